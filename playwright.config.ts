@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+
+/** Debian's Chromium; `npx playwright install` cannot download browsers here. */
+export const chromiumLaunch = {
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	args: [
+		'--headless',
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--no-first-run',
+		'--disable-sync',
+		'--disable-quic'
+	]
+};
+
+const port = 4173;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.e2e.ts',
+	// One worker: specs share the app and its store, and the machine has 2 cores.
+	workers: 1,
+	retries: 0,
+	timeout: 60_000,
+	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+	use: {
+		baseURL: `http://localhost:${port}`,
+		browserName: 'chromium',
+		launchOptions: chromiumLaunch,
+		trace: 'retain-on-failure'
+	},
+	webServer: {
+		// The built app, exactly as `npm start` runs it, on a fresh embedded store.
+		command: 'rm -rf .couchstats-e2e && node build/index.js',
+		url: `http://localhost:${port}/healthz`,
+		reuseExistingServer: false,
+		timeout: 60_000,
+		stdout: 'pipe',
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: `http://localhost:${port}`,
+			COUCHSTATS_DATA_DIR: '.couchstats-e2e',
+			COUCHSTATS_ADMIN_PASSWORD: 'e2e-admin-password'
+		}
+	}
+});

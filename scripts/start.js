@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: checks the port, builds the app when the build is missing or older
+ * than the sources, then runs the production server (adapter-node) on PORT. Start-up
+ * itself (config, CouchDB or the embedded store, set-up) happens in the app's `init`.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const entry = path.join(root, 'build', 'index.js');
+const sources = ['src', 'couchdb', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
+
+function newestMtime(target) {
+	const stat = fs.statSync(target, { throwIfNoEntry: false });
+	if (!stat) return 0;
+	if (!stat.isDirectory()) return stat.mtimeMs;
+	let newest = stat.mtimeMs;
+	for (const name of fs.readdirSync(target))
+		newest = Math.max(newest, newestMtime(path.join(target, name)));
+	return newest;
+}
+
+function needsBuild() {
+	const built = fs.statSync(entry, { throwIfNoEntry: false });
+	if (!built) return true;
+	return sources.some((source) => newestMtime(path.join(root, source)) > built.mtimeMs);
+}
+
+function portFree(port, host) {
+	return new Promise((resolve) => {
+		const probe = net.createServer();
+		probe.once('error', (e) => resolve(e.code !== 'EADDRINUSE'));
+		probe.listen(port, host, () => probe.close(() => resolve(true)));
+	});
+}
+
+const port = process.env.PORT || '3000';
+const host = process.env.HOST || '0.0.0.0';
+if (/^\d{1,5}$/.test(port) && !(await portFree(Number(port), host))) {
+	console.error(
+		`couchstats: port ${port} is already in use — stop the other process or set PORT to a free port`
+	);
+	process.exit(1);
+}
+if (needsBuild()) {
+	console.log('couchstats: building the app (sources changed since the last build)…');
+	const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+	if (result.status !== 0) {
+		console.error('couchstats: the build failed — see the output above');
+		process.exit(1);
+	}
+}
+
+process.env.PORT = port;
+// adapter-node assumes https unless told the public origin; forms and CSRF checks need it.
+if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
+	process.env.ORIGIN = `http://localhost:${port}`;
+	console.log(
+		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (set ORIGIN to your public URL)`
+	);
+}
+await import(entry);
+console.log(`couchstats: open http://localhost:${port}/`);

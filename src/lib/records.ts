@@ -1,0 +1,180 @@
+/**
+ * The record contract shared by the tracker (which writes records), the ingest
+ * endpoint (which validates and enriches them) and the CouchDB views (which count
+ * them). Every fact is one immutable document; nothing is ever updated in place.
+ *
+ * Types only plus a few constants: this module must stay free of runtime weight
+ * because the tracker's synchronous bundle imports it.
+ */
+
+/** Version of the record schema, stored in every record as `v`. */
+export const RECORD_VERSION = 1;
+
+/** Record types, in the `type` field of every record. */
+export const RECORD_TYPES = ['pageview', 'event', 'heartbeat', 'milestone', 'dropped'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/**
+ * Session milestones, each emitted at most once per session by the browser:
+ * - `actual`: the session passed 10 s of engaged time;
+ * - `engaged`: the session is actual and has at least one interaction after its
+ *   opening pageview;
+ * - `nonbounce`: the session is actual or has more than one pageview (so
+ *   bounce rate = 1 − nonbounce ÷ sessions is a ratio of two `_count`s).
+ */
+export const MILESTONES = ['actual', 'engaged', 'nonbounce'] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+/** Screen-size classes (`screen` on pageviews), by CSS pixel width of the viewport. */
+export const SCREEN_CLASSES = ['mobile', 'tablet', 'laptop', 'desktop'] as const;
+export type ScreenClass = (typeof SCREEN_CLASSES)[number];
+
+/** Device types the server reduces a user agent to. */
+export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'other'] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/** Limits shared by the tracker (which trims) and the ingest (which refuses). */
+export const LIMITS = {
+	/** Maximum serialized size of one record, in bytes. */
+	docBytes: 4096,
+	/** Maximum length of a path, title, referrer or event name. */
+	path: 512,
+	title: 256,
+	referrer: 512,
+	eventName: 64,
+	/** Maximum number of props on an event, and their key and value lengths. */
+	props: 16,
+	propKey: 64,
+	propValue: 256,
+	/** Maximum length of a UTM value. */
+	utm: 128,
+	/** Maximum engaged milliseconds one heartbeat may carry (a heartbeat every 30 s, with slack). */
+	heartbeatMs: 120_000,
+	/** Records per `_bulk_docs` request and bytes per request body. */
+	docsPerRequest: 500,
+	requestBytes: 1_048_576,
+	/** Accepted event time window relative to the server's clock. */
+	pastMs: 30 * 24 * 3600_000,
+	futureMs: 5 * 60_000
+} as const;
+
+/**
+ * The `_id` scheme: a lowercase UUIDv7 (time-ordered, 74 random bits). The tracker
+ * mints it; the import tool derives it deterministically from the source line.
+ */
+export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The `_rev` scheme: records are written with `new_edits: false` and a revision
+ * derived from the id (`1-` + the id's 32 hex digits), so the outbox, replication
+ * and the `sendBeacon` fallback all carry the same `_id` and `_rev` and CouchDB
+ * stores a record once however many times it arrives.
+ */
+export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
+
+/** The revision every record carries, derived from its id. */
+export function revisionFor(id: string): string {
+	return '1-' + id.replaceAll('-', '');
+}
+
+/** UTM parameters, each optional. */
+export interface Utm {
+	source?: string;
+	medium?: string;
+	campaign?: string;
+	term?: string;
+	content?: string;
+}
+
+/** Fields every record carries, as the browser sends them. */
+export interface BaseRecord {
+	_id: string;
+	_rev: string;
+	v: typeof RECORD_VERSION;
+	type: RecordType;
+	/** Site id, as registered in the sites database. */
+	site: string;
+	/** Event time, ms since the epoch, browser clock corrected by the server offset. */
+	ts: number;
+	/** Session id (UUIDv7 made in the browser). */
+	sid: string;
+	/** Visitor id (random, kept in localStorage). */
+	vid: string;
+	/** Path of the page the record belongs to (no query string, no fragment). */
+	path: string;
+}
+
+/** A pageview: a route the visitor landed on (dedup per session and path, 30 min). */
+export interface PageviewRecord extends BaseRecord {
+	type: 'pageview';
+	title?: string;
+	/** Referrer (origin + path) — only on the session's entry pageview, only if external. */
+	ref?: string;
+	utm?: Utm;
+	screen?: ScreenClass;
+	/** BCP 47 language tag of the browser, e.g. `en-GB`. */
+	lang?: string;
+	/** IANA time zone of the browser, e.g. `Europe/Paris` (the ingest derives `country`). */
+	tz?: string;
+	/** First pageview of the session (an entry page, and one session). */
+	entry: boolean;
+	/** First pageview of this visitor's day, in the site's time zone (a unique visitor). */
+	firstOfDay: boolean;
+	/** First pageview ever of this visitor (a new visitor). */
+	firstEver: boolean;
+	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
+	from?: string;
+	/** True when the page is a 404 (set by the page, counted as an event too). */
+	notFound?: boolean;
+}
+
+/** A custom or automatically captured event. */
+export interface EventRecord extends BaseRecord {
+	type: 'event';
+	/** Event name, e.g. `signup`, `outbound`, `download`, `form`, `click`. */
+	name: string;
+	props?: Record<string, string | number | boolean>;
+}
+
+/** Engaged time since the previous heartbeat of this page view. */
+export interface HeartbeatRecord extends BaseRecord {
+	type: 'heartbeat';
+	/** Engaged (visible and focused) milliseconds since the previous heartbeat. */
+	engagedMs: number;
+	/** Deepest scroll position reached on this page so far, 0–100. */
+	scroll?: number;
+}
+
+/** A session milestone, emitted at most once per session across tabs. */
+export interface MilestoneRecord extends BaseRecord {
+	type: 'milestone';
+	milestone: Milestone;
+}
+
+/** How many records the bounded outbox had to drop (oldest heartbeats first). */
+export interface DroppedRecord extends BaseRecord {
+	type: 'dropped';
+	count: number;
+}
+
+/** Any record as the browser sends it. */
+export type ClientRecord =
+	PageviewRecord | EventRecord | HeartbeatRecord | MilestoneRecord | DroppedRecord;
+
+/** Fields the ingest endpoint adds before storing a record. */
+export interface Enrichment {
+	/** Server time the record arrived, ms since the epoch. */
+	receivedAt: number;
+	/** Browser family, e.g. `Chrome`; never the raw user agent. */
+	browser?: string;
+	/** OS family, e.g. `Android`. */
+	os?: string;
+	device?: DeviceType;
+	/** ISO 3166-1 alpha-2 country derived from the browser's time zone, never from the IP. */
+	country?: string;
+	/** True for bots and headless browsers: stored, but counted by no view. */
+	bot?: boolean;
+}
+
+/** A record as stored in the events database. */
+export type StoredRecord = ClientRecord & Enrichment;

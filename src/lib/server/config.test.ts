@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { loadConfig, redact } from './config';
+import { StartupError } from './errors';
+
+describe('loadConfig', () => {
+	test('uses the documented defaults when nothing is set', () => {
+		const config = loadConfig({});
+		expect(config.couchdbUrl).toBeUndefined();
+		expect(config.dbPrefix).toBe('couchstats');
+		expect(config.dataDir).toMatch(/\/\.couchstats$/);
+		expect(config.port).toBe(3000);
+		expect(config.memory).toBe(false);
+	});
+
+	test('reads every variable', () => {
+		const config = loadConfig({
+			COUCHDB_URL: 'http://admin:pw@db.internal:5984',
+			COUCHSTATS_DB_PREFIX: 'acme',
+			COUCHSTATS_DATA_DIR: '/var/lib/couchstats',
+			PORT: '8080',
+			COUCHSTATS_ADMIN_PASSWORD: 'a-long-enough-password',
+			COUCHSTATS_MEMORY: '1'
+		});
+		expect(config.couchdbUrl?.host).toBe('db.internal:5984');
+		expect(config.dbPrefix).toBe('acme');
+		expect(config.dataDir).toBe('/var/lib/couchstats');
+		expect(config.port).toBe(8080);
+		expect(config.adminPassword).toBe('a-long-enough-password');
+		expect(config.memory).toBe(true);
+	});
+
+	test('treats empty strings as unset', () => {
+		expect(loadConfig({ COUCHDB_URL: '', PORT: '' }).port).toBe(3000);
+	});
+
+	test.each([
+		[{ COUCHDB_URL: 'not a url' }, /^COUCHDB_URL is not a URL — set it to http:/],
+		[{ COUCHDB_URL: 'ftp://x:y@host' }, /^COUCHDB_URL must start with http/],
+		[{ PORT: 'abc' }, /^PORT is not a whole number \(got "abc"\) — use e\.g\. PORT=3000$/],
+		[{ PORT: '70000' }, /^PORT must be 1–65535/],
+		[{ COUCHSTATS_DB_PREFIX: 'Bad Prefix' }, /^COUCHSTATS_DB_PREFIX must be 1–40 lowercase/],
+		[{ COUCHSTATS_ADMIN_PASSWORD: 'short' }, /^COUCHSTATS_ADMIN_PASSWORD must be at least 12/],
+		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0 or 1/]
+	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
+		let error: unknown;
+		try {
+			loadConfig(env);
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(StartupError);
+		const line = (error as StartupError).line.replace(/^couchstats: /, '');
+		expect(line).toMatch(expected);
+		expect(line).not.toContain('\n');
+	});
+
+	test('never echoes a malformed COUCHDB_URL, which may hold a password', () => {
+		expect(() => loadConfig({ COUCHDB_URL: 'admin:secret@nohost' })).toThrow(
+			expect.objectContaining({ message: expect.not.stringContaining('secret') })
+		);
+	});
+});
+
+test('redact hides the password of a URL', () => {
+	expect(redact(new URL('http://admin:secret@host:5984/'))).toBe('http://admin:***@host:5984/');
+});

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import * as v from 'valibot';
+import { StartupError } from './errors';
+
+/** Server configuration, read once from the environment and validated. */
+export interface Config {
+	/** CouchDB URL with admin credentials; unset means "start the embedded store". */
+	couchdbUrl: URL | undefined;
+	/** Prefix of every database name, so several installs can share one CouchDB. */
+	dbPrefix: string;
+	/** Absolute path of the directory holding the embedded store and its credentials. */
+	dataDir: string;
+	/** Port the app listens on. */
+	port: number;
+	/** Password for the first admin account; generated when unset. */
+	adminPassword: string | undefined;
+	/** Keep the embedded store in memory only (tests); nothing is written to dataDir but credentials. */
+	memory: boolean;
+}
+
+const urlSchema = v.pipe(
+	v.string(),
+	v.url('is not a URL'),
+	v.check((s) => /^https?:/.test(s), 'must start with http:// or https://'),
+	v.transform((s) => new URL(s))
+);
+
+const schema = v.object({
+	COUCHDB_URL: v.optional(urlSchema),
+	COUCHSTATS_DB_PREFIX: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(
+				/^[a-z][a-z0-9_-]{0,39}$/,
+				'must be 1–40 lowercase letters, digits, _ or -, starting with a letter'
+			)
+		),
+		'couchstats'
+	),
+	COUCHSTATS_DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1, 'is empty')), './.couchstats'),
+	PORT: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^\d{1,5}$/, 'is not a whole number'),
+			v.transform(Number),
+			v.integer(),
+			v.minValue(1, 'must be 1–65535'),
+			v.maxValue(65535, 'must be 1–65535')
+		),
+		'3000'
+	),
+	COUCHSTATS_ADMIN_PASSWORD: v.optional(
+		v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'))
+	),
+	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0')
+});
+
+const fixes: Record<string, string> = {
+	COUCHDB_URL: 'set it to http://USER:PASSWORD@HOST:5984, or unset it to use the embedded store',
+	COUCHSTATS_DB_PREFIX: 'use e.g. COUCHSTATS_DB_PREFIX=couchstats',
+	COUCHSTATS_DATA_DIR: 'point it at a writable directory, e.g. ./.couchstats',
+	PORT: 'use e.g. PORT=3000',
+	COUCHSTATS_ADMIN_PASSWORD: 'choose a longer password, or unset it to have one generated',
+	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it'
+};
+
+/**
+ * Reads and validates the configuration.
+ * Empty strings count as unset, as most shells and `.env` files intend.
+ * @param env The environment; defaults to `process.env`.
+ * @throws {StartupError} naming the first bad variable and how to fix it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+	const input = Object.fromEntries(
+		Object.keys(schema.entries)
+			.filter((key) => env[key] !== undefined && env[key] !== '')
+			.map((key) => [key, env[key]])
+	);
+	const result = v.safeParse(schema, input);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const key = String(v.getDotPath(issue) ?? 'configuration');
+		const shown = key === 'COUCHDB_URL' ? '' : ` (got "${String(input[key])}")`;
+		throw new StartupError(`${key} ${issue.message}${shown}`, fixes[key] ?? 'fix the value');
+	}
+	const out = result.output;
+	return {
+		couchdbUrl: out.COUCHDB_URL,
+		dbPrefix: out.COUCHSTATS_DB_PREFIX,
+		dataDir: path.resolve(out.COUCHSTATS_DATA_DIR),
+		port: out.PORT,
+		adminPassword: out.COUCHSTATS_ADMIN_PASSWORD,
+		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true'
+	};
+}
+
+/** A URL with its password replaced by `***`, for logs and messages. */
+export function redact(url: URL): string {
+	const copy = new URL(url);
+	if (copy.password) copy.password = '***';
+	return copy.toString();
+}

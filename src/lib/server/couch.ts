@@ -1,0 +1,72 @@
+/**
+ * The one nano client. Everything that talks to CouchDB goes through here, over
+ * HTTP, whether the server is Apache CouchDB or the embedded store.
+ */
+import nano from 'nano';
+import type { DocumentScope, ServerScope } from 'nano';
+import type { StoredRecord } from '$lib/records';
+import type { SiteRecord } from './sites';
+
+/** Names of the app's databases, all sharing the configured prefix. */
+export interface DbNames {
+	/** Immutable analytics records. */
+	events: string;
+	/** Site records (id, name, hostnames, time zone, owners, tokens). */
+	sites: string;
+	/** Replication checkpoints (`_local` docs) written by browsers through the ingest. */
+	checkpoints: string;
+}
+
+/** The databases for a prefix, e.g. `couchstats-events`. */
+export function dbNames(prefix: string): DbNames {
+	return {
+		events: `${prefix}-events`,
+		sites: `${prefix}-sites`,
+		checkpoints: `${prefix}-checkpoints`
+	};
+}
+
+/** A connected client and the app's databases. */
+export interface Couch {
+	/** The server scope (admin credentials included). */
+	server: ServerScope;
+	/** Base URL with credentials. Never log it unredacted. */
+	url: URL;
+	names: DbNames;
+	events: DocumentScope<StoredRecord>;
+	sites: DocumentScope<SiteRecord>;
+	checkpoints: DocumentScope<Record<string, unknown>>;
+}
+
+/**
+ * Creates a client for a CouchDB server URL (with admin credentials) and a database prefix.
+ * No request is made until the client is used.
+ */
+export function createCouch(url: URL, prefix: string): Couch {
+	const server = nano(url.toString());
+	const names = dbNames(prefix);
+	return {
+		server,
+		url,
+		names,
+		events: server.use<StoredRecord>(names.events),
+		sites: server.use<SiteRecord>(names.sites),
+		checkpoints: server.use<Record<string, unknown>>(names.checkpoints)
+	};
+}
+
+let current: Couch | undefined;
+
+/** Sets the app's client; called once by start-up (hooks.server.ts `init`). */
+export function setCouch(couch: Couch | undefined): void {
+	current = couch;
+}
+
+/**
+ * The app's client.
+ * @throws {Error} if called before start-up connected to CouchDB.
+ */
+export function couch(): Couch {
+	if (!current) throw new Error('CouchDB is not connected yet: start-up has not finished');
+	return current;
+}

@@ -1,0 +1,111 @@
+/**
+ * Reads the design documents from `couchdb/` as raw text. Deploying the files' own
+ * text (rather than `String(fn)` of an imported function) matters: Vite, esbuild and
+ * rolldown each reprint functions differently, and a design document whose source
+ * changes by one space makes CouchDB rebuild every index in it. Reading the text
+ * gives the built app, the dev server, tests and command-line tools byte-identical
+ * design documents, so switching between them never rebuilds an index.
+ *
+ * Layout, per database (`couchdb/<db>/`, db being a key of `DbNames`):
+ * - `views/<name>.js` → view `<name>` of `_design/stats`; the file exports `map`
+ *   (an ES5 function CouchDB runs) and `reduce` (`_count`, `_sum` or `_stats`);
+ * - `validate.js` → `_design/validate`; the file exports one function, CouchDB's
+ *   `validate_doc_update`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DbNames } from './couch';
+
+/** A design document ready for {@link toCouchDesign} in setup.ts. */
+export interface DesignSource {
+	_id: string;
+	language?: string;
+	views?: Record<string, { map: string; reduce?: string }>;
+	validate_doc_update?: string;
+}
+
+/** Reducers that CouchDB computes natively and stores in the B-tree (DESIGN.md §6). */
+export const BUILTIN_REDUCERS = ['_count', '_sum', '_stats'] as const;
+
+const DATABASES: (keyof DbNames)[] = ['events', 'sites', 'checkpoints'];
+
+/**
+ * The `couchdb/` directory: `COUCHSTATS_COUCHDB_DIR`, else the first `couchdb/` with an
+ * `events/` folder found walking up from this module (works from `src/` and `build/`)
+ * or from the working directory.
+ * @throws {Error} when none is found.
+ */
+export function findCouchdbDir(env: Record<string, string | undefined> = process.env): string {
+	if (env.COUCHSTATS_COUCHDB_DIR) return path.resolve(env.COUCHSTATS_COUCHDB_DIR);
+	for (const start of [import.meta.dirname, process.cwd()]) {
+		for (let dir = start; dir; dir = path.dirname(dir)) {
+			const candidate = path.join(dir, 'couchdb');
+			if (fs.existsSync(path.join(candidate, 'events'))) return candidate;
+			if (path.dirname(dir) === dir) break;
+		}
+	}
+	throw new Error('cannot find the couchdb/ directory; set COUCHSTATS_COUCHDB_DIR');
+}
+
+/**
+ * Evaluates a design file's text the way CouchDB will see its functions: each
+ * `export const name = …` becomes a property of the result, and functions keep their
+ * exact source text. The file must not import anything.
+ * @throws {Error} naming the file when it does not evaluate.
+ */
+export function evaluateDesignFile(text: string, file: string): Record<string, unknown> {
+	if (/^\s*import\s/m.test(text)) throw new Error(`${file}: design files cannot import`);
+	const body = text.replace(/^export\s+const\s+([A-Za-z_$][\w$]*)\s*=/gm, 'exports.$1 =');
+	const exports: Record<string, unknown> = {};
+	try {
+		new Function('exports', body)(exports);
+	} catch (e) {
+		throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+	}
+	return exports;
+}
+
+/** Reads every design document under `dir`, by database. */
+export function readDesignDocs(
+	dir: string = findCouchdbDir()
+): Record<keyof DbNames, DesignSource[]> {
+	const result = {} as Record<keyof DbNames, DesignSource[]>;
+	for (const db of DATABASES) {
+		result[db] = [];
+		const viewsDir = path.join(dir, db, 'views');
+		const viewFiles = fs.existsSync(viewsDir)
+			? fs
+					.readdirSync(viewsDir)
+					.filter((name) => name.endsWith('.js'))
+					.sort()
+			: [];
+		if (viewFiles.length) {
+			const views: Record<string, { map: string; reduce?: string }> = {};
+			for (const name of viewFiles) {
+				const file = path.join(viewsDir, name);
+				const { map, reduce } = evaluateDesignFile(fs.readFileSync(file, 'utf8'), file);
+				if (typeof map !== 'function') throw new Error(`${file}: exports no map function`);
+				if (reduce !== undefined && typeof reduce !== 'string') {
+					throw new Error(`${file}: reduce must be the name of a built-in reducer`);
+				}
+				views[name.slice(0, -3)] = reduce ? { map: String(map), reduce } : { map: String(map) };
+			}
+			result[db].push({ _id: '_design/stats', language: 'javascript', views });
+		}
+		const validateFile = path.join(dir, db, 'validate.js');
+		if (fs.existsSync(validateFile)) {
+			const exported = Object.values(
+				evaluateDesignFile(fs.readFileSync(validateFile, 'utf8'), validateFile)
+			).filter((value) => typeof value === 'function');
+			if (exported.length !== 1) {
+				throw new Error(`${validateFile}: must export exactly one validate_doc_update function`);
+			}
+			result[db].push({
+				_id: '_design/validate',
+				language: 'javascript',
+				validate_doc_update: String(exported[0])
+			});
+		}
+	}
+	return result;
+}

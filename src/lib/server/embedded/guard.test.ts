@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { refusal } from './guard';
+
+const credentials = { user: 'couchdb-admin', password: 'pw' };
+const admin = 'Basic ' + Buffer.from('couchdb-admin:pw').toString('base64');
+const local = '127.0.0.1';
+
+describe('the embedded store guard', () => {
+	test.each([
+		['GET', '/db/_changes?filter=_selector', admin, 400],
+		['POST', '/db/_changes?feed=longpoll&filter=_selector', admin, 400],
+		['GET', '/db/_changes?feed=continuous', admin, 400],
+		['GET', '/db/_changes?feed=eventsource', admin, 400],
+		['PUT', '/newdb', undefined, 401],
+		['PUT', '/newdb', 'Basic ' + Buffer.from('couchdb-admin:wrong').toString('base64'), 401]
+	])('refuses %s %s (known to crash express-pouchdb)', (method, url, authorization, status) => {
+		expect(refusal({ method, url, remoteAddress: local, authorization }, credentials)?.status).toBe(
+			status
+		);
+	});
+
+	test.each([
+		['GET', '/db/_changes?feed=longpoll&since=now', admin],
+		['PUT', '/newdb', admin],
+		['PUT', '/db/doc1', undefined],
+		['GET', '/_session', undefined]
+	])('lets %s %s through', (method, url, authorization) => {
+		expect(refusal({ method, url, remoteAddress: local, authorization }, credentials)).toBe(
+			undefined
+		);
+	});
+
+	test('refuses any request that does not come from loopback', () => {
+		expect(
+			refusal(
+				{ method: 'GET', url: '/', remoteAddress: '10.0.0.5', authorization: admin },
+				credentials
+			)?.status
+		).toBe(403);
+	});
+});

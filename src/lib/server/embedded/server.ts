@@ -1,0 +1,197 @@
+/**
+ * The embedded CouchDB-compatible store: express-pouchdb + PouchDB 9 on leveldb
+ * (or memory, for tests), bound to 127.0.0.1 on a free port, with a generated
+ * admin password kept in the data directory. The app talks to it over HTTP through
+ * nano exactly as it would talk to Apache CouchDB.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import express from 'express';
+import { StartupError } from '../errors';
+import { guard } from './guard';
+
+const require = createRequire(import.meta.url);
+
+/** Admin credentials of the embedded store, kept in `<dataDir>/couchdb-admin.json`. */
+export interface EmbeddedCredentials {
+	user: string;
+	password: string;
+	/** Secret for CouchDB session cookies, so logins survive a restart. */
+	secret: string;
+}
+
+/** Options of {@link startEmbeddedCouch}. */
+export interface EmbeddedOptions {
+	/** Directory for the databases, config, log and credentials. Created if missing. */
+	dataDir: string;
+	/** Keep databases in memory (tests); credentials still live in dataDir. Default false. */
+	memory?: boolean;
+	/** Port to bind on 127.0.0.1; default 0 (a free port). */
+	port?: number;
+}
+
+/** A running embedded store. */
+export interface EmbeddedCouch {
+	/** Base URL with admin credentials, e.g. `http://admin:pw@127.0.0.1:41234/`. */
+	url: URL;
+	/** Where the admin credentials are kept. */
+	credentialsFile: string;
+	/** Stops accepting connections and closes every open database. */
+	close(): Promise<void>;
+}
+
+/** Name of the credentials file inside the data directory. */
+export const CREDENTIALS_FILE = 'couchdb-admin.json';
+
+/**
+ * Starts the embedded store.
+ * @throws {StartupError} when the data directory cannot be written or the port is taken.
+ */
+export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<EmbeddedCouch> {
+	const dataDir = path.resolve(options.dataDir);
+	ensureWritable(dataDir);
+	const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
+	const credentials = readOrCreateCredentials(credentialsFile);
+
+	// PouchDB and express-pouchdb are CommonJS without types we rely on.
+	const PouchDB = require('pouchdb');
+	const ExpressPouchDB = require('express-pouchdb');
+	let Pouch;
+	if (options.memory) {
+		PouchDB.plugin(require('pouchdb-adapter-memory'));
+		Pouch = PouchDB.defaults({ adapter: 'memory' });
+	} else {
+		fs.mkdirSync(path.join(dataDir, 'db'), { recursive: true });
+		Pouch = PouchDB.defaults({ prefix: path.join(dataDir, 'db') + path.sep });
+	}
+
+	const configPath = path.join(dataDir, 'couchdb-config.json');
+	writeConfig(configPath, credentials, Boolean(options.memory));
+	const pouchApp = ExpressPouchDB(Pouch, {
+		mode: 'fullCouchDB',
+		configPath,
+		logPath: path.join(dataDir, 'couchdb-log.txt'),
+		inMemoryConfig: Boolean(options.memory),
+		// Fauxton is loaded from a CDN-free bundle we do not ship; CouchDB admins use curl.
+		overrideMode: { exclude: ['routes/fauxton'] }
+	});
+	if (options.memory) {
+		// With an in-memory config the admins and cookie secret are set here instead.
+		await setConfig(pouchApp, 'admins', credentials.user, credentials.password);
+		await setConfig(pouchApp, 'couch_httpd_auth', 'secret', credentials.secret);
+	}
+
+	// express-pouchdb opens databases itself (_users, _replicator, every db a request
+	// names); remember each name so close() can release every leveldb LOCK.
+	const openNames = new Set<string>();
+	const onCreated = (name: string) => openNames.add(name);
+	Pouch.on('created', onCreated);
+
+	const app = express();
+	app.disable('x-powered-by');
+	app.use(guard(credentials));
+	app.use(pouchApp);
+
+	const server = http.createServer(app);
+	await listen(server, options.port ?? 0);
+	const { port } = server.address() as AddressInfo;
+	const url = new URL(`http://127.0.0.1:${port}/`);
+	url.username = credentials.user;
+	url.password = credentials.password;
+
+	return {
+		url,
+		credentialsFile,
+		async close() {
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			});
+			Pouch.removeListener('created', onCreated);
+			// A new instance of an open name shares its store; closing it closes the store.
+			await Promise.all(
+				[...openNames].map((name) => new Pouch(name).close().catch(() => undefined))
+			);
+		}
+	};
+}
+
+function ensureWritable(dataDir: string) {
+	try {
+		fs.mkdirSync(dataDir, { recursive: true });
+		fs.accessSync(dataDir, fs.constants.W_OK);
+		const probe = path.join(dataDir, `.write-test-${process.pid}`);
+		fs.writeFileSync(probe, '');
+		fs.rmSync(probe);
+	} catch (e) {
+		const code = (e as NodeJS.ErrnoException).code ?? 'error';
+		throw new StartupError(
+			`data directory ${dataDir} is not writable (${code})`,
+			'set COUCHSTATS_DATA_DIR to a directory this user can write'
+		);
+	}
+}
+
+function readOrCreateCredentials(file: string): EmbeddedCredentials {
+	if (fs.existsSync(file)) {
+		const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as EmbeddedCredentials;
+		if (parsed.user && parsed.password && parsed.secret) return parsed;
+	}
+	const credentials: EmbeddedCredentials = {
+		user: 'couchdb-admin',
+		password: randomBytes(18).toString('base64url'),
+		secret: randomBytes(32).toString('hex')
+	};
+	fs.writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+	return credentials;
+}
+
+/** Writes the express-pouchdb config with the admin (hashed by express-pouchdb on load). */
+function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boolean) {
+	if (memory) return;
+	const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+	// Admin passwords are stored hashed; only write the plain one when it is not there yet.
+	if (existing.admins?.[credentials.user] && existing.couch_httpd_auth?.secret) return;
+	const config = {
+		...existing,
+		admins: { [credentials.user]: credentials.password },
+		couch_httpd_auth: { ...existing.couch_httpd_auth, secret: credentials.secret },
+		log: { level: 'warning' }
+	};
+	fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+}
+
+function setConfig(
+	app: {
+		couchConfig: {
+			set(section: string, key: string, value: string, cb: (err?: unknown) => void): void;
+		};
+	},
+	section: string,
+	key: string,
+	value: string
+) {
+	return new Promise<void>((resolve, reject) =>
+		app.couchConfig.set(section, key, value, (err) => (err ? reject(err) : resolve()))
+	);
+}
+
+function listen(server: http.Server, port: number) {
+	return new Promise<void>((resolve, reject) => {
+		server.once('error', (e: NodeJS.ErrnoException) =>
+			reject(
+				e.code === 'EADDRINUSE'
+					? new StartupError(
+							`port ${port} on 127.0.0.1 is already in use`,
+							'stop the other process or choose another port'
+						)
+					: e
+			)
+		);
+		server.listen(port, '127.0.0.1', () => resolve());
+	});
+}

@@ -1,0 +1,60 @@
+/**
+ * The one errors module. Every error the server raises on purpose is a
+ * {@link CouchstatsError}: a stable `name`, the HTTP `status` to answer with, and a
+ * message that is safe to show to whoever made the request. Anything else is an
+ * internal error whose message never reaches a user.
+ */
+export class CouchstatsError extends Error {
+	/**
+	 * @param status HTTP status to answer with.
+	 * @param message What was wrong, phrased for the person who sent the request.
+	 * @param name Stable machine-readable name, e.g. `bad_request`.
+	 */
+	constructor(
+		readonly status: number,
+		message: string,
+		override readonly name: string = nameFor(status)
+	) {
+		super(message);
+	}
+}
+
+/**
+ * A problem that stops the server from starting: bad configuration, an unreachable
+ * or misconfigured CouchDB, an unwritable data directory. `fix` says what to do.
+ * The launcher prints `message — fix` as one line and exits non-zero.
+ */
+export class StartupError extends Error {
+	override readonly name = 'StartupError';
+	/**
+	 * @param message What is wrong, e.g. `COUCHDB_URL is not a URL`.
+	 * @param fix What the operator should do about it.
+	 */
+	constructor(
+		message: string,
+		readonly fix: string
+	) {
+		super(message);
+	}
+
+	/** The one line printed on start-up failure. */
+	get line(): string {
+		return `couchstats: ${this.message} — ${this.fix}`;
+	}
+}
+
+function nameFor(status: number): string {
+	const names: Record<number, string> = {
+		400: 'bad_request',
+		401: 'unauthorized',
+		403: 'forbidden',
+		404: 'not_found',
+		405: 'method_not_allowed',
+		409: 'conflict',
+		413: 'too_large',
+		415: 'unsupported_media_type',
+		429: 'too_many_requests',
+		503: 'unavailable'
+	};
+	return names[status] ?? 'error';
+}

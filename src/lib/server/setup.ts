@@ -1,0 +1,199 @@
+/**
+ * Idempotent set-up, run on every boot: databases, `_security`, design documents
+ * (deployed only when their content changed, so a restart never rebuilds an index),
+ * the demo site and the first admin account.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Couch, DbNames } from './couch';
+import { readDesignDocs, type DesignSource } from './design-docs';
+import { StartupError } from './errors';
+import { demoSite } from './sites';
+
+/** Role that makes a `_users` account a couchstats administrator (sees every site). */
+export const ADMIN_ROLE = 'couchstats:admin';
+
+/** Name of the first account, created on first start. */
+export const FIRST_ACCOUNT = 'admin';
+
+/** A design document as CouchDB stores it, plus the hash set-up compares. */
+export interface CouchDesign {
+	_id: string;
+	_rev?: string;
+	language: string;
+	views?: Record<string, { map: string; reduce?: string }>;
+	validate_doc_update?: string;
+	/** SHA-256 of the rest of the document, so set-up can tell whether it changed. */
+	couchstats_hash: string;
+}
+
+/** Turns a design document read from `couchdb/` into CouchDB JSON with its content hash. */
+export function toCouchDesign(source: DesignSource): CouchDesign {
+	const body: Omit<CouchDesign, 'couchstats_hash'> = {
+		_id: source._id,
+		language: source.language ?? 'javascript'
+	};
+	if (source.views) {
+		body.views = Object.fromEntries(
+			Object.entries(source.views)
+				.sort(([a], [b]) => a.localeCompare(b))
+				.map(([name, view]) => [
+					name,
+					view.reduce ? { map: view.map, reduce: view.reduce } : { map: view.map }
+				])
+		);
+	}
+	if (source.validate_doc_update) body.validate_doc_update = source.validate_doc_update;
+	const couchstats_hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+	return { ...body, couchstats_hash };
+}
+
+/** Options of {@link ensureSetup}. */
+export interface SetupOptions {
+	/** Password of the first admin account; generated when unset. */
+	adminPassword?: string;
+	/** Clock, for the demo site's `createdAt`. */
+	now?: () => number;
+	/** Design documents per database; defaults to everything in `couchdb/`. */
+	designs?: Record<keyof DbNames, DesignSource[]>;
+}
+
+/** What {@link ensureSetup} did. */
+export interface SetupResult {
+	/** Databases created on this boot. */
+	createdDbs: string[];
+	/** Design document ids (as `db/_design/x`) written on this boot. */
+	deployedDesigns: string[];
+	/** Set on the first start only: the admin account and its password, to print once. */
+	firstAccount?: { name: string; password: string; generated: boolean };
+}
+
+/**
+ * Brings a CouchDB server to the state the app needs. Safe to run on every boot and
+ * concurrently from several app instances (conflicts on creation are ignored).
+ * @throws {StartupError} when CouchDB is unreachable, refuses the credentials or the
+ *   user is not a server admin.
+ */
+export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Promise<SetupResult> {
+	await checkAdmin(couch);
+	const now = options.now ?? Date.now;
+	const result: SetupResult = { createdDbs: [], deployedDesigns: [] };
+
+	const existing = new Set(await couch.server.db.list());
+	for (const name of ['_users', ...Object.values(couch.names)]) {
+		if (existing.has(name)) continue;
+		await ignoreStatus(couch.server.db.create(name), 412);
+		result.createdDbs.push(name);
+	}
+	for (const name of Object.values(couch.names)) {
+		await couch.server.request({
+			db: name,
+			path: '_security',
+			method: 'PUT',
+			body: {
+				admins: { names: [], roles: ['_admin'] },
+				members: { names: [], roles: ['_admin'] }
+			}
+		});
+	}
+
+	const designs = options.designs ?? readDesignDocs();
+	for (const [key, sources] of Object.entries(designs) as [keyof DbNames, DesignSource[]][]) {
+		for (const source of sources) {
+			if (await deployDesign(couch, couch.names[key], toCouchDesign(source))) {
+				result.deployedDesigns.push(`${couch.names[key]}/${source._id}`);
+			}
+		}
+	}
+
+	await ignoreStatus(couch.sites.insert(demoSite(now())), 409);
+	result.firstAccount = await ensureFirstAccount(couch, options.adminPassword);
+	return result;
+}
+
+async function checkAdmin(couch: Couch) {
+	let session: { userCtx?: { name?: string; roles?: string[] } };
+	try {
+		session = (await couch.server.session()) as typeof session;
+	} catch (e) {
+		throw explainConnectionError(e, couch.url);
+	}
+	if (!session.userCtx?.roles?.includes('_admin')) {
+		throw new StartupError(
+			`the CouchDB user "${session.userCtx?.name ?? decodeURIComponent(couch.url.username)}" is not a server admin`,
+			'put an admin user and password in COUCHDB_URL (http://ADMIN:PASSWORD@host:5984)'
+		);
+	}
+}
+
+/** Turns a failed first request into a one-line explanation. */
+export function explainConnectionError(e: unknown, url: URL): StartupError {
+	const status = (e as { statusCode?: number }).statusCode;
+	const where = `${url.protocol}//${url.host}`;
+	if (status === 401) {
+		return new StartupError(
+			`CouchDB at ${where} rejected the credentials in COUCHDB_URL`,
+			'check the user name and password in COUCHDB_URL'
+		);
+	}
+	if (status) {
+		return new StartupError(
+			`CouchDB at ${where} answered HTTP ${status} instead of a session`,
+			'check that COUCHDB_URL points at the CouchDB server root'
+		);
+	}
+	const reason =
+		e instanceof Error
+			? e.message.replace(/^error happened in your connection\. Reason: /, '')
+			: String(e);
+	return new StartupError(
+		`CouchDB at ${where} is unreachable (${reason})`,
+		'start CouchDB or correct COUCHDB_URL; unset it to use the embedded store'
+	);
+}
+
+async function deployDesign(couch: Couch, db: string, design: CouchDesign): Promise<boolean> {
+	const scope = couch.server.use<CouchDesign>(db);
+	let current: CouchDesign | undefined;
+	try {
+		current = await scope.get(design._id);
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+	}
+	if (current?.couchstats_hash === design.couchstats_hash) return false;
+	await scope.insert({ ...design, _rev: current?._rev });
+	return true;
+}
+
+async function ensureFirstAccount(couch: Couch, password: string | undefined) {
+	const users = couch.server.use<Record<string, unknown>>('_users');
+	const id = `org.couchdb.user:${FIRST_ACCOUNT}`;
+	try {
+		await users.head(id);
+		return undefined;
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+	}
+	const chosen = password ?? randomBytes(12).toString('base64url');
+	const created = await ignoreStatus(
+		users.insert({
+			_id: id,
+			name: FIRST_ACCOUNT,
+			type: 'user',
+			roles: [ADMIN_ROLE],
+			password: chosen
+		}),
+		409
+	);
+	// Another instance created it first: its boot printed the password.
+	if (!created) return undefined;
+	return { name: FIRST_ACCOUNT, password: chosen, generated: password === undefined };
+}
+
+async function ignoreStatus<T>(promise: Promise<T>, status: number): Promise<T | undefined> {
+	try {
+		return await promise;
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode === status) return undefined;
+		throw e;
+	}
+}

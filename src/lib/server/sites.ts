@@ -1,0 +1,110 @@
+/**
+ * Site records: what a site is (id, name, allowed hostnames, time zone) and who owns
+ * it. Stored in the sites database with `_id` = `site:<id>`.
+ */
+import * as v from 'valibot';
+
+/** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
+export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,31}$/;
+
+/** Whether `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: tz });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A per-site API token for the Stats API; only its SHA-256 hash is stored. */
+export interface SiteToken {
+	/** Short public id shown in the UI, e.g. `tok_3f9a`. */
+	id: string;
+	label: string;
+	/** Hex SHA-256 of the secret token. */
+	hash: string;
+	createdAt: number;
+}
+
+/** Valibot schema for the editable fields of a site. */
+export const siteInputSchema = v.object({
+	id: v.pipe(
+		v.string(),
+		v.trim(),
+		v.regex(SITE_ID_PATTERN, 'must be 2–32 lowercase letters, digits or -')
+	),
+	name: v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(100)),
+	hostnames: v.pipe(
+		v.array(
+			v.pipe(
+				v.string(),
+				v.trim(),
+				v.toLowerCase(),
+				v.regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/, 'must be host names like example.com')
+			)
+		),
+		v.maxLength(50)
+	),
+	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
+});
+
+/** The editable fields of a site. */
+export type SiteInput = v.InferOutput<typeof siteInputSchema>;
+
+/** A site as stored. */
+export interface SiteRecord extends SiteInput {
+	_id: string;
+	_rev?: string;
+	type: 'site';
+	/** Account names (CouchDB `_users` names) that own the site. */
+	owners: string[];
+	tokens: SiteToken[];
+	/** Token of the public read-only share link, if enabled (stored hashed). */
+	shareHash?: string;
+	createdAt: number;
+}
+
+/** Document id of a site. */
+export function siteDocId(id: string): string {
+	return `site:${id}`;
+}
+
+/**
+ * The demo site that serves the app's own pages: every hostname the app is reached
+ * on locally. Operators add their public hostname from the site settings.
+ */
+export function demoSite(now: number): SiteRecord {
+	return {
+		_id: siteDocId('demo'),
+		type: 'site',
+		id: 'demo',
+		name: 'couchstats demo',
+		hostnames: ['localhost', '127.0.0.1'],
+		timeZone: 'UTC',
+		owners: [],
+		tokens: [],
+		createdAt: now
+	};
+}
+
+/**
+ * Whether an `Origin` header (or a page URL) belongs to a site. A hostname entry
+ * `example.com` matches exactly; `*.example.com` matches subdomains. Ports are ignored
+ * unless the entry names one.
+ */
+export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string): boolean {
+	let url: URL;
+	try {
+		url = new URL(origin);
+	} catch {
+		return false;
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+	return site.hostnames.some((entry) => {
+		const [host, port] = entry.split(':');
+		if (port && url.port !== port) return false;
+		if (host.startsWith('*.')) return url.hostname.endsWith(host.slice(1));
+		return url.hostname === host;
+	});
+}

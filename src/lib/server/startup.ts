@@ -1,0 +1,97 @@
+/**
+ * Start-up: connect to CouchDB (Apache CouchDB at COUCHDB_URL, or the embedded store
+ * when it is unset) and run the idempotent set-up. Used by the app's `init` hook,
+ * by `npm run couch` and by the command-line tools.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config';
+import { redact } from './config';
+import { createCouch, type Couch } from './couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/server';
+import { ensureSetup, type SetupResult } from './setup';
+
+/** A connected, set-up backend. */
+export interface Backend {
+	couch: Couch;
+	/** The embedded store, when the app started one. */
+	embedded?: EmbeddedCouch;
+	setup: SetupResult;
+	/** Closes the embedded store (if any) and forgets its address. */
+	close(): Promise<void>;
+}
+
+/** File in the data directory naming the port of a running embedded store. */
+export const RUNNING_FILE = 'couchdb-running.json';
+
+/**
+ * Connects and sets up.
+ * @throws {StartupError} for every problem an operator can fix.
+ */
+export async function startBackend(config: Config): Promise<Backend> {
+	let embedded: EmbeddedCouch | undefined;
+	let url = config.couchdbUrl;
+	if (!url) {
+		embedded = await startEmbeddedCouch({ dataDir: config.dataDir, memory: config.memory });
+		url = embedded.url;
+		writeRunningFile(config.dataDir, embedded.url);
+	}
+	const couch = createCouch(url, config.dbPrefix);
+	try {
+		const setup = await ensureSetup(couch, { adminPassword: config.adminPassword });
+		return {
+			couch,
+			embedded,
+			setup,
+			async close() {
+				if (!embedded) return;
+				removeRunningFile(config.dataDir, embedded.url);
+				await embedded.close();
+			}
+		};
+	} catch (e) {
+		if (embedded) {
+			removeRunningFile(config.dataDir, embedded.url);
+			await embedded.close();
+		}
+		throw e;
+	}
+}
+
+/** Lines describing where the backend lives, for the start-up log. Never prints secrets. */
+export function describeBackend(backend: Backend, config: Config): string[] {
+	const lines = backend.embedded
+		? [
+				`embedded CouchDB-compatible store at ${redact(backend.embedded.url)} (127.0.0.1 only)`,
+				`data in ${config.dataDir}; store admin credentials in ${backend.embedded.credentialsFile}`
+			]
+		: [`CouchDB at ${redact(backend.couch.url)}`];
+	if (backend.setup.createdDbs.length) lines.push(`created ${backend.setup.createdDbs.join(', ')}`);
+	if (backend.setup.deployedDesigns.length) {
+		lines.push(`deployed ${backend.setup.deployedDesigns.join(', ')}`);
+	}
+	const first = backend.setup.firstAccount;
+	if (first) {
+		lines.push(
+			first.generated
+				? `created account "${first.name}" with password ${first.password} — save it now, it is not shown again`
+				: `created account "${first.name}" with the password from COUCHSTATS_ADMIN_PASSWORD`
+		);
+	}
+	return lines.map((line) => `couchstats: ${line}`);
+}
+
+function writeRunningFile(dataDir: string, url: URL) {
+	const body = JSON.stringify({ port: Number(url.port), pid: process.pid }) + '\n';
+	fs.writeFileSync(path.join(dataDir, RUNNING_FILE), body, { mode: 0o600 });
+}
+
+function removeRunningFile(dataDir: string, url: URL) {
+	const file = path.join(dataDir, RUNNING_FILE);
+	try {
+		const running = JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number; pid: number };
+		if (running.pid === process.pid && running.port === Number(url.port)) fs.rmSync(file);
+	} catch {
+		// Already gone.
+	}
+}

@@ -1,0 +1,8 @@
+import { json } from '@sveltejs/kit';
+import { checkHealth } from '$lib/server/health';
+import type { RequestHandler } from './$types';
+
+export const GET = (async () => {
+	const health = await checkHealth();
+	return json(health, { status: health.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+}) satisfies RequestHandler;

@@ -1,0 +1,160 @@
+/**
+ * Runs the BUILT app (`node build/index.js`, so `npm run build` first) as a child
+ * process on a free loopback port, with its own data directory and embedded store —
+ * the same thing `npm start` runs. Used by integration tests, Playwright specs and
+ * benchmarks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** Options of {@link startApp}. */
+export interface AppOptions {
+	/** Extra environment; `COUCHDB_URL` here makes the app use that server instead. */
+	env?: Record<string, string | undefined>;
+	/** Data directory to use (reuse one to restart an app on the same data). */
+	dataDir?: string;
+	/** Port; default a free one. */
+	port?: number;
+	/** How long to wait for `/healthz`; default 30 s. */
+	timeoutMs?: number;
+}
+
+/** A running app. */
+export interface RunningApp {
+	/** e.g. `http://localhost:41234` */
+	url: string;
+	port: number;
+	dataDir: string;
+	/** The embedded store's URL with admin credentials (undefined with COUCHDB_URL). */
+	couchUrl: URL | undefined;
+	/** Everything the process printed so far. */
+	output(): string;
+	/** SIGTERM, then wait for exit (SIGKILL after 10 s). Resolves to the exit code. */
+	stop(): Promise<number | null>;
+	process: ChildProcess;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'couchstats-test-'): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs `node build/index.js` and waits until `/healthz` answers 200. */
+export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
+	const entry = path.join(root, 'build', 'index.js');
+	if (!fs.existsSync(entry))
+		throw new Error('build/index.js is missing: run `npm run build` first');
+	const port = options.port ?? (await freePort());
+	const dataDir = options.dataDir ?? tempDir();
+	const url = `http://localhost:${port}`;
+	let output = '';
+	const child = spawn(process.execPath, [entry], {
+		cwd: root,
+		env: {
+			...process.env,
+			COUCHDB_URL: undefined,
+			COUCHSTATS_DATA_DIR: dataDir,
+			COUCHSTATS_ADMIN_PASSWORD: 'test-admin-password',
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: url,
+			...options.env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	child.stdout.on('data', (chunk) => (output += chunk));
+	child.stderr.on('data', (chunk) => (output += chunk));
+	const exited = new Promise<number | null>((resolve) =>
+		child.once('exit', (code) => resolve(code))
+	);
+
+	const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+	for (;;) {
+		if (child.exitCode !== null) {
+			throw new Error(`the app exited with code ${child.exitCode}:\n${output}`);
+		}
+		const ok = await fetch(`${url}/healthz`)
+			.then((r) => r.ok)
+			.catch(() => false);
+		if (ok) break;
+		if (Date.now() > deadline) {
+			child.kill('SIGKILL');
+			throw new Error(`the app did not become healthy:\n${output}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+
+	return {
+		url,
+		port,
+		dataDir,
+		couchUrl: options.env?.COUCHDB_URL ? new URL(options.env.COUCHDB_URL) : embeddedUrl(dataDir),
+		output: () => output,
+		process: child,
+		async stop() {
+			if (child.exitCode !== null) return child.exitCode;
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			const code = await exited;
+			clearTimeout(timer);
+			return code;
+		}
+	};
+}
+
+function embeddedUrl(dataDir: string): URL | undefined {
+	try {
+		const { port } = JSON.parse(
+			fs.readFileSync(path.join(dataDir, 'couchdb-running.json'), 'utf8')
+		);
+		const { user, password } = JSON.parse(
+			fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8')
+		);
+		const url = new URL(`http://127.0.0.1:${port}/`);
+		url.username = user;
+		url.password = password;
+		return url;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Runs the built app to completion (for start-up failures). */
+export function runAppToExit(
+	env: Record<string, string | undefined>,
+	timeoutMs = 30_000
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, [path.join(root, 'build', 'index.js')], {
+			cwd: root,
+			env: { ...process.env, COUCHDB_URL: undefined, HOST: '127.0.0.1', ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			resolve({ code, stdout, stderr });
+		});
+	});
+}

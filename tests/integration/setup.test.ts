@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest';
+import { ensureSetup } from '../../src/lib/server/setup';
+import { TEST_ADMIN_PASSWORD, useCouch } from './harness';
+
+describe('set-up on every boot', () => {
+	test('creates the databases, the demo site and the design documents once', async () => {
+		const { couch, setup } = await useCouch();
+		expect(setup.createdDbs).toEqual(expect.arrayContaining(Object.values(couch.names)));
+		expect(setup.deployedDesigns).toEqual(
+			expect.arrayContaining([
+				`${couch.names.events}/_design/stats`,
+				`${couch.names.events}/_design/validate`
+			])
+		);
+		const demo = await couch.sites.get('site:demo');
+		expect(demo).toMatchObject({
+			id: 'demo',
+			timeZone: 'UTC',
+			hostnames: ['localhost', '127.0.0.1']
+		});
+
+		const again = await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
+		expect(again).toEqual({ createdDbs: [], deployedDesigns: [], firstAccount: undefined });
+	});
+
+	test('redeploys a design document only when its content changed', async () => {
+		const { couch } = await useCouch();
+		const view = { map: 'function (doc) { emit(doc.type, 1); }', reduce: '_count' };
+		const designs = {
+			events: [{ _id: '_design/probe', views: { byType: view } }],
+			sites: [],
+			checkpoints: []
+		};
+		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([
+			`${couch.names.events}/_design/probe`
+		]);
+		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([]);
+		designs.events[0].views.byType = { ...view, reduce: '_sum' };
+		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([
+			`${couch.names.events}/_design/probe`
+		]);
+	});
+
+	test('leaves the databases readable by server admins only', async () => {
+		const { couch } = await useCouch();
+		const anonymous = `${couch.url.protocol}//${couch.url.host}`;
+		for (const name of Object.values(couch.names)) {
+			const res = await fetch(`${anonymous}/${name}/_all_docs`);
+			expect(res.status, name).toBe(401);
+		}
+		const security = await couch.server.request({ db: couch.names.events, path: '_security' });
+		expect(security).toEqual({
+			admins: { names: [], roles: ['_admin'] },
+			members: { names: [], roles: ['_admin'] }
+		});
+	});
+
+	test('refuses a CouchDB user that is not a server admin, in one line', async () => {
+		const { couch, url } = await useCouch();
+		const users = couch.server.use('_users');
+		await users
+			.insert({
+				_id: 'org.couchdb.user:reader',
+				name: 'reader',
+				type: 'user',
+				roles: [],
+				password: 'reader-password'
+			} as never)
+			.catch(() => undefined);
+		const { createCouch } = await import('../../src/lib/server/couch');
+		const asReader = new URL(url);
+		asReader.username = 'reader';
+		asReader.password = 'reader-password';
+		await expect(ensureSetup(createCouch(asReader, 'x'))).rejects.toThrow(
+			'the CouchDB user "reader" is not a server admin'
+		);
+	});
+});

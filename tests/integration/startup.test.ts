@@ -1,0 +1,171 @@
+/**
+ * The built app as `npm start` runs it: start, restart on the same data, an external
+ * COUCHDB_URL, and every kind of bad configuration.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, inject, test } from 'vitest';
+import { connectForScript } from '../../src/lib/server/connect';
+import { freePort, runAppToExit, startApp, tempDir } from './harness';
+
+describe('the built app on the embedded store', () => {
+	test('serves / and /healthz, and a restart reuses the data without redeploying', async () => {
+		const dataDir = tempDir();
+		const first = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
+		try {
+			expect((await fetch(first.url + '/')).status).toBe(200);
+			const health = await fetch(first.url + '/healthz');
+			expect(health.status).toBe(200);
+			expect(await health.json()).toEqual({ ok: true, couchdb: 'ok' });
+			expect(first.output()).toContain('deployed couchstats-events/_design/stats');
+			expect(first.output()).toMatch(/created account "admin" with password \S+ — save it now/);
+		} finally {
+			expect(await first.stop()).toBe(0);
+		}
+		expect(first.output()).toContain('couchstats: store closed');
+		expect(fs.existsSync(path.join(dataDir, 'db'))).toBe(true);
+
+		// A command-line tool (bundled differently from the app) deploys nothing either.
+		const tool = await connectForScript({ COUCHSTATS_DATA_DIR: dataDir });
+		try {
+			const stats = await tool.couch.events.get('_design/stats');
+			expect(stats._rev).toMatch(/^1-/);
+		} finally {
+			await tool.close();
+		}
+
+		const second = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
+		try {
+			expect((await fetch(second.url + '/healthz')).status).toBe(200);
+			expect(second.output()).not.toContain('deployed');
+			expect(second.output()).not.toContain('created');
+			expect(second.output()).not.toContain('password');
+		} finally {
+			await second.stop();
+		}
+	});
+
+	test('logs in through CouchDB _session with the generated password, and refuses a wrong one', async () => {
+		const app = await startApp({ env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
+		try {
+			const password = /with password (\S+) —/.exec(app.output())?.[1];
+			expect(password).toBeTruthy();
+			const post = (pw: string) =>
+				fetch(app.url + '/login', {
+					method: 'POST',
+					redirect: 'manual',
+					headers: {
+						origin: app.url,
+						accept: 'text/html',
+						'content-type': 'application/x-www-form-urlencoded'
+					},
+					body: new URLSearchParams({ name: 'admin', password: pw })
+				});
+			const wrong = await post('wrong-password');
+			expect(wrong.status).toBe(401);
+			expect(await wrong.text()).toContain('Wrong account name or password.');
+			expect(wrong.headers.get('set-cookie')).toBeNull();
+
+			const right = await post(password!);
+			expect(right.status).toBe(303);
+			const cookie = right.headers.get('set-cookie') ?? '';
+			expect(cookie).toMatch(/^couchstats_session=[^;]+;.*HttpOnly/i);
+			const page = await fetch(app.url + '/login', { headers: { cookie: cookie.split(';')[0] } });
+			expect(await page.text()).toContain('You are logged in as <strong>admin</strong>');
+		} finally {
+			await app.stop();
+		}
+	});
+
+	test('uses COUCHDB_URL when set and starts no embedded store', async () => {
+		const couchUrl = inject('couchUrl');
+		const dataDir = tempDir();
+		const app = await startApp({
+			dataDir,
+			env: { COUCHDB_URL: couchUrl, COUCHSTATS_DB_PREFIX: 'external' }
+		});
+		try {
+			expect((await fetch(app.url + '/healthz')).status).toBe(200);
+			expect(app.output()).toContain('couchstats: CouchDB at http://couchdb-admin:***@127.0.0.1');
+			expect(app.output()).not.toContain('embedded');
+			expect(fs.readdirSync(dataDir)).toEqual([]);
+			const { origin } = new URL(couchUrl);
+			const dbs = (await (
+				await fetch(`${origin}/_all_dbs`, { headers: { authorization: basic(new URL(couchUrl)) } })
+			).json()) as string[];
+			expect(dbs).toEqual(expect.arrayContaining(['external-events', 'external-sites']));
+		} finally {
+			await app.stop();
+		}
+	});
+});
+
+function basic(url: URL) {
+	const user = decodeURIComponent(url.username);
+	const pass = decodeURIComponent(url.password);
+	return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+}
+
+describe('bad configuration exits non-zero with one clear line', () => {
+	test.each([
+		[
+			'a malformed PORT',
+			() => ({ PORT: 'eighty' }),
+			/^couchstats: PORT is not a whole number \(got "eighty"\) — use e\.g\. PORT=3000$/
+		],
+		[
+			'a COUCHDB_URL without a scheme',
+			() => ({ COUCHDB_URL: 'couch.internal:5984' }),
+			/^couchstats: COUCHDB_URL must start with http:\/\/ or https:\/\/ — /
+		],
+		[
+			'a COUCHDB_URL that is no URL',
+			() => ({ COUCHDB_URL: 'not a url' }),
+			/^couchstats: COUCHDB_URL is not a URL — /
+		],
+		[
+			'an unreachable COUCHDB_URL',
+			async () => ({ COUCHDB_URL: `http://admin:pw@127.0.0.1:${await freePort()}` }),
+			/^couchstats: CouchDB at http:\/\/127\.0\.0\.1:\d+ is unreachable \(.+\) — start CouchDB or correct COUCHDB_URL/
+		],
+		[
+			'wrong CouchDB credentials',
+			() => {
+				const url = new URL(inject('couchUrl'));
+				url.password = 'wrong';
+				return { COUCHDB_URL: url.toString() };
+			},
+			/^couchstats: CouchDB at http:\/\/127\.0\.0\.1:\d+ rejected the credentials in COUCHDB_URL — check the user name and password/
+		],
+		[
+			'an unwritable data directory',
+			() => ({ COUCHSTATS_DATA_DIR: '/etc/hostname/couchstats' }),
+			/^couchstats: data directory \/etc\/hostname\/couchstats is not writable \(ENOTDIR\) — set COUCHSTATS_DATA_DIR/
+		]
+	])('%s', async (_name, env, expected) => {
+		const result = await runAppToExit({ PORT: String(await freePort()), ...(await env()) });
+		expect(result.code).toBe(1);
+		expect(result.stderr.trim()).toMatch(expected);
+		expect(result.stderr.trim().split('\n')).toHaveLength(1);
+	});
+
+	test('a port in use, through npm start', async () => {
+		const { spawnSync } = await import('node:child_process');
+		const net = await import('node:net');
+		const blocker = net.createServer().listen(0, '0.0.0.0');
+		await new Promise((resolve) => blocker.once('listening', resolve));
+		const port = (blocker.address() as import('node:net').AddressInfo).port;
+		try {
+			const result = spawnSync(process.execPath, ['scripts/start.js'], {
+				env: { ...process.env, PORT: String(port), COUCHSTATS_DATA_DIR: tempDir() },
+				encoding: 'utf8'
+			});
+			expect(result.status).toBe(1);
+			expect(result.stderr.trim()).toBe(
+				`couchstats: port ${port} is already in use — stop the other process or set PORT to a free port`
+			);
+		} finally {
+			blocker.close();
+		}
+	});
+});
