@@ -76,3 +76,30 @@ describe('set-up on every boot', () => {
 		);
 	});
 });
+
+describe('the embedded store', () => {
+	test('answers an idle longpoll with no changes once its timeout has passed, as CouchDB does', async () => {
+		const { couch } = await useCouch();
+		const started = Date.now();
+		const answer = (await couch.server.request({
+			db: couch.names.events,
+			path: '_changes',
+			qs: { feed: 'longpoll', since: 'now', timeout: 600 }
+		})) as { results: unknown[]; last_seq: unknown };
+		expect(answer.results).toEqual([]);
+		expect(answer.last_seq).toBeDefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+	});
+
+	test('refuses the requests that crash express-pouchdb and keeps serving', async () => {
+		const { couch } = await useCouch();
+		const origin = `${couch.url.protocol}//${couch.url.host}`;
+		const selector = await fetch(`${origin}/${couch.names.events}/_changes?filter=_selector`, {
+			method: 'POST'
+		});
+		expect(selector.status).toBe(400);
+		const create = await fetch(`${origin}/brand-new-db`, { method: 'PUT' });
+		expect(create.status).toBe(401);
+		expect((await fetch(`${origin}/`)).status).toBe(200);
+	});
+});

@@ -4,7 +4,6 @@
  * only ever reached by this app's own server; this is defence in depth.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
 import type { EmbeddedCredentials } from './server';
 
 /** Why a request was refused, or undefined when it may pass. */
@@ -51,21 +50,4 @@ function isAdmin(
 	const given = Buffer.from(authorization.slice(6), 'base64');
 	const expected = Buffer.from(`${credentials.user}:${credentials.password}`);
 	return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Express middleware applying {@link refusal}. */
-export function guard(credentials: EmbeddedCredentials) {
-	return (req: Request, res: Response, next: NextFunction) => {
-		const refused = refusal(
-			{
-				method: req.method,
-				url: req.originalUrl,
-				remoteAddress: req.socket.remoteAddress,
-				authorization: req.headers.authorization
-			},
-			credentials
-		);
-		if (!refused) return next();
-		res.status(refused.status).json({ error: refused.error, reason: refused.reason });
-	};
 }

@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import express from 'express';
 import { StartupError } from '../errors';
-import { guard } from './guard';
+import { refusal } from './guard';
+import { answerLongpoll, isLongpoll } from './longpoll';
 
 const require = createRequire(import.meta.url);
 
@@ -91,12 +91,38 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	const onCreated = (name: string) => openNames.add(name);
 	Pouch.on('created', onCreated);
 
-	const app = express();
-	app.disable('x-powered-by');
-	app.use(guard(credentials));
-	app.use(pouchApp);
-
-	const server = http.createServer(app);
+	// A plain http handler in front: express-pouchdb brings its own Express 4, whose
+	// routes assign req.query, which an outer Express 5 app would make read-only.
+	const server = http.createServer((req, res) => {
+		let url: URL;
+		try {
+			url = new URL(req.url ?? '/', base());
+		} catch {
+			res.writeHead(400, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: 'bad_request', reason: 'malformed request URL' }));
+			return;
+		}
+		const refused = refusal(
+			{
+				method: req.method ?? 'GET',
+				url: req.url ?? '/',
+				remoteAddress: req.socket.remoteAddress,
+				authorization: req.headers.authorization
+			},
+			credentials
+		);
+		if (refused) {
+			res.writeHead(refused.status, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: refused.error, reason: refused.reason }));
+			return;
+		}
+		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
+		answerLongpoll(req, res, base()).catch(() => {
+			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: 'unknown_error', reason: 'longpoll failed' }));
+		});
+	});
+	const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	await listen(server, options.port ?? 0);
 	const { port } = server.address() as AddressInfo;
 	const url = new URL(`http://127.0.0.1:${port}/`);

@@ -1,0 +1,70 @@
+/**
+ * CouchDB's `_changes?feed=longpoll`, emulated in front of express-pouchdb.
+ *
+ * express-pouchdb's own longpoll ignores `timeout` and leaks a heartbeat interval
+ * whenever a client disconnects early — which keeps the process from ever exiting.
+ * Here a longpoll is answered by polling the store's plain (non-feed) `_changes` over
+ * loopback with the caller's own credentials until there are results or `timeout`
+ * (default 60 s, CouchDB's) has passed, then answering once, as CouchDB does.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Whether a request is a longpoll the emulation should answer. */
+export function isLongpoll(method: string, url: URL): boolean {
+	return (
+		method === 'GET' &&
+		url.pathname.split('/').filter(Boolean).at(-1) === '_changes' &&
+		url.searchParams.get('feed') === 'longpoll'
+	);
+}
+
+/**
+ * Answers a longpoll request.
+ * @param base The store's own loopback origin, e.g. `http://127.0.0.1:41234`.
+ * @param intervalMs How often to look for changes; default 200 ms.
+ */
+export async function answerLongpoll(
+	req: IncomingMessage,
+	res: ServerResponse,
+	base: string,
+	intervalMs = 200
+): Promise<void> {
+	const url = new URL(req.url ?? '/', base);
+	const headers: Record<string, string> = { accept: 'application/json' };
+	if (req.headers.authorization) headers.authorization = req.headers.authorization;
+	if (req.headers.cookie) headers.cookie = req.headers.cookie;
+	let closed = false;
+	res.on('close', () => (closed = true));
+
+	const requested = Number(url.searchParams.get('timeout') ?? 60_000);
+	const timeout = Number.isFinite(requested) ? Math.min(Math.max(requested, 0), 60_000) : 60_000;
+	const deadline = Date.now() + timeout;
+	const params = new URLSearchParams(url.searchParams);
+	for (const name of ['feed', 'timeout', 'heartbeat']) params.delete(name);
+
+	if (params.get('since') === 'now') {
+		const dbPath = url.pathname.replace(/\/_changes$/, '');
+		const info = await fetch(base + dbPath, { headers });
+		if (!info.ok) return relay(res, info);
+		params.set('since', String(((await info.json()) as { update_seq: unknown }).update_seq));
+	}
+
+	for (;;) {
+		const answer = await fetch(`${base}${url.pathname}?${params}`, { headers });
+		if (closed) return;
+		if (!answer.ok) return relay(res, answer);
+		const body = (await answer.json()) as { results: unknown[] };
+		if (body.results.length || Date.now() >= deadline) {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(body));
+			return;
+		}
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
+		if (closed) return;
+	}
+}
+
+async function relay(res: ServerResponse, answer: Response) {
+	res.writeHead(answer.status, { 'content-type': 'application/json' });
+	res.end(await answer.text());
+}

@@ -1,0 +1,153 @@
+/**
+ * The one server-side follower of the events database's `_changes` feed
+ * (`feed=longpoll`, the only change feed both servers support well, DESIGN.md §6).
+ * It runs only while someone listens, resumes from its last sequence after errors
+ * with capped backoff, and hands each site's new records to its listeners in
+ * debounced batches, which `/api/v1/live` fans out over Server-Sent Events.
+ */
+import type { Couch } from '../couch';
+
+/** What listeners learn about a new record: enough to show "latest events", no ids. */
+export interface LiveRecord {
+	type: string;
+	path: string;
+	/** Event name, for `type: 'event'`. */
+	name?: string;
+	ts: number;
+}
+
+/** One longpoll answer. */
+export interface ChangesPage {
+	results: { id: string; deleted?: boolean; doc?: Record<string, unknown> }[];
+	last_seq: string | number;
+}
+
+/** Fetches changes after `since`; must honour `signal`. */
+export type ChangesSource = (since: string | number, signal: AbortSignal) => Promise<ChangesPage>;
+
+/** Options of {@link ChangesFollower}. */
+export interface FollowerOptions {
+	/** Server-side longpoll timeout; the client aborts 5 s after it. Default 25 s. */
+	pollTimeoutMs?: number;
+	/** Batches per site are delivered at most this often. Default 250 ms. */
+	debounceMs?: number;
+	/** Backoff after an error doubles from 500 ms up to this. Default 30 s. */
+	maxBackoffMs?: number;
+	/** Most records kept per site per batch (the newest). Default 50. */
+	maxBatch?: number;
+	/** Called on every failed poll (logging). */
+	onError?: (error: unknown) => void;
+}
+
+type Listener = (records: LiveRecord[]) => void;
+
+/** Follows `_changes` while there are listeners. */
+export class ChangesFollower {
+	private readonly listeners = new Map<string, Set<Listener>>();
+	private readonly pending = new Map<string, LiveRecord[]>();
+	private flushTimer: ReturnType<typeof setTimeout> | undefined;
+	private controller: AbortController | undefined;
+	private running: Promise<void> | undefined;
+	/** Sequence the next poll starts from; survives errors and idle periods. */
+	since: string | number = 'now';
+
+	constructor(
+		private readonly source: ChangesSource,
+		private readonly options: FollowerOptions = {}
+	) {}
+
+	/** Listens to a site's new records; returns the function that stops listening. */
+	subscribe(site: string, listener: Listener): () => void {
+		let set = this.listeners.get(site);
+		if (!set) this.listeners.set(site, (set = new Set()));
+		set.add(listener);
+		this.running ??= this.loop().finally(() => (this.running = undefined));
+		return () => {
+			set.delete(listener);
+			if (!set.size) this.listeners.delete(site);
+			if (!this.listeners.size) this.controller?.abort();
+		};
+	}
+
+	/** Number of listeners, for tests and health. */
+	get listenerCount(): number {
+		let n = 0;
+		for (const set of this.listeners.values()) n += set.size;
+		return n;
+	}
+
+	/** Stops polling; resolves when the loop has ended. */
+	async stop(): Promise<void> {
+		this.listeners.clear();
+		this.controller?.abort();
+		await this.running;
+	}
+
+	private async loop(): Promise<void> {
+		const pollTimeout = this.options.pollTimeoutMs ?? 25_000;
+		let backoff = 0;
+		while (this.listeners.size) {
+			this.controller = new AbortController();
+			// The embedded store ignores `timeout` on an idle longpoll; abort it ourselves.
+			const timer = setTimeout(() => this.controller?.abort(), pollTimeout + 5000);
+			try {
+				const page = await this.source(this.since, this.controller.signal);
+				backoff = 0;
+				this.since = page.last_seq;
+				this.collect(page);
+			} catch (error) {
+				if (this.controller.signal.aborted) continue;
+				this.options.onError?.(error);
+				backoff = Math.min(this.options.maxBackoffMs ?? 30_000, backoff ? backoff * 2 : 500);
+				await new Promise((resolve) => setTimeout(resolve, backoff));
+			} finally {
+				clearTimeout(timer);
+			}
+		}
+	}
+
+	private collect(page: ChangesPage) {
+		for (const change of page.results) {
+			const doc = change.doc;
+			if (change.deleted || !doc || change.id.startsWith('_design/') || doc.bot === true) continue;
+			if (typeof doc.site !== 'string' || !this.listeners.has(doc.site)) continue;
+			const record: LiveRecord = {
+				type: String(doc.type),
+				path: String(doc.path ?? ''),
+				ts: Number(doc.ts)
+			};
+			if (typeof doc.name === 'string') record.name = doc.name;
+			const list = this.pending.get(doc.site) ?? [];
+			list.push(record);
+			this.pending.set(doc.site, list.slice(-(this.options.maxBatch ?? 50)));
+		}
+		if (this.pending.size && !this.flushTimer) {
+			this.flushTimer = setTimeout(() => this.flush(), this.options.debounceMs ?? 250);
+		}
+	}
+
+	private flush() {
+		this.flushTimer = undefined;
+		for (const [site, records] of this.pending) {
+			for (const listener of this.listeners.get(site) ?? []) {
+				try {
+					listener(records);
+				} catch (error) {
+					this.options.onError?.(error);
+				}
+			}
+		}
+		this.pending.clear();
+	}
+}
+
+/** The changes source for a CouchDB events database, through nano. */
+export function couchChangesSource(couch: Couch, pollTimeoutMs = 25_000): ChangesSource {
+	return (since, signal) =>
+		couch.server.request({
+			db: couch.names.events,
+			path: '_changes',
+			qs: { feed: 'longpoll', since, timeout: pollTimeoutMs, include_docs: true, limit: 1000 },
+			signal
+		} as Parameters<Couch['server']['request']>[0]) as Promise<ChangesPage>;
+}
