@@ -49,5 +49,8 @@ function isAdmin(
 	if (!authorization?.startsWith('Basic ')) return false;
 	const given = Buffer.from(authorization.slice(6), 'base64');
 	const expected = Buffer.from(`${credentials.user}:${credentials.password}`);
-	return given.length === expected.length && timingSafeEqual(given, expected);
+	return (
+		given.length === expected.length &&
+		timingSafeEqual(new Uint8Array(given), new Uint8Array(expected))
+	);
 }
