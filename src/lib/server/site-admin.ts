@@ -1,0 +1,237 @@
+/**
+ * Managing sites and their owners: create and edit sites, add and remove owners
+ * (creating their `_users` account when an admin asks), per-site API tokens and the
+ * read-only share link. Tokens and share links are shown once and stored hashed.
+ */
+import * as v from 'valibot';
+import type { User } from './auth';
+import type { Couch } from './couch';
+import { CouchstatsError } from './errors';
+import { siteDocId, siteInputSchema, type SiteInput, type SiteRecord } from './sites';
+import { createToken, hashToken, withToken, withoutToken } from './tokens';
+import { randomBytes } from 'node:crypto';
+
+/** Account names: what CouchDB's `_users` accepts, kept simple. */
+const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
+
+/** Whether a user may change a site's settings: its owners and admins. */
+export function canManageSite(user: User | null | undefined, site: Pick<SiteRecord, 'owners'>) {
+	return Boolean(user && (user.isAdmin || site.owners.includes(user.name)));
+}
+
+/** Every site the user may see, by id. */
+export async function listSites(couch: Couch, user: User): Promise<SiteRecord[]> {
+	const rows = await couch.sites.list({
+		include_docs: true,
+		startkey: 'site:',
+		endkey: 'site:\ufff0'
+	});
+	return rows.rows
+		.map((row) => row.doc as SiteRecord)
+		.filter((site) => site && canManageSite(user, site))
+		.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * Loads a site the user may manage.
+ * @throws {CouchstatsError} 404 when it does not exist or the user may not see it.
+ */
+export async function loadManagedSite(couch: Couch, user: User, id: string): Promise<SiteRecord> {
+	const site = await couch.sites.get(siteDocId(id)).catch((e) => {
+		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+		throw e;
+	});
+	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
+	return site;
+}
+
+/**
+ * Parses the editable fields of a site from a form.
+ * @throws {CouchstatsError} 400 naming the first bad field.
+ */
+export function parseSiteForm(form: FormData): SiteInput {
+	const hostnames = String(form.get('hostnames') ?? '')
+		.split(/[\s,]+/)
+		.filter(Boolean);
+	const result = v.safeParse(siteInputSchema, {
+		id: String(form.get('id') ?? ''),
+		name: String(form.get('name') ?? ''),
+		hostnames,
+		timeZone: String(form.get('timeZone') ?? '')
+	});
+	if (!result.success) {
+		const issue = result.issues[0];
+		const field = String(v.getDotPath(issue) ?? 'site').replace(/\.\d+$/, '');
+		throw new CouchstatsError(400, `${field} ${issue.message}`);
+	}
+	if (!result.output.hostnames.length) {
+		throw new CouchstatsError(400, 'hostnames must list at least one host name');
+	}
+	return result.output;
+}
+
+/**
+ * Creates a site owned by its creator.
+ * @throws {CouchstatsError} 409 when the id is taken.
+ */
+export async function createSite(
+	couch: Couch,
+	user: User,
+	input: SiteInput,
+	now: () => number = Date.now
+): Promise<SiteRecord> {
+	const site: SiteRecord = {
+		...input,
+		_id: siteDocId(input.id),
+		type: 'site',
+		owners: [user.name],
+		tokens: [],
+		createdAt: now()
+	};
+	try {
+		const { rev } = await couch.sites.insert(site);
+		return { ...site, _rev: rev };
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode === 409) {
+			throw new CouchstatsError(409, `a site with id "${input.id}" already exists`);
+		}
+		throw e;
+	}
+}
+
+/**
+ * Applies a change to a site and saves it, retrying once on a concurrent edit.
+ * @throws {CouchstatsError} 404/409 as loading and saving do.
+ */
+export async function changeSite(
+	couch: Couch,
+	user: User,
+	id: string,
+	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>
+): Promise<SiteRecord> {
+	for (let attempt = 0; ; attempt++) {
+		const site = await loadManagedSite(couch, user, id);
+		const next = await change(site);
+		try {
+			const { rev } = await couch.sites.insert(next);
+			return { ...next, _rev: rev };
+		} catch (e) {
+			if ((e as { statusCode?: number }).statusCode !== 409 || attempt > 0) {
+				if ((e as { statusCode?: number }).statusCode === 409) {
+					throw new CouchstatsError(409, 'the site changed meanwhile; try again');
+				}
+				throw e;
+			}
+		}
+	}
+}
+
+/** Edits name, hostnames and time zone (the id is fixed once created). */
+export function updateSite(couch: Couch, user: User, id: string, input: SiteInput) {
+	return changeSite(couch, user, id, (site) => ({
+		...site,
+		name: input.name,
+		hostnames: input.hostnames,
+		timeZone: input.timeZone
+	}));
+}
+
+/**
+ * Adds an owner. An admin may create the account at the same time by giving a
+ * password; otherwise the account must exist.
+ * @throws {CouchstatsError} 400 for a bad name or password, an unknown account, or a
+ *   password given by a non-admin.
+ */
+export async function addOwner(
+	couch: Couch,
+	user: User,
+	id: string,
+	name: string,
+	password?: string
+): Promise<SiteRecord> {
+	if (!ACCOUNT_NAME.test(name)) {
+		throw new CouchstatsError(
+			400,
+			'account names are 2–40 lowercase letters, digits, ".", "_" or "-"'
+		);
+	}
+	await loadManagedSite(couch, user, id);
+	const users = couch.server.use<Record<string, unknown>>('_users');
+	const exists = await users
+		.head(`org.couchdb.user:${name}`)
+		.then(() => true)
+		.catch(() => false);
+	if (!exists) {
+		if (!password) throw new CouchstatsError(400, `there is no account "${name}"`);
+		if (!user.isAdmin) throw new CouchstatsError(400, 'only an admin may create accounts');
+		if (password.length < 12) {
+			throw new CouchstatsError(400, 'the password must be at least 12 characters');
+		}
+		await users.insert({
+			_id: `org.couchdb.user:${name}`,
+			name,
+			type: 'user',
+			roles: [],
+			password
+		});
+	}
+	return changeSite(couch, user, id, (site) => ({
+		...site,
+		owners: site.owners.includes(name) ? site.owners : [...site.owners, name]
+	}));
+}
+
+/** Removes an owner; the last owner of a site cannot be removed except by an admin. */
+export function removeOwner(couch: Couch, user: User, id: string, name: string) {
+	return changeSite(couch, user, id, (site) => {
+		const owners = site.owners.filter((owner) => owner !== name);
+		if (!owners.length && !user.isAdmin) {
+			throw new CouchstatsError(400, 'a site needs at least one owner');
+		}
+		return { ...site, owners };
+	});
+}
+
+/** Creates an API token; the secret is returned once and only its hash is stored. */
+export async function addToken(couch: Couch, user: User, id: string, label: string) {
+	const clean = label.trim().slice(0, 60) || 'API token';
+	const created = createToken(clean);
+	await changeSite(couch, user, id, (site) => withToken(site, created.token));
+	return created;
+}
+
+/** Revokes an API token by its public id. */
+export function revokeToken(couch: Couch, user: User, id: string, tokenId: string) {
+	return changeSite(couch, user, id, (site) => withoutToken(site, tokenId));
+}
+
+/** Enables (or replaces) the read-only share link; returns its secret once. */
+export async function enableShareLink(couch: Couch, user: User, id: string): Promise<string> {
+	const secret = 'shr_' + randomBytes(24).toString('base64url');
+	await changeSite(couch, user, id, (site) => ({ ...site, shareHash: hashToken(secret) }));
+	return secret;
+}
+
+/** Disables the share link. */
+export function disableShareLink(couch: Couch, user: User, id: string) {
+	return changeSite(couch, user, id, (site) => {
+		const next = { ...site };
+		delete next.shareHash;
+		return next;
+	});
+}
+
+/** The site a share-link secret opens, or undefined. */
+export async function findSiteByShareLink(
+	couch: Couch,
+	secret: string
+): Promise<SiteRecord | undefined> {
+	if (!/^shr_[A-Za-z0-9_-]{32}$/.test(secret)) return undefined;
+	const hash = hashToken(secret);
+	const rows = await couch.sites.list({
+		include_docs: true,
+		startkey: 'site:',
+		endkey: 'site:\ufff0'
+	});
+	return rows.rows.map((row) => row.doc as SiteRecord).find((site) => site?.shareHash === hash);
+}

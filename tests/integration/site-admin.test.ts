@@ -1,0 +1,123 @@
+import { describe, expect, test } from 'vitest';
+import type { User } from '../../src/lib/server/auth';
+import { CouchstatsError } from '../../src/lib/server/errors';
+import {
+	addOwner,
+	addToken,
+	createSite,
+	disableShareLink,
+	enableShareLink,
+	findSiteByShareLink,
+	listSites,
+	loadManagedSite,
+	parseSiteForm,
+	removeOwner,
+	revokeToken,
+	updateSite
+} from '../../src/lib/server/site-admin';
+import { findToken } from '../../src/lib/server/tokens';
+import { useCouch } from './harness';
+
+const admin: User = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
+const alice: User = { name: 'alice', roles: [], isAdmin: false };
+const bob: User = { name: 'bob', roles: [], isAdmin: false };
+
+function form(fields: Record<string, string>) {
+	const data = new FormData();
+	for (const [key, value] of Object.entries(fields)) data.set(key, value);
+	return data;
+}
+
+const blog = {
+	id: 'alice-blog',
+	name: 'Alice’s blog',
+	hostnames: 'alice.example www.alice.example',
+	timeZone: 'Europe/Paris'
+};
+
+describe('sites and owners', () => {
+	test('a site form is parsed, and each bad field is named', () => {
+		expect(parseSiteForm(form(blog))).toEqual({
+			id: 'alice-blog',
+			name: 'Alice’s blog',
+			hostnames: ['alice.example', 'www.alice.example'],
+			timeZone: 'Europe/Paris'
+		});
+		expect(() => parseSiteForm(form({ ...blog, id: 'Bad Id' }))).toThrow(/^id must be/);
+		expect(() => parseSiteForm(form({ ...blog, timeZone: 'Mars/Olympus' }))).toThrow(
+			/^timeZone must be an IANA time zone/
+		);
+		expect(() => parseSiteForm(form({ ...blog, hostnames: 'not a/host' }))).toThrow(/^hostnames/);
+	});
+
+	test('owners see only their sites, admins see all, and ids are unique', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		await createSite(couch, bob, parseSiteForm(form({ ...blog, id: 'bob-shop', name: 'Bob' })));
+		expect((await listSites(couch, alice)).map((s) => s.id)).toEqual(['alice-blog']);
+		expect((await listSites(couch, bob)).map((s) => s.id)).toEqual(['bob-shop']);
+		expect((await listSites(couch, admin)).map((s) => s.id)).toEqual([
+			'alice-blog',
+			'bob-shop',
+			'demo'
+		]);
+		await expect(loadManagedSite(couch, bob, 'alice-blog')).rejects.toMatchObject({ status: 404 });
+		await expect(createSite(couch, bob, parseSiteForm(form(blog)))).rejects.toMatchObject({
+			status: 409,
+			message: 'a site with id "alice-blog" already exists'
+		});
+	});
+
+	test('an owner edits a site and adds an existing account; only an admin creates accounts', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const edited = await updateSite(couch, alice, 'alice-blog', {
+			...parseSiteForm(form(blog)),
+			name: 'Renamed'
+		});
+		expect(edited.name).toBe('Renamed');
+
+		await expect(
+			addOwner(couch, alice, 'alice-blog', 'carol', 'a-long-password-1')
+		).rejects.toThrow('only an admin may create accounts');
+		await expect(addOwner(couch, alice, 'alice-blog', 'carol')).rejects.toThrow(
+			'there is no account "carol"'
+		);
+		await addOwner(couch, admin, 'alice-blog', 'carol', 'a-long-password-1');
+		const site = await addOwner(couch, alice, 'alice-blog', 'carol');
+		expect(site.owners).toEqual(['alice', 'carol']);
+		expect((await removeOwner(couch, alice, 'alice-blog', 'carol')).owners).toEqual(['alice']);
+		await expect(removeOwner(couch, alice, 'alice-blog', 'alice')).rejects.toThrow(
+			'a site needs at least one owner'
+		);
+	});
+
+	test('API tokens are shown once, stored hashed, and revocable', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const { secret, token } = await addToken(couch, alice, 'alice-blog', 'weekly report');
+		const stored = await loadManagedSite(couch, alice, 'alice-blog');
+		expect(JSON.stringify(stored)).not.toContain(secret);
+		expect(findToken(stored, secret)?.id).toBe(token.id);
+		await revokeToken(couch, alice, 'alice-blog', token.id);
+		expect(findToken(await loadManagedSite(couch, alice, 'alice-blog'), secret)).toBeUndefined();
+	});
+
+	test('a share link opens only its site, and stops working when disabled', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const secret = await enableShareLink(couch, alice, 'alice-blog');
+		expect((await findSiteByShareLink(couch, secret))?.id).toBe('alice-blog');
+		const tampered = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
+		expect(await findSiteByShareLink(couch, tampered)).toBeUndefined();
+		await disableShareLink(couch, alice, 'alice-blog');
+		expect(await findSiteByShareLink(couch, secret)).toBeUndefined();
+	});
+
+	test('errors meant for the user are CouchstatsErrors with a status', async () => {
+		const { couch } = await useCouch();
+		const error = await addOwner(couch, admin, 'demo', 'Bad Name').catch((e) => e);
+		expect(error).toBeInstanceOf(CouchstatsError);
+		expect(error.status).toBe(400);
+	});
+});
