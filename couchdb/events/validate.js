@@ -1,0 +1,194 @@
+/**
+ * `_design/validate`: CouchDB's `validate_doc_update` for the events database. It
+ * repeats the essentials of the ingest's schemas (src/lib/server/ingest/schema.ts)
+ * as defence in depth, so even a mistake in the endpoint cannot store a malformed
+ * record: the id scheme and its derived revision, the known fields of each record
+ * type and their types, bounded string lengths and document size.
+ *
+ * Admins (`_admin` role) may delete records (the retention tool does) and write
+ * design documents (set-up does); everything else, admins included, must be a
+ * well-formed record. CouchDB runs this function as ES5 source: no closures over
+ * module scope, no modern syntax.
+ */
+
+/**
+ * @param {any} newDoc
+ * @param {any} oldDoc
+ * @param {{ roles?: string[] } | null} userCtx
+ */
+export const validateRecord = function (newDoc, oldDoc, userCtx) {
+	var isAdmin = !!(userCtx && userCtx.roles && userCtx.roles.indexOf('_admin') !== -1);
+	/** @param {string} reason @returns {never} */
+	function refuse(reason) {
+		throw { forbidden: reason };
+	}
+	/** @param {object} object @param {string} key */
+	function has(object, key) {
+		return Object.prototype.hasOwnProperty.call(object, key);
+	}
+	/** @param {unknown} value @param {number} max @returns {value is string} */
+	function isString(value, max) {
+		return typeof value === 'string' && value.length <= max;
+	}
+	/** @param {unknown} value @param {number} min @param {number} max */
+	function isWhole(value, min, max) {
+		return typeof value === 'number' && Math.floor(value) === value && value >= min && value <= max;
+	}
+
+	var id = newDoc._id;
+	if (typeof id === 'string' && id.indexOf('_design/') === 0) {
+		if (isAdmin) return;
+		refuse('only an admin may write design documents');
+	}
+	if (newDoc._deleted) {
+		if (isAdmin) return;
+		refuse('records are immutable; only an admin may delete them');
+	}
+
+	var uuidv7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+	if (typeof id !== 'string' || !uuidv7.test(id)) refuse('_id must be a lowercase UUIDv7');
+	if (newDoc._rev !== '1-' + id.replace(/-/g, '')) {
+		refuse('_rev must be the revision derived from _id (write with new_edits: false)');
+	}
+	if (JSON.stringify(newDoc).length > 6000) refuse('the record is too large');
+
+	var common = {
+		_id: 1,
+		_rev: 1,
+		_revisions: 1,
+		v: 1,
+		type: 1,
+		site: 1,
+		ts: 1,
+		sid: 1,
+		vid: 1,
+		path: 1,
+		receivedAt: 1,
+		browser: 1,
+		os: 1,
+		device: 1,
+		country: 1,
+		bot: 1
+	};
+	/** @type {Record<string, Record<string, number>>} */
+	var byType = {
+		pageview: {
+			title: 1,
+			ref: 1,
+			utm: 1,
+			screen: 1,
+			lang: 1,
+			tz: 1,
+			entry: 1,
+			firstOfDay: 1,
+			firstEver: 1,
+			pathFirstOfDay: 1,
+			from: 1,
+			notFound: 1
+		},
+		event: { name: 1, props: 1 },
+		heartbeat: { engagedMs: 1, scroll: 1 },
+		milestone: { milestone: 1 },
+		dropped: { count: 1 }
+	};
+	var type = newDoc.type;
+	if (typeof type !== 'string' || !has(byType, type)) {
+		refuse('type must be one of pageview, event, heartbeat, milestone, dropped');
+	}
+	for (var key in newDoc) {
+		if (!has(common, key) && !has(byType[type], key)) {
+			refuse(key + ' is not a field of a ' + type + ' record');
+		}
+	}
+
+	if (newDoc.v !== 1) refuse('v must be 1');
+	if (!isString(newDoc.site, 32) || !/^[a-z0-9][a-z0-9-]{1,31}$/.test(newDoc.site)) {
+		refuse('site must be a site id');
+	}
+	if (!isWhole(newDoc.ts, 0, 8640000000000000)) refuse('ts must be epoch milliseconds');
+	if (!isWhole(newDoc.receivedAt, 0, 8640000000000000)) {
+		refuse('receivedAt must be epoch milliseconds');
+	}
+	if (typeof newDoc.sid !== 'string' || !uuidv7.test(newDoc.sid)) refuse('sid must be a UUIDv7');
+	if (!isString(newDoc.vid, 64) || !/^[0-9A-Za-z_-]{16,64}$/.test(newDoc.vid)) {
+		refuse('vid must be 16–64 URL-safe characters');
+	}
+	if (!isString(newDoc.path, 512) || newDoc.path.charAt(0) !== '/') {
+		refuse('path must be a path of at most 512 characters');
+	}
+	if ('browser' in newDoc && !isString(newDoc.browser, 40))
+		refuse('browser must be a short string');
+	if ('os' in newDoc && !isString(newDoc.os, 40)) refuse('os must be a short string');
+	if (
+		'device' in newDoc &&
+		['desktop', 'mobile', 'tablet', 'other'].indexOf(newDoc.device) === -1
+	) {
+		refuse('device must be desktop, mobile, tablet or other');
+	}
+	if ('country' in newDoc && !/^[A-Z]{2}$/.test(newDoc.country)) {
+		refuse('country must be an ISO 3166-1 alpha-2 code');
+	}
+	if ('bot' in newDoc && typeof newDoc.bot !== 'boolean') refuse('bot must be true or false');
+
+	if (type === 'pageview') {
+		if (typeof newDoc.entry !== 'boolean') refuse('entry must be true or false');
+		if (typeof newDoc.firstOfDay !== 'boolean') refuse('firstOfDay must be true or false');
+		if (typeof newDoc.firstEver !== 'boolean') refuse('firstEver must be true or false');
+		if ('title' in newDoc && !isString(newDoc.title, 256)) refuse('title is too long');
+		if ('ref' in newDoc && !isString(newDoc.ref, 512)) refuse('ref is too long');
+		if ('from' in newDoc && !isString(newDoc.from, 512)) refuse('from is too long');
+		if ('tz' in newDoc && !isString(newDoc.tz, 64)) refuse('tz is too long');
+		if ('lang' in newDoc && !isString(newDoc.lang, 35)) refuse('lang is too long');
+		if (
+			'screen' in newDoc &&
+			['mobile', 'tablet', 'laptop', 'desktop'].indexOf(newDoc.screen) === -1
+		) {
+			refuse('screen must be mobile, tablet, laptop or desktop');
+		}
+		if ('pathFirstOfDay' in newDoc && typeof newDoc.pathFirstOfDay !== 'boolean') {
+			refuse('pathFirstOfDay must be true or false');
+		}
+		if ('notFound' in newDoc && typeof newDoc.notFound !== 'boolean') {
+			refuse('notFound must be true or false');
+		}
+		if ('utm' in newDoc) {
+			var utm = newDoc.utm;
+			if (typeof utm !== 'object' || utm === null || utm instanceof Array)
+				refuse('utm must be an object');
+			var utmKeys = { source: 1, medium: 1, campaign: 1, term: 1, content: 1 };
+			for (var u in utm) {
+				if (!has(utmKeys, u) || !isString(utm[u], 128)) refuse('utm.' + u + ' is not allowed');
+			}
+		}
+	} else if (type === 'event') {
+		if (!isString(newDoc.name, 64) || newDoc.name.length === 0)
+			refuse('name must be 1–64 characters');
+		if ('props' in newDoc) {
+			var props = newDoc.props;
+			if (typeof props !== 'object' || props === null || props instanceof Array) {
+				refuse('props must be an object');
+			}
+			var count = 0;
+			for (var p in props) {
+				count++;
+				var value = props[p];
+				var ok =
+					p.length <= 64 &&
+					(isString(value, 256) ||
+						typeof value === 'boolean' ||
+						(typeof value === 'number' && isFinite(value)));
+				if (!ok) refuse('props.' + p.slice(0, 64) + ' must be a short string, number or boolean');
+			}
+			if (count > 16) refuse('props has more than 16 entries');
+		}
+	} else if (type === 'heartbeat') {
+		if (!isWhole(newDoc.engagedMs, 0, 120000)) refuse('engagedMs must be 0–120000');
+		if ('scroll' in newDoc && !isWhole(newDoc.scroll, 0, 100)) refuse('scroll must be 0–100');
+	} else if (type === 'milestone') {
+		if (['actual', 'engaged', 'nonbounce'].indexOf(newDoc.milestone) === -1) {
+			refuse('milestone must be actual, engaged or nonbounce');
+		}
+	} else if (type === 'dropped') {
+		if (!isWhole(newDoc.count, 1, 1000000)) refuse('count must be 1–1000000');
+	}
+};

@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest';
+import { enrich, describeAgent } from '../../src/lib/server/ingest/enrich';
+import { NOW, oneOfEach, pageview } from '../../src/lib/server/ingest/fixtures';
+import { checkRecord } from '../../src/lib/server/ingest/schema';
+import { validateRecord } from './validate.js';
+
+const browser = { name: 'someone', roles: [] };
+const admin = { name: 'admin', roles: ['_admin'] };
+
+/** A record as the ingest stores it. */
+function stored(doc: Record<string, unknown>): Record<string, unknown> {
+	const checked = checkRecord(doc, NOW);
+	if (!checked.ok) throw new Error(checked.reason);
+	return {
+		...enrich(checked.record, describeAgent('Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0'), NOW)
+	};
+}
+
+function refusal(doc: unknown, user: unknown = browser): unknown {
+	try {
+		validateRecord(doc, null, user as never);
+	} catch (e) {
+		return e;
+	}
+	return undefined;
+}
+
+describe('validate_doc_update for the events database', () => {
+	test.each(oneOfEach().map((doc) => [doc.type, doc]))(
+		"accepts a %s record as the ingest stores it, with or without PouchDB's _revisions",
+		(_, doc) => {
+			const record = stored(doc);
+			expect(refusal(record)).toBeUndefined();
+			const hex = String(record._rev).slice(2);
+			expect(refusal({ ...record, _revisions: { start: 1, ids: [hex] } })).toBeUndefined();
+		}
+	);
+
+	test('lets an admin delete a record and write design documents', () => {
+		expect(refusal({ _id: pageview()._id, _rev: '2-abc', _deleted: true }, admin)).toBeUndefined();
+		expect(refusal({ _id: '_design/stats', views: {} }, admin)).toBeUndefined();
+	});
+
+	test('refuses deletions and design documents from anyone else', () => {
+		expect(refusal({ _id: pageview()._id, _deleted: true })).toEqual({
+			forbidden: 'records are immutable; only an admin may delete them'
+		});
+		expect(refusal({ _id: '_design/evil' }, null)).toEqual({
+			forbidden: 'only an admin may write design documents'
+		});
+	});
+
+	test('refuses malformed records from admins too', () => {
+		expect(refusal({ ...stored(pageview()), extra: 1 }, admin)).toEqual({
+			forbidden: 'extra is not a field of a pageview record'
+		});
+	});
+
+	const [pv, event, heartbeat, milestone, dropped] = oneOfEach().map(stored);
+	test.each([
+		['a made-up id', { ...pv, _id: 'abc' }, '_id must be a lowercase UUIDv7'],
+		[
+			'a foreign revision',
+			{ ...pv, _rev: '1-' + '0'.repeat(32) },
+			'_rev must be the revision derived from _id (write with new_edits: false)'
+		],
+		[
+			'no revision',
+			{ ...pv, _rev: undefined },
+			'_rev must be the revision derived from _id (write with new_edits: false)'
+		],
+		[
+			'an attachment',
+			{ ...pv, _attachments: {} },
+			'_attachments is not a field of a pageview record'
+		],
+		[
+			'an unknown type',
+			{ ...pv, type: 'purchase' },
+			'type must be one of pageview, event, heartbeat, milestone, dropped'
+		],
+		[
+			'a field of another type',
+			{ ...event, engagedMs: 5 },
+			'engagedMs is not a field of a event record'
+		],
+		['a wrong version', { ...pv, v: 2 }, 'v must be 1'],
+		['a bad site', { ...pv, site: 'A B' }, 'site must be a site id'],
+		['a string ts', { ...pv, ts: '1' }, 'ts must be epoch milliseconds'],
+		['no receivedAt', { ...pv, receivedAt: undefined }, 'receivedAt must be epoch milliseconds'],
+		['a bad session id', { ...pv, sid: 'x' }, 'sid must be a UUIDv7'],
+		['a bad visitor id', { ...pv, vid: 'x' }, 'vid must be 16–64 URL-safe characters'],
+		['a relative path', { ...pv, path: 'x' }, 'path must be a path of at most 512 characters'],
+		[
+			'an unknown device',
+			{ ...pv, device: 'fridge' },
+			'device must be desktop, mobile, tablet or other'
+		],
+		['a bad country', { ...pv, country: 'France' }, 'country must be an ISO 3166-1 alpha-2 code'],
+		['a string bot flag', { ...pv, bot: 'no' }, 'bot must be true or false'],
+		['a missing entry flag', { ...pv, entry: undefined }, 'entry must be true or false'],
+		['a long title', { ...pv, title: 'x'.repeat(257) }, 'title is too long'],
+		['an unknown utm key', { ...pv, utm: { evil: 'x' } }, 'utm.evil is not allowed'],
+		['an empty event name', { ...event, name: '' }, 'name must be 1–64 characters'],
+		[
+			'a nested prop',
+			{ ...event, props: { a: {} } },
+			'props.a must be a short string, number or boolean'
+		],
+		['too much engaged time', { ...heartbeat, engagedMs: 120001 }, 'engagedMs must be 0–120000'],
+		[
+			'an unknown milestone',
+			{ ...milestone, milestone: 'famous' },
+			'milestone must be actual, engaged or nonbounce'
+		],
+		['a zero drop count', { ...dropped, count: 0 }, 'count must be 1–1000000'],
+		['an oversized record', { ...event, props: { a: 'x'.repeat(6000) } }, 'the record is too large']
+	])('refuses %s', (_, doc, reason) => {
+		const cleaned = Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined));
+		expect(refusal(cleaned)).toEqual({ forbidden: reason });
+	});
+
+	test('is ES5 source CouchDB can run on its own, without module scope', () => {
+		const source = String(validateRecord);
+		expect(source.startsWith('function (newDoc, oldDoc, userCtx)')).toBe(true);
+		expect(source).not.toMatch(/=>|\blet\b|\bconst\b|`/);
+		const standalone = new Function(`return (${source});`)();
+		expect(() => standalone({ _id: '_design/x' }, null, { roles: [] })).toThrow();
+	});
+});

@@ -1,0 +1,71 @@
+/**
+ * Reading a request body safely: the byte cap is enforced while streaming, before
+ * anything is decoded or parsed, and the bytes must be valid UTF-8 JSON.
+ */
+import { CouchstatsError } from '../errors';
+
+/** Media types a JSON body may be sent as: PouchDB sends JSON, `sendBeacon` sends text. */
+const JSON_TYPES = new Set(['application/json', 'text/plain']);
+
+/**
+ * Reads and parses a JSON request body of at most `maxBytes` bytes.
+ * @param request The incoming request.
+ * @param maxBytes The cap, in bytes.
+ * @throws {CouchstatsError} 415 for another media type, 413 over the cap, 400 for
+ *   a missing body, invalid UTF-8 or malformed JSON.
+ */
+export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+	if (!JSON_TYPES.has(type)) {
+		throw new CouchstatsError(415, 'send the body as application/json or text/plain');
+	}
+	const declared = Number(request.headers.get('content-length') ?? NaN);
+	if (declared > maxBytes) throw tooLarge(maxBytes);
+	const bytes = await readCapped(request, maxBytes);
+	let text: string;
+	try {
+		text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	} catch {
+		throw new CouchstatsError(400, 'the body is not valid UTF-8');
+	}
+	if (text.trim() === '') throw new CouchstatsError(400, 'the body is empty');
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new CouchstatsError(400, 'the body is not valid JSON');
+	}
+}
+
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+	if (!request.body) return new Uint8Array();
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > maxBytes) {
+				await reader.cancel().catch(() => undefined);
+				throw tooLarge(maxBytes);
+			}
+			chunks.push(value);
+		}
+	} catch (e) {
+		if (e instanceof CouchstatsError) throw e;
+		// adapter-node errors the stream with status 413 past its own BODY_SIZE_LIMIT.
+		if ((e as { status?: number }).status === 413) throw tooLarge(maxBytes);
+		throw new CouchstatsError(400, 'the body could not be read');
+	}
+	return new Uint8Array(Buffer.concat(chunks));
+}
+
+function tooLarge(maxBytes: number) {
+	return new CouchstatsError(413, `the body is larger than ${maxBytes} bytes`);
+}
+
+/** Whether a parsed JSON value is an object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'vitest';
+import { CouchstatsError } from '../errors';
+import { checkBatch, type BatchContext } from './bulk-docs';
+import { describeAgent } from './enrich';
+import { NOW, oneOfEach, pageview } from './fixtures';
+import { SiteList } from './site-cache';
+
+const ctx: BatchContext = {
+	sites: new SiteList([
+		{ id: 'demo', hostnames: ['localhost'] },
+		{ id: 'blog', hostnames: ['blog.example.com'] }
+	]),
+	origin: { kind: 'page', origin: 'http://localhost:5173' },
+	agent: describeAgent(
+		'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36'
+	),
+	now: NOW
+};
+
+function failure(body: unknown): [number, string] {
+	try {
+		checkBatch(body, ctx);
+	} catch (e) {
+		if (e instanceof CouchstatsError) return [e.status, e.message];
+		throw e;
+	}
+	throw new Error('expected checkBatch to throw');
+}
+
+describe('checkBatch', () => {
+	test('enriches every valid record and counts records per session', () => {
+		const docs = oneOfEach();
+		const batch = checkBatch({ docs, new_edits: false }, ctx);
+		expect(batch.errors).toEqual([]);
+		expect(batch.records.map((r) => r._id)).toEqual(docs.map((d) => d._id));
+		expect(batch.records.every((r) => r.receivedAt === NOW && r.browser === 'Chrome')).toBe(true);
+		expect([...batch.perSession]).toEqual([[docs[0].sid, 5]]);
+	});
+
+	test('refuses bad documents one by one and keeps the valid ones of the same request', () => {
+		const good = pageview();
+		const blog = pageview(NOW, { site: 'blog' });
+		const unknown = pageview(NOW, { site: 'nosuchsite' });
+		const batch = checkBatch(
+			{ docs: [{ _id: '_design/evil' }, good, blog, unknown, 42], new_edits: false },
+			ctx
+		);
+		expect(batch.records.map((r) => r._id)).toEqual([good._id]);
+		expect(batch.errors).toEqual([
+			{ id: '_design/evil', error: 'forbidden', reason: 'design documents are refused' },
+			{
+				id: blog._id,
+				error: 'forbidden',
+				reason: 'site "blog" does not allow the origin http://localhost:5173'
+			},
+			{ id: unknown._id, error: 'forbidden', reason: 'site "nosuchsite" is not registered' },
+			{ id: null, error: 'forbidden', reason: 'a document must be a JSON object' }
+		]);
+	});
+
+	test('accepts any registered site from a client that names no origin', () => {
+		const blog = pageview(NOW, { site: 'blog' });
+		const batch = checkBatch(
+			{ docs: [blog], new_edits: false },
+			{ ...ctx, origin: { kind: 'none' } }
+		);
+		expect(batch.records.map((r) => r._id)).toEqual([blog._id]);
+	});
+
+	test('stores a duplicated id once: the first valid copy wins, without an error', () => {
+		const doc = pageview();
+		const broken = { ...doc, entry: 'yes' };
+		const batch = checkBatch(
+			{ docs: [broken, doc, { ...doc, title: 'Second copy' }], new_edits: false },
+			ctx
+		);
+		expect(batch.records).toHaveLength(1);
+		expect(batch.records[0]).toMatchObject({ _id: doc._id, title: 'Pricing' });
+		expect(batch.errors).toEqual([
+			{
+				id: doc._id,
+				error: 'forbidden',
+				reason: 'entry: Invalid type: Expected boolean but received "yes"'
+			}
+		]);
+		expect([...batch.perSession]).toEqual([[doc.sid, 1]]);
+	});
+
+	test.each([
+		['an array body', [], [400, 'the body must be {"docs": [...], "new_edits": false}']],
+		['docs that are not an array', { docs: {}, new_edits: false }, [400, 'docs must be an array']],
+		[
+			'new_edits left out',
+			{ docs: [] },
+			[400, 'the body must be {"docs": [...], "new_edits": false}']
+		],
+		[
+			'new_edits true',
+			{ docs: [], new_edits: true },
+			[400, 'new_edits must be false: records keep their own revision']
+		],
+		[
+			'all_or_nothing',
+			{ docs: [], new_edits: false, all_or_nothing: true },
+			[400, 'all_or_nothing is not accepted; send only docs and new_edits']
+		],
+		[
+			'501 documents',
+			{ docs: Array(501).fill({}), new_edits: false },
+			[413, '501 documents in one request; the limit is 500']
+		]
+	])('refuses the whole request for %s', (_, body, expected) => {
+		expect(failure(body)).toEqual(expected);
+	});
+});

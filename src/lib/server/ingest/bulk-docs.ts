@@ -1,0 +1,147 @@
+/**
+ * `_bulk_docs` with `new_edits: false`, the only write the ingest accepts: each
+ * document is checked on its own, refused ones come back as CouchDB-style
+ * `{id, error: "forbidden", reason}` entries, and the rest are enriched and stored
+ * in one `_bulk_docs` call to the events database.
+ *
+ * Like CouchDB with `new_edits: false`, the answer lists errors only; a document
+ * already stored (same `_id`, same id-derived `_rev`) is accepted and stored once.
+ * Duplicate ids within one request are stored once: the first valid one wins and
+ * the rest are dropped without an error, as CouchDB would treat them.
+ */
+import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
+import * as v from 'valibot';
+import { LIMITS, type StoredRecord } from '$lib/records';
+import { CouchstatsError } from '../errors';
+import { enrich, type AgentFamilies } from './enrich';
+import type { ClaimedOrigin } from './origin';
+import { checkRecord } from './schema';
+import type { SiteList } from './site-cache';
+import { originAllowed } from '../sites';
+
+/** A per-document error, in CouchDB's `_bulk_docs` response shape. */
+export interface DocError {
+	id: string | null;
+	error: string;
+	reason: string;
+}
+
+/** What a request may store and what it was refused. */
+export interface CheckedBatch {
+	/** Enriched records ready to store, one per id. */
+	records: StoredRecord[];
+	/** Refused documents, in request order. */
+	errors: DocError[];
+	/** Records per session id, for the per-session rate limit. */
+	perSession: Map<string, number>;
+}
+
+/** Facts about the request the per-document checks need. */
+export interface BatchContext {
+	sites: SiteList;
+	origin: ClaimedOrigin;
+	agent: AgentFamilies;
+	/** Server time the request arrived, ms since the epoch. */
+	now: number;
+}
+
+const bodySchema = v.strictObject(
+	{
+		docs: v.array(v.unknown(), 'docs must be an array'),
+		new_edits: v.literal(false, 'new_edits must be false: records keep their own revision')
+	},
+	'the body must be {"docs": [...], "new_edits": false}'
+);
+
+/**
+ * Checks a `_bulk_docs` body and every document in it.
+ * @param body The parsed request body.
+ * @param ctx The request's sites, origin, agent and time.
+ * @throws {CouchstatsError} 400 when the body is not `{docs, new_edits: false}`,
+ *   413 with more than {@link LIMITS.docsPerRequest} documents.
+ */
+export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
+	const parsed = v.safeParse(bodySchema, body);
+	if (!parsed.success) {
+		const issue = parsed.issues[0];
+		const path = v.getDotPath(issue);
+		const reason =
+			issue.type === 'strict_object' && issue.expected === 'never' && path
+				? `${path} is not accepted; send only docs and new_edits`
+				: issue.message;
+		throw new CouchstatsError(400, reason);
+	}
+	const { docs } = parsed.output;
+	if (docs.length > LIMITS.docsPerRequest) {
+		throw new CouchstatsError(
+			413,
+			`${docs.length} documents in one request; the limit is ${LIMITS.docsPerRequest}`
+		);
+	}
+
+	const records: StoredRecord[] = [];
+	const errors: DocError[] = [];
+	const perSession = new Map<string, number>();
+	const seen = new Set<string>();
+	for (const raw of docs) {
+		const id = idOf(raw);
+		const checked = checkRecord(raw, ctx.now);
+		if (!checked.ok) {
+			errors.push({ id, error: 'forbidden', reason: checked.reason });
+			continue;
+		}
+		const record = checked.record;
+		const site = ctx.sites.get(record.site);
+		if (!site) {
+			errors.push({ id, error: 'forbidden', reason: `site "${record.site}" is not registered` });
+			continue;
+		}
+		if (ctx.origin.kind === 'page' && !originAllowed(site, ctx.origin.origin)) {
+			errors.push({
+				id,
+				error: 'forbidden',
+				reason: `site "${record.site}" does not allow the origin ${ctx.origin.origin}`
+			});
+			continue;
+		}
+		if (seen.has(record._id)) continue;
+		seen.add(record._id);
+		records.push(enrich(record, ctx.agent, ctx.now));
+		perSession.set(record.sid, (perSession.get(record.sid) ?? 0) + 1);
+	}
+	return { records, errors, perSession };
+}
+
+/** The `_id` to report an error under: the document's own id when it is a short string. */
+function idOf(raw: unknown): string | null {
+	if (typeof raw !== 'object' || raw === null) return null;
+	const id = (raw as { _id?: unknown })._id;
+	return typeof id === 'string' ? id.slice(0, 128) : null;
+}
+
+/**
+ * Stores records with `new_edits: false` in one request and returns the errors the
+ * store reported (its `validate_doc_update` may still refuse a document).
+ * @param events The events database.
+ * @param records Checked, enriched records.
+ * @throws {CouchstatsError} 503 when the store cannot be reached or fails.
+ */
+export async function storeRecords(
+	events: DocumentScope<StoredRecord>,
+	records: StoredRecord[]
+): Promise<DocError[]> {
+	if (records.length === 0) return [];
+	let results: Array<{ id?: string; error?: string; reason?: string }>;
+	try {
+		results = await events.bulk({ docs: records, new_edits: false } as BulkModifyDocsWrapper);
+	} catch {
+		throw new CouchstatsError(503, 'the events database is not reachable; retry later');
+	}
+	return results
+		.filter((r) => r.error)
+		.map((r) => ({
+			id: r.id ?? null,
+			error: r.error === 'forbidden' ? 'forbidden' : String(r.error),
+			reason: String(r.reason ?? 'refused by the store')
+		}));
+}

@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { StartupError } from '../errors';
+import { loadIngestConfig } from './config';
+
+describe('loadIngestConfig', () => {
+	test('uses generous defaults when nothing is set', () => {
+		expect(loadIngestConfig({})).toEqual({
+			ip: { burst: 600, perSecond: 20 },
+			session: { burst: 2000, perSecond: 20 },
+			sitesTtlMs: 5000
+		});
+	});
+
+	test('reads every variable and treats empty strings as unset', () => {
+		expect(
+			loadIngestConfig({
+				COUCHSTATS_INGEST_IP_BURST: '50',
+				COUCHSTATS_INGEST_IP_PER_SECOND: '0.5',
+				COUCHSTATS_INGEST_SESSION_BURST: '',
+				COUCHSTATS_INGEST_SESSION_PER_SECOND: '2',
+				COUCHSTATS_INGEST_SITES_TTL_MS: '0'
+			})
+		).toEqual({
+			ip: { burst: 50, perSecond: 0.5 },
+			session: { burst: 2000, perSecond: 2 },
+			sitesTtlMs: 0
+		});
+	});
+
+	test.each([
+		[
+			'COUCHSTATS_INGEST_IP_BURST',
+			'lots',
+			'COUCHSTATS_INGEST_IP_BURST is not a number (got "lots")'
+		],
+		[
+			'COUCHSTATS_INGEST_IP_PER_SECOND',
+			'0',
+			'COUCHSTATS_INGEST_IP_PER_SECOND must be greater than 0 (got "0")'
+		],
+		[
+			'COUCHSTATS_INGEST_SESSION_BURST',
+			'-5',
+			'COUCHSTATS_INGEST_SESSION_BURST is not a number (got "-5")'
+		],
+		[
+			'COUCHSTATS_INGEST_SITES_TTL_MS',
+			'1.5',
+			'COUCHSTATS_INGEST_SITES_TTL_MS must be 0–9999999 milliseconds (got "1.5")'
+		]
+	])('refuses %s=%s with a message naming the variable', (key, value, message) => {
+		let error: unknown;
+		try {
+			loadIngestConfig({ [key]: value });
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(StartupError);
+		expect((error as StartupError).message).toBe(message);
+	});
+});

@@ -1,0 +1,90 @@
+/**
+ * The ingest's settings, read from the environment and validated like the rest of
+ * the configuration (`$lib/server/config`): a bad value stops the server with a
+ * one-line message naming the variable.
+ */
+import * as v from 'valibot';
+import { StartupError } from '../errors';
+import type { BucketSettings } from './rate-limit';
+
+/** Ingest settings. */
+export interface IngestConfig {
+	/** Requests per client IP address. */
+	ip: BucketSettings;
+	/** Records per session id. */
+	session: BucketSettings;
+	/** How long the list of sites is cached, in ms. */
+	sitesTtlMs: number;
+}
+
+/**
+ * Defaults: generous enough that live PouchDB replication of a few hundred records
+ * from a couple of tabs, or an office of visitors behind one NAT address, never
+ * waits, yet a single client cannot push more than a few hundred requests a minute.
+ */
+export const INGEST_DEFAULTS = {
+	COUCHSTATS_INGEST_IP_BURST: '600',
+	COUCHSTATS_INGEST_IP_PER_SECOND: '20',
+	COUCHSTATS_INGEST_SESSION_BURST: '2000',
+	COUCHSTATS_INGEST_SESSION_PER_SECOND: '20',
+	COUCHSTATS_INGEST_SITES_TTL_MS: '5000'
+} as const;
+
+type Key = keyof typeof INGEST_DEFAULTS;
+
+function positive(max: number) {
+	return v.pipe(
+		v.string(),
+		v.regex(/^\d+(\.\d+)?$/, 'is not a number'),
+		v.transform(Number),
+		v.minValue(0.001, 'must be greater than 0'),
+		v.maxValue(max, `must be at most ${max}`)
+	);
+}
+
+const schema = v.object({
+	COUCHSTATS_INGEST_IP_BURST: positive(1e9),
+	COUCHSTATS_INGEST_IP_PER_SECOND: positive(1e9),
+	COUCHSTATS_INGEST_SESSION_BURST: positive(1e9),
+	COUCHSTATS_INGEST_SESSION_PER_SECOND: positive(1e9),
+	COUCHSTATS_INGEST_SITES_TTL_MS: v.pipe(
+		v.string(),
+		v.regex(/^\d{1,7}$/, 'must be 0–9999999 milliseconds'),
+		v.transform(Number)
+	)
+});
+
+/**
+ * Reads and validates the ingest settings; unset or empty variables take the
+ * defaults in {@link INGEST_DEFAULTS}.
+ * @param env The environment; defaults to `process.env`.
+ * @throws {StartupError} naming the first bad variable.
+ */
+export function loadIngestConfig(
+	env: Record<string, string | undefined> = process.env
+): IngestConfig {
+	const input = Object.fromEntries(
+		(Object.keys(INGEST_DEFAULTS) as Key[]).map((key) => [
+			key,
+			env[key] === undefined || env[key] === '' ? INGEST_DEFAULTS[key] : env[key]
+		])
+	);
+	const result = v.safeParse(schema, input);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const key = String(v.getDotPath(issue));
+		throw new StartupError(
+			`${key} ${issue.message} (got "${input[key]}")`,
+			`set it to a number such as ${INGEST_DEFAULTS[key as Key]}, or unset it for the default`
+		);
+	}
+	const out = result.output;
+	return {
+		ip: { burst: out.COUCHSTATS_INGEST_IP_BURST, perSecond: out.COUCHSTATS_INGEST_IP_PER_SECOND },
+		session: {
+			burst: out.COUCHSTATS_INGEST_SESSION_BURST,
+			perSecond: out.COUCHSTATS_INGEST_SESSION_PER_SECOND
+		},
+		sitesTtlMs: out.COUCHSTATS_INGEST_SITES_TTL_MS
+	};
+}

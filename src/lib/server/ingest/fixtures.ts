@@ -1,0 +1,63 @@
+/**
+ * Valid records for tests of the ingest (unit and integration), built from a fixed
+ * clock so every expected output is exact.
+ */
+import { randomBytes } from 'node:crypto';
+import { revisionFor, type ClientRecord } from '../../records';
+
+/** The fixed "now" of unit tests: 2026-03-01T12:00:00Z. */
+export const NOW = Date.UTC(2026, 2, 1, 12);
+
+/** A fresh lowercase UUIDv7 for a time (random bits from `crypto`). */
+export function uuidv7(ms: number): string {
+	const hex = ms.toString(16).padStart(12, '0') + randomBytes(10).toString('hex');
+	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+	return [
+		hex.slice(0, 8),
+		hex.slice(8, 12),
+		'7' + hex.slice(13, 16),
+		variant + hex.slice(17, 20),
+		hex.slice(20, 32)
+	].join('-');
+}
+
+/** A valid pageview of the `demo` site at `ts`, with fields overridden by `extra`. */
+export function pageview(ts = NOW, extra: Record<string, unknown> = {}): Record<string, unknown> {
+	const _id = uuidv7(ts);
+	const record: ClientRecord = {
+		_id,
+		_rev: revisionFor(_id),
+		v: 1,
+		type: 'pageview',
+		site: 'demo',
+		ts,
+		sid: uuidv7(ts),
+		vid: uuidv7(ts),
+		path: '/pricing',
+		title: 'Pricing',
+		tz: 'Europe/Paris',
+		lang: 'fr-FR',
+		screen: 'laptop',
+		entry: true,
+		firstOfDay: true,
+		firstEver: false
+	};
+	return { ...record, ...extra };
+}
+
+/** A valid record of each type for one session at `ts`. */
+export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
+	const sid = uuidv7(ts);
+	const vid = uuidv7(ts);
+	const base = (type: string) => {
+		const _id = uuidv7(ts);
+		return { _id, _rev: revisionFor(_id), v: 1, type, site, ts, sid, vid, path: '/' };
+	};
+	return [
+		{ ...base('pageview'), entry: true, firstOfDay: true, firstEver: true, tz: 'Asia/Tokyo' },
+		{ ...base('event'), name: 'signup', props: { plan: 'pro', seats: 3, trial: true } },
+		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80 },
+		{ ...base('milestone'), milestone: 'actual' },
+		{ ...base('dropped'), count: 12 }
+	];
+}

@@ -1,0 +1,202 @@
+/**
+ * The ingest endpoint: the push-replication subset of a CouchDB database that
+ * PouchDB (and the `sendBeacon` fallback) uses, and nothing else.
+ *
+ * | request                         | answer                                         |
+ * |---------------------------------|------------------------------------------------|
+ * | `GET /`                         | db info plus `now` (server epoch ms)           |
+ * | `GET`/`PUT /_local/{id}`        | checkpoints, in the checkpoints database       |
+ * | `POST /_revs_diff`              | which offered records the store lacks          |
+ * | `POST /_bulk_docs`              | `{docs, new_edits: false}`; errors only        |
+ * | `OPTIONS` any of the above      | CORS preflight, registered site origins only   |
+ * | any other path                  | 404                                            |
+ * | any other method                | 405 with `Allow`                               |
+ *
+ * Every request first takes a token from its client IP's bucket (429 with
+ * `Retry-After` when empty); records also take tokens from their session's bucket.
+ * Errors are CouchDB-shaped: `{error, reason}`.
+ */
+import type { DocumentScope } from 'nano';
+import { LIMITS } from '$lib/records';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { readJson } from './body';
+import { checkBatch, storeRecords } from './bulk-docs';
+import { CHECKPOINT_MAX_BYTES, Checkpoints, type StoredCheckpoint } from './checkpoints';
+import type { IngestConfig } from './config';
+import { describeAgent } from './enrich';
+import { corsHeaders, preflightHeaders, requestOrigin, type ClaimedOrigin } from './origin';
+import { TokenBuckets } from './rate-limit';
+import { revsDiff } from './revs-diff';
+import { SiteCache, type SiteList } from './site-cache';
+
+/** What the ingest needs from the world; tests inject their own. */
+export interface IngestDeps {
+	/** The app's CouchDB client, read on each use. */
+	couch: () => Couch;
+	config: IngestConfig;
+	/** Clock in ms; default `Date.now`. */
+	now?: () => number;
+}
+
+/** One request as the route hands it over. */
+export interface IngestRequest {
+	request: Request;
+	/** The path below `/api/ingest/`, e.g. `_bulk_docs` or `_local/abc`; empty for the db itself. */
+	path: string;
+	/** The client's IP address, used in memory for rate limiting only. */
+	clientAddress: string;
+}
+
+/** The ingest endpoint, holding its rate-limit state and site cache. */
+export interface Ingest {
+	/** Answers one request; never throws. */
+	handle(req: IngestRequest): Promise<Response>;
+}
+
+type Endpoint =
+	{ name: 'info' } | { name: 'bulk_docs' } | { name: 'revs_diff' } | { name: 'local'; id: string };
+
+const ALLOWED_METHODS: Record<Endpoint['name'], string[]> = {
+	info: ['GET', 'HEAD'],
+	bulk_docs: ['POST'],
+	revs_diff: ['POST'],
+	local: ['GET', 'HEAD', 'PUT']
+};
+
+/** Largest `_local` body read before it is refused; the checkpoint itself is capped lower. */
+const CHECKPOINT_BODY_BYTES = 2 * CHECKPOINT_MAX_BYTES;
+
+/** Creates the ingest endpoint. */
+export function createIngest(deps: IngestDeps): Ingest {
+	const now = deps.now ?? Date.now;
+	const ipBuckets = new TokenBuckets(deps.config.ip, now);
+	const sessionBuckets = new TokenBuckets(deps.config.session, now);
+	const siteCache = new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
+	const checkpoints = new Checkpoints(
+		() => deps.couch().checkpoints as unknown as DocumentScope<StoredCheckpoint>,
+		now
+	);
+
+	async function respond(req: IngestRequest, sites: SiteList, at: number): Promise<Response> {
+		const { request } = req;
+		const limited = ipBuckets.take(new Map([[req.clientAddress, 1]]));
+		if (!limited.ok) throw tooMany(limited.retryAfterSeconds);
+
+		const endpoint = route(req.path);
+		if (!endpoint) throw new CouchstatsError(404, 'the ingest accepts replication writes only');
+
+		if (request.method === 'OPTIONS') {
+			const origin = request.headers.get('origin');
+			if (!origin || !sites.allowsOrigin(origin)) {
+				throw new CouchstatsError(403, 'this origin is not registered for any site');
+			}
+			return new Response(null, { status: 204, headers: preflightHeaders() });
+		}
+		const allowed = ALLOWED_METHODS[endpoint.name];
+		if (!allowed.includes(request.method)) {
+			return json({ error: 'method_not_allowed', reason: `use ${allowed.join(', ')}` }, 405, {
+				Allow: allowed.join(', ')
+			});
+		}
+
+		const claimed = requestOrigin(request.headers);
+		if (claimed.kind === 'opaque') {
+			throw new CouchstatsError(403, 'requests from an opaque origin are refused');
+		}
+		if (claimed.kind === 'page' && !sites.allowsOrigin(claimed.origin)) {
+			throw new CouchstatsError(403, 'this origin is not registered for any site');
+		}
+
+		switch (endpoint.name) {
+			case 'info':
+				return json(
+					{ db_name: 'ingest', doc_count: 0, update_seq: '0', instance_start_time: '0', now: at },
+					200
+				);
+			case 'local':
+				return local(request, endpoint.id, claimed);
+			case 'revs_diff': {
+				const body = await readJson(request, LIMITS.requestBytes);
+				const couch = deps.couch();
+				return json(await revsDiff(couch.server, couch.names.events, body), 200);
+			}
+			case 'bulk_docs': {
+				const body = await readJson(request, LIMITS.requestBytes);
+				const batch = checkBatch(body, {
+					sites,
+					origin: claimed,
+					agent: describeAgent(request.headers.get('user-agent')),
+					now: at
+				});
+				const taken = sessionBuckets.take(batch.perSession);
+				if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
+				const refused = await storeRecords(deps.couch().events, batch.records);
+				return json([...batch.errors, ...refused], 201);
+			}
+		}
+	}
+
+	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {
+		const owner = claimed.kind === 'page' ? claimed.origin : '-';
+		if (request.method === 'PUT') {
+			const body = await readJson(request, CHECKPOINT_BODY_BYTES);
+			return json(await checkpoints.write(owner, id, body), 201);
+		}
+		return json(await checkpoints.read(owner, id), 200);
+	}
+
+	return {
+		async handle(req) {
+			const at = now();
+			let sites: SiteList | undefined;
+			try {
+				sites = await siteCache.sites();
+				const response = await respond(req, sites, at);
+				return withHeaders(response, corsHeaders(req.request.headers, sites));
+			} catch (e) {
+				const cors = corsHeaders(req.request.headers, sites);
+				if (e instanceof CouchstatsError) {
+					const headers =
+						e instanceof TooManyRequests ? { ...cors, 'Retry-After': String(e.retryAfter) } : cors;
+					return json({ error: e.name, reason: e.message }, e.status, headers);
+				}
+				console.error('couchstats: ingest failed:', e);
+				return json({ error: 'internal_error', reason: 'internal error' }, 500, cors);
+			}
+		}
+	};
+}
+
+/** Parses the path below `/api/ingest/` into an endpoint, or undefined for a 404. */
+function route(path: string): Endpoint | undefined {
+	const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
+	if (trimmed === '') return { name: 'info' };
+	if (trimmed === '_bulk_docs') return { name: 'bulk_docs' };
+	if (trimmed === '_revs_diff') return { name: 'revs_diff' };
+	const local = /^_local\/([^/]+)$/.exec(trimmed);
+	if (local) return { name: 'local', id: local[1] };
+	return undefined;
+}
+
+class TooManyRequests extends CouchstatsError {
+	constructor(readonly retryAfter: number) {
+		super(429, `too many requests; retry in ${retryAfter} s`);
+	}
+}
+
+function tooMany(seconds: number) {
+	return new TooManyRequests(seconds);
+}
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+	return new Response(JSON.stringify(body), {
+		status,
+		headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }
+	});
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+	for (const [key, value] of Object.entries(headers)) response.headers.set(key, value);
+	return response;
+}

@@ -1,0 +1,226 @@
+import { describe, expect, test } from 'vitest';
+import { LIMITS, revisionFor } from '$lib/records';
+import { NOW, oneOfEach, pageview, uuidv7 } from './fixtures';
+import { checkRecord } from './schema';
+
+function reasonFor(doc: unknown): string {
+	const checked = checkRecord(doc, NOW);
+	if (checked.ok) throw new Error('expected the document to be refused');
+	return checked.reason;
+}
+
+describe('checkRecord', () => {
+	test.each(oneOfEach().map((doc) => [doc.type, doc]))('accepts a valid %s record', (_, doc) => {
+		expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: doc });
+	});
+
+	test('trims strings and accepts the revision history PouchDB sends, without storing it', () => {
+		const doc = pageview(NOW, { title: '  Pricing  ' });
+		const checked = checkRecord(
+			{ ...doc, _revisions: { start: 1, ids: [String(doc._rev).slice(2)] } },
+			NOW
+		);
+		expect(checked).toEqual({ ok: true, record: { ...doc, title: 'Pricing' } });
+	});
+
+	test('replaces a lone surrogate, as left by cutting an emoji in half, with U+FFFD', () => {
+		const checked = checkRecord(pageview(NOW, { title: 'Café \ud83d' }), NOW);
+		expect(checked.ok && checked.record.type === 'pageview' && checked.record.title).toBe(
+			'Café \ufffd'
+		);
+	});
+
+	test.each([
+		['a string', 'hello', 'a document must be a JSON object'],
+		['an array', [], 'a document must be a JSON object'],
+		['null', null, 'a document must be a JSON object'],
+		['a design document', { _id: '_design/x', views: {} }, 'design documents are refused'],
+		['a local document', { _id: '_local/x' }, 'local documents are refused'],
+		['a deletion', { ...pageview(), _deleted: true }, 'deletions are refused'],
+		[
+			'an attachment',
+			{ ...pageview(), _attachments: { a: { data: 'eA==', content_type: 'text/plain' } } },
+			'attachments are refused'
+		],
+		[
+			'a made-up id',
+			pageview(NOW, { _id: 'abc', _rev: '1-abc' }),
+			'_id: must be a lowercase UUIDv7'
+		],
+		[
+			'an uppercase id',
+			pageview(NOW, { _id: '01890A5D-AC96-7AB2-80E2-4536629C90DE' }),
+			'_id: must be a lowercase UUIDv7'
+		],
+		[
+			'a UUIDv4 id',
+			pageview(NOW, { _id: 'c1d6a0e2-5b7e-4c39-9f55-3e3a4c1b2a90' }),
+			'_id: must be a lowercase UUIDv7'
+		],
+		[
+			'a foreign revision',
+			pageview(NOW, { _rev: '1-' + 'a'.repeat(32) }),
+			'_rev must be the revision derived from _id'
+		],
+		[
+			'a second revision',
+			pageview(NOW, { _rev: '2-' + 'a'.repeat(32) }),
+			'_rev: must be the revision derived from _id'
+		],
+		[
+			'a missing field',
+			pageview(NOW, { entry: undefined }),
+			'entry: Invalid type: Expected boolean but received undefined'
+		],
+		['an extra field', pageview(NOW, { ip: '1.2.3.4' }), 'ip: is not a known field'],
+		['a client-side enrichment field', pageview(NOW, { bot: false }), 'bot: is not a known field'],
+		[
+			'an unknown type',
+			pageview(NOW, { type: 'purchase' }),
+			'type: must be one of pageview, event, heartbeat, milestone, dropped'
+		],
+		['a wrong version', pageview(NOW, { v: 2 }), 'v: must be 1'],
+		[
+			'a string timestamp',
+			pageview(NOW, { ts: String(NOW) }),
+			'ts: Invalid type: Expected number but received "1772366400000"'
+		],
+		[
+			'a fractional timestamp',
+			pageview(NOW, { ts: NOW + 0.5 }),
+			'ts: must be whole milliseconds since the epoch'
+		],
+		[
+			'a huge timestamp',
+			pageview(NOW, { ts: 1e300 }),
+			'ts: must be whole milliseconds since the epoch'
+		],
+		[
+			'an old timestamp',
+			pageview(NOW - LIMITS.pastMs - 1),
+			'ts must be within the last 30 days and at most 5 minutes ahead'
+		],
+		[
+			'a future timestamp',
+			pageview(NOW + LIMITS.futureMs + 1),
+			'ts must be within the last 30 days and at most 5 minutes ahead'
+		],
+		[
+			'a path with a query',
+			pageview(NOW, { path: '/a?b=c' }),
+			'path: must be a path starting with / without query or fragment'
+		],
+		[
+			'a relative path',
+			pageview(NOW, { path: 'a/b' }),
+			'path: must be a path starting with / without query or fragment'
+		],
+		[
+			'a path with a newline',
+			pageview(NOW, { path: '/a\nb' }),
+			'path: must not contain control characters'
+		],
+		[
+			'a path with a NUL',
+			pageview(NOW, { path: '/a\u0000' }),
+			'path: must not contain control characters'
+		],
+		[
+			'an overlong title',
+			pageview(NOW, { title: 'x'.repeat(LIMITS.title + 1) }),
+			'title: must be at most 256 characters'
+		],
+		[
+			'a javascript: referrer',
+			pageview(NOW, { ref: 'javascript:alert(1)' }),
+			'ref: must be an http(s) URL'
+		],
+		[
+			'an unknown time zone',
+			pageview(NOW, { tz: 'Mars/Olympus' }),
+			'tz: must be an IANA time zone like Europe/Paris'
+		],
+		[
+			'a bad language tag',
+			pageview(NOW, { lang: 'english please' }),
+			'lang: must be a language tag like en-GB'
+		],
+		[
+			'an unknown screen class',
+			pageview(NOW, { screen: 'watch' }),
+			'screen: Invalid type: Expected ("mobile" | "tablet" | "laptop" | "desktop") but received "watch"'
+		],
+		[
+			'an unknown utm key',
+			pageview(NOW, { utm: { source: 'x', evil: 'y' } }),
+			'utm.evil: is not a known field'
+		],
+		['a bad site id', pageview(NOW, { site: '../sites' }), 'site: must be a site id'],
+		['a bad session id', pageview(NOW, { sid: 'session' }), 'sid: must be a lowercase UUIDv7'],
+		['a short visitor id', pageview(NOW, { vid: 'abc' }), 'vid: must be 16–64 URL-safe characters']
+	])('refuses %s', (_, doc, reason) => {
+		expect(reasonFor(doc)).toBe(reason);
+	});
+
+	test('refuses a revision history other than the id-derived one', () => {
+		const doc = pageview();
+		expect(reasonFor({ ...doc, _revisions: { start: 2, ids: ['a', 'b'] } })).toBe(
+			'_revisions must hold only the revision derived from _id'
+		);
+	});
+
+	test('refuses a document over 4 KB even when every field is within its limit', () => {
+		const [, event] = oneOfEach();
+		const props = Object.fromEntries(
+			Array.from({ length: 16 }, (_, i) => [`key${i}`, 'v'.repeat(LIMITS.propValue)])
+		);
+		expect(reasonFor({ ...event, props })).toMatch(/^document is \d+ bytes; the limit is 4096$/);
+	});
+
+	test.each([
+		['an empty name', { name: ' ' }, 'name: must not be empty'],
+		[
+			'17 props',
+			{ props: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i])) },
+			'props: must have at most 16 props'
+		],
+		[
+			'an object prop value',
+			{ props: { a: { b: 1 } } },
+			'props.a: Invalid type: Expected (string | number | boolean) but received Object'
+		],
+		['an infinite prop value', { props: { a: Infinity } }, 'props.a: must be a finite number']
+	])('refuses an event with %s', (_, extra, reason) => {
+		const [, event] = oneOfEach();
+		expect(reasonFor({ ...event, ...extra })).toBe(reason);
+	});
+
+	test.each([
+		[
+			'negative engaged time',
+			{ engagedMs: -1 },
+			'engagedMs: Invalid value: Expected >=0 but received -1'
+		],
+		[
+			'too much engaged time',
+			{ engagedMs: LIMITS.heartbeatMs + 1 },
+			'engagedMs: must be at most 120000'
+		],
+		[
+			'a scroll depth over 100',
+			{ scroll: 101 },
+			'scroll: Invalid value: Expected <=100 but received 101'
+		]
+	])('refuses a heartbeat with %s', (_, extra, reason) => {
+		const [, , heartbeat] = oneOfEach();
+		expect(reasonFor({ ...heartbeat, ...extra })).toBe(reason);
+	});
+
+	test('checks the revision against the id after the schema passes', () => {
+		const id = uuidv7(NOW);
+		const other = uuidv7(NOW);
+		expect(reasonFor(pageview(NOW, { _id: id, _rev: revisionFor(other) }))).toBe(
+			'_rev must be the revision derived from _id'
+		);
+	});
+});

@@ -1,0 +1,261 @@
+/**
+ * The ingest's per-document schemas: one valibot schema per record type, typed to
+ * agree exactly with the record contract in `$lib/records` (a drift fails
+ * `svelte-check` through the assertions at the bottom of this file).
+ *
+ * The schemas refuse rather than repair: the tracker trims to {@link LIMITS}, so a
+ * record over a limit is not from our tracker. Strings are trimmed and must hold no
+ * control characters. The one repair: a lone surrogate (which CouchDB would refuse
+ * as invalid UTF-8, and which a tracker's truncation can produce by cutting an
+ * emoji in half) becomes U+FFFD.
+ */
+import * as v from 'valibot';
+import {
+	ID_PATTERN,
+	LIMITS,
+	MILESTONES,
+	RECORD_VERSION,
+	SCREEN_CLASSES,
+	type DroppedRecord,
+	type EventRecord,
+	type HeartbeatRecord,
+	type MilestoneRecord,
+	type PageviewRecord,
+	revisionFor
+} from '$lib/records';
+import { isTimeZone, SITE_ID_PATTERN } from '../sites';
+import { isPlainObject } from './body';
+
+/** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
+export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
+
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Whether a string is free of control characters (tabs and newlines included). */
+export function hasNoControl(s: string): boolean {
+	return !CONTROL.test(s);
+}
+
+/** A trimmed string of at most `max` characters. */
+function text(max: number) {
+	return v.pipe(
+		v.string(),
+		v.check(hasNoControl, 'must not contain control characters'),
+		v.transform((s) => s.toWellFormed()),
+		v.trim(),
+		v.maxLength(max, `must be at most ${max} characters`)
+	);
+}
+
+/** A site-relative path: starts with `/`, carries no query string or fragment. */
+function pathText() {
+	return v.pipe(
+		text(LIMITS.path),
+		v.regex(/^\/[^?#]*$/, 'must be a path starting with / without query or fragment')
+	);
+}
+
+const idSchema = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be a lowercase UUIDv7'));
+
+const baseEntries = {
+	_id: idSchema,
+	_rev: v.pipe(v.string(), v.regex(/^1-[0-9a-f]{32}$/, 'must be the revision derived from _id')),
+	v: v.literal(RECORD_VERSION, `must be ${RECORD_VERSION}`),
+	site: v.pipe(v.string(), v.regex(SITE_ID_PATTERN, 'must be a site id')),
+	ts: v.pipe(v.number(), v.safeInteger('must be whole milliseconds since the epoch')),
+	sid: v.pipe(v.string(), v.regex(ID_PATTERN, 'must be a lowercase UUIDv7')),
+	vid: v.pipe(v.string(), v.regex(VISITOR_ID_PATTERN, 'must be 16–64 URL-safe characters')),
+	path: pathText()
+};
+
+const utmText = v.optional(text(LIMITS.utm));
+
+/** A pageview record. */
+export const pageviewSchema = v.strictObject({
+	...baseEntries,
+	type: v.literal('pageview'),
+	title: v.optional(text(LIMITS.title)),
+	ref: v.optional(
+		v.pipe(text(LIMITS.referrer), v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'))
+	),
+	utm: v.optional(
+		v.strictObject({
+			source: utmText,
+			medium: utmText,
+			campaign: utmText,
+			term: utmText,
+			content: utmText
+		})
+	),
+	screen: v.optional(v.picklist(SCREEN_CLASSES)),
+	lang: v.optional(
+		v.pipe(
+			v.string(),
+			v.maxLength(35),
+			v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/, 'must be a language tag like en-GB')
+		)
+	),
+	tz: v.optional(
+		v.pipe(
+			v.string(),
+			v.maxLength(64),
+			v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris')
+		)
+	),
+	entry: v.boolean(),
+	firstOfDay: v.boolean(),
+	firstEver: v.boolean(),
+	pathFirstOfDay: v.optional(v.boolean()),
+	from: v.optional(pathText()),
+	notFound: v.optional(v.boolean())
+});
+
+const propValue = v.union([
+	text(LIMITS.propValue),
+	v.pipe(v.number(), v.finite('must be a finite number')),
+	v.boolean()
+]);
+
+/** A custom or automatic event record. */
+export const eventSchema = v.strictObject({
+	...baseEntries,
+	type: v.literal('event'),
+	name: v.pipe(text(LIMITS.eventName), v.minLength(1, 'must not be empty')),
+	props: v.optional(
+		v.pipe(
+			v.record(
+				v.pipe(text(LIMITS.propKey), v.minLength(1, 'prop names must not be empty')),
+				propValue
+			),
+			v.check(
+				(props) => Object.keys(props).length <= LIMITS.props,
+				`must have at most ${LIMITS.props} props`
+			)
+		)
+	)
+});
+
+/** A heartbeat record: engaged time since the previous one. */
+export const heartbeatSchema = v.strictObject({
+	...baseEntries,
+	type: v.literal('heartbeat'),
+	engagedMs: v.pipe(
+		v.number(),
+		v.safeInteger(),
+		v.minValue(0),
+		v.maxValue(LIMITS.heartbeatMs, `must be at most ${LIMITS.heartbeatMs}`)
+	),
+	scroll: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100)))
+});
+
+/** A session milestone record. */
+export const milestoneSchema = v.strictObject({
+	...baseEntries,
+	type: v.literal('milestone'),
+	milestone: v.picklist(MILESTONES)
+});
+
+/** How many records the tracker's bounded outbox dropped. */
+export const droppedSchema = v.strictObject({
+	...baseEntries,
+	type: v.literal('dropped'),
+	count: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(1_000_000))
+});
+
+/** Any record, dispatched on `type`. */
+export const clientRecordSchema = v.variant(
+	'type',
+	[pageviewSchema, eventSchema, heartbeatSchema, milestoneSchema, droppedSchema],
+	'must be one of pageview, event, heartbeat, milestone, dropped'
+);
+
+/** A record that passed validation, as the schemas output it. */
+export type ValidRecord = v.InferOutput<typeof clientRecordSchema>;
+
+/** Either the validated record or why it was refused. */
+export type Checked = { ok: true; record: ValidRecord } | { ok: false; reason: string };
+
+/**
+ * Validates one document as sent by a browser, independent of the request: shape,
+ * types, limits, the id scheme and the id-derived revision, the event time window.
+ * Site and origin checks need the sites database and happen in `bulk-docs.ts`.
+ * @param raw The parsed JSON document.
+ * @param now Server time in ms, for the event time window.
+ */
+export function checkRecord(raw: unknown, now: number): Checked {
+	if (!isPlainObject(raw)) return { ok: false, reason: 'a document must be a JSON object' };
+	const doc = raw;
+	const refused = refuseSpecial(doc);
+	if (refused) return { ok: false, reason: refused };
+
+	const bytes = Buffer.byteLength(JSON.stringify(doc));
+	if (bytes > LIMITS.docBytes) {
+		return { ok: false, reason: `document is ${bytes} bytes; the limit is ${LIMITS.docBytes}` };
+	}
+
+	const { _revisions, ...rest } = doc;
+	if (_revisions !== undefined && !isOwnRevisions(_revisions, rest._id)) {
+		return { ok: false, reason: '_revisions must hold only the revision derived from _id' };
+	}
+	const result = v.safeParse(clientRecordSchema, rest);
+	if (!result.success) return { ok: false, reason: describeIssue(result.issues[0]) };
+	const record = result.output;
+	if (record._rev !== revisionFor(record._id)) {
+		return { ok: false, reason: '_rev must be the revision derived from _id' };
+	}
+	if (record.ts < now - LIMITS.pastMs || record.ts > now + LIMITS.futureMs) {
+		return { ok: false, reason: 'ts must be within the last 30 days and at most 5 minutes ahead' };
+	}
+	return { ok: true, record };
+}
+
+/** Reasons for documents that are not records at all, checked before the schema. */
+function refuseSpecial(doc: Record<string, unknown>): string | undefined {
+	const id = doc._id;
+	if (typeof id === 'string' && id.startsWith('_design/')) return 'design documents are refused';
+	if (typeof id === 'string' && id.startsWith('_local/')) return 'local documents are refused';
+	if ('_deleted' in doc) return 'deletions are refused';
+	if ('_attachments' in doc) return 'attachments are refused';
+	return undefined;
+}
+
+/**
+ * PouchDB's replicator sends `_revisions` with `new_edits: false`. A record has one
+ * revision, so the only acceptable history is `{start: 1, ids: [<id's hex digits>]}`.
+ */
+function isOwnRevisions(revisions: unknown, id: unknown): boolean {
+	if (typeof id !== 'string' || typeof revisions !== 'object' || revisions === null) return false;
+	const r = revisions as Record<string, unknown>;
+	return (
+		Object.keys(r).length === 2 &&
+		r.start === 1 &&
+		Array.isArray(r.ids) &&
+		r.ids.length === 1 &&
+		r.ids[0] === revisionFor(id).slice(2)
+	);
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+	const path = v.getDotPath(issue);
+	if (issue.type === 'strict_object' && issue.expected === 'never' && path) {
+		return `${path}: is not a known field`;
+	}
+	const message = issue.message.slice(0, 200);
+	return path ? `${path}: ${message}` : message;
+}
+
+// ---- The schemas and the record contract must agree exactly. ----
+
+type Equals<A, B> =
+	(<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+
+/** Compile-time proof that each schema's output is exactly its record type. */
+export type SchemasAgreeWithRecords = [
+	Assert<Equals<v.InferOutput<typeof pageviewSchema>, PageviewRecord>>,
+	Assert<Equals<v.InferOutput<typeof eventSchema>, EventRecord>>,
+	Assert<Equals<v.InferOutput<typeof heartbeatSchema>, HeartbeatRecord>>,
+	Assert<Equals<v.InferOutput<typeof milestoneSchema>, MilestoneRecord>>,
+	Assert<Equals<v.InferOutput<typeof droppedSchema>, DroppedRecord>>
+];

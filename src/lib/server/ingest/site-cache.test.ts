@@ -1,0 +1,53 @@
+import type { DocumentScope } from 'nano';
+import { describe, expect, test } from 'vitest';
+import { CouchstatsError } from '../errors';
+import { demoSite, type SiteRecord } from '../sites';
+import { SiteCache } from './site-cache';
+
+/** A sites database answering `list` from an array, counting reads. */
+function sitesDb(docs: unknown[], fail = false) {
+	const db = {
+		reads: 0,
+		docs,
+		list: async () => {
+			db.reads++;
+			if (fail) throw Object.assign(new Error('connect ECONNREFUSED'), { statusCode: undefined });
+			return { rows: db.docs.map((doc) => ({ doc })) };
+		}
+	};
+	return db;
+}
+
+describe('SiteCache', () => {
+	test('reads the sites once per TTL, sharing one read between concurrent callers', async () => {
+		let now = 0;
+		const db = sitesDb([demoSite(0), { _id: '_design/x', views: {} }]);
+		const cache = new SiteCache(
+			() => db as unknown as DocumentScope<SiteRecord>,
+			5000,
+			() => now
+		);
+		const [a, b] = await Promise.all([cache.sites(), cache.sites()]);
+		expect(a).toBe(b);
+		expect(db.reads).toBe(1);
+		expect(a.get('demo')).toEqual({ id: 'demo', hostnames: ['localhost', '127.0.0.1'] });
+		expect(a.allowsOrigin('http://localhost:4173')).toBe(true);
+
+		db.docs = [];
+		now = 4999;
+		expect((await cache.sites()).get('demo')).toBeDefined();
+		now = 5000;
+		expect((await cache.sites()).get('demo')).toBeUndefined();
+		expect(db.reads).toBe(2);
+	});
+
+	test('turns an unreachable sites database into a 503 and tries again on the next call', async () => {
+		const db = sitesDb([], true);
+		const cache = new SiteCache(() => db as unknown as DocumentScope<SiteRecord>, 5000);
+		await expect(cache.sites()).rejects.toEqual(
+			new CouchstatsError(503, 'the sites database is not reachable; retry later')
+		);
+		await expect(cache.sites()).rejects.toBeInstanceOf(CouchstatsError);
+		expect(db.reads).toBe(2);
+	});
+});

@@ -1,0 +1,78 @@
+/**
+ * The registered sites as the ingest sees them: ids and allowed hostnames, read
+ * from the sites database and cached briefly, so a busy endpoint reads the
+ * database once per TTL rather than once per request, and a newly added site or
+ * hostname is honoured within seconds.
+ */
+import type { DocumentScope } from 'nano';
+import { CouchstatsError } from '../errors';
+import { originAllowed, type SiteRecord } from '../sites';
+
+/** What the ingest needs to know about a site. */
+export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames'>;
+
+/** A snapshot of the registered sites. */
+export class SiteList {
+	readonly #byId: Map<string, IngestSite>;
+
+	constructor(sites: IngestSite[]) {
+		this.#byId = new Map(sites.map((site) => [site.id, site]));
+	}
+
+	/** The site with this id, if registered. */
+	get(id: string): IngestSite | undefined {
+		return this.#byId.get(id);
+	}
+
+	/** Whether some registered site allows this origin (for CORS). */
+	allowsOrigin(origin: string): boolean {
+		for (const site of this.#byId.values()) if (originAllowed(site, origin)) return true;
+		return false;
+	}
+}
+
+/** Reads the site list through a cache that expires after `ttlMs`. */
+export class SiteCache {
+	#current: { list: SiteList; at: number } | undefined;
+	#loading: Promise<SiteList> | undefined;
+
+	/**
+	 * @param sitesDb The sites database.
+	 * @param ttlMs How long a read stays fresh; 0 reads on every call.
+	 * @param now Clock in ms; default `Date.now`.
+	 */
+	constructor(
+		private readonly sitesDb: () => DocumentScope<SiteRecord>,
+		private readonly ttlMs: number,
+		private readonly now: () => number = Date.now
+	) {}
+
+	/**
+	 * The current site list; concurrent callers share one read.
+	 * @throws {CouchstatsError} 503 when the sites database cannot be read.
+	 */
+	async sites(): Promise<SiteList> {
+		const current = this.#current;
+		if (current && this.now() - current.at < this.ttlMs) return current.list;
+		this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+		return this.#loading;
+	}
+
+	async #load(): Promise<SiteList> {
+		const at = this.now();
+		let rows;
+		try {
+			rows = (await this.sitesDb().list({ include_docs: true })).rows;
+		} catch {
+			throw new CouchstatsError(503, 'the sites database is not reachable; retry later');
+		}
+		const sites: IngestSite[] = [];
+		for (const { doc } of rows) {
+			if (doc?.type !== 'site' || typeof doc.id !== 'string') continue;
+			sites.push({ id: doc.id, hostnames: Array.isArray(doc.hostnames) ? doc.hostnames : [] });
+		}
+		const list = new SiteList(sites);
+		this.#current = { list, at };
+		return list;
+	}
+}

@@ -1,0 +1,231 @@
+/**
+ * The ingest handler against the real embedded server (with the deployed
+ * `validate_doc_update`), called in-process so time and limits are controlled.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { revisionFor } from '../../src/lib/records';
+import type { Couch } from '../../src/lib/server/couch';
+import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
+import { NOW, oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
+import { siteDocId } from '../../src/lib/server/sites';
+import { useCouch } from './harness';
+
+const CHROME =
+	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+const PAGE = 'http://localhost:5173';
+
+let couch: Couch;
+let clock = NOW;
+
+function ingestWith(limits: { ipBurst?: number; sessionBurst?: number } = {}): Ingest {
+	return createIngest({
+		couch: () => couch,
+		now: () => clock,
+		config: {
+			ip: { burst: limits.ipBurst ?? 1000, perSecond: 1 },
+			session: { burst: limits.sessionBurst ?? 1000, perSecond: 1 },
+			sitesTtlMs: 0
+		}
+	});
+}
+
+function call(
+	ingest: Ingest,
+	method: string,
+	path: string,
+	body?: unknown,
+	headers: Record<string, string> = {}
+) {
+	return ingest.handle({
+		path,
+		clientAddress: '203.0.113.7',
+		request: new Request(`http://app.test/api/ingest/${path}`, {
+			method,
+			body: body === undefined ? undefined : JSON.stringify(body),
+			// An empty value leaves the header out.
+			headers: Object.entries({
+				'content-type': 'application/json',
+				'user-agent': CHROME,
+				origin: PAGE,
+				...headers
+			}).filter(([, value]) => value !== '')
+		})
+	});
+}
+
+async function storedIds(): Promise<string[]> {
+	const { rows } = await couch.events.list();
+	return rows.map((r) => r.id).filter((id) => !id.startsWith('_design/'));
+}
+
+beforeAll(async () => {
+	({ couch } = await useCouch());
+	await couch.sites.insert({
+		_id: siteDocId('blog'),
+		type: 'site',
+		id: 'blog',
+		name: 'Blog',
+		hostnames: ['blog.example.com'],
+		timeZone: 'UTC',
+		owners: [],
+		tokens: [],
+		createdAt: NOW
+	});
+});
+
+describe('the ingest handler on the real store', () => {
+	test('stores valid records enriched, answers [] like CouchDB, and stores a re-sent batch once', async () => {
+		const ingest = ingestWith();
+		const docs = oneOfEach();
+		const first = await call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false });
+		expect(first.status).toBe(201);
+		expect(first.headers.get('access-control-allow-origin')).toBe(PAGE);
+		expect(await first.json()).toEqual([]);
+
+		const again = await call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false });
+		expect(await again.json()).toEqual([]);
+
+		for (const doc of docs) {
+			const stored = await couch.events.get(String(doc._id), { revs_info: true });
+			expect(stored._rev).toBe(doc._rev);
+			expect(stored._revs_info).toHaveLength(1);
+			expect(stored).toMatchObject({ receivedAt: NOW, browser: 'Chrome', os: 'Windows' });
+			expect(JSON.stringify(stored)).not.toMatch(/Mozilla|203\.0\.113/);
+		}
+		const pageviewStored = await couch.events.get(String(docs[0]._id));
+		expect(pageviewStored).toMatchObject({ country: 'JP', device: 'desktop' });
+	});
+
+	test('stores the valid documents of a mixed batch and refuses the rest per document', async () => {
+		const ingest = ingestWith();
+		const good = pageview(NOW);
+		const response = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [
+				{ ...pageview(NOW), _deleted: true },
+				good,
+				pageview(NOW, { site: 'blog' }),
+				{ _id: '_design/evil', validate_doc_update: 'function(){}' }
+			],
+			new_edits: false
+		});
+		expect(response.status).toBe(201);
+		const body = await response.json();
+		expect(body.map((e: { reason: string }) => e.reason)).toEqual([
+			'deletions are refused',
+			`site "blog" does not allow the origin ${PAGE}`,
+			'design documents are refused'
+		]);
+		expect(await storedIds()).toContain(good._id);
+		const validate = (await couch.events.get('_design/validate')) as unknown as Record<
+			string,
+			unknown
+		>;
+		expect(validate.validate_doc_update).not.toBe('function(){}');
+	});
+
+	test('answers _revs_diff with only the records the store lacks', async () => {
+		const ingest = ingestWith();
+		const stored = pageview(NOW);
+		await call(ingest, 'POST', '_bulk_docs', { docs: [stored], new_edits: false });
+		const fresh = uuidv7(NOW);
+		const response = await call(ingest, 'POST', '_revs_diff', {
+			[String(stored._id)]: [stored._rev],
+			[fresh]: [revisionFor(fresh)],
+			'not-an-id': ['1-abc']
+		});
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({
+			[fresh]: { missing: [revisionFor(fresh)] },
+			'not-an-id': { missing: ['1-abc'] }
+		});
+	});
+
+	test('keeps checkpoints per page origin with CouchDB _local revision semantics', async () => {
+		const ingest = ingestWith();
+		const id = 'abc.DEF_123=';
+		expect((await call(ingest, 'GET', `_local/${id}`)).status).toBe(404);
+
+		const put = await call(ingest, 'PUT', `_local/${id}`, {
+			_id: `_local/${id}`,
+			last_seq: 5,
+			session_id: 's1',
+			history: [{ last_seq: 5, session_id: 's1' }]
+		});
+		expect(put.status).toBe(201);
+		expect(await put.json()).toEqual({ ok: true, id: `_local/${id}`, rev: '0-1' });
+
+		const got = await call(ingest, 'GET', `_local/${id}`);
+		expect(await got.json()).toEqual({
+			_id: `_local/${id}`,
+			_rev: '0-1',
+			last_seq: 5,
+			session_id: 's1',
+			history: [{ last_seq: 5, session_id: 's1' }]
+		});
+
+		const stale = await call(ingest, 'PUT', `_local/${id}`, { last_seq: 9 });
+		expect(stale.status).toBe(409);
+		const next = await call(ingest, 'PUT', `_local/${id}`, { _rev: '0-1', last_seq: 9 });
+		expect(await next.json()).toEqual({ ok: true, id: `_local/${id}`, rev: '0-2' });
+
+		const otherSite = await call(ingest, 'GET', `_local/${id}`, undefined, {
+			origin: 'https://blog.example.com'
+		});
+		expect(otherSite.status).toBe(404);
+		const sameOriginByReferer = await call(ingest, 'GET', `_local/${id}`, undefined, {
+			origin: '',
+			referer: `${PAGE}/pricing`
+		});
+		expect(sameOriginByReferer.status).toBe(200);
+
+		const huge = await call(ingest, 'PUT', `_local/${id}`, { _rev: '0-2', blob: 'x'.repeat(5000) });
+		expect(huge.status).toBe(413);
+	});
+
+	test('answers 429 with Retry-After when a session sends more than its bucket holds', async () => {
+		const ingest = ingestWith({ sessionBurst: 3 });
+		const sid = uuidv7(NOW);
+		const docs = [1, 2, 3].map(() => pageview(NOW, { sid }));
+		expect((await call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false })).status).toBe(201);
+		const limited = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [pageview(NOW, { sid })],
+			new_edits: false
+		});
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBe('1');
+		expect(await limited.json()).toEqual({
+			error: 'too_many_requests',
+			reason: 'too many requests; retry in 1 s'
+		});
+		clock += 1000;
+		const later = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [pageview(clock, { sid })],
+			new_edits: false
+		});
+		expect(later.status).toBe(201);
+	});
+
+	test('answers 429 per client IP before reading the body', async () => {
+		const ingest = ingestWith({ ipBurst: 2 });
+		expect((await call(ingest, 'GET', '')).status).toBe(200);
+		expect((await call(ingest, 'GET', '')).status).toBe(200);
+		const limited = await call(ingest, 'POST', '_bulk_docs', '{not json');
+		expect(limited.status).toBe(429);
+	});
+});
+
+describe('the validate_doc_update deployed on the events database', () => {
+	test('refuses a malformed record written directly by the admin and lets the admin delete one', async () => {
+		const _id = uuidv7(Date.now());
+		const malformed = { _id, _rev: revisionFor(_id), type: 'pageview', site: 'demo' };
+		const [result] = await couch.events.bulk({ docs: [malformed], new_edits: false } as never);
+		expect(result).toMatchObject({ id: _id, error: 'forbidden' });
+		expect(await storedIds()).not.toContain(_id);
+
+		const ingest = ingestWith();
+		const doc = pageview(NOW);
+		await call(ingest, 'POST', '_bulk_docs', { docs: [doc], new_edits: false });
+		await couch.events.destroy(String(doc._id), String(doc._rev));
+		expect(await storedIds()).not.toContain(doc._id);
+	});
+});
