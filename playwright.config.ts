@@ -42,6 +42,7 @@ export default defineConfig({
 			PORT: String(port),
 			HOST: '127.0.0.1',
 			ORIGIN: `http://localhost:${port}`,
+			BODY_SIZE_LIMIT: '1M',
 			COUCHSTATS_DATA_DIR: '.couchstats-e2e',
 			COUCHSTATS_ADMIN_PASSWORD: 'e2e-admin-password'
 		}

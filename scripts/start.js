@@ -56,6 +56,8 @@ if (needsBuild()) {
 }
 
 process.env.PORT = port;
+// The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
+process.env.BODY_SIZE_LIMIT ??= '1M';
 // adapter-node assumes https unless told the public origin; forms and CSRF checks need it.
 if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
 	process.env.ORIGIN = `http://localhost:${port}`;

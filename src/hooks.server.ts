@@ -1,49 +1,64 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import { text, type Handle, type ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { couch, setCouch } from '$lib/server/couch';
+import { isCrossSiteForm } from '$lib/server/csrf';
 import { StartupError } from '$lib/server/errors';
+import { loadIngestConfig } from '$lib/server/ingest';
+import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/startup';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
 
 export const init: ServerInit = async () => {
-	const config = loadConfigOrExit();
+	const config = orExit(() => {
+		loadIngestConfig();
+		return loadConfig();
+	});
 	globals.couchstatsBackend ??= startBackend(config);
-	let backend: Backend;
-	try {
-		backend = await globals.couchstatsBackend;
-	} catch (e) {
-		if (e instanceof StartupError) exitWith(e);
-		throw e;
-	}
+	const backend = await globals.couchstatsBackend.catch((e) => orExit(() => Promise.reject(e)));
 	setCouch(backend.couch);
 	for (const line of describeBackend(backend, config)) console.log(line);
+	// Live streams never end by themselves; end them so graceful shutdown need not wait.
+	process.once('SIGTERM', closeAllStreams);
+	process.once('SIGINT', closeAllStreams);
 	// adapter-node emits this after it stopped accepting and finished in-flight requests.
 	process.once('sveltekit:shutdown' as 'exit', () => {
 		void backend.close().then(() => console.log('couchstats: store closed'));
 	});
 };
 
-function loadConfigOrExit() {
+/**
+ * Runs start-up work; a {@link StartupError} prints the one line an operator needs and
+ * exits (a stack trace would only bury it). Anything else propagates.
+ */
+function orExit<T>(work: () => T): T {
 	try {
-		return loadConfig();
+		const result = work();
+		if (result instanceof Promise) return result.catch(exitOnStartupError) as T;
+		return result;
 	} catch (e) {
-		if (e instanceof StartupError) exitWith(e);
-		throw e;
+		return exitOnStartupError(e);
 	}
 }
 
-/** Prints the one line an operator needs and exits; a stack trace would only bury it. */
-function exitWith(e: StartupError): never {
+function exitOnStartupError(e: unknown): never {
+	if (!(e instanceof StartupError)) throw e;
 	console.error(e.line);
 	process.exit(1);
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
-	const token = event.cookies.get(SESSION_COOKIE);
+	// The ingest endpoint takes cross-origin beacons from registered sites and checks
+	// origins itself; everything else refuses cross-site form posts (svelte.config.js
+	// turns SvelteKit's blanket check off so the ingest can work).
+	const ingest = event.url.pathname.startsWith('/api/ingest');
+	if (!ingest && isCrossSiteForm(event.request, event.url)) {
+		return text('Cross-site form submissions are forbidden', { status: 403 });
+	}
+	const token = ingest ? undefined : event.cookies.get(SESSION_COOKIE);
 	if (token) {
 		const session = await sessionFor(couch().url, token).catch(() => undefined);
 		if (session) {

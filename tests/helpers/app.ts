@@ -75,6 +75,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 			PORT: String(port),
 			HOST: '127.0.0.1',
 			ORIGIN: url,
+			BODY_SIZE_LIMIT: '1M',
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -1,0 +1,21 @@
+import { expect, test } from 'vitest';
+import { isCrossSiteForm } from './csrf';
+
+const url = new URL('https://stats.example/login');
+const req = (method: string, type: string | undefined, origin: string | undefined) =>
+	new Request(url, {
+		method,
+		headers: { ...(type && { 'content-type': type }), ...(origin && { origin }) },
+		body: method === 'GET' ? undefined : 'x'
+	});
+
+test.each([
+	['POST', 'application/x-www-form-urlencoded', 'https://evil.example', true],
+	['POST', 'multipart/form-data; boundary=x', undefined, true],
+	['PUT', 'text/plain;charset=UTF-8', 'https://evil.example', true],
+	['POST', 'application/x-www-form-urlencoded', 'https://stats.example', false],
+	['POST', 'application/json', 'https://evil.example', false],
+	['GET', undefined, 'https://evil.example', false]
+])('%s %s from %s is cross-site: %s', (method, type, origin, expected) => {
+	expect(isCrossSiteForm(req(method, type, origin), url)).toBe(expected);
+});

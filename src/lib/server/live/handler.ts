@@ -1,0 +1,41 @@
+/**
+ * `GET /api/v1/live?site=ID`: who may listen is who may read the site's stats (owner
+ * session, `Authorization: Bearer`, or the site's share link as `share=`); the public
+ * demo site may be followed by anyone, as its /stats page is public.
+ */
+import { couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { findSiteByShareLink } from '../site-admin';
+import { authorizeSite } from '../stats/authorize';
+import { parseSiteId } from '../stats/params';
+import type { StatsRequest } from '../stats/handler';
+import { liveResponse } from './stream';
+
+/** The site whose stats the public /stats page shows. */
+export const PUBLIC_SITE = 'demo';
+
+/** Answers a live request: an SSE stream, or a JSON error. */
+export async function liveRequest(event: StatsRequest): Promise<Response> {
+	try {
+		const params = event.url.searchParams;
+		const site = parseSiteId(params);
+		const share = params.get('share');
+		if (site === PUBLIC_SITE) return liveResponse(site);
+		if (share) {
+			const shared = await findSiteByShareLink(couch(), share);
+			if (shared?.id !== site)
+				throw new CouchstatsError(403, 'this share link is not for that site');
+			return liveResponse(site);
+		}
+		await authorizeSite(couch(), site, {
+			user: event.locals.user,
+			authorization: event.request.headers.get('authorization')
+		});
+		return liveResponse(site);
+	} catch (e) {
+		if (e instanceof CouchstatsError) {
+			return Response.json({ error: e.name, message: e.message }, { status: e.status });
+		}
+		throw e;
+	}
+}

@@ -1,0 +1,79 @@
+/**
+ * Server-Sent Events for live pages: one shared `_changes` follower per process,
+ * fanned out to every open stream of a site. A stream sends `event: records` with the
+ * site's new records (debounced), a comment every 15 s so proxies keep it open, and
+ * `retry: 2000` so browsers reconnect quickly after a restart.
+ */
+import { couch } from '../couch';
+import { ChangesFollower, couchChangesSource, type LiveRecord } from './follower';
+
+let follower: ChangesFollower | undefined;
+const closers = new Set<() => void>();
+
+/** The process's follower, created on first use. */
+export function liveFollower(): ChangesFollower {
+	follower ??= new ChangesFollower(couchChangesSource(couch()), {
+		onError: (e) => console.error('couchstats: live follower:', (e as Error).message ?? e)
+	});
+	return follower;
+}
+
+/** Ends every open stream (on shutdown, so graceful shutdown does not wait for them). */
+export function closeAllStreams(): void {
+	for (const close of [...closers]) close();
+}
+
+/** Options of {@link liveResponse}. */
+export interface LiveOptions {
+	/** Milliseconds between keep-alive comments; default 15 s. */
+	keepAliveMs?: number;
+	/** The follower to listen to; default the process's. */
+	follower?: ChangesFollower;
+}
+
+/** An SSE response streaming a site's new records until the client goes away. */
+export function liveResponse(site: string, options: LiveOptions = {}): Response {
+	const encoder = new TextEncoder();
+	let cleanup = () => {};
+	const stream = new ReadableStream<Uint8Array>({
+		start(controller) {
+			const send = (text: string) => {
+				try {
+					controller.enqueue(encoder.encode(text));
+				} catch {
+					cleanup();
+				}
+			};
+			send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ site })}\n\n`);
+			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
+				site,
+				(records: LiveRecord[]) => send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`)
+			);
+			const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
+			cleanup = () => {
+				clearInterval(keepAlive);
+				unsubscribe();
+				closers.delete(close);
+			};
+			const close = () => {
+				cleanup();
+				try {
+					controller.close();
+				} catch {
+					// Already closed by the client.
+				}
+			};
+			closers.add(close);
+		},
+		cancel() {
+			cleanup();
+		}
+	});
+	return new Response(stream, {
+		headers: {
+			'content-type': 'text/event-stream; charset=utf-8',
+			'cache-control': 'no-cache, no-store',
+			'x-accel-buffering': 'no'
+		}
+	});
+}
