@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import { planBound, type OutboxEntry } from './bound.ts';
+
+const entries = (types: string): OutboxEntry[] =>
+	[...types].map((c, i) => ({
+		id: `id${i}`,
+		type: ({ p: 'pageview', h: 'heartbeat', e: 'event', m: 'milestone' } as const)[c as 'p']
+	}));
+
+test('drops nothing while within the limit', () => {
+	expect(planBound(entries('phh'), 3)).toBeUndefined();
+});
+
+test('drops the oldest heartbeats first and makes room for the dropped record', () => {
+	expect(planBound(entries('phephh'), 4)).toEqual({ drop: ['id1', 'id4', 'id5'], dropped: 3 });
+});
+
+test('drops the oldest other records once no heartbeat is left', () => {
+	expect(planBound(entries('pehm'), 2)).toEqual({ drop: ['id2', 'id0', 'id1'], dropped: 3 });
+});
+
+test('folds an earlier undelivered dropped count into the new one', () => {
+	const list: OutboxEntry[] = [
+		{ id: 'a', type: 'heartbeat' },
+		{ id: 'b', type: 'dropped', count: 7 },
+		{ id: 'c', type: 'heartbeat' },
+		{ id: 'd', type: 'pageview' }
+	];
+	expect(planBound(list, 3)).toEqual({ drop: ['b', 'a'], dropped: 8 });
+});

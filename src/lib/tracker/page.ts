@@ -1,0 +1,70 @@
+/**
+ * What a pageview says about the page and the browser, computed from plain inputs so
+ * it can be tested without a DOM. Only coarse facts: a screen-size class, never the
+ * exact size; the referrer's origin and path, never its query.
+ */
+import type { ScreenClass, Utm } from '../records.ts';
+
+/**
+ * The limits of `LIMITS` (src/lib/records.ts) that the core needs, as plain numbers:
+ * importing the `LIMITS` object would put all of it in the 2 KB core. page.test.ts
+ * checks they agree.
+ */
+export const MAX = {
+	path: 512,
+	title: 256,
+	referrer: 512,
+	utm: 128,
+	heartbeatMs: 120_000
+} as const;
+
+/** The path of a URL as records carry it: no query string, no fragment, bounded. */
+export function pathOf(url: URL): string {
+	return url.pathname.slice(0, MAX.path);
+}
+
+/** The referrer as origin + path, or `undefined` when empty, same-origin or not http(s). */
+export function externalReferrer(referrer: string, origin: string): string | undefined {
+	try {
+		const url = new URL(referrer);
+		if (url.origin === origin || !url.protocol.startsWith('http')) return undefined;
+		return (url.origin + url.pathname).slice(0, MAX.referrer);
+	} catch {
+		return undefined;
+	}
+}
+
+/** UTM parameters of a query string, each bounded; `undefined` when there are none. */
+export function utmOf(search: URLSearchParams): Utm | undefined {
+	let utm: Utm | undefined;
+	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+		const value = search
+			.get('utm_' + key)
+			?.trim()
+			.slice(0, MAX.utm);
+		if (value) (utm ??= {})[key] = value;
+	}
+	return utm;
+}
+
+/** Screen-size class of a viewport width in CSS pixels. */
+export function screenClass(width: number): ScreenClass {
+	return width < 640 ? 'mobile' : width < 1024 ? 'tablet' : width < 1440 ? 'laptop' : 'desktop';
+}
+
+const DOWNLOAD =
+	/\.(pdf|zip|gz|tgz|rar|7z|dmg|exe|msi|pkg|deb|rpm|apk|iso|csv|xlsx?|docx?|pptx?|odt|ods|txt|epub|mp3|mp4|mov|avi|wav)$/i;
+
+/**
+ * Classifies a followed link: a `download` (by file extension or `download`
+ * attribute), an `outbound` http(s) link to another origin, or `undefined`.
+ */
+export function linkKind(
+	url: URL,
+	origin: string,
+	hasDownloadAttribute: boolean
+): 'download' | 'outbound' | undefined {
+	if (!url.protocol.startsWith('http')) return undefined;
+	if (hasDownloadAttribute || DOWNLOAD.test(url.pathname)) return 'download';
+	return url.origin === origin ? undefined : 'outbound';
+}

@@ -1,0 +1,40 @@
+import { expect, test } from 'vitest';
+import { clip, eventName, eventProps } from './props.ts';
+
+test.each([
+	['  Sign   up ', 'Sign up'],
+	['', undefined],
+	['   ', undefined],
+	[42, undefined],
+	['x'.repeat(64), 'x'.repeat(64)],
+	['x'.repeat(65), undefined]
+])('eventName(%j) is %j', (input, expected) => {
+	expect(eventName(input)).toBe(expected);
+});
+
+test('clip collapses whitespace and cuts to the limit', () => {
+	expect(clip(' a \n b ', 3)).toBe('a b');
+	expect(clip('abcdef', 4)).toBe('abcd');
+});
+
+test('eventProps keeps strings, finite numbers and booleans, and drops the rest', () => {
+	expect(
+		eventProps({
+			plan: ' pro ',
+			seats: 3,
+			yearly: false,
+			nan: NaN,
+			obj: { a: 1 },
+			nil: null,
+			empty: '  ',
+			long: 'y'.repeat(300)
+		})
+	).toEqual({ plan: 'pro', seats: 3, yearly: false, long: 'y'.repeat(256) });
+});
+
+test('eventProps keeps at most 16 props and returns undefined for nothing usable', () => {
+	const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+	expect(Object.keys(eventProps(many) ?? {})).toHaveLength(16);
+	expect(eventProps({ a: undefined })).toBeUndefined();
+	expect(eventProps('nope')).toBeUndefined();
+});

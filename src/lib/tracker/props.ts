@@ -1,0 +1,50 @@
+/**
+ * Bounding what pages hand to `track()`: names and props are trimmed to the limits
+ * the ingest enforces (src/lib/records.ts LIMITS) so a valid call is never refused,
+ * and anything else is dropped rather than thrown.
+ */
+import { LIMITS } from '../records.ts';
+
+/** A property value an event may carry. */
+export type PropValue = string | number | boolean;
+
+/** Trims a string to `max` characters (whitespace collapsed), or `undefined` when empty. */
+export function clip(value: unknown, max: number): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const text = value.replace(/\s+/g, ' ').trim().slice(0, max);
+	return text || undefined;
+}
+
+/**
+ * Returns the event name to record, or `undefined` when `name` is not a non-empty
+ * string of at most LIMITS.eventName characters after trimming.
+ */
+export function eventName(name: unknown): string | undefined {
+	const text = clip(name, LIMITS.eventName + 1);
+	return text && text.length <= LIMITS.eventName ? text : undefined;
+}
+
+/**
+ * Keeps at most LIMITS.props props with string keys, finite numbers, booleans and
+ * strings (clipped to LIMITS.propValue); drops everything else. `undefined` when none.
+ */
+export function eventProps(props: unknown): Record<string, PropValue> | undefined {
+	if (!props || typeof props !== 'object') return undefined;
+	const out: Record<string, PropValue> = {};
+	let n = 0;
+	for (const [rawKey, raw] of Object.entries(props)) {
+		if (n >= LIMITS.props) break;
+		const key = clip(rawKey, LIMITS.propKey);
+		const value =
+			typeof raw === 'string'
+				? clip(raw, LIMITS.propValue)
+				: typeof raw === 'boolean' || (typeof raw === 'number' && Number.isFinite(raw))
+					? raw
+					: undefined;
+		if (key && value !== undefined) {
+			out[key] = value;
+			n++;
+		}
+	}
+	return n ? out : undefined;
+}

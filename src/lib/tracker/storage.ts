@@ -1,0 +1,52 @@
+/**
+ * JSON state in `localStorage`, shared by every tab of the origin. Reads and writes
+ * never throw: a browser that refuses storage (quota, privacy mode) degrades to
+ * per-page state instead of breaking the host page.
+ */
+
+/** The subset of the Web Storage API the tracker uses; injectable for tests. */
+export interface KeyValueStore {
+	getItem(key: string): string | null;
+	setItem(key: string, value: string): void;
+	removeItem(key: string): void;
+}
+
+/** A store kept in memory, used when `localStorage` is unavailable and in tests. */
+export function memoryStore(): KeyValueStore {
+	const map = new Map<string, string>();
+	return {
+		getItem: (key) => map.get(key) ?? null,
+		setItem: (key, value) => void map.set(key, value),
+		removeItem: (key) => void map.delete(key)
+	};
+}
+
+/** `localStorage`, or a per-page store when the browser refuses it. */
+export function browserStore(): KeyValueStore {
+	try {
+		const store = window.localStorage;
+		store.getItem('couchstats:probe');
+		return store;
+	} catch {
+		return memoryStore();
+	}
+}
+
+/** Returns the parsed value under `key`, or `undefined` when absent or unreadable. */
+export function readJson<T>(store: KeyValueStore, key: string): T | undefined {
+	try {
+		const text = store.getItem(key);
+		return text ? (JSON.parse(text) as T) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Stores `value` as JSON under `key`; a refused write is ignored. */
+export function writeJson(store: KeyValueStore, key: string, value: unknown): void {
+	try {
+		store.setItem(key, JSON.stringify(value));
+	} catch {
+		// Quota or privacy mode: the state lives for this page only.
+	}
+}

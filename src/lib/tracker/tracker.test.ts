@@ -1,0 +1,157 @@
+import { describe, expect, test } from 'vitest';
+import type { ClientRecord, HeartbeatRecord, PageviewRecord } from '../records.ts';
+import { memoryStore } from './storage.ts';
+import { createTracker, resolveOptions, type TrackerOptions } from './tracker.ts';
+import type { RandomSource } from './uuid.ts';
+
+const origin = 'https://blog.example';
+
+describe('resolveOptions', () => {
+	test('applies the defaults', () => {
+		const s = resolveOptions({ site: 'blog' }, origin);
+		expect([s.endpoint, s.maxOutbox, s.maxWaitMs, s.day.resolvedOptions().timeZone]).toEqual([
+			'https://blog.example/api/ingest',
+			5000,
+			10_000,
+			'UTC'
+		]);
+	});
+
+	test.each([
+		[{ site: 'Blog!' }, 'couchstats: site must be a site id, got "Blog!"'],
+		[{}, 'couchstats: site must be a site id'],
+		[
+			{ site: 'blog', endpoint: 'ftp://x' },
+			'couchstats: endpoint must be an http(s) URL, got "ftp://x"'
+		],
+		[
+			{ site: 'blog', timeZone: 'Mars/Base' },
+			'couchstats: timeZone must be an IANA time zone, got "Mars/Base"'
+		],
+		[{ site: 'blog', maxOutbox: 3 }, 'couchstats: maxOutbox must be ≥ 10, got 3'],
+		[{ site: 'blog', maxWaitMs: 60_000 }, 'couchstats: maxWaitMs must be 0–30000, got 60000']
+	])('refuses %o with a clear message', (options, message) => {
+		expect(() => resolveOptions(options as TrackerOptions, origin)).toThrow(message);
+	});
+});
+
+/** A window stand-in: enough DOM for the core, a manual clock, beacons captured. */
+function fakeBrowser() {
+	let t = Date.UTC(2026, 10, 21, 12);
+	const intervals: (() => void)[] = [];
+	const beacons: ClientRecord[][] = [];
+	const document = Object.assign(new EventTarget(), {
+		visibilityState: 'visible',
+		hasFocus: () => true,
+		title: ' Hello ',
+		referrer: 'https://news.example/item?id=1',
+		readyState: 'loading',
+		documentElement: { scrollHeight: 1000 }
+	});
+	const window = Object.assign(new EventTarget(), {
+		document,
+		location: new URL('https://blog.example/posts/1?utm_source=news'),
+		navigator: {
+			language: 'en-GB',
+			webdriver: false,
+			sendBeacon: (_url: string, blob: Blob) => {
+				blob.text().then((text) => beacons.push(JSON.parse(text).docs));
+				return true;
+			}
+		},
+		innerWidth: 1280,
+		setInterval: (fn: () => void) => intervals.push(fn),
+		indexedDB: { deleteDatabase: () => undefined }
+	});
+	let n = 0;
+	const random: RandomSource = (bytes) => bytes.fill(++n % 256);
+	return {
+		window,
+		document,
+		beacons,
+		advance: (ms: number) => (t += ms),
+		tick: () => intervals.forEach((fn) => fn()),
+		env: {
+			window: window as unknown as Window,
+			now: () => t,
+			random,
+			storage: memoryStore(),
+			load: () => new Promise<never>(() => {})
+		}
+	};
+}
+
+describe('createTracker', () => {
+	test('records a classified entry pageview and not the same path again', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		tracker.pageview();
+		const [pv, ...rest] = (await tracker.pending()) as PageviewRecord[];
+		expect(rest).toEqual([]);
+		expect(pv).toMatchObject({
+			type: 'pageview',
+			site: 'blog',
+			path: '/posts/1',
+			title: 'Hello',
+			ref: 'https://news.example/item',
+			utm: { source: 'news' },
+			screen: 'laptop',
+			lang: 'en-GB',
+			entry: true,
+			firstOfDay: true,
+			firstEver: true
+		});
+		expect(pv._rev).toBe('1-' + pv._id.replaceAll('-', ''));
+	});
+
+	test('sends engaged time in heartbeats and beacons the waiting records when the page hides', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(30_000);
+		b.tick();
+		b.advance(4_000);
+		b.document.visibilityState = 'hidden';
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		b.advance(20_000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		const sent = b.beacons.flat();
+		expect(sent.map((r) => r.type)).toEqual([
+			'pageview',
+			'heartbeat',
+			'milestone',
+			'milestone',
+			'heartbeat'
+		]);
+		expect(
+			sent.filter((r) => r.type === 'heartbeat').map((r) => (r as HeartbeatRecord).engagedMs)
+		).toEqual([30_000, 4_000]);
+		expect(await tracker.pending()).toHaveLength(5);
+	});
+
+	test('does nothing for an automated browser unless allowed, and never throws afterwards', async () => {
+		const b = fakeBrowser();
+		(b.window.navigator as { webdriver: boolean }).webdriver = true;
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		expect(tracker.enabled).toBe(false);
+		tracker.pageview('::not a url::');
+		tracker.track('x');
+		expect(await tracker.pending()).toEqual([]);
+		expect(createTracker({ site: 'blog', allowAutomation: true }, b.env).enabled).toBe(true);
+	});
+
+	test('sends nothing after optOut, in this page or the next', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await tracker.optOut();
+		tracker.pageview('/other');
+		b.window.dispatchEvent(new Event('pagehide'));
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(b.beacons).toEqual([]);
+		expect(await tracker.pending()).toEqual([]);
+		expect(createTracker({ site: 'blog' }, b.env).enabled).toBe(false);
+	});
+});

@@ -1,0 +1,377 @@
+/**
+ * The tracker core: the only part every page loads up front (budget: 2 KB gzip). It
+ * classifies pageviews (session, entry, first of day, first ever), accounts engaged
+ * time with heartbeats, emits session milestones, keeps records in memory, and
+ * beacons them when the page is hidden. After `load`, in idle time, it loads the
+ * deferred part (deferred.ts: `track()` validation, automatic capture, the PouchDB
+ * outbox) and hands it the records. Browser globals, time, randomness and that loader are injected.
+ *
+ * After `createTracker()` returns, nothing here throws into the host page: listeners
+ * and public methods are wrapped.
+ */
+import { RECORD_VERSION, revisionFor, type ClientRecord, type Milestone } from '../records.ts';
+import { sendBeacons } from './beacon.ts';
+import { createEngagement } from './engagement.ts';
+import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
+import { createSessions, KEYS, takeMilestones } from './session.ts';
+import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
+
+/** What `init()` accepts. */
+export interface TrackerOptions {
+	/** Site id as registered in couchstats (2–32 lowercase letters, digits or `-`). */
+	site: string;
+	/** Ingest URL; default `<page origin>/api/ingest`. */
+	endpoint?: string;
+	/** The site's IANA time zone, which decides the visitor's day; default `UTC`. */
+	timeZone?: string;
+	/** Skip visitors who send Do-Not-Track or Global Privacy Control; default `true`. */
+	respectDnt?: boolean;
+	/** Record automated browsers (`navigator.webdriver`), for tests; default `false`. */
+	allowAutomation?: boolean;
+	/** Automatic capture, each switchable; all default `true`. */
+	capture?: { clicks?: boolean; outbound?: boolean; downloads?: boolean; forms?: boolean };
+	/** Outbox limit in records; default 5000. */
+	maxOutbox?: number;
+	/** Longest a record waits before replication while online, ms; default 10 000 (≤ 30 000). */
+	maxWaitMs?: number;
+}
+
+/** Options after validation, with defaults applied. */
+export type Settings = TrackerOptions & {
+	endpoint: string;
+	day: Intl.DateTimeFormat;
+	maxOutbox: number;
+	maxWaitMs: number;
+};
+
+/** What the core lends the deferred part. */
+export interface Host {
+	settings: Settings;
+	window: Window;
+	storage: KeyValueStore;
+	/** Local clock (uncorrected). */
+	localNow: () => number;
+	/** Sets the server clock offset and corrects the times of records still in memory. */
+	setOffset(offset: number): void;
+	/** Counts an interaction and records an event (starting a session if needed). */
+	event(name: string, props?: Record<string, string | number | boolean>): void;
+	/** Makes a record of the current session and page. */
+	make(type: ClientRecord['type'], fields: object): ClientRecord;
+	/** Current path. */
+	path(): string;
+	/** Takes the records waiting in memory and sends every later one to `sink`. */
+	handOver(sink: (record: ClientRecord) => void): ClientRecord[];
+	/** Records dropped from memory before the outbox loaded. */
+	dropped: number;
+	/** Deepest scroll position on this page, 0–100 (kept by the deferred part). */
+	scroll: number;
+}
+
+/** What the deferred part gives back. */
+export interface Deferred {
+	/** Validated, bounded `track()`. */
+	track(name: unknown, props?: unknown): void;
+	/** Replicates now (on hide). */
+	flush(): void;
+	/** Records waiting in IndexedDB. */
+	list(): Promise<ClientRecord[]>;
+	/** Stops delivery and deletes the local database. */
+	destroy(): Promise<void>;
+}
+
+/** The deferred module: loaded after `load`. */
+export interface DeferredModule {
+	attach(host: Host): Deferred;
+}
+
+/** What the host environment provides; the real browser in production, stand-ins in tests. */
+export interface TrackerEnv {
+	window: Window;
+	/** Local clock, ms since the epoch (uncorrected). */
+	now: () => number;
+	random: RandomSource;
+	storage: KeyValueStore;
+	/** Loads the deferred part; called once, after `load`, in idle time. */
+	load: () => Promise<DeferredModule>;
+}
+
+/** The tracker API handed to pages. */
+export interface Tracker {
+	/** False when the visitor opted out, sends DNT/GPC, or is an automated browser. */
+	readonly enabled: boolean;
+	/** Records a pageview of `url` (default: the current location); deduplicated per session. */
+	pageview(url?: string | URL, options?: { notFound?: boolean }): void;
+	/** Records a custom event; invalid names are ignored, props are bounded. */
+	track(name: string, props?: Record<string, unknown>): void;
+	/** Stops tracking for good in this browser and erases what waits locally. */
+	optOut(): Promise<void>;
+	/** Erases this browser's ids and waiting records; tracking continues with new ids. */
+	erase(): Promise<void>;
+	/** The records waiting to be delivered (memory and IndexedDB). */
+	pending(): Promise<ClientRecord[]>;
+}
+
+/** Salts of the milestone ids derived from the session id (see `derivedId`). */
+const SALT: Record<Milestone, number> = { actual: 1, engaged: 2, nonbounce: 3 };
+
+/** The IndexedDB database PouchDB keeps the outbox in (`_pouch_` + name). */
+export const OUTBOX_IDB = '_pouch_couchstats';
+
+/**
+ * Validates options and applies defaults.
+ *
+ * @throws Error with a message starting `couchstats:` when misconfigured.
+ */
+export function resolveOptions(o: TrackerOptions, origin: string): Settings {
+	const fail = (what: string, value: unknown) => {
+		throw new Error(`couchstats: ${what}, got ${JSON.stringify(value)}`);
+	};
+	if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(o?.site ?? '')) fail('site must be a site id', o?.site);
+	let endpoint = '';
+	let day;
+	try {
+		endpoint = new URL(o.endpoint ?? '/api/ingest', origin).href;
+	} catch {
+		// checked below
+	}
+	if (!endpoint.startsWith('http')) fail('endpoint must be an http(s) URL', o.endpoint);
+	try {
+		day = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone ?? 'UTC' });
+	} catch {
+		fail('timeZone must be an IANA time zone', o.timeZone);
+	}
+	const { maxOutbox = 5000, maxWaitMs = 10_000 } = o;
+	if (!(maxOutbox >= 10)) fail('maxOutbox must be ≥ 10', maxOutbox);
+	if (!(maxWaitMs >= 0 && maxWaitMs <= 30_000)) fail('maxWaitMs must be 0–30000', maxWaitMs);
+	return { ...o, endpoint: endpoint.replace(/\/+$/, ''), day: day!, maxOutbox, maxWaitMs };
+}
+
+/**
+ * Starts tracking (without recording a pageview: call `pageview()` for that).
+ *
+ * @throws Error (`couchstats: …`) when options are invalid; never afterwards.
+ */
+export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker {
+	const { window: win, storage, random } = env;
+	const doc = win.document;
+	const nav = win.navigator;
+	const s = resolveOptions(options, win.location.origin);
+	/** Wraps `fn` so it does nothing once tracking is off and never throws into the page. */
+	const safe =
+		<A extends unknown[]>(fn: (...args: A) => unknown) =>
+		(...args: A) => {
+			try {
+				if (!off) fn(...args);
+			} catch {
+				// Never into the host page.
+			}
+		};
+
+	let offset = readJson<number>(storage, KEYS.offset) ?? 0;
+	const now = () => env.now() + offset;
+	let off: unknown =
+		readJson(storage, KEYS.optOut) ||
+		(s.respectDnt != false &&
+			(nav.doNotTrack == '1' ||
+				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
+		(nav.webdriver && !s.allowAutomation);
+	let mem: ClientRecord[] = [];
+	let unbeaconed: ClientRecord[] = [];
+	let sink: ((record: ClientRecord) => void) | undefined;
+	const later: [string, unknown][] = [];
+	let deferred: Deferred | undefined;
+	let path = pathOf(new URL(win.location.href));
+	let lastBeat = 0;
+	let pageHidden = false;
+	const sessions = createSessions(
+		storage,
+		(t) => uuidv7(t, random),
+		(t) => s.day.format(t)
+	);
+	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
+	const engagement = createEngagement(now, engagedNow());
+
+	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
+		const ts = now();
+		const _id = id ?? uuidv7(ts, random);
+		return {
+			_id,
+			_rev: revisionFor(_id),
+			v: RECORD_VERSION,
+			type,
+			site: s.site,
+			ts,
+			sid: sessions.touch(ts).id,
+			vid: sessions.visitor(ts),
+			path,
+			...fields
+		} as ClientRecord;
+	}
+
+	/**
+	 * Hands a record on — to the outbox once loaded, else to memory (bounded like the
+	 * outbox) — then the milestones it completed, with ids every tab derives alike.
+	 */
+	function emit(record: ClientRecord, milestones = true) {
+		if (off) return;
+		// A page that is never hidden must not grow this forever; the outbox has the rest.
+		if (unbeaconed.push(record) > 200) unbeaconed.shift();
+		if (sink) sink(record);
+		else if (mem.push(record) > s.maxOutbox) {
+			mem.splice(
+				Math.max(
+					0,
+					mem.findIndex((r) => r.type == 'heartbeat')
+				),
+				1
+			);
+			host.dropped++;
+		}
+		if (!milestones) return;
+		const { sid, milestones: reached } = takeMilestones(storage);
+		for (const m of reached)
+			emit(make('milestone', { milestone: m }, derivedId(sid, SALT[m])), false);
+	}
+
+	const host: Host = {
+		settings: s,
+		window: win,
+		storage,
+		localNow: env.now,
+		setOffset(next) {
+			for (const r of mem) r.ts += next - offset;
+			writeJson(storage, KEYS.offset, (offset = next));
+		},
+		event: safe((name: string, props?: object) => {
+			if (sessions.expired(now())) pageview();
+			sessions.interaction(now());
+			emit(make('event', { name, props }));
+		}),
+		make: (type, fields) => make(type, fields),
+		path: () => path,
+		handOver(next) {
+			sink = next;
+			const waiting = mem;
+			mem = [];
+			return waiting;
+		},
+		dropped: 0,
+		scroll: 0
+	};
+
+	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
+		const next = new URL(url ?? win.location.href, win.location.href);
+		beat(true);
+		path = pathOf(next);
+		const c = sessions.pageview(path, now());
+		if (!c) return;
+		host.scroll = 0;
+		emit(
+			make('pageview', {
+				title: doc.title.trim().slice(0, MAX.title) || undefined,
+				utm: utmOf(next.searchParams),
+				screen: screenClass(win.innerWidth),
+				lang: nav.language,
+				tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+				entry: c.entry,
+				firstOfDay: c.firstOfDay,
+				firstEver: c.firstEver,
+				from: c.from,
+				ref: c.entry ? externalReferrer(doc.referrer, win.location.origin) : undefined,
+				notFound: opts?.notFound || undefined
+			})
+		);
+	}
+
+	/** Emits a heartbeat with the engaged time since the previous one (5 s debounce unless final). */
+	function beat(final?: boolean) {
+		const t = now();
+		if (!final && t - lastBeat < 5000) return;
+		const ms = Math.min(Math.round(engagement.take()), MAX.heartbeatMs);
+		if (ms < 1) return;
+		lastBeat = t;
+		if (sessions.expired(t)) pageview();
+		sessions.engaged(ms, t);
+		emit(make('heartbeat', { engagedMs: ms, scroll: host.scroll }));
+	}
+
+	function hide() {
+		beat(true);
+		sendBeacons(s.endpoint, unbeaconed, nav);
+		unbeaconed = [];
+		deferred?.flush();
+	}
+
+	const load = () =>
+		off ||
+		env
+			.load()
+			.then((mod) => {
+				if (off) return;
+				deferred = mod.attach(host);
+				for (const [name, props] of later) deferred.track(name, props);
+			})
+			.catch(() => {});
+
+	const erase = async () => {
+		mem = [];
+		try {
+			for (const key in KEYS)
+				if (key != 'optOut') storage.removeItem(KEYS[key as keyof typeof KEYS]);
+			// Later records of this page wait in memory (and go by beacon); the next page
+			// opens a fresh outbox.
+			sink = undefined;
+			if (deferred) await deferred.destroy();
+			else win.indexedDB.deleteDatabase(OUTBOX_IDB);
+		} catch {
+			// Nothing left to erase, or storage refused: never into the host page.
+		}
+	};
+
+	const update = () => engagement.set(engagedNow());
+	const listen = (target: EventTarget, type: string, fn: (e: Event) => unknown) =>
+		target.addEventListener(type, safe(fn), true);
+	listen(doc, 'visibilitychange', () => {
+		update();
+		if (doc.visibilityState == 'hidden') hide();
+	});
+	listen(win, 'focus', update);
+	listen(win, 'blur', () => {
+		update();
+		beat();
+	});
+	listen(win, 'pagehide', () => {
+		pageHidden = true;
+		update();
+		hide();
+	});
+	listen(win, 'pageshow', (e) => {
+		pageHidden = false;
+		update();
+		if ((e as PageTransitionEvent).persisted) pageview();
+	});
+	win.setInterval(
+		safe(() => engagement.active() && beat()),
+		30_000
+	);
+	const idle = () =>
+		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
+	if (doc.readyState == 'complete') idle();
+	else listen(win, 'load', idle);
+
+	return {
+		enabled: !off,
+		pageview: safe(pageview),
+		track(name, props) {
+			if (deferred) deferred.track(name, props);
+			else if (later.length < 100) later.push([name, props]);
+		},
+		async optOut() {
+			writeJson(storage, KEYS.optOut, (off = 1));
+			await erase();
+		},
+		erase,
+		pending: async () => [...mem, ...((await deferred?.list()) ?? [])]
+	};
+}

@@ -1,0 +1,225 @@
+/**
+ * Delivery: every record reaches CouchDB exactly once — across reloads, two tabs,
+ * offline periods and an app-server restart — and a visit that closes right after
+ * `load` is still delivered. Real Chromium, the built app, its embedded store.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { revisionFor, type EventRecord, type StoredRecord } from '../../src/lib/records';
+import type { RunningApp } from '../helpers/app';
+import {
+	CHROME_UA,
+	routeStandalonePage,
+	startTrackedApp,
+	storedRecords,
+	waitForRecords
+} from './tracker-support';
+
+test.describe.configure({ timeout: 180_000 });
+
+/** Waits until the page's deferred part (PouchDB outbox) has loaded. */
+async function outboxLoaded(page: Page) {
+	await page.waitForFunction(() => 'couchstatsDeferred' in window);
+}
+
+/** Tracks events `n` numbered `from` … `from + count - 1`. */
+async function trackNumbered(page: Page, from: number, count: number) {
+	await page.evaluate(
+		([from, count]) => {
+			const api = (window as unknown as { couchstats: { track(n: string, p: object): void } })
+				.couchstats;
+			for (let i = from; i < from + count; i++) api.track('n', { i });
+		},
+		[from, count]
+	);
+}
+
+const numbered = (records: StoredRecord[]) =>
+	records.filter((r): r is EventRecord & StoredRecord => r.type === 'event' && r.name === 'n');
+
+test('at least 200 records made across reloads, two tabs, offline periods and an app restart reach CouchDB exactly once', async ({
+	browser
+}) => {
+	let app: RunningApp = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/fx/', { 'data-max-wait': '2000' });
+		let next = 0;
+		const track = (page: Page, count: number) => {
+			const from = next;
+			next += count;
+			return trackNumbered(page, from, count);
+		};
+
+		// Reloads: three pages in a row in one tab.
+		const tab1 = await context.newPage();
+		for (const path of ['/fx/1', '/fx/2', '/fx/3']) {
+			await tab1.goto(app.url + path);
+			await outboxLoaded(tab1);
+			await track(tab1, 30);
+		}
+
+		// Two tabs at once.
+		const tab2 = await context.newPage();
+		await tab2.goto(app.url + '/fx/4');
+		await outboxLoaded(tab2);
+		await Promise.all([track(tab1, 30), track(tab2, 30)]);
+
+		// Offline: both tabs keep tracking, then the network returns.
+		await context.setOffline(true);
+		await track(tab1, 25);
+		await track(tab2, 25);
+		await tab1.waitForTimeout(1500);
+		await context.setOffline(false);
+
+		// App-server restart: records made while it is down arrive after it is back.
+		const { port, dataDir } = app;
+		await app.stop();
+		await track(tab1, 20);
+		await track(tab2, 20);
+		await tab1.waitForTimeout(1500);
+		app = await startTrackedApp({ port, dataDir });
+		// Coming back online (as a browser does) retries at once instead of after backoff.
+		await context.setOffline(true);
+		await context.setOffline(false);
+
+		const made = next;
+		const records = await waitForRecords(app, (rs) => numbered(rs).length >= made, 90_000);
+		await tab1.close();
+		await tab2.close();
+
+		const events = numbered(records);
+		const byNumber = new Map<number, number>();
+		for (const e of events)
+			byNumber.set(Number(e.props?.i), (byNumber.get(Number(e.props?.i)) ?? 0) + 1);
+		const missing = Array.from({ length: made }, (_, i) => i).filter((i) => !byNumber.has(i));
+		const duplicated = [...byNumber].filter(([, n]) => n > 1);
+		console.log('missing', JSON.stringify(missing));
+		console.log(
+			`exactly-once: ${made} numbered events made, ${events.length} stored, ${records.length} records in all, missing ${missing.length}, duplicated ${duplicated.length}`
+		);
+		expect(made).toBeGreaterThanOrEqual(200);
+		expect(missing).toEqual([]);
+		expect(duplicated).toEqual([]);
+		expect(events).toHaveLength(made);
+
+		const all = await storedRecords(app);
+		expect(all.length).toBeGreaterThanOrEqual(200);
+		expect(all.filter((r) => (r as { _conflicts?: string[] })._conflicts)).toEqual([]);
+		expect(all.filter((r) => r._rev !== revisionFor(r._id))).toEqual([]);
+		// One pageview per path: the four pages, each recorded once.
+		expect(
+			all
+				.filter((r) => r.type === 'pageview')
+				.map((r) => r.path)
+				.sort()
+		).toEqual(['/fx/1', '/fx/2', '/fx/3', '/fx/4']);
+		expect(await context.cookies()).toEqual([]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
+test('a visit that closes 300 ms after load is still delivered, with the standalone script and the Svelte component', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		for (const path of ['/short', '/about']) {
+			const context = await browser.newContext({ userAgent: CHROME_UA });
+			await routeStandalonePage(context, app, '/short');
+			const page = await context.newPage();
+			await page.goto(app.url + path);
+			await page.waitForTimeout(300);
+			await page.close();
+
+			const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === path), 15_000);
+			expect(records.filter((r) => r.type === 'pageview' && r.path === path)).toHaveLength(1);
+			expect(await context.cookies()).toEqual([]);
+			await context.close();
+		}
+	} finally {
+		await app.stop();
+	}
+});
+
+test('the Svelte component records pageviews, client-side navigations and captured clicks without setting a cookie', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const page = await context.newPage();
+		await page.goto(app.url + '/');
+		// Automatic capture is part of the deferred chunk, loaded after `load`.
+		await page.waitForLoadState('networkidle');
+		await page.getByRole('link', { name: 'Pricing' }).click();
+		await page.getByRole('button', { name: 'Start now' }).click();
+		await page.getByRole('button', { name: 'Subscribe' }).click();
+		await page.getByRole('link', { name: 'About' }).click();
+		await page.goto(app.url + '/no-such-page');
+		await page.waitForTimeout(300);
+		await page.close();
+
+		const records = await waitForRecords(
+			app,
+			(rs) => rs.filter((r) => r.type === 'pageview').length >= 4
+		);
+		const pageviews = records.filter((r) => r.type === 'pageview').sort((a, b) => a.ts - b.ts);
+		expect(pageviews.map((r) => [r.path, r.entry, r.from, r.notFound])).toEqual([
+			['/', true, undefined, undefined],
+			['/pricing', false, '/', undefined],
+			['/about', false, '/pricing', undefined],
+			['/no-such-page', false, '/about', true]
+		]);
+		const events = records.filter((r) => r.type === 'event');
+		expect(events.map((r) => [r.name, r.path, r.props]).sort()).toEqual([
+			['cta-start', '/pricing', { text: 'Start now' }],
+			['form', '/pricing', { form: 'newsletter' }]
+		]);
+		expect(await context.cookies()).toEqual([]);
+		expect(await page.context().cookies()).toEqual([]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
+test('the standalone script on another origin delivers through CORS, with the same records', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	// A plain site on 127.0.0.1 (another origin, registered for the demo site) whose
+	// page loads the script from the app on localhost.
+	const site = http.createServer((_request, response) => {
+		response.setHeader('content-type', 'text/html');
+		response.end(
+			`<!doctype html><title>Other site</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Other site</h1>`
+		);
+	});
+	await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+	try {
+		const pageOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const page = await context.newPage();
+		await page.goto(`${pageOrigin}/xo/1`);
+		await page.waitForFunction(() => 'couchstatsDeferred' in window);
+		await page.evaluate(() =>
+			(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('cross')
+		);
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
+		const facts = records.filter((r) => r.type === 'event' || r.type === 'pageview');
+		expect(facts.map((r) => [r.type, r.path]).sort()).toEqual([
+			['event', '/xo/1'],
+			['pageview', '/xo/1']
+		]);
+		// The clock probe crossed origins too.
+		expect(await page.evaluate(() => localStorage.getItem('couchstats:offset'))).not.toBeNull();
+		await context.close();
+	} finally {
+		site.close();
+		await app.stop();
+	}
+});

@@ -1,0 +1,94 @@
+/**
+ * The bounded outbox: offline, with room for 20 records, 5 events and 40 heartbeats
+ * are made; the oldest heartbeats go, a `dropped` record counts them, and once online
+ * exactly the kept records and the count reach CouchDB.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import type {
+	ClientRecord,
+	DroppedRecord,
+	EventRecord,
+	HeartbeatRecord
+} from '../../src/lib/records';
+import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+
+const pending = (page: Page) =>
+	page.evaluate(() =>
+		(
+			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
+		).couchstats.pending()
+	);
+
+test('a full outbox drops the oldest heartbeats first and delivers how many it dropped', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		// Hidden until the cycles below, so the session never becomes actual and the
+		// only records made offline are the 5 events and the 40 heartbeats.
+		await context.addInitScript(() => {
+			let visible = false;
+			Object.defineProperty(Document.prototype, 'visibilityState', {
+				configurable: true,
+				get: () => (visible ? 'visible' : 'hidden')
+			});
+			Document.prototype.hasFocus = () => true;
+			(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
+				visible = v;
+				document.dispatchEvent(new Event('visibilitychange'));
+			};
+		});
+		await routeStandalonePage(context, app, '/bound/', {
+			'data-max-outbox': '20',
+			'data-max-wait': '0'
+		});
+		const page = await context.newPage();
+		await page.goto(app.url + '/bound/1');
+		await page.waitForFunction(() => 'couchstatsDeferred' in window);
+		await expect.poll(() => pending(page).then((p) => p.length), { timeout: 20_000 }).toBe(0);
+
+		await context.setOffline(true);
+		const cutoff = await page.evaluate(async () => {
+			const w = window as unknown as {
+				couchstats: { track(n: string, p: object): void };
+				__setVisible(v: boolean): void;
+			};
+			for (let i = 0; i < 5; i++) w.couchstats.track('kept', { i });
+			let cutoff = 0;
+			for (let i = 0; i < 40; i++) {
+				if (i === 26)
+					cutoff = Date.now() + JSON.parse(localStorage.getItem('couchstats:offset') ?? '0');
+				w.__setVisible(true);
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				w.__setVisible(false); // one heartbeat per cycle
+				await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+			return cutoff;
+		});
+		await expect.poll(() => pending(page).then((p) => p.length)).toBe(20);
+		const waiting = await pending(page);
+		expect(
+			waiting.filter((r) => r.type === 'dropped').map((r) => (r as DroppedRecord).count)
+		).toEqual([26]);
+
+		await context.setOffline(false);
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'dropped'));
+		const dropped = records.filter((r): r is DroppedRecord & typeof r => r.type === 'dropped');
+		const events = records.filter((r): r is EventRecord & typeof r => r.type === 'event');
+		const heartbeats = records.filter(
+			(r): r is HeartbeatRecord & typeof r => r.type === 'heartbeat' && r.path === '/bound/1'
+		);
+		const late = heartbeats.filter((r) => r.ts >= cutoff - 5);
+		console.log(
+			`bounded outbox: 40 heartbeats made offline, ${late.length} delivered, dropped count ${dropped.map((r) => r.count)}`
+		);
+		expect(dropped.map((r) => r.count)).toEqual([26]);
+		expect(events.map((r) => r.props?.i).sort()).toEqual([0, 1, 2, 3, 4]);
+		// The 14 kept heartbeats are the newest ones.
+		expect(late).toHaveLength(14);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});

@@ -1,0 +1,207 @@
+/**
+ * Session rules in real Chromium with an injected clock (Playwright `page.clock`):
+ * the sliding 30-minute window shared by tabs, pageview dedup, the actual / engaged /
+ * nonbounce milestones (once, only when their rule holds) and engaged-time accounting.
+ *
+ * Visibility and focus are scripted: an init script makes `document.visibilityState`
+ * and `document.hasFocus()` follow `__setVisible()` / the `focused` flag. The deferred
+ * chunk is blocked so only the core runs under the fake clock (PouchDB's IndexedDB
+ * versioning reads the clock too); records travel by `sendBeacon` when a page hides.
+ */
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type {
+	HeartbeatRecord,
+	MilestoneRecord,
+	PageviewRecord,
+	StoredRecord
+} from '../../src/lib/records';
+import type { RunningApp } from '../helpers/app';
+import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+
+const MIN = 60_000;
+/** Three hours ago: far enough back for 80 minutes of fake time, inside the ingest window. */
+const T0 = Math.floor((Date.now() - 3 * 3600_000) / 1000) * 1000;
+
+let app: RunningApp;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+});
+test.afterAll(async () => {
+	await app?.stop();
+});
+
+/** A context whose pages start hidden, with scripted visibility and the given focus. */
+async function scriptedContext(browser: Browser, focused: boolean, prefix: string) {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await context.route('**/couchstats-deferred.js', (route) => route.abort());
+	await context.addInitScript((focused) => {
+		let visible = false;
+		Object.defineProperty(Document.prototype, 'visibilityState', {
+			configurable: true,
+			get: () => (visible ? 'visible' : 'hidden')
+		});
+		Document.prototype.hasFocus = () => focused;
+		(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
+			visible = v;
+			document.dispatchEvent(new Event('visibilitychange'));
+		};
+	}, focused);
+	await routeStandalonePage(context, app, prefix);
+	return context;
+}
+
+/** Opens `path` in a new tab whose clock starts (paused) at `time`. */
+async function openAt(context: BrowserContext, path: string, time: number): Promise<Page> {
+	const page = await context.newPage();
+	await page.clock.install({ time: time - 1000 });
+	await page.clock.pauseAt(time);
+	await page.goto(app.url + path);
+	return page;
+}
+
+const setVisible = (page: Page, visible: boolean) =>
+	page.evaluate(
+		(v) => (window as unknown as { __setVisible(v: boolean): void }).__setVisible(v),
+		visible
+	);
+
+const navigate = (page: Page, path: string) =>
+	page.evaluate((p) => history.pushState(null, '', p), path);
+
+/** Records of one visitor, read once the count of `type` reached `count`. */
+async function recordsOf(vid: () => string | undefined, done: (rs: StoredRecord[]) => boolean) {
+	const records = await waitForRecords(app, (rs) => done(rs.filter((r) => r.vid === vid())));
+	return records
+		.filter((r) => r.vid === vid())
+		.sort((a, b) => a.ts - b.ts || a._id.localeCompare(b._id));
+}
+
+const visitorOf = (page: Page) =>
+	page.evaluate(() => JSON.parse(localStorage.getItem('couchstats:visitor') ?? '{}').id as string);
+
+test('tabs share one session with a sliding 30-minute window, and a path is not recorded again within 30 minutes', async ({
+	browser
+}) => {
+	const context = await scriptedContext(browser, false, '/s/');
+	const tab1 = await openAt(context, '/s/a', T0);
+	const vid = await visitorOf(tab1);
+	const tab2 = await openAt(context, '/s/b', T0 + 20 * MIN);
+
+	await tab1.clock.pauseAt(T0 + 45 * MIN); // 25 min after the last activity: same session
+	await navigate(tab1, '/s/c');
+	await tab2.clock.pauseAt(T0 + 46 * MIN);
+	await navigate(tab2, '/s/b'); // viewed 26 min ago in this session: not recorded
+	await tab2.clock.pauseAt(T0 + 47 * MIN);
+	await navigate(tab2, '/s/a'); // viewed 47 min ago: recorded again
+	await tab1.clock.pauseAt(T0 + 78 * MIN); // 31 min without activity: a new session
+	await navigate(tab1, '/s/c');
+	await tab1.close();
+	await tab2.close();
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) => rs.filter((r) => r.type === 'pageview').length >= 5
+	);
+	const pageviews = records.filter(
+		(r): r is PageviewRecord & StoredRecord => r.type === 'pageview'
+	);
+	const [s1, s2] = [pageviews[0].sid, pageviews[4]?.sid];
+	expect(s1).not.toBe(s2);
+	expect(pageviews.map((r) => [r.path, r.sid, r.entry, r.from, r.firstEver])).toEqual([
+		['/s/a', s1, true, undefined, true],
+		['/s/b', s1, false, '/s/a', false],
+		['/s/c', s1, false, '/s/b', false],
+		['/s/a', s1, false, '/s/c', false],
+		['/s/c', s2, true, undefined, false]
+	]);
+	expect(pageviews.map((r) => r.ts - T0).map((t) => Math.round(t / MIN))).toEqual([
+		0, 20, 45, 47, 78
+	]);
+	// Two pageviews made session 1 a non-bounce; no engaged time, so nothing else.
+	const milestones = records.filter(
+		(r): r is MilestoneRecord & StoredRecord => r.type === 'milestone'
+	);
+	expect(milestones.map((r) => [r.sid, r.milestone])).toEqual([[s1, 'nonbounce']]);
+	expect(records.filter((r) => r.type === 'heartbeat')).toEqual([]);
+	await context.close();
+});
+
+test('actual, nonbounce and engaged are emitted once per session across tabs, only when their rule holds', async ({
+	browser
+}) => {
+	const context = await scriptedContext(browser, true, '/m/');
+	const tab1 = await openAt(context, '/m/1', T0);
+	const vid = await visitorOf(tab1);
+	await tab1.clock.pauseAt(T0 + 5000);
+	for (const ms of [9000, 1000, 500]) {
+		await setVisible(tab1, true);
+		await tab1.clock.runFor(ms);
+		await setVisible(tab1, false); // flushes a heartbeat
+	}
+	await navigate(tab1, '/m/2'); // an interaction after the opening pageview
+	const tab2 = await openAt(context, '/m/3', T0 + 60_000);
+	await setVisible(tab2, true);
+	await tab2.clock.runFor(40_000);
+	await setVisible(tab2, false);
+	await tab1.close();
+	await tab2.close();
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) =>
+			rs.filter((r) => r.type === 'pageview').length >= 3 &&
+			rs.filter((r) => r.type === 'milestone').length >= 3
+	);
+	const sid = records[0].sid;
+	expect(new Set(records.map((r) => r.sid))).toEqual(new Set([sid]));
+	const heartbeats = records.filter(
+		(r): r is HeartbeatRecord & StoredRecord => r.type === 'heartbeat'
+	);
+	expect(heartbeats.slice(0, 3).map((r) => r.engagedMs)).toEqual([9000, 1000, 500]);
+	const milestones = records.filter(
+		(r): r is MilestoneRecord & StoredRecord => r.type === 'milestone'
+	);
+	expect(milestones.map((r) => r.milestone).sort()).toEqual(['actual', 'engaged', 'nonbounce']);
+	const at = (m: string) => milestones.find((r) => r.milestone === m)!.ts;
+	// actual only once the session passed 10 s: with the third heartbeat (10.5 s), not the second (10 s).
+	expect(at('actual')).toBe(heartbeats[2].ts);
+	expect(at('actual')).toBeGreaterThan(heartbeats[1].ts);
+	// engaged only with the interaction that followed.
+	const second = records.find((r) => r.type === 'pageview' && r.path === '/m/2')!;
+	expect(at('engaged')).toBe(second.ts);
+	await context.close();
+});
+
+test('a visit visible 40 s, hidden 20 s, then visible 15 s records 55 s of engaged time', async ({
+	browser
+}) => {
+	const context = await scriptedContext(browser, true, '/engaged');
+	const page = await openAt(context, '/engaged', T0);
+	const vid = await visitorOf(page);
+	await page.clock.pauseAt(T0 + 5000);
+	await setVisible(page, true);
+	await page.clock.runFor(40_000);
+	await setVisible(page, false);
+	await page.clock.runFor(20_000);
+	await setVisible(page, true);
+	await page.clock.runFor(15_000);
+	await setVisible(page, false);
+	await page.close();
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) =>
+			rs
+				.filter((r) => r.type === 'heartbeat')
+				.reduce((sum, r) => sum + (r as HeartbeatRecord).engagedMs, 0) >= 54_000
+	);
+	const heartbeats = records.filter(
+		(r): r is HeartbeatRecord & StoredRecord => r.type === 'heartbeat'
+	);
+	const engaged = heartbeats.reduce((sum, r) => sum + r.engagedMs, 0);
+	console.log(
+		`engaged time: ${engaged} ms in ${heartbeats.length} heartbeats (${heartbeats.map((r) => r.engagedMs).join(' + ')})`
+	);
+	expect(Math.abs(engaged - 55_000)).toBeLessThanOrEqual(1000);
+	await context.close();
+});
