@@ -122,6 +122,11 @@ export interface PageviewRecord extends BaseRecord {
 	firstOfDay: boolean;
 	/** First pageview ever of this visitor (a new visitor). */
 	firstEver: boolean;
+	/**
+	 * First pageview of this path in this visitor's day (site time zone): a unique visitor
+	 * of the page. Optional and additive; the pages view counts page visitors from it.
+	 */
+	pathFirstOfDay?: boolean;
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
 	/** True when the page is a 404 (set by the page, counted as an event too). */

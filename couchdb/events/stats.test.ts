@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readDesignDocs } from '../../src/lib/server/design-docs';
+
+/** DESIGN.md §6: built-in reducers that CouchDB stores in its B-tree. */
+const ALLOWED = ['_count', '_sum', '_stats'];
+const couchdbDir = path.join(import.meta.dirname, '..');
+const viewsDir = path.join(import.meta.dirname, 'views');
+const viewFiles = fs.readdirSync(viewsDir).filter((f) => f.endsWith('.js'));
+const deployed = readDesignDocs(couchdbDir);
+
+describe('the stats design document', () => {
+	test('is deployed with one view per file in couchdb/events/views', () => {
+		const stats = deployed.events.find((d) => d._id === '_design/stats');
+		expect(Object.keys(stats?.views ?? {}).sort()).toEqual(
+			viewFiles.map((f) => f.replace(/\.js$/, '')).sort()
+		);
+	});
+
+	test('every view of every deployed design document reduces with _count, _sum or _stats', () => {
+		const reducers = Object.values(deployed).flatMap((docs) =>
+			docs.flatMap((doc) => Object.values(doc.views ?? {}).map((view) => view.reduce))
+		);
+		expect(reducers.length).toBeGreaterThan(0);
+		for (const reduce of reducers) expect(ALLOWED).toContain(reduce);
+	});
+
+	test.each(viewFiles)('%s exports a built-in reduce and a plain ES5 map', async (file) => {
+		const module = await import(/* @vite-ignore */ path.join(viewsDir, file));
+		expect(ALLOWED).toContain(module.reduce);
+		expect(String(module.map)).toMatch(/^function \(doc\) \{/);
+		expect(String(module.map)).not.toMatch(/=>|\blet\b|\bconst\b|`/);
+	});
+
+	test.each(viewFiles)('%s opens with a comment showing the key and value it emits', (file) => {
+		const text = fs.readFileSync(path.join(viewsDir, file), 'utf8');
+		expect(text).toMatch(/^\/\/ key: .+\n(\/\/.*\n)*?\/\/ value: /);
+	});
+});

@@ -1,0 +1,33 @@
+// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, event name, prop key, prop value]
+// value: null   (counted by _count)
+//
+// Events by a chosen prop: one row per prop of each event, the value as a string
+// (`true`, `42`, `pro`). Query one event name's rows to break it down by its props.
+// Bot-flagged records count nowhere.
+
+/** @param {any} doc */
+export const map = function (doc) {
+	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
+		return;
+	}
+	if (doc.type !== 'event' || typeof doc.name !== 'string') return;
+	if (!doc.props || typeof doc.props !== 'object') return;
+	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
+	for (var key in doc.props) {
+		if (!Object.prototype.hasOwnProperty.call(doc.props, key)) continue;
+		var value = doc.props[key];
+		if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+			continue;
+		}
+		for (var i = 0; i < buckets.length; i++) {
+			emit([doc.site, buckets[i][0], buckets[i][1], doc.name, key, String(value)], null);
+		}
+	}
+};
+
+export const reduce = '_count';

@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest';
+import { record, runMap } from './fake-emit';
+import { map, reduce } from './event-props.js';
+
+describe('the event-props view', () => {
+	test('counts with _count', () => {
+		expect(reduce).toBe('_count');
+	});
+
+	test('each prop of an event is counted by its value as a string', () => {
+		const rows = runMap(
+			map,
+			record({ type: 'event', name: 'signup', props: { plan: 'pro', seats: 3, trial: false } })
+		).filter(([key]) => (key as string[])[1] === 'd');
+		expect(rows).toEqual([
+			[['demo', 'd', '2026-11-21', 'signup', 'plan', 'pro'], null],
+			[['demo', 'd', '2026-11-21', 'signup', 'seats', '3'], null],
+			[['demo', 'd', '2026-11-21', 'signup', 'trial', 'false'], null]
+		]);
+	});
+
+	test('emits every prop in the hour, day and month bucket', () => {
+		const rows = runMap(map, record({ type: 'event', name: 'x', props: { a: '1' } }));
+		expect(rows.map(([key]) => (key as string[])[1])).toEqual(['h', 'd', 'm']);
+	});
+
+	test.each([
+		['an event without props', { type: 'event', name: 'x' }],
+		['a prop that is an object', { type: 'event', name: 'x', props: { a: { b: 1 } } }],
+		['a bot-flagged event', { type: 'event', name: 'x', props: { a: '1' }, bot: true }],
+		['a pageview', { type: 'pageview', props: { a: '1' } }]
+	])('emits nothing for %s', (_, fields) => {
+		expect(runMap(map, record(fields))).toEqual([]);
+	});
+});

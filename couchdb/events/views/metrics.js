@@ -1,0 +1,42 @@
+// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket ('2026-11-21T14' | '2026-11-21' | '2026-11')]
+// value: [pageviews, visitors, newVisitors, sessions, actualSessions, engagedSessions,
+//         nonbounceSessions, engagedTimeMs, events]   (summed element-wise by _sum)
+//
+// Every headline number in one row per bucket: a pageview counts once, and as a visitor
+// (firstOfDay), a new visitor (firstEver) and a session (entry) by its flags; milestones
+// count actual / engaged / non-bounce sessions; heartbeats add engaged time; events count.
+// Each record is emitted three times, once per granularity, so a range is read with the
+// fewest buckets (see src/lib/stats/buckets.ts). The order of the value is METRIC_FIELDS
+// in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
+
+/** @param {any} doc */
+export const map = function (doc) {
+	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
+		return;
+	}
+	var v = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+	if (doc.type === 'pageview') {
+		v[0] = 1;
+		if (doc.firstOfDay === true) v[1] = 1;
+		if (doc.firstEver === true) v[2] = 1;
+		if (doc.entry === true) v[3] = 1;
+	} else if (doc.type === 'milestone') {
+		if (doc.milestone === 'actual') v[4] = 1;
+		else if (doc.milestone === 'engaged') v[5] = 1;
+		else if (doc.milestone === 'nonbounce') v[6] = 1;
+		else return;
+	} else if (doc.type === 'heartbeat') {
+		if (typeof doc.engagedMs !== 'number' || !(doc.engagedMs > 0)) return;
+		v[7] = doc.engagedMs;
+	} else if (doc.type === 'event') {
+		v[8] = 1;
+	} else {
+		return;
+	}
+	var iso = new Date(doc.ts).toISOString();
+	emit([doc.site, 'h', iso.slice(0, 13)], v);
+	emit([doc.site, 'd', iso.slice(0, 10)], v);
+	emit([doc.site, 'm', iso.slice(0, 7)], v);
+};
+
+export const reduce = '_sum';

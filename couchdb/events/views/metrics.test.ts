@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'vitest';
+import { METRIC_FIELDS } from '../../../src/lib/stats/metrics';
+import { record, runMap } from './fake-emit';
+import { map, reduce } from './metrics.js';
+
+const keys = [
+	['demo', 'h', '2026-11-21T14'],
+	['demo', 'd', '2026-11-21'],
+	['demo', 'm', '2026-11']
+];
+
+function vector(fields: Partial<Record<(typeof METRIC_FIELDS)[number], number>>) {
+	return METRIC_FIELDS.map((field) => fields[field] ?? 0);
+}
+
+describe('the metrics view', () => {
+	test('sums its vectors with _sum', () => {
+		expect(reduce).toBe('_sum');
+	});
+
+	test.each([
+		[
+			'an entry pageview of a new visitor counts a pageview, visitor, new visitor and session',
+			{ type: 'pageview', entry: true, firstOfDay: true, firstEver: true },
+			vector({ pageviews: 1, visitors: 1, newVisitors: 1, sessions: 1 })
+		],
+		[
+			'a later pageview counts only a pageview',
+			{ type: 'pageview', entry: false, firstOfDay: false, firstEver: false, from: '/' },
+			vector({ pageviews: 1 })
+		],
+		[
+			'an actual milestone counts an actual session',
+			{ type: 'milestone', milestone: 'actual' },
+			vector({ actualSessions: 1 })
+		],
+		[
+			'an engaged milestone counts an engaged session',
+			{ type: 'milestone', milestone: 'engaged' },
+			vector({ engagedSessions: 1 })
+		],
+		[
+			'a nonbounce milestone counts a non-bounce session',
+			{ type: 'milestone', milestone: 'nonbounce' },
+			vector({ nonbounceSessions: 1 })
+		],
+		[
+			'a heartbeat adds its engaged time',
+			{ type: 'heartbeat', engagedMs: 12_500 },
+			vector({ engagedTimeMs: 12_500 })
+		],
+		['an event counts an event', { type: 'event', name: 'signup' }, vector({ events: 1 })]
+	])('%s, in the hour, day and month bucket', (_, fields, expected) => {
+		expect(runMap(map, record(fields))).toEqual(keys.map((key) => [key, expected]));
+	});
+
+	test('emits the vector in METRIC_FIELDS order', () => {
+		const [[, value]] = runMap(map, record({ type: 'heartbeat', engagedMs: 7 }));
+		expect((value as number[])[METRIC_FIELDS.indexOf('engagedTimeMs')]).toBe(7);
+		expect((value as number[]).length).toBe(METRIC_FIELDS.length);
+	});
+
+	test.each([
+		['a bot-flagged pageview', { type: 'pageview', entry: true, bot: true }],
+		['a dropped-count record', { type: 'dropped', count: 3 }],
+		['a heartbeat without engaged time', { type: 'heartbeat', engagedMs: 0 }],
+		['an unknown milestone', { type: 'milestone', milestone: 'other' }],
+		['a record without a numeric ts', { type: 'pageview', ts: '2026-11-21' }],
+		['a record without a site', { type: 'pageview', site: undefined }],
+		['a design document', { _id: '_design/stats', type: undefined }]
+	])('emits nothing for %s', (_, fields) => {
+		expect(runMap(map, record(fields))).toEqual([]);
+	});
+
+	test('keys by the UTC hour of the event time', () => {
+		const rows = runMap(
+			map,
+			record({ type: 'event', name: 'x', ts: Date.UTC(2026, 0, 1, 0, 59, 59, 999) })
+		);
+		expect(rows.map(([key]) => key)).toEqual([
+			['demo', 'h', '2026-01-01T00'],
+			['demo', 'd', '2026-01-01'],
+			['demo', 'm', '2026-01']
+		]);
+	});
+});

@@ -1,0 +1,42 @@
+// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, path]
+// value: [pageviews, visitors, engagedTimeMs, entries, departures]   (summed by _sum)
+//
+// Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
+// view of this path that day); engaged time (heartbeats on the path); entries (entry
+// pageviews: sessions that started here); departures (pageviews whose `from` is this
+// path: the visitor went on to another page). Exits = pageviews − departures, so exit
+// pages cost no per-session work. Bot-flagged records count nowhere.
+
+/** @param {any} doc */
+export const map = function (doc) {
+	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
+		return;
+	}
+	if (typeof doc.path !== 'string') return;
+	var rows = [];
+	if (doc.type === 'pageview') {
+		rows.push([
+			doc.path,
+			[1, doc.pathFirstOfDay === true ? 1 : 0, 0, doc.entry === true ? 1 : 0, 0]
+		]);
+		if (typeof doc.from === 'string') rows.push([doc.from, [0, 0, 0, 0, 1]]);
+	} else if (doc.type === 'heartbeat') {
+		if (typeof doc.engagedMs !== 'number' || !(doc.engagedMs > 0)) return;
+		rows.push([doc.path, [0, 0, doc.engagedMs, 0, 0]]);
+	} else {
+		return;
+	}
+	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
+	for (var i = 0; i < buckets.length; i++) {
+		for (var j = 0; j < rows.length; j++) {
+			emit([doc.site, buckets[i][0], buckets[i][1], rows[j][0]], rows[j][1]);
+		}
+	}
+};
+
+export const reduce = '_sum';

@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { record, runMap } from './fake-emit';
+import { map, reduce } from './pages.js';
+
+const buckets = [
+	['h', '2026-11-21T14'],
+	['d', '2026-11-21'],
+	['m', '2026-11']
+];
+
+describe('the pages view', () => {
+	test('sums its vectors with _sum', () => {
+		expect(reduce).toBe('_sum');
+	});
+
+	test('an entry pageview counts a view, a visitor and an entry of its path', () => {
+		const rows = runMap(
+			map,
+			record({ type: 'pageview', path: '/a', entry: true, pathFirstOfDay: true })
+		);
+		expect(rows).toEqual(
+			buckets.map(([g, b]) => [
+				['demo', g, b, '/a'],
+				[1, 1, 0, 1, 0]
+			])
+		);
+	});
+
+	test('a pageview with from also counts a departure from the previous path', () => {
+		const rows = runMap(map, record({ type: 'pageview', path: '/b', entry: false, from: '/a' }));
+		expect(rows).toEqual(
+			buckets.flatMap(([g, b]) => [
+				[
+					['demo', g, b, '/b'],
+					[1, 0, 0, 0, 0]
+				],
+				[
+					['demo', g, b, '/a'],
+					[0, 0, 0, 0, 1]
+				]
+			])
+		);
+	});
+
+	test('a heartbeat adds engaged time to its path', () => {
+		const rows = runMap(map, record({ type: 'heartbeat', path: '/a', engagedMs: 30_000 }));
+		expect(rows).toEqual(
+			buckets.map(([g, b]) => [
+				['demo', g, b, '/a'],
+				[0, 0, 30_000, 0, 0]
+			])
+		);
+	});
+
+	test.each([
+		['a bot-flagged pageview', { type: 'pageview', bot: true }],
+		['an event', { type: 'event', name: 'signup' }],
+		['a milestone', { type: 'milestone', milestone: 'actual' }],
+		['a heartbeat without engaged time', { type: 'heartbeat', engagedMs: -5 }],
+		['a pageview without a path', { type: 'pageview', path: undefined }]
+	])('emits nothing for %s', (_, fields) => {
+		expect(runMap(map, record(fields))).toEqual([]);
+	});
+});

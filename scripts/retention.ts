@@ -1,0 +1,53 @@
+/**
+ * `npm run retention -- --older-than 400d [--dry-run]`
+ *
+ * Deletes raw records whose event time is older than the given age (days `d`, weeks
+ * `w` or years `y`), in chunks of 500. Counts for the removed period drop to zero;
+ * later periods are unchanged (see src/lib/server/stats/retention.ts). On Apache
+ * CouchDB, compact the events database afterwards to reclaim the disk space.
+ */
+import { parseArgs } from 'node:util';
+import { connectForScript } from '../src/lib/server/connect';
+import { StartupError } from '../src/lib/server/errors';
+import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/stats/retention';
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			'older-than': { type: 'string' },
+			'dry-run': { type: 'boolean', default: false }
+		}
+	});
+	const age = values['older-than'] ? parseAge(values['older-than']) : undefined;
+	if (age === undefined) {
+		console.error(
+			'usage: npm run retention -- --older-than 400d [--dry-run]   (ages: 400d, 52w, 2y)'
+		);
+		process.exit(2);
+	}
+	const cutoff = Date.now() - age;
+	const connection = await connectForScript();
+	try {
+		const { couch } = connection;
+		const total = await countOlderThan(couch, cutoff);
+		const when = new Date(cutoff).toISOString();
+		if (values['dry-run'] || total === 0) {
+			console.error(
+				`${total} records are older than ${when}${values['dry-run'] ? ' (dry run: nothing deleted)' : ''}`
+			);
+			return;
+		}
+		console.error(`deleting ${total} records older than ${when}`);
+		const deleted = await deleteOlderThan(couch, cutoff, (n) => {
+			process.stderr.write(`  ${n}/${total} deleted\n`);
+		});
+		console.error(`deleted ${deleted} records; stats before ${when} now count zero`);
+	} finally {
+		await connection.close();
+	}
+}
+
+main().catch((e) => {
+	console.error(e instanceof StartupError ? e.line : e);
+	process.exit(1);
+});

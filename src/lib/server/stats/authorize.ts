@@ -1,0 +1,61 @@
+/**
+ * Who may read a site's stats: its owners and admins (session cookie), or anyone
+ * holding one of the site's API tokens (`Authorization: Bearer <token>`).
+ */
+import { canReadSite, type User } from '../auth';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { siteDocId, type SiteRecord } from '../sites';
+import { bearerToken, findToken } from '../tokens';
+
+/** The credentials a request carries. */
+export interface Credentials {
+	user: User | null | undefined;
+	/** The `Authorization` header, if any. */
+	authorization: string | null | undefined;
+}
+
+/**
+ * Refuses a request that carries no credentials at all.
+ * @throws {CouchstatsError} 401.
+ */
+export function requireCredentials(credentials: Credentials): void {
+	if (!credentials.user && !bearerToken(credentials.authorization)) {
+		throw new CouchstatsError(
+			401,
+			'log in, or send Authorization: Bearer <token> with an API token of the site'
+		);
+	}
+}
+
+/**
+ * Loads a site the request may read.
+ * @throws {CouchstatsError} 401 without credentials; 403 when neither the session
+ *   nor the token gives access (also for sites that do not exist, so that existence
+ *   is not revealed) — except that admins get 400 for an unknown site.
+ */
+export async function authorizeSite(
+	couch: Couch,
+	siteId: string,
+	credentials: Credentials
+): Promise<SiteRecord> {
+	requireCredentials(credentials);
+	const site = await loadSite(couch, siteId);
+	const token = bearerToken(credentials.authorization);
+	if (site && (canReadSite(credentials.user, site) || (token && findToken(site, token)))) {
+		return site;
+	}
+	if (!site && credentials.user?.isAdmin) {
+		throw new CouchstatsError(400, `site "${siteId}" does not exist`);
+	}
+	throw new CouchstatsError(403, `you cannot read the stats of site "${siteId}"`);
+}
+
+async function loadSite(couch: Couch, siteId: string): Promise<SiteRecord | undefined> {
+	try {
+		return await couch.sites.get(siteDocId(siteId));
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+		throw e;
+	}
+}

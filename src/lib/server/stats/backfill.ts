@@ -1,0 +1,454 @@
+/**
+ * Backfill: turns lines of an NDJSON or CSV export into records, computing the
+ * classification flags the tracker would have set (entry, first of day, first ever,
+ * from) and, optionally, the session milestones (actual, engaged, non-bounce).
+ * Pure apart from hashing: the same file gives the same records, with ids derived
+ * from the lines, so importing twice stores nothing twice.
+ *
+ * Lines must be in time order per visitor (per session when there is no visitor id).
+ */
+import { createHash } from 'node:crypto';
+import {
+	LIMITS,
+	SCREEN_CLASSES,
+	revisionFor,
+	type ScreenClass,
+	type StoredRecord
+} from '../../records';
+import { localDate } from '../../stats/time-zone';
+
+/** Inactivity after which a visitor's next line opens a new session (DESIGN.md §4). */
+export const SESSION_GAP_MS = 30 * 60_000;
+
+/** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */
+export const COLUMNS = [
+	'timestamp',
+	'site',
+	'type',
+	'path',
+	'url',
+	'session_id',
+	'visitor_id',
+	'referrer',
+	'title',
+	'event',
+	'props',
+	'engaged_ms',
+	'utm_source',
+	'utm_medium',
+	'utm_campaign',
+	'utm_term',
+	'utm_content',
+	'browser',
+	'os',
+	'device',
+	'country',
+	'screen',
+	'lang'
+] as const;
+
+/** One input line as named fields (strings from CSV; any JSON value from NDJSON). */
+export type InputRow = Partial<Record<(typeof COLUMNS)[number], unknown>>;
+
+/** A line that cannot be imported: the message names the line and the problem. */
+export class ImportLineError extends Error {
+	constructor(
+		readonly line: number,
+		problem: string
+	) {
+		super(`line ${line}: ${problem}`);
+		this.name = 'ImportLineError';
+	}
+}
+
+/** Splits one CSV line (RFC 4180 quoting; no line breaks inside fields). */
+export function parseCsvLine(line: string): string[] {
+	const fields: string[] = [];
+	let i = 0;
+	while (i <= line.length) {
+		if (line[i] === '"') {
+			let value = '';
+			i += 1;
+			while (i < line.length) {
+				if (line[i] === '"' && line[i + 1] === '"') {
+					value += '"';
+					i += 2;
+				} else if (line[i] === '"') {
+					i += 1;
+					break;
+				} else {
+					value += line[i++];
+				}
+			}
+			fields.push(value);
+			i += 1; // the comma
+		} else {
+			const end = line.indexOf(',', i);
+			const stop = end === -1 ? line.length : end;
+			fields.push(line.slice(i, stop));
+			i = stop + 1;
+		}
+	}
+	return fields;
+}
+
+/** Turns the lines of a file into {@link InputRow}s; the format is told by the first line. */
+export class LineParser {
+	private header: string[] | undefined;
+	private format: 'ndjson' | 'csv' | undefined;
+
+	/**
+	 * Parses one line. Returns undefined for blank lines and the CSV header.
+	 * @param line The line's text, without its line break.
+	 * @param number Its 1-based line number, for messages.
+	 * @throws {ImportLineError} for a line that does not parse.
+	 */
+	parse(line: string, number: number): InputRow | undefined {
+		const text = line.replace(/^\uFEFF/, '').trim();
+		if (!text) return undefined;
+		if (!this.format) this.format = /^[[{]/.test(text) ? 'ndjson' : 'csv';
+		if (this.format === 'ndjson') {
+			try {
+				const value = JSON.parse(text);
+				if (!value || typeof value !== 'object' || Array.isArray(value))
+					throw new Error('not an object');
+				return value as InputRow;
+			} catch {
+				throw new ImportLineError(number, 'is not a JSON object (NDJSON: one object per line)');
+			}
+		}
+		const fields = parseCsvLine(text);
+		if (!this.header) {
+			this.header = fields.map((f) => f.trim().toLowerCase());
+			if (!this.header.includes('timestamp')) {
+				throw new ImportLineError(number, 'the CSV header must name a timestamp column');
+			}
+			return undefined;
+		}
+		const row: Record<string, string> = {};
+		this.header.forEach((name, i) => {
+			if (fields[i] !== undefined && fields[i] !== '') row[name] = fields[i];
+		});
+		return row as InputRow;
+	}
+}
+
+/** Options of {@link Classifier}. */
+export interface ClassifierOptions {
+	/** Site of lines without a `site` column. */
+	defaultSite?: string;
+	/** Time zone of each site, for "first of the visitor's day". */
+	timeZoneOf: (site: string) => string;
+	/** Also emit milestone records (actual, engaged, non-bounce); default true. */
+	milestones?: boolean;
+	/** `receivedAt` of every record: when the import ran. */
+	receivedAt: number;
+}
+
+interface SessionState {
+	sid: string;
+	pageviews: number;
+	interactions: number;
+	engagedMs: number;
+	lastPath?: string;
+	lastTs: number;
+	milestones: Set<string>;
+}
+
+interface VisitorState {
+	lastTs: number;
+	lastDay: string;
+	session?: SessionState;
+}
+
+/**
+ * Turns rows into records, line by line, keeping per-visitor and per-session state.
+ * Feed it every line of a file in order, from the first, even when resuming: the
+ * flags of a line depend on the lines before it.
+ */
+export class Classifier {
+	private readonly visitors = new Map<string, VisitorState>();
+	private readonly sessionsById = new Map<string, SessionState>();
+	private readonly seen = new Map<string, number>();
+
+	constructor(private readonly options: ClassifierOptions) {}
+
+	/**
+	 * The records of one line: its own record, then any milestone it triggers.
+	 * @throws {ImportLineError} naming what is wrong with the line.
+	 */
+	classify(row: InputRow, line: number): StoredRecord[] {
+		const site = str(row.site) ?? this.options.defaultSite;
+		if (!site) throw new ImportLineError(line, 'has no site (add a site column or pass --site)');
+		const ts = parseTimestamp(row.timestamp);
+		if (ts === undefined) {
+			throw new ImportLineError(
+				line,
+				'timestamp must be ISO 8601 (2026-11-21T14:05:00Z) or epoch milliseconds'
+			);
+		}
+		const { path, utmFromUrl } = parsePath(row);
+		if (!path) throw new ImportLineError(line, 'path must start with / (or give a full url)');
+		const sourceSession = str(row.session_id);
+		const sourceVisitor =
+			str(row.visitor_id) ?? (sourceSession ? `session:${sourceSession}` : undefined);
+		if (!sourceVisitor) throw new ImportLineError(line, 'needs a visitor_id or a session_id');
+		const type = recordType(row);
+		if (!type) throw new ImportLineError(line, 'type must be pageview, event or heartbeat');
+
+		const vkey = `${site}\n${sourceVisitor}`;
+		const visitor = this.visitors.get(vkey);
+		if (visitor && ts < visitor.lastTs) {
+			throw new ImportLineError(
+				line,
+				'is earlier than the previous line of the same visitor; sort the file by timestamp'
+			);
+		}
+		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
+		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path);
+		const day = localDate(ts, this.options.timeZoneOf(site));
+		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
+		const occurrence = (this.seen.get(contentHash) ?? 0) + 1;
+		this.seen.set(contentHash, occurrence);
+		const _id = uuidv7From(ts, `${contentHash}\n${occurrence}`);
+
+		const base = {
+			_id,
+			_rev: revisionFor(_id),
+			v: 1 as const,
+			site,
+			ts,
+			sid: session.sid,
+			vid,
+			path,
+			receivedAt: this.options.receivedAt,
+			...enrichment(row)
+		};
+		let record: StoredRecord;
+		if (type === 'pageview') {
+			const ref = str(row.referrer);
+			const utm = { ...utmFromUrl, ...utmOf(row) };
+			record = {
+				...base,
+				type,
+				entry: session.pageviews === 0,
+				firstOfDay: !visitor || visitor.lastDay !== day,
+				firstEver: !visitor,
+				...(session.lastPath !== undefined && session.pageviews > 0
+					? { from: session.lastPath }
+					: {}),
+				...(ref && session.pageviews === 0 ? { ref: ref.slice(0, LIMITS.referrer) } : {}),
+				...(Object.keys(utm).length && session.pageviews === 0 ? { utm } : {}),
+				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
+				...screenOf(row),
+				...(str(row.lang) ? { lang: str(row.lang)!.slice(0, 35) } : {})
+			};
+			session.pageviews += 1;
+			if (session.pageviews > 1) session.interactions += 1;
+			session.lastPath = path;
+		} else if (type === 'event') {
+			const name = str(row.event);
+			if (!name) throw new ImportLineError(line, 'an event needs an event name');
+			record = {
+				...base,
+				type,
+				name: name.slice(0, LIMITS.eventName),
+				...propsOf(row.props, line)
+			};
+			session.interactions += 1;
+		} else {
+			const engagedMs = Number(row.engaged_ms);
+			if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > LIMITS.heartbeatMs) {
+				throw new ImportLineError(
+					line,
+					`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}`
+				);
+			}
+			record = { ...base, type: 'heartbeat', engagedMs };
+			session.engagedMs += engagedMs;
+		}
+		session.lastTs = ts;
+		this.visitors.set(vkey, { lastTs: ts, lastDay: day, session });
+		return [record, ...this.milestones(session, base)];
+	}
+
+	private sessionFor(
+		site: string,
+		vkey: string,
+		visitor: VisitorState | undefined,
+		sourceSession: string | undefined,
+		ts: number,
+		path: string
+	): SessionState {
+		if (sourceSession) {
+			const skey = `${site}\n${sourceSession}`;
+			let session = this.sessionsById.get(skey);
+			if (!session) {
+				session = newSession(uuidv7From(ts, `session\n${skey}`), ts);
+				this.sessionsById.set(skey, session);
+			}
+			return session;
+		}
+		const current = visitor?.session;
+		if (current && ts - current.lastTs < SESSION_GAP_MS) return current;
+		return newSession(uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`), ts);
+	}
+
+	private milestones(
+		session: SessionState,
+		base: Omit<StoredRecord, 'type'> & Record<string, unknown>
+	): StoredRecord[] {
+		if (this.options.milestones === false) return [];
+		const reached: string[] = [];
+		const actual = session.engagedMs > 10_000;
+		if (actual) reached.push('actual');
+		if (actual || session.pageviews > 1) reached.push('nonbounce');
+		if (actual && session.interactions >= 1) reached.push('engaged');
+		const out: StoredRecord[] = [];
+		for (const milestone of reached) {
+			if (session.milestones.has(milestone)) continue;
+			session.milestones.add(milestone);
+			const _id = uuidv7From(Number(base.ts), `milestone\n${session.sid}\n${milestone}`);
+			out.push({
+				_id,
+				_rev: revisionFor(_id),
+				v: 1,
+				type: 'milestone',
+				milestone: milestone as 'actual',
+				site: base.site,
+				ts: base.ts,
+				sid: base.sid,
+				vid: base.vid,
+				path: base.path,
+				receivedAt: base.receivedAt
+			} as StoredRecord);
+		}
+		return out;
+	}
+}
+
+/**
+ * A UUIDv7 whose 48 time bits are `ts` and whose other 74 bits come from a hash of
+ * `seed`: deterministic, time-ordered, and valid for the id scheme of records.ts.
+ */
+export function uuidv7From(ts: number, seed: string): string {
+	const rand = hash(seed);
+	const hex =
+		Math.max(0, Math.floor(ts)).toString(16).padStart(12, '0').slice(-12) +
+		'7' +
+		rand.slice(0, 3) +
+		((parseInt(rand[3], 16) & 0x3) | 0x8).toString(16) +
+		rand.slice(4, 19);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function newSession(sid: string, ts: number): SessionState {
+	return { sid, pageviews: 0, interactions: 0, engagedMs: 0, lastTs: ts, milestones: new Set() };
+}
+
+function hash(text: string): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+function str(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	const s = String(value).trim();
+	return s ? s : undefined;
+}
+
+/** Epoch ms from an ISO 8601 string or a number (seconds are taken for values < 10^11). */
+export function parseTimestamp(value: unknown): number | undefined {
+	if (
+		typeof value === 'number' ||
+		(typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()))
+	) {
+		const n = Number(value);
+		if (!Number.isFinite(n) || n < 0) return undefined;
+		return Math.round(n < 1e11 ? n * 1000 : n);
+	}
+	if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return undefined;
+	const ms = Date.parse(value.trim());
+	return Number.isFinite(ms) ? ms : undefined;
+}
+
+function parsePath(row: InputRow): { path?: string; utmFromUrl: Record<string, string> } {
+	const utmFromUrl: Record<string, string> = {};
+	let path = str(row.path);
+	const url = str(row.url);
+	if (!path && url) {
+		try {
+			const parsed = new URL(url);
+			path = parsed.pathname;
+			for (const key of ['source', 'medium', 'campaign', 'term', 'content']) {
+				const value = parsed.searchParams.get(`utm_${key}`);
+				if (value) utmFromUrl[key] = value.slice(0, LIMITS.utm);
+			}
+		} catch {
+			return { utmFromUrl };
+		}
+	}
+	if (path) path = path.replace(/[?#].*$/, '');
+	if (!path?.startsWith('/')) return { utmFromUrl };
+	return { path: path.slice(0, LIMITS.path), utmFromUrl };
+}
+
+function recordType(row: InputRow): 'pageview' | 'event' | 'heartbeat' | undefined {
+	const type = str(row.type);
+	if (type === 'pageview' || type === 'event' || type === 'heartbeat') return type;
+	if (type) return undefined;
+	if (str(row.event)) return 'event';
+	if (str(row.engaged_ms)) return 'heartbeat';
+	return 'pageview';
+}
+
+function utmOf(row: InputRow): Record<string, string> {
+	const utm: Record<string, string> = {};
+	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+		const value = str(row[`utm_${key}`]);
+		if (value) utm[key] = value.slice(0, LIMITS.utm);
+	}
+	return utm;
+}
+
+function enrichment(row: InputRow): Record<string, string> {
+	const out: Record<string, string> = {};
+	const browser = str(row.browser);
+	const os = str(row.os);
+	const device = str(row.device)?.toLowerCase();
+	const country = str(row.country)?.toUpperCase();
+	if (browser) out.browser = browser.slice(0, 40);
+	if (os) out.os = os.slice(0, 40);
+	if (device && ['desktop', 'mobile', 'tablet', 'other'].includes(device)) out.device = device;
+	if (country && /^[A-Z]{2}$/.test(country)) out.country = country;
+	return out;
+}
+
+function screenOf(row: InputRow): { screen?: ScreenClass } {
+	const screen = str(row.screen)?.toLowerCase() as ScreenClass | undefined;
+	return screen && SCREEN_CLASSES.includes(screen) ? { screen } : {};
+}
+
+function propsOf(
+	value: unknown,
+	line: number
+): { props?: Record<string, string | number | boolean> } {
+	if (value === undefined || value === null || value === '') return {};
+	let props = value;
+	if (typeof value === 'string') {
+		try {
+			props = JSON.parse(value);
+		} catch {
+			throw new ImportLineError(line, 'props must be a JSON object');
+		}
+	}
+	if (!props || typeof props !== 'object' || Array.isArray(props)) {
+		throw new ImportLineError(line, 'props must be a JSON object');
+	}
+	const out: Record<string, string | number | boolean> = {};
+	for (const [key, v] of Object.entries(props).slice(0, LIMITS.props)) {
+		if (typeof v === 'string') out[key.slice(0, LIMITS.propKey)] = v.slice(0, LIMITS.propValue);
+		else if (typeof v === 'number' && Number.isFinite(v)) out[key.slice(0, LIMITS.propKey)] = v;
+		else if (typeof v === 'boolean') out[key.slice(0, LIMITS.propKey)] = v;
+	}
+	return Object.keys(out).length ? { props: out } : {};
+}

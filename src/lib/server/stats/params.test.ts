@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { CouchstatsError } from '../errors';
+import { parseRangeParams, parseSiteId } from './params';
+
+const now = Date.parse('2026-11-21T23:30:00Z');
+const parse = (query: string, tz = 'UTC') => parseRangeParams(new URLSearchParams(query), tz, now);
+
+function refusal(f: () => unknown): { status: number; message: string } {
+	try {
+		f();
+	} catch (e) {
+		if (e instanceof CouchstatsError) return { status: e.status, message: e.message };
+		throw e;
+	}
+	throw new Error('expected a refusal');
+}
+
+describe('Stats API parameters', () => {
+	test('default to the last 30 days up to today in the site time zone, by day', () => {
+		expect(parse('', 'Europe/Paris')).toEqual({
+			range: { from: '2026-10-24', to: '2026-11-22', tz: 'Europe/Paris' },
+			interval: 'day',
+			limit: 10
+		});
+	});
+
+	test('take from, to, tz, interval and limit', () => {
+		expect(
+			parse('from=2026-11-01&to=2026-11-02&tz=America/New_York&interval=day&limit=50')
+		).toEqual({
+			range: { from: '2026-11-01', to: '2026-11-02', tz: 'America/New_York' },
+			interval: 'day',
+			limit: 50
+		});
+	});
+
+	test.each([
+		['', 'site is required, e.g. ?site=demo'],
+		['site=Demo!', 'site "Demo!" is not a site id (2–32 lowercase letters, digits or -)']
+	])('refuse site in "%s" with 400: %s', (query, message) => {
+		expect(refusal(() => parseSiteId(new URLSearchParams(query)))).toEqual({
+			status: 400,
+			message
+		});
+	});
+
+	test.each([
+		['from=2026-02-30', 'from "2026-02-30" is not a date written YYYY-MM-DD'],
+		['to=tomorrow', 'to "tomorrow" is not a date written YYYY-MM-DD'],
+		[
+			'from=2026-11-10&to=2026-11-01',
+			'the range from 2026-11-10 to 2026-11-01 ends before it starts'
+		],
+		[
+			'from=2000-01-01&to=2026-11-01',
+			'the range from 2000-01-01 to 2026-11-01 is 9802 days; the most is 3660'
+		],
+		['tz=Mars/Olympus', 'tz "Mars/Olympus" is not an IANA time zone like Europe/Paris'],
+		[
+			'tz=Asia/Kolkata&from=2026-11-01&to=2026-11-01',
+			'time zone Asia/Kolkata is at UTC+05:30 on 2026-11-01, not a whole number of hours; stats are kept by UTC hour, so only whole-hour time zones are supported'
+		],
+		['interval=week', 'interval "week" must be hour, day or month'],
+		[
+			'from=2026-01-01&to=2026-11-01&interval=hour',
+			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305'
+		],
+		['limit=0', 'limit "0" must be a whole number from 1 to 9999'],
+		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999']
+	])('refuse %s with 400: %s', (query, message) => {
+		expect(refusal(() => parse(query))).toEqual({ status: 400, message });
+	});
+});

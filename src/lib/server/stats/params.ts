@@ -1,0 +1,121 @@
+/**
+ * Query-string parsing for the Stats API: site, date range, time zone, interval,
+ * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
+ */
+import { CouchstatsError } from '../errors';
+import { SITE_ID_PATTERN, isTimeZone } from '../sites';
+import type { DateRange, Interval } from '../../stats/periods';
+import { defaultInterval, periods } from '../../stats/periods';
+import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
+
+/** Default number of rows per breakdown. */
+export const DEFAULT_LIMIT = 10;
+/** Longest range, in days (ten years, read as month buckets). */
+export const MAX_DAYS = 3660;
+/** Longest range per interval, so a time series stays a chart, not a data dump. */
+const MAX_DAYS_FOR: Record<Interval, number> = { hour: 31, day: 732, month: MAX_DAYS };
+
+/**
+ * The site id of a request.
+ * @throws {CouchstatsError} 400 when missing or malformed.
+ */
+export function parseSiteId(params: URLSearchParams): string {
+	const site = params.get('site');
+	if (!site) throw new CouchstatsError(400, 'site is required, e.g. ?site=demo');
+	if (!SITE_ID_PATTERN.test(site)) {
+		throw new CouchstatsError(
+			400,
+			`site "${clip(site)}" is not a site id (2–32 lowercase letters, digits or -)`
+		);
+	}
+	return site;
+}
+
+/** The range and slicing of a request. */
+export interface RangeParams {
+	range: DateRange;
+	interval: Interval;
+	limit: number;
+}
+
+/**
+ * The date range, time zone, interval and limit of a request. Defaults: the last 30
+ * days up to today, in the site's time zone, by day.
+ * @param siteTimeZone The site's time zone, the default for `tz`.
+ * @param now Clock, for "today".
+ * @throws {CouchstatsError} 400 naming the bad parameter.
+ */
+export function parseRangeParams(
+	params: URLSearchParams,
+	siteTimeZone: string,
+	now: number
+): RangeParams {
+	const tz = params.get('tz') || siteTimeZone;
+	if (!isTimeZone(tz)) {
+		throw new CouchstatsError(400, `tz "${clip(tz)}" is not an IANA time zone like Europe/Paris`);
+	}
+	const to = date(params, 'to', () => localDate(now, tz));
+	const from = date(params, 'from', () => addDays(to, -29));
+	if (from > to)
+		throw new CouchstatsError(400, `the range from ${from} to ${to} ends before it starts`);
+	const days = daysBetween(from, to);
+	if (days > MAX_DAYS) {
+		throw new CouchstatsError(
+			400,
+			`the range from ${from} to ${to} is ${days} days; the most is ${MAX_DAYS}`
+		);
+	}
+	const range = { from, to, tz };
+
+	const intervalParam = params.get('interval');
+	if (intervalParam && !['hour', 'day', 'month'].includes(intervalParam)) {
+		throw new CouchstatsError(400, `interval "${clip(intervalParam)}" must be hour, day or month`);
+	}
+	const interval = (intervalParam as Interval | null) ?? defaultInterval(range);
+	if (days > MAX_DAYS_FOR[interval]) {
+		throw new CouchstatsError(
+			400,
+			`interval ${interval} allows ranges of up to ${MAX_DAYS_FOR[interval]} days; the range from ${from} to ${to} is ${days}`
+		);
+	}
+
+	const limitParam = params.get('limit');
+	let limit = DEFAULT_LIMIT;
+	if (limitParam) {
+		if (!/^\d{1,4}$/.test(limitParam) || Number(limitParam) < 1) {
+			throw new CouchstatsError(
+				400,
+				`limit "${clip(limitParam)}" must be a whole number from 1 to 9999`
+			);
+		}
+		limit = Number(limitParam);
+	}
+
+	// Whole-hour check of every period boundary (and of the previous period's start).
+	try {
+		periods(range, interval);
+		periods({ ...range, from: addDays(from, -days), to: addDays(from, -1) }, 'day');
+	} catch (e) {
+		if (e instanceof RangeError) {
+			throw new CouchstatsError(
+				400,
+				`${e.message}; stats are kept by UTC hour, so only whole-hour time zones are supported`
+			);
+		}
+		throw e;
+	}
+	return { range, interval, limit };
+}
+
+function date(params: URLSearchParams, name: string, fallback: () => string): string {
+	const value = params.get(name);
+	if (!value) return fallback();
+	if (!isDate(value)) {
+		throw new CouchstatsError(400, `${name} "${clip(value)}" is not a date written YYYY-MM-DD`);
+	}
+	return value;
+}
+
+function clip(value: string): string {
+	return value.length > 40 ? value.slice(0, 40) + '…' : value;
+}

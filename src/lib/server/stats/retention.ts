@@ -1,0 +1,78 @@
+/**
+ * Retention: deletes raw records whose event time is before a cutoff, in chunks,
+ * found through the `timeline` view (key = ts). Deleting needs an admin: the
+ * events database's `validate_doc_update` lets only admins delete records.
+ *
+ * Effect on stats: every view drops the deleted records, so counts for the removed
+ * period fall to zero (time series, breakdowns, previous-period comparisons reaching
+ * back there), and "tracking since" moves to the earliest remaining record. Numbers
+ * for later periods do not change: each record carries its own flags (first of day,
+ * first ever, entry, from), so nothing later depends on the deleted records.
+ */
+import type { Couch } from '../couch';
+import { STATS_DESIGN } from './view-reader';
+
+/** Records deleted per `_bulk_docs` request. */
+export const RETENTION_CHUNK = 500;
+
+/**
+ * Parses a retention age: `400d`, `52w` or `2y` (a year is 365 days).
+ * @returns milliseconds, or undefined when the text is not such an age.
+ */
+export function parseAge(text: string): number | undefined {
+	const match = /^(\d{1,5})([dwy])$/.exec(text.trim());
+	if (!match) return undefined;
+	const days = Number(match[1]) * { d: 1, w: 7, y: 365 }[match[2] as 'd' | 'w' | 'y'];
+	return days > 0 ? days * 86_400_000 : undefined;
+}
+
+/** How many records have an event time before `cutoff`. */
+export async function countOlderThan(couch: Couch, cutoff: number): Promise<number> {
+	const body = await couch.events.view<number>(STATS_DESIGN, 'timeline', {
+		endkey: cutoff,
+		inclusive_end: false
+	});
+	return (body.rows[0]?.value as number | undefined) ?? 0;
+}
+
+/**
+ * Deletes every record with an event time before `cutoff`, `chunk` at a time.
+ * @param onChunk Called after each chunk with the running total.
+ * @returns how many records were deleted.
+ * @throws {Error} when CouchDB refuses a deletion (e.g. the connection is not admin).
+ */
+export async function deleteOlderThan(
+	couch: Couch,
+	cutoff: number,
+	onChunk: (deleted: number) => void = () => undefined,
+	chunk = RETENTION_CHUNK
+): Promise<number> {
+	let deleted = 0;
+	for (;;) {
+		const body = await couch.events.view(STATS_DESIGN, 'timeline', {
+			endkey: cutoff,
+			inclusive_end: false,
+			reduce: false,
+			limit: chunk
+		});
+		const ids = [...new Set(body.rows.map((row) => row.id))];
+		if (ids.length === 0) return deleted;
+		const revs = (await couch.events.fetchRevs({ keys: ids })).rows as unknown as {
+			id?: string;
+			value?: { rev: string; deleted?: boolean };
+		}[];
+		const docs = revs
+			.filter((row) => row.id && row.value && !row.value.deleted)
+			.map((row) => ({ _id: row.id!, _rev: row.value!.rev, _deleted: true }));
+		const results = (await couch.events.bulk({ docs: docs as never })) as {
+			id: string;
+			error?: string;
+			reason?: string;
+		}[];
+		const failed = results.find((r) => r.error);
+		if (failed)
+			throw new Error(`CouchDB refused to delete ${failed.id}: ${failed.error} (${failed.reason})`);
+		deleted += docs.length;
+		onChunk(deleted);
+	}
+}

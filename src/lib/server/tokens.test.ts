@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest';
+import { demoSite } from './sites';
+import { bearerToken, createToken, findToken, hashToken, withToken, withoutToken } from './tokens';
+
+const fixedRandom = (size: number) => Buffer.alloc(size, 7);
+
+describe('API tokens', () => {
+	test('a created token is stored only as its SHA-256', () => {
+		const { secret, token } = createToken('CI', () => 1_000, fixedRandom);
+		expect(secret).toBe('cst_' + Buffer.alloc(32, 7).toString('base64url'));
+		expect(token).toEqual({
+			id: `tok_${hashToken(secret).slice(0, 8)}`,
+			label: 'CI',
+			hash: hashToken(secret),
+			createdAt: 1_000
+		});
+		expect(JSON.stringify(token)).not.toContain(secret);
+	});
+
+	test('hashes are hex SHA-256', () => {
+		expect(hashToken('abc')).toBe(
+			'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+		);
+	});
+
+	test('a site finds its own token and no other', () => {
+		const { secret, token } = createToken('CI');
+		const site = withToken(demoSite(0), token);
+		expect(findToken(site, secret)).toEqual(token);
+		expect(findToken(site, secret + 'x')).toBeUndefined();
+		expect(findToken(demoSite(0), secret)).toBeUndefined();
+		expect(findToken(withoutToken(site, token.id), secret)).toBeUndefined();
+	});
+
+	test.each([
+		['Bearer cst_abc', 'cst_abc'],
+		['bearer   cst_abc ', 'cst_abc'],
+		['Basic YWRtaW46eA==', undefined],
+		['Bearer', undefined],
+		[null, undefined]
+	])('the Authorization header %s carries the bearer token %s', (header, expected) => {
+		expect(bearerToken(header)).toBe(expected);
+	});
+});

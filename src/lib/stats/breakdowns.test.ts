@@ -1,0 +1,98 @@
+import { describe, expect, test } from 'vitest';
+import {
+	dimensionRows,
+	entryPageRows,
+	eventRows,
+	exitPageRows,
+	pageRows,
+	topN
+} from './breakdowns';
+
+describe('breakdowns', () => {
+	const pages = pageRows([
+		{ key: ['s', 'd', '2026-11-01', '/'], value: [10, 6, 50_000, 7, 6] },
+		{ key: ['s', 'd', '2026-11-02', '/'], value: [2, 2, 1_000, 2, 0] },
+		{ key: ['s', 'd', '2026-11-01', '/docs'], value: [5, 3, 9_000, 1, 1] },
+		// departures only: a visitor came from /old, viewed before the range
+		{ key: ['s', 'd', '2026-11-01', '/old'], value: [0, 0, 0, 0, 1] }
+	]);
+
+	test('pages sum their buckets, exits are views minus departures', () => {
+		expect(pages).toEqual([
+			{ path: '/', pageviews: 12, visitors: 8, engagedTimeMs: 51_000, entries: 9, exits: 6 },
+			{ path: '/docs', pageviews: 5, visitors: 3, engagedTimeMs: 9_000, entries: 1, exits: 4 }
+		]);
+	});
+
+	test('entry and exit pages come from the same rows', () => {
+		expect(entryPageRows(pages)).toEqual([
+			{ path: '/', entries: 9 },
+			{ path: '/docs', entries: 1 }
+		]);
+		expect(exitPageRows(pages)).toEqual([
+			{ path: '/', exits: 6, pageviews: 12, exitRate: 0.5 },
+			{ path: '/docs', exits: 4, pageviews: 5, exitRate: 0.8 }
+		]);
+	});
+
+	test('dimensions are grouped, most visitors first, every dimension present', () => {
+		const dims = dimensionRows([
+			{ key: ['s', 'h', '2026-11-01T10', 'browser', 'Firefox'], value: [1, 1] },
+			{ key: ['s', 'h', '2026-11-01T11', 'browser', 'Chrome'], value: [2, 2] },
+			{ key: ['s', 'd', '2026-11-02', 'browser', 'Firefox'], value: [3, 2] },
+			{ key: ['s', 'd', '2026-11-02', 'referrer', '(direct)'], value: [3, 2] }
+		]);
+		expect(dims.browser).toEqual([
+			{ value: 'Firefox', sessions: 4, visitors: 3 },
+			{ value: 'Chrome', sessions: 2, visitors: 2 }
+		]);
+		expect(dims.referrer).toEqual([{ value: '(direct)', sessions: 3, visitors: 2 }]);
+		expect(dims.country).toEqual([]);
+	});
+
+	test('events carry their props, most frequent first', () => {
+		expect(
+			eventRows(
+				[
+					{ key: ['s', 'd', '2026-11-01', 'signup'], value: 3 },
+					{ key: ['s', 'd', '2026-11-02', 'signup'], value: 1 },
+					{ key: ['s', 'd', '2026-11-01', 'download'], value: 5 }
+				],
+				[
+					{ key: ['s', 'd', '2026-11-01', 'signup', 'plan', 'pro'], value: 1 },
+					{ key: ['s', 'd', '2026-11-01', 'signup', 'plan', 'free'], value: 2 },
+					{ key: ['s', 'd', '2026-11-02', 'signup', 'plan', 'pro'], value: 1 },
+					{ key: ['s', 'd', '2026-11-02', 'signup', 'plan', 'team'], value: 1 }
+				],
+				1
+			)
+		).toEqual([
+			{ name: 'download', count: 5, props: {} },
+			{
+				name: 'signup',
+				count: 4,
+				props: {
+					plan: [
+						// pro and free tie at 2: the name breaks the tie
+						{ value: 'free', count: 2 },
+						{ value: '(other)', count: 3 }
+					]
+				}
+			}
+		]);
+	});
+
+	test('top N keeps N rows and folds the rest into one', () => {
+		const rows = [1, 2, 3, 4].map((n) => ({ value: `v${n}`, n }));
+		const other = (rest: typeof rows) => ({
+			value: '(other)',
+			n: rest.reduce((s, r) => s + r.n, 0)
+		});
+		expect(topN(rows, 2, other)).toEqual([
+			{ value: 'v1', n: 1 },
+			{ value: 'v2', n: 2 },
+			{ value: '(other)', n: 7 }
+		]);
+		expect(topN(rows, 4, other)).toEqual(rows);
+	});
+});

@@ -1,0 +1,110 @@
+/**
+ * UTC time buckets as the views key them — hour `2026-11-21T14`, day `2026-11-21`,
+ * month `2026-11` — and the cover of a time range by the fewest buckets.
+ */
+
+/** Bucket granularity as the views emit it. */
+export type Granularity = 'h' | 'd' | 'm';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The key of the bucket holding instant `ms`. */
+export function bucketKey(g: Granularity, ms: number): string {
+	const iso = new Date(ms).toISOString();
+	return iso.slice(0, g === 'h' ? 13 : g === 'd' ? 10 : 7);
+}
+
+/** The first instant of a bucket. */
+export function bucketStart(g: Granularity, key: string): number {
+	const year = Number(key.slice(0, 4));
+	const month = Number(key.slice(5, 7)) - 1;
+	if (g === 'm') return Date.UTC(year, month, 1);
+	const day = Number(key.slice(8, 10));
+	return Date.UTC(year, month, day, g === 'h' ? Number(key.slice(11, 13)) : 0);
+}
+
+/** The first instant after a bucket. */
+export function bucketEnd(g: Granularity, key: string): number {
+	const start = bucketStart(g, key);
+	if (g === 'h') return start + HOUR;
+	if (g === 'd') return start + DAY;
+	const d = new Date(start);
+	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/** A run of consecutive buckets of one granularity: one view query. */
+export interface Segment {
+	g: Granularity;
+	/** Key of the first bucket. */
+	first: string;
+	/** Key of the last bucket (inclusive). */
+	last: string;
+	/** Number of buckets in the run. */
+	buckets: number;
+}
+
+/**
+ * Covers `[start, end)` with the fewest whole buckets: hours up to the first day
+ * boundary, days up to the first month boundary, whole months, then days and hours.
+ * Consecutive buckets of one granularity merge into one {@link Segment}.
+ * @param start Instant on a whole UTC hour.
+ * @param end Instant on a whole UTC hour, ≥ start.
+ * @throws {RangeError} when either end is not on a whole hour.
+ */
+export function cover(start: number, end: number): Segment[] {
+	if (start % HOUR !== 0 || end % HOUR !== 0) {
+		throw new RangeError('a range must start and end on whole UTC hours');
+	}
+	const segments: Segment[] = [];
+	let t = start;
+	while (t < end) {
+		const g = largestBucketAt(t, end);
+		appendBucket(segments, g, bucketKey(g, t));
+		t = bucketEnd(g, bucketKey(g, t));
+	}
+	return segments;
+}
+
+/**
+ * Merges the covers of consecutive ranges into as few segments as possible (each
+ * still one query). Segments must be given in time order.
+ */
+export function mergeSegments(segments: Segment[]): Segment[] {
+	const merged: Segment[] = [];
+	for (const segment of segments) {
+		const last = merged.at(-1);
+		if (
+			last &&
+			last.g === segment.g &&
+			bucketEnd(last.g, last.last) === bucketStart(segment.g, segment.first)
+		) {
+			last.last = segment.last;
+			last.buckets += segment.buckets;
+		} else {
+			merged.push({ ...segment });
+		}
+	}
+	return merged;
+}
+
+function largestBucketAt(t: number, end: number): Granularity {
+	const d = new Date(t);
+	if (t % DAY === 0) {
+		if (d.getUTCDate() === 1 && Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) <= end) {
+			return 'm';
+		}
+		if (t + DAY <= end) return 'd';
+	}
+	return 'h';
+}
+
+function appendBucket(segments: Segment[], g: Granularity, key: string) {
+	const last = segments.at(-1);
+	if (last && last.g === g) {
+		last.last = key;
+		last.buckets += 1;
+	} else {
+		segments.push({ g, first: key, last: key, buckets: 1 });
+	}
+}

@@ -1,0 +1,99 @@
+/**
+ * The headline numbers: the order of the `metrics` view's value vector, and the rates
+ * derived from it (DESIGN.md §4).
+ */
+
+/**
+ * Positions in the value vector the `metrics` view emits and `_sum` adds up
+ * (couchdb/events/views/metrics.js). A unit test holds the two in step.
+ */
+export const METRIC_FIELDS = [
+	'pageviews',
+	'visitors',
+	'newVisitors',
+	'sessions',
+	'actualSessions',
+	'engagedSessions',
+	'nonbounceSessions',
+	'engagedTimeMs',
+	'events'
+] as const;
+
+/** One summed count of the `metrics` view. */
+export type MetricField = (typeof METRIC_FIELDS)[number];
+
+/** Summed counts, by field. */
+export type MetricSums = Record<MetricField, number>;
+
+/** The `totals` of a Stats API response. */
+export interface Totals {
+	pageviews: number;
+	/** Unique visitors: first-of-day pageviews, summed over the range (as Plausible counts). */
+	visitors: number;
+	newVisitors: number;
+	sessions: number;
+	actualSessions: number;
+	engagedSessions: number;
+	/** Engaged sessions ÷ actual sessions; 0 when there are no actual sessions. */
+	engagementRate: number;
+	/** 1 − non-bounce sessions ÷ sessions; 0 when there are no sessions. */
+	bounceRate: number;
+	engagedTimeMs: number;
+	/** Engaged time per session, in whole milliseconds; 0 when there are no sessions. */
+	avgEngagedTimeMs: number;
+	events: number;
+}
+
+/** All-zero sums. */
+export function emptySums(): MetricSums {
+	return Object.fromEntries(METRIC_FIELDS.map((field) => [field, 0])) as MetricSums;
+}
+
+/**
+ * Adds one `metrics` row value (a vector in {@link METRIC_FIELDS} order) into `sums`.
+ * Missing positions count as 0, so an older, shorter vector still adds up.
+ */
+export function addVector(sums: MetricSums, vector: readonly number[]): MetricSums {
+	METRIC_FIELDS.forEach((field, i) => {
+		sums[field] += vector[i] ?? 0;
+	});
+	return sums;
+}
+
+/** Adds `b` into `a`. */
+export function addSums(a: MetricSums, b: MetricSums): MetricSums {
+	for (const field of METRIC_FIELDS) a[field] += b[field];
+	return a;
+}
+
+/** A ratio rounded to 4 decimals, 0 when the denominator is 0. */
+export function rate(numerator: number, denominator: number): number {
+	if (denominator <= 0) return 0;
+	return Math.round((numerator / denominator) * 10_000) / 10_000;
+}
+
+/** The totals (counts and rates) for summed counts. */
+export function totalsFrom(sums: MetricSums): Totals {
+	return {
+		pageviews: sums.pageviews,
+		visitors: sums.visitors,
+		newVisitors: sums.newVisitors,
+		sessions: sums.sessions,
+		actualSessions: sums.actualSessions,
+		engagedSessions: sums.engagedSessions,
+		engagementRate: rate(sums.engagedSessions, sums.actualSessions),
+		bounceRate:
+			sums.sessions > 0
+				? rate(Math.max(0, sums.sessions - sums.nonbounceSessions), sums.sessions)
+				: 0,
+		engagedTimeMs: sums.engagedTimeMs,
+		avgEngagedTimeMs: sums.sessions > 0 ? Math.round(sums.engagedTimeMs / sums.sessions) : 0,
+		events: sums.events
+	};
+}
+
+/** Relative change from `previous` to `current` (0.25 = +25 %), or null when previous is 0. */
+export function change(current: number, previous: number): number | null {
+	if (previous === 0) return null;
+	return Math.round(((current - previous) / previous) * 10_000) / 10_000;
+}

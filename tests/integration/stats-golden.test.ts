@@ -1,0 +1,413 @@
+/**
+ * The golden test: every metric of the Stats API, worked out by hand from
+ * tests/fixtures/golden.ts, read through the real route handler from the embedded
+ * store.
+ */
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
+import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { ensureSetup } from '../../src/lib/server/setup';
+import { createToken } from '../../src/lib/server/tokens';
+import { GET } from '../../src/routes/api/v1/stats/+server';
+import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
+import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
+import { TEST_ADMIN_PASSWORD, useCouch } from './harness';
+
+let couch: Couch;
+let token: string;
+
+type User = { name: string; roles: string[]; isAdmin: boolean } | null;
+
+async function call(
+	handler: (event: never) => Promise<Response>,
+	query: string,
+	{ user = null, bearer }: { user?: User; bearer?: string } = {}
+): Promise<Response> {
+	const url = new URL(`http://localhost/api/v1/stats?${query}`);
+	const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
+	const request = new Request(url, { headers });
+	return handler({ url, request, locals: { user } } as never);
+}
+
+async function stats(query: string) {
+	const res = await call(GET, query, { bearer: token });
+	expect(res.status).toBe(200);
+	return res.json();
+}
+
+const totalsUtc = {
+	pageviews: 11,
+	visitors: 7,
+	newVisitors: 6,
+	sessions: 7,
+	actualSessions: 2,
+	engagedSessions: 2,
+	engagementRate: 1,
+	bounceRate: 0.4286,
+	engagedTimeMs: 74_000,
+	avgEngagedTimeMs: 10_571,
+	events: 3
+};
+
+beforeAll(async () => {
+	// The stats design document only: the records carry `pathFirstOfDay`, an additive
+	// field of src/lib/records.ts that _design/validate does not accept yet.
+	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
+	const designs = readDesignDocs();
+	designs.events = designs.events.filter((d) => d._id === '_design/stats');
+	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD, designs });
+	setCouch(couch);
+	const created = createToken('golden test');
+	token = created.secret;
+	await couch.sites.insert({ ...goldenSite(), tokens: [created.token] });
+	const records = goldenRecords();
+	// Every record delivered twice (replication and beacon), one a third time: stored once.
+	for (const docs of [records, records, records.slice(10, 11)]) {
+		const res = await couch.events.bulk({ docs, new_edits: false });
+		expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	}
+	// The route reads "now" from the clock; active now is asserted separately with GOLDEN_NOW.
+});
+
+describe('the Stats API on the golden data set', () => {
+	test('counts every total of November 1–3 in UTC exactly, bots and other sites left out', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		expect(body.totals).toEqual(totalsUtc);
+		expect(body.range).toEqual({
+			from: '2026-11-01',
+			to: '2026-11-03',
+			tz: 'UTC',
+			interval: 'day'
+		});
+		expect(body.indexing).toBe(false);
+		expect(body.trackingSince).toBe('2026-10-30T12:00:00.000Z');
+	});
+
+	test('compares with the previous three days', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		expect(body.previous).toEqual({
+			from: '2026-10-29',
+			to: '2026-10-31',
+			totals: {
+				pageviews: 2,
+				visitors: 2,
+				newVisitors: 2,
+				sessions: 2,
+				actualSessions: 0,
+				engagedSessions: 0,
+				engagementRate: 0,
+				bounceRate: 1,
+				engagedTimeMs: 0,
+				avgEngagedTimeMs: 0,
+				events: 0
+			}
+		});
+	});
+
+	test('gives a daily time series in UTC, a late offline visit on its own day', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		expect(body.timeseries).toEqual([
+			{
+				period: '2026-11-01',
+				start: '2026-11-01T00:00:00.000Z',
+				pageviews: 3,
+				visitors: 2,
+				newVisitors: 2,
+				sessions: 2,
+				actualSessions: 1,
+				engagedSessions: 1,
+				engagementRate: 1,
+				bounceRate: 0.5,
+				engagedTimeMs: 40_000,
+				avgEngagedTimeMs: 20_000,
+				events: 1
+			},
+			{
+				period: '2026-11-02',
+				start: '2026-11-02T00:00:00.000Z',
+				pageviews: 3,
+				visitors: 1,
+				newVisitors: 0,
+				sessions: 1,
+				actualSessions: 0,
+				engagedSessions: 0,
+				engagementRate: 0,
+				bounceRate: 0,
+				engagedTimeMs: 12_000,
+				avgEngagedTimeMs: 12_000,
+				events: 1
+			},
+			{
+				period: '2026-11-03',
+				start: '2026-11-03T00:00:00.000Z',
+				pageviews: 5,
+				visitors: 4,
+				newVisitors: 4,
+				sessions: 4,
+				actualSessions: 1,
+				engagedSessions: 1,
+				engagementRate: 1,
+				bounceRate: 0.5,
+				engagedTimeMs: 22_000,
+				avgEngagedTimeMs: 5_500,
+				events: 1
+			}
+		]);
+	});
+
+	test('assembles Paris days from UTC hours: records near midnight move day or leave the range', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=Europe/Paris');
+		expect(body.totals).toEqual({
+			pageviews: 8,
+			visitors: 5,
+			newVisitors: 4,
+			sessions: 5,
+			actualSessions: 2,
+			engagedSessions: 2,
+			engagementRate: 1,
+			bounceRate: 0.4,
+			engagedTimeMs: 64_000,
+			avgEngagedTimeMs: 12_800,
+			events: 3
+		});
+		const pick = (p: Record<string, unknown>) => [
+			p.period,
+			p.start,
+			p.pageviews,
+			p.visitors,
+			p.sessions,
+			p.engagedTimeMs
+		];
+		expect(body.timeseries.map(pick)).toEqual([
+			['2026-11-01', '2026-10-31T23:00:00.000Z', 3, 2, 2, 35_000],
+			['2026-11-02', '2026-11-01T23:00:00.000Z', 4, 2, 2, 17_000],
+			['2026-11-03', '2026-11-02T23:00:00.000Z', 1, 1, 1, 12_000]
+		]);
+		expect(body.previous.totals.pageviews).toBe(1);
+	});
+
+	test('defaults the time zone to the site’s (Europe/Paris)', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03');
+		expect(body.range.tz).toBe('Europe/Paris');
+		expect(body.totals.pageviews).toBe(8);
+	});
+
+	test('gives hourly points for a one-day range', async () => {
+		const body = await stats('site=golden&from=2026-11-02&to=2026-11-02&tz=UTC');
+		expect(body.range.interval).toBe('hour');
+		expect(body.timeseries).toHaveLength(24);
+		const busy = body.timeseries.filter((p: { pageviews: number }) => p.pageviews > 0);
+		expect(busy.map((p: { period: string; pageviews: number }) => [p.period, p.pageviews])).toEqual(
+			[['2026-11-02T09:00', 3]]
+		);
+	});
+
+	test('breaks pages down with visitors, engaged time, entries and exits', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		expect(body.breakdowns.pages).toEqual([
+			{ path: '/', pageviews: 6, visitors: 5, engagedTimeMs: 27_000, entries: 5, exits: 4 },
+			{ path: '/docs', pageviews: 2, visitors: 2, engagedTimeMs: 30_000, entries: 1, exits: 1 },
+			{ path: '/pricing', pageviews: 2, visitors: 2, engagedTimeMs: 5_000, entries: 1, exits: 2 },
+			{ path: '/blog', pageviews: 1, visitors: 1, engagedTimeMs: 12_000, entries: 0, exits: 0 }
+		]);
+		expect(body.breakdowns.entryPages).toEqual([
+			{ path: '/', entries: 5 },
+			{ path: '/docs', entries: 1 },
+			{ path: '/pricing', entries: 1 }
+		]);
+		expect(body.breakdowns.exitPages).toEqual([
+			{ path: '/', exits: 4, pageviews: 6, exitRate: 0.6667 },
+			{ path: '/pricing', exits: 2, pageviews: 2, exitRate: 1 },
+			{ path: '/docs', exits: 1, pageviews: 2, exitRate: 0.5 }
+		]);
+	});
+
+	test('breaks sessions down by referrer, UTM, browser, OS, device, country and screen', async () => {
+		const b = (await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC')).breakdowns;
+		const row = (value: string, n: number) => ({ value, sessions: n, visitors: n });
+		expect(b.referrers).toEqual([
+			row('(direct)', 4),
+			row('duckduckgo.com', 1),
+			row('google.com', 1),
+			row('news.ycombinator.com', 1)
+		]);
+		expect(b.utm).toEqual({
+			source: [row('newsletter', 2)],
+			medium: [row('email', 2)],
+			campaign: [row('launch', 2)]
+		});
+		expect(b.browsers).toEqual([row('Chrome', 3), row('Firefox', 3), row('Safari', 1)]);
+		expect(b.os).toEqual([row('Linux', 3), row('Windows', 2), row('Android', 1), row('iOS', 1)]);
+		expect(b.devices).toEqual([row('desktop', 5), row('mobile', 2)]);
+		expect(b.countries).toEqual([row('FR', 3), row('US', 2), row('DE', 1), row('GB', 1)]);
+		expect(b.screens).toEqual([row('laptop', 4), row('mobile', 2), row('desktop', 1)]);
+	});
+
+	test('counts events by name and by prop', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		expect(body.breakdowns.events).toEqual([
+			{
+				name: 'signup',
+				count: 2,
+				props: {
+					plan: [
+						{ value: 'free', count: 1 },
+						{ value: 'pro', count: 1 }
+					]
+				}
+			},
+			{ name: 'download', count: 1, props: { file: [{ value: 'a.pdf', count: 1 }] } }
+		]);
+	});
+
+	test('cuts breakdowns to the limit with an (other) row that keeps the sums', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC&limit=1');
+		expect(body.breakdowns.pages).toEqual([
+			{ path: '/', pageviews: 6, visitors: 5, engagedTimeMs: 27_000, entries: 5, exits: 4 },
+			{ path: '(other)', pageviews: 5, visitors: 5, engagedTimeMs: 47_000, entries: 2, exits: 3 }
+		]);
+		expect(body.breakdowns.countries).toEqual([
+			{ value: 'FR', sessions: 3, visitors: 3 },
+			{ value: '(other)', sessions: 4, visitors: 4 }
+		]);
+	});
+
+	test('reads a number of view rows set by buckets and distinct values', async () => {
+		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
+		// metrics: 3 days + 2 previous days with data; pages: 8 (day, path) pairs; dimensions:
+		// 40 (day, dimension, value) triples; events 3; props 3; since 1; active now 0 (the
+		// golden records are in the past). Exact, so any change in what is read shows.
+		expect(body.meta).toEqual({ rowsRead: 60, queries: 8 });
+	});
+});
+
+describe('the golden data set', () => {
+	test('passes _design/validate, but for pathFirstOfDay (not accepted there yet)', async () => {
+		const validated = (await useCouch()).couch;
+		const docs = goldenRecords().map((r) => {
+			const { pathFirstOfDay: _, ...rest } = r as unknown as Record<string, unknown>;
+			return rest;
+		});
+		const res = await validated.events.bulk({ docs, new_edits: false });
+		expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	});
+});
+
+describe('active now', () => {
+	test('counts sessions active in the last 2 minutes at their latest path', async () => {
+		const { readActiveNow } = await import('../../src/lib/server/stats/read-stats');
+		const { createViewReader } = await import('../../src/lib/server/stats/view-reader');
+		const reader = createViewReader(couch);
+		expect(await readActiveNow(reader, 'golden', GOLDEN_NOW)).toEqual({
+			visitors: 2,
+			byPath: [
+				{ path: '/', visitors: 1 },
+				{ path: '/pricing', visitors: 1 }
+			]
+		});
+		// Only the rows of the last few minutes are read: G's two paths and I's one.
+		expect(reader.rowsRead).toBe(3);
+	});
+});
+
+describe('Stats API access', () => {
+	const owner = { name: 'owner', roles: [], isAdmin: false };
+	const stranger = { name: 'stranger', roles: [], isAdmin: false };
+	const admin = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
+	const q = 'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC';
+
+	test('refuses a request without credentials with 401', async () => {
+		const res = await call(GET, q);
+		expect(res.status).toBe(401);
+		expect(res.headers.get('www-authenticate')).toBe('Bearer realm="couchstats"');
+	});
+
+	test('lets the owner and an admin in by session', async () => {
+		expect((await call(GET, q, { user: owner })).status).toBe(200);
+		expect((await call(GET, q, { user: admin })).status).toBe(200);
+	});
+
+	test('refuses another account, a wrong token and an unknown site with 403', async () => {
+		expect((await call(GET, q, { user: stranger })).status).toBe(403);
+		expect((await call(GET, q, { bearer: token + 'x' })).status).toBe(403);
+		expect((await call(GET, 'site=nosuchsite', { bearer: token })).status).toBe(403);
+	});
+
+	test('tells an admin that a site does not exist with 400', async () => {
+		const res = await call(GET, 'site=nosuchsite', { user: admin });
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({
+			error: 'bad_request',
+			message: 'site "nosuchsite" does not exist'
+		});
+	});
+
+	test.each([
+		['site=Golden!', 'site "Golden!" is not a site id (2–32 lowercase letters, digits or -)'],
+		['site=golden&from=2026-13-01', 'from "2026-13-01" is not a date written YYYY-MM-DD'],
+		[
+			'site=golden&from=2026-11-03&to=2026-11-01',
+			'the range from 2026-11-03 to 2026-11-01 ends before it starts'
+		],
+		['site=golden&tz=Nowhere/City', 'tz "Nowhere/City" is not an IANA time zone like Europe/Paris']
+	])('answers %s with 400 naming the problem', async (query, message) => {
+		const res = await call(GET, query, { bearer: token });
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toBe(message);
+	});
+});
+
+describe('CSV export', () => {
+	test('exports every row of a breakdown as CSV', async () => {
+		const res = await call(
+			EXPORT,
+			'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC&breakdown=pages&format=csv&limit=1',
+			{
+				bearer: token
+			}
+		);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+		expect(res.headers.get('content-disposition')).toBe(
+			'attachment; filename="golden-pages-2026-11-01-2026-11-03.csv"'
+		);
+		expect(await res.text()).toBe(
+			[
+				'path,pageviews,visitors,engagedTimeMs,entries,exits',
+				'/,6,5,27000,5,4',
+				'/docs,2,2,30000,1,1',
+				'/pricing,2,2,5000,1,2',
+				'/blog,1,1,12000,0,0',
+				''
+			].join('\r\n')
+		);
+	});
+
+	test('exports events with one line per prop value', async () => {
+		const res = await call(
+			EXPORT,
+			'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC&breakdown=events',
+			{ bearer: token }
+		);
+		expect(await res.text()).toBe(
+			[
+				'name,prop,value,count',
+				'signup,,,2',
+				'signup,plan,free,1',
+				'signup,plan,pro,1',
+				'download,,,1',
+				'download,file,a.pdf,1',
+				''
+			].join('\r\n')
+		);
+	});
+
+	test('refuses an unknown breakdown with 400', async () => {
+		const res = await call(EXPORT, 'site=golden&breakdown=nope', { bearer: token });
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toMatch(
+			/^breakdown "nope" must be one of timeseries, pages, /
+		);
+	});
+});
