@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { formatChange, formatClock, formatCount, formatDuration, formatRate } from './format';
+
+describe('formatCount', () => {
+	test.each([
+		[0, '0'],
+		[1234, '1,234'],
+		[99_999, '99,999'],
+		[123_400, '123.4K'],
+		[2_500_000, '2.5M']
+	])('writes %d as %s', (n, text) => expect(formatCount(n)).toBe(text));
+});
+
+describe('formatRate', () => {
+	test.each([
+		[0, '0%'],
+		[0.4567, '46%'],
+		[1, '100%']
+	])('writes %d as %s', (n, text) => expect(formatRate(n)).toBe(text));
+});
+
+describe('formatDuration', () => {
+	test.each([
+		[0, '0s'],
+		[-5, '0s'],
+		[45_000, '45s'],
+		[185_000, '3m 05s'],
+		[7_440_000, '2h 04m'],
+		[273_600_000, '3d 4h']
+	])('writes %d ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('formatChange', () => {
+	test('a count that grew shows a signed percentage and says so in words', () => {
+		expect(formatChange(5, 4)).toEqual({
+			text: '+25%',
+			direction: 'up',
+			label: 'up 25% from 4 in the previous period'
+		});
+	});
+
+	test('a count that fell uses a minus sign', () => {
+		expect(formatChange(3, 4)).toMatchObject({ text: '−25%', direction: 'down' });
+	});
+
+	test('something from nothing is new, and nothing from nothing has no change', () => {
+		expect(formatChange(3, 0)).toMatchObject({ text: 'new', direction: 'up' });
+		expect(formatChange(0, 0)).toMatchObject({ text: '—', direction: 'flat' });
+	});
+
+	test('rates change by percentage points', () => {
+		expect(formatChange(0.5, 0.25, 'rate')).toEqual({
+			text: '+25 pts',
+			direction: 'up',
+			label: 'up 25 points from 25% in the previous period'
+		});
+		expect(formatChange(0.5, 0.5, 'rate')).toMatchObject({ text: '±0 pts', direction: 'flat' });
+	});
+
+	test('durations name the previous value as a duration', () => {
+		expect(formatChange(120_000, 60_000, 'duration').label).toBe(
+			'up 100% from 1m 00s in the previous period'
+		);
+	});
+});
+
+describe('formatClock', () => {
+	test('writes an instant as a 24-hour time in the given zone', () => {
+		const t = Date.UTC(2026, 10, 21, 14, 5, 9);
+		expect(formatClock(t, 'UTC')).toBe('14:05:09');
+		expect(formatClock(t, 'Europe/Paris')).toBe('15:05:09');
+	});
+});

@@ -1,0 +1,106 @@
+/**
+ * How the dashboards write numbers: counts, rates, durations and the change of a
+ * number against the previous period. Pure, so pages and tests agree on the text.
+ */
+
+const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** A count: `1,234`; from 100,000 on, compact: `123.4K`. */
+export function formatCount(n: number): string {
+	return Math.abs(n) >= 100_000 ? compact.format(n) : counts.format(n);
+}
+
+/** A ratio (0–1) as a whole percentage: `0.4567` → `46%`. */
+export function formatRate(ratio: number): string {
+	return `${Math.round(ratio * 100)}%`;
+}
+
+/**
+ * A duration in milliseconds, to the second: `0s`, `45s`, `3m 05s`, `2h 04m`,
+ * `3d 4h`.
+ */
+export function formatDuration(ms: number): string {
+	const seconds = Math.round(Math.max(0, ms) / 1000);
+	if (seconds < 60) return `${seconds}s`;
+	const minutes = Math.floor(seconds / 60);
+	if (minutes < 60) return `${minutes}m ${pad(seconds % 60)}s`;
+	const hours = Math.floor(minutes / 60);
+	if (hours < 24) return `${hours}h ${pad(minutes % 60)}m`;
+	return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** The change of a number against the previous period, for a badge and its label. */
+export interface Change {
+	/** `+25%`, `−3 pts`, `new` or `—` (nothing to compare). */
+	text: string;
+	/** Which way it went; `flat` when equal or not comparable. */
+	direction: 'up' | 'down' | 'flat';
+	/** Spoken form: `up 25% from 4 in the previous period`. */
+	label: string;
+}
+
+/**
+ * The change from `previous` to `current`. Counts and durations change by a
+ * percentage; rates (`kind: 'rate'`) by percentage points, since a percentage of a
+ * percentage reads badly. From 0 to something is `new`.
+ */
+export function formatChange(
+	current: number,
+	previous: number,
+	kind: 'count' | 'rate' | 'duration' = 'count'
+): Change {
+	const was =
+		kind === 'rate'
+			? formatRate(previous)
+			: kind === 'duration'
+				? formatDuration(previous)
+				: formatCount(previous);
+	const direction = current > previous ? 'up' : current < previous ? 'down' : 'flat';
+	if (kind === 'rate') {
+		const points = Math.round((current - previous) * 100);
+		if (points === 0)
+			return {
+				text: '±0 pts',
+				direction: 'flat',
+				label: `unchanged from ${was} in the previous period`
+			};
+		return {
+			text: `${points > 0 ? '+' : '−'}${Math.abs(points)} pts`,
+			direction,
+			label: `${direction} ${Math.abs(points)} points from ${was} in the previous period`
+		};
+	}
+	if (previous === 0) {
+		if (current === 0)
+			return { text: '—', direction: 'flat', label: 'none in the previous period either' };
+		return { text: 'new', direction: 'up', label: 'none in the previous period' };
+	}
+	const percent = Math.round(((current - previous) / previous) * 100);
+	if (percent === 0)
+		return {
+			text: '±0%',
+			direction: 'flat',
+			label: `about the same as ${was} in the previous period`
+		};
+	return {
+		text: `${percent > 0 ? '+' : '−'}${formatCount(Math.abs(percent))}%`,
+		direction,
+		label: `${direction} ${formatCount(Math.abs(percent))}% from ${was} in the previous period`
+	};
+}
+
+/** A UTC instant as a short local time in a time zone: `14:05:09`. */
+export function formatClock(ms: number, timeZone: string): string {
+	return new Intl.DateTimeFormat('en-GB', {
+		timeZone,
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+		hourCycle: 'h23'
+	}).format(ms);
+}
+
+function pad(n: number): string {
+	return String(n).padStart(2, '0');
+}

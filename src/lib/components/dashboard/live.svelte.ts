@@ -1,0 +1,94 @@
+/**
+ * The browser side of `/api/v1/live`: an `EventSource` that reports new records,
+ * keeps the latest pageviews and events for the realtime panel, and says whether it
+ * is connected. `EventSource` reconnects by itself (the server sends `retry: 2000`);
+ * after a reconnect the page refreshes once, since records may have arrived while the
+ * stream was down.
+ */
+
+/** A record as the live stream sends it. */
+export interface LiveRecord {
+	type: string;
+	path: string;
+	name?: string;
+	ts: number;
+}
+
+/** A record kept in the "latest events" list, with a key for keyed each blocks. */
+export interface LatestRecord extends LiveRecord {
+	key: number;
+}
+
+/** How many records the latest-events list keeps. */
+export const LATEST_MAX = 15;
+
+/** Record types the latest-events list shows (heartbeats and milestones are noise there). */
+const SHOWN = new Set(['pageview', 'event']);
+
+/** A live feed of one site. */
+export class LiveFeed {
+	/** `connecting` before the first `ready`, `live` while connected, then `reconnecting`. */
+	status = $state<'connecting' | 'live' | 'reconnecting'>('connecting');
+	/** Newest first. */
+	latest = $state<LatestRecord[]>([]);
+	private next = 0;
+
+	/**
+	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
+	 * @param onChange Called when the numbers may have changed: new records, or a
+	 *   reconnect after a gap.
+	 * @param hide Paths the latest-events list leaves out (default none).
+	 */
+	constructor(
+		private readonly url: string,
+		private readonly onChange: () => void,
+		private readonly hide: (path: string) => boolean = () => false
+	) {}
+
+	/** Opens the stream; returns the function that closes it. */
+	start(): () => void {
+		let source: EventSource;
+		let closed = false;
+		let retry: ReturnType<typeof setTimeout> | undefined;
+		let wasDown = false;
+		const open = () => {
+			source = new EventSource(this.url);
+			source.addEventListener('ready', () => {
+				this.status = 'live';
+				if (wasDown) this.onChange();
+				wasDown = false;
+			});
+			source.addEventListener('records', (event) => {
+				const { records } = JSON.parse((event as MessageEvent<string>).data) as {
+					records: LiveRecord[];
+				};
+				this.add(records);
+				this.onChange();
+			});
+			source.addEventListener('error', () => {
+				wasDown = true;
+				this.status = 'reconnecting';
+				// EventSource retries a dropped connection itself, but gives up for good
+				// on a refused request (an HTTP error while the server restarts): retry.
+				if (source.readyState === EventSource.CLOSED && !closed) {
+					retry = setTimeout(open, 3_000);
+				}
+			});
+		};
+		open();
+		return () => {
+			closed = true;
+			clearTimeout(retry);
+			source.close();
+		};
+	}
+
+	/** Adds records to the latest list, newest first, capped at {@link LATEST_MAX}. */
+	add(records: LiveRecord[]): void {
+		const shown = records
+			.filter((r) => SHOWN.has(r.type) && !this.hide(r.path))
+			.sort((a, b) => b.ts - a.ts)
+			.map((r) => ({ ...r, key: this.next++ }));
+		if (shown.length) this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);
+	}
+}

@@ -1,0 +1,7 @@
+import { listEntries } from '$lib/server/content/content';
+import type { PageServerLoad } from './$types';
+
+export const load = (() => ({
+	posts: listEntries('post'),
+	pages: listEntries('page')
+})) satisfies PageServerLoad;

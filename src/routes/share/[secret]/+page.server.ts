@@ -1,0 +1,14 @@
+import { error } from '@sveltejs/kit';
+import { readDashboard } from '$lib/components/dashboard/dashboard.server';
+import { couch } from '$lib/server/couch';
+import { findSiteByShareLink } from '$lib/server/site-admin';
+import type { PageServerLoad } from './$types';
+
+export const load = (async ({ params, url, depends, setHeaders }) => {
+	depends('couchstats:stats');
+	const site = await findSiteByShareLink(couch(), params.secret);
+	// Same answer for a malformed, revoked or unknown secret: nothing to reveal.
+	if (!site) error(404, 'This share link does not exist or was turned off.');
+	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
+	return { dashboard: await readDashboard(couch(), site, url.searchParams) };
+}) satisfies PageServerLoad;

@@ -1,0 +1,125 @@
+/**
+ * Who sees a dashboard: anonymous requests get 401 from the API and a redirect to the
+ * login page from dashboard pages; an owner of site A gets 403 on site B, from the
+ * page, the API and the live stream; a share link shows only its site, read-only,
+ * and stops working when it is turned off.
+ */
+import { expect, request as http, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../helpers/app';
+import { startTrackedApp } from './tracker-support';
+
+test.describe.configure({ mode: 'serial', timeout: 90_000 });
+
+let app: RunningApp;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+});
+test.afterAll(async () => {
+	await app?.stop();
+});
+
+async function logIn(browser: Browser, name: string, password: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(`${app.url}/login`);
+	await page.getByLabel('Account name').fill(name);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.waitForURL(`${app.url}/`);
+	return page;
+}
+
+async function createSite(admin: Page, id: string, name: string) {
+	await admin.goto(`${app.url}/sites`);
+	await admin.getByLabel('Id (used in URLs and the snippet)').fill(id);
+	await admin.getByLabel('Name', { exact: true }).fill(name);
+	await admin.getByLabel('Host names (comma or space separated)').fill(`${id}.example`);
+	await admin.getByLabel('Time zone').fill('Europe/Paris');
+	await admin.getByRole('button', { name: 'Add site' }).click();
+	await admin.waitForURL(`${app.url}/sites/${id}/settings`);
+}
+
+let shareUrl = '';
+
+test('anonymous requests get 401 from the Stats API and the live stream, and a redirect from dashboards', async () => {
+	const anonymous = await http.newContext({ baseURL: app.url, maxRedirects: 0 });
+	for (const path of [
+		'/api/v1/stats?site=demo',
+		'/api/v1/stats/export?site=demo&breakdown=pages',
+		'/api/v1/live?site=alpha'
+	]) {
+		expect((await anonymous.get(path)).status(), path).toBe(401);
+	}
+	const page = await anonymous.get('/sites/demo?range=30d');
+	expect(page.status()).toBe(303);
+	expect(page.headers().location).toBe('/login?redirectTo=%2Fsites%2Fdemo%3Frange%3D30d');
+	await anonymous.dispose();
+});
+
+test('an owner of site A reads A and gets 403 on site B from the page, the API and the live stream', async ({
+	browser
+}) => {
+	const admin = await logIn(browser, 'admin', 'test-admin-password');
+	await createSite(admin, 'alpha', 'Alpha site');
+	await admin.getByLabel('Account name').fill('owner-a');
+	await admin.getByLabel('Password for a new account').fill('owner-a-password');
+	await admin.getByRole('button', { name: 'Add owner' }).click();
+	await expect(admin.getByText('Added owner owner-a.')).toBeVisible();
+	await createSite(admin, 'beta', 'Beta site');
+
+	const owner = await logIn(browser, 'owner-a', 'owner-a-password');
+	await owner.goto(`${app.url}/sites/alpha`);
+	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
+	await expect(owner.getByRole('link', { name: 'Settings' })).toBeVisible();
+	await expect(owner.getByText('No pageviews in this range yet.').first()).toBeVisible();
+
+	// A range the Stats API refuses is explained on the page, with the picker still there.
+	await owner.goto(`${app.url}/sites/alpha?range=today&tz=Asia/Kolkata`);
+	await expect(owner.getByRole('alert')).toContainText('only whole-hour time zones');
+	await expect(owner.getByLabel('Time zone')).toHaveValue('Asia/Kolkata');
+	await owner.goto(`${app.url}/sites/alpha?range=custom&from=2026-13-01&to=2026-11-01`);
+	await expect(owner.getByRole('alert')).toContainText('from "2026-13-01" is not a date');
+
+	const page = await owner.goto(`${app.url}/sites/beta`);
+	expect(page?.status()).toBe(403);
+	await expect(owner.getByText('Beta site')).toHaveCount(0);
+	const api = owner.context().request;
+	expect((await api.get(`${app.url}/api/v1/stats?site=beta`)).status()).toBe(403);
+	expect((await api.get(`${app.url}/api/v1/live?site=beta`)).status()).toBe(403);
+	expect((await api.get(`${app.url}/api/v1/stats?site=alpha`)).status()).toBe(200);
+
+	// A site that does not exist looks the same to a non-admin as one they cannot read.
+	expect((await owner.goto(`${app.url}/sites/gamma`))?.status()).toBe(403);
+	expect((await admin.goto(`${app.url}/sites/gamma`))?.status()).toBe(404);
+
+	await admin.goto(`${app.url}/sites/alpha/settings`);
+	await admin.getByRole('button', { name: 'Create a share link' }).click();
+	shareUrl = (await admin.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	expect(shareUrl).toMatch(/\/share\/shr_[A-Za-z0-9_-]{32}$/);
+});
+
+test('a share link shows only its own site, read-only, and stops working when turned off', async ({
+	browser
+}) => {
+	const visitor = await (await browser.newContext()).newPage();
+	const response = await visitor.goto(`${shareUrl}?site=beta&range=today`);
+	expect(response?.status()).toBe(200);
+	await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
+	await expect(visitor.getByText('Read-only view shared by the site')).toBeVisible();
+	await expect(visitor.getByRole('link', { name: 'Settings' })).toHaveCount(0);
+	await expect(visitor.locator('a[href^="/sites"]')).toHaveCount(0);
+	await expect(visitor.getByText('Live', { exact: true })).toBeVisible();
+
+	const secret = shareUrl.split('/share/')[1];
+	const api = visitor.context().request;
+	expect((await api.get(`${app.url}/api/v1/live?site=beta&share=${secret}`)).status()).toBe(403);
+	expect((await api.get(`${app.url}/sites/alpha`, { maxRedirects: 0 })).status()).toBe(303);
+
+	const unknown = await visitor.goto(`${app.url}/share/shr_${'x'.repeat(32)}`);
+	expect(unknown?.status()).toBe(404);
+
+	const admin = await logIn(browser, 'admin', 'test-admin-password');
+	await admin.goto(`${app.url}/sites/alpha/settings`);
+	await admin.getByRole('button', { name: 'Disable it' }).click();
+	await expect(admin.getByText('Share link disabled.')).toBeVisible();
+	expect((await visitor.goto(shareUrl))?.status()).toBe(404);
+});

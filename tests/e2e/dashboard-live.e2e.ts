@@ -1,0 +1,161 @@
+/**
+ * Live pages: a visitor browses the demo site in one browser context while an owner
+ * watches the dashboard in another, and the owner's numbers change without a reload;
+ * the public /stats page does the same for anyone, and keeps following after the app
+ * restarts. Real Chromium, the built app, its embedded store.
+ */
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { chromiumLaunch } from '../../playwright.config';
+import type { RunningApp } from '../helpers/app';
+import { CHROME_UA, startTrackedApp } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+const ADMIN_PASSWORD = 'test-admin-password';
+
+let app: RunningApp;
+/**
+ * The visitor's browser runs with a desktop Chrome user agent for the whole process:
+ * a context-level override does not reach the beacons Chromium sends while a page
+ * unloads, and the ingest would flag those as a headless browser's.
+ */
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await chromium.launch({
+		...chromiumLaunch,
+		args: [...chromiumLaunch.args, `--user-agent=${CHROME_UA}`]
+	});
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/** Logs in as the first admin in a fresh context and returns its page. */
+async function ownerPage(browser: Browser): Promise<Page> {
+	// The owner keeps Chromium's headless user agent: the ingest flags the dashboard's
+	// own pageviews as a bot's, so only the visitor's count.
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(`${app.url}/login`);
+	await page.getByLabel('Account name').fill('admin');
+	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.waitForURL(`${app.url}/`);
+	return page;
+}
+
+/** The number a headline card shows. */
+async function metric(page: Page, key: string): Promise<number> {
+	const text = await page.locator(`[data-metric="${key}"] dd`).first().textContent();
+	return Number((text ?? '').replace(/[^\d]/g, ''));
+}
+
+/**
+ * Opens a page of the demo site as a visitor and waits until its tracker has started
+ * talking to the ingest, as a reader who stays a moment would.
+ */
+async function visit(page: Page, path: string) {
+	await Promise.all([
+		page.waitForRequest((request) => request.url().includes('/api/ingest')),
+		page.goto(`${app.url}${path}`)
+	]);
+}
+
+/** Marks the document, so that a reload (which would drop the mark) can be detected. */
+async function mark(page: Page) {
+	await page.evaluate(() => ((window as unknown as { liveMark: number }).liveMark = 1));
+}
+async function marked(page: Page): Promise<boolean> {
+	return page.evaluate(() => (window as unknown as { liveMark?: number }).liveMark === 1);
+}
+
+test("the owner's dashboard counts a visitor's pageviews without a reload", async ({ browser }) => {
+	const owner = await ownerPage(browser);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('couchstats demo');
+	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
+	const before = await metric(owner, 'pageviews');
+	await mark(owner);
+
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/blog');
+	await visit(visitor, '/about');
+	// Leaving a page delivers its records at once (pagehide); the last page's own
+	// pageview waits for the tracker's batch window.
+	await expect.poll(() => metric(owner, 'pageviews'), { timeout: 30_000 }).toBeGreaterThan(before);
+	await expect(owner.getByTestId('latest-events')).toContainText('/blog');
+	await expect(owner.locator('#pages')).toContainText('/blog');
+	expect(await metric(owner, 'visitors')).toBeGreaterThanOrEqual(1);
+	await expect
+		.poll(async () => Number(await owner.getByTestId('active-now').textContent()))
+		.toBeGreaterThanOrEqual(1);
+	expect(await marked(owner)).toBe(true);
+});
+
+test('the public /stats page shows the new pageviews of a post with its title, without a reload, also after the app restarts', async ({
+	browser
+}) => {
+	const watcher = await (await browser.newContext()).newPage();
+	await watcher.goto(`${app.url}/stats`);
+	await expect(watcher.getByRole('heading', { level: 1 })).toBeVisible();
+	await expect(watcher.getByText('Live', { exact: true })).toBeVisible();
+	await mark(watcher);
+	const before = await metric(watcher, 'pageviews');
+
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/blog/hello-couchstats');
+	const title = (await visitor.getByRole('heading', { level: 1 }).textContent())!.trim();
+	await visit(visitor, '/');
+	await expect
+		.poll(() => metric(watcher, 'pageviews'), { timeout: 30_000 })
+		.toBeGreaterThan(before);
+	const row = watcher
+		.getByRole('region', { name: 'Views by page' })
+		.locator('tr', { hasText: title });
+	await expect(row).toContainText('Post');
+
+	// Restart the app on the same port and data: the page reconnects by itself.
+	const { port, dataDir } = app;
+	await app.stop();
+	await expect(watcher.getByText('Reconnecting…')).toBeVisible();
+	app = await startTrackedApp({ port, dataDir });
+	await expect(watcher.getByText('Live', { exact: true })).toBeVisible({ timeout: 30_000 });
+	const afterRestart = await metric(watcher, 'pageviews');
+	await visit(visitor, '/blog');
+	await visit(visitor, '/');
+	await expect
+		.poll(() => metric(watcher, 'pageviews'), { timeout: 30_000 })
+		.toBeGreaterThan(afterRestart);
+	expect(await marked(watcher)).toBe(true);
+});
+
+test('the public /stats page never shows the path of a share link, though the app records it', async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: /share link/ }).click();
+	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const secret = shareUrl.split('/share/')[1];
+
+	const watcher = await (await browser.newContext()).newPage();
+	await watcher.goto(`${app.url}/stats`);
+	await expect(watcher.getByText('Live', { exact: true })).toBeVisible();
+	const before = await metric(watcher, 'pageviews');
+
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, `/share/${secret}`);
+	await visit(visitor, '/pricing');
+	await expect
+		.poll(() => metric(watcher, 'pageviews'), { timeout: 30_000 })
+		.toBeGreaterThan(before);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	// The owner sees it (the share path is in the demo site's records) …
+	await expect(owner.locator('#pages')).toContainText('/share/');
+	// … the public page does not, in any table or in the latest events.
+	await expect(watcher.locator('main')).not.toContainText(secret);
+	await watcher.reload();
+	await expect(watcher.locator('main')).not.toContainText(secret);
+	await expect(watcher.locator('main')).not.toContainText('/share/');
+});
