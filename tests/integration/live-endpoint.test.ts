@@ -66,7 +66,7 @@ test('a pageview sent to the ingest reaches an open live stream of its site', as
 	]);
 });
 
-test('other sites need an owner, a token or the share link', async () => {
+test('other sites’ live streams and stats need an owner, a token or the share link', async () => {
 	const couch = createCouch(app.couchUrl!, 'couchstats');
 	const owner = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
 	await createSite(couch, owner, {
@@ -85,4 +85,15 @@ test('other sites need an owner, a token or the share link', async () => {
 	await shared.body!.cancel();
 	const wrongSite = await fetch(`${app.url}/api/v1/live?site=demo2&share=${secret}`);
 	expect(wrongSite.status).toBe(403);
+
+	// The Stats API and its export follow the same rule.
+	const stats = await fetch(`${app.url}/api/v1/stats?site=private-blog&share=${secret}`);
+	expect(stats.status).toBe(200);
+	expect((await stats.json()).site).toBe('private-blog');
+	const csv = await fetch(
+		`${app.url}/api/v1/stats/export?site=private-blog&share=${secret}&breakdown=pages&format=csv`
+	);
+	expect(csv.status).toBe(200);
+	const otherSite = await fetch(`${app.url}/api/v1/stats?site=demo&share=${secret}`);
+	expect(otherSite.status).toBe(403);
 });

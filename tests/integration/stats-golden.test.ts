@@ -6,13 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
 import { ensureSetup } from '../../src/lib/server/setup';
 import { createToken } from '../../src/lib/server/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
-import { TEST_ADMIN_PASSWORD, useCouch } from './harness';
+import { TEST_ADMIN_PASSWORD } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -51,12 +50,9 @@ const totalsUtc = {
 };
 
 beforeAll(async () => {
-	// The stats design document only: the records carry `pathFirstOfDay`, an additive
-	// field of src/lib/records.ts that _design/validate does not accept yet.
+	// Every design document, as the app deploys them: the records also pass _design/validate.
 	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
-	const designs = readDesignDocs();
-	designs.events = designs.events.filter((d) => d._id === '_design/stats');
-	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD, designs });
+	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
 	setCouch(couch);
 	const created = createToken('golden test');
 	token = created.secret;
@@ -279,18 +275,6 @@ describe('the Stats API on the golden data set', () => {
 		// 40 (day, dimension, value) triples; events 3; props 3; since 1; active now 0 (the
 		// golden records are in the past). Exact, so any change in what is read shows.
 		expect(body.meta).toEqual({ rowsRead: 60, queries: 8 });
-	});
-});
-
-describe('the golden data set', () => {
-	test('passes _design/validate, but for pathFirstOfDay (not accepted there yet)', async () => {
-		const validated = (await useCouch()).couch;
-		const docs = goldenRecords().map((r) => {
-			const { pathFirstOfDay: _, ...rest } = r as unknown as Record<string, unknown>;
-			return rest;
-		});
-		const res = await validated.events.bulk({ docs, new_edits: false });
-		expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 	});
 });
 

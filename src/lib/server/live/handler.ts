@@ -5,7 +5,6 @@
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { findSiteByShareLink } from '../site-admin';
 import { authorizeSite } from '../stats/authorize';
 import { parseSiteId } from '../stats/params';
 import type { StatsRequest } from '../stats/handler';
@@ -19,17 +18,11 @@ export async function liveRequest(event: StatsRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
-		const share = params.get('share');
 		if (site === PUBLIC_SITE) return liveResponse(site);
-		if (share) {
-			const shared = await findSiteByShareLink(couch(), share);
-			if (shared?.id !== site)
-				throw new CouchstatsError(403, 'this share link is not for that site');
-			return liveResponse(site);
-		}
 		await authorizeSite(couch(), site, {
 			user: event.locals.user,
-			authorization: event.request.headers.get('authorization')
+			authorization: event.request.headers.get('authorization'),
+			share: params.get('share')
 		});
 		return liveResponse(site);
 	} catch (e) {

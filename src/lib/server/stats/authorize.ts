@@ -1,10 +1,12 @@
 /**
- * Who may read a site's stats: its owners and admins (session cookie), or anyone
- * holding one of the site's API tokens (`Authorization: Bearer <token>`).
+ * Who may read a site's stats: its owners and admins (session cookie), anyone
+ * holding one of the site's API tokens (`Authorization: Bearer <token>`), or anyone
+ * with the site's read-only share link (`share=<secret>`).
  */
 import { canReadSite, type User } from '../auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { findSiteByShareLink } from '../site-admin';
 import { siteDocId, type SiteRecord } from '../sites';
 import { bearerToken, findToken } from '../tokens';
 
@@ -13,6 +15,8 @@ export interface Credentials {
 	user: User | null | undefined;
 	/** The `Authorization` header, if any. */
 	authorization: string | null | undefined;
+	/** A share-link secret (`share=` query parameter), if any. */
+	share?: string | null;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface Credentials {
  * @throws {CouchstatsError} 401.
  */
 export function requireCredentials(credentials: Credentials): void {
-	if (!credentials.user && !bearerToken(credentials.authorization)) {
+	if (!credentials.user && !bearerToken(credentials.authorization) && !credentials.share) {
 		throw new CouchstatsError(
 			401,
 			'log in, or send Authorization: Bearer <token> with an API token of the site'
@@ -40,6 +44,11 @@ export async function authorizeSite(
 	credentials: Credentials
 ): Promise<SiteRecord> {
 	requireCredentials(credentials);
+	if (credentials.share) {
+		const shared = await findSiteByShareLink(couch, credentials.share);
+		if (shared?.id === siteId) return shared;
+		throw new CouchstatsError(403, 'this share link is not for that site');
+	}
 	const site = await loadSite(couch, siteId);
 	const token = bearerToken(credentials.authorization);
 	if (site && (canReadSite(credentials.user, site) || (token && findToken(site, token)))) {

@@ -51,6 +51,29 @@ describe('backfill', () => {
 		expect(new Set(records.map((r) => r.vid)).size).toBe(1);
 	});
 
+	test('marks the first pageview of each path in the visitor’s day, for page visitors', () => {
+		const records = classifyAll(
+			[
+				'timestamp,path,visitor_id',
+				'2026-11-01T10:00:00Z,/,alice',
+				'2026-11-01T10:05:00Z,/docs,alice',
+				'2026-11-01T10:06:00Z,/,alice',
+				'2026-11-01T18:00:00Z,/docs,alice',
+				'2026-11-02T09:00:00Z,/docs,alice'
+			],
+			{ milestones: false }
+		);
+		expect(
+			records.map((r) => [r.path, (r as { pathFirstOfDay?: boolean }).pathFirstOfDay])
+		).toEqual([
+			['/', true],
+			['/docs', true],
+			['/', false],
+			['/docs', false],
+			['/docs', true]
+		]);
+	});
+
 	test('decides first of day in the site time zone', () => {
 		const records = classifyAll(
 			[

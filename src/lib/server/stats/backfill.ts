@@ -158,6 +158,8 @@ interface SessionState {
 interface VisitorState {
 	lastTs: number;
 	lastDay: string;
+	/** Paths viewed on `lastDay` (for `pathFirstOfDay`). */
+	pathsToday: Set<string>;
 	session?: SessionState;
 }
 
@@ -207,6 +209,7 @@ export class Classifier {
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
 		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path);
 		const day = localDate(ts, this.options.timeZoneOf(site));
+		const pathsToday = visitor && visitor.lastDay === day ? visitor.pathsToday : new Set<string>();
 		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
 		const occurrence = (this.seen.get(contentHash) ?? 0) + 1;
 		this.seen.set(contentHash, occurrence);
@@ -234,6 +237,7 @@ export class Classifier {
 				entry: session.pageviews === 0,
 				firstOfDay: !visitor || visitor.lastDay !== day,
 				firstEver: !visitor,
+				pathFirstOfDay: !pathsToday.has(path),
 				...(session.lastPath !== undefined && session.pageviews > 0
 					? { from: session.lastPath }
 					: {}),
@@ -246,6 +250,7 @@ export class Classifier {
 			session.pageviews += 1;
 			if (session.pageviews > 1) session.interactions += 1;
 			session.lastPath = path;
+			pathsToday.add(path);
 		} else if (type === 'event') {
 			const name = str(row.event);
 			if (!name) throw new ImportLineError(line, 'an event needs an event name');
@@ -268,7 +273,7 @@ export class Classifier {
 			session.engagedMs += engagedMs;
 		}
 		session.lastTs = ts;
-		this.visitors.set(vkey, { lastTs: ts, lastDay: day, session });
+		this.visitors.set(vkey, { lastTs: ts, lastDay: day, pathsToday, session });
 		return [record, ...this.milestones(session, base)];
 	}
 

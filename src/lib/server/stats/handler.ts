@@ -37,7 +37,8 @@ export async function statsFor(
 	const params = event.url.searchParams;
 	const site = await authorizeSite(db, parseSiteId(params), {
 		user: event.locals.user,
-		authorization: event.request.headers.get('authorization')
+		authorization: event.request.headers.get('authorization'),
+		share: params.get('share')
 	});
 	const { range, interval, limit } = parseRangeParams(params, site.timeZone, now());
 	return readStats(

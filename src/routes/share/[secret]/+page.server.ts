@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { readDashboard } from '$lib/components/dashboard/dashboard.server';
+import { readDashboard } from '$lib/server/dashboard';
 import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/site-admin';
 import type { PageServerLoad } from './$types';

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { readDashboard } from '$lib/components/dashboard/dashboard.server';
+import { readDashboard } from '$lib/server/dashboard';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { requireUser } from '$lib/server/form';

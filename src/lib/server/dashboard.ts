@@ -23,9 +23,9 @@ import { createViewReader } from '$lib/server/stats/view-reader';
 import type { ActiveNow } from '$lib/stats/active';
 import { addSums, emptySums, totalsFrom, type Totals } from '$lib/stats/metrics';
 import { previousRange, type DateRange, type Interval } from '$lib/stats/periods';
-import { resolveRange, type Preset } from './range';
+import { resolveRange, type Preset } from '$lib/components/dashboard/range';
 
-import type { Part } from './part';
+import type { Part } from '$lib/components/dashboard/part';
 
 export type { Part };
 
