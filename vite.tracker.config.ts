@@ -1,14 +1,22 @@
 /**
- * Builds the standalone tracker into `static/` before the app build copies it:
- * `vite build -c vite.tracker.config.ts --mode standalone` → `static/couchstats.js`
- * (what every page loads synchronously) and `--mode deferred` → `static/couchstats-deferred.js`
- * (capture, `track()` validation and the PouchDB outbox, loaded after `load`). Both are classic scripts (IIFE) so any site can load
- * them from another origin without CORS.
+ * Builds the standalone tracker into `static/` before the app build copies it, one
+ * file per mode (`vite build -c vite.tracker.config.ts --mode <mode>`):
+ *
+ * - `standalone` → `static/couchstats.js`: the loader, what every page loads
+ *   synchronously (a queueing `window.couchstats` stub that injects the core at once);
+ * - `core` → `static/couchstats-core.js`: sessions, classification, engaged time,
+ *   milestones and beacons, loaded as an async script in parallel with the page;
+ * - `deferred` → `static/couchstats-deferred.js`: capture, `track()` validation and the
+ *   PouchDB outbox, loaded after `load` in idle time.
+ *
+ * All are classic scripts (IIFE) so any site can load them from another origin
+ * without CORS.
  */
 import { defineConfig } from 'vite';
 
 const entries: Record<string, { entry: string; file: string }> = {
-	standalone: { entry: 'src/lib/tracker/standalone.ts', file: 'couchstats.js' },
+	standalone: { entry: 'src/lib/tracker/loader.ts', file: 'couchstats.js' },
+	core: { entry: 'src/lib/tracker/standalone.ts', file: 'couchstats-core.js' },
 	deferred: { entry: 'src/lib/tracker/deferred-global.ts', file: 'couchstats-deferred.js' }
 };
 

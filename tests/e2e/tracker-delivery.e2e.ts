@@ -122,17 +122,24 @@ test('at least 200 records made across reloads, two tabs, offline periods and an
 	}
 });
 
-test('a visit that closes 300 ms after load is still delivered, with the standalone script and the Svelte component', async ({
+test('a visit that closes 300 ms after load is still delivered, with the standalone script (even closed at load) and the Svelte component', async ({
 	browser
 }) => {
 	const app = await startTrackedApp();
 	try {
-		for (const path of ['/short', '/about']) {
+		// The standalone core is an async script injected by the loader, so it runs before
+		// `load`: even a visit closed at `load` itself is delivered. The component's core
+		// is imported at hydration, which SvelteKit does just after `load`.
+		for (const [path, wait] of [
+			['/short', 300],
+			['/short-at-load', 0],
+			['/about', 300]
+		] as const) {
 			const context = await browser.newContext({ userAgent: CHROME_UA });
 			await routeStandalonePage(context, app, '/short');
 			const page = await context.newPage();
 			await page.goto(app.url + path);
-			await page.waitForTimeout(300);
+			if (wait) await page.waitForTimeout(wait);
 			await page.close();
 
 			const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === path), 15_000);
@@ -140,6 +147,51 @@ test('a visit that closes 300 ms after load is still delivered, with the standal
 			expect(await context.cookies()).toEqual([]);
 			await context.close();
 		}
+	} finally {
+		await app.stop();
+	}
+});
+
+test('calls made before the standalone core arrives wait in the loader and run once it does', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		// The loader without `defer`, then an inline script: it runs before the async core can.
+		await context.route(`${app.url}/early`, (route) =>
+			route.fulfill({
+				contentType: 'text/html',
+				body: `<!doctype html><title>Early</title><script data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script>
+<script>
+	window.coreWasThere = 'enabled' in couchstats;
+	couchstats.track('early', { n: 1 });
+	window.early = couchstats.pending();
+</script>`
+			})
+		);
+		const page = await context.newPage();
+		await page.goto(`${app.url}/early`);
+		expect(
+			await page.evaluate(() => (window as unknown as { coreWasThere: boolean }).coreWasThere)
+		).toBe(false);
+		// The queued pending() settles with the records waiting when the core replayed it:
+		// the pageview (the event waits for the deferred part to validate it).
+		const waiting = await page.evaluate(
+			() => (window as unknown as { early: Promise<{ type: string }[]> }).early
+		);
+		expect(waiting.map((r) => r.type)).toEqual(['pageview']);
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
+		expect(
+			records
+				.filter((r) => r.path === '/early')
+				.sort((a, b) => a.ts - b.ts)
+				.map((r) => [r.type, r.type === 'event' ? r.props : undefined])
+		).toEqual([
+			['pageview', undefined],
+			['event', { n: 1 }]
+		]);
+		await context.close();
 	} finally {
 		await app.stop();
 	}
@@ -159,20 +211,19 @@ test('the Svelte component records pageviews, client-side navigations and captur
 		await page.getByRole('button', { name: 'Start now' }).click();
 		await page.getByRole('button', { name: 'Subscribe' }).click();
 		await page.getByRole('link', { name: 'About' }).click();
-		await page.goto(app.url + '/no-such-page');
+		await page.getByRole('heading', { name: 'About' }).waitFor();
 		await page.waitForTimeout(300);
 		await page.close();
 
 		const records = await waitForRecords(
 			app,
-			(rs) => rs.filter((r) => r.type === 'pageview').length >= 4
+			(rs) => rs.filter((r) => r.type === 'pageview').length >= 3
 		);
 		const pageviews = records.filter((r) => r.type === 'pageview').sort((a, b) => a.ts - b.ts);
-		expect(pageviews.map((r) => [r.path, r.entry, r.from, r.notFound])).toEqual([
-			['/', true, undefined, undefined],
-			['/pricing', false, '/', undefined],
-			['/about', false, '/pricing', undefined],
-			['/no-such-page', false, '/about', true]
+		expect(pageviews.map((r) => [r.path, r.entry, r.from, r.notFound, r.pathFirstOfDay])).toEqual([
+			['/', true, undefined, undefined, true],
+			['/pricing', false, '/', undefined, true],
+			['/about', false, '/pricing', undefined, true]
 		]);
 		const events = records.filter((r) => r.type === 'event');
 		expect(events.map((r) => [r.name, r.path, r.props]).sort()).toEqual([
@@ -181,6 +232,46 @@ test('the Svelte component records pageviews, client-side navigations and captur
 		]);
 		expect(await context.cookies()).toEqual([]);
 		expect(await page.context().cookies()).toEqual([]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
+test('a 404 page is recorded with notFound, by the Svelte component on the demo site and by the standalone script', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/missing/', { 'data-not-found': '' });
+		const page = await context.newPage();
+		await page.goto(app.url + '/');
+		await page.waitForLoadState('networkidle');
+		// An unknown demo page (the [slug] route answers 404), then a client-side
+		// navigation to another, then a plain site's 404 page.
+		await page.goto(app.url + '/no-such-page');
+		await page.evaluate(() => {
+			const a = Object.assign(document.createElement('a'), { href: '/no-such-either' });
+			document.body.append(a);
+			a.click();
+		});
+		await page.waitForURL('**/no-such-either');
+		await page.goto(app.url + '/missing/page');
+		await page.waitForTimeout(300);
+		await page.close();
+
+		const records = await waitForRecords(
+			app,
+			(rs) => rs.filter((r) => r.type === 'pageview').length >= 4
+		);
+		const pageviews = records.filter((r) => r.type === 'pageview').sort((a, b) => a.ts - b.ts);
+		expect(pageviews.map((r) => [r.path, r.notFound])).toEqual([
+			['/', undefined],
+			['/no-such-page', true],
+			['/no-such-either', true],
+			['/missing/page', true]
+		]);
 		await context.close();
 	} finally {
 		await app.stop();

@@ -117,6 +117,16 @@ test('tabs share one session with a sliding 30-minute window, and a path is not 
 	expect(pageviews.map((r) => r.ts - T0).map((t) => Math.round(t / MIN))).toEqual([
 		0, 20, 45, 47, 78
 	]);
+	// First of this path in the visitor's day (the demo site's day is UTC): /s/a and /s/c
+	// again, even in the new session, are not — unless the fake clock crossed midnight.
+	const seen = new Set<string>();
+	const firstOfPathDay = pageviews.map((r) => {
+		const key = new Date(r.ts).toISOString().slice(0, 10) + r.path;
+		return !seen.has(key) && !!seen.add(key);
+	});
+	expect(pageviews.map((r) => r.pathFirstOfDay)).toEqual(firstOfPathDay);
+	if (new Date(T0).getUTCDate() === new Date(T0 + 78 * MIN).getUTCDate())
+		expect(firstOfPathDay).toEqual([true, true, true, false, false]);
 	// Two pageviews made session 1 a non-bounce; no engaged time, so nothing else.
 	const milestones = records.filter(
 		(r): r is MilestoneRecord & StoredRecord => r.type === 'milestone'

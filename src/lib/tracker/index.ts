@@ -1,62 +1,74 @@
 /**
  * The tracker's public API for pages bundled with the app (the `<Analytics>` component
- * imports this module dynamically). One tracker per page: `init()` starts it, the
- * other functions act on it and do nothing before `init()`.
+ * uses it). This module is all the app loads synchronously: `init()` checks the
+ * options at once, then imports the core (`client.ts`) dynamically, so it downloads in
+ * parallel with the rest of the page; calls made before it arrives wait in order and
+ * run when it does. One tracker per page; calls before `init()` are ignored.
  *
  * @example
  * ```ts
- * import { init, track } from '$lib/tracker';
+ * import { init, pageview, track } from '$lib/tracker';
  * init({ site: 'demo' });
+ * pageview();
  * track('signup', { plan: 'pro' });
  * ```
  */
 import type { ClientRecord } from '../records.ts';
-import { browserStore } from './storage.ts';
-import { createTracker, type Tracker, type TrackerOptions } from './tracker.ts';
-import { cryptoRandom } from './uuid.ts';
+import { resolveOptions, type TrackerOptions } from './options.ts';
+import type { Tracker } from './tracker.ts';
 
-export type { Tracker, TrackerOptions } from './tracker.ts';
+export type { TrackerOptions } from './options.ts';
+export type { Tracker } from './tracker.ts';
 
-let current: Tracker | undefined;
+/** The core once loaded (`undefined` before, or when it could not load). */
+let core: Tracker | undefined;
+/** The core on its way; `undefined` before `init()`. */
+let loading: Promise<Tracker | undefined> | undefined;
 
-/**
- * Starts tracking this page (once; later calls return the same tracker). Does not
- * record a pageview: call `pageview()` on load and on every client-side navigation.
- *
- * @throws Error (`couchstats: …`) when options are invalid.
- */
-export function init(options: TrackerOptions): Tracker {
-	current ??= createTracker(options, {
-		window,
-		now: () => Date.now(),
-		random: cryptoRandom,
-		storage: browserStore(),
-		load: () => import('./deferred.ts').then((m) => m.deferredModule)
-	});
-	return current;
+/** Runs `fn` on the core now when loaded, else once it has loaded (in call order). */
+function call<T>(fn: (t: Tracker) => T): Promise<T | undefined> | undefined {
+	return core ? Promise.resolve(fn(core)) : loading?.then((t) => t && fn(t));
 }
 
-/** Records a pageview of `url` (default: the current location). */
+/**
+ * Starts tracking this page (once; later calls return the first call's promise).
+ * Does not record a pageview: call `pageview()` on load and on every client-side
+ * navigation.
+ *
+ * @returns The tracker once its core has loaded (`undefined` if it could not load).
+ * @throws Error (`couchstats: …`) when options are invalid, synchronously.
+ */
+export function init(options: TrackerOptions): Promise<Tracker | undefined> {
+	if (!loading) {
+		resolveOptions(options, location.origin);
+		loading = import('./client.ts').then((m) => (core = m.start(options))).catch(() => undefined);
+	}
+	return loading;
+}
+
+/** Records a pageview of `url` (default: the location at the time of the call). */
 export function pageview(url?: string | URL, options?: { notFound?: boolean }): void {
-	current?.pageview(url, options);
+	if (!loading) return;
+	const at = String(url ?? location.href);
+	call((t) => t.pageview(at, options));
 }
 
 /** Records a custom event; invalid names are ignored and props are bounded. */
 export function track(name: string, props?: Record<string, unknown>): void {
-	current?.track(name, props);
+	call((t) => t.track(name, props));
 }
 
 /** Stops tracking for good in this browser and erases what waits locally. */
 export async function optOut(): Promise<void> {
-	await current?.optOut();
+	await call((t) => t.optOut());
 }
 
 /** Erases this browser's ids and waiting records. */
 export async function erase(): Promise<void> {
-	await current?.erase();
+	await call((t) => t.erase());
 }
 
 /** The records waiting to be delivered, for a visitor who wants to see them. */
 export async function pending(): Promise<ClientRecord[]> {
-	return (await current?.pending()) ?? [];
+	return (await call((t) => t.pending())) ?? [];
 }

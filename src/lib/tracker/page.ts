@@ -7,7 +7,7 @@ import type { ScreenClass, Utm } from '../records.ts';
 
 /**
  * The limits of `LIMITS` (src/lib/records.ts) that the core needs, as plain numbers:
- * importing the `LIMITS` object would put all of it in the 2 KB core. page.test.ts
+ * importing the `LIMITS` object would put all of it in the core every page loads. page.test.ts
  * checks they agree.
  */
 export const MAX = {

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { createSessions, reachedMilestones, SESSION_MS, takeMilestones } from './session.ts';
+import {
+	createSessions,
+	MAX_DAY_PATHS,
+	pathKey,
+	reachedMilestones,
+	SESSION_MS,
+	takeMilestones
+} from './session.ts';
 import { memoryStore } from './storage.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -39,7 +46,8 @@ describe('createSessions', () => {
 			vid: 'id-2',
 			entry: true,
 			firstOfDay: true,
-			firstEver: true
+			firstEver: true,
+			pathFirstOfDay: true
 		});
 	});
 
@@ -80,7 +88,8 @@ describe('createSessions', () => {
 			vid: 'id-2',
 			entry: true,
 			firstOfDay: false,
-			firstEver: false
+			firstEver: false,
+			pathFirstOfDay: false
 		});
 	});
 
@@ -90,6 +99,57 @@ describe('createSessions', () => {
 		expect(tab1.pageview('/x', Date.UTC(2026, 10, 21, 23, 59))?.firstOfDay).toBe(false);
 		expect(tab1.pageview('/y', Date.UTC(2026, 10, 22, 0, 1))?.firstOfDay).toBe(true);
 		expect(tab1.pageview('/z', Date.UTC(2026, 10, 22, 0, 2))?.firstOfDay).toBe(false);
+	});
+
+	test("marks the first pageview of each path in the visitor's day, across sessions and tabs", () => {
+		const { tab1, tab2 } = setup();
+		const first = (tab: typeof tab1, path: string, t: number) =>
+			tab.pageview(path, t)?.pathFirstOfDay;
+		expect(first(tab1, '/a', Date.UTC(2026, 10, 21, 9))).toBe(true);
+		expect(first(tab2, '/b', Date.UTC(2026, 10, 21, 9, 1))).toBe(true);
+		// A new session (over 30 minutes later) the same day: /a is no longer a first.
+		expect(first(tab2, '/a', Date.UTC(2026, 10, 21, 12))).toBe(false);
+		expect(first(tab1, '/b', Date.UTC(2026, 10, 21, 23, 59))).toBe(false);
+		// The next day (site time zone) every path counts again.
+		expect(first(tab1, '/b', Date.UTC(2026, 10, 22, 0, 30))).toBe(true);
+		expect(first(tab1, '/a', Date.UTC(2026, 10, 22, 0, 31))).toBe(true);
+		expect(first(tab2, '/a', Date.UTC(2026, 10, 22, 1, 31))).toBe(false);
+	});
+
+	test('follows the site time zone for the day of pathFirstOfDay', () => {
+		const store = memoryStore();
+		let n = 0;
+		const paris = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+		const tab = createSessions(
+			store,
+			() => `id-${++n}`,
+			(t) => paris.format(t)
+		);
+		// 22:30 UTC on the 21st is 23:30 in Paris; 23:30 UTC is already the 22nd there.
+		expect(tab.pageview('/a', Date.UTC(2026, 10, 21, 22, 30))?.pathFirstOfDay).toBe(true);
+		expect(tab.pageview('/a', Date.UTC(2026, 10, 21, 23, 30))?.pathFirstOfDay).toBe(true);
+		expect(tab.pageview('/a', Date.UTC(2026, 10, 22, 22, 0))?.pathFirstOfDay).toBe(false);
+	});
+
+	test('keeps the paths of the day bounded, as short keys, and resets them when the day changes', () => {
+		const { store, tab1 } = setup();
+		const day = Date.UTC(2026, 10, 21, 1);
+		const long = '/' + 'x'.repeat(500);
+		for (let i = 0; i < MAX_DAY_PATHS + 50; i++) tab1.pageview(`${long}/${i}`, day + i);
+		const stored = () => JSON.parse(store.getItem('couchstats:visitor')!).paths as string[];
+		expect(stored()).toHaveLength(MAX_DAY_PATHS);
+		expect(stored().every((key) => key.length <= 7)).toBe(true);
+		expect(store.getItem('couchstats:visitor')!.length).toBeLessThan(MAX_DAY_PATHS * 10 + 100);
+		// The newest stay remembered; the oldest were forgotten.
+		expect(stored()).toContain(pathKey(`${long}/${MAX_DAY_PATHS + 49}`));
+		expect(stored()).not.toContain(pathKey(`${long}/0`));
+		tab1.pageview('/next-day', Date.UTC(2026, 10, 22, 1));
+		expect(stored()).toEqual([pathKey('/next-day')]);
+	});
+
+	test('gives distinct paths distinct keys', () => {
+		const keys = new Set(['/', '/a', '/b', '/a/', '/blog/1', '/blog/2', '/é'].map(pathKey));
+		expect(keys.size).toBe(7);
 	});
 
 	test('emits actual, engaged and nonbounce once per session even when two tabs ask', () => {

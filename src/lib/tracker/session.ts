@@ -36,6 +36,26 @@ interface VisitorState {
 	id: string;
 	/** The visitor's last day with a pageview, `YYYY-MM-DD` in the site's time zone. */
 	day?: string;
+	/** Hashes (`pathKey`) of the paths viewed on `day`, oldest first, at most `MAX_DAY_PATHS`. */
+	paths?: string[];
+}
+
+/**
+ * Distinct paths remembered per visitor and day for `pathFirstOfDay`. Beyond it the
+ * oldest are forgotten, so a visitor viewing more distinct paths in one day may count
+ * again as a visitor of a forgotten page; it bounds `localStorage` to a few KB.
+ */
+export const MAX_DAY_PATHS = 500;
+
+/**
+ * A short key for a path (32-bit FNV-1a, base 36, at most 7 characters), so the day's
+ * paths take a bounded few KB however long they are. Two paths sharing a key (about
+ * one chance in 10^5 among 500 paths) make the second one's visitor uncounted.
+ */
+export function pathKey(path: string): string {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+	return (h >>> 0).toString(36);
 }
 
 /** Classification of a pageview that is to be recorded. */
@@ -45,6 +65,8 @@ export interface PageviewClass {
 	entry: boolean;
 	firstOfDay: boolean;
 	firstEver: boolean;
+	/** First pageview of this path in the visitor's day (site time zone). */
+	pathFirstOfDay: boolean;
 	from?: string;
 }
 
@@ -87,7 +109,7 @@ export interface Sessions {
 
 /**
  * Milestones the shared session reached but no tab emitted yet; marks them emitted.
- * (Called by the deferred part after each record, so it stays out of the core.)
+ * (Called by the core after each record it emits.)
  */
 export function takeMilestones(store: KeyValueStore): { sid: string; milestones: Milestone[] } {
 	const s = readJson<SessionState>(store, KEYS.session);
@@ -143,7 +165,18 @@ export function createSessions(
 				const v = visitor(now);
 				const day = dayOf(now);
 				const entry = !s.pv++;
-				result = { sid: s.id, vid: v.id, entry, firstOfDay: v.day != day, firstEver: !!v.fresh };
+				const paths = v.day == day ? (v.paths ?? []) : [];
+				const key = pathKey(path);
+				const pathFirstOfDay = !paths.includes(key);
+				if (pathFirstOfDay && paths.push(key) > MAX_DAY_PATHS) paths.shift();
+				result = {
+					sid: s.id,
+					vid: v.id,
+					entry,
+					firstOfDay: v.day != day,
+					firstEver: !!v.fresh,
+					pathFirstOfDay
+				};
 				if (!entry) {
 					result.from = s.path;
 					s.ix++;
@@ -151,7 +184,7 @@ export function createSessions(
 				s.path = path;
 				for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];
 				s.pages[path] = now;
-				writeJson(store, KEYS.visitor, { id: v.id, day });
+				writeJson(store, KEYS.visitor, { id: v.id, day, paths });
 			});
 			return result;
 		},

@@ -1,5 +1,7 @@
 /**
- * Entry of the standalone script served at `/couchstats.js`, for any site:
+ * The standalone tracker's core, `/couchstats-core.js`, injected as an async script by
+ * the synchronous loader `/couchstats.js` (loader.ts), whose script element it
+ * configures from:
  *
  * ```html
  * <script defer data-site="my-site" src="https://stats.example/couchstats.js"></script>
@@ -11,15 +13,19 @@
  * (the automatic captures to keep; default all), `data-max-outbox`, `data-max-wait`,
  * `data-not-found` (on a 404 page). Pageviews are recorded on load, on
  * `pushState`/`replaceState`/`popstate`/`hashchange` and on bfcache restores. The API is
- * `window.couchstats`: `track(name, props)`, `optOut()`, `erase()`, `pending()`.
+ * `window.couchstats`: `track(name, props)`, `pageview(url?)`, `optOut()`, `erase()`,
+ * `pending()`; calls made before this core arrived (queued by the loader) run now.
  */
-import { createTracker, type DeferredModule } from './tracker.ts';
+import type { Stub } from './loader.ts';
+import { createTracker, type DeferredModule, type Tracker } from './tracker.ts';
 import { browserStore } from './storage.ts';
 import { cryptoRandom } from './uuid.ts';
 
-const script = document.currentScript as HTMLScriptElement;
-const src = script.src;
-const data = script.dataset;
+const global = window as unknown as { couchstats?: Stub | Tracker };
+const stub = global.couchstats as Stub | undefined;
+if (!stub?.q) throw new Error('couchstats: load /couchstats.js, not couchstats-core.js');
+const src = stub.s.src;
+const data = stub.s.dataset;
 const capture = data.capture;
 
 const tracker = createTracker(
@@ -66,4 +72,6 @@ if (tracker.enabled) {
 	tracker.pageview(undefined, { notFound: 'notFound' in data });
 }
 
-(window as unknown as { couchstats: typeof tracker }).couchstats = tracker;
+global.couchstats = tracker;
+for (const [method, args, resolve] of stub.q)
+	resolve((tracker[method] as (...a: unknown[]) => unknown)(...args));

@@ -100,9 +100,50 @@ describe('createTracker', () => {
 			lang: 'en-GB',
 			entry: true,
 			firstOfDay: true,
-			firstEver: true
+			firstEver: true,
+			pathFirstOfDay: true
 		});
 		expect(pv._rev).toBe('1-' + pv._id.replaceAll('-', ''));
+	});
+
+	test('makes no heartbeat before the first pageview, carrying that engaged time to the next one', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		b.advance(3);
+		tracker.pageview();
+		expect(((await tracker.pending()) as ClientRecord[]).map((r) => r.type)).toEqual(['pageview']);
+		b.advance(1000);
+		tracker.pageview('/next');
+		const heartbeats = ((await tracker.pending()) as ClientRecord[]).filter(
+			(r): r is HeartbeatRecord => r.type === 'heartbeat'
+		);
+		expect(heartbeats.map((r) => [r.path, r.engagedMs])).toEqual([['/posts/1', 1003]]);
+	});
+
+	test('sets pathFirstOfDay to true or false on every pageview, by path and visitor day', async () => {
+		const b = fakeBrowser();
+		// Hidden, so no engaged time: no heartbeat restarts a session by itself.
+		b.document.visibilityState = 'hidden';
+		const tracker = createTracker({ site: 'blog', timeZone: 'UTC' }, b.env);
+		const visit = (path: string, ms = 1000) => {
+			b.advance(ms);
+			tracker.pageview('https://blog.example' + path);
+		};
+		visit('/a');
+		visit('/b');
+		visit('/a', 31 * 60_000); // a new session, same day
+		visit('/c');
+		visit('/a', 12 * 3600_000); // the next day (UTC)
+		const pageviews = ((await tracker.pending()) as PageviewRecord[]).filter(
+			(r) => r.type === 'pageview'
+		);
+		expect(pageviews.map((r) => [r.path, r.pathFirstOfDay])).toEqual([
+			['/a', true],
+			['/b', true],
+			['/a', false],
+			['/c', true],
+			['/a', true]
+		]);
 	});
 
 	test('sends engaged time in heartbeats and beacons the waiting records when the page hides', async () => {

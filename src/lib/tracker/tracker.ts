@@ -1,10 +1,13 @@
 /**
- * The tracker core: the only part every page loads up front (budget: 2 KB gzip). It
- * classifies pageviews (session, entry, first of day, first ever), accounts engaged
- * time with heartbeats, emits session milestones, keeps records in memory, and
- * beacons them when the page is hidden. After `load`, in idle time, it loads the
- * deferred part (deferred.ts: `track()` validation, automatic capture, the PouchDB
- * outbox) and hands it the records. Browser globals, time, randomness and that loader are injected.
+ * The tracker core, loaded asynchronously in parallel with the page (the standalone
+ * loader injects it as an async script; the Svelte entry imports it dynamically at
+ * hydration), so it is not part of what every page loads synchronously. It
+ * classifies pageviews (session, entry, first of day, first ever, first of the path
+ * today), accounts engaged time with heartbeats, emits session milestones, keeps
+ * records in memory, and beacons them when the page is hidden. After `load`, in idle
+ * time, it loads the deferred part (deferred.ts: `track()` validation, automatic
+ * capture, the PouchDB outbox) and hands it the records. Browser globals, time,
+ * randomness and that loader are injected.
  *
  * After `createTracker()` returns, nothing here throws into the host page: listeners
  * and public methods are wrapped.
@@ -16,34 +19,9 @@ import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
+import { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
 
-/** What `init()` accepts. */
-export interface TrackerOptions {
-	/** Site id as registered in couchstats (2–32 lowercase letters, digits or `-`). */
-	site: string;
-	/** Ingest URL; default `<page origin>/api/ingest`. */
-	endpoint?: string;
-	/** The site's IANA time zone, which decides the visitor's day; default `UTC`. */
-	timeZone?: string;
-	/** Skip visitors who send Do-Not-Track or Global Privacy Control; default `true`. */
-	respectDnt?: boolean;
-	/** Record automated browsers (`navigator.webdriver`), for tests; default `false`. */
-	allowAutomation?: boolean;
-	/** Automatic capture, each switchable; all default `true`. */
-	capture?: { clicks?: boolean; outbound?: boolean; downloads?: boolean; forms?: boolean };
-	/** Outbox limit in records; default 5000. */
-	maxOutbox?: number;
-	/** Longest a record waits before replication while online, ms; default 10 000 (≤ 30 000). */
-	maxWaitMs?: number;
-}
-
-/** Options after validation, with defaults applied. */
-export type Settings = TrackerOptions & {
-	endpoint: string;
-	day: Intl.DateTimeFormat;
-	maxOutbox: number;
-	maxWaitMs: number;
-};
+export { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
 
 /** What the core lends the deferred part. */
 export interface Host {
@@ -119,35 +97,6 @@ const SALT: Record<Milestone, number> = { actual: 1, engaged: 2, nonbounce: 3 };
 export const OUTBOX_IDB = '_pouch_couchstats';
 
 /**
- * Validates options and applies defaults.
- *
- * @throws Error with a message starting `couchstats:` when misconfigured.
- */
-export function resolveOptions(o: TrackerOptions, origin: string): Settings {
-	const fail = (what: string, value: unknown) => {
-		throw new Error(`couchstats: ${what}, got ${JSON.stringify(value)}`);
-	};
-	if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(o?.site ?? '')) fail('site must be a site id', o?.site);
-	let endpoint = '';
-	let day;
-	try {
-		endpoint = new URL(o.endpoint ?? '/api/ingest', origin).href;
-	} catch {
-		// checked below
-	}
-	if (!endpoint.startsWith('http')) fail('endpoint must be an http(s) URL', o.endpoint);
-	try {
-		day = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone ?? 'UTC' });
-	} catch {
-		fail('timeZone must be an IANA time zone', o.timeZone);
-	}
-	const { maxOutbox = 5000, maxWaitMs = 10_000 } = o;
-	if (!(maxOutbox >= 10)) fail('maxOutbox must be ≥ 10', maxOutbox);
-	if (!(maxWaitMs >= 0 && maxWaitMs <= 30_000)) fail('maxWaitMs must be 0–30000', maxWaitMs);
-	return { ...o, endpoint: endpoint.replace(/\/+$/, ''), day: day!, maxOutbox, maxWaitMs };
-}
-
-/**
  * Starts tracking (without recording a pageview: call `pageview()` for that).
  *
  * @throws Error (`couchstats: …`) when options are invalid; never afterwards.
@@ -184,6 +133,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let path = pathOf(new URL(win.location.href));
 	let lastBeat = 0;
 	let pageHidden = false;
+	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
+	let viewed = false;
 	const sessions = createSessions(
 		storage,
 		(t) => uuidv7(t, random),
@@ -262,7 +213,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
 		const next = new URL(url ?? win.location.href, win.location.href);
-		beat(true);
+		// The previous page's engaged time, under its path (none before the first).
+		if (viewed) beat(true);
+		viewed = true;
 		path = pathOf(next);
 		const c = sessions.pageview(path, now());
 		if (!c) return;
@@ -277,6 +230,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				entry: c.entry,
 				firstOfDay: c.firstOfDay,
 				firstEver: c.firstEver,
+				pathFirstOfDay: c.pathFirstOfDay,
 				from: c.from,
 				ref: c.entry ? externalReferrer(doc.referrer, win.location.origin) : undefined,
 				notFound: opts?.notFound || undefined

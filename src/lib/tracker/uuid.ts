@@ -1,7 +1,7 @@
 /**
  * A tiny UUIDv7 generator (RFC 9562): 48 bits of Unix milliseconds, the version, then
  * 74 random bits. Kept here instead of a package because every page loads the
- * tracker's core, whose budget is 2 KB gzip.
+ * tracker's core, which should stay small.
  */
 
 /** Fills a byte array with random values and returns it; injectable for tests. */

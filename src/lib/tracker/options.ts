@@ -1,0 +1,62 @@
+/**
+ * The tracker's options and their validation. Kept apart from the core because the
+ * Svelte entry (`index.ts`) checks options synchronously at `init()`, in the app's
+ * synchronous bundle, while the core itself is loaded asynchronously.
+ */
+
+/** What `init()` accepts. */
+export interface TrackerOptions {
+	/** Site id as registered in couchstats (2–32 lowercase letters, digits or `-`). */
+	site: string;
+	/** Ingest URL; default `<page origin>/api/ingest`. */
+	endpoint?: string;
+	/** The site's IANA time zone, which decides the visitor's day; default `UTC`. */
+	timeZone?: string;
+	/** Skip visitors who send Do-Not-Track or Global Privacy Control; default `true`. */
+	respectDnt?: boolean;
+	/** Record automated browsers (`navigator.webdriver`), for tests; default `false`. */
+	allowAutomation?: boolean;
+	/** Automatic capture, each switchable; all default `true`. */
+	capture?: { clicks?: boolean; outbound?: boolean; downloads?: boolean; forms?: boolean };
+	/** Outbox limit in records; default 5000. */
+	maxOutbox?: number;
+	/** Longest a record waits before replication while online, ms; default 10 000 (≤ 30 000). */
+	maxWaitMs?: number;
+}
+
+/** Options after validation, with defaults applied. */
+export type Settings = TrackerOptions & {
+	endpoint: string;
+	day: Intl.DateTimeFormat;
+	maxOutbox: number;
+	maxWaitMs: number;
+};
+
+/**
+ * Validates options and applies defaults.
+ *
+ * @throws Error with a message starting `couchstats:` when misconfigured.
+ */
+export function resolveOptions(o: TrackerOptions, origin: string): Settings {
+	const fail = (what: string, value: unknown) => {
+		throw new Error(`couchstats: ${what}, got ${JSON.stringify(value)}`);
+	};
+	if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(o?.site ?? '')) fail('site must be a site id', o?.site);
+	let endpoint = '';
+	let day;
+	try {
+		endpoint = new URL(o.endpoint ?? '/api/ingest', origin).href;
+	} catch {
+		// checked below
+	}
+	if (!endpoint.startsWith('http')) fail('endpoint must be an http(s) URL', o.endpoint);
+	try {
+		day = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone ?? 'UTC' });
+	} catch {
+		fail('timeZone must be an IANA time zone', o.timeZone);
+	}
+	const { maxOutbox = 5000, maxWaitMs = 10_000 } = o;
+	if (!(maxOutbox >= 10)) fail('maxOutbox must be ≥ 10', maxOutbox);
+	if (!(maxWaitMs >= 0 && maxWaitMs <= 30_000)) fail('maxWaitMs must be 0–30000', maxWaitMs);
+	return { ...o, endpoint: endpoint.replace(/\/+$/, ''), day: day!, maxOutbox, maxWaitMs };
+}
