@@ -77,6 +77,37 @@ describe('the built app on the embedded store', () => {
 		}
 	});
 
+	test('slows down repeated wrong passwords for an account, and not the right one after a success', async () => {
+		const app = await startApp();
+		try {
+			const attempt = async (password: string) => {
+				const started = Date.now();
+				const res = await fetch(app.url + '/login', {
+					method: 'POST',
+					redirect: 'manual',
+					headers: {
+						origin: app.url,
+						accept: 'text/html',
+						'content-type': 'application/x-www-form-urlencoded'
+					},
+					body: new URLSearchParams({ name: 'admin', password })
+				});
+				return { status: res.status, waited: Date.now() - started };
+			};
+			const wrong = [];
+			for (let i = 0; i < 5; i++) wrong.push(await attempt('wrong-password'));
+			expect(wrong.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+			// Three free attempts, then 1 s and 2 s before the password is even checked.
+			expect(wrong[3].waited).toBeGreaterThanOrEqual(1000);
+			expect(wrong[4].waited).toBeGreaterThanOrEqual(2000);
+			const right = await attempt('test-admin-password');
+			expect(right.status).toBe(303);
+			expect((await attempt('wrong-password')).waited).toBeLessThan(1000);
+		} finally {
+			await app.stop();
+		}
+	});
+
 	test('uses COUCHDB_URL when set and starts no embedded store', async () => {
 		const couchUrl = inject('couchUrl');
 		const dataDir = tempDir();
