@@ -14,7 +14,7 @@ try {
 	const url = backend.embedded!.url;
 	console.log(
 		`couchstats: try  curl -u "$(node -p "const c=require('${backend.embedded!.credentialsFile}');c.user+':'+c.password")" ` +
-			`'http://127.0.0.1:${url.port}/${backend.couch.names.events}/_design/stats/_view/pageviews?group_level=2'`
+			`'http://127.0.0.1:${url.port}/${backend.couch.names.events}/_design/stats/_view/metrics?group_level=3'`
 	);
 	console.log('couchstats: press Ctrl-C to stop');
 	const stop = async () => {
