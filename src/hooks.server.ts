@@ -12,12 +12,15 @@ import { describeBackend, startBackend, type Backend } from '$lib/server/startup
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
 
 export const init: ServerInit = async () => {
-	const config = orExit(() => {
+	let config;
+	try {
 		loadIngestConfig();
-		return loadConfig();
-	});
+		config = loadConfig();
+	} catch (e) {
+		exitOnStartupError(e);
+	}
 	globals.couchstatsBackend ??= startBackend(config);
-	const backend = await globals.couchstatsBackend.catch((e) => orExit(() => Promise.reject(e)));
+	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);
 	setCouch(backend.couch);
 	for (const line of describeBackend(backend, config)) console.log(line);
 	// Live streams never end by themselves; end them so graceful shutdown need not wait.
@@ -30,19 +33,9 @@ export const init: ServerInit = async () => {
 };
 
 /**
- * Runs start-up work; a {@link StartupError} prints the one line an operator needs and
- * exits (a stack trace would only bury it). Anything else propagates.
+ * A {@link StartupError} prints the one line an operator needs and exits (a stack
+ * trace would only bury it); anything else propagates.
  */
-function orExit<T>(work: () => T): T {
-	try {
-		const result = work();
-		if (result instanceof Promise) return result.catch(exitOnStartupError) as T;
-		return result;
-	} catch (e) {
-		return exitOnStartupError(e);
-	}
-}
-
 function exitOnStartupError(e: unknown): never {
 	if (!(e instanceof StartupError)) throw e;
 	console.error(e.line);

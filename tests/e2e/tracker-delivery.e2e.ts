@@ -250,13 +250,17 @@ test('a 404 page is recorded with notFound, by the Svelte component on the demo 
 		await page.waitForLoadState('networkidle');
 		// An unknown demo page (the [slug] route answers 404), then a client-side
 		// navigation to another, then a plain site's 404 page.
+		// Let the page settle (the component loads its core after hydration; leaving
+		// within that window is the early-leave case, tested on its own).
 		await page.goto(app.url + '/no-such-page');
+		await page.waitForLoadState('networkidle');
 		await page.evaluate(() => {
 			const a = Object.assign(document.createElement('a'), { href: '/no-such-either' });
 			document.body.append(a);
 			a.click();
 		});
 		await page.waitForURL('**/no-such-either');
+		await page.waitForLoadState('networkidle');
 		await page.goto(app.url + '/missing/page');
 		await page.waitForTimeout(300);
 		await page.close();
