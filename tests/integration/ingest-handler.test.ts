@@ -7,7 +7,7 @@ import { revisionFor } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
 import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
 import { NOW, oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
-import { siteDocId } from '../../src/lib/server/sites';
+import { siteRecord } from '../../src/lib/server/sites';
 import { useCouch } from './harness';
 
 const CHROME =
@@ -60,17 +60,13 @@ async function storedIds(): Promise<string[]> {
 
 beforeAll(async () => {
 	({ couch } = await useCouch());
-	await couch.sites.insert({
-		_id: siteDocId('blog'),
-		type: 'site',
-		id: 'blog',
-		name: 'Blog',
-		hostnames: ['blog.example.com'],
-		timeZone: 'UTC',
-		owners: [],
-		tokens: [],
-		createdAt: NOW
-	});
+	await couch.sites.insert(
+		siteRecord(
+			{ id: 'blog', name: 'Blog', hostnames: ['blog.example.com'], timeZone: 'UTC' },
+			[],
+			NOW
+		)
+	);
 });
 
 describe('the ingest handler on the real store', () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor } from '../../src/lib/records';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
-import { siteDocId } from '../../src/lib/server/sites';
+import { siteRecord } from '../../src/lib/server/sites';
 import type { RunningApp } from '../helpers/app';
 import { startApp } from './harness';
 
@@ -39,17 +39,13 @@ beforeAll(async () => {
 	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
 	couch = createCouch(app.couchUrl, 'couchstats');
 	origin = app.url;
-	await couch.sites.insert({
-		_id: siteDocId('blog'),
-		type: 'site',
-		id: 'blog',
-		name: 'Blog',
-		hostnames: ['blog.example.com'],
-		timeZone: 'UTC',
-		owners: [],
-		tokens: [],
-		createdAt: Date.now()
-	});
+	await couch.sites.insert(
+		siteRecord(
+			{ id: 'blog', name: 'Blog', hostnames: ['blog.example.com'], timeZone: 'UTC' },
+			[],
+			Date.now()
+		)
+	);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { User } from './auth';
 import type { Couch } from './couch';
 import { CouchstatsError } from './errors';
-import { siteDocId, siteInputSchema, type SiteInput, type SiteRecord } from './sites';
+import { siteDocId, siteInputSchema, siteRecord, type SiteInput, type SiteRecord } from './sites';
 import { createToken, hashToken, withToken, withoutToken } from './tokens';
 import { randomBytes } from 'node:crypto';
 
@@ -80,14 +80,7 @@ export async function createSite(
 	input: SiteInput,
 	now: () => number = Date.now
 ): Promise<SiteRecord> {
-	const site: SiteRecord = {
-		...input,
-		_id: siteDocId(input.id),
-		type: 'site',
-		owners: [user.name],
-		tokens: [],
-		createdAt: now()
-	};
+	const site = siteRecord(input, [user.name], now());
 	try {
 		const { rev } = await couch.sites.insert(site);
 		return { ...site, _rev: rev };

@@ -70,22 +70,21 @@ export function siteDocId(id: string): string {
 	return `site:${id}`;
 }
 
+/** A new site record with no tokens. */
+export function siteRecord(input: SiteInput, owners: string[], now: number): SiteRecord {
+	return { ...input, _id: siteDocId(input.id), type: 'site', owners, tokens: [], createdAt: now };
+}
+
 /**
  * The demo site that serves the app's own pages: every hostname the app is reached
  * on locally. Operators add their public hostname from the site settings.
  */
 export function demoSite(now: number): SiteRecord {
-	return {
-		_id: siteDocId('demo'),
-		type: 'site',
-		id: 'demo',
-		name: 'couchstats demo',
-		hostnames: ['localhost', '127.0.0.1'],
-		timeZone: 'UTC',
-		owners: [],
-		tokens: [],
-		createdAt: now
-	};
+	return siteRecord(
+		{ id: 'demo', name: 'couchstats demo', hostnames: ['localhost', '127.0.0.1'], timeZone: 'UTC' },
+		[],
+		now
+	);
 }
 
 /**
