@@ -38,6 +38,7 @@ async function ownerPage(browser: Browser): Promise<Page> {
 	// own pageviews as a bot's, so only the visitor's count.
 	const page = await (await browser.newContext()).newPage();
 	await page.goto(`${app.url}/login`);
+	await page.waitForLoadState('networkidle');
 	await page.getByLabel('Account name').fill('admin');
 	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
 	await page.getByRole('button', { name: 'Log in' }).click();
