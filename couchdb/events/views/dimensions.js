@@ -7,30 +7,59 @@
 // first-of-day pageview, '(unknown)' when the ingest could not tell). `sessions`
 // counts entry pageviews, `visitors` first-of-day pageviews, so both sum to the
 // headline numbers. Bot-flagged records count nowhere.
+//
+// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
+// `source:<src>` repeats the rows of a session with a source; `page:<path>` counts the
+// sessions that landed on the page and its visitors (`pathFirstOfDay`); `event:<name>`
+// counts the sessions and visitors that fired the event (its `firstOfSession` and
+// `firstOfDay`) by their source, browser, OS and device (events carry no country or
+// screen).
 
 /** @param {any} doc */
 export const map = function (doc) {
 	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
 		return;
 	}
-	if (doc.type !== 'pageview') return;
-	var entry = doc.entry === true;
-	var firstOfDay = doc.firstOfDay === true;
-	if (!entry && !firstOfDay) return;
-	var value = [entry ? 1 : 0, firstOfDay ? 1 : 0];
+	var scopes = [];
 	var dims = [];
-	if (entry) {
-		var host = '(direct)';
-		var match =
-			typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;
-		if (match) host = match[1].toLowerCase().replace(/^www\./, '');
-		dims.push(['referrer', host]);
-		var utm = doc.utm && typeof doc.utm === 'object' ? doc.utm : {};
-		if (typeof utm.source === 'string') dims.push(['utm_source', utm.source]);
-		if (typeof utm.medium === 'string') dims.push(['utm_medium', utm.medium]);
-		if (typeof utm.campaign === 'string') dims.push(['utm_campaign', utm.campaign]);
-	}
 	var fields = ['browser', 'os', 'device', 'country', 'screen'];
+	if (doc.type === 'pageview') {
+		var entry = doc.entry === true ? 1 : 0;
+		var firstOfDay = doc.firstOfDay === true ? 1 : 0;
+		var pathFirst = doc.pathFirstOfDay === true ? 1 : 0;
+		if (entry || firstOfDay) {
+			scopes.push([doc.site, [entry, firstOfDay]]);
+			if (typeof doc.src === 'string') {
+				scopes.push([
+					[doc.site, 'source:' + doc.src],
+					[entry, firstOfDay]
+				]);
+			}
+		}
+		if ((entry || pathFirst) && typeof doc.path === 'string') {
+			scopes.push([
+				[doc.site, 'page:' + doc.path],
+				[entry, pathFirst]
+			]);
+		}
+		if (entry) {
+			var host = '(direct)';
+			var match =
+				typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;
+			if (match) host = match[1].toLowerCase().replace(/^www\./, '');
+			dims.push(['referrer', host]);
+			var utm = doc.utm && typeof doc.utm === 'object' ? doc.utm : {};
+			if (typeof utm.source === 'string') dims.push(['utm_source', utm.source]);
+			if (typeof utm.medium === 'string') dims.push(['utm_medium', utm.medium]);
+			if (typeof utm.campaign === 'string') dims.push(['utm_campaign', utm.campaign]);
+		}
+	} else if (doc.type === 'event' && typeof doc.name === 'string') {
+		var value = [doc.firstOfSession === true ? 1 : 0, doc.firstOfDay === true ? 1 : 0];
+		if (value[0] || value[1]) scopes.push([[doc.site, 'event:' + doc.name], value]);
+		if (typeof doc.src === 'string') dims.push(['referrer', doc.src]);
+		fields = ['browser', 'os', 'device'];
+	}
+	if (!scopes.length) return;
 	for (var f = 0; f < fields.length; f++) {
 		var v = doc[fields[f]];
 		dims.push([fields[f], typeof v === 'string' && v ? v : '(unknown)']);
@@ -41,9 +70,11 @@ export const map = function (doc) {
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
-	for (var i = 0; i < buckets.length; i++) {
-		for (var j = 0; j < dims.length; j++) {
-			emit([doc.site, buckets[i][0], buckets[i][1], dims[j][0], dims[j][1]], value);
+	for (var s = 0; s < scopes.length; s++) {
+		for (var i = 0; i < buckets.length; i++) {
+			for (var j = 0; j < dims.length; j++) {
+				emit([scopes[s][0], buckets[i][0], buckets[i][1], dims[j][0], dims[j][1]], scopes[s][1]);
+			}
 		}
 	}
 };

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { record, runMap } from './fake-emit';
+import { record, runMap, scoped, type Emitted } from './fake-emit';
 import { map, reduce } from './dimensions.js';
 
-/** The rows of the hour bucket only, as [dimension, value, sessions, visitors]. */
-function hourRows(fields: Record<string, unknown>) {
-	return runMap(map, record(fields))
+/** The rows of the hour bucket of one scope, as [dimension, value, sessions, visitors]. */
+function hourRows(fields: Record<string, unknown>, segment?: string) {
+	return scoped(runMap(map, record(fields)), segment)
 		.filter(([key]) => (key as string[])[1] === 'h')
 		.map(([key, value]) => [...(key as string[]).slice(3), ...(value as number[])]);
 }
@@ -16,6 +16,15 @@ const tech = {
 	country: 'FR',
 	screen: 'laptop'
 };
+
+/** The rows of a visitor counted by technology only (with `tech`). */
+const visitorByTech = [
+	['browser', 'Firefox', 0, 1],
+	['os', 'Linux', 0, 1],
+	['device', 'desktop', 0, 1],
+	['country', 'FR', 0, 1],
+	['screen', 'laptop', 0, 1]
+];
 
 describe('the dimensions view', () => {
 	test('sums its vectors with _sum', () => {
@@ -59,19 +68,12 @@ describe('the dimensions view', () => {
 	test('a first-of-day pageview inside a session counts a visitor by technology only', () => {
 		expect(
 			hourRows({ type: 'pageview', entry: false, firstOfDay: true, ref: 'https://x.org/', ...tech })
-		).toEqual([
-			['browser', 'Firefox', 0, 1],
-			['os', 'Linux', 0, 1],
-			['device', 'desktop', 0, 1],
-			['country', 'FR', 0, 1],
-			['screen', 'laptop', 0, 1]
-		]);
+		).toEqual(visitorByTech);
 	});
 
 	test('emits each row in the hour, day and month bucket', () => {
-		const keys = runMap(map, record({ type: 'pageview', entry: true, ...tech })).map(([key]) =>
-			(key as string[]).slice(0, 3).join(' ')
-		);
+		const rows: Emitted[] = scoped(runMap(map, record({ type: 'pageview', entry: true, ...tech })));
+		const keys = rows.map(([key]) => (key as string[]).slice(0, 3).join(' '));
 		expect(new Set(keys)).toEqual(
 			new Set(['demo h 2026-11-21T14', 'demo d 2026-11-21', 'demo m 2026-11'])
 		);
@@ -87,8 +89,52 @@ describe('the dimensions view', () => {
 			'a pageview that is neither entry nor first of day',
 			{ type: 'pageview', entry: false, firstOfDay: false }
 		],
-		['an event', { type: 'event', name: 'x', entry: true }]
+		['an event that is neither first of the session nor of the day', { type: 'event', name: 'x' }]
 	])('emits nothing for %s', (_, fields) => {
 		expect(runMap(map, record(fields))).toEqual([]);
+	});
+
+	describe('filtered rows', () => {
+		test('a session’s rows repeat under its source', () => {
+			const fields = { type: 'pageview', entry: true, firstOfDay: true, src: 'x.org', ...tech };
+			expect(hourRows(fields, 'source:x.org')).toEqual(hourRows(fields));
+		});
+
+		test('a pageview counts its page’s landing sessions and visitors', () => {
+			expect(
+				hourRows(
+					{
+						type: 'pageview',
+						path: '/a',
+						entry: false,
+						firstOfDay: false,
+						pathFirstOfDay: true,
+						...tech
+					},
+					'page:/a'
+				)
+			).toEqual(visitorByTech);
+		});
+
+		test('a converting event counts by its session’s source and its technology', () => {
+			expect(
+				hourRows(
+					{
+						type: 'event',
+						name: 'signup',
+						firstOfSession: true,
+						firstOfDay: false,
+						src: 'x.org',
+						...tech
+					},
+					'event:signup'
+				)
+			).toEqual([
+				['referrer', 'x.org', 1, 0],
+				['browser', 'Firefox', 1, 0],
+				['os', 'Linux', 1, 0],
+				['device', 'desktop', 1, 0]
+			]);
+		});
 	});
 });

@@ -3,7 +3,8 @@
 //
 // Events by a chosen prop: one row per prop of each event, the value as a string
 // (`true`, `42`, `pro`). Query one event name's rows to break it down by its props.
-// Bot-flagged records count nowhere.
+// Bot-flagged records count nowhere. Filtered rows (src/lib/stats/filters.ts) repeat
+// each row with `[site, filter key]` in place of `site`, as the events view does.
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -12,6 +13,9 @@ export const map = function (doc) {
 	}
 	if (doc.type !== 'event' || typeof doc.name !== 'string') return;
 	if (!doc.props || typeof doc.props !== 'object') return;
+	var scopes = [doc.site, [doc.site, 'event:' + doc.name]];
+	if (typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
+	if (typeof doc.path === 'string') scopes.push([doc.site, 'page:' + doc.path]);
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
 		['h', iso.slice(0, 13)],
@@ -24,8 +28,10 @@ export const map = function (doc) {
 		if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
 			continue;
 		}
-		for (var i = 0; i < buckets.length; i++) {
-			emit([doc.site, buckets[i][0], buckets[i][1], doc.name, key, String(value)], null);
+		for (var s = 0; s < scopes.length; s++) {
+			for (var i = 0; i < buckets.length; i++) {
+				emit([scopes[s], buckets[i][0], buckets[i][1], doc.name, key, String(value)], null);
+			}
 		}
 	}
 };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { record, runMap } from './fake-emit';
+import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './event-props.js';
 
 describe('the event-props view', () => {
@@ -8,9 +8,11 @@ describe('the event-props view', () => {
 	});
 
 	test('each prop of an event is counted by its value as a string', () => {
-		const rows = runMap(
-			map,
-			record({ type: 'event', name: 'signup', props: { plan: 'pro', seats: 3, trial: false } })
+		const rows = scoped(
+			runMap(
+				map,
+				record({ type: 'event', name: 'signup', props: { plan: 'pro', seats: 3, trial: false } })
+			)
 		).filter(([key]) => (key as string[])[1] === 'd');
 		expect(rows).toEqual([
 			[['demo', 'd', '2026-11-21', 'signup', 'plan', 'pro'], null],
@@ -20,7 +22,7 @@ describe('the event-props view', () => {
 	});
 
 	test('emits every prop in the hour, day and month bucket', () => {
-		const rows = runMap(map, record({ type: 'event', name: 'x', props: { a: '1' } }));
+		const rows = scoped(runMap(map, record({ type: 'event', name: 'x', props: { a: '1' } })));
 		expect(rows.map(([key]) => (key as string[])[1])).toEqual(['h', 'd', 'm']);
 	});
 
@@ -31,5 +33,16 @@ describe('the event-props view', () => {
 		['a pageview', { type: 'pageview', props: { a: '1' } }]
 	])('emits nothing for %s', (_, fields) => {
 		expect(runMap(map, record(fields))).toEqual([]);
+	});
+
+	test('each prop repeats under the event’s, its page’s and its session’s source segment', () => {
+		const fields = { type: 'event', name: 'x', path: '/p', src: 'x.org', props: { a: '1' } };
+		const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');
+		expect(rows.map(([key]) => (key as unknown[])[0])).toEqual([
+			'demo',
+			['demo', 'event:x'],
+			['demo', 'source:x.org'],
+			['demo', 'page:/p']
+		]);
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { record, runMap } from './fake-emit';
+import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './events.js';
 
 describe('the events view', () => {
@@ -8,7 +8,9 @@ describe('the events view', () => {
 	});
 
 	test('an event is counted by name in the hour, day and month bucket', () => {
-		expect(runMap(map, record({ type: 'event', name: 'signup', props: { plan: 'pro' } }))).toEqual([
+		expect(
+			scoped(runMap(map, record({ type: 'event', name: 'signup', props: { plan: 'pro' } })))
+		).toEqual([
 			[['demo', 'h', '2026-11-21T14', 'signup'], null],
 			[['demo', 'd', '2026-11-21', 'signup'], null],
 			[['demo', 'm', '2026-11', 'signup'], null]
@@ -21,5 +23,15 @@ describe('the events view', () => {
 		['a pageview', { type: 'pageview', entry: true }]
 	])('emits nothing for %s', (_, fields) => {
 		expect(runMap(map, record(fields))).toEqual([]);
+	});
+
+	test('an event repeats under its own, its page’s and its session’s source segment', () => {
+		const rows = runMap(map, record({ type: 'event', name: 'signup', path: '/p', src: 'x.org' }));
+		expect(rows.filter(([key]) => (key as string[])[1] === 'd').map(([key]) => key)).toEqual([
+			['demo', 'd', '2026-11-21', 'signup'],
+			[['demo', 'event:signup'], 'd', '2026-11-21', 'signup'],
+			[['demo', 'source:x.org'], 'd', '2026-11-21', 'signup'],
+			[['demo', 'page:/p'], 'd', '2026-11-21', 'signup']
+		]);
 	});
 });

@@ -40,3 +40,16 @@ function deepFreeze<T>(value: T): T {
 	}
 	return value;
 }
+
+/**
+ * The rows of one scope: unfiltered rows (`[site, …]`) when `segment` is undefined,
+ * else the rows of that filter segment (`[[site, segment], …]`, see src/lib/stats/filters.ts).
+ */
+export function scoped(rows: Emitted[], segment?: string): Emitted[] {
+	return rows.filter(([key]) => {
+		const scope = (key as unknown[])[0];
+		return segment === undefined
+			? typeof scope === 'string'
+			: Array.isArray(scope) && scope[1] === segment;
+	});
+}

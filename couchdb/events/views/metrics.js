@@ -8,6 +8,13 @@
 // Each record is emitted three times, once per granularity, so a range is read with the
 // fewest buckets (see src/lib/stats/buckets.ts). The order of the value is METRIC_FIELDS
 // in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
+//
+// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
+// - `source:<src>`: the record, as is, when its session has a source;
+// - `page:<path>`: the record on its page (a milestone on its session's landing page
+//   `land`), a pageview counting as a visitor of the page by `pathFirstOfDay`;
+// - `event:<name>`: an event as one event, a session when first of its name in the
+//   session, a visitor when first of its name in the visitor's day.
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -33,10 +40,24 @@ export const map = function (doc) {
 	} else {
 		return;
 	}
+	var rows = [[doc.site, v]];
+	if (typeof doc.src === 'string') rows.push([[doc.site, 'source:' + doc.src], v]);
+	var page = doc.type === 'milestone' ? doc.land : doc.path;
+	if (typeof page === 'string') {
+		var onPage = v.slice();
+		if (doc.type === 'pageview') onPage[1] = doc.pathFirstOfDay === true ? 1 : 0;
+		rows.push([[doc.site, 'page:' + page], onPage]);
+	}
+	if (doc.type === 'event' && typeof doc.name === 'string') {
+		var first = [0, doc.firstOfDay === true ? 1 : 0, 0, doc.firstOfSession === true ? 1 : 0];
+		rows.push([[doc.site, 'event:' + doc.name], first.concat([0, 0, 0, 0, 1])]);
+	}
 	var iso = new Date(doc.ts).toISOString();
-	emit([doc.site, 'h', iso.slice(0, 13)], v);
-	emit([doc.site, 'd', iso.slice(0, 10)], v);
-	emit([doc.site, 'm', iso.slice(0, 7)], v);
+	for (var i = 0; i < rows.length; i++) {
+		emit([rows[i][0], 'h', iso.slice(0, 13)], rows[i][1]);
+		emit([rows[i][0], 'd', iso.slice(0, 10)], rows[i][1]);
+		emit([rows[i][0], 'm', iso.slice(0, 7)], rows[i][1]);
+	}
 };
 
 export const reduce = '_sum';

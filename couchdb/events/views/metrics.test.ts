@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { METRIC_FIELDS } from '../../../src/lib/stats/metrics';
-import { record, runMap } from './fake-emit';
+import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './metrics.js';
 
 const keys = [
@@ -51,7 +51,7 @@ describe('the metrics view', () => {
 		],
 		['an event counts an event', { type: 'event', name: 'signup' }, vector({ events: 1 })]
 	])('%s, in the hour, day and month bucket', (_, fields, expected) => {
-		expect(runMap(map, record(fields))).toEqual(keys.map((key) => [key, expected]));
+		expect(scoped(runMap(map, record(fields)))).toEqual(keys.map((key) => [key, expected]));
 	});
 
 	test('emits the vector in METRIC_FIELDS order', () => {
@@ -73,14 +73,91 @@ describe('the metrics view', () => {
 	});
 
 	test('keys by the UTC hour of the event time', () => {
-		const rows = runMap(
-			map,
-			record({ type: 'event', name: 'x', ts: Date.UTC(2026, 0, 1, 0, 59, 59, 999) })
+		const rows = scoped(
+			runMap(map, record({ type: 'event', name: 'x', ts: Date.UTC(2026, 0, 1, 0, 59, 59, 999) }))
 		);
 		expect(rows.map(([key]) => key)).toEqual([
 			['demo', 'h', '2026-01-01T00'],
 			['demo', 'd', '2026-01-01'],
 			['demo', 'm', '2026-01']
 		]);
+	});
+
+	describe('filtered rows', () => {
+		/** The day-bucket vector of a record in one filter segment, or undefined. */
+		function dayVector(fields: Record<string, unknown>, segment: string) {
+			const rows = scoped(runMap(map, record(fields)), segment);
+			return rows.find(([key]) => (key as unknown[])[1] === 'd')?.[1];
+		}
+
+		test('a record of a session with a source repeats its vector under source:<src>', () => {
+			const fields = { type: 'pageview', entry: true, firstOfDay: true, src: 'news.example.com' };
+			const rows = scoped(runMap(map, record(fields)), 'source:news.example.com');
+			expect(rows.map(([key]) => key)).toEqual([
+				[['demo', 'source:news.example.com'], 'h', '2026-11-21T14'],
+				[['demo', 'source:news.example.com'], 'd', '2026-11-21'],
+				[['demo', 'source:news.example.com'], 'm', '2026-11']
+			]);
+			expect(rows[0][1]).toEqual(vector({ pageviews: 1, visitors: 1, sessions: 1 }));
+		});
+
+		test.each([
+			[
+				'a pageview counts a visitor of its page by pathFirstOfDay, not firstOfDay',
+				{ type: 'pageview', path: '/a', entry: true, firstOfDay: false, pathFirstOfDay: true },
+				'page:/a',
+				vector({ pageviews: 1, visitors: 1, sessions: 1 })
+			],
+			[
+				'a repeat view of a page counts only a pageview of it',
+				{ type: 'pageview', path: '/a', entry: false, firstOfDay: true, pathFirstOfDay: false },
+				'page:/a',
+				vector({ pageviews: 1 })
+			],
+			[
+				'a milestone counts for its session’s landing page, not the page it happened on',
+				{ type: 'milestone', milestone: 'actual', path: '/b', land: '/a' },
+				'page:/a',
+				vector({ actualSessions: 1 })
+			],
+			[
+				'a heartbeat adds engaged time to its page',
+				{ type: 'heartbeat', path: '/a', engagedMs: 900 },
+				'page:/a',
+				vector({ engagedTimeMs: 900 })
+			],
+			[
+				'an event counts on its page',
+				{ type: 'event', name: 'signup', path: '/a' },
+				'page:/a',
+				vector({ events: 1 })
+			],
+			[
+				'an event first of its name in the session and the day is a converting session and visitor',
+				{ type: 'event', name: 'signup', firstOfSession: true, firstOfDay: true },
+				'event:signup',
+				vector({ events: 1, sessions: 1, visitors: 1 })
+			],
+			[
+				'a repeated event counts only as an event',
+				{ type: 'event', name: 'signup', firstOfSession: false, firstOfDay: false },
+				'event:signup',
+				vector({ events: 1 })
+			]
+		])('%s', (_, fields, segment, expected) => {
+			expect(dayVector(fields, segment)).toEqual(expected);
+		});
+
+		test.each([
+			[
+				'a milestone of a session without a landing page',
+				{ type: 'milestone', milestone: 'actual' },
+				'page:/'
+			],
+			['a record without a source', { type: 'pageview', entry: true }, 'source:(direct)'],
+			['a pageview', { type: 'pageview', entry: true }, 'event:pageview']
+		])('emits no %s row under %s', (_, fields, segment) => {
+			expect(dayVector(fields, segment)).toBeUndefined();
+		});
 	});
 });

@@ -6,6 +6,11 @@
 // pageviews: sessions that started here); departures (pageviews whose `from` is this
 // path: the visitor went on to another page). Exits = pageviews − departures, so exit
 // pages cost no per-session work. Bot-flagged records count nowhere.
+//
+// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
+// `source:<src>` repeats every row of a session with a source; `page:<path>` repeats
+// each path's own row; `event:<name>` has one row per event, on the page it fired on,
+// counted in the pageviews place.
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -14,7 +19,10 @@ export const map = function (doc) {
 	}
 	if (typeof doc.path !== 'string') return;
 	var rows = [];
-	if (doc.type === 'pageview') {
+	var event = doc.type === 'event' && typeof doc.name === 'string';
+	if (event) {
+		rows.push([doc.path, [1, 0, 0, 0, 0]]);
+	} else if (doc.type === 'pageview') {
 		rows.push([
 			doc.path,
 			[1, doc.pathFirstOfDay === true ? 1 : 0, 0, doc.entry === true ? 1 : 0, 0]
@@ -32,9 +40,15 @@ export const map = function (doc) {
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
-	for (var i = 0; i < buckets.length; i++) {
-		for (var j = 0; j < rows.length; j++) {
-			emit([doc.site, buckets[i][0], buckets[i][1], rows[j][0]], rows[j][1]);
+	for (var j = 0; j < rows.length; j++) {
+		var scopes = event
+			? [[doc.site, 'event:' + doc.name]]
+			: [doc.site, [doc.site, 'page:' + rows[j][0]]];
+		if (!event && typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
+		for (var k = 0; k < scopes.length; k++) {
+			for (var i = 0; i < buckets.length; i++) {
+				emit([scopes[k], buckets[i][0], buckets[i][1], rows[j][0]], rows[j][1]);
+			}
 		}
 	}
 };

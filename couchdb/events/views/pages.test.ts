@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { record, runMap } from './fake-emit';
+import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './pages.js';
 
 const buckets = [
@@ -14,9 +14,8 @@ describe('the pages view', () => {
 	});
 
 	test('an entry pageview counts a view, a visitor and an entry of its path', () => {
-		const rows = runMap(
-			map,
-			record({ type: 'pageview', path: '/a', entry: true, pathFirstOfDay: true })
+		const rows = scoped(
+			runMap(map, record({ type: 'pageview', path: '/a', entry: true, pathFirstOfDay: true }))
 		);
 		expect(rows).toEqual(
 			buckets.map(([g, b]) => [
@@ -27,23 +26,23 @@ describe('the pages view', () => {
 	});
 
 	test('a pageview with from also counts a departure from the previous path', () => {
-		const rows = runMap(map, record({ type: 'pageview', path: '/b', entry: false, from: '/a' }));
-		expect(rows).toEqual(
-			buckets.flatMap(([g, b]) => [
-				[
-					['demo', g, b, '/b'],
-					[1, 0, 0, 0, 0]
-				],
-				[
-					['demo', g, b, '/a'],
-					[0, 0, 0, 0, 1]
-				]
-			])
+		const rows = scoped(
+			runMap(map, record({ type: 'pageview', path: '/b', entry: false, from: '/a' }))
 		);
+		expect(rows).toEqual([
+			...buckets.map(([g, b]) => [
+				['demo', g, b, '/b'],
+				[1, 0, 0, 0, 0]
+			]),
+			...buckets.map(([g, b]) => [
+				['demo', g, b, '/a'],
+				[0, 0, 0, 0, 1]
+			])
+		]);
 	});
 
 	test('a heartbeat adds engaged time to its path', () => {
-		const rows = runMap(map, record({ type: 'heartbeat', path: '/a', engagedMs: 30_000 }));
+		const rows = scoped(runMap(map, record({ type: 'heartbeat', path: '/a', engagedMs: 30_000 })));
 		expect(rows).toEqual(
 			buckets.map(([g, b]) => [
 				['demo', g, b, '/a'],
@@ -54,11 +53,41 @@ describe('the pages view', () => {
 
 	test.each([
 		['a bot-flagged pageview', { type: 'pageview', bot: true }],
-		['an event', { type: 'event', name: 'signup' }],
 		['a milestone', { type: 'milestone', milestone: 'actual' }],
 		['a heartbeat without engaged time', { type: 'heartbeat', engagedMs: -5 }],
 		['a pageview without a path', { type: 'pageview', path: undefined }]
 	])('emits nothing for %s', (_, fields) => {
 		expect(runMap(map, record(fields))).toEqual([]);
+	});
+
+	describe('filtered rows', () => {
+		test('a pageview repeats each path’s row under that path’s page segment', () => {
+			const rows = runMap(map, record({ type: 'pageview', path: '/b', entry: false, from: '/a' }));
+			expect(scoped(rows, 'page:/b').map(([key, value]) => [(key as string[])[3], value])).toEqual(
+				buckets.map(() => ['/b', [1, 0, 0, 0, 0]])
+			);
+			expect(scoped(rows, 'page:/a').map(([key, value]) => [(key as string[])[3], value])).toEqual(
+				buckets.map(() => ['/a', [0, 0, 0, 0, 1]])
+			);
+		});
+
+		test('a session’s rows repeat under its source', () => {
+			const fields = { type: 'pageview', path: '/b', from: '/a', src: '(direct)' };
+			const rows = runMap(map, record(fields));
+			expect(scoped(rows, 'source:(direct)').map(([key]) => (key as string[]).slice(1))).toEqual([
+				...buckets.map(([g, b]) => [g, b, '/b']),
+				...buckets.map(([g, b]) => [g, b, '/a'])
+			]);
+		});
+
+		test('an event counts once on its page under its own segment only', () => {
+			const rows = runMap(map, record({ type: 'event', name: 'signup', path: '/p', src: 'x.org' }));
+			expect(rows).toEqual(
+				buckets.map(([g, b]) => [
+					[['demo', 'event:signup'], g, b, '/p'],
+					[1, 0, 0, 0, 0]
+				])
+			);
+		});
 	});
 });

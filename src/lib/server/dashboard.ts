@@ -9,18 +9,20 @@ import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import type { SiteRecord } from '$lib/server/sites';
 import { isTimeZone } from '$lib/server/sites';
-import { parseRangeParams } from '$lib/server/stats/params';
+import { parseFilter, parseRangeParams } from '$lib/server/stats/params';
 import {
 	readActiveNow,
 	readBreakdowns,
 	readSums,
 	readTimeseries,
 	readTrackingSince,
+	scopeOf,
 	type Breakdowns,
 	type TimeseriesPoint
 } from '$lib/server/stats/read-stats';
 import { createViewReader } from '$lib/server/stats/view-reader';
 import type { ActiveNow } from '$lib/stats/active';
+import type { Filter } from '$lib/stats/filters';
 import { addSums, emptySums, totalsFrom, type Totals } from '$lib/stats/metrics';
 import { previousRange, type DateRange, type Interval } from '$lib/stats/periods';
 import { resolveRange, type Preset } from '$lib/components/dashboard/range';
@@ -36,6 +38,10 @@ export interface DashboardData {
 	range: DateRange & { preset: Preset; interval: Interval };
 	/** Why the query string could not be read (the widgets are then left out). */
 	problem?: string;
+	/** The filter the numbers are under (`page=`, `source=` or `event=`), or null. */
+	filter: Filter | null;
+	/** Under a filter: the whole site's totals for the range (for conversion rates). */
+	unfiltered?: Part<Totals>;
 	totals?: Part<Totals>;
 	previous?: Part<{ from: string; to: string; totals: Totals }>;
 	timeseries?: Part<TimeseriesPoint[]>;
@@ -57,7 +63,8 @@ export interface DashboardOptions {
 
 /**
  * Reads a dashboard for a site the caller has already authorized.
- * @param params The page's query string (`range`, `from`, `to`, `tz`).
+ * @param params The page's query string (`range`, `from`, `to`, `tz`, and a filter:
+ *   `page`, `source` or `event`).
  */
 export async function readDashboard(
 	couch: Couch,
@@ -72,15 +79,18 @@ export async function readDashboard(
 		readAt: now
 	};
 	let parsed;
+	let filter: Filter | null = null;
 	try {
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		parsed = parseRangeParams(query, site.timeZone, now);
+		filter = parseFilter(params);
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		return {
 			...base,
 			range: { ...choice, interval: 'day' },
 			problem: e.message,
+			filter,
 			indexing: false
 		};
 	}
@@ -88,17 +98,22 @@ export async function readDashboard(
 	const limit = options.limit ?? parsed.limit;
 	const reader = createViewReader(couch);
 	const previous = previousRange(range);
+	const query = { site: site.id, range, interval, limit, filter };
 
-	const [series, previousSums, breakdowns, activeNow, trackingSince] = await Promise.all([
-		part(() => readTimeseries(reader, { site: site.id, range, interval })),
-		part(() => readSums(reader, site.id, previous)),
-		part(() => readBreakdowns(reader, { site: site.id, range, limit })),
-		part(() => readActiveNow(reader, site.id, now)),
-		part(() => readTrackingSince(reader, site.id))
-	]);
+	const [series, previousSums, breakdowns, activeNow, trackingSince, unfiltered] =
+		await Promise.all([
+			part(() => readTimeseries(reader, query)),
+			part(() => readSums(reader, scopeOf(query), previous)),
+			part(() => readBreakdowns(reader, query)),
+			part(() => readActiveNow(reader, site.id, now)),
+			part(() => readTrackingSince(reader, site.id)),
+			filter ? part(() => readSums(reader, site.id, range)) : undefined
+		]);
 	return {
 		...base,
 		range: { ...range, preset: choice.preset, interval },
+		filter,
+		unfiltered: unfiltered && map(unfiltered, totalsFrom),
 		totals: map(series, (s) =>
 			totalsFrom(s.reduce((sum, point) => addSums(sum, point.sums), emptySums()))
 		),

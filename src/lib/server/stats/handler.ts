@@ -8,7 +8,7 @@ import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { authorizeSite } from './authorize';
 import { exportCsv, exportRows, parseExportParams } from './export';
-import { parseRangeParams, parseSiteId } from './params';
+import { parseFilter, parseRangeParams, parseSiteId } from './params';
 import { readStats, type StatsResponse } from './read-stats';
 
 /** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
@@ -41,9 +41,10 @@ export async function statsFor(
 		share: params.get('share')
 	});
 	const { range, interval, limit } = parseRangeParams(params, site.timeZone, now());
+	const filter = parseFilter(params);
 	return readStats(
 		db,
-		{ site: site.id, range, interval, limit: limitOverride ?? limit },
+		{ site: site.id, range, interval, limit: limitOverride ?? limit, filter },
 		{ now, timeoutMs: options.timeoutMs }
 	);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { parseRangeParams, parseSiteId } from './params';
+import { parseFilter, parseRangeParams, parseSiteId } from './params';
 
 const now = Date.parse('2026-11-21T23:30:00Z');
 const parse = (query: string, tz = 'UTC') => parseRangeParams(new URLSearchParams(query), tz, now);
@@ -69,5 +69,30 @@ describe('Stats API parameters', () => {
 		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999']
 	])('refuse %s with 400: %s', (query, message) => {
 		expect(refusal(() => parse(query))).toEqual({ status: 400, message });
+	});
+
+	describe('filters', () => {
+		const filter = (query: string) => parseFilter(new URLSearchParams(query));
+
+		test.each([
+			['', null],
+			['page=/blog/hello', { kind: 'page', value: '/blog/hello' }],
+			['source=news.ycombinator.com', { kind: 'source', value: 'news.ycombinator.com' }],
+			['source=(direct)', { kind: 'source', value: '(direct)' }],
+			['event=signup', { kind: 'event', value: 'signup' }]
+		])('"%s" filters by %j', (query, expected) => {
+			expect(filter(query)).toEqual(expected);
+		});
+
+		test.each([
+			['page=/a&source=x.org', 'only one filter at a time: the request has page and source'],
+			['event=', 'event must be a non-empty value without control characters'],
+			['event=a%0Ab', 'event must be a non-empty value without control characters'],
+			['page=pricing', 'page "pricing" must be a path starting with /'],
+			[`event=${'e'.repeat(65)}`, 'event is longer than 64 characters'],
+			[`source=${'s'.repeat(254)}`, 'source is longer than 253 characters']
+		])('refuse "%s" with 400: %s', (query, message) => {
+			expect(refusal(() => filter(query))).toEqual({ status: 400, message });
+		});
 	});
 });

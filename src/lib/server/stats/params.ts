@@ -2,6 +2,8 @@
  * Query-string parsing for the Stats API: site, date range, time zone, interval,
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
+import { LIMITS } from '../../records';
+import { FILTER_KINDS, type Filter } from '../../stats/filters';
 import { CouchstatsError } from '../errors';
 import { SITE_ID_PATTERN, isTimeZone } from '../sites';
 import type { DateRange, Interval } from '../../stats/periods';
@@ -105,6 +107,43 @@ export function parseRangeParams(
 		throw e;
 	}
 	return { range, interval, limit };
+}
+
+/** The longest value of each filter: a path, a host name, an event name. */
+const FILTER_MAX: Record<Filter['kind'], number> = {
+	page: LIMITS.path,
+	source: 253,
+	event: LIMITS.eventName
+};
+
+/**
+ * The filter of a request (`page=/pricing`, `source=news.ycombinator.com` or
+ * `source=(direct)`, `event=signup`), or null when there is none.
+ * @throws {CouchstatsError} 400 when several are given, or one is empty, too long,
+ *   has control characters, or is a page that does not start with `/`.
+ */
+export function parseFilter(params: URLSearchParams): Filter | null {
+	const given = FILTER_KINDS.filter((kind) => params.has(kind));
+	if (given.length > 1) {
+		throw new CouchstatsError(
+			400,
+			`only one filter at a time: the request has ${given.join(' and ')}`
+		);
+	}
+	const kind = given[0];
+	if (!kind) return null;
+	const value = params.get(kind)!;
+	// eslint-disable-next-line no-control-regex
+	if (!value || /[\u0000-\u001f\u007f]/.test(value)) {
+		throw new CouchstatsError(400, `${kind} must be a non-empty value without control characters`);
+	}
+	if (value.length > FILTER_MAX[kind]) {
+		throw new CouchstatsError(400, `${kind} is longer than ${FILTER_MAX[kind]} characters`);
+	}
+	if (kind === 'page' && !value.startsWith('/')) {
+		throw new CouchstatsError(400, `page "${clip(value)}" must be a path starting with /`);
+	}
+	return { kind, value };
 }
 
 function date(params: URLSearchParams, name: string, fallback: () => string): string {

@@ -38,6 +38,7 @@ import {
 	type DateRange,
 	type Interval
 } from '../../stats/periods';
+import { filterKey, type Filter } from '../../stats/filters';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -48,6 +49,16 @@ export interface StatsQuery {
 	interval: Interval;
 	/** Rows per breakdown before the "(other)" row; Infinity for all. */
 	limit: number;
+	/** Count only what the filter keeps (see src/lib/stats/filters.ts); default none. */
+	filter?: Filter | null;
+}
+
+/** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
+export type Scope = string | [string, string];
+
+/** The key scope of a query's rows. */
+export function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
+	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
 }
 
 /** One point of the time series: the period's totals. */
@@ -77,6 +88,10 @@ export interface Breakdowns {
 export interface StatsResponse {
 	site: string;
 	range: DateRange & { interval: Interval };
+	/** The filter the numbers are under, or null. */
+	filter: Filter | null;
+	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
+	unfiltered: { totals: Totals } | null;
 	totals: Totals;
 	/** The same number of days just before the range, for comparison. */
 	previous: { from: string; to: string; totals: Totals };
@@ -115,18 +130,21 @@ export async function readStats(
 	const now = (options.now ?? Date.now)();
 	const previous = previousRange(query.range);
 
-	const [series, previousSums, breakdowns, active, trackingSince] = await Promise.all([
+	const [series, previousSums, breakdowns, active, trackingSince, unfiltered] = await Promise.all([
 		readTimeseries(reader, query),
-		readSums(reader, query.site, previous),
+		readSums(reader, scopeOf(query), previous),
 		readBreakdowns(reader, query),
 		readActiveNow(reader, query.site, now),
-		readTrackingSince(reader, query.site)
+		readTrackingSince(reader, query.site),
+		query.filter ? readSums(reader, query.site, query.range) : null
 	]);
 
 	const sums = series.reduce((total, point) => addSums(total, point.sums), emptySums());
 	return {
 		site: query.site,
 		range: { ...query.range, interval: query.interval },
+		filter: query.filter ?? null,
+		unfiltered: unfiltered && { totals: totalsFrom(unfiltered) },
 		totals: totalsFrom(sums),
 		previous: { from: previous.from, to: previous.to, totals: totalsFrom(previousSums) },
 		timeseries: series.map((point) => point.point),
@@ -141,11 +159,17 @@ export async function readStats(
 /** Reads the time series of a range: the union of its periods' bucket covers. */
 export async function readTimeseries(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'interval'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'interval' | 'filter'>
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
-	const rows = await readSegments<number[]>(reader, 'metrics', query.site, segmentsFor(list), 3);
+	const rows = await readSegments<number[]>(
+		reader,
+		'metrics',
+		scopeOf(query),
+		segmentsFor(list),
+		3
+	);
 	for (const row of rows) {
 		const i = periodIndex(list, bucketStart(row.key[1] as Segment['g'], String(row.key[2])));
 		if (i >= 0) addVector(sums[i], row.value);
@@ -160,32 +184,39 @@ export async function readTimeseries(
 	}));
 }
 
-/** Sums the `metrics` view over a range, with the fewest buckets. */
+/**
+ * Sums the `metrics` view over a range, with the fewest buckets.
+ * @param scope A site id, or `[site, segment]` for a filter's numbers.
+ */
 export async function readSums(
 	reader: ViewReader,
-	site: string,
+	scope: Scope,
 	range: DateRange
 ): Promise<MetricSums> {
 	const { start, end } = rangeBounds(range);
-	const rows = await readSegments<number[]>(reader, 'metrics', site, cover(start, end), 3);
+	const rows = await readSegments<number[]>(reader, 'metrics', scope, cover(start, end), 3);
 	return rows.reduce((sums, row) => addVector(sums, row.value), emptySums());
 }
 
 /** Reads every breakdown of a range, cut to `query.limit` rows plus "(other)". */
 export async function readBreakdowns(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'limit'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'filter'>
 ): Promise<Breakdowns> {
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
+	const scope = scopeOf(query);
 	const [pageViewRows, dimensionViewRows, eventViewRows, propViewRows] = await Promise.all([
-		readSegments<number[]>(reader, 'pages', query.site, segments, 4),
-		readSegments<number[]>(reader, 'dimensions', query.site, segments, 5),
-		readSegments<number>(reader, 'events', query.site, segments, 4),
-		readSegments<number>(reader, 'event-props', query.site, segments, 6)
+		readSegments<number[]>(reader, 'pages', scope, segments, 4),
+		readSegments<number[]>(reader, 'dimensions', scope, segments, 5),
+		readSegments<number>(reader, 'events', scope, segments, 4),
+		readSegments<number>(reader, 'event-props', scope, segments, 6)
 	]);
 	const limit = query.limit;
-	const pages = pageRows(pageViewRows);
+	// Under an event filter a page row counts the event's firings: no entries or exits.
+	const firings = query.filter?.kind === 'event';
+	const pages = pageRows(pageViewRows).map((row) => (firings ? { ...row, exits: 0 } : row));
+	const paths = firings ? [] : pages;
 	const dims = dimensionRows(dimensionViewRows);
 	const dim = (name: keyof typeof DIMENSIONS) => topN(dims[name], limit, otherDimension);
 	return {
@@ -197,11 +228,11 @@ export async function readBreakdowns(
 			entries: sum(rest, (r) => r.entries),
 			exits: sum(rest, (r) => r.exits)
 		})),
-		entryPages: topN(entryPageRows(pages), limit, (rest) => ({
+		entryPages: topN(entryPageRows(paths), limit, (rest) => ({
 			path: OTHER,
 			entries: sum(rest, (r) => r.entries)
 		})),
-		exitPages: topN(exitPageRows(pages), limit, (rest) =>
+		exitPages: topN(exitPageRows(paths), limit, (rest) =>
 			exitRow(
 				OTHER,
 				sum(rest, (r) => r.exits),
@@ -251,19 +282,19 @@ export async function readTrackingSince(reader: ViewReader, site: string): Promi
 	return typeof ts === 'number' ? new Date(ts).toISOString() : null;
 }
 
-/** Reads a view over segments in parallel, grouped to `groupLevel`. */
+/** Reads a view of one scope over segments in parallel, grouped to `groupLevel`. */
 async function readSegments<V>(
 	reader: ViewReader,
 	view: string,
-	site: string,
+	scope: Scope,
 	segments: Segment[],
 	groupLevel: number
 ): Promise<Row<V>[]> {
 	const parts = await Promise.all(
 		segments.map((s) =>
 			reader.read<V>(view, {
-				startkey: [site, s.g, s.first],
-				endkey: [site, s.g, s.last, {}],
+				startkey: [scope, s.g, s.first],
+				endkey: [scope, s.g, s.last, {}],
 				group_level: groupLevel
 			})
 		)
