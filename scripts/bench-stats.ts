@@ -25,7 +25,10 @@ const WARM_RUNS = 5;
 const RANGES = [
 	{ label: '7 days UTC', query: 'from=2026-10-10&to=2026-10-16&tz=UTC' },
 	{ label: '7 days Paris', query: 'from=2026-10-10&to=2026-10-16&tz=Europe/Paris' },
-	{ label: '30 days UTC', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' }
+	{ label: '30 days UTC', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
+	{ label: '7 days, source', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&source=google.com' },
+	{ label: '7 days, page', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&page=/' },
+	{ label: '7 days, event', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&event=signup' }
 ];
 
 async function main() {

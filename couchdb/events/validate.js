@@ -63,6 +63,8 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		sid: 1,
 		vid: 1,
 		path: 1,
+		src: 1,
+		land: 1,
 		receivedAt: 1,
 		browser: 1,
 		os: 1,
@@ -86,7 +88,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			from: 1,
 			notFound: 1
 		},
-		event: { name: 1, props: 1 },
+		event: { name: 1, props: 1, firstOfSession: 1, firstOfDay: 1 },
 		heartbeat: { engagedMs: 1, scroll: 1 },
 		milestone: { milestone: 1 },
 		dropped: { count: 1 }
@@ -115,6 +117,15 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	}
 	if (!isString(newDoc.path, 512) || newDoc.path.charAt(0) !== '/') {
 		refuse('path must be a path of at most 512 characters');
+	}
+	if (
+		'src' in newDoc &&
+		(!isString(newDoc.src, 253) || !/^[^\s/?#:@<>\\^|%A-Z]+$/.test(newDoc.src))
+	) {
+		refuse('src must be (direct) or a lowercase host name of at most 253 characters');
+	}
+	if ('land' in newDoc && (!isString(newDoc.land, 512) || newDoc.land.charAt(0) !== '/')) {
+		refuse('land must be a path of at most 512 characters');
 	}
 	if ('browser' in newDoc && !isString(newDoc.browser, 40))
 		refuse('browser must be a short string');
@@ -180,6 +191,12 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 				if (!ok) refuse('props.' + p.slice(0, 64) + ' must be a short string, number or boolean');
 			}
 			if (count > 16) refuse('props has more than 16 entries');
+		}
+		if ('firstOfSession' in newDoc && typeof newDoc.firstOfSession !== 'boolean') {
+			refuse('firstOfSession must be true or false');
+		}
+		if ('firstOfDay' in newDoc && typeof newDoc.firstOfDay !== 'boolean') {
+			refuse('firstOfDay must be true or false');
 		}
 	} else if (type === 'heartbeat') {
 		if (!isWhole(newDoc.engagedMs, 0, 120000)) refuse('engagedMs must be 0–120000');

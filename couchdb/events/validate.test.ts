@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { enrich, describeAgent } from '../../src/lib/server/ingest/enrich';
 import { NOW, oneOfEach, pageview } from '../../src/lib/server/ingest/fixtures';
 import { checkRecord } from '../../src/lib/server/ingest/schema';
+import { SOURCE_PATTERN } from '../../src/lib/records';
 import { validateRecord } from './validate.js';
 
 const browser = { name: 'someone', roles: [] };
@@ -36,6 +37,31 @@ describe('validate_doc_update for the events database', () => {
 		}
 	);
 
+	test.each(['(direct)', 'news.ycombinator.com', 'xn--bcher-kva.example', '192.168.0.1'])(
+		'accepts the source %j, which the ingest accepts too',
+		(src) => {
+			for (const doc of oneOfEach()) expect(refusal(stored({ ...doc, src }))).toBeUndefined();
+		}
+	);
+
+	test('accepts records without a source, landing page or event flags, as stored before they existed', () => {
+		for (const doc of oneOfEach()) {
+			const newer = [
+				'src',
+				'land',
+				...(doc.type === 'event' ? ['firstOfSession', 'firstOfDay'] : [])
+			];
+			const older = Object.fromEntries(
+				Object.entries(stored(doc)).filter(([key]) => !newer.includes(key))
+			);
+			expect(refusal(older)).toBeUndefined();
+		}
+	});
+
+	test("checks src with the record contract's SOURCE_PATTERN", () => {
+		expect(String(validateRecord)).toContain(`/${SOURCE_PATTERN.source}/.test(newDoc.src)`);
+	});
+
 	test('lets an admin delete a record and write design documents', () => {
 		expect(refusal({ _id: pageview()._id, _rev: '2-abc', _deleted: true }, admin)).toBeUndefined();
 		expect(refusal({ _id: '_design/stats', views: {} }, admin)).toBeUndefined();
@@ -57,6 +83,8 @@ describe('validate_doc_update for the events database', () => {
 	});
 
 	const [pv, event, heartbeat, milestone, dropped] = oneOfEach().map(stored);
+	const badSource = 'src must be (direct) or a lowercase host name of at most 253 characters';
+	const badLand = 'land must be a path of at most 512 characters';
 	test.each([
 		['a made-up id', { ...pv, _id: 'abc' }, '_id must be a lowercase UUIDv7'],
 		[
@@ -114,6 +142,27 @@ describe('validate_doc_update for the events database', () => {
 			'milestone must be actual, engaged or nonbounce'
 		],
 		['a zero drop count', { ...dropped, count: 0 }, 'count must be 1–1000000'],
+		['a numeric source', { ...pv, src: 1 }, badSource],
+		['a source with a port', { ...heartbeat, src: 'news.example:443' }, badSource],
+		['an uppercase source', { ...milestone, src: 'News.example' }, badSource],
+		['an overlong source', { ...event, src: 'a'.repeat(254) }, badSource],
+		['a relative landing page', { ...pv, land: 'x' }, badLand],
+		['an overlong landing page', { ...event, land: '/' + 'x'.repeat(512) }, badLand],
+		[
+			'a string firstOfSession',
+			{ ...event, firstOfSession: 'no' },
+			'firstOfSession must be true or false'
+		],
+		[
+			'a numeric firstOfDay on an event',
+			{ ...event, firstOfDay: 0 },
+			'firstOfDay must be true or false'
+		],
+		[
+			"an event's flag on a heartbeat",
+			{ ...heartbeat, firstOfSession: true },
+			'firstOfSession is not a field of a heartbeat record'
+		],
 		['an oversized record', { ...event, props: { a: 'x'.repeat(6000) } }, 'the record is too large']
 	])('refuses %s', (_, doc, reason) => {
 		const cleaned = Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined));

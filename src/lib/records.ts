@@ -3,7 +3,7 @@
  * endpoint (which validates and enriches them) and the CouchDB views (which count
  * them). Every fact is one immutable document; nothing is ever updated in place.
  *
- * Types only plus a few constants: this module must stay free of runtime weight
+ * Types plus a few constants and one-line helpers: this module must stay free of runtime weight
  * because the tracker's synchronous bundle imports it.
  */
 
@@ -41,6 +41,8 @@ export const LIMITS = {
 	path: 512,
 	title: 256,
 	referrer: 512,
+	/** Maximum length of a session's source (`src`): a DNS name is at most 253 characters. */
+	source: 253,
 	eventName: 64,
 	/** Maximum number of props on an event, and their key and value lengths. */
 	props: 16,
@@ -72,6 +74,23 @@ export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{
  */
 export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
 
+/**
+ * What a session's source (`src`) may hold: `(direct)`, or a host as {@link sourceOf}
+ * derives it — lowercase, without whitespace or the delimiters that end a URL's host.
+ */
+export const SOURCE_PATTERN = /^[^\s/?#:@<>\\^|%A-Z]+$/;
+
+/**
+ * A session's source from its entry referrer: the referrer's host, lowercased, without
+ * a leading `www.`, or `(direct)` when there is none. The same rule as the `referrer`
+ * dimension of `couchdb/events/views/dimensions.js`, so a source filter and the
+ * referrers breakdown name a session alike.
+ */
+export function sourceOf(ref: string | undefined): string {
+	const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(ref ?? '')?.[1];
+	return host ? host.toLowerCase().replace(/^www\./, '') : '(direct)';
+}
+
 /** The revision every record carries, derived from its id. */
 export function revisionFor(id: string): string {
 	return '1-' + id.replaceAll('-', '');
@@ -102,6 +121,13 @@ export interface BaseRecord {
 	vid: string;
 	/** Path of the page the record belongs to (no query string, no fragment). */
 	path: string;
+	/**
+	 * The session's source: {@link sourceOf} its entry pageview's referrer. Optional:
+	 * records made before sources existed, or outside a classified session, lack it.
+	 */
+	src?: string;
+	/** The session's landing page: the path of its entry pageview. Optional like `src`. */
+	land?: string;
 }
 
 /** A pageview: a route the visitor landed on (dedup per session and path, 30 min). */
@@ -139,6 +165,10 @@ export interface EventRecord extends BaseRecord {
 	/** Event name, e.g. `signup`, `outbound`, `download`, `form`, `click`. */
 	name: string;
 	props?: Record<string, string | number | boolean>;
+	/** First event of this name in the session (a converting session). */
+	firstOfSession?: boolean;
+	/** First event of this name in the visitor's day, site time zone (a converting visitor). */
+	firstOfDay?: boolean;
 }
 
 /** Engaged time since the previous heartbeat of this page view. */

@@ -10,13 +10,20 @@
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type {
+	EventRecord,
 	HeartbeatRecord,
 	MilestoneRecord,
 	PageviewRecord,
 	StoredRecord
 } from '../../src/lib/records';
 import type { RunningApp } from '../helpers/app';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+import {
+	CHROME_UA,
+	emulateFocus,
+	routeStandalonePage,
+	startTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 const MIN = 60_000;
 /** Three hours ago: far enough back for 80 minutes of fake time, inside the ingest window. */
@@ -213,5 +220,68 @@ test('a visit visible 40 s, hidden 20 s, then visible 15 s records 55 s of engag
 		`engaged time: ${engaged} ms in ${heartbeats.length} heartbeats (${heartbeats.map((r) => r.engagedMs).join(' + ')})`
 	);
 	expect(Math.abs(engaged - 55_000)).toBeLessThanOrEqual(1000);
+	await context.close();
+});
+
+test("every record of a visit carries its session's source and landing page, across tabs, and a repeated event is not the session's first", async ({
+	browser
+}) => {
+	// Real time and the deferred part (track() and the outbox need it).
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/src/');
+	const tab1 = await context.newPage();
+	await emulateFocus(tab1);
+	await tab1.goto(app.url + '/src/landing', { referer: 'https://www.Example.com/x' });
+	const vid = await visitorOf(tab1);
+	await tab1.waitForFunction(() => 'couchstatsDeferred' in window);
+	const track = (page: Page, name: string) =>
+		page.evaluate(
+			(n) => (window as unknown as { couchstats: { track(n: string): void } }).couchstats.track(n),
+			name
+		);
+	await track(tab1, 'signup');
+	await navigate(tab1, '/src/pricing'); // a second pageview: the session is a non-bounce
+	await track(tab1, 'signup');
+	// A second tab of the same session, arriving from elsewhere: the session's source stays.
+	const tab2 = await context.newPage();
+	await tab2.goto(app.url + '/src/about', { referer: 'https://other.example/' });
+	await tab2.waitForFunction(() => 'couchstatsDeferred' in window);
+	await track(tab2, 'signup');
+	await tab1.waitForTimeout(300); // some engaged time for the heartbeat on hide
+	await tab1.close();
+	await tab2.close();
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) => {
+			const count = (type: string) => rs.filter((r) => r.type === type).length;
+			return (
+				count('pageview') >= 3 && count('event') >= 3 && count('milestone') * count('heartbeat') > 0
+			);
+		}
+	);
+	expect(new Set(records.map((r) => r.type))).toEqual(
+		new Set(['pageview', 'event', 'heartbeat', 'milestone'])
+	);
+	expect(records.map((r) => [r.type, r.src, r.land])).toEqual(
+		records.map((r) => [r.type, 'example.com', '/src/landing'])
+	);
+	const pageviews = records.filter(
+		(r): r is PageviewRecord & StoredRecord => r.type === 'pageview'
+	);
+	expect(pageviews.map((r) => [r.path, r.entry, r.ref])).toEqual([
+		['/src/landing', true, 'https://www.example.com/x'],
+		['/src/pricing', false, undefined],
+		['/src/about', false, undefined]
+	]);
+	const events = records.filter((r): r is EventRecord & StoredRecord => r.type === 'event');
+	expect(events.map((r) => [r.name, r.path, r.firstOfSession, r.firstOfDay])).toEqual([
+		['signup', '/src/landing', true, true],
+		['signup', '/src/pricing', false, false],
+		['signup', '/src/about', false, false]
+	]);
+	expect(
+		records.filter((r): r is MilestoneRecord & StoredRecord => r.type === 'milestone').length
+	).toBeGreaterThan(0);
 	await context.close();
 });

@@ -92,6 +92,32 @@ describe('the ingest handler on the real store', () => {
 		expect(pageviewStored).toMatchObject({ country: 'JP', device: 'desktop' });
 	});
 
+	test("stores each record's session source and landing page and an event's firsts, and refuses a bad source per document", async () => {
+		const ingest = ingestWith();
+		const docs = oneOfEach();
+		const bad = pageview(NOW, { src: 'https://news.example/' });
+		const response = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [...docs, bad],
+			new_edits: false
+		});
+		expect(await response.json()).toEqual([
+			{
+				id: bad._id,
+				error: 'forbidden',
+				reason: 'src: must be (direct) or a lowercase host name without port'
+			}
+		]);
+		for (const doc of docs) {
+			const stored = await couch.events.get(String(doc._id));
+			expect([stored.type, stored.src, stored.land]).toEqual([doc.type, 'news.example', '/']);
+		}
+		expect(await couch.events.get(String(docs[1]._id))).toMatchObject({
+			type: 'event',
+			firstOfSession: true,
+			firstOfDay: false
+		});
+	});
+
 	test('stores the valid documents of a mixed batch and refuses the rest per document', async () => {
 		const ingest = ingestWith();
 		const good = pageview(NOW);

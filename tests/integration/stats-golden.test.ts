@@ -49,6 +49,18 @@ const totalsUtc = {
 	events: 3
 };
 
+/** Both signups of November 1–3 (A's pro plan, D's free plan). */
+const signupEvents = {
+	name: 'signup',
+	count: 2,
+	props: {
+		plan: [
+			{ value: 'free', count: 1 },
+			{ value: 'pro', count: 1 }
+		]
+	}
+};
+
 beforeAll(async () => {
 	// Every design document, as the app deploys them: the records also pass _design/validate.
 	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
@@ -243,16 +255,7 @@ describe('the Stats API on the golden data set', () => {
 	test('counts events by name and by prop', async () => {
 		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
 		expect(body.breakdowns.events).toEqual([
-			{
-				name: 'signup',
-				count: 2,
-				props: {
-					plan: [
-						{ value: 'free', count: 1 },
-						{ value: 'pro', count: 1 }
-					]
-				}
-			},
+			signupEvents,
 			{ name: 'download', count: 1, props: { file: [{ value: 'a.pdf', count: 1 }] } }
 		]);
 	});
@@ -393,5 +396,142 @@ describe('CSV export', () => {
 		expect((await res.json()).message).toMatch(
 			/^breakdown "nope" must be one of timeseries, pages, /
 		);
+	});
+});
+
+describe('filters', () => {
+	const range = 'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC';
+	const totals = (fields: Partial<typeof totalsUtc>) => ({
+		...Object.fromEntries(Object.keys(totalsUtc).map((k) => [k, 0])),
+		...fields
+	});
+
+	test('source keeps every record of the sessions from it: B, G, H and I are direct', async () => {
+		const body = await stats(`${range}&source=(direct)`);
+		expect(body.filter).toEqual({ kind: 'source', value: '(direct)' });
+		expect(body.totals).toEqual(
+			totals({
+				pageviews: 5,
+				visitors: 4,
+				newVisitors: 4,
+				sessions: 4,
+				bounceRate: 0.75,
+				engagedTimeMs: 15_000,
+				avgEngagedTimeMs: 3_750
+			})
+		);
+		expect(body.unfiltered).toEqual({ totals: totalsUtc });
+		// October 29–31: F and J, both direct.
+		expect(body.previous.totals).toMatchObject({ pageviews: 2, visitors: 2, sessions: 2 });
+		expect(body.breakdowns.pages.map((p: { path: string }) => p.path)).toEqual([
+			'/',
+			'/pricing',
+			'/docs'
+		]);
+		expect(body.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 4, visitors: 4 }]);
+		expect(body.breakdowns.events).toEqual([]);
+		// Active now is the whole site's, filtered or not.
+		expect(body.activeNow).toEqual((await stats(range)).activeNow);
+	});
+
+	test('source keeps session A from Hacker News whole: its later page, event and milestones', async () => {
+		const body = await stats(`${range}&source=news.ycombinator.com`);
+		expect(body.totals).toEqual(
+			totals({
+				pageviews: 2,
+				visitors: 1,
+				newVisitors: 1,
+				sessions: 1,
+				actualSessions: 1,
+				engagedSessions: 1,
+				engagementRate: 1,
+				engagedTimeMs: 35_000,
+				avgEngagedTimeMs: 35_000,
+				events: 1
+			})
+		);
+		expect(body.breakdowns.events.map((e: { name: string }) => e.name)).toEqual(['signup']);
+	});
+
+	test('page counts the page’s views, visitors, time and events, and the sessions that landed on it', async () => {
+		const body = await stats(`${range}&page=/`);
+		expect(body.totals).toEqual(
+			totals({
+				pageviews: 6,
+				visitors: 5,
+				newVisitors: 4,
+				sessions: 5,
+				actualSessions: 2,
+				engagedSessions: 2,
+				engagementRate: 1,
+				bounceRate: 0.4,
+				engagedTimeMs: 27_000,
+				avgEngagedTimeMs: 5_400,
+				events: 1
+			})
+		);
+		// The same numbers as the page's own row in the unfiltered pages breakdown.
+		expect(body.breakdowns.pages).toEqual([
+			{ path: '/', pageviews: 6, visitors: 5, engagedTimeMs: 27_000, entries: 5, exits: 4 }
+		]);
+		const row = (value: string, n: number) => ({ value, sessions: n, visitors: n });
+		expect(body.breakdowns.referrers).toEqual([
+			row('(direct)', 2),
+			row('duckduckgo.com', 1),
+			row('google.com', 1),
+			row('news.ycombinator.com', 1)
+		]);
+		expect(body.breakdowns.events.map((e: { name: string }) => e.name)).toEqual(['signup']);
+	});
+
+	test('event counts its conversions: events, converting sessions and visitors', async () => {
+		const body = await stats(`${range}&event=signup`);
+		expect(body.totals).toMatchObject({ events: 2, sessions: 2, visitors: 2, pageviews: 0 });
+		expect(body.unfiltered.totals.visitors).toBe(7);
+		expect(body.breakdowns.pages).toEqual([
+			{ path: '/', pageviews: 1, visitors: 0, engagedTimeMs: 0, entries: 0, exits: 0 },
+			{ path: '/docs', pageviews: 1, visitors: 0, engagedTimeMs: 0, entries: 0, exits: 0 }
+		]);
+		expect(body.breakdowns.entryPages).toEqual([]);
+		expect(body.breakdowns.exitPages).toEqual([]);
+		const row = (value: string, n: number) => ({ value, sessions: n, visitors: n });
+		expect(body.breakdowns.referrers).toEqual([
+			row('duckduckgo.com', 1),
+			row('news.ycombinator.com', 1)
+		]);
+		expect(body.breakdowns.browsers).toEqual([row('Firefox', 1), row('Safari', 1)]);
+		expect(body.breakdowns.countries).toEqual([]);
+		expect(body.breakdowns.events).toEqual([signupEvents]);
+	});
+
+	test('a filter’s time series sums to its totals', async () => {
+		const body = await stats(`${range}&source=(direct)`);
+		const points = body.timeseries.map((p: { period: string; pageviews: number }) => [
+			p.period,
+			p.pageviews
+		]);
+		expect(points).toEqual([
+			['2026-11-01', 1],
+			['2026-11-02', 0],
+			['2026-11-03', 4]
+		]);
+	});
+
+	test('exports a filtered breakdown', async () => {
+		const res = await call(EXPORT, `${range}&page=/blog&breakdown=pages`, { bearer: token });
+		expect(await res.text()).toBe(
+			['path,pageviews,visitors,engagedTimeMs,entries,exits', '/blog,1,1,12000,0,0', ''].join(
+				'\r\n'
+			)
+		);
+	});
+
+	test.each([
+		['page=/a&event=signup', 'only one filter at a time: the request has page and event'],
+		['page=blog', 'page "blog" must be a path starting with /']
+	])('answers %s with 400 naming the problem', async (query, message) => {
+		const res = await call(GET, `${range}&${query}`, { bearer: token });
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toBe(message);
 	});
 });

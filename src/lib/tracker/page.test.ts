@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest';
-import { LIMITS } from '../records.ts';
+import { record, runMap } from '../../../couchdb/events/views/fake-emit.ts';
+import { LIMITS, SOURCE_PATTERN, sourceOf } from '../records.ts';
+import { readDesignDocs } from '../server/design-docs.ts';
 import { externalReferrer, linkKind, MAX, pathOf, screenClass, utmOf } from './page.ts';
 
 test('the core limits agree with the record contract', () => {
@@ -8,6 +10,11 @@ test('the core limits agree with the record contract', () => {
 });
 
 const origin = 'https://blog.example';
+
+/** The `dimensions` view's map function, from the text CouchDB runs. */
+const dimensionsMap = new Function(
+	`return (${readDesignDocs().events.find((d) => d._id === '_design/stats')!.views!.dimensions.map});`
+)() as (doc: never) => void;
 
 test('pathOf drops the query string and the fragment', () => {
 	expect(pathOf(new URL('https://blog.example/posts/1?x=1#top'))).toBe('/posts/1');
@@ -20,6 +27,36 @@ test.each([
 	['android-app://com.example', undefined]
 ])('externalReferrer(%j) is %j', (referrer, expected) => {
 	expect(externalReferrer(referrer, origin)).toBe(expected);
+});
+
+test.each([
+	'https://news.ycombinator.com/item?id=1',
+	'https://www.Example.com/x',
+	'HTTPS://WWW.EXAMPLE.COM:8443/a/b',
+	'http://www.example.com.:80/',
+	'https://user:secret@www.example.org/',
+	'https://bücher.example/über',
+	'https://xn--bcher-kva.example/',
+	'https://www.xn--80ak6aa92e.com/',
+	'http://192.168.0.1:8080/admin',
+	'http://[2001:db8::1]:8080/',
+	'https://blog.example/same-origin',
+	'android-app://com.google.android.gm/',
+	''
+])('the source of document.referrer %j is the referrer the dimensions view counts', (referrer) => {
+	const ref = externalReferrer(referrer, origin);
+	const src = sourceOf(ref);
+	const rows = runMap(
+		dimensionsMap,
+		record({ type: 'pageview', entry: true, firstOfDay: true, ref, src })
+	);
+	const counted = rows.flatMap(([key]) => {
+		const [scope, , , dimension, value] = key as unknown[];
+		return typeof scope === 'string' && dimension === 'referrer' ? [value] : [];
+	});
+	expect(new Set(counted)).toEqual(new Set([src]));
+	expect(src).toMatch(SOURCE_PATTERN);
+	expect(src.length).toBeLessThanOrEqual(LIMITS.source);
 });
 
 test('utmOf keeps the five UTM parameters, trimmed, and nothing else', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { sourceOf } from '../records.ts';
 import {
 	createSessions,
 	MAX_DAY_PATHS,
+	MAX_SESSION_EVENTS,
 	pathKey,
 	reachedMilestones,
 	SESSION_MS,
@@ -72,7 +74,7 @@ describe('createSessions', () => {
 	test('keeps one session while any tab is active within a sliding 30-minute window', () => {
 		const { tab1, tab2 } = setup();
 		tab1.pageview('/', T0);
-		tab2.interaction(T0 + 25 * MIN);
+		tab2.event('click', T0 + 25 * MIN);
 		expect(tab1.expired(T0 + 50 * MIN)).toBe(false);
 		expect(tab1.touch(T0 + 50 * MIN).id).toBe('id-1');
 		expect(tab2.expired(T0 + 50 * MIN + SESSION_MS - 1)).toBe(false);
@@ -160,7 +162,7 @@ describe('createSessions', () => {
 		tab2.engaged(1, T0 + 10_001);
 		expect(takeMilestones(store)).toEqual({ sid: 'id-1', milestones: ['actual', 'nonbounce'] });
 		expect(takeMilestones(store).milestones).toEqual([]);
-		tab1.interaction(T0 + 20_000);
+		tab1.event('signup', T0 + 20_000);
 		expect(takeMilestones(store).milestones).toEqual(['engaged']);
 		expect(takeMilestones(store).milestones).toEqual([]);
 	});
@@ -184,9 +186,106 @@ describe('createSessions', () => {
 		expect(takeMilestones(store)).toEqual({ sid: 'id-3', milestones: ['actual', 'nonbounce'] });
 	});
 
+	test("keeps the entry pageview's source and path as the session's src and land, across tabs", () => {
+		const { tab1, tab2 } = setup();
+		const state = (tab: typeof tab1, t: number) => {
+			const { src, land } = tab.touch(t);
+			return { src, land };
+		};
+		tab1.pageview('/landing', T0, 'news.example');
+		// Later pageviews, in any tab, keep the session's; their own source does not count.
+		tab2.pageview('/next', T0 + MIN, '(direct)');
+		expect(state(tab1, T0 + 2 * MIN)).toEqual({ src: 'news.example', land: '/landing' });
+		expect(state(tab2, T0 + 2 * MIN)).toEqual({ src: 'news.example', land: '/landing' });
+		// A new session takes its own entry's.
+		tab2.pageview('/next', T0 + 40 * MIN, '(direct)');
+		expect(state(tab1, T0 + 40 * MIN)).toEqual({ src: '(direct)', land: '/next' });
+	});
+
+	test('marks the first event of each name in the session and in the visitor day, across tabs', () => {
+		const { tab1, tab2 } = setup();
+		const day = Date.UTC(2026, 10, 21, 9);
+		tab1.pageview('/', day);
+		expect(
+			[
+				tab1.event('signup', day + 1000),
+				tab2.event('signup', day + 2000),
+				tab2.event('download', day + 3000),
+				// A new session the same day: first of the session, not of the day.
+				tab1.event('signup', day + 3000 + SESSION_MS),
+				tab1.event('signup', day + 4000 + SESSION_MS),
+				// The next day.
+				tab2.event('signup', Date.UTC(2026, 10, 22, 0, 10))
+			].map((c) => [c.firstOfSession, c.firstOfDay])
+		).toEqual([
+			[true, true],
+			[false, false],
+			[true, true],
+			[true, false],
+			[false, false],
+			[true, true]
+		]);
+	});
+
+	test('does not take an event name for a path of the same day', () => {
+		const { tab1 } = setup();
+		tab1.pageview('/signup', T0);
+		expect(tab1.event('signup', T0 + 1000)).toEqual({ firstOfSession: true, firstOfDay: true });
+		expect(tab1.pageview('/event signup', T0 + 2000)?.pathFirstOfDay).toBe(true);
+	});
+
+	test("still counts the day's first pageview as first of day after events of that day", () => {
+		const { tab1 } = setup();
+		// A session that crosses midnight: its events after midnight come before any pageview.
+		tab1.pageview('/', Date.UTC(2026, 10, 21, 23, 50));
+		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 5)).firstOfDay).toBe(true);
+		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 6)).firstOfDay).toBe(false);
+		expect(tab1.event('play', Date.UTC(2026, 10, 22, 0, 7)).firstOfDay).toBe(true);
+		expect(tab1.pageview('/a', Date.UTC(2026, 10, 22, 0, 8))?.firstOfDay).toBe(true);
+		expect(tab1.pageview('/b', Date.UTC(2026, 10, 22, 0, 9))?.firstOfDay).toBe(false);
+		// The events of the day stay remembered after that pageview.
+		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 10)).firstOfDay).toBe(false);
+	});
+
+	test('keeps the event names of a session bounded', () => {
+		const { store, tab1 } = setup();
+		tab1.pageview('/', T0);
+		for (let i = 0; i < MAX_SESSION_EVENTS + 5; i++) tab1.event(`e${i}`, T0 + i);
+		const names = JSON.parse(store.getItem('couchstats:session')!).ev as string[];
+		expect(names).toHaveLength(MAX_SESSION_EVENTS);
+		// The oldest were forgotten, so a forgotten name counts as first again.
+		expect(tab1.event('e0', T0 + 1000).firstOfSession).toBe(true);
+		expect(tab1.event(`e${MAX_SESSION_EVENTS + 4}`, T0 + 1001).firstOfSession).toBe(false);
+	});
+
+	test('counts each event as an interaction, whether or not its name is new', () => {
+		const { store, tab1 } = setup();
+		tab1.pageview('/', T0);
+		tab1.event('signup', T0 + 1000);
+		tab1.event('signup', T0 + 2000);
+		expect(JSON.parse(store.getItem('couchstats:session')!).ix).toBe(2);
+	});
+
 	test('survives unreadable stored state by starting over', () => {
 		const { store, tab1 } = setup();
 		store.setItem('couchstats:session', '{not json');
 		expect(tab1.pageview('/', T0)?.entry).toBe(true);
+	});
+});
+
+describe('sourceOf', () => {
+	test.each([
+		['https://news.ycombinator.com/item', 'news.ycombinator.com'],
+		['https://www.Example.com/x', 'example.com'],
+		['http://WWW.example.com:8080/a', 'example.com'],
+		['https://www2.example.com/', 'www2.example.com'],
+		['https://www.www.example.com/', 'www.example.com'],
+		['https://xn--bcher-kva.example/', 'xn--bcher-kva.example'],
+		['https://192.168.1.10:3000/', '192.168.1.10'],
+		['', '(direct)'],
+		[undefined, '(direct)'],
+		['not a url', '(direct)']
+	])('of %j is %j', (ref, expected) => {
+		expect(sourceOf(ref)).toBe(expected);
 	});
 });

@@ -1,7 +1,8 @@
 /**
  * Visitor and session state, kept in `localStorage` so every tab of the origin shares
  * one session with a sliding 30-minute window. The browser classifies here (entry,
- * first of day, first ever, milestones) so that every dashboard number is a plain
+ * first of day, first ever, the session's source and landing page, an event's first
+ * of session and of day, milestones) so that every dashboard number is a plain
  * count on the server (DESIGN.md §3.1). Time and ids are injected.
  */
 import type { Milestone } from '../records.ts';
@@ -30,14 +31,25 @@ export interface SessionState {
 	pages: Record<string, number>;
 	/** Path of the last recorded pageview (the next pageview's `from`). */
 	path?: string;
+	/** The session's source (`sourceOf` its entry referrer), set by the entry pageview. */
+	src?: string;
+	/** The session's landing path, set by the entry pageview. */
+	land?: string;
+	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
+	ev?: string[];
 }
 
 interface VisitorState {
 	id: string;
-	/** The visitor's last day with a pageview, `YYYY-MM-DD` in the site's time zone. */
+	/** The visitor's last day with a pageview or event, `YYYY-MM-DD` in the site's time zone. */
 	day?: string;
-	/** Hashes (`pathKey`) of the paths viewed on `day`, oldest first, at most `MAX_DAY_PATHS`. */
+	/**
+	 * Keys (`pathKey`) of the paths viewed and the event names (`'event ' + name`) fired on
+	 * `day`, oldest first, at most `MAX_DAY_PATHS`.
+	 */
 	paths?: string[];
+	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
+	e?: 1;
 }
 
 /**
@@ -46,6 +58,12 @@ interface VisitorState {
  * again as a visitor of a forgotten page; it bounds `localStorage` to a few KB.
  */
 export const MAX_DAY_PATHS = 500;
+
+/**
+ * Distinct event names remembered per session for `firstOfSession`. Beyond it the
+ * oldest are forgotten (a forgotten name counts its session again).
+ */
+export const MAX_SESSION_EVENTS = 100;
 
 /**
  * A short key for a path (32-bit FNV-1a, base 36, at most 7 characters), so the day's
@@ -58,6 +76,13 @@ export function pathKey(path: string): string {
 	return (h >>> 0).toString(36);
 }
 
+/** Adds `key` to `keys`, forgetting the oldest beyond `max`; true when it was not there. */
+function remember(keys: string[], key: string, max: number): boolean {
+	if (keys.includes(key)) return false;
+	if (keys.push(key) > max) keys.shift();
+	return true;
+}
+
 /** Classification of a pageview that is to be recorded. */
 export interface PageviewClass {
 	sid: string;
@@ -68,6 +93,12 @@ export interface PageviewClass {
 	/** First pageview of this path in the visitor's day (site time zone). */
 	pathFirstOfDay: boolean;
 	from?: string;
+}
+
+/** Classification of an event: is it the first of its name in the session, in the visitor's day? */
+export interface EventClass {
+	firstOfSession: boolean;
+	firstOfDay: boolean;
 }
 
 /** Which milestones a session has reached, by the rules of DESIGN.md §4. */
@@ -99,10 +130,11 @@ export interface Sessions {
 	/**
 	 * Classifies a pageview of `path` at `now`, or returns `undefined` when the same
 	 * session already recorded that path within 30 minutes (the activity still counts).
+	 * An entry pageview sets the session's `land` to `path` and its `src` to `source`.
 	 */
-	pageview(path: string, now: number): PageviewClass | undefined;
-	/** Counts an interaction (event) at `now`. */
-	interaction(now: number): void;
+	pageview(path: string, now: number, source?: string): PageviewClass | undefined;
+	/** Counts an interaction (an event named `name`) at `now` and classifies it. */
+	event(name: string, now: number): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
 }
@@ -152,43 +184,61 @@ export function createSessions(
 			writeJson(store, KEYS.visitor, (v = { id: newId(now), fresh: true } as VisitorState));
 		return v;
 	};
+	/**
+	 * Adds `key` to the visitor's keys of the day of `now`. Returns `[visitor, first, newDay]`:
+	 * `first` when the key was not there, `newDay` when the visitor had no pageview yet that
+	 * day. An `event` is no pageview: after one, the day still waits for its first (`e`).
+	 */
+	const today = (now: number, key: string, event?: 1) => {
+		const v = visitor(now);
+		const day = dayOf(now);
+		const paths = v.day == day ? (v.paths ?? []) : [];
+		const first = remember(paths, key, MAX_DAY_PATHS);
+		writeJson(store, KEYS.visitor, { id: v.id, day, paths, e: event && (v.day == day ? v.e : 1) });
+		return [v, first, v.day != day || !!v.e] as const;
+	};
 
 	return {
 		visitor: (now) => visitor(now).id,
 		expired: (now) => expired(now),
 		touch,
-		pageview(path, now) {
+		pageview(path, now, source) {
 			let result: PageviewClass | undefined;
 			touch(now, (s) => {
 				const seen = s.pages[path];
 				if (now - seen < SESSION_MS) return;
-				const v = visitor(now);
-				const day = dayOf(now);
 				const entry = !s.pv++;
-				const paths = v.day == day ? (v.paths ?? []) : [];
-				const key = pathKey(path);
-				const pathFirstOfDay = !paths.includes(key);
-				if (pathFirstOfDay && paths.push(key) > MAX_DAY_PATHS) paths.shift();
+				const [v, first, newDay] = today(now, pathKey(path));
 				result = {
 					sid: s.id,
 					vid: v.id,
 					entry,
-					firstOfDay: v.day != day,
+					firstOfDay: newDay,
 					firstEver: !!v.fresh,
-					pathFirstOfDay
+					pathFirstOfDay: first
 				};
-				if (!entry) {
+				if (entry) {
+					s.src = source;
+					s.land = path;
+				} else {
 					result.from = s.path;
 					s.ix++;
 				}
 				s.path = path;
 				for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];
 				s.pages[path] = now;
-				writeJson(store, KEYS.visitor, { id: v.id, day, paths });
 			});
 			return result;
 		},
-		interaction: (now) => void touch(now, (s) => s.ix++),
+		event(name, now) {
+			const key = pathKey('event ' + name);
+			let firstOfSession!: boolean;
+			touch(now, (s) => {
+				s.ix++;
+				firstOfSession = remember((s.ev ??= []), key, MAX_SESSION_EVENTS);
+			});
+			return { firstOfSession, firstOfDay: today(now, key, 1)[1] };
+		},
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms))
 	};
 }

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import type { ClientRecord, HeartbeatRecord, PageviewRecord } from '../records.ts';
+import type { ClientRecord, EventRecord, HeartbeatRecord, PageviewRecord } from '../records.ts';
 import { memoryStore } from './storage.ts';
-import { createTracker, resolveOptions, type TrackerOptions } from './tracker.ts';
+import {
+	createTracker,
+	resolveOptions,
+	type DeferredModule,
+	type Host,
+	type TrackerOptions
+} from './tracker.ts';
 import type { RandomSource } from './uuid.ts';
 
 const origin = 'https://blog.example';
@@ -143,6 +149,61 @@ describe('createTracker', () => {
 			['/a', false],
 			['/c', true],
 			['/a', true]
+		]);
+	});
+
+	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
+		const b = fakeBrowser();
+		let host: Host | undefined;
+		const deferred: DeferredModule = {
+			attach: (h) => {
+				host = h;
+				return { track: () => {}, flush: () => {}, list: async () => [], destroy: async () => {} };
+			}
+		};
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		b.advance(12_000);
+		tracker.pageview('/pricing');
+		host!.event('signup');
+		host!.event('signup');
+		// The deferred part makes (and stores) the outbox's `dropped` record through the host.
+		const dropped = host!.make('dropped', { count: 3 });
+		expect([dropped.src, dropped.land]).toEqual(['news.example', '/posts/1']);
+		// Another tab of the same session, opened from elsewhere: the session's source stays.
+		const tab2 = fakeBrowser();
+		tab2.document.referrer = 'https://other.example/';
+		const other = createTracker({ site: 'blog' }, { ...tab2.env, storage: b.env.storage });
+		tab2.advance(13_000);
+		other.pageview('https://blog.example/about');
+		const records = [...(await tracker.pending()), ...(await other.pending())];
+		expect(records.map((r) => `${r.type} ${r.path}`)).toEqual([
+			...['pageview /posts/1', 'heartbeat /posts/1', 'milestone /posts/1', 'milestone /posts/1'],
+			...['pageview /pricing', 'milestone /pricing', 'event /pricing', 'event /pricing'],
+			'pageview /about'
+		]);
+		expect(new Set(records.map((r) => `${r.src} ${r.land}`))).toEqual(
+			new Set(['news.example /posts/1'])
+		);
+		const events = records.filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.firstOfSession, r.firstOfDay])).toEqual([
+			['signup', true, true],
+			['signup', false, false]
+		]);
+	});
+
+	test('gives a visit without an external referrer the source (direct)', async () => {
+		const b = fakeBrowser();
+		b.document.referrer = 'https://blog.example/elsewhere';
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		const [pv] = await tracker.pending();
+		expect([pv.src, pv.land, (pv as PageviewRecord).ref]).toEqual([
+			'(direct)',
+			'/posts/1',
+			undefined
 		]);
 	});
 

@@ -3,16 +3,23 @@
  * loader injects it as an async script; the Svelte entry imports it dynamically at
  * hydration), so it is not part of what every page loads synchronously. It
  * classifies pageviews (session, entry, first of day, first ever, first of the path
- * today), accounts engaged time with heartbeats, emits session milestones, keeps
- * records in memory, and beacons them when the page is hidden. After `load`, in idle
- * time, it loads the deferred part (deferred.ts: `track()` validation, automatic
- * capture, the PouchDB outbox) and hands it the records. Browser globals, time,
- * randomness and that loader are injected.
+ * today) and events (first of their name in the session and the day), stamps every
+ * record with its session's source and landing page, accounts engaged time with
+ * heartbeats, emits session milestones, keeps records in memory, and beacons them when
+ * the page is hidden. After `load`, in idle time, it loads the deferred part
+ * (deferred.ts: `track()` validation, automatic capture, the PouchDB outbox) and hands
+ * it the records. Browser globals, time, randomness and that loader are injected.
  *
  * After `createTracker()` returns, nothing here throws into the host page: listeners
  * and public methods are wrapped.
  */
-import { RECORD_VERSION, revisionFor, type ClientRecord, type Milestone } from '../records.ts';
+import {
+	RECORD_VERSION,
+	revisionFor,
+	sourceOf,
+	type ClientRecord,
+	type Milestone
+} from '../records.ts';
 import { sendBeacons } from './beacon.ts';
 import { createEngagement } from './engagement.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
@@ -32,7 +39,7 @@ export interface Host {
 	localNow: () => number;
 	/** Sets the server clock offset and corrects the times of records still in memory. */
 	setOffset(offset: number): void;
-	/** Counts an interaction and records an event (starting a session if needed). */
+	/** Counts an interaction and records an event, classified (starting a session if needed). */
 	event(name: string, props?: Record<string, string | number | boolean>): void;
 	/** Makes a record of the current session and page. */
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
@@ -146,6 +153,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
 		const ts = now();
 		const _id = id ?? uuidv7(ts, random);
+		const session = sessions.touch(ts);
 		return {
 			_id,
 			_rev: revisionFor(_id),
@@ -153,9 +161,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			type,
 			site: s.site,
 			ts,
-			sid: sessions.touch(ts).id,
+			sid: session.id,
 			vid: sessions.visitor(ts),
 			path,
+			src: session.src,
+			land: session.land,
 			...fields
 		} as ClientRecord;
 	}
@@ -196,8 +206,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		},
 		event: safe((name: string, props?: object) => {
 			if (sessions.expired(now())) pageview();
-			sessions.interaction(now());
-			emit(make('event', { name, props }));
+			emit(make('event', { name, props, ...sessions.event(name, now()) }));
 		}),
 		make: (type, fields) => make(type, fields),
 		path: () => path,
@@ -217,7 +226,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (viewed) beat(true);
 		viewed = true;
 		path = pathOf(next);
-		const c = sessions.pageview(path, now());
+		const ref = externalReferrer(doc.referrer, win.location.origin);
+		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
 		host.scroll = 0;
 		emit(
@@ -232,7 +242,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				firstEver: c.firstEver,
 				pathFirstOfDay: c.pathFirstOfDay,
 				from: c.from,
-				ref: c.entry ? externalReferrer(doc.referrer, win.location.origin) : undefined,
+				ref: c.entry ? ref : undefined,
 				notFound: opts?.notFound || undefined
 			})
 		);

@@ -45,17 +45,35 @@ export function pageview(ts = NOW, extra: Record<string, unknown> = {}): Record<
 	return { ...record, ...extra };
 }
 
-/** A valid record of each type for one session at `ts`. */
+/** A valid record of each type for one session at `ts`, with the session's source and landing page. */
 export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 	const sid = uuidv7(ts);
 	const vid = uuidv7(ts);
 	const base = (type: string) => {
 		const _id = uuidv7(ts);
-		return { _id, _rev: revisionFor(_id), v: 1, type, site, ts, sid, vid, path: '/' };
+		return {
+			_id,
+			_rev: revisionFor(_id),
+			v: 1,
+			type,
+			site,
+			ts,
+			sid,
+			vid,
+			path: '/',
+			src: 'news.example',
+			land: '/'
+		};
 	};
 	return [
 		{ ...base('pageview'), entry: true, firstOfDay: true, firstEver: true, tz: 'Asia/Tokyo' },
-		{ ...base('event'), name: 'signup', props: { plan: 'pro', seats: 3, trial: true } },
+		{
+			...base('event'),
+			name: 'signup',
+			props: { plan: 'pro', seats: 3, trial: true },
+			firstOfSession: true,
+			firstOfDay: false
+		},
 		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80 },
 		{ ...base('milestone'), milestone: 'actual' },
 		{ ...base('dropped'), count: 12 }

@@ -75,6 +75,11 @@ describe('checkRecord', () => {
 		['an extra field', pageview(NOW, { ip: '1.2.3.4' }), 'ip: is not a known field'],
 		['a client-side enrichment field', pageview(NOW, { bot: false }), 'bot: is not a known field'],
 		[
+			"an event's flag on a pageview",
+			pageview(NOW, { firstOfSession: true }),
+			'firstOfSession: is not a known field'
+		],
+		[
 			'an unknown type',
 			pageview(NOW, { type: 'purchase' }),
 			'type: must be one of pageview, event, heartbeat, milestone, dropped'
@@ -189,7 +194,17 @@ describe('checkRecord', () => {
 			{ props: { a: { b: 1 } } },
 			'props.a: Invalid type: Expected (string | number | boolean) but received Object'
 		],
-		['an infinite prop value', { props: { a: Infinity } }, 'props.a: must be a finite number']
+		['an infinite prop value', { props: { a: Infinity } }, 'props.a: must be a finite number'],
+		[
+			'a string firstOfSession',
+			{ firstOfSession: 'yes' },
+			'firstOfSession: Invalid type: Expected boolean but received "yes"'
+		],
+		[
+			'a numeric firstOfDay',
+			{ firstOfDay: 1 },
+			'firstOfDay: Invalid type: Expected boolean but received 1'
+		]
 	])('refuses an event with %s', (_, extra, reason) => {
 		const [, event] = oneOfEach();
 		expect(reasonFor({ ...event, ...extra })).toBe(reason);
@@ -214,6 +229,58 @@ describe('checkRecord', () => {
 	])('refuses a heartbeat with %s', (_, extra, reason) => {
 		const [, , heartbeat] = oneOfEach();
 		expect(reasonFor({ ...heartbeat, ...extra })).toBe(reason);
+	});
+
+	test.each([
+		['(direct)', '/'],
+		['news.ycombinator.com', '/pricing'],
+		['xn--bcher-kva.example', '/blog/2026/été'],
+		['192.168.0.1', '/a b']
+	])('accepts the source %j and landing page %j on every record type', (src, land) => {
+		for (const doc of oneOfEach()) {
+			const checked = checkRecord({ ...doc, src, land }, NOW);
+			expect(checked).toEqual({ ok: true, record: { ...doc, src, land } });
+		}
+	});
+
+	test('accepts records without a source or landing page, as made before they existed', () => {
+		for (const doc of oneOfEach()) {
+			const { src, land, ...older } = doc;
+			expect([src, land]).toEqual(['news.example', '/']);
+			expect(checkRecord(older, NOW).ok).toBe(true);
+		}
+	});
+
+	const source = 'must be (direct) or a lowercase host name without port';
+	test.each([
+		['a number', 42, 'src: Invalid type: Expected string but received 42'],
+		['an empty string', '', `src: ${source}`],
+		['an uppercase host', 'News.example', `src: ${source}`],
+		['a host with a port', 'news.example:8080', `src: ${source}`],
+		['a URL', 'https://news.example/', `src: ${source}`],
+		['a host with a space', 'news example', `src: ${source}`],
+		['markup', '<b>x</b>', `src: ${source}`],
+		['a newline', 'news\nexample', 'src: must not contain control characters'],
+		['an overlong host', 'a'.repeat(LIMITS.source + 1), 'src: must be at most 253 characters']
+	])('refuses a source that is %s', (_, src, reason) => {
+		expect(reasonFor(pageview(NOW, { src }))).toBe(reason);
+	});
+
+	test.each([
+		['a number', 1, 'land: Invalid type: Expected string but received 1'],
+		[
+			'a full URL',
+			'https://blog.example/',
+			'land: must be a path starting with / without query or fragment'
+		],
+		[
+			'a path with a query',
+			'/a?b=1',
+			'land: must be a path starting with / without query or fragment'
+		],
+		['an overlong path', '/' + 'x'.repeat(LIMITS.path), 'land: must be at most 512 characters']
+	])('refuses a landing page that is %s', (_, land, reason) => {
+		expect(reasonFor(pageview(NOW, { land }))).toBe(reason);
 	});
 
 	test('checks the revision against the id after the schema passes', () => {

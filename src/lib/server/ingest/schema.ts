@@ -16,6 +16,7 @@ import {
 	MILESTONES,
 	RECORD_VERSION,
 	SCREEN_CLASSES,
+	SOURCE_PATTERN,
 	type DroppedRecord,
 	type EventRecord,
 	type HeartbeatRecord,
@@ -66,7 +67,14 @@ const baseEntries = {
 	ts: v.pipe(v.number(), v.safeInteger('must be whole milliseconds since the epoch')),
 	sid: v.pipe(v.string(), v.regex(ID_PATTERN, 'must be a lowercase UUIDv7')),
 	vid: v.pipe(v.string(), v.regex(VISITOR_ID_PATTERN, 'must be 16–64 URL-safe characters')),
-	path: pathText()
+	path: pathText(),
+	src: v.optional(
+		v.pipe(
+			text(LIMITS.source),
+			v.regex(SOURCE_PATTERN, 'must be (direct) or a lowercase host name without port')
+		)
+	),
+	land: v.optional(pathText())
 };
 
 const utmText = v.optional(text(LIMITS.utm));
@@ -133,7 +141,9 @@ export const eventSchema = v.strictObject({
 				`must have at most ${LIMITS.props} props`
 			)
 		)
-	)
+	),
+	firstOfSession: v.optional(v.boolean()),
+	firstOfDay: v.optional(v.boolean())
 });
 
 /** A heartbeat record: engaged time since the previous one. */

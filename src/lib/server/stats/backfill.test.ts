@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ID_PATTERN, REV_PATTERN, revisionFor } from '../../records';
+import { ID_PATTERN, REV_PATTERN, revisionFor, type StoredRecord } from '../../records';
 import { Classifier, LineParser, parseCsvLine, parseTimestamp, uuidv7From } from './backfill';
 
 function classifyAll(lines: string[], options: { milestones?: boolean; tz?: string } = {}) {
@@ -15,6 +15,9 @@ function classifyAll(lines: string[], options: { milestones?: boolean; tz?: stri
 		return row ? classifier.classify(row, i + 1) : [];
 	});
 }
+
+/** Records as plain field maps, to read fields of any record type. */
+const fields = (records: StoredRecord[]) => records as unknown as Record<string, unknown>[];
 
 const pick = (r: Record<string, unknown>) =>
 	[r.type, r.path, r.entry, r.firstOfDay, r.firstEver, r.from, r.milestone].filter(
@@ -105,11 +108,104 @@ describe('backfill', () => {
 			['heartbeat', '/a'],
 			['milestone', '/a', 'actual'],
 			['milestone', '/a', 'nonbounce'],
-			['event', '/a'],
+			// The event's firstOfDay (its firstOfSession is checked below).
+			['event', '/a', true],
 			['milestone', '/a', 'engaged']
 		]);
-		expect(records[4]).toMatchObject({ name: 'signup', props: { plan: 'pro', n: 2 } });
+		expect(records[4]).toMatchObject({
+			name: 'signup',
+			props: { plan: 'pro', n: 2 },
+			firstOfSession: true
+		});
 		expect(new Set(records.map((r) => r.sid)).size).toBe(1);
+	});
+
+	test("stamps every record, milestones included, with its session's source and landing page", () => {
+		const records = classifyAll([
+			'timestamp,path,visitor_id,referrer,event,engaged_ms',
+			'2026-11-01T10:00:00Z,/landing,alice,https://www.News.example.com:443/item,,',
+			'2026-11-01T10:00:20Z,/landing,alice,,,15000',
+			'2026-11-01T10:01:00Z,/pricing,alice,https://other.example/,,',
+			'2026-11-01T10:02:00Z,/pricing,alice,,signup,',
+			// 40 minutes later: a new session, direct
+			'2026-11-01T10:42:00Z,/docs,alice,,,',
+			'2026-11-01T10:43:00Z,/docs,alice,,,20000'
+		]);
+		expect(fields(records).map((r) => r.milestone ?? r.type)).toEqual([
+			...['pageview', 'heartbeat', 'actual', 'nonbounce', 'pageview', 'engaged', 'event'],
+			...['pageview', 'heartbeat', 'actual', 'nonbounce']
+		]);
+		expect(fields(records).map((r) => `${r.src} ${r.land}`)).toEqual([
+			...Array(7).fill('news.example.com /landing'),
+			...Array(4).fill('(direct) /docs')
+		]);
+	});
+
+	test('marks the first event of each name in the session and in the visitor’s day', () => {
+		const event = (time: string, name: string) =>
+			`{"timestamp":"2026-11-${time}Z","path":"/","visitor_id":"alice","event":"${name}"}`;
+		const records = classifyAll(
+			[
+				event('01T10:00:00', 'signup'),
+				event('01T10:01:00', 'signup'),
+				event('01T10:02:00', 'play'),
+				// A new session the same day.
+				event('01T11:00:00', 'signup'),
+				// The next day, same session.
+				event('02T00:10:00', 'play'),
+				event('02T00:11:00', 'signup')
+			],
+			{ milestones: false }
+		);
+		expect(fields(records).map((r) => [r.name, r.firstOfSession, r.firstOfDay])).toEqual([
+			['signup', true, true],
+			['signup', false, false],
+			['play', true, true],
+			['signup', true, false],
+			['play', true, true],
+			['signup', true, true]
+		]);
+	});
+
+	test('counts a pageview as first of day after events of that day in a session crossing midnight', () => {
+		const records = classifyAll(
+			[
+				'{"timestamp":"2026-11-01T23:50:00Z","path":"/","visitor_id":"bob"}',
+				'{"timestamp":"2026-11-02T00:05:00Z","path":"/","visitor_id":"bob","event":"signup"}',
+				'{"timestamp":"2026-11-02T00:10:00Z","path":"/next","visitor_id":"bob"}',
+				'{"timestamp":"2026-11-02T00:15:00Z","path":"/last","visitor_id":"bob"}'
+			],
+			{ milestones: false }
+		);
+		expect(fields(records).map((r) => [r.type, r.firstOfDay])).toEqual([
+			['pageview', true],
+			['event', true],
+			['pageview', true],
+			['pageview', false]
+		]);
+	});
+
+	test.each([
+		['https://www.Example.com/x', 'example.com', 'https://www.Example.com/x'],
+		['http://news.example:8080/a', 'news.example', 'http://news.example:8080/a'],
+		['google.com', '(direct)', 'google.com'],
+		['https://bad host/', '(direct)', undefined],
+		[undefined, '(direct)', undefined]
+	])('takes the source of the referrer %j as %j, keeping the referrer %j', (referrer, src, ref) => {
+		const [record] = fields(
+			classifyAll(
+				[
+					JSON.stringify({
+						timestamp: '2026-11-01T10:00:00Z',
+						path: '/',
+						visitor_id: 'a',
+						referrer
+					})
+				],
+				{ milestones: false }
+			)
+		);
+		expect([record.src, record.ref]).toEqual([src, ref]);
 	});
 
 	test('makes valid, deterministic UUIDv7 ids whose time bits are the event time', () => {

@@ -1,7 +1,8 @@
 /**
  * Backfill: turns lines of an NDJSON or CSV export into records, computing the
  * classification flags the tracker would have set (entry, first of day, first ever,
- * from) and, optionally, the session milestones (actual, engaged, non-bounce).
+ * from, the session's source and landing page, an event's first of session and of
+ * day) and, optionally, the session milestones (actual, engaged, non-bounce).
  * Pure apart from hashing: the same file gives the same records, with ids derived
  * from the lines, so importing twice stores nothing twice.
  *
@@ -11,7 +12,9 @@ import { createHash } from 'node:crypto';
 import {
 	LIMITS,
 	SCREEN_CLASSES,
+	SOURCE_PATTERN,
 	revisionFor,
+	sourceOf,
 	type ScreenClass,
 	type StoredRecord
 } from '../../records';
@@ -147,6 +150,11 @@ export interface ClassifierOptions {
 
 interface SessionState {
 	sid: string;
+	/** Source of the session (`sourceOf` its first line's referrer) and its first path. */
+	src: string;
+	land: string;
+	/** Event names fired in the session (for `firstOfSession`). */
+	events: Set<string>;
 	pageviews: number;
 	interactions: number;
 	engagedMs: number;
@@ -157,9 +165,14 @@ interface SessionState {
 
 interface VisitorState {
 	lastTs: number;
+	/** Day of the visitor's last line. */
 	lastDay: string;
+	/** Day of the visitor's last pageview (for `firstOfDay`). */
+	pageviewDay?: string;
 	/** Paths viewed on `lastDay` (for `pathFirstOfDay`). */
 	pathsToday: Set<string>;
+	/** Event names fired on `lastDay` (for an event's `firstOfDay`). */
+	eventsToday: Set<string>;
 	session?: SessionState;
 }
 
@@ -207,9 +220,13 @@ export class Classifier {
 			);
 		}
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
-		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path);
+		const ref = plausibleReferrer(str(row.referrer));
+		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path, ref);
 		const day = localDate(ts, this.options.timeZoneOf(site));
-		const pathsToday = visitor && visitor.lastDay === day ? visitor.pathsToday : new Set<string>();
+		const sameDay = visitor?.lastDay === day;
+		const pathsToday = sameDay ? visitor.pathsToday : new Set<string>();
+		const eventsToday = sameDay ? visitor.eventsToday : new Set<string>();
+		let pageviewDay = visitor?.pageviewDay;
 		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
 		const occurrence = (this.seen.get(contentHash) ?? 0) + 1;
 		this.seen.set(contentHash, occurrence);
@@ -224,24 +241,25 @@ export class Classifier {
 			sid: session.sid,
 			vid,
 			path,
+			src: session.src,
+			land: session.land,
 			receivedAt: this.options.receivedAt,
 			...enrichment(row)
 		};
 		let record: StoredRecord;
 		if (type === 'pageview') {
-			const ref = str(row.referrer);
 			const utm = { ...utmFromUrl, ...utmOf(row) };
 			record = {
 				...base,
 				type,
 				entry: session.pageviews === 0,
-				firstOfDay: !visitor || visitor.lastDay !== day,
+				firstOfDay: pageviewDay !== day,
 				firstEver: !visitor,
 				pathFirstOfDay: !pathsToday.has(path),
 				...(session.lastPath !== undefined && session.pageviews > 0
 					? { from: session.lastPath }
 					: {}),
-				...(ref && session.pageviews === 0 ? { ref: ref.slice(0, LIMITS.referrer) } : {}),
+				...(ref && session.pageviews === 0 ? { ref } : {}),
 				...(Object.keys(utm).length && session.pageviews === 0 ? { utm } : {}),
 				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
 				...screenOf(row),
@@ -251,15 +269,21 @@ export class Classifier {
 			if (session.pageviews > 1) session.interactions += 1;
 			session.lastPath = path;
 			pathsToday.add(path);
+			pageviewDay = day;
 		} else if (type === 'event') {
 			const name = str(row.event);
 			if (!name) throw new ImportLineError(line, 'an event needs an event name');
+			const eventName = name.slice(0, LIMITS.eventName);
 			record = {
 				...base,
 				type,
-				name: name.slice(0, LIMITS.eventName),
-				...propsOf(row.props, line)
+				name: eventName,
+				...propsOf(row.props, line),
+				firstOfSession: !session.events.has(eventName),
+				firstOfDay: !eventsToday.has(eventName)
 			};
+			session.events.add(eventName);
+			eventsToday.add(eventName);
 			session.interactions += 1;
 		} else {
 			const engagedMs = Number(row.engaged_ms);
@@ -273,7 +297,14 @@ export class Classifier {
 			session.engagedMs += engagedMs;
 		}
 		session.lastTs = ts;
-		this.visitors.set(vkey, { lastTs: ts, lastDay: day, pathsToday, session });
+		this.visitors.set(vkey, {
+			lastTs: ts,
+			lastDay: day,
+			pageviewDay,
+			pathsToday,
+			eventsToday,
+			session
+		});
 		return [record, ...this.milestones(session, base)];
 	}
 
@@ -283,20 +314,32 @@ export class Classifier {
 		visitor: VisitorState | undefined,
 		sourceSession: string | undefined,
 		ts: number,
-		path: string
+		path: string,
+		ref: string | undefined
 	): SessionState {
+		const open = (sid: string): SessionState => ({
+			sid,
+			src: sourceOf(ref),
+			land: path,
+			events: new Set(),
+			pageviews: 0,
+			interactions: 0,
+			engagedMs: 0,
+			lastTs: ts,
+			milestones: new Set()
+		});
 		if (sourceSession) {
 			const skey = `${site}\n${sourceSession}`;
 			let session = this.sessionsById.get(skey);
 			if (!session) {
-				session = newSession(uuidv7From(ts, `session\n${skey}`), ts);
+				session = open(uuidv7From(ts, `session\n${skey}`));
 				this.sessionsById.set(skey, session);
 			}
 			return session;
 		}
 		const current = visitor?.session;
 		if (current && ts - current.lastTs < SESSION_GAP_MS) return current;
-		return newSession(uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`), ts);
+		return open(uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`));
 	}
 
 	private milestones(
@@ -325,6 +368,8 @@ export class Classifier {
 				sid: base.sid,
 				vid: base.vid,
 				path: base.path,
+				src: base.src,
+				land: base.land,
 				receivedAt: base.receivedAt
 			} as StoredRecord);
 		}
@@ -347,8 +392,15 @@ export function uuidv7From(ts: number, seed: string): string {
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function newSession(sid: string, ts: number): SessionState {
-	return { sid, pageviews: 0, interactions: 0, engagedMs: 0, lastTs: ts, milestones: new Set() };
+/**
+ * A line's referrer, bounded, or undefined when it has none or its host is no
+ * plausible source (a session from it counts as `(direct)`, in `src` and the views alike).
+ */
+function plausibleReferrer(ref: string | undefined): string | undefined {
+	const source = sourceOf(ref);
+	return source.length <= LIMITS.source && SOURCE_PATTERN.test(source)
+		? ref?.slice(0, LIMITS.referrer)
+		: undefined;
 }
 
 function hash(text: string): string {
