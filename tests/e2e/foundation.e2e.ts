@@ -27,3 +27,21 @@ test('an owner logs in with the admin password and a wrong password is refused c
 	await page.goto('/login');
 	await expect(page.getByText('You are logged in as admin')).toBeVisible();
 });
+
+test('an account name typed before the login page hydrates is kept', async ({ page }) => {
+	// Hold the app's scripts so the name is typed into the server-rendered form, then let
+	// the page hydrate: hydration must not reset what the visitor (or a password
+	// manager) already typed.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto('/login', { waitUntil: 'commit' });
+	await page.getByLabel('Account name').fill('admin');
+	release();
+	await page.waitForFunction(() => document.querySelector('main form[method="POST"]') !== null);
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByLabel('Account name')).toHaveValue('admin');
+});
