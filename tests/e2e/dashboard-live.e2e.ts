@@ -4,28 +4,20 @@
  * the public /stats page does the same for anyone, and keeps following after the app
  * restarts. Real Chromium, the built app, its embedded store.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { chromiumLaunch } from '../../playwright.config';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../helpers/app';
-import { CHROME_UA, startTrackedApp } from './tracker-support';
+import { launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
 const ADMIN_PASSWORD = 'test-admin-password';
 
 let app: RunningApp;
-/**
- * The visitor's browser runs with a desktop Chrome user agent for the whole process:
- * a context-level override does not reach the beacons Chromium sends while a page
- * unloads, and the ingest would flag those as a headless browser's.
- */
+/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
 let visitorBrowser: Browser;
 test.beforeAll(async () => {
 	app = await startTrackedApp();
-	visitorBrowser = await chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${CHROME_UA}`]
-	});
+	visitorBrowser = await launchVisitorBrowser();
 });
 test.afterAll(async () => {
 	await visitorBrowser?.close();

@@ -1,13 +1,13 @@
 /**
- * Screenshots of the public /stats page and the owner dashboard at 1280 px and 390 px
- * wide, with some traffic in them, written to docs/screenshots/ for the README. Each
+ * Screenshots of the public /stats page and the owner dashboard (also under a filter by
+ * source) at 1280 px and 390 px wide, with some traffic in them, written to
+ * docs/screenshots/ for the README. Each
  * page is also checked for horizontal overflow at both widths.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
-import { chromiumLaunch } from '../../playwright.config';
 import type { RunningApp } from '../helpers/app';
-import { CHROME_UA, emulateFocus, startTrackedApp } from './tracker-support';
+import { emulateFocus, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -28,14 +28,6 @@ test.afterEach(async ({}, info) => {
 test.afterAll(async () => {
 	await app?.stop();
 });
-
-/** A browser whose every request, beacons included, carries `userAgent`. */
-function browserAs(userAgent: string): Promise<Browser> {
-	return chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`]
-	});
-}
 
 /**
  * One visit: a few pages read for a moment each, from `referer`, maybe a custom event.
@@ -78,8 +70,8 @@ async function shoot(page: Page, name: string, width: number) {
 test('the public stats page and the dashboard are captured with traffic at 1280 and 390 px without horizontal overflow', async ({
 	browser
 }) => {
-	const desktop = await browserAs(CHROME_UA);
-	const phone = await browserAs(IPHONE_UA);
+	const desktop = await launchVisitorBrowser();
+	const phone = await launchVisitorBrowser(IPHONE_UA);
 	try {
 		await browse(
 			desktop,
@@ -137,6 +129,14 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		await reader('/about');
 		await expect(page.getByTestId('latest-events')).toBeVisible({ timeout: 15_000 });
 		for (const width of WIDTHS) await shoot(page, 'dashboard', width);
+
+		// A referrer's row narrows the dashboard to the visits it sent.
+		await page
+			.locator('#referrers')
+			.getByRole('link', { name: 'news.ycombinator.com', exact: true })
+			.click();
+		await expect(page.getByTestId('filter-bar')).toContainText('news.ycombinator.com');
+		for (const width of WIDTHS) await shoot(page, 'dashboard-filtered', width);
 	} finally {
 		await desktop.close();
 		await phone.close();

@@ -3,14 +3,28 @@
  * pages that load the standalone script with chosen `data-*` attributes, and reads of
  * the records that reached CouchDB.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import nano from 'nano';
+import { chromiumLaunch } from '../../playwright.config';
 import type { StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../helpers/app';
 
 /** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
 export const CHROME_UA =
 	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/**
+ * A browser for visitors whose every request, beacons included, carries `userAgent`
+ * (default a desktop Chrome's): a context-level override does not reach the beacons
+ * Chromium sends while a page unloads, and the ingest would flag those as a headless
+ * browser's.
+ */
+export function launchVisitorBrowser(userAgent = CHROME_UA): Promise<Browser> {
+	return chromium.launch({
+		...chromiumLaunch,
+		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`]
+	});
+}
 
 /** Starts the built app with the tracker allowed in automated browsers. */
 export function startTrackedApp(

@@ -17,6 +17,14 @@ describe('formatRate', () => {
 		[0.4567, '46%'],
 		[1, '100%']
 	])('writes %d as %s', (n, text) => expect(formatRate(n)).toBe(text));
+
+	test.each([
+		[0, '0%'],
+		[0.0456, '4.6%'],
+		[0.5, '50%'],
+		[0.12345, '12.3%'],
+		[1 / 3, '33.3%']
+	])('writes %d with one decimal as %s', (n, text) => expect(formatRate(n, 1)).toBe(text));
 });
 
 describe('formatDuration', () => {

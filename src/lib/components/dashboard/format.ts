@@ -11,9 +11,16 @@ export function formatCount(n: number): string {
 	return Math.abs(n) >= 100_000 ? compact.format(n) : counts.format(n);
 }
 
-/** A ratio (0–1) as a whole percentage: `0.4567` → `46%`. */
-export function formatRate(ratio: number): string {
-	return `${Math.round(ratio * 100)}%`;
+const percents = [0, 1].map(
+	(digits) => new Intl.NumberFormat('en', { maximumFractionDigits: digits })
+);
+
+/**
+ * A ratio (0–1) as a percentage: `0.4567` → `46%`; with `digits: 1` (for small shares
+ * such as conversion rates) `0.0456` → `4.6%`, `0.5` → `50%`.
+ */
+export function formatRate(ratio: number, digits: 0 | 1 = 0): string {
+	return `${percents[digits].format(ratio * 100)}%`;
 }
 
 /**

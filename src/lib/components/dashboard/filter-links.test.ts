@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import type { Filter } from '../../stats/filters';
+import { filterHref, rowLink } from './filter-links';
+
+const at = (address: string) => new URL(address, 'http://localhost');
+
+describe('filterHref', () => {
+	test.each<[string, Filter | null, string]>([
+		['/sites/demo', { kind: 'page', value: '/pricing' }, '/sites/demo?page=/pricing'],
+		[
+			'/sites/demo?range=today&tz=Europe%2FParis',
+			{ kind: 'source', value: 'news.ycombinator.com' },
+			'/sites/demo?range=today&tz=Europe/Paris&source=news.ycombinator.com'
+		],
+		[
+			'/sites/demo?tz=UTC&to=2026-10-31&range=custom&from=2026-10-01',
+			{ kind: 'event', value: 'signup' },
+			'/sites/demo?range=custom&from=2026-10-01&to=2026-10-31&tz=UTC&event=signup'
+		],
+		[
+			'/sites/demo?range=7d&page=%2Fabout&utm_source=x',
+			{ kind: 'source', value: '(direct)' },
+			'/sites/demo?range=7d&source=(direct)'
+		],
+		[
+			'/share/shr_abc?range=30d&event=signup',
+			{ kind: 'page', value: '/search?q=a b&c=1#top' },
+			'/share/shr_abc?range=30d&page=/search%3Fq%3Da%20b%26c%3D1%23top'
+		],
+		['/sites/demo?range=today&source=x.org', null, '/sites/demo?range=today'],
+		['/sites/demo?page=/pricing', null, '/sites/demo'],
+		[
+			'/sites/demo?range=today',
+			{ kind: 'event', value: 'café & co' },
+			'/sites/demo?range=today&event=caf%C3%A9%20%26%20co'
+		]
+	])('from %s under %j links to %s', (address, filter, href) => {
+		expect(filterHref(at(address), filter)).toBe(href);
+	});
+
+	test('round-trips every value through the query string', () => {
+		const value = '/a b/ü?x=1&y=(2)#z';
+		const href = filterHref(at('/sites/demo'), { kind: 'page', value });
+		expect(new URL(href, 'http://localhost').searchParams.get('page')).toBe(value);
+	});
+});
+
+describe('rowLink', () => {
+	const url = at('/sites/demo?range=today&event=signup');
+	test.each<[Filter | null, Filter['kind'], string, string | null]>([
+		[null, 'page', '/pricing', '/sites/demo?range=today&page=/pricing'],
+		[null, 'source', '(direct)', '/sites/demo?range=today&source=(direct)'],
+		[null, 'event', 'signup', '/sites/demo?range=today&event=signup'],
+		[null, 'page', '(other)', null],
+		[null, 'source', '(other)', null],
+		[null, 'event', '', null],
+		[{ kind: 'event', value: 'signup' }, 'event', 'signup', null],
+		[
+			{ kind: 'event', value: 'signup' },
+			'event',
+			'download',
+			'/sites/demo?range=today&event=download'
+		],
+		[{ kind: 'event', value: 'signup' }, 'page', '/', '/sites/demo?range=today&page=/']
+	])('under %j, a %s row "%s" links to %s', (active, kind, value, href) => {
+		expect(rowLink(url, active, kind, value)).toEqual(
+			href && { href, title: `Filter by ${kind} ${value}` }
+		);
+	});
+});

@@ -1,0 +1,52 @@
+/**
+ * The links that put a dashboard under a filter (`?page=/pricing`, `?source=news.ycombinator.com`,
+ * `?event=signup`) or take it off. A link keeps the page's range parameters (range.ts) and
+ * nothing else, so choosing a row replaces any filter already on: one filter at a time
+ * (src/lib/stats/filters.ts). Plain `href`s, so they work without JavaScript, open in a new
+ * tab, and share like any other dashboard address.
+ */
+import { OTHER } from '../../stats/breakdowns';
+import type { Filter, FilterKind } from '../../stats/filters';
+
+/** The query parameters of a range (see `resolveRange` in range.ts), kept by every link. */
+const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
+
+/**
+ * The address of the page at `url` under `filter` (or none), with the same range.
+ * Slashes stay readable (`?page=/blog/hello`); everything else is percent-encoded.
+ */
+export function filterHref(url: URL, filter: Filter | null): string {
+	const params: [string, string][] = [];
+	for (const name of RANGE_PARAMS) {
+		const value = url.searchParams.get(name);
+		if (value !== null) params.push([name, value]);
+	}
+	if (filter) params.push([filter.kind, filter.value]);
+	const query = params.map(([name, value]) => `${name}=${encode(value)}`).join('&');
+	return query ? `${url.pathname}?${query}` : url.pathname;
+}
+
+/** A row's link: where it goes and what it does (the link's title). */
+export interface RowLink {
+	href: string;
+	title: string;
+}
+
+/**
+ * The link of a breakdown row whose label is a `kind` value, or null for rows that are
+ * no such value (the "(other)" row, an empty label) and for the filter already on.
+ */
+export function rowLink(
+	url: URL,
+	active: Filter | null,
+	kind: FilterKind,
+	value: string
+): RowLink | null {
+	if (value === '' || value === OTHER) return null;
+	if (active?.kind === kind && active.value === value) return null;
+	return { href: filterHref(url, { kind, value }), title: `Filter by ${kind} ${value}` };
+}
+
+function encode(value: string): string {
+	return encodeURIComponent(value).replace(/%2F/g, '/');
+}

@@ -1,0 +1,143 @@
+import { describe, expect, test } from 'vitest';
+import type { Filter } from '../../stats/filters';
+import type { Totals } from '../../stats/metrics';
+import { filterMeaning, headlineMetrics, headlineValue, unavailableUnder } from './filter-view';
+
+const totals = (visitors: number): Totals => ({
+	pageviews: 9,
+	visitors,
+	newVisitors: 1,
+	sessions: 4,
+	actualSessions: 3,
+	engagedSessions: 2,
+	engagementRate: 0.6667,
+	bounceRate: 0.25,
+	engagedTimeMs: 61_000,
+	avgEngagedTimeMs: 15_250,
+	events: 5
+});
+
+/** The tiles whose numbers mean what they mean for the whole site. */
+const WHOLE_SITE = [
+	'Unique visitors',
+	'Pageviews',
+	'Sessions',
+	'Actual sessions',
+	'Engaged sessions',
+	'Engagement rate',
+	'Bounce rate',
+	'Total engaged time',
+	'Avg. engaged time',
+	'Events'
+];
+
+describe('headlineMetrics', () => {
+	test.each<[Filter | null, string[]]>([
+		[null, WHOLE_SITE],
+		[{ kind: 'source', value: 'news.ycombinator.com' }, WHOLE_SITE],
+		[
+			{ kind: 'page', value: '/pricing' },
+			[
+				'Visitors of this page',
+				'Pageviews',
+				'Entries sessions that landed here',
+				'Bounce rate of sessions landing here',
+				'Engagement rate of sessions landing here',
+				'Engaged time on this page',
+				'Events on this page'
+			]
+		],
+		[
+			{ kind: 'event', value: 'signup' },
+			[
+				'Unique conversions visitors who fired it',
+				'Converting sessions',
+				'Total conversions times it fired',
+				'Conversion rate of all visitors'
+			]
+		]
+	])('under %j shows %j', (filter, labels) => {
+		expect(headlineMetrics(filter).map((m) => (m.hint ? `${m.label} ${m.hint}` : m.label))).toEqual(
+			labels
+		);
+	});
+
+	test('an event filter shows no tile that is always 0 under it', () => {
+		const keys = headlineMetrics({ kind: 'event', value: 'signup' }).map((m) => m.key);
+		for (const zero of [
+			'pageviews',
+			'newVisitors',
+			'actualSessions',
+			'engagedSessions',
+			'engagedTimeMs'
+		])
+			expect(keys).not.toContain(zero);
+	});
+});
+
+describe('headlineValue', () => {
+	test.each<[Parameters<typeof headlineValue>[0], Totals | undefined, number | undefined]>([
+		['visitors', undefined, 3],
+		['bounceRate', undefined, 0.25],
+		['conversionRate', totals(12), 0.25],
+		['conversionRate', totals(3), 1],
+		['conversionRate', totals(0), undefined],
+		['conversionRate', undefined, undefined]
+	])('%s with %j unfiltered is %s', (key, unfiltered, value) => {
+		expect(headlineValue(key, totals(3), unfiltered)).toBe(value);
+	});
+});
+
+describe('filterMeaning', () => {
+	test.each<[Filter, string]>([
+		[
+			{ kind: 'page', value: '/pricing' },
+			'Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); “Active now” still shows all traffic.'
+		],
+		[
+			{ kind: 'source', value: 'news.ycombinator.com' },
+			'Numbers count only sessions that came from news.ycombinator.com, with everything they did; “Active now” still shows all traffic.'
+		],
+		[
+			{ kind: 'source', value: '(direct)' },
+			'Numbers count only sessions that arrived without a referrer, with everything they did; “Active now” still shows all traffic.'
+		],
+		[
+			{ kind: 'event', value: 'signup' },
+			'Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; “Active now” still shows all traffic.'
+		]
+	])('under %j says %s', (filter, text) => {
+		expect(filterMeaning(filter)).toBe(text);
+	});
+});
+
+describe('unavailableUnder', () => {
+	test.each<[Filter | null, string, string | undefined]>([
+		[null, 'countries', undefined],
+		[{ kind: 'page', value: '/' }, 'entryPages', undefined],
+		[{ kind: 'source', value: '(direct)' }, 'utm', undefined],
+		[{ kind: 'event', value: 'signup' }, 'referrers', undefined],
+		[
+			{ kind: 'event', value: 'signup' },
+			'entryPages',
+			'Not available under an event filter: events are not where sessions start.'
+		],
+		[
+			{ kind: 'event', value: 'signup' },
+			'exitPages',
+			'Not available under an event filter: events are not where sessions end.'
+		],
+		[
+			{ kind: 'event', value: 'signup' },
+			'utm',
+			'Not available under an event filter: campaigns are counted on entry pageviews only.'
+		],
+		[
+			{ kind: 'event', value: 'signup' },
+			'countries',
+			'Not available under an event filter: events carry no country.'
+		]
+	])('under %j, %s: %s', (filter, widget, text) => {
+		expect(unavailableUnder(filter, widget)).toBe(text);
+	});
+});

@@ -1,0 +1,131 @@
+/**
+ * What a dashboard shows under a filter (src/lib/stats/filters.ts): which headline
+ * numbers, under which honest names, what the filter means in one sentence, and which
+ * widgets have nothing to say under it. Pure, so the pages and tests agree on the words.
+ */
+import type { Filter, FilterKind } from '../../stats/filters';
+import type { Totals } from '../../stats/metrics';
+
+/** A headline number: a field of the totals, or the conversion rate of an event filter. */
+export type HeadlineKey = keyof Totals | 'conversionRate';
+
+/** One headline tile. */
+export interface HeadlineMetric {
+	key: HeadlineKey;
+	label: string;
+	/** A few words under the label that say whose number it is, e.g. "sessions that landed here". */
+	hint?: string;
+	kind: 'count' | 'rate' | 'duration';
+	/** A fall is the good direction (bounce rate). */
+	lowerIsBetter?: boolean;
+	/** Decimals of a rate; default 0. */
+	digits?: 0 | 1;
+}
+
+const UNFILTERED: HeadlineMetric[] = [
+	{ key: 'visitors', label: 'Unique visitors', kind: 'count' },
+	{ key: 'pageviews', label: 'Pageviews', kind: 'count' },
+	{ key: 'sessions', label: 'Sessions', kind: 'count' },
+	{ key: 'actualSessions', label: 'Actual sessions', kind: 'count' },
+	{ key: 'engagedSessions', label: 'Engaged sessions', kind: 'count' },
+	{ key: 'engagementRate', label: 'Engagement rate', kind: 'rate' },
+	{ key: 'bounceRate', label: 'Bounce rate', kind: 'rate', lowerIsBetter: true },
+	{ key: 'engagedTimeMs', label: 'Total engaged time', kind: 'duration' },
+	{ key: 'avgEngagedTimeMs', label: 'Avg. engaged time', kind: 'duration' },
+	{ key: 'events', label: 'Events', kind: 'count' }
+];
+
+/**
+ * The headline tiles under each filter. A page's own numbers (views, visitors, time,
+ * events) sit beside those of the sessions that landed on it, named as such; an event
+ * has no pageviews or time, only conversions. A source keeps every number's meaning.
+ */
+const HEADLINES: Record<FilterKind | 'none', HeadlineMetric[]> = {
+	none: UNFILTERED,
+	source: UNFILTERED,
+	page: [
+		{ key: 'visitors', label: 'Visitors', hint: 'of this page', kind: 'count' },
+		{ key: 'pageviews', label: 'Pageviews', kind: 'count' },
+		{ key: 'sessions', label: 'Entries', hint: 'sessions that landed here', kind: 'count' },
+		{
+			key: 'bounceRate',
+			label: 'Bounce rate',
+			hint: 'of sessions landing here',
+			kind: 'rate',
+			lowerIsBetter: true
+		},
+		{
+			key: 'engagementRate',
+			label: 'Engagement rate',
+			hint: 'of sessions landing here',
+			kind: 'rate'
+		},
+		{ key: 'engagedTimeMs', label: 'Engaged time', hint: 'on this page', kind: 'duration' },
+		{ key: 'events', label: 'Events', hint: 'on this page', kind: 'count' }
+	],
+	event: [
+		{ key: 'visitors', label: 'Unique conversions', hint: 'visitors who fired it', kind: 'count' },
+		{ key: 'sessions', label: 'Converting sessions', kind: 'count' },
+		{ key: 'events', label: 'Total conversions', hint: 'times it fired', kind: 'count' },
+		{
+			key: 'conversionRate',
+			label: 'Conversion rate',
+			hint: 'of all visitors',
+			kind: 'rate',
+			digits: 1
+		}
+	]
+};
+
+/** The headline tiles of a dashboard under `filter` (or none). */
+export function headlineMetrics(filter: Filter | null): HeadlineMetric[] {
+	return HEADLINES[filter?.kind ?? 'none'];
+}
+
+/**
+ * The number of a headline tile. The conversion rate is the converting visitors' share
+ * of all visitors in the range (`unfiltered`); undefined when that is not known or 0.
+ */
+export function headlineValue(
+	key: HeadlineKey,
+	totals: Totals,
+	unfiltered: Totals | undefined
+): number | undefined {
+	if (key !== 'conversionRate') return totals[key];
+	if (!unfiltered?.visitors) return undefined;
+	return totals.visitors / unfiltered.visitors;
+}
+
+const ACTIVE_NOW = '“Active now” still shows all traffic.';
+
+/** One sentence on what the numbers mean under `filter`. */
+export function filterMeaning(filter: Filter): string {
+	switch (filter.kind) {
+		case 'page':
+			return `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
+		case 'source':
+			return filter.value === '(direct)'
+				? `Numbers count only sessions that arrived without a referrer, with everything they did; ${ACTIVE_NOW}`
+				: `Numbers count only sessions that came from ${filter.value}, with everything they did; ${ACTIVE_NOW}`;
+		case 'event':
+			return `Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; ${ACTIVE_NOW}`;
+	}
+}
+
+/** Why a breakdown has no rows under some filter, by filter kind and breakdown name. */
+const UNAVAILABLE: Partial<Record<FilterKind, Record<string, string>>> = {
+	event: {
+		entryPages: 'Not available under an event filter: events are not where sessions start.',
+		exitPages: 'Not available under an event filter: events are not where sessions end.',
+		utm: 'Not available under an event filter: campaigns are counted on entry pageviews only.',
+		countries: 'Not available under an event filter: events carry no country.'
+	}
+};
+
+/**
+ * Why a breakdown (named as in the Stats API: `entryPages`, `utm`, `countries` …) shows
+ * nothing under `filter`, or undefined when it has its own numbers.
+ */
+export function unavailableUnder(filter: Filter | null, breakdown: string): string | undefined {
+	return filter ? UNAVAILABLE[filter.kind]?.[breakdown] : undefined;
+}

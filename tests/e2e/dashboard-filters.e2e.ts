@@ -1,0 +1,182 @@
+/**
+ * Dashboard filters: two visitors browse the demo site — one from a Hacker News link who
+ * reads the pricing page and clicks its call to action, one who comes directly — and the
+ * owner narrows the dashboard to that source, then to a page, then to the event, by
+ * clicking breakdown rows, and takes the filter off again. The same links work on a
+ * share link. Real Chromium, the built app, its embedded store.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../helpers/app';
+import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+const HN = 'https://news.ycombinator.com/item?id=1';
+
+let app: RunningApp;
+/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+// Playwright requires the fixtures argument to be a destructuring pattern.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, info) => {
+	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/** Opens a demo page and waits until its tracker talks to the ingest (its deferred part runs). */
+async function visit(page: Page, path: string, referer?: string) {
+	await Promise.all([
+		page.waitForRequest((request) => request.url().includes('/api/ingest')),
+		page.goto(`${app.url}${path}`, referer ? { referer } : {})
+	]);
+}
+
+/** The numbers of the headline tiles, by `data-metric`. */
+async function headline(page: Page): Promise<Record<string, string>> {
+	const tiles = page.locator('#overview [data-metric]');
+	await expect(tiles.first()).toBeVisible();
+	const out: Record<string, string> = {};
+	for (const tile of await tiles.all()) {
+		out[(await tile.getAttribute('data-metric'))!] = (await tile
+			.locator('dd.value')
+			.textContent())!.trim();
+	}
+	return out;
+}
+
+/** A breakdown row's link, by widget id and label. */
+function rowLink(page: Page, widget: string, label: string) {
+	return page.locator(`#${widget}`).getByRole('link', { name: label, exact: true });
+}
+
+test('clicking a referrer, a page and an event row narrows the dashboard to it, with exact numbers, and the filter comes off again', async ({
+	browser
+}) => {
+	// From Hacker News: the home page, then pricing, where the call to action is clicked.
+	const fromHn = await (await visitorBrowser.newContext()).newPage();
+	await visit(fromHn, '/', HN);
+	await visit(fromHn, '/pricing');
+	await fromHn.getByRole('button', { name: 'Start now' }).click();
+	await fromHn.goto('about:blank');
+	// Direct: about, then the blog.
+	const direct = await (await visitorBrowser.newContext()).newPage();
+	await visit(direct, '/about');
+	await visit(direct, '/blog');
+	await direct.goto('about:blank');
+	await waitForRecords(
+		app,
+		(records) =>
+			records.filter((r) => r.type === 'pageview').length >= 4 &&
+			records.some((r) => r.type === 'event' && r.name === 'cta-start')
+	);
+
+	const owner = await (await browser.newContext()).newPage();
+	await owner.goto(`${app.url}/login`);
+	await owner.waitForLoadState('networkidle');
+	await owner.getByLabel('Account name').fill('admin');
+	await owner.getByLabel('Password').fill('test-admin-password');
+	await owner.getByRole('button', { name: 'Log in' }).click();
+	await owner.waitForURL(`${app.url}/`);
+
+	const dashboard = `${app.url}/sites/demo?range=today`;
+	await owner.goto(dashboard);
+	await expect(owner.getByTestId('filter-bar')).toHaveCount(0);
+	expect(await headline(owner)).toMatchObject({
+		visitors: '2',
+		pageviews: '4',
+		sessions: '2',
+		events: '1'
+	});
+	await expect(rowLink(owner, 'referrers', '(direct)')).toHaveAttribute(
+		'href',
+		'/sites/demo?range=today&source=(direct)'
+	);
+
+	// Source: only the Hacker News session, all of it.
+	await rowLink(owner, 'referrers', 'news.ycombinator.com').click();
+	await owner.waitForURL(`${dashboard}&source=news.ycombinator.com`);
+	await expect(owner.getByTestId('filter-bar')).toContainText(
+		'Filtered by source news.ycombinator.com'
+	);
+	await expect(owner.getByTestId('filter-bar')).toContainText(
+		'Active now” still shows all traffic'
+	);
+	expect(await headline(owner)).toMatchObject({
+		visitors: '1',
+		pageviews: '2',
+		sessions: '1',
+		events: '1'
+	});
+	await expect(owner.locator('#pages tbody th')).toHaveText(['/', '/pricing']);
+	const csv = owner.getByRole('link', { name: 'Download top pages as CSV' });
+	expect(await csv.getAttribute('href')).toContain('&source=news.ycombinator.com&');
+	const exported = await owner.request.get(`${app.url}${await csv.getAttribute('href')}`);
+	expect(exported.status()).toBe(200);
+	expect(await exported.text()).not.toContain('/about');
+
+	// Page: the pricing page's own numbers; no session landed on it.
+	await rowLink(owner, 'pages', '/pricing').click();
+	await owner.waitForURL(`${dashboard}&page=/pricing`);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by page /pricing');
+	expect(await headline(owner)).toEqual({
+		visitors: '1',
+		pageviews: '1',
+		sessions: '0',
+		bounceRate: '0%',
+		engagementRate: '0%',
+		engagedTimeMs: expect.stringMatching(/^\d+s$/),
+		events: '1'
+	});
+	await expect(owner.locator('#overview [data-metric="sessions"] dt')).toContainText(
+		'sessions that landed here'
+	);
+
+	// Event: conversions, and their share of all visitors (1 of 2).
+	await rowLink(owner, 'events', 'cta-start').click();
+	await owner.waitForURL(`${dashboard}&event=cta-start`);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by event cta-start');
+	expect(await headline(owner)).toEqual({
+		visitors: '1',
+		sessions: '1',
+		events: '1',
+		conversionRate: '50%'
+	});
+	await expect(owner.locator('#overview [data-metric="conversionRate"] dt')).toContainText(
+		'Conversion rate'
+	);
+	await expect(owner.locator('#pages thead th')).toHaveText(['Page', 'Events']);
+	await expect(owner.locator('#pages tbody tr')).toHaveText([/\/pricing\s*1/]);
+	await expect(owner.locator('#entry-pages')).toContainText('Not available under an event filter');
+	await expect(owner.locator('#countries')).toContainText('Not available under an event filter');
+	await expect(owner.locator('#referrers tbody th')).toHaveText(['news.ycombinator.com']);
+
+	// A new range keeps the filter.
+	await owner.getByLabel('Range').selectOption('7d');
+	await owner.waitForURL(/range=7d.*event=cta-start/);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by event cta-start');
+
+	// Off again: the whole site, same range.
+	await owner.getByRole('link', { name: 'Remove filter' }).click();
+	await owner.waitForURL(/\/sites\/demo\?range=7d&tz=[^&]+$/);
+	await expect(owner.getByTestId('filter-bar')).toHaveCount(0);
+	expect(await headline(owner)).toMatchObject({ visitors: '2', pageviews: '4', events: '1' });
+
+	// A share link filters the same way, on its own address.
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: /share link/ }).click();
+	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const shared = await (await browser.newContext()).newPage();
+	await shared.goto(`${shareUrl}?range=today`);
+	await rowLink(shared, 'referrers', '(direct)').click();
+	await shared.waitForURL(`${shareUrl}?range=today&source=(direct)`);
+	await expect(shared.getByTestId('filter-bar')).toContainText('Filtered by source (direct)');
+	expect(await headline(shared)).toMatchObject({ visitors: '1', pageviews: '2', sessions: '1' });
+	await expect(shared.locator('#pages tbody th')).toHaveText(['/about', '/blog']);
+});
