@@ -1,0 +1,58 @@
+/**
+ * The dashboard's data (src/lib/server/dashboard.ts) on the golden data set: the same
+ * numbers as the Stats API, a filter from the query string, and a clear problem instead
+ * of widgets when the query string cannot be read.
+ */
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { createCouch, type Couch } from '../../src/lib/server/couch';
+import { readDashboard } from '../../src/lib/server/dashboard';
+import { ensureSetup } from '../../src/lib/server/setup';
+import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
+import { TEST_ADMIN_PASSWORD } from './harness';
+
+let couch: Couch;
+const site = goldenSite();
+const range = 'range=custom&from=2026-11-01&to=2026-11-03&tz=UTC';
+const read = (query: string) =>
+	readDashboard(couch, site, new URLSearchParams(query), { now: () => GOLDEN_NOW });
+
+beforeAll(async () => {
+	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
+	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
+	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+});
+
+describe('the dashboard data', () => {
+	test('is unfiltered without a filter parameter', async () => {
+		const data = await read(range);
+		expect(data.filter).toBeNull();
+		expect(data.unfiltered).toBeUndefined();
+		expect(data.totals).toMatchObject({ ok: true, value: { visitors: 7, sessions: 7 } });
+	});
+
+	test('reads every widget under a source filter, with the whole site’s totals beside', async () => {
+		const data = await read(`${range}&source=(direct)`);
+		expect(data.filter).toEqual({ kind: 'source', value: '(direct)' });
+		expect(data.totals).toMatchObject({ ok: true, value: { visitors: 4, sessions: 4 } });
+		expect(data.unfiltered).toMatchObject({ ok: true, value: { visitors: 7, sessions: 7 } });
+		expect(data.previous).toMatchObject({ ok: true, value: { totals: { sessions: 2 } } });
+		expect(data.breakdowns).toMatchObject({
+			ok: true,
+			value: { referrers: [{ value: '(direct)', sessions: 4, visitors: 4 }] }
+		});
+		// Active now is the whole site's (H is no longer active at GOLDEN_NOW, G and I are).
+		expect(data.activeNow).toMatchObject({ ok: true, value: { visitors: 2 } });
+	});
+
+	test.each([
+		['page=/a&event=signup', 'only one filter at a time: the request has page and event'],
+		['page=pricing', 'page "pricing" must be a path starting with /']
+	])('states the problem with %s instead of reading widgets', async (query, problem) => {
+		const data = await read(`${range}&${query}`);
+		expect(data.problem).toBe(problem);
+		expect(data.totals).toBeUndefined();
+		expect(data.filter).toBeNull();
+	});
+});
