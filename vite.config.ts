@@ -1,8 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Names the tracker core's built files to the server (src/lib/server/tracker-preload.ts):
+ * SvelteKit bundles the server first and the client second, so once the client build
+ * is written this replaces the placeholder token in the server output with the core
+ * chunk and the chunks it imports. The adapter then copies that output.
+ */
+function trackerCorePreload(): Plugin {
+	const TOKEN = '__COUCHSTATS_TRACKER_CORE_FILES__';
+	let outDir = '';
+	return {
+		name: 'couchstats-tracker-core-preload',
+		apply: 'build',
+		configResolved(config) {
+			outDir = path.join(config.root, '.svelte-kit', 'output', 'server');
+		},
+		writeBundle(_, bundle) {
+			if (this.environment.config.build.ssr) return;
+			const core = Object.values(bundle).find(
+				(c) => c.type === 'chunk' && c.facadeModuleId?.endsWith('/src/lib/tracker/client.ts')
+			);
+			if (!core || core.type !== 'chunk') {
+				throw new Error('couchstats: the client build has no tracker core chunk');
+			}
+			const files = [core.fileName, ...core.imports].join(',');
+			let replaced = 0;
+			for (const file of fs.readdirSync(outDir, { recursive: true, encoding: 'utf8' })) {
+				if (!file.endsWith('.js')) continue;
+				const full = path.join(outDir, file);
+				const text = fs.readFileSync(full, 'utf8');
+				if (!text.includes(TOKEN)) continue;
+				fs.writeFileSync(full, text.replaceAll(TOKEN, files));
+				replaced++;
+			}
+			if (!replaced) throw new Error('couchstats: no server file holds the tracker core token');
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), trackerCorePreload()],
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -7,6 +7,7 @@ import { StartupError } from '$lib/server/errors';
 import { loadIngestConfig } from '$lib/server/ingest';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/startup';
+import { trackerPreloadLinks } from '$lib/server/tracker-preload';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
@@ -61,5 +62,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		}
 	}
-	return resolve(event);
+	// The demo site's pages track: have the browser fetch the tracker core with the page.
+	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreloadLinks() : '';
+	if (!preload) return resolve(event);
+	return resolve(event, {
+		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)
+	});
 };
