@@ -2,8 +2,8 @@
  * Dashboard filters: two visitors browse the demo site — one from a Hacker News link who
  * reads the pricing page and clicks its call to action, one who comes directly — and the
  * owner narrows the dashboard to that source, then to a page, then to the event, by
- * clicking breakdown rows, and takes the filter off again. The same links work on a
- * share link. Real Chromium, the built app, its embedded store.
+ * clicking breakdown rows, and takes the filter off again. A filtered dashboard stays
+ * live. The same links work on a share link. Real Chromium, the built app, its embedded store.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../helpers/app';
@@ -121,6 +121,13 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	expect(exported.status()).toBe(200);
 	expect(await exported.text()).not.toContain('/about');
 
+	// Live: the Hacker News visitor reads one more page (its session keeps its source);
+	// the filtered dashboard follows without a reload.
+	await visit(fromHn, '/about');
+	await fromHn.goto('about:blank');
+	await expect.poll(async () => (await headline(owner)).pageviews, { timeout: 20_000 }).toBe('3');
+	expect(owner.url()).toBe(`${dashboard}&source=news.ycombinator.com`);
+
 	// Page: the pricing page's own numbers; no session landed on it.
 	await rowLink(owner, 'pages', '/pricing').click();
 	await owner.waitForURL(`${dashboard}&page=/pricing`);
@@ -166,7 +173,7 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await owner.getByRole('link', { name: 'Remove filter' }).click();
 	await owner.waitForURL(/\/sites\/demo\?range=7d&tz=[^&]+$/);
 	await expect(owner.getByTestId('filter-bar')).toHaveCount(0);
-	expect(await headline(owner)).toMatchObject({ visitors: '2', pageviews: '4', events: '1' });
+	expect(await headline(owner)).toMatchObject({ visitors: '2', pageviews: '5', events: '1' });
 
 	// A share link filters the same way, on its own address.
 	await owner.goto(`${app.url}/sites/demo/settings`);
