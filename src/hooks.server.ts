@@ -43,6 +43,9 @@ function exitOnStartupError(e: unknown): never {
 	process.exit(1);
 }
 
+/** The tracker core's preload links, fixed by the build: worked out once, not per request. */
+const trackerPreload = trackerPreloadLinks();
+
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	// The ingest endpoint takes cross-origin beacons from registered sites and checks
@@ -63,7 +66,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 	// The demo site's pages track: have the browser fetch the tracker core with the page.
-	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreloadLinks() : '';
+	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreload : '';
 	if (!preload) return resolve(event);
 	return resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)

@@ -7,6 +7,21 @@ import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { connectForScript } from '../../src/lib/server/connect';
 import { freePort, runAppToExit, startApp, tempDir } from './harness';
+import type { RunningApp } from '../helpers/app';
+
+/** Posts the login form as the browser does (same origin, HTML), as `admin`. */
+function postLogin(app: RunningApp, password: string): Promise<Response> {
+	return fetch(app.url + '/login', {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			origin: app.url,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams({ name: 'admin', password })
+	});
+}
 
 describe('the built app on the embedded store', () => {
 	test('serves / and /healthz, and a restart reuses the data without redeploying', async () => {
@@ -50,17 +65,7 @@ describe('the built app on the embedded store', () => {
 		try {
 			const password = /with password (\S+) —/.exec(app.output())?.[1];
 			expect(password).toBeTruthy();
-			const post = (pw: string) =>
-				fetch(app.url + '/login', {
-					method: 'POST',
-					redirect: 'manual',
-					headers: {
-						origin: app.url,
-						accept: 'text/html',
-						'content-type': 'application/x-www-form-urlencoded'
-					},
-					body: new URLSearchParams({ name: 'admin', password: pw })
-				});
+			const post = (pw: string) => postLogin(app, pw);
 			const wrong = await post('wrong-password');
 			expect(wrong.status).toBe(401);
 			expect(await wrong.text()).toContain('Wrong account name or password.');
@@ -82,16 +87,7 @@ describe('the built app on the embedded store', () => {
 		try {
 			const attempt = async (password: string) => {
 				const started = Date.now();
-				const res = await fetch(app.url + '/login', {
-					method: 'POST',
-					redirect: 'manual',
-					headers: {
-						origin: app.url,
-						accept: 'text/html',
-						'content-type': 'application/x-www-form-urlencoded'
-					},
-					body: new URLSearchParams({ name: 'admin', password })
-				});
+				const res = await postLogin(app, password);
 				return { status: res.status, waited: Date.now() - started };
 			};
 			const wrong = [];
