@@ -15,7 +15,8 @@ export const chromiumLaunch = {
 	]
 };
 
-const port = 4173;
+// COUCHSTATS_E2E_PORT lets two checkouts run their suites side by side.
+const port = Number(process.env.COUCHSTATS_E2E_PORT ?? 4173);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
