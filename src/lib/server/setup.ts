@@ -12,8 +12,11 @@ import { demoSite } from './sites';
 /** Role that makes a `_users` account a couchstats administrator (sees every site). */
 export const ADMIN_ROLE = 'couchstats:admin';
 
-/** Name of the first account, created on first start. */
+/** Default name of the first account, created on first start (`COUCHSTATS_ADMIN_NAME`). */
 export const FIRST_ACCOUNT = 'admin';
+
+/** Account names: what CouchDB's `_users` accepts, kept simple. */
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 
 /** A design document as CouchDB stores it, plus the hash set-up compares. */
 export interface CouchDesign {
@@ -51,6 +54,8 @@ export function toCouchDesign(source: DesignSource): CouchDesign {
 export interface SetupOptions {
 	/** Password of the first admin account; generated when unset. */
 	adminPassword?: string;
+	/** Name of the first admin account; default {@link FIRST_ACCOUNT}. */
+	adminName?: string;
 	/** Clock, for the demo site's `createdAt`. */
 	now?: () => number;
 	/** Design documents per database; defaults to everything in `couchdb/`. */
@@ -106,7 +111,11 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 	}
 
 	await ignoreStatus(couch.sites.insert(demoSite(now())), 409);
-	result.firstAccount = await ensureFirstAccount(couch, options.adminPassword);
+	result.firstAccount = await ensureFirstAccount(
+		couch,
+		options.adminName ?? FIRST_ACCOUNT,
+		options.adminPassword
+	);
 	return result;
 }
 
@@ -164,9 +173,9 @@ async function deployDesign(couch: Couch, db: string, design: CouchDesign): Prom
 	return true;
 }
 
-async function ensureFirstAccount(couch: Couch, password: string | undefined) {
+async function ensureFirstAccount(couch: Couch, name: string, password: string | undefined) {
 	const users = couch.server.use<Record<string, unknown>>('_users');
-	const id = `org.couchdb.user:${FIRST_ACCOUNT}`;
+	const id = `org.couchdb.user:${name}`;
 	try {
 		await users.head(id);
 		return undefined;
@@ -177,7 +186,7 @@ async function ensureFirstAccount(couch: Couch, password: string | undefined) {
 	const created = await ignoreStatus(
 		users.insert({
 			_id: id,
-			name: FIRST_ACCOUNT,
+			name,
 			type: 'user',
 			roles: [ADMIN_ROLE],
 			password: chosen
@@ -186,7 +195,7 @@ async function ensureFirstAccount(couch: Couch, password: string | undefined) {
 	);
 	// Another instance created it first: its boot printed the password.
 	if (!created) return undefined;
-	return { name: FIRST_ACCOUNT, password: chosen, generated: password === undefined };
+	return { name, password: chosen, generated: password === undefined };
 }
 
 async function ignoreStatus<T>(promise: Promise<T>, status: number): Promise<T | undefined> {
