@@ -103,7 +103,7 @@ const app = await startApp({
 	timeoutMs: 60_000
 });
 try {
-	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
+	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
 	const endpoint = `${app.url}/api/ingest/_bulk_docs`;
 	const server = nano(app.couchUrl.toString());
 	const rawName = 'bench-raw-events';
@@ -154,7 +154,7 @@ try {
 		`ingest / raw throughput: ${((ingest.docs / ingest.seconds / (direct1.docs / direct1.seconds)) * 100).toFixed(0)} %`
 	);
 
-	const events = createCouch(app.couchUrl, 'couchstats').events;
+	const events = createCouch(app.couchUrl, app.prefix).events;
 	const info = await events.info();
 	console.log(
 		`events stored through the ingest: ${info.doc_count - 2} (expected ${total + 10 * batchSize})`

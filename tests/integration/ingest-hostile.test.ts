@@ -36,8 +36,8 @@ beforeAll(async () => {
 			COUCHSTATS_INGEST_SITES_TTL_MS: '0'
 		}
 	});
-	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
-	couch = createCouch(app.couchUrl, 'couchstats');
+	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
+	couch = createCouch(app.couchUrl, app.prefix);
 	origin = app.url;
 	await couch.sites.insert(
 		siteRecord(

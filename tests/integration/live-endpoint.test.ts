@@ -50,7 +50,9 @@ async function openStream(site: string): Promise<OpenStream> {
 				reading ??= reader.read();
 				const chunk = await Promise.race([
 					reading,
-					new Promise<undefined>((r) => (timer = setTimeout(r, deadline - Date.now())))
+					new Promise<undefined>((r) => {
+						timer = setTimeout(() => r(undefined), deadline - Date.now());
+					})
 				]).finally(() => clearTimeout(timer));
 				if (!chunk) return false;
 				reading = undefined;
@@ -119,7 +121,7 @@ test('every viewer who comes after others have left still gets the new records o
 });
 
 test('other sites’ live streams and stats need an owner, a token or the share link', async () => {
-	const couch = createCouch(app.couchUrl!, 'couchstats');
+	const couch = createCouch(app.couchUrl!, app.prefix);
 	const owner = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
 	await createSite(couch, owner, {
 		id: 'private-blog',

@@ -3,15 +3,13 @@
  * tests/fixtures/golden.ts, read through the real route handler from the embedded
  * store.
  */
-import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, inject, test } from 'vitest';
-import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
-import { ensureSetup } from '../../src/lib/server/setup';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { createToken } from '../../src/lib/server/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
-import { TEST_ADMIN_PASSWORD } from './harness';
+import { useCouch } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -63,8 +61,7 @@ const signupEvents = {
 
 beforeAll(async () => {
 	// Every design document, as the app deploys them: the records also pass _design/validate.
-	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
-	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
+	({ couch } = await useCouch());
 	setCouch(couch);
 	const created = createToken('golden test');
 	token = created.secret;
