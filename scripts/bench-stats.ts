@@ -17,7 +17,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { ensureSetup } from '../src/lib/server/setup';
 import { siteDocId } from '../src/lib/server/sites';
 import { handleStats } from '../src/lib/server/stats/handler';
-import { isStillIndexing } from '../src/lib/server/stats/still-indexing';
+import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { createToken } from '../src/lib/server/tokens';
 import { syntheticRecords } from '../tests/fixtures/synthetic';
 import { tempDir } from '../tests/helpers/app';
@@ -101,14 +101,7 @@ async function benchOne(n: number) {
 		for (const view of Object.keys(
 			readDesignDocs().events.find((d) => d._id === '_design/stats')?.views ?? {}
 		)) {
-			for (;;) {
-				try {
-					await couch.events.view('stats', view, { limit: 1, reduce: false });
-					break;
-				} catch (e) {
-					if (!isStillIndexing(e)) throw e;
-				}
-			}
+			await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 		}
 		const build = performance.now() - buildStart;
 

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch, type Couch } from '../couch';
-import { isStillIndexing } from './still-indexing';
+import { countOlderThan } from './retention';
+import { isStillIndexing, untilIndexed } from './still-indexing';
 import { createViewReader } from './view-reader';
 
 /** Apache CouchDB 3.5's answer to a view read that waited 60 s on an index build. */
@@ -18,6 +19,7 @@ const COUCHDB_TIMEOUT = {
 let server: http.Server;
 let couch: Couch;
 const staleRows = [{ key: ['demo', 'd', '2026-10-01'], value: 3 }];
+let timelineReads = 0;
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
 		const url = new URL(req.url!, 'http://x');
@@ -30,6 +32,12 @@ beforeAll(async () => {
 		if (url.pathname === '/t-events/_design/stats/_view/metrics') {
 			if (url.searchParams.get('stale') === 'ok') return json(200, { rows: staleRows });
 			return json(500, COUCHDB_TIMEOUT);
+		}
+		if (url.pathname === '/t-events/_design/stats/_view/timeline') {
+			// Built after two reads that gave up on it.
+			timelineReads += 1;
+			if (timelineReads <= 2) return json(500, COUCHDB_TIMEOUT);
+			return json(200, { rows: [{ key: null, value: 7 }] });
 		}
 		if (url.pathname === '/t-events/_design/stats/_view/broken') {
 			return json(500, { error: 'unknown_error', reason: 'function_clause' });
@@ -97,5 +105,23 @@ describe('the view reader', () => {
 	test('still fails on any other error', async () => {
 		const reader = createViewReader(couch);
 		await expect(reader.read('broken', {})).rejects.toMatchObject({ statusCode: 500 });
+	});
+});
+
+describe('untilIndexed', () => {
+	test('asks again while CouchDB answers 500 timeout, so retention waits for the build', async () => {
+		timelineReads = 0;
+		expect(await countOlderThan(couch, Date.UTC(2026, 0, 1))).toBe(7);
+		expect(timelineReads).toBe(3);
+	});
+
+	test('passes any other error on at once', async () => {
+		let reads = 0;
+		const read = () => {
+			reads += 1;
+			return couch.events.view('stats', 'broken', {});
+		};
+		await expect(untilIndexed(read)).rejects.toMatchObject({ error: 'unknown_error' });
+		expect(reads).toBe(1);
 	});
 });

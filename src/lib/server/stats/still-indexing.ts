@@ -24,3 +24,18 @@ export function isStillIndexing(error: unknown): boolean {
 	if (statusCode !== undefined) return statusCode === 500 && kind === 'timeout';
 	return typeof message === 'string' && /Timeout/.test(message);
 }
+
+/**
+ * Runs a read that must bring an index up to date (a command-line tool's, not a
+ * request's), asking again for as long as the index is still being built.
+ * @throws whatever else the read throws.
+ */
+export async function untilIndexed<T>(read: () => Promise<T>): Promise<T> {
+	for (;;) {
+		try {
+			return await read();
+		} catch (error) {
+			if (!isStillIndexing(error)) throw error;
+		}
+	}
+}
