@@ -86,9 +86,11 @@ export async function readDashboard(
 		filter = parseFilter(params);
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
+		// The page still renders times in the range's zone: never in one Intl refuses.
+		const tz = isTimeZone(choice.tz) ? choice.tz : site.timeZone;
 		return {
 			...base,
-			range: { ...choice, interval: 'day' },
+			range: { ...choice, tz, interval: 'day' },
 			problem: e.message,
 			filter,
 			indexing: false
