@@ -102,7 +102,7 @@ describe('Stats API parameters', () => {
 		for (const [i, tz] of Intl.supportedValuesOf('timeZone').entries()) {
 			for (const from of sampleDates(random, 2)) {
 				// Mostly short ranges, and a long one now and then (each costs a day per day).
-				const days = i % 50 === 0 ? Math.floor(random() * 3700) : Math.floor(random() * 40);
+				const days = i % 100 === 0 ? Math.floor(random() * 3700) : Math.floor(random() * 40);
 				const query = new URLSearchParams({ from, to: addDays(from, days), tz });
 				try {
 					parseRangeParams(query, 'UTC', now);
@@ -116,7 +116,7 @@ describe('Stats API parameters', () => {
 		}
 		expect(outcomes.read).toBeGreaterThan(0);
 		expect(outcomes.refused).toBeGreaterThan(0);
-	});
+	}, 60_000);
 
 	describe('filters', () => {
 		const filter = (query: string) => parseFilter(new URLSearchParams(query));
