@@ -1,4 +1,4 @@
-import { text, type Handle, type ServerInit } from '@sveltejs/kit';
+import { text, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { couch, setCouch } from '$lib/server/couch';
@@ -6,6 +6,7 @@ import { isCrossSiteWrite } from '$lib/server/csrf';
 import { StartupError } from '$lib/server/errors';
 import { loadIngestConfig } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/login';
+import { logError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/startup';
 import { trackerPreloadLinks } from '$lib/server/tracker-preload';
@@ -73,4 +74,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 	return resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)
 	});
+};
+
+/**
+ * Unexpected errors are logged once, secrets redacted (a share page's path holds its
+ * secret); a 404 is no error worth a line. The visitor sees only the generic message.
+ */
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status !== 404) logError(`${event.request.method} ${event.url.pathname} (${status})`, error);
+	return { message };
 };

@@ -20,6 +20,7 @@ import type { DocumentScope } from 'nano';
 import { LIMITS } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
 import { CHECKPOINT_MAX_BYTES, Checkpoints, type StoredCheckpoint } from './checkpoints';
@@ -161,7 +162,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 						e instanceof TooManyRequests ? { ...cors, 'Retry-After': String(e.retryAfter) } : cors;
 					return json({ error: e.name, reason: e.message }, e.status, headers);
 				}
-				console.error('couchstats: ingest failed:', e);
+				logError('ingest failed', e);
 				return json({ error: 'internal_error', reason: 'internal error' }, 500, cors);
 			}
 		}
