@@ -143,14 +143,17 @@ async function checkAdmin(couch: Couch) {
 /**
  * The server admins: the user in COUCHDB_URL and every name in `[admins]`, which both
  * Apache CouchDB and the embedded store list at `/_node/_local/_config/admins` (only
- * the names are kept; the values are password hashes).
+ * the names are kept; the values are password hashes). A server that refuses to list
+ * them (its config API turned off) still has the one in COUCHDB_URL.
  */
 async function serverAdminNames(couch: Couch): Promise<string[]> {
 	const names = new Set([decodeURIComponent(couch.url.username)].filter(Boolean));
-	const admins = (await couch.server.request({ path: '_node/_local/_config/admins' })) as Record<
-		string,
-		unknown
-	>;
+	const admins = await couch.server
+		.request({ path: '_node/_local/_config/admins' })
+		.catch((e: { statusCode?: number }) => {
+			if (e.statusCode && e.statusCode < 500) return {};
+			throw explainConnectionError(e, couch.url);
+		});
 	for (const name of Object.keys(admins ?? {})) names.add(name);
 	return [...names];
 }
