@@ -36,7 +36,7 @@ export default defineConfig({
 	},
 	webServer: {
 		// The built app, exactly as `npm start` runs it, on a fresh embedded store.
-		command: 'rm -rf .couchstats-e2e && node build/index.js',
+		command: 'rm -rf .couchstats-e2e && node scripts/serve.js',
 		url: `http://localhost:${port}/healthz`,
 		reuseExistingServer: false,
 		timeout: 60_000,

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { createCouch } from '../../src/lib/server/couch';
+import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
 import { ensureSetup } from '../../src/lib/server/setup';
-import { TEST_ADMIN_PASSWORD, useCouch } from './harness';
+import { TEST_ADMIN_PASSWORD, tempDir, useCouch } from './harness';
 
 describe('set-up on every boot', () => {
 	test('creates the databases, the demo site and the design documents once', async () => {
@@ -20,7 +22,12 @@ describe('set-up on every boot', () => {
 		});
 
 		const again = await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
-		expect(again).toEqual({ createdDbs: [], deployedDesigns: [], firstAccount: undefined });
+		expect(again).toEqual({
+			createdDbs: [],
+			deployedDesigns: [],
+			firstAccount: undefined,
+			serverAdmins: ['couchdb-admin']
+		});
 	});
 
 	test('redeploys a design document only when its content changed', async () => {
@@ -29,7 +36,8 @@ describe('set-up on every boot', () => {
 		const designs = {
 			events: [{ _id: '_design/probe', views: { byType: view } }],
 			sites: [],
-			checkpoints: []
+			checkpoints: [],
+			users: []
 		};
 		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([
 			`${couch.names.events}/_design/probe`
@@ -55,6 +63,46 @@ describe('set-up on every boot', () => {
 		});
 	});
 
+	test('lets only admins write accounts: an anonymous sign-up in _users is refused', async () => {
+		const { couch } = await useCouch();
+		const anonymous = `${couch.url.protocol}//${couch.url.host}`;
+		const signUp = await fetch(`${anonymous}/_users/org.couchdb.user:mallory`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name: 'mallory', type: 'user', roles: [], password: 'mallory-pw' })
+		});
+		expect(signUp.status).toBe(403);
+		expect(await signUp.json()).toMatchObject({
+			error: 'forbidden',
+			reason: 'accounts are created and changed by couchstats admins only'
+		});
+		const users = couch.server.use('_users');
+		await expect(users.head('org.couchdb.user:mallory')).rejects.toMatchObject({
+			statusCode: 404
+		});
+	});
+
+	test('refuses to start when a server admin has the first account’s name, in one line', async () => {
+		const dataDir = tempDir();
+		const store = await startEmbeddedCouch({ dataDir, memory: true });
+		try {
+			const origin = `${store.url.protocol}//${store.url.host}`;
+			const auth = `Basic ${Buffer.from(`${store.url.username}:${store.url.password}`).toString('base64')}`;
+			// express-pouchdb's own config path; CouchDB 3's is /_node/_local/_config.
+			const added = await fetch(`${origin}/_config/admins/admin`, {
+				method: 'PUT',
+				headers: { authorization: auth, 'content-type': 'application/json' },
+				body: JSON.stringify('server-admin-password')
+			});
+			expect(added.status).toBe(200);
+			await expect(ensureSetup(createCouch(store.url, 'clash'))).rejects.toMatchObject({
+				line: 'couchstats: the CouchDB server admin "admin" has the name of couchstats\' first account, which then could never log in (CouchDB checks server admins first) — rename that server admin, e.g. to couchdb-admin, in CouchDB\'s [admins] and in COUCHDB_URL'
+			});
+		} finally {
+			await store.close();
+		}
+	});
+
 	test('refuses a CouchDB user that is not a server admin, in one line', async () => {
 		const { couch, url } = await useCouch();
 		const users = couch.server.use('_users');
@@ -67,7 +115,6 @@ describe('set-up on every boot', () => {
 				password: 'reader-password'
 			} as never)
 			.catch(() => undefined);
-		const { createCouch } = await import('../../src/lib/server/couch');
 		const asReader = new URL(url);
 		asReader.username = 'reader';
 		asReader.password = 'reader-password';

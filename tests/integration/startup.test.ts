@@ -6,22 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { connectForScript } from '../../src/lib/server/connect';
-import { freePort, runAppToExit, startApp, tempDir } from './harness';
+import { pageview } from '../../src/lib/server/ingest/fixtures';
+import { SESSION_LIFETIME_S } from '../../src/lib/server/session-token';
+import { forgeAuthSession } from './forge-session';
+import { freePort, postLogin, runAppToExit, startApp, tempDir } from './harness';
 import type { RunningApp } from '../helpers/app';
 
-/** Posts the login form as the browser does (same origin, HTML), as `admin`. */
-function postLogin(app: RunningApp, password: string): Promise<Response> {
-	return fetch(app.url + '/login', {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: app.url,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams({ name: 'admin', password })
-	});
-}
+/** Posts the login form as `admin`. */
+const postAdminLogin = (app: RunningApp, password: string) => postLogin(app.url, 'admin', password);
 
 describe('the built app on the embedded store', () => {
 	test('serves / and /healthz, and a restart reuses the data without redeploying', async () => {
@@ -60,12 +52,46 @@ describe('the built app on the embedded store', () => {
 		}
 	});
 
+	test('keeps every file of a fresh data dir owner-only, after the first start and a restart', async () => {
+		const dataDir = tempDir();
+		// Group- and world-readable entries, as a data dir from before had them.
+		const exposed = () =>
+			walk(dataDir)
+				.map((entry) => ({ entry, mode: fs.lstatSync(entry).mode & 0o777 }))
+				.filter(({ mode }) => mode & 0o077);
+		const first = await startApp({ dataDir });
+		try {
+			// Records written while the store runs land in files leveldb creates then.
+			const docs = Array.from({ length: 50 }, () => pageview(Date.now()));
+			const stored = await fetch(`${first.url}/api/ingest/_bulk_docs`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ docs, new_edits: false })
+			});
+			expect(await stored.json()).toEqual([]);
+			expect(walk(dataDir).length).toBeGreaterThan(10);
+			expect(exposed()).toEqual([]);
+		} finally {
+			await first.stop();
+		}
+		for (const entry of walk(dataDir)) {
+			fs.chmodSync(entry, fs.statSync(entry).isDirectory() ? 0o755 : 0o644);
+		}
+		const second = await startApp({ dataDir });
+		try {
+			expect(exposed()).toEqual([]);
+		} finally {
+			await second.stop();
+		}
+		expect(exposed()).toEqual([]);
+	});
+
 	test('logs in through CouchDB _session with the generated password, and refuses a wrong one', async () => {
 		const app = await startApp({ env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
 		try {
 			const password = /with password (\S+) —/.exec(app.output())?.[1];
 			expect(password).toBeTruthy();
-			const post = (pw: string) => postLogin(app, pw);
+			const post = (pw: string) => postAdminLogin(app, pw);
 			const wrong = await post('wrong-password');
 			expect(wrong.status).toBe(401);
 			expect(await wrong.text()).toContain('Wrong account name or password.');
@@ -82,12 +108,43 @@ describe('the built app on the embedded store', () => {
 		}
 	});
 
+	test('keeps a session for the one documented lifetime, as the cookie says', async () => {
+		const app = await startApp();
+		try {
+			const now = Math.floor(Date.now() / 1000);
+			// The store's default idle timeout was 600 s: owners were sent to /login.
+			expect(await forgedLogin(app, now - 11 * 60)).toBe(true);
+			expect(await forgedLogin(app, now - SESSION_LIFETIME_S + 3600)).toBe(true);
+			expect(await forgedLogin(app, now - SESSION_LIFETIME_S - 60)).toBe(false);
+			const login = await postAdminLogin(app, 'test-admin-password');
+			expect(login.headers.get('set-cookie')).toContain(`Max-Age=${SESSION_LIFETIME_S}`);
+		} finally {
+			await app.stop();
+		}
+	});
+
+	test('refuses a session cookie forged with a timestamp in the future, in the app and the store', async () => {
+		const app = await startApp();
+		try {
+			// With the secret and a far-future timestamp, such a cookie would never expire.
+			const future = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+			expect(await forgedLogin(app, future)).toBe(false);
+			const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, 'admin', future);
+			const direct = await fetch(`${app.couchUrl!.origin}/_session`, {
+				headers: { cookie: `AuthSession=${forged}` }
+			});
+			expect(await direct.json()).not.toMatchObject({ userCtx: { name: 'admin' } });
+		} finally {
+			await app.stop();
+		}
+	});
+
 	test('slows down repeated wrong passwords for an account, and not the right one after a success', async () => {
 		const app = await startApp();
 		try {
 			const attempt = async (password: string) => {
 				const started = Date.now();
-				const res = await postLogin(app, password);
+				const res = await postAdminLogin(app, password);
 				return { status: res.status, waited: Date.now() - started };
 			};
 			const wrong = [];
@@ -126,6 +183,25 @@ describe('the built app on the embedded store', () => {
 		}
 	});
 });
+
+/** Whether the app takes a session cookie forged for `admin`, issued at `issuedAt` (s). */
+async function forgedLogin(app: RunningApp, issuedAt: number): Promise<boolean> {
+	const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, 'admin', issuedAt);
+	const page = await fetch(`${app.url}/login`, {
+		headers: { cookie: `couchstats_session=${forged}` }
+	});
+	return (await page.text()).includes('You are logged in as <strong>admin</strong>');
+}
+
+/** The directory and every entry below it. */
+function walk(dir: string): string[] {
+	return [
+		dir,
+		...fs
+			.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+			.map((name) => path.join(dir, name))
+	];
+}
 
 function basic(url: URL) {
 	const user = decodeURIComponent(url.username);
