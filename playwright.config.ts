@@ -40,7 +40,7 @@ export default defineConfig({
 	webServer: {
 		// The built app, exactly as `npm start` runs it, on a fresh embedded store (or on
 		// COUCHSTATS_TEST_COUCHDB_URL under a fresh prefix: tests/e2e/web-server.ts).
-		command: `rm -rf ${WEB_SERVER_DATA_DIR} && node build/index.js`,
+		command: `rm -rf ${WEB_SERVER_DATA_DIR} && node scripts/serve.js`,
 		url: `http://localhost:${port}/healthz`,
 		reuseExistingServer: false,
 		timeout: 60_000,

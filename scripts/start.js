@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm start`: checks the port, builds the app when the build is missing or older
- * than the sources, then runs the production server (adapter-node) on PORT. Start-up
- * itself (config, CouchDB or the embedded store, set-up) happens in the app's `init`.
+ * than the sources, then serves it on PORT (`scripts/serve.js`: adapter-node's handler
+ * with time limits for slow clients). Start-up itself (config, CouchDB or the embedded
+ * store, set-up) happens in the app's `init`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -56,8 +57,6 @@ if (needsBuild()) {
 }
 
 process.env.PORT = port;
-// The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
-process.env.BODY_SIZE_LIMIT ??= '1M';
 // adapter-node assumes https unless told the public origin; forms and CSRF checks need it.
 if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
 	process.env.ORIGIN = `http://localhost:${port}`;
@@ -65,5 +64,5 @@ if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
 		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (set ORIGIN to your public URL)`
 	);
 }
-await import(entry);
+await import('./serve.js');
 console.log(`couchstats: open http://localhost:${port}/`);

@@ -1,10 +1,12 @@
-import { text, type Handle, type ServerInit } from '@sveltejs/kit';
+import { text, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { couch, setCouch } from '$lib/server/couch';
-import { isCrossSiteForm } from '$lib/server/csrf';
+import { isCrossSiteWrite } from '$lib/server/csrf';
 import { StartupError } from '$lib/server/errors';
 import { loadIngestConfig } from '$lib/server/ingest';
+import { setServerAdmins } from '$lib/server/login';
+import { logError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/startup';
 import { trackerPreloadLinks } from '$lib/server/tracker-preload';
@@ -23,6 +25,7 @@ export const init: ServerInit = async () => {
 	globals.couchstatsBackend ??= startBackend(config);
 	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);
 	setCouch(backend.couch);
+	setServerAdmins(backend.setup.serverAdmins);
 	for (const line of describeBackend(backend, config)) console.log(line);
 	// Live streams never end by themselves; end them so graceful shutdown need not wait.
 	process.once('SIGTERM', closeAllStreams);
@@ -49,15 +52,15 @@ const trackerPreload = trackerPreloadLinks();
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	// The ingest endpoint takes cross-origin beacons from registered sites and checks
-	// origins itself; everything else refuses cross-site form posts (svelte.config.js
-	// turns SvelteKit's blanket check off so the ingest can work).
+	// origins itself; everything else refuses cross-site writes (svelte.config.js turns
+	// SvelteKit's own check off so the ingest can work).
 	const ingest = event.url.pathname.startsWith('/api/ingest');
-	if (!ingest && isCrossSiteForm(event.request, event.url)) {
-		return text('Cross-site form submissions are forbidden', { status: 403 });
+	if (!ingest && isCrossSiteWrite(event.request, event.url)) {
+		return text('Cross-site requests that change state are forbidden', { status: 403 });
 	}
 	const token = ingest ? undefined : event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const session = await sessionFor(couch().url, token).catch(() => undefined);
+		const session = await sessionFor(couch(), token).catch(() => undefined);
 		if (session) {
 			event.locals.user = session.user;
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
@@ -71,4 +74,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 	return resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)
 	});
+};
+
+/**
+ * Unexpected errors are logged once, secrets redacted (a share page's path holds its
+ * secret); a 404 is no error worth a line. The visitor sees only the generic message.
+ */
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status !== 404) logError(`${event.request.method} ${event.url.pathname} (${status})`, error);
+	return { message };
 };

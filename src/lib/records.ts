@@ -61,6 +61,13 @@ export const LIMITS = {
 } as const;
 
 /**
+ * Prop names no record may carry: a JavaScript object cannot hold them as plain data
+ * (assigning `__proto__` replaces a prototype; valibot's `record` drops all three).
+ * The tracker leaves them out; the ingest refuses a record that has one.
+ */
+export const RESERVED_PROP_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/**
  * The `_id` scheme: a lowercase UUIDv7 (time-ordered, 74 random bits). The tracker
  * mints it; the import tool derives it deterministically from the source line.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs the BUILT app (`node build/index.js`, so `npm run build` first) as a child
+ * Runs the BUILT app (`node scripts/serve.js`, so `npm run build` first) as a child
  * process on a free loopback port, with its own data directory and embedded store —
  * the same thing `npm start` runs — or, with `COUCHSTATS_TEST_COUCHDB_URL`, on that
  * server under a fresh database prefix (see test-couch.ts). Used by integration tests,
@@ -63,11 +63,13 @@ export function tempDir(prefix = 'couchstats-test-'): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Runs `node build/index.js` and waits until `/healthz` answers 200. */
+/** What serves the built app, as `npm start` does. */
+const SERVE = path.join(root, 'scripts', 'serve.js');
+
+/** Runs `node scripts/serve.js` and waits until `/healthz` answers 200. */
 export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
-	const entry = path.join(root, 'build', 'index.js');
-	if (!fs.existsSync(entry))
-		throw new Error('build/index.js is missing: run `npm run build` first');
+	if (!fs.existsSync(path.join(root, 'build', 'handler.js')))
+		throw new Error('build/handler.js is missing: run `npm run build` first');
 	const port = options.port ?? (await freePort());
 	const dataDir = options.dataDir ?? tempDir();
 	const url = `http://localhost:${port}`;
@@ -84,7 +86,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 		BODY_SIZE_LIMIT: '1M',
 		...options.env
 	};
-	const child = spawn(process.execPath, [entry], {
+	const child = spawn(process.execPath, [SERVE], {
 		cwd: root,
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -175,7 +177,7 @@ export function runAppToExit(
 	timeoutMs = 30_000
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [path.join(root, 'build', 'index.js')], {
+		const child = spawn(process.execPath, [SERVE], {
 			cwd: root,
 			env: { ...process.env, COUCHDB_URL: undefined, HOST: '127.0.0.1', ...env },
 			stdio: ['ignore', 'pipe', 'pipe']

@@ -52,4 +52,15 @@ describe('the dashboard data', () => {
 		expect(data.totals).toBeUndefined();
 		expect(data.filter).toBeNull();
 	});
+
+	test.each([
+		['Bad/Zone', 'tz "Bad/Zone" is not an IANA time zone like Europe/Paris'],
+		['Etc/GMT+14', 'tz "Etc/GMT+14" is not an IANA time zone like Europe/Paris']
+	])('states the problem with tz=%s and keeps a zone the page can render', async (tz, problem) => {
+		const data = await read(`range=7d&tz=${encodeURIComponent(tz)}`);
+		expect(data.problem).toBe(problem);
+		// The page formats times in range.tz; a zone Intl refuses made it answer 500.
+		expect(data.range.tz).toBe(site.timeZone);
+		expect(() => new Intl.DateTimeFormat('en', { timeZone: data.range.tz })).not.toThrow();
+	});
 });

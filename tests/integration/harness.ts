@@ -43,6 +43,25 @@ export async function useCouch(): Promise<{
 	return { couch, url, prefix, setup };
 }
 
+/** Posts the login form of the app at `appUrl` as a browser does (same origin, HTML). */
+export function postLogin(
+	appUrl: string,
+	name: string,
+	password: string,
+	query = ''
+): Promise<Response> {
+	return fetch(`${appUrl}/login${query}`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			origin: appUrl,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams({ name, password })
+	});
+}
+
 /**
  * A test of something only the embedded store does; on an external CouchDB it is
  * skipped, with `reason` in its name.

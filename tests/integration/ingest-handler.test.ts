@@ -17,12 +17,15 @@ const PAGE = 'http://localhost:5173';
 let couch: Couch;
 let clock = NOW;
 
-function ingestWith(limits: { ipBurst?: number; sessionBurst?: number } = {}): Ingest {
+function ingestWith(
+	limits: { ipBurst?: number; ipRecordsBurst?: number; sessionBurst?: number } = {}
+): Ingest {
 	return createIngest({
 		couch: () => couch,
 		now: () => clock,
 		config: {
 			ip: { burst: limits.ipBurst ?? 1000, perSecond: 1 },
+			ipRecords: { burst: limits.ipRecordsBurst ?? 1000, perSecond: 1 },
 			session: { burst: limits.sessionBurst ?? 1000, perSecond: 1 },
 			sitesTtlMs: 0
 		}
@@ -222,6 +225,26 @@ describe('the ingest handler on the real store', () => {
 		clock += 1000;
 		const later = await call(ingest, 'POST', '_bulk_docs', {
 			docs: [pageview(clock, { sid })],
+			new_edits: false
+		});
+		expect(later.status).toBe(201);
+	});
+
+	test('bounds the records one client address stores, however many session ids it makes up', async () => {
+		const ingest = ingestWith({ ipRecordsBurst: 10, sessionBurst: 5 });
+		// Ten records, each in a session of its own: every session bucket stays full.
+		const docs = Array.from({ length: 10 }, () => pageview(clock, { sid: uuidv7(clock) }));
+		expect((await call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false })).status).toBe(201);
+		const rotated = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [pageview(clock, { sid: uuidv7(clock) })],
+			new_edits: false
+		});
+		expect(rotated.status).toBe(429);
+		expect(rotated.headers.get('retry-after')).toBe('1');
+		// Nothing of the refused request was taken: a second later one record passes.
+		clock += 1000;
+		const later = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [pageview(clock, { sid: uuidv7(clock) })],
 			new_edits: false
 		});
 		expect(later.status).toBe(201);

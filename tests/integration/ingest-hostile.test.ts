@@ -1,25 +1,32 @@
 /**
- * Hostile input against the BUILT app's `/api/ingest` over HTTP. Every case gets
- * its documented answer — a 4xx for the request, or a `forbidden` entry for the
- * document while the valid document sent beside it is stored — never a 5xx, and
- * the server keeps answering afterwards.
+ * Hostile input against the BUILT app over HTTP: its `/api/ingest`, and the cases of
+ * the outside security review against the Stats API, share pages, export, logout and
+ * the embedded store. Every case gets its documented answer — a 4xx for the request,
+ * or a `forbidden` entry for the document while the valid document sent beside it is
+ * stored — never a 5xx, `/healthz` answers 200 after every case, and no secret sent
+ * along reaches the app's log.
  *
  * Requests go through `node:http` so paths reach the server exactly as written
  * (no client-side `..` normalisation) and bodies can be any bytes.
  */
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor } from '../../src/lib/records';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
-import { pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
+import { oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
 import { siteRecord } from '../../src/lib/server/sites';
+import { createToken, hashToken } from '../../src/lib/server/tokens';
 import type { RunningApp } from '../helpers/app';
-import { startApp } from './harness';
+import { startApp, testAccount } from './harness';
 
 const CHROME =
 	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const BLOG = 'https://blog.example.com';
 const SESSION_BURST = 20;
+/** Records one address may store before its bucket (refilling at 1/s) is empty. */
+const ADDRESS_RECORDS_BURST = 400;
+const SHARE = 'shr_' + 'Hostile-share-secret'.padEnd(32, 'x');
+const API = createToken('hostile suite');
 
 let app: RunningApp;
 let couch: Couch;
@@ -33,19 +40,29 @@ beforeAll(async () => {
 			COUCHSTATS_INGEST_IP_PER_SECOND: '1',
 			COUCHSTATS_INGEST_SESSION_BURST: String(SESSION_BURST),
 			COUCHSTATS_INGEST_SESSION_PER_SECOND: '0.01',
+			COUCHSTATS_INGEST_IP_RECORDS_BURST: String(ADDRESS_RECORDS_BURST),
+			COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '1',
 			COUCHSTATS_INGEST_SITES_TTL_MS: '0'
 		}
 	});
 	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
 	couch = createCouch(app.couchUrl, app.prefix);
 	origin = app.url;
-	await couch.sites.insert(
-		siteRecord(
+	await couch.sites.insert({
+		...siteRecord(
 			{ id: 'blog', name: 'Blog', hostnames: ['blog.example.com'], timeZone: 'UTC' },
 			[],
 			Date.now()
-		)
-	);
+		),
+		tokens: [API.token],
+		shareHash: hashToken(SHARE)
+	});
+});
+
+afterEach(async () => {
+	// A request that hung the server would leave this unanswered.
+	const health = await fetch(`${app.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+	expect(health.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -95,6 +112,7 @@ function send(
 			}
 		);
 		req.on('error', reject);
+		req.setTimeout(15_000, () => req.destroy(new Error(`no answer to ${method} ${path} in 15 s`)));
 		if (body !== undefined) req.write(body);
 		req.end();
 	});
@@ -724,7 +742,19 @@ const docCases: DocCase[] = [
 		raw: 'null',
 		reason: /^a document must be a JSON object$/
 	},
-	{ name: 'an array as a document', doc: [base()], reason: /^a document must be a JSON object$/ }
+	{ name: 'an array as a document', doc: [base()], reason: /^a document must be a JSON object$/ },
+	{
+		name: 'a document nested 4,200 levels deep',
+		doc: null,
+		raw: '__DEEP__',
+		reason: /^the document is nested more than 8 levels deep$/
+	},
+	...['__proto__', 'constructor', 'prototype'].map((prop) => ({
+		name: `a prop named ${prop}`,
+		doc: null,
+		raw: `__PROP__${prop}`,
+		reason: new RegExp(`^props\\.${prop}: is a reserved name; use another prop name$`)
+	}))
 ];
 
 function withoutPageviewFields(doc: Record<string, unknown>) {
@@ -755,6 +785,20 @@ describe('hostile documents in a _bulk_docs batch of the built app', () => {
 		let badText = c.raw ?? json(c.doc);
 		if (c.raw === '__TS__') badText = json(base({ ts: 0 })).replace('"ts":0', '"ts":1e400');
 		if (c.raw === '__PROTO__') badText = json(base()).replace('{', '{"__proto__":{"x":1},');
+		if (c.raw === '__DEEP__') {
+			badText = json(base()).replace(
+				'"path":',
+				`"deep":${'['.repeat(4200)}${']'.repeat(4200)},"path":`
+			);
+		}
+		if (c.raw?.startsWith('__PROP__')) {
+			const event = { ...oneOfEach().find((d) => d.type === 'event')!, ts: Date.now() };
+			const id = uuidv7(Date.now());
+			badText = json({ ...event, _id: id, _rev: revisionFor(id), props: { plan: 'pro' } }).replace(
+				'"props":{',
+				`"props":{"${c.raw.slice(8)}":"x",`
+			);
+		}
 		const body = `{"docs":[${badText},${json(good)}],"new_edits":false}`;
 		const res = await send('POST', `${B}/_bulk_docs`, body, c.headers);
 		expect(res.status).toBe(201);
@@ -857,9 +901,163 @@ describe('hostile documents in a _bulk_docs batch of the built app', () => {
 		expect(app.process.exitCode).toBeNull();
 	});
 
-	test('never answered a 5xx and never logged an ingest failure', () => {
-		expect(seen.length).toBeGreaterThan(requestCases.length + docCases.length);
+	test('bounds what one address stores, however many session ids it makes up', async () => {
+		// Each record in a session of its own: no session bucket ever runs low.
+		const batch = () => bulk(Array.from({ length: 100 }, () => base({ sid: uuidv7(Date.now()) })));
+		const statuses: number[] = [];
+		let limited: Sent | undefined;
+		for (let i = 0; i < 6 && !limited; i++) {
+			const res = await send('POST', `${B}/_bulk_docs`, batch());
+			statuses.push(res.status);
+			if (res.status === 429) limited = res;
+		}
+		expect(statuses.slice(0, -1).every((status) => status === 201)).toBe(true);
+		expect(limited?.status).toBe(429);
+		expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+	});
+});
+
+const STATS = '/api/v1/stats';
+const bearer = { authorization: `Bearer ${API.secret}` };
+const otherRouteCases: RequestCase[] = [
+	// Dates that hung the server: Date.UTC read the year 0 as 1900.
+	...[
+		'from=0000-01-01&to=0001-01-01',
+		'from=0001-01-01&to=0001-01-01',
+		'from=9999-12-01&to=9999-12-31&interval=month',
+		'from=0000-01-01&to=0000-01-01&tz=Pacific/Kiritimati',
+		'from=9999-12-31&to=9999-12-31&tz=Etc/GMT%2B12'
+	].map((query) => ({
+		name: `stats for ${query}`,
+		method: 'GET',
+		path: `${STATS}?site=blog&${query}`,
+		headers: bearer,
+		status: 400,
+		error: 'bad_request'
+	})),
+	{
+		name: 'stats for two days of the year 0050 by hour',
+		method: 'GET',
+		path: `${STATS}?site=blog&from=0050-01-01&to=0050-01-02&interval=hour`,
+		headers: bearer,
+		status: 200
+	},
+	{
+		name: 'stats for years 0050–0051 by month',
+		method: 'GET',
+		path: `${STATS}?site=blog&from=0050-01-01&to=0051-01-01`,
+		headers: bearer,
+		status: 200
+	},
+	{
+		name: 'a share page for 0001-01-01 (no login needed)',
+		method: 'GET',
+		path: `/share/${SHARE}?range=custom&from=0001-01-01&to=0001-01-01`,
+		status: 200
+	},
+	{
+		name: 'a share page for 0000-01-01 to 9999-12-31',
+		method: 'GET',
+		path: `/share/${SHARE}?range=custom&from=0000-01-01&to=9999-12-31`,
+		status: 200
+	},
+	// Time zones Intl refuses, on the share page and the API.
+	...['Bad/Zone', 'Etc/GMT%2B14', '%2B05%3A30', '..%2F..%2Fetc'].map((tz) => ({
+		name: `a share page with tz=${tz}`,
+		method: 'GET',
+		path: `/share/${SHARE}?range=7d&tz=${tz}`,
+		status: 200
+	})),
+	{
+		name: 'stats with tz=Etc/GMT+14',
+		method: 'GET',
+		path: `${STATS}?site=blog&tz=Etc/GMT%2B14`,
+		headers: bearer,
+		status: 400,
+		error: 'bad_request'
+	},
+	// Names that index an object: only its own keys may match.
+	...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) => ({
+		name: `an export of breakdown=${name}`,
+		method: 'GET',
+		path: `${STATS}/export?site=blog&breakdown=${name}`,
+		headers: bearer,
+		status: 400,
+		error: 'bad_request'
+	})),
+	// Forced logout from another site, without a content type.
+	{
+		name: 'a cross-site logout without a content type',
+		method: 'POST',
+		path: '/logout',
+		headers: { origin: 'https://evil.test', 'content-type': null },
+		status: 403
+	},
+	{
+		name: 'a cross-site JSON post to the login form',
+		method: 'POST',
+		path: '/login',
+		body: '{}',
+		headers: { origin: 'https://evil.test' },
+		status: 403
+	},
+	// Secrets in paths and query strings, which must not reach the log.
+	{
+		name: 'a path below a share link',
+		method: 'GET',
+		path: `/share/${SHARE}/nope`,
+		status: 404
+	},
+	{
+		name: 'the live stream with an unknown share secret',
+		method: 'GET',
+		path: `/api/v1/live?site=blog&share=shr_${'n'.repeat(32)}`,
+		status: 403
+	}
+];
+
+describe('hostile requests to the built app’s other routes', () => {
+	test.each(otherRouteCases)('answers $status to $name', async (c) => {
+		const res = await send(c.method, c.path, c.body, c.headers);
+		expect(res.status).toBe(c.status);
+		if (c.error) expect(JSON.parse(res.text).error).toBe(c.error);
+	});
+
+	test('shows a share page’s date and zone problems as the 400 message', async () => {
+		const zone = await send('GET', `/share/${SHARE}?range=7d&tz=Etc/GMT%2B14`);
+		expect(zone.text).toMatch(/tz (&quot;|")Etc\/GMT\+14(&quot;|") is not an IANA time zone/);
+		const years = await send('GET', `/share/${SHARE}?range=custom&from=0001-01-01&to=0001-01-01`);
+		expect(years.text).toContain('must lie between 0001-01-01 and 9999-12-30');
+	});
+
+	test('refuses an anonymous sign-up at the store on a fresh install', async () => {
+		const store = `${app.couchUrl!.protocol}//${app.couchUrl!.host}`;
+		const name = testAccount('mallory');
+		const signUp = await fetch(`${store}/_users/org.couchdb.user:${name}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: json({ name, type: 'user', roles: [], password: 'mallory-password' })
+		});
+		expect(signUp.status).toBe(403);
+		const login = await send(
+			'POST',
+			'/login',
+			new URLSearchParams({ name, password: 'mallory-password' }).toString(),
+			{ 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }
+		);
+		expect(login.status).toBe(401);
+	});
+});
+
+describe('the built app after every hostile case', () => {
+	test('never answered a 5xx, never logged an ingest failure, and logged no secret', () => {
+		expect(seen.length).toBeGreaterThan(
+			requestCases.length + docCases.length + otherRouteCases.length
+		);
 		expect(seen.filter((s) => s >= 500)).toEqual([]);
 		expect(app.output()).not.toContain('ingest failed');
+		expect(app.output()).not.toContain(SHARE.slice(4));
+		expect(app.output()).not.toContain('n'.repeat(32));
+		expect(app.output()).not.toContain(API.secret.slice(4));
 	});
 });

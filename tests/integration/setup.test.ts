@@ -1,11 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { ensureSetup } from '../../src/lib/server/setup';
 import { createCouch } from '../../src/lib/server/couch';
+import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
+import { ensureSetup } from '../../src/lib/server/setup';
 import {
 	basicAuth,
 	embeddedOnly,
+	firstAccountFor,
 	NOT_ALLOWED,
 	TEST_ADMIN_PASSWORD,
+	tempDir,
 	testAccount,
 	useCouch
 } from './harness';
@@ -33,7 +36,7 @@ async function nonAdmin(url: URL): Promise<URL> {
 
 describe('set-up on every boot', () => {
 	test('creates the databases, the demo site and the design documents once', async () => {
-		const { couch, setup } = await useCouch();
+		const { couch, url, prefix, setup } = await useCouch();
 		expect(setup.createdDbs).toEqual(expect.arrayContaining(Object.values(couch.names)));
 		expect(setup.deployedDesigns).toEqual(
 			expect.arrayContaining([
@@ -48,24 +51,34 @@ describe('set-up on every boot', () => {
 			hostnames: ['localhost', '127.0.0.1']
 		});
 
-		const again = await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
-		expect(again).toEqual({ createdDbs: [], deployedDesigns: [], firstAccount: undefined });
+		const again = await ensureSetup(couch, {
+			adminPassword: TEST_ADMIN_PASSWORD,
+			adminName: firstAccountFor(prefix)
+		});
+		expect(again).toEqual({
+			createdDbs: [],
+			deployedDesigns: [],
+			firstAccount: undefined,
+			serverAdmins: expect.arrayContaining([url.username])
+		});
 	});
 
 	test('redeploys a design document only when its content changed', async () => {
-		const { couch } = await useCouch();
+		const { couch, prefix } = await useCouch();
+		const adminName = firstAccountFor(prefix);
 		const view = { map: 'function (doc) { emit(doc.type, 1); }', reduce: '_count' };
 		const designs = {
 			events: [{ _id: '_design/probe', views: { byType: view } }],
 			sites: [],
-			checkpoints: []
+			checkpoints: [],
+			users: []
 		};
-		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([
+		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([
 			`${couch.names.events}/_design/probe`
 		]);
-		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([]);
+		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([]);
 		designs.events[0].views.byType = { ...view, reduce: '_sum' };
-		expect((await ensureSetup(couch, { designs })).deployedDesigns).toEqual([
+		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([
 			`${couch.names.events}/_design/probe`
 		]);
 	});
@@ -95,6 +108,56 @@ describe('set-up on every boot', () => {
 			admins: { names: [], roles: ['_admin'] },
 			members: { names: [], roles: ['_admin'] }
 		});
+	});
+
+	test('lets only admins write accounts: an anonymous sign-up in _users is refused', async () => {
+		const { couch } = await useCouch();
+		const anonymous = `${couch.url.protocol}//${couch.url.host}`;
+		const name = testAccount('mallory');
+		const signUp = await fetch(`${anonymous}/_users/org.couchdb.user:${name}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name, type: 'user', roles: [], password: 'mallory-pw' })
+		});
+		expect(signUp.status).toBe(403);
+		expect(await signUp.json()).toMatchObject({
+			error: 'forbidden',
+			reason: 'accounts are created and changed by couchstats admins only'
+		});
+		const users = couch.server.use('_users');
+		await expect(users.head(`org.couchdb.user:${name}`)).rejects.toMatchObject({
+			statusCode: 404
+		});
+	});
+
+	test('refuses to start when a server admin has the first account’s name, in one line', async () => {
+		const dataDir = tempDir();
+		const store = await startEmbeddedCouch({ dataDir, memory: true });
+		try {
+			const origin = `${store.url.protocol}//${store.url.host}`;
+			const auth = `Basic ${Buffer.from(`${store.url.username}:${store.url.password}`).toString('base64')}`;
+			// express-pouchdb's own config path; CouchDB 3's is /_node/_local/_config.
+			const added = await fetch(`${origin}/_config/admins/admin`, {
+				method: 'PUT',
+				headers: { authorization: auth, 'content-type': 'application/json' },
+				body: JSON.stringify('server-admin-password')
+			});
+			expect(added.status).toBe(200);
+			await expect(ensureSetup(createCouch(store.url, 'clash'))).rejects.toMatchObject({
+				line: 'couchstats: the CouchDB server admin "admin" has the name of couchstats\' first account, which then could never log in (CouchDB checks server admins first) — rename that server admin, e.g. to couchdb-admin, in CouchDB\'s [admins] and in COUCHDB_URL, or give the first account another name with COUCHSTATS_ADMIN_NAME'
+			});
+		} finally {
+			await store.close();
+		}
+	});
+
+	test('refuses a first account named like the COUCHDB_URL server admin (COUCHSTATS_ADMIN_NAME)', async () => {
+		const { url, prefix } = await useCouch();
+		await expect(
+			ensureSetup(createCouch(url, prefix), { adminName: url.username })
+		).rejects.toThrow(
+			`the CouchDB server admin "${url.username}" has the name of couchstats' first account`
+		);
 	});
 
 	test('refuses a CouchDB user that is not a server admin, in one line', async () => {

@@ -7,12 +7,16 @@ import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { redact } from '../../src/lib/server/config';
 import { connectForScript } from '../../src/lib/server/connect';
+import { pageview } from '../../src/lib/server/ingest/fixtures';
+import { SESSION_LIFETIME_S } from '../../src/lib/server/session-token';
+import { forgeAuthSession } from './forge-session';
 import {
 	basicAuth,
 	embeddedOnly,
 	firstAccountFor,
 	freePort,
 	freshPrefix,
+	postLogin,
 	runAppToExit,
 	startApp,
 	tempDir,
@@ -20,19 +24,14 @@ import {
 } from './harness';
 import type { RunningApp } from '../helpers/app';
 
-/** Posts the login form as the browser does (same origin, HTML), as the first account. */
-function postLogin(app: RunningApp, password: string): Promise<Response> {
-	return fetch(app.url + '/login', {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: app.url,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams({ name: app.adminName, password })
-	});
-}
+/** Posts the login form as the app's first account. */
+const postAdminLogin = (app: RunningApp, password: string) =>
+	postLogin(app.url, app.adminName, password);
+
+/** Forges session cookies with the embedded store's secret, read from the data directory. */
+const forgesCookies = embeddedOnly(
+	'it forges session cookies with the embedded store’s secret from the data directory'
+);
 
 describe('the built app', () => {
 	embeddedOnly('it checks the data directory, its store and the tools that share it')(
@@ -74,12 +73,49 @@ describe('the built app', () => {
 		}
 	);
 
+	embeddedOnly('the data directory holds the embedded store’s files and secret')(
+		'keeps every file of a fresh data dir owner-only, after the first start and a restart',
+		async () => {
+			const dataDir = tempDir();
+			// Group- and world-readable entries, as a data dir from before had them.
+			const exposed = () =>
+				walk(dataDir)
+					.map((entry) => ({ entry, mode: fs.lstatSync(entry).mode & 0o777 }))
+					.filter(({ mode }) => mode & 0o077);
+			const first = await startApp({ dataDir });
+			try {
+				// Records written while the store runs land in files leveldb creates then.
+				const docs = Array.from({ length: 50 }, () => pageview(Date.now()));
+				const stored = await fetch(`${first.url}/api/ingest/_bulk_docs`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ docs, new_edits: false })
+				});
+				expect(await stored.json()).toEqual([]);
+				expect(walk(dataDir).length).toBeGreaterThan(10);
+				expect(exposed()).toEqual([]);
+			} finally {
+				await first.stop();
+			}
+			for (const entry of walk(dataDir)) {
+				fs.chmodSync(entry, fs.statSync(entry).isDirectory() ? 0o755 : 0o644);
+			}
+			const second = await startApp({ dataDir });
+			try {
+				expect(exposed()).toEqual([]);
+			} finally {
+				await second.stop();
+			}
+			expect(exposed()).toEqual([]);
+		}
+	);
+
 	test('logs in through CouchDB _session with the generated password, and refuses a wrong one', async () => {
 		const app = await startApp({ env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
 		try {
 			const password = /with password (\S+) —/.exec(app.output())?.[1];
 			expect(password).toBeTruthy();
-			const post = (pw: string) => postLogin(app, pw);
+			const post = (pw: string) => postAdminLogin(app, pw);
 			const wrong = await post('wrong-password');
 			expect(wrong.status).toBe(401);
 			expect(await wrong.text()).toContain('Wrong account name or password.');
@@ -96,14 +132,50 @@ describe('the built app', () => {
 		}
 	});
 
-	embeddedOnly('Apache CouchDB 3.5 locks a name after 5 failed logins from one address (issue 12)')(
+	forgesCookies('keeps a session for the one documented lifetime, as the cookie says', async () => {
+		const app = await startApp();
+		try {
+			const now = Math.floor(Date.now() / 1000);
+			// The store's default idle timeout was 600 s: owners were sent to /login.
+			expect(await forgedLogin(app, now - 11 * 60)).toBe(true);
+			expect(await forgedLogin(app, now - SESSION_LIFETIME_S + 3600)).toBe(true);
+			expect(await forgedLogin(app, now - SESSION_LIFETIME_S - 60)).toBe(false);
+			const login = await postAdminLogin(app, 'test-admin-password');
+			expect(login.headers.get('set-cookie')).toContain(`Max-Age=${SESSION_LIFETIME_S}`);
+		} finally {
+			await app.stop();
+		}
+	});
+
+	forgesCookies(
+		'refuses a session cookie forged with a timestamp in the future, in the app and the store',
+		async () => {
+			const app = await startApp();
+			try {
+				// With the secret and a far-future timestamp, such a cookie would never expire.
+				const future = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+				expect(await forgedLogin(app, future)).toBe(false);
+				const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, app.adminName, future);
+				const direct = await fetch(`${app.couchUrl!.origin}/_session`, {
+					headers: { cookie: `AuthSession=${forged}` }
+				});
+				expect(await direct.json()).not.toMatchObject({ userCtx: { name: app.adminName } });
+			} finally {
+				await app.stop();
+			}
+		}
+	);
+
+	embeddedOnly(
+		'Apache CouchDB locks a name after 5 failed logins from one address unless [chttpd_auth_lockout] mode = off'
+	)(
 		'slows down repeated wrong passwords for an account, and not the right one after a success',
 		async () => {
 			const app = await startApp();
 			try {
 				const attempt = async (password: string) => {
 					const started = Date.now();
-					const res = await postLogin(app, password);
+					const res = await postAdminLogin(app, password);
 					return { status: res.status, waited: Date.now() - started };
 				};
 				const wrong = [];
@@ -150,6 +222,25 @@ describe('the built app', () => {
 		}
 	});
 });
+
+/** Whether the app takes a session cookie forged for its first account, issued at `issuedAt` (s). */
+async function forgedLogin(app: RunningApp, issuedAt: number): Promise<boolean> {
+	const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, app.adminName, issuedAt);
+	const page = await fetch(`${app.url}/login`, {
+		headers: { cookie: `couchstats_session=${forged}` }
+	});
+	return (await page.text()).includes(`You are logged in as <strong>${app.adminName}</strong>`);
+}
+
+/** The directory and every entry below it. */
+function walk(dir: string): string[] {
+	return [
+		dir,
+		...fs
+			.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+			.map((name) => path.join(dir, name))
+	];
+}
 
 describe('bad configuration exits non-zero with one clear line', () => {
 	test.each([

@@ -1,15 +1,29 @@
 /**
- * Accounts are CouchDB's own `_users`; logging in is CouchDB's `_session`. The app
- * keeps CouchDB's `AuthSession` cookie value in its own HTTP-only cookie and asks
- * CouchDB who it belongs to, caching the answer briefly. No password is stored here.
+ * Accounts are CouchDB's own `_users`; logging in is CouchDB's `_session`. The app keeps
+ * CouchDB's `AuthSession` value in its own HTTP-only cookie and asks CouchDB who it
+ * belongs to, caching the answer briefly. No password is stored here.
+ *
+ * CouchDB cannot revoke a session (`DELETE /_session` only clears a browser's cookie),
+ * so the app adds its own check, the same on Apache CouchDB and the embedded store:
+ * each account's `_users` document holds a random session key (`couchstats_session_key`),
+ * the app's cookie carries the key it was issued with (`<AuthSession>.<key>`), and
+ * logging out replaces the key, which ends every session of that account, copied
+ * cookies included.
  */
+import { randomBytes } from 'node:crypto';
 import type { Cookies } from '@sveltejs/kit';
 import nano from 'nano';
+import type { Couch } from './couch';
+import { CouchstatsError } from './errors';
 import { ADMIN_ROLE } from './setup';
+import { SESSION_LIFETIME_S, isCurrent } from './session-token';
 import type { SiteRecord } from './sites';
 
-/** The app's session cookie (HTTP-only, same-site); holds CouchDB's AuthSession value. */
+/** The app's session cookie (HTTP-only, same-site): `<CouchDB AuthSession>.<session key>`. */
 export const SESSION_COOKIE = 'couchstats_session';
+
+/** The `_users` field holding an account's current session key. */
+const KEY_FIELD = 'couchstats_session_key';
 
 /** A logged-in account. */
 export interface User {
@@ -22,11 +36,13 @@ export interface User {
 /** Result of a successful login or session check. */
 export interface Session {
 	user: User;
-	/** CouchDB's AuthSession value; a check may return a refreshed one. */
+	/** The app's cookie value; a check may return a renewed one. */
 	token: string;
 }
 
 const CACHE_MS = 30_000;
+/** Longest wait for CouchDB while checking a login or a session. */
+const CHECK_TIMEOUT_MS = 10_000;
 const cache = new Map<string, { session: Session; until: number }>();
 
 function origin(couchUrl: URL): string {
@@ -40,39 +56,62 @@ function toUser(name: string, roles: string[]): User {
 /**
  * Logs in through CouchDB's `_session`.
  * @returns the session, or undefined when the name or password is wrong.
- * @throws when CouchDB cannot be reached.
+ * @throws {CouchstatsError} 429 when CouchDB refuses with 403 (Apache CouchDB 3.5 locks
+ *   a name after repeated failures, `[chttpd_auth_lockout]`); 503 when CouchDB cannot
+ *   be reached.
  */
 export async function login(
-	couchUrl: URL,
+	couch: Couch,
 	name: string,
 	password: string
 ): Promise<Session | undefined> {
-	const client = nano(origin(couchUrl));
+	const client = nano(origin(couch.url));
+	let body: { name?: string; roles?: string[] };
 	try {
-		const body = (await client.auth(name, password)) as { name?: string; roles?: string[] };
-		const token = authSessionValue(client);
-		if (!token || !body.name) return undefined;
-		return { user: toUser(body.name, body.roles ?? []), token };
+		// Time-limited: the throttle runs one login per client and account at a time.
+		body = (await client.request({
+			method: 'POST',
+			db: '_session',
+			form: { name, password },
+			signal: AbortSignal.timeout(CHECK_TIMEOUT_MS)
+		} as Parameters<typeof client.request>[0])) as typeof body;
 	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode === 401) return undefined;
-		throw e;
+		const status = (e as { statusCode?: number }).statusCode;
+		if (status === 401) return undefined;
+		if (status === 403) {
+			throw new CouchstatsError(
+				429,
+				'CouchDB has locked this account for a few minutes after repeated failed logins; try again later.'
+			);
+		}
+		throw new CouchstatsError(503, 'The database cannot be reached; try again in a moment.');
 	}
+	const token = authSessionValue(client);
+	if (!token || !body.name) return undefined;
+	const key = await sessionKey(couch, body.name).catch(() => {
+		throw new CouchstatsError(503, 'The database cannot be reached; try again in a moment.');
+	});
+	return { user: toUser(body.name, body.roles ?? []), token: joinCookie(token, key) };
 }
 
 /**
- * Who a session token belongs to, asking CouchDB at most every 30 s per token.
+ * Who a session cookie belongs to, asking CouchDB at most every 30 s per cookie.
+ * Refuses, without asking, an AuthSession issued in the future or longer than
+ * {@link SESSION_LIFETIME_S} ago; refuses one whose session key was replaced.
  * @param now Clock, injectable for tests.
- * @returns undefined for an expired or unknown token.
+ * @returns undefined for an expired, ended or unknown session.
  */
 export async function sessionFor(
-	couchUrl: URL,
-	token: string,
+	couch: Couch,
+	cookie: string,
 	now: () => number = Date.now
 ): Promise<Session | undefined> {
-	const cached = cache.get(token);
+	const cached = cache.get(cookie);
 	if (cached && cached.until > now()) return cached.session;
-	cache.delete(token);
-	const client = nano({ url: origin(couchUrl), cookie: `AuthSession=${token}` });
+	cache.delete(cookie);
+	const { token, key } = splitCookie(cookie);
+	if (!isCurrent(token, now())) return undefined;
+	const client = nano({ url: origin(couch.url), cookie: `AuthSession=${token}` });
 	let body: { userCtx?: { name?: string | null; roles?: string[] } };
 	try {
 		body = (await client.session()) as typeof body;
@@ -81,17 +120,73 @@ export async function sessionFor(
 		throw e;
 	}
 	const name = body.userCtx?.name;
-	if (!name) return undefined;
-	const refreshed = authSessionValue(client);
-	const session = { user: toUser(name, body.userCtx?.roles ?? []), token: refreshed || token };
+	if (!name || key !== (await sessionKey(couch, name))) return undefined;
+	const renewed = authSessionValue(client);
+	const session = {
+		user: toUser(name, body.userCtx?.roles ?? []),
+		token: renewed ? joinCookie(renewed, key) : cookie
+	};
 	if (cache.size > 10_000) cache.clear();
-	cache.set(token, { session, until: now() + CACHE_MS });
+	cache.set(cookie, { session, until: now() + CACHE_MS });
 	return session;
 }
 
-/** Forgets a token (on logout). */
-export function forgetSession(token: string): void {
-	cache.delete(token);
+/**
+ * Ends every session of an account: replaces its session key, so no cookie issued
+ * before works again (at once in this process; other app instances cache a session
+ * check for up to 30 s).
+ * @throws when CouchDB cannot be reached.
+ */
+export async function endSessions(couch: Couch, name: string): Promise<void> {
+	for (const [cookie, entry] of cache) {
+		if (entry.session.user.name === name) cache.delete(cookie);
+	}
+	const users = couch.server.use<Record<string, unknown>>('_users');
+	for (let attempt = 0; ; attempt++) {
+		const doc = await users.get(userId(name)).catch(notFound);
+		// A server admin has no document: it has no session key and cannot log in here.
+		if (!doc) return;
+		try {
+			await users.insert({ ...doc, [KEY_FIELD]: randomBytes(16).toString('hex') });
+			return;
+		} catch (e) {
+			if ((e as { statusCode?: number }).statusCode !== 409 || attempt >= 4) throw e;
+		}
+	}
+}
+
+/** An account's current session key; empty for an account that never logged out. */
+async function sessionKey(couch: Couch, name: string): Promise<string> {
+	const doc = (await couch.server
+		.request({
+			db: '_users',
+			doc: userId(name),
+			signal: AbortSignal.timeout(CHECK_TIMEOUT_MS)
+		} as Parameters<Couch['server']['request']>[0])
+		.catch(notFound)) as Record<string, unknown> | undefined;
+	const key = doc?.[KEY_FIELD];
+	return typeof key === 'string' ? key : '';
+}
+
+function userId(name: string): string {
+	return `org.couchdb.user:${name}`;
+}
+
+function notFound(e: unknown): undefined {
+	if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+	throw e;
+}
+
+function joinCookie(token: string, key: string): string {
+	return key ? `${token}.${key}` : token;
+}
+
+/** AuthSession values are base64url, which has no `.`: the key follows the first one. */
+function splitCookie(cookie: string): { token: string; key: string } {
+	const dot = cookie.indexOf('.');
+	return dot < 0
+		? { token: cookie, key: '' }
+		: { token: cookie.slice(0, dot), key: cookie.slice(dot + 1) };
 }
 
 /** Whether a user may read a site's stats: admins, and the site's owners. */
@@ -115,13 +210,13 @@ function authSessionValue(client: nano.ServerScope): string {
 	return entry?.value.replace(/^AuthSession=/, '') ?? '';
 }
 
-/** Stores CouchDB's session token in the app's own HTTP-only cookie. */
+/** Stores the session in the app's own HTTP-only cookie, for the one session lifetime. */
 export function setSessionCookie(cookies: Cookies, token: string, url: URL): void {
 	cookies.set(SESSION_COOKIE, token, {
 		path: '/',
 		httpOnly: true,
 		sameSite: 'lax',
 		secure: url.protocol === 'https:',
-		maxAge: 60 * 60 * 24 * 7
+		maxAge: SESSION_LIFETIME_S
 	});
 }

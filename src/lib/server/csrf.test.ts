@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isCrossSiteForm } from './csrf';
+import { isCrossSiteWrite } from './csrf';
 
 const url = new URL('https://stats.example/login');
 const req = (method: string, type: string | undefined, origin: string | undefined) =>
@@ -13,9 +13,13 @@ test.each([
 	['POST', 'application/x-www-form-urlencoded', 'https://evil.example', true],
 	['POST', 'multipart/form-data; boundary=x', undefined, true],
 	['PUT', 'text/plain;charset=UTF-8', 'https://evil.example', true],
+	['POST', undefined, 'https://evil.example', true],
+	['POST', 'application/json', 'https://evil.example', true],
+	['DELETE', undefined, 'https://stats.example.evil', true],
+	['POST', undefined, undefined, true],
 	['POST', 'application/x-www-form-urlencoded', 'https://stats.example', false],
-	['POST', 'application/json', 'https://evil.example', false],
+	['POST', undefined, 'https://stats.example', false],
 	['GET', undefined, 'https://evil.example', false]
-])('%s %s from %s is cross-site: %s', (method, type, origin, expected) => {
-	expect(isCrossSiteForm(req(method, type, origin), url)).toBe(expected);
+])('%s %s from %s is a cross-site write: %s', (method, type, origin, expected) => {
+	expect(isCrossSiteWrite(req(method, type, origin), url)).toBe(expected);
 });

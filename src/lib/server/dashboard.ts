@@ -7,6 +7,7 @@
  */
 import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
+import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/sites';
 import { isTimeZone } from '$lib/server/sites';
 import { parseFilter, parseRangeParams } from '$lib/server/stats/params';
@@ -86,9 +87,11 @@ export async function readDashboard(
 		filter = parseFilter(params);
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
+		// The page still renders times in the range's zone: never in one Intl refuses.
+		const tz = isTimeZone(choice.tz) ? choice.tz : site.timeZone;
 		return {
 			...base,
-			range: { ...choice, interval: 'day' },
+			range: { ...choice, tz, interval: 'day' },
 			problem: e.message,
 			filter,
 			indexing: false
@@ -130,7 +133,7 @@ async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
 	try {
 		return { ok: true, value: await read() };
 	} catch (e) {
-		console.error('couchstats: dashboard read failed:', e);
+		logError('dashboard read failed', e);
 		return {
 			ok: false,
 			message: 'This could not be read just now; it will retry on the next update.'

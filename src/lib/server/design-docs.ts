@@ -6,7 +6,8 @@
  * gives the built app, the dev server, tests and command-line tools byte-identical
  * design documents, so switching between them never rebuilds an index.
  *
- * Layout, per database (`couchdb/<db>/`, db being a key of `DbNames`):
+ * Layout, per database (`couchdb/<db>/`, db being a key of `DbNames`, or `users` for
+ * CouchDB's own `_users`):
  * - `views/<name>.js` → view `<name>` of `_design/stats`; the file exports `map`
  *   (an ES5 function CouchDB runs) and `reduce` (`_count`, `_sum` or `_stats`);
  * - `validate.js` → `_design/validate`; the file exports one function, CouchDB's
@@ -27,7 +28,10 @@ export interface DesignSource {
 /** Reducers that CouchDB computes natively and stores in the B-tree (DESIGN.md §6). */
 export const BUILTIN_REDUCERS = ['_count', '_sum', '_stats'] as const;
 
-const DATABASES: (keyof DbNames)[] = ['events', 'sites', 'checkpoints'];
+/** A folder of `couchdb/`: one of the app's databases, or `users` for CouchDB's `_users`. */
+export type DesignDb = keyof DbNames | 'users';
+
+const DATABASES: DesignDb[] = ['events', 'sites', 'checkpoints', 'users'];
 
 /**
  * The `couchdb/` directory: `COUCHSTATS_COUCHDB_DIR`, else the first `couchdb/` with an
@@ -66,10 +70,8 @@ export function evaluateDesignFile(text: string, file: string): Record<string, u
 }
 
 /** Reads every design document under `dir`, by database. */
-export function readDesignDocs(
-	dir: string = findCouchdbDir()
-): Record<keyof DbNames, DesignSource[]> {
-	const result = {} as Record<keyof DbNames, DesignSource[]>;
+export function readDesignDocs(dir: string = findCouchdbDir()): Record<DesignDb, DesignSource[]> {
+	const result = {} as Record<DesignDb, DesignSource[]>;
 	for (const db of DATABASES) {
 		result[db] = [];
 		const viewsDir = path.join(dir, db, 'views');

@@ -1,18 +1,24 @@
 /**
  * Idempotent set-up, run on every boot: databases, `_security`, design documents
- * (deployed only when their content changed, so a restart never rebuilds an index),
- * the demo site and the first admin account.
+ * (deployed only when their content changed, so a restart never rebuilds an index;
+ * `_users` gets one that lets only admins write accounts), the demo site and the first
+ * admin account.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Couch, DbNames } from './couch';
-import { readDesignDocs, type DesignSource } from './design-docs';
+import type { Couch } from './couch';
+import { readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
 import { StartupError } from './errors';
 import { demoSite } from './sites';
 
 /** Role that makes a `_users` account a couchstats administrator (sees every site). */
 export const ADMIN_ROLE = 'couchstats:admin';
 
-/** Default name of the first account, created on first start (`COUCHSTATS_ADMIN_NAME`). */
+/**
+ * Default name of the first account, created on first start (`COUCHSTATS_ADMIN_NAME`
+ * names another). CouchDB checks its server admins before `_users`, so no server admin
+ * may have the first account's name (start-up refuses; the recommended server admin is
+ * `couchdb-admin`, as on the embedded store).
+ */
 export const FIRST_ACCOUNT = 'admin';
 
 /** Account names: what CouchDB's `_users` accepts, kept simple. */
@@ -59,7 +65,7 @@ export interface SetupOptions {
 	/** Clock, for the demo site's `createdAt`. */
 	now?: () => number;
 	/** Design documents per database; defaults to everything in `couchdb/`. */
-	designs?: Record<keyof DbNames, DesignSource[]>;
+	designs?: Record<DesignDb, DesignSource[]>;
 }
 
 /** What {@link ensureSetup} did. */
@@ -70,18 +76,28 @@ export interface SetupResult {
 	deployedDesigns: string[];
 	/** Set on the first start only: the admin account and its password, to print once. */
 	firstAccount?: { name: string; password: string; generated: boolean };
+	/** CouchDB's server admin names (never sent to `_session` by the login form). */
+	serverAdmins: string[];
 }
 
 /**
  * Brings a CouchDB server to the state the app needs. Safe to run on every boot and
  * concurrently from several app instances (conflicts on creation are ignored).
- * @throws {StartupError} when CouchDB is unreachable, refuses the credentials or the
- *   user is not a server admin.
+ * @throws {StartupError} when CouchDB is unreachable, refuses the credentials, the
+ *   user is not a server admin, or a server admin has the first account's name.
  */
 export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Promise<SetupResult> {
 	await checkAdmin(couch);
+	const firstAccount = options.adminName ?? FIRST_ACCOUNT;
+	const serverAdmins = await serverAdminNames(couch);
+	if (serverAdmins.includes(firstAccount)) {
+		throw new StartupError(
+			`the CouchDB server admin "${firstAccount}" has the name of couchstats' first account, which then could never log in (CouchDB checks server admins first)`,
+			`rename that server admin, e.g. to couchdb-admin, in CouchDB's [admins] and in COUCHDB_URL, or give the first account another name with COUCHSTATS_ADMIN_NAME`
+		);
+	}
 	const now = options.now ?? Date.now;
-	const result: SetupResult = { createdDbs: [], deployedDesigns: [] };
+	const result: SetupResult = { createdDbs: [], deployedDesigns: [], serverAdmins };
 
 	const existing = new Set(await couch.server.db.list());
 	for (const name of ['_users', ...Object.values(couch.names)]) {
@@ -102,20 +118,17 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 	}
 
 	const designs = options.designs ?? readDesignDocs();
-	for (const [key, sources] of Object.entries(designs) as [keyof DbNames, DesignSource[]][]) {
+	for (const [key, sources] of Object.entries(designs) as [DesignDb, DesignSource[]][]) {
+		const db = key === 'users' ? '_users' : couch.names[key];
 		for (const source of sources) {
-			if (await deployDesign(couch, couch.names[key], toCouchDesign(source))) {
-				result.deployedDesigns.push(`${couch.names[key]}/${source._id}`);
+			if (await deployDesign(couch, db, toCouchDesign(source))) {
+				result.deployedDesigns.push(`${db}/${source._id}`);
 			}
 		}
 	}
 
 	await ignoreStatus(couch.sites.insert(demoSite(now())), 409);
-	result.firstAccount = await ensureFirstAccount(
-		couch,
-		options.adminName ?? FIRST_ACCOUNT,
-		options.adminPassword
-	);
+	result.firstAccount = await ensureFirstAccount(couch, firstAccount, options.adminPassword);
 	return result;
 }
 
@@ -132,6 +145,24 @@ async function checkAdmin(couch: Couch) {
 			'put an admin user and password in COUCHDB_URL (http://ADMIN:PASSWORD@host:5984)'
 		);
 	}
+}
+
+/**
+ * The server admins: the user in COUCHDB_URL and every name in `[admins]`, which both
+ * Apache CouchDB and the embedded store list at `/_node/_local/_config/admins` (only
+ * the names are kept; the values are password hashes). A server that refuses to list
+ * them (its config API turned off) still has the one in COUCHDB_URL.
+ */
+async function serverAdminNames(couch: Couch): Promise<string[]> {
+	const names = new Set([decodeURIComponent(couch.url.username)].filter(Boolean));
+	const admins = await couch.server
+		.request({ path: '_node/_local/_config/admins' })
+		.catch((e: { statusCode?: number }) => {
+			if (e.statusCode && e.statusCode < 500) return {};
+			throw explainConnectionError(e, couch.url);
+		});
+	for (const name of Object.keys(admins ?? {})) names.add(name);
+	return [...names];
 }
 
 /** Turns a failed first request into a one-line explanation. */

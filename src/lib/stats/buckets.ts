@@ -2,6 +2,7 @@
  * UTC time buckets as the views key them — hour `2026-11-21T14`, day `2026-11-21`,
  * month `2026-11` — and the cover of a time range by the fewest buckets.
  */
+import { utcInstant } from './time-zone';
 
 /** Bucket granularity as the views emit it. */
 export type Granularity = 'h' | 'd' | 'm';
@@ -18,10 +19,10 @@ export function bucketKey(g: Granularity, ms: number): string {
 /** The first instant of a bucket. */
 export function bucketStart(g: Granularity, key: string): number {
 	const year = Number(key.slice(0, 4));
-	const month = Number(key.slice(5, 7)) - 1;
-	if (g === 'm') return Date.UTC(year, month, 1);
+	const month = Number(key.slice(5, 7));
+	if (g === 'm') return utcInstant(year, month, 1);
 	const day = Number(key.slice(8, 10));
-	return Date.UTC(year, month, day, g === 'h' ? Number(key.slice(11, 13)) : 0);
+	return utcInstant(year, month, day, g === 'h' ? Number(key.slice(11, 13)) : 0);
 }
 
 /** The first instant after a bucket. */
@@ -30,7 +31,7 @@ export function bucketEnd(g: Granularity, key: string): number {
 	if (g === 'h') return start + HOUR;
 	if (g === 'd') return start + DAY;
 	const d = new Date(start);
-	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+	return utcInstant(d.getUTCFullYear(), d.getUTCMonth() + 2, 1);
 }
 
 /** A run of consecutive buckets of one granularity: one view query. */
@@ -50,7 +51,8 @@ export interface Segment {
  * Consecutive buckets of one granularity merge into one {@link Segment}.
  * @param start Instant on a whole UTC hour.
  * @param end Instant on a whole UTC hour, ≥ start.
- * @throws {RangeError} when either end is not on a whole hour.
+ * @throws {RangeError} when either end is not on a whole hour, or the range leaves the
+ *   years 0000–9999.
  */
 export function cover(start: number, end: number): Segment[] {
 	if (start % HOUR !== 0 || end % HOUR !== 0) {
@@ -60,8 +62,12 @@ export function cover(start: number, end: number): Segment[] {
 	let t = start;
 	while (t < end) {
 		const g = largestBucketAt(t, end);
-		appendBucket(segments, g, bucketKey(g, t));
-		t = bucketEnd(g, bucketKey(g, t));
+		const key = bucketKey(g, t);
+		appendBucket(segments, g, key);
+		const next = bucketEnd(g, key);
+		// Keys have four-digit years: past them a key no longer names its bucket.
+		if (!(next > t)) throw new RangeError('a range must lie within the years 0000–9999');
+		t = next;
 	}
 	return segments;
 }
@@ -91,7 +97,7 @@ export function mergeSegments(segments: Segment[]): Segment[] {
 function largestBucketAt(t: number, end: number): Granularity {
 	const d = new Date(t);
 	if (t % DAY === 0) {
-		if (d.getUTCDate() === 1 && Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) <= end) {
+		if (d.getUTCDate() === 1 && utcInstant(d.getUTCFullYear(), d.getUTCMonth() + 2, 1) <= end) {
 			return 'm';
 		}
 		if (t + DAY <= end) return 'd';

@@ -3,7 +3,7 @@
  * series (local hours, days or months), and the previous period to compare with.
  */
 import { cover, mergeSegments, type Segment } from './buckets';
-import { addDays, daysBetween, localHour, startOfDay } from './time-zone';
+import { addDays, daysBetween, firstOfNextMonth, localHour, startOfDay } from './time-zone';
 
 /** Time-series resolution. */
 export type Interval = 'hour' | 'day' | 'month';
@@ -57,26 +57,28 @@ export function periods(range: DateRange, interval: Interval): Period[] {
 		}
 		return out;
 	}
+	// Dates are walked by count, never by comparing strings: a range ending on
+	// 9999-12-31 must not step on into the expanded year +010000.
+	const days = daysBetween(range.from, range.to);
 	if (interval === 'day') {
 		let start = startOfDay(range.from, range.tz);
-		for (let date = range.from; date <= range.to; date = addDays(date, 1)) {
+		for (let i = 0, date = range.from; i < days; i++, date = addDays(date, 1)) {
 			const end = startOfDay(addDays(date, 1), range.tz);
 			out.push({ label: date, start, end });
 			start = end;
 		}
 		return out;
 	}
-	let date = range.from;
-	while (date <= range.to) {
-		const month = date.slice(0, 7);
-		const nextMonth = firstOfNextMonth(month);
-		const last = addDays(nextMonth, -1) < range.to ? addDays(nextMonth, -1) : range.to;
+	for (let date = range.from, left = days; left > 0;) {
+		const next = firstOfNextMonth(date);
+		const length = Math.min(left, daysBetween(date, next) - 1);
 		out.push({
-			label: month,
+			label: date.slice(0, -3),
 			start: startOfDay(date, range.tz),
-			end: startOfDay(addDays(last, 1), range.tz)
+			end: startOfDay(addDays(date, length), range.tz)
 		});
-		date = nextMonth;
+		left -= length;
+		date = next;
 	}
 	return out;
 }
@@ -103,9 +105,4 @@ export function periodIndex(list: Period[], t: number): number {
 		else return mid;
 	}
 	return -1;
-}
-
-function firstOfNextMonth(month: string): string {
-	const [y, m] = month.split('-').map(Number);
-	return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
 }

@@ -2,12 +2,19 @@ import { describe, expect, test } from 'vitest';
 import {
 	addDays,
 	daysBetween,
+	firstOfNextMonth,
 	isDate,
 	localDate,
 	localHour,
 	offsetAt,
-	startOfDay
+	startOfDay,
+	utcInstant
 } from './time-zone';
+import { sampleDates } from '../../../tests/fixtures/dates';
+import { seededRandom } from '../../../tests/fixtures/synthetic';
+
+const HOUR = 3_600_000;
+const ZONES = Intl.supportedValuesOf('timeZone');
 
 describe('time zones', () => {
 	test.each([
@@ -58,8 +65,89 @@ describe('time zones', () => {
 		['2026-02-29', false],
 		['2028-02-29', true],
 		['2026-1-2', false],
-		['yesterday', false]
+		['yesterday', false],
+		['0000-01-01', true],
+		['0050-02-29', false],
+		['0048-02-29', true],
+		['9999-12-31', true],
+		['+010000-01-01', false]
 	])('isDate(%s) is %s', (date, expected) => {
 		expect(isDate(date)).toBe(expected);
 	});
+
+	test('dates in the years 0–99 are not read as 1900–1999', () => {
+		expect(addDays('0050-12-31', 1)).toBe('0051-01-01');
+		expect(daysBetween('0000-01-01', '0001-01-01')).toBe(367);
+		expect(new Date(startOfDay('0050-06-01', 'UTC')).toISOString()).toBe(
+			'0050-06-01T00:00:00.000Z'
+		);
+		expect(localDate(utcInstant(50, 6, 1, 12), 'America/New_York')).toBe('0050-06-01');
+		expect(firstOfNextMonth('0099-12-05')).toBe('0100-01-01');
+	});
+
+	test('dates past 9999 are written in the expanded form that isDate refuses', () => {
+		expect(addDays('9999-12-31', 1)).toBe('+010000-01-01');
+		expect(addDays('0000-01-01', -1)).toBe('-000001-12-31');
+		expect(isDate(addDays('9999-12-31', 1))).toBe(false);
+	});
+
+	test('offsets are exact to the second, local mean times included', () => {
+		expect(offsetAt(utcInstant(1900, 1, 1), 'Europe/Paris')).toBe(561_000);
+		expect(() => startOfDay('1900-01-01', 'Europe/Paris')).toThrow(
+			'time zone Europe/Paris is at UTC+00:09:21 on 1900-01-01, not a whole number of hours'
+		);
+	});
+
+	test('refuses what is not a date instead of computing with it', () => {
+		expect(() => startOfDay('0000-1-1', 'UTC')).toThrow(RangeError);
+		expect(() => addDays('tomorrow', 1)).toThrow(RangeError);
+	});
+});
+
+describe('every IANA zone over the years 0000–9999', () => {
+	test('each day starts at its first instant, or the zone is refused as not whole-hour then', () => {
+		const random = seededRandom(20260101);
+		let started = 0;
+		for (const tz of ZONES) {
+			for (const date of sampleDates(random, 12)) {
+				let t: number;
+				try {
+					t = startOfDay(date, tz);
+				} catch (e) {
+					expect((e as Error).message, `${tz} ${date}`).toMatch(/not a whole number of hours$/);
+					continue;
+				}
+				started++;
+				expect(t % HOUR === 0, `${tz} ${date}`).toBe(true);
+				expect(localDate(t, tz) >= date, `${tz} ${date}`).toBe(true);
+				expect(localDate(t - 1000, tz) < date, `${tz} ${date}`).toBe(true);
+			}
+		}
+		// Most zones are whole-hour for most of history's sampled dates.
+		expect(started).toBeGreaterThan(ZONES.length);
+	}, 60_000);
+
+	test("local dates agree with Intl's own calendar fields", () => {
+		const random = seededRandom(7);
+		for (const tz of ZONES) {
+			const format = new Intl.DateTimeFormat('en-US', {
+				timeZone: tz,
+				era: 'short',
+				year: 'numeric',
+				month: '2-digit',
+				day: '2-digit',
+				hour: '2-digit',
+				hourCycle: 'h23'
+			});
+			for (const date of sampleDates(random, 4).slice(2)) {
+				const t = utcInstant(...(date.split('-').map(Number) as [number, number, number]), 12);
+				const parts = Object.fromEntries(format.formatToParts(t).map((p) => [p.type, p.value]));
+				const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year);
+				const y = year > 9999 ? `+${String(year).padStart(6, '0')}` : String(year).padStart(4, '0');
+				const expected = `${y}-${parts.month}-${parts.day}`;
+				expect(localDate(t, tz), `${tz} ${date}`).toBe(expected);
+				expect(localHour(t, tz), `${tz} ${date}`).toBe(`${expected}T${parts.hour}:00`);
+			}
+		}
+	}, 60_000);
 });

@@ -1,120 +1,172 @@
 /**
  * Local calendar dates in an IANA time zone, turned into UTC instants. Views key by UTC
  * hour, so a local day in a whole-hour zone is exactly a run of UTC hour buckets.
+ *
+ * Offsets are read exactly (to the second, as the zone database has them) and local
+ * times are computed from them, so every function here ends in a bounded number of
+ * steps for any input: nothing steps through time looking for a match. Dates are
+ * proleptic Gregorian `YYYY-MM-DD` for the years 0000–9999 (`Date.UTC` would read the
+ * years 0–99 as 1900–1999, so instants are built with `setUTCFullYear`); arithmetic
+ * that leaves those years yields ISO 8601's expanded form (`+010000-01-01`), which
+ * {@link isDate} refuses.
  */
 
+const SECOND = 1000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/**
+ * More than the largest offset any zone has had (Asia/Manila, −15:56:08 until 1844),
+ * so a local midnight is always within this distance of the same wall time in UTC.
+ */
+const MAX_OFFSET = 17 * HOUR;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(tz: string): Intl.DateTimeFormat {
+function offsetFormatter(tz: string): Intl.DateTimeFormat {
 	let f = formatters.get(tz);
 	if (!f) {
-		f = new Intl.DateTimeFormat('en-US', {
-			timeZone: tz,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			second: '2-digit'
-		});
+		f = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' });
 		formatters.set(tz, f);
 	}
 	return f;
 }
 
-/** Local wall-clock fields of an instant in a time zone. */
-interface WallClock {
+/**
+ * Offset of a time zone from UTC at an instant, in ms (UTC+01:00 → 3 600 000), exact to
+ * the second (local mean times such as Paris's +00:09:21 before 1911 included).
+ * @throws {RangeError} for an unknown zone or an instant outside `Date`'s range.
+ */
+export function offsetAt(ms: number, tz: string): number {
+	const name = offsetFormatter(tz)
+		.formatToParts(new Date(ms))
+		.find((part) => part.type === 'timeZoneName')?.value;
+	const match = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(name ?? '');
+	if (!match) throw new RangeError(`cannot read the offset of time zone ${tz}`);
+	if (!match[1]) return 0;
+	const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4] ?? 0);
+	return (match[1] === '-' ? -seconds : seconds) * SECOND;
+}
+
+/** A calendar date: astronomical year (0 is 1 BC), month 1–12, day 1–31. */
+interface CivilDate {
 	year: number;
 	month: number;
 	day: number;
-	hour: number;
-	minute: number;
-	second: number;
 }
 
-function wallClock(ms: number, tz: string): WallClock {
-	const parts: Record<string, number> = {};
-	for (const part of formatter(tz).formatToParts(new Date(ms))) {
-		if (part.type !== 'literal') parts[part.type] = Number(part.value);
-	}
-	return {
-		year: parts.year,
-		month: parts.month,
-		day: parts.day,
-		hour: parts.hour,
-		minute: parts.minute,
-		second: parts.second
-	};
+/**
+ * The UTC instant of a civil date and hour. `Date.UTC` would map the years 0–99 to
+ * 1900–1999; `setUTCFullYear` takes the year as given. Out-of-range fields carry over
+ * (month 13 is January of the next year).
+ */
+export function utcInstant(year: number, month: number, day: number, hour = 0): number {
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
+	date.setUTCHours(hour);
+	return date.getTime();
 }
 
-/** Offset of a time zone from UTC at an instant, in ms (UTC+01:00 → 3 600 000). */
-export function offsetAt(ms: number, tz: string): number {
-	const whole = Math.floor(ms / 1000) * 1000;
-	const w = wallClock(whole, tz);
-	return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - whole;
+function civilOf(ms: number): CivilDate {
+	const date = new Date(ms);
+	return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+function formatDate({ year, month, day }: CivilDate): string {
+	const y =
+		year >= 0 && year <= 9999
+			? String(year).padStart(4, '0')
+			: (year < 0 ? '-' : '+') + String(Math.abs(year)).padStart(6, '0');
+	return `${y}-${pad(month)}-${pad(day)}`;
+}
+
+/**
+ * Reads `YYYY-MM-DD` (or the expanded `±YYYYYY-MM-DD` this module writes past 9999).
+ * @throws {RangeError} for anything else.
+ */
+function parseDate(date: string): CivilDate {
+	const match = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})$/.exec(date);
+	if (!match) throw new RangeError(`"${date.slice(0, 40)}" is not a date written YYYY-MM-DD`);
+	return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+}
+
+function dateMs(date: string): number {
+	const { year, month, day } = parseDate(date);
+	return utcInstant(year, month, day);
 }
 
 /** The local date (`YYYY-MM-DD`) of an instant in a time zone. */
 export function localDate(ms: number, tz: string): string {
-	const w = wallClock(ms, tz);
-	return `${String(w.year).padStart(4, '0')}-${pad(w.month)}-${pad(w.day)}`;
+	return formatDate(civilOf(ms + offsetAt(ms, tz)));
 }
 
 /** The local hour label (`YYYY-MM-DDTHH:00`) of an instant in a time zone. */
 export function localHour(ms: number, tz: string): string {
-	const w = wallClock(ms, tz);
-	return `${String(w.year).padStart(4, '0')}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:00`;
+	const local = ms + offsetAt(ms, tz);
+	return `${formatDate(civilOf(local))}T${pad(new Date(local).getUTCHours())}:00`;
 }
 
 /** `date` plus `days` calendar days (`YYYY-MM-DD`). */
 export function addDays(date: string, days: number): string {
-	const [y, m, d] = date.split('-').map(Number);
-	return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+	const { year, month, day } = parseDate(date);
+	return formatDate(civilOf(utcInstant(year, month, day + days)));
+}
+
+/** The first day of the month after `date`'s (`2026-12-14` → `2027-01-01`). */
+export function firstOfNextMonth(date: string): string {
+	const { year, month } = parseDate(date);
+	return formatDate(civilOf(utcInstant(year, month + 1, 1)));
 }
 
 /** Calendar days from `from` to `to`, both included (`2026-11-01`..`2026-11-01` is 1). */
 export function daysBetween(from: string, to: string): number {
-	return Math.round((Date.parse(to) - Date.parse(from)) / (24 * HOUR)) + 1;
+	return Math.round((dateMs(to) - dateMs(from)) / DAY) + 1;
 }
 
-/** Whether `date` is a real calendar date written `YYYY-MM-DD`. */
+/** Whether `date` is a real calendar date written `YYYY-MM-DD` (years 0000–9999). */
 export function isDate(date: string): boolean {
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
-	const ms = Date.parse(date + 'T00:00:00Z');
-	return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === date;
+	return formatDate(civilOf(dateMs(date))) === date;
 }
 
 /**
  * The first instant of local date `date` in `tz` (local midnight, or the first
- * existing instant when a daylight-saving jump skips midnight).
+ * existing instant when a daylight-saving jump skips midnight; for a date the zone
+ * skipped entirely, the start of the next day it has).
  * @throws {RangeError} when the day does not start on a whole UTC hour, i.e. the
  *   zone's offset then is not a whole number of hours (e.g. Asia/Kolkata, +05:30).
  */
 export function startOfDay(date: string, tz: string): number {
-	const [y, m, d] = date.split('-').map(Number);
-	const utcMidnight = Date.UTC(y, m - 1, d);
-	let t = utcMidnight - offsetAt(utcMidnight, tz);
-	if (localDate(t, tz) !== date || localDate(t - 1000, tz) === date) {
-		// A DST change between UTC midnight and local midnight: search second by
-		// second would be exact, but day starts in every zone fall on whole minutes.
-		t = utcMidnight - 14 * HOUR;
-		while (localDate(t, tz) !== date) t += 60_000;
+	const wall = dateMs(date);
+	// Whether local time at t has reached the date's midnight.
+	const reached = (t: number) => t + offsetAt(t, tz) >= wall;
+	// Local midnight under the offset in force then; right unless it changes at midnight.
+	let t = wall - offsetAt(wall - offsetAt(wall, tz), tz);
+	if (!reached(t) || reached(t - SECOND)) {
+		// Bisect to the second: local time at wall − MAX_OFFSET is before the date and at
+		// wall + MAX_OFFSET after its start, whatever the offsets in between.
+		let before = (wall - MAX_OFFSET) / SECOND;
+		let after = (wall + MAX_OFFSET) / SECOND;
+		while (after - before > 1) {
+			const mid = Math.floor((before + after) / 2);
+			if (reached(mid * SECOND)) after = mid;
+			else before = mid;
+		}
+		t = after * SECOND;
 	}
 	if (t % HOUR !== 0) {
-		const offset = offsetAt(t, tz) / 60_000;
 		throw new RangeError(
-			`time zone ${tz} is at UTC${formatOffset(offset)} on ${date}, not a whole number of hours`
+			`time zone ${tz} is at UTC${formatOffset(offsetAt(t, tz))} on ${date}, not a whole number of hours`
 		);
 	}
 	return t;
 }
 
-function formatOffset(minutes: number): string {
-	const sign = minutes < 0 ? '−' : '+';
-	const abs = Math.abs(minutes);
-	return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+function formatOffset(ms: number): string {
+	const sign = ms < 0 ? '−' : '+';
+	const total = Math.abs(ms) / SECOND;
+	const seconds = total % 60;
+	const text = `${sign}${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}`;
+	return seconds ? `${text}:${pad(seconds)}` : text;
 }
 
 function pad(n: number): string {

@@ -38,3 +38,8 @@ test('eventProps keeps at most 16 props and returns undefined for nothing usable
 	expect(eventProps({ a: undefined })).toBeUndefined();
 	expect(eventProps('nope')).toBeUndefined();
 });
+
+test('eventProps leaves out the prop names the ingest refuses', () => {
+	const props = JSON.parse('{"__proto__":"a","constructor":"b","prototype":"c","plan":"pro"}');
+	expect(eventProps(props)).toEqual({ plan: 'pro' });
+});

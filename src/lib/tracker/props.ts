@@ -3,7 +3,7 @@
  * the ingest enforces (src/lib/records.ts LIMITS) so a valid call is never refused,
  * and anything else is dropped rather than thrown.
  */
-import { LIMITS } from '../records.ts';
+import { LIMITS, RESERVED_PROP_NAMES } from '../records.ts';
 
 /** A property value an event may carry. */
 export type PropValue = string | number | boolean;
@@ -26,7 +26,8 @@ export function eventName(name: unknown): string | undefined {
 
 /**
  * Keeps at most LIMITS.props props with string keys, finite numbers, booleans and
- * strings (clipped to LIMITS.propValue); drops everything else. `undefined` when none.
+ * strings (clipped to LIMITS.propValue); drops everything else, and the names
+ * `__proto__`, `constructor` and `prototype`. `undefined` when none.
  */
 export function eventProps(props: unknown): Record<string, PropValue> | undefined {
 	if (!props || typeof props !== 'object') return undefined;
@@ -41,7 +42,8 @@ export function eventProps(props: unknown): Record<string, PropValue> | undefine
 				: typeof raw === 'boolean' || (typeof raw === 'number' && Number.isFinite(raw))
 					? raw
 					: undefined;
-		if (key && value !== undefined) {
+		// The ingest refuses a record with one of these names.
+		if (key && value !== undefined && !RESERVED_PROP_NAMES.includes(key)) {
 			out[key] = value;
 			n++;
 		}

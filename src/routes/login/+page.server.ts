@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { login, setSessionCookie } from '$lib/server/auth';
+import { setSessionCookie } from '$lib/server/auth';
 import { couch } from '$lib/server/couch';
-import { loginDelayMs, recordLoginResult } from '$lib/server/login-throttle';
+import { attemptLogin, landingAfterLogin } from '$lib/server/login';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;
@@ -11,19 +11,9 @@ export const actions = {
 		const form = await request.formData();
 		const name = String(form.get('name') ?? '').trim();
 		const password = String(form.get('password') ?? '');
-		if (!name || !password) {
-			return fail(400, { name, message: 'Enter your account name and password.' });
-		}
-		const key = `${getClientAddress()}|${name.toLowerCase()}`;
-		const delay = loginDelayMs(key);
-		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-		const session = await login(couch().url, name, password);
-		recordLoginResult(key, Boolean(session));
-		if (!session) {
-			return fail(401, { name, message: 'Wrong account name or password.' });
-		}
-		setSessionCookie(cookies, session.token, url);
-		const next = url.searchParams.get('redirectTo') ?? '/';
-		redirect(303, next.startsWith('/') && !next.startsWith('//') ? next : '/');
+		const outcome = await attemptLogin(couch(), { name, password, client: getClientAddress() });
+		if (!outcome.ok) return fail(outcome.status, { name, message: outcome.message });
+		setSessionCookie(cookies, outcome.session.token, url);
+		redirect(303, landingAfterLogin(url));
 	}
 } satisfies Actions;

@@ -1,10 +1,10 @@
 import { redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE, forgetSession } from '$lib/server/auth';
+import { SESSION_COOKIE, endSessions } from '$lib/server/auth';
+import { couch } from '$lib/server/couch';
 import type { RequestHandler } from './$types';
 
-export const POST = (({ cookies }) => {
-	const token = cookies.get(SESSION_COOKIE);
-	if (token) forgetSession(token);
+export const POST = (async ({ cookies, locals }) => {
+	if (locals.user) await endSessions(couch(), locals.user.name);
 	cookies.delete(SESSION_COOKIE, { path: '/' });
 	redirect(303, '/login');
 }) satisfies RequestHandler;

@@ -39,3 +39,28 @@ describe('the embedded store guard', () => {
 		).toBe(403);
 	});
 });
+
+describe('session cookies at the embedded store', () => {
+	const now = Date.parse('2026-11-21T12:00:00Z');
+	const cookie = (seconds: number) =>
+		'AuthSession=' +
+		Buffer.from(`admin:${Math.floor(seconds).toString(16).toUpperCase()}:hmac`).toString(
+			'base64url'
+		);
+
+	test.each([
+		['issued ten years ahead', now / 1000 + 10 * 365 * 86400, 401],
+		['issued two minutes ahead', now / 1000 + 120, 401],
+		['issued eight days ago', now / 1000 - 8 * 86400, 401],
+		['issued a minute ago', now / 1000 - 60, undefined],
+		['issued six days ago', now / 1000 - 6 * 86400, undefined]
+	])('a cookie %s: %s', (_, seconds, status) => {
+		expect(
+			refusal(
+				{ method: 'GET', url: '/_session', remoteAddress: local, cookie: cookie(seconds) },
+				credentials,
+				now
+			)?.status
+		).toBe(status);
+	});
+});

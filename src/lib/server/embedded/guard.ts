@@ -1,19 +1,33 @@
 /**
  * Refuses the requests known to crash express-pouchdb 4.2 (DESIGN.md §6) before they
- * reach it, and any request that does not come from loopback. The embedded store is
- * only ever reached by this app's own server; this is defence in depth.
+ * reach it, any request that does not come from loopback, and a session cookie that is
+ * not current (pouchdb-auth accepts a timestamp in the future, so a cookie forged with
+ * the secret would never expire). The embedded store is only ever reached by this
+ * app's own server; this is defence in depth.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { authSessionCookie, isCurrent } from '../session-token';
 import type { EmbeddedCredentials } from './server';
 
 /** Why a request was refused, or undefined when it may pass. */
 export function refusal(
-	req: { method: string; url: string; remoteAddress?: string; authorization?: string },
-	credentials: Pick<EmbeddedCredentials, 'user' | 'password'>
+	req: {
+		method: string;
+		url: string;
+		remoteAddress?: string;
+		authorization?: string;
+		cookie?: string;
+	},
+	credentials: Pick<EmbeddedCredentials, 'user' | 'password'>,
+	now: number = Date.now()
 ): { status: number; error: string; reason: string } | undefined {
 	const remote = req.remoteAddress ?? '';
 	if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(remote)) {
 		return { status: 403, error: 'forbidden', reason: 'the embedded store only serves loopback' };
+	}
+	const session = authSessionCookie(req.cookie);
+	if (session && !isCurrent(session, now)) {
+		return { status: 401, error: 'unauthorized', reason: 'the session cookie is not current' };
 	}
 	const url = new URL(req.url, 'http://localhost');
 	const segments = url.pathname.split('/').filter(Boolean);

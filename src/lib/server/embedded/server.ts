@@ -11,7 +11,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StartupError } from '../errors';
+import { SESSION_LIFETIME_S } from '../session-token';
 import { refusal } from './guard';
+import { keepOwnerOnly } from './owner-only';
 import { answerLongpoll, isLongpoll } from './longpoll';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +56,7 @@ export const CREDENTIALS_FILE = 'couchdb-admin.json';
 export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<EmbeddedCouch> {
 	const dataDir = path.resolve(options.dataDir);
 	ensureWritable(dataDir);
+	keepOwnerOnly(dataDir);
 	const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
 	const credentials = readOrCreateCredentials(credentialsFile);
 
@@ -83,6 +86,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		// With an in-memory config the admins and cookie secret are set here instead.
 		await setConfig(pouchApp, 'admins', credentials.user, credentials.password);
 		await setConfig(pouchApp, 'couch_httpd_auth', 'secret', credentials.secret);
+		// A number: pouchdb-auth adds it to a timestamp, and a string would concatenate.
+		await setConfig(pouchApp, 'couch_httpd_auth', 'timeout', SESSION_LIFETIME_S);
 	}
 
 	// express-pouchdb opens databases itself (_users, _replicator, every db a request
@@ -107,7 +112,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 				method: req.method ?? 'GET',
 				url: req.url ?? '/',
 				remoteAddress: req.socket.remoteAddress,
-				authorization: req.headers.authorization
+				authorization: req.headers.authorization,
+				cookie: req.headers.cookie
 			},
 			credentials
 		);
@@ -115,6 +121,10 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			res.writeHead(refused.status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ error: refused.error, reason: refused.reason }));
 			return;
+		}
+		// CouchDB 3 names the local node `_local`; express-pouchdb knows it as node1@127.0.0.1.
+		if (url.pathname.startsWith('/_node/_local/')) {
+			req.url = req.url!.replace('/_node/_local/', '/_node/node1@127.0.0.1/');
 		}
 		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
 		answerLongpoll(req, res, base()).catch(() => {
@@ -148,7 +158,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 
 function ensureWritable(dataDir: string) {
 	try {
-		fs.mkdirSync(dataDir, { recursive: true });
+		fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 		fs.accessSync(dataDir, fs.constants.W_OK);
 		const probe = path.join(dataDir, `.write-test-${process.pid}`);
 		fs.writeFileSync(probe, '');
@@ -176,16 +186,22 @@ function readOrCreateCredentials(file: string): EmbeddedCredentials {
 	return credentials;
 }
 
-/** Writes the express-pouchdb config with the admin (hashed by express-pouchdb on load). */
+/**
+ * Writes the express-pouchdb config: the admin (hashed by express-pouchdb on load), the
+ * cookie secret and the session lifetime (its default, 600 s, contradicted the app's
+ * cookie; data directories from before get it on their next start).
+ */
 function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boolean) {
 	if (memory) return;
 	const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+	const auth = existing.couch_httpd_auth ?? {};
 	// Admin passwords are stored hashed; only write the plain one when it is not there yet.
-	if (existing.admins?.[credentials.user] && existing.couch_httpd_auth?.secret) return;
+	const complete = existing.admins?.[credentials.user] && auth.secret;
+	if (complete && auth.timeout === SESSION_LIFETIME_S) return;
 	const config = {
 		...existing,
-		admins: { [credentials.user]: credentials.password },
-		couch_httpd_auth: { ...existing.couch_httpd_auth, secret: credentials.secret },
+		admins: complete ? existing.admins : { [credentials.user]: credentials.password },
+		couch_httpd_auth: { ...auth, secret: credentials.secret, timeout: SESSION_LIFETIME_S },
 		log: { level: 'warning' }
 	};
 	fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
@@ -194,12 +210,12 @@ function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boo
 function setConfig(
 	app: {
 		couchConfig: {
-			set(section: string, key: string, value: string, cb: (err?: unknown) => void): void;
+			set(section: string, key: string, value: unknown, cb: (err?: unknown) => void): void;
 		};
 	},
 	section: string,
 	key: string,
-	value: string
+	value: string | number
 ) {
 	return new Promise<void>((resolve, reject) =>
 		app.couchConfig.set(section, key, value, (err) => (err ? reject(err) : resolve()))

@@ -46,10 +46,9 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 			const { done, value } = await reader.read();
 			if (done) break;
 			size += value.byteLength;
-			if (size > maxBytes) {
-				await reader.cancel().catch(() => undefined);
-				throw tooLarge(maxBytes);
-			}
+			// Not cancelled: that destroys the connection before the 413 is sent. Node
+			// discards the rest of the body once the answer is out.
+			if (size > maxBytes) throw tooLarge(maxBytes);
 			chunks.push(value);
 		}
 	} catch (e) {

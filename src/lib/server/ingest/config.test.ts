@@ -6,6 +6,7 @@ describe('loadIngestConfig', () => {
 	test('uses generous defaults when nothing is set', () => {
 		expect(loadIngestConfig({})).toEqual({
 			ip: { burst: 600, perSecond: 20 },
+			ipRecords: { burst: 5000, perSecond: 200 },
 			session: { burst: 2000, perSecond: 20 },
 			sitesTtlMs: 5000
 		});
@@ -16,12 +17,15 @@ describe('loadIngestConfig', () => {
 			loadIngestConfig({
 				COUCHSTATS_INGEST_IP_BURST: '50',
 				COUCHSTATS_INGEST_IP_PER_SECOND: '0.5',
+				COUCHSTATS_INGEST_IP_RECORDS_BURST: '100',
+				COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '',
 				COUCHSTATS_INGEST_SESSION_BURST: '',
 				COUCHSTATS_INGEST_SESSION_PER_SECOND: '2',
 				COUCHSTATS_INGEST_SITES_TTL_MS: '0'
 			})
 		).toEqual({
 			ip: { burst: 50, perSecond: 0.5 },
+			ipRecords: { burst: 100, perSecond: 200 },
 			session: { burst: 2000, perSecond: 2 },
 			sitesTtlMs: 0
 		});

@@ -11,6 +11,8 @@ import type { BucketSettings } from './rate-limit';
 export interface IngestConfig {
 	/** Requests per client IP address. */
 	ip: BucketSettings;
+	/** Records stored per client IP address, whatever session ids they carry. */
+	ipRecords: BucketSettings;
 	/** Records per session id. */
 	session: BucketSettings;
 	/** How long the list of sites is cached, in ms. */
@@ -20,11 +22,14 @@ export interface IngestConfig {
 /**
  * Defaults: generous enough that live PouchDB replication of a few hundred records
  * from a couple of tabs, or an office of visitors behind one NAT address, never
- * waits, yet a single client cannot push more than a few hundred requests a minute.
+ * waits, yet a single client cannot push more than a few hundred requests a minute,
+ * nor store more than 200 records a second by making up session ids.
  */
 export const INGEST_DEFAULTS = {
 	COUCHSTATS_INGEST_IP_BURST: '600',
 	COUCHSTATS_INGEST_IP_PER_SECOND: '20',
+	COUCHSTATS_INGEST_IP_RECORDS_BURST: '5000',
+	COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '200',
 	COUCHSTATS_INGEST_SESSION_BURST: '2000',
 	COUCHSTATS_INGEST_SESSION_PER_SECOND: '20',
 	COUCHSTATS_INGEST_SITES_TTL_MS: '5000'
@@ -45,6 +50,8 @@ function positive(max: number) {
 const schema = v.object({
 	COUCHSTATS_INGEST_IP_BURST: positive(1e9),
 	COUCHSTATS_INGEST_IP_PER_SECOND: positive(1e9),
+	COUCHSTATS_INGEST_IP_RECORDS_BURST: positive(1e9),
+	COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: positive(1e9),
 	COUCHSTATS_INGEST_SESSION_BURST: positive(1e9),
 	COUCHSTATS_INGEST_SESSION_PER_SECOND: positive(1e9),
 	COUCHSTATS_INGEST_SITES_TTL_MS: v.pipe(
@@ -81,6 +88,10 @@ export function loadIngestConfig(
 	const out = result.output;
 	return {
 		ip: { burst: out.COUCHSTATS_INGEST_IP_BURST, perSecond: out.COUCHSTATS_INGEST_IP_PER_SECOND },
+		ipRecords: {
+			burst: out.COUCHSTATS_INGEST_IP_RECORDS_BURST,
+			perSecond: out.COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND
+		},
 		session: {
 			burst: out.COUCHSTATS_INGEST_SESSION_BURST,
 			perSecond: out.COUCHSTATS_INGEST_SESSION_PER_SECOND

@@ -13,20 +13,22 @@
  * | any other method                | 405 with `Allow`                               |
  *
  * Every request first takes a token from its client IP's bucket (429 with
- * `Retry-After` when empty); records also take tokens from their session's bucket.
+ * `Retry-After` when empty); records also take tokens from their session's bucket and
+ * from their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
 import type { DocumentScope } from 'nano';
 import { LIMITS } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
 import { CHECKPOINT_MAX_BYTES, Checkpoints, type StoredCheckpoint } from './checkpoints';
 import type { IngestConfig } from './config';
 import { describeAgent } from './enrich';
 import { corsHeaders, preflightHeaders, requestOrigin, type ClaimedOrigin } from './origin';
-import { TokenBuckets } from './rate-limit';
+import { TokenBuckets, takeAll } from './rate-limit';
 import { revsDiff } from './revs-diff';
 import { SiteCache, type SiteList } from './site-cache';
 
@@ -72,6 +74,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const now = deps.now ?? Date.now;
 	const ipBuckets = new TokenBuckets(deps.config.ip, now);
 	const sessionBuckets = new TokenBuckets(deps.config.session, now);
+	const ipRecordBuckets = new TokenBuckets(deps.config.ipRecords, now);
 	const siteCache = new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
 	const checkpoints = new Checkpoints(
 		() => deps.couch().checkpoints as unknown as DocumentScope<StoredCheckpoint>,
@@ -129,7 +132,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 					agent: describeAgent(request.headers.get('user-agent')),
 					now: at
 				});
-				const taken = sessionBuckets.take(batch.perSession);
+				// Per session, and per address: session ids are the client's to choose.
+				const taken = takeAll([
+					[sessionBuckets, batch.perSession],
+					[ipRecordBuckets, new Map([[req.clientAddress, batch.records.length]])]
+				]);
 				if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
 				const refused = await storeRecords(deps.couch().events, batch.records);
 				return json([...batch.errors, ...refused], 201);
@@ -161,7 +168,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 						e instanceof TooManyRequests ? { ...cors, 'Retry-After': String(e.retryAfter) } : cors;
 					return json({ error: e.name, reason: e.message }, e.status, headers);
 				}
-				console.error('couchstats: ingest failed:', e);
+				logError('ingest failed', e);
 				return json({ error: 'internal_error', reason: 'internal error' }, 500, cors);
 			}
 		}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TokenBuckets } from './rate-limit';
+import { TokenBuckets, takeAll } from './rate-limit';
 
 function clock(start = 0) {
 	const c = { t: start, now: () => c.t };
@@ -60,5 +60,21 @@ describe('TokenBuckets', () => {
 		buckets.take(one('i'));
 		expect(buckets.size).toBe(3);
 		expect(buckets.available('i')).toBe(1);
+	});
+
+	test('takes from buckets of several families all or nothing', () => {
+		const c = clock();
+		const perClient = new TokenBuckets({ burst: 3, perSecond: 1 }, c.now);
+		const perSession = new TokenBuckets({ burst: 10, perSecond: 1 }, c.now);
+		const batch = (n: number) =>
+			takeAll([
+				[perClient, one('203.0.113.7', n)],
+				[perSession, one(`session-${n}`, n)]
+			]);
+		expect(batch(3)).toEqual({ ok: true });
+		expect(batch(2)).toEqual({ ok: false, retryAfterSeconds: 2 });
+		expect(perSession.available('session-2')).toBe(10);
+		c.t = 2000;
+		expect(batch(2)).toEqual({ ok: true });
 	});
 });

@@ -53,25 +53,31 @@ export class TokenBuckets {
 	 * @param costs Tokens wanted per key.
 	 */
 	take(costs: ReadonlyMap<string, number>): Taken {
+		return takeAll([[this, costs]]);
+	}
+
+	/** Milliseconds until every key's bucket holds its cost (0: it could be taken now). */
+	shortfallMs(costs: ReadonlyMap<string, number>): number {
 		const now = this.#now();
 		const { burst, perSecond } = this.#settings;
 		let waitMs = 0;
-		const buckets = new Map<string, Bucket>();
 		for (const [key, count] of costs) {
-			const bucket = this.#refilled(key, now);
-			buckets.set(key, bucket);
-			const needed = Math.min(count, burst);
-			if (bucket.tokens < needed) {
-				const missing = needed - bucket.tokens;
+			const missing = Math.min(count, burst) - this.#refilled(key, now).tokens;
+			if (missing > 0) {
 				waitMs = Math.max(waitMs, perSecond > 0 ? (missing / perSecond) * 1000 : 3600_000);
 			}
 		}
-		if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-		for (const [key, bucket] of buckets) {
-			bucket.tokens -= costs.get(key) ?? 0;
+		return waitMs;
+	}
+
+	/** Takes the costs without checking; {@link takeAll} checks first. */
+	consume(costs: ReadonlyMap<string, number>): void {
+		const now = this.#now();
+		for (const [key, count] of costs) {
+			const bucket = this.#refilled(key, now);
+			bucket.tokens -= count;
 			this.#store(key, bucket);
 		}
-		return { ok: true };
 	}
 
 	/** Number of buckets held in memory (full buckets are not held). */
@@ -105,4 +111,16 @@ export class TokenBuckets {
 			this.#buckets.delete(key);
 		}
 	}
+}
+
+/**
+ * Takes tokens from buckets of several families (say a client's records and each of
+ * its sessions' records), all or nothing: when any bucket is short, nothing is taken
+ * and the answer says how long until all would suffice.
+ */
+export function takeAll(wanted: [TokenBuckets, ReadonlyMap<string, number>][]): Taken {
+	const waitMs = Math.max(0, ...wanted.map(([buckets, costs]) => buckets.shortfallMs(costs)));
+	if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+	for (const [buckets, costs] of wanted) buckets.consume(costs);
+	return { ok: true };
 }

@@ -174,6 +174,27 @@ describe('checkRecord', () => {
 		);
 	});
 
+	test('refuses a document nested thousands deep with a reason instead of throwing', () => {
+		const deep = JSON.parse('{"x":'.repeat(4200) + '1' + '}'.repeat(4200));
+		expect(reasonFor(pageview(NOW, { title: deep }))).toBe(
+			'the document is nested more than 8 levels deep'
+		);
+	});
+
+	test.each(['__proto__', 'constructor', 'prototype'])(
+		'refuses the prop name %s with a reason instead of dropping it',
+		(name) => {
+			const event = oneOfEach().find((doc) => doc.type === 'event')!;
+			const doc = JSON.parse(
+				JSON.stringify({ ...event, props: { plan: 'pro' } }).replace(
+					'"props":{',
+					`"props":{"${name}":"x",`
+				)
+			);
+			expect(reasonFor(doc)).toBe(`props.${name}: is a reserved name; use another prop name`);
+		}
+	);
+
 	test('refuses a document over 4 KB even when every field is within its limit', () => {
 		const [, event] = oneOfEach();
 		const props = Object.fromEntries(

@@ -15,6 +15,7 @@ import {
 	LIMITS,
 	MILESTONES,
 	RECORD_VERSION,
+	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
 	type DroppedRecord,
@@ -198,6 +199,14 @@ export function checkRecord(raw: unknown, now: number): Checked {
 	const doc = raw;
 	const refused = refuseSpecial(doc);
 	if (refused) return { ok: false, reason: refused };
+	// Before JSON.stringify, which throws on a document nested a few thousand deep.
+	if (nestedDeeperThan(doc, MAX_DEPTH)) {
+		return { ok: false, reason: `the document is nested more than ${MAX_DEPTH} levels deep` };
+	}
+	const reserved = reservedPropName(doc.props);
+	if (reserved !== undefined) {
+		return { ok: false, reason: `props.${reserved}: is a reserved name; use another prop name` };
+	}
 
 	const bytes = Buffer.byteLength(JSON.stringify(doc));
 	if (bytes > LIMITS.docBytes) {
@@ -218,6 +227,26 @@ export function checkRecord(raw: unknown, now: number): Checked {
 		return { ok: false, reason: 'ts must be within the last 30 days and at most 5 minutes ahead' };
 	}
 	return { ok: true, record };
+}
+
+/** Objects nested deeper than this are no record (a record's deepest value is at 3). */
+const MAX_DEPTH = 8;
+
+/** Whether objects and arrays nest deeper than `max` levels; iterative, so any depth is safe. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+	const stack: [unknown, number][] = [[value, 1]];
+	for (let item = stack.pop(); item; item = stack.pop()) {
+		const [node, depth] = item;
+		if (typeof node !== 'object' || node === null) continue;
+		if (depth > max) return true;
+		for (const child of Object.values(node)) stack.push([child, depth + 1]);
+	}
+	return false;
+}
+
+function reservedPropName(props: unknown): string | undefined {
+	if (!isPlainObject(props)) return undefined;
+	return Object.keys(props).find((name) => RESERVED_PROP_NAMES.includes(name));
 }
 
 /** Reasons for documents that are not records at all, checked before the schema. */

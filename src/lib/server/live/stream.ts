@@ -5,6 +5,7 @@
  * `retry: 2000` so browsers reconnect quickly after a restart.
  */
 import { couch } from '../couch';
+import { redactSecrets } from '../log';
 import { ChangesFollower, couchChangesSource, type LiveRecord } from './follower';
 
 let follower: ChangesFollower | undefined;
@@ -13,7 +14,8 @@ const closers = new Set<() => void>();
 /** The process's follower, created on first use. */
 export function liveFollower(): ChangesFollower {
 	follower ??= new ChangesFollower(couchChangesSource(couch()), {
-		onError: (e) => console.error('couchstats: live follower:', (e as Error).message ?? e)
+		onError: (e) =>
+			console.error(redactSecrets(`couchstats: live follower: ${(e as Error).message ?? e}`))
 	});
 	return follower;
 }

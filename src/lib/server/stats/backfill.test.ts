@@ -258,7 +258,15 @@ describe('backfill', () => {
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","type":"dropped"}',
 			'line 1: type must be pageview, event or heartbeat'
 		],
-		['[1,2]', 'line 1: is not a JSON object (NDJSON: one object per line)']
+		['[1,2]', 'line 1: is not a JSON object (NDJSON: one object per line)'],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","event":"x","props":{"__proto__":"y"}}',
+			'line 1: props.__proto__ is a reserved prop name'
+		],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","event":"x","props":"{\\"constructor\\":1}"}',
+			'line 1: props.constructor is a reserved prop name'
+		]
 	])('refuses %s: %s', (line, message) => {
 		expect(() => classifyAll([line])).toThrow(message);
 	});

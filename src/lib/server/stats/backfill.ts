@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import {
 	LIMITS,
+	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
 	revisionFor,
@@ -501,6 +502,8 @@ function propsOf(
 	if (!props || typeof props !== 'object' || Array.isArray(props)) {
 		throw new ImportLineError(line, 'props must be a JSON object');
 	}
+	const reserved = Object.keys(props).find((key) => RESERVED_PROP_NAMES.includes(key));
+	if (reserved) throw new ImportLineError(line, `props.${reserved} is a reserved prop name`);
 	const out: Record<string, string | number | boolean> = {};
 	for (const [key, v] of Object.entries(props).slice(0, LIMITS.props)) {
 		if (typeof v === 'string') out[key.slice(0, LIMITS.propKey)] = v.slice(0, LIMITS.propValue);

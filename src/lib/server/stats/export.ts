@@ -49,7 +49,8 @@ export function parseExportParams(params: URLSearchParams): {
 	format: 'csv' | 'json';
 } {
 	const name = params.get('breakdown') ?? '';
-	if (!(name in EXPORTS)) {
+	// Own keys only: `in` would accept inherited names such as constructor or __proto__.
+	if (!Object.hasOwn(EXPORTS, name)) {
 		throw new CouchstatsError(
 			400,
 			`breakdown "${name.slice(0, 40)}" must be one of ${Object.keys(EXPORTS).join(', ')}`

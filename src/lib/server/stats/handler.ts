@@ -6,6 +6,7 @@
 import type { User } from '../auth';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { logError } from '../log';
 import { authorizeSite } from './authorize';
 import { exportCsv, exportRows, parseExportParams } from './export';
 import { parseFilter, parseRangeParams, parseSiteId } from './params';
@@ -90,7 +91,7 @@ function errorResponse(e: unknown): Response {
 			e.status === 401 ? { 'www-authenticate': 'Bearer realm="couchstats"' } : {};
 		return Response.json({ error: e.name, message: e.message }, { status: e.status, headers });
 	}
-	console.error('stats request failed', e);
+	logError('stats request failed', e);
 	return Response.json(
 		{ error: 'internal', message: 'the stats could not be read' },
 		{ status: 500 }

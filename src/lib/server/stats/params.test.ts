@@ -1,4 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { addDays } from '../../stats/time-zone';
+import { sampleDates } from '../../../../tests/fixtures/dates';
+import { seededRandom } from '../../../../tests/fixtures/synthetic';
 import { CouchstatsError } from '../errors';
 import { parseFilter, parseRangeParams, parseSiteId } from './params';
 
@@ -65,11 +68,55 @@ describe('Stats API parameters', () => {
 			'from=2026-01-01&to=2026-11-01&interval=hour',
 			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305'
 		],
+		[
+			// Once a hang: Date.UTC read the year 0 as 1900.
+			'from=0000-01-01&to=0001-01-01',
+			'the range from 0000-01-01 to 0001-01-01 and the 367 days before it must lie between 0001-01-01 and 9999-12-30'
+		],
+		[
+			'from=0001-01-01&to=0001-01-01',
+			'the range from 0001-01-01 to 0001-01-01 and the 1 days before it must lie between 0001-01-01 and 9999-12-30'
+		],
+		[
+			'from=9999-12-01&to=9999-12-31&interval=month',
+			'the range from 9999-12-01 to 9999-12-31 and the 31 days before it must lie between 0001-01-01 and 9999-12-30'
+		],
 		['limit=0', 'limit "0" must be a whole number from 1 to 9999'],
 		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999']
 	])('refuse %s with 400: %s', (query, message) => {
 		expect(refusal(() => parse(query))).toEqual({ status: 400, message });
 	});
+
+	test('read the years 0–99 as themselves, not as 1900–1999', () => {
+		expect(parse('from=0050-03-01&to=0050-03-02&interval=day').range).toEqual({
+			from: '0050-03-01',
+			to: '0050-03-02',
+			tz: 'UTC'
+		});
+		expect(parse('from=9999-11-01&to=9999-12-30&interval=month').interval).toBe('month');
+	});
+
+	test('answer or refuse with 400 for any range of the years 0000–9999 in every IANA zone', () => {
+		const random = seededRandom(12);
+		const outcomes = { read: 0, refused: 0 };
+		for (const [i, tz] of Intl.supportedValuesOf('timeZone').entries()) {
+			for (const from of sampleDates(random, 2)) {
+				// Mostly short ranges, and a long one now and then (each costs a day per day).
+				const days = i % 100 === 0 ? Math.floor(random() * 3700) : Math.floor(random() * 40);
+				const query = new URLSearchParams({ from, to: addDays(from, days), tz });
+				try {
+					parseRangeParams(query, 'UTC', now);
+					outcomes.read++;
+				} catch (e) {
+					expect(e, `${tz} ${query}`).toBeInstanceOf(CouchstatsError);
+					expect((e as CouchstatsError).status).toBe(400);
+					outcomes.refused++;
+				}
+			}
+		}
+		expect(outcomes.read).toBeGreaterThan(0);
+		expect(outcomes.refused).toBeGreaterThan(0);
+	}, 60_000);
 
 	describe('filters', () => {
 		const filter = (query: string) => parseFilter(new URLSearchParams(query));

@@ -14,6 +14,8 @@ import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
 export const DEFAULT_LIMIT = 10;
 /** Longest range, in days (ten years, read as month buckets). */
 export const MAX_DAYS = 3660;
+/** The earliest date a read may reach (a local day in UTC+14 starts the day before). */
+const FIRST_DATE = '0001-01-01';
 /** Longest range per interval, so a time series stays a chart, not a data dump. */
 const MAX_DAYS_FOR: Record<Interval, number> = { hour: 31, day: 732, month: MAX_DAYS };
 
@@ -65,6 +67,14 @@ export function parseRangeParams(
 		throw new CouchstatsError(
 			400,
 			`the range from ${from} to ${to} is ${days} days; the most is ${MAX_DAYS}`
+		);
+	}
+	// The reads span the previous period and end where the day after `to` starts; in
+	// UTC that must stay within the years 0000–9999 the view keys can name.
+	if (addDays(from, -days) < FIRST_DATE || !isDate(addDays(to, 1))) {
+		throw new CouchstatsError(
+			400,
+			`the range from ${from} to ${to} and the ${days} days before it must lie between ${FIRST_DATE} and 9999-12-30`
 		);
 	}
 	const range = { from, to, tz };

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Serves the built app (adapter-node's `build/handler.js`) as `build/index.js` does —
+ * HOST, PORT, graceful shutdown on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT seconds, then
+ * `sveltekit:shutdown` — plus the time limits adapter-node leaves at Node's defaults
+ * (60 s for headers, 300 s for a request, checked only every 30 s), so that clients
+ * sending a byte at a time cannot hold connections open:
+ *
+ * | variable             | default | the connection is cut when                       |
+ * | -------------------- | ------- | ------------------------------------------------ |
+ * | `HEADERS_TIMEOUT`    | 10      | the request's headers took longer (seconds)      |
+ * | `REQUEST_TIMEOUT`    | 30      | the whole request, body included, took longer   |
+ * | `KEEP_ALIVE_TIMEOUT` | 5       | an idle keep-alive connection waited longer      |
+ *
+ * Limits are checked every second. A response may take as long as it needs (the live
+ * stream never ends); only receiving the request is limited. `npm start` runs this;
+ * tests and the end-to-end suite run it too.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A whole number of seconds from the environment, in ms.
+ * @param {string} name
+ * @param {number} fallback Seconds.
+ */
+function seconds(name, fallback) {
+	const raw = process.env[name] || String(fallback);
+	if (!/^\d{1,6}$/.test(raw)) {
+		console.error(`couchstats: ${name} must be a whole number of seconds (got "${raw}")`);
+		process.exit(1);
+	}
+	return Number(raw) * 1000;
+}
+
+const headersTimeout = seconds('HEADERS_TIMEOUT', 10);
+const requestTimeout = seconds('REQUEST_TIMEOUT', 30);
+const keepAliveTimeout = seconds('KEEP_ALIVE_TIMEOUT', 5);
+const shutdownTimeout = seconds('SHUTDOWN_TIMEOUT', 30);
+// The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
+process.env.BODY_SIZE_LIMIT ??= '1M';
+
+// Imported after the environment is complete: adapter-node reads it on import.
+const { handler } = await import(path.join(root, 'build', 'handler.js'));
+
+const server = http.createServer(
+	{
+		// Node waits for the headers at most as long as for the whole request.
+		headersTimeout: Math.min(headersTimeout, requestTimeout),
+		requestTimeout,
+		connectionsCheckingInterval: 1000
+	},
+	handler
+);
+server.keepAliveTimeout = keepAliveTimeout;
+
+const host = process.env.HOST || '0.0.0.0';
+const port = Number(process.env.PORT || 3000);
+server.listen(port, host, () => console.log(`Listening on http://${host}:${port}`));
+
+/** @type {NodeJS.Timeout | undefined} */
+let forceClose;
+// While shutting down, close each connection as soon as its request is done.
+server.on('request', (req) => req.on('close', () => forceClose && server.closeIdleConnections()));
+
+/**
+ * adapter-node's graceful shutdown: stop accepting, let requests finish, then report.
+ * @param {NodeJS.Signals} signal
+ */
+function shutdown(signal) {
+	if (forceClose) return;
+	forceClose = setTimeout(() => server.closeAllConnections(), shutdownTimeout);
+	server.closeIdleConnections();
+	server.close(() => {
+		clearTimeout(forceClose);
+		process.emit(/** @type {NodeJS.Signals} */ ('sveltekit:shutdown'), signal);
+	});
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

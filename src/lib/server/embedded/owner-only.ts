@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Keeps the data directory readable by its owner only: it holds the admin password, the
+ * cookie secret and every account's password hash. The process umask covers all the
+ * store creates from now on (leveldb's new tables and logs, the config express-pouchdb
+ * rewrites); what exists is tightened on every start (0700 folders, 0600 files).
+ */
+export function keepOwnerOnly(dataDir: string): void {
+	process.umask(process.umask(0o077) | 0o077);
+	const tighten = (entry: string) => {
+		const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
+		if (!stat || stat.isSymbolicLink()) return;
+		fs.chmodSync(entry, stat.isDirectory() ? 0o700 : 0o600);
+		if (stat.isDirectory() && entry !== dataDir) {
+			for (const name of fs.readdirSync(entry)) tighten(path.join(entry, name));
+		}
+	};
+	tighten(dataDir);
+	// Only the store's own entries: the directory may hold other files of its owner.
+	for (const name of fs.readdirSync(dataDir)) {
+		if (name === 'db' || name.startsWith('couchdb-')) tighten(path.join(dataDir, name));
+	}
+}

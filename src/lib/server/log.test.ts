@@ -1,0 +1,33 @@
+import { afterEach, expect, test, vi } from 'vitest';
+import { logError, redactSecrets } from './log';
+
+const SHARE = 'shr_' + 'a1B2'.repeat(8);
+const TOKEN = 'cst_' + 'Zz9-'.repeat(11);
+
+test.each([
+	[`GET /share/${SHARE}/x failed`, 'GET /share/shr_***/x failed'],
+	[`GET /api/v1/live?site=demo&share=${SHARE}`, 'GET /api/v1/live?site=demo&share=***'],
+	[`authorization: Bearer ${TOKEN}`, 'authorization: Bearer ***'],
+	[`token ${TOKEN} refused`, 'token cst_*** refused'],
+	['cookie: AuthSession=YWRtaW46Njk.abc; other=1', 'cookie: AuthSession=***; other=1'],
+	['couchstats_session=abc.def', 'couchstats_session=***'],
+	['http://couchdb-admin:s3cret@127.0.0.1:5984/', 'http://couchdb-admin:***@127.0.0.1:5984/'],
+	['nothing secret here: /sites/demo?range=7d', 'nothing secret here: /sites/demo?range=7d']
+])('redacts %j', (text, expected) => {
+	expect(redactSecrets(text)).toBe(expected);
+});
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+test('logs an error with its stack and without the secrets in it', () => {
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logError(`GET /share/${SHARE}`, new Error(`read of ${SHARE} failed`));
+	expect(lines).toHaveLength(1);
+	expect(lines[0]).toMatch(
+		/^couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
+	);
+	expect(lines[0]).not.toContain(SHARE);
+});

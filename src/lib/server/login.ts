@@ -1,0 +1,89 @@
+/**
+ * The login flow behind `/login`: the app's throttle, then CouchDB's `_session`, then
+ * where to send the browser.
+ *
+ * Apache CouchDB 3.5 locks a name for 5 minutes after 5 failed logins from one address
+ * (`[chttpd_auth_lockout]`), and every login reaches CouchDB from the app's address, so
+ * a stranger could lock out any account. couchdb/local.ini turns that lockout off and
+ * the app's throttle (login-throttle.ts) takes its place; should CouchDB still refuse a
+ * login with 403, the answer is a 429, never a 500. The names of CouchDB's server admins
+ * never reach `_session` from here: a stranger's wrong passwords for the admin in
+ * COUCHDB_URL would lock the app itself out, and CouchDB checks `[admins]` before
+ * `_users`, so such a login could never mean a couchstats account anyway.
+ */
+import { login, type Session } from './auth';
+import type { Couch } from './couch';
+import { CouchstatsError } from './errors';
+import { loginThrottle, type LoginThrottle } from './login-throttle';
+
+/** What a login attempt came to: a session, or the status and message to show. */
+export type LoginOutcome =
+	{ ok: true; session: Session } | { ok: false; status: 400 | 401 | 429 | 503; message: string };
+
+/** A login form's fields and where it came from. */
+export interface LoginInput {
+	name: string;
+	password: string;
+	/** The client's address, for the throttle. */
+	client: string;
+}
+
+let serverAdmins: readonly string[] = [];
+
+/** Remembers CouchDB's server admin names, learnt by set-up at start-up. */
+export function setServerAdmins(names: readonly string[]): void {
+	serverAdmins = names;
+}
+
+/**
+ * Tries a login under the throttle.
+ * @param throttle Injectable for tests; default the app's.
+ */
+export async function attemptLogin(
+	couch: Couch,
+	input: LoginInput,
+	throttle: LoginThrottle = loginThrottle
+): Promise<LoginOutcome> {
+	const { name, password, client } = input;
+	if (!name || !password) {
+		return { ok: false, status: 400, message: 'Enter your account name and password.' };
+	}
+	const admin = [decodeURIComponent(couch.url.username), ...serverAdmins].includes(name);
+	let session: Session | undefined;
+	try {
+		const attempted = await throttle.attempt(client, name, async () => {
+			session = admin ? undefined : await login(couch, name, password);
+			return session !== undefined;
+		});
+		if (!attempted.ran) {
+			return {
+				ok: false,
+				status: 429,
+				message: 'Too many login attempts at once; wait for the earlier ones to finish.'
+			};
+		}
+	} catch (e) {
+		if (!(e instanceof CouchstatsError)) throw e;
+		return { ok: false, status: e.status as 429 | 503, message: e.message };
+	}
+	if (!session) return { ok: false, status: 401, message: 'Wrong account name or password.' };
+	return { ok: true, session };
+}
+
+/**
+ * Where to send the browser after logging in: the `redirectTo` parameter when it parses
+ * to a path on this origin, else `/`. Only the parsed form counts, since browsers read
+ * `/\evil.test` and `/<tab>/evil.test` as `//evil.test`.
+ */
+export function landingAfterLogin(url: URL): string {
+	const asked = url.searchParams.get('redirectTo');
+	if (!asked?.startsWith('/')) return '/';
+	let target: URL;
+	try {
+		target = new URL(asked, url.origin);
+	} catch {
+		return '/';
+	}
+	const path = target.pathname + target.search + target.hash;
+	return target.origin === url.origin && !path.startsWith('//') ? path : '/';
+}

@@ -1,0 +1,199 @@
+/**
+ * Logging in and out of the BUILT app, over HTTP: the throttle against parallel
+ * guesses, where the browser is sent afterwards, what CouchDB's lockout (a 403 from
+ * `_session`, as Apache CouchDB 3.5 answers) turns into, that a server admin's name
+ * never reaches `_session`, and that logging out ends the session server-side.
+ *
+ * The app runs with COUCHDB_URL pointing at the suite's CouchDB (the embedded store, or
+ * COUCHSTATS_TEST_COUCHDB_URL) through a small HTTP proxy that counts `_session` logins
+ * and, when told to, answers them as CouchDB's lockout does; every other request passes
+ * through unchanged. Its first account has a name of its own, since logging out ends
+ * every session of an account and other test files log in as theirs meanwhile.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { delayAfter } from '../../src/lib/server/login-throttle';
+import type { RunningApp } from '../helpers/app';
+import {
+	TEST_ADMIN_PASSWORD,
+	embeddedOnly,
+	freshPrefix,
+	postLogin,
+	startApp,
+	testAccount
+} from './harness';
+
+/** The suite's CouchDB, with admin credentials. */
+const store = new URL(inject('couchUrl'));
+/** The app's first account. */
+const owner = testAccount('login-owner');
+let proxy: http.Server;
+let app: RunningApp;
+const proxied = { lockout: false, logins: [] as string[], inFlight: 0, mostInFlight: 0 };
+
+beforeAll(async () => {
+	proxy = http.createServer((req, res) => {
+		const chunks: Uint8Array[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			if (req.method === 'POST' && req.url === '/_session') {
+				// nano sends the form encoding; CouchDB also takes JSON.
+				const text = body.toString();
+				const name = text.startsWith('{')
+					? JSON.parse(text).name
+					: new URLSearchParams(text).get('name');
+				proxied.logins.push(String(name));
+				proxied.inFlight++;
+				proxied.mostInFlight = Math.max(proxied.mostInFlight, proxied.inFlight);
+				res.once('close', () => proxied.inFlight--);
+				if (proxied.lockout) {
+					res.writeHead(403, { 'content-type': 'application/json' });
+					res.end(
+						'{"error":"forbidden","reason":"Account is temporarily locked due to multiple authentication failures"}'
+					);
+					return;
+				}
+			}
+			const forward = http.request(
+				{
+					host: store.hostname,
+					port: store.port,
+					method: req.method,
+					path: req.url,
+					headers: req.headers
+				},
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				}
+			);
+			forward.on('error', () => res.destroy());
+			forward.end(body);
+		});
+	});
+	await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+	const couchUrl = new URL(store);
+	couchUrl.hostname = '127.0.0.1';
+	couchUrl.port = String((proxy.address() as AddressInfo).port);
+	app = await startApp({
+		env: {
+			COUCHDB_URL: couchUrl.toString(),
+			COUCHSTATS_DB_PREFIX: freshPrefix(),
+			COUCHSTATS_ADMIN_NAME: owner
+		}
+	});
+});
+
+afterAll(async () => {
+	await app?.stop();
+	await new Promise((resolve) => proxy?.close(resolve));
+});
+
+const login = (name: string, password: string, query = '') =>
+	postLogin(app.url, name, password, query);
+
+/** Logs in as the first account and returns the session cookie (`name=value`). */
+async function logIn(): Promise<string> {
+	const res = await login(owner, TEST_ADMIN_PASSWORD);
+	expect(res.status).toBe(303);
+	return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+/** Who the login page says is logged in with this cookie, or null. */
+async function loggedInAs(cookie: string): Promise<string | null> {
+	const page = await (await fetch(`${app.url}/login`, { headers: { cookie } })).text();
+	return /You are logged in as <strong>([^<]+)<\/strong>/.exec(page)?.[1] ?? null;
+}
+
+describe('logging in to the built app', () => {
+	test.each([
+		['%2Fsites%2Fdemo%3Frange%3D30d', '/sites/demo?range=30d'],
+		['%2F%5Cevil.test%2Fx', '/'],
+		['%2F%09%2Fevil.test', '/'],
+		['%2F.%2F%2Fevil.test', '/'],
+		['%2F%2Fevil.test', '/'],
+		['https%3A%2F%2Fevil.test%2F', '/'],
+		['%2F%2F%5C%5Cevil.test', '/']
+	])(
+		'sends the browser to a path of this origin only: redirectTo=%s goes to %s',
+		async (to, location) => {
+			const res = await login(owner, TEST_ADMIN_PASSWORD, `?redirectTo=${to}`);
+			expect(res.status).toBe(303);
+			expect(res.headers.get('location')).toBe(location);
+		}
+	);
+
+	embeddedOnly(
+		'Apache CouchDB locks a name after 5 failed logins from one address unless [chttpd_auth_lockout] mode = off'
+	)('checks parallel wrong passwords one at a time, each after its delay', async () => {
+		const guessed = testAccount('parallel');
+		proxied.mostInFlight = 0;
+		const started = Date.now();
+		const answers = await Promise.all(
+			Array.from({ length: 10 }, () => login(guessed, 'wrong-password'))
+		);
+		const elapsed = Date.now() - started;
+		const checked = answers.filter((res) => res.status === 401).length;
+		// 401 once checked; 429 when more than four already waited behind the running one.
+		expect(answers.filter((res) => res.status !== 401 && res.status !== 429)).toEqual([]);
+		expect(checked).toBeGreaterThanOrEqual(5);
+		expect(proxied.logins.filter((name) => name === guessed)).toHaveLength(checked);
+		expect(proxied.mostInFlight).toBe(1);
+		// Three free attempts, then 1 s, 2 s, 4 s … before each further check.
+		const waited = Array.from({ length: checked }, (_, i) => delayAfter(i)).reduce((a, b) => a + b);
+		expect(elapsed).toBeGreaterThanOrEqual(waited);
+	});
+
+	test('never sends the name of a CouchDB server admin to _session', async () => {
+		const before = proxied.logins.length;
+		const res = await login(decodeURIComponent(store.username), decodeURIComponent(store.password));
+		expect(res.status).toBe(401);
+		expect(await res.text()).toContain('Wrong account name or password.');
+		expect(proxied.logins.slice(before)).toEqual([]);
+	});
+
+	test('answers 429, never 500, when CouchDB refuses the login with 403 (its lockout)', async () => {
+		proxied.lockout = true;
+		try {
+			const res = await login(owner, TEST_ADMIN_PASSWORD);
+			expect(res.status).toBe(429);
+			expect(await res.text()).toContain(
+				'CouchDB has locked this account for a few minutes after repeated failed logins'
+			);
+		} finally {
+			proxied.lockout = false;
+		}
+		expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+	});
+});
+
+describe('sessions of the built app', () => {
+	test('end at logout on the server: a copied cookie no longer works', async () => {
+		const cookie = await logIn();
+		const otherDevice = await logIn();
+		expect(await loggedInAs(cookie)).toBe(owner);
+		const out = await fetch(`${app.url}/logout`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { origin: app.url, cookie }
+		});
+		expect(out.status).toBe(303);
+		expect(await loggedInAs(cookie)).toBeNull();
+		expect(await loggedInAs(otherDevice)).toBeNull();
+		// Logging in again works at once.
+		expect(await loggedInAs(await logIn())).toBe(owner);
+	});
+
+	test('cannot be ended by another site: a cross-site logout without a content type is refused', async () => {
+		const cookie = await logIn();
+		const forced = await fetch(`${app.url}/logout`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { origin: 'https://evil.test', cookie }
+		});
+		expect(forced.status).toBe(403);
+		expect(await loggedInAs(cookie)).toBe(owner);
+	});
+});

@@ -1,0 +1,68 @@
+/**
+ * Slow clients against the BUILT app as `npm start` serves it (scripts/serve.js, its
+ * default limits): a connection that sends its headers, or its body, one byte at a
+ * time is cut once HEADERS_TIMEOUT (10 s) or REQUEST_TIMEOUT (30 s) has passed, and the
+ * app keeps serving everyone else meanwhile.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { RunningApp } from '../helpers/app';
+import { startApp } from './harness';
+
+let app: RunningApp;
+
+beforeAll(async () => {
+	app = await startApp();
+});
+
+afterAll(async () => {
+	await app?.stop();
+});
+
+/**
+ * Sends `head` at once, then one byte of `trickle` per second, until the server closes
+ * the connection or `giveUpMs` has passed.
+ * @returns when the server closed it (ms after the start), or null if it never did.
+ */
+function trickle(head: string, giveUpMs: number): Promise<number | null> {
+	return new Promise((resolve) => {
+		const started = Date.now();
+		const socket = net.connect(app.port, '127.0.0.1');
+		let timer: NodeJS.Timeout;
+		const done = (at: number | null) => {
+			clearInterval(timer);
+			socket.destroy();
+			resolve(at);
+		};
+		socket.on('connect', () => {
+			socket.write(head);
+			timer = setInterval(() => {
+				if (Date.now() - started > giveUpMs) done(null);
+				else socket.write('x');
+			}, 1000);
+		});
+		socket.on('close', () => done(Date.now() - started));
+		socket.on('error', () => undefined);
+	});
+}
+
+test('cuts connections that send their headers or their body a byte at a time', async () => {
+	const host = `Host: 127.0.0.1:${app.port}\r\n`;
+	const [headers, body, health] = await Promise.all([
+		trickle(`GET / HTTP/1.1\r\n${host}X-Slow: `, 45_000),
+		trickle(
+			`POST /api/ingest/_bulk_docs HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n`,
+			45_000
+		),
+		// Everyone else is served meanwhile.
+		fetch(`${app.url}/healthz`).then((res) => res.status)
+	]);
+	expect(health).toBe(200);
+	expect(headers).not.toBeNull();
+	expect(headers!).toBeGreaterThanOrEqual(10_000);
+	expect(headers!).toBeLessThan(20_000);
+	expect(body).not.toBeNull();
+	expect(body!).toBeGreaterThanOrEqual(30_000);
+	expect(body!).toBeLessThan(40_000);
+	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+}, 90_000);
