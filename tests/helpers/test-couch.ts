@@ -57,3 +57,17 @@ export async function removeRunData(url: URL): Promise<void> {
 	});
 	for (const row of rows) await users.destroy(row.id, row.value.rev);
 }
+
+/**
+ * The accounts on the external server that no test run named (runs name theirs
+ * `t<run>-…`). One that appears during a run was written outside the run's own names
+ * and outlives it.
+ */
+export async function foreignAccounts(url: URL): Promise<string[]> {
+	const { rows } = await nano(url.toString()).use('_users').list();
+	return rows
+		.map((row) => row.id)
+		.filter(
+			(id) => id.startsWith('org.couchdb.user:') && !/^org\.couchdb\.user:t[0-9a-f]{8}-/.test(id)
+		);
+}

@@ -10,7 +10,7 @@ import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/stats/retention';
 import { viewBuildsSettled } from '../../src/lib/server/stats/view-reader';
 import { syntheticRecords } from '../fixtures/synthetic';
-import { tempDir, useCouch } from './harness';
+import { firstAccountFor, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -57,6 +57,7 @@ describe('npm run retention', () => {
 					...process.env,
 					COUCHDB_URL: url.toString(),
 					COUCHSTATS_DB_PREFIX: prefix,
+					COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
 					COUCHSTATS_DATA_DIR: dir
 				},
 				stdio: ['ignore', 'pipe', 'pipe']
