@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { WEB_SERVER_DATA_DIR, webServerAdmin, webServerCouchEnv } from './tests/e2e/web-server';
 
 /** Debian's Chromium; `npx playwright install` cannot download browsers here. */
 export const chromiumLaunch = {
@@ -28,6 +29,8 @@ export default defineConfig({
 	retries: process.env.CI ? 1 : 0,
 	timeout: 60_000,
 	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+	// With COUCHSTATS_TEST_COUCHDB_URL: removes the run's databases and accounts there.
+	globalTeardown: './tests/e2e/global-teardown.ts',
 	use: {
 		baseURL: `http://localhost:${port}`,
 		browserName: 'chromium',
@@ -35,8 +38,9 @@ export default defineConfig({
 		trace: 'retain-on-failure'
 	},
 	webServer: {
-		// The built app, exactly as `npm start` runs it, on a fresh embedded store.
-		command: 'rm -rf .couchstats-e2e && node scripts/serve.js',
+		// The built app, exactly as `npm start` runs it, on a fresh embedded store (or on
+		// COUCHSTATS_TEST_COUCHDB_URL under a fresh prefix: tests/e2e/web-server.ts).
+		command: `rm -rf ${WEB_SERVER_DATA_DIR} && node scripts/serve.js`,
 		url: `http://localhost:${port}/healthz`,
 		reuseExistingServer: false,
 		timeout: 60_000,
@@ -46,8 +50,9 @@ export default defineConfig({
 			HOST: '127.0.0.1',
 			ORIGIN: `http://localhost:${port}`,
 			BODY_SIZE_LIMIT: '1M',
-			COUCHSTATS_DATA_DIR: '.couchstats-e2e',
-			COUCHSTATS_ADMIN_PASSWORD: 'e2e-admin-password'
+			COUCHSTATS_DATA_DIR: WEB_SERVER_DATA_DIR,
+			COUCHSTATS_ADMIN_PASSWORD: webServerAdmin.password,
+			...webServerCouchEnv
 		}
 	}
 });

@@ -3,11 +3,17 @@
  * BUILT app (`npm run build` first), and, in the same run against the same
  * embedded store, the raw `_bulk_docs` rate the ingest is measured against.
  *
- * Both phases push the same kind of records (all five types, one session per
- * batch) in batches with the same number of concurrent clients; the raw phase
+ * All phases push the same kind of records (all five types, one session per
+ * batch) in batches with the same number of concurrent clients. The raw phase
  * writes into a fresh database of the same store carrying the same
  * `validate_doc_update`, so the ratio isolates what the ingest layer costs
- * (HTTP hop, parsing, validation, enrichment, rate limiting, site lookup).
+ * (HTTP hop, parsing, validation, enrichment, rate limiting, site lookup); the
+ * plain phase writes into one without it, so the next ratio is what
+ * `validate_doc_update` costs; the empty phase into one whose `validate_doc_update`
+ * does nothing, which tells the cost of calling one at all from that of its checks.
+ *
+ * With COUCHSTATS_TEST_COUCHDB_URL set the app runs on that server instead
+ * (tests/helpers/test-couch.ts), so the same figures can be taken on Apache CouchDB.
  *
  * Usage: npm run bench:ingest -- [--docs 20000] [--batch 100] [--clients 4]
  */
@@ -21,6 +27,7 @@ import { checkRecord } from '../src/lib/server/ingest/schema';
 import { readDesignDocs } from '../src/lib/server/design-docs';
 import { toCouchDesign } from '../src/lib/server/setup';
 import { startApp } from '../tests/helpers/app';
+import { externalCouchUrl, removeRunData } from '../tests/helpers/test-couch';
 
 const CHROME =
 	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -105,17 +112,22 @@ const app = await startApp({
 	timeoutMs: 60_000
 });
 try {
-	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
+	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
 	const endpoint = `${app.url}/api/ingest/_bulk_docs`;
 	const server = nano(app.couchUrl.toString());
-	const rawName = 'bench-raw-events';
-	await server.db.create(rawName);
+	const rawName = `${app.prefix}-bench-raw`;
+	const plainName = `${app.prefix}-bench-plain`;
+	const emptyName = `${app.prefix}-bench-empty`;
+	for (const name of [rawName, plainName, emptyName]) await server.db.create(name);
 	const raw = server.use(rawName);
+	const plain = server.use(plainName);
+	const empty = server.use(emptyName);
 	const validate = readDesignDocs().events.find((d) => d._id === '_design/validate');
 	if (!validate) throw new Error('couchdb/events/validate.js is missing');
 	const { couchstats_hash: _hash, ...design } = toCouchDesign(validate);
 	void _hash;
 	await raw.insert(design as never);
+	await empty.insert({ ...design, validate_doc_update: 'function (newDoc) {}' } as never);
 
 	const viaIngest = (docs: Record<string, unknown>[]) =>
 		fetch(endpoint, {
@@ -135,33 +147,53 @@ try {
 			return enrich(checked.record, agent, Date.now());
 		});
 	const rawBatches = (count: number) => makeBatches(count).map(enriched);
-	const direct = (docs: unknown[]) =>
-		raw
+	const bulkInto = (db: typeof raw) => (docs: unknown[]) =>
+		db
 			.bulk({ docs, new_edits: false } as never)
 			.then((results) => (results as { error?: string }[]).filter((r) => r.error));
+	const direct = bulkInto(raw);
 
 	// Warm both paths (JIT, connections, leveldb files) before measuring.
 	await run(makeBatches(10 * batchSize), viaIngest);
 	await run(rawBatches(10 * batchSize), direct);
+	await run(rawBatches(10 * batchSize), bulkInto(plain));
+	await run(rawBatches(10 * batchSize), bulkInto(empty));
 
 	console.log(
 		`couchstats ingest benchmark: ${total} records, batches of ${batchSize}, ${clients} concurrent clients`
 	);
-	console.log(`store: embedded (express-pouchdb + PouchDB leveldb) started by the built app`);
+	const welcome = (await server.request({ path: '' })) as { couchdb?: string; version?: string };
+	console.log(
+		welcome.couchdb
+			? `store: Apache CouchDB ${welcome.version} at ${app.couchUrl.origin}`
+			: `store: embedded (express-pouchdb + PouchDB leveldb) at ${app.couchUrl.origin}`
+	);
 	const ingest = await run(makeBatches(total), viaIngest);
 	const direct1 = await run(rawBatches(total), direct);
+	const plain1 = await run(rawBatches(total), bulkInto(plain));
+	const empty1 = await run(rawBatches(total), bulkInto(empty));
+	const rate = (r: Run) => r.docs / r.seconds;
 	console.log(describe('POST /api/ingest/_bulk_docs', ingest));
 	console.log(describe('raw _bulk_docs, same store', direct1));
-	console.log(
-		`ingest / raw throughput: ${((ingest.docs / ingest.seconds / (direct1.docs / direct1.seconds)) * 100).toFixed(0)} %`
-	);
+	console.log(describe('raw, no validate_doc_update', plain1));
+	console.log(describe('raw, empty validate_doc_update', empty1));
+	console.log(`ingest / raw throughput: ${((rate(ingest) / rate(direct1)) * 100).toFixed(0)} %`);
+	for (const [name, r] of [
+		['with', direct1],
+		['empty', empty1]
+	] as const) {
+		const ratio = ((rate(r) / rate(plain1)) * 100).toFixed(0);
+		console.log(`raw ${name} / without validate_doc_update: ${ratio} %`);
+	}
 
-	const events = createCouch(app.couchUrl, 'couchstats').events;
+	const events = createCouch(app.couchUrl, app.prefix).events;
 	const info = await events.info();
 	console.log(
 		`events stored through the ingest: ${info.doc_count - 2} (expected ${total + 10 * batchSize})`
 	);
+	for (const name of [rawName, plainName, emptyName]) await server.db.destroy(name);
 } finally {
 	await app.stop();
 	fs.rmSync(app.dataDir, { recursive: true, force: true });
+	if (externalCouchUrl) await removeRunData(externalCouchUrl);
 }

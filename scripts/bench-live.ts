@@ -65,7 +65,7 @@ const ownerBrowser = await chromium.launch(chromiumLaunch);
 try {
 	const owner = await ownerBrowser.newPage({ viewport: { width: 1280, height: 900 } });
 	await owner.goto(`${app.url}/login`);
-	await owner.getByLabel('Account name').fill('admin');
+	await owner.getByLabel('Account name').fill(app.adminName);
 	await owner.getByLabel('Password').fill(ADMIN_PASSWORD);
 	await owner.getByRole('button', { name: 'Log in' }).click();
 	await owner.waitForURL(`${app.url}/`);

@@ -17,6 +17,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { ensureSetup } from '../src/lib/server/setup';
 import { siteDocId } from '../src/lib/server/sites';
 import { handleStats } from '../src/lib/server/stats/handler';
+import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { createToken } from '../src/lib/server/tokens';
 import { syntheticRecords } from '../tests/fixtures/synthetic';
 import { tempDir } from '../tests/helpers/app';
@@ -93,20 +94,14 @@ async function benchOne(n: number) {
 			return { ms, ...body.meta, indexing: body.indexing };
 		};
 
-		// Build every index first, one view at a time. A build can outlast undici's 300 s
-		// headers timeout; the store keeps building, so asking again just waits on.
+		// Build every index first, one view at a time. A build can outlast CouchDB's 60 s
+		// view timeout or undici's 300 s headers timeout; the server keeps building, so
+		// asking again just waits on.
 		const buildStart = performance.now();
 		for (const view of Object.keys(
 			readDesignDocs().events.find((d) => d._id === '_design/stats')?.views ?? {}
 		)) {
-			for (;;) {
-				try {
-					await couch.events.view('stats', view, { limit: 1, reduce: false });
-					break;
-				} catch (e) {
-					if (!String((e as Error).message).includes('Timeout')) throw e;
-				}
-			}
+			await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 		}
 		const build = performance.now() - buildStart;
 

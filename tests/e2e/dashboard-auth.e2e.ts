@@ -6,6 +6,7 @@
  */
 import { expect, request as http, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../helpers/app';
+import { testAccount } from '../helpers/test-couch';
 import { startTrackedApp } from './tracker-support';
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
@@ -39,6 +40,8 @@ async function createSite(admin: Page, id: string, name: string) {
 }
 
 let shareUrl = '';
+/** An owner's account: CouchDB's `_users` outlives the run, so on an external server a name of the run's own. */
+const ownerA = testAccount('owner-a');
 
 test('anonymous requests get 401 from the Stats API and the live stream, and a redirect from dashboards', async () => {
 	const anonymous = await http.newContext({ baseURL: app.url, maxRedirects: 0 });
@@ -58,15 +61,15 @@ test('anonymous requests get 401 from the Stats API and the live stream, and a r
 test('an owner of site A reads A and gets 403 on site B from the page, the API and the live stream', async ({
 	browser
 }) => {
-	const admin = await logIn(browser, 'admin', 'test-admin-password');
+	const admin = await logIn(browser, app.adminName, 'test-admin-password');
 	await createSite(admin, 'alpha', 'Alpha site');
-	await admin.getByLabel('Account name').fill('owner-a');
+	await admin.getByLabel('Account name').fill(ownerA);
 	await admin.getByLabel('Password for a new account').fill('owner-a-password');
 	await admin.getByRole('button', { name: 'Add owner' }).click();
-	await expect(admin.getByText('Added owner owner-a.')).toBeVisible();
+	await expect(admin.getByText(`Added owner ${ownerA}.`)).toBeVisible();
 	await createSite(admin, 'beta', 'Beta site');
 
-	const owner = await logIn(browser, 'owner-a', 'owner-a-password');
+	const owner = await logIn(browser, ownerA, 'owner-a-password');
 	await owner.goto(`${app.url}/sites/alpha`);
 	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
 	await expect(owner.getByRole('link', { name: 'Settings' })).toBeVisible();
@@ -117,7 +120,7 @@ test('a share link shows only its own site, read-only, and stops working when tu
 	const unknown = await visitor.goto(`${app.url}/share/shr_${'x'.repeat(32)}`);
 	expect(unknown?.status()).toBe(404);
 
-	const admin = await logIn(browser, 'admin', 'test-admin-password');
+	const admin = await logIn(browser, app.adminName, 'test-admin-password');
 	await admin.goto(`${app.url}/sites/alpha/settings`);
 	await admin.getByRole('button', { name: 'Disable it' }).click();
 	await expect(admin.getByText('Share link disabled.')).toBeVisible();

@@ -3,7 +3,7 @@
  * reads the pricing page and clicks its call to action, one who comes directly — and the
  * owner narrows the dashboard to that source, then to a page, then to the event, by
  * clicking breakdown rows, and takes the filter off again. A filtered dashboard stays
- * live. The same links work on a share link. Real Chromium, the built app, its embedded store.
+ * live. The same links work on a share link. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../helpers/app';
@@ -80,7 +80,7 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	const owner = await (await browser.newContext()).newPage();
 	await owner.goto(`${app.url}/login`);
 	await owner.waitForLoadState('networkidle');
-	await owner.getByLabel('Account name').fill('admin');
+	await owner.getByLabel('Account name').fill(app.adminName);
 	await owner.getByLabel('Password').fill('test-admin-password');
 	await owner.getByRole('button', { name: 'Log in' }).click();
 	await owner.waitForURL(`${app.url}/`);

@@ -2,7 +2,7 @@
  * Live pages: a visitor browses the demo site in one browser context while an owner
  * watches the dashboard in another, and the owner's numbers change without a reload;
  * the public /stats page does the same for anyone, and keeps following after the app
- * restarts. Real Chromium, the built app, its embedded store.
+ * restarts. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../helpers/app';
@@ -31,7 +31,7 @@ async function ownerPage(browser: Browser): Promise<Page> {
 	const page = await (await browser.newContext()).newPage();
 	await page.goto(`${app.url}/login`);
 	await page.waitForLoadState('networkidle');
-	await page.getByLabel('Account name').fill('admin');
+	await page.getByLabel('Account name').fill(app.adminName);
 	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
 	await page.getByRole('button', { name: 'Log in' }).click();
 	await page.waitForURL(`${app.url}/`);

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { webServerAdmin } from './web-server';
 
 test('the home page loads in Chromium and the health check reports CouchDB OK', async ({
 	page,
@@ -16,16 +17,16 @@ test('an owner logs in with the admin password and a wrong password is refused c
 	page
 }) => {
 	await page.goto('/login');
-	await page.getByLabel('Account name').fill('admin');
+	await page.getByLabel('Account name').fill(webServerAdmin.name);
 	await page.getByLabel('Password').fill('not-the-password');
 	await page.getByRole('button', { name: 'Log in' }).click();
 	await expect(page.getByRole('alert')).toHaveText('Wrong account name or password.');
 
-	await page.getByLabel('Password').fill('e2e-admin-password');
+	await page.getByLabel('Password').fill(webServerAdmin.password);
 	await page.getByRole('button', { name: 'Log in' }).click();
 	await page.waitForURL('/');
 	await page.goto('/login');
-	await expect(page.getByText('You are logged in as admin')).toBeVisible();
+	await expect(page.getByText(`You are logged in as ${webServerAdmin.name}`)).toBeVisible();
 });
 
 test('an account name typed before the login page hydrates is kept', async ({ page }) => {

@@ -1,12 +1,13 @@
 /**
  * PouchDB's browser build, replicating from IndexedDB in Chromium into the built
- * app's `/api/ingest`, and the records landing in the app's embedded store.
+ * app's `/api/ingest`, and the records landing in the app's CouchDB.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../../src/lib/server/ingest/fixtures';
+import { webServerCouchUrl, webServerPrefix } from './web-server';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const pouchScript = fs.readFileSync(
@@ -16,15 +17,7 @@ const pouchScript = fs.readFileSync(
 
 /** The events database of the app Playwright started (see playwright.config.ts). */
 function eventsDb() {
-	const dataDir = path.join(root, '.couchstats-e2e');
-	const { port } = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-running.json'), 'utf8'));
-	const { user, password } = JSON.parse(
-		fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8')
-	);
-	const url = new URL(`http://127.0.0.1:${port}/`);
-	url.username = user;
-	url.password = password;
-	return createCouch(url, 'couchstats').events;
+	return createCouch(webServerCouchUrl(), webServerPrefix).events;
 }
 
 test('PouchDB in Chromium replicates an IndexedDB outbox into /api/ingest, once', async ({

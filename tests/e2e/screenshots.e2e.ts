@@ -118,7 +118,7 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		for (const width of WIDTHS) await shoot(page, 'stats', width);
 
 		await page.goto(`${app.url}/login`);
-		await page.getByLabel('Account name').fill('admin');
+		await page.getByLabel('Account name').fill(app.adminName);
 		await page.getByLabel('Password').fill('test-admin-password');
 		await page.getByRole('button', { name: 'Log in' }).click();
 		await page.waitForURL(`${app.url}/`);

@@ -39,7 +39,7 @@ export function startTrackedApp(
 
 /** Every record stored in the app's events database (design docs left out). */
 export async function storedRecords(app: RunningApp): Promise<StoredRecord[]> {
-	const db = nano(app.couchUrl!.href).use<StoredRecord>('couchstats-events');
+	const db = nano(app.couchUrl!.href).use<StoredRecord>(`${app.prefix}-events`);
 	const { rows } = await db.list({ include_docs: true, conflicts: true });
 	return rows.filter((r) => !r.id.startsWith('_design/')).map((r) => r.doc as StoredRecord);
 }

@@ -1,20 +1,23 @@
 /**
  * Runs the BUILT app (`node scripts/serve.js`, so `npm run build` first) as a child
  * process on a free loopback port, with its own data directory and embedded store —
- * the same thing `npm start` runs. Used by integration tests, Playwright specs and
- * benchmarks.
+ * the same thing `npm start` runs — or, with `COUCHSTATS_TEST_COUCHDB_URL`, on that
+ * server under a fresh database prefix (see test-couch.ts). Used by integration tests,
+ * Playwright specs and benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { FIRST_ACCOUNT } from '../../src/lib/server/setup';
+import { externalCouchUrl, firstAccountFor, freshPrefix } from './test-couch';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Options of {@link startApp}. */
 export interface AppOptions {
-	/** Extra environment; `COUCHDB_URL` here makes the app use that server instead. */
+	/** Extra environment; `COUCHDB_URL` here makes the app use that server instead of the suite's. */
 	env?: Record<string, string | undefined>;
 	/** Data directory to use (reuse one to restart an app on the same data). */
 	dataDir?: string;
@@ -30,8 +33,12 @@ export interface RunningApp {
 	url: string;
 	port: number;
 	dataDir: string;
-	/** The embedded store's URL with admin credentials (undefined with COUCHDB_URL). */
+	/** The CouchDB server's URL with admin credentials (undefined if the embedded store did not say). */
 	couchUrl: URL | undefined;
+	/** Prefix of the app's database names. */
+	prefix: string;
+	/** Name of the app's first account. */
+	adminName: string;
 	/** Everything the process printed so far. */
 	output(): string;
 	/** SIGTERM, then wait for exit (SIGKILL after 10 s). Resolves to the exit code. */
@@ -67,19 +74,21 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 	const dataDir = options.dataDir ?? tempDir();
 	const url = `http://localhost:${port}`;
 	let output = '';
+	const env: Record<string, string | undefined> = {
+		...process.env,
+		COUCHDB_URL: undefined,
+		...externalServerEnv(dataDir, options.env),
+		COUCHSTATS_DATA_DIR: dataDir,
+		COUCHSTATS_ADMIN_PASSWORD: 'test-admin-password',
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		ORIGIN: url,
+		BODY_SIZE_LIMIT: '1M',
+		...options.env
+	};
 	const child = spawn(process.execPath, [SERVE], {
 		cwd: root,
-		env: {
-			...process.env,
-			COUCHDB_URL: undefined,
-			COUCHSTATS_DATA_DIR: dataDir,
-			COUCHSTATS_ADMIN_PASSWORD: 'test-admin-password',
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: url,
-			BODY_SIZE_LIMIT: '1M',
-			...options.env
-		},
+		env,
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	child.stdout.on('data', (chunk) => (output += chunk));
@@ -108,7 +117,9 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 		url,
 		port,
 		dataDir,
-		couchUrl: options.env?.COUCHDB_URL ? new URL(options.env.COUCHDB_URL) : embeddedUrl(dataDir),
+		couchUrl: env.COUCHDB_URL ? new URL(env.COUCHDB_URL) : embeddedUrl(dataDir),
+		prefix: env.COUCHSTATS_DB_PREFIX ?? 'couchstats',
+		adminName: env.COUCHSTATS_ADMIN_NAME ?? FIRST_ACCOUNT,
 		output: () => output,
 		process: child,
 		async stop() {
@@ -122,7 +133,28 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 	};
 }
 
-function embeddedUrl(dataDir: string): URL | undefined {
+/**
+ * On the suite's external server, the app's CouchDB settings: a fresh prefix, kept in
+ * the data directory so that a restart on it finds the same databases. None when the
+ * test names its own COUCHDB_URL.
+ */
+function externalServerEnv(
+	dataDir: string,
+	env: AppOptions['env'] = {}
+): Record<string, string> | undefined {
+	if (!externalCouchUrl || 'COUCHDB_URL' in env) return undefined;
+	const file = path.join(dataDir, 'test-db-prefix');
+	if (!fs.existsSync(file)) fs.writeFileSync(file, freshPrefix());
+	const prefix = fs.readFileSync(file, 'utf8');
+	return {
+		COUCHDB_URL: externalCouchUrl.toString(),
+		COUCHSTATS_DB_PREFIX: prefix,
+		COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix)
+	};
+}
+
+/** The URL, with admin credentials, of the embedded store running on a data directory. */
+export function embeddedUrl(dataDir: string): URL | undefined {
 	try {
 		const { port } = JSON.parse(
 			fs.readFileSync(path.join(dataDir, 'couchdb-running.json'), 'utf8')

@@ -3,13 +3,11 @@
  * numbers as the Stats API, a filter from the query string, and a clear problem instead
  * of widgets when the query string cannot be read.
  */
-import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, inject, test } from 'vitest';
-import { createCouch, type Couch } from '../../src/lib/server/couch';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Couch } from '../../src/lib/server/couch';
 import { readDashboard } from '../../src/lib/server/dashboard';
-import { ensureSetup } from '../../src/lib/server/setup';
 import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
-import { TEST_ADMIN_PASSWORD } from './harness';
+import { useCouch } from './harness';
 
 let couch: Couch;
 const site = goldenSite();
@@ -18,8 +16,7 @@ const read = (query: string) =>
 	readDashboard(couch, site, new URLSearchParams(query), { now: () => GOLDEN_NOW });
 
 beforeAll(async () => {
-	couch = createCouch(new URL(inject('couchUrl')), `t${randomBytes(5).toString('hex')}`);
-	await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
+	({ couch } = await useCouch());
 	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 });

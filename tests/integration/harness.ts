@@ -1,13 +1,27 @@
 /**
- * What integration tests share: a fresh, set-up database prefix on the real embedded
- * server started by global-setup.ts, and the built app as a child process.
+ * What integration tests share: a fresh, set-up database prefix on the suite's CouchDB
+ * (the embedded store global-setup.ts started, or COUCHSTATS_TEST_COUCHDB_URL), the
+ * built app as a child process, and the mark of tests true only of the embedded store.
  */
-import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/setup';
+import { externalCouchUrl, firstAccountFor, freshPrefix } from '../helpers/test-couch';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../helpers/app';
+export {
+	basicAuth,
+	externalCouchUrl,
+	firstAccountFor,
+	freshPrefix,
+	testAccount
+} from '../helpers/test-couch';
+
+/**
+ * How the server refuses someone who is not a server admin: Apache CouchDB answers a
+ * signed-in user 403 and an anonymous one 401; the embedded store answers both 401.
+ */
+export const NOT_ALLOWED = [401, 403];
 
 /** Password of the first account in every test database. */
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
@@ -20,9 +34,12 @@ export async function useCouch(): Promise<{
 	setup: SetupResult;
 }> {
 	const url = new URL(inject('couchUrl'));
-	const prefix = `t${randomBytes(5).toString('hex')}`;
+	const prefix = freshPrefix();
 	const couch = createCouch(url, prefix);
-	const setup = await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
+	const setup = await ensureSetup(couch, {
+		adminPassword: TEST_ADMIN_PASSWORD,
+		adminName: firstAccountFor(prefix)
+	});
 	return { couch, url, prefix, setup };
 }
 
@@ -43,4 +60,15 @@ export function postLogin(
 		},
 		body: new URLSearchParams({ name, password })
 	});
+}
+
+/**
+ * A test of something only the embedded store does; on an external CouchDB it is
+ * skipped, with `reason` in its name.
+ */
+export function embeddedOnly(reason: string) {
+	return (name: string, fn: TestFunction, timeout?: number) =>
+		externalCouchUrl
+			? test.skip(`${name} [embedded store only: ${reason}]`, fn)
+			: test(name, fn, timeout);
 }

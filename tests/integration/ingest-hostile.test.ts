@@ -17,7 +17,7 @@ import { oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixture
 import { siteRecord } from '../../src/lib/server/sites';
 import { createToken, hashToken } from '../../src/lib/server/tokens';
 import type { RunningApp } from '../helpers/app';
-import { startApp } from './harness';
+import { startApp, testAccount } from './harness';
 
 const CHROME =
 	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -45,8 +45,8 @@ beforeAll(async () => {
 			COUCHSTATS_INGEST_SITES_TTL_MS: '0'
 		}
 	});
-	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
-	couch = createCouch(app.couchUrl, 'couchstats');
+	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
+	couch = createCouch(app.couchUrl, app.prefix);
 	origin = app.url;
 	await couch.sites.insert({
 		...siteRecord(
@@ -1030,18 +1030,19 @@ describe('hostile requests to the built app’s other routes', () => {
 		expect(years.text).toContain('must lie between 0001-01-01 and 9999-12-30');
 	});
 
-	test('refuses an anonymous sign-up at the embedded store on a fresh install', async () => {
+	test('refuses an anonymous sign-up at the store on a fresh install', async () => {
 		const store = `${app.couchUrl!.protocol}//${app.couchUrl!.host}`;
-		const signUp = await fetch(`${store}/_users/org.couchdb.user:mallory`, {
+		const name = testAccount('mallory');
+		const signUp = await fetch(`${store}/_users/org.couchdb.user:${name}`, {
 			method: 'PUT',
 			headers: { 'content-type': 'application/json' },
-			body: json({ name: 'mallory', type: 'user', roles: [], password: 'mallory-password' })
+			body: json({ name, type: 'user', roles: [], password: 'mallory-password' })
 		});
 		expect(signUp.status).toBe(403);
 		const login = await send(
 			'POST',
 			'/login',
-			new URLSearchParams({ name: 'mallory', password: 'mallory-password' }).toString(),
+			new URLSearchParams({ name, password: 'mallory-password' }).toString(),
 			{ 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }
 		);
 		expect(login.status).toBe(401);

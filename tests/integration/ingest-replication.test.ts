@@ -18,8 +18,8 @@ let endpoint: string;
 
 beforeAll(async () => {
 	app = await startApp();
-	if (!app.couchUrl) throw new Error('the app did not report its embedded store');
-	couch = createCouch(app.couchUrl, 'couchstats');
+	if (!app.couchUrl) throw new Error('the app did not report its CouchDB server');
+	couch = createCouch(app.couchUrl, app.prefix);
 	endpoint = `${app.url}/api/ingest`;
 });
 

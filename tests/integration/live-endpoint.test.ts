@@ -1,10 +1,12 @@
 /**
  * /api/v1/live on the built app: a record that arrives through the ingest reaches an
- * open Server-Sent Events stream; who may listen follows the Stats API's rules.
+ * open Server-Sent Events stream, for one viewer after another on one app process;
+ * who may listen follows the Stats API's rules.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../../src/lib/server/ingest/fixtures';
+import type { LiveRecord } from '../../src/lib/server/live/follower';
 import { createSite, enableShareLink } from '../../src/lib/server/site-admin';
 import type { RunningApp } from '../helpers/app';
 import { startApp } from './harness';
@@ -20,54 +22,106 @@ afterAll(async () => {
 	expect(await app.stop()).toBe(0);
 });
 
-/** Reads SSE events from a stream until `until` says stop or the time is up. */
-async function readEvents(res: Response, until: (events: string[]) => boolean, ms = 15_000) {
-	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-	const events: string[] = [];
-	let buffer = '';
-	const deadline = Date.now() + ms;
-	while (!until(events) && Date.now() < deadline) {
-		const { value, done } = await Promise.race([
-			reader.read(),
-			new Promise<{ value: undefined; done: true }>((r) =>
-				setTimeout(() => r({ value: undefined, done: true }), deadline - Date.now())
-			)
-		]);
-		if (done) break;
-		buffer += value;
-		const parts = buffer.split('\n\n');
-		buffer = parts.pop()!;
-		events.push(...parts);
-	}
-	await reader.cancel();
-	return events;
+/** An open live stream: its raw events so far, and the records they carried. */
+interface OpenStream {
+	events: string[];
+	records: LiveRecord[];
+	/** Reads until `done` holds (true) or `ms` have passed (false). */
+	until(done: () => boolean, ms?: number): Promise<boolean>;
+	/** Leaves, as a closed browser tab does. */
+	close(): Promise<void>;
 }
 
-test('a pageview sent to the ingest reaches an open live stream of its site', async () => {
-	const live = await fetch(`${app.url}/api/v1/live?site=demo`);
-	expect(live.status).toBe(200);
-	expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
-	const record = pageview(Date.now(), { path: '/live-test' });
-	const eventsPromise = readEvents(live, (events) =>
-		events.some((e) => e.startsWith('event: records'))
-	);
-	await new Promise((resolve) => setTimeout(resolve, 500));
+async function openStream(site: string): Promise<OpenStream> {
+	const res = await fetch(`${app.url}/api/v1/live?site=${site}`);
+	expect(res.status).toBe(200);
+	expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+	// A read outlives a wait that gave up on it: the next wait takes it over.
+	let reading: Promise<ReadableStreamReadResult<string>> | undefined;
+	let buffer = '';
+	const stream: OpenStream = {
+		events: [],
+		records: [],
+		async until(done, ms = 20_000) {
+			const deadline = Date.now() + ms;
+			while (!done()) {
+				let timer: ReturnType<typeof setTimeout> | undefined;
+				reading ??= reader.read();
+				const chunk = await Promise.race([
+					reading,
+					new Promise<undefined>((r) => {
+						timer = setTimeout(() => r(undefined), deadline - Date.now());
+					})
+				]).finally(() => clearTimeout(timer));
+				if (!chunk) return false;
+				reading = undefined;
+				if (chunk.done) throw new Error('the stream ended');
+				const parts = (buffer + chunk.value).split('\n\n');
+				buffer = parts.pop()!;
+				for (const event of parts) {
+					stream.events.push(event);
+					const [name, data] = event.split('\ndata: ');
+					if (name.endsWith('event: records')) stream.records.push(...JSON.parse(data).records);
+				}
+			}
+			return true;
+		},
+		close: () => reader.cancel()
+	};
+	expect(await stream.until(() => stream.events.length > 0)).toBe(true);
+	expect(stream.events[0]).toBe(`retry: 2000\nevent: ready\ndata: {"site":"${site}"}`);
+	return stream;
+}
+
+/** Sends a pageview of the demo site through the ingest, as a browser would. */
+async function sendPageview(path: string): Promise<Record<string, unknown>> {
+	const record = pageview(Date.now(), { path });
 	const sent = await fetch(`${app.url}/api/ingest/_bulk_docs`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', origin: app.url, 'user-agent': CHROME },
 		body: JSON.stringify({ docs: [record], new_edits: false })
 	});
 	expect(sent.status).toBe(201);
-	const events = await eventsPromise;
-	expect(events[0]).toBe('retry: 2000\nevent: ready\ndata: {"site":"demo"}');
-	const data = events.find((e) => e.startsWith('event: records'))!.split('\ndata: ')[1];
-	expect(JSON.parse(data).records).toEqual([
-		{ type: 'pageview', path: '/live-test', ts: record.ts }
-	]);
+	return record;
+}
+
+test('every viewer who comes after others have left still gets the new records of the site', async () => {
+	// The follower's first poll asks for changes from "now": a record counts only once
+	// that poll is at the store, so send until the latest one sent has arrived (an
+	// earlier one arriving later is no round's record).
+	const first = await openStream('demo');
+	let arrived = false;
+	for (let i = 0; i < 60 && !arrived; i++) {
+		const path = `/warm-up-${i}`;
+		await sendPageview(path);
+		arrived = await first.until(() => first.records.some((r) => r.path === path), 1000);
+	}
+	expect(arrived).toBe(true);
+	await first.close();
+
+	// Each viewer leaves before the next comes, so the follower stops polling in between
+	// (on CouchDB that cuts a longpoll off after its headers) and must resume each time.
+	const rounds: string[] = [];
+	for (let round = 1; round <= 3; round++) {
+		const path = `/live-round-${round}`;
+		const stream = await openStream('demo');
+		const record = await sendPageview(path);
+		expect(await stream.until(() => stream.records.some((r) => r.path === path))).toBe(true);
+		await stream.close();
+		expect(stream.records.find((r) => r.path === path)).toEqual({
+			type: 'pageview',
+			path,
+			ts: record.ts
+		});
+		// Nothing from an earlier round comes again.
+		expect(stream.records.filter((r) => rounds.includes(r.path))).toEqual([]);
+		rounds.push(path);
+	}
 });
 
 test('other sites’ live streams and stats need an owner, a token or the share link', async () => {
-	const couch = createCouch(app.couchUrl!, 'couchstats');
+	const couch = createCouch(app.couchUrl!, app.prefix);
 	const owner = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
 	await createSite(couch, owner, {
 		id: 'private-blog',

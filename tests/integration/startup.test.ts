@@ -5,86 +5,110 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
+import { redact } from '../../src/lib/server/config';
 import { connectForScript } from '../../src/lib/server/connect';
 import { pageview } from '../../src/lib/server/ingest/fixtures';
 import { SESSION_LIFETIME_S } from '../../src/lib/server/session-token';
 import { forgeAuthSession } from './forge-session';
-import { freePort, postLogin, runAppToExit, startApp, tempDir } from './harness';
+import {
+	basicAuth,
+	embeddedOnly,
+	firstAccountFor,
+	freePort,
+	freshPrefix,
+	postLogin,
+	runAppToExit,
+	startApp,
+	tempDir,
+	testAccount
+} from './harness';
 import type { RunningApp } from '../helpers/app';
 
-/** Posts the login form as `admin`. */
-const postAdminLogin = (app: RunningApp, password: string) => postLogin(app.url, 'admin', password);
+/** Posts the login form as the app's first account. */
+const postAdminLogin = (app: RunningApp, password: string) =>
+	postLogin(app.url, app.adminName, password);
 
-describe('the built app on the embedded store', () => {
-	test('serves / and /healthz, and a restart reuses the data without redeploying', async () => {
-		const dataDir = tempDir();
-		const first = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
-		try {
-			expect((await fetch(first.url + '/')).status).toBe(200);
-			const health = await fetch(first.url + '/healthz');
-			expect(health.status).toBe(200);
-			expect(await health.json()).toEqual({ ok: true, couchdb: 'ok' });
-			expect(first.output()).toContain('deployed couchstats-events/_design/stats');
-			expect(first.output()).toMatch(/created account "admin" with password \S+ — save it now/);
-		} finally {
-			expect(await first.stop()).toBe(0);
+/** Forges session cookies with the embedded store's secret, read from the data directory. */
+const forgesCookies = embeddedOnly(
+	'it forges session cookies with the embedded store’s secret from the data directory'
+);
+
+describe('the built app', () => {
+	embeddedOnly('it checks the data directory, its store and the tools that share it')(
+		'serves / and /healthz, and a restart reuses the data without redeploying',
+		async () => {
+			const dataDir = tempDir();
+			const first = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
+			try {
+				expect((await fetch(first.url + '/')).status).toBe(200);
+				const health = await fetch(first.url + '/healthz');
+				expect(health.status).toBe(200);
+				expect(await health.json()).toEqual({ ok: true, couchdb: 'ok' });
+				expect(first.output()).toContain('deployed couchstats-events/_design/stats');
+				expect(first.output()).toMatch(/created account "admin" with password \S+ — save it now/);
+			} finally {
+				expect(await first.stop()).toBe(0);
+			}
+			expect(first.output()).toContain('couchstats: store closed');
+			expect(fs.existsSync(path.join(dataDir, 'db'))).toBe(true);
+
+			// A command-line tool (bundled differently from the app) deploys nothing either.
+			const tool = await connectForScript({ COUCHSTATS_DATA_DIR: dataDir });
+			try {
+				const stats = await tool.couch.events.get('_design/stats');
+				expect(stats._rev).toMatch(/^1-/);
+			} finally {
+				await tool.close();
+			}
+
+			const second = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
+			try {
+				expect((await fetch(second.url + '/healthz')).status).toBe(200);
+				expect(second.output()).not.toContain('deployed');
+				expect(second.output()).not.toContain('created');
+				expect(second.output()).not.toContain('password');
+			} finally {
+				await second.stop();
+			}
 		}
-		expect(first.output()).toContain('couchstats: store closed');
-		expect(fs.existsSync(path.join(dataDir, 'db'))).toBe(true);
+	);
 
-		// A command-line tool (bundled differently from the app) deploys nothing either.
-		const tool = await connectForScript({ COUCHSTATS_DATA_DIR: dataDir });
-		try {
-			const stats = await tool.couch.events.get('_design/stats');
-			expect(stats._rev).toMatch(/^1-/);
-		} finally {
-			await tool.close();
-		}
-
-		const second = await startApp({ dataDir, env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
-		try {
-			expect((await fetch(second.url + '/healthz')).status).toBe(200);
-			expect(second.output()).not.toContain('deployed');
-			expect(second.output()).not.toContain('created');
-			expect(second.output()).not.toContain('password');
-		} finally {
-			await second.stop();
-		}
-	});
-
-	test('keeps every file of a fresh data dir owner-only, after the first start and a restart', async () => {
-		const dataDir = tempDir();
-		// Group- and world-readable entries, as a data dir from before had them.
-		const exposed = () =>
-			walk(dataDir)
-				.map((entry) => ({ entry, mode: fs.lstatSync(entry).mode & 0o777 }))
-				.filter(({ mode }) => mode & 0o077);
-		const first = await startApp({ dataDir });
-		try {
-			// Records written while the store runs land in files leveldb creates then.
-			const docs = Array.from({ length: 50 }, () => pageview(Date.now()));
-			const stored = await fetch(`${first.url}/api/ingest/_bulk_docs`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ docs, new_edits: false })
-			});
-			expect(await stored.json()).toEqual([]);
-			expect(walk(dataDir).length).toBeGreaterThan(10);
+	embeddedOnly('the data directory holds the embedded store’s files and secret')(
+		'keeps every file of a fresh data dir owner-only, after the first start and a restart',
+		async () => {
+			const dataDir = tempDir();
+			// Group- and world-readable entries, as a data dir from before had them.
+			const exposed = () =>
+				walk(dataDir)
+					.map((entry) => ({ entry, mode: fs.lstatSync(entry).mode & 0o777 }))
+					.filter(({ mode }) => mode & 0o077);
+			const first = await startApp({ dataDir });
+			try {
+				// Records written while the store runs land in files leveldb creates then.
+				const docs = Array.from({ length: 50 }, () => pageview(Date.now()));
+				const stored = await fetch(`${first.url}/api/ingest/_bulk_docs`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ docs, new_edits: false })
+				});
+				expect(await stored.json()).toEqual([]);
+				expect(walk(dataDir).length).toBeGreaterThan(10);
+				expect(exposed()).toEqual([]);
+			} finally {
+				await first.stop();
+			}
+			for (const entry of walk(dataDir)) {
+				fs.chmodSync(entry, fs.statSync(entry).isDirectory() ? 0o755 : 0o644);
+			}
+			const second = await startApp({ dataDir });
+			try {
+				expect(exposed()).toEqual([]);
+			} finally {
+				await second.stop();
+			}
 			expect(exposed()).toEqual([]);
-		} finally {
-			await first.stop();
 		}
-		for (const entry of walk(dataDir)) {
-			fs.chmodSync(entry, fs.statSync(entry).isDirectory() ? 0o755 : 0o644);
-		}
-		const second = await startApp({ dataDir });
-		try {
-			expect(exposed()).toEqual([]);
-		} finally {
-			await second.stop();
-		}
-		expect(exposed()).toEqual([]);
-	});
+	);
 
 	test('logs in through CouchDB _session with the generated password, and refuses a wrong one', async () => {
 		const app = await startApp({ env: { COUCHSTATS_ADMIN_PASSWORD: undefined } });
@@ -102,13 +126,13 @@ describe('the built app on the embedded store', () => {
 			const cookie = right.headers.get('set-cookie') ?? '';
 			expect(cookie).toMatch(/^couchstats_session=[^;]+;.*HttpOnly/i);
 			const page = await fetch(app.url + '/login', { headers: { cookie: cookie.split(';')[0] } });
-			expect(await page.text()).toContain('You are logged in as <strong>admin</strong>');
+			expect(await page.text()).toContain(`You are logged in as <strong>${app.adminName}</strong>`);
 		} finally {
 			await app.stop();
 		}
 	});
 
-	test('keeps a session for the one documented lifetime, as the cookie says', async () => {
+	forgesCookies('keeps a session for the one documented lifetime, as the cookie says', async () => {
 		const app = await startApp();
 		try {
 			const now = Math.floor(Date.now() / 1000);
@@ -123,74 +147,89 @@ describe('the built app on the embedded store', () => {
 		}
 	});
 
-	test('refuses a session cookie forged with a timestamp in the future, in the app and the store', async () => {
-		const app = await startApp();
-		try {
-			// With the secret and a far-future timestamp, such a cookie would never expire.
-			const future = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
-			expect(await forgedLogin(app, future)).toBe(false);
-			const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, 'admin', future);
-			const direct = await fetch(`${app.couchUrl!.origin}/_session`, {
-				headers: { cookie: `AuthSession=${forged}` }
-			});
-			expect(await direct.json()).not.toMatchObject({ userCtx: { name: 'admin' } });
-		} finally {
-			await app.stop();
+	forgesCookies(
+		'refuses a session cookie forged with a timestamp in the future, in the app and the store',
+		async () => {
+			const app = await startApp();
+			try {
+				// With the secret and a far-future timestamp, such a cookie would never expire.
+				const future = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+				expect(await forgedLogin(app, future)).toBe(false);
+				const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, app.adminName, future);
+				const direct = await fetch(`${app.couchUrl!.origin}/_session`, {
+					headers: { cookie: `AuthSession=${forged}` }
+				});
+				expect(await direct.json()).not.toMatchObject({ userCtx: { name: app.adminName } });
+			} finally {
+				await app.stop();
+			}
 		}
-	});
+	);
 
-	test('slows down repeated wrong passwords for an account, and not the right one after a success', async () => {
-		const app = await startApp();
-		try {
-			const attempt = async (password: string) => {
-				const started = Date.now();
-				const res = await postAdminLogin(app, password);
-				return { status: res.status, waited: Date.now() - started };
-			};
-			const wrong = [];
-			for (let i = 0; i < 5; i++) wrong.push(await attempt('wrong-password'));
-			expect(wrong.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
-			// Three free attempts, then 1 s and 2 s before the password is even checked.
-			expect(wrong[3].waited).toBeGreaterThanOrEqual(1000);
-			expect(wrong[4].waited).toBeGreaterThanOrEqual(2000);
-			const right = await attempt('test-admin-password');
-			expect(right.status).toBe(303);
-			expect((await attempt('wrong-password')).waited).toBeLessThan(1000);
-		} finally {
-			await app.stop();
+	embeddedOnly(
+		'Apache CouchDB locks a name after 5 failed logins from one address unless [chttpd_auth_lockout] mode = off'
+	)(
+		'slows down repeated wrong passwords for an account, and not the right one after a success',
+		async () => {
+			const app = await startApp();
+			try {
+				const attempt = async (password: string) => {
+					const started = Date.now();
+					const res = await postAdminLogin(app, password);
+					return { status: res.status, waited: Date.now() - started };
+				};
+				const wrong = [];
+				for (let i = 0; i < 5; i++) wrong.push(await attempt('wrong-password'));
+				expect(wrong.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+				// Three free attempts, then 1 s and 2 s before the password is even checked.
+				expect(wrong[3].waited).toBeGreaterThanOrEqual(1000);
+				expect(wrong[4].waited).toBeGreaterThanOrEqual(2000);
+				const right = await attempt('test-admin-password');
+				expect(right.status).toBe(303);
+				expect((await attempt('wrong-password')).waited).toBeLessThan(1000);
+			} finally {
+				await app.stop();
+			}
 		}
-	});
+	);
 
 	test('uses COUCHDB_URL when set and starts no embedded store', async () => {
 		const couchUrl = inject('couchUrl');
 		const dataDir = tempDir();
+		const prefix = freshPrefix();
 		const app = await startApp({
 			dataDir,
-			env: { COUCHDB_URL: couchUrl, COUCHSTATS_DB_PREFIX: 'external' }
+			env: {
+				COUCHDB_URL: couchUrl,
+				COUCHSTATS_DB_PREFIX: prefix,
+				COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix)
+			}
 		});
 		try {
 			expect((await fetch(app.url + '/healthz')).status).toBe(200);
-			expect(app.output()).toContain('couchstats: CouchDB at http://couchdb-admin:***@127.0.0.1');
+			expect(app.output()).toContain(`couchstats: CouchDB at ${redact(new URL(couchUrl))}`);
 			expect(app.output()).not.toContain('embedded');
 			expect(fs.readdirSync(dataDir)).toEqual([]);
 			const { origin } = new URL(couchUrl);
 			const dbs = (await (
-				await fetch(`${origin}/_all_dbs`, { headers: { authorization: basic(new URL(couchUrl)) } })
+				await fetch(`${origin}/_all_dbs`, {
+					headers: { authorization: basicAuth(new URL(couchUrl)) }
+				})
 			).json()) as string[];
-			expect(dbs).toEqual(expect.arrayContaining(['external-events', 'external-sites']));
+			expect(dbs).toEqual(expect.arrayContaining([`${prefix}-events`, `${prefix}-sites`]));
 		} finally {
 			await app.stop();
 		}
 	});
 });
 
-/** Whether the app takes a session cookie forged for `admin`, issued at `issuedAt` (s). */
+/** Whether the app takes a session cookie forged for its first account, issued at `issuedAt` (s). */
 async function forgedLogin(app: RunningApp, issuedAt: number): Promise<boolean> {
-	const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, 'admin', issuedAt);
+	const forged = await forgeAuthSession(app.dataDir, app.couchUrl!, app.adminName, issuedAt);
 	const page = await fetch(`${app.url}/login`, {
 		headers: { cookie: `couchstats_session=${forged}` }
 	});
-	return (await page.text()).includes('You are logged in as <strong>admin</strong>');
+	return (await page.text()).includes(`You are logged in as <strong>${app.adminName}</strong>`);
 }
 
 /** The directory and every entry below it. */
@@ -201,12 +240,6 @@ function walk(dir: string): string[] {
 			.readdirSync(dir, { recursive: true, encoding: 'utf8' })
 			.map((name) => path.join(dir, name))
 	];
-}
-
-function basic(url: URL) {
-	const user = decodeURIComponent(url.username);
-	const pass = decodeURIComponent(url.password);
-	return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 }
 
 describe('bad configuration exits non-zero with one clear line', () => {
@@ -235,10 +268,12 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			'wrong CouchDB credentials',
 			() => {
 				const url = new URL(inject('couchUrl'));
+				// Not the server admin's name: CouchDB locks a name after 5 failed logins.
+				url.username = testAccount('nobody');
 				url.password = 'wrong';
 				return { COUCHDB_URL: url.toString() };
 			},
-			/^couchstats: CouchDB at http:\/\/127\.0\.0\.1:\d+ rejected the credentials in COUCHDB_URL — check the user name and password/
+			/^couchstats: CouchDB at http:\/\/[^/\s]+ rejected the credentials in COUCHDB_URL — check the user name and password/
 		],
 		[
 			'an unwritable data directory',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { importLines } from '../fixtures/import-lines';
-import { tempDir, useCouch } from './harness';
+import { firstAccountFor, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const LINES = 10_000;
@@ -28,6 +28,7 @@ function runImport(args: string[]) {
 			...process.env,
 			COUCHDB_URL: url.toString(),
 			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
 			COUCHSTATS_DATA_DIR: dir
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

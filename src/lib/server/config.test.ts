@@ -10,6 +10,7 @@ describe('loadConfig', () => {
 		expect(config.dataDir).toMatch(/\/\.couchstats$/);
 		expect(config.port).toBe(3000);
 		expect(config.memory).toBe(false);
+		expect(config.adminName).toBe('admin');
 	});
 
 	test('reads every variable', () => {
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
 			COUCHSTATS_DATA_DIR: '/var/lib/couchstats',
 			PORT: '8080',
 			COUCHSTATS_ADMIN_PASSWORD: 'a-long-enough-password',
+			COUCHSTATS_ADMIN_NAME: 'owner',
 			COUCHSTATS_MEMORY: '1'
 		});
 		expect(config.couchdbUrl?.host).toBe('db.internal:5984');
@@ -26,6 +28,7 @@ describe('loadConfig', () => {
 		expect(config.dataDir).toBe('/var/lib/couchstats');
 		expect(config.port).toBe(8080);
 		expect(config.adminPassword).toBe('a-long-enough-password');
+		expect(config.adminName).toBe('owner');
 		expect(config.memory).toBe(true);
 	});
 
@@ -40,6 +43,7 @@ describe('loadConfig', () => {
 		[{ PORT: '70000' }, /^PORT must be 1–65535/],
 		[{ COUCHSTATS_DB_PREFIX: 'Bad Prefix' }, /^COUCHSTATS_DB_PREFIX must be 1–40 lowercase/],
 		[{ COUCHSTATS_ADMIN_PASSWORD: 'short' }, /^COUCHSTATS_ADMIN_PASSWORD must be at least 12/],
+		[{ COUCHSTATS_ADMIN_NAME: 'Admin' }, /^COUCHSTATS_ADMIN_NAME must be 2–40 lowercase/],
 		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0 or 1/]
 	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
 		let error: unknown;

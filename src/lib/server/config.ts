@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as v from 'valibot';
 import { StartupError } from './errors';
+import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 
 /** Server configuration, read once from the environment and validated. */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
 	port: number;
 	/** Password for the first admin account; generated when unset. */
 	adminPassword: string | undefined;
+	/** Name of the first admin account. */
+	adminName: string;
 	/** Keep the embedded store in memory only (tests); nothing is written to dataDir but credentials. */
 	memory: boolean;
 }
@@ -52,6 +55,13 @@ const schema = v.object({
 	COUCHSTATS_ADMIN_PASSWORD: v.optional(
 		v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'))
 	),
+	COUCHSTATS_ADMIN_NAME: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(ACCOUNT_NAME, 'must be 2–40 lowercase letters, digits, ".", "_" or "-"')
+		),
+		FIRST_ACCOUNT
+	),
 	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0')
 });
 
@@ -61,6 +71,7 @@ const fixes: Record<string, string> = {
 	COUCHSTATS_DATA_DIR: 'point it at a writable directory, e.g. ./.couchstats',
 	PORT: 'use e.g. PORT=3000',
 	COUCHSTATS_ADMIN_PASSWORD: 'choose a longer password, or unset it to have one generated',
+	COUCHSTATS_ADMIN_NAME: 'use e.g. COUCHSTATS_ADMIN_NAME=owner',
 	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it'
 };
 
@@ -90,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		dataDir: path.resolve(out.COUCHSTATS_DATA_DIR),
 		port: out.PORT,
 		adminPassword: out.COUCHSTATS_ADMIN_PASSWORD,
+		adminName: out.COUCHSTATS_ADMIN_NAME,
 		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true'
 	};
 }

@@ -14,11 +14,15 @@ import { demoSite } from './sites';
 export const ADMIN_ROLE = 'couchstats:admin';
 
 /**
- * Name of the first account, created on first start. CouchDB checks its server admins
- * before `_users`, so no server admin may have this name (start-up refuses; the
- * recommended server admin is `couchdb-admin`, as on the embedded store).
+ * Default name of the first account, created on first start (`COUCHSTATS_ADMIN_NAME`
+ * names another). CouchDB checks its server admins before `_users`, so no server admin
+ * may have the first account's name (start-up refuses; the recommended server admin is
+ * `couchdb-admin`, as on the embedded store).
  */
 export const FIRST_ACCOUNT = 'admin';
+
+/** Account names: what CouchDB's `_users` accepts, kept simple. */
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 
 /** A design document as CouchDB stores it, plus the hash set-up compares. */
 export interface CouchDesign {
@@ -56,6 +60,8 @@ export function toCouchDesign(source: DesignSource): CouchDesign {
 export interface SetupOptions {
 	/** Password of the first admin account; generated when unset. */
 	adminPassword?: string;
+	/** Name of the first admin account; default {@link FIRST_ACCOUNT}. */
+	adminName?: string;
 	/** Clock, for the demo site's `createdAt`. */
 	now?: () => number;
 	/** Design documents per database; defaults to everything in `couchdb/`. */
@@ -82,11 +88,12 @@ export interface SetupResult {
  */
 export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Promise<SetupResult> {
 	await checkAdmin(couch);
+	const firstAccount = options.adminName ?? FIRST_ACCOUNT;
 	const serverAdmins = await serverAdminNames(couch);
-	if (serverAdmins.includes(FIRST_ACCOUNT)) {
+	if (serverAdmins.includes(firstAccount)) {
 		throw new StartupError(
-			`the CouchDB server admin "${FIRST_ACCOUNT}" has the name of couchstats' first account, which then could never log in (CouchDB checks server admins first)`,
-			`rename that server admin, e.g. to couchdb-admin, in CouchDB's [admins] and in COUCHDB_URL`
+			`the CouchDB server admin "${firstAccount}" has the name of couchstats' first account, which then could never log in (CouchDB checks server admins first)`,
+			`rename that server admin, e.g. to couchdb-admin, in CouchDB's [admins] and in COUCHDB_URL, or give the first account another name with COUCHSTATS_ADMIN_NAME`
 		);
 	}
 	const now = options.now ?? Date.now;
@@ -121,7 +128,7 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 	}
 
 	await ignoreStatus(couch.sites.insert(demoSite(now())), 409);
-	result.firstAccount = await ensureFirstAccount(couch, options.adminPassword);
+	result.firstAccount = await ensureFirstAccount(couch, firstAccount, options.adminPassword);
 	return result;
 }
 
@@ -197,9 +204,9 @@ async function deployDesign(couch: Couch, db: string, design: CouchDesign): Prom
 	return true;
 }
 
-async function ensureFirstAccount(couch: Couch, password: string | undefined) {
+async function ensureFirstAccount(couch: Couch, name: string, password: string | undefined) {
 	const users = couch.server.use<Record<string, unknown>>('_users');
-	const id = `org.couchdb.user:${FIRST_ACCOUNT}`;
+	const id = `org.couchdb.user:${name}`;
 	try {
 		await users.head(id);
 		return undefined;
@@ -210,7 +217,7 @@ async function ensureFirstAccount(couch: Couch, password: string | undefined) {
 	const created = await ignoreStatus(
 		users.insert({
 			_id: id,
-			name: FIRST_ACCOUNT,
+			name,
 			type: 'user',
 			roles: [ADMIN_ROLE],
 			password: chosen
@@ -219,7 +226,7 @@ async function ensureFirstAccount(couch: Couch, password: string | undefined) {
 	);
 	// Another instance created it first: its boot printed the password.
 	if (!created) return undefined;
-	return { name: FIRST_ACCOUNT, password: chosen, generated: password === undefined };
+	return { name, password: chosen, generated: password === undefined };
 }
 
 async function ignoreStatus<T>(promise: Promise<T>, status: number): Promise<T | undefined> {

@@ -7,12 +7,10 @@ import * as v from 'valibot';
 import type { User } from './auth';
 import type { Couch } from './couch';
 import { CouchstatsError } from './errors';
+import { ACCOUNT_NAME } from './setup';
 import { siteDocId, siteInputSchema, siteRecord, type SiteInput, type SiteRecord } from './sites';
 import { createToken, hashToken, withToken, withoutToken } from './tokens';
 import { randomBytes } from 'node:crypto';
-
-/** Account names: what CouchDB's `_users` accepts, kept simple. */
-const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 
 /** Whether a user may change a site's settings: its owners and admins. */
 export function canManageSite(user: User | null | undefined, site: Pick<SiteRecord, 'owners'>) {

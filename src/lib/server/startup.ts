@@ -38,7 +38,10 @@ export async function startBackend(config: Config): Promise<Backend> {
 	}
 	const couch = createCouch(url, config.dbPrefix);
 	try {
-		const setup = await ensureSetup(couch, { adminPassword: config.adminPassword });
+		const setup = await ensureSetup(couch, {
+			adminPassword: config.adminPassword,
+			adminName: config.adminName
+		});
 		return {
 			couch,
 			embedded,

@@ -5,9 +5,14 @@
  * whenever a client disconnects early — which keeps the process from ever exiting.
  * Here a longpoll is answered by polling the store's plain (non-feed) `_changes` over
  * loopback with the caller's own credentials until there are results or `timeout`
- * (default 60 s, CouchDB's) has passed, then answering once, as CouchDB does.
+ * (default 60 s, CouchDB's) has passed. As Apache CouchDB does, a longpoll that has to
+ * wait gets its headers and `{"results":[` at once and the rest when it ends, so a
+ * client that gives up mid-wait sees the same cut-off body there as here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** What CouchDB writes before it waits for changes. */
+const RESULTS_OPENING = '{"results":[\n';
 
 /** Whether a request is a longpoll the emulation should answer. */
 export function isLongpoll(method: string, url: URL): boolean {
@@ -49,18 +54,35 @@ export async function answerLongpoll(
 		params.set('since', String(((await info.json()) as { update_seq: unknown }).update_seq));
 	}
 
-	for (;;) {
-		const answer = await fetch(`${base}${url.pathname}?${params}`, { headers });
-		if (closed) return;
-		if (!answer.ok) return relay(res, answer);
-		const body = (await answer.json()) as { results: unknown[] };
-		if (body.results.length || Date.now() >= deadline) {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify(body));
-			return;
+	let waiting = false;
+	try {
+		for (;;) {
+			const answer = await fetch(`${base}${url.pathname}?${params}`, { headers });
+			if (closed) return;
+			if (!answer.ok) {
+				// Past the headers an error can only cut the answer off, as on CouchDB.
+				if (waiting) return void res.destroy();
+				return relay(res, answer);
+			}
+			const { results, ...rest } = (await answer.json()) as { results: unknown[] };
+			if (results.length || Date.now() >= deadline) {
+				if (!waiting) res.writeHead(200, { 'content-type': 'application/json' });
+				const items = results.map((r) => JSON.stringify(r)).join(',\n');
+				const tail = Object.keys(rest).length ? `,\n${JSON.stringify(rest).slice(1)}` : '}';
+				res.end(`${waiting ? '' : RESULTS_OPENING}${items}\n]${tail}\n`);
+				return;
+			}
+			if (!waiting) {
+				waiting = true;
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.write(RESULTS_OPENING);
+			}
+			await new Promise((resolve) => setTimeout(resolve, intervalMs));
+			if (closed) return;
 		}
-		await new Promise((resolve) => setTimeout(resolve, intervalMs));
-		if (closed) return;
+	} catch (error) {
+		if (!waiting) throw error;
+		res.destroy();
 	}
 }
 

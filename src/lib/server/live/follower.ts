@@ -16,10 +16,26 @@ export interface LiveRecord {
 	ts: number;
 }
 
-/** One longpoll answer. */
+/** One longpoll answer. `last_seq` is a string on Apache CouchDB, a number on the embedded store. */
 export interface ChangesPage {
 	results: { id: string; deleted?: boolean; doc?: Record<string, unknown> }[];
 	last_seq: string | number;
+}
+
+/**
+ * Whether a longpoll answer is a whole `_changes` page. nano resolves a request whose
+ * body read was cut off (an aborted longpoll, after CouchDB already sent its headers
+ * and `{"results":[`) with `''`; taking its missing `last_seq` as the next `since`
+ * would make every later poll a 400.
+ */
+export function isChangesPage(body: unknown): body is ChangesPage {
+	if (typeof body !== 'object' || body === null) return false;
+	const { results, last_seq } = body as Partial<ChangesPage>;
+	return (
+		Array.isArray(results) &&
+		((typeof last_seq === 'string' && last_seq !== '') ||
+			(typeof last_seq === 'number' && Number.isFinite(last_seq)))
+	);
 }
 
 /** Fetches changes after `since`; must honour `signal`. */
@@ -33,7 +49,7 @@ export interface FollowerOptions {
 	debounceMs?: number;
 	/** Backoff after an error doubles from 500 ms up to this. Default 30 s. */
 	maxBackoffMs?: number;
-	/** Most records kept per site per batch (the newest). Default 50. */
+	/** Most records kept per site per batch (the newest by record time). Default 50. */
 	maxBatch?: number;
 	/** Called on every failed poll (logging). */
 	onError?: (error: unknown) => void;
@@ -88,15 +104,19 @@ export class ChangesFollower {
 		let backoff = 0;
 		while (this.listeners.size) {
 			this.controller = new AbortController();
-			// The embedded store ignores `timeout` on an idle longpoll; abort it ourselves.
+			// A server that does not end an idle longpoll after `timeout`: abort it ourselves.
 			const timer = setTimeout(() => this.controller?.abort(), pollTimeout + 5000);
+			const { signal } = this.controller;
 			try {
-				const page = await this.source(this.since, this.controller.signal);
+				const page = await this.source(this.since, signal);
+				// An aborted request's answer is cut off, whatever it looks like: poll again.
+				if (signal.aborted) continue;
+				if (!isChangesPage(page)) throw new Error('CouchDB sent an incomplete _changes answer');
 				backoff = 0;
 				this.since = page.last_seq;
 				this.collect(page);
 			} catch (error) {
-				if (this.controller.signal.aborted) continue;
+				if (signal.aborted) continue;
 				this.options.onError?.(error);
 				backoff = Math.min(this.options.maxBackoffMs ?? 30_000, backoff ? backoff * 2 : 500);
 				await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -119,7 +139,15 @@ export class ChangesFollower {
 			if (typeof doc.name === 'string') record.name = doc.name;
 			const list = this.pending.get(doc.site) ?? [];
 			list.push(record);
-			this.pending.set(doc.site, list.slice(-(this.options.maxBatch ?? 50)));
+			this.pending.set(doc.site, list);
+		}
+		// A sharded CouchDB database lists changes out of write order: keep the newest
+		// records by their own time, oldest first (a stable sort keeps ties in arrival order).
+		for (const [site, list] of this.pending) {
+			this.pending.set(
+				site,
+				list.sort((a, b) => a.ts - b.ts || 0).slice(-(this.options.maxBatch ?? 50))
+			);
 		}
 		if (this.pending.size && !this.flushTimer) {
 			this.flushTimer = setTimeout(() => this.flush(), this.options.debounceMs ?? 250);

@@ -10,6 +10,7 @@
  * first ever, entry, from), so nothing later depends on the deleted records.
  */
 import type { Couch } from '../couch';
+import { untilIndexed } from './still-indexing';
 import { STATS_DESIGN } from './view-reader';
 
 /** Records deleted per `_bulk_docs` request. */
@@ -28,10 +29,9 @@ export function parseAge(text: string): number | undefined {
 
 /** How many records have an event time before `cutoff`. */
 export async function countOlderThan(couch: Couch, cutoff: number): Promise<number> {
-	const body = await couch.events.view<number>(STATS_DESIGN, 'timeline', {
-		endkey: cutoff,
-		inclusive_end: false
-	});
+	const body = await untilIndexed(() =>
+		couch.events.view<number>(STATS_DESIGN, 'timeline', { endkey: cutoff, inclusive_end: false })
+	);
 	return (body.rows[0]?.value as number | undefined) ?? 0;
 }
 
@@ -49,12 +49,14 @@ export async function deleteOlderThan(
 ): Promise<number> {
 	let deleted = 0;
 	for (;;) {
-		const body = await couch.events.view(STATS_DESIGN, 'timeline', {
-			endkey: cutoff,
-			inclusive_end: false,
-			reduce: false,
-			limit: chunk
-		});
+		const body = await untilIndexed(() =>
+			couch.events.view(STATS_DESIGN, 'timeline', {
+				endkey: cutoff,
+				inclusive_end: false,
+				reduce: false,
+				limit: chunk
+			})
+		);
 		const ids = [...new Set(body.rows.map((row) => row.id))];
 		if (ids.length === 0) return deleted;
 		const revs = (await couch.events.fetchRevs({ keys: ids })).rows as unknown as {

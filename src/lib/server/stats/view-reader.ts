@@ -15,6 +15,7 @@
  * response says `indexing: true`: its numbers may be incomplete.
  */
 import type { Couch } from '../couch';
+import { isStillIndexing } from './still-indexing';
 
 /** Design document holding the stats views. */
 export const STATS_DESIGN = 'stats';
@@ -98,10 +99,17 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 				rows = await staleRead<V>(view, params);
 			} else {
 				const covered = await sequence();
-				const fresh = query<V>(view, params, false).then((result) => {
-					if (covered !== undefined) upToDate.set(key, Math.max(upToDate.get(key) ?? 0, covered));
-					return result;
-				});
+				const fresh = query<V>(view, params, false).then(
+					(result) => {
+						if (covered !== undefined) upToDate.set(key, Math.max(upToDate.get(key) ?? 0, covered));
+						return result;
+					},
+					// CouchDB's `500 timeout`: the build outlasted its wait; read what is there.
+					(error) => {
+						if (isStillIndexing(error)) return undefined;
+						throw error;
+					}
+				);
 				rows = await withinLimit(fresh, timeoutMs);
 				if (!rows && !(await isBuilding(couch, key))) rows = await fresh;
 				if (!rows) {

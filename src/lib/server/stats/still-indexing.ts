@@ -1,0 +1,41 @@
+/**
+ * Whether a failed view read means only that its index is still being built.
+ *
+ * A read that brings an index up to date waits for the build. Apache CouchDB gives up
+ * after 60 s and answers `500 {"error":"timeout","reason":"The request could not be
+ * processed in a reasonable amount of time."}`, while the build goes on; a client
+ * that waits longer than CouchDB sends headers gets a connection error naming a
+ * timeout (undici's "Headers Timeout Error" after 300 s). Neither is a failure of the
+ * read: asking again later, or reading `stale=ok`, is the answer.
+ */
+
+/** @returns true for CouchDB's `500 timeout` and for a client-side timeout of the request. */
+export function isStillIndexing(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) return false;
+	const {
+		statusCode,
+		error: kind,
+		message
+	} = error as {
+		statusCode?: number;
+		error?: unknown;
+		message?: unknown;
+	};
+	if (statusCode !== undefined) return statusCode === 500 && kind === 'timeout';
+	return typeof message === 'string' && /Timeout/.test(message);
+}
+
+/**
+ * Runs a read that must bring an index up to date (a command-line tool's, not a
+ * request's), asking again for as long as the index is still being built.
+ * @throws whatever else the read throws.
+ */
+export async function untilIndexed<T>(read: () => Promise<T>): Promise<T> {
+	for (;;) {
+		try {
+			return await read();
+		} catch (error) {
+			if (!isStillIndexing(error)) throw error;
+		}
+	}
+}
