@@ -66,9 +66,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 	// The demo site's pages track: have the browser fetch the tracker core with the page.
+	// First in the head, where <Analytics>'s inline start (later in the head) finds it.
 	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreload : '';
 	if (!preload) return resolve(event);
 	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)
+		transformPageChunk: ({ html }) => html.replace('<meta charset="utf-8" />', (m) => m + preload)
 	});
 };

@@ -75,6 +75,13 @@ export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{
 export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
 
 /**
+ * A record's `path` (and `from`, `land`): a site-relative path without query string or
+ * fragment, except a hash route (`#/…`, recorded in the tracker's hash-routing mode):
+ * `/pricing`, `/app/#/users/1`.
+ */
+export const PATH_PATTERN = /^\/[^?#]*(#\/[^?#]*)?$/;
+
+/**
  * What a session's source (`src`) may hold: `(direct)`, or a host as {@link sourceOf}
  * derives it — lowercase, without whitespace or the delimiters that end a URL's host.
  */
@@ -119,7 +126,7 @@ export interface BaseRecord {
 	sid: string;
 	/** Visitor id (random, kept in localStorage). */
 	vid: string;
-	/** Path of the page the record belongs to (no query string, no fragment). */
+	/** Path of the page the record belongs to (no query string, no fragment but a hash route; `PATH_PATTERN`). */
 	path: string;
 	/**
 	 * The session's source: {@link sourceOf} its entry pageview's referrer. Optional:
@@ -155,7 +162,11 @@ export interface PageviewRecord extends BaseRecord {
 	pathFirstOfDay?: boolean;
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
-	/** True when the page is a 404 (set by the page, counted as an event too). */
+	/**
+	 * True when the page is a 404, as the page says (`notFound` on `<Analytics>`,
+	 * `data-not-found` on the script). Stored with the pageview, which counts like any
+	 * other; no view reads the flag yet.
+	 */
 	notFound?: boolean;
 }
 

@@ -10,7 +10,13 @@ import type {
 	EventRecord,
 	HeartbeatRecord
 } from '../../src/lib/records';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+import {
+	CHROME_UA,
+	routeStandalonePage,
+	scriptVisibility,
+	startTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 const pending = (page: Page) =>
 	page.evaluate(() =>
@@ -27,18 +33,7 @@ test('a full outbox drops the oldest heartbeats first and delivers how many it d
 		const context = await browser.newContext({ userAgent: CHROME_UA });
 		// Hidden until the cycles below, so the session never becomes actual and the
 		// only records made offline are the 5 events and the 40 heartbeats.
-		await context.addInitScript(() => {
-			let visible = false;
-			Object.defineProperty(Document.prototype, 'visibilityState', {
-				configurable: true,
-				get: () => (visible ? 'visible' : 'hidden')
-			});
-			Document.prototype.hasFocus = () => true;
-			(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
-				visible = v;
-				document.dispatchEvent(new Event('visibilitychange'));
-			};
-		});
+		await scriptVisibility(context);
 		await routeStandalonePage(context, app, '/bound/', {
 			'data-max-outbox': '20',
 			'data-max-wait': '0'

@@ -19,10 +19,10 @@ export const CHROME_UA =
  * Chromium sends while a page unloads, and the ingest would flag those as a headless
  * browser's.
  */
-export function launchVisitorBrowser(userAgent = CHROME_UA): Promise<Browser> {
+export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
 	return chromium.launch({
 		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`]
+		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`, ...args]
 	});
 }
 
@@ -59,17 +59,14 @@ export async function waitForRecords(
 }
 
 /**
- * Serves a plain HTML page at every path starting with `prefix` on the app's origin,
- * loading the standalone script with `attributes` (automation allowed unless overridden).
+ * A plain HTML page that loads the standalone script from `app` with `attributes`
+ * (`data-site="demo"` and automation allowed unless overridden).
  */
-export async function routeStandalonePage(
-	context: BrowserContext,
+export function standalonePage(
 	app: RunningApp,
-	prefix: string,
 	attributes: Record<string, string> = {},
 	body = '<h1>Fixture</h1><p><a href="https://example.org/">out</a></p>'
-): Promise<void> {
-	const pageOrigin = new URL(app.url).origin;
+): string {
 	const attrs = Object.entries({
 		'data-site': 'demo',
 		'data-allow-automation': 'true',
@@ -77,14 +74,22 @@ export async function routeStandalonePage(
 	})
 		.map(([k, v]) => `${k}="${v}"`)
 		.join(' ');
-	const matches = (url: URL) => url.origin === pageOrigin && url.pathname.startsWith(prefix);
 	const src = new URL('/couchstats.js', app.url).href;
-	await context.route(matches, (route) =>
-		route.fulfill({
-			contentType: 'text/html',
-			body: `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`
-		})
-	);
+	return `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`;
+}
+
+/** Serves {@link standalonePage} at every path starting with `prefix` on the app's origin. */
+export async function routeStandalonePage(
+	context: BrowserContext,
+	app: RunningApp,
+	prefix: string,
+	attributes: Record<string, string> = {},
+	body?: string
+): Promise<void> {
+	const pageOrigin = new URL(app.url).origin;
+	const matches = (url: URL) => url.origin === pageOrigin && url.pathname.startsWith(prefix);
+	const html = standalonePage(app, attributes, body);
+	await context.route(matches, (route) => route.fulfill({ contentType: 'text/html', body: html }));
 }
 
 /** Makes the page count as focused in headless Chromium (engaged time needs focus). */
@@ -96,4 +101,32 @@ export async function emulateFocus(page: Page): Promise<void> {
 /** Counts records by `_id` (a map of id → how many stored copies: always 1 in CouchDB). */
 export function ids(records: readonly { _id: string }[]): Set<string> {
 	return new Set(records.map((r) => r._id));
+}
+
+/**
+ * Scripts the visibility of the context's pages: they start hidden, and
+ * `window.__setVisible(v)` shows or hides them (firing `visibilitychange`);
+ * `document.hasFocus()` answers `focused`.
+ */
+export async function scriptVisibility(context: BrowserContext, focused = true): Promise<void> {
+	await context.addInitScript((focused) => {
+		let visible = false;
+		Object.defineProperty(Document.prototype, 'visibilityState', {
+			configurable: true,
+			get: () => (visible ? 'visible' : 'hidden')
+		});
+		Document.prototype.hasFocus = () => focused;
+		(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
+			visible = v;
+			document.dispatchEvent(new Event('visibilitychange'));
+		};
+	}, focused);
+}
+
+/** Shows or hides a page whose context has {@link scriptVisibility}. */
+export function setVisible(page: Page, visible: boolean): Promise<void> {
+	return page.evaluate(
+		(v) => (window as unknown as { __setVisible(v: boolean): void }).__setVisible(v),
+		visible
+	);
 }
