@@ -169,6 +169,8 @@ test('when the page hides, journals what the outbox does not hold yet and sends 
 
 	// The next page of the site, offline too: it takes the records over, journal and all.
 	const next = b.open();
+	expect(next.waiting()).toEqual([]);
+	next.resume();
 	expect(next.waiting()).toEqual([event, beat]);
 	expect(journals(b.storage)).toEqual([]);
 	const box = store();

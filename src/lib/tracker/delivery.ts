@@ -71,6 +71,8 @@ export interface Delivery {
 	add(record: ClientRecord): void;
 	/** Takes records found elsewhere (an outbox, a journal); `stored` when already in the outbox. */
 	adopt(records: readonly ClientRecord[], stored?: boolean): void;
+	/** Adopts the journals earlier pages of the site left, and removes them. */
+	resume(): void;
 	/** Drops records the outbox gave up to stay bounded. */
 	forget(ids: ReadonlySet<string>): void;
 	/** Attaches the outbox: what waits is written to it, and every later record. */
@@ -85,7 +87,7 @@ export interface Delivery {
 	clear(): void;
 }
 
-/** Creates delivery for one page; adopts the journals earlier pages left. */
+/** Creates delivery for one page. */
 export function createDelivery(o: DeliveryOptions): Delivery {
 	const { storage, window: win } = o;
 	const key = JOURNAL + o.id;
@@ -235,10 +237,6 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		}
 		return keys;
 	};
-	for (const k of journals()) {
-		adopt(readJson<ClientRecord[]>(storage, k) ?? []);
-		storage.removeItem(k);
-	}
 	win.addEventListener('online', () => {
 		if (!failures) return;
 		failures = 0;
@@ -262,6 +260,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	return {
 		add,
 		adopt,
+		resume() {
+			for (const k of journals()) {
+				adopt(readJson<ClientRecord[]>(storage, k) ?? []);
+				storage.removeItem(k);
+			}
+		},
 		forget(ids) {
 			const gone = new Set(queue.filter((r) => ids.has(r._id)));
 			queue = without(queue, gone);

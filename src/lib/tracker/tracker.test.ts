@@ -62,7 +62,9 @@ function fakeBrowser(serverAhead = 0) {
 		document,
 		location: new URL('https://blog.example/posts/1?utm_source=news'),
 		navigator: { language: 'en-GB', webdriver: false },
+		onLine: true,
 		fetch: async (url: string, init?: RequestInit) => {
+			if (!window.onLine) throw new TypeError('Failed to fetch');
 			if (init?.method != 'POST') return Response.json({ now: t + serverAhead });
 			posts.push({ docs: JSON.parse(String(init.body)).docs, keepalive: !!init.keepalive });
 			return new Response('[]', { status: 201 });
@@ -264,6 +266,30 @@ describe('createTracker', () => {
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
 		expect(next.ts).toBe(b.env.now() + 60_000);
+	});
+
+	test('a page closed offline leaves its records in a journal for the next tracked page, not for one that does not track', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		b.window.onLine = false;
+		tracker.pageview('/offline');
+		b.advance(2000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const left = ['pageview /offline', 'milestone /offline', 'heartbeat /offline'];
+		// An automated browser's page (not tracked) leaves the journal alone.
+		const bot = fakeBrowser();
+		(bot.window.navigator as { webdriver: boolean }).webdriver = true;
+		createTracker({ site: 'blog' }, { ...bot.env, storage: b.env.storage });
+		await settle();
+		expect(bot.posts).toEqual([]);
+		// The next page sends them, with its own pageview.
+		const next = fakeBrowser();
+		createTracker({ site: 'blog' }, { ...next.env, storage: b.env.storage }).pageview('/back');
+		await settle();
+		expect(next.sent().map((r) => `${r.type} ${r.path}`)).toEqual([...left, 'pageview /back']);
 	});
 
 	test('does nothing for an automated browser unless allowed, and never throws afterwards', async () => {

@@ -320,7 +320,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
 	if (doc.readyState == 'complete') idle();
 	else listen(win, 'load', idle);
-	if (early && !off) probe();
+	if (!off) {
+		delivery.resume();
+		if (early) probe();
+	}
 
 	return {
 		enabled: !off,
