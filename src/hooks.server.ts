@@ -48,7 +48,7 @@ const trackerPreload = trackerPreloadLinks();
 
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
-	// The ingest endpoint takes cross-origin beacons from registered sites and checks
+	// The ingest endpoint takes cross-origin posts from registered sites and checks
 	// origins itself; everything else refuses cross-site form posts (svelte.config.js
 	// turns SvelteKit's blanket check off so the ingest can work).
 	const ingest = event.url.pathname.startsWith('/api/ingest');

@@ -68,9 +68,9 @@ export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{
 
 /**
  * The `_rev` scheme: records are written with `new_edits: false` and a revision
- * derived from the id (`1-` + the id's 32 hex digits), so the outbox, replication
- * and the `sendBeacon` fallback all carry the same `_id` and `_rev` and CouchDB
- * stores a record once however many times it arrives.
+ * derived from the id (`1-` + the id's 32 hex digits), so every copy of a record (in
+ * a request, a retry, the outbox, a closing page's journal, an import) carries the
+ * same `_id` and `_rev` and CouchDB stores it once however many times it arrives.
  */
 export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
 

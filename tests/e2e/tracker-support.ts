@@ -14,10 +14,10 @@ export const CHROME_UA =
 	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /**
- * A browser for visitors whose every request, beacons included, carries `userAgent`
- * (default a desktop Chrome's): a context-level override does not reach the beacons
+ * A browser for visitors whose every request carries `userAgent` (default a desktop
+ * Chrome's): a context-level override does not reach the `keepalive` requests
  * Chromium sends while a page unloads, and the ingest would flag those as a headless
- * browser's.
+ * browser's. `args`: more Chromium flags.
  */
 export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
 	return chromium.launch({
