@@ -17,6 +17,7 @@ import { reachedMilestones } from '../../src/lib/tracker/session';
 import type { RunningApp } from '../helpers/app';
 import {
 	CHROME_UA,
+	pending,
 	routeStandalonePage,
 	scriptVisibility,
 	startTrackedApp,
@@ -211,7 +212,11 @@ test("a visit that goes offline and closes arrives complete on the next page: ev
 		await page.getByRole('button', { name: 'Start' }).click();
 		await page.getByRole('button', { name: 'Send' }).click();
 		await page.waitForTimeout(8000);
-		const closedAt = await page.evaluate(() => Date.now());
+		// Closing a tab hides it first (`visibilitychange`), then `pagehide`.
+		const closedAt = await page.evaluate(() => {
+			(window as unknown as { __setVisible(v: boolean): void }).__setVisible(false);
+			return Date.now();
+		});
 		await page.close();
 		await blocker.close();
 
@@ -220,6 +225,9 @@ test("a visit that goes offline and closes arrives complete on the next page: ev
 		await context.setOffline(false);
 		const next = await context.newPage();
 		await next.goto(app.url + '/oc/3');
+		// It has delivered all it took over: the journal, and what the outbox held.
+		await outboxLoaded(next);
+		await expect.poll(() => pending(next).then((p) => p.length), { timeout: 20_000 }).toBe(0);
 		const records = await waitForRecords(
 			app,
 			(rs) =>

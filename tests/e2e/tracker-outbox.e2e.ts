@@ -3,27 +3,16 @@
  * are made; the oldest heartbeats go, a `dropped` record counts them, and once online
  * exactly the kept records and the count reach CouchDB.
  */
-import { expect, test, type Page } from '@playwright/test';
-import type {
-	ClientRecord,
-	DroppedRecord,
-	EventRecord,
-	HeartbeatRecord
-} from '../../src/lib/records';
+import { expect, test } from '@playwright/test';
+import type { DroppedRecord, EventRecord, HeartbeatRecord } from '../../src/lib/records';
 import {
 	CHROME_UA,
+	pending,
 	routeStandalonePage,
 	scriptVisibility,
 	startTrackedApp,
 	waitForRecords
 } from './tracker-support';
-
-const pending = (page: Page) =>
-	page.evaluate(() =>
-		(
-			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
-		).couchstats.pending()
-	);
 
 test('a full outbox drops the oldest heartbeats first and delivers how many it dropped', async ({
 	browser

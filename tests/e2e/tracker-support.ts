@@ -6,7 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import nano from 'nano';
 import { chromiumLaunch } from '../../playwright.config';
-import type { StoredRecord } from '../../src/lib/records';
+import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../helpers/app';
 
 /** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
@@ -90,6 +90,15 @@ export async function routeStandalonePage(
 	const matches = (url: URL) => url.origin === pageOrigin && url.pathname.startsWith(prefix);
 	const html = standalonePage(app, attributes, body);
 	await context.route(matches, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+}
+
+/** What the page's tracker says waits to be delivered (`couchstats.pending()`). */
+export function pending(page: Page): Promise<ClientRecord[]> {
+	return page.evaluate(() =>
+		(
+			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
+		).couchstats.pending()
+	);
 }
 
 /** Makes the page count as focused in headless Chromium (engaged time needs focus). */

@@ -231,12 +231,16 @@ test('sends records the outbox held once, and purges the copies of records it de
 	await vi.advanceTimersByTimeAsync(SOON_MS);
 	const s = store();
 	d.attach(s.box);
-	const left = record('event');
-	d.adopt([pv, left, left], true);
-	expect(d.waiting()).toEqual([left]);
+	const [left, beat] = [record('event'), record('heartbeat')];
+	b.answer('never');
+	d.adopt([pv, left, left, beat], true);
+	expect(d.waiting()).toEqual([left, beat]);
 	expect(s.removed).toEqual([pv._id]);
+	// A found event is as live as a new one.
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent().at(-1)).toEqual([left._id, beat._id]);
 	d.forget(new Set([left._id]));
-	expect(d.waiting()).toEqual([]);
+	expect(d.waiting()).toEqual([beat]);
 });
 
 test('sends and stores nothing while held, except when the page hides; release sends what waits', async () => {

@@ -225,8 +225,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			}
 		}
 		if (stale.length) box?.remove(stale);
-		// Found records are not news: they go with the next request, or in the batch window.
-		soon(o.maxWaitMs);
+		soon(SOON_MS);
 	}
 
 	const journals = () => {
