@@ -51,7 +51,7 @@ const trackerPreload = trackerPreloadLinks();
 
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
-	// The ingest endpoint takes cross-origin beacons from registered sites and checks
+	// The ingest endpoint takes cross-origin posts from registered sites and checks
 	// origins itself; everything else refuses cross-site writes (svelte.config.js turns
 	// SvelteKit's own check off so the ingest can work).
 	const ingest = event.url.pathname.startsWith('/api/ingest');
@@ -69,10 +69,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 	// The demo site's pages track: have the browser fetch the tracker core with the page.
+	// First in the head, where <Analytics>'s inline start (later in the head) finds it.
 	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreload : '';
 	if (!preload) return resolve(event);
 	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('</head>', `${preload}</head>`)
+		transformPageChunk: ({ html }) => html.replace('<meta charset="utf-8" />', (m) => m + preload)
 	});
 };
 

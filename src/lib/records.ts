@@ -75,11 +75,18 @@ export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{
 
 /**
  * The `_rev` scheme: records are written with `new_edits: false` and a revision
- * derived from the id (`1-` + the id's 32 hex digits), so the outbox, replication
- * and the `sendBeacon` fallback all carry the same `_id` and `_rev` and CouchDB
- * stores a record once however many times it arrives.
+ * derived from the id (`1-` + the id's 32 hex digits), so every copy of a record (in
+ * a request, a retry, the outbox, a closing page's journal, an import) carries the
+ * same `_id` and `_rev` and CouchDB stores it once however many times it arrives.
  */
 export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
+
+/**
+ * A record's `path` (and `from`, `land`): a site-relative path without query string or
+ * fragment, except a hash route (`#/…`, recorded in the tracker's hash-routing mode):
+ * `/pricing`, `/app/#/users/1`.
+ */
+export const PATH_PATTERN = /^\/[^?#]*(#\/[^?#]*)?$/;
 
 /**
  * What a session's source (`src`) may hold: `(direct)`, or a host as {@link sourceOf}
@@ -126,7 +133,7 @@ export interface BaseRecord {
 	sid: string;
 	/** Visitor id (random, kept in localStorage). */
 	vid: string;
-	/** Path of the page the record belongs to (no query string, no fragment). */
+	/** Path of the page the record belongs to (no query string, no fragment but a hash route; `PATH_PATTERN`). */
 	path: string;
 	/**
 	 * The session's source: {@link sourceOf} its entry pageview's referrer. Optional:
@@ -162,7 +169,11 @@ export interface PageviewRecord extends BaseRecord {
 	pathFirstOfDay?: boolean;
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
-	/** True when the page is a 404 (set by the page, counted as an event too). */
+	/**
+	 * True when the page is a 404, as the page says (`notFound` on `<Analytics>`,
+	 * `data-not-found` on the script). Stored with the pageview, which counts like any
+	 * other; no view reads the flag yet.
+	 */
 	notFound?: boolean;
 }
 

@@ -63,6 +63,17 @@ test('an owner of site A reads A and gets 403 on site B from the page, the API a
 }) => {
 	const admin = await logIn(browser, app.adminName, 'test-admin-password');
 	await createSite(admin, 'alpha', 'Alpha site');
+	// The settings page holds all a site owner needs: both snippets, every attribute.
+	const snippets = admin.locator('pre code');
+	await expect(snippets.first()).toHaveText(
+		`<script defer data-site="alpha" data-time-zone="Europe/Paris" src="${app.url}/couchstats.js"></script>`
+	);
+	await expect(snippets.nth(1)).toContainText(
+		"import Analytics from '$lib/components/Analytics.svelte'"
+	);
+	await expect(snippets.nth(1)).toContainText('notFound={page.status === 404}');
+	await expect(admin.locator('dl.attributes')).toContainText('data-allow-automation="true"');
+	await expect(admin.locator('dl.attributes')).toContainText('data-hash-routing');
 	await admin.getByLabel('Account name').fill(ownerA);
 	await admin.getByLabel('Password for a new account').fill('owner-a-password');
 	await admin.getByRole('button', { name: 'Add owner' }).click();

@@ -2,6 +2,7 @@
  * PouchDB's browser build, replicating from IndexedDB in Chromium into the built
  * app's `/api/ingest`, and the records landing in the app's CouchDB.
  */
+/// <reference types="pouchdb-replication" />
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';

@@ -6,11 +6,20 @@
 import { expect, test, type Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { revisionFor, type EventRecord, type StoredRecord } from '../../src/lib/records';
+import {
+	revisionFor,
+	type EventRecord,
+	type HeartbeatRecord,
+	type MilestoneRecord,
+	type StoredRecord
+} from '../../src/lib/records';
+import { reachedMilestones } from '../../src/lib/tracker/session';
 import type { RunningApp } from '../helpers/app';
 import {
 	CHROME_UA,
+	pending,
 	routeStandalonePage,
+	scriptVisibility,
 	startTrackedApp,
 	storedRecords,
 	waitForRecords
@@ -122,18 +131,19 @@ test('at least 200 records made across reloads, two tabs, offline periods and an
 	}
 });
 
-test('a visit that closes 300 ms after load is still delivered, with the standalone script (even closed at load) and the Svelte component', async ({
+test('a visit closed at load or 300 ms after is still delivered, with the standalone script and the Svelte component', async ({
 	browser
 }) => {
 	const app = await startTrackedApp();
 	try {
-		// The standalone core is an async script injected by the loader, so it runs before
-		// `load`: even a visit closed at `load` itself is delivered. The component's core
-		// is imported at hydration, which SvelteKit does just after `load`.
+		// Both cores run before `load`: the standalone one is an async script injected by
+		// the loader; the component's is started by an inline module script the component
+		// renders into the page's head, before hydration.
 		for (const [path, wait] of [
 			['/short', 300],
 			['/short-at-load', 0],
-			['/about', 300]
+			['/about', 300],
+			['/pricing', 0]
 		] as const) {
 			const context = await browser.newContext({ userAgent: CHROME_UA });
 			await routeStandalonePage(context, app, '/short');
@@ -147,6 +157,126 @@ test('a visit that closes 300 ms after load is still delivered, with the standal
 			expect(await context.cookies()).toEqual([]);
 			await context.close();
 		}
+	} finally {
+		await app.stop();
+	}
+});
+
+test("a visit that goes offline and closes arrives complete on the next page: every record once, each page's engaged time, milestones that agree with it", async ({
+	browser
+}) => {
+	let app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		// Pages start hidden: engaged time starts when the test shows them.
+		await scriptVisibility(context);
+		await routeStandalonePage(
+			context,
+			app,
+			'/oc/',
+			{},
+			`<button data-track="cta">Start</button>
+<form id="signup" onsubmit="event.preventDefault()"><button>Send</button></form>`
+		);
+		const page = await context.newPage();
+		await page.goto(app.url + '/oc/1');
+		await outboxLoaded(page);
+		const shownAt = await page.evaluate(() => {
+			(window as unknown as { __setVisible(v: boolean): void }).__setVisible(true);
+			return Date.now();
+		});
+		// Another tab of the origin takes the outbox's lock and keeps it until the visit has
+		// closed, so none of the visit's IndexedDB writes completes: the case of a closing
+		// tab whose last write is cut off, made certain.
+		const blocker = await context.newPage();
+		await blocker.goto(app.url + '/healthz');
+		await blocker.evaluate(
+			() =>
+				new Promise<void>((held) => {
+					void navigator.locks.request('couchstats:outbox', () => {
+						held();
+						return new Promise(() => {});
+					});
+				})
+		);
+		await page.waitForTimeout(3000);
+		// Offline. Chromium sends requests made while a page unloads outside Playwright's
+		// network emulation, so the server goes away too: nothing can get through.
+		await context.setOffline(true);
+		const { port, dataDir } = app;
+		await app.stop();
+		const navigatedAt = await page.evaluate(() => {
+			history.pushState(null, '', '/oc/2');
+			return Date.now();
+		});
+		await page.getByRole('button', { name: 'Start' }).click();
+		await page.getByRole('button', { name: 'Send' }).click();
+		await page.waitForTimeout(8000);
+		// Closing a tab hides it first (`visibilitychange`), then `pagehide`.
+		const closedAt = await page.evaluate(() => {
+			(window as unknown as { __setVisible(v: boolean): void }).__setVisible(false);
+			return Date.now();
+		});
+		await page.close();
+		await blocker.close();
+
+		// Later, online again, the visitor opens another page of the site.
+		app = await startTrackedApp({ port, dataDir });
+		await context.setOffline(false);
+		const next = await context.newPage();
+		await next.goto(app.url + '/oc/3');
+		// It has delivered all it took over: the journal, and what the outbox held.
+		await outboxLoaded(next);
+		await expect.poll(() => pending(next).then((p) => p.length), { timeout: 20_000 }).toBe(0);
+		const records = await waitForRecords(
+			app,
+			(rs) =>
+				rs.filter((r) => r.type === 'pageview').length >= 3 &&
+				rs.some((r) => r.type === 'heartbeat' && r.path === '/oc/2')
+		);
+		await context.close();
+
+		const facts = records
+			.filter((r) => r.type !== 'heartbeat')
+			.map((r) => [r.type, r.path, r.type === 'event' ? r.name : undefined].join(' '))
+			.sort();
+		expect(facts).toEqual([
+			'event /oc/2 cta',
+			'event /oc/2 form',
+			'milestone /oc/2 ',
+			'milestone /oc/2 ',
+			'milestone /oc/2 ',
+			'pageview /oc/1 ',
+			'pageview /oc/2 ',
+			'pageview /oc/3 '
+		]);
+		expect(records.filter((r) => r._rev !== revisionFor(r._id))).toEqual([]);
+		// Made offline, stored later, with the time it was made.
+		const second = records.find((r) => r.type === 'pageview' && r.path === '/oc/2')!;
+		expect(Math.abs(second.ts - navigatedAt)).toBeLessThan(1000);
+		expect(second.receivedAt).toBeGreaterThan(closedAt);
+
+		const engaged = (path: string) =>
+			records
+				.filter(
+					(r): r is HeartbeatRecord & StoredRecord => r.type === 'heartbeat' && r.path === path
+				)
+				.reduce((sum, r) => sum + r.engagedMs, 0);
+		const shown = { '/oc/1': navigatedAt - shownAt, '/oc/2': closedAt - navigatedAt };
+		console.log(
+			`offline close: engaged time stored ${engaged('/oc/1')} ms and ${engaged('/oc/2')} ms, visible and focused ${shown['/oc/1']} ms and ${shown['/oc/2']} ms`
+		);
+		expect(Math.abs(engaged('/oc/1') - shown['/oc/1'])).toBeLessThanOrEqual(500);
+		expect(Math.abs(engaged('/oc/2') - shown['/oc/2'])).toBeLessThanOrEqual(500);
+		// The session's milestones are those its stored records imply (DESIGN.md §4).
+		const milestones = records
+			.filter((r): r is MilestoneRecord & StoredRecord => r.type === 'milestone')
+			.map((r) => r.milestone)
+			.sort();
+		expect(milestones).toEqual(
+			reachedMilestones({ pv: 2, ms: engaged('/oc/1') + engaged('/oc/2'), ix: 3 }).sort()
+		);
+		expect(milestones).toContain('actual');
 	} finally {
 		await app.stop();
 	}

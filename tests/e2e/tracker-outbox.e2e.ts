@@ -3,21 +3,16 @@
  * are made; the oldest heartbeats go, a `dropped` record counts them, and once online
  * exactly the kept records and the count reach CouchDB.
  */
-import { expect, test, type Page } from '@playwright/test';
-import type {
-	ClientRecord,
-	DroppedRecord,
-	EventRecord,
-	HeartbeatRecord
-} from '../../src/lib/records';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
-
-const pending = (page: Page) =>
-	page.evaluate(() =>
-		(
-			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
-		).couchstats.pending()
-	);
+import { expect, test } from '@playwright/test';
+import type { DroppedRecord, EventRecord, HeartbeatRecord } from '../../src/lib/records';
+import {
+	CHROME_UA,
+	pending,
+	routeStandalonePage,
+	scriptVisibility,
+	startTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 test('a full outbox drops the oldest heartbeats first and delivers how many it dropped', async ({
 	browser
@@ -27,18 +22,7 @@ test('a full outbox drops the oldest heartbeats first and delivers how many it d
 		const context = await browser.newContext({ userAgent: CHROME_UA });
 		// Hidden until the cycles below, so the session never becomes actual and the
 		// only records made offline are the 5 events and the 40 heartbeats.
-		await context.addInitScript(() => {
-			let visible = false;
-			Object.defineProperty(Document.prototype, 'visibilityState', {
-				configurable: true,
-				get: () => (visible ? 'visible' : 'hidden')
-			});
-			Document.prototype.hasFocus = () => true;
-			(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
-				visible = v;
-				document.dispatchEvent(new Event('visibilitychange'));
-			};
-		});
+		await scriptVisibility(context);
 		await routeStandalonePage(context, app, '/bound/', {
 			'data-max-outbox': '20',
 			'data-max-wait': '0'

@@ -14,7 +14,7 @@ test.afterAll(async () => {
 	await app?.stop();
 });
 
-/** Every request the context makes to the ingest, beacons included. */
+/** Every request the context makes to the ingest that Playwright sees. */
 function ingestRequests(context: BrowserContext): Request[] {
 	const seen: Request[] = [];
 	context.on('request', (r) => {
@@ -71,6 +71,8 @@ test('a browser sending Global Privacy Control is not tracked', async ({ browser
 	const sent = ingestRequests(context);
 	await visit(context, '/gpc/');
 	expect(sent).toEqual([]);
+	// Nor as the pages closed (Playwright does not see keepalive requests).
+	expect((await storedRecords(app)).filter((r) => r.path.startsWith('/gpc/'))).toEqual([]);
 	expect(await context.cookies()).toEqual([]);
 	await context.close();
 });
@@ -81,6 +83,7 @@ test('an automated browser is not tracked unless the site opts in', async ({ bro
 	const sent = ingestRequests(context);
 	await visit(context, '/bot/');
 	expect(sent).toEqual([]);
+	expect((await storedRecords(app)).filter((r) => r.path.startsWith('/bot/'))).toEqual([]);
 	await context.close();
 });
 

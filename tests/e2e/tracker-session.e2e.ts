@@ -3,10 +3,10 @@
  * the sliding 30-minute window shared by tabs, pageview dedup, the actual / engaged /
  * nonbounce milestones (once, only when their rule holds) and engaged-time accounting.
  *
- * Visibility and focus are scripted: an init script makes `document.visibilityState`
- * and `document.hasFocus()` follow `__setVisible()` / the `focused` flag. The deferred
- * chunk is blocked so only the core runs under the fake clock (PouchDB's IndexedDB
- * versioning reads the clock too); records travel by `sendBeacon` when a page hides.
+ * Visibility and focus are scripted (`scriptVisibility`). The deferred chunk is
+ * blocked so only the core runs under the fake clock (PouchDB's IndexedDB versioning
+ * reads the clock too), and so is the clock probe; records made while a page is hidden
+ * are sent at once.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type {
@@ -21,6 +21,8 @@ import {
 	CHROME_UA,
 	emulateFocus,
 	routeStandalonePage,
+	scriptVisibility,
+	setVisible,
 	startTrackedApp,
 	waitForRecords
 } from './tracker-support';
@@ -41,18 +43,12 @@ test.afterAll(async () => {
 async function scriptedContext(browser: Browser, focused: boolean, prefix: string) {
 	const context = await browser.newContext({ userAgent: CHROME_UA });
 	await context.route('**/couchstats-deferred.js', (route) => route.abort());
-	await context.addInitScript((focused) => {
-		let visible = false;
-		Object.defineProperty(Document.prototype, 'visibilityState', {
-			configurable: true,
-			get: () => (visible ? 'visible' : 'hidden')
-		});
-		Document.prototype.hasFocus = () => focused;
-		(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
-			visible = v;
-			document.dispatchEvent(new Event('visibilitychange'));
-		};
-	}, focused);
+	// The clock probe too: the server's clock would correct the fake time back to now.
+	await context.route(
+		(url) => url.pathname === '/api/ingest/',
+		(route) => route.abort()
+	);
+	await scriptVisibility(context, focused);
 	await routeStandalonePage(context, app, prefix);
 	return context;
 }
@@ -65,12 +61,6 @@ async function openAt(context: BrowserContext, path: string, time: number): Prom
 	await page.goto(app.url + path);
 	return page;
 }
-
-const setVisible = (page: Page, visible: boolean) =>
-	page.evaluate(
-		(v) => (window as unknown as { __setVisible(v: boolean): void }).__setVisible(v),
-		visible
-	);
 
 const navigate = (page: Page, path: string) =>
 	page.evaluate((p) => history.pushState(null, '', p), path);
@@ -283,5 +273,35 @@ test("every record of a visit carries its session's source and landing page, acr
 	expect(
 		records.filter((r): r is MilestoneRecord & StoredRecord => r.type === 'milestone').length
 	).toBeGreaterThan(0);
+	await context.close();
+});
+
+test('with hash routing on, each #/route is a page recorded once; without it, a hash-routed page is one page', async ({
+	browser
+}) => {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/hash/', { 'data-hash-routing': '' });
+	await routeStandalonePage(context, app, '/plain/');
+	const page = await context.newPage();
+	await page.goto(app.url + '/hash/#/a');
+	const vid = await visitorOf(page);
+	const route = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+	await route('#/b?tab=2'); // a route's own query is not part of it
+	await route('#/a'); // viewed moments ago in this session: not recorded again
+	await route('#/c');
+	await page.goto(app.url + '/plain/#/a');
+	await route('#/b');
+	await page.close();
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) => rs.filter((r) => r.type === 'pageview').length >= 4
+	);
+	expect(records.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+		'/hash/#/a',
+		'/hash/#/b',
+		'/hash/#/c',
+		'/plain/'
+	]);
 	await context.close();
 });

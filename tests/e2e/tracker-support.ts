@@ -6,7 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import nano from 'nano';
 import { chromiumLaunch } from '../../playwright.config';
-import type { StoredRecord } from '../../src/lib/records';
+import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../helpers/app';
 
 /** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
@@ -14,15 +14,15 @@ export const CHROME_UA =
 	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /**
- * A browser for visitors whose every request, beacons included, carries `userAgent`
- * (default a desktop Chrome's): a context-level override does not reach the beacons
+ * A browser for visitors whose every request carries `userAgent` (default a desktop
+ * Chrome's): a context-level override does not reach the `keepalive` requests
  * Chromium sends while a page unloads, and the ingest would flag those as a headless
- * browser's.
+ * browser's. `args`: more Chromium flags.
  */
-export function launchVisitorBrowser(userAgent = CHROME_UA): Promise<Browser> {
+export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
 	return chromium.launch({
 		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`]
+		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`, ...args]
 	});
 }
 
@@ -59,17 +59,14 @@ export async function waitForRecords(
 }
 
 /**
- * Serves a plain HTML page at every path starting with `prefix` on the app's origin,
- * loading the standalone script with `attributes` (automation allowed unless overridden).
+ * A plain HTML page that loads the standalone script from `app` with `attributes`
+ * (`data-site="demo"` and automation allowed unless overridden).
  */
-export async function routeStandalonePage(
-	context: BrowserContext,
+export function standalonePage(
 	app: RunningApp,
-	prefix: string,
 	attributes: Record<string, string> = {},
 	body = '<h1>Fixture</h1><p><a href="https://example.org/">out</a></p>'
-): Promise<void> {
-	const pageOrigin = new URL(app.url).origin;
+): string {
 	const attrs = Object.entries({
 		'data-site': 'demo',
 		'data-allow-automation': 'true',
@@ -77,13 +74,30 @@ export async function routeStandalonePage(
 	})
 		.map(([k, v]) => `${k}="${v}"`)
 		.join(' ');
-	const matches = (url: URL) => url.origin === pageOrigin && url.pathname.startsWith(prefix);
 	const src = new URL('/couchstats.js', app.url).href;
-	await context.route(matches, (route) =>
-		route.fulfill({
-			contentType: 'text/html',
-			body: `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`
-		})
+	return `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`;
+}
+
+/** Serves {@link standalonePage} at every path starting with `prefix` on the app's origin. */
+export async function routeStandalonePage(
+	context: BrowserContext,
+	app: RunningApp,
+	prefix: string,
+	attributes: Record<string, string> = {},
+	body?: string
+): Promise<void> {
+	const pageOrigin = new URL(app.url).origin;
+	const matches = (url: URL) => url.origin === pageOrigin && url.pathname.startsWith(prefix);
+	const html = standalonePage(app, attributes, body);
+	await context.route(matches, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+}
+
+/** What the page's tracker says waits to be delivered (`couchstats.pending()`). */
+export function pending(page: Page): Promise<ClientRecord[]> {
+	return page.evaluate(() =>
+		(
+			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
+		).couchstats.pending()
 	);
 }
 
@@ -96,4 +110,32 @@ export async function emulateFocus(page: Page): Promise<void> {
 /** Counts records by `_id` (a map of id → how many stored copies: always 1 in CouchDB). */
 export function ids(records: readonly { _id: string }[]): Set<string> {
 	return new Set(records.map((r) => r._id));
+}
+
+/**
+ * Scripts the visibility of the context's pages: they start hidden, and
+ * `window.__setVisible(v)` shows or hides them (firing `visibilitychange`);
+ * `document.hasFocus()` answers `focused`.
+ */
+export async function scriptVisibility(context: BrowserContext, focused = true): Promise<void> {
+	await context.addInitScript((focused) => {
+		let visible = false;
+		Object.defineProperty(Document.prototype, 'visibilityState', {
+			configurable: true,
+			get: () => (visible ? 'visible' : 'hidden')
+		});
+		Document.prototype.hasFocus = () => focused;
+		(window as unknown as { __setVisible(v: boolean): void }).__setVisible = (v: boolean) => {
+			visible = v;
+			document.dispatchEvent(new Event('visibilitychange'));
+		};
+	}, focused);
+}
+
+/** Shows or hides a page whose context has {@link scriptVisibility}. */
+export function setVisible(page: Page, visible: boolean): Promise<void> {
+	return page.evaluate(
+		(v) => (window as unknown as { __setVisible(v: boolean): void }).__setVisible(v),
+		visible
+	);
 }

@@ -2,6 +2,7 @@
  * PouchDB's own replicator (Node, memory adapter) pushing into the BUILT app's
  * `/api/ingest` over HTTP, and the `sendBeacon` fallback replaying the same records.
  */
+/// <reference types="pouchdb-replication" />
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';

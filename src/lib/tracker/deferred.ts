@@ -1,46 +1,30 @@
 /**
  * The deferred part of the tracker, loaded after the page's `load` in idle time:
  * validated `track()`, automatic capture (clicks on `data-track` elements, outbound
- * links, downloads, form submissions — never field values), the server clock offset,
- * and the PouchDB outbox that takes over the records the core kept in memory.
+ * links, downloads, form submissions — never field values), and the PouchDB outbox,
+ * which it attaches to the core's delivery.
  */
-import { LIMITS, type ClientRecord } from '../records.ts';
-import { openOutbox, serverOffset, type Outbox } from './outbox.ts';
+import { LIMITS } from '../records.ts';
+import { openOutbox } from './outbox.ts';
 import { linkKind, pathOf } from './page.ts';
 import { clip, eventName, eventProps } from './props.ts';
 import type { Deferred, DeferredModule, Host } from './tracker.ts';
 
-/**
- * Takes over from the core: learns the clock offset, opens the outbox, moves the
- * records waiting in memory into it and installs automatic capture.
- */
+/** Takes over from the core: opens the outbox and installs automatic capture. */
 export function attach(host: Host): Deferred {
-	const { settings: s, window: win } = host;
+	const { settings: s, window: win, delivery } = host;
 	const doc = win.document;
 	const capture = { clicks: true, outbound: true, downloads: true, forms: true, ...s.capture };
-	let box: Outbox | undefined;
-	let batch: ClientRecord[] = [];
-	const write = (records: ClientRecord[]) => void box?.add(records).catch(() => {});
-	const ready = serverOffset(s.endpoint, host.localNow)
-		.then(host.setOffset, () => {})
-		.then(() => {
-			box = openOutbox({
-				endpoint: s.endpoint,
-				max: s.maxOutbox,
-				maxWaitMs: s.maxWaitMs,
-				dropped: (count) => host.make('dropped', { count })
-			});
-			const waiting = host.handOver((record) => {
-				// Records made in one task (a pageview and its milestone) go in one write.
-				if (batch.push(record) == 1)
-					queueMicrotask(() => {
-						write(batch);
-						batch = [];
-					});
-			});
-			if (host.dropped) waiting.push(host.make('dropped', { count: host.dropped }));
-			if (waiting.length) write(waiting);
-		});
+	const box = openOutbox({
+		max: s.maxOutbox,
+		dropped: (count) => host.make('dropped', { count }),
+		found: (records) => delivery.adopt(records, true),
+		bounded(ids, record) {
+			delivery.forget(ids);
+			delivery.adopt([record], true);
+		}
+	});
+	delivery.attach(box);
 
 	const track = (name: unknown, props?: unknown) => {
 		const n = eventName(name);
@@ -91,7 +75,7 @@ export function attach(host: Host): Deferred {
 				form:
 					form.id ||
 					form.getAttribute('name') ||
-					(action ? pathOf(new URL(action, win.location.href)) : host.path())
+					(action ? pathOf(new URL(action, win.location.href), s.hashRouting) : host.path())
 			});
 		}),
 		true
@@ -99,12 +83,9 @@ export function attach(host: Host): Deferred {
 
 	return {
 		track,
-		flush: () => box?.flush(),
-		list: async () => (await box?.list()) ?? [],
+		list: () => box.list(),
 		async destroy() {
-			await ready;
-			await box?.destroy();
-			box = undefined;
+			await box.destroy();
 			// PouchDB's own cross-tab change notification keys.
 			for (const key of ['_pouch_couchstats', '_pouch_check_localstorage'])
 				win.localStorage.removeItem(key);

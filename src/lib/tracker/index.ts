@@ -20,20 +20,22 @@ import type { Tracker } from './tracker.ts';
 export type { TrackerOptions } from './options.ts';
 export type { Tracker } from './tracker.ts';
 
+type Client = typeof import('./client.ts');
+
 /** The core once loaded (`undefined` before, or when it could not load). */
 let core: Tracker | undefined;
-/** The core on its way; `undefined` before `init()`. */
-let loading: Promise<Tracker | undefined> | undefined;
+/** The core module on its way; `undefined` before `init()`. */
+let loading: Promise<Client | undefined> | undefined;
 
 /** Runs `fn` on the core now when loaded, else once it has loaded (in call order). */
-function call<T>(fn: (t: Tracker) => T): Promise<T | undefined> | undefined {
-	return core ? Promise.resolve(fn(core)) : loading?.then((t) => t && fn(t));
+function call<T>(fn: (t: Tracker, m: Client) => T): Promise<T | undefined> | undefined {
+	return loading?.then((m) => m && core && fn(core, m));
 }
 
 /**
  * Starts tracking this page (once; later calls return the first call's promise).
- * Does not record a pageview: call `pageview()` on load and on every client-side
- * navigation.
+ * Does not record a pageview: call `enter()` (or `pageview()`) on load and
+ * `pageview()` on every client-side navigation.
  *
  * @returns The tracker once its core has loaded (`undefined` if it could not load).
  * @throws Error (`couchstats: …`) when options are invalid, synchronously.
@@ -41,9 +43,23 @@ function call<T>(fn: (t: Tracker) => T): Promise<T | undefined> | undefined {
 export function init(options: TrackerOptions): Promise<Tracker | undefined> {
 	if (!loading) {
 		resolveOptions(options, location.origin);
-		loading = import('./client.ts').then((m) => (core = m.start(options))).catch(() => undefined);
+		loading = import('./client.ts').then(
+			(m) => {
+				core = m.start(options);
+				return m;
+			},
+			() => undefined
+		);
 	}
-	return loading;
+	return loading.then(() => core);
+}
+
+/**
+ * Records the page's first pageview, once per page: the app's inline start may have
+ * recorded it already, before hydration.
+ */
+export function enter(notFound?: boolean): void {
+	call((_, m) => m.enter(notFound));
 }
 
 /** Records a pageview of `url` (default: the location at the time of the call). */

@@ -20,8 +20,13 @@ export interface TrackerOptions {
 	capture?: { clicks?: boolean; outbound?: boolean; downloads?: boolean; forms?: boolean };
 	/** Outbox limit in records; default 5000. */
 	maxOutbox?: number;
-	/** Longest a record waits before replication while online, ms; default 10 000 (≤ 30 000). */
+	/**
+	 * Longest a heartbeat waits before it is sent, ms; default 10 000 (≤ 30 000).
+	 * Pageviews, events and milestones are sent at once.
+	 */
 	maxWaitMs?: number;
+	/** Hash-routed site: `#/…` fragments are pages (`/#/pricing`); default `false`. */
+	hashRouting?: boolean;
 }
 
 /** Options after validation, with defaults applied. */

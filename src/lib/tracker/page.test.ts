@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { record, runMap } from '../../../couchdb/events/views/fake-emit.ts';
-import { LIMITS, SOURCE_PATTERN, sourceOf } from '../records.ts';
+import { LIMITS, PATH_PATTERN, SOURCE_PATTERN, sourceOf } from '../records.ts';
 import { readDesignDocs } from '../server/design-docs.ts';
 import { externalReferrer, linkKind, MAX, pathOf, screenClass, utmOf } from './page.ts';
 
@@ -18,6 +18,17 @@ const dimensionsMap = new Function(
 
 test('pathOf drops the query string and the fragment', () => {
 	expect(pathOf(new URL('https://blog.example/posts/1?x=1#top'))).toBe('/posts/1');
+	expect(pathOf(new URL('https://blog.example/app/#/users/1'))).toBe('/app/');
+});
+
+test.each([
+	['https://blog.example/app/#/users/1?tab=2', '/app/#/users/1'],
+	['https://blog.example/#/', '/#/'],
+	['https://blog.example/app/?x=1#top', '/app/'],
+	['https://blog.example/app/', '/app/']
+])('with hash routing, pathOf(%j) is %j: a #/ fragment is a route', (url, path) => {
+	expect(pathOf(new URL(url), true)).toBe(path);
+	expect(PATH_PATTERN.test(path)).toBe(true);
 });
 
 test.each([

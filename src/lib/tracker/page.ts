@@ -18,9 +18,14 @@ export const MAX = {
 	heartbeatMs: 120_000
 } as const;
 
-/** The path of a URL as records carry it: no query string, no fragment, bounded. */
-export function pathOf(url: URL): string {
-	return url.pathname.slice(0, MAX.path);
+/**
+ * The path of a URL as records carry it: no query string, no fragment, bounded. With
+ * `hashRouting`, a fragment that is a route (`#/…`, without its own query) is part of
+ * it: `/app/#/users/1`.
+ */
+export function pathOf(url: URL, hashRouting?: boolean): string {
+	const route = (hashRouting && /^#\/[^?#]*/.exec(url.hash)?.[0]) || '';
+	return (url.pathname + route).slice(0, MAX.path);
 }
 
 /** The referrer as origin + path, or `undefined` when empty, same-origin or not http(s). */

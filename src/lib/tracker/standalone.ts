@@ -11,8 +11,9 @@
  * `/api/ingest`), `data-time-zone` (the site's, default `UTC`), `data-respect-dnt="false"`,
  * `data-allow-automation="true"` (tests), `data-capture="clicks outbound downloads forms"`
  * (the automatic captures to keep; default all), `data-max-outbox`, `data-max-wait`,
- * `data-not-found` (on a 404 page). Pageviews are recorded on load, on
- * `pushState`/`replaceState`/`popstate`/`hashchange` and on bfcache restores. The API is
+ * `data-hash-routing` (`#/…` fragments are pages), `data-not-found` (on a 404 page).
+ * Pageviews are recorded on load, on `pushState`/`replaceState`/`popstate` (and
+ * `hashchange` with hash routing) and on bfcache restores. The API is
  * `window.couchstats`: `track(name, props)`, `pageview(url?)`, `optOut()`, `erase()`,
  * `pending()`; calls made before this core arrived (queued by the loader) run now.
  */
@@ -40,7 +41,8 @@ const tracker = createTracker(
 				)
 			: undefined,
 		maxOutbox: data.maxOutbox ? +data.maxOutbox : undefined,
-		maxWaitMs: data.maxWait ? +data.maxWait : undefined
+		maxWaitMs: data.maxWait ? +data.maxWait : undefined,
+		hashRouting: 'hashRouting' in data
 	},
 	{
 		window,
@@ -68,7 +70,7 @@ if (tracker.enabled) {
 		};
 	}
 	addEventListener('popstate', () => tracker.pageview());
-	addEventListener('hashchange', () => tracker.pageview());
+	if ('hashRouting' in data) addEventListener('hashchange', () => tracker.pageview());
 	tracker.pageview(undefined, { notFound: 'notFound' in data });
 }
 

@@ -9,6 +9,9 @@ export interface KeyValueStore {
 	getItem(key: string): string | null;
 	setItem(key: string, value: string): void;
 	removeItem(key: string): void;
+	/** The name of the `index`th key (for listing keys with a prefix). */
+	key(index: number): string | null;
+	readonly length: number;
 }
 
 /** A store kept in memory, used when `localStorage` is unavailable and in tests. */
@@ -17,7 +20,11 @@ export function memoryStore(): KeyValueStore {
 	return {
 		getItem: (key) => map.get(key) ?? null,
 		setItem: (key, value) => void map.set(key, value),
-		removeItem: (key) => void map.delete(key)
+		removeItem: (key) => void map.delete(key),
+		key: (index) => [...map.keys()][index] ?? null,
+		get length() {
+			return map.size;
+		}
 	};
 }
 

@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ClientRecord, EventRecord, HeartbeatRecord, PageviewRecord } from '../records.ts';
+import { SOON_MS } from './delivery.ts';
 import { memoryStore } from './storage.ts';
 import {
 	createTracker,
@@ -41,11 +42,14 @@ describe('resolveOptions', () => {
 	});
 });
 
-/** A window stand-in: enough DOM for the core, a manual clock, beacons captured. */
-function fakeBrowser() {
+/**
+ * A window stand-in: enough DOM for the core, a manual clock, and a fetch that answers
+ * the clock probe (`now`, `serverAhead` ms ahead of the page) and captures what is posted.
+ */
+function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
 	const intervals: (() => void)[] = [];
-	const beacons: ClientRecord[][] = [];
+	const posts: { docs: ClientRecord[]; keepalive: boolean }[] = [];
 	const document = Object.assign(new EventTarget(), {
 		visibilityState: 'visible',
 		hasFocus: () => true,
@@ -57,13 +61,13 @@ function fakeBrowser() {
 	const window = Object.assign(new EventTarget(), {
 		document,
 		location: new URL('https://blog.example/posts/1?utm_source=news'),
-		navigator: {
-			language: 'en-GB',
-			webdriver: false,
-			sendBeacon: (_url: string, blob: Blob) => {
-				blob.text().then((text) => beacons.push(JSON.parse(text).docs));
-				return true;
-			}
+		navigator: { language: 'en-GB', webdriver: false },
+		onLine: true,
+		fetch: async (url: string, init?: RequestInit) => {
+			if (!window.onLine) throw new TypeError('Failed to fetch');
+			if (init?.method != 'POST') return Response.json({ now: t + serverAhead });
+			posts.push({ docs: JSON.parse(String(init.body)).docs, keepalive: !!init.keepalive });
+			return new Response('[]', { status: 201 });
 		},
 		innerWidth: 1280,
 		setInterval: (fn: () => void) => intervals.push(fn),
@@ -74,7 +78,8 @@ function fakeBrowser() {
 	return {
 		window,
 		document,
-		beacons,
+		posts,
+		sent: () => posts.flatMap((p) => p.docs),
 		advance: (ms: number) => (t += ms),
 		tick: () => intervals.forEach((fn) => fn()),
 		env: {
@@ -87,7 +92,13 @@ function fakeBrowser() {
 	};
 }
 
+/** Lets the fake network answer, and the records it let go be sent. */
+const settle = () => vi.advanceTimersByTimeAsync(SOON_MS);
+
 describe('createTracker', () => {
+	beforeEach(() => vi.useFakeTimers());
+	afterEach(() => vi.useRealTimers());
+
 	test('records a classified entry pageview and not the same path again', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
@@ -158,13 +169,13 @@ describe('createTracker', () => {
 		const deferred: DeferredModule = {
 			attach: (h) => {
 				host = h;
-				return { track: () => {}, flush: () => {}, list: async () => [], destroy: async () => {} };
+				return { track: () => {}, list: async () => [], destroy: async () => {} };
 			}
 		};
 		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
 		tracker.pageview();
 		b.window.dispatchEvent(new Event('load'));
-		await new Promise((resolve) => setTimeout(resolve, 10));
+		await settle();
 		b.advance(12_000);
 		tracker.pageview('/pricing');
 		host!.event('signup');
@@ -178,7 +189,8 @@ describe('createTracker', () => {
 		const other = createTracker({ site: 'blog' }, { ...tab2.env, storage: b.env.storage });
 		tab2.advance(13_000);
 		other.pageview('https://blog.example/about');
-		const records = [...(await tracker.pending()), ...(await other.pending())];
+		await settle();
+		const records = [...b.sent(), ...tab2.sent()];
 		expect(records.map((r) => `${r.type} ${r.path}`)).toEqual([
 			...['pageview /posts/1', 'heartbeat /posts/1', 'milestone /posts/1', 'milestone /posts/1'],
 			...['pageview /pricing', 'milestone /pricing', 'event /pricing', 'event /pricing'],
@@ -207,10 +219,11 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('sends engaged time in heartbeats and beacons the waiting records when the page hides', async () => {
+	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
+		await settle();
 		b.advance(30_000);
 		b.tick();
 		b.advance(4_000);
@@ -218,9 +231,8 @@ describe('createTracker', () => {
 		b.document.dispatchEvent(new Event('visibilitychange'));
 		b.advance(20_000);
 		b.window.dispatchEvent(new Event('pagehide'));
-		await new Promise((resolve) => setTimeout(resolve, 10));
-		const sent = b.beacons.flat();
-		expect(sent.map((r) => r.type)).toEqual([
+		await settle();
+		expect(b.sent().map((r) => r.type)).toEqual([
 			'pageview',
 			'heartbeat',
 			'milestone',
@@ -228,9 +240,56 @@ describe('createTracker', () => {
 			'heartbeat'
 		]);
 		expect(
-			sent.filter((r) => r.type === 'heartbeat').map((r) => (r as HeartbeatRecord).engagedMs)
+			b
+				.sent()
+				.filter((r) => r.type === 'heartbeat')
+				.map((r) => (r as HeartbeatRecord).engagedMs)
 		).toEqual([30_000, 4_000]);
-		expect(await tracker.pending()).toHaveLength(5);
+		// The pageview went at once, the rest when the page hid.
+		expect(b.posts.map((p) => [p.docs.length, p.keepalive])).toEqual([
+			[1, false],
+			[4, true]
+		]);
+		expect(await tracker.pending()).toEqual([]);
+	});
+
+	test('on a first visit, sends nothing before the clock probe answers, then corrects the times of what waited', async () => {
+		const b = fakeBrowser(60_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		const [waiting] = await tracker.pending();
+		const madeAt = waiting.ts;
+		expect(b.posts).toEqual([]);
+		await settle();
+		expect(b.sent().map((r) => [r._id, r.ts])).toEqual([[waiting._id, madeAt + 60_000]]);
+		// Later records carry the corrected clock at once.
+		tracker.pageview('/next');
+		const [next] = await tracker.pending();
+		expect(next.ts).toBe(b.env.now() + 60_000);
+	});
+
+	test('a page closed offline leaves its records in a journal for the next tracked page, not for one that does not track', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		b.window.onLine = false;
+		tracker.pageview('/offline');
+		b.advance(2000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const left = ['pageview /offline', 'milestone /offline', 'heartbeat /offline'];
+		// An automated browser's page (not tracked) leaves the journal alone.
+		const bot = fakeBrowser();
+		(bot.window.navigator as { webdriver: boolean }).webdriver = true;
+		createTracker({ site: 'blog' }, { ...bot.env, storage: b.env.storage });
+		await settle();
+		expect(bot.posts).toEqual([]);
+		// The next page sends them, with its own pageview.
+		const next = fakeBrowser();
+		createTracker({ site: 'blog' }, { ...next.env, storage: b.env.storage }).pageview('/back');
+		await settle();
+		expect(next.sent().map((r) => `${r.type} ${r.path}`)).toEqual([...left, 'pageview /back']);
 	});
 
 	test('does nothing for an automated browser unless allowed, and never throws afterwards', async () => {
@@ -251,8 +310,8 @@ describe('createTracker', () => {
 		await tracker.optOut();
 		tracker.pageview('/other');
 		b.window.dispatchEvent(new Event('pagehide'));
-		await new Promise((resolve) => setTimeout(resolve, 10));
-		expect(b.beacons).toEqual([]);
+		await settle();
+		expect(b.posts).toEqual([]);
 		expect(await tracker.pending()).toEqual([]);
 		expect(createTracker({ site: 'blog' }, b.env).enabled).toBe(false);
 	});

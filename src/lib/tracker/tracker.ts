@@ -1,14 +1,16 @@
 /**
  * The tracker core, loaded asynchronously in parallel with the page (the standalone
- * loader injects it as an async script; the Svelte entry imports it dynamically at
- * hydration), so it is not part of what every page loads synchronously. It
- * classifies pageviews (session, entry, first of day, first ever, first of the path
- * today) and events (first of their name in the session and the day), stamps every
- * record with its session's source and landing page, accounts engaged time with
- * heartbeats, emits session milestones, keeps records in memory, and beacons them when
- * the page is hidden. After `load`, in idle time, it loads the deferred part
- * (deferred.ts: `track()` validation, automatic capture, the PouchDB outbox) and hands
- * it the records. Browser globals, time, randomness and that loader are injected.
+ * loader injects it as an async script; on the app's pages an inline module script
+ * starts it before hydration, see client.ts), so it is not part of what every page
+ * loads synchronously. It classifies pageviews (session, entry, first of day, first
+ * ever, first of the path today) and events (first of their name in the session and
+ * the day), stamps every record with its session's source and landing page, accounts
+ * engaged time with heartbeats, emits session milestones, and delivers the records
+ * (delivery.ts: live requests, the journal kept when the page hides). It learns the
+ * server's clock offset once per session. After `load`, in idle time, it loads the
+ * deferred part (deferred.ts: `track()` validation, automatic capture, the PouchDB
+ * outbox), which attaches the outbox to delivery. Browser globals, time, randomness
+ * and that loader are injected.
  *
  * After `createTracker()` returns, nothing here throws into the host page: listeners
  * and public methods are wrapped.
@@ -20,8 +22,9 @@ import {
 	type ClientRecord,
 	type Milestone
 } from '../records.ts';
-import { sendBeacons } from './beacon.ts';
+import { createDelivery, type Delivery } from './delivery.ts';
 import { createEngagement } from './engagement.ts';
+import { serverOffset } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
@@ -34,21 +37,14 @@ export { resolveOptions, type Settings, type TrackerOptions } from './options.ts
 export interface Host {
 	settings: Settings;
 	window: Window;
-	storage: KeyValueStore;
-	/** Local clock (uncorrected). */
-	localNow: () => number;
-	/** Sets the server clock offset and corrects the times of records still in memory. */
-	setOffset(offset: number): void;
 	/** Counts an interaction and records an event, classified (starting a session if needed). */
 	event(name: string, props?: Record<string, string | number | boolean>): void;
 	/** Makes a record of the current session and page. */
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
 	/** Current path. */
 	path(): string;
-	/** Takes the records waiting in memory and sends every later one to `sink`. */
-	handOver(sink: (record: ClientRecord) => void): ClientRecord[];
-	/** Records dropped from memory before the outbox loaded. */
-	dropped: number;
+	/** Where the outbox is attached and hands over what it finds or drops. */
+	delivery: Pick<Delivery, 'attach' | 'adopt' | 'forget'>;
 	/** Deepest scroll position on this page, 0–100 (kept by the deferred part). */
 	scroll: number;
 }
@@ -57,8 +53,6 @@ export interface Host {
 export interface Deferred {
 	/** Validated, bounded `track()`. */
 	track(name: unknown, props?: unknown): void;
-	/** Replicates now (on hide). */
-	flush(): void;
 	/** Records waiting in IndexedDB. */
 	list(): Promise<ClientRecord[]>;
 	/** Stops delivery and deletes the local database. */
@@ -124,20 +118,20 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		};
 
-	let offset = readJson<number>(storage, KEYS.offset) ?? 0;
-	const now = () => env.now() + offset;
+	/** Server clock minus local clock; unknown before the first probe of this browser. */
+	let offset = readJson<number>(storage, KEYS.offset);
+	/** Records made while the offset is unknown: corrected (and sent) once it is known. */
+	let early: ClientRecord[] | undefined = offset === undefined ? [] : undefined;
+	const now = () => env.now() + (offset ?? 0);
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
 		(s.respectDnt != false &&
 			(nav.doNotTrack == '1' ||
 				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
 		(nav.webdriver && !s.allowAutomation);
-	let mem: ClientRecord[] = [];
-	let unbeaconed: ClientRecord[] = [];
-	let sink: ((record: ClientRecord) => void) | undefined;
 	const later: [string, unknown][] = [];
 	let deferred: Deferred | undefined;
-	let path = pathOf(new URL(win.location.href));
+	let path = pathOf(new URL(win.location.href), s.hashRouting);
 	let lastBeat = 0;
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
@@ -149,12 +143,24 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	const engagement = createEngagement(now, engagedNow());
+	const delivery = createDelivery({
+		endpoint: s.endpoint,
+		maxWaitMs: s.maxWaitMs,
+		max: s.maxOutbox,
+		window: win,
+		storage,
+		id: uuidv7(env.now(), random),
+		hidden: () => pageHidden || doc.visibilityState != 'visible',
+		dropped: (count) => make('dropped', { count }),
+		// Tracking off: nothing is ever released (and nothing hides: listeners are `safe`).
+		held: !!(early || off)
+	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
 		const ts = now();
 		const _id = id ?? uuidv7(ts, random);
 		const session = sessions.touch(ts);
-		return {
+		const record = {
 			_id,
 			_rev: revisionFor(_id),
 			v: RECORD_VERSION,
@@ -168,27 +174,33 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			land: session.land,
 			...fields
 		} as ClientRecord;
+		early?.push(record);
+		return record;
 	}
 
 	/**
-	 * Hands a record on — to the outbox once loaded, else to memory (bounded like the
-	 * outbox) — then the milestones it completed, with ids every tab derives alike.
+	 * Learns the clock offset (first on this browser: records wait for it; then once per
+	 * session, for the records after). A failed probe keeps the offset it had.
 	 */
+	function probe() {
+		void serverOffset(win.fetch, s.endpoint, env.now)
+			.then(
+				(next) => {
+					for (const r of early ?? []) r.ts += next - (offset ?? 0);
+					writeJson(storage, KEYS.offset, (offset = next));
+				},
+				() => {}
+			)
+			.then(() => {
+				early = undefined;
+				delivery.release();
+			});
+	}
+
+	/** Hands a record to delivery, then the milestones it completed, with ids every tab derives alike. */
 	function emit(record: ClientRecord, milestones = true) {
 		if (off) return;
-		// A page that is never hidden must not grow this forever; the outbox has the rest.
-		if (unbeaconed.push(record) > 200) unbeaconed.shift();
-		if (sink) sink(record);
-		else if (mem.push(record) > s.maxOutbox) {
-			mem.splice(
-				Math.max(
-					0,
-					mem.findIndex((r) => r.type == 'heartbeat')
-				),
-				1
-			);
-			host.dropped++;
-		}
+		delivery.add(record);
 		if (!milestones) return;
 		const { sid, milestones: reached } = takeMilestones(storage);
 		for (const m of reached)
@@ -198,25 +210,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const host: Host = {
 		settings: s,
 		window: win,
-		storage,
-		localNow: env.now,
-		setOffset(next) {
-			for (const r of mem) r.ts += next - offset;
-			writeJson(storage, KEYS.offset, (offset = next));
-		},
 		event: safe((name: string, props?: object) => {
 			if (sessions.expired(now())) pageview();
 			emit(make('event', { name, props, ...sessions.event(name, now()) }));
 		}),
 		make: (type, fields) => make(type, fields),
 		path: () => path,
-		handOver(next) {
-			sink = next;
-			const waiting = mem;
-			mem = [];
-			return waiting;
-		},
-		dropped: 0,
+		delivery,
 		scroll: 0
 	};
 
@@ -225,11 +225,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The previous page's engaged time, under its path (none before the first).
 		if (viewed) beat(true);
 		viewed = true;
-		path = pathOf(next);
+		path = pathOf(next, s.hashRouting);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
 		host.scroll = 0;
+		if (c.entry && !early) probe();
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,
@@ -260,11 +261,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		emit(make('heartbeat', { engagedMs: ms, scroll: host.scroll }));
 	}
 
+	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
 	function hide() {
 		beat(true);
-		sendBeacons(s.endpoint, unbeaconed, nav);
-		unbeaconed = [];
-		deferred?.flush();
+		delivery.hide();
 	}
 
 	const load = () =>
@@ -279,13 +279,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			.catch(() => {});
 
 	const erase = async () => {
-		mem = [];
+		delivery.clear();
 		try {
 			for (const key in KEYS)
 				if (key != 'optOut') storage.removeItem(KEYS[key as keyof typeof KEYS]);
-			// Later records of this page wait in memory (and go by beacon); the next page
-			// opens a fresh outbox.
-			sink = undefined;
 			if (deferred) await deferred.destroy();
 			else win.indexedDB.deleteDatabase(OUTBOX_IDB);
 		} catch {
@@ -323,6 +320,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
 	if (doc.readyState == 'complete') idle();
 	else listen(win, 'load', idle);
+	if (!off) {
+		delivery.resume();
+		if (early) probe();
+	}
 
 	return {
 		enabled: !off,
@@ -336,6 +337,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			await erase();
 		},
 		erase,
-		pending: async () => [...mem, ...((await deferred?.list()) ?? [])]
+		async pending() {
+			const list = delivery.waiting();
+			const known = new Set(list.map((r) => r._id));
+			for (const r of (await deferred?.list()) ?? []) if (!known.has(r._id)) list.push(r);
+			return list;
+		}
 	};
 }

@@ -1,7 +1,8 @@
 /**
- * The browser side of `/api/v1/live`: an `EventSource` that reports new records,
- * keeps the latest pageviews and events for the realtime panel, and says whether it
- * is connected. `EventSource` reconnects by itself (the server sends `retry: 2000`);
+ * The browser side of `/api/v1/live`: an `EventSource` that reports new records (at
+ * once for pageviews and events, a moment later for engaged time alone), keeps the
+ * latest pageviews and events for the realtime panel, and says whether it is
+ * connected. `EventSource` reconnects by itself (the server sends `retry: 2000`);
  * after a reconnect the page refreshes once, since records may have arrived while the
  * stream was down.
  */
@@ -24,6 +25,19 @@ export const LATEST_MAX = 15;
 
 /** Record types the latest-events list shows (heartbeats and milestones are noise there). */
 const SHOWN = new Set(['pageview', 'event']);
+
+/** How long a batch of only heartbeats and milestones may wait before the page refreshes. */
+export const LATER_MS = 1000;
+
+/**
+ * When new records call for a refresh: at once when they hold a pageview or an event;
+ * after {@link LATER_MS} when they only move engaged time and milestones, so that a
+ * closing page's last heartbeat does not start a re-read that the next page's pageview,
+ * a moment later, would have to wait behind.
+ */
+export function refreshDelay(records: readonly Pick<LiveRecord, 'type'>[]): number {
+	return records.some((r) => SHOWN.has(r.type)) ? 0 : LATER_MS;
+}
 
 /** A live feed of one site. */
 export class LiveFeed {
@@ -50,12 +64,19 @@ export class LiveFeed {
 		let source: EventSource;
 		let closed = false;
 		let retry: ReturnType<typeof setTimeout> | undefined;
+		/** A refresh waiting for {@link LATER_MS}. */
+		let later: ReturnType<typeof setTimeout> | undefined;
 		let wasDown = false;
+		const change = () => {
+			clearTimeout(later);
+			later = undefined;
+			this.onChange();
+		};
 		const open = () => {
 			source = new EventSource(this.url);
 			source.addEventListener('ready', () => {
 				this.status = 'live';
-				if (wasDown) this.onChange();
+				if (wasDown) change();
 				wasDown = false;
 			});
 			source.addEventListener('records', (event) => {
@@ -63,7 +84,8 @@ export class LiveFeed {
 					records: LiveRecord[];
 				};
 				this.add(records);
-				this.onChange();
+				if (!refreshDelay(records)) change();
+				else later ??= setTimeout(change, LATER_MS);
 			});
 			source.addEventListener('error', () => {
 				wasDown = true;
@@ -79,6 +101,7 @@ export class LiveFeed {
 		return () => {
 			closed = true;
 			clearTimeout(retry);
+			clearTimeout(later);
 			source.close();
 		};
 	}

@@ -4,7 +4,7 @@
  */
 import { CouchstatsError } from '../errors';
 
-/** Media types a JSON body may be sent as: PouchDB sends JSON, `sendBeacon` sends text. */
+/** Media types a JSON body may be sent as: PouchDB sends JSON, the tracker (like `sendBeacon`) text. */
 const JSON_TYPES = new Set(['application/json', 'text/plain']);
 
 /**

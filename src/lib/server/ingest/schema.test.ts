@@ -23,6 +23,11 @@ describe('checkRecord', () => {
 		expect(checked).toEqual({ ok: true, record: { ...doc, title: 'Pricing' } });
 	});
 
+	test('accepts a hash route in a path, as the tracker records it in hash-routing mode', () => {
+		const doc = pageview(NOW, { path: '/app/#/users/1', from: '/app/#/', land: '/app/#/' });
+		expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: doc });
+	});
+
 	test('replaces a lone surrogate, as left by cutting an emoji in half, with U+FFFD', () => {
 		const checked = checkRecord(pageview(NOW, { title: 'Café \ud83d' }), NOW);
 		expect(checked.ok && checked.record.type === 'pageview' && checked.record.title).toBe(
@@ -113,12 +118,17 @@ describe('checkRecord', () => {
 		[
 			'a path with a query',
 			pageview(NOW, { path: '/a?b=c' }),
-			'path: must be a path starting with / without query or fragment'
+			'path: must be a path starting with / without query or fragment (but a #/ route)'
+		],
+		[
+			'a path with a fragment that is no route',
+			pageview(NOW, { path: '/a#top' }),
+			'path: must be a path starting with / without query or fragment (but a #/ route)'
 		],
 		[
 			'a relative path',
 			pageview(NOW, { path: 'a/b' }),
-			'path: must be a path starting with / without query or fragment'
+			'path: must be a path starting with / without query or fragment (but a #/ route)'
 		],
 		[
 			'a path with a newline',
@@ -292,12 +302,12 @@ describe('checkRecord', () => {
 		[
 			'a full URL',
 			'https://blog.example/',
-			'land: must be a path starting with / without query or fragment'
+			'land: must be a path starting with / without query or fragment (but a #/ route)'
 		],
 		[
 			'a path with a query',
 			'/a?b=1',
-			'land: must be a path starting with / without query or fragment'
+			'land: must be a path starting with / without query or fragment (but a #/ route)'
 		],
 		['an overlong path', '/' + 'x'.repeat(LIMITS.path), 'land: must be at most 512 characters']
 	])('refuses a landing page that is %s', (_, land, reason) => {

@@ -12,6 +12,7 @@
 import * as v from 'valibot';
 import {
 	ID_PATTERN,
+	PATH_PATTERN,
 	LIMITS,
 	MILESTONES,
 	RECORD_VERSION,
@@ -50,11 +51,14 @@ function text(max: number) {
 	);
 }
 
-/** A site-relative path: starts with `/`, carries no query string or fragment. */
+/** A site-relative path: starts with `/`, carries no query string, no fragment but a `#/` route. */
 function pathText() {
 	return v.pipe(
 		text(LIMITS.path),
-		v.regex(/^\/[^?#]*$/, 'must be a path starting with / without query or fragment')
+		v.regex(
+			PATH_PATTERN,
+			'must be a path starting with / without query or fragment (but a #/ route)'
+		)
 	);
 }
 

@@ -14,6 +14,9 @@ const closers = new Set<() => void>();
 /** The process's follower, created on first use. */
 export function liveFollower(): ChangesFollower {
 	follower ??= new ChangesFollower(couchChangesSource(couch()), {
+		// Trackers send each action at once: batch briefly. Dashboards coalesce their
+		// re-reads themselves (at most one waits behind the one running).
+		debounceMs: 50,
 		onError: (e) =>
 			console.error(redactSecrets(`couchstats: live follower: ${(e as Error).message ?? e}`))
 	});

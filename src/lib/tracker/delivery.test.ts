@@ -1,0 +1,273 @@
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import type { ClientRecord } from '../records.ts';
+import { createDelivery, JOURNAL, SOON_MS, type DeliveryOptions, type Store } from './delivery.ts';
+import { memoryStore, type KeyValueStore } from './storage.ts';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+	vi.useRealTimers();
+	vi.restoreAllMocks();
+});
+
+let n = 0;
+const record = (type: ClientRecord['type']) =>
+	({ _id: `${type}-${++n}`, _rev: `1-${n}`, type }) as ClientRecord;
+
+/** A browser stand-in whose requests are recorded and answered by `online`. */
+function browser() {
+	const requests: { ids: string[]; keepalive: boolean }[] = [];
+	let answer: 'ok' | 'down' | 'never' = 'ok';
+	let hidden = false;
+	const storage = memoryStore();
+	const window = Object.assign(new EventTarget(), {
+		fetch: async (_url: string, init: RequestInit) => {
+			const { docs } = JSON.parse(String(init.body)) as { docs: ClientRecord[] };
+			requests.push({ ids: docs.map((d) => d._id), keepalive: !!init.keepalive });
+			if (answer == 'never') return new Promise<never>(() => {});
+			if (answer == 'down') throw new TypeError('Failed to fetch');
+			return new Response('[]', { status: 201 });
+		}
+	});
+	const open = (options: Partial<DeliveryOptions> = {}, store: KeyValueStore = storage) =>
+		createDelivery({
+			endpoint: 'https://stats.example/api/ingest',
+			maxWaitMs: 10_000,
+			max: 5,
+			window: window as unknown as Window,
+			storage: store,
+			id: String(++n),
+			hidden: () => hidden,
+			dropped: (count) => ({ ...record('dropped'), count }) as ClientRecord,
+			...options
+		});
+	return {
+		requests,
+		storage,
+		open,
+		sent: () => requests.map((r) => r.ids),
+		answer: (a: typeof answer) => (answer = a),
+		hide(delivery: ReturnType<typeof open>) {
+			hidden = true;
+			delivery.hide();
+		},
+		online: () => window.dispatchEvent(new Event('online'))
+	};
+}
+
+/** An outbox stand-in: writes resolve when `writes` says so; removals are recorded. */
+function store(writes: 'done' | 'stall' = 'done') {
+	const added: string[] = [];
+	const removed: string[] = [];
+	const box: Store = {
+		add: (records) => {
+			added.push(...records.map((r) => r._id));
+			return writes == 'done' ? Promise.resolve() : new Promise(() => {});
+		},
+		remove: (records) => removed.push(...records.map((r) => r._id))
+	};
+	return { box, added, removed };
+}
+
+const journals = (storage: KeyValueStore) =>
+	Array.from({ length: storage.length }, (_, i) => storage.key(i)!).filter((k) =>
+		k.startsWith(JOURNAL)
+	);
+
+test('sends a pageview within SOON_MS, taking along the heartbeat that waited, in one request', async () => {
+	const b = browser();
+	const d = b.open();
+	const beat = record('heartbeat');
+	d.add(beat);
+	await vi.advanceTimersByTimeAsync(1000);
+	expect(b.sent()).toEqual([]);
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(SOON_MS - 1);
+	expect(b.sent()).toEqual([]);
+	await vi.advanceTimersByTimeAsync(1);
+	expect(b.requests).toEqual([{ ids: [beat._id, pv._id], keepalive: false }]);
+	expect(d.waiting()).toEqual([]);
+});
+
+test('sends heartbeats alone after the batch window, or at once when 10 records wait', async () => {
+	const b = browser();
+	const d = b.open({ max: 100 });
+	d.add(record('heartbeat'));
+	await vi.advanceTimersByTimeAsync(9999);
+	expect(b.sent()).toEqual([]);
+	await vi.advanceTimersByTimeAsync(1);
+	expect(b.sent()).toHaveLength(1);
+	for (let i = 0; i < 10; i++) d.add(record('heartbeat'));
+	await vi.advanceTimersByTimeAsync(0);
+	expect(b.sent().map((ids) => ids.length)).toEqual([1, 10]);
+});
+
+test('keeps one request in flight while visible; what comes meanwhile goes once it is answered', async () => {
+	const b = browser();
+	const d = b.open();
+	b.answer('never');
+	d.add(record('pageview'));
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	d.add(record('event'));
+	await vi.advanceTimersByTimeAsync(5000);
+	expect(b.sent()).toHaveLength(1);
+	expect(d.waiting()).toHaveLength(2);
+});
+
+test('retries a failed request after a growing backoff, and at once when the browser is back online', async () => {
+	vi.spyOn(Math, 'random').mockReturnValue(0.5); // the jitter: the first retry 1.5 s after
+	const b = browser();
+	const d = b.open();
+	b.answer('down');
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	// New records wait for the retry.
+	await vi.advanceTimersByTimeAsync(999);
+	d.add(record('event'));
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent()).toHaveLength(1);
+	await vi.advanceTimersByTimeAsync(1001);
+	expect(b.sent()).toHaveLength(2);
+	b.answer('ok');
+	b.online();
+	await vi.advanceTimersByTimeAsync(0);
+	expect(b.sent()).toHaveLength(3);
+	expect(b.sent()[2][0]).toBe(pv._id);
+	expect(d.waiting()).toEqual([]);
+});
+
+test('writes every record to the outbox and removes it once delivered', async () => {
+	const b = browser();
+	const d = b.open();
+	const s = store();
+	d.attach(s.box);
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(0);
+	expect(s.added).toEqual([pv._id]);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(s.removed).toEqual([pv._id]);
+});
+
+test('when the page hides, journals what the outbox does not hold yet and sends everything with keepalive; the next page adopts the journal', async () => {
+	const b = browser();
+	const d = b.open();
+	const s = store('stall');
+	const kept = record('pageview');
+	d.add(kept);
+	await vi.advanceTimersByTimeAsync(SOON_MS); // delivered: neither journaled nor sent again
+	d.attach(s.box);
+	b.answer('down');
+	const [event, beat] = [record('event'), record('heartbeat')];
+	d.add(event);
+	d.add(beat);
+	b.hide(d);
+	expect(b.requests.at(-1)).toEqual({ ids: [event._id, beat._id], keepalive: true });
+	expect(journals(b.storage)).toHaveLength(1);
+	expect(JSON.parse(b.storage.getItem(journals(b.storage)[0])!)).toEqual([event, beat]);
+
+	// The next page of the site, offline too: it takes the records over, journal and all.
+	const next = b.open();
+	expect(next.waiting()).toEqual([]);
+	next.resume();
+	expect(next.waiting()).toEqual([event, beat]);
+	expect(journals(b.storage)).toEqual([]);
+	const box = store();
+	next.attach(box.box);
+	await vi.advanceTimersByTimeAsync(0);
+	expect(box.added).toEqual([event._id, beat._id]);
+	b.answer('ok');
+	await vi.advanceTimersByTimeAsync(10_000);
+	expect(b.sent().at(-1)).toEqual([event._id, beat._id]);
+	expect(next.waiting()).toEqual([]);
+});
+
+test('journals only what the outbox does not hold, and removes the journal once it holds it all', async () => {
+	const b = browser();
+	b.answer('down');
+	const d = b.open();
+	let written = () => {};
+	const box: Store = {
+		add: () => new Promise<void>((resolve) => (written = resolve)),
+		remove: () => {}
+	};
+	d.attach(box);
+	const pv = record('pageview');
+	d.add(pv);
+	b.hide(d);
+	expect(journals(b.storage)).toHaveLength(1);
+	written();
+	await vi.advanceTimersByTimeAsync(0);
+	expect(journals(b.storage)).toEqual([]);
+	expect(d.waiting()).toEqual([pv]);
+});
+
+test('before the outbox, drops the oldest heartbeat beyond the limit and reports it in a dropped record', async () => {
+	const b = browser();
+	b.answer('down');
+	const d = b.open({ max: 3 });
+	const [h1, p1, h2, p2] = [
+		record('heartbeat'),
+		record('pageview'),
+		record('heartbeat'),
+		record('pageview')
+	];
+	for (const r of [h1, p1, h2, p2]) d.add(r);
+	expect(d.waiting()).toEqual([p1, h2, p2]);
+	const s = store();
+	d.attach(s.box);
+	await vi.advanceTimersByTimeAsync(0);
+	const dropped = d.waiting().at(-1) as ClientRecord & { count: number };
+	expect([dropped.type, dropped.count]).toEqual(['dropped', 1]);
+	expect(s.added).toEqual([p1._id, h2._id, p2._id, dropped._id]);
+});
+
+test('sends records the outbox held once, and purges the copies of records it delivered already', async () => {
+	const b = browser();
+	const d = b.open();
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	const s = store();
+	d.attach(s.box);
+	const [left, beat] = [record('event'), record('heartbeat')];
+	b.answer('never');
+	d.adopt([pv, left, left, beat], true);
+	expect(d.waiting()).toEqual([left, beat]);
+	expect(s.removed).toEqual([pv._id]);
+	// A found event is as live as a new one.
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent().at(-1)).toEqual([left._id, beat._id]);
+	d.forget(new Set([left._id]));
+	expect(d.waiting()).toEqual([beat]);
+});
+
+test('sends and stores nothing while held, except when the page hides; release sends what waits', async () => {
+	const b = browser();
+	const d = b.open({ held: true });
+	const s = store();
+	d.attach(s.box);
+	d.add(record('pageview'));
+	await vi.advanceTimersByTimeAsync(1000);
+	expect([b.sent(), s.added]).toEqual([[], []]);
+	d.release();
+	await vi.advanceTimersByTimeAsync(0);
+	expect([b.sent().length, s.added.length]).toEqual([1, 1]);
+
+	const other = b.open({ held: true });
+	other.add(record('pageview'));
+	b.hide(other);
+	expect(b.sent()).toHaveLength(2);
+});
+
+test('clear forgets every waiting record and every journal', () => {
+	const b = browser();
+	b.answer('down');
+	const d = b.open();
+	d.add(record('pageview'));
+	b.hide(d);
+	expect(journals(b.storage)).toHaveLength(1);
+	d.clear();
+	expect([d.waiting(), journals(b.storage)]).toEqual([[], []]);
+});

@@ -1,0 +1,296 @@
+/**
+ * Delivery: the records this page still has to get to the ingest, and when they go.
+ * Part of the core, so it works from the first pageview on, before the deferred part
+ * (and the outbox) has loaded.
+ *
+ * - Live: a pageview, event or milestone leaves within `SOON_MS`, and whatever else
+ *   waits goes with it; heartbeats alone wait for the batch window (`maxWaitMs`), or
+ *   until 10 records wait. While the page is visible one request is in flight at a
+ *   time; when it hides, everything goes at once (`keepalive`, network.ts).
+ * - A failed request is retried after a capped, jittered backoff (1 s doubling to
+ *   60 s), at once when the browser comes back `online`, and when the page hides.
+ * - Durable: once the deferred part attaches the outbox (IndexedDB), every record is
+ *   written there too and purged once delivered; records it held from earlier pages
+ *   or other tabs are adopted and sent with this page's. What is not yet known to be
+ *   in the outbox when the page hides (its last heartbeat, a final event, milestones —
+ *   or everything, if the outbox never loaded or its writes stall) is written at once,
+ *   synchronously, to this page's journal in `localStorage` (at most `JOURNAL_MAX`
+ *   records, the newest). The next page of the site adopts every journal it finds,
+ *   online or not, and hands the records to its outbox.
+ * - A record travels unchanged however it goes (request, journal, outbox, another
+ *   tab), with the `_id` and `_rev` it was made with, so CouchDB stores it once.
+ * - Before the outbox is attached, the queue is bounded like the outbox (bound.ts):
+ *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
+ */
+import type { ClientRecord } from '../records.ts';
+import { post } from './network.ts';
+import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+
+/** How long a live record waits for company: what happens in that window shares a request. */
+export const SOON_MS = 50;
+/** Records waiting before a request is due at once. */
+const BATCH = 10;
+/** Longest pause between retries, ms. */
+const MAX_BACKOFF_MS = 60_000;
+/** Most records one page's journal holds (the newest). */
+export const JOURNAL_MAX = 100;
+/** Prefix of the journal keys in `localStorage`, one per page. */
+export const JOURNAL = 'couchstats:journal:';
+
+/** What delivery needs from the outbox (outbox.ts). */
+export interface Store {
+	/** Writes records; resolves once they are in IndexedDB. */
+	add(records: ClientRecord[]): Promise<unknown>;
+	/** Removes delivered records. */
+	remove(records: ClientRecord[]): unknown;
+}
+
+/** How delivery is set up. */
+export interface DeliveryOptions {
+	/** Ingest URL. */
+	endpoint: string;
+	/** Longest a heartbeat waits before a request, ms. */
+	maxWaitMs: number;
+	/** Records kept in memory before the outbox is attached. */
+	max: number;
+	window: Window;
+	storage: KeyValueStore;
+	/** A random suffix naming this page's journal. */
+	id: string;
+	/** Whether the page is hidden (or being unloaded). */
+	hidden(): boolean;
+	/** Makes the record that reports `count` records dropped before the outbox came. */
+	dropped(count: number): ClientRecord;
+	/** Nothing is sent or stored until `release()`, except when the page hides. */
+	held?: boolean;
+}
+
+/** The delivery API the core and the deferred part use. */
+export interface Delivery {
+	/** Takes a record made on this page. */
+	add(record: ClientRecord): void;
+	/** Takes records found elsewhere (an outbox, a journal); `stored` when already in the outbox. */
+	adopt(records: readonly ClientRecord[], stored?: boolean): void;
+	/** Adopts the journals earlier pages of the site left, and removes them. */
+	resume(): void;
+	/** Drops records the outbox gave up to stay bounded. */
+	forget(ids: ReadonlySet<string>): void;
+	/** Attaches the outbox: what waits is written to it, and every later record. */
+	attach(box: Store): void;
+	/** Ends `held`: stores and sends what waits. */
+	release(): void;
+	/** The page hides: journals what is not in the outbox and sends everything. */
+	hide(): void;
+	/** The records not yet delivered. */
+	waiting(): ClientRecord[];
+	/** Forgets every waiting record and every journal (erase, opt-out). */
+	clear(): void;
+}
+
+/** Creates delivery for one page. */
+export function createDelivery(o: DeliveryOptions): Delivery {
+	const { storage, window: win } = o;
+	const key = JOURNAL + o.id;
+	/** Not yet delivered, oldest first. */
+	let queue: ClientRecord[] = [];
+	/** Of the queue, not yet handed to the outbox. */
+	let fresh: ClientRecord[] = [];
+	/** Of the queue, in a request now. */
+	const flying = new Set<ClientRecord>();
+	/** Records known to be in the outbox. */
+	const stored = new WeakSet<ClientRecord>();
+	/** Ids delivered by this page, so that an outbox's stale copies are purged, not sent. */
+	const delivered = new Set<string>();
+	let box: Store | undefined;
+	let held = !!o.held;
+	let dropped = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	/** When the timer fires (local clock), or Infinity. */
+	let due = Infinity;
+	let failures = 0;
+	let journaled = false;
+	/** A microtask will store (and, hidden, send) what this task made. */
+	let tasked = false;
+
+	const free = () => queue.filter((r) => !flying.has(r));
+	const without = (list: ClientRecord[], gone: Set<ClientRecord>) =>
+		list.filter((r) => !gone.has(r));
+
+	/** Writes this page's journal: what waits and is not in the outbox (or removes it). */
+	function journal() {
+		const list = queue.filter((r) => !stored.has(r)).slice(-JOURNAL_MAX);
+		journaled = list.length > 0;
+		if (journaled) writeJson(storage, key, list);
+		else storage.removeItem(key);
+	}
+
+	function store() {
+		if (!box || held || !fresh.length) return;
+		const list = fresh;
+		fresh = [];
+		box.add(list).then(
+			() => {
+				for (const r of list) stored.add(r);
+				if (journaled) journal();
+			},
+			() => {}
+		);
+	}
+
+	/** Sends within `ms` unless a request is due sooner (or a backoff runs: it is not cut short). */
+	function schedule(ms: number) {
+		const at = Date.now() + ms;
+		if (at >= due || failures) return;
+		clearTimeout(timer);
+		due = at;
+		timer = setTimeout(send, ms);
+	}
+
+	/**
+	 * Plans a request for what waits: at once for a whole batch, within `ms` when a live
+	 * record waits, else within the batch window.
+	 */
+	function next(ms = 0) {
+		const list = free();
+		if (list.length)
+			schedule(
+				list.length >= BATCH ? 0 : list.some((r) => r.type != 'heartbeat') ? ms : o.maxWaitMs
+			);
+	}
+
+	function send() {
+		clearTimeout(timer);
+		timer = undefined;
+		due = Infinity;
+		const hiding = o.hidden();
+		if ((held || flying.size) && !hiding) return;
+		const list = free();
+		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
+		const per = hiding ? 20 : 100;
+		for (let i = 0; i < list.length && (hiding || !i); i += per) {
+			const batch = list.slice(i, i + per);
+			for (const r of batch) flying.add(r);
+			void post(win.fetch, o.endpoint, batch, hiding).then((ok) => settle(batch, ok));
+		}
+	}
+
+	function settle(batch: ClientRecord[], ok: boolean) {
+		for (const r of batch) flying.delete(r);
+		if (ok) {
+			failures = 0;
+			const gone = new Set(batch);
+			queue = without(queue, gone);
+			fresh = without(fresh, gone);
+			for (const r of batch) delivered.add(r._id);
+			box?.remove(batch);
+			if (journaled) journal();
+			next();
+		} else {
+			const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** ++failures);
+			clearTimeout(timer);
+			due = Date.now() + wait;
+			timer = setTimeout(send, wait / 2 + (Math.random() * wait) / 2);
+		}
+	}
+
+	function hide() {
+		journal();
+		store();
+		send();
+	}
+
+	/** After the current task: store what it made, and when hidden, journal and send it too. */
+	function soon(ms: number) {
+		if (!tasked) {
+			tasked = true;
+			queueMicrotask(() => {
+				tasked = false;
+				if (o.hidden()) hide();
+				else store();
+			});
+		}
+		if (!held) next(ms);
+	}
+
+	function adopt(records: readonly ClientRecord[], isStored?: boolean) {
+		const known = new Set(queue.map((r) => r._id));
+		const stale = [];
+		for (const r of records) {
+			if (delivered.has(r._id)) stale.push(r);
+			else if (!known.has(r._id)) {
+				known.add(r._id);
+				queue.push(r);
+				if (isStored) stored.add(r);
+				else fresh.push(r);
+			}
+		}
+		if (stale.length) box?.remove(stale);
+		soon(SOON_MS);
+	}
+
+	const journals = () => {
+		const keys = [];
+		for (let i = 0; i < storage.length; i++) {
+			const k = storage.key(i);
+			if (k?.startsWith(JOURNAL)) keys.push(k);
+		}
+		return keys;
+	};
+	win.addEventListener('online', () => {
+		if (!failures) return;
+		failures = 0;
+		send();
+	});
+
+	function add(record: ClientRecord) {
+		queue.push(record);
+		fresh.push(record);
+		if (!box && queue.length > o.max) {
+			const i = Math.max(
+				0,
+				queue.findIndex((r) => r.type == 'heartbeat')
+			);
+			fresh = without(fresh, new Set(queue.splice(i, 1)));
+			dropped++;
+		}
+		soon(SOON_MS);
+	}
+
+	return {
+		add,
+		adopt,
+		resume() {
+			for (const k of journals()) {
+				adopt(readJson<ClientRecord[]>(storage, k) ?? []);
+				storage.removeItem(k);
+			}
+		},
+		forget(ids) {
+			const gone = new Set(queue.filter((r) => ids.has(r._id)));
+			queue = without(queue, gone);
+			fresh = without(fresh, gone);
+		},
+		attach(b) {
+			box = b;
+			if (dropped) add(o.dropped(dropped));
+			dropped = 0;
+			store();
+		},
+		release() {
+			held = false;
+			store();
+			next();
+		},
+		hide,
+		waiting: () => [...queue],
+		clear() {
+			// Later records of this page wait here and go by request; the next page opens
+			// a fresh outbox.
+			box = undefined;
+			queue = [];
+			fresh = [];
+			for (const k of journals()) storage.removeItem(k);
+			journaled = false;
+		}
+	};
+}
