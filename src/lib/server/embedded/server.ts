@@ -11,8 +11,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StartupError } from '../errors';
-import { refusal } from './guard';
+import { isAdmin, refusal } from './guard';
 import { answerLongpoll, isLongpoll } from './longpoll';
+import { startViewEngine } from './views/engine';
+import { handleViewRequest, type ViewHttpContext } from './views/http';
 
 const require = createRequire(import.meta.url);
 
@@ -91,6 +93,17 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	const onCreated = (name: string) => openNames.add(name);
 	Pouch.on('created', onCreated);
 
+	// Views with built-in reducers are answered by the view engine (views/README.md).
+	const views = await startViewEngine({
+		Pouch,
+		dir: options.memory ? undefined : path.join(dataDir, 'views')
+	});
+	const viewContext: ViewHttpContext = {
+		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),
+		base: () => base(),
+		passOn: (req, res) => pouchApp(req, res)
+	};
+
 	// A plain http handler in front: express-pouchdb brings its own Express 4, whose
 	// routes assign req.query, which an outer Express 5 app would make read-only.
 	const server = http.createServer((req, res) => {
@@ -116,6 +129,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			res.end(JSON.stringify({ error: refused.error, reason: refused.reason }));
 			return;
 		}
+		if (handleViewRequest(views, viewContext, req, res, url)) return;
 		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
 		answerLongpoll(req, res, base()).catch(() => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -137,6 +151,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 				server.close(() => resolve());
 				server.closeAllConnections();
 			});
+			await views.close();
 			Pouch.removeListener('created', onCreated);
 			// A new instance of an open name shares its store; closing it closes the store.
 			await Promise.all(

@@ -1,0 +1,38 @@
+/**
+ * The indexer's write-through cache of stored aggregates, by store key. The indexer is
+ * the only writer of an index, so what it last wrote is what the store holds: a batch
+ * reads from the store only the entries it has not touched recently. The oldest
+ * written entries go first once the cache holds `capacity` of them (first in, first
+ * out: cheaper than LRU bookkeeping, and a batch's entries are written together).
+ */
+import type { Aggregate } from './reducers';
+
+export class AggregateCache {
+	private map = new Map<string, Aggregate | null>();
+
+	constructor(readonly capacity = 200_000) {}
+
+	/** The aggregate, null when known absent, undefined when not cached. */
+	get(key: string): Aggregate | null | undefined {
+		return this.map.get(key);
+	}
+
+	/** Records what the store holds (null: nothing). */
+	set(key: string, value: Aggregate | null): void {
+		this.map.delete(key);
+		this.map.set(key, value);
+		if (this.map.size > this.capacity) {
+			const drop = this.map.size - this.capacity;
+			let i = 0;
+			for (const old of this.map.keys()) {
+				if (i++ >= drop) break;
+				this.map.delete(old);
+			}
+		}
+	}
+
+	/** Forgets everything (after a failed write). */
+	clear(): void {
+		this.map.clear();
+	}
+}

@@ -1,0 +1,366 @@
+/**
+ * One batch of database changes → one atomic write: the map rows each changed
+ * document now emits (and the removal of what it emitted before, found in the
+ * back-index), the deltas of every entry those rows fall under, the back-index, and
+ * the index's new checkpoint. Either all of it is stored or none of it, so a crash
+ * between batches loses nothing and counts nothing twice: the next run starts again
+ * from the last checkpoint.
+ */
+import { toIndexableString, collate } from 'pouchdb-collate';
+import type { AggregateCache } from './aggregate-cache';
+import { KeyEncoder, SURROGATE, keyBytes, prefixIdx, rowIdx, type EncodedKey } from './collation';
+import { exactValue } from './exact-sum';
+import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
+import type { MapSandbox } from './sandbox';
+import {
+	DIRTY,
+	ROWS,
+	backPrefix,
+	exactSub,
+	metaKey,
+	prefixSub,
+	viewPrefix,
+	type IndexMeta,
+	type Level
+} from './store';
+
+/** A change as PouchDB's `changes({include_docs, style: 'all_docs'})` lists it. */
+export interface Change {
+	id: string;
+	seq: number;
+	deleted?: boolean;
+	doc?: Record<string, unknown>;
+	changes: { rev: string }[];
+}
+
+/** What a batch did. */
+export interface BatchResult {
+	/** Documents mapped, removed or skipped. */
+	docs: number;
+	/** Design documents among the changes (the engine checks their signatures). */
+	designs: string[];
+	/** Map calls that threw or timed out. */
+	mapErrors: number;
+	/** Whether an entry was marked dirty (see reducers.ts). */
+	dirtied: boolean;
+}
+
+/** A pending change to one stored entry. */
+interface EntryDelta {
+	view: number;
+	/** The entry's key as JSON text. */
+	keyJson: string;
+	delta: Delta;
+}
+
+/** Something to write down: a map function's error or log line. */
+export type BatchLog = (line: string) => void;
+
+/**
+ * Maps and stores one batch; `meta` (rows, depths, seq) is updated in place once the
+ * write succeeded.
+ * @param seq The sequence the batch ends at (its last change's).
+ */
+export async function writeBatch(
+	store: Level,
+	meta: IndexMeta,
+	sandbox: MapSandbox,
+	cache: AggregateCache,
+	changes: Change[],
+	seq: number,
+	log: BatchLog
+): Promise<BatchResult> {
+	const encoder = new KeyEncoder();
+	const designs: string[] = [];
+	const toMap: Change[] = [];
+	const lookups: string[] = [];
+	for (const change of changes) {
+		if (change.id.startsWith('_design/')) designs.push(change.id);
+		if (change.id.startsWith('_') && !(meta.includeDesign && change.id.startsWith('_design/'))) {
+			continue;
+		}
+		if (!change.deleted && change.doc) toMap.push(change);
+		if (!isFirstRevision(change)) lookups.push(change.id);
+	}
+
+	const mapped = sandbox.run(toMap.map((change) => JSON.stringify(change.doc)));
+	for (const error of mapped.errors) {
+		log(
+			`map function of ${meta.db}/${meta.ddoc} view ${meta.views[error.view].name} ` +
+				`failed on document ${JSON.stringify(toMap[error.doc].id)}: ${error.message}; ` +
+				'the document is left out of that view'
+		);
+	}
+	for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
+
+	const back = backPrefix(meta.id);
+	const previous = new Map<string, string>();
+	if (lookups.length) {
+		const found = await store.getMany(
+			lookups.map((id) => keyBytes(back + id)),
+			{ keyEncoding: 'buffer' }
+		);
+		lookups.forEach((id, i) => {
+			if (found[i] !== undefined) previous.set(id, found[i]!);
+		});
+	}
+
+	const views = meta.views;
+	const deltas = new Map<string, EntryDelta>();
+	const rowDeletes: string[] = [];
+	const rowPuts: string[] = [];
+	const backOps: [string, string | null][] = [];
+	const rowsDelta = views.map(() => 0);
+	const newDepths = views.map(() => new Set<number>());
+	// Per view, per distinct key: the key's encoding and the deltas its rows go to
+	// (its exact entry, then one per group level). A batch repeats few distinct keys.
+	const targets = views.map(() => new Map<string, { key: EncodedKey; deltas: EntryDelta[] }>());
+	const values = new Map<string, unknown>();
+
+	const target = (view: number, json: string) => {
+		let found = targets[view].get(json);
+		if (found) return found;
+		const key = encoder.encode(json);
+		const prefix = viewPrefix(meta.id, view);
+		const list = [entryDelta(view, prefix + exactSub(key.depth) + key.idx, key.json)];
+		if (key.depth > 1) {
+			const elements = JSON.parse(key.json) as unknown[];
+			for (let level = 1; level < key.depth; level++) {
+				const storeKey = prefix + prefixSub(level) + prefixIdx(key, level);
+				list.push(
+					deltas.get(storeKey) ??
+						entryDelta(view, storeKey, JSON.stringify(elements.slice(0, level)))
+				);
+			}
+		}
+		found = { key, deltas: list };
+		targets[view].set(json, found);
+		return found;
+	};
+	const entryDelta = (view: number, storeKey: string, keyJson: string) => {
+		let entry = deltas.get(storeKey);
+		if (!entry) {
+			entry = { view, keyJson, delta: { c: 0 } };
+			deltas.set(storeKey, entry);
+		}
+		return entry;
+	};
+	const parsed = (json: string) => {
+		let value = values.get(json);
+		if (value === undefined && !values.has(json)) {
+			value = JSON.parse(json);
+			values.set(json, value);
+		}
+		return value;
+	};
+
+	const addRows = (docId: string, view: number, flat: string[], sign: 1 | -1) => {
+		const rows = flat.length / 2;
+		if (rows === 0) return;
+		const docIdx = encoder.docId(docId);
+		const rowSpace = viewPrefix(meta.id, view) + ROWS;
+		const reducer = views[view].reducer;
+		const found: { key: EncodedKey; deltas: EntryDelta[] }[] = [];
+		for (let r = 0; r < rows; r++) found.push(target(view, flat[2 * r]));
+		const dups = duplicateNumbers(
+			found.map((f) => f.key),
+			flat
+		);
+		const docJson = sign > 0 ? JSON.stringify(docId) : '';
+		rowsDelta[view] += sign * rows;
+		for (let r = 0; r < rows; r++) {
+			const { key, deltas: list } = found[r];
+			const valueJson = flat[2 * r + 1];
+			const rowKey = rowSpace + rowIdx(key.idx, docIdx, dups ? dups[r] : 0);
+			if (sign > 0) {
+				rowPuts.push(rowKey, `[${key.json},${docJson},${valueJson}]`);
+				newDepths[view].add(key.depth);
+			} else {
+				rowDeletes.push(rowKey);
+			}
+			const value = reducer === '_sum' || reducer === '_stats' ? parsed(valueJson) : null;
+			for (const entry of list) addValue(entry.delta, reducer, value, sign);
+		}
+	};
+
+	// Remove what changed documents emitted before, then add what they emit now.
+	for (const [id, text] of previous) {
+		for (const [view, flat] of parseBackIndex(text)) addRows(id, view, flat, -1);
+	}
+	toMap.forEach((change, i) => {
+		const perView = mapped.emits[i];
+		let any = false;
+		for (let view = 0; view < perView.length; view++) {
+			if (perView[view].length) {
+				any = true;
+				addRows(change.id, view, perView[view], 1);
+			}
+		}
+		if (any) backOps.push([back + change.id, backIndexText(perView)]);
+		else if (previous.has(change.id)) backOps.push([back + change.id, null]);
+	});
+	for (const change of changes) {
+		if (change.deleted && previous.has(change.id)) backOps.push([back + change.id, null]);
+	}
+
+	// Entries: stored value (cache, else store) + delta.
+	const storeKeys = [...deltas.keys()];
+	const missing = storeKeys.filter((key) => cache.get(key) === undefined);
+	if (missing.length) {
+		const found = await store.getMany(missing.map(keyBytes), { keyEncoding: 'buffer' });
+		missing.forEach((key, i) =>
+			cache.set(key, found[i] === undefined ? null : parseEntry(found[i]!))
+		);
+	}
+	const batch = store.batch();
+	const put = (key: string, value: string) => {
+		if (SURROGATE.test(key)) batch.put(keyBytes(key), value, { keyEncoding: 'buffer' });
+		else batch.put(key, value);
+	};
+	const del = (key: string) => {
+		if (SURROGATE.test(key)) batch.del(keyBytes(key), { keyEncoding: 'buffer' });
+		else batch.del(key);
+	};
+	for (const key of rowDeletes) del(key);
+	for (let i = 0; i < rowPuts.length; i += 2) put(rowPuts[i], rowPuts[i + 1]);
+	const written: [string, Aggregate | null][] = [];
+	let dirtied = false;
+	for (const storeKey of storeKeys) {
+		const { view, keyJson, delta } = deltas.get(storeKey)!;
+		if (delta.c === 0 && isNeutral(delta)) continue;
+		const stored = cache.get(storeKey);
+		const total: Delta = stored ? copyAggregate(stored) : { c: 0 };
+		merge(total, delta);
+		const prefix = viewPrefix(meta.id, view);
+		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
+		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
+		if (total.c === 0) {
+			del(storeKey);
+			if (stored?.d) del(dirtyKey);
+			written.push([storeKey, null]);
+			continue;
+		}
+		const aggregate = settled(total);
+		put(storeKey, entryText(keyJson, aggregate));
+		if (aggregate.d && !stored?.d) {
+			put(dirtyKey, '1');
+			dirtied = true;
+		}
+		written.push([storeKey, aggregate]);
+	}
+	for (const [key, value] of backOps) {
+		if (value === null) del(key);
+		else put(key, value);
+	}
+	const next: IndexMeta = {
+		...meta,
+		seq,
+		views: views.map((view, i) => ({
+			...view,
+			rows: view.rows + rowsDelta[i],
+			depths: [...new Set([...view.depths, ...newDepths[i]])].sort((a, b) => a - b),
+			maxDepth: Math.max(view.maxDepth, ...newDepths[i])
+		}))
+	};
+	batch.put(metaKey(meta.id), JSON.stringify(next));
+	try {
+		await batch.write();
+	} catch (e) {
+		cache.clear();
+		throw e;
+	}
+	// Only what the batch changed: the engine may have moved the state meanwhile.
+	meta.seq = next.seq;
+	meta.views = next.views;
+	return { docs: changes.length, designs, mapErrors: mapped.errors.length, dirtied };
+}
+
+/** A first revision with no other leaf: the document cannot have emitted anything before. */
+function isFirstRevision(change: Change): boolean {
+	return !change.deleted && change.changes.length === 1 && change.changes[0].rev.startsWith('1-');
+}
+
+function isNeutral(delta: Delta): boolean {
+	return (
+		!delta.x &&
+		!delta.a &&
+		Object.keys(delta.h ?? {}).length === 0 &&
+		(delta.s ?? []).every((n) => exactValue(n) === 0) &&
+		!exactValue(delta.t) &&
+		!exactValue(delta.q) &&
+		delta.lo === undefined &&
+		delta.rlo === undefined
+	);
+}
+
+function copyAggregate(a: Aggregate): Delta {
+	const copy: Delta = { ...a };
+	if (a.s) copy.s = a.s.slice();
+	if (a.h) copy.h = { ...a.h };
+	return copy;
+}
+
+/**
+ * PouchDB's numbering of rows one document emits with one key: sorted by value, the
+ * first has none and the others their position, so each gets its own `[key, docid, n]`.
+ * Undefined when no key repeats (the usual case).
+ */
+function duplicateNumbers(keys: EncodedKey[], flat: string[]): number[] | undefined {
+	if (keys.length < 2) return undefined;
+	const seen = new Set<string>();
+	let repeated = false;
+	for (const key of keys) {
+		if (seen.has(key.idx)) {
+			repeated = true;
+			break;
+		}
+		seen.add(key.idx);
+	}
+	if (!repeated) return undefined;
+	const order = keys.map((_, i) => i);
+	const values = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as unknown);
+	order.sort((a, b) =>
+		keys[a].idx < keys[b].idx
+			? -1
+			: keys[a].idx > keys[b].idx
+				? 1
+				: collate(values[a], values[b]) || a - b
+	);
+	const numbers = keys.map(() => 0);
+	for (let i = 1; i < order.length; i++) {
+		if (keys[order[i]].idx === keys[order[i - 1]].idx) numbers[order[i]] = i;
+	}
+	return numbers;
+}
+
+/** The back-index text of one document: `[[view, key, value, key, value, …], …]`. */
+function backIndexText(perView: string[][]): string {
+	const parts: string[] = [];
+	perView.forEach((flat, view) => {
+		if (flat.length) parts.push(`[${view},${flat.join(',')}]`);
+	});
+	return `[${parts.join(',')}]`;
+}
+
+/** What a document emitted, per view, as JSON texts again. */
+function parseBackIndex(text: string): [number, string[]][] {
+	return (JSON.parse(text) as unknown[][]).map(([view, ...rest]) => [
+		view as number,
+		rest.map((part) => JSON.stringify(part) ?? 'null')
+	]);
+}
+
+/** An entry's stored text: its key and aggregate. */
+export function entryText(keyJson: string, aggregate: Aggregate): string {
+	const body = JSON.stringify(aggregate);
+	return `{"k":${keyJson},${body.slice(1)}`;
+}
+
+/** An entry's aggregate (its key left out). */
+export function parseEntry(text: string): Aggregate {
+	const { k: _k, ...aggregate } = JSON.parse(text) as Aggregate & { k: unknown };
+	return aggregate;
+}
+
+/** `toIndexableString` re-exported for the engine's own keys. */
+export { toIndexableString };
