@@ -1,9 +1,9 @@
 /**
  * The indexer's write-through cache of stored aggregates, by store key. The indexer is
  * the only writer of an index, so what it last wrote is what the store holds: a batch
- * reads from the store only the entries it has not touched recently. The oldest
- * written entries go first once the cache holds `capacity` of them (first in, first
- * out: cheaper than LRU bookkeeping, and a batch's entries are written together).
+ * reads from the store only the entries it has not touched recently. When the cache
+ * grows past `capacity`, the older half goes at once (first in, first out, in one pass:
+ * deleting a Map's oldest keys one at a time costs a scan past the holes each time).
  */
 import type { Aggregate } from './reducers';
 
@@ -22,10 +22,9 @@ export class AggregateCache {
 		this.map.delete(key);
 		this.map.set(key, value);
 		if (this.map.size > this.capacity) {
-			const drop = this.map.size - this.capacity;
-			let i = 0;
+			let drop = this.map.size - Math.floor(this.capacity / 2);
 			for (const old of this.map.keys()) {
-				if (i++ >= drop) break;
+				if (drop-- <= 0) break;
 				this.map.delete(old);
 			}
 		}

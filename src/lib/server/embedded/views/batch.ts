@@ -6,9 +6,9 @@
  * between batches loses nothing and counts nothing twice: the next run starts again
  * from the last checkpoint.
  */
-import { toIndexableString, collate } from 'pouchdb-collate';
+import { collate, parseIndexableString, toIndexableString } from 'pouchdb-collate';
 import type { AggregateCache } from './aggregate-cache';
-import { KeyEncoder, SURROGATE, keyBytes, prefixIdx, rowIdx, type EncodedKey } from './collation';
+import { KeyEncoder, keyBytes, prefixIdx, rowIdx, type EncodedKey } from './collation';
 import { exactValue } from './exact-sum';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
 import type { MapSandbox } from './sandbox';
@@ -19,6 +19,7 @@ import {
 	exactSub,
 	metaKey,
 	prefixSub,
+	rawBatch,
 	viewPrefix,
 	type IndexMeta,
 	type Level
@@ -44,6 +45,18 @@ export interface BatchResult {
 	/** Whether an entry was marked dirty (see reducers.ts). */
 	dirtied: boolean;
 }
+
+/** One distinct key of one view in a batch. */
+interface KeyTarget {
+	key: EncodedKey;
+	/** The batch's change to the key's exact entry. */
+	delta: Delta;
+	/** Whether its row keys read back to it (see keyReadsBack). */
+	exact: boolean;
+}
+
+/** Documents mapped per sandbox call: the emitted rows of a few hundred documents at a time. */
+const MAP_CHUNK = 256;
 
 /** A pending change to one stored entry. */
 interface EntryDelta {
@@ -83,16 +96,6 @@ export async function writeBatch(
 		if (!isFirstRevision(change)) lookups.push(change.id);
 	}
 
-	const mapped = sandbox.run(toMap.map((change) => JSON.stringify(change.doc)));
-	for (const error of mapped.errors) {
-		log(
-			`map function of ${meta.db}/${meta.ddoc} view ${meta.views[error.view].name} ` +
-				`failed on document ${JSON.stringify(toMap[error.doc].id)}: ${error.message}; ` +
-				'the document is left out of that view'
-		);
-	}
-	for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
-
 	const back = backPrefix(meta.id);
 	const previous = new Map<string, string>();
 	if (lookups.length) {
@@ -106,44 +109,25 @@ export async function writeBatch(
 	}
 
 	const views = meta.views;
-	const deltas = new Map<string, EntryDelta>();
-	const rowDeletes: string[] = [];
-	const rowPuts: string[] = [];
+	// Rows go straight into the write batch, so their strings die young.
+	const batch = rawBatch(store);
 	const backOps: [string, string | null][] = [];
 	const rowsDelta = views.map(() => 0);
 	const newDepths = views.map(() => new Set<number>());
-	// Per view, per distinct key: the key's encoding and the deltas its rows go to
-	// (its exact entry, then one per group level). A batch repeats few distinct keys.
-	const targets = views.map(() => new Map<string, { key: EncodedKey; deltas: EntryDelta[] }>());
+	// Per view, per distinct key: its encoding and this batch's delta of its exact
+	// entry. A batch repeats few distinct keys; group_level entries are derived from these
+	// deltas at the end, once per key instead of once per row.
+	const targets = views.map(() => new Map<string, KeyTarget>());
 	const values = new Map<string, unknown>();
 
-	const target = (view: number, json: string) => {
+	const target = (view: number, json: string): KeyTarget => {
 		let found = targets[view].get(json);
-		if (found) return found;
-		const key = encoder.encode(json);
-		const prefix = viewPrefix(meta.id, view);
-		const list = [entryDelta(view, prefix + exactSub(key.depth) + key.idx, key.json)];
-		if (key.depth > 1) {
-			const elements = JSON.parse(key.json) as unknown[];
-			for (let level = 1; level < key.depth; level++) {
-				const storeKey = prefix + prefixSub(level) + prefixIdx(key, level);
-				list.push(
-					deltas.get(storeKey) ??
-						entryDelta(view, storeKey, JSON.stringify(elements.slice(0, level)))
-				);
-			}
+		if (!found) {
+			const key = encoder.encode(json);
+			found = { key, delta: { c: 0 }, exact: keyReadsBack(key) };
+			targets[view].set(json, found);
 		}
-		found = { key, deltas: list };
-		targets[view].set(json, found);
 		return found;
-	};
-	const entryDelta = (view: number, storeKey: string, keyJson: string) => {
-		let entry = deltas.get(storeKey);
-		if (!entry) {
-			entry = { view, keyJson, delta: { c: 0 } };
-			deltas.set(storeKey, entry);
-		}
-		return entry;
 	};
 	const parsed = (json: string) => {
 		let value = values.get(json);
@@ -160,26 +144,26 @@ export async function writeBatch(
 		const docIdx = encoder.docId(docId);
 		const rowSpace = viewPrefix(meta.id, view) + ROWS;
 		const reducer = views[view].reducer;
-		const found: { key: EncodedKey; deltas: EntryDelta[] }[] = [];
-		for (let r = 0; r < rows; r++) found.push(target(view, flat[2 * r]));
-		const dups = duplicateNumbers(
-			found.map((f) => f.key),
-			flat
-		);
-		const docJson = sign > 0 ? JSON.stringify(docId) : '';
+		const found: KeyTarget[] = new Array(rows);
+		for (let r = 0; r < rows; r++) found[r] = target(view, flat[2 * r]);
+		const dups = duplicateNumbers(found, flat);
 		rowsDelta[view] += sign * rows;
 		for (let r = 0; r < rows; r++) {
-			const { key, deltas: list } = found[r];
+			const { key, delta, exact } = found[r];
 			const valueJson = flat[2 * r + 1];
 			const rowKey = rowSpace + rowIdx(key.idx, docIdx, dups ? dups[r] : 0);
 			if (sign > 0) {
-				rowPuts.push(rowKey, `[${key.json},${docJson},${valueJson}]`);
+				batch.put(rowKey, exact ? valueJson : rowText(key.json, valueJson));
 				newDepths[view].add(key.depth);
 			} else {
-				rowDeletes.push(rowKey);
+				batch.del(rowKey);
 			}
-			const value = reducer === '_sum' || reducer === '_stats' ? parsed(valueJson) : null;
-			for (const entry of list) addValue(entry.delta, reducer, value, sign);
+			addValue(
+				delta,
+				reducer,
+				reducer === '_sum' || reducer === '_stats' ? parsed(valueJson) : null,
+				sign
+			);
 		}
 	};
 
@@ -187,21 +171,54 @@ export async function writeBatch(
 	for (const [id, text] of previous) {
 		for (const [view, flat] of parseBackIndex(text)) addRows(id, view, flat, -1);
 	}
-	toMap.forEach((change, i) => {
-		const perView = mapped.emits[i];
-		let any = false;
-		for (let view = 0; view < perView.length; view++) {
-			if (perView[view].length) {
-				any = true;
-				addRows(change.id, view, perView[view], 1);
-			}
+	let mapErrors = 0;
+	for (let first = 0; first < toMap.length; first += MAP_CHUNK) {
+		const chunk = toMap.slice(first, first + MAP_CHUNK);
+		const mapped = sandbox.run(chunk.map((change) => JSON.stringify(change.doc)));
+		mapErrors += mapped.errors.length;
+		for (const error of mapped.errors) {
+			log(
+				`map function of ${meta.db}/${meta.ddoc} view ${meta.views[error.view].name} ` +
+					`failed on document ${JSON.stringify(chunk[error.doc].id)}: ${error.message}; ` +
+					'the document is left out of that view'
+			);
 		}
-		if (any) backOps.push([back + change.id, backIndexText(perView)]);
-		else if (previous.has(change.id)) backOps.push([back + change.id, null]);
-	});
+		for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
+		chunk.forEach((change, i) => {
+			const perView = mapped.emits[i];
+			let any = false;
+			for (let view = 0; view < perView.length; view++) {
+				if (perView[view].length) {
+					any = true;
+					addRows(change.id, view, perView[view], 1);
+				}
+			}
+			if (any) backOps.push([back + change.id, backIndexText(perView)]);
+			else if (previous.has(change.id)) backOps.push([back + change.id, null]);
+		});
+	}
 	for (const change of changes) {
 		if (change.deleted && previous.has(change.id)) backOps.push([back + change.id, null]);
 	}
+
+	// Entry deltas: each key's exact entry, and every group_level group above it.
+	const deltas = new Map<string, EntryDelta>();
+	targets.forEach((byJson, view) => {
+		const prefix = viewPrefix(meta.id, view);
+		for (const { key, delta } of byJson.values()) {
+			deltas.set(prefix + exactSub(key.depth) + key.idx, { view, keyJson: key.json, delta });
+			for (let level = 1; level < key.depth; level++) {
+				const storeKey = prefix + prefixSub(level) + prefixIdx(key, level);
+				let group = deltas.get(storeKey);
+				if (!group) {
+					const elements = (JSON.parse(key.json) as unknown[]).slice(0, level);
+					group = { view, keyJson: JSON.stringify(elements), delta: { c: 0 } };
+					deltas.set(storeKey, group);
+				}
+				merge(group.delta, delta, false);
+			}
+		}
+	});
 
 	// Entries: stored value (cache, else store) + delta.
 	const storeKeys = [...deltas.keys()];
@@ -212,17 +229,6 @@ export async function writeBatch(
 			cache.set(key, found[i] === undefined ? null : parseEntry(found[i]!))
 		);
 	}
-	const batch = store.batch();
-	const put = (key: string, value: string) => {
-		if (SURROGATE.test(key)) batch.put(keyBytes(key), value, { keyEncoding: 'buffer' });
-		else batch.put(key, value);
-	};
-	const del = (key: string) => {
-		if (SURROGATE.test(key)) batch.del(keyBytes(key), { keyEncoding: 'buffer' });
-		else batch.del(key);
-	};
-	for (const key of rowDeletes) del(key);
-	for (let i = 0; i < rowPuts.length; i += 2) put(rowPuts[i], rowPuts[i + 1]);
 	const written: [string, Aggregate | null][] = [];
 	let dirtied = false;
 	for (const storeKey of storeKeys) {
@@ -235,22 +241,22 @@ export async function writeBatch(
 		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
 		if (total.c === 0) {
-			del(storeKey);
-			if (stored?.d) del(dirtyKey);
+			batch.del(storeKey);
+			if (stored?.d) batch.del(dirtyKey);
 			written.push([storeKey, null]);
 			continue;
 		}
 		const aggregate = settled(total);
-		put(storeKey, entryText(keyJson, aggregate));
+		batch.put(storeKey, entryText(keyJson, aggregate));
 		if (aggregate.d && !stored?.d) {
-			put(dirtyKey, '1');
+			batch.put(dirtyKey, '1');
 			dirtied = true;
 		}
 		written.push([storeKey, aggregate]);
 	}
 	for (const [key, value] of backOps) {
-		if (value === null) del(key);
-		else put(key, value);
+		if (value === null) batch.del(key);
+		else batch.put(key, value);
 	}
 	const next: IndexMeta = {
 		...meta,
@@ -262,17 +268,17 @@ export async function writeBatch(
 			maxDepth: Math.max(view.maxDepth, ...newDepths[i])
 		}))
 	};
-	batch.put(metaKey(meta.id), JSON.stringify(next));
 	try {
-		await batch.write();
+		await batch.write(metaKey(meta.id), JSON.stringify(next));
 	} catch (e) {
 		cache.clear();
 		throw e;
 	}
+	for (const [key, value] of written) cache.set(key, value);
 	// Only what the batch changed: the engine may have moved the state meanwhile.
 	meta.seq = next.seq;
 	meta.views = next.views;
-	return { docs: changes.length, designs, mapErrors: mapped.errors.length, dirtied };
+	return { docs: changes.length, designs, mapErrors, dirtied };
 }
 
 /** A first revision with no other leaf: the document cannot have emitted anything before. */
@@ -305,18 +311,18 @@ function copyAggregate(a: Aggregate): Delta {
  * first has none and the others their position, so each gets its own `[key, docid, n]`.
  * Undefined when no key repeats (the usual case).
  */
-function duplicateNumbers(keys: EncodedKey[], flat: string[]): number[] | undefined {
-	if (keys.length < 2) return undefined;
-	const seen = new Set<string>();
+function duplicateNumbers(found: KeyTarget[], flat: string[]): number[] | undefined {
 	let repeated = false;
-	for (const key of keys) {
-		if (seen.has(key.idx)) {
-			repeated = true;
-			break;
+	for (let i = 1; i < found.length && !repeated; i++) {
+		for (let j = 0; j < i; j++) {
+			if (found[i] === found[j]) {
+				repeated = true;
+				break;
+			}
 		}
-		seen.add(key.idx);
 	}
 	if (!repeated) return undefined;
+	const keys = found.map((target) => target.key);
 	const order = keys.map((_, i) => i);
 	const values = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as unknown);
 	order.sort((a, b) =>
@@ -331,6 +337,27 @@ function duplicateNumbers(keys: EncodedKey[], flat: string[]): number[] | undefi
 		if (keys[order[i]].idx === keys[order[i - 1]].idx) numbers[order[i]] = i;
 	}
 	return numbers;
+}
+
+/**
+ * Whether a row key reads back to the emitted key (`parseIndexableString`): true but
+ * for negative fractions, which pouchdb-collate's encoding rounds. A row whose key does
+ * not read back stores the key's JSON with its value (see {@link rowText}).
+ */
+function keyReadsBack(key: EncodedKey): boolean {
+	return JSON.stringify(parseIndexableString(key.idx)) === key.json;
+}
+
+/** A row's stored value when its key does not read back from the row key: both, marked. */
+export function rowText(keyJson: string, valueJson: string): string {
+	return `\u0001${keyJson}\u0001${valueJson}`;
+}
+
+/** A stored row's value, and its key when stored with it. */
+export function parseRowText(text: string): { key?: unknown; value: unknown } {
+	if (text.charCodeAt(0) !== 1) return { value: JSON.parse(text) };
+	const bar = text.indexOf('\u0001', 1);
+	return { key: JSON.parse(text.slice(1, bar)), value: JSON.parse(text.slice(bar + 1)) };
 }
 
 /** The back-index text of one document: `[[view, key, value, key, value, …], …]`. */

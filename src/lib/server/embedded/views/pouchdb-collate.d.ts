@@ -4,6 +4,8 @@ declare module 'pouchdb-collate' {
 	export function collate(a: unknown, b: unknown): number;
 	/** A string whose code-unit order is the collation order of the keys. */
 	export function toIndexableString(key: unknown): string;
+	/** The key an indexable string was made from (negative fractions come back rounded). */
+	export function parseIndexableString(text: string): unknown;
 	/** The key as collation sees it (undefined, NaN and ±Infinity become null). */
 	export function normalizeKey<T>(key: T): T;
 }

@@ -8,6 +8,8 @@
  * into only the (at most two) groups the range cuts.
  */
 import type { AbstractSnapshot } from 'abstract-level';
+import { parseIndexableString } from 'pouchdb-collate';
+import { parseRowText } from './batch';
 import { KeyEncoder, keyBytes } from './collation';
 import { exactRows, groupRows, groupWalkStart, overlap, withinGroup, type Range } from './ranges';
 import { addValue, merge, type Aggregate, type Delta } from './reducers';
@@ -59,8 +61,10 @@ export class ViewReader {
 	/** Map rows in a range, in order. */
 	async *rows(range: Range, reverse: boolean): AsyncGenerator<StoredRow> {
 		for await (const [idx, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, reverse, true)) {
-			const [key, id, value] = JSON.parse(text) as [unknown, string, unknown];
-			yield { idx, key, id, value };
+			// The row key is [key, docid] or [key, docid, n] (see collation.ts).
+			const [key, id] = parseIndexableString(idx) as [unknown, string];
+			const row = parseRowText(text);
+			yield { idx, key: 'key' in row ? row.key : key, id, value: row.value };
 		}
 	}
 
@@ -182,8 +186,10 @@ export class ViewReader {
 
 	private async rowsAggregate(range: Range): Promise<Aggregate> {
 		const total: Delta = { c: 0 };
-		for await (const row of this.rows(range, false)) {
-			addValue(total, this.view.reducer, row.value, 1);
+		const reducer = this.view.reducer;
+		const needed = reducer === '_sum' || reducer === '_stats';
+		for await (const [, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, false, true)) {
+			addValue(total, reducer, needed ? parseRowText(text).value : null, 1);
 		}
 		return total;
 	}

@@ -116,10 +116,11 @@ function addStats(target: Delta, value: unknown, sign: 1 | -1) {
 }
 
 /**
- * Adds aggregate `b` into `a` (both non-negative, or `b` a delta). A delta's removed
- * extremes make `a` dirty when they reach `a`'s minimum or maximum.
+ * Adds aggregate or delta `b` into `a`. Applying a delta to a stored aggregate
+ * (`applying`, the default), the delta's removed extremes make `a` dirty when they
+ * reach `a`'s minimum or maximum; combining two deltas keeps both sides' extremes.
  */
-export function merge(a: Delta, b: Delta): void {
+export function merge(a: Delta, b: Delta, applying = true): void {
 	a.c += b.c;
 	if (b.s) {
 		const s = (a.s ??= [0]);
@@ -142,8 +143,9 @@ export function merge(a: Delta, b: Delta): void {
 		a.q = addExactSums(a.q ?? 0, b.q ?? 0);
 	}
 	if (
-		(b.rlo !== undefined && a.lo !== undefined && b.rlo <= a.lo) ||
-		(b.rhi !== undefined && a.hi !== undefined && b.rhi >= a.hi)
+		applying &&
+		((b.rlo !== undefined && a.lo !== undefined && b.rlo <= a.lo) ||
+			(b.rhi !== undefined && a.hi !== undefined && b.rhi >= a.hi))
 	) {
 		a.d = 1;
 	}

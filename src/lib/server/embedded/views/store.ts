@@ -16,7 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AbstractLevel } from 'abstract-level';
-import { keyBytes } from './collation';
+import { SURROGATE, keyBytes } from './collation';
 import type { ReducerName } from './reducers';
 
 const require = createRequire(import.meta.url);
@@ -78,6 +78,42 @@ export async function openViewStore(dir: string): Promise<Level> {
 	});
 	await db.open();
 	return db;
+}
+
+/** Puts and deletes gathered for one atomic write. */
+export interface RawBatch {
+	put(key: string, value: string): void;
+	del(key: string): void;
+	/** Writes everything at once, with this last put. */
+	write(lastKey: string, lastValue: string): Promise<void>;
+}
+
+interface NativeBatch {
+	_put(key: string | Buffer, value: string): void;
+	_del(key: string | Buffer): void;
+	put(key: string, value: string): void;
+	write(): Promise<void>;
+}
+
+/**
+ * A batch for the indexer's large writes. abstract-level's public `put` copies each
+ * operation into a new object with its encodings, which for tens of thousands of
+ * operations per batch is most of the garbage the indexer makes; classic-level's own
+ * `_put`/`_del` (abstract-level's documented interface for implementations) take the
+ * strings as they are. The closing public `put` is what makes `write()` commit them.
+ * Keys holding a surrogate go as CESU-8 bytes (see collation.ts).
+ */
+export function rawBatch(db: Level): RawBatch {
+	const batch = db.batch() as unknown as NativeBatch;
+	const key = (text: string) => (SURROGATE.test(text) ? keyBytes(text) : text);
+	return {
+		put: (k, value) => batch._put(key(k), value),
+		del: (k) => batch._del(key(k)),
+		write: (lastKey, lastValue) => {
+			batch.put(lastKey, lastValue);
+			return batch.write();
+		}
+	};
 }
 
 /** Key of an index's metadata. */
