@@ -10,7 +10,7 @@ import type { Aggregate } from './reducers';
 export class AggregateCache {
 	private map = new Map<string, Aggregate | null>();
 
-	constructor(readonly capacity = 200_000) {}
+	constructor(readonly capacity = 100_000) {}
 
 	/** The aggregate, null when known absent, undefined when not cached. */
 	get(key: string): Aggregate | null | undefined {

@@ -6,9 +6,17 @@
  * between batches loses nothing and counts nothing twice: the next run starts again
  * from the last checkpoint.
  */
-import { collate, parseIndexableString, toIndexableString } from 'pouchdb-collate';
+import { collate, toIndexableString } from 'pouchdb-collate';
 import type { AggregateCache } from './aggregate-cache';
-import { KeyEncoder, keyBytes, prefixIdx, rowIdx, type EncodedKey } from './collation';
+import {
+	KeyEncoder,
+	SURROGATE,
+	groupPrefixes,
+	keyBytes,
+	rowIdx,
+	rowsOfKeyStart,
+	type EncodedKey
+} from './collation';
 import { exactValue } from './exact-sum';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
 import type { MapSandbox } from './sandbox';
@@ -51,8 +59,12 @@ interface KeyTarget {
 	key: EncodedKey;
 	/** The batch's change to the key's exact entry. */
 	delta: Delta;
-	/** Whether its row keys read back to it (see keyReadsBack). */
+	/** Whether its row keys read back to it (EncodedKey.readsBack). */
 	exact: boolean;
+	/** Its rows' store keys up to the document id (see rowIdx). */
+	rowPrefix: string;
+	/** Whether the key holds a surrogate (see collation.ts). */
+	surrogate: boolean;
 }
 
 /** Documents mapped per sandbox call: the emitted rows of a few hundred documents at a time. */
@@ -118,13 +130,16 @@ export async function writeBatch(
 	// entry. A batch repeats few distinct keys; group_level entries are derived from these
 	// deltas at the end, once per key instead of once per row.
 	const targets = views.map(() => new Map<string, KeyTarget>());
+	const rowSpaces = views.map((_, view) => viewPrefix(meta.id, view) + ROWS);
 	const values = new Map<string, unknown>();
 
 	const target = (view: number, json: string): KeyTarget => {
 		let found = targets[view].get(json);
 		if (!found) {
 			const key = encoder.encode(json);
-			found = { key, delta: { c: 0 }, exact: keyReadsBack(key) };
+			const rowPrefix = rowSpaces[view] + rowsOfKeyStart(key.idx);
+			const surrogate = SURROGATE.test(key.idx);
+			found = { key, delta: { c: 0 }, exact: key.readsBack, rowPrefix, surrogate };
 			targets[view].set(json, found);
 		}
 		return found;
@@ -142,21 +157,22 @@ export async function writeBatch(
 		const rows = flat.length / 2;
 		if (rows === 0) return;
 		const docIdx = encoder.docId(docId);
-		const rowSpace = viewPrefix(meta.id, view) + ROWS;
+		const docSurrogate = SURROGATE.test(docIdx);
 		const reducer = views[view].reducer;
 		const found: KeyTarget[] = new Array(rows);
 		for (let r = 0; r < rows; r++) found[r] = target(view, flat[2 * r]);
 		const dups = duplicateNumbers(found, flat);
 		rowsDelta[view] += sign * rows;
 		for (let r = 0; r < rows; r++) {
-			const { key, delta, exact } = found[r];
+			const { key, delta, exact, rowPrefix } = found[r];
+			const surrogate = docSurrogate || found[r].surrogate;
 			const valueJson = flat[2 * r + 1];
-			const rowKey = rowSpace + rowIdx(key.idx, docIdx, dups ? dups[r] : 0);
+			const rowKey = rowIdx(rowPrefix, docIdx, dups ? dups[r] : 0);
 			if (sign > 0) {
-				batch.put(rowKey, exact ? valueJson : rowText(key.json, valueJson));
+				batch.put(rowKey, exact ? valueJson : rowText(key.json, valueJson), surrogate);
 				newDepths[view].add(key.depth);
 			} else {
-				batch.del(rowKey);
+				batch.del(rowKey, surrogate);
 			}
 			addValue(
 				delta,
@@ -207,8 +223,9 @@ export async function writeBatch(
 		const prefix = viewPrefix(meta.id, view);
 		for (const { key, delta } of byJson.values()) {
 			deltas.set(prefix + exactSub(key.depth) + key.idx, { view, keyJson: key.json, delta });
+			const prefixes = groupPrefixes(key);
 			for (let level = 1; level < key.depth; level++) {
-				const storeKey = prefix + prefixSub(level) + prefixIdx(key, level);
+				const storeKey = prefix + prefixSub(level) + prefixes[level - 1];
 				let group = deltas.get(storeKey);
 				if (!group) {
 					const elements = (JSON.parse(key.json) as unknown[]).slice(0, level);
@@ -290,7 +307,7 @@ function isNeutral(delta: Delta): boolean {
 	return (
 		!delta.x &&
 		!delta.a &&
-		Object.keys(delta.h ?? {}).length === 0 &&
+		!hasCounts(delta.h) &&
 		(delta.s ?? []).every((n) => exactValue(n) === 0) &&
 		!exactValue(delta.t) &&
 		!exactValue(delta.q) &&
@@ -299,10 +316,15 @@ function isNeutral(delta: Delta): boolean {
 	);
 }
 
+function hasCounts(h: number[] | undefined): boolean {
+	for (let i = 1; i < (h?.length ?? 0); i += 2) if (h![i] !== 0) return true;
+	return false;
+}
+
 function copyAggregate(a: Aggregate): Delta {
 	const copy: Delta = { ...a };
 	if (a.s) copy.s = a.s.slice();
-	if (a.h) copy.h = { ...a.h };
+	if (a.h) copy.h = a.h.slice();
 	return copy;
 }
 
@@ -337,15 +359,6 @@ function duplicateNumbers(found: KeyTarget[], flat: string[]): number[] | undefi
 		if (keys[order[i]].idx === keys[order[i - 1]].idx) numbers[order[i]] = i;
 	}
 	return numbers;
-}
-
-/**
- * Whether a row key reads back to the emitted key (`parseIndexableString`): true but
- * for negative fractions, which pouchdb-collate's encoding rounds. A row whose key does
- * not read back stores the key's JSON with its value (see {@link rowText}).
- */
-function keyReadsBack(key: EncodedKey): boolean {
-	return JSON.stringify(parseIndexableString(key.idx)) === key.json;
 }
 
 /** A row's stored value when its key does not read back from the row key: both, marked. */

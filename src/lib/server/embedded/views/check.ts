@@ -31,7 +31,8 @@ export async function checkIndex(store: Level, meta: IndexMeta): Promise<string[
 		for (const sub of subs) {
 			for await (const [key, text] of store.iterator(spaceRange(prefix + sub))) {
 				const entrySub = keyText(key as unknown as Buffer).slice(prefix.length);
-				const { k: _k, d: dirty, ...stored } = JSON.parse(text) as Aggregate & { k: unknown };
+				const { k: _k, d: dirty, ...read } = JSON.parse(text) as Aggregate & { k: unknown };
+				const stored = settled(read);
 				const { d: _d, ...fresh } = settled(await reader.recompute(entrySub));
 				if (!sameAggregate(stored, fresh, Boolean(dirty))) {
 					problems.push(`${name} ${entrySub}: stored ${text}, recomputed ${JSON.stringify(fresh)}`);

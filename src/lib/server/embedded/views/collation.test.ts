@@ -1,11 +1,12 @@
 import { collate, toIndexableString } from 'pouchdb-collate';
 import { describe, expect, test } from 'vitest';
 import { seededRandom } from '../../../../../tests/fixtures/synthetic';
+import { parseIndexableString } from 'pouchdb-collate';
 import {
 	KeyEncoder,
 	groupMembers,
+	groupPrefixes,
 	keyBytes,
-	prefixIdx,
 	rowIdx,
 	rowsOfDocEnd,
 	rowsOfDocStart,
@@ -76,14 +77,14 @@ describe('keys in collation order', () => {
 			expect(encoded.idx).toBe(toIndexableString(key));
 			if (Array.isArray(key)) {
 				expect(encoded.depth).toBe(key.length);
-				for (let level = 1; level < key.length; level++) {
-					expect(prefixIdx(encoded, level)).toBe(toIndexableString(key.slice(0, level)));
-				}
+				expect(groupPrefixes(encoded)).toEqual(
+					key.slice(1).map((_, i) => toIndexableString(key.slice(0, i + 1)))
+				);
 			}
-			expect(rowIdx(encoded.idx, encoder.docId('doc-1'))).toBe(toIndexableString([key, 'doc-1']));
-			expect(rowIdx(encoded.idx, encoder.docId('doc-1'), 2)).toBe(
-				toIndexableString([key, 'doc-1', 2])
-			);
+			const start = rowsOfKeyStart(encoded.idx);
+			expect(rowIdx(start, encoder.docId('doc-1'))).toBe(toIndexableString([key, 'doc-1']));
+			expect(rowIdx(start, encoder.docId('doc-1'), 2)).toBe(toIndexableString([key, 'doc-1', 2]));
+			if (encoded.readsBack) expect(parseIndexableString(encoded.idx)).toEqual(key);
 		}
 	});
 
@@ -113,12 +114,12 @@ describe('keys in collation order', () => {
 		const smaller = encoder.encode(JSON.stringify(['a', 0.5])).idx;
 		const larger = encoder.encode(JSON.stringify(['a', 1, null])).idx;
 		const doc = encoder.docId('m');
-		const rows = ['a', 'm', 'z'].map((id) => rowIdx(key, encoder.docId(id)));
-		const dup = rowIdx(key, doc, 3);
+		const rows = ['a', 'm', 'z'].map((id) => rowIdx(rowsOfKeyStart(key), encoder.docId(id)));
+		const dup = rowIdx(rowsOfKeyStart(key), doc, 3);
 		for (const row of [...rows, dup]) {
 			expect(rowsOfKeyStart(key) < row && row < rowsOfKeyEnd(key)).toBe(true);
 		}
-		for (const row of [rowIdx(smaller, doc), rowIdx(larger, doc)]) {
+		for (const row of [rowIdx(rowsOfKeyStart(smaller), doc), rowIdx(rowsOfKeyStart(larger), doc)]) {
 			expect(rowsOfKeyStart(key) < row && row < rowsOfKeyEnd(key)).toBe(false);
 		}
 		const mine = [rows[1], dup];
@@ -127,6 +128,21 @@ describe('keys in collation order', () => {
 		}
 		expect(rows[0] < rowsOfDocStart(key, doc)).toBe(true);
 		expect(rows[2] > rowsOfDocEnd(key, doc)).toBe(true);
+	});
+
+	test('a key said to read back does; one that does not is flagged', () => {
+		const random = seededRandom(5);
+		const encoder = new KeyEncoder();
+		let flagged = 0;
+		for (let i = 0; i < 5_000; i++) {
+			const n = random() * 10 ** Math.floor(random() * 40 - 20) * (random() < 0.3 ? -1 : 1);
+			const key = [Math.abs(Math.floor(n)), 'x', random() < 0.5 ? n : [n * 7]];
+			const encoded = encoder.encode(JSON.stringify(key));
+			const back = JSON.stringify(parseIndexableString(encoded.idx));
+			expect(back === encoded.json).toBe(encoded.readsBack);
+			if (!encoded.readsBack) flagged++;
+		}
+		expect(flagged).toBeGreaterThan(0);
 	});
 
 	test("a group's member range holds exactly the keys that extend its prefix", () => {

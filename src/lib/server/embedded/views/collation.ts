@@ -11,7 +11,7 @@
  * holding a surrogate are written as CESU-8 (each UTF-16 code unit on its own), whose
  * byte order is code-unit order.
  */
-import { toIndexableString } from 'pouchdb-collate';
+import { parseIndexableString, toIndexableString } from 'pouchdb-collate';
 
 /** An emitted key, encoded once per batch. */
 export interface EncodedKey {
@@ -23,19 +23,35 @@ export interface EncodedKey {
 	depth: number;
 	/** `toIndexableString` of each element of an array key (empty otherwise). */
 	elements: string[];
+	/**
+	 * Whether `parseIndexableString(idx)` gives the key back. Not always: pouchdb-collate
+	 * encodes a negative number as `10 − mantissa` (-1.1 reads back as
+	 * -1.0999999999999996), and some fractions round twice on the way back.
+	 */
+	readsBack: boolean;
 }
 
-/** The indexable string of an array key's first `level` elements (a group_level group). */
-export function prefixIdx(key: EncodedKey, level: number): string {
-	return '5' + key.elements.slice(0, level).join('') + '\u0000';
+/**
+ * The indexable strings of an array key's groups: `toIndexableString(key.slice(0, L))`
+ * for each group_level L from 1 to depth − 1.
+ */
+export function groupPrefixes(key: EncodedKey): string[] {
+	const prefixes: string[] = [];
+	let open = '5';
+	for (let level = 1; level < key.depth; level++) {
+		open += key.elements[level - 1];
+		prefixes.push(open + '\u0000');
+	}
+	return prefixes;
 }
 
 /**
  * The indexable string of a map row: `toIndexableString([key, docid])`, or
  * `[key, docid, dup]` for the second and later rows one document emits with one key.
+ * @param keyRows `rowsOfKeyStart(key's idx)`, which callers keep per key.
  */
-export function rowIdx(keyIdx: string, docIdx: string, dup = 0): string {
-	return '5' + keyIdx + docIdx + (dup ? toIndexableString(dup) : '') + '\u0000';
+export function rowIdx(keyRows: string, docIdx: string, dup = 0): string {
+	return keyRows + docIdx + (dup ? toIndexableString(dup) : '') + '\u0000';
 }
 
 /** A string below every row of the key (and above every row of smaller keys). */
@@ -83,6 +99,15 @@ export function keyBytes(text: string): Buffer {
 	return Buffer.from(out);
 }
 
+/** Whether a key holds a number that is not a natural number below 2^53. */
+function hasFraction(value: unknown): boolean {
+	if (typeof value === 'number') return !(Number.isSafeInteger(value) && value >= 0);
+	if (value === null || typeof value !== 'object') return false;
+	if (Array.isArray(value)) return value.some(hasFraction);
+	for (const name in value) if (hasFraction((value as Record<string, unknown>)[name])) return true;
+	return false;
+}
+
 /**
  * Encodes keys for one batch, remembering what it encoded: a batch's rows repeat few
  * distinct keys and fewer distinct elements (site, granularity, bucket), and
@@ -97,12 +122,11 @@ export class KeyEncoder {
 		let encoded = this.keys.get(json);
 		if (encoded) return encoded;
 		const key: unknown = JSON.parse(json);
-		if (Array.isArray(key)) {
-			const elements = key.map((element) => this.element(element));
-			encoded = { json, idx: '5' + elements.join('') + '\u0000', depth: key.length, elements };
-		} else {
-			encoded = { json, idx: toIndexableString(key), depth: 0, elements: [] };
-		}
+		const elements = Array.isArray(key) ? key.map((element) => this.element(element)) : [];
+		const idx = Array.isArray(key) ? '5' + elements.join('') + '\u0000' : toIndexableString(key);
+		// Only keys holding a number other than a natural number can fail to read back.
+		const readsBack = !hasFraction(key) || JSON.stringify(parseIndexableString(idx)) === json;
+		encoded = { json, idx, depth: Array.isArray(key) ? key.length : 0, elements, readsBack };
 		this.keys.set(json, encoded);
 		return encoded;
 	}

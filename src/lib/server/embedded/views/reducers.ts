@@ -40,8 +40,8 @@ export interface Aggregate {
 	s?: ExactSum[];
 	/** `_sum`: rows whose value is an array. */
 	a?: number;
-	/** `_sum`: rows per array length. */
-	h?: Record<string, number>;
+	/** `_sum`: rows per array length, as `[length, rows, length, rows, …]`. */
+	h?: number[];
 	/** `_stats`: sum and sum of squares (exact), minimum, maximum. */
 	t?: ExactSum;
 	q?: ExactSum;
@@ -94,9 +94,18 @@ function addSum(target: Delta, value: unknown, sign: 1 | -1) {
 	const s = (target.s ??= [0]);
 	for (let i = 0; i < value.length; i++) s[i] = addExact(s[i] ?? 0, sign * (value[i] as number));
 	target.a = (target.a ?? 0) + sign;
-	const h = (target.h ??= {});
-	h[value.length] = (h[value.length] ?? 0) + sign;
-	if (h[value.length] === 0) delete h[value.length];
+	countLength((target.h ??= []), value.length, sign);
+}
+
+/** Adds `rows` to a length's count in a `[length, rows, …]` histogram (zeros stay until settled). */
+function countLength(h: number[], length: number, rows: number) {
+	for (let i = 0; i < h.length; i += 2) {
+		if (h[i] === length) {
+			h[i + 1] += rows;
+			return;
+		}
+	}
+	h.push(length, rows);
 }
 
 function addStats(target: Delta, value: unknown, sign: 1 | -1) {
@@ -128,11 +137,8 @@ export function merge(a: Delta, b: Delta, applying = true): void {
 	}
 	if (b.a) a.a = (a.a ?? 0) + b.a;
 	if (b.h) {
-		const h = (a.h ??= {});
-		for (const [length, rows] of Object.entries(b.h)) {
-			h[length] = (h[length] ?? 0) + rows;
-			if (h[length] === 0) delete h[length];
-		}
+		const h = (a.h ??= []);
+		for (let i = 0; i < b.h.length; i += 2) countLength(h, b.h[i], b.h[i + 1]);
 	}
 	if (b.x) {
 		a.x = (a.x ?? 0) + b.x;
@@ -161,7 +167,12 @@ export function settled(a: Delta): Aggregate {
 	const out: Aggregate = { c: a.c };
 	if (a.s) out.s = a.s;
 	if (a.a) out.a = a.a;
-	if (a.h && Object.keys(a.h).length) out.h = a.h;
+	if (a.h) {
+		// Canonical: zero counts dropped, lengths in order.
+		const pairs: [number, number][] = [];
+		for (let i = 0; i < a.h.length; i += 2) if (a.h[i + 1] !== 0) pairs.push([a.h[i], a.h[i + 1]]);
+		if (pairs.length) out.h = pairs.sort((x, y) => x[0] - y[0]).flat();
+	}
 	if (a.t !== undefined) {
 		out.t = a.t;
 		out.q = a.q ?? 0;
@@ -200,7 +211,9 @@ export function reducedValue(reducer: Exclude<ReducerName, null>, a: Aggregate):
 	}
 	const s = (a.s ?? [0]).map(exactValue);
 	if (!a.a) return s[0];
-	const longest = Math.max(1, ...Object.keys(a.h ?? {}).map(Number));
+	let longest = 1;
+	const h = a.h ?? [];
+	for (let i = 0; i < h.length; i += 2) if (h[i + 1] !== 0) longest = Math.max(longest, h[i]);
 	const out = s.slice(0, longest);
 	while (out.length < longest) out.push(0);
 	return out;

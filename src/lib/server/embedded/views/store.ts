@@ -82,8 +82,12 @@ export async function openViewStore(dir: string): Promise<Level> {
 
 /** Puts and deletes gathered for one atomic write. */
 export interface RawBatch {
-	put(key: string, value: string): void;
-	del(key: string): void;
+	/**
+	 * @param surrogate Whether the key holds a surrogate, when the caller knows (testing
+	 *   a long concatenated key flattens it, which is most of a row's cost).
+	 */
+	put(key: string, value: string, surrogate?: boolean): void;
+	del(key: string, surrogate?: boolean): void;
 	/** Writes everything at once, with this last put. */
 	write(lastKey: string, lastValue: string): Promise<void>;
 }
@@ -105,10 +109,11 @@ interface NativeBatch {
  */
 export function rawBatch(db: Level): RawBatch {
 	const batch = db.batch() as unknown as NativeBatch;
-	const key = (text: string) => (SURROGATE.test(text) ? keyBytes(text) : text);
+	const key = (text: string, surrogate = SURROGATE.test(text)) =>
+		surrogate ? keyBytes(text) : text;
 	return {
-		put: (k, value) => batch._put(key(k), value),
-		del: (k) => batch._del(key(k)),
+		put: (k, value, surrogate) => batch._put(key(k, surrogate), value),
+		del: (k, surrogate) => batch._del(key(k, surrogate)),
 		write: (lastKey, lastValue) => {
 			batch.put(lastKey, lastValue);
 			return batch.write();
