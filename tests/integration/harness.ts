@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/setup';
+import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../helpers/app';
 
@@ -24,4 +25,12 @@ export async function useCouch(): Promise<{
 	const couch = createCouch(url, prefix);
 	const setup = await ensureSetup(couch, { adminPassword: TEST_ADMIN_PASSWORD });
 	return { couch, url, prefix, setup };
+}
+
+/**
+ * Resolves once the stats views have indexed everything written so far: a read that
+ * brings the index up to date (the server waits for it, as Apache CouchDB does).
+ */
+export async function indexed(couch: Couch): Promise<void> {
+	await couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 });
 }

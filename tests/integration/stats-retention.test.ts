@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/stats/retention';
 import { syntheticRecords } from '../fixtures/synthetic';
-import { tempDir, useCouch } from './harness';
+import { indexed, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -27,6 +27,7 @@ describe('npm run retention', () => {
 		const old = syntheticRecords({ n: 300, start: oldStart, days: 10, seed: 2 });
 		const recent = syntheticRecords({ n: 300, start: recentStart, days: 10, seed: 3 });
 		await couch.events.bulk({ docs: [...old, ...recent], new_edits: false });
+		await indexed(couch);
 
 		const query = (start: number) => ({
 			site: 'bench',
@@ -64,6 +65,7 @@ describe('npm run retention', () => {
 		expect(stderr).toContain('deleted 300 records');
 
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(0);
+		await indexed(couch);
 		const after = {
 			old: await readStats(couch, query(oldStart)),
 			recent: await readStats(couch, query(recentStart))

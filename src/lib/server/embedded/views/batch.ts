@@ -67,8 +67,18 @@ interface KeyTarget {
 	surrogate: boolean;
 }
 
-/** Documents mapped per sandbox call: the emitted rows of a few hundred documents at a time. */
-const MAP_CHUNK = 256;
+/**
+ * Documents mapped per sandbox call. Between chunks the batch yields to the event loop:
+ * the store answers requests while it indexes (a blocked loop for seconds also makes
+ * the HTTP server drop idle keep-alive connections just as clients reuse them).
+ */
+const MAP_CHUNK = 100;
+
+/** Entries settled between two yields to the event loop. */
+const ENTRY_CHUNK = 2_000;
+
+/** Lets pending I/O callbacks run. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A pending change to one stored entry. */
 interface EntryDelta {
@@ -189,6 +199,7 @@ export async function writeBatch(
 	}
 	let mapErrors = 0;
 	for (let first = 0; first < toMap.length; first += MAP_CHUNK) {
+		if (first > 0) await yieldToLoop();
 		const chunk = toMap.slice(first, first + MAP_CHUNK);
 		const mapped = sandbox.run(chunk.map((change) => JSON.stringify(change.doc)));
 		mapErrors += mapped.errors.length;
@@ -237,21 +248,30 @@ export async function writeBatch(
 		}
 	});
 
-	// Entries: stored value (cache, else store) + delta.
+	// Entries: stored value (cache, else store) + delta. The batch keeps its own copy:
+	// the cache may drop entries while the batch runs.
 	const storeKeys = [...deltas.keys()];
-	const missing = storeKeys.filter((key) => cache.get(key) === undefined);
+	const current = new Map<string, Aggregate | null>();
+	const missing: string[] = [];
+	for (const key of storeKeys) {
+		const cached = cache.get(key);
+		if (cached === undefined) missing.push(key);
+		else current.set(key, cached);
+	}
 	if (missing.length) {
 		const found = await store.getMany(missing.map(keyBytes), { keyEncoding: 'buffer' });
 		missing.forEach((key, i) =>
-			cache.set(key, found[i] === undefined ? null : parseEntry(found[i]!))
+			current.set(key, found[i] === undefined ? null : parseEntry(found[i]!))
 		);
 	}
 	const written: [string, Aggregate | null][] = [];
 	let dirtied = false;
-	for (const storeKey of storeKeys) {
+	for (let i = 0; i < storeKeys.length; i++) {
+		if (i > 0 && i % ENTRY_CHUNK === 0) await yieldToLoop();
+		const storeKey = storeKeys[i];
 		const { view, keyJson, delta } = deltas.get(storeKey)!;
 		if (delta.c === 0 && isNeutral(delta)) continue;
-		const stored = cache.get(storeKey);
+		const stored = current.get(storeKey);
 		const total: Delta = stored ? copyAggregate(stored) : { c: 0 };
 		merge(total, delta);
 		const prefix = viewPrefix(meta.id, view);
