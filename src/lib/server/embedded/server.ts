@@ -34,6 +34,11 @@ export interface EmbeddedOptions {
 	memory?: boolean;
 	/** Port to bind on 127.0.0.1; default 0 (a free port). */
 	port?: number;
+	/**
+	 * Answer views with the view engine (default true); false leaves them to PouchDB's
+	 * own map/reduce, for the benchmark's comparison.
+	 */
+	viewEngine?: boolean;
 }
 
 /** A running embedded store. */
@@ -94,10 +99,13 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	Pouch.on('created', onCreated);
 
 	// Views with built-in reducers are answered by the view engine (views/README.md).
-	const views = await startViewEngine({
-		Pouch,
-		dir: options.memory ? undefined : path.join(dataDir, 'views')
-	});
+	const views =
+		options.viewEngine === false
+			? undefined
+			: await startViewEngine({
+					Pouch,
+					dir: options.memory ? undefined : path.join(dataDir, 'views')
+				});
 	const viewContext: ViewHttpContext = {
 		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),
 		base: () => base(),
@@ -129,13 +137,17 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			res.end(JSON.stringify({ error: refused.error, reason: refused.reason }));
 			return;
 		}
-		if (handleViewRequest(views, viewContext, req, res, url)) return;
+		if (views && handleViewRequest(views, viewContext, req, res, url)) return;
 		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
 		answerLongpoll(req, res, base()).catch(() => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ error: 'unknown_error', reason: 'longpoll failed' }));
 		});
 	});
+	// Clients close idle keep-alive sockets first (undici after 4 s): a server that closes
+	// them itself at 5 s, late while busy, races a client reusing one ("other side closed").
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	await listen(server, options.port ?? 0);
 	const { port } = server.address() as AddressInfo;
@@ -151,7 +163,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 				server.close(() => resolve());
 				server.closeAllConnections();
 			});
-			await views.close();
+			await views?.close();
 			Pouch.removeListener('created', onCreated);
 			// A new instance of an open name shares its store; closing it closes the store.
 			await Promise.all(

@@ -25,6 +25,7 @@ import { collate } from 'pouchdb-collate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readDesignDocs } from '../../design-docs';
 import { toCouchDesign } from '../../setup';
+import { referenceReduce } from '../../../../../tests/fixtures/reduce-model';
 import { seededRandom, syntheticRecords } from '../../../../../tests/fixtures/synthetic';
 import { startViewEngine, type PouchConstructor, type ViewEngine } from './engine';
 import { ViewError } from './errors';
@@ -458,31 +459,5 @@ function model(
 		if (last && collate(last.key, key) === 0) last.values.push(row.value);
 		else groups.push({ key, values: [row.value] });
 	}
-	return { rows: groups.map((g) => ({ key: g.key, value: modelReduce(reduce, g.values) })) };
-}
-
-function modelReduce(reduce: string, values: unknown[]): unknown {
-	if (reduce === '_count') return values.length;
-	if (reduce === '_stats') {
-		const numbers = values as number[];
-		return {
-			sum: numbers.reduce((a, b) => a + b, 0),
-			count: numbers.length,
-			min: Math.min(...numbers),
-			max: Math.max(...numbers),
-			sumsqr: numbers.reduce((a, b) => a + b * b, 0)
-		};
-	}
-	let total: number | number[] = 0;
-	for (const value of values) {
-		if (typeof value === 'number') {
-			if (typeof total === 'number') total += value;
-			else total[0] += value;
-		} else {
-			const list = value as number[];
-			if (typeof total === 'number') total = [total];
-			for (let i = 0; i < list.length; i++) total[i] = (total[i] ?? 0) + list[i];
-		}
-	}
-	return total;
+	return { rows: groups.map((g) => ({ key: g.key, value: referenceReduce(reduce, g.values) })) };
 }
