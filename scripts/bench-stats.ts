@@ -1,7 +1,7 @@
 /**
  * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million]`
  *
- * The embedded store on disk, run as its own process (so its memory is its own), per N:
+ * The embedded store on disk, run as its own process (scripts/bench-store.ts), per N:
  * seeds N synthetic records through `_bulk_docs` (insert rate), indexes them (catch-up
  * time and records/s, and the store's peak RSS during the catch-up), then calls the
  * Stats API handler for 7 days, 30 days, 12 months and all time (warm median of 10
@@ -11,20 +11,18 @@
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so the rows a range reads do not grow with N.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/dashboard';
-import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { ensureSetup } from '../src/lib/server/setup';
 import { siteDocId } from '../src/lib/server/sites';
 import { handleStats } from '../src/lib/server/stats/handler';
 import { createToken } from '../src/lib/server/tokens';
 import { syntheticRecords } from '../tests/fixtures/synthetic';
 import { tempDir } from '../tests/helpers/app';
+import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;
 const NOW = Date.UTC(2026, 9, 31, 12);
@@ -34,19 +32,16 @@ const RANGES = [
 	{ label: '12 months', query: 'from=2025-11-01&to=2026-10-31&tz=UTC' },
 	{ label: 'all time', query: 'from=2016-11-01&to=2026-10-31&tz=UTC' }
 ];
-const DASHBOARD = 'from=2026-10-01&to=2026-10-30';
+const DASHBOARD = 'range=custom&from=2026-10-01&to=2026-10-30';
 
 async function main() {
 	const { values } = parseArgs({
 		options: {
 			n: { type: 'string', default: '10000,100000' },
 			old: { type: 'string', default: '10000,50000' },
-			million: { type: 'boolean', default: false },
-			serve: { type: 'string' },
-			'old-engine': { type: 'boolean', default: false }
+			million: { type: 'boolean', default: false }
 		}
 	});
-	if (values.serve) return serve(values.serve, !values['old-engine']);
 	const sizes = (list: string) =>
 		list
 			.split(',')
@@ -80,16 +75,10 @@ async function main() {
 	);
 }
 
-/** The store process: the embedded store on a data directory, until killed. */
-async function serve(dataDir: string, viewEngine: boolean) {
-	const store = await startEmbeddedCouch({ dataDir, viewEngine });
-	console.log(`PORT ${store.url.port}`);
-}
-
 async function benchOne(n: number, engine: boolean) {
 	const name = engine ? 'view engine' : 'PouchDB';
 	const dataDir = tempDir('couchstats-bench-stats-');
-	const { child, url } = await startStore(dataDir, engine);
+	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: 'bench-password-123' });
@@ -119,17 +108,18 @@ async function benchOne(n: number, engine: boolean) {
 		}
 		const insertRate = n / ((performance.now() - seedStart) / 1000);
 		records.length = 0;
+		const rssBefore = rssMb(child.pid!);
 
 		resetPeakRss(child.pid!);
 		const indexStart = performance.now();
 		await catchUp(couch, engine);
 		const indexSeconds = (performance.now() - indexStart) / 1000;
-		const peakRss = peakRssMb(child.pid!);
+		const peakRss = rssMb(child.pid!, 'VmHWM');
 
 		console.log(
 			`\n${name}, N = ${n}: insert ${Math.round(insertRate)} records/s; ` +
 				`index catch-up ${indexSeconds.toFixed(1)} s = ${Math.round(n / indexSeconds)} records/s; ` +
-				`store peak RSS during catch-up ${peakRss} MB`
+				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB`
 		);
 		console.log('  range        warm median   warm min   first call   rows read   queries');
 		for (const range of RANGES) {
@@ -161,41 +151,11 @@ async function benchOne(n: number, engine: boolean) {
 		console.log(
 			`  whole owner dashboard (30 days): warm median ${fmt(median(dashboard.sort((a, b) => a - b)))}`
 		);
-		console.log(`  store peak RSS over the whole run ${peakRssMb(child.pid!, 'VmHWM')} MB`);
+		console.log(`  store peak RSS over the whole run ${rssMb(child.pid!, 'VmHWM')} MB`);
 	} finally {
 		child.kill('SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
-}
-
-/** Starts the store process on a data directory and connects to it as its admin. */
-async function startStore(
-	dataDir: string,
-	engine: boolean
-): Promise<{ child: ChildProcess; url: URL }> {
-	const args = [
-		'--import',
-		'tsx',
-		path.join(import.meta.dirname, 'bench-stats.ts'),
-		'--serve',
-		dataDir
-	];
-	if (!engine) args.push('--old-engine');
-	const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-	const port = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout!.on('data', (chunk) => {
-			out += chunk;
-			const match = /PORT (\d+)/.exec(out);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code) => reject(new Error(`the store exited with ${code}`)));
-	});
-	const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8'));
-	const url = new URL(`http://127.0.0.1:${port}/`);
-	url.username = credentials.user;
-	url.password = credentials.password;
-	return { child, url };
 }
 
 /** Indexes every view of `_design/stats` and resolves once they are up to date. */
@@ -233,22 +193,6 @@ async function statsCall(couch: Couch, secret: string, query: string) {
 		indexing: boolean;
 	};
 	return { ms, ...body.meta, indexing: body.indexing };
-}
-
-/** Resets a process's peak resident set to its current size (Linux `clear_refs`). */
-function resetPeakRss(pid: number) {
-	try {
-		fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-	} catch {
-		// Not Linux, or not allowed: the peak is then since the process started.
-	}
-}
-
-/** A process's peak resident set (`VmHWM`) in MB. */
-function peakRssMb(pid: number, field = 'VmHWM'): number {
-	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-	const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-	return Math.round(kb / 1024);
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];

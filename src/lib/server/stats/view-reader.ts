@@ -17,8 +17,12 @@ import type { Couch } from '../couch';
 /** Design document holding the stats views. */
 export const STATS_DESIGN = 'stats';
 
-/** Default time limit for a view query before falling back to `stale=ok`, in ms. */
-export const DEFAULT_VIEW_TIMEOUT_MS = 5_000;
+/**
+ * Default time limit for a view query before falling back to `stale=ok` (only when an
+ * indexer is running by then), in ms: a dashboard answers within about a second while
+ * new records are being indexed.
+ */
+export const DEFAULT_VIEW_TIMEOUT_MS = 1_000;
 
 /** Changes an index may lag behind its database before reads stop waiting for it. */
 export const PENDING_CHANGES = 500;
