@@ -45,6 +45,13 @@ export interface Progress {
 	totalChanges: number;
 }
 
+/** Changes being read: from which sequence, and the how-manieth read it is. */
+interface Prefetch {
+	fetch: number;
+	since: number;
+	response: Promise<{ results: Change[]; last_seq: number | string }>;
+}
+
 interface Waiter {
 	target: number;
 	/** Fetches started before the waiter was made. */
@@ -70,6 +77,8 @@ export class Indexer {
 	private progress: Progress | undefined;
 	/** The last loop error, cleared by a successful batch. */
 	private failure: unknown;
+	/** The next batch's changes, being read. */
+	private prefetched: Prefetch | undefined;
 
 	constructor(
 		private readonly store: Level,
@@ -169,15 +178,12 @@ export class Indexer {
 
 	/** One batch; false when there was nothing to do. */
 	private async step(): Promise<boolean> {
-		const fetch = ++this.fetches;
 		const since = this.meta.seq;
-		const response = await this.db.changes({
-			since,
-			limit: this.options.batchSize ?? 1_000,
-			include_docs: true,
-			style: 'all_docs',
-			return_docs: true
-		});
+		// The next batch's changes are read while this one is mapped and written.
+		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
+		this.prefetched = undefined;
+		const fetch = current.fetch;
+		const response = await current.response;
 		if (this.stopped) return false;
 		if (response.results.length === 0) {
 			this.caughtUp(fetch);
@@ -197,6 +203,7 @@ export class Indexer {
 				totalChanges: Math.max(0, Number(info.update_seq) - since)
 			};
 		}
+		this.prefetched = this.fetchChanges(Number(response.last_seq));
 		const lines: string[] = [];
 		const result = await writeBatch(
 			this.store,
@@ -218,6 +225,20 @@ export class Indexer {
 		if (result.dirtied) this.mayBeDirty = true;
 		if (result.designs.length) this.options.onDesignChange(result.designs);
 		return true;
+	}
+
+	private fetchChanges(since: number): Prefetch {
+		const fetch = ++this.fetches;
+		const response = this.db.changes({
+			since,
+			limit: this.options.batchSize ?? 1_000,
+			include_docs: true,
+			style: 'all_docs',
+			return_docs: true
+		});
+		// A prefetch dropped after a failed batch must not become an unhandled rejection.
+		response.catch(() => undefined);
+		return { fetch, since, response };
 	}
 
 	private caughtUp(fetch: number) {
