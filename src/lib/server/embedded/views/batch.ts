@@ -6,7 +6,7 @@
  * between batches loses nothing and counts nothing twice: the next run starts again
  * from the last checkpoint.
  */
-import { collate, toIndexableString } from 'pouchdb-collate';
+import { collate } from 'pouchdb-collate';
 import type { AggregateCache } from './aggregate-cache';
 import {
 	KeyEncoder,
@@ -382,7 +382,7 @@ function duplicateNumbers(found: KeyTarget[], flat: string[]): number[] | undefi
 }
 
 /** A row's stored value when its key does not read back from the row key: both, marked. */
-export function rowText(keyJson: string, valueJson: string): string {
+function rowText(keyJson: string, valueJson: string): string {
 	return `\u0001${keyJson}\u0001${valueJson}`;
 }
 
@@ -417,10 +417,7 @@ export function entryText(keyJson: string, aggregate: Aggregate): string {
 }
 
 /** An entry's aggregate (its key left out). */
-export function parseEntry(text: string): Aggregate {
+function parseEntry(text: string): Aggregate {
 	const { k: _k, ...aggregate } = JSON.parse(text) as Aggregate & { k: unknown };
 	return aggregate;
 }
-
-/** `toIndexableString` re-exported for the engine's own keys. */
-export { toIndexableString };

@@ -109,9 +109,9 @@ function hasFraction(value: unknown): boolean {
 }
 
 /**
- * Encodes keys for one batch, remembering what it encoded: a batch's rows repeat few
- * distinct keys and fewer distinct elements (site, granularity, bucket), and
- * `toIndexableString` is the indexer's most expensive step after the map itself.
+ * Encodes keys, remembering what it encoded; one per batch (or query), so memory stays
+ * bounded. A batch's rows repeat few distinct keys and fewer distinct elements (site,
+ * granularity, bucket), and `toIndexableString` is one of the indexer's costly steps.
  */
 export class KeyEncoder {
 	private keys = new Map<string, EncodedKey>();
@@ -134,17 +134,6 @@ export class KeyEncoder {
 	/** `toIndexableString` of a document id. */
 	docId(id: string): string {
 		return this.element(id);
-	}
-
-	/** Forgets what it encoded, so memory stays bounded across batches. */
-	clear(): void {
-		this.keys.clear();
-		this.strings.clear();
-	}
-
-	/** Number of keys remembered. */
-	get size(): number {
-		return this.keys.size + this.strings.size;
 	}
 
 	private element(value: unknown): string {

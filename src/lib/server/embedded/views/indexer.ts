@@ -75,8 +75,6 @@ export class Indexer {
 	private stopped = false;
 	private running: Promise<void> | undefined;
 	private progress: Progress | undefined;
-	/** The last loop error, cleared by a successful batch. */
-	private failure: unknown;
 	/** The next batch's changes, being read. */
 	private prefetched: Prefetch | undefined;
 
@@ -160,12 +158,10 @@ export class Indexer {
 		while (!this.stopped) {
 			try {
 				const busy = await this.step();
-				this.failure = undefined;
 				backoff = 100;
 				if (!busy) await this.sleep(this.options.pollMs ?? 5_000);
 			} catch (e) {
 				if (this.stopped) break;
-				this.failure = e;
 				this.options.log(`view index ${this.meta.db}/${this.meta.ddoc} failed: ${String(e)}`);
 				for (const waiter of this.waiters) waiter.reject(e);
 				this.waiters = [];
@@ -274,10 +270,5 @@ export class Indexer {
 				finish();
 			};
 		});
-	}
-
-	/** The last loop error, while the loop is retrying. */
-	get lastFailure(): unknown {
-		return this.failure;
 	}
 }

@@ -61,11 +61,6 @@ export interface Delta extends Aggregate {
 	rhi?: number;
 }
 
-/** An empty aggregate. */
-export function emptyAggregate(): Aggregate {
-	return { c: 0 };
-}
-
 /**
  * Adds (`sign` 1) or removes (`sign` -1) one row's value.
  * @param value The row's value, parsed.
