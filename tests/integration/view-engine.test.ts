@@ -151,6 +151,21 @@ describe('the view engine over HTTP', () => {
 		expect((await call('/_active_tasks', { auth: null })).status).toBe(401);
 	});
 
+	test('forgets a deleted database: one created again under its name starts from nothing', async () => {
+		const name = `${db}-again`;
+		const rows = `/${name}/_design/t/_view/rows`;
+		await call(`/${name}`, { method: 'PUT' });
+		await call(`/${name}/_design/t`, { method: 'PUT', body: DESIGN });
+		await call(`/${name}/_bulk_docs`, { method: 'POST', body: { docs: [{ _id: 'x', n: 1 }] } });
+		expect((await call(rows)).body.rows).toEqual([{ id: 'x', key: 1, value: null }]);
+		expect((await call(`/${name}`, { method: 'DELETE' })).status).toBe(200);
+		expect((await call(rows)).status).toBe(404);
+		await call(`/${name}`, { method: 'PUT' });
+		await call(`/${name}/_design/t`, { method: 'PUT', body: DESIGN });
+		await call(`/${name}/_bulk_docs`, { method: 'POST', body: { docs: [{ _id: 'y', n: 2 }] } });
+		expect((await call(rows)).body.rows).toEqual([{ id: 'y', key: 2, value: null }]);
+	});
+
 	test('rebuilds a changed view in the background while stale reads answer from the previous index', async () => {
 		const before = await call(`/${db}/_design/t/_view/rows${q({ limit: 1, descending: true })}`);
 		expect(before.body.rows).toEqual([{ id: 'd29', key: 29, value: null }]);
