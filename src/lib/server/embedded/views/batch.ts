@@ -83,9 +83,14 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A pending change to one stored entry. */
 interface EntryDelta {
 	view: number;
+	storeKey: string;
 	/** The entry's key as JSON text. */
 	keyJson: string;
 	delta: Delta;
+	/** What the store holds before the batch (null: nothing). */
+	stored?: Aggregate | null;
+	/** What the batch writes (null: a deletion; undefined: nothing written). */
+	written?: Aggregate | null;
 }
 
 /** Something to write down: a map function's error or log line. */
@@ -133,7 +138,6 @@ export async function writeBatch(
 	const views = meta.views;
 	// Rows go straight into the write batch, so their strings die young.
 	const batch = rawBatch(store);
-	const backOps: [string, string | null][] = [];
 	const rowsDelta = views.map(() => 0);
 	const newDepths = views.map(() => new Set<number>());
 	// Per view, per distinct key: its encoding and this batch's delta of its exact
@@ -220,12 +224,12 @@ export async function writeBatch(
 					addRows(change.id, view, perView[view], 1);
 				}
 			}
-			if (any) backOps.push([back + change.id, backIndexText(perView)]);
-			else if (previous.has(change.id)) backOps.push([back + change.id, null]);
+			if (any) batch.put(back + change.id, backIndexText(perView));
+			else if (previous.has(change.id)) batch.del(back + change.id);
 		});
 	}
 	for (const change of changes) {
-		if (change.deleted && previous.has(change.id)) backOps.push([back + change.id, null]);
+		if (change.deleted && previous.has(change.id)) batch.del(back + change.id);
 	}
 
 	// Entry deltas: each key's exact entry, and every group_level group above it.
@@ -233,67 +237,63 @@ export async function writeBatch(
 	targets.forEach((byJson, view) => {
 		const prefix = viewPrefix(meta.id, view);
 		for (const { key, delta } of byJson.values()) {
-			deltas.set(prefix + exactSub(key.depth) + key.idx, { view, keyJson: key.json, delta });
+			const storeKey = prefix + exactSub(key.depth) + key.idx;
+			deltas.set(storeKey, { view, storeKey, keyJson: key.json, delta });
 			const prefixes = groupPrefixes(key);
 			for (let level = 1; level < key.depth; level++) {
-				const storeKey = prefix + prefixSub(level) + prefixes[level - 1];
-				let group = deltas.get(storeKey);
+				const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
+				let group = deltas.get(groupKey);
 				if (!group) {
-					const elements = (JSON.parse(key.json) as unknown[]).slice(0, level);
-					group = { view, keyJson: JSON.stringify(elements), delta: { c: 0 } };
-					deltas.set(storeKey, group);
+					const keyJson = JSON.stringify((key.value as unknown[]).slice(0, level));
+					group = { view, storeKey: groupKey, keyJson, delta: { c: 0 } };
+					deltas.set(groupKey, group);
 				}
 				merge(group.delta, delta, false);
 			}
 		}
 	});
 
-	// Entries: stored value (cache, else store) + delta. The batch keeps its own copy:
-	// the cache may drop entries while the batch runs.
-	const storeKeys = [...deltas.keys()];
-	const current = new Map<string, Aggregate | null>();
-	const missing: string[] = [];
-	for (const key of storeKeys) {
-		const cached = cache.get(key);
-		if (cached === undefined) missing.push(key);
-		else current.set(key, cached);
+	// Entries: stored value (cache, else store) + delta. Each delta keeps the value it
+	// read: the cache may drop entries while the batch runs.
+	const missing: EntryDelta[] = [];
+	for (const entry of deltas.values()) {
+		entry.stored = cache.get(entry.storeKey);
+		if (entry.stored === undefined) missing.push(entry);
 	}
 	if (missing.length) {
-		const found = await store.getMany(missing.map(keyBytes), { keyEncoding: 'buffer' });
-		missing.forEach((key, i) =>
-			current.set(key, found[i] === undefined ? null : parseEntry(found[i]!))
+		const found = await store.getMany(
+			missing.map((entry) => keyBytes(entry.storeKey)),
+			{ keyEncoding: 'buffer' }
+		);
+		missing.forEach(
+			(entry, i) => (entry.stored = found[i] === undefined ? null : parseEntry(found[i]!))
 		);
 	}
-	const written: [string, Aggregate | null][] = [];
+	const prefixes = views.map((_, view) => viewPrefix(meta.id, view));
 	let dirtied = false;
-	for (let i = 0; i < storeKeys.length; i++) {
-		if (i > 0 && i % ENTRY_CHUNK === 0) await yieldToLoop();
-		const storeKey = storeKeys[i];
-		const { view, keyJson, delta } = deltas.get(storeKey)!;
+	let settledEntries = 0;
+	for (const entry of deltas.values()) {
+		if (++settledEntries % ENTRY_CHUNK === 0) await yieldToLoop();
+		const { storeKey, stored, delta } = entry;
 		if (delta.c === 0 && isNeutral(delta)) continue;
-		const stored = current.get(storeKey);
 		const total: Delta = stored ? copyAggregate(stored) : { c: 0 };
 		merge(total, delta);
-		const prefix = viewPrefix(meta.id, view);
+		const prefix = prefixes[entry.view];
 		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
 		if (total.c === 0) {
 			batch.del(storeKey);
 			if (stored?.d) batch.del(dirtyKey);
-			written.push([storeKey, null]);
+			entry.written = null;
 			continue;
 		}
 		const aggregate = settled(total);
-		batch.put(storeKey, entryText(keyJson, aggregate));
+		batch.put(storeKey, entryText(entry.keyJson, aggregate));
 		if (aggregate.d && !stored?.d) {
 			batch.put(dirtyKey, '1');
 			dirtied = true;
 		}
-		written.push([storeKey, aggregate]);
-	}
-	for (const [key, value] of backOps) {
-		if (value === null) batch.del(key);
-		else batch.put(key, value);
+		entry.written = aggregate;
 	}
 	const next: IndexMeta = {
 		...meta,
@@ -311,7 +311,9 @@ export async function writeBatch(
 		cache.clear();
 		throw e;
 	}
-	for (const [key, value] of written) cache.set(key, value);
+	for (const entry of deltas.values()) {
+		if (entry.written !== undefined) cache.set(entry.storeKey, entry.written);
+	}
 	// Only what the batch changed: the engine may have moved the state meanwhile.
 	meta.seq = next.seq;
 	meta.views = next.views;

@@ -17,6 +17,8 @@ import { parseIndexableString, toIndexableString } from 'pouchdb-collate';
 export interface EncodedKey {
 	/** The key as JSON text (what rows and entries store and answer with). */
 	json: string;
+	/** The key itself. */
+	value: unknown;
 	/** `toIndexableString(key)`. */
 	idx: string;
 	/** Number of elements of an array key; 0 for any other key. */
@@ -126,7 +128,8 @@ export class KeyEncoder {
 		const idx = Array.isArray(key) ? '5' + elements.join('') + '\u0000' : toIndexableString(key);
 		// Only keys holding a number other than a natural number can fail to read back.
 		const readsBack = !hasFraction(key) || JSON.stringify(parseIndexableString(idx)) === json;
-		encoded = { json, idx, depth: Array.isArray(key) ? key.length : 0, elements, readsBack };
+		const depth = Array.isArray(key) ? key.length : 0;
+		encoded = { json, value: key, idx, depth, elements, readsBack };
 		this.keys.set(json, encoded);
 		return encoded;
 	}
