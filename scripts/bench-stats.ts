@@ -1,61 +1,92 @@
 /**
- * `npm run bench:stats [-- --n 10000,50000] [--n 1000000]`
+ * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million]`
  *
- * For each N: starts a fresh embedded store (memory adapter), seeds N synthetic records
- * through `_bulk_docs`, then calls the Stats API handler in process for a fixed 7-day
- * range — once to build the indexes, then warm — and prints the latency and the view
- * rows read per request. The synthetic traffic draws from fixed sets of paths,
- * referrers, browsers and so on, so for the fixed range the rows read must not grow
- * with N; latency on the embedded store does (PouchDB reduces at query time), while
- * Apache CouchDB reads stored reductions.
+ * The embedded store on disk, run as its own process (scripts/bench-store.ts), per N:
+ * seeds N synthetic records through `_bulk_docs` (insert rate), indexes them (catch-up
+ * time and records/s, and the store's peak RSS during the catch-up), then calls the
+ * Stats API handler for 7 days, 30 days, 12 months and all time (warm median of 10
+ * requests, view rows read per request) and reads the whole owner dashboard (every
+ * widget's reads; warm median of 10). `--old` runs the same with PouchDB's own
+ * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
+ * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
+ * over 30 days, so the rows a range reads do not grow with N.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createCouch } from '../src/lib/server/couch';
-import { readDesignDocs } from '../src/lib/server/design-docs';
-import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
+import { createCouch, type Couch } from '../src/lib/server/couch';
+import { readDashboard } from '../src/lib/server/dashboard';
 import { ensureSetup } from '../src/lib/server/setup';
 import { siteDocId } from '../src/lib/server/sites';
-import { handleStats } from '../src/lib/server/stats/handler';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { handleStats } from '../src/lib/server/stats/handler';
 import { createToken } from '../src/lib/server/tokens';
 import { syntheticRecords } from '../tests/fixtures/synthetic';
 import { tempDir } from '../tests/helpers/app';
+import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
-const WARM_RUNS = 5;
+const WARM_RUNS = 10;
+const NOW = Date.UTC(2026, 9, 31, 12);
 const RANGES = [
-	{ label: '7 days UTC', query: 'from=2026-10-10&to=2026-10-16&tz=UTC' },
-	{ label: '7 days Paris', query: 'from=2026-10-10&to=2026-10-16&tz=Europe/Paris' },
-	{ label: '30 days UTC', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
-	{ label: '7 days, source', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&source=google.com' },
-	{ label: '7 days, page', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&page=/' },
-	{ label: '7 days, event', query: 'from=2026-10-10&to=2026-10-16&tz=UTC&event=signup' }
+	{ label: '7 days', query: 'from=2026-10-24&to=2026-10-30&tz=UTC' },
+	{ label: '30 days', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
+	{ label: '12 months', query: 'from=2025-11-01&to=2026-10-31&tz=UTC' },
+	{ label: 'all time', query: 'from=2016-11-01&to=2026-10-31&tz=UTC' }
 ];
+const DASHBOARD = 'range=custom&from=2026-10-01&to=2026-10-30';
 
 async function main() {
-	const { values } = parseArgs({ options: { n: { type: 'string', default: '10000,50000' } } });
-	const sizes = values.n.split(',').map((s) => Number(s.replace(/_/g, '')));
-	if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
-		console.error('usage: npm run bench:stats -- --n 10000,50000');
+	const { values } = parseArgs({
+		options: {
+			n: { type: 'string', default: '10000,100000' },
+			old: { type: 'string', default: '10000,50000' },
+			million: { type: 'boolean', default: false }
+		}
+	});
+	const sizes = (list: string) =>
+		list
+			.split(',')
+			.filter(Boolean)
+			.map((s) => Number(s.replace(/_/g, '')));
+	const runs = [
+		...sizes(values.old).map((n) => ({ n, engine: false })),
+		...[...sizes(values.n), ...(values.million ? [1_000_000] : [])].map((n) => ({
+			n,
+			engine: true
+		}))
+	];
+	if (runs.some((run) => !Number.isInteger(run.n) || run.n < 1)) {
+		console.error(
+			'usage: npm run bench:stats -- [--n 10000,100000] [--old 10000,50000] [--million]'
+		);
 		process.exit(2);
 	}
 	console.log(
-		'N        range          seed docs/s  index build  first call  warm median  warm min  rows read  queries'
+		`machine: ${os.cpus().length} cores, load average ${os
+			.loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')}`
 	);
-	for (const n of sizes) await benchOne(n);
+	for (const run of runs) await benchOne(run.n, run.engine);
+	console.log(
+		`load average at the end: ${os
+			.loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')}`
+	);
 }
 
-async function benchOne(n: number) {
+async function benchOne(n: number, engine: boolean) {
+	const name = engine ? 'view engine' : 'PouchDB';
 	const dataDir = tempDir('couchstats-bench-stats-');
-	const embedded = await startEmbeddedCouch({ dataDir, memory: true });
+	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
-		// A prefix per N: the memory adapter keeps databases for the whole process.
-		const couch = createCouch(embedded.url, `bench${n}`);
+		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: 'bench-password-123' });
 		const { secret, token } = createToken('bench');
-		await couch.sites.insert({
+		const site = {
 			_id: siteDocId('bench'),
-			type: 'site',
+			type: 'site' as const,
 			id: 'bench',
 			name: 'bench',
 			hostnames: ['bench.example'],
@@ -63,7 +94,8 @@ async function benchOne(n: number) {
 			owners: [],
 			tokens: [token],
 			createdAt: 0
-		});
+		};
+		await couch.sites.insert(site);
 
 		const records = syntheticRecords({ n });
 		const seedStart = performance.now();
@@ -75,64 +107,88 @@ async function benchOne(n: number) {
 			const failed = res.find((r) => r.error);
 			if (failed) throw new Error(`seeding failed: ${failed.error} ${failed.reason}`);
 		}
-		const seedRate = n / ((performance.now() - seedStart) / 1000);
+		const insertRate = n / ((performance.now() - seedStart) / 1000);
+		records.length = 0;
+		const rssBefore = rssMb(child.pid!);
 
-		const call = async (query: string) => {
-			const url = new URL(`http://bench/api/v1/stats?site=bench&${query}`);
-			const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
-			const started = performance.now();
-			const res = await handleStats(
-				{ url, request, locals: { user: null } },
-				{ couch, timeoutMs: 3_600_000, now: () => Date.UTC(2026, 9, 16, 12) }
-			);
-			const ms = performance.now() - started;
-			if (res.status !== 200) throw new Error(`stats answered ${res.status}: ${await res.text()}`);
-			const body = (await res.json()) as {
-				meta: { rowsRead: number; queries: number };
-				indexing: boolean;
-			};
-			return { ms, ...body.meta, indexing: body.indexing };
-		};
+		resetPeakRss(child.pid!);
+		const indexStart = performance.now();
+		await catchUp(couch, engine);
+		const indexSeconds = (performance.now() - indexStart) / 1000;
+		const peakRss = rssMb(child.pid!, 'VmHWM');
 
-		// Build every index first, one view at a time. A build can outlast CouchDB's 60 s
-		// view timeout or undici's 300 s headers timeout; the server keeps building, so
-		// asking again just waits on.
-		const buildStart = performance.now();
-		for (const view of Object.keys(
-			readDesignDocs().events.find((d) => d._id === '_design/stats')?.views ?? {}
-		)) {
-			await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-		}
-		const build = performance.now() - buildStart;
-
-		let first: number | undefined;
+		console.log(
+			`\n${name}, N = ${n}: insert ${Math.round(insertRate)} records/s; ` +
+				`index catch-up ${indexSeconds.toFixed(1)} s = ${Math.round(n / indexSeconds)} records/s; ` +
+				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB`
+		);
+		console.log('  range        warm median   warm min   first call   rows read   queries');
 		for (const range of RANGES) {
-			const cold = await call(range.query);
-			first ??= cold.ms;
+			const first = await statsCall(couch, secret, range.query);
 			const warm = [];
-			for (let i = 0; i < WARM_RUNS; i++) warm.push(await call(range.query));
+			for (let i = 0; i < WARM_RUNS; i++) warm.push(await statsCall(couch, secret, range.query));
 			const times = warm.map((w) => w.ms).sort((a, b) => a - b);
-			const rows = new Set(warm.map((w) => w.rowsRead));
 			console.log(
 				[
-					String(n).padEnd(8),
-					range.label.padEnd(14),
-					String(Math.round(seedRate)).padStart(11),
-					(first === cold.ms ? `${(build / 1000).toFixed(1)} s` : '-').padStart(12),
-					`${Math.round(cold.ms)} ms`.padStart(10),
-					`${Math.round(times[Math.floor(times.length / 2)])} ms`.padStart(12),
-					`${Math.round(times[0])} ms`.padStart(9),
-					[...rows].join('/').padStart(10),
-					String(warm[0].queries).padStart(8)
-				].join(' ')
+					`  ${range.label.padEnd(12)}`,
+					`${fmt(median(times))}`.padStart(11),
+					`${fmt(times[0])}`.padStart(10),
+					`${fmt(first.ms)}`.padStart(12),
+					[...new Set(warm.map((w) => w.rowsRead))].join('/').padStart(11),
+					String(first.queries).padStart(9),
+					warm.some((w) => w.indexing) ? '  (indexing)' : ''
+				].join('')
 			);
 		}
-		for (const name of Object.values(couch.names)) await couch.server.db.destroy(name);
+		const dashboard = [];
+		for (let i = 0; i <= WARM_RUNS; i++) {
+			const started = performance.now();
+			const data = await readDashboard(couch, site, new URLSearchParams(DASHBOARD), {
+				now: () => NOW
+			});
+			if (data.problem) throw new Error(data.problem);
+			if (i > 0) dashboard.push(performance.now() - started);
+		}
+		console.log(
+			`  whole owner dashboard (30 days): warm median ${fmt(median(dashboard.sort((a, b) => a - b)))}`
+		);
+		console.log(`  store peak RSS over the whole run ${rssMb(child.pid!, 'VmHWM')} MB`);
 	} finally {
-		await embedded.close();
+		child.kill('SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
 }
+
+/** Indexes every view of `_design/stats` and resolves once they are up to date. */
+async function catchUp(couch: Couch, engine: boolean) {
+	const views = engine
+		? ['timeline']
+		: ['active', 'dimensions', 'event-props', 'events', 'metrics', 'pages', 'since', 'timeline'];
+	for (const view of views) {
+		// The view engine builds every view of the design document at once.
+		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
+	}
+}
+
+async function statsCall(couch: Couch, secret: string, query: string) {
+	const url = new URL(`http://bench/api/v1/stats?site=bench&${query}`);
+	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+	const started = performance.now();
+	const res = await handleStats(
+		{ url, request, locals: { user: null } },
+		{ couch, timeoutMs: 3_600_000, now: () => NOW }
+	);
+	const ms = performance.now() - started;
+	if (res.status !== 200) throw new Error(`stats answered ${res.status}: ${await res.text()}`);
+	const body = (await res.json()) as {
+		meta: { rowsRead: number; queries: number };
+		indexing: boolean;
+	};
+	return { ms, ...body.meta, indexing: body.indexing };
+}
+
+const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 main().catch((e) => {
 	console.error(e);

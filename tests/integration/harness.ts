@@ -7,6 +7,8 @@ import { inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/setup';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../helpers/test-couch';
+import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
+import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../helpers/app';
 export {
@@ -71,4 +73,13 @@ export function embeddedOnly(reason: string) {
 		externalCouchUrl
 			? test.skip(`${name} [embedded store only: ${reason}]`, fn)
 			: test(name, fn, timeout);
+}
+
+/**
+ * Resolves once the stats views have indexed everything written so far: a read that
+ * brings the index up to date (the server waits for it, as Apache CouchDB does; asked
+ * again after CouchDB's `500 timeout` on a build longer than its 60 s wait).
+ */
+export async function indexed(couch: Couch): Promise<void> {
+	await untilIndexed(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));
 }

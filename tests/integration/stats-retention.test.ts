@@ -8,9 +8,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/stats/retention';
-import { viewBuildsSettled } from '../../src/lib/server/stats/view-reader';
 import { syntheticRecords } from '../fixtures/synthetic';
-import { firstAccountFor, tempDir, useCouch } from './harness';
+import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -28,6 +27,7 @@ describe('npm run retention', () => {
 		const old = syntheticRecords({ n: 300, start: oldStart, days: 10, seed: 2 });
 		const recent = syntheticRecords({ n: 300, start: recentStart, days: 10, seed: 3 });
 		await couch.events.bulk({ docs: [...old, ...recent], new_edits: false });
+		await indexed(couch);
 
 		const query = (start: number) => ({
 			site: 'bench',
@@ -35,15 +35,10 @@ describe('npm run retention', () => {
 			interval: 'day' as const,
 			limit: 10
 		});
-		// Exact numbers: read again once an index build that outlasted a read is done.
-		const read = async (start: number) => {
-			for (;;) {
-				const stats = await readStats(couch, query(start));
-				if (!stats.indexing) return stats;
-				await viewBuildsSettled();
-			}
+		const before = {
+			old: await readStats(couch, query(oldStart)),
+			recent: await readStats(couch, query(recentStart))
 		};
-		const before = { old: await read(oldStart), recent: await read(recentStart) };
 		expect(before.old.totals.pageviews).toBe(old.filter((r) => r.type === 'pageview').length);
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(300);
 
@@ -71,7 +66,11 @@ describe('npm run retention', () => {
 		expect(stderr).toContain('deleted 300 records');
 
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(0);
-		const after = { old: await read(oldStart), recent: await read(recentStart) };
+		await indexed(couch);
+		const after = {
+			old: await readStats(couch, query(oldStart)),
+			recent: await readStats(couch, query(recentStart))
+		};
 		expect(after.old.totals).toEqual({ ...before.old.totals, ...zeroTotals });
 		expect(after.old.breakdowns.pages).toEqual([]);
 		expect(after.recent.totals).toEqual(before.recent.totals);

@@ -56,7 +56,8 @@ export function refusal(
 	return undefined;
 }
 
-function isAdmin(
+/** Whether an `Authorization` header carries the store admin's credentials (timing-safe). */
+export function isAdmin(
 	authorization: string | undefined,
 	credentials: Pick<EmbeddedCredentials, 'user' | 'password'>
 ): boolean {

@@ -12,9 +12,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StartupError } from '../errors';
 import { SESSION_LIFETIME_S } from '../session-token';
-import { refusal } from './guard';
+import { isAdmin, refusal } from './guard';
 import { keepOwnerOnly } from './owner-only';
 import { answerLongpoll, isLongpoll } from './longpoll';
+import { startViewEngine } from './views/engine';
+import { handleViewRequest, type ViewHttpContext } from './views/http';
 
 const require = createRequire(import.meta.url);
 
@@ -34,6 +36,11 @@ export interface EmbeddedOptions {
 	memory?: boolean;
 	/** Port to bind on 127.0.0.1; default 0 (a free port). */
 	port?: number;
+	/**
+	 * Answer views with the view engine (default true); false leaves them to PouchDB's
+	 * own map/reduce, for the benchmark's comparison.
+	 */
+	viewEngine?: boolean;
 }
 
 /** A running embedded store. */
@@ -96,6 +103,20 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	const onCreated = (name: string) => openNames.add(name);
 	Pouch.on('created', onCreated);
 
+	// Views with built-in reducers are answered by the view engine (views/README.md).
+	const views =
+		options.viewEngine === false
+			? undefined
+			: await startViewEngine({
+					Pouch,
+					dir: options.memory ? undefined : path.join(dataDir, 'views')
+				});
+	const viewContext: ViewHttpContext = {
+		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),
+		base: () => base(),
+		passOn: (req, res) => pouchApp(req, res)
+	};
+
 	// A plain http handler in front: express-pouchdb brings its own Express 4, whose
 	// routes assign req.query, which an outer Express 5 app would make read-only.
 	const server = http.createServer((req, res) => {
@@ -126,12 +147,17 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		if (url.pathname.startsWith('/_node/_local/')) {
 			req.url = req.url!.replace('/_node/_local/', '/_node/node1@127.0.0.1/');
 		}
+		if (views && handleViewRequest(views, viewContext, req, res, url)) return;
 		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
 		answerLongpoll(req, res, base()).catch(() => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ error: 'unknown_error', reason: 'longpoll failed' }));
 		});
 	});
+	// Clients close idle keep-alive sockets first (undici after 4 s): a server that closes
+	// them itself at 5 s, late while busy, races a client reusing one ("other side closed").
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	await listen(server, options.port ?? 0);
 	const { port } = server.address() as AddressInfo;
@@ -147,6 +173,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 				server.close(() => resolve());
 				server.closeAllConnections();
 			});
+			await views?.close();
 			Pouch.removeListener('created', onCreated);
 			// A new instance of an open name shares its store; closing it closes the store.
 			await Promise.all(

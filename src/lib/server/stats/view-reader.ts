@@ -2,17 +2,15 @@
  * Reads `_design/stats` views for one Stats API request, counting the rows read and
  * never hanging on an index that is still being built.
  *
- * A query first runs normally (the index is brought up to date) with a short time
- * limit. Past it, the reader asks whether the view is being built: CouchDB lists an
- * `indexer` task for the database in `_active_tasks`; otherwise the view is taken as
- * building when this process has not yet seen it up to date, or has seen it more than
- * {@link PENDING_CHANGES} changes behind the database. A query that is merely slow on
- * an up-to-date index is waited for. A view being built is read with `stale=ok`, which
- * Apache CouchDB answers at once from the index as it stands, and later requests go
- * straight to `stale=ok` until the build finishes. The embedded store (PouchDB) lists
- * no tasks and queues `stale=ok` reads behind the running build, so there a stale read
- * gets the same time limit and past it the view contributes no rows. Either way the
- * response says `indexing: true`: its numbers may be incomplete.
+ * Both servers answer `stale=ok` at once from the index as it stands and list a view
+ * index being brought up to date in `_active_tasks` (Apache CouchDB as an `indexer`
+ * task, the embedded store's view engine likewise). So a request first asks whether an
+ * indexer of the events database is more than {@link PENDING_CHANGES} changes behind:
+ * if so, every read of the request is `stale=ok` and the response says
+ * `indexing: true` (its numbers are those indexed so far, never fewer). Otherwise reads
+ * bring the index up to date; one still unanswered after the time limit is re-read with
+ * `stale=ok` when an indexer is running by then (a build that started meanwhile), and
+ * waited for when not (an index that is up to date but slow).
  */
 import type { Couch } from '../couch';
 import { isStillIndexing } from './still-indexing';
@@ -20,17 +18,15 @@ import { isStillIndexing } from './still-indexing';
 /** Design document holding the stats views. */
 export const STATS_DESIGN = 'stats';
 
-/** Default time limit for a view query before falling back to `stale=ok`, in ms. */
-export const DEFAULT_VIEW_TIMEOUT_MS = 5_000;
+/**
+ * Default time limit for a view query before falling back to `stale=ok` (only when an
+ * indexer is running by then), in ms: a dashboard answers within about a second while
+ * new records are being indexed.
+ */
+export const DEFAULT_VIEW_TIMEOUT_MS = 1_000;
 
-/** Changes an index may lag behind its database before a slow read counts as a build. */
-export const PENDING_CHANGES = 1_000;
-
-/** Views being built, by `<db>/<view>`: the pending up-to-date query of each. */
-const building = new Map<string, Promise<unknown>>();
-
-/** The database sequence (numeric part) each view was last seen up to date at, by `<db>/<view>`. */
-const upToDate = new Map<string, number>();
+/** Changes an index may lag behind its database before reads stop waiting for it. */
+export const PENDING_CHANGES = 500;
 
 /** Query parameters of a view read (CouchDB names). */
 export interface ViewParams {
@@ -73,6 +69,8 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	let rowsRead = 0;
 	let queries = 0;
 	let indexing = false;
+	// Asked once per request, before its first read.
+	let behind: Promise<boolean> | undefined;
 
 	async function query<V>(view: string, params: ViewParams, stale: boolean) {
 		queries += 1;
@@ -81,45 +79,27 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 		return body.rows as unknown as Row<V>[];
 	}
 
-	async function staleRead<V>(view: string, params: ViewParams): Promise<Row<V>[]> {
+	function staleRead<V>(view: string, params: ViewParams): Promise<Row<V>[]> {
 		indexing = true;
-		const rows = await withinLimit(query<V>(view, params, true), timeoutMs);
-		return rows ?? [];
+		return query<V>(view, params, true);
 	}
-
-	// The database's sequence before the request's first read: every fresh read covers it.
-	let startSeq: Promise<number | undefined> | undefined;
-	const sequence = () => (startSeq ??= databaseSeq(couch));
 
 	return {
 		async read<V>(view: string, params: ViewParams) {
-			const key = `${couch.names.events}/${view}`;
+			behind ??= indexerLag(couch).then((lag) => lag > PENDING_CHANGES);
 			let rows: Row<V>[] | undefined;
-			if (building.has(key)) {
+			if (await behind) {
 				rows = await staleRead<V>(view, params);
 			} else {
-				const covered = await sequence();
-				const fresh = query<V>(view, params, false).then(
-					(result) => {
-						if (covered !== undefined) upToDate.set(key, Math.max(upToDate.get(key) ?? 0, covered));
-						return result;
-					},
-					// CouchDB's `500 timeout`: the build outlasted its wait; read what is there.
-					(error) => {
-						if (isStillIndexing(error)) return undefined;
-						throw error;
-					}
-				);
+				// CouchDB's `500 timeout`: the build outlasted its wait; read what is there.
+				const fresh = query<V>(view, params, false).catch((error) => {
+					if (isStillIndexing(error)) return undefined;
+					throw error;
+				});
 				rows = await withinLimit(fresh, timeoutMs);
-				if (!rows && !(await isBuilding(couch, key))) rows = await fresh;
 				if (!rows) {
-					if (!building.has(key)) {
-						building.set(
-							key,
-							fresh.catch(() => undefined).finally(() => building.delete(key))
-						);
-					}
-					rows = await staleRead<V>(view, params);
+					rows = (await indexerLag(couch)) >= 0 ? await staleRead<V>(view, params) : await fresh;
+					rows ??= await staleRead<V>(view, params);
 				}
 			}
 			rowsRead += rows.length;
@@ -138,36 +118,41 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 }
 
 /**
- * Waits until every view build that a request started in this process has finished
- * (tests and the benchmark use it; requests never wait).
+ * How many changes the indexers of the events database listed in `_active_tasks`
+ * still have to process (the largest), or -1 when none is running (or the list cannot
+ * be read).
  */
-export async function viewBuildsSettled(): Promise<void> {
-	while (building.size > 0) await Promise.all([...building.values()]);
-}
-
-/** Whether a view whose read is slow is being built (see the module comment). */
-async function isBuilding(couch: Couch, key: string): Promise<boolean> {
-	const [tasks, seq] = await Promise.all([
-		couch.server
-			.request({ path: '_active_tasks' })
-			.then((body) => (Array.isArray(body) ? (body as { type?: string; database?: string }[]) : []))
-			.catch(() => []),
-		databaseSeq(couch)
-	]);
-	const db = couch.names.events;
-	if (tasks.some((t) => t.type === 'indexer' && String(t.database ?? '').includes(db))) return true;
-	const seen = upToDate.get(key);
-	return seen === undefined || seq === undefined || seq - seen > PENDING_CHANGES;
-}
-
-/** The numeric part of the events database's update sequence (`123-g1AAA…` → 123). */
-async function databaseSeq(couch: Couch): Promise<number | undefined> {
+async function indexerLag(couch: Couch): Promise<number> {
+	let tasks: unknown;
 	try {
-		const seq = parseInt(String((await couch.events.info()).update_seq), 10);
-		return Number.isFinite(seq) ? seq : undefined;
+		tasks = await couch.server.request({ path: '_active_tasks' });
 	} catch {
-		return undefined;
+		return -1;
 	}
+	let lag = -1;
+	for (const task of Array.isArray(tasks) ? tasks : []) {
+		const t = task as {
+			type?: string;
+			database?: string;
+			changes_done?: number;
+			total_changes?: number;
+		};
+		if (t.type !== 'indexer' || !namesDatabase(String(t.database), couch.names.events)) continue;
+		lag = Math.max(lag, Math.max(0, (t.total_changes ?? 0) - (t.changes_done ?? 0)));
+	}
+	return lag;
+}
+
+/** Whether a task's `database` is `db`, or one of its shards (`shards/…/db.1700000000`). */
+function namesDatabase(database: string, db: string): boolean {
+	return (
+		database === db ||
+		(database.startsWith('shards/') &&
+			database
+				.split('/')
+				.pop()
+				?.replace(/\.\d+$/, '') === db)
+	);
 }
 
 /** The promise's value, or undefined when it takes longer than `ms`; rejections pass through. */

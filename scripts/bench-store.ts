@@ -1,0 +1,67 @@
+/**
+ * The embedded store in a process of its own, for the benchmarks: its memory is then
+ * its own (peak resident set read from /proc), as when the app runs it.
+ *
+ * Run directly (`tsx scripts/bench-store.ts DATA_DIR [--old-engine]`), it starts the store
+ * on the data directory and prints `PORT <port>`; `--old-engine` leaves views to
+ * PouchDB's own map/reduce, for comparison.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
+
+/** A running store process and its admin URL. */
+export interface StoreProcess {
+	child: ChildProcess;
+	url: URL;
+}
+
+/** Starts the store on a data directory in a child process and connects as its admin. */
+export async function startStoreProcess(
+	dataDir: string,
+	options: { viewEngine: boolean }
+): Promise<StoreProcess> {
+	const args = ['--import', 'tsx', fileURLToPath(import.meta.url), dataDir];
+	if (!options.viewEngine) args.push('--old-engine');
+	const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+	const port = await new Promise<string>((resolve, reject) => {
+		let out = '';
+		child.stdout!.on('data', (chunk) => {
+			out += chunk;
+			const match = /PORT (\d+)/.exec(out);
+			if (match) resolve(match[1]);
+		});
+		child.once('exit', (code) => reject(new Error(`the store exited with ${code}`)));
+	});
+	const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8'));
+	const url = new URL(`http://127.0.0.1:${port}/`);
+	url.username = credentials.user;
+	url.password = credentials.password;
+	return { child, url };
+}
+
+/** Resets a process's peak resident set to its current size (Linux `clear_refs`). */
+export function resetPeakRss(pid: number): void {
+	try {
+		fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	} catch {
+		// Not Linux, or not allowed: the peak is then since the process started.
+	}
+}
+
+/** A process's resident set in MB: now (`VmRSS`) or its peak (`VmHWM`). */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+	return Math.round(kb / 1024);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const store = await startEmbeddedCouch({
+		dataDir: process.argv[2],
+		viewEngine: !process.argv.includes('--old-engine')
+	});
+	console.log(`PORT ${store.url.port}`);
+}

@@ -1,0 +1,168 @@
+import { collate, toIndexableString } from 'pouchdb-collate';
+import { describe, expect, test } from 'vitest';
+import { seededRandom } from '../../../../../tests/fixtures/synthetic';
+import { parseIndexableString } from 'pouchdb-collate';
+import {
+	KeyEncoder,
+	groupMembers,
+	groupPrefixes,
+	keyBytes,
+	rowIdx,
+	rowsOfDocEnd,
+	rowsOfDocStart,
+	rowsOfKeyEnd,
+	rowsOfKeyStart
+} from './collation';
+import { keyText } from './store';
+
+const VALUES: unknown[] = [
+	null,
+	false,
+	true,
+	-1e21,
+	-3.75,
+	-1,
+	-1e-7,
+	0,
+	1e-7,
+	0.1,
+	1,
+	2.5,
+	42,
+	1e21,
+	'',
+	'\u0000',
+	'a\u0000b',
+	'\u0001',
+	'\u0002x',
+	'A',
+	'Z',
+	'a',
+	'ab',
+	'b',
+	'é',
+	'日本',
+	'\ue000',
+	'😀',
+	'\ud83d',
+	'\uffff',
+	[],
+	[null],
+	['a'],
+	['a', 1],
+	['a', [1]],
+	[['a']],
+	{},
+	{ a: 1 },
+	{ a: [1, 'b'] }
+];
+
+function randomKey(random: () => number, depth = 0): unknown {
+	const r = random();
+	if (depth < 3 && r < 0.3) {
+		return Array.from({ length: Math.floor(random() * 4) }, () => randomKey(random, depth + 1));
+	}
+	return VALUES[Math.floor(random() * VALUES.length)];
+}
+
+const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+describe('keys in collation order', () => {
+	test('an encoded key is toIndexableString of the key, its elements and group prefixes too', () => {
+		const random = seededRandom(7);
+		const encoder = new KeyEncoder();
+		for (let i = 0; i < 2_000; i++) {
+			const key = randomKey(random);
+			const encoded = encoder.encode(JSON.stringify(key));
+			expect(encoded.idx).toBe(toIndexableString(key));
+			if (Array.isArray(key)) {
+				expect(encoded.depth).toBe(key.length);
+				expect(groupPrefixes(encoded)).toEqual(
+					key.slice(1).map((_, i) => toIndexableString(key.slice(0, i + 1)))
+				);
+			}
+			const start = rowsOfKeyStart(encoded.idx);
+			expect(rowIdx(start, encoder.docId('doc-1'))).toBe(toIndexableString([key, 'doc-1']));
+			expect(rowIdx(start, encoder.docId('doc-1'), 2)).toBe(toIndexableString([key, 'doc-1', 2]));
+			if (encoded.readsBack) expect(parseIndexableString(encoded.idx)).toEqual(key);
+		}
+	});
+
+	test('store key bytes sort as collate() orders the keys (CESU-8 for surrogates)', () => {
+		const random = seededRandom(11);
+		const keys = Array.from({ length: 400 }, () => randomKey(random));
+		const byCollate = [...keys].sort(collate);
+		const byBytes = [...keys].sort((a, b) =>
+			Buffer.compare(
+				new Uint8Array(keyBytes(toIndexableString(a))),
+				new Uint8Array(keyBytes(toIndexableString(b)))
+			)
+		);
+		// Keys that collate equal may come in either order; compare their positions' keys.
+		byCollate.forEach((key, i) => expect(sign(collate(key, byBytes[i]))).toBe(0));
+	});
+
+	test('key bytes read back to the same text', () => {
+		for (const text of ['plain', 'é日本', '😀', '\ud83d', 'a\u0000b\uffff']) {
+			expect(keyText(keyBytes(text))).toBe(text);
+		}
+	});
+
+	test('row bounds enclose exactly the rows of a key, and of a key and document', () => {
+		const encoder = new KeyEncoder();
+		const key = encoder.encode(JSON.stringify(['a', 1])).idx;
+		const smaller = encoder.encode(JSON.stringify(['a', 0.5])).idx;
+		const larger = encoder.encode(JSON.stringify(['a', 1, null])).idx;
+		const doc = encoder.docId('m');
+		const rows = ['a', 'm', 'z'].map((id) => rowIdx(rowsOfKeyStart(key), encoder.docId(id)));
+		const dup = rowIdx(rowsOfKeyStart(key), doc, 3);
+		for (const row of [...rows, dup]) {
+			expect(rowsOfKeyStart(key) < row && row < rowsOfKeyEnd(key)).toBe(true);
+		}
+		for (const row of [rowIdx(rowsOfKeyStart(smaller), doc), rowIdx(rowsOfKeyStart(larger), doc)]) {
+			expect(rowsOfKeyStart(key) < row && row < rowsOfKeyEnd(key)).toBe(false);
+		}
+		const mine = [rows[1], dup];
+		for (const row of mine) {
+			expect(rowsOfDocStart(key, doc) <= row && row < rowsOfDocEnd(key, doc)).toBe(true);
+		}
+		expect(rows[0] < rowsOfDocStart(key, doc)).toBe(true);
+		expect(rows[2] > rowsOfDocEnd(key, doc)).toBe(true);
+	});
+
+	test('a key said to read back does; one that does not is flagged', () => {
+		const random = seededRandom(5);
+		const encoder = new KeyEncoder();
+		let flagged = 0;
+		for (let i = 0; i < 5_000; i++) {
+			const n = random() * 10 ** Math.floor(random() * 40 - 20) * (random() < 0.3 ? -1 : 1);
+			const key = [Math.abs(Math.floor(n)), 'x', random() < 0.5 ? n : [n * 7]];
+			const encoded = encoder.encode(JSON.stringify(key));
+			const back = JSON.stringify(parseIndexableString(encoded.idx));
+			expect(back === encoded.json).toBe(encoded.readsBack);
+			if (!encoded.readsBack) flagged++;
+		}
+		expect(flagged).toBeGreaterThan(0);
+	});
+
+	test("a group's member range holds exactly the keys that extend its prefix", () => {
+		const encoder = new KeyEncoder();
+		const prefix = toIndexableString(['s', 'd']);
+		const { start, end } = groupMembers(prefix);
+		const inside = [
+			['s', 'd', null],
+			['s', 'd', '2026'],
+			['s', 'd', [1]],
+			['s', 'd', {}]
+		];
+		const outside = [['s', 'd'], ['s', 'c', 'z'], ['s', 'e'], ['s', 'd\u0000'], 's'];
+		for (const key of inside) {
+			const idx = encoder.encode(JSON.stringify(key)).idx;
+			expect(start <= idx && idx < end).toBe(true);
+		}
+		for (const key of outside) {
+			const idx = encoder.encode(JSON.stringify(key)).idx;
+			expect(start <= idx && idx < end).toBe(false);
+		}
+	});
+});

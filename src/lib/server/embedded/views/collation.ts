@@ -1,0 +1,151 @@
+/**
+ * Keys in CouchDB view collation order, as PouchDB orders them: every stored key is
+ * built from `pouchdb-collate`'s `toIndexableString`, whose strings sort (by UTF-16 code
+ * unit) in the order `collate()` gives. An array's indexable string is `'5'`, then the
+ * indexable string of each element, then `'\u0000'`; the engine relies on that to build
+ * a row's `[key, docid]` and a key's group prefixes from per-element strings it encodes
+ * once (collation.test.ts checks both against `toIndexableString` itself).
+ *
+ * leveldb compares bytes. UTF-8 bytes sort by code point, which differs from UTF-16
+ * code-unit order only for characters outside the BMP against U+E000–U+FFFF, so keys
+ * holding a surrogate are written as CESU-8 (each UTF-16 code unit on its own), whose
+ * byte order is code-unit order.
+ */
+import { parseIndexableString, toIndexableString } from 'pouchdb-collate';
+
+/** An emitted key, encoded once per batch. */
+export interface EncodedKey {
+	/** The key as JSON text (what rows and entries store and answer with). */
+	json: string;
+	/** The key itself. */
+	value: unknown;
+	/** `toIndexableString(key)`. */
+	idx: string;
+	/** Number of elements of an array key; 0 for any other key. */
+	depth: number;
+	/** `toIndexableString` of each element of an array key (empty otherwise). */
+	elements: string[];
+	/**
+	 * Whether `parseIndexableString(idx)` gives the key back. Not always: pouchdb-collate
+	 * encodes a negative number as `10 − mantissa` (-1.1 reads back as
+	 * -1.0999999999999996), and some fractions round twice on the way back.
+	 */
+	readsBack: boolean;
+}
+
+/**
+ * The indexable strings of an array key's groups: `toIndexableString(key.slice(0, L))`
+ * for each group_level L from 1 to depth − 1.
+ */
+export function groupPrefixes(key: EncodedKey): string[] {
+	const prefixes: string[] = [];
+	let open = '5';
+	for (let level = 1; level < key.depth; level++) {
+		open += key.elements[level - 1];
+		prefixes.push(open + '\u0000');
+	}
+	return prefixes;
+}
+
+/**
+ * The indexable string of a map row: `toIndexableString([key, docid])`, or
+ * `[key, docid, dup]` for the second and later rows one document emits with one key.
+ * @param keyRows `rowsOfKeyStart(key's idx)`, which callers keep per key.
+ */
+export function rowIdx(keyRows: string, docIdx: string, dup = 0): string {
+	return keyRows + docIdx + (dup ? toIndexableString(dup) : '') + '\u0000';
+}
+
+/** A string below every row of the key (and above every row of smaller keys). */
+export function rowsOfKeyStart(keyIdx: string): string {
+	return '5' + keyIdx;
+}
+
+/** A string above every row of the key (and below every row of larger keys). */
+export function rowsOfKeyEnd(keyIdx: string): string {
+	// Rows continue with a docid, whose indexable string starts with '4'.
+	return '5' + keyIdx + '5';
+}
+
+/** A string below every row of the key emitted by `docIdx`'s document. */
+export function rowsOfDocStart(keyIdx: string, docIdx: string): string {
+	return '5' + keyIdx + docIdx;
+}
+
+/** A string above every row of the key emitted by `docIdx`'s document. */
+export function rowsOfDocEnd(keyIdx: string, docIdx: string): string {
+	// Rows end with '\u0000', or with a duplicate counter (a number: '3…').
+	return '5' + keyIdx + docIdx + '4';
+}
+
+/** The indexable strings of one group's members: keys longer than the group's prefix. */
+export function groupMembers(prefix: string): { start: string; end: string } {
+	// prefix = '5' + elements + '\u0000'; a member continues with one more element ('1'–'6').
+	const open = prefix.slice(0, -1);
+	return { start: open + '1', end: open + '7' };
+}
+
+/** Matches a string holding a UTF-16 surrogate (such keys are stored as CESU-8). */
+export const SURROGATE = /[\ud800-\udfff]/;
+
+/** A store key's bytes, in UTF-16 code-unit order (see the module comment). */
+export function keyBytes(text: string): Buffer {
+	if (!SURROGATE.test(text)) return Buffer.from(text, 'utf8');
+	const out: number[] = [];
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x80) out.push(c);
+		else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+		else out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+	}
+	return Buffer.from(out);
+}
+
+/** Whether a key holds a number that is not a natural number below 2^53. */
+function hasFraction(value: unknown): boolean {
+	if (typeof value === 'number') return !(Number.isSafeInteger(value) && value >= 0);
+	if (value === null || typeof value !== 'object') return false;
+	if (Array.isArray(value)) return value.some(hasFraction);
+	for (const name in value) if (hasFraction((value as Record<string, unknown>)[name])) return true;
+	return false;
+}
+
+/**
+ * Encodes keys, remembering what it encoded; one per batch (or query), so memory stays
+ * bounded. A batch's rows repeat few distinct keys and fewer distinct elements (site,
+ * granularity, bucket), and `toIndexableString` is one of the indexer's costly steps.
+ */
+export class KeyEncoder {
+	private keys = new Map<string, EncodedKey>();
+	private strings = new Map<string, string>();
+
+	/** Encodes a key given as JSON text. */
+	encode(json: string): EncodedKey {
+		let encoded = this.keys.get(json);
+		if (encoded) return encoded;
+		const key: unknown = JSON.parse(json);
+		const elements = Array.isArray(key) ? key.map((element) => this.element(element)) : [];
+		const idx = Array.isArray(key) ? '5' + elements.join('') + '\u0000' : toIndexableString(key);
+		// Only keys holding a number other than a natural number can fail to read back.
+		const readsBack = !hasFraction(key) || JSON.stringify(parseIndexableString(idx)) === json;
+		const depth = Array.isArray(key) ? key.length : 0;
+		encoded = { json, value: key, idx, depth, elements, readsBack };
+		this.keys.set(json, encoded);
+		return encoded;
+	}
+
+	/** `toIndexableString` of a document id. */
+	docId(id: string): string {
+		return this.element(id);
+	}
+
+	private element(value: unknown): string {
+		if (typeof value !== 'string') return toIndexableString(value);
+		let idx = this.strings.get(value);
+		if (idx === undefined) {
+			idx = toIndexableString(value);
+			this.strings.set(value, idx);
+		}
+		return idx;
+	}
+}

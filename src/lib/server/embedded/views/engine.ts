@@ -1,0 +1,503 @@
+/**
+ * The view engine: every index of the embedded store, their life cycle, and the
+ * answer to one view query.
+ *
+ * An index belongs to one design document of one database, as of one signature of
+ * its served views (design.ts). The first query of a design document, a design
+ * document seen in a database's changes, or the engine's start (for the design
+ * documents already there) creates it; it is then kept up to date in the background
+ * (indexer.ts). When a design document changes, a new index is built beside the old
+ * one, which keeps following the database and answers `stale=ok` / `update=false` /
+ * `update=lazy` reads until the new one has caught up; then the old one is deleted.
+ * `update=true` (the default) waits for the index of the current design document to
+ * reach the database's sequence at the time of the request, at most
+ * {@link ViewEngineOptions.waitTimeoutMs}, then answers CouchDB's `500 timeout`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AbstractSnapshot } from 'abstract-level';
+import { checkIndex } from './check';
+import { ViewError } from './errors';
+import { planDesign, type DesignDoc, type DesignPlan } from './design';
+import { Indexer, type ChangesSource } from './indexer';
+import type { ViewQuery } from './params';
+import { answerQuery, validateQuery, type DocFetcher, type ViewAnswer } from './query';
+import { ViewReader } from './reader';
+import type { MapLimits } from './sandbox';
+import {
+	META_RANGE,
+	NEXT_ID_KEY,
+	indexRange,
+	metaKey,
+	openViewStore,
+	type IndexMeta,
+	type Level
+} from './store';
+
+/** The PouchDB databases the engine reads, as the embedded store's PouchDB gives them. */
+export interface PouchDatabase extends ChangesSource {
+	get(id: string): Promise<Record<string, unknown>>;
+	allDocs(options: Record<string, unknown>): Promise<{
+		rows: {
+			id?: string;
+			key: string;
+			doc?: Record<string, unknown> | null;
+			value?: { deleted?: boolean };
+		}[];
+	}>;
+}
+
+/** The embedded store's PouchDB constructor (with its defaults). */
+export interface PouchConstructor {
+	new (name: string): PouchDatabase;
+	allDbs(): Promise<string[]>;
+	on(event: 'created' | 'destroyed', listener: (name: string) => void): unknown;
+	removeListener(event: 'created' | 'destroyed', listener: (name: string) => void): unknown;
+}
+
+/** Options of {@link startViewEngine}. */
+export interface ViewEngineOptions {
+	/** PouchDB constructor of the store (documents are read through it, in process). */
+	Pouch: PouchConstructor;
+	/**
+	 * Directory of the view store; undefined: a temporary directory deleted on close
+	 * (the embedded store's memory mode).
+	 */
+	dir?: string;
+	/** Documents per indexing batch; default 1000. */
+	batchSize?: number;
+	/** How long `update=true` waits for its index; default 60000 ms (CouchDB's). */
+	waitTimeoutMs?: number;
+	/** How often an idle index looks for unannounced changes; default 5000 ms. */
+	pollMs?: number;
+	mapLimits?: MapLimits;
+	/** Where indexing problems are reported; default console.warn. */
+	log?: (line: string) => void;
+}
+
+/** An `_active_tasks` entry, as CouchDB shows an indexer. */
+export interface IndexerTask {
+	type: 'indexer';
+	node: string;
+	pid: string;
+	database: string;
+	design_document: string;
+	progress: number;
+	changes_done: number;
+	total_changes: number;
+	started_on: number;
+	updated_on: number;
+}
+
+/** A running view engine. */
+export interface ViewEngine {
+	/**
+	 * A view the engine serves, or undefined when it does not (no such database, a
+	 * JavaScript reduce, …): the caller passes the request on.
+	 * @throws {ViewError} 404 `not_found` for a missing design document or view.
+	 */
+	view(db: string, ddocId: string, view: string): Promise<ServedView | undefined>;
+	/** Whether the engine may serve views of this database (it exists). */
+	hasDatabase(db: string): Promise<boolean>;
+	/** Reads a design document in process (404 as a {@link ViewError}). */
+	designDoc(db: string, ddocId: string): Promise<DesignDoc>;
+	/**
+	 * Checks the current index of a design document (see check.ts); for tests.
+	 * @returns what is inconsistent, or undefined when there is no index.
+	 */
+	check(db: string, ddocId: string): Promise<string[] | undefined>;
+	/** Indexers catching up, in CouchDB's `_active_tasks` shape. */
+	activeTasks(): IndexerTask[];
+	/** Tells the engine a database was written to, so its indexes catch up now. */
+	noteWrite(db: string): void;
+	/** Stops indexing and closes the store. */
+	close(): Promise<void>;
+}
+
+/** A view the engine answers. */
+export interface ServedView {
+	/**
+	 * Answers a query.
+	 * @throws {ViewError} for CouchDB's error answers (400 `query_parse_error`, 500 `timeout`).
+	 */
+	query(query: ViewQuery): Promise<ViewAnswer>;
+}
+
+/** The indexes of one design document: the current signature's, and the previous one while it builds. */
+interface Slot {
+	current?: Indexer;
+	previous?: Indexer;
+	/** Serialises changes to the slot. */
+	busy: Promise<unknown>;
+}
+
+/**
+ * Opens the view store and resumes every index it holds.
+ * @throws {Error} when the store cannot be opened (e.g. another process holds it).
+ */
+export async function startViewEngine(options: ViewEngineOptions): Promise<ViewEngine> {
+	const temporary =
+		options.dir === undefined
+			? fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-views-'))
+			: undefined;
+	const store = await openViewStore(options.dir ?? temporary!);
+	const engine = new Engine(store, options, temporary);
+	await engine.resume();
+	return engine;
+}
+
+class Engine implements ViewEngine {
+	private readonly slots = new Map<string, Slot>();
+	private readonly databases = new Map<string, PouchDatabase>();
+	private readonly plans = new Map<string, DesignPlan>();
+	private dbNames: Set<string> | undefined;
+	private nextId = 1;
+	private closed = false;
+	private readonly deletions = new Set<Promise<void>>();
+	private readonly log: (line: string) => void;
+	private readonly onCreated = (name: string) => this.dbNames?.add(name);
+	private readonly onDestroyed = (name: string) => this.dropDatabase(name);
+
+	constructor(
+		private readonly store: Level,
+		private readonly options: ViewEngineOptions,
+		private readonly temporary: string | undefined
+	) {
+		this.log = options.log ?? ((line) => console.warn(`couchstats views: ${line}`));
+		options.Pouch.on('created', this.onCreated);
+		options.Pouch.on('destroyed', this.onDestroyed);
+	}
+
+	/** Loads the stored indexes: resumes the live ones, finishes deleting the retired ones. */
+	async resume(): Promise<void> {
+		const next = await this.store.get(NEXT_ID_KEY);
+		if (next !== undefined) this.nextId = Number(next);
+		const metas: IndexMeta[] = [];
+		for await (const text of this.store.values(META_RANGE)) metas.push(JSON.parse(text));
+		metas.sort((a, b) => a.id - b.id);
+		for (const meta of metas) {
+			if (meta.state === 'retired' || !(await this.hasDatabase(meta.db))) {
+				this.delete(meta);
+				continue;
+			}
+			this.install(this.slot(meta.db, meta.ddoc), this.indexer(meta));
+		}
+		// Design documents without an index yet (a first start on existing data).
+		void this.discover().catch((e) => this.log(`could not look for design documents: ${e}`));
+	}
+
+	async hasDatabase(db: string): Promise<boolean> {
+		this.dbNames ??= new Set(await this.options.Pouch.allDbs());
+		return this.dbNames.has(db);
+	}
+
+	async designDoc(db: string, ddocId: string): Promise<DesignDoc> {
+		try {
+			const doc = (await this.database(db).get(ddocId)) as unknown as DesignDoc;
+			return doc;
+		} catch (e) {
+			if ((e as { status?: number }).status === 404) {
+				throw new ViewError(404, 'not_found', (e as { reason?: string }).reason ?? 'missing');
+			}
+			throw e;
+		}
+	}
+
+	async view(db: string, ddocId: string, viewName: string): Promise<ServedView | undefined> {
+		if (!(await this.hasDatabase(db))) return undefined;
+		const ddoc = await this.designDoc(db, ddocId);
+		if (!ddoc.views || typeof ddoc.views !== 'object' || !ddoc.views[viewName]) {
+			throw new ViewError(404, 'not_found', 'missing_named_view');
+		}
+		const plan = this.plan(db, ddoc);
+		const planned = plan.views.find((v) => v.name === viewName);
+		if (!planned) return undefined;
+		return {
+			query: async (query) => {
+				validateQuery(query, planned.reducer !== null);
+				const indexer = await this.ensureIndex(db, ddocId, plan);
+				let source = indexer;
+				if (query.update === 'true') {
+					const info = await this.database(db).info();
+					await indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000);
+				} else {
+					if (query.update === 'lazy') indexer.wake();
+					const previous = this.slot(db, ddocId).previous;
+					if (
+						indexer.meta.state === 'building' &&
+						previous?.meta.views.some((v) => v.name === viewName)
+					) {
+						source = previous;
+					}
+				}
+				return this.read(source, viewName, query, db);
+			}
+		};
+	}
+
+	async check(db: string, ddocId: string): Promise<string[] | undefined> {
+		const indexer = this.slots.get(`${db}\u0000${ddocId}`)?.current;
+		return indexer && checkIndex(this.store, indexer.meta);
+	}
+
+	activeTasks(): IndexerTask[] {
+		const tasks: IndexerTask[] = [];
+		for (const slot of this.slots.values()) {
+			for (const indexer of [slot.current, slot.previous]) {
+				const progress = indexer?.activeProgress;
+				if (!indexer || !progress) continue;
+				tasks.push({
+					type: 'indexer',
+					node: 'couchstats@127.0.0.1',
+					pid: `<${indexer.meta.id}>`,
+					database: indexer.meta.db,
+					design_document: indexer.meta.ddoc,
+					progress: progress.totalChanges
+						? Math.min(100, Math.floor((100 * progress.changesDone) / progress.totalChanges))
+						: 0,
+					changes_done: progress.changesDone,
+					total_changes: progress.totalChanges,
+					started_on: Math.floor(progress.startedOn / 1000),
+					updated_on: Math.floor(progress.updatedOn / 1000)
+				});
+			}
+		}
+		return tasks;
+	}
+
+	noteWrite(db: string): void {
+		for (const slot of this.slots.values()) {
+			for (const indexer of [slot.current, slot.previous]) {
+				if (indexer?.meta.db === db) indexer.wake();
+			}
+		}
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		this.options.Pouch.removeListener('created', this.onCreated);
+		this.options.Pouch.removeListener('destroyed', this.onDestroyed);
+		const indexers = [...this.slots.values()].flatMap((s) => [s.current, s.previous]);
+		await Promise.all(indexers.map((indexer) => indexer?.stop()));
+		await Promise.all([...this.deletions]);
+		await this.store.close();
+		if (this.temporary) fs.rmSync(this.temporary, { recursive: true, force: true });
+	}
+
+	private async read(
+		indexer: Indexer,
+		viewName: string,
+		query: ViewQuery,
+		db: string
+	): Promise<ViewAnswer> {
+		const snapshot: AbstractSnapshot = this.store.snapshot();
+		try {
+			const text = await this.store.get(metaKey(indexer.meta.id), { snapshot });
+			const meta: IndexMeta = text ? JSON.parse(text) : indexer.meta;
+			const viewNumber = meta.views.findIndex((v) => v.name === viewName);
+			const reader = new ViewReader(this.store, snapshot, meta, viewNumber);
+			const answer = await answerQuery(reader, query, this.fetchDocs(db));
+			if (query.updateSeq) answer.update_seq = meta.seq;
+			return answer;
+		} finally {
+			await snapshot.close();
+		}
+	}
+
+	private fetchDocs(db: string): DocFetcher {
+		return async (ids, options) => {
+			const found = await this.database(db).allDocs({
+				keys: ids,
+				include_docs: true,
+				conflicts: options.conflicts,
+				attachments: options.attachments
+			});
+			const docs = new Map<string, unknown>();
+			for (const row of found.rows) if (row.doc) docs.set(row.key, row.doc);
+			return docs;
+		};
+	}
+
+	/** The plan of a design document revision (cached: compiling maps costs). */
+	private plan(db: string, ddoc: DesignDoc): DesignPlan {
+		const key = `${db}\u0000${ddoc._id}\u0000${(ddoc as { _rev?: string })._rev}`;
+		let plan = this.plans.get(key);
+		if (!plan) {
+			plan = planDesign(ddoc);
+			if (this.plans.size > 1_000) this.plans.clear();
+			this.plans.set(key, plan);
+		}
+		return plan;
+	}
+
+	/** The index of the plan's signature, created (and started) when missing. */
+	private ensureIndex(db: string, ddocId: string, plan: DesignPlan): Promise<Indexer> {
+		const slot = this.slot(db, ddocId);
+		if (slot.current?.meta.signature === plan.signature) return Promise.resolve(slot.current);
+		const made = slot.busy.then(async () => {
+			if (slot.current?.meta.signature === plan.signature) return slot.current;
+			if (slot.previous?.meta.signature === plan.signature) {
+				// Back to the previous design before the new one finished.
+				const back = slot.previous;
+				this.retire(slot.current!);
+				slot.previous = undefined;
+				slot.current = back;
+				return back;
+			}
+			const meta: IndexMeta = {
+				id: this.nextId++,
+				db,
+				ddoc: ddocId,
+				signature: plan.signature,
+				views: plan.views.map((view) => ({ ...view, rows: 0, depths: [], maxDepth: 0 })),
+				includeDesign: plan.includeDesign,
+				seq: 0,
+				state: 'building'
+			};
+			await this.store.batch([
+				{ type: 'put', key: metaKey(meta.id), value: JSON.stringify(meta) },
+				{ type: 'put', key: NEXT_ID_KEY, value: String(this.nextId) }
+			]);
+			const indexer = this.indexer(meta);
+			this.install(slot, indexer);
+			return indexer;
+		});
+		slot.busy = made.catch(() => undefined);
+		return made;
+	}
+
+	/**
+	 * Makes an index its slot's current one and starts it. A ready predecessor stays
+	 * (for stale reads) until a building index is ready; anything else older goes.
+	 */
+	private install(slot: Slot, indexer: Indexer): void {
+		const keep = indexer.meta.state === 'building' && slot.current?.meta.state === 'ready';
+		for (const old of [slot.previous, keep ? undefined : slot.current]) if (old) this.retire(old);
+		slot.previous = keep ? slot.current : undefined;
+		slot.current = indexer;
+		indexer.start();
+	}
+
+	private indexer(meta: IndexMeta): Indexer {
+		const indexer: Indexer = new Indexer(this.store, meta, this.database(meta.db), {
+			batchSize: this.options.batchSize,
+			pollMs: this.options.pollMs,
+			mapLimits: this.options.mapLimits,
+			log: this.log,
+			onDesignChange: (ids) => {
+				if (ids.includes(meta.ddoc)) void this.designChanged(meta.db, meta.ddoc);
+			},
+			onReady: () => void this.ready(indexer)
+		});
+		return indexer;
+	}
+
+	/** A building index caught up: it becomes ready and its predecessor goes. */
+	private async ready(indexer: Indexer): Promise<void> {
+		if (indexer.meta.state !== 'building') return;
+		indexer.meta.state = 'ready';
+		await this.store.put(metaKey(indexer.meta.id), JSON.stringify(indexer.meta));
+		const slot = this.slot(indexer.meta.db, indexer.meta.ddoc);
+		if (slot.current === indexer && slot.previous) {
+			const previous = slot.previous;
+			slot.previous = undefined;
+			this.retire(previous);
+		}
+	}
+
+	/** A design document changed: build its new index in the background. */
+	private async designChanged(db: string, ddocId: string): Promise<void> {
+		if (this.closed) return;
+		try {
+			const ddoc = await this.designDoc(db, ddocId);
+			const plan = this.plan(db, ddoc);
+			if (plan.views.length) await this.ensureIndex(db, ddocId, plan);
+		} catch (e) {
+			if (e instanceof ViewError && e.status === 404) {
+				const slot = this.slots.get(`${db}\u0000${ddocId}`);
+				if (slot) {
+					this.slots.delete(`${db}\u0000${ddocId}`);
+					for (const indexer of [slot.current, slot.previous]) if (indexer) this.retire(indexer);
+				}
+				return;
+			}
+			this.log(`could not read ${db}/${ddocId}: ${e}`);
+		}
+	}
+
+	/** Builds indexes for design documents that have none (at start). */
+	private async discover(): Promise<void> {
+		this.dbNames ??= new Set(await this.options.Pouch.allDbs());
+		for (const db of [...this.dbNames]) {
+			if (this.closed) return;
+			if (db.startsWith('pouch__') || db.includes('-mrview-')) continue;
+			const found = await this.database(db).allDocs({
+				startkey: '_design/',
+				endkey: '_design0',
+				include_docs: true
+			});
+			for (const row of found.rows) {
+				if (!row.doc || this.closed) continue;
+				const plan = this.plan(db, row.doc as unknown as DesignDoc);
+				if (plan.views.length) await this.ensureIndex(db, row.key, plan);
+			}
+		}
+	}
+
+	private slot(db: string, ddocId: string): Slot {
+		const key = `${db}\u0000${ddocId}`;
+		let slot = this.slots.get(key);
+		if (!slot) {
+			slot = { busy: Promise.resolve() };
+			this.slots.set(key, slot);
+		}
+		return slot;
+	}
+
+	private database(name: string): PouchDatabase {
+		let db = this.databases.get(name);
+		if (!db) {
+			db = new this.options.Pouch(name);
+			this.databases.set(name, db);
+		}
+		return db;
+	}
+
+	/** Stops an index and deletes it (in the background; resumed after a restart). */
+	private retire(indexer: Indexer): void {
+		indexer.meta.state = 'retired';
+		const done = indexer
+			.stop()
+			.then(() => this.store.put(metaKey(indexer.meta.id), JSON.stringify(indexer.meta)))
+			.then(() => this.delete(indexer.meta));
+		this.track(done);
+	}
+
+	/** Deletes a retired index's keys, then its metadata. */
+	private delete(meta: IndexMeta): Promise<void> {
+		const done = this.store.clear(indexRange(meta.id)).then(() => this.store.del(metaKey(meta.id)));
+		return this.track(done);
+	}
+
+	private track(work: Promise<void>): Promise<void> {
+		const tracked = work.catch((e) => {
+			if (!this.closed) this.log(`could not delete an old view index: ${e}`);
+		});
+		this.deletions.add(tracked);
+		void tracked.finally(() => this.deletions.delete(tracked));
+		return tracked;
+	}
+
+	/** A database was deleted: so are its indexes. */
+	private dropDatabase(name: string): void {
+		this.dbNames?.delete(name);
+		this.databases.delete(name);
+		for (const [key, slot] of this.slots) {
+			if (!key.startsWith(`${name}\u0000`)) continue;
+			this.slots.delete(key);
+			for (const indexer of [slot.current, slot.previous]) if (indexer) this.retire(indexer);
+		}
+	}
+}

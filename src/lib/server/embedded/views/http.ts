@@ -1,0 +1,157 @@
+/**
+ * The view engine's HTTP side, in front of express-pouchdb: `GET`, `HEAD` and `POST
+ * /{db}/_design/{ddoc}/_view/{view}` for the views the engine serves, and
+ * `GET /_active_tasks` (express-pouchdb only has a stub) listing the engine's indexers as
+ * CouchDB lists its own. Everything else, including views the engine does not serve,
+ * goes on to express-pouchdb untouched (a POST body is read only once the engine
+ * knows it answers).
+ *
+ * Access is express-pouchdb's: the store's admin (HTTP basic auth with its own
+ * credentials) is let through at once; anyone else is asked of express-pouchdb by
+ * reading the design document with the caller's own credentials over loopback, and
+ * its refusal (401, 403, 404) is the answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ViewEngine } from './engine';
+import { ViewError } from './errors';
+import { parseViewQuery } from './params';
+
+/** Largest POST body accepted (a `keys` list); CouchDB's default is far larger. */
+const MAX_BODY = 16 * 1024 * 1024;
+
+/** What the handler needs from the front server. */
+export interface ViewHttpContext {
+	/** Whether the request carries the store admin's credentials. */
+	isAdmin(req: IncomingMessage): boolean;
+	/** The store's own loopback origin, e.g. `http://127.0.0.1:41234`. */
+	base(): string;
+	/** Hands the request to express-pouchdb. */
+	passOn(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/**
+ * Handles the request when it is the engine's; returns false (having done nothing)
+ * when it is not.
+ */
+export function handleViewRequest(
+	engine: ViewEngine,
+	context: ViewHttpContext,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL
+): boolean {
+	const method = req.method ?? 'GET';
+	const segments = url.pathname.split('/').slice(1);
+	if (method !== 'GET' && method !== 'HEAD' && segments[0] && !segments[0].startsWith('_')) {
+		// A write: once it is done, the database's indexes catch up without waiting to poll.
+		const db = safeDecode(segments[0]);
+		if (db) res.once('finish', () => engine.noteWrite(db));
+	}
+	if (method === 'GET' && url.pathname === '/_active_tasks' && context.isAdmin(req)) {
+		send(res, 200, engine.activeTasks(), false);
+		return true;
+	}
+	const isView =
+		segments.length === 5 &&
+		segments[1] === '_design' &&
+		segments[3] === '_view' &&
+		(method === 'GET' || method === 'HEAD' || method === 'POST');
+	if (!isView) return false;
+	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
+	if (!db || !ddoc || !view) return false;
+	serve(engine, context, req, res, url, { db, ddocId: `_design/${ddoc}`, view }).catch((e) => {
+		if (res.headersSent) {
+			res.destroy();
+			return;
+		}
+		if (e instanceof ViewError) send(res, e.status, e.body, method === 'HEAD');
+		else {
+			send(
+				res,
+				500,
+				{ error: 'unknown_error', reason: String((e as Error)?.message ?? e) },
+				method === 'HEAD'
+			);
+		}
+	});
+	return true;
+}
+
+async function serve(
+	engine: ViewEngine,
+	context: ViewHttpContext,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+	target: { db: string; ddocId: string; view: string }
+) {
+	if (!(await engine.hasDatabase(target.db))) return context.passOn(req, res);
+	if (!context.isAdmin(req)) {
+		const refused = await accessRefusal(context.base(), req, url);
+		if (refused) return send(res, refused.status, refused.body, req.method === 'HEAD');
+	}
+	const served = await engine.view(target.db, target.ddocId, target.view);
+	if (!served) return context.passOn(req, res);
+	let body: Record<string, unknown> = {};
+	if (req.method === 'POST') body = await readJsonObject(req);
+	const query = parseViewQuery(url.searchParams, body);
+	const answer = await served.query(query);
+	send(res, 200, answer, req.method === 'HEAD');
+}
+
+/** express-pouchdb's answer when the caller may not read the design document. */
+async function accessRefusal(
+	base: string,
+	req: IncomingMessage,
+	url: URL
+): Promise<{ status: number; body: unknown } | undefined> {
+	const headers: Record<string, string> = { accept: 'application/json' };
+	if (req.headers.authorization) headers.authorization = req.headers.authorization;
+	if (req.headers.cookie) headers.cookie = req.headers.cookie;
+	const ddocPath = url.pathname.split('/').slice(0, 4).join('/');
+	const answer = await fetch(base + ddocPath, { headers });
+	if (answer.ok) {
+		await answer.body?.cancel();
+		return undefined;
+	}
+	return { status: answer.status, body: await answer.json().catch(() => ({})) };
+}
+
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+	req.setEncoding('utf8');
+	let text = '';
+	for await (const chunk of req) {
+		text += chunk as string;
+		if (text.length > MAX_BODY)
+			throw new ViewError(413, 'too_large', 'the request body is too large');
+	}
+	if (!text.trim()) return {};
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		throw new ViewError(400, 'bad_request', 'invalid UTF-8 JSON');
+	}
+	if (!body || typeof body !== 'object' || Array.isArray(body)) {
+		throw new ViewError(400, 'bad_request', 'Request body must be a JSON object');
+	}
+	return body as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headOnly: boolean) {
+	const text = JSON.stringify(body) + '\n';
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'cache-control': 'must-revalidate',
+		'content-length': Buffer.byteLength(text)
+	});
+	res.end(headOnly ? undefined : text);
+}
+
+function safeDecode(segment: string): string | undefined {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return undefined;
+	}
+}

@@ -1,0 +1,274 @@
+/**
+ * Keeps one index up to date: reads the database's changes from the index's
+ * checkpoint in bounded batches (PouchDB in the same process), writes each batch
+ * atomically (batch.ts), wakes the reads waiting for a sequence, and, once caught up,
+ * recomputes the `_stats` extremes of entries marked dirty by deletions (heal.ts).
+ *
+ * It never holds more than one batch in memory, so the store keeps answering other
+ * requests while a large import is indexed.
+ */
+import { AggregateCache } from './aggregate-cache';
+import { writeBatch, type Change } from './batch';
+import { ViewError } from './errors';
+import { healDirty } from './heal';
+import { MapSandbox, type MapLimits } from './sandbox';
+import type { IndexMeta, Level } from './store';
+
+/** The part of a PouchDB database the indexer uses. */
+export interface ChangesSource {
+	changes(
+		options: Record<string, unknown>
+	): Promise<{ results: Change[]; last_seq: number | string }>;
+	info(): Promise<{ update_seq: number | string }>;
+}
+
+/** Options of an {@link Indexer}. */
+export interface IndexerOptions {
+	/** Documents per batch; default 1000. */
+	batchSize?: number;
+	/** How often an idle index looks for changes nobody told it about; default 5000 ms. */
+	pollMs?: number;
+	mapLimits?: MapLimits;
+	/** Where map errors and `log()` lines go. */
+	log: (line: string) => void;
+	/** Called with the design document ids a batch saw change. */
+	onDesignChange: (ids: string[]) => void;
+	/** Called once when a `building` index first catches up. */
+	onReady: () => void;
+}
+
+/** Progress of a catch-up, in CouchDB's `_active_tasks` terms. */
+export interface Progress {
+	startedOn: number;
+	updatedOn: number;
+	changesDone: number;
+	totalChanges: number;
+}
+
+/** Changes being read: from which sequence, and the how-manieth read it is. */
+interface Prefetch {
+	fetch: number;
+	since: number;
+	response: Promise<{ results: Change[]; last_seq: number | string }>;
+}
+
+interface Waiter {
+	target: number;
+	/** Fetches started before the waiter was made. */
+	after: number;
+	resolve: () => void;
+	reject: (e: unknown) => void;
+}
+
+/** Map errors logged per batch; the rest are counted. */
+const LOGGED_PER_BATCH = 10;
+
+export class Indexer {
+	readonly sandbox: MapSandbox;
+	private readonly cache = new AggregateCache();
+	private waiters: Waiter[] = [];
+	private fetches = 0;
+	private wakeUp: (() => void) | undefined;
+	private woken = false;
+	/** Whether entries may be marked dirty (always checked once after a start). */
+	private mayBeDirty = true;
+	private stopped = false;
+	private running: Promise<void> | undefined;
+	private progress: Progress | undefined;
+	/** The next batch's changes, being read. */
+	private prefetched: Prefetch | undefined;
+
+	constructor(
+		private readonly store: Level,
+		readonly meta: IndexMeta,
+		private readonly db: ChangesSource,
+		private readonly options: IndexerOptions
+	) {
+		this.sandbox = new MapSandbox(
+			meta.views.map((view) => ({ name: view.name, map: view.map })),
+			options.mapLimits
+		);
+	}
+
+	/** Starts following the database. */
+	start(): void {
+		this.running ??= this.loop();
+	}
+
+	/** Asks the loop to look for changes now. */
+	wake(): void {
+		this.woken = true;
+		this.wakeUp?.();
+	}
+
+	/** The catch-up under way, or undefined when idle. */
+	get activeProgress(): Progress | undefined {
+		return this.progress;
+	}
+
+	/**
+	 * Resolves once the index reflects sequence `target` (or the database has nothing
+	 * newer to index).
+	 * @throws {ViewError} 500 `timeout` after `timeoutMs`, as CouchDB answers a read
+	 *   that waits too long for its index.
+	 */
+	waitFor(target: number, timeoutMs: number): Promise<void> {
+		if (this.meta.seq >= target) return Promise.resolve();
+		return new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				this.waiters = this.waiters.filter((w) => w !== waiter);
+				reject(
+					new ViewError(
+						500,
+						'timeout',
+						'The request could not be processed in a reasonable amount of time.'
+					)
+				);
+			}, timeoutMs);
+			const waiter: Waiter = {
+				target,
+				after: this.fetches,
+				resolve: () => {
+					clearTimeout(timer);
+					resolve();
+				},
+				reject: (e) => {
+					clearTimeout(timer);
+					reject(e);
+				}
+			};
+			this.waiters.push(waiter);
+			this.wake();
+		});
+	}
+
+	/** Stops after the batch in progress; pending waits are refused. */
+	async stop(): Promise<void> {
+		this.stopped = true;
+		this.wake();
+		await this.running;
+		for (const waiter of this.waiters) {
+			waiter.reject(new ViewError(500, 'unknown_error', 'the view index was closed'));
+		}
+		this.waiters = [];
+	}
+
+	private async loop(): Promise<void> {
+		let backoff = 100;
+		while (!this.stopped) {
+			try {
+				const busy = await this.step();
+				backoff = 100;
+				if (!busy) await this.sleep(this.options.pollMs ?? 5_000);
+			} catch (e) {
+				if (this.stopped) break;
+				this.options.log(`view index ${this.meta.db}/${this.meta.ddoc} failed: ${String(e)}`);
+				for (const waiter of this.waiters) waiter.reject(e);
+				this.waiters = [];
+				await this.sleep(backoff);
+				backoff = Math.min(backoff * 2, 10_000);
+			}
+		}
+		this.progress = undefined;
+	}
+
+	/** One batch; false when there was nothing to do. */
+	private async step(): Promise<boolean> {
+		const since = this.meta.seq;
+		// The next batch's changes are read while this one is mapped and written.
+		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
+		this.prefetched = undefined;
+		const fetch = current.fetch;
+		const response = await current.response;
+		if (this.stopped) return false;
+		if (response.results.length === 0) {
+			this.caughtUp(fetch);
+			if (this.mayBeDirty) {
+				this.mayBeDirty = false;
+				await healDirty(this.store, this.meta, this.cache);
+			}
+			return false;
+		}
+		if (!this.progress) {
+			const info = await this.db.info();
+			const now = Date.now();
+			this.progress = {
+				startedOn: now,
+				updatedOn: now,
+				changesDone: 0,
+				totalChanges: Math.max(0, Number(info.update_seq) - since)
+			};
+		}
+		this.prefetched = this.fetchChanges(Number(response.last_seq));
+		const lines: string[] = [];
+		const result = await writeBatch(
+			this.store,
+			this.meta,
+			this.sandbox,
+			this.cache,
+			response.results,
+			Number(response.last_seq),
+			(line) => lines.push(line)
+		);
+		for (const line of lines.slice(0, LOGGED_PER_BATCH)) this.options.log(line);
+		if (lines.length > LOGGED_PER_BATCH) {
+			this.options.log(`… and ${lines.length - LOGGED_PER_BATCH} more such lines in this batch`);
+		}
+		this.progress.changesDone += result.docs;
+		this.progress.updatedOn = Date.now();
+		this.progress.totalChanges = Math.max(this.progress.totalChanges, this.progress.changesDone);
+		this.release((w) => this.meta.seq >= w.target);
+		if (result.dirtied) this.mayBeDirty = true;
+		if (result.designs.length) this.options.onDesignChange(result.designs);
+		return true;
+	}
+
+	private fetchChanges(since: number): Prefetch {
+		const fetch = ++this.fetches;
+		const response = this.db.changes({
+			since,
+			limit: this.options.batchSize ?? 1_000,
+			include_docs: true,
+			style: 'all_docs',
+			return_docs: true
+		});
+		// A prefetch dropped after a failed batch must not become an unhandled rejection.
+		response.catch(() => undefined);
+		return { fetch, since, response };
+	}
+
+	private caughtUp(fetch: number) {
+		this.progress = undefined;
+		this.release((w) => w.after < fetch || this.meta.seq >= w.target);
+		if (this.meta.state === 'building') this.options.onReady();
+	}
+
+	private release(done: (waiter: Waiter) => boolean) {
+		const keep: Waiter[] = [];
+		for (const waiter of this.waiters) {
+			if (done(waiter)) waiter.resolve();
+			else keep.push(waiter);
+		}
+		this.waiters = keep;
+	}
+
+	private sleep(ms: number): Promise<void> {
+		if (this.woken) {
+			this.woken = false;
+			return Promise.resolve();
+		}
+		return new Promise((resolve) => {
+			const timer = setTimeout(finish, ms);
+			timer.unref?.();
+			function finish() {
+				clearTimeout(timer);
+				resolve();
+			}
+			this.wakeUp = () => {
+				this.wakeUp = undefined;
+				this.woken = false;
+				finish();
+			};
+		});
+	}
+}

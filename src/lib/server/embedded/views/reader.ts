@@ -1,0 +1,272 @@
+/**
+ * Reads one view of one index from a store snapshot: map rows in a range, the
+ * aggregate of a range, and groups (exact keys or group_level prefixes) in order.
+ *
+ * Costs (README.md): rows read are the rows returned; a group read costs one stored
+ * entry per group returned, plus the rows or entries the range cuts at its two ends;
+ * a range's aggregate walks the groups of the first level the range splits, stepping
+ * into only the (at most two) groups the range cuts.
+ */
+import type { AbstractSnapshot } from 'abstract-level';
+import { parseIndexableString } from 'pouchdb-collate';
+import { parseRowText } from './batch';
+import { KeyEncoder, keyBytes } from './collation';
+import { exactRows, groupRows, groupWalkStart, overlap, withinGroup, type Range } from './ranges';
+import { addValue, merge, type Aggregate, type Delta } from './reducers';
+import {
+	ROWS,
+	exactSub,
+	keyText,
+	prefixSub,
+	viewPrefix,
+	type IndexMeta,
+	type Level,
+	type ViewMeta
+} from './store';
+
+/** A stored map row as read. */
+export interface StoredRow {
+	/** The row's indexable string. */
+	idx: string;
+	key: unknown;
+	id: string;
+	value: unknown;
+}
+
+/** A group as read: its key and aggregate. */
+export interface Group {
+	idx: string;
+	key: unknown;
+	aggregate: Aggregate;
+}
+
+/** Entries read per store round trip. */
+const CHUNK = 256;
+
+export class ViewReader {
+	readonly encoder = new KeyEncoder();
+	readonly view: ViewMeta;
+	private readonly prefix: string;
+
+	constructor(
+		private readonly store: Level,
+		private readonly snapshot: AbstractSnapshot | undefined,
+		meta: IndexMeta,
+		viewNumber: number
+	) {
+		this.view = meta.views[viewNumber];
+		this.prefix = viewPrefix(meta.id, viewNumber);
+	}
+
+	/** Map rows in a range, in order. */
+	async *rows(range: Range, reverse: boolean): AsyncGenerator<StoredRow> {
+		for await (const [idx, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, reverse, true)) {
+			// The row key is [key, docid] or [key, docid, n] (see collation.ts).
+			const [key, id] = parseIndexableString(idx) as [unknown, string];
+			const row = parseRowText(text);
+			yield { idx, key: 'key' in row ? row.key : key, id, value: row.value };
+		}
+	}
+
+	/** The aggregate of every row in a range. */
+	async aggregate(range: Range, level = 1): Promise<Aggregate> {
+		const total: Delta = { c: 0 };
+		const grouped = level < this.view.maxDepth;
+		for (const depth of this.view.depths) {
+			if (grouped && depth > level) continue;
+			for await (const [idx, text] of this.walk(exactSub(depth), range.lo?.key, range.hi?.key)) {
+				const value = await this.exactAggregate(range, idx, text);
+				if (value) merge(total, value);
+			}
+		}
+		if (grouped) {
+			const from = range.lo && groupWalkStart(range.lo, level);
+			for await (const [idx, text] of this.walk(prefixSub(level), from, range.hi?.key)) {
+				const value = await this.groupAggregate(range, level, idx, text);
+				if (value) merge(total, value);
+			}
+		}
+		return total;
+	}
+
+	/**
+	 * Groups in a range, in order: each distinct key (`level` Infinity, `group=true`),
+	 * or each group of keys sharing their first `level` elements (`group_level`).
+	 * Groups with no rows in the range are left out.
+	 */
+	async *groups(range: Range, level: number, reverse: boolean): AsyncGenerator<Group> {
+		const grouped = level < this.view.maxDepth;
+		const streams: AsyncGenerator<Group | undefined>[] = [];
+		for (const depth of this.view.depths) {
+			if (grouped && depth > level) continue;
+			streams.push(this.exactGroups(range, depth, reverse));
+		}
+		if (grouped) streams.push(this.prefixGroups(range, level, reverse));
+		let pending: Group | undefined;
+		for await (const group of mergeByIdx(streams, reverse)) {
+			if (pending && pending.idx === group.idx) {
+				// A key of exactly `level` elements and the group of longer keys it prefixes.
+				const sum: Delta = { ...pending.aggregate };
+				merge(sum, group.aggregate);
+				pending = { ...pending, aggregate: sum };
+				continue;
+			}
+			if (pending) yield pending;
+			pending = group;
+		}
+		if (pending) yield pending;
+	}
+
+	private async *exactGroups(range: Range, depth: number, reverse: boolean) {
+		for await (const [idx, text] of this.walk(
+			exactSub(depth),
+			range.lo?.key,
+			range.hi?.key,
+			reverse
+		)) {
+			const aggregate = await this.exactAggregate(range, idx, text);
+			yield aggregate ? { idx, key: entryKey(text), aggregate } : undefined;
+		}
+	}
+
+	private async *prefixGroups(range: Range, level: number, reverse: boolean) {
+		const from = range.lo && groupWalkStart(range.lo, level);
+		for await (const [idx, text] of this.walk(prefixSub(level), from, range.hi?.key, reverse)) {
+			const aggregate = await this.groupAggregate(range, level, idx, text);
+			yield aggregate ? { idx, key: entryKey(text), aggregate } : undefined;
+		}
+	}
+
+	/** An exact key's aggregate within the range, or undefined when it has no rows there. */
+	private async exactAggregate(range: Range, idx: string, text: string) {
+		const [r0, r1] = exactRows(idx);
+		const how = overlap(range, r0, r1);
+		if (how === 'none') return undefined;
+		if (how === 'full') {
+			const stored = parseAggregate(text);
+			return stored.d
+				? this.rowsAggregate({ lo: { row: r0, key: idx }, hi: { row: r1, key: idx } })
+				: stored;
+		}
+		const part = await this.rowsAggregate({
+			lo: range.lo && range.lo.row > r0 ? range.lo : { row: r0, key: idx },
+			hi: range.hi && range.hi.row < r1 ? range.hi : { row: r1, key: idx }
+		});
+		return part.c ? part : undefined;
+	}
+
+	/** A group's aggregate within the range, or undefined when it has no rows there. */
+	private async groupAggregate(range: Range, level: number, idx: string, text: string) {
+		const [r0, r1] = groupRows(idx);
+		const how = overlap(range, r0, r1);
+		if (how === 'none') return undefined;
+		if (how === 'full') {
+			const stored = parseAggregate(text);
+			// A dirty _stats entry: its extremes come from the level below.
+			return stored.d ? this.aggregate(withinGroup({}, idx), level + 1) : stored;
+		}
+		const part = await this.aggregate(withinGroup(range, idx), level + 1);
+		return part.c ? part : undefined;
+	}
+
+	/**
+	 * Recomputes a stored entry from the level below it (its rows, or the groups and keys
+	 * under a group), for an entry whose `_stats` extremes are dirty.
+	 * @param sub The entry's key within the view: `e<depth>|<key>` or `p<level>|<prefix>`.
+	 */
+	recompute(sub: string): Promise<Aggregate> {
+		const bar = sub.indexOf('|');
+		const idx = sub.slice(bar + 1);
+		if (sub.startsWith('e')) {
+			const [r0, r1] = exactRows(idx);
+			return this.rowsAggregate({ lo: { row: r0, key: idx }, hi: { row: r1, key: idx } });
+		}
+		return this.aggregate(withinGroup({}, idx), Number(sub.slice(1, bar)) + 1);
+	}
+
+	private async rowsAggregate(range: Range): Promise<Aggregate> {
+		const total: Delta = { c: 0 };
+		const reducer = this.view.reducer;
+		const needed = reducer === '_sum' || reducer === '_stats';
+		for await (const [, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, false, true)) {
+			addValue(total, reducer, needed ? parseRowText(text).value : null, 1);
+		}
+		return total;
+	}
+
+	/**
+	 * Walks one sub-space of the view from `from` to `to` (inclusive unless
+	 * `toExclusive`), yielding each entry's key (without the space prefix) and value.
+	 */
+	private async *walk(
+		sub: string,
+		from: string | undefined,
+		to: string | undefined,
+		reverse = false,
+		toExclusive = false
+	): AsyncGenerator<[string, string]> {
+		const space = this.prefix + sub;
+		const options: Record<string, unknown> = {
+			gte: keyBytes(space + (from ?? '')),
+			reverse,
+			snapshot: this.snapshot,
+			keyEncoding: 'buffer'
+		};
+		if (to === undefined) options.lt = keyBytes(space.slice(0, -1) + '}');
+		else if (toExclusive) options.lt = keyBytes(space + to);
+		else options.lte = keyBytes(space + to);
+		const iterator = this.store.iterator(options);
+		try {
+			for (;;) {
+				const entries = await iterator.nextv(CHUNK);
+				if (entries.length === 0) return;
+				for (const [key, value] of entries) {
+					yield [keyText(key as unknown as Buffer).slice(space.length), value];
+				}
+			}
+		} finally {
+			await iterator.close();
+		}
+	}
+}
+
+/** The `k` of an entry's text. */
+function entryKey(text: string): unknown {
+	return (JSON.parse(text) as { k: unknown }).k;
+}
+
+function parseAggregate(text: string): Aggregate {
+	const { k: _k, ...aggregate } = JSON.parse(text) as Aggregate & { k: unknown };
+	return aggregate;
+}
+
+/** Merges streams each sorted by `idx` into one (undefined items are skipped). */
+async function* mergeByIdx(
+	streams: AsyncGenerator<Group | undefined>[],
+	reverse: boolean
+): AsyncGenerator<Group> {
+	const next = async (stream: AsyncGenerator<Group | undefined>) => {
+		for (;;) {
+			const item = await stream.next();
+			if (item.done) return undefined;
+			if (item.value) return item.value;
+		}
+	};
+	const heads = await Promise.all(streams.map(next));
+	try {
+		for (;;) {
+			let best = -1;
+			for (let i = 0; i < heads.length; i++) {
+				const head = heads[i];
+				if (!head) continue;
+				if (best < 0) best = i;
+				else if (reverse ? head.idx > heads[best]!.idx : head.idx < heads[best]!.idx) best = i;
+			}
+			if (best < 0) return;
+			yield heads[best]!;
+			heads[best] = await next(streams[best]);
+		}
+	} finally {
+		await Promise.all(streams.map((stream) => stream.return(undefined)));
+	}
+}

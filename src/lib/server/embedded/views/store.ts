@@ -1,0 +1,206 @@
+/**
+ * The view store: one leveldb (classic-level) holding every index, and the layout of its keys. See README.md for what each key
+ * space holds.
+ *
+ * Keys are bytes (see collation.ts), values JSON text. Spaces are key prefixes:
+ *
+ * ```
+ * M|index|<id>          index metadata, checkpoint included (IndexMeta)
+ * M|next                next index id
+ * i<id>/b|<docid>       back-index: what each document emitted, per view
+ * i<id>/<v>/r|<row>     map rows of view v, by toIndexableString([key, docid])
+ * i<id>/<v>/e<d>|<key>  one entry per distinct key of depth d (array length, 0 otherwise)
+ * i<id>/<v>/p<L>|<pfx>  one entry per group_level=L group of keys longer than L
+ * i<id>/<v>/d|<sub>     entries whose _stats minimum/maximum must be recomputed
+ * ```
+ */
+import { createRequire } from 'node:module';
+import type { AbstractLevel } from 'abstract-level';
+import { SURROGATE, keyBytes } from './collation';
+import type { ReducerName } from './reducers';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The store: JSON text values; keys are strings written as UTF-8 (the default
+ * encoding), or bytes (`keyEncoding: 'buffer'`) for keys holding a surrogate and
+ * wherever keys are read back (see collation.ts).
+ */
+export type Level = AbstractLevel<Buffer | Uint8Array | string, string, string>;
+
+/** One view of an index. */
+export interface ViewMeta {
+	name: string;
+	/** The map function's source. */
+	map: string;
+	reducer: ReducerName;
+	/** Map rows stored (total_rows). */
+	rows: number;
+	/** Key depths that have entries (see the layout). */
+	depths: number[];
+	/** Longest array key seen: prefix entries exist for levels 1 … maxDepth − 1. */
+	maxDepth: number;
+}
+
+/** An index: the views of one design document as of one signature. */
+export interface IndexMeta {
+	id: number;
+	db: string;
+	/** Design document id, `_design/…`. */
+	ddoc: string;
+	/** Hash of the design document's views and language (see signature.ts). */
+	signature: string;
+	/** Views, sorted by name; a view's number in the layout is its position here. */
+	views: ViewMeta[];
+	/** The design document's `options.include_design`: map design documents too. */
+	includeDesign: boolean;
+	/** Database update sequence the index reflects. */
+	seq: number;
+	/** `building` until it first caught up with its database; `retired` while it is deleted. */
+	state: 'building' | 'ready' | 'retired';
+}
+
+/**
+ * Opens the store in a directory (created when missing).
+ *
+ * Memory mode uses this store too, in a temporary directory the engine deletes on
+ * close: memory-level's immutable tree is an order of magnitude slower than leveldb at
+ * a few hundred thousand entries, and one code path is the one the tests exercise.
+ */
+export async function openViewStore(dir: string): Promise<Level> {
+	const { ClassicLevel } = require('classic-level');
+	const db: Level = new ClassicLevel(dir, {
+		keyEncoding: 'utf8',
+		valueEncoding: 'utf8',
+		// Larger than the defaults (4 MB, 8 MB): catch-up writes large batches.
+		writeBufferSize: 32 * 1024 * 1024,
+		cacheSize: 32 * 1024 * 1024
+	});
+	await db.open();
+	return db;
+}
+
+/** Puts and deletes gathered for one atomic write. */
+export interface RawBatch {
+	/**
+	 * @param surrogate Whether the key holds a surrogate, when the caller knows (testing
+	 *   a long concatenated key flattens it, which is most of a row's cost).
+	 */
+	put(key: string, value: string, surrogate?: boolean): void;
+	del(key: string, surrogate?: boolean): void;
+	/** Writes everything at once, with this last put. */
+	write(lastKey: string, lastValue: string): Promise<void>;
+}
+
+interface NativeBatch {
+	_put(key: string | Buffer, value: string): void;
+	_del(key: string | Buffer): void;
+	put(key: string, value: string): void;
+	write(): Promise<void>;
+}
+
+/**
+ * A batch for the indexer's large writes. abstract-level's public `put` copies each
+ * operation into a new object with its encodings, which for tens of thousands of
+ * operations per batch is most of the garbage the indexer makes; classic-level's own
+ * `_put`/`_del` (abstract-level's documented interface for implementations) take the
+ * strings as they are. The closing public `put` is what makes `write()` commit them.
+ * Keys holding a surrogate go as CESU-8 bytes (see collation.ts).
+ */
+export function rawBatch(db: Level): RawBatch {
+	const batch = db.batch() as unknown as NativeBatch;
+	const key = (text: string, surrogate = SURROGATE.test(text)) =>
+		surrogate ? keyBytes(text) : text;
+	return {
+		put: (k, value, surrogate) => batch._put(key(k, surrogate), value),
+		del: (k, surrogate) => batch._del(key(k, surrogate)),
+		write: (lastKey, lastValue) => {
+			batch.put(lastKey, lastValue);
+			return batch.write();
+		}
+	};
+}
+
+/** Key of an index's metadata. */
+export function metaKey(id: number): string {
+	return `M|index|${id}`;
+}
+
+/** Range of every index's metadata. */
+export const META_RANGE = { gte: 'M|index|', lt: 'M|index}' };
+
+/** Key of the next index id. */
+export const NEXT_ID_KEY = 'M|next';
+
+/** Prefix of everything an index stores. */
+export function indexRange(id: number): { gte: string; lt: string } {
+	return { gte: `i${id}/`, lt: `i${id}0` };
+}
+
+/** Prefix of the back-index. */
+export function backPrefix(id: number): string {
+	return `i${id}/b|`;
+}
+
+/** Prefix of a view's keys. */
+export function viewPrefix(id: number, view: number): string {
+	return `i${id}/${view}/`;
+}
+
+/** A view's sub-space of map rows. */
+export const ROWS = 'r|';
+
+/** A view's sub-space of entries of exact keys of one depth. */
+export function exactSub(depth: number): string {
+	return `e${depth}|`;
+}
+
+/** A view's sub-space of group_level entries. */
+export function prefixSub(level: number): string {
+	return `p${level}|`;
+}
+
+/** A view's sub-space of dirty markers. */
+export const DIRTY = 'd|';
+
+/** The byte range of every key starting with `prefix` (a space ending in `|`). */
+export function spaceRange(prefix: string): {
+	gte: Buffer;
+	lt: Buffer;
+	keyEncoding: 'buffer';
+} {
+	return {
+		gte: keyBytes(prefix),
+		lt: keyBytes(prefix.slice(0, -1) + '}'),
+		keyEncoding: 'buffer'
+	};
+}
+
+/** Reads a key's text back (the inverse of keyBytes, CESU-8 included). */
+export function keyText(bytes: Buffer): string {
+	let surrogate = false;
+	for (let i = 0; i + 1 < bytes.length; i++) {
+		if (bytes[i] === 0xed && bytes[i + 1] >= 0xa0) {
+			surrogate = true;
+			break;
+		}
+	}
+	if (!surrogate) return bytes.toString('utf8');
+	let out = '';
+	for (let i = 0; i < bytes.length;) {
+		const b = bytes[i];
+		if (b < 0x80) {
+			out += String.fromCharCode(b);
+			i += 1;
+		} else if (b < 0xe0) {
+			out += String.fromCharCode(((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f));
+			i += 2;
+		} else {
+			out += String.fromCharCode(
+				((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f)
+			);
+			i += 3;
+		}
+	}
+	return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * Crash safety of the embedded store's view engine: the store runs alone as a process
+ * (`npm run couch`, on disk), indexes 100k records (`COUCHSTATS_CRASH_RECORDS`), and is
+ * killed with SIGKILL twice in the middle of catching up. After the last restart every
+ * view of `_design/stats` must hold exactly the rows and reductions that the records
+ * give: nothing counted twice, nothing missed. The expected values are computed here
+ * from the records with the views' own map functions and a plain reduce, independently
+ * of the engine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { collate } from 'pouchdb-collate';
+import { afterAll, describe, expect, test } from 'vitest';
+import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/design-docs';
+import type { StoredRecord } from '../../src/lib/records';
+import { referenceReduce } from '../fixtures/reduce-model';
+import { syntheticRecords } from '../fixtures/synthetic';
+import { tempDir } from './harness';
+
+const RECORDS = Number(process.env.COUCHSTATS_CRASH_RECORDS ?? 100_000);
+const root = path.resolve(import.meta.dirname, '..', '..');
+const dataDir = tempDir('couchstats-crash-');
+const prefix = 'crash';
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+	child?.kill('SIGKILL');
+	fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts `npm run couch` on the data directory; resolves once it serves. */
+async function startStore(): Promise<{ origin: string; auth: string }> {
+	const started = spawn(process.execPath, ['--import', 'tsx', 'scripts/couch.ts'], {
+		cwd: root,
+		env: {
+			...process.env,
+			COUCHDB_URL: '',
+			COUCHSTATS_DATA_DIR: dataDir,
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_PASSWORD: 'crash-test-password'
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	child = started;
+	let output = '';
+	await new Promise<void>((resolve, reject) => {
+		started.stdout!.on('data', (chunk) => {
+			output += chunk;
+			if (output.includes('press Ctrl-C')) resolve();
+		});
+		started.stderr!.on('data', (chunk) => (output += chunk));
+		started.once('exit', (code) => reject(new Error(`the store exited (${code}): ${output}`)));
+	});
+	const { port } = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-running.json'), 'utf8'));
+	const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8'));
+	return {
+		origin: `http://127.0.0.1:${port}`,
+		auth: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`
+	};
+}
+
+async function stopStore(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') {
+	const stopped = child!;
+	const exited = new Promise((resolve) => stopped.once('exit', resolve));
+	stopped.kill(signal);
+	await exited;
+	child = undefined;
+}
+
+/**
+ * Writes the records straight into the stopped store's events database (PouchDB on the
+ * same leveldb directory): the same documents as through `_bulk_docs`, without its
+ * per-document `validate_doc_update`, which would make seeding the slowest step.
+ */
+async function seed(records: StoredRecord[]) {
+	const PouchDB = createRequire(import.meta.url)('pouchdb');
+	const db = new PouchDB(path.join(dataDir, 'db', `${prefix}-events`));
+	for (let i = 0; i < records.length; i += 5_000) {
+		const results = await db.bulkDocs(records.slice(i, i + 5_000), { new_edits: false });
+		expect(results.filter((r: { error?: string }) => r.error)).toEqual([]);
+	}
+	await db.close();
+}
+
+async function request(store: { origin: string; auth: string }, pathname: string, body?: unknown) {
+	const res = await fetch(store.origin + pathname, {
+		method: body === undefined ? 'GET' : 'POST',
+		headers: { authorization: store.auth, 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body)
+	});
+	return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Resolves once an indexer of the events database has done `fraction` of the records. */
+async function progressed(store: { origin: string; auth: string }, fraction: number) {
+	for (;;) {
+		const { body } = await request(store, '/_active_tasks');
+		const tasks = body as unknown as {
+			database: string;
+			changes_done: number;
+			total_changes: number;
+		}[];
+		const task = tasks.find((t) => t.database === `${prefix}-events`);
+		if (task && task.changes_done >= fraction * task.total_changes) return;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+/** Resolves once the index is up to date (a read the store may answer with 500 timeout). */
+async function caughtUp(store: { origin: string; auth: string }) {
+	for (;;) {
+		const res = await request(store, `/${prefix}-events/_design/stats/_view/timeline?limit=0`);
+		if (res.status === 200) return;
+		expect(res.body.error).toBe('timeout');
+	}
+}
+
+/** Each view's rows and grouped reductions, computed from the records. */
+function expected(records: StoredRecord[]) {
+	const dir = path.join(findCouchdbDir(), 'events', 'views');
+	const views: Record<string, { rows: number; groups: Map<string, unknown> }> = {};
+	for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.js'))) {
+		const name = file.replace(/\.js$/, '');
+		const { map, reduce } = evaluateDesignFile(
+			fs.readFileSync(path.join(dir, file), 'utf8'),
+			file
+		) as {
+			map: (doc: unknown) => void;
+			reduce: string;
+		};
+		const values = new Map<string, unknown[]>();
+		let rows = 0;
+		const emit = (key: unknown, value: unknown) => {
+			rows++;
+			const json = JSON.stringify(key);
+			let list = values.get(json);
+			if (!list) values.set(json, (list = []));
+			list.push(value);
+		};
+		const run = new Function('emit', `return (${map.toString()})`)(emit) as (doc: unknown) => void;
+		for (const record of records) run(JSON.parse(JSON.stringify(record)));
+		const groups = new Map<string, unknown>();
+		for (const [json, list] of values) groups.set(json, referenceReduce(reduce, list));
+		views[name] = { rows, groups };
+	}
+	return views;
+}
+
+/**
+ * `got` with a `_stats` sum of squares within 1e-12 of the expected one replaced by it:
+ * squares of timestamps exceed 2^53, and their sum depends on the order of addition.
+ */
+function comparable(got: unknown, want: unknown): unknown {
+	const a = got as { sumsqr?: number } | undefined;
+	const b = want as { sumsqr?: number };
+	if (a?.sumsqr === undefined || b.sumsqr === undefined) return got;
+	const close = Math.abs(a.sumsqr - b.sumsqr) <= 1e-12 * Math.abs(b.sumsqr);
+	return close ? { ...a, sumsqr: b.sumsqr } : got;
+}
+
+describe('the view engine killed in the middle of indexing', () => {
+	test(`ends with exactly the numbers of ${RECORDS} records, nothing twice, nothing missed`, async () => {
+		const records = syntheticRecords({ n: RECORDS, seed: 9 });
+		// A first start sets up the databases and design documents.
+		await startStore();
+		await stopStore('SIGTERM');
+		await seed(records);
+		// Indexing starts with the store (a design document without an index); kill the
+		// store twice while it catches up.
+		let store = await startStore();
+		await progressed(store, 0.3);
+		await stopStore();
+		store = await startStore();
+		await progressed(store, 0.3);
+		await stopStore();
+		store = await startStore();
+		await caughtUp(store);
+
+		const views = expected(records);
+		for (const [name, want] of Object.entries(views)) {
+			const base = `/${prefix}-events/_design/stats/_view/${name}`;
+			const total = await request(store, `${base}?reduce=false&limit=0`);
+			expect(total.body.total_rows, name).toBe(want.rows);
+			const grouped = await request(store, `${base}?group=true`);
+			const rows = grouped.body.rows as { key: unknown; value: unknown }[];
+			expect(rows.length, name).toBe(want.groups.size);
+			for (let i = 1; i < rows.length; i++) {
+				expect(collate(rows[i - 1].key, rows[i].key), name).toBeLessThan(0);
+			}
+			const got = new Map(rows.map((row) => [JSON.stringify(row.key), row.value]));
+			for (const [key, value] of want.groups) {
+				expect(comparable(got.get(key), value), `${name} ${key}`).toEqual(value);
+			}
+		}
+	}, 1_800_000);
+});

@@ -1,0 +1,191 @@
+/**
+ * The embedded store's view engine over HTTP, as the app and a CouchDB admin with curl
+ * reach it: CouchDB's JSON shapes and errors, `keys` by POST, access as express-pouchdb
+ * decides it, views it does not serve passed on, `_active_tasks`, and a changed design
+ * document rebuilt while reads keep answering from the previous index.
+ */
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { inject } from 'vitest';
+
+const base = new URL(inject('couchUrl'));
+const admin = `Basic ${Buffer.from(
+	`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`
+).toString('base64')}`;
+const origin = `${base.protocol}//${base.host}`;
+
+async function call(
+	path: string,
+	init: { method?: string; body?: unknown; auth?: string | null } = {}
+): Promise<{
+	status: number;
+	body: Record<string, unknown> & { rows?: Record<string, unknown>[] };
+}> {
+	const headers: Record<string, string> = { accept: 'application/json' };
+	if (init.auth !== null) headers.authorization = init.auth ?? admin;
+	if (init.body !== undefined) headers['content-type'] = 'application/json';
+	const res = await fetch(origin + path, {
+		method: init.method ?? 'GET',
+		headers,
+		body: init.body === undefined ? undefined : JSON.stringify(init.body)
+	});
+	const text = await res.text();
+	return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+
+/** A query string: keys JSON-encoded, as CouchDB reads them; other values as text. */
+const q = (params: Record<string, unknown>) =>
+	'?' +
+	new URLSearchParams(
+		Object.entries(params).map(([k, v]) => [
+			k,
+			['key', 'keys', 'startkey', 'endkey'].includes(k) ? JSON.stringify(v) : String(v)
+		])
+	);
+
+const db = `views-${randomBytes(4).toString('hex')}`;
+
+const DESIGN = {
+	_id: '_design/t',
+	views: {
+		byN: {
+			map: 'function (doc) { if (doc.n !== undefined) emit([doc.g, doc.n], doc.n); }',
+			reduce: '_sum'
+		},
+		rows: { map: 'function (doc) { if (doc.n !== undefined) emit(doc.n, null); }' },
+		stats: {
+			map: 'function (doc) { if (doc.n !== undefined) emit(doc.g, doc.n); }',
+			reduce: '_stats'
+		},
+		js: {
+			map: 'function (doc) { if (doc.n !== undefined) emit(doc.g, doc.n); }',
+			reduce: 'function (keys, values) { return values.length; }'
+		}
+	}
+};
+
+beforeAll(async () => {
+	expect((await call(`/${db}`, { method: 'PUT' })).status).toBe(201);
+	await call(`/${db}/_design/t`, { method: 'PUT', body: DESIGN });
+	const docs = Array.from({ length: 30 }, (_, i) => ({
+		_id: `d${String(i).padStart(2, '0')}`,
+		g: i % 3 ? 'a' : 'b',
+		n: i
+	}));
+	expect((await call(`/${db}/_bulk_docs`, { method: 'POST', body: { docs } })).status).toBe(201);
+});
+
+describe('the view engine over HTTP', () => {
+	test('answers map rows and grouped reductions in CouchDB’s shapes', async () => {
+		const rows = await call(`/${db}/_design/t/_view/rows${q({ startkey: 5, endkey: 7 })}`);
+		expect(rows).toEqual({
+			status: 200,
+			body: {
+				total_rows: 30,
+				offset: 5,
+				rows: [5, 6, 7].map((n) => ({ id: `d0${n}`, key: n, value: null }))
+			}
+		});
+		const grouped = await call(`/${db}/_design/t/_view/byN${q({ group_level: 1 })}`);
+		const sum = (g: string) =>
+			Array.from({ length: 30 }, (_, i) => i)
+				.filter((i) => (i % 3 ? 'a' : 'b') === g)
+				.reduce((a, b) => a + b, 0);
+		expect(grouped.body).toEqual({
+			rows: [
+				{ key: ['a'], value: sum('a') },
+				{ key: ['b'], value: sum('b') }
+			]
+		});
+		const stats = await call(`/${db}/_design/t/_view/stats${q({ key: 'b' })}`);
+		expect(stats.body.rows).toEqual([
+			{ key: null, value: { sum: sum('b'), count: 10, min: 0, max: 27, sumsqr: 2565 } }
+		]);
+	});
+
+	test('takes keys in a POST body, and include_docs', async () => {
+		const res = await call(`/${db}/_design/t/_view/rows?include_docs=true`, {
+			method: 'POST',
+			body: { keys: [3, 1, 99] }
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.rows!.map((r) => [r.key, (r.doc as { _id: string })._id])).toEqual([
+			[3, 'd03'],
+			[1, 'd01']
+		]);
+	});
+
+	test('refuses bad parameters with 400 query_parse_error, missing views with 404', async () => {
+		for (const search of ['?limit=-1', '?group_level=x', '?descending=maybe', '?stale=later']) {
+			const res = await call(`/${db}/_design/t/_view/byN${search}`);
+			expect([res.status, res.body.error], search).toEqual([400, 'query_parse_error']);
+		}
+		const reversed = await call(`/${db}/_design/t/_view/rows${q({ startkey: 9, endkey: 1 })}`);
+		expect(reversed.status).toBe(400);
+		const badJson = await call(`/${db}/_design/t/_view/rows?startkey=nope`);
+		expect([badJson.status, badJson.body.error]).toEqual([400, 'bad_request']);
+		expect((await call(`/${db}/_design/t/_view/none`)).body).toEqual({
+			error: 'not_found',
+			reason: 'missing_named_view'
+		});
+		expect((await call(`/${db}/_design/none/_view/rows`)).status).toBe(404);
+	});
+
+	test('leaves a JavaScript reduce to express-pouchdb, and keeps the database to its members', async () => {
+		const js = await call(`/${db}/_design/t/_view/js${q({ group: true })}`);
+		expect(js.body.rows).toEqual([
+			{ key: 'a', value: 20 },
+			{ key: 'b', value: 10 }
+		]);
+		await call(`/${db}/_security`, {
+			method: 'PUT',
+			body: { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } }
+		});
+		const anonymous = await call(`/${db}/_design/t/_view/rows`, { auth: null });
+		expect([401, 403]).toContain(anonymous.status);
+		expect(anonymous.body.rows).toBeUndefined();
+	});
+
+	test('lists its indexers in _active_tasks for the admin only', async () => {
+		expect(Array.isArray((await call('/_active_tasks')).body)).toBe(true);
+		expect((await call('/_active_tasks', { auth: null })).status).toBe(401);
+	});
+
+	test('forgets a deleted database: one created again under its name starts from nothing', async () => {
+		const name = `${db}-again`;
+		const rows = `/${name}/_design/t/_view/rows`;
+		await call(`/${name}`, { method: 'PUT' });
+		await call(`/${name}/_design/t`, { method: 'PUT', body: DESIGN });
+		await call(`/${name}/_bulk_docs`, { method: 'POST', body: { docs: [{ _id: 'x', n: 1 }] } });
+		expect((await call(rows)).body.rows).toEqual([{ id: 'x', key: 1, value: null }]);
+		expect((await call(`/${name}`, { method: 'DELETE' })).status).toBe(200);
+		expect((await call(rows)).status).toBe(404);
+		await call(`/${name}`, { method: 'PUT' });
+		await call(`/${name}/_design/t`, { method: 'PUT', body: DESIGN });
+		await call(`/${name}/_bulk_docs`, { method: 'POST', body: { docs: [{ _id: 'y', n: 2 }] } });
+		expect((await call(rows)).body.rows).toEqual([{ id: 'y', key: 2, value: null }]);
+	});
+
+	test('rebuilds a changed view in the background while stale reads answer from the previous index', async () => {
+		const before = await call(`/${db}/_design/t/_view/rows${q({ limit: 1, descending: true })}`);
+		expect(before.body.rows).toEqual([{ id: 'd29', key: 29, value: null }]);
+		const current = await call(`/${db}/_design/t`);
+		// The new map takes at least 30 × 50 ms to index: the rebuild lasts 1.5 s at the least.
+		const slow =
+			'function (doc) { var until = Date.now() + 50; while (Date.now() < until) {} if (doc.n !== undefined) emit(doc.n * 10, null); }';
+		await call(`/${db}/_design/t`, {
+			method: 'PUT',
+			body: { ...current.body, views: { ...DESIGN.views, rows: { map: slow } } }
+		});
+		const stale = await call(
+			`/${db}/_design/t/_view/rows${q({ limit: 1, descending: true, stale: 'ok' })}`
+		);
+		expect(stale.body.rows).toEqual([{ id: 'd29', key: 29, value: null }]);
+		const fresh = await call(`/${db}/_design/t/_view/rows${q({ limit: 1, descending: true })}`);
+		expect(fresh.body.rows).toEqual([{ id: 'd29', key: 290, value: null }]);
+		const after = await call(
+			`/${db}/_design/t/_view/rows${q({ limit: 1, descending: true, stale: 'ok' })}`
+		);
+		expect(after.body.rows).toEqual([{ id: 'd29', key: 290, value: null }]);
+	});
+});
