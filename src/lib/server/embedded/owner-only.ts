@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The store's folders in the data dir: PouchDB's databases and the view engine's indexes. */
+export const STORE_DIRS = { documents: 'db', views: 'views' } as const;
+
 /**
  * Keeps the data directory readable by its owner only: it holds the admin password, the
  * cookie secret and every account's password hash. The process umask covers all the
@@ -9,6 +12,7 @@ import path from 'node:path';
  */
 export function keepOwnerOnly(dataDir: string): void {
 	process.umask(process.umask(0o077) | 0o077);
+	const storeDirs: string[] = Object.values(STORE_DIRS);
 	const tighten = (entry: string) => {
 		const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
 		if (!stat || stat.isSymbolicLink()) return;
@@ -20,6 +24,6 @@ export function keepOwnerOnly(dataDir: string): void {
 	tighten(dataDir);
 	// Only the store's own entries: the directory may hold other files of its owner.
 	for (const name of fs.readdirSync(dataDir)) {
-		if (name === 'db' || name.startsWith('couchdb-')) tighten(path.join(dataDir, name));
+		if (storeDirs.includes(name) || name.startsWith('couchdb-')) tighten(path.join(dataDir, name));
 	}
 }

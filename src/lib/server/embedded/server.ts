@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { StartupError } from '../errors';
 import { SESSION_LIFETIME_S } from '../session-token';
 import { isAdmin, refusal } from './guard';
-import { keepOwnerOnly } from './owner-only';
+import { keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll } from './longpoll';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
@@ -75,8 +75,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		PouchDB.plugin(require('pouchdb-adapter-memory'));
 		Pouch = PouchDB.defaults({ adapter: 'memory' });
 	} else {
-		fs.mkdirSync(path.join(dataDir, 'db'), { recursive: true });
-		Pouch = PouchDB.defaults({ prefix: path.join(dataDir, 'db') + path.sep });
+		fs.mkdirSync(path.join(dataDir, STORE_DIRS.documents), { recursive: true });
+		Pouch = PouchDB.defaults({ prefix: path.join(dataDir, STORE_DIRS.documents) + path.sep });
 	}
 
 	const configPath = path.join(dataDir, 'couchdb-config.json');
@@ -109,7 +109,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			? undefined
 			: await startViewEngine({
 					Pouch,
-					dir: options.memory ? undefined : path.join(dataDir, 'views')
+					dir: options.memory ? undefined : path.join(dataDir, STORE_DIRS.views)
 				});
 	const viewContext: ViewHttpContext = {
 		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),
