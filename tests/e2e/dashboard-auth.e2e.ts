@@ -24,7 +24,7 @@ async function logIn(browser: Browser, name: string, password: string): Promise<
 	await page.getByLabel('Account name').fill(name);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/`);
+	await page.waitForURL(`${app.url}/sites`);
 	return page;
 }
 
