@@ -44,11 +44,14 @@ const shutdownTimeout = seconds('SHUTDOWN_TIMEOUT', 30);
 // The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
 process.env.BODY_SIZE_LIMIT ??= '1M';
 const host = process.env.HOST || '0.0.0.0';
-const port = Number(process.env.PORT || 3000);
+const rawPort = process.env.PORT || '3000';
+const port = Number(rawPort);
 // adapter-node assumes https unless told the public origin; forms and CSRF checks need
 // it. The app also takes http://127.0.0.1:PORT and http://[::1]:PORT for this default
-// (any loopback ORIGIN: src/lib/server/csrf.ts), never another name.
-if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
+// (any loopback ORIGIN: src/lib/server/csrf.ts), never another name. A malformed PORT
+// gets no default, so that the app's start-up names PORT rather than adapter-node an
+// ORIGIN nobody set.
+if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER && /^\d{1,5}$/.test(rawPort)) {
 	process.env.ORIGIN = `http://localhost:${port}`;
 	console.log(
 		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (also reached as ` +
