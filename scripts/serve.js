@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * Serves the built app (adapter-node's `build/handler.js`) as `build/index.js` does —
- * HOST, PORT, graceful shutdown on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT seconds, then
- * `sveltekit:shutdown` — plus the time limits adapter-node leaves at Node's defaults
- * (60 s for headers, 300 s for a request, checked only every 30 s), so that clients
- * sending a byte at a time cannot hold connections open:
+ * HOST, PORT, ORIGIN (default `http://localhost:PORT`), graceful shutdown on
+ * SIGTERM/SIGINT within SHUTDOWN_TIMEOUT seconds, then `sveltekit:shutdown` — plus the
+ * time limits adapter-node leaves at Node's defaults (60 s for headers, 300 s for a
+ * request, checked only every 30 s), so that clients sending a byte at a time cannot
+ * hold connections open:
  *
  * | variable             | default | the connection is cut when                       |
  * | -------------------- | ------- | ------------------------------------------------ |
@@ -42,6 +43,21 @@ const keepAliveTimeout = seconds('KEEP_ALIVE_TIMEOUT', 5);
 const shutdownTimeout = seconds('SHUTDOWN_TIMEOUT', 30);
 // The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
 process.env.BODY_SIZE_LIMIT ??= '1M';
+const host = process.env.HOST || '0.0.0.0';
+const rawPort = process.env.PORT || '3000';
+const port = Number(rawPort);
+// adapter-node assumes https unless told the public origin; forms and CSRF checks need
+// it. The app also takes http://127.0.0.1:PORT and http://[::1]:PORT for this default
+// (any loopback ORIGIN: src/lib/server/csrf.ts), never another name. A malformed PORT
+// gets no default, so that the app's start-up names PORT rather than adapter-node an
+// ORIGIN nobody set.
+if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER && /^\d{1,5}$/.test(rawPort)) {
+	process.env.ORIGIN = `http://localhost:${port}`;
+	console.log(
+		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (also reached as ` +
+			`http://127.0.0.1:${port}; set ORIGIN to your public URL)`
+	);
+}
 
 // Imported after the environment is complete: adapter-node reads it on import.
 const { handler } = await import(path.join(root, 'build', 'handler.js'));
@@ -57,8 +73,6 @@ const server = http.createServer(
 );
 server.keepAliveTimeout = keepAliveTimeout;
 
-const host = process.env.HOST || '0.0.0.0';
-const port = Number(process.env.PORT || 3000);
 server.listen(port, host, () => console.log(`Listening on http://${host}:${port}`));
 
 /** @type {NodeJS.Timeout | undefined} */

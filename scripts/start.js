@@ -2,8 +2,8 @@
 /**
  * `npm start`: checks the port, builds the app when the build is missing or older
  * than the sources, then serves it on PORT (`scripts/serve.js`: adapter-node's handler
- * with time limits for slow clients). Start-up itself (config, CouchDB or the embedded
- * store, set-up) happens in the app's `init`.
+ * with time limits for slow clients, and ORIGIN's default). Start-up itself (config,
+ * CouchDB or the embedded store, set-up) happens in the app's `init`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,12 +57,5 @@ if (needsBuild()) {
 }
 
 process.env.PORT = port;
-// adapter-node assumes https unless told the public origin; forms and CSRF checks need it.
-if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER) {
-	process.env.ORIGIN = `http://localhost:${port}`;
-	console.log(
-		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (set ORIGIN to your public URL)`
-	);
-}
 await import('./serve.js');
 console.log(`couchstats: open http://localhost:${port}/`);

@@ -1,8 +1,8 @@
-import { text, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { couch, setCouch } from '$lib/server/couch';
-import { isCrossSiteWrite } from '$lib/server/csrf';
+import { isCrossSiteWrite, refuseCrossSiteWrite } from '$lib/server/csrf';
 import { StartupError } from '$lib/server/errors';
 import { loadIngestConfig } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/login';
@@ -56,7 +56,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	// SvelteKit's own check off so the ingest can work).
 	const ingest = event.url.pathname.startsWith('/api/ingest');
 	if (!ingest && isCrossSiteWrite(event.request, event.url)) {
-		return text('Cross-site requests that change state are forbidden', { status: 403 });
+		return refuseCrossSiteWrite(event.request, event.url);
 	}
 	const token = ingest ? undefined : event.cookies.get(SESSION_COOKIE);
 	if (token) {

@@ -25,7 +25,7 @@ async function logIn(browser: Browser, name: string, password: string): Promise<
 	await page.getByLabel('Account name').fill(name);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/`);
+	await page.waitForURL(`${app.url}/sites`);
 	return page;
 }
 
@@ -119,6 +119,10 @@ test('a share link shows only its own site, read-only, and stops working when tu
 	expect(response?.status()).toBe(200);
 	await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
 	await expect(visitor.getByText('Read-only view shared by the site')).toBeVisible();
+	// Its header names the product and the site, and nothing that needs an account.
+	await expect(visitor.getByRole('banner')).toContainText('couchstats');
+	await expect(visitor.getByRole('banner')).toContainText('Alpha site');
+	await expect(visitor.getByRole('button', { name: 'Log out' })).toHaveCount(0);
 	await expect(visitor.getByRole('link', { name: 'Settings' })).toHaveCount(0);
 	await expect(visitor.locator('a[href^="/sites"]')).toHaveCount(0);
 	await expect(visitor.getByText('Live', { exact: true })).toBeVisible();

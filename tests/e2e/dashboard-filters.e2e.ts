@@ -83,7 +83,7 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await owner.getByLabel('Account name').fill(app.adminName);
 	await owner.getByLabel('Password').fill('test-admin-password');
 	await owner.getByRole('button', { name: 'Log in' }).click();
-	await owner.waitForURL(`${app.url}/`);
+	await owner.waitForURL(`${app.url}/sites`);
 
 	const dashboard = `${app.url}/sites/demo?range=today`;
 	await owner.goto(dashboard);

@@ -34,7 +34,7 @@ async function ownerPage(browser: Browser): Promise<Page> {
 	await page.getByLabel('Account name').fill(app.adminName);
 	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
 	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/`);
+	await page.waitForURL(`${app.url}/sites`);
 	return page;
 }
 

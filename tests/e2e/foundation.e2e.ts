@@ -24,7 +24,7 @@ test('an owner logs in with the admin password and a wrong password is refused c
 
 	await page.getByLabel('Password').fill(webServerAdmin.password);
 	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL('/');
+	await page.waitForURL('/sites');
 	await page.goto('/login');
 	await expect(page.getByText(`You are logged in as ${webServerAdmin.name}`)).toBeVisible();
 });

@@ -1,12 +1,15 @@
 /**
- * Screenshots of the public /stats page and the owner dashboard (also under a filter by
- * source) at 1280 px and 390 px wide, with some traffic in them, written to
- * docs/screenshots/ for the README. Each
- * page is also checked for horizontal overflow at both widths.
+ * Screenshots of every page at 1280 px and 390 px wide, with some traffic in them,
+ * written to docs/screenshots/ for the README: the demo blog (home, a post, its 404
+ * page) and its public /stats page; the login page; an owner's sites list, dashboard
+ * (also under a filter by source) and settings; a share link; the app's 403 and 404
+ * pages and its refusal of a form posted from another site. Each page is also checked at both widths: no element may reach past the
+ * viewport's right edge, and no two controls of a header may overlap (a popup aside).
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
 import type { RunningApp } from '../helpers/app';
+import { addSite, logIn, postFromAnotherSite } from './owner-support';
 import { emulateFocus, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 180_000 });
@@ -56,6 +59,62 @@ async function browse(
 	await context.close();
 }
 
+/**
+ * What is wrong with the page's layout at this width: elements reaching past the
+ * viewport's left or right edge (unless a box that scrolls or clips holds them), and
+ * pairs of links, buttons or summaries in a header whose boxes overlap (popups aside).
+ */
+function layoutProblems(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const name = (el: Element) =>
+			`<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+		// checkVisibility: not inside a closed <details> (content-visibility: hidden) either.
+		const visible = (el: Element) => {
+			const box = el.getBoundingClientRect();
+			return box.width > 0 && box.height > 0 && el.checkVisibility({ visibilityProperty: true });
+		};
+		const held = (el: Element) => {
+			for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+				if (getComputedStyle(p).overflowX !== 'visible') return true;
+			}
+			return false;
+		};
+		const width = document.documentElement.clientWidth;
+		const problems: string[] = [];
+		for (const el of document.body.querySelectorAll('*')) {
+			if (!visible(el)) continue;
+			const box = el.getBoundingClientRect();
+			if ((box.right > width + 0.5 || box.left < -0.5) && !held(el)) {
+				problems.push(`${name(el)} spans ${Math.round(box.left)}–${Math.round(box.right)} px`);
+			}
+		}
+		for (const header of document.querySelectorAll('header')) {
+			// A popup (the open site switcher) is meant to cover what is below it.
+			const floating = (el: Element) => {
+				for (let p: Element | null = el; p && p !== header; p = p.parentElement) {
+					if (['absolute', 'fixed'].includes(getComputedStyle(p).position)) return true;
+				}
+				return false;
+			};
+			const controls = [...header.querySelectorAll('a, button, summary')].filter(
+				(el) => visible(el) && !floating(el)
+			);
+			for (const [i, a] of controls.entries()) {
+				for (const b of controls.slice(i + 1)) {
+					if (a.contains(b) || b.contains(a)) continue;
+					const p = a.getBoundingClientRect();
+					const q = b.getBoundingClientRect();
+					const overlap =
+						Math.min(p.right, q.right) - Math.max(p.left, q.left) > 0.5 &&
+						Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 0.5;
+					if (overlap) problems.push(`${name(a)} overlaps ${name(b)}`);
+				}
+			}
+		}
+		return problems;
+	});
+}
+
 async function shoot(page: Page, name: string, width: number) {
 	await page.setViewportSize({ width, height: 900 });
 	// Let the chart re-measure its box after the resize.
@@ -64,7 +123,13 @@ async function shoot(page: Page, name: string, width: number) {
 		() => document.documentElement.scrollWidth - document.documentElement.clientWidth
 	);
 	expect(overflow, `${name} at ${width} px overflows horizontally`).toBeLessThanOrEqual(0);
+	expect(await layoutProblems(page), `${name} at ${width} px`).toEqual([]);
 	await page.screenshot({ path: path.join(OUT, `${name}-${width}.png`), fullPage: true });
+}
+
+/** Shoots the page at every width. */
+async function shootAll(page: Page, name: string) {
+	for (const width of WIDTHS) await shoot(page, name, width);
 }
 
 test('the public stats page and the dashboard are captured with traffic at 1280 and 390 px without horizontal overflow', async ({
@@ -116,20 +181,16 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		await expect(page.getByTestId('latest-events')).toContainText('pageview /blog', {
 			timeout: 15_000
 		});
-		for (const width of WIDTHS) await shoot(page, 'stats', width);
+		await shootAll(page, 'stats');
 
-		await page.goto(`${app.url}/login`);
-		await page.getByLabel('Account name').fill(app.adminName);
-		await page.getByLabel('Password').fill('test-admin-password');
-		await page.getByRole('button', { name: 'Log in' }).click();
-		await page.waitForURL(`${app.url}/`);
+		await logIn(page, app.url, app.adminName, 'test-admin-password');
 		await page.goto(`${app.url}/sites/demo?range=today`);
 		await expect(page.getByText('Live', { exact: true })).toBeVisible();
 		await expect(page.locator('#pages tbody tr').first()).toBeVisible();
 		await expect(page.locator('.u-wrap')).toBeVisible();
 		await reader('/about');
 		await expect(page.getByTestId('latest-events')).toBeVisible({ timeout: 15_000 });
-		for (const width of WIDTHS) await shoot(page, 'dashboard', width);
+		await shootAll(page, 'dashboard');
 
 		// A referrer's row narrows the dashboard to the visits it sent.
 		await page
@@ -137,9 +198,56 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 			.getByRole('link', { name: 'news.ycombinator.com', exact: true })
 			.click();
 		await expect(page.getByTestId('filter-bar')).toContainText('news.ycombinator.com');
-		for (const width of WIDTHS) await shoot(page, 'dashboard-filtered', width);
+		await shootAll(page, 'dashboard-filtered');
 	} finally {
 		await desktop.close();
 		await phone.close();
 	}
+});
+
+test('the demo blog, the login page, the sites list, settings, a share link, the error pages and the cross-site refusal are captured at 1280 and 390 px without overflow or overlap', async ({
+	browser
+}) => {
+	const visitor = await (await browser.newContext()).newPage();
+	await visitor.goto(`${app.url}/`);
+	await shootAll(visitor, 'demo-home');
+	await visitor.goto(`${app.url}/blog/hello-couchstats`);
+	await shootAll(visitor, 'demo-post');
+	expect((await visitor.goto(`${app.url}/no-such-page`))?.status()).toBe(404);
+	await shootAll(visitor, 'demo-404');
+	await visitor.goto(`${app.url}/login`);
+	await shootAll(visitor, 'login');
+	// What a browser shows for a form another site posts to the app.
+	expect((await postFromAnotherSite(visitor, `${app.url}/logout`, {})).status()).toBe(403);
+	await shootAll(visitor, 'error-cross-site');
+
+	const admin = await (await browser.newContext()).newPage();
+	await logIn(admin, app.url, app.adminName, 'test-admin-password');
+	await addSite(
+		admin,
+		app.url,
+		{ id: 'side-project', name: 'Side project' },
+		{ name: 'sam', password: 'sam-password' }
+	);
+	await admin.goto(`${app.url}/sites`);
+	await shootAll(admin, 'sites');
+	await admin.goto(`${app.url}/sites/demo/settings`);
+	await admin.getByRole('button', { name: 'Create a share link' }).click();
+	const shareUrl = (await admin.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	await shootAll(admin, 'settings');
+	// The switcher open, on a phone: its menu stays inside the screen.
+	await admin.getByRole('banner').locator('summary').click();
+	await expect(admin.getByRole('banner').getByRole('link', { name: 'Side project' })).toBeVisible();
+	await shoot(admin, 'switcher', 390);
+
+	await visitor.goto(`${shareUrl}?range=today`);
+	await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('couchstats demo');
+	await shootAll(visitor, 'share');
+
+	const owner = await (await browser.newContext()).newPage();
+	await logIn(owner, app.url, 'sam', 'sam-password');
+	expect((await owner.goto(`${app.url}/sites/demo`))?.status()).toBe(403);
+	await shootAll(owner, 'error-403');
+	expect((await owner.goto(`${app.url}/no/such/page`))?.status()).toBe(404);
+	await shootAll(owner, 'error-404');
 });

@@ -70,20 +70,23 @@ export async function attemptLogin(
 	return { ok: true, session };
 }
 
+/** Where an owner lands after logging in when nothing else was asked for: their sites. */
+export const HOME_AFTER_LOGIN = '/sites';
+
 /**
  * Where to send the browser after logging in: the `redirectTo` parameter when it parses
- * to a path on this origin, else `/`. Only the parsed form counts, since browsers read
- * `/\evil.test` and `/<tab>/evil.test` as `//evil.test`.
+ * to a path on this origin, else {@link HOME_AFTER_LOGIN}. Only the parsed form counts,
+ * since browsers read `/\evil.test` and `/<tab>/evil.test` as `//evil.test`.
  */
 export function landingAfterLogin(url: URL): string {
 	const asked = url.searchParams.get('redirectTo');
-	if (!asked?.startsWith('/')) return '/';
+	if (!asked?.startsWith('/')) return HOME_AFTER_LOGIN;
 	let target: URL;
 	try {
 		target = new URL(asked, url.origin);
 	} catch {
-		return '/';
+		return HOME_AFTER_LOGIN;
 	}
 	const path = target.pathname + target.search + target.hash;
-	return target.origin === url.origin && !path.startsWith('//') ? path : '/';
+	return target.origin === url.origin && !path.startsWith('//') ? path : HOME_AFTER_LOGIN;
 }

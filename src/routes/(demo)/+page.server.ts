@@ -1,7 +1,4 @@
 import { listEntries } from '$lib/server/content/content';
 import type { PageServerLoad } from './$types';
 
-export const load = (() => ({
-	posts: listEntries('post'),
-	pages: listEntries('page')
-})) satisfies PageServerLoad;
+export const load = (() => ({ posts: listEntries('post') })) satisfies PageServerLoad;

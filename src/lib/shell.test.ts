@@ -1,0 +1,21 @@
+import { expect, test } from 'vitest';
+import { sitePageLinks, switchHref } from './shell';
+
+test.each([
+	['/sites/alpha', 'beta', '/sites/beta'],
+	['/sites/alpha/settings', 'beta', '/sites/beta/settings'],
+	['/sites/alpha/no-such-page', 'beta', '/sites/beta'],
+	['/sites', 'beta', '/sites/beta'],
+	['/login', 'beta', '/sites/beta'],
+	['/sites/alpha', 'a b', '/sites/a%20b']
+])('switching from %s to %s goes to %s', (pathname, site, href) => {
+	expect(switchHref(pathname, site)).toBe(href);
+});
+
+test('the site links mark the page being shown', () => {
+	expect(sitePageLinks('alpha', '/sites/alpha/settings')).toEqual([
+		{ href: '/sites/alpha', label: 'Dashboard', current: false },
+		{ href: '/sites/alpha/settings', label: 'Settings', current: true }
+	]);
+	expect(sitePageLinks('alpha', '/sites/alpha').map((link) => link.current)).toEqual([true, false]);
+});

@@ -1,0 +1,66 @@
+/**
+ * What the app's header shows and where its links go, shared by the server (which
+ * reads the owner's sites) and the shell component (which renders them). No I/O.
+ *
+ * Every page below `/sites/[site]/` is inside the shell (`src/routes/sites/+layout`);
+ * to give a new page of a site its link in the header, add it to {@link SITE_PAGES}.
+ */
+
+/** A site as the header's switcher lists it. */
+export interface SiteLink {
+	id: string;
+	name: string;
+}
+
+/**
+ * The header of an app page: the app's own (`app`), with the signed-in account and,
+ * for owners' pages, the site switcher; or a share link's (`shared`), which names the
+ * site and nothing that needs an account.
+ */
+export type ShellHeader =
+	| {
+			kind: 'app';
+			/** The signed-in account's name; none on the login and error pages of a visitor. */
+			account?: string;
+			/** The sites the switcher offers; no switcher without them. */
+			sites?: SiteLink[];
+			/** The site the page is about (its id), if any. */
+			site?: string;
+	  }
+	| { kind: 'shared'; siteName: string };
+
+/** The pages of one site, in the header's order: `path` is appended to `/sites/ID`. */
+export const SITE_PAGES = [
+	{ path: '', label: 'Dashboard' },
+	{ path: '/settings', label: 'Settings' }
+] as const;
+
+/** A link of the header's site navigation. */
+export interface NavLink {
+	href: string;
+	label: string;
+	/** This is the page being shown (`aria-current="page"`). */
+	current: boolean;
+}
+
+const siteHref = (site: string, path = '') => `/sites/${encodeURIComponent(site)}${path}`;
+
+/** The site pages' links for `site`, marking the one at `pathname`. */
+export function sitePageLinks(site: string, pathname: string): NavLink[] {
+	return SITE_PAGES.map(({ path, label }) => ({
+		href: siteHref(site, path),
+		label,
+		current: pathname === siteHref(site, path)
+	}));
+}
+
+/**
+ * Where the switcher takes an owner who picks `site` while at `pathname`: the same page
+ * of the other site (its settings from settings), else its dashboard. The query is
+ * dropped: filters name one site's pages and sources.
+ */
+export function switchHref(pathname: string, site: string): string {
+	const at = /^\/sites\/[^/]+(\/.*)?$/.exec(pathname);
+	const page = SITE_PAGES.find(({ path }) => path === (at?.[1] ?? ''));
+	return siteHref(site, page?.path);
+}

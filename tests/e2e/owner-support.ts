@@ -1,0 +1,80 @@
+/**
+ * What the specs of the owners' pages share: logging in through the login form and
+ * adding sites and owners through the sites and settings pages, as a person would.
+ */
+import { expect, type Page, type Response } from '@playwright/test';
+
+/**
+ * Logs in at `origin` (e.g. `http://127.0.0.1:PORT`) through the form once the page has
+ * hydrated, so the form posts the way the app's enhanced form does; does not wait for
+ * where it lands.
+ */
+export async function submitLogin(
+	page: Page,
+	origin: string,
+	name: string,
+	password: string
+): Promise<void> {
+	await page.goto(`${origin}/login`);
+	await page.waitForLoadState('networkidle');
+	await page.getByLabel('Account name').fill(name);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Logs in at `origin` and waits for the sites list, where an owner lands. */
+export async function logIn(page: Page, origin: string, name: string, password: string) {
+	await submitLogin(page, origin, name, password);
+	await page.waitForURL(`${origin}/sites`);
+}
+
+/**
+ * Adds a site from the sites list (its time zone left at the browser's), then, when
+ * `owner` is given, makes that account an owner (created when `password` is given).
+ * Ends on the site's settings page.
+ */
+export async function addSite(
+	admin: Page,
+	origin: string,
+	site: { id: string; name: string },
+	owner?: { name: string; password?: string }
+): Promise<void> {
+	await admin.goto(`${origin}/sites`);
+	await admin.getByLabel('Id (used in URLs and the snippet)').fill(site.id);
+	await admin.getByLabel('Name', { exact: true }).fill(site.name);
+	await admin.getByLabel('Host names (comma or space separated)').fill(`${site.id}.example`);
+	await admin.getByRole('button', { name: 'Add site' }).click();
+	await admin.waitForURL(`${origin}/sites/${site.id}/settings`);
+	if (!owner) return;
+	await admin.getByLabel('Account name').fill(owner.name);
+	if (owner.password) await admin.getByLabel('Password for a new account').fill(owner.password);
+	await admin.getByRole('button', { name: 'Add owner' }).click();
+	await expect(admin.getByText(`Added owner ${owner.name}.`)).toBeVisible();
+}
+
+/**
+ * Opens a page of another site (`http://evil.test/`, served by the browser context
+ * itself) whose form posts `fields` to `action`, submits it and returns the app's
+ * answer; the page then shows that answer.
+ */
+export async function postFromAnotherSite(
+	page: Page,
+	action: string,
+	fields: Record<string, string>
+): Promise<Response> {
+	const inputs = Object.entries(fields)
+		.map(([name, value]) => `<input name="${name}" value="${value}">`)
+		.join('');
+	await page.context().route('http://evil.test/**', (route) =>
+		route.fulfill({
+			contentType: 'text/html',
+			body: `<!doctype html><form method="POST" action="${action}">${inputs}<button>Win a prize</button></form>`
+		})
+	);
+	await page.goto('http://evil.test/');
+	const [response] = await Promise.all([
+		page.waitForResponse(action),
+		page.getByRole('button', { name: 'Win a prize' }).click()
+	]);
+	return response;
+}
