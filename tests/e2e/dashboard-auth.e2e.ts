@@ -68,9 +68,7 @@ test('an owner of site A reads A and gets 403 on site B from the page, the API a
 	await expect(snippets.first()).toHaveText(
 		`<script defer data-site="alpha" data-time-zone="Europe/Paris" src="${app.url}/couchstats.js"></script>`
 	);
-	await expect(snippets.nth(1)).toContainText(
-		"import Analytics from '$lib/components/Analytics.svelte'"
-	);
+	await expect(snippets.nth(1)).toContainText("import Analytics from '@couchstats/tracker/svelte'");
 	await expect(snippets.nth(1)).toContainText('notFound={page.status === 404}');
 	await expect(admin.locator('dl.attributes')).toContainText('data-allow-automation="true"');
 	await expect(admin.locator('dl.attributes')).toContainText('data-hash-routing');

@@ -11,30 +11,27 @@
  * runtimes the app loads anyway; Vite's preload helper is counted, so this is an upper
  * bound), and in the built app, as the files a route node loads statically that hold
  * tracker code (whole files: an upper bound) — checking that no node loads the core or
- * PouchDB statically.
+ * PouchDB statically (tracker-bundle.ts; package.e2e.ts checks an app that installed
+ * `@couchstats/tracker` the same way).
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { expect, test, type Page } from '@playwright/test';
-import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { build, type Rolldown } from 'vite';
 import type { RunningApp } from '../helpers/app';
 import { CHROME_UA, routeStandalonePage, startTrackedApp } from './tracker-support';
+import {
+	CORE_MARKER,
+	expectTrackerBudget,
+	gzip,
+	gzipSize,
+	POUCHDB_MARKER,
+	SYNC_BUDGET,
+	TOTAL_BUDGET
+} from './tracker-bundle';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const client = path.join(root, 'build', 'client');
-const gzip = (text: string) => zlib.gzipSync(text, { level: 9 }).length;
-const gzipSize = (file: string) => gzip(fs.readFileSync(file, 'utf8'));
-/** A string only the PouchDB indexeddb adapter contains. */
-const POUCHDB_MARKER = 'Incorrect adapter: you should specify the "idb" adapter';
-/** A string only the tracker core contains (its session key). */
-const CORE_MARKER = 'couchstats:session';
-/** A string only the tracker's option check contains (in the app's synchronous entry). */
-const ENTRY_MARKER = 'site must be a site id';
-
-const SYNC_BUDGET = 2048;
-const TOTAL_BUDGET = 40 * 1024;
 
 test('the standalone tracker loads at most 2 KB gzip synchronously and at most 40 KB in all', () => {
 	const [sync, core, deferred] = [
@@ -94,61 +91,8 @@ test('the Svelte component puts at most 2 KB gzip of tracker code in the synchro
 	// The total is checked on the built app below: here Vite's preload helper is counted.
 });
 
-/** Relative files a built ES module imports statically (`import … from`, `export … from`, bare `import`). */
-function staticImports(code: string): string[] {
-	return [
-		...code.matchAll(/\b(?:import|export)\s*(?:[\w${},*\s]+?from\s*)?"(\.{1,2}\/[^"]+\.js)"/g)
-	].map((m) => m[1]);
-}
-
 test('the built app loads the tracker core and PouchDB lazily, and what its pages load synchronously for the tracker stays within budget', () => {
-	const immutable = path.join(client, '_app', 'immutable');
-	const text = (file: string) => fs.readFileSync(file, 'utf8');
-	const chunks = path.join(immutable, 'chunks');
-	const all = fs.readdirSync(chunks).filter((name) => name.endsWith('.js'));
-	const core = all.filter((name) => text(path.join(chunks, name)).includes(CORE_MARKER));
-	const pouch = all.filter((name) => text(path.join(chunks, name)).includes(POUCHDB_MARKER));
-	const size = (names: string[]) =>
-		names.reduce((sum, name) => sum + gzipSize(path.join(chunks, name)), 0);
-	expect(core).toHaveLength(1);
-	expect(pouch).toHaveLength(1);
-
-	/** A route node (layout or page) and every file it imports statically: what loads with it. */
-	const closureOf = (node: string) => {
-		const closure = new Set([node]);
-		for (const file of closure)
-			for (const dep of staticImports(text(file)))
-				closure.add(path.resolve(path.dirname(file), dep));
-		return [...closure];
-	};
-	const nodes = fs
-		.readdirSync(path.join(immutable, 'nodes'))
-		.filter((name) => name.endsWith('.js'))
-		.map((name) => closureOf(path.join(immutable, 'nodes', name)));
-	// Per node, the files it loads synchronously that hold tracker code: the one that
-	// imports the core dynamically (the `$lib/tracker` entry, inlined in the layout node
-	// with <Analytics> or in a shared chunk) and the one with the option check. Whole
-	// files are counted, so a layout's own markup is counted too: an upper bound.
-	const tracked = nodes
-		.map((closure) =>
-			closure.filter((f) => text(f).includes(core[0]) || text(f).includes(ENTRY_MARKER))
-		)
-		.filter((files) => files.length);
-	const cost = (files: string[]) => files.reduce((n, f) => n + gzipSize(f), 0);
-	const worst = tracked.reduce((a, b) => (cost(b) > cost(a) ? b : a), []);
-	console.log(
-		`built app (gzip -9): ${tracked.length} of ${nodes.length} route nodes load tracker code synchronously, at most ` +
-			`${cost(worst)} B in ${worst.map((f) => `${path.relative(immutable, f)} ${gzipSize(f)} B`).join(', ')} (budget ${SYNC_BUDGET}); ` +
-			`lazily loaded: core ${core} ${size(core)} B, deferred with PouchDB ${pouch} ${size(pouch)} B; ` +
-			`total ${cost(worst) + size(core) + size(pouch)} B (budget ${TOTAL_BUDGET})`
-	);
-	expect(tracked.length).toBeGreaterThan(0);
-	expect(cost(worst)).toBeLessThanOrEqual(SYNC_BUDGET);
-	for (const closure of nodes) {
-		expect(closure.filter((f) => text(f).includes(CORE_MARKER))).toEqual([]);
-		expect(closure.filter((f) => text(f).includes(POUCHDB_MARKER))).toEqual([]);
-	}
-	expect(cost(worst) + size(core) + size(pouch)).toBeLessThanOrEqual(TOTAL_BUDGET);
+	expectTrackerBudget(path.join(client, '_app', 'immutable'), 'built app');
 });
 
 /** When `load` ended and when each script was requested, matched by what its body contains. */
