@@ -58,6 +58,16 @@ export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 	return Math.round(kb / 1024);
 }
 
+/**
+ * CPU time a process has used so far (user + system, Linux `/proc/<pid>/stat`), in
+ * seconds: on a shared machine, work per CPU-second does not depend on the load.
+ */
+export function cpuSeconds(pid: number): number {
+	// Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const store = await startEmbeddedCouch({
 		dataDir: process.argv[2],
