@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readDesignDocs } from '../../src/lib/server/design-docs';
 
-/** DESIGN.md §6: built-in reducers that CouchDB stores in its B-tree. */
+/** docs/DESIGN.md §6: built-in reducers that CouchDB stores in its B-tree. */
 const ALLOWED = ['_count', '_sum', '_stats'];
 const couchdbDir = path.join(import.meta.dirname, '..');
 const viewsDir = path.join(import.meta.dirname, 'views');

@@ -268,7 +268,7 @@ test("a visit that goes offline and closes arrives complete on the next page: ev
 		);
 		expect(Math.abs(engaged('/oc/1') - shown['/oc/1'])).toBeLessThanOrEqual(500);
 		expect(Math.abs(engaged('/oc/2') - shown['/oc/2'])).toBeLessThanOrEqual(500);
-		// The session's milestones are those its stored records imply (DESIGN.md §4).
+		// The session's milestones are those its stored records imply (docs/DESIGN.md §4).
 		const milestones = records
 			.filter((r): r is MilestoneRecord & StoredRecord => r.type === 'milestone')
 			.map((r) => r.milestone)

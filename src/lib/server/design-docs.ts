@@ -25,7 +25,7 @@ export interface DesignSource {
 	validate_doc_update?: string;
 }
 
-/** Reducers that CouchDB computes natively and stores in the B-tree (DESIGN.md §6). */
+/** Reducers that CouchDB computes natively and stores in the B-tree (docs/DESIGN.md §6). */
 export const BUILTIN_REDUCERS = ['_count', '_sum', '_stats'] as const;
 
 /** A folder of `couchdb/`: one of the app's databases, or `users` for CouchDB's `_users`. */

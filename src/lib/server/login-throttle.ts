@@ -6,7 +6,7 @@
  * counts as a failure before its password is checked (a success clears the count), and
  * password checks for one account run one at a time, whoever sends them. The owner is
  * slowed by failures from their own address only, never locked out.
- * State is per process, which is acceptable (DESIGN.md §7).
+ * State is per process, which is acceptable (docs/DESIGN.md §7).
  */
 
 /** Settings and clock of a {@link LoginThrottle}; all optional. */

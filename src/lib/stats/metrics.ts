@@ -1,6 +1,6 @@
 /**
  * The headline numbers: the order of the `metrics` view's value vector, and the rates
- * derived from it (DESIGN.md §4).
+ * derived from it (docs/DESIGN.md §4).
  */
 
 /**

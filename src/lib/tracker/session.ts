@@ -3,7 +3,7 @@
  * one session with a sliding 30-minute window. The browser classifies here (entry,
  * first of day, first ever, the session's source and landing page, an event's first
  * of session and of day, milestones) so that every dashboard number is a plain
- * count on the server (DESIGN.md §3.1). Time and ids are injected.
+ * count on the server (docs/DESIGN.md §3.1). Time and ids are injected.
  */
 import type { Milestone } from '../records.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
@@ -101,7 +101,7 @@ export interface EventClass {
 	firstOfDay: boolean;
 }
 
-/** Which milestones a session has reached, by the rules of DESIGN.md §4. */
+/** Which milestones a session has reached, by the rules of docs/DESIGN.md §4. */
 export function reachedMilestones(s: Pick<SessionState, 'pv' | 'ms' | 'ix'>): Milestone[] {
 	const actual = s.ms > ACTUAL_MS;
 	const reached: Milestone[] = [];

@@ -1,5 +1,5 @@
 /**
- * Refuses the requests known to crash express-pouchdb 4.2 (DESIGN.md §6) before they
+ * Refuses the requests known to crash express-pouchdb 4.2 (docs/DESIGN.md §6) before they
  * reach it, any request that does not come from loopback, and a session cookie that is
  * not current (pouchdb-auth accepts a timestamp in the future, so a cookie forged with
  * the secret would never expire). The embedded store is only ever reached by this

@@ -2,7 +2,7 @@
  * Token buckets in memory, one per key (a client IP, a session id). Each bucket
  * holds up to `burst` tokens and refills at `perSecond`; a request takes tokens or
  * is refused with the seconds until enough will be there. State is per process
- * (DESIGN.md §7 accepts that) and bounded: a full bucket is forgotten, since a new
+ * (docs/DESIGN.md §7 accepts that) and bounded: a full bucket is forgotten, since a new
  * one would be the same, and the oldest entries go first past `maxKeys`.
  */
 

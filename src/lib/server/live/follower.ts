@@ -1,6 +1,6 @@
 /**
  * The one server-side follower of the events database's `_changes` feed
- * (`feed=longpoll`, the only change feed both servers support well, DESIGN.md §6).
+ * (`feed=longpoll`, the only change feed both servers support well, docs/DESIGN.md §6).
  * It runs only while someone listens, resumes from its last sequence after errors
  * with capped backoff, and hands each site's new records to its listeners in
  * debounced batches, which `/api/v1/live` fans out over Server-Sent Events.

@@ -21,7 +21,7 @@ import {
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
 
-/** Inactivity after which a visitor's next line opens a new session (DESIGN.md §4). */
+/** Inactivity after which a visitor's next line opens a new session (docs/DESIGN.md §4). */
 export const SESSION_GAP_MS = 30 * 60_000;
 
 /** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */

@@ -50,7 +50,7 @@ export async function statsFor(
 	);
 }
 
-/** `GET /api/v1/stats`: the JSON response of DESIGN.md §5. */
+/** `GET /api/v1/stats`: the JSON response the README's Stats API section describes. */
 export async function handleStats(
 	event: StatsRequest,
 	options: StatsHandlerOptions = {}

@@ -84,7 +84,7 @@ export interface Breakdowns {
 	events: EventRow[];
 }
 
-/** The Stats API response (DESIGN.md §5). */
+/** The Stats API response (README, Stats API). */
 export interface StatsResponse {
 	site: string;
 	range: DateRange & { interval: Interval };
