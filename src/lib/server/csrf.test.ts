@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isCrossSiteWrite } from './csrf';
+import { isCrossSiteWrite, takesCrossOriginWrites } from './csrf';
 
 const url = new URL('https://stats.example/login');
 const req = (method: string, type: string | undefined, origin: string | undefined) =>
@@ -22,4 +22,17 @@ test.each([
 	['GET', undefined, 'https://evil.example', false]
 ])('%s %s from %s is a cross-site write: %s', (method, type, origin, expected) => {
 	expect(isCrossSiteWrite(req(method, type, origin), url)).toBe(expected);
+});
+
+test.each([
+	['/api/ingest/_bulk_docs', true],
+	['/api/ingest', true],
+	['/api/v1/visitor', true],
+	['/api/v1/visitor/x', false],
+	['/api/v1/visitors', false],
+	['/api/v1/stats', false],
+	['/api/ingestion', false],
+	['/logout', false]
+])('%s takes cross-origin writes: %s', (pathname, expected) => {
+	expect(takesCrossOriginWrites(pathname)).toBe(expected);
 });
