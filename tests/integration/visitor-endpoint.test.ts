@@ -7,7 +7,7 @@
  * with a message, requests are rate-limited per address, and design documents are
  * never returned or deleted.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { StoredRecord } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
 import { NOW, oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
@@ -280,6 +280,30 @@ test('a read that waits on the index longer than allowed answers 503 with Retry-
 	expect((await res.json()).message).toBe(
 		'couchstats is still indexing its records; retry in 60 s'
 	);
+});
+
+test('names a visitor id to CouchDB only in request bodies, never in a URL, which CouchDB logs', async () => {
+	const vidD = uuidv7(NOW);
+	await couch.events.bulk({
+		docs: stored([pageview(NOW, { site: 'blog', vid: vidD })]),
+		new_edits: false
+	});
+	const send = globalThis.fetch;
+	const requests: { url: string; body: string }[] = [];
+	const spy = vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+		requests.push({ url: String(input), body: String(init?.body ?? '') });
+		return send(input, init);
+	});
+	try {
+		const read = await call(endpoint(), { site: 'blog', visitor: vidD, action: 'read' });
+		expect((await read.json()).total).toBe(1);
+		const erase = await call(endpoint(), { site: 'blog', visitor: vidD, action: 'erase' });
+		expect((await erase.json()).deleted).toBe(1);
+	} finally {
+		spy.mockRestore();
+	}
+	expect(requests.filter((r) => r.body.includes(vidD)).length).toBeGreaterThan(0);
+	expect(requests.filter((r) => decodeURIComponent(r.url).includes(vidD))).toEqual([]);
 });
 
 /** The ids of the records stored for `vid` on `site`, read from the database itself. */

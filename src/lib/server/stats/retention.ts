@@ -12,7 +12,7 @@
  * The deletion itself ({@link deleteRecords}) is also how a visitor's erasure
  * (src/lib/server/visitor) removes their records, so both drop counts the same way.
  */
-import type { Couch } from '../couch';
+import { postView, type Couch } from '../couch';
 import { untilIndexed } from './still-indexing';
 import { STATS_DESIGN } from './view-reader';
 
@@ -97,8 +97,9 @@ export async function deleteRecords(
 	const { design, view, ...keys } = range;
 	let deleted = 0;
 	for (;;) {
+		// Posted: a range may hold a visitor id, which CouchDB would log in a URL.
 		const body = await settle(() =>
-			couch.events.view(design, view, { ...keys, reduce: false, limit: chunk })
+			postView(couch, design, view, { ...keys, reduce: false, limit: chunk })
 		);
 		const ids = [...new Set(body.rows.map((row) => row.id))].filter((id) => !id.startsWith('_'));
 		if (ids.length === 0) return deleted;

@@ -4,10 +4,12 @@
  * `[site, vid, ts, _id]`). Every read is a key range inside `[site, vid]` …
  * `[site, vid, {}]`: never a scan of the database, never a row of another site or
  * visitor. Erasure deletes through retention's {@link deleteRecords}, so every view
- * drops the records exactly as when they age out.
+ * drops the records exactly as when they age out. Every request that names the visitor
+ * id carries it in a body ({@link postView}, `_all_docs` by keys), never in a URL that
+ * CouchDB would log.
  */
 import { ID_PATTERN, type StoredRecord } from '$lib/records';
-import type { Couch } from '../couch';
+import { postView, type Couch } from '../couch';
 import { deleteRecords, type DeleteOptions } from '../stats/retention';
 
 /** The design document and view of a visitor's records. */
@@ -69,14 +71,12 @@ export async function readVisitorRecords(
 	const range = rangeOf(site, vid);
 	// The count brings the index up to date (within the wait `settle` allows); the page
 	// read after it finds the index fresh.
-	const counted = await settle(() =>
-		couch.events.view<number>(VISITOR_DESIGN, VISITOR_VIEW, range)
-	);
+	const counted = await settle(() => postView<number>(couch, VISITOR_DESIGN, VISITOR_VIEW, range));
 	const total = (counted.rows[0]?.value as number | undefined) ?? 0;
 	// A key just after [site, vid, ts, id]: longer arrays sort after their prefix.
 	const startkey = after ? [site, vid, after.ts, after.id, null] : range.startkey;
 	const page = await settle(() =>
-		couch.events.view<null>(VISITOR_DESIGN, VISITOR_VIEW, {
+		postView<null>(couch, VISITOR_DESIGN, VISITOR_VIEW, {
 			startkey,
 			endkey: range.endkey,
 			reduce: false,
