@@ -2,7 +2,7 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { couch, setCouch } from '$lib/server/couch';
-import { isCrossSiteWrite, refuseCrossSiteWrite } from '$lib/server/csrf';
+import { isCrossSiteWrite, refuseCrossSiteWrite, takesCrossOriginWrites } from '$lib/server/csrf';
 import { StartupError } from '$lib/server/errors';
 import { loadIngestConfig } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/login';
@@ -51,14 +51,14 @@ const trackerPreload = trackerPreloadLinks();
 
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
-	// The ingest endpoint takes cross-origin posts from registered sites and checks
-	// origins itself; everything else refuses cross-site writes (svelte.config.js turns
-	// SvelteKit's own check off so the ingest can work).
-	const ingest = event.url.pathname.startsWith('/api/ingest');
-	if (!ingest && isCrossSiteWrite(event.request, event.url)) {
+	// The ingest and the visitor endpoint take cross-origin posts from registered sites,
+	// check origins themselves and get no session (csrf.ts); everything else refuses
+	// cross-site writes (svelte.config.js turns SvelteKit's own check off for them).
+	const crossOrigin = takesCrossOriginWrites(event.url.pathname);
+	if (!crossOrigin && isCrossSiteWrite(event.request, event.url)) {
 		return refuseCrossSiteWrite(event.request, event.url);
 	}
-	const token = ingest ? undefined : event.cookies.get(SESSION_COOKIE);
+	const token = crossOrigin ? undefined : event.cookies.get(SESSION_COOKIE);
 	if (token) {
 		const session = await sessionFor(couch(), token).catch(() => undefined);
 		if (session) {

@@ -27,7 +27,8 @@ function ingestWith(
 			ip: { burst: limits.ipBurst ?? 1000, perSecond: 1 },
 			ipRecords: { burst: limits.ipRecordsBurst ?? 1000, perSecond: 1 },
 			session: { burst: limits.sessionBurst ?? 1000, perSecond: 1 },
-			sitesTtlMs: 0
+			sitesTtlMs: 0,
+			visitor: { burst: 1, perSecond: 1 }
 		}
 	});
 }

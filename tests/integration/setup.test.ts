@@ -41,7 +41,8 @@ describe('set-up on every boot', () => {
 		expect(setup.deployedDesigns).toEqual(
 			expect.arrayContaining([
 				`${couch.names.events}/_design/stats`,
-				`${couch.names.events}/_design/validate`
+				`${couch.names.events}/_design/validate`,
+				`${couch.names.events}/_design/visitor`
 			])
 		);
 		const demo = await couch.sites.get('site:demo');

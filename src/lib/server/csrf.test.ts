@@ -1,6 +1,11 @@
 import { isHttpError } from '@sveltejs/kit';
 import { describe, expect, test } from 'vitest';
-import { crossSiteMessage, isCrossSiteWrite, refuseCrossSiteWrite } from './csrf';
+import {
+	crossSiteMessage,
+	isCrossSiteWrite,
+	refuseCrossSiteWrite,
+	takesCrossOriginWrites
+} from './csrf';
 
 const url = new URL('https://stats.example/login');
 const req = (method: string, type: string | undefined, origin: string | undefined) =>
@@ -94,4 +99,17 @@ describe('the refusal', () => {
 		}
 		expect(isHttpError(thrown, 403)).toBe(true);
 	});
+});
+
+test.each([
+	['/api/ingest/_bulk_docs', true],
+	['/api/ingest', true],
+	['/api/v1/visitor', true],
+	['/api/v1/visitor/x', false],
+	['/api/v1/visitors', false],
+	['/api/v1/stats', false],
+	['/api/ingestion', false],
+	['/logout', false]
+])('%s takes cross-origin writes: %s', (pathname, expected) => {
+	expect(takesCrossOriginWrites(pathname)).toBe(expected);
 });

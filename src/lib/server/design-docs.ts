@@ -10,6 +10,8 @@
  * CouchDB's own `_users`):
  * - `views/<name>.js` → view `<name>` of `_design/stats`; the file exports `map`
  *   (an ES5 function CouchDB runs) and `reduce` (`_count`, `_sum` or `_stats`);
+ * - `visitor/<name>.js` → view `<name>` of `_design/visitor`, the same way (a design
+ *   document of its own, so its index is built and updated apart from the stats views);
  * - `validate.js` → `_design/validate`; the file exports one function, CouchDB's
  *   `validate_doc_update`.
  */
@@ -32,6 +34,9 @@ export const BUILTIN_REDUCERS = ['_count', '_sum', '_stats'] as const;
 export type DesignDb = keyof DbNames | 'users';
 
 const DATABASES: DesignDb[] = ['events', 'sites', 'checkpoints', 'users'];
+
+/** Folders of view files in a database's folder, and the design document each becomes. */
+const VIEW_FOLDERS = { views: '_design/stats', visitor: '_design/visitor' };
 
 /**
  * The `couchdb/` directory: `COUCHSTATS_COUCHDB_DIR`, else the first `couchdb/` with an
@@ -74,25 +79,9 @@ export function readDesignDocs(dir: string = findCouchdbDir()): Record<DesignDb,
 	const result = {} as Record<DesignDb, DesignSource[]>;
 	for (const db of DATABASES) {
 		result[db] = [];
-		const viewsDir = path.join(dir, db, 'views');
-		const viewFiles = fs.existsSync(viewsDir)
-			? fs
-					.readdirSync(viewsDir)
-					.filter((name) => name.endsWith('.js'))
-					.sort()
-			: [];
-		if (viewFiles.length) {
-			const views: Record<string, { map: string; reduce?: string }> = {};
-			for (const name of viewFiles) {
-				const file = path.join(viewsDir, name);
-				const { map, reduce } = evaluateDesignFile(fs.readFileSync(file, 'utf8'), file);
-				if (typeof map !== 'function') throw new Error(`${file}: exports no map function`);
-				if (reduce !== undefined && typeof reduce !== 'string') {
-					throw new Error(`${file}: reduce must be the name of a built-in reducer`);
-				}
-				views[name.slice(0, -3)] = reduce ? { map: String(map), reduce } : { map: String(map) };
-			}
-			result[db].push({ _id: '_design/stats', language: 'javascript', views });
+		for (const [folder, id] of Object.entries(VIEW_FOLDERS)) {
+			const views = readViews(path.join(dir, db, folder));
+			if (views) result[db].push({ _id: id, language: 'javascript', views });
 		}
 		const validateFile = path.join(dir, db, 'validate.js');
 		if (fs.existsSync(validateFile)) {
@@ -110,4 +99,26 @@ export function readDesignDocs(dir: string = findCouchdbDir()): Record<DesignDb,
 		}
 	}
 	return result;
+}
+
+/** The views of one folder of view files (`<name>.js` each), or undefined when it has none. */
+function readViews(viewsDir: string): DesignSource['views'] {
+	const viewFiles = fs.existsSync(viewsDir)
+		? fs
+				.readdirSync(viewsDir)
+				.filter((name) => name.endsWith('.js'))
+				.sort()
+		: [];
+	if (!viewFiles.length) return undefined;
+	const views: Record<string, { map: string; reduce?: string }> = {};
+	for (const name of viewFiles) {
+		const file = path.join(viewsDir, name);
+		const { map, reduce } = evaluateDesignFile(fs.readFileSync(file, 'utf8'), file);
+		if (typeof map !== 'function') throw new Error(`${file}: exports no map function`);
+		if (reduce !== undefined && typeof reduce !== 'string') {
+			throw new Error(`${file}: reduce must be the name of a built-in reducer`);
+		}
+		views[name.slice(0, -3)] = reduce ? { map: String(map), reduce } : { map: String(map) };
+	}
+	return views;
 }

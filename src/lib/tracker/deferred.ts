@@ -2,13 +2,15 @@
  * The deferred part of the tracker, loaded after the page's `load` in idle time:
  * validated `track()`, automatic capture (clicks on `data-track` elements, outbound
  * links, downloads, form submissions — never field values), and the PouchDB outbox,
- * which it attaches to the core's delivery.
+ * which it attaches to the core's delivery; and the visitor's records on the server
+ * (visitor.ts), which the core asks for when a page calls `myData()` or `erase()`.
  */
 import { LIMITS } from '../records.ts';
 import { openOutbox } from './outbox.ts';
 import { linkKind, pathOf } from './page.ts';
 import { clip, eventName, eventProps } from './props.ts';
 import type { Deferred, DeferredModule, Host } from './tracker.ts';
+import { eraseMine, readMine } from './visitor.ts';
 
 /** Takes over from the core: opens the outbox and installs automatic capture. */
 export function attach(host: Host): Deferred {
@@ -94,4 +96,4 @@ export function attach(host: Host): Deferred {
 }
 
 /** The deferred module as the core loads it. */
-export const deferredModule: DeferredModule = { attach };
+export const deferredModule: DeferredModule = { attach, readMine, eraseMine };

@@ -16,7 +16,9 @@ const record = (type: ClientRecord['type']) =>
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
 	const requests: { ids: string[]; keepalive: boolean }[] = [];
-	let answer: 'ok' | 'down' | 'never' = 'ok';
+	let answer: 'ok' | 'down' | 'never' | 'later' = 'ok';
+	/** Answers the requests waiting under `later`. */
+	const later: (() => void)[] = [];
 	let hidden = false;
 	const storage = memoryStore();
 	const window = Object.assign(new EventTarget(), {
@@ -24,6 +26,10 @@ function browser() {
 			const { docs } = JSON.parse(String(init.body)) as { docs: ClientRecord[] };
 			requests.push({ ids: docs.map((d) => d._id), keepalive: !!init.keepalive });
 			if (answer == 'never') return new Promise<never>(() => {});
+			if (answer == 'later')
+				return new Promise<Response>((resolve) =>
+					later.push(() => resolve(new Response('[]', { status: 201 })))
+				);
 			if (answer == 'down') throw new TypeError('Failed to fetch');
 			return new Response('[]', { status: 201 });
 		}
@@ -46,6 +52,7 @@ function browser() {
 		open,
 		sent: () => requests.map((r) => r.ids),
 		answer: (a: typeof answer) => (answer = a),
+		release: () => later.splice(0).forEach((answer) => answer()),
 		hide(delivery: ReturnType<typeof open>) {
 			hidden = true;
 			delivery.hide();
@@ -270,4 +277,20 @@ test('clear forgets every waiting record and every journal', () => {
 	expect(journals(b.storage)).toHaveLength(1);
 	d.clear();
 	expect([d.waiting(), journals(b.storage)]).toEqual([[], []]);
+});
+
+test('clear resolves once the requests already on their way have ended', async () => {
+	const b = browser();
+	b.answer('later');
+	const d = b.open();
+	d.add(record('pageview'));
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent()).toHaveLength(1);
+	let cleared = false;
+	void d.clear().then(() => (cleared = true));
+	await vi.advanceTimersByTimeAsync(1000);
+	expect([cleared, d.waiting()]).toEqual([false, []]);
+	b.release();
+	await vi.advanceTimersByTimeAsync(0);
+	expect(cleared).toBe(true);
 });

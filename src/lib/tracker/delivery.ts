@@ -83,8 +83,11 @@ export interface Delivery {
 	hide(): void;
 	/** The records not yet delivered. */
 	waiting(): ClientRecord[];
-	/** Forgets every waiting record and every journal (erase, opt-out). */
-	clear(): void;
+	/**
+	 * Forgets every waiting record and every journal (erase, opt-out); resolves once the
+	 * requests already on their way have ended, so that nothing this page sent arrives later.
+	 */
+	clear(): Promise<unknown>;
 }
 
 /** Creates delivery for one page. */
@@ -97,6 +100,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	let fresh: ClientRecord[] = [];
 	/** Of the queue, in a request now. */
 	const flying = new Set<ClientRecord>();
+	/** The requests on their way. */
+	const requests = new Set<Promise<unknown>>();
 	/** Records known to be in the outbox. */
 	const stored = new WeakSet<ClientRecord>();
 	/** Ids delivered by this page, so that an outbox's stale copies are purged, not sent. */
@@ -170,7 +175,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		for (let i = 0; i < list.length && (hiding || !i); i += per) {
 			const batch = list.slice(i, i + per);
 			for (const r of batch) flying.add(r);
-			void post(win.fetch, o.endpoint, batch, hiding).then((ok) => settle(batch, ok));
+			const request = post(win.fetch, o.endpoint, batch, hiding).then((ok) => {
+				requests.delete(request);
+				settle(batch, ok);
+			});
+			requests.add(request);
 		}
 	}
 
@@ -291,6 +300,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			fresh = [];
 			for (const k of journals()) storage.removeItem(k);
 			journaled = false;
+			return Promise.all(requests);
 		}
 	};
 }

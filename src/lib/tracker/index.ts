@@ -79,12 +79,20 @@ export async function optOut(): Promise<void> {
 	await call((t) => t.optOut());
 }
 
-/** Erases this browser's ids and waiting records. */
-export async function erase(): Promise<void> {
-	await call((t) => t.erase());
+/**
+ * Erases the records the server holds under this browser's visitor id on this site, then
+ * the ids and waiting records here (see `Tracker.erase`).
+ */
+export async function erase(): ReturnType<Tracker['erase']> {
+	return (await call((t) => t.erase())) ?? { deleted: 0, error: 'not started' };
 }
 
 /** The records waiting to be delivered, for a visitor who wants to see them. */
 export async function pending(): Promise<ClientRecord[]> {
 	return (await call((t) => t.pending())) ?? [];
+}
+
+/** The records the server holds under this browser's visitor id on this site (see `Tracker.myData`). */
+export async function myData(): ReturnType<Tracker['myData']> {
+	return (await call((t) => t.myData())) ?? { records: [], error: 'not started' };
 }

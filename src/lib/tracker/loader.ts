@@ -15,7 +15,7 @@
 
 /** A method of the stub, its arguments, and how to settle the promise the caller got. */
 export type QueuedCall = [
-	method: 'pageview' | 'track' | 'optOut' | 'erase' | 'pending',
+	method: 'pageview' | 'track' | 'optOut' | 'erase' | 'pending' | 'myData',
 	args: unknown[],
 	resolve: (value: unknown) => void
 ];
@@ -32,7 +32,7 @@ const script = document.currentScript as HTMLScriptElement | null;
 if (!script?.src) throw new Error('couchstats: load couchstats.js with a <script src> tag');
 const q: QueuedCall[] = [];
 const stub: Stub & Record<string, unknown> = { q, s: script };
-for (const method of ['pageview', 'track', 'optOut', 'erase', 'pending'] as const)
+for (const method of ['pageview', 'track', 'optOut', 'erase', 'pending', 'myData'] as const)
 	stub[method] = (...args: unknown[]) =>
 		new Promise((resolve) =>
 			q.length < 100 ? q.push([method, args, resolve]) : resolve(undefined)

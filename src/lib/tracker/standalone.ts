@@ -15,7 +15,7 @@
  * Pageviews are recorded on load, on `pushState`/`replaceState`/`popstate` (and
  * `hashchange` with hash routing) and on bfcache restores. The API is
  * `window.couchstats`: `track(name, props)`, `pageview(url?)`, `optOut()`, `erase()`,
- * `pending()`; calls made before this core arrived (queued by the loader) run now.
+ * `pending()`, `myData()`; calls made before this core arrived (queued by the loader) run now.
  */
 import type { Stub } from './loader.ts';
 import { createTracker, type DeferredModule, type Tracker } from './tracker.ts';

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ClientRecord, EventRecord, HeartbeatRecord, PageviewRecord } from '../records.ts';
+import type {
+	ClientRecord,
+	EventRecord,
+	HeartbeatRecord,
+	PageviewRecord,
+	StoredRecord
+} from '../records.ts';
 import { SOON_MS } from './delivery.ts';
 import { memoryStore } from './storage.ts';
 import {
@@ -170,7 +176,9 @@ describe('createTracker', () => {
 			attach: (h) => {
 				host = h;
 				return { track: () => {}, list: async () => [], destroy: async () => {} };
-			}
+			},
+			readMine: async () => [],
+			eraseMine: async () => 0
 		};
 		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
 		tracker.pageview();
@@ -314,5 +322,129 @@ describe('createTracker', () => {
 		expect(b.posts).toEqual([]);
 		expect(await tracker.pending()).toEqual([]);
 		expect(createTracker({ site: 'blog' }, b.env).enabled).toBe(false);
+	});
+});
+
+describe('the records the server holds', () => {
+	beforeEach(() => vi.useFakeTimers());
+	afterEach(() => vi.useRealTimers());
+
+	/** The browser's env with a deferred module whose server calls are recorded; `fail` refuses them. */
+	function withServer(b: ReturnType<typeof fakeBrowser>, fail?: string) {
+		const calls: string[] = [];
+		const call = (what: string, ingest: string, site: string, vid: string) => {
+			calls.push(`${what} ${ingest} ${site} ${vid}`);
+			if (fail) throw new Error(fail);
+		};
+		const module: DeferredModule = {
+			attach: () => ({ track: () => {}, list: async () => [], destroy: async () => {} }),
+			readMine: async (_, ingest, site, vid) => {
+				call('read', ingest, site, vid);
+				return [{ _id: 'stored' } as StoredRecord];
+			},
+			eraseMine: async (_, ingest, site, vid) => {
+				call('erase', ingest, site, vid);
+				return 4;
+			}
+		};
+		return { calls, env: { ...b.env, load: async () => module } };
+	}
+	const visitorOf = (b: ReturnType<typeof fakeBrowser>) =>
+		JSON.parse(b.env.storage.getItem('couchstats:visitor') ?? '{}').id as string | undefined;
+
+	test('erase() asks the server once what this page sent has arrived, then erases the ids here', async () => {
+		const b = fakeBrowser();
+		const server = withServer(b);
+		const send = b.window.fetch;
+		let arrive = () => {};
+		b.window.fetch = (url, init) =>
+			init?.method == 'POST'
+				? new Promise((resolve) => (arrive = () => resolve(send(url, init))))
+				: send(url, init);
+		const tracker = createTracker({ site: 'blog' }, server.env);
+		tracker.pageview();
+		await settle();
+		const vid = visitorOf(b);
+		const erased = tracker.erase();
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(server.calls).toEqual([]);
+		arrive();
+		expect(await erased).toEqual({ deleted: 4 });
+		expect(server.calls).toEqual([`erase https://blog.example/api/ingest blog ${vid}`]);
+		expect(b.sent().map((r) => r.vid)).toEqual([vid]);
+		expect(visitorOf(b)).toBeUndefined();
+		// Tracking goes on as a new visitor.
+		tracker.pageview('/next');
+		expect(await tracker.pending()).toMatchObject([{ path: '/next', firstEver: true }]);
+		expect(visitorOf(b)).not.toBe(vid);
+	});
+
+	test('when the server cannot erase, erase() says why, drops the waiting records and keeps the ids for another try', async () => {
+		const b = fakeBrowser();
+		const server = withServer(b, 'the network is down');
+		const tracker = createTracker({ site: 'blog' }, server.env);
+		b.window.onLine = false;
+		tracker.pageview();
+		await settle();
+		const vid = visitorOf(b);
+		expect(await tracker.pending()).toHaveLength(1);
+		expect(await tracker.erase()).toEqual({ deleted: 0, error: 'the network is down' });
+		expect(await tracker.pending()).toEqual([]);
+		expect(visitorOf(b)).toBe(vid);
+		b.window.onLine = true;
+		tracker.pageview('/again');
+		await vi.advanceTimersByTimeAsync(5000);
+		// The same visitor and session: its second pageview also makes it a non-bounce.
+		expect(b.sent().map((r) => [r.type, r.path, r.vid])).toEqual([
+			['pageview', '/again', vid],
+			['milestone', '/again', vid]
+		]);
+	});
+
+	test('a deferred part that loads while erase() runs is attached once it is done', async () => {
+		const b = fakeBrowser();
+		let answer = (_: number) => {};
+		const tracked: string[] = [];
+		const module: DeferredModule = {
+			attach: () => ({
+				track: (name) => tracked.push(String(name)),
+				list: async () => [],
+				destroy: async () => {}
+			}),
+			readMine: async () => [],
+			eraseMine: () => new Promise((resolve) => (answer = resolve))
+		};
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => module });
+		tracker.pageview();
+		await settle();
+		const erased = tracker.erase();
+		b.window.dispatchEvent(new Event('load'));
+		await vi.advanceTimersByTimeAsync(0);
+		tracker.track('during');
+		answer(2);
+		expect(await erased).toEqual({ deleted: 2 });
+		await vi.advanceTimersByTimeAsync(0);
+		tracker.track('after');
+		expect(tracked).toEqual(['during', 'after']);
+	});
+
+	test('myData() reads the records under the visitor id, even where tracking is off; nothing before there is an id', async () => {
+		const b = fakeBrowser();
+		const server = withServer(b);
+		const tracker = createTracker({ site: 'blog' }, server.env);
+		expect(await tracker.myData()).toEqual({ records: [] });
+		expect(server.calls).toEqual([]);
+		tracker.pageview();
+		const vid = visitorOf(b);
+		(b.window.navigator as { doNotTrack?: string }).doNotTrack = '1';
+		const untracked = createTracker({ site: 'blog' }, server.env);
+		expect(untracked.enabled).toBe(false);
+		expect(await untracked.myData()).toEqual({ records: [{ _id: 'stored' }] });
+		expect(server.calls).toEqual([`read https://blog.example/api/ingest blog ${vid}`]);
+		const refused = withServer(b, 'too many requests; retry in 100 s');
+		expect(await createTracker({ site: 'blog' }, refused.env).myData()).toEqual({
+			records: [],
+			error: 'too many requests; retry in 100 s'
+		});
 	});
 });

@@ -20,7 +20,8 @@ import {
 	revisionFor,
 	sourceOf,
 	type ClientRecord,
-	type Milestone
+	type Milestone,
+	type StoredRecord
 } from '../records.ts';
 import { createDelivery, type Delivery } from './delivery.ts';
 import { createEngagement } from './engagement.ts';
@@ -30,6 +31,7 @@ import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
 import { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
+import type { eraseMine, readMine } from './visitor.ts';
 
 export { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
 
@@ -59,9 +61,11 @@ export interface Deferred {
 	destroy(): Promise<void>;
 }
 
-/** The deferred module: loaded after `load`. */
+/** The deferred module: loaded after `load`, or when a page asks about its records on the server. */
 export interface DeferredModule {
 	attach(host: Host): Deferred;
+	readMine: typeof readMine;
+	eraseMine: typeof eraseMine;
 }
 
 /** What the host environment provides; the real browser in production, stand-ins in tests. */
@@ -83,12 +87,25 @@ export interface Tracker {
 	pageview(url?: string | URL, options?: { notFound?: boolean }): void;
 	/** Records a custom event; invalid names are ignored, props are bounded. */
 	track(name: string, props?: Record<string, unknown>): void;
-	/** Stops tracking for good in this browser and erases what waits locally. */
+	/**
+	 * Stops tracking for good in this browser and erases what waits locally (records the
+	 * server holds stay: call `erase()` first to remove those too).
+	 */
 	optOut(): Promise<void>;
-	/** Erases this browser's ids and waiting records; tracking continues with new ids. */
-	erase(): Promise<void>;
+	/**
+	 * Erases the records the server holds under this browser's visitor id on this site,
+	 * then the ids and waiting records here; tracking continues with new ids. When the
+	 * server cannot erase (offline, refused), the waiting records are erased but the ids
+	 * kept, so that a later call can erase the server's records: `error` says why.
+	 */
+	erase(): Promise<{ deleted: number; error?: string }>;
 	/** The records waiting to be delivered (memory and IndexedDB). */
 	pending(): Promise<ClientRecord[]>;
+	/**
+	 * The records the server holds under this browser's visitor id on this site, oldest
+	 * first (none before the first record); `error` says why when they cannot be read.
+	 */
+	myData(): Promise<{ records: StoredRecord[]; error?: string }>;
 }
 
 /** Salts of the milestone ids derived from the session id (see `derivedId`). */
@@ -267,28 +284,38 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		delivery.hide();
 	}
 
+	/** The deferred module, loaded once (again after a failed load). */
+	let mod: Promise<DeferredModule> | undefined;
+	const module = () =>
+		(mod ??= env.load().catch((e) => {
+			mod = undefined;
+			throw e;
+		}));
 	const load = () =>
 		off ||
-		env
-			.load()
-			.then((mod) => {
-				if (off) return;
-				deferred = mod.attach(host);
+		module()
+			.then((m) => {
+				if (off || deferred) return;
+				deferred = m.attach(host);
 				for (const [name, props] of later) deferred.track(name, props);
 			})
 			.catch(() => {});
 
-	const erase = async () => {
-		delivery.clear();
+	/** Erases the waiting records here, and the ids too unless `keepIds`. */
+	const eraseLocal = async (keepIds?: boolean) => {
+		await delivery.clear();
 		try {
 			for (const key in KEYS)
-				if (key != 'optOut') storage.removeItem(KEYS[key as keyof typeof KEYS]);
+				if (key != 'optOut' && !keepIds) storage.removeItem(KEYS[key as keyof typeof KEYS]);
 			if (deferred) await deferred.destroy();
 			else win.indexedDB.deleteDatabase(OUTBOX_IDB);
 		} catch {
 			// Nothing left to erase, or storage refused: never into the host page.
 		}
 	};
+	/** This browser's visitor id, if it has one (never made here). */
+	const visitorId = () => readJson<{ id?: string }>(storage, KEYS.visitor)?.id;
+	const why = (e: unknown) => String((e as Error)?.message ?? e);
 
 	const update = () => engagement.set(engagedNow());
 	const listen = (target: EventTarget, type: string, fn: (e: Event) => unknown) =>
@@ -334,9 +361,38 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		},
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
-			await erase();
+			await eraseLocal();
 		},
-		erase,
+		async erase() {
+			const was = off;
+			// Nothing is recorded meanwhile: it would carry the id being erased.
+			off = 1;
+			let deleted = 0;
+			let error: string | undefined;
+			try {
+				// What this page sent first, so that none of it arrives after the erasure.
+				await delivery.clear();
+				const vid = visitorId();
+				if (vid) deleted = await (await module()).eraseMine(win.fetch, s.endpoint, s.site, vid);
+			} catch (e) {
+				error = why(e);
+			}
+			await eraseLocal(!!error);
+			off = was || readJson(storage, KEYS.optOut);
+			// The deferred part skips attaching while `off`: if it loaded meanwhile, attach now.
+			load();
+			return { deleted, error };
+		},
+		async myData() {
+			const vid = visitorId();
+			try {
+				return {
+					records: vid ? await (await module()).readMine(win.fetch, s.endpoint, s.site, vid) : []
+				};
+			} catch (e) {
+				return { records: [], error: why(e) };
+			}
+		},
 		async pending() {
 			const list = delivery.waiting();
 			const known = new Set(list.map((r) => r._id));

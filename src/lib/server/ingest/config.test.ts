@@ -8,7 +8,8 @@ describe('loadIngestConfig', () => {
 			ip: { burst: 600, perSecond: 20 },
 			ipRecords: { burst: 5000, perSecond: 200 },
 			session: { burst: 2000, perSecond: 20 },
-			sitesTtlMs: 5000
+			sitesTtlMs: 5000,
+			visitor: { burst: 30, perSecond: 0.5 }
 		});
 	});
 
@@ -21,13 +22,16 @@ describe('loadIngestConfig', () => {
 				COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '',
 				COUCHSTATS_INGEST_SESSION_BURST: '',
 				COUCHSTATS_INGEST_SESSION_PER_SECOND: '2',
-				COUCHSTATS_INGEST_SITES_TTL_MS: '0'
+				COUCHSTATS_INGEST_SITES_TTL_MS: '0',
+				COUCHSTATS_VISITOR_IP_BURST: '5',
+				COUCHSTATS_VISITOR_IP_PER_SECOND: ''
 			})
 		).toEqual({
 			ip: { burst: 50, perSecond: 0.5 },
 			ipRecords: { burst: 100, perSecond: 200 },
 			session: { burst: 2000, perSecond: 2 },
-			sitesTtlMs: 0
+			sitesTtlMs: 0,
+			visitor: { burst: 5, perSecond: 0.5 }
 		});
 	});
 

@@ -1,5 +1,6 @@
 /**
- * The ingest's settings, read from the environment and validated like the rest of
+ * The settings of the endpoints tracked pages call (the ingest, and the visitor
+ * endpoint of src/lib/server/visitor), read from the environment and validated like the rest of
  * the configuration (`$lib/server/config`): a bad value stops the server with a
  * one-line message naming the variable.
  */
@@ -17,6 +18,8 @@ export interface IngestConfig {
 	session: BucketSettings;
 	/** How long the list of sites is cached, in ms. */
 	sitesTtlMs: number;
+	/** Requests per client IP address to the visitor endpoint (reads and erasures). */
+	visitor: BucketSettings;
 }
 
 /**
@@ -32,7 +35,10 @@ export const INGEST_DEFAULTS = {
 	COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '200',
 	COUCHSTATS_INGEST_SESSION_BURST: '2000',
 	COUCHSTATS_INGEST_SESSION_PER_SECOND: '20',
-	COUCHSTATS_INGEST_SITES_TTL_MS: '5000'
+	COUCHSTATS_INGEST_SITES_TTL_MS: '5000',
+	// A visitor reads their records a page at a time, or erases them: rare requests.
+	COUCHSTATS_VISITOR_IP_BURST: '30',
+	COUCHSTATS_VISITOR_IP_PER_SECOND: '0.5'
 } as const;
 
 type Key = keyof typeof INGEST_DEFAULTS;
@@ -54,6 +60,8 @@ const schema = v.object({
 	COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: positive(1e9),
 	COUCHSTATS_INGEST_SESSION_BURST: positive(1e9),
 	COUCHSTATS_INGEST_SESSION_PER_SECOND: positive(1e9),
+	COUCHSTATS_VISITOR_IP_BURST: positive(1e9),
+	COUCHSTATS_VISITOR_IP_PER_SECOND: positive(1e9),
 	COUCHSTATS_INGEST_SITES_TTL_MS: v.pipe(
 		v.string(),
 		v.regex(/^\d{1,7}$/, 'must be 0–9999999 milliseconds'),
@@ -96,6 +104,10 @@ export function loadIngestConfig(
 			burst: out.COUCHSTATS_INGEST_SESSION_BURST,
 			perSecond: out.COUCHSTATS_INGEST_SESSION_PER_SECOND
 		},
-		sitesTtlMs: out.COUCHSTATS_INGEST_SITES_TTL_MS
+		sitesTtlMs: out.COUCHSTATS_INGEST_SITES_TTL_MS,
+		visitor: {
+			burst: out.COUCHSTATS_VISITOR_IP_BURST,
+			perSecond: out.COUCHSTATS_VISITOR_IP_PER_SECOND
+		}
 	};
 }

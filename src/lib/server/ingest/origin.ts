@@ -64,10 +64,13 @@ export function corsHeaders(headers: Headers, sites: SiteList | undefined): Reco
 	return out;
 }
 
-/** Headers of a successful preflight answer. */
-export function preflightHeaders(): Record<string, string> {
+/**
+ * Headers of a successful preflight answer.
+ * @param methods The methods allowed; default the ingest's.
+ */
+export function preflightHeaders(methods = ALLOW_METHODS): Record<string, string> {
 	return {
-		'Access-Control-Allow-Methods': ALLOW_METHODS,
+		'Access-Control-Allow-Methods': methods,
 		'Access-Control-Allow-Headers': ALLOW_HEADERS,
 		'Access-Control-Max-Age': '600'
 	};

@@ -279,7 +279,8 @@ function isOwnRevisions(revisions: unknown, id: unknown): boolean {
 	);
 }
 
-function describeIssue(issue: v.BaseIssue<unknown>): string {
+/** A valibot issue as one line naming the field: `path: message`, or `path: is not a known field`. */
+export function describeIssue(issue: v.BaseIssue<unknown>): string {
 	const path = v.getDotPath(issue);
 	if (issue.type === 'strict_object' && issue.expected === 'never' && path) {
 		return `${path}: is not a known field`;

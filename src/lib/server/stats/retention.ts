@@ -8,8 +8,11 @@
  * back there), and "tracking since" moves to the earliest remaining record. Numbers
  * for later periods do not change: each record carries its own flags (first of day,
  * first ever, entry, from), so nothing later depends on the deleted records.
+ *
+ * The deletion itself ({@link deleteRecords}) is also how a visitor's erasure
+ * (src/lib/server/visitor) removes their records, so both drop counts the same way.
  */
-import type { Couch } from '../couch';
+import { postView, type Couch } from '../couch';
 import { untilIndexed } from './still-indexing';
 import { STATS_DESIGN } from './view-reader';
 
@@ -41,23 +44,64 @@ export async function countOlderThan(couch: Couch, cutoff: number): Promise<numb
  * @returns how many records were deleted.
  * @throws {Error} when CouchDB refuses a deletion (e.g. the connection is not admin).
  */
-export async function deleteOlderThan(
+export function deleteOlderThan(
 	couch: Couch,
 	cutoff: number,
 	onChunk: (deleted: number) => void = () => undefined,
 	chunk = RETENTION_CHUNK
 ): Promise<number> {
+	return deleteRecords(
+		couch,
+		{ design: STATS_DESIGN, view: 'timeline', endkey: cutoff, inclusive_end: false },
+		{ onChunk, chunk }
+	);
+}
+
+/** A key range of a view whose rows are the records to delete (one row or more per record). */
+export interface RecordRange {
+	design: string;
+	view: string;
+	startkey?: unknown;
+	endkey: unknown;
+	inclusive_end?: boolean;
+}
+
+/** Options of {@link deleteRecords}. */
+export interface DeleteOptions {
+	/** Called after each chunk with the running total. */
+	onChunk?: (deleted: number) => void;
+	/** Records deleted per `_bulk_docs` request; default {@link RETENTION_CHUNK}. */
+	chunk?: number;
+	/**
+	 * How a view read waits for its index; default {@link untilIndexed} (as long as it
+	 * takes, for command-line tools). A request handler passes a bounded wait.
+	 */
+	settle?: <T>(read: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * The one way records leave the events database (retention, a visitor's erasure):
+ * reads the rows of `range` from an up-to-date index, `chunk` ids at a time, and
+ * deletes those records, until the range is empty. Design documents are never deleted,
+ * whatever a view lists. A record someone else deleted meanwhile (CouchDB answers
+ * `conflict`: records are never updated, so only a deletion can have changed it) is
+ * not counted. Deleted records leave every view, so every count over them drops.
+ * @returns how many records this call deleted.
+ * @throws {Error} when CouchDB refuses a deletion (e.g. the connection is not admin).
+ */
+export async function deleteRecords(
+	couch: Couch,
+	range: RecordRange,
+	{ onChunk = () => undefined, chunk = RETENTION_CHUNK, settle = untilIndexed }: DeleteOptions = {}
+): Promise<number> {
+	const { design, view, ...keys } = range;
 	let deleted = 0;
 	for (;;) {
-		const body = await untilIndexed(() =>
-			couch.events.view(STATS_DESIGN, 'timeline', {
-				endkey: cutoff,
-				inclusive_end: false,
-				reduce: false,
-				limit: chunk
-			})
+		// Posted: a range may hold a visitor id, which CouchDB would log in a URL.
+		const body = await settle(() =>
+			postView(couch, design, view, { ...keys, reduce: false, limit: chunk })
 		);
-		const ids = [...new Set(body.rows.map((row) => row.id))];
+		const ids = [...new Set(body.rows.map((row) => row.id))].filter((id) => !id.startsWith('_'));
 		if (ids.length === 0) return deleted;
 		const revs = (await couch.events.fetchRevs({ keys: ids })).rows as unknown as {
 			id?: string;
@@ -71,10 +115,13 @@ export async function deleteOlderThan(
 			error?: string;
 			reason?: string;
 		}[];
-		const failed = results.find((r) => r.error);
+		const failed = results.find((r) => r.error && r.error !== 'conflict');
 		if (failed)
 			throw new Error(`CouchDB refused to delete ${failed.id}: ${failed.error} (${failed.reason})`);
-		deleted += docs.length;
+		const done = results.filter((r) => !r.error).length;
+		// Nothing left that this call could delete: another caller is deleting the same range.
+		if (done === 0) return deleted;
+		deleted += done;
 		onChunk(deleted);
 	}
 }

@@ -1,3 +1,4 @@
+import { clientAddress } from '$lib/server/client-address';
 import { ingest } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
 
@@ -11,12 +12,3 @@ export const fallback: RequestHandler = (event) =>
 		path: event.params.path,
 		clientAddress: clientAddress(event)
 	});
-
-function clientAddress(event: Parameters<RequestHandler>[0]): string {
-	try {
-		return event.getClientAddress();
-	} catch {
-		// ADDRESS_HEADER is configured but absent: such requests share one bucket.
-		return 'unknown';
-	}
-}
