@@ -223,6 +223,28 @@ describe('backfill', () => {
 		expect(a.vid).toMatch(/^[0-9A-Za-z_-]{16,64}$/);
 	});
 
+	test('derives the ids earlier versions derived, so importing a file again stores nothing twice', () => {
+		const records = classifyAll([
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"alice","referrer":"https://news.example/"}',
+			'{"timestamp":"2026-11-01T10:00:20Z","path":"/","visitor_id":"alice","engaged_ms":15000}'
+		]);
+		// Ids made by the importer before it used the shared UUIDv7 formatter.
+		expect(fields(records).map((r) => [r.milestone ?? r.type, r._id])).toEqual([
+			['pageview', '01a1968d-3900-7e40-8859-60c3d6a9178e'],
+			['heartbeat', '01a1968d-8720-7272-a58f-889029aac6c8'],
+			['actual', '01a1968d-8720-7a12-8c79-37c7e6645434'],
+			['nonbounce', '01a1968d-8720-70ea-8647-f36110191e37']
+		]);
+		expect([records[0].sid, records[0].vid]).toEqual([
+			'01a1968d-3900-747c-a7c8-6c85094b3efd',
+			'imp5430c5565f441b866ebb9'
+		]);
+		expect([uuidv7From(0, 'a'), uuidv7From(2 ** 48 + 5, 'b')]).toEqual([
+			'00000000-0000-7ca9-b811-2ca1bbdcafac',
+			'00000000-0005-73e2-be81-60039594a338'
+		]);
+	});
+
 	test('gives identical lines different ids, so true repeats are all kept', () => {
 		const line =
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"alice","event":"click"}';

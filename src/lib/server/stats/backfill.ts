@@ -16,6 +16,7 @@ import {
 	SOURCE_PATTERN,
 	revisionFor,
 	sourceOf,
+	uuidv7,
 	type ScreenClass,
 	type StoredRecord
 } from '../../records';
@@ -380,17 +381,15 @@ export class Classifier {
 
 /**
  * A UUIDv7 whose 48 time bits are `ts` and whose other 74 bits come from a hash of
- * `seed`: deterministic, time-ordered, and valid for the id scheme of records.ts.
+ * `seed`: deterministic, time-ordered, and valid for the id scheme of records.ts. The
+ * shared formatter fed by the hash instead of random bytes (times outside 48 bits wrap).
  */
 export function uuidv7From(ts: number, seed: string): string {
-	const rand = hash(seed);
-	const hex =
-		Math.max(0, Math.floor(ts)).toString(16).padStart(12, '0').slice(-12) +
-		'7' +
-		rand.slice(0, 3) +
-		((parseInt(rand[3], 16) & 0x3) | 0x8).toString(16) +
-		rand.slice(4, 19);
-	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+	const digest = createHash('sha256').update(seed).digest();
+	return uuidv7(Math.max(0, Math.floor(ts)) % 2 ** 48, (bytes) => {
+		bytes.set(digest.subarray(0, bytes.length));
+		return bytes;
+	});
 }
 
 /**
