@@ -60,7 +60,8 @@ describe('backfill', () => {
 				'timestamp,path,visitor_id',
 				'2026-11-01T10:00:00Z,/,alice',
 				'2026-11-01T10:05:00Z,/docs,alice',
-				'2026-11-01T10:06:00Z,/,alice',
+				// 31 minutes after its first view, same session: recorded again, not a first.
+				'2026-11-01T10:31:00Z,/,alice',
 				'2026-11-01T18:00:00Z,/docs,alice',
 				'2026-11-02T09:00:00Z,/docs,alice'
 			],
@@ -75,6 +76,34 @@ describe('backfill', () => {
 			['/docs', false],
 			['/docs', true]
 		]);
+	});
+
+	test('does not record a pageview of a path its session recorded within the last 30 minutes, as the tracker does', () => {
+		const records = classifyAll([
+			'timestamp,path,visitor_id',
+			'2026-11-01T10:00:00Z,/,alice',
+			'2026-11-01T10:10:00Z,/,alice',
+			'2026-11-01T10:20:00Z,/docs,alice',
+			'2026-11-01T10:29:59Z,/,alice',
+			// 30 minutes after / was recorded: recorded again.
+			'2026-11-01T10:30:00Z,/,alice',
+			'2026-11-01T10:45:00Z,/docs,alice',
+			// A reload is no second pageview, so this session stays a bounce.
+			'2026-11-01T10:00:00Z,/,bob',
+			'2026-11-01T10:05:00Z,/,bob',
+			// A pageview left out is still activity: the session is still open 25 minutes later.
+			'2026-11-01T10:30:00Z,/pricing,bob'
+		]);
+		expect(fields(records).map((r) => [r.vid, r.path, r.milestone ?? r.type, r.from])).toEqual([
+			[records[0].vid, '/', 'pageview', undefined],
+			[records[0].vid, '/docs', 'pageview', '/'],
+			[records[0].vid, '/docs', 'nonbounce', undefined],
+			[records[0].vid, '/', 'pageview', '/docs'],
+			[records[4].vid, '/', 'pageview', undefined],
+			[records[4].vid, '/pricing', 'pageview', '/'],
+			[records[4].vid, '/pricing', 'nonbounce', undefined]
+		]);
+		expect(new Set(records.map((r) => r.sid)).size).toBe(2);
 	});
 
 	test('decides first of day in the site time zone', () => {
