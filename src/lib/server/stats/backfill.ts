@@ -243,11 +243,7 @@ export class Classifier {
 			record = {
 				...base,
 				type: own.type,
-				entry: c.entry,
-				firstOfDay: c.firstOfDay,
-				firstEver: c.firstEver,
-				pathFirstOfDay: c.pathFirstOfDay,
-				...(c.from !== undefined ? { from: c.from } : {}),
+				...c,
 				...(ref && c.entry ? { ref } : {}),
 				...(Object.keys(utm).length && c.entry ? { utm } : {}),
 				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
