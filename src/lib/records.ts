@@ -92,7 +92,8 @@ export const cryptoRandom: RandomSource = (bytes) => crypto.getRandomValues(byte
  */
 export function uuidv7(now: number, random: RandomSource = cryptoRandom): string {
 	const t = Math.floor(now).toString(16).padStart(12, '0');
-	const r = Array.from(random(new Uint8Array(10)), (b) => (b + 256).toString(16).slice(1)).join('');
+	let r = '';
+	for (const b of random(new Uint8Array(10))) r += (b + 256).toString(16).slice(1);
 	const variant = ((parseInt(r[3], 16) & 3) | 8).toString(16);
 	return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;
 }
