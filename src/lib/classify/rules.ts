@@ -49,9 +49,12 @@ export interface SessionState {
 	pages: Record<string, number>;
 	/** Path of the last recorded pageview (the next pageview's `from`). */
 	path?: string;
-	/** The session's source (`sourceOf` its entry referrer), set by the entry pageview. */
+	/**
+	 * The session's source (`sourceOf` its entry referrer), set by the entry pageview
+	 * unless already set (the importer sets it from a session's first line, whatever its type).
+	 */
 	src?: string;
-	/** The session's landing path, set by the entry pageview. */
+	/** The session's landing path, set like `src`. */
 	land?: string;
 	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
 	ev?: string[];
