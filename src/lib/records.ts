@@ -3,8 +3,8 @@
  * endpoint (which validates and enriches them) and the CouchDB views (which count
  * them). Every fact is one immutable document; nothing is ever updated in place.
  *
- * Types plus a few constants and one-line helpers: this module must stay free of runtime weight
- * because the tracker's synchronous bundle imports it.
+ * Types plus a few constants and small helpers: this module must stay free of runtime weight
+ * because the tracker's synchronous bundle imports it (what it does not use is left out).
  */
 
 /** Version of the record schema, stored in every record as `v`. */
@@ -72,6 +72,31 @@ export const RESERVED_PROP_NAMES: readonly string[] = ['__proto__', 'constructor
  * mints it; the import tool derives it deterministically from the source line.
  */
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Fills a byte array with random (or derived) values and returns it; injectable for tests. */
+export type RandomSource = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array;
+
+/** The platform's cryptographically strong random source (browsers and Node alike). */
+export const cryptoRandom: RandomSource = (bytes) => crypto.getRandomValues(bytes);
+
+/**
+ * Formats a lowercase UUIDv7 ({@link ID_PATTERN}, RFC 9562): 48 bits of Unix milliseconds,
+ * the version, then 74 bits from `random`. The one formatter of record ids: the tracker
+ * feeds it random bytes, the importer bytes derived from the source line. Written here
+ * rather than taken from a package because the tracker's core, which every page loads,
+ * includes it.
+ *
+ * @param now - Milliseconds since the epoch (0 to 2^48 − 1); ids sort by this value.
+ * @param random - Source of the 10 bytes whose first 74 bits are used (default:
+ *   `crypto.getRandomValues`).
+ */
+export function uuidv7(now: number, random: RandomSource = cryptoRandom): string {
+	const t = Math.floor(now).toString(16).padStart(12, '0');
+	let r = '';
+	for (const b of random(new Uint8Array(10))) r += (b + 256).toString(16).slice(1);
+	const variant = ((parseInt(r[3], 16) & 3) | 8).toString(16);
+	return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;
+}
 
 /**
  * The `_rev` scheme: records are written with `new_edits: false` and a revision

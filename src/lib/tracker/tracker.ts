@@ -255,11 +255,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				screen: screenClass(win.innerWidth),
 				lang: nav.language,
 				tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-				entry: c.entry,
-				firstOfDay: c.firstOfDay,
-				firstEver: c.firstEver,
-				pathFirstOfDay: c.pathFirstOfDay,
-				from: c.from,
+				...c,
 				ref: c.entry ? ref : undefined,
 				notFound: opts?.notFound || undefined
 			})

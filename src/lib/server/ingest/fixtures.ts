@@ -2,24 +2,13 @@
  * Valid records for tests of the ingest (unit and integration), built from a fixed
  * clock so every expected output is exact.
  */
-import { randomBytes } from 'node:crypto';
-import { revisionFor, type ClientRecord } from '../../records';
+import { revisionFor, uuidv7, type ClientRecord } from '../../records';
+
+/** A fresh lowercase UUIDv7 for a time (random bits from `crypto`): the records' one formatter. */
+export { uuidv7 };
 
 /** The fixed "now" of unit tests: 2026-03-01T12:00:00Z. */
 export const NOW = Date.UTC(2026, 2, 1, 12);
-
-/** A fresh lowercase UUIDv7 for a time (random bits from `crypto`). */
-export function uuidv7(ms: number): string {
-	const hex = ms.toString(16).padStart(12, '0') + randomBytes(10).toString('hex');
-	const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-	return [
-		hex.slice(0, 8),
-		hex.slice(8, 12),
-		'7' + hex.slice(13, 16),
-		variant + hex.slice(17, 20),
-		hex.slice(20, 32)
-	].join('-');
-}
 
 /** A valid pageview of the `demo` site at `ts`, with fields overridden by `extra`. */
 export function pageview(ts = NOW, extra: Record<string, unknown> = {}): Record<string, unknown> {

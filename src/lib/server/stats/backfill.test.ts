@@ -60,7 +60,8 @@ describe('backfill', () => {
 				'timestamp,path,visitor_id',
 				'2026-11-01T10:00:00Z,/,alice',
 				'2026-11-01T10:05:00Z,/docs,alice',
-				'2026-11-01T10:06:00Z,/,alice',
+				// 31 minutes after its first view, same session: recorded again, not a first.
+				'2026-11-01T10:31:00Z,/,alice',
 				'2026-11-01T18:00:00Z,/docs,alice',
 				'2026-11-02T09:00:00Z,/docs,alice'
 			],
@@ -75,6 +76,34 @@ describe('backfill', () => {
 			['/docs', false],
 			['/docs', true]
 		]);
+	});
+
+	test('does not record a pageview of a path its session recorded within the last 30 minutes, as the tracker does', () => {
+		const records = classifyAll([
+			'timestamp,path,visitor_id',
+			'2026-11-01T10:00:00Z,/,alice',
+			'2026-11-01T10:10:00Z,/,alice',
+			'2026-11-01T10:20:00Z,/docs,alice',
+			'2026-11-01T10:29:59Z,/,alice',
+			// 30 minutes after / was recorded: recorded again.
+			'2026-11-01T10:30:00Z,/,alice',
+			'2026-11-01T10:45:00Z,/docs,alice',
+			// A reload is no second pageview, so this session stays a bounce.
+			'2026-11-01T10:00:00Z,/,bob',
+			'2026-11-01T10:05:00Z,/,bob',
+			// A pageview left out is still activity: the session is still open 25 minutes later.
+			'2026-11-01T10:30:00Z,/pricing,bob'
+		]);
+		expect(fields(records).map((r) => [r.vid, r.path, r.milestone ?? r.type, r.from])).toEqual([
+			[records[0].vid, '/', 'pageview', undefined],
+			[records[0].vid, '/docs', 'pageview', '/'],
+			[records[0].vid, '/docs', 'nonbounce', undefined],
+			[records[0].vid, '/', 'pageview', '/docs'],
+			[records[4].vid, '/', 'pageview', undefined],
+			[records[4].vid, '/pricing', 'pageview', '/'],
+			[records[4].vid, '/pricing', 'nonbounce', undefined]
+		]);
+		expect(new Set(records.map((r) => r.sid)).size).toBe(2);
 	});
 
 	test('decides first of day in the site time zone', () => {
@@ -221,6 +250,28 @@ describe('backfill', () => {
 			Date.parse('2026-11-01T10:00:00Z')
 		);
 		expect(a.vid).toMatch(/^[0-9A-Za-z_-]{16,64}$/);
+	});
+
+	test('derives the ids earlier versions derived, so importing a file again stores nothing twice', () => {
+		const records = classifyAll([
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"alice","referrer":"https://news.example/"}',
+			'{"timestamp":"2026-11-01T10:00:20Z","path":"/","visitor_id":"alice","engaged_ms":15000}'
+		]);
+		// Ids made by the importer before it used the shared UUIDv7 formatter.
+		expect(fields(records).map((r) => [r.milestone ?? r.type, r._id])).toEqual([
+			['pageview', '01a1968d-3900-7e40-8859-60c3d6a9178e'],
+			['heartbeat', '01a1968d-8720-7272-a58f-889029aac6c8'],
+			['actual', '01a1968d-8720-7a12-8c79-37c7e6645434'],
+			['nonbounce', '01a1968d-8720-70ea-8647-f36110191e37']
+		]);
+		expect([records[0].sid, records[0].vid]).toEqual([
+			'01a1968d-3900-747c-a7c8-6c85094b3efd',
+			'imp5430c5565f441b866ebb9'
+		]);
+		expect([uuidv7From(0, 'a'), uuidv7From(2 ** 48 + 5, 'b')]).toEqual([
+			'00000000-0000-7ca9-b811-2ca1bbdcafac',
+			'00000000-0005-73e2-be81-60039594a338'
+		]);
 	});
 
 	test('gives identical lines different ids, so true repeats are all kept', () => {

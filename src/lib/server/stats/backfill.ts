@@ -1,14 +1,23 @@
 /**
- * Backfill: turns lines of an NDJSON or CSV export into records, computing the
- * classification flags the tracker would have set (entry, first of day, first ever,
- * from, the session's source and landing page, an event's first of session and of
- * day) and, optionally, the session milestones (actual, engaged, non-bounce).
- * Pure apart from hashing: the same file gives the same records, with ids derived
- * from the lines, so importing twice stores nothing twice.
+ * Backfill: turns lines of an NDJSON or CSV export into records, classified by the
+ * tracker's own rules (src/lib/classify/rules.ts: sessions, the 30-minute same-path
+ * dedup, entry, first of day, first ever, first view of a path that day, from, an
+ * event's first of session and of day, and optionally the session milestones), run
+ * over state kept in memory per visitor. Pure apart from hashing: the same file gives
+ * the same records, with ids derived from the lines, so importing twice stores nothing
+ * twice.
  *
  * Lines must be in time order per visitor (per session when there is no visitor id).
  */
 import { createHash } from 'node:crypto';
+import {
+	activeSession,
+	classifyEvent,
+	classifyPageview,
+	newMilestones,
+	type SessionState,
+	type VisitorState
+} from '../../classify/rules';
 import {
 	LIMITS,
 	RESERVED_PROP_NAMES,
@@ -16,13 +25,11 @@ import {
 	SOURCE_PATTERN,
 	revisionFor,
 	sourceOf,
+	uuidv7,
 	type ScreenClass,
 	type StoredRecord
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
-
-/** Inactivity after which a visitor's next line opens a new session (docs/DESIGN.md §4). */
-export const SESSION_GAP_MS = 30 * 60_000;
 
 /** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */
 export const COLUMNS = [
@@ -149,31 +156,11 @@ export interface ClassifierOptions {
 	receivedAt: number;
 }
 
-interface SessionState {
-	sid: string;
-	/** Source of the session (`sourceOf` its first line's referrer) and its first path. */
-	src: string;
-	land: string;
-	/** Event names fired in the session (for `firstOfSession`). */
-	events: Set<string>;
-	pageviews: number;
-	interactions: number;
-	engagedMs: number;
-	lastPath?: string;
+/** What the importer keeps per visitor: the rules' visitor state and current session. */
+interface VisitorEntry {
+	/** Time of the visitor's last line (lines must come in time order). */
 	lastTs: number;
-	milestones: Set<string>;
-}
-
-interface VisitorState {
-	lastTs: number;
-	/** Day of the visitor's last line. */
-	lastDay: string;
-	/** Day of the visitor's last pageview (for `firstOfDay`). */
-	pageviewDay?: string;
-	/** Paths viewed on `lastDay` (for `pathFirstOfDay`). */
-	pathsToday: Set<string>;
-	/** Event names fired on `lastDay` (for an event's `firstOfDay`). */
-	eventsToday: Set<string>;
+	state: VisitorState;
 	session?: SessionState;
 }
 
@@ -183,14 +170,16 @@ interface VisitorState {
  * flags of a line depend on the lines before it.
  */
 export class Classifier {
-	private readonly visitors = new Map<string, VisitorState>();
+	private readonly visitors = new Map<string, VisitorEntry>();
 	private readonly sessionsById = new Map<string, SessionState>();
 	private readonly seen = new Map<string, number>();
 
 	constructor(private readonly options: ClassifierOptions) {}
 
 	/**
-	 * The records of one line: its own record, then any milestone it triggers.
+	 * The records of one line: its own record, then any milestone it triggers; none for
+	 * a pageview of a path its session recorded within the last 30 minutes (the tracker
+	 * does not record those either).
 	 * @throws {ImportLineError} naming what is wrong with the line.
 	 */
 	classify(row: InputRow, line: number): StoredRecord[] {
@@ -213,21 +202,20 @@ export class Classifier {
 		if (!type) throw new ImportLineError(line, 'type must be pageview, event or heartbeat');
 
 		const vkey = `${site}\n${sourceVisitor}`;
-		const visitor = this.visitors.get(vkey);
+		let visitor = this.visitors.get(vkey);
 		if (visitor && ts < visitor.lastTs) {
 			throw new ImportLineError(
 				line,
 				'is earlier than the previous line of the same visitor; sort the file by timestamp'
 			);
 		}
+		const own = ownFields(type, row, line);
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
+		if (!visitor) this.visitors.set(vkey, (visitor = { lastTs: ts, state: { id: vid } }));
+		visitor.lastTs = ts;
 		const ref = plausibleReferrer(str(row.referrer));
 		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path, ref);
 		const day = localDate(ts, this.options.timeZoneOf(site));
-		const sameDay = visitor?.lastDay === day;
-		const pathsToday = sameDay ? visitor.pathsToday : new Set<string>();
-		const eventsToday = sameDay ? visitor.eventsToday : new Set<string>();
-		let pageviewDay = visitor?.pageviewDay;
 		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
 		const occurrence = (this.seen.get(contentHash) ?? 0) + 1;
 		this.seen.set(contentHash, occurrence);
@@ -239,108 +227,71 @@ export class Classifier {
 			v: 1 as const,
 			site,
 			ts,
-			sid: session.sid,
+			sid: session.id,
 			vid,
 			path,
-			src: session.src,
-			land: session.land,
+			src: session.src!,
+			land: session.land!,
 			receivedAt: this.options.receivedAt,
 			...enrichment(row)
 		};
 		let record: StoredRecord;
-		if (type === 'pageview') {
+		if (own.type === 'pageview') {
+			const c = classifyPageview(session, visitor.state, path, ts, day, sourceOf(ref));
+			if (!c) return [];
 			const utm = { ...utmFromUrl, ...utmOf(row) };
 			record = {
 				...base,
-				type,
-				entry: session.pageviews === 0,
-				firstOfDay: pageviewDay !== day,
-				firstEver: !visitor,
-				pathFirstOfDay: !pathsToday.has(path),
-				...(session.lastPath !== undefined && session.pageviews > 0
-					? { from: session.lastPath }
-					: {}),
-				...(ref && session.pageviews === 0 ? { ref } : {}),
-				...(Object.keys(utm).length && session.pageviews === 0 ? { utm } : {}),
+				type: own.type,
+				...c,
+				...(ref && c.entry ? { ref } : {}),
+				...(Object.keys(utm).length && c.entry ? { utm } : {}),
 				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
 				...screenOf(row),
 				...(str(row.lang) ? { lang: str(row.lang)!.slice(0, 35) } : {})
 			};
-			session.pageviews += 1;
-			if (session.pageviews > 1) session.interactions += 1;
-			session.lastPath = path;
-			pathsToday.add(path);
-			pageviewDay = day;
-		} else if (type === 'event') {
-			const name = str(row.event);
-			if (!name) throw new ImportLineError(line, 'an event needs an event name');
-			const eventName = name.slice(0, LIMITS.eventName);
-			record = {
-				...base,
-				type,
-				name: eventName,
-				...propsOf(row.props, line),
-				firstOfSession: !session.events.has(eventName),
-				firstOfDay: !eventsToday.has(eventName)
-			};
-			session.events.add(eventName);
-			eventsToday.add(eventName);
-			session.interactions += 1;
+		} else if (own.type === 'event') {
+			record = { ...base, ...own, ...classifyEvent(session, visitor.state, own.name, day) };
 		} else {
-			const engagedMs = Number(row.engaged_ms);
-			if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > LIMITS.heartbeatMs) {
-				throw new ImportLineError(
-					line,
-					`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}`
-				);
-			}
-			record = { ...base, type: 'heartbeat', engagedMs };
-			session.engagedMs += engagedMs;
+			session.ms += own.engagedMs;
+			record = { ...base, ...own };
 		}
-		session.lastTs = ts;
-		this.visitors.set(vkey, {
-			lastTs: ts,
-			lastDay: day,
-			pageviewDay,
-			pathsToday,
-			eventsToday,
-			session
-		});
 		return [record, ...this.milestones(session, base)];
 	}
 
+	/**
+	 * The session of a line: the one its `session_id` names, or else the visitor's
+	 * current one while open (the rules' 30-minute window). A session opened by the line
+	 * takes its source from the line's referrer and its landing page from its path.
+	 */
 	private sessionFor(
 		site: string,
 		vkey: string,
-		visitor: VisitorState | undefined,
+		visitor: VisitorEntry,
 		sourceSession: string | undefined,
 		ts: number,
 		path: string,
 		ref: string | undefined
 	): SessionState {
-		const open = (sid: string): SessionState => ({
-			sid,
-			src: sourceOf(ref),
-			land: path,
-			events: new Set(),
-			pageviews: 0,
-			interactions: 0,
-			engagedMs: 0,
-			lastTs: ts,
-			milestones: new Set()
-		});
+		let session: SessionState;
 		if (sourceSession) {
 			const skey = `${site}\n${sourceSession}`;
-			let session = this.sessionsById.get(skey);
-			if (!session) {
-				session = open(uuidv7From(ts, `session\n${skey}`));
-				this.sessionsById.set(skey, session);
-			}
-			return session;
+			const known = this.sessionsById.get(skey);
+			// A session the source names stays open however long its gaps.
+			if (known) known.last = Math.max(known.last, ts);
+			session = known ?? activeSession(undefined, ts, () => uuidv7From(ts, `session\n${skey}`));
+			this.sessionsById.set(skey, session);
+		} else {
+			session = activeSession(visitor.session, ts, () =>
+				uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`)
+			);
 		}
-		const current = visitor?.session;
-		if (current && ts - current.lastTs < SESSION_GAP_MS) return current;
-		return open(uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`));
+		if (session.land === undefined) {
+			session.src = sourceOf(ref);
+			session.land = path;
+		}
+		visitor.session = session;
+		return session;
 	}
 
 	private milestones(
@@ -348,22 +299,14 @@ export class Classifier {
 		base: Omit<StoredRecord, 'type'> & Record<string, unknown>
 	): StoredRecord[] {
 		if (this.options.milestones === false) return [];
-		const reached: string[] = [];
-		const actual = session.engagedMs > 10_000;
-		if (actual) reached.push('actual');
-		if (actual || session.pageviews > 1) reached.push('nonbounce');
-		if (actual && session.interactions >= 1) reached.push('engaged');
-		const out: StoredRecord[] = [];
-		for (const milestone of reached) {
-			if (session.milestones.has(milestone)) continue;
-			session.milestones.add(milestone);
-			const _id = uuidv7From(Number(base.ts), `milestone\n${session.sid}\n${milestone}`);
-			out.push({
+		return newMilestones(session).map((milestone) => {
+			const _id = uuidv7From(Number(base.ts), `milestone\n${session.id}\n${milestone}`);
+			return {
 				_id,
 				_rev: revisionFor(_id),
 				v: 1,
 				type: 'milestone',
-				milestone: milestone as 'actual',
+				milestone,
 				site: base.site,
 				ts: base.ts,
 				sid: base.sid,
@@ -372,25 +315,55 @@ export class Classifier {
 				src: base.src,
 				land: base.land,
 				receivedAt: base.receivedAt
-			} as StoredRecord);
-		}
-		return out;
+			} as StoredRecord;
+		});
 	}
+}
+
+/** A line's type with the fields only that type has. */
+type OwnFields =
+	| { type: 'pageview' }
+	| { type: 'event'; name: string; props?: Record<string, string | number | boolean> }
+	| { type: 'heartbeat'; engagedMs: number };
+
+/**
+ * The type of a line and the fields only it has, checked before any state changes.
+ * @throws {ImportLineError} for an event without a name, bad props or bad engaged time.
+ */
+function ownFields(
+	type: 'pageview' | 'event' | 'heartbeat',
+	row: InputRow,
+	line: number
+): OwnFields {
+	if (type === 'event') {
+		const name = str(row.event);
+		if (!name) throw new ImportLineError(line, 'an event needs an event name');
+		return { type, name: name.slice(0, LIMITS.eventName), ...propsOf(row.props, line) };
+	}
+	if (type === 'heartbeat') {
+		const engagedMs = Number(row.engaged_ms);
+		if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > LIMITS.heartbeatMs) {
+			throw new ImportLineError(
+				line,
+				`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}`
+			);
+		}
+		return { type, engagedMs };
+	}
+	return { type };
 }
 
 /**
  * A UUIDv7 whose 48 time bits are `ts` and whose other 74 bits come from a hash of
- * `seed`: deterministic, time-ordered, and valid for the id scheme of records.ts.
+ * `seed`: deterministic, time-ordered, and valid for the id scheme of records.ts. The
+ * shared formatter fed by the hash instead of random bytes (times outside 48 bits wrap).
  */
 export function uuidv7From(ts: number, seed: string): string {
-	const rand = hash(seed);
-	const hex =
-		Math.max(0, Math.floor(ts)).toString(16).padStart(12, '0').slice(-12) +
-		'7' +
-		rand.slice(0, 3) +
-		((parseInt(rand[3], 16) & 0x3) | 0x8).toString(16) +
-		rand.slice(4, 19);
-	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+	const digest = createHash('sha256').update(seed).digest();
+	return uuidv7(Math.max(0, Math.floor(ts)) % 2 ** 48, (bytes) => {
+		bytes.set(digest.subarray(0, bytes.length));
+		return bytes;
+	});
 }
 
 /**

@@ -1,0 +1,305 @@
+/**
+ * One table of visit scripts, fed to both users of the classification rules: the
+ * tracker's `localStorage` adapter (src/lib/tracker/session.ts, over a fake
+ * `localStorage`, one adapter per tab, the script's times as the clock, records made as
+ * tracker.ts's `make()` and `emit()` make them) and the importer
+ * (src/lib/server/stats/backfill.ts, one NDJSON row per step). Both must give the same
+ * classified records, and those must be the expected ones. Ids are compared by order of
+ * appearance (`s1`, `v1`), since the tracker mints random ids and the importer derives
+ * them from the lines.
+ *
+ * Every session opens with a pageview, as in the tracker (which records a pageview
+ * before an event or heartbeat that starts a session; an import line cannot).
+ */
+import { describe, expect, test } from 'vitest';
+import { sourceOf, type StoredRecord } from '../records.ts';
+import { Classifier } from '../server/stats/backfill.ts';
+import { resolveOptions } from '../tracker/options.ts';
+import { createSessions, takeMilestones } from '../tracker/session.ts';
+import { memoryStore } from '../tracker/storage.ts';
+
+/** The day of every script (UTC times of steps are on it). */
+const DATE = '2026-11-21';
+
+interface Script {
+	name: string;
+	/** The site's time zone, which decides the visitor's day. */
+	zone: string;
+	/**
+	 * The visit, one step a line: `HH:MM[:SS] [tab2] pageview PATH [REFERRER]`,
+	 * `… event NAME` or `… heartbeat ENGAGED_MS` (UTC, on {@link DATE}; tab 1 unless named).
+	 */
+	steps: string[];
+	/** The records, as {@link line} writes them. */
+	expected: string[];
+}
+
+/** A step of a script, read. */
+interface Step {
+	at: number;
+	/** 0 or 1. */
+	tab: number;
+	kind: 'pageview' | 'event' | 'heartbeat';
+	/** The path, event name or engaged milliseconds. */
+	value: string;
+	referrer?: string;
+}
+
+function readStep(text: string): Step {
+	const [time, ...words] = text.split(' ');
+	const tab = words[0] === 'tab2' ? (words.shift(), 1) : 0;
+	const [kind, value, referrer] = words as [Step['kind'], string, string?];
+	return {
+		at: Date.parse(`${DATE}T${time.length === 5 ? time + ':00' : time}Z`),
+		tab,
+		kind,
+		value,
+		referrer
+	};
+}
+
+/** The fields the rules decide (ids as `s1`, `v1`: see the file comment). */
+const CLASSIFIED = [
+	'type',
+	'ts',
+	'path',
+	'sid',
+	'vid',
+	'src',
+	'land',
+	'entry',
+	'firstOfDay',
+	'firstEver',
+	'pathFirstOfDay',
+	'from',
+	'name',
+	'firstOfSession',
+	'engagedMs',
+	'milestone'
+] as const;
+
+type Classified = Partial<Record<(typeof CLASSIFIED)[number], unknown>>;
+
+/** Keeps the classified fields and names ids by order of appearance. */
+function classified(records: Record<string, unknown>[]): Classified[] {
+	const names = new Map<unknown, string>();
+	const name = (prefix: string, id: unknown) => {
+		if (!names.has(id))
+			names.set(id, prefix + (1 + [...names.values()].filter((n) => n.startsWith(prefix)).length));
+		return names.get(id);
+	};
+	return records.map((r) => {
+		const out: Classified = {};
+		for (const key of CLASSIFIED) if (r[key] !== undefined) out[key] = r[key];
+		out.sid = name('s', r.sid);
+		out.vid = name('v', r.vid);
+		return out;
+	});
+}
+
+/** A record as one short line: time, session, type, path, then what is true of it. */
+function line(r: Classified): string {
+	const flags = ['entry', 'firstOfSession', 'firstOfDay', 'firstEver', 'pathFirstOfDay'].filter(
+		(key) => r[key as keyof Classified] === true
+	);
+	return [
+		new Date(r.ts as number).toISOString().slice(5, 16),
+		r.sid,
+		r.type,
+		r.path,
+		r.name,
+		r.milestone,
+		r.engagedMs,
+		...flags,
+		r.from !== undefined && `from=${r.from}`,
+		r.entry && `src=${r.src}`
+	]
+		.filter((x) => x !== undefined && x !== false)
+		.join(' ');
+}
+
+/** The tracker's adapter over one fake `localStorage` shared by two tabs. */
+function viaTracker(script: Script): Record<string, unknown>[] {
+	const store = memoryStore();
+	let n = 0;
+	const newId = () => `id-${++n}`;
+	const { day } = resolveOptions({ site: 'demo', timeZone: script.zone }, 'https://demo.example');
+	const tabs = [1, 2].map(() => ({
+		sessions: createSessions(store, newId, (t) => day.format(t)),
+		path: '/'
+	}));
+	const records: Record<string, unknown>[] = [];
+	for (const step of script.steps.map(readStep)) {
+		const now = step.at;
+		const tab = tabs[step.tab];
+		/** A record of the tab's session and page, then the milestones it completed (tracker.ts). */
+		const emit = (fields: object) => {
+			const session = tab.sessions.touch(now);
+			const stamp = {
+				ts: now,
+				sid: session.id,
+				vid: tab.sessions.visitor(now),
+				path: tab.path,
+				src: session.src,
+				land: session.land
+			};
+			records.push({ ...stamp, ...fields });
+			for (const milestone of takeMilestones(store).milestones)
+				records.push({ ...stamp, type: 'milestone', milestone });
+		};
+		if (step.kind === 'pageview') {
+			tab.path = step.value;
+			const c = tab.sessions.pageview(step.value, now, sourceOf(step.referrer));
+			if (c) emit({ type: 'pageview', ...c });
+		} else if (step.kind === 'event') {
+			emit({ type: 'event', name: step.value, ...tab.sessions.event(step.value, now) });
+		} else {
+			tab.sessions.engaged(Number(step.value), now);
+			emit({ type: 'heartbeat', engagedMs: Number(step.value) });
+		}
+	}
+	return records;
+}
+
+/** The importer, one row per step, with the same visitor (the tab is not in an export). */
+function viaImporter(script: Script): Record<string, unknown>[] {
+	const classifier = new Classifier({
+		defaultSite: 'demo',
+		timeZoneOf: () => script.zone,
+		receivedAt: 1
+	});
+	const paths = ['/', '/'];
+	const records: StoredRecord[] = [];
+	script.steps.map(readStep).forEach((step, i) => {
+		if (step.kind === 'pageview') paths[step.tab] = step.value;
+		const row = {
+			timestamp: step.at,
+			visitor_id: 'visitor-1',
+			path: paths[step.tab],
+			type: step.kind,
+			referrer: step.referrer,
+			...(step.kind === 'event' && { event: step.value }),
+			...(step.kind === 'heartbeat' && { engaged_ms: step.value })
+		};
+		records.push(...classifier.classify(row, i + 1));
+	});
+	return records as unknown as Record<string, unknown>[];
+}
+
+const SCRIPTS: Script[] = [
+	{
+		name: 'the same path again within 30 minutes is not recorded; after 30 minutes it is',
+		zone: 'UTC',
+		steps: [
+			'12:00 pageview /a https://www.news.example/item',
+			'12:10 pageview /a',
+			'12:20 pageview /b',
+			'12:29:59 pageview /a',
+			'12:30 pageview /a',
+			'12:45 pageview /b',
+			'12:51 pageview /b'
+		],
+		expected: [
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
+			'11-21T12:20 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T12:20 s1 milestone /b nonbounce',
+			'11-21T12:30 s1 pageview /a from=/b',
+			'11-21T12:51 s1 pageview /b from=/a'
+		]
+	},
+	{
+		name: 'a session ends after 30 minutes without activity; a pageview not recorded is still activity',
+		zone: 'UTC',
+		steps: [
+			'12:00 pageview /a https://news.example/',
+			'12:00:20 heartbeat 15000',
+			'12:01 event signup',
+			'12:31 pageview /a',
+			'12:32 event signup',
+			'12:40 pageview /a',
+			'13:09 pageview /c',
+			'13:10 heartbeat 12000'
+		],
+		expected: [
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
+			'11-21T12:00 s1 heartbeat /a 15000',
+			'11-21T12:00 s1 milestone /a actual',
+			'11-21T12:00 s1 milestone /a nonbounce',
+			'11-21T12:01 s1 event /a signup firstOfSession firstOfDay',
+			'11-21T12:01 s1 milestone /a engaged',
+			'11-21T12:31 s2 pageview /a entry src=(direct)',
+			'11-21T12:32 s2 event /a signup firstOfSession',
+			'11-21T13:09 s2 pageview /c pathFirstOfDay from=/a',
+			'11-21T13:09 s2 milestone /c nonbounce',
+			'11-21T13:10 s2 heartbeat /c 12000',
+			'11-21T13:10 s2 milestone /c actual',
+			'11-21T13:10 s2 milestone /c engaged'
+		]
+	},
+	{
+		name: 'the day turns at midnight in the site time zone, inside a session',
+		// 05:00 UTC is midnight in New York (EST) on 21 November 2026.
+		zone: 'America/New_York',
+		steps: [
+			'04:40 pageview /a',
+			'04:50 event play',
+			'05:05 event play',
+			'05:10 pageview /a',
+			'05:15 pageview /b',
+			'05:16 event play'
+		],
+		expected: [
+			'11-21T04:40 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=(direct)',
+			'11-21T04:50 s1 event /a play firstOfSession firstOfDay',
+			'11-21T05:05 s1 event /a play firstOfDay',
+			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay from=/a',
+			'11-21T05:10 s1 milestone /a nonbounce',
+			'11-21T05:15 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T05:16 s1 event /b play'
+		]
+	},
+	{
+		name: 'two tabs share one session: the dedup, from, the source and the milestones',
+		zone: 'UTC',
+		steps: [
+			'12:00 pageview /a https://news.example/',
+			'12:01 tab2 pageview /b https://other.example/',
+			'12:02 event signup',
+			'12:03 tab2 pageview /a',
+			'12:04 tab2 heartbeat 12000',
+			'12:05 pageview /c',
+			'12:06 tab2 event signup'
+		],
+		expected: [
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
+			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T12:01 s1 milestone /b nonbounce',
+			'11-21T12:02 s1 event /a signup firstOfSession firstOfDay',
+			'11-21T12:04 s1 heartbeat /a 12000',
+			'11-21T12:04 s1 milestone /a actual',
+			'11-21T12:04 s1 milestone /a engaged',
+			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/b',
+			'11-21T12:06 s1 event /a signup'
+		]
+	}
+];
+
+describe('the classification rules, through the tracker and the importer', () => {
+	test.each(SCRIPTS)('$name', (script) => {
+		const tracked = classified(viaTracker(script));
+		expect(tracked.map(line)).toEqual(script.expected);
+		expect(classified(viaImporter(script))).toEqual(tracked);
+	});
+
+	// The same scripts where the day turns elsewhere (Kolkata: +05:30; Auckland: +13:00).
+	test.each(
+		SCRIPTS.flatMap((s) =>
+			['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Auckland'].map((zone) => ({
+				...s,
+				zone
+			}))
+		)
+	)('$name, in $zone, gives the same records in both', (script) => {
+		expect(classified(viaImporter(script))).toEqual(classified(viaTracker(script)));
+	});
+});

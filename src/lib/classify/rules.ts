@@ -1,0 +1,220 @@
+/**
+ * The classification rules: how a visitor's pageviews, events and engaged time become
+ * sessions and the flags every dashboard number counts (entry, first of day, first
+ * ever, first view of a path that day, previous page, the session's source and landing
+ * page, an event's first of session and of day, milestones). One copy, run by the
+ * browser tracker (src/lib/tracker/session.ts keeps the state in `localStorage`, shared
+ * by tabs) and by the importer (src/lib/server/stats/backfill.ts keeps it in memory per
+ * visitor), so tracked and imported history are counted alike.
+ *
+ * Pure: each rule reads and updates the state objects it is given and returns the
+ * classification; time, the visitor's day and ids come from the caller. No DOM, no
+ * storage, no Node API, since the tracker's core loads this on every page.
+ */
+import type { Milestone } from '../records.ts';
+
+/** Inactivity that ends a session, and the window of the same-path pageview dedup. */
+export const SESSION_MS = 30 * 60_000;
+/** Engaged time after which a session is *actual*. */
+export const ACTUAL_MS = 10_000;
+
+/**
+ * Distinct paths remembered per visitor and day for `pathFirstOfDay`. Beyond it the
+ * oldest are forgotten, so a visitor viewing more distinct paths in one day may count
+ * again as a visitor of a forgotten page; it bounds `localStorage` to a few KB.
+ */
+export const MAX_DAY_PATHS = 500;
+
+/**
+ * Distinct event names remembered per session for `firstOfSession`. Beyond it the
+ * oldest are forgotten (a forgotten name counts its session again).
+ */
+export const MAX_SESSION_EVENTS = 100;
+
+/** A session's state (in the tracker, shared by all tabs: keep the short names). */
+export interface SessionState {
+	/** Session id (UUIDv7). */
+	id: string;
+	/** Time of the last activity, ms since the epoch. */
+	last: number;
+	/** Pageviews recorded in this session. */
+	pv: number;
+	/** Engaged milliseconds reported by heartbeats in this session. */
+	ms: number;
+	/** Interactions after the opening pageview (events and further pageviews). */
+	ix: number;
+	/** Milestones already emitted. */
+	m: Milestone[];
+	/** Path → time of its last recorded pageview (for the 30-minute dedup). */
+	pages: Record<string, number>;
+	/** Path of the last recorded pageview (the next pageview's `from`). */
+	path?: string;
+	/**
+	 * The session's source (`sourceOf` its entry referrer), set by the entry pageview
+	 * unless already set (the importer sets it from a session's first line, whatever its type).
+	 */
+	src?: string;
+	/** The session's landing path, set like `src`. */
+	land?: string;
+	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
+	ev?: string[];
+}
+
+/** A visitor's state. */
+export interface VisitorState {
+	id: string;
+	/**
+	 * The visitor's last day with a pageview or event, `YYYY-MM-DD` in the site's time
+	 * zone; absent until the first (so that pageview is the visitor's first ever).
+	 */
+	day?: string;
+	/**
+	 * Keys (`pathKey`) of the paths viewed and the event names (`'event ' + name`) fired on
+	 * `day`, oldest first, at most `MAX_DAY_PATHS`.
+	 */
+	paths?: string[];
+	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
+	e?: 1;
+}
+
+/** Classification of a pageview that is to be recorded. */
+export interface PageviewClass {
+	sid: string;
+	vid: string;
+	entry: boolean;
+	firstOfDay: boolean;
+	firstEver: boolean;
+	/** First pageview of this path in the visitor's day (site time zone). */
+	pathFirstOfDay: boolean;
+	from?: string;
+}
+
+/** Classification of an event: is it the first of its name in the session, in the visitor's day? */
+export interface EventClass {
+	firstOfSession: boolean;
+	firstOfDay: boolean;
+}
+
+/**
+ * A short key for a path (32-bit FNV-1a, base 36, at most 7 characters), so the day's
+ * paths take a bounded few KB however long they are. Two paths sharing a key (about
+ * one chance in 10^5 among 500 paths) make the second one's visitor uncounted.
+ */
+export function pathKey(path: string): string {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+	return (h >>> 0).toString(36);
+}
+
+/** Adds `key` to `keys`, forgetting the oldest beyond `max`; true when it was not there. */
+function remember(keys: string[], key: string, max: number): boolean {
+	if (keys.includes(key)) return false;
+	if (keys.push(key) > max) keys.shift();
+	return true;
+}
+
+/** True when activity at `now` does not belong to session `s` (none, or 30 minutes idle). */
+export function expired(s: SessionState | undefined, now: number): boolean {
+	return !s || now - s.last >= SESSION_MS;
+}
+
+/**
+ * The session activity at `now` belongs to: `s` while it is open, else a new one whose
+ * id `newId` mints. Either way its last activity moves to `now` (never back).
+ */
+export function activeSession(
+	s: SessionState | undefined,
+	now: number,
+	newId: (now: number) => string
+): SessionState {
+	if (!s || expired(s, now))
+		s = { id: newId(now), last: now, pv: 0, ms: 0, ix: 0, m: [], pages: {} };
+	s.last = Math.max(s.last, now);
+	return s;
+}
+
+/**
+ * Adds `key` to the visitor's keys of `day` (a new day forgets the old keys); true when
+ * it was not there. An event is no pageview: after one, the day still waits for its
+ * first (`e`).
+ */
+function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
+	const same = v.day == day;
+	v.e = event && (same ? v.e : 1);
+	v.day = day;
+	return remember(same ? (v.paths ??= []) : (v.paths = []), key, MAX_DAY_PATHS);
+}
+
+/**
+ * Classifies a pageview of `path` at `now` in session `s` by visitor `v` on `day` (the
+ * site's time zone), or returns `undefined` when `s` recorded that path within the last
+ * 30 minutes (the 30-minute dedup: such a pageview is not recorded). An entry pageview
+ * sets the session's landing path `land` and its source `src` to `source`, unless the
+ * session already has them.
+ */
+export function classifyPageview(
+	s: SessionState,
+	v: VisitorState,
+	path: string,
+	now: number,
+	day: string,
+	source?: string
+): PageviewClass | undefined {
+	if (now - s.pages[path] < SESSION_MS) return;
+	const entry = !s.pv++;
+	const c: PageviewClass = {
+		sid: s.id,
+		vid: v.id,
+		entry,
+		firstOfDay: v.day != day || !!v.e,
+		firstEver: !v.day,
+		pathFirstOfDay: today(v, day, pathKey(path))
+	};
+	if (entry) {
+		s.src ??= source;
+		s.land ??= path;
+	} else {
+		c.from = s.path;
+		s.ix++;
+	}
+	s.path = path;
+	for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];
+	s.pages[path] = now;
+	return c;
+}
+
+/** Counts an interaction (an event named `name`) in `s` by `v` on `day`, and classifies it. */
+export function classifyEvent(
+	s: SessionState,
+	v: VisitorState,
+	name: string,
+	day: string
+): EventClass {
+	const key = pathKey('event ' + name);
+	s.ix++;
+	return {
+		firstOfSession: remember((s.ev ??= []), key, MAX_SESSION_EVENTS),
+		firstOfDay: today(v, day, key, 1)
+	};
+}
+
+/**
+ * Which milestones a session has reached: *actual* after more than 10 s engaged,
+ * *engaged* when actual with an interaction after the opening pageview, *nonbounce*
+ * when actual or with a second pageview.
+ */
+export function reachedMilestones(s: Pick<SessionState, 'pv' | 'ms' | 'ix'>): Milestone[] {
+	const actual = s.ms > ACTUAL_MS;
+	const reached: Milestone[] = [];
+	if (actual) reached.push('actual');
+	if (actual && s.ix > 0) reached.push('engaged');
+	if (actual || s.pv > 1) reached.push('nonbounce');
+	return reached;
+}
+
+/** Milestones `s` reached but did not emit yet, marked emitted (each is emitted once per session). */
+export function newMilestones(s: SessionState): Milestone[] {
+	const reached = reachedMilestones(s).filter((m) => !s.m.includes(m));
+	s.m.push(...reached);
+	return reached;
+}
