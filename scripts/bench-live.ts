@@ -134,7 +134,7 @@ try {
 	await owner.getByLabel('Account name').fill(app.adminName);
 	await owner.getByLabel('Password').fill(ADMIN_PASSWORD);
 	await owner.getByRole('button', { name: 'Log in' }).click();
-	await owner.waitForURL(`${app.url}/`);
+	await owner.waitForURL(`${app.url}/sites`);
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	await owner.getByText('Live', { exact: true }).waitFor();
 
