@@ -26,7 +26,7 @@ import type { ActiveNow } from '$lib/stats/active';
 import type { Filter } from '$lib/stats/filters';
 import { addSums, emptySums, totalsFrom, type Totals } from '$lib/stats/metrics';
 import { previousRange, type DateRange, type Interval } from '$lib/stats/periods';
-import { resolveRange, type Preset } from '$lib/components/dashboard/range';
+import { resolveRange, type Preset } from '$lib/stats/range';
 
 import type { Part } from '$lib/components/dashboard/part';
 
