@@ -3,7 +3,7 @@
  */
 import { toCsv } from '../../stats/csv';
 import { CouchstatsError } from '../errors';
-import type { StatsResponse } from './read-stats';
+import type { StatsResponse } from '../../stats/response';
 
 /** Names accepted by `breakdown=`, with the CSV columns of each. */
 export const EXPORTS = {

@@ -1,7 +1,10 @@
 /**
- * The Stats API's numbers for one site and range: every view query of the request,
- * run in parallel, each reading O(buckets × distinct values) rows, folded by the pure
- * functions of src/lib/stats.
+ * The one read model of a site's numbers: every section a page or the Stats API shows
+ * (totals, previous period, time series, breakdowns, active now, tracking since), its
+ * view queries run in parallel, each reading O(buckets × distinct values) rows, folded
+ * by the pure functions of src/lib/stats. Each section is settled on its own, so a
+ * failed read leaves the others standing; callers only unwrap (the Stats API and
+ * /stats fail as a whole, `readStats`) or render what they got (dashboards).
  */
 import { activeNow, type ActiveNow } from '../../stats/active';
 import { bucketStart, cover, type Segment } from '../../stats/buckets';
@@ -16,20 +19,11 @@ import {
 	pageRows,
 	sum,
 	topN,
-	type DimensionRow,
-	type EventRow,
-	type ExitRow,
-	type PageRow
+	type DimensionRow
 } from '../../stats/breakdowns';
+import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
 import {
-	addSums,
-	addVector,
-	emptySums,
-	totalsFrom,
-	type MetricSums,
-	type Totals
-} from '../../stats/metrics';
-import {
+	defaultInterval,
 	periodIndex,
 	periods,
 	previousRange,
@@ -39,6 +33,14 @@ import {
 	type Interval
 } from '../../stats/periods';
 import { filterKey, type Filter } from '../../stats/filters';
+import type {
+	Breakdowns,
+	SectionName,
+	Sections,
+	StatsResponse,
+	TimeseriesPoint
+} from '../../stats/response';
+import { localDate } from '../../stats/time-zone';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -46,11 +48,17 @@ import { createViewReader, type Row, type ViewReader } from './view-reader';
 export interface StatsQuery {
 	site: string;
 	range: DateRange;
-	interval: Interval;
+	/** Step of the time series; default {@link defaultInterval} of the range. */
+	interval?: Interval;
 	/** Rows per breakdown before the "(other)" row; Infinity for all. */
 	limit: number;
 	/** Count only what the filter keeps (see src/lib/stats/filters.ts); default none. */
 	filter?: Filter | null;
+	/**
+	 * Start the range on the local day of the site's first record (never after
+	 * `range.to`) instead of `range.from`, which stays the start when there is none.
+	 */
+	fromFirstRecord?: boolean;
 }
 
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
@@ -61,105 +69,156 @@ export function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
 	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
 }
 
-/** One point of the time series: the period's totals. */
-export interface TimeseriesPoint extends Totals {
-	/** Local label: `2026-11-21T14:00`, `2026-11-21` or `2026-11`. */
-	period: string;
-	/** First instant of the period, ISO 8601 UTC. */
-	start: string;
-}
+/** Every section, in the order the Stats API answers them. */
+export const SECTIONS: readonly SectionName[] = [
+	'unfiltered',
+	'totals',
+	'previous',
+	'timeseries',
+	'breakdowns',
+	'activeNow',
+	'trackingSince'
+];
 
-/** Every breakdown of a Stats API response. */
-export interface Breakdowns {
-	pages: PageRow[];
-	entryPages: { path: string; entries: number }[];
-	exitPages: ExitRow[];
-	referrers: DimensionRow[];
-	utm: { source: DimensionRow[]; medium: DimensionRow[]; campaign: DimensionRow[] };
-	browsers: DimensionRow[];
-	os: DimensionRow[];
-	devices: DimensionRow[];
-	countries: DimensionRow[];
-	screens: DimensionRow[];
-	events: EventRow[];
-}
+/** A section's value, or the error that kept it from being read. */
+export type Settled<T> = PromiseSettledResult<T>;
 
-/** The Stats API response (DESIGN.md §5). */
-export interface StatsResponse {
+/** What {@link readSections} read: the asked sections, each settled on its own. */
+export type StatsSections<S extends SectionName = SectionName> = {
 	site: string;
+	/** The range read (with `fromFirstRecord`, as it was resolved) and its interval. */
 	range: DateRange & { interval: Interval };
-	/** The filter the numbers are under, or null. */
 	filter: Filter | null;
-	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
-	unfiltered: { totals: Totals } | null;
-	totals: Totals;
-	/** The same number of days just before the range, for comparison. */
-	previous: { from: string; to: string; totals: Totals };
-	timeseries: TimeseriesPoint[];
-	breakdowns: Breakdowns;
-	activeNow: ActiveNow;
-	/** Earliest counted record of the site (ISO 8601), or null when there is none. */
-	trackingSince: string | null;
 	/** True when some view was still being built: the numbers may be incomplete. */
 	indexing: boolean;
-	/** What the request cost: view rows read and queries made. */
+	/** What the read cost: view rows read and queries made. */
 	meta: { rowsRead: number; queries: number };
-}
+} & { [K in S]: Settled<Sections[K]> };
 
-/** Options of {@link readStats}. */
-export interface ReadStatsOptions {
+/** Options of {@link readSections} and {@link readStats}. */
+export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	/** Clock for "active now"; default Date.now. */
 	now?: () => number;
 	/** Time limit of a view query before `stale=ok` (see view-reader.ts). */
 	timeoutMs?: number;
+	/** The sections to read; default all ({@link SECTIONS}). */
+	sections?: readonly S[];
 }
 
 const MINUTE = 60_000;
 
 /**
- * Reads the full Stats API response.
+ * Reads the asked sections of a site's numbers in parallel, each settled on its own:
+ * a section whose reads failed holds the error and the others their values. Totals
+ * come from the time series when it is read too (one query set, not two).
+ */
+export async function readSections<S extends SectionName = SectionName>(
+	couch: Couch,
+	query: StatsQuery,
+	options: ReadStatsOptions<S> = {}
+): Promise<StatsSections<S>> {
+	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
+	const now = (options.now ?? Date.now)();
+	const asked: readonly SectionName[] = options.sections ?? SECTIONS;
+	const since = once(() => readTrackingSince(reader, query.site));
+	const range = query.fromFirstRecord
+		? since().then((first) => startingAt(first, query.range))
+		: Promise.resolve(query.range);
+	// Every section reads through `at`, so one that needs the range waits for it.
+	const at = range.then((r) => ({
+		...query,
+		range: r,
+		interval: query.interval ?? defaultInterval(r)
+	}));
+	// Handled at once: when no asked section waits for the range, its failure is nobody's.
+	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
+	const series = once(() => at.then((q) => readTimeseries(reader, q)));
+	const totals = once(() =>
+		asked.includes('timeseries')
+			? series().then((s) => totalsFrom(s.reduce((all, p) => addSums(all, p.sums), emptySums())))
+			: at.then((q) => readSums(reader, scopeOf(q), q.range)).then(totalsFrom)
+	);
+	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
+		unfiltered: () =>
+			query.filter ? at.then((q) => readSums(reader, q.site, q.range)).then(totalsFrom) : totals(),
+		totals,
+		previous: () =>
+			at.then(async (q) => {
+				const previous = previousRange(q.range);
+				const sums = await readSums(reader, scopeOf(q), previous);
+				return { from: previous.from, to: previous.to, totals: totalsFrom(sums) };
+			}),
+		timeseries: () => series().then((s) => s.map((point) => point.point)),
+		breakdowns: () => at.then((q) => readBreakdowns(reader, q)),
+		activeNow: () => readActiveNow(reader, query.site, now),
+		trackingSince: since
+	};
+	const settled = await Promise.allSettled(asked.map((name) => readers[name]()));
+	const { range: span, interval } = await resolved;
+	return {
+		site: query.site,
+		range: { ...span, interval },
+		filter: query.filter ?? null,
+		...Object.fromEntries(asked.map((name, i) => [name, settled[i]])),
+		indexing: reader.indexing,
+		meta: { rowsRead: reader.rowsRead, queries: reader.queries }
+	} as StatsSections<S>;
+}
+
+/**
+ * Reads the full Stats API response: every section, or the first error.
  * @throws {RangeError} when the time zone is not whole-hour during the range (callers
- *   validate first, see params.ts).
+ *   validate first, see params.ts); whatever error a view read failed with.
  */
 export async function readStats(
 	couch: Couch,
 	query: StatsQuery,
-	options: ReadStatsOptions = {}
+	options: Omit<ReadStatsOptions, 'sections'> = {}
 ): Promise<StatsResponse> {
-	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
-	const now = (options.now ?? Date.now)();
-	const previous = previousRange(query.range);
-
-	const [series, previousSums, breakdowns, active, trackingSince, unfiltered] = await Promise.all([
-		readTimeseries(reader, query),
-		readSums(reader, scopeOf(query), previous),
-		readBreakdowns(reader, query),
-		readActiveNow(reader, query.site, now),
-		readTrackingSince(reader, query.site),
-		query.filter ? readSums(reader, query.site, query.range) : null
-	]);
-
-	const sums = series.reduce((total, point) => addSums(total, point.sums), emptySums());
+	const read = await readSections(couch, query, options);
 	return {
-		site: query.site,
-		range: { ...query.range, interval: query.interval },
-		filter: query.filter ?? null,
-		unfiltered: unfiltered && { totals: totalsFrom(unfiltered) },
-		totals: totalsFrom(sums),
-		previous: { from: previous.from, to: previous.to, totals: totalsFrom(previousSums) },
-		timeseries: series.map((point) => point.point),
-		breakdowns,
-		activeNow: active,
-		trackingSince,
-		indexing: reader.indexing,
-		meta: { rowsRead: reader.rowsRead, queries: reader.queries }
+		site: read.site,
+		range: read.range,
+		filter: read.filter,
+		unfiltered: read.filter && { totals: valueOf(read.unfiltered) },
+		totals: valueOf(read.totals),
+		previous: valueOf(read.previous),
+		timeseries: valueOf(read.timeseries),
+		breakdowns: valueOf(read.breakdowns),
+		activeNow: valueOf(read.activeNow),
+		trackingSince: valueOf(read.trackingSince),
+		indexing: read.indexing,
+		meta: read.meta
 	};
+}
+
+/**
+ * A section's value.
+ * @throws whatever error kept the section from being read.
+ */
+export function valueOf<T>(section: Settled<T>): T {
+	if (section.status === 'rejected') throw section.reason;
+	return section.value;
+}
+
+/** `range` starting on the local day of `first` (ISO 8601), or as it is when null. */
+function startingAt(first: string | null, range: DateRange): DateRange {
+	if (!first) return range;
+	// A browser clock slightly ahead may date the first record after the range's end.
+	const from = localDate(Date.parse(first), range.tz);
+	return { ...range, from: from < range.to ? from : range.to };
+}
+
+/** A function that calls `f` the first time only, and returns its first result since. */
+function once<T>(f: () => T): () => T {
+	let result: { value: T } | undefined;
+	return () => (result ??= { value: f() }).value;
 }
 
 /** Reads the time series of a range: the union of its periods' bucket covers. */
 export async function readTimeseries(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'interval' | 'filter'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'filter'> & { interval: Interval }
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
