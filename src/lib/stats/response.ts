@@ -5,11 +5,13 @@
  * and components import them without reaching into the server.
  */
 import type { ActiveNow } from './active';
-import type { DimensionRow, EventRow, ExitRow, PageRow } from './breakdowns';
+import type { Breakdowns } from './catalogue';
 import type { Filter } from './filters';
 import type { Totals } from './metrics';
 import type { DateRange, Interval } from './periods';
 import type { Preset } from './range';
+
+export type { Breakdowns };
 
 /** One point of the time series: the period's totals. */
 export interface TimeseriesPoint extends Totals {
@@ -17,21 +19,6 @@ export interface TimeseriesPoint extends Totals {
 	period: string;
 	/** First instant of the period, ISO 8601 UTC. */
 	start: string;
-}
-
-/** Every breakdown of a Stats API response. */
-export interface Breakdowns {
-	pages: PageRow[];
-	entryPages: { path: string; entries: number }[];
-	exitPages: ExitRow[];
-	referrers: DimensionRow[];
-	utm: { source: DimensionRow[]; medium: DimensionRow[]; campaign: DimensionRow[] };
-	browsers: DimensionRow[];
-	os: DimensionRow[];
-	devices: DimensionRow[];
-	countries: DimensionRow[];
-	screens: DimensionRow[];
-	events: EventRow[];
 }
 
 /** The totals of the same number of days just before a range. */

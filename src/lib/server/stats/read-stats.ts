@@ -8,19 +8,14 @@
  */
 import { activeNow, type ActiveNow } from '../../stats/active';
 import { bucketStart, cover, type Segment } from '../../stats/buckets';
+import { topN } from '../../stats/breakdowns';
 import {
-	DIMENSIONS,
-	OTHER,
-	dimensionRows,
-	entryPageRows,
-	eventRows,
-	exitPageRows,
-	exitRow,
-	pageRows,
-	sum,
-	topN,
-	type DimensionRow
-} from '../../stats/breakdowns';
+	BREAKDOWN_VIEWS,
+	CATALOGUE,
+	collectBreakdowns,
+	unavailableUnder,
+	type ViewRows
+} from '../../stats/catalogue';
 import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
 import {
 	defaultInterval,
@@ -33,13 +28,8 @@ import {
 	type Interval
 } from '../../stats/periods';
 import { filterKey, type Filter } from '../../stats/filters';
-import type {
-	Breakdowns,
-	SectionName,
-	Sections,
-	StatsResponse,
-	TimeseriesPoint
-} from '../../stats/response';
+import type { Breakdowns } from '../../stats/catalogue';
+import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
 import { localDate } from '../../stats/time-zone';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
@@ -257,7 +247,11 @@ export async function readSums(
 	return rows.reduce((sums, row) => addVector(sums, row.value), emptySums());
 }
 
-/** Reads every breakdown of a range, cut to `query.limit` rows plus "(other)". */
+/**
+ * Reads every breakdown of the catalogue (src/lib/stats/catalogue.ts) over a range: each
+ * view they need once, then each breakdown's rows cut to `query.limit` plus "(other)",
+ * none where the filter leaves it nothing to say.
+ */
 export async function readBreakdowns(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'filter'>
@@ -265,52 +259,18 @@ export async function readBreakdowns(
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
 	const scope = scopeOf(query);
-	const [pageViewRows, dimensionViewRows, eventViewRows, propViewRows] = await Promise.all([
-		readSegments<number[]>(reader, 'pages', scope, segments, 4),
-		readSegments<number[]>(reader, 'dimensions', scope, segments, 5),
-		readSegments<number>(reader, 'events', scope, segments, 4),
-		readSegments<number>(reader, 'event-props', scope, segments, 6)
-	]);
-	const limit = query.limit;
-	// Under an event filter a page row counts the event's firings: no entries or exits.
-	const firings = query.filter?.kind === 'event';
-	const pages = pageRows(pageViewRows).map((row) => (firings ? { ...row, exits: 0 } : row));
-	const paths = firings ? [] : pages;
-	const dims = dimensionRows(dimensionViewRows);
-	const dim = (name: keyof typeof DIMENSIONS) => topN(dims[name], limit, otherDimension);
-	return {
-		pages: topN(pages, limit, (rest) => ({
-			path: OTHER,
-			pageviews: sum(rest, (r) => r.pageviews),
-			visitors: sum(rest, (r) => r.visitors),
-			engagedTimeMs: sum(rest, (r) => r.engagedTimeMs),
-			entries: sum(rest, (r) => r.entries),
-			exits: sum(rest, (r) => r.exits)
-		})),
-		entryPages: topN(entryPageRows(paths), limit, (rest) => ({
-			path: OTHER,
-			entries: sum(rest, (r) => r.entries)
-		})),
-		exitPages: topN(exitPageRows(paths), limit, (rest) =>
-			exitRow(
-				OTHER,
-				sum(rest, (r) => r.exits),
-				sum(rest, (r) => r.pageviews)
-			)
-		),
-		referrers: dim('referrer'),
-		utm: { source: dim('utm_source'), medium: dim('utm_medium'), campaign: dim('utm_campaign') },
-		browsers: dim('browser'),
-		os: dim('os'),
-		devices: dim('device'),
-		countries: dim('country'),
-		screens: dim('screen'),
-		events: topN(eventRows(eventViewRows, propViewRows, limit), limit, (rest) => ({
-			name: OTHER,
-			count: sum(rest, (r) => r.count),
-			props: {}
-		}))
-	};
+	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
+	const rows = await Promise.all(
+		names.map((view) => readSegments(reader, view, scope, segments, BREAKDOWN_VIEWS[view]))
+	);
+	// Every view some breakdown names, each read once.
+	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
+	const read = { filter: query.filter ?? null, limit: query.limit };
+	return collectBreakdowns((breakdown) =>
+		unavailableUnder(read.filter, breakdown.name)
+			? []
+			: topN(breakdown.rows(views, read), read.limit, (rest) => breakdown.other(rest))
+	);
 }
 
 /** Sessions active in the last 2 minutes, from the last few minute buckets only. */
@@ -359,12 +319,4 @@ async function readSegments<V>(
 		)
 	);
 	return parts.flat();
-}
-
-function otherDimension(rest: DimensionRow[]): DimensionRow {
-	return {
-		value: OTHER,
-		sessions: sum(rest, (r) => r.sessions),
-		visitors: sum(rest, (r) => r.visitors)
-	};
 }

@@ -9,7 +9,8 @@ import { listEntries, entryForPath } from '$lib/server/content/content';
 import type { Couch } from '$lib/server/couch';
 import { siteDocId, type SiteRecord } from '$lib/server/sites';
 import { readSections, valueOf } from '$lib/server/stats/read-stats';
-import { OTHER, sum, type PageRow } from '$lib/stats/breakdowns';
+import { OTHER, type PageRow } from '$lib/stats/breakdowns';
+import { breakdownNamed } from '$lib/stats/catalogue';
 import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
 import { isPrivatePath } from './private-paths';
@@ -99,17 +100,7 @@ function publicRows(rows: PageRow[]): PageRow[] {
 	if (!hidden.length) return rows;
 	const kept = rows.filter((row) => !isPrivatePath(row.path) && row.path !== OTHER);
 	const other = [...hidden, ...rows.filter((row) => row.path === OTHER)];
-	return [
-		...kept,
-		{
-			path: OTHER,
-			pageviews: sum(other, (r) => r.pageviews),
-			visitors: sum(other, (r) => r.visitors),
-			engagedTimeMs: sum(other, (r) => r.engagedTimeMs),
-			entries: sum(other, (r) => r.entries),
-			exits: sum(other, (r) => r.exits)
-		}
-	];
+	return [...kept, breakdownNamed('pages').other(other)];
 }
 
 /** A path with the title and type of the entry served there, by slug. */
