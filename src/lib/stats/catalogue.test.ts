@@ -155,6 +155,13 @@ describe('the dashboard’s breakdown widgets', () => {
 			undefined,
 			'Not available under an event filter: events carry no country.'
 		],
+		[
+			'screens',
+			'Screen sizes',
+			['screen sizes'],
+			undefined,
+			'Not available under an event filter: events carry no screen size.'
+		],
 		['events', 'Custom events', ['custom events'], 'event']
 	];
 

@@ -288,7 +288,10 @@ export const BREAKDOWNS = [
 				"No countries yet: they come from the visitor's time zone or a proxy header, once there are pageviews."
 		}
 	}),
-	dimension('screens', 'screen'),
+	dimension('screens', 'screen', {
+		unavailable: { event: 'Not available under an event filter: events carry no screen size.' },
+		table: { title: 'Screen sizes', column: 'Screen size', by: 'screen size' }
+	}),
 	entry({
 		name: 'events',
 		views: ['events', 'event-props'],
