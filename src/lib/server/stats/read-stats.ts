@@ -14,6 +14,7 @@ import {
 	CATALOGUE,
 	collectBreakdowns,
 	unavailableUnder,
+	type Breakdowns,
 	type ViewRows
 } from '../../stats/catalogue';
 import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
@@ -28,7 +29,6 @@ import {
 	type Interval
 } from '../../stats/periods';
 import { filterKey, type Filter } from '../../stats/filters';
-import type { Breakdowns } from '../../stats/catalogue';
 import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
 import { localDate } from '../../stats/time-zone';
 import type { Couch } from '../couch';
@@ -52,10 +52,10 @@ export interface StatsQuery {
 }
 
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
-export type Scope = string | [string, string];
+type Scope = string | [string, string];
 
 /** The key scope of a query's rows. */
-export function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
+function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
 	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
 }
 
@@ -206,7 +206,7 @@ function once<T>(f: () => T): () => T {
 }
 
 /** Reads the time series of a range: the union of its periods' bucket covers. */
-export async function readTimeseries(
+async function readTimeseries(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'filter'> & { interval: Interval }
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
@@ -237,11 +237,7 @@ export async function readTimeseries(
  * Sums the `metrics` view over a range, with the fewest buckets.
  * @param scope A site id, or `[site, segment]` for a filter's numbers.
  */
-export async function readSums(
-	reader: ViewReader,
-	scope: Scope,
-	range: DateRange
-): Promise<MetricSums> {
+async function readSums(reader: ViewReader, scope: Scope, range: DateRange): Promise<MetricSums> {
 	const { start, end } = rangeBounds(range);
 	const rows = await readSegments<number[]>(reader, 'metrics', scope, cover(start, end), 3);
 	return rows.reduce((sums, row) => addVector(sums, row.value), emptySums());
@@ -252,18 +248,18 @@ export async function readSums(
  * view they need once, then each breakdown's rows cut to `query.limit` plus "(other)",
  * none where the filter leaves it nothing to say.
  */
-export async function readBreakdowns(
+async function readBreakdowns(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'filter'>
 ): Promise<Breakdowns> {
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
 	const scope = scopeOf(query);
+	// Each view some breakdown names, read once.
 	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
 	const rows = await Promise.all(
 		names.map((view) => readSegments(reader, view, scope, segments, BREAKDOWN_VIEWS[view]))
 	);
-	// Every view some breakdown names, each read once.
 	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
 	const read = { filter: query.filter ?? null, limit: query.limit };
 	return collectBreakdowns((breakdown) =>
@@ -290,7 +286,7 @@ export async function readActiveNow(
 }
 
 /** The earliest counted record of a site, ISO 8601, or null. */
-export async function readTrackingSince(reader: ViewReader, site: string): Promise<string | null> {
+async function readTrackingSince(reader: ViewReader, site: string): Promise<string | null> {
 	const rows = await reader.read<null>('since', {
 		startkey: [site],
 		endkey: [site, {}],
