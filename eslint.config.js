@@ -34,6 +34,26 @@ export default defineConfig(
 		}
 	},
 	{
+		// Dependencies point one way: the server never imports UI modules. What both need
+		// (the response contract, range presets, the breakdown catalogue) is in src/lib/stats.
+		files: ['src/lib/server/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							// `$lib/components/…`, or a relative path that leaves src/lib/server for it.
+							regex: '^(\\$lib/|(\\.\\./)+(lib/)?)components(/|$)',
+							message:
+								'src/lib/server must not import src/lib/components; move what both need to src/lib/stats.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
 		rules: {
 			// couchstats is served at the root (no `paths.base`), and many links are built
 			// from data (page paths, post slugs), which resolve() cannot type.

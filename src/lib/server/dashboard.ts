@@ -1,9 +1,8 @@
 /**
- * The data of a dashboard (owner or shared): the range the query string asks for,
- * then each part of the page read on its own — headline numbers with the time
- * series, the previous period, breakdowns, active now — so that one failing read
- * leaves the other widgets standing. The reads are the Stats API's own
- * (src/lib/server/stats/read-stats.ts); only their composition is per widget here.
+ * The data of a dashboard (owner or shared): the range the query string asks for, then
+ * the read model's sections (src/lib/server/stats/read-stats.ts), each a widget's part:
+ * its value, or a message when its reads failed, so one failing read leaves the other
+ * widgets standing.
  */
 import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
@@ -11,49 +10,10 @@ import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/sites';
 import { isTimeZone } from '$lib/server/sites';
 import { parseFilter, parseRangeParams } from '$lib/server/stats/params';
-import {
-	readActiveNow,
-	readBreakdowns,
-	readSums,
-	readTimeseries,
-	readTrackingSince,
-	scopeOf,
-	type Breakdowns,
-	type TimeseriesPoint
-} from '$lib/server/stats/read-stats';
-import { createViewReader } from '$lib/server/stats/view-reader';
-import type { ActiveNow } from '$lib/stats/active';
+import { readSections, type Settled } from '$lib/server/stats/read-stats';
 import type { Filter } from '$lib/stats/filters';
-import { addSums, emptySums, totalsFrom, type Totals } from '$lib/stats/metrics';
-import { previousRange, type DateRange, type Interval } from '$lib/stats/periods';
-import { resolveRange, type Preset } from '$lib/components/dashboard/range';
-
-import type { Part } from '$lib/components/dashboard/part';
-
-export type { Part };
-
-/** Everything a dashboard page shows. */
-export interface DashboardData {
-	site: { id: string; name: string; timeZone: string };
-	/** The range as asked (preset) and as read. */
-	range: DateRange & { preset: Preset; interval: Interval };
-	/** Why the query string could not be read (the widgets are then left out). */
-	problem?: string;
-	/** The filter the numbers are under (`page=`, `source=` or `event=`), or null. */
-	filter: Filter | null;
-	/** Under a filter: the whole site's totals for the range (for conversion rates). */
-	unfiltered?: Part<Totals>;
-	totals?: Part<Totals>;
-	previous?: Part<{ from: string; to: string; totals: Totals }>;
-	timeseries?: Part<TimeseriesPoint[]>;
-	breakdowns?: Part<Breakdowns>;
-	activeNow?: Part<ActiveNow>;
-	trackingSince?: Part<string | null>;
-	/** Some view was still being built: numbers may be incomplete. */
-	indexing: boolean;
-	/** When the numbers were read (ms), for "updated at". */
-	readAt: number;
-}
+import { resolveRange } from '$lib/stats/range';
+import type { DashboardData, Part } from '$lib/stats/response';
 
 /** Options of {@link readDashboard}. */
 export interface DashboardOptions {
@@ -99,48 +59,40 @@ export async function readDashboard(
 	}
 	const { range, interval } = parsed;
 	const limit = options.limit ?? parsed.limit;
-	const reader = createViewReader(couch);
-	const previous = previousRange(range);
-	const query = { site: site.id, range, interval, limit, filter };
-
-	const [series, previousSums, breakdowns, activeNow, trackingSince, unfiltered] =
-		await Promise.all([
-			part(() => readTimeseries(reader, query)),
-			part(() => readSums(reader, scopeOf(query), previous)),
-			part(() => readBreakdowns(reader, query)),
-			part(() => readActiveNow(reader, site.id, now)),
-			part(() => readTrackingSince(reader, site.id)),
-			filter ? part(() => readSums(reader, site.id, range)) : undefined
-		]);
+	const read = await readSections(
+		couch,
+		{ site: site.id, range, interval, limit, filter },
+		{ now: () => now }
+	);
+	const part = partsLoggedOnce();
 	return {
 		...base,
 		range: { ...range, preset: choice.preset, interval },
 		filter,
-		unfiltered: unfiltered && map(unfiltered, totalsFrom),
-		totals: map(series, (s) =>
-			totalsFrom(s.reduce((sum, point) => addSums(sum, point.sums), emptySums()))
-		),
-		timeseries: map(series, (s) => s.map((point) => point.point)),
-		previous: map(previousSums, (sums) => ({ ...previous, totals: totalsFrom(sums) })),
-		breakdowns,
-		activeNow,
-		trackingSince,
-		indexing: reader.indexing
+		unfiltered: filter ? part(read.unfiltered) : undefined,
+		totals: part(read.totals),
+		timeseries: part(read.timeseries),
+		previous: part(read.previous),
+		breakdowns: part(read.breakdowns),
+		activeNow: part(read.activeNow),
+		trackingSince: part(read.trackingSince),
+		indexing: read.indexing
 	};
 }
 
-async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
-	try {
-		return { ok: true, value: await read() };
-	} catch (e) {
-		logError('dashboard read failed', e);
+/**
+ * Turns settled sections into parts, logging each distinct error once (totals and the
+ * time series share their reads, and so their error).
+ */
+function partsLoggedOnce() {
+	const logged = new Set<unknown>();
+	return <T>(section: Settled<T>): Part<T> => {
+		if (section.status === 'fulfilled') return { ok: true, value: section.value };
+		if (!logged.has(section.reason)) logError('dashboard read failed', section.reason);
+		logged.add(section.reason);
 		return {
 			ok: false,
 			message: 'This could not be read just now; it will retry on the next update.'
 		};
-	}
-}
-
-function map<T, U>(value: Part<T>, f: (value: T) => U): Part<U> {
-	return value.ok ? { ok: true, value: f(value.value) } : value;
+	};
 }

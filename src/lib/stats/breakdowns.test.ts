@@ -35,19 +35,21 @@ describe('breakdowns', () => {
 		]);
 	});
 
-	test('dimensions are grouped, most visitors first, every dimension present', () => {
-		const dims = dimensionRows([
+	test('a dimension is summed by value, most visitors first; one without rows is empty', () => {
+		const rows = [
 			{ key: ['s', 'h', '2026-11-01T10', 'browser', 'Firefox'], value: [1, 1] },
 			{ key: ['s', 'h', '2026-11-01T11', 'browser', 'Chrome'], value: [2, 2] },
 			{ key: ['s', 'd', '2026-11-02', 'browser', 'Firefox'], value: [3, 2] },
 			{ key: ['s', 'd', '2026-11-02', 'referrer', '(direct)'], value: [3, 2] }
-		]);
-		expect(dims.browser).toEqual([
+		];
+		expect(dimensionRows(rows, 'browser')).toEqual([
 			{ value: 'Firefox', sessions: 4, visitors: 3 },
 			{ value: 'Chrome', sessions: 2, visitors: 2 }
 		]);
-		expect(dims.referrer).toEqual([{ value: '(direct)', sessions: 3, visitors: 2 }]);
-		expect(dims.country).toEqual([]);
+		expect(dimensionRows(rows, 'referrer')).toEqual([
+			{ value: '(direct)', sessions: 3, visitors: 2 }
+		]);
+		expect(dimensionRows(rows, 'country')).toEqual([]);
 	});
 
 	test('events carry their props, most frequent first', () => {

@@ -42,19 +42,6 @@ export interface ViewRow<V> {
 	value: V;
 }
 
-/** The dimensions the `dimensions` view emits, and the breakdown each one feeds. */
-export const DIMENSIONS = {
-	referrer: 'referrers',
-	utm_source: 'source',
-	utm_medium: 'medium',
-	utm_campaign: 'campaign',
-	browser: 'browsers',
-	os: 'os',
-	device: 'devices',
-	country: 'countries',
-	screen: 'screens'
-} as const;
-
 /** Sums `pages` view rows (key `[site, g, bucket, path]`) by path, busiest first. */
 export function pageRows(rows: ViewRow<number[]>[]): PageRow[] {
 	const byPath = new Map<string, number[]>();
@@ -123,34 +110,28 @@ export function exitRow(path: string, exits: number, pageviews: number): ExitRow
 }
 
 /**
- * Sums `dimensions` view rows (key `[site, g, bucket, dimension, value]`, value
- * `[sessions, visitors]`) into one list per dimension, most visitors first.
+ * Sums the `dimensions` view rows (key `[site, g, bucket, dimension, value]`, value
+ * `[sessions, visitors]`) of one dimension by value, most visitors first.
  */
-export function dimensionRows(rows: ViewRow<number[]>[]): Record<string, DimensionRow[]> {
-	const sums = new Map<string, Map<string, [number, number]>>();
+export function dimensionRows(rows: ViewRow<number[]>[], dimension: string): DimensionRow[] {
+	const byValue = new Map<string, [number, number]>();
 	for (const row of rows) {
-		const dimension = String(row.key[3]);
+		if (String(row.key[3]) !== dimension) continue;
 		const value = String(row.key[4]);
-		const byValue = sums.get(dimension) ?? new Map<string, [number, number]>();
 		const pair = byValue.get(value) ?? [0, 0];
 		pair[0] += row.value[0] ?? 0;
 		pair[1] += row.value[1] ?? 0;
 		byValue.set(value, pair);
-		sums.set(dimension, byValue);
 	}
-	const out: Record<string, DimensionRow[]> = {};
-	for (const dimension of Object.keys(DIMENSIONS)) {
-		out[dimension] = [...(sums.get(dimension) ?? [])]
-			.map(([value, [sessions, visitors]]) => ({ value, sessions, visitors }))
-			.filter((row) => row.sessions > 0 || row.visitors > 0)
-			.sort(
-				by(
-					(row) => row.visitors * 1e9 + row.sessions,
-					(row) => row.value
-				)
-			);
-	}
-	return out;
+	return [...byValue]
+		.map(([value, [sessions, visitors]]) => ({ value, sessions, visitors }))
+		.filter((row) => row.sessions > 0 || row.visitors > 0)
+		.sort(
+			by(
+				(row) => row.visitors * 1e9 + row.sessions,
+				(row) => row.value
+			)
+		);
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * The links that put a dashboard under a filter (`?page=/pricing`, `?source=news.ycombinator.com`,
- * `?event=signup`) or take it off. A link keeps the page's range parameters (range.ts) and
- * nothing else, so choosing a row replaces any filter already on: one filter at a time
- * (src/lib/stats/filters.ts). Plain `href`s, so they work without JavaScript, open in a new
- * tab, and share like any other dashboard address.
+ * `?event=signup`) or take it off. A link keeps the page's range parameters
+ * (src/lib/stats/range.ts) and nothing else, so choosing a row replaces any filter already
+ * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
+ * JavaScript, open in a new tab, and share like any other dashboard address.
  */
 import { OTHER } from '../../stats/breakdowns';
 import type { Filter, FilterKind } from '../../stats/filters';
 
-/** The query parameters of a range (see `resolveRange` in range.ts), kept by every link. */
+/** The query parameters of a range (`resolveRange` in src/lib/stats/range.ts), kept by every link. */
 const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
 
 /**

@@ -1,7 +1,8 @@
 /**
  * What a dashboard shows under a filter (src/lib/stats/filters.ts): which headline
- * numbers, under which honest names, what the filter means in one sentence, and which
- * widgets have nothing to say under it. Pure, so the pages and tests agree on the words.
+ * numbers, under which honest names, and what the filter means in one sentence (which
+ * breakdowns have nothing to say under it is in src/lib/stats/catalogue.ts). Pure, so
+ * the pages and tests agree on the words.
  */
 import type { Filter, FilterKind } from '../../stats/filters';
 import type { Totals } from '../../stats/metrics';
@@ -112,20 +113,5 @@ export function filterMeaning(filter: Filter): string {
 	}
 }
 
-/** Why a breakdown has no rows under some filter, by filter kind and breakdown name. */
-const UNAVAILABLE: Partial<Record<FilterKind, Record<string, string>>> = {
-	event: {
-		entryPages: 'Not available under an event filter: events are not where sessions start.',
-		exitPages: 'Not available under an event filter: events are not where sessions end.',
-		utm: 'Not available under an event filter: campaigns are counted on entry pageviews only.',
-		countries: 'Not available under an event filter: events carry no country.'
-	}
-};
-
-/**
- * Why a breakdown (named as in the Stats API: `entryPages`, `utm`, `countries` …) shows
- * nothing under `filter`, or undefined when it has its own numbers.
- */
-export function unavailableUnder(filter: Filter | null, breakdown: string): string | undefined {
-	return filter ? UNAVAILABLE[filter.kind]?.[breakdown] : undefined;
-}
+/** Which breakdowns have nothing to say under a filter is the catalogue's to say. */
+export { unavailableUnder } from '../../stats/catalogue';

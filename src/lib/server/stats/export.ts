@@ -1,44 +1,21 @@
 /**
  * CSV (or JSON) export of one breakdown or the time series of a Stats API response.
+ * The breakdowns and their columns are the catalogue's (src/lib/stats/catalogue.ts).
  */
+import { CATALOGUE, rowsOf, type BreakdownName } from '../../stats/catalogue';
 import { toCsv } from '../../stats/csv';
+import { emptySums, totalsFrom } from '../../stats/metrics';
+import type { StatsResponse } from '../../stats/response';
 import { CouchstatsError } from '../errors';
-import type { StatsResponse } from './read-stats';
-
-/** Names accepted by `breakdown=`, with the CSV columns of each. */
-export const EXPORTS = {
-	timeseries: [
-		'period',
-		'start',
-		'pageviews',
-		'visitors',
-		'newVisitors',
-		'sessions',
-		'actualSessions',
-		'engagedSessions',
-		'engagementRate',
-		'bounceRate',
-		'engagedTimeMs',
-		'avgEngagedTimeMs',
-		'events'
-	],
-	pages: ['path', 'pageviews', 'visitors', 'engagedTimeMs', 'entries', 'exits'],
-	entryPages: ['path', 'entries'],
-	exitPages: ['path', 'exits', 'pageviews', 'exitRate'],
-	referrers: ['value', 'sessions', 'visitors'],
-	'utm.source': ['value', 'sessions', 'visitors'],
-	'utm.medium': ['value', 'sessions', 'visitors'],
-	'utm.campaign': ['value', 'sessions', 'visitors'],
-	browsers: ['value', 'sessions', 'visitors'],
-	os: ['value', 'sessions', 'visitors'],
-	devices: ['value', 'sessions', 'visitors'],
-	countries: ['value', 'sessions', 'visitors'],
-	screens: ['value', 'sessions', 'visitors'],
-	events: ['name', 'prop', 'value', 'count']
-} as const;
 
 /** A name accepted by `breakdown=`. */
-export type ExportName = keyof typeof EXPORTS;
+export type ExportName = 'timeseries' | BreakdownName;
+
+/** Names accepted by `breakdown=`, with the CSV columns of each. */
+export const EXPORTS: Record<ExportName, readonly string[]> = Object.fromEntries([
+	['timeseries', ['period', 'start', ...Object.keys(totalsFrom(emptySums()))]],
+	...CATALOGUE.map((breakdown) => [breakdown.name, breakdown.csv])
+]);
 
 /**
  * The export named by `breakdown=` and its format.
@@ -63,35 +40,15 @@ export function parseExportParams(params: URLSearchParams): {
 	return { name: name as ExportName, format };
 }
 
-/** The rows of one export; events are flattened to one row per event and per prop value. */
+/** The rows of one export, as its breakdown writes its CSV lines (events: one per prop value). */
 export function exportRows(stats: StatsResponse, name: ExportName): Record<string, unknown>[] {
-	const b = stats.breakdowns;
-	switch (name) {
-		case 'timeseries':
-			return stats.timeseries as unknown as Record<string, unknown>[];
-		case 'utm.source':
-			return rows(b.utm.source);
-		case 'utm.medium':
-			return rows(b.utm.medium);
-		case 'utm.campaign':
-			return rows(b.utm.campaign);
-		case 'events':
-			return b.events.flatMap((e) => [
-				{ name: e.name, prop: '', value: '', count: e.count },
-				...Object.entries(e.props).flatMap(([prop, values]) =>
-					values.map((v) => ({ name: e.name, prop, value: v.value, count: v.count }))
-				)
-			]);
-		default:
-			return rows(b[name]);
-	}
+	if (name === 'timeseries') return stats.timeseries as unknown as Record<string, unknown>[];
+	const breakdown = CATALOGUE.find((b) => b.name === name)!;
+	const rows = rowsOf(stats.breakdowns, name);
+	return (breakdown.csvRows?.(rows) ?? rows) as Record<string, unknown>[];
 }
 
 /** The export as CSV text. */
 export function exportCsv(stats: StatsResponse, name: ExportName): string {
 	return toCsv([...EXPORTS[name]], exportRows(stats, name));
-}
-
-function rows(list: object[]): Record<string, unknown>[] {
-	return list as Record<string, unknown>[];
 }

@@ -10,7 +10,8 @@ import { logError } from '../log';
 import { authorizeSite } from './authorize';
 import { exportCsv, exportRows, parseExportParams } from './export';
 import { parseFilter, parseRangeParams, parseSiteId } from './params';
-import { readStats, type StatsResponse } from './read-stats';
+import type { StatsResponse } from '../../stats/response';
+import { readStats } from './read-stats';
 
 /** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
 export interface StatsRequest {

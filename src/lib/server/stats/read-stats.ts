@@ -1,35 +1,25 @@
 /**
- * The Stats API's numbers for one site and range: every view query of the request,
- * run in parallel, each reading O(buckets × distinct values) rows, folded by the pure
- * functions of src/lib/stats.
+ * The one read model of a site's numbers: every section a page or the Stats API shows
+ * (totals, previous period, time series, breakdowns, active now, tracking since), its
+ * view queries run in parallel, each reading O(buckets × distinct values) rows, folded
+ * by the pure functions of src/lib/stats. Each section is settled on its own, so a
+ * failed read leaves the others standing; callers only unwrap (the Stats API and
+ * /stats fail as a whole, `readStats`) or render what they got (dashboards).
  */
 import { activeNow, type ActiveNow } from '../../stats/active';
 import { bucketStart, cover, type Segment } from '../../stats/buckets';
+import { topN } from '../../stats/breakdowns';
 import {
-	DIMENSIONS,
-	OTHER,
-	dimensionRows,
-	entryPageRows,
-	eventRows,
-	exitPageRows,
-	exitRow,
-	pageRows,
-	sum,
-	topN,
-	type DimensionRow,
-	type EventRow,
-	type ExitRow,
-	type PageRow
-} from '../../stats/breakdowns';
+	BREAKDOWN_VIEWS,
+	CATALOGUE,
+	collectBreakdowns,
+	unavailableUnder,
+	type Breakdowns,
+	type ViewRows
+} from '../../stats/catalogue';
+import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
 import {
-	addSums,
-	addVector,
-	emptySums,
-	totalsFrom,
-	type MetricSums,
-	type Totals
-} from '../../stats/metrics';
-import {
+	defaultInterval,
 	periodIndex,
 	periods,
 	previousRange,
@@ -39,6 +29,8 @@ import {
 	type Interval
 } from '../../stats/periods';
 import { filterKey, type Filter } from '../../stats/filters';
+import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
+import { localDate } from '../../stats/time-zone';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -46,120 +38,177 @@ import { createViewReader, type Row, type ViewReader } from './view-reader';
 export interface StatsQuery {
 	site: string;
 	range: DateRange;
-	interval: Interval;
+	/** Step of the time series; default {@link defaultInterval} of the range. */
+	interval?: Interval;
 	/** Rows per breakdown before the "(other)" row; Infinity for all. */
 	limit: number;
 	/** Count only what the filter keeps (see src/lib/stats/filters.ts); default none. */
 	filter?: Filter | null;
+	/**
+	 * Start the range on the local day of the site's first record (never after
+	 * `range.to`) instead of `range.from`, which stays the start when there is none.
+	 */
+	fromFirstRecord?: boolean;
 }
 
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
-export type Scope = string | [string, string];
+type Scope = string | [string, string];
 
 /** The key scope of a query's rows. */
-export function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
+function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
 	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
 }
 
-/** One point of the time series: the period's totals. */
-export interface TimeseriesPoint extends Totals {
-	/** Local label: `2026-11-21T14:00`, `2026-11-21` or `2026-11`. */
-	period: string;
-	/** First instant of the period, ISO 8601 UTC. */
-	start: string;
-}
+/** Every section, in the order the Stats API answers them. */
+export const SECTIONS: readonly SectionName[] = [
+	'unfiltered',
+	'totals',
+	'previous',
+	'timeseries',
+	'breakdowns',
+	'activeNow',
+	'trackingSince'
+];
 
-/** Every breakdown of a Stats API response. */
-export interface Breakdowns {
-	pages: PageRow[];
-	entryPages: { path: string; entries: number }[];
-	exitPages: ExitRow[];
-	referrers: DimensionRow[];
-	utm: { source: DimensionRow[]; medium: DimensionRow[]; campaign: DimensionRow[] };
-	browsers: DimensionRow[];
-	os: DimensionRow[];
-	devices: DimensionRow[];
-	countries: DimensionRow[];
-	screens: DimensionRow[];
-	events: EventRow[];
-}
+/** A section's value, or the error that kept it from being read. */
+export type Settled<T> = PromiseSettledResult<T>;
 
-/** The Stats API response (README, Stats API). */
-export interface StatsResponse {
+/** What {@link readSections} read: the asked sections, each settled on its own. */
+export type StatsSections<S extends SectionName = SectionName> = {
 	site: string;
+	/** The range read (with `fromFirstRecord`, as it was resolved) and its interval. */
 	range: DateRange & { interval: Interval };
-	/** The filter the numbers are under, or null. */
 	filter: Filter | null;
-	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
-	unfiltered: { totals: Totals } | null;
-	totals: Totals;
-	/** The same number of days just before the range, for comparison. */
-	previous: { from: string; to: string; totals: Totals };
-	timeseries: TimeseriesPoint[];
-	breakdowns: Breakdowns;
-	activeNow: ActiveNow;
-	/** Earliest counted record of the site (ISO 8601), or null when there is none. */
-	trackingSince: string | null;
 	/** True when some view was still being built: the numbers may be incomplete. */
 	indexing: boolean;
-	/** What the request cost: view rows read and queries made. */
+	/** What the read cost: view rows read and queries made. */
 	meta: { rowsRead: number; queries: number };
-}
+} & { [K in S]: Settled<Sections[K]> };
 
-/** Options of {@link readStats}. */
-export interface ReadStatsOptions {
+/** Options of {@link readSections} and {@link readStats}. */
+export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	/** Clock for "active now"; default Date.now. */
 	now?: () => number;
 	/** Time limit of a view query before `stale=ok` (see view-reader.ts). */
 	timeoutMs?: number;
+	/** The sections to read; default all ({@link SECTIONS}). */
+	sections?: readonly S[];
 }
 
 const MINUTE = 60_000;
 
 /**
- * Reads the full Stats API response.
+ * Reads the asked sections of a site's numbers in parallel, each settled on its own:
+ * a section whose reads failed holds the error and the others their values. Totals
+ * come from the time series when it is read too (one query set, not two).
+ */
+export async function readSections<S extends SectionName = SectionName>(
+	couch: Couch,
+	query: StatsQuery,
+	options: ReadStatsOptions<S> = {}
+): Promise<StatsSections<S>> {
+	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
+	const now = (options.now ?? Date.now)();
+	const asked: readonly SectionName[] = options.sections ?? SECTIONS;
+	const since = once(() => readTrackingSince(reader, query.site));
+	const range = query.fromFirstRecord
+		? since().then((first) => startingAt(first, query.range))
+		: Promise.resolve(query.range);
+	// Every section reads through `at`, so one that needs the range waits for it.
+	const at = range.then((r) => ({
+		...query,
+		range: r,
+		interval: query.interval ?? defaultInterval(r)
+	}));
+	// Handled at once: when no asked section waits for the range, its failure is nobody's.
+	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
+	const series = once(() => at.then((q) => readTimeseries(reader, q)));
+	const totals = once(() =>
+		asked.includes('timeseries')
+			? series().then((s) => totalsFrom(s.reduce((all, p) => addSums(all, p.sums), emptySums())))
+			: at.then((q) => readSums(reader, scopeOf(q), q.range)).then(totalsFrom)
+	);
+	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
+		unfiltered: () =>
+			query.filter ? at.then((q) => readSums(reader, q.site, q.range)).then(totalsFrom) : totals(),
+		totals,
+		previous: () =>
+			at.then(async (q) => {
+				const previous = previousRange(q.range);
+				const sums = await readSums(reader, scopeOf(q), previous);
+				return { from: previous.from, to: previous.to, totals: totalsFrom(sums) };
+			}),
+		timeseries: () => series().then((s) => s.map((point) => point.point)),
+		breakdowns: () => at.then((q) => readBreakdowns(reader, q)),
+		activeNow: () => readActiveNow(reader, query.site, now),
+		trackingSince: since
+	};
+	const settled = await Promise.allSettled(asked.map((name) => readers[name]()));
+	const { range: span, interval } = await resolved;
+	return {
+		site: query.site,
+		range: { ...span, interval },
+		filter: query.filter ?? null,
+		...Object.fromEntries(asked.map((name, i) => [name, settled[i]])),
+		indexing: reader.indexing,
+		meta: { rowsRead: reader.rowsRead, queries: reader.queries }
+	} as StatsSections<S>;
+}
+
+/**
+ * Reads the full Stats API response: every section, or the first error.
  * @throws {RangeError} when the time zone is not whole-hour during the range (callers
- *   validate first, see params.ts).
+ *   validate first, see params.ts); whatever error a view read failed with.
  */
 export async function readStats(
 	couch: Couch,
 	query: StatsQuery,
-	options: ReadStatsOptions = {}
+	options: Omit<ReadStatsOptions, 'sections'> = {}
 ): Promise<StatsResponse> {
-	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
-	const now = (options.now ?? Date.now)();
-	const previous = previousRange(query.range);
-
-	const [series, previousSums, breakdowns, active, trackingSince, unfiltered] = await Promise.all([
-		readTimeseries(reader, query),
-		readSums(reader, scopeOf(query), previous),
-		readBreakdowns(reader, query),
-		readActiveNow(reader, query.site, now),
-		readTrackingSince(reader, query.site),
-		query.filter ? readSums(reader, query.site, query.range) : null
-	]);
-
-	const sums = series.reduce((total, point) => addSums(total, point.sums), emptySums());
+	const read = await readSections(couch, query, options);
 	return {
-		site: query.site,
-		range: { ...query.range, interval: query.interval },
-		filter: query.filter ?? null,
-		unfiltered: unfiltered && { totals: totalsFrom(unfiltered) },
-		totals: totalsFrom(sums),
-		previous: { from: previous.from, to: previous.to, totals: totalsFrom(previousSums) },
-		timeseries: series.map((point) => point.point),
-		breakdowns,
-		activeNow: active,
-		trackingSince,
-		indexing: reader.indexing,
-		meta: { rowsRead: reader.rowsRead, queries: reader.queries }
+		site: read.site,
+		range: read.range,
+		filter: read.filter,
+		unfiltered: read.filter && { totals: valueOf(read.unfiltered) },
+		totals: valueOf(read.totals),
+		previous: valueOf(read.previous),
+		timeseries: valueOf(read.timeseries),
+		breakdowns: valueOf(read.breakdowns),
+		activeNow: valueOf(read.activeNow),
+		trackingSince: valueOf(read.trackingSince),
+		indexing: read.indexing,
+		meta: read.meta
 	};
 }
 
+/**
+ * A section's value.
+ * @throws whatever error kept the section from being read.
+ */
+export function valueOf<T>(section: Settled<T>): T {
+	if (section.status === 'rejected') throw section.reason;
+	return section.value;
+}
+
+/** `range` starting on the local day of `first` (ISO 8601), or as it is when null. */
+function startingAt(first: string | null, range: DateRange): DateRange {
+	if (!first) return range;
+	// A browser clock slightly ahead may date the first record after the range's end.
+	const from = localDate(Date.parse(first), range.tz);
+	return { ...range, from: from < range.to ? from : range.to };
+}
+
+/** A function that calls `f` the first time only, and returns its first result since. */
+function once<T>(f: () => T): () => T {
+	let result: { value: T } | undefined;
+	return () => (result ??= { value: f() }).value;
+}
+
 /** Reads the time series of a range: the union of its periods' bucket covers. */
-export async function readTimeseries(
+async function readTimeseries(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'interval' | 'filter'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'filter'> & { interval: Interval }
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
@@ -188,70 +237,36 @@ export async function readTimeseries(
  * Sums the `metrics` view over a range, with the fewest buckets.
  * @param scope A site id, or `[site, segment]` for a filter's numbers.
  */
-export async function readSums(
-	reader: ViewReader,
-	scope: Scope,
-	range: DateRange
-): Promise<MetricSums> {
+async function readSums(reader: ViewReader, scope: Scope, range: DateRange): Promise<MetricSums> {
 	const { start, end } = rangeBounds(range);
 	const rows = await readSegments<number[]>(reader, 'metrics', scope, cover(start, end), 3);
 	return rows.reduce((sums, row) => addVector(sums, row.value), emptySums());
 }
 
-/** Reads every breakdown of a range, cut to `query.limit` rows plus "(other)". */
-export async function readBreakdowns(
+/**
+ * Reads every breakdown of the catalogue (src/lib/stats/catalogue.ts) over a range: each
+ * view they need once, then each breakdown's rows cut to `query.limit` plus "(other)",
+ * none where the filter leaves it nothing to say.
+ */
+async function readBreakdowns(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'filter'>
 ): Promise<Breakdowns> {
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
 	const scope = scopeOf(query);
-	const [pageViewRows, dimensionViewRows, eventViewRows, propViewRows] = await Promise.all([
-		readSegments<number[]>(reader, 'pages', scope, segments, 4),
-		readSegments<number[]>(reader, 'dimensions', scope, segments, 5),
-		readSegments<number>(reader, 'events', scope, segments, 4),
-		readSegments<number>(reader, 'event-props', scope, segments, 6)
-	]);
-	const limit = query.limit;
-	// Under an event filter a page row counts the event's firings: no entries or exits.
-	const firings = query.filter?.kind === 'event';
-	const pages = pageRows(pageViewRows).map((row) => (firings ? { ...row, exits: 0 } : row));
-	const paths = firings ? [] : pages;
-	const dims = dimensionRows(dimensionViewRows);
-	const dim = (name: keyof typeof DIMENSIONS) => topN(dims[name], limit, otherDimension);
-	return {
-		pages: topN(pages, limit, (rest) => ({
-			path: OTHER,
-			pageviews: sum(rest, (r) => r.pageviews),
-			visitors: sum(rest, (r) => r.visitors),
-			engagedTimeMs: sum(rest, (r) => r.engagedTimeMs),
-			entries: sum(rest, (r) => r.entries),
-			exits: sum(rest, (r) => r.exits)
-		})),
-		entryPages: topN(entryPageRows(paths), limit, (rest) => ({
-			path: OTHER,
-			entries: sum(rest, (r) => r.entries)
-		})),
-		exitPages: topN(exitPageRows(paths), limit, (rest) =>
-			exitRow(
-				OTHER,
-				sum(rest, (r) => r.exits),
-				sum(rest, (r) => r.pageviews)
-			)
-		),
-		referrers: dim('referrer'),
-		utm: { source: dim('utm_source'), medium: dim('utm_medium'), campaign: dim('utm_campaign') },
-		browsers: dim('browser'),
-		os: dim('os'),
-		devices: dim('device'),
-		countries: dim('country'),
-		screens: dim('screen'),
-		events: topN(eventRows(eventViewRows, propViewRows, limit), limit, (rest) => ({
-			name: OTHER,
-			count: sum(rest, (r) => r.count),
-			props: {}
-		}))
-	};
+	// Each view some breakdown names, read once.
+	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
+	const rows = await Promise.all(
+		names.map((view) => readSegments(reader, view, scope, segments, BREAKDOWN_VIEWS[view]))
+	);
+	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
+	const read = { filter: query.filter ?? null, limit: query.limit };
+	return collectBreakdowns((breakdown) =>
+		unavailableUnder(read.filter, breakdown.name)
+			? []
+			: topN(breakdown.rows(views, read), read.limit, (rest) => breakdown.other(rest))
+	);
 }
 
 /** Sessions active in the last 2 minutes, from the last few minute buckets only. */
@@ -271,7 +286,7 @@ export async function readActiveNow(
 }
 
 /** The earliest counted record of a site, ISO 8601, or null. */
-export async function readTrackingSince(reader: ViewReader, site: string): Promise<string | null> {
+async function readTrackingSince(reader: ViewReader, site: string): Promise<string | null> {
 	const rows = await reader.read<null>('since', {
 		startkey: [site],
 		endkey: [site, {}],
@@ -300,12 +315,4 @@ async function readSegments<V>(
 		)
 	);
 	return parts.flat();
-}
-
-function otherDimension(rest: DimensionRow[]): DimensionRow {
-	return {
-		value: OTHER,
-		sessions: sum(rest, (r) => r.sessions),
-		visitors: sum(rest, (r) => r.visitors)
-	};
 }

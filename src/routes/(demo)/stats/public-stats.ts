@@ -8,15 +8,10 @@
 import { listEntries, entryForPath } from '$lib/server/content/content';
 import type { Couch } from '$lib/server/couch';
 import { siteDocId, type SiteRecord } from '$lib/server/sites';
-import {
-	readActiveNow,
-	readBreakdowns,
-	readSums,
-	readTrackingSince
-} from '$lib/server/stats/read-stats';
-import { createViewReader } from '$lib/server/stats/view-reader';
-import { OTHER, sum, type PageRow } from '$lib/stats/breakdowns';
-import { totalsFrom, type Totals } from '$lib/stats/metrics';
+import { readSections, valueOf } from '$lib/server/stats/read-stats';
+import { OTHER, type PageRow } from '$lib/stats/breakdowns';
+import { breakdownNamed } from '$lib/stats/catalogue';
+import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
 import { isPrivatePath } from './private-paths';
 
@@ -58,25 +53,26 @@ export async function readPublicStats(
 	const at = now();
 	const site = (await couch.sites.get(siteDocId(PUBLIC_SITE))) as SiteRecord;
 	const tz = site.timeZone;
-	const reader = createViewReader(couch);
-	const since = await readTrackingSince(reader, PUBLIC_SITE);
-	const to = localDate(at, tz);
-	// A browser clock slightly ahead may date the first record after "today".
-	const first = since ? localDate(Date.parse(since), tz) : to;
-	const range = { from: first < to ? first : to, to, tz };
-
-	const [sums, breakdowns, active] = await Promise.all([
-		readSums(reader, PUBLIC_SITE, range),
-		readBreakdowns(reader, { site: PUBLIC_SITE, range, limit: PAGE_LIMIT }),
-		readActiveNow(reader, PUBLIC_SITE, at)
-	]);
+	const today = localDate(at, tz);
+	const read = await readSections(
+		couch,
+		{
+			site: PUBLIC_SITE,
+			range: { from: today, to: today, tz },
+			fromFirstRecord: true,
+			limit: PAGE_LIMIT
+		},
+		{ now: () => at, sections: ['totals', 'breakdowns', 'activeNow', 'trackingSince'] }
+	);
+	// The page is one read: any section that failed fails it.
+	const active = valueOf(read.activeNow);
 	return {
 		site: PUBLIC_SITE,
 		timeZone: tz,
-		trackingSince: since,
-		from: range.from,
-		to: range.to,
-		totals: totalsFrom(sums),
+		trackingSince: valueOf(read.trackingSince),
+		from: read.range.from,
+		to: read.range.to,
+		totals: valueOf(read.totals),
 		published: { posts: listEntries('post').length, pages: listEntries('page').length },
 		activeNow: {
 			visitors: active.visitors,
@@ -84,13 +80,13 @@ export async function readPublicStats(
 				.filter((row) => !isPrivatePath(row.path))
 				.map((row) => ({ ...titled(row.path), visitors: row.visitors }))
 		},
-		pages: publicRows(breakdowns.pages).map((row) => ({
+		pages: publicRows(valueOf(read.breakdowns).pages).map((row) => ({
 			...titled(row.path),
 			pageviews: row.pageviews,
 			visitors: row.visitors,
 			engagedTimeMs: row.engagedTimeMs
 		})),
-		indexing: reader.indexing,
+		indexing: read.indexing,
 		readAt: at
 	};
 }
@@ -104,17 +100,7 @@ function publicRows(rows: PageRow[]): PageRow[] {
 	if (!hidden.length) return rows;
 	const kept = rows.filter((row) => !isPrivatePath(row.path) && row.path !== OTHER);
 	const other = [...hidden, ...rows.filter((row) => row.path === OTHER)];
-	return [
-		...kept,
-		{
-			path: OTHER,
-			pageviews: sum(other, (r) => r.pageviews),
-			visitors: sum(other, (r) => r.visitors),
-			engagedTimeMs: sum(other, (r) => r.engagedTimeMs),
-			entries: sum(other, (r) => r.entries),
-			exits: sum(other, (r) => r.exits)
-		}
-	];
+	return [...kept, breakdownNamed('pages').other(other)];
 }
 
 /** A path with the title and type of the entry served there, by slug. */

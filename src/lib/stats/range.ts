@@ -3,7 +3,7 @@
  * written in the page's query string so that a view can be shared:
  * `?range=7d&tz=Europe/Paris` or `?range=custom&from=2026-11-01&to=2026-11-14`.
  */
-import { addDays, isDate, localDate } from '../../stats/time-zone';
+import { addDays, isDate, localDate } from './time-zone';
 
 /** The range presets, in the order the picker lists them. */
 export const PRESETS = [

@@ -1,0 +1,426 @@
+/**
+ * The catalogue of breakdowns: one declarative entry per breakdown, saying which views
+ * its rows come from and how they fold, its "(other)" row, its CSV columns, why it has
+ * nothing to say under a filter, and its dashboard table (title, caption, columns with
+ * labels and formats, the filter its row labels link to, its empty text). The read model
+ * (src/lib/server/stats/read-stats.ts), the CSV export, the filter view and the dashboard
+ * iterate it, so adding a breakdown is one entry here and its test.
+ */
+import {
+	OTHER,
+	dimensionRows,
+	entryPageRows,
+	eventRows,
+	exitPageRows,
+	exitRow,
+	pageRows,
+	sum,
+	type DimensionRow,
+	type EventRow,
+	type ViewRow
+} from './breakdowns';
+import type { Filter, FilterKind } from './filters';
+
+/**
+ * The views breakdowns are read from, each with its group level: the length of its
+ * keys, `[scope, granularity, bucket, …what it counts by]`.
+ */
+export const BREAKDOWN_VIEWS = { pages: 4, dimensions: 5, events: 4, 'event-props': 6 } as const;
+
+/** A view breakdowns are read from. */
+export type BreakdownView = keyof typeof BREAKDOWN_VIEWS;
+
+/** The rows of the breakdown views over a range, as read (grouped, one row per bucket). */
+export interface ViewRows {
+	pages: ViewRow<number[]>[];
+	dimensions: ViewRow<number[]>[];
+	events: ViewRow<number>[];
+	'event-props': ViewRow<number>[];
+}
+
+/** A column of a breakdown table: which field, its header, and how to write its values. */
+export interface Column {
+	key: string;
+	label: string;
+	/** Default `text`. */
+	format?: 'text' | 'count' | 'rate' | 'duration';
+}
+
+/** How a breakdown shows on the dashboard. */
+export interface Table<Row> {
+	/** The widget's title, or in a group the sub-table's heading: "Top pages". */
+	title: string;
+	/** What its CSV link downloads ("Download top pages as CSV"); default the title in lower case. */
+	what?: string;
+	/** What the table lists, before the range in its caption: "Pages by pageviews". */
+	caption: string;
+	columns: Column[];
+	/** Another caption and columns under a filter kind (pages count firings under an event). */
+	under?: Partial<Record<FilterKind, { caption: string; columns: Column[] }>>;
+	/** The column the bars show; default the first number column. */
+	measure?: string;
+	/** What the table says when it has no rows and no filter is on. */
+	empty: string;
+	/** The empty text goes on with the page's next step (`emptyHint` of the dashboard). */
+	hint?: boolean;
+	/** Row labels link to this filter, with the value of the row's `key` field. */
+	link?: { kind: FilterKind; key: string };
+	/** The rows as shown, when not the rows themselves. */
+	display?(rows: Row[]): object[];
+	/** Spans the whole row of the dashboard's grid. */
+	wide?: boolean;
+}
+
+/** One breakdown. */
+export interface Breakdown<Name extends string = string, Row extends object = object> {
+	/**
+	 * Its name in the Stats API's `breakdowns` and in the export's `breakdown=`. A dotted
+	 * name nests under its group (`utm.source` is `breakdowns.utm.source`), see {@link GROUPS}.
+	 */
+	name: Name;
+	/** The views its rows come from. */
+	views: readonly BreakdownView[];
+	/** Its rows over a range, busiest first, before the limit. */
+	rows(views: ViewRows, read: { filter: Filter | null; limit: number }): Row[];
+	/** The "(other)" row summing the rows past the limit, so the breakdown keeps its sums. */
+	other(rest: Row[]): Row;
+	/** Columns of its CSV export, in order. */
+	csv: readonly string[];
+	/** Its CSV lines, when not the rows themselves. */
+	csvRows?(rows: Row[]): object[];
+	/** Why it has nothing to say under a filter kind: its rows are then empty. */
+	unavailable?: Partial<Record<FilterKind, string>>;
+	/** Its dashboard table; without one it is in the Stats API and the export only. */
+	table?: Table<Row>;
+}
+
+/** Breakdowns shown together in one dashboard widget, named by the part before the dot. */
+export const GROUPS: Record<string, Pick<Breakdown, 'unavailable'> & { title: string }> = {
+	utm: {
+		title: 'Campaigns (UTM)',
+		unavailable: {
+			event: 'Not available under an event filter: campaigns are counted on entry pageviews only.'
+		}
+	}
+};
+
+/** Keeps a breakdown's name and row types for {@link Breakdowns}. */
+function entry<const Name extends string, Row extends object>(
+	spec: Breakdown<Name, Row>
+): Breakdown<Name, Row> {
+	return spec;
+}
+
+const PAGE: Column = { key: 'path', label: 'Page' };
+const TO_PAGE = { kind: 'page', key: 'path' } as const;
+/** What a table or chart of pageviews says when there are none (and no filter is on). */
+export const NO_PAGEVIEWS = 'No pageviews in this range yet.';
+
+/** A breakdown of the `dimensions` view: sessions and visitors by one value of a session. */
+function dimension<const Name extends string>(
+	name: Name,
+	/** The dimension in the view's keys. */
+	key: string,
+	options: {
+		unavailable?: Partial<Record<FilterKind, string>>;
+		table?: Omit<Table<DimensionRow>, 'columns' | 'caption' | 'empty'> & {
+			/** The first column's label: "Browser". */
+			column: string;
+			/** What the table counts sessions by: "browser". */
+			by: string;
+			/** Default: no pageviews yet, and the page's next step. */
+			empty?: string;
+		};
+	} = {}
+): Breakdown<Name, DimensionRow> {
+	const { table, unavailable } = options;
+	return {
+		name,
+		views: ['dimensions'],
+		rows: (views) => dimensionRows(views.dimensions, key),
+		other: (rest) => ({
+			value: OTHER,
+			sessions: sum(rest, (r) => r.sessions),
+			visitors: sum(rest, (r) => r.visitors)
+		}),
+		csv: ['value', 'sessions', 'visitors'],
+		unavailable,
+		table: table && {
+			...table,
+			caption: `Sessions by ${table.by}`,
+			columns: [
+				{ key: 'value', label: table.column },
+				{ key: 'visitors', label: 'Visitors', format: 'count' },
+				{ key: 'sessions', label: 'Sessions', format: 'count' }
+			],
+			empty: table.empty ?? NO_PAGEVIEWS,
+			hint: table.empty ? table.hint : true
+		}
+	};
+}
+
+/** A campaign breakdown (`utm_source` …), counted on entry pageviews. */
+function campaign<const Leaf extends string>(leaf: Leaf, label: string) {
+	return dimension(`utm.${leaf}`, `utm_${leaf}`, {
+		table: {
+			title: `UTM ${label.toLowerCase()}`,
+			what: `UTM ${label.toLowerCase()}`,
+			column: label,
+			by: `utm_${leaf}`,
+			empty: `None yet: tag links with ?utm_${leaf}=… to see them here.`
+		}
+	});
+}
+
+/** The breakdowns, in the order the Stats API, the export and the dashboard list them. */
+export const BREAKDOWNS = [
+	entry({
+		name: 'pages',
+		views: ['pages'],
+		rows: (views, { filter }) => {
+			const rows = pageRows(views.pages);
+			// Under an event filter a page row counts the event's firings: no entries or exits.
+			return filter?.kind === 'event' ? rows.map((row) => ({ ...row, exits: 0 })) : rows;
+		},
+		other: (rest) => ({
+			path: OTHER,
+			pageviews: sum(rest, (r) => r.pageviews),
+			visitors: sum(rest, (r) => r.visitors),
+			engagedTimeMs: sum(rest, (r) => r.engagedTimeMs),
+			entries: sum(rest, (r) => r.entries),
+			exits: sum(rest, (r) => r.exits)
+		}),
+		csv: ['path', 'pageviews', 'visitors', 'engagedTimeMs', 'entries', 'exits'],
+		table: {
+			title: 'Top pages',
+			caption: 'Pages by pageviews',
+			columns: [
+				PAGE,
+				{ key: 'visitors', label: 'Visitors', format: 'count' },
+				{ key: 'pageviews', label: 'Views', format: 'count' },
+				{ key: 'engagedTimeMs', label: 'Time', format: 'duration' }
+			],
+			under: {
+				event: {
+					caption: 'Pages by events fired',
+					columns: [PAGE, { key: 'pageviews', label: 'Events', format: 'count' }]
+				}
+			},
+			measure: 'pageviews',
+			empty: NO_PAGEVIEWS,
+			hint: true,
+			link: TO_PAGE
+		}
+	}),
+	entry({
+		name: 'entryPages',
+		views: ['pages'],
+		rows: (views) => entryPageRows(pageRows(views.pages)),
+		other: (rest) => ({ path: OTHER, entries: sum(rest, (r) => r.entries) }),
+		csv: ['path', 'entries'],
+		unavailable: {
+			event: 'Not available under an event filter: events are not where sessions start.'
+		},
+		table: {
+			title: 'Entry pages',
+			caption: 'Pages where sessions started',
+			columns: [PAGE, { key: 'entries', label: 'Entries', format: 'count' }],
+			empty: 'No sessions started in this range yet.',
+			hint: true,
+			link: TO_PAGE
+		}
+	}),
+	entry({
+		name: 'exitPages',
+		views: ['pages'],
+		rows: (views) => exitPageRows(pageRows(views.pages)),
+		other: (rest) =>
+			exitRow(
+				OTHER,
+				sum(rest, (r) => r.exits),
+				sum(rest, (r) => r.pageviews)
+			),
+		csv: ['path', 'exits', 'pageviews', 'exitRate'],
+		unavailable: {
+			event: 'Not available under an event filter: events are not where sessions end.'
+		},
+		table: {
+			title: 'Exit pages',
+			caption: 'Pages where visitors left',
+			columns: [
+				PAGE,
+				{ key: 'exits', label: 'Exits', format: 'count' },
+				{ key: 'exitRate', label: 'Exit rate', format: 'rate' }
+			],
+			empty: 'No exits in this range yet.',
+			hint: true,
+			link: TO_PAGE
+		}
+	}),
+	dimension('referrers', 'referrer', {
+		table: {
+			title: 'Referrers',
+			column: 'Referrer',
+			by: 'referring site',
+			empty: 'No referred visits yet: visits from links on other sites show up here.',
+			link: { kind: 'source', key: 'value' }
+		}
+	}),
+	campaign('source', 'Source'),
+	campaign('medium', 'Medium'),
+	campaign('campaign', 'Campaign'),
+	dimension('browsers', 'browser', {
+		table: { title: 'Browsers', column: 'Browser', by: 'browser' }
+	}),
+	dimension('os', 'os', {
+		table: { title: 'Operating systems', column: 'Operating system', by: 'operating system' }
+	}),
+	dimension('devices', 'device', {
+		table: { title: 'Devices', column: 'Device', by: 'device type' }
+	}),
+	dimension('countries', 'country', {
+		unavailable: { event: 'Not available under an event filter: events carry no country.' },
+		table: {
+			title: 'Countries',
+			column: 'Country',
+			by: 'country',
+			empty:
+				"No countries yet: they come from the visitor's time zone or a proxy header, once there are pageviews."
+		}
+	}),
+	dimension('screens', 'screen', {
+		unavailable: { event: 'Not available under an event filter: events carry no screen size.' },
+		table: { title: 'Screen sizes', column: 'Screen size', by: 'screen size' }
+	}),
+	entry({
+		name: 'events',
+		views: ['events', 'event-props'],
+		rows: (views, { limit }) => eventRows(views.events, views['event-props'], limit),
+		other: (rest): EventRow => ({ name: OTHER, count: sum(rest, (r) => r.count), props: {} }),
+		csv: ['name', 'prop', 'value', 'count'],
+		csvRows: (rows) =>
+			rows.flatMap((e) => [
+				{ name: e.name, prop: '', value: '', count: e.count },
+				...Object.entries(e.props).flatMap(([prop, values]) =>
+					values.map((v) => ({ name: e.name, prop, value: v.value, count: v.count }))
+				)
+			]),
+		table: {
+			title: 'Custom events',
+			caption: 'Custom events and their properties',
+			columns: [
+				{ key: 'name', label: 'Event' },
+				{ key: 'count', label: 'Count', format: 'count' }
+			],
+			display: (rows) =>
+				rows.flatMap((event) => [
+					{ name: event.name, count: event.count, event: event.name },
+					...Object.entries(event.props).flatMap(([prop, values]) =>
+						values.map((v) => ({ name: `  ↳ ${prop} = ${v.value}`, count: v.count }))
+					)
+				]),
+			empty: "No custom events yet: call track('signup') from your pages to count them.",
+			link: { kind: 'event', key: 'event' },
+			wide: true
+		}
+	})
+] as const;
+
+/** The catalogue as a plain list, for code that treats every breakdown alike. */
+export const CATALOGUE: readonly Breakdown[] = BREAKDOWNS;
+
+type Entry = (typeof BREAKDOWNS)[number];
+
+/** The name of a breakdown: `pages`, `utm.source`, … */
+export type BreakdownName = Entry['name'];
+
+/** The row type of the breakdown named `N`. */
+export type RowOf<N extends BreakdownName> =
+	Extract<Entry, { name: N }> extends Breakdown<N, infer Row> ? Row : never;
+
+/** `utm.source` → `utm`, `pages` → `pages`. */
+type Head<N extends string> = N extends `${infer Group}.${string}` ? Group : N;
+
+/**
+ * Every breakdown of a Stats API response, by name; the breakdowns of a group nest
+ * under it (`utm: { source, medium, campaign }`).
+ */
+export type Breakdowns = {
+	[H in Head<BreakdownName>]: H extends BreakdownName
+		? RowOf<H>[]
+		: { [N in BreakdownName as N extends `${H}.${infer Leaf}` ? Leaf : never]: RowOf<N>[] };
+};
+
+/** The breakdown named `name`. */
+export function breakdownNamed<N extends BreakdownName>(name: N): Extract<Entry, { name: N }> {
+	return BREAKDOWNS.find((b) => b.name === name) as Extract<Entry, { name: N }>;
+}
+
+/** Builds the `breakdowns` of a response from each breakdown's rows. */
+export function collectBreakdowns(rows: (breakdown: Breakdown) => object[]): Breakdowns {
+	const out: Record<string, object[] | Record<string, object[]>> = {};
+	for (const breakdown of CATALOGUE) {
+		const [head, leaf] = breakdown.name.split('.');
+		if (leaf) ((out[head] ??= {}) as Record<string, object[]>)[leaf] = rows(breakdown);
+		else out[head] = rows(breakdown);
+	}
+	return out as Breakdowns;
+}
+
+/** The rows of the breakdown named `name` (`utm.source` included) in a response's `breakdowns`. */
+export function rowsOf(breakdowns: Breakdowns, name: string): object[] {
+	const [head, leaf] = name.split('.');
+	const value = (breakdowns as Record<string, unknown>)[head];
+	return (leaf ? (value as Record<string, object[]>)[leaf] : value) as object[];
+}
+
+/**
+ * Why a breakdown or a group of them (named as in the Stats API: `entryPages`, `utm`,
+ * `countries` …) shows nothing under `filter`, or undefined when it has its own numbers.
+ */
+export function unavailableUnder(filter: Filter | null, name: string): string | undefined {
+	if (!filter) return undefined;
+	const own = CATALOGUE.find((b) => b.name === name)?.unavailable;
+	return (own ?? GROUPS[name.split('.')[0]]?.unavailable)?.[filter.kind];
+}
+
+/** A dashboard widget: one breakdown's table, or a group's tables under one title. */
+export interface BreakdownWidget {
+	/** Anchor id of its section: the name in kebab case (`entry-pages`), or the group's. */
+	id: string;
+	/** Its breakdown's or group's name, for {@link unavailableUnder}. */
+	name: string;
+	title: string;
+	wide: boolean;
+	/** Its breakdowns, each with its table. */
+	breakdowns: ShownBreakdown[];
+}
+
+/** A breakdown with its table, whose `what` is filled in. */
+export type ShownBreakdown = Breakdown & { table: Table<object> & { what: string } };
+
+/** The dashboard's breakdown widgets, in catalogue order: every breakdown with a table. */
+export const BREAKDOWN_WIDGETS: readonly BreakdownWidget[] = CATALOGUE.reduce<BreakdownWidget[]>(
+	(widgets, breakdown) => {
+		if (!breakdown.table) return widgets;
+		const table = {
+			...breakdown.table,
+			what: breakdown.table.what ?? breakdown.table.title.toLowerCase()
+		};
+		const group = breakdown.name.includes('.') ? breakdown.name.split('.')[0] : undefined;
+		const last = widgets.at(-1);
+		if (group && last?.name === group) {
+			last.breakdowns.push({ ...breakdown, table });
+			return widgets;
+		}
+		widgets.push({
+			id: group ?? breakdown.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+			name: group ?? breakdown.name,
+			title: group ? GROUPS[group].title : table.title,
+			wide: Boolean(table.wide),
+			breakdowns: [{ ...breakdown, table }]
+		});
+		return widgets;
+	},
+	[]
+);

@@ -1,0 +1,85 @@
+/**
+ * The contract between the read model (src/lib/server/stats/read-stats.ts) and what
+ * shows its numbers: the Stats API response, and the data of a dashboard page, whose
+ * every part carries its value or why it could not be read. Types only, so the pages
+ * and components import them without reaching into the server.
+ */
+import type { ActiveNow } from './active';
+import type { Breakdowns } from './catalogue';
+import type { Filter } from './filters';
+import type { Totals } from './metrics';
+import type { DateRange, Interval } from './periods';
+import type { Preset } from './range';
+
+export type { Breakdowns };
+
+/** One point of the time series: the period's totals. */
+export interface TimeseriesPoint extends Totals {
+	/** Local label: `2026-11-21T14:00`, `2026-11-21` or `2026-11`. */
+	period: string;
+	/** First instant of the period, ISO 8601 UTC. */
+	start: string;
+}
+
+/** The totals of the same number of days just before a range. */
+export interface PreviousPeriod {
+	from: string;
+	to: string;
+	totals: Totals;
+}
+
+/**
+ * What each section of a read holds (src/lib/server/stats/read-stats.ts reads them, each
+ * settled on its own).
+ */
+export interface Sections {
+	/** Under a filter: the whole site's totals for the range; otherwise `totals` again. */
+	unfiltered: Totals;
+	totals: Totals;
+	/** The same number of days just before the range, for comparison. */
+	previous: PreviousPeriod;
+	timeseries: TimeseriesPoint[];
+	breakdowns: Breakdowns;
+	activeNow: ActiveNow;
+	/** Earliest counted record of the site (ISO 8601), or null when there is none. */
+	trackingSince: string | null;
+}
+
+/** The name of a section. */
+export type SectionName = keyof Sections;
+
+/** The Stats API response (README, "Stats API"): every section but `unfiltered`, and this. */
+export interface StatsResponse extends Omit<Sections, 'unfiltered'> {
+	site: string;
+	range: DateRange & { interval: Interval };
+	/** The filter the numbers are under, or null. */
+	filter: Filter | null;
+	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
+	unfiltered: { totals: Totals } | null;
+	/** True when some view was still being built: the numbers may be incomplete. */
+	indexing: boolean;
+	/** What the request cost: view rows read and queries made. */
+	meta: { rowsRead: number; queries: number };
+}
+
+/** A widget's data, or why it could not be read (a message fit for the page). */
+export type Part<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * Everything a dashboard page shows (owner dashboard and share links): each section as
+ * a widget's part, none when the query string could not be read (`problem`), and
+ * `unfiltered` only under a filter.
+ */
+export interface DashboardData extends Partial<{ [K in SectionName]: Part<Sections[K]> }> {
+	site: { id: string; name: string; timeZone: string };
+	/** The range as asked (preset) and as read. */
+	range: DateRange & { preset: Preset; interval: Interval };
+	/** Why the query string could not be read (the widgets are then left out). */
+	problem?: string;
+	/** The filter the numbers are under (`page=`, `source=` or `event=`), or null. */
+	filter: Filter | null;
+	/** Some view was still being built: numbers may be incomplete. */
+	indexing: boolean;
+	/** When the numbers were read (ms), for "updated at". */
+	readAt: number;
+}

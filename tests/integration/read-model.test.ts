@@ -1,0 +1,93 @@
+/**
+ * The read model (src/lib/server/stats/read-stats.ts) on the golden data set: each
+ * section settled on its own, only the asked sections read, and a range that starts at
+ * the site's first record (the public /stats page's).
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Couch } from '../../src/lib/server/couch';
+import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
+import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
+import { GOLDEN_NOW, goldenRecords } from '../fixtures/golden';
+import { useCouch } from './harness';
+
+let couch: Couch;
+const now = () => GOLDEN_NOW;
+
+beforeAll(async () => {
+	({ couch } = await useCouch());
+	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	// Exact numbers need built indexes (see stats-golden.test.ts).
+	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
+	for (const view of Object.keys(views ?? {})) {
+		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
+	}
+});
+
+/** November 1–3 in a zone whose days do not start on a whole UTC hour: no range read works. */
+const kolkata: StatsQuery = {
+	site: 'golden',
+	range: { from: '2026-11-01', to: '2026-11-03', tz: 'Asia/Kolkata' },
+	interval: 'day',
+	limit: 10,
+	filter: { kind: 'source', value: '(direct)' }
+};
+
+describe('the read model', () => {
+	test('settles each section on its own: failed range reads leave active now and tracking since standing', async () => {
+		const read = await readSections(couch, kolkata, { now });
+		for (const name of ['unfiltered', 'totals', 'previous', 'timeseries', 'breakdowns'] as const) {
+			expect(read[name], name).toMatchObject({
+				status: 'rejected',
+				reason: expect.any(RangeError)
+			});
+		}
+		expect(read.activeNow).toEqual({
+			status: 'fulfilled',
+			value: {
+				visitors: 2,
+				byPath: [
+					{ path: '/', visitors: 1 },
+					{ path: '/pricing', visitors: 1 }
+				]
+			}
+		});
+		expect(read.trackingSince).toEqual({
+			status: 'fulfilled',
+			value: '2026-10-30T12:00:00.000Z'
+		});
+	});
+
+	test('fails the Stats API response as a whole with the first error', async () => {
+		await expect(readStats(couch, kolkata, { now })).rejects.toThrow(RangeError);
+	});
+
+	test('reads only the asked sections', async () => {
+		const read = await readSections(
+			couch,
+			{ ...kolkata, range: { ...kolkata.range, tz: 'UTC' } },
+			{ now, sections: ['activeNow', 'trackingSince'] }
+		);
+		expect(Object.keys(read).sort()).toEqual(
+			['activeNow', 'filter', 'indexing', 'meta', 'range', 'site', 'trackingSince'].sort()
+		);
+		expect(read.meta.queries).toBe(2);
+	});
+
+	test('starts a range at the local day of the first record, read once for both uses', async () => {
+		const day = { from: '2026-11-03', to: '2026-11-03', tz: 'UTC' };
+		const query = { site: 'golden', range: day, limit: 10, fromFirstRecord: true };
+		const read = await readSections(couch, query, { now, sections: ['totals', 'trackingSince'] });
+		expect(read.range).toEqual({
+			from: '2026-10-30',
+			to: '2026-11-03',
+			tz: 'UTC',
+			interval: 'day'
+		});
+		const whole = await readStats(couch, { ...query, range: read.range, fromFirstRecord: false });
+		expect(read.totals).toEqual({ status: 'fulfilled', value: whole.totals });
+		// The `since` query and one `metrics` query (the five days are one run of day buckets).
+		expect(read.meta.queries).toBe(2);
+	});
+});
