@@ -45,19 +45,25 @@ test('an opted-out visitor sends nothing, on this page or later ones', async ({ 
 	const sent = ingestRequests(context);
 	const page = await context.newPage();
 	await page.goto(`${app.url}/optout/0`);
+	// The tracker sends this page's view at once (issue 13), so it may have left before
+	// the visitor opts out: opting out stops what comes after, it does not recall that.
 	await page.evaluate(() =>
 		(window as unknown as { couchstats: { optOut(): Promise<void> } }).couchstats.optOut()
 	);
+	const beforeOptOut = sent.length;
 	await page.getByText('tracked').click();
 	await page.close();
 	await visit(context, '/optout/');
 
 	// At most the clock probe (a GET carrying nothing) if the deferred part loaded first.
-	expect(sent.filter((r) => r.method() !== 'GET').map((r) => `${r.method()} ${r.url()}`)).toEqual(
-		[]
-	);
-	const records = await storedRecords(app);
-	expect(records.filter((r) => r.path.startsWith('/optout/'))).toEqual([]);
+	expect(
+		sent
+			.slice(beforeOptOut)
+			.filter((r) => r.method() !== 'GET')
+			.map((r) => `${r.method()} ${r.url()}`)
+	).toEqual([]);
+	const records = (await storedRecords(app)).filter((r) => r.path.startsWith('/optout/'));
+	expect(records.filter((r) => !(r.path === '/optout/0' && r.type === 'pageview'))).toEqual([]);
 	expect(await context.cookies()).toEqual([]);
 	await context.close();
 });

@@ -5,7 +5,14 @@
  * connected. `EventSource` reconnects by itself (the server sends `retry: 2000`);
  * after a reconnect the page refreshes once, since records may have arrived while the
  * stream was down.
+ *
+ * The page re-reads its numbers only while the stream is connected. A re-read while the
+ * server is unreachable (restarting, say) fails to fetch the page's data, and SvelteKit
+ * then replaces the page with its error page or a browser error: the numbers on screen
+ * stay instead, marked "Reconnecting…", and the reconnect re-reads them.
  */
+
+import { coalesce } from './coalesce';
 
 /** A record as the live stream sends it. */
 export interface LiveRecord {
@@ -48,16 +55,26 @@ export class LiveFeed {
 	private next = 0;
 
 	/**
+	 * Re-reads the page's numbers (see the constructor's `reload`): at most one re-read
+	 * at a time, a burst of calls costs one more, and none while the stream is down.
+	 */
+	readonly refresh: () => Promise<void>;
+
+	/**
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
-	 * @param onChange Called when the numbers may have changed: new records, or a
-	 *   reconnect after a gap.
+	 * @param reload Re-reads the numbers (e.g. `invalidate(key)`); called through
+	 *   {@link refresh} when new records arrive or the stream reconnects after a gap.
 	 * @param hide Paths the latest-events list leaves out (default none).
 	 */
 	constructor(
 		private readonly url: string,
-		private readonly onChange: () => void,
+		reload: () => Promise<unknown>,
 		private readonly hide: (path: string) => boolean = () => false
-	) {}
+	) {
+		this.refresh = coalesce(async () => {
+			if (this.status === 'live') await reload();
+		});
+	}
 
 	/** Opens the stream; returns the function that closes it. */
 	start(): () => void {
@@ -70,7 +87,7 @@ export class LiveFeed {
 		const change = () => {
 			clearTimeout(later);
 			later = undefined;
-			this.onChange();
+			void this.refresh();
 		};
 		const open = () => {
 			source = new EventSource(this.url);
@@ -90,6 +107,8 @@ export class LiveFeed {
 			source.addEventListener('error', () => {
 				wasDown = true;
 				this.status = 'reconnecting';
+				clearTimeout(later);
+				later = undefined;
 				// EventSource retries a dropped connection itself, but gives up for good
 				// on a refused request (an HTTP error while the server restarts): retry.
 				if (source.readyState === EventSource.CLOSED && !closed) {
