@@ -4,7 +4,10 @@
  * handlers from the embedded store.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
+import type { User } from '../../src/lib/server/auth';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
+import { addGoal, MAX_GOALS, removeGoal } from '../../src/lib/server/goals';
+import { siteRecord } from '../../src/lib/server/sites';
 import { readDesignDocs } from '../../src/lib/server/design-docs';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/tokens';
@@ -187,5 +190,50 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 		expect(body.totals).toMatchObject({ events: 2, visitors: 1, sessions: 2 });
 		const page = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/thanks`);
 		expect(page.totals).toMatchObject({ pageviews: 2, visitors: 1 });
+	});
+});
+
+describe('goals in the sites database', () => {
+	const owner: User = { name: 'owner', roles: [], isAdmin: false };
+	const stranger: User = { name: 'stranger', roles: [], isAdmin: false };
+	const input = { id: 'shop', name: 'Shop', hostnames: ['shop.example'], timeZone: 'UTC' };
+
+	test('an owner adds and removes goals; they are stored with the site', async () => {
+		await couch.sites.insert(siteRecord(input, ['owner'], 0));
+		const added = await addGoal(couch, owner, 'shop', { kind: 'page', path: '/thanks' });
+		const goal = added.goals![0];
+		expect(goal).toEqual({
+			id: expect.stringMatching(/^[0-9a-f]{8}$/),
+			kind: 'page',
+			path: '/thanks'
+		});
+		expect((await couch.sites.get('site:shop')).goals).toEqual([goal]);
+		await removeGoal(couch, owner, 'shop', goal.id);
+		expect((await couch.sites.get('site:shop')).goals).toEqual([]);
+	});
+
+	test('someone who is not an owner gets 404 and changes nothing', async () => {
+		await expect(
+			addGoal(couch, stranger, 'shop', { kind: 'event', name: 'buy' })
+		).rejects.toMatchObject({ status: 404 });
+		const { goals: before } = await couch.sites.get('site:shop');
+		await addGoal(couch, owner, 'shop', { kind: 'event', name: 'buy' });
+		const id = (await couch.sites.get('site:shop')).goals![0].id;
+		await expect(removeGoal(couch, stranger, 'shop', id)).rejects.toMatchObject({ status: 404 });
+		expect(before).toEqual([]);
+		expect((await couch.sites.get('site:shop')).goals).toHaveLength(1);
+	});
+
+	test('a goal the site has already is 409; past the limit is 400; an unknown id 404', async () => {
+		await expect(
+			addGoal(couch, owner, 'shop', { kind: 'event', name: 'buy' })
+		).rejects.toMatchObject({ status: 409, message: 'the goal buy exists already' });
+		for (let i = 1; i < MAX_GOALS; i++) {
+			await addGoal(couch, owner, 'shop', { kind: 'page', path: `/p${i}` });
+		}
+		await expect(
+			addGoal(couch, owner, 'shop', { kind: 'page', path: '/one-more' })
+		).rejects.toMatchObject({ status: 400, message: `a site has at most ${MAX_GOALS} goals` });
+		await expect(removeGoal(couch, owner, 'shop', 'nope')).rejects.toMatchObject({ status: 404 });
 	});
 });

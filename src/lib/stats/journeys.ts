@@ -75,7 +75,7 @@ export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: n
 	const byFrom = transitions(rows);
 	const views = new Map<string, number>();
 	const previous = new Map<string, number>();
-	for (const [from, to] of byFrom) {
+	for (const to of byFrom.values()) {
 		for (const [path, count] of to) views.set(path, (views.get(path) ?? 0) + count);
 	}
 	const pages = [...views]
