@@ -41,7 +41,7 @@ export async function readDashboard(
 	};
 	let parsed;
 	let filter: Filter | null = null;
-	let journeyPage: string | null = null;
+	let journeyPage: string | null;
 	try {
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		parsed = parseRangeParams(query, site.timeZone, now);
