@@ -9,7 +9,7 @@ import { CouchstatsError } from '$lib/server/errors';
 import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/sites';
 import { isTimeZone } from '$lib/server/sites';
-import { parseFilter, parseRangeParams } from '$lib/server/stats/params';
+import { parseFilter, parseJourneyPage, parseRangeParams } from '$lib/server/stats/params';
 import { readSections, type Settled } from '$lib/server/stats/read-stats';
 import type { Filter } from '$lib/stats/filters';
 import { resolveRange } from '$lib/stats/range';
@@ -25,11 +25,11 @@ export interface DashboardOptions {
 /**
  * Reads a dashboard for a site the caller has already authorized.
  * @param params The page's query string (`range`, `from`, `to`, `tz`, and a filter:
- *   `page`, `source` or `event`).
+ *   `page`, `source` or `event`; `journey`, the page the journeys panel is about).
  */
 export async function readDashboard(
 	couch: Couch,
-	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone'>,
+	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone' | 'goals'>,
 	params: URLSearchParams,
 	options: DashboardOptions = {}
 ): Promise<DashboardData> {
@@ -41,10 +41,12 @@ export async function readDashboard(
 	};
 	let parsed;
 	let filter: Filter | null = null;
+	let journeyPage: string | null;
 	try {
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
+		journeyPage = parseJourneyPage(params, 'journey');
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		// The page still renders times in the range's zone: never in one Intl refuses.
@@ -61,7 +63,15 @@ export async function readDashboard(
 	const limit = options.limit ?? parsed.limit;
 	const read = await readSections(
 		couch,
-		{ site: site.id, range, interval, limit, filter },
+		{
+			site: site.id,
+			range,
+			interval,
+			limit,
+			filter,
+			goals: site.goals,
+			journeyPage
+		},
 		{ now: () => now }
 	);
 	const part = partsLoggedOnce();
@@ -76,6 +86,8 @@ export async function readDashboard(
 		breakdowns: part(read.breakdowns),
 		activeNow: part(read.activeNow),
 		trackingSince: part(read.trackingSince),
+		goals: part(read.goals),
+		journeys: part(read.journeys),
 		indexing: read.indexing
 	};
 }

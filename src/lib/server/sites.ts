@@ -3,6 +3,7 @@
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
 import * as v from 'valibot';
+import type { Goal } from '../stats/goals';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,31}$/;
@@ -63,6 +64,8 @@ export interface SiteRecord extends SiteInput {
 	/** Token of the public read-only share link, if enabled (stored hashed). */
 	shareHash?: string;
 	createdAt: number;
+	/** What counts as a conversion on the site (src/lib/server/goals.ts validates them). */
+	goals?: Goal[];
 }
 
 /** Document id of a site. */

@@ -7,6 +7,8 @@
 import type { ActiveNow } from './active';
 import type { Breakdowns } from './catalogue';
 import type { Filter } from './filters';
+import type { GoalReport } from './goals';
+import type { Journey } from './journeys';
 import type { Totals } from './metrics';
 import type { DateRange, Interval } from './periods';
 import type { Preset } from './range';
@@ -43,13 +45,17 @@ export interface Sections {
 	activeNow: ActiveNow;
 	/** Earliest counted record of the site (ISO 8601), or null when there is none. */
 	trackingSince: string | null;
+	/** Each of the site's goals: conversions, converting visitors and rate, with the previous period. */
+	goals: GoalReport[];
+	/** The pages before and after one page (the Journeys API; not in the Stats API's answer). */
+	journeys: Journey;
 }
 
 /** The name of a section. */
 export type SectionName = keyof Sections;
 
-/** The Stats API response (README, "Stats API"): every section but `unfiltered`, and this. */
-export interface StatsResponse extends Omit<Sections, 'unfiltered'> {
+/** The Stats API response (README, "Stats API"): every section but `unfiltered` and `journeys`, and this. */
+export interface StatsResponse extends Omit<Sections, 'unfiltered' | 'journeys'> {
 	site: string;
 	range: DateRange & { interval: Interval };
 	/** The filter the numbers are under, or null. */

@@ -50,3 +50,12 @@ export function rowLink(
 function encode(value: string): string {
 	return encodeURIComponent(value).replace(/%2F/g, '/');
 }
+
+/**
+ * The address of the page at `url` with its range and filter, and the journeys panel
+ * about `page` (`journey=`, read by src/lib/server/dashboard.ts), scrolled to the panel.
+ */
+export function journeyHref(url: URL, filter: Filter | null, page: string): string {
+	const base = filterHref(url, filter);
+	return `${base}${base.includes('?') ? '&' : '?'}journey=${encode(page)}#journeys`;
+}

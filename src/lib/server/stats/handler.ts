@@ -9,9 +9,10 @@ import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { authorizeSite } from './authorize';
 import { exportCsv, exportRows, parseExportParams } from './export';
-import { parseFilter, parseRangeParams, parseSiteId } from './params';
+import { parseFilter, parseJourneyPage, parseRangeParams, parseSiteId } from './params';
 import type { StatsResponse } from '../../stats/response';
-import { readStats } from './read-stats';
+import { readSections, readStats, valueOf } from './read-stats';
+import type { Journey } from '../../stats/journeys';
 
 /** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
 export interface StatsRequest {
@@ -28,12 +29,8 @@ export interface StatsHandlerOptions {
 	timeoutMs?: number;
 }
 
-/** Reads the stats a request asks for, after checking who asks. */
-export async function statsFor(
-	event: StatsRequest,
-	options: StatsHandlerOptions = {},
-	limitOverride?: number
-): Promise<StatsResponse> {
+/** Who asks checked, then the site, store, clock and range a request reads. */
+async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions) {
 	const db = options.couch ?? appCouch();
 	const now = options.now ?? Date.now;
 	const params = event.url.searchParams;
@@ -42,11 +39,27 @@ export async function statsFor(
 		authorization: event.request.headers.get('authorization'),
 		share: params.get('share')
 	});
-	const { range, interval, limit } = parseRangeParams(params, site.timeZone, now());
+	return { db, now, params, site, ...parseRangeParams(params, site.timeZone, now()) };
+}
+
+/** Reads the stats a request asks for, after checking who asks. */
+export async function statsFor(
+	event: StatsRequest,
+	options: StatsHandlerOptions = {},
+	limitOverride?: number
+): Promise<StatsResponse> {
+	const { db, now, params, site, range, interval, limit } = await authorizedRead(event, options);
 	const filter = parseFilter(params);
 	return readStats(
 		db,
-		{ site: site.id, range, interval, limit: limitOverride ?? limit, filter },
+		{
+			site: site.id,
+			range,
+			interval,
+			limit: limitOverride ?? limit,
+			filter,
+			goals: site.goals
+		},
 		{ now, timeoutMs: options.timeoutMs }
 	);
 }
@@ -81,6 +94,44 @@ export async function handleExport(
 		return new Response(exportCsv(stats, name), {
 			headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' }
 		});
+	} catch (e) {
+		return errorResponse(e);
+	}
+}
+
+/** The Journeys API's answer (README, "Journeys API"). */
+export interface JourneysResponse extends Journey {
+	site: string;
+	range: StatsResponse['range'];
+	indexing: boolean;
+	meta: StatsResponse['meta'];
+}
+
+/**
+ * `GET /api/v1/journeys?site&from&to&tz&page&limit`: the pages before and after `page`
+ * (default the busiest) over the range, read through the read model's `journeys`
+ * section, with the Stats API's authorization.
+ */
+export async function handleJourneys(
+	event: StatsRequest,
+	options: StatsHandlerOptions = {}
+): Promise<Response> {
+	try {
+		const { db, now, params, site, range, interval, limit } = await authorizedRead(event, options);
+		const journeyPage = parseJourneyPage(params);
+		const read = await readSections(
+			db,
+			{ site: site.id, range, interval, limit, journeyPage },
+			{ now, timeoutMs: options.timeoutMs, sections: ['journeys'] }
+		);
+		const body: JourneysResponse = {
+			site: read.site,
+			range: read.range,
+			...valueOf(read.journeys),
+			indexing: read.indexing,
+			meta: read.meta
+		};
+		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
 		return errorResponse(e);
 	}

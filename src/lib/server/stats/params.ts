@@ -156,6 +156,24 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	return { kind, value };
 }
 
+/**
+ * The page journeys are read about (`page=/pricing` for the Journeys API, `journey=` on
+ * the dashboard), checked as the page filter is, or null for the range's busiest page.
+ * @throws {CouchstatsError} 400 as {@link parseFilter} for a page.
+ */
+export function parseJourneyPage(params: URLSearchParams, name = 'page'): string | null {
+	const page = params.get(name);
+	if (page === null) return null;
+	try {
+		return parseFilter(new URLSearchParams({ page }))!.value;
+	} catch (e) {
+		if (e instanceof CouchstatsError && name !== 'page') {
+			throw new CouchstatsError(400, e.message.replace(/^page/, name));
+		}
+		throw e;
+	}
+}
+
 function date(params: URLSearchParams, name: string, fallback: () => string): string {
 	const value = params.get(name);
 	if (!value) return fallback();

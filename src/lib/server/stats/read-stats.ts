@@ -29,6 +29,18 @@ import {
 	type Interval
 } from '../../stats/periods';
 import { filterKey, type Filter } from '../../stats/filters';
+import {
+	goalFilter,
+	goalLabel,
+	goalPeriod,
+	goalPlan,
+	propPeriod,
+	wildcardPeriod,
+	type Goal,
+	type GoalPeriod,
+	type GoalReport
+} from '../../stats/goals';
+import { journeyOf, type Journey } from '../../stats/journeys';
 import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
 import { localDate } from '../../stats/time-zone';
 import type { Couch } from '../couch';
@@ -49,6 +61,10 @@ export interface StatsQuery {
 	 * `range.to`) instead of `range.from`, which stays the start when there is none.
 	 */
 	fromFirstRecord?: boolean;
+	/** The site's goals, for the `goals` section; default none. */
+	goals?: readonly Goal[];
+	/** The page the `journeys` section is about; default the range's busiest page. */
+	journeyPage?: string | null;
 }
 
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
@@ -67,8 +83,15 @@ export const SECTIONS: readonly SectionName[] = [
 	'timeseries',
 	'breakdowns',
 	'activeNow',
-	'trackingSince'
+	'trackingSince',
+	'goals',
+	'journeys'
 ];
+
+/** The sections of the Stats API's answer: all but `journeys` (its own API). */
+export const STATS_API_SECTIONS = SECTIONS.filter(
+	(name): name is Exclude<SectionName, 'journeys'> => name !== 'journeys'
+);
 
 /** A section's value, or the error that kept it from being read. */
 export type Settled<T> = PromiseSettledResult<T>;
@@ -141,7 +164,9 @@ export async function readSections<S extends SectionName = SectionName>(
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () => at.then((q) => readBreakdowns(reader, q)),
 		activeNow: () => readActiveNow(reader, query.site, now),
-		trackingSince: since
+		trackingSince: since,
+		goals: () => at.then((q) => readGoals(reader, q)),
+		journeys: () => at.then((q) => readJourney(reader, q))
 	};
 	const settled = await Promise.allSettled(asked.map((name) => readers[name]()));
 	const { range: span, interval } = await resolved;
@@ -165,7 +190,7 @@ export async function readStats(
 	query: StatsQuery,
 	options: Omit<ReadStatsOptions, 'sections'> = {}
 ): Promise<StatsResponse> {
-	const read = await readSections(couch, query, options);
+	const read = await readSections(couch, query, { ...options, sections: STATS_API_SECTIONS });
 	return {
 		site: read.site,
 		range: read.range,
@@ -177,6 +202,7 @@ export async function readStats(
 		breakdowns: valueOf(read.breakdowns),
 		activeNow: valueOf(read.activeNow),
 		trackingSince: valueOf(read.trackingSince),
+		goals: valueOf(read.goals),
 		indexing: read.indexing,
 		meta: read.meta
 	};
@@ -267,6 +293,60 @@ async function readBreakdowns(
 			? []
 			: topN(breakdown.rows(views, read), read.limit, (rest) => breakdown.other(rest))
 	);
+}
+
+/**
+ * Each goal's conversions, converting visitors and conversion rate over the range and
+ * the previous period (src/lib/stats/goals.ts): an exact goal sums its filter scope of
+ * the `metrics` view; wildcard and prop goals read the site's `pages` or `event-props`
+ * rows, each view once per period however many goals need it.
+ */
+async function readGoals(
+	reader: ViewReader,
+	query: Pick<StatsQuery, 'site' | 'range' | 'goals'>
+): Promise<GoalReport[]> {
+	const goals = query.goals ?? [];
+	if (!goals.length) return [];
+	const period = async (range: DateRange): Promise<GoalPeriod[]> => {
+		const { start, end } = rangeBounds(range);
+		const segments = cover(start, end);
+		const read = <V>(view: 'pages' | 'event-props') =>
+			once(() => readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]));
+		const pages = read<number[]>('pages');
+		const props = read<number>('event-props');
+		const site = await readSums(reader, query.site, range);
+		return Promise.all(
+			goals.map(async (goal) => {
+				const plan = goalPlan(goal);
+				if (plan.view === 'pages') return wildcardPeriod(await pages(), plan.match, site.visitors);
+				if (plan.view === 'event-props') return propPeriod(await props(), plan, site.visitors);
+				const sums = await readSums(reader, [query.site, filterKey(plan.filter)], range);
+				const conversions = goal.kind === 'event' ? sums.events : sums.pageviews;
+				return goalPeriod(conversions, sums.visitors, site.visitors);
+			})
+		);
+	};
+	const [current, previous] = await Promise.all([
+		period(query.range),
+		period(previousRange(query.range))
+	]);
+	return goals.map((goal, i) => ({
+		goal,
+		label: goalLabel(goal),
+		...current[i],
+		previous: previous[i],
+		filter: goalFilter(goal)
+	}));
+}
+
+/** The journeys through the query's page (or the busiest) over the range. */
+async function readJourney(
+	reader: ViewReader,
+	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage'>
+): Promise<Journey> {
+	const { start, end } = rangeBounds(query.range);
+	const rows = await readSegments<number>(reader, 'journeys', query.site, cover(start, end), 5);
+	return journeyOf(rows, query.journeyPage ?? null, query.limit);
 }
 
 /** Sessions active in the last 2 minutes, from the last few minute buckets only. */

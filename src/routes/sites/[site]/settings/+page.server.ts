@@ -2,6 +2,8 @@ import { error, type RequestEvent } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { attempt, requireUser } from '$lib/server/form';
+import { addGoal, parseGoalForm, removeGoal } from '$lib/server/goals';
+import { goalLabel } from '$lib/stats/goals';
 import {
 	addOwner,
 	addToken,
@@ -31,7 +33,8 @@ export const load = (async ({ locals, url, params }) => {
 			timeZone: site.timeZone,
 			owners: site.owners,
 			tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
-			shared: Boolean(site.shareHash)
+			shared: Boolean(site.shareHash),
+			goals: site.goals ?? []
 		}
 	};
 }) satisfies PageServerLoad;
@@ -85,5 +88,15 @@ export const actions = {
 		act(event, async (user) => {
 			await disableShareLink(couch(), user, event.params.site);
 			return { saved: 'Share link disabled.' };
+		}),
+	addGoal: (event) =>
+		act(event, async (user, form) => {
+			const site = await addGoal(couch(), user, event.params.site, parseGoalForm(form));
+			return { saved: `Added the goal ${goalLabel(site.goals!.at(-1)!)}.` };
+		}),
+	removeGoal: (event) =>
+		act(event, async (user, form) => {
+			await removeGoal(couch(), user, event.params.site, field(form, 'id'));
+			return { saved: 'Goal removed.' };
 		})
 } satisfies Actions;

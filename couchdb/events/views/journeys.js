@@ -1,0 +1,26 @@
+// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, from, path]
+// value: null   (counted by _count)
+//
+// Page-to-page transitions: one row per pageview, keyed by the previous path of its
+// session (`from`, which the tracker shares across tabs and clears after a 30-minute
+// gap) and its own path; `from` is null for a pageview with no previous page (a
+// session's entry). So a page's next pages are the rows with that `from`, its previous
+// pages the rows with that `path`, its views the sum of the latter, and its exits its
+// views less its next pages: a journey read costs O(distinct transitions in the range's
+// buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows). No filtered
+// rows: journeys are read for the whole site. Bot-flagged records count nowhere.
+
+/** @param {any} doc */
+export const map = function (doc) {
+	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
+		return;
+	}
+	if (doc.type !== 'pageview' || typeof doc.path !== 'string') return;
+	var from = typeof doc.from === 'string' ? doc.from : null;
+	var iso = new Date(doc.ts).toISOString();
+	emit([doc.site, 'h', iso.slice(0, 13), from, doc.path], null);
+	emit([doc.site, 'd', iso.slice(0, 10), from, doc.path], null);
+	emit([doc.site, 'm', iso.slice(0, 7), from, doc.path], null);
+};
+
+export const reduce = '_count';

@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import {
+	goalFilter,
+	goalLabel,
+	goalPlan,
+	propPeriod,
+	wildcardMatcher,
+	wildcardPeriod
+} from './goals';
+
+describe('goals', () => {
+	test('an exact goal reads its filter scope; prop and wildcard goals have no filter', () => {
+		expect(goalPlan({ id: 'a', kind: 'event', name: 'signup' })).toEqual({
+			view: 'metrics',
+			filter: { kind: 'event', value: 'signup' }
+		});
+		expect(goalFilter({ id: 'b', kind: 'page', path: '/thanks' })).toEqual({
+			kind: 'page',
+			value: '/thanks'
+		});
+		const prop = {
+			id: 'c',
+			kind: 'event',
+			name: 'signup',
+			prop: { key: 'plan', value: 'pro' }
+		} as const;
+		expect(goalFilter(prop)).toBeNull();
+		expect(goalPlan(prop)).toEqual({
+			view: 'event-props',
+			name: 'signup',
+			key: 'plan',
+			value: 'pro'
+		});
+		expect(goalPlan({ id: 'd', kind: 'page', path: '/docs/*' }).view).toBe('pages');
+		expect(goalLabel(prop)).toBe('signup (plan = pro)');
+	});
+
+	test('a wildcard stands for any characters, slashes included; the rest is literal', () => {
+		const match = wildcardMatcher('/docs/*.html');
+		expect(match('/docs/a.html')).toBe(true);
+		expect(match('/docs/a/b.html')).toBe(true);
+		expect(match('/docs/aXhtml')).toBe(false);
+		expect(match('/docs/')).toBe(false);
+		expect(wildcardMatcher('/a(b)+')('/a(b)+')).toBe(true);
+	});
+
+	test('a wildcard goal counts visitors only when one path matched', () => {
+		const rows = [
+			{ key: ['s', 'd', '2026-11-10', '/docs/a'], value: [3, 2, 0, 0, 0] },
+			{ key: ['s', 'd', '2026-11-11', '/docs/a'], value: [1, 1, 0, 0, 0] },
+			{ key: ['s', 'd', '2026-11-11', '/docs/b'], value: [2, 2, 0, 0, 0] },
+			{ key: ['s', 'd', '2026-11-11', '/blog'], value: [9, 9, 0, 0, 0] }
+		];
+		expect(wildcardPeriod(rows, wildcardMatcher('/docs/*'), 10)).toEqual({
+			conversions: 6,
+			visitors: null,
+			conversionRate: null
+		});
+		expect(wildcardPeriod(rows, wildcardMatcher('/docs/a*'), 10)).toEqual({
+			conversions: 4,
+			visitors: 3,
+			conversionRate: 0.3
+		});
+	});
+
+	test('a prop goal counts the events with that value of that prop', () => {
+		const rows = [
+			{ key: ['s', 'd', '2026-11-10', 'signup', 'plan', 'pro'], value: 2 },
+			{ key: ['s', 'd', '2026-11-11', 'signup', 'plan', 'pro'], value: 1 },
+			{ key: ['s', 'd', '2026-11-11', 'signup', 'plan', 'free'], value: 5 },
+			{ key: ['s', 'd', '2026-11-11', 'order', 'plan', 'pro'], value: 7 }
+		];
+		const plan = { view: 'event-props', name: 'signup', key: 'plan', value: 'pro' } as const;
+		expect(propPeriod(rows, plan, 10)).toEqual({
+			conversions: 3,
+			visitors: null,
+			conversionRate: null
+		});
+	});
+});

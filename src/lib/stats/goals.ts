@@ -1,0 +1,135 @@
+/**
+ * Goals: what an owner counts as a conversion (an event, optionally with one prop value,
+ * or a page path with `*` wildcards), how each is read from the views, and how its
+ * numbers fold. Pure, so the read model (src/lib/server/stats/read-stats.ts), the
+ * settings page and the dashboard share one definition. docs/DESIGN.md, "Goals", gives
+ * the cost of each kind.
+ */
+import type { ViewRow } from './breakdowns';
+import type { Filter } from './filters';
+import { rate } from './metrics';
+
+/** A goal as stored with its site (src/lib/server/goals.ts validates it). */
+export type Goal =
+	| { id: string; kind: 'event'; name: string; prop?: { key: string; value: string } }
+	| { id: string; kind: 'page'; path: string };
+
+/** A goal's numbers over one period. */
+export interface GoalPeriod {
+	/** Events fired, or pageviews of the matching pages. */
+	conversions: number;
+	/**
+	 * Converting visitors (first of the day for the event name or the page, summed over
+	 * days, as `visitors` is everywhere), or null where the views cannot count them
+	 * exactly: a goal on a prop value, or a wildcard matching more than one path.
+	 */
+	visitors: number | null;
+	/** Converting visitors ÷ the site's visitors; null when `visitors` is. */
+	conversionRate: number | null;
+}
+
+/** A goal's line in the Stats API's `goals` and on the dashboard. */
+export interface GoalReport extends GoalPeriod {
+	goal: Goal;
+	/** How the goal reads: `signup`, `signup (plan = pro)`, `/docs/*`. */
+	label: string;
+	/** The same numbers for the previous period. */
+	previous: GoalPeriod;
+	/** The dashboard filter that shows the goal's conversions, or null when none can. */
+	filter: Filter | null;
+}
+
+/** How a goal is read from the views. */
+export type GoalPlan =
+	/** A filter scope of the `metrics` view (exact event or page goals). */
+	| { view: 'metrics'; filter: Filter }
+	/** The site's `pages` rows, paths matched by the wildcard. */
+	| { view: 'pages'; match: (path: string) => boolean }
+	/** The site's `event-props` rows of one event name, prop and value. */
+	| { view: 'event-props'; name: string; key: string; value: string };
+
+/** How a goal reads: `signup`, `signup (plan = pro)`, `/docs/*`. */
+export function goalLabel(goal: Goal): string {
+	if (goal.kind === 'page') return goal.path;
+	return goal.prop ? `${goal.name} (${goal.prop.key} = ${goal.prop.value})` : goal.name;
+}
+
+/** The filter that counts exactly a goal's conversions, or null (prop and wildcard goals). */
+export function goalFilter(goal: Goal): Filter | null {
+	if (goal.kind === 'event') return goal.prop ? null : { kind: 'event', value: goal.name };
+	return goal.path.includes('*') ? null : { kind: 'page', value: goal.path };
+}
+
+/** Where a goal's numbers come from. */
+export function goalPlan(goal: Goal): GoalPlan {
+	const filter = goalFilter(goal);
+	if (filter) return { view: 'metrics', filter };
+	if (goal.kind === 'event') {
+		const prop = goal.prop!;
+		return { view: 'event-props', name: goal.name, key: prop.key, value: prop.value };
+	}
+	return { view: 'pages', match: wildcardMatcher(goal.path) };
+}
+
+/** A test for paths matching `pattern`, where `*` stands for any characters, `/` included. */
+export function wildcardMatcher(pattern: string): (path: string) => boolean {
+	const source = pattern
+		.split('*')
+		.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+		.join('.*');
+	const re = new RegExp(`^${source}$`);
+	return (path) => re.test(path);
+}
+
+/**
+ * A wildcard goal's period from `pages` rows (key `[scope, g, bucket, path]`, value
+ * `[pageviews, visitors, …]`): conversions are the matching pageviews; visitors only
+ * when a single path matched, since a visitor may view two matching paths in a day.
+ */
+export function wildcardPeriod(
+	rows: ViewRow<number[]>[],
+	match: (path: string) => boolean,
+	siteVisitors: number
+): GoalPeriod {
+	const paths = new Set<string>();
+	let conversions = 0;
+	let visitors = 0;
+	for (const row of rows) {
+		const path = String(row.key[3]);
+		if (!match(path)) continue;
+		paths.add(path);
+		conversions += row.value[0] ?? 0;
+		visitors += row.value[1] ?? 0;
+	}
+	return goalPeriod(conversions, paths.size > 1 ? null : visitors, siteVisitors);
+}
+
+/**
+ * A prop goal's period from `event-props` rows (key `[scope, g, bucket, name, key,
+ * value]`, counted): the matching events; visitors are not known (the tracker flags the
+ * first firing of an event name in a day, not of a name and prop value).
+ */
+export function propPeriod(
+	rows: ViewRow<number>[],
+	plan: Extract<GoalPlan, { view: 'event-props' }>,
+	siteVisitors: number
+): GoalPeriod {
+	let conversions = 0;
+	for (const { key, value } of rows) {
+		if (key[3] === plan.name && key[4] === plan.key && key[5] === plan.value) conversions += value;
+	}
+	return goalPeriod(conversions, null, siteVisitors);
+}
+
+/** A goal's period from its counts and the site's visitors in the same period. */
+export function goalPeriod(
+	conversions: number,
+	visitors: number | null,
+	siteVisitors: number
+): GoalPeriod {
+	return {
+		conversions,
+		visitors,
+		conversionRate: visitors === null ? null : rate(visitors, siteVisitors)
+	};
+}

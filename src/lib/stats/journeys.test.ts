@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { ENTRANCE, EXIT, journeyOf } from './journeys';
+
+/** A grouped `journeys` row: `[site, 'd', day, from, path]` counted `n` times. */
+const row = (day: string, from: string | null, path: string, n: number) => ({
+	key: ['s', 'd', day, from, path],
+	value: n
+});
+
+describe('journeyOf', () => {
+	const rows = [
+		row('2026-11-10', null, '/', 4),
+		row('2026-11-10', '/', '/a', 2),
+		row('2026-11-11', '/', '/a', 1),
+		row('2026-11-11', '/', '/b', 1),
+		row('2026-11-11', '/a', '/', 1)
+	];
+
+	test('sums buckets; previous pages add up to the views with the entrances', () => {
+		const journey = journeyOf(rows, '/', 10);
+		expect(journey.views).toBe(5);
+		expect(journey.previous).toEqual([
+			{ path: ENTRANCE, count: 4, share: 0.8 },
+			{ path: '/a', count: 1, share: 0.2 }
+		]);
+		// Next: /a 3, /b 1, and the one view that went nowhere.
+		expect(journey.next).toEqual([
+			{ path: '/a', count: 3, share: 0.6 },
+			{ path: EXIT, count: 1, share: 0.2 },
+			{ path: '/b', count: 1, share: 0.2 }
+		]);
+	});
+
+	test('defaults to the busiest page and lists pages busiest first', () => {
+		const journey = journeyOf(rows, null, 10);
+		expect(journey.page).toBe('/');
+		expect(journey.pages).toEqual([
+			{ path: '/', views: 5 },
+			{ path: '/a', views: 3 },
+			{ path: '/b', views: 1 }
+		]);
+	});
+
+	test('cuts each list to the limit plus "(other)" holding the rest', () => {
+		const journey = journeyOf(rows, '/', 1);
+		expect(journey.next).toEqual([
+			{ path: '/a', count: 3, share: 0.6 },
+			{ path: '(other)', count: 2, share: 0.4 }
+		]);
+		expect(journey.pages).toHaveLength(1);
+	});
+
+	test('a page with no exits leaves "(exit)" out; exits never go below 0', () => {
+		// /a's views fell before the range but its departures in it.
+		const journey = journeyOf([row('2026-11-11', '/a', '/', 2)], '/a', 10);
+		expect(journey.views).toBe(0);
+		expect(journey.next).toEqual([{ path: '/', count: 2, share: 0 }]);
+	});
+
+	test('no pageviews: no page, nothing to list', () => {
+		expect(journeyOf([], null, 10)).toEqual({
+			page: null,
+			views: 0,
+			next: [],
+			previous: [],
+			pages: []
+		});
+	});
+});

@@ -1,0 +1,103 @@
+/**
+ * Journeys: the pages visitors went to after a page and came from before it, folded
+ * from the `journeys` view's rows (key `[site, g, bucket, from, path]`, counted; `from`
+ * null for a session's entry). Every pageview is one row, so a page's views are the sum
+ * of its rows as `path`, its previous pages add up to them with "(entrance)", and its
+ * next pages with "(exit)".
+ */
+import { OTHER, sum, topN, type ViewRow } from './breakdowns';
+import { rate } from './metrics';
+
+/** The previous "page" of a session's first pageview. */
+export const ENTRANCE = '(entrance)';
+/** The next "page" of a session's last pageview of a page. */
+export const EXIT = '(exit)';
+
+/** A page before or after the chosen one. */
+export interface JourneyStep {
+	/** A path, {@link ENTRANCE}, {@link EXIT} or "(other)". */
+	path: string;
+	/** Pageviews that made this step. */
+	count: number;
+	/** `count` ÷ the chosen page's views. */
+	share: number;
+}
+
+/** The journeys through one page over a range (the Journeys API's answer, README). */
+export interface Journey {
+	/** The chosen page, or null when the range has no pageviews. */
+	page: string | null;
+	/** Its pageviews in the range. */
+	views: number;
+	/** Where its viewers went next, busiest first: pages and "(exit)". */
+	next: JourneyStep[];
+	/** Where its viewers came from, busiest first: pages and "(entrance)". */
+	previous: JourneyStep[];
+	/** The busiest pages of the range, to choose from: path and views. */
+	pages: { path: string; views: number }[];
+}
+
+/** Transitions summed over buckets: `from → path → count` (`from` null for entries). */
+function transitions(rows: ViewRow<number>[]): Map<string | null, Map<string, number>> {
+	const byFrom = new Map<string | null, Map<string, number>>();
+	for (const { key, value } of rows) {
+		const from = key[3] === null ? null : String(key[3]);
+		const path = String(key[4]);
+		const to = byFrom.get(from) ?? new Map<string, number>();
+		to.set(path, (to.get(path) ?? 0) + value);
+		byFrom.set(from, to);
+	}
+	return byFrom;
+}
+
+/** Busiest first, then by path, so ties read the same every time. */
+function busiest<T extends { path: string }>(weight: (row: T) => number) {
+	return (a: T, b: T) => weight(b) - weight(a) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+/** Steps busiest first, cut to `limit` plus "(other)", each with its share of `views`. */
+function steps(counts: Map<string, number>, views: number, limit: number): JourneyStep[] {
+	const rows = [...counts]
+		.filter(([, count]) => count > 0)
+		.map(([path, count]) => ({ path, count, share: rate(count, views) }))
+		.sort(busiest((row) => row.count));
+	return topN(rows, limit, (rest) => {
+		const count = sum(rest, (row) => row.count);
+		return { path: OTHER, count, share: rate(count, views) };
+	});
+}
+
+/**
+ * The journeys through `page` (default: the busiest page of the rows) from the rows of
+ * a range, each list cut to `limit` rows plus "(other)".
+ */
+export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: number): Journey {
+	const byFrom = transitions(rows);
+	const views = new Map<string, number>();
+	const previous = new Map<string, number>();
+	for (const to of byFrom.values()) {
+		for (const [path, count] of to) views.set(path, (views.get(path) ?? 0) + count);
+	}
+	const pages = [...views]
+		.map(([path, n]) => ({ path, views: n }))
+		.sort(busiest((row) => row.views));
+	const chosen = page ?? pages[0]?.path ?? null;
+	if (chosen === null) return { page: null, views: 0, next: [], previous: [], pages };
+	for (const [from, to] of byFrom) {
+		const count = to.get(chosen);
+		if (count) previous.set(from ?? ENTRANCE, count);
+	}
+	const total = views.get(chosen) ?? 0;
+	const next = new Map(byFrom.get(chosen) ?? []);
+	const departures = sum([...next.values()], (n) => n);
+	// A later pageview's `from` may outnumber this range's views (its view fell in the
+	// range before): exits never go below 0.
+	next.set(EXIT, Math.max(0, total - departures));
+	return {
+		page: chosen,
+		views: total,
+		next: steps(next, total, limit),
+		previous: steps(previous, total, limit),
+		pages: pages.slice(0, limit)
+	};
+}

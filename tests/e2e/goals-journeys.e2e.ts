@@ -1,0 +1,128 @@
+/**
+ * Goals and journeys: the owner defines two goals on the settings page (a cross-site
+ * form cannot), a visitor browses the demo site and clicks the pricing page's call to
+ * action, and the dashboard shows the conversions and the journey through the home page,
+ * walked forward to the pricing page by a click. Real Chromium, the built app, its CouchDB.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../helpers/app';
+import { logIn, postFromAnotherSite } from './owner-support';
+import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+let app: RunningApp;
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+// Playwright requires the fixtures argument to be a destructuring pattern.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, info) => {
+	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/** Opens a demo page and waits until its tracker talks to the ingest. */
+async function visit(page: Page, path: string) {
+	await Promise.all([
+		page.waitForRequest((request) => request.url().includes('/api/ingest')),
+		page.goto(`${app.url}${path}`)
+	]);
+}
+
+/** The cells of a table's rows, trimmed, row by row. */
+async function cells(page: Page, selector: string): Promise<string[][]> {
+	return page
+		.locator(`${selector} tbody tr`)
+		.evaluateAll((rows) =>
+			rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent!.trim()))
+		);
+}
+
+test('an owner defines goals in settings, a visit converts, and the dashboard shows the conversion and the journey from a page', async ({
+	browser
+}) => {
+	const owner = await (await browser.newContext()).newPage();
+	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	const settings = `${app.url}/sites/demo/settings`;
+	await owner.goto(settings);
+	await owner.waitForLoadState('networkidle');
+
+	// A bad definition is refused with a clear error and saves nothing.
+	const pageGoal = owner.getByRole('form', { name: 'Add a page goal' });
+	await pageGoal.getByLabel('Page path').fill('pricing');
+	await pageGoal.getByRole('button', { name: 'Add page goal' }).click();
+	await expect(owner.getByRole('alert')).toContainText('the page path must start with /');
+	await pageGoal.getByLabel('Page path').fill('/pri*');
+	await pageGoal.getByRole('button', { name: 'Add page goal' }).click();
+	await expect(owner.getByRole('status')).toHaveText('Added the goal /pri*.');
+	const eventGoal = owner.getByRole('form', { name: 'Add an event goal' });
+	await eventGoal.getByLabel('Event name').fill('cta-start');
+	await eventGoal.getByRole('button', { name: 'Add event goal' }).click();
+	await expect(owner.getByRole('status')).toHaveText('Added the goal cta-start.');
+	await expect(owner.locator('#goals-heading + p + ul li')).toHaveText([
+		/Page\s+\/pri\*/,
+		/Event\s+cta-start/
+	]);
+
+	// Another site's form cannot add a goal (CSRF).
+	const attacker = await (await browser.newContext()).newPage();
+	const forged = await postFromAnotherSite(attacker, `${settings}?/addGoal`, {
+		kind: 'event',
+		name: 'forged'
+	});
+	expect(forged.status()).toBe(403);
+
+	// The visit: home, pricing, the call to action.
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/');
+	await visit(visitor, '/pricing');
+	await visitor.getByRole('button', { name: 'Start now' }).click();
+	await visitor.goto('about:blank');
+	await waitForRecords(
+		app,
+		(records) =>
+			records.filter((r) => r.type === 'pageview').length >= 2 &&
+			records.some((r) => r.type === 'event' && r.name === 'cta-start')
+	);
+
+	await owner.goto(`${app.url}/sites/demo?range=today&journey=/`);
+	// Goal, conversions, change, visitors, conversion rate: the one visitor converted.
+	expect(await cells(owner, '#goals')).toEqual([
+		['/pri*', '1', 'new', '1', '100%'],
+		['cta-start', '1', 'new', '1', '100%']
+	]);
+	// The event goal opens the dashboard under its filter.
+	await expect(owner.locator('#goals').getByRole('link', { name: 'cta-start' })).toHaveAttribute(
+		'href',
+		/event=cta-start/
+	);
+
+	// The journey through /: entered there, went on to /pricing.
+	const journeys = owner.locator('#journeys');
+	await expect(journeys.getByTestId('journey-page')).toHaveText('/');
+	expect(await cells(owner, '#journeys .sides > div:first-child')).toEqual([
+		['(entrance)', '1', '100%']
+	]);
+	expect(await cells(owner, '#journeys .sides > div:last-child')).toEqual([
+		['/pricing', '1', '100%']
+	]);
+
+	// Walk forward: /pricing came from / and was the last page.
+	await journeys.getByRole('link', { name: '/pricing' }).first().click();
+	await owner.waitForURL(/journey=\/pricing#journeys$/);
+	await expect(journeys.getByTestId('journey-page')).toHaveText('/pricing');
+	expect(await cells(owner, '#journeys .sides > div:first-child')).toEqual([['/', '1', '100%']]);
+	expect(await cells(owner, '#journeys .sides > div:last-child')).toEqual([
+		['(exit)', '1', '100%']
+	]);
+	// And back.
+	await journeys.locator('.sides').getByRole('link', { name: '/' }).click();
+	await owner.waitForURL(/journey=\/#journeys$/);
+	await expect(journeys.getByTestId('journey-page')).toHaveText('/');
+});
