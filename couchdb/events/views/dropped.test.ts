@@ -9,9 +9,18 @@ describe('the dropped view', () => {
 
 	test('a dropped record counts its records and itself, by UTC hour in each bucket', () => {
 		expect(runMap(map, record({ type: 'dropped', count: 12, src: 'x.org' }))).toEqual([
-			[['demo', 'h', '2026-11-21T14', '2026-11-21T14'], [12, 1]],
-			[['demo', 'd', '2026-11-21', '2026-11-21T14'], [12, 1]],
-			[['demo', 'm', '2026-11', '2026-11-21T14'], [12, 1]]
+			[
+				['demo', 'h', '2026-11-21T14', '2026-11-21T14'],
+				[12, 1]
+			],
+			[
+				['demo', 'd', '2026-11-21', '2026-11-21T14'],
+				[12, 1]
+			],
+			[
+				['demo', 'm', '2026-11', '2026-11-21T14'],
+				[12, 1]
+			]
 		]);
 	});
 

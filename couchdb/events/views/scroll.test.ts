@@ -12,9 +12,18 @@ describe('the scroll view', () => {
 
 	test('a pageview counts once on its path, in each bucket', () => {
 		expect(scoped(runMap(map, record({ type: 'pageview', path: '/a', entry: true })))).toEqual([
-			[['demo', 'h', '2026-11-21T14', '/a'], [1, 0, 0, 0, 0, 0]],
-			[['demo', 'd', '2026-11-21', '/a'], [1, 0, 0, 0, 0, 0]],
-			[['demo', 'm', '2026-11', '/a'], [1, 0, 0, 0, 0, 0]]
+			[
+				['demo', 'h', '2026-11-21T14', '/a'],
+				[1, 0, 0, 0, 0, 0]
+			],
+			[
+				['demo', 'd', '2026-11-21', '/a'],
+				[1, 0, 0, 0, 0, 0]
+			],
+			[
+				['demo', 'm', '2026-11', '/a'],
+				[1, 0, 0, 0, 0, 0]
+			]
 		]);
 	});
 
@@ -28,14 +37,29 @@ describe('the scroll view', () => {
 			days(scoped(runMap(map, record({ type: 'heartbeat', engagedMs: 5000, scrollFrom, scroll }))))
 		);
 		expect(beats).toEqual([
-			[[['demo', 'd', '2026-11-21', '/'], [0, 30, 1, 0, 0, 0]]],
+			[
+				[
+					['demo', 'd', '2026-11-21', '/'],
+					[0, 30, 1, 0, 0, 0]
+				]
+			],
 			[],
-			[[['demo', 'd', '2026-11-21', '/'], [0, 45, 0, 1, 1, 0]]],
-			[[['demo', 'd', '2026-11-21', '/'], [0, 25, 0, 0, 0, 1]]]
+			[
+				[
+					['demo', 'd', '2026-11-21', '/'],
+					[0, 45, 0, 1, 1, 0]
+				]
+			],
+			[
+				[
+					['demo', 'd', '2026-11-21', '/'],
+					[0, 25, 0, 0, 0, 1]
+				]
+			]
 		]);
-		const sum = beats.flat().reduce((total, [, v]) => total.map((n, i) => n + (v as number[])[i]), [
-			0, 0, 0, 0, 0, 0
-		]);
+		const sum = beats
+			.flat()
+			.reduce((total, [, v]) => total.map((n, i) => n + (v as number[])[i]), [0, 0, 0, 0, 0, 0]);
 		expect(sum).toEqual([0, 100, 1, 1, 1, 1]);
 	});
 
@@ -45,9 +69,18 @@ describe('the scroll view', () => {
 			record({ type: 'heartbeat', engagedMs: 1, scrollFrom: 0, scroll: 60, src: 'x.org' })
 		);
 		expect(days(rows)).toEqual([
-			[['demo', 'd', '2026-11-21', '/'], [0, 60, 1, 1, 0, 0]],
-			[[['demo', 'page:/'], 'd', '2026-11-21', '/'], [0, 60, 1, 1, 0, 0]],
-			[[['demo', 'source:x.org'], 'd', '2026-11-21', '/'], [0, 60, 1, 1, 0, 0]]
+			[
+				['demo', 'd', '2026-11-21', '/'],
+				[0, 60, 1, 1, 0, 0]
+			],
+			[
+				[['demo', 'page:/'], 'd', '2026-11-21', '/'],
+				[0, 60, 1, 1, 0, 0]
+			],
+			[
+				[['demo', 'source:x.org'], 'd', '2026-11-21', '/'],
+				[0, 60, 1, 1, 0, 0]
+			]
 		]);
 		expect(scoped(rows, 'event:x')).toEqual([]);
 	});

@@ -13,9 +13,18 @@ describe('the visitors view', () => {
 	test('a first pageview ever is a new visitor’s and a new session’s, in each bucket', () => {
 		const pv = { type: 'pageview', entry: true, firstOfDay: true, firstEver: true };
 		expect(scoped(runMap(map, record(pv)))).toEqual([
-			[['demo', 'h', '2026-11-21T14', 'new'], [1, 1]],
-			[['demo', 'd', '2026-11-21', 'new'], [1, 1]],
-			[['demo', 'm', '2026-11', 'new'], [1, 1]]
+			[
+				['demo', 'h', '2026-11-21T14', 'new'],
+				[1, 1]
+			],
+			[
+				['demo', 'd', '2026-11-21', 'new'],
+				[1, 1]
+			],
+			[
+				['demo', 'm', '2026-11', 'new'],
+				[1, 1]
+			]
 		]);
 	});
 
