@@ -167,7 +167,10 @@ async function benchOne(n: number, engine: boolean) {
 async function catchUp(couch: Couch, engine: boolean) {
 	const views = engine
 		? ['timeline']
-		: ['active', 'dimensions', 'event-props', 'events', 'metrics', 'pages', 'since', 'timeline'];
+		: [
+				...['active', 'dimensions', 'dropped', 'event-props', 'events', 'metrics', 'not-found'],
+				...['pages', 'scroll', 'since', 'timeline', 'visitors']
+			];
 	for (const view of views) {
 		// The view engine builds every view of the design document at once.
 		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));

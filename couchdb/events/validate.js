@@ -89,7 +89,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			notFound: 1
 		},
 		event: { name: 1, props: 1, firstOfSession: 1, firstOfDay: 1 },
-		heartbeat: { engagedMs: 1, scroll: 1 },
+		heartbeat: { engagedMs: 1, scroll: 1, scrollFrom: 1 },
 		milestone: { milestone: 1 },
 		dropped: { count: 1 }
 	};
@@ -201,6 +201,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	} else if (type === 'heartbeat') {
 		if (!isWhole(newDoc.engagedMs, 0, 120000)) refuse('engagedMs must be 0–120000');
 		if ('scroll' in newDoc && !isWhole(newDoc.scroll, 0, 100)) refuse('scroll must be 0–100');
+		if ('scrollFrom' in newDoc && !isWhole(newDoc.scrollFrom, 0, 100)) {
+			refuse('scrollFrom must be 0–100');
+		}
 	} else if (type === 'milestone') {
 		if (['actual', 'engaged', 'nonbounce'].indexOf(newDoc.milestone) === -1) {
 			refuse('milestone must be actual, engaged or nonbounce');

@@ -136,6 +136,7 @@ describe('validate_doc_update for the events database', () => {
 			'props.a must be a short string, number or boolean'
 		],
 		['too much engaged time', { ...heartbeat, engagedMs: 120001 }, 'engagedMs must be 0–120000'],
+		['a scroll start over 100', { ...heartbeat, scrollFrom: 101 }, 'scrollFrom must be 0–100'],
 		[
 			'an unknown milestone',
 			{ ...milestone, milestone: 'famous' },

@@ -197,7 +197,7 @@ export interface PageviewRecord extends BaseRecord {
 	/**
 	 * True when the page is a 404, as the page says (`notFound` on `<Analytics>`,
 	 * `data-not-found` on the script). Stored with the pageview, which counts like any
-	 * other; no view reads the flag yet.
+	 * other; the `not-found` view counts it by path and where the visitor came from.
 	 */
 	notFound?: boolean;
 }
@@ -221,6 +221,13 @@ export interface HeartbeatRecord extends BaseRecord {
 	engagedMs: number;
 	/** Deepest scroll position reached on this page so far, 0–100. */
 	scroll?: number;
+	/**
+	 * `scroll` of the previous heartbeat of the same page view (0 for its first), so each
+	 * heartbeat carries what the page view gained since: the scroll view sums the gains
+	 * (the page view's deepest scroll) and counts each depth threshold once. Optional:
+	 * heartbeats made before it existed count in no scroll depth.
+	 */
+	scrollFrom?: number;
 }
 
 /** A session milestone, emitted at most once per session across tabs. */

@@ -114,16 +114,15 @@ export function exitRow(path: string, exits: number, pageviews: number): ExitRow
  * `[sessions, visitors]`) of one dimension by value, most visitors first.
  */
 export function dimensionRows(rows: ViewRow<number[]>[], dimension: string): DimensionRow[] {
-	const byValue = new Map<string, [number, number]>();
-	for (const row of rows) {
-		if (String(row.key[3]) !== dimension) continue;
-		const value = String(row.key[4]);
-		const pair = byValue.get(value) ?? [0, 0];
-		pair[0] += row.value[0] ?? 0;
-		pair[1] += row.value[1] ?? 0;
-		byValue.set(value, pair);
-	}
-	return [...byValue]
+	return sessionRows(rows.filter((row) => String(row.key[3]) === dimension));
+}
+
+/**
+ * Sums `[sessions, visitors]` view rows by the value their key ends with, most
+ * visitors first: `dimensions` rows of one dimension, or `visitors` rows (new, returning).
+ */
+export function sessionRows(rows: ViewRow<number[]>[]): DimensionRow[] {
+	return [...sumByKey(rows, (key) => [String(key.at(-1))], 2)]
 		.map(([value, [sessions, visitors]]) => ({ value, sessions, visitors }))
 		.filter((row) => row.sessions > 0 || row.visitors > 0)
 		.sort(
@@ -202,4 +201,141 @@ export function sum<T>(rows: T[], f: (row: T) => number): number {
 function by<T>(weight: (row: T) => number, label: (row: T) => string) {
 	return (a: T, b: T) =>
 		weight(b) - weight(a) || (label(a) < label(b) ? -1 : label(a) > label(b) ? 1 : 0);
+}
+
+/**
+ * Sums view rows' vectors (`width` long; a count as a vector of one) by the labels `labels`
+ * picks from each key, joined by a NUL that no label holds.
+ */
+function sumByKey<V extends number | number[]>(
+	rows: ViewRow<V>[],
+	labels: (key: unknown[]) => string[],
+	width: number
+): Map<string, number[]> {
+	const sums = new Map<string, number[]>();
+	for (const row of rows) {
+		const label = labels(row.key).join('\u0000');
+		const vector: readonly number[] = typeof row.value === 'number' ? [row.value] : row.value;
+		const total = sums.get(label) ?? new Array<number>(width).fill(0);
+		for (let i = 0; i < width; i++) total[i] += vector[i] ?? 0;
+		sums.set(label, total);
+	}
+	return sums;
+}
+
+/** A row of the 404 pages breakdown: a missing path and where its visitors came from. */
+export interface NotFoundRow {
+	path: string;
+	/** The previous path of the session, or for an entry the referrer's host, or `(direct)`. */
+	from: string;
+	pageviews: number;
+}
+
+/** Sums `not-found` rows (key `[site, g, bucket, path, from]`, counted) by path and origin, most first. */
+export function notFoundRows(rows: ViewRow<number>[]): NotFoundRow[] {
+	return [...sumByKey(rows, (key) => [String(key[3]), String(key[4])], 1)]
+		.map(([label, [pageviews]]) => {
+			const [path, from] = label.split('\u0000');
+			return { path, from, pageviews };
+		})
+		.sort(
+			by(
+				(row) => row.pageviews,
+				(row) => `${row.path} ${row.from}`
+			)
+		);
+}
+
+/** A row of the scroll depth breakdown. */
+export interface ScrollRow {
+	path: string;
+	pageviews: number;
+	/** Mean of each page view's deepest scroll, in percent (0–100, one decimal). */
+	averageScroll: number;
+	/** Page views that reached 25, 50, 75 and 100 % of the page. */
+	reached25: number;
+	reached50: number;
+	reached75: number;
+	reached100: number;
+}
+
+/** The depths a page view's scroll is counted as reaching, in percent. */
+export const SCROLL_MARKS = [25, 50, 75, 100] as const;
+
+/**
+ * Sums `scroll` rows (key `[site, g, bucket, path]`, value `[pageviews, depthSum,
+ * reached25, reached50, reached75, reached100]`) by path, most pageviews first. A page
+ * view whose heartbeats fell outside the range counts as 0 %; the counts are capped at
+ * the pageviews, so a page view whose pageview was before the range adds no share over 100 %.
+ */
+export function scrollRows(rows: ViewRow<number[]>[]): ScrollRow[] {
+	return [...sumByKey(rows, (key) => [String(key[3])], 6)]
+		.filter(([, [pageviews]]) => pageviews > 0)
+		.map(([path, [pageviews, depthSum, ...reached]]) =>
+			scrollRow(path, pageviews, depthSum, reached)
+		)
+		.sort(
+			by(
+				(row) => row.pageviews,
+				(row) => row.path
+			)
+		);
+}
+
+/** A scroll row from its sums. */
+export function scrollRow(
+	path: string,
+	pageviews: number,
+	depthSum: number,
+	reached: number[]
+): ScrollRow {
+	const [reached25, reached50, reached75, reached100] = reached.map((n) => Math.min(n, pageviews));
+	return {
+		path,
+		pageviews,
+		averageScroll: Math.min(100, Math.round((depthSum / pageviews) * 10) / 10),
+		reached25,
+		reached50,
+		reached75,
+		reached100
+	};
+}
+
+/** A row of the outbound links or file downloads breakdown. */
+export interface LinkRow {
+	url: string;
+	clicks: number;
+}
+
+/**
+ * The URLs of the events named `name` (the tracker's `outbound` or `download`, whose
+ * `url` prop is the link's origin and path) from `event-props` rows, most clicked first.
+ */
+export function linkRows(props: ViewRow<number>[], name: string): LinkRow[] {
+	const mine = props.filter((row) => row.key[3] === name && row.key[4] === 'url');
+	return [...sumByKey(mine, (key) => [String(key[5])], 1)]
+		.map(([url, [clicks]]) => ({ url, clicks }))
+		.sort(
+			by(
+				(row) => row.clicks,
+				(row) => row.url
+			)
+		);
+}
+
+/** A row of the lost records breakdown. */
+export interface DroppedRow {
+	/** The UTC hour the browsers reported the loss in: `2026-11-21T14`. */
+	hour: string;
+	/** Records the browsers' outboxes dropped. */
+	records: number;
+	/** `dropped` records that reported them. */
+	reports: number;
+}
+
+/** Sums `dropped` rows (key `[site, g, bucket, hour]`) by UTC hour, latest first. */
+export function droppedRows(rows: ViewRow<number[]>[]): DroppedRow[] {
+	return [...sumByKey(rows, (key) => [String(key[3])], 2)]
+		.map(([hour, [records, reports]]) => ({ hour, records, reports }))
+		.sort((a, b) => (a.hour < b.hour ? 1 : a.hour > b.hour ? -1 : 0));
 }

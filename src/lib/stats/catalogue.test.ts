@@ -3,9 +3,13 @@ import {
 	OTHER,
 	topN,
 	type DimensionRow,
+	type DroppedRow,
 	type EventRow,
 	type ExitRow,
-	type PageRow
+	type LinkRow,
+	type NotFoundRow,
+	type PageRow,
+	type ScrollRow
 } from './breakdowns';
 import {
 	BREAKDOWN_WIDGETS,
@@ -44,7 +48,38 @@ const views: ViewRows = {
 		{ key: ['s', 'd', '2026-11-01', 'signup'], value: 3 },
 		{ key: ['s', 'd', '2026-11-01', 'download'], value: 1 }
 	],
-	'event-props': [{ key: ['s', 'd', '2026-11-01', 'signup', 'plan', 'pro'], value: 3 }]
+	'event-props': [
+		{ key: ['s', 'd', '2026-11-01', 'signup', 'plan', 'pro'], value: 3 },
+		{ key: ['s', 'd', '2026-11-01', 'download', 'url', 'https://a.example/a.pdf'], value: 1 },
+		{ key: ['s', 'd', '2026-11-01', 'download', 'url', 'https://a.example/b.zip'], value: 2 },
+		{ key: ['s', 'd', '2026-11-01', 'outbound', 'url', 'https://x.example/'], value: 4 },
+		{ key: ['s', 'd', '2026-11-02', 'outbound', 'url', 'https://x.example/'], value: 1 },
+		{ key: ['s', 'd', '2026-11-02', 'outbound', 'url', 'https://y.example/p'], value: 2 },
+		{ key: ['s', 'd', '2026-11-02', 'outbound', 'ref', 'https://z.example/'], value: 9 }
+	],
+	'not-found': [
+		{ key: ['s', 'd', '2026-11-01', '/old', '(direct)'], value: 2 },
+		{ key: ['s', 'd', '2026-11-02', '/old', '(direct)'], value: 1 },
+		{ key: ['s', 'd', '2026-11-02', '/old', '/blog'], value: 1 },
+		{ key: ['s', 'd', '2026-11-02', '/gone', 'news.example'], value: 5 }
+	],
+	scroll: [
+		{ key: ['s', 'd', '2026-11-01', '/'], value: [3, 150, 3, 2, 1, 0] },
+		{ key: ['s', 'd', '2026-11-02', '/'], value: [1, 100, 1, 1, 1, 1] },
+		{ key: ['s', 'd', '2026-11-02', '/docs'], value: [2, 45, 1, 0, 0, 0] },
+		// Heartbeats of a page view whose pageview came before the range: no row.
+		{ key: ['s', 'd', '2026-11-02', '/late'], value: [0, 80, 1, 1, 1, 0] }
+	],
+	visitors: [
+		{ key: ['s', 'd', '2026-11-01', 'new'], value: [2, 2] },
+		{ key: ['s', 'd', '2026-11-01', 'returning'], value: [3, 2] },
+		{ key: ['s', 'd', '2026-11-02', 'returning'], value: [1, 2] }
+	],
+	dropped: [
+		{ key: ['s', 'h', '2026-11-01T09', '2026-11-01T09'], value: [12, 1] },
+		{ key: ['s', 'd', '2026-11-02', '2026-11-02T17'], value: [40, 2] },
+		{ key: ['s', 'm', '2026-10', '2026-10-30T23'], value: [3, 1] }
+	]
 };
 const read = { filter: null, limit: Infinity };
 
@@ -67,6 +102,12 @@ describe('the catalogue', () => {
 			countries: DimensionRow[];
 			screens: DimensionRow[];
 			events: EventRow[];
+			notFound: NotFoundRow[];
+			scrollDepth: ScrollRow[];
+			newVsReturning: DimensionRow[];
+			outboundLinks: LinkRow[];
+			downloads: LinkRow[];
+			dropped: DroppedRow[];
 		}>();
 		const breakdowns = collectBreakdowns((b) => b.rows(views, read));
 		expect(Object.keys(breakdowns)).toEqual([
@@ -80,7 +121,13 @@ describe('the catalogue', () => {
 			'devices',
 			'countries',
 			'screens',
-			'events'
+			'events',
+			'notFound',
+			'scrollDepth',
+			'newVsReturning',
+			'outboundLinks',
+			'downloads',
+			'dropped'
 		]);
 		expect(breakdowns.utm.medium).toEqual([
 			{ value: 'a', sessions: 4, visitors: 3 },
@@ -105,7 +152,7 @@ describe('the catalogue', () => {
 			const total = (list: object[], field: string) =>
 				list.reduce((n, row) => n + Number((row as Record<string, unknown>)[field]), 0);
 			for (const [field, value] of Object.entries(rows[0])) {
-				if (typeof value !== 'number' || /Rate$/.test(field)) continue;
+				if (typeof value !== 'number' || /Rate$|^average/.test(field)) continue;
 				expect(total(cut, field), field).toBe(total(rows, field));
 			}
 		}
@@ -162,7 +209,37 @@ describe('the dashboard’s breakdown widgets', () => {
 			undefined,
 			'Not available under an event filter: events carry no screen size.'
 		],
-		['events', 'Custom events', ['custom events'], 'event']
+		['events', 'Custom events', ['custom events'], 'event'],
+		[
+			'not-found',
+			'404 pages',
+			['404 pages'],
+			'page',
+			'Not available under an event filter: events are not pageviews.'
+		],
+		[
+			'scroll-depth',
+			'Scroll depth',
+			['scroll depth'],
+			'page',
+			'Not available under an event filter: events have no scroll depth.'
+		],
+		[
+			'new-vs-returning',
+			'New vs returning',
+			['new vs returning'],
+			undefined,
+			'Not available under an event filter: events do not say whether their visitor is new.'
+		],
+		['outbound-links', 'Outbound links', ['outbound links']],
+		['downloads', 'File downloads', ['file downloads']],
+		[
+			'dropped',
+			'Lost records',
+			['lost records'],
+			undefined,
+			'Not available under a filter: lost records are counted for the whole site, their pages and sources being unknown.'
+		]
 	];
 
 	test('are every breakdown with a table, in catalogue order', () => {
@@ -192,7 +269,97 @@ describe('the dashboard’s breakdown widgets', () => {
 		expect(events.table.display?.(events.rows(views, read))).toEqual([
 			{ name: 'signup', count: 3, event: 'signup' },
 			{ name: '  ↳ plan = pro', count: 3 },
-			{ name: 'download', count: 1, event: 'download' }
+			{ name: 'download', count: 1, event: 'download' },
+			{ name: '  ↳ url = https://a.example/b.zip', count: 2 },
+			{ name: '  ↳ url = https://a.example/a.pdf', count: 1 }
 		]);
+	});
+});
+
+describe('the reports of what the tracker records', () => {
+	const rows = collectBreakdowns((b) => b.rows(views, read));
+
+	test('404 pages: by missing path and where visitors came from, most first', () => {
+		expect(rows.notFound).toEqual([
+			{ path: '/gone', from: 'news.example', pageviews: 5 },
+			{ path: '/old', from: '(direct)', pageviews: 3 },
+			{ path: '/old', from: '/blog', pageviews: 1 }
+		]);
+	});
+
+	test('scroll depth: the mean deepest scroll and the page views reaching each mark', () => {
+		expect(rows.scrollDepth).toEqual([
+			{
+				path: '/',
+				pageviews: 4,
+				averageScroll: 62.5,
+				reached25: 4,
+				reached50: 3,
+				reached75: 2,
+				reached100: 1
+			},
+			{
+				path: '/docs',
+				pageviews: 2,
+				averageScroll: 22.5,
+				reached25: 1,
+				reached50: 0,
+				reached75: 0,
+				reached100: 0
+			}
+		]);
+		const table = breakdownNamed('scrollDepth').table!;
+		expect(table.display?.(rows.scrollDepth)[0]).toEqual({
+			path: '/',
+			pageviews: 4,
+			averageScroll: 0.625,
+			reached25: 1,
+			reached50: 0.75,
+			reached75: 0.5,
+			reached100: 0.25
+		});
+		// "(other)" weighs each page's average by its views.
+		expect(breakdownNamed('scrollDepth').other(rows.scrollDepth)).toMatchObject({
+			pageviews: 6,
+			averageScroll: 49.2
+		});
+	});
+
+	test('new vs returning: visitors and sessions of each, which sum to the headline numbers', () => {
+		expect(rows.newVsReturning).toEqual([
+			{ value: 'returning', sessions: 4, visitors: 4 },
+			{ value: 'new', sessions: 2, visitors: 2 }
+		]);
+		expect(
+			breakdownNamed('newVsReturning')
+				.table!.display?.(rows.newVsReturning)
+				.map((r) => (r as DimensionRow).value)
+		).toEqual(['Returning', 'New']);
+		expect(unavailableUnder({ kind: 'page', value: '/' }, 'newVsReturning')).toMatch(/page filter/);
+		expect(unavailableUnder({ kind: 'source', value: 'x.org' }, 'newVsReturning')).toBeUndefined();
+	});
+
+	test('outbound links and downloads: the URLs of those events, most clicked first', () => {
+		expect(rows.outboundLinks).toEqual([
+			{ url: 'https://x.example/', clicks: 5 },
+			{ url: 'https://y.example/p', clicks: 2 }
+		]);
+		expect(rows.downloads).toEqual([
+			{ url: 'https://a.example/b.zip', clicks: 2 },
+			{ url: 'https://a.example/a.pdf', clicks: 1 }
+		]);
+	});
+
+	test('lost records: by UTC hour, latest first, whatever bucket they were read from', () => {
+		expect(rows.dropped).toEqual([
+			{ hour: '2026-11-02T17', records: 40, reports: 2 },
+			{ hour: '2026-11-01T09', records: 12, reports: 1 },
+			{ hour: '2026-10-30T23', records: 3, reports: 1 }
+		]);
+		expect(breakdownNamed('dropped').table!.display?.(rows.dropped)[0]).toMatchObject({
+			hour: '2026-11-02 17:00'
+		});
+		for (const kind of ['page', 'source', 'event'] as const)
+			expect(unavailableUnder({ kind, value: '/' }, 'dropped')).toMatch(/whole site/);
 	});
 });

@@ -9,14 +9,21 @@
 import {
 	OTHER,
 	dimensionRows,
+	droppedRows,
 	entryPageRows,
 	eventRows,
 	exitPageRows,
 	exitRow,
+	linkRows,
+	notFoundRows,
 	pageRows,
+	scrollRow,
+	scrollRows,
+	sessionRows,
 	sum,
 	type DimensionRow,
 	type EventRow,
+	type LinkRow,
 	type ViewRow
 } from './breakdowns';
 import type { Filter, FilterKind } from './filters';
@@ -25,7 +32,16 @@ import type { Filter, FilterKind } from './filters';
  * The views breakdowns are read from, each with its group level: the length of its
  * keys, `[scope, granularity, bucket, …what it counts by]`.
  */
-export const BREAKDOWN_VIEWS = { pages: 4, dimensions: 5, events: 4, 'event-props': 6 } as const;
+export const BREAKDOWN_VIEWS = {
+	pages: 4,
+	dimensions: 5,
+	events: 4,
+	'event-props': 6,
+	'not-found': 5,
+	scroll: 4,
+	visitors: 4,
+	dropped: 4
+} as const;
 
 /** A view breakdowns are read from. */
 export type BreakdownView = keyof typeof BREAKDOWN_VIEWS;
@@ -36,6 +52,10 @@ export interface ViewRows {
 	dimensions: ViewRow<number[]>[];
 	events: ViewRow<number>[];
 	'event-props': ViewRow<number>[];
+	'not-found': ViewRow<number>[];
+	scroll: ViewRow<number[]>[];
+	visitors: ViewRow<number[]>[];
+	dropped: ViewRow<number[]>[];
 }
 
 /** A column of a breakdown table: which field, its header, and how to write its values. */
@@ -171,6 +191,32 @@ function campaign<const Leaf extends string>(leaf: Leaf, label: string) {
 		}
 	});
 }
+
+/** A breakdown of the URLs of the tracker's automatic `outbound` or `download` events. */
+function links<const Name extends string>(
+	name: Name,
+	event: 'outbound' | 'download',
+	table: { title: string; caption: string; empty: string }
+): Breakdown<Name, LinkRow> {
+	return {
+		name,
+		views: ['event-props'],
+		rows: (views) => linkRows(views['event-props'], event),
+		other: (rest) => ({ url: OTHER, clicks: sum(rest, (r) => r.clicks) }),
+		csv: ['url', 'clicks'],
+		table: {
+			...table,
+			columns: [
+				{ key: 'url', label: 'URL' },
+				{ key: 'clicks', label: 'Clicks', format: 'count' }
+			]
+		}
+	};
+}
+
+/** Why the lost records have nothing to say under a filter. */
+const LOSS_UNFILTERED =
+	'Not available under a filter: lost records are counted for the whole site, their pages and sources being unknown.';
 
 /** The breakdowns, in the order the Stats API, the export and the dashboard list them. */
 export const BREAKDOWNS = [
@@ -322,6 +368,149 @@ export const BREAKDOWNS = [
 			empty: "No custom events yet: call track('signup') from your pages to count them.",
 			link: { kind: 'event', key: 'event' },
 			wide: true
+		}
+	}),
+	entry({
+		name: 'notFound',
+		views: ['not-found'],
+		rows: (views) => notFoundRows(views['not-found']),
+		other: (rest) => ({ path: OTHER, from: OTHER, pageviews: sum(rest, (r) => r.pageviews) }),
+		csv: ['path', 'from', 'pageviews'],
+		unavailable: { event: 'Not available under an event filter: events are not pageviews.' },
+		table: {
+			title: '404 pages',
+			caption: 'Missing pages visitors hit, and where they came from',
+			columns: [
+				PAGE,
+				{ key: 'from', label: 'From' },
+				{ key: 'pageviews', label: 'Views', format: 'count' }
+			],
+			empty:
+				'No 404 pages yet: mark your not-found page (notFound on <Analytics>, data-not-found on the script) to see them here.',
+			link: TO_PAGE
+		}
+	}),
+	entry({
+		name: 'scrollDepth',
+		views: ['scroll'],
+		rows: (views) => scrollRows(views.scroll),
+		other: (rest) => {
+			const pageviews = sum(rest, (r) => r.pageviews);
+			const depth = sum(rest, (r) => r.averageScroll * r.pageviews);
+			return scrollRow(OTHER, pageviews, depth, [
+				sum(rest, (r) => r.reached25),
+				sum(rest, (r) => r.reached50),
+				sum(rest, (r) => r.reached75),
+				sum(rest, (r) => r.reached100)
+			]);
+		},
+		csv: [
+			'path',
+			'pageviews',
+			'averageScroll',
+			'reached25',
+			'reached50',
+			'reached75',
+			'reached100'
+		],
+		unavailable: { event: 'Not available under an event filter: events have no scroll depth.' },
+		table: {
+			title: 'Scroll depth',
+			caption: 'How far down each page its views scrolled',
+			columns: [
+				PAGE,
+				{ key: 'pageviews', label: 'Views', format: 'count' },
+				{ key: 'averageScroll', label: 'Avg. depth', format: 'rate' },
+				{ key: 'reached25', label: '25 %', format: 'rate' },
+				{ key: 'reached50', label: '50 %', format: 'rate' },
+				{ key: 'reached75', label: '75 %', format: 'rate' },
+				{ key: 'reached100', label: '100 %', format: 'rate' }
+			],
+			measure: 'pageviews',
+			// Shares of the page's views, as rates; the API and CSV keep the counts.
+			display: (rows) =>
+				rows.map((row) => ({
+					path: row.path,
+					pageviews: row.pageviews,
+					averageScroll: row.averageScroll / 100,
+					reached25: row.reached25 / row.pageviews,
+					reached50: row.reached50 / row.pageviews,
+					reached75: row.reached75 / row.pageviews,
+					reached100: row.reached100 / row.pageviews
+				})),
+			empty: NO_PAGEVIEWS,
+			hint: true,
+			link: TO_PAGE,
+			wide: true
+		}
+	}),
+	entry({
+		name: 'newVsReturning',
+		views: ['visitors'],
+		rows: (views) => sessionRows(views.visitors),
+		other: (rest) => ({
+			value: OTHER,
+			sessions: sum(rest, (r) => r.sessions),
+			visitors: sum(rest, (r) => r.visitors)
+		}),
+		csv: ['value', 'sessions', 'visitors'],
+		unavailable: {
+			page: 'Not available under a page filter: a visitor is new by their first pageview ever, whichever page it was.',
+			event: 'Not available under an event filter: events do not say whether their visitor is new.'
+		},
+		table: {
+			title: 'New vs returning',
+			caption: 'Visitors on their first day ever, and those back',
+			columns: [
+				{ key: 'value', label: 'Visitor' },
+				{ key: 'visitors', label: 'Visitors', format: 'count' },
+				{ key: 'sessions', label: 'Sessions', format: 'count' }
+			],
+			display: (rows) =>
+				rows.map((row) => ({
+					...row,
+					value: row.value === 'new' ? 'New' : row.value === 'returning' ? 'Returning' : row.value
+				})),
+			empty: NO_PAGEVIEWS,
+			hint: true
+		}
+	}),
+	links('outboundLinks', 'outbound', {
+		title: 'Outbound links',
+		caption: 'Links to other sites visitors followed',
+		empty: 'No outbound clicks yet: links to other sites visitors follow show up here.'
+	}),
+	links('downloads', 'download', {
+		title: 'File downloads',
+		caption: 'Files visitors downloaded',
+		empty:
+			'No downloads yet: links to files (.pdf, .zip …) or with a download attribute show up here.'
+	}),
+	entry({
+		name: 'dropped',
+		views: ['dropped'],
+		rows: (views) => droppedRows(views.dropped),
+		other: (rest) => ({
+			hour: OTHER,
+			records: sum(rest, (r) => r.records),
+			reports: sum(rest, (r) => r.reports)
+		}),
+		csv: ['hour', 'records', 'reports'],
+		unavailable: { page: LOSS_UNFILTERED, source: LOSS_UNFILTERED, event: LOSS_UNFILTERED },
+		table: {
+			title: 'Lost records',
+			caption: "Records visitors' browsers dropped from a full outbox, by hour (UTC)",
+			columns: [
+				{ key: 'hour', label: 'Hour (UTC)' },
+				{ key: 'records', label: 'Records lost', format: 'count' },
+				{ key: 'reports', label: 'Reports', format: 'count' }
+			],
+			display: (rows) =>
+				rows.map((row) => ({
+					...row,
+					hour: row.hour === OTHER ? OTHER : `${row.hour.replace('T', ' ')}:00`
+				})),
+			empty: "None lost in this range: every visitor's browser delivered all it recorded."
 		}
 	})
 ] as const;

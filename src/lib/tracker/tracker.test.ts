@@ -169,6 +169,48 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('each heartbeat carries the scroll depth its page view had reached at the one before', async () => {
+		const b = fakeBrowser();
+		let host: Host | undefined;
+		const deferred: DeferredModule = {
+			attach: (h) => {
+				host = h;
+				return { track: () => {}, list: async () => [], destroy: async () => {} };
+			},
+			readMine: async () => [],
+			eraseMine: async () => 0
+		};
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		await settle();
+		// The deferred part keeps the deepest scroll in host.scroll.
+		host!.scroll = 40;
+		b.advance(30_000);
+		b.tick();
+		host!.scroll = 80;
+		b.advance(30_000);
+		b.tick();
+		// Nothing gained: the heartbeat still says where it started.
+		b.advance(30_000);
+		b.tick();
+		host!.scroll = 90;
+		b.advance(10_000);
+		// The next page view starts at 0 again.
+		tracker.pageview('/next');
+		b.advance(10_000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const beats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(beats.map((r) => [r.path, r.scrollFrom, r.scroll])).toEqual([
+			['/posts/1', 0, 40],
+			['/posts/1', 40, 80],
+			['/posts/1', 80, 80],
+			['/posts/1', 80, 90],
+			['/next', 0, 0]
+		]);
+	});
+
 	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
 		const b = fakeBrowser();
 		let host: Host | undefined;

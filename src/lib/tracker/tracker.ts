@@ -153,6 +153,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
+	/** The scroll depth this page view's last heartbeat reported (`scrollFrom` of the next). */
+	let scrolled = 0;
 	const sessions = createSessions(
 		storage,
 		(t) => uuidv7(t, random),
@@ -246,7 +248,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
-		host.scroll = 0;
+		host.scroll = scrolled = 0;
 		if (c.entry && !early) probe();
 		emit(
 			make('pageview', {
@@ -271,7 +273,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		lastBeat = t;
 		if (sessions.expired(t)) pageview();
 		sessions.engaged(ms, t);
-		emit(make('heartbeat', { engagedMs: ms, scroll: host.scroll }));
+		emit(make('heartbeat', { engagedMs: ms, scroll: host.scroll, scrollFrom: scrolled }));
+		scrolled = host.scroll;
 	}
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
 import type { Totals } from '../../stats/metrics';
-import { filterMeaning, headlineMetrics, headlineValue, unavailableUnder } from './filter-view';
+import {
+	filterMeaning,
+	headlineMetrics,
+	headlineValue,
+	hintOf,
+	unavailableUnder
+} from './filter-view';
 
 const totals = (visitors: number): Totals => ({
 	pageviews: 9,
@@ -20,11 +26,12 @@ const totals = (visitors: number): Totals => ({
 /** The tiles whose numbers mean what they mean for the whole site. */
 const WHOLE_SITE = [
 	'Unique visitors',
+	'New visitors on their first day ever',
 	'Pageviews',
 	'Sessions',
 	'Actual sessions',
 	'Engaged sessions',
-	'Engagement rate',
+	'Engagement rate 2 engaged of 3 actual sessions (10 s+)',
 	'Bounce rate',
 	'Total engaged time',
 	'Avg. engaged time',
@@ -57,8 +64,14 @@ describe('headlineMetrics', () => {
 			]
 		]
 	])('under %j shows %j', (filter, labels) => {
-		expect(headlineMetrics(filter).map((m) => (m.hint ? `${m.label} ${m.hint}` : m.label))).toEqual(
-			labels
+		const hints = headlineMetrics(filter).map((m) => [m.label, hintOf(m, totals(3))]);
+		expect(hints.map(([label, hint]) => (hint ? `${label} ${hint}` : label))).toEqual(labels);
+	});
+
+	test('the engagement rate says it divides by actual sessions, one or many', () => {
+		const rate = headlineMetrics(null).find((m) => m.key === 'engagementRate')!;
+		expect(hintOf(rate, { ...totals(2), engagedSessions: 1, actualSessions: 1 })).toBe(
+			'1 engaged of 1 actual session (10 s+)'
 		);
 	});
 

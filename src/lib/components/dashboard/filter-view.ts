@@ -14,8 +14,11 @@ export type HeadlineKey = keyof Totals | 'conversionRate';
 export interface HeadlineMetric {
 	key: HeadlineKey;
 	label: string;
-	/** A few words under the label that say whose number it is, e.g. "sessions that landed here". */
-	hint?: string;
+	/**
+	 * A few words under the label that say whose number it is, e.g. "sessions that landed
+	 * here", or what a rate divides, from the totals ({@link hintOf}).
+	 */
+	hint?: string | ((totals: Totals) => string);
 	kind: 'count' | 'rate' | 'duration';
 	/** A fall is the good direction (bounce rate). */
 	lowerIsBetter?: boolean;
@@ -23,13 +26,18 @@ export interface HeadlineMetric {
 	digits?: 0 | 1;
 }
 
+/** What the engagement rate divides: engaged sessions by actual sessions (over 10 s), not all sessions. */
+const ENGAGED_OF_ACTUAL = (t: Totals) =>
+	`${t.engagedSessions} engaged of ${t.actualSessions} actual session${t.actualSessions === 1 ? '' : 's'} (10 s+)`;
+
 const UNFILTERED: HeadlineMetric[] = [
 	{ key: 'visitors', label: 'Unique visitors', kind: 'count' },
+	{ key: 'newVisitors', label: 'New visitors', hint: 'on their first day ever', kind: 'count' },
 	{ key: 'pageviews', label: 'Pageviews', kind: 'count' },
 	{ key: 'sessions', label: 'Sessions', kind: 'count' },
 	{ key: 'actualSessions', label: 'Actual sessions', kind: 'count' },
 	{ key: 'engagedSessions', label: 'Engaged sessions', kind: 'count' },
-	{ key: 'engagementRate', label: 'Engagement rate', kind: 'rate' },
+	{ key: 'engagementRate', label: 'Engagement rate', hint: ENGAGED_OF_ACTUAL, kind: 'rate' },
 	{ key: 'bounceRate', label: 'Bounce rate', kind: 'rate', lowerIsBetter: true },
 	{ key: 'engagedTimeMs', label: 'Total engaged time', kind: 'duration' },
 	{ key: 'avgEngagedTimeMs', label: 'Avg. engaged time', kind: 'duration' },
@@ -81,6 +89,11 @@ const HEADLINES: Record<FilterKind | 'none', HeadlineMetric[]> = {
 /** The headline tiles of a dashboard under `filter` (or none). */
 export function headlineMetrics(filter: Filter | null): HeadlineMetric[] {
 	return HEADLINES[filter?.kind ?? 'none'];
+}
+
+/** The hint under a tile's label for `totals`, if it has one. */
+export function hintOf(metric: HeadlineMetric, totals: Totals): string | undefined {
+	return typeof metric.hint === 'function' ? metric.hint(totals) : metric.hint;
 }
 
 /**

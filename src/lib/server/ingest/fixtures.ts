@@ -63,7 +63,7 @@ export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 			firstOfSession: true,
 			firstOfDay: false
 		},
-		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80 },
+		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80, scrollFrom: 20 },
 		{ ...base('milestone'), milestone: 'actual' },
 		{ ...base('dropped'), count: 12 }
 	];

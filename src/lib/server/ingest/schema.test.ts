@@ -256,6 +256,11 @@ describe('checkRecord', () => {
 			'a scroll depth over 100',
 			{ scroll: 101 },
 			'scroll: Invalid value: Expected <=100 but received 101'
+		],
+		[
+			'a scroll start that is not a whole percentage',
+			{ scrollFrom: 12.5 },
+			'scrollFrom: Invalid safe integer: Received 12.5'
 		]
 	])('refuses a heartbeat with %s', (_, extra, reason) => {
 		const [, , heartbeat] = oneOfEach();

@@ -161,7 +161,8 @@ export const heartbeatSchema = v.strictObject({
 		v.minValue(0),
 		v.maxValue(LIMITS.heartbeatMs, `must be at most ${LIMITS.heartbeatMs}`)
 	),
-	scroll: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100)))
+	scroll: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100))),
+	scrollFrom: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100)))
 });
 
 /** A session milestone record. */

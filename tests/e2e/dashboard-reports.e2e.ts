@@ -1,0 +1,160 @@
+/**
+ * The reports of what the tracker records, from a scripted visit in real Chromium to
+ * the owner's dashboard: a new visitor reads the home page to half its height, the
+ * pricing page to the bottom (downloading the price list and following the outbound
+ * link to CouchDB on the way), then hits a missing page; a returning visitor (whose
+ * browser last visited on an earlier day) lands on the missing page and reads the home
+ * page to the bottom. The 404, scroll depth, new vs returning, outbound and download
+ * panels then show the numbers worked out by hand below. The built app, its CouchDB.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { uuidv7 } from '../../src/lib/records';
+import type { RunningApp } from '../helpers/app';
+import { logIn } from './owner-support';
+import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 150_000 });
+
+let app: RunningApp;
+/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+// Playwright requires the fixtures argument to be a destructuring pattern.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, info) => {
+	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/**
+ * Opens a demo page, makes it tall enough to scroll, and waits until the network is
+ * quiet: the tracker's deferred part (which keeps the scroll depth and captures link
+ * clicks) is fetched after `load`, as in tracker-delivery.e2e.ts.
+ */
+async function visit(page: Page, path: string) {
+	await page.goto(`${app.url}${path}`);
+	await page.evaluate(() => (document.body.style.minHeight = '5000px'));
+	await page.waitForLoadState('networkidle');
+}
+
+/**
+ * Scrolls so the viewport's bottom edge is at `percent` of the page, as the tracker
+ * measures depth, and waits for the scroll event (the tracker's listener runs first).
+ */
+async function scrollTo(page: Page, percent: number) {
+	await page.evaluate(
+		(percent) =>
+			new Promise((resolve) => {
+				window.addEventListener('scroll', resolve, { once: true });
+				const height = document.documentElement.scrollHeight;
+				window.scrollTo(0, Math.round((height * percent) / 100 - window.innerHeight));
+			}),
+		percent
+	);
+}
+
+/** The rows of a dashboard widget's table, as its cells read. */
+function tableOf(page: Page, widget: string): Promise<string[][]> {
+	return page
+		.locator(`#${widget} tbody tr`)
+		.evaluateAll((rows) =>
+			rows.map((row) =>
+				[...row.querySelectorAll('th, td')].map((cell) => (cell as HTMLElement).innerText.trim())
+			)
+		);
+}
+
+test('a scripted visit makes the 404, scroll depth, new vs returning, outbound and download panels show exact numbers', async ({
+	browser
+}) => {
+	// A new visitor.
+	const fresh = await visitorBrowser.newContext();
+	await fresh.route('https://couchdb.apache.org/**', (route) =>
+		route.fulfill({ contentType: 'text/html', body: '<title>CouchDB</title><p>Relax.</p>' })
+	);
+	const n = await fresh.newPage();
+	await visit(n, '/');
+	await scrollTo(n, 50);
+	await visit(n, '/pricing');
+	const download = n.waitForEvent('download');
+	await n.getByRole('link', { name: 'Download the price list' }).click();
+	await download;
+	await scrollTo(n, 100);
+	await n.getByRole('link', { name: 'Apache CouchDB' }).click();
+	await n.waitForURL('https://couchdb.apache.org/');
+	await visit(n, '/no-such-page');
+	await n.goto('about:blank');
+
+	// A returning visitor: their browser keeps the tracker's state of an earlier day.
+	const back = await visitorBrowser.newContext();
+	const visitor = JSON.stringify({ id: uuidv7(Date.now()), day: '2026-01-01' });
+	await back.addInitScript((state) => {
+		if (!localStorage.getItem('couchstats:visitor'))
+			localStorage.setItem('couchstats:visitor', state);
+	}, visitor);
+	const r = await back.newPage();
+	await visit(r, '/no-such-page');
+	await visit(r, '/');
+	await scrollTo(r, 100);
+	await r.goto('about:blank');
+
+	const records = await waitForRecords(
+		app,
+		(rs) =>
+			rs.filter((x) => x.type === 'pageview').length >= 5 &&
+			rs.filter((x) => x.type === 'heartbeat' && x.path === '/' && x.scroll === 100).length >= 1 &&
+			rs.some((x) => x.type === 'event' && x.name === 'outbound') &&
+			rs.some((x) => x.type === 'event' && x.name === 'download')
+	);
+	const pageviews = records
+		.filter((x) => x.type === 'pageview')
+		.sort((a, b) => a.ts - b.ts)
+		.map((x) => [x.path, Boolean(x.notFound), x.firstEver]);
+	// As the tracker classified them: the new visitor's three, then the returning one's two.
+	expect(pageviews).toEqual([
+		['/', false, true],
+		['/pricing', false, false],
+		['/no-such-page', true, false],
+		['/no-such-page', true, false],
+		['/', false, false]
+	]);
+
+	const owner = await (await browser.newContext()).newPage();
+	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	await owner.goto(`${app.url}/sites/demo?range=7d`);
+
+	// 404s: the new visitor came from the pricing page, the returning one directly.
+	await expect
+		.poll(() => tableOf(owner, 'not-found'))
+		.toEqual([
+			['/no-such-page', '(direct)', '1'],
+			['/no-such-page', '/pricing', '1']
+		]);
+	// Scroll depth: home read to 50 % and 100 % (average 75 %, both past 25 and 50 %, one
+	// to 75 and 100 %); the missing page never scrolled; pricing read to the bottom.
+	expect(await tableOf(owner, 'scroll-depth')).toEqual([
+		['/', '2', '75%', '100%', '100%', '50%', '50%'],
+		['/no-such-page', '2', '0%', '0%', '0%', '0%', '0%'],
+		['/pricing', '1', '100%', '100%', '100%', '100%', '100%']
+	]);
+	expect(await tableOf(owner, 'new-vs-returning')).toEqual([
+		['New', '1', '1'],
+		['Returning', '1', '1']
+	]);
+	await expect(owner.locator('#overview [data-metric="newVisitors"] dd.value')).toHaveText('1');
+	await expect(owner.locator('#overview [data-metric="visitors"] dd.value')).toHaveText('2');
+	expect(await tableOf(owner, 'outbound-links')).toEqual([['https://couchdb.apache.org/', '1']]);
+	expect(await tableOf(owner, 'downloads')).toEqual([[`${app.url}/robots.txt`, '1']]);
+	// No browser had to drop a record.
+	await expect(owner.locator('#dropped')).toContainText('None lost in this range');
+	// The engagement rate says what it divides.
+	await expect(owner.locator('#overview [data-metric="engagementRate"] dt')).toContainText(
+		/\d+ engaged of \d+ actual sessions? \(10 s\+\)/
+	);
+});
