@@ -3,9 +3,10 @@
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
 import * as v from 'valibot';
+import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../site-patterns';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
-export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,31}$/;
+export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
 
 /** Whether `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -41,7 +42,7 @@ export const siteInputSchema = v.object({
 				v.string(),
 				v.trim(),
 				v.toLowerCase(),
-				v.regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/, 'must be host names like example.com')
+				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com')
 			)
 		),
 		v.maxLength(50)
@@ -63,6 +64,8 @@ export interface SiteRecord extends SiteInput {
 	/** Token of the public read-only share link, if enabled (stored hashed). */
 	shareHash?: string;
 	createdAt: number;
+	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
+	deleting?: number;
 }
 
 /** Document id of a site. */
