@@ -1,4 +1,4 @@
-import { error, type RequestEvent } from '@sveltejs/kit';
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { attempt, requireUser } from '$lib/server/form';
@@ -13,6 +13,7 @@ import {
 	revokeToken,
 	updateSite
 } from '$lib/server/site-admin';
+import { requestSiteDeletion, startSiteDeletion } from '$lib/server/site-delete';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
@@ -85,5 +86,12 @@ export const actions = {
 		act(event, async (user) => {
 			await disableShareLink(couch(), user, event.params.site);
 			return { saved: 'Share link disabled.' };
+		}),
+	deleteSite: (event) =>
+		act(event, async (user, form) => {
+			const id = event.params.site;
+			await requestSiteDeletion(couch(), user, id, field(form, 'confirm'));
+			await startSiteDeletion(couch(), user, id);
+			redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
 		})
 } satisfies Actions;
