@@ -61,19 +61,23 @@ export async function exportSiteRecords(
 			})
 		);
 	let next: Awaited<ReturnType<typeof read>> | undefined = await read(undefined);
-	return new ReadableStream({
-		async pull(controller) {
-			const body = next!;
-			const lines = body.rows
-				.filter((row) => row.doc)
-				.map((row) => {
-					const { _rev, ...record } = row.doc as StoredRecord;
-					void _rev;
-					return JSON.stringify(record) + '\n';
-				});
-			if (lines.length) controller.enqueue(encoder.encode(lines.join('')));
-			if (body.rows.length < page) return controller.close();
-			next = await read(body.rows[body.rows.length - 1].key as unknown as unknown[]);
-		}
-	});
+	return new ReadableStream(
+		{
+			async pull(controller) {
+				const body = next!;
+				const lines = body.rows
+					.filter((row) => row.doc)
+					.map((row) => {
+						const { _rev, ...record } = row.doc as StoredRecord;
+						void _rev;
+						return JSON.stringify(record) + '\n';
+					});
+				if (lines.length) controller.enqueue(encoder.encode(lines.join('')));
+				if (body.rows.length < page) return controller.close();
+				next = await read(body.rows[body.rows.length - 1].key as unknown as unknown[]);
+			}
+			// Nothing is read ahead of the consumer beyond the page it will take next.
+		},
+		{ highWaterMark: 0 }
+	);
 }
