@@ -19,7 +19,12 @@ import type { Couch } from '../src/lib/server/couch';
 import { connectForScript } from '../src/lib/server/connect';
 import { StartupError } from '../src/lib/server/errors';
 import { siteDocId } from '../src/lib/server/sites';
-import { Classifier, ImportLineError, LineParser } from '../src/lib/server/stats/backfill';
+import {
+	Classifier,
+	ImportLineError,
+	LineParser,
+	siteOfRow
+} from '../src/lib/server/stats/backfill';
 import type { StoredRecord } from '../src/lib/records';
 
 const CHUNK_LINES = 500;
@@ -82,7 +87,7 @@ async function surveyFile(file: string, defaultSite: string | undefined): Promis
 		hash.update(line + '\n');
 		const row = parser.parse(line, lines);
 		if (!row) continue;
-		const site = row.site === undefined || row.site === '' ? defaultSite : String(row.site);
+		const site = siteOfRow(row, defaultSite);
 		if (site) sites.add(site);
 	}
 	return { lines, sha256: hash.digest('hex'), sites };

@@ -17,8 +17,15 @@ export function canManageSite(user: User | null | undefined, site: Pick<SiteReco
 	return Boolean(user && (user.isAdmin || site.owners.includes(user.name)));
 }
 
-/** Every site the user may see, by id. */
-export async function listSites(couch: Couch, user: User): Promise<SiteRecord[]> {
+/**
+ * Every site the user may see, by id.
+ * @param deleting List the sites being deleted (site-delete.ts) instead of the others.
+ */
+export async function listSites(
+	couch: Couch,
+	user: User,
+	{ deleting = false } = {}
+): Promise<SiteRecord[]> {
 	const rows = await couch.sites.list({
 		include_docs: true,
 		startkey: 'site:',
@@ -26,20 +33,28 @@ export async function listSites(couch: Couch, user: User): Promise<SiteRecord[]>
 	});
 	return rows.rows
 		.map((row) => row.doc as SiteRecord)
-		.filter((site) => site && canManageSite(user, site))
+		.filter((site) => site && canManageSite(user, site) && Boolean(site.deleting) === deleting)
 		.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** A site's record, or undefined when there is none. */
+export async function findSite(couch: Couch, id: string): Promise<SiteRecord | undefined> {
+	return couch.sites.get(siteDocId(id)).catch((e) => {
+		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+		throw e;
+	});
 }
 
 /**
  * Loads a site the user may manage.
- * @throws {CouchstatsError} 404 when it does not exist or the user may not see it.
+ * @throws {CouchstatsError} 404 when it does not exist, is being deleted, or the user
+ *   may not see it.
  */
 export async function loadManagedSite(couch: Couch, user: User, id: string): Promise<SiteRecord> {
-	const site = await couch.sites.get(siteDocId(id)).catch((e) => {
-		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-		throw e;
-	});
-	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
+	const site = await findSite(couch, id);
+	if (!site || site.deleting || !canManageSite(user, site)) {
+		throw new CouchstatsError(404, `no site "${id}"`);
+	}
 	return site;
 }
 

@@ -4,9 +4,10 @@
  */
 import * as v from 'valibot';
 import type { Goal } from '../stats/goals';
+import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../site-patterns';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
-export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,31}$/;
+export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
 
 /** Whether `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -42,7 +43,7 @@ export const siteInputSchema = v.object({
 				v.string(),
 				v.trim(),
 				v.toLowerCase(),
-				v.regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/, 'must be host names like example.com')
+				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com')
 			)
 		),
 		v.maxLength(50)
@@ -66,6 +67,8 @@ export interface SiteRecord extends SiteInput {
 	createdAt: number;
 	/** What counts as a conversion on the site (src/lib/server/goals.ts validates them). */
 	goals?: Goal[];
+	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
+	deleting?: number;
 }
 
 /** Document id of a site. */

@@ -41,6 +41,17 @@ describe('SiteCache', () => {
 		expect(db.reads).toBe(2);
 	});
 
+	test('leaves out a site being deleted, so the ingest takes no more records for it', async () => {
+		const db = sitesDb([
+			{ ...demoSite(0), deleting: 1 },
+			{ ...demoSite(0), id: 'kept' }
+		]);
+		const cache = new SiteCache(() => db as unknown as DocumentScope<SiteRecord>, 0);
+		const sites = await cache.sites();
+		expect(sites.get('demo')).toBeUndefined();
+		expect(sites.get('kept')).toBeDefined();
+	});
+
 	test('turns an unreachable sites database into a 503 and tries again on the next call', async () => {
 		const db = sitesDb([], true);
 		const cache = new SiteCache(() => db as unknown as DocumentScope<SiteRecord>, 5000);

@@ -68,7 +68,8 @@ export class SiteCache {
 		}
 		const sites: IngestSite[] = [];
 		for (const { doc } of rows) {
-			if (doc?.type !== 'site' || typeof doc.id !== 'string') continue;
+			// A site being deleted (site-delete.ts) takes no more records.
+			if (doc?.type !== 'site' || typeof doc.id !== 'string' || doc.deleting) continue;
 			sites.push({ id: doc.id, hostnames: Array.isArray(doc.hostnames) ? doc.hostnames : [] });
 		}
 		const list = new SiteList(sites);

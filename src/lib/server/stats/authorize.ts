@@ -62,7 +62,9 @@ export async function authorizeSite(
 
 async function loadSite(couch: Couch, siteId: string): Promise<SiteRecord | undefined> {
 	try {
-		return await couch.sites.get(siteDocId(siteId));
+		const site = await couch.sites.get(siteDocId(siteId));
+		// A site being deleted (site-delete.ts) is read by nobody any more.
+		return site.deleting ? undefined : site;
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
 		throw e;

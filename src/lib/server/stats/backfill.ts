@@ -30,6 +30,7 @@ import {
 	type StoredRecord
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
+import { isExportedRecord, restoreRecord } from './restore';
 
 /** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */
 export const COLUMNS = [
@@ -103,6 +104,15 @@ export function parseCsvLine(line: string): string[] {
 	return fields;
 }
 
+/**
+ * The site a line goes into: for an exported record, `defaultSite` (`--site`) if given,
+ * else its own; for other lines their `site` column, else `defaultSite`.
+ */
+export function siteOfRow(row: InputRow, defaultSite: string | undefined): string | undefined {
+	if (isExportedRecord(row)) return defaultSite ?? str(row.site);
+	return str(row.site) ?? defaultSite;
+}
+
 /** Turns the lines of a file into {@link InputRow}s; the format is told by the first line. */
 export class LineParser {
 	private header: string[] | undefined;
@@ -146,7 +156,7 @@ export class LineParser {
 
 /** Options of {@link Classifier}. */
 export interface ClassifierOptions {
-	/** Site of lines without a `site` column. */
+	/** Site of lines without a `site` column, and of exported records (restore.ts). */
 	defaultSite?: string;
 	/** Time zone of each site, for "first of the visitor's day". */
 	timeZoneOf: (site: string) => string;
@@ -183,6 +193,8 @@ export class Classifier {
 	 * @throws {ImportLineError} naming what is wrong with the line.
 	 */
 	classify(row: InputRow, line: number): StoredRecord[] {
+		// An exported record (restore.ts) is stored as it was, into the --site site if given.
+		if (isExportedRecord(row)) return [restoreRecord(row, this.options.defaultSite, line)];
 		const site = str(row.site) ?? this.options.defaultSite;
 		if (!site) throw new ImportLineError(line, 'has no site (add a site column or pass --site)');
 		const ts = parseTimestamp(row.timestamp);

@@ -8,6 +8,8 @@ import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { authorizeSite } from './authorize';
+import { exportSiteRecords } from '../site-records';
+import { isStillIndexing } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
 import { parseFilter, parseJourneyPage, parseRangeParams, parseSiteId } from './params';
 import type { StatsResponse } from '../../stats/response';
@@ -132,6 +134,41 @@ export async function handleJourneys(
 			meta: read.meta
 		};
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+	} catch (e) {
+		return errorResponse(e);
+	}
+}
+
+/**
+ * `GET /api/v1/records?site=ID`: every raw record of the site as NDJSON, streamed, for
+ * its owners and admins or an API token of the site (not a share link: it opens the
+ * stats, not the records).
+ */
+export async function handleRecordsExport(
+	event: StatsRequest,
+	options: Pick<StatsHandlerOptions, 'couch'> = {}
+): Promise<Response> {
+	try {
+		const db = options.couch ?? appCouch();
+		const site = await authorizeSite(db, parseSiteId(event.url.searchParams), {
+			user: event.locals.user,
+			authorization: event.request.headers.get('authorization')
+		});
+		const body = await exportSiteRecords(db, site.id, async (read) => {
+			try {
+				return await read();
+			} catch (e) {
+				if (isStillIndexing(e)) throw new CouchstatsError(503, 'still indexing; retry later');
+				throw e;
+			}
+		});
+		return new Response(body, {
+			headers: {
+				'cache-control': 'private, no-store',
+				'content-type': 'application/x-ndjson; charset=utf-8',
+				'content-disposition': `attachment; filename="${site.id}-records.ndjson"`
+			}
+		});
 	} catch (e) {
 		return errorResponse(e);
 	}

@@ -1,4 +1,4 @@
-import { error, type RequestEvent } from '@sveltejs/kit';
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { attempt, requireUser } from '$lib/server/form';
@@ -15,6 +15,7 @@ import {
 	revokeToken,
 	updateSite
 } from '$lib/server/site-admin';
+import { requestSiteDeletion, startSiteDeletion } from '$lib/server/site-delete';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
@@ -98,5 +99,12 @@ export const actions = {
 		act(event, async (user, form) => {
 			await removeGoal(couch(), user, event.params.site, field(form, 'id'));
 			return { saved: 'Goal removed.' };
+		}),
+	deleteSite: (event) =>
+		act(event, async (user, form) => {
+			const id = event.params.site;
+			await requestSiteDeletion(couch(), user, id, field(form, 'confirm'));
+			await startSiteDeletion(couch(), user, id);
+			redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
 		})
 } satisfies Actions;

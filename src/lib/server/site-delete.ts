@@ -1,0 +1,131 @@
+/**
+ * Deleting a site: its record in the sites database, every record of it in the events
+ * database, its API tokens and its share link.
+ *
+ * A site may hold millions of records, more than a request can delete before a browser
+ * or proxy gives up, so deletion runs in two steps:
+ *
+ * 1. {@link requestSiteDeletion} (the form action) checks the confirmation and marks the
+ *    site `deleting` in one write that also removes its tokens, share link and host
+ *    names: from then on the Stats API, the share view and the ingest refuse it, and
+ *    the sites list shows it as being deleted instead of linking to it.
+ * 2. {@link startSiteDeletion} then deletes its records in the background, in chunks
+ *    through retention's deletion path (src/lib/server/site-records.ts), and removes the
+ *    site record last.
+ *
+ * If the process stops in between, the site stays marked with some records left; the
+ * sites list offers to finish, and running the deletion again deletes what remains and
+ * then the site record (retention's `deleteRecords` reads until its range is empty, so it can
+ * resume anywhere).
+ */
+import type { User } from './auth';
+import type { Couch } from './couch';
+import { CouchstatsError } from './errors';
+import { logError } from './log';
+import { canManageSite, findSite } from './site-admin';
+import { deleteSiteRecords } from './site-records';
+import type { SiteRecord } from './sites';
+import type { DeleteOptions } from './stats/retention';
+
+/** What this process knows of a deletion it runs or ran. */
+export interface DeletionProgress {
+	/** Records deleted so far by this process. */
+	deleted: number;
+	state: 'running' | 'done' | 'failed';
+	/** Who may see it: the site's owners when it was marked. */
+	owners: string[];
+}
+
+/** Deletions run by this process, by site id; one at a time per site. */
+const deletions = new Map<string, DeletionProgress>();
+
+/**
+ * Marks a site for deletion once its owner confirmed by typing its id or name.
+ * @throws {CouchstatsError} 404 for a site the user may not manage (or that does not
+ *   exist), 400 when the confirmation names neither the site's id nor its name, 409 when
+ *   the site changed meanwhile.
+ */
+export async function requestSiteDeletion(
+	couch: Couch,
+	user: User,
+	id: string,
+	confirmation: string,
+	now: () => number = Date.now
+): Promise<SiteRecord> {
+	const site = await findSite(couch, id);
+	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
+	if (site.deleting) return site;
+	const typed = confirmation.trim();
+	if (!typed || (typed !== site.id && typed !== site.name.trim())) {
+		throw new CouchstatsError(400, `type the site's id (${site.id}) or its name to delete it`);
+	}
+	const marked: SiteRecord = { ...site, deleting: now(), tokens: [], hostnames: [] };
+	delete marked.shareHash;
+	try {
+		const { rev } = await couch.sites.insert(marked);
+		return { ...marked, _rev: rev };
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode === 409) {
+			throw new CouchstatsError(409, 'the site changed meanwhile; try again');
+		}
+		throw e;
+	}
+}
+
+/**
+ * Starts (or joins) the background deletion of a site marked for deletion: its records
+ * chunk by chunk, then its site record. Returns at once with the progress, which the
+ * deletion keeps updating.
+ * @throws {CouchstatsError} 404 for a site the user may not manage, 400 for one not
+ *   marked for deletion.
+ */
+export async function startSiteDeletion(
+	couch: Couch,
+	user: User,
+	id: string,
+	options: DeleteOptions = {}
+): Promise<DeletionProgress> {
+	const running = deletions.get(id);
+	if (running?.state === 'running') return running;
+	const site = await findSite(couch, id);
+	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
+	if (!site.deleting) throw new CouchstatsError(400, `site "${id}" is not being deleted`);
+	const progress: DeletionProgress = { deleted: 0, state: 'running', owners: site.owners };
+	deletions.set(id, progress);
+	finishSiteDeletion(couch, id, progress, options).then(
+		() => (progress.state = 'done'),
+		(e) => {
+			progress.state = 'failed';
+			logError(`deleting site "${id}" stopped; finish it from the sites list`, e);
+		}
+	);
+	return progress;
+}
+
+/** What this process knows of a site's deletion, if it ran one the user may see. */
+export function deletionProgress(user: User, id: string): DeletionProgress | undefined {
+	const progress = deletions.get(id);
+	return progress && canManageSite(user, progress) ? progress : undefined;
+}
+
+/**
+ * Deletes a marked site's records, then its site record. Records a script without an
+ * `Origin` sent within the ingest's site-cache lifetime after the mark may arrive after
+ * the last chunk; the final pass after removing the site record catches those that came
+ * by then.
+ */
+async function finishSiteDeletion(
+	couch: Couch,
+	id: string,
+	progress: DeletionProgress,
+	options: DeleteOptions
+): Promise<void> {
+	const onChunk = (base: number) => (deleted: number) => {
+		progress.deleted = base + deleted;
+		options.onChunk?.(progress.deleted);
+	};
+	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(0) });
+	const site = await findSite(couch, id);
+	if (site) await couch.sites.destroy(site._id, site._rev!);
+	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(progress.deleted) });
+}

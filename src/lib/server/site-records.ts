@@ -1,0 +1,83 @@
+/**
+ * All raw records of one site, read through the view `records` of `_design/visitor`
+ * (couchdb/events/visitor/records.js, key `[site, vid, ts, _id]`) in the key range
+ * `[site]` … `[site, {}]`: every record has a site and a visitor id, so the range holds
+ * exactly the site's records, and reading it costs O(the site's records), never a scan
+ * of other sites'. Deleting a site ({@link deleteSiteRecords}) and exporting it
+ * ({@link exportSiteRecords}) both go through it.
+ */
+import type { StoredRecord } from '$lib/records';
+import { postView, type Couch } from './couch';
+import { deleteRecords, type DeleteOptions, type RecordRange } from './stats/retention';
+import { VISITOR_DESIGN, VISITOR_VIEW } from './visitor/records';
+
+/** Records per page of an export read: at most about 2 MB (records are at most 4 KB). */
+export const EXPORT_PAGE = 500;
+
+/** The key range of a site's records in the visitor view. */
+export function siteRecordRange(site: string): RecordRange {
+	return { design: VISITOR_DESIGN, view: VISITOR_VIEW, startkey: [site], endkey: [site, {}] };
+}
+
+/**
+ * Deletes every record of a site through retention's {@link deleteRecords}, so every
+ * view drops them exactly as when records age out.
+ * @returns how many records this call deleted.
+ */
+export function deleteSiteRecords(
+	couch: Couch,
+	site: string,
+	options: DeleteOptions = {}
+): Promise<number> {
+	return deleteRecords(couch, siteRecordRange(site), options);
+}
+
+/**
+ * A site's records as NDJSON, one stored record per line without `_rev` (its revision
+ * derives from its id), by visitor and time. The first page is read before this
+ * resolves, so a failing read is an error the caller can answer with a status; later
+ * pages are read as the consumer pulls, so memory stays one page whatever the site's
+ * size. `npm run import` reads the lines back (src/lib/server/stats/backfill.ts).
+ * @param settle How each view read waits for its index (see {@link DeleteOptions.settle}).
+ */
+export async function exportSiteRecords(
+	couch: Couch,
+	site: string,
+	settle: NonNullable<DeleteOptions['settle']>,
+	page = EXPORT_PAGE
+): Promise<ReadableStream<Uint8Array>> {
+	const { design, view, startkey, endkey } = siteRecordRange(site);
+	const encoder = new TextEncoder();
+	const read = (after: unknown[] | undefined) =>
+		settle(() =>
+			postView<null>(couch, design, view, {
+				startkey: after ?? startkey,
+				endkey,
+				// Keys are unique (they end with the record's id): skip the last row read.
+				skip: after ? 1 : 0,
+				limit: page,
+				reduce: false,
+				include_docs: true
+			})
+		);
+	let next: Awaited<ReturnType<typeof read>> | undefined = await read(undefined);
+	return new ReadableStream(
+		{
+			async pull(controller) {
+				const body = next!;
+				const lines = body.rows
+					.filter((row) => row.doc)
+					.map((row) => {
+						const { _rev, ...record } = row.doc as StoredRecord;
+						void _rev;
+						return JSON.stringify(record) + '\n';
+					});
+				if (lines.length) controller.enqueue(encoder.encode(lines.join('')));
+				if (body.rows.length < page) return controller.close();
+				next = await read(body.rows[body.rows.length - 1].key as unknown as unknown[]);
+			}
+			// Nothing is read ahead of the consumer beyond the page it will take next.
+		},
+		{ highWaterMark: 0 }
+	);
+}

@@ -1,0 +1,220 @@
+/**
+ * Site settings in Chromium: every `pattern` the app renders compiles as the browser
+ * compiles it (with the `v` flag), so its validation is on; both snippets copy to the
+ * clipboard with "Copied" feedback, also when the Clipboard API refuses; a site is
+ * deleted only once its id is typed, with its records, and other sites keep theirs.
+ * A genuine server error (the CouchDB server gone) shows the styled 500 page with no
+ * stack trace or secret.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
+import { siteRecordRange } from '../../src/lib/server/site-records';
+import { syntheticRecords } from '../fixtures/synthetic';
+import { embeddedUrl, startApp, tempDir } from '../helpers/app';
+import { addSite, logIn } from './owner-support';
+import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
+
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
+
+const couch = (): Couch => createCouch(webServerCouchUrl(), webServerPrefix);
+
+async function recordsOf(id: string): Promise<number> {
+	const { design, view, ...range } = siteRecordRange(id);
+	const body = await postView<number>(couch(), design, view, range);
+	return body.rows[0]?.value ?? 0;
+}
+
+async function asAdmin(page: Page, baseURL: string) {
+	await logIn(page, baseURL, webServerAdmin.name, webServerAdmin.password);
+}
+
+test('every pattern attribute on the app’s pages compiles with the v flag, so the browser validates', async ({
+	page,
+	baseURL
+}) => {
+	const sources: string[] = [];
+	for (const path of ['/login', '/']) {
+		await page.goto(path);
+		sources.push(...(await page.locator('input[pattern]').evaluateAll(patterns)));
+	}
+	await asAdmin(page, baseURL!);
+	for (const path of ['/sites', '/sites/demo/settings', '/sites/demo']) {
+		await page.goto(path);
+		sources.push(...(await page.locator('input[pattern]').evaluateAll(patterns)));
+	}
+	// The site id and host names when adding a site, the host names in the settings.
+	expect(sources.length).toBeGreaterThanOrEqual(3);
+	const invalid = await page.evaluate(
+		(list) =>
+			list.filter((source) => {
+				try {
+					new RegExp(`^(?:${source})$`, 'v');
+					return false;
+				} catch {
+					return true;
+				}
+			}),
+		sources
+	);
+	expect(invalid).toEqual([]);
+
+	await page.goto('/sites');
+	const id = page.getByLabel('Id (used in URLs and the snippet)');
+	const hosts = page.getByLabel('Host names (comma or space separated)');
+	await id.fill('Not an id');
+	await hosts.fill('https://example.com/');
+	expect(await id.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+	expect(await hosts.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(
+		true
+	);
+	await id.fill('fine-id');
+	await hosts.fill('example.com, *.example.com');
+	expect(await id.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
+	expect(await hosts.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
+});
+
+function patterns(inputs: Element[]): string[] {
+	return inputs.map((input) => input.getAttribute('pattern')!);
+}
+
+for (const clipboard of ['allowed', 'refused'] as const) {
+	test(`both snippets copy with “Copied” feedback when the Clipboard API is ${clipboard}`, async ({
+		browser,
+		baseURL
+	}) => {
+		const context = await browser.newContext({
+			permissions: ['clipboard-read', 'clipboard-write']
+		});
+		if (clipboard === 'refused') {
+			// As a browser that refuses the asynchronous API (no permission, insecure origin).
+			await context.addInitScript(() => {
+				navigator.clipboard.writeText = () =>
+					Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));
+			});
+		}
+		const page = await context.newPage();
+		await asAdmin(page, baseURL!);
+		await page.goto('/sites/demo/settings');
+		await page.waitForLoadState('networkidle');
+		for (const [label, start] of [
+			['the script tag', '<script defer data-site="demo"'],
+			['the SvelteKit component', '<!-- src/routes/+layout.svelte -->']
+		]) {
+			const button = page.getByRole('button', { name: `Copy ${label}` });
+			const snippet = button
+				.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " snippet ")]')
+				.locator('pre');
+			const text = await snippet.innerText();
+			expect(text.startsWith(start)).toBe(true);
+			await button.click();
+			await expect(button.locator('xpath=following-sibling::*[@role="status"]')).toHaveText(
+				'Copied'
+			);
+			expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+		}
+		await context.close();
+	});
+}
+
+test('a site is deleted only once its id is typed: its records go, another site keeps its own', async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	await addSite(page, baseURL!, { id: 'doomed', name: 'Doomed site' });
+	await addSite(page, baseURL!, { id: 'stays', name: 'Staying site' });
+	const start = Date.UTC(2026, 9, 1);
+	await couch().events.bulk({
+		docs: [
+			...syntheticRecords({ n: 40, site: 'doomed', start, seed: 21 }),
+			...syntheticRecords({ n: 25, site: 'stays', start: start + 1, seed: 22 })
+		],
+		new_edits: false
+	});
+	expect(await recordsOf('doomed')).toBe(40);
+
+	await page.goto('/sites/doomed/settings');
+	await page.waitForLoadState('networkidle');
+	const confirm = page.getByLabel(/Type the site's id/);
+	await confirm.fill('stays');
+	await page.getByRole('button', { name: 'Delete site' }).click();
+	await expect(page.getByRole('alert')).toHaveText(
+		"type the site's id (doomed) or its name to delete it"
+	);
+	expect(await recordsOf('doomed')).toBe(40);
+
+	await confirm.fill('doomed');
+	await page.getByRole('button', { name: 'Delete site' }).click();
+	await page.waitForURL('**/sites?deleted=doomed');
+	// The page re-reads the deletion's progress until it is done (a loaded machine is slow).
+	await expect(page.getByRole('status').first()).toHaveText(
+		'Site doomed was deleted, with its 40 records, API tokens and share link.',
+		{ timeout: 30_000 }
+	);
+	await expect(page.getByRole('main').getByRole('link', { name: 'Doomed site' })).toHaveCount(0);
+	await expect(page.getByRole('main').getByRole('link', { name: 'Staying site' })).toBeVisible();
+	expect(await recordsOf('doomed')).toBe(0);
+	expect(await recordsOf('stays')).toBe(25);
+	expect((await page.goto('/sites/doomed/settings'))?.status()).toBe(404);
+});
+
+test.describe('when the CouchDB server goes away', () => {
+	const dataDir = tempDir('couchstats-e2e-store-');
+	let store: ChildProcess | undefined;
+
+	test.afterAll(() => {
+		store?.kill('SIGKILL');
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	test('a page that needs it shows the styled 500 page, with no stack trace or secret', async ({
+		page
+	}) => {
+		// A store of its own (`npm run couch`), so that it can be stopped under the app.
+		store = spawn(process.execPath, ['--import', 'tsx', 'scripts/couch.ts'], {
+			cwd: path.resolve(import.meta.dirname, '..', '..'),
+			env: {
+				...process.env,
+				COUCHDB_URL: '',
+				COUCHSTATS_DATA_DIR: dataDir,
+				COUCHSTATS_ADMIN_PASSWORD: 'test-admin-password'
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let output = '';
+		await new Promise<void>((resolve, reject) => {
+			store!.stdout!.on('data', (chunk) => {
+				output += chunk;
+				if (output.includes('press Ctrl-C')) resolve();
+			});
+			store!.stderr!.on('data', (chunk) => (output += chunk));
+			store!.once('exit', (code) => reject(new Error(`the store exited (${code}): ${output}`)));
+		});
+		const couchUrl = embeddedUrl(dataDir)!;
+		const app = await startApp({ env: { COUCHDB_URL: couchUrl.toString() } });
+		try {
+			expect((await page.goto(`${app.url}/stats`))?.status()).toBe(200);
+			const stopped = new Promise((resolve) => store!.once('exit', resolve));
+			store.kill('SIGKILL');
+			await stopped;
+
+			const response = await page.goto(`${app.url}/stats`);
+			expect(response?.status()).toBe(500);
+			await expect(page.getByRole('heading', { level: 1 })).toHaveText('Something went wrong');
+			await expect(page.getByRole('link', { name: /Home|home/ }).first()).toBeVisible();
+			const html = await page.content();
+			for (const secret of [couchUrl.password, couchUrl.username, couchUrl.host]) {
+				expect(html).not.toContain(secret);
+			}
+			expect(html).not.toMatch(/ECONNREFUSED|fetch failed|\bat [\w.<>]+ \(|node:internal/);
+			// The cause is in the server's log, without the credentials.
+			expect(app.output()).toContain('GET /stats (500)');
+			expect(app.output()).not.toContain(couchUrl.password);
+		} finally {
+			await app.stop();
+		}
+	});
+});

@@ -1,0 +1,145 @@
+/**
+ * Deleting a site (src/lib/server/site-delete.ts): only its owners (and admins), only
+ * with the confirmation, removes its records in chunks through retention's deletion
+ * path, its tokens, share link and site record, and leaves other sites' numbers exactly
+ * as they were. Interrupted, it finishes when run again.
+ */
+import { describe, expect, test, vi } from 'vitest';
+import type { User } from '../../src/lib/server/auth';
+import { postView, type Couch } from '../../src/lib/server/couch';
+import {
+	addToken,
+	createSite,
+	enableShareLink,
+	findSite,
+	findSiteByShareLink,
+	listSites,
+	loadManagedSite
+} from '../../src/lib/server/site-admin';
+import {
+	deletionProgress,
+	requestSiteDeletion,
+	startSiteDeletion
+} from '../../src/lib/server/site-delete';
+import { siteRecordRange } from '../../src/lib/server/site-records';
+import { authorizeSite } from '../../src/lib/server/stats/authorize';
+import { readStats } from '../../src/lib/server/stats/read-stats';
+import { syntheticRecords } from '../fixtures/synthetic';
+import { indexed, useCouch } from './harness';
+
+const alice: User = { name: 'alice', roles: [], isAdmin: false };
+const bob: User = { name: 'bob', roles: [], isAdmin: false };
+const START = Date.UTC(2026, 9, 1);
+
+const site = (id: string, name: string) => ({
+	id,
+	name,
+	hostnames: [`${id}.example`],
+	timeZone: 'UTC'
+});
+
+/** How many records of a site the events database holds, by the site's own range. */
+async function recordsOf(couch: Couch, id: string): Promise<number> {
+	const { design, view, ...range } = siteRecordRange(id);
+	const body = await postView<number>(couch, design, view, range);
+	return body.rows[0]?.value ?? 0;
+}
+
+const statsOf = (couch: Couch, id: string) =>
+	readStats(couch, {
+		site: id,
+		range: { from: '2026-10-01', to: '2026-11-15', tz: 'UTC' },
+		interval: 'day',
+		limit: 10
+	});
+
+async function seed(couch: Couch, sites: { id: string; n: number; seed: number }[]) {
+	for (const s of sites) {
+		await createSite(couch, alice, site(s.id, `Site ${s.id}`));
+		const docs = syntheticRecords({ n: s.n, site: s.id, start: START + s.seed, seed: s.seed });
+		await couch.events.bulk({ docs, new_edits: false });
+	}
+	await indexed(couch);
+}
+
+describe('deleting a site', () => {
+	test('only an owner who types its id or name deletes it: records in chunks, tokens, share link, then the site; other sites untouched', async () => {
+		const { couch } = await useCouch();
+		await seed(couch, [
+			{ id: 'doomed', n: 1200, seed: 4 },
+			{ id: 'kept', n: 300, seed: 5 }
+		]);
+		const { secret: token } = await addToken(couch, alice, 'doomed', 'report');
+		const share = await enableShareLink(couch, alice, 'doomed');
+		const kept = await statsOf(couch, 'kept');
+		expect(kept.totals.pageviews).toBeGreaterThan(0);
+		expect(await recordsOf(couch, 'doomed')).toBe(1200);
+
+		await expect(requestSiteDeletion(couch, bob, 'doomed', 'doomed')).rejects.toMatchObject({
+			status: 404
+		});
+		for (const wrong of ['', 'Doomed', 'kept'])
+			await expect(requestSiteDeletion(couch, alice, 'doomed', wrong)).rejects.toMatchObject({
+				status: 400,
+				message: "type the site's id (doomed) or its name to delete it"
+			});
+		expect((await findSite(couch, 'doomed'))?.deleting).toBeUndefined();
+
+		await requestSiteDeletion(couch, alice, 'doomed', 'Site doomed');
+		// Marked: closed to everyone at once, before any record is gone.
+		const marked = await findSite(couch, 'doomed');
+		expect(marked).toMatchObject({ tokens: [], hostnames: [] });
+		expect(marked?.shareHash).toBeUndefined();
+		expect(await findSiteByShareLink(couch, share)).toBeUndefined();
+		await expect(
+			authorizeSite(couch, 'doomed', { user: null, authorization: `Bearer ${token}` })
+		).rejects.toMatchObject({ status: 403 });
+		await expect(loadManagedSite(couch, alice, 'doomed')).rejects.toMatchObject({ status: 404 });
+		expect((await listSites(couch, alice)).map((s) => s.id)).toEqual(['kept']);
+		expect((await listSites(couch, alice, { deleting: true })).map((s) => s.id)).toEqual([
+			'doomed'
+		]);
+		await expect(startSiteDeletion(couch, bob, 'doomed')).rejects.toMatchObject({ status: 404 });
+
+		const chunks: number[] = [];
+		await startSiteDeletion(couch, alice, 'doomed', { onChunk: (n) => chunks.push(n) });
+		expect(deletionProgress(bob, 'doomed')).toBeUndefined();
+		await vi.waitFor(() => expect(deletionProgress(alice, 'doomed')?.state).toBe('done'), {
+			timeout: 60_000,
+			interval: 50
+		});
+		expect(chunks).toEqual([500, 1000, 1200]);
+		expect(deletionProgress(alice, 'doomed')?.deleted).toBe(1200);
+		expect(await findSite(couch, 'doomed')).toBeUndefined();
+		expect(await recordsOf(couch, 'doomed')).toBe(0);
+		expect((await statsOf(couch, 'doomed')).totals.pageviews).toBe(0);
+		expect(await statsOf(couch, 'kept')).toEqual(kept);
+		expect(await recordsOf(couch, 'kept')).toBe(300);
+	});
+
+	test('a deletion that stops halfway leaves the site marked, and running it again finishes the job', async () => {
+		const { couch } = await useCouch();
+		await seed(couch, [{ id: 'halfway', n: 900, seed: 6 }]);
+		await requestSiteDeletion(couch, alice, 'halfway', 'halfway');
+
+		// The store goes away after the first chunk: the second view read fails.
+		let reads = 0;
+		const failing = await startSiteDeletion(couch, alice, 'halfway', {
+			chunk: 300,
+			settle: (read) => (++reads > 1 ? Promise.reject(new Error('store unreachable')) : read())
+		});
+		await vi.waitFor(() => expect(failing.state).toBe('failed'), { timeout: 60_000, interval: 50 });
+		expect(failing.deleted).toBe(300);
+		expect(await recordsOf(couch, 'halfway')).toBe(600);
+		expect((await findSite(couch, 'halfway'))?.deleting).toBeTypeOf('number');
+		expect((await listSites(couch, alice, { deleting: true })).map((s) => s.id)).toEqual([
+			'halfway'
+		]);
+
+		const again = await startSiteDeletion(couch, alice, 'halfway', { chunk: 300 });
+		await vi.waitFor(() => expect(again.state).toBe('done'), { timeout: 60_000, interval: 50 });
+		expect(again.deleted).toBe(600);
+		expect(await recordsOf(couch, 'halfway')).toBe(0);
+		expect(await findSite(couch, 'halfway')).toBeUndefined();
+	});
+});

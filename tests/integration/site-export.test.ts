@@ -1,0 +1,181 @@
+/**
+ * Exporting a site's raw records (`GET /api/v1/records`, src/lib/server/site-records.ts)
+ * and importing them into a fresh site with `npm run import`: the Stats API gives the
+ * same numbers for both. The export is read a page at a time as it is consumed, only
+ * from the site's own key range, and only for its owners, admins or an API token.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { User } from '../../src/lib/server/auth';
+import type { Couch } from '../../src/lib/server/couch';
+import { addToken, createSite, enableShareLink } from '../../src/lib/server/site-admin';
+import { exportSiteRecords } from '../../src/lib/server/site-records';
+import { handleRecordsExport } from '../../src/lib/server/stats/handler';
+import { readStats } from '../../src/lib/server/stats/read-stats';
+import { syntheticRecords } from '../fixtures/synthetic';
+import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const alice: User = { name: 'alice', roles: [], isAdmin: false };
+const bob: User = { name: 'bob', roles: [], isAdmin: false };
+const START = Date.UTC(2026, 9, 1);
+
+const site = (id: string) => ({
+	id,
+	name: `Site ${id}`,
+	hostnames: [`${id}.example`],
+	timeZone: 'Europe/Paris'
+});
+
+/** The Stats API's answer for a site over the whole seeded window, without its site id. */
+async function statsOf(couch: Couch, id: string, filter?: string) {
+	const { site: _site, ...stats } = await readStats(couch, {
+		site: id,
+		range: { from: '2026-09-30', to: '2026-11-02', tz: 'Europe/Paris' },
+		interval: 'day',
+		limit: Infinity,
+		filter: filter ? { kind: 'page', value: filter } : null
+	});
+	void _site;
+	return stats;
+}
+
+function exportRequest(query: string, init: { user?: User; token?: string } = {}) {
+	return handleRecordsExport(
+		{
+			url: new URL(`http://localhost/api/v1/records?${query}`),
+			request: new Request('http://localhost/api/v1/records', {
+				headers: init.token ? { authorization: `Bearer ${init.token}` } : {}
+			}),
+			locals: { user: init.user ?? null }
+		},
+		{ couch: currentCouch }
+	);
+}
+
+let currentCouch: Couch;
+
+function runImport(file: string, args: string[], env: Record<string, string>) {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
+		cwd: root,
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stderr = '';
+	child.stderr.on('data', (chunk) => (stderr += chunk));
+	return new Promise<{ code: number | null; stderr: string }>((resolve) =>
+		child.on('exit', (code) => resolve({ code, stderr }))
+	);
+}
+
+describe('exporting a site and importing it elsewhere', () => {
+	test('export → npm run import into a fresh site → the same Stats API numbers; re-importing adds nothing', async () => {
+		const { couch, prefix, url } = await useCouch();
+		currentCouch = couch;
+		await createSite(couch, alice, site('origin'));
+		await createSite(couch, alice, site('other'));
+		await createSite(couch, alice, site('copy'));
+		const records = syntheticRecords({ n: 1500, site: 'origin', start: START, seed: 7 });
+		const others = syntheticRecords({ n: 200, site: 'other', start: START + 1, seed: 8 });
+		await couch.events.bulk({ docs: [...records, ...others], new_edits: false });
+		await indexed(couch);
+		const { secret: token } = await addToken(couch, alice, 'origin', 'export');
+		const share = await enableShareLink(couch, alice, 'origin');
+
+		// Who may export: the owner, an API token of the site; nobody else.
+		expect((await exportRequest('site=origin')).status).toBe(401);
+		expect((await exportRequest('site=origin', { user: bob })).status).toBe(403);
+		expect((await exportRequest(`site=origin&share=${share}`)).status).toBe(401);
+		expect((await exportRequest('site=other', { token })).status).toBe(403);
+		expect((await exportRequest('site=origin', { user: alice })).status).toBe(200);
+
+		const response = await exportRequest('site=origin', { token });
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+		expect(response.headers.get('content-disposition')).toBe(
+			'attachment; filename="origin-records.ndjson"'
+		);
+		const text = await response.text();
+		const lines = text.trimEnd().split('\n');
+		expect(lines).toHaveLength(1500);
+		const exported = lines.map((line) => JSON.parse(line));
+		expect(exported.every((r) => r.site === 'origin' && !('_rev' in r))).toBe(true);
+		expect(new Set(exported.map((r) => r._id))).toEqual(new Set(records.map((r) => r._id)));
+
+		const dir = tempDir('couchstats-export-');
+		const file = path.join(dir, 'origin.ndjson');
+		fs.writeFileSync(file, text);
+		const env = {
+			COUCHDB_URL: url.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+			COUCHSTATS_DATA_DIR: dir
+		};
+		const first = await runImport(file, ['--site', 'copy'], env);
+		expect(first.code, first.stderr).toBe(0);
+		expect(first.stderr).toContain('1500 lines, 1500 records in all; sent 1500 this run');
+		await indexed(couch);
+
+		const original = await statsOf(couch, 'origin');
+		expect(original.totals.pageviews).toBeGreaterThan(0);
+		expect(await statsOf(couch, 'copy')).toEqual(original);
+		expect(await statsOf(couch, 'copy', '/')).toEqual(await statsOf(couch, 'origin', '/'));
+
+		// Run again from scratch: the same derived ids, nothing stored twice.
+		const again = await runImport(file, ['--site', 'copy', '--restart'], env);
+		expect(again.code, again.stderr).toBe(0);
+		await indexed(couch);
+		expect(await statsOf(couch, 'copy')).toEqual(original);
+		currentCouch = couch;
+		const copied = await (await exportRequest('site=copy', { user: alice })).text();
+		expect(copied.trimEnd().split('\n')).toHaveLength(1500);
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	test('an export is read one page at a time as it is consumed, from the site’s own range', async () => {
+		const { couch } = await useCouch();
+		const docs = syntheticRecords({ n: 250, site: 'paged', start: START, seed: 9 });
+		const others = syntheticRecords({ n: 100, site: 'pagef', start: START + 1, seed: 10 });
+		await couch.events.bulk({ docs: [...docs, ...others], new_edits: false });
+		await indexed(couch);
+		let reads = 0;
+		const stream = await exportSiteRecords(couch, 'paged', (read) => (reads++, read()), 100);
+		expect(reads).toBe(1);
+		const reader = stream.getReader();
+		const decoder = new TextDecoder();
+		const first = await reader.read();
+		expect(decoder.decode(first.value).trimEnd().split('\n')).toHaveLength(100);
+		// One page in hand, at most the next one read ahead: never the whole site at once.
+		expect(reads).toBeLessThanOrEqual(2);
+		let lines = 100;
+		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+			lines += decoder.decode(chunk.value).trimEnd().split('\n').length;
+		expect(lines).toBe(250);
+		expect(reads).toBe(3);
+	});
+
+	test('a line that is not a record the events database accepts stops the import before anything is written', async () => {
+		const { couch, prefix, url } = await useCouch();
+		await createSite(couch, alice, site('strict'));
+		const [good, bad] = syntheticRecords({ n: 2, site: 'strict', start: START, seed: 11 });
+		const dir = tempDir('couchstats-export-');
+		const file = path.join(dir, 'bad.ndjson');
+		fs.writeFileSync(
+			file,
+			JSON.stringify(good) + '\n' + JSON.stringify({ ...bad, type: 'pagevue' }) + '\n'
+		);
+		const run = await runImport(file, [], {
+			COUCHDB_URL: url.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+			COUCHSTATS_DATA_DIR: dir
+		});
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain('couchstats import: line 2: is not a record couchstats stores');
+		await indexed(couch);
+		expect((await statsOf(couch, 'strict')).totals.pageviews).toBe(0);
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+});
