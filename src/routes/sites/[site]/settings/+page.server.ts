@@ -11,6 +11,7 @@ import {
 	parseSiteForm,
 	removeOwner,
 	revokeToken,
+	shareSessions,
 	updateSite
 } from '$lib/server/site-admin';
 import type { Actions, PageServerLoad } from './$types';
@@ -31,7 +32,8 @@ export const load = (async ({ locals, url, params }) => {
 			timeZone: site.timeZone,
 			owners: site.owners,
 			tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
-			shared: Boolean(site.shareHash)
+			shared: Boolean(site.shareHash),
+			shareSessions: site.shareSessions === true
 		}
 	};
 }) satisfies PageServerLoad;
@@ -85,5 +87,11 @@ export const actions = {
 		act(event, async (user) => {
 			await disableShareLink(couch(), user, event.params.site);
 			return { saved: 'Share link disabled.' };
+		}),
+	shareSessions: (event) =>
+		act(event, async (user, form) => {
+			const on = field(form, 'on') === 'on';
+			await shareSessions(couch(), user, event.params.site, on);
+			return { saved: on ? 'The share link shows sessions.' : 'The share link hides sessions.' };
 		})
 } satisfies Actions;
