@@ -26,7 +26,12 @@ describe('the session-summary view', () => {
 			[['demo', 's1', 'at'], ts],
 			[['demo', 's1', 'page', '/pricing'], ts],
 			[
-				['demo', 's1', 'entry', ['/pricing', 'news.ycombinator.com', 'desktop', 'Firefox', 'FR', true]],
+				[
+					'demo',
+					's1',
+					'entry',
+					['/pricing', 'news.ycombinator.com', 'desktop', 'Firefox', 'FR', true]
+				],
 				ts
 			]
 		]);

@@ -6,6 +6,7 @@
  */
 import type { RecordType } from '../records';
 import type { Activity } from './active';
+import type { Preset } from './range';
 
 /** One session of the session list. */
 export interface SessionSummary {
@@ -231,4 +232,12 @@ export interface SessionTimelineResponse {
 	/** Cursor of the timeline's next page (`after=`), or null when it is complete. */
 	next: string | null;
 	indexing: boolean;
+}
+
+/** The data of the session list page (`/sites/[site]/sessions`). */
+export interface SessionsPageData {
+	site: { id: string; name: string; timeZone: string };
+	range: { preset: Preset; from: string; to: string; tz: string };
+	/** The page of sessions, or why the range could not be read. */
+	list: SessionListResponse | { problem: string };
 }
