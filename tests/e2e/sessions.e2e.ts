@@ -14,6 +14,8 @@ test.describe.configure({ timeout: 120_000 });
 const ADMIN_PASSWORD = 'test-admin-password';
 
 let app: RunningApp;
+/** The visit's session id, from the first test. */
+let sid = '';
 /** The visitor's browser: a desktop Chrome user agent, so its records are not a bot's. */
 let visitorBrowser: Browser;
 test.beforeAll(async () => {
@@ -52,9 +54,10 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await visitor.goto(`${app.url}/visit/one`);
 	await visitor.waitForFunction(() => 'couchstats' in window);
 	await visitor.evaluate(() =>
-		(
-			window as unknown as { couchstats: { track(n: string, p: object): void } }
-		).couchstats.track('signup', { plan: 'pro' })
+		(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
+			'signup',
+			{ plan: 'pro' }
+		)
 	);
 	await Promise.all([
 		visitor.waitForRequest((request) => request.url().includes('/api/ingest')),
@@ -82,6 +85,7 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await expect(steps.nth(2)).toContainText('from /visit/one');
 	await expect(owner.getByTestId('session-summary')).toContainText('/visit/one → /visit/two');
 	const sessionUrl = owner.url();
+	sid = sessionUrl.split('/').pop()!;
 
 	// The session list (linked from the app header) has the session, linking to the timeline.
 	await owner.getByRole('link', { name: 'Sessions', exact: true }).click();
@@ -93,4 +97,28 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await expect(row).toContainText('new visitor');
 	await row.getByRole('link').click();
 	await expect(owner).toHaveURL(sessionUrl);
+});
+
+test("a share link shows a session's timeline only once the owner switches sessions on", async ({
+	browser
+}) => {
+	expect(sid, 'the first test recorded a session').not.toBe('');
+	const owner = await ownerPage(browser);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: 'Create a share link' }).click();
+	const shareUrl = (await owner.getByRole('status').getByRole('link').getAttribute('href'))!;
+	const timelineUrl = `${shareUrl}/sessions/${sid}`;
+
+	const viewer = await (await browser.newContext()).newPage();
+	expect((await viewer.goto(timelineUrl))!.status()).toBe(404);
+	const api = `${app.url}/api/v1/sessions?site=demo&share=${shareUrl.split('/').pop()}`;
+	// Node's fetch (it honours the app's keep-alive timeout between the two reads).
+	expect((await fetch(api)).status).toBe(403);
+
+	await owner.getByRole('button', { name: 'Show sessions on it' }).click();
+	await expect(owner.getByRole('status')).toHaveText('The share link shows sessions.');
+	expect((await viewer.goto(timelineUrl))!.status()).toBe(200);
+	await expect(viewer.getByTestId('session-timeline')).toContainText('/visit/two');
+	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveCount(0);
+	expect((await fetch(api)).status).toBe(200);
 });
