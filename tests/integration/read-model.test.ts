@@ -109,7 +109,6 @@ describe('the read model', () => {
 		const whole = await readStats(couch, { ...query, range: read.range, fromFirstRecord: false });
 		expect(read.totals).toEqual({ status: 'fulfilled', value: whole.totals });
 		// The `since` query and one `metrics` query (the five days are one run of day buckets).
-		// active, since, and one session summary per live visitor (G and I).
-		expect(read.meta.queries).toBe(4);
+		expect(read.meta.queries).toBe(2);
 	});
 });
