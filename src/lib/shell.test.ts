@@ -4,6 +4,7 @@ import { sitePageLinks, switchHref } from './shell';
 test.each([
 	['/sites/alpha', 'beta', '/sites/beta'],
 	['/sites/alpha/settings', 'beta', '/sites/beta/settings'],
+	['/sites/alpha/sessions/019a8f00-0000-7000-8000-000000000001', 'beta', '/sites/beta/sessions'],
 	['/sites/alpha/no-such-page', 'beta', '/sites/beta'],
 	['/sites', 'beta', '/sites/beta'],
 	['/login', 'beta', '/sites/beta'],
@@ -15,7 +16,12 @@ test.each([
 test('the site links mark the page being shown', () => {
 	expect(sitePageLinks('alpha', '/sites/alpha/settings')).toEqual([
 		{ href: '/sites/alpha', label: 'Dashboard', current: false },
+		{ href: '/sites/alpha/sessions', label: 'Sessions', current: false },
 		{ href: '/sites/alpha/settings', label: 'Settings', current: true }
 	]);
-	expect(sitePageLinks('alpha', '/sites/alpha').map((link) => link.current)).toEqual([true, false]);
+	expect(sitePageLinks('alpha', '/sites/alpha').map((link) => link.current)).toEqual([
+		true,
+		false,
+		false
+	]);
 });

@@ -32,6 +32,7 @@ export type ShellHeader =
 /** The pages of one site, in the header's order: `path` is appended to `/sites/ID`. */
 export const SITE_PAGES = [
 	{ path: '', label: 'Dashboard' },
+	{ path: '/sessions', label: 'Sessions' },
 	{ path: '/settings', label: 'Settings' }
 ] as const;
 
@@ -56,11 +57,14 @@ export function sitePageLinks(site: string, pathname: string): NavLink[] {
 
 /**
  * Where the switcher takes an owner who picks `site` while at `pathname`: the same page
- * of the other site (its settings from settings), else its dashboard. The query is
+ * of the other site (its settings from settings, its sessions from a session's timeline),
+ * else its dashboard. The query is
  * dropped: filters name one site's pages and sources.
  */
 export function switchHref(pathname: string, site: string): string {
 	const at = /^\/sites\/[^/]+(\/.*)?$/.exec(pathname);
-	const page = SITE_PAGES.find(({ path }) => path === (at?.[1] ?? ''));
+	// A page below a site page (a session's timeline) switches to that page (the list).
+	const section = /^\/[^/]*/.exec(at?.[1] ?? '')?.[0] ?? '';
+	const page = SITE_PAGES.find(({ path }) => path === section);
 	return siteHref(site, page?.path);
 }

@@ -8,7 +8,7 @@ import type { Couch } from '../../src/lib/server/couch';
 import { readDesignDocs } from '../../src/lib/server/design-docs';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { GOLDEN_NOW, goldenRecords } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, sidOf } from '../fixtures/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;
@@ -50,6 +50,26 @@ describe('the read model', () => {
 				byPath: [
 					{ path: '/', visitors: 1 },
 					{ path: '/pricing', visitors: 1 }
+				],
+				sessions: [
+					{
+						sid: sidOf('V7'),
+						path: '/',
+						lastAt: Date.UTC(2026, 10, 3, 23, 30, 30),
+						pages: 1,
+						durationMs: 0,
+						country: 'US',
+						browser: 'Firefox'
+					},
+					{
+						sid: sidOf('V5'),
+						path: '/pricing',
+						lastAt: Date.UTC(2026, 10, 3, 23, 29, 30),
+						pages: 2,
+						durationMs: 90_000,
+						country: 'FR',
+						browser: 'Chrome'
+					}
 				]
 			}
 		});
@@ -72,7 +92,8 @@ describe('the read model', () => {
 		expect(Object.keys(read).sort()).toEqual(
 			['activeNow', 'filter', 'indexing', 'meta', 'range', 'site', 'trackingSince'].sort()
 		);
-		expect(read.meta.queries).toBe(2);
+		// active, since, and one session summary per live visitor (G and I).
+		expect(read.meta.queries).toBe(4);
 	});
 
 	test('starts a range at the local day of the first record, read once for both uses', async () => {

@@ -10,7 +10,7 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
-import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../fixtures/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;
@@ -298,10 +298,32 @@ describe('active now', () => {
 			byPath: [
 				{ path: '/', visitors: 1 },
 				{ path: '/pricing', visitors: 1 }
+			],
+			sessions: [
+				{
+					sid: sidOf('V7'),
+					path: '/',
+					lastAt: Date.UTC(2026, 10, 3, 23, 30, 30),
+					pages: 1,
+					durationMs: 0,
+					country: 'US',
+					browser: 'Firefox'
+				},
+				{
+					sid: sidOf('V5'),
+					path: '/pricing',
+					lastAt: Date.UTC(2026, 10, 3, 23, 29, 30),
+					pages: 2,
+					durationMs: 90_000,
+					country: 'FR',
+					browser: 'Chrome'
+				}
 			]
 		});
-		// Only the rows of the last few minutes are read: G's two paths and I's one.
-		expect(reader.rowsRead).toBe(3);
+		// Only the rows of the last few minutes are read (G's two paths and I's one), then
+		// each active session's summary: G's 6 rows (at, entry, 2 pages, engaged, nonbounce)
+		// and I's 3 (at, entry, 1 page).
+		expect(reader.rowsRead).toBe(3 + 6 + 3);
 	});
 });
 

@@ -227,6 +227,11 @@ export function disableShareLink(couch: Couch, user: User, id: string) {
 	});
 }
 
+/** Lets the share link show the site's sessions (list and timelines), or stops it. */
+export function shareSessions(couch: Couch, user: User, id: string, on: boolean) {
+	return changeSite(couch, user, id, (site) => ({ ...site, shareSessions: on }));
+}
+
 /** The site a share-link secret opens, or undefined. */
 export async function findSiteByShareLink(
 	couch: Couch,

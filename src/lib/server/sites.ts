@@ -64,6 +64,8 @@ export interface SiteRecord extends SiteInput {
 	tokens: SiteToken[];
 	/** Token of the public read-only share link, if enabled (stored hashed). */
 	shareHash?: string;
+	/** Whether the share link shows sessions too (the session list and timelines); default off. */
+	shareSessions?: boolean;
 	createdAt: number;
 	/** What counts as a conversion on the site (src/lib/server/goals.ts validates them). */
 	goals?: Goal[];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { activeNow } from './active';
+import { activeNow, latestActivity } from './active';
 
 const now = Date.parse('2026-11-21T14:05:00Z');
 const row = (sid: string, path: string, secondsAgo: number) => ({
@@ -19,18 +19,32 @@ describe('active now', () => {
 			byPath: [
 				{ path: '/docs', visitors: 2 },
 				{ path: '/', visitors: 1 }
-			]
+			],
+			sessions: []
 		});
 	});
 
 	test('leaves out sessions idle for more than 2 minutes', () => {
 		expect(activeNow([row('a', '/', 121), row('b', '/x', 60)], now)).toEqual({
 			visitors: 1,
-			byPath: [{ path: '/x', visitors: 1 }]
+			byPath: [{ path: '/x', visitors: 1 }],
+			sessions: []
 		});
 	});
 
 	test('is empty without rows', () => {
-		expect(activeNow([], now)).toEqual({ visitors: 0, byPath: [] });
+		expect(activeNow([], now)).toEqual({ visitors: 0, byPath: [], sessions: [] });
+	});
+
+	test('lists each active session at its latest path, latest activity first', () => {
+		expect(
+			latestActivity(
+				[row('a', '/', 100), row('a', '/docs', 20), row('b', '/', 5), row('c', '/x', 121)],
+				now
+			)
+		).toEqual([
+			{ sid: 'b', path: '/', at: now - 5000 },
+			{ sid: 'a', path: '/docs', at: now - 20_000 }
+		]);
 	});
 });

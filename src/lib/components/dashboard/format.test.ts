@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { formatChange, formatClock, formatCount, formatDuration, formatRate } from './format';
+import {
+	formatChange,
+	formatClock,
+	formatCount,
+	formatDuration,
+	formatRate,
+	liveVisitorLine
+} from './format';
 
 describe('formatCount', () => {
 	test.each([
@@ -77,5 +84,19 @@ describe('formatClock', () => {
 		const t = Date.UTC(2026, 10, 21, 14, 5, 9);
 		expect(formatClock(t, 'UTC')).toBe('14:05:09');
 		expect(formatClock(t, 'Europe/Paris')).toBe('15:05:09');
+	});
+});
+
+describe('liveVisitorLine', () => {
+	test('names the country, browser, current page, pages and time of a live visitor', () => {
+		const visitor = { country: 'DE', browser: 'Chrome', pages: 3, durationMs: 125_000 };
+		expect(liveVisitorLine(visitor, '/pricing')).toBe(
+			'Germany · Chrome · on /pricing · 3 pages · 2m 05s'
+		);
+	});
+
+	test('leaves out what the records do not carry', () => {
+		const visitor = { country: null, browser: null, pages: 1, durationMs: 0 };
+		expect(liveVisitorLine(visitor, '/')).toBe('on / · 1 page · 0s');
 	});
 });

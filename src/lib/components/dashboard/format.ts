@@ -37,6 +37,35 @@ export function formatDuration(ms: number): string {
 	return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/** A country's English name from its ISO 3166-1 code (`DE` → `Germany`); the code if unknown. */
+export function countryName(code: string): string {
+	try {
+		return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
+	} catch {
+		return code;
+	}
+}
+
+/**
+ * A live visitor in one line: `Germany · Chrome · on /pricing · 3 pages · 2m 05s`; what
+ * the records do not carry (country, browser) is left out.
+ * @param page How the current path is shown (its title on the public page).
+ */
+export function liveVisitorLine(
+	visitor: { country: string | null; browser: string | null; pages: number; durationMs: number },
+	page: string
+): string {
+	return [
+		visitor.country && countryName(visitor.country),
+		visitor.browser,
+		`on ${page}`,
+		`${formatCount(visitor.pages)} ${visitor.pages === 1 ? 'page' : 'pages'}`,
+		formatDuration(visitor.durationMs)
+	]
+		.filter(Boolean)
+		.join(' · ');
+}
+
 /** The change of a number against the previous period, for a badge and its label. */
 export interface Change {
 	/** `+25%`, `−3 pts`, `new` or `—` (nothing to compare). */
@@ -101,6 +130,19 @@ export function formatChange(
 export function formatClock(ms: number, timeZone: string): string {
 	return new Intl.DateTimeFormat('en-GB', {
 		timeZone,
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+		hourCycle: 'h23'
+	}).format(ms);
+}
+
+/** A UTC instant as a local date and time in a time zone: `10 Nov, 14:05:09`. */
+export function formatDateTime(ms: number, timeZone: string): string {
+	return new Intl.DateTimeFormat('en-GB', {
+		timeZone,
+		day: 'numeric',
+		month: 'short',
 		hour: '2-digit',
 		minute: '2-digit',
 		second: '2-digit',

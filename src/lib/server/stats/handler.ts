@@ -174,7 +174,8 @@ export async function handleRecordsExport(
 	}
 }
 
-function errorResponse(e: unknown): Response {
+/** An API error as JSON `{ error, message }` with its status; anything unexpected is logged, 500. */
+export function errorResponse(e: unknown): Response {
 	if (e instanceof CouchstatsError) {
 		const headers: Record<string, string> =
 			e.status === 401 ? { 'www-authenticate': 'Bearer realm="couchstats"' } : {};

@@ -6,7 +6,9 @@
  * failed read leaves the others standing; callers only unwrap (the Stats API and
  * /stats fail as a whole, `readStats`) or render what they got (dashboards).
  */
-import { activeNow, type ActiveNow } from '../../stats/active';
+import { activeNow, latestActivity, LIVE_SESSIONS, type ActiveNow } from '../../stats/active';
+import { liveSession } from '../../stats/sessions';
+import { readSummaries } from '../sessions/read-sessions';
 import { bucketStart, cover, type Segment } from '../../stats/buckets';
 import { topN } from '../../stats/breakdowns';
 import {
@@ -349,7 +351,10 @@ async function readJourney(
 	return journeyOf(rows, query.journeyPage ?? null, query.limit);
 }
 
-/** Sessions active in the last 2 minutes, from the last few minute buckets only. */
+/**
+ * Sessions active in the last 2 minutes, from the last few minute buckets only, and the
+ * latest of them each with its session's summary (one `session-summary` read each).
+ */
 export async function readActiveNow(
 	reader: ViewReader,
 	site: string,
@@ -362,7 +367,17 @@ export async function readActiveNow(
 		endkey: [site, minute(now + 5 * MINUTE), {}],
 		group_level: 4
 	});
-	return activeNow(rows, now);
+	const shown = latestActivity(rows, now).slice(0, LIVE_SESSIONS);
+	const summaries = await readSummaries(
+		reader,
+		site,
+		shown.map((s) => s.sid)
+	);
+	return activeNow(
+		rows,
+		now,
+		shown.map((active, i) => liveSession(active, summaries[i]))
+	);
 }
 
 /** The earliest counted record of a site, ISO 8601, or null. */

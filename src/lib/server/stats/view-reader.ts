@@ -36,6 +36,9 @@ export interface ViewParams {
 	reduce?: boolean;
 	limit?: number;
 	inclusive_end?: boolean;
+	descending?: boolean;
+	/** With `startkey`: the document id a read starts at among rows of that key (cursors). */
+	startkey_docid?: string;
 }
 
 /** A view row as read. */

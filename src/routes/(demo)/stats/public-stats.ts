@@ -36,7 +36,8 @@ export interface PublicStats {
 	to: string;
 	totals: Totals;
 	published: { posts: number; pages: number };
-	activeNow: { visitors: number; byPath: (TitledPath & { visitors: number })[] };
+	/** Active visitors by page; none listed one by one (`sessions`), on a public page. */
+	activeNow: { visitors: number; byPath: (TitledPath & { visitors: number })[]; sessions: [] };
 	pages: (TitledPath & { pageviews: number; visitors: number; engagedTimeMs: number })[];
 	indexing: boolean;
 	readAt: number;
@@ -78,7 +79,8 @@ export async function readPublicStats(
 			visitors: active.visitors,
 			byPath: active.byPath
 				.filter((row) => !isPrivatePath(row.path))
-				.map((row) => ({ ...titled(row.path), visitors: row.visitors }))
+				.map((row) => ({ ...titled(row.path), visitors: row.visitors })),
+			sessions: []
 		},
 		pages: publicRows(valueOf(read.breakdowns).pages).map((row) => ({
 			...titled(row.path),

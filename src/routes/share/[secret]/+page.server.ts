@@ -10,5 +10,9 @@ export const load = (async ({ params, url, depends, setHeaders }) => {
 	// Same answer for a malformed, revoked or unknown secret: nothing to reveal.
 	if (!site) error(404, 'This share link does not exist or was turned off.');
 	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
-	return { dashboard: await readDashboard(couch(), site, url.searchParams) };
+	return {
+		dashboard: await readDashboard(couch(), site, url.searchParams),
+		// The realtime panel links live visitors to their timelines only if the owner said so.
+		sessionsShared: site.shareSessions === true
+	};
 }) satisfies PageServerLoad;

@@ -13,6 +13,7 @@ import {
 	parseSiteForm,
 	removeOwner,
 	revokeToken,
+	shareSessions,
 	updateSite
 } from '$lib/server/site-admin';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/site-delete';
@@ -35,7 +36,8 @@ export const load = (async ({ locals, url, params }) => {
 			owners: site.owners,
 			tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
 			shared: Boolean(site.shareHash),
-			goals: site.goals ?? []
+			goals: site.goals ?? [],
+			shareSessions: site.shareSessions === true
 		}
 	};
 }) satisfies PageServerLoad;
@@ -106,5 +108,11 @@ export const actions = {
 			await requestSiteDeletion(couch(), user, id, field(form, 'confirm'));
 			await startSiteDeletion(couch(), user, id);
 			redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
+		}),
+	shareSessions: (event) =>
+		act(event, async (user, form) => {
+			const on = field(form, 'on') === 'on';
+			await shareSessions(couch(), user, event.params.site, on);
+			return { saved: on ? 'The share link shows sessions.' : 'The share link hides sessions.' };
 		})
 } satisfies Actions;

@@ -1,0 +1,136 @@
+/**
+ * The Sessions API behind the thin route files (README, "Sessions API"): the Stats
+ * API's access rules (owner session, bearer token), and a share link only when the
+ * site's owner lets it show sessions (`shareSessions`, off by default).
+ */
+import { ID_PATTERN } from '../../records';
+import { toCsv } from '../../stats/csv';
+import { SESSION_CSV_COLUMNS } from '../../stats/sessions';
+import { couch as appCouch, type Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import type { SiteRecord } from '../sites';
+import { authorizeSite, type Credentials } from '../stats/authorize';
+import { errorResponse, type StatsRequest } from '../stats/handler';
+import { parseRangeParams, parseSiteId } from '../stats/params';
+import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
+
+/** Sessions per list page unless `limit` says otherwise, and the most it may say. */
+export const LIST_LIMIT = { default: 50, max: 1000 } as const;
+/** Timeline records per page unless `limit` says otherwise, and the most it may say. */
+export const TIMELINE_LIMIT = { default: 500, max: 1000 } as const;
+
+/** Options of the handlers: injectable for tests. */
+export interface SessionsHandlerOptions {
+	couch?: Couch;
+	now?: () => number;
+	timeoutMs?: number;
+}
+
+const NO_STORE = { 'cache-control': 'private, no-store' };
+
+/**
+ * Loads a site whose sessions the credentials may read.
+ * @throws {CouchstatsError} as {@link authorizeSite}; 403 for a share link of a site
+ *   whose owner has not let it show sessions.
+ */
+export async function authorizeSessions(
+	couch: Couch,
+	siteId: string,
+	credentials: Credentials
+): Promise<SiteRecord> {
+	const site = await authorizeSite(couch, siteId, credentials);
+	if (credentials.share && site.shareSessions !== true) {
+		throw new CouchstatsError(403, `the share link of site "${siteId}" does not show sessions`);
+	}
+	return site;
+}
+
+function credentialsOf(event: StatsRequest): Credentials {
+	return {
+		user: event.locals.user,
+		authorization: event.request.headers.get('authorization'),
+		share: event.url.searchParams.get('share')
+	};
+}
+
+function limitOf(params: URLSearchParams, limits: { default: number; max: number }): number {
+	const text = params.get('limit');
+	if (text === null) return limits.default;
+	if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > limits.max) {
+		throw new CouchstatsError(
+			400,
+			`limit "${text.slice(0, 20)}" must be a whole number from 1 to ${limits.max}`
+		);
+	}
+	return Number(text);
+}
+
+/**
+ * `GET /api/v1/sessions?site=ID&from=&to=&tz=&limit=&cursor=&format=json|csv`: a page of
+ * the sessions that started in the range, newest first; CSV names the next page's
+ * cursor in a `Link` header.
+ */
+export async function handleSessionList(
+	event: StatsRequest,
+	options: SessionsHandlerOptions = {}
+): Promise<Response> {
+	try {
+		const db = options.couch ?? appCouch();
+		const params = event.url.searchParams;
+		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
+		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
+		const format = params.get('format') ?? 'json';
+		if (format !== 'json' && format !== 'csv') {
+			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
+		}
+		const limit = limitOf(params, LIST_LIMIT);
+		const cursorText = params.get('cursor');
+		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
+		const list = await readSessionList(
+			db,
+			{ site: site.id, range, limit, cursor: cursor && { ts: cursor[0], sid: cursor[1] } },
+			{ timeoutMs: options.timeoutMs }
+		);
+		if (format === 'json') return Response.json(list, { headers: NO_STORE });
+		const headers: Record<string, string> = {
+			...NO_STORE,
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="${site.id}-sessions-${range.from}-${range.to}.csv"`
+		};
+		if (list.next) {
+			const next = new URL(event.url);
+			next.searchParams.set('cursor', list.next);
+			headers.link = `<${next.pathname}${next.search}>; rel="next"`;
+		}
+		return new Response(toCsv(SESSION_CSV_COLUMNS, list.sessions as never), { headers });
+	} catch (e) {
+		return errorResponse(e);
+	}
+}
+
+/** `GET /api/v1/sessions/{sid}?site=ID&limit=&after=`: a session's summary and timeline. */
+export async function handleSessionTimeline(
+	event: StatsRequest,
+	sid: string,
+	options: SessionsHandlerOptions = {}
+): Promise<Response> {
+	try {
+		const db = options.couch ?? appCouch();
+		const params = event.url.searchParams;
+		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
+		if (!ID_PATTERN.test(sid)) {
+			throw new CouchstatsError(400, `"${sid.slice(0, 40)}" is not a session id (a UUIDv7)`);
+		}
+		const limit = limitOf(params, TIMELINE_LIMIT);
+		const afterText = params.get('after');
+		const after = afterText ? decodeCursor(afterText, 'after') : null;
+		const body = await readSessionTimeline(
+			db,
+			{ site: site.id, sid, limit, after: after && { ts: after[0], id: after[1] } },
+			{ timeoutMs: options.timeoutMs }
+		);
+		return Response.json(body, { headers: NO_STORE });
+	} catch (e) {
+		return errorResponse(e);
+	}
+}

@@ -1,0 +1,65 @@
+/**
+ * The data of the session pages under `/sites/[site]/sessions` for a site the caller may
+ * read: the range the query string asks for (the dashboard's presets) and one page of
+ * sessions, or a session's timeline. The same reads as the Sessions API.
+ */
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { isTimeZone, type SiteRecord } from '../sites';
+import { parseRangeParams } from '../stats/params';
+import { resolveRange } from '../../stats/range';
+import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
+import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
+import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
+
+/** A page of the sessions that started in the range `params` asks for, newest first. */
+export async function readSessionsPage(
+	couch: Couch,
+	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone'>,
+	params: URLSearchParams,
+	now: number
+): Promise<SessionsPageData> {
+	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
+	const base = {
+		site: { id: site.id, name: site.name, timeZone: site.timeZone },
+		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone }
+	};
+	try {
+		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
+		const { range } = parseRangeParams(query, site.timeZone, now);
+		const cursorText = params.get('cursor');
+		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
+		const list = await readSessionList(couch, {
+			site: site.id,
+			range,
+			limit: LIST_LIMIT.default,
+			cursor: cursor && { ts: cursor[0], sid: cursor[1] }
+		});
+		return { ...base, list };
+	} catch (e) {
+		if (!(e instanceof CouchstatsError)) throw e;
+		return { ...base, list: { problem: e.message } };
+	}
+}
+
+/**
+ * A session's timeline page (its first {@link TIMELINE_LIMIT} records, or those after
+ * `after`).
+ * @throws {CouchstatsError} 404 for a session id that is malformed or not the site's.
+ */
+export function readTimelinePage(
+	couch: Couch,
+	site: Pick<SiteRecord, 'id'>,
+	sid: string,
+	params: URLSearchParams
+): Promise<SessionTimelineResponse> {
+	if (!/^[0-9a-f-]{36}$/.test(sid)) throw new CouchstatsError(404, 'no such session');
+	const afterText = params.get('after');
+	const after = afterText ? decodeCursor(afterText, 'after') : null;
+	return readSessionTimeline(couch, {
+		site: site.id,
+		sid,
+		limit: TIMELINE_LIMIT.default,
+		after: after && { ts: after[0], id: after[1] }
+	});
+}

@@ -1,0 +1,173 @@
+/**
+ * Reads of sessions, each costing what it shows (ARCHITECTURE.md, "Sessions"):
+ * - the list: one `session-starts` read of the page's rows (descending from the range's
+ *   end, or from the cursor), one `_count` of the range, and one `session-summary`
+ *   read per session shown (group_level=4: 5 + its distinct pages rows);
+ * - a timeline: one `session-summary` read and one `session-records` read of at most
+ *   `limit` + 1 rows from the cursor.
+ * No read loops over a range's events.
+ */
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { createViewReader, type ViewReader } from '../stats/view-reader';
+import { rangeBounds, type DateRange } from '../../stats/periods';
+import {
+	sessionSummary,
+	timeline,
+	type RecordValue,
+	type SessionListResponse,
+	type SessionSummary,
+	type SessionTimelineResponse,
+	type SummaryRow
+} from '../../stats/sessions';
+
+/** Options of the reads: injectable for tests. */
+export interface ReadSessionsOptions {
+	/** Time limit of a view query before `stale=ok` (see view-reader.ts). */
+	timeoutMs?: number;
+}
+
+/** Where a list page starts: the key of the last session of the previous page. */
+export interface ListCursor {
+	ts: number;
+	sid: string;
+}
+
+/** Where a timeline page starts: after this record. */
+export interface TimelineCursor {
+	ts: number;
+	id: string;
+}
+
+/** Encodes a cursor as an opaque URL-safe string. */
+export function encodeCursor(parts: [number, string]): string {
+	return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor}.
+ * @throws {CouchstatsError} 400 when it is not one.
+ */
+export function decodeCursor(text: string, name: string): [number, string] {
+	let parts: unknown;
+	try {
+		parts = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+	} catch {
+		parts = undefined;
+	}
+	if (
+		!Array.isArray(parts) ||
+		parts.length !== 2 ||
+		!Number.isFinite(parts[0]) ||
+		typeof parts[1] !== 'string'
+	) {
+		throw new CouchstatsError(400, `${name} is not a cursor this API returned`);
+	}
+	return parts as [number, string];
+}
+
+/**
+ * A page of the sessions that started in `range`, newest first.
+ * @param limit Sessions per page.
+ * @param cursor The previous page's last session, to read the next (older) page.
+ */
+export async function readSessionList(
+	couch: Couch,
+	query: { site: string; range: DateRange; limit: number; cursor?: ListCursor | null },
+	options: ReadSessionsOptions = {}
+): Promise<SessionListResponse> {
+	const { site, range, limit, cursor } = query;
+	const reader = createViewReader(couch, options);
+	const { start, end } = rangeBounds(range);
+	// Descending from the range's end ([site, end] sorts before every key of that
+	// millisecond, so `end` itself is left out) or from the cursor's own key, dropped below.
+	const from = cursor && cursor.ts < end ? [site, cursor.ts, cursor.sid] : [site, end];
+	const [rows, counted] = await Promise.all([
+		reader.read<null>('session-starts', {
+			startkey: from,
+			endkey: [site, start],
+			descending: true,
+			reduce: false,
+			limit: limit + 2
+		}),
+		reader.read<number>('session-starts', { startkey: [site, start], endkey: [site, end] })
+	]);
+	const seen = new Set<string>(cursor ? [cursor.sid] : []);
+	const page: ListCursor[] = [];
+	let more = false;
+	for (const row of rows) {
+		const sid = String(row.key[2]);
+		if (seen.has(sid)) continue;
+		if (page.length === limit) {
+			more = true;
+			break;
+		}
+		seen.add(sid);
+		page.push({ ts: row.key[1] as number, sid });
+	}
+	const summaries = await readSummaries(
+		reader,
+		site,
+		page.map((p) => p.sid)
+	);
+	const last = page.at(-1);
+	return {
+		site,
+		range: { from: range.from, to: range.to, tz: range.tz },
+		total: counted[0]?.value ?? 0,
+		sessions: summaries.filter((s): s is SessionSummary => s !== null),
+		next: more && last ? encodeCursor([last.ts, last.sid]) : null,
+		indexing: reader.indexing
+	};
+}
+
+/** The summaries of `sids` (null for a session with no counted record), in parallel. */
+export function readSummaries(
+	reader: ViewReader,
+	site: string,
+	sids: string[]
+): Promise<(SessionSummary | null)[]> {
+	return Promise.all(
+		sids.map(async (sid) => {
+			const rows = await reader.read<SummaryRow['value']>('session-summary', {
+				startkey: [site, sid],
+				endkey: [site, sid, {}],
+				group_level: 4
+			});
+			return sessionSummary(sid, rows);
+		})
+	);
+}
+
+/**
+ * A session's summary and timeline: up to `limit` records after the cursor.
+ * @throws {CouchstatsError} 404 when the site has no counted record of that session.
+ */
+export async function readSessionTimeline(
+	couch: Couch,
+	query: { site: string; sid: string; limit: number; after?: TimelineCursor | null },
+	options: ReadSessionsOptions = {}
+): Promise<SessionTimelineResponse> {
+	const { site, sid, limit, after } = query;
+	const reader = createViewReader(couch, options);
+	const [[session], rows] = await Promise.all([
+		readSummaries(reader, site, [sid]),
+		reader.read<RecordValue>('session-records', {
+			// [site, sid, ts, id, {}] sorts right after the cursor's own row.
+			startkey: after ? [site, sid, after.ts, after.id, {}] : [site, sid],
+			endkey: [site, sid, {}],
+			limit: limit + 1
+		})
+	]);
+	if (!session) throw new CouchstatsError(404, `site "${site}" has no session "${sid}"`);
+	const shown = rows.slice(0, limit);
+	const more = rows.length > limit;
+	const last = shown.at(-1);
+	return {
+		site,
+		session,
+		records: timeline(shown, !more),
+		next: more && last ? encodeCursor([last.key[2] as number, String(last.key[3])]) : null,
+		indexing: reader.indexing
+	};
+}

@@ -1,0 +1,124 @@
+/**
+ * Sessions in the browser: a visitor browses in one browser context while the owner
+ * watches the dashboard's realtime panel in another; the visitor appears there as a live
+ * visitor without a reload, the owner follows its link to the session's timeline, which
+ * shows the visit's pages and event in order, and finds the session in the session list.
+ * Real Chromium, the built app, its embedded store.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../helpers/app';
+import { launchVisitorBrowser, routeStandalonePage, startTrackedApp } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+const ADMIN_PASSWORD = 'test-admin-password';
+
+let app: RunningApp;
+/** The visit's session id, from the first test. */
+let sid = '';
+/** The visitor's browser: a desktop Chrome user agent, so its records are not a bot's. */
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/** Logs in as the first admin in a fresh context and returns its page. */
+async function ownerPage(browser: Browser): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(`${app.url}/login`);
+	await page.waitForLoadState('networkidle');
+	await page.getByLabel('Account name').fill(app.adminName);
+	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.waitForURL(`${app.url}/sites`);
+	return page;
+}
+
+test('a visit shows as a live visitor without a reload, and its timeline and list entry show its pages and event in order', async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
+	await owner.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+
+	// The visit: a page with the standalone tracker, an event, then a second page.
+	const context = await visitorBrowser.newContext();
+	await routeStandalonePage(context, app, '/visit/');
+	const visitor = await context.newPage();
+	await visitor.goto(`${app.url}/visit/one`);
+	await visitor.waitForFunction(() => 'couchstats' in window);
+	await visitor.evaluate(() =>
+		(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
+			'signup',
+			{ plan: 'pro' }
+		)
+	);
+	await Promise.all([
+		visitor.waitForRequest((request) => request.url().includes('/api/ingest')),
+		visitor.goto(`${app.url}/visit/two`)
+	]);
+
+	// The realtime panel lists the visitor at its current page, without a reload.
+	const live = owner.getByTestId('live-visitors').getByRole('link', { name: /on \/visit\/two/ });
+	await expect(live).toContainText('2 pages', { timeout: 30_000 });
+	await expect(live).toContainText('Chrome');
+	expect(await owner.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
+
+	// Its link opens the session's timeline: both pages and the event, in order.
+	await live.click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
+	const timeline = owner.getByTestId('session-timeline').locator('li');
+	const steps = timeline.filter({ hasNotText: /Heartbeat|Milestone/ });
+	await expect(steps).toHaveCount(3);
+	await expect(steps.nth(0)).toContainText('Pageview');
+	await expect(steps.nth(0)).toContainText('/visit/one');
+	await expect(steps.nth(1)).toContainText('Event signup');
+	await expect(steps.nth(1)).toContainText('plan=pro');
+	await expect(steps.nth(2)).toContainText('Pageview');
+	await expect(steps.nth(2)).toContainText('/visit/two');
+	await expect(steps.nth(2)).toContainText('from /visit/one');
+	await expect(owner.getByTestId('session-summary')).toContainText('/visit/one → /visit/two');
+	const sessionUrl = owner.url();
+	sid = sessionUrl.split('/').pop()!;
+
+	// The session list (linked from the app header) has the session, linking to the timeline.
+	await owner.getByRole('link', { name: 'Sessions', exact: true }).click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions$/);
+	await expect(owner.getByTestId('session-total')).toHaveText('1');
+	const row = owner.getByTestId('session-list').locator('tbody tr');
+	await expect(row).toHaveCount(1);
+	await expect(row).toContainText('/visit/one → /visit/two');
+	await expect(row).toContainText('new visitor');
+	await row.getByRole('link').click();
+	await expect(owner).toHaveURL(sessionUrl);
+});
+
+test("a share link shows a session's timeline only once the owner switches sessions on", async ({
+	browser
+}) => {
+	expect(sid, 'the first test recorded a session').not.toBe('');
+	const owner = await ownerPage(browser);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: 'Create a share link' }).click();
+	const shareUrl = (await owner.getByRole('status').getByRole('link').getAttribute('href'))!;
+	const timelineUrl = `${shareUrl}/sessions/${sid}`;
+
+	const viewer = await (await browser.newContext()).newPage();
+	expect((await viewer.goto(timelineUrl))!.status()).toBe(404);
+	const api = `${app.url}/api/v1/sessions?site=demo&share=${shareUrl.split('/').pop()}`;
+	// Node's fetch (it honours the app's keep-alive timeout between the two reads).
+	expect((await fetch(api)).status).toBe(403);
+
+	await owner.getByRole('button', { name: 'Show sessions on it' }).click();
+	await expect(owner.getByRole('status')).toHaveText('The share link shows sessions.');
+	expect((await viewer.goto(timelineUrl))!.status()).toBe(200);
+	await expect(viewer.getByTestId('session-timeline')).toContainText('/visit/two');
+	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveCount(0);
+	expect((await fetch(api)).status).toBe(200);
+});
