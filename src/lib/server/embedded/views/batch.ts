@@ -67,18 +67,28 @@ interface KeyTarget {
 	surrogate: boolean;
 }
 
-/**
- * Documents mapped per sandbox call. Between chunks the batch yields to the event loop:
- * the store answers requests while it indexes (a blocked loop for seconds also makes
- * the HTTP server drop idle keep-alive connections just as clients reuse them).
- */
+/** Documents mapped per sandbox call. */
 const MAP_CHUNK = 100;
 
-/** Entries settled between two yields to the event loop. */
-const ENTRY_CHUNK = 2_000;
+/**
+ * Longest stretch of a batch's work between two yields to the event loop: the store
+ * answers requests while it indexes, within about this much CPU time (a loop blocked
+ * for seconds also makes the HTTP server drop idle keep-alive connections just as
+ * clients reuse them). Checked every {@link YIELD_CHECK} items, as reading the clock
+ * per row would cost more than the rows.
+ */
+const SLICE_MS = 15;
+const YIELD_CHECK = 256;
 
-/** Lets pending I/O callbacks run. */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Yields to the event loop once a slice of {@link SLICE_MS} has passed since the last. */
+function slicer() {
+	let since = performance.now();
+	return async () => {
+		if (performance.now() - since < SLICE_MS) return;
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		since = performance.now();
+	};
+}
 
 /** A pending change to one stored entry. */
 interface EntryDelta {
@@ -111,6 +121,7 @@ export async function writeBatch(
 	log: BatchLog
 ): Promise<BatchResult> {
 	const encoder = new KeyEncoder();
+	const pause = slicer();
 	const designs: string[] = [];
 	const toMap: Change[] = [];
 	const lookups: string[] = [];
@@ -203,7 +214,7 @@ export async function writeBatch(
 	}
 	let mapErrors = 0;
 	for (let first = 0; first < toMap.length; first += MAP_CHUNK) {
-		if (first > 0) await yieldToLoop();
+		await pause();
 		const chunk = toMap.slice(first, first + MAP_CHUNK);
 		const mapped = sandbox.run(chunk.map((change) => JSON.stringify(change.doc)));
 		mapErrors += mapped.errors.length;
@@ -234,9 +245,11 @@ export async function writeBatch(
 
 	// Entry deltas: each key's exact entry, and every group_level group above it.
 	const deltas = new Map<string, EntryDelta>();
-	targets.forEach((byJson, view) => {
+	let counted = 0;
+	for (let view = 0; view < targets.length; view++) {
 		const prefix = viewPrefix(meta.id, view);
-		for (const { key, delta } of byJson.values()) {
+		for (const { key, delta } of targets[view].values()) {
+			if (++counted % YIELD_CHECK === 0) await pause();
 			const storeKey = prefix + exactSub(key.depth) + key.idx;
 			deltas.set(storeKey, { view, storeKey, keyJson: key.json, delta });
 			const prefixes = groupPrefixes(key);
@@ -251,7 +264,7 @@ export async function writeBatch(
 				merge(group.delta, delta, false);
 			}
 		}
-	});
+	}
 
 	// Entries: stored value (cache, else store) + delta. Each delta keeps the value it
 	// read: the cache may drop entries while the batch runs.
@@ -273,23 +286,26 @@ export async function writeBatch(
 	let dirtied = false;
 	let settledEntries = 0;
 	for (const entry of deltas.values()) {
-		if (++settledEntries % ENTRY_CHUNK === 0) await yieldToLoop();
+		if (++settledEntries % YIELD_CHECK === 0) await pause();
 		const { storeKey, stored, delta } = entry;
 		if (delta.c === 0 && isNeutral(delta)) continue;
-		const total: Delta = stored ? copyAggregate(stored) : { c: 0 };
+		// The stored aggregate is this batch's own (parsed for it, or the cache's, which a
+		// failed write clears), so the delta is added to it in place.
+		const wasDirty = stored?.d === 1;
+		const total: Delta = stored ?? { c: 0 };
 		merge(total, delta);
 		const prefix = prefixes[entry.view];
 		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
 		if (total.c === 0) {
 			batch.del(storeKey);
-			if (stored?.d) batch.del(dirtyKey);
+			if (wasDirty) batch.del(dirtyKey);
 			entry.written = null;
 			continue;
 		}
 		const aggregate = settled(total);
 		batch.put(storeKey, entryText(entry.keyJson, aggregate));
-		if (aggregate.d && !stored?.d) {
+		if (aggregate.d && !wasDirty) {
 			batch.put(dirtyKey, '1');
 			dirtied = true;
 		}
@@ -341,13 +357,6 @@ function isNeutral(delta: Delta): boolean {
 function hasCounts(h: number[] | undefined): boolean {
 	for (let i = 1; i < (h?.length ?? 0); i += 2) if (h![i] !== 0) return true;
 	return false;
-}
-
-function copyAggregate(a: Aggregate): Delta {
-	const copy: Delta = { ...a };
-	if (a.s) copy.s = a.s.slice();
-	if (a.h) copy.h = a.h.slice();
-	return copy;
 }
 
 /**

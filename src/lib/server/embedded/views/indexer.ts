@@ -216,7 +216,12 @@ export class Indexer {
 		}
 		this.progress.changesDone += result.docs;
 		this.progress.updatedOn = Date.now();
-		this.progress.totalChanges = Math.max(this.progress.totalChanges, this.progress.changesDone);
+		// What is left is what the database holds now: during an import the total grows,
+		// and a reader deciding whether to wait for the index (the stats reader waits only
+		// when few changes are left) must see the backlog as it is, not as it was.
+		const { update_seq } = await this.db.info();
+		this.progress.totalChanges =
+			this.progress.changesDone + Math.max(0, Number(update_seq) - this.meta.seq);
 		this.release((w) => this.meta.seq >= w.target);
 		if (result.dirtied) this.mayBeDirty = true;
 		if (result.designs.length) this.options.onDesignChange(result.designs);

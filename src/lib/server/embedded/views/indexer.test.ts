@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, test, vi } from 'vitest';
+import type { Change } from './batch';
+import { Indexer, type ChangesSource } from './indexer';
+import { openViewStore, type IndexMeta, type Level } from './store';
+
+let store: Level | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+	await store?.close();
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+	store = dir = undefined;
+});
+
+/** A database of numbered documents that grows by `grownBy` once the second batch is asked for. */
+function growingDatabase(initial: number, grownBy: number, batchSize: number) {
+	let updateSeq = initial;
+	let releaseSecond: () => void = () => undefined;
+	const secondAsked = new Promise<void>((resolve) => (releaseSecond = resolve));
+	const source: ChangesSource = {
+		async changes(options) {
+			const since = Number(options.since);
+			if (since === batchSize) {
+				// An import lands while the first batch is indexed; the next read waits.
+				updateSeq += grownBy;
+				await secondAsked;
+			}
+			const results: Change[] = [];
+			for (let seq = since + 1; seq <= Math.min(updateSeq, since + batchSize); seq++) {
+				const id = `doc-${seq}`;
+				results.push({ id, seq, doc: { _id: id, n: seq }, changes: [{ rev: '1-a' }] });
+			}
+			return { results, last_seq: results.at(-1)?.seq ?? since };
+		},
+		async info() {
+			return { update_seq: updateSeq };
+		}
+	};
+	return { source, release: releaseSecond };
+}
+
+test('_active_tasks progress shows the backlog as it grows during an import, not as it was at the start', async () => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-indexer-'));
+	store = await openViewStore(dir);
+	const meta: IndexMeta = {
+		id: 1,
+		db: 'db',
+		ddoc: '_design/d',
+		signature: 'test',
+		views: [
+			{
+				name: 'n',
+				map: 'function (doc) { emit(doc.n, 1); }',
+				reducer: '_count',
+				rows: 0,
+				depths: [],
+				maxDepth: 0
+			}
+		],
+		includeDesign: false,
+		seq: 0,
+		state: 'building'
+	};
+	const { source, release } = growingDatabase(2_000, 1_000, 100);
+	const indexer = new Indexer(store, meta, source, {
+		batchSize: 100,
+		log: () => undefined,
+		onDesignChange: () => undefined,
+		onReady: () => undefined
+	});
+	indexer.start();
+	await vi.waitFor(() => expect(indexer.activeProgress?.changesDone).toBe(100));
+	const progress = indexer.activeProgress!;
+	// 3,000 changes in the database now, 100 of them indexed.
+	expect(progress.totalChanges - progress.changesDone).toBe(2_900);
+	release();
+	await indexer.waitFor(3_000, 60_000);
+	expect(meta.views[0].rows).toBe(3_000);
+	await indexer.stop();
+});
