@@ -89,7 +89,7 @@ describe('checkBatch', () => {
 	test("moves a local record's time by the request's receive time minus sent, and drops the flag", () => {
 		// The browser's clock is 90 s behind the server's, and the request took 0.2 s.
 		const sent = NOW - 90_000 - 200;
-		const local = { ...pageview(NOW - 90_000 - 5000), local: true };
+		const local = pageview(NOW - 90_000 - 5000, { local: true });
 		const corrected = pageview(NOW - 3000);
 		const batch = checkBatch({ docs: [local, corrected], new_edits: false, sent }, ctx);
 		expect(batch.errors).toEqual([]);
@@ -98,7 +98,7 @@ describe('checkBatch', () => {
 			[NOW - 3000, false]
 		]);
 		// A record made so far behind that, uncorrected, it is outside the window.
-		const old = { ...pageview(NOW - 31 * 24 * 3600_000), local: true };
+		const old = pageview(NOW - 31 * 24 * 3600_000, { local: true });
 		const skewed = NOW - 31 * 24 * 3600_000;
 		expect(checkBatch({ docs: [old], new_edits: false, sent: skewed }, ctx).records).toHaveLength(
 			1
