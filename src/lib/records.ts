@@ -152,8 +152,18 @@ export interface BaseRecord {
 	type: RecordType;
 	/** Site id, as registered in the sites database. */
 	site: string;
-	/** Event time, ms since the epoch, browser clock corrected by the server offset. */
+	/**
+	 * Event time, ms since the epoch: the browser's clock corrected by the server offset
+	 * the tracker learnt, or, when `local`, by the ingest (stored records are corrected).
+	 */
 	ts: number;
+	/**
+	 * Sent only: `ts` is the browser's own clock, the record being made before the
+	 * tracker first learnt the server's offset (it does not wait for it). The ingest adds
+	 * its receive time minus the request's `sent` to `ts` and stores the record without
+	 * this flag.
+	 */
+	local?: true;
 	/** Session id (UUIDv7 made in the browser). */
 	sid: string;
 	/** Visitor id (random, kept in localStorage). */

@@ -3,11 +3,12 @@
  * offline periods and an app-server restart — and a visit that closes right after
  * `load` is still delivered. Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
 	revisionFor,
+	type ClientRecord,
 	type EventRecord,
 	type HeartbeatRecord,
 	type MilestoneRecord,
@@ -445,6 +446,68 @@ test('the standalone script on another origin delivers through CORS, with the sa
 		await context.close();
 	} finally {
 		site.close();
+		await app.stop();
+	}
+});
+
+test("a browser's first pageview is sent while the clock probe is unanswered, and stored once on the server's clock", async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/first/');
+		// The clock probe (`GET /api/ingest/`) gets no answer until the test lets it go.
+		const probes: Route[] = [];
+		await context.route(
+			(url) => url.pathname === '/api/ingest/',
+			(route) => void probes.push(route)
+		);
+		const page = await context.newPage();
+		// The probe gives up after 5 s: had the pageview waited for it, it would go after that.
+		let probeEnded = false;
+		page.on('requestfailed', (r) => {
+			if (new URL(r.url()).pathname === '/api/ingest/') probeEnded = true;
+		});
+		const before = Date.now();
+		const posted = page.waitForRequest(
+			(r) => r.method() === 'POST' && r.url().endsWith('/api/ingest/_bulk_docs')
+		);
+		await page.goto(app.url + '/first/a');
+		const body = (await posted).postDataJSON() as { docs: ClientRecord[]; sent: number };
+		// The probe had not given up when the pageview left, and it is still held.
+		expect(probeEnded).toBe(false);
+		await expect.poll(() => probes.length).toBe(1);
+		expect(body.docs.map((r) => [r.type, r.path, r.local])).toContainEqual([
+			'pageview',
+			'/first/a',
+			true
+		]);
+		const [stored] = (
+			await waitForRecords(app, (rs) => rs.some((r) => r.type === 'pageview'))
+		).filter((r) => r.type === 'pageview');
+		// Page and server share this machine's clock: the corrected time is the local one,
+		// moved by the request's time on the way.
+		expect(stored.ts).toBeGreaterThanOrEqual(before);
+		expect(stored.ts).toBeLessThanOrEqual(stored.receivedAt);
+		expect('local' in stored).toBe(false);
+
+		// Once the probe answers, the next page's records carry the server's clock themselves.
+		await Promise.all(probes.map((route) => route.continue()));
+		await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
+		const next = page.waitForRequest(
+			(r) => r.method() === 'POST' && (r.postData() ?? '').includes('/first/b')
+		);
+		await page.goto(app.url + '/first/b');
+		const later = ((await next).postDataJSON() as { docs: ClientRecord[] }).docs;
+		expect(later.find((r) => r.path === '/first/b')?.local).toBeUndefined();
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === '/first/b'));
+		expect(records.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+			'/first/a',
+			'/first/b'
+		]);
+		await context.close();
+	} finally {
 		await app.stop();
 	}
 });

@@ -31,6 +31,9 @@ test('a full outbox drops the oldest heartbeats first and delivers how many it d
 		await page.goto(app.url + '/bound/1');
 		await page.waitForFunction(() => 'couchstatsDeferred' in window);
 		await expect.poll(() => pending(page).then((p) => p.length), { timeout: 20_000 }).toBe(0);
+		// Records made after the offset is known keep the time `cutoff` compares them with
+		// (a `local` one would move by the request's time on the way).
+		await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
 
 		await context.setOffline(true);
 		const cutoff = await page.evaluate(async () => {

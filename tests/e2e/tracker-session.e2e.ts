@@ -43,11 +43,14 @@ test.afterAll(async () => {
 async function scriptedContext(browser: Browser, focused: boolean, prefix: string) {
 	const context = await browser.newContext({ userAgent: CHROME_UA });
 	await context.route('**/couchstats-deferred.js', (route) => route.abort());
-	// The clock probe too: the server's clock would correct the fake time back to now.
+	// The server's clock would correct the fake time back to now: the clock probe is
+	// blocked, and the offset known (0), so that no record goes `local` for the ingest
+	// to correct either.
 	await context.route(
 		(url) => url.pathname === '/api/ingest/',
 		(route) => route.abort()
 	);
+	await context.addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
 	await scriptVisibility(context, focused);
 	await routeStandalonePage(context, app, prefix);
 	return context;

@@ -44,6 +44,7 @@ function browser() {
 			id: String(++n),
 			hidden: () => hidden,
 			dropped: (count) => ({ ...record('dropped'), count }) as ClientRecord,
+			now: Date.now,
 			...options
 		});
 	return {
@@ -248,24 +249,6 @@ test('sends records the outbox held once, and purges the copies of records it de
 	expect(b.sent().at(-1)).toEqual([left._id, beat._id]);
 	d.forget(new Set([left._id]));
 	expect(d.waiting()).toEqual([beat]);
-});
-
-test('sends and stores nothing while held, except when the page hides; release sends what waits', async () => {
-	const b = browser();
-	const d = b.open({ held: true });
-	const s = store();
-	d.attach(s.box);
-	d.add(record('pageview'));
-	await vi.advanceTimersByTimeAsync(1000);
-	expect([b.sent(), s.added]).toEqual([[], []]);
-	d.release();
-	await vi.advanceTimersByTimeAsync(0);
-	expect([b.sent().length, s.added.length]).toEqual([1, 1]);
-
-	const other = b.open({ held: true });
-	other.add(record('pageview'));
-	b.hide(other);
-	expect(b.sent()).toHaveLength(2);
 });
 
 test('clear forgets every waiting record and every journal', () => {

@@ -61,8 +61,8 @@ export interface DeliveryOptions {
 	hidden(): boolean;
 	/** Makes the record that reports `count` records dropped before the outbox came. */
 	dropped(count: number): ClientRecord;
-	/** Nothing is sent or stored until `release()`, except when the page hides. */
-	held?: boolean;
+	/** The local clock (`sent` of each request: the ingest corrects `local` records by it). */
+	now(): number;
 }
 
 /** The delivery API the core and the deferred part use. */
@@ -77,8 +77,6 @@ export interface Delivery {
 	forget(ids: ReadonlySet<string>): void;
 	/** Attaches the outbox: what waits is written to it, and every later record. */
 	attach(box: Store): void;
-	/** Ends `held`: stores and sends what waits. */
-	release(): void;
 	/** The page hides: journals what is not in the outbox and sends everything. */
 	hide(): void;
 	/** The records not yet delivered. */
@@ -107,7 +105,6 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/** Ids delivered by this page, so that an outbox's stale copies are purged, not sent. */
 	const delivered = new Set<string>();
 	let box: Store | undefined;
-	let held = !!o.held;
 	let dropped = 0;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	/** When the timer fires (local clock), or Infinity. */
@@ -130,7 +127,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	}
 
 	function store() {
-		if (!box || held || !fresh.length) return;
+		if (!box || !fresh.length) return;
 		const list = fresh;
 		fresh = [];
 		box.add(list).then(
@@ -168,14 +165,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		timer = undefined;
 		due = Infinity;
 		const hiding = o.hidden();
-		if ((held || flying.size) && !hiding) return;
+		if (flying.size && !hiding) return;
 		const list = free();
 		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
 		const per = hiding ? 20 : 100;
 		for (let i = 0; i < list.length && (hiding || !i); i += per) {
 			const batch = list.slice(i, i + per);
 			for (const r of batch) flying.add(r);
-			const request = post(win.fetch, o.endpoint, batch, hiding).then((ok) => {
+			const request = post(win.fetch, o.endpoint, batch, o.now(), hiding).then((ok) => {
 				requests.delete(request);
 				settle(batch, ok);
 			});
@@ -218,7 +215,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 				else store();
 			});
 		}
-		if (!held) next(ms);
+		next(ms);
 	}
 
 	function adopt(records: readonly ClientRecord[], isStored?: boolean) {
@@ -284,11 +281,6 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			if (dropped) add(o.dropped(dropped));
 			dropped = 0;
 			store();
-		},
-		release() {
-			held = false;
-			store();
-			next();
 		},
 		hide,
 		waiting: () => [...queue],

@@ -55,7 +55,10 @@ describe('resolveOptions', () => {
 function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
 	const intervals: (() => void)[] = [];
-	const posts: { docs: ClientRecord[]; keepalive: boolean }[] = [];
+	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number }[] = [];
+	/** The clock probe's answers wait here while `holdProbe` is set. */
+	const probes: (() => void)[] = [];
+	let holdProbe = false;
 	const document = Object.assign(new EventTarget(), {
 		visibilityState: 'visible',
 		hasFocus: () => true,
@@ -71,8 +74,12 @@ function fakeBrowser(serverAhead = 0) {
 		onLine: true,
 		fetch: async (url: string, init?: RequestInit) => {
 			if (!window.onLine) throw new TypeError('Failed to fetch');
-			if (init?.method != 'POST') return Response.json({ now: t + serverAhead });
-			posts.push({ docs: JSON.parse(String(init.body)).docs, keepalive: !!init.keepalive });
+			if (init?.method != 'POST') {
+				if (holdProbe) await new Promise<void>((resolve) => probes.push(resolve));
+				return Response.json({ now: t + serverAhead });
+			}
+			const { docs, sent } = JSON.parse(String(init.body));
+			posts.push({ docs, sent, keepalive: !!init.keepalive });
 			return new Response('[]', { status: 201 });
 		},
 		innerWidth: 1280,
@@ -87,6 +94,8 @@ function fakeBrowser(serverAhead = 0) {
 		posts,
 		sent: () => posts.flatMap((p) => p.docs),
 		advance: (ms: number) => (t += ms),
+		holdProbe: () => (holdProbe = true),
+		answerProbe: () => probes.splice(0).forEach((answer) => answer()),
 		tick: () => intervals.forEach((fn) => fn()),
 		env: {
 			window: window as unknown as Window,
@@ -303,19 +312,25 @@ describe('createTracker', () => {
 		expect(await tracker.pending()).toEqual([]);
 	});
 
-	test('on a first visit, sends nothing before the clock probe answers, then corrects the times of what waited', async () => {
+	test('on a first visit, sends at once on the local clock, marked local, while the clock probe is unanswered', async () => {
 		const b = fakeBrowser(60_000);
+		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
+		const madeAt = b.env.now();
 		tracker.pageview();
-		const [waiting] = await tracker.pending();
-		const madeAt = waiting.ts;
-		expect(b.posts).toEqual([]);
+		b.advance(30);
 		await settle();
-		expect(b.sent().map((r) => [r._id, r.ts])).toEqual([[waiting._id, madeAt + 60_000]]);
-		// Later records carry the corrected clock at once.
+		// The ingest adds its time minus `sent` to a local record's time.
+		expect(b.posts.map((p) => [p.docs.map((r) => [r.type, r.ts, r.local]), p.sent])).toEqual([
+			[[['pageview', madeAt, true]], madeAt + 30]
+		]);
+		b.answerProbe();
+		await settle();
+		// Later records carry the corrected clock (the probe, answered 30 ms after it left,
+		// takes the middle of that trip as the server's moment), and no flag.
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
-		expect(next.ts).toBe(b.env.now() + 60_000);
+		expect([next.ts, next.local]).toEqual([b.env.now() + 60_015, undefined]);
 	});
 
 	test('a page closed offline leaves its records in a journal for the next tracked page, not for one that does not track', async () => {

@@ -7,7 +7,9 @@
  * the day), stamps every record with its session's source and landing page, accounts
  * engaged time with heartbeats, emits session milestones, and delivers the records
  * (delivery.ts: live requests, the journal kept when the page hides). It learns the
- * server's clock offset once per session. After `load`, in idle time, it loads the
+ * server's clock offset once per session, in parallel: nothing waits for it (records
+ * made before this browser ever learnt it go at once, marked `local`, and the ingest
+ * moves them onto its own clock). After `load`, in idle time, it loads the
  * deferred part (deferred.ts: `track()` validation, automatic capture, the PouchDB
  * outbox), which attaches the outbox to delivery. Browser globals, time, randomness
  * and that loader are injected.
@@ -135,10 +137,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		};
 
-	/** Server clock minus local clock; unknown before the first probe of this browser. */
+	/**
+	 * Server clock minus local clock; unknown before the first probe of this browser
+	 * answers (records made meanwhile are `local`: the ingest corrects their time).
+	 */
 	let offset = readJson<number>(storage, KEYS.offset);
-	/** Records made while the offset is unknown: corrected (and sent) once it is known. */
-	let early: ClientRecord[] | undefined = offset === undefined ? [] : undefined;
+	/** A probe is on its way. */
+	let probing = false;
 	const now = () => env.now() + (offset ?? 0);
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
@@ -171,8 +176,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		id: uuidv7(env.now(), random),
 		hidden: () => pageHidden || doc.visibilityState != 'visible',
 		dropped: (count) => make('dropped', { count }),
-		// Tracking off: nothing is ever released (and nothing hides: listeners are `safe`).
-		held: !!(early || off)
+		now: env.now
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
@@ -191,29 +195,24 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			path,
 			src: session.src,
 			land: session.land,
+			local: offset === undefined || undefined,
 			...fields
 		} as ClientRecord;
-		early?.push(record);
 		return record;
 	}
 
 	/**
-	 * Learns the clock offset (first on this browser: records wait for it; then once per
-	 * session, for the records after). A failed probe keeps the offset it had.
+	 * Learns the clock offset, for the records made after it answers (once per session,
+	 * and on each page until this browser first learns it). No record waits for it; a
+	 * failed probe keeps the offset it had.
 	 */
 	function probe() {
+		if (probing) return;
+		probing = true;
 		void serverOffset(win.fetch, s.endpoint, env.now)
-			.then(
-				(next) => {
-					for (const r of early ?? []) r.ts += next - (offset ?? 0);
-					writeJson(storage, KEYS.offset, (offset = next));
-				},
-				() => {}
-			)
-			.then(() => {
-				early = undefined;
-				delivery.release();
-			});
+			.then((next) => writeJson(storage, KEYS.offset, (offset = next)))
+			.catch(() => {})
+			.then(() => (probing = false));
 	}
 
 	/** Hands a record to delivery, then the milestones it completed, with ids every tab derives alike. */
@@ -249,7 +248,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
 		host.scroll = scrolled = 0;
-		if (c.entry && !early) probe();
+		if (c.entry || offset === undefined) probe();
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,
@@ -346,10 +345,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
 	if (doc.readyState == 'complete') idle();
 	else listen(win, 'load', idle);
-	if (!off) {
-		delivery.resume();
-		if (early) probe();
-	}
+	if (!off) delivery.resume();
 
 	return {
 		enabled: !off,

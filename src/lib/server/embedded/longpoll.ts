@@ -8,11 +8,42 @@
  * (default 60 s, CouchDB's) has passed. As Apache CouchDB does, a longpoll that has to
  * wait gets its headers and `{"results":[` at once and the rest when it ends, so a
  * client that gives up mid-wait sees the same cut-off body there as here.
+ *
+ * A waiting longpoll looks again as soon as a write through the same server has been
+ * answered ({@link Writes}), so that a change reaches a follower without waiting for
+ * the next look; the interval remains for writes that bypass the server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What CouchDB writes before it waits for changes. */
 const RESULTS_OPENING = '{"results":[\n';
+
+/** Tells waiting longpolls that a write was answered: they look for changes at once. */
+export class Writes {
+	/** Counts answered writes, so that a longpoll that was busy looking notices one it missed. */
+	count = 0;
+	private readonly waiting = new Set<() => void>();
+
+	/** A write was answered. */
+	done(): void {
+		this.count++;
+		for (const wake of this.waiting) wake();
+		this.waiting.clear();
+	}
+
+	/** Resolves after `ms`, or at the next answered write. */
+	wait(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const wake = () => {
+				clearTimeout(timer);
+				this.waiting.delete(wake);
+				resolve();
+			};
+			const timer = setTimeout(wake, ms);
+			this.waiting.add(wake);
+		});
+	}
+}
 
 /** Whether a request is a longpoll the emulation should answer. */
 export function isLongpoll(method: string, url: URL): boolean {
@@ -26,12 +57,14 @@ export function isLongpoll(method: string, url: URL): boolean {
 /**
  * Answers a longpoll request.
  * @param base The store's own loopback origin, e.g. `http://127.0.0.1:41234`.
- * @param intervalMs How often to look for changes; default 200 ms.
+ * @param writes The server's answered writes, which end a wait early.
+ * @param intervalMs How often to look for changes without a write; default 200 ms.
  */
 export async function answerLongpoll(
 	req: IncomingMessage,
 	res: ServerResponse,
 	base: string,
+	writes = new Writes(),
 	intervalMs = 200
 ): Promise<void> {
 	const url = new URL(req.url ?? '/', base);
@@ -57,6 +90,7 @@ export async function answerLongpoll(
 	let waiting = false;
 	try {
 		for (;;) {
+			const seen = writes.count;
 			const answer = await fetch(`${base}${url.pathname}?${params}`, { headers });
 			if (closed) return;
 			if (!answer.ok) {
@@ -77,7 +111,7 @@ export async function answerLongpoll(
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.write(RESULTS_OPENING);
 			}
-			await new Promise((resolve) => setTimeout(resolve, intervalMs));
+			if (writes.count === seen) await writes.wait(intervalMs);
 			if (closed) return;
 		}
 	} catch (error) {

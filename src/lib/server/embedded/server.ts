@@ -14,7 +14,7 @@ import { StartupError } from '../errors';
 import { SESSION_LIFETIME_S } from '../session-token';
 import { isAdmin, refusal } from './guard';
 import { keepOwnerOnly, STORE_DIRS } from './owner-only';
-import { answerLongpoll, isLongpoll } from './longpoll';
+import { answerLongpoll, isLongpoll, Writes } from './longpoll';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
 
@@ -117,6 +117,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		passOn: (req, res) => pouchApp(req, res)
 	};
 
+	const writes = new Writes();
 	// A plain http handler in front: express-pouchdb brings its own Express 4, whose
 	// routes assign req.query, which an outer Express 5 app would make read-only.
 	const server = http.createServer((req, res) => {
@@ -148,8 +149,12 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			req.url = req.url!.replace('/_node/_local/', '/_node/node1@127.0.0.1/');
 		}
 		if (views && handleViewRequest(views, viewContext, req, res, url)) return;
-		if (!isLongpoll(req.method ?? 'GET', url)) return pouchApp(req, res);
-		answerLongpoll(req, res, base()).catch(() => {
+		if (!isLongpoll(req.method ?? 'GET', url)) {
+			// A write answered may be a change a waiting longpoll should send at once.
+			if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => writes.done());
+			return pouchApp(req, res);
+		}
+		answerLongpoll(req, res, base(), writes).catch(() => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ error: 'unknown_error', reason: 'longpoll failed' }));
 		});

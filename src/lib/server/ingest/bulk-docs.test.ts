@@ -86,6 +86,30 @@ describe('checkBatch', () => {
 		expect([...batch.perSession]).toEqual([[doc.sid, 1]]);
 	});
 
+	test("moves a local record's time by the request's receive time minus sent, and drops the flag", () => {
+		// The browser's clock is 90 s behind the server's, and the request took 0.2 s.
+		const sent = NOW - 90_000 - 200;
+		const local = pageview(NOW - 90_000 - 5000, { local: true });
+		const corrected = pageview(NOW - 3000);
+		const batch = checkBatch({ docs: [local, corrected], new_edits: false, sent }, ctx);
+		expect(batch.errors).toEqual([]);
+		expect(batch.records.map((r) => [r.ts, 'local' in r])).toEqual([
+			[NOW - 4800, false],
+			[NOW - 3000, false]
+		]);
+		// A record made so far behind that, uncorrected, it is outside the window.
+		const old = pageview(NOW - 31 * 24 * 3600_000, { local: true });
+		const skewed = NOW - 31 * 24 * 3600_000;
+		expect(checkBatch({ docs: [old], new_edits: false, sent: skewed }, ctx).records).toHaveLength(
+			1
+		);
+		// Without sent, a local record keeps its time.
+		expect(checkBatch({ docs: [local], new_edits: false }, ctx).records[0].ts).toBe(local.ts);
+		expect(
+			checkBatch({ docs: [{ ...local, local: 'yes' }], new_edits: false }, ctx).errors
+		).toEqual([{ id: local._id, error: 'forbidden', reason: 'local: must be true when present' }]);
+	});
+
 	test.each([
 		['an array body', [], [400, 'the body must be {"docs": [...], "new_edits": false}']],
 		['docs that are not an array', { docs: {}, new_edits: false }, [400, 'docs must be an array']],
@@ -102,7 +126,12 @@ describe('checkBatch', () => {
 		[
 			'all_or_nothing',
 			{ docs: [], new_edits: false, all_or_nothing: true },
-			[400, 'all_or_nothing is not accepted; send only docs and new_edits']
+			[400, 'all_or_nothing is not accepted; send only docs, new_edits and sent']
+		],
+		[
+			'a sent that is not whole milliseconds',
+			{ docs: [], new_edits: false, sent: '12' },
+			[400, 'Invalid type: Expected number but received "12"']
 		],
 		[
 			'501 documents',

@@ -8,6 +8,12 @@
  * already stored (same `_id`, same id-derived `_rev`) is accepted and stored once.
  * Duplicate ids within one request are stored once: the first valid one wins and
  * the rest are dropped without an error, as CouchDB would treat them.
+ *
+ * Beyond CouchDB's body, a request may carry `sent`, the browser's clock as it left:
+ * records flagged `local` (made before the tracker knew the server's clock, which it
+ * does not wait for) are moved onto the server's clock by the receive time minus
+ * `sent`, and stored without the flag. A record that travels twice keeps its `_id`
+ * and `_rev`, so whichever copy arrives first is the one stored.
  */
 import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
 import * as v from 'valibot';
@@ -48,7 +54,9 @@ export interface BatchContext {
 const bodySchema = v.strictObject(
 	{
 		docs: v.array(v.unknown(), 'docs must be an array'),
-		new_edits: v.literal(false, 'new_edits must be false: records keep their own revision')
+		new_edits: v.literal(false, 'new_edits must be false: records keep their own revision'),
+		/** The browser's clock as the request left (the tracker's): corrects `local` records. */
+		sent: v.optional(v.pipe(v.number(), v.safeInteger('sent must be whole milliseconds')))
 	},
 	'the body must be {"docs": [...], "new_edits": false}'
 );
@@ -67,11 +75,14 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		const path = v.getDotPath(issue);
 		const reason =
 			issue.type === 'strict_object' && issue.expected === 'never' && path
-				? `${path} is not accepted; send only docs and new_edits`
+				? `${path} is not accepted; send only docs, new_edits and sent`
 				: issue.message;
 		throw new CouchstatsError(400, reason);
 	}
-	const { docs } = parsed.output;
+	const { docs, sent } = parsed.output;
+	// What the browser's clock lags the server's by, as this request shows it (its time
+	// on the way counts as lag): a `local` record's time moves by it. Without `sent`, 0.
+	const skew = sent === undefined ? 0 : ctx.now - sent;
 	if (docs.length > LIMITS.docsPerRequest) {
 		throw new CouchstatsError(
 			413,
@@ -85,7 +96,7 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 	const seen = new Set<string>();
 	for (const raw of docs) {
 		const id = idOf(raw);
-		const checked = checkRecord(raw, ctx.now);
+		const checked = checkRecord(raw, ctx.now, skew);
 		if (!checked.ok) {
 			errors.push({ id, error: 'forbidden', reason: checked.reason });
 			continue;

@@ -70,6 +70,7 @@ const baseEntries = {
 	v: v.literal(RECORD_VERSION, `must be ${RECORD_VERSION}`),
 	site: v.pipe(v.string(), v.regex(SITE_ID_PATTERN, 'must be a site id')),
 	ts: v.pipe(v.number(), v.safeInteger('must be whole milliseconds since the epoch')),
+	local: v.optional(v.literal(true, 'must be true when present')),
 	sid: v.pipe(v.string(), v.regex(ID_PATTERN, 'must be a lowercase UUIDv7')),
 	vid: v.pipe(v.string(), v.regex(VISITOR_ID_PATTERN, 'must be 16–64 URL-safe characters')),
 	path: pathText(),
@@ -196,10 +197,13 @@ export type Checked = { ok: true; record: ValidRecord } | { ok: false; reason: s
  * Validates one document as sent by a browser, independent of the request: shape,
  * types, limits, the id scheme and the id-derived revision, the event time window.
  * Site and origin checks need the sites database and happen in `bulk-docs.ts`.
+ * A `local` record (made on the browser's own clock) has `skew` added to its `ts`
+ * before the window is checked, and comes out without the flag.
  * @param raw The parsed JSON document.
  * @param now Server time in ms, for the event time window.
+ * @param skew Server clock minus browser clock as the request shows it, ms.
  */
-export function checkRecord(raw: unknown, now: number): Checked {
+export function checkRecord(raw: unknown, now: number, skew = 0): Checked {
 	if (!isPlainObject(raw)) return { ok: false, reason: 'a document must be a JSON object' };
 	const doc = raw;
 	const refused = refuseSpecial(doc);
@@ -227,6 +231,10 @@ export function checkRecord(raw: unknown, now: number): Checked {
 	const record = result.output;
 	if (record._rev !== revisionFor(record._id)) {
 		return { ok: false, reason: '_rev must be the revision derived from _id' };
+	}
+	if (record.local) {
+		record.ts += skew;
+		delete record.local;
 	}
 	if (record.ts < now - LIMITS.pastMs || record.ts > now + LIMITS.futureMs) {
 		return { ok: false, reason: 'ts must be within the last 30 days and at most 5 minutes ahead' };
