@@ -103,7 +103,8 @@ export function parseRangeParams(
 		limit = Number(limitParam);
 	}
 
-	// Whole-hour check of every period boundary (and of the previous period's start).
+	// Quarter-hour check of every period boundary (and of the previous period's start):
+	// only local mean times of the distant past fail it.
 	try {
 		periods(range, interval);
 		periods({ ...range, from: addDays(from, -days), to: addDays(from, -1) }, 'day');
@@ -111,7 +112,7 @@ export function parseRangeParams(
 		if (e instanceof RangeError) {
 			throw new CouchstatsError(
 				400,
-				`${e.message}; stats are kept by UTC hour, so only whole-hour time zones are supported`
+				`${e.message}; stats are kept by UTC quarter hour, so such dates cannot be read in this time zone`
 			);
 		}
 		throw e;
