@@ -42,7 +42,12 @@ export async function readDashboard(
 	let parsed;
 	let filter: Filter | null = null;
 	try {
-		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
+		// "All time" is the Stats API's `range=all`: its dates depend on the first record.
+		const query = new URLSearchParams(
+			choice.preset === 'all'
+				? { range: 'all', tz: choice.tz }
+				: { from: choice.from, to: choice.to, tz: choice.tz }
+		);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
 	} catch (e) {
@@ -57,17 +62,17 @@ export async function readDashboard(
 			indexing: false
 		};
 	}
-	const { range, interval } = parsed;
+	const { range, interval, fromFirstRecord } = parsed;
 	const limit = options.limit ?? parsed.limit;
 	const read = await readSections(
 		couch,
-		{ site: site.id, range, interval, limit, filter },
+		{ site: site.id, range, interval, limit, filter, fromFirstRecord },
 		{ now: () => now }
 	);
 	const part = partsLoggedOnce();
 	return {
 		...base,
-		range: { ...range, preset: choice.preset, interval },
+		range: { ...read.range, preset: choice.preset },
 		filter,
 		unfiltered: filter ? part(read.unfiltered) : undefined,
 		totals: part(read.totals),

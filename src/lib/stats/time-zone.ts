@@ -165,7 +165,8 @@ export function startOfDay(date: string, tz: string): number {
 	return t;
 }
 
-function formatOffset(ms: number): string {
+/** An offset as `+05:30`, `−03:30` or `+00:09:21` (seconds only when there are some). */
+export function formatOffset(ms: number): string {
 	const sign = ms < 0 ? '−' : '+';
 	const total = Math.abs(ms) / SECOND;
 	const seconds = total % 60;

@@ -42,11 +42,15 @@ export async function statsFor(
 		authorization: event.request.headers.get('authorization'),
 		share: params.get('share')
 	});
-	const { range, interval, limit } = parseRangeParams(params, site.timeZone, now());
+	const { range, interval, limit, fromFirstRecord } = parseRangeParams(
+		params,
+		site.timeZone,
+		now()
+	);
 	const filter = parseFilter(params);
 	return readStats(
 		db,
-		{ site: site.id, range, interval, limit: limitOverride ?? limit, filter },
+		{ site: site.id, range, interval, limit: limitOverride ?? limit, filter, fromFirstRecord },
 		{ now, timeoutMs: options.timeoutMs }
 	);
 }

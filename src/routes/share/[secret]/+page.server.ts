@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { readDashboard } from '$lib/server/dashboard';
 import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/site-admin';
+import { timeZoneGroups } from '$lib/time-zones';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ params, url, depends, setHeaders }) => {
@@ -10,5 +11,8 @@ export const load = (async ({ params, url, depends, setHeaders }) => {
 	// Same answer for a malformed, revoked or unknown secret: nothing to reveal.
 	if (!site) error(404, 'This share link does not exist or was turned off.');
 	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
-	return { dashboard: await readDashboard(couch(), site, url.searchParams) };
+	return {
+		dashboard: await readDashboard(couch(), site, url.searchParams),
+		timeZones: timeZoneGroups(Date.now())
+	};
 }) satisfies PageServerLoad;
