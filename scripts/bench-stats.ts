@@ -19,6 +19,7 @@ import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/dashboard';
 import { ensureSetup } from '../src/lib/server/setup';
 import { siteDocId } from '../src/lib/server/sites';
+import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { handleStats } from '../src/lib/server/stats/handler';
 import { createToken } from '../src/lib/server/tokens';
@@ -32,7 +33,11 @@ const RANGES = [
 	{ label: '7 days', query: 'from=2026-10-24&to=2026-10-30&tz=UTC' },
 	{ label: '30 days', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
 	{ label: '12 months', query: 'from=2025-11-01&to=2026-10-31&tz=UTC' },
-	{ label: 'all time', query: 'from=2016-11-01&to=2026-10-31&tz=UTC' }
+	{ label: 'all time', query: 'from=2016-11-01&to=2026-10-31&tz=UTC' },
+	// Half- and quarter-hour zones: quarter hours at the ends of each cover.
+	{ label: '30 days IST', query: 'from=2026-10-01&to=2026-10-30&tz=Asia/Kolkata' },
+	{ label: '2 days IST h', query: 'from=2026-10-29&to=2026-10-30&tz=Asia/Kolkata' },
+	{ label: '12 mon. NPT', query: 'from=2025-11-01&to=2026-10-31&tz=Asia/Kathmandu' }
 ];
 const DASHBOARD = 'range=custom&from=2026-10-01&to=2026-10-30';
 
@@ -153,6 +158,16 @@ async function benchOne(n: number, engine: boolean) {
 			if (data.problem) throw new Error(data.problem);
 			if (i > 0) dashboard.push(performance.now() - started);
 		}
+		const keys = [];
+		for (const g of GRANULARITIES) {
+			const { rows } = await couch.events.view('stats', 'metrics', {
+				startkey: [site.id, g],
+				endkey: [site.id, g, {}],
+				group_level: 3
+			});
+			keys.push(`${g} ${rows.length}`);
+		}
+		console.log(`  distinct metrics keys of the site scope: ${keys.join(', ')}`);
 		console.log(
 			`  whole owner dashboard (30 days): warm median ${fmt(median(dashboard.sort((a, b) => a - b)))}`
 		);

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, dimension, value]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, dimension, value]
 // value: [sessions, visitors]   (summed by _sum)
 //
 // Where sessions come from and what they run on. Dimensions: referrer (host of the
@@ -66,6 +66,7 @@ export const map = function (doc) {
 	}
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, UTC hour ('2026-11-21T14')]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, UTC hour ('2026-11-21T14')]
 // value: [records, reports]   (summed by _sum)
 //
 // Loss made visible: the `dropped` records visitors' browsers send when their bounded
@@ -16,10 +16,16 @@ export const map = function (doc) {
 	var v = [doc.count, 1];
 	var rows = [doc.site];
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < rows.length; i++) {
-		emit([rows[i], 'h', iso.slice(0, 13), iso.slice(0, 13)], v);
-		emit([rows[i], 'd', iso.slice(0, 10), iso.slice(0, 13)], v);
-		emit([rows[i], 'm', iso.slice(0, 7), iso.slice(0, 13)], v);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([rows[i], buckets[b][0], buckets[b][1], iso.slice(0, 13)], v);
+		}
 	}
 };
 

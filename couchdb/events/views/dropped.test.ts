@@ -10,6 +10,10 @@ describe('the dropped view', () => {
 	test('a dropped record counts its records and itself, by UTC hour in each bucket', () => {
 		expect(runMap(map, record({ type: 'dropped', count: 12, src: 'x.org' }))).toEqual([
 			[
+				['demo', 'q', '2026-11-21T14:00', '2026-11-21T14'],
+				[12, 1]
+			],
+			[
 				['demo', 'h', '2026-11-21T14', '2026-11-21T14'],
 				[12, 1]
 			],

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, event name, prop key, prop value]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, event name, prop key, prop value]
 // value: null   (counted by _count)
 //
 // Events by a chosen prop: one row per prop of each event, the value as a string
@@ -18,6 +18,7 @@ export const map = function (doc) {
 	if (typeof doc.path === 'string') scopes.push([doc.site, 'page:' + doc.path]);
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, event name]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, event name]
 // value: null   (counted by _count)
 //
 // Events by name. Bot-flagged records count nowhere. Filtered rows
@@ -16,10 +16,16 @@ export const map = function (doc) {
 	if (typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
 	if (typeof doc.path === 'string') scopes.push([doc.site, 'page:' + doc.path]);
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < scopes.length; i++) {
-		emit([scopes[i], 'h', iso.slice(0, 13), doc.name], null);
-		emit([scopes[i], 'd', iso.slice(0, 10), doc.name], null);
-		emit([scopes[i], 'm', iso.slice(0, 7), doc.name], null);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([scopes[i], buckets[b][0], buckets[b][1], doc.name], null);
+		}
 	}
 };
 

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, from, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, from, path]
 // value: null   (counted by _count)
 //
 // Page-to-page transitions: one row per pageview, keyed by the previous path of its
@@ -18,9 +18,15 @@ export const map = function (doc) {
 	if (doc.type !== 'pageview' || typeof doc.path !== 'string') return;
 	var from = typeof doc.from === 'string' ? doc.from : null;
 	var iso = new Date(doc.ts).toISOString();
-	emit([doc.site, 'h', iso.slice(0, 13), from, doc.path], null);
-	emit([doc.site, 'd', iso.slice(0, 10), from, doc.path], null);
-	emit([doc.site, 'm', iso.slice(0, 7), from, doc.path], null);
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
+	for (var b = 0; b < buckets.length; b++) {
+		emit([doc.site, buckets[b][0], buckets[b][1], from, doc.path], null);
+	}
 };
 
 export const reduce = '_count';

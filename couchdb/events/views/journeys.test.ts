@@ -9,6 +9,7 @@ describe('the journeys view', () => {
 
 	test('a pageview is one transition from its previous path, in each granularity', () => {
 		expect(runMap(map, record({ type: 'pageview', path: '/docs', from: '/' }))).toEqual([
+			[['demo', 'q', '2026-11-21T14:00', '/', '/docs'], null],
 			[['demo', 'h', '2026-11-21T14', '/', '/docs'], null],
 			[['demo', 'd', '2026-11-21', '/', '/docs'], null],
 			[['demo', 'm', '2026-11', '/', '/docs'], null]
@@ -18,6 +19,7 @@ describe('the journeys view', () => {
 	test('an entry pageview comes from null: no previous page in its session', () => {
 		const rows = runMap(map, record({ type: 'pageview', path: '/', entry: true }));
 		expect(rows.map(([key]) => (key as unknown[]).slice(3))).toEqual([
+			[null, '/'],
 			[null, '/'],
 			[null, '/'],
 			[null, '/']

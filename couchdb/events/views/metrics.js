@@ -1,13 +1,15 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket ('2026-11-21T14' | '2026-11-21' | '2026-11')]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket ('2026-11-21T14:45' | '2026-11-21T14' | '2026-11-21' | '2026-11')]
 // value: [pageviews, visitors, newVisitors, sessions, actualSessions, engagedSessions,
 //         nonbounceSessions, engagedTimeMs, events]   (summed element-wise by _sum)
 //
 // Every headline number in one row per bucket: a pageview counts once, and as a visitor
 // (firstOfDay), a new visitor (firstEver) and a session (entry) by its flags; milestones
 // count actual / engaged / non-bounce sessions; heartbeats add engaged time; events count.
-// Each record is emitted three times, once per granularity, so a range is read with the
-// fewest buckets (see src/lib/stats/buckets.ts). The order of the value is METRIC_FIELDS
-// in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
+// Each record is emitted four times, once per granularity (the `buckets` list, the one
+// place naming them), so a range is read with the fewest buckets (see
+// src/lib/stats/buckets.ts); quarter hours serve only the ends of ranges in zones such as
+// Asia/Kolkata (+05:30) whose days do not start on a whole UTC hour. The order of the
+// value is METRIC_FIELDS in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // - `source:<src>`: the record, as is, when its session has a source;
@@ -53,10 +55,16 @@ export const map = function (doc) {
 		rows.push([[doc.site, 'event:' + doc.name], first.concat([0, 0, 0, 0, 1])]);
 	}
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < rows.length; i++) {
-		emit([rows[i][0], 'h', iso.slice(0, 13)], rows[i][1]);
-		emit([rows[i][0], 'd', iso.slice(0, 10)], rows[i][1]);
-		emit([rows[i][0], 'm', iso.slice(0, 7)], rows[i][1]);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([rows[i][0], buckets[b][0], buckets[b][1]], rows[i][1]);
+		}
 	}
 };
 

@@ -4,6 +4,7 @@ import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './metrics.js';
 
 const keys = [
+	['demo', 'q', '2026-11-21T14:00'],
 	['demo', 'h', '2026-11-21T14'],
 	['demo', 'd', '2026-11-21'],
 	['demo', 'm', '2026-11']
@@ -72,11 +73,12 @@ describe('the metrics view', () => {
 		expect(runMap(map, record(fields))).toEqual([]);
 	});
 
-	test('keys by the UTC hour of the event time', () => {
+	test('keys by the UTC quarter hour and hour of the event time', () => {
 		const rows = scoped(
 			runMap(map, record({ type: 'event', name: 'x', ts: Date.UTC(2026, 0, 1, 0, 59, 59, 999) }))
 		);
 		expect(rows.map(([key]) => key)).toEqual([
+			['demo', 'q', '2026-01-01T00:45'],
 			['demo', 'h', '2026-01-01T00'],
 			['demo', 'd', '2026-01-01'],
 			['demo', 'm', '2026-01']
@@ -94,6 +96,7 @@ describe('the metrics view', () => {
 			const fields = { type: 'pageview', entry: true, firstOfDay: true, src: 'news.example.com' };
 			const rows = scoped(runMap(map, record(fields)), 'source:news.example.com');
 			expect(rows.map(([key]) => key)).toEqual([
+				[['demo', 'source:news.example.com'], 'q', '2026-11-21T14:00'],
 				[['demo', 'source:news.example.com'], 'h', '2026-11-21T14'],
 				[['demo', 'source:news.example.com'], 'd', '2026-11-21'],
 				[['demo', 'source:news.example.com'], 'm', '2026-11']

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, path, from]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, path, from]
 // value: null   (counted by _count)
 //
 // 404 pages: pageviews the page flagged `notFound`, by the missing path and where the
@@ -24,10 +24,16 @@ export const map = function (doc) {
 	var rows = [doc.site, [doc.site, 'page:' + doc.path]];
 	if (typeof doc.src === 'string') rows.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < rows.length; i++) {
-		emit([rows[i], 'h', iso.slice(0, 13), doc.path, from], null);
-		emit([rows[i], 'd', iso.slice(0, 10), doc.path, from], null);
-		emit([rows[i], 'm', iso.slice(0, 7), doc.path, from], null);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([rows[i], buckets[b][0], buckets[b][1], doc.path, from], null);
+		}
 	}
 };
 

@@ -16,6 +16,7 @@ describe('the not-found view', () => {
 			record({ type: 'pageview', path: '/gone', from: '/blog', notFound: true, entry: false })
 		);
 		expect(scoped(rows)).toEqual([
+			[['demo', 'q', '2026-11-21T14:00', '/gone', '/blog'], null],
 			[['demo', 'h', '2026-11-21T14', '/gone', '/blog'], null],
 			[['demo', 'd', '2026-11-21', '/gone', '/blog'], null],
 			[['demo', 'm', '2026-11', '/gone', '/blog'], null]

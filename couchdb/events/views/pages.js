@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, path]
 // value: [pageviews, visitors, engagedTimeMs, entries, departures]   (summed by _sum)
 //
 // Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
@@ -36,6 +36,7 @@ export const map = function (doc) {
 	}
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]

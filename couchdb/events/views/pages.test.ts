@@ -3,6 +3,7 @@ import { record, runMap, scoped } from './fake-emit';
 import { map, reduce } from './pages.js';
 
 const buckets = [
+	['q', '2026-11-21T14:00'],
 	['h', '2026-11-21T14'],
 	['d', '2026-11-21'],
 	['m', '2026-11']

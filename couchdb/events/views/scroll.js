@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, path]
 // value: [pageviews, depthSum, reached25, reached50, reached75, reached100]   (summed by _sum)
 //
 // Scroll depth per path. A pageview counts in `pageviews`. A heartbeat carries the
@@ -37,10 +37,16 @@ export const map = function (doc) {
 	var rows = [doc.site, [doc.site, 'page:' + doc.path]];
 	if (typeof doc.src === 'string') rows.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < rows.length; i++) {
-		emit([rows[i], 'h', iso.slice(0, 13), doc.path], v);
-		emit([rows[i], 'd', iso.slice(0, 10), doc.path], v);
-		emit([rows[i], 'm', iso.slice(0, 7), doc.path], v);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([rows[i], buckets[b][0], buckets[b][1], doc.path], v);
+		}
 	}
 };
 

@@ -13,6 +13,10 @@ describe('the scroll view', () => {
 	test('a pageview counts once on its path, in each bucket', () => {
 		expect(scoped(runMap(map, record({ type: 'pageview', path: '/a', entry: true })))).toEqual([
 			[
+				['demo', 'q', '2026-11-21T14:00', '/a'],
+				[1, 0, 0, 0, 0, 0]
+			],
+			[
 				['demo', 'h', '2026-11-21T14', '/a'],
 				[1, 0, 0, 0, 0, 0]
 			],

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('h' | 'd' | 'm'), UTC bucket, 'new' | 'returning']
+// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, 'new' | 'returning']
 // value: [sessions, visitors]   (summed by _sum)
 //
 // New and returning visitors. A visitor is new on the day of their first pageview ever
@@ -23,10 +23,16 @@ export const map = function (doc) {
 	var rows = [doc.site];
 	if (typeof doc.src === 'string') rows.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
+	var buckets = [
+		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
+		['h', iso.slice(0, 13)],
+		['d', iso.slice(0, 10)],
+		['m', iso.slice(0, 7)]
+	];
 	for (var i = 0; i < rows.length; i++) {
-		emit([rows[i], 'h', iso.slice(0, 13), kind], v);
-		emit([rows[i], 'd', iso.slice(0, 10), kind], v);
-		emit([rows[i], 'm', iso.slice(0, 7), kind], v);
+		for (var b = 0; b < buckets.length; b++) {
+			emit([rows[i], buckets[b][0], buckets[b][1], kind], v);
+		}
 	}
 };
 

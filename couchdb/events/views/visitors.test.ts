@@ -14,6 +14,10 @@ describe('the visitors view', () => {
 		const pv = { type: 'pageview', entry: true, firstOfDay: true, firstEver: true };
 		expect(scoped(runMap(map, record(pv)))).toEqual([
 			[
+				['demo', 'q', '2026-11-21T14:00', 'new'],
+				[1, 1]
+			],
+			[
 				['demo', 'h', '2026-11-21T14', 'new'],
 				[1, 1]
 			],

@@ -43,7 +43,12 @@ export async function readDashboard(
 	let filter: Filter | null = null;
 	let journeyPage: string | null;
 	try {
-		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
+		// "All time" is the Stats API's `range=all`: its dates depend on the first record.
+		const query = new URLSearchParams(
+			choice.preset === 'all'
+				? { range: 'all', tz: choice.tz }
+				: { from: choice.from, to: choice.to, tz: choice.tz }
+		);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
 		journeyPage = parseJourneyPage(params, 'journey');
@@ -59,7 +64,7 @@ export async function readDashboard(
 			indexing: false
 		};
 	}
-	const { range, interval } = parsed;
+	const { range, interval, fromFirstRecord } = parsed;
 	const limit = options.limit ?? parsed.limit;
 	const read = await readSections(
 		couch,
@@ -70,14 +75,15 @@ export async function readDashboard(
 			limit,
 			filter,
 			goals: site.goals,
-			journeyPage
+			journeyPage,
+			fromFirstRecord
 		},
 		{ now: () => now }
 	);
 	const part = partsLoggedOnce();
 	return {
 		...base,
-		range: { ...range, preset: choice.preset, interval },
+		range: { ...read.range, preset: choice.preset },
 		filter,
 		unfiltered: filter ? part(read.unfiltered) : undefined,
 		totals: part(read.totals),

@@ -1,10 +1,22 @@
 import { describe, expect, test } from 'vitest';
-import { bucketEnd, bucketKey, bucketStart, cover, mergeSegments } from './buckets';
+import {
+	bucketEnd,
+	bucketKey,
+	bucketStart,
+	cover,
+	mergeSegments,
+	segmentKeys,
+	type Segment
+} from './buckets';
+import { periods, rangeBounds, segmentsFor } from './periods';
+import { addDays } from './time-zone';
 
 const at = (iso: string) => Date.parse(iso);
 
 describe('buckets', () => {
 	test.each([
+		['q', '2026-11-21T14:45', '2026-11-21T14:45:00Z', '2026-11-21T15:00:00Z'],
+		['q', '1969-12-31T23:45', '1969-12-31T23:45:00Z', '1970-01-01T00:00:00Z'],
 		['h', '2026-11-21T14', '2026-11-21T14:00:00Z', '2026-11-21T15:00:00Z'],
 		['d', '2026-11-21', '2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z'],
 		['m', '2026-12', '2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z']
@@ -40,8 +52,8 @@ describe('buckets', () => {
 		expect(cover(at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'))).toEqual([]);
 	});
 
-	test('refuses a range that does not start on a whole hour', () => {
-		expect(() => cover(at('2026-01-01T00:30:00Z'), at('2026-01-02T00:00:00Z'))).toThrow(RangeError);
+	test('refuses a range that does not start on a quarter hour', () => {
+		expect(() => cover(at('2026-01-01T00:10:00Z'), at('2026-01-02T00:00:00Z'))).toThrow(RangeError);
 	});
 
 	test('merges adjacent runs of one granularity and keeps others apart', () => {
@@ -57,5 +69,118 @@ describe('buckets', () => {
 			{ g: 'h', first: '2026-11-04T00', last: '2026-11-04T05', buckets: 6 },
 			{ g: 'd', first: '2026-11-06', last: '2026-11-06', buckets: 1 }
 		]);
+	});
+});
+
+/** Every bucket of a cover as [start, end) instants, in order. */
+function spans(segments: Segment[]): [number, number][] {
+	return segments.flatMap((s) =>
+		segmentKeys(s).map((key): [number, number] => [bucketStart(s.g, key), bucketEnd(s.g, key)])
+	);
+}
+
+/** Asserts the buckets tile `[start, end)` exactly: contiguous, no gap, no overlap. */
+function expectExactCover(segments: Segment[], start: number, end: number) {
+	const list = spans(segments);
+	expect(list[0][0]).toBe(start);
+	expect(list.at(-1)![1]).toBe(end);
+	for (let i = 1; i < list.length; i++) expect(list[i][0]).toBe(list[i - 1][1]);
+}
+
+const bucketsOf = (segments: Segment[], g?: string) =>
+	segments.filter((s) => !g || s.g === g).reduce((n, s) => n + s.buckets, 0);
+
+describe('covers in half- and quarter-hour zones', () => {
+	test.each([
+		[
+			'Asia/Kolkata (+05:30) is 2 + 2',
+			'Asia/Kolkata',
+			['2026-11-20T18:30', '2026-11-20T18:45', 2],
+			['2026-11-21T18:00', '2026-11-21T18:15', 2]
+		],
+		[
+			'Asia/Kathmandu (+05:45) is 3 + 1',
+			'Asia/Kathmandu',
+			['2026-11-20T18:15', '2026-11-20T18:45', 3],
+			['2026-11-21T18:00', '2026-11-21T18:00', 1]
+		]
+	] as const)('a day in %s quarter hours around 23 hours', (_, tz, head, tail) => {
+		const { start, end } = rangeBounds({ from: '2026-11-21', to: '2026-11-21', tz });
+		expect(cover(start, end)).toEqual([
+			{ g: 'q', first: head[0], last: head[1], buckets: head[2] },
+			{ g: 'h', first: '2026-11-20T19', last: '2026-11-21T17', buckets: 23 },
+			{ g: 'q', first: tail[0], last: tail[1], buckets: tail[2] }
+		]);
+	});
+
+	test.each([
+		// Adelaide springs from +09:30 to +10:30 on 2026-10-04 (a 23-hour day) and falls
+		// back on 2026-04-05 (25 hours); St John's moves −03:30 → −02:30 on 2026-03-08
+		// and back on 2026-11-01.
+		['Australia/Adelaide', '2026-10-04', 23],
+		['Australia/Adelaide', '2026-04-05', 25],
+		['America/St_Johns', '2026-03-08', 23],
+		['America/St_Johns', '2026-11-01', 25]
+	])('a daylight-saving day in %s (%s, %i hours) is covered exactly', (tz, date, hours) => {
+		const { start, end } = rangeBounds({ from: date, to: date, tz });
+		expect((end - start) / 3_600_000).toBe(hours);
+		const segments = cover(start, end);
+		expectExactCover(segments, start, end);
+		// Half-hour offsets both sides: 2 quarter hours at each end, whole hours between.
+		expect(bucketsOf(segments, 'q')).toBe(4);
+		expect(bucketsOf(segments, 'h')).toBe(hours - 1);
+	});
+
+	test.each(['Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Adelaide', 'America/St_Johns'])(
+		'in %s a year costs months, days and hours, and at most 6 quarter hours',
+		(tz) => {
+			const range = { from: '2026-01-01', to: '2026-12-31', tz };
+			const { start, end } = rangeBounds(range);
+			const segments = cover(start, end);
+			expectExactCover(segments, start, end);
+			expect(bucketsOf(segments, 'q')).toBeLessThanOrEqual(6);
+			// 11 months, ≤ 31 + 30 days, ≤ 2 × 23 hours, ≤ 6 quarter hours: O(buckets), not O(time).
+			expect(bucketsOf(segments)).toBeLessThanOrEqual(11 + 61 + 46 + 6);
+		}
+	);
+
+	test.each([
+		['Asia/Kolkata', 'hour'],
+		['Asia/Kathmandu', 'hour'],
+		['Australia/Adelaide', 'day'],
+		['America/St_Johns', 'day'],
+		['Asia/Kolkata', 'month']
+	] as const)('in %s each %s period is covered exactly, with few quarter hours', (tz, interval) => {
+		const days = interval === 'hour' ? 2 : interval === 'day' ? 92 : 366;
+		const range = { from: '2026-01-01', to: addDays('2026-01-01', days - 1), tz };
+		const list = periods(range, interval);
+		let quarters = 0;
+		for (const period of list) {
+			const segments = cover(period.start, period.end);
+			expectExactCover(segments, period.start, period.end);
+			quarters += bucketsOf(segments, 'q');
+			// Each period's cover: at most 3 quarter hours at each end.
+			expect(bucketsOf(segments, 'q')).toBeLessThanOrEqual(6);
+		}
+		expect(quarters).toBeLessThanOrEqual(6 * list.length);
+		// The union is read as runs; consecutive periods tile the range with no overlap.
+		const { start, end } = rangeBounds(range);
+		expectExactCover(segmentsFor(list), start, end);
+	});
+
+	test('a whole-hour zone never uses a quarter hour', () => {
+		for (const tz of ['UTC', 'Europe/Paris', 'America/New_York', 'Pacific/Kiritimati']) {
+			const range = { from: '2026-01-01', to: '2026-03-31', tz };
+			for (const interval of ['hour', 'day', 'month'] as const) {
+				const list = periods(
+					interval === 'hour' ? { ...range, to: '2026-01-02' } : range,
+					interval
+				);
+				expect(
+					segmentsFor(list).some((s) => s.g === 'q'),
+					`${tz} ${interval}`
+				).toBe(false);
+			}
+		}
 	});
 });

@@ -27,7 +27,7 @@ export interface Period {
 
 /**
  * The UTC instants a local date range spans: `[start of from, start of the day after to)`.
- * @throws {RangeError} as {@link startOfDay} does for zones that are not whole-hour then.
+ * @throws {RangeError} as {@link startOfDay} does for offsets that are not whole quarter hours.
  */
 export function rangeBounds(range: DateRange): { start: number; end: number } {
 	return {

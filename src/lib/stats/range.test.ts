@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
-import { rangeQuery, resolveRange } from './range';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { PRESETS, rangeQuery, resolveRange } from './range';
 
 // 2026-11-21 23:30 UTC is already 2026-11-22 in Paris.
 const NOW = Date.UTC(2026, 10, 21, 23, 30);
@@ -58,5 +58,75 @@ describe('rangeQuery', () => {
 		expect(
 			rangeQuery({ preset: 'custom', from: '2026-10-01', to: '2026-10-31', tz: 'Europe/Paris' })
 		).toBe('range=custom&from=2026-10-01&to=2026-10-31&tz=Europe%2FParis');
+	});
+});
+
+describe('every preset, on a fake clock', () => {
+	beforeEach(() => {
+		// 2026-03-01 02:30 UTC: still February 28 in New York, already March 1 in Kolkata
+		// (08:00) and Kathmandu (08:15); March 1 in UTC.
+		vi.useFakeTimers({ now: Date.UTC(2026, 2, 1, 2, 30) });
+	});
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+	const now = () => Date.now();
+	const resolveIn = (query: string, tz: string) =>
+		resolveRange(new URLSearchParams(query), tz, now(), valid);
+
+	test.each([
+		['today', '2026-03-01', '2026-03-01'],
+		['yesterday', '2026-02-28', '2026-02-28'],
+		['7d', '2026-02-23', '2026-03-01'],
+		['28d', '2026-02-02', '2026-03-01'],
+		['30d', '2026-01-31', '2026-03-01'],
+		['90d', '2025-12-02', '2026-03-01'],
+		['month', '2026-03-01', '2026-03-01'],
+		['lastmonth', '2026-02-01', '2026-02-28'],
+		['12mo', '2025-04-01', '2026-03-01'],
+		['year', '2026-01-01', '2026-03-01'],
+		// The longest range the Stats API reads, 3660 days with today (2016-03-01 is 3652
+		// days back), narrowed to the first record when read.
+		['all', '2016-02-23', '2026-03-01']
+	])('%s in Asia/Kolkata is %s to %s', (preset, from, to) => {
+		expect(resolveIn(`range=${preset}`, 'Asia/Kolkata')).toEqual({
+			preset,
+			from,
+			to,
+			tz: 'Asia/Kolkata'
+		});
+	});
+
+	test.each([
+		['today', '2026-02-28', '2026-02-28'],
+		['yesterday', '2026-02-27', '2026-02-27'],
+		['month', '2026-02-01', '2026-02-28'],
+		['lastmonth', '2026-01-01', '2026-01-31'],
+		['12mo', '2025-03-01', '2026-02-28'],
+		['year', '2026-01-01', '2026-02-28']
+	])('%s is taken in the chosen zone: in America/New_York %s to %s', (preset, from, to) => {
+		expect(resolveIn(`range=${preset}&tz=America/New_York`, 'Asia/Kathmandu')).toMatchObject({
+			from,
+			to
+		});
+	});
+
+	test('last month and last 12 months cross a year boundary', () => {
+		vi.setSystemTime(Date.UTC(2027, 0, 15, 12));
+		expect(resolveIn('range=lastmonth', 'UTC')).toMatchObject({
+			from: '2026-12-01',
+			to: '2026-12-31'
+		});
+		expect(resolveIn('range=12mo', 'UTC')).toMatchObject({ from: '2026-02-01', to: '2027-01-15' });
+		// A leap year's February.
+		vi.setSystemTime(Date.UTC(2028, 2, 10, 12));
+		expect(resolveIn('range=lastmonth', 'UTC')).toMatchObject({
+			from: '2028-02-01',
+			to: '2028-02-29'
+		});
+	});
+
+	test('each preset has its own shortcut letter', () => {
+		expect(new Set(PRESETS.map((p) => p.key)).size).toBe(PRESETS.length);
 	});
 });

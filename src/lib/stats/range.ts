@@ -1,21 +1,84 @@
 /**
- * The date ranges a dashboard offers (today, 7 days, 30 days, this month, custom),
- * written in the page's query string so that a view can be shared:
- * `?range=7d&tz=Europe/Paris` or `?range=custom&from=2026-11-01&to=2026-11-14`.
+ * The date ranges a dashboard offers (today, yesterday, the last 7, 28, 30 and 90 days,
+ * this and last month, the last 12 months, this year, all time, custom), written in
+ * the page's query string so that a view can be shared: `?range=7d&tz=Europe/Paris` or
+ * `?range=custom&from=2026-11-01&to=2026-11-14`. The Stats API takes the same `range`.
  */
 import { addDays, isDate, localDate } from './time-zone';
 
-/** The range presets, in the order the picker lists them. */
+/**
+ * The range presets, in the order the picker lists them, each with its keyboard
+ * shortcut on the dashboard (a letter, pressed outside any field).
+ */
 export const PRESETS = [
-	{ id: 'today', label: 'Today' },
-	{ id: '7d', label: 'Last 7 days' },
-	{ id: '30d', label: 'Last 30 days' },
-	{ id: 'month', label: 'This month' },
-	{ id: 'custom', label: 'Custom range' }
+	{ id: 'today', label: 'Today', key: 't' },
+	{ id: 'yesterday', label: 'Yesterday', key: 'e' },
+	{ id: '7d', label: 'Last 7 days', key: 'w' },
+	{ id: '28d', label: 'Last 28 days', key: 'f' },
+	{ id: '30d', label: 'Last 30 days', key: 'l' },
+	{ id: '90d', label: 'Last 90 days', key: 'q' },
+	{ id: 'month', label: 'This month', key: 'm' },
+	{ id: 'lastmonth', label: 'Last month', key: 'p' },
+	{ id: '12mo', label: 'Last 12 months', key: 'r' },
+	{ id: 'year', label: 'This year', key: 'y' },
+	{ id: 'all', label: 'All time', key: 'a' },
+	{ id: 'custom', label: 'Custom range', key: 'c' }
 ] as const;
 
 /** A preset id. */
 export type Preset = (typeof PRESETS)[number]['id'];
+
+/** Whether a string names a preset. */
+export function isPreset(id: string | null): id is Preset {
+	return PRESETS.some((p) => p.id === id);
+}
+
+/**
+ * Days an "all time" range reaches back before the site's first record narrows it:
+ * the longest range the Stats API reads (params.ts `MAX_DAYS`).
+ */
+export const ALL_TIME_DAYS = 3660;
+
+/**
+ * The dates of a preset other than `custom`, for a local date `today`. "Last N days"
+ * end today (included); "last 12 months" is this month and the 11 before it, whole;
+ * "all time" is the longest range there is, narrowed to the site's first record when
+ * read (`fromFirstRecord` in src/lib/server/stats/read-stats.ts).
+ */
+export function presetDates(
+	preset: Exclude<Preset, 'custom'>,
+	today: string
+): { from: string; to: string } {
+	const month = (date: string, back: number) => {
+		const [y, m] = date.split('-').map(Number);
+		const index = y * 12 + (m - 1) - back;
+		return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+	};
+	switch (preset) {
+		case 'today':
+			return { from: today, to: today };
+		case 'yesterday':
+			return { from: addDays(today, -1), to: addDays(today, -1) };
+		case '7d':
+			return { from: addDays(today, -6), to: today };
+		case '28d':
+			return { from: addDays(today, -27), to: today };
+		case '30d':
+			return { from: addDays(today, -29), to: today };
+		case '90d':
+			return { from: addDays(today, -89), to: today };
+		case 'month':
+			return { from: month(today, 0), to: today };
+		case 'lastmonth':
+			return { from: month(today, 1), to: addDays(month(today, 0), -1) };
+		case '12mo':
+			return { from: month(today, 11), to: today };
+		case 'year':
+			return { from: today.slice(0, 5) + '01-01', to: today };
+		case 'all':
+			return { from: addDays(today, -(ALL_TIME_DAYS - 1)), to: today };
+	}
+}
 
 /** What the query string asks for, resolved to dates. */
 export interface RangeChoice {
@@ -45,22 +108,13 @@ export function resolveRange(
 	const tz = params.get('tz') || defaultTz;
 	const today = localDate(now, validTz(tz) ? tz : defaultTz);
 	const asked = params.get('range');
-	const preset: Preset = PRESETS.some((p) => p.id === asked) ? (asked as Preset) : '7d';
-	switch (preset) {
-		case 'today':
-			return { preset, from: today, to: today, tz };
-		case '30d':
-			return { preset, from: addDays(today, -29), to: today, tz };
-		case 'month':
-			return { preset, from: today.slice(0, 8) + '01', to: today, tz };
-		case 'custom': {
-			const to = params.get('to') || today;
-			const from = params.get('from') || (isDate(to) ? addDays(to, -6) : to);
-			return { preset, from, to, tz };
-		}
-		default:
-			return { preset, from: addDays(today, -6), to: today, tz };
+	const preset: Preset = isPreset(asked) ? asked : '7d';
+	if (preset === 'custom') {
+		const to = params.get('to') || today;
+		const from = params.get('from') || (isDate(to) ? addDays(to, -6) : to);
+		return { preset, from, to, tz };
 	}
+	return { preset, ...presetDates(preset, today), tz };
 }
 
 /** The query string of a range choice, as the picker writes it. */

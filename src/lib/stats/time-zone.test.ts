@@ -14,6 +14,7 @@ import { sampleDates } from '../../../tests/fixtures/dates';
 import { seededRandom } from '../../../tests/fixtures/synthetic';
 
 const HOUR = 3_600_000;
+const QUARTER = HOUR / 4;
 const ZONES = Intl.supportedValuesOf('timeZone');
 
 describe('time zones', () => {
@@ -38,9 +39,23 @@ describe('time zones', () => {
 		expect(day('2026-10-26')).toBe(24);
 	});
 
-	test('refuses a zone whose offset is not a whole number of hours, naming it', () => {
-		expect(() => startOfDay('2026-11-21', 'Asia/Kolkata')).toThrow(
-			'time zone Asia/Kolkata is at UTC+05:30 on 2026-11-21, not a whole number of hours'
+	test.each([
+		['Asia/Kolkata', '2026-11-21', '2026-11-20T18:30:00.000Z'],
+		['Asia/Kathmandu', '2026-11-21', '2026-11-20T18:15:00.000Z'],
+		['Australia/Adelaide', '2026-07-01', '2026-06-30T14:30:00.000Z'],
+		// Adelaide's summer time (+10:30) from 2026-10-04.
+		['Australia/Adelaide', '2026-11-21', '2026-11-20T13:30:00.000Z'],
+		['America/St_Johns', '2026-01-15', '2026-01-15T03:30:00.000Z'],
+		// St John's summer time (−02:30) from 2026-03-08.
+		['America/St_Johns', '2026-07-01', '2026-07-01T02:30:00.000Z'],
+		['Pacific/Chatham', '2026-07-01', '2026-06-30T11:15:00.000Z']
+	])('in the half- or quarter-hour zone %s, %s starts at %s', (tz, date, iso) => {
+		expect(new Date(startOfDay(date, tz)).toISOString()).toBe(iso);
+	});
+
+	test('refuses a local mean time that is not whole quarter hours, naming it', () => {
+		expect(() => startOfDay('1900-01-01', 'Asia/Kolkata')).toThrow(
+			'time zone Asia/Kolkata is at UTC+05:21:10 on 1900-01-01, not a whole number of quarter hours'
 		);
 	});
 
@@ -94,7 +109,7 @@ describe('time zones', () => {
 	test('offsets are exact to the second, local mean times included', () => {
 		expect(offsetAt(utcInstant(1900, 1, 1), 'Europe/Paris')).toBe(561_000);
 		expect(() => startOfDay('1900-01-01', 'Europe/Paris')).toThrow(
-			'time zone Europe/Paris is at UTC+00:09:21 on 1900-01-01, not a whole number of hours'
+			'time zone Europe/Paris is at UTC+00:09:21 on 1900-01-01, not a whole number of quarter hours'
 		);
 	});
 
@@ -105,7 +120,7 @@ describe('time zones', () => {
 });
 
 describe('every IANA zone over the years 0000–9999', () => {
-	test('each day starts at its first instant, or the zone is refused as not whole-hour then', () => {
+	test('each day starts at its first instant, or the zone is refused as not whole quarter hours then', () => {
 		const random = seededRandom(20260101);
 		let started = 0;
 		for (const tz of ZONES) {
@@ -114,16 +129,18 @@ describe('every IANA zone over the years 0000–9999', () => {
 				try {
 					t = startOfDay(date, tz);
 				} catch (e) {
-					expect((e as Error).message, `${tz} ${date}`).toMatch(/not a whole number of hours$/);
+					expect((e as Error).message, `${tz} ${date}`).toMatch(
+						/not a whole number of quarter hours$/
+					);
 					continue;
 				}
 				started++;
-				expect(t % HOUR === 0, `${tz} ${date}`).toBe(true);
+				expect(t % QUARTER === 0, `${tz} ${date}`).toBe(true);
 				expect(localDate(t, tz) >= date, `${tz} ${date}`).toBe(true);
 				expect(localDate(t - 1000, tz) < date, `${tz} ${date}`).toBe(true);
 			}
 		}
-		// Most zones are whole-hour for most of history's sampled dates.
+		// Most zones are whole quarter hours for most of history's sampled dates.
 		expect(started).toBeGreaterThan(ZONES.length);
 	}, 60_000);
 

@@ -1,6 +1,7 @@
 /**
  * Local calendar dates in an IANA time zone, turned into UTC instants. Views key by UTC
- * hour, so a local day in a whole-hour zone is exactly a run of UTC hour buckets.
+ * quarter hour and coarser, so a local day in any zone of today's world (Asia/Kolkata's
+ * +05:30 and Asia/Kathmandu's +05:45 too) is exactly a run of UTC buckets.
  *
  * Offsets are read exactly (to the second, as the zone database has them) and local
  * times are computed from them, so every function here ends in a bounded number of
@@ -12,6 +13,7 @@
  */
 
 const SECOND = 1000;
+const QUARTER = 900_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /**
@@ -132,8 +134,10 @@ export function isDate(date: string): boolean {
  * The first instant of local date `date` in `tz` (local midnight, or the first
  * existing instant when a daylight-saving jump skips midnight; for a date the zone
  * skipped entirely, the start of the next day it has).
- * @throws {RangeError} when the day does not start on a whole UTC hour, i.e. the
- *   zone's offset then is not a whole number of hours (e.g. Asia/Kolkata, +05:30).
+ * @throws {RangeError} when the day does not start on a UTC quarter hour, i.e. the
+ *   zone's offset then is not a whole number of quarter hours: only local mean times
+ *   before standard time (Asia/Kolkata was +05:21:10 in 1900); every offset in use
+ *   since 1980, +05:30 or +05:45 included, is whole quarter hours.
  */
 export function startOfDay(date: string, tz: string): number {
 	const wall = dateMs(date);
@@ -153,15 +157,16 @@ export function startOfDay(date: string, tz: string): number {
 		}
 		t = after * SECOND;
 	}
-	if (t % HOUR !== 0) {
+	if (t % QUARTER !== 0) {
 		throw new RangeError(
-			`time zone ${tz} is at UTC${formatOffset(offsetAt(t, tz))} on ${date}, not a whole number of hours`
+			`time zone ${tz} is at UTC${formatOffset(offsetAt(t, tz))} on ${date}, not a whole number of quarter hours`
 		);
 	}
 	return t;
 }
 
-function formatOffset(ms: number): string {
+/** An offset as `+05:30`, `−03:30` or `+00:09:21` (seconds only when there are some). */
+export function formatOffset(ms: number): string {
 	const sign = ms < 0 ? '−' : '+';
 	const total = Math.abs(ms) / SECOND;
 	const seconds = total % 60;

@@ -50,7 +50,8 @@ export async function statsFor(
 	options: StatsHandlerOptions = {},
 	limitOverride?: number
 ): Promise<StatsResponse> {
-	const { db, now, params, site, range, interval, limit } = await authorizedRead(event, options);
+	const { db, now, params, site, range, interval, limit, fromFirstRecord } =
+		await authorizedRead(event, options);
 	const filter = parseFilter(params);
 	return readStats(
 		db,
@@ -60,7 +61,8 @@ export async function statsFor(
 			interval,
 			limit: limitOverride ?? limit,
 			filter,
-			goals: site.goals
+			goals: site.goals,
+			fromFirstRecord
 		},
 		{ now, timeoutMs: options.timeoutMs }
 	);
@@ -119,11 +121,12 @@ export async function handleJourneys(
 	options: StatsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { db, now, params, site, range, interval, limit } = await authorizedRead(event, options);
+		const { db, now, params, site, range, interval, limit, fromFirstRecord } =
+			await authorizedRead(event, options);
 		const journeyPage = parseJourneyPage(params);
 		const read = await readSections(
 			db,
-			{ site: site.id, range, interval, limit, journeyPage },
+			{ site: site.id, range, interval, limit, journeyPage, fromFirstRecord },
 			{ now, timeoutMs: options.timeoutMs, sections: ['journeys'] }
 		);
 		const body: JourneysResponse = {

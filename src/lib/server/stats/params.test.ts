@@ -38,6 +38,29 @@ describe('Stats API parameters', () => {
 	});
 
 	test.each([
+		['range=today', { from: '2026-11-22', to: '2026-11-22' }],
+		['range=yesterday', { from: '2026-11-21', to: '2026-11-21' }],
+		['range=28d', { from: '2026-10-26', to: '2026-11-22' }],
+		['range=90d', { from: '2026-08-25', to: '2026-11-22' }],
+		['range=lastmonth', { from: '2026-10-01', to: '2026-10-31' }],
+		['range=12mo', { from: '2025-12-01', to: '2026-11-22' }],
+		['range=year', { from: '2026-01-01', to: '2026-11-22' }],
+		['range=custom&from=2026-11-01&to=2026-11-02', { from: '2026-11-01', to: '2026-11-02' }]
+	])('take range presets in the zone asked (Asia/Kolkata): %s', (query, dates) => {
+		expect(parse(`${query}&tz=Asia/Kolkata`).range).toEqual({ ...dates, tz: 'Asia/Kolkata' });
+	});
+
+	test('read range=all from the first record, by the interval of what it finds', () => {
+		expect(parse('range=all')).toEqual({
+			range: { from: '2016-11-14', to: '2026-11-21', tz: 'UTC' },
+			interval: undefined,
+			limit: 10,
+			fromFirstRecord: true
+		});
+		expect(parse('range=all&interval=month').interval).toBe('month');
+	});
+
+	test.each([
 		['', 'site is required, e.g. ?site=demo'],
 		['site=Demo!', 'site "Demo!" is not a site id (2–32 lowercase letters, digits or -)']
 	])('refuse site in "%s" with 400: %s', (query, message) => {
@@ -60,10 +83,22 @@ describe('Stats API parameters', () => {
 		],
 		['tz=Mars/Olympus', 'tz "Mars/Olympus" is not an IANA time zone like Europe/Paris'],
 		[
-			'tz=Asia/Kolkata&from=2026-11-01&to=2026-11-01',
-			'time zone Asia/Kolkata is at UTC+05:30 on 2026-11-01, not a whole number of hours; stats are kept by UTC hour, so only whole-hour time zones are supported'
+			'tz=Asia/Kolkata&from=1900-11-01&to=1900-11-01',
+			'time zone Asia/Kolkata is at UTC+05:21:10 on 1900-11-01, not a whole number of quarter hours; stats are kept by UTC quarter hour, so such dates cannot be read in this time zone'
 		],
 		['interval=week', 'interval "week" must be hour, day or month'],
+		[
+			'range=fortnight',
+			'range "fortnight" must be one of today, yesterday, 7d, 28d, 30d, 90d, month, lastmonth, 12mo, year, all, custom'
+		],
+		[
+			'range=7d&from=2026-11-01',
+			'range=7d sets the dates itself; give from and to with range=custom or without range'
+		],
+		[
+			'range=all&interval=hour',
+			'interval hour allows ranges of up to 31 days; the range from 2016-11-14 to 2026-11-21 is 3660'
+		],
 		[
 			'from=2026-01-01&to=2026-11-01&interval=hour',
 			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305'

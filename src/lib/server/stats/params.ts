@@ -9,11 +9,12 @@ import { SITE_ID_PATTERN, isTimeZone } from '../sites';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
+import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates } from '../../stats/range';
 
 /** Default number of rows per breakdown. */
 export const DEFAULT_LIMIT = 10;
-/** Longest range, in days (ten years, read as month buckets). */
-export const MAX_DAYS = 3660;
+/** Longest range, in days (ten years, read as month buckets): "all time" reaches as far. */
+export const MAX_DAYS = ALL_TIME_DAYS;
 /** The earliest date a read may reach (a local day in UTC+14 starts the day before). */
 const FIRST_DATE = '0001-01-01';
 /** Longest range per interval, so a time series stays a chart, not a data dump. */
@@ -38,13 +39,20 @@ export function parseSiteId(params: URLSearchParams): string {
 /** The range and slicing of a request. */
 export interface RangeParams {
 	range: DateRange;
-	interval: Interval;
+	/**
+	 * The time-series step; undefined for `range=all` without `interval`: the default
+	 * of the range as narrowed to the first record, known only once read.
+	 */
+	interval: Interval | undefined;
 	limit: number;
+	/** Present for `range=all`: start on the site's first record (see read-stats.ts). */
+	fromFirstRecord?: true;
 }
 
 /**
  * The date range, time zone, interval and limit of a request. Defaults: the last 30
- * days up to today, in the site's time zone, by day.
+ * days up to today, in the site's time zone, by day. `range` names a preset
+ * (src/lib/stats/range.ts) whose dates replace `from` and `to`.
  * @param siteTimeZone The site's time zone, the default for `tz`.
  * @param now Clock, for "today".
  * @throws {CouchstatsError} 400 naming the bad parameter.
@@ -58,8 +66,23 @@ export function parseRangeParams(
 	if (!isTimeZone(tz)) {
 		throw new CouchstatsError(400, `tz "${clip(tz)}" is not an IANA time zone like Europe/Paris`);
 	}
-	const to = date(params, 'to', () => localDate(now, tz));
-	const from = date(params, 'from', () => addDays(to, -29));
+	const preset = params.get('range');
+	if (preset !== null && !isPreset(preset)) {
+		throw new CouchstatsError(
+			400,
+			`range "${clip(preset)}" must be one of ${PRESETS.map((p) => p.id).join(', ')}`
+		);
+	}
+	const named = preset && preset !== 'custom' ? preset : null;
+	if (named && (params.has('from') || params.has('to'))) {
+		throw new CouchstatsError(
+			400,
+			`range=${named} sets the dates itself; give from and to with range=custom or without range`
+		);
+	}
+	const dates = named ? presetDates(named, localDate(now, tz)) : null;
+	const to = dates?.to ?? date(params, 'to', () => localDate(now, tz));
+	const from = dates?.from ?? date(params, 'from', () => addDays(to, -29));
 	if (from > to)
 		throw new CouchstatsError(400, `the range from ${from} to ${to} ends before it starts`);
 	const days = daysBetween(from, to);
@@ -84,6 +107,7 @@ export function parseRangeParams(
 		throw new CouchstatsError(400, `interval "${clip(intervalParam)}" must be hour, day or month`);
 	}
 	const interval = (intervalParam as Interval | null) ?? defaultInterval(range);
+	const fromFirstRecord = named === 'all';
 	if (days > MAX_DAYS_FOR[interval]) {
 		throw new CouchstatsError(
 			400,
@@ -103,7 +127,8 @@ export function parseRangeParams(
 		limit = Number(limitParam);
 	}
 
-	// Whole-hour check of every period boundary (and of the previous period's start).
+	// Quarter-hour check of every period boundary (and of the previous period's start):
+	// only local mean times of the distant past fail it.
 	try {
 		periods(range, interval);
 		periods({ ...range, from: addDays(from, -days), to: addDays(from, -1) }, 'day');
@@ -111,12 +136,13 @@ export function parseRangeParams(
 		if (e instanceof RangeError) {
 			throw new CouchstatsError(
 				400,
-				`${e.message}; stats are kept by UTC hour, so only whole-hour time zones are supported`
+				`${e.message}; stats are kept by UTC quarter hour, so such dates cannot be read in this time zone`
 			);
 		}
 		throw e;
 	}
-	return { range, interval, limit };
+	if (!fromFirstRecord) return { range, interval, limit };
+	return { range, interval: intervalParam ? interval : undefined, limit, fromFirstRecord };
 }
 
 /** The longest value of each filter: a path, a host name, an event name. */

@@ -9,7 +9,7 @@
 import { activeNow, latestActivity, LIVE_SESSIONS, type ActiveNow } from '../../stats/active';
 import { liveSession } from '../../stats/sessions';
 import { readSummaries } from '../sessions/read-sessions';
-import { bucketStart, cover, type Segment } from '../../stats/buckets';
+import { bucketStart, cover, segmentKeys, type Segment } from '../../stats/buckets';
 import { topN } from '../../stats/breakdowns';
 import {
 	BREAKDOWN_VIEWS,
@@ -184,8 +184,9 @@ export async function readSections<S extends SectionName = SectionName>(
 
 /**
  * Reads the full Stats API response: every section, or the first error.
- * @throws {RangeError} when the time zone is not whole-hour during the range (callers
- *   validate first, see params.ts); whatever error a view read failed with.
+ * @throws {RangeError} when the zone's offset is not whole quarter hours during the range
+ *   (local mean times of the past; callers validate first, see params.ts); whatever
+ *   error a view read failed with.
  */
 export async function readStats(
 	couch: Couch,
@@ -240,13 +241,7 @@ async function readTimeseries(
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
-	const rows = await readSegments<number[]>(
-		reader,
-		'metrics',
-		scopeOf(query),
-		segmentsFor(list),
-		3
-	);
+	const rows = await readSeriesBuckets(reader, scopeOf(query), segmentsFor(list));
 	for (const row of rows) {
 		const i = periodIndex(list, bucketStart(row.key[1] as Segment['g'], String(row.key[2])));
 		if (i >= 0) addVector(sums[i], row.value);
@@ -259,6 +254,34 @@ async function readTimeseries(
 			...totalsFrom(sums[i])
 		}
 	}));
+}
+
+/** Most bucket keys per `keys` read (a POST body of some 100 kB). */
+const KEYS_PER_READ = 2_000;
+
+/**
+ * Reads the `metrics` buckets of a time series' segments. In a whole-hour zone these are
+ * a few runs, each one range query. Where periods start on UTC quarter hours (Asia/Kolkata)
+ * every period's quarter hours and hours are runs of their own, so the buckets are read
+ * by key instead: a query per {@link KEYS_PER_READ} buckets, not one per run, and a row
+ * per bucket holding records, as the runs would give.
+ */
+async function readSeriesBuckets(
+	reader: ViewReader,
+	scope: Scope,
+	segments: Segment[]
+): Promise<Row<number[]>[]> {
+	if (!segments.some((s) => s.g === 'q')) {
+		return readSegments<number[]>(reader, 'metrics', scope, segments, 3);
+	}
+	const keys = segments.flatMap((s) => segmentKeys(s).map((bucket) => [scope, s.g, bucket]));
+	const reads = [];
+	for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
+		const chunk = keys.slice(i, i + KEYS_PER_READ);
+		reads.push(reader.read<number[]>('metrics', { keys: chunk, group: true }));
+	}
+	// A key without rows gives no row (CouchDB 3.x; a null value is skipped all the same).
+	return (await Promise.all(reads)).flat().filter((row) => Array.isArray(row.value));
 }
 
 /**

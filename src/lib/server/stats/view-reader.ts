@@ -32,6 +32,9 @@ export const PENDING_CHANGES = 500;
 export interface ViewParams {
 	startkey?: unknown;
 	endkey?: unknown;
+	/** Exactly these keys (nano sends them in a POST body); with a reduce, `group: true`. */
+	keys?: unknown[];
+	group?: boolean;
 	group_level?: number;
 	reduce?: boolean;
 	limit?: number;

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { readDashboard } from '$lib/server/dashboard';
 import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/site-admin';
+import { timeZoneGroups } from '$lib/time-zones';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ params, url, depends, setHeaders }) => {
@@ -13,6 +14,7 @@ export const load = (async ({ params, url, depends, setHeaders }) => {
 	return {
 		dashboard: await readDashboard(couch(), site, url.searchParams),
 		// The realtime panel links live visitors to their timelines only if the owner said so.
-		sessionsShared: site.shareSessions === true
+		sessionsShared: site.shareSessions === true,
+		timeZones: timeZoneGroups(Date.now())
 	};
 }) satisfies PageServerLoad;

@@ -1,0 +1,82 @@
+/**
+ * The time zones a picker offers: every zone `Intl.supportedValuesOf('timeZone')` lists,
+ * under today's names, plus UTC, grouped by region and labelled with their offset now.
+ * Computed on the server and sent with the page, so the form works without JavaScript
+ * and the browser hydrates the same list it was sent.
+ */
+import { formatOffset, offsetAt } from './stats/time-zone';
+
+/** One choice: the IANA name and `Asia/Kolkata (UTC+05:30)`. */
+export interface ZoneOption {
+	id: string;
+	label: string;
+}
+
+/** The zones of one region (`Asia`, `America`, …), sorted by name. */
+export interface ZoneGroup {
+	region: string;
+	zones: ZoneOption[];
+}
+
+/**
+ * Names the zone database has renamed; ICU still lists some under the old one
+ * (Node 20 lists Asia/Calcutta, not Asia/Kolkata). Both names work everywhere.
+ */
+const RENAMED: Record<string, string> = {
+	'Africa/Asmera': 'Africa/Asmara',
+	'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+	'America/Catamarca': 'America/Argentina/Catamarca',
+	'America/Coral_Harbour': 'America/Atikokan',
+	'America/Cordoba': 'America/Argentina/Cordoba',
+	'America/Godthab': 'America/Nuuk',
+	'America/Indianapolis': 'America/Indiana/Indianapolis',
+	'America/Jujuy': 'America/Argentina/Jujuy',
+	'America/Louisville': 'America/Kentucky/Louisville',
+	'America/Mendoza': 'America/Argentina/Mendoza',
+	'Asia/Calcutta': 'Asia/Kolkata',
+	'Asia/Katmandu': 'Asia/Kathmandu',
+	'Asia/Rangoon': 'Asia/Yangon',
+	'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+	'Atlantic/Faeroe': 'Atlantic/Faroe',
+	'Europe/Kiev': 'Europe/Kyiv',
+	'Pacific/Enderbury': 'Pacific/Kanton',
+	'Pacific/Ponape': 'Pacific/Pohnpei',
+	'Pacific/Truk': 'Pacific/Chuuk'
+};
+
+/** Whether Intl knows a zone name. */
+function known(tz: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: tz });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** `Asia/Kolkata (UTC+05:30)`, the offset at `now`. */
+export function zoneLabel(tz: string, now: number): string {
+	const offset = offsetAt(now, tz);
+	return `${tz} (UTC${offset ? formatOffset(offset) : ''})`;
+}
+
+/**
+ * Every time zone, grouped by region in alphabetical order (UTC first), each labelled
+ * with its offset at `now`.
+ */
+export function timeZoneGroups(now: number): ZoneGroup[] {
+	const names = new Set(['UTC']);
+	for (const tz of Intl.supportedValuesOf('timeZone')) {
+		const renamed = RENAMED[tz];
+		names.add(renamed && known(renamed) ? renamed : tz);
+	}
+	const groups = new Map<string, ZoneOption[]>();
+	for (const id of [...names].sort()) {
+		const region = id.includes('/') ? id.slice(0, id.indexOf('/')) : 'UTC';
+		if (!groups.has(region)) groups.set(region, []);
+		groups.get(region)!.push({ id, label: zoneLabel(id, now) });
+	}
+	return [...groups]
+		.sort(([a], [b]) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)))
+		.map(([region, zones]) => ({ region, zones }));
+}

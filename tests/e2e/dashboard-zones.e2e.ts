@@ -1,0 +1,110 @@
+/**
+ * A half-hour time zone end to end: the owner picks Asia/Kolkata (+05:30) from the
+ * settings page's list, a visitor whose clock reads 18:40 UTC (00:10 the next day in
+ * Kolkata) browses the demo site, and the dashboard counts the visit on the local day
+ * and in the local hour it happened, not on the UTC day before. Real Chromium, the
+ * built app, its embedded store.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../helpers/app';
+import { logIn } from './owner-support';
+import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+let app: RunningApp;
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The cells of the time-series table row whose header is `label`. */
+async function row(owner: Page, label: string): Promise<string[]> {
+	const table = owner.locator('figure details').first();
+	if (!(await table.evaluate((d) => (d as HTMLDetailsElement).open))) {
+		await table.locator('summary').click();
+	}
+	const cells = table.locator('tbody tr', { has: owner.getByRole('rowheader', { name: label }) });
+	return cells.locator('td').allTextContents();
+}
+
+test('a visitor at 00:10 in Asia/Kolkata counts on that local day and hour', async ({
+	browser
+}) => {
+	const owner = await (await browser.newContext()).newPage();
+	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.waitForLoadState('networkidle');
+	// Chosen from the list (every zone, with its offset), not typed.
+	const zone = owner.getByLabel('Time zone');
+	await expect(zone.locator('option[value="Asia/Kolkata"]')).toHaveText('Asia/Kolkata (UTC+05:30)');
+	await zone.selectOption('Asia/Kolkata');
+	await owner.getByRole('button', { name: 'Save' }).first().click();
+	await expect(owner.getByText('Settings saved.')).toBeVisible();
+
+	// The latest 18:40 UTC at least an hour ago: 00:10 of the next day in Kolkata.
+	let visitAt = Date.UTC(
+		new Date().getUTCFullYear(),
+		new Date().getUTCMonth(),
+		new Date().getUTCDate(),
+		18,
+		40
+	);
+	while (visitAt > Date.now() - HOUR) visitAt -= DAY;
+	const utcDay = isoDay(visitAt);
+	const localDay = isoDay(visitAt + DAY);
+
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	// The visitor's clock reads 18:40 UTC, and so does the server's as the tracker probes
+	// it (the tracker corrects its records by the difference, which is then none).
+	await visitor.clock.setFixedTime(visitAt);
+	await visitor.route(`${app.url}/api/ingest/`, async (route) => {
+		const response = await route.fetch();
+		route.fulfill({ response, json: { ...(await response.json()), now: visitAt } });
+	});
+	await visitor.goto(`${app.url}/blog`);
+	// Leaving the page delivers its pageview at once; the next one follows by the batch.
+	await visitor.goto(`${app.url}/about`);
+	await visitor.close();
+	const stored = await waitForRecords(
+		app,
+		(records) => records.filter((r) => r.type === 'pageview').length >= 2
+	);
+	expect(stored.filter((r) => r.type === 'pageview').map((r) => r.ts)).toEqual([visitAt, visitAt]);
+
+	// By hour over the UTC day and the local day: 00:00 local holds both pageviews.
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=${utcDay}&to=${localDay}`);
+	await expect(owner.locator('[data-metric="pageviews"] dd').first()).toHaveText('2');
+	expect(await row(owner, `${localDay} 00:00`)).toEqual(['1', '2']);
+	expect(await row(owner, `${utcDay} 23:00`)).toEqual(['0', '0']);
+	expect(await row(owner, `${utcDay} 18:00`)).toEqual(['0', '0']);
+
+	// By day (3 days): on the local day, none on the UTC day before.
+	const after = isoDay(visitAt + 2 * DAY);
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=${utcDay}&to=${after}`);
+	expect(await row(owner, localDay)).toEqual(['1', '2']);
+	expect(await row(owner, utcDay)).toEqual(['0', '0']);
+
+	// The Stats API agrees, with tz taken from the site.
+	const api = await owner
+		.context()
+		.request.get(`${app.url}/api/v1/stats?site=demo&from=${localDay}&to=${localDay}&interval=hour`);
+	expect(api.status()).toBe(200);
+	const body = await api.json();
+	expect(body.range.tz).toBe('Asia/Kolkata');
+	expect(body.timeseries[0]).toMatchObject({
+		period: `${localDay}T00:00`,
+		start: new Date(visitAt - 10 * 60_000).toISOString(),
+		pageviews: 2,
+		visitors: 1
+	});
+});
