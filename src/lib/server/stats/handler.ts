@@ -50,8 +50,10 @@ export async function statsFor(
 	options: StatsHandlerOptions = {},
 	limitOverride?: number
 ): Promise<StatsResponse> {
-	const { db, now, params, site, range, interval, limit, fromFirstRecord } =
-		await authorizedRead(event, options);
+	const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
+		event,
+		options
+	);
 	const filter = parseFilter(params);
 	return readStats(
 		db,
@@ -121,8 +123,10 @@ export async function handleJourneys(
 	options: StatsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { db, now, params, site, range, interval, limit, fromFirstRecord } =
-			await authorizedRead(event, options);
+		const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
+			event,
+			options
+		);
 		const journeyPage = parseJourneyPage(params);
 		const read = await readSections(
 			db,
