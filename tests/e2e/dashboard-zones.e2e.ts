@@ -1,8 +1,9 @@
 /**
  * A half-hour time zone end to end: the owner picks Asia/Kolkata (+05:30) from the
- * settings page's list, a visitor whose clock reads 18:40 UTC (00:10 the next day in
- * Kolkata) browses the demo site, and the dashboard counts the visit on the local day
- * and in the local hour it happened, not on the UTC day before. Real Chromium, the
+ * settings page's list, a visitor whose clock reads 18:20 and then 18:40 UTC (23:50 and
+ * 00:10 the next day in Kolkata) browses the demo site, and the dashboard counts each
+ * pageview on the local day and in the local hour it happened, and the visitor once on
+ * each local day. Real Chromium, the
  * built app, its embedded store.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -37,7 +38,7 @@ async function row(owner: Page, label: string): Promise<string[]> {
 	return cells.locator('td').allTextContents();
 }
 
-test('a visitor at 00:10 in Asia/Kolkata counts on that local day and hour', async ({
+test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and hour', async ({
 	browser
 }) => {
 	const owner = await (await browser.newContext()).newPage();
@@ -64,35 +65,43 @@ test('a visitor at 00:10 in Asia/Kolkata counts on that local day and hour', asy
 	const localDay = isoDay(visitAt + DAY);
 
 	const visitor = await (await visitorBrowser.newContext()).newPage();
-	// The visitor's clock reads 18:40 UTC, and so does the server's as the tracker probes
-	// it (the tracker corrects its records by the difference, which is then none).
+	// The visitor's clock is taken as right: the tracker starts with no offset to the
+	// server's clock and cannot probe it (it would correct the records to the real now).
+	await visitor.context().addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
+	await visitor.route(`${app.url}/api/ingest/`, (route) => route.abort());
+	// 23:50 in Kolkata, then 00:10 the next local day: a visitor of each local day (the
+	// demo site tells the tracker its time zone), though it is one UTC day and one session.
+	await visitor.clock.setFixedTime(visitAt - 20 * 60_000);
+	await visitor.goto(`${app.url}/pricing`);
 	await visitor.clock.setFixedTime(visitAt);
-	await visitor.route(`${app.url}/api/ingest/`, async (route) => {
-		const response = await route.fetch();
-		route.fulfill({ response, json: { ...(await response.json()), now: visitAt } });
-	});
 	await visitor.goto(`${app.url}/blog`);
 	// Leaving the page delivers its pageview at once; the next one follows by the batch.
 	await visitor.goto(`${app.url}/about`);
 	await visitor.close();
 	const stored = await waitForRecords(
 		app,
-		(records) => records.filter((r) => r.type === 'pageview').length >= 2
+		(records) => records.filter((r) => r.type === 'pageview').length >= 3
 	);
-	expect(stored.filter((r) => r.type === 'pageview').map((r) => r.ts)).toEqual([visitAt, visitAt]);
+	expect(
+		stored
+			.filter((r) => r.type === 'pageview')
+			.map((r) => r.ts)
+			.sort()
+	).toEqual([visitAt - 20 * 60_000, visitAt, visitAt]);
 
-	// By hour over the UTC day and the local day: 00:00 local holds both pageviews.
+	// By hour over the UTC day and the local day: 00:00 local holds two pageviews and a
+	// visitor of its own; 23:00 the day before holds the first pageview.
 	await owner.goto(`${app.url}/sites/demo?range=custom&from=${utcDay}&to=${localDay}`);
-	await expect(owner.locator('[data-metric="pageviews"] dd').first()).toHaveText('2');
+	await expect(owner.locator('[data-metric="pageviews"] dd').first()).toHaveText('3');
 	expect(await row(owner, `${localDay} 00:00`)).toEqual(['1', '2']);
-	expect(await row(owner, `${utcDay} 23:00`)).toEqual(['0', '0']);
+	expect(await row(owner, `${utcDay} 23:00`)).toEqual(['1', '1']);
 	expect(await row(owner, `${utcDay} 18:00`)).toEqual(['0', '0']);
 
-	// By day (3 days): on the local day, none on the UTC day before.
+	// By day (3 days): each local day has its own.
 	const after = isoDay(visitAt + 2 * DAY);
 	await owner.goto(`${app.url}/sites/demo?range=custom&from=${utcDay}&to=${after}`);
 	expect(await row(owner, localDay)).toEqual(['1', '2']);
-	expect(await row(owner, utcDay)).toEqual(['0', '0']);
+	expect(await row(owner, utcDay)).toEqual(['1', '1']);
 
 	// The Stats API agrees, with tz taken from the site.
 	const api = await owner

@@ -83,13 +83,16 @@ export function siteRecord(input: SiteInput, owners: string[], now: number): Sit
 	return { ...input, _id: siteDocId(input.id), type: 'site', owners, tokens: [], createdAt: now };
 }
 
+/** The id of the demo site, the app's own pages (its blog and public `/stats`). */
+export const DEMO_SITE = 'demo';
+
 /**
  * The demo site that serves the app's own pages: every hostname the app is reached
  * on locally. Operators add their public hostname from the site settings.
  */
 export function demoSite(now: number): SiteRecord {
 	return siteRecord(
-		{ id: 'demo', name: 'couchstats demo', hostnames: ['localhost', '127.0.0.1'], timeZone: 'UTC' },
+		{ id: DEMO_SITE, name: 'couchstats demo', hostnames: ['localhost', '127.0.0.1'], timeZone: 'UTC' },
 		[],
 		now
 	);

@@ -9,9 +9,10 @@ import { authorizeSite } from '../stats/authorize';
 import { parseSiteId } from '../stats/params';
 import type { StatsRequest } from '../stats/handler';
 import { liveResponse } from './stream';
+import { DEMO_SITE } from '../sites';
 
-/** The site whose stats the public /stats page shows. */
-export const PUBLIC_SITE = 'demo';
+/** The site whose stats the public /stats page shows: the demo site. */
+export const PUBLIC_SITE = DEMO_SITE;
 
 /** Answers a live request: an SSE stream, or a JSON error. */
 export async function liveRequest(event: StatsRequest): Promise<Response> {

@@ -7,7 +7,7 @@
  */
 import { listEntries, entryForPath } from '$lib/server/content/content';
 import type { Couch } from '$lib/server/couch';
-import { siteDocId, type SiteRecord } from '$lib/server/sites';
+import { DEMO_SITE, siteDocId, type SiteRecord } from '$lib/server/sites';
 import { readSections, valueOf } from '$lib/server/stats/read-stats';
 import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';
@@ -15,8 +15,8 @@ import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
 import { isPrivatePath } from './private-paths';
 
-/** The site the public page shows. */
-export const PUBLIC_SITE = 'demo';
+/** The site the public page shows: the demo site. */
+export const PUBLIC_SITE = DEMO_SITE;
 
 /** A page of the site with its title and type. */
 export interface TitledPath {
