@@ -92,7 +92,12 @@ export const DEMO_SITE = 'demo';
  */
 export function demoSite(now: number): SiteRecord {
 	return siteRecord(
-		{ id: DEMO_SITE, name: 'couchstats demo', hostnames: ['localhost', '127.0.0.1'], timeZone: 'UTC' },
+		{
+			id: DEMO_SITE,
+			name: 'couchstats demo',
+			hostnames: ['localhost', '127.0.0.1'],
+			timeZone: 'UTC'
+		},
 		[],
 		now
 	);
