@@ -5,7 +5,8 @@
 // time order, read as the key range [site, sid] … [site, sid, {}] (the record's _id
 // orders records of the same millisecond and lets a long timeline be read in pages).
 // The value holds what the timeline shows, so no document is fetched; never the visitor
-// id or anything the record does not carry. No reduce: `session-summary` counts.
+// id or anything the record does not carry. Read with reduce=false; the reduce counts a
+// session's records, as every view of the project has a built-in one.
 // Bot-flagged records count nowhere.
 
 /** @param {any} doc */
@@ -25,3 +26,5 @@ export const map = function (doc) {
 	}
 	emit([doc.site, doc.sid, doc.ts, doc._id], value);
 };
+
+export const reduce = '_count';

@@ -5,7 +5,7 @@
 //        [site, sid, 'event']               value: ts of each event
 //        [site, sid, 'engaged']             value: engagedMs of each heartbeat
 //        [site, sid, 'milestone', name]     value: ts of the milestone
-// reduce: _stats
+// value: as listed per key above   (min, max, count and sum by _stats)
 //
 // One session's summary is one read: the key range [site, sid] … [site, sid, {}] with
 // group_level=4 returns a row per kind and per distinct page (keys shorter than the

@@ -156,6 +156,7 @@ export async function readSessionTimeline(
 			// [site, sid, ts, id, {}] sorts right after the cursor's own row.
 			startkey: after ? [site, sid, after.ts, after.id, {}] : [site, sid],
 			endkey: [site, sid, {}],
+			reduce: false,
 			limit: limit + 1
 		})
 	]);
