@@ -24,8 +24,8 @@ import { createCouch } from '../src/lib/server/couch';
 import { describeAgent, enrich } from '../src/lib/server/ingest/enrich';
 import { oneOfEach } from '../src/lib/server/ingest/fixtures';
 import { checkRecord } from '../src/lib/server/ingest/schema';
-import { readDesignDocs } from '../src/lib/server/design-docs';
-import { toCouchDesign } from '../src/lib/server/setup';
+import { readDesignDocs } from '../src/lib/server/boot/design-docs';
+import { toCouchDesign } from '../src/lib/server/boot/setup';
 import { startApp } from '../tests/helpers/app';
 import { externalCouchUrl, removeRunData } from '../tests/helpers/test-couch';
 

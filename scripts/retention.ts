@@ -7,9 +7,9 @@
  * CouchDB, compact the events database afterwards to reclaim the disk space.
  */
 import { parseArgs } from 'node:util';
-import { connectForScript } from '../src/lib/server/connect';
+import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
-import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/stats/retention';
+import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
 
 async function main() {
 	const { values } = parseArgs({

@@ -5,7 +5,7 @@
  */
 import { inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
-import { ensureSetup, type SetupResult } from '../../src/lib/server/setup';
+import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../helpers/test-couch';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../../src/lib/server/ingest/fixtures';
 import type { LiveRecord } from '../../src/lib/server/live/follower';
-import { createSite, enableShareLink } from '../../src/lib/server/site-admin';
+import { createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../helpers/app';
 import { startApp } from './harness';
 

@@ -13,7 +13,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { delayAfter } from '../../src/lib/server/login-throttle';
+import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
 import type { RunningApp } from '../helpers/app';
 import {
 	TEST_ADMIN_PASSWORD,

@@ -13,10 +13,10 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { createToken, hashToken } from '../../src/lib/server/tokens';
+import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { GET as LIST } from '../../src/routes/api/v1/sessions/+server';
 import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server';
 import { goldenSite, uuidv7At } from '../fixtures/golden';

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { redact } from '../../src/lib/server/config';
-import { connectForScript } from '../../src/lib/server/connect';
+import { redact } from '../../src/lib/server/boot/config';
+import { connectForScript } from '../../src/lib/server/boot/connect';
 import { pageview } from '../../src/lib/server/ingest/fixtures';
-import { SESSION_LIFETIME_S } from '../../src/lib/server/session-token';
+import { SESSION_LIFETIME_S } from '../../src/lib/server/accounts/session-token';
 import { forgeAuthSession } from './forge-session';
 import {
 	basicAuth,

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { collate } from 'pouchdb-collate';
 import { afterAll, describe, expect, test } from 'vitest';
-import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/design-docs';
+import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/boot/design-docs';
 import type { StoredRecord } from '../../src/lib/records';
 import { referenceReduce } from '../fixtures/reduce-model';
 import { syntheticRecords } from '../fixtures/synthetic';

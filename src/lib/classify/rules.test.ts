@@ -13,7 +13,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { sourceOf, type StoredRecord } from '../records.ts';
-import { Classifier } from '../server/stats/backfill.ts';
+import { Classifier } from '../server/import/backfill.ts';
 import { resolveOptions } from '../tracker/options.ts';
 import { createSessions, takeMilestones } from '../tracker/session.ts';
 import { memoryStore } from '../tracker/storage.ts';

@@ -30,7 +30,7 @@ import { TokenBuckets } from '../ingest/rate-limit';
 import { describeIssue } from '../ingest/schema';
 import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
-import { originAllowed, SITE_ID_PATTERN } from '../sites';
+import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
 import { isStillIndexing } from '../stats/still-indexing';
 import { eraseVisitorRecords, parseCursor, readVisitorRecords, type Settle } from './records';
 

@@ -19,13 +19,13 @@
  * resume anywhere).
  */
 import type { User } from './auth';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
-import { logError } from './log';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { logError } from '../log';
 import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords } from './site-records';
 import type { SiteRecord } from './sites';
-import type { DeleteOptions } from './stats/retention';
+import type { DeleteOptions } from '../import/retention';
 
 /** What this process knows of a deletion it runs or ran. */
 export interface DeletionProgress {

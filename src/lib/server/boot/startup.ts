@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config';
 import { redact } from './config';
-import { createCouch, type Couch } from './couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/server';
+import { createCouch, type Couch } from '../couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
 import { ensureSetup, type SetupResult } from './setup';
 
 /** A connected, set-up backend. */

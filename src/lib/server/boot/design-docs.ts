@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DbNames } from './couch';
+import type { DbNames } from '../couch';
 
 /** A design document ready for {@link toCouchDesign} in setup.ts. */
 export interface DesignSource {

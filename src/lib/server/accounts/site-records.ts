@@ -7,9 +7,9 @@
  * ({@link exportSiteRecords}) both go through it.
  */
 import type { StoredRecord } from '$lib/records';
-import { postView, type Couch } from './couch';
-import { deleteRecords, type DeleteOptions, type RecordRange } from './stats/retention';
-import { VISITOR_DESIGN, VISITOR_VIEW } from './visitor/records';
+import { postView, type Couch } from '../couch';
+import { deleteRecords, type DeleteOptions, type RecordRange } from '../import/retention';
+import { VISITOR_DESIGN, VISITOR_VIEW } from '../visitor/records';
 
 /** Records per page of an export read: at most about 2 MB (records are at most 4 KB). */
 export const EXPORT_PAGE = 500;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as v from 'valibot';
-import { StartupError } from './errors';
+import { StartupError } from '../errors';
 import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 
 /** Server configuration, read once from the environment and validated. */

@@ -5,10 +5,10 @@
  * admin account.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Couch } from './couch';
+import type { Couch } from '../couch';
 import { readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
-import { StartupError } from './errors';
-import { demoSite } from './sites';
+import { StartupError } from '../errors';
+import { demoSite } from '../accounts/sites';
 
 /** Role that makes a `_users` account a couchstats administrator (sees every site). */
 export const ADMIN_ROLE = 'couchstats:admin';

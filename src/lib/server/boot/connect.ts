@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from './config';
-import { createCouch, type Couch } from './couch';
-import { CREDENTIALS_FILE, type EmbeddedCredentials } from './embedded/server';
+import { createCouch, type Couch } from '../couch';
+import { CREDENTIALS_FILE, type EmbeddedCredentials } from '../embedded/server';
 import { RUNNING_FILE, startBackend } from './startup';
 
 /** A connection for a script; `close()` stops the store if the script started it. */
