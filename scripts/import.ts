@@ -59,7 +59,7 @@ async function main() {
 
 	// Pass 1: count, hash and find the sites named in the file.
 	const survey = await surveyFile(file, values.site);
-	const connection = await connectForScript();
+	const connection = await connectForScript(process.env);
 	try {
 		await importFile(connection.couch, file, survey, {
 			milestones: !values['no-milestones'],

@@ -26,7 +26,7 @@ async function main() {
 		process.exit(2);
 	}
 	const cutoff = Date.now() - age;
-	const connection = await connectForScript();
+	const connection = await connectForScript(process.env);
 	try {
 		const { couch } = connection;
 		const total = await countOlderThan(couch, cutoff);

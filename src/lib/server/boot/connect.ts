@@ -19,10 +19,11 @@ export interface ScriptConnection {
 
 /**
  * Connects a command-line tool, running the idempotent set-up when it starts a store.
- * @throws {StartupError} as {@link startBackend} does.
+ * @param env The environment (`process.env`, passed by the script).
+ * @throws {StartupError} as {@link startBackend} does, and as `loadConfig` does.
  */
 export async function connectForScript(
-	env: Record<string, string | undefined> = process.env
+	env: Record<string, string | undefined>
 ): Promise<ScriptConnection> {
 	const config = loadConfig(env);
 	const running = config.couchdbUrl ? undefined : await runningEmbeddedUrl(config.dataDir);

@@ -40,7 +40,8 @@ export async function startBackend(config: Config): Promise<Backend> {
 	try {
 		const setup = await ensureSetup(couch, {
 			adminPassword: config.adminPassword,
-			adminName: config.adminName
+			adminName: config.adminName,
+			couchdbDir: config.couchdbDir
 		});
 		return {
 			couch,
