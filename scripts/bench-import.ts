@@ -19,9 +19,9 @@ import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { siteDocId } from '../src/lib/server/accounts/sites';
-import { importLines } from '../tests/fixtures/import-lines';
-import { syntheticRecords } from '../tests/fixtures/synthetic';
-import { tempDir } from '../tests/helpers/app';
+import { importLines } from '../tests/support/import-lines';
+import { syntheticRecords } from '../tests/support/synthetic';
+import { tempDir } from '../tests/support/app';
 import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
 const NOW = Date.UTC(2027, 5, 1);

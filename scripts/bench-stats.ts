@@ -23,8 +23,8 @@ import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { handleStats } from '../src/lib/server/stats/handler';
 import { createToken } from '../src/lib/server/accounts/tokens';
-import { syntheticRecords } from '../tests/fixtures/synthetic';
-import { tempDir } from '../tests/helpers/app';
+import { syntheticRecords } from '../tests/support/synthetic';
+import { tempDir } from '../tests/support/app';
 import { cpuSeconds, resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;

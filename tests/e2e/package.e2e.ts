@@ -20,7 +20,7 @@ import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { createToken, withToken } from '../../src/lib/server/accounts/tokens';
 import { OUTBOX_IDB } from '../../src/lib/tracker/tracker';
-import { freePort, tempDir } from '../helpers/app';
+import { freePort, tempDir } from '../support/app';
 import { expectTrackerBudget } from './tracker-bundle';
 import { launchVisitorBrowser } from './tracker-support';
 import { webServerCouchUrl, webServerPrefix } from './web-server';

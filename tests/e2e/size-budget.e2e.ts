@@ -18,7 +18,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
 import { build, type Rolldown } from 'vite';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { CHROME_UA, routeStandalonePage, startTrackedApp } from './tracker-support';
 import {
 	CORE_MARKER,

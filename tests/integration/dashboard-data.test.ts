@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readDashboard } from '../../src/lib/server/stats/dashboard';
-import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, goldenSite } from '../support/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;

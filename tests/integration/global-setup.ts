@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
-import { tempDir } from '../helpers/app';
-import { externalCouchUrl, foreignAccounts, removeRunData } from '../helpers/test-couch';
+import { tempDir } from '../support/app';
+import { externalCouchUrl, foreignAccounts, removeRunData } from '../support/test-couch';
 
 declare module 'vitest' {
 	export interface ProvidedContext {

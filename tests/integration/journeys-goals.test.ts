@@ -14,7 +14,7 @@ import { createToken } from '../../src/lib/server/accounts/tokens';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import { tripsRecords, tripsSite } from '../fixtures/journeys';
+import { tripsRecords, tripsSite } from '../support/journeys';
 import { useCouch } from './harness';
 
 let couch: Couch;

@@ -24,7 +24,7 @@ import {
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { indexed, useCouch } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };

@@ -14,7 +14,7 @@ import { addToken, createSite, enableShareLink } from '../../src/lib/server/acco
 import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
 import { handleRecordsExport } from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

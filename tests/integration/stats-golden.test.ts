@@ -10,7 +10,7 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
-import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../support/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;

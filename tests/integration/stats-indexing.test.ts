@@ -12,7 +12,7 @@ import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { toCouchDesign } from '../../src/lib/server/boot/setup';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { PENDING_CHANGES } from '../../src/lib/server/stats/view-reader';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { indexed, useCouch } from './harness';
 
 const query = {

@@ -20,7 +20,7 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
-import { goldenSite, uuidv7At } from '../fixtures/golden';
+import { goldenSite, uuidv7At } from '../support/golden';
 import { useCouch } from './harness';
 
 const SITE = 'reports';

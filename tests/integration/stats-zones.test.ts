@@ -11,7 +11,7 @@ import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
-import { uuidv7At } from '../fixtures/golden';
+import { uuidv7At } from '../support/golden';
 import { useCouch } from './harness';
 
 const SITE = 'zones';
