@@ -13,7 +13,7 @@
  * does nothing, which tells the cost of calling one at all from that of its checks.
  *
  * With COUCHSTATS_TEST_COUCHDB_URL set the app runs on that server instead
- * (tests/helpers/test-couch.ts), so the same figures can be taken on Apache CouchDB.
+ * (tests/support/test-couch.ts), so the same figures can be taken on Apache CouchDB.
  *
  * Usage: npm run bench:ingest -- [--docs 20000] [--batch 100] [--clients 4]
  */

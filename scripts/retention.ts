@@ -3,7 +3,7 @@
  *
  * Deletes raw records whose event time is older than the given age (days `d`, weeks
  * `w` or years `y`), in chunks of 500. Counts for the removed period drop to zero;
- * later periods are unchanged (see src/lib/server/stats/retention.ts). On Apache
+ * later periods are unchanged (see src/lib/server/import/retention.ts). On Apache
  * CouchDB, compact the events database afterwards to reclaim the disk space.
  */
 import { parseArgs } from 'node:util';

@@ -136,7 +136,7 @@ test('the core is requested at once, in parallel with the page, and PouchDB only
 			expect(pouch).toHaveLength(1);
 			expect(pouch[0].start).toBeGreaterThanOrEqual(loadEnd);
 			// The standalone loader injects the core at once; the app's demo pages name it
-			// in a modulepreload link (src/lib/server/tracker-preload.ts), so it downloads
+			// in a modulepreload link (src/lib/server/demo/tracker-preload.ts), so it downloads
 			// while the HTML is parsed instead of at hydration: either way, before load.
 			expect(core[0].start).toBeLessThan(loadEnd);
 		}

@@ -1,5 +1,5 @@
 /**
- * The dashboard's data (src/lib/server/dashboard.ts) on the golden data set: the same
+ * The dashboard's data (src/lib/server/stats/dashboard.ts) on the golden data set: the same
  * numbers as the Stats API, a filter from the query string, and a clear problem instead
  * of widgets when the query string cannot be read.
  */

@@ -1,5 +1,5 @@
 /**
- * Journeys and goals, worked out by hand from tests/fixtures/journeys.ts (two tabs, a
+ * Journeys and goals, worked out by hand from tests/support/journeys.ts (two tabs, a
  * 30-minute gap, an offline visit delivered late, a bot), read through the real route
  * handlers from the embedded store.
  */

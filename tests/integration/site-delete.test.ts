@@ -1,5 +1,5 @@
 /**
- * Deleting a site (src/lib/server/site-delete.ts): only its owners (and admins), only
+ * Deleting a site (src/lib/server/accounts/site-delete.ts): only its owners (and admins), only
  * with the confirmation, removes its records in chunks through retention's deletion
  * path, its tokens, share link and site record, and leaves other sites' numbers exactly
  * as they were. Interrupted, it finishes when run again.

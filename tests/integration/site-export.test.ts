@@ -1,5 +1,5 @@
 /**
- * Exporting a site's raw records (`GET /api/v1/records`, src/lib/server/site-records.ts)
+ * Exporting a site's raw records (`GET /api/v1/records`, src/lib/server/accounts/site-records.ts)
  * and importing them into a fresh site with `npm run import`: the Stats API gives the
  * same numbers for both. The export is read a page at a time as it is consumed, only
  * from the site's own key range, and only for its owners, admins or an API token.

@@ -1,6 +1,6 @@
 /**
  * The golden test: every metric of the Stats API, worked out by hand from
- * tests/fixtures/golden.ts, read through the real route handler from the embedded
+ * tests/support/golden.ts, read through the real route handler from the embedded
  * store.
  */
 import { beforeAll, describe, expect, test } from 'vitest';

@@ -67,7 +67,7 @@ export interface SiteRecord extends SiteInput {
 	/** Whether the share link shows sessions too (the session list and timelines); default off. */
 	shareSessions?: boolean;
 	createdAt: number;
-	/** What counts as a conversion on the site (src/lib/server/goals.ts validates them). */
+	/** What counts as a conversion on the site (src/lib/server/accounts/goals.ts validates them). */
 	goals?: Goal[];
 	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
 	deleting?: number;
