@@ -1,20 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunch } from './tests/support/browser';
 import { WEB_SERVER_DATA_DIR, webServerAdmin, webServerCouchEnv } from './tests/e2e/web-server';
-
-/** Debian's Chromium; `npx playwright install` cannot download browsers here. */
-export const chromiumLaunch = {
-	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-	args: [
-		'--headless',
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--no-first-run',
-		'--disable-sync',
-		'--disable-quic'
-	]
-};
 
 // COUCHSTATS_E2E_PORT lets two checkouts run their suites side by side.
 const port = Number(process.env.COUCHSTATS_E2E_PORT ?? 4173);

@@ -10,7 +10,7 @@ const config = {
 		adapter: adapter({ out: 'build' }),
 		// SvelteKit's CSRF check would refuse the cross-origin text/plain beacons the
 		// ingest endpoint must accept from registered sites; hooks.server.ts applies the
-		// same rule to every other route (src/lib/server/csrf.ts).
+		// same rule to every other route (src/lib/server/accounts/csrf.ts).
 		csrf: { trustedOrigins: ['*'] }
 	}
 };

@@ -5,7 +5,7 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Names the tracker core's built files to the server (src/lib/server/tracker-preload.ts):
+ * Names the tracker core's built files to the server (src/lib/server/demo/tracker-preload.ts):
  * SvelteKit bundles the server first and the client second, so once the client build
  * is written this replaces the placeholder token in the server output with the core
  * chunk and the chunks it imports. The adapter then copies that output.

@@ -16,12 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
-import { readDashboard } from '../src/lib/server/dashboard';
-import { ensureSetup } from '../src/lib/server/setup';
-import { siteDocId } from '../src/lib/server/sites';
-import { importLines } from '../tests/fixtures/import-lines';
-import { syntheticRecords } from '../tests/fixtures/synthetic';
-import { tempDir } from '../tests/helpers/app';
+import { readDashboard } from '../src/lib/server/stats/dashboard';
+import { ensureSetup } from '../src/lib/server/boot/setup';
+import { siteDocId } from '../src/lib/server/accounts/sites';
+import { importLines } from '../tests/support/import-lines';
+import { syntheticRecords } from '../tests/support/synthetic';
+import { tempDir } from '../tests/support/app';
 import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
 const NOW = Date.UTC(2027, 5, 1);

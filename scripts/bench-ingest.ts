@@ -13,7 +13,7 @@
  * does nothing, which tells the cost of calling one at all from that of its checks.
  *
  * With COUCHSTATS_TEST_COUCHDB_URL set the app runs on that server instead
- * (tests/helpers/test-couch.ts), so the same figures can be taken on Apache CouchDB.
+ * (tests/support/test-couch.ts), so the same figures can be taken on Apache CouchDB.
  *
  * Usage: npm run bench:ingest -- [--docs 20000] [--batch 100] [--clients 4]
  */
@@ -22,12 +22,12 @@ import { parseArgs } from 'node:util';
 import nano from 'nano';
 import { createCouch } from '../src/lib/server/couch';
 import { describeAgent, enrich } from '../src/lib/server/ingest/enrich';
-import { oneOfEach } from '../src/lib/server/ingest/fixtures';
+import { oneOfEach } from '../tests/support/ingest-records';
 import { checkRecord } from '../src/lib/server/ingest/schema';
-import { readDesignDocs } from '../src/lib/server/design-docs';
-import { toCouchDesign } from '../src/lib/server/setup';
-import { startApp } from '../tests/helpers/app';
-import { externalCouchUrl, removeRunData } from '../tests/helpers/test-couch';
+import { readDesignDocs } from '../src/lib/server/boot/design-docs';
+import { toCouchDesign } from '../src/lib/server/boot/setup';
+import { startApp } from '../tests/support/app';
+import { externalCouchUrl, removeRunData } from '../tests/support/test-couch';
 
 const CHROME =
 	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';

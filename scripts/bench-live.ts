@@ -40,9 +40,13 @@ import { chromium, type Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { chromiumLaunch } from '../playwright.config';
-import { startApp } from '../tests/helpers/app';
-import { emulateFocus, launchVisitorBrowser, standalonePage } from '../tests/e2e/tracker-support';
+import { startApp } from '../tests/support/app';
+import {
+	chromiumLaunch,
+	emulateFocus,
+	launchVisitorBrowser,
+	standalonePage
+} from '../tests/support/browser';
 
 const { values } = parseArgs({ options: { visits: { type: 'string', default: '40' } } });
 const visits = Number(values.visits);

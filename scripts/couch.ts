@@ -3,9 +3,9 @@
  * databases and design documents set up), so a CouchDB admin can curl the views.
  * Do not run it while the app runs on the same data directory.
  */
-import { loadConfig } from '../src/lib/server/config';
+import { loadConfig } from '../src/lib/server/boot/config';
 import { StartupError } from '../src/lib/server/errors';
-import { describeBackend, startBackend } from '../src/lib/server/startup';
+import { describeBackend, startBackend } from '../src/lib/server/boot/startup';
 
 try {
 	const config = loadConfig({ ...process.env, COUCHDB_URL: undefined });

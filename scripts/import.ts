@@ -16,15 +16,15 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Couch } from '../src/lib/server/couch';
-import { connectForScript } from '../src/lib/server/connect';
+import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
-import { siteDocId } from '../src/lib/server/sites';
+import { siteDocId } from '../src/lib/server/accounts/sites';
 import {
 	Classifier,
 	ImportLineError,
 	LineParser,
 	siteOfRow
-} from '../src/lib/server/stats/backfill';
+} from '../src/lib/server/import/backfill';
 import type { StoredRecord } from '../src/lib/records';
 
 const CHUNK_LINES = 500;
@@ -59,7 +59,7 @@ async function main() {
 
 	// Pass 1: count, hash and find the sites named in the file.
 	const survey = await surveyFile(file, values.site);
-	const connection = await connectForScript();
+	const connection = await connectForScript(process.env);
 	try {
 		await importFile(connection.couch, file, survey, {
 			milestones: !values['no-milestones'],

@@ -3,13 +3,13 @@
  *
  * Deletes raw records whose event time is older than the given age (days `d`, weeks
  * `w` or years `y`), in chunks of 500. Counts for the removed period drop to zero;
- * later periods are unchanged (see src/lib/server/stats/retention.ts). On Apache
+ * later periods are unchanged (see src/lib/server/import/retention.ts). On Apache
  * CouchDB, compact the events database afterwards to reclaim the disk space.
  */
 import { parseArgs } from 'node:util';
-import { connectForScript } from '../src/lib/server/connect';
+import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
-import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/stats/retention';
+import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
 
 async function main() {
 	const { values } = parseArgs({
@@ -26,7 +26,7 @@ async function main() {
 		process.exit(2);
 	}
 	const cutoff = Date.now() - age;
-	const connection = await connectForScript();
+	const connection = await connectForScript(process.env);
 	try {
 		const { couch } = connection;
 		const total = await countOlderThan(couch, cutoff);

@@ -48,7 +48,7 @@ const rawPort = process.env.PORT || '3000';
 const port = Number(rawPort);
 // adapter-node assumes https unless told the public origin; forms and CSRF checks need
 // it. The app also takes http://127.0.0.1:PORT and http://[::1]:PORT for this default
-// (any loopback ORIGIN: src/lib/server/csrf.ts), never another name. A malformed PORT
+// (any loopback ORIGIN: src/lib/server/accounts/csrf.ts), never another name. A malformed PORT
 // gets no default, so that the app's start-up names PORT rather than adapter-node an
 // ORIGIN nobody set.
 if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER && /^\d{1,5}$/.test(rawPort)) {

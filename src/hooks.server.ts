@@ -1,24 +1,29 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
-import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/auth';
-import { loadConfig } from '$lib/server/config';
+import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/accounts/auth';
+import { loadConfig } from '$lib/server/boot/config';
 import { couch, setCouch } from '$lib/server/couch';
-import { isCrossSiteWrite, refuseCrossSiteWrite, takesCrossOriginWrites } from '$lib/server/csrf';
+import {
+	isCrossSiteWrite,
+	refuseCrossSiteWrite,
+	takesCrossOriginWrites
+} from '$lib/server/accounts/csrf';
 import { StartupError } from '$lib/server/errors';
-import { loadIngestConfig } from '$lib/server/ingest';
-import { setServerAdmins } from '$lib/server/login';
+import { startIngest } from '$lib/server/ingest';
+import { setServerAdmins } from '$lib/server/accounts/login';
 import { logError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
-import { describeBackend, startBackend, type Backend } from '$lib/server/startup';
-import { trackerPreloadLinks } from '$lib/server/tracker-preload';
+import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
+import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
+import { startVisitorEndpoint } from '$lib/server/visitor';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
 
 export const init: ServerInit = async () => {
+	// The one place that reads the environment for settings; the rest is given its part.
 	let config;
 	try {
-		loadIngestConfig();
-		config = loadConfig();
+		config = loadConfig(process.env);
 	} catch (e) {
 		exitOnStartupError(e);
 	}
@@ -26,6 +31,8 @@ export const init: ServerInit = async () => {
 	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);
 	setCouch(backend.couch);
 	setServerAdmins(backend.setup.serverAdmins);
+	startIngest(config.ingest);
+	startVisitorEndpoint(config.ingest);
 	for (const line of describeBackend(backend, config)) console.log(line);
 	// Live streams never end by themselves; end them so graceful shutdown need not wait.
 	process.once('SIGTERM', closeAllStreams);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 
 /** docs/DESIGN.md §6: built-in reducers that CouchDB stores in its B-tree. */
 const ALLOWED = ['_count', '_sum', '_stats'];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { enrich, describeAgent } from '../../src/lib/server/ingest/enrich';
-import { NOW, oneOfEach, pageview } from '../../src/lib/server/ingest/fixtures';
+import { NOW, oneOfEach, pageview } from '../../tests/support/ingest-records';
 import { checkRecord } from '../../src/lib/server/ingest/schema';
 import { SOURCE_PATTERN } from '../../src/lib/records';
 import { validateRecord } from './validate.js';

@@ -1,8 +1,8 @@
-import { listEntries } from '$lib/server/content/content';
+import { listEntries } from '$lib/server/demo/content';
 import { couch } from '$lib/server/couch';
 import { logError } from '$lib/server/log';
-import { findSite } from '$lib/server/site-admin';
-import { DEMO_SITE } from '$lib/server/sites';
+import { findSite } from '$lib/server/accounts/site-admin';
+import { DEMO_SITE } from '$lib/server/accounts/sites';
 import type { LayoutServerLoad } from './$types';
 
 // The demo blog's pages get its frame, whose navigation lists the content pages, and

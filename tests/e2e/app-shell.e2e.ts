@@ -7,8 +7,8 @@
  * is refused with a page that says why, and changes nothing.
  */
 import { chromium, expect, test, type Page } from '@playwright/test';
-import { chromiumLaunch } from '../../playwright.config';
-import { startApp, type RunningApp } from '../helpers/app';
+import { chromiumLaunch } from '../support/browser';
+import { startApp, type RunningApp } from '../support/app';
 import { addSite, logIn, postFromAnotherSite, submitLogin } from './owner-support';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { basicAuth, externalCouchUrl } from '../helpers/test-couch';
+import { basicAuth, externalCouchUrl } from '../support/test-couch';
 import { WEB_SERVER_DATA_DIR, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test(`the app talks to ${externalCouchUrl ? 'COUCHSTATS_TEST_COUCHDB_URL' : 'an embedded store of its own'}`, async ({

@@ -5,8 +5,8 @@
  * and stops working when it is turned off.
  */
 import { expect, request as http, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
-import { testAccount } from '../helpers/test-couch';
+import type { RunningApp } from '../support/app';
+import { testAccount } from '../support/test-couch';
 import { startTrackedApp } from './tracker-support';
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });

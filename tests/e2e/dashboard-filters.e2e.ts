@@ -6,7 +6,7 @@
  * live. The same links work on a share link. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });

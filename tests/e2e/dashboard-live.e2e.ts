@@ -5,7 +5,7 @@
  * restarts. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });

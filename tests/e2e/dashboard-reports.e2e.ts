@@ -9,7 +9,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { uuidv7 } from '../../src/lib/records';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
 import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
 

@@ -7,7 +7,7 @@
  * built app, its embedded store.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
 import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
 

@@ -5,7 +5,7 @@
  * walked forward to the pricing page by a click. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { logIn, postFromAnotherSite } from './owner-support';
 import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
 

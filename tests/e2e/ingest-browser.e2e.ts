@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createCouch } from '../../src/lib/server/couch';
-import { pageview } from '../../src/lib/server/ingest/fixtures';
+import { pageview } from '../support/ingest-records';
 import { webServerCouchUrl, webServerPrefix } from './web-server';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

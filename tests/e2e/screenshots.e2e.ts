@@ -8,7 +8,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { addSite, logIn, postFromAnotherSite } from './owner-support';
 import { emulateFocus, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 

@@ -6,7 +6,7 @@
  * Real Chromium, the built app, its embedded store.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { launchVisitorBrowser, routeStandalonePage, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });

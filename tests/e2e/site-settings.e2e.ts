@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
-import { siteRecordRange } from '../../src/lib/server/site-records';
-import { syntheticRecords } from '../fixtures/synthetic';
-import { embeddedUrl, startApp, tempDir } from '../helpers/app';
+import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
+import { syntheticRecords } from '../support/synthetic';
+import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn } from './owner-support';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 

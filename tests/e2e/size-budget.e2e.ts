@@ -18,7 +18,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
 import { build, type Rolldown } from 'vite';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { CHROME_UA, routeStandalonePage, startTrackedApp } from './tracker-support';
 import {
 	CORE_MARKER,
@@ -136,7 +136,7 @@ test('the core is requested at once, in parallel with the page, and PouchDB only
 			expect(pouch).toHaveLength(1);
 			expect(pouch[0].start).toBeGreaterThanOrEqual(loadEnd);
 			// The standalone loader injects the core at once; the app's demo pages name it
-			// in a modulepreload link (src/lib/server/tracker-preload.ts), so it downloads
+			// in a modulepreload link (src/lib/server/demo/tracker-preload.ts), so it downloads
 			// while the HTML is parsed instead of at hydration: either way, before load.
 			expect(core[0].start).toBeLessThan(loadEnd);
 		}

@@ -15,7 +15,7 @@ import {
 	type StoredRecord
 } from '../../src/lib/records';
 import { reachedMilestones } from '../../src/lib/tracker/session';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	pending,

@@ -3,7 +3,7 @@
  * browsers are skipped by default, and no cookie is ever set.
  */
 import { expect, test, type BrowserContext, type Request } from '@playwright/test';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { CHROME_UA, routeStandalonePage, startTrackedApp, storedRecords } from './tracker-support';
 
 let app: RunningApp;

@@ -16,7 +16,7 @@ import type {
 	PageviewRecord,
 	StoredRecord
 } from '../../src/lib/records';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	emulateFocus,

@@ -3,28 +3,14 @@
  * pages that load the standalone script with chosen `data-*` attributes, and reads of
  * the records that reached CouchDB.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import nano from 'nano';
-import { chromiumLaunch } from '../../playwright.config';
 import type { ClientRecord, StoredRecord } from '../../src/lib/records';
-import { startApp, tempDir, type RunningApp } from '../helpers/app';
+import { startApp, tempDir, type RunningApp } from '../support/app';
+import { standalonePage } from '../support/browser';
 
-/** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
-export const CHROME_UA =
-	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-/**
- * A browser for visitors whose every request carries `userAgent` (default a desktop
- * Chrome's): a context-level override does not reach the `keepalive` requests
- * Chromium sends while a page unloads, and the ingest would flag those as a headless
- * browser's. `args`: more Chromium flags.
- */
-export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
-	return chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`, ...args]
-	});
-}
+// The specs import these from here, with the rest of what they share.
+export { CHROME_UA, emulateFocus, launchVisitorBrowser, standalonePage } from '../support/browser';
 
 /** Starts the built app with the tracker allowed in automated browsers. */
 export function startTrackedApp(
@@ -58,26 +44,6 @@ export async function waitForRecords(
 	}
 }
 
-/**
- * A plain HTML page that loads the standalone script from `app` with `attributes`
- * (`data-site="demo"` and automation allowed unless overridden).
- */
-export function standalonePage(
-	app: RunningApp,
-	attributes: Record<string, string> = {},
-	body = '<h1>Fixture</h1><p><a href="https://example.org/">out</a></p>'
-): string {
-	const attrs = Object.entries({
-		'data-site': 'demo',
-		'data-allow-automation': 'true',
-		...attributes
-	})
-		.map(([k, v]) => `${k}="${v}"`)
-		.join(' ');
-	const src = new URL('/couchstats.js', app.url).href;
-	return `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`;
-}
-
 /** Serves {@link standalonePage} at every path starting with `prefix` on the app's origin. */
 export async function routeStandalonePage(
 	context: BrowserContext,
@@ -99,12 +65,6 @@ export function pending(page: Page): Promise<ClientRecord[]> {
 			window as unknown as { couchstats: { pending(): Promise<ClientRecord[]> } }
 		).couchstats.pending()
 	);
-}
-
-/** Makes the page count as focused in headless Chromium (engaged time needs focus). */
-export async function emulateFocus(page: Page): Promise<void> {
-	const session = await page.context().newCDPSession(page);
-	await session.send('Emulation.setFocusEmulationEnabled', { enabled: true });
 }
 
 /** Counts records by `_id` (a map of id → how many stored copies: always 1 in CouchDB). */

@@ -18,7 +18,7 @@ import {
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoredRecord } from '../../src/lib/records';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import {
 	launchVisitorBrowser,
 	pending,

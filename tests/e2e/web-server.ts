@@ -5,8 +5,8 @@
  * (the same in every worker: workers inherit the runner's environment).
  */
 import path from 'node:path';
-import { embeddedUrl } from '../helpers/app';
-import { externalCouchUrl, firstAccountFor, freshPrefix } from '../helpers/test-couch';
+import { embeddedUrl } from '../support/app';
+import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 

@@ -1,12 +1,12 @@
 /**
- * The dashboard's data (src/lib/server/dashboard.ts) on the golden data set: the same
+ * The dashboard's data (src/lib/server/stats/dashboard.ts) on the golden data set: the same
  * numbers as the Stats API, a filter from the query string, and a clear problem instead
  * of widgets when the query string cannot be read.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDashboard } from '../../src/lib/server/dashboard';
-import { GOLDEN_NOW, goldenRecords, goldenSite } from '../fixtures/golden';
+import { readDashboard } from '../../src/lib/server/stats/dashboard';
+import { GOLDEN_NOW, goldenRecords, goldenSite } from '../support/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;

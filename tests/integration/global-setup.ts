@@ -2,15 +2,15 @@
  * Starts one real embedded CouchDB-compatible server (express-pouchdb + PouchDB 9,
  * memory adapter) on a free loopback port for the integration tests — or, with
  * `COUCHSTATS_TEST_COUCHDB_URL`, uses that server and removes the run's databases and
- * accounts from it at the end (tests/helpers/test-couch.ts), failing the run if it
+ * accounts from it at the end (tests/support/test-couch.ts), failing the run if it
  * left an account of another name there. Each test file gets its own database prefix
  * through `useCouch()`.
  */
 import fs from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
-import { tempDir } from '../helpers/app';
-import { externalCouchUrl, foreignAccounts, removeRunData } from '../helpers/test-couch';
+import { tempDir } from '../support/app';
+import { externalCouchUrl, foreignAccounts, removeRunData } from '../support/test-couch';
 
 declare module 'vitest' {
 	export interface ProvidedContext {

@@ -5,19 +5,19 @@
  */
 import { inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
-import { ensureSetup, type SetupResult } from '../../src/lib/server/setup';
-import { externalCouchUrl, firstAccountFor, freshPrefix } from '../helpers/test-couch';
+import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
+import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 
-export { freePort, runAppToExit, startApp, tempDir } from '../helpers/app';
+export { freePort, runAppToExit, startApp, tempDir } from '../support/app';
 export {
 	basicAuth,
 	externalCouchUrl,
 	firstAccountFor,
 	freshPrefix,
 	testAccount
-} from '../helpers/test-couch';
+} from '../support/test-couch';
 
 /**
  * How the server refuses someone who is not a server admin: Apache CouchDB answers a

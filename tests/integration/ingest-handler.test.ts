@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
 import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
-import { NOW, oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
-import { siteRecord } from '../../src/lib/server/sites';
+import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { useCouch } from './harness';
 
 const CHROME =

@@ -13,10 +13,10 @@ import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor } from '../../src/lib/records';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
-import { oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
-import { siteRecord } from '../../src/lib/server/sites';
-import { createToken, hashToken } from '../../src/lib/server/tokens';
-import type { RunningApp } from '../helpers/app';
+import { oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
+import type { RunningApp } from '../support/app';
 import { startApp, testAccount } from './harness';
 
 const CHROME =

@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
-import { oneOfEach, pageview } from '../../src/lib/server/ingest/fixtures';
-import type { RunningApp } from '../helpers/app';
+import { oneOfEach, pageview } from '../support/ingest-records';
+import type { RunningApp } from '../support/app';
 import { startApp } from './harness';
 
 const require = createRequire(import.meta.url);

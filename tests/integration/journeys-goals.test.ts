@@ -1,20 +1,20 @@
 /**
- * Journeys and goals, worked out by hand from tests/fixtures/journeys.ts (two tabs, a
+ * Journeys and goals, worked out by hand from tests/support/journeys.ts (two tabs, a
  * 30-minute gap, an offline visit delivered late, a bot), read through the real route
  * handlers from the embedded store.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { User } from '../../src/lib/server/auth';
+import type { User } from '../../src/lib/server/accounts/auth';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { addGoal, MAX_GOALS, removeGoal } from '../../src/lib/server/goals';
-import { siteRecord } from '../../src/lib/server/sites';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { addGoal, MAX_GOALS, removeGoal } from '../../src/lib/server/accounts/goals';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { createToken } from '../../src/lib/server/tokens';
+import { createToken } from '../../src/lib/server/accounts/tokens';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import { tripsRecords, tripsSite } from '../fixtures/journeys';
+import { tripsRecords, tripsSite } from '../support/journeys';
 import { useCouch } from './harness';
 
 let couch: Couch;

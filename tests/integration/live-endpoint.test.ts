@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
-import { pageview } from '../../src/lib/server/ingest/fixtures';
+import { pageview } from '../support/ingest-records';
 import type { LiveRecord } from '../../src/lib/server/live/follower';
-import { createSite, enableShareLink } from '../../src/lib/server/site-admin';
-import type { RunningApp } from '../helpers/app';
+import { createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
+import type { RunningApp } from '../support/app';
 import { startApp } from './harness';
 
 const CHROME =

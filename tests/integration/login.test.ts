@@ -13,8 +13,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { delayAfter } from '../../src/lib/server/login-throttle';
-import type { RunningApp } from '../helpers/app';
+import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
+import type { RunningApp } from '../support/app';
 import {
 	TEST_ADMIN_PASSWORD,
 	embeddedOnly,

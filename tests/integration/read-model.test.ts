@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { GOLDEN_NOW, goldenRecords, sidOf } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, sidOf } from '../support/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;

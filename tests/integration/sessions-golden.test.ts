@@ -13,13 +13,13 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { createToken, hashToken } from '../../src/lib/server/tokens';
+import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { GET as LIST } from '../../src/routes/api/v1/sessions/+server';
 import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server';
-import { goldenSite, uuidv7At } from '../fixtures/golden';
+import { goldenSite, uuidv7At } from '../support/golden';
 import { useCouch } from './harness';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);

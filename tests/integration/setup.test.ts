@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
-import { ensureSetup } from '../../src/lib/server/setup';
+import { ensureSetup } from '../../src/lib/server/boot/setup';
 import {
 	basicAuth,
 	embeddedOnly,

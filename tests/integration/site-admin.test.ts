@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { User } from '../../src/lib/server/auth';
+import type { User } from '../../src/lib/server/accounts/auth';
 import { CouchstatsError } from '../../src/lib/server/errors';
 import {
 	addOwner,
@@ -14,8 +14,8 @@ import {
 	removeOwner,
 	revokeToken,
 	updateSite
-} from '../../src/lib/server/site-admin';
-import { findToken } from '../../src/lib/server/tokens';
+} from '../../src/lib/server/accounts/site-admin';
+import { findToken } from '../../src/lib/server/accounts/tokens';
 import { testAccount, useCouch } from './harness';
 
 const admin: User = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };

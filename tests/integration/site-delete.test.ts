@@ -1,11 +1,11 @@
 /**
- * Deleting a site (src/lib/server/site-delete.ts): only its owners (and admins), only
+ * Deleting a site (src/lib/server/accounts/site-delete.ts): only its owners (and admins), only
  * with the confirmation, removes its records in chunks through retention's deletion
  * path, its tokens, share link and site record, and leaves other sites' numbers exactly
  * as they were. Interrupted, it finishes when run again.
  */
 import { describe, expect, test, vi } from 'vitest';
-import type { User } from '../../src/lib/server/auth';
+import type { User } from '../../src/lib/server/accounts/auth';
 import { postView, type Couch } from '../../src/lib/server/couch';
 import {
 	addToken,
@@ -15,16 +15,16 @@ import {
 	findSiteByShareLink,
 	listSites,
 	loadManagedSite
-} from '../../src/lib/server/site-admin';
+} from '../../src/lib/server/accounts/site-admin';
 import {
 	deletionProgress,
 	requestSiteDeletion,
 	startSiteDeletion
-} from '../../src/lib/server/site-delete';
-import { siteRecordRange } from '../../src/lib/server/site-records';
+} from '../../src/lib/server/accounts/site-delete';
+import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { indexed, useCouch } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };

@@ -1,5 +1,5 @@
 /**
- * Exporting a site's raw records (`GET /api/v1/records`, src/lib/server/site-records.ts)
+ * Exporting a site's raw records (`GET /api/v1/records`, src/lib/server/accounts/site-records.ts)
  * and importing them into a fresh site with `npm run import`: the Stats API gives the
  * same numbers for both. The export is read a page at a time as it is consumed, only
  * from the site's own key range, and only for its owners, admins or an API token.
@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { User } from '../../src/lib/server/auth';
+import type { User } from '../../src/lib/server/accounts/auth';
 import type { Couch } from '../../src/lib/server/couch';
-import { addToken, createSite, enableShareLink } from '../../src/lib/server/site-admin';
-import { exportSiteRecords } from '../../src/lib/server/site-records';
+import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
+import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
 import { handleRecordsExport } from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 import { startApp } from './harness';
 
 let app: RunningApp;

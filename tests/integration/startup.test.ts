@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { redact } from '../../src/lib/server/config';
-import { connectForScript } from '../../src/lib/server/connect';
-import { pageview } from '../../src/lib/server/ingest/fixtures';
-import { SESSION_LIFETIME_S } from '../../src/lib/server/session-token';
+import { redact } from '../../src/lib/server/boot/config';
+import { connectForScript } from '../../src/lib/server/boot/connect';
+import { pageview } from '../support/ingest-records';
+import { SESSION_LIFETIME_S } from '../../src/lib/server/accounts/session-token';
 import { forgeAuthSession } from './forge-session';
 import {
 	basicAuth,
@@ -22,7 +22,7 @@ import {
 	tempDir,
 	testAccount
 } from './harness';
-import type { RunningApp } from '../helpers/app';
+import type { RunningApp } from '../support/app';
 
 /** Posts the login form as the app's first account. */
 const postAdminLogin = (app: RunningApp, password: string) =>

@@ -1,16 +1,16 @@
 /**
  * The golden test: every metric of the Stats API, worked out by hand from
- * tests/fixtures/golden.ts, read through the real route handler from the embedded
+ * tests/support/golden.ts, read through the real route handler from the embedded
  * store.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { createToken } from '../../src/lib/server/tokens';
+import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
-import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../fixtures/golden';
+import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../support/golden';
 import { useCouch } from './harness';
 
 let couch: Couch;

@@ -8,11 +8,11 @@
  * machine is or on what else runs.
  */
 import { describe, expect, test } from 'vitest';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
-import { toCouchDesign } from '../../src/lib/server/setup';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
+import { toCouchDesign } from '../../src/lib/server/boot/setup';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { PENDING_CHANGES } from '../../src/lib/server/stats/view-reader';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { syntheticRecords } from '../support/synthetic';
 import { indexed, useCouch } from './harness';
 
 const query = {

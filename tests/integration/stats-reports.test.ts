@@ -15,12 +15,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { createToken } from '../../src/lib/server/tokens';
+import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
-import { goldenSite, uuidv7At } from '../fixtures/golden';
+import { goldenSite, uuidv7At } from '../support/golden';
 import { useCouch } from './harness';
 
 const SITE = 'reports';

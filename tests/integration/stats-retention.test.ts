@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { countOlderThan } from '../../src/lib/server/stats/retention';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { countOlderThan } from '../../src/lib/server/import/retention';
+import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

@@ -6,12 +6,12 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
-import { uuidv7At } from '../fixtures/golden';
+import { uuidv7At } from '../support/golden';
 import { useCouch } from './harness';
 
 const SITE = 'zones';

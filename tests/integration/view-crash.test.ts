@@ -14,10 +14,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { collate } from 'pouchdb-collate';
 import { afterAll, describe, expect, test } from 'vitest';
-import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/design-docs';
+import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/boot/design-docs';
 import type { StoredRecord } from '../../src/lib/records';
-import { referenceReduce } from '../fixtures/reduce-model';
-import { syntheticRecords } from '../fixtures/synthetic';
+import { referenceReduce } from '../support/reduce-model';
+import { syntheticRecords } from '../support/synthetic';
 import { tempDir } from './harness';
 
 const RECORDS = Number(process.env.COUCHSTATS_CRASH_RECORDS ?? 10_000);

@@ -10,9 +10,9 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { StoredRecord } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
-import { NOW, oneOfEach, pageview, uuidv7 } from '../../src/lib/server/ingest/fixtures';
+import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { siteRecord } from '../../src/lib/server/sites';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { createVisitorEndpoint, type VisitorDeps } from '../../src/lib/server/visitor';
 import { indexed, useCouch } from './harness';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { record, runMap } from './fake-emit';
 import { map } from './session-records.js';
-import { readDesignDocs } from '../../../src/lib/server/design-docs';
+import { readDesignDocs } from '../../../src/lib/server/boot/design-docs';
 
 const ts = Date.UTC(2026, 10, 21, 14, 5, 30);
 const id = '019a8f00-0000-7000-8000-000000000001';

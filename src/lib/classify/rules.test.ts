@@ -3,7 +3,7 @@
  * tracker's `localStorage` adapter (src/lib/tracker/session.ts, over a fake
  * `localStorage`, one adapter per tab, the script's times as the clock, records made as
  * tracker.ts's `make()` and `emit()` make them) and the importer
- * (src/lib/server/stats/backfill.ts, one NDJSON row per step). Both must give the same
+ * (src/lib/server/import/backfill.ts, one NDJSON row per step). Both must give the same
  * classified records, and those must be the expected ones. Ids are compared by order of
  * appearance (`s1`, `v1`), since the tracker mints random ids and the importer derives
  * them from the lines.
@@ -13,7 +13,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { sourceOf, type StoredRecord } from '../records.ts';
-import { Classifier } from '../server/stats/backfill.ts';
+import { Classifier } from '../server/import/backfill.ts';
 import { resolveOptions } from '../tracker/options.ts';
 import { createSessions, takeMilestones } from '../tracker/session.ts';
 import { memoryStore } from '../tracker/storage.ts';

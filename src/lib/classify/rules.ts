@@ -4,7 +4,7 @@
  * ever, first view of a path that day, previous page, the session's source and landing
  * page, an event's first of session and of day, milestones). One copy, run by the
  * browser tracker (src/lib/tracker/session.ts keeps the state in `localStorage`, shared
- * by tabs) and by the importer (src/lib/server/stats/backfill.ts keeps it in memory per
+ * by tabs) and by the importer (src/lib/server/import/backfill.ts keeps it in memory per
  * visitor), so tracked and imported history are counted alike.
  *
  * Pure: each rule reads and updates the state objects it is given and returns the

@@ -5,7 +5,7 @@
 import nano from 'nano';
 import type { DocumentScope, DocumentViewResponse, ServerScope } from 'nano';
 import type { StoredRecord } from '$lib/records';
-import type { SiteRecord } from './sites';
+import type { SiteRecord } from './accounts/sites';
 
 /** Names of the app's databases, all sharing the configured prefix. */
 export interface DbNames {

@@ -9,7 +9,7 @@ import type { ViewRow } from './breakdowns';
 import type { Filter } from './filters';
 import { rate } from './metrics';
 
-/** A goal as stored with its site (src/lib/server/goals.ts validates it). */
+/** A goal as stored with its site (src/lib/server/accounts/goals.ts validates it). */
 export type Goal =
 	| { id: string; kind: 'event'; name: string; prop?: { key: string; value: string } }
 	| { id: string; kind: 'page'; path: string };

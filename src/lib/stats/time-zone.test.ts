@@ -10,8 +10,8 @@ import {
 	startOfDay,
 	utcInstant
 } from './time-zone';
-import { sampleDates } from '../../../tests/fixtures/dates';
-import { seededRandom } from '../../../tests/fixtures/synthetic';
+import { sampleDates } from '../../../tests/support/dates';
+import { seededRandom } from '../../../tests/support/synthetic';
 
 const HOUR = 3_600_000;
 const QUARTER = HOUR / 4;

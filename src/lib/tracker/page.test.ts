@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { record, runMap } from '../../../couchdb/events/views/fake-emit.ts';
 import { LIMITS, PATH_PATTERN, SOURCE_PATTERN, sourceOf } from '../records.ts';
-import { readDesignDocs } from '../server/design-docs.ts';
+import { readDesignDocs } from '../server/boot/design-docs.ts';
 import { externalReferrer, linkKind, MAX, pathOf, screenClass, utmOf } from './page.ts';
 
 test('the core limits agree with the record contract', () => {

@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { checkHealth } from '$lib/server/health';
+import { checkHealth } from '$lib/server/boot/health';
 import type { RequestHandler } from './$types';
 
 export const GET = (async () => {

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { setSessionCookie } from '$lib/server/auth';
+import { setSessionCookie } from '$lib/server/accounts/auth';
 import { couch } from '$lib/server/couch';
-import { attemptLogin, landingAfterLogin } from '$lib/server/login';
+import { attemptLogin, landingAfterLogin } from '$lib/server/accounts/login';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;

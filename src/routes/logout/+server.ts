@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE, endSessions } from '$lib/server/auth';
+import { SESSION_COOKIE, endSessions } from '$lib/server/accounts/auth';
 import { couch } from '$lib/server/couch';
 import type { RequestHandler } from './$types';
 

@@ -1,6 +1,6 @@
 import { couch } from '$lib/server/couch';
-import { requireUser } from '$lib/server/form';
-import { listSites } from '$lib/server/site-admin';
+import { requireUser } from '$lib/server/accounts/form';
+import { listSites } from '$lib/server/accounts/site-admin';
 import { timeZoneGroups } from '$lib/time-zones';
 import type { LayoutServerLoad } from './$types';
 

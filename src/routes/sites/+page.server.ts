@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
-import { attempt, requireUser } from '$lib/server/form';
-import { createSite, listSites, parseSiteForm } from '$lib/server/site-admin';
-import { deletionProgress, startSiteDeletion } from '$lib/server/site-delete';
+import { attempt, requireUser } from '$lib/server/accounts/form';
+import { createSite, listSites, parseSiteForm } from '$lib/server/accounts/site-admin';
+import { deletionProgress, startSiteDeletion } from '$lib/server/accounts/site-delete';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url }) => {

@@ -53,7 +53,7 @@ function encode(value: string): string {
 
 /**
  * The address of the page at `url` with its range and filter, and the journeys panel
- * about `page` (`journey=`, read by src/lib/server/dashboard.ts), scrolled to the panel.
+ * about `page` (`journey=`, read by src/lib/server/stats/dashboard.ts), scrolled to the panel.
  */
 export function journeyHref(url: URL, filter: Filter | null, page: string): string {
 	const base = filterHref(url, filter);

@@ -6,7 +6,7 @@
  * app's own server; this is defence in depth.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { authSessionCookie, isCurrent } from '../session-token';
+import { authSessionCookie, isCurrent } from '../accounts/session-token';
 import type { EmbeddedCredentials } from './server';
 
 /** Why a request was refused, or undefined when it may pass. */

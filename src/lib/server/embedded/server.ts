@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StartupError } from '../errors';
-import { SESSION_LIFETIME_S } from '../session-token';
+import { SESSION_LIFETIME_S } from '../accounts/session-token';
 import { isAdmin, refusal } from './guard';
 import { keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll, Writes } from './longpoll';

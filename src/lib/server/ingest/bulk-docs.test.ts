@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
 import { checkBatch, type BatchContext } from './bulk-docs';
 import { describeAgent } from './enrich';
-import { NOW, oneOfEach, pageview } from './fixtures';
+import { NOW, oneOfEach, pageview } from '../../../../tests/support/ingest-records';
 import { SiteList } from './site-cache';
 
 const ctx: BatchContext = {

@@ -23,7 +23,7 @@ import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
-import { originAllowed } from '../sites';
+import { originAllowed } from '../accounts/sites';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape. */
 export interface DocError {

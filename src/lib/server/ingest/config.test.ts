@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { StartupError } from '../errors';
-import { loadIngestConfig } from './config';
+import { readIngestConfig } from './config';
 
-describe('loadIngestConfig', () => {
+describe('readIngestConfig', () => {
 	test('uses generous defaults when nothing is set', () => {
-		expect(loadIngestConfig({})).toEqual({
+		expect(readIngestConfig({})).toEqual({
 			ip: { burst: 600, perSecond: 20 },
 			ipRecords: { burst: 5000, perSecond: 200 },
 			session: { burst: 2000, perSecond: 20 },
@@ -15,7 +15,7 @@ describe('loadIngestConfig', () => {
 
 	test('reads every variable and treats empty strings as unset', () => {
 		expect(
-			loadIngestConfig({
+			readIngestConfig({
 				COUCHSTATS_INGEST_IP_BURST: '50',
 				COUCHSTATS_INGEST_IP_PER_SECOND: '0.5',
 				COUCHSTATS_INGEST_IP_RECORDS_BURST: '100',
@@ -59,7 +59,7 @@ describe('loadIngestConfig', () => {
 	])('refuses %s=%s with a message naming the variable', (key, value, message) => {
 		let error: unknown;
 		try {
-			loadIngestConfig({ [key]: value });
+			readIngestConfig({ [key]: value });
 		} catch (e) {
 			error = e;
 		}

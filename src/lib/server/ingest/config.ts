@@ -1,8 +1,9 @@
 /**
  * The settings of the endpoints tracked pages call (the ingest, and the visitor
- * endpoint of src/lib/server/visitor), read from the environment and validated like the rest of
- * the configuration (`$lib/server/config`): a bad value stops the server with a
- * one-line message naming the variable.
+ * endpoint of src/lib/server/visitor): their part of the configuration, which
+ * `loadConfig` (src/lib/server/boot/config.ts) reads once at start-up and validates
+ * like the rest, so a bad value stops the server with a one-line message naming the
+ * variable.
  */
 import * as v from 'valibot';
 import { StartupError } from '../errors';
@@ -71,13 +72,11 @@ const schema = v.object({
 
 /**
  * Reads and validates the ingest settings; unset or empty variables take the
- * defaults in {@link INGEST_DEFAULTS}.
- * @param env The environment; defaults to `process.env`.
+ * defaults in {@link INGEST_DEFAULTS}. Called by `loadConfig` only.
+ * @param env The environment as start-up was given it.
  * @throws {StartupError} naming the first bad variable.
  */
-export function loadIngestConfig(
-	env: Record<string, string | undefined> = process.env
-): IngestConfig {
+export function readIngestConfig(env: Record<string, string | undefined>): IngestConfig {
 	const input = Object.fromEntries(
 		(Object.keys(INGEST_DEFAULTS) as Key[]).map((key) => [
 			key,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { countryForTimeZone, describeAgent, enrich } from './enrich';
-import { NOW, oneOfEach } from './fixtures';
+import { NOW, oneOfEach } from '../../../../tests/support/ingest-records';
 import { checkRecord } from './schema';
 
 const UA = {

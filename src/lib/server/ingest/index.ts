@@ -1,22 +1,31 @@
 /**
- * The app's ingest endpoint, created on first use with the app's CouchDB client and
- * the settings from the environment. See `handler.ts` for what it answers.
+ * The app's ingest endpoint, created once at start-up (`hooks.server.ts` `init`) with
+ * the app's CouchDB client and the ingest part of the configuration. See `handler.ts`
+ * for what it answers.
  */
 import { couch } from '../couch';
-import { loadIngestConfig } from './config';
+import type { IngestConfig } from './config';
 import { createIngest, type Ingest } from './handler';
 
 export { createIngest, type Ingest, type IngestDeps, type IngestRequest } from './handler';
-export { loadIngestConfig, type IngestConfig } from './config';
+export type { IngestConfig } from './config';
 
 let instance: Ingest | undefined;
 
 /**
- * The app's ingest endpoint (one per process: rate-limit state lives in it).
- * @throws {StartupError} when an ingest variable in the environment is invalid;
- *   start-up calls {@link loadIngestConfig} first so that this surfaces at boot.
+ * Creates the app's ingest endpoint (one per process: rate-limit state lives in it;
+ * a second call, as Vite's dev server may make, keeps the first).
+ * @param config The ingest settings start-up loaded.
+ */
+export function startIngest(config: IngestConfig): void {
+	instance ??= createIngest({ couch, config });
+}
+
+/**
+ * The app's ingest endpoint.
+ * @throws {Error} before start-up called {@link startIngest}.
  */
 export function ingest(): Ingest {
-	instance ??= createIngest({ couch, config: loadIngestConfig() });
+	if (!instance) throw new Error('the ingest is not started: hooks.server.ts init starts it');
 	return instance;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { LIMITS, revisionFor } from '$lib/records';
-import { NOW, oneOfEach, pageview, uuidv7 } from './fixtures';
+import { NOW, oneOfEach, pageview, uuidv7 } from '../../../../tests/support/ingest-records';
 import { checkRecord } from './schema';
 
 function reasonFor(doc: unknown): string {

@@ -26,7 +26,7 @@ import {
 	type PageviewRecord,
 	revisionFor
 } from '$lib/records';
-import { isTimeZone, SITE_ID_PATTERN } from '../sites';
+import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
 import { isPlainObject } from './body';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */

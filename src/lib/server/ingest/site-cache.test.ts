@@ -1,7 +1,7 @@
 import type { DocumentScope } from 'nano';
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { demoSite, type SiteRecord } from '../sites';
+import { demoSite, type SiteRecord } from '../accounts/sites';
 import { SiteCache } from './site-cache';
 
 /** A sites database answering `list` from an array, counting reads. */

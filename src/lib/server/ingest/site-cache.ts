@@ -6,7 +6,7 @@
  */
 import type { DocumentScope } from 'nano';
 import { CouchstatsError } from '../errors';
-import { originAllowed, type SiteRecord } from '../sites';
+import { originAllowed, type SiteRecord } from '../accounts/sites';
 
 /** What the ingest needs to know about a site. */
 export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames'>;

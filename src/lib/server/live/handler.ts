@@ -9,7 +9,7 @@ import { authorizeSite } from '../stats/authorize';
 import { parseSiteId } from '../stats/params';
 import type { StatsRequest } from '../stats/handler';
 import { liveResponse } from './stream';
-import { DEMO_SITE } from '../sites';
+import { DEMO_SITE } from '../accounts/sites';
 
 /** The site whose stats the public /stats page shows: the demo site. */
 export const PUBLIC_SITE = DEMO_SITE;

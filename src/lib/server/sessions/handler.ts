@@ -8,7 +8,7 @@ import { toCsv } from '../../stats/csv';
 import { SESSION_CSV_COLUMNS } from '../../stats/sessions';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import type { SiteRecord } from '../sites';
+import type { SiteRecord } from '../accounts/sites';
 import { authorizeSite, type Credentials } from '../stats/authorize';
 import { errorResponse, type StatsRequest } from '../stats/handler';
 import { parseRangeParams, parseSiteId } from '../stats/params';

@@ -5,7 +5,7 @@
  */
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { isTimeZone, type SiteRecord } from '../sites';
+import { isTimeZone, type SiteRecord } from '../accounts/sites';
 import { parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';

@@ -3,12 +3,12 @@
  * holding one of the site's API tokens (`Authorization: Bearer <token>`), or anyone
  * with the site's read-only share link (`share=<secret>`).
  */
-import { canReadSite, type User } from '../auth';
+import { canReadSite, type User } from '../accounts/auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { findSiteByShareLink } from '../site-admin';
-import { siteDocId, type SiteRecord } from '../sites';
-import { bearerToken, findToken } from '../tokens';
+import { findSiteByShareLink } from '../accounts/site-admin';
+import { siteDocId, type SiteRecord } from '../accounts/sites';
+import { bearerToken, findToken } from '../accounts/tokens';
 
 /** The credentials a request carries. */
 export interface Credentials {

@@ -3,12 +3,12 @@
  * the caller can fix become JSON `{ error, message }` with their status; anything
  * else is logged and answered with a bare 500.
  */
-import type { User } from '../auth';
+import type { User } from '../accounts/auth';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { authorizeSite } from './authorize';
-import { exportSiteRecords } from '../site-records';
+import { exportSiteRecords } from '../accounts/site-records';
 import { isStillIndexing } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
 import { parseFilter, parseJourneyPage, parseRangeParams, parseSiteId } from './params';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { addDays } from '../../stats/time-zone';
-import { sampleDates } from '../../../../tests/fixtures/dates';
-import { seededRandom } from '../../../../tests/fixtures/synthetic';
+import { sampleDates } from '../../../../tests/support/dates';
+import { seededRandom } from '../../../../tests/support/synthetic';
 import { CouchstatsError } from '../errors';
 import { parseFilter, parseRangeParams, parseSiteId } from './params';
 

@@ -5,7 +5,7 @@
 import { LIMITS } from '../../records';
 import { FILTER_KINDS, type Filter } from '../../stats/filters';
 import { CouchstatsError } from '../errors';
-import { SITE_ID_PATTERN, isTimeZone } from '../sites';
+import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch, type Couch } from '../couch';
-import { countOlderThan } from './retention';
+import { countOlderThan } from '../import/retention';
 import { isStillIndexing, untilIndexed } from './still-indexing';
 import { createViewReader } from './view-reader';
 

@@ -16,7 +16,7 @@
  * rule, `ingest/origin.ts`; requests without `Origin` or `Referer` are not from a page
  * and skip it), and answers carry CORS headers for registered origins only, never
  * with credentials. No cookie is read: this is why the CSRF hook may let cross-origin
- * posts through (src/lib/server/csrf.ts). Errors are `{error, message}` with their
+ * posts through (src/lib/server/accounts/csrf.ts). Errors are `{error, message}` with their
  * status, as in the Stats API.
  */
 import * as v from 'valibot';
@@ -30,7 +30,7 @@ import { TokenBuckets } from '../ingest/rate-limit';
 import { describeIssue } from '../ingest/schema';
 import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
-import { originAllowed, SITE_ID_PATTERN } from '../sites';
+import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
 import { isStillIndexing } from '../stats/still-indexing';
 import { eraseVisitorRecords, parseCursor, readVisitorRecords, type Settle } from './records';
 

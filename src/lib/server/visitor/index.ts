@@ -1,9 +1,10 @@
 /**
- * The app's visitor endpoint, created on first use with the app's CouchDB client and
- * the settings from the environment. See `handler.ts` for what it answers.
+ * The app's visitor endpoint, created once at start-up (`hooks.server.ts` `init`) with
+ * the app's CouchDB client and the ingest part of the configuration (its rate limit).
+ * See `handler.ts` for what it answers.
  */
 import { couch } from '../couch';
-import { loadIngestConfig } from '../ingest/config';
+import type { IngestConfig } from '../ingest/config';
 import { createVisitorEndpoint, type VisitorEndpoint } from './handler';
 
 export {
@@ -16,11 +17,21 @@ export {
 let instance: VisitorEndpoint | undefined;
 
 /**
- * The app's visitor endpoint (one per process: rate-limit state lives in it).
- * @throws {StartupError} when a variable in the environment is invalid; start-up
- *   checks them first, so that this surfaces at boot.
+ * Creates the app's visitor endpoint (one per process: rate-limit state lives in it;
+ * a second call, as Vite's dev server may make, keeps the first).
+ * @param config The ingest settings start-up loaded.
+ */
+export function startVisitorEndpoint(config: IngestConfig): void {
+	instance ??= createVisitorEndpoint({ couch, config });
+}
+
+/**
+ * The app's visitor endpoint.
+ * @throws {Error} before start-up called {@link startVisitorEndpoint}.
  */
 export function visitorEndpoint(): VisitorEndpoint {
-	instance ??= createVisitorEndpoint({ couch, config: loadIngestConfig() });
+	if (!instance) {
+		throw new Error('the visitor endpoint is not started: hooks.server.ts init starts it');
+	}
 	return instance;
 }

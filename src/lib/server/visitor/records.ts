@@ -10,7 +10,7 @@
  */
 import { ID_PATTERN, type StoredRecord } from '$lib/records';
 import { postView, type Couch } from '../couch';
-import { deleteRecords, type DeleteOptions } from '../stats/retention';
+import { deleteRecords, type DeleteOptions } from '../import/retention';
 
 /** The design document and view of a visitor's records. */
 export const VISITOR_DESIGN = 'visitor';

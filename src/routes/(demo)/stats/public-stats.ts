@@ -5,9 +5,9 @@
  * published posts and pages counted from `content/`. Public by design: the demo site
  * is the app's own.
  */
-import { listEntries, entryForPath } from '$lib/server/content/content';
+import { listEntries, entryForPath } from '$lib/server/demo/content';
 import type { Couch } from '$lib/server/couch';
-import { DEMO_SITE, siteDocId, type SiteRecord } from '$lib/server/sites';
+import { DEMO_SITE, siteDocId, type SiteRecord } from '$lib/server/accounts/sites';
 import { readSections, valueOf } from '$lib/server/stats/read-stats';
 import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';

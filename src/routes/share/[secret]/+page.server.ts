@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { readDashboard } from '$lib/server/dashboard';
+import { readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
-import { findSiteByShareLink } from '$lib/server/site-admin';
+import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
 import { timeZoneGroups } from '$lib/time-zones';
 import type { PageServerLoad } from './$types';
 

@@ -1,6 +1,6 @@
-import { readDashboard } from '$lib/server/dashboard';
+import { readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
-import { requireUser, siteForPage } from '$lib/server/form';
+import { requireUser, siteForPage } from '$lib/server/accounts/form';
 import type { PageServerLoad } from './$types';
 
 /** Key the live panel invalidates to re-read the numbers. */

@@ -1,6 +1,6 @@
 import { collate, toIndexableString } from 'pouchdb-collate';
 import { describe, expect, test } from 'vitest';
-import { seededRandom } from '../../../../../tests/fixtures/synthetic';
+import { seededRandom } from '../../../../../tests/support/synthetic';
 import { parseIndexableString } from 'pouchdb-collate';
 import {
 	KeyEncoder,

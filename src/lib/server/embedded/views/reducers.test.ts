@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { seededRandom } from '../../../../../tests/fixtures/synthetic';
+import { seededRandom } from '../../../../../tests/support/synthetic';
 import { addExact, exactValue, type ExactSum } from './exact-sum';
 import { addValue, merge, reducedValue, settled, type Delta, type ReducerName } from './reducers';
 

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { getEntry } from '$lib/server/content/content';
+import { getEntry } from '$lib/server/demo/content';
 import type { PageServerLoad } from './$types';
 
 export const load = (({ params }) => {

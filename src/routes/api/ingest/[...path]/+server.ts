@@ -1,4 +1,4 @@
-import { clientAddress } from '$lib/server/client-address';
+import { clientAddress } from '$lib/server/accounts/client-address';
 import { ingest } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
 

@@ -1,4 +1,4 @@
-import { clientAddress } from '$lib/server/client-address';
+import { clientAddress } from '$lib/server/accounts/client-address';
 import { visitorEndpoint } from '$lib/server/visitor';
 import type { RequestHandler } from './$types';
 

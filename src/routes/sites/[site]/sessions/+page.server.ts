@@ -1,5 +1,5 @@
 import { couch } from '$lib/server/couch';
-import { requireUser, siteForPage } from '$lib/server/form';
+import { requireUser, siteForPage } from '$lib/server/accounts/form';
 import { readSessionsPage } from '$lib/server/sessions/pages';
 import type { PageServerLoad } from './$types';
 

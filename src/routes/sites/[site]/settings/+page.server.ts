@@ -1,8 +1,8 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
-import { attempt, requireUser } from '$lib/server/form';
-import { addGoal, parseGoalForm, removeGoal } from '$lib/server/goals';
+import { attempt, requireUser } from '$lib/server/accounts/form';
+import { addGoal, parseGoalForm, removeGoal } from '$lib/server/accounts/goals';
 import { goalLabel } from '$lib/stats/goals';
 import {
 	addOwner,
@@ -15,8 +15,8 @@ import {
 	revokeToken,
 	shareSessions,
 	updateSite
-} from '$lib/server/site-admin';
-import { requestSiteDeletion, startSiteDeletion } from '$lib/server/site-delete';
+} from '$lib/server/accounts/site-admin';
+import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { readTimelinePage } from '$lib/server/sessions/pages';
-import { findSiteByShareLink } from '$lib/server/site-admin';
+import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
 import type { PageServerLoad } from './$types';
 
 /** A session's timeline through a share link, when the owner lets it show sessions. */

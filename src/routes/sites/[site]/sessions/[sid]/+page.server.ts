@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
-import { requireUser, siteForPage } from '$lib/server/form';
+import { requireUser, siteForPage } from '$lib/server/accounts/form';
 import { readTimelinePage } from '$lib/server/sessions/pages';
 import type { PageServerLoad } from './$types';
 

@@ -5,11 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
-import { LIMITS, PATH_PATTERN } from '../records';
-import { goalLabel, type Goal } from '../stats/goals';
+import { LIMITS, PATH_PATTERN } from '../../records';
+import { goalLabel, type Goal } from '../../stats/goals';
 import type { User } from './auth';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
 

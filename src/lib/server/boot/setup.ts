@@ -5,10 +5,10 @@
  * admin account.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Couch } from './couch';
-import { readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
-import { StartupError } from './errors';
-import { demoSite } from './sites';
+import type { Couch } from '../couch';
+import { findCouchdbDir, readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
+import { StartupError } from '../errors';
+import { demoSite } from '../accounts/sites';
 
 /** Role that makes a `_users` account a couchstats administrator (sees every site). */
 export const ADMIN_ROLE = 'couchstats:admin';
@@ -66,6 +66,8 @@ export interface SetupOptions {
 	now?: () => number;
 	/** Design documents per database; defaults to everything in `couchdb/`. */
 	designs?: Record<DesignDb, DesignSource[]>;
+	/** Where to read them when not given: the configured `couchdb/` directory, else found. */
+	couchdbDir?: string;
 }
 
 /** What {@link ensureSetup} did. */
@@ -117,7 +119,7 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 		});
 	}
 
-	const designs = options.designs ?? readDesignDocs();
+	const designs = options.designs ?? readDesignDocs(findCouchdbDir(options.couchdbDir));
 	for (const [key, sources] of Object.entries(designs) as [DesignDb, DesignSource[]][]) {
 		const db = key === 'users' ? '_users' : couch.names[key];
 		for (const source of sources) {

@@ -13,8 +13,8 @@
  * (src/lib/server/visitor) removes their records, so both drop counts the same way.
  */
 import { postView, type Couch } from '../couch';
-import { untilIndexed } from './still-indexing';
-import { STATS_DESIGN } from './view-reader';
+import { untilIndexed } from '../stats/still-indexing';
+import { STATS_DESIGN } from '../stats/view-reader';
 
 /** Records deleted per `_bulk_docs` request. */
 export const RETENTION_CHUNK = 500;

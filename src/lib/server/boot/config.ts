@@ -1,9 +1,15 @@
 import path from 'node:path';
 import * as v from 'valibot';
-import { StartupError } from './errors';
+import { StartupError } from '../errors';
+import { readIngestConfig, type IngestConfig } from '../ingest/config';
 import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 
-/** Server configuration, read once from the environment and validated. */
+/**
+ * Server configuration, read once from the environment and validated: by
+ * `hooks.server.ts` `init` for the app, by `connectForScript` for a command-line
+ * tool. Whoever needs a setting is given it from here; nothing else reads the
+ * environment.
+ */
 export interface Config {
 	/** CouchDB URL with admin credentials; unset means "start the embedded store". */
 	couchdbUrl: URL | undefined;
@@ -19,6 +25,10 @@ export interface Config {
 	adminName: string;
 	/** Keep the embedded store in memory only (tests); nothing is written to dataDir but credentials. */
 	memory: boolean;
+	/** The `couchdb/` directory of design documents; unset means "find it" (`findCouchdbDir`). */
+	couchdbDir: string | undefined;
+	/** Settings of the endpoints tracked pages call (the ingest and the visitor endpoint). */
+	ingest: IngestConfig;
 }
 
 const urlSchema = v.pipe(
@@ -62,7 +72,8 @@ const schema = v.object({
 		),
 		FIRST_ACCOUNT
 	),
-	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0')
+	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
+	COUCHSTATS_COUCHDB_DIR: v.optional(v.string())
 });
 
 const fixes: Record<string, string> = {
@@ -76,12 +87,14 @@ const fixes: Record<string, string> = {
 };
 
 /**
- * Reads and validates the configuration.
+ * Reads and validates the configuration, with its ingest part; the one loader.
  * Empty strings count as unset, as most shells and `.env` files intend.
- * @param env The environment; defaults to `process.env`.
+ * @param env The environment (`process.env`, passed by the entry point).
  * @throws {StartupError} naming the first bad variable and how to fix it.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined>): Config {
+	// The ingest part first: start-up reported its variables first before there was one loader.
+	const ingest = readIngestConfig(env);
 	const input = Object.fromEntries(
 		Object.keys(schema.entries)
 			.filter((key) => env[key] !== undefined && env[key] !== '')
@@ -102,7 +115,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		port: out.PORT,
 		adminPassword: out.COUCHSTATS_ADMIN_PASSWORD,
 		adminName: out.COUCHSTATS_ADMIN_NAME,
-		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true'
+		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true',
+		couchdbDir: out.COUCHSTATS_COUCHDB_DIR && path.resolve(out.COUCHSTATS_COUCHDB_DIR),
+		ingest
 	};
 }
 

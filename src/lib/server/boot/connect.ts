@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from './config';
-import { createCouch, type Couch } from './couch';
-import { CREDENTIALS_FILE, type EmbeddedCredentials } from './embedded/server';
+import { createCouch, type Couch } from '../couch';
+import { CREDENTIALS_FILE, type EmbeddedCredentials } from '../embedded/server';
 import { RUNNING_FILE, startBackend } from './startup';
 
 /** A connection for a script; `close()` stops the store if the script started it. */
@@ -19,10 +19,11 @@ export interface ScriptConnection {
 
 /**
  * Connects a command-line tool, running the idempotent set-up when it starts a store.
- * @throws {StartupError} as {@link startBackend} does.
+ * @param env The environment (`process.env`, passed by the script).
+ * @throws {StartupError} as {@link startBackend} does, and as `loadConfig` does.
  */
 export async function connectForScript(
-	env: Record<string, string | undefined> = process.env
+	env: Record<string, string | undefined>
 ): Promise<ScriptConnection> {
 	const config = loadConfig(env);
 	const running = config.couchdbUrl ? undefined : await runningEmbeddedUrl(config.dataDir);

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config';
 import { redact } from './config';
-import { createCouch, type Couch } from './couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/server';
+import { createCouch, type Couch } from '../couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
 import { ensureSetup, type SetupResult } from './setup';
 
 /** A connected, set-up backend. */
@@ -40,7 +40,8 @@ export async function startBackend(config: Config): Promise<Backend> {
 	try {
 		const setup = await ensureSetup(couch, {
 			adminPassword: config.adminPassword,
-			adminName: config.adminName
+			adminName: config.adminName,
+			couchdbDir: config.couchdbDir
 		});
 		return {
 			couch,

@@ -1,5 +1,5 @@
 /**
- * Restoring exported records (`GET /api/v1/records`, src/lib/server/site-records.ts):
+ * Restoring exported records (`GET /api/v1/records`, src/lib/server/accounts/site-records.ts):
  * each NDJSON line of an export is a stored record with its `_id`, which the importer
  * stores as it is instead of classifying it again, so the imported site's numbers are
  * exactly the exported site's.

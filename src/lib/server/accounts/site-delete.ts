@@ -10,7 +10,7 @@
  *    names: from then on the Stats API, the share view and the ingest refuse it, and
  *    the sites list shows it as being deleted instead of linking to it.
  * 2. {@link startSiteDeletion} then deletes its records in the background, in chunks
- *    through retention's deletion path (src/lib/server/site-records.ts), and removes the
+ *    through retention's deletion path (src/lib/server/accounts/site-records.ts), and removes the
  *    site record last.
  *
  * If the process stops in between, the site stays marked with some records left; the
@@ -19,13 +19,13 @@
  * resume anywhere).
  */
 import type { User } from './auth';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
-import { logError } from './log';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { logError } from '../log';
 import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords } from './site-records';
 import type { SiteRecord } from './sites';
-import type { DeleteOptions } from './stats/retention';
+import type { DeleteOptions } from '../import/retention';
 
 /** What this process knows of a deletion it runs or ran. */
 export interface DeletionProgress {

@@ -1,9 +1,9 @@
 import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import type { User } from './auth';
-import { couch } from './couch';
-import { CouchstatsError } from './errors';
+import { couch } from '../couch';
+import { CouchstatsError } from '../errors';
 import type { SiteRecord } from './sites';
-import { authorizeSite } from './stats/authorize';
+import { authorizeSite } from '../stats/authorize';
 
 /**
  * Runs a form action's work; a {@link CouchstatsError} becomes `fail(status, {message})`

@@ -2,7 +2,7 @@
  * Valid records for tests of the ingest (unit and integration), built from a fixed
  * clock so every expected output is exact.
  */
-import { revisionFor, uuidv7, type ClientRecord } from '../../records';
+import { revisionFor, uuidv7, type ClientRecord } from '../../src/lib/records';
 
 /** A fresh lowercase UUIDv7 for a time (random bits from `crypto`): the records' one formatter. */
 export { uuidv7 };

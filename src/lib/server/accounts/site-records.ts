@@ -7,9 +7,9 @@
  * ({@link exportSiteRecords}) both go through it.
  */
 import type { StoredRecord } from '$lib/records';
-import { postView, type Couch } from './couch';
-import { deleteRecords, type DeleteOptions, type RecordRange } from './stats/retention';
-import { VISITOR_DESIGN, VISITOR_VIEW } from './visitor/records';
+import { postView, type Couch } from '../couch';
+import { deleteRecords, type DeleteOptions, type RecordRange } from '../import/retention';
+import { VISITOR_DESIGN, VISITOR_VIEW } from '../visitor/records';
 
 /** Records per page of an export read: at most about 2 MB (records are at most 4 KB). */
 export const EXPORT_PAGE = 500;
@@ -37,7 +37,7 @@ export function deleteSiteRecords(
  * derives from its id), by visitor and time. The first page is read before this
  * resolves, so a failing read is an error the caller can answer with a status; later
  * pages are read as the consumer pulls, so memory stays one page whatever the site's
- * size. `npm run import` reads the lines back (src/lib/server/stats/backfill.ts).
+ * size. `npm run import` reads the lines back (src/lib/server/import/backfill.ts).
  * @param settle How each view read waits for its index (see {@link DeleteOptions.settle}).
  */
 export async function exportSiteRecords(

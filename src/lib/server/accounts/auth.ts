@@ -13,9 +13,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Cookies } from '@sveltejs/kit';
 import nano from 'nano';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
-import { ADMIN_ROLE } from './setup';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { ADMIN_ROLE } from '../boot/setup';
 import { SESSION_LIFETIME_S, isCurrent } from './session-token';
 import type { SiteRecord } from './sites';
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { FIRST_ACCOUNT } from '../../src/lib/server/setup';
+import { FIRST_ACCOUNT } from '../../src/lib/server/boot/setup';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from './test-couch';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

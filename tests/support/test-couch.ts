@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import nano from 'nano';
-import { FIRST_ACCOUNT } from '../../src/lib/server/setup';
+import { FIRST_ACCOUNT } from '../../src/lib/server/boot/setup';
 
 const given = process.env.COUCHSTATS_TEST_COUCHDB_URL || undefined;
 

@@ -3,8 +3,8 @@
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
 import * as v from 'valibot';
-import type { Goal } from '../stats/goals';
-import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../site-patterns';
+import type { Goal } from '../../stats/goals';
+import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../../site-patterns';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
@@ -67,7 +67,7 @@ export interface SiteRecord extends SiteInput {
 	/** Whether the share link shows sessions too (the session list and timelines); default off. */
 	shareSessions?: boolean;
 	createdAt: number;
-	/** What counts as a conversion on the site (src/lib/server/goals.ts validates them). */
+	/** What counts as a conversion on the site (src/lib/server/accounts/goals.ts validates them). */
 	goals?: Goal[];
 	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
 	deleting?: number;

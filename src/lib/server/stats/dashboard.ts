@@ -7,8 +7,8 @@
 import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { logError } from '$lib/server/log';
-import type { SiteRecord } from '$lib/server/sites';
-import { isTimeZone } from '$lib/server/sites';
+import type { SiteRecord } from '$lib/server/accounts/sites';
+import { isTimeZone } from '$lib/server/accounts/sites';
 import { parseFilter, parseJourneyPage, parseRangeParams } from '$lib/server/stats/params';
 import { readSections, type Settled } from '$lib/server/stats/read-stats';
 import type { Filter } from '$lib/stats/filters';

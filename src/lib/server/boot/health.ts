@@ -1,4 +1,4 @@
-import { couch } from './couch';
+import { couch } from '../couch';
 
 /** What `/healthz` reports. */
 export interface Health {

@@ -5,9 +5,9 @@
  */
 import * as v from 'valibot';
 import type { User } from './auth';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
-import { ACCOUNT_NAME } from './setup';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { ACCOUNT_NAME } from '../boot/setup';
 import { siteDocId, siteInputSchema, siteRecord, type SiteInput, type SiteRecord } from './sites';
 import { createToken, hashToken, withToken, withoutToken } from './tokens';
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig, redact } from './config';
-import { StartupError } from './errors';
+import { StartupError } from '../errors';
 
 describe('loadConfig', () => {
 	test('uses the documented defaults when nothing is set', () => {

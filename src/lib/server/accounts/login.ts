@@ -12,8 +12,8 @@
  * `_users`, so such a login could never mean a couchstats account anyway.
  */
 import { login, type Session } from './auth';
-import type { Couch } from './couch';
-import { CouchstatsError } from './errors';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
 import { loginThrottle, type LoginThrottle } from './login-throttle';
 
 /** What a login attempt came to: a session, or the status and message to show. */

@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DbNames } from './couch';
+import type { DbNames } from '../couch';
 
 /** A design document ready for {@link toCouchDesign} in setup.ts. */
 export interface DesignSource {
@@ -39,13 +39,14 @@ const DATABASES: DesignDb[] = ['events', 'sites', 'checkpoints', 'users'];
 const VIEW_FOLDERS = { views: '_design/stats', visitor: '_design/visitor' };
 
 /**
- * The `couchdb/` directory: `COUCHSTATS_COUCHDB_DIR`, else the first `couchdb/` with an
- * `events/` folder found walking up from this module (works from `src/` and `build/`)
- * or from the working directory.
+ * The `couchdb/` directory: `configured` (`COUCHSTATS_COUCHDB_DIR`, through the
+ * configuration) when given, else the first `couchdb/` with an `events/` folder found
+ * walking up from this module (works from `src/` and `build/`) or from the working
+ * directory.
  * @throws {Error} when none is found.
  */
-export function findCouchdbDir(env: Record<string, string | undefined> = process.env): string {
-	if (env.COUCHSTATS_COUCHDB_DIR) return path.resolve(env.COUCHSTATS_COUCHDB_DIR);
+export function findCouchdbDir(configured?: string): string {
+	if (configured) return path.resolve(configured);
 	for (const start of [import.meta.dirname, process.cwd()]) {
 		for (let dir = start; dir; dir = path.dirname(dir)) {
 			const candidate = path.join(dir, 'couchdb');

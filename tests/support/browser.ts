@@ -1,0 +1,65 @@
+/**
+ * The browser side the Playwright specs and the benchmarks share (no spec, no
+ * `playwright.config.ts` imported): Debian's Chromium, a visitor's browser, and the
+ * plain page that loads the standalone tracker from an app.
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from './app';
+
+/** Debian's Chromium (`npx playwright install` cannot download browsers here). */
+export const chromiumLaunch = {
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	args: [
+		'--headless',
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--no-first-run',
+		'--disable-sync',
+		'--disable-quic'
+	]
+};
+
+/** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
+export const CHROME_UA =
+	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/**
+ * A browser for visitors whose every request carries `userAgent` (default a desktop
+ * Chrome's): a context-level override does not reach the `keepalive` requests
+ * Chromium sends while a page unloads, and the ingest would flag those as a headless
+ * browser's. `args`: more Chromium flags.
+ */
+export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
+	return chromium.launch({
+		...chromiumLaunch,
+		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`, ...args]
+	});
+}
+
+/**
+ * A plain HTML page that loads the standalone script from `app` with `attributes`
+ * (`data-site="demo"` and automation allowed unless overridden).
+ */
+export function standalonePage(
+	app: RunningApp,
+	attributes: Record<string, string> = {},
+	body = '<h1>Fixture</h1><p><a href="https://example.org/">out</a></p>'
+): string {
+	const attrs = Object.entries({
+		'data-site': 'demo',
+		'data-allow-automation': 'true',
+		...attributes
+	})
+		.map(([k, v]) => `${k}="${v}"`)
+		.join(' ');
+	const src = new URL('/couchstats.js', app.url).href;
+	return `<!doctype html><html><head><title>Fixture</title><script defer ${attrs} src="${src}"></script></head><body>${body}</body></html>`;
+}
+
+/** Makes the page count as focused in headless Chromium (engaged time needs focus). */
+export async function emulateFocus(page: Page): Promise<void> {
+	const session = await page.context().newCDPSession(page);
+	await session.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+}
