@@ -5,11 +5,9 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { GOLDEN_NOW, goldenRecords, sidOf } from '../support/golden';
-import { useCouch } from './harness';
+import { indexed, useCouch } from './harness';
 
 let couch: Couch;
 const now = () => GOLDEN_NOW;
@@ -19,10 +17,7 @@ beforeAll(async () => {
 	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 	// Exact numbers need built indexes (see stats-golden.test.ts).
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await indexed(couch);
 });
 
 /** Days whose local mean time (+00:09:21) is no whole number of UTC quarter hours: no range read works. */

@@ -5,13 +5,11 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { GOLDEN_NOW, goldenRecords, goldenSite, sidOf } from '../support/golden';
-import { useCouch } from './harness';
+import { indexed, useCouch } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -76,10 +74,7 @@ beforeAll(async () => {
 	}
 	// Exact numbers need built indexes: a first read that outlasts the reader's 5 s limit
 	// (on a busy machine) answers from the index as it stands, with indexing: true.
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await indexed(couch);
 	// The route reads "now" from the clock; active now is asserted separately with GOLDEN_NOW.
 });
 
