@@ -10,6 +10,10 @@
  * server is unreachable (restarting, say) fails to fetch the page's data, and SvelteKit
  * then replaces the page with its error page or a browser error: the numbers on screen
  * stay instead, marked "Reconnecting…", and the reconnect re-reads them.
+ *
+ * Numbers read while an index was still being built (`indexing: true`, those indexed so
+ * far) are re-read every {@link INDEXING_RETRY_MS} until they are complete: no new
+ * record may arrive to ask for it.
  */
 
 import { coalesce } from './coalesce';
@@ -46,6 +50,9 @@ export function refreshDelay(records: readonly Pick<LiveRecord, 'type'>[]): numb
 	return records.some((r) => SHOWN.has(r.type)) ? 0 : LATER_MS;
 }
 
+/** How often numbers read from an index still being built are read again. */
+export const INDEXING_RETRY_MS = 2000;
+
 /** A live feed of one site. */
 export class LiveFeed {
 	/** `connecting` before the first `ready`, `live` while connected, then `reconnecting`. */
@@ -53,6 +60,7 @@ export class LiveFeed {
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
+	private retry: ReturnType<typeof setTimeout> | undefined;
 
 	/**
 	 * Re-reads the page's numbers (see the constructor's `reload`): at most one re-read
@@ -120,9 +128,24 @@ export class LiveFeed {
 		return () => {
 			closed = true;
 			clearTimeout(retry);
+			this.settled(false);
 			clearTimeout(later);
 			source.close();
 		};
+	}
+
+	/**
+	 * Says whether the numbers on screen came from an index still being built; while they
+	 * did, they are re-read after {@link INDEXING_RETRY_MS} (call it with each new read).
+	 */
+	settled(indexing: boolean): void {
+		clearTimeout(this.retry);
+		if (!indexing) return void (this.retry = undefined);
+		// A re-read waits for the stream (see refresh): until it is connected, ask again.
+		this.retry = setTimeout(
+			() => (this.status === 'live' ? void this.refresh() : this.settled(true)),
+			INDEXING_RETRY_MS
+		);
 	}
 
 	/** Adds records to the latest list, newest first, capped at {@link LATEST_MAX}. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { LATER_MS, LiveFeed, refreshDelay } from './live.svelte';
+import { INDEXING_RETRY_MS, LATER_MS, LiveFeed, refreshDelay } from './live.svelte';
 
 test.each([
 	[['heartbeat'], LATER_MS],
@@ -65,5 +65,30 @@ describe('LiveFeed', () => {
 		source().send('ready');
 		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(2));
 		stop();
+	});
+
+	test('re-reads numbers from an index still being built until they are complete, and stops when closed', async () => {
+		const reload = vi.fn(() => Promise.resolve());
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start();
+		// Read before the stream is connected: re-read once it is.
+		feed.settled(true);
+		await vi.advanceTimersByTimeAsync(3 * INDEXING_RETRY_MS);
+		expect(reload).not.toHaveBeenCalled();
+		FakeEventSource.last!.send('ready');
+		await vi.advanceTimersByTimeAsync(INDEXING_RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(1);
+		// The re-read is still incomplete: once more; then complete: no more.
+		feed.settled(true);
+		await vi.advanceTimersByTimeAsync(INDEXING_RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(2);
+		feed.settled(false);
+		await vi.advanceTimersByTimeAsync(10 * INDEXING_RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(2);
+
+		feed.settled(true);
+		stop();
+		await vi.advanceTimersByTimeAsync(10 * INDEXING_RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(2);
 	});
 });
