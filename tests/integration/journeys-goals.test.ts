@@ -192,6 +192,7 @@ describe('the Paths API on hand-worked sessions', () => {
 				{ path: '/', count: 2, share: 0.4 }
 			],
 			filter: null,
+			final: false,
 			indexing: false
 		});
 		// One key range over the range's days: a row per entry page and day.
@@ -225,7 +226,8 @@ describe('the Paths API on hand-worked sessions', () => {
 		expect(await paths('&step=/&step=/pricing&step=/docs')).toMatchObject({
 			steps: ['/', '/pricing', '/docs'],
 			sessions: 1,
-			next: [{ path: '/pricing', count: 1, share: 1 }]
+			next: [{ path: '/pricing', count: 1, share: 1 }],
+			final: true
 		});
 		// The late offline visit, counted on the day it happened.
 		expect(await paths('&step=/&step=/docs/setup')).toMatchObject({

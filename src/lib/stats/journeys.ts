@@ -11,7 +11,6 @@
 import { OTHER, sum, topN, type ViewRow } from './breakdowns';
 import type { Filter } from './filters';
 import { rate } from './metrics';
-import { TRAIL_STEPS } from '../classify/rules';
 
 /**
  * The filter journeys and paths are read under: a source filter (every pageview of a
@@ -21,9 +20,6 @@ import { TRAIL_STEPS } from '../classify/rules';
 export function journeyFilter(filter: Filter | null | undefined): Filter | null {
 	return filter?.kind === 'source' ? filter : null;
 }
-
-/** The most steps a path report may start from: the pages after them are the last counted. */
-export const MAX_PATH_STEPS = TRAIL_STEPS - 1;
 
 /** Which side of a page the Journeys API answers (`direction=`): both when none. */
 export type JourneyDirection = 'next' | 'previous';
@@ -124,7 +120,7 @@ export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: n
 
 /** The pages after a path from entry over a range (the Paths API's answer, README). */
 export interface PathReport {
-	/** The path from entry, 0 to {@link MAX_PATH_STEPS} pages; none for the entry pages. */
+	/** The path from entry; none for the entry pages. */
 	steps: string[];
 	/**
 	 * The sessions whose first pages were `steps` (each viewed in the range); with no
@@ -136,6 +132,12 @@ export interface PathReport {
 	 * "(exit)" for the sessions that viewed none (with steps); "(other)" past the limit.
 	 */
 	next: JourneyStep[];
+	/**
+	 * True when the pages in `next` are the last step counted (`TRAIL_STEPS` in
+	 * src/lib/classify/rules.ts, which this module leaves out of the dashboard's bundle):
+	 * no path leads on from them.
+	 */
+	final: boolean;
 }
 
 /** Counts by path, summed over buckets, of `paths` rows (the path is the last key element). */
@@ -151,21 +153,22 @@ function byPath(rows: ViewRow<number>[]): Map<string, number> {
 /**
  * The report of the path `steps` from the `paths` rows after it (`rows`) and after all
  * its steps but the last (`before`, which count the sessions that reached it; null when
- * `steps` is empty), cut to `limit` rows plus "(other)".
+ * `steps` is empty), cut to `limit` rows plus "(other)". `final` as {@link PathReport}.
  */
 export function pathReport(
 	steps: readonly string[],
 	rows: ViewRow<number>[],
 	before: ViewRow<number>[] | null,
-	limit: number
+	limit: number,
+	final: boolean
 ): PathReport {
 	const next = byPath(rows);
 	const onward = sum([...next.values()], (n) => n);
 	if (!before || !steps.length) {
-		return { steps: [...steps], sessions: onward, next: ranked(next, onward, limit) };
+		return { steps: [...steps], sessions: onward, next: ranked(next, onward, limit), final };
 	}
 	const sessions = byPath(before).get(steps[steps.length - 1]) ?? 0;
 	// As for journeys: a later step may fall in the range while the earlier did not.
 	next.set(EXIT, Math.max(0, sessions - onward));
-	return { steps: [...steps], sessions, next: ranked(next, sessions, limit) };
+	return { steps: [...steps], sessions, next: ranked(next, sessions, limit), final };
 }

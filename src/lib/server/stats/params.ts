@@ -4,7 +4,8 @@
  */
 import { LIMITS } from '../../records';
 import { FILTER_KINDS, type Filter } from '../../stats/filters';
-import { journeyFilter, MAX_PATH_STEPS, type JourneyDirection } from '../../stats/journeys';
+import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
+import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
@@ -221,15 +222,15 @@ export function parseDirection(params: URLSearchParams): JourneyDirection | null
 /**
  * The path from entry the Paths API and the dashboard's paths panel are about: each
  * `step=` a page in order, checked as the page filter is; none for the entry pages.
- * @throws {CouchstatsError} 400 for a step that is no path, or more than
- *   {@link MAX_PATH_STEPS} steps.
+ * @throws {CouchstatsError} 400 for a step that is no path, or more steps than have
+ *   pages counted after them (`TRAIL_STEPS` − 1, src/lib/classify/rules.ts).
  */
 export function parsePathSteps(params: URLSearchParams): string[] {
 	const steps = params.getAll('step');
-	if (steps.length > MAX_PATH_STEPS) {
+	if (steps.length >= TRAIL_STEPS) {
 		throw new CouchstatsError(
 			400,
-			`step is given ${steps.length} times; paths are counted up to ${MAX_PATH_STEPS + 1} pages from entry, so at most ${MAX_PATH_STEPS} steps have pages after them`
+			`step is given ${steps.length} times; paths are counted up to ${TRAIL_STEPS} pages from entry, so at most ${TRAIL_STEPS - 1} steps have pages after them`
 		);
 	}
 	return steps.map((step, i) => {

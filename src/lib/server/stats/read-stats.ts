@@ -51,6 +51,7 @@ import {
 } from '../../stats/journeys';
 import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
 import { localDate } from '../../stats/time-zone';
+import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -408,7 +409,7 @@ async function readPaths(
 		after(steps),
 		steps.length ? after(steps.slice(0, -1)) : null
 	]);
-	return pathReport(steps, rows, before, query.limit);
+	return pathReport(steps, rows, before, query.limit, steps.length + 1 >= TRAIL_STEPS);
 }
 
 /**
