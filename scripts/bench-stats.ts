@@ -6,8 +6,9 @@
  * time and records/s, records per CPU-second of the store, which the machine's load
  * does not change, and the store's peak RSS during the catch-up), then calls the
  * Stats API handler for 7 days, 30 days, 12 months and all time (warm median of 10
- * requests, view rows read per request) and reads the whole owner dashboard (every
- * widget's reads; warm median of 10). `--old` runs the same with PouchDB's own
+ * requests, view rows read per request), the Journeys API (the busiest page) and the
+ * Paths API (the entry pages, and the pages after the busiest) for 30 days the same
+ * way, and reads the whole owner dashboard (every widget's reads; warm median of 10). `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so the rows a range reads do not grow with N.
@@ -21,7 +22,12 @@ import { ensureSetup } from '../src/lib/server/boot/setup';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
-import { handleStats } from '../src/lib/server/stats/handler';
+import {
+	handleJourneys,
+	handlePaths,
+	handleStats,
+	type StatsRequest
+} from '../src/lib/server/stats/handler';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
@@ -40,6 +46,12 @@ const RANGES = [
 	{ label: '12 mon. NPT', query: 'from=2025-11-01&to=2026-10-31&tz=Asia/Kathmandu' }
 ];
 const DASHBOARD = 'range=custom&from=2026-10-01&to=2026-10-30';
+/** The journeys and paths read, over 30 days (the synthetic entries are / and /page-1…4). */
+const JOURNEYS = [
+	{ label: 'journeys', api: 'journeys', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
+	{ label: 'paths', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
+	{ label: 'paths /', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC&step=/' }
+] as const;
 
 async function main() {
 	const { values } = parseArgs({
@@ -132,10 +144,12 @@ async function benchOne(n: number, engine: boolean) {
 				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB`
 		);
 		console.log('  range        warm median   warm min   first call   rows read   queries');
-		for (const range of RANGES) {
-			const first = await statsCall(couch, secret, range.query);
+		const reads = [...RANGES.map((range) => ({ ...range, api: 'stats' as const })), ...JOURNEYS];
+		for (const range of reads) {
+			const call = () => apiCall(couch, secret, range.api, range.query);
+			const first = await call();
 			const warm = [];
-			for (let i = 0; i < WARM_RUNS; i++) warm.push(await statsCall(couch, secret, range.query));
+			for (let i = 0; i < WARM_RUNS; i++) warm.push(await call());
 			const times = warm.map((w) => w.ms).sort((a, b) => a - b);
 			console.log(
 				[
@@ -192,16 +206,17 @@ async function catchUp(couch: Couch, engine: boolean) {
 	}
 }
 
-async function statsCall(couch: Couch, secret: string, query: string) {
-	const url = new URL(`http://bench/api/v1/stats?site=bench&${query}`);
+const HANDLERS = { stats: handleStats, journeys: handleJourneys, paths: handlePaths };
+
+/** Calls the Stats, Journeys or Paths API handler and times it. */
+async function apiCall(couch: Couch, secret: string, api: keyof typeof HANDLERS, query: string) {
+	const url = new URL(`http://bench/api/v1/${api}?site=bench&${query}`);
 	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+	const event: StatsRequest = { url, request, locals: { user: null } };
 	const started = performance.now();
-	const res = await handleStats(
-		{ url, request, locals: { user: null } },
-		{ couch, timeoutMs: 3_600_000, now: () => NOW }
-	);
+	const res = await HANDLERS[api](event, { couch, timeoutMs: 3_600_000, now: () => NOW });
 	const ms = performance.now() - started;
-	if (res.status !== 200) throw new Error(`stats answered ${res.status}: ${await res.text()}`);
+	if (res.status !== 200) throw new Error(`${api} answered ${res.status}: ${await res.text()}`);
 	const body = (await res.json()) as {
 		meta: { rowsRead: number; queries: number };
 		indexing: boolean;

@@ -86,6 +86,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			firstEver: 1,
 			pathFirstOfDay: 1,
 			from: 1,
+			trail: 1,
 			notFound: 1
 		},
 		event: { name: 1, props: 1, firstOfSession: 1, firstOfDay: 1 },
@@ -148,6 +149,18 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		if ('title' in newDoc && !isString(newDoc.title, 256)) refuse('title is too long');
 		if ('ref' in newDoc && !isString(newDoc.ref, 512)) refuse('ref is too long');
 		if ('from' in newDoc && !isString(newDoc.from, 512)) refuse('from is too long');
+		if ('trail' in newDoc) {
+			// TRAIL_STEPS - 1 in src/lib/classify/rules.ts.
+			var trail = newDoc.trail;
+			if (!(trail instanceof Array) || trail.length > 3) {
+				refuse('trail must be a list of at most 3 paths');
+			}
+			for (var ti = 0; ti < trail.length; ti++) {
+				if (!isString(trail[ti], 512) || trail[ti].charAt(0) !== '/') {
+					refuse('trail must hold paths of at most 512 characters');
+				}
+			}
+		}
 		if ('tz' in newDoc && !isString(newDoc.tz, 64)) refuse('tz is too long');
 		if ('lang' in newDoc && !isString(newDoc.lang, 35)) refuse('lang is too long');
 		if (

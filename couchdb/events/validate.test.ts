@@ -49,6 +49,7 @@ describe('validate_doc_update for the events database', () => {
 			const newer = [
 				'src',
 				'land',
+				'trail',
 				...(doc.type === 'event' ? ['firstOfSession', 'firstOfDay'] : [])
 			];
 			const older = Object.fromEntries(
@@ -128,6 +129,17 @@ describe('validate_doc_update for the events database', () => {
 		['a string bot flag', { ...pv, bot: 'no' }, 'bot must be true or false'],
 		['a missing entry flag', { ...pv, entry: undefined }, 'entry must be true or false'],
 		['a long title', { ...pv, title: 'x'.repeat(257) }, 'title is too long'],
+		['a trail that is no list', { ...pv, trail: '/' }, 'trail must be a list of at most 3 paths'],
+		[
+			'a trail of four paths',
+			{ ...pv, trail: ['/', '/a', '/b', '/c'] },
+			'trail must be a list of at most 3 paths'
+		],
+		[
+			'a relative path in a trail',
+			{ ...pv, trail: ['/', 'a'] },
+			'trail must hold paths of at most 512 characters'
+		],
 		['an unknown utm key', { ...pv, utm: { evil: 'x' } }, 'utm.evil is not allowed'],
 		['an empty event name', { ...event, name: '' }, 'name must be 1–64 characters'],
 		[

@@ -205,6 +205,13 @@ export interface PageviewRecord extends BaseRecord {
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
 	/**
+	 * The paths of the session's pageviews before this one, on its first four pageviews
+	 * only (`[]` on the entry; `TRAIL_STEPS` in src/lib/classify/rules.ts): the `paths`
+	 * view counts the paths from entry by it. Absent on later pageviews and on those
+	 * recorded before trails existed.
+	 */
+	trail?: string[];
+	/**
 	 * True when the page is a 404, as the page says (`notFound` on `<Analytics>`,
 	 * `data-not-found` on the script). Stored with the pageview, which counts like any
 	 * other; the `not-found` view counts it by path and where the visitor came from.

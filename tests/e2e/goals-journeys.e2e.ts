@@ -2,7 +2,8 @@
  * Goals and journeys: the owner defines two goals on the settings page (a cross-site
  * form cannot), a visitor browses the demo site and clicks the pricing page's call to
  * action, and the dashboard shows the conversions and the journey through the home page,
- * walked forward to the pricing page by a click. Real Chromium, the built app, its CouchDB.
+ * walked forward to the pricing page by a click, and the paths from entry walked forward
+ * and back. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -127,4 +128,25 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	await journeys.locator('.sides').getByRole('link', { name: '/' }).click();
 	await owner.waitForURL(/journey=\/#journeys$/);
 	await expect(journeys.getByTestId('journey-page')).toHaveText('/');
+
+	// Paths from entry, as the tracker recorded the visit's trail: entered on /.
+	const paths = owner.locator('#paths');
+	expect(await cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
+	// Walk forward: the 2-page path / → /pricing, then its end (the visitor left).
+	await paths.locator('tbody').getByRole('link', { name: '/' }).click();
+	await owner.waitForURL(/step=\/#paths$/);
+	await expect(paths.getByTestId('path-step')).toHaveText(['/']);
+	expect(await cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
+	await paths.locator('tbody').getByRole('link', { name: '/pricing' }).click();
+	await owner.waitForURL(/step=\/&step=\/pricing#paths$/);
+	await expect(paths.getByTestId('path-step')).toHaveText(['/', '/pricing']);
+	expect(await cells(owner, '#paths')).toEqual([['(exit)', '1', '100%']]);
+	// And back, a step at a time, to the entry pages.
+	await paths.getByRole('link', { name: '← back' }).click();
+	await owner.waitForURL(/step=\/#paths$/);
+	expect(await cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
+	await paths.getByRole('link', { name: 'Entry pages' }).click();
+	await owner.waitForURL(/range=today#paths$/);
+	await expect(paths.getByTestId('path-step')).toHaveCount(0);
+	expect(await cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
 });

@@ -2,7 +2,7 @@
  * Screenshots of every page at 1280 px and 390 px wide, with some traffic in them,
  * written to docs/screenshots/ for the README: the demo blog (home, a post, its 404
  * page) and its public /stats page; the login page; an owner's sites list, dashboard
- * (also under a filter by source), sessions, a session's timeline and settings; a share link; the app's 403 and 404
+ * (also under a filter by source, and its paths from entry walked a step), sessions, a session's timeline and settings; a share link; the app's 403 and 404
  * pages and its refusal of a form posted from another site. Each page is also checked at both widths: no element may reach past the
  * viewport's right edge, and no two controls of a header may overlap (a popup aside).
  */
@@ -199,6 +199,16 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 			.click();
 		await expect(page.getByTestId('filter-bar')).toContainText('news.ycombinator.com');
 		await shootAll(page, 'dashboard-filtered');
+
+		// Its paths from entry, walked a step: where the visit went after its entry page.
+		const paths = page.locator('#paths');
+		await paths
+			.locator('tbody')
+			.getByRole('link', { name: '/blog/offline-first-analytics' })
+			.click();
+		await expect(paths.getByTestId('path-step')).toHaveText(['/blog/offline-first-analytics']);
+		await expect(paths.locator('tbody tr').first()).toContainText('/privacy');
+		await shootAll(page, 'paths');
 
 		// The sessions of the day, and one session's timeline.
 		await page.goto(`${app.url}/sites/demo/sessions?range=today`);

@@ -1,5 +1,5 @@
 /**
- * Journeys and goals, worked out by hand from tests/support/journeys.ts (two tabs, a
+ * Journeys, paths from entry and goals, worked out by hand from tests/support/journeys.ts (two tabs, a
  * 30-minute gap, an offline visit delivered late, a bot), read through the real route
  * handlers from the embedded store.
  */
@@ -11,6 +11,7 @@ import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
+import { GET as PATHS } from '../../src/routes/api/v1/paths/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { tripsRecords, tripsSite } from '../support/journeys';
 import { indexed, useCouch } from './harness';
@@ -119,6 +120,153 @@ describe('the Journeys API on hand-worked sessions', () => {
 		expect((await bad.json()).message).toMatch(/must be a path starting with \//);
 		const url = new URL(`http://localhost/api/v1/journeys?${RANGE}`);
 		const res = await JOURNEYS({ url, request: new Request(url), locals: { user: null } } as never);
+		expect(res.status).toBe(401);
+	});
+});
+
+describe('the Journeys API: one direction, and a source filter', () => {
+	test('direction=next answers the pages after the page only; previous the pages before it', async () => {
+		const next = await ok(JOURNEYS, '/api/v1/journeys', `${RANGE}&page=/&direction=next`);
+		expect(next).toMatchObject({ page: '/', views: 3 });
+		expect(next.next.map((step: { path: string }) => step.path)).toEqual([
+			'(exit)',
+			'/docs/setup',
+			'/pricing'
+		]);
+		expect(next).not.toHaveProperty('previous');
+		const previous = await ok(JOURNEYS, '/api/v1/journeys', `${RANGE}&page=/&direction=previous`);
+		expect(previous.previous).toEqual([
+			{ path: '(entrance)', count: 2, share: 0.6667 },
+			{ path: '/pricing', count: 1, share: 0.3333 }
+		]);
+		expect(previous).not.toHaveProperty('next');
+	});
+
+	test('source=news.example counts only the journeys of the sessions from it (S6)', async () => {
+		const body = await ok(
+			JOURNEYS,
+			'/api/v1/journeys',
+			`${RANGE}&page=/pricing&source=news.example`
+		);
+		expect(body).toMatchObject({
+			filter: { kind: 'source', value: 'news.example' },
+			page: '/pricing',
+			views: 1,
+			previous: [{ path: '(entrance)', count: 1, share: 1 }],
+			next: [{ path: '/', count: 1, share: 1 }],
+			pages: [
+				{ path: '/', views: 1 },
+				{ path: '/pricing', views: 1 }
+			]
+		});
+	});
+
+	test.each([
+		['direction=sideways', /^direction "sideways" must be next .* or previous/],
+		['event=signup', /^journeys and paths can be filtered by source only, not by event:/],
+		['source=', /^source must be a non-empty value/]
+	])('answers 400 for %s, saying what was wrong', async (query, message) => {
+		const res = await get(JOURNEYS, '/api/v1/journeys', `${RANGE}&${query}`);
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toMatch(message);
+	});
+});
+
+describe('the Paths API on hand-worked sessions', () => {
+	const paths = (query = '') => ok(PATHS, '/api/v1/paths', RANGE + query);
+
+	test('without steps: the entry pages of the sessions that began in the range', async () => {
+		const body = await paths();
+		// S1 and S3 entered on /; S2 (after S1's 30-minute gap), S6 and S7 on /pricing. Not
+		// the bot's S4, nor S5 of the previous period.
+		expect(body).toMatchObject({
+			steps: [],
+			sessions: 5,
+			next: [
+				{ path: '/pricing', count: 3, share: 0.6 },
+				{ path: '/', count: 2, share: 0.4 }
+			],
+			filter: null,
+			final: false,
+			indexing: false
+		});
+		// One key range over the range's days: a row per entry page and day.
+		expect(body.meta).toEqual({ rowsRead: 4, queries: 1 });
+	});
+
+	test('walks forward from an entry: the 2-, 3- and 4-page paths with their exits', async () => {
+		expect(await paths('&step=/pricing')).toMatchObject({
+			steps: ['/pricing'],
+			sessions: 3,
+			// S2 went on to /thanks, S6 to /, S7 left.
+			next: [
+				{ path: '(exit)', count: 1, share: 0.3333 },
+				{ path: '/', count: 1, share: 0.3333 },
+				{ path: '/thanks', count: 1, share: 0.3333 }
+			]
+		});
+		expect(await paths('&step=/')).toMatchObject({
+			sessions: 2,
+			next: [
+				{ path: '/docs/setup', count: 1, share: 0.5 },
+				{ path: '/pricing', count: 1, share: 0.5 }
+			]
+		});
+		// S1's second tab viewed /docs third: the tabs share the session's path.
+		expect(await paths('&step=/&step=/pricing')).toMatchObject({
+			sessions: 1,
+			next: [{ path: '/docs', count: 1, share: 1 }]
+		});
+		// Its fourth page; its fifth (/thanks) is past the counted steps.
+		expect(await paths('&step=/&step=/pricing&step=/docs')).toMatchObject({
+			steps: ['/', '/pricing', '/docs'],
+			sessions: 1,
+			next: [{ path: '/pricing', count: 1, share: 1 }],
+			final: true
+		});
+		// The late offline visit, counted on the day it happened.
+		expect(await paths('&step=/&step=/docs/setup')).toMatchObject({
+			sessions: 1,
+			next: [{ path: '/docs/api', count: 1, share: 1 }]
+		});
+	});
+
+	test('reads the rows after the path and after its parent, not the sessions', async () => {
+		const body = await paths('&step=/pricing');
+		// After /pricing: /thanks on Nov 10, / on Nov 11; the entries: 4 rows.
+		expect(body.meta).toEqual({ rowsRead: 6, queries: 2 });
+	});
+
+	test('a path nobody took has no sessions and no pages after it', async () => {
+		expect(await paths('&step=/thanks')).toMatchObject({ sessions: 0, next: [] });
+	});
+
+	test('source=news.example counts only the paths of the sessions from it', async () => {
+		expect(await paths('&source=news.example')).toMatchObject({
+			filter: { kind: 'source', value: 'news.example' },
+			sessions: 1,
+			next: [{ path: '/pricing', count: 1, share: 1 }]
+		});
+		expect(await paths('&source=news.example&step=/pricing')).toMatchObject({
+			sessions: 1,
+			next: [{ path: '/', count: 1, share: 1 }]
+		});
+	});
+
+	test.each([
+		['step=pricing', /^step 1 "pricing" must be a path starting with \//],
+		['step=/&step=/a&step=/b&step=/c', /^step is given 4 times; paths are counted up to 4 pages/],
+		['page=/pricing', /^journeys and paths can be filtered by source only, not by page:/],
+		['event=signup', /^journeys and paths can be filtered by source only, not by event:/]
+	])('answers 400 for %s, saying what was wrong', async (query, message) => {
+		const res = await get(PATHS, '/api/v1/paths', `${RANGE}&${query}`);
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toMatch(message);
+	});
+
+	test('answers 401 without credentials', async () => {
+		const url = new URL(`http://localhost/api/v1/paths?${RANGE}`);
+		const res = await PATHS({ url, request: new Request(url), locals: { user: null } } as never);
 		expect(res.status).toBe(401);
 	});
 });

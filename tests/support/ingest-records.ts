@@ -55,7 +55,14 @@ export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 		};
 	};
 	return [
-		{ ...base('pageview'), entry: true, firstOfDay: true, firstEver: true, tz: 'Asia/Tokyo' },
+		{
+			...base('pageview'),
+			entry: true,
+			firstOfDay: true,
+			firstEver: true,
+			trail: [],
+			tz: 'Asia/Tokyo'
+		},
 		{
 			...base('event'),
 			name: 'signup',

@@ -7,8 +7,12 @@
 // session's entry). So a page's next pages are the rows with that `from`, its previous
 // pages the rows with that `path`, its views the sum of the latter, and its exits its
 // views less its next pages: a journey read costs O(distinct transitions in the range's
-// buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows). No filtered
-// rows: journeys are read for the whole site. Bot-flagged records count nowhere.
+// buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
+//
+// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
+// only `source:<src>`, the session's source, which every pageview of a session carries
+// (a page or an event filter would keep part of a session's pageviews, and its
+// transitions would not add up). Bot-flagged records count nowhere.
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -17,6 +21,8 @@ export const map = function (doc) {
 	}
 	if (doc.type !== 'pageview' || typeof doc.path !== 'string') return;
 	var from = typeof doc.from === 'string' ? doc.from : null;
+	var scopes = [doc.site];
+	if (typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
@@ -24,8 +30,10 @@ export const map = function (doc) {
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
-	for (var b = 0; b < buckets.length; b++) {
-		emit([doc.site, buckets[b][0], buckets[b][1], from, doc.path], null);
+	for (var i = 0; i < scopes.length; i++) {
+		for (var b = 0; b < buckets.length; b++) {
+			emit([scopes[i], buckets[b][0], buckets[b][1], from, doc.path], null);
+		}
 	}
 };
 

@@ -26,6 +26,16 @@ describe('the journeys view', () => {
 		]);
 	});
 
+	test('a session with a source emits its transitions a second time under the source filter', () => {
+		const rows = runMap(map, record({ type: 'pageview', path: '/a', from: '/', src: '(direct)' }));
+		expect(rows.slice(4)).toEqual([
+			[[['demo', 'source:(direct)'], 'q', '2026-11-21T14:00', '/', '/a'], null],
+			[[['demo', 'source:(direct)'], 'h', '2026-11-21T14', '/', '/a'], null],
+			[[['demo', 'source:(direct)'], 'd', '2026-11-21', '/', '/a'], null],
+			[[['demo', 'source:(direct)'], 'm', '2026-11', '/', '/a'], null]
+		]);
+	});
+
 	test.each([
 		['a bot-flagged pageview', { type: 'pageview', path: '/a', from: '/', bot: true }],
 		['an event', { type: 'event', name: 'signup', path: '/a' }],

@@ -72,6 +72,7 @@ const CLASSIFIED = [
 	'firstEver',
 	'pathFirstOfDay',
 	'from',
+	'trail',
 	'name',
 	'firstOfSession',
 	'engagedMs',
@@ -112,6 +113,7 @@ function line(r: Classified): string {
 		r.engagedMs,
 		...flags,
 		r.from !== undefined && `from=${r.from}`,
+		Array.isArray(r.trail) && `trail=[${r.trail.join(',')}]`,
 		r.entry && `src=${r.src}`
 	]
 		.filter((x) => x !== undefined && x !== false)
@@ -188,6 +190,31 @@ function viaImporter(script: Script): Record<string, unknown>[] {
 
 const SCRIPTS: Script[] = [
 	{
+		name: "a session's first four pageviews carry the paths before them; a new session starts anew",
+		zone: 'UTC',
+		steps: [
+			'12:00 pageview /a',
+			'12:01 pageview /b',
+			'12:02 tab2 pageview /c',
+			'12:03 pageview /b',
+			'12:04 pageview /d',
+			'12:05 pageview /e',
+			'12:40 tab2 pageview /c',
+			'12:41 pageview /a'
+		],
+		expected: [
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
+			'11-21T12:01 s1 milestone /b nonbounce',
+			'11-21T12:02 s1 pageview /c pathFirstOfDay from=/b trail=[/a,/b]',
+			'11-21T12:04 s1 pageview /d pathFirstOfDay from=/c trail=[/a,/b,/c]',
+			'11-21T12:05 s1 pageview /e pathFirstOfDay from=/d',
+			'11-21T12:40 s2 pageview /c entry trail=[] src=(direct)',
+			'11-21T12:41 s2 pageview /a from=/c trail=[/c]',
+			'11-21T12:41 s2 milestone /a nonbounce'
+		]
+	},
+	{
 		name: 'the same path again within 30 minutes is not recorded; after 30 minutes it is',
 		zone: 'UTC',
 		steps: [
@@ -200,11 +227,11 @@ const SCRIPTS: Script[] = [
 			'12:51 pageview /b'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
-			'11-21T12:20 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:20 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:20 s1 milestone /b nonbounce',
-			'11-21T12:30 s1 pageview /a from=/b',
-			'11-21T12:51 s1 pageview /b from=/a'
+			'11-21T12:30 s1 pageview /a from=/b trail=[/a,/b]',
+			'11-21T12:51 s1 pageview /b from=/a trail=[/a,/b,/a]'
 		]
 	},
 	{
@@ -221,15 +248,15 @@ const SCRIPTS: Script[] = [
 			'13:10 heartbeat 12000'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
 			'11-21T12:00 s1 heartbeat /a 15000',
 			'11-21T12:00 s1 milestone /a actual',
 			'11-21T12:00 s1 milestone /a nonbounce',
 			'11-21T12:01 s1 event /a signup firstOfSession firstOfDay',
 			'11-21T12:01 s1 milestone /a engaged',
-			'11-21T12:31 s2 pageview /a entry src=(direct)',
+			'11-21T12:31 s2 pageview /a entry trail=[] src=(direct)',
 			'11-21T12:32 s2 event /a signup firstOfSession',
-			'11-21T13:09 s2 pageview /c pathFirstOfDay from=/a',
+			'11-21T13:09 s2 pageview /c pathFirstOfDay from=/a trail=[/a]',
 			'11-21T13:09 s2 milestone /c nonbounce',
 			'11-21T13:10 s2 heartbeat /c 12000',
 			'11-21T13:10 s2 milestone /c actual',
@@ -249,12 +276,12 @@ const SCRIPTS: Script[] = [
 			'05:16 event play'
 		],
 		expected: [
-			'11-21T04:40 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=(direct)',
+			'11-21T04:40 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:50 s1 event /a play firstOfSession firstOfDay',
 			'11-21T05:05 s1 event /a play firstOfDay',
-			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay from=/a',
+			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay from=/a trail=[/a]',
 			'11-21T05:10 s1 milestone /a nonbounce',
-			'11-21T05:15 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T05:15 s1 pageview /b pathFirstOfDay from=/a trail=[/a,/a]',
 			'11-21T05:16 s1 event /b play'
 		]
 	},
@@ -271,14 +298,14 @@ const SCRIPTS: Script[] = [
 			'12:06 tab2 event signup'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay src=news.example',
-			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a',
+			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 event /a signup firstOfSession firstOfDay',
 			'11-21T12:04 s1 heartbeat /a 12000',
 			'11-21T12:04 s1 milestone /a actual',
 			'11-21T12:04 s1 milestone /a engaged',
-			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/b',
+			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/b trail=[/a,/b]',
 			'11-21T12:06 s1 event /a signup'
 		]
 	}

@@ -1,8 +1,9 @@
 /**
  * The classification rules: how a visitor's pageviews, events and engaged time become
  * sessions and the flags every dashboard number counts (entry, first of day, first
- * ever, first view of a path that day, previous page, the session's source and landing
- * page, an event's first of session and of day, milestones). One copy, run by the
+ * ever, first view of a path that day, previous page, the trail of paths from entry,
+ * the session's source and landing page, an event's first of session and of day,
+ * milestones). One copy, run by the
  * browser tracker (src/lib/tracker/session.ts keeps the state in `localStorage`, shared
  * by tabs) and by the importer (src/lib/server/import/backfill.ts keeps it in memory per
  * visitor), so tracked and imported history are counted alike.
@@ -31,6 +32,12 @@ export const MAX_DAY_PATHS = 500;
  */
 export const MAX_SESSION_EVENTS = 100;
 
+/**
+ * Pageviews per session that carry a `trail` (the paths before them in the session):
+ * paths from entry are counted up to this many steps.
+ */
+export const TRAIL_STEPS = 4;
+
 /** A session's state (in the tracker, shared by all tabs: keep the short names). */
 export interface SessionState {
 	/** Session id (UUIDv7). */
@@ -58,6 +65,12 @@ export interface SessionState {
 	land?: string;
 	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
 	ev?: string[];
+	/**
+	 * The paths of the session's first pageviews, while the next one still carries a
+	 * `trail` (fewer than `TRAIL_STEPS`); absent after, and in sessions begun before
+	 * trails existed (their pageviews carry none rather than a wrong one).
+	 */
+	t?: string[];
 }
 
 /** A visitor's state. */
@@ -87,6 +100,11 @@ export interface PageviewClass {
 	/** First pageview of this path in the visitor's day (site time zone). */
 	pathFirstOfDay: boolean;
 	from?: string;
+	/**
+	 * The paths of the session's pageviews before this one, on its first `TRAIL_STEPS`
+	 * pageviews only (`[]` on the entry).
+	 */
+	trail?: string[];
 }
 
 /** Classification of an event: is it the first of its name in the session, in the visitor's day? */
@@ -150,7 +168,8 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * site's time zone), or returns `undefined` when `s` recorded that path within the last
  * 30 minutes (the 30-minute dedup: such a pageview is not recorded). An entry pageview
  * sets the session's landing path `land` and its source `src` to `source`, unless the
- * session already has them.
+ * session already has them. The session's first `TRAIL_STEPS` pageviews carry their
+ * `trail`, which the `paths` view counts paths from entry by.
  */
 export function classifyPageview(
 	s: SessionState,
@@ -173,9 +192,15 @@ export function classifyPageview(
 	if (entry) {
 		s.src ??= source;
 		s.land ??= path;
+		s.t = [];
 	} else {
 		c.from = s.path;
 		s.ix++;
+	}
+	if (s.t) {
+		c.trail = s.t.slice();
+		if (s.pv < TRAIL_STEPS) s.t.push(path);
+		else delete s.t;
 	}
 	s.path = path;
 	for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ENTRANCE, EXIT, journeyOf } from './journeys';
+import { ENTRANCE, EXIT, journeyFilter, journeyOf, pathReport } from './journeys';
 
 /** A grouped `journeys` row: `[site, 'd', day, from, path]` counted `n` times. */
 const row = (day: string, from: string | null, path: string, n: number) => ({
@@ -65,5 +65,69 @@ describe('journeyOf', () => {
 			previous: [],
 			pages: []
 		});
+	});
+});
+
+/** A grouped `paths` row: `[site, 'd', trail, day, path]` counted `n` times. */
+const pathRow = (trail: string[], day: string, path: string, n: number) => ({
+	key: ['s', 'd', trail, day, path],
+	value: n
+});
+
+describe('pathReport', () => {
+	const entries = [
+		pathRow([], '2026-11-10', '/', 3),
+		pathRow([], '2026-11-11', '/', 2),
+		pathRow([], '2026-11-11', '/blog', 1)
+	];
+
+	test('without steps: the entry pages summed over buckets, shares of the sessions begun', () => {
+		expect(pathReport([], entries, null, 10, false)).toEqual({
+			steps: [],
+			sessions: 6,
+			next: [
+				{ path: '/', count: 5, share: 0.8333 },
+				{ path: '/blog', count: 1, share: 0.1667 }
+			],
+			final: false
+		});
+	});
+
+	test('after a step: its sessions from the rows before it, and those that went nowhere as (exit)', () => {
+		const after = [pathRow(['/'], '2026-11-10', '/a', 2), pathRow(['/'], '2026-11-11', '/a', 1)];
+		expect(pathReport(['/'], after, entries, 10, false)).toEqual({
+			steps: ['/'],
+			sessions: 5,
+			next: [
+				{ path: '/a', count: 3, share: 0.6 },
+				{ path: EXIT, count: 2, share: 0.4 }
+			],
+			final: false
+		});
+	});
+
+	test('exits never go below 0 when later steps fall in the range and earlier ones before it', () => {
+		const after = [pathRow(['/blog'], '2026-11-11', '/a', 3)];
+		expect(pathReport(['/blog'], after, entries, 10, true).next).toEqual([
+			{ path: '/a', count: 3, share: 3 }
+		]);
+	});
+
+	test('cuts to the limit plus "(other)"', () => {
+		const after = ['/a', '/b', '/c'].map((path) => pathRow(['/'], '2026-11-10', path, 1));
+		expect(pathReport(['/'], after, entries, 1, false).next.map((step) => step.path)).toEqual([
+			EXIT,
+			'(other)'
+		]);
+	});
+});
+
+describe('journeyFilter', () => {
+	test('keeps a source filter and drops a page or an event filter', () => {
+		const source = { kind: 'source' as const, value: '(direct)' };
+		expect(journeyFilter(source)).toBe(source);
+		expect(journeyFilter({ kind: 'page', value: '/' })).toBeNull();
+		expect(journeyFilter({ kind: 'event', value: 'signup' })).toBeNull();
+		expect(journeyFilter(null)).toBeNull();
 	});
 });

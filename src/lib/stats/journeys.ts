@@ -4,9 +4,25 @@
  * null for a session's entry). Every pageview is one row, so a page's views are the sum
  * of its rows as `path`, its previous pages add up to them with "(entrance)", and its
  * next pages with "(exit)".
+ *
+ * And paths from entry: the pages sessions viewed after their first few, folded from the
+ * `paths` view's rows (key `[site, g, trail, bucket, path]`, counted).
  */
 import { OTHER, sum, topN, type ViewRow } from './breakdowns';
+import type { Filter } from './filters';
 import { rate } from './metrics';
+
+/**
+ * The filter journeys and paths are read under: a source filter (every pageview of a
+ * session has its source, so its transitions and paths stay whole); none for a page or
+ * an event filter, which would keep part of a session's pageviews.
+ */
+export function journeyFilter(filter: Filter | null | undefined): Filter | null {
+	return filter?.kind === 'source' ? filter : null;
+}
+
+/** Which side of a page the Journeys API answers (`direction=`): both when none. */
+export type JourneyDirection = 'next' | 'previous';
 
 /** The previous "page" of a session's first pageview. */
 export const ENTRANCE = '(entrance)';
@@ -56,7 +72,7 @@ function busiest<T extends { path: string }>(weight: (row: T) => number) {
 }
 
 /** Steps busiest first, cut to `limit` plus "(other)", each with its share of `views`. */
-function steps(counts: Map<string, number>, views: number, limit: number): JourneyStep[] {
+function ranked(counts: Map<string, number>, views: number, limit: number): JourneyStep[] {
 	const rows = [...counts]
 		.filter(([, count]) => count > 0)
 		.map(([path, count]) => ({ path, count, share: rate(count, views) }))
@@ -96,8 +112,63 @@ export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: n
 	return {
 		page: chosen,
 		views: total,
-		next: steps(next, total, limit),
-		previous: steps(previous, total, limit),
+		next: ranked(next, total, limit),
+		previous: ranked(previous, total, limit),
 		pages: pages.slice(0, limit)
 	};
+}
+
+/** The pages after a path from entry over a range (the Paths API's answer, README). */
+export interface PathReport {
+	/** The path from entry; none for the entry pages. */
+	steps: string[];
+	/**
+	 * The sessions whose first pages were `steps` (each viewed in the range); with no
+	 * steps, the sessions that began in the range.
+	 */
+	sessions: number;
+	/**
+	 * The pages viewed next, busiest first, each with its share of `sessions`, and
+	 * "(exit)" for the sessions that viewed none (with steps); "(other)" past the limit.
+	 */
+	next: JourneyStep[];
+	/**
+	 * True when the pages in `next` are the last step counted (`TRAIL_STEPS` in
+	 * src/lib/classify/rules.ts, which this module leaves out of the dashboard's bundle):
+	 * no path leads on from them.
+	 */
+	final: boolean;
+}
+
+/** Counts by path, summed over buckets, of `paths` rows (the path is the last key element). */
+function byPath(rows: ViewRow<number>[]): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const { key, value } of rows) {
+		const path = String(key.at(-1));
+		counts.set(path, (counts.get(path) ?? 0) + value);
+	}
+	return counts;
+}
+
+/**
+ * The report of the path `steps` from the `paths` rows after it (`rows`) and after all
+ * its steps but the last (`before`, which count the sessions that reached it; null when
+ * `steps` is empty), cut to `limit` rows plus "(other)". `final` as {@link PathReport}.
+ */
+export function pathReport(
+	steps: readonly string[],
+	rows: ViewRow<number>[],
+	before: ViewRow<number>[] | null,
+	limit: number,
+	final: boolean
+): PathReport {
+	const next = byPath(rows);
+	const onward = sum([...next.values()], (n) => n);
+	if (!before || !steps.length) {
+		return { steps: [...steps], sessions: onward, next: ranked(next, onward, limit), final };
+	}
+	const sessions = byPath(before).get(steps[steps.length - 1]) ?? 0;
+	// As for journeys: a later step may fall in the range while the earlier did not.
+	next.set(EXIT, Math.max(0, sessions - onward));
+	return { steps: [...steps], sessions, next: ranked(next, sessions, limit), final };
 }

@@ -8,7 +8,7 @@ import type { ActiveNow } from './active';
 import type { Breakdowns } from './catalogue';
 import type { Filter } from './filters';
 import type { GoalReport } from './goals';
-import type { Journey } from './journeys';
+import type { Journey, PathReport } from './journeys';
 import type { Totals } from './metrics';
 import type { DateRange, Interval } from './periods';
 import type { Preset } from './range';
@@ -49,13 +49,15 @@ export interface Sections {
 	goals: GoalReport[];
 	/** The pages before and after one page (the Journeys API; not in the Stats API's answer). */
 	journeys: Journey;
+	/** The pages after a path from entry (the Paths API; not in the Stats API's answer). */
+	paths: PathReport;
 }
 
 /** The name of a section. */
 export type SectionName = keyof Sections;
 
-/** The Stats API response (README, "Stats API"): every section but `unfiltered` and `journeys`, and this. */
-export interface StatsResponse extends Omit<Sections, 'unfiltered' | 'journeys'> {
+/** The Stats API response (README, "Stats API"): every section but `unfiltered`, `journeys` and `paths`, and this. */
+export interface StatsResponse extends Omit<Sections, 'unfiltered' | 'journeys' | 'paths'> {
 	site: string;
 	range: DateRange & { interval: Interval };
 	/** The filter the numbers are under, or null. */

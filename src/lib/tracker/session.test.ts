@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { sourceOf } from '../records.ts';
 import {
 	createSessions,
+	KEYS,
 	MAX_DAY_PATHS,
 	MAX_SESSION_EVENTS,
 	pathKey,
@@ -49,7 +50,8 @@ describe('createSessions', () => {
 			entry: true,
 			firstOfDay: true,
 			firstEver: true,
-			pathFirstOfDay: true
+			pathFirstOfDay: true,
+			trail: []
 		});
 	});
 
@@ -91,8 +93,20 @@ describe('createSessions', () => {
 			entry: true,
 			firstOfDay: false,
 			firstEver: false,
-			pathFirstOfDay: false
+			pathFirstOfDay: false,
+			trail: []
 		});
+	});
+
+	test('gives no trail in a session begun before trails existed (its state has no `t`), rather than a wrong one', () => {
+		const { store, tab1 } = setup();
+		tab1.pageview('/a', T0);
+		const state = JSON.parse(store.getItem(KEYS.session)!);
+		delete state.t;
+		store.setItem(KEYS.session, JSON.stringify(state));
+		expect(tab1.pageview('/b', T0 + MIN)).not.toHaveProperty('trail');
+		// The next session has its trails again.
+		expect(tab1.pageview('/c', T0 + 40 * MIN)).toMatchObject({ entry: true, trail: [] });
 	});
 
 	test('marks the first pageview of each day in the site time zone', () => {

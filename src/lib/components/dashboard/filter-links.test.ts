@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
-import { filterHref, rowLink } from './filter-links';
+import { filterHref, pathHref, rowLink } from './filter-links';
 
 const at = (address: string) => new URL(address, 'http://localhost');
 
@@ -66,5 +66,16 @@ describe('rowLink', () => {
 		expect(rowLink(url, active, kind, value)).toEqual(
 			href && { href, title: `Filter by ${kind} ${value}` }
 		);
+	});
+});
+
+describe('pathHref', () => {
+	const url = at('/sites/demo?range=today&source=(direct)&step=/old&journey=/a');
+	test.each<[string[], string]>([
+		[[], '/sites/demo?range=today&source=(direct)#paths'],
+		[['/'], '/sites/demo?range=today&source=(direct)&step=/#paths'],
+		[['/', '/a b'], '/sites/demo?range=today&source=(direct)&step=/&step=/a%20b#paths']
+	])('the path %j keeps the range and filter, and only its own steps: %s', (steps, href) => {
+		expect(pathHref(url, { kind: 'source', value: '(direct)' }, steps)).toBe(href);
 	});
 });

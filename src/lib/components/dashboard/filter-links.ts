@@ -59,3 +59,14 @@ export function journeyHref(url: URL, filter: Filter | null, page: string): stri
 	const base = filterHref(url, filter);
 	return `${base}${base.includes('?') ? '&' : '?'}journey=${encode(page)}#journeys`;
 }
+
+/**
+ * The address of the page at `url` with its range and filter, and the paths panel about
+ * the path from entry `steps` (`step=` each, read by src/lib/server/stats/dashboard.ts;
+ * none for the entry pages), scrolled to the panel.
+ */
+export function pathHref(url: URL, filter: Filter | null, steps: readonly string[]): string {
+	const base = filterHref(url, filter);
+	const query = steps.map((step) => `step=${encode(step)}`).join('&');
+	return `${query ? `${base}${base.includes('?') ? '&' : '?'}${query}` : base}#paths`;
+}

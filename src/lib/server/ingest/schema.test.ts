@@ -23,6 +23,13 @@ describe('checkRecord', () => {
 		expect(checked).toEqual({ ok: true, record: { ...doc, title: 'Pricing' } });
 	});
 
+	test("accepts the trail of a session's first four pageviews, an empty one on the entry", () => {
+		for (const trail of [[], ['/'], ['/', '/a', '/app/#/b']]) {
+			const doc = pageview(NOW, { trail });
+			expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: doc });
+		}
+	});
+
 	test('accepts a hash route in a path, as the tracker records it in hash-routing mode', () => {
 		const doc = pageview(NOW, { path: '/app/#/users/1', from: '/app/#/', land: '/app/#/' });
 		expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: doc });
@@ -114,6 +121,16 @@ describe('checkRecord', () => {
 			'a future timestamp',
 			pageview(NOW + LIMITS.futureMs + 1),
 			'ts must be within the last 30 days and at most 5 minutes ahead'
+		],
+		[
+			'a trail of four paths',
+			pageview(NOW, { entry: false, trail: ['/', '/a', '/b', '/c'] }),
+			'trail: must hold at most 3 paths'
+		],
+		[
+			'a trail with a path that has a query',
+			pageview(NOW, { entry: false, trail: ['/', '/a?b=c'] }),
+			'trail.1: must be a path starting with / without query or fragment (but a #/ route)'
 		],
 		[
 			'a path with a query',

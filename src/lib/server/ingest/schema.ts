@@ -27,6 +27,7 @@ import {
 	revisionFor
 } from '$lib/records';
 import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
+import { TRAIL_STEPS } from '../../classify/rules';
 import { isPlainObject } from './body';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
@@ -122,6 +123,12 @@ export const pageviewSchema = v.strictObject({
 	firstEver: v.boolean(),
 	pathFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
+	trail: v.optional(
+		v.pipe(
+			v.array(pathText()),
+			v.maxLength(TRAIL_STEPS - 1, `must hold at most ${TRAIL_STEPS - 1} paths`)
+		)
+	),
 	notFound: v.optional(v.boolean())
 });
 

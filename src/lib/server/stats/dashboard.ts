@@ -9,7 +9,12 @@ import { CouchstatsError } from '$lib/server/errors';
 import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/accounts/sites';
 import { isTimeZone } from '$lib/server/accounts/sites';
-import { parseFilter, parseJourneyPage, parseRangeParams } from '$lib/server/stats/params';
+import {
+	parseFilter,
+	parseJourneyPage,
+	parsePathSteps,
+	parseRangeParams
+} from '$lib/server/stats/params';
 import { readSections, type Settled } from '$lib/server/stats/read-stats';
 import type { Filter } from '$lib/stats/filters';
 import { resolveRange } from '$lib/stats/range';
@@ -25,7 +30,9 @@ export interface DashboardOptions {
 /**
  * Reads a dashboard for a site the caller has already authorized.
  * @param params The page's query string (`range`, `from`, `to`, `tz`, and a filter:
- *   `page`, `source` or `event`; `journey`, the page the journeys panel is about).
+ *   `page`, `source` or `event`; `journey`, the page the journeys panel is about, by
+ *   default the page filter's page; `step`, each page of the path from entry the paths
+ *   panel is about).
  */
 export async function readDashboard(
 	couch: Couch,
@@ -42,6 +49,7 @@ export async function readDashboard(
 	let parsed;
 	let filter: Filter | null = null;
 	let journeyPage: string | null;
+	let pathSteps: string[];
 	try {
 		// "All time" is the Stats API's `range=all`: its dates depend on the first record.
 		const query = new URLSearchParams(
@@ -51,7 +59,9 @@ export async function readDashboard(
 		);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
-		journeyPage = parseJourneyPage(params, 'journey');
+		journeyPage =
+			parseJourneyPage(params, 'journey') ?? (filter?.kind === 'page' ? filter.value : null);
+		pathSteps = parsePathSteps(params);
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		// The page still renders times in the range's zone: never in one Intl refuses.
@@ -76,6 +86,7 @@ export async function readDashboard(
 			filter,
 			goals: site.goals,
 			journeyPage,
+			pathSteps,
 			fromFirstRecord
 		},
 		{ now: () => now }
@@ -94,6 +105,7 @@ export async function readDashboard(
 		trackingSince: part(read.trackingSince),
 		goals: part(read.goals),
 		journeys: part(read.journeys),
+		paths: part(read.paths),
 		indexing: read.indexing
 	};
 }

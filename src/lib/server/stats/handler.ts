@@ -11,10 +11,18 @@ import { authorizeSite } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { isStillIndexing } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
-import { parseFilter, parseJourneyPage, parseRangeParams, parseSiteId } from './params';
+import {
+	parseDirection,
+	parseFilter,
+	parseJourneyFilter,
+	parseJourneyPage,
+	parsePathSteps,
+	parseRangeParams,
+	parseSiteId
+} from './params';
 import type { StatsResponse } from '../../stats/response';
 import { readSections, readStats, valueOf } from './read-stats';
-import type { Journey } from '../../stats/journeys';
+import type { Journey, PathReport } from '../../stats/journeys';
 
 /** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
 export interface StatsRequest {
@@ -105,41 +113,104 @@ export async function handleExport(
 	}
 }
 
-/** The Journeys API's answer (README, "Journeys API"). */
-export interface JourneysResponse extends Journey {
+/** What the Journeys and Paths APIs answer besides their section. */
+interface JourneyEnvelope {
 	site: string;
 	range: StatsResponse['range'];
+	/** The filter the counts are under (`source=` only), or null. */
+	filter: StatsResponse['filter'];
 	indexing: boolean;
 	meta: StatsResponse['meta'];
 }
 
 /**
- * `GET /api/v1/journeys?site&from&to&tz&page&limit`: the pages before and after `page`
- * (default the busiest) over the range, read through the read model's `journeys`
- * section, with the Stats API's authorization.
+ * The Journeys API's answer (README, "Journeys API"): with `direction=`, only that
+ * side's list.
+ */
+export type JourneysResponse = JourneyEnvelope &
+	Omit<Journey, 'next' | 'previous'> &
+	Partial<Pick<Journey, 'next' | 'previous'>>;
+
+/** The Paths API's answer (README, "Paths API"). */
+export type PathsResponse = JourneyEnvelope & PathReport;
+
+/**
+ * Reads one section of journeys (`journeys` or `paths`) for a request, after checking
+ * who asks, under the request's source filter.
+ */
+async function journeySection<S extends 'journeys' | 'paths'>(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	section: S,
+	query: (
+		params: URLSearchParams
+	) => { filter: ReturnType<typeof parseJourneyFilter> } & (
+		{ journeyPage: string | null } | { pathSteps: string[] }
+	)
+) {
+	const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
+		event,
+		options
+	);
+	const read = await readSections(
+		db,
+		{ site: site.id, range, interval, limit, fromFirstRecord, ...query(params) },
+		{ now, timeoutMs: options.timeoutMs, sections: [section] }
+	);
+	const envelope: JourneyEnvelope = {
+		site: read.site,
+		range: read.range,
+		filter: read.filter,
+		indexing: read.indexing,
+		meta: read.meta
+	};
+	return { envelope, read };
+}
+
+/**
+ * `GET /api/v1/journeys?site&from&to&tz&page&direction&source&limit`: the pages before
+ * and after `page` (default the busiest) over the range, or one side of it with
+ * `direction`, read through the read model's `journeys` section, with the Stats API's
+ * authorization.
  */
 export async function handleJourneys(
 	event: StatsRequest,
 	options: StatsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
-			event,
-			options
-		);
-		const journeyPage = parseJourneyPage(params);
-		const read = await readSections(
-			db,
-			{ site: site.id, range, interval, limit, journeyPage, fromFirstRecord },
-			{ now, timeoutMs: options.timeoutMs, sections: ['journeys'] }
-		);
+		const direction = parseDirection(event.url.searchParams);
+		const { envelope, read } = await journeySection(event, options, 'journeys', (params) => ({
+			journeyPage: parseJourneyPage(params),
+			filter: parseJourneyFilter(params, ['source', 'event'])
+		}));
+		const { next, previous, ...page } = valueOf(read.journeys);
 		const body: JourneysResponse = {
-			site: read.site,
-			range: read.range,
-			...valueOf(read.journeys),
-			indexing: read.indexing,
-			meta: read.meta
+			...envelope,
+			...page,
+			...(direction !== 'previous' && { next }),
+			...(direction !== 'next' && { previous })
 		};
+		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+	} catch (e) {
+		return errorResponse(e);
+	}
+}
+
+/**
+ * `GET /api/v1/paths?site&from&to&tz&step&source&limit`: the pages sessions viewed after
+ * the path from entry the `step`s name (none: the entry pages), read through the read
+ * model's `paths` section, with the Stats API's authorization.
+ */
+export async function handlePaths(
+	event: StatsRequest,
+	options: StatsHandlerOptions = {}
+): Promise<Response> {
+	try {
+		const { envelope, read } = await journeySection(event, options, 'paths', (params) => ({
+			pathSteps: parsePathSteps(params),
+			filter: parseJourneyFilter(params, ['page', 'source', 'event'])
+		}));
+		const body: PathsResponse = { ...envelope, ...valueOf(read.paths) };
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
 		return errorResponse(e);

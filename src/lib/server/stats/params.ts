@@ -4,6 +4,8 @@
  */
 import { LIMITS } from '../../records';
 import { FILTER_KINDS, type Filter } from '../../stats/filters';
+import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
+import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
@@ -198,6 +200,68 @@ export function parseJourneyPage(params: URLSearchParams, name = 'page'): string
 		}
 		throw e;
 	}
+}
+
+/**
+ * Which side of the page the Journeys API answers: `direction=next` (the pages after it)
+ * or `direction=previous` (the pages before it); null for both.
+ * @throws {CouchstatsError} 400 for any other value.
+ */
+export function parseDirection(params: URLSearchParams): JourneyDirection | null {
+	const direction = params.get('direction');
+	if (direction === null) return null;
+	if (direction !== 'next' && direction !== 'previous') {
+		throw new CouchstatsError(
+			400,
+			`direction "${clip(direction)}" must be next (the pages after page=) or previous (the pages before it)`
+		);
+	}
+	return direction;
+}
+
+/**
+ * The path from entry the Paths API and the dashboard's paths panel are about: each
+ * `step=` a page in order, checked as the page filter is; none for the entry pages.
+ * @throws {CouchstatsError} 400 for a step that is no path, or more steps than have
+ *   pages counted after them (`TRAIL_STEPS` − 1, src/lib/classify/rules.ts).
+ */
+export function parsePathSteps(params: URLSearchParams): string[] {
+	const steps = params.getAll('step');
+	if (steps.length >= TRAIL_STEPS) {
+		throw new CouchstatsError(
+			400,
+			`step is given ${steps.length} times; paths are counted up to ${TRAIL_STEPS} pages from entry, so at most ${TRAIL_STEPS - 1} steps have pages after them`
+		);
+	}
+	return steps.map((step, i) => {
+		try {
+			return parseFilter(new URLSearchParams({ page: step }))!.value;
+		} catch (e) {
+			if (!(e instanceof CouchstatsError)) throw e;
+			throw new CouchstatsError(400, e.message.replace(/^page/, `step ${i + 1}`));
+		}
+	});
+}
+
+/**
+ * The filter journeys and paths are read under: `source=` only (see `journeyFilter` in
+ * src/lib/stats/journeys.ts).
+ * @param kinds The filter parameters this API reads (the Journeys API's `page=` is its page).
+ * @throws {CouchstatsError} 400 as {@link parseFilter}, and for a filter journeys cannot take.
+ */
+export function parseJourneyFilter(
+	params: URLSearchParams,
+	kinds: readonly Filter['kind'][]
+): Filter | null {
+	const given = new URLSearchParams([...params].filter(([name]) => kinds.includes(name as never)));
+	const filter = parseFilter(given);
+	if (filter && !journeyFilter(filter)) {
+		throw new CouchstatsError(
+			400,
+			`journeys and paths can be filtered by source only, not by ${filter.kind}: that filter keeps only part of a session's pageviews`
+		);
+	}
+	return filter;
 }
 
 function date(params: URLSearchParams, name: string, fallback: () => string): string {

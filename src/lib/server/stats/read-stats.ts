@@ -42,9 +42,16 @@ import {
 	type GoalPeriod,
 	type GoalReport
 } from '../../stats/goals';
-import { journeyOf, type Journey } from '../../stats/journeys';
+import {
+	journeyFilter,
+	journeyOf,
+	pathReport,
+	type Journey,
+	type PathReport
+} from '../../stats/journeys';
 import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
 import { localDate } from '../../stats/time-zone';
+import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -67,6 +74,8 @@ export interface StatsQuery {
 	goals?: readonly Goal[];
 	/** The page the `journeys` section is about; default the range's busiest page. */
 	journeyPage?: string | null;
+	/** The path from entry the `paths` section is about; default none (the entry pages). */
+	pathSteps?: readonly string[];
 }
 
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
@@ -87,12 +96,14 @@ export const SECTIONS: readonly SectionName[] = [
 	'activeNow',
 	'trackingSince',
 	'goals',
-	'journeys'
+	'journeys',
+	'paths'
 ];
 
-/** The sections of the Stats API's answer: all but `journeys` (its own API). */
+/** The sections of the Stats API's answer: all but `journeys` and `paths` (their own APIs). */
 export const STATS_API_SECTIONS = SECTIONS.filter(
-	(name): name is Exclude<SectionName, 'journeys'> => name !== 'journeys'
+	(name): name is Exclude<SectionName, 'journeys' | 'paths'> =>
+		name !== 'journeys' && name !== 'paths'
 );
 
 /** A section's value, or the error that kept it from being read. */
@@ -168,7 +179,8 @@ export async function readSections<S extends SectionName = SectionName>(
 		activeNow: () => readActiveNow(reader, query.site, now),
 		trackingSince: since,
 		goals: () => at.then((q) => readGoals(reader, q)),
-		journeys: () => at.then((q) => readJourney(reader, q))
+		journeys: () => at.then((q) => readJourney(reader, q)),
+		paths: () => at.then((q) => readPaths(reader, q))
 	};
 	const settled = await Promise.allSettled(asked.map((name) => readers[name]()));
 	const { range: span, interval } = await resolved;
@@ -364,14 +376,40 @@ async function readGoals(
 	}));
 }
 
-/** The journeys through the query's page (or the busiest) over the range. */
+/**
+ * The journeys through the query's page (or the busiest) over the range, under its
+ * filter when journeys can be (src/lib/stats/journeys.ts, `journeyFilter`).
+ */
 async function readJourney(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage' | 'filter'>
 ): Promise<Journey> {
 	const { start, end } = rangeBounds(query.range);
-	const rows = await readSegments<number>(reader, 'journeys', query.site, cover(start, end), 5);
+	const scope = scopeOf({ site: query.site, filter: journeyFilter(query.filter) });
+	const rows = await readSegments<number>(reader, 'journeys', scope, cover(start, end), 5);
 	return journeyOf(rows, query.journeyPage ?? null, query.limit);
+}
+
+/**
+ * The pages after the query's path from entry over the range: the `paths` rows after
+ * its steps, and after all its steps but the last (which count the sessions that reached
+ * it), one key range per covering segment each, under its filter as journeys.
+ */
+async function readPaths(
+	reader: ViewReader,
+	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'pathSteps' | 'filter'>
+): Promise<PathReport> {
+	const { start, end } = rangeBounds(query.range);
+	const segments = cover(start, end);
+	const scope = scopeOf({ site: query.site, filter: journeyFilter(query.filter) });
+	const steps = query.pathSteps ?? [];
+	const after = (trail: readonly string[]) =>
+		readSegments<number>(reader, 'paths', scope, segments, 5, [trail]);
+	const [rows, before] = await Promise.all([
+		after(steps),
+		steps.length ? after(steps.slice(0, -1)) : null
+	]);
+	return pathReport(steps, rows, before, query.limit, steps.length + 1 >= TRAIL_STEPS);
 }
 
 /**
@@ -415,19 +453,23 @@ async function readTrackingSince(reader: ViewReader, site: string): Promise<stri
 	return typeof ts === 'number' ? new Date(ts).toISOString() : null;
 }
 
-/** Reads a view of one scope over segments in parallel, grouped to `groupLevel`. */
+/**
+ * Reads a view of one scope over segments in parallel, grouped to `groupLevel`.
+ * @param within Key elements between the granularity and the bucket (the `paths` view's trail).
+ */
 async function readSegments<V>(
 	reader: ViewReader,
 	view: string,
 	scope: Scope,
 	segments: Segment[],
-	groupLevel: number
+	groupLevel: number,
+	within: unknown[] = []
 ): Promise<Row<V>[]> {
 	const parts = await Promise.all(
 		segments.map((s) =>
 			reader.read<V>(view, {
-				startkey: [scope, s.g, s.first],
-				endkey: [scope, s.g, s.last, {}],
+				startkey: [scope, s.g, ...within, s.first],
+				endkey: [scope, s.g, ...within, s.last, {}],
 				group_level: groupLevel
 			})
 		)
