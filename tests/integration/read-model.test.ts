@@ -111,4 +111,25 @@ describe('the read model', () => {
 		// The `since` query and one `metrics` query (the five days are one run of day buckets).
 		expect(read.meta.queries).toBe(2);
 	});
+
+	test('reads the site sums once for the totals, the previous period and the goals’ rates', async () => {
+		const goals = [{ id: 'g1', kind: 'page' as const, path: '/docs' }];
+		const range = { from: '2026-11-01', to: '2026-11-03', tz: 'UTC' };
+		const query: StatsQuery = { site: 'golden', range, limit: 10, goals };
+		const sections = ['totals', 'previous', 'goals'] as const;
+		const read = await readSections(couch, query, { now, sections });
+		const alone = await readSections(couch, query, { now, sections: ['goals'] });
+		expect(read.goals).toEqual(alone.goals);
+		expect(read.goals).toMatchObject({ status: 'fulfilled', value: [{ visitors: 2 }] });
+		// `metrics` over the range and the previous period, site-wide (totals, previous and
+		// the rates' denominators) and in the goal's page scope: one day run each.
+		expect(read.meta.queries).toBe(4);
+		// The same with a filter: the filter's scope is one more pair of reads.
+		const filtered = await readSections(
+			couch,
+			{ ...query, filter: { kind: 'source', value: '(direct)' } },
+			{ now, sections: ['unfiltered', ...sections] }
+		);
+		expect(filtered.meta.queries).toBe(6);
+	});
 });
