@@ -30,7 +30,11 @@ describe('SiteCache', () => {
 		const [a, b] = await Promise.all([cache.sites(), cache.sites()]);
 		expect(a).toBe(b);
 		expect(db.reads).toBe(1);
-		expect(a.get('demo')).toEqual({ id: 'demo', hostnames: ['localhost', '127.0.0.1'] });
+		expect(a.get('demo')).toEqual({
+			id: 'demo',
+			hostnames: ['localhost', '127.0.0.1'],
+			timeZone: 'UTC'
+		});
 		expect(a.allowsOrigin('http://localhost:4173')).toBe(true);
 
 		db.docs = [];

@@ -1,15 +1,18 @@
 /**
- * The registered sites as the ingest sees them: ids and allowed hostnames, read
- * from the sites database and cached briefly, so a busy endpoint reads the
+ * The registered sites as the ingest sees them: ids, allowed hostnames and time zones,
+ * read from the sites database and cached briefly, so a busy endpoint reads the
  * database once per TTL rather than once per request, and a newly added site or
- * hostname is honoured within seconds.
+ * hostname is honoured within seconds. The process keeps one such cache
+ * ({@link startSiteCache}), shared by the ingest, the visitor endpoint and the demo
+ * pages (which read the demo site's time zone from it).
  */
 import type { DocumentScope } from 'nano';
+import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { originAllowed, type SiteRecord } from '../accounts/sites';
 
-/** What the ingest needs to know about a site. */
-export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames'>;
+/** What the ingest and the demo pages need to know about a site. */
+export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames' | 'timeZone'>;
 
 /** A snapshot of the registered sites. */
 export class SiteList {
@@ -70,10 +73,32 @@ export class SiteCache {
 		for (const { doc } of rows) {
 			// A site being deleted (site-delete.ts) takes no more records.
 			if (doc?.type !== 'site' || typeof doc.id !== 'string' || doc.deleting) continue;
-			sites.push({ id: doc.id, hostnames: Array.isArray(doc.hostnames) ? doc.hostnames : [] });
+			const hostnames = Array.isArray(doc.hostnames) ? doc.hostnames : [];
+			sites.push({ id: doc.id, hostnames, timeZone: doc.timeZone });
 		}
 		const list = new SiteList(sites);
 		this.#current = { list, at };
 		return list;
 	}
+}
+
+let app: SiteCache | undefined;
+
+/**
+ * Creates the process's site cache on the app's CouchDB client (a second call, as each
+ * endpoint's start and Vite's dev server may make, keeps the first).
+ * @param ttlMs How long a read stays fresh (the ingest's `sitesTtlMs`).
+ */
+export function startSiteCache(ttlMs: number): SiteCache {
+	app ??= new SiteCache(() => couch().sites, ttlMs);
+	return app;
+}
+
+/**
+ * The process's site cache.
+ * @throws {Error} before start-up created it ({@link startSiteCache}).
+ */
+export function siteCache(): SiteCache {
+	if (!app) throw new Error('the site cache is not started: hooks.server.ts init starts it');
+	return app;
 }
