@@ -45,6 +45,24 @@ describe('SiteCache', () => {
 		expect(db.reads).toBe(2);
 	});
 
+	test('after invalidate reads again at once, and keeps no read begun before it', async () => {
+		const db = sitesDb([demoSite(0)]);
+		const cache = new SiteCache(() => db as unknown as DocumentScope<SiteRecord>, 60_000);
+		expect((await cache.sites()).get('demo')).toBeDefined();
+		const before = cache.sites();
+		expect(await before).toBe(await cache.sites());
+		// A read under way when the site is deleted: it answers, but is not cached.
+		cache.invalidate();
+		const racing = cache.sites();
+		db.docs = [];
+		cache.invalidate();
+		expect((await racing).get('demo')).toBeDefined();
+		expect((await cache.sites()).get('demo')).toBeUndefined();
+		expect(db.reads).toBe(3);
+		expect((await cache.sites()).get('demo')).toBeUndefined();
+		expect(db.reads).toBe(3);
+	});
+
 	test('leaves out a site being deleted, so the ingest takes no more records for it', async () => {
 		const db = sitesDb([
 			{ ...demoSite(0), deleting: 1 },

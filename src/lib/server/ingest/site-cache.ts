@@ -38,6 +38,8 @@ export class SiteList {
 export class SiteCache {
 	#current: { list: SiteList; at: number } | undefined;
 	#loading: Promise<SiteList> | undefined;
+	/** Counts invalidations, so a read begun before one is not kept after it. */
+	#generation = 0;
 
 	/**
 	 * @param sitesDb The sites database.
@@ -57,12 +59,29 @@ export class SiteCache {
 	async sites(): Promise<SiteList> {
 		const current = this.#current;
 		if (current && this.now() - current.at < this.ttlMs) return current.list;
-		this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+		if (!this.#loading) {
+			const loading = this.#load().finally(() => {
+				if (this.#loading === loading) this.#loading = undefined;
+			});
+			this.#loading = loading;
+		}
 		return this.#loading;
+	}
+
+	/**
+	 * Forgets the cached list, so the next call reads the sites database: a change made
+	 * in this process (a site marked for deletion) holds at once, not after the TTL.
+	 * A read already under way answers its callers but is not kept.
+	 */
+	invalidate(): void {
+		this.#current = undefined;
+		this.#loading = undefined;
+		this.#generation++;
 	}
 
 	async #load(): Promise<SiteList> {
 		const at = this.now();
+		const generation = this.#generation;
 		let rows;
 		try {
 			rows = (await this.sitesDb().list({ include_docs: true })).rows;
@@ -77,7 +96,7 @@ export class SiteCache {
 			sites.push({ id: doc.id, hostnames, timeZone: doc.timeZone });
 		}
 		const list = new SiteList(sites);
-		this.#current = { list, at };
+		if (generation === this.#generation) this.#current = { list, at };
 		return list;
 	}
 }
@@ -101,4 +120,12 @@ export function startSiteCache(ttlMs: number): SiteCache {
 export function siteCache(): SiteCache {
 	if (!app) throw new Error('the site cache is not started: hooks.server.ts init starts it');
 	return app;
+}
+
+/**
+ * Makes the process's site cache, if started, read the sites database on its next use
+ * (after a site write that must hold at once, such as marking a site for deletion).
+ */
+export function invalidateSiteCache(): void {
+	app?.invalidate();
 }
