@@ -7,28 +7,16 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
 const HN = 'https://news.ycombinator.com/item?id=1';
 
 let app: RunningApp;
-/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
 let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-// Playwright requires the fixtures argument to be a destructuring pattern.
-// eslint-disable-next-line no-empty-pattern
-test.afterEach(async ({}, info) => {
-	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 /** Opens a demo page and waits until its tracker talks to the ingest (its deferred part runs). */
 async function visit(page: Page, path: string, referer?: string) {
@@ -77,13 +65,7 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 			records.some((r) => r.type === 'event' && r.name === 'cta-start')
 	);
 
-	const owner = await (await browser.newContext()).newPage();
-	await owner.goto(`${app.url}/login`);
-	await owner.waitForLoadState('networkidle');
-	await owner.getByLabel('Account name').fill(app.adminName);
-	await owner.getByLabel('Password').fill('test-admin-password');
-	await owner.getByRole('button', { name: 'Log in' }).click();
-	await owner.waitForURL(`${app.url}/sites`);
+	const owner = await ownerPage(browser, app);
 
 	// Last 7 days, not today: a run that crosses midnight UTC (the demo site's zone) between
 	// the visits and a read must still count them (a CI run once read all zeros there).

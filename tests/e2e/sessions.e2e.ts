@@ -5,44 +5,23 @@
  * shows the visit's pages and event in order, and finds the session in the session list.
  * Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { launchVisitorBrowser, routeStandalonePage, startTrackedApp } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { routeStandalonePage, useTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
-const ADMIN_PASSWORD = 'test-admin-password';
-
 let app: RunningApp;
+let visitorBrowser: Browser;
 /** The visit's session id, from the first test. */
 let sid = '';
-/** The visitor's browser: a desktop Chrome user agent, so its records are not a bot's. */
-let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
-
-/** Logs in as the first admin in a fresh context and returns its page. */
-async function ownerPage(browser: Browser): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await page.goto(`${app.url}/login`);
-	await page.waitForLoadState('networkidle');
-	await page.getByLabel('Account name').fill(app.adminName);
-	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/sites`);
-	return page;
-}
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 test('a visit shows as a live visitor without a reload, and its timeline and list entry show its pages and event in order', async ({
 	browser
 }) => {
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
 	await owner.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
@@ -103,7 +82,7 @@ test("a share link shows a session's timeline only once the owner switches sessi
 	browser
 }) => {
 	expect(sid, 'the first test recorded a session').not.toBe('');
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: 'Create a share link' }).click();
 	const shareUrl = (await owner.getByRole('status').getByRole('link').getAttribute('href'))!;

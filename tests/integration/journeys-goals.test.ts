@@ -8,14 +8,12 @@ import type { User } from '../../src/lib/server/accounts/auth';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { addGoal, MAX_GOALS, removeGoal } from '../../src/lib/server/accounts/goals';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { tripsRecords, tripsSite } from '../support/journeys';
-import { useCouch } from './harness';
+import { everyViewIndexed, useCouch } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -54,10 +52,7 @@ beforeAll(async () => {
 		const res = await couch.events.bulk({ docs, new_edits: false });
 		expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 	}
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await everyViewIndexed(couch);
 });
 
 describe('the Journeys API on hand-worked sessions', () => {

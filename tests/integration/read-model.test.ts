@@ -5,11 +5,9 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { GOLDEN_NOW, goldenRecords, sidOf } from '../support/golden';
-import { useCouch } from './harness';
+import { GOLDEN_NOW, goldenActiveNow, goldenRecords } from '../support/golden';
+import { everyViewIndexed, useCouch } from './harness';
 
 let couch: Couch;
 const now = () => GOLDEN_NOW;
@@ -18,11 +16,7 @@ beforeAll(async () => {
 	({ couch } = await useCouch());
 	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
-	// Exact numbers need built indexes (see stats-golden.test.ts).
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await everyViewIndexed(couch);
 });
 
 /** Days whose local mean time (+00:09:21) is no whole number of UTC quarter hours: no range read works. */
@@ -43,36 +37,7 @@ describe('the read model', () => {
 				reason: expect.any(RangeError)
 			});
 		}
-		expect(read.activeNow).toEqual({
-			status: 'fulfilled',
-			value: {
-				visitors: 2,
-				byPath: [
-					{ path: '/', visitors: 1 },
-					{ path: '/pricing', visitors: 1 }
-				],
-				sessions: [
-					{
-						sid: sidOf('V7'),
-						path: '/',
-						lastAt: Date.UTC(2026, 10, 3, 23, 30, 30),
-						pages: 1,
-						durationMs: 0,
-						country: 'US',
-						browser: 'Firefox'
-					},
-					{
-						sid: sidOf('V5'),
-						path: '/pricing',
-						lastAt: Date.UTC(2026, 10, 3, 23, 29, 30),
-						pages: 2,
-						durationMs: 90_000,
-						country: 'FR',
-						browser: 'Chrome'
-					}
-				]
-			}
-		});
+		expect(read.activeNow).toEqual({ status: 'fulfilled', value: goldenActiveNow() });
 		expect(read.trackingSince).toEqual({
 			status: 'fulfilled',
 			value: '2026-10-30T12:00:00.000Z'

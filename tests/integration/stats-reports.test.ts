@@ -15,13 +15,11 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { goldenSite, uuidv7At } from '../support/golden';
-import { useCouch } from './harness';
+import { everyViewIndexed, useCouch } from './harness';
 
 const SITE = 'reports';
 let couch: Couch;
@@ -151,10 +149,7 @@ beforeAll(async () => {
 	});
 	const res = await couch.events.bulk({ docs: records(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await everyViewIndexed(couch);
 });
 
 const RANGE = 'from=2026-11-01&to=2026-11-02';

@@ -6,13 +6,11 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
-import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
 import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
 import { uuidv7At } from '../support/golden';
-import { useCouch } from './harness';
+import { everyViewIndexed, useCouch } from './harness';
 
 const SITE = 'zones';
 
@@ -67,10 +65,7 @@ beforeAll(async () => {
 	({ couch } = await useCouch());
 	const res = await couch.events.bulk({ docs: records(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
-	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {})) {
-		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
-	}
+	await everyViewIndexed(couch);
 });
 
 async function series(tz: string, from: string, to: string, interval: Interval) {
