@@ -78,7 +78,7 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await expect(owner).toHaveURL(sessionUrl);
 });
 
-test("a share link shows a session's timeline only once the owner switches sessions on", async ({
+test("a share link shows the session list and a session's timeline only once the owner switches sessions on", async ({
 	browser
 }) => {
 	expect(sid, 'the first test recorded a session').not.toBe('');
@@ -90,6 +90,10 @@ test("a share link shows a session's timeline only once the owner switches sessi
 
 	const viewer = await (await browser.newContext()).newPage();
 	expect((await viewer.goto(timelineUrl))!.status()).toBe(404);
+	expect((await viewer.goto(`${shareUrl}/sessions`))!.status()).toBe(404);
+	await viewer.goto(shareUrl);
+	await expect(viewer.getByRole('heading', { name: 'Overview' })).toBeVisible();
+	await expect(viewer.getByRole('link', { name: 'Sessions', exact: true })).toHaveCount(0);
 	const api = `${app.url}/api/v1/sessions?site=demo&share=${shareUrl.split('/').pop()}`;
 	// Node's fetch (it honours the app's keep-alive timeout between the two reads).
 	expect((await fetch(api)).status).toBe(403);
@@ -103,4 +107,18 @@ test("a share link shows a session's timeline only once the owner switches sessi
 	await expect(viewer.getByTestId('session-timeline')).toContainText('/visit/two');
 	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveCount(0);
 	expect((await fetch(api)).status).toBe(200);
+
+	// The shared dashboard now links to the session list, whose row opens the timeline.
+	await viewer.goto(shareUrl);
+	await viewer.getByRole('link', { name: 'Sessions', exact: true }).click();
+	await expect(viewer).toHaveURL(`${shareUrl}/sessions`);
+	await expect(viewer.getByTestId('session-total')).toHaveText('1');
+	const row = viewer.getByTestId('session-list').locator('tbody tr');
+	await expect(row).toContainText('/visit/one → /visit/two');
+	const csv = viewer.getByRole('link', { name: /CSV/ });
+	const exported = await fetch(`${app.url}${await csv.getAttribute('href')}`);
+	expect(exported.status).toBe(200);
+	expect(await exported.text()).toContain('/visit/two');
+	await row.getByRole('link').click();
+	await expect(viewer).toHaveURL(timelineUrl);
 });
