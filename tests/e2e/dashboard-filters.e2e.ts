@@ -10,7 +10,8 @@ import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import { useTrackedApp, waitForRecords } from './tracker-support';
 
-test.describe.configure({ timeout: 120_000 });
+// A limit only catches a hang: at a load of 30 on 2 cores the walk takes some 150 s.
+test.describe.configure({ timeout: 300_000 });
 
 const HN = 'https://news.ycombinator.com/item?id=1';
 
