@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { sitePageLinks, switchHref } from './shell';
+import { sharedPageLinks, sitePageLinks, switchHref } from './shell';
 
 test.each([
 	['/sites/alpha', 'beta', '/sites/beta'],
@@ -24,4 +24,12 @@ test('the site links mark the page being shown', () => {
 		false,
 		false
 	]);
+});
+
+test('a share link links its dashboard and session list only when it shows sessions', () => {
+	expect(sharedPageLinks('shr_a b', true, '/share/shr_a%20b/sessions')).toEqual([
+		{ href: '/share/shr_a%20b', label: 'Dashboard', current: false },
+		{ href: '/share/shr_a%20b/sessions', label: 'Sessions', current: true }
+	]);
+	expect(sharedPageLinks('shr_x', false, '/share/shr_x')).toEqual([]);
 });

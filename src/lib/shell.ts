@@ -27,7 +27,12 @@ export type ShellHeader =
 			/** The site the page is about (its id), if any. */
 			site?: string;
 	  }
-	| { kind: 'shared'; siteName: string };
+	| {
+			kind: 'shared';
+			siteName: string;
+			/** The share link's pages ({@link sharedPageLinks}); no navigation without them. */
+			links?: NavLink[];
+	  };
 
 /** The pages of one site, in the header's order: `path` is appended to `/sites/ID`. */
 export const SITE_PAGES = [
@@ -46,13 +51,32 @@ export interface NavLink {
 
 const siteHref = (site: string, path = '') => `/sites/${encodeURIComponent(site)}${path}`;
 
+/** Links to `pages` below `base`, marking the one at `pathname`. */
+function pageLinks(
+	base: string,
+	pages: readonly { path: string; label: string }[],
+	pathname: string
+): NavLink[] {
+	return pages.map(({ path, label }) => ({
+		href: base + path,
+		label,
+		current: pathname === base + path
+	}));
+}
+
 /** The site pages' links for `site`, marking the one at `pathname`. */
 export function sitePageLinks(site: string, pathname: string): NavLink[] {
-	return SITE_PAGES.map(({ path, label }) => ({
-		href: siteHref(site, path),
-		label,
-		current: pathname === siteHref(site, path)
-	}));
+	return pageLinks(siteHref(site), SITE_PAGES, pathname);
+}
+
+/**
+ * A share link's pages, marking the one at `pathname`: its dashboard and its session
+ * list when the owner lets it show sessions; none (no navigation) when it shows only
+ * the dashboard.
+ */
+export function sharedPageLinks(secret: string, sessions: boolean, pathname: string): NavLink[] {
+	const pages = SITE_PAGES.filter(({ path }) => path === '' || path === '/sessions');
+	return sessions ? pageLinks(`/share/${encodeURIComponent(secret)}`, pages, pathname) : [];
 }
 
 /**

@@ -1,8 +1,7 @@
 import { listEntries } from '$lib/server/demo/content';
-import { couch } from '$lib/server/couch';
 import { logError } from '$lib/server/log';
-import { findSite } from '$lib/server/accounts/site-admin';
 import { DEMO_SITE } from '$lib/server/accounts/sites';
+import { siteCache } from '$lib/server/ingest/site-cache';
 import type { LayoutServerLoad } from './$types';
 
 // The demo blog's pages get its frame, whose navigation lists the content pages, and
@@ -19,12 +18,13 @@ export const load = (async ({ route }) => {
 }) satisfies LayoutServerLoad;
 
 /**
- * The demo site's time zone. The blog still renders when the store is unreachable: the
- * tracker then counts days in UTC, and its records wait in the visitor's outbox anyway.
+ * The demo site's time zone, from the site list the ingest caches (no sites-database read
+ * per page). The blog still renders when the store is unreachable: the tracker then
+ * counts days in UTC, and its records wait in the visitor's outbox anyway.
  */
 async function demoTimeZone(): Promise<string | null> {
 	try {
-		return (await findSite(couch(), DEMO_SITE))?.timeZone ?? null;
+		return (await siteCache().sites()).get(DEMO_SITE)?.timeZone ?? null;
 	} catch (e) {
 		logError('the demo site could not be read', e);
 		return null;

@@ -6,37 +6,17 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { launchVisitorBrowser, startTrackedApp } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { startTrackedApp, useTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
-const ADMIN_PASSWORD = 'test-admin-password';
-
 let app: RunningApp;
-/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
 let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
-
-/** Logs in as the first admin in a fresh context and returns its page. */
-async function ownerPage(browser: Browser): Promise<Page> {
-	// The owner keeps Chromium's headless user agent: the ingest flags the dashboard's
-	// own pageviews as a bot's, so only the visitor's count.
-	const page = await (await browser.newContext()).newPage();
-	await page.goto(`${app.url}/login`);
-	await page.waitForLoadState('networkidle');
-	await page.getByLabel('Account name').fill(app.adminName);
-	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/sites`);
-	return page;
-}
+useTrackedApp(
+	(started) => ({ app, visitorBrowser } = started),
+	() => app
+);
 
 /** The number a headline card shows. */
 async function metric(page: Page, key: string): Promise<number> {
@@ -64,7 +44,7 @@ async function marked(page: Page): Promise<boolean> {
 }
 
 test("the owner's dashboard counts a visitor's pageviews without a reload", async ({ browser }) => {
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('couchstats demo');
 	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
@@ -126,7 +106,7 @@ test('the public /stats page shows the new pageviews of a post with its title, w
 test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
 	browser
 }) => {
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: /share link/ }).click();
 	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();

@@ -10,27 +10,14 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { uuidv7 } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
-import { logIn } from './owner-support';
-import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 150_000 });
 
 let app: RunningApp;
-/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
 let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-// Playwright requires the fixtures argument to be a destructuring pattern.
-// eslint-disable-next-line no-empty-pattern
-test.afterEach(async ({}, info) => {
-	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 /**
  * Opens a demo page, makes it tall enough to scroll, and waits until the network is
@@ -125,8 +112,7 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 		['/', false, false]
 	]);
 
-	const owner = await (await browser.newContext()).newPage();
-	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo?range=7d`);
 
 	// 404s: the new visitor came from the pricing page, the returning one directly.

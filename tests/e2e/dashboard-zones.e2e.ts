@@ -8,21 +8,14 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { logIn } from './owner-support';
-import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
 let app: RunningApp;
 let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -41,8 +34,7 @@ async function row(owner: Page, label: string): Promise<string[]> {
 test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and hour', async ({
 	browser
 }) => {
-	const owner = await (await browser.newContext()).newPage();
-	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.waitForLoadState('networkidle');
 	// Chosen from the list (every zone, with its offset), not typed.

@@ -7,26 +7,14 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { logIn, postFromAnotherSite } from './owner-support';
-import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+import { ownerPage, postFromAnotherSite } from './owner-support';
+import { useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
 let app: RunningApp;
 let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-// Playwright requires the fixtures argument to be a destructuring pattern.
-// eslint-disable-next-line no-empty-pattern
-test.afterEach(async ({}, info) => {
-	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 /** Opens a demo page and waits until its tracker talks to the ingest. */
 async function visit(page: Page, path: string) {
@@ -48,8 +36,7 @@ async function cells(page: Page, selector: string): Promise<string[][]> {
 test('an owner defines goals in settings, a visit converts, and the dashboard shows the conversion and the journey from a page', async ({
 	browser
 }) => {
-	const owner = await (await browser.newContext()).newPage();
-	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	const owner = await ownerPage(browser, app);
 	const settings = `${app.url}/sites/demo/settings`;
 	await owner.goto(settings);
 	await owner.waitForLoadState('networkidle');

@@ -2,7 +2,8 @@
  * What the specs of the owners' pages share: logging in through the login form and
  * adding sites and owners through the sites and settings pages, as a person would.
  */
-import { expect, type Page, type Response } from '@playwright/test';
+import { expect, type Browser, type Page, type Response } from '@playwright/test';
+import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
 
 /**
  * Logs in at `origin` (e.g. `http://127.0.0.1:PORT`) through the form once the page has
@@ -26,6 +27,20 @@ export async function submitLogin(
 export async function logIn(page: Page, origin: string, name: string, password: string) {
 	await submitLogin(page, origin, name, password);
 	await page.waitForURL(`${origin}/sites`);
+}
+
+/**
+ * Logs the app's first admin in, in a fresh context of `browser`, and returns its page on
+ * the sites list. Its user agent stays Chromium's headless one, so the ingest flags the
+ * owner's own pageviews as a bot's and only the visitors' count.
+ */
+export async function ownerPage(
+	browser: Browser,
+	app: Pick<RunningApp, 'url' | 'adminName'>
+): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await logIn(page, app.url, app.adminName, ADMIN_PASSWORD);
+	return page;
 }
 
 /**

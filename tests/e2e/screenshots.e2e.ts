@@ -9,7 +9,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
 import type { RunningApp } from '../support/app';
-import { addSite, logIn, postFromAnotherSite } from './owner-support';
+import { addSite, logIn, ownerPage, postFromAnotherSite } from './owner-support';
 import { emulateFocus, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 180_000 });
@@ -240,8 +240,7 @@ test('the demo blog, the login page, the sites list, settings, a share link, the
 	expect((await postFromAnotherSite(visitor, `${app.url}/logout`, {})).status()).toBe(403);
 	await shootAll(visitor, 'error-cross-site');
 
-	const admin = await (await browser.newContext()).newPage();
-	await logIn(admin, app.url, app.adminName, 'test-admin-password');
+	const admin = await ownerPage(browser, app);
 	await addSite(
 		admin,
 		app.url,

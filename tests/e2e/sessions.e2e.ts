@@ -5,44 +5,23 @@
  * shows the visit's pages and event in order, and finds the session in the session list.
  * Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { launchVisitorBrowser, routeStandalonePage, startTrackedApp } from './tracker-support';
+import { ownerPage } from './owner-support';
+import { routeStandalonePage, useTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
-const ADMIN_PASSWORD = 'test-admin-password';
-
 let app: RunningApp;
+let visitorBrowser: Browser;
 /** The visit's session id, from the first test. */
 let sid = '';
-/** The visitor's browser: a desktop Chrome user agent, so its records are not a bot's. */
-let visitorBrowser: Browser;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-	visitorBrowser = await launchVisitorBrowser();
-});
-test.afterAll(async () => {
-	await visitorBrowser?.close();
-	await app?.stop();
-});
-
-/** Logs in as the first admin in a fresh context and returns its page. */
-async function ownerPage(browser: Browser): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await page.goto(`${app.url}/login`);
-	await page.waitForLoadState('networkidle');
-	await page.getByLabel('Account name').fill(app.adminName);
-	await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL(`${app.url}/sites`);
-	return page;
-}
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 test('a visit shows as a live visitor without a reload, and its timeline and list entry show its pages and event in order', async ({
 	browser
 }) => {
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
 	await owner.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
@@ -99,11 +78,11 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await expect(owner).toHaveURL(sessionUrl);
 });
 
-test("a share link shows a session's timeline only once the owner switches sessions on", async ({
+test("a share link shows the session list and a session's timeline only once the owner switches sessions on", async ({
 	browser
 }) => {
 	expect(sid, 'the first test recorded a session').not.toBe('');
-	const owner = await ownerPage(browser);
+	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: 'Create a share link' }).click();
 	const shareUrl = (await owner.getByRole('status').getByRole('link').getAttribute('href'))!;
@@ -111,6 +90,10 @@ test("a share link shows a session's timeline only once the owner switches sessi
 
 	const viewer = await (await browser.newContext()).newPage();
 	expect((await viewer.goto(timelineUrl))!.status()).toBe(404);
+	expect((await viewer.goto(`${shareUrl}/sessions`))!.status()).toBe(404);
+	await viewer.goto(shareUrl);
+	await expect(viewer.getByRole('heading', { name: 'Overview' })).toBeVisible();
+	await expect(viewer.getByRole('link', { name: 'Sessions', exact: true })).toHaveCount(0);
 	const api = `${app.url}/api/v1/sessions?site=demo&share=${shareUrl.split('/').pop()}`;
 	// Node's fetch (it honours the app's keep-alive timeout between the two reads).
 	expect((await fetch(api)).status).toBe(403);
@@ -124,4 +107,18 @@ test("a share link shows a session's timeline only once the owner switches sessi
 	await expect(viewer.getByTestId('session-timeline')).toContainText('/visit/two');
 	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveCount(0);
 	expect((await fetch(api)).status).toBe(200);
+
+	// The shared dashboard now links to the session list, whose row opens the timeline.
+	await viewer.goto(shareUrl);
+	await viewer.getByRole('link', { name: 'Sessions', exact: true }).click();
+	await expect(viewer).toHaveURL(`${shareUrl}/sessions`);
+	await expect(viewer.getByTestId('session-total')).toHaveText('1');
+	const row = viewer.getByTestId('session-list').locator('tbody tr');
+	await expect(row).toContainText('/visit/one → /visit/two');
+	const csv = viewer.getByRole('link', { name: /CSV/ });
+	const exported = await fetch(`${app.url}${await csv.getAttribute('href')}`);
+	expect(exported.status).toBe(200);
+	expect(await exported.text()).toContain('/visit/two');
+	await row.getByRole('link').click();
+	await expect(viewer).toHaveURL(timelineUrl);
 });

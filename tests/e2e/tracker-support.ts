@@ -1,13 +1,14 @@
 /**
- * What the tracker specs share: an app of their own (restartable, automation allowed),
+ * What the tracker specs share: an app of their own (restartable, automation allowed)
+ * with the visitors' browser, started and stopped per spec file ({@link useTrackedApp}),
  * pages that load the standalone script with chosen `data-*` attributes, and reads of
  * the records that reached CouchDB.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import nano from 'nano';
 import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../support/app';
-import { standalonePage } from '../support/browser';
+import { launchVisitorBrowser, standalonePage } from '../support/browser';
 
 // The specs import these from here, with the rest of what they share.
 export { CHROME_UA, emulateFocus, launchVisitorBrowser, standalonePage } from '../support/browser';
@@ -20,6 +21,42 @@ export function startTrackedApp(
 		dataDir: options.dataDir ?? tempDir('couchstats-tracker-e2e-'),
 		port: options.port,
 		env: { PUBLIC_COUCHSTATS_ALLOW_AUTOMATION: '1' }
+	});
+}
+
+/** What {@link useTrackedApp} starts for a spec file. */
+export interface TrackedSpec {
+	app: RunningApp;
+	/** The visitors' browser (see launchVisitorBrowser): their records are not a bot's. */
+	visitorBrowser: Browser;
+}
+
+/**
+ * Gives a spec file its own tracked app and visitors' browser: started before its first
+ * test and handed to `hold`, the app's last output printed after a failed test, both
+ * stopped after the last test.
+ * @param current The app to print and stop, for a spec that restarts it; default the
+ *   one started.
+ */
+export function useTrackedApp(
+	hold: (started: TrackedSpec) => void,
+	current?: () => RunningApp | undefined
+): void {
+	let started: Partial<TrackedSpec> = {};
+	const app = () => current?.() ?? started.app;
+	test.beforeAll(async () => {
+		started = { app: await startTrackedApp() };
+		started.visitorBrowser = await launchVisitorBrowser();
+		hold(started as TrackedSpec);
+	});
+	// Playwright requires the fixtures argument to be a destructuring pattern.
+	// eslint-disable-next-line no-empty-pattern
+	test.afterEach(async ({}, info) => {
+		if (info.status !== info.expectedStatus) console.log(app()?.output().slice(-4000));
+	});
+	test.afterAll(async () => {
+		await started.visitorBrowser?.close();
+		await app()?.stop();
 	});
 }
 

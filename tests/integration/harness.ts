@@ -78,7 +78,10 @@ export function embeddedOnly(reason: string) {
 /**
  * Resolves once the stats views have indexed everything written so far: a read that
  * brings the index up to date (the server waits for it, as Apache CouchDB does; asked
- * again after CouchDB's `500 timeout` on a build longer than its 60 s wait).
+ * again after CouchDB's `500 timeout` on a build longer than its 60 s wait). One view's
+ * read builds them all: an index belongs to the whole design document on both servers.
+ * Exact numbers need it, since a first read that outlasts the view reader's limit (on a
+ * busy machine) answers from the index as it stands.
  */
 export async function indexed(couch: Couch): Promise<void> {
 	await untilIndexed(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
-import { GOLDEN_NOW, goldenRecords, sidOf } from '../support/golden';
+import { GOLDEN_NOW, goldenActiveNow, goldenRecords } from '../support/golden';
 import { indexed, useCouch } from './harness';
 
 let couch: Couch;
@@ -16,7 +16,6 @@ beforeAll(async () => {
 	({ couch } = await useCouch());
 	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
-	// Exact numbers need built indexes (see stats-golden.test.ts).
 	await indexed(couch);
 });
 
@@ -38,36 +37,7 @@ describe('the read model', () => {
 				reason: expect.any(RangeError)
 			});
 		}
-		expect(read.activeNow).toEqual({
-			status: 'fulfilled',
-			value: {
-				visitors: 2,
-				byPath: [
-					{ path: '/', visitors: 1 },
-					{ path: '/pricing', visitors: 1 }
-				],
-				sessions: [
-					{
-						sid: sidOf('V7'),
-						path: '/',
-						lastAt: Date.UTC(2026, 10, 3, 23, 30, 30),
-						pages: 1,
-						durationMs: 0,
-						country: 'US',
-						browser: 'Firefox'
-					},
-					{
-						sid: sidOf('V5'),
-						path: '/pricing',
-						lastAt: Date.UTC(2026, 10, 3, 23, 29, 30),
-						pages: 2,
-						durationMs: 90_000,
-						country: 'FR',
-						browser: 'Chrome'
-					}
-				]
-			}
-		});
+		expect(read.activeNow).toEqual({ status: 'fulfilled', value: goldenActiveNow() });
 		expect(read.trackingSince).toEqual({
 			status: 'fulfilled',
 			value: '2026-10-30T12:00:00.000Z'
@@ -105,5 +75,26 @@ describe('the read model', () => {
 		expect(read.totals).toEqual({ status: 'fulfilled', value: whole.totals });
 		// The `since` query and one `metrics` query (the five days are one run of day buckets).
 		expect(read.meta.queries).toBe(2);
+	});
+
+	test('reads the site sums once for the totals, the previous period and the goals’ rates', async () => {
+		const goals = [{ id: 'g1', kind: 'page' as const, path: '/docs' }];
+		const range = { from: '2026-11-01', to: '2026-11-03', tz: 'UTC' };
+		const query: StatsQuery = { site: 'golden', range, limit: 10, goals };
+		const sections = ['totals', 'previous', 'goals'] as const;
+		const read = await readSections(couch, query, { now, sections });
+		const alone = await readSections(couch, query, { now, sections: ['goals'] });
+		expect(read.goals).toEqual(alone.goals);
+		expect(read.goals).toMatchObject({ status: 'fulfilled', value: [{ visitors: 2 }] });
+		// `metrics` over the range and the previous period, site-wide (totals, previous and
+		// the rates' denominators) and in the goal's page scope: one day run each.
+		expect(read.meta.queries).toBe(4);
+		// The same with a filter: the filter's scope is one more pair of reads.
+		const filtered = await readSections(
+			couch,
+			{ ...query, filter: { kind: 'source', value: '(direct)' } },
+			{ now, sections: ['unfiltered', ...sections] }
+		);
+		expect(filtered.meta.queries).toBe(6);
 	});
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { postView, type Couch } from '../../src/lib/server/couch';
+import { postView, setCouch, type Couch } from '../../src/lib/server/couch';
 import {
 	addToken,
 	createSite,
@@ -22,8 +22,11 @@ import {
 	startSiteDeletion
 } from '../../src/lib/server/accounts/site-delete';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
+import { createIngest } from '../../src/lib/server/ingest/handler';
+import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
+import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
 import { indexed, useCouch } from './harness';
 
@@ -144,5 +147,40 @@ describe('deleting a site', () => {
 		expect(again.deleted).toBe(600);
 		expect(await recordsOf(couch, 'halfway')).toBe(0);
 		expect(await findSite(couch, 'halfway')).toBeUndefined();
+	});
+
+	test('the ingest refuses records of a site marked for deletion at once, not after its cached site list expires', async () => {
+		const { couch } = await useCouch();
+		setCouch(couch);
+		await createSite(couch, alice, site('closing', 'Closing'));
+		const config = { burst: 1000, perSecond: 1 };
+		// The app's own site cache, with a TTL far longer than the test.
+		const ingest = createIngest({
+			couch: () => couch,
+			config: { ip: config, ipRecords: config, session: config, visitor: config, sitesTtlMs: 0 },
+			sites: startSiteCache(3_600_000)
+		});
+		// No Origin: a script's post, which only the site list checks.
+		const post = async () => {
+			const res = await ingest.handle({
+				path: '_bulk_docs',
+				clientAddress: '203.0.113.9',
+				request: new Request('http://app.test/api/ingest/_bulk_docs', {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({
+						docs: [pageview(Date.now(), { site: 'closing' })],
+						new_edits: false
+					})
+				})
+			});
+			return res.json();
+		};
+		// `new_edits: false` answers only the refused documents.
+		expect(await post()).toEqual([]);
+		await requestSiteDeletion(couch, alice, 'closing', 'closing');
+		expect(await post()).toEqual([
+			expect.objectContaining({ error: 'forbidden', reason: 'site "closing" is not registered' })
+		]);
 	});
 });

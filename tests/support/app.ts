@@ -66,6 +66,9 @@ export function tempDir(prefix = 'couchstats-test-'): string {
 /** What serves the built app, as `npm start` does. */
 const SERVE = path.join(root, 'scripts', 'serve.js');
 
+/** The first admin's password in every app the tests start (its name is `adminName`). */
+export const ADMIN_PASSWORD = 'test-admin-password';
+
 /** Runs `node scripts/serve.js` and waits until `/healthz` answers 200. */
 export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 	if (!fs.existsSync(path.join(root, 'build', 'handler.js')))
@@ -79,7 +82,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 		COUCHDB_URL: undefined,
 		...externalServerEnv(dataDir, options.env),
 		COUCHSTATS_DATA_DIR: dataDir,
-		COUCHSTATS_ADMIN_PASSWORD: 'test-admin-password',
+		COUCHSTATS_ADMIN_PASSWORD: ADMIN_PASSWORD,
 		PORT: String(port),
 		HOST: '127.0.0.1',
 		ORIGIN: url,

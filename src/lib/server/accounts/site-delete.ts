@@ -22,6 +22,7 @@ import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
+import { invalidateSiteCache } from '../ingest/site-cache';
 import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords } from './site-records';
 import type { SiteRecord } from './sites';
@@ -63,6 +64,8 @@ export async function requestSiteDeletion(
 	delete marked.shareHash;
 	try {
 		const { rev } = await couch.sites.insert(marked);
+		// The ingest's cached site list would take Origin-less records for it until its TTL.
+		invalidateSiteCache();
 		return { ...marked, _rev: rev };
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 409) {

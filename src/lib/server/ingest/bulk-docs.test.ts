@@ -7,8 +7,8 @@ import { SiteList } from './site-cache';
 
 const ctx: BatchContext = {
 	sites: new SiteList([
-		{ id: 'demo', hostnames: ['localhost'] },
-		{ id: 'blog', hostnames: ['blog.example.com'] }
+		{ id: 'demo', hostnames: ['localhost'], timeZone: 'UTC' },
+		{ id: 'blog', hostnames: ['blog.example.com'], timeZone: 'UTC' }
 	]),
 	origin: { kind: 'page', origin: 'http://localhost:5173' },
 	agent: describeAgent(

@@ -39,6 +39,8 @@ export interface IngestDeps {
 	config: IngestConfig;
 	/** Clock in ms; default `Date.now`. */
 	now?: () => number;
+	/** The site list to check against; default a cache of its own on `couch` (`config.sitesTtlMs`). */
+	sites?: SiteCache;
 }
 
 /** One request as the route hands it over. */
@@ -75,7 +77,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const ipBuckets = new TokenBuckets(deps.config.ip, now);
 	const sessionBuckets = new TokenBuckets(deps.config.session, now);
 	const ipRecordBuckets = new TokenBuckets(deps.config.ipRecords, now);
-	const siteCache = new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
+	const siteCache =
+		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
 	const checkpoints = new Checkpoints(
 		() => deps.couch().checkpoints as unknown as DocumentScope<StoredCheckpoint>,
 		now

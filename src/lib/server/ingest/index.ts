@@ -1,11 +1,13 @@
 /**
  * The app's ingest endpoint, created once at start-up (`hooks.server.ts` `init`) with
- * the app's CouchDB client and the ingest part of the configuration. See `handler.ts`
+ * the app's CouchDB client, the ingest part of the configuration and the process's site
+ * cache. See `handler.ts`
  * for what it answers.
  */
 import { couch } from '../couch';
 import type { IngestConfig } from './config';
 import { createIngest, type Ingest } from './handler';
+import { startSiteCache } from './site-cache';
 
 export { createIngest, type Ingest, type IngestDeps, type IngestRequest } from './handler';
 export type { IngestConfig } from './config';
@@ -18,7 +20,7 @@ let instance: Ingest | undefined;
  * @param config The ingest settings start-up loaded.
  */
 export function startIngest(config: IngestConfig): void {
-	instance ??= createIngest({ couch, config });
+	instance ??= createIngest({ couch, config, sites: startSiteCache(config.sitesTtlMs) });
 }
 
 /**

@@ -3,8 +3,8 @@ import { corsHeaders, requestOrigin } from './origin';
 import { SiteList } from './site-cache';
 
 const sites = new SiteList([
-	{ id: 'demo', hostnames: ['localhost', '127.0.0.1'] },
-	{ id: 'blog', hostnames: ['blog.example.com', '*.example.org'] }
+	{ id: 'demo', hostnames: ['localhost', '127.0.0.1'], timeZone: 'UTC' },
+	{ id: 'blog', hostnames: ['blog.example.com', '*.example.org'], timeZone: 'UTC' }
 ]);
 
 describe('requestOrigin', () => {

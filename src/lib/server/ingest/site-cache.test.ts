@@ -30,7 +30,11 @@ describe('SiteCache', () => {
 		const [a, b] = await Promise.all([cache.sites(), cache.sites()]);
 		expect(a).toBe(b);
 		expect(db.reads).toBe(1);
-		expect(a.get('demo')).toEqual({ id: 'demo', hostnames: ['localhost', '127.0.0.1'] });
+		expect(a.get('demo')).toEqual({
+			id: 'demo',
+			hostnames: ['localhost', '127.0.0.1'],
+			timeZone: 'UTC'
+		});
 		expect(a.allowsOrigin('http://localhost:4173')).toBe(true);
 
 		db.docs = [];
@@ -39,6 +43,24 @@ describe('SiteCache', () => {
 		now = 5000;
 		expect((await cache.sites()).get('demo')).toBeUndefined();
 		expect(db.reads).toBe(2);
+	});
+
+	test('after invalidate reads again at once, and keeps no read begun before it', async () => {
+		const db = sitesDb([demoSite(0)]);
+		const cache = new SiteCache(() => db as unknown as DocumentScope<SiteRecord>, 60_000);
+		expect((await cache.sites()).get('demo')).toBeDefined();
+		const before = cache.sites();
+		expect(await before).toBe(await cache.sites());
+		// A read under way when the site is deleted: it answers, but is not cached.
+		cache.invalidate();
+		const racing = cache.sites();
+		db.docs = [];
+		cache.invalidate();
+		expect((await racing).get('demo')).toBeDefined();
+		expect((await cache.sites()).get('demo')).toBeUndefined();
+		expect(db.reads).toBe(3);
+		expect((await cache.sites()).get('demo')).toBeUndefined();
+		expect(db.reads).toBe(3);
 	});
 
 	test('leaves out a site being deleted, so the ingest takes no more records for it', async () => {

@@ -1,15 +1,18 @@
 /**
- * The registered sites as the ingest sees them: ids and allowed hostnames, read
- * from the sites database and cached briefly, so a busy endpoint reads the
+ * The registered sites as the ingest sees them: ids, allowed hostnames and time zones,
+ * read from the sites database and cached briefly, so a busy endpoint reads the
  * database once per TTL rather than once per request, and a newly added site or
- * hostname is honoured within seconds.
+ * hostname is honoured within seconds. The process keeps one such cache
+ * ({@link startSiteCache}), shared by the ingest, the visitor endpoint and the demo
+ * pages (which read the demo site's time zone from it).
  */
 import type { DocumentScope } from 'nano';
+import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { originAllowed, type SiteRecord } from '../accounts/sites';
 
-/** What the ingest needs to know about a site. */
-export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames'>;
+/** What the ingest and the demo pages need to know about a site. */
+export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames' | 'timeZone'>;
 
 /** A snapshot of the registered sites. */
 export class SiteList {
@@ -35,6 +38,8 @@ export class SiteList {
 export class SiteCache {
 	#current: { list: SiteList; at: number } | undefined;
 	#loading: Promise<SiteList> | undefined;
+	/** Counts invalidations, so a read begun before one is not kept after it. */
+	#generation = 0;
 
 	/**
 	 * @param sitesDb The sites database.
@@ -54,12 +59,29 @@ export class SiteCache {
 	async sites(): Promise<SiteList> {
 		const current = this.#current;
 		if (current && this.now() - current.at < this.ttlMs) return current.list;
-		this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+		if (!this.#loading) {
+			const loading = this.#load().finally(() => {
+				if (this.#loading === loading) this.#loading = undefined;
+			});
+			this.#loading = loading;
+		}
 		return this.#loading;
+	}
+
+	/**
+	 * Forgets the cached list, so the next call reads the sites database: a change made
+	 * in this process (a site marked for deletion) holds at once, not after the TTL.
+	 * A read already under way answers its callers but is not kept.
+	 */
+	invalidate(): void {
+		this.#current = undefined;
+		this.#loading = undefined;
+		this.#generation++;
 	}
 
 	async #load(): Promise<SiteList> {
 		const at = this.now();
+		const generation = this.#generation;
 		let rows;
 		try {
 			rows = (await this.sitesDb().list({ include_docs: true })).rows;
@@ -70,10 +92,40 @@ export class SiteCache {
 		for (const { doc } of rows) {
 			// A site being deleted (site-delete.ts) takes no more records.
 			if (doc?.type !== 'site' || typeof doc.id !== 'string' || doc.deleting) continue;
-			sites.push({ id: doc.id, hostnames: Array.isArray(doc.hostnames) ? doc.hostnames : [] });
+			const hostnames = Array.isArray(doc.hostnames) ? doc.hostnames : [];
+			sites.push({ id: doc.id, hostnames, timeZone: doc.timeZone });
 		}
 		const list = new SiteList(sites);
-		this.#current = { list, at };
+		if (generation === this.#generation) this.#current = { list, at };
 		return list;
 	}
+}
+
+let app: SiteCache | undefined;
+
+/**
+ * Creates the process's site cache on the app's CouchDB client (a second call, as each
+ * endpoint's start and Vite's dev server may make, keeps the first).
+ * @param ttlMs How long a read stays fresh (the ingest's `sitesTtlMs`).
+ */
+export function startSiteCache(ttlMs: number): SiteCache {
+	app ??= new SiteCache(() => couch().sites, ttlMs);
+	return app;
+}
+
+/**
+ * The process's site cache.
+ * @throws {Error} before start-up created it ({@link startSiteCache}).
+ */
+export function siteCache(): SiteCache {
+	if (!app) throw new Error('the site cache is not started: hooks.server.ts init starts it');
+	return app;
+}
+
+/**
+ * Makes the process's site cache, if started, read the sites database on its next use
+ * (after a site write that must hold at once, such as marking a site for deletion).
+ */
+export function invalidateSiteCache(): void {
+	app?.invalidate();
 }

@@ -11,15 +11,12 @@ import type { StatsRequest } from '../stats/handler';
 import { liveResponse } from './stream';
 import { DEMO_SITE } from '../accounts/sites';
 
-/** The site whose stats the public /stats page shows: the demo site. */
-export const PUBLIC_SITE = DEMO_SITE;
-
 /** Answers a live request: an SSE stream, or a JSON error. */
 export async function liveRequest(event: StatsRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
-		if (site === PUBLIC_SITE) return liveResponse(site);
+		if (site === DEMO_SITE) return liveResponse(site);
 		await authorizeSite(couch(), site, {
 			user: event.locals.user,
 			authorization: event.request.headers.get('authorization'),

@@ -86,6 +86,9 @@ function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
 	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
 }
 
+/** The whole site's sums of a query's range and of the period before it, each read once. */
+type SiteSums = Record<'current' | 'previous', () => Promise<MetricSums>>;
+
 /** Every section, in the order the Stats API answers them. */
 export const SECTIONS: readonly SectionName[] = [
 	'unfiltered',
@@ -159,26 +162,36 @@ export async function readSections<S extends SectionName = SectionName>(
 	// Handled at once: when no asked section waits for the range, its failure is nobody's.
 	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
 	const series = once(() => at.then((q) => readTimeseries(reader, q)));
-	const totals = once(() =>
-		asked.includes('timeseries')
-			? series().then((s) => totalsFrom(s.reduce((all, p) => addSums(all, p.sums), emptySums())))
-			: at.then((q) => readSums(reader, scopeOf(q), q.range)).then(totalsFrom)
-	);
+	// The sums of the range and of the previous period, in the query's scope and the whole
+	// site's (the same reads without a filter), each read once for every section using it.
+	const sums = {
+		current: once(() =>
+			asked.includes('timeseries')
+				? series().then((s) => s.reduce((all, p) => addSums(all, p.sums), emptySums()))
+				: at.then((q) => readSums(reader, scopeOf(q), q.range))
+		),
+		previous: once(() => at.then((q) => readSums(reader, scopeOf(q), previousRange(q.range))))
+	};
+	const siteSums: SiteSums = query.filter
+		? {
+				current: once(() => at.then((q) => readSums(reader, q.site, q.range))),
+				previous: once(() => at.then((q) => readSums(reader, q.site, previousRange(q.range))))
+			}
+		: sums;
+	const totals = () => sums.current().then(totalsFrom);
 	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
-		unfiltered: () =>
-			query.filter ? at.then((q) => readSums(reader, q.site, q.range)).then(totalsFrom) : totals(),
+		unfiltered: () => siteSums.current().then(totalsFrom),
 		totals,
 		previous: () =>
 			at.then(async (q) => {
 				const previous = previousRange(q.range);
-				const sums = await readSums(reader, scopeOf(q), previous);
-				return { from: previous.from, to: previous.to, totals: totalsFrom(sums) };
+				return { from: previous.from, to: previous.to, totals: totalsFrom(await sums.previous()) };
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () => at.then((q) => readBreakdowns(reader, q)),
 		activeNow: () => readActiveNow(reader, query.site, now),
 		trackingSince: since,
-		goals: () => at.then((q) => readGoals(reader, q)),
+		goals: () => at.then((q) => readGoals(reader, q, siteSums)),
 		journeys: () => at.then((q) => readJourney(reader, q)),
 		paths: () => at.then((q) => readPaths(reader, q))
 	};
@@ -336,22 +349,24 @@ async function readBreakdowns(
  * Each goal's conversions, converting visitors and conversion rate over the range and
  * the previous period (src/lib/stats/goals.ts): an exact goal sums its filter scope of
  * the `metrics` view; wildcard and prop goals read the site's `pages` or `event-props`
- * rows, each view once per period however many goals need it.
+ * rows, each view once per period however many goals need it. The site's own sums (the
+ * rates' denominators) are the ones the totals and previous sections read.
  */
 async function readGoals(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'goals'>
+	query: Pick<StatsQuery, 'site' | 'range' | 'goals'>,
+	siteSums: SiteSums
 ): Promise<GoalReport[]> {
 	const goals = query.goals ?? [];
 	if (!goals.length) return [];
-	const period = async (range: DateRange): Promise<GoalPeriod[]> => {
+	const period = async (range: DateRange, which: keyof SiteSums): Promise<GoalPeriod[]> => {
 		const { start, end } = rangeBounds(range);
 		const segments = cover(start, end);
 		const read = <V>(view: 'pages' | 'event-props') =>
 			once(() => readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]));
 		const pages = read<number[]>('pages');
 		const props = read<number>('event-props');
-		const site = await readSums(reader, query.site, range);
+		const site = await siteSums[which]();
 		return Promise.all(
 			goals.map(async (goal) => {
 				const plan = goalPlan(goal);
@@ -364,8 +379,8 @@ async function readGoals(
 		);
 	};
 	const [current, previous] = await Promise.all([
-		period(query.range),
-		period(previousRange(query.range))
+		period(query.range, 'current'),
+		period(previousRange(query.range), 'previous')
 	]);
 	return goals.map((goal, i) => ({
 		goal,

@@ -41,6 +41,8 @@ export interface VisitorDeps {
 	config: Pick<IngestConfig, 'visitor' | 'sitesTtlMs'>;
 	/** Clock in ms; default `Date.now`. */
 	now?: () => number;
+	/** The site list to check against; default a cache of its own on `couch` (`config.sitesTtlMs`). */
+	sites?: SiteCache;
 	/** Longest a view read may wait for its index before a 503; default 15 s. */
 	indexWaitMs?: number;
 	/** Records per page of a read; default `VISITOR_PAGE`. */
@@ -85,7 +87,8 @@ const bodySchema = v.strictObject({
 export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 	const now = deps.now ?? Date.now;
 	const buckets = new TokenBuckets(deps.config.visitor, now);
-	const siteCache = new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
+	const siteCache =
+		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
 	const settle = within(deps.indexWaitMs ?? 15_000);
 
 	async function respond(req: VisitorRequest, sites: SiteList): Promise<Response> {

@@ -5,6 +5,7 @@
  */
 import { couch } from '../couch';
 import type { IngestConfig } from '../ingest/config';
+import { startSiteCache } from '../ingest/site-cache';
 import { createVisitorEndpoint, type VisitorEndpoint } from './handler';
 
 export {
@@ -22,7 +23,7 @@ let instance: VisitorEndpoint | undefined;
  * @param config The ingest settings start-up loaded.
  */
 export function startVisitorEndpoint(config: IngestConfig): void {
-	instance ??= createVisitorEndpoint({ couch, config });
+	instance ??= createVisitorEndpoint({ couch, config, sites: startSiteCache(config.sitesTtlMs) });
 }
 
 /**

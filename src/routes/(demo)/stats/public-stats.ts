@@ -15,9 +15,6 @@ import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
 import { isPrivatePath } from './private-paths';
 
-/** The site the public page shows: the demo site. */
-export const PUBLIC_SITE = DEMO_SITE;
-
 /** A page of the site with its title and type. */
 export interface TitledPath {
 	path: string;
@@ -52,13 +49,13 @@ export async function readPublicStats(
 	now: () => number = Date.now
 ): Promise<PublicStats> {
 	const at = now();
-	const site = (await couch.sites.get(siteDocId(PUBLIC_SITE))) as SiteRecord;
+	const site = (await couch.sites.get(siteDocId(DEMO_SITE))) as SiteRecord;
 	const tz = site.timeZone;
 	const today = localDate(at, tz);
 	const read = await readSections(
 		couch,
 		{
-			site: PUBLIC_SITE,
+			site: DEMO_SITE,
 			range: { from: today, to: today, tz },
 			fromFirstRecord: true,
 			limit: PAGE_LIMIT
@@ -68,7 +65,7 @@ export async function readPublicStats(
 	// The page is one read: any section that failed fails it.
 	const active = valueOf(read.activeNow);
 	return {
-		site: PUBLIC_SITE,
+		site: DEMO_SITE,
 		timeZone: tz,
 		trackingSince: valueOf(read.trackingSince),
 		from: read.range.from,

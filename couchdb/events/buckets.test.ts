@@ -1,0 +1,74 @@
+/**
+ * The time-bucketed views each spell out the `buckets` list and its emit loop (a map
+ * function is ES5 text with no shared library: the embedded view engine has no
+ * `require`, and a change to a view's text rebuilds its index in CouchDB). This test
+ * keeps the copies from drifting: every view whose key names a granularity emits each
+ * record once per granularity of src/lib/stats/buckets.ts, in its order, under the
+ * bucket key `bucketKey` gives, and says so in its header.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { bucketKey, GRANULARITIES } from '../../src/lib/stats/buckets';
+import { oneOfEach } from '../../tests/support/ingest-records';
+import { runMap } from './views/fake-emit';
+
+const viewsDir = path.join(import.meta.dirname, 'views');
+const files = fs.readdirSync(viewsDir).filter((f) => f.endsWith('.js'));
+const headerKey = (file: string) =>
+	/^\/\/ key: +(.*)$/m.exec(fs.readFileSync(path.join(viewsDir, file), 'utf8'))?.[1] ?? '';
+const bucketed = files.filter((file) => headerKey(file).includes('granularity'));
+
+/** Instants in each quarter of an hour, at the edges of a day, a month and a year. */
+const INSTANTS = [
+	Date.UTC(2026, 10, 21, 14, 5, 30),
+	Date.UTC(2026, 10, 21, 14, 29, 59, 999),
+	Date.UTC(2026, 10, 30, 23, 30),
+	Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+	Date.UTC(2027, 0, 1, 0, 15)
+];
+
+/** Every record type, with the fields each view reads (a 404 pageview with `from` too). */
+function records(ts: number): Record<string, unknown>[] {
+	const all = oneOfEach(ts);
+	return [...all, { ...all[0], _id: `${all[0]._id}-404`, notFound: true, from: '/old' }];
+}
+
+describe('the time-bucketed views', () => {
+	test('are the views whose key names a granularity', () => {
+		expect(bucketed.length).toBeGreaterThanOrEqual(10);
+		for (const file of files) {
+			const text = fs.readFileSync(path.join(viewsDir, file), 'utf8');
+			expect(/var buckets = \[/.test(text), file).toBe(bucketed.includes(file));
+		}
+	});
+
+	test.each(bucketed)('%s names the granularities of buckets.ts in its header', (file) => {
+		const names = GRANULARITIES.map((g) => `'${g}'`).join(' | ');
+		expect(headerKey(file)).toContain(`granularity (${names})`);
+	});
+
+	test.each(bucketed)(
+		'%s emits each row once per granularity of buckets.ts, under its bucket key',
+		async (file) => {
+			const { map } = await import(/* @vite-ignore */ path.join(viewsDir, file));
+			let emitted = 0;
+			for (const ts of INSTANTS) {
+				for (const doc of records(ts)) {
+					// Rows that differ only in granularity and bucket are one row's copies.
+					const copies = new Map<string, [unknown, unknown][]>();
+					for (const [key, value] of runMap(map, doc)) {
+						const k = key as unknown[];
+						const id = JSON.stringify([k[0], k.slice(3), value]);
+						copies.set(id, [...(copies.get(id) ?? []), [k[1], k[2]]]);
+						emitted++;
+					}
+					for (const buckets of copies.values()) {
+						expect(buckets).toEqual(GRANULARITIES.map((g) => [g, bucketKey(g, ts)]));
+					}
+				}
+			}
+			expect(emitted, 'the records make the view emit').toBeGreaterThan(0);
+		}
+	);
+});
