@@ -6,6 +6,7 @@
  */
 import { goalLabel, wildcardMatcher, type Goal } from './goals';
 import { rate } from './metrics';
+import type { Preset } from './range';
 import type { RecordValue } from './sessions';
 
 /** One step of a funnel: a goal's fields without its id. */
@@ -143,4 +144,13 @@ export function funnelCsvRows(steps: FunnelStepReport[]) {
 		stepRate: s.stepRate,
 		conversionRate: s.conversionRate
 	}));
+}
+
+/** The funnel page's data (`/sites/[site]/funnels`): the site's funnels, the one shown. */
+export interface FunnelPageData {
+	site: { id: string; name: string; timeZone: string };
+	range: { preset: Preset; from: string; to: string; tz: string };
+	funnels: { id: string; name: string }[];
+	/** The first batch of the funnel shown, or why it could not be read; null without funnels. */
+	report: FunnelResponse | { problem: string } | null;
 }
