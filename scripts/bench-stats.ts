@@ -8,7 +8,10 @@
  * Stats API handler for 7 days, 30 days, 12 months and all time (warm median of 10
  * requests, view rows read per request), the Journeys API (the busiest page) and the
  * Paths API (the entry pages, and the pages after the busiest) for 30 days the same
- * way, and reads the whole owner dashboard (every widget's reads; warm median of 10). `--old` runs the same with PouchDB's own
+ * way, and reads the whole owner dashboard (every widget's reads; warm median of 10),
+ * and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
+ * API handler, every batch to the end (warm median of 3), against the step-1 rows and
+ * sessions it read. `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so the rows a range reads do not grow with N.
@@ -28,6 +31,8 @@ import {
 	handleStats,
 	type StatsRequest
 } from '../src/lib/server/stats/handler';
+import { handleFunnels } from '../src/lib/server/funnels/handler';
+import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
@@ -52,6 +57,17 @@ const JOURNEYS = [
 	{ label: 'paths', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
 	{ label: 'paths /', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC&step=/' }
 ] as const;
+
+/** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
+const FUNNEL: Funnel = {
+	id: 'bench',
+	name: 'bench',
+	steps: [
+		{ kind: 'page', path: '/' },
+		{ kind: 'page', path: '/page-*' },
+		{ kind: 'event', name: 'signup' }
+	]
+};
 
 async function main() {
 	const { values } = parseArgs({
@@ -111,7 +127,8 @@ async function benchOne(n: number, engine: boolean) {
 			timeZone: 'UTC',
 			owners: [],
 			tokens: [token],
-			createdAt: 0
+			createdAt: 0,
+			funnels: [FUNNEL]
 		};
 		await couch.sites.insert(site);
 
@@ -185,6 +202,30 @@ async function benchOne(n: number, engine: boolean) {
 		console.log(
 			`  whole owner dashboard (30 days): warm median ${fmt(median(dashboard.sort((a, b) => a - b)))}`
 		);
+		if (engine) {
+			console.log(
+				'  funnel       warm median   first call   batches   step-1 rows   sessions read   per session   steps'
+			);
+			for (const range of RANGES.slice(0, 2)) {
+				const first = await funnelCall(couch, secret, range.query);
+				const warm = [];
+				for (let i = 0; i < 3; i++) warm.push((await funnelCall(couch, secret, range.query)).ms);
+				const ms = median(warm.sort((a, b) => a - b));
+				const { progress, steps } = first.last;
+				console.log(
+					[
+						`  ${range.label.padEnd(12)}`,
+						fmt(ms).padStart(11),
+						fmt(first.ms).padStart(13),
+						String(first.batches).padStart(10),
+						String(progress.read).padStart(14),
+						String(progress.sessionsRead).padStart(16),
+						`${(ms / Math.max(1, progress.sessionsRead)).toFixed(2)} ms`.padStart(14),
+						`   ${steps.map((s) => s.sessions).join(' → ')}`
+					].join('')
+				);
+			}
+		}
 		console.log(`  store peak RSS over the whole run ${rssMb(child.pid!, 'VmHWM')} MB`);
 	} finally {
 		child.kill('SIGKILL');
@@ -222,6 +263,28 @@ async function apiCall(couch: Couch, secret: string, api: keyof typeof HANDLERS,
 		indexing: boolean;
 	};
 	return { ms, ...body.meta, indexing: body.indexing };
+}
+
+/** Reads the bench funnel for a range through the Funnels API, every batch to the end. */
+async function funnelCall(couch: Couch, secret: string, query: string) {
+	const started = performance.now();
+	let batches = 0;
+	let cursor: string | null = null;
+	let last: FunnelResponse;
+	do {
+		const url = new URL(`http://bench/api/v1/funnels?site=bench&funnel=bench&${query}`);
+		if (cursor) url.searchParams.set('cursor', cursor);
+		const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+		const res = await handleFunnels(
+			{ url, request, locals: { user: null } },
+			{ couch, timeoutMs: 3_600_000, now: () => NOW }
+		);
+		if (res.status !== 200) throw new Error(`funnels answered ${res.status}: ${await res.text()}`);
+		last = (await res.json()) as FunnelResponse;
+		cursor = last.next;
+		batches++;
+	} while (cursor);
+	return { ms: performance.now() - started, batches, last };
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];

@@ -17,10 +17,12 @@ test('the site links mark the page being shown', () => {
 	expect(sitePageLinks('alpha', '/sites/alpha/settings')).toEqual([
 		{ href: '/sites/alpha', label: 'Dashboard', current: false },
 		{ href: '/sites/alpha/sessions', label: 'Sessions', current: false },
+		{ href: '/sites/alpha/funnels', label: 'Funnels', current: false },
 		{ href: '/sites/alpha/settings', label: 'Settings', current: true }
 	]);
 	expect(sitePageLinks('alpha', '/sites/alpha').map((link) => link.current)).toEqual([
 		true,
+		false,
 		false,
 		false
 	]);

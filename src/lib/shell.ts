@@ -38,6 +38,7 @@ export type ShellHeader =
 export const SITE_PAGES = [
 	{ path: '', label: 'Dashboard' },
 	{ path: '/sessions', label: 'Sessions' },
+	{ path: '/funnels', label: 'Funnels' },
 	{ path: '/settings', label: 'Settings' }
 ] as const;
 

@@ -2,7 +2,7 @@
  * Screenshots of every page at 1280 px and 390 px wide, with some traffic in them,
  * written to docs/screenshots/ for the README: the demo blog (home, a post, its 404
  * page) and its public /stats page; the login page; an owner's sites list, dashboard
- * (also under a filter by source, and its paths from entry walked a step), sessions, a session's timeline and settings; a share link; the app's 403 and 404
+ * (also under a filter by source, and its paths from entry walked a step), sessions, a session's timeline, a funnel and settings; a share link; the app's 403 and 404
  * pages and its refusal of a form posted from another site. Each page is also checked at both widths: no element may reach past the
  * viewport's right edge, and no two controls of a header may overlap (a popup aside).
  */
@@ -218,6 +218,23 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		await sessions.locator('tbody a').first().click();
 		await expect(page).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
 		await shootAll(page, 'session');
+
+		// A funnel through the blog, defined in the settings, and its report for the day.
+		await page.goto(`${app.url}/sites/demo/settings`);
+		await page.waitForLoadState('networkidle');
+		const funnel = page.getByRole('form', { name: 'Add a funnel' });
+		await funnel.getByLabel('Funnel name').fill('Into the blog');
+		for (const [i, path] of ['/', '/blog', '/blog/hello-couchstats'].entries()) {
+			await funnel
+				.getByRole('group', { name: `Step ${i + 1}` })
+				.getByLabel('Path or event')
+				.fill(path);
+		}
+		await funnel.getByRole('button', { name: 'Add funnel' }).click();
+		await expect(page.getByRole('status').filter({ hasText: 'Added the funnel' })).toBeVisible();
+		await page.goto(`${app.url}/sites/demo/funnels?range=today`);
+		await expect(page.getByTestId('funnel-progress')).toContainText('counted exactly');
+		await shootAll(page, 'funnel');
 	} finally {
 		await desktop.close();
 		await phone.close();

@@ -14,12 +14,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
-import { revisionFor, type StoredRecord } from '../../src/lib/records';
+import type { StoredRecord } from '../../src/lib/records';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { GET as LIST } from '../../src/routes/api/v1/sessions/+server';
 import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server';
-import { goldenSite, uuidv7At } from '../support/golden';
+import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
@@ -29,7 +29,6 @@ const OTHER_SHARE = 'shr_' + 'b'.repeat(32);
 let couch: Couch;
 let token: string;
 let otherToken: string;
-let counter = 0;
 
 const sid = {
 	S0: uuidv7At(t(23, 50, 0, 9), 0xa0),
@@ -40,30 +39,13 @@ const sid = {
 	OTHER: uuidv7At(t(10, 20), 0xa5)
 };
 
-type Fields = Record<string, unknown> & { type: StoredRecord['type']; ts: number; path: string };
-
 /** A session's records as the tracker and ingest store them. */
-function session(
+const session = (
 	id: string,
 	vid: string,
 	shared: Record<string, unknown>,
-	list: Fields[]
-): StoredRecord[] {
-	return list.map((fields) => {
-		const _id = uuidv7At(fields.ts, ++counter);
-		return {
-			_id,
-			_rev: revisionFor(_id),
-			v: 1,
-			site: 'sess',
-			sid: id,
-			vid: `visitor-${vid}`.padEnd(16, '0'),
-			receivedAt: fields.ts + 500,
-			...shared,
-			...fields
-		} as unknown as StoredRecord;
-	});
-}
+	list: SessionFields[]
+): StoredRecord[] => sessionRecords('sess', id, vid, shared, list);
 
 const firefox = { browser: 'Firefox', os: 'Linux', device: 'desktop' };
 const safari = { browser: 'Safari', os: 'iOS', device: 'mobile' };

@@ -64,25 +64,39 @@ export type GoalInput = v.InferOutput<typeof goalInputSchema>;
  * @throws {CouchstatsError} 400 saying what is wrong.
  */
 export function parseGoalForm(form: FormData): GoalInput {
-	const field = (name: string) => {
+	return parseGoalFields((name) => {
 		const value = form.get(name);
 		return typeof value === 'string' ? value : '';
-	};
+	});
+}
+
+/**
+ * Reads a goal's fields (as {@link parseGoalForm} names them) through `field`: the one
+ * rule for a goal and for each step of a funnel (./funnels.ts).
+ * @param step For a funnel's step, how errors name it (`step 2`).
+ * @throws {CouchstatsError} 400 saying what is wrong.
+ */
+export function parseGoalFields(field: (name: string) => string, step?: string): GoalInput {
+	const prefix = step ? `${step}: ` : '';
+	const noun = step ? 'step' : 'goal';
 	const kind = field('kind');
 	if (kind !== 'event' && kind !== 'page') {
-		throw new CouchstatsError(400, 'a goal is an event or a page');
+		throw new CouchstatsError(400, `${prefix}a ${noun} is an event or a page`);
 	}
 	const key = field('propKey').trim();
 	const value = field('propValue').trim();
 	if (kind === 'event' && Boolean(key) !== Boolean(value)) {
-		throw new CouchstatsError(400, 'a prop goal needs both the prop name and its value');
+		throw new CouchstatsError(
+			400,
+			`${prefix}a prop ${noun} needs both the prop name and its value`
+		);
 	}
 	const input =
 		kind === 'event'
 			? { kind, name: field('name'), ...(key ? { prop: { key, value } } : {}) }
 			: { kind, path: field('path') };
 	const result = v.safeParse(goalInputSchema, input);
-	if (!result.success) throw new CouchstatsError(400, result.issues[0].message);
+	if (!result.success) throw new CouchstatsError(400, prefix + result.issues[0].message);
 	return result.output;
 }
 

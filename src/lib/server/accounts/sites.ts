@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
+import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../../site-patterns';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
@@ -69,6 +70,8 @@ export interface SiteRecord extends SiteInput {
 	createdAt: number;
 	/** What counts as a conversion on the site (src/lib/server/accounts/goals.ts validates them). */
 	goals?: Goal[];
+	/** Ordered steps counted per session (src/lib/server/accounts/funnels.ts validates them). */
+	funnels?: Funnel[];
 	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
 	deleting?: number;
 }

@@ -10,7 +10,7 @@ import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { SiteRecord } from '../accounts/sites';
 import { authorizeSite, type Credentials } from '../stats/authorize';
-import { errorResponse, type StatsRequest } from '../stats/handler';
+import { csvPage, errorResponse, type StatsRequest } from '../stats/handler';
 import { parseRangeParams, parseSiteId } from '../stats/params';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 
@@ -92,17 +92,12 @@ export async function handleSessionList(
 			{ timeoutMs: options.timeoutMs }
 		);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
-		const headers: Record<string, string> = {
-			...NO_STORE,
-			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="${site.id}-sessions-${range.from}-${range.to}.csv"`
-		};
-		if (list.next) {
-			const next = new URL(event.url);
-			next.searchParams.set('cursor', list.next);
-			headers.link = `<${next.pathname}${next.search}>; rel="next"`;
-		}
-		return new Response(toCsv(SESSION_CSV_COLUMNS, list.sessions as never), { headers });
+		return csvPage(
+			event.url,
+			`${site.id}-sessions-${range.from}-${range.to}.csv`,
+			toCsv(SESSION_CSV_COLUMNS, list.sessions as never),
+			list.next
+		);
 	} catch (e) {
 		return errorResponse(e);
 	}

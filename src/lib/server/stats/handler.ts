@@ -265,3 +265,21 @@ export function errorResponse(e: unknown): Response {
 		{ status: 500 }
 	);
 }
+
+/**
+ * A CSV page of a paged answer (sessions, a funnel's batches): not cached, saved as
+ * `filename`, with a `Link` header naming the next page (`cursor=next`) when there is one.
+ */
+export function csvPage(url: URL, filename: string, body: string, next: string | null): Response {
+	const headers: Record<string, string> = {
+		'cache-control': 'private, no-store',
+		'content-type': 'text/csv; charset=utf-8',
+		'content-disposition': `attachment; filename="${filename}"`
+	};
+	if (next) {
+		const link = new URL(url);
+		link.searchParams.set('cursor', next);
+		headers.link = `<${link.pathname}${link.search}>; rel="next"`;
+	}
+	return new Response(body, { headers });
+}

@@ -3,6 +3,7 @@ import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { attempt, requireUser } from '$lib/server/accounts/form';
 import { addGoal, parseGoalForm, removeGoal } from '$lib/server/accounts/goals';
+import { parseFunnelForm, removeFunnel, saveFunnel } from '$lib/server/accounts/funnels';
 import { goalLabel } from '$lib/stats/goals';
 import {
 	addOwner,
@@ -37,6 +38,7 @@ export const load = (async ({ locals, url, params }) => {
 			tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
 			shared: Boolean(site.shareHash),
 			goals: site.goals ?? [],
+			funnels: site.funnels ?? [],
 			shareSessions: site.shareSessions === true
 		}
 	};
@@ -101,6 +103,17 @@ export const actions = {
 		act(event, async (user, form) => {
 			await removeGoal(couch(), user, event.params.site, field(form, 'id'));
 			return { saved: 'Goal removed.' };
+		}),
+	saveFunnel: (event) =>
+		act(event, async (user, form) => {
+			const input = parseFunnelForm(form);
+			await saveFunnel(couch(), user, event.params.site, input);
+			return { saved: `${input.id ? 'Saved' : 'Added'} the funnel ${input.name}.` };
+		}),
+	removeFunnel: (event) =>
+		act(event, async (user, form) => {
+			await removeFunnel(couch(), user, event.params.site, field(form, 'id'));
+			return { saved: 'Funnel removed.' };
 		}),
 	deleteSite: (event) =>
 		act(event, async (user, form) => {

@@ -1,0 +1,117 @@
+/**
+ * A site's funnels (src/lib/stats/funnels.ts): checked when an owner saves one, stored
+ * in the site's record in the sites database beside its goals, replaced or removed by
+ * id. Each step is checked by the goals' own rule ({@link parseGoalFields}). Only those
+ * who may manage the site (its owners and admins, {@link changeSite}) change them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Funnel, FunnelStep } from '../../stats/funnels';
+import type { User } from './auth';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { parseGoalFields } from './goals';
+import { changeSite } from './site-admin';
+import type { SiteRecord } from './sites';
+
+/** Most funnels a site may have: the settings page and the funnel page list them all. */
+export const MAX_FUNNELS = 10;
+/** Fewest and most steps of a funnel. */
+export const FUNNEL_STEPS = { min: 2, max: 8 } as const;
+/** Longest funnel name. */
+export const FUNNEL_NAME_MAX = 60;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** What an owner submits for a funnel. */
+export interface FunnelInput {
+	/** The funnel replaced, or undefined for a new one. */
+	id?: string;
+	name: string;
+	steps: FunnelStep[];
+}
+
+/**
+ * Reads a funnel from the settings form: `name`, an optional `id` (editing), and up to
+ * {@link FUNNEL_STEPS}.max rows `step1.kind` (`event` or `page`), `step1.value` (the
+ * event name or page path), `step1.propKey`, `step1.propValue`, … in order; rows left
+ * empty are skipped.
+ * @throws {CouchstatsError} 400 saying what is wrong.
+ */
+export function parseFunnelForm(form: FormData): FunnelInput {
+	const field = (name: string) => {
+		const value = form.get(name);
+		return typeof value === 'string' ? value : '';
+	};
+	const name = field('name').trim();
+	if (!name) throw new CouchstatsError(400, 'the funnel name is required');
+	if (name.length > FUNNEL_NAME_MAX) {
+		throw new CouchstatsError(400, `the funnel name must be at most ${FUNNEL_NAME_MAX} characters`);
+	}
+	if (CONTROL.test(name)) {
+		throw new CouchstatsError(400, 'the funnel name must not contain control characters');
+	}
+	const steps: FunnelStep[] = [];
+	for (let row = 1; row <= FUNNEL_STEPS.max + 1; row++) {
+		const value = field(`step${row}.value`);
+		if (!value.trim()) continue;
+		if (steps.length === FUNNEL_STEPS.max) {
+			throw new CouchstatsError(400, `a funnel has at most ${FUNNEL_STEPS.max} steps`);
+		}
+		const kind = field(`step${row}.kind`);
+		const fields: Record<string, string> = {
+			kind,
+			[kind === 'page' ? 'path' : 'name']: value,
+			propKey: field(`step${row}.propKey`),
+			propValue: field(`step${row}.propValue`)
+		};
+		steps.push(parseGoalFields((f) => fields[f] ?? '', `step ${steps.length + 1}`));
+	}
+	if (steps.length < FUNNEL_STEPS.min) {
+		throw new CouchstatsError(400, `a funnel needs at least ${FUNNEL_STEPS.min} steps`);
+	}
+	const id = field('id').trim();
+	return { ...(id ? { id } : {}), name, steps };
+}
+
+/**
+ * Adds a funnel to a site, or replaces the one with `input.id`.
+ * @throws {CouchstatsError} 409 when another funnel has that name; 400 when the site
+ *   has {@link MAX_FUNNELS} funnels; 404 when `input.id` names none, or as
+ *   {@link changeSite}.
+ */
+export function saveFunnel(couch: Couch, user: User, site: string, input: FunnelInput) {
+	return changeSite(couch, user, site, (record): SiteRecord => {
+		const funnels = record.funnels ?? [];
+		const name = input.name.toLowerCase();
+		if (funnels.some((f) => f.id !== input.id && f.name.toLowerCase() === name)) {
+			throw new CouchstatsError(409, `a funnel named "${input.name}" exists already`);
+		}
+		if (input.id) {
+			if (!funnels.some((f) => f.id === input.id)) throw new CouchstatsError(404, 'no such funnel');
+			const funnel: Funnel = { id: input.id, name: input.name, steps: input.steps };
+			return { ...record, funnels: funnels.map((f) => (f.id === input.id ? funnel : f)) };
+		}
+		if (funnels.length >= MAX_FUNNELS) {
+			throw new CouchstatsError(400, `a site has at most ${MAX_FUNNELS} funnels`);
+		}
+		const funnel: Funnel = {
+			id: randomBytes(4).toString('hex'),
+			name: input.name,
+			steps: input.steps
+		};
+		return { ...record, funnels: [...funnels, funnel] };
+	});
+}
+
+/**
+ * Removes a funnel from a site.
+ * @throws {CouchstatsError} 404 when the site has no funnel with that id.
+ */
+export function removeFunnel(couch: Couch, user: User, site: string, id: string) {
+	return changeSite(couch, user, site, (record): SiteRecord => {
+		const funnels = record.funnels ?? [];
+		if (!funnels.some((f) => f.id === id)) throw new CouchstatsError(404, 'no such funnel');
+		return { ...record, funnels: funnels.filter((f) => f.id !== id) };
+	});
+}

@@ -1,0 +1,39 @@
+/**
+ * The data of the funnel page `/sites/[site]/funnels` for a site the caller may read:
+ * the range the query string asks for (the dashboard's presets), the site's funnels and
+ * the first batch of the one chosen (`funnel=`, else the first); the page reads the
+ * next batches from the Funnels API. The same read as the Funnels API.
+ */
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { isTimeZone, type SiteRecord } from '../accounts/sites';
+import { parseRangeParams } from '../stats/params';
+import { resolveRange } from '../../stats/range';
+import type { FunnelPageData } from '../../stats/funnels';
+import { readFunnel } from './read-funnel';
+
+/** The funnel page's data. */
+export async function readFunnelPage(
+	couch: Couch,
+	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone' | 'funnels'>,
+	params: URLSearchParams,
+	now: number
+): Promise<FunnelPageData> {
+	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
+	const funnels = site.funnels ?? [];
+	const base = {
+		site: { id: site.id, name: site.name, timeZone: site.timeZone },
+		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },
+		funnels: funnels.map(({ id, name }) => ({ id, name }))
+	};
+	const funnel = funnels.find((f) => f.id === params.get('funnel')) ?? funnels[0];
+	if (!funnel) return { ...base, report: null };
+	try {
+		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
+		const { range } = parseRangeParams(query, site.timeZone, now);
+		return { ...base, report: await readFunnel(couch, { site: site.id, funnel, range }) };
+	} catch (e) {
+		if (!(e instanceof CouchstatsError)) throw e;
+		return { ...base, report: { problem: e.message } };
+	}
+}

@@ -1,0 +1,251 @@
+/**
+ * A funnel's report, counted exactly and in bounded batches (docs/DESIGN.md, "Funnels"):
+ *
+ * 1. The records that reach step 1 in the range are key-range reads of `funnel-entries`
+ *    (`[site, kind, target, start]` … `[site, kind, target, end]`), one per target: the
+ *    event name or the page path, or each of the site's paths a wildcard step matches
+ *    (listed by one group_level=3 read of the paths under the wildcard's prefix).
+ * 2. Each session those rows name is read whole from `session-records` and walked
+ *    through the steps ({@link walkFunnel}). A session counts at the row of the record
+ *    by which it first reached step 1, so it counts once however many rows name it, and
+ *    not at all when it reached step 1 before the range.
+ *
+ * A request reads at most {@link FUNNEL_BATCH}.rows rows of step 1 and the sessions they
+ * name, and answers the counts so far with a cursor carrying them; the caller repeats
+ * with the cursor until `progress.done`. So a funnel over any range answers every
+ * request in bounded time: a read costs (rows of step 1 in the range) + (records of the
+ * sessions they name), spread over batches, never a scan of the range's other records.
+ */
+import { createHash } from 'node:crypto';
+import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
+import { createViewReader, type ViewReader } from '../stats/view-reader';
+import { rangeBounds, type DateRange } from '../../stats/periods';
+import { wildcardMatcher } from '../../stats/goals';
+import {
+	funnelSteps,
+	walkFunnel,
+	type Funnel,
+	type FunnelResponse,
+	type FunnelStep,
+	type SessionRecord
+} from '../../stats/funnels';
+import type { RecordValue } from '../../stats/sessions';
+
+/** Bounds of one request: rows of step 1 read, and sessions read at once. */
+export const FUNNEL_BATCH = { rows: 250, parallel: 8 } as const;
+
+/**
+ * Most paths a wildcard first step may match: its rows are read one path at a time, and
+ * the first batch counts the rows of each (the progress total).
+ */
+export const MAX_ENTRY_PATHS = 200;
+
+/** Options of the read: injectable for tests and the benchmark. */
+export interface ReadFunnelOptions {
+	timeoutMs?: number;
+	/** Rows of step 1 per request; default {@link FUNNEL_BATCH}.rows. */
+	batchRows?: number;
+}
+
+/** Where the next batch starts and what the batches before it counted. */
+interface FunnelCursor {
+	/** Fingerprint of the funnel's steps and the range: a cursor fits one funnel read. */
+	h: string;
+	/** The target (event name or path) being read. */
+	t: string;
+	/** The last row read of that target (`[ts, sid, id]`), or null to start it. */
+	k: [number, string, string] | null;
+	/** Sessions reaching each step so far. */
+	c: number[];
+	/** Rows of step 1 read so far, and in all. */
+	n: number;
+	total: number;
+	/** Sessions read so far. */
+	s: number;
+}
+
+function fingerprint(funnel: Funnel, range: DateRange): string {
+	const text = JSON.stringify([funnel.steps, range.from, range.to, range.tz]);
+	return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+}
+
+function encode(cursor: FunnelCursor): string {
+	return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * Decodes a cursor of this funnel and range.
+ * @throws {CouchstatsError} 400 when it is not one (or the funnel changed since).
+ */
+function decode(text: string, hash: string, steps: number): FunnelCursor {
+	let c: Partial<FunnelCursor> | undefined;
+	try {
+		c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+	} catch {
+		c = undefined;
+	}
+	const key = c?.k;
+	const valid =
+		c &&
+		c.h === hash &&
+		typeof c.t === 'string' &&
+		(key === null ||
+			(Array.isArray(key) &&
+				key.length === 3 &&
+				Number.isFinite(key[0]) &&
+				typeof key[1] === 'string' &&
+				typeof key[2] === 'string')) &&
+		Array.isArray(c.c) &&
+		c.c.length === steps &&
+		c.c.every(count) &&
+		[c.n, c.total, c.s].every(count);
+	if (!valid) {
+		throw new CouchstatsError(
+			400,
+			'cursor is not one this API returned for this funnel and range (was the funnel edited?)'
+		);
+	}
+	return c as FunnelCursor;
+}
+
+/** The event name or the paths whose `funnel-entries` rows may reach step 1, in key order. */
+async function entryTargets(reader: ViewReader, site: string, step: FunnelStep) {
+	if (step.kind === 'event') return { kind: 'event', targets: [step.name] };
+	if (!step.path.includes('*')) return { kind: 'page', targets: [step.path] };
+	const prefix = step.path.slice(0, step.path.indexOf('*'));
+	const rows = await reader.read<number>('funnel-entries', {
+		startkey: [site, 'page', prefix],
+		endkey: [site, 'page', prefix + '\ufff0'],
+		group_level: 3
+	});
+	const match = wildcardMatcher(step.path);
+	const targets = rows.map((row) => String(row.key[2])).filter(match);
+	if (targets.length > MAX_ENTRY_PATHS) {
+		throw new CouchstatsError(
+			400,
+			`step 1 (${step.path}) matches ${targets.length} paths, more than ${MAX_ENTRY_PATHS}: narrow it`
+		);
+	}
+	return { kind: 'page', targets };
+}
+
+/** Runs `work` on each item, at most `parallel` at once. */
+async function eachLimited<T>(items: T[], parallel: number, work: (item: T) => Promise<void>) {
+	let next = 0;
+	const run = async () => {
+		while (next < items.length) await work(items[next++]);
+	};
+	await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, run));
+}
+
+/**
+ * One batch of a funnel's report for a range.
+ * @param cursor The previous batch's `next`, or null for the first.
+ * @throws {CouchstatsError} 400 for a cursor of another funnel or range, or a wildcard
+ *   first step matching more than {@link MAX_ENTRY_PATHS} paths.
+ */
+export async function readFunnel(
+	couch: Couch,
+	query: { site: string; funnel: Funnel; range: DateRange; cursor?: string | null },
+	options: ReadFunnelOptions = {}
+): Promise<FunnelResponse> {
+	const { site, funnel, range } = query;
+	const reader = createViewReader(couch, options);
+	const { start, end } = rangeBounds(range);
+	const hash = fingerprint(funnel, range);
+	const { kind, targets } = await entryTargets(reader, site, funnel.steps[0]);
+	const rowsOf = (target: string) => ({
+		startkey: [site, kind, target, start],
+		endkey: [site, kind, target, end]
+	});
+	let state: FunnelCursor;
+	if (query.cursor) {
+		state = decode(query.cursor, hash, funnel.steps.length);
+	} else {
+		const totals = await Promise.all(
+			targets.map((t) => reader.read<number>('funnel-entries', rowsOf(t)))
+		);
+		const total = totals.reduce((sum, rows) => sum + (rows[0]?.value ?? 0), 0);
+		state = {
+			h: hash,
+			t: targets[0] ?? '',
+			k: null,
+			c: funnel.steps.map(() => 0),
+			n: 0,
+			total,
+			s: 0
+		};
+	}
+
+	// Step 1's rows of this batch, from the cursor on.
+	const budget = options.batchRows ?? FUNNEL_BATCH.rows;
+	const entries: { id: string; sid: string }[] = [];
+	let at = targets.findIndex((t) => t >= state.t);
+	if (at === -1) at = targets.length;
+	let resume = at < targets.length && targets[at] === state.t ? state.k : null;
+	while (at < targets.length && entries.length < budget) {
+		const target = targets[at];
+		const rows = await reader.read<null>('funnel-entries', {
+			...rowsOf(target),
+			// [.., ts, sid, id, {}] sorts right after the cursor's own row.
+			...(resume ? { startkey: [site, kind, target, ...resume, {}] } : {}),
+			reduce: false,
+			limit: budget - entries.length
+		});
+		for (const row of rows) entries.push({ sid: String(row.key[4]), id: String(row.key[5]) });
+		const last = rows.at(-1);
+		if (entries.length < budget || !last) {
+			at++;
+			resume = null;
+		} else {
+			resume = [last.key[3] as number, String(last.key[4]), String(last.key[5])];
+		}
+	}
+
+	// The sessions they name, each read once in this batch and walked through the steps.
+	const sids = [...new Set(entries.map((e) => e.sid))];
+	const walks = new Map<string, ReturnType<typeof walkFunnel>>();
+	await eachLimited(sids, FUNNEL_BATCH.parallel, async (sid) => {
+		const rows = await reader.read<RecordValue>('session-records', {
+			startkey: [site, sid],
+			endkey: [site, sid, {}],
+			reduce: false
+		});
+		const records: SessionRecord[] = rows.map((row) => ({
+			ts: row.key[2] as number,
+			id: String(row.key[3]),
+			value: row.value
+		}));
+		walks.set(sid, walkFunnel(funnel.steps, records));
+	});
+	const counts = [...state.c];
+	for (const { sid, id } of entries) {
+		const walk = walks.get(sid);
+		// Counted at the record that entered the funnel: once, and only when in the range.
+		if (!walk || walk.entry.id !== id) continue;
+		for (let i = 0; i < walk.reached; i++) counts[i]++;
+	}
+
+	const done = at >= targets.length;
+	const next: FunnelCursor = {
+		h: hash,
+		t: targets[at] ?? '',
+		k: resume,
+		c: counts,
+		n: state.n + entries.length,
+		total: state.total,
+		s: state.s + sids.length
+	};
+	return {
+		site,
+		funnel: { id: funnel.id, name: funnel.name },
+		range: { from: range.from, to: range.to, tz: range.tz },
+		steps: funnelSteps(funnel.steps, counts),
+		progress: { read: next.n, total: Math.max(next.total, next.n), sessionsRead: next.s, done },
+		next: done ? null : encode(next),
+		indexing: reader.indexing
+	};
+}

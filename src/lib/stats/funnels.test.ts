@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'vitest';
+import { funnelSteps, walkFunnel, type FunnelStep, type SessionRecord } from './funnels';
+import type { RecordValue } from './sessions';
+
+const steps: FunnelStep[] = [
+	{ kind: 'page', path: '/' },
+	{ kind: 'page', path: '/pricing*' },
+	{ kind: 'event', name: 'signup', prop: { key: 'seats', value: '3' } }
+];
+
+let n = 0;
+const at = (value: RecordValue): SessionRecord => ({ id: `r${++n}`, ts: n, value });
+const page = (path: string) => at({ type: 'pageview', path });
+const signup = (props?: Record<string, string | number>) =>
+	at({ type: 'event', path: '/pricing', name: 'signup', props });
+
+describe('walking a session through a funnel', () => {
+	test('counts each step only after the one before it, from the first entry', () => {
+		const records = [
+			page('/pricing'),
+			page('/'),
+			page('/'),
+			signup({ seats: 3 }),
+			page('/pricing/team'),
+			signup({ seats: 3 })
+		];
+		const walk = walkFunnel(steps, records);
+		expect(walk).toEqual({ entry: records[1], reached: 3 });
+	});
+
+	test('a step matched only before the one it follows is not reached', () => {
+		const records = [page('/pricing'), signup({ seats: 3 }), page('/')];
+		expect(walkFunnel(steps, records)).toEqual({ entry: records[2], reached: 1 });
+	});
+
+	test('a prop step matches the value as text, and only that value', () => {
+		expect(walkFunnel(steps, [page('/'), page('/pricing'), signup({ seats: 2 })])?.reached).toBe(2);
+		expect(walkFunnel(steps, [page('/'), page('/pricing'), signup()])?.reached).toBe(2);
+		expect(walkFunnel(steps, [page('/'), page('/pricing'), signup({ seats: '3' })])?.reached).toBe(
+			3
+		);
+	});
+
+	test('heartbeats and milestones on a step’s path do not reach it; no entry is null', () => {
+		const records = [
+			at({ type: 'heartbeat', path: '/' }),
+			at({ type: 'milestone', path: '/', milestone: 'actual' })
+		];
+		expect(walkFunnel(steps, records)).toBeNull();
+	});
+});
+
+describe('a funnel report', () => {
+	test('drop-off, step rate and conversion rate from the counts', () => {
+		expect(
+			funnelSteps(steps, [5, 4, 2]).map(
+				({ label, sessions, dropOff, stepRate, conversionRate }) => [
+					label,
+					sessions,
+					dropOff,
+					stepRate,
+					conversionRate
+				]
+			)
+		).toEqual([
+			['/', 5, 0, 1, 1],
+			['/pricing*', 4, 1, 0.8, 0.8],
+			['signup (seats = 3)', 2, 2, 0.5, 0.4]
+		]);
+	});
+
+	test('no session entered: every rate is 0', () => {
+		expect(funnelSteps(steps, [0, 0, 0]).map((s) => [s.stepRate, s.conversionRate])).toEqual([
+			[0, 0],
+			[0, 0],
+			[0, 0]
+		]);
+	});
+});

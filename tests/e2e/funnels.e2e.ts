@@ -1,0 +1,86 @@
+/**
+ * Funnels: the owner defines a goal and a 3-step funnel on the settings page (a bad
+ * funnel is refused with a clear error), a visitor browses the demo site in another
+ * browser and completes the steps, and the funnel page counts the visitor's session
+ * through every step. Real Chromium, the built app, its CouchDB.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../support/app';
+import { logIn } from './owner-support';
+import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 120_000 });
+
+let app: RunningApp;
+let visitorBrowser: Browser;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+	visitorBrowser = await launchVisitorBrowser();
+});
+// Playwright requires the fixtures argument to be a destructuring pattern.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, info) => {
+	if (info.status !== info.expectedStatus) console.log(app.output().slice(-4000));
+});
+test.afterAll(async () => {
+	await visitorBrowser?.close();
+	await app?.stop();
+});
+
+/** Opens a demo page and waits until its tracker talks to the ingest. */
+async function visit(page: Page, path: string) {
+	await Promise.all([
+		page.waitForRequest((request) => request.url().includes('/api/ingest')),
+		page.goto(`${app.url}${path}`)
+	]);
+}
+
+test('an owner defines a goal and a 3-step funnel, a visitor completes it, and the funnel counts the conversion', async ({
+	browser
+}) => {
+	const owner = await (await browser.newContext()).newPage();
+	await logIn(owner, app.url, app.adminName, 'test-admin-password');
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.waitForLoadState('networkidle');
+
+	const eventGoal = owner.getByRole('form', { name: 'Add an event goal' });
+	await eventGoal.getByLabel('Event name').fill('cta-start');
+	await eventGoal.getByRole('button', { name: 'Add event goal' }).click();
+	const saved = owner.getByRole('status').filter({ hasText: /^Added the/ });
+	await expect(saved).toHaveText('Added the goal cta-start.');
+
+	const form = owner.getByRole('form', { name: 'Add a funnel' });
+	const step = (n: number) => form.getByRole('group', { name: `Step ${n}` });
+	await form.getByLabel('Funnel name').fill('Start');
+	// One step is not a funnel: refused, nothing saved.
+	await step(1).getByLabel('Path or event').fill('/');
+	await form.getByRole('button', { name: 'Add funnel' }).click();
+	await expect(owner.getByRole('alert')).toHaveText('a funnel needs at least 2 steps');
+	await step(2).getByLabel('Path or event').fill('/pricing');
+	await step(3).getByLabel('Kind').selectOption('event');
+	await step(3).getByLabel('Path or event').fill('cta-start');
+	await form.getByRole('button', { name: 'Add funnel' }).click();
+	await expect(saved).toHaveText('Added the funnel Start.');
+	await expect(owner.locator('ul.funnels > li')).toHaveText([
+		/Start:\s+\/ → \/pricing → cta-start/
+	]);
+
+	// The visit: home, pricing, the call to action.
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/');
+	await visit(visitor, '/pricing');
+	await visitor.getByRole('button', { name: 'Start now' }).click();
+	await visitor.goto('about:blank');
+	await waitForRecords(
+		app,
+		(records) =>
+			records.filter((r) => r.type === 'pageview').length >= 2 &&
+			records.some((r) => r.type === 'event' && r.name === 'cta-start')
+	);
+
+	await owner.goto(`${app.url}/sites/demo/funnels?range=today`);
+	await expect(owner.getByRole('heading', { name: 'Start' })).toBeVisible();
+	await expect(owner.getByTestId('funnel-progress')).toContainText('counted exactly');
+	await expect(owner.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
+	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
+});

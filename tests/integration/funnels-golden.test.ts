@@ -1,0 +1,349 @@
+/**
+ * The Funnels API on hand-worked sessions, read through the real route handler from the
+ * embedded store. All times are November 10 2026, UTC (the site's zone). The funnel:
+ * `/` → `/pricing*` → the event `signup` with `plan = pro`.
+ *
+ * | session | when               | records in order                                  | steps reached          |
+ * | ------- | ------------------ | ------------------------------------------------- | ---------------------- |
+ * | A       | 10:00–10:02        | two tabs: / (tab 1), /pricing (tab 2), heartbeats  | 3                      |
+ * |         |                    | of both interleaved, signup pro                    |                        |
+ * | B       | 10:37–10:39        | the same visitor 35 min after A's last record: a  | 1 (out of order)       |
+ * |         |                    | new session; /pricing, signup pro, then /          |                        |
+ * | C       | 11:00–11:03        | /pricing/team, /, signup free, /pricing/team       | 2 (free is not pro)    |
+ * | D       | 09:00–09:00:10     | /, /pricing, signup pro: offline, delivered a day  | 3                      |
+ * |         |                    | late (back-dated to its own time)                  |                        |
+ * | E       | Nov 9 23:50–00:06  | / on Nov 9, / and /pricing after midnight          | none on Nov 10 (entered |
+ * |         |                    |                                                    | Nov 9); 2 on Nov 9      |
+ * | F       | 12:00–12:06        | /, / again, /pricing                               | 2, counted once         |
+ * | BOT     | 10:10              | /, /pricing, signup pro, flagged bot               | none                    |
+ * | OTHER   | 10:20              | the same, on another site                          | none                    |
+ *
+ * Nov 10: step 1 = A B C D F = 5; step 2 = A C D F = 4; step 3 = A D = 2.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { User } from '../../src/lib/server/accounts/auth';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
+import { MAX_FUNNELS, removeFunnel, saveFunnel } from '../../src/lib/server/accounts/funnels';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
+import type { StoredRecord } from '../../src/lib/records';
+import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
+import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
+import { handleFunnels } from '../../src/lib/server/funnels/handler';
+import type { Funnel, FunnelResponse } from '../../src/lib/stats/funnels';
+import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
+import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
+import { useCouch } from './harness';
+
+const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
+const SHARE = 'shr_' + 'c'.repeat(32);
+
+let couch: Couch;
+let token: string;
+
+const funnel: Funnel = {
+	id: 'f1',
+	name: 'Signup',
+	steps: [
+		{ kind: 'page', path: '/' },
+		{ kind: 'page', path: '/pricing*' },
+		{ kind: 'event', name: 'signup', prop: { key: 'plan', value: 'pro' } }
+	]
+};
+/** The same steps from the event on: step 1 is an event (one target). */
+const fromEvent: Funnel = {
+	id: 'f2',
+	name: 'After signup',
+	steps: [
+		{ kind: 'event', name: 'signup' },
+		{ kind: 'page', path: '/' }
+	]
+};
+/** A wildcard first step: its rows are read path by path. */
+const wildcard: Funnel = {
+	id: 'f3',
+	name: 'Pricing first',
+	steps: [
+		{ kind: 'page', path: '/pricing*' },
+		{ kind: 'event', name: 'signup' }
+	]
+};
+
+/** A session's records as the tracker and ingest store them. */
+const session = (sid: string, vid: string, list: SessionFields[], extra = {}) =>
+	sessionRecords('fun', sid, vid, { browser: 'Firefox', device: 'desktop', ...extra }, list);
+
+const pv = (ts: number, path: string, entry = false): SessionFields => ({
+	type: 'pageview',
+	ts,
+	path,
+	entry,
+	firstOfDay: entry,
+	firstEver: entry
+});
+const signup = (ts: number, plan: string): SessionFields => ({
+	type: 'event',
+	ts,
+	path: '/pricing',
+	name: 'signup',
+	props: { plan }
+});
+
+const sid = {
+	A: uuidv7At(t(10), 0xb1),
+	B: uuidv7At(t(10, 37), 0xb2),
+	C: uuidv7At(t(11), 0xb3),
+	D: uuidv7At(t(9), 0xb4),
+	E: uuidv7At(t(23, 50, 0, 9), 0xb5),
+	F: uuidv7At(t(12), 0xb6),
+	BOT: uuidv7At(t(10, 10), 0xb7),
+	OTHER: uuidv7At(t(10, 20), 0xb8)
+};
+
+function records(): StoredRecord[] {
+	const complete = (ts: number) => [
+		pv(ts, '/', true),
+		pv(ts + 5_000, '/pricing'),
+		signup(ts + 10_000, 'pro')
+	];
+	const late = session(sid.D, 'V2', complete(t(9))).map((r) => ({
+		...r,
+		receivedAt: t(12, 0, 0, 11)
+	}));
+	return [
+		...session(sid.A, 'V1', [
+			pv(t(10), '/', true),
+			pv(t(10, 0, 20), '/pricing'),
+			{ type: 'heartbeat', ts: t(10, 0, 30), path: '/', engagedMs: 10_000 },
+			{ type: 'heartbeat', ts: t(10, 0, 50), path: '/pricing', engagedMs: 20_000 },
+			signup(t(10, 1), 'pro'),
+			{ type: 'heartbeat', ts: t(10, 2), path: '/', engagedMs: 5_000 }
+		]),
+		...session(sid.B, 'V1', [
+			pv(t(10, 37), '/pricing', true),
+			signup(t(10, 38), 'pro'),
+			pv(t(10, 39), '/')
+		]),
+		...session(sid.C, 'V3', [
+			pv(t(11), '/pricing/team', true),
+			pv(t(11, 1), '/'),
+			signup(t(11, 2), 'free'),
+			pv(t(11, 3), '/pricing/team')
+		]),
+		...late,
+		...session(sid.E, 'V4', [
+			pv(t(23, 50, 0, 9), '/', true),
+			pv(t(0, 5), '/'),
+			pv(t(0, 6), '/pricing')
+		]),
+		...session(sid.F, 'V5', [pv(t(12), '/', true), pv(t(12, 5), '/'), pv(t(12, 6), '/pricing')]),
+		...session(sid.BOT, 'bot', complete(t(10, 10)), { bot: true, browser: 'HeadlessChrome' }),
+		...session(sid.OTHER, 'V9', complete(t(10, 20)), { site: 'other' })
+	];
+}
+
+async function call(query: string, options: { batchRows?: number; share?: boolean } = {}) {
+	const url = new URL(`http://localhost/api/v1/funnels?${query}`);
+	const headers: Record<string, string> = options.share ? {} : { authorization: `Bearer ${token}` };
+	const event = { url, request: new Request(url, { headers }), locals: { user: null } };
+	if (options.batchRows) return handleFunnels(event, { batchRows: options.batchRows });
+	return FUNNELS(event as never);
+}
+
+async function json(query: string, options: { batchRows?: number; share?: boolean } = {}) {
+	const res = await call(query, options);
+	expect(res.status, await res.clone().text()).toBe(200);
+	return res.json();
+}
+
+/** Every batch of a funnel read, following the cursors. */
+async function batches(query: string, batchRows?: number): Promise<FunnelResponse[]> {
+	const all: FunnelResponse[] = [await json(query, { batchRows })];
+	while (all.at(-1)!.next) {
+		all.push(await json(`${query}&cursor=${all.at(-1)!.next}`, { batchRows }));
+		expect(all.length).toBeLessThan(50);
+	}
+	return all;
+}
+
+const counts = (body: FunnelResponse) =>
+	body.steps.map(({ label, sessions, dropOff, stepRate, conversionRate }) => ({
+		label,
+		sessions,
+		dropOff,
+		stepRate,
+		conversionRate
+	}));
+
+const day = 'site=fun&funnel=f1&from=2026-11-10&to=2026-11-10';
+
+beforeAll(async () => {
+	({ couch } = await useCouch());
+	setCouch(couch);
+	const created = createToken('funnels test');
+	token = created.secret;
+	const base = goldenSite();
+	const site = { ...base, timeZone: 'UTC', funnels: [funnel, fromEvent, wildcard] };
+	await couch.sites.insert({
+		...site,
+		_id: 'site:fun',
+		id: 'fun',
+		tokens: [created.token],
+		shareHash: hashToken(SHARE)
+	});
+	await couch.sites.insert({ ...site, _id: 'site:other', id: 'other', tokens: [] });
+	const res = await couch.events.bulk({ docs: records(), new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	for (const view of ['funnel-entries', 'session-records']) {
+		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
+	}
+	expect(
+		Object.keys(readDesignDocs().events.find((d) => d._id === '_design/stats')!.views!)
+	).toContain('funnel-entries');
+});
+
+describe('a funnel report on hand-worked sessions', () => {
+	test('counts the sessions entering each step in order, with drop-off and rates', async () => {
+		const body = await json(day);
+		expect(counts(body)).toEqual([
+			{ label: '/', sessions: 5, dropOff: 0, stepRate: 1, conversionRate: 1 },
+			{ label: '/pricing*', sessions: 4, dropOff: 1, stepRate: 0.8, conversionRate: 0.8 },
+			{ label: 'signup (plan = pro)', sessions: 2, dropOff: 2, stepRate: 0.5, conversionRate: 0.4 }
+		]);
+		expect(body).toMatchObject({
+			site: 'fun',
+			funnel: { id: 'f1', name: 'Signup' },
+			range: { from: '2026-11-10', to: '2026-11-10', tz: 'UTC' },
+			// Rows of / on Nov 10: A, B, C, D, E after midnight, F twice; six sessions read.
+			progress: { read: 7, total: 7, sessionsRead: 6, done: true },
+			next: null,
+			indexing: false
+		});
+	});
+
+	test('in batches of two rows: the same counts, each session counted once', async () => {
+		const all = await batches(day, 2);
+		expect(all).toHaveLength(4);
+		expect(all.map((b) => b.progress.read)).toEqual([2, 4, 6, 7]);
+		expect(all.map((b) => b.progress.done)).toEqual([false, false, false, true]);
+		expect(all.every((b) => b.progress.total === 7)).toBe(true);
+		expect(counts(all.at(-1)!)).toEqual(counts(await json(day)));
+		expect(all.at(-1)!.progress.sessionsRead).toBeGreaterThanOrEqual(6);
+	});
+
+	test('a session that entered the day before counts on its own day only', async () => {
+		const body = await json('site=fun&funnel=f1&from=2026-11-09&to=2026-11-09');
+		expect(body.steps.map((s: { sessions: number }) => s.sessions)).toEqual([1, 1, 0]);
+	});
+
+	test('an event first step and a wildcard first step', async () => {
+		const after = await json('site=fun&funnel=f2&from=2026-11-10&to=2026-11-10');
+		// signup: A (no / after it), B (/ after), C (/pricing/team after, not /), D (none).
+		expect(after.steps.map((s: { sessions: number }) => s.sessions)).toEqual([4, 1]);
+		const all = await batches('site=fun&funnel=f3&from=2026-11-10&to=2026-11-10', 1);
+		// /pricing*: A, B, C (twice, by /pricing/team), D, E (after midnight) and F entered;
+		// signup after it: A, B, C (free counts here: no prop), D.
+		expect(all.at(-1)!.steps.map((s) => s.sessions)).toEqual([6, 4]);
+		expect(all.at(-1)!.progress).toMatchObject({ read: 7, total: 7, done: true });
+	});
+
+	test('exports CSV, the next batch in a Link header', async () => {
+		const res = await call(`${day}&format=csv`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+		expect(res.headers.get('link')).toBeNull();
+		expect(await res.text()).toBe(
+			'step,label,sessions,dropOff,stepRate,conversionRate\r\n' +
+				'1,/,5,0,1,1\r\n' +
+				'2,/pricing*,4,1,0.8,0.8\r\n' +
+				'3,signup (plan = pro),2,2,0.5,0.4\r\n'
+		);
+		const first = await handleFunnels(
+			{
+				url: new URL(`http://localhost/api/v1/funnels?${day}&format=csv`),
+				request: new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
+				locals: { user: null }
+			},
+			{ batchRows: 2 }
+		);
+		expect(first.headers.get('link')).toMatch(
+			/^<\/api\/v1\/funnels\?.*cursor=[\w-]+>; rel="next"$/
+		);
+	});
+
+	test('lists the site’s funnels without a funnel id; a share link reads the counts', async () => {
+		const list = await json('site=fun');
+		expect(list.funnels.map((f: Funnel) => f.id)).toEqual(['f1', 'f2', 'f3']);
+		expect(list.funnels[0].steps[2].label).toBe('signup (plan = pro)');
+		const shared = await json(`${day}&share=${SHARE}`, { share: true });
+		expect(shared.steps.map((s: { sessions: number }) => s.sessions)).toEqual([5, 4, 2]);
+	});
+
+	test.each([
+		['site=fun&funnel=nope', 404, 'site "fun" has no funnel "nope"'],
+		[`${day}&cursor=bm9wZQ`, 400, 'cursor is not one this API returned'],
+		[`${day}&format=xml`, 400, 'format "xml" must be json or csv'],
+		['site=other&funnel=f1', 403, 'you cannot read the stats of site "other"']
+	])('%s answers %i', async (query, status, message) => {
+		const res = await call(query);
+		expect(res.status).toBe(status);
+		expect((await res.json()).message).toContain(message);
+	});
+
+	test('a cursor of another range is refused', async () => {
+		const first = await json(day, { batchRows: 2 });
+		const res = await call(`site=fun&funnel=f1&from=2026-11-09&to=2026-11-10&cursor=${first.next}`);
+		expect(res.status).toBe(400);
+	});
+});
+
+describe('funnels in the sites database', () => {
+	const owner: User = { name: 'owner', roles: [], isAdmin: false };
+	const stranger: User = { name: 'stranger', roles: [], isAdmin: false };
+	const input = { id: 'shop', name: 'Shop', hostnames: ['shop.example'], timeZone: 'UTC' };
+	const steps = funnel.steps;
+
+	test('an owner adds, edits and removes funnels; they are stored with the site', async () => {
+		await couch.sites.insert(siteRecord(input, ['owner'], 0));
+		const added = await saveFunnel(couch, owner, 'shop', { name: 'Signup', steps });
+		const saved = added.funnels![0];
+		expect(saved).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}$/), name: 'Signup', steps });
+		const edited = await saveFunnel(couch, owner, 'shop', {
+			id: saved.id,
+			name: 'Signup 2',
+			steps: steps.slice(0, 2)
+		});
+		expect(edited.funnels).toEqual([{ id: saved.id, name: 'Signup 2', steps: steps.slice(0, 2) }]);
+		expect((await couch.sites.get('site:shop')).funnels).toEqual(edited.funnels);
+		await removeFunnel(couch, owner, 'shop', saved.id);
+		expect((await couch.sites.get('site:shop')).funnels).toEqual([]);
+	});
+
+	test('someone who is not an owner gets 404 and changes nothing', async () => {
+		await expect(saveFunnel(couch, stranger, 'shop', { name: 'X', steps })).rejects.toMatchObject({
+			status: 404
+		});
+		expect((await couch.sites.get('site:shop')).funnels).toEqual([]);
+	});
+
+	test('a name in use is 409 (any case); past the limit 400; an unknown id 404', async () => {
+		await saveFunnel(couch, owner, 'shop', { name: 'Signup', steps });
+		await expect(saveFunnel(couch, owner, 'shop', { name: 'SIGNUP', steps })).rejects.toMatchObject(
+			{
+				status: 409,
+				message: 'a funnel named "SIGNUP" exists already'
+			}
+		);
+		for (let i = 1; i < MAX_FUNNELS; i++) {
+			await saveFunnel(couch, owner, 'shop', { name: `F${i}`, steps });
+		}
+		await expect(saveFunnel(couch, owner, 'shop', { name: 'More', steps })).rejects.toMatchObject({
+			status: 400,
+			message: `a site has at most ${MAX_FUNNELS} funnels`
+		});
+		await expect(
+			saveFunnel(couch, owner, 'shop', { id: 'nope', name: 'Z', steps })
+		).rejects.toMatchObject({ status: 404 });
+		await expect(removeFunnel(couch, owner, 'shop', 'nope')).rejects.toMatchObject({ status: 404 });
+	});
+});
