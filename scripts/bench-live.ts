@@ -24,9 +24,16 @@
  * at most, since page, proxy and server share this machine's clock):
  * - action → record made: loading the page and the tracker (nothing for a click);
  * - record made → request with it reaches the proxy: the tracker's own delay;
- * - → the live stream pushes it: ingest, store, `_changes`, the follower's batch, SSE
- *   (seen by a second `EventSource` the bench opens in the owner's page);
+ * - → the ingest has answered that request: validation, the store's write (the proxy
+ *   sees the answer end);
+ * - → the live stream pushes it: `_changes`, the follower's batch, SSE (seen by a
+ *   second `EventSource` the bench opens in the owner's page);
  * - → the dashboard shows it: the page's re-read and render.
+ *
+ * For the two actions that load a page, the time to the record is split further by the
+ * page's own Navigation and Resource Timing: navigation start → HTML received → the
+ * loader (`couchstats.js`) received → the core requested (the loader ran) → the core
+ * received → the pageview made (the core ran).
  *
  * Requests are counted by a forward proxy the visitors' browser goes through
  * (Playwright does not report the `keepalive` requests a page sends as it unloads): a
@@ -34,7 +41,7 @@
  * visitor), a GET to the visit under way. The proxy adds one loopback hop to every
  * visitor request, so the times are a little longer than without it.
  *
- * Usage: npm run bench:live -- [--visits 40]
+ * Usage: npm run bench:live -- [--visits 40] [--port N]
  */
 import { chromium, type Page } from '@playwright/test';
 import http from 'node:http';
@@ -48,10 +55,18 @@ import {
 	standalonePage
 } from '../tests/support/browser';
 
-const { values } = parseArgs({ options: { visits: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+	options: { visits: { type: 'string', default: '40' }, port: { type: 'string' } }
+});
 const visits = Number(values.visits);
 if (!Number.isInteger(visits) || visits < 1) {
 	console.error('--visits must be a positive integer');
+	process.exit(2);
+}
+/** The app's port (default: a free one), so that a run beside other suites can be given its own. */
+const port = values.port === undefined ? undefined : Number(values.port);
+if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+	console.error('--port must be a TCP port number');
 	process.exit(2);
 }
 
@@ -89,7 +104,7 @@ async function shown(owner: Page, metric: string): Promise<number> {
 	return Number((text ?? '').replace(/\D/g, ''));
 }
 
-const app = await startApp({ env: { COUCHSTATS_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+const app = await startApp({ port, env: { COUCHSTATS_ADMIN_PASSWORD: ADMIN_PASSWORD } });
 // Visit v's pages are /bench/v/a, /bench/v/b, /bench/v/c (distinct paths: one pageview each).
 const site = http.createServer((request, response) => {
 	const v = /^\/bench\/(\d+)\//.exec(request.url ?? '')?.[1] ?? '0';
@@ -113,8 +128,11 @@ const requests = new Map<number, Record<string, number>>();
 /** The visit under way, and the visit of each visitor id seen. */
 let current = 0;
 const visitOf = new Map<string, number>();
-/** Of each pageview and event record, when it was made (`ts`) and first reached the proxy. */
-const arrived = new Map<string, { ts: number; at: number }>();
+/**
+ * Of each pageview and event record, when it was made (`ts`), first reached the proxy
+ * (`at`) and when the ingest answered that request (`answered`: validated and stored).
+ */
+const arrived = new Map<string, { ts: number; at: number; answered?: number }>();
 const proxy = http.createServer(async (request, response) => {
 	const target = new URL(request.url ?? '');
 	const chunks: Buffer[] = [];
@@ -122,14 +140,22 @@ const proxy = http.createServer(async (request, response) => {
 	const body = Buffer.concat(chunks);
 	if (target.pathname.startsWith('/api/ingest')) {
 		let visit = current;
+		const mine: string[] = [];
 		if (request.method === 'POST') {
 			const vid = String(JSON.parse(body.toString()).docs?.[0]?.vid);
 			if (!visitOf.has(vid)) visitOf.set(vid, current);
 			visit = visitOf.get(vid)!;
 			const at = clock();
 			for (const doc of JSON.parse(body.toString()).docs ?? [])
-				if (!arrived.has(keyOf(doc))) arrived.set(keyOf(doc), { ts: doc.ts, at });
+				if (!arrived.has(keyOf(doc))) {
+					arrived.set(keyOf(doc), { ts: doc.ts, at });
+					mine.push(keyOf(doc));
+				}
 		}
+		response.on('finish', () => {
+			const answered = clock();
+			for (const key of mine) arrived.get(key)!.answered = answered;
+		});
 		const count = requests.get(visit) ?? {};
 		count[request.method!] = (count[request.method!] ?? 0) + 1;
 		requests.set(visit, count);
@@ -172,9 +198,18 @@ try {
 	});
 
 	const total = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
-	/** Per kind, the four parts of each action's time (see the header). */
-	const PARTS = ['made', 'sent', 'pushed', 'shown'] as const;
+	/** Per kind, the parts of each action's time (see the header). */
+	const PARTS = ['made', 'sent', 'stored', 'pushed', 'shown'] as const;
 	const parts = new Map(KINDS.map((k) => [k, PARTS.map(() => [] as number[])]));
+	const LOAD_STEPS = [
+		'navigation start → HTML received',
+		'HTML → loader received',
+		'loader received → core requested',
+		'core requested → core received',
+		'core received → pageview made'
+	];
+	/** Per page-loading kind, the steps of its page load (see the header). */
+	const loads = new Map<Kind, number[][]>();
 	const expected = {
 		pageviews: await shown(owner, 'pageviews'),
 		events: await shown(owner, 'events')
@@ -215,8 +250,8 @@ try {
 				(k) => (window as unknown as { pushed: Record<string, number> }).pushed[k],
 				key
 			);
-			if (!proxied || !pushed) return;
-			const times = [start, proxied.ts, proxied.at, pushed, end];
+			if (!proxied?.answered || !pushed) return;
+			const times = [start, proxied.ts, proxied.at, proxied.answered, pushed, end];
 			PARTS.forEach((_, i) => parts.get(kind)![i].push(times[i + 1] - times[i]));
 		};
 
@@ -226,10 +261,39 @@ try {
 			page.evaluate((s) => document.querySelector<HTMLElement>(s)!.click(), selector);
 		const at = (path: string) => ({ type: 'pageview', path: `/bench/${v}/${path}` });
 		const event = (name: string) => ({ type: 'event', path: `/bench/${v}/c`, name });
+
+		/** The page-load steps of the pageview just timed (see the header). */
+		const loaded = async (kind: Kind, path: string) => {
+			// No function is declared inside: tsx would wrap it in a helper the page lacks.
+			const marks = await page.evaluate(() => {
+				const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+				const [loader, core] = ['/couchstats.js', '/couchstats-core.js'].map(
+					(name) =>
+						performance
+							.getEntriesByType('resource')
+							.find((e) => new URL(e.name).pathname === name) as PerformanceResourceTiming
+				);
+				return [
+					performance.timeOrigin,
+					nav.responseEnd,
+					loader?.responseEnd,
+					core?.startTime,
+					core?.responseEnd
+				];
+			});
+			const made = arrived.get(keyOf(at(path)))?.ts;
+			if (marks.some((m) => m === undefined) || made === undefined) return;
+			const times = [0, ...marks.slice(1), made - marks[0]];
+			const list = loads.get(kind) ?? LOAD_STEPS.map(() => [] as number[]);
+			LOAD_STEPS.forEach((_, i) => list[i].push(times[i + 1] - times[i]));
+			loads.set(kind, list);
+		};
 		await time('first pageview', 'pageviews', at('a'), () => page.goto(`${siteUrl}/bench/${v}/a`));
+		await loaded('first pageview', 'a');
 		await time('pageview by link', 'pageviews', at('b'), () =>
 			Promise.all([page.waitForURL(`**/bench/${v}/b`), click('a')])
 		);
+		await loaded('pageview by link', 'b');
 		// A reader takes a moment before clicking; automatic capture loads after `load`.
 		await page.waitForFunction(() => 'couchstatsDeferred' in window);
 		await time('client-side navigation', 'pageviews', at('c'), () => click('#spa'));
@@ -254,7 +318,8 @@ try {
 	const steps = [
 		'action → record made (page and tracker load)',
 		'record made → its request reaches the proxy (tracker)',
-		'request → live stream pushes it (ingest, store, _changes, SSE)',
+		'request → the ingest has answered it (validate, store)',
+		'answered → live stream pushes it (_changes, follower, SSE)',
 		'push → dashboard shows it (re-read, render)'
 	];
 	steps.forEach((step, i) => {
@@ -263,6 +328,10 @@ try {
 			const list = parts.get(kind)![i];
 			if (list.length) console.log('  ' + summary(kind, list));
 		}
+	});
+	LOAD_STEPS.forEach((step, i) => {
+		console.log(`page load: ${step}:`);
+		for (const [kind, list] of loads) console.log('  ' + summary(kind, list[i]));
 	});
 	const perVisit = Array.from({ length: visits }, (_, v) => requests.get(v) ?? {});
 	const of = (method?: string) =>

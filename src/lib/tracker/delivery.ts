@@ -3,10 +3,13 @@
  * Part of the core, so it works from the first pageview on, before the deferred part
  * (and the outbox) has loaded.
  *
- * - Live: a pageview, event or milestone leaves within `SOON_MS`, and whatever else
- *   waits goes with it; heartbeats alone wait for the batch window (`maxWaitMs`), or
- *   until 10 records wait. While the page is visible one request is in flight at a
- *   time; when it hides, everything goes at once (`keepalive`, network.ts).
+ * - Live: a pageview, event or milestone leaves as soon as the task that made it ends
+ *   (`SOON_MS`, a 0 ms timer: what one task makes, such as a pageview and the
+ *   milestones it completes, shares a request), and whatever else waits goes with it;
+ *   heartbeats alone wait for the batch window (`maxWaitMs`), or until 10 records
+ *   wait. While the page is visible one request is in flight at a time, so what is made
+ *   while it flies goes together once it is answered; when the page hides, everything
+ *   goes at once (`keepalive`, network.ts).
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
  *   60 s), at once when the browser comes back `online`, and when the page hides.
  * - Durable: once the deferred part attaches the outbox (IndexedDB), every record is
@@ -26,8 +29,12 @@ import type { ClientRecord } from '../records.ts';
 import { post } from './network.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
-/** How long a live record waits for company: what happens in that window shares a request. */
-export const SOON_MS = 50;
+/**
+ * How long a live record waits for company, ms: none beyond its own task. A wait here
+ * is latency for every first pageview, and a page's later records share requests
+ * anyway while one is in flight.
+ */
+export const SOON_MS = 0;
 /** Records waiting before a request is due at once. */
 const BATCH = 10;
 /** Longest pause between retries, ms. */

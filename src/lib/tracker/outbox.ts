@@ -15,14 +15,15 @@
  * - Tabs share the database. The indexeddb adapter keeps the update sequence in
  *   memory per tab, so two tabs writing would reuse sequence numbers and lose
  *   writes. Every use of the database therefore runs under one cross-tab Web Lock,
- *   and every write starts by reopening the connection (`_freshen`), which re-reads
- *   the sequence.
+ *   in the order this page asked (lock.ts), and every write starts by reopening the
+ *   connection (`_freshen`), which re-reads the sequence.
  */
 import PouchDB from 'pouchdb-core';
 import IndexedDbAdapter from 'pouchdb-adapter-indexeddb';
 import type { ClientRecord } from '../records.ts';
 import { planBound } from './bound.ts';
 import type { Store } from './delivery.ts';
+import { locker } from './lock.ts';
 
 /** How the outbox is set up. */
 export interface OutboxOptions {
@@ -55,21 +56,6 @@ type Db = PouchDB.Database<ClientRecord> & {
 	/** indexeddb adapter: closes and reopens the connection, re-reading the metadata. */
 	_freshen(): Promise<void>;
 };
-
-/**
- * Runs `fn` under the outbox lock, shared by all tabs (Web Locks), or a per-page chain
- * where Web Locks are missing (insecure contexts).
- */
-function locker(): <T>(fn: () => Promise<T>) => Promise<T> {
-	let chain: Promise<unknown> = Promise.resolve();
-	return (fn) => {
-		if (typeof navigator !== 'undefined' && navigator.locks)
-			return navigator.locks.request('couchstats:outbox', fn);
-		const run = chain.then(fn, fn);
-		chain = run.catch(() => {});
-		return run;
-	};
-}
 
 /**
  * Opens the outbox database (`couchstats` in IndexedDB) and hands what already waits

@@ -14,9 +14,11 @@ const closers = new Set<() => void>();
 /** The process's follower, created on first use. */
 export function liveFollower(): ChangesFollower {
 	follower ??= new ChangesFollower(couchChangesSource(couch()), {
-		// Trackers send each action at once: batch briefly. Dashboards coalesce their
-		// re-reads themselves (at most one waits behind the one running).
-		debounceMs: 50,
+		// Trackers send each action at once, and each longpoll answer is already one
+		// batch: pass it on at once (a wait here is latency for every action).
+		// Dashboards coalesce their re-reads themselves (at most one waits behind the
+		// one running), so more frequent batches cost no more re-reads.
+		debounceMs: 0,
 		onError: (e) =>
 			console.error(redactSecrets(`couchstats: live follower: ${(e as Error).message ?? e}`))
 	});
