@@ -77,7 +77,7 @@ async function indexInBatches(phases: Change[][], size: number): Promise<string[
 		...indexRange(meta.id),
 		keyEncoding: 'buffer'
 	})) {
-		dump.push(`${key.toString('hex')} ${value}`);
+		dump.push(`${(key as unknown as Buffer).toString('hex')} ${value}`);
 	}
 	dump.push(JSON.stringify(meta.views));
 	return dump;
