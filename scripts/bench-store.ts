@@ -25,7 +25,11 @@ export async function startStoreProcess(
 ): Promise<StoreProcess> {
 	const args = ['--import', 'tsx', fileURLToPath(import.meta.url), dataDir];
 	if (!options.viewEngine) args.push('--old-engine');
-	const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+	// As `npm start` runs the app (scripts/start.js): two malloc arenas.
+	const child = spawn(process.execPath, args, {
+		stdio: ['ignore', 'pipe', 'inherit'],
+		env: { MALLOC_ARENA_MAX: '2', ...process.env }
+	});
 	const port = await new Promise<string>((resolve, reject) => {
 		let out = '';
 		child.stdout!.on('data', (chunk) => {

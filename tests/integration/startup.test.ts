@@ -287,6 +287,29 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		expect(result.stderr.trim().split('\n')).toHaveLength(1);
 	});
 
+	test.runIf(process.platform === 'linux')(
+		'npm start runs the app with two malloc arenas, and passes a SIGTERM on',
+		async () => {
+			// The extra process start and the build check take a while at a high load.
+			const app = await startApp({
+				viaStart: true,
+				env: { MALLOC_ARENA_MAX: undefined },
+				timeoutMs: 120_000
+			});
+			try {
+				const pid = app.process.pid!;
+				const [child] = fs
+					.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+					.trim()
+					.split(' ');
+				const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+				expect(environ).toContain('MALLOC_ARENA_MAX=2');
+			} finally {
+				expect(await app.stop()).toBe(0);
+			}
+		}
+	);
+
 	test('a port in use, through npm start', async () => {
 		const { spawnSync } = await import('node:child_process');
 		const net = await import('node:net');

@@ -25,6 +25,8 @@ export interface AppOptions {
 	port?: number;
 	/** How long to wait for `/healthz`; default 30 s. */
 	timeoutMs?: number;
+	/** Start through `scripts/start.js` (`npm start`), which runs serve.js as its child. */
+	viaStart?: boolean;
 }
 
 /** A running app. */
@@ -89,7 +91,8 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 		BODY_SIZE_LIMIT: '1M',
 		...options.env
 	};
-	const child = spawn(process.execPath, [SERVE], {
+	const script = options.viaStart ? path.join(root, 'scripts', 'start.js') : SERVE;
+	const child = spawn(process.execPath, [script], {
 		cwd: root,
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']

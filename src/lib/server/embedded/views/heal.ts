@@ -6,7 +6,6 @@
  * and writes each level in one batch. Until then, reads recompute a dirty entry they
  * need on the fly, so answers are right either way; healing only makes them cheap again.
  */
-import type { AggregateCache } from './aggregate-cache';
 import { entryText } from './batch';
 import { keyBytes } from './collation';
 import { ViewReader } from './reader';
@@ -14,11 +13,7 @@ import { settled } from './reducers';
 import { DIRTY, keyText, spaceRange, viewPrefix, type IndexMeta, type Level } from './store';
 
 /** Heals every dirty entry of an index. */
-export async function healDirty(
-	store: Level,
-	meta: IndexMeta,
-	cache: AggregateCache
-): Promise<void> {
+export async function healDirty(store: Level, meta: IndexMeta): Promise<void> {
 	for (let view = 0; view < meta.views.length; view++) {
 		if (meta.views[view].reducer !== '_stats') continue;
 		const prefix = viewPrefix(meta.id, view);
@@ -34,7 +29,6 @@ export async function healDirty(
 		const reader = new ViewReader(store, undefined, meta, view);
 		for (const level of levels) {
 			const batch = store.batch();
-			const healed: [string, ReturnType<typeof settled>][] = [];
 			for (const sub of markers.filter((m) => rank(m) === level)) {
 				const storeKey = prefix + sub;
 				const bytes = { keyEncoding: 'buffer' } as const;
@@ -44,10 +38,8 @@ export async function healDirty(
 				const fresh = settled(await reader.recompute(sub));
 				const keyJson = JSON.stringify((JSON.parse(text) as { k: unknown }).k);
 				batch.put(keyBytes(storeKey), entryText(keyJson, fresh), bytes);
-				healed.push([storeKey, fresh]);
 			}
 			await batch.write();
-			for (const [key, value] of healed) cache.set(key, value);
 		}
 	}
 }

@@ -7,7 +7,6 @@
  * It never holds more than one batch in memory, so the store keeps answering other
  * requests while a large import is indexed.
  */
-import { AggregateCache } from './aggregate-cache';
 import { writeBatch, type Change } from './batch';
 import { ViewError } from './errors';
 import { healDirty } from './heal';
@@ -65,7 +64,6 @@ const LOGGED_PER_BATCH = 10;
 
 export class Indexer {
 	readonly sandbox: MapSandbox;
-	private readonly cache = new AggregateCache();
 	private waiters: Waiter[] = [];
 	private fetches = 0;
 	private wakeUp: (() => void) | undefined;
@@ -185,7 +183,7 @@ export class Indexer {
 			this.caughtUp(fetch);
 			if (this.mayBeDirty) {
 				this.mayBeDirty = false;
-				await healDirty(this.store, this.meta, this.cache);
+				await healDirty(this.store, this.meta);
 			}
 			return false;
 		}
@@ -205,7 +203,6 @@ export class Indexer {
 			this.store,
 			this.meta,
 			this.sandbox,
-			this.cache,
 			response.results,
 			Number(response.last_seq),
 			(line) => lines.push(line)

@@ -1,0 +1,71 @@
+/**
+ * `tsx scripts/bench-catchup.ts seed DIR N` then `tsx scripts/bench-catchup.ts run DIR`
+ *
+ * The view engine's catch-up alone, for profiling (`node --cpu-prof --import tsx …
+ * run`): `seed` writes N synthetic records into an on-disk store with views left to
+ * PouchDB (nothing is indexed); `run` copies that store, starts the view engine on the
+ * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
+ * records per CPU-second and peak RSS.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCouch } from '../src/lib/server/couch';
+import { ensureSetup } from '../src/lib/server/boot/setup';
+import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
+import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
+import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { syntheticRecords } from '../tests/support/synthetic';
+
+const [mode, dir, count] = process.argv.slice(2);
+if (mode === 'seed') {
+	const store = await startEmbeddedCouch({ dataDir: dir, viewEngine: false });
+	const couch = createCouch(store.url, 'bench');
+	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
+	const records = syntheticRecords({ n: Number(count) });
+	for (let i = 0; i < records.length; i += 5_000) {
+		await couch.events.bulk({ docs: records.slice(i, i + 5_000), new_edits: false });
+	}
+	await store.close();
+	console.log(`seeded ${records.length} records in ${dir}`);
+} else {
+	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-catchup-'));
+	fs.cpSync(dir, copy, { recursive: true });
+	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
+	const store = await startEmbeddedCouch({ dataDir: copy });
+	const couch = createCouch(store.url, 'bench');
+	const info = await couch.events.info();
+	const cpu = process.cpuUsage();
+	const started = performance.now();
+	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+	const used = process.cpuUsage(cpu);
+	const seconds = (used.user + used.system) / 1e6;
+	const wall = (performance.now() - started) / 1000;
+	const docs = info.doc_count;
+	const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+	console.log(
+		`${docs} docs: catch-up ${wall.toFixed(1)} s wall, ${seconds.toFixed(1)} CPU-s = ` +
+			`${Math.round(docs / seconds)} records per CPU-second; peak RSS ${Math.round(Number(peak) / 1024)} MB; ` +
+			`load ${os
+				.loadavg()
+				.map((l) => l.toFixed(1))
+				.join(' ')}`
+	);
+	console.log(`CPU-s by thread: ${threadCpu()}`);
+	await store.close();
+	fs.rmSync(copy, { recursive: true, force: true });
+}
+
+/** CPU-seconds of this process's threads: the main thread, and the others (V8's GC helpers, libuv's pool, leveldb's compaction) together. */
+function threadCpu(): string {
+	let main = 0;
+	let others = 0;
+	for (const task of fs.readdirSync('/proc/self/task')) {
+		const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+		if (task === String(process.pid)) main += seconds;
+		else others += seconds;
+	}
+	return `main ${main.toFixed(1)}, other threads ${others.toFixed(1)}`;
+}
