@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/bench-catchup.ts seed DIR N` then `tsx scripts/bench-catchup.ts run DIR`
+ * `npm run bench:catchup -- seed DIR N` then `npm run bench:catchup -- run DIR`
  *
  * The view engine's catch-up alone, for profiling (`node --cpu-prof --import tsx …
  * run`): `seed` writes N synthetic records into an on-disk store with views left to
