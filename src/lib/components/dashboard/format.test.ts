@@ -3,6 +3,7 @@ import {
 	formatChange,
 	formatClock,
 	formatCount,
+	formatCountOf,
 	formatDuration,
 	formatRate,
 	liveVisitorLine
@@ -99,4 +100,13 @@ describe('liveVisitorLine', () => {
 		const visitor = { country: null, browser: null, pages: 1, durationMs: 0 };
 		expect(liveVisitorLine(visitor, '/')).toBe('on / · 1 page · 0s');
 	});
+});
+
+test('a count takes its noun in the singular for one only', () => {
+	expect([0, 1, 2, 1234].map((n) => formatCountOf(n, 'session'))).toEqual([
+		'0 sessions',
+		'1 session',
+		'2 sessions',
+		'1,234 sessions'
+	]);
 });

@@ -11,6 +11,11 @@ export function formatCount(n: number): string {
 	return Math.abs(n) >= 100_000 ? compact.format(n) : counts.format(n);
 }
 
+/** A count with its noun, singular for one: "1 session", "2 sessions". */
+export function formatCountOf(n: number, noun: string): string {
+	return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 const percents = [0, 1].map(
 	(digits) => new Intl.NumberFormat('en', { maximumFractionDigits: digits })
 );
