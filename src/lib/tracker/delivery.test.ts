@@ -193,6 +193,21 @@ test('when the page hides, journals what the outbox does not hold yet and sends 
 	expect(next.waiting()).toEqual([]);
 });
 
+test('a page that hides while a record is in flight sends it again with keepalive (closing cancels the first request)', async () => {
+	const b = browser();
+	const d = b.open();
+	b.answer('later');
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.requests).toEqual([{ ids: [pv._id], keepalive: false }]);
+	b.hide(d);
+	expect(b.requests.at(-1)).toEqual({ ids: [pv._id], keepalive: true });
+	b.release();
+	await vi.advanceTimersByTimeAsync(0);
+	expect(d.waiting()).toEqual([]);
+});
+
 test('journals only what the outbox does not hold, and removes the journal once it holds it all', async () => {
 	const b = browser();
 	b.answer('down');

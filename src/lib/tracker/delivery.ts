@@ -9,7 +9,8 @@
  *   heartbeats alone wait for the batch window (`maxWaitMs`), or until 10 records
  *   wait. While the page is visible one request is in flight at a time, so what is made
  *   while it flies goes together once it is answered; when the page hides, everything
- *   goes at once (`keepalive`, network.ts).
+ *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
+ *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
  *   60 s), at once when the browser comes back `online`, and when the page hides.
  * - Durable: once the deferred part attaches the outbox (IndexedDB), every record is
@@ -173,7 +174,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		due = Infinity;
 		const hiding = o.hidden();
 		if (flying.size && !hiding) return;
-		const list = free();
+		// Hiding: what is in flight goes again with keepalive, since a page that closes
+		// cancels its other requests (the same _id and _rev: stored once either way).
+		const list = hiding ? queue : free();
 		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
 		const per = hiding ? 20 : 100;
 		for (let i = 0; i < list.length && (hiding || !i); i += per) {
