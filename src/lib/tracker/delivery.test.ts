@@ -203,6 +203,9 @@ test('a page that hides while a record is in flight sends it again with keepaliv
 	expect(b.requests).toEqual([{ ids: [pv._id], keepalive: false }]);
 	b.hide(d);
 	expect(b.requests.at(-1)).toEqual({ ids: [pv._id], keepalive: true });
+	// pagehide after visibilitychange: what already left with keepalive is not sent again.
+	b.hide(d);
+	expect(b.requests).toHaveLength(2);
 	b.release();
 	await vi.advanceTimersByTimeAsync(0);
 	expect(d.waiting()).toEqual([]);

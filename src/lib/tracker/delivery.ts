@@ -106,6 +106,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	let fresh: ClientRecord[] = [];
 	/** Of the queue, in a request now. */
 	const flying = new Set<ClientRecord>();
+	/** Records in a `keepalive` request (sent as the page hid): not sent again on hiding. */
+	const kept = new Set<ClientRecord>();
 	/** The requests on their way. */
 	const requests = new Set<Promise<unknown>>();
 	/** Records known to be in the outbox. */
@@ -176,14 +178,18 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		if (flying.size && !hiding) return;
 		// Hiding: what is in flight goes again with keepalive, since a page that closes
 		// cancels its other requests (the same _id and _rev: stored once either way).
-		const list = hiding ? queue : free();
+		const list = hiding ? queue.filter((r) => !kept.has(r)) : free();
 		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
 		const per = hiding ? 20 : 100;
 		for (let i = 0; i < list.length && (hiding || !i); i += per) {
 			const batch = list.slice(i, i + per);
-			for (const r of batch) flying.add(r);
+			for (const r of batch) {
+				flying.add(r);
+				if (hiding) kept.add(r);
+			}
 			const request = post(win.fetch, o.endpoint, batch, o.now(), hiding).then((ok) => {
 				requests.delete(request);
+				if (hiding) for (const r of batch) kept.delete(r);
 				settle(batch, ok);
 			});
 			requests.add(request);
