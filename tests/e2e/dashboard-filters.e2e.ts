@@ -8,7 +8,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { useTrackedApp, waitForRecords } from './tracker-support';
+import { useTrackedApp, visitPage, waitForRecords } from './tracker-support';
 
 // A limit only catches a hang: at a load of 30 on 2 cores the walk takes some 150 s.
 test.describe.configure({ timeout: 300_000 });
@@ -18,14 +18,6 @@ const HN = 'https://news.ycombinator.com/item?id=1';
 let app: RunningApp;
 let visitorBrowser: Browser;
 useTrackedApp((started) => ({ app, visitorBrowser } = started));
-
-/** Opens a demo page and waits until its tracker talks to the ingest (its deferred part runs). */
-async function visit(page: Page, path: string, referer?: string) {
-	await Promise.all([
-		page.waitForRequest((request) => request.url().includes('/api/ingest')),
-		page.goto(`${app.url}${path}`, referer ? { referer } : {})
-	]);
-}
 
 /**
  * The numbers of the headline tiles, by `data-metric`. Polled: under load a first read
@@ -53,14 +45,14 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 }) => {
 	// From Hacker News: the home page, then pricing, where the call to action is clicked.
 	const fromHn = await (await visitorBrowser.newContext()).newPage();
-	await visit(fromHn, '/', HN);
-	await visit(fromHn, '/pricing');
+	await visitPage(app, fromHn, '/', HN);
+	await visitPage(app, fromHn, '/pricing');
 	await fromHn.getByRole('button', { name: 'Start now' }).click();
 	await fromHn.goto('about:blank');
 	// Direct: about, then the blog.
 	const direct = await (await visitorBrowser.newContext()).newPage();
-	await visit(direct, '/about');
-	await visit(direct, '/blog');
+	await visitPage(app, direct, '/about');
+	await visitPage(app, direct, '/blog');
 	await direct.goto('about:blank');
 	await waitForRecords(
 		app,
@@ -115,7 +107,7 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 
 	// Live: the Hacker News visitor reads one more page (its session keeps its source);
 	// the filtered dashboard follows without a reload.
-	await visit(fromHn, '/about');
+	await visitPage(app, fromHn, '/about');
 	await fromHn.goto('about:blank');
 	await expect.poll(async () => (await headline(owner)).pageviews, { timeout: 20_000 }).toBe('3');
 	expect(owner.url()).toBe(`${dashboard}&source=news.ycombinator.com`);

@@ -4,10 +4,10 @@
  * browser and completes the steps, and the funnel page counts the visitor's session
  * through every step. Real Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
-import { launchVisitorBrowser, startTrackedApp, waitForRecords } from './tracker-support';
+import { convertingVisit, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -26,14 +26,6 @@ test.afterAll(async () => {
 	await visitorBrowser?.close();
 	await app?.stop();
 });
-
-/** Opens a demo page and waits until its tracker talks to the ingest. */
-async function visit(page: Page, path: string) {
-	await Promise.all([
-		page.waitForRequest((request) => request.url().includes('/api/ingest')),
-		page.goto(`${app.url}${path}`)
-	]);
-}
 
 test('an owner defines a goal and a 3-step funnel, a visitor completes it, and the funnel counts the conversion', async ({
 	browser
@@ -66,17 +58,7 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	]);
 
 	// The visit: home, pricing, the call to action.
-	const visitor = await (await visitorBrowser.newContext()).newPage();
-	await visit(visitor, '/');
-	await visit(visitor, '/pricing');
-	await visitor.getByRole('button', { name: 'Start now' }).click();
-	await visitor.goto('about:blank');
-	await waitForRecords(
-		app,
-		(records) =>
-			records.filter((r) => r.type === 'pageview').length >= 2 &&
-			records.some((r) => r.type === 'event' && r.name === 'cta-start')
-	);
+	await convertingVisit(app, visitorBrowser);
 
 	await owner.goto(`${app.url}/sites/demo/funnels?range=today`);
 	await expect(owner.getByRole('heading', { name: 'Start' })).toBeVisible();

@@ -8,21 +8,13 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage, postFromAnotherSite } from './owner-support';
-import { useTrackedApp, waitForRecords } from './tracker-support';
+import { convertingVisit, useTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
 let app: RunningApp;
 let visitorBrowser: Browser;
 useTrackedApp((started) => ({ app, visitorBrowser } = started));
-
-/** Opens a demo page and waits until its tracker talks to the ingest. */
-async function visit(page: Page, path: string) {
-	await Promise.all([
-		page.waitForRequest((request) => request.url().includes('/api/ingest')),
-		page.goto(`${app.url}${path}`)
-	]);
-}
 
 /** The cells of a table's rows, trimmed, row by row. */
 async function cells(page: Page, selector: string): Promise<string[][]> {
@@ -69,17 +61,7 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	expect(forged.status()).toBe(403);
 
 	// The visit: home, pricing, the call to action.
-	const visitor = await (await visitorBrowser.newContext()).newPage();
-	await visit(visitor, '/');
-	await visit(visitor, '/pricing');
-	await visitor.getByRole('button', { name: 'Start now' }).click();
-	await visitor.goto('about:blank');
-	await waitForRecords(
-		app,
-		(records) =>
-			records.filter((r) => r.type === 'pageview').length >= 2 &&
-			records.some((r) => r.type === 'event' && r.name === 'cta-start')
-	);
+	await convertingVisit(app, visitorBrowser);
 
 	await owner.goto(`${app.url}/sites/demo?range=today&journey=/`);
 	// Goal, conversions, change, visitors, conversion rate: the one visitor converted.

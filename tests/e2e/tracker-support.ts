@@ -81,6 +81,35 @@ export async function waitForRecords(
 	}
 }
 
+/**
+ * Opens a page of the app (a demo page) and waits until its tracker talks to the ingest
+ * (its deferred part runs); `referer` sets where the visit came from.
+ */
+export async function visitPage(app: RunningApp, page: Page, path: string, referer?: string) {
+	await Promise.all([
+		page.waitForRequest((request) => request.url().includes('/api/ingest')),
+		page.goto(`${app.url}${path}`, referer ? { referer } : {})
+	]);
+}
+
+/**
+ * A visit that converts, in a fresh context of the visitors' browser: the home page,
+ * pricing, its call to action (`cta-start`), then away; resolves once all three are stored.
+ */
+export async function convertingVisit(app: RunningApp, visitorBrowser: Browser): Promise<void> {
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visitPage(app, visitor, '/');
+	await visitPage(app, visitor, '/pricing');
+	await visitor.getByRole('button', { name: 'Start now' }).click();
+	await visitor.goto('about:blank');
+	await waitForRecords(
+		app,
+		(records) =>
+			records.filter((r) => r.type === 'pageview').length >= 2 &&
+			records.some((r) => r.type === 'event' && r.name === 'cta-start')
+	);
+}
+
 /** Serves {@link standalonePage} at every path starting with `prefix` on the app's origin. */
 export async function routeStandalonePage(
 	context: BrowserContext,
