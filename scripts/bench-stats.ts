@@ -11,7 +11,8 @@
  * way, and reads the whole owner dashboard (every widget's reads; warm median of 10),
  * and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
  * API handler, every batch to the end (warm median of 3), against the step-1 rows and
- * sessions it read. `--old` runs the same with PouchDB's own
+ * sessions it read, and the Sessions API's first page of 50 sessions for 7 and 30 days and
+ * the newest session's timeline (warm median of 10). `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so the rows a range reads do not grow with N.
@@ -32,6 +33,8 @@ import {
 	type StatsRequest
 } from '../src/lib/server/stats/handler';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
+import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
+import type { SessionListResponse } from '../src/lib/stats/sessions';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { syntheticRecords } from '../tests/support/synthetic';
@@ -180,6 +183,34 @@ async function benchOne(n: number, engine: boolean) {
 				].join('')
 			);
 		}
+		console.log('  sessions     warm median   warm min   first call   total   shown');
+		let newest = '';
+		for (const range of RANGES.slice(0, 2)) {
+			const call = () => sessionsCall(couch, secret, `sessions?${range.query}&limit=50`);
+			const first = await call();
+			const warm = [];
+			for (let i = 0; i < WARM_RUNS; i++) warm.push((await call()).ms);
+			const list = first.body as SessionListResponse;
+			newest ||= list.sessions[0]?.sid ?? '';
+			console.log(
+				[
+					`  ${range.label.padEnd(12)}`,
+					...timings(warm, first.ms),
+					String(list.total).padStart(8),
+					String(list.sessions.length).padStart(8)
+				].join('')
+			);
+		}
+		if (newest) {
+			const call = () => sessionsCall(couch, secret, `sessions/${newest}?`);
+			const first = await call();
+			const warm = [];
+			for (let i = 0; i < WARM_RUNS; i++) warm.push((await call()).ms);
+			const records = (first.body as { records: unknown[] }).records.length;
+			console.log(
+				[`  ${'timeline'.padEnd(12)}`, ...timings(warm, first.ms), `   ${records} records`].join('')
+			);
+		}
 		const dashboard = [];
 		for (let i = 0; i <= WARM_RUNS; i++) {
 			const started = performance.now();
@@ -263,6 +294,28 @@ async function apiCall(couch: Couch, secret: string, api: keyof typeof HANDLERS,
 		indexing: boolean;
 	};
 	return { ms, ...body.meta, indexing: body.indexing };
+}
+
+/** Calls the Sessions API (`sessions?…` or `sessions/SID?…`) and times it. */
+async function sessionsCall(couch: Couch, secret: string, path: string) {
+	const url = new URL(`http://bench/api/v1/${path}&site=bench`);
+	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+	const event = { url, request, locals: { user: null } };
+	const options = { couch, timeoutMs: 3_600_000, now: () => NOW };
+	const sid = path.match(/^sessions\/([^?]+)/)?.[1];
+	const started = performance.now();
+	const res = sid
+		? await handleSessionTimeline(event, sid, options)
+		: await handleSessionList(event, options);
+	const ms = performance.now() - started;
+	if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+	return { ms, body: (await res.json()) as unknown };
+}
+
+/** Warm median, warm minimum and first call, as the tables print them. */
+function timings(warm: number[], first: number): string[] {
+	const sorted = [...warm].sort((a, b) => a - b);
+	return [fmt(median(sorted)).padStart(11), fmt(sorted[0]).padStart(10), fmt(first).padStart(12)];
 }
 
 /** Reads the bench funnel for a range through the Funnels API, every batch to the end. */
