@@ -333,6 +333,39 @@ describe('createTracker', () => {
 		expect([next.ts, next.local]).toEqual([b.env.now() + 60_015, undefined]);
 	});
 
+	test('a clock probe that moves the clock back never stamps a record before the one made before it', async () => {
+		// The server's clock is 500 ms behind the page's: the offset learned is negative.
+		const b = fakeBrowser(-500);
+		b.holdProbe();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		const [first] = await tracker.pending();
+		b.advance(30);
+		b.answerProbe();
+		await settle();
+		b.advance(100);
+		tracker.pageview('/next');
+		const [next] = (await tracker.pending()).filter((r) => r.path === '/next');
+		expect(next.ts).toBeGreaterThanOrEqual(first.ts);
+		expect(next._id > first._id).toBe(true);
+	});
+
+	test('engaged time is measured on the page clock: an offset learned meanwhile adds nothing', async () => {
+		const b = fakeBrowser(60_000);
+		b.holdProbe();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(1000);
+		b.answerProbe();
+		await settle();
+		b.advance(1000);
+		tracker.pageview('/next');
+		await settle();
+		const records = [...b.sent(), ...(await tracker.pending())];
+		const heartbeats = records.filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(heartbeats.map((r) => [r.path, r.engagedMs])).toEqual([['/posts/1', 2000]]);
+	});
+
 	test('a page closed offline leaves its records in a journal for the next tracked page, not for one that does not track', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);

@@ -144,7 +144,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let offset = readJson<number>(storage, KEYS.offset);
 	/** A probe is on its way. */
 	let probing = false;
-	const now = () => env.now() + (offset ?? 0);
+	/** The latest time this page stamped: a record is never stamped before the one made before it. */
+	let last = 0;
+	// A probe can learn an offset that moves the clock back (a server behind, or the
+	// answer's trip): records made after it still sort after the ones made before.
+	const now = () => (last = Math.max(last, env.now() + (offset ?? 0)));
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
 		(s.respectDnt != false &&
@@ -166,7 +170,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		(t) => s.day.format(t)
 	);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
-	const engagement = createEngagement(now, engagedNow());
+	// Durations on the page's own clock: an offset learned meanwhile is no engaged time.
+	const engagement = createEngagement(env.now, engagedNow());
 	const delivery = createDelivery({
 		endpoint: s.endpoint,
 		maxWaitMs: s.maxWaitMs,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { checkBatch, type BatchContext } from './bulk-docs';
+import { checkBatch, TRANSIT_MS, type BatchContext } from './bulk-docs';
 import { describeAgent } from './enrich';
 import { NOW, oneOfEach, pageview } from '../../../../tests/support/ingest-records';
 import { SiteList } from './site-cache';
@@ -108,6 +108,16 @@ describe('checkBatch', () => {
 		expect(
 			checkBatch({ docs: [{ ...local, local: 'yes' }], new_edits: false }, ctx).errors
 		).toEqual([{ id: local._id, error: 'forbidden', reason: 'local: must be true when present' }]);
+	});
+
+	test("a lag under TRANSIT_MS is the request's time on the way: it moves no local record", () => {
+		const local = pageview(NOW - 5000, { local: true });
+		for (const lag of [0, 400, TRANSIT_MS - 1, -(TRANSIT_MS - 1)]) {
+			const batch = checkBatch({ docs: [local], new_edits: false, sent: NOW - lag }, ctx);
+			expect(batch.records.map((r) => [r.ts, 'local' in r])).toEqual([[NOW - 5000, false]]);
+		}
+		const moved = checkBatch({ docs: [local], new_edits: false, sent: NOW - TRANSIT_MS }, ctx);
+		expect(moved.records[0].ts).toBe(NOW - 5000 + TRANSIT_MS);
 	});
 
 	test.each([

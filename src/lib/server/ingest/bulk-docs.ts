@@ -51,6 +51,12 @@ export interface BatchContext {
 	now: number;
 }
 
+/**
+ * The longest a request is taken to be on its way, ms: a lag between `sent` and its
+ * arrival below it is transit, at or above it the browser's clock is wrong.
+ */
+export const TRANSIT_MS = 2000;
+
 const bodySchema = v.strictObject(
 	{
 		docs: v.array(v.unknown(), 'docs must be an array'),
@@ -80,9 +86,12 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		throw new CouchstatsError(400, reason);
 	}
 	const { docs, sent } = parsed.output;
-	// What the browser's clock lags the server's by, as this request shows it (its time
-	// on the way counts as lag): a `local` record's time moves by it. Without `sent`, 0.
-	const skew = sent === undefined ? 0 : ctx.now - sent;
+	// What the browser's clock lags the server's by, as this request shows it: a `local`
+	// record's time moves by it. A lag under TRANSIT_MS is the request's time on the way,
+	// not a wrong clock, and moves nothing: moved by it, the first pageview would sort
+	// after what the visitor did next on the corrected clock. Without `sent`, 0.
+	const lag = sent === undefined ? 0 : ctx.now - sent;
+	const skew = Math.abs(lag) < TRANSIT_MS ? 0 : lag;
 	if (docs.length > LIMITS.docsPerRequest) {
 		throw new CouchstatsError(
 			413,
