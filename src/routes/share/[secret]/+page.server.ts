@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
+import { sharedPages } from '$lib/shell';
 import { timeZoneGroups } from '$lib/time-zones';
 import type { PageServerLoad } from './$types';
 
@@ -14,7 +15,7 @@ export const load = (async ({ params, url, depends, setHeaders }) => {
 	return {
 		dashboard: await readDashboard(couch(), site, url.searchParams),
 		// The realtime panel links live visitors to their timelines only if the owner said so.
-		sessionsShared: site.shareSessions === true,
+		shared: sharedPages(site),
 		timeZones: timeZoneGroups(Date.now())
 	};
 }) satisfies PageServerLoad;
