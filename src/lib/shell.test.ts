@@ -28,10 +28,25 @@ test('the site links mark the page being shown', () => {
 	]);
 });
 
-test('a share link links its dashboard and session list only when it shows sessions', () => {
-	expect(sharedPageLinks('shr_a b', true, '/share/shr_a%20b/sessions')).toEqual([
+test('a share link links its dashboard, its session list when it shows sessions and its funnels when the site has some', () => {
+	expect(
+		sharedPageLinks('shr_a b', { sessions: true, funnels: false }, '/share/shr_a%20b/sessions')
+	).toEqual([
 		{ href: '/share/shr_a%20b', label: 'Dashboard', current: false },
 		{ href: '/share/shr_a%20b/sessions', label: 'Sessions', current: true }
 	]);
-	expect(sharedPageLinks('shr_x', false, '/share/shr_x')).toEqual([]);
+	expect(sharedPageLinks('shr_x', { sessions: false, funnels: true }, '/share/shr_x')).toEqual([
+		{ href: '/share/shr_x', label: 'Dashboard', current: true },
+		{ href: '/share/shr_x/funnels', label: 'Funnels', current: false }
+	]);
+	expect(
+		sharedPageLinks('shr_x', { sessions: true, funnels: true }, '/share/shr_x/funnels').map(
+			(link) => [link.label, link.current]
+		)
+	).toEqual([
+		['Dashboard', false],
+		['Sessions', false],
+		['Funnels', true]
+	]);
+	expect(sharedPageLinks('shr_x', { sessions: false, funnels: false }, '/share/shr_x')).toEqual([]);
 });

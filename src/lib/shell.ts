@@ -70,14 +70,32 @@ export function sitePageLinks(site: string, pathname: string): NavLink[] {
 	return pageLinks(siteHref(site), SITE_PAGES, pathname);
 }
 
+/** What a share link shows besides its dashboard. */
+export interface SharedPages {
+	/** The owner lets it show sessions (list and timelines). */
+	sessions: boolean;
+	/** The site has funnels (read-only, counts only). */
+	funnels: boolean;
+}
+
+/** What a share link of `site` shows: the same answer on each of its pages. */
+export function sharedPages(site: { shareSessions?: boolean; funnels?: unknown[] }): SharedPages {
+	return { sessions: site.shareSessions === true, funnels: (site.funnels?.length ?? 0) > 0 };
+}
+
 /**
- * A share link's pages, marking the one at `pathname`: its dashboard and its session
- * list when the owner lets it show sessions; none (no navigation) when it shows only
- * the dashboard.
+ * A share link's pages, marking the one at `pathname`: its dashboard, its session list
+ * when the owner lets it show sessions, and its funnels when the site has some; none (no
+ * navigation) when it shows only the dashboard.
  */
-export function sharedPageLinks(secret: string, sessions: boolean, pathname: string): NavLink[] {
-	const pages = SITE_PAGES.filter(({ path }) => path === '' || path === '/sessions');
-	return sessions ? pageLinks(`/share/${encodeURIComponent(secret)}`, pages, pathname) : [];
+export function sharedPageLinks(secret: string, shows: SharedPages, pathname: string): NavLink[] {
+	const pages = SITE_PAGES.filter(
+		({ path }) =>
+			path === '' ||
+			(path === '/sessions' && shows.sessions) ||
+			(path === '/funnels' && shows.funnels)
+	);
+	return pages.length > 1 ? pageLinks(`/share/${encodeURIComponent(secret)}`, pages, pathname) : [];
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Live pages: a visitor browses the demo site in one browser context while an owner
- * watches the dashboard in another, and the owner's numbers change without a reload;
+ * watches the dashboard in another, and the owner's numbers change without a reload
+ * (journeys and paths on their Refresh only);
  * the public /stats page does the same for anyone, and keeps following after the app
  * restarts. Real Chromium, the built app, its CouchDB.
  */
@@ -50,6 +51,9 @@ test("the owner's dashboard counts a visitor's pageviews without a reload", asyn
 	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
 	const before = await metric(owner, 'pageviews');
 	await mark(owner);
+	const journeys = owner.locator('#journeys');
+	const paths = owner.locator('#paths');
+	await expect(journeys).not.toContainText('/blog');
 
 	const visitor = await (await visitorBrowser.newContext()).newPage();
 	await visit(visitor, '/blog');
@@ -58,6 +62,12 @@ test("the owner's dashboard counts a visitor's pageviews without a reload", asyn
 	// pageview waits for the tracker's batch window.
 	await expect.poll(() => metric(owner, 'pageviews'), { timeout: 30_000 }).toBeGreaterThan(before);
 	await expect(owner.getByTestId('latest-events')).toContainText('/blog');
+	// Journeys and paths are not re-read by live pushes, only by their Refresh.
+	await expect(journeys).not.toContainText('/blog');
+	await expect(paths).not.toContainText('/blog');
+	await owner.getByRole('button', { name: 'Refresh journeys' }).click();
+	await expect(journeys).toContainText('/blog');
+	await expect(paths).toContainText('/blog');
 	await expect(owner.locator('#pages')).toContainText('/blog');
 	expect(await metric(owner, 'visitors')).toBeGreaterThanOrEqual(1);
 	await expect

@@ -2,7 +2,8 @@
  * Funnels: the owner defines a goal and a 3-step funnel on the settings page (a bad
  * funnel is refused with a clear error), a visitor browses the demo site in another
  * browser and completes the steps, and the funnel page counts the visitor's session
- * through every step. Real Chromium, the built app, its CouchDB.
+ * through every step, for the owner and, read-only, through the site's share link.
+ * Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -65,4 +66,17 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await expect(owner.getByTestId('funnel-progress')).toContainText('counted exactly');
 	await expect(owner.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
+
+	// Through a share link: its dashboard links the funnels, which count the same, read-only.
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: 'Create a share link' }).click();
+	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const shared = await (await browser.newContext()).newPage();
+	await shared.goto(`${shareUrl}?range=today`);
+	await shared.getByRole('link', { name: 'Funnels' }).click();
+	await expect(shared).toHaveURL(/\/share\/shr_[\w-]+\/funnels/);
+	await expect(shared.getByRole('heading', { name: 'Start' })).toBeVisible();
+	await expect(shared.getByTestId('funnel-progress')).toContainText('counted exactly');
+	await expect(shared.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
+	await expect(shared.getByRole('link', { name: 'settings' })).toHaveCount(0);
 });

@@ -30,13 +30,16 @@ import type { StoredRecord } from '../../src/lib/records';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { handleFunnels } from '../../src/lib/server/funnels/handler';
-import type { Funnel, FunnelResponse } from '../../src/lib/stats/funnels';
+import type { Funnel, FunnelPageData, FunnelResponse } from '../../src/lib/stats/funnels';
 import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
+import { load as loadSharedFunnels } from '../../src/routes/share/[secret]/funnels/+page.server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
 const SHARE = 'shr_' + 'c'.repeat(32);
+/** The share link of the site `other`, which has the same funnels and one of its own. */
+const OTHER_SHARE = 'shr_' + 'o'.repeat(32);
 
 let couch: Couch;
 let token: string;
@@ -191,7 +194,14 @@ beforeAll(async () => {
 		tokens: [created.token],
 		shareHash: hashToken(SHARE)
 	});
-	await couch.sites.insert({ ...site, _id: 'site:other', id: 'other', tokens: [] });
+	await couch.sites.insert({
+		...site,
+		_id: 'site:other',
+		id: 'other',
+		tokens: [],
+		shareHash: hashToken(OTHER_SHARE),
+		funnels: [...site.funnels, { ...fromEvent, id: 'o1', name: 'Only on other' }]
+	});
 	const res = await couch.events.bulk({ docs: records(), new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 	for (const view of ['funnel-entries', 'session-records']) {
@@ -294,6 +304,46 @@ describe('a funnel report on hand-worked sessions', () => {
 		const first = await json(day, { batchRows: 2 });
 		const res = await call(`site=fun&funnel=f1&from=2026-11-09&to=2026-11-10&cursor=${first.next}`);
 		expect(res.status).toBe(400);
+	});
+});
+
+describe('a share link’s funnel page', () => {
+	/** The page's load as SvelteKit runs it for `/share/SECRET/funnels?QUERY`. */
+	const sharedPage = (secret: string, query: string) =>
+		loadSharedFunnels({
+			params: { secret },
+			url: new URL(`http://localhost/share/${secret}/funnels?${query}`),
+			setHeaders: () => {}
+		} as never) as Promise<{ funnels: FunnelPageData }>;
+	const day = 'range=custom&from=2026-11-10&to=2026-11-10&tz=UTC';
+	const sessionsOf = (data: FunnelPageData) =>
+		data.report && 'steps' in data.report ? data.report.steps.map((s) => s.sessions) : null;
+
+	test('shows its own site’s funnels and counts, never another site’s', async () => {
+		const own = (await sharedPage(SHARE, `${day}&funnel=o1`)).funnels;
+		expect(own.site.id).toBe('fun');
+		expect(own.funnels.map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
+		// Another site's funnel id falls back to the link's site's first funnel.
+		expect(own.report).toMatchObject({ site: 'fun', funnel: { id: 'f1' } });
+		expect(sessionsOf(own)).toEqual([5, 4, 2]);
+		expect(JSON.stringify(own)).not.toContain('Only on other');
+
+		// The same funnel id on the other site counts that site's sessions only (OTHER).
+		const other = (await sharedPage(OTHER_SHARE, `${day}&funnel=f1`)).funnels;
+		expect(other.site.id).toBe('other');
+		expect(other.funnels.map((f) => f.id)).toEqual(['f1', 'f2', 'f3', 'o1']);
+		expect(sessionsOf(other)).toEqual([1, 1, 1]);
+	});
+
+	test('a revoked, unknown or malformed link is 404', async () => {
+		const secret = 'shr_' + 'r'.repeat(32);
+		const doc = { ...goldenSite(), _id: 'site:revoked', id: 'revoked', funnels: [funnel] };
+		const { rev } = await couch.sites.insert({ ...doc, shareHash: hashToken(secret) });
+		expect((await sharedPage(secret, day)).funnels.site.id).toBe('revoked');
+		await couch.sites.insert({ ...doc, _rev: rev });
+		for (const link of [secret, 'shr_' + 'n'.repeat(32), 'not-a-share-link']) {
+			await expect(sharedPage(link, day)).rejects.toMatchObject({ status: 404 });
+		}
 	});
 });
 

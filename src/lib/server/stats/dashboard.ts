@@ -2,7 +2,8 @@
  * The data of a dashboard (owner or shared): the range the query string asks for, then
  * the read model's sections (src/lib/server/stats/read-stats.ts), each a widget's part:
  * its value, or a message when its reads failed, so one failing read leaves the other
- * widgets standing.
+ * widgets standing. A page reads it in two loads: {@link LIVE_SECTIONS}, again on every
+ * live push, and {@link WALK_SECTIONS}, only when the page asks for other ones.
  */
 import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
@@ -15,16 +16,37 @@ import {
 	parsePathSteps,
 	parseRangeParams
 } from '$lib/server/stats/params';
-import { readSections, type Settled } from '$lib/server/stats/read-stats';
+import {
+	readSections,
+	SECTIONS,
+	STATS_API_SECTIONS,
+	type Settled
+} from '$lib/server/stats/read-stats';
 import type { Filter } from '$lib/stats/filters';
 import { resolveRange } from '$lib/stats/range';
-import type { DashboardData, Part } from '$lib/stats/response';
+import type { DashboardData, Part, SectionName } from '$lib/stats/response';
+
+/** The sections a live push re-reads: all but journeys and paths. */
+export const LIVE_SECTIONS = STATS_API_SECTIONS;
+
+/**
+ * Journeys and paths from entry: each walks many transitions, so the dashboard reads them
+ * when its range, filter, journey page or path changes (or the viewer asks), not on every
+ * live push (see the dashboard's page loads).
+ */
+export const WALK_SECTIONS = ['journeys', 'paths'] as const satisfies readonly SectionName[];
 
 /** Options of {@link readDashboard}. */
 export interface DashboardOptions {
 	now?: () => number;
 	/** Rows per breakdown before "(other)"; default 10. */
 	limit?: number;
+	/**
+	 * The sections to read; default all. Only the query parameters of the sections asked
+	 * are read (`journey` for journeys, `step` for paths), so that a page's load re-runs
+	 * only when its own parameters change.
+	 */
+	sections?: readonly SectionName[];
 }
 
 /**
@@ -41,6 +63,7 @@ export async function readDashboard(
 	options: DashboardOptions = {}
 ): Promise<DashboardData> {
 	const now = (options.now ?? Date.now)();
+	const asked = options.sections ?? SECTIONS;
 	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
@@ -59,9 +82,10 @@ export async function readDashboard(
 		);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
-		journeyPage =
-			parseJourneyPage(params, 'journey') ?? (filter?.kind === 'page' ? filter.value : null);
-		pathSteps = parsePathSteps(params);
+		journeyPage = asked.includes('journeys')
+			? (parseJourneyPage(params, 'journey') ?? (filter?.kind === 'page' ? filter.value : null))
+			: null;
+		pathSteps = asked.includes('paths') ? parsePathSteps(params) : [];
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		// The page still renders times in the range's zone: never in one Intl refuses.
@@ -89,23 +113,16 @@ export async function readDashboard(
 			pathSteps,
 			fromFirstRecord
 		},
-		{ now: () => now }
+		{ now: () => now, sections: asked }
 	);
 	const part = partsLoggedOnce();
+	// The whole site's totals only beside a filter's.
+	const shown = asked.filter((name) => name !== 'unfiltered' || filter);
 	return {
 		...base,
 		range: { ...read.range, preset: choice.preset },
 		filter,
-		unfiltered: filter ? part(read.unfiltered) : undefined,
-		totals: part(read.totals),
-		timeseries: part(read.timeseries),
-		previous: part(read.previous),
-		breakdowns: part(read.breakdowns),
-		activeNow: part(read.activeNow),
-		trackingSince: part(read.trackingSince),
-		goals: part(read.goals),
-		journeys: part(read.journeys),
-		paths: part(read.paths),
+		...Object.fromEntries(shown.map((name) => [name, part<unknown>(read[name])])),
 		indexing: read.indexing
 	};
 }

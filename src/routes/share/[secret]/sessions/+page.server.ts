@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { readSessionsPage } from '$lib/server/sessions/pages';
 import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
+import { sharedPages } from '$lib/shell';
 import type { PageServerLoad } from './$types';
 
 /** The session list through a share link, when the owner lets it show sessions. */
@@ -10,5 +11,8 @@ export const load = (async ({ params, url, setHeaders }) => {
 	// Same answer for an unknown secret and one that shows no sessions: nothing to reveal.
 	if (!site?.shareSessions) error(404, 'This share link does not exist or shows no sessions.');
 	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
-	return { sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now()) };
+	return {
+		sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now()),
+		shared: sharedPages(site)
+	};
 }) satisfies PageServerLoad;

@@ -3,6 +3,7 @@ import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { readTimelinePage } from '$lib/server/sessions/pages';
 import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
+import { sharedPages } from '$lib/shell';
 import type { PageServerLoad } from './$types';
 
 /** A session's timeline through a share link, when the owner lets it show sessions. */
@@ -17,5 +18,9 @@ export const load = (async ({ params, url, setHeaders }) => {
 			throw e;
 		}
 	);
-	return { site: { name: site.name, timeZone: site.timeZone }, timeline };
+	return {
+		site: { name: site.name, timeZone: site.timeZone },
+		timeline,
+		shared: sharedPages(site)
+	};
 }) satisfies PageServerLoad;

@@ -1,17 +1,16 @@
-import { readDashboard } from '$lib/server/stats/dashboard';
+import { LIVE_SECTIONS, readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
 import { requireUser, siteForPage } from '$lib/server/accounts/form';
+import { DASHBOARD_KEYS } from '$lib/stats/dashboard-keys';
 import type { PageServerLoad } from './$types';
 
-/** Key the live panel invalidates to re-read the numbers. */
-const STATS = 'couchstats:stats';
-
 export const load = (async ({ locals, url, params, depends }) => {
-	depends(STATS);
+	// Re-run on every live push: journeys and paths are the layout's (+layout.server.ts).
+	depends(DASHBOARD_KEYS.live);
 	const user = requireUser(locals.user, url);
 	const site = await siteForPage(user, params.site);
 	return {
-		dashboard: await readDashboard(couch(), site, url.searchParams),
+		dashboard: await readDashboard(couch(), site, url.searchParams, { sections: LIVE_SECTIONS }),
 		user: { name: user.name }
 	};
 }) satisfies PageServerLoad;

@@ -1,20 +1,23 @@
 import { error } from '@sveltejs/kit';
-import { readDashboard } from '$lib/server/stats/dashboard';
+import { LIVE_SECTIONS, readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
+import { sharedPages } from '$lib/shell';
 import { timeZoneGroups } from '$lib/time-zones';
+import { DASHBOARD_KEYS } from '$lib/stats/dashboard-keys';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ params, url, depends, setHeaders }) => {
-	depends('couchstats:stats');
+	// Re-run on every live push: journeys and paths are the layout's (+layout.server.ts).
+	depends(DASHBOARD_KEYS.live);
 	const site = await findSiteByShareLink(couch(), params.secret);
 	// Same answer for a malformed, revoked or unknown secret: nothing to reveal.
 	if (!site) error(404, 'This share link does not exist or was turned off.');
 	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
 	return {
-		dashboard: await readDashboard(couch(), site, url.searchParams),
+		dashboard: await readDashboard(couch(), site, url.searchParams, { sections: LIVE_SECTIONS }),
 		// The realtime panel links live visitors to their timelines only if the owner said so.
-		sessionsShared: site.shareSessions === true,
+		shared: sharedPages(site),
 		timeZones: timeZoneGroups(Date.now())
 	};
 }) satisfies PageServerLoad;
