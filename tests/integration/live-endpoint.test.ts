@@ -131,6 +131,9 @@ test('other sites’ live streams and stats need an owner, a token or the share 
 	});
 	const anonymous = await fetch(`${app.url}/api/v1/live?site=private-blog`);
 	expect(anonymous.status).toBe(401);
+	// A HEAD (the dashboard's "is the server there?") answers at once, with nothing of the site.
+	const head = await fetch(`${app.url}/api/v1/live?site=private-blog`, { method: 'HEAD' });
+	expect([head.status, await head.text()]).toEqual([204, '']);
 	const badShare = await fetch(`${app.url}/api/v1/live?site=private-blog&share=shr_nope`);
 	expect(badShare.status).toBe(403);
 	const secret = await enableShareLink(couch, owner, 'private-blog');

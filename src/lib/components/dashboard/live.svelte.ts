@@ -6,10 +6,11 @@
  * after a reconnect the page refreshes once, since records may have arrived while the
  * stream was down.
  *
- * The page re-reads its numbers only while the stream is connected. A re-read while the
- * server is unreachable (restarting, say) fails to fetch the page's data, and SvelteKit
- * then replaces the page with its error page or a browser error: the numbers on screen
- * stay instead, marked "Reconnecting…", and the reconnect re-reads them.
+ * The page re-reads its numbers only while the stream is connected and a `HEAD` of the
+ * live endpoint answers. A re-read while the server is unreachable (restarting, say)
+ * fails to fetch the page's data, and SvelteKit then replaces the page with its error
+ * page or a browser error: the numbers on screen stay instead, marked "Reconnecting…",
+ * and the reconnect re-reads them.
  *
  * Numbers read while an index was still being built (`indexing: true`, those indexed so
  * far) are re-read every {@link INDEXING_RETRY_MS} until they are complete: no new
@@ -80,8 +81,22 @@ export class LiveFeed {
 		private readonly hide: (path: string) => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
-			if (this.status === 'live') await reload();
+			// A stream can deliver records just before it ends (a server stopping) and its
+			// `error` come a moment later: ask the server first, so that the re-read cannot
+			// start against a server that is gone.
+			if (this.status === 'live' && (await this.reachable()) && this.status === 'live') {
+				await reload();
+			}
 		});
+	}
+
+	/** Whether the server answers a `HEAD` of the live endpoint (no stream, no read). */
+	private async reachable(): Promise<boolean> {
+		try {
+			return (await fetch(this.url, { method: 'HEAD', cache: 'no-store' })).ok;
+		} catch {
+			return false;
+		}
 	}
 
 	/** Opens the stream; returns the function that closes it. */
