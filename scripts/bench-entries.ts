@@ -1,5 +1,5 @@
 /**
- * `npm run bench:entries -- DIR [--batch 1000] [--order seq|time]`
+ * `npm run bench:entries -- DIR [--batch 1000] [--order seq|time] [--levels all|none]`
  *
  * What a catch-up of a store seeded by `npm run bench:catchup -- seed DIR N` writes, per
  * record, without indexing anything: the documents are read in the changes feed's order
@@ -8,7 +8,8 @@
  * batches as the indexer cuts them. Per design document, view and entry kind (`e`: one
  * entry per distinct key; `p<L>`: one per group_level=L group) it prints the rows and
  * the stored entries a batch reads and writes (distinct per batch), so the entry kinds
- * worth removing show in numbers.
+ * worth removing show in numbers. `--levels none` counts what an index keeping no group
+ * level writes (views/levels.ts: the levels the app's reads need are few and small).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,7 @@ const option = (name: string, fallback: string) => {
 };
 const batchSize = Number(option('batch', '1000'));
 const order = option('order', 'seq');
+const keepLevels = option('levels', 'all') === 'all';
 
 const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-entries-'));
 fs.cpSync(dir, copy, { recursive: true });
@@ -82,7 +84,7 @@ for (const ddoc of designs) {
 						const key = encoder.encode(flat[r]);
 						const kinds: [string, string][] = [['e', key.idx]];
 						const prefixes = groupPrefixes(key);
-						for (let level = 1; level < key.depth; level++) {
+						for (let level = 1; keepLevels && level < key.depth; level++) {
 							kinds.push([`p${level}`, prefixes[level - 1]]);
 						}
 						for (const [kind, idx] of kinds) {
@@ -133,7 +135,8 @@ for (const ddoc of designs) {
 	allEntries += ddocEntries;
 }
 console.log(
-	`${docs.length} records in ${order} order, batches of ${batchSize}: ` +
+	`${docs.length} records in ${order} order, batches of ${batchSize}, ` +
+		`${keepLevels ? 'every group level' : 'no group level'} kept: ` +
 		`${(allRows / docs.length).toFixed(2)} rows and ${(allEntries / docs.length).toFixed(2)} ` +
 		'entry read-modify-writes per record'
 );
