@@ -1,11 +1,14 @@
 /**
- * `npm run bench:catchup -- seed DIR N` then `npm run bench:catchup -- run DIR`
+ * `npm run bench:catchup -- seed DIR N [--time-order]` then `npm run bench:catchup -- run DIR [--dashboard]`
  *
  * The view engine's catch-up alone, for profiling (`node --cpu-prof --import tsx …
  * run`): `seed` writes N synthetic records into an on-disk store with views left to
- * PouchDB (nothing is indexed); `run` copies that store, starts the view engine on the
+ * PouchDB (nothing is indexed), in the order the synthetic sessions are drawn (random instants)
+ * or, with `--time-order`, sorted by time as real traffic and imports arrive; `run` copies that store, starts the view engine on the
  * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
- * records per CPU-second and peak RSS.
+ * records per CPU-second and peak RSS. `run DIR --dashboard` first reads the whole owner
+ * dashboard once (answered from what is indexed so far), so the group levels the app's
+ * reads need are kept during the catch-up, as in a store the app reads (views/levels.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,7 @@ import { createCouch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
+import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { syntheticRecords } from '../tests/support/synthetic';
 
@@ -23,6 +27,8 @@ if (mode === 'seed') {
 	const couch = createCouch(store.url, 'bench');
 	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
 	const records = syntheticRecords({ n: Number(count) });
+	// Sessions are drawn at random instants; real traffic and imports arrive in time order.
+	if (process.argv.includes('--time-order')) records.sort((a, b) => a.ts - b.ts);
 	for (let i = 0; i < records.length; i += 5_000) {
 		await couch.events.bulk({ docs: records.slice(i, i + 5_000), new_edits: false });
 	}
@@ -37,6 +43,12 @@ if (mode === 'seed') {
 	const info = await couch.events.info();
 	const cpu = process.cpuUsage();
 	const started = performance.now();
+	if (process.argv.includes('--dashboard')) {
+		const site = { id: 'bench', name: 'bench', timeZone: 'UTC', goals: [] };
+		const range = new URLSearchParams('range=custom&from=2026-10-01&to=2026-10-30');
+		const data = await readDashboard(couch, site, range, { now: () => Date.UTC(2026, 9, 31, 12) });
+		if (data.problem) throw new Error(data.problem);
+	}
 	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
 	const used = process.cpuUsage(cpu);
 	const seconds = (used.user + used.system) / 1e6;

@@ -6,24 +6,13 @@
  * cut into batches, and after updates and deletions across batches the same as an index
  * built at once from the documents that remain.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { writeBatch, type Change } from './batch';
 import { checkIndex } from './check';
 import { healDirty } from './heal';
-import { MapSandbox } from './sandbox';
-import { indexRange, openViewStore, type IndexMeta, type Level } from './store';
+import { closeTempStores, dumpIndex, newTestIndex, seededInts } from './test-index';
 
-const opened: { store: Level; dir: string }[] = [];
-
-afterEach(async () => {
-	for (const { store, dir } of opened.splice(0)) {
-		await store.close();
-		fs.rmSync(dir, { recursive: true, force: true });
-	}
-});
+afterEach(closeTempStores);
 
 /** Views over one key space: `[group, bucket]` keys repeat across and within documents. */
 const VIEWS = [
@@ -40,30 +29,13 @@ const VIEWS = [
 	}
 ] as const;
 
-async function newIndex(): Promise<{ store: Level; meta: IndexMeta; sandbox: MapSandbox }> {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-batch-'));
-	const store = await openViewStore(dir);
-	opened.push({ store, dir });
-	const meta: IndexMeta = {
-		id: 1,
-		db: 'db',
-		ddoc: '_design/d',
-		signature: 'test',
-		views: VIEWS.map((view) => ({ ...view, rows: 0, depths: [], maxDepth: 0 })),
-		includeDesign: false,
-		seq: 0,
-		state: 'building'
-	};
-	return { store, meta, sandbox: new MapSandbox(meta.views) };
-}
-
 /**
  * Indexes each phase of changes (what the database's changes feed lists after one round
  * of writes: each document once, at its latest revision) in batches of `size`, and
  * returns everything the index stored.
  */
 async function indexInBatches(phases: Change[][], size: number): Promise<string[]> {
-	const { store, meta, sandbox } = await newIndex();
+	const { store, meta, sandbox } = await newTestIndex(VIEWS);
 	for (const changes of phases) {
 		for (let i = 0; i < changes.length; i += size) {
 			const batch = changes.slice(i, i + size);
@@ -72,24 +44,14 @@ async function indexInBatches(phases: Change[][], size: number): Promise<string[
 	}
 	await healDirty(store, meta);
 	expect(await checkIndex(store, meta)).toEqual([]);
-	const dump: string[] = [];
-	for await (const [key, value] of store.iterator({
-		...indexRange(meta.id),
-		keyEncoding: 'buffer'
-	})) {
-		dump.push(`${(key as unknown as Buffer).toString('hex')} ${value}`);
-	}
+	const dump = await dumpIndex(store, meta.id);
 	dump.push(JSON.stringify(meta.views));
 	return dump;
 }
 
 /** Seeded documents: few groups and buckets, so keys repeat many times in a batch. */
 function documents(count: number, seed: number) {
-	let state = seed;
-	const next = (n: number) => {
-		state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-		return state % n;
-	};
+	const next = seededInts(seed);
 	return Array.from({ length: count }, (_, i) => ({
 		_id: `doc-${String(i).padStart(4, '0')}`,
 		g: ['a', 'b', 'c'][next(3)],

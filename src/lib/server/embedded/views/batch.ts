@@ -24,6 +24,7 @@ import {
 	ROWS,
 	backPrefix,
 	exactSub,
+	levelMaintained,
 	metaKey,
 	prefixSub,
 	rawBatch,
@@ -250,6 +251,8 @@ export async function writeBatch(
 			deltas.set(storeKey, { view, storeKey, keyJson: key.json, delta });
 			const prefixes = groupPrefixes(key);
 			for (let level = 1; level < key.depth; level++) {
+				// Only the group levels kept (levels.ts): most views are read by exact key.
+				if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
 				const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
 				let group = deltas.get(groupKey);
 				if (!group) {

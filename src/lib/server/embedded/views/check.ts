@@ -1,13 +1,13 @@
 /**
  * A consistency check of one index, for tests and for debugging a store: every stored
  * entry must equal the aggregate recomputed from the level below it (an exact key's
- * from its rows, a group's from its members' entries), and every view's row count must
- * equal its rows. Costs a full read of the index.
+ * from its rows, a group's from its members' entries), every group of a kept group level
+ * must have its entry, and every view's row count must equal its rows. Costs a full read of the index.
  */
 import { exactValue, type ExactSum } from './exact-sum';
 import { ViewReader } from './reader';
 import { settled, type Aggregate } from './reducers';
-import { keyText, spaceRange, viewPrefix, type IndexMeta, type Level } from './store';
+import { keyText, prefixSub, spaceRange, viewPrefix, type IndexMeta, type Level } from './store';
 
 /**
  * Lists what is inconsistent in an index (empty when it is consistent).
@@ -28,6 +28,7 @@ export async function checkIndex(store: Level, meta: IndexMeta): Promise<string[
 			...meta.views[view].depths.map((depth) => `e${depth}|`),
 			...Array.from({ length: Math.max(0, meta.views[view].maxDepth - 1) }, (_, i) => `p${i + 1}|`)
 		];
+		problems.push(...(await missingGroups(store, meta, view, reader)));
 		for (const sub of subs) {
 			for await (const [key, text] of store.iterator(spaceRange(prefix + sub))) {
 				const entrySub = keyText(key as unknown as Buffer).slice(prefix.length);
@@ -41,6 +42,34 @@ export async function checkIndex(store: Level, meta: IndexMeta): Promise<string[
 		}
 	}
 	return problems;
+}
+
+/**
+ * The groups of each group level the view keeps (all of them, or up to where a level is
+ * being built: levels.ts) that have members but no stored entry.
+ */
+async function missingGroups(
+	store: Level,
+	meta: IndexMeta,
+	view: number,
+	reader: ViewReader
+): Promise<string[]> {
+	const missing: string[] = [];
+	const { name, maxDepth, levels } = meta.views[view];
+	for (let level = 1; level < maxDepth; level++) {
+		const state = levels ? levels[level] : true;
+		if (state === undefined) continue;
+		const stored = new Set<string>();
+		const space = viewPrefix(meta.id, view) + prefixSub(level);
+		for await (const key of store.keys(spaceRange(space))) {
+			stored.add(keyText(key as unknown as Buffer).slice(space.length));
+		}
+		for await (const group of reader.foldedGroups({}, level, false)) {
+			if (state !== true && group.idx > state) break;
+			if (!stored.has(group.idx)) missing.push(`${name} p${level}|${group.idx}: no entry`);
+		}
+	}
+	return missing;
 }
 
 function sameAggregate(a: Aggregate, b: Aggregate, dirty: boolean): boolean {

@@ -312,7 +312,9 @@ class Engine implements ViewEngine {
 			const text = await this.store.get(metaKey(indexer.meta.id), { snapshot });
 			const meta: IndexMeta = text ? JSON.parse(text) : indexer.meta;
 			const viewNumber = meta.views.findIndex((v) => v.name === viewName);
-			const reader = new ViewReader(this.store, snapshot, meta, viewNumber);
+			const reader = new ViewReader(this.store, snapshot, meta, viewNumber, (view, level) =>
+				indexer.want(view, level)
+			);
 			const answer = await answerQuery(reader, query, this.fetchDocs(db));
 			if (query.updateSeq) answer.update_seq = meta.seq;
 			return answer;
@@ -366,7 +368,14 @@ class Engine implements ViewEngine {
 				db,
 				ddoc: ddocId,
 				signature: plan.signature,
-				views: plan.views.map((view) => ({ ...view, rows: 0, depths: [], maxDepth: 0 })),
+				// No group level kept until a read needs it (levels.ts).
+				views: plan.views.map((view) => ({
+					...view,
+					rows: 0,
+					depths: [],
+					maxDepth: 0,
+					levels: {}
+				})),
 				includeDesign: plan.includeDesign,
 				seq: 0,
 				state: 'building'

@@ -10,6 +10,7 @@
 import { writeBatch, type Change } from './batch';
 import { ViewError } from './errors';
 import { healDirty } from './heal';
+import { buildLevels, type WantedLevel } from './levels';
 import { MapSandbox, type MapLimits } from './sandbox';
 import type { IndexMeta, Level } from './store';
 
@@ -75,6 +76,10 @@ export class Indexer {
 	private progress: Progress | undefined;
 	/** The next batch's changes, being read. */
 	private prefetched: Prefetch | undefined;
+	/** Group levels reads wanted since the last step (levels.ts), by `view:level`. */
+	private wanted = new Map<string, WantedLevel>();
+	/** Whether a group level is being built. */
+	private building = true;
 
 	constructor(
 		private readonly store: Level,
@@ -97,6 +102,17 @@ export class Indexer {
 	wake(): void {
 		this.woken = true;
 		this.wakeUp?.();
+	}
+
+	/**
+	 * Notes a group level a read needed but the index does not keep: the indexer builds
+	 * it between its batches (levels.ts).
+	 */
+	want(view: number, level: number): void {
+		const name = `${view}:${level}`;
+		if (this.wanted.has(name)) return;
+		this.wanted.set(name, { view, level });
+		this.wake();
 	}
 
 	/** The catch-up under way, or undefined when idle. */
@@ -172,6 +188,12 @@ export class Indexer {
 
 	/** One batch; false when there was nothing to do. */
 	private async step(): Promise<boolean> {
+		// One chunk of each group level under way, then the next batch.
+		if (this.building || this.wanted.size) {
+			const wanted = [...this.wanted.values()];
+			this.wanted.clear();
+			this.building = await buildLevels(this.store, this.meta, wanted);
+		}
 		const since = this.meta.seq;
 		// The next batch's changes are read while this one is mapped and written.
 		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
@@ -185,7 +207,7 @@ export class Indexer {
 				this.mayBeDirty = false;
 				await healDirty(this.store, this.meta);
 			}
-			return false;
+			return this.building;
 		}
 		if (!this.progress) {
 			const info = await this.db.info();

@@ -17,6 +17,7 @@ import {
 	ROWS,
 	exactSub,
 	keyText,
+	levelKept,
 	prefixSub,
 	viewPrefix,
 	type IndexMeta,
@@ -48,14 +49,38 @@ export class ViewReader {
 	readonly view: ViewMeta;
 	private readonly prefix: string;
 
+	/**
+	 * @param want Told of each group level a read needed but the index does not keep yet
+	 *   (answered from the level below meanwhile), so the indexer builds it (levels.ts).
+	 */
 	constructor(
 		private readonly store: Level,
 		private readonly snapshot: AbstractSnapshot | undefined,
 		meta: IndexMeta,
-		viewNumber: number
+		private readonly viewNumber: number,
+		private readonly want?: (view: number, level: number) => void
 	) {
 		this.view = meta.views[viewNumber];
 		this.prefix = viewPrefix(meta.id, viewNumber);
+	}
+
+	/**
+	 * Whether `p<level>` entries answer for the groups of that level; if the view has
+	 * such groups but the level is not kept (yet), the read is wanted and answered from
+	 * the level below.
+	 */
+	private usesLevel(level: number): boolean {
+		if (level >= this.view.maxDepth) return false;
+		if (levelKept(this.view, level)) return true;
+		this.want?.(this.viewNumber, level);
+		return false;
+	}
+
+	/** The smallest level at or above `level` whose entries are kept (maxDepth: none). */
+	private keptFrom(level: number): number {
+		let at = level;
+		while (at < this.view.maxDepth && !this.usesLevel(at)) at++;
+		return at;
 	}
 
 	/** Map rows in a range, in order. */
@@ -69,8 +94,11 @@ export class ViewReader {
 	}
 
 	/** The aggregate of every row in a range. */
-	async aggregate(range: Range, level = 1): Promise<Aggregate> {
+	async aggregate(range: Range, wanted = 1): Promise<Aggregate> {
 		const total: Delta = { c: 0 };
+		// Groups of a level not kept are split into those of the next kept level (or exact
+		// keys): the same rows, more entries read.
+		const level = this.keptFrom(wanted);
 		const grouped = level < this.view.maxDepth;
 		for (const depth of this.view.depths) {
 			if (grouped && depth > level) continue;
@@ -96,12 +124,14 @@ export class ViewReader {
 	 */
 	async *groups(range: Range, level: number, reverse: boolean): AsyncGenerator<Group> {
 		const grouped = level < this.view.maxDepth;
+		const stored = grouped && this.usesLevel(level);
 		const streams: AsyncGenerator<Group | undefined>[] = [];
 		for (const depth of this.view.depths) {
 			if (grouped && depth > level) continue;
 			streams.push(this.exactGroups(range, depth, reverse));
 		}
-		if (grouped) streams.push(this.prefixGroups(range, level, reverse));
+		if (stored) streams.push(this.prefixGroups(range, level, reverse));
+		else if (grouped) streams.push(this.foldedGroups(range, level, reverse));
 		let pending: Group | undefined;
 		for await (const group of mergeByIdx(streams, reverse)) {
 			if (pending && pending.idx === group.idx) {
@@ -127,6 +157,32 @@ export class ViewReader {
 			const aggregate = await this.exactAggregate(range, idx, text);
 			yield aggregate ? { idx, key: entryKey(text), aggregate } : undefined;
 		}
+	}
+
+	/**
+	 * The groups of `level` (keys longer than `level` sharing their first `level`
+	 * elements) folded from the exact entries of their members, in order: what `p<level>`
+	 * entries hold, read from the level below (a level not kept, or being built). Costs
+	 * one entry per distinct member key.
+	 */
+	async *foldedGroups(range: Range, level: number, reverse: boolean): AsyncGenerator<Group> {
+		const streams = this.view.depths
+			.filter((depth) => depth > level)
+			.map((depth) => this.exactGroups(range, depth, reverse));
+		let pending: Group | undefined;
+		for await (const member of mergeByIdx(streams, reverse)) {
+			const key = (member.key as unknown[]).slice(0, level);
+			const idx = this.encoder.encode(JSON.stringify(key)).idx;
+			if (pending && pending.idx === idx) {
+				merge(pending.aggregate, member.aggregate);
+				continue;
+			}
+			if (pending) yield pending;
+			const aggregate: Delta = { c: 0 };
+			merge(aggregate, member.aggregate);
+			pending = { idx, key, aggregate };
+		}
+		if (pending) yield pending;
 	}
 
 	private async *prefixGroups(range: Range, level: number, reverse: boolean) {

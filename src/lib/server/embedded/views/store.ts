@@ -38,8 +38,32 @@ export interface ViewMeta {
 	rows: number;
 	/** Key depths that have entries (see the layout). */
 	depths: number[];
-	/** Longest array key seen: prefix entries exist for levels 1 … maxDepth − 1. */
+	/** Longest array key seen: group_level entries may exist for levels 1 … maxDepth − 1. */
 	maxDepth: number;
+	/**
+	 * The group levels whose `p<L>` entries are kept (levels.ts): `true` once built, or
+	 * the last group built so far (a level being built). Absent in indexes made before
+	 * levels were kept lazily: those keep every level.
+	 */
+	levels?: Record<string, LevelState>;
+}
+
+/** A kept group level: built, or built up to (and including) a group's indexable string. */
+export type LevelState = true | string;
+
+/** Whether a view's `p<level>` entries are complete, so reads can use them. */
+export function levelKept(view: ViewMeta, level: number): boolean {
+	return !view.levels || view.levels[level] === true;
+}
+
+/**
+ * Whether a batch keeps the `p<level>` entry of group `prefix` (its indexable string)
+ * up to date: in a kept level, or in a level being built up to that group.
+ */
+export function levelMaintained(view: ViewMeta, level: number, prefix: string): boolean {
+	if (!view.levels) return true;
+	const state = view.levels[level];
+	return state === true || (typeof state === 'string' && prefix <= state);
 }
 
 /** An index: the views of one design document as of one signature. */
