@@ -146,6 +146,8 @@ test("the dashboard's filter opens the session list filtered: only the sessions 
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?range=7d&event=signup$/);
 	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by event signup');
 	await expect(owner.getByTestId('session-total')).toHaveText('1');
+	const summary = owner.locator('p', { has: owner.getByTestId('session-total') });
+	await expect(summary).toContainText('1 session fired it from');
 	await expect(rows).toHaveCount(1);
 	await expect(rows).toContainText('/visit/one → /visit/two');
 
