@@ -8,11 +8,12 @@
  * Stats API handler for 7 days, 30 days, 12 months and all time (warm median of 10
  * requests, view rows read per request), the Journeys API (the busiest page) and the
  * Paths API (the entry pages, and the pages after the busiest) for 30 days the same
- * way, and reads the whole owner dashboard (every widget's reads; warm median of 10),
+ * way, the Sessions API's first list page for 30 days (unfiltered, by source, by event;
+ * with its total's own read, the `metrics` buckets, beside the `_count` of
+ * `session-starts` over the range that the total was before), and reads the whole owner dashboard (every widget's reads; warm median of 10),
  * and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
  * API handler, every batch to the end (warm median of 3), against the step-1 rows and
- * sessions it read, and the Sessions API's first page of 50 sessions for 7 and 30 days and
- * the newest session's timeline (warm median of 10). `--old` runs the same with PouchDB's own
+ * sessions it read, and the newest session's timeline (warm median of 10). `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so the rows a range reads do not grow with N.
@@ -34,6 +35,7 @@ import {
 } from '../src/lib/server/stats/handler';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
+import { readSections } from '../src/lib/server/stats/read-stats';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 import { createToken } from '../src/lib/server/accounts/tokens';
@@ -60,6 +62,14 @@ const JOURNEYS = [
 	{ label: 'paths', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
 	{ label: 'paths /', api: 'paths', query: 'from=2026-10-01&to=2026-10-30&tz=UTC&step=/' }
 ] as const;
+
+/** The session list's first page over 30 days, unfiltered and under a filter. */
+const SESSION_LISTS = [
+	{ label: 'sessions', filter: '' },
+	{ label: 'sess. source', filter: '&source=news.ycombinator.com' },
+	{ label: 'sess. event', filter: '&event=signup' }
+];
+const SESSIONS_RANGE = { from: '2026-10-01', to: '2026-10-30', tz: 'UTC' };
 
 /** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
 const FUNNEL: Funnel = {
@@ -183,32 +193,16 @@ async function benchOne(n: number, engine: boolean) {
 				].join('')
 			);
 		}
-		console.log('  sessions     warm median   warm min   first call   total   shown');
-		let newest = '';
-		for (const range of RANGES.slice(0, 2)) {
-			const call = () => sessionsCall(couch, secret, `sessions?${range.query}&limit=50`);
-			const first = await call();
-			const warm = [];
-			for (let i = 0; i < WARM_RUNS; i++) warm.push((await call()).ms);
-			const list = first.body as SessionListResponse;
-			newest ||= list.sessions[0]?.sid ?? '';
-			console.log(
-				[
-					`  ${range.label.padEnd(12)}`,
-					...timings(warm, first.ms),
-					String(list.total).padStart(8),
-					String(list.sessions.length).padStart(8)
-				].join('')
-			);
-		}
+		await benchSessionLists(couch, secret);
+		const newest = (
+			(await sessionsCall(couch, secret, `sessions?${RANGES[1].query}&limit=1`))
+				.body as SessionListResponse
+		).sessions[0]?.sid;
 		if (newest) {
-			const call = () => sessionsCall(couch, secret, `sessions/${newest}?`);
-			const first = await call();
-			const warm = [];
-			for (let i = 0; i < WARM_RUNS; i++) warm.push((await call()).ms);
-			const records = (first.body as { records: unknown[] }).records.length;
+			const timeline = await warmMedian(() => sessionsCall(couch, secret, `sessions/${newest}?`));
+			const records = (timeline.first.body as { records: unknown[] }).records.length;
 			console.log(
-				[`  ${'timeline'.padEnd(12)}`, ...timings(warm, first.ms), `   ${records} records`].join('')
+				`  newest session's timeline: warm median ${fmt(timeline.ms)}, first call ${fmt(timeline.first.ms)}, ${records} records`
 			);
 		}
 		const dashboard = [];
@@ -312,10 +306,69 @@ async function sessionsCall(couch: Couch, secret: string, path: string) {
 	return { ms, body: (await res.json()) as unknown };
 }
 
-/** Warm median, warm minimum and first call, as the tables print them. */
-function timings(warm: number[], first: number): string[] {
-	const sorted = [...warm].sort((a, b) => a - b);
-	return [fmt(median(sorted)).padStart(11), fmt(sorted[0]).padStart(10), fmt(first).padStart(12)];
+/** Warm median of {@link WARM_RUNS} calls of `f` after a first one, and that first result. */
+async function warmMedian<T>(f: () => Promise<T>): Promise<{ ms: number; first: T }> {
+	const first = await f();
+	const times = [];
+	for (let i = 0; i < WARM_RUNS; i++) {
+		const started = performance.now();
+		await f();
+		times.push(performance.now() - started);
+	}
+	return { ms: median(times.sort((a, b) => a - b)), first };
+}
+
+/**
+ * The Sessions API's first page (50 sessions) over 30 days under each of
+ * {@link SESSION_LISTS}; beside it, the total's own read (the read model's totals: the
+ * `metrics` buckets) and the `_count` of `session-starts` over the range it replaced,
+ * which walks one entry per session on the view engine.
+ */
+async function benchSessionLists(couch: Couch, secret: string) {
+	console.log('  session list  warm median   total   total read (rows)   former _count total');
+	const range = SESSIONS_RANGE;
+	// The range's bounds in UTC, for the `_count`.
+	const [start, end] = [Date.UTC(2026, 9, 1), Date.UTC(2026, 9, 31)];
+	for (const list of SESSION_LISTS) {
+		const url = new URL(
+			`http://bench/api/v1/sessions?site=bench&from=${range.from}&to=${range.to}&tz=UTC${list.filter}`
+		);
+		const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+		const page = await warmMedian(async () => {
+			const res = await handleSessionList(
+				{ url, request, locals: { user: null } },
+				{ couch, timeoutMs: 3_600_000, now: () => NOW }
+			);
+			if (res.status !== 200) throw new Error(`sessions answered ${res.status}`);
+			return (await res.json()) as { total: number };
+		});
+		const params = new URLSearchParams(list.filter.slice(1));
+		const [kind, value] = [...params][0] ?? [];
+		const filter = kind ? { kind: kind as 'source' | 'event', value } : null;
+		const total = await warmMedian(() =>
+			readSections(
+				couch,
+				{ site: 'bench', range, limit: 0, filter },
+				{ sections: ['totals'], timeoutMs: 3_600_000 }
+			)
+		);
+		const scope = filter ? ['bench', `${filter.kind}:${filter.value}`] : 'bench';
+		const counted = await warmMedian(() =>
+			couch.events.view('stats', 'session-starts', {
+				startkey: [scope, start],
+				endkey: [scope, end]
+			})
+		);
+		console.log(
+			[
+				`  ${list.label.padEnd(12)}`,
+				fmt(page.ms).padStart(12),
+				String(page.first.total).padStart(8),
+				`${fmt(total.ms)} (${total.first.meta.rowsRead})`.padStart(20),
+				`${fmt(counted.ms)} = ${counted.first.rows[0]?.value ?? 0}`.padStart(22)
+			].join('')
+		);
+	}
 }
 
 /** Reads the bench funnel for a range through the Funnels API, every batch to the end. */

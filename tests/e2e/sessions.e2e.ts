@@ -3,12 +3,13 @@
  * watches the dashboard's realtime panel in another; the visitor appears there as a live
  * visitor without a reload, the owner follows its link to the session's timeline, which
  * shows the visit's pages and event in order, and finds the session in the session list.
+ * A second, converting visit then shows the list under the dashboard's filters.
  * Real Chromium, the built app, its embedded store.
  */
 import { expect, test, type Browser } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { routeStandalonePage, useTrackedApp } from './tracker-support';
+import { convertingVisit, routeStandalonePage, useTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -121,4 +122,44 @@ test("a share link shows the session list and a session's timeline only once the
 	expect(await exported.text()).toContain('/visit/two');
 	await row.getByRole('link').click();
 	await expect(viewer).toHaveURL(timelineUrl);
+});
+
+test("the dashboard's filter opens the session list filtered: only the sessions it keeps, until it is cleared", async ({
+	browser
+}) => {
+	expect(sid, 'the first test recorded a session').not.toBe('');
+	// A second session: lands on /, goes to /pricing and starts (event cta-start).
+	await convertingVisit(app, visitorBrowser);
+	const owner = await ownerPage(browser, app);
+	const rows = owner.getByTestId('session-list').locator('tbody tr');
+	// Both sessions listed once the views have indexed the second. Last 7 days, not today:
+	// a run may cross midnight UTC between the visits and the reads.
+	await expect(async () => {
+		await owner.goto(`${app.url}/sites/demo/sessions?range=7d`);
+		await expect(rows).toHaveCount(2, { timeout: 1_000 });
+		await expect(owner.getByTestId('session-total')).toHaveText('2', { timeout: 1_000 });
+	}).toPass({ timeout: 30_000 });
+
+	// The dashboard under the first visit's event links to the list under it.
+	await owner.goto(`${app.url}/sites/demo?range=7d&event=signup`);
+	await owner.getByRole('link', { name: 'Session list' }).click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?range=7d&event=signup$/);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by event signup');
+	await expect(owner.getByTestId('session-total')).toHaveText('1');
+	const summary = owner.locator('p', { has: owner.getByTestId('session-total') });
+	await expect(summary).toContainText('1 session fired it from');
+	await expect(rows).toHaveCount(1);
+	await expect(rows).toContainText('/visit/one → /visit/two');
+
+	// The landing page of the second visit keeps only it.
+	await owner.goto(`${app.url}/sites/demo/sessions?range=7d&page=/`);
+	await expect(owner.getByTestId('session-total')).toHaveText('1');
+	await expect(rows).toHaveCount(1);
+	await expect(rows).toContainText('/ → /pricing');
+
+	// Clearing the filter lists both again.
+	await owner.getByRole('link', { name: 'Remove filter' }).click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?range=7d$/);
+	await expect(owner.getByTestId('filter-bar')).toHaveCount(0);
+	await expect(rows).toHaveCount(2);
 });

@@ -10,6 +10,16 @@
  * | BOT     | bot     | 10:10          | pageview and event flagged bot: in no list, no timeline             |
  * | OTHER   | V9      | 10:20          | a session of another site                                           |
  * | S2      | V1 back | 10:37–10:37:04 | 35 minutes after S1's last record: a new session, /docs, a bounce    |
+ * | S4      | V4 new  | Nov 9 23:58    | lands on /pricing from HN; signup at 00:03 and again at 00:04 (Nov 10) |
+ *
+ * S4 is stored by the filter tests, last. Under the dashboard's filters (the `metrics`
+ * view's sessions, src/lib/stats/filters.ts), November 10 holds:
+ * - `source=news.ycombinator.com`: S1 (S4 started on Nov 9); Nov 9–10: S1, S4.
+ * - `page=/`: S1 (BOT and OTHER count nowhere here); `page=/pricing`: none (S1 only went
+ *   there, it landed on /); on Nov 9, S4.
+ * - `event=signup`: S1 (fired at 10:01) then S4 (first fired at 00:03, its repeat at 00:04
+ *   not counted), listed by when each first fired it; `event=download`: S3.
+ * - `source=(direct)` in Asia/Kolkata (+05:30, Nov 9 18:30Z to Nov 10 18:30Z): S2, S0.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
@@ -19,6 +29,7 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { GET as LIST } from '../../src/routes/api/v1/sessions/+server';
 import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server';
+import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
 
@@ -36,7 +47,8 @@ const sid = {
 	S2: uuidv7At(t(10, 37), 0xa2),
 	S3: uuidv7At(t(9), 0xa3),
 	BOT: uuidv7At(t(10, 10), 0xa4),
-	OTHER: uuidv7At(t(10, 20), 0xa5)
+	OTHER: uuidv7At(t(10, 20), 0xa5),
+	S4: uuidv7At(t(23, 58, 0, 9), 0xa6)
 };
 
 /** A session's records as the tracker and ingest store them. */
@@ -112,12 +124,31 @@ function late(): StoredRecord[] {
 			country: 'US',
 			ref: 'https://duckduckgo.com/'
 		},
-		{ type: 'event', ts: t(9, 0, 10), path: '/blog', name: 'download', props: { file: 'a.pdf' } },
+		{
+			type: 'event',
+			ts: t(9, 0, 10),
+			path: '/blog',
+			name: 'download',
+			props: { file: 'a.pdf' },
+			firstOfSession: true,
+			firstOfDay: true
+		},
 		{ type: 'heartbeat', ts: t(9, 0, 12), path: '/blog', engagedMs: 12_000 },
 		{ type: 'milestone', ts: t(9, 0, 12), path: '/blog', milestone: 'actual' },
 		{ type: 'milestone', ts: t(9, 0, 12), path: '/blog', milestone: 'nonbounce' }
 	]);
 	return records.map((r) => ({ ...r, receivedAt: t(12, 0, 0, 11) }));
+}
+
+/** S4: started the evening before, signed up (twice) after midnight. */
+function evening(): StoredRecord[] {
+	const hn = { ...firefox, src: 'news.ycombinator.com', land: '/pricing' };
+	const signup = { type: 'event', path: '/pricing', name: 'signup', props: { plan: 'team' } };
+	return session(sid.S4, 'V4', hn, [
+		{ type: 'pageview', ts: t(23, 58, 0, 9), path: '/pricing', ...entry, country: 'DE' },
+		{ ...signup, ts: t(0, 3), firstOfSession: true, firstOfDay: true } as SessionFields,
+		{ ...signup, ts: t(0, 4), firstOfSession: false, firstOfDay: false } as SessionFields
+	]);
 }
 
 const S1 = {
@@ -202,7 +233,9 @@ async function store(docs: StoredRecord[]) {
 	const res = await couch.events.bulk({ docs, new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 	const { views } = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	for (const view of Object.keys(views ?? {}).filter((v) => v.startsWith('session-'))) {
+	// The list's total is the `metrics` view's sessions.
+	const read = Object.keys(views ?? {}).filter((v) => v.startsWith('session-') || v === 'metrics');
+	for (const view of read) {
 		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 	}
 }
@@ -413,5 +446,83 @@ describe('Sessions API access', () => {
 		expect(on.status).toBe(200);
 		expect((await on.json()).sessions.map((s: { sid: string }) => s.sid)).toEqual([sid.OTHER]);
 		expect((await shared('', `${day}&share=${OTHER_SHARE}`)).status).toBe(403);
+	});
+});
+
+describe("the session list under the dashboard's filters", () => {
+	const sids = (body: { sessions: { sid: string }[] }) => body.sessions.map((s) => s.sid);
+	/** The Stats API's sessions for the same query: the dashboard's headline number. */
+	async function statsSessions(query: string): Promise<number> {
+		const url = new URL(`http://localhost/api/v1/stats?${query}`);
+		const request = new Request(url, { headers: { authorization: `Bearer ${token}` } });
+		const res = await STATS({ url, request, locals: { user: null } } as never);
+		expect(res.status, await res.clone().text()).toBe(200);
+		return (await res.json()).totals.sessions;
+	}
+
+	beforeAll(() => store(evening()));
+
+	test.each([
+		['source=news.ycombinator.com', day, [sid.S1]],
+		['source=news.ycombinator.com', 'site=sess&from=2026-11-09&to=2026-11-10', [sid.S1, sid.S4]],
+		['page=/', day, [sid.S1]],
+		['page=/pricing', day, []],
+		['page=/pricing', 'site=sess&from=2026-11-09&to=2026-11-09', [sid.S4]],
+		['event=signup', day, [sid.S1, sid.S4]],
+		['event=download', day, [sid.S3]],
+		['source=(direct)', `${day}&tz=Asia/Kolkata`, [sid.S2, sid.S0]]
+	])(
+		'%s (%s) lists the sessions it keeps, its total the Stats API sessions',
+		async (filter, range, expected) => {
+			const query = `${range}&${filter.replace(/=(.*)$/, (_, v) => '=' + encodeURIComponent(v))}`;
+			const body = await json('', query);
+			expect(sids(body)).toEqual(expected);
+			expect(body.total).toBe(expected.length);
+			expect(body.total).toBe(await statsSessions(query));
+			const [kind, value] = filter.split('=');
+			expect(body.filter).toEqual({ kind, value });
+			expect(body.next).toBeNull();
+		}
+	);
+
+	test('lists a session under an event by when it first fired it, which may follow its start', async () => {
+		const body = await json('', `${day}&event=signup`);
+		expect(body.sessions[1]).toMatchObject({
+			sid: sid.S4,
+			startedAt: '2026-11-09T23:58:00.000Z',
+			events: 2,
+			entryPage: '/pricing'
+		});
+		// Unfiltered, S4 is a session of November 9, not of the 10th.
+		expect(sids(await json('', day))).not.toContain(sid.S4);
+	});
+
+	test('pages a filtered list with its cursor', async () => {
+		const range = 'site=sess&from=2026-11-09&to=2026-11-10&source=news.ycombinator.com';
+		const first = await json('', `${range}&limit=1`);
+		expect(sids(first)).toEqual([sid.S1]);
+		expect(first.total).toBe(2);
+		const second = await json('', `${range}&limit=1&cursor=${first.next}`);
+		expect(sids(second)).toEqual([sid.S4]);
+		expect(second.next).toBeNull();
+	});
+
+	test('exports the filtered list as CSV', async () => {
+		const res = await call('', `${day}&event=signup&format=csv`);
+		expect(res.status).toBe(200);
+		const lines = (await res.text()).trim().split('\r\n');
+		expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([sid.S1, sid.S4]);
+	});
+
+	test('refuses a bad filter with 400 saying what was wrong, as the Stats API does', async () => {
+		for (const [q, message] of [
+			['page=pricing', /page "pricing" must be a path starting with \//],
+			['page=/&event=signup', /only one filter at a time/],
+			['event=', /event must be a non-empty value/]
+		] as const) {
+			const res = await call('', `${day}&${q}`);
+			expect(res.status, q).toBe(400);
+			expect((await res.json()).message).toMatch(message);
+		}
 	});
 });

@@ -6,6 +6,7 @@
  */
 import type { RecordType } from '../records';
 import type { Activity } from './active';
+import type { Filter } from './filters';
 import type { Preset } from './range';
 
 /** One session of the session list. */
@@ -215,7 +216,12 @@ export const SESSION_CSV_COLUMNS: (keyof SessionSummary)[] = [
 export interface SessionListResponse {
 	site: string;
 	range: { from: string; to: string; tz: string };
-	/** Sessions that started in the range. */
+	/** The filter the list is under (`page=`, `source=` or `event=`); absent when none. */
+	filter?: Filter;
+	/**
+	 * Sessions that started in the range (under a filter: the sessions it keeps): the
+	 * Stats API's `totals.sessions` for the same range and filter.
+	 */
 	total: number;
 	sessions: SessionSummary[];
 	/** Cursor of the next (older) page (`cursor=`), or null on the last page. */
@@ -238,6 +244,8 @@ export interface SessionTimelineResponse {
 export interface SessionsPageData {
 	site: { id: string; name: string; timeZone: string };
 	range: { preset: Preset; from: string; to: string; tz: string };
-	/** The page of sessions, or why the range could not be read. */
+	/** The dashboard's filter the list is under, or null (also when it was refused). */
+	filter: Filter | null;
+	/** The page of sessions, or why the range or filter could not be read. */
 	list: SessionListResponse | { problem: string };
 }

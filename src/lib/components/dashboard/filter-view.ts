@@ -126,5 +126,22 @@ export function filterMeaning(filter: Filter): string {
 	}
 }
 
+/**
+ * One sentence on which sessions the session list shows under `filter`: those the
+ * dashboard counts as its sessions under it (couchdb/events/views/session-starts.js).
+ */
+export function sessionFilterMeaning(filter: Filter): string {
+	switch (filter.kind) {
+		case 'page':
+			return 'Sessions that landed on this page, newest first.';
+		case 'source':
+			return filter.value === '(direct)'
+				? 'Sessions that arrived without a referrer, newest first.'
+				: `Sessions that came from ${filter.value}, newest first.`;
+		case 'event':
+			return 'Sessions that fired this event, by when they first fired it (a session may have started before the range).';
+	}
+}
+
 /** Which breakdowns have nothing to say under a filter is the catalogue's to say. */
 export { unavailableUnder } from '../../stats/catalogue';

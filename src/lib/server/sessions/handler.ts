@@ -11,7 +11,7 @@ import { CouchstatsError } from '../errors';
 import type { SiteRecord } from '../accounts/sites';
 import { authorizeSite, type Credentials } from '../stats/authorize';
 import { csvPage, errorResponse, type StatsRequest } from '../stats/handler';
-import { parseRangeParams, parseSiteId } from '../stats/params';
+import { parseFilter, parseRangeParams, parseSiteId } from '../stats/params';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
@@ -67,8 +67,9 @@ function limitOf(params: URLSearchParams, limits: { default: number; max: number
 
 /**
  * `GET /api/v1/sessions?site=ID&from=&to=&tz=&limit=&cursor=&format=json|csv`: a page of
- * the sessions that started in the range, newest first; CSV names the next page's
- * cursor in a `Link` header.
+ * the sessions that started in the range, newest first, under the Stats API's filter
+ * parameters (`page=`, `source=`, `event=`) when given; CSV names the next page's cursor
+ * in a `Link` header.
  */
 export async function handleSessionList(
 	event: StatsRequest,
@@ -79,6 +80,7 @@ export async function handleSessionList(
 		const params = event.url.searchParams;
 		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
 		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
+		const filter = parseFilter(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
@@ -88,7 +90,7 @@ export async function handleSessionList(
 		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
 		const list = await readSessionList(
 			db,
-			{ site: site.id, range, limit, cursor: cursor && { ts: cursor[0], sid: cursor[1] } },
+			{ site: site.id, range, limit, filter, cursor: cursor && { ts: cursor[0], sid: cursor[1] } },
 			{ timeoutMs: options.timeoutMs }
 		);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });

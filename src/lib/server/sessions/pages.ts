@@ -6,13 +6,16 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, type SiteRecord } from '../accounts/sites';
-import { parseRangeParams } from '../stats/params';
+import { parseFilter, parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
 
-/** A page of the sessions that started in the range `params` asks for, newest first. */
+/**
+ * A page of the sessions that started in the range `params` asks for, newest first,
+ * under the dashboard's filter when it has one (`page=`, `source=` or `event=`).
+ */
 export async function readSessionsPage(
 	couch: Couch,
 	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone'>,
@@ -22,9 +25,11 @@ export async function readSessionsPage(
 	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
-		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone }
+		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },
+		filter: null
 	};
 	try {
+		const filter = parseFilter(params);
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		const { range } = parseRangeParams(query, site.timeZone, now);
 		const cursorText = params.get('cursor');
@@ -33,9 +38,10 @@ export async function readSessionsPage(
 			site: site.id,
 			range,
 			limit: LIST_LIMIT.default,
-			cursor: cursor && { ts: cursor[0], sid: cursor[1] }
+			cursor: cursor && { ts: cursor[0], sid: cursor[1] },
+			filter
 		});
-		return { ...base, list };
+		return { ...base, filter, list };
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ...base, list: { problem: e.message } };

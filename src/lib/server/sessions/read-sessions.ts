@@ -1,25 +1,27 @@
 /**
  * Reads of sessions, each costing what it shows (ARCHITECTURE.md, "Sessions"):
  * - the list: one `session-starts` read of the page's rows (descending from the range's
- *   end, or from the cursor), one `_count` of the range, and one `session-summary`
- *   read per session shown (group_level=4: 5 + its distinct pages rows);
+ *   end, or from the cursor) in the filter's scope, the range's sessions from the read
+ *   model (`metrics` buckets, O(buckets): the dashboard's own number), and one
+ *   `session-summary` read per session shown (group_level=4: 5 + its distinct pages rows);
  * - a timeline: one `session-summary` read and one `session-records` read of at most
  *   `limit` + 1 rows from the cursor.
  * No read loops over a range's events.
  */
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { createViewReader, type ViewReader } from '../stats/view-reader';
+import { createViewReader } from '../stats/view-reader';
+import { readSections, valueOf } from '../stats/read-stats';
 import { rangeBounds, type DateRange } from '../../stats/periods';
+import { filterKey, type Filter } from '../../stats/filters';
 import {
-	sessionSummary,
 	timeline,
 	type RecordValue,
 	type SessionListResponse,
 	type SessionSummary,
-	type SessionTimelineResponse,
-	type SummaryRow
+	type SessionTimelineResponse
 } from '../../stats/sessions';
+import { readSummaries } from './summaries';
 
 /** Options of the reads: injectable for tests. */
 export interface ReadSessionsOptions {
@@ -67,30 +69,43 @@ export function decodeCursor(text: string, name: string): [number, string] {
 }
 
 /**
- * A page of the sessions that started in `range`, newest first.
+ * A page of the sessions that started in `range`, newest first; under a filter, the
+ * sessions the dashboard counts under it (src/lib/stats/filters.ts): from that source,
+ * landed on that page, or that fired that event, the last listed by when they first
+ * fired it (couchdb/events/views/session-starts.js).
  * @param limit Sessions per page.
  * @param cursor The previous page's last session, to read the next (older) page.
+ * @param filter One of the dashboard's filters; default none.
  */
 export async function readSessionList(
 	couch: Couch,
-	query: { site: string; range: DateRange; limit: number; cursor?: ListCursor | null },
+	query: {
+		site: string;
+		range: DateRange;
+		limit: number;
+		cursor?: ListCursor | null;
+		filter?: Filter | null;
+	},
 	options: ReadSessionsOptions = {}
 ): Promise<SessionListResponse> {
-	const { site, range, limit, cursor } = query;
+	const { site, range, limit, cursor, filter } = query;
 	const reader = createViewReader(couch, options);
 	const { start, end } = rangeBounds(range);
-	// Descending from the range's end ([site, end] sorts before every key of that
+	const scope = filter ? [site, filterKey(filter)] : site;
+	// Descending from the range's end ([scope, end] sorts before every key of that
 	// millisecond, so `end` itself is left out) or from the cursor's own key, dropped below.
-	const from = cursor && cursor.ts < end ? [site, cursor.ts, cursor.sid] : [site, end];
+	const from = cursor && cursor.ts < end ? [scope, cursor.ts, cursor.sid] : [scope, end];
 	const [rows, counted] = await Promise.all([
 		reader.read<null>('session-starts', {
 			startkey: from,
-			endkey: [site, start],
+			endkey: [scope, start],
 			descending: true,
 			reduce: false,
 			limit: limit + 2
 		}),
-		reader.read<number>('session-starts', { startkey: [site, start], endkey: [site, end] })
+		// The total is the dashboard's sessions number for the range and filter, read by
+		// the read model in O(buckets); a `_count` here would walk a row per session.
+		readSections(couch, { site, range, limit: 0, filter }, { ...options, sections: ['totals'] })
 	]);
 	const seen = new Set<string>(cursor ? [cursor.sid] : []);
 	const page: ListCursor[] = [];
@@ -114,29 +129,12 @@ export async function readSessionList(
 	return {
 		site,
 		range: { from: range.from, to: range.to, tz: range.tz },
-		total: counted[0]?.value ?? 0,
+		...(filter && { filter }),
+		total: valueOf(counted.totals).sessions,
 		sessions: summaries.filter((s): s is SessionSummary => s !== null),
 		next: more && last ? encodeCursor([last.ts, last.sid]) : null,
-		indexing: reader.indexing
+		indexing: reader.indexing || counted.indexing
 	};
-}
-
-/** The summaries of `sids` (null for a session with no counted record), in parallel. */
-export function readSummaries(
-	reader: ViewReader,
-	site: string,
-	sids: string[]
-): Promise<(SessionSummary | null)[]> {
-	return Promise.all(
-		sids.map(async (sid) => {
-			const rows = await reader.read<SummaryRow['value']>('session-summary', {
-				startkey: [site, sid],
-				endkey: [site, sid, {}],
-				group_level: 4
-			});
-			return sessionSummary(sid, rows);
-		})
-	);
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { activeNow, latestActivity, LIVE_SESSIONS, type ActiveNow } from '../../stats/active';
 import { liveSession } from '../../stats/sessions';
-import { readSummaries } from '../sessions/read-sessions';
+import { readSummaries } from '../sessions/summaries';
 import { bucketStart, cover, segmentKeys, type Segment } from '../../stats/buckets';
 import { topN } from '../../stats/breakdowns';
 import {
