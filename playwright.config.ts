@@ -14,6 +14,9 @@ export default defineConfig({
 	// intermittent failure stays visible without blocking a run on a loaded machine.
 	retries: process.env.CI ? 1 : 0,
 	timeout: 60_000,
+	// Assertions wait for their condition up to 15 s, not Playwright's 5: on a busy
+	// machine a server action (adding an owner hashes a password) can take longer.
+	expect: { timeout: 15_000 },
 	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
 	// With COUCHSTATS_TEST_COUCHDB_URL: removes the run's databases and accounts there.
 	globalTeardown: './tests/e2e/global-teardown.ts',
