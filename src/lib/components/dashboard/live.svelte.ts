@@ -10,7 +10,9 @@
  * live endpoint answers. A re-read while the server is unreachable (restarting, say)
  * fails to fetch the page's data, and SvelteKit then replaces the page with its error
  * page or a browser error: the numbers on screen stay instead, marked "Reconnecting…",
- * and the reconnect re-reads them.
+ * and the reconnect re-reads them. Nor does it re-read while the page navigates (a
+ * visitor clicked a row or a range): SvelteKit's `invalidate` would take over that
+ * navigation, and the click would be lost; the re-read runs once the navigation ends.
  *
  * Numbers read while an index was still being built (`indexing: true`, those indexed so
  * far) are re-read every {@link INDEXING_RETRY_MS} until they are complete: no new
@@ -62,6 +64,8 @@ export class LiveFeed {
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
 	private retry: ReturnType<typeof setTimeout> | undefined;
+	/** A re-read a navigation held back, run by {@link navigated}. */
+	private held = false;
 
 	/**
 	 * Re-reads the page's numbers (see the constructor's `reload`): at most one re-read
@@ -74,20 +78,32 @@ export class LiveFeed {
 	 * @param reload Re-reads the numbers (e.g. `invalidate(key)`); called through
 	 *   {@link refresh} when new records arrive or the stream reconnects after a gap.
 	 * @param hide Paths the latest-events list leaves out (default none).
+	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a
+	 *   re-read then would take over the navigation (SvelteKit's `invalidate` wins over a
+	 *   running one) and lose the visitor's click, so it waits for {@link navigated}.
 	 */
 	constructor(
 		private readonly url: string,
 		reload: () => Promise<unknown>,
-		private readonly hide: (path: string) => boolean = () => false
+		private readonly hide: (path: string) => boolean = () => false,
+		private readonly navigating: () => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
+			if (this.status !== 'live') return;
 			// A stream can deliver records just before it ends (a server stopping) and its
 			// `error` come a moment later: ask the server first, so that the re-read cannot
 			// start against a server that is gone.
-			if (this.status === 'live' && (await this.reachable()) && this.status === 'live') {
-				await reload();
-			}
+			const ready = !this.navigating() && (await this.reachable()) && this.status === 'live';
+			if (ready && !this.navigating()) await reload();
+			else if (this.navigating()) this.held = true;
 		});
+	}
+
+	/** Runs the re-read a navigation held back; call once each navigation has ended. */
+	navigated(): void {
+		if (!this.held) return;
+		this.held = false;
+		void this.refresh();
 	}
 
 	/** Whether the server answers a `HEAD` of the live endpoint (no stream, no read). */

@@ -120,4 +120,24 @@ describe('LiveFeed', () => {
 		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
 		stop();
 	});
+
+	test('holds a re-read back while the page navigates, and runs it once the navigation has ended', async () => {
+		const reload = vi.fn(() => Promise.resolve());
+		let navigating = false;
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload, undefined, () => navigating);
+		const stop = feed.start();
+		FakeEventSource.last!.send('ready');
+		// A click on a row starts a navigation; records arrive before it ends.
+		navigating = true;
+		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/', ts: 1 }] });
+		await feed.refresh();
+		expect(reload).not.toHaveBeenCalled();
+		navigating = false;
+		feed.navigated();
+		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+		// Nothing held: a navigation's end re-reads nothing.
+		feed.navigated();
+		expect(reload).toHaveBeenCalledTimes(1);
+		stop();
+	});
 });
