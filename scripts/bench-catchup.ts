@@ -19,7 +19,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
-import { syntheticRecords } from '../tests/support/synthetic';
+import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
@@ -29,9 +29,7 @@ if (mode === 'seed') {
 	const records = syntheticRecords({ n: Number(count) });
 	// Sessions are drawn at random instants; real traffic and imports arrive in time order.
 	if (process.argv.includes('--time-order')) records.sort((a, b) => a.ts - b.ts);
-	for (let i = 0; i < records.length; i += 5_000) {
-		await couch.events.bulk({ docs: records.slice(i, i + 5_000), new_edits: false });
-	}
+	await seedRecords(couch, records);
 	await store.close();
 	console.log(`seeded ${records.length} records in ${dir}`);
 } else {

@@ -20,7 +20,7 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { importLines } from '../tests/support/import-lines';
-import { syntheticRecords } from '../tests/support/synthetic';
+import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
@@ -71,9 +71,7 @@ async function main() {
 			createdAt: 0
 		});
 		const records = syntheticRecords({ n: seeded });
-		for (let i = 0; i < records.length; i += 5_000) {
-			await couch.events.bulk({ docs: records.slice(i, i + 5_000), new_edits: false });
-		}
+		await seedRecords(couch, records);
 		await upToDate(couch);
 		const before = await dashboard(couch, site);
 		console.log(`before the import: ${before.pageviews} pageviews indexed (${seeded} records)`);

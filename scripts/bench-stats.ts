@@ -39,7 +39,7 @@ import { readSections } from '../src/lib/server/stats/read-stats';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 import { createToken } from '../src/lib/server/accounts/tokens';
-import { syntheticRecords } from '../tests/support/synthetic';
+import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { cpuSeconds, resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
@@ -147,14 +147,7 @@ async function benchOne(n: number, engine: boolean) {
 
 		const records = syntheticRecords({ n });
 		const seedStart = performance.now();
-		for (let i = 0; i < records.length; i += 5_000) {
-			const res = (await couch.events.bulk({
-				docs: records.slice(i, i + 5_000),
-				new_edits: false
-			})) as { error?: string; reason?: string }[];
-			const failed = res.find((r) => r.error);
-			if (failed) throw new Error(`seeding failed: ${failed.error} ${failed.reason}`);
-		}
+		await seedRecords(couch, records);
 		const insertRate = n / ((performance.now() - seedStart) / 1000);
 		records.length = 0;
 		const rssBefore = rssMb(child.pid!);
