@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million]`
+ * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million] [--history]`
  *
  * The embedded store on disk, run as its own process (scripts/bench-store.ts), per N:
  * seeds N synthetic records through `_bulk_docs` (insert rate), indexes them (catch-up
@@ -16,7 +16,11 @@
  * sessions it read, and the newest session's timeline (warm median of 10). `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
- * over 30 days, so the rows a range reads do not grow with N.
+ * over 30 days, so N grows as denser traffic and the rows a range reads grow only until
+ * every combination of the sets occurs (the buckets' rows at once, journeys' page pairs
+ * later). `--history` grows N as a site's history grows instead: the records span
+ * N / 10,000 × 30 days ending on 2026-10-31, so the fixed ranges' last 30 days hold about
+ * 10,000 records at every N.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,7 +91,8 @@ async function main() {
 		options: {
 			n: { type: 'string', default: '10000,100000' },
 			old: { type: 'string', default: '10000,50000' },
-			million: { type: 'boolean', default: false }
+			million: { type: 'boolean', default: false },
+			history: { type: 'boolean', default: false }
 		}
 	});
 	const sizes = (list: string) =>
@@ -104,7 +109,7 @@ async function main() {
 	];
 	if (runs.some((run) => !Number.isInteger(run.n) || run.n < 1)) {
 		console.error(
-			'usage: npm run bench:stats -- [--n 10000,100000] [--old 10000,50000] [--million]'
+			'usage: npm run bench:stats -- [--n 10000,100000] [--old 10000,50000] [--million] [--history]'
 		);
 		process.exit(2);
 	}
@@ -114,7 +119,7 @@ async function main() {
 			.map((l) => l.toFixed(1))
 			.join(' ')}`
 	);
-	for (const run of runs) await benchOne(run.n, run.engine);
+	for (const run of runs) await benchOne(run.n, run.engine, values.history);
 	console.log(
 		`load average at the end: ${os
 			.loadavg()
@@ -123,7 +128,7 @@ async function main() {
 	);
 }
 
-async function benchOne(n: number, engine: boolean) {
+async function benchOne(n: number, engine: boolean, history: boolean) {
 	const name = engine ? 'view engine' : 'PouchDB';
 	const dataDir = tempDir('couchstats-bench-stats-');
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
@@ -145,7 +150,7 @@ async function benchOne(n: number, engine: boolean) {
 		};
 		await couch.sites.insert(site);
 
-		const records = syntheticRecords({ n });
+		const records = syntheticRecords(history ? historyOf(n) : { n });
 		const seedStart = performance.now();
 		await seedRecords(couch, records);
 		const insertRate = n / ((performance.now() - seedStart) / 1000);
@@ -161,7 +166,7 @@ async function benchOne(n: number, engine: boolean) {
 		const peakRss = rssMb(child.pid!, 'VmHWM');
 
 		console.log(
-			`\n${name}, N = ${n}: insert ${Math.round(insertRate)} records/s; ` +
+			`\n${name}, N = ${n}${history ? ` over ${historyOf(n).days} days` : ''}: insert ${Math.round(insertRate)} records/s; ` +
 				`index catch-up ${indexSeconds.toFixed(1)} s = ${Math.round(n / indexSeconds)} records/s ` +
 				`(store CPU ${indexCpu.toFixed(1)} s = ${Math.round(n / indexCpu)} records per CPU-second); ` +
 				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB`
@@ -249,6 +254,12 @@ async function benchOne(n: number, engine: boolean) {
 		child.kill('SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
+}
+
+/** N records over N / 10,000 × 30 days that end where the default 30 days end (2026-10-31). */
+function historyOf(n: number) {
+	const days = Math.max(30, Math.round((30 * n) / 10_000));
+	return { n, days, start: Date.UTC(2026, 9, 31) - days * 86_400_000 };
 }
 
 /** Indexes every view of `_design/stats` and resolves once they are up to date. */
