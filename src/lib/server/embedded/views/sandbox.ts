@@ -102,8 +102,8 @@ const ENVIRONMENT = `
 	global.toJSON = toJSON;
 	global.sum = sum;
 	global.__compile = function (index, source) {
-		var fn = compileMap(source, emit, log, Array.isArray, toJSON, sum, JSON, Math, Date, Number,
-			String, Boolean, Object, Array, RegExp, Error, isFinite, isNaN, parseInt, parseFloat);
+		var fn = compileMap(emit, log, Array.isArray, toJSON, sum, JSON, Math, Date, Number,
+			String, Boolean, Object, Array, RegExp, Error, isFinite, isNaN, parseInt, parseFloat, source);
 		if (typeof fn !== 'function') throw new TypeError('not a function');
 		maps[index] = fn;
 	};
@@ -134,10 +134,11 @@ const ENVIRONMENT = `
 	};
 })(this);
 // A map function's scope: CouchDB's map environment and the usual globals as parameters,
-// so the map's own lookups of them are local; nothing of the environment's internals.
-function compileMap(__source, emit, log, isArray, toJSON, sum, JSON, Math, Date, Number,
+// so the map's own lookups of them are local; nothing of the environment's internals (the
+// source comes as an unnamed last argument).
+function compileMap(emit, log, isArray, toJSON, sum, JSON, Math, Date, Number,
 	String, Boolean, Object, Array, RegExp, Error, isFinite, isNaN, parseInt, parseFloat) {
-	return eval(__source);
+	return eval(arguments[19]);
 }
 `;
 
