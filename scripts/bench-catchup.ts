@@ -6,7 +6,7 @@
  * PouchDB (nothing is indexed), in the order the synthetic sessions are drawn (random instants)
  * or, with `--time-order`, sorted by time as real traffic and imports arrive; `run` copies that store, starts the view engine on the
  * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
- * records per CPU-second and peak RSS. `run DIR --dashboard` first reads the whole owner
+ * records per CPU-second, peak RSS and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
  * dashboard once (answered from what is indexed so far), so the group levels the app's
  * reads need are kept during the catch-up, as in a store the app reads (views/levels.ts).
  */
@@ -63,6 +63,9 @@ if (mode === 'seed') {
 	);
 	console.log(`CPU-s by thread: ${threadCpu()}`);
 	await store.close();
+	console.log(
+		`view store on disk: ${Math.round(dirBytes(path.join(copy, STORE_DIRS.views)) / 2 ** 20)} MB`
+	);
 	fs.rmSync(copy, { recursive: true, force: true });
 }
 
@@ -78,4 +81,14 @@ function threadCpu(): string {
 		else others += seconds;
 	}
 	return `main ${main.toFixed(1)}, other threads ${others.toFixed(1)}`;
+}
+
+/** Bytes of the files under a directory. */
+function dirBytes(dir: string): number {
+	let total = 0;
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const file = path.join(dir, entry.name);
+		total += entry.isDirectory() ? dirBytes(file) : fs.statSync(file).size;
+	}
+	return total;
 }

@@ -7,7 +7,7 @@
  * built at once from the documents that remain.
  */
 import { afterEach, expect, test } from 'vitest';
-import { writeBatch, type Change } from './batch';
+import { entryText, storedCount, writeBatch, type Change } from './batch';
 import { checkIndex } from './check';
 import { healDirty } from './heal';
 import { closeTempStores, dumpIndex, newTestIndex, seededInts } from './test-index';
@@ -104,3 +104,16 @@ test('updates and deletions across batches leave what indexing the remaining doc
 		expect(await indexInBatches(phases, size)).toEqual(fresh);
 	}
 }, 120_000);
+
+test("a row count's stored text reads back without parsing its key; any other aggregate's does not", () => {
+	const keys = ['"a"', '[",\\"c\\":7}",1]', '{"c":3}', '[[",\\"c\\":"],-2.5e-7]', 'null'];
+	for (const key of keys) {
+		for (const count of [1, 2, 1_234_567]) {
+			expect(storedCount(entryText(key, { c: count }))).toBe(count);
+		}
+		// _sum and _stats aggregates are parsed as before.
+		expect(storedCount(entryText(key, { c: 2, s: [3] }))).toBeUndefined();
+		expect(storedCount(entryText(key, { c: 1, t: 2, q: 4, lo: 2, hi: 2 }))).toBeUndefined();
+		expect(storedCount(entryText(key, { c: 1, x: 1, e: 'a' }))).toBeUndefined();
+	}
+});

@@ -13,8 +13,7 @@ import {
 	groupPrefixes,
 	keyBytes,
 	rowIdx,
-	rowsOfKeyStart,
-	type EncodedKey
+	rowsOfKeyStart
 } from './collation';
 import { exactValue } from './exact-sum';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
@@ -54,17 +53,29 @@ export interface BatchResult {
 	dirtied: boolean;
 }
 
-/** One distinct key of one view in a batch. */
+/**
+ * One distinct key of one view in a batch: what its rows and its exact entry need, and
+ * no more. A batch keeps one per distinct key until its write (tens of thousands), so
+ * these live long enough to be promoted to V8's old generation; the parsed key and its
+ * elements are dropped unless the view keeps group levels.
+ */
 interface KeyTarget {
-	key: EncodedKey;
+	/** The key as JSON text. */
+	json: string;
+	/** `toIndexableString(key)`. */
+	idx: string;
+	/** Array length, 0 for other keys. */
+	depth: number;
+	/** The elements' indexable strings, only when the view keeps group levels. */
+	elements?: string[];
 	/** The batch's change to the key's exact entry. */
 	delta: Delta;
 	/** Whether its row keys read back to it (EncodedKey.readsBack). */
 	exact: boolean;
-	/** Its rows' store keys up to the document id (see rowIdx). */
-	rowPrefix: string;
 	/** Whether the key holds a surrogate (see collation.ts). */
 	surrogate: boolean;
+	/** Whether a row was added under it (its depth joins the view's). */
+	added: boolean;
 }
 
 /** Documents mapped per sandbox call. */
@@ -97,8 +108,10 @@ interface EntryDelta {
 	/** The entry's key as JSON text. */
 	keyJson: string;
 	delta: Delta;
-	/** What the store holds before the batch (null: nothing). */
-	stored?: Aggregate | null;
+	/** Whether the store key holds a surrogate (see collation.ts). */
+	surrogate: boolean;
+	/** The entry's stored text before the batch (undefined: none). */
+	stored?: string;
 }
 
 /** Something to write down: a map function's error or log line. */
@@ -153,15 +166,24 @@ export async function writeBatch(
 	// deltas at the end, once per key instead of once per row.
 	const targets = views.map(() => new Map<string, KeyTarget>());
 	const rowSpaces = views.map((_, view) => viewPrefix(meta.id, view) + ROWS);
+	// Only views keeping a group level (levels.ts) need their keys' elements past encoding.
+	const grouping = views.map((view) => !view.levels || Object.keys(view.levels).length > 0);
 	const values = new Map<string, unknown>();
 
 	const target = (view: number, json: string): KeyTarget => {
 		let found = targets[view].get(json);
 		if (!found) {
-			const key = encoder.encode(json);
-			const rowPrefix = rowSpaces[view] + rowsOfKeyStart(key.idx);
-			const surrogate = SURROGATE.test(key.idx);
-			found = { key, delta: { c: 0 }, exact: key.readsBack, rowPrefix, surrogate };
+			const key = encoder.encodeOnce(json);
+			found = {
+				json,
+				idx: key.idx,
+				depth: key.depth,
+				elements: grouping[view] ? key.elements : undefined,
+				delta: { c: 0 },
+				exact: key.readsBack,
+				surrogate: SURROGATE.test(key.idx),
+				added: false
+			};
 			targets[view].set(json, found);
 		}
 		return found;
@@ -181,27 +203,27 @@ export async function writeBatch(
 		const docIdx = encoder.docId(docId);
 		const docSurrogate = SURROGATE.test(docIdx);
 		const reducer = views[view].reducer;
+		const valued = reducer === '_sum' || reducer === '_stats';
+		const space = rowSpaces[view];
 		const found: KeyTarget[] = new Array(rows);
 		for (let r = 0; r < rows; r++) found[r] = target(view, flat[2 * r]);
-		const dups = duplicateNumbers(found, flat);
+		const dups = rows > 1 ? duplicateNumbers(found, flat) : undefined;
 		rowsDelta[view] += sign * rows;
 		for (let r = 0; r < rows; r++) {
-			const { key, delta, exact, rowPrefix } = found[r];
-			const surrogate = docSurrogate || found[r].surrogate;
+			const key = found[r];
 			const valueJson = flat[2 * r + 1];
-			const rowKey = rowIdx(rowPrefix, docIdx, dups ? dups[r] : 0);
+			const rowKey = rowIdx(space + rowsOfKeyStart(key.idx), docIdx, dups ? dups[r] : 0);
+			const surrogate = docSurrogate || key.surrogate;
 			if (sign > 0) {
-				batch.put(rowKey, exact ? valueJson : rowText(key.json, valueJson), surrogate);
-				newDepths[view].add(key.depth);
+				batch.put(rowKey, key.exact ? valueJson : rowText(key.json, valueJson), surrogate);
+				if (!key.added) {
+					key.added = true;
+					newDepths[view].add(key.depth);
+				}
 			} else {
 				batch.del(rowKey, surrogate);
 			}
-			addValue(
-				delta,
-				reducer,
-				reducer === '_sum' || reducer === '_stats' ? parsed(valueJson) : null,
-				sign
-			);
+			addValue(key.delta, reducer, valued ? parsed(valueJson) : null, sign);
 		}
 	};
 
@@ -240,28 +262,38 @@ export async function writeBatch(
 		if (change.deleted && previous.has(change.id)) batch.del(back + change.id);
 	}
 
-	// Entry deltas: each key's exact entry, and every group_level group above it.
-	const deltas = new Map<string, EntryDelta>();
+	// Entry deltas: each key's exact entry (the targets are distinct already), and every
+	// group_level group above it that the view keeps.
+	const entries: EntryDelta[] = [];
 	let counted = 0;
 	for (let view = 0; view < targets.length; view++) {
 		const prefix = viewPrefix(meta.id, view);
-		for (const { key, delta } of targets[view].values()) {
+		const groups = new Map<string, EntryDelta>();
+		for (const key of targets[view].values()) {
 			if (++counted % YIELD_CHECK === 0) await pause();
-			const storeKey = prefix + exactSub(key.depth) + key.idx;
-			deltas.set(storeKey, { view, storeKey, keyJson: key.json, delta });
-			const prefixes = groupPrefixes(key);
+			const { delta, surrogate } = key;
+			// A key whose rows were removed and emitted again alike changes nothing.
+			if (delta.c !== 0 || !isNeutral(delta)) {
+				const storeKey = prefix + exactSub(key.depth) + key.idx;
+				entries.push({ view, storeKey, keyJson: key.json, delta, surrogate });
+			}
+			if (!key.elements || key.depth < 2) continue;
+			const prefixes = groupPrefixes({ elements: key.elements });
 			for (let level = 1; level < key.depth; level++) {
 				// Only the group levels kept (levels.ts): most views are read by exact key.
 				if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
 				const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
-				let group = deltas.get(groupKey);
+				let group = groups.get(groupKey);
 				if (!group) {
-					const keyJson = JSON.stringify((key.value as unknown[]).slice(0, level));
-					group = { view, storeKey: groupKey, keyJson, delta: { c: 0 } };
-					deltas.set(groupKey, group);
+					const keyJson = JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level));
+					group = { view, storeKey: groupKey, keyJson, delta: { c: 0 }, surrogate };
+					groups.set(groupKey, group);
 				}
 				merge(group.delta, delta, false);
 			}
+		}
+		for (const group of groups.values()) {
+			if (group.delta.c !== 0 || !isNeutral(group.delta)) entries.push(group);
 		}
 	}
 
@@ -270,30 +302,42 @@ export async function writeBatch(
 	// quarter-hour buckets, document ids), so a cache of parsed aggregates missed about
 	// 94% of its lookups while its upkeep and the garbage it kept cost more CPU and
 	// memory than leveldb's own reads, which the block cache and bloom filters keep cheap.
-	await readEntries(store, [...deltas.values()]);
+	await readEntries(store, entries);
 	const prefixes = views.map((_, view) => viewPrefix(meta.id, view));
 	let dirtied = false;
 	let settledEntries = 0;
-	for (const entry of deltas.values()) {
+	for (const entry of entries) {
 		if (++settledEntries % YIELD_CHECK === 0) await pause();
-		const { storeKey, stored, delta } = entry;
-		if (delta.c === 0 && isNeutral(delta)) continue;
-		// The stored aggregate was parsed for this batch, so the delta is added to it in place.
-		const wasDirty = stored?.d === 1;
-		const total: Delta = stored ?? { c: 0 };
+		const { storeKey, stored, delta, surrogate } = entry;
+		const reducer = views[entry.view].reducer;
+		if (reducer === '_count' || reducer === null) {
+			// A row count alone: read and written as text, no aggregate object.
+			const count = stored === undefined ? 0 : storedCount(stored);
+			if (count !== undefined) {
+				const total = count + delta.c;
+				if (total < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
+				if (total === 0) batch.del(storeKey, surrogate);
+				else batch.put(storeKey, countText(entry.keyJson, total), surrogate);
+				continue;
+			}
+		}
+		// The stored aggregate is parsed for this batch, so the delta is added to it in place.
+		// The entry's key (`k`) stays in the parsed object: settled() copies only the
+		// aggregate's fields, so it is never written back.
+		const total: Delta = stored === undefined ? { c: 0 } : (JSON.parse(stored) as Aggregate);
+		const wasDirty = total.d === 1;
 		merge(total, delta);
 		const prefix = prefixes[entry.view];
-		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
 		if (total.c === 0) {
-			batch.del(storeKey);
-			if (wasDirty) batch.del(dirtyKey);
+			batch.del(storeKey, surrogate);
+			if (wasDirty) batch.del(prefix + DIRTY + storeKey.slice(prefix.length), surrogate);
 			continue;
 		}
 		const aggregate = settled(total);
-		batch.put(storeKey, entryText(entry.keyJson, aggregate));
+		batch.put(storeKey, entryText(entry.keyJson, aggregate), surrogate);
 		if (aggregate.d && !wasDirty) {
-			batch.put(dirtyKey, '1');
+			batch.put(prefix + DIRTY + storeKey.slice(prefix.length), '1', surrogate);
 			dirtied = true;
 		}
 	}
@@ -353,19 +397,15 @@ function duplicateNumbers(found: KeyTarget[], flat: string[]): number[] | undefi
 		}
 	}
 	if (!repeated) return undefined;
-	const keys = found.map((target) => target.key);
+	const keys = found.map((target) => target.idx);
 	const order = keys.map((_, i) => i);
 	const values = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as unknown);
 	order.sort((a, b) =>
-		keys[a].idx < keys[b].idx
-			? -1
-			: keys[a].idx > keys[b].idx
-				? 1
-				: collate(values[a], values[b]) || a - b
+		keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : collate(values[a], values[b]) || a - b
 	);
 	const numbers = keys.map(() => 0);
 	for (let i = 1; i < order.length; i++) {
-		if (keys[order[i]].idx === keys[order[i - 1]].idx) numbers[order[i]] = i;
+		if (keys[order[i]] === keys[order[i - 1]]) numbers[order[i]] = i;
 	}
 	return numbers;
 }
@@ -405,22 +445,34 @@ export function entryText(keyJson: string, aggregate: Aggregate): string {
 	return `{"k":${keyJson},${body.slice(1)}`;
 }
 
+/** The stored text of an aggregate that is a row count alone: entryText(keyJson, {c}). */
+function countText(keyJson: string, count: number): string {
+	return `{"k":${keyJson},"c":${count}}`;
+}
+
 /**
- * Reads the stored aggregates of entries into their `stored`. Keys go as strings, which
+ * The row count of an entry's text when the entry is a row count alone (what `_count`
+ * and map-only views store: countText), read without parsing the key; undefined for any
+ * other aggregate. The count is the text's last field, after any `,"c":` inside the key.
+ */
+export function storedCount(text: string): number | undefined {
+	const at = text.lastIndexOf(',"c":');
+	if (at < 0 || text.charCodeAt(text.length - 1) !== 125 /* } */) return undefined;
+	const count = Number(text.slice(at + 5, -1));
+	return Number.isSafeInteger(count) ? count : undefined;
+}
+
+/**
+ * Reads the stored texts of entries into their `stored`. Keys go as strings, which
  * classic-level passes on as UTF-8 without a Buffer each; the rare keys holding a
  * surrogate go as CESU-8 bytes (see collation.ts) in a second read.
  */
 async function readEntries(store: Level, entries: EntryDelta[]): Promise<void> {
 	const plain: EntryDelta[] = [];
 	const surrogate: EntryDelta[] = [];
-	for (const entry of entries) (SURROGATE.test(entry.storeKey) ? surrogate : plain).push(entry);
+	for (const entry of entries) (entry.surrogate ? surrogate : plain).push(entry);
 	const settle = (group: EntryDelta[], found: (string | undefined)[]) => {
-		for (let i = 0; i < group.length; i++) {
-			const text = found[i];
-			// The entry's key (`k`) stays in the parsed object: settled() copies only the
-			// aggregate's fields, so it is never written back.
-			group[i].stored = text === undefined ? null : (JSON.parse(text) as Aggregate);
-		}
+		for (let i = 0; i < group.length; i++) group[i].stored = found[i];
 	};
 	if (plain.length) settle(plain, await store.getMany(plain.map((entry) => entry.storeKey)));
 	if (surrogate.length) {

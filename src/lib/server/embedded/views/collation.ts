@@ -37,10 +37,10 @@ export interface EncodedKey {
  * The indexable strings of an array key's groups: `toIndexableString(key.slice(0, L))`
  * for each group_level L from 1 to depth − 1.
  */
-export function groupPrefixes(key: EncodedKey): string[] {
+export function groupPrefixes(key: Pick<EncodedKey, 'elements'>): string[] {
 	const prefixes: string[] = [];
 	let open = '5';
-	for (let level = 1; level < key.depth; level++) {
+	for (let level = 1; level < key.elements.length; level++) {
 		open += key.elements[level - 1];
 		prefixes.push(open + '\u0000');
 	}
@@ -123,15 +123,24 @@ export class KeyEncoder {
 	encode(json: string): EncodedKey {
 		let encoded = this.keys.get(json);
 		if (encoded) return encoded;
+		encoded = this.encodeOnce(json);
+		this.keys.set(json, encoded);
+		return encoded;
+	}
+
+	/**
+	 * Encodes a key without remembering it (its elements' strings are remembered): for a
+	 * caller that keeps its own map of the keys it saw, such as a batch, so the parsed key
+	 * is garbage at once instead of living as long as the encoder.
+	 */
+	encodeOnce(json: string): EncodedKey {
 		const key: unknown = JSON.parse(json);
 		const elements = Array.isArray(key) ? key.map((element) => this.element(element)) : [];
 		const idx = Array.isArray(key) ? '5' + elements.join('') + '\u0000' : toIndexableString(key);
 		// Only keys holding a number other than a natural number can fail to read back.
 		const readsBack = !hasFraction(key) || JSON.stringify(parseIndexableString(idx)) === json;
 		const depth = Array.isArray(key) ? key.length : 0;
-		encoded = { json, value: key, idx, depth, elements, readsBack };
-		this.keys.set(json, encoded);
-		return encoded;
+		return { json, value: key, idx, depth, elements, readsBack };
 	}
 
 	/** `toIndexableString` of a document id. */
