@@ -17,6 +17,7 @@ import {
 	type EncodedKey
 } from './collation';
 import { exactValue } from './exact-sum';
+import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
 import type { MapSandbox } from './sandbox';
 import {
@@ -115,7 +116,8 @@ export async function writeBatch(
 	sandbox: MapSandbox,
 	changes: Change[],
 	seq: number,
-	log: BatchLog
+	log: BatchLog,
+	fences?: FenceKeeper
 ): Promise<BatchResult> {
 	const encoder = new KeyEncoder();
 	const pause = slicer();
@@ -254,13 +256,13 @@ export async function writeBatch(
 				// Only the group levels kept (levels.ts): most views are read by exact key.
 				if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
 				const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
-				let group = deltas.get(groupKey);
-				if (!group) {
-					const keyJson = JSON.stringify((key.value as unknown[]).slice(0, level));
-					group = { view, storeKey: groupKey, keyJson, delta: { c: 0 } };
-					deltas.set(groupKey, group);
-				}
-				merge(group.delta, delta, false);
+				addDelta(deltas, view, groupKey, delta, () =>
+					JSON.stringify((key.value as unknown[]).slice(0, level))
+				);
+			}
+			// The fence interval holding the key on each level (fences.ts), when kept.
+			for (const fenceKey of fences?.entries(view, key.idx) ?? []) {
+				addDelta(deltas, view, fenceKey, delta, () => 'null');
 			}
 		}
 	}
@@ -285,6 +287,7 @@ export async function writeBatch(
 		const prefix = prefixes[entry.view];
 		const dirtyKey = prefix + DIRTY + storeKey.slice(prefix.length);
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
+		fences?.settled(entry.view, storeKey, total.c);
 		if (total.c === 0) {
 			batch.del(storeKey);
 			if (wasDirty) batch.del(dirtyKey);
@@ -312,6 +315,22 @@ export async function writeBatch(
 	meta.seq = next.seq;
 	meta.views = next.views;
 	return { docs: changes.length, designs, mapErrors, dirtied };
+}
+
+/** Adds a key's delta to a pending entry above it (a group or a fence interval). */
+function addDelta(
+	deltas: Map<string, EntryDelta>,
+	view: number,
+	storeKey: string,
+	delta: Delta,
+	keyJson: () => string
+): void {
+	let entry = deltas.get(storeKey);
+	if (!entry) {
+		entry = { view, storeKey, keyJson: keyJson(), delta: { c: 0 } };
+		deltas.set(storeKey, entry);
+	}
+	merge(entry.delta, delta, false);
 }
 
 /** A first revision with no other leaf: the document cannot have emitted anything before. */
