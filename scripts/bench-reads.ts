@@ -37,7 +37,7 @@ const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.
 /** Times `f` once cold and WARM times warm; entries read per call from readCounts. */
 async function timed<T>(f: () => Promise<T>) {
 	const before = readCounts.entries;
-	const started = performance.now();
+	let started = performance.now();
 	const first = await f();
 	const firstMs = performance.now() - started;
 	const entries = readCounts.entries - before;

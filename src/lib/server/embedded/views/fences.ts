@@ -222,9 +222,6 @@ export class FenceKeeper {
 	 * @returns Whether keys are left.
 	 */
 	private async buildChunk(view: number, from: string): Promise<boolean> {
-			console.error(
-				`fences: build ${this.meta.views[view].name} from ${JSON.stringify(from).slice(0, 40)}`
-			);
 		const prefix = viewPrefix(this.meta.id, view);
 		const range: Range = from === '' ? {} : { lo: at(from) };
 		const batch = rawBatch(this.store);
@@ -273,7 +270,6 @@ export class FenceKeeper {
 	 * nested intervals, or its exact keys), in one write.
 	 */
 	private async split(view: number, level: number, boundary: string): Promise<void> {
-			console.error(`fences: split ${this.meta.views[view].name} ${level}`);
 		const levels = this.bounds.get(view);
 		if (!levels) return;
 		const list = levels[level - 1];
