@@ -79,23 +79,34 @@ export async function rangeAggregate(reader: ViewReader, range: Range): Promise<
 }
 
 /**
- * The range's aggregate on `level`: the full intervals between the first and the last
- * boundary strictly inside the range, and the two ends from the level below.
+ * The range's aggregate on `level`: the whole intervals from the first boundary inside
+ * the range on, and the two ends from the level below. As boundaries nest, an end read
+ * on the level below starts or stops at one of its boundaries, so each level reads one
+ * partial interval per end, as a B-tree descends two paths.
  */
 async function cover(reader: ViewReader, range: Range, level: number): Promise<Delta> {
 	if (level === 0) return reader.keysAggregate(range);
 	const total: Delta = { c: 0 };
 	let last: [string, string] | undefined;
+	// Whether the range ends exactly at a boundary: then its last interval is whole.
+	let whole = false;
 	for await (const entry of reader.entries(fenceSub(level), range.lo?.key, range.hi?.key)) {
 		const row = '5' + entry[0];
-		if (range.lo && row <= range.lo.row) continue;
-		if (range.hi && row >= range.hi.row) break;
+		if (range.lo && row < range.lo.row) continue;
+		if (range.hi && row >= range.hi.row) {
+			whole = row === range.hi.row;
+			break;
+		}
 		if (last) merge(total, parseAggregate(last[1]));
-		else merge(total, await cover(reader, { lo: range.lo, hi: at(entry[0]) }, level - 1));
+		// A range starting exactly at a boundary has no part below it on this level.
+		else if (!range.lo || row > range.lo.row) {
+			merge(total, await cover(reader, { lo: range.lo, hi: at(entry[0]) }, level - 1));
+		}
 		last = entry;
 	}
 	if (!last) return cover(reader, range, level - 1);
-	merge(total, await cover(reader, { lo: at(last[0]), hi: range.hi }, level - 1));
+	if (whole) merge(total, parseAggregate(last[1]));
+	else merge(total, await cover(reader, { lo: at(last[0]), hi: range.hi }, level - 1));
 	return total;
 }
 
