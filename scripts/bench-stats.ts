@@ -28,7 +28,6 @@ import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
-import { siteDocId } from '../src/lib/server/accounts/sites';
 import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import {
@@ -37,18 +36,16 @@ import {
 	handleStats,
 	type StatsRequest
 } from '../src/lib/server/stats/handler';
-import { handleFunnels } from '../src/lib/server/funnels/handler';
-import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
+import { handleSessionList } from '../src/lib/server/sessions/handler';
 import { readSections } from '../src/lib/server/stats/read-stats';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
-import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
+import { NOW, benchSite, funnelCall, sessionsCall } from './bench-api';
 import { cpuSeconds, resetPeakRss, rssMb, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;
-const NOW = Date.UTC(2026, 9, 31, 12);
 const RANGES = [
 	{ label: '7 days', query: 'from=2026-10-24&to=2026-10-30&tz=UTC' },
 	{ label: '30 days', query: 'from=2026-10-01&to=2026-10-30&tz=UTC' },
@@ -74,17 +71,6 @@ const SESSION_LISTS = [
 	{ label: 'sess. event', filter: '&event=signup' }
 ];
 const SESSIONS_RANGE = { from: '2026-10-01', to: '2026-10-30', tz: 'UTC' };
-
-/** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
-const FUNNEL: Funnel = {
-	id: 'bench',
-	name: 'bench',
-	steps: [
-		{ kind: 'page', path: '/' },
-		{ kind: 'page', path: '/page-*' },
-		{ kind: 'event', name: 'signup' }
-	]
-};
 
 async function main() {
 	const { values } = parseArgs({
@@ -136,18 +122,7 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: 'bench-password-123' });
 		const { secret, token } = createToken('bench');
-		const site = {
-			_id: siteDocId('bench'),
-			type: 'site' as const,
-			id: 'bench',
-			name: 'bench',
-			hostnames: ['bench.example'],
-			timeZone: 'UTC',
-			owners: [],
-			tokens: [token],
-			createdAt: 0,
-			funnels: [FUNNEL]
-		};
+		const site = benchSite(token);
 		await couch.sites.insert(site);
 
 		const records = syntheticRecords(history ? historyOf(n) : { n });
@@ -294,22 +269,6 @@ async function apiCall(couch: Couch, secret: string, api: keyof typeof HANDLERS,
 	return { ms, ...body.meta, indexing: body.indexing };
 }
 
-/** Calls the Sessions API (`sessions?…` or `sessions/SID?…`) and times it. */
-async function sessionsCall(couch: Couch, secret: string, path: string) {
-	const url = new URL(`http://bench/api/v1/${path}&site=bench`);
-	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
-	const event = { url, request, locals: { user: null } };
-	const options = { couch, timeoutMs: 3_600_000, now: () => NOW };
-	const sid = path.match(/^sessions\/([^?]+)/)?.[1];
-	const started = performance.now();
-	const res = sid
-		? await handleSessionTimeline(event, sid, options)
-		: await handleSessionList(event, options);
-	const ms = performance.now() - started;
-	if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-	return { ms, body: (await res.json()) as unknown };
-}
-
 /** Warm median of {@link WARM_RUNS} calls of `f` after a first one, and that first result. */
 async function warmMedian<T>(f: () => Promise<T>): Promise<{ ms: number; first: T }> {
 	const first = await f();
@@ -373,28 +332,6 @@ async function benchSessionLists(couch: Couch, secret: string) {
 			].join('')
 		);
 	}
-}
-
-/** Reads the bench funnel for a range through the Funnels API, every batch to the end. */
-async function funnelCall(couch: Couch, secret: string, query: string) {
-	const started = performance.now();
-	let batches = 0;
-	let cursor: string | null = null;
-	let last: FunnelResponse;
-	do {
-		const url = new URL(`http://bench/api/v1/funnels?site=bench&funnel=bench&${query}`);
-		if (cursor) url.searchParams.set('cursor', cursor);
-		const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
-		const res = await handleFunnels(
-			{ url, request, locals: { user: null } },
-			{ couch, timeoutMs: 3_600_000, now: () => NOW }
-		);
-		if (res.status !== 200) throw new Error(`funnels answered ${res.status}: ${await res.text()}`);
-		last = (await res.json()) as FunnelResponse;
-		cursor = last.next;
-		batches++;
-	} while (cursor);
-	return { ms: performance.now() - started, batches, last };
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];

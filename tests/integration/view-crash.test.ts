@@ -7,8 +7,10 @@
  * give: nothing counted twice, nothing missed. The expected values are computed here
  * from the records with the views' own map functions and a plain reduce, independently
  * of the engine. `group_level=3` reads early in the catch-up make the engine keep that
- * group level (views/levels.ts), so it is built and kept up to date while the store is
- * killed; at the end each view's `group_level=3` groups must be exact too.
+ * group level (views/levels.ts), and `offset` reads make it build each view's fences
+ * (views/fences.ts), so both are built and kept up to date while the store is killed; at
+ * the end each view's `group_level=3` groups and the offsets of keys spread over each
+ * view must be exact too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -130,7 +132,13 @@ function expected(records: StoredRecord[]) {
 	const dir = path.join(findCouchdbDir(), 'events', 'views');
 	const views: Record<
 		string,
-		{ rows: number; groups: Map<string, unknown>; level: Map<string, unknown> }
+		{
+			rows: number;
+			groups: Map<string, unknown>;
+			level: Map<string, unknown>;
+			/** Rows per key, in key order. */
+			counts: [unknown, number][];
+		}
 	> = {};
 	for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.js'))) {
 		const name = file.replace(/\.js$/, '');
@@ -165,7 +173,10 @@ function expected(records: StoredRecord[]) {
 		const level = new Map(
 			[...byLevel].map(([json, list]) => [json, referenceReduce(reduce, list)])
 		);
-		views[name] = { rows, groups, level };
+		const counts = [...values]
+			.map(([json, list]): [unknown, number] => [JSON.parse(json), list.length])
+			.sort((a, b) => collate(a[0], b[0]));
+		views[name] = { rows, groups, level, counts };
 	}
 	return views;
 }
@@ -201,6 +212,10 @@ describe('the view engine killed in the middle of indexing', () => {
 		for (const name of Object.keys(views)) {
 			const read = `/${prefix}-events/_design/stats/_view/${name}?group_level=${GROUP_LEVEL}&stale=ok`;
 			expect((await request(store, read)).status, name).toBe(200);
+			// An offset: the engine starts building the view's fences (views/fences.ts).
+			const key = encodeURIComponent(JSON.stringify(views[name].counts[0]?.[0] ?? null));
+			const offset = `/${prefix}-events/_design/stats/_view/${name}?reduce=false&limit=0&startkey=${key}&stale=ok`;
+			expect((await request(store, offset)).status, name).toBe(200);
 		}
 		await progressed(store, 0.3);
 		await stopStore();
@@ -223,6 +238,18 @@ describe('the view engine killed in the middle of indexing', () => {
 			const got = new Map(rows.map((row) => [JSON.stringify(row.key), row.value]));
 			for (const [key, value] of want.groups) {
 				expect(comparable(got.get(key), value), `${name} ${key}`).toEqual(value);
+			}
+			// Offsets (fences kept through the kills): the rows before a key in each direction.
+			for (let i = 0; i < want.counts.length; i += Math.ceil(want.counts.length / 7)) {
+				const key = encodeURIComponent(JSON.stringify(want.counts[i][0]));
+				const before = want.counts.slice(0, i).reduce((sum, [, n]) => sum + n, 0);
+				const after = want.rows - before - want.counts[i][1];
+				const up = await request(store, `${base}?reduce=false&limit=0&startkey=${key}`);
+				const down = `${base}?reduce=false&limit=0&descending=true&startkey=${key}`;
+				expect(
+					[up.body.offset, (await request(store, down)).body.offset],
+					`${name} ${key}`
+				).toEqual([before, after]);
 			}
 			const leveled = await request(store, `${base}?group_level=${GROUP_LEVEL}`);
 			const levelRows = leveled.body.rows as { key: unknown; value: unknown }[];

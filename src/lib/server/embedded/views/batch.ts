@@ -16,6 +16,7 @@ import {
 	rowsOfKeyStart
 } from './collation';
 import { exactValue } from './exact-sum';
+import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
 import type { MapSandbox } from './sandbox';
 import {
@@ -128,7 +129,8 @@ export async function writeBatch(
 	sandbox: MapSandbox,
 	changes: Change[],
 	seq: number,
-	log: BatchLog
+	log: BatchLog,
+	fences?: FenceKeeper
 ): Promise<BatchResult> {
 	const encoder = new KeyEncoder();
 	const pause = slicer();
@@ -277,19 +279,20 @@ export async function writeBatch(
 				const storeKey = prefix + exactSub(key.depth) + key.idx;
 				entries.push({ view, storeKey, keyJson: key.json, delta, surrogate });
 			}
-			if (!key.elements || key.depth < 2) continue;
-			const prefixes = groupPrefixes({ elements: key.elements });
-			for (let level = 1; level < key.depth; level++) {
-				// Only the group levels kept (levels.ts): most views are read by exact key.
-				if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
-				const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
-				let group = groups.get(groupKey);
-				if (!group) {
-					const keyJson = JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level));
-					group = { view, storeKey: groupKey, keyJson, delta: { c: 0 }, surrogate };
-					groups.set(groupKey, group);
+			if (key.elements && key.depth >= 2) {
+				const prefixes = groupPrefixes({ elements: key.elements });
+				for (let level = 1; level < key.depth; level++) {
+					// Only the group levels kept (levels.ts): most views are read by exact key.
+					if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
+					const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
+					addDelta(groups, view, groupKey, delta, surrogate, () =>
+						JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level))
+					);
 				}
-				merge(group.delta, delta, false);
+			}
+			// The fence interval holding the key on each level (fences.ts), when kept.
+			for (const fenceKey of fences?.entries(view, key.idx) ?? []) {
+				addDelta(groups, view, fenceKey, delta, SURROGATE.test(fenceKey), () => 'null');
 			}
 		}
 		for (const group of groups.values()) {
@@ -316,6 +319,7 @@ export async function writeBatch(
 			if (count !== undefined) {
 				const total = count + delta.c;
 				if (total < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
+				fences?.settled(entry.view, storeKey, total);
 				if (total === 0) batch.del(storeKey, surrogate);
 				else batch.put(storeKey, countText(entry.keyJson, total), surrogate);
 				continue;
@@ -329,6 +333,7 @@ export async function writeBatch(
 		merge(total, delta);
 		const prefix = prefixes[entry.view];
 		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
+		fences?.settled(entry.view, storeKey, total.c);
 		if (total.c === 0) {
 			batch.del(storeKey, surrogate);
 			if (wasDirty) batch.del(prefix + DIRTY + storeKey.slice(prefix.length), surrogate);
@@ -356,6 +361,23 @@ export async function writeBatch(
 	meta.seq = next.seq;
 	meta.views = next.views;
 	return { docs: changes.length, designs, mapErrors, dirtied };
+}
+
+/** Adds a key's delta to a pending entry above it (a group or a fence interval). */
+function addDelta(
+	deltas: Map<string, EntryDelta>,
+	view: number,
+	storeKey: string,
+	delta: Delta,
+	surrogate: boolean,
+	keyJson: () => string
+): void {
+	let entry = deltas.get(storeKey);
+	if (!entry) {
+		entry = { view, storeKey, keyJson: keyJson(), delta: { c: 0 }, surrogate };
+		deltas.set(storeKey, entry);
+	}
+	merge(entry.delta, delta, false);
 }
 
 /** A first revision with no other leaf: the document cannot have emitted anything before. */

@@ -12,7 +12,8 @@
  *
  * Where PouchDB is not the reference (README.md): `startkey_docid`/`endkey_docid`
  * (PouchDB ignores them) are compared with a brute-force model over PouchDB's own rows;
- * `offset` is not compared; queries CouchDB refuses but PouchDB answers, `keys` with
+ * `offset` (PouchDB answers `skip`) is compared with the number of PouchDB's rows before
+ * the range's start in the query's direction, plus `skip`; queries CouchDB refuses but PouchDB answers, `keys` with
  * `descending` and repeated `keys` in a grouped query are not generated.
  *
  * `VIEWS_SEED=n` repeats a run; a failure message starts with the seed.
@@ -342,6 +343,9 @@ describe('the view engine against PouchDB map/reduce', () => {
 					});
 				} else {
 					expect(comparable(mine, expected), label).toEqual(reference(expected));
+					if ('offset' in expected) {
+						expect((mine as Answer).offset, label).toBe(await modelOffset(view, options));
+					}
 				}
 				compared++;
 			}
@@ -427,11 +431,36 @@ async function compareDocidBounds(random: Random, keys: unknown[], round: number
 			expect(comparable(reduced, expected), label).toEqual(
 				reference({ ...expected, total_rows: undefined })
 			);
+			if (!reducing) {
+				expect((mine as Answer).offset, label).toBe(await modelOffset(`edge/${view}`, options));
+			}
 			compared++;
 			void keys;
 		}
 	}
 	return compared;
+}
+
+/**
+ * CouchDB's `offset` of a `reduce=false` answer: PouchDB's rows before the start (the
+ * first of `keys`, `key`, or `startkey` with its docid) in the query's direction, plus
+ * `skip`, at most the total.
+ */
+async function modelOffset(view: string, options: Record<string, unknown>): Promise<number> {
+	const all = (await db.query(view, { reduce: false })).rows;
+	const keys = options.keys as unknown[] | undefined;
+	const start = keys ? keys[0] : 'key' in options ? options.key : options.startkey;
+	let before = 0;
+	if (start !== undefined || (keys && keys.length)) {
+		const docid = keys || 'key' in options ? undefined : options.startkey_docid;
+		const sign = options.descending === true ? -1 : 1;
+		before = all.filter((row) => {
+			const order =
+				docid === undefined ? collate(row.key, start) : collate([row.key, row.id], [start, docid]);
+			return order * sign < 0;
+		}).length;
+	}
+	return Math.min(before + Number(options.skip ?? 0), all.length);
 }
 
 /** CouchDB's reading of a (key, docid) range over sorted rows, and its reduce. */

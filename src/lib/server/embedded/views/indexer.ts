@@ -9,6 +9,7 @@
  */
 import { writeBatch, type Change } from './batch';
 import { ViewError } from './errors';
+import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
 import { buildLevels, type WantedLevel } from './levels';
 import { MapSandbox, type MapLimits } from './sandbox';
@@ -80,6 +81,10 @@ export class Indexer {
 	private wanted = new Map<string, WantedLevel>();
 	/** Whether a group level is being built. */
 	private building = true;
+	/** Fences of the index's views (fences.ts). */
+	private readonly fences: FenceKeeper;
+	/** Whether fences are being built. */
+	private fencing = false;
 
 	constructor(
 		private readonly store: Level,
@@ -87,6 +92,7 @@ export class Indexer {
 		private readonly db: ChangesSource,
 		private readonly options: IndexerOptions
 	) {
+		this.fences = new FenceKeeper(store, meta);
 		this.sandbox = new MapSandbox(
 			meta.views.map((view) => ({ name: view.name, map: view.map })),
 			options.mapLimits
@@ -109,6 +115,12 @@ export class Indexer {
 	 * it between its batches (levels.ts).
 	 */
 	want(view: number, level: number): void {
+		// Level 0 is no group level: the view's fences (fences.ts).
+		if (level === 0) {
+			this.fences.want(view);
+			this.wake();
+			return;
+		}
 		const name = `${view}:${level}`;
 		if (this.wanted.has(name)) return;
 		this.wanted.set(name, { view, level });
@@ -194,6 +206,7 @@ export class Indexer {
 			this.wanted.clear();
 			this.building = await buildLevels(this.store, this.meta, wanted);
 		}
+		this.fencing = await this.fences.step();
 		const since = this.meta.seq;
 		// The next batch's changes are read while this one is mapped and written.
 		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
@@ -207,7 +220,7 @@ export class Indexer {
 				this.mayBeDirty = false;
 				await healDirty(this.store, this.meta);
 			}
-			return this.building;
+			return this.building || this.fencing;
 		}
 		if (!this.progress) {
 			const info = await this.db.info();
@@ -227,7 +240,8 @@ export class Indexer {
 			this.sandbox,
 			response.results,
 			Number(response.last_seq),
-			(line) => lines.push(line)
+			(line) => lines.push(line),
+			this.fences
 		);
 		for (const line of lines.slice(0, LOGGED_PER_BATCH)) this.options.log(line);
 		if (lines.length > LOGGED_PER_BATCH) {

@@ -11,6 +11,7 @@
  */
 import { collate } from 'pouchdb-collate';
 import { ViewError } from './errors';
+import { rangeAggregate } from './fences';
 import type { ViewQuery } from './params';
 import { keyRange, queryRange, type Range } from './ranges';
 import type { Group, StoredRow, ViewReader } from './reader';
@@ -111,11 +112,8 @@ async function mapRows(
 	const first = all[0];
 	const start = query.descending ? first?.hi : first?.lo;
 	let before = 0;
-	if (start) {
-		before = query.descending
-			? (await reader.aggregate({ lo: start })).c
-			: (await reader.aggregate({ hi: start })).c;
-	}
+	if (start)
+		before = (await rangeAggregate(reader, query.descending ? { lo: start } : { hi: start })).c;
 	const rows: AnswerRow[] = found.map((row) => ({ id: row.id, key: row.key, value: row.value }));
 	if (query.includeDocs) {
 		const ids = rows.map((row) => linkedId(row));
@@ -153,7 +151,7 @@ async function reduceRows(
 	if (level === 0) {
 		// One row for the whole range (for `keys`, only one key is allowed here).
 		for (const range of ranges(reader, query)) {
-			const total = await reader.aggregate(range);
+			const total = await rangeAggregate(reader, range);
 			if (total.c > 0) emit(null, total);
 		}
 		return out.slice(0, limit);

@@ -44,6 +44,12 @@ export interface Group {
 /** Entries read per store round trip. */
 const CHUNK = 256;
 
+/**
+ * Stored entries and rows read by every reader of this process since it started: what
+ * `npm run bench:reads` reports per request.
+ */
+export const readCounts = { entries: 0, byView: {} as Record<string, number> };
+
 export class ViewReader {
 	readonly encoder = new KeyEncoder();
 	readonly view: ViewMeta;
@@ -58,7 +64,7 @@ export class ViewReader {
 		private readonly snapshot: AbstractSnapshot | undefined,
 		meta: IndexMeta,
 		private readonly viewNumber: number,
-		private readonly want?: (view: number, level: number) => void
+		private want?: (view: number, level: number) => void
 	) {
 		this.view = meta.views[viewNumber];
 		this.prefix = viewPrefix(meta.id, viewNumber);
@@ -115,6 +121,47 @@ export class ViewReader {
 			}
 		}
 		return total;
+	}
+
+	/**
+	 * The aggregate of a range's rows from exact entries alone, one per distinct key in
+	 * the range: the finest level of fences.ts, which calls it only for ranges inside one
+	 * fence interval.
+	 */
+	async keysAggregate(range: Range): Promise<Aggregate> {
+		const total: Delta = { c: 0 };
+		for (const depth of this.view.depths) {
+			for await (const [idx, text] of this.walk(exactSub(depth), range.lo?.key, range.hi?.key)) {
+				const value = await this.exactAggregate(range, idx, text);
+				if (value) merge(total, value);
+			}
+		}
+		return total;
+	}
+
+	/** The entries of one of the view's sub-spaces from `from` to `to` (inclusive), in order. */
+	entries(sub: string, from?: string, to?: string): AsyncGenerator<[string, string]> {
+		return this.walk(sub, from, to);
+	}
+
+	/**
+	 * A range's aggregate from the levels kept now, wanting none: while a view's fences
+	 * are built (fences.ts), a read needing a range's aggregate does not make the view keep
+	 * group levels, which every later row would pay for.
+	 */
+	async keptAggregate(range: Range): Promise<Aggregate> {
+		const want = this.want;
+		this.want = undefined;
+		try {
+			return await this.aggregate(range);
+		} finally {
+			this.want = want;
+		}
+	}
+
+	/** Tells the indexer a read needed this view's fences, not built yet (fences.ts). */
+	wantFences(): void {
+		this.want?.(this.viewNumber, 0);
 	}
 
 	/**
@@ -276,6 +323,9 @@ export class ViewReader {
 			for (;;) {
 				const entries = await iterator.nextv(CHUNK);
 				if (entries.length === 0) return;
+				readCounts.entries += entries.length;
+				readCounts.byView[this.view.name] =
+					(readCounts.byView[this.view.name] ?? 0) + entries.length;
 				for (const [key, value] of entries) {
 					yield [keyText(key as unknown as Buffer).slice(space.length), value];
 				}

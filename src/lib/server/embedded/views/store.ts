@@ -12,6 +12,7 @@
  * i<id>/<v>/e<d>|<key>  one entry per distinct key of depth d (array length, 0 otherwise)
  * i<id>/<v>/p<L>|<pfx>  one entry per group_level=L group of keys longer than L
  * i<id>/<v>/d|<sub>     entries whose _stats minimum/maximum must be recomputed
+ * i<id>/<v>/f<j>|<key>  fence interval of level j from a key's indexable string (fences.ts)
  * ```
  */
 import { createRequire } from 'node:module';
@@ -46,6 +47,11 @@ export interface ViewMeta {
 	 * levels were kept lazily: those keep every level.
 	 */
 	levels?: Record<string, LevelState>;
+	/**
+	 * The view's fences (fences.ts): `true` once built, or the key the build reached
+	 * (keys below it are kept); absent until a read needs them.
+	 */
+	fences?: true | string;
 }
 
 /** A kept group level: built, or built up to (and including) a group's indexable string. */

@@ -1,0 +1,77 @@
+/**
+ * The benchmarks' calls of the Sessions and Funnels API handlers (bench-stats.ts,
+ * bench-reads.ts): the synthetic traffic's clock and funnel.
+ */
+import { siteDocId } from '../src/lib/server/accounts/sites';
+import type { Couch } from '../src/lib/server/couch';
+import { handleFunnels } from '../src/lib/server/funnels/handler';
+import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
+import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
+
+/** "Now" for the synthetic traffic, which spans October 2026. */
+export const NOW = Date.UTC(2026, 9, 31, 12);
+
+/** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
+export const FUNNEL: Funnel = {
+	id: 'bench',
+	name: 'bench',
+	steps: [
+		{ kind: 'page', path: '/' },
+		{ kind: 'page', path: '/page-*' },
+		{ kind: 'event', name: 'signup' }
+	]
+};
+
+/** The bench site's record: UTC, the bench funnel, one API token. */
+export function benchSite(token: unknown) {
+	return {
+		_id: siteDocId('bench'),
+		type: 'site' as const,
+		id: 'bench',
+		name: 'bench',
+		hostnames: ['bench.example'],
+		timeZone: 'UTC',
+		owners: [],
+		tokens: [token],
+		createdAt: 0,
+		funnels: [FUNNEL]
+	};
+}
+
+/** Calls the Sessions API (`sessions?…` or `sessions/SID?…`) and times it. */
+export async function sessionsCall(couch: Couch, secret: string, path: string) {
+	const url = new URL(`http://bench/api/v1/${path}&site=bench`);
+	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+	const event = { url, request, locals: { user: null } };
+	const options = { couch, timeoutMs: 3_600_000, now: () => NOW };
+	const sid = path.match(/^sessions\/([^?]+)/)?.[1];
+	const started = performance.now();
+	const res = sid
+		? await handleSessionTimeline(event, sid, options)
+		: await handleSessionList(event, options);
+	const ms = performance.now() - started;
+	if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+	return { ms, body: (await res.json()) as unknown };
+}
+
+/** Reads the bench funnel for a range through the Funnels API, every batch to the end. */
+export async function funnelCall(couch: Couch, secret: string, query: string) {
+	const started = performance.now();
+	let batches = 0;
+	let cursor: string | null = null;
+	let last: FunnelResponse;
+	do {
+		const url = new URL(`http://bench/api/v1/funnels?site=bench&funnel=bench&${query}`);
+		if (cursor) url.searchParams.set('cursor', cursor);
+		const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+		const res = await handleFunnels(
+			{ url, request, locals: { user: null } },
+			{ couch, timeoutMs: 3_600_000, now: () => NOW }
+		);
+		if (res.status !== 200) throw new Error(`funnels answered ${res.status}: ${await res.text()}`);
+		last = (await res.json()) as FunnelResponse;
+		cursor = last.next;
+		batches++;
+	} while (cursor);
+	return { ms: performance.now() - started, batches, last };
+}
