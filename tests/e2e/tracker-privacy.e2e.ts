@@ -103,14 +103,23 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 	await page.goto(`${app.url}/cookies/1`);
 	await page.waitForLoadState('networkidle');
 	expect(await page.evaluate(() => document.cookie)).toBe('');
-	// PouchDB keeps two keys of its own for cross-tab change notification.
-	expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual([
-		'_pouch_check_localstorage',
-		'_pouch_couchstats',
-		'couchstats:offset',
-		'couchstats:session',
-		'couchstats:visitor'
-	]);
+	// Only the tracker's ids, session and clock offset, and PouchDB's two keys for
+	// cross-tab change notification: PouchDB writes `_pouch_couchstats` at its first write
+	// to the outbox, which may come after the network is idle, so it may not be there yet.
+	const kept = await page.evaluate(() => Object.keys(localStorage).sort());
+	expect(kept).toEqual(expect.arrayContaining(['couchstats:session', 'couchstats:visitor']));
+	expect(
+		kept.filter(
+			(key) =>
+				![
+					'_pouch_check_localstorage',
+					'_pouch_couchstats',
+					'couchstats:offset',
+					'couchstats:session',
+					'couchstats:visitor'
+				].includes(key)
+		)
+	).toEqual([]);
 	await page.evaluate(() =>
 		(window as unknown as { couchstats: { erase(): Promise<void> } }).couchstats.erase()
 	);
