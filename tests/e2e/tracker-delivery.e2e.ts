@@ -14,6 +14,7 @@ import {
 	type MilestoneRecord,
 	type StoredRecord
 } from '../../src/lib/records';
+import { ACTUAL_MS } from '../../src/lib/classify/rules';
 import { reachedMilestones } from '../../src/lib/tracker/session';
 import type { RunningApp } from '../support/app';
 import {
@@ -240,20 +241,6 @@ test("a visit that goes offline and closes arrives complete on the next page: ev
 		);
 		await context.close();
 
-		const facts = records
-			.filter((r) => r.type !== 'heartbeat')
-			.map((r) => [r.type, r.path, r.type === 'event' ? r.name : undefined].join(' '))
-			.sort();
-		expect(facts).toEqual([
-			'event /oc/2 cta',
-			'event /oc/2 form',
-			'milestone /oc/2 ',
-			'milestone /oc/2 ',
-			'milestone /oc/2 ',
-			'pageview /oc/1 ',
-			'pageview /oc/2 ',
-			'pageview /oc/3 '
-		]);
 		expect(records.filter((r) => r._rev !== revisionFor(r._id))).toEqual([]);
 		// Made offline, stored later, with the time it was made.
 		const second = records.find((r) => r.type === 'pageview' && r.path === '/oc/2')!;
@@ -272,6 +259,27 @@ test("a visit that goes offline and closes arrives complete on the next page: ev
 		);
 		expect(Math.abs(engaged('/oc/1') - shown['/oc/1'])).toBeLessThanOrEqual(500);
 		expect(Math.abs(engaged('/oc/2') - shown['/oc/2'])).toBeLessThanOrEqual(500);
+		// `actual` (over 10 s engaged) and `nonbounce` with it land on /oc/1 when the set-up
+		// above kept it visible that long on a busy machine, else on /oc/2 (its pageview
+		// makes the session non-bouncing); `engaged` needs the interaction after the opening
+		// pageview, so it is on /oc/2 either way.
+		const early = engaged('/oc/1') > ACTUAL_MS ? '/oc/1' : '/oc/2';
+		const facts = records
+			.filter((r) => r.type !== 'heartbeat')
+			.map((r) => [r.type, r.path, r.type === 'event' ? r.name : undefined].join(' '))
+			.sort();
+		expect(facts).toEqual(
+			[
+				'event /oc/2 cta',
+				'event /oc/2 form',
+				`milestone ${early} `,
+				`milestone ${early} `,
+				'milestone /oc/2 ',
+				'pageview /oc/1 ',
+				'pageview /oc/2 ',
+				'pageview /oc/3 '
+			].sort()
+		);
 		// The session's milestones are those its stored records imply (docs/DESIGN.md §4).
 		const milestones = records
 			.filter((r): r is MilestoneRecord & StoredRecord => r.type === 'milestone')
