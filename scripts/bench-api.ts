@@ -2,7 +2,12 @@
  * The benchmarks' calls of the Sessions and Funnels API handlers (bench-stats.ts,
  * bench-reads.ts): the synthetic traffic's clock and funnel.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { siteDocId } from '../src/lib/server/accounts/sites';
+import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
+import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import type { Couch } from '../src/lib/server/couch';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
@@ -10,6 +15,18 @@ import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
 
 /** "Now" for the synthetic traffic, which spans October 2026. */
 export const NOW = Date.UTC(2026, 9, 31, 12);
+
+/**
+ * Starts the embedded store, view engine on, on a copy of a store `bench:catchup seed`
+ * wrote, without its view index: the engine indexes everything from the start. The
+ * caller closes the store and removes `copy`.
+ */
+export async function startOnCopy(dir: string) {
+	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
+	fs.cpSync(dir, copy, { recursive: true });
+	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
+	return { copy, store: await startEmbeddedCouch({ dataDir: copy }) };
+}
 
 /** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
 export const FUNNEL: Funnel = {

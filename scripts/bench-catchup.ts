@@ -20,6 +20,7 @@ import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
+import { NOW, startOnCopy } from './bench-api';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
@@ -33,10 +34,7 @@ if (mode === 'seed') {
 	await store.close();
 	console.log(`seeded ${records.length} records in ${dir}`);
 } else {
-	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-catchup-'));
-	fs.cpSync(dir, copy, { recursive: true });
-	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
-	const store = await startEmbeddedCouch({ dataDir: copy });
+	const { copy, store } = await startOnCopy(dir);
 	const couch = createCouch(store.url, 'bench');
 	const info = await couch.events.info();
 	const cpu = process.cpuUsage();
@@ -44,7 +42,7 @@ if (mode === 'seed') {
 	if (process.argv.includes('--dashboard')) {
 		const site = { id: 'bench', name: 'bench', timeZone: 'UTC', goals: [] };
 		const range = new URLSearchParams('range=custom&from=2026-10-01&to=2026-10-30');
-		const data = await readDashboard(couch, site, range, { now: () => Date.UTC(2026, 9, 31, 12) });
+		const data = await readDashboard(couch, site, range, { now: () => NOW });
 		if (data.problem) throw new Error(data.problem);
 	}
 	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));

@@ -12,16 +12,13 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createCouch } from '../src/lib/server/couch';
-import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
-import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
-import { benchSite, funnelCall, sessionsCall } from './bench-api';
+import { benchSite, funnelCall, sessionsCall, startOnCopy } from './bench-api';
 
 const RANGE_7 = 'from=2026-10-24&to=2026-10-30&tz=UTC';
 const RANGE_30 = 'from=2026-10-01&to=2026-10-30&tz=UTC';
@@ -87,10 +84,7 @@ async function main() {
 }
 
 async function benchOne(dir: string) {
-	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-reads-'));
-	fs.cpSync(dir, copy, { recursive: true });
-	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
-	const store = await startEmbeddedCouch({ dataDir: copy });
+	const { copy, store } = await startOnCopy(dir);
 	try {
 		const couch = createCouch(store.url, 'bench');
 		const { secret, token } = createToken('bench');
