@@ -116,6 +116,10 @@ async function main() {
 
 async function benchOne(n: number, engine: boolean, history: boolean) {
 	const name = engine ? 'view engine' : 'PouchDB';
+	// Drawn before the store starts: drawing 1M records blocks this process for a minute,
+	// longer than the store keeps an idle connection open, and the next request would
+	// be written into a socket the store has closed (EPIPE).
+	const records = syntheticRecords(history ? historyOf(n) : { n });
 	const dataDir = tempDir('couchstats-bench-stats-');
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
@@ -125,7 +129,6 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		const site = benchSite(token);
 		await couch.sites.insert(site);
 
-		const records = syntheticRecords(history ? historyOf(n) : { n });
 		const seedStart = performance.now();
 		await seedRecords(couch, records);
 		const insertRate = n / ((performance.now() - seedStart) / 1000);
