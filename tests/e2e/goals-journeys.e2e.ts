@@ -3,7 +3,8 @@
  * form cannot), a visitor browses the demo site and clicks the pricing page's call to
  * action, and the dashboard shows the conversions and the journey through the home page,
  * walked forward to the pricing page by a click, and the paths from entry walked forward
- * and back. Real Chromium, the built app, its CouchDB.
+ * and back; the wildcard goal, clicked, puts the dashboard under its page pattern. Real
+ * Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -118,4 +119,22 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	await owner.waitForURL(/range=today#paths$/);
 	await expect(paths.getByTestId('path-step')).toHaveCount(0);
 	expect(await cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
+
+	// The wildcard goal opens the dashboard under its page pattern, named on the chip: one
+	// path matched (/pricing), so its visitor shows; the session landed on /, not there.
+	await owner.locator('#goals').getByRole('link', { name: '/pri*' }).click();
+	await owner.waitForURL(/page=\/pri\*$/);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by page /pri*');
+	const tile = (metric: string) => owner.locator(`[data-metric="${metric}"] .value`);
+	await expect(tile('pageviews')).toHaveText('1');
+	await expect(tile('visitors')).toHaveText('1');
+	await expect(tile('sessions')).toHaveText('0');
+	await expect(tile('events')).toHaveText('1');
+	await expect(owner.locator('#pages tbody th')).toHaveText(['/pricing']);
+	// A pattern matching both pages: their views add up; their visitors do not ("—").
+	await owner.goto(`${app.url}/sites/demo?range=today&page=${encodeURIComponent('/*')}`);
+	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by page /*');
+	await expect(tile('pageviews')).toHaveText('2');
+	await expect(tile('sessions')).toHaveText('1');
+	await expect(tile('visitors')).toHaveText('—');
 });

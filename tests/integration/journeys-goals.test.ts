@@ -8,11 +8,17 @@ import type { User } from '../../src/lib/server/accounts/auth';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { addGoal, MAX_GOALS, removeGoal } from '../../src/lib/server/accounts/goals';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { readDashboard } from '../../src/lib/server/stats/dashboard';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as PATHS } from '../../src/routes/api/v1/paths/+server';
+import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { revisionFor } from '../../src/lib/records';
+import { MAX_PATTERN_PATHS } from '../../src/lib/stats/filters';
+import { emptySums, totalsFrom } from '../../src/lib/stats/metrics';
+import { uuidv7At } from '../support/golden';
 import { tripsRecords, tripsSite } from '../support/journeys';
 import { indexed, useCouch } from './harness';
 
@@ -313,7 +319,7 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 				visitors: null,
 				conversionRate: null,
 				previous: { conversions: 0, visitors: 0, conversionRate: 0 },
-				filter: null
+				filter: { kind: 'page', value: '/docs/*' }
 			},
 			{
 				goal: goals[4],
@@ -323,7 +329,7 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 				visitors: 3,
 				conversionRate: 0.75,
 				previous: { conversions: 1, visitors: 1, conversionRate: 1 },
-				filter: null
+				filter: { kind: 'page', value: '/pri*' }
 			}
 		]);
 	});
@@ -333,6 +339,150 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 		expect(body.totals).toMatchObject({ events: 2, visitors: 1, sessions: 2 });
 		const page = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/thanks`);
 		expect(page.totals).toMatchObject({ pageviews: 2, visitors: 1 });
+	});
+});
+
+describe('a wildcard page goal as a filter (the union of its paths’ page filters)', () => {
+	const zero = totalsFrom(emptySums());
+
+	test('/docs/*: its two paths’ views and events add up; their visitors do not, so they are null', async () => {
+		const body = await ok(STATS, '/api/v1/stats', `${RANGE}&page=${encodeURIComponent('/docs/*')}`);
+		expect(body.filter).toEqual({ kind: 'page', value: '/docs/*' });
+		// S3 (offline, Nov 11): /docs/setup and /docs/api, the download on /docs/api; no
+		// session landed on either (S3 landed on /), and not /docs itself (no slash after).
+		expect(body.totals).toEqual({ ...zero, pageviews: 2, visitors: null, events: 1 });
+		expect(body.previous.totals).toEqual({ ...zero, visitors: null });
+		// Hourly points: both views in the hour of 08:00 on Nov 11.
+		const points = body.timeseries as { period: string; pageviews: number; visitors: null }[];
+		expect(points.filter((p) => p.pageviews).map((p) => [p.period, p.pageviews])).toEqual([
+			['2026-11-11T08:00', 2]
+		]);
+		expect(points.every((p) => p.visitors === null)).toBe(true);
+		// Each page row is its own path's: exact, visitors included. /docs/setup's view went
+		// on to /docs/api (no exit); /docs/api was S3's last page.
+		expect(body.breakdowns.pages).toEqual([
+			{ path: '/docs/api', pageviews: 1, visitors: 1, engagedTimeMs: 0, entries: 0, exits: 1 },
+			{ path: '/docs/setup', pageviews: 1, visitors: 1, engagedTimeMs: 0, entries: 0, exits: 0 }
+		]);
+		expect(body.breakdowns.events).toEqual([{ name: 'download', count: 1, props: {} }]);
+		// The pages' first-of-day views by browser: sessions exact (none landed), visitors not.
+		expect(body.breakdowns.browsers).toEqual([{ value: '(unknown)', sessions: 0, visitors: null }]);
+		expect(body.breakdowns.referrers).toEqual([]);
+	});
+
+	test('a pattern matching one path counts exactly as that page’s filter, visitors included', async () => {
+		const pattern = await ok(
+			STATS,
+			'/api/v1/stats',
+			`${RANGE}&page=${encodeURIComponent('/pri*')}`
+		);
+		const page = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/pricing`);
+		// /pricing: S1 twice, S2, S6, S7; visitors V1 (Nov 10), V4, V5 (Nov 11); entries S2, S6, S7.
+		expect(pattern.totals).toMatchObject({ pageviews: 5, visitors: 3, sessions: 3, events: 2 });
+		expect(pattern.totals).toEqual(page.totals);
+		expect(pattern.previous).toEqual(page.previous);
+		expect(pattern.timeseries).toEqual(page.timeseries);
+		expect(pattern.breakdowns).toEqual(page.breakdowns);
+	});
+
+	test('/* keeps every page: pageviews, sessions, bounces and events are the site’s', async () => {
+		const body = await ok(STATS, '/api/v1/stats', `${RANGE}&page=${encodeURIComponent('/*')}`);
+		const site = await ok(STATS, '/api/v1/stats', RANGE);
+		// 13 pageviews (S1 5, S2 2, S3 3, S6 2, S7 1), 5 sessions each landing on one page,
+		// 3 events (two signups, a download), no milestone: every session bounced.
+		expect(body.totals).toEqual({
+			...zero,
+			pageviews: 13,
+			visitors: null,
+			sessions: 5,
+			bounceRate: 1,
+			events: 3
+		});
+		expect(body.totals).toEqual({ ...site.totals, visitors: null, newVisitors: 0 });
+		// Each session by its referrer (none sent one): the site's, without visitors.
+		expect(body.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 5, visitors: null }]);
+		expect(site.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 5, visitors: 4 }]);
+		expect(body.breakdowns.entryPages).toEqual(site.breakdowns.entryPages);
+	});
+
+	test('the session list under a pattern: the sessions that landed on a matching page, paged', async () => {
+		const query = `${RANGE}&page=${encodeURIComponent('/*')}&limit=2`;
+		const all = await ok(SESSIONS, '/api/v1/sessions', `${RANGE}&limit=10`);
+		const seen: string[] = [];
+		let body = await ok(SESSIONS, '/api/v1/sessions', query);
+		expect(body.total).toBe(5);
+		for (;;) {
+			seen.push(...body.sessions.map((s: { sid: string }) => s.sid));
+			if (!body.next) break;
+			body = await ok(SESSIONS, '/api/v1/sessions', `${query}&cursor=${body.next}`);
+		}
+		expect(seen).toEqual(all.sessions.map((s: { sid: string }) => s.sid));
+		const pricing = await ok(
+			SESSIONS,
+			'/api/v1/sessions',
+			`${RANGE}&page=${encodeURIComponent('/pri*')}`
+		);
+		// S7, S6 (Nov 11) and S2 (Nov 10): the sessions that landed on /pricing.
+		expect(pricing.total).toBe(3);
+		expect(pricing.sessions.map((s: { entryPage: string }) => s.entryPage)).toEqual([
+			'/pricing',
+			'/pricing',
+			'/pricing'
+		]);
+	});
+
+	test('a pattern matching no path counts nothing; one matching more than the bound is refused', async () => {
+		const none = await ok(STATS, '/api/v1/stats', `${RANGE}&page=${encodeURIComponent('/nope/*')}`);
+		expect(none.totals).toEqual(zero);
+		const wide = await couch.sites.get('site:trips');
+		const many = Array.from({ length: MAX_PATTERN_PATHS + 1 }, (_, i) => `/many/${i}`);
+		const docs = many.map((path, i) => {
+			const _id = uuidv7At(Date.UTC(2026, 10, 10, 20, i), 0xfff00 + i);
+			return {
+				_id,
+				_rev: revisionFor(_id),
+				v: 1,
+				site: 'wide',
+				type: 'pageview',
+				ts: Date.UTC(2026, 10, 10, 20, i),
+				receivedAt: Date.UTC(2026, 10, 10, 20, i),
+				sid: uuidv7At(Date.UTC(2026, 10, 10, 20, i), 0xeee00 + i),
+				vid: 'visitor-wide0000',
+				path,
+				entry: true,
+				firstOfDay: true,
+				firstEver: false,
+				pathFirstOfDay: true
+			};
+		});
+		await couch.sites.insert({ ...wide, _id: 'site:wide', _rev: undefined, id: 'wide' });
+		const stored = await couch.events.bulk({ docs, new_edits: false });
+		expect(stored.filter((r) => 'error' in r && r.error)).toEqual([]);
+		await indexed(couch);
+		const wideRange = RANGE.replace('site=trips', 'site=wide');
+		const res = await get(
+			STATS,
+			'/api/v1/stats',
+			`${wideRange}&page=${encodeURIComponent('/many/*')}`
+		);
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toMatch(
+			`page /many/* matches ${MAX_PATTERN_PATHS + 1} paths, more than ${MAX_PATTERN_PATHS}`
+		);
+		const narrower = await ok(
+			STATS,
+			'/api/v1/stats',
+			`${wideRange}&page=${encodeURIComponent('/many/1*')}`
+		);
+		// /many/1 and /many/10 … /many/19: 11 paths, one entry each.
+		expect(narrower.totals).toMatchObject({ pageviews: 11, sessions: 11, visitors: null });
+		// The dashboard states the refusal instead of its widgets; so does the session list.
+		const params = new URLSearchParams(`${wideRange}&range=custom&page=/many/*`);
+		const dashboard = await readDashboard(couch, { ...wide, id: 'wide' }, params);
+		expect(dashboard.problem).toMatch(`page /many/* matches ${MAX_PATTERN_PATHS + 1} paths`);
+		expect(dashboard.totals).toBeUndefined();
+		const sessions = await get(SESSIONS, '/api/v1/sessions', `${wideRange}&page=/many/*`);
+		expect(sessions.status).toBe(400);
 	});
 });
 

@@ -348,7 +348,7 @@ describe('erasing a visitor’s records', () => {
 		const t = before.totals;
 		expect(after.totals).toMatchObject({
 			pageviews: t.pageviews - 2,
-			visitors: t.visitors - 1,
+			visitors: t.visitors! - 1,
 			newVisitors: t.newVisitors - 1,
 			sessions: t.sessions - 2,
 			actualSessions: t.actualSessions - 1,

@@ -35,6 +35,19 @@ describe('breakdowns', () => {
 		]);
 	});
 
+	test('where visitors do not add up, a dimension’s rows go by sessions with visitors null', () => {
+		const rows = [
+			{ key: ['s', 'd', '2026-11-01', 'browser', 'Firefox'], value: [1, 5] },
+			{ key: ['s', 'd', '2026-11-01', 'browser', 'Chrome'], value: [2, 1] },
+			{ key: ['s', 'd', '2026-11-02', 'browser', 'Chrome'], value: [0, 1] }
+		];
+		expect(dimensionRows(rows, 'browser', false)).toEqual([
+			{ value: 'Chrome', sessions: 2, visitors: null },
+			{ value: 'Firefox', sessions: 1, visitors: null }
+		]);
+		expect(dimensionRows(rows, 'browser').map((r) => r.value)).toEqual(['Firefox', 'Chrome']);
+	});
+
 	test('a dimension is summed by value, most visitors first; one without rows is empty', () => {
 		const rows = [
 			{ key: ['s', 'h', '2026-11-01T10', 'browser', 'Firefox'], value: [1, 1] },

@@ -26,7 +26,8 @@ export interface PageRow {
 export interface DimensionRow {
 	value: string;
 	sessions: number;
-	visitors: number;
+	/** Null where visitors do not add up (a page pattern matching several paths). */
+	visitors: number | null;
 }
 
 /** A row of the events breakdown, with counts per prop value. */
@@ -112,25 +113,50 @@ export function exitRow(path: string, exits: number, pageviews: number): ExitRow
 /**
  * Sums the `dimensions` view rows (key `[site, g, bucket, dimension, value]`, value
  * `[sessions, visitors]`) of one dimension by value, most visitors first.
+ * @param visitorsExact Whether the rows' visitors add up (default); if not, each row's
+ *   visitors are null and rows go by sessions.
  */
-export function dimensionRows(rows: ViewRow<number[]>[], dimension: string): DimensionRow[] {
-	return sessionRows(rows.filter((row) => String(row.key[3]) === dimension));
+export function dimensionRows(
+	rows: ViewRow<number[]>[],
+	dimension: string,
+	visitorsExact = true
+): DimensionRow[] {
+	return sessionRows(
+		rows.filter((row) => String(row.key[3]) === dimension),
+		visitorsExact
+	);
 }
 
 /**
  * Sums `[sessions, visitors]` view rows by the value their key ends with, most
  * visitors first: `dimensions` rows of one dimension, or `visitors` rows (new, returning).
+ * @param visitorsExact As {@link dimensionRows}.
  */
-export function sessionRows(rows: ViewRow<number[]>[]): DimensionRow[] {
+export function sessionRows(rows: ViewRow<number[]>[], visitorsExact = true): DimensionRow[] {
 	return [...sumByKey(rows, (key) => [String(key.at(-1))], 2)]
-		.map(([value, [sessions, visitors]]) => ({ value, sessions, visitors }))
-		.filter((row) => row.sessions > 0 || row.visitors > 0)
+		.filter(([, [sessions, visitors]]) => sessions > 0 || visitors > 0)
 		.sort(
 			by(
-				(row) => row.visitors * 1e9 + row.sessions,
-				(row) => row.value
+				([, [sessions, visitors]]) => (visitorsExact ? visitors : 0) * 1e9 + sessions,
+				([value]) => value
 			)
-		);
+		)
+		.map(([value, [sessions, visitors]]) => ({
+			value,
+			sessions,
+			visitors: visitorsExact ? visitors : null
+		}));
+}
+
+/** The sum of counts that may be unknown (null): null when any is. */
+export function sumKnown<T>(rows: T[], f: (row: T) => number | null): number | null {
+	let total = 0;
+	for (const row of rows) {
+		const n = f(row);
+		if (n === null) return null;
+		total += n;
+	}
+	return total;
 }
 
 /**

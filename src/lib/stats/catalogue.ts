@@ -21,6 +21,7 @@ import {
 	scrollRows,
 	sessionRows,
 	sum,
+	sumKnown,
 	type DimensionRow,
 	type EventRow,
 	type LinkRow,
@@ -91,6 +92,17 @@ export interface Table<Row> {
 	wide?: boolean;
 }
 
+/** What a breakdown's rows are read under. */
+export interface BreakdownRead {
+	filter: Filter | null;
+	limit: number;
+	/**
+	 * Whether visitors add up across the rows' scopes; false under a page pattern matching
+	 * several paths (src/lib/stats/filters.ts). Default true.
+	 */
+	visitorsExact?: boolean;
+}
+
 /** One breakdown. */
 export interface Breakdown<Name extends string = string, Row extends object = object> {
 	/**
@@ -101,7 +113,7 @@ export interface Breakdown<Name extends string = string, Row extends object = ob
 	/** The views its rows come from. */
 	views: readonly BreakdownView[];
 	/** Its rows over a range, busiest first, before the limit. */
-	rows(views: ViewRows, read: { filter: Filter | null; limit: number }): Row[];
+	rows(views: ViewRows, read: BreakdownRead): Row[];
 	/** The "(other)" row summing the rows past the limit, so the breakdown keeps its sums. */
 	other(rest: Row[]): Row;
 	/** Columns of its CSV export, in order. */
@@ -157,11 +169,11 @@ function dimension<const Name extends string>(
 	return {
 		name,
 		views: ['dimensions'],
-		rows: (views) => dimensionRows(views.dimensions, key),
+		rows: (views, read) => dimensionRows(views.dimensions, key, read.visitorsExact),
 		other: (rest) => ({
 			value: OTHER,
 			sessions: sum(rest, (r) => r.sessions),
-			visitors: sum(rest, (r) => r.visitors)
+			visitors: sumKnown(rest, (r) => r.visitors)
 		}),
 		csv: ['value', 'sessions', 'visitors'],
 		unavailable,
@@ -451,7 +463,7 @@ export const BREAKDOWNS = [
 		other: (rest) => ({
 			value: OTHER,
 			sessions: sum(rest, (r) => r.sessions),
-			visitors: sum(rest, (r) => r.visitors)
+			visitors: sumKnown(rest, (r) => r.visitors)
 		}),
 		csv: ['value', 'sessions', 'visitors'],
 		unavailable: {

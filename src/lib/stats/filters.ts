@@ -7,11 +7,17 @@
  * - `page` (a path): records on that page — its pageviews, its visitors (first view of
  *   the page that day), engaged time on it, events fired on it — and the sessions that
  *   landed on it (sessions, bounce and engagement are those of its entry sessions).
+ *   A path with `*` (any characters, as in goals) is a pattern: the union of the page
+ *   filters of the site's paths it matches (at most {@link MAX_PATTERN_PATHS}), so a
+ *   wildcard page goal is a filter too. Each record is on one page and each session
+ *   lands on one, so every number adds up across the paths but visitors: one visitor may
+ *   view two matching paths on the same day, so they are known only when one path matches.
  * - `source` (a referrer host such as `news.ycombinator.com`, or `(direct)`): every
  *   record of the sessions that came from it.
  * - `event` (an event name): the event's records — total events, the sessions and
  *   visitors that fired it (its first time in the session, and in the visitor's day).
  */
+import { wildcardMatcher } from './goals';
 
 /** The kinds of filter, also their query-string parameter names. */
 export const FILTER_KINDS = ['page', 'source', 'event'] as const;
@@ -26,4 +32,62 @@ export interface Filter {
 /** A filter's key in the views: the second element of their `[site, filterKey]` key scope. */
 export function filterKey(filter: Filter): string {
 	return `${filter.kind}:${filter.value}`;
+}
+
+/**
+ * Most paths a page pattern may match: each is a scope every filtered view is read in,
+ * so a pattern's dashboard costs up to this many times a page filter's (docs/DESIGN.md,
+ * "Goals").
+ */
+export const MAX_PATTERN_PATHS = 20;
+
+/** Whether `filter` is a page pattern (a path with `*`), read over the paths it matches. */
+export function isPattern(filter: Filter | null | undefined): boolean {
+	return filter?.kind === 'page' && filter.value.includes('*');
+}
+
+/** How a filter is read: the filter keys whose rows add up to its numbers. */
+export interface FilterScopes {
+	/** The filter keys (`page:/docs/a`, …) whose rows are summed; none when nothing matches. */
+	keys: string[];
+	/**
+	 * Whether visitors add up across the keys: always for one key; for a pattern matching
+	 * several paths they do not (a visitor may view two of them the same day).
+	 */
+	visitorsExact: boolean;
+}
+
+/** Thrown when a page pattern matches more than {@link MAX_PATTERN_PATHS} paths. */
+export class TooManyPathsError extends RangeError {
+	constructor(
+		readonly pattern: string,
+		readonly matched: number
+	) {
+		super(
+			`page ${pattern} matches ${matched} paths, more than ${MAX_PATTERN_PATHS}: narrow the pattern`
+		);
+		this.name = 'TooManyPathsError';
+	}
+}
+
+/**
+ * The scopes of a filter: its own key, or for a page pattern the page keys of the
+ * `paths` it matches (the site's paths listed under the pattern's prefix).
+ * @throws {TooManyPathsError} when a pattern matches more than {@link MAX_PATTERN_PATHS}.
+ */
+export function filterScopes(filter: Filter, paths: readonly string[] = []): FilterScopes {
+	if (!isPattern(filter)) return { keys: [filterKey(filter)], visitorsExact: true };
+	const match = wildcardMatcher(filter.value);
+	const matched = [...new Set(paths.filter(match))].sort();
+	if (matched.length > MAX_PATTERN_PATHS) throw new TooManyPathsError(filter.value, matched.length);
+	return {
+		keys: matched.map((path) => filterKey({ kind: 'page', value: path })),
+		visitorsExact: matched.length <= 1
+	};
+}
+
+/** The literal start of a page pattern: every path it matches begins with it. */
+export function patternPrefix(pattern: string): string {
+	const star = pattern.indexOf('*');
+	return star < 0 ? pattern : pattern.slice(0, star);
 }

@@ -9,7 +9,7 @@ import {
 } from './goals';
 
 describe('goals', () => {
-	test('an exact goal reads its filter scope; prop and wildcard goals have no filter', () => {
+	test('an exact goal reads its filter scope; a wildcard’s filter is its page pattern; a prop goal has none', () => {
 		expect(goalPlan({ id: 'a', kind: 'event', name: 'signup' })).toEqual({
 			view: 'metrics',
 			filter: { kind: 'event', value: 'signup' }
@@ -31,7 +31,9 @@ describe('goals', () => {
 			key: 'plan',
 			value: 'pro'
 		});
-		expect(goalPlan({ id: 'd', kind: 'page', path: '/docs/*' }).view).toBe('pages');
+		const wildcard = { id: 'd', kind: 'page', path: '/docs/*' } as const;
+		expect(goalPlan(wildcard).view).toBe('pages');
+		expect(goalFilter(wildcard)).toEqual({ kind: 'page', value: '/docs/*' });
 		expect(goalLabel(prop)).toBe('signup (plan = pro)');
 	});
 

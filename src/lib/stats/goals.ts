@@ -35,7 +35,10 @@ export interface GoalReport extends GoalPeriod {
 	label: string;
 	/** The same numbers for the previous period. */
 	previous: GoalPeriod;
-	/** The dashboard filter that shows the goal's conversions, or null when none can. */
+	/**
+	 * The dashboard filter that shows the goal's conversions (a wildcard goal's is a page
+	 * pattern, src/lib/stats/filters.ts), or null when none can (a prop goal).
+	 */
 	filter: Filter | null;
 }
 
@@ -54,15 +57,20 @@ export function goalLabel(goal: Goal): string {
 	return goal.prop ? `${goal.name} (${goal.prop.key} = ${goal.prop.value})` : goal.name;
 }
 
-/** The filter that counts exactly a goal's conversions, or null (prop and wildcard goals). */
+/**
+ * The filter that counts exactly a goal's conversions: the event or the page, a page
+ * pattern for a wildcard (the union of its paths' page filters), or null (prop goals).
+ */
 export function goalFilter(goal: Goal): Filter | null {
 	if (goal.kind === 'event') return goal.prop ? null : { kind: 'event', value: goal.name };
-	return goal.path.includes('*') ? null : { kind: 'page', value: goal.path };
+	return { kind: 'page', value: goal.path };
 }
 
 /** Where a goal's numbers come from. */
 export function goalPlan(goal: Goal): GoalPlan {
-	const filter = goalFilter(goal);
+	// A wildcard goal's numbers are its matching rows of the site's pages, read once for
+	// all wildcard goals, not its filter's scopes (one per path).
+	const filter = goal.kind === 'page' && goal.path.includes('*') ? null : goalFilter(goal);
 	if (filter) return { view: 'metrics', filter };
 	if (goal.kind === 'event') {
 		const prop = goal.prop!;

@@ -28,8 +28,12 @@ export type MetricSums = Record<MetricField, number>;
 /** The `totals` of a Stats API response. */
 export interface Totals {
 	pageviews: number;
-	/** Unique visitors: first-of-day pageviews, summed over the range (as Plausible counts). */
-	visitors: number;
+	/**
+	 * Unique visitors: first-of-day pageviews, summed over the range (as Plausible counts);
+	 * null under a page pattern matching several paths, where they do not add up
+	 * (src/lib/stats/filters.ts).
+	 */
+	visitors: number | null;
 	newVisitors: number;
 	sessions: number;
 	actualSessions: number;
@@ -72,11 +76,14 @@ export function rate(numerator: number, denominator: number): number {
 	return Math.round((numerator / denominator) * 10_000) / 10_000;
 }
 
-/** The totals (counts and rates) for summed counts. */
-export function totalsFrom(sums: MetricSums): Totals {
+/**
+ * The totals (counts and rates) for summed counts.
+ * @param visitorsExact Whether the summed visitors are exact (default); if not, null.
+ */
+export function totalsFrom(sums: MetricSums, visitorsExact = true): Totals {
 	return {
 		pageviews: sums.pageviews,
-		visitors: sums.visitors,
+		visitors: visitorsExact ? sums.visitors : null,
 		newVisitors: sums.newVisitors,
 		sessions: sums.sessions,
 		actualSessions: sums.actualSessions,

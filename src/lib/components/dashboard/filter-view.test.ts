@@ -55,6 +55,18 @@ describe('headlineMetrics', () => {
 			]
 		],
 		[
+			{ kind: 'page', value: '/docs/*' },
+			[
+				'Visitors of these pages',
+				'Pageviews',
+				'Entries sessions that landed on one',
+				'Bounce rate of sessions landing on one',
+				'Engagement rate of sessions landing on one',
+				'Engaged time on these pages',
+				'Events on these pages'
+			]
+		],
+		[
 			{ kind: 'event', value: 'signup' },
 			[
 				'Unique conversions visitors who fired it',
@@ -99,6 +111,13 @@ describe('headlineValue', () => {
 	])('%s with %j unfiltered is %s', (key, unfiltered, value) => {
 		expect(headlineValue(key, totals(3), unfiltered)).toBe(value);
 	});
+
+	test('visitors a page pattern cannot count (null) have no value, nor a conversion rate', () => {
+		const unknown = { ...totals(3), visitors: null };
+		expect(headlineValue('visitors', unknown, totals(12))).toBeUndefined();
+		expect(headlineValue('conversionRate', unknown, totals(12))).toBeUndefined();
+		expect(headlineValue('pageviews', unknown, totals(12))).toBe(9);
+	});
 });
 
 describe('filterMeaning', () => {
@@ -106,6 +125,10 @@ describe('filterMeaning', () => {
 		[
 			{ kind: 'page', value: '/pricing' },
 			'Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); “Active now” still shows all traffic.'
+		],
+		[
+			{ kind: 'page', value: '/docs/*' },
+			'Numbers count the views, engaged time and events of the pages matching /docs/* (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); “Active now” still shows all traffic.'
 		],
 		[
 			{ kind: 'source', value: 'news.ycombinator.com' },

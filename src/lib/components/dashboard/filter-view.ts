@@ -4,7 +4,7 @@
  * breakdowns have nothing to say under it is in src/lib/stats/catalogue.ts). Pure, so
  * the pages and tests agree on the words.
  */
-import type { Filter, FilterKind } from '../../stats/filters';
+import { isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import type { Totals } from '../../stats/metrics';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -86,9 +86,21 @@ const HEADLINES: Record<FilterKind | 'none', HeadlineMetric[]> = {
 	]
 };
 
+/** Under a page pattern the page's tiles speak of the pages it matches. */
+const PATTERN_HINTS: Partial<Record<HeadlineKey, string>> = {
+	visitors: 'of these pages',
+	sessions: 'sessions that landed on one',
+	bounceRate: 'of sessions landing on one',
+	engagementRate: 'of sessions landing on one',
+	engagedTimeMs: 'on these pages',
+	events: 'on these pages'
+};
+
 /** The headline tiles of a dashboard under `filter` (or none). */
 export function headlineMetrics(filter: Filter | null): HeadlineMetric[] {
-	return HEADLINES[filter?.kind ?? 'none'];
+	const metrics = HEADLINES[filter?.kind ?? 'none'];
+	if (!isPattern(filter)) return metrics;
+	return metrics.map((m) => ({ ...m, hint: PATTERN_HINTS[m.key] ?? m.hint }));
 }
 
 /** The hint under a tile's label for `totals`, if it has one. */
@@ -98,15 +110,16 @@ export function hintOf(metric: HeadlineMetric, totals: Totals): string | undefin
 
 /**
  * The number of a headline tile. The conversion rate is the converting visitors' share
- * of all visitors in the range (`unfiltered`); undefined when that is not known or 0.
+ * of all visitors in the range (`unfiltered`); undefined when that is not known or 0, and
+ * any number the totals hold as null (visitors under a page pattern matching several paths).
  */
 export function headlineValue(
 	key: HeadlineKey,
 	totals: Totals,
 	unfiltered: Totals | undefined
 ): number | undefined {
-	if (key !== 'conversionRate') return totals[key];
-	if (!unfiltered?.visitors) return undefined;
+	if (key !== 'conversionRate') return totals[key] ?? undefined;
+	if (!unfiltered?.visitors || totals.visitors === null) return undefined;
 	return totals.visitors / unfiltered.visitors;
 }
 
@@ -116,7 +129,9 @@ const ACTIVE_NOW = '“Active now” still shows all traffic.';
 export function filterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
-			return `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
+			return isPattern(filter)
+				? `Numbers count the views, engaged time and events of the pages matching ${filter.value} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
+				: `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
 		case 'source':
 			return filter.value === '(direct)'
 				? `Numbers count only sessions that arrived without a referrer, with everything they did; ${ACTIVE_NOW}`
@@ -133,7 +148,9 @@ export function filterMeaning(filter: Filter): string {
 export function sessionFilterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
-			return 'Sessions that landed on this page, newest first.';
+			return isPattern(filter)
+				? `Sessions that landed on a page matching ${filter.value}, newest first.`
+				: 'Sessions that landed on this page, newest first.';
 		case 'source':
 			return filter.value === '(direct)'
 				? 'Sessions that arrived without a referrer, newest first.'

@@ -21,7 +21,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { createViewReader, type ViewReader } from '../stats/view-reader';
 import { rangeBounds, type DateRange } from '../../stats/periods';
-import { wildcardMatcher } from '../../stats/goals';
+import { matchingPaths } from '../stats/page-paths';
 import {
 	funnelSteps,
 	walkFunnel,
@@ -115,14 +115,7 @@ function decode(text: string, hash: string, steps: number): FunnelCursor {
 async function entryTargets(reader: ViewReader, site: string, step: FunnelStep) {
 	if (step.kind === 'event') return { kind: 'event', targets: [step.name] };
 	if (!step.path.includes('*')) return { kind: 'page', targets: [step.path] };
-	const prefix = step.path.slice(0, step.path.indexOf('*'));
-	const rows = await reader.read<number>('funnel-entries', {
-		startkey: [site, 'page', prefix],
-		endkey: [site, 'page', prefix + '\ufff0'],
-		group_level: 3
-	});
-	const match = wildcardMatcher(step.path);
-	const targets = rows.map((row) => String(row.key[2])).filter(match);
+	const targets = await matchingPaths(reader, site, step.path);
 	if (targets.length > MAX_ENTRY_PATHS) {
 		throw new CouchstatsError(
 			400,

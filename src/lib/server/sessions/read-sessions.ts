@@ -13,7 +13,8 @@ import { CouchstatsError } from '../errors';
 import { createViewReader } from '../stats/view-reader';
 import { readSections, valueOf } from '../stats/read-stats';
 import { rangeBounds, type DateRange } from '../../stats/periods';
-import { filterKey, type Filter } from '../../stats/filters';
+import type { Filter } from '../../stats/filters';
+import { readFilterScopes } from '../stats/page-paths';
 import {
 	timeline,
 	type RecordValue,
@@ -91,18 +92,27 @@ export async function readSessionList(
 	const { site, range, limit, cursor, filter } = query;
 	const reader = createViewReader(couch, options);
 	const { start, end } = rangeBounds(range);
-	const scope = filter ? [site, filterKey(filter)] : site;
+	// A page pattern lists its paths' sessions: each session landed on one path, so the
+	// newest of each path's newest `limit + 2`, merged, are the newest of all.
+	const scopes = filter
+		? (await readFilterScopes(reader, site, filter)).keys.map((key) => [site, key])
+		: [site];
 	// Descending from the range's end ([scope, end] sorts before every key of that
 	// millisecond, so `end` itself is left out) or from the cursor's own key, dropped below.
-	const from = cursor && cursor.ts < end ? [scope, cursor.ts, cursor.sid] : [scope, end];
+	const from = (scope: unknown) =>
+		cursor && cursor.ts < end ? [scope, cursor.ts, cursor.sid] : [scope, end];
 	const [rows, counted] = await Promise.all([
-		reader.read<null>('session-starts', {
-			startkey: from,
-			endkey: [scope, start],
-			descending: true,
-			reduce: false,
-			limit: limit + 2
-		}),
+		Promise.all(
+			scopes.map((scope) =>
+				reader.read<null>('session-starts', {
+					startkey: from(scope),
+					endkey: [scope, start],
+					descending: true,
+					reduce: false,
+					limit: limit + 2
+				})
+			)
+		).then((parts) => (parts.length === 1 ? parts[0] : parts.flat().sort(newestFirst))),
 		// The total is the dashboard's sessions number for the range and filter, read by
 		// the read model in O(buckets); a `_count` here would walk a row per session.
 		readSections(couch, { site, range, limit: 0, filter }, { ...options, sections: ['totals'] })
@@ -169,4 +179,14 @@ export async function readSessionTimeline(
 		next: more && last ? encodeCursor([last.key[2] as number, String(last.key[3])]) : null,
 		indexing: reader.indexing
 	};
+}
+
+/**
+ * Orders `session-starts` rows as one descending read would: by time, then session id
+ * (UUIDv7s: hex digits and hyphens at fixed places, which both servers collate as JS does).
+ */
+function newestFirst(a: { key: unknown[] }, b: { key: unknown[] }): number {
+	const [ta, sa] = [a.key[1] as number, String(a.key[2])];
+	const [tb, sb] = [b.key[1] as number, String(b.key[2])];
+	return tb - ta || (sa < sb ? 1 : sa > sb ? -1 : 0);
 }

@@ -22,7 +22,7 @@ import {
 	STATS_API_SECTIONS,
 	type Settled
 } from '$lib/server/stats/read-stats';
-import type { Filter } from '$lib/stats/filters';
+import { isPattern, type Filter } from '$lib/stats/filters';
 import { resolveRange } from '$lib/stats/range';
 import type { DashboardData, Part, SectionName } from '$lib/stats/response';
 
@@ -83,7 +83,8 @@ export async function readDashboard(
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
 		journeyPage = asked.includes('journeys')
-			? (parseJourneyPage(params, 'journey') ?? (filter?.kind === 'page' ? filter.value : null))
+			? (parseJourneyPage(params, 'journey') ??
+				(filter?.kind === 'page' && !isPattern(filter) ? filter.value : null))
 			: null;
 		pathSteps = asked.includes('paths') ? parsePathSteps(params) : [];
 	} catch (e) {
@@ -115,6 +116,19 @@ export async function readDashboard(
 		},
 		{ now: () => now, sections: asked }
 	);
+	// A page pattern matching too many paths: the filter the page asked for is refused.
+	const refused = asked
+		.map((name) => read[name])
+		.find((s) => s.status === 'rejected' && isBadRequest(s.reason));
+	if (refused?.status === 'rejected') {
+		return {
+			...base,
+			range: { ...read.range, preset: choice.preset },
+			problem: (refused.reason as CouchstatsError).message,
+			filter,
+			indexing: read.indexing
+		};
+	}
 	const part = partsLoggedOnce();
 	// The whole site's totals only beside a filter's.
 	const shown = asked.filter((name) => name !== 'unfiltered' || filter);
@@ -142,4 +156,9 @@ function partsLoggedOnce() {
 			message: 'This could not be read just now; it will retry on the next update.'
 		};
 	};
+}
+
+/** A refusal of what the request asked (a page pattern matching too many paths). */
+function isBadRequest(e: unknown): boolean {
+	return e instanceof CouchstatsError && e.status === 400;
 }

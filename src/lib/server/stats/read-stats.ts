@@ -53,6 +53,7 @@ import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../.
 import { localDate } from '../../stats/time-zone';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
+import { readFilterScopes } from './page-paths';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
 /** What to read: a site, a local date range and how to slice it. */
@@ -81,9 +82,32 @@ export interface StatsQuery {
 /** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
 type Scope = string | [string, string];
 
-/** The key scope of a query's rows. */
+/** The key scope of a query's rows, for a filter read in one scope (journeys, paths). */
 function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
 	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
+}
+
+/**
+ * The key scopes whose rows add up to a query's numbers (src/lib/stats/filters.ts): the
+ * site, a filter's scope, or each path's scope of a page pattern (none when it matches
+ * nothing), and whether visitors add up across them.
+ */
+interface Scopes {
+	scopes: Scope[];
+	visitorsExact: boolean;
+}
+
+/**
+ * The scopes of a query, listing a page pattern's paths first.
+ * @throws {CouchstatsError} 400 when a pattern matches too many paths.
+ */
+async function readScopes(
+	reader: ViewReader,
+	query: Pick<StatsQuery, 'site' | 'filter'>
+): Promise<Scopes> {
+	if (!query.filter) return { scopes: [query.site], visitorsExact: true };
+	const { keys, visitorsExact } = await readFilterScopes(reader, query.site, query.filter);
+	return { scopes: keys.map((key): Scope => [query.site, key]), visitorsExact };
 }
 
 /** The whole site's sums of a query's range and of the period before it, each read once. */
@@ -161,34 +185,40 @@ export async function readSections<S extends SectionName = SectionName>(
 	}));
 	// Handled at once: when no asked section waits for the range, its failure is nobody's.
 	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
-	const series = once(() => at.then((q) => readTimeseries(reader, q)));
+	const scoped = once(() => readScopes(reader, query));
+	const series = once(() => at.then(async (q) => readTimeseries(reader, q, await scoped())));
 	// The sums of the range and of the previous period, in the query's scope and the whole
 	// site's (the same reads without a filter), each read once for every section using it.
 	const sums = {
 		current: once(() =>
 			asked.includes('timeseries')
 				? series().then((s) => s.reduce((all, p) => addSums(all, p.sums), emptySums()))
-				: at.then((q) => readSums(reader, scopeOf(q), q.range))
+				: at.then(async (q) => readSums(reader, (await scoped()).scopes, q.range))
 		),
-		previous: once(() => at.then((q) => readSums(reader, scopeOf(q), previousRange(q.range))))
+		previous: once(() =>
+			at.then(async (q) => readSums(reader, (await scoped()).scopes, previousRange(q.range)))
+		)
 	};
 	const siteSums: SiteSums = query.filter
 		? {
-				current: once(() => at.then((q) => readSums(reader, q.site, q.range))),
-				previous: once(() => at.then((q) => readSums(reader, q.site, previousRange(q.range))))
+				current: once(() => at.then((q) => readSums(reader, [q.site], q.range))),
+				previous: once(() => at.then((q) => readSums(reader, [q.site], previousRange(q.range))))
 			}
 		: sums;
-	const totals = () => sums.current().then(totalsFrom);
+	// Visitors do not add up across a page pattern's paths: its totals hold them as null.
+	const exact = async (s: Promise<MetricSums>) =>
+		totalsFrom(await s, (await scoped()).visitorsExact);
+	const totals = () => exact(sums.current());
 	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
-		unfiltered: () => siteSums.current().then(totalsFrom),
+		unfiltered: () => siteSums.current().then((s) => totalsFrom(s)),
 		totals,
 		previous: () =>
 			at.then(async (q) => {
 				const previous = previousRange(q.range);
-				return { from: previous.from, to: previous.to, totals: totalsFrom(await sums.previous()) };
+				return { from: previous.from, to: previous.to, totals: await exact(sums.previous()) };
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
-		breakdowns: () => at.then((q) => readBreakdowns(reader, q)),
+		breakdowns: () => at.then(async (q) => readBreakdowns(reader, q, await scoped())),
 		activeNow: () => readActiveNow(reader, query.site, now),
 		trackingSince: since,
 		goals: () => at.then((q) => readGoals(reader, q, siteSums)),
@@ -262,11 +292,15 @@ function once<T>(f: () => T): () => T {
 /** Reads the time series of a range: the union of its periods' bucket covers. */
 async function readTimeseries(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'filter'> & { interval: Interval }
+	query: Pick<StatsQuery, 'range'> & { interval: Interval },
+	{ scopes, visitorsExact }: Scopes
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
-	const rows = await readSeriesBuckets(reader, scopeOf(query), segmentsFor(list));
+	const segments = segmentsFor(list);
+	const rows = (
+		await Promise.all(scopes.map((scope) => readSeriesBuckets(reader, scope, segments)))
+	).flat();
 	for (const row of rows) {
 		const i = periodIndex(list, bucketStart(row.key[1] as Segment['g'], String(row.key[2])));
 		if (i >= 0) addVector(sums[i], row.value);
@@ -276,7 +310,7 @@ async function readTimeseries(
 		point: {
 			period: period.label,
 			start: new Date(period.start).toISOString(),
-			...totalsFrom(sums[i])
+			...totalsFrom(sums[i], visitorsExact)
 		}
 	}));
 }
@@ -311,11 +345,16 @@ async function readSeriesBuckets(
 
 /**
  * Sums the `metrics` view over a range, with the fewest buckets.
- * @param scope A site id, or `[site, segment]` for a filter's numbers.
+ * @param scopes The site id, or `[site, segment]` for a filter's numbers (one per path
+ *   of a page pattern: their rows add up).
  */
-async function readSums(reader: ViewReader, scope: Scope, range: DateRange): Promise<MetricSums> {
+async function readSums(
+	reader: ViewReader,
+	scopes: Scope[],
+	range: DateRange
+): Promise<MetricSums> {
 	const { start, end } = rangeBounds(range);
-	const rows = await readSegments<number[]>(reader, 'metrics', scope, cover(start, end), 3);
+	const rows = await readAll<number[]>(reader, 'metrics', scopes, cover(start, end), 3);
 	return rows.reduce((sums, row) => addVector(sums, row.value), emptySums());
 }
 
@@ -326,18 +365,18 @@ async function readSums(reader: ViewReader, scope: Scope, range: DateRange): Pro
  */
 async function readBreakdowns(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'filter'>
+	query: Pick<StatsQuery, 'range' | 'limit' | 'filter'>,
+	{ scopes, visitorsExact }: Scopes
 ): Promise<Breakdowns> {
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
-	const scope = scopeOf(query);
-	// Each view some breakdown names, read once.
+	// Each view some breakdown names, read once (in each scope of a page pattern).
 	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
 	const rows = await Promise.all(
-		names.map((view) => readSegments(reader, view, scope, segments, BREAKDOWN_VIEWS[view]))
+		names.map((view) => readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]))
 	);
 	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
-	const read = { filter: query.filter ?? null, limit: query.limit };
+	const read = { filter: query.filter ?? null, limit: query.limit, visitorsExact };
 	return collectBreakdowns((breakdown) =>
 		unavailableUnder(read.filter, breakdown.name)
 			? []
@@ -372,7 +411,7 @@ async function readGoals(
 				const plan = goalPlan(goal);
 				if (plan.view === 'pages') return wildcardPeriod(await pages(), plan.match, site.visitors);
 				if (plan.view === 'event-props') return propPeriod(await props(), plan, site.visitors);
-				const sums = await readSums(reader, [query.site, filterKey(plan.filter)], range);
+				const sums = await readSums(reader, [[query.site, filterKey(plan.filter)]], range);
 				const conversions = goal.kind === 'event' ? sums.events : sums.pageviews;
 				return goalPeriod(conversions, sums.visitors, site.visitors);
 			})
@@ -466,6 +505,20 @@ async function readTrackingSince(reader: ViewReader, site: string): Promise<stri
 	});
 	const ts = rows[0]?.key[1];
 	return typeof ts === 'number' ? new Date(ts).toISOString() : null;
+}
+
+/** Reads a view over segments in each of `scopes`, their rows together (they add up). */
+async function readAll<V>(
+	reader: ViewReader,
+	view: string,
+	scopes: Scope[],
+	segments: Segment[],
+	groupLevel: number
+): Promise<Row<V>[]> {
+	const parts = await Promise.all(
+		scopes.map((scope) => readSegments<V>(reader, view, scope, segments, groupLevel))
+	);
+	return parts.flat();
 }
 
 /**

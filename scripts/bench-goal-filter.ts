@@ -1,0 +1,102 @@
+/**
+ * `npx tsx scripts/bench-goal-filter.ts [DIR]`
+ *
+ * What the goal filters cost (docs/DESIGN.md, "Goals"). First, without any store: the rows
+ * the views emit per record on the synthetic mix (10k records of
+ * tests/support/synthetic.ts, each map run with `runMap`), and the rows a prop scope
+ * (`metrics` 4, `pages` 4, `event-props` 4 per prop, per prop value of an event) would add.
+ * Then, given a store seeded by `npm run bench:catchup -- seed DIR N`, on a copy indexed in
+ * this process: a Stats API read (`readStats`) unfiltered, under a page filter and under
+ * page patterns matching 11 and 20 of the synthetic paths, over 7 and 30 days, with its
+ * queries, view rows, engine entries read and warm median time (after a first read).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { createCouch } from '../src/lib/server/couch';
+import { readCounts } from '../src/lib/server/embedded/views/reader';
+import { readStats } from '../src/lib/server/stats/read-stats';
+import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import type { Filter } from '../src/lib/stats/filters';
+import { runMap } from '../couchdb/events/views/fake-emit';
+import { syntheticRecords } from '../tests/support/synthetic';
+import { NOW, startOnCopy } from './bench-api';
+
+const VIEWS = new URL('../couchdb/events/views/', import.meta.url).pathname;
+const load = () =>
+	os
+		.loadavg()
+		.map((l) => l.toFixed(1))
+		.join(' ');
+
+async function rowsPerRecord() {
+	const records = syntheticRecords({ n: 10_000 }) as unknown as Record<string, unknown>[];
+	let rows = 0;
+	for (const file of fs.readdirSync(VIEWS).filter((f) => f.endsWith('.js'))) {
+		const view = await import(`${VIEWS}${file}`);
+		for (const record of records) rows += runMap(view.map, record).length;
+	}
+	const props = (r: Record<string, unknown>) => Object.keys((r.props as object) ?? {}).length;
+	const events = records.filter((r) => r.type === 'event');
+	const added = events.reduce((sum, e) => sum + props(e) * (4 + 4 + 4 * props(e)), 0);
+	console.log(
+		`synthetic mix: ${records.length} records, ${events.length} events; ` +
+			`${(rows / records.length).toFixed(2)} rows per record; a prop scope adds ` +
+			`${added} rows, ${(added / records.length).toFixed(2)} per record ` +
+			`(+${((100 * added) / rows).toFixed(1)} %)`
+	);
+}
+
+async function reads(dir: string) {
+	const { copy, store } = await startOnCopy(dir);
+	try {
+		const couch = createCouch(store.url, 'bench');
+		await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+		console.log(`${dir} indexed; load ${load()}`);
+		const filters: (Filter | null)[] = [
+			null,
+			{ kind: 'page', value: '/page-1' },
+			{ kind: 'page', value: '/page-1*' },
+			{ kind: 'page', value: '/*' }
+		];
+		for (const from of ['2026-10-24', '2026-10-01']) {
+			const range = { from, to: '2026-10-30', tz: 'UTC' };
+			for (const filter of filters) {
+				const read = () =>
+					readStats(couch, { site: 'bench', range, limit: 10, filter }, { now: () => NOW });
+				await read();
+				const times: number[] = [];
+				let last;
+				let entries = 0;
+				for (let i = 0; i < 5; i++) {
+					const at = readCounts.entries;
+					const started = performance.now();
+					last = await read();
+					times.push(performance.now() - started);
+					entries = readCounts.entries - at;
+				}
+				times.sort((a, b) => a - b);
+				const { meta, totals } = last!;
+				console.log(
+					`  ${from}…${range.to} ${filter?.value ?? '(none)'}: ${meta.queries} queries, ` +
+						`${meta.rowsRead} rows, ${entries} entries, warm median ${times[2].toFixed(0)} ms; ` +
+						`pageviews ${totals.pageviews}, visitors ${totals.visitors}, sessions ${totals.sessions}`
+				);
+			}
+		}
+		console.log(`load ${load()}`);
+	} finally {
+		await store.close();
+		fs.rmSync(copy, { recursive: true, force: true });
+	}
+}
+
+async function main() {
+	await rowsPerRecord();
+	const dir = process.argv[2];
+	if (dir) await reads(dir);
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest';
+import {
+	filterKey,
+	filterScopes,
+	isPattern,
+	MAX_PATTERN_PATHS,
+	patternPrefix,
+	TooManyPathsError
+} from './filters';
+
+describe('filterScopes', () => {
+	test('a filter without a pattern is its own scope, with exact visitors', () => {
+		for (const filter of [
+			{ kind: 'page', value: '/pricing' },
+			{ kind: 'source', value: '(direct)' },
+			{ kind: 'event', value: 'sign*up' }
+		] as const) {
+			expect(isPattern(filter)).toBe(false);
+			expect(filterScopes(filter, ['/ignored'])).toEqual({
+				keys: [filterKey(filter)],
+				visitorsExact: true
+			});
+		}
+	});
+
+	test('a page pattern is the page scopes of the listed paths it matches, sorted, once each', () => {
+		const filter = { kind: 'page', value: '/docs/*' } as const;
+		expect(isPattern(filter)).toBe(true);
+		expect(
+			filterScopes(filter, ['/docs/b', '/docs', '/docs/a', '/blog/docs/x', '/docs/a'])
+		).toEqual({ keys: ['page:/docs/a', 'page:/docs/b'], visitorsExact: false });
+	});
+
+	test.each<[string[], boolean]>([
+		[[], true],
+		[['/docs/a'], true],
+		[['/docs/a', '/docs/b'], false]
+	])('visitors add up only when at most one path matches (%j)', (paths, exact) => {
+		expect(filterScopes({ kind: 'page', value: '/docs/*' }, paths).visitorsExact).toBe(exact);
+	});
+
+	test('a pattern matching more than the bound is refused, saying how many it matched', () => {
+		const paths = Array.from({ length: MAX_PATTERN_PATHS + 1 }, (_, i) => `/p/${i}`);
+		const filter = { kind: 'page', value: '/p/*' } as const;
+		expect(() => filterScopes(filter, paths)).toThrow(TooManyPathsError);
+		expect(() => filterScopes(filter, paths)).toThrow(
+			`page /p/* matches ${MAX_PATTERN_PATHS + 1} paths, more than ${MAX_PATTERN_PATHS}: narrow the pattern`
+		);
+		expect(filterScopes(filter, paths.slice(1)).keys).toHaveLength(MAX_PATTERN_PATHS);
+	});
+
+	test('a pattern’s prefix is its text before the first *', () => {
+		expect(patternPrefix('/docs/*/intro*')).toBe('/docs/');
+		expect(patternPrefix('*.pdf')).toBe('');
+		expect(patternPrefix('/plain')).toBe('/plain');
+	});
+});
