@@ -6,10 +6,14 @@
  * cut into batches, and after updates and deletions across batches the same as an index
  * built at once from the documents that remain.
  */
+import { parseIndexableString } from 'pouchdb-collate';
 import { afterEach, expect, test } from 'vitest';
 import { entryText, storedCount, writeBatch, type Change } from './batch';
 import { checkIndex } from './check';
 import { healDirty } from './heal';
+import { ViewReader } from './reader';
+import { settled } from './reducers';
+import { indexRange, keyText, type IndexMeta, type Level } from './store';
 import { closeTempStores, dumpIndex, newTestIndex, seededInts } from './test-index';
 
 afterEach(closeTempStores);
@@ -110,10 +114,97 @@ test("a row count's stored text reads back without parsing its key; any other ag
 	for (const key of keys) {
 		for (const count of [1, 2, 1_234_567]) {
 			expect(storedCount(entryText(key, { c: count }))).toBe(count);
+			expect(storedCount(entryText(undefined, { c: count }))).toBe(count);
 		}
 		// _sum and _stats aggregates are parsed as before.
 		expect(storedCount(entryText(key, { c: 2, s: [3] }))).toBeUndefined();
 		expect(storedCount(entryText(key, { c: 1, t: 2, q: 4, lo: 2, hi: 2 }))).toBeUndefined();
 		expect(storedCount(entryText(key, { c: 1, x: 1, e: 'a' }))).toBeUndefined();
 	}
+	expect(storedCount(entryText(undefined, { c: 2, s: [3] }))).toBeUndefined();
+	expect(storedCount(entryText(undefined, { c: 1, x: 1, e: ',"c":5' }))).toBeUndefined();
+});
+
+/** Every exact (`e`) and group_level (`p`) entry of an index: store key → text. */
+async function entryTexts(store: Level, meta: IndexMeta): Promise<Map<string, string>> {
+	const texts = new Map<string, string>();
+	const range = { ...indexRange(meta.id), keyEncoding: 'buffer' as const };
+	for await (const [key, text] of store.iterator(range)) {
+		const storeKey = keyText(key as unknown as Buffer);
+		if (/^i\d+\/\d+\/[ep]\d+\|/.test(storeKey)) texts.set(storeKey, text);
+	}
+	return texts;
+}
+
+/** What reads answer: every view's groups at full depth and at group_level 1. */
+async function groupsRead(store: Level, meta: IndexMeta): Promise<unknown[]> {
+	const out: unknown[] = [];
+	for (let view = 0; view < meta.views.length; view++) {
+		const reader = new ViewReader(store, undefined, meta, view);
+		for (const level of [Infinity, 1]) {
+			for await (const group of reader.groups({}, level, false)) {
+				out.push([view, level, group.key, settled(group.aggregate)]);
+			}
+		}
+	}
+	return out;
+}
+
+test('an entry stores its key only when the key does not read back from its store key', async () => {
+	const { store, meta, sandbox } = await newTestIndex([
+		{ name: 'count', reducer: '_count', map: 'function (doc) { emit([doc.g, doc.x], null); }' }
+	]);
+	const docs = [1, -1.1, 0.5, 2].map((x, i) => ({ _id: `doc-${i}`, g: 'a', x }));
+	await writeBatch(store, meta, sandbox, created(docs), docs.length, () => undefined);
+	const texts = await entryTexts(store, meta);
+	expect([...texts.values()].sort()).toEqual([
+		'{"c":1}',
+		'{"c":1}',
+		'{"c":1}',
+		'{"c":4}',
+		'{"k":["a",-1.1],"c":1}'
+	]);
+	expect((await groupsRead(store, meta)).map((group) => (group as unknown[])[2])).toEqual([
+		['a', -1.1],
+		['a', 0.5],
+		['a', 1],
+		['a', 2],
+		['a']
+	]);
+});
+
+test('entries stored with their key, as indexes made before kept them, read and update alike', async () => {
+	const docs = documents(60, 13);
+	const updated = docs.map((doc, i) => ({ ...doc, b: (doc.b + i) % 5, v: doc.v + 1 }));
+	const changes = (list: typeof docs, rev: string, firstSeq: number): Change[] =>
+		list.map((doc, i) => ({ id: doc._id, seq: firstSeq + i, doc, changes: [{ rev }] }));
+	const old = await newTestIndex(VIEWS);
+	await writeBatch(old.store, old.meta, old.sandbox, created(docs), 60, () => undefined);
+	// Rewrite every entry as entries were stored before: with its key, read back from its idx.
+	const rewrite = old.store.batch();
+	for (const [sub, text] of await entryTexts(old.store, old.meta)) {
+		const idx = sub.slice(sub.indexOf('|') + 1);
+		const keyJson = JSON.stringify(parseIndexableString(idx));
+		if (!text.startsWith('{"k":')) rewrite.put(sub, `{"k":${keyJson},${text.slice(1)}`);
+	}
+	await rewrite.write();
+	expect(
+		[...(await entryTexts(old.store, old.meta)).values()].every((t) => t.startsWith('{"k":'))
+	).toBe(true);
+	const fresh = await newTestIndex(VIEWS);
+	await writeBatch(fresh.store, fresh.meta, fresh.sandbox, created(docs), 60, () => undefined);
+	expect(await groupsRead(old.store, old.meta)).toEqual(await groupsRead(fresh.store, fresh.meta));
+	for (const index of [old, fresh]) {
+		await writeBatch(
+			index.store,
+			index.meta,
+			index.sandbox,
+			changes(updated, '2-a', 61),
+			120,
+			() => undefined
+		);
+		await healDirty(index.store, index.meta);
+		expect(await checkIndex(index.store, index.meta)).toEqual([]);
+	}
+	expect(await groupsRead(old.store, old.meta)).toEqual(await groupsRead(fresh.store, fresh.meta));
 });

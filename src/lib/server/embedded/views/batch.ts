@@ -106,8 +106,8 @@ function slicer() {
 interface EntryDelta {
 	view: number;
 	storeKey: string;
-	/** The entry's key as JSON text. */
-	keyJson: string;
+	/** The entry's key as JSON text, when it does not read back from the store key (entryText). */
+	keyJson: string | undefined;
 	delta: Delta;
 	/** Whether the store key holds a surrogate (see collation.ts). */
 	surrogate: boolean;
@@ -277,7 +277,8 @@ export async function writeBatch(
 			// A key whose rows were removed and emitted again alike changes nothing.
 			if (delta.c !== 0 || !isNeutral(delta)) {
 				const storeKey = prefix + exactSub(key.depth) + key.idx;
-				entries.push({ view, storeKey, keyJson: key.json, delta, surrogate });
+				const keyJson = key.exact ? undefined : key.json;
+				entries.push({ view, storeKey, keyJson, delta, surrogate });
 			}
 			if (key.elements && key.depth >= 2) {
 				const prefixes = groupPrefixes({ elements: key.elements });
@@ -285,14 +286,17 @@ export async function writeBatch(
 					// Only the group levels kept (levels.ts): most views are read by exact key.
 					if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
 					const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
+					// A prefix of a key that reads back reads back (elements are encoded one by one).
 					addDelta(groups, view, groupKey, delta, surrogate, () =>
-						JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level))
+						key.exact
+							? undefined
+							: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level))
 					);
 				}
 			}
 			// The fence interval holding the key on each level (fences.ts), when kept.
 			for (const fenceKey of fences?.entries(view, key.idx) ?? []) {
-				addDelta(groups, view, fenceKey, delta, SURROGATE.test(fenceKey), () => 'null');
+				addDelta(groups, view, fenceKey, delta, SURROGATE.test(fenceKey), () => undefined);
 			}
 		}
 		for (const group of groups.values()) {
@@ -370,7 +374,7 @@ function addDelta(
 	storeKey: string,
 	delta: Delta,
 	surrogate: boolean,
-	keyJson: () => string
+	keyJson: () => string | undefined
 ): void {
 	let entry = deltas.get(storeKey);
 	if (!entry) {
@@ -461,26 +465,35 @@ function parseBackIndex(text: string): [number, string[]][] {
 	]);
 }
 
-/** An entry's stored text: its key and aggregate. */
-export function entryText(keyJson: string, aggregate: Aggregate): string {
+/**
+ * An entry's stored text: its aggregate, preceded by its key (`k`) only when the key does
+ * not read back from the entry's store key (`EncodedKey.readsBack`; fence intervals need
+ * none). Most keys read back, as rows' keys do; entries written before this kept `k`
+ * always, and readers take it when present (reader.ts `entryKey`).
+ * @param keyJson The key as JSON text, or undefined when it reads back.
+ */
+export function entryText(keyJson: string | undefined, aggregate: Aggregate): string {
 	const body = JSON.stringify(aggregate);
-	return `{"k":${keyJson},${body.slice(1)}`;
+	return keyJson === undefined ? body : `{"k":${keyJson},${body.slice(1)}`;
 }
 
 /** The stored text of an aggregate that is a row count alone: entryText(keyJson, {c}). */
-function countText(keyJson: string, count: number): string {
-	return `{"k":${keyJson},"c":${count}}`;
+function countText(keyJson: string | undefined, count: number): string {
+	return keyJson === undefined ? `{"c":${count}}` : `{"k":${keyJson},"c":${count}}`;
 }
 
 /**
  * The row count of an entry's text when the entry is a row count alone (what `_count`
  * and map-only views store: countText), read without parsing the key; undefined for any
- * other aggregate. The count is the text's last field, after any `,"c":` inside the key.
+ * other aggregate. The count is the text's last field, after any `,"c":` inside the key,
+ * or its only field when the text has no key.
  */
 export function storedCount(text: string): number | undefined {
+	if (text.charCodeAt(text.length - 1) !== 125 /* } */) return undefined;
 	const at = text.lastIndexOf(',"c":');
-	if (at < 0 || text.charCodeAt(text.length - 1) !== 125 /* } */) return undefined;
-	const count = Number(text.slice(at + 5, -1));
+	const from = at >= 0 ? at + 5 : text.startsWith('{"c":') ? 5 : -1;
+	if (from < 0) return undefined;
+	const count = Number(text.slice(from, -1));
 	return Number.isSafeInteger(count) ? count : undefined;
 }
 

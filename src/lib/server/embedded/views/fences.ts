@@ -241,7 +241,7 @@ export class FenceKeeper {
 		const close = (level: number) => {
 			const { boundary, sum } = open[level - 1];
 			if (sum.c > 0)
-				batch.put(prefix + fenceSub(level) + boundary, entryText('null', settled(sum)));
+				batch.put(prefix + fenceSub(level) + boundary, entryText(undefined, settled(sum)));
 		};
 		let keys = 0;
 		let next = true as true | string;
@@ -318,7 +318,7 @@ export class FenceKeeper {
 		const prefix = viewPrefix(this.meta.id, view) + fenceSub(level);
 		const batch = rawBatch(this.store);
 		for (const piece of pieces)
-			batch.put(prefix + piece.boundary, entryText('null', settled(piece.sum)));
+			batch.put(prefix + piece.boundary, entryText(undefined, settled(piece.sum)));
 		await batch.write(metaKey(this.meta.id), JSON.stringify(this.meta));
 		list.splice(index + 1, 0, ...pieces.slice(1).map((piece) => piece.boundary));
 	}

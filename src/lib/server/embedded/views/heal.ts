@@ -36,7 +36,9 @@ export async function healDirty(store: Level, meta: IndexMeta): Promise<void> {
 				batch.del(keyBytes(prefix + DIRTY + sub), bytes);
 				if (text === undefined) continue;
 				const fresh = settled(await reader.recompute(sub));
-				const keyJson = JSON.stringify((JSON.parse(text) as { k: unknown }).k);
+				// Only a key that does not read back keeps its `k` (batch.ts entryText).
+				const stored = JSON.parse(text) as { k?: unknown };
+				const keyJson = 'k' in stored ? JSON.stringify(stored.k) : undefined;
 				batch.put(keyBytes(storeKey), entryText(keyJson, fresh), bytes);
 			}
 			await batch.write();

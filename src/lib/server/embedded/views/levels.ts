@@ -83,7 +83,11 @@ async function buildChunk(
 	let state: true | string = true;
 	let built = 0;
 	for await (const group of reader.foldedGroups(range, level, false)) {
-		batch.put(space + group.idx, entryText(JSON.stringify(group.key), settled(group.aggregate)));
+		const key = reader.encoder.encode(JSON.stringify(group.key));
+		batch.put(
+			space + group.idx,
+			entryText(key.readsBack ? undefined : key.json, settled(group.aggregate))
+		);
 		if (++built === limit) {
 			state = group.idx;
 			break;

@@ -202,7 +202,7 @@ export class ViewReader {
 			reverse
 		)) {
 			const aggregate = await this.exactAggregate(range, idx, text);
-			yield aggregate ? { idx, key: entryKey(text), aggregate } : undefined;
+			yield aggregate ? { idx, key: entryKey(idx, text), aggregate } : undefined;
 		}
 	}
 
@@ -236,7 +236,7 @@ export class ViewReader {
 		const from = range.lo && groupWalkStart(range.lo, level);
 		for await (const [idx, text] of this.walk(prefixSub(level), from, range.hi?.key, reverse)) {
 			const aggregate = await this.groupAggregate(range, level, idx, text);
-			yield aggregate ? { idx, key: entryKey(text), aggregate } : undefined;
+			yield aggregate ? { idx, key: entryKey(idx, text), aggregate } : undefined;
 		}
 	}
 
@@ -336,8 +336,12 @@ export class ViewReader {
 	}
 }
 
-/** The `k` of an entry's text. */
-function entryKey(text: string): unknown {
+/**
+ * An entry's key: its `k` when stored (keys that do not read back, and every entry
+ * written before entries dropped `k`: batch.ts `entryText`), else read back from `idx`.
+ */
+export function entryKey(idx: string, text: string): unknown {
+	if (!text.startsWith('{"k":')) return parseIndexableString(idx);
 	return (JSON.parse(text) as { k: unknown }).k;
 }
 
