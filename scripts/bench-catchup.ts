@@ -21,6 +21,7 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { NOW, startOnCopy } from './bench-api';
+import { sampleRss } from './bench-store';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
@@ -37,6 +38,7 @@ if (mode === 'seed') {
 	const { copy, store } = await startOnCopy(dir);
 	const couch = createCouch(store.url, 'bench');
 	const info = await couch.events.info();
+	const sampler = sampleRss(process.pid);
 	const cpu = process.cpuUsage();
 	const started = performance.now();
 	if (process.argv.includes('--dashboard')) {
@@ -51,9 +53,11 @@ if (mode === 'seed') {
 	const wall = (performance.now() - started) / 1000;
 	const docs = info.doc_count;
 	const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+	const peaks = sampler();
 	console.log(
 		`${docs} docs: catch-up ${wall.toFixed(1)} s wall, ${seconds.toFixed(1)} CPU-s = ` +
-			`${Math.round(docs / seconds)} records per CPU-second; peak RSS ${Math.round(Number(peak) / 1024)} MB; ` +
+			`${Math.round(docs / seconds)} records per CPU-second; peak RSS ${Math.round(Number(peak) / 1024)} MB ` +
+			`(anonymous at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
 			`load ${os
 				.loadavg()
 				.map((l) => l.toFixed(1))

@@ -22,7 +22,7 @@ import { siteDocId } from '../src/lib/server/accounts/sites';
 import { importLines } from '../tests/support/import-lines';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
-import { resetPeakRss, rssMb, startStoreProcess } from './bench-store';
+import { resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 
 const NOW = Date.UTC(2027, 5, 1);
 /** Every record of the run: the synthetic ones (October 2026) and the file's (7 s apart). */
@@ -79,6 +79,7 @@ async function main() {
 		const file = path.join(dataDir, 'history.ndjson');
 		fs.writeFileSync(file, importLines(lines).join('\n') + '\n');
 		resetPeakRss(child.pid!);
+		const sampler = sampleRss(child.pid!);
 		const started = performance.now();
 		const importer = spawn(
 			process.execPath,
@@ -147,8 +148,11 @@ async function main() {
 					? 'exact'
 					: 'WRONG')
 		);
+		const peaks = sampler();
 		console.log(
-			`store peak RSS during import and indexing ${rssMb(child.pid!, 'VmHWM')} MB; load average ${load()}`
+			`store peak RSS during import and indexing ${rssMb(child.pid!, 'VmHWM')} MB ` +
+				`(anonymous memory at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
+				`load average ${load()}`
 		);
 	} finally {
 		child.kill('SIGKILL');

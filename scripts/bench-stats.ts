@@ -43,7 +43,7 @@ import { createToken } from '../src/lib/server/accounts/tokens';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { NOW, benchSite, funnelCall, sessionsCall } from './bench-api';
-import { cpuSeconds, resetPeakRss, rssMb, startStoreProcess } from './bench-store';
+import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;
 const RANGES = [
@@ -136,18 +136,21 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		const rssBefore = rssMb(child.pid!);
 
 		resetPeakRss(child.pid!);
+		const sampler = sampleRss(child.pid!);
 		const indexStart = performance.now();
 		const cpuStart = cpuSeconds(child.pid!);
 		await catchUp(couch, engine);
 		const indexSeconds = (performance.now() - indexStart) / 1000;
 		const indexCpu = cpuSeconds(child.pid!) - cpuStart;
 		const peakRss = rssMb(child.pid!, 'VmHWM');
+		const peaks = sampler();
 
 		console.log(
 			`\n${name}, N = ${n}${history ? ` over ${historyOf(n).days} days` : ''}: insert ${Math.round(insertRate)} records/s; ` +
 				`index catch-up ${indexSeconds.toFixed(1)} s = ${Math.round(n / indexSeconds)} records/s ` +
 				`(store CPU ${indexCpu.toFixed(1)} s = ${Math.round(n / indexCpu)} records per CPU-second); ` +
-				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB`
+				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB ` +
+				`(anonymous memory at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB)`
 		);
 		console.log('  range        warm median   warm min   first call   rows read   queries');
 		const reads = [...RANGES.map((range) => ({ ...range, api: 'stats' as const })), ...JOURNEYS];

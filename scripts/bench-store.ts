@@ -55,11 +55,50 @@ export function resetPeakRss(pid: number): void {
 	}
 }
 
-/** A process's resident set in MB: now (`VmRSS`) or its peak (`VmHWM`). */
-export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+/**
+ * A process's resident set in MB: now (`VmRSS`), its peak (`VmHWM`), or now its
+ * anonymous (`RssAnon`) or file-backed (`RssFile`) part.
+ */
+export function rssMb(
+	pid: number,
+	field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS'
+): number {
 	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 	const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
 	return Math.round(kb / 1024);
+}
+
+/** The peaks a {@link sampleRss} sampler saw, in MB. */
+export interface RssPeaks {
+	/** Anonymous memory: the JavaScript heap, malloc (leveldb's memtables and caches). */
+	anon: number;
+	/**
+	 * File-backed pages: mostly the stores' table files, which leveldb maps into memory
+	 * (mmap) to read them. They count in the resident set but are the kernel's page
+	 * cache, dropped under memory pressure, and grow with the store's size on disk.
+	 */
+	file: number;
+}
+
+/**
+ * Samples a process's resident set (`RssAnon`, `RssFile`) every 200 ms until the
+ * returned function is called, which gives the peak of each. `VmHWM` alone cannot tell
+ * memory the process allocated from table files it has mapped.
+ */
+export function sampleRss(pid: number): () => RssPeaks {
+	const peaks = { anon: 0, file: 0 };
+	const sample = () => {
+		peaks.anon = Math.max(peaks.anon, rssMb(pid, 'RssAnon'));
+		peaks.file = Math.max(peaks.file, rssMb(pid, 'RssFile'));
+	};
+	sample();
+	const timer = setInterval(sample, 200);
+	timer.unref();
+	return () => {
+		clearInterval(timer);
+		sample();
+		return { ...peaks };
+	};
 }
 
 /**
