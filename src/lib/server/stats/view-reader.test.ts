@@ -21,12 +21,13 @@ interface Query {
  * A client whose view queries wait for the test and whose `_active_tasks` lists the
  * indexers `tasks()` returns (by their backlog; none: no indexer running).
  */
-function fakeCouch(tasks: () => number[]) {
+function fakeCouch(tasks: () => number[], design = '_design/stats') {
 	const queries: Query[] = [];
 	const asked = vi.fn(async () =>
 		tasks().map((behind) => ({
 			type: 'indexer',
 			database: 't-events',
+			design_document: design,
 			changes_done: 1_000,
 			total_changes: 1_000 + behind
 		}))
@@ -99,6 +100,17 @@ describe('the view reader answers within its budget', () => {
 		queries[0].answer(ROWS);
 		expect(await read).toEqual(ROWS);
 		expect(reader.indexing).toBe(true);
+	});
+
+	test("another design document's indexer, however far behind, does not make the stats reads stale", async () => {
+		const { couch, queries } = fakeCouch(() => [PENDING_CHANGES + 1], '_design/visitor');
+		const reader = createViewReader(couch, { now: Date.now });
+		const read = reader.read('metrics', {});
+		await vi.advanceTimersByTimeAsync(0);
+		expect(queries.map((q) => q.stale)).toEqual([false]);
+		queries[0].answer(ROWS);
+		expect(await read).toEqual(ROWS);
+		expect(reader.indexing).toBe(false);
 	});
 
 	test('no indexer running: a slow read is waited for, not answered stale', async () => {

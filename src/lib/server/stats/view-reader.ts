@@ -5,7 +5,7 @@
  * Both servers answer `stale=ok` at once from the index as it stands and list a view
  * index being brought up to date in `_active_tasks` (Apache CouchDB as an `indexer`
  * task, the embedded store's view engine likewise). So a request first asks whether an
- * indexer of the events database is running, and how far behind it is:
+ * indexer of the events database's `_design/stats` is running, and how far behind it is:
  *
  * - more than {@link PENDING_CHANGES} changes behind: every read of the request is
  *   `stale=ok` and the response says `indexing: true` (its numbers are those indexed so
@@ -152,9 +152,10 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 }
 
 /**
- * How many changes the indexers of the events database listed in `_active_tasks`
- * still have to process (the largest), or -1 when none is running (or the list cannot
- * be read).
+ * How many changes the indexers of the events database's `_design/stats` listed in
+ * `_active_tasks` still have to process (the largest), or -1 when none is running (or
+ * the list cannot be read). Indexers of other design documents (`_design/visitor`) do
+ * not hold up the stats views; a task that names no design document counts.
  */
 async function indexerLag(couch: Couch): Promise<number> {
 	let tasks: unknown;
@@ -168,10 +169,13 @@ async function indexerLag(couch: Couch): Promise<number> {
 		const t = task as {
 			type?: string;
 			database?: string;
+			design_document?: string;
 			changes_done?: number;
 			total_changes?: number;
 		};
 		if (t.type !== 'indexer' || !namesDatabase(String(t.database), couch.names.events)) continue;
+		if (t.design_document !== undefined && t.design_document !== `_design/${STATS_DESIGN}`)
+			continue;
 		lag = Math.max(lag, Math.max(0, (t.total_changes ?? 0) - (t.changes_done ?? 0)));
 	}
 	return lag;
