@@ -1,7 +1,7 @@
 // key:   [site, ts]
 // value: null   (counted by _count)
 //
-// Tracking since: the first row of a site's key range (reduce=false, limit=1) is its
+// Tracking since: the first group of a site's key range (group=true, limit=1) is its
 // earliest counted record. Bot-flagged records count nowhere.
 
 /** @param {any} doc */

@@ -19,6 +19,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import type { AbstractSnapshot } from 'abstract-level';
 import { checkIndex } from './check';
+import { DesignCache, type DesignSource } from './ddocs';
 import { ViewError } from './errors';
 import { planDesign, type DesignDoc, type DesignPlan } from './design';
 import { Indexer, type ChangesSource } from './indexer';
@@ -37,8 +38,7 @@ import {
 } from './store';
 
 /** The PouchDB databases the engine reads, as the embedded store's PouchDB gives them. */
-export interface PouchDatabase extends ChangesSource {
-	get(id: string): Promise<Record<string, unknown>>;
+export interface PouchDatabase extends ChangesSource, DesignSource {
 	allDocs(options: Record<string, unknown>): Promise<{
 		rows: {
 			id?: string;
@@ -166,6 +166,7 @@ class Engine implements ViewEngine {
 	private readonly slots = new Map<string, Slot>();
 	private readonly databases = new Map<string, PouchDatabase>();
 	private readonly plans = new Map<string, DesignPlan>();
+	private readonly designs = new DesignCache();
 	private dbNames: Set<string> | undefined;
 	private nextId = 1;
 	private closed = false;
@@ -209,8 +210,7 @@ class Engine implements ViewEngine {
 
 	async designDoc(db: string, ddocId: string): Promise<DesignDoc> {
 		try {
-			const doc = (await this.database(db).get(ddocId)) as unknown as DesignDoc;
-			return doc;
+			return await this.designs.read(db, this.database(db), ddocId);
 		} catch (e) {
 			if ((e as { status?: number }).status === 404) {
 				throw new ViewError(404, 'not_found', (e as { reason?: string }).reason ?? 'missing');
@@ -518,6 +518,7 @@ class Engine implements ViewEngine {
 	private dropDatabase(name: string): void {
 		this.dbNames?.delete(name);
 		this.databases.delete(name);
+		this.designs.forget(name);
 		for (const [key, slot] of this.slots) {
 			if (!key.startsWith(`${name}\u0000`)) continue;
 			this.slots.delete(key);

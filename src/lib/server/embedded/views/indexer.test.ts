@@ -42,7 +42,8 @@ function growingDatabase(initial: number, grownBy: number, batchSize: number) {
 	return { source, release: releaseSecond };
 }
 
-test('_active_tasks progress shows the backlog as it grows during an import, not as it was at the start', async () => {
+/** An indexer of one `_count` view over `source`, with batches of 100 documents, on a new store. */
+async function startIndexer(source: ChangesSource) {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-indexer-'));
 	store = await openViewStore(dir);
 	const meta: IndexMeta = {
@@ -64,7 +65,6 @@ test('_active_tasks progress shows the backlog as it grows during an import, not
 		seq: 0,
 		state: 'building'
 	};
-	const { source, release } = growingDatabase(2_000, 1_000, 100);
 	const indexer = new Indexer(store, meta, source, {
 		batchSize: 100,
 		log: () => undefined,
@@ -72,6 +72,12 @@ test('_active_tasks progress shows the backlog as it grows during an import, not
 		onReady: () => undefined
 	});
 	indexer.start();
+	return { indexer, meta };
+}
+
+test('_active_tasks progress shows the backlog as it grows during an import, not as it was at the start', async () => {
+	const { source, release } = growingDatabase(2_000, 1_000, 100);
+	const { indexer, meta } = await startIndexer(source);
 	await vi.waitFor(() => expect(indexer.activeProgress?.changesDone).toBe(100));
 	const progress = indexer.activeProgress!;
 	// 3,000 changes in the database now, 100 of them indexed.
@@ -79,5 +85,34 @@ test('_active_tasks progress shows the backlog as it grows during an import, not
 	release();
 	await indexer.waitFor(3_000, 60_000);
 	expect(meta.views[0].rows).toBe(3_000);
+	await indexer.stop();
+});
+
+test('is listed in _active_tasks as soon as the database is ahead, while the changes are still being read', async () => {
+	// A busy store: the changes of the backlog come only when the test lets them.
+	let deliver: () => void = () => undefined;
+	const delivered = new Promise<void>((resolve) => (deliver = resolve));
+	const source: ChangesSource = {
+		async changes(options) {
+			const since = Number(options.since);
+			await delivered;
+			const results: Change[] = [];
+			for (let seq = since + 1; seq <= Math.min(300, since + 100); seq++) {
+				const id = `doc-${seq}`;
+				results.push({ id, seq, doc: { _id: id, n: seq }, changes: [{ rev: '1-a' }] });
+			}
+			return { results, last_seq: results.at(-1)?.seq ?? since };
+		},
+		async info() {
+			return { update_seq: 300 };
+		}
+	};
+	const { indexer, meta } = await startIndexer(source);
+	await vi.waitFor(() =>
+		expect(indexer.activeProgress).toMatchObject({ changesDone: 0, totalChanges: 300 })
+	);
+	deliver();
+	await indexer.waitFor(300, 60_000);
+	expect(meta.views[0].rows).toBe(300);
 	await indexer.stop();
 });

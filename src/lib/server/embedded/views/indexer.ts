@@ -212,6 +212,13 @@ export class Indexer {
 		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
 		this.prefetched = undefined;
 		const fetch = current.fetch;
+		// Listed in `_active_tasks` as soon as the index is known to be behind, not only
+		// once the changes are read: on a store busy with an import reading them took
+		// seconds, and a reader that saw no indexer then waited for the index.
+		if (!this.progress) {
+			const behind = await this.behind(since);
+			if (behind && !this.progress) this.list(behind);
+		}
 		const response = await current.response;
 		if (this.stopped) return false;
 		if (response.results.length === 0) {
@@ -222,16 +229,7 @@ export class Indexer {
 			}
 			return this.building || this.fencing;
 		}
-		if (!this.progress) {
-			const info = await this.db.info();
-			const now = Date.now();
-			this.progress = {
-				startedOn: now,
-				updatedOn: now,
-				changesDone: 0,
-				totalChanges: Math.max(0, Number(info.update_seq) - since)
-			};
-		}
+		const progress = this.progress ?? this.list(await this.behind(since));
 		this.prefetched = this.fetchChanges(Number(response.last_seq));
 		const lines: string[] = [];
 		const result = await writeBatch(
@@ -247,18 +245,30 @@ export class Indexer {
 		if (lines.length > LOGGED_PER_BATCH) {
 			this.options.log(`… and ${lines.length - LOGGED_PER_BATCH} more such lines in this batch`);
 		}
-		this.progress.changesDone += result.docs;
-		this.progress.updatedOn = Date.now();
+		progress.changesDone += result.docs;
+		progress.updatedOn = Date.now();
 		// What is left is what the database holds now: during an import the total grows,
 		// and a reader deciding whether to wait for the index (the stats reader waits only
 		// when few changes are left) must see the backlog as it is, not as it was.
 		const { update_seq } = await this.db.info();
-		this.progress.totalChanges =
-			this.progress.changesDone + Math.max(0, Number(update_seq) - this.meta.seq);
+		progress.totalChanges = progress.changesDone + Math.max(0, Number(update_seq) - this.meta.seq);
 		this.release((w) => this.meta.seq >= w.target);
 		if (result.dirtied) this.mayBeDirty = true;
 		if (result.designs.length) this.options.onDesignChange(result.designs);
 		return true;
+	}
+
+	/** How many changes the database holds after `since`. */
+	private async behind(since: number): Promise<number> {
+		const info = await this.db.info();
+		return Math.max(0, Number(info.update_seq) - since);
+	}
+
+	/** Starts the progress `_active_tasks` shows. */
+	private list(behind: number): Progress {
+		const now = Date.now();
+		this.progress = { startedOn: now, updatedOn: now, changesDone: 0, totalChanges: behind };
+		return this.progress;
 	}
 
 	private fetchChanges(since: number): Prefetch {
