@@ -92,3 +92,9 @@ export async function funnelCall(couch: Couch, secret: string, query: string) {
 	} while (cursor);
 	return { ms: performance.now() - started, batches, last };
 }
+
+/** N records over N / 10,000 × 30 days that end where the default 30 days end (2026-10-31). */
+export function historyOf(n: number) {
+	const days = Math.max(30, Math.round((30 * n) / 10_000));
+	return { n, days, start: Date.UTC(2026, 9, 31) - days * 86_400_000 };
+}

@@ -1,10 +1,11 @@
 /**
- * `npm run bench:catchup -- seed DIR N [--time-order]` then `npm run bench:catchup -- run DIR [--dashboard]`
+ * `npm run bench:catchup -- seed DIR N [--time-order] [--history]` then `npm run bench:catchup -- run DIR [--dashboard]`
  *
  * The view engine's catch-up alone, for profiling (`node --cpu-prof --import tsx …
  * run`): `seed` writes N synthetic records into an on-disk store with views left to
  * PouchDB (nothing is indexed), in the order the synthetic sessions are drawn (random instants)
- * or, with `--time-order`, sorted by time as real traffic and imports arrive; `run` copies that store, starts the view engine on the
+ * or, with `--time-order`, sorted by time as real traffic and imports arrive (`--history`: over
+ * N / 10,000 × 30 days, as `bench:stats --history`); `run` copies that store, starts the view engine on the
  * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
  * records per CPU-second, peak RSS and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
  * dashboard once (answered from what is indexed so far), so the group levels the app's
@@ -20,7 +21,7 @@ import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
-import { NOW, startOnCopy } from './bench-api';
+import { NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
 
 const [mode, dir, count] = process.argv.slice(2);
@@ -28,7 +29,8 @@ if (mode === 'seed') {
 	const store = await startEmbeddedCouch({ dataDir: dir, viewEngine: false });
 	const couch = createCouch(store.url, 'bench');
 	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
-	const records = syntheticRecords({ n: Number(count) });
+	const n = Number(count);
+	const records = syntheticRecords(process.argv.includes('--history') ? historyOf(n) : { n });
 	// Sessions are drawn at random instants; real traffic and imports arrive in time order.
 	if (process.argv.includes('--time-order')) records.sort((a, b) => a.ts - b.ts);
 	await seedRecords(couch, records);

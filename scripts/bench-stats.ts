@@ -42,7 +42,7 @@ import type { SessionListResponse } from '../src/lib/stats/sessions';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
-import { NOW, benchSite, funnelCall, sessionsCall } from './bench-api';
+import { NOW, benchSite, funnelCall, historyOf, sessionsCall } from './bench-api';
 import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;
@@ -235,12 +235,6 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		child.kill('SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
-}
-
-/** N records over N / 10,000 × 30 days that end where the default 30 days end (2026-10-31). */
-function historyOf(n: number) {
-	const days = Math.max(30, Math.round((30 * n) / 10_000));
-	return { n, days, start: Date.UTC(2026, 9, 31) - days * 86_400_000 };
 }
 
 /** Indexes every view of `_design/stats` and resolves once they are up to date. */
