@@ -14,7 +14,7 @@ import { createViewReader } from '../stats/view-reader';
 import { readSections, valueOf } from '../stats/read-stats';
 import { rangeBounds, type DateRange } from '../../stats/periods';
 import type { Filter } from '../../stats/filters';
-import { readFilterScopes } from '../stats/page-paths';
+import { readScopes } from '../stats/page-paths';
 import {
 	timeline,
 	type RecordValue,
@@ -94,16 +94,14 @@ export async function readSessionList(
 	const { start, end } = rangeBounds(range);
 	// A page pattern lists its paths' sessions: each session landed on one path, so the
 	// newest of each path's newest `limit + 2`, merged, are the newest of all.
-	const scopes = filter
-		? (await readFilterScopes(reader, site, filter)).keys.map((key) => [site, key])
-		: [site];
+	const scoped = await readScopes(reader, site, filter);
 	// Descending from the range's end ([scope, end] sorts before every key of that
 	// millisecond, so `end` itself is left out) or from the cursor's own key, dropped below.
 	const from = (scope: unknown) =>
 		cursor && cursor.ts < end ? [scope, cursor.ts, cursor.sid] : [scope, end];
 	const [rows, counted] = await Promise.all([
 		Promise.all(
-			scopes.map((scope) =>
+			scoped.scopes.map((scope) =>
 				reader.read<null>('session-starts', {
 					startkey: from(scope),
 					endkey: [scope, start],
@@ -115,7 +113,11 @@ export async function readSessionList(
 		).then((parts) => (parts.length === 1 ? parts[0] : parts.flat().sort(newestFirst))),
 		// The total is the dashboard's sessions number for the range and filter, read by
 		// the read model in O(buckets); a `_count` here would walk a row per session.
-		readSections(couch, { site, range, limit: 0, filter }, { ...options, sections: ['totals'] })
+		readSections(
+			couch,
+			{ site, range, limit: 0, filter },
+			{ ...options, sections: ['totals'], scopes: scoped }
+		)
 	]);
 	const seen = new Set<string>(cursor ? [cursor.sid] : []);
 	const page: ListCursor[] = [];

@@ -1,11 +1,14 @@
 /**
- * The site's paths a page pattern (`/docs/*`) matches, for the funnels' wildcard first
- * step and the dashboard's page-pattern filter (wildcard page goals): one
- * `group_level=3` read of `funnel-entries` under the pattern's literal prefix, one row
- * per distinct path ever viewed there (docs/DESIGN.md, "Goals" and "Funnels").
+ * The key scopes a read adds up under a filter, for the Stats API's sections and the
+ * session list alike, and the site's paths a page pattern (`/docs/*`) matches, for the
+ * funnels' wildcard first step and the dashboard's page-pattern filter (wildcard page
+ * goals): one `group_level=3` read of `funnel-entries` under the pattern's literal
+ * prefix, one row per distinct path ever viewed there (docs/DESIGN.md, "Goals" and
+ * "Funnels").
  */
 import { CouchstatsError } from '../errors';
 import {
+	filterKey,
 	filterScopes,
 	isPattern,
 	patternPrefix,
@@ -31,20 +34,45 @@ export async function matchingPaths(
 	return rows.map((row) => String(row.key[2])).filter(wildcardMatcher(pattern));
 }
 
+/** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
+export type Scope = string | [string, string];
+
 /**
- * How a filter is read ({@link filterScopes}): a page pattern lists its paths first.
+ * The key scopes whose rows add up to a read's numbers (src/lib/stats/filters.ts): the
+ * site, a filter's scope, or each path's scope of a page pattern (none when it matches
+ * nothing), and whether visitors add up across them.
+ */
+export interface Scopes {
+	scopes: Scope[];
+	visitorsExact: boolean;
+}
+
+/** The one scope of a filter read in one scope (journeys, paths; never a pattern). */
+export function scopeOf(site: string, filter?: Filter | null): Scope {
+	return filter ? [site, filterKey(filter)] : site;
+}
+
+/**
+ * How a site's rows are read under a filter ({@link filterScopes}): a page pattern lists
+ * its paths first.
  * @throws {CouchstatsError} 400 when a pattern matches more than the bound.
  */
-export async function readFilterScopes(
+export async function readScopes(
 	reader: ViewReader,
 	site: string,
-	filter: Filter
-): Promise<FilterScopes> {
+	filter?: Filter | null
+): Promise<Scopes> {
+	if (!filter) return { scopes: [site], visitorsExact: true };
 	const paths = isPattern(filter) ? await matchingPaths(reader, site, filter.value) : [];
+	let scopes: FilterScopes;
 	try {
-		return filterScopes(filter, paths);
+		scopes = filterScopes(filter, paths);
 	} catch (e) {
 		if (e instanceof TooManyPathsError) throw new CouchstatsError(400, e.message);
 		throw e;
 	}
+	return {
+		scopes: scopes.keys.map((key): Scope => [site, key]),
+		visitorsExact: scopes.visitorsExact
+	};
 }

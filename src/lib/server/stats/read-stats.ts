@@ -53,7 +53,7 @@ import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../.
 import { localDate } from '../../stats/time-zone';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
-import { readFilterScopes } from './page-paths';
+import { readScopes, scopeOf, type Scope, type Scopes } from './page-paths';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
 /** What to read: a site, a local date range and how to slice it. */
@@ -77,37 +77,6 @@ export interface StatsQuery {
 	journeyPage?: string | null;
 	/** The path from entry the `paths` section is about; default none (the entry pages). */
 	pathSteps?: readonly string[];
-}
-
-/** The key scope of a site's view rows: `site`, or `[site, segment]` under a filter. */
-type Scope = string | [string, string];
-
-/** The key scope of a query's rows, for a filter read in one scope (journeys, paths). */
-function scopeOf(query: Pick<StatsQuery, 'site' | 'filter'>): Scope {
-	return query.filter ? [query.site, filterKey(query.filter)] : query.site;
-}
-
-/**
- * The key scopes whose rows add up to a query's numbers (src/lib/stats/filters.ts): the
- * site, a filter's scope, or each path's scope of a page pattern (none when it matches
- * nothing), and whether visitors add up across them.
- */
-interface Scopes {
-	scopes: Scope[];
-	visitorsExact: boolean;
-}
-
-/**
- * The scopes of a query, listing a page pattern's paths first.
- * @throws {CouchstatsError} 400 when a pattern matches too many paths.
- */
-async function readScopes(
-	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'filter'>
-): Promise<Scopes> {
-	if (!query.filter) return { scopes: [query.site], visitorsExact: true };
-	const { keys, visitorsExact } = await readFilterScopes(reader, query.site, query.filter);
-	return { scopes: keys.map((key): Scope => [query.site, key]), visitorsExact };
 }
 
 /** The whole site's sums of a query's range and of the period before it, each read once. */
@@ -156,6 +125,8 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	timeoutMs?: number;
 	/** The sections to read; default all ({@link SECTIONS}). */
 	sections?: readonly S[];
+	/** The filter's scopes, when the caller has read them already (the session list). */
+	scopes?: Scopes;
 }
 
 const MINUTE = 60_000;
@@ -185,7 +156,9 @@ export async function readSections<S extends SectionName = SectionName>(
 	}));
 	// Handled at once: when no asked section waits for the range, its failure is nobody's.
 	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
-	const scoped = once(() => readScopes(reader, query));
+	const scoped = once(() =>
+		options.scopes ? Promise.resolve(options.scopes) : readScopes(reader, query.site, query.filter)
+	);
 	const series = once(() => at.then(async (q) => readTimeseries(reader, q, await scoped())));
 	// The sums of the range and of the previous period, in the query's scope and the whole
 	// site's (the same reads without a filter), each read once for every section using it.
@@ -439,7 +412,7 @@ async function readJourney(
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage' | 'filter'>
 ): Promise<Journey> {
 	const { start, end } = rangeBounds(query.range);
-	const scope = scopeOf({ site: query.site, filter: journeyFilter(query.filter) });
+	const scope = scopeOf(query.site, journeyFilter(query.filter));
 	const rows = await readSegments<number>(reader, 'journeys', scope, cover(start, end), 5);
 	return journeyOf(rows, query.journeyPage ?? null, query.limit);
 }
@@ -455,7 +428,7 @@ async function readPaths(
 ): Promise<PathReport> {
 	const { start, end } = rangeBounds(query.range);
 	const segments = cover(start, end);
-	const scope = scopeOf({ site: query.site, filter: journeyFilter(query.filter) });
+	const scope = scopeOf(query.site, journeyFilter(query.filter));
 	const steps = query.pathSteps ?? [];
 	const after = (trail: readonly string[]) =>
 		readSegments<number>(reader, 'paths', scope, segments, 5, [trail]);
