@@ -22,10 +22,16 @@ export const NOW = Date.UTC(2026, 9, 31, 12);
  * caller closes the store and removes `copy`.
  */
 export async function startOnCopy(dir: string) {
+	const copy = copySeed(dir);
+	return { copy, store: await startEmbeddedCouch({ dataDir: copy }) };
+}
+
+/** A copy of a store `bench:catchup seed` wrote, in a new temporary directory, without its view index. */
+export function copySeed(dir: string): string {
 	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
 	fs.cpSync(dir, copy, { recursive: true });
 	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
-	return { copy, store: await startEmbeddedCouch({ dataDir: copy }) };
+	return copy;
 }
 
 /** A funnel over the synthetic traffic: the home page, any other page, then a signup. */

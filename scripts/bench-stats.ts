@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million] [--history]`
+ * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million] [--history] [--from DIR,…]`
  *
  * The embedded store on disk, run as its own process (scripts/bench-store.ts), per N:
  * seeds N synthetic records through `_bulk_docs` (insert rate), indexes them (catch-up
@@ -20,7 +20,10 @@
  * every combination of the sets occurs (the buckets' rows at once, journeys' page pairs
  * later). `--history` grows N as a site's history grows instead: the records span
  * N / 10,000 × 30 days ending on 2026-10-31, so the fixed ranges' last 30 days hold about
- * 10,000 records at every N.
+ * 10,000 records at every N. `--from DIR,…` benchmarks the view engine on a copy of each
+ * store `bench:catchup seed` wrote instead of seeding one (no insert rate): seeding 1M
+ * records takes most of an hour, and one seed serves many runs (`seed … --time-order
+ * --history` draws the same records as `--history` here).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,7 +45,7 @@ import type { SessionListResponse } from '../src/lib/stats/sessions';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
-import { NOW, benchSite, funnelCall, historyOf, sessionsCall } from './bench-api';
+import { NOW, benchSite, copySeed, funnelCall, historyOf, sessionsCall } from './bench-api';
 import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 
 const WARM_RUNS = 10;
@@ -78,7 +81,8 @@ async function main() {
 			n: { type: 'string', default: '10000,100000' },
 			old: { type: 'string', default: '10000,50000' },
 			million: { type: 'boolean', default: false },
-			history: { type: 'boolean', default: false }
+			history: { type: 'boolean', default: false },
+			from: { type: 'string', default: '' }
 		}
 	});
 	const sizes = (list: string) =>
@@ -86,16 +90,17 @@ async function main() {
 			.split(',')
 			.filter(Boolean)
 			.map((s) => Number(s.replace(/_/g, '')));
+	const seeds = values.from.split(',').filter(Boolean);
 	const runs = [
-		...sizes(values.old).map((n) => ({ n, engine: false })),
-		...[...sizes(values.n), ...(values.million ? [1_000_000] : [])].map((n) => ({
-			n,
-			engine: true
-		}))
+		...seeds.map((seed) => ({ n: 1, engine: true, seed })),
+		...(seeds.length ? [] : sizes(values.old).map((n) => ({ n, engine: false }))),
+		...(seeds.length ? [] : [...sizes(values.n), ...(values.million ? [1_000_000] : [])]).map(
+			(n) => ({ n, engine: true, seed: '' })
+		)
 	];
 	if (runs.some((run) => !Number.isInteger(run.n) || run.n < 1)) {
 		console.error(
-			'usage: npm run bench:stats -- [--n 10000,100000] [--old 10000,50000] [--million] [--history]'
+			'usage: npm run bench:stats -- [--n 10000,100000] [--old 10000,50000] [--million] [--history] [--from DIR,…]'
 		);
 		process.exit(2);
 	}
@@ -105,7 +110,7 @@ async function main() {
 			.map((l) => l.toFixed(1))
 			.join(' ')}`
 	);
-	for (const run of runs) await benchOne(run.n, run.engine, values.history);
+	for (const run of runs) await benchOne(run.n, run.engine, values.history, run.seed);
 	console.log(
 		`load average at the end: ${os
 			.loadavg()
@@ -114,13 +119,17 @@ async function main() {
 	);
 }
 
-async function benchOne(n: number, engine: boolean, history: boolean) {
+/**
+ * One run: N records seeded and benchmarked, or, with `seed`, the records of a copy of
+ * that seeded store (N is then its count).
+ */
+async function benchOne(n: number, engine: boolean, history: boolean, seed: string) {
 	const name = engine ? 'view engine' : 'PouchDB';
 	// Drawn before the store starts: drawing 1M records blocks this process for a minute,
 	// longer than the store keeps an idle connection open, and the next request would
 	// be written into a socket the store has closed (EPIPE).
-	const records = syntheticRecords(history ? historyOf(n) : { n });
-	const dataDir = tempDir('couchstats-bench-stats-');
+	const records = seed ? [] : syntheticRecords(history ? historyOf(n) : { n });
+	const dataDir = seed ? copySeed(seed) : tempDir('couchstats-bench-stats-');
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
 		const couch = createCouch(url, 'bench');
@@ -129,10 +138,16 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		const site = benchSite(token);
 		await couch.sites.insert(site);
 
-		const seedStart = performance.now();
-		await seedRecords(couch, records);
-		const insertRate = n / ((performance.now() - seedStart) / 1000);
-		records.length = 0;
+		let insert = 'seeded store ' + seed;
+		if (seed) {
+			const designs = await couch.events.list({ startkey: '_design/', endkey: '_design0' });
+			n = (await couch.events.info()).doc_count - designs.rows.length;
+		} else {
+			const seedStart = performance.now();
+			await seedRecords(couch, records);
+			insert = `insert ${Math.round(n / ((performance.now() - seedStart) / 1000))} records/s`;
+			records.length = 0;
+		}
 		const rssBefore = rssMb(child.pid!);
 
 		resetPeakRss(child.pid!);
@@ -146,7 +161,7 @@ async function benchOne(n: number, engine: boolean, history: boolean) {
 		const peaks = sampler();
 
 		console.log(
-			`\n${name}, N = ${n}${history ? ` over ${historyOf(n).days} days` : ''}: insert ${Math.round(insertRate)} records/s; ` +
+			`\n${name}, N = ${n}${history && !seed ? ` over ${historyOf(n).days} days` : ''}: ${insert}; ` +
 				`index catch-up ${indexSeconds.toFixed(1)} s = ${Math.round(n / indexSeconds)} records/s ` +
 				`(store CPU ${indexCpu.toFixed(1)} s = ${Math.round(n / indexCpu)} records per CPU-second); ` +
 				`store RSS before catch-up ${rssBefore} MB, peak during catch-up ${peakRss} MB ` +
