@@ -17,6 +17,7 @@ import { keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll, Writes } from './longpoll';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
+import { TABLE_LIMIT } from './tables';
 
 const require = createRequire(import.meta.url);
 
@@ -76,7 +77,11 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		Pouch = PouchDB.defaults({ adapter: 'memory' });
 	} else {
 		fs.mkdirSync(path.join(dataDir, STORE_DIRS.documents), { recursive: true });
-		Pouch = PouchDB.defaults({ prefix: path.join(dataDir, STORE_DIRS.documents) + path.sep });
+		// PouchDB passes its options on to leveldown's open: 64 tables mapped at most (tables.ts).
+		Pouch = PouchDB.defaults({
+			prefix: path.join(dataDir, STORE_DIRS.documents) + path.sep,
+			...TABLE_LIMIT
+		});
 	}
 
 	const configPath = path.join(dataDir, 'couchdb-config.json');

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import type { AbstractLevel } from 'abstract-level';
 import { SURROGATE, keyBytes } from './collation';
 import type { ReducerName } from './reducers';
+import { TABLE_LIMIT } from '../tables';
 
 const require = createRequire(import.meta.url);
 
@@ -107,7 +108,9 @@ export async function openViewStore(dir: string): Promise<Level> {
 		// with a 32 MB write buffer and 8 MB files used more CPU and peaked at 544 MB, and
 		// 4 MB buffers, 8 MB files or 16 KB blocks did no better (README.md, sixth pass).
 		writeBufferSize: 8 * 1024 * 1024,
-		cacheSize: 8 * 1024 * 1024
+		cacheSize: 8 * 1024 * 1024,
+		// 64 tables open (mapped) at most instead of every table of the store (tables.ts).
+		...TABLE_LIMIT
 	});
 	await db.open();
 	return db;
