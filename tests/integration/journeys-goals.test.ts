@@ -296,11 +296,12 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 			{
 				goal: goals[1],
 				label: 'signup (plan = pro)',
+				// S1's; S2's signup is plan free. V1 on Nov 10.
 				conversions: 1,
-				visitors: null,
-				conversionRate: null,
-				previous: { conversions: 1, visitors: null, conversionRate: null },
-				filter: null
+				visitors: 1,
+				conversionRate: 0.25,
+				previous: { conversions: 1, visitors: 1, conversionRate: 1 },
+				filter: { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } }
 			},
 			{
 				goal: goals[2],
@@ -337,6 +338,8 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 	test('a goal’s filter counts the same conversions as the goal', async () => {
 		const body = await ok(STATS, '/api/v1/stats', `${RANGE}&event=signup`);
 		expect(body.totals).toMatchObject({ events: 2, visitors: 1, sessions: 2 });
+		const prop = await ok(STATS, '/api/v1/stats', `${RANGE}&event=signup&prop=plan=pro`);
+		expect(prop.totals).toMatchObject({ events: 1, visitors: 1, sessions: 1 });
 		const page = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/thanks`);
 		expect(page.totals).toMatchObject({ pageviews: 2, visitors: 1 });
 	});
