@@ -20,7 +20,7 @@ import { MAX_PATTERN_PATHS } from '../../src/lib/stats/filters';
 import { emptySums, totalsFrom } from '../../src/lib/stats/metrics';
 import { uuidv7At } from '../support/golden';
 import { tripsRecords, tripsSite } from '../support/journeys';
-import { indexed, useCouch } from './harness';
+import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -35,13 +35,11 @@ const goals: Goal[] = [
 
 const RANGE = 'site=trips&from=2026-11-10&to=2026-11-11&tz=UTC';
 
-async function get(handler: (event: never) => Promise<Response>, path: string, query: string) {
-	const url = new URL(`http://localhost${path}?${query}`);
-	const request = new Request(url, { headers: { authorization: `Bearer ${token}` } });
-	return handler({ url, request, locals: { user: null } } as never);
+function get(handler: GetHandler, path: string, query: string) {
+	return getWithToken(handler, path, query, token);
 }
 
-async function ok(handler: (event: never) => Promise<Response>, path: string, query: string) {
+async function ok(handler: GetHandler, path: string, query: string) {
 	const res = await get(handler, path, query);
 	expect(res.status).toBe(200);
 	return res.json();
