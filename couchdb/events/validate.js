@@ -89,7 +89,14 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			trail: 1,
 			notFound: 1
 		},
-		event: { name: 1, props: 1, firstOfSession: 1, firstOfDay: 1 },
+		event: {
+			name: 1,
+			props: 1,
+			firstOfSession: 1,
+			firstOfDay: 1,
+			propFirstOfSession: 1,
+			propFirstOfDay: 1
+		},
 		heartbeat: { engagedMs: 1, scroll: 1, scrollFrom: 1 },
 		milestone: { milestone: 1 },
 		dropped: { count: 1 }
@@ -210,6 +217,19 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		}
 		if ('firstOfDay' in newDoc && typeof newDoc.firstOfDay !== 'boolean') {
 			refuse('firstOfDay must be true or false');
+		}
+		var lists = ['propFirstOfSession', 'propFirstOfDay'];
+		for (var li = 0; li < lists.length; li++) {
+			if (!(lists[li] in newDoc)) continue;
+			var keys = newDoc[lists[li]];
+			if (!(keys instanceof Array) || keys.length > 16) {
+				refuse(lists[li] + ' must be a list of at most 16 prop names');
+			}
+			for (var ki = 0; ki < keys.length; ki++) {
+				if (!isString(keys[ki], 64) || keys[ki].length === 0) {
+					refuse(lists[li] + ' must hold prop names of 1–64 characters');
+				}
+			}
 		}
 	} else if (type === 'heartbeat') {
 		if (!isWhole(newDoc.engagedMs, 0, 120000)) refuse('engagedMs must be 0–120000');

@@ -50,7 +50,9 @@ describe('validate_doc_update for the events database', () => {
 				'src',
 				'land',
 				'trail',
-				...(doc.type === 'event' ? ['firstOfSession', 'firstOfDay'] : [])
+				...(doc.type === 'event'
+					? ['firstOfSession', 'firstOfDay', 'propFirstOfSession', 'propFirstOfDay']
+					: [])
 			];
 			const older = Object.fromEntries(
 				Object.entries(stored(doc)).filter(([key]) => !newer.includes(key))
@@ -170,6 +172,16 @@ describe('validate_doc_update for the events database', () => {
 			'a numeric firstOfDay on an event',
 			{ ...event, firstOfDay: 0 },
 			'firstOfDay must be true or false'
+		],
+		[
+			'a prop name list that is no list',
+			{ ...event, propFirstOfSession: 'plan' },
+			'propFirstOfSession must be a list of at most 16 prop names'
+		],
+		[
+			'an empty prop name in a list',
+			{ ...event, propFirstOfDay: [''] },
+			'propFirstOfDay must hold prop names of 1–64 characters'
 		],
 		[
 			"an event's flag on a heartbeat",

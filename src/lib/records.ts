@@ -229,6 +229,14 @@ export interface EventRecord extends BaseRecord {
 	firstOfSession?: boolean;
 	/** First event of this name in the visitor's day, site time zone (a converting visitor). */
 	firstOfDay?: boolean;
+	/**
+	 * The keys of `props` whose name, key and value (the value as a string) this event
+	 * fires first in the session: a converting session of the `prop:` filter. Absent when
+	 * none, and on events recorded before it existed (first of nothing under that filter).
+	 */
+	propFirstOfSession?: string[];
+	/** The same for the visitor's day (site time zone): a converting visitor of the `prop:` filter. */
+	propFirstOfDay?: string[];
 }
 
 /** Engaged time since the previous heartbeat of this page view. */

@@ -3,7 +3,8 @@
  * form cannot), a visitor browses the demo site and clicks the pricing page's call to
  * action, and the dashboard shows the conversions and the journey through the home page,
  * walked forward to the pricing page by a click, and the paths from entry walked forward
- * and back; the wildcard goal, clicked, puts the dashboard under its page pattern. Real
+ * and back; the wildcard goal, clicked, puts the dashboard under its page pattern, and the
+ * prop goal (the call to action's `text`) under its event with that prop value. Real
  * Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -48,9 +49,15 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	await eventGoal.getByLabel('Event name').fill('cta-start');
 	await eventGoal.getByRole('button', { name: 'Add event goal' }).click();
 	await expect(saved).toHaveText('Added the goal cta-start.');
+	await eventGoal.getByLabel('Event name').fill('cta-start');
+	await eventGoal.getByLabel('Prop name (optional)').fill('text');
+	await eventGoal.getByLabel('Prop value (optional)').fill('Start now');
+	await eventGoal.getByRole('button', { name: 'Add event goal' }).click();
+	await expect(saved).toHaveText('Added the goal cta-start (text = Start now).');
 	await expect(owner.locator('#goals-heading + p + ul li')).toHaveText([
 		/Page\s+\/pri\*/,
-		/Event\s+cta-start/
+		/Event\s+cta-start/,
+		/Event\s+cta-start \(text = Start now\)/
 	]);
 
 	// Another site's form cannot add a goal (CSRF).
@@ -68,13 +75,13 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	// Goal, conversions, change, visitors, conversion rate: the one visitor converted.
 	expect(await cells(owner, '#goals')).toEqual([
 		['/pri*', '1', 'new', '1', '100%'],
-		['cta-start', '1', 'new', '1', '100%']
+		['cta-start', '1', 'new', '1', '100%'],
+		['cta-start (text = Start now)', '1', 'new', '1', '100%']
 	]);
 	// The event goal opens the dashboard under its filter.
-	await expect(owner.locator('#goals').getByRole('link', { name: 'cta-start' })).toHaveAttribute(
-		'href',
-		/event=cta-start/
-	);
+	await expect(
+		owner.locator('#goals').getByRole('link', { name: 'cta-start', exact: true })
+	).toHaveAttribute('href', /event=cta-start$/);
 
 	// The journey through /: entered there, went on to /pricing.
 	const journeys = owner.locator('#journeys');
@@ -137,4 +144,16 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	await expect(tile('pageviews')).toHaveText('2');
 	await expect(tile('sessions')).toHaveText('1');
 	await expect(tile('visitors')).toHaveText('—');
+
+	// The prop goal opens the dashboard under its event with that prop value.
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await owner.locator('#goals').getByRole('link', { name: 'cta-start (text = Start now)' }).click();
+	await owner.waitForURL(/event=cta-start&prop=text%3DStart%20now$/);
+	await expect(owner.getByTestId('filter-bar')).toContainText(
+		'Filtered by event cta-start with text = Start now'
+	);
+	await expect(owner.getByTestId('filter-bar')).toContainText('count as conversions only');
+	await expect(tile('visitors')).toHaveText('1');
+	await expect(tile('sessions')).toHaveText('1');
+	await expect(tile('events')).toHaveText('1');
 });

@@ -45,6 +45,21 @@ export async function useCouch(): Promise<{
 	return { couch, url, prefix, setup };
 }
 
+/** A route's GET handler, called as SvelteKit calls it. */
+export type GetHandler = (event: never) => Promise<Response>;
+
+/** Calls a route's GET `handler` at `path?query` with an API token, as an API client does. */
+export function getWithToken(
+	handler: GetHandler,
+	path: string,
+	query: string,
+	token: string
+): Promise<Response> {
+	const url = new URL(`http://localhost${path}?${query}`);
+	const request = new Request(url, { headers: { authorization: `Bearer ${token}` } });
+	return handler({ url, request, locals: { user: null } } as never);
+}
+
 /** Posts the login form of the app at `appUrl` as a browser does (same origin, HTML). */
 export function postLogin(
 	appUrl: string,

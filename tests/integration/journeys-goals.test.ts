@@ -20,7 +20,7 @@ import { MAX_PATTERN_PATHS } from '../../src/lib/stats/filters';
 import { emptySums, totalsFrom } from '../../src/lib/stats/metrics';
 import { uuidv7At } from '../support/golden';
 import { tripsRecords, tripsSite } from '../support/journeys';
-import { indexed, useCouch } from './harness';
+import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -35,13 +35,11 @@ const goals: Goal[] = [
 
 const RANGE = 'site=trips&from=2026-11-10&to=2026-11-11&tz=UTC';
 
-async function get(handler: (event: never) => Promise<Response>, path: string, query: string) {
-	const url = new URL(`http://localhost${path}?${query}`);
-	const request = new Request(url, { headers: { authorization: `Bearer ${token}` } });
-	return handler({ url, request, locals: { user: null } } as never);
+function get(handler: GetHandler, path: string, query: string) {
+	return getWithToken(handler, path, query, token);
 }
 
-async function ok(handler: (event: never) => Promise<Response>, path: string, query: string) {
+async function ok(handler: GetHandler, path: string, query: string) {
 	const res = await get(handler, path, query);
 	expect(res.status).toBe(200);
 	return res.json();
@@ -296,11 +294,12 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 			{
 				goal: goals[1],
 				label: 'signup (plan = pro)',
+				// S1's; S2's signup is plan free. V1 on Nov 10.
 				conversions: 1,
-				visitors: null,
-				conversionRate: null,
-				previous: { conversions: 1, visitors: null, conversionRate: null },
-				filter: null
+				visitors: 1,
+				conversionRate: 0.25,
+				previous: { conversions: 1, visitors: 1, conversionRate: 1 },
+				filter: { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } }
 			},
 			{
 				goal: goals[2],
@@ -337,6 +336,8 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 	test('a goal’s filter counts the same conversions as the goal', async () => {
 		const body = await ok(STATS, '/api/v1/stats', `${RANGE}&event=signup`);
 		expect(body.totals).toMatchObject({ events: 2, visitors: 1, sessions: 2 });
+		const prop = await ok(STATS, '/api/v1/stats', `${RANGE}&event=signup&prop=plan=pro`);
+		expect(prop.totals).toMatchObject({ events: 1, visitors: 1, sessions: 1 });
 		const page = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/thanks`);
 		expect(page.totals).toMatchObject({ pageviews: 2, visitors: 1 });
 	});

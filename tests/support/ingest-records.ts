@@ -68,7 +68,9 @@ export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 			name: 'signup',
 			props: { plan: 'pro', seats: 3, trial: true },
 			firstOfSession: true,
-			firstOfDay: false
+			firstOfDay: false,
+			propFirstOfSession: ['plan', 'seats', 'trial'],
+			propFirstOfDay: ['seats']
 		},
 		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80, scrollFrom: 20 },
 		{ ...base('milestone'), milestone: 'actual' },

@@ -13,12 +13,29 @@
 // sessions that landed on the page and its visitors (`pathFirstOfDay`); `event:<name>`
 // counts the sessions and visitors that fired the event (its `firstOfSession` and
 // `firstOfDay`) by their source, browser, OS and device (events carry no country or
-// screen).
+// screen), and `prop:<name>|<key>=<value>` those that fired it with that prop value
+// (`propFirstOfSession`, `propFirstOfDay`).
 
 /** @param {any} doc */
 export const map = function (doc) {
 	if (doc.bot || typeof doc.site !== 'string' || typeof doc.ts !== 'number' || !isFinite(doc.ts)) {
 		return;
+	}
+	// prop:<name>|<key>=<value>, each prop of an event (a name without |, a key
+	// without | or =, so that the scope names one prop), with its first flags.
+	var props = [];
+	if (doc.type === 'event' && typeof doc.name === 'string' && doc.name.indexOf('|') < 0) {
+		var own = doc.props && typeof doc.props === 'object' ? doc.props : {};
+		for (var pk in own) {
+			var pv = own[pk];
+			if (!Object.prototype.hasOwnProperty.call(own, pk) || /[|=]/.test(pk)) continue;
+			if (typeof pv !== 'string' && typeof pv !== 'number' && typeof pv !== 'boolean') continue;
+			props.push([
+				[doc.site, 'prop:' + doc.name + '|' + pk + '=' + String(pv)],
+				Array.isArray(doc.propFirstOfSession) && doc.propFirstOfSession.indexOf(pk) >= 0 ? 1 : 0,
+				Array.isArray(doc.propFirstOfDay) && doc.propFirstOfDay.indexOf(pk) >= 0 ? 1 : 0
+			]);
+		}
 	}
 	var scopes = [];
 	var dims = [];
@@ -56,6 +73,9 @@ export const map = function (doc) {
 	} else if (doc.type === 'event' && typeof doc.name === 'string') {
 		var value = [doc.firstOfSession === true ? 1 : 0, doc.firstOfDay === true ? 1 : 0];
 		if (value[0] || value[1]) scopes.push([[doc.site, 'event:' + doc.name], value]);
+		for (var p = 0; p < props.length; p++) {
+			if (props[p][1] || props[p][2]) scopes.push([props[p][0], [props[p][1], props[p][2]]]);
+		}
 		if (typeof doc.src === 'string') dims.push(['referrer', doc.src]);
 		fields = ['browser', 'os', 'device'];
 	}

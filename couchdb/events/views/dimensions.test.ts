@@ -121,6 +121,25 @@ describe('the dimensions view', () => {
 			).toEqual(visitorByTech);
 		});
 
+		test('an event converting for a prop value counts by source and technology under it', () => {
+			const event = {
+				type: 'event',
+				name: 'signup',
+				src: 'x.org',
+				props: { plan: 'pro' },
+				...tech
+			};
+			const value = (fields: object) => hourRows({ ...event, ...fields }, 'prop:signup|plan=pro');
+			expect(value({ propFirstOfDay: ['plan'], firstOfSession: true })).toEqual([
+				['referrer', 'x.org', 0, 1],
+				['browser', 'Firefox', 0, 1],
+				['os', 'Linux', 0, 1],
+				['device', 'desktop', 0, 1]
+			]);
+			// Converting under the name but not the value; and recorded before prop flags.
+			expect(value({ propFirstOfDay: ['other'], firstOfSession: true })).toEqual([]);
+		});
+
 		test('a converting event counts by its session’s source and its technology', () => {
 			expect(
 				hourRows(

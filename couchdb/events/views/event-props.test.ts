@@ -35,6 +35,21 @@ describe('the event-props view', () => {
 		expect(runMap(map, record(fields))).toEqual([]);
 	});
 
+	test('every prop repeats under each prop value of the event (k² rows for k props)', () => {
+		const fields = { type: 'event', name: 'x', path: undefined, props: { a: '1', b: 2 } };
+		const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');
+		expect(rows.map(([key]) => [(key as unknown[])[0], ...(key as unknown[]).slice(4)])).toEqual([
+			['demo', 'a', '1'],
+			[['demo', 'event:x'], 'a', '1'],
+			[['demo', 'prop:x|a=1'], 'a', '1'],
+			[['demo', 'prop:x|b=2'], 'a', '1'],
+			['demo', 'b', '2'],
+			[['demo', 'event:x'], 'b', '2'],
+			[['demo', 'prop:x|a=1'], 'b', '2'],
+			[['demo', 'prop:x|b=2'], 'b', '2']
+		]);
+	});
+
 	test('each prop repeats under the event’s, its page’s and its session’s source segment', () => {
 		const fields = { type: 'event', name: 'x', path: '/p', src: 'x.org', props: { a: '1' } };
 		const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');
@@ -42,7 +57,8 @@ describe('the event-props view', () => {
 			'demo',
 			['demo', 'event:x'],
 			['demo', 'source:x.org'],
-			['demo', 'page:/p']
+			['demo', 'page:/p'],
+			['demo', 'prop:x|a=1']
 		]);
 	});
 });

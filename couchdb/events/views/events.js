@@ -4,7 +4,7 @@
 // Events by name. Bot-flagged records count nowhere. Filtered rows
 // (src/lib/stats/filters.ts) repeat each event with `[site, filter key]` in place of
 // `site`: `source:<src>` (its session's source), `page:<path>` (the page it fired on)
-// and `event:<name>`.
+// `event:<name>` and `prop:<name>|<key>=<value>` (each of its props).
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -15,6 +15,23 @@ export const map = function (doc) {
 	var scopes = [doc.site, [doc.site, 'event:' + doc.name]];
 	if (typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
 	if (typeof doc.path === 'string') scopes.push([doc.site, 'page:' + doc.path]);
+	// prop:<name>|<key>=<value>, each prop of an event (a name without |, a key
+	// without | or =, so that the scope names one prop), with its first flags.
+	var props = [];
+	if (doc.type === 'event' && typeof doc.name === 'string' && doc.name.indexOf('|') < 0) {
+		var own = doc.props && typeof doc.props === 'object' ? doc.props : {};
+		for (var pk in own) {
+			var pv = own[pk];
+			if (!Object.prototype.hasOwnProperty.call(own, pk) || /[|=]/.test(pk)) continue;
+			if (typeof pv !== 'string' && typeof pv !== 'number' && typeof pv !== 'boolean') continue;
+			props.push([
+				[doc.site, 'prop:' + doc.name + '|' + pk + '=' + String(pv)],
+				Array.isArray(doc.propFirstOfSession) && doc.propFirstOfSession.indexOf(pk) >= 0 ? 1 : 0,
+				Array.isArray(doc.propFirstOfDay) && doc.propFirstOfDay.indexOf(pk) >= 0 ? 1 : 0
+			]);
+		}
+	}
+	for (var p = 0; p < props.length; p++) scopes.push(props[p][0]);
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],

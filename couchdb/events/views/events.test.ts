@@ -26,6 +26,18 @@ describe('the events view', () => {
 		expect(runMap(map, record(fields))).toEqual([]);
 	});
 
+	test('an event repeats under each of its prop values, whatever its first flags', () => {
+		const props = { plan: 'pro', trial: true, 'a=b': 1 };
+		const fields = { type: 'event', name: 'signup', path: undefined, props };
+		const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');
+		expect(rows.map(([key]) => (key as unknown[])[0])).toEqual([
+			'demo',
+			['demo', 'event:signup'],
+			['demo', 'prop:signup|plan=pro'],
+			['demo', 'prop:signup|trial=true']
+		]);
+	});
+
 	test('an event repeats under its own, its page’s and its session’s source segment', () => {
 		const rows = runMap(map, record({ type: 'event', name: 'signup', path: '/p', src: 'x.org' }));
 		expect(rows.filter(([key]) => (key as string[])[1] === 'd').map(([key]) => key)).toEqual([

@@ -16,7 +16,10 @@
 // - `page:<path>`: the record on its page (a milestone on its session's landing page
 //   `land`), a pageview counting as a visitor of the page by `pathFirstOfDay`;
 // - `event:<name>`: an event as one event, a session when first of its name in the
-//   session, a visitor when first of its name in the visitor's day.
+//   session, a visitor when first of its name in the visitor's day;
+// - `prop:<name>|<key>=<value>`: an event with that prop value, the same way by its
+//   `propFirstOfSession` and `propFirstOfDay` (the keys of its props first in the
+//   session and the day; an event recorded before they existed is first of nothing).
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -53,6 +56,25 @@ export const map = function (doc) {
 	if (doc.type === 'event' && typeof doc.name === 'string') {
 		var first = [0, doc.firstOfDay === true ? 1 : 0, 0, doc.firstOfSession === true ? 1 : 0];
 		rows.push([[doc.site, 'event:' + doc.name], first.concat([0, 0, 0, 0, 1])]);
+	}
+	// prop:<name>|<key>=<value>, each prop of an event (a name without |, a key
+	// without | or =, so that the scope names one prop), with its first flags.
+	var props = [];
+	if (doc.type === 'event' && typeof doc.name === 'string' && doc.name.indexOf('|') < 0) {
+		var own = doc.props && typeof doc.props === 'object' ? doc.props : {};
+		for (var pk in own) {
+			var pv = own[pk];
+			if (!Object.prototype.hasOwnProperty.call(own, pk) || /[|=]/.test(pk)) continue;
+			if (typeof pv !== 'string' && typeof pv !== 'number' && typeof pv !== 'boolean') continue;
+			props.push([
+				[doc.site, 'prop:' + doc.name + '|' + pk + '=' + String(pv)],
+				Array.isArray(doc.propFirstOfSession) && doc.propFirstOfSession.indexOf(pk) >= 0 ? 1 : 0,
+				Array.isArray(doc.propFirstOfDay) && doc.propFirstOfDay.indexOf(pk) >= 0 ? 1 : 0
+			]);
+		}
+	}
+	for (var p = 0; p < props.length; p++) {
+		rows.push([props[p][0], [0, props[p][2], 0, props[p][1], 0, 0, 0, 0, 1]]);
 	}
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [

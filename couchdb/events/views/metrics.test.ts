@@ -14,6 +14,9 @@ function vector(fields: Partial<Record<(typeof METRIC_FIELDS)[number], number>>)
 	return METRIC_FIELDS.map((field) => fields[field] ?? 0);
 }
 
+/** An event with two props, as the tracker records it. */
+const signup = { type: 'event', name: 'signup', props: { plan: 'pro', seats: 3 } };
+
 describe('the metrics view', () => {
 	test('sums its vectors with _sum', () => {
 		expect(reduce).toBe('_sum');
@@ -146,6 +149,30 @@ describe('the metrics view', () => {
 				{ type: 'event', name: 'signup', firstOfSession: false, firstOfDay: false },
 				'event:signup',
 				vector({ events: 1 })
+			],
+			[
+				'an event with a prop value first in the session and the day converts under that value',
+				{ ...signup, propFirstOfSession: ['plan'], propFirstOfDay: ['seats', 'plan'] },
+				'prop:signup|plan=pro',
+				vector({ events: 1, sessions: 1, visitors: 1 })
+			],
+			[
+				'the first of the day only is a converting visitor of the value, not a session',
+				{ ...signup, propFirstOfSession: ['seats'], propFirstOfDay: ['seats', 'plan'] },
+				'prop:signup|plan=pro',
+				vector({ events: 1, visitors: 1 })
+			],
+			[
+				'a number value is its string, with its own flags',
+				{ ...signup, propFirstOfSession: ['seats'] },
+				'prop:signup|seats=3',
+				vector({ events: 1, sessions: 1 })
+			],
+			[
+				'an event recorded before prop flags existed counts only as an event',
+				{ ...signup, firstOfSession: true, firstOfDay: true },
+				'prop:signup|plan=pro',
+				vector({ events: 1 })
 			]
 		])('%s', (_, fields, segment, expected) => {
 			expect(dayVector(fields, segment)).toEqual(expected);
@@ -158,7 +185,14 @@ describe('the metrics view', () => {
 				'page:/'
 			],
 			['a record without a source', { type: 'pageview', entry: true }, 'source:(direct)'],
-			['a pageview', { type: 'pageview', entry: true }, 'event:pageview']
+			['a pageview', { type: 'pageview', entry: true }, 'event:pageview'],
+			[
+				'an event name holding |',
+				{ type: 'event', name: 'a|b', props: { c: 'v' } },
+				'prop:a|b|c=v'
+			],
+			['a prop key holding =', { type: 'event', name: 'a', props: { 'b=c': 'v' } }, 'prop:a|b=c=v'],
+			['a prop key holding |', { type: 'event', name: 'a', props: { 'b|c': 'v' } }, 'prop:a|b|c=v']
 		])('emits no %s row under %s', (_, fields, segment) => {
 			expect(dayVector(fields, segment)).toBeUndefined();
 		});

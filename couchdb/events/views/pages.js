@@ -10,7 +10,8 @@
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // `source:<src>` repeats every row of a session with a source; `page:<path>` repeats
 // each path's own row; `event:<name>` has one row per event, on the page it fired on,
-// counted in the pageviews place.
+// counted in the pageviews place, and so has `prop:<name>|<key>=<value>` for each of its
+// props.
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -34,6 +35,22 @@ export const map = function (doc) {
 	} else {
 		return;
 	}
+	// prop:<name>|<key>=<value>, each prop of an event (a name without |, a key
+	// without | or =, so that the scope names one prop), with its first flags.
+	var props = [];
+	if (doc.type === 'event' && typeof doc.name === 'string' && doc.name.indexOf('|') < 0) {
+		var own = doc.props && typeof doc.props === 'object' ? doc.props : {};
+		for (var pk in own) {
+			var pv = own[pk];
+			if (!Object.prototype.hasOwnProperty.call(own, pk) || /[|=]/.test(pk)) continue;
+			if (typeof pv !== 'string' && typeof pv !== 'number' && typeof pv !== 'boolean') continue;
+			props.push([
+				[doc.site, 'prop:' + doc.name + '|' + pk + '=' + String(pv)],
+				Array.isArray(doc.propFirstOfSession) && doc.propFirstOfSession.indexOf(pk) >= 0 ? 1 : 0,
+				Array.isArray(doc.propFirstOfDay) && doc.propFirstOfDay.indexOf(pk) >= 0 ? 1 : 0
+			]);
+		}
+	}
 	var iso = new Date(doc.ts).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
@@ -45,6 +62,7 @@ export const map = function (doc) {
 		var scopes = event
 			? [[doc.site, 'event:' + doc.name]]
 			: [doc.site, [doc.site, 'page:' + rows[j][0]]];
+		for (var p = 0; event && p < props.length; p++) scopes.push(props[p][0]);
 		if (!event && typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
 		for (var k = 0; k < scopes.length; k++) {
 			for (var i = 0; i < buckets.length; i++) {

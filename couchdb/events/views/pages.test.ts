@@ -81,6 +81,17 @@ describe('the pages view', () => {
 			]);
 		});
 
+		test('an event with props counts once on its page under each prop value too', () => {
+			const fields = { type: 'event', name: 'signup', path: '/p', props: { plan: 'pro', n: 2 } };
+			const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');
+			expect(rows).toEqual(
+				['event:signup', 'prop:signup|plan=pro', 'prop:signup|n=2'].map((segment) => [
+					[['demo', segment], 'd', '2026-11-21', '/p'],
+					[1, 0, 0, 0, 0]
+				])
+			);
+		});
+
 		test('an event counts once on its page under its own segment only', () => {
 			const rows = runMap(map, record({ type: 'event', name: 'signup', path: '/p', src: 'x.org' }));
 			expect(rows).toEqual(

@@ -16,7 +16,9 @@
 //   its source and its path (the sessions from that source, that landed on that page);
 // - `event:<name>`: the event record flagged first of its name in the session
 //   (`firstOfSession`), at the event's own time: the sessions that fired it, ordered by
-//   when they first fired it (a session may have started before the range).
+//   when they first fired it (a session may have started before the range);
+// - `prop:<name>|<key>=<value>`: the same, by the event record whose
+//   `propFirstOfSession` names the key (the session's first firing of that value).
 
 /** @param {any} doc */
 export const map = function (doc) {
@@ -30,6 +32,25 @@ export const map = function (doc) {
 		if (typeof doc.path === 'string') emit([[doc.site, 'page:' + doc.path], doc.ts, doc.sid], null);
 	} else if (doc.type === 'event' && doc.firstOfSession === true && typeof doc.name === 'string') {
 		emit([[doc.site, 'event:' + doc.name], doc.ts, doc.sid], null);
+	}
+	// prop:<name>|<key>=<value>, each prop of an event (a name without |, a key
+	// without | or =, so that the scope names one prop), with its first flags.
+	var props = [];
+	if (doc.type === 'event' && typeof doc.name === 'string' && doc.name.indexOf('|') < 0) {
+		var own = doc.props && typeof doc.props === 'object' ? doc.props : {};
+		for (var pk in own) {
+			var pv = own[pk];
+			if (!Object.prototype.hasOwnProperty.call(own, pk) || /[|=]/.test(pk)) continue;
+			if (typeof pv !== 'string' && typeof pv !== 'number' && typeof pv !== 'boolean') continue;
+			props.push([
+				[doc.site, 'prop:' + doc.name + '|' + pk + '=' + String(pv)],
+				Array.isArray(doc.propFirstOfSession) && doc.propFirstOfSession.indexOf(pk) >= 0 ? 1 : 0,
+				Array.isArray(doc.propFirstOfDay) && doc.propFirstOfDay.indexOf(pk) >= 0 ? 1 : 0
+			]);
+		}
+	}
+	for (var p = 0; p < props.length; p++) {
+		if (props[p][1]) emit([props[p][0], doc.ts, doc.sid], null);
 	}
 };
 

@@ -35,6 +35,16 @@ describe('the session-starts view', () => {
 		expect(rows).toEqual([[[[['demo', 'event:signup'], doc.ts, 's1'], null]], [], [], []]);
 	});
 
+	test('the event whose propFirstOfSession names a key lists its session under that value', () => {
+		const event = { type: 'event', name: 'signup', sid: 's1', props: { plan: 'pro', seats: 3 } };
+		const doc = record({ ...event, firstOfSession: false, propFirstOfSession: ['seats'] });
+		expect(runMap(map, doc)).toEqual([[[['demo', 'prop:signup|seats=3'], doc.ts, 's1'], null]]);
+		// Recorded before prop flags existed: first of no value.
+		expect(runMap(map, record({ ...event, firstOfSession: true }))).toEqual([
+			[[['demo', 'event:signup'], doc.ts, 's1'], null]
+		]);
+	});
+
 	test.each([
 		['a later pageview', { type: 'pageview', entry: false }],
 		['an event', { type: 'event', name: 'signup' }],

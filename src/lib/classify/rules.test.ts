@@ -27,7 +27,8 @@ interface Script {
 	zone: string;
 	/**
 	 * The visit, one step a line: `HH:MM[:SS] [tab2] pageview PATH [REFERRER]`,
-	 * `… event NAME` or `… heartbeat ENGAGED_MS` (UTC, on {@link DATE}; tab 1 unless named).
+	 * `… event NAME [KEY=VALUE …]` or `… heartbeat ENGAGED_MS` (UTC, on {@link DATE}; tab 1
+	 * unless named).
 	 */
 	steps: string[];
 	/** The records, as {@link line} writes them. */
@@ -43,18 +44,22 @@ interface Step {
 	/** The path, event name or engaged milliseconds. */
 	value: string;
 	referrer?: string;
+	/** An event's props. */
+	props?: Record<string, string>;
 }
 
 function readStep(text: string): Step {
 	const [time, ...words] = text.split(' ');
 	const tab = words[0] === 'tab2' ? (words.shift(), 1) : 0;
-	const [kind, value, referrer] = words as [Step['kind'], string, string?];
+	const [kind, value, ...rest] = words as [Step['kind'], string, ...string[]];
+	const props = kind === 'event' && rest.length ? rest : undefined;
 	return {
 		at: Date.parse(`${DATE}T${time.length === 5 ? time + ':00' : time}Z`),
 		tab,
 		kind,
 		value,
-		referrer
+		referrer: props ? undefined : rest[0],
+		props: props && Object.fromEntries(props.map((p) => p.split('=')))
 	};
 }
 
@@ -75,6 +80,8 @@ const CLASSIFIED = [
 	'trail',
 	'name',
 	'firstOfSession',
+	'propFirstOfSession',
+	'propFirstOfDay',
 	'engagedMs',
 	'milestone'
 ] as const;
@@ -114,6 +121,8 @@ function line(r: Classified): string {
 		...flags,
 		r.from !== undefined && `from=${r.from}`,
 		Array.isArray(r.trail) && `trail=[${r.trail.join(',')}]`,
+		Array.isArray(r.propFirstOfSession) && `propFirstOfSession=[${r.propFirstOfSession}]`,
+		Array.isArray(r.propFirstOfDay) && `propFirstOfDay=[${r.propFirstOfDay}]`,
 		r.entry && `src=${r.src}`
 	]
 		.filter((x) => x !== undefined && x !== false)
@@ -154,7 +163,8 @@ function viaTracker(script: Script): Record<string, unknown>[] {
 			const c = tab.sessions.pageview(step.value, now, sourceOf(step.referrer));
 			if (c) emit({ type: 'pageview', ...c });
 		} else if (step.kind === 'event') {
-			emit({ type: 'event', name: step.value, ...tab.sessions.event(step.value, now) });
+			const c = tab.sessions.event(step.value, now, step.props);
+			emit({ type: 'event', name: step.value, ...c });
 		} else {
 			tab.sessions.engaged(Number(step.value), now);
 			emit({ type: 'heartbeat', engagedMs: Number(step.value) });
@@ -180,7 +190,7 @@ function viaImporter(script: Script): Record<string, unknown>[] {
 			path: paths[step.tab],
 			type: step.kind,
 			referrer: step.referrer,
-			...(step.kind === 'event' && { event: step.value }),
+			...(step.kind === 'event' && { event: step.value, props: step.props }),
 			...(step.kind === 'heartbeat' && { engaged_ms: step.value })
 		};
 		records.push(...classifier.classify(row, i + 1));
@@ -189,6 +199,35 @@ function viaImporter(script: Script): Record<string, unknown>[] {
 }
 
 const SCRIPTS: Script[] = [
+	{
+		name: 'each prop value of an event is flagged first in the session and in the day, per value',
+		// 05:00 UTC is midnight in New York (EST) on 21 November 2026.
+		zone: 'America/New_York',
+		steps: [
+			'04:00 pageview /pricing',
+			'04:01 event signup plan=free',
+			'04:02 event signup plan=pro',
+			'04:03 tab2 event signup plan=free seats=2',
+			'04:40 pageview /pricing',
+			'04:41 event signup plan=pro',
+			'05:10 event signup plan=pro',
+			'05:11 event signup plan=free'
+		],
+		expected: [
+			'11-21T04:00 s1 pageview /pricing entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T04:01 s1 event /pricing signup firstOfSession firstOfDay propFirstOfSession=[plan] propFirstOfDay=[plan]',
+			// Not the first signup, but its first with plan = pro.
+			'11-21T04:02 s1 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]',
+			// Another tab, the same session: plan = free again, seats = 2 new.
+			'11-21T04:03 s1 event / signup propFirstOfSession=[seats] propFirstOfDay=[seats]',
+			'11-21T04:40 s2 pageview /pricing entry trail=[] src=(direct)',
+			// A new session the same day: first of the session, not of the day.
+			'11-21T04:41 s2 event /pricing signup firstOfSession propFirstOfSession=[plan]',
+			// Midnight in New York, the same session: first of the day again.
+			'11-21T05:10 s2 event /pricing signup firstOfDay propFirstOfDay=[plan]',
+			'11-21T05:11 s2 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]'
+		]
+	},
 	{
 		name: "a session's first four pageviews carry the paths before them; a new session starts anew",
 		zone: 'UTC',

@@ -2,8 +2,8 @@
  * The classification rules: how a visitor's pageviews, events and engaged time become
  * sessions and the flags every dashboard number counts (entry, first of day, first
  * ever, first view of a path that day, previous page, the trail of paths from entry,
- * the session's source and landing page, an event's first of session and of day,
- * milestones). One copy, run by the
+ * the session's source and landing page, an event's first of session and of day, and
+ * of each of its prop values, milestones). One copy, run by the
  * browser tracker (src/lib/tracker/session.ts keeps the state in `localStorage`, shared
  * by tabs) and by the importer (src/lib/server/import/backfill.ts keeps it in memory per
  * visitor), so tracked and imported history are counted alike.
@@ -31,6 +31,15 @@ export const MAX_DAY_PATHS = 500;
  * oldest are forgotten (a forgotten name counts its session again).
  */
 export const MAX_SESSION_EVENTS = 100;
+
+/**
+ * Distinct event props (name, key and value) remembered per session for
+ * `propFirstOfSession`, and per visitor and day for `propFirstOfDay`, in lists of their
+ * own, so that props never push paths or event names out. Beyond it the oldest are
+ * forgotten (a forgotten value counts its session, or its visitor that day, again).
+ */
+export const MAX_SESSION_PROPS = 100;
+export const MAX_DAY_PROPS = 200;
 
 /**
  * Pageviews per session that carry a `trail` (the paths before them in the session):
@@ -65,6 +74,8 @@ export interface SessionState {
 	land?: string;
 	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
 	ev?: string[];
+	/** Keys ({@link propKey}) of the event props seen, at most `MAX_SESSION_PROPS`. */
+	pr?: string[];
 	/**
 	 * The paths of the session's first pageviews, while the next one still carries a
 	 * `trail` (fewer than `TRAIL_STEPS`); absent after, and in sessions begun before
@@ -86,6 +97,8 @@ export interface VisitorState {
 	 * `day`, oldest first, at most `MAX_DAY_PATHS`.
 	 */
 	paths?: string[];
+	/** Keys ({@link propKey}) of the event props fired on `day`, oldest first, at most `MAX_DAY_PROPS`. */
+	pp?: string[];
 	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
 	e?: 1;
 }
@@ -107,11 +120,21 @@ export interface PageviewClass {
 	trail?: string[];
 }
 
-/** Classification of an event: is it the first of its name in the session, in the visitor's day? */
+/**
+ * Classification of an event: is it the first of its name in the session, in the
+ * visitor's day? And which of its props (name, key and value) are?
+ */
 export interface EventClass {
 	firstOfSession: boolean;
 	firstOfDay: boolean;
+	/** The keys of the props whose name, key and value are the session's first; absent when none. */
+	propFirstOfSession?: string[];
+	/** The keys of the props whose name, key and value are the visitor's first that day; absent when none. */
+	propFirstOfDay?: string[];
 }
+
+/** A prop value as an event carries it. */
+export type PropValue = string | number | boolean;
 
 /**
  * A short key for a path (32-bit FNV-1a, base 36, at most 7 characters), so the day's
@@ -122,6 +145,15 @@ export function pathKey(path: string): string {
 	let h = 0x811c9dc5;
 	for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
 	return (h >>> 0).toString(36);
+}
+
+/**
+ * The key of an event's prop for {@link MAX_SESSION_PROPS} and {@link MAX_DAY_PROPS}: the
+ * value as the views see it (`String`, so `true` and `'true'` are one value), fields
+ * separated by a newline, which no stored name, key or value holds.
+ */
+export function propKey(name: string, key: string, value: PropValue): string {
+	return pathKey(`prop ${name}\n${key}\n${String(value)}`);
 }
 
 /** Adds `key` to `keys`, forgetting the oldest beyond `max`; true when it was not there. */
@@ -160,6 +192,7 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
 	const same = v.day == day;
 	v.e = event && (same ? v.e : 1);
 	v.day = day;
+	if (!same) delete v.pp;
 	return remember(same ? (v.paths ??= []) : (v.paths = []), key, MAX_DAY_PATHS);
 }
 
@@ -208,19 +241,33 @@ export function classifyPageview(
 	return c;
 }
 
-/** Counts an interaction (an event named `name`) in `s` by `v` on `day`, and classifies it. */
+/**
+ * Counts an interaction (an event named `name` with `props`) in `s` by `v` on `day`, and
+ * classifies it: first of its name, and of each prop value, in the session and the day.
+ */
 export function classifyEvent(
 	s: SessionState,
 	v: VisitorState,
 	name: string,
-	day: string
+	day: string,
+	props?: Record<string, PropValue>
 ): EventClass {
 	const key = pathKey('event ' + name);
 	s.ix++;
-	return {
+	const c: EventClass = {
 		firstOfSession: remember((s.ev ??= []), key, MAX_SESSION_EVENTS),
 		firstOfDay: today(v, day, key, 1)
 	};
+	const session: string[] = [];
+	const daily: string[] = [];
+	for (const k of Object.keys(props ?? {})) {
+		const pk = propKey(name, k, props![k]);
+		if (remember((s.pr ??= []), pk, MAX_SESSION_PROPS)) session.push(k);
+		if (remember((v.pp ??= []), pk, MAX_DAY_PROPS)) daily.push(k);
+	}
+	if (session.length) c.propFirstOfSession = session;
+	if (daily.length) c.propFirstOfDay = daily;
+	return c;
 }
 
 /**

@@ -1,12 +1,47 @@
 import { describe, expect, test } from 'vitest';
 import {
 	filterKey,
+	filterLabel,
+	filterParams,
 	filterScopes,
 	isPattern,
 	MAX_PATTERN_PATHS,
 	patternPrefix,
+	propFilterProblem,
+	sameFilter,
 	TooManyPathsError
 } from './filters';
+
+describe('a prop filter (an event with one prop value)', () => {
+	const prop = { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro=x' } } as const;
+
+	test('is the scope prop:<name>|<key>=<value> the views emit, and its own parameters', () => {
+		expect(filterKey(prop)).toBe('prop:signup|plan=pro=x');
+		expect(filterScopes(prop)).toEqual({ keys: ['prop:signup|plan=pro=x'], visitorsExact: true });
+		expect(filterParams(prop)).toEqual([
+			['event', 'signup'],
+			['prop', 'plan=pro=x']
+		]);
+		expect(filterLabel(prop)).toBe('event signup with plan = pro=x');
+	});
+
+	test('is not the event filter, nor another value', () => {
+		const event = { kind: 'event', value: 'signup' } as const;
+		expect(sameFilter(prop, { ...event, prop: { key: 'plan', value: 'pro=x' } })).toBe(true);
+		expect(sameFilter(prop, event)).toBe(false);
+		expect(sameFilter(prop, { ...event, prop: { key: 'plan', value: 'free' } })).toBe(false);
+		expect(sameFilter(null, undefined)).toBe(true);
+	});
+
+	test.each([
+		['a|b', 'c', 'the event name a|b holds |, so it has no prop filter'],
+		['a', 'b|c', 'the prop name b|c holds | or =, so it has no prop filter'],
+		['a', 'b=c', 'the prop name b=c holds | or =, so it has no prop filter'],
+		['a', 'b', undefined]
+	])('event %s with prop %s: %s', (name, key, problem) => {
+		expect(propFilterProblem(name, key)).toBe(problem);
+	});
+});
 
 describe('filterScopes', () => {
 	test('a filter without a pattern is its own scope, with exact visitors', () => {

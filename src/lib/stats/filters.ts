@@ -16,6 +16,11 @@
  *   record of the sessions that came from it.
  * - `event` (an event name): the event's records — total events, the sessions and
  *   visitors that fired it (its first time in the session, and in the visitor's day).
+ *   With a `prop` (`event=signup&prop=plan=pro`, a prop goal's filter) it keeps the
+ *   event's records with that prop value, and the sessions and visitors that fired it
+ *   with that value (scope `prop:<name>|<key>=<value>`). Events recorded before the
+ *   tracker flagged prop values (`propFirstOfSession`, `propFirstOfDay`) count as events
+ *   under it, never as converting sessions or visitors.
  */
 import { wildcardMatcher } from './goals';
 
@@ -27,11 +32,46 @@ export type FilterKind = (typeof FILTER_KINDS)[number];
 export interface Filter {
 	kind: FilterKind;
 	value: string;
+	/** With `event` only: the one prop value the event must carry (the prop filter). */
+	prop?: { key: string; value: string };
 }
 
 /** A filter's key in the views: the second element of their `[site, filterKey]` key scope. */
 export function filterKey(filter: Filter): string {
+	if (filter.prop) return `prop:${filter.value}|${filter.prop.key}=${filter.prop.value}`;
 	return `${filter.kind}:${filter.value}`;
+}
+
+/**
+ * Why an event name and prop key can have no prop filter, or undefined when they can.
+ * The views emit `prop:<name>|<key>=<value>` only for names without `|` and keys without
+ * `|` or `=`, so that no two props share a scope.
+ */
+export function propFilterProblem(name: string, key: string): string | undefined {
+	if (name.includes('|')) return `the event name ${name} holds |, so it has no prop filter`;
+	if (/[|=]/.test(key)) return `the prop name ${key} holds | or =, so it has no prop filter`;
+	return undefined;
+}
+
+/** Whether two filters (or none) are the same. */
+export function sameFilter(a: Filter | null | undefined, b: Filter | null | undefined): boolean {
+	return (a ? filterKey(a) : '') === (b ? filterKey(b) : '');
+}
+
+/**
+ * A filter's query-string parameters: `[kind, value]`, and `['prop', 'key=value']` for a
+ * prop filter (`event=signup&prop=plan=pro`).
+ */
+export function filterParams(filter: Filter): [string, string][] {
+	const params: [string, string][] = [[filter.kind, filter.value]];
+	if (filter.prop) params.push(['prop', `${filter.prop.key}=${filter.prop.value}`]);
+	return params;
+}
+
+/** How a filter reads in a sentence: `event signup with plan = pro`, `page /docs`. */
+export function filterLabel(filter: Filter): string {
+	const prop = filter.prop ? ` with ${filter.prop.key} = ${filter.prop.value}` : '';
+	return `${filter.kind} ${filter.value}${prop}`;
 }
 
 /**

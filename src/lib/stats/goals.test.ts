@@ -9,7 +9,7 @@ import {
 } from './goals';
 
 describe('goals', () => {
-	test('an exact goal reads its filter scope; a wildcard’s filter is its page pattern; a prop goal has none', () => {
+	test('an exact goal reads its filter scope; a wildcard’s filter is its page pattern; a prop goal’s its event with the prop', () => {
 		expect(goalPlan({ id: 'a', kind: 'event', name: 'signup' })).toEqual({
 			view: 'metrics',
 			filter: { kind: 'event', value: 'signup' }
@@ -24,10 +24,15 @@ describe('goals', () => {
 			name: 'signup',
 			prop: { key: 'plan', value: 'pro' }
 		} as const;
-		expect(goalFilter(prop)).toBeNull();
-		expect(goalPlan(prop)).toEqual({
+		const filter = { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } };
+		expect(goalFilter(prop)).toEqual(filter);
+		expect(goalPlan(prop)).toEqual({ view: 'metrics', filter });
+		// A name holding | (or a key holding | or =) has no prop scope in the views.
+		const piped = { ...prop, name: 'sign|up' };
+		expect(goalFilter(piped)).toBeNull();
+		expect(goalPlan(piped)).toEqual({
 			view: 'event-props',
-			name: 'signup',
+			name: 'sign|up',
 			key: 'plan',
 			value: 'pro'
 		});
@@ -65,7 +70,7 @@ describe('goals', () => {
 		});
 	});
 
-	test('a prop goal counts the events with that value of that prop', () => {
+	test('a prop goal without a prop filter counts the events with that value of that prop', () => {
 		const rows = [
 			{ key: ['s', 'd', '2026-11-10', 'signup', 'plan', 'pro'], value: 2 },
 			{ key: ['s', 'd', '2026-11-11', 'signup', 'plan', 'pro'], value: 1 },

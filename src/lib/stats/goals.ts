@@ -6,7 +6,7 @@
  * the cost of each kind.
  */
 import type { ViewRow } from './breakdowns';
-import type { Filter } from './filters';
+import { propFilterProblem, type Filter } from './filters';
 import { rate } from './metrics';
 
 /** A goal as stored with its site (src/lib/server/accounts/goals.ts validates it). */
@@ -19,9 +19,10 @@ export interface GoalPeriod {
 	/** Events fired, or pageviews of the matching pages. */
 	conversions: number;
 	/**
-	 * Converting visitors (first of the day for the event name or the page, summed over
-	 * days, as `visitors` is everywhere), or null where the views cannot count them
-	 * exactly: a goal on a prop value, or a wildcard matching more than one path.
+	 * Converting visitors (first of the day for the event name, the prop value or the
+	 * page, summed over days, as `visitors` is everywhere), or null where the views cannot
+	 * count them exactly: a wildcard matching more than one path, or a prop goal whose
+	 * name or key no prop filter can take ({@link propFilterProblem}).
 	 */
 	visitors: number | null;
 	/** Converting visitors ÷ the site's visitors; null when `visitors` is. */
@@ -37,18 +38,19 @@ export interface GoalReport extends GoalPeriod {
 	previous: GoalPeriod;
 	/**
 	 * The dashboard filter that shows the goal's conversions (a wildcard goal's is a page
-	 * pattern, src/lib/stats/filters.ts), or null when none can (a prop goal).
+	 * pattern, a prop goal's an event with a prop, src/lib/stats/filters.ts), or null when
+	 * none can (a prop goal whose name holds `|` or key `|` or `=`).
 	 */
 	filter: Filter | null;
 }
 
 /** How a goal is read from the views. */
 export type GoalPlan =
-	/** A filter scope of the `metrics` view (exact event or page goals). */
+	/** A filter scope of the `metrics` view (event, prop and exact page goals). */
 	| { view: 'metrics'; filter: Filter }
 	/** The site's `pages` rows, paths matched by the wildcard. */
 	| { view: 'pages'; match: (path: string) => boolean }
-	/** The site's `event-props` rows of one event name, prop and value. */
+	/** The site's `event-props` rows of one event name, prop and value (no prop filter). */
 	| { view: 'event-props'; name: string; key: string; value: string };
 
 /** How a goal reads: `signup`, `signup (plan = pro)`, `/docs/*`. */
@@ -58,12 +60,15 @@ export function goalLabel(goal: Goal): string {
 }
 
 /**
- * The filter that counts exactly a goal's conversions: the event or the page, a page
- * pattern for a wildcard (the union of its paths' page filters), or null (prop goals).
+ * The filter that counts exactly a goal's conversions: the event, the event with its
+ * prop value, the page, a page pattern for a wildcard (the union of its paths' page
+ * filters), or null for a prop goal no prop filter can take ({@link propFilterProblem}).
  */
 export function goalFilter(goal: Goal): Filter | null {
-	if (goal.kind === 'event') return goal.prop ? null : { kind: 'event', value: goal.name };
-	return { kind: 'page', value: goal.path };
+	if (goal.kind === 'page') return { kind: 'page', value: goal.path };
+	if (!goal.prop) return { kind: 'event', value: goal.name };
+	if (propFilterProblem(goal.name, goal.prop.key)) return null;
+	return { kind: 'event', value: goal.name, prop: { ...goal.prop } };
 }
 
 /** Where a goal's numbers come from. */
@@ -113,9 +118,9 @@ export function wildcardPeriod(
 }
 
 /**
- * A prop goal's period from `event-props` rows (key `[scope, g, bucket, name, key,
- * value]`, counted): the matching events; visitors are not known (the tracker flags the
- * first firing of an event name in a day, not of a name and prop value).
+ * The period of a prop goal no prop filter can take, from `event-props` rows (key
+ * `[scope, g, bucket, name, key, value]`, counted): the matching events; its visitors
+ * are not known (the views keep no converting visitors of such a prop value).
  */
 export function propPeriod(
 	rows: ViewRow<number>[],

@@ -4,9 +4,7 @@
  * and anything else is dropped rather than thrown.
  */
 import { LIMITS, RESERVED_PROP_NAMES } from '../records.ts';
-
-/** A property value an event may carry. */
-export type PropValue = string | number | boolean;
+import type { PropValue } from '../classify/rules.ts';
 
 /** Trims a string to `max` characters (whitespace collapsed), or `undefined` when empty. */
 export function clip(value: unknown, max: number): string | undefined {

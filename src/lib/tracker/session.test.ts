@@ -4,7 +4,9 @@ import {
 	createSessions,
 	KEYS,
 	MAX_DAY_PATHS,
+	MAX_DAY_PROPS,
 	MAX_SESSION_EVENTS,
+	MAX_SESSION_PROPS,
 	pathKey,
 	reachedMilestones,
 	SESSION_MS,
@@ -270,6 +272,28 @@ describe('createSessions', () => {
 		// The oldest were forgotten, so a forgotten name counts as first again.
 		expect(tab1.event('e0', T0 + 1000).firstOfSession).toBe(true);
 		expect(tab1.event(`e${MAX_SESSION_EVENTS + 4}`, T0 + 1001).firstOfSession).toBe(false);
+	});
+
+	test("keeps the prop values of a session and of a visitor's day bounded, apart from paths", () => {
+		const { store, tab1 } = setup();
+		tab1.pageview('/', T0);
+		const plan = (i: number) => ({ plan: `p${i}` });
+		for (let i = 0; i < MAX_DAY_PROPS + 5; i++) tab1.event('signup', T0 + i, plan(i));
+		const session = JSON.parse(store.getItem('couchstats:session')!);
+		const visitor = JSON.parse(store.getItem('couchstats:visitor')!);
+		expect(session.pr).toHaveLength(MAX_SESSION_PROPS);
+		expect(visitor.pp).toHaveLength(MAX_DAY_PROPS);
+		// The day's paths and event names are not pushed out by props.
+		expect(visitor.paths).toHaveLength(2);
+		// The oldest were forgotten: a forgotten value counts as first again.
+		expect(tab1.event('signup', T0 + 1000, plan(0))).toMatchObject({
+			propFirstOfSession: ['plan'],
+			propFirstOfDay: ['plan']
+		});
+		expect(tab1.event('signup', T0 + 1001, plan(MAX_DAY_PROPS + 4))).toEqual({
+			firstOfSession: false,
+			firstOfDay: false
+		});
 	});
 
 	test('counts each event as an interaction, whether or not its name is new', () => {

@@ -14,6 +14,7 @@ import {
 	newMilestones,
 	type EventClass,
 	type PageviewClass,
+	type PropValue,
 	type SessionState,
 	type VisitorState
 } from '../classify/rules.ts';
@@ -22,7 +23,9 @@ import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 export {
 	ACTUAL_MS,
 	MAX_DAY_PATHS,
+	MAX_DAY_PROPS,
 	MAX_SESSION_EVENTS,
+	MAX_SESSION_PROPS,
 	pathKey,
 	reachedMilestones,
 	SESSION_MS,
@@ -53,8 +56,8 @@ export interface Sessions {
 	 * An entry pageview sets the session's `land` to `path` and its `src` to `source`.
 	 */
 	pageview(path: string, now: number, source?: string): PageviewClass | undefined;
-	/** Counts an interaction (an event named `name`) at `now` and classifies it. */
-	event(name: string, now: number): EventClass;
+	/** Counts an interaction (an event named `name` with `props`) at `now` and classifies it. */
+	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
 }
@@ -113,7 +116,7 @@ export function createSessions(
 		touch,
 		pageview: (path, now, source) =>
 			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source)),
-		event: (name, now) => run(now, (s, v, day) => classifyEvent(s, v, name, day)),
+		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms))
 	};
 }

@@ -233,9 +233,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const host: Host = {
 		settings: s,
 		window: win,
-		event: safe((name: string, props?: object) => {
+		event: safe((name: string, props?: Record<string, string | number | boolean>) => {
 			if (sessions.expired(now())) pageview();
-			emit(make('event', { name, props, ...sessions.event(name, now()) }));
+			emit(make('event', { name, props, ...sessions.event(name, now(), props) }));
 		}),
 		make: (type, fields) => make(type, fields),
 		path: () => path,

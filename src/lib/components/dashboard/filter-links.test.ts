@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
-import { filterHref, pathHref, rowLink } from './filter-links';
+import { filterHref, filterLink, pathHref, rowLink } from './filter-links';
 
 const at = (address: string) => new URL(address, 'http://localhost');
 
@@ -33,6 +33,16 @@ describe('filterHref', () => {
 			'/sites/demo?range=today',
 			{ kind: 'event', value: 'café & co' },
 			'/sites/demo?range=today&event=caf%C3%A9%20%26%20co'
+		],
+		[
+			'/sites/demo?range=today&event=signup&prop=plan=free',
+			{ kind: 'event', value: 'signup', prop: { key: 'plan', value: 'a&b=c' } },
+			'/sites/demo?range=today&event=signup&prop=plan%3Da%26b%3Dc'
+		],
+		[
+			'/sites/demo?range=today&event=signup&prop=plan=free',
+			{ kind: 'event', value: 'signup' },
+			'/sites/demo?range=today&event=signup'
 		]
 	])('from %s under %j links to %s', (address, filter, href) => {
 		expect(filterHref(at(address), filter)).toBe(href);
@@ -66,6 +76,23 @@ describe('rowLink', () => {
 		expect(rowLink(url, active, kind, value)).toEqual(
 			href && { href, title: `Filter by ${kind} ${value}` }
 		);
+	});
+});
+
+describe('filterLink', () => {
+	const url = at('/sites/demo?range=today');
+	const pro: Filter = { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } };
+
+	test('puts the page under a prop goal’s filter, unless it is on already', () => {
+		expect(filterLink(url, { kind: 'event', value: 'signup' }, pro)).toEqual({
+			href: '/sites/demo?range=today&event=signup&prop=plan%3Dpro',
+			title: 'Filter by event signup with plan = pro'
+		});
+		expect(filterLink(url, { ...pro, prop: { key: 'plan', value: 'pro' } }, pro)).toBeNull();
+	});
+
+	test('a row of the same event links from its prop filter to the event filter', () => {
+		expect(rowLink(url, pro, 'event', 'signup')?.href).toBe('/sites/demo?range=today&event=signup');
 	});
 });
 

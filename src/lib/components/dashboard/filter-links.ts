@@ -1,12 +1,18 @@
 /**
  * The links that put a dashboard under a filter (`?page=/pricing`, `?source=news.ycombinator.com`,
- * `?event=signup`) or take it off. A link keeps the page's range parameters
+ * `?event=signup`, `?event=signup&prop=plan=pro`) or take it off. A link keeps the page's range parameters
  * (src/lib/stats/range.ts) and nothing else, so choosing a row replaces any filter already
  * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
 import { OTHER } from '../../stats/breakdowns';
-import type { Filter, FilterKind } from '../../stats/filters';
+import {
+	filterLabel,
+	filterParams,
+	sameFilter,
+	type Filter,
+	type FilterKind
+} from '../../stats/filters';
 
 /** The query parameters of a range (`resolveRange` in src/lib/stats/range.ts), kept by every link. */
 const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
@@ -21,7 +27,7 @@ export function filterHref(url: URL, filter: Filter | null): string {
 		const value = url.searchParams.get(name);
 		if (value !== null) params.push([name, value]);
 	}
-	if (filter) params.push([filter.kind, filter.value]);
+	if (filter) params.push(...filterParams(filter));
 	const query = params.map(([name, value]) => `${name}=${encode(value)}`).join('&');
 	return query ? `${url.pathname}?${query}` : url.pathname;
 }
@@ -43,8 +49,13 @@ export function rowLink(
 	value: string
 ): RowLink | null {
 	if (value === '' || value === OTHER) return null;
-	if (active?.kind === kind && active.value === value) return null;
-	return { href: filterHref(url, { kind, value }), title: `Filter by ${kind} ${value}` };
+	return filterLink(url, active, { kind, value });
+}
+
+/** The link that puts the page at `url` under `filter` (a goal's), or null when it is on already. */
+export function filterLink(url: URL, active: Filter | null, filter: Filter): RowLink | null {
+	if (sameFilter(active, filter)) return null;
+	return { href: filterHref(url, filter), title: `Filter by ${filterLabel(filter)}` };
 }
 
 function encode(value: string): string {

@@ -141,6 +141,10 @@ describe('filterMeaning', () => {
 		[
 			{ kind: 'event', value: 'signup' },
 			'Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; “Active now” still shows all traffic.'
+		],
+		[
+			{ kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } },
+			'Numbers count only this event with plan = pro: how often it fired with it, the sessions and visitors that fired it with it, and their share of all visitors (events recorded before couchstats flagged prop values count as conversions only, never as converting sessions or visitors); “Active now” still shows all traffic.'
 		]
 	])('under %j says %s', (filter, text) => {
 		expect(filterMeaning(filter)).toBe(text);

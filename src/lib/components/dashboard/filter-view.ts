@@ -125,6 +125,13 @@ export function headlineValue(
 
 const ACTIVE_NOW = '“Active now” still shows all traffic.';
 
+/**
+ * What a prop filter cannot know of events recorded before the tracker flagged prop
+ * values (docs/DESIGN.md, "Goals"): they count as events, not as sessions or visitors.
+ */
+export const OLD_PROP_RECORDS =
+	'events recorded before couchstats flagged prop values count as conversions only, never as converting sessions or visitors';
+
 /** One sentence on what the numbers mean under `filter`. */
 export function filterMeaning(filter: Filter): string {
 	switch (filter.kind) {
@@ -137,7 +144,9 @@ export function filterMeaning(filter: Filter): string {
 				? `Numbers count only sessions that arrived without a referrer, with everything they did; ${ACTIVE_NOW}`
 				: `Numbers count only sessions that came from ${filter.value}, with everything they did; ${ACTIVE_NOW}`;
 		case 'event':
-			return `Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; ${ACTIVE_NOW}`;
+			return filter.prop
+				? `Numbers count only this event with ${filter.prop.key} = ${filter.prop.value}: how often it fired with it, the sessions and visitors that fired it with it, and their share of all visitors (${OLD_PROP_RECORDS}); ${ACTIVE_NOW}`
+				: `Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; ${ACTIVE_NOW}`;
 	}
 }
 
@@ -156,7 +165,9 @@ export function sessionFilterMeaning(filter: Filter): string {
 				? 'Sessions that arrived without a referrer, newest first.'
 				: `Sessions that came from ${filter.value}, newest first.`;
 		case 'event':
-			return 'Sessions that fired this event, by when they first fired it (a session may have started before the range).';
+			return filter.prop
+				? `Sessions that fired this event with ${filter.prop.key} = ${filter.prop.value}, by when they first did (a session may have started before the range; ${OLD_PROP_RECORDS}).`
+				: 'Sessions that fired this event, by when they first fired it (a session may have started before the range).';
 	}
 }
 

@@ -263,7 +263,8 @@ export class Classifier {
 				...(str(row.lang) ? { lang: str(row.lang)!.slice(0, 35) } : {})
 			};
 		} else if (own.type === 'event') {
-			record = { ...base, ...own, ...classifyEvent(session, visitor.state, own.name, day) };
+			const c = classifyEvent(session, visitor.state, own.name, day, own.props);
+			record = { ...base, ...own, ...c };
 		} else {
 			session.ms += own.engagedMs;
 			record = { ...base, ...own };

@@ -252,6 +252,16 @@ describe('checkRecord', () => {
 			'a numeric firstOfDay',
 			{ firstOfDay: 1 },
 			'firstOfDay: Invalid type: Expected boolean but received 1'
+		],
+		[
+			'17 prop names first of the session',
+			{ propFirstOfSession: Array.from({ length: 17 }, (_, i) => `k${i}`) },
+			'propFirstOfSession: must hold at most 16 prop names'
+		],
+		[
+			'a prop name first of the day that is no string',
+			{ propFirstOfDay: [1] },
+			'propFirstOfDay.0: Invalid type: Expected string but received 1'
 		]
 	])('refuses an event with %s', (_, extra, reason) => {
 		const [, event] = oneOfEach();

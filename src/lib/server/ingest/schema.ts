@@ -138,6 +138,14 @@ const propValue = v.union([
 	v.boolean()
 ]);
 
+/** A list of prop keys (an event's `propFirstOfSession`, `propFirstOfDay`). */
+function propKeys() {
+	return v.pipe(
+		v.array(v.pipe(text(LIMITS.propKey), v.minLength(1, 'prop names must not be empty'))),
+		v.maxLength(LIMITS.props, `must hold at most ${LIMITS.props} prop names`)
+	);
+}
+
 /** A custom or automatic event record. */
 export const eventSchema = v.strictObject({
 	...baseEntries,
@@ -156,7 +164,9 @@ export const eventSchema = v.strictObject({
 		)
 	),
 	firstOfSession: v.optional(v.boolean()),
-	firstOfDay: v.optional(v.boolean())
+	firstOfDay: v.optional(v.boolean()),
+	propFirstOfSession: v.optional(propKeys()),
+	propFirstOfDay: v.optional(propKeys())
 });
 
 /** A heartbeat record: engaged time since the previous one. */

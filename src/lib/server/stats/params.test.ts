@@ -161,7 +161,19 @@ describe('Stats API parameters', () => {
 			['page=/blog/hello', { kind: 'page', value: '/blog/hello' }],
 			['source=news.ycombinator.com', { kind: 'source', value: 'news.ycombinator.com' }],
 			['source=(direct)', { kind: 'source', value: '(direct)' }],
-			['event=signup', { kind: 'event', value: 'signup' }]
+			['event=signup', { kind: 'event', value: 'signup' }],
+			[
+				'event=signup&prop=plan=pro',
+				{ kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } }
+			],
+			[
+				'event=search&prop=q=a%3Db&prop=x=y',
+				{ kind: 'event', value: 'search', prop: { key: 'q', value: 'a=b' } }
+			],
+			[
+				'event=signup&prop=coupon=',
+				{ kind: 'event', value: 'signup', prop: { key: 'coupon', value: '' } }
+			]
 		])('"%s" filters by %j', (query, expected) => {
 			expect(filter(query)).toEqual(expected);
 		});
@@ -172,7 +184,33 @@ describe('Stats API parameters', () => {
 			['event=a%0Ab', 'event must be a non-empty value without control characters'],
 			['page=pricing', 'page "pricing" must be a path starting with /'],
 			[`event=${'e'.repeat(65)}`, 'event is longer than 64 characters'],
-			[`source=${'s'.repeat(254)}`, 'source is longer than 253 characters']
+			[`source=${'s'.repeat(254)}`, 'source is longer than 253 characters'],
+			[
+				'prop=plan=pro',
+				'prop=key=value goes with event=: it keeps the events of that name with that prop value'
+			],
+			[
+				'page=/a&prop=plan=pro',
+				'prop=key=value goes with event=: it keeps the events of that name with that prop value'
+			],
+			[
+				'event=signup&prop=plan',
+				'prop "plan" must be key=value without control characters, e.g. prop=plan=pro'
+			],
+			[
+				'event=signup&prop==pro',
+				'prop "=pro" must be key=value without control characters, e.g. prop=plan=pro'
+			],
+			[
+				'event=signup&prop=plan=a%0Ab',
+				'prop "plan=a\nb" must be key=value without control characters, e.g. prop=plan=pro'
+			],
+			['event=a|b&prop=plan=pro', 'the event name a|b holds |, so it has no prop filter'],
+			['event=a&prop=b|c=pro', 'the prop name b|c holds | or =, so it has no prop filter'],
+			[
+				`event=a&prop=${'k'.repeat(65)}=v`,
+				"prop's name is at most 64 characters and its value at most 256"
+			]
 		])('refuse "%s" with 400: %s', (query, message) => {
 			expect(refusal(() => filter(query))).toEqual({ status: 400, message });
 		});

@@ -3,7 +3,7 @@
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
 import { LIMITS } from '../../records';
-import { FILTER_KINDS, type Filter } from '../../stats/filters';
+import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
@@ -156,9 +156,12 @@ const FILTER_MAX: Record<Filter['kind'], number> = {
 
 /**
  * The filter of a request (`page=/pricing`, `source=news.ycombinator.com` or
- * `source=(direct)`, `event=signup`), or null when there is none.
+ * `source=(direct)`, `event=signup`, `event=signup&prop=plan=pro`), or null when there is
+ * none.
  * @throws {CouchstatsError} 400 when several are given, or one is empty, too long,
- *   has control characters, or is a page that does not start with `/`.
+ *   has control characters, or is a page that does not start with `/`; when `prop` is
+ *   given without `event`, is not `key=value`, or names a prop no filter can take
+ *   ({@link propFilterProblem}).
  */
 export function parseFilter(params: URLSearchParams): Filter | null {
 	const given = FILTER_KINDS.filter((kind) => params.has(kind));
@@ -169,6 +172,13 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 		);
 	}
 	const kind = given[0];
+	const prop = params.get('prop');
+	if (prop !== null && kind !== 'event') {
+		throw new CouchstatsError(
+			400,
+			'prop=key=value goes with event=: it keeps the events of that name with that prop value'
+		);
+	}
 	if (!kind) return null;
 	const value = params.get(kind)!;
 	// eslint-disable-next-line no-control-regex
@@ -181,7 +191,33 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	if (kind === 'page' && !value.startsWith('/')) {
 		throw new CouchstatsError(400, `page "${clip(value)}" must be a path starting with /`);
 	}
-	return { kind, value };
+	return prop === null ? { kind, value } : { kind, value, prop: parseProp(value, prop) };
+}
+
+/**
+ * The `prop=key=value` of an event filter: the key up to the first `=`, the value after.
+ * @throws {CouchstatsError} 400 as {@link parseFilter} says.
+ */
+function parseProp(name: string, prop: string): NonNullable<Filter['prop']> {
+	const eq = prop.indexOf('=');
+	// eslint-disable-next-line no-control-regex
+	if (eq < 1 || /[\u0000-\u001f\u007f]/.test(prop)) {
+		throw new CouchstatsError(
+			400,
+			`prop "${clip(prop)}" must be key=value without control characters, e.g. prop=plan=pro`
+		);
+	}
+	const key = prop.slice(0, eq);
+	const value = prop.slice(eq + 1);
+	if (key.length > LIMITS.propKey || value.length > LIMITS.propValue) {
+		throw new CouchstatsError(
+			400,
+			`prop's name is at most ${LIMITS.propKey} characters and its value at most ${LIMITS.propValue}`
+		);
+	}
+	const problem = propFilterProblem(name, key);
+	if (problem) throw new CouchstatsError(400, problem);
+	return { key, value };
 }
 
 /**

@@ -359,9 +359,10 @@ async function readBreakdowns(
 
 /**
  * Each goal's conversions, converting visitors and conversion rate over the range and
- * the previous period (src/lib/stats/goals.ts): an exact goal sums its filter scope of
- * the `metrics` view; wildcard and prop goals read the site's `pages` or `event-props`
- * rows, each view once per period however many goals need it. The site's own sums (the
+ * the previous period (src/lib/stats/goals.ts): an event, prop or exact page goal sums
+ * its filter scope of the `metrics` view; wildcard goals read the site's `pages` rows,
+ * and prop goals no prop filter can take its `event-props` rows, each view once per
+ * period however many goals need it. The site's own sums (the
  * rates' denominators) are the ones the totals and previous sections read.
  */
 async function readGoals(
