@@ -168,6 +168,7 @@ describe('the Journeys API: one direction, and a source filter', () => {
 	test.each([
 		['direction=sideways', /^direction "sideways" must be next .* or previous/],
 		['event=signup', /^journeys and paths can be filtered by source only, not by event:/],
+		['prop=plan=pro', /^prop=key=value goes with event=/],
 		['source=', /^source must be a non-empty value/]
 	])('answers 400 for %s, saying what was wrong', async (query, message) => {
 		const res = await get(JOURNEYS, '/api/v1/journeys', `${RANGE}&${query}`);
@@ -261,7 +262,8 @@ describe('the Paths API on hand-worked sessions', () => {
 		['step=pricing', /^step 1 "pricing" must be a path starting with \//],
 		['step=/&step=/a&step=/b&step=/c', /^step is given 4 times; paths are counted up to 4 pages/],
 		['page=/pricing', /^journeys and paths can be filtered by source only, not by page:/],
-		['event=signup', /^journeys and paths can be filtered by source only, not by event:/]
+		['event=signup', /^journeys and paths can be filtered by source only, not by event:/],
+		['prop=plan=pro', /^prop=key=value goes with event=/]
 	])('answers 400 for %s, saying what was wrong', async (query, message) => {
 		const res = await get(PATHS, '/api/v1/paths', `${RANGE}&${query}`);
 		expect(res.status).toBe(400);

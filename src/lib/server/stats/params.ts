@@ -289,7 +289,10 @@ export function parseJourneyFilter(
 	params: URLSearchParams,
 	kinds: readonly Filter['kind'][]
 ): Filter | null {
-	const given = new URLSearchParams([...params].filter(([name]) => kinds.includes(name as never)));
+	// `prop` is read too, so that one without `event` is refused here as everywhere.
+	const given = new URLSearchParams(
+		[...params].filter(([name]) => name === 'prop' || kinds.includes(name as never))
+	);
 	const filter = parseFilter(given);
 	if (filter && !journeyFilter(filter)) {
 		throw new CouchstatsError(
