@@ -15,6 +15,7 @@ import { SESSION_LIFETIME_S } from '../accounts/session-token';
 import { isAdmin, refusal } from './guard';
 import { keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll, Writes } from './longpoll';
+import { checkBulkDocsOncePerRequest } from './bulk-validation';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
 
@@ -89,6 +90,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		// Fauxton is loaded from a CDN-free bundle we do not ship; CouchDB admins use curl.
 		overrideMode: { exclude: ['routes/fauxton'] }
 	});
+	// validate_doc_update once per _bulk_docs, not once per document (bulk-validation.ts).
+	checkBulkDocsOncePerRequest(pouchApp);
 	if (options.memory) {
 		// With an in-memory config the admins and cookie secret are set here instead.
 		await setConfig(pouchApp, 'admins', credentials.user, credentials.password);
