@@ -2,7 +2,9 @@
  * The embedded CouchDB-compatible store: express-pouchdb + PouchDB 9 on leveldb
  * (or memory, for tests), bound to 127.0.0.1 on a free port, with a generated
  * admin password kept in the data directory. The app talks to it over HTTP through
- * nano exactly as it would talk to Apache CouchDB.
+ * nano exactly as it would talk to Apache CouchDB. In front of express-pouchdb: the
+ * guard, the longpoll emulation and the view engine; inside it, `_bulk_docs` checked
+ * against `validate_doc_update` once per request (bulk-validation.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
