@@ -7,13 +7,15 @@
  * or, with `--time-order`, sorted by time as real traffic and imports arrive (`--history`: over
  * N / 10,000 × 30 days, as `bench:stats --history`); `run` copies that store, starts the view engine on the
  * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
- * records per CPU-second, peak RSS and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
+ * records per CPU-second, peak RSS, the event loop's delays (how long a request would
+ * wait for the catch-up's slices) and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
  * dashboard once (answered from what is indexed so far), so the group levels the app's
  * reads need are kept during the catch-up, as in a store the app reads (views/levels.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createCouch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
@@ -41,6 +43,9 @@ if (mode === 'seed') {
 	const couch = createCouch(store.url, 'bench');
 	const info = await couch.events.info();
 	const sampler = sampleRss(process.pid);
+	// How long the catch-up keeps the event loop, so any request, from answering.
+	const loop = monitorEventLoopDelay({ resolution: 10 });
+	loop.enable();
 	const cpu = process.cpuUsage();
 	const started = performance.now();
 	if (process.argv.includes('--dashboard')) {
@@ -64,6 +69,12 @@ if (mode === 'seed') {
 				.loadavg()
 				.map((l) => l.toFixed(1))
 				.join(' ')}`
+	);
+	loop.disable();
+	const ms = (ns: number) => Math.round(ns / 1e6);
+	console.log(
+		`event loop delay during it: median ${ms(loop.percentile(50))} ms, ` +
+			`99th percentile ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`
 	);
 	console.log(`CPU-s by thread: ${threadCpu()}`);
 	await store.close();

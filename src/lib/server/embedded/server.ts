@@ -2,7 +2,9 @@
  * The embedded CouchDB-compatible store: express-pouchdb + PouchDB 9 on leveldb
  * (or memory, for tests), bound to 127.0.0.1 on a free port, with a generated
  * admin password kept in the data directory. The app talks to it over HTTP through
- * nano exactly as it would talk to Apache CouchDB.
+ * nano exactly as it would talk to Apache CouchDB. In front of express-pouchdb: the
+ * guard, the longpoll emulation and the view engine; inside it, `_bulk_docs` checked
+ * against `validate_doc_update` once per request (bulk-validation.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +17,7 @@ import { SESSION_LIFETIME_S } from '../accounts/session-token';
 import { isAdmin, refusal } from './guard';
 import { keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll, Writes } from './longpoll';
+import { checkBulkDocsOncePerRequest } from './bulk-validation';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
 import { TABLE_LIMIT } from './tables';
@@ -94,6 +97,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		// Fauxton is loaded from a CDN-free bundle we do not ship; CouchDB admins use curl.
 		overrideMode: { exclude: ['routes/fauxton'] }
 	});
+	// validate_doc_update once per _bulk_docs, not once per document (bulk-validation.ts).
+	checkBulkDocsOncePerRequest(pouchApp);
 	if (options.memory) {
 		// With an in-memory config the admins and cookie secret are set here instead.
 		await setConfig(pouchApp, 'admins', credentials.user, credentials.password);

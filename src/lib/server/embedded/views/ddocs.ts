@@ -55,12 +55,23 @@ export class DesignCache {
 }
 
 /** The document's revision tree as JSON, or undefined when it cannot be read so. */
-function revisionTree(source: DesignSource, id: string): Promise<string | undefined> {
+async function revisionTree(source: DesignSource, id: string): Promise<string | undefined> {
+	const tree = await readRevisionTree(source, id);
+	return tree === undefined || tree === null ? undefined : JSON.stringify(tree);
+}
+
+/**
+ * A document's revision tree, read outside the database's write queue: null when the
+ * document was never written (or the tree cannot be read), undefined when the adapter
+ * has no such read (then read the document itself). A deleted document has a tree.
+ * The adapter must be open: call it after the database answered a read.
+ */
+export function readRevisionTree(source: DesignSource, id: string): Promise<unknown> {
 	const read = source._getRevisionTree;
 	if (!read) return Promise.resolve(undefined);
 	return new Promise((resolve) => {
 		try {
-			read.call(source, id, (error, tree) => resolve(error ? undefined : JSON.stringify(tree)));
+			read.call(source, id, (error, tree) => resolve(error ? null : tree));
 		} catch {
 			resolve(undefined);
 		}
