@@ -73,9 +73,10 @@ export interface RssPeaks {
 	/** Anonymous memory: the JavaScript heap, malloc (leveldb's memtables and caches). */
 	anon: number;
 	/**
-	 * File-backed pages: mostly the stores' table files, which leveldb maps into memory
-	 * (mmap) to read them. They count in the resident set but are the kernel's page
-	 * cache, dropped under memory pressure, and grow with the store's size on disk.
+	 * File-backed pages: the stores' table files, which leveldb maps into memory (mmap)
+	 * while it keeps them open (at most 64 tables per leveldb, src/lib/server/embedded/tables.ts),
+	 * and the node binary and its libraries (about 53 MB). They count in the resident set
+	 * but are the kernel's page cache, dropped under memory pressure.
 	 */
 	file: number;
 }
