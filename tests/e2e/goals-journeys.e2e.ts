@@ -73,11 +73,13 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 
 	await owner.goto(`${app.url}/sites/demo?range=today&journey=/`);
 	// Goal, conversions, change, visitors, conversion rate: the one visitor converted.
-	expect(await cells(owner, '#goals')).toEqual([
-		['/pri*', '1', 'new', '1', '100%'],
-		['cta-start', '1', 'new', '1', '100%'],
-		['cta-start (text = Start now)', '1', 'new', '1', '100%']
-	]);
+	await expect
+		.poll(() => cells(owner, '#goals'))
+		.toEqual([
+			['/pri*', '1', 'new', '1', '100%'],
+			['cta-start', '1', 'new', '1', '100%'],
+			['cta-start (text = Start now)', '1', 'new', '1', '100%']
+		]);
 	// The event goal opens the dashboard under its filter.
 	await expect(
 		owner.locator('#goals').getByRole('link', { name: 'cta-start', exact: true })
@@ -86,21 +88,23 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	// The journey through /: entered there, went on to /pricing.
 	const journeys = owner.locator('#journeys');
 	await expect(journeys.getByTestId('journey-page')).toHaveText('/');
-	expect(await cells(owner, '#journeys .sides > div:first-child')).toEqual([
-		['(entrance)', '1', '100%']
-	]);
-	expect(await cells(owner, '#journeys .sides > div:last-child')).toEqual([
-		['/pricing', '1', '100%']
-	]);
+	await expect
+		.poll(() => cells(owner, '#journeys .sides > div:first-child'))
+		.toEqual([['(entrance)', '1', '100%']]);
+	await expect
+		.poll(() => cells(owner, '#journeys .sides > div:last-child'))
+		.toEqual([['/pricing', '1', '100%']]);
 
 	// Walk forward: /pricing came from / and was the last page.
 	await journeys.getByRole('link', { name: '/pricing' }).first().click();
 	await owner.waitForURL(/journey=\/pricing#journeys$/);
 	await expect(journeys.getByTestId('journey-page')).toHaveText('/pricing');
-	expect(await cells(owner, '#journeys .sides > div:first-child')).toEqual([['/', '1', '100%']]);
-	expect(await cells(owner, '#journeys .sides > div:last-child')).toEqual([
-		['(exit)', '1', '100%']
-	]);
+	await expect
+		.poll(() => cells(owner, '#journeys .sides > div:first-child'))
+		.toEqual([['/', '1', '100%']]);
+	await expect
+		.poll(() => cells(owner, '#journeys .sides > div:last-child'))
+		.toEqual([['(exit)', '1', '100%']]);
 	// And back.
 	await journeys.locator('.sides').getByRole('link', { name: '/' }).click();
 	await owner.waitForURL(/journey=\/#journeys$/);
@@ -108,24 +112,24 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 
 	// Paths from entry, as the tracker recorded the visit's trail: entered on /.
 	const paths = owner.locator('#paths');
-	expect(await cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
+	await expect.poll(() => cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
 	// Walk forward: the 2-page path / → /pricing, then its end (the visitor left).
 	await paths.locator('tbody').getByRole('link', { name: '/' }).click();
 	await owner.waitForURL(/step=\/#paths$/);
 	await expect(paths.getByTestId('path-step')).toHaveText(['/']);
-	expect(await cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
+	await expect.poll(() => cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
 	await paths.locator('tbody').getByRole('link', { name: '/pricing' }).click();
 	await owner.waitForURL(/step=\/&step=\/pricing#paths$/);
 	await expect(paths.getByTestId('path-step')).toHaveText(['/', '/pricing']);
-	expect(await cells(owner, '#paths')).toEqual([['(exit)', '1', '100%']]);
+	await expect.poll(() => cells(owner, '#paths')).toEqual([['(exit)', '1', '100%']]);
 	// And back, a step at a time, to the entry pages.
 	await paths.getByRole('link', { name: '← back' }).click();
 	await owner.waitForURL(/step=\/#paths$/);
-	expect(await cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
+	await expect.poll(() => cells(owner, '#paths')).toEqual([['/pricing', '1', '100%']]);
 	await paths.getByRole('link', { name: 'Entry pages' }).click();
 	await owner.waitForURL(/range=today#paths$/);
 	await expect(paths.getByTestId('path-step')).toHaveCount(0);
-	expect(await cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
+	await expect.poll(() => cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
 
 	// The wildcard goal opens the dashboard under its page pattern, named on the chip: one
 	// path matched (/pricing), so its visitor shows; the session landed on /, not there.
