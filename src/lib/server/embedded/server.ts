@@ -45,6 +45,11 @@ export interface EmbeddedOptions {
 	 * own map/reduce, for the benchmark's comparison.
 	 */
 	viewEngine?: boolean;
+	/**
+	 * How long indexing waits for the reads in flight at most before it takes a slice
+	 * anyway (views/schedule.ts); default 250 ms. Tests set it long to see reads first.
+	 */
+	readWaitMs?: number;
 }
 
 /** A running embedded store. */
@@ -119,7 +124,8 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			? undefined
 			: await startViewEngine({
 					Pouch,
-					dir: options.memory ? undefined : path.join(dataDir, STORE_DIRS.views)
+					dir: options.memory ? undefined : path.join(dataDir, STORE_DIRS.views),
+					readWaitMs: options.readWaitMs
 				});
 	const viewContext: ViewHttpContext = {
 		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),

@@ -19,6 +19,7 @@ import { exactValue } from './exact-sum';
 import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
 import type { MapSandbox } from './sandbox';
+import { slicer, type Reads } from './schedule';
 import {
 	DIRTY,
 	ROWS,
@@ -79,28 +80,17 @@ interface KeyTarget {
 	added: boolean;
 }
 
-/** Documents mapped per sandbox call. */
+/**
+ * Documents mapped per sandbox call: a call cannot yield, so it bounds how long a read
+ * arriving waits for the slice in progress (README, "Reads first").
+ */
 const MAP_CHUNK = 100;
 
 /**
- * Longest stretch of a batch's work between two yields to the event loop: the store
- * answers requests while it indexes, within about this much CPU time (a loop blocked
- * for seconds also makes the HTTP server drop idle keep-alive connections just as
- * clients reuse them). Checked every {@link YIELD_CHECK} items, as reading the clock
- * per row would cost more than the rows.
+ * Items between two checks of the slice (schedule.ts), as reading the clock per row
+ * would cost more than the rows.
  */
-const SLICE_MS = 15;
 const YIELD_CHECK = 256;
-
-/** Yields to the event loop once a slice of {@link SLICE_MS} has passed since the last. */
-function slicer() {
-	let since = performance.now();
-	return async () => {
-		if (performance.now() - since < SLICE_MS) return;
-		await new Promise<void>((resolve) => setImmediate(resolve));
-		since = performance.now();
-	};
-}
 
 /** A pending change to one stored entry. */
 interface EntryDelta {
@@ -122,6 +112,7 @@ export type BatchLog = (line: string) => void;
  * Maps and stores one batch; `meta` (rows, depths, seq) is updated in place once the
  * write succeeded.
  * @param seq The sequence the batch ends at (its last change's).
+ * @param reads The store's reads in flight, which the batch's yields wait for (schedule.ts).
  */
 export async function writeBatch(
 	store: Level,
@@ -130,10 +121,11 @@ export async function writeBatch(
 	changes: Change[],
 	seq: number,
 	log: BatchLog,
-	fences?: FenceKeeper
+	fences?: FenceKeeper,
+	reads?: Reads
 ): Promise<BatchResult> {
 	const encoder = new KeyEncoder();
-	const pause = slicer();
+	const pause = slicer(reads);
 	const designs: string[] = [];
 	const toMap: Change[] = [];
 	const lookups: string[] = [];

@@ -27,6 +27,7 @@ import type { ViewQuery } from './params';
 import { answerQuery, validateQuery, type DocFetcher, type ViewAnswer } from './query';
 import { ViewReader } from './reader';
 import type { MapLimits } from './sandbox';
+import { Reads, type Read } from './schedule';
 import {
 	META_RANGE,
 	NEXT_ID_KEY,
@@ -73,6 +74,11 @@ export interface ViewEngineOptions {
 	/** How often an idle index looks for unannounced changes; default 5000 ms. */
 	pollMs?: number;
 	mapLimits?: MapLimits;
+	/**
+	 * How long indexing waits for the reads in flight at most before it takes a slice
+	 * anyway; default 250 ms (`READ_WAIT_MS`, schedule.ts).
+	 */
+	readWaitMs?: number;
 	/** Where indexing problems are reported; default console.warn. */
 	log?: (line: string) => void;
 }
@@ -93,6 +99,8 @@ export interface IndexerTask {
 
 /** A running view engine. */
 export interface ViewEngine {
+	/** The store's reads in flight, which indexing steps back for (the front server counts them). */
+	readonly reads: Reads;
 	/**
 	 * A view the engine serves, or undefined when it does not (no such database, a
 	 * JavaScript reduce, …): the caller passes the request on.
@@ -120,9 +128,10 @@ export interface ViewEngine {
 export interface ServedView {
 	/**
 	 * Answers a query.
+	 * @param read The read in flight it answers: it does not count while it waits for the index.
 	 * @throws {ViewError} for CouchDB's error answers (400 `query_parse_error`, 500 `timeout`).
 	 */
-	query(query: ViewQuery): Promise<ViewAnswer>;
+	query(query: ViewQuery, read?: Read): Promise<ViewAnswer>;
 }
 
 /** The indexes of one design document: the current signature's, and the previous one while it builds. */
@@ -163,6 +172,7 @@ function limitHeapGrowth() {
 }
 
 class Engine implements ViewEngine {
+	readonly reads: Reads;
 	private readonly slots = new Map<string, Slot>();
 	private readonly databases = new Map<string, PouchDatabase>();
 	private readonly plans = new Map<string, DesignPlan>();
@@ -181,6 +191,7 @@ class Engine implements ViewEngine {
 		private readonly temporary: string | undefined
 	) {
 		this.log = options.log ?? ((line) => console.warn(`couchstats views: ${line}`));
+		this.reads = new Reads(options.readWaitMs);
 		options.Pouch.on('created', this.onCreated);
 		options.Pouch.on('destroyed', this.onDestroyed);
 	}
@@ -229,13 +240,16 @@ class Engine implements ViewEngine {
 		const planned = plan.views.find((v) => v.name === viewName);
 		if (!planned) return undefined;
 		return {
-			query: async (query) => {
+			query: async (query, read) => {
 				validateQuery(query, planned.reducer !== null);
 				const indexer = await this.ensureIndex(db, ddocId, plan);
 				let source = indexer;
 				if (query.update === 'true') {
 					const info = await this.database(db).info();
-					await indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000);
+					const wait = () =>
+						indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000);
+					// A read waiting for the indexer must not hold it back (schedule.ts).
+					await (read ? read.aside(wait) : wait());
 				} else {
 					if (query.update === 'lazy') indexer.wake();
 					const previous = this.slot(db, ddocId).previous;
@@ -409,6 +423,7 @@ class Engine implements ViewEngine {
 			batchSize: this.options.batchSize,
 			pollMs: this.options.pollMs,
 			mapLimits: this.options.mapLimits,
+			reads: this.reads,
 			log: this.log,
 			onDesignChange: (ids) => {
 				if (ids.includes(meta.ddoc)) void this.designChanged(meta.db, meta.ddoc);

@@ -10,11 +10,18 @@
  * credentials) is let through at once; anyone else is asked of express-pouchdb by
  * reading the design document with the caller's own credentials over loopback, and
  * its refusal (401, 403, 404) is the answer.
+ *
+ * Every request passes here first, so this is where the store's reads in flight are
+ * counted (schedule.ts: indexing waits for them): views, documents, `_all_docs`, and
+ * any other `GET`/`HEAD`, from arrival until the response is sent or the connection
+ * closes. Writes do not count (an import's `_bulk_docs` would hold indexing back for
+ * the whole import), nor `_changes` feeds that wait for changes to happen.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ViewEngine } from './engine';
 import { ViewError } from './errors';
 import { parseViewQuery } from './params';
+import type { Read } from './schedule';
 
 /** Largest POST body accepted (a `keys` list); CouchDB's default is far larger. */
 const MAX_BODY = 16 * 1024 * 1024;
@@ -47,6 +54,8 @@ export function handleViewRequest(
 		const db = safeDecode(segments[0]);
 		if (db) res.once('finish', () => engine.noteWrite(db));
 	}
+	const read = isRead(method, segments, url) ? engine.reads.begin() : undefined;
+	if (read) res.once('close', () => read.end());
 	if (method === 'GET' && url.pathname === '/_active_tasks' && context.isAdmin(req)) {
 		send(res, 200, engine.activeTasks(), false);
 		return true;
@@ -59,7 +68,8 @@ export function handleViewRequest(
 	if (!isView) return false;
 	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
 	if (!db || !ddoc || !view) return false;
-	serve(engine, context, req, res, url, { db, ddocId: `_design/${ddoc}`, view }).catch((e) => {
+	const target = { db, ddocId: `_design/${ddoc}`, view, read };
+	serve(engine, context, req, res, url, target).catch((e) => {
 		if (res.headersSent) {
 			res.destroy();
 			return;
@@ -83,7 +93,7 @@ async function serve(
 	req: IncomingMessage,
 	res: ServerResponse,
 	url: URL,
-	target: { db: string; ddocId: string; view: string }
+	target: { db: string; ddocId: string; view: string; read?: Read }
 ) {
 	if (!(await engine.hasDatabase(target.db))) return context.passOn(req, res);
 	if (!context.isAdmin(req)) {
@@ -95,8 +105,28 @@ async function serve(
 	let body: Record<string, unknown> = {};
 	if (req.method === 'POST') body = await readJsonObject(req);
 	const query = parseViewQuery(url.searchParams, body);
-	const answer = await served.query(query);
+	const answer = await served.query(query, target.read);
 	send(res, 200, answer, req.method === 'HEAD');
+}
+
+/** `POST` endpoints that only read. */
+const POST_READS = new Set(['_all_docs', '_bulk_get', '_find', '_explain', '_design_docs']);
+
+/**
+ * Whether a request is a read that indexing steps back for: any `GET`/`HEAD` but a
+ * `_changes` feed that waits (`longpoll`, `continuous`, `eventsource`) or
+ * `_db_updates`, and the `POST`s that only read (views with `keys`, `_all_docs`,
+ * `_bulk_get`, `_find`).
+ */
+function isRead(method: string, segments: string[], url: URL): boolean {
+	const last = segments.at(-1) ?? '';
+	if (method === 'POST') {
+		return POST_READS.has(last) || (segments.length === 5 && segments[3] === '_view');
+	}
+	if (method !== 'GET' && method !== 'HEAD') return false;
+	if (last === '_db_updates') return false;
+	const feed = url.searchParams.get('feed');
+	return !(last === '_changes' && feed !== null && feed !== 'normal');
 }
 
 /** express-pouchdb's answer when the caller may not read the design document. */

@@ -13,6 +13,7 @@ import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
 import { buildLevels, type WantedLevel } from './levels';
 import { MapSandbox, type MapLimits } from './sandbox';
+import type { Reads } from './schedule';
 import type { IndexMeta, Level } from './store';
 
 /** The part of a PouchDB database the indexer uses. */
@@ -30,6 +31,8 @@ export interface IndexerOptions {
 	/** How often an idle index looks for changes nobody told it about; default 5000 ms. */
 	pollMs?: number;
 	mapLimits?: MapLimits;
+	/** The store's reads in flight: indexing waits for them at each yield (schedule.ts). */
+	reads?: Reads;
 	/** Where map errors and `log()` lines go. */
 	log: (line: string) => void;
 	/** Called with the design document ids a batch saw change. */
@@ -200,6 +203,8 @@ export class Indexer {
 
 	/** One batch; false when there was nothing to do. */
 	private async step(): Promise<boolean> {
+		// Reads first: a batch, a level's or fences' chunk starts once none is in flight.
+		await this.options.reads?.turn();
 		// One chunk of each group level under way, then the next batch.
 		if (this.building || this.wanted.size) {
 			const wanted = [...this.wanted.values()];
@@ -239,7 +244,8 @@ export class Indexer {
 			response.results,
 			Number(response.last_seq),
 			(line) => lines.push(line),
-			this.fences
+			this.fences,
+			this.options.reads
 		);
 		for (const line of lines.slice(0, LOGGED_PER_BATCH)) this.options.log(line);
 		if (lines.length > LOGGED_PER_BATCH) {
