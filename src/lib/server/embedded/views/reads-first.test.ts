@@ -108,7 +108,7 @@ test('while a read is in flight, a catch-up writes at most the batch it was in',
 	const held = heldRead(origin, auth);
 	await held.arrived;
 	const seen: number[] = [];
-	for (let i = 0; i < 100; i++) seen.push(await indexedSeq());
+	for (let i = 0; i < 200; i++) seen.push(await indexedSeq());
 	const answer = await held.finish();
 	expect(answer.status).toBe(200);
 	seen.push(answer.body.update_seq);
