@@ -84,7 +84,7 @@ interface KeyTarget {
  * Documents mapped per sandbox call: a call cannot yield, so it bounds how long a read
  * arriving waits for the slice in progress (README, "Reads first").
  */
-const MAP_CHUNK = 100;
+const MAP_CHUNK = 25;
 
 /**
  * Items between two checks of the slice (schedule.ts), as reading the clock per row
