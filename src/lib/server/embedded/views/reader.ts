@@ -2,7 +2,8 @@
  * Reads one view of one index from a store snapshot: map rows in a range, the
  * aggregate of a range, and groups (exact keys or group_level prefixes) in order.
  *
- * Costs (README.md): rows read are the rows returned; a group read costs one stored
+ * Costs (README.md): rows read are the rows returned (for a view whose rows are not kept
+ * yet, rows.ts, one back-index entry per document instead); a group read costs one stored
  * entry per group returned, plus the rows or entries the range cuts at its two ends;
  * a range's aggregate walks the groups of the first level the range splits, stepping
  * into only the (at most two) groups the range cuts.
