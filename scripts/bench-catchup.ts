@@ -12,7 +12,9 @@
  * dashboard once (answered from what is indexed so far), so the group levels the app's
  * reads need are kept during the catch-up, as in a store the app reads (views/levels.ts).
  * `--keys` then counts the view store's keys per record by space (map rows, exact
- * entries, group levels, fences, back-index) and lists the views that keep their rows.
+ * entries, group levels, fences, back-index) and lists the views that keep their rows;
+ * `--first-read` times the first `reduce=false` reads of `session-records` after the
+ * catch-up (views/rows.ts: answered from the back-index until its rows are built).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,7 +59,9 @@ if (mode === 'seed') {
 		const data = await readDashboard(couch, site, range, { now: () => NOW });
 		if (data.problem) throw new Error(data.problem);
 	}
-	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+	// `limit: 0`: waits for the index without reading a row, which a view keeping its rows on
+	// demand (views/rows.ts) would answer from the back-index and then build.
+	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 0, reduce: false }));
 	const used = process.cpuUsage(cpu);
 	const seconds = (used.user + used.system) / 1e6;
 	const wall = (performance.now() - started) / 1000;
@@ -80,6 +84,7 @@ if (mode === 'seed') {
 			`99th percentile ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`
 	);
 	console.log(`CPU-s by thread: ${threadCpu()}`);
+	if (process.argv.includes('--first-read')) await firstReads(couch);
 	await store.close();
 	console.log(
 		`view store on disk: ${Math.round(dirBytes(path.join(copy, STORE_DIRS.views)) / 2 ** 20)} MB`
@@ -140,4 +145,19 @@ async function countKeys(dir: string, docs: number): Promise<void> {
 		console.log(`${meta.ddoc}: rows kept for ${kept.join(', ') || 'no view'}`);
 	}
 	await db.close();
+}
+
+/** Times ten reads of the newest session-records rows, one after the other. */
+async function firstReads(couch: ReturnType<typeof createCouch>): Promise<void> {
+	const times: string[] = [];
+	for (let i = 0; i < 10; i++) {
+		const started = performance.now();
+		await couch.events.view('stats', 'session-records', {
+			reduce: false,
+			limit: 50,
+			descending: true
+		});
+		times.push(`${Math.round(performance.now() - started)} ms`);
+	}
+	console.log(`session-records reduce=false reads after the catch-up: ${times.join(', ')}`);
 }
