@@ -2,10 +2,9 @@
  * One batch of database changes → one atomic write: the map rows each changed
  * document now emits (and the removal of what it emitted before, found in the
  * back-index; only in views that keep their rows, rows.ts), the deltas of every entry
- * those rows fall under, the back-index, and
- * the index's new checkpoint. Either all of it is stored or none of it, so a crash
- * between batches loses nothing and counts nothing twice: the next run starts again
- * from the last checkpoint.
+ * those rows fall under, the back-index, and the index's new checkpoint. Either all of
+ * it is stored or none of it, so a crash between batches loses nothing and counts
+ * nothing twice: the next run starts again from the last checkpoint.
  */
 import { KeyEncoder, SURROGATE, groupPrefixes, keyBytes } from './collation';
 import { exactValue } from './exact-sum';
