@@ -11,6 +11,10 @@
  * wait for the catch-up's slices) and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
  * dashboard once (answered from what is indexed so far), so the group levels the app's
  * reads need are kept during the catch-up, as in a store the app reads (views/levels.ts).
+ * `--keys` then counts the view store's keys per record by space (map rows, exact
+ * entries, group levels, fences, back-index) and lists the views that keep their rows;
+ * `--first-read` times the first `reduce=false` reads of `session-records` after the
+ * catch-up (views/rows.ts: answered from the back-index until its rows are built).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +26,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
@@ -54,7 +59,9 @@ if (mode === 'seed') {
 		const data = await readDashboard(couch, site, range, { now: () => NOW });
 		if (data.problem) throw new Error(data.problem);
 	}
-	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+	// `limit: 0`: waits for the index without reading a row, which a view keeping its rows on
+	// demand (views/rows.ts) would answer from the back-index and then build.
+	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 0, reduce: false }));
 	const used = process.cpuUsage(cpu);
 	const seconds = (used.user + used.system) / 1e6;
 	const wall = (performance.now() - started) / 1000;
@@ -77,10 +84,12 @@ if (mode === 'seed') {
 			`99th percentile ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`
 	);
 	console.log(`CPU-s by thread: ${threadCpu()}`);
+	if (process.argv.includes('--first-read')) await firstReads(couch);
 	await store.close();
 	console.log(
 		`view store on disk: ${Math.round(dirBytes(path.join(copy, STORE_DIRS.views)) / 2 ** 20)} MB`
 	);
+	if (process.argv.includes('--keys')) await countKeys(path.join(copy, STORE_DIRS.views), docs);
 	fs.rmSync(copy, { recursive: true, force: true });
 }
 
@@ -106,4 +115,49 @@ function dirBytes(dir: string): number {
 		total += entry.isDirectory() ? dirBytes(file) : fs.statSync(file).size;
 	}
 	return total;
+}
+
+/** Keys per record of each space of the view store, and which views keep their map rows. */
+async function countKeys(dir: string, docs: number): Promise<void> {
+	const db = await openViewStore(dir);
+	const counts: Record<string, number> = {};
+	for await (const key of db.keys()) {
+		const space = /^i\d+\/(?:b|\d+\/([a-z])\d*)\|/.exec(key);
+		const name = space ? (space[1] ?? 'b') : 'other';
+		counts[name] = (counts[name] ?? 0) + 1;
+	}
+	const names: Record<string, string> = { r: 'rows', e: 'exact entries', p: 'group entries' };
+	Object.assign(names, { f: 'fences', b: 'back-index', d: 'dirty', other: 'other' });
+	const perRecord = Object.entries(counts)
+		.map(([name, n]) => `${names[name] ?? name} ${(n / docs).toFixed(2)}`)
+		.join(', ');
+	console.log(`view store keys per record: ${perRecord}`);
+	for await (const text of db.values({ gte: 'M|index|', lt: 'M|index}' })) {
+		const meta = JSON.parse(text) as {
+			ddoc: string;
+			views: { name: string; rowsKept?: unknown }[];
+		};
+		const kept = meta.views
+			.filter((view) => view.rowsKept !== false)
+			.map((view) =>
+				typeof view.rowsKept === 'string' ? `${view.name} (being built)` : view.name
+			);
+		console.log(`${meta.ddoc}: rows kept for ${kept.join(', ') || 'no view'}`);
+	}
+	await db.close();
+}
+
+/** Times ten reads of the newest session-records rows, one after the other. */
+async function firstReads(couch: ReturnType<typeof createCouch>): Promise<void> {
+	const times: string[] = [];
+	for (let i = 0; i < 10; i++) {
+		const started = performance.now();
+		await couch.events.view('stats', 'session-records', {
+			reduce: false,
+			limit: 50,
+			descending: true
+		});
+		times.push(`${Math.round(performance.now() - started)} ms`);
+	}
+	console.log(`session-records reduce=false reads after the catch-up: ${times.join(', ')}`);
 }

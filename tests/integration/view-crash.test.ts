@@ -10,7 +10,8 @@
  * group level (views/levels.ts), and `offset` reads make it build each view's fences
  * (views/fences.ts), so both are built and kept up to date while the store is killed; at
  * the end each view's `group_level=3` groups and the offsets of keys spread over each
- * view must be exact too.
+ * view must be exact too. `reduce=false` reads of a row make it build the map rows of its
+ * `_count` and `_sum` views (views/rows.ts), whose rows of those keys must be exact.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -216,6 +217,9 @@ describe('the view engine killed in the middle of indexing', () => {
 			const key = encodeURIComponent(JSON.stringify(views[name].counts[0]?.[0] ?? null));
 			const offset = `/${prefix}-events/_design/stats/_view/${name}?reduce=false&limit=0&startkey=${key}&stale=ok`;
 			expect((await request(store, offset)).status, name).toBe(200);
+			// A row: the engine starts building the rows of a _count or _sum view (views/rows.ts).
+			const row = `/${prefix}-events/_design/stats/_view/${name}?reduce=false&limit=1&stale=ok`;
+			expect((await request(store, row)).status, name).toBe(200);
 		}
 		await progressed(store, 0.3);
 		await stopStore();
@@ -250,6 +254,9 @@ describe('the view engine killed in the middle of indexing', () => {
 					[up.body.offset, (await request(store, down)).body.offset],
 					`${name} ${key}`
 				).toEqual([before, after]);
+				// Rows (built through the kills): the key's rows, each once.
+				const keyed = await request(store, `${base}?reduce=false&key=${key}`);
+				expect((keyed.body.rows as unknown[]).length, `${name} ${key}`).toBe(want.counts[i][1]);
 			}
 			const leveled = await request(store, `${base}?group_level=${GROUP_LEVEL}`);
 			const levelRows = leveled.body.rows as { key: unknown; value: unknown }[];

@@ -1,23 +1,16 @@
 /**
  * One batch of database changes → one atomic write: the map rows each changed
  * document now emits (and the removal of what it emitted before, found in the
- * back-index), the deltas of every entry those rows fall under, the back-index, and
- * the index's new checkpoint. Either all of it is stored or none of it, so a crash
- * between batches loses nothing and counts nothing twice: the next run starts again
- * from the last checkpoint.
+ * back-index; only in views that keep their rows, rows.ts), the deltas of every entry
+ * those rows fall under, the back-index, and the index's new checkpoint. Either all of
+ * it is stored or none of it, so a crash between batches loses nothing and counts
+ * nothing twice: the next run starts again from the last checkpoint.
  */
-import { collate } from 'pouchdb-collate';
-import {
-	KeyEncoder,
-	SURROGATE,
-	groupPrefixes,
-	keyBytes,
-	rowIdx,
-	rowsOfKeyStart
-} from './collation';
+import { KeyEncoder, SURROGATE, groupPrefixes, keyBytes } from './collation';
 import { exactValue } from './exact-sum';
 import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
+import { documentRowKeys, parseBackIndex, rowText, rowsMaintained } from './rows';
 import type { MapSandbox } from './sandbox';
 import { slicer, type Reads } from './schedule';
 import {
@@ -73,7 +66,7 @@ interface KeyTarget {
 	/** The batch's change to the key's exact entry. */
 	delta: Delta;
 	/** Whether its row keys read back to it (EncodedKey.readsBack). */
-	exact: boolean;
+	readsBack: boolean;
 	/** Whether the key holds a surrogate (see collation.ts). */
 	surrogate: boolean;
 	/** Whether a row was added under it (its depth joins the view's). */
@@ -174,7 +167,7 @@ export async function writeBatch(
 				depth: key.depth,
 				elements: grouping[view] ? key.elements : undefined,
 				delta: { c: 0 },
-				exact: key.readsBack,
+				readsBack: key.readsBack,
 				surrogate: SURROGATE.test(key.idx),
 				added: false
 			};
@@ -198,24 +191,30 @@ export async function writeBatch(
 		const docSurrogate = SURROGATE.test(docIdx);
 		const reducer = views[view].reducer;
 		const valued = reducer === '_sum' || reducer === '_stats';
-		const space = rowSpaces[view];
 		const found: KeyTarget[] = new Array(rows);
 		for (let r = 0; r < rows; r++) found[r] = target(view, flat[2 * r]);
-		const dups = rows > 1 ? duplicateNumbers(found, flat) : undefined;
 		rowsDelta[view] += sign * rows;
+		// Rows are written only where the view keeps them (rows.ts); entries, counts, depths
+		// and the back-index always.
+		const rowKeys = rowsMaintained(views[view], docId)
+			? documentRowKeys(
+					rowSpaces[view],
+					found.map((key) => key.idx),
+					docIdx,
+					flat
+				)
+			: undefined;
 		for (let r = 0; r < rows; r++) {
 			const key = found[r];
 			const valueJson = flat[2 * r + 1];
-			const rowKey = rowIdx(space + rowsOfKeyStart(key.idx), docIdx, dups ? dups[r] : 0);
-			const surrogate = docSurrogate || key.surrogate;
-			if (sign > 0) {
-				batch.put(rowKey, key.exact ? valueJson : rowText(key.json, valueJson), surrogate);
-				if (!key.added) {
-					key.added = true;
-					newDepths[view].add(key.depth);
-				}
-			} else {
-				batch.del(rowKey, surrogate);
+			if (rowKeys) {
+				const surrogate = docSurrogate || key.surrogate;
+				if (sign > 0) batch.put(rowKeys[r], rowText(key, valueJson), surrogate);
+				else batch.del(rowKeys[r], surrogate);
+			}
+			if (sign > 0 && !key.added) {
+				key.added = true;
+				newDepths[view].add(key.depth);
 			}
 			addValue(key.delta, reducer, valued ? parsed(valueJson) : null, sign);
 		}
@@ -269,7 +268,7 @@ export async function writeBatch(
 			// A key whose rows were removed and emitted again alike changes nothing.
 			if (delta.c !== 0 || !isNeutral(delta)) {
 				const storeKey = prefix + exactSub(key.depth) + key.idx;
-				const keyJson = key.exact ? undefined : key.json;
+				const keyJson = key.readsBack ? undefined : key.json;
 				entries.push({ view, storeKey, keyJson, delta, surrogate });
 			}
 			if (key.elements && key.depth >= 2) {
@@ -280,7 +279,7 @@ export async function writeBatch(
 					const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
 					// A prefix of a key that reads back reads back (elements are encoded one by one).
 					addDelta(groups, view, groupKey, delta, surrogate, () =>
-						key.exact
+						key.readsBack
 							? undefined
 							: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level))
 					);
@@ -399,47 +398,6 @@ function hasCounts(h: number[] | undefined): boolean {
 	return false;
 }
 
-/**
- * PouchDB's numbering of rows one document emits with one key: sorted by value, the
- * first has none and the others their position, so each gets its own `[key, docid, n]`.
- * Undefined when no key repeats (the usual case).
- */
-function duplicateNumbers(found: KeyTarget[], flat: string[]): number[] | undefined {
-	let repeated = false;
-	for (let i = 1; i < found.length && !repeated; i++) {
-		for (let j = 0; j < i; j++) {
-			if (found[i] === found[j]) {
-				repeated = true;
-				break;
-			}
-		}
-	}
-	if (!repeated) return undefined;
-	const keys = found.map((target) => target.idx);
-	const order = keys.map((_, i) => i);
-	const values = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as unknown);
-	order.sort((a, b) =>
-		keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : collate(values[a], values[b]) || a - b
-	);
-	const numbers = keys.map(() => 0);
-	for (let i = 1; i < order.length; i++) {
-		if (keys[order[i]] === keys[order[i - 1]]) numbers[order[i]] = i;
-	}
-	return numbers;
-}
-
-/** A row's stored value when its key does not read back from the row key: both, marked. */
-function rowText(keyJson: string, valueJson: string): string {
-	return `\u0001${keyJson}\u0001${valueJson}`;
-}
-
-/** A stored row's value, and its key when stored with it. */
-export function parseRowText(text: string): { key?: unknown; value: unknown } {
-	if (text.charCodeAt(0) !== 1) return { value: JSON.parse(text) };
-	const bar = text.indexOf('\u0001', 1);
-	return { key: JSON.parse(text.slice(1, bar)), value: JSON.parse(text.slice(bar + 1)) };
-}
-
 /** The back-index text of one document: `[[view, key, value, key, value, …], …]`. */
 function backIndexText(perView: string[][]): string {
 	const parts: string[] = [];
@@ -447,14 +405,6 @@ function backIndexText(perView: string[][]): string {
 		if (flat.length) parts.push(`[${view},${flat.join(',')}]`);
 	});
 	return `[${parts.join(',')}]`;
-}
-
-/** What a document emitted, per view, as JSON texts again. */
-function parseBackIndex(text: string): [number, string[]][] {
-	return (JSON.parse(text) as unknown[][]).map(([view, ...rest]) => [
-		view as number,
-		rest.map((part) => JSON.stringify(part) ?? 'null')
-	]);
 }
 
 /**

@@ -1,46 +1,119 @@
 /**
- * A consistency check of one index, for tests and for debugging a store: every stored
- * entry must equal the aggregate recomputed from the level below it (an exact key's
- * from its rows, a group's from its members' entries), every group of a kept group level
- * must have its entry, and every view's row count must equal its rows. Costs a full read of the index.
+ * A consistency check of one index, for tests and for debugging a store: every view's
+ * stored rows must be exactly the rows its documents' back-index holds (all of them when
+ * the view keeps its rows, those of the documents built so far while they are built, none
+ * before: rows.ts), its row count their number, every exact entry the aggregate of its
+ * key's rows in the back-index, every group entry the aggregate recomputed from its
+ * members' entries, and every group of a kept group level must have its entry. Costs a
+ * full read of the index.
  */
+import { KeyEncoder } from './collation';
 import { exactValue, type ExactSum } from './exact-sum';
 import { ViewReader } from './reader';
-import { settled, type Aggregate } from './reducers';
-import { keyText, prefixSub, spaceRange, viewPrefix, type IndexMeta, type Level } from './store';
+import { addValue, settled, type Aggregate, type Delta } from './reducers';
+import { backIndexTexts, documentRows, rowsMaintained } from './rows';
+import {
+	ROWS,
+	exactSub,
+	keyText,
+	metaKey,
+	prefixSub,
+	spaceRange,
+	viewPrefix,
+	type IndexMeta,
+	type Level
+} from './store';
 
 /**
  * Lists what is inconsistent in an index (empty when it is consistent).
- * @param store Read as it stands: call it while nothing writes the index.
+ * @param store Read from one snapshot, with the metadata stored in it (`given` when none
+ *   is stored yet), so a build chunk or batch written meanwhile is seen whole or not at all.
  */
-export async function checkIndex(store: Level, meta: IndexMeta): Promise<string[]> {
-	const problems: string[] = [];
-	for (let view = 0; view < meta.views.length; view++) {
-		const name = meta.views[view].name;
-		const prefix = viewPrefix(meta.id, view);
-		const reader = new ViewReader(store, undefined, meta, view);
-		let rows = 0;
-		for await (const _ of store.keys(spaceRange(prefix + 'r|'))) rows++;
-		if (rows !== meta.views[view].rows) {
-			problems.push(`${name}: ${rows} rows stored, metadata says ${meta.views[view].rows}`);
+export async function checkIndex(store: Level, given: IndexMeta): Promise<string[]> {
+	const snapshot = store.snapshot();
+	try {
+		const text = await store.get(metaKey(given.id), { snapshot });
+		const meta: IndexMeta = text ? JSON.parse(text) : given;
+		const problems: string[] = [];
+		for (let view = 0; view < meta.views.length; view++) {
+			problems.push(...(await checkView(store, snapshot, meta, view)));
 		}
-		const subs = [
-			...meta.views[view].depths.map((depth) => `e${depth}|`),
-			...Array.from({ length: Math.max(0, meta.views[view].maxDepth - 1) }, (_, i) => `p${i + 1}|`)
-		];
-		problems.push(...(await missingGroups(store, meta, view, reader)));
-		for (const sub of subs) {
-			for await (const [key, text] of store.iterator(spaceRange(prefix + sub))) {
-				const entrySub = keyText(key as unknown as Buffer).slice(prefix.length);
-				const { k: _k, d: dirty, ...read } = JSON.parse(text) as Aggregate & { k: unknown };
-				const stored = settled(read);
-				const { d: _d, ...fresh } = settled(await reader.recompute(entrySub));
-				if (!sameAggregate(stored, fresh, Boolean(dirty))) {
-					problems.push(`${name} ${entrySub}: stored ${text}, recomputed ${JSON.stringify(fresh)}`);
-				}
+		return problems;
+	} finally {
+		await snapshot.close();
+	}
+}
+
+async function checkView(
+	store: Level,
+	snapshot: unknown,
+	meta: IndexMeta,
+	view: number
+): Promise<string[]> {
+	const problems: string[] = [];
+	const viewMeta = meta.views[view];
+	const { name, reducer } = viewMeta;
+	const prefix = viewPrefix(meta.id, view);
+	const reader = new ViewReader(store, snapshot as never, meta, view);
+	const iterate = (sub: string) =>
+		store.iterator({ ...spaceRange(prefix + sub), snapshot } as never);
+
+	// What the back-index says: the rows a view keeps now, and every exact key's aggregate.
+	const rows = new Map<string, string>();
+	const exact = new Map<string, Delta>();
+	let total = 0;
+	for await (const texts of backIndexTexts(store, meta.id, { snapshot })) {
+		const encoder = new KeyEncoder();
+		for (const [docId, text] of texts) {
+			const maintained = rowsMaintained(viewMeta, docId);
+			for (const row of documentRows(encoder, docId, text, view)) {
+				total++;
+				if (maintained) rows.set(row.idx, row.text);
+				const sub = exactSub(row.key.depth) + row.key.idx;
+				let delta = exact.get(sub);
+				if (!delta) exact.set(sub, (delta = { c: 0 }));
+				const valued = reducer === '_sum' || reducer === '_stats';
+				addValue(delta, reducer, valued ? JSON.parse(row.value) : null, 1);
 			}
 		}
 	}
+	if (total !== viewMeta.rows) {
+		problems.push(`${name}: ${total} rows in the back-index, metadata says ${viewMeta.rows}`);
+	}
+	for await (const [key, text] of iterate(ROWS) as AsyncIterable<[Buffer, string]>) {
+		const idx = keyText(key).slice(prefix.length + ROWS.length);
+		const expected = rows.get(idx);
+		if (expected !== text) {
+			problems.push(`${name} row ${idx}: stored ${text}, back-index ${expected ?? 'none'}`);
+		}
+		rows.delete(idx);
+	}
+	for (const idx of rows.keys()) problems.push(`${name} row ${idx}: not stored`);
+
+	problems.push(...(await missingGroups(store, snapshot, meta, view, reader)));
+	const subs = [
+		...viewMeta.depths.map((depth) => exactSub(depth)),
+		...Array.from({ length: Math.max(0, viewMeta.maxDepth - 1) }, (_, i) => prefixSub(i + 1))
+	];
+	for (const sub of subs) {
+		for await (const [key, text] of iterate(sub) as AsyncIterable<[Buffer, string]>) {
+			const entrySub = keyText(key).slice(prefix.length);
+			const { k: _k, d: dirty, ...read } = JSON.parse(text) as Aggregate & { k: unknown };
+			const stored = settled(read);
+			let recomputed: Aggregate;
+			if (entrySub.startsWith('e')) {
+				recomputed = exact.get(entrySub) ?? { c: 0 };
+				exact.delete(entrySub);
+			} else {
+				recomputed = await reader.recompute(entrySub);
+			}
+			const { d: _d, ...fresh } = settled(recomputed);
+			if (!sameAggregate(stored, fresh, Boolean(dirty))) {
+				problems.push(`${name} ${entrySub}: stored ${text}, recomputed ${JSON.stringify(fresh)}`);
+			}
+		}
+	}
+	for (const sub of exact.keys()) problems.push(`${name} ${sub}: no entry`);
 	return problems;
 }
 
@@ -50,6 +123,7 @@ export async function checkIndex(store: Level, meta: IndexMeta): Promise<string[
  */
 async function missingGroups(
 	store: Level,
+	snapshot: unknown,
 	meta: IndexMeta,
 	view: number,
 	reader: ViewReader
@@ -61,7 +135,7 @@ async function missingGroups(
 		if (state === undefined) continue;
 		const stored = new Set<string>();
 		const space = viewPrefix(meta.id, view) + prefixSub(level);
-		for await (const key of store.keys(spaceRange(space))) {
+		for await (const key of store.keys({ ...spaceRange(space), snapshot } as never)) {
 			stored.add(keyText(key as unknown as Buffer).slice(space.length));
 		}
 		for await (const group of reader.foldedGroups({}, level, false)) {
@@ -71,7 +145,6 @@ async function missingGroups(
 	}
 	return missing;
 }
-
 function sameAggregate(a: Aggregate, b: Aggregate, dirty: boolean): boolean {
 	const close = (x: unknown, y: unknown, sum = false): boolean => {
 		if (sum) return close(exactValue(x as ExactSum), exactValue(y as ExactSum));

@@ -26,6 +26,7 @@ import { Indexer, type ChangesSource } from './indexer';
 import type { ViewQuery } from './params';
 import { answerQuery, validateQuery, type DocFetcher, type ViewAnswer } from './query';
 import { ViewReader } from './reader';
+import { rowsFromStart } from './rows';
 import type { MapLimits } from './sandbox';
 import { Reads, type Read } from './schedule';
 import {
@@ -382,13 +383,15 @@ class Engine implements ViewEngine {
 				db,
 				ddoc: ddocId,
 				signature: plan.signature,
-				// No group level kept until a read needs it (levels.ts).
+				// No group level kept until a read needs it (levels.ts), nor the map rows of a
+				// `_count` or `_sum` view (rows.ts).
 				views: plan.views.map((view) => ({
 					...view,
 					rows: 0,
 					depths: [],
 					maxDepth: 0,
-					levels: {}
+					levels: {},
+					rowsKept: rowsFromStart(view.reducer)
 				})),
 				includeDesign: plan.includeDesign,
 				seq: 0,

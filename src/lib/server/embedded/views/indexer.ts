@@ -12,6 +12,7 @@ import { ViewError } from './errors';
 import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
 import { buildLevels, type WantedLevel } from './levels';
+import { WANT_ROWS, buildRows } from './rows';
 import { MapSandbox, type MapLimits } from './sandbox';
 import type { Reads } from './schedule';
 import type { IndexMeta, Level } from './store';
@@ -88,6 +89,10 @@ export class Indexer {
 	private readonly fences: FenceKeeper;
 	/** Whether fences are being built. */
 	private fencing = false;
+	/** Views whose map rows reads wanted since the last step (rows.ts). */
+	private wantedRows = new Set<number>();
+	/** Whether map rows are being built. */
+	private buildingRows = true;
 
 	constructor(
 		private readonly store: Level,
@@ -118,6 +123,13 @@ export class Indexer {
 	 * it between its batches (levels.ts).
 	 */
 	want(view: number, level: number): void {
+		// The view's map rows (rows.ts).
+		if (level === WANT_ROWS) {
+			if (this.wantedRows.has(view)) return;
+			this.wantedRows.add(view);
+			this.wake();
+			return;
+		}
 		// Level 0 is no group level: the view's fences (fences.ts).
 		if (level === 0) {
 			this.fences.want(view);
@@ -212,6 +224,12 @@ export class Indexer {
 			this.building = await buildLevels(this.store, this.meta, wanted);
 		}
 		this.fencing = await this.fences.step();
+		// One chunk of each view's map rows under way (rows.ts).
+		if (this.buildingRows || this.wantedRows.size) {
+			const wanted = [...this.wantedRows];
+			this.wantedRows.clear();
+			this.buildingRows = await buildRows(this.store, this.meta, wanted);
+		}
 		const since = this.meta.seq;
 		// The next batch's changes are read while this one is mapped and written.
 		const current = this.prefetched?.since === since ? this.prefetched : this.fetchChanges(since);
@@ -232,7 +250,7 @@ export class Indexer {
 				this.mayBeDirty = false;
 				await healDirty(this.store, this.meta);
 			}
-			return this.building || this.fencing;
+			return this.building || this.fencing || this.buildingRows;
 		}
 		const progress = this.progress ?? this.list(await this.behind(since));
 		this.prefetched = this.fetchChanges(Number(response.last_seq));

@@ -2,17 +2,18 @@
  * Reads one view of one index from a store snapshot: map rows in a range, the
  * aggregate of a range, and groups (exact keys or group_level prefixes) in order.
  *
- * Costs (README.md): rows read are the rows returned; a group read costs one stored
+ * Costs (README.md): rows read are the rows returned (for a view whose rows are not kept
+ * yet, rows.ts, one back-index entry per document instead); a group read costs one stored
  * entry per group returned, plus the rows or entries the range cuts at its two ends;
  * a range's aggregate walks the groups of the first level the range splits, stepping
  * into only the (at most two) groups the range cuts.
  */
 import type { AbstractSnapshot } from 'abstract-level';
 import { parseIndexableString } from 'pouchdb-collate';
-import { parseRowText } from './batch';
 import { KeyEncoder, keyBytes } from './collation';
 import { exactRows, groupRows, groupWalkStart, overlap, withinGroup, type Range } from './ranges';
 import { addValue, merge, type Aggregate, type Delta } from './reducers';
+import { WANT_ROWS, backIndexTexts, documentRows, parseRowText, rowsKept } from './rows';
 import {
 	ROWS,
 	exactSub,
@@ -54,10 +55,14 @@ export class ViewReader {
 	readonly encoder = new KeyEncoder();
 	readonly view: ViewMeta;
 	private readonly prefix: string;
+	private readonly id: number;
+	/** Told of levels, fences and rows a read needed (keptAggregate silences levels only). */
+	private readonly tell?: (view: number, level: number) => void;
 
 	/**
 	 * @param want Told of each group level a read needed but the index does not keep yet
-	 *   (answered from the level below meanwhile), so the indexer builds it (levels.ts).
+	 *   (answered from the level below meanwhile), so the indexer builds it (levels.ts);
+	 *   level 0: the view's fences (fences.ts); WANT_ROWS: its map rows (rows.ts).
 	 */
 	constructor(
 		private readonly store: Level,
@@ -68,6 +73,8 @@ export class ViewReader {
 	) {
 		this.view = meta.views[viewNumber];
 		this.prefix = viewPrefix(meta.id, viewNumber);
+		this.id = meta.id;
+		this.tell = want;
 	}
 
 	/**
@@ -91,7 +98,7 @@ export class ViewReader {
 
 	/** Map rows in a range, in order. */
 	async *rows(range: Range, reverse: boolean): AsyncGenerator<StoredRow> {
-		for await (const [idx, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, reverse, true)) {
+		for await (const [idx, text] of this.rowTexts(range, reverse)) {
 			// The row key is [key, docid] or [key, docid, n] (see collation.ts).
 			const [key, id] = parseIndexableString(idx) as [unknown, string];
 			const row = parseRowText(text);
@@ -161,7 +168,7 @@ export class ViewReader {
 
 	/** Tells the indexer a read needed this view's fences, not built yet (fences.ts). */
 	wantFences(): void {
-		this.want?.(this.viewNumber, 0);
+		this.tell?.(this.viewNumber, 0);
 	}
 
 	/**
@@ -291,10 +298,42 @@ export class ViewReader {
 		const total: Delta = { c: 0 };
 		const reducer = this.view.reducer;
 		const needed = reducer === '_sum' || reducer === '_stats';
-		for await (const [, text] of this.walk(ROWS, range.lo?.row, range.hi?.row, false, true)) {
+		for await (const [, text] of this.rowTexts(range, false)) {
 			addValue(total, reducer, needed ? parseRowText(text).value : null, 1);
 		}
 		return total;
+	}
+
+	/**
+	 * The stored rows in a range, in order, as `[indexable string, text]`: from the `r|`
+	 * space when the view keeps its rows; otherwise (rows.ts) the indexer is told to build
+	 * them and they are made from the back-index, which costs one entry per document of
+	 * the index, whatever the range.
+	 */
+	private rowTexts(range: Range, reverse: boolean): AsyncGenerator<[string, string]> {
+		if (rowsKept(this.view)) return this.walk(ROWS, range.lo?.row, range.hi?.row, reverse, true);
+		this.tell?.(this.viewNumber, WANT_ROWS);
+		return this.backIndexRows(range, reverse);
+	}
+
+	private async *backIndexRows(range: Range, reverse: boolean): AsyncGenerator<[string, string]> {
+		const found: [string, string][] = [];
+		const { lo, hi } = range;
+		for await (const texts of backIndexTexts(this.store, this.id, { snapshot: this.snapshot })) {
+			readCounts.entries += texts.length;
+			readCounts.byView[this.view.name] = (readCounts.byView[this.view.name] ?? 0) + texts.length;
+			// One encoder per chunk: its memory of element strings stays small.
+			const encoder = new KeyEncoder();
+			for (const [docId, text] of texts) {
+				for (const row of documentRows(encoder, docId, text, this.viewNumber)) {
+					if ((lo && row.idx < lo.row) || (hi && row.idx >= hi.row)) continue;
+					found.push([row.idx, row.text]);
+				}
+			}
+		}
+		found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+		if (reverse) found.reverse();
+		yield* found;
 	}
 
 	/**

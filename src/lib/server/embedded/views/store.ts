@@ -8,7 +8,7 @@
  * M|index|<id>          index metadata, checkpoint included (IndexMeta)
  * M|next                next index id
  * i<id>/b|<docid>       back-index: what each document emitted, per view
- * i<id>/<v>/r|<row>     map rows of view v, by toIndexableString([key, docid])
+ * i<id>/<v>/r|<row>     map rows of view v, by toIndexableString([key, docid]) (rows.ts)
  * i<id>/<v>/e<d>|<key>  one entry per distinct key of depth d (array length, 0 otherwise)
  * i<id>/<v>/p<L>|<pfx>  one entry per group_level=L group of keys longer than L
  * i<id>/<v>/d|<sub>     entries whose _stats minimum/maximum must be recomputed
@@ -53,6 +53,13 @@ export interface ViewMeta {
 	 * (keys below it are kept); absent until a read needs them.
 	 */
 	fences?: true | string;
+	/**
+	 * The view's map rows (`r|`, rows.ts): `true` once every row is stored, a document id
+	 * while they are built (the rows of the documents up to it are stored), `false` while
+	 * none are (a `_count` or `_sum` view no read has needed rows of). Absent in indexes
+	 * made before rows were kept on demand: those keep every row.
+	 */
+	rowsKept?: boolean | string;
 }
 
 /** A kept group level: built, or built up to (and including) a group's indexable string. */

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReducerName } from './reducers';
+import { rowsFromStart } from './rows';
 import { MapSandbox } from './sandbox';
 import { indexRange, openViewStore, type IndexMeta, type Level } from './store';
 
@@ -31,10 +32,13 @@ export async function closeTempStores(): Promise<void> {
  * A new empty index (id 1) of `views` in a temporary store, with their sandbox.
  * @param lazy Keep group levels on demand (levels.ts), as new indexes do; otherwise every
  *   level, as indexes made before that do.
+ * @param lazyRows Keep the map rows of `_count` and `_sum` views on demand (rows.ts), as
+ *   new indexes do; otherwise every row, as indexes made before that do.
  */
 export async function newTestIndex(
 	views: readonly { name: string; map: string; reducer: ReducerName }[],
-	lazy = false
+	lazy = false,
+	lazyRows = false
 ): Promise<{ store: Level; meta: IndexMeta; sandbox: MapSandbox }> {
 	const store = await openTempStore();
 	const meta: IndexMeta = {
@@ -47,7 +51,8 @@ export async function newTestIndex(
 			rows: 0,
 			depths: [],
 			maxDepth: 0,
-			...(lazy ? { levels: {} } : {})
+			...(lazy ? { levels: {} } : {}),
+			...(lazyRows ? { rowsKept: rowsFromStart(view.reducer) } : {})
 		})),
 		includeDesign: false,
 		seq: 0,
