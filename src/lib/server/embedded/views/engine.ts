@@ -384,7 +384,8 @@ class Engine implements ViewEngine {
 				ddoc: ddocId,
 				signature: plan.signature,
 				// No group level kept until a read needs it (levels.ts), nor the map rows of a
-				// `_count` or `_sum` view (rows.ts).
+				// `_count` or `_sum` view until the index chooses the cheap ones or a read needs
+				// them (rows.ts).
 				views: plan.views.map((view) => ({
 					...view,
 					rows: 0,

@@ -12,7 +12,7 @@ import { ViewError } from './errors';
 import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
 import { buildLevels, type WantedLevel } from './levels';
-import { WANT_ROWS, buildRows } from './rows';
+import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows } from './rows';
 import { MapSandbox, type MapLimits } from './sandbox';
 import type { Reads } from './schedule';
 import type { IndexMeta, Level } from './store';
@@ -224,6 +224,17 @@ export class Indexer {
 			this.building = await buildLevels(this.store, this.meta, wanted);
 		}
 		this.fencing = await this.fences.step();
+		// Once it has mapped enough documents, a new index keeps the rows of the views
+		// emitting about one row per document (rows.ts).
+		const choosing = !this.meta.rowsChosen && this.meta.views.some((v) => v.rowsKept === false);
+		if (choosing && this.meta.seq >= CHOOSE_AFTER_DOCS) {
+			const chosen = await chooseRows(this.store, this.meta);
+			if (chosen) {
+				for (const view of chosen) this.wantedRows.add(view);
+				// Stored with the next write of the metadata; chosen again after a crash before it.
+				this.meta.rowsChosen = true;
+			}
+		}
 		// One chunk of each view's map rows under way (rows.ts).
 		if (this.buildingRows || this.wantedRows.size) {
 			const wanted = [...this.wantedRows];

@@ -6,14 +6,15 @@
  * build's progress, with a restart in the middle — stores byte for byte what the index
  * that kept them from the start stores. An index made before (no `rowsKept`) keeps them.
  */
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { writeBatch, type Change } from './batch';
 import { checkIndex } from './check';
 import { healDirty } from './heal';
 import { parseViewQuery } from './params';
 import { answerQuery } from './query';
 import { ViewReader } from './reader';
-import { WANT_ROWS, buildRows } from './rows';
+import { Indexer, type ChangesSource } from './indexer';
+import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows } from './rows';
 import { indexRange, keyText, metaKey, type IndexMeta, type Level } from './store';
 import { closeTempStores, dumpIndex, newTestIndex, seededInts } from './test-index';
 
@@ -84,8 +85,8 @@ function phases(): Change[][] {
 }
 
 /** Map rows stored per view (`i1/<view>/r|…`). */
-async function storedRows(store: Level): Promise<number[]> {
-	const counts = VIEWS.map(() => 0);
+async function storedRows(store: Level, views = VIEWS.length): Promise<number[]> {
+	const counts = new Array<number>(views).fill(0);
 	for await (const key of store.keys({ ...indexRange(1), keyEncoding: 'buffer' })) {
 		const found = /^i1\/(\d+)\/r\|/.exec(keyText(key as unknown as Buffer));
 		if (found) counts[Number(found[1])]++;
@@ -215,4 +216,83 @@ test('an index made before rows were kept on demand keeps and updates every row'
 	expect(rows.every((n) => n > 0)).toBe(true);
 	expect(JSON.parse((await old.store.get(metaKey(1)))!).views).toEqual(old.meta.views);
 	expect(old.meta.views.every((view) => !('rowsKept' in view))).toBe(true);
+});
+
+/** Views emitting about one row per document or fewer (kept), and more (not kept). */
+const FANOUT = [
+	{ name: 'half', reducer: '_sum', map: 'function (doc) { if (doc.n % 2) emit(doc.n, 1); }' },
+	{ name: 'map', reducer: null, map: 'function (doc) { emit(doc.n); }' },
+	{ name: 'one', reducer: '_count', map: 'function (doc) { emit([doc.n % 7, doc.n]); }' },
+	{
+		name: 'three',
+		reducer: '_count',
+		map: 'function (doc) { emit(doc.n); emit(doc.n % 5); emit([doc.n]); }'
+	},
+	{ name: 'two', reducer: '_sum', map: 'function (doc) { emit(doc.n, 1); emit(-doc.n, 2); }' }
+] as const;
+
+function numbered(from: number, to: number): Change[] {
+	const out: Change[] = [];
+	for (let n = from; n <= to; n++) {
+		const id = `doc-${String(n).padStart(5, '0')}`;
+		out.push({ id, seq: n, doc: { _id: id, n }, changes: [{ rev: '1-a' }] });
+	}
+	return out;
+}
+
+test('a new index chooses to keep the rows of the views emitting up to about one row per document', async () => {
+	const index = await newTestIndex(FANOUT, true, true);
+	await writeBatch(index.store, index.meta, index.sandbox, numbered(1, 30), 30, () => {});
+	// Too few documents for a fair sample: no choice yet.
+	expect(await chooseRows(index.store, index.meta, 40)).toBeUndefined();
+	await writeBatch(index.store, index.meta, index.sandbox, numbered(31, 60), 60, () => {});
+	// half (0.5 rows per document) and one (1); not three or two, nor the map-only view,
+	// which keeps its rows from the start.
+	expect(await chooseRows(index.store, index.meta, 40)).toEqual([0, 2]);
+	index.meta.views[2].rowsKept = '';
+	expect(await chooseRows(index.store, index.meta, 40)).toEqual([0]);
+});
+
+test('an indexer builds the chosen rows once it has mapped enough documents, and reads then use them', async () => {
+	const total = CHOOSE_AFTER_DOCS + 500;
+	const source: ChangesSource = {
+		async changes(options) {
+			const since = Number(options.since);
+			const results = numbered(since + 1, Math.min(total, since + Number(options.limit)));
+			return { results, last_seq: results.at(-1)?.seq ?? since };
+		},
+		async info() {
+			return { update_seq: total };
+		}
+	};
+	const { store, meta } = await newTestIndex(FANOUT, true, true);
+	const indexer = new Indexer(store, meta, source, {
+		batchSize: 300,
+		log: () => undefined,
+		onDesignChange: () => undefined,
+		onReady: () => undefined
+	});
+	indexer.start();
+	try {
+		await indexer.waitFor(total, 60_000);
+		await vi.waitFor(() =>
+			expect(meta.views.map((v) => v.rowsKept)).toEqual([true, true, true, false, false])
+		);
+		expect(meta.rowsChosen).toBe(true);
+		const stored: IndexMeta = JSON.parse((await store.get(metaKey(1)))!);
+		expect(stored.rowsChosen).toBe(true);
+		expect(await storedRows(store, FANOUT.length)).toEqual([total / 2, total, total, 0, 0]);
+		expect(await checkIndex(store, meta)).toEqual([]);
+		// A reduce=false read of a chosen view reads its rows, and wants nothing.
+		const wanted: number[] = [];
+		const reader = new ViewReader(store, undefined, meta, 2, (v, level) => {
+			if (level === WANT_ROWS) wanted.push(v);
+		});
+		const query = parseViewQuery(new URLSearchParams('reduce=false&startkey=[3]&endkey=[3,{}]'));
+		const answer = (await answerQuery(reader, query, async () => new Map())) as { rows: unknown[] };
+		expect(answer.rows.length).toBe(Math.floor((total - 3) / 7) + 1);
+		expect(wanted).toEqual([]);
+	} finally {
+		await indexer.stop();
+	}
 });

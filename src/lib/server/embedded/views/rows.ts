@@ -7,7 +7,12 @@
  * (`dimensions`, `metrics`, `pages`, …) are only ever read as reductions, and each row is
  * one more put per record. So a new index keeps rows from the start only for views that
  * need them regardless: map-only views, and `_stats` views (heal.ts recomputes extremes
- * from rows). For `_count` and `_sum` views no row is written until a read needs one;
+ * from rows). Once a new index has mapped {@link CHOOSE_AFTER_DOCS} documents, it also
+ * builds the rows of the `_count` and `_sum` views that emit about one row per document
+ * or fewer ({@link chooseRows}): they cost little, and are the views read row by row
+ * (an app's records, sessions, funnel entries), whose first read from the back-index
+ * would cost seconds on a large index. For the other `_count` and `_sum` views no row is
+ * written until a read needs one;
  * that read is answered from the back-index (every document's emitted keys and values,
  * per view: O(documents) for that read), the reader tells the indexer, and the indexer
  * builds the rows from the back-index between its batches, in chunks of documents, each
@@ -41,6 +46,19 @@ export const BUILD_ROWS = 20_000;
 
 /** What a reader passes as the level of `want` when it needs a view's rows (levels.ts' levels are ≥ 1, fences 0). */
 export const WANT_ROWS = -1;
+
+/**
+ * Documents (back-index entries) a new index maps before it chooses which `_count` and
+ * `_sum` views keep their rows anyway ({@link chooseRows}).
+ */
+export const CHOOSE_AFTER_DOCS = 1_000;
+
+/**
+ * Rows per document up to which a `_count` or `_sum` view keeps its rows anyway: such
+ * rows cost a batch at most about as many puts as the back-index, and reads of rows
+ * (`reduce=false`) are what views emitting about one row per document are for.
+ */
+export const CHEAP_ROWS_PER_DOC = 1.5;
 
 /** Whether a new index keeps a view's rows from the start: map-only and `_stats` views. */
 export function rowsFromStart(reducer: ReducerName): boolean {
@@ -264,4 +282,33 @@ async function buildChunk(
 		}
 	}
 	return { state, write: (next) => batch.write(metaKey(id), JSON.stringify(next)) };
+}
+
+/**
+ * The views of a new index whose rows are cheap to keep ({@link CHEAP_ROWS_PER_DOC}),
+ * from the first `sample` documents of its back-index: the `_count` and `_sum` views
+ * keeping none yet. Undefined while the index has fewer documents: until then a read
+ * from the back-index costs little, and the choice waits for a fair sample. Call only
+ * between batches.
+ */
+export async function chooseRows(
+	store: Level,
+	meta: IndexMeta,
+	sample = CHOOSE_AFTER_DOCS
+): Promise<number[] | undefined> {
+	const rows = meta.views.map(() => 0);
+	let docs = 0;
+	scan: for await (const texts of backIndexTexts(store, meta.id)) {
+		for (const [, text] of texts) {
+			// `[[view, key, value, key, value, …], …]` (batch.ts).
+			for (const emitted of JSON.parse(text) as unknown[][]) {
+				rows[emitted[0] as number] += (emitted.length - 1) / 2;
+			}
+			if (++docs >= sample) break scan;
+		}
+	}
+	if (docs < sample) return undefined;
+	return meta.views.flatMap((view, i) =>
+		view.rowsKept === false && rows[i] / docs <= CHEAP_ROWS_PER_DOC ? [i] : []
+	);
 }

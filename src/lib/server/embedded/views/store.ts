@@ -94,6 +94,11 @@ export interface IndexMeta {
 	includeDesign: boolean;
 	/** Database update sequence the index reflects. */
 	seq: number;
+	/**
+	 * Whether the index has chosen which `_count` and `_sum` views keep their rows anyway
+	 * (rows.ts, chooseRows); absent until then.
+	 */
+	rowsChosen?: true;
 	/** `building` until it first caught up with its database; `retired` while it is deleted. */
 	state: 'building' | 'ready' | 'retired';
 }
