@@ -85,7 +85,7 @@ function phases(): Change[][] {
 }
 
 /** Map rows stored per view (`i1/<view>/r|…`). */
-async function storedRows(store: Level, views = VIEWS.length): Promise<number[]> {
+async function storedRows(store: Level, views: number = VIEWS.length): Promise<number[]> {
 	const counts = new Array<number>(views).fill(0);
 	for await (const key of store.keys({ ...indexRange(1), keyEncoding: 'buffer' })) {
 		const found = /^i1\/(\d+)\/r\|/.exec(keyText(key as unknown as Buffer));
