@@ -14,7 +14,9 @@
  * `--keys` then counts the view store's keys per record by space (map rows, exact
  * entries, group levels, fences, back-index) and lists the views that keep their rows;
  * `--first-read` times the first `reduce=false` reads of `session-records` after the
- * catch-up (views/rows.ts: answered from the back-index until its rows are built).
+ * catch-up (views/rows.ts: answered from the back-index until its rows are built), then
+ * three reads each of the newest and the oldest session's timeline (their offsets need
+ * the view's fences, views/fences.ts); `--keys` also lists the views keeping fences.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -135,7 +137,7 @@ async function countKeys(dir: string, docs: number): Promise<void> {
 	for await (const text of db.values({ gte: 'M|index|', lt: 'M|index}' })) {
 		const meta = JSON.parse(text) as {
 			ddoc: string;
-			views: { name: string; rowsKept?: unknown }[];
+			views: { name: string; rowsKept?: unknown; fences?: unknown }[];
 		};
 		const kept = meta.views
 			.filter((view) => view.rowsKept !== false)
@@ -143,6 +145,8 @@ async function countKeys(dir: string, docs: number): Promise<void> {
 				typeof view.rowsKept === 'string' ? `${view.name} (being built)` : view.name
 			);
 		console.log(`${meta.ddoc}: rows kept for ${kept.join(', ') || 'no view'}`);
+		const fenced = meta.views.filter((view) => view.fences !== undefined).map((v) => v.name);
+		console.log(`${meta.ddoc}: fences kept for ${fenced.join(', ') || 'no view'}`);
 	}
 	await db.close();
 }
@@ -160,4 +164,30 @@ async function firstReads(couch: ReturnType<typeof createCouch>): Promise<void> 
 		times.push(`${Math.round(performance.now() - started)} ms`);
 	}
 	console.log(`session-records reduce=false reads after the catch-up: ${times.join(', ')}`);
+	// A session's timeline, as readSessionTimeline reads it: its offset needs the view's
+	// fences, or a walk of the sessions before it (views/fences.ts).
+	const newest = await couch.events.view('stats', 'session-records', {
+		reduce: false,
+		limit: 1,
+		descending: true
+	});
+	const oldest = await couch.events.view('stats', 'session-records', { reduce: false, limit: 1 });
+	for (const [label, row] of [
+		['newest', newest.rows[0]],
+		['oldest', oldest.rows[0]]
+	] as const) {
+		const [site, sid] = row.key as [string, string];
+		const timeline: string[] = [];
+		for (let i = 0; i < 3; i++) {
+			const started = performance.now();
+			await couch.events.view('stats', 'session-records', {
+				startkey: [site, sid],
+				endkey: [site, sid, {}],
+				reduce: false,
+				limit: 101
+			});
+			timeline.push(`${Math.round(performance.now() - started)} ms`);
+		}
+		console.log(`${label} session's timeline, three reads: ${timeline.join(', ')}`);
+	}
 }

@@ -12,7 +12,7 @@ import { ViewError } from './errors';
 import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
 import { buildLevels, type WantedLevel } from './levels';
-import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows } from './rows';
+import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows, rowsFromStart } from './rows';
 import { MapSandbox, type MapLimits } from './sandbox';
 import type { Reads } from './schedule';
 import type { IndexMeta, Level } from './store';
@@ -101,6 +101,13 @@ export class Indexer {
 		private readonly options: IndexerOptions
 	) {
 		this.fences = new FenceKeeper(store, meta);
+		// The fences of the views whose rows the index keeps by choice, should a crash have
+		// come between the choice and their first chunk (rows.ts).
+		if (meta.rowsChosen) {
+			meta.views.forEach((view, i) => {
+				if (view.rowsKept !== false && !rowsFromStart(view.reducer)) this.fences.want(i);
+			});
+		}
 		this.sandbox = new MapSandbox(
 			meta.views.map((view) => ({ name: view.name, map: view.map })),
 			options.mapLimits
@@ -223,18 +230,22 @@ export class Indexer {
 			this.wanted.clear();
 			this.building = await buildLevels(this.store, this.meta, wanted);
 		}
-		this.fencing = await this.fences.step();
 		// Once it has mapped enough documents, a new index keeps the rows of the views
-		// emitting about one row per document (rows.ts).
+		// emitting about one row per document (rows.ts), and their fences: these are the
+		// views read row by row, whose offsets fences answer (fences.ts).
 		const choosing = !this.meta.rowsChosen && this.meta.views.some((v) => v.rowsKept === false);
 		if (choosing && this.meta.seq >= CHOOSE_AFTER_DOCS) {
 			const chosen = await chooseRows(this.store, this.meta);
 			if (chosen) {
-				for (const view of chosen) this.wantedRows.add(view);
+				for (const view of chosen) {
+					this.wantedRows.add(view);
+					this.fences.want(view);
+				}
 				// Stored with the next write of the metadata; chosen again after a crash before it.
 				this.meta.rowsChosen = true;
 			}
 		}
+		this.fencing = await this.fences.step();
 		// One chunk of each view's map rows under way (rows.ts).
 		if (this.buildingRows || this.wantedRows.size) {
 			const wanted = [...this.wantedRows];

@@ -253,7 +253,7 @@ test('a new index chooses to keep the rows of the views emitting up to about one
 	expect(await chooseRows(index.store, index.meta, 40)).toEqual([0]);
 });
 
-test('an indexer builds the chosen rows once it has mapped enough documents, and reads then use them', async () => {
+test('an indexer builds the chosen rows and their fences once it has mapped enough documents, and reads then use them', async () => {
 	const total = CHOOSE_AFTER_DOCS + 500;
 	const source: ChangesSource = {
 		async changes(options) {
@@ -278,6 +278,10 @@ test('an indexer builds the chosen rows once it has mapped enough documents, and
 		await vi.waitFor(() =>
 			expect(meta.views.map((v) => v.rowsKept)).toEqual([true, true, true, false, false])
 		);
+		// Their fences too, for the offsets of their reads (fences.ts).
+		await vi.waitFor(() =>
+			expect(meta.views.map((v) => v.fences)).toEqual([true, undefined, true, undefined, undefined])
+		);
 		expect(meta.rowsChosen).toBe(true);
 		const stored: IndexMeta = JSON.parse((await store.get(metaKey(1)))!);
 		expect(stored.rowsChosen).toBe(true);
@@ -292,6 +296,45 @@ test('an indexer builds the chosen rows once it has mapped enough documents, and
 		const answer = (await answerQuery(reader, query, async () => new Map())) as { rows: unknown[] };
 		expect(answer.rows.length).toBe(Math.floor((total - 3) / 7) + 1);
 		expect(wanted).toEqual([]);
+	} finally {
+		await indexer.stop();
+	}
+});
+
+test("an index that chose its rows before a restart builds those views' fences after it", async () => {
+	const index = await newTestIndex(FANOUT, true, true);
+	await writeBatch(index.store, index.meta, index.sandbox, numbered(1, 60), 60, () => {});
+	// Chosen and stored, then a crash before the fences' first chunk.
+	index.meta.rowsChosen = true;
+	while (await buildRows(index.store, index.meta, [0, 2]));
+	const stored: IndexMeta = JSON.parse((await index.store.get(metaKey(1)))!);
+	expect(stored.rowsChosen).toBe(true);
+	expect(stored.views.map((v) => v.fences)).toEqual(FANOUT.map(() => undefined));
+	const source: ChangesSource = {
+		async changes(options) {
+			return { results: [], last_seq: Number(options.since) };
+		},
+		async info() {
+			return { update_seq: 60 };
+		}
+	};
+	const indexer = new Indexer(index.store, stored, source, {
+		log: () => undefined,
+		onDesignChange: () => undefined,
+		onReady: () => undefined
+	});
+	indexer.start();
+	try {
+		await vi.waitFor(() =>
+			expect(stored.views.map((v) => v.fences)).toEqual([
+				true,
+				undefined,
+				true,
+				undefined,
+				undefined
+			])
+		);
+		expect(await checkIndex(index.store, stored)).toEqual([]);
 	} finally {
 		await indexer.stop();
 	}

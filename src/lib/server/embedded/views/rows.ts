@@ -11,7 +11,8 @@
  * builds the rows of the `_count` and `_sum` views that emit about one row per document
  * or fewer ({@link chooseRows}): they cost little, and are the views read row by row
  * (an app's records, sessions, funnel entries), whose first read from the back-index
- * would cost seconds on a large index. For the other `_count` and `_sum` views no row is
+ * would cost seconds on a large index; the indexer builds their fences too (fences.ts),
+ * for those reads' offsets. For the other `_count` and `_sum` views no row is
  * written until a read needs one;
  * that read is answered from the back-index (every document's emitted keys and values,
  * per view: O(documents) for that read), the reader tells the indexer, and the indexer
