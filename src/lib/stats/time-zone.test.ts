@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+	DAY_STARTS_KEPT,
 	addDays,
 	daysBetween,
 	firstOfNextMonth,
@@ -10,6 +11,7 @@ import {
 	startOfDay,
 	utcInstant
 } from './time-zone';
+import { periods } from './periods';
 import { sampleDates } from '../../../tests/support/dates';
 import { seededRandom } from '../../../tests/support/synthetic';
 
@@ -116,6 +118,38 @@ describe('time zones', () => {
 	test('refuses what is not a date instead of computing with it', () => {
 		expect(() => startOfDay('0000-1-1', 'UTC')).toThrow(RangeError);
 		expect(() => addDays('tomorrow', 1)).toThrow(RangeError);
+	});
+});
+
+describe('remembered day starts', () => {
+	afterEach(() => {
+		vi.restoreAllMocks();
+	});
+	const intlCalls = () => vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+
+	test('a second read of the same days asks Intl nothing, and finds the same instants', () => {
+		// Ten years of months in a zone with summer time, as an "all time" range reads them.
+		const range = { from: '2014-11-01', to: '2024-10-31', tz: 'America/Sao_Paulo' };
+		const first = periods(range, 'month');
+		const calls = intlCalls();
+		expect(periods(range, 'month')).toEqual(first);
+		expect(calls).not.toHaveBeenCalled();
+		// Paris's 23-hour day, read again.
+		expect(
+			startOfDay('2026-03-30', 'Europe/Paris') - startOfDay('2026-03-29', 'Europe/Paris')
+		).toBe(23 * HOUR);
+		expect(
+			startOfDay('2026-03-30', 'Europe/Paris') - startOfDay('2026-03-29', 'Europe/Paris')
+		).toBe(23 * HOUR);
+	});
+
+	test('holds a bounded number of days: past the bound it starts over', () => {
+		const tz = 'Asia/Tokyo';
+		startOfDay('1990-01-01', tz);
+		for (let i = 1; i <= DAY_STARTS_KEPT; i++) startOfDay(addDays('1990-01-01', i), tz);
+		const calls = intlCalls();
+		expect(startOfDay('1990-01-01', tz)).toBe(Date.UTC(1989, 11, 31, 15));
+		expect(calls).toHaveBeenCalled();
 	});
 });
 

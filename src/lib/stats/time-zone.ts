@@ -131,6 +131,17 @@ export function isDate(date: string): boolean {
 }
 
 /**
+ * Local midnights computed, by zone and date. Each costs four offset readings through
+ * `Intl` (about 25 µs), and every request asks for the same days again: a range's
+ * periods, its bounds, the previous period's. A zone's offsets do not change while the
+ * process runs, so a remembered day is exact.
+ */
+const dayStarts = new Map<string, number>();
+
+/** The most days {@link dayStarts} holds before it starts over: two ten-year ranges and the ten years before each. */
+export const DAY_STARTS_KEPT = 16_000;
+
+/**
  * The first instant of local date `date` in `tz` (local midnight, or the first
  * existing instant when a daylight-saving jump skips midnight; for a date the zone
  * skipped entirely, the start of the next day it has).
@@ -140,6 +151,16 @@ export function isDate(date: string): boolean {
  *   since 1980, +05:30 or +05:45 included, is whole quarter hours.
  */
 export function startOfDay(date: string, tz: string): number {
+	const key = `${tz} ${date}`;
+	const known = dayStarts.get(key);
+	if (known !== undefined) return known;
+	const start = firstInstantOf(date, tz);
+	if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+	dayStarts.set(key, start);
+	return start;
+}
+
+function firstInstantOf(date: string, tz: string): number {
 	const wall = dateMs(date);
 	// Whether local time at t has reached the date's midnight.
 	const reached = (t: number) => t + offsetAt(t, tz) >= wall;

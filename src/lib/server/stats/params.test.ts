@@ -86,6 +86,11 @@ describe('Stats API parameters', () => {
 			'tz=Asia/Kolkata&from=1900-11-01&to=1900-11-01',
 			'time zone Asia/Kolkata is at UTC+05:21:10 on 1900-11-01, not a whole number of quarter hours; stats are kept by UTC quarter hour, so such dates cannot be read in this time zone'
 		],
+		[
+			// The range is in IST (+05:30); the 10 days before it start in Madras time.
+			'tz=Asia/Kolkata&from=1906-01-02&to=1906-01-11',
+			'time zone Asia/Kolkata is at UTC+05:21:10 on 1905-12-23, not a whole number of quarter hours; stats are kept by UTC quarter hour, so such dates cannot be read in this time zone'
+		],
 		['interval=week', 'interval "week" must be hour, day or month'],
 		[
 			'range=fortnight',

@@ -9,7 +9,7 @@ import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
-import { defaultInterval, periods } from '../../stats/periods';
+import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
 import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates } from '../../stats/range';
 
@@ -129,11 +129,12 @@ export function parseRangeParams(
 		limit = Number(limitParam);
 	}
 
-	// Quarter-hour check of every period boundary (and of the previous period's start):
+	// Quarter-hour check of every period boundary and of the previous period's start (the
+	// previous period is read as one sum, so its start and end are all its reads need):
 	// only local mean times of the distant past fail it.
 	try {
 		periods(range, interval);
-		periods({ ...range, from: addDays(from, -days), to: addDays(from, -1) }, 'day');
+		rangeBounds(previousRange(range));
 	} catch (e) {
 		if (e instanceof RangeError) {
 			throw new CouchstatsError(
