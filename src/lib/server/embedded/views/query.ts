@@ -165,16 +165,18 @@ async function reduceRows(
 		previous = undefined;
 	};
 	walk: for (const range of ranges(reader, query)) {
-		for await (const group of reader.groups(range, level, query.descending)) {
-			if (previous && joinKeys && previous.idx === group.idx) {
-				const sum = { ...previous.aggregate };
-				merge(sum, group.aggregate);
-				previous = { ...previous, aggregate: sum };
-				continue;
+		for await (const groups of reader.groupChunks(range, level, query.descending)) {
+			for (const group of groups) {
+				if (previous && joinKeys && previous.idx === group.idx) {
+					const sum = { ...previous.aggregate };
+					merge(sum, group.aggregate);
+					previous = { ...previous, aggregate: sum };
+					continue;
+				}
+				flush();
+				if (out.length >= limit) break walk;
+				previous = group;
 			}
-			flush();
-			if (out.length >= limit) break walk;
-			previous = group;
 		}
 	}
 	flush();

@@ -177,39 +177,53 @@ export class ViewReader {
 	 * Groups with no rows in the range are left out.
 	 */
 	async *groups(range: Range, level: number, reverse: boolean): AsyncGenerator<Group> {
+		for await (const chunk of this.groupChunks(range, level, reverse)) yield* chunk;
+	}
+
+	/**
+	 * {@link groups} a store round trip at a time: a query's answer takes them so, each
+	 * group costing no step of an async generator of its own.
+	 */
+	async *groupChunks(range: Range, level: number, reverse: boolean): AsyncGenerator<Group[]> {
 		const grouped = level < this.view.maxDepth;
 		const stored = grouped && this.usesLevel(level);
-		const streams: AsyncGenerator<Group | undefined>[] = [];
+		const streams: AsyncGenerator<Group[]>[] = [];
 		for (const depth of this.view.depths) {
 			if (grouped && depth > level) continue;
 			streams.push(this.exactGroups(range, depth, reverse));
 		}
 		if (stored) streams.push(this.prefixGroups(range, level, reverse));
-		else if (grouped) streams.push(this.foldedGroups(range, level, reverse));
+		else if (grouped) streams.push(this.foldedChunks(range, level, reverse));
 		let pending: Group | undefined;
-		for await (const group of mergeByIdx(streams, reverse)) {
-			if (pending && pending.idx === group.idx) {
-				// A key of exactly `level` elements and the group of longer keys it prefixes.
-				const sum: Delta = { ...pending.aggregate };
-				merge(sum, group.aggregate);
-				pending = { ...pending, aggregate: sum };
-				continue;
+		for await (const chunk of mergeByIdx(streams, reverse)) {
+			const out: Group[] = [];
+			for (const group of chunk) {
+				if (pending && pending.idx === group.idx) {
+					// A key of exactly `level` elements and the group of longer keys it prefixes.
+					const sum: Delta = { ...pending.aggregate };
+					merge(sum, group.aggregate);
+					pending = { ...pending, aggregate: sum };
+					continue;
+				}
+				if (pending) out.push(pending);
+				pending = group;
 			}
-			if (pending) yield pending;
-			pending = group;
+			if (out.length) yield out;
 		}
-		if (pending) yield pending;
+		if (pending) yield [pending];
 	}
 
 	private async *exactGroups(range: Range, depth: number, reverse: boolean) {
-		for await (const [idx, text] of this.walk(
-			exactSub(depth),
-			range.lo?.key,
-			range.hi?.key,
-			reverse
-		)) {
-			const aggregate = await this.exactAggregate(range, idx, text);
-			yield aggregate ? { idx, key: entryKey(idx, text), aggregate } : undefined;
+		const sub = exactSub(depth);
+		for await (const chunk of this.chunks(sub, range.lo?.key, range.hi?.key, reverse)) {
+			const groups: Group[] = [];
+			for (const [idx, text] of chunk) {
+				const [r0, r1] = exactRows(idx);
+				const stored = wholeAggregate(range, r0, r1, text);
+				const aggregate = stored === PARTLY ? await this.exactAggregate(range, idx, text) : stored;
+				if (aggregate) groups.push({ idx, key: entryKey(idx, text), aggregate });
+			}
+			yield groups;
 		}
 	}
 
@@ -220,30 +234,49 @@ export class ViewReader {
 	 * one entry per distinct member key.
 	 */
 	async *foldedGroups(range: Range, level: number, reverse: boolean): AsyncGenerator<Group> {
+		for await (const chunk of this.foldedChunks(range, level, reverse)) yield* chunk;
+	}
+
+	private async *foldedChunks(
+		range: Range,
+		level: number,
+		reverse: boolean
+	): AsyncGenerator<Group[]> {
 		const streams = this.view.depths
 			.filter((depth) => depth > level)
 			.map((depth) => this.exactGroups(range, depth, reverse));
 		let pending: Group | undefined;
-		for await (const member of mergeByIdx(streams, reverse)) {
-			const key = (member.key as unknown[]).slice(0, level);
-			const idx = this.encoder.encode(JSON.stringify(key)).idx;
-			if (pending && pending.idx === idx) {
-				merge(pending.aggregate, member.aggregate);
-				continue;
+		for await (const members of mergeByIdx(streams, reverse)) {
+			const out: Group[] = [];
+			for (const member of members) {
+				const key = (member.key as unknown[]).slice(0, level);
+				const idx = this.encoder.encode(JSON.stringify(key)).idx;
+				if (pending && pending.idx === idx) {
+					merge(pending.aggregate, member.aggregate);
+					continue;
+				}
+				if (pending) out.push(pending);
+				const aggregate: Delta = { c: 0 };
+				merge(aggregate, member.aggregate);
+				pending = { idx, key, aggregate };
 			}
-			if (pending) yield pending;
-			const aggregate: Delta = { c: 0 };
-			merge(aggregate, member.aggregate);
-			pending = { idx, key, aggregate };
+			if (out.length) yield out;
 		}
-		if (pending) yield pending;
+		if (pending) yield [pending];
 	}
 
 	private async *prefixGroups(range: Range, level: number, reverse: boolean) {
 		const from = range.lo && groupWalkStart(range.lo, level);
-		for await (const [idx, text] of this.walk(prefixSub(level), from, range.hi?.key, reverse)) {
-			const aggregate = await this.groupAggregate(range, level, idx, text);
-			yield aggregate ? { idx, key: entryKey(idx, text), aggregate } : undefined;
+		for await (const chunk of this.chunks(prefixSub(level), from, range.hi?.key, reverse)) {
+			const groups: Group[] = [];
+			for (const [idx, text] of chunk) {
+				const [r0, r1] = groupRows(idx);
+				const stored = wholeAggregate(range, r0, r1, text);
+				const aggregate =
+					stored === PARTLY ? await this.groupAggregate(range, level, idx, text) : stored;
+				if (aggregate) groups.push({ idx, key: entryKey(idx, text), aggregate });
+			}
+			yield groups;
 		}
 	}
 
@@ -347,6 +380,17 @@ export class ViewReader {
 		reverse = false,
 		toExclusive = false
 	): AsyncGenerator<[string, string]> {
+		for await (const chunk of this.chunks(sub, from, to, reverse, toExclusive)) yield* chunk;
+	}
+
+	/** {@link walk} a store round trip ({@link CHUNK} entries) at a time. */
+	private async *chunks(
+		sub: string,
+		from: string | undefined,
+		to: string | undefined,
+		reverse = false,
+		toExclusive = false
+	): AsyncGenerator<[string, string][]> {
 		const space = this.prefix + sub;
 		const options: Record<string, unknown> = {
 			gte: keyBytes(space + (from ?? '')),
@@ -365,9 +409,10 @@ export class ViewReader {
 				readCounts.entries += entries.length;
 				readCounts.byView[this.view.name] =
 					(readCounts.byView[this.view.name] ?? 0) + entries.length;
-				for (const [key, value] of entries) {
-					yield [keyText(key as unknown as Buffer).slice(space.length), value];
-				}
+				yield entries.map(([key, value]): [string, string] => [
+					keyText(key as unknown as Buffer).slice(space.length),
+					value
+				]);
 			}
 		} finally {
 			await iterator.close();
@@ -389,31 +434,70 @@ function parseAggregate(text: string): Aggregate {
 	return aggregate;
 }
 
-/** Merges streams each sorted by `idx` into one (undefined items are skipped). */
+/**
+ * An entry's aggregate when the range holds all its rows and it is stored clean (a
+ * dirty `_stats` entry is recomputed from the level below); undefined when the range
+ * holds none of them; {@link PARTLY} when the range cuts it or it is dirty, which takes
+ * a read of the level below.
+ */
+function wholeAggregate(range: Range, r0: string, r1: string, text: string) {
+	const how = overlap(range, r0, r1);
+	if (how === 'none') return undefined;
+	if (how === 'partial') return PARTLY;
+	const stored = parseAggregate(text);
+	return stored.d ? PARTLY : stored;
+}
+
+const PARTLY = Symbol('partly');
+
+/**
+ * Merges streams of chunks each sorted by `idx` into one, a chunk at a time: each
+ * output chunk ends where some stream's chunk does (its next chunk is read before the
+ * merge goes on).
+ */
 async function* mergeByIdx(
-	streams: AsyncGenerator<Group | undefined>[],
+	streams: AsyncGenerator<Group[]>[],
 	reverse: boolean
-): AsyncGenerator<Group> {
-	const next = async (stream: AsyncGenerator<Group | undefined>) => {
-		for (;;) {
-			const item = await stream.next();
-			if (item.done) return undefined;
-			if (item.value) return item.value;
+): AsyncGenerator<Group[]> {
+	const chunks: Group[][] = streams.map(() => []);
+	const at: number[] = streams.map(() => 0);
+	const done: boolean[] = streams.map(() => false);
+	// Reads the stream's next non-empty chunk; false when it has ended.
+	const refill = async (i: number) => {
+		while (!done[i] && at[i] >= chunks[i].length) {
+			const item = await streams[i].next();
+			if (item.done) done[i] = true;
+			else [chunks[i], at[i]] = [item.value, 0];
 		}
+		return !done[i];
 	};
-	const heads = await Promise.all(streams.map(next));
 	try {
-		for (;;) {
-			let best = -1;
-			for (let i = 0; i < heads.length; i++) {
-				const head = heads[i];
-				if (!head) continue;
-				if (best < 0) best = i;
-				else if (reverse ? head.idx > heads[best]!.idx : head.idx < heads[best]!.idx) best = i;
+		if (streams.length === 1) {
+			while (await refill(0)) {
+				yield chunks[0];
+				at[0] = chunks[0].length;
 			}
-			if (best < 0) return;
-			yield heads[best]!;
-			heads[best] = await next(streams[best]);
+			return;
+		}
+		await Promise.all(streams.map((_, i) => refill(i)));
+		for (;;) {
+			const out: Group[] = [];
+			let emptied = -1;
+			while (emptied < 0) {
+				let best = -1;
+				for (let i = 0; i < streams.length; i++) {
+					if (done[i]) continue;
+					const head = chunks[i][at[i]];
+					const top = best < 0 ? undefined : chunks[best][at[best]];
+					if (!top || (reverse ? head.idx > top.idx : head.idx < top.idx)) best = i;
+				}
+				if (best < 0) break;
+				out.push(chunks[best][at[best]++]);
+				if (at[best] >= chunks[best].length) emptied = best;
+			}
+			if (out.length) yield out;
+			if (emptied < 0) return;
+			await refill(emptied);
 		}
 	} finally {
 		await Promise.all(streams.map((stream) => stream.return(undefined)));
