@@ -1,13 +1,15 @@
 /**
  * Groups read a store round trip at a time (reader.ts `groupChunks`): where keys of
  * several lengths interleave over many round trips, the merge of their streams keeps
- * CouchDB's collation order in both directions, each group once, each aggregate whole.
+ * CouchDB's collation order in both directions, each group once, each aggregate whole;
+ * an entry whose `_stats` extremes are dirty (not healed yet) is read from the level
+ * below it.
  */
 import { afterEach, expect, test } from 'vitest';
 import { collate } from 'pouchdb-collate';
 import { writeBatch, type Change } from './batch';
 import { ViewReader } from './reader';
-import { closeTempStores, newTestIndex } from './test-index';
+import { closeTempStores, dumpIndex, newTestIndex } from './test-index';
 
 afterEach(closeTempStores);
 
@@ -83,3 +85,45 @@ test.each([
 		}
 	}
 );
+
+test('a dirty _stats entry, read before it is healed, answers from the level below', async () => {
+	const views = [
+		{ name: 'stats', reducer: '_stats', map: 'function (doc) { emit([doc.g, doc.n], doc.v); }' }
+	] as const;
+	const docs = Array.from({ length: 40 }, (_, i) => ({
+		_id: `doc-${i}`,
+		g: ['a', 'b'][i % 2],
+		n: i % 5,
+		v: i
+	}));
+	const created: Change[] = docs.map((doc, i) => ({
+		id: doc._id,
+		seq: i + 1,
+		doc,
+		changes: [{ rev: '1-a' }]
+	}));
+	// The largest value of every key and group goes: their maxima are dirty.
+	const largest = docs.slice(-10);
+	const deleted: Change[] = largest.map((doc, i) => ({
+		id: doc._id,
+		seq: 41 + i,
+		deleted: true,
+		changes: [{ rev: '2-a' }]
+	}));
+	const dirty = await newTestIndex(views);
+	await writeBatch(dirty.store, dirty.meta, dirty.sandbox, created, 40, () => {});
+	await writeBatch(dirty.store, dirty.meta, dirty.sandbox, deleted, 50, () => {});
+	expect((await dumpIndex(dirty.store, 1)).some((entry) => entry.includes('"d":1'))).toBe(true);
+	const clean = await newTestIndex(views);
+	await writeBatch(clean.store, clean.meta, clean.sandbox, created.slice(0, 30), 30, () => {});
+
+	const read = async (index: typeof clean) => {
+		const reader = new ViewReader(index.store, undefined, index.meta, 0);
+		const out: unknown[] = [await reader.aggregate({})];
+		for (const level of [Infinity, 1]) {
+			for await (const group of reader.groups({}, level, false)) out.push(group);
+		}
+		return out;
+	};
+	expect(await read(dirty)).toEqual(await read(clean));
+});

@@ -218,9 +218,8 @@ export class ViewReader {
 		for await (const chunk of this.chunks(sub, range.lo?.key, range.hi?.key, reverse)) {
 			const groups: Group[] = [];
 			for (const [idx, text] of chunk) {
-				const [r0, r1] = exactRows(idx);
-				const stored = wholeAggregate(range, r0, r1, text);
-				const aggregate = stored === PARTLY ? await this.exactAggregate(range, idx, text) : stored;
+				const found = this.exactAggregate(range, idx, text);
+				const aggregate = found instanceof Promise ? await found : found;
 				if (aggregate) groups.push({ idx, key: entryKey(idx, text), aggregate });
 			}
 			yield groups;
@@ -270,46 +269,42 @@ export class ViewReader {
 		for await (const chunk of this.chunks(prefixSub(level), from, range.hi?.key, reverse)) {
 			const groups: Group[] = [];
 			for (const [idx, text] of chunk) {
-				const [r0, r1] = groupRows(idx);
-				const stored = wholeAggregate(range, r0, r1, text);
-				const aggregate =
-					stored === PARTLY ? await this.groupAggregate(range, level, idx, text) : stored;
+				const found = this.groupAggregate(range, level, idx, text);
+				const aggregate = found instanceof Promise ? await found : found;
 				if (aggregate) groups.push({ idx, key: entryKey(idx, text), aggregate });
 			}
 			yield groups;
 		}
 	}
 
-	/** An exact key's aggregate within the range, or undefined when it has no rows there. */
-	private async exactAggregate(range: Range, idx: string, text: string) {
+	/**
+	 * An exact key's aggregate within the range, or undefined when it has no rows there:
+	 * its stored entry, at once, when the range holds all its rows; else (a key the range
+	 * cuts, or a dirty `_stats` entry) a promise of it, reduced from its rows.
+	 */
+	private exactAggregate(range: Range, idx: string, text: string): Found | Promise<Found> {
 		const [r0, r1] = exactRows(idx);
-		const how = overlap(range, r0, r1);
-		if (how === 'none') return undefined;
-		if (how === 'full') {
-			const stored = parseAggregate(text);
-			return stored.d
-				? this.rowsAggregate({ lo: { row: r0, key: idx }, hi: { row: r1, key: idx } })
-				: stored;
-		}
-		const part = await this.rowsAggregate({
-			lo: range.lo && range.lo.row > r0 ? range.lo : { row: r0, key: idx },
-			hi: range.hi && range.hi.row < r1 ? range.hi : { row: r1, key: idx }
-		});
-		return part.c ? part : undefined;
+		const stored = storedAggregate(range, r0, r1, text);
+		if (stored !== BELOW) return stored;
+		return nonEmpty(
+			this.rowsAggregate({
+				lo: range.lo && range.lo.row > r0 ? range.lo : { row: r0, key: idx },
+				hi: range.hi && range.hi.row < r1 ? range.hi : { row: r1, key: idx }
+			})
+		);
 	}
 
-	/** A group's aggregate within the range, or undefined when it has no rows there. */
-	private async groupAggregate(range: Range, level: number, idx: string, text: string) {
+	/**
+	 * A group's aggregate within the range, or undefined when it has no rows there: its
+	 * stored entry, at once, when the range holds all its rows; else (a group the range
+	 * cuts, or a dirty `_stats` entry, whose extremes come from the level below) a promise
+	 * of it, reduced from the level below.
+	 */
+	private groupAggregate(range: Range, level: number, idx: string, text: string) {
 		const [r0, r1] = groupRows(idx);
-		const how = overlap(range, r0, r1);
-		if (how === 'none') return undefined;
-		if (how === 'full') {
-			const stored = parseAggregate(text);
-			// A dirty _stats entry: its extremes come from the level below.
-			return stored.d ? this.aggregate(withinGroup({}, idx), level + 1) : stored;
-		}
-		const part = await this.aggregate(withinGroup(range, idx), level + 1);
-		return part.c ? part : undefined;
+		const stored = storedAggregate(range, r0, r1, text);
+		if (stored !== BELOW) return stored;
+		return nonEmpty(this.aggregate(withinGroup(range, idx), level + 1));
 	}
 
 	/**
@@ -434,21 +429,30 @@ function parseAggregate(text: string): Aggregate {
 	return aggregate;
 }
 
+/** An aggregate read, or undefined for an entry with no rows in the range. */
+type Found = Aggregate | undefined;
+
+/** What {@link storedAggregate} answers when the entry's aggregate needs the level below. */
+const BELOW = Symbol('below');
+
 /**
- * An entry's aggregate when the range holds all its rows and it is stored clean (a
- * dirty `_stats` entry is recomputed from the level below); undefined when the range
- * holds none of them; {@link PARTLY} when the range cuts it or it is dirty, which takes
- * a read of the level below.
+ * An entry's stored aggregate when the range holds all its rows (from `r0` to `r1`) and
+ * it is clean; undefined when the range holds none of them; {@link BELOW} when the
+ * range cuts them or the entry's `_stats` extremes are dirty.
  */
-function wholeAggregate(range: Range, r0: string, r1: string, text: string) {
+function storedAggregate(range: Range, r0: string, r1: string, text: string) {
 	const how = overlap(range, r0, r1);
 	if (how === 'none') return undefined;
-	if (how === 'partial') return PARTLY;
+	if (how === 'partial') return BELOW;
 	const stored = parseAggregate(text);
-	return stored.d ? PARTLY : stored;
+	return stored.d ? BELOW : stored;
 }
 
-const PARTLY = Symbol('partly');
+/** An aggregate, or undefined when it holds no rows. */
+async function nonEmpty(aggregate: Promise<Aggregate>): Promise<Found> {
+	const found = await aggregate;
+	return found.c ? found : undefined;
+}
 
 /**
  * Merges streams of chunks each sorted by `idx` into one, a chunk at a time: each
