@@ -49,6 +49,21 @@ test('reads an unchanged design document once, and again after every change to i
 	await expect(cache.read('db', db, '_design/d')).rejects.toMatchObject({ status: 404 });
 });
 
+test('reads the revision tree again only after a write to the database', async () => {
+	const db = await database();
+	await db.put(DESIGN);
+	const cache = new DesignCache();
+	await cache.read('db', db, '_design/d');
+	await cache.read('db', db, '_design/d');
+	const trees = vi.spyOn(db, '_getRevisionTree');
+	for (let i = 0; i < 3; i++) await cache.read('db', db, '_design/d');
+	expect(trees).toHaveBeenCalledTimes(0);
+	await db.put({ _id: 'other', n: 1 });
+	await cache.read('db', db, '_design/d');
+	await cache.read('db', db, '_design/d');
+	expect(trees).toHaveBeenCalledTimes(1);
+});
+
 test("answers while a _bulk_docs holds the database's write queue", async () => {
 	const db = await database();
 	await db.put(DESIGN);
