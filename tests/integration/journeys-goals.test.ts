@@ -118,6 +118,32 @@ describe('the Journeys API on hand-worked sessions', () => {
 		expect(body.meta).toEqual({ rowsRead: 11, queries: 1 });
 	});
 
+	test('a whole week reads its distinct transitions once, not once a day', async () => {
+		// Monday Nov 9 to Sunday Nov 15: S5 (Nov 9) joins the range's sessions.
+		const body = await ok(
+			JOURNEYS,
+			'/api/v1/journeys',
+			'site=trips&from=2026-11-09&to=2026-11-15&tz=UTC'
+		);
+		expect(body).toMatchObject({
+			page: '/pricing',
+			views: 6,
+			previous: [
+				{ path: '(entrance)', count: 4, share: 0.6667 },
+				{ path: '/', count: 1, share: 0.1667 },
+				{ path: '/docs', count: 1, share: 0.1667 }
+			],
+			next: [
+				{ path: '/thanks', count: 3, share: 0.5 },
+				{ path: '(exit)', count: 1, share: 0.1667 },
+				{ path: '/', count: 1, share: 0.1667 },
+				{ path: '/docs', count: 1, share: 0.1667 }
+			]
+		});
+		// The week's 9 distinct pairs, one week bucket: day by day it was 2 + 6 + 5 rows.
+		expect(body.meta).toEqual({ rowsRead: 9, queries: 1 });
+	});
+
 	test('answers 400 for a page that is not a path, 401 without credentials', async () => {
 		const bad = await get(JOURNEYS, '/api/v1/journeys', `${RANGE}&page=pricing`);
 		expect(bad.status).toBe(400);

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, from, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, from, path]
 // value: null   (counted by _count)
 //
 // Page-to-page transitions: one row per pageview, keyed by the previous path of its
@@ -8,6 +8,10 @@
 // pages the rows with that `path`, its views the sum of the latter, and its exits its
 // views less its next pages: a journey read costs O(distinct transitions in the range's
 // buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
+//
+// Weeks (keyed by their Monday) besides the other views' granularities: a bucket holds
+// every page pair seen in it, so a range of days read one bucket a day would read the
+// same pairs once a day (src/lib/stats/buckets.ts, `granularitiesOf`).
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // only `source:<src>`, the session's source, which every pageview of a session carries
@@ -24,10 +28,14 @@ export const map = function (doc) {
 	var scopes = [doc.site];
 	if (typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
+	var day = Math.floor(doc.ts / 86400000);
+	// Day 0 (1970-01-01) was a Thursday, 3 days past its week's Monday.
+	var monday = new Date((day - ((((day + 3) % 7) + 7) % 7)) * 86400000).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
+		['w', monday.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
 	for (var i = 0; i < scopes.length; i++) {

@@ -8,10 +8,12 @@ describe('the journeys view', () => {
 	});
 
 	test('a pageview is one transition from its previous path, in each granularity', () => {
+		// Saturday 2026-11-21: its week is keyed by Monday 2026-11-16.
 		expect(runMap(map, record({ type: 'pageview', path: '/docs', from: '/' }))).toEqual([
 			[['demo', 'q', '2026-11-21T14:00', '/', '/docs'], null],
 			[['demo', 'h', '2026-11-21T14', '/', '/docs'], null],
 			[['demo', 'd', '2026-11-21', '/', '/docs'], null],
+			[['demo', 'w', '2026-11-16', '/', '/docs'], null],
 			[['demo', 'm', '2026-11', '/', '/docs'], null]
 		]);
 	});
@@ -22,16 +24,18 @@ describe('the journeys view', () => {
 			[null, '/'],
 			[null, '/'],
 			[null, '/'],
+			[null, '/'],
 			[null, '/']
 		]);
 	});
 
 	test('a session with a source emits its transitions a second time under the source filter', () => {
 		const rows = runMap(map, record({ type: 'pageview', path: '/a', from: '/', src: '(direct)' }));
-		expect(rows.slice(4)).toEqual([
+		expect(rows.slice(5)).toEqual([
 			[[['demo', 'source:(direct)'], 'q', '2026-11-21T14:00', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'h', '2026-11-21T14', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'd', '2026-11-21', '/', '/a'], null],
+			[[['demo', 'source:(direct)'], 'w', '2026-11-16', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'm', '2026-11', '/', '/a'], null]
 		]);
 	});

@@ -4,6 +4,8 @@ import {
 	bucketKey,
 	bucketStart,
 	cover,
+	granularitiesOf,
+	GRANULARITIES,
 	mergeSegments,
 	segmentKeys,
 	type Segment
@@ -19,6 +21,9 @@ describe('buckets', () => {
 		['q', '1969-12-31T23:45', '1969-12-31T23:45:00Z', '1970-01-01T00:00:00Z'],
 		['h', '2026-11-21T14', '2026-11-21T14:00:00Z', '2026-11-21T15:00:00Z'],
 		['d', '2026-11-21', '2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z'],
+		['w', '2026-11-16', '2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z'],
+		['w', '1969-12-29', '1969-12-29T00:00:00Z', '1970-01-05T00:00:00Z'],
+		['w', '2026-12-28', '2026-12-28T00:00:00Z', '2027-01-04T00:00:00Z'],
 		['m', '2026-12', '2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z']
 	] as const)('a %s bucket %s spans %s to %s', (g, key, start, end) => {
 		expect(bucketStart(g, key)).toBe(at(start));
@@ -46,6 +51,59 @@ describe('buckets', () => {
 			{ g: 'd', first: '2026-05-01', last: '2026-05-01', buckets: 1 },
 			{ g: 'h', first: '2026-05-02T00', last: '2026-05-02T02', buckets: 3 }
 		]);
+	});
+
+	test("a week's key is its Monday, whichever day holds the instant", () => {
+		for (const day of ['16', '18', '22']) {
+			expect(bucketKey('w', at(`2026-11-${day}T23:59:59.999Z`))).toBe('2026-11-16');
+		}
+		expect(bucketKey('w', at('1970-01-01T00:00:00Z'))).toBe('1969-12-29');
+		expect(bucketKey('w', at('1969-12-31T12:00:00Z'))).toBe('1969-12-29');
+	});
+
+	test('only the journeys view emits weeks', () => {
+		expect(granularitiesOf('journeys')).toEqual(['q', 'h', 'd', 'w', 'm']);
+		expect(granularitiesOf('pages')).toBe(GRANULARITIES);
+	});
+
+	test('with weeks, 30 days that are not a month are 12 buckets instead of 30', () => {
+		const [start, end] = [at('2026-10-01T00:00:00Z'), at('2026-10-31T00:00:00Z')];
+		expect(cover(start, end)).toEqual([
+			{ g: 'd', first: '2026-10-01', last: '2026-10-30', buckets: 30 }
+		]);
+		expect(cover(start, end, granularitiesOf('journeys'))).toEqual([
+			{ g: 'd', first: '2026-10-01', last: '2026-10-04', buckets: 4 },
+			{ g: 'w', first: '2026-10-05', last: '2026-10-19', buckets: 3 },
+			{ g: 'd', first: '2026-10-26', last: '2026-10-30', buckets: 5 }
+		]);
+	});
+
+	test('a week never takes the start of a month the range holds whole', () => {
+		// Monday 2026-09-28: its week would reach into October, which the range holds.
+		const journeys = granularitiesOf('journeys');
+		expect(cover(at('2026-09-28T00:00:00Z'), at('2026-11-03T00:00:00Z'), journeys)).toEqual([
+			{ g: 'd', first: '2026-09-28', last: '2026-09-30', buckets: 3 },
+			{ g: 'm', first: '2026-10', last: '2026-10', buckets: 1 },
+			{ g: 'd', first: '2026-11-01', last: '2026-11-02', buckets: 2 }
+		]);
+		// Without October whole, the same week is taken.
+		expect(cover(at('2026-09-28T00:00:00Z'), at('2026-10-20T00:00:00Z'), journeys)).toEqual([
+			{ g: 'w', first: '2026-09-28', last: '2026-10-12', buckets: 3 },
+			{ g: 'd', first: '2026-10-19', last: '2026-10-19', buckets: 1 }
+		]);
+	});
+
+	test('with weeks every range is still covered exactly, by no more buckets', () => {
+		const journeys = granularitiesOf('journeys');
+		let seed = 7;
+		const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+		for (let i = 0; i < 500; i++) {
+			const start = at('2025-12-01T00:00:00Z') + Math.floor(random() * 400 * 96) * 900_000;
+			const end = start + Math.floor(random() * 120 * 96) * 900_000;
+			const weekly = cover(start, end, journeys);
+			if (end > start) expectExactCover(weekly, start, end);
+			expect(bucketsOf(weekly)).toBeLessThanOrEqual(bucketsOf(cover(start, end)));
+		}
 	});
 
 	test('an empty range needs no bucket', () => {

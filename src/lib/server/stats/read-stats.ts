@@ -9,7 +9,13 @@
 import { activeNow, latestActivity, LIVE_SESSIONS, type ActiveNow } from '../../stats/active';
 import { liveSession } from '../../stats/sessions';
 import { readSummaries } from '../sessions/summaries';
-import { bucketStart, cover, segmentKeys, type Segment } from '../../stats/buckets';
+import {
+	bucketStart,
+	cover,
+	granularitiesOf,
+	segmentKeys,
+	type Segment
+} from '../../stats/buckets';
 import { topN } from '../../stats/breakdowns';
 import {
 	BREAKDOWN_VIEWS,
@@ -414,7 +420,8 @@ async function readJourney(
 ): Promise<Journey> {
 	const { start, end } = rangeBounds(query.range);
 	const scope = scopeOf(query.site, journeyFilter(query.filter));
-	const rows = await readSegments<number>(reader, 'journeys', scope, cover(start, end), 5);
+	const segments = cover(start, end, granularitiesOf('journeys'));
+	const rows = await readSegments<number>(reader, 'journeys', scope, segments, 5);
 	return journeyOf(rows, query.journeyPage ?? null, query.limit);
 }
 
