@@ -31,7 +31,7 @@
  */
 import { entryText } from './batch';
 import type { Range } from './ranges';
-import { ViewReader } from './reader';
+import { parseAggregate, ViewReader } from './reader';
 import { merge, settled, type Aggregate, type Delta } from './reducers';
 import {
 	keyText,
@@ -108,11 +108,6 @@ async function cover(reader: ViewReader, range: Range, level: number): Promise<D
 	if (whole) merge(total, parseAggregate(last[1]));
 	else merge(total, await cover(reader, { lo: at(last[0]), hi: range.hi }, level - 1));
 	return total;
-}
-
-function parseAggregate(text: string): Aggregate {
-	const { k: _k, ...aggregate } = JSON.parse(text) as Aggregate & { k: unknown };
-	return aggregate;
 }
 
 /** Index of the last element of a sorted list at or below `value` (-1: none). */

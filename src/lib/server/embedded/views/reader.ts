@@ -424,7 +424,12 @@ export function entryKey(idx: string, text: string): unknown {
 	return (JSON.parse(text) as { k: unknown }).k;
 }
 
-function parseAggregate(text: string): Aggregate {
+/**
+ * A stored entry's aggregate, without the key an entry may keep (`k`, first in its text
+ * when there: {@link entryKey}); copied only then, since reads parse an entry each.
+ */
+export function parseAggregate(text: string): Aggregate {
+	if (!text.startsWith('{"k":')) return JSON.parse(text) as Aggregate;
 	const { k: _k, ...aggregate } = JSON.parse(text) as Aggregate & { k: unknown };
 	return aggregate;
 }
