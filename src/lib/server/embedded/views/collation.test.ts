@@ -7,6 +7,8 @@ import {
 	groupMembers,
 	groupPrefixes,
 	keyBytes,
+	parseKey,
+	plainArray,
 	rowIdx,
 	rowsOfDocEnd,
 	rowsOfDocStart,
@@ -85,6 +87,46 @@ describe('keys in collation order', () => {
 			expect(rowIdx(start, encoder.docId('doc-1'))).toBe(toIndexableString([key, 'doc-1']));
 			expect(rowIdx(start, encoder.docId('doc-1'), 2)).toBe(toIndexableString([key, 'doc-1', 2]));
 			if (encoded.readsBack) expect(parseIndexableString(encoded.idx)).toEqual(key);
+		}
+	});
+
+	test('parseKey reads back what parseIndexableString does, arrays of plain values or not', () => {
+		const random = seededRandom(13);
+		const plain = [
+			'',
+			'bench',
+			'd',
+			'2026-10-01',
+			'/a b',
+			'é日本',
+			'😀',
+			'\ud83d',
+			'\u0003',
+			null,
+			true,
+			false
+		];
+		const plainKey = (depth: number): unknown[] =>
+			Array.from({ length: Math.floor(random() * 6) }, () =>
+				depth < 2 && random() < 0.2
+					? plainKey(depth + 1)
+					: plain[Math.floor(random() * plain.length)]
+			);
+		for (let i = 0; i < 4_000; i++) {
+			// Half keys of any values (numbers, objects, escaped characters: pouchdb-collate's
+			// path), half arrays of strings, nulls and booleans (parseKey's own).
+			const key = i % 2 ? randomKey(random) : plainKey(0);
+			const idx = toIndexableString(key);
+			expect(parseKey(idx)).toEqual(parseIndexableString(idx));
+			// Plain keys are read without pouchdb-collate.
+			if (i % 2 === 0) expect(plainArray(idx)).toEqual(key);
+			for (const row of [
+				[key, 'doc-1'],
+				[key, 'doc-1', 2]
+			]) {
+				const rowText = toIndexableString(row);
+				expect(parseKey(rowText)).toEqual(parseIndexableString(rowText));
+			}
 		}
 	});
 

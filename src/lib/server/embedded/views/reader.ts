@@ -9,8 +9,7 @@
  * into only the (at most two) groups the range cuts.
  */
 import type { AbstractSnapshot } from 'abstract-level';
-import { parseIndexableString } from 'pouchdb-collate';
-import { KeyEncoder, keyBytes } from './collation';
+import { KeyEncoder, keyBytes, parseKey } from './collation';
 import { exactRows, groupRows, groupWalkStart, overlap, withinGroup, type Range } from './ranges';
 import { addValue, merge, type Aggregate, type Delta } from './reducers';
 import { WANT_ROWS, backIndexTexts, documentRows, parseRowText, rowsKept } from './rows';
@@ -100,7 +99,7 @@ export class ViewReader {
 	async *rows(range: Range, reverse: boolean): AsyncGenerator<StoredRow> {
 		for await (const [idx, text] of this.rowTexts(range, reverse)) {
 			// The row key is [key, docid] or [key, docid, n] (see collation.ts).
-			const [key, id] = parseIndexableString(idx) as [unknown, string];
+			const [key, id] = parseKey(idx) as [unknown, string];
 			const row = parseRowText(text);
 			yield { idx, key: 'key' in row ? row.key : key, id, value: row.value };
 		}
@@ -420,7 +419,7 @@ export class ViewReader {
  * written before entries dropped `k`: batch.ts `entryText`), else read back from `idx`.
  */
 export function entryKey(idx: string, text: string): unknown {
-	if (!text.startsWith('{"k":')) return parseIndexableString(idx);
+	if (!text.startsWith('{"k":')) return parseKey(idx);
 	return (JSON.parse(text) as { k: unknown }).k;
 }
 
