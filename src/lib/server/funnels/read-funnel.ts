@@ -6,15 +6,18 @@
  *    event name or the page path, or each of the site's paths a wildcard step matches
  *    (listed by one group_level=3 read of the paths under the wildcard's prefix).
  * 2. Each session those rows name is read whole from `session-records` and walked
- *    through the steps ({@link walkFunnel}). A session counts at the row of the record
- *    by which it first reached step 1, so it counts once however many rows name it, and
- *    not at all when it reached step 1 before the range.
+ *    through the steps ({@link walkFunnel}). Session ids are time-ordered, so a batch's
+ *    sessions lie close together in that view: runs of them are read as one key range
+ *    when it holds few other records ({@link readSessions}), else one by one. A session
+ *    counts at the row of the record by which it first reached step 1, so it counts once
+ *    however many rows name it, and not at all when it reached step 1 before the range.
  *
  * A request reads at most {@link FUNNEL_BATCH}.rows rows of step 1 and the sessions they
  * name, and answers the counts so far with a cursor carrying them; the caller repeats
  * with the cursor until `progress.done`. So a funnel over any range answers every
  * request in bounded time: a read costs (rows of step 1 in the range) + (records of the
- * sessions they name), spread over batches, never a scan of the range's other records.
+ * sessions they name, plus a bounded number of other sessions' rows per session named:
+ * read-sessions.ts), spread over batches, never a scan of the range's other records.
  */
 import { createHash } from 'node:crypto';
 import type { Couch } from '../couch';
@@ -27,12 +30,11 @@ import {
 	walkFunnel,
 	type Funnel,
 	type FunnelResponse,
-	type FunnelStep,
-	type SessionRecord
+	type FunnelStep
 } from '../../stats/funnels';
-import type { RecordValue } from '../../stats/sessions';
+import { readSessions, type SpanBounds } from './read-sessions';
 
-/** Bounds of one request: rows of step 1 read, and sessions read at once. */
+/** Bounds of one request: rows of step 1 read, and `session-records` reads at once. */
 export const FUNNEL_BATCH = { rows: 250, parallel: 8 } as const;
 
 /**
@@ -46,6 +48,8 @@ export interface ReadFunnelOptions {
 	timeoutMs?: number;
 	/** Rows of step 1 per request; default {@link FUNNEL_BATCH}.rows. */
 	batchRows?: number;
+	/** Bounds of the sessions' span reads; default read-sessions.ts's `SPAN_BOUNDS`. */
+	spans?: SpanBounds;
 }
 
 /** Where the next batch starts and what the batches before it counted. */
@@ -125,15 +129,6 @@ async function entryTargets(reader: ViewReader, site: string, step: FunnelStep) 
 	return { kind: 'page', targets };
 }
 
-/** Runs `work` on each item, at most `parallel` at once. */
-async function eachLimited<T>(items: T[], parallel: number, work: (item: T) => Promise<void>) {
-	let next = 0;
-	const run = async () => {
-		while (next < items.length) await work(items[next++]);
-	};
-	await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, run));
-}
-
 /**
  * One batch of a funnel's report for a range.
  * @param cursor The previous batch's `next`, or null for the first.
@@ -201,19 +196,12 @@ export async function readFunnel(
 	// The sessions they name, each read once in this batch and walked through the steps.
 	const sids = [...new Set(entries.map((e) => e.sid))];
 	const walks = new Map<string, ReturnType<typeof walkFunnel>>();
-	await eachLimited(sids, FUNNEL_BATCH.parallel, async (sid) => {
-		const rows = await reader.read<RecordValue>('session-records', {
-			startkey: [site, sid],
-			endkey: [site, sid, {}],
-			reduce: false
-		});
-		const records: SessionRecord[] = rows.map((row) => ({
-			ts: row.key[2] as number,
-			id: String(row.key[3]),
-			value: row.value
-		}));
-		walks.set(sid, walkFunnel(funnel.steps, records));
-	});
+	await readSessions(
+		reader,
+		{ site, sids },
+		(sid, records) => walks.set(sid, walkFunnel(funnel.steps, records)),
+		{ parallel: FUNNEL_BATCH.parallel, bounds: options.spans }
+	);
 	const counts = [...state.c];
 	for (const { sid, id } of entries) {
 		const walk = walks.get(sid);
