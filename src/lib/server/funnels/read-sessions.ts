@@ -55,7 +55,9 @@ async function eachLimited<T>(items: T[], parallel: number, work: (item: T) => P
  * is halved and each half checked again, down to `bounds.leastHalf` sessions, below
  * which a refused run's sessions are read one at a time (as a run of one is, uncounted).
  * So the rows read stay within the bound per session plus the sessions' own records,
- * and a run costs at most one count per session it holds.
+ * and a run costs at most one count per session it holds. A session a span did not hold
+ * (none should: it was named by a row of its own) is read on its own afterwards, so a
+ * server ordering ids otherwise than as text costs reads, never a session.
  * @param options `parallel` reads at once; `bounds` default {@link SPAN_BOUNDS}.
  * @throws the error of a view read that fails, as {@link ViewReader.read} does.
  */
@@ -67,6 +69,11 @@ export async function readSessions(
 ) {
 	const { site, sids } = query;
 	const { parallel, bounds = SPAN_BOUNDS } = options;
+	const walked = new Set<string>();
+	const done = (sid: string, records: SessionRecord[]) => {
+		walked.add(sid);
+		walk(sid, records);
+	};
 	const span = (run: string[]) => ({ startkey: [site, run[0]], endkey: [site, run.at(-1), {}] });
 	// An id of another shape (none passes validate_doc_update) might sort otherwise: alone.
 	const sorted = sids.filter((sid) => ID_PATTERN.test(sid)).sort();
@@ -88,9 +95,12 @@ export async function readSessions(
 				...span(run),
 				reduce: false
 			});
-			for (const [sid, records] of bySession(rows, new Set(run))) walk(sid, records);
+			for (const [sid, records] of bySession(rows, new Set(run))) done(sid, records);
+			// A run of one is read by its own key: an empty answer is its answer.
+			if (run.length === 1 && !walked.has(run[0])) done(run[0], []);
 		});
 		runs = split;
+		if (!runs.length) runs = sids.filter((sid) => !walked.has(sid)).map((sid) => [sid]);
 	}
 }
 
