@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, dimension, value]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, dimension, value]
 // value: [sessions, visitors]   (summed by _sum)
 //
 // Where sessions come from and what they run on. Dimensions: referrer (host of the
@@ -85,10 +85,14 @@ export const map = function (doc) {
 		dims.push([fields[f], typeof v === 'string' && v ? v : '(unknown)']);
 	}
 	var iso = new Date(doc.ts).toISOString();
+	var day = Math.floor(doc.ts / 86400000);
+	// Day 0 (1970-01-01) was a Thursday, 3 days past its week's Monday.
+	var monday = new Date((day - ((((day + 3) % 7) + 7) % 7)) * 86400000).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
+		['w', monday.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
 	for (var s = 0; s < scopes.length; s++) {

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, event name]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, event name]
 // value: null   (counted by _count)
 //
 // Events by name. Bot-flagged records count nowhere. Filtered rows
@@ -33,10 +33,14 @@ export const map = function (doc) {
 	}
 	for (var p = 0; p < props.length; p++) scopes.push(props[p][0]);
 	var iso = new Date(doc.ts).toISOString();
+	var day = Math.floor(doc.ts / 86400000);
+	// Day 0 (1970-01-01) was a Thursday, 3 days past its week's Monday.
+	var monday = new Date((day - ((((day + 3) % 7) + 7) % 7)) * 86400000).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
+		['w', monday.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
 	for (var i = 0; i < scopes.length; i++) {

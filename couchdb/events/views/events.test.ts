@@ -7,13 +7,14 @@ describe('the events view', () => {
 		expect(reduce).toBe('_count');
 	});
 
-	test('an event is counted by name in the quarter-hour, hour, day and month bucket', () => {
+	test('an event is counted by name in the quarter-hour, hour, day, week and month bucket', () => {
 		expect(
 			scoped(runMap(map, record({ type: 'event', name: 'signup', props: { plan: 'pro' } })))
 		).toEqual([
 			[['demo', 'q', '2026-11-21T14:00', 'signup'], null],
 			[['demo', 'h', '2026-11-21T14', 'signup'], null],
 			[['demo', 'd', '2026-11-21', 'signup'], null],
+			[['demo', 'w', '2026-11-16', 'signup'], null],
 			[['demo', 'm', '2026-11', 'signup'], null]
 		]);
 	});

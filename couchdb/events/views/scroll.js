@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'm'), UTC bucket, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, path]
 // value: [pageviews, depthSum, reached25, reached50, reached75, reached100]   (summed by _sum)
 //
 // Scroll depth per path. A pageview counts in `pageviews`. A heartbeat carries the
@@ -37,10 +37,14 @@ export const map = function (doc) {
 	var rows = [doc.site, [doc.site, 'page:' + doc.path]];
 	if (typeof doc.src === 'string') rows.push([doc.site, 'source:' + doc.src]);
 	var iso = new Date(doc.ts).toISOString();
+	var day = Math.floor(doc.ts / 86400000);
+	// Day 0 (1970-01-01) was a Thursday, 3 days past its week's Monday.
+	var monday = new Date((day - ((((day + 3) % 7) + 7) % 7)) * 86400000).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
+		['w', monday.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
 	for (var i = 0; i < rows.length; i++) {

@@ -61,9 +61,10 @@ describe('buckets', () => {
 		expect(bucketKey('w', at('1969-12-31T12:00:00Z'))).toBe('1969-12-29');
 	});
 
-	test('only the journeys view emits weeks', () => {
+	test('views of many keys a bucket emit weeks, the others not', () => {
 		expect(granularitiesOf('journeys')).toEqual(['q', 'h', 'd', 'w', 'm']);
-		expect(granularitiesOf('pages')).toBe(GRANULARITIES);
+		expect(granularitiesOf('pages')).toEqual(['q', 'h', 'd', 'w', 'm']);
+		expect(granularitiesOf('metrics')).toBe(GRANULARITIES);
 	});
 
 	test('with weeks, 30 days that are not a month are 12 buckets instead of 30', () => {

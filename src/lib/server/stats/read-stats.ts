@@ -348,11 +348,13 @@ async function readBreakdowns(
 	{ scopes, visitorsExact }: Scopes
 ): Promise<Breakdowns> {
 	const { start, end } = rangeBounds(query.range);
-	const segments = cover(start, end);
 	// Each view some breakdown names, read once (in each scope of a page pattern).
 	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
 	const rows = await Promise.all(
-		names.map((view) => readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]))
+		names.map((view) => {
+			const segments = cover(start, end, granularitiesOf(view));
+			return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
+		})
 	);
 	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
 	const read = { filter: query.filter ?? null, limit: query.limit, visitorsExact };
@@ -380,9 +382,11 @@ async function readGoals(
 	if (!goals.length) return [];
 	const period = async (range: DateRange, which: keyof SiteSums): Promise<GoalPeriod[]> => {
 		const { start, end } = rangeBounds(range);
-		const segments = cover(start, end);
 		const read = <V>(view: 'pages' | 'event-props') =>
-			once(() => readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]));
+			once(() => {
+				const segments = cover(start, end, granularitiesOf(view));
+				return readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]);
+			});
 		const pages = read<number[]>('pages');
 		const props = read<number>('event-props');
 		const site = await siteSums[which]();
