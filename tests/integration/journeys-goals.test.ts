@@ -304,6 +304,39 @@ describe('the Paths API on hand-worked sessions', () => {
 });
 
 describe('goals in the Stats API on hand-worked sessions', () => {
+	test('over a whole week (read as one week bucket), goals and breakdowns count its days', async () => {
+		const body = await ok(
+			STATS,
+			'/api/v1/stats',
+			'site=trips&from=2026-11-09&to=2026-11-15&tz=UTC'
+		);
+		// S5 (Nov 9) joins: signups S5, S1, S2 (plan pro: S5, S1); /thanks after each;
+		// /docs/* S3's two pages; /pricing 6 views.
+		const conversions = body.goals.map((goal: { conversions: number }) => goal.conversions);
+		expect(conversions).toEqual([3, 2, 3, 2, 6]);
+		expect(body.breakdowns.events).toEqual([
+			{
+				name: 'signup',
+				count: 3,
+				props: {
+					plan: [
+						{ value: 'pro', count: 2 },
+						{ value: 'free', count: 1 }
+					]
+				}
+			},
+			{ name: 'download', count: 1, props: {} }
+		]);
+		expect(body.breakdowns.pages.slice(0, 3)).toEqual([
+			// V1 once a day, V3, V4, V5; entered by S5, S2, S6, S7; S7 left from it.
+			{ path: '/pricing', pageviews: 6, visitors: 4, engagedTimeMs: 0, entries: 4, exits: 1 },
+			{ path: '/', pageviews: 3, visitors: 3, engagedTimeMs: 0, entries: 2, exits: 1 },
+			{ path: '/thanks', pageviews: 3, visitors: 2, engagedTimeMs: 0, entries: 0, exits: 3 }
+		]);
+		// Read by week where a view keeps weeks (day by day, each day's keys again).
+		expect(body.meta).toEqual({ rowsRead: 41, queries: 20 });
+	});
+
 	test('each goal’s conversions, converting visitors and rate, with the previous period', async () => {
 		const body = await ok(STATS, '/api/v1/stats', RANGE);
 		// Site visitors: V1 on Nov 10; V2, V4, V5 on Nov 11 = 4. Previous: V3 = 1.
