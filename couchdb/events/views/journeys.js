@@ -9,9 +9,9 @@
 // views less its next pages: a journey read costs O(distinct transitions in the range's
 // buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
 //
-// Weeks (keyed by their Monday) besides the other views' granularities: a bucket holds
-// every page pair seen in it, so a range of days read one bucket a day would read the
-// same pairs once a day (src/lib/stats/buckets.ts, `granularitiesOf`).
+// Weeks (keyed by their Monday) too, as in every view of many keys a bucket: a bucket
+// holds every page pair seen in it, so a range of days read one bucket a day would read
+// the same pairs once a day (src/lib/stats/buckets.ts, `granularitiesOf`).
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // only `source:<src>`, the session's source, which every pageview of a session carries
