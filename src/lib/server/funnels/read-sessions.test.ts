@@ -32,7 +32,8 @@ function strayReader(records: Map<string, number>, stray: string) {
 		},
 		rowsRead: 0,
 		queries: 0,
-		indexing: false
+		indexing: false,
+		stale: async () => false
 	};
 	return { reader, reads };
 }

@@ -13,6 +13,7 @@ import {
 	bucketStart,
 	cover,
 	granularitiesOf,
+	GRANULARITIES,
 	segmentKeys,
 	type Segment
 } from '../../stats/buckets';
@@ -351,8 +352,8 @@ async function readBreakdowns(
 	// Each view some breakdown names, read once (in each scope of a page pattern).
 	const names = [...new Set(CATALOGUE.flatMap((breakdown) => breakdown.views))];
 	const rows = await Promise.all(
-		names.map((view) => {
-			const segments = cover(start, end, granularitiesOf(view));
+		names.map(async (view) => {
+			const segments = await segmentsOf(reader, view, start, end);
 			return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
 		})
 	);
@@ -383,8 +384,8 @@ async function readGoals(
 	const period = async (range: DateRange, which: keyof SiteSums): Promise<GoalPeriod[]> => {
 		const { start, end } = rangeBounds(range);
 		const read = <V>(view: 'pages' | 'event-props') =>
-			once(() => {
-				const segments = cover(start, end, granularitiesOf(view));
+			once(async () => {
+				const segments = await segmentsOf(reader, view, start, end);
 				return readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]);
 			});
 		const pages = read<number[]>('pages');
@@ -424,7 +425,7 @@ async function readJourney(
 ): Promise<Journey> {
 	const { start, end } = rangeBounds(query.range);
 	const scope = scopeOf(query.site, journeyFilter(query.filter));
-	const segments = cover(start, end, granularitiesOf('journeys'));
+	const segments = await segmentsOf(reader, 'journeys', start, end);
 	const rows = await readSegments<number>(reader, 'journeys', scope, segments, 5);
 	return journeyOf(rows, query.journeyPage ?? null, query.limit);
 }
@@ -510,6 +511,23 @@ async function readAll<V>(
 		scopes.map((scope) => readSegments<V>(reader, view, scope, segments, groupLevel))
 	);
 	return parts.flat();
+}
+
+/**
+ * The segments a view's read covers `[start, end)` with: the view's own granularities
+ * (buckets.ts `granularitiesOf`), but no weeks while the request reads the index as it
+ * stands, which may be a previous design document's, made before the view kept weeks
+ * (the embedded store answers from it while it builds the new one): days and months
+ * are in every index.
+ */
+async function segmentsOf(
+	reader: ViewReader,
+	view: string,
+	start: number,
+	end: number
+): Promise<Segment[]> {
+	const current = !(await reader.stale());
+	return cover(start, end, current ? granularitiesOf(view) : GRANULARITIES);
 }
 
 /**

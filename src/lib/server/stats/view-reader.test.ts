@@ -141,3 +141,36 @@ describe('the view reader answers within its budget', () => {
 		expect(reader.indexing).toBe(true);
 	});
 });
+
+describe('whether a request reads the index as it stands', () => {
+	test('yes behind an indexer far behind, asked once with the reads; no when none runs', async () => {
+		const far = fakeCouch(() => [PENDING_CHANGES + 1]);
+		const reader = createViewReader(far.couch, { now: Date.now });
+		expect(await reader.stale()).toBe(true);
+		const read = reader.read('metrics', {});
+		await vi.advanceTimersByTimeAsync(0);
+		expect(far.queries.map((q) => q.stale)).toEqual([true]);
+		far.queries[0].answer(ROWS);
+		await read;
+		expect(far.asked).toHaveBeenCalledTimes(1);
+
+		const idle = fakeCouch(() => []);
+		expect(await createViewReader(idle.couch, { now: Date.now }).stale()).toBe(false);
+		const near = fakeCouch(() => [PENDING_CHANGES]);
+		expect(await createViewReader(near.couch, { now: Date.now }).stale()).toBe(false);
+	});
+
+	test('yes once a read answered from the index as it stands', async () => {
+		let running: number[] = [];
+		const { couch, queries } = fakeCouch(() => running);
+		const reader = createViewReader(couch, { now: Date.now });
+		const read = reader.read('metrics', {});
+		await vi.advanceTimersByTimeAsync(0);
+		expect(await reader.stale()).toBe(false);
+		running = [100];
+		await vi.advanceTimersByTimeAsync(WAITING_MS);
+		queries[1].answer(ROWS);
+		await read;
+		expect(await reader.stale()).toBe(true);
+	});
+});

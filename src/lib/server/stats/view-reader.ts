@@ -74,6 +74,13 @@ export interface ViewReader {
 	readonly queries: number;
 	/** Whether any read came from an index still being built. */
 	readonly indexing: boolean;
+	/**
+	 * Whether the request reads the index as it stands (`stale=ok`): an indexer was more
+	 * than {@link PENDING_CHANGES} changes behind at its start, or a read already answered
+	 * so. The index read may then be a previous design document's, which the embedded
+	 * store answers from while it builds the new one.
+	 */
+	stale(): Promise<boolean>;
 }
 
 /** Options of {@link createViewReader}. */
@@ -134,6 +141,10 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	}
 
 	return {
+		async stale() {
+			lag ??= indexerLag(couch);
+			return (await lag) > PENDING_CHANGES || indexing;
+		},
 		async read<V>(view: string, params: ViewParams) {
 			const rows = await read<V>(view, params);
 			rowsRead += rows.length;
