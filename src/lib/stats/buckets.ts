@@ -18,7 +18,7 @@ export type Granularity = 'q' | 'h' | 'd' | 'w' | 'm';
 export const GRANULARITIES: readonly Granularity[] = ['q', 'h', 'd', 'm'];
 
 /** {@link GRANULARITIES} and weeks, finest first. */
-export const WITH_WEEKS: readonly Granularity[] = ['q', 'h', 'd', 'w', 'm'];
+const WITH_WEEKS: readonly Granularity[] = ['q', 'h', 'd', 'w', 'm'];
 
 /**
  * The views that emit weeks too: those whose buckets hold many keys. A range of days
