@@ -80,12 +80,15 @@ export function rowsMaintained(view: ViewMeta, docId: string): boolean {
 /**
  * What a document emitted, per view, as JSON texts again, from its back-index text
  * (`[[view, key, value, key, value, …], …]`, see batch.ts).
- * @param only The one view wanted; the others are left out.
+ * @param wanted The views wanted (default: all); the others are left out.
  */
-export function parseBackIndex(text: string, only?: number): [number, string[]][] {
+export function parseBackIndex(
+	text: string,
+	wanted?: (view: number) => boolean
+): [number, string[]][] {
 	const out: [number, string[]][] = [];
 	for (const [view, ...rest] of JSON.parse(text) as unknown[][]) {
-		if (only !== undefined && view !== only) continue;
+		if (wanted && !wanted(view as number)) continue;
 		out.push([view as number, rest.map((part) => JSON.stringify(part) ?? 'null')]);
 	}
 	return out;
@@ -174,15 +177,22 @@ export function documentRows(
 	text: string,
 	view: number
 ): DocumentRow[] {
-	const [emitted] = parseBackIndex(text, view);
-	if (!emitted) return [];
-	const flat = emitted[1];
+	const [emitted] = parseBackIndex(text, (v) => v === view);
+	return emitted ? rowsOf(encoder, toIndexableString(docId), emitted[1]) : [];
+}
+
+/**
+ * A document's rows in one view from what it emitted there.
+ * @param docIdx The document id's indexable string.
+ * @param flat The rows as `[key, value, key, value, …]` JSON texts.
+ */
+function rowsOf(encoder: KeyEncoder, docIdx: string, flat: readonly string[]): DocumentRow[] {
 	const keys: EncodedKey[] = [];
 	for (let i = 0; i < flat.length; i += 2) keys.push(encoder.encodeOnce(flat[i]));
 	const idxs = documentRowKeys(
 		'',
 		keys.map((key) => key.idx),
-		toIndexableString(docId),
+		docIdx,
 		flat
 	);
 	return idxs.map((idx, r) => {
@@ -239,12 +249,18 @@ export async function buildRows(
 		if (views[view].rowsKept !== false) continue;
 		views = views.map((v, i) => (i === view ? { ...v, rowsKept: '' } : v));
 	}
+	// The views under way from the same document are built in one scan of the
+	// back-index, each document's text parsed once for all of them: a new index chooses
+	// several views at once (chooseRows), and the text holds every view's rows.
+	const under = new Map<string, number[]>();
+	views.forEach((view, i) => {
+		if (typeof view.rowsKept === 'string')
+			under.set(view.rowsKept, [...(under.get(view.rowsKept) ?? []), i]);
+	});
 	let left = false;
-	for (let view = 0; view < views.length; view++) {
-		const state = views[view].rowsKept;
-		if (typeof state !== 'string') continue;
-		const done = await buildChunk(store, meta.id, view, state, chunk);
-		views = views.map((v, i) => (i === view ? { ...v, rowsKept: done.state } : v));
+	for (const [state, group] of under) {
+		const done = await buildChunk(store, meta.id, group, state, chunk);
+		views = views.map((v, i) => (group.includes(i) ? { ...v, rowsKept: done.state } : v));
 		await done.write({ ...meta, views });
 		// Only once written: a batch keeps up to date exactly the rows the store has.
 		meta.views = views;
@@ -254,17 +270,19 @@ export async function buildRows(
 }
 
 /**
- * Writes the rows of the documents after `after` ('' for none) from their back-index,
- * whole documents, until `limit` rows or documents are written.
+ * Writes the rows of `views` of the documents after `after` ('' for none) from their
+ * back-index, whole documents, until `limit` rows (of all those views) or documents
+ * are written.
  */
 async function buildChunk(
 	store: Level,
 	id: number,
-	view: number,
+	views: readonly number[],
 	after: string,
 	limit: number
 ): Promise<{ state: true | string; write: (next: IndexMeta) => Promise<void> }> {
-	const space = viewPrefix(id, view) + ROWS;
+	const spaces = new Map(views.map((view) => [view, viewPrefix(id, view) + ROWS]));
+	const wanted = (view: number) => spaces.has(view);
 	const batch = rawBatch(store);
 	let state: true | string = true;
 	let rows = 0;
@@ -272,9 +290,12 @@ async function buildChunk(
 	scan: for await (const texts of backIndexTexts(store, id, { after: after || undefined })) {
 		const encoder = new KeyEncoder();
 		for (const [docId, text] of texts) {
-			for (const row of documentRows(encoder, docId, text, view)) {
-				batch.put(space + row.idx, row.text);
-				rows++;
+			const docIdx = toIndexableString(docId);
+			for (const [view, flat] of parseBackIndex(text, wanted)) {
+				for (const row of rowsOf(encoder, docIdx, flat)) {
+					batch.put(spaces.get(view)! + row.idx, row.text);
+					rows++;
+				}
 			}
 			if (rows >= limit || ++docs >= limit) {
 				state = docId;
