@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
+import { MAX_QUERIES } from '../../src/lib/server/embedded/views/http';
 
 const base = new URL(inject('couchUrl'));
 const admin = `Basic ${Buffer.from(
@@ -113,6 +114,73 @@ describe('the view engine over HTTP', () => {
 			[3, 'd03'],
 			[1, 'd01']
 		]);
+	});
+
+	test('answers several queries of a view at once (POST …/queries) as each alone', async () => {
+		const queries = [
+			{ startkey: ['a', 4], endkey: ['a', 20] },
+			{ group_level: 1 },
+			{ reduce: false, startkey: ['b'], endkey: ['b', {}], limit: 3, skip: 1 },
+			{
+				keys: [
+					['a', 1],
+					['b', 3],
+					['a', 99]
+				],
+				group: true
+			},
+			{ startkey: ['b', 30], endkey: ['a'], descending: true, group: true, inclusive_end: false }
+		];
+		const alone = await Promise.all(
+			queries.map(({ keys, ...params }) =>
+				keys
+					? call(`/${db}/_design/t/_view/byN${q(params)}`, { method: 'POST', body: { keys } })
+					: call(`/${db}/_design/t/_view/byN${q(params)}`)
+			)
+		);
+		const many = await call(`/${db}/_design/t/_view/byN/queries`, {
+			method: 'POST',
+			body: { queries }
+		});
+		expect(many).toEqual({ status: 200, body: { results: alone.map((one) => one.body) } });
+		expect(alone.every((one) => one.status === 200 && one.body.rows!.length > 0)).toBe(true);
+		// The query string's parameters hold for every query, which may override them.
+		const both = await call(`/${db}/_design/t/_view/rows/queries?limit=2`, {
+			method: 'POST',
+			body: { queries: [{}, { limit: 1, descending: true }] }
+		});
+		expect(both.body.results).toEqual([
+			{
+				total_rows: 30,
+				offset: 0,
+				rows: [0, 1].map((n) => ({ id: `d0${n}`, key: n, value: null }))
+			},
+			{ total_rows: 30, offset: 0, rows: [{ id: 'd29', key: 29, value: null }] }
+		]);
+		// CouchDB's errors: any bad query refuses the whole request, before any is read.
+		const bad = await call(`/${db}/_design/t/_view/byN/queries`, {
+			method: 'POST',
+			body: { queries: [{}, { group_level: 'x' }] }
+		});
+		expect([bad.status, bad.body.error]).toEqual([400, 'query_parse_error']);
+		const docs = await call(`/${db}/_design/t/_view/byN/queries`, {
+			method: 'POST',
+			body: { queries: [{ include_docs: true }] }
+		});
+		expect(docs.body).toEqual({
+			error: 'query_parse_error',
+			reason: '`include_docs` is invalid for reduce'
+		});
+		const tooMany = { queries: Array.from({ length: MAX_QUERIES + 1 }, () => ({})) };
+		for (const body of [{}, { queries: 'all' }, { queries: [3] }, tooMany]) {
+			const res = await call(`/${db}/_design/t/_view/byN/queries`, { method: 'POST', body });
+			expect([res.status, res.body.error], JSON.stringify(body).slice(0, 40)).toEqual([
+				400,
+				'bad_request'
+			]);
+		}
+		const get = await call(`/${db}/_design/t/_view/byN/queries`);
+		expect([get.status, get.body.error]).toEqual([405, 'method_not_allowed']);
 	});
 
 	test('refuses bad parameters with 400 query_parse_error, missing views with 404', async () => {

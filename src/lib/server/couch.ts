@@ -56,6 +56,25 @@ export function createCouch(url: URL, prefix: string): Couch {
 }
 
 /**
+ * Several queries of one view in one request (CouchDB's `POST
+ * /{db}/_design/{ddoc}/_view/{view}/queries`, 2.2 and later): each query's fields are a
+ * view request's parameters as JSON values; the results come in the queries' order.
+ */
+export function viewQueries<V>(
+	couch: Couch,
+	design: string,
+	view: string,
+	queries: Record<string, unknown>[]
+): Promise<{ results: DocumentViewResponse<V, StoredRecord>[] }> {
+	return couch.server.relax({
+		db: couch.names.events,
+		path: `_design/${design}/_view/${view}/queries`,
+		method: 'POST',
+		body: { queries }
+	});
+}
+
+/**
  * Reads a view of the events database with its parameters in a POST body instead of the
  * URL. CouchDB logs every request's URL; a read keyed by a visitor id must keep the id out
  * of that log. Apache CouchDB takes every view parameter in the body of a POST; the

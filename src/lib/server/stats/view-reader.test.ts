@@ -3,6 +3,7 @@ import type { Couch } from '../couch';
 import {
 	createViewReader,
 	DEFAULT_VIEW_TIMEOUT_MS,
+	MAX_BATCH,
 	PENDING_CHANGES,
 	STALE_RESERVE_MS
 } from './view-reader';
@@ -15,6 +16,14 @@ interface Query {
 	view: string;
 	stale: boolean;
 	answer: (rows: unknown[]) => void;
+}
+
+/** Queries sent as one request (`…/_view/{view}/queries`), answered when the test says so. */
+interface Batch {
+	path: string;
+	queries: Record<string, unknown>[];
+	answer: (rows: unknown[][]) => void;
+	fail: (error: Error) => void;
 }
 
 /**
@@ -32,9 +41,21 @@ function fakeCouch(tasks: () => number[], design = '_design/stats') {
 			total_changes: 1_000 + behind
 		}))
 	);
+	const batches: Batch[] = [];
 	const couch = {
 		names: { events: 't-events' },
-		server: { request: asked },
+		server: {
+			request: asked,
+			relax: ({ path, body }: { path: string; body: { queries: Record<string, unknown>[] } }) =>
+				new Promise((resolve, reject) =>
+					batches.push({
+						path,
+						queries: body.queries,
+						answer: (rows) => resolve({ results: rows.map((r) => ({ rows: r })) }),
+						fail: reject
+					})
+				)
+		},
 		events: {
 			view: (_design: string, view: string, qs: Record<string, unknown>) =>
 				new Promise((resolve) =>
@@ -42,7 +63,7 @@ function fakeCouch(tasks: () => number[], design = '_design/stats') {
 				)
 		}
 	} as unknown as Couch;
-	return { couch, queries, asked };
+	return { couch, queries, asked, batches };
 }
 
 const ROWS = [{ key: ['demo'], value: 3 }];
@@ -172,5 +193,74 @@ describe('whether a request reads the index as it stands', () => {
 		queries[1].answer(ROWS);
 		await read;
 		expect(await reader.stale()).toBe(true);
+	});
+});
+
+describe('queries made together', () => {
+	test('of one view go as one request, in order; other views and stale reads apart', async () => {
+		const { couch, queries, batches } = fakeCouch(() => []);
+		const reader = createViewReader(couch);
+		const reads = [
+			reader.read('pages', { startkey: ['a'], endkey: ['a', {}], group: true }),
+			reader.read('metrics', { keys: [['m']] }),
+			reader.read('pages', { keys: [['b'], ['c']], group: true })
+		];
+		await vi.advanceTimersByTimeAsync(0);
+		expect(batches.map((b) => [b.path, b.queries])).toEqual([
+			[
+				'_design/stats/_view/pages/queries',
+				[
+					{ startkey: ['a'], endkey: ['a', {}], group: true },
+					{ keys: [['b'], ['c']], group: true }
+				]
+			]
+		]);
+		expect(queries.map((q) => q.view)).toEqual(['metrics']);
+		batches[0].answer([[{ key: ['a', 1], value: 1 }], [{ key: ['c'], value: 2 }]]);
+		queries[0].answer(ROWS);
+		expect(await Promise.all(reads)).toEqual([
+			[{ key: ['a', 1], value: 1 }],
+			ROWS,
+			[{ key: ['c'], value: 2 }]
+		]);
+		expect([reader.queries, reader.rowsRead]).toEqual([3, 3]);
+		// A stale read and a fresh one of the same view, made together, go apart.
+		const far = fakeCouch(() => [PENDING_CHANGES + 1]);
+		const stale = createViewReader(far.couch);
+		void stale.read('pages', {});
+		void stale.read('pages', {});
+		await vi.advanceTimersByTimeAsync(0);
+		expect(far.batches.map((b) => b.queries)).toEqual([[{ stale: 'ok' }, { stale: 'ok' }]]);
+	});
+
+	test(`at most ${MAX_BATCH} to a request`, async () => {
+		const { couch, batches } = fakeCouch(() => []);
+		const reader = createViewReader(couch);
+		const reads = Array.from({ length: MAX_BATCH + 3 }, (_, i) => reader.read('s', { limit: i }));
+		await vi.advanceTimersByTimeAsync(0);
+		expect(batches.map((b) => b.queries.map((q) => q.limit))).toEqual([
+			Array.from({ length: MAX_BATCH }, (_, i) => i),
+			[MAX_BATCH, MAX_BATCH + 1, MAX_BATCH + 2]
+		]);
+		for (const batch of batches) batch.answer(batch.queries.map((q) => [{ key: [q.limit] }]));
+		expect((await Promise.all(reads)).map((rows) => rows[0].key[0])).toEqual(
+			Array.from({ length: MAX_BATCH + 3 }, (_, i) => i)
+		);
+	});
+
+	test('a request that fails is asked again one query at a time, each read getting its own answer', async () => {
+		const { couch, queries, batches } = fakeCouch(() => []);
+		const reader = createViewReader(couch);
+		const reads = [reader.read('pages', { limit: 1 }), reader.read('pages', { limit: 2 })];
+		await vi.advanceTimersByTimeAsync(0);
+		batches[0].fail(new Error('not supported'));
+		await vi.advanceTimersByTimeAsync(0);
+		expect(queries.map((q) => q.view)).toEqual(['pages', 'pages']);
+		queries[1].answer([{ key: 2, value: 'two' }]);
+		queries[0].answer([{ key: 1, value: 'one' }]);
+		expect(await Promise.all(reads)).toEqual([
+			[{ key: 1, value: 'one' }],
+			[{ key: 2, value: 'two' }]
+		]);
 	});
 });

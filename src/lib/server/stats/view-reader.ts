@@ -18,8 +18,13 @@
  *   unanswered when the budget's waiting time is spent (a whole waiting time of its own
  *   once the request's is) asks again, and is read `stale=ok` if an indexer has started
  *   meanwhile, waited for if not (an index that is up to date but slow).
+ *
+ * The queries of one view a request makes together (a range's covering segments, the
+ * sections' reads side by side) go as one `POST …/_view/{view}/queries`, at most
+ * {@link MAX_BATCH} to a request, fresh and stale reads apart; a request that fails is
+ * asked again query by query. Each read keeps its own budget and answer.
  */
-import type { Couch } from '../couch';
+import { viewQueries, type Couch } from '../couch';
 import { isStillIndexing } from './still-indexing';
 
 /** Design document holding the stats views. */
@@ -37,6 +42,13 @@ export const DEFAULT_VIEW_TIMEOUT_MS = 1_000;
  * a store busy with an import (`npm run bench:import`, 20k lines, load average 10–13).
  */
 export const STALE_RESERVE_MS = 400;
+
+/**
+ * Most queries of one view sent as one request: Apache CouchDB answers a request's
+ * queries one after another, each across the database's shards, so a request stays
+ * short (a funnel reads hundreds of sessions' spans of one view at once).
+ */
+export const MAX_BATCH = 16;
 
 /** Changes an index may lag behind its database before reads stop waiting for it. */
 export const PENDING_CHANGES = 500;
@@ -106,11 +118,45 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	let lag: Promise<number> | undefined;
 	let asked: Promise<number> | undefined;
 
-	async function query<V>(view: string, params: ViewParams, stale: boolean) {
+	// Queries of one view made together, sent once the microtasks queued meanwhile have
+	// run (process.nextTick): the reads resuming from one answer (the request's look at
+	// `_active_tasks`, a read they needed first) go as one request. Fresh and stale apart:
+	// a stale read must not wait behind a fresh one's wait for the index.
+	const pending = new Map<string, { view: string; batch: Pending[] }>();
+	let flushing = false;
+
+	function query<V>(view: string, params: ViewParams, stale: boolean): Promise<Row<V>[]> {
 		queries += 1;
 		const qs = stale ? { ...params, stale: 'ok' } : params;
-		const body = await couch.events.view<V>(STATS_DESIGN, view, qs as Record<string, unknown>);
-		return body.rows as unknown as Row<V>[];
+		return new Promise((resolve, reject) => {
+			const key = `${stale ? 'stale' : 'fresh'} ${view}`;
+			let group = pending.get(key);
+			if (group?.batch.length === MAX_BATCH) {
+				void send(couch, view, group.batch);
+				group = undefined;
+				pending.delete(key);
+			}
+			if (!group) {
+				group = { view, batch: [] };
+				pending.set(key, group);
+			}
+			if (!flushing) {
+				flushing = true;
+				process.nextTick(flush);
+			}
+			group.batch.push({
+				qs: qs as Record<string, unknown>,
+				resolve: resolve as Pending['resolve'],
+				reject
+			});
+		});
+	}
+
+	function flush() {
+		flushing = false;
+		const groups = [...pending.values()];
+		pending.clear();
+		for (const { view, batch } of groups) void send(couch, view, batch);
 	}
 
 	function staleRead<V>(view: string, params: ViewParams): Promise<Row<V>[]> {
@@ -160,6 +206,45 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 			return indexing;
 		}
 	};
+}
+
+/** A view query waiting for its turn's batch. */
+interface Pending {
+	qs: Record<string, unknown>;
+	resolve: (rows: Row[]) => void;
+	reject: (error: unknown) => void;
+}
+
+/**
+ * Sends a batch of one view's queries: one alone as a view request, more as one
+ * `POST …/_view/{view}/queries` (CouchDB 2.2 and later; the embedded store's view engine
+ * answers it from one snapshot), which saves every query but the first its own request.
+ * A batch that fails is asked again one query at a time, so each read gets the answer
+ * or the error it would get alone (CouchDB's `500 timeout` of a read waiting for the
+ * index, which the reader handles, ends the whole response).
+ */
+async function send(couch: Couch, view: string, batch: Pending[]): Promise<void> {
+	if (batch.length > 1) {
+		try {
+			const { results } = await viewQueries(
+				couch,
+				STATS_DESIGN,
+				view,
+				batch.map((item) => item.qs)
+			);
+			if (results.length === batch.length) {
+				batch.forEach((item, i) => item.resolve(results[i].rows as unknown as Row[]));
+				return;
+			}
+		} catch {
+			// Asked again below, one by one.
+		}
+	}
+	for (const item of batch) {
+		couch.events
+			.view(STATS_DESIGN, view, item.qs)
+			.then((body) => item.resolve(body.rows as unknown as Row[]), item.reject);
+	}
 }
 
 /**

@@ -133,7 +133,17 @@ export interface ServedView {
 	 * @throws {ViewError} for CouchDB's error answers (400 `query_parse_error`, 500 `timeout`).
 	 */
 	query(query: ViewQuery, read?: Read): Promise<ViewAnswer>;
+	/**
+	 * Answers several queries of the view (CouchDB's `POST …/_view/{view}/queries`), in
+	 * order, from one snapshot of the index when they read the same one; all are
+	 * validated before any is read.
+	 * @throws {ViewError} as {@link query} does, for the first query that fails.
+	 */
+	queries(queries: ViewQuery[], read?: Read): Promise<ViewAnswer[]>;
 }
+
+/** Queries of one `…/queries` request answered at a time (side by side). */
+const SIDE_BY_SIDE = 16;
 
 /** The indexes of one design document: the current signature's, and the previous one while it builds. */
 interface Slot {
@@ -240,30 +250,30 @@ class Engine implements ViewEngine {
 		const plan = this.plan(db, ddoc);
 		const planned = plan.views.find((v) => v.name === viewName);
 		if (!planned) return undefined;
-		return {
-			query: async (query, read) => {
-				validateQuery(query, planned.reducer !== null);
+		const served: ServedView = {
+			query: async (query, read) => (await served.queries([query], read))[0],
+			queries: async (queries, read) => {
+				for (const query of queries) validateQuery(query, planned.reducer !== null);
 				const indexer = await this.ensureIndex(db, ddocId, plan);
-				let source = indexer;
-				if (query.update === 'true') {
+				if (queries.some((query) => query.update === 'true')) {
 					const info = await this.database(db).info();
 					const wait = () =>
 						indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000);
 					// A read waiting for the indexer must not hold it back (schedule.ts).
 					await (read ? read.aside(wait) : wait());
-				} else {
-					if (query.update === 'lazy') indexer.wake();
-					const previous = this.slot(db, ddocId).previous;
-					if (
-						indexer.meta.state === 'building' &&
-						previous?.meta.views.some((v) => v.name === viewName)
-					) {
-						source = previous;
-					}
 				}
-				return this.read(source, viewName, query, db);
+				if (queries.some((query) => query.update === 'lazy')) indexer.wake();
+				// A read that does not wait answers from the previous index while the new one builds.
+				const previous = this.slot(db, ddocId).previous;
+				const stale =
+					indexer.meta.state === 'building' && previous?.meta.views.some((v) => v.name === viewName)
+						? previous
+						: indexer;
+				const sources = queries.map((query) => (query.update === 'true' ? indexer : stale));
+				return this.read(sources, viewName, queries, db);
 			}
 		};
+		return served;
 	}
 
 	async check(db: string, ddocId: string): Promise<string[] | undefined> {
@@ -316,23 +326,48 @@ class Engine implements ViewEngine {
 		if (this.temporary) fs.rmSync(this.temporary, { recursive: true, force: true });
 	}
 
+	/**
+	 * Answers queries from their indexes (`sources[i]` for `queries[i]`), side by side, each
+	 * index read from one snapshot of the store taken for them all.
+	 */
 	private async read(
-		indexer: Indexer,
+		sources: Indexer[],
 		viewName: string,
-		query: ViewQuery,
+		queries: ViewQuery[],
 		db: string
-	): Promise<ViewAnswer> {
+	): Promise<ViewAnswer[]> {
 		const snapshot: AbstractSnapshot = this.store.snapshot();
 		try {
-			const text = await this.store.get(metaKey(indexer.meta.id), { snapshot });
-			const meta: IndexMeta = text ? JSON.parse(text) : indexer.meta;
-			const viewNumber = meta.views.findIndex((v) => v.name === viewName);
-			const reader = new ViewReader(this.store, snapshot, meta, viewNumber, (view, level) =>
-				indexer.want(view, level)
-			);
-			const answer = await answerQuery(reader, query, this.fetchDocs(db));
-			if (query.updateSeq) answer.update_seq = meta.seq;
-			return answer;
+			// Each index's metadata as of the snapshot, read once for the queries reading it.
+			const metas = new Map<Indexer, Promise<IndexMeta>>();
+			const metaOf = (indexer: Indexer) => {
+				let meta = metas.get(indexer);
+				if (!meta) {
+					meta = this.store
+						.get(metaKey(indexer.meta.id), { snapshot })
+						.then((text) => (text ? (JSON.parse(text) as IndexMeta) : indexer.meta));
+					metas.set(indexer, meta);
+				}
+				return meta;
+			};
+			const answer = async (query: ViewQuery, indexer: Indexer) => {
+				const meta = await metaOf(indexer);
+				const viewNumber = meta.views.findIndex((v) => v.name === viewName);
+				const reader = new ViewReader(this.store, snapshot, meta, viewNumber, (view, level) =>
+					indexer.want(view, level)
+				);
+				const answer = await answerQuery(reader, query, this.fetchDocs(db));
+				if (query.updateSeq) answer.update_seq = meta.seq;
+				return answer;
+			};
+			// Answered side by side, as separate requests would be (their reads of the store
+			// overlap in leveldb's threads), a bounded number at a time.
+			const answers: ViewAnswer[] = [];
+			for (let from = 0; from < queries.length; from += SIDE_BY_SIDE) {
+				const window = queries.slice(from, from + SIDE_BY_SIDE);
+				answers.push(...(await Promise.all(window.map((q, i) => answer(q, sources[from + i])))));
+			}
+			return answers;
 		} finally {
 			await snapshot.close();
 		}

@@ -1,6 +1,8 @@
 /**
  * The view engine's HTTP side, in front of express-pouchdb: `GET`, `HEAD` and `POST
- * /{db}/_design/{ddoc}/_view/{view}` for the views the engine serves, and
+ * /{db}/_design/{ddoc}/_view/{view}` and `POST …/_view/{view}/queries` (CouchDB's
+ * several queries at once, each query's fields over the query string's parameters) for
+ * the views the engine serves, and
  * `GET /_active_tasks` (express-pouchdb only has a stub) listing the engine's indexers as
  * CouchDB lists its own. Everything else, including views the engine does not serve,
  * goes on to express-pouchdb untouched (a POST body is read only once the engine
@@ -25,6 +27,12 @@ import type { Read } from './schedule';
 
 /** Largest POST body accepted (a `keys` list); CouchDB's default is far larger. */
 const MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * Most queries in one `…/_view/{view}/queries` request: every answer is held until the
+ * response is sent. CouchDB sets no such limit; the app sends at most 16.
+ */
+export const MAX_QUERIES = 1_000;
 
 /** What the handler needs from the front server. */
 export interface ViewHttpContext {
@@ -60,15 +68,14 @@ export function handleViewRequest(
 		send(res, 200, engine.activeTasks(), false);
 		return true;
 	}
-	const isView =
-		segments.length === 5 &&
-		segments[1] === '_design' &&
-		segments[3] === '_view' &&
-		(method === 'GET' || method === 'HEAD' || method === 'POST');
-	if (!isView) return false;
+	const isView = segments.length === 5 && isViewPath(segments);
+	const isQueries = segments.length === 6 && isViewPath(segments) && segments[5] === 'queries';
+	if (!(isView && (method === 'GET' || method === 'HEAD' || method === 'POST')) && !isQueries) {
+		return false;
+	}
 	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
 	if (!db || !ddoc || !view) return false;
-	const target = { db, ddocId: `_design/${ddoc}`, view, read };
+	const target = { db, ddocId: `_design/${ddoc}`, view, read, many: isQueries };
 	serve(engine, context, req, res, url, target).catch((e) => {
 		if (res.headersSent) {
 			res.destroy();
@@ -93,7 +100,7 @@ async function serve(
 	req: IncomingMessage,
 	res: ServerResponse,
 	url: URL,
-	target: { db: string; ddocId: string; view: string; read?: Read }
+	target: { db: string; ddocId: string; view: string; read?: Read; many: boolean }
 ) {
 	if (!(await engine.hasDatabase(target.db))) return context.passOn(req, res);
 	if (!context.isAdmin(req)) {
@@ -102,11 +109,38 @@ async function serve(
 	}
 	const served = await engine.view(target.db, target.ddocId, target.view);
 	if (!served) return context.passOn(req, res);
+	if (target.many) {
+		// CouchDB's `…/_view/{view}/queries`: each query's fields are the parameters of a
+		// view request, over those of the query string.
+		if (req.method !== 'POST') {
+			throw new ViewError(405, 'method_not_allowed', 'Only POST allowed');
+		}
+		const { queries } = await readJsonObject(req);
+		if (!Array.isArray(queries)) {
+			throw new ViewError(400, 'bad_request', 'POST body must include `queries` parameter.');
+		}
+		if (queries.length > MAX_QUERIES) {
+			throw new ViewError(400, 'bad_request', `at most ${MAX_QUERIES} queries a request`);
+		}
+		const parsed = queries.map((query) => {
+			if (!query || typeof query !== 'object' || Array.isArray(query)) {
+				throw new ViewError(400, 'bad_request', 'each of `queries` must be a JSON object');
+			}
+			return parseViewQuery(url.searchParams, query as Record<string, unknown>);
+		});
+		const results = await served.queries(parsed, target.read);
+		return send(res, 200, { results }, false);
+	}
 	let body: Record<string, unknown> = {};
 	if (req.method === 'POST') body = await readJsonObject(req);
 	const query = parseViewQuery(url.searchParams, body);
 	const answer = await served.query(query, target.read);
 	send(res, 200, answer, req.method === 'HEAD');
+}
+
+/** Whether a path's segments start `/{db}/_design/{ddoc}/_view/{view}`. */
+function isViewPath(segments: string[]): boolean {
+	return segments.length >= 5 && segments[1] === '_design' && segments[3] === '_view';
 }
 
 /** `POST` endpoints that only read. */
@@ -121,7 +155,11 @@ const POST_READS = new Set(['_all_docs', '_bulk_get', '_find', '_explain', '_des
 function isRead(method: string, segments: string[], url: URL): boolean {
 	const last = segments.at(-1) ?? '';
 	if (method === 'POST') {
-		return POST_READS.has(last) || (segments.length === 5 && segments[3] === '_view');
+		return (
+			POST_READS.has(last) ||
+			(segments.length === 5 && segments[3] === '_view') ||
+			(segments.length === 6 && isViewPath(segments) && last === 'queries')
+		);
 	}
 	if (method !== 'GET' && method !== 'HEAD') return false;
 	if (last === '_db_updates') return false;
