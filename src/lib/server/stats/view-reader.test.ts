@@ -256,6 +256,18 @@ describe('queries made together', () => {
 		batches[0].fail(new Error('not supported'));
 		await vi.advanceTimersByTimeAsync(0);
 		expect(queries.map((q) => q.view)).toEqual(['pages', 'pages']);
+		// So is one whose answer is not a result per query.
+		const more = [reader.read('pages', { limit: 3 }), reader.read('pages', { limit: 4 })];
+		await vi.advanceTimersByTimeAsync(0);
+		batches[1].answer([[{ key: 3, value: 'three' }]]);
+		await vi.advanceTimersByTimeAsync(0);
+		expect(queries).toHaveLength(4);
+		queries[2].answer([{ key: 3, value: 'three' }]);
+		queries[3].answer([{ key: 4, value: 'four' }]);
+		expect(await Promise.all(more)).toEqual([
+			[{ key: 3, value: 'three' }],
+			[{ key: 4, value: 'four' }]
+		]);
 		queries[1].answer([{ key: 2, value: 'two' }]);
 		queries[0].answer([{ key: 1, value: 'one' }]);
 		expect(await Promise.all(reads)).toEqual([

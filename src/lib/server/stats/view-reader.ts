@@ -232,7 +232,7 @@ async function send(couch: Couch, view: string, batch: Pending[]): Promise<void>
 				view,
 				batch.map((item) => item.qs)
 			);
-			if (results.length === batch.length) {
+			if (results.length === batch.length && results.every((r) => Array.isArray(r?.rows))) {
 				batch.forEach((item, i) => item.resolve(results[i].rows as unknown as Row[]));
 				return;
 			}
