@@ -179,6 +179,8 @@ describe('the view engine over HTTP', () => {
 				'bad_request'
 			]);
 		}
+		const atView = await call(`/${db}/_design/t/_view/byN`, { method: 'POST', body: { queries } });
+		expect([atView.status, atView.body.error]).toEqual([400, 'bad_request']);
 		const get = await call(`/${db}/_design/t/_view/byN/queries`);
 		expect([get.status, get.body.error]).toEqual([405, 'method_not_allowed']);
 	});

@@ -133,6 +133,14 @@ async function serve(
 	}
 	let body: Record<string, unknown> = {};
 	if (req.method === 'POST') body = await readJsonObject(req);
+	if ('queries' in body) {
+		// CouchDB 3.x takes several queries only at `…/queries`.
+		throw new ViewError(
+			400,
+			'bad_request',
+			'The `queries` parameter is no longer supported at this endpoint'
+		);
+	}
 	const query = parseViewQuery(url.searchParams, body);
 	const answer = await served.query(query, target.read);
 	send(res, 200, answer, req.method === 'HEAD');
