@@ -68,9 +68,12 @@ export function handleViewRequest(
 		send(res, 200, engine.activeTasks(), false);
 		return true;
 	}
-	const isView = segments.length === 5 && isViewPath(segments);
-	const isQueries = segments.length === 6 && isViewPath(segments) && segments[5] === 'queries';
-	if (!(isView && (method === 'GET' || method === 'HEAD' || method === 'POST')) && !isQueries) {
+	const path = viewPath(segments);
+	const isQueries = path === 'queries';
+	if (
+		!(path === 'view' && (method === 'GET' || method === 'HEAD' || method === 'POST')) &&
+		!isQueries
+	) {
 		return false;
 	}
 	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
@@ -146,9 +149,14 @@ async function serve(
 	send(res, 200, answer, req.method === 'HEAD');
 }
 
-/** Whether a path's segments start `/{db}/_design/{ddoc}/_view/{view}`. */
-function isViewPath(segments: string[]): boolean {
-	return segments.length >= 5 && segments[1] === '_design' && segments[3] === '_view';
+/**
+ * Which view path the segments are: `/{db}/_design/{ddoc}/_view/{view}` ('view'), its
+ * `…/queries` ('queries'), or neither (undefined).
+ */
+function viewPath(segments: string[]): 'view' | 'queries' | undefined {
+	if (segments.length < 5 || segments[1] !== '_design' || segments[3] !== '_view') return undefined;
+	if (segments.length === 5) return 'view';
+	return segments.length === 6 && segments[5] === 'queries' ? 'queries' : undefined;
 }
 
 /** `POST` endpoints that only read. */
@@ -163,11 +171,7 @@ const POST_READS = new Set(['_all_docs', '_bulk_get', '_find', '_explain', '_des
 function isRead(method: string, segments: string[], url: URL): boolean {
 	const last = segments.at(-1) ?? '';
 	if (method === 'POST') {
-		return (
-			POST_READS.has(last) ||
-			(segments.length === 5 && segments[3] === '_view') ||
-			(segments.length === 6 && isViewPath(segments) && last === 'queries')
-		);
+		return POST_READS.has(last) || viewPath(segments) !== undefined;
 	}
 	if (method !== 'GET' && method !== 'HEAD') return false;
 	if (last === '_db_updates') return false;
