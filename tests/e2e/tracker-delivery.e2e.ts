@@ -318,11 +318,11 @@ test('calls made before the standalone core arrives wait in the loader and run o
 			await page.evaluate(() => (window as unknown as { coreWasThere: boolean }).coreWasThere)
 		).toBe(false);
 		// The queued pending() settles with the records waiting when the core replayed it:
-		// the pageview (the event waits for the deferred part to validate it).
+		// the pageview and the event, a record at once like the pageview.
 		const waiting = await page.evaluate(
 			() => (window as unknown as { early: Promise<{ type: string }[]> }).early
 		);
-		expect(waiting.map((r) => r.type)).toEqual(['pageview']);
+		expect(waiting.map((r) => r.type)).toEqual(['pageview', 'event']);
 		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
 		expect(
 			records
@@ -333,6 +333,37 @@ test('calls made before the standalone core arrives wait in the loader and run o
 			['pageview', undefined],
 			['event', { n: 1 }]
 		]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
+test('an event tracked before the deferred part has loaded leaves with the page when it goes at once', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		// The deferred part (automatic capture, the outbox) never arrives: the event must not wait for it.
+		await context.route('**/couchstats-deferred.js', (route) => route.abort());
+		await routeStandalonePage(context, app, '/gone');
+		const page = await context.newPage();
+		await page.goto(`${app.url}/gone`);
+		await page.waitForFunction(
+			() => 'enabled' in (window as unknown as { couchstats: object }).couchstats
+		);
+		await page.evaluate(() =>
+			(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
+				'signup',
+				{ plan: 'pro' }
+			)
+		);
+		await page.close();
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
+		expect(records.flatMap((r) => (r.type === 'event' ? [[r.path, r.name, r.props]] : []))).toEqual(
+			[['/gone', 'signup', { plan: 'pro' }]]
+		);
 		await context.close();
 	} finally {
 		await app.stop();

@@ -1,14 +1,15 @@
 /**
  * The deferred part of the tracker, loaded after the page's `load` in idle time:
- * validated `track()`, automatic capture (clicks on `data-track` elements, outbound
- * links, downloads, form submissions — never field values), and the PouchDB outbox,
+ * automatic capture (clicks on `data-track` elements, outbound links, downloads, form
+ * submissions — never field values, recorded through the core's `track()`), and the
+ * PouchDB outbox,
  * which it attaches to the core's delivery; and the visitor's records on the server
  * (visitor.ts), which the core asks for when a page calls `myData()` or `erase()`.
  */
 import { LIMITS } from '../records.ts';
 import { openOutbox } from './outbox.ts';
 import { linkKind, pathOf } from './page.ts';
-import { clip, eventName, eventProps } from './props.ts';
+import { clip } from './props.ts';
 import type { Deferred, DeferredModule, Host } from './tracker.ts';
 import { eraseMine, readMine } from './visitor.ts';
 
@@ -28,10 +29,7 @@ export function attach(host: Host): Deferred {
 	});
 	delivery.attach(box);
 
-	const track = (name: unknown, props?: unknown) => {
-		const n = eventName(name);
-		if (n) host.event(n, eventProps(props));
-	};
+	const track = host.track;
 	win.addEventListener(
 		'scroll',
 		() => {
@@ -84,7 +82,6 @@ export function attach(host: Host): Deferred {
 	);
 
 	return {
-		track,
 		list: () => box.list(),
 		async destroy() {
 			await box.destroy();

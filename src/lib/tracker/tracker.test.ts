@@ -184,7 +184,7 @@ describe('createTracker', () => {
 		const deferred: DeferredModule = {
 			attach: (h) => {
 				host = h;
-				return { track: () => {}, list: async () => [], destroy: async () => {} };
+				return { list: async () => [], destroy: async () => {} };
 			},
 			readMine: async () => [],
 			eraseMine: async () => 0
@@ -226,7 +226,7 @@ describe('createTracker', () => {
 		const deferred: DeferredModule = {
 			attach: (h) => {
 				host = h;
-				return { track: () => {}, list: async () => [], destroy: async () => {} };
+				return { list: async () => [], destroy: async () => {} };
 			},
 			readMine: async () => [],
 			eraseMine: async () => 0
@@ -310,6 +310,21 @@ describe('createTracker', () => {
 			[4, true]
 		]);
 		expect(await tracker.pending()).toEqual([]);
+	});
+
+	test('an event tracked before the deferred part loads is a record at once, validated, and leaves with the page when it goes', async () => {
+		const b = fakeBrowser();
+		// b.env never loads the deferred part.
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		tracker.track('signup', { plan: ' pro ', bad: { nested: 1 }, n: Infinity });
+		tracker.track('', { ignored: true });
+		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event']);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.props])).toEqual([['signup', { plan: 'pro' }]]);
 	});
 
 	test('on a first visit, sends at once on the local clock, marked local, while the clock probe is unanswered', async () => {
@@ -427,7 +442,7 @@ describe('the records the server holds', () => {
 			if (fail) throw new Error(fail);
 		};
 		const module: DeferredModule = {
-			attach: () => ({ track: () => {}, list: async () => [], destroy: async () => {} }),
+			attach: () => ({ list: async () => [], destroy: async () => {} }),
 			readMine: async (_, ingest, site, vid) => {
 				call('read', ingest, site, vid);
 				return [{ _id: 'stored' } as StoredRecord];
@@ -491,31 +506,36 @@ describe('the records the server holds', () => {
 		]);
 	});
 
-	test('a deferred part that loads while erase() runs is attached once it is done', async () => {
+	test('a deferred part that loads while erase() runs is attached once it is done, and events tracked meanwhile are recorded with the new ids', async () => {
 		const b = fakeBrowser();
 		let answer = (_: number) => {};
-		const tracked: string[] = [];
+		let attached = 0;
 		const module: DeferredModule = {
-			attach: () => ({
-				track: (name) => tracked.push(String(name)),
-				list: async () => [],
-				destroy: async () => {}
-			}),
+			attach: () => {
+				attached++;
+				return { list: async () => [], destroy: async () => {} };
+			},
 			readMine: async () => [],
 			eraseMine: () => new Promise((resolve) => (answer = resolve))
 		};
 		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => module });
 		tracker.pageview();
 		await settle();
+		const [{ vid: erasedId }] = b.sent();
 		const erased = tracker.erase();
 		b.window.dispatchEvent(new Event('load'));
 		await vi.advanceTimersByTimeAsync(0);
 		tracker.track('during');
+		expect(attached).toBe(0);
 		answer(2);
 		expect(await erased).toEqual({ deleted: 2 });
 		await vi.advanceTimersByTimeAsync(0);
+		expect(attached).toBe(1);
 		tracker.track('after');
-		expect(tracked).toEqual(['during', 'after']);
+		await settle();
+		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => r.name)).toEqual(['during', 'after']);
+		expect(events.every((r) => r.vid !== erasedId)).toBe(true);
 	});
 
 	test('myData() reads the records under the visitor id, even where tracking is off; nothing before there is an id', async () => {

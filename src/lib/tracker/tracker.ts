@@ -9,8 +9,9 @@
  * (delivery.ts: live requests, the journal kept when the page hides). It learns the
  * server's clock offset once per session, in parallel: nothing waits for it (records
  * made before this browser ever learnt it go at once, marked `local`, and the ingest
- * moves them onto its own clock). After `load`, in idle time, it loads the
- * deferred part (deferred.ts: `track()` validation, automatic capture, the PouchDB
+ * moves them onto its own clock). Events from `track()` are records at once, like
+ * pageviews, so one tracked just before the page goes leaves with it. After `load`, in
+ * idle time, it loads the deferred part (deferred.ts: automatic capture, the PouchDB
  * outbox), which attaches the outbox to delivery. Browser globals, time, randomness
  * and that loader are injected.
  *
@@ -29,6 +30,7 @@ import { createDelivery, type Delivery } from './delivery.ts';
 import { createEngagement } from './engagement.ts';
 import { serverOffset } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
+import { eventName, eventProps } from './props.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
@@ -43,6 +45,8 @@ export interface Host {
 	window: Window;
 	/** Counts an interaction and records an event, classified (starting a session if needed). */
 	event(name: string, props?: Record<string, string | number | boolean>): void;
+	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
+	track(name: unknown, props?: unknown): void;
 	/** Makes a record of the current session and page. */
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
 	/** Current path. */
@@ -55,8 +59,6 @@ export interface Host {
 
 /** What the deferred part gives back. */
 export interface Deferred {
-	/** Validated, bounded `track()`. */
-	track(name: unknown, props?: unknown): void;
 	/** Records waiting in IndexedDB. */
 	list(): Promise<ClientRecord[]>;
 	/** Stops delivery and deletes the local database. */
@@ -155,7 +157,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			(nav.doNotTrack == '1' ||
 				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
 		(nav.webdriver && !s.allowAutomation);
+	/** `track()` calls made while `erase()` runs, recorded once it is done (with the new ids). */
 	const later: [string, unknown][] = [];
+	let erasing = false;
 	let deferred: Deferred | undefined;
 	let path = pathOf(new URL(win.location.href), s.hashRouting);
 	let lastBeat = 0;
@@ -237,6 +241,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (sessions.expired(now())) pageview();
 			emit(make('event', { name, props, ...sessions.event(name, now(), props) }));
 		}),
+		track: safe((name: unknown, props?: unknown) => {
+			const n = eventName(name);
+			if (n) host.event(n, eventProps(props));
+		}),
 		make: (type, fields) => make(type, fields),
 		path: () => path,
 		delivery,
@@ -300,7 +308,6 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			.then((m) => {
 				if (off || deferred) return;
 				deferred = m.attach(host);
-				for (const [name, props] of later) deferred.track(name, props);
 			})
 			.catch(() => {});
 
@@ -356,7 +363,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		enabled: !off,
 		pageview: safe(pageview),
 		track(name, props) {
-			if (deferred) deferred.track(name, props);
+			if (!erasing) host.track(name, props);
 			else if (later.length < 100) later.push([name, props]);
 		},
 		async optOut() {
@@ -367,6 +374,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			const was = off;
 			// Nothing is recorded meanwhile: it would carry the id being erased.
 			off = 1;
+			erasing = true;
 			let deleted = 0;
 			let error: string | undefined;
 			try {
@@ -379,6 +387,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 			await eraseLocal(!!error);
 			off = was || readJson(storage, KEYS.optOut);
+			erasing = false;
+			for (const [name, props] of later.splice(0)) host.track(name, props);
 			// The deferred part skips attaching while `off`: if it loaded meanwhile, attach now.
 			load();
 			return { deleted, error };
