@@ -2,9 +2,9 @@
  * The deferred part of the tracker, loaded after the page's `load` in idle time:
  * automatic capture (clicks on `data-track` elements, outbound links, downloads, form
  * submissions — never field values, recorded through the core's `track()`), and the
- * PouchDB outbox,
- * which it attaches to the core's delivery; and the visitor's records on the server
- * (visitor.ts), which the core asks for when a page calls `myData()` or `erase()`.
+ * PouchDB outbox, which it attaches to the core's delivery; and the visitor's records
+ * on the server (visitor.ts), which the core asks for when a page calls `myData()` or
+ * `erase()`.
  */
 import { LIMITS } from '../records.ts';
 import { openOutbox } from './outbox.ts';
