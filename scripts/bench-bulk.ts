@@ -12,7 +12,7 @@
  * maximum, and the machine's load.
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import { loadAverage } from './bench-machine';
 import { parseArgs } from 'node:util';
 import { createCouch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
@@ -33,11 +33,6 @@ if (!Number.isInteger(total) || !Number.isInteger(batch) || total < 1 || batch <
 	console.error('usage: npm run bench:bulk -- [--records 20000] [--batch 5000]');
 	process.exit(2);
 }
-const load = () =>
-	os
-		.loadavg()
-		.map((l) => l.toFixed(1))
-		.join(' ');
 
 const dataDir = tempDir('couchstats-bench-bulk-');
 const { child, url } = await startStoreProcess(dataDir, { viewEngine: false });
@@ -46,7 +41,7 @@ try {
 	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
 	const records = syntheticRecords({ n: total });
 	console.log(
-		`${records.length} records in _bulk_docs of ${batch}, new_edits false; load average ${load()}`
+		`${records.length} records in _bulk_docs of ${batch}, new_edits false; load average ${loadAverage()}`
 	);
 
 	const probe = `${url.origin}/`;
@@ -88,7 +83,7 @@ try {
 	);
 	console.log(
 		`GET / while writing: ${sorted.length} reads, median ${at(0.5)} ms, ` +
-			`95th percentile ${at(0.95)} ms, max ${at(1)} ms; load average ${load()}`
+			`95th percentile ${at(0.95)} ms, max ${at(1)} ms; load average ${loadAverage()}`
 	);
 } finally {
 	child.kill('SIGKILL');

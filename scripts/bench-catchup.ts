@@ -19,7 +19,7 @@
  * the view's fences, views/fences.ts); `--keys` also lists the views keeping fences.
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import { machine } from './bench-machine';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createCouch } from '../src/lib/server/couch';
@@ -74,10 +74,7 @@ if (mode === 'seed') {
 		`${docs} docs: catch-up ${wall.toFixed(1)} s wall, ${seconds.toFixed(1)} CPU-s = ` +
 			`${Math.round(docs / seconds)} records per CPU-second; peak RSS ${Math.round(Number(peak) / 1024)} MB ` +
 			`(anonymous at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
-			`load ${os
-				.loadavg()
-				.map((l) => l.toFixed(1))
-				.join(' ')}`
+			`machine: ${machine()}`
 	);
 	loop.disable();
 	const ms = (ns: number) => Math.round(ns / 1e6);

@@ -12,7 +12,7 @@
  * queries, view rows, engine entries read and warm median time (after a first read).
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import { loadAverage } from './bench-machine';
 import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { readStats } from '../src/lib/server/stats/read-stats';
@@ -23,11 +23,6 @@ import { syntheticRecords } from '../tests/support/synthetic';
 import { NOW, startOnCopy } from './bench-api';
 
 const VIEWS = new URL('../couchdb/events/views/', import.meta.url).pathname;
-const load = () =>
-	os
-		.loadavg()
-		.map((l) => l.toFixed(1))
-		.join(' ');
 
 async function rowsPerRecord() {
 	const records = syntheticRecords({ n: 10_000 }) as unknown as Record<string, unknown>[];
@@ -64,7 +59,7 @@ async function reads(dir: string) {
 	try {
 		const couch = createCouch(store.url, 'bench');
 		await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
-		console.log(`${dir} indexed; load ${load()}`);
+		console.log(`${dir} indexed; load ${loadAverage()}`);
 		const filters: (Filter | null)[] = [
 			null,
 			{ kind: 'page', value: '/page-1' },
@@ -99,7 +94,7 @@ async function reads(dir: string) {
 				);
 			}
 		}
-		console.log(`load ${load()}`);
+		console.log(`load ${loadAverage()}`);
 	} finally {
 		await store.close();
 		fs.rmSync(copy, { recursive: true, force: true });

@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
+import { loadAverage, machine } from './bench-machine';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
@@ -48,12 +48,7 @@ async function main() {
 		);
 		process.exit(2);
 	}
-	const load = () =>
-		os
-			.loadavg()
-			.map((l) => l.toFixed(1))
-			.join(' ');
-	console.log(`machine: ${os.cpus().length} cores, load average ${load()}`);
+	console.log(`machine: ${machine()}`);
 
 	const dataDir = tempDir('couchstats-bench-import-');
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: true });
@@ -152,7 +147,7 @@ async function main() {
 		console.log(
 			`store peak RSS during import and indexing ${rssMb(child.pid!, 'VmHWM')} MB ` +
 				`(anonymous memory at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
-				`load average ${load()}`
+				`load average ${loadAverage()}`
 		);
 	} finally {
 		child.kill('SIGKILL');

@@ -11,7 +11,7 @@
  * and fences a first read wanted are built, so their reads are not counted).
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import { loadAverage } from './bench-machine';
 import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { siteDocId } from '../src/lib/server/accounts/sites';
@@ -24,11 +24,6 @@ const RANGE_7 = 'from=2026-10-24&to=2026-10-30&tz=UTC';
 const RANGE_30 = 'from=2026-10-01&to=2026-10-30&tz=UTC';
 const WARM = Number(process.env.BENCH_WARM ?? 5);
 
-const load = () =>
-	os
-		.loadavg()
-		.map((l) => l.toFixed(1))
-		.join(' ');
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 /** Times `f` once cold and WARM times warm; entries read per call from readCounts. */
@@ -98,7 +93,7 @@ async function benchOne(dir: string) {
 		const cpuS = (used.user + used.system) / 1e6;
 		console.log(
 			`\n${dir}: ${docs} docs, catch-up ${((performance.now() - started) / 1000).toFixed(1)} s, ` +
-				`${Math.round(docs / cpuS)} records per CPU-second; load ${load()}`
+				`${Math.round(docs / cpuS)} records per CPU-second; load ${loadAverage()}`
 		);
 		const list = await timed(
 			async () => (await sessionsCall(couch, secret, `sessions?${RANGE_30}&limit=50`)).body
@@ -144,7 +139,7 @@ async function benchOne(dir: string) {
 			);
 		}
 		const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
-		console.log(`  peak RSS ${Math.round(Number(peak) / 1024)} MB; load ${load()}`);
+		console.log(`  peak RSS ${Math.round(Number(peak) / 1024)} MB; load ${loadAverage()}`);
 	} finally {
 		await store.close();
 		fs.rmSync(copy, { recursive: true, force: true });

@@ -26,7 +26,7 @@
  * --history` draws the same records as `--history` here).
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import { machine } from './bench-machine';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
@@ -104,19 +104,9 @@ async function main() {
 		);
 		process.exit(2);
 	}
-	console.log(
-		`machine: ${os.cpus().length} cores, load average ${os
-			.loadavg()
-			.map((l) => l.toFixed(1))
-			.join(' ')}`
-	);
+	console.log(`machine: ${machine()}`);
 	for (const run of runs) await benchOne(run.n, run.engine, values.history, run.seed);
-	console.log(
-		`load average at the end: ${os
-			.loadavg()
-			.map((l) => l.toFixed(1))
-			.join(' ')}`
-	);
+	console.log(`machine at the end: ${machine()}`);
 }
 
 /**
