@@ -12,7 +12,6 @@
  * maximum, and the machine's load.
  */
 import fs from 'node:fs';
-import { loadAverage } from './bench-machine';
 import { parseArgs } from 'node:util';
 import { createCouch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
@@ -20,6 +19,7 @@ import { syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { basicAuth } from '../tests/support/test-couch';
 import { cpuSeconds, startStoreProcess } from './bench-store';
+import { loadAverage } from './bench-machine';
 
 const { values } = parseArgs({
 	options: {

@@ -19,7 +19,6 @@
  * the view's fences, views/fences.ts); `--keys` also lists the views keeping fences.
  */
 import fs from 'node:fs';
-import { machine } from './bench-machine';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createCouch } from '../src/lib/server/couch';
@@ -32,6 +31,7 @@ import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
+import { machine } from './bench-machine';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {

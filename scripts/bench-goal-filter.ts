@@ -12,7 +12,6 @@
  * queries, view rows, engine entries read and warm median time (after a first read).
  */
 import fs from 'node:fs';
-import { loadAverage } from './bench-machine';
 import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { readStats } from '../src/lib/server/stats/read-stats';
@@ -21,6 +20,7 @@ import { filterLabel, type Filter } from '../src/lib/stats/filters';
 import { runMap } from '../couchdb/events/views/fake-emit';
 import { syntheticRecords } from '../tests/support/synthetic';
 import { NOW, startOnCopy } from './bench-api';
+import { loadAverage } from './bench-machine';
 
 const VIEWS = new URL('../couchdb/events/views/', import.meta.url).pathname;
 

@@ -12,7 +12,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { loadAverage, machine } from './bench-machine';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
@@ -23,6 +22,7 @@ import { importLines } from '../tests/support/import-lines';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
+import { machine } from './bench-machine';
 
 const NOW = Date.UTC(2027, 5, 1);
 /** Every record of the run: the synthetic ones (October 2026) and the file's (7 s apart). */
@@ -147,7 +147,7 @@ async function main() {
 		console.log(
 			`store peak RSS during import and indexing ${rssMb(child.pid!, 'VmHWM')} MB ` +
 				`(anonymous memory at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
-				`load average ${loadAverage()}`
+				`machine: ${machine()}`
 		);
 	} finally {
 		child.kill('SIGKILL');

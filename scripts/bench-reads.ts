@@ -11,7 +11,6 @@
  * and fences a first read wanted are built, so their reads are not counted).
  */
 import fs from 'node:fs';
-import { loadAverage } from './bench-machine';
 import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { siteDocId } from '../src/lib/server/accounts/sites';
@@ -19,6 +18,7 @@ import { createToken } from '../src/lib/server/accounts/tokens';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
 import { benchSite, funnelCall, sessionsCall, startOnCopy } from './bench-api';
+import { loadAverage } from './bench-machine';
 
 const RANGE_7 = 'from=2026-10-24&to=2026-10-30&tz=UTC';
 const RANGE_30 = 'from=2026-10-01&to=2026-10-30&tz=UTC';

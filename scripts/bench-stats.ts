@@ -26,7 +26,6 @@
  * --history` draws the same records as `--history` here).
  */
 import fs from 'node:fs';
-import { machine } from './bench-machine';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
@@ -47,6 +46,7 @@ import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { NOW, benchSite, copySeed, funnelCall, historyOf, sessionsCall } from './bench-api';
 import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
+import { machine } from './bench-machine';
 
 const WARM_RUNS = 10;
 const RANGES = [

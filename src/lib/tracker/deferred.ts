@@ -29,7 +29,6 @@ export function attach(host: Host): Deferred {
 	});
 	delivery.attach(box);
 
-	const track = host.track;
 	win.addEventListener(
 		'scroll',
 		() => {
@@ -53,14 +52,14 @@ export function attach(host: Host): Deferred {
 			if (!el) return;
 			const name = el.getAttribute('data-track');
 			if (name !== null && capture.clicks)
-				track(name || 'click', {
+				host.track(name || 'click', {
 					text: clip((el as HTMLElement).innerText ?? el.textContent, 100)
 				});
 			if (el.localName == 'a') {
 				const url = new URL((el as HTMLAnchorElement).href);
 				const kind = linkKind(url, win.location.origin, el.hasAttribute('download'));
 				if (kind && capture[kind == 'download' ? 'downloads' : kind])
-					track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
+					host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
 			}
 		}),
 		true
@@ -71,7 +70,7 @@ export function attach(host: Host): Deferred {
 			const form = e.target as HTMLFormElement;
 			if (!capture.forms || form?.localName != 'form') return;
 			const action = form.getAttribute('action');
-			track('form', {
+			host.track('form', {
 				form:
 					form.id ||
 					form.getAttribute('name') ||

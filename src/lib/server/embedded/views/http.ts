@@ -70,12 +70,8 @@ export function handleViewRequest(
 	}
 	const path = viewPath(segments);
 	const isQueries = path === 'queries';
-	if (
-		!(path === 'view' && (method === 'GET' || method === 'HEAD' || method === 'POST')) &&
-		!isQueries
-	) {
-		return false;
-	}
+	// `…/queries` answers any method (405 for all but POST); a view, GET, HEAD and POST.
+	if (!isQueries && !(path === 'view' && ['GET', 'HEAD', 'POST'].includes(method))) return false;
 	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
 	if (!db || !ddoc || !view) return false;
 	const target = { db, ddocId: `_design/${ddoc}`, view, read, many: isQueries };
