@@ -21,9 +21,10 @@ import {
 	levelMaintained,
 	metaKey,
 	prefixSub,
-	rawBatch,
+	RawBatch,
 	viewPrefix,
 	type IndexMeta,
+	type ViewMeta,
 	type Level
 } from './store';
 
@@ -117,8 +118,6 @@ export async function writeBatch(
 	fences?: FenceKeeper,
 	reads?: Reads
 ): Promise<BatchResult> {
-	const encoder = new KeyEncoder();
-	const pause = slicer(reads);
 	const designs: string[] = [];
 	const toMap: Change[] = [];
 	const lookups: string[] = [];
@@ -130,232 +129,310 @@ export async function writeBatch(
 		if (!change.deleted && change.doc) toMap.push(change);
 		if (!isFirstRevision(change)) lookups.push(change.id);
 	}
+	const writer = new BatchWriter(store, meta, fences, slicer(reads));
+	const previous = await writer.previous(lookups);
+	// Remove what changed documents emitted before, then add what they emit now.
+	for (const [id, text] of previous) {
+		for (const [view, flat] of parseBackIndex(text)) writer.addRows(id, view, flat, -1);
+	}
+	const mapErrors = await writer.map(sandbox, toMap, previous, log);
+	for (const change of changes) {
+		if (change.deleted && previous.has(change.id)) writer.dropBackIndex(change.id);
+	}
+	const entries = await writer.entryDeltas();
+	await readEntries(store, entries);
+	const dirtied = await writer.settle(entries);
+	await writer.commit(seq);
+	return { docs: changes.length, designs, mapErrors, dirtied };
+}
 
-	const back = backPrefix(meta.id);
-	const previous = new Map<string, string>();
-	if (lookups.length) {
-		const found = await store.getMany(
-			lookups.map((id) => keyBytes(back + id)),
-			{ keyEncoding: 'buffer' }
-		);
-		lookups.forEach((id, i) => {
-			if (found[i] !== undefined) previous.set(id, found[i]!);
-		});
+/**
+ * The work of one batch. Its steps are methods rather than closures made per batch:
+ * V8 compiles a closure's optimized code again for every new closure, and a batch made
+ * a dozen of them (about a tenth of a catch-up's CPU went to compiling them again).
+ */
+class BatchWriter {
+	private readonly encoder = new KeyEncoder();
+	/** Rows go straight into the write batch, so their strings die young. */
+	private readonly batch: RawBatch;
+	private readonly views: ViewMeta[];
+	private readonly back: string;
+	private readonly rowsDelta: number[];
+	private readonly newDepths: Set<number>[];
+	/**
+	 * Per view, per distinct key: its encoding and this batch's delta of its exact entry.
+	 * A batch repeats few distinct keys; group_level entries are derived from these
+	 * deltas at the end, once per key instead of once per row.
+	 */
+	private readonly targets: Map<string, KeyTarget>[];
+	private readonly prefixes: string[];
+	private readonly rowSpaces: string[];
+	/** Only views keeping a group level (levels.ts) need their keys' elements past encoding. */
+	private readonly grouping: boolean[];
+	/** Emitted values parsed, by their JSON text. */
+	private readonly values = new Map<string, unknown>();
+
+	constructor(
+		private readonly store: Level,
+		private readonly meta: IndexMeta,
+		private readonly fences: FenceKeeper | undefined,
+		private readonly pause: () => Promise<void>
+	) {
+		this.batch = new RawBatch(store);
+		this.views = meta.views;
+		this.back = backPrefix(meta.id);
+		this.rowsDelta = this.views.map(() => 0);
+		this.newDepths = this.views.map(() => new Set<number>());
+		this.targets = this.views.map(() => new Map<string, KeyTarget>());
+		this.prefixes = this.views.map((_, view) => viewPrefix(meta.id, view));
+		this.rowSpaces = this.prefixes.map((prefix) => prefix + ROWS);
+		this.grouping = this.views.map((view) => !view.levels || Object.keys(view.levels).length > 0);
 	}
 
-	const views = meta.views;
-	// Rows go straight into the write batch, so their strings die young.
-	const batch = rawBatch(store);
-	const rowsDelta = views.map(() => 0);
-	const newDepths = views.map(() => new Set<number>());
-	// Per view, per distinct key: its encoding and this batch's delta of its exact
-	// entry. A batch repeats few distinct keys; group_level entries are derived from these
-	// deltas at the end, once per key instead of once per row.
-	const targets = views.map(() => new Map<string, KeyTarget>());
-	const rowSpaces = views.map((_, view) => viewPrefix(meta.id, view) + ROWS);
-	// Only views keeping a group level (levels.ts) need their keys' elements past encoding.
-	const grouping = views.map((view) => !view.levels || Object.keys(view.levels).length > 0);
-	const values = new Map<string, unknown>();
-
-	const target = (view: number, json: string): KeyTarget => {
-		let found = targets[view].get(json);
-		if (!found) {
-			const key = encoder.encodeOnce(json);
-			found = {
-				json,
-				idx: key.idx,
-				depth: key.depth,
-				elements: grouping[view] ? key.elements : undefined,
-				delta: { c: 0 },
-				readsBack: key.readsBack,
-				surrogate: SURROGATE.test(key.idx),
-				added: false
-			};
-			targets[view].set(json, found);
+	/** The back-index texts of the documents that may have emitted rows before. */
+	async previous(ids: string[]): Promise<Map<string, string>> {
+		const previous = new Map<string, string>();
+		if (ids.length === 0) return previous;
+		const keys: Buffer[] = [];
+		for (const id of ids) keys.push(keyBytes(this.back + id));
+		const found = await this.store.getMany(keys, { keyEncoding: 'buffer' });
+		for (let i = 0; i < ids.length; i++) {
+			const text = found[i];
+			if (text !== undefined) previous.set(ids[i], text);
 		}
-		return found;
-	};
-	const parsed = (json: string) => {
-		let value = values.get(json);
-		if (value === undefined && !values.has(json)) {
-			value = JSON.parse(json);
-			values.set(json, value);
-		}
-		return value;
-	};
+		return previous;
+	}
 
-	const addRows = (docId: string, view: number, flat: string[], sign: 1 | -1) => {
+	/** Maps the documents and adds their rows; returns the map calls that failed. */
+	async map(
+		sandbox: MapSandbox,
+		toMap: Change[],
+		previous: Map<string, string>,
+		log: BatchLog
+	): Promise<number> {
+		const { meta } = this;
+		let mapErrors = 0;
+		for (let first = 0; first < toMap.length; first += MAP_CHUNK) {
+			await this.pause();
+			const chunk = toMap.slice(first, first + MAP_CHUNK);
+			const docs: string[] = [];
+			for (const change of chunk) docs.push(JSON.stringify(change.doc));
+			const mapped = sandbox.run(docs);
+			mapErrors += mapped.errors.length;
+			for (const error of mapped.errors) {
+				log(
+					`map function of ${meta.db}/${meta.ddoc} view ${meta.views[error.view].name} ` +
+						`failed on document ${JSON.stringify(chunk[error.doc].id)}: ${error.message}; ` +
+						'the document is left out of that view'
+				);
+			}
+			for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
+			for (let i = 0; i < chunk.length; i++) {
+				const id = chunk[i].id;
+				const perView = mapped.emits[i];
+				let any = false;
+				for (let view = 0; view < perView.length; view++) {
+					if (perView[view].length) {
+						any = true;
+						this.addRows(id, view, perView[view], 1);
+					}
+				}
+				if (any) this.batch.put(this.back + id, backIndexText(perView));
+				else if (previous.has(id)) this.dropBackIndex(id);
+			}
+		}
+		return mapErrors;
+	}
+
+	dropBackIndex(id: string): void {
+		this.batch.del(this.back + id);
+	}
+
+	/** Adds (sign 1) or removes (-1) a document's rows of one view: `[key, value, …]` texts. */
+	addRows(docId: string, view: number, flat: string[], sign: 1 | -1): void {
 		const rows = flat.length / 2;
 		if (rows === 0) return;
-		const docIdx = encoder.docId(docId);
+		const docIdx = this.encoder.docId(docId);
 		const docSurrogate = SURROGATE.test(docIdx);
-		const reducer = views[view].reducer;
+		const meta = this.views[view];
+		const reducer = meta.reducer;
 		const valued = reducer === '_sum' || reducer === '_stats';
 		const found: KeyTarget[] = new Array(rows);
-		for (let r = 0; r < rows; r++) found[r] = target(view, flat[2 * r]);
-		rowsDelta[view] += sign * rows;
+		for (let r = 0; r < rows; r++) found[r] = this.target(view, flat[2 * r]);
+		this.rowsDelta[view] += sign * rows;
 		// Rows are written only where the view keeps them (rows.ts); entries, counts, depths
 		// and the back-index always.
-		const rowKeys = rowsMaintained(views[view], docId)
-			? documentRowKeys(
-					rowSpaces[view],
-					found.map((key) => key.idx),
-					docIdx,
-					flat
-				)
-			: undefined;
+		let rowKeys: string[] | undefined;
+		if (rowsMaintained(meta, docId)) {
+			const idxs: string[] = new Array(rows);
+			for (let r = 0; r < rows; r++) idxs[r] = found[r].idx;
+			rowKeys = documentRowKeys(this.rowSpaces[view], idxs, docIdx, flat);
+		}
+		const depths = this.newDepths[view];
 		for (let r = 0; r < rows; r++) {
 			const key = found[r];
 			const valueJson = flat[2 * r + 1];
 			if (rowKeys) {
 				const surrogate = docSurrogate || key.surrogate;
-				if (sign > 0) batch.put(rowKeys[r], rowText(key, valueJson), surrogate);
-				else batch.del(rowKeys[r], surrogate);
+				if (sign > 0) this.batch.put(rowKeys[r], rowText(key, valueJson), surrogate);
+				else this.batch.del(rowKeys[r], surrogate);
 			}
 			if (sign > 0 && !key.added) {
 				key.added = true;
-				newDepths[view].add(key.depth);
+				depths.add(key.depth);
 			}
-			addValue(key.delta, reducer, valued ? parsed(valueJson) : null, sign);
+			addValue(key.delta, reducer, valued ? this.parsed(valueJson) : null, sign);
 		}
-	};
-
-	// Remove what changed documents emitted before, then add what they emit now.
-	for (const [id, text] of previous) {
-		for (const [view, flat] of parseBackIndex(text)) addRows(id, view, flat, -1);
 	}
-	let mapErrors = 0;
-	for (let first = 0; first < toMap.length; first += MAP_CHUNK) {
-		await pause();
-		const chunk = toMap.slice(first, first + MAP_CHUNK);
-		const mapped = sandbox.run(chunk.map((change) => JSON.stringify(change.doc)));
-		mapErrors += mapped.errors.length;
-		for (const error of mapped.errors) {
-			log(
-				`map function of ${meta.db}/${meta.ddoc} view ${meta.views[error.view].name} ` +
-					`failed on document ${JSON.stringify(chunk[error.doc].id)}: ${error.message}; ` +
-					'the document is left out of that view'
-			);
-		}
-		for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
-		chunk.forEach((change, i) => {
-			const perView = mapped.emits[i];
-			let any = false;
-			for (let view = 0; view < perView.length; view++) {
-				if (perView[view].length) {
-					any = true;
-					addRows(change.id, view, perView[view], 1);
+
+	/**
+	 * Entry deltas: each key's exact entry (the targets are distinct already), every
+	 * group_level group above it that the view keeps, and its fence intervals.
+	 */
+	async entryDeltas(): Promise<EntryDelta[]> {
+		const entries: EntryDelta[] = [];
+		let counted = 0;
+		for (let view = 0; view < this.targets.length; view++) {
+			const prefix = this.prefixes[view];
+			const groups = new Map<string, EntryDelta>();
+			for (const key of this.targets[view].values()) {
+				if (++counted % YIELD_CHECK === 0) await this.pause();
+				const { delta, surrogate } = key;
+				// A key whose rows were removed and emitted again alike changes nothing.
+				if (delta.c !== 0 || !isNeutral(delta)) {
+					const storeKey = prefix + exactSub(key.depth) + key.idx;
+					const keyJson = key.readsBack ? undefined : key.json;
+					entries.push({ view, storeKey, keyJson, delta, surrogate });
+				}
+				if (key.elements && key.depth >= 2) this.groupDeltas(groups, view, key);
+				// The fence interval holding the key on each level (fences.ts), when kept.
+				for (const fenceKey of this.fences?.entries(view, key.idx) ?? []) {
+					addDelta(groups, view, fenceKey, delta, SURROGATE.test(fenceKey), undefined);
 				}
 			}
-			if (any) batch.put(back + change.id, backIndexText(perView));
-			else if (previous.has(change.id)) batch.del(back + change.id);
-		});
-	}
-	for (const change of changes) {
-		if (change.deleted && previous.has(change.id)) batch.del(back + change.id);
+			for (const group of groups.values()) {
+				if (group.delta.c !== 0 || !isNeutral(group.delta)) entries.push(group);
+			}
+		}
+		return entries;
 	}
 
-	// Entry deltas: each key's exact entry (the targets are distinct already), and every
-	// group_level group above it that the view keeps.
-	const entries: EntryDelta[] = [];
-	let counted = 0;
-	for (let view = 0; view < targets.length; view++) {
-		const prefix = viewPrefix(meta.id, view);
-		const groups = new Map<string, EntryDelta>();
-		for (const key of targets[view].values()) {
-			if (++counted % YIELD_CHECK === 0) await pause();
-			const { delta, surrogate } = key;
-			// A key whose rows were removed and emitted again alike changes nothing.
-			if (delta.c !== 0 || !isNeutral(delta)) {
-				const storeKey = prefix + exactSub(key.depth) + key.idx;
-				const keyJson = key.readsBack ? undefined : key.json;
-				entries.push({ view, storeKey, keyJson, delta, surrogate });
-			}
-			if (key.elements && key.depth >= 2) {
-				const prefixes = groupPrefixes({ elements: key.elements });
-				for (let level = 1; level < key.depth; level++) {
-					// Only the group levels kept (levels.ts): most views are read by exact key.
-					if (!levelMaintained(views[view], level, prefixes[level - 1])) continue;
-					const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
-					// A prefix of a key that reads back reads back (elements are encoded one by one).
-					addDelta(groups, view, groupKey, delta, surrogate, () =>
-						key.readsBack
-							? undefined
-							: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level))
-					);
+	/** Adds a key's delta to the group_level groups above it that its view keeps. */
+	private groupDeltas(groups: Map<string, EntryDelta>, view: number, key: KeyTarget): void {
+		const prefixes = groupPrefixes({ elements: key.elements! });
+		const prefix = this.prefixes[view];
+		for (let level = 1; level < key.depth; level++) {
+			// Only the group levels kept (levels.ts): most views are read by exact key.
+			if (!levelMaintained(this.views[view], level, prefixes[level - 1])) continue;
+			const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
+			// A prefix of a key that reads back reads back (elements are encoded one by one).
+			const keyJson = key.readsBack
+				? undefined
+				: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level));
+			addDelta(groups, view, groupKey, key.delta, key.surrogate, keyJson);
+		}
+	}
+
+	/**
+	 * Entries: stored value (read into `stored`) + delta, written; returns whether an
+	 * entry was marked dirty.
+	 */
+	async settle(entries: EntryDelta[]): Promise<boolean> {
+		const { batch, fences } = this;
+		let dirtied = false;
+		let settledEntries = 0;
+		for (const entry of entries) {
+			if (++settledEntries % YIELD_CHECK === 0) await this.pause();
+			const { storeKey, stored, delta, surrogate } = entry;
+			const reducer = this.views[entry.view].reducer;
+			if (reducer === '_count' || reducer === null) {
+				// A row count alone: read and written as text, no aggregate object.
+				const count = stored === undefined ? 0 : storedCount(stored);
+				if (count !== undefined) {
+					const total = count + delta.c;
+					if (total < 0) throw this.negative(storeKey);
+					fences?.settled(entry.view, storeKey, total);
+					if (total === 0) batch.del(storeKey, surrogate);
+					else batch.put(storeKey, countText(entry.keyJson, total), surrogate);
+					continue;
 				}
 			}
-			// The fence interval holding the key on each level (fences.ts), when kept.
-			for (const fenceKey of fences?.entries(view, key.idx) ?? []) {
-				addDelta(groups, view, fenceKey, delta, SURROGATE.test(fenceKey), () => undefined);
-			}
-		}
-		for (const group of groups.values()) {
-			if (group.delta.c !== 0 || !isNeutral(group.delta)) entries.push(group);
-		}
-	}
-
-	// Entries: stored value + delta. Every entry a batch touches is read from the store
-	// (one getMany): a batch's keys rarely repeat the previous batches' (hourly and
-	// quarter-hour buckets, document ids), so a cache of parsed aggregates missed about
-	// 94% of its lookups while its upkeep and the garbage it kept cost more CPU and
-	// memory than leveldb's own reads, which the block cache and bloom filters keep cheap.
-	await readEntries(store, entries);
-	const prefixes = views.map((_, view) => viewPrefix(meta.id, view));
-	let dirtied = false;
-	let settledEntries = 0;
-	for (const entry of entries) {
-		if (++settledEntries % YIELD_CHECK === 0) await pause();
-		const { storeKey, stored, delta, surrogate } = entry;
-		const reducer = views[entry.view].reducer;
-		if (reducer === '_count' || reducer === null) {
-			// A row count alone: read and written as text, no aggregate object.
-			const count = stored === undefined ? 0 : storedCount(stored);
-			if (count !== undefined) {
-				const total = count + delta.c;
-				if (total < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
-				fences?.settled(entry.view, storeKey, total);
-				if (total === 0) batch.del(storeKey, surrogate);
-				else batch.put(storeKey, countText(entry.keyJson, total), surrogate);
+			// The stored aggregate is parsed for this batch, so the delta is added to it in place.
+			// The entry's key (`k`) stays in the parsed object: settled() copies only the
+			// aggregate's fields, so it is never written back.
+			const total: Delta = stored === undefined ? { c: 0 } : (JSON.parse(stored) as Aggregate);
+			const wasDirty = total.d === 1;
+			merge(total, delta);
+			const prefix = this.prefixes[entry.view];
+			if (total.c < 0) throw this.negative(storeKey);
+			fences?.settled(entry.view, storeKey, total.c);
+			if (total.c === 0) {
+				batch.del(storeKey, surrogate);
+				if (wasDirty) batch.del(prefix + DIRTY + storeKey.slice(prefix.length), surrogate);
 				continue;
 			}
+			const aggregate = settled(total);
+			batch.put(storeKey, entryText(entry.keyJson, aggregate), surrogate);
+			if (aggregate.d && !wasDirty) {
+				batch.put(prefix + DIRTY + storeKey.slice(prefix.length), '1', surrogate);
+				dirtied = true;
+			}
 		}
-		// The stored aggregate is parsed for this batch, so the delta is added to it in place.
-		// The entry's key (`k`) stays in the parsed object: settled() copies only the
-		// aggregate's fields, so it is never written back.
-		const total: Delta = stored === undefined ? { c: 0 } : (JSON.parse(stored) as Aggregate);
-		const wasDirty = total.d === 1;
-		merge(total, delta);
-		const prefix = prefixes[entry.view];
-		if (total.c < 0) throw new Error(`view index ${meta.id}: negative row count at ${storeKey}`);
-		fences?.settled(entry.view, storeKey, total.c);
-		if (total.c === 0) {
-			batch.del(storeKey, surrogate);
-			if (wasDirty) batch.del(prefix + DIRTY + storeKey.slice(prefix.length), surrogate);
-			continue;
-		}
-		const aggregate = settled(total);
-		batch.put(storeKey, entryText(entry.keyJson, aggregate), surrogate);
-		if (aggregate.d && !wasDirty) {
-			batch.put(prefix + DIRTY + storeKey.slice(prefix.length), '1', surrogate);
-			dirtied = true;
-		}
+		return dirtied;
 	}
-	const next: IndexMeta = {
-		...meta,
-		seq,
-		views: views.map((view, i) => ({
-			...view,
-			rows: view.rows + rowsDelta[i],
-			depths: [...new Set([...view.depths, ...newDepths[i]])].sort((a, b) => a - b),
-			maxDepth: Math.max(view.maxDepth, ...newDepths[i])
-		}))
-	};
-	await batch.write(metaKey(meta.id), JSON.stringify(next));
-	// Only what the batch changed: the engine may have moved the state meanwhile.
-	meta.seq = next.seq;
-	meta.views = next.views;
-	return { docs: changes.length, designs, mapErrors, dirtied };
+
+	/** Writes the batch with the index's new checkpoint, then updates `meta` in place. */
+	async commit(seq: number): Promise<void> {
+		const { meta } = this;
+		const next: IndexMeta = {
+			...meta,
+			seq,
+			views: meta.views.map((view, i) => ({
+				...view,
+				rows: view.rows + this.rowsDelta[i],
+				depths: [...new Set([...view.depths, ...this.newDepths[i]])].sort((a, b) => a - b),
+				maxDepth: Math.max(view.maxDepth, ...this.newDepths[i])
+			}))
+		};
+		await this.batch.write(metaKey(meta.id), JSON.stringify(next));
+		// Only what the batch changed: the engine may have moved the state meanwhile.
+		meta.seq = next.seq;
+		meta.views = next.views;
+	}
+
+	/** The distinct key `json` of a view in this batch, made on its first row. */
+	private target(view: number, json: string): KeyTarget {
+		const targets = this.targets[view];
+		let found = targets.get(json);
+		if (!found) {
+			const key = this.encoder.encodeOnce(json);
+			found = {
+				json,
+				idx: key.idx,
+				depth: key.depth,
+				elements: this.grouping[view] ? key.elements : undefined,
+				delta: { c: 0 },
+				readsBack: key.readsBack,
+				surrogate: SURROGATE.test(key.idx),
+				added: false
+			};
+			targets.set(json, found);
+		}
+		return found;
+	}
+
+	private parsed(json: string): unknown {
+		let value = this.values.get(json);
+		if (value === undefined && !this.values.has(json)) {
+			value = JSON.parse(json);
+			this.values.set(json, value);
+		}
+		return value;
+	}
+
+	private negative(storeKey: string): Error {
+		return new Error(`view index ${this.meta.id}: negative row count at ${storeKey}`);
+	}
 }
 
 /** Adds a key's delta to a pending entry above it (a group or a fence interval). */
@@ -365,11 +442,11 @@ function addDelta(
 	storeKey: string,
 	delta: Delta,
 	surrogate: boolean,
-	keyJson: () => string | undefined
+	keyJson: string | undefined
 ): void {
 	let entry = deltas.get(storeKey);
 	if (!entry) {
-		entry = { view, storeKey, keyJson: keyJson(), delta: { c: 0 }, surrogate };
+		entry = { view, storeKey, keyJson, delta: { c: 0 }, surrogate };
 		deltas.set(storeKey, entry);
 	}
 	merge(entry.delta, delta, false);
@@ -446,14 +523,25 @@ export function storedCount(text: string): number | undefined {
  */
 async function readEntries(store: Level, entries: EntryDelta[]): Promise<void> {
 	const plain: EntryDelta[] = [];
+	const plainKeys: string[] = [];
 	const surrogate: EntryDelta[] = [];
-	for (const entry of entries) (entry.surrogate ? surrogate : plain).push(entry);
-	const settle = (group: EntryDelta[], found: (string | undefined)[]) => {
-		for (let i = 0; i < group.length; i++) group[i].stored = found[i];
-	};
-	if (plain.length) settle(plain, await store.getMany(plain.map((entry) => entry.storeKey)));
-	if (surrogate.length) {
-		const keys = surrogate.map((entry) => keyBytes(entry.storeKey));
-		settle(surrogate, await store.getMany(keys, { keyEncoding: 'buffer' }));
+	const surrogateKeys: Buffer[] = [];
+	for (const entry of entries) {
+		if (entry.surrogate) {
+			surrogate.push(entry);
+			surrogateKeys.push(keyBytes(entry.storeKey));
+		} else {
+			plain.push(entry);
+			plainKeys.push(entry.storeKey);
+		}
 	}
+	if (plain.length) storeTexts(plain, await store.getMany(plainKeys));
+	if (surrogate.length) {
+		storeTexts(surrogate, await store.getMany(surrogateKeys, { keyEncoding: 'buffer' }));
+	}
+}
+
+/** Sets each entry's `stored` to its text as read (getMany's answer, in the same order). */
+function storeTexts(entries: EntryDelta[], found: (string | undefined)[]): void {
+	for (let i = 0; i < entries.length; i++) entries[i].stored = found[i];
 }

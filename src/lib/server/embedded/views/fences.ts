@@ -36,7 +36,7 @@ import { merge, settled, type Aggregate, type Delta } from './reducers';
 import {
 	keyText,
 	metaKey,
-	rawBatch,
+	RawBatch,
 	spaceRange,
 	viewPrefix,
 	type IndexMeta,
@@ -230,7 +230,7 @@ export class FenceKeeper {
 	private async buildChunk(view: number, from: string): Promise<boolean> {
 		const prefix = viewPrefix(this.meta.id, view);
 		const range: Range = from === '' ? {} : { lo: at(from) };
-		const batch = rawBatch(this.store);
+		const batch = new RawBatch(this.store);
 		const open = Array.from({ length: FENCE_LEVELS }, () => ({ boundary: from, sum: { c: 0 } }));
 		const added: string[][] = open.map(() => [from]);
 		const close = (level: number) => {
@@ -311,7 +311,7 @@ export class FenceKeeper {
 		// The first piece keeps the interval's boundary (the first item may lie above it).
 		pieces[0].boundary = boundary;
 		const prefix = viewPrefix(this.meta.id, view) + fenceSub(level);
-		const batch = rawBatch(this.store);
+		const batch = new RawBatch(this.store);
 		for (const piece of pieces)
 			batch.put(prefix + piece.boundary, entryText(undefined, settled(piece.sum)));
 		await batch.write(metaKey(this.meta.id), JSON.stringify(this.meta));

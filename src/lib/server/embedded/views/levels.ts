@@ -15,7 +15,7 @@ import { entryText } from './batch';
 import { groupMembers } from './collation';
 import { ViewReader } from './reader';
 import { settled } from './reducers';
-import { metaKey, prefixSub, rawBatch, viewPrefix, type IndexMeta, type Level } from './store';
+import { metaKey, prefixSub, RawBatch, viewPrefix, type IndexMeta, type Level } from './store';
 
 /** Groups built per chunk: one chunk's write stays small, and batches go on between chunks. */
 export const BUILD_CHUNK = 2_000;
@@ -79,7 +79,7 @@ async function buildChunk(
 	const space = viewPrefix(meta.id, view) + prefixSub(level);
 	const end = after === '' ? undefined : groupMembers(after).end;
 	const range = end === undefined ? {} : { lo: { row: '5' + end, key: end } };
-	const batch = rawBatch(store);
+	const batch = new RawBatch(store);
 	let state: true | string = true;
 	let built = 0;
 	for await (const group of reader.foldedGroups(range, level, false)) {

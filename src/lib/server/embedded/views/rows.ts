@@ -34,7 +34,7 @@ import {
 	backPrefix,
 	keyText,
 	metaKey,
-	rawBatch,
+	RawBatch,
 	spaceRange,
 	viewPrefix,
 	type IndexMeta,
@@ -283,7 +283,7 @@ async function buildChunk(
 ): Promise<{ state: true | string; write: (next: IndexMeta) => Promise<void> }> {
 	const spaces = new Map(views.map((view) => [view, viewPrefix(id, view) + ROWS]));
 	const wanted = (view: number) => spaces.has(view);
-	const batch = rawBatch(store);
+	const batch = new RawBatch(store);
 	let state: true | string = true;
 	let rows = 0;
 	let docs = 0;
