@@ -142,8 +142,7 @@ interface NativeBatch {
  * the indexer makes; classic-level's own `_put`/`_del` (abstract-level's documented
  * interface for implementations) take the strings as they are. The closing public `put`
  * is what makes `write()` commit them. Keys holding a surrogate go as CESU-8 bytes (see
- * collation.ts). A class, not closures made per batch, so that V8 compiles its methods
- * once (batch.ts).
+ * collation.ts). A class, not closures made per batch (see batch.ts).
  */
 export class RawBatch {
 	private readonly batch: NativeBatch;
