@@ -506,7 +506,7 @@ describe('the records the server holds', () => {
 		]);
 	});
 
-	test('a deferred part that loads while erase() runs is attached once it is done, and events tracked meanwhile are recorded with the new ids', async () => {
+	test('a deferred part that loads while erase() runs is attached once it is done, and page views and events meanwhile are recorded with the new ids', async () => {
 		const b = fakeBrowser();
 		let answer = (_: number) => {};
 		let attached = 0;
@@ -525,6 +525,7 @@ describe('the records the server holds', () => {
 		const erased = tracker.erase();
 		b.window.dispatchEvent(new Event('load'));
 		await vi.advanceTimersByTimeAsync(0);
+		tracker.pageview('/during');
 		tracker.track('during');
 		expect(attached).toBe(0);
 		answer(2);
@@ -536,6 +537,11 @@ describe('the records the server holds', () => {
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
 		expect(events.map((r) => r.name)).toEqual(['during', 'after']);
 		expect(events.every((r) => r.vid !== erasedId)).toBe(true);
+		// The page view made during the erasure, under the new ids, and the events on its page.
+		const during = b.sent().filter((r) => r.type === 'pageview' && r.path === '/during');
+		expect(during).toHaveLength(1);
+		expect(during[0].vid).not.toBe(erasedId);
+		expect(events.every((r) => r.path === '/during' && r.vid === during[0].vid)).toBe(true);
 	});
 
 	test('myData() reads the records under the visitor id, even where tracking is off; nothing before there is an id', async () => {

@@ -101,6 +101,8 @@ export interface Tracker {
 	 * then the ids and waiting records here; tracking continues with new ids. When the
 	 * server cannot erase (offline, refused), the waiting records are erased but the ids
 	 * kept, so that a later call can erase the server's records: `error` says why.
+	 * `pageview()` and `track()` calls made meanwhile are recorded once it is done, with
+	 * the new ids.
 	 */
 	erase(): Promise<{ deleted: number; error?: string }>;
 	/** The records waiting to be delivered (memory and IndexedDB). */
@@ -157,8 +159,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			(nav.doNotTrack == '1' ||
 				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
 		(nav.webdriver && !s.allowAutomation);
-	/** `track()` calls made while `erase()` runs, recorded once it is done (with the new ids). */
-	const later: [string, unknown][] = [];
+	/**
+	 * `pageview()` and `track()` calls made while `erase()` runs, made once it is done
+	 * (with the new ids): a page that navigates meanwhile keeps its page view.
+	 */
+	const later: (() => void)[] = [];
 	let erasing = false;
 	let deferred: Deferred | undefined;
 	let path = pathOf(new URL(win.location.href), s.hashRouting);
@@ -353,6 +358,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		safe(() => engagement.active() && beat()),
 		30_000
 	);
+	const safePageview = safe(pageview);
 	const idle = () =>
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
 	if (doc.readyState == 'complete') idle();
@@ -361,10 +367,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	return {
 		enabled: !off,
-		pageview: safe(pageview),
+		pageview(url, opts) {
+			if (!erasing) safePageview(url, opts);
+			else if (later.length < 100) later.push(() => safePageview(url, opts));
+		},
 		track(name, props) {
 			if (!erasing) host.track(name, props);
-			else if (later.length < 100) later.push([name, props]);
+			else if (later.length < 100) later.push(() => host.track(name, props));
 		},
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
@@ -372,7 +381,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		},
 		async erase() {
 			const was = off;
-			// Nothing is recorded meanwhile: it would carry the id being erased.
+			// Nothing is recorded meanwhile: it would carry the id being erased (calls wait in `later`).
 			off = 1;
 			erasing = true;
 			let deleted = 0;
@@ -388,7 +397,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			await eraseLocal(!!error);
 			off = was || readJson(storage, KEYS.optOut);
 			erasing = false;
-			for (const [name, props] of later.splice(0)) host.track(name, props);
+			for (const call of later.splice(0)) call();
 			// The deferred part skips attaching while `off`: if it loaded meanwhile, attach now.
 			load();
 			return { deleted, error };
