@@ -387,7 +387,7 @@ class BatchWriter {
 		const next: IndexMeta = {
 			...meta,
 			seq,
-			views: meta.views.map((view, i) => ({
+			views: this.views.map((view, i) => ({
 				...view,
 				rows: view.rows + this.rowsDelta[i],
 				depths: [...new Set([...view.depths, ...this.newDepths[i]])].sort((a, b) => a - b),
