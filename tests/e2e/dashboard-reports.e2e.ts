@@ -21,8 +21,8 @@ useTrackedApp((started) => ({ app, visitorBrowser } = started));
 
 /**
  * Opens a demo page, makes it tall enough to scroll, and waits until the network is
- * quiet: the tracker's deferred part (which keeps the scroll depth and captures link
- * clicks) is fetched after `load`, as in tracker-delivery.e2e.ts.
+ * quiet: the tracker's core (which keeps the scroll depth and captures link clicks)
+ * arrives asynchronously, and its deferred part after `load`.
  */
 async function visit(page: Page, path: string) {
 	await page.goto(`${app.url}${path}`);

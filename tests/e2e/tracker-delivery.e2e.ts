@@ -3,7 +3,7 @@
  * offline periods and an app-server restart — and a visit that closes right after
  * `load` is still delivered. Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Browser, type Page, type Route } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -339,20 +339,40 @@ test('calls made before the standalone core arrives wait in the loader and run o
 	}
 });
 
-test('an event tracked before the deferred part has loaded leaves with the page when it goes at once', async ({
-	browser
-}) => {
+/**
+ * Runs `visit` on a page of the standalone script at `path`, once its core has arrived,
+ * in a browser whose deferred part (the outbox) never arrives, and returns the events
+ * the store then holds, as `[path, name, props]`.
+ */
+async function eventsWithoutDeferred(
+	browser: Browser,
+	path: string,
+	body: string | undefined,
+	visit: (page: Page) => Promise<void>
+) {
 	const app = await startTrackedApp();
 	try {
 		const context = await browser.newContext({ userAgent: CHROME_UA });
-		// The deferred part (automatic capture, the outbox) never arrives: the event must not wait for it.
 		await context.route('**/couchstats-deferred.js', (route) => route.abort());
-		await routeStandalonePage(context, app, '/gone');
+		await routeStandalonePage(context, app, path, {}, body);
 		const page = await context.newPage();
-		await page.goto(`${app.url}/gone`);
+		await page.goto(`${app.url}${path}`);
 		await page.waitForFunction(
 			() => 'enabled' in (window as unknown as { couchstats: object }).couchstats
 		);
+		await visit(page);
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
+		await context.close();
+		return records.flatMap((r) => (r.type === 'event' ? [[r.path, r.name, r.props]] : []));
+	} finally {
+		await app.stop();
+	}
+}
+
+test('an event tracked before the deferred part has loaded leaves with the page when it goes at once', async ({
+	browser
+}) => {
+	const events = await eventsWithoutDeferred(browser, '/gone', undefined, async (page) => {
 		await page.evaluate(() =>
 			(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
 				'signup',
@@ -360,14 +380,24 @@ test('an event tracked before the deferred part has loaded leaves with the page 
 			)
 		);
 		await page.close();
-		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
-		expect(records.flatMap((r) => (r.type === 'event' ? [[r.path, r.name, r.props]] : []))).toEqual(
-			[['/gone', 'signup', { plan: 'pro' }]]
-		);
-		await context.close();
-	} finally {
-		await app.stop();
-	}
+	});
+	expect(events).toEqual([['/gone', 'signup', { plan: 'pro' }]]);
+});
+
+test('an outbound link followed before the deferred part has loaded is captured', async ({
+	browser
+}) => {
+	const link = '<a href="https://elsewhere.example/docs?ref=1">Docs</a>';
+	const events = await eventsWithoutDeferred(browser, '/early', link, async (page) => {
+		await page
+			.context()
+			.route('https://elsewhere.example/**', (route) =>
+				route.fulfill({ contentType: 'text/html', body: '<title>elsewhere</title>' })
+			);
+		await page.getByRole('link', { name: 'Docs' }).click();
+		await page.waitForURL('https://elsewhere.example/**');
+	});
+	expect(events).toEqual([['/early', 'outbound', { url: 'https://elsewhere.example/docs' }]]);
 });
 
 test('the Svelte component records pageviews, client-side navigations and captured clicks without setting a cookie', async ({
@@ -378,7 +408,6 @@ test('the Svelte component records pageviews, client-side navigations and captur
 		const context = await browser.newContext({ userAgent: CHROME_UA });
 		const page = await context.newPage();
 		await page.goto(app.url + '/');
-		// Automatic capture is part of the deferred chunk, loaded after `load`.
 		await page.waitForLoadState('networkidle');
 		await page.getByRole('link', { name: 'Pricing' }).click();
 		await page.getByRole('button', { name: 'Start now' }).click();

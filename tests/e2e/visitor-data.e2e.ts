@@ -76,8 +76,8 @@ async function visitorId(page: Page): Promise<string> {
 }
 
 /**
- * Opens `url` and waits until the network is idle: the tracker's deferred part, which
- * captures clicks, loads after `load` in idle time.
+ * Opens `url` and waits until the network is idle: the tracker's core, which captures
+ * clicks, arrives asynchronously, and its deferred part after `load`.
  */
 async function open(page: Page, url: string) {
 	await page.goto(url);

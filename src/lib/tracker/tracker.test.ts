@@ -83,6 +83,8 @@ function fakeBrowser(serverAhead = 0) {
 			return new Response('[]', { status: 201 });
 		},
 		innerWidth: 1280,
+		innerHeight: 0,
+		scrollY: 0,
 		setInterval: (fn: () => void) => intervals.push(fn),
 		indexedDB: { deleteDatabase: () => undefined }
 	});
@@ -97,6 +99,11 @@ function fakeBrowser(serverAhead = 0) {
 		holdProbe: () => (holdProbe = true),
 		answerProbe: () => probes.splice(0).forEach((answer) => answer()),
 		tick: () => intervals.forEach((fn) => fn()),
+		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
+		scroll: (percent: number) => {
+			window.scrollY = (percent / 100) * document.documentElement.scrollHeight;
+			window.dispatchEvent(new Event('scroll'));
+		},
 		env: {
 			window: window as unknown as Window,
 			now: () => t,
@@ -178,32 +185,22 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('each heartbeat carries the scroll depth its page view had reached at the one before', async () => {
+	test('each heartbeat carries the scroll depth its page view had reached at the one before, the deferred part loaded or not', async () => {
 		const b = fakeBrowser();
-		let host: Host | undefined;
-		const deferred: DeferredModule = {
-			attach: (h) => {
-				host = h;
-				return { list: async () => [], destroy: async () => {} };
-			},
-			readMine: async () => [],
-			eraseMine: async () => 0
-		};
-		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
+		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
-		b.window.dispatchEvent(new Event('load'));
-		await settle();
-		// The deferred part keeps the deepest scroll in host.scroll.
-		host!.scroll = 40;
+		b.scroll(40);
 		b.advance(30_000);
 		b.tick();
-		host!.scroll = 80;
+		b.scroll(80);
+		// Scrolling back up keeps the deepest position.
+		b.scroll(20);
 		b.advance(30_000);
 		b.tick();
 		// Nothing gained: the heartbeat still says where it started.
 		b.advance(30_000);
 		b.tick();
-		host!.scroll = 90;
+		b.scroll(90);
 		b.advance(10_000);
 		// The next page view starts at 0 again.
 		tracker.pageview('/next');
@@ -237,8 +234,8 @@ describe('createTracker', () => {
 		await settle();
 		b.advance(12_000);
 		tracker.pageview('/pricing');
-		host!.event('signup');
-		host!.event('signup');
+		tracker.track('signup');
+		tracker.track('signup');
 		// The deferred part makes (and stores) the outbox's `dropped` record through the host.
 		const dropped = host!.make('dropped', { count: 3 });
 		expect([dropped.src, dropped.land]).toEqual(['news.example', '/posts/1']);
@@ -325,6 +322,46 @@ describe('createTracker', () => {
 		await settle();
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
 		expect(events.map((r) => [r.name, r.props])).toEqual([['signup', { plan: 'pro' }]]);
+	});
+
+	test('clicks on outbound links, downloads and data-track elements, and form submissions, are captured before the deferred part loads', async () => {
+		const b = fakeBrowser();
+		// b.env never loads the deferred part.
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		/** Dispatches `type` on the document with `target` as its target, as a click on it would. */
+		const fire = (type: string, target: object) => {
+			const event = new Event(type);
+			Object.defineProperty(event, 'target', { value: target });
+			b.document.dispatchEvent(event);
+		};
+		const element = (localName: string, attributes: Record<string, string>, href?: string) => {
+			const el = {
+				localName,
+				href,
+				id: attributes.id ?? '',
+				innerText: ' Sign up ',
+				getAttribute: (name: string) => attributes[name] ?? null,
+				hasAttribute: (name: string) => name in attributes,
+				closest: () => el
+			};
+			return el;
+		};
+		fire('click', element('a', {}, 'https://elsewhere.example/docs?x=1'));
+		fire('click', element('a', { download: '' }, 'https://blog.example/files/guide.pdf'));
+		fire('click', element('a', {}, 'https://blog.example/about'));
+		fire('click', element('button', { 'data-track': 'cta' }));
+		fire('submit', element('form', { id: 'newsletter' }));
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.props])).toEqual([
+			['outbound', { url: 'https://elsewhere.example/docs' }],
+			['download', { url: 'https://blog.example/files/guide.pdf' }],
+			['cta', { text: 'Sign up' }],
+			['form', { form: 'newsletter' }]
+		]);
 	});
 
 	test('on a first visit, sends at once on the local clock, marked local, while the clock probe is unanswered', async () => {

@@ -10,10 +10,11 @@
  * server's clock offset once per session, in parallel: nothing waits for it (records
  * made before this browser ever learnt it go at once, marked `local`, and the ingest
  * moves them onto its own clock). Events from `track()` are records at once, like
- * pageviews, so one tracked just before the page goes leaves with it. After `load`, in
- * idle time, it loads the deferred part (deferred.ts: automatic capture, the PouchDB
- * outbox), which attaches the outbox to delivery. Browser globals, time, randomness
- * and that loader are injected.
+ * pageviews, so one tracked just before the page goes leaves with it, and so are the
+ * clicks, links and forms automatic capture records (capture.ts). After `load`, in idle
+ * time, it loads the deferred part (deferred.ts: the PouchDB outbox), which attaches
+ * the outbox to delivery. Browser globals, time, randomness and that loader are
+ * injected.
  *
  * After `createTracker()` returns, nothing here throws into the host page: listeners
  * and public methods are wrapped.
@@ -27,6 +28,7 @@ import {
 	type StoredRecord
 } from '../records.ts';
 import { createDelivery, type Delivery } from './delivery.ts';
+import { installCapture } from './capture.ts';
 import { createEngagement } from './engagement.ts';
 import { serverOffset } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
@@ -43,18 +45,10 @@ export { resolveOptions, type Settings, type TrackerOptions } from './options.ts
 export interface Host {
 	settings: Settings;
 	window: Window;
-	/** Counts an interaction and records an event, classified (starting a session if needed). */
-	event(name: string, props?: Record<string, string | number | boolean>): void;
-	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
-	track(name: unknown, props?: unknown): void;
 	/** Makes a record of the current session and page. */
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
-	/** Current path. */
-	path(): string;
 	/** Where the outbox is attached and hands over what it finds or drops. */
 	delivery: Pick<Delivery, 'attach' | 'adopt' | 'forget'>;
-	/** Deepest scroll position on this page, 0–100 (kept by the deferred part). */
-	scroll: number;
 }
 
 /** What the deferred part gives back. */
@@ -171,6 +165,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
+	/** The deepest scroll position on this page, 0–100 (capture.ts). */
+	let depth = 0;
 	/** The scroll depth this page view's last heartbeat reported (`scrollFrom` of the next). */
 	let scrolled = 0;
 	const sessions = createSessions(
@@ -242,19 +238,23 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const host: Host = {
 		settings: s,
 		window: win,
-		event: safe((name: string, props?: Record<string, string | number | boolean>) => {
-			if (sessions.expired(now())) pageview();
-			emit(make('event', { name, props, ...sessions.event(name, now(), props) }));
-		}),
-		track: safe((name: unknown, props?: unknown) => {
-			const n = eventName(name);
-			if (n) host.event(n, eventProps(props));
-		}),
 		make: (type, fields) => make(type, fields),
-		path: () => path,
-		delivery,
-		scroll: 0
+		delivery
 	};
+
+	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
+	const track = safe((name: unknown, props?: unknown) => {
+		const n = eventName(name);
+		if (!n) return;
+		const bounded = eventProps(props);
+		if (sessions.expired(now())) pageview();
+		emit(make('event', { name: n, props: bounded, ...sessions.event(n, now(), bounded) }));
+	});
+	/** `track()` as the page calls it: while `erase()` runs, it waits. */
+	function record(name: unknown, props?: unknown) {
+		if (!erasing) track(name, props);
+		else if (later.length < 100) later.push(() => track(name, props));
+	}
 
 	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
 		const next = new URL(url ?? win.location.href, win.location.href);
@@ -265,7 +265,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
-		host.scroll = scrolled = 0;
+		depth = scrolled = 0;
 		if (c.entry || offset === undefined) probe();
 		emit(
 			make('pageview', {
@@ -290,8 +290,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		lastBeat = t;
 		if (sessions.expired(t)) pageview();
 		sessions.engaged(ms, t);
-		emit(make('heartbeat', { engagedMs: ms, scroll: host.scroll, scrollFrom: scrolled }));
-		scrolled = host.scroll;
+		emit(make('heartbeat', { engagedMs: ms, scroll: depth, scrollFrom: scrolled }));
+		scrolled = depth;
 	}
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
@@ -358,6 +358,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		safe(() => engagement.active() && beat()),
 		30_000
 	);
+	installCapture({
+		settings: s,
+		window: win,
+		track: record,
+		path: () => path,
+		scrolled: (d) => (depth = Math.max(depth, d)),
+		listen
+	});
 	const safePageview = safe(pageview);
 	const idle = () =>
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
@@ -371,10 +379,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (!erasing) safePageview(url, opts);
 			else if (later.length < 100) later.push(() => safePageview(url, opts));
 		},
-		track(name, props) {
-			if (!erasing) host.track(name, props);
-			else if (later.length < 100) later.push(() => host.track(name, props));
-		},
+		track: record,
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
 			await eraseLocal();

@@ -1,0 +1,72 @@
+/**
+ * Automatic capture, part of the core so that it works from the core's first moment,
+ * not only once the deferred part has loaded (after `load`, in idle time): a visitor
+ * who follows an outbound link or submits a form in a page's first second is recorded
+ * too. Clicks on `data-track` elements, outbound links, downloads and form submissions
+ * (never field values) become events through the core's `track()`; the deepest scroll
+ * position of the page goes into its heartbeats.
+ */
+import { LIMITS } from '../records.ts';
+import { linkKind, pathOf } from './page.ts';
+import { clip } from './props.ts';
+import type { Settings } from './options.ts';
+
+/** What capture needs of the core. */
+export interface CaptureHost {
+	settings: Settings;
+	window: Window;
+	/** Records an event as the page's `track()` does. */
+	track(name: string, props: Record<string, string | undefined>): void;
+	/** The current path. */
+	path(): string;
+	/** Sets the deepest scroll position on this page, 0–100. */
+	scrolled(depth: number): void;
+	/** Adds a listener that never throws into the page. */
+	listen(target: EventTarget, type: string, fn: (e: Event) => unknown): void;
+}
+
+/** Installs the page's capture listeners. */
+export function installCapture(host: CaptureHost): void {
+	const { settings: s, window: win, listen } = host;
+	const doc = win.document;
+	const capture = { clicks: true, outbound: true, downloads: true, forms: true, ...s.capture };
+
+	win.addEventListener(
+		'scroll',
+		() => {
+			try {
+				const depth = ((win.scrollY + win.innerHeight) / doc.documentElement.scrollHeight) * 100;
+				host.scrolled(Math.min(100, Math.round(depth) || 0));
+			} catch {
+				// Never into the host page.
+			}
+		},
+		{ passive: true }
+	);
+	listen(doc, 'click', (e) => {
+		const el = (e.target as Element | null)?.closest?.('a[href],[data-track]');
+		if (!el) return;
+		const name = el.getAttribute('data-track');
+		if (name !== null && capture.clicks)
+			host.track(name || 'click', {
+				text: clip((el as HTMLElement).innerText ?? el.textContent, 100)
+			});
+		if (el.localName == 'a') {
+			const url = new URL((el as HTMLAnchorElement).href);
+			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'));
+			if (kind && capture[kind == 'download' ? 'downloads' : kind])
+				host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
+		}
+	});
+	listen(doc, 'submit', (e) => {
+		const form = e.target as HTMLFormElement;
+		if (!capture.forms || form?.localName != 'form') return;
+		const action = form.getAttribute('action');
+		host.track('form', {
+			form:
+				form.id ||
+				form.getAttribute('name') ||
+				(action ? pathOf(new URL(action, win.location.href), s.hashRouting) : host.path())
+		});
+	});
+}
