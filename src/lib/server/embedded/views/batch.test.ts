@@ -208,3 +208,20 @@ test('entries stored with their key, as indexes made before kept them, read and 
 	}
 	expect(await groupsRead(old.store, old.meta)).toEqual(await groupsRead(fresh.store, fresh.meta));
 });
+
+test('a document updated to emit null under the same key stores null, not its old value', async () => {
+	// PouchDB 9's own map/reduce keeps the old value here (differential.test.ts).
+	const views = [{ name: 'rows', reducer: null, map: 'function (doc) { emit(doc.k, doc.v); }' }];
+	const updated = await newTestIndex(views);
+	const before = { _id: 'd', k: ['s1'], v: { nested: [1, 'zz'] } };
+	const after = { _id: 'd', k: ['s1'], v: null };
+	await writeBatch(updated.store, updated.meta, updated.sandbox, created([before]), 1, () => {});
+	const update: Change = { id: 'd', seq: 2, doc: after, changes: [{ rev: '2-b' }] };
+	await writeBatch(updated.store, updated.meta, updated.sandbox, [update], 2, () => {});
+	const once = await newTestIndex(views);
+	await writeBatch(once.store, once.meta, once.sandbox, created([after]), 1, () => {});
+	const stored = await dumpIndex(updated.store, 1);
+	expect(stored).toEqual(await dumpIndex(once.store, 1));
+	// The row's stored text is its value.
+	expect(stored.some((line) => line.endsWith(' null'))).toBe(true);
+});

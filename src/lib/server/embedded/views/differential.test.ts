@@ -281,7 +281,7 @@ async function ours(view: string, options: Record<string, unknown>, random: Rand
 
 async function theirs(view: string, options: Record<string, unknown>) {
 	try {
-		return await db.query(view, { ...options });
+		return await db.query(referenceView(view), { ...options });
 	} catch (e) {
 		const err = e as { status?: number; name?: string };
 		return { error: err.name, status: err.status };
@@ -332,6 +332,7 @@ describe('the view engine against PouchDB map/reduce', () => {
 		let compared = 0;
 		for (let round = 0; round < ROUNDS; round++) {
 			await mutate(random, ids, round);
+			await freshReference(round);
 			const keys = await knownKeys();
 			for (let q = 0; q < QUERIES_PER_ROUND; q++) {
 				const { view, options } = randomQuery(random, keys);
@@ -360,6 +361,38 @@ describe('the view engine against PouchDB map/reduce', () => {
 		expect(compared).toBeGreaterThanOrEqual(1_000);
 	}, 600_000);
 });
+
+/** The round whose reference copy of `_design/edge` PouchDB answers from. */
+let referenceRound = 0;
+
+/**
+ * A copy of `_design/edge` under a new id for this round, each map function marked with
+ * the round (PouchDB keys its indexes by the views' functions), so that PouchDB builds
+ * the reference's edge indexes from scratch: PouchDB 9's incremental map/reduce keeps a
+ * row's old value when an updated document's row keeps its key and its value becomes
+ * null (`processKeyValueDocs` writes `value` onto the stored row only when it is not
+ * null), so after updates its own answers went stale (seed 1329451888). Only edge
+ * documents are updated (app records are only deleted), so `_design/stats` needs no
+ * copy. The engine's indexes stay incremental: they are what is tested.
+ */
+async function freshReference(round: number) {
+	referenceRound = round;
+	// Before the first updates, `_design/edge` itself is the reference.
+	if (round === 0) return;
+	const views = Object.fromEntries(
+		Object.entries(EDGE_VIEWS).map(([name, view]) => [
+			name,
+			{ ...view, map: `${view.map} /* round ${round} */` }
+		])
+	);
+	await db.put({ _id: `_design/edge-r${round}`, language: 'javascript', views });
+}
+
+/** A view (`ddoc/name`) as the reference answers it: edge views from this round's copy. */
+function referenceView(view: string): string {
+	const [ddoc, name] = view.split('/');
+	return ddoc === 'edge' && referenceRound > 0 ? `edge-r${referenceRound}/${name}` : view;
+}
 
 /** Inserts, updates and deletes documents for a round. */
 async function mutate(random: Random, ids: string[], round: number) {
@@ -393,7 +426,7 @@ async function mutate(random: Random, ids: string[], round: number) {
 
 /** Keys the edge views hold now (so ranges and `keys` hit real rows). */
 async function knownKeys(): Promise<unknown[]> {
-	const rows = (await db.query('edge/rows', {})).rows.map((row) => row.key);
+	const rows = (await db.query(referenceView('edge/rows'), {})).rows.map((row) => row.key);
 	return uniqueKeys(rows).slice(0, 200);
 }
 
@@ -404,7 +437,7 @@ async function knownKeys(): Promise<unknown[]> {
 async function compareDocidBounds(random: Random, keys: unknown[], round: number): Promise<number> {
 	let compared = 0;
 	for (const view of ['count', 'sum', 'stats', 'rows', 'dups']) {
-		const all = (await db.query(`edge/${view}`, { reduce: false })).rows;
+		const all = (await db.query(referenceView(`edge/${view}`), { reduce: false })).rows;
 		for (let i = 0; i < 12; i++) {
 			const rowA = pick(random, all);
 			const rowB = pick(random, all);
@@ -447,7 +480,7 @@ async function compareDocidBounds(random: Random, keys: unknown[], round: number
  * `skip`, at most the total.
  */
 async function modelOffset(view: string, options: Record<string, unknown>): Promise<number> {
-	const all = (await db.query(view, { reduce: false })).rows;
+	const all = (await db.query(referenceView(view), { reduce: false })).rows;
 	const keys = options.keys as unknown[] | undefined;
 	const start = keys ? keys[0] : 'key' in options ? options.key : options.startkey;
 	let before = 0;
