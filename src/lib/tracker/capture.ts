@@ -21,26 +21,32 @@ export interface CaptureHost {
 	path(): string;
 	/** Sets the deepest scroll position on this page, 0–100. */
 	scrolled(depth: number): void;
-	/** Adds a listener that never throws into the page. */
-	listen(target: EventTarget, type: string, fn: (e: Event) => unknown): void;
 }
 
 /** Installs the page's capture listeners. */
 export function installCapture(host: CaptureHost): void {
-	const { settings: s, window: win, listen } = host;
+	const { settings: s, window: win } = host;
 	const doc = win.document;
 	const capture = { clicks: true, outbound: true, downloads: true, forms: true, ...s.capture };
 
+	// Listeners never throw into the page. They run whether tracking is on or not: `track`
+	// decides (a click while `erase()` runs waits, as the page's own calls do).
+	const guard = (fn: (e: Event) => void) => (e: Event) => {
+		try {
+			fn(e);
+		} catch {
+			// Never into the host page.
+		}
+	};
+	const listen = (target: EventTarget, type: string, fn: (e: Event) => void) =>
+		target.addEventListener(type, guard(fn), true);
+
 	win.addEventListener(
 		'scroll',
-		() => {
-			try {
-				const depth = ((win.scrollY + win.innerHeight) / doc.documentElement.scrollHeight) * 100;
-				host.scrolled(Math.min(100, Math.round(depth) || 0));
-			} catch {
-				// Never into the host page.
-			}
-		},
+		guard(() => {
+			const depth = ((win.scrollY + win.innerHeight) / doc.documentElement.scrollHeight) * 100;
+			host.scrolled(Math.min(100, Math.round(depth) || 0));
+		}),
 		{ passive: true }
 	);
 	listen(doc, 'click', (e) => {

@@ -564,6 +564,11 @@ describe('the records the server holds', () => {
 		await vi.advanceTimersByTimeAsync(0);
 		tracker.pageview('/during');
 		tracker.track('during');
+		// A captured click on a data-track element waits too.
+		const button = { localName: 'button', getAttribute: () => 'cta', innerText: 'Go' };
+		const click = new Event('click');
+		Object.defineProperty(click, 'target', { value: { ...button, closest: () => button } });
+		b.document.dispatchEvent(click);
 		expect(attached).toBe(0);
 		answer(2);
 		expect(await erased).toEqual({ deleted: 2 });
@@ -572,7 +577,7 @@ describe('the records the server holds', () => {
 		tracker.track('after');
 		await settle();
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
-		expect(events.map((r) => r.name)).toEqual(['during', 'after']);
+		expect(events.map((r) => r.name)).toEqual(['during', 'cta', 'after']);
 		expect(events.every((r) => r.vid !== erasedId)).toBe(true);
 		// The page view made during the erasure, under the new ids, and the events on its page.
 		const during = b.sent().filter((r) => r.type === 'pageview' && r.path === '/during');

@@ -363,8 +363,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		window: win,
 		track: record,
 		path: () => path,
-		scrolled: (d) => (depth = Math.max(depth, d)),
-		listen
+		scrolled: (d) => (depth = Math.max(depth, d))
 	});
 	const safePageview = safe(pageview);
 	const idle = () =>
