@@ -19,7 +19,7 @@ export interface CaptureHost {
 	track(name: string, props: Record<string, string | undefined>): void;
 	/** The current path. */
 	path(): string;
-	/** Sets the deepest scroll position on this page, 0–100. */
+	/** Reports how far down the page is scrolled, 0–100 (the core keeps the deepest). */
 	scrolled(depth: number): void;
 }
 
