@@ -250,11 +250,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (sessions.expired(now())) pageview();
 		emit(make('event', { name: n, props: bounded, ...sessions.event(n, now(), bounded) }));
 	});
-	/** `track()` as the page calls it: while `erase()` runs, it waits. */
-	function record(name: unknown, props?: unknown) {
-		if (!erasing) track(name, props);
-		else if (later.length < 100) later.push(() => track(name, props));
+	/** Makes a call of the page's (or capture's) now, or once `erase()` is done. */
+	function whenErased(call: () => void) {
+		if (!erasing) call();
+		else if (later.length < 100) later.push(call);
 	}
+	/** `track()` as the page calls it: while `erase()` runs, it waits. */
+	const record = (name: unknown, props?: unknown) => whenErased(() => track(name, props));
 
 	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
 		const next = new URL(url ?? win.location.href, win.location.href);
@@ -374,10 +376,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	return {
 		enabled: !off,
-		pageview(url, opts) {
-			if (!erasing) safePageview(url, opts);
-			else if (later.length < 100) later.push(() => safePageview(url, opts));
-		},
+		pageview: (url, opts) => whenErased(() => safePageview(url, opts)),
 		track: record,
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));

@@ -325,10 +325,12 @@ class BatchWriter {
 			// Only the group levels kept (levels.ts): most views are read by exact key.
 			if (!levelMaintained(this.views[view], level, prefixes[level - 1])) continue;
 			const groupKey = prefix + prefixSub(level) + prefixes[level - 1];
-			// A prefix of a key that reads back reads back (elements are encoded one by one).
-			const keyJson = key.readsBack
-				? undefined
-				: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level));
+			// A prefix of a key that reads back reads back (elements are encoded one by one);
+			// another prefix's text is made once, with its group's entry.
+			const keyJson =
+				key.readsBack || groups.has(groupKey)
+					? undefined
+					: JSON.stringify((JSON.parse(key.json) as unknown[]).slice(0, level));
 			addDelta(groups, view, groupKey, key.delta, key.surrogate, keyJson);
 		}
 	}
