@@ -8,7 +8,8 @@ import path from 'node:path';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
-import type { Couch } from '../src/lib/server/couch';
+import { createCouch, type Couch } from '../src/lib/server/couch';
+import { ensureSetup } from '../src/lib/server/boot/setup';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
@@ -22,17 +23,32 @@ export const NOW = Date.UTC(2026, 9, 31, 12);
  * caller closes the store and removes `copy`.
  */
 export async function startOnCopy(dir: string) {
-	const copy = copySeed(dir);
+	const copy = await copySeed(dir);
 	return { copy, store: await startEmbeddedCouch({ dataDir: copy }) };
 }
 
-/** A copy of a store `bench:catchup seed` wrote, in a new temporary directory, without its view index. */
-export function copySeed(dir: string): string {
+/**
+ * A copy of a store `bench:catchup seed` wrote, in a new temporary directory, with the
+ * design documents of this checkout and without a view index. The seed holds the design
+ * documents of the checkout that wrote it; a store started on it would begin indexing
+ * those at once, and then build this checkout's beside them (views/README.md, "Design
+ * documents"), so the copy's are brought up to date on a store started once for that.
+ */
+export async function copySeed(dir: string): Promise<string> {
 	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
 	fs.cpSync(dir, copy, { recursive: true });
+	const store = await startEmbeddedCouch({ dataDir: copy });
+	try {
+		await ensureSetup(createCouch(store.url, 'bench'), { adminPassword: BENCH_PASSWORD });
+	} finally {
+		await store.close();
+	}
 	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
 	return copy;
 }
+
+/** The store admin's password in the benches' stores. */
+export const BENCH_PASSWORD = 'bench-password-123';
 
 /** A funnel over the synthetic traffic: the home page, any other page, then a signup. */
 export const FUNNEL: Funnel = {

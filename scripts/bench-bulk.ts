@@ -20,6 +20,7 @@ import { tempDir } from '../tests/support/app';
 import { basicAuth } from '../tests/support/test-couch';
 import { cpuSeconds, startStoreProcess } from './bench-store';
 import { loadAverage } from './bench-machine';
+import { BENCH_PASSWORD } from './bench-api';
 
 const { values } = parseArgs({
 	options: {
@@ -38,7 +39,7 @@ const dataDir = tempDir('couchstats-bench-bulk-');
 const { child, url } = await startStoreProcess(dataDir, { viewEngine: false });
 try {
 	const couch = createCouch(url, 'bench');
-	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
+	await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
 	const records = syntheticRecords({ n: total });
 	console.log(
 		`${records.length} records in _bulk_docs of ${batch}, new_edits false; load average ${loadAverage()}`

@@ -5,8 +5,8 @@
  * run`): `seed` writes N synthetic records into an on-disk store with views left to
  * PouchDB (nothing is indexed), in the order the synthetic sessions are drawn (random instants)
  * or, with `--time-order`, sorted by time as real traffic and imports arrive (`--history`: over
- * N / 10,000 × 30 days, as `bench:stats --history`); `run` copies that store, starts the view engine on the
- * copy in this process, asks for `_design/stats`, waits until it has caught up and prints
+ * N / 10,000 × 30 days, as `bench:stats --history`); `run` copies that store (with this checkout's design documents, bench-api.ts
+ * `copySeed`), starts the view engine on the copy in this process, asks for `_design/stats`, waits until it has caught up and prints
  * records per CPU-second, peak RSS, the event loop's delays (how long a request would
  * wait for the catch-up's slices) and the view store's size on disk. `run DIR --dashboard` first reads the whole owner
  * dashboard once (answered from what is indexed so far), so the group levels the app's
@@ -29,7 +29,7 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
 import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
-import { NOW, historyOf, startOnCopy } from './bench-api';
+import { BENCH_PASSWORD, NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
 import { machine } from './bench-machine';
 
@@ -37,7 +37,7 @@ const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
 	const store = await startEmbeddedCouch({ dataDir: dir, viewEngine: false });
 	const couch = createCouch(store.url, 'bench');
-	await ensureSetup(couch, { adminPassword: 'bench-password-123' });
+	await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
 	const n = Number(count);
 	const records = syntheticRecords(process.argv.includes('--history') ? historyOf(n) : { n });
 	// Sessions are drawn at random instants; real traffic and imports arrive in time order.

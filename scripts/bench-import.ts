@@ -23,6 +23,7 @@ import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 import { machine } from './bench-machine';
+import { BENCH_PASSWORD } from './bench-api';
 
 const NOW = Date.UTC(2027, 5, 1);
 /** Every record of the run: the synthetic ones (October 2026) and the file's (7 s apart). */
@@ -54,7 +55,7 @@ async function main() {
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: true });
 	try {
 		const couch = createCouch(url, 'bench');
-		await ensureSetup(couch, { adminPassword: 'bench-password-123' });
+		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
 		const site = { id: 'bench', name: 'bench', timeZone: 'UTC' };
 		await couch.sites.insert({
 			_id: siteDocId('bench'),

@@ -21,9 +21,10 @@
  * later). `--history` grows N as a site's history grows instead: the records span
  * N / 10,000 × 30 days ending on 2026-10-31, so the fixed ranges' last 30 days hold about
  * 10,000 records at every N. `--from DIR,…` benchmarks the view engine on a copy of each
- * store `bench:catchup seed` wrote instead of seeding one (no insert rate): seeding 1M
- * records takes most of an hour, and one seed serves many runs (`seed … --time-order
- * --history` draws the same records as `--history` here).
+ * store `bench:catchup seed` wrote, with this checkout's design documents, instead of
+ * seeding one (no insert rate): seeding 1M records takes minutes (142 s with the speed
+ * probe at 250 ms), and one seed serves many runs (`seed … --time-order --history` draws
+ * the same records as `--history` here).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -44,7 +45,15 @@ import type { SessionListResponse } from '../src/lib/stats/sessions';
 import { createToken } from '../src/lib/server/accounts/tokens';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
-import { NOW, benchSite, copySeed, funnelCall, historyOf, sessionsCall } from './bench-api';
+import {
+	BENCH_PASSWORD,
+	NOW,
+	benchSite,
+	copySeed,
+	funnelCall,
+	historyOf,
+	sessionsCall
+} from './bench-api';
 import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
 import { machine } from './bench-machine';
 
@@ -119,11 +128,11 @@ async function benchOne(n: number, engine: boolean, history: boolean, seed: stri
 	// longer than the store keeps an idle connection open, and the next request would
 	// be written into a socket the store has closed (EPIPE).
 	const records = seed ? [] : syntheticRecords(history ? historyOf(n) : { n });
-	const dataDir = seed ? copySeed(seed) : tempDir('couchstats-bench-stats-');
+	const dataDir = seed ? await copySeed(seed) : tempDir('couchstats-bench-stats-');
 	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
 		const couch = createCouch(url, 'bench');
-		await ensureSetup(couch, { adminPassword: 'bench-password-123' });
+		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
 		const { secret, token } = createToken('bench');
 		const site = benchSite(token);
 		await couch.sites.insert(site);
