@@ -35,7 +35,7 @@ import {
 } from '../../src/lib/server/funnels/read-sessions';
 import type { Funnel, SessionRecord } from '../../src/lib/stats/funnels';
 import { sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
-import { useCouch } from './harness';
+import { storeRecords, useCouch } from './harness';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
 const SITE = 'spans';
@@ -132,8 +132,7 @@ let couch: Couch;
 
 beforeAll(async () => {
 	({ couch } = await useCouch());
-	const res = await couch.events.bulk({ docs: all, new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, all);
 	for (const view of ['funnel-entries', 'session-records']) {
 		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 	}

@@ -34,7 +34,7 @@ import type { Funnel, FunnelPageData, FunnelResponse } from '../../src/lib/stats
 import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
 import { load as loadSharedFunnels } from '../../src/routes/share/[secret]/funnels/+page.server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
-import { useCouch } from './harness';
+import { storeRecords, useCouch } from './harness';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
 const SHARE = 'shr_' + 'c'.repeat(32);
@@ -202,8 +202,7 @@ beforeAll(async () => {
 		shareHash: hashToken(OTHER_SHARE),
 		funnels: [...site.funnels, { ...fromEvent, id: 'o1', name: 'Only on other' }]
 	});
-	const res = await couch.events.bulk({ docs: records(), new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, records());
 	for (const view of ['funnel-entries', 'session-records']) {
 		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 	}

@@ -3,7 +3,7 @@
  * (the embedded store global-setup.ts started, or COUCHSTATS_TEST_COUCHDB_URL), the
  * built app as a child process, and the mark of tests true only of the embedded store.
  */
-import { inject, test, type TestFunction } from 'vitest';
+import { expect, inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
@@ -100,4 +100,10 @@ export function embeddedOnly(reason: string) {
  */
 export async function indexed(couch: Couch): Promise<void> {
 	await untilIndexed(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));
+}
+
+/** Stores records as replication does (`new_edits: false`), failing on any refused. */
+export async function storeRecords(couch: Couch, docs: object[]): Promise<void> {
+	const res = await couch.events.bulk({ docs, new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
 }

@@ -24,7 +24,7 @@ import type { StoredRecord } from '../../src/lib/records';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
+import { getWithToken, indexed, storeRecords, type GetHandler, useCouch } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -109,8 +109,7 @@ beforeAll(async () => {
 		goals: [pro]
 	};
 	await couch.sites.insert(site);
-	const res = await couch.events.bulk({ docs: records(), new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, records());
 	await indexed(couch);
 });
 

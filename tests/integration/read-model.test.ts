@@ -7,15 +7,14 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
 import { GOLDEN_NOW, goldenActiveNow, goldenRecords } from '../support/golden';
-import { indexed, useCouch } from './harness';
+import { indexed, storeRecords, useCouch } from './harness';
 
 let couch: Couch;
 const now = () => GOLDEN_NOW;
 
 beforeAll(async () => {
 	({ couch } = await useCouch());
-	const res = await couch.events.bulk({ docs: goldenRecords(), new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, goldenRecords());
 	await indexed(couch);
 });
 

@@ -19,7 +19,7 @@ import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { goldenSite, uuidv7At } from '../support/golden';
-import { indexed, useCouch } from './harness';
+import { indexed, storeRecords, useCouch } from './harness';
 
 const SITE = 'reports';
 let couch: Couch;
@@ -147,8 +147,7 @@ beforeAll(async () => {
 		timeZone: 'UTC',
 		tokens: [created.token]
 	});
-	const res = await couch.events.bulk({ docs: records(), new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, records());
 	await indexed(couch);
 });
 

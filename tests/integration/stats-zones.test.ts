@@ -10,7 +10,7 @@ import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
 import { uuidv7At } from '../support/golden';
-import { indexed, useCouch } from './harness';
+import { indexed, storeRecords, useCouch } from './harness';
 
 const SITE = 'zones';
 
@@ -63,8 +63,7 @@ let couch: Couch;
 
 beforeAll(async () => {
 	({ couch } = await useCouch());
-	const res = await couch.events.bulk({ docs: records(), new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, records());
 	await indexed(couch);
 });
 
