@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, dimension, value]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, dimension, value]
 // value: [sessions, visitors]   (summed by _sum)
 //
 // Where sessions come from and what they run on. Dimensions: referrer (host of the
@@ -93,7 +93,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var s = 0; s < scopes.length; s++) {
 		for (var i = 0; i < buckets.length; i++) {

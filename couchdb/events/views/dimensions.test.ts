@@ -71,7 +71,7 @@ describe('the dimensions view', () => {
 		).toEqual(visitorByTech);
 	});
 
-	test('emits each row in the quarter-hour, hour, day, week and month bucket', () => {
+	test('emits each row in the quarter-hour, hour, day, week, month and year bucket', () => {
 		const rows: Emitted[] = scoped(runMap(map, record({ type: 'pageview', entry: true, ...tech })));
 		const keys = rows.map(([key]) => (key as string[]).slice(0, 3).join(' '));
 		expect(new Set(keys)).toEqual(
@@ -80,10 +80,11 @@ describe('the dimensions view', () => {
 				'demo h 2026-11-21T14',
 				'demo d 2026-11-21',
 				'demo w 2026-11-16',
-				'demo m 2026-11'
+				'demo m 2026-11',
+				'demo y 2026'
 			])
 		);
-		expect(keys.length).toBe(5 * 6);
+		expect(keys.length).toBe(6 * 6);
 	});
 
 	test.each([

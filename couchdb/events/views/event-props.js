@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, event name, prop key, prop value]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, event name, prop key, prop value]
 // value: null   (counted by _count)
 //
 // Events by a chosen prop: one row per prop of each event, the value as a string
@@ -44,7 +44,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var key in doc.props) {
 		if (!Object.prototype.hasOwnProperty.call(doc.props, key)) continue;

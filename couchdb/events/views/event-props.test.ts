@@ -21,9 +21,9 @@ describe('the event-props view', () => {
 		]);
 	});
 
-	test('emits every prop in the quarter-hour, hour, day, week and month bucket', () => {
+	test('emits every prop in the quarter-hour, hour, day, week, month and year bucket', () => {
 		const rows = scoped(runMap(map, record({ type: 'event', name: 'x', props: { a: '1' } })));
-		expect(rows.map(([key]) => (key as string[])[1])).toEqual(['q', 'h', 'd', 'w', 'm']);
+		expect(rows.map(([key]) => (key as string[])[1])).toEqual(['q', 'h', 'd', 'w', 'm', 'y']);
 	});
 
 	test.each([

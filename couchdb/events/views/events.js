@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, event name]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, event name]
 // value: null   (counted by _count)
 //
 // Events by name. Bot-flagged records count nowhere. Filtered rows
@@ -41,7 +41,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var i = 0; i < scopes.length; i++) {
 		for (var b = 0; b < buckets.length; b++) {

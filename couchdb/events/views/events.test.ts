@@ -7,7 +7,7 @@ describe('the events view', () => {
 		expect(reduce).toBe('_count');
 	});
 
-	test('an event is counted by name in the quarter-hour, hour, day, week and month bucket', () => {
+	test('an event is counted by name in the quarter-hour, hour, day, week, month and year bucket', () => {
 		expect(
 			scoped(runMap(map, record({ type: 'event', name: 'signup', props: { plan: 'pro' } })))
 		).toEqual([
@@ -15,7 +15,8 @@ describe('the events view', () => {
 			[['demo', 'h', '2026-11-21T14', 'signup'], null],
 			[['demo', 'd', '2026-11-21', 'signup'], null],
 			[['demo', 'w', '2026-11-16', 'signup'], null],
-			[['demo', 'm', '2026-11', 'signup'], null]
+			[['demo', 'm', '2026-11', 'signup'], null],
+			[['demo', 'y', '2026', 'signup'], null]
 		]);
 	});
 

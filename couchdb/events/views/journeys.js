@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, from, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, from, path]
 // value: null   (counted by _count)
 //
 // Page-to-page transitions: one row per pageview, keyed by the previous path of its
@@ -9,9 +9,10 @@
 // views less its next pages: a journey read costs O(distinct transitions in the range's
 // buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
 //
-// Weeks (keyed by their Monday) too, as in every view of many keys a bucket: a bucket
-// holds every page pair seen in it, so a range of days read one bucket a day would read
-// the same pairs once a day (src/lib/stats/buckets.ts, `granularitiesOf`).
+// Weeks (keyed by their Monday) and years too, as in every view of many keys a bucket:
+// a bucket holds every page pair seen in it, so a range of days read one bucket a day
+// would read the same pairs once a day, and a long history one bucket a month
+// (src/lib/stats/buckets.ts, `granularitiesOf`).
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // only `source:<src>`, the session's source, which every pageview of a session carries
@@ -36,7 +37,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var i = 0; i < scopes.length; i++) {
 		for (var b = 0; b < buckets.length; b++) {

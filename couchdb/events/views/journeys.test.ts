@@ -14,7 +14,8 @@ describe('the journeys view', () => {
 			[['demo', 'h', '2026-11-21T14', '/', '/docs'], null],
 			[['demo', 'd', '2026-11-21', '/', '/docs'], null],
 			[['demo', 'w', '2026-11-16', '/', '/docs'], null],
-			[['demo', 'm', '2026-11', '/', '/docs'], null]
+			[['demo', 'm', '2026-11', '/', '/docs'], null],
+			[['demo', 'y', '2026', '/', '/docs'], null]
 		]);
 	});
 
@@ -25,18 +26,20 @@ describe('the journeys view', () => {
 			[null, '/'],
 			[null, '/'],
 			[null, '/'],
+			[null, '/'],
 			[null, '/']
 		]);
 	});
 
 	test('a session with a source emits its transitions a second time under the source filter', () => {
 		const rows = runMap(map, record({ type: 'pageview', path: '/a', from: '/', src: '(direct)' }));
-		expect(rows.slice(5)).toEqual([
+		expect(rows.slice(6)).toEqual([
 			[[['demo', 'source:(direct)'], 'q', '2026-11-21T14:00', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'h', '2026-11-21T14', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'd', '2026-11-21', '/', '/a'], null],
 			[[['demo', 'source:(direct)'], 'w', '2026-11-16', '/', '/a'], null],
-			[[['demo', 'source:(direct)'], 'm', '2026-11', '/', '/a'], null]
+			[[['demo', 'source:(direct)'], 'm', '2026-11', '/', '/a'], null],
+			[[['demo', 'source:(direct)'], 'y', '2026', '/', '/a'], null]
 		]);
 	});
 

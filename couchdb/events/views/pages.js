@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, path]
 // value: [pageviews, visitors, engagedTimeMs, entries, departures]   (summed by _sum)
 //
 // Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
@@ -60,7 +60,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var j = 0; j < rows.length; j++) {
 		var scopes = event

@@ -1,4 +1,4 @@
-// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm'), UTC bucket, path]
+// key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, path]
 // value: [pageviews, depthSum, reached25, reached50, reached75, reached100]   (summed by _sum)
 //
 // Scroll depth per path. A pageview counts in `pageviews`. A heartbeat carries the
@@ -45,7 +45,8 @@ export const map = function (doc) {
 		['h', iso.slice(0, 13)],
 		['d', iso.slice(0, 10)],
 		['w', monday.slice(0, 10)],
-		['m', iso.slice(0, 7)]
+		['m', iso.slice(0, 7)],
+		['y', iso.slice(0, 4)]
 	];
 	for (var i = 0; i < rows.length; i++) {
 		for (var b = 0; b < buckets.length; b++) {

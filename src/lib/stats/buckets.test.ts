@@ -24,7 +24,9 @@ describe('buckets', () => {
 		['w', '2026-11-16', '2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z'],
 		['w', '1969-12-29', '1969-12-29T00:00:00Z', '1970-01-05T00:00:00Z'],
 		['w', '2026-12-28', '2026-12-28T00:00:00Z', '2027-01-04T00:00:00Z'],
-		['m', '2026-12', '2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z']
+		['m', '2026-12', '2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z'],
+		['y', '2026', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'],
+		['y', '0099', '0099-01-01T00:00:00Z', '0100-01-01T00:00:00Z']
 	] as const)('a %s bucket %s spans %s to %s', (g, key, start, end) => {
 		expect(bucketStart(g, key)).toBe(at(start));
 		expect(bucketEnd(g, key)).toBe(at(end));
@@ -61,10 +63,42 @@ describe('buckets', () => {
 		expect(bucketKey('w', at('1969-12-31T12:00:00Z'))).toBe('1969-12-29');
 	});
 
-	test('views of many keys a bucket emit weeks, the others not', () => {
-		expect(granularitiesOf('journeys')).toEqual(['q', 'h', 'd', 'w', 'm']);
-		expect(granularitiesOf('pages')).toEqual(['q', 'h', 'd', 'w', 'm']);
+	test('views of many keys a bucket emit weeks and years, the others not', () => {
+		expect(granularitiesOf('journeys')).toEqual(['q', 'h', 'd', 'w', 'm', 'y']);
+		expect(granularitiesOf('pages')).toEqual(['q', 'h', 'd', 'w', 'm', 'y']);
 		expect(granularitiesOf('metrics')).toBe(GRANULARITIES);
+		expect(GRANULARITIES).toEqual(['q', 'h', 'd', 'm']);
+	});
+
+	test('with years, 8 years of history and a part year are 18 buckets instead of 99', () => {
+		const [start, end] = [at('2018-03-01T00:00:00Z'), at('2026-10-31T00:00:00Z')];
+		expect(cover(start, end)).toEqual([
+			{ g: 'm', first: '2018-03', last: '2026-09', buckets: 103 },
+			{ g: 'd', first: '2026-10-01', last: '2026-10-30', buckets: 30 }
+		]);
+		expect(cover(start, end, granularitiesOf('pages'))).toEqual([
+			{ g: 'm', first: '2018-03', last: '2018-12', buckets: 10 },
+			{ g: 'y', first: '2019', last: '2025', buckets: 7 },
+			{ g: 'm', first: '2026-01', last: '2026-09', buckets: 9 },
+			{ g: 'd', first: '2026-10-01', last: '2026-10-04', buckets: 4 },
+			{ g: 'w', first: '2026-10-05', last: '2026-10-19', buckets: 3 },
+			{ g: 'd', first: '2026-10-26', last: '2026-10-30', buckets: 5 }
+		]);
+	});
+
+	test('a year is taken only whole, and a range in a zone off UTC keeps its ends', () => {
+		const pages = granularitiesOf('pages');
+		// 2025 in Asia/Kolkata (+05:30): it starts and ends at 18:30 UTC.
+		const [start, end] = [at('2024-12-31T18:30:00Z'), at('2025-12-31T18:30:00Z')];
+		const segments = cover(start, end, pages);
+		expect(segments.some((s) => s.g === 'y')).toBe(false);
+		expectExactCover(segments, start, end);
+		// Two whole UTC years and a day either side.
+		expect(cover(at('2023-12-31T00:00:00Z'), at('2026-01-02T00:00:00Z'), pages)).toEqual([
+			{ g: 'd', first: '2023-12-31', last: '2023-12-31', buckets: 1 },
+			{ g: 'y', first: '2024', last: '2025', buckets: 2 },
+			{ g: 'd', first: '2026-01-01', last: '2026-01-01', buckets: 1 }
+		]);
 	});
 
 	test('with weeks, 30 days that are not a month are 12 buckets instead of 30', () => {
@@ -94,13 +128,15 @@ describe('buckets', () => {
 		]);
 	});
 
-	test('with weeks every range is still covered exactly, by no more buckets', () => {
+	test('with weeks and years every range is still covered exactly, by no more buckets', () => {
 		const journeys = granularitiesOf('journeys');
 		let seed = 7;
 		const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-		for (let i = 0; i < 500; i++) {
-			const start = at('2025-12-01T00:00:00Z') + Math.floor(random() * 400 * 96) * 900_000;
-			const end = start + Math.floor(random() * 120 * 96) * 900_000;
+		for (let i = 0; i < 1000; i++) {
+			const start = at('2022-12-01T00:00:00Z') + Math.floor(random() * 1200 * 96) * 900_000;
+			// Half the ranges up to 120 days, half up to 4 years.
+			const days = i % 2 ? 120 : 1500;
+			const end = start + Math.floor(random() * days * 96) * 900_000;
 			const weekly = cover(start, end, journeys);
 			if (end > start) expectExactCover(weekly, start, end);
 			expect(bucketsOf(weekly)).toBeLessThanOrEqual(bucketsOf(cover(start, end)));

@@ -1,8 +1,8 @@
 /**
  * UTC time buckets as the views key them — quarter hour `2026-11-21T14:45`, hour
- * `2026-11-21T14`, day `2026-11-21`, week `2026-11-16` (its Monday; only the views in
- * {@link granularitiesOf} emit weeks), month `2026-11` — and the cover of a time range by
- * the fewest buckets.
+ * `2026-11-21T14`, day `2026-11-21`, week `2026-11-16` (its Monday), month `2026-11`,
+ * year `2026` (only the views in {@link granularitiesOf} emit weeks and years) — and the
+ * cover of a time range by the fewest buckets.
  *
  * Quarter hours exist for the zones whose days do not start on a whole UTC hour
  * (Asia/Kolkata +05:30, Asia/Kathmandu +05:45, Australia/Adelaide, America/St_Johns):
@@ -11,24 +11,27 @@
  */
 import { utcInstant } from './time-zone';
 
-/** Bucket granularity as the views emit it: quarter hour, hour, day, week, month. */
-export type Granularity = 'q' | 'h' | 'd' | 'w' | 'm';
+/** Bucket granularity as the views emit it: quarter hour, hour, day, week, month, year. */
+export type Granularity = 'q' | 'h' | 'd' | 'w' | 'm' | 'y';
 
 /** The granularities every time-bucketed view emits per record, finest first. */
 export const GRANULARITIES: readonly Granularity[] = ['q', 'h', 'd', 'm'];
 
-/** {@link GRANULARITIES} and weeks, finest first. */
-const WITH_WEEKS: readonly Granularity[] = ['q', 'h', 'd', 'w', 'm'];
+/** {@link GRANULARITIES} with weeks and years, finest first. */
+const WITH_WEEKS_AND_YEARS: readonly Granularity[] = ['q', 'h', 'd', 'w', 'm', 'y'];
 
 /**
- * The views that emit weeks too: those whose buckets hold many keys. A range of days
- * that is not whole months reads one bucket a day, and on a busy site every day holds
- * most of the same keys: 30 days of 1M records read 12,146 `journeys` rows for 405 page
- * pairs, and 600 `pages` rows for 20 pages. Weeks cut a 30-day range to about 12
- * buckets, for one more row per record and key these views emit. The others (`metrics`,
- * `visitors`, `not-found`, `dropped`) hold one or few keys a bucket and do without.
+ * The views that emit weeks and years too: those whose buckets hold many keys. A range
+ * of days that is not whole months reads one bucket a day, and on a busy site every day
+ * holds most of the same keys: 30 days of 1M records read 12,146 `journeys` rows for 405
+ * page pairs, and 600 `pages` rows for 20 pages. Weeks cut a 30-day range to about 12
+ * buckets. Years do the same for a long history: "all time" over 8 years of a site read
+ * 10,099 rows, one bucket a month (99 months), where years read 8 buckets and the months
+ * of the current year. Each costs one more row per record and key these views emit. The
+ * others (`metrics`, `visitors`, `not-found`, `dropped`, `paths`) hold one or few keys a
+ * bucket and do without.
  */
-const WEEKLY_VIEWS: ReadonlySet<string> = new Set([
+const MANY_KEYS_VIEWS: ReadonlySet<string> = new Set([
 	'pages',
 	'dimensions',
 	'events',
@@ -39,7 +42,7 @@ const WEEKLY_VIEWS: ReadonlySet<string> = new Set([
 
 /** What a time-bucketed view emits per record, finest first, and its reads cover with. */
 export function granularitiesOf(view: string): readonly Granularity[] {
-	return WEEKLY_VIEWS.has(view) ? WITH_WEEKS : GRANULARITIES;
+	return MANY_KEYS_VIEWS.has(view) ? WITH_WEEKS_AND_YEARS : GRANULARITIES;
 }
 
 const QUARTER = 900_000;
@@ -63,12 +66,13 @@ export function bucketKey(g: Granularity, ms: number): string {
 		return new Date(monday).toISOString().slice(0, 10);
 	}
 	const iso = new Date(ms).toISOString();
-	return iso.slice(0, g === 'h' ? 13 : g === 'd' ? 10 : 7);
+	return iso.slice(0, { h: 13, d: 10, m: 7, y: 4 }[g]);
 }
 
 /** The first instant of a bucket. */
 export function bucketStart(g: Granularity, key: string): number {
 	const year = Number(key.slice(0, 4));
+	if (g === 'y') return utcInstant(year, 1, 1);
 	const month = Number(key.slice(5, 7));
 	if (g === 'm') return utcInstant(year, month, 1);
 	const day = Number(key.slice(8, 10));
@@ -85,6 +89,7 @@ export function bucketEnd(g: Granularity, key: string): number {
 	if (g === 'd') return start + DAY;
 	if (g === 'w') return start + WEEK;
 	const d = new Date(start);
+	if (g === 'y') return utcInstant(d.getUTCFullYear() + 1, 1, 1);
 	return utcInstant(d.getUTCFullYear(), d.getUTCMonth() + 2, 1);
 }
 
@@ -102,11 +107,12 @@ export interface Segment {
 /**
  * Covers `[start, end)` with the fewest whole buckets: quarter hours up to the first
  * hour boundary, hours up to the first day boundary, days up to the first month
- * boundary, whole months, then days, hours and quarter hours. So at most 3 quarter
- * hours lie at each end, and none when both ends are on whole hours. With weeks, days
- * run only up to a Monday, and whole weeks then stand in for days, except that no week
- * reaches into a month that lies whole in the range (days run up to that month
- * instead). Consecutive buckets of one granularity merge into one {@link Segment}.
+ * boundary, whole months (with years: up to the first year boundary, whole years, then
+ * months), then days, hours and quarter hours. So at most 3 quarter hours lie at each
+ * end, and none when both ends are on whole hours. With weeks, days run only up to a
+ * Monday, and whole weeks then stand in for days, except that no week reaches into a
+ * month that lies whole in the range (days run up to that month instead).
+ * Consecutive buckets of one granularity merge into one {@link Segment}.
  * @param start Instant on a UTC quarter hour (:00, :15, :30, :45).
  * @param end Instant on a UTC quarter hour, ≥ start.
  * @param granularities What the view read emits ({@link granularitiesOf}).
@@ -119,13 +125,14 @@ export function cover(
 	granularities: readonly Granularity[] = GRANULARITIES
 ): Segment[] {
 	const weeks = granularities.includes('w');
+	const years = granularities.includes('y');
 	if (start % QUARTER !== 0 || end % QUARTER !== 0) {
 		throw new RangeError('a range must start and end on UTC quarter hours');
 	}
 	const segments: Segment[] = [];
 	let t = start;
 	while (t < end) {
-		const g = largestBucketAt(t, end, weeks);
+		const g = largestBucketAt(t, end, weeks, years);
 		const key = bucketKey(g, t);
 		appendBucket(segments, g, key);
 		const next = bucketEnd(g, key);
@@ -158,9 +165,11 @@ export function mergeSegments(segments: Segment[]): Segment[] {
 	return merged;
 }
 
-function largestBucketAt(t: number, end: number, weeks: boolean): Granularity {
+function largestBucketAt(t: number, end: number, weeks: boolean, years: boolean): Granularity {
 	const d = new Date(t);
 	if (t % DAY === 0) {
+		const startOfYear = d.getUTCMonth() === 0 && d.getUTCDate() === 1;
+		if (years && startOfYear && utcInstant(d.getUTCFullYear() + 1, 1, 1) <= end) return 'y';
 		const nextMonth = utcInstant(d.getUTCFullYear(), d.getUTCMonth() + 2, 1);
 		if (d.getUTCDate() === 1 && nextMonth <= end) return 'm';
 		if (weeks && d.getUTCDay() === 1 && t + WEEK <= end) {

@@ -515,10 +515,10 @@ async function readAll<V>(
 
 /**
  * The segments a view's read covers `[start, end)` with: the view's own granularities
- * (buckets.ts `granularitiesOf`), but no weeks while the request reads the index as it
- * stands, which may be a previous design document's, made before the view kept weeks
- * (the embedded store answers from it while it builds the new one): days and months
- * are in every index.
+ * (buckets.ts `granularitiesOf`), but no weeks or years while the request reads the
+ * index as it stands, which may be a previous design document's, made before the view
+ * kept them (the embedded store answers from it while it builds the new one): quarter
+ * hours, hours, days and months are in every index.
  */
 async function segmentsOf(
 	reader: ViewReader,
