@@ -10,6 +10,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
+import { startStoreProcess, stopStoreProcess } from './bench-store';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
@@ -32,16 +33,18 @@ export async function startOnCopy(dir: string) {
  * design documents of this checkout and without a view index. The seed holds the design
  * documents of the checkout that wrote it; a store started on it would begin indexing
  * those at once, and then build this checkout's beside them (views/README.md, "Design
- * documents"), so the copy's are brought up to date on a store started once for that.
+ * documents"), so the copy's are brought up to date on a store started once for that, in
+ * a process of its own (starting and closing the store in one process eight times
+ * crashed it: express-pouchdb's replicator read a closed database).
  */
 export async function copySeed(dir: string): Promise<string> {
 	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
 	fs.cpSync(dir, copy, { recursive: true });
-	const store = await startEmbeddedCouch({ dataDir: copy });
+	const { child, url } = await startStoreProcess(copy, { viewEngine: true });
 	try {
-		await ensureSetup(createCouch(store.url, 'bench'), { adminPassword: BENCH_PASSWORD });
+		await ensureSetup(createCouch(url, 'bench'), { adminPassword: BENCH_PASSWORD });
 	} finally {
-		await store.close();
+		await stopStoreProcess(child);
 	}
 	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
 	return copy;

@@ -3,8 +3,8 @@
  * its own (peak resident set read from /proc), as when the app runs it.
  *
  * Run directly (`tsx scripts/bench-store.ts DATA_DIR [--old-engine]`), it starts the store
- * on the data directory and prints `PORT <port>`; `--old-engine` leaves views to
- * PouchDB's own map/reduce, for comparison.
+ * on the data directory and prints `PORT <port>`, and closes it on SIGTERM; `--old-engine`
+ * leaves views to PouchDB's own map/reduce, for comparison.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +44,14 @@ export async function startStoreProcess(
 	url.username = credentials.user;
 	url.password = credentials.password;
 	return { child, url };
+}
+
+/** Closes a store process started by {@link startStoreProcess} and waits until it has exited. */
+export async function stopStoreProcess(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	await exited;
 }
 
 /** Resets a process's peak resident set to its current size (Linux `clear_refs`). */
@@ -118,4 +126,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 		viewEngine: !process.argv.includes('--old-engine')
 	});
 	console.log(`PORT ${store.url.port}`);
+	process.once('SIGTERM', () => void store.close().then(() => process.exit(0)));
 }
