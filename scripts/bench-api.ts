@@ -1,6 +1,7 @@
 /**
- * The benchmarks' calls of the Sessions and Funnels API handlers (bench-stats.ts,
- * bench-reads.ts): the synthetic traffic's clock and funnel.
+ * What the benchmarks share: copies of a seeded store with this checkout's design
+ * documents, the stores' admin password, and the calls of the Sessions and Funnels API
+ * handlers (bench-stats.ts, bench-reads.ts) with the synthetic traffic's clock and funnel.
  */
 import fs from 'node:fs';
 import os from 'node:os';
