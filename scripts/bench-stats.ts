@@ -13,7 +13,9 @@
  * `session-starts` over the range that the total was before), and reads the whole owner dashboard (every widget's reads; warm median of 10),
  * and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
  * API handler, every batch to the end (warm median of 3), against the step-1 rows and
- * sessions it read, and the newest session's timeline (warm median of 10). `--old` runs the same with PouchDB's own
+ * sessions it read, and the newest session's timeline (warm median of 10). At the end,
+ * each larger N's warm medians over the smallest N's (the latency ratio the view engine's
+ * issue sets at ≤ 1.5). `--old` runs the same with PouchDB's own
  * map/reduce instead of the view engine, for comparison; `--million` adds N = 1M.
  * The synthetic traffic draws from fixed sets of paths, referrers, browsers and so on
  * over 30 days, so N grows as denser traffic and the rows a range reads grow only until
@@ -114,7 +116,9 @@ async function main() {
 		process.exit(2);
 	}
 	console.log(`machine: ${machine()}`);
-	for (const run of runs) await benchOne(run.n, run.engine, values.history, run.seed);
+	const blocks: Block[] = [];
+	for (const run of runs) blocks.push(await benchOne(run.n, run.engine, values.history, run.seed));
+	printRatios(blocks.filter((block) => block.engine));
 	console.log(`machine at the end: ${machine()}`);
 }
 
@@ -122,7 +126,20 @@ async function main() {
  * One run: N records seeded and benchmarked, or, with `seed`, the records of a copy of
  * that seeded store (N is then its count).
  */
-async function benchOne(n: number, engine: boolean, history: boolean, seed: string) {
+/** What one N's block measured that the closing ratios compare: each read's warm median. */
+interface Block {
+	n: number;
+	engine: boolean;
+	medians: Map<string, number>;
+}
+
+async function benchOne(
+	n: number,
+	engine: boolean,
+	history: boolean,
+	seed: string
+): Promise<Block> {
+	const medians = new Map<string, number>();
 	const name = engine ? 'view engine' : 'PouchDB';
 	// Drawn before the store starts: drawing 1M records blocks this process for a minute,
 	// longer than the store keeps an idle connection open, and the next request would
@@ -174,6 +191,7 @@ async function benchOne(n: number, engine: boolean, history: boolean, seed: stri
 			const warm = [];
 			for (let i = 0; i < WARM_RUNS; i++) warm.push(await call());
 			const times = warm.map((w) => w.ms).sort((a, b) => a - b);
+			medians.set(range.label, median(times));
 			console.log(
 				[
 					`  ${range.label.padEnd(12)}`,
@@ -245,6 +263,7 @@ async function benchOne(n: number, engine: boolean, history: boolean, seed: stri
 			}
 		}
 		console.log(`  store peak RSS over the whole run ${rssMb(child.pid!, 'VmHWM')} MB`);
+		return { n, engine, medians };
 	} finally {
 		child.kill('SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
@@ -345,6 +364,26 @@ async function benchSessionLists(couch: Couch, secret: string) {
 				`${fmt(counted.ms)} = ${counted.first.rows[0]?.value ?? 0}`.padStart(22)
 			].join('')
 		);
+	}
+}
+
+/**
+ * The issue's latency target, latency(N) / latency(smallest N) ≤ 1.5 for every range: each
+ * larger block's warm medians against each block of the smallest N in the run (with
+ * several, as `--from t10k,h1m,t10k` gives, the lowest and highest ratio).
+ */
+function printRatios(blocks: Block[]) {
+	const smallest = Math.min(...blocks.map((block) => block.n));
+	const small = blocks.filter((block) => block.n === smallest);
+	const large = blocks.filter((block) => block.n > smallest);
+	if (!small.length || !large.length) return;
+	for (const block of large) {
+		const ratios = [...block.medians].map(([label, ms]) => {
+			const each = small.map((s) => ms / s.medians.get(label)!).sort((a, b) => a - b);
+			const [low, high] = [each[0].toFixed(2), each.at(-1)!.toFixed(2)];
+			return `${label} ${low === high ? low : `${low}–${high}`}`;
+		});
+		console.log(`\nwarm medians, N = ${block.n} / N = ${smallest}: ${ratios.join(', ')}`);
 	}
 }
 
