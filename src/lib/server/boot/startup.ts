@@ -32,7 +32,11 @@ export async function startBackend(config: Config): Promise<Backend> {
 	let embedded: EmbeddedCouch | undefined;
 	let url = config.couchdbUrl;
 	if (!url) {
-		embedded = await startEmbeddedCouch({ dataDir: config.dataDir, memory: config.memory });
+		embedded = await startEmbeddedCouch({
+			dataDir: config.dataDir,
+			memory: config.memory,
+			avoidPort: config.port
+		});
 		url = embedded.url;
 		writeRunningFile(config.dataDir, embedded.url);
 	}

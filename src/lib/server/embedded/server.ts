@@ -41,6 +41,12 @@ export interface EmbeddedOptions {
 	/** Port to bind on 127.0.0.1; default 0 (a free port). */
 	port?: number;
 	/**
+	 * A port the free one must not be: the app's own `PORT`, which the app binds after
+	 * the store has started. The system may hand out a port in its ephemeral range that
+	 * the app was told to use, and the app would then fail with `EADDRINUSE`.
+	 */
+	avoidPort?: number;
+	/**
 	 * Answer views with the view engine (default true); false leaves them to PouchDB's
 	 * own map/reduce, for the benchmark's comparison.
 	 */
@@ -180,7 +186,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	server.keepAliveTimeout = 65_000;
 	server.headersTimeout = 66_000;
 	const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	await listen(server, options.port ?? 0);
+	await (options.port ? listen(server, options.port) : listenFree(server, options.avoidPort));
 	const { port } = server.address() as AddressInfo;
 	const url = new URL(`http://127.0.0.1:${port}/`);
 	url.username = credentials.user;
@@ -268,6 +274,18 @@ function setConfig(
 	return new Promise<void>((resolve, reject) =>
 		app.couchConfig.set(section, key, value, (err) => (err ? reject(err) : resolve()))
 	);
+}
+
+/**
+ * Binds a free port on 127.0.0.1 that is not `avoid`, asking the system again when it
+ * hands out that one.
+ */
+export async function listenFree(server: http.Server, avoid: number | undefined): Promise<void> {
+	for (;;) {
+		await listen(server, 0);
+		if ((server.address() as AddressInfo).port !== avoid) return;
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+	}
 }
 
 function listen(server: http.Server, port: number) {
