@@ -65,9 +65,11 @@ export function bucketKey(g: Granularity, ms: number): string {
 		const monday = day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
 		return new Date(monday).toISOString().slice(0, 10);
 	}
-	const iso = new Date(ms).toISOString();
-	return iso.slice(0, { h: 13, d: 10, m: 7, y: 4 }[g]);
+	return new Date(ms).toISOString().slice(0, KEY_LENGTH[g]);
 }
+
+/** How much of an ISO instant names a bucket of the other granularities. */
+const KEY_LENGTH = { h: 13, d: 10, m: 7, y: 4 } as const;
 
 /** The first instant of a bucket. */
 export function bucketStart(g: Granularity, key: string): number {
