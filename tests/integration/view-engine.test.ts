@@ -259,3 +259,43 @@ describe('the view engine over HTTP', () => {
 		expect(after.body.rows).toEqual([{ id: 'd29', key: 290, value: null }]);
 	});
 });
+
+describe('design documents of the same views', () => {
+	test('share one index: a copy over the live document answers from it at once, and deleting the copy keeps it', async () => {
+		const rows = (ddoc: string, params: Record<string, unknown>) =>
+			call(`/${db}/_design/${ddoc}/_view/rows${q({ limit: 1, descending: true, ...params })}`);
+		// Indexing the new map takes at least 30 × 50 ms: a rebuild lasts 1.5 s at the least.
+		const slow =
+			'function (doc) { var until = Date.now() + 50; while (Date.now() < until) {} if (doc.n !== undefined) emit(doc.n * 100, null); }';
+		const views = { ...DESIGN.views, rows: { map: slow } };
+		await call(`/${db}/_design/shared-next`, { method: 'PUT', body: { views } });
+		// A read that waits: the staged document's index is built.
+		expect((await rows('shared-next', {})).body.rows).toEqual([
+			{ id: 'd29', key: 2900, value: null }
+		]);
+		const live = await call(`/${db}/_design/shared`, {
+			method: 'PUT',
+			body: { views: DESIGN.views }
+		});
+		expect((await rows('shared', {})).body.rows).toEqual([{ id: 'd29', key: 29, value: null }]);
+
+		// The copy: a rebuild would answer stale reads from the previous index (key 29).
+		await call(`/${db}/_design/shared`, {
+			method: 'PUT',
+			body: { _rev: live.body.rev, views }
+		});
+		expect((await rows('shared', { stale: 'ok' })).body.rows).toEqual([
+			{ id: 'd29', key: 2900, value: null }
+		]);
+		const staged = await call(`/${db}/_design/shared-next`);
+		await call(`/${db}/_design/shared-next?rev=${staged.body._rev}`, { method: 'DELETE' });
+		await call(`/${db}/_bulk_docs`, {
+			method: 'POST',
+			body: { docs: [{ _id: 'e00', g: 'a', n: 30 }] }
+		});
+		// Still that index, following the database: the new document within one build's time.
+		expect((await rows('shared', {})).body.rows).toEqual([{ id: 'e00', key: 3000, value: null }]);
+		const tasks = (await call('/_active_tasks')).body as unknown as { design_document: string }[];
+		expect(tasks.filter((t) => t.design_document === '_design/shared-next')).toEqual([]);
+	});
+});

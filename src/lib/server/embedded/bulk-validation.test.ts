@@ -4,47 +4,20 @@
  * changed function taking effect at the next request, and each function compiled once
  * per design document revision rather than once per document.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startEmbeddedCouch, type EmbeddedCouch } from './server';
+import { basic, closeTempStores, startTempStore, type TempStore } from './test-store';
 
-let store: EmbeddedCouch;
-let dataDir: string;
-let origin: string;
-let admin: string;
+let store: TempStore;
 
 beforeAll(async () => {
-	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-bulk-validation-'));
-	store = await startEmbeddedCouch({ dataDir, memory: true, viewEngine: false });
-	origin = store.url.origin;
-	admin = basic(decodeURIComponent(store.url.username), decodeURIComponent(store.url.password));
+	store = await startTempStore({ memory: true, viewEngine: false });
 });
 
-afterAll(async () => {
-	await store.close();
-	fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(closeTempStores);
 
-function basic(user: string, password: string): string {
-	return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
-
-async function call(
-	method: string,
-	url: string,
-	body?: unknown,
-	auth: string = admin
-): Promise<{ status: number; body: unknown }> {
-	const res = await fetch(origin + url, {
-		method,
-		headers: { authorization: auth, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body)
-	});
-	return { status: res.status, body: await res.json() };
-}
+const call = (method: string, url: string, body?: unknown, auth?: string) =>
+	store.call<unknown>(method, url, body, auth);
 
 type Answer = { id: string; ok?: boolean; rev?: string; error?: string; reason?: unknown };
 
@@ -152,7 +125,7 @@ describe('a _bulk_docs checked by validate_doc_update', () => {
 				{ _id: 'y', n: 4, echo: true }
 			]
 		});
-		const user = { name: decodeURIComponent(store.url.username), roles: ['_admin'] };
+		const user = { name: decodeURIComponent(store.store.url.username), roles: ['_admin'] };
 		const hashes = [second.rev, first.rev].map((rev) => rev!.split('-')[1]);
 		expect(outcome(answers, 'reason')).toEqual({
 			x: { n: 3, old: { n: 2, rev: second.rev, revisions: { start: 2, ids: hashes } }, user },

@@ -2,13 +2,19 @@
  * The view engine: every index of the embedded store, their life cycle, and the
  * answer to one view query.
  *
- * An index belongs to one design document of one database, as of one signature of
- * its served views (design.ts). The first query of a design document, a design
- * document seen in a database's changes, or the engine's start (for the design
- * documents already there) creates it; it is then kept up to date in the background
- * (indexer.ts). When a design document changes, a new index is built beside the old
- * one, which keeps following the database and answers `stale=ok` / `update=false` /
- * `update=lazy` reads until the new one has caught up; then the old one is deleted.
+ * An index belongs to one database, as of one signature of the served views of a
+ * design document (design.ts), and serves every design document of that database
+ * whose views have that signature, as in CouchDB, whose index files are named by it:
+ * a design document copied over another once its index is built (CouchDB's way of
+ * deploying a view change, done by set-up) finds that index ready. The first query of
+ * a design document, a change of a design document that has an index, or the
+ * engine's start (for the design documents already there) creates or finds it; it is
+ * then kept up to date in the background (indexer.ts). When a design document
+ * changes, a new index is built beside the old one, which keeps following the
+ * database and answers `stale=ok` / `update=false` / `update=lazy` reads until the new
+ * one has caught up; then the old one is deleted, unless another design document
+ * still has it. An index records one design document that has it (`ddoc`, the one
+ * `_active_tasks` names), and resumes as that one's after a restart.
  * `update=true` (the default) waits for the index of the current design document to
  * reach the database's sequence at the time of the request, at most
  * {@link ViewEngineOptions.waitTimeoutMs}, then answers CouchDB's `500 timeout`.
@@ -145,8 +151,13 @@ export interface ServedView {
 /** Queries of one `…/queries` request answered at a time (side by side). */
 const SIDE_BY_SIDE = 16;
 
-/** The indexes of one design document: the current signature's, and the previous one while it builds. */
+/**
+ * The indexes of one design document: the current signature's, and the previous one
+ * while it builds. Another design document's slot may hold the same index.
+ */
 interface Slot {
+	db: string;
+	ddoc: string;
 	current?: Indexer;
 	previous?: Indexer;
 	/** Serialises changes to the slot. */
@@ -214,10 +225,29 @@ class Engine implements ViewEngine {
 		const metas: IndexMeta[] = [];
 		for await (const text of this.store.values(META_RANGE)) metas.push(JSON.parse(text));
 		metas.sort((a, b) => a.id - b.id);
+		const designs = new Map<string, Promise<{ id: string; plan: DesignPlan }[]>>();
 		for (const meta of metas) {
 			if (meta.state === 'retired' || !(await this.hasDatabase(meta.db))) {
 				this.delete(meta);
 				continue;
+			}
+			// Two indexes of the same views (made before design documents shared them): the
+			// first serves both.
+			const shared = this.sharedIndex(meta.db, meta.signature);
+			if (shared) {
+				this.delete(meta);
+				this.install(this.slot(meta.db, meta.ddoc), shared);
+				continue;
+			}
+			// The design document it names may be gone since (copied over another, then
+			// deleted, before the engine saw it): it resumes as one that has its views.
+			if (!designs.has(meta.db)) designs.set(meta.db, this.designPlans(meta.db));
+			const holders = (await designs.get(meta.db)!).filter(
+				({ plan }) => plan.signature === meta.signature
+			);
+			if (holders.length && !holders.some(({ id }) => id === meta.ddoc)) {
+				meta.ddoc = holders[0].id;
+				await this.store.put(metaKey(meta.id), JSON.stringify(meta));
 			}
 			this.install(this.slot(meta.db, meta.ddoc), this.indexer(meta));
 		}
@@ -277,41 +307,35 @@ class Engine implements ViewEngine {
 	}
 
 	async check(db: string, ddocId: string): Promise<string[] | undefined> {
-		const indexer = this.slots.get(`${db}\u0000${ddocId}`)?.current;
+		const indexer = this.slots.get(slotKey(db, ddocId))?.current;
 		return indexer && checkIndex(this.store, indexer.meta);
 	}
 
 	activeTasks(): IndexerTask[] {
 		const tasks: IndexerTask[] = [];
-		for (const slot of this.slots.values()) {
-			for (const indexer of [slot.current, slot.previous]) {
-				const progress = indexer?.activeProgress;
-				if (!indexer || !progress) continue;
-				tasks.push({
-					type: 'indexer',
-					node: 'couchstats@127.0.0.1',
-					pid: `<${indexer.meta.id}>`,
-					database: indexer.meta.db,
-					design_document: indexer.meta.ddoc,
-					progress: progress.totalChanges
-						? Math.min(100, Math.floor((100 * progress.changesDone) / progress.totalChanges))
-						: 0,
-					changes_done: progress.changesDone,
-					total_changes: progress.totalChanges,
-					started_on: Math.floor(progress.startedOn / 1000),
-					updated_on: Math.floor(progress.updatedOn / 1000)
-				});
-			}
+		for (const indexer of this.indexers()) {
+			const progress = indexer.activeProgress;
+			if (!progress) continue;
+			tasks.push({
+				type: 'indexer',
+				node: 'couchstats@127.0.0.1',
+				pid: `<${indexer.meta.id}>`,
+				database: indexer.meta.db,
+				design_document: indexer.meta.ddoc,
+				progress: progress.totalChanges
+					? Math.min(100, Math.floor((100 * progress.changesDone) / progress.totalChanges))
+					: 0,
+				changes_done: progress.changesDone,
+				total_changes: progress.totalChanges,
+				started_on: Math.floor(progress.startedOn / 1000),
+				updated_on: Math.floor(progress.updatedOn / 1000)
+			});
 		}
 		return tasks;
 	}
 
 	noteWrite(db: string): void {
-		for (const slot of this.slots.values()) {
-			for (const indexer of [slot.current, slot.previous]) {
-				if (indexer?.meta.db === db) indexer.wake();
-			}
-		}
+		for (const indexer of this.indexers()) if (indexer.meta.db === db) indexer.wake();
 	}
 
 	async close(): Promise<void> {
@@ -319,8 +343,7 @@ class Engine implements ViewEngine {
 		this.closed = true;
 		this.options.Pouch.removeListener('created', this.onCreated);
 		this.options.Pouch.removeListener('destroyed', this.onDestroyed);
-		const indexers = [...this.slots.values()].flatMap((s) => [s.current, s.previous]);
-		await Promise.all(indexers.map((indexer) => indexer?.stop()));
+		await Promise.all([...this.indexers()].map((indexer) => indexer.stop()));
 		await Promise.all([...this.deletions]);
 		await this.store.close();
 		if (this.temporary) fs.rmSync(this.temporary, { recursive: true, force: true });
@@ -407,11 +430,17 @@ class Engine implements ViewEngine {
 			if (slot.current?.meta.signature === plan.signature) return slot.current;
 			if (slot.previous?.meta.signature === plan.signature) {
 				// Back to the previous design before the new one finished.
-				const back = slot.previous;
-				this.retire(slot.current!);
+				const [back, abandoned] = [slot.previous, slot.current!];
 				slot.previous = undefined;
 				slot.current = back;
+				this.release(abandoned);
 				return back;
+			}
+			// Another design document's index of the same views (CouchDB shares it too).
+			const shared = this.sharedIndex(db, plan.signature);
+			if (shared) {
+				this.install(slot, shared);
+				return shared;
 			}
 			const meta: IndexMeta = {
 				id: this.nextId++,
@@ -451,9 +480,10 @@ class Engine implements ViewEngine {
 	 */
 	private install(slot: Slot, indexer: Indexer): void {
 		const keep = indexer.meta.state === 'building' && slot.current?.meta.state === 'ready';
-		for (const old of [slot.previous, keep ? undefined : slot.current]) if (old) this.retire(old);
+		const olds = [slot.previous, keep ? undefined : slot.current];
 		slot.previous = keep ? slot.current : undefined;
 		slot.current = indexer;
+		for (const old of olds) if (old && old !== indexer) this.release(old);
 		indexer.start();
 	}
 
@@ -464,8 +494,14 @@ class Engine implements ViewEngine {
 			mapLimits: this.options.mapLimits,
 			reads: this.reads,
 			log: this.log,
+			// Any design document of the database that has an index: the one copied over
+			// another may have been this index's, whoever follows the database faster.
 			onDesignChange: (ids) => {
-				if (ids.includes(meta.ddoc)) void this.designChanged(meta.db, meta.ddoc);
+				for (const id of ids) {
+					if (id === meta.ddoc || this.slots.has(slotKey(meta.db, id))) {
+						void this.designChanged(meta.db, id);
+					}
+				}
 			},
 			onReady: () => void this.ready(indexer)
 		});
@@ -477,11 +513,12 @@ class Engine implements ViewEngine {
 		if (indexer.meta.state !== 'building') return;
 		indexer.meta.state = 'ready';
 		await this.store.put(metaKey(indexer.meta.id), JSON.stringify(indexer.meta));
-		const slot = this.slot(indexer.meta.db, indexer.meta.ddoc);
-		if (slot.current === indexer && slot.previous) {
-			const previous = slot.previous;
-			slot.previous = undefined;
-			this.retire(previous);
+		for (const slot of this.slots.values()) {
+			if (slot.current === indexer && slot.previous) {
+				const previous = slot.previous;
+				slot.previous = undefined;
+				this.release(previous);
+			}
 		}
 	}
 
@@ -494,10 +531,10 @@ class Engine implements ViewEngine {
 			if (plan.views.length) await this.ensureIndex(db, ddocId, plan);
 		} catch (e) {
 			if (e instanceof ViewError && e.status === 404) {
-				const slot = this.slots.get(`${db}\u0000${ddocId}`);
+				const slot = this.slots.get(slotKey(db, ddocId));
 				if (slot) {
-					this.slots.delete(`${db}\u0000${ddocId}`);
-					for (const indexer of [slot.current, slot.previous]) if (indexer) this.retire(indexer);
+					this.slots.delete(slotKey(db, ddocId));
+					for (const indexer of [slot.current, slot.previous]) if (indexer) this.release(indexer);
 				}
 				return;
 			}
@@ -511,27 +548,74 @@ class Engine implements ViewEngine {
 		for (const db of [...this.dbNames]) {
 			if (this.closed) return;
 			if (db.startsWith('pouch__') || db.includes('-mrview-')) continue;
-			const found = await this.database(db).allDocs({
-				startkey: '_design/',
-				endkey: '_design0',
-				include_docs: true
-			});
-			for (const row of found.rows) {
-				if (!row.doc || this.closed) continue;
-				const plan = this.plan(db, row.doc as unknown as DesignDoc);
-				if (plan.views.length) await this.ensureIndex(db, row.key, plan);
+			const designs = await this.designPlans(db);
+			for (const { id, plan } of designs) {
+				if (this.closed) return;
+				if (plan.views.length) await this.ensureIndex(db, id, plan);
+			}
+			// An index resumed as a design document's that is gone (deleted while the engine
+			// was down): let go of it.
+			const present = new Set(designs.map(({ id }) => id));
+			for (const slot of [...this.slots.values()]) {
+				if (slot.db === db && !present.has(slot.ddoc)) await this.designChanged(db, slot.ddoc);
 			}
 		}
 	}
 
+	/** The design documents of a database and their plans. */
+	private async designPlans(db: string): Promise<{ id: string; plan: DesignPlan }[]> {
+		const found = await this.database(db).allDocs({
+			startkey: '_design/',
+			endkey: '_design0',
+			include_docs: true
+		});
+		return found.rows
+			.filter((row) => row.doc)
+			.map((row) => ({ id: row.key, plan: this.plan(db, row.doc as unknown as DesignDoc) }));
+	}
+
 	private slot(db: string, ddocId: string): Slot {
-		const key = `${db}\u0000${ddocId}`;
+		const key = slotKey(db, ddocId);
 		let slot = this.slots.get(key);
 		if (!slot) {
-			slot = { busy: Promise.resolve() };
+			slot = { db, ddoc: ddocId, busy: Promise.resolve() };
 			this.slots.set(key, slot);
 		}
 		return slot;
+	}
+
+	/** Every live index, once (slots may share one). */
+	private indexers(): Set<Indexer> {
+		const all = new Set<Indexer>();
+		for (const slot of this.slots.values()) {
+			if (slot.current) all.add(slot.current);
+			if (slot.previous) all.add(slot.previous);
+		}
+		return all;
+	}
+
+	/** A live index of the database with the signature, whichever design document has it. */
+	private sharedIndex(db: string, signature: string): Indexer | undefined {
+		for (const indexer of this.indexers()) {
+			if (indexer.meta.db === db && indexer.meta.signature === signature) return indexer;
+		}
+		return undefined;
+	}
+
+	/**
+	 * An index a slot let go of: deleted when no design document has it any more, else
+	 * recorded as one of those that have it, should it be the one it named.
+	 */
+	private release(indexer: Indexer): void {
+		if (indexer.meta.state === 'retired') return;
+		const holders = [...this.slots.values()].filter(
+			(slot) => slot.current === indexer || slot.previous === indexer
+		);
+		if (!holders.length) return this.retire(indexer);
+		if (holders.some((slot) => slot.ddoc === indexer.meta.ddoc)) return;
+		indexer.meta.ddoc = holders[0].ddoc;
+		const meta = JSON.stringify(indexer.meta);
+		this.track(this.store.put(metaKey(indexer.meta.id), meta), 'record who has a view index');
 	}
 
 	private database(name: string): PouchDatabase {
@@ -545,6 +629,7 @@ class Engine implements ViewEngine {
 
 	/** Stops an index and deletes it (in the background; resumed after a restart). */
 	private retire(indexer: Indexer): void {
+		if (indexer.meta.state === 'retired') return;
 		indexer.meta.state = 'retired';
 		const done = indexer
 			.stop()
@@ -559,9 +644,10 @@ class Engine implements ViewEngine {
 		return this.track(done);
 	}
 
-	private track(work: Promise<void>): Promise<void> {
+	/** Background work on the store that close() waits for; `what` names it should it fail. */
+	private track(work: Promise<void>, what = 'delete an old view index'): Promise<void> {
 		const tracked = work.catch((e) => {
-			if (!this.closed) this.log(`could not delete an old view index: ${e}`);
+			if (!this.closed) this.log(`could not ${what}: ${e}`);
 		});
 		this.deletions.add(tracked);
 		void tracked.finally(() => this.deletions.delete(tracked));
@@ -579,4 +665,8 @@ class Engine implements ViewEngine {
 			for (const indexer of [slot.current, slot.previous]) if (indexer) this.retire(indexer);
 		}
 	}
+}
+
+function slotKey(db: string, ddocId: string): string {
+	return `${db}\u0000${ddocId}`;
 }

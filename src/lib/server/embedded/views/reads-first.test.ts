@@ -8,43 +8,23 @@
  * in the same turn as it answers `100 Continue`, so once the client sees that answer
  * the store counts the read, until the body is sent and the read answered.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { startEmbeddedCouch, type EmbeddedCouch } from '../server';
+import { closeTempStores, startTempStore } from '../test-store';
 
 const DOCS = 20_000;
 // PouchDB's memory adapter keeps a database by name for the whole process.
 let DB = '';
 let VIEW = '';
 
-let store: EmbeddedCouch | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-	await store?.close();
-	if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-	store = dataDir = undefined;
-});
+afterEach(closeTempStores);
 
 /** A store in memory holding {@link DOCS} documents its `_count` view has not indexed yet. */
 async function storeBehind(readWaitMs: number) {
-	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-reads-first-'));
+	const { origin, admin: auth, call, dataDir } = await startTempStore({ memory: true, readWaitMs });
 	DB = `reads-first-${path.basename(dataDir).slice(-6).toLowerCase()}`;
 	VIEW = `/${DB}/_design/d/_view/n`;
-	store = await startEmbeddedCouch({ dataDir, memory: true, readWaitMs });
-	const auth = `Basic ${Buffer.from(`${decodeURIComponent(store.url.username)}:${decodeURIComponent(store.url.password)}`).toString('base64')}`;
-	const origin = store.url.origin;
-	const call = async (method: string, url: string, body?: unknown) => {
-		const res = await fetch(origin + url, {
-			method,
-			headers: { authorization: auth, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body)
-		});
-		return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-	};
 	expect((await call('PUT', `/${DB}`)).status).toBe(201);
 	const ddoc = { views: { n: { map: 'function (doc) { emit(doc.n, 1); }', reduce: '_count' } } };
 	expect((await call('PUT', `/${DB}/_design/d`, ddoc)).status).toBe(201);
