@@ -43,7 +43,10 @@ export async function copySeed(dir: string): Promise<string> {
 	fs.cpSync(dir, copy, { recursive: true });
 	const { child, url } = await startStoreProcess(copy, { viewEngine: true });
 	try {
-		await ensureSetup(createCouch(url, 'bench'), { adminPassword: BENCH_PASSWORD });
+		await ensureSetup(createCouch(url, 'bench'), {
+			adminPassword: BENCH_PASSWORD,
+			inPlace: true
+		});
 	} finally {
 		await stopStoreProcess(child);
 	}

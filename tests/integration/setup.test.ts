@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
 import { ensureSetup } from '../../src/lib/server/boot/setup';
+import { promoteStaged } from '../../src/lib/server/boot/staged-designs';
 import {
 	basicAuth,
 	embeddedOnly,
@@ -59,14 +60,17 @@ describe('set-up on every boot', () => {
 		expect(again).toEqual({
 			createdDbs: [],
 			deployedDesigns: [],
+			stagedDesigns: [],
 			firstAccount: undefined,
 			serverAdmins: expect.arrayContaining([url.username])
 		});
 	});
 
-	test('redeploys a design document only when its content changed', async () => {
+	test('redeploys a design document only when its content changed; changed views go beside the live ones until built', async () => {
 		const { couch, prefix } = await useCouch();
 		const adminName = firstAccountFor(prefix);
+		const events = couch.names.events;
+		const scope = couch.server.use<{ couchstats_hash: string }>(events);
 		const view = { map: 'function (doc) { emit(doc.type, 1); }', reduce: '_count' };
 		const designs = {
 			events: [{ _id: '_design/probe', views: { byType: view } }],
@@ -74,14 +78,38 @@ describe('set-up on every boot', () => {
 			checkpoints: [],
 			users: []
 		};
-		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([
-			`${couch.names.events}/_design/probe`
-		]);
-		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([]);
+		const setup = () => ensureSetup(couch, { designs, adminName });
+		expect(await setup()).toMatchObject({
+			deployedDesigns: [`${events}/_design/probe`],
+			stagedDesigns: []
+		});
+		const first = (await scope.get('_design/probe')).couchstats_hash;
+		expect(await setup()).toMatchObject({ deployedDesigns: [], stagedDesigns: [] });
+
 		designs.events[0].views.byType = { ...view, reduce: '_sum' };
-		expect((await ensureSetup(couch, { designs, adminName })).deployedDesigns).toEqual([
-			`${couch.names.events}/_design/probe`
-		]);
+		const staged = { db: events, id: '_design/probe' };
+		expect(await setup()).toMatchObject({
+			deployedDesigns: [`${events}/_design/probe-next`],
+			stagedDesigns: [staged]
+		});
+		expect((await scope.get('_design/probe')).couchstats_hash).toBe(first);
+		const next = (await scope.get('_design/probe-next')).couchstats_hash;
+		expect(next).not.toBe(first);
+		// Still staged on the next start, not written again.
+		expect(await setup()).toMatchObject({ deployedDesigns: [], stagedDesigns: [staged] });
+
+		expect(await promoteStaged(couch, staged)).toBe(true);
+		expect((await scope.get('_design/probe')).couchstats_hash).toBe(next);
+		await expect(scope.get('_design/probe-next')).rejects.toMatchObject({ statusCode: 404 });
+		expect(await setup()).toMatchObject({ deployedDesigns: [], stagedDesigns: [] });
+		expect(await promoteStaged(couch, staged)).toBe(false);
+
+		// Back to a version whose views are live: what was staged meanwhile goes.
+		designs.events[0].views.byType = { ...view, reduce: '_stats' };
+		expect((await setup()).stagedDesigns).toEqual([staged]);
+		designs.events[0].views.byType = { ...view, reduce: '_sum' };
+		expect(await setup()).toMatchObject({ deployedDesigns: [], stagedDesigns: [] });
+		await expect(scope.get('_design/probe-next')).rejects.toMatchObject({ statusCode: 404 });
 	});
 
 	test('leaves the databases readable and writable by server admins only', async () => {

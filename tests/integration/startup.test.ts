@@ -4,7 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test, vi } from 'vitest';
+import { createCouch } from '../../src/lib/server/couch';
+import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
+import { ensureSetup, toCouchDesign } from '../../src/lib/server/boot/setup';
 import { redact } from '../../src/lib/server/boot/config';
 import { connectForScript } from '../../src/lib/server/boot/connect';
 import { pageview } from '../support/ingest-records';
@@ -217,6 +220,54 @@ describe('the built app', () => {
 				})
 			).json()) as string[];
 			expect(dbs).toEqual(expect.arrayContaining([`${prefix}-events`, `${prefix}-sites`]));
+		} finally {
+			await app.stop();
+		}
+	});
+
+	test('stages a changed _design/stats on start and makes it live once its index is built', async () => {
+		const couchUrl = inject('couchUrl');
+		const prefix = freshPrefix();
+		const couch = createCouch(new URL(couchUrl), prefix);
+		// A previous version: one map differs by a space, so its index does too.
+		const designs = readDesignDocs();
+		const stats = designs.events.find((d) => d._id === '_design/stats')!;
+		const current = toCouchDesign(stats).couchstats_hash;
+		const metrics = stats.views!.metrics;
+		await ensureSetup(couch, {
+			adminName: firstAccountFor(prefix),
+			designs: {
+				...designs,
+				events: designs.events.map((d) =>
+					d === stats
+						? { ...d, views: { ...d.views, metrics: { ...metrics, map: metrics.map + ' ' } } }
+						: d
+				)
+			}
+		});
+		const scope = couch.server.use<{ couchstats_hash: string }>(couch.names.events);
+		expect((await scope.get('_design/stats')).couchstats_hash).not.toBe(current);
+		const app = await startApp({
+			env: {
+				COUCHDB_URL: couchUrl,
+				COUCHSTATS_DB_PREFIX: prefix,
+				COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix)
+			}
+		});
+		try {
+			expect(app.output()).toContain(
+				`couchstats: building the changed views of ${couch.names.events}/_design/stats in the background`
+			);
+			await vi.waitFor(
+				async () => expect((await scope.get('_design/stats')).couchstats_hash).toBe(current),
+				{ timeout: 60_000, interval: 50 }
+			);
+			await vi.waitFor(
+				() =>
+					expect(app.output()).toContain('_design/stats: the changed views are built and now live'),
+				{ timeout: 10_000, interval: 50 }
+			);
+			await expect(scope.get('_design/stats-next')).rejects.toMatchObject({ statusCode: 404 });
 		} finally {
 			await app.stop();
 		}

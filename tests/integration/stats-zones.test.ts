@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
-import { revisionFor, type StoredRecord } from '../../src/lib/records';
+import type { StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
-import { uuidv7At } from '../support/golden';
+import { entryPageview } from '../support/golden';
 import { indexed, storeRecords, useCouch } from './harness';
 
 const SITE = 'zones';
@@ -37,26 +37,9 @@ const INSTANTS = [
 ];
 
 function records(): StoredRecord[] {
-	return INSTANTS.map((iso, i) => {
-		const ts = Date.parse(iso);
-		const _id = uuidv7At(ts, i + 1);
-		return {
-			_id,
-			_rev: revisionFor(_id),
-			v: 1,
-			site: SITE,
-			type: 'pageview',
-			sid: uuidv7At(ts, 0xfff00 + i),
-			vid: `visitor-zone-${String(i).padStart(4, '0')}`,
-			path: '/',
-			ts,
-			receivedAt: ts + 500,
-			entry: true,
-			firstOfDay: true,
-			firstEver: true,
-			pathFirstOfDay: true
-		} as unknown as StoredRecord;
-	});
+	return INSTANTS.map((iso, i) =>
+		entryPageview(SITE, Date.parse(iso), i, `visitor-zone-${String(i).padStart(4, '0')}`, '/')
+	);
 }
 
 let couch: Couch;

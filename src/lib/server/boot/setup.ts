@@ -1,12 +1,14 @@
 /**
  * Idempotent set-up, run on every boot: databases, `_security`, design documents
- * (deployed only when their content changed, so a restart never rebuilds an index;
- * `_users` gets one that lets only admins write accounts), the demo site and the first
- * admin account.
+ * (deployed only when their content changed, so a restart never rebuilds an index; a
+ * changed one with views staged beside the live one until its index is built,
+ * staged-designs.ts; `_users` gets one that lets only admins write accounts), the demo
+ * site and the first admin account.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Couch } from '../couch';
 import { findCouchdbDir, readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
+import { stagedDesignId, type StagedDesign } from './staged-designs';
 import { StartupError } from '../errors';
 import { demoSite } from '../accounts/sites';
 
@@ -68,14 +70,25 @@ export interface SetupOptions {
 	designs?: Record<DesignDb, DesignSource[]>;
 	/** Where to read them when not given: the configured `couchdb/` directory, else found. */
 	couchdbDir?: string;
+	/**
+	 * Writes changed design documents in place instead of staging them: for a store whose
+	 * view indexes are about to be deleted, so none would serve meanwhile (the benches'
+	 * copies of a seed).
+	 */
+	inPlace?: boolean;
 }
 
 /** What {@link ensureSetup} did. */
 export interface SetupResult {
 	/** Databases created on this boot. */
 	createdDbs: string[];
-	/** Design document ids (as `db/_design/x`) written on this boot. */
+	/**
+	 * Design document ids (as `db/_design/x`) written on this boot: created or replaced,
+	 * or staged (as `db/_design/x-next`).
+	 */
 	deployedDesigns: string[];
+	/** Changed design documents staged beside the live ones, on this boot or before. */
+	stagedDesigns: StagedDesign[];
 	/** Set on the first start only: the admin account and its password, to print once. */
 	firstAccount?: { name: string; password: string; generated: boolean };
 	/** CouchDB's server admin names (never sent to `_session` by the login form). */
@@ -99,7 +112,12 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 		);
 	}
 	const now = options.now ?? Date.now;
-	const result: SetupResult = { createdDbs: [], deployedDesigns: [], serverAdmins };
+	const result: SetupResult = {
+		createdDbs: [],
+		deployedDesigns: [],
+		stagedDesigns: [],
+		serverAdmins
+	};
 
 	const existing = new Set(await couch.server.db.list());
 	for (const name of ['_users', ...Object.values(couch.names)]) {
@@ -123,9 +141,13 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 	for (const [key, sources] of Object.entries(designs) as [DesignDb, DesignSource[]][]) {
 		const db = key === 'users' ? '_users' : couch.names[key];
 		for (const source of sources) {
-			if (await deployDesign(couch, db, toCouchDesign(source))) {
-				result.deployedDesigns.push(`${db}/${source._id}`);
-			}
+			const deployed = await deployDesign(couch, db, toCouchDesign(source), options.inPlace);
+			if (deployed === 'unchanged') continue;
+			if (deployed !== 'written') result.stagedDesigns.push({ db, id: source._id });
+			if (deployed !== 'staging')
+				result.deployedDesigns.push(
+					`${db}/${deployed === 'staged' ? stagedDesignId(source._id) : source._id}`
+				);
 		}
 	}
 
@@ -193,17 +215,37 @@ export function explainConnectionError(e: unknown, url: URL): StartupError {
 	);
 }
 
-async function deployDesign(couch: Couch, db: string, design: CouchDesign): Promise<boolean> {
+/**
+ * Deploys a design document: `written` in place (new, or without views), `staged`
+ * beside the live one (changed views), `staging` (staged on an earlier boot, not yet
+ * live) or `unchanged`. A document staged by another version of the app is replaced; one
+ * staged while the live one is this version's is deleted (its index would be built for
+ * nothing).
+ */
+async function deployDesign(
+	couch: Couch,
+	db: string,
+	design: CouchDesign,
+	inPlace = false
+): Promise<'written' | 'staged' | 'staging' | 'unchanged'> {
 	const scope = couch.server.use<CouchDesign>(db);
-	let current: CouchDesign | undefined;
-	try {
-		current = await scope.get(design._id);
-	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+	const current = await ignoreStatus(scope.get(design._id), 404);
+	const stagedId = stagedDesignId(design._id);
+	const staged = design.views ? await ignoreStatus(scope.get(stagedId), 404) : undefined;
+	if (current?.couchstats_hash === design.couchstats_hash) {
+		// Gone or changed meanwhile: another instance took care of it.
+		if (staged) await ignoreStatus(ignoreStatus(scope.destroy(stagedId, staged._rev!), 409), 404);
+		return 'unchanged';
 	}
-	if (current?.couchstats_hash === design.couchstats_hash) return false;
-	await scope.insert({ ...design, _rev: current?._rev });
-	return true;
+	// A conflict: another instance starting beside this one wrote it first.
+	if (!current || !design.views || inPlace) {
+		await ignoreStatus(scope.insert({ ...design, _rev: current?._rev }), 409);
+		return 'written';
+	}
+	if (staged?.couchstats_hash === design.couchstats_hash) return 'staging';
+	// The live document's hash stays the one set-up compares once it is copied over.
+	await ignoreStatus(scope.insert({ ...design, _id: stagedId, _rev: staged?._rev }), 409);
+	return 'staged';
 }
 
 async function ensureFirstAccount(couch: Couch, name: string, password: string | undefined) {

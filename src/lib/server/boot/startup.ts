@@ -10,6 +10,7 @@ import { redact } from './config';
 import { createCouch, type Couch } from '../couch';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
 import { ensureSetup, type SetupResult } from './setup';
+import { promoteAllStaged } from './staged-designs';
 
 /** A connected, set-up backend. */
 export interface Backend {
@@ -17,7 +18,12 @@ export interface Backend {
 	/** The embedded store, when the app started one. */
 	embedded?: EmbeddedCouch;
 	setup: SetupResult;
-	/** Closes the embedded store (if any) and forgets its address. */
+	/**
+	 * Settles once the design documents set-up staged are live (or given up): their
+	 * indexes are built in the background meanwhile, staged-designs.ts.
+	 */
+	promoted: Promise<void>;
+	/** Stops promoting, closes the embedded store (if any) and forgets its address. */
 	close(): Promise<void>;
 }
 
@@ -47,11 +53,15 @@ export async function startBackend(config: Config): Promise<Backend> {
 			adminName: config.adminName,
 			couchdbDir: config.couchdbDir
 		});
+		let stopped = false;
+		const promoted = promoteAllStaged(couch, setup.stagedDesigns, { stopped: () => stopped });
 		return {
 			couch,
 			embedded,
 			setup,
+			promoted,
 			async close() {
+				stopped = true;
 				if (!embedded) return;
 				removeRunningFile(config.dataDir, embedded.url);
 				await embedded.close();
@@ -77,6 +87,12 @@ export function describeBackend(backend: Backend, config: Config): string[] {
 	if (backend.setup.createdDbs.length) lines.push(`created ${backend.setup.createdDbs.join(', ')}`);
 	if (backend.setup.deployedDesigns.length) {
 		lines.push(`deployed ${backend.setup.deployedDesigns.join(', ')}`);
+	}
+	if (backend.setup.stagedDesigns.length) {
+		const changed = backend.setup.stagedDesigns.map(({ db, id }) => `${db}/${id}`).join(', ');
+		lines.push(
+			`building the changed views of ${changed} in the background; the previous views serve until they are built`
+		);
 	}
 	const first = backend.setup.firstAccount;
 	if (first) {

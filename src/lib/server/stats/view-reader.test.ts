@@ -28,9 +28,10 @@ interface Batch {
 
 /**
  * A client whose view queries wait for the test and whose `_active_tasks` lists the
- * indexers `tasks()` returns (by their backlog; none: no indexer running).
+ * indexers `tasks()` returns (by their backlog; none: no indexer running); `staged`:
+ * the design documents the events database holds besides the live ones.
  */
-function fakeCouch(tasks: () => number[], design = '_design/stats') {
+function fakeCouch(tasks: () => number[], design = '_design/stats', staged: string[] = []) {
 	const queries: Query[] = [];
 	const asked = vi.fn(async () =>
 		tasks().map((behind) => ({
@@ -57,6 +58,10 @@ function fakeCouch(tasks: () => number[], design = '_design/stats') {
 				)
 		},
 		events: {
+			head: async (id: string) => {
+				if (!staged.includes(id)) throw Object.assign(new Error('missing'), { statusCode: 404 });
+				return {};
+			},
 			view: (_design: string, view: string, qs: Record<string, unknown>) =>
 				new Promise((resolve) =>
 					queries.push({ view, stale: qs.stale === 'ok', answer: (rows) => resolve({ rows }) })
@@ -179,6 +184,13 @@ describe('whether a request reads the index as it stands', () => {
 		expect(await createViewReader(idle.couch, { now: Date.now }).stale()).toBe(false);
 		const near = fakeCouch(() => [PENDING_CHANGES]);
 		expect(await createViewReader(near.couch, { now: Date.now }).stale()).toBe(false);
+	});
+
+	test('yes while a changed _design/stats is staged beside the live one', async () => {
+		const staged = fakeCouch(() => [], '_design/stats', ['_design/stats-next']);
+		expect(await createViewReader(staged.couch, { now: Date.now }).stale()).toBe(true);
+		const other = fakeCouch(() => [], '_design/stats', ['_design/visitor-next']);
+		expect(await createViewReader(other.couch, { now: Date.now }).stale()).toBe(false);
 	});
 
 	test('yes once a read answered from the index as it stands', async () => {

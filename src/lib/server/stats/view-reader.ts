@@ -25,6 +25,7 @@
  * asked again query by query. Each read keeps its own budget and answer.
  */
 import { viewQueries, type Couch } from '../couch';
+import { stagedDesignId } from '../boot/staged-designs';
 import { isStillIndexing } from './still-indexing';
 
 /** Design document holding the stats views. */
@@ -87,10 +88,12 @@ export interface ViewReader {
 	/** Whether any read came from an index still being built. */
 	readonly indexing: boolean;
 	/**
-	 * Whether the request reads the index as it stands (`stale=ok`): an indexer was more
-	 * than {@link PENDING_CHANGES} changes behind at its start, or a read already answered
-	 * so. The index read may then be a previous design document's, which the embedded
-	 * store answers from while it builds the new one.
+	 * Whether the index read may be a previous design document's: the request reads the
+	 * index as it stands (`stale=ok`: an indexer was more than {@link PENDING_CHANGES}
+	 * changes behind at its start, or a read already answered so), which the embedded
+	 * store answers from the previous index while it builds the new one; or a changed
+	 * `_design/stats` is staged beside the live one until its index is built
+	 * (boot/staged-designs.ts), so the live one is a previous version.
 	 */
 	stale(): Promise<boolean>;
 }
@@ -117,6 +120,7 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	// while no indexer was running.
 	let lag: Promise<number> | undefined;
 	let asked: Promise<number> | undefined;
+	let staged: Promise<boolean> | undefined;
 
 	// Queries of one view made together, sent once the microtasks queued meanwhile have
 	// run (process.nextTick): the reads resuming from one answer (the request's look at
@@ -189,7 +193,9 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	return {
 		async stale() {
 			lag ??= indexerLag(couch);
-			return (await lag) > PENDING_CHANGES || indexing;
+			staged ??= isStaged(couch);
+			const [behind, previous] = await Promise.all([lag, staged]);
+			return behind > PENDING_CHANGES || indexing || previous;
 		},
 		async read<V>(view: string, params: ViewParams) {
 			const rows = await read<V>(view, params);
@@ -275,6 +281,20 @@ async function indexerLag(couch: Couch): Promise<number> {
 		lag = Math.max(lag, Math.max(0, (t.total_changes ?? 0) - (t.changes_done ?? 0)));
 	}
 	return lag;
+}
+
+/**
+ * Whether a changed `_design/stats` is staged (its live version then is the previous
+ * one); true when that cannot be told, as reading the previous one's way is right for
+ * both.
+ */
+async function isStaged(couch: Couch): Promise<boolean> {
+	try {
+		await couch.events.head(stagedDesignId(`_design/${STATS_DESIGN}`));
+		return true;
+	} catch (e) {
+		return (e as { statusCode?: number }).statusCode !== 404;
+	}
 }
 
 /** Whether a task's `database` is `db`, or one of its shards (`shards/…/db.1700000000`). */

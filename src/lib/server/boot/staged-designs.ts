@@ -1,0 +1,125 @@
+/**
+ * A view change deployed without a dashboard reading a half-built index: CouchDB's own
+ * way (its "Deploying a view change in a live environment").
+ *
+ * CouchDB names a view index by the signature of its design document's views, not by
+ * the document's id, and answers `stale=ok` from the new index as it builds. Writing a
+ * changed `_design/stats` in place would show every dashboard the numbers indexed so far
+ * until the rebuild ends, hours on a large site. So set-up writes a changed design
+ * document that has views beside the live one, as `_design/stats-next` (its
+ * {@link stagedDesignId}), and leaves the live one serving. The app then brings the
+ * staged document's index up to date in the background ({@link promoteStaged}), copies
+ * the staged document over the live one (which finds the index of the same signature
+ * built), reads it once so the server ties the index to it, and deletes the staged
+ * document. The embedded store's view engine shares an index between design documents
+ * of the same views likewise (embedded/views/engine.ts).
+ *
+ * Meanwhile the live index is complete but of the previous views: the read path reads
+ * it as it reads any previous design document's index, with the buckets every version
+ * keeps (stats/read-stats.ts `segmentsOf`), for as long as a staged document exists.
+ */
+import type { Couch } from '../couch';
+import { untilIndexed } from '../stats/still-indexing';
+import type { CouchDesign } from './setup';
+
+/** The id a changed design document is staged under until its index is built. */
+export function stagedDesignId(id: string): string {
+	return `${id}-next`;
+}
+
+/** A design document staged in a database: its live id. */
+export interface StagedDesign {
+	db: string;
+	id: string;
+}
+
+/** Options of {@link promoteStaged}. */
+export interface PromoteOptions {
+	/** Whether to give up (the app is stopping): checked between requests. */
+	stopped?: () => boolean;
+	/** Where a failure is reported; default console.warn. */
+	log?: (line: string) => void;
+}
+
+/**
+ * Waits for a staged design document's index, then makes it the live one.
+ * @returns whether it promoted the document (false when it was gone, changed by
+ *   another instance meanwhile, or the app stopped).
+ */
+export async function promoteStaged(
+	couch: Couch,
+	staged: StagedDesign,
+	options: PromoteOptions = {}
+): Promise<boolean> {
+	const stopped = options.stopped ?? (() => false);
+	const scope = couch.server.use<CouchDesign>(staged.db);
+	const nextId = stagedDesignId(staged.id);
+	const next = await getOrUndefined(scope.get(nextId));
+	const view = Object.keys(next?.views ?? {})[0];
+	if (!next || view === undefined) return false;
+	// A read that waits for the index: CouchDB gives up after 60 s (500 timeout) while
+	// the build goes on, so it is asked again until it answers.
+	await untilIndexed(async () => {
+		if (stopped()) return;
+		await scope.view(designName(nextId), view, { limit: 0 });
+	});
+	if (stopped()) return false;
+	const now = await getOrUndefined(scope.get(nextId));
+	if (now?._rev !== next._rev) return false;
+	const live = await getOrUndefined(scope.get(staged.id));
+	const { _rev: stagedRev, ...content } = next;
+	try {
+		await scope.insert({ ...content, _id: staged.id, _rev: live?._rev });
+	} catch (e) {
+		// Another instance promoted it, or changed the live document, first.
+		if ((e as { statusCode?: number }).statusCode === 409) return false;
+		throw e;
+	}
+	// The live document's first read ties the built index to it before the staged one goes
+	// (CouchDB closes an index whose last design document is deleted).
+	await scope.view(designName(staged.id), view, { limit: 0, stale: 'ok' });
+	await scope.destroy(nextId, stagedRev!).catch((e: { statusCode?: number }) => {
+		if (e.statusCode !== 409 && e.statusCode !== 404) throw e;
+	});
+	return true;
+}
+
+/**
+ * Promotes every staged design document, one after the other, in the background.
+ * @returns a promise that settles once all are done or given up; it never rejects.
+ */
+export async function promoteAllStaged(
+	couch: Couch,
+	staged: StagedDesign[],
+	options: PromoteOptions = {}
+): Promise<void> {
+	const log = options.log ?? ((line: string) => console.warn(`couchstats: ${line}`));
+	for (const design of staged) {
+		try {
+			if (await promoteStaged(couch, design, options)) {
+				log(`${design.db}/${design.id}: the changed views are built and now live`);
+			}
+		} catch (e) {
+			if (options.stopped?.()) return;
+			const reason = (e as { message?: string }).message ?? String(e);
+			log(
+				`${design.db}/${design.id}: could not make the changed views live (${reason}); ` +
+					'the previous ones keep serving, and the next start tries again'
+			);
+		}
+	}
+}
+
+/** A design document's name as nano's `view` takes it (without `_design/`). */
+function designName(id: string): string {
+	return id.slice('_design/'.length);
+}
+
+async function getOrUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+	try {
+		return await promise;
+	} catch (e) {
+		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+		throw e;
+	}
+}
