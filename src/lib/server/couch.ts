@@ -95,6 +95,23 @@ export function postView<V>(
 	});
 }
 
+/**
+ * A request's answer, or undefined when it fails with one of `statuses`: 404, there is
+ * no such document; 409, another writer came first; 412, the database exists.
+ * @throws any other failure.
+ */
+export async function ignoreStatus<T>(
+	promise: Promise<T>,
+	...statuses: number[]
+): Promise<T | undefined> {
+	try {
+		return await promise;
+	} catch (e) {
+		if (statuses.includes((e as { statusCode?: number }).statusCode ?? 0)) return undefined;
+		throw e;
+	}
+}
+
 let current: Couch | undefined;
 
 /** Sets the app's client; called once by start-up (hooks.server.ts `init`). */

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cookies } from '@sveltejs/kit';
 import nano from 'nano';
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { ADMIN_ROLE } from '../boot/setup';
 import { SESSION_LIFETIME_S, isCurrent } from './session-token';
@@ -143,7 +143,7 @@ export async function endSessions(couch: Couch, name: string): Promise<void> {
 	}
 	const users = couch.server.use<Record<string, unknown>>('_users');
 	for (let attempt = 0; ; attempt++) {
-		const doc = await users.get(userId(name)).catch(notFound);
+		const doc = await ignoreStatus(users.get(userId(name)), 404);
 		// A server admin has no document: it has no session key and cannot log in here.
 		if (!doc) return;
 		try {
@@ -157,24 +157,20 @@ export async function endSessions(couch: Couch, name: string): Promise<void> {
 
 /** An account's current session key; empty for an account that never logged out. */
 async function sessionKey(couch: Couch, name: string): Promise<string> {
-	const doc = (await couch.server
-		.request({
+	const doc = (await ignoreStatus(
+		couch.server.request({
 			db: '_users',
 			doc: userId(name),
 			signal: AbortSignal.timeout(CHECK_TIMEOUT_MS)
-		} as Parameters<Couch['server']['request']>[0])
-		.catch(notFound)) as Record<string, unknown> | undefined;
+		} as Parameters<Couch['server']['request']>[0]),
+		404
+	)) as Record<string, unknown> | undefined;
 	const key = doc?.[KEY_FIELD];
 	return typeof key === 'string' ? key : '';
 }
 
 function userId(name: string): string {
 	return `org.couchdb.user:${name}`;
-}
-
-function notFound(e: unknown): undefined {
-	if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-	throw e;
 }
 
 function joinCookie(token: string, key: string): string {

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { User } from './auth';
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { ACCOUNT_NAME } from '../boot/setup';
 import { siteDocId, siteInputSchema, siteRecord, type SiteInput, type SiteRecord } from './sites';
@@ -39,10 +39,7 @@ export async function listSites(
 
 /** A site's record, or undefined when there is none. */
 export async function findSite(couch: Couch, id: string): Promise<SiteRecord | undefined> {
-	return couch.sites.get(siteDocId(id)).catch((e) => {
-		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-		throw e;
-	});
+	return ignoreStatus(couch.sites.get(siteDocId(id)), 404);
 }
 
 /**

@@ -6,7 +6,7 @@
  * site and the first admin account.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
 import { findCouchdbDir, readDesignDocs, type DesignDb, type DesignSource } from './design-docs';
 import { stagedDesignId, type StagedDesign } from './staged-designs';
 import { StartupError } from '../errors';
@@ -234,7 +234,7 @@ async function deployDesign(
 	const staged = design.views ? await ignoreStatus(scope.get(stagedId), 404) : undefined;
 	if (current?.couchstats_hash === design.couchstats_hash) {
 		// Gone or changed meanwhile: another instance took care of it.
-		if (staged) await ignoreStatus(ignoreStatus(scope.destroy(stagedId, staged._rev!), 409), 404);
+		if (staged) await ignoreStatus(scope.destroy(stagedId, staged._rev!), 404, 409);
 		return 'unchanged';
 	}
 	// A conflict: another instance starting beside this one wrote it first.
@@ -251,12 +251,7 @@ async function deployDesign(
 async function ensureFirstAccount(couch: Couch, name: string, password: string | undefined) {
 	const users = couch.server.use<Record<string, unknown>>('_users');
 	const id = `org.couchdb.user:${name}`;
-	try {
-		await users.head(id);
-		return undefined;
-	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-	}
+	if (await ignoreStatus(users.head(id), 404)) return undefined;
 	const chosen = password ?? randomBytes(12).toString('base64url');
 	const created = await ignoreStatus(
 		users.insert({
@@ -271,13 +266,4 @@ async function ensureFirstAccount(couch: Couch, name: string, password: string |
 	// Another instance created it first: its boot printed the password.
 	if (!created) return undefined;
 	return { name, password: chosen, generated: password === undefined };
-}
-
-async function ignoreStatus<T>(promise: Promise<T>, status: number): Promise<T | undefined> {
-	try {
-		return await promise;
-	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode === status) return undefined;
-		throw e;
-	}
 }

@@ -18,7 +18,7 @@
  * it as it reads any previous design document's index, with the buckets every version
  * keeps (stats/read-stats.ts `segmentsOf`), for as long as a staged document exists.
  */
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
 import { untilIndexed } from '../stats/still-indexing';
 import type { CouchDesign } from './setup';
 
@@ -54,7 +54,7 @@ export async function promoteStaged(
 	const stopped = options.stopped ?? (() => false);
 	const scope = couch.server.use<CouchDesign>(staged.db);
 	const nextId = stagedDesignId(staged.id);
-	const next = await getOrUndefined(scope.get(nextId));
+	const next = await ignoreStatus(scope.get(nextId), 404);
 	const view = Object.keys(next?.views ?? {})[0];
 	if (!next || view === undefined) return false;
 	// A read that waits for the index: CouchDB gives up after 60 s (500 timeout) while
@@ -64,23 +64,20 @@ export async function promoteStaged(
 		await scope.view(designName(nextId), view, { limit: 0 });
 	});
 	if (stopped()) return false;
-	const now = await getOrUndefined(scope.get(nextId));
+	const now = await ignoreStatus(scope.get(nextId), 404);
 	if (now?._rev !== next._rev) return false;
-	const live = await getOrUndefined(scope.get(staged.id));
+	const live = await ignoreStatus(scope.get(staged.id), 404);
 	const { _rev: stagedRev, ...content } = next;
-	try {
-		await scope.insert({ ...content, _id: staged.id, _rev: live?._rev });
-	} catch (e) {
-		// Another instance promoted it, or changed the live document, first.
-		if ((e as { statusCode?: number }).statusCode === 409) return false;
-		throw e;
-	}
+	const copied = await ignoreStatus(
+		scope.insert({ ...content, _id: staged.id, _rev: live?._rev }),
+		409
+	);
+	// Another instance promoted it, or changed the live document, first.
+	if (!copied) return false;
 	// The live document's first read ties the built index to it before the staged one goes
 	// (CouchDB closes an index whose last design document is deleted).
 	await scope.view(designName(staged.id), view, { limit: 0, stale: 'ok' });
-	await scope.destroy(nextId, stagedRev!).catch((e: { statusCode?: number }) => {
-		if (e.statusCode !== 409 && e.statusCode !== 404) throw e;
-	});
+	await ignoreStatus(scope.destroy(nextId, stagedRev!), 404, 409);
 	return true;
 }
 
@@ -113,13 +110,4 @@ export async function promoteAllStaged(
 /** A design document's name as nano's `view` takes it (without `_design/`). */
 function designName(id: string): string {
 	return id.slice('_design/'.length);
-}
-
-async function getOrUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
-	try {
-		return await promise;
-	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-		throw e;
-	}
 }

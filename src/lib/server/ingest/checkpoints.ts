@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentScope } from 'nano';
 import * as v from 'valibot';
 import { LIMITS } from '$lib/records';
+import { ignoreStatus } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isPlainObject } from './body';
 
@@ -129,12 +130,7 @@ export class Checkpoints {
 	}
 
 	async #get(origin: string, id: string): Promise<StoredCheckpoint | undefined> {
-		try {
-			return await this.db().get(storageId(origin, id));
-		} catch (e) {
-			if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-			throw e;
-		}
+		return ignoreStatus(this.db().get(storageId(origin, id)), 404);
 	}
 }
 

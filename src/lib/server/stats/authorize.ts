@@ -4,7 +4,7 @@
  * with the site's read-only share link (`share=<secret>`).
  */
 import { canReadSite, type User } from '../accounts/auth';
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { findSiteByShareLink } from '../accounts/site-admin';
 import { siteDocId, type SiteRecord } from '../accounts/sites';
@@ -61,12 +61,7 @@ export async function authorizeSite(
 }
 
 async function loadSite(couch: Couch, siteId: string): Promise<SiteRecord | undefined> {
-	try {
-		const site = await couch.sites.get(siteDocId(siteId));
-		// A site being deleted (site-delete.ts) is read by nobody any more.
-		return site.deleting ? undefined : site;
-	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-		throw e;
-	}
+	const site = await ignoreStatus(couch.sites.get(siteDocId(siteId)), 404);
+	// A site being deleted (site-delete.ts) is read by nobody any more.
+	return site?.deleting ? undefined : site;
 }
