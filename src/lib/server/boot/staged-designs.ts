@@ -10,8 +10,9 @@
  * {@link stagedDesignId}), and leaves the live one serving. The app then brings the
  * staged document's index up to date in the background ({@link promoteStaged}), copies
  * the staged document over the live one (which finds the index of the same signature
- * built), reads it once so the server ties the index to it, and deletes the staged
- * document. The embedded store's view engine shares an index between design documents
+ * built), reads it once so the server ties the index to it, deletes the staged document
+ * and asks for `_view_cleanup`, which deletes the previous index's files. The embedded
+ * store's view engine shares an index between design documents
  * of the same views likewise (embedded/views/engine.ts).
  *
  * Meanwhile the live index is complete but of the previous views: the read path reads
@@ -78,7 +79,20 @@ export async function promoteStaged(
 	// (CouchDB closes an index whose last design document is deleted).
 	await scope.view(designName(staged.id), view, { limit: 0, stale: 'ok' });
 	await ignoreStatus(scope.destroy(nextId, stagedRev!), 404, 409);
+	// The previous index, now of no design document, stays on disk until a cleanup.
+	try {
+		await couch.server.request({ db: staged.db, path: '_view_cleanup', method: 'POST', body: {} });
+	} catch (e) {
+		(options.log ?? warn)(
+			`${staged.db}: could not delete the previous view index (${(e as Error).message}); ` +
+				'POST /{db}/_view_cleanup does'
+		);
+	}
 	return true;
+}
+
+function warn(line: string): void {
+	console.warn(`couchstats: ${line}`);
 }
 
 /**
@@ -90,7 +104,7 @@ export async function promoteAllStaged(
 	staged: StagedDesign[],
 	options: PromoteOptions = {}
 ): Promise<void> {
-	const log = options.log ?? ((line: string) => console.warn(`couchstats: ${line}`));
+	const log = options.log ?? warn;
 	for (const design of staged) {
 		try {
 			if (await promoteStaged(couch, design, options)) {
