@@ -115,6 +115,28 @@ describe('set-up on every boot', () => {
 		await expect(scope.get('_design/probe-next')).rejects.toMatchObject({ statusCode: 404 });
 	});
 
+	test('stops waiting for a staged index when told to, and leaves both design documents as they were', async () => {
+		const { couch } = await useCouch();
+		const db = `${couch.names.events}-slow`;
+		await couch.server.db.create(db);
+		const scope = couch.server.use<{ views: object }>(db);
+		const docs = Array.from({ length: 30 }, (_, i) => ({ _id: `d${i}`, n: i }));
+		await scope.bulk({ docs });
+		const views = { n: { map: 'function (doc) { emit(doc.n, null); }' } };
+		await scope.insert({ _id: '_design/slow', views });
+		// Indexing this map takes at least 30 × 50 ms.
+		const slow =
+			'function (doc) { var until = Date.now() + 50; while (Date.now() < until) {} emit(doc.n, null); }';
+		await scope.insert({ _id: '_design/slow-next', views: { n: { map: slow } } });
+		const stop = new AbortController();
+		const promoting = promoteStaged(couch, { db, id: '_design/slow' }, { signal: stop.signal });
+		stop.abort();
+		await expect(promoting).rejects.toThrow();
+		expect((await scope.get('_design/slow')).views).toEqual(views);
+		await expect(scope.get('_design/slow-next')).resolves.toBeDefined();
+		await couch.server.db.destroy(db);
+	});
+
 	test('leaves the databases readable and writable by server admins only', async () => {
 		const { couch, url } = await useCouch();
 		const anonymous = `${couch.url.protocol}//${couch.url.host}`;

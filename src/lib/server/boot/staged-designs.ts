@@ -36,8 +36,8 @@ export interface StagedDesign {
 
 /** Options of {@link promoteStaged}. */
 export interface PromoteOptions {
-	/** Whether to give up (the app is stopping): checked between requests. */
-	stopped?: () => boolean;
+	/** Gives up (the app is stopping), the wait for the index included. */
+	signal?: AbortSignal;
 	/** Where a failure is reported; default console.warn. */
 	log?: (line: string) => void;
 }
@@ -52,7 +52,7 @@ export async function promoteStaged(
 	staged: StagedDesign,
 	options: PromoteOptions = {}
 ): Promise<boolean> {
-	const stopped = options.stopped ?? (() => false);
+	const { signal } = options;
 	const scope = couch.server.use<CouchDesign>(staged.db);
 	const nextId = stagedDesignId(staged.id);
 	const next = await ignoreStatus(scope.get(nextId), 404);
@@ -60,11 +60,15 @@ export async function promoteStaged(
 	if (!next || view === undefined) return false;
 	// A read that waits for the index: CouchDB gives up after 60 s (500 timeout) while
 	// the build goes on, so it is asked again until it answers.
-	await untilIndexed(async () => {
-		if (stopped()) return;
-		await scope.view(designName(nextId), view, { limit: 0 });
-	});
-	if (stopped()) return false;
+	await untilIndexed(() =>
+		couch.server.request({
+			db: staged.db,
+			path: `${nextId}/_view/${view}`,
+			qs: { limit: 0 },
+			signal
+		} as Parameters<Couch['server']['request']>[0])
+	);
+	if (signal?.aborted) return false;
 	const now = await ignoreStatus(scope.get(nextId), 404);
 	if (now?._rev !== next._rev) return false;
 	const live = await ignoreStatus(scope.get(staged.id), 404);
@@ -111,7 +115,7 @@ export async function promoteAllStaged(
 				log(`${design.db}/${design.id}: the changed views are built and now live`);
 			}
 		} catch (e) {
-			if (options.stopped?.()) return;
+			if (options.signal?.aborted) return;
 			const reason = (e as { message?: string }).message ?? String(e);
 			log(
 				`${design.db}/${design.id}: could not make the changed views live (${reason}); ` +

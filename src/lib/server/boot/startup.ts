@@ -53,15 +53,15 @@ export async function startBackend(config: Config): Promise<Backend> {
 			adminName: config.adminName,
 			couchdbDir: config.couchdbDir
 		});
-		let stopped = false;
-		const promoted = promoteAllStaged(couch, setup.stagedDesigns, { stopped: () => stopped });
+		const stop = new AbortController();
+		const promoted = promoteAllStaged(couch, setup.stagedDesigns, { signal: stop.signal });
 		return {
 			couch,
 			embedded,
 			setup,
 			promoted,
 			async close() {
-				stopped = true;
+				stop.abort();
 				if (!embedded) return;
 				removeRunningFile(config.dataDir, embedded.url);
 				await embedded.close();
