@@ -10,7 +10,12 @@
  * live endpoint answers. A re-read while the server is unreachable (restarting, say)
  * fails to fetch the page's data, and SvelteKit then replaces the page with its error
  * page or a browser error: the numbers on screen stay instead, marked "Reconnecting…",
- * and the reconnect re-reads them. Nor does it re-read while the page navigates (a
+ * and the reconnect re-reads them. That narrows the window without closing it: a
+ * server that stops between the `HEAD`'s answer and the re-read's request still turns
+ * the page into the browser's error page (seen once in the end-to-end suite, where the
+ * test stops the app while records arrive). Closing it needs re-reads that do not go
+ * through SvelteKit's `invalidate`, whose failed data request always falls back to a
+ * full page load. Nor does it re-read while the page navigates (a
  * visitor clicked a row or a range): SvelteKit's `invalidate` would take over that
  * navigation, and the click would be lost; the re-read runs once the navigation ends.
  *
