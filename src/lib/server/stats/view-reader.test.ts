@@ -5,6 +5,7 @@ import {
 	DEFAULT_VIEW_TIMEOUT_MS,
 	MAX_BATCH,
 	PENDING_CHANGES,
+	STAGED_LOOK_MS,
 	STALE_RESERVE_MS
 } from './view-reader';
 
@@ -191,6 +192,18 @@ describe('whether a request reads the index as it stands', () => {
 		expect(await createViewReader(staged.couch, { now: Date.now }).stale()).toBe(true);
 		const other = fakeCouch(() => [], '_design/stats', ['_design/visitor-next']);
 		expect(await createViewReader(other.couch, { now: Date.now }).stale()).toBe(false);
+	});
+
+	test('looks for the staged design document once per STAGED_LOOK_MS per client', async () => {
+		const { couch } = fakeCouch(() => [], '_design/stats', ['_design/stats-next']);
+		const head = vi.spyOn(couch.events, 'head');
+		expect(await createViewReader(couch, { now: Date.now }).stale()).toBe(true);
+		vi.setSystemTime(Date.now() + STAGED_LOOK_MS - 1);
+		expect(await createViewReader(couch, { now: Date.now }).stale()).toBe(true);
+		expect(head).toHaveBeenCalledTimes(1);
+		vi.setSystemTime(Date.now() + 1);
+		await createViewReader(couch, { now: Date.now }).stale();
+		expect(head).toHaveBeenCalledTimes(2);
 	});
 
 	test('yes once a read answered from the index as it stands', async () => {

@@ -51,6 +51,13 @@ export const STALE_RESERVE_MS = 400;
  */
 export const MAX_BATCH = 16;
 
+/**
+ * How long a look for a staged `_design/stats` holds, in ms: on the embedded store a
+ * document read costs 5–7 ms (a dashboard request's whole median is about 25 ms), and a
+ * staged design document comes and goes once an upgrade.
+ */
+export const STAGED_LOOK_MS = 5_000;
+
 /** Changes an index may lag behind its database before reads stop waiting for it. */
 export const PENDING_CHANGES = 500;
 
@@ -193,7 +200,7 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	return {
 		async stale() {
 			lag ??= indexerLag(couch);
-			staged ??= isStaged(couch);
+			staged ??= isStaged(couch, now());
 			const [behind, previous] = await Promise.all([lag, staged]);
 			return behind > PENDING_CHANGES || indexing || previous;
 		},
@@ -283,18 +290,26 @@ async function indexerLag(couch: Couch): Promise<number> {
 	return lag;
 }
 
+/** The last look for a staged `_design/stats`, per client: when, and what it found. */
+const stagedLooks = new WeakMap<Couch, { at: number; staged: Promise<boolean> }>();
+
 /**
  * Whether a changed `_design/stats` is staged (its live version then is the previous
  * one); true when that cannot be told, as reading the previous one's way is right for
- * both.
+ * both. Looked at once per {@link STAGED_LOOK_MS} per client: a look that old is still
+ * right, since this process's set-up, before it served, staged the design document,
+ * saw it staged or found its own version live (a tool without set-up looks at its first
+ * read), and reading as if staged for a few seconds after the promotion is right too.
  */
-async function isStaged(couch: Couch): Promise<boolean> {
-	try {
-		await couch.events.head(stagedDesignId(`_design/${STATS_DESIGN}`));
-		return true;
-	} catch (e) {
-		return (e as { statusCode?: number }).statusCode !== 404;
-	}
+function isStaged(couch: Couch, at: number): Promise<boolean> {
+	const last = stagedLooks.get(couch);
+	if (last && at - last.at < STAGED_LOOK_MS && at >= last.at) return last.staged;
+	const staged = couch.events.head(stagedDesignId(`_design/${STATS_DESIGN}`)).then(
+		() => true,
+		(e: { statusCode?: number }) => e.statusCode !== 404
+	);
+	stagedLooks.set(couch, { at, staged });
+	return staged;
 }
 
 /** Whether a task's `database` is `db`, or one of its shards (`shards/…/db.1700000000`). */
