@@ -60,14 +60,14 @@ export async function promoteStaged(
 	if (!next || view === undefined) return false;
 	// A read that waits for the index: CouchDB gives up after 60 s (500 timeout) while
 	// the build goes on, so it is asked again until it answers.
-	await untilIndexed(() =>
+	const read = (id: string, qs: Record<string, unknown>, signal?: AbortSignal) =>
 		couch.server.request({
 			db: staged.db,
-			path: `${nextId}/_view/${view}`,
-			qs: { limit: 0 },
+			path: `${id}/_view/${view}`,
+			qs,
 			signal
-		} as Parameters<Couch['server']['request']>[0])
-	);
+		} as Parameters<Couch['server']['request']>[0]);
+	await untilIndexed(() => read(nextId, { limit: 0 }, signal));
 	if (signal?.aborted) return false;
 	const now = await ignoreStatus(scope.get(nextId), 404);
 	if (now?._rev !== next._rev) return false;
@@ -81,7 +81,7 @@ export async function promoteStaged(
 	if (!copied) return false;
 	// The live document's first read ties the built index to it before the staged one goes
 	// (CouchDB closes an index whose last design document is deleted).
-	await scope.view(designName(staged.id), view, { limit: 0, stale: 'ok' });
+	await read(staged.id, { limit: 0, stale: 'ok' });
 	await ignoreStatus(scope.destroy(nextId, stagedRev!), 404, 409);
 	// The previous index, now of no design document, stays on disk until a cleanup.
 	try {
@@ -123,9 +123,4 @@ export async function promoteAllStaged(
 			);
 		}
 	}
-}
-
-/** A design document's name as nano's `view` takes it (without `_design/`). */
-function designName(id: string): string {
-	return id.slice('_design/'.length);
 }

@@ -252,7 +252,7 @@ class Engine implements ViewEngine {
 			this.install(this.slot(meta.db, meta.ddoc), this.indexer(meta));
 		}
 		// Design documents without an index yet (a first start on existing data).
-		void this.discover().catch((e) => this.log(`could not look for design documents: ${e}`));
+		void this.discover(designs).catch((e) => this.log(`could not look for design documents: ${e}`));
 	}
 
 	async hasDatabase(db: string): Promise<boolean> {
@@ -542,13 +542,18 @@ class Engine implements ViewEngine {
 		}
 	}
 
-	/** Builds indexes for design documents that have none (at start). */
-	private async discover(): Promise<void> {
+	/**
+	 * Builds indexes for design documents that have none (at start).
+	 * @param listed The design documents of the databases `resume` listed already.
+	 */
+	private async discover(
+		listed: Map<string, Promise<{ id: string; plan: DesignPlan }[]>>
+	): Promise<void> {
 		this.dbNames ??= new Set(await this.options.Pouch.allDbs());
 		for (const db of [...this.dbNames]) {
 			if (this.closed) return;
 			if (db.startsWith('pouch__') || db.includes('-mrview-')) continue;
-			const designs = await this.designPlans(db);
+			const designs = await (listed.get(db) ?? this.designPlans(db));
 			for (const { id, plan } of designs) {
 				if (this.closed) return;
 				if (plan.views.length) await this.ensureIndex(db, id, plan);
