@@ -35,12 +35,8 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
-import {
-	handleJourneys,
-	handlePaths,
-	handleStats,
-	type StatsRequest
-} from '../src/lib/server/stats/handler';
+import { handleJourneys, handlePaths, handleStats } from '../src/lib/server/stats/handler';
+import type { StatsRequest } from '../src/lib/server/stats/authorize';
 import { handleSessionList } from '../src/lib/server/sessions/handler';
 import { readSections } from '../src/lib/server/stats/read-stats';
 import type { SessionListResponse } from '../src/lib/stats/sessions';

@@ -2,8 +2,8 @@
  * Live pages: a visitor browses the demo site in one browser context while an owner
  * watches the dashboard in another, and the owner's numbers change without a reload
  * (journeys and paths on their Refresh only);
- * the public /stats page does the same for anyone, and keeps following after the app
- * restarts. Real Chromium, the built app, its CouchDB.
+ * the public /stats page does the same for anyone, keeps following after the app
+ * restarts, and stays as it was when a re-read fails. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -112,6 +112,59 @@ test('the public /stats page shows the new pageviews of a post with its title, w
 		.toBeGreaterThan(afterRestart);
 	expect(await marked(watcher)).toBe(true);
 });
+
+/** The live pages, each opened as its viewer opens it. */
+const LIVE_PAGES: { name: string; open: (browser: Browser) => Promise<Page> }[] = [
+	{
+		name: 'the public /stats page',
+		open: async (browser) => {
+			const page = await (await browser.newContext()).newPage();
+			await page.goto(`${app.url}/stats`);
+			return page;
+		}
+	},
+	{
+		name: "the owner's dashboard",
+		open: async (browser) => {
+			const page = await ownerPage(browser, app);
+			await page.goto(`${app.url}/sites/demo?range=today`);
+			return page;
+		}
+	}
+];
+
+for (const { name, open } of LIVE_PAGES) {
+	test(`${name}: a re-read the server does not answer leaves the page and its numbers as they were, and the next one updates them`, async ({
+		browser
+	}) => {
+		const watcher = await open(browser);
+		await expect(watcher.getByText('Live', { exact: true })).toBeVisible();
+		await mark(watcher);
+		const before = await metric(watcher, 'pageviews');
+		// Every request but the open stream's fails, as while the server restarts and the
+		// stream has pushed its last records.
+		let failedReads = 0;
+		const unanswered = (url: URL) => !url.pathname.startsWith('/api/v1/live');
+		await watcher.route(unanswered, (route) => {
+			if (route.request().resourceType() === 'fetch') failedReads++;
+			return route.abort('connectionrefused');
+		});
+		const visitor = await (await visitorBrowser.newContext()).newPage();
+		await visit(visitor, '/pricing');
+		await visit(visitor, '/');
+		await expect.poll(() => failedReads, { timeout: 30_000 }).toBeGreaterThan(0);
+		expect(await metric(watcher, 'pageviews')).toBe(before);
+		expect(await marked(watcher)).toBe(true);
+
+		await watcher.unroute(unanswered);
+		await visit(visitor, '/about');
+		await visit(visitor, '/');
+		await expect
+			.poll(() => metric(watcher, 'pageviews'), { timeout: 30_000 })
+			.toBeGreaterThan(before);
+		expect(await marked(watcher)).toBe(true);
+	});
+}
 
 test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
 	browser

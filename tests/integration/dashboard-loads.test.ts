@@ -1,19 +1,18 @@
 /**
- * A dashboard's live refresh on the built app, asked for exactly as SvelteKit's client
- * asks for it: a live push calls `invalidate('couchstats:stats')`, and the client then
- * fetches `__data.json` with `x-sveltekit-invalidated` naming the server loads that
- * depend on that key (from the `uses` the first answer reported), and the server runs
- * those loads only. Journeys and paths walk many rows: no load a live push re-runs may
- * read them, and the load that reads them re-runs when their own query parameters
- * change. Owner dashboard and share link alike.
+ * A dashboard's reads on the built app. The page's load reads every section but
+ * journeys and paths; its route group's layout reads those two, which walk many rows,
+ * and re-runs only when their own query parameters change. A live push re-reads the
+ * page's part through `/api/v1/dashboard?part=live` (the viewer's Refresh the layout's,
+ * `part=walks`), which answers what the load answers, as JSON, with the Stats API's
+ * access rules. Owner dashboard and share link alike.
  */
 import { unflatten } from 'devalue';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { enableShareLink } from '../../src/lib/server/accounts/site-admin';
-import { DASHBOARD_KEYS } from '../../src/lib/stats/dashboard-keys';
+import { oneOfEach } from '../support/ingest-records';
 import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
-import { postLogin, startApp } from './harness';
+import { indexed, postLogin, sendThroughIngest, startApp } from './harness';
 
 /** One server load's answer in `__data.json`. */
 interface DataNode {
@@ -35,7 +34,13 @@ beforeAll(async () => {
 		.map((c) => c.split(';')[0])
 		.join('; ');
 	const admin = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
-	secret = await enableShareLink(createCouch(app.couchUrl!, app.prefix), admin, 'demo');
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	secret = await enableShareLink(couch, admin, 'demo');
+	// Something to count in the last 7 days: a session with one record of each type,
+	// through the ingest as a browser sends it.
+	const sent = await sendThroughIngest(app.url, oneOfEach(Date.now() - 60_000));
+	expect(sent.status, await sent.text()).toBe(201);
+	await indexed(couch);
 });
 afterAll(async () => {
 	expect(await app.stop()).toBe(0);
@@ -43,59 +48,83 @@ afterAll(async () => {
 
 const QUERY = 'range=7d&journey=%2F&step=%2F';
 
-/** The page's server loads, as the client asks for them (`invalidated`: one 0/1 per node). */
-async function nodes(path: string, invalidated?: string): Promise<DataNode[]> {
-	const ask = invalidated === undefined ? '' : `&x-sveltekit-invalidated=${invalidated}`;
-	const res = await fetch(`${app.url}${path}/__data.json?${QUERY}${ask}`, {
-		headers: { cookie }
-	});
+/** The page's server loads, as the client asks for them on a navigation. */
+async function nodes(path: string): Promise<DataNode[]> {
+	const res = await fetch(`${app.url}${path}/__data.json?${QUERY}`, { headers: { cookie } });
 	expect(res.status, await res.clone().text()).toBe(200);
 	const body = (await res.json()) as { type: string; nodes: (DataNode | null)[] };
 	expect(body.type).toBe('data');
 	return body.nodes.map((node) => node ?? { type: 'skip' });
 }
 
-/** The dashboard sections a node's data holds (in `dashboard` or `walks`). */
-function sectionsOf(node: DataNode): string[] {
-	if (node.type !== 'data') return [];
-	const data = unflatten(node.data!) as Record<string, Record<string, unknown>>;
-	return ['dashboard', 'walks'].flatMap((key) => Object.keys(data[key] ?? {}));
+/** A node's data, as the page gets it. */
+function dataOf(node: DataNode): Record<string, Record<string, unknown>> {
+	return node.type === 'data' ? (unflatten(node.data!) as Record<string, never>) : {};
 }
 
-describe.each([
-	['the owner dashboard', () => '/sites/demo'],
-	['a share link’s dashboard', () => `/share/${secret}`]
-])('%s', (_name, path) => {
-	test('a live push re-runs the loads of the live sections, never the journeys and paths', async () => {
-		const first = await nodes(path());
-		const all = first.flatMap(sectionsOf);
-		expect(all).toEqual(expect.arrayContaining(['totals', 'activeNow', 'journeys', 'paths']));
+/** A live re-read of the dashboard, as the page asks for it. */
+async function reread(query: string, credentials: { cookie?: string } = { cookie }) {
+	const res = await fetch(`${app.url}/api/v1/dashboard?${query}`, { headers: credentials });
+	return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 
-		const live = first.map((n) => n.uses?.dependencies?.includes(DASHBOARD_KEYS.live) ?? false);
-		expect(live.filter(Boolean)).toHaveLength(1);
-		const again = await nodes(path(), live.map((on) => (on ? '1' : '0')).join(''));
-		// The loads not asked for are skipped; the live one read the headline again.
-		expect(again.map((n, i) => n.type === 'data' && live[i])).toEqual(
-			again.map((n) => n.type === 'data')
-		);
-		const reread = again.flatMap(sectionsOf);
-		expect(reread).toEqual(expect.arrayContaining(['totals', 'activeNow', 'breakdowns']));
-		expect(reread).not.toContain('journeys');
-		expect(reread).not.toContain('paths');
+/** Everything but the time it was read. */
+const withoutReadAt = ({ readAt, ...rest }: Record<string, unknown>) => (
+	expect(readAt).toEqual(expect.any(Number)),
+	rest
+);
+
+describe.each([
+	['the owner dashboard', () => '/sites/demo', () => 'site=demo'],
+	['a share link’s dashboard', () => `/share/${secret}`, () => `site=demo&share=${secret}`]
+])('%s', (_name, path, credentials) => {
+	test('a live re-read answers what the page’s load read, and the Refresh what the layout’s read', async () => {
+		const loads = (await nodes(path())).map(dataOf);
+		const page = loads.find((data) => data.dashboard)!.dashboard;
+		const layout = loads.find((data) => data.walks)!.walks;
+		expect(Object.keys(page)).toEqual(expect.arrayContaining(['totals', 'activeNow']));
+		expect(Object.keys(page)).not.toContain('journeys');
+		expect(Object.keys(layout)).toEqual(expect.arrayContaining(['journeys', 'paths']));
+		expect(page.totals).toMatchObject({ ok: true, value: { pageviews: 1, visitors: 1 } });
+
+		// The same numbers through JSON as through the page's own data, nothing left out.
+		const live = await reread(`${credentials()}&part=live&${QUERY}`);
+		expect(live.status).toBe(200);
+		expect(withoutReadAt(live.body)).toEqual(withoutReadAt(page));
+		const walks = await reread(`${credentials()}&part=walks&${QUERY}`);
+		expect(walks.status).toBe(200);
+		expect(withoutReadAt(walks.body)).toEqual(withoutReadAt(layout));
 	});
 
 	test('journeys and paths are read again when their own query parameters change', async () => {
 		const first = await nodes(path());
-		const walks = first.find((n) => sectionsOf(n).includes('journeys'))!;
-		expect(walks.uses?.dependencies ?? []).not.toContain(DASHBOARD_KEYS.live);
-		expect(walks.uses?.dependencies).toContain(DASHBOARD_KEYS.walks);
+		const walks = first.find((n) => Object.keys(dataOf(n)).includes('walks'))!;
 		expect(walks.uses?.search_params).toEqual(
 			expect.arrayContaining(['range', 'journey', 'step', 'page', 'source'])
 		);
-		// ...and choosing a journey page or a path's step re-runs no live load.
-		const live = first.find((n) => n.uses?.dependencies?.includes(DASHBOARD_KEYS.live))!;
+		// ...and choosing a journey page or a path's step re-runs not the page's load.
+		const live = first.find((n) => Object.keys(dataOf(n)).includes('dashboard'))!;
 		expect(live.uses?.url).toBeUndefined();
 		expect(live.uses?.search_params).not.toContain('journey');
 		expect(live.uses?.search_params).not.toContain('step');
 	});
+});
+
+test('a live re-read follows the Stats API’s access rules and says what it needs', async () => {
+	const anonymous = await reread(`site=demo&part=live`, {});
+	expect(anonymous.status).toBe(401);
+	const otherSite = await reread(`site=other-site&share=${secret}&part=live`, {});
+	expect(otherSite).toEqual({
+		status: 403,
+		body: { error: 'forbidden', message: 'this share link is not for that site' }
+	});
+	const noPart = await reread(`site=demo`);
+	expect(noPart).toEqual({
+		status: 400,
+		body: { error: 'bad_request', message: 'part must be live or walks' }
+	});
+	// A range the page cannot read is the page's own message, as on the page.
+	const badZone = await reread(`site=demo&part=live&tz=Mars/Olympus`);
+	expect(badZone.status).toBe(200);
+	expect(badZone.body.problem).toMatch(/time zone/);
 });

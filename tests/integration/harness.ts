@@ -6,6 +6,7 @@
 import { expect, inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
+import { CHROME_UA } from '../support/ingest-records';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
@@ -106,4 +107,16 @@ export async function indexed(couch: Couch): Promise<void> {
 export async function storeRecords(couch: Couch, docs: object[]): Promise<void> {
 	const res = await couch.events.bulk({ docs, new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+}
+
+/**
+ * Sends client records through the app's ingest as a desktop Chrome's tracker does
+ * (the ingest fills in `receivedAt` and the rest of the stored shape).
+ */
+export function sendThroughIngest(appUrl: string, docs: object[]): Promise<Response> {
+	return fetch(`${appUrl}/api/ingest/_bulk_docs`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', origin: appUrl, 'user-agent': CHROME_UA },
+		body: JSON.stringify({ docs, new_edits: false })
+	});
 }

@@ -5,6 +5,9 @@
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from './app';
+import { CHROME_UA } from './ingest-records';
+
+export { CHROME_UA };
 
 /** Debian's Chromium (`npx playwright install` cannot download browsers here). */
 export const chromiumLaunch = {
@@ -20,10 +23,6 @@ export const chromiumLaunch = {
 		'--disable-quic'
 	]
 };
-
-/** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
-export const CHROME_UA =
-	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /**
  * A browser for visitors whose every request carries `userAgent` (default a desktop

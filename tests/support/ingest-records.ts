@@ -7,6 +7,10 @@ import { revisionFor, uuidv7, type ClientRecord } from '../../src/lib/records';
 /** A fresh lowercase UUIDv7 for a time (random bits from `crypto`): the records' one formatter. */
 export { uuidv7 };
 
+/** A desktop Chrome user agent, so the ingest counts records instead of flagging a bot. */
+export const CHROME_UA =
+	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
 /** The fixed "now" of unit tests: 2026-03-01T12:00:00Z. */
 export const NOW = Date.UTC(2026, 2, 1, 12);
 

@@ -6,18 +6,11 @@
  * after a reconnect the page refreshes once, since records may have arrived while the
  * stream was down.
  *
- * The page re-reads its numbers only while the stream is connected and a `HEAD` of the
- * live endpoint answers. A re-read while the server is unreachable (restarting, say)
- * fails to fetch the page's data, and SvelteKit then replaces the page with its error
- * page or a browser error: the numbers on screen stay instead, marked "Reconnecting…",
- * and the reconnect re-reads them. That narrows the window without closing it: a
- * server that stops between the `HEAD`'s answer and the re-read's request still turns
- * the page into the browser's error page (seen once in the end-to-end suite, where the
- * test stops the app while records arrive). Closing it needs re-reads that do not go
- * through SvelteKit's `invalidate`, whose failed data request always falls back to a
- * full page load. Nor does it re-read while the page navigates (a
- * visitor clicked a row or a range): SvelteKit's `invalidate` would take over that
- * navigation, and the click would be lost; the re-read runs once the navigation ends.
+ * The page re-reads its numbers only while the stream is connected (reread.ts: a JSON
+ * read whose failure leaves the numbers on screen, marked "Reconnecting…" once the
+ * stream reports its error, and the reconnect re-reads them). Nor does it re-read while
+ * the page navigates (a visitor clicked a row or a range): the re-read would ask for the
+ * range being left, so it runs once the navigation ends.
  *
  * Numbers read while an index was still being built (`indexing: true`, those indexed so
  * far) are re-read every {@link INDEXING_RETRY_MS} until they are complete: no new
@@ -80,12 +73,11 @@ export class LiveFeed {
 
 	/**
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
-	 * @param reload Re-reads the numbers (e.g. `invalidate(key)`); called through
-	 *   {@link refresh} when new records arrive or the stream reconnects after a gap.
+	 * @param reload Re-reads the numbers (reread.ts); called through {@link refresh} when
+	 *   new records arrive or the stream reconnects after a gap.
 	 * @param hide Paths the latest-events list leaves out (default none).
 	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a
-	 *   re-read then would take over the navigation (SvelteKit's `invalidate` wins over a
-	 *   running one) and lose the visitor's click, so it waits for {@link navigated}.
+	 *   re-read then would read the range being left, so it waits for {@link navigated}.
 	 */
 	constructor(
 		private readonly url: string,
@@ -95,12 +87,8 @@ export class LiveFeed {
 	) {
 		this.refresh = coalesce(async () => {
 			if (this.status !== 'live') return;
-			// A stream can deliver records just before it ends (a server stopping) and its
-			// `error` come a moment later: ask the server first, so that the re-read cannot
-			// start against a server that is gone.
-			const ready = !this.navigating() && (await this.reachable()) && this.status === 'live';
-			if (ready && !this.navigating()) await reload();
-			else if (this.navigating()) this.held = true;
+			if (this.navigating()) this.held = true;
+			else await reload();
 		});
 	}
 
@@ -109,15 +97,6 @@ export class LiveFeed {
 		if (!this.held) return;
 		this.held = false;
 		void this.refresh();
-	}
-
-	/** Whether the server answers a `HEAD` of the live endpoint (no stream, no read). */
-	private async reachable(): Promise<boolean> {
-		try {
-			return (await fetch(this.url, { method: 'HEAD', cache: 'no-store' })).ok;
-		} catch {
-			return false;
-		}
 	}
 
 	/** Opens the stream; returns the function that closes it. */

@@ -29,19 +29,9 @@ class FakeEventSource extends EventTarget {
 }
 
 describe('LiveFeed', () => {
-	/** Whether the server answers the feed's `HEAD` of the live endpoint. */
-	let serverUp = true;
-	const heads: string[] = [];
 	beforeEach(() => {
 		vi.useFakeTimers();
 		vi.stubGlobal('EventSource', FakeEventSource);
-		serverUp = true;
-		heads.length = 0;
-		vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
-			heads.push(`${init?.method} ${url}`);
-			if (!serverUp) throw new TypeError('Failed to fetch');
-			return new Response(null, { status: 204 });
-		});
 	});
 	afterEach(() => {
 		vi.useRealTimers();
@@ -100,25 +90,6 @@ describe('LiveFeed', () => {
 		stop();
 		await vi.advanceTimersByTimeAsync(10 * INDEXING_RETRY_MS);
 		expect(reload).toHaveBeenCalledTimes(2);
-	});
-
-	test('asks the server before a re-read: records that arrive as it stops start none', async () => {
-		const reload = vi.fn(() => Promise.resolve());
-		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
-		const stop = feed.start();
-		FakeEventSource.last!.send('ready');
-		// The last records of a stream whose server is going away, before its `error`.
-		serverUp = false;
-		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/', ts: 1 }] });
-		await vi.waitFor(() => expect(heads).toEqual(['HEAD /api/v1/live?site=demo']));
-		await feed.refresh();
-		expect(reload).not.toHaveBeenCalled();
-		expect(feed.status).toBe('live');
-		// Back: the next records re-read.
-		serverUp = true;
-		FakeEventSource.last!.send('records', { records: [{ type: 'event', path: '/', ts: 2 }] });
-		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
-		stop();
 	});
 
 	test('holds a re-read back while the page navigates, and runs it once the navigation has ended', async () => {

@@ -7,8 +7,8 @@ import { toCsv } from '../../stats/csv';
 import { FUNNEL_CSV_COLUMNS, funnelCsvRows, stepLabel } from '../../stats/funnels';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { authorizeSite } from '../stats/authorize';
-import { csvPage, errorResponse, type StatsRequest } from '../stats/handler';
+import { authorizeSite, credentialsOf, type StatsRequest } from '../stats/authorize';
+import { csvPage, errorResponse } from '../stats/handler';
 import { parseRangeParams, parseSiteId } from '../stats/params';
 import { readFunnel } from './read-funnel';
 
@@ -36,11 +36,7 @@ export async function handleFunnels(
 	try {
 		const db = options.couch ?? appCouch();
 		const params = event.url.searchParams;
-		const site = await authorizeSite(db, parseSiteId(params), {
-			user: event.locals.user,
-			authorization: event.request.headers.get('authorization'),
-			share: params.get('share')
-		});
+		const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
 		const funnels = site.funnels ?? [];
 		const id = params.get('funnel');
 		if (id === null) {

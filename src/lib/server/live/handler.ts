@@ -5,9 +5,8 @@
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { authorizeSite } from '../stats/authorize';
+import { authorizeSite, credentialsOf, type StatsRequest } from '../stats/authorize';
 import { parseSiteId } from '../stats/params';
-import type { StatsRequest } from '../stats/handler';
 import { liveResponse } from './stream';
 import { DEMO_SITE } from '../accounts/sites';
 
@@ -17,11 +16,7 @@ export async function liveRequest(event: StatsRequest): Promise<Response> {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
 		if (site === DEMO_SITE) return liveResponse(site);
-		await authorizeSite(couch(), site, {
-			user: event.locals.user,
-			authorization: event.request.headers.get('authorization'),
-			share: params.get('share')
-		});
+		await authorizeSite(couch(), site, credentialsOf(event));
 		return liveResponse(site);
 	} catch (e) {
 		if (e instanceof CouchstatsError) {

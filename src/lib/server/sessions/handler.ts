@@ -9,8 +9,13 @@ import { SESSION_CSV_COLUMNS } from '../../stats/sessions';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { SiteRecord } from '../accounts/sites';
-import { authorizeSite, type Credentials } from '../stats/authorize';
-import { csvPage, errorResponse, type StatsRequest } from '../stats/handler';
+import {
+	authorizeSite,
+	credentialsOf,
+	type Credentials,
+	type StatsRequest
+} from '../stats/authorize';
+import { csvPage, errorResponse } from '../stats/handler';
 import { parseFilter, parseRangeParams, parseSiteId } from '../stats/params';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 
@@ -43,14 +48,6 @@ export async function authorizeSessions(
 		throw new CouchstatsError(403, `the share link of site "${siteId}" does not show sessions`);
 	}
 	return site;
-}
-
-function credentialsOf(event: StatsRequest): Credentials {
-	return {
-		user: event.locals.user,
-		authorization: event.request.headers.get('authorization'),
-		share: event.url.searchParams.get('share')
-	};
 }
 
 function limitOf(params: URLSearchParams, limits: { default: number; max: number }): number {

@@ -10,6 +10,13 @@ import { findSiteByShareLink } from '../accounts/site-admin';
 import { siteDocId, type SiteRecord } from '../accounts/sites';
 import { bearerToken, findToken } from '../accounts/tokens';
 
+/** What an API handler reads of a request (SvelteKit's `RequestEvent` is one). */
+export interface StatsRequest {
+	url: URL;
+	request: Request;
+	locals: { user: User | null };
+}
+
 /** The credentials a request carries. */
 export interface Credentials {
 	user: User | null | undefined;
@@ -17,6 +24,15 @@ export interface Credentials {
 	authorization: string | null | undefined;
 	/** A share-link secret (`share=` query parameter), if any. */
 	share?: string | null;
+}
+
+/** A request's credentials: its session, `Authorization` header and `share=` parameter. */
+export function credentialsOf(event: StatsRequest): Credentials {
+	return {
+		user: event.locals.user,
+		authorization: event.request.headers.get('authorization'),
+		share: event.url.searchParams.get('share')
+	};
 }
 
 /**

@@ -36,6 +36,25 @@ export const LIVE_SECTIONS = STATS_API_SECTIONS;
  */
 export const WALK_SECTIONS = ['journeys', 'paths'] as const satisfies readonly SectionName[];
 
+/**
+ * A dashboard's two reads by name, as its live re-reads ask for them
+ * (`GET /api/v1/dashboard?part=live|walks`): the page's load and its layout's.
+ */
+export const DASHBOARD_PARTS = { live: LIVE_SECTIONS, walks: WALK_SECTIONS } as const;
+
+/** A name of {@link DASHBOARD_PARTS}. */
+export type DashboardPart = keyof typeof DASHBOARD_PARTS;
+
+/**
+ * The part of a dashboard a re-read asks for (`part=live|walks`).
+ * @throws {CouchstatsError} 400 when missing or another name.
+ */
+export function parseDashboardPart(params: URLSearchParams): DashboardPart {
+	const part = params.get('part');
+	if (part === 'live' || part === 'walks') return part;
+	throw new CouchstatsError(400, 'part must be live or walks');
+}
+
 /** Options of {@link readDashboard}. */
 export interface DashboardOptions {
 	now?: () => number;

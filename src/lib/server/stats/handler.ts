@@ -3,11 +3,10 @@
  * the caller can fix become JSON `{ error, message }` with their status; anything
  * else is logged and answered with a bare 500.
  */
-import type { User } from '../accounts/auth';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
-import { authorizeSite } from './authorize';
+import { authorizeSite, credentialsOf, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { isStillIndexing } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
@@ -22,15 +21,10 @@ import {
 } from './params';
 import type { StatsResponse } from '../../stats/response';
 import { readSections, readStats, valueOf } from './read-stats';
+import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
 
 /** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
-export interface StatsRequest {
-	url: URL;
-	request: Request;
-	locals: { user: User | null };
-}
-
 /** Options of the handlers: injectable for tests and the benchmark. */
 export interface StatsHandlerOptions {
 	couch?: Couch;
@@ -44,11 +38,7 @@ async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions)
 	const db = options.couch ?? appCouch();
 	const now = options.now ?? Date.now;
 	const params = event.url.searchParams;
-	const site = await authorizeSite(db, parseSiteId(params), {
-		user: event.locals.user,
-		authorization: event.request.headers.get('authorization'),
-		share: params.get('share')
-	});
+	const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
 	return { db, now, params, site, ...parseRangeParams(params, site.timeZone, now()) };
 }
 
@@ -86,6 +76,29 @@ export async function handleStats(
 	try {
 		const stats = await statsFor(event, options);
 		return Response.json(stats, { headers: { 'cache-control': 'private, no-store' } });
+	} catch (e) {
+		return errorResponse(e);
+	}
+}
+
+/**
+ * `GET /api/v1/dashboard?site=ID&part=live|walks&…` with the page's own query (range,
+ * filter, `journey`, `step`): the part of a dashboard that its page's loads read
+ * (`readDashboard`), as JSON, with the Stats API's authorization. A live page re-reads
+ * its numbers here rather than through SvelteKit's `invalidate`, whose failed data
+ * request replaces the page (src/lib/components/dashboard/reread.ts).
+ */
+export async function handleDashboard(
+	event: StatsRequest,
+	options: Pick<StatsHandlerOptions, 'couch' | 'now'> = {}
+): Promise<Response> {
+	try {
+		const db = options.couch ?? appCouch();
+		const params = event.url.searchParams;
+		const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
+		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
+		const body = await readDashboard(db, site, params, { sections, now: options.now });
+		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -229,8 +242,8 @@ export async function handleRecordsExport(
 	try {
 		const db = options.couch ?? appCouch();
 		const site = await authorizeSite(db, parseSiteId(event.url.searchParams), {
-			user: event.locals.user,
-			authorization: event.request.headers.get('authorization')
+			...credentialsOf(event),
+			share: null
 		});
 		const body = await exportSiteRecords(db, site.id, async (read) => {
 			try {

@@ -2,8 +2,8 @@ import { couch } from '$lib/server/couch';
 import type { PageServerLoad } from './$types';
 import { readPublicStats } from './public-stats';
 
-export const load = (async ({ depends, setHeaders }) => {
-	depends('couchstats:public-stats');
+/** A live push re-reads these numbers through /stats.json (../stats.json/+server.ts). */
+export const load = (async ({ setHeaders }) => {
 	setHeaders({ 'cache-control': 'no-store' });
 	return { stats: await readPublicStats(couch()) };
 }) satisfies PageServerLoad;

@@ -4,12 +4,11 @@ import { couch } from '$lib/server/couch';
 import { findSiteByShareLink } from '$lib/server/accounts/site-admin';
 import { sharedPages } from '$lib/shell';
 import { timeZoneGroups } from '$lib/time-zones';
-import { DASHBOARD_KEYS } from '$lib/stats/dashboard-keys';
 import type { PageServerLoad } from './$types';
 
-export const load = (async ({ params, url, depends, setHeaders }) => {
-	// Re-run on every live push: journeys and paths are the layout's (+layout.server.ts).
-	depends(DASHBOARD_KEYS.live);
+export const load = (async ({ params, url, setHeaders }) => {
+	// Journeys and paths are the layout's (+layout.server.ts); a live push re-reads this
+	// part through /api/v1/dashboard?part=live.
 	const site = await findSiteByShareLink(couch(), params.secret);
 	// Same answer for a malformed, revoked or unknown secret: nothing to reveal.
 	if (!site) error(404, 'This share link does not exist or was turned off.');

@@ -1,12 +1,11 @@
 import { LIVE_SECTIONS, readDashboard } from '$lib/server/stats/dashboard';
 import { couch } from '$lib/server/couch';
 import { requireUser, siteForPage } from '$lib/server/accounts/form';
-import { DASHBOARD_KEYS } from '$lib/stats/dashboard-keys';
 import type { PageServerLoad } from './$types';
 
-export const load = (async ({ locals, url, params, depends }) => {
-	// Re-run on every live push: journeys and paths are the layout's (+layout.server.ts).
-	depends(DASHBOARD_KEYS.live);
+export const load = (async ({ locals, url, params }) => {
+	// Journeys and paths are the layout's (+layout.server.ts); a live push re-reads this
+	// part through /api/v1/dashboard?part=live.
 	const user = requireUser(locals.user, url);
 	const site = await siteForPage(user, params.site);
 	return {

@@ -1,0 +1,42 @@
+/**
+ * A live page's re-read of its numbers: a JSON `GET` of the endpoint that reads what the
+ * page's load reads (`/api/v1/dashboard`, `/stats.json`), whose answer replaces the
+ * numbers on screen.
+ *
+ * Not SvelteKit's `invalidate`: when its data request fails (the server restarting, say),
+ * SvelteKit replaces the page with its error page or, when even that cannot be loaded,
+ * reloads the page, and a browser then shows "This site can't be reached". A re-read that
+ * fails here changes nothing: the numbers stay on screen and the next push or the
+ * reconnect reads them again. Only a refusal (the session ended, a share link was
+ * turned off: a 4xx answer) hands over to `refused`, which runs the page's loads again so
+ * that SvelteKit shows the login page or the error page, as for any navigation.
+ */
+
+/** What a re-read came to. */
+export type Reread = 'read' | 'refused' | 'failed';
+
+/**
+ * Reads `url` as JSON and gives the answer to `apply`.
+ * @param refused Called on a 4xx answer (e.g. `invalidateAll`), after which nothing is applied.
+ */
+export async function reread<T>(
+	url: string,
+	apply: (value: T) => void,
+	refused: () => Promise<unknown>
+): Promise<Reread> {
+	let value: T;
+	try {
+		const res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
+		if (res.status >= 400 && res.status < 500) {
+			await refused();
+			return 'refused';
+		}
+		if (!res.ok) return 'failed';
+		value = (await res.json()) as T;
+	} catch {
+		// Unreachable, or the answer was cut off: the numbers on screen stay.
+		return 'failed';
+	}
+	apply(value);
+	return 'read';
+}

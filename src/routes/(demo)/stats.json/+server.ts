@@ -1,0 +1,12 @@
+import { couch } from '$lib/server/couch';
+import { readPublicStats } from '../stats/public-stats';
+import type { RequestHandler } from './$types';
+
+/**
+ * The public /stats page's numbers as JSON, which the page re-reads on live pushes
+ * (src/lib/components/dashboard/reread.ts). Public, as the page is.
+ */
+export const GET = (async () =>
+	Response.json(await readPublicStats(couch()), {
+		headers: { 'cache-control': 'no-store' }
+	})) satisfies RequestHandler;
