@@ -155,6 +155,8 @@ test('a site is deleted only once its id is typed: its records go, another site 
 		{ timeout: 30_000 }
 	);
 	await expect(page.getByRole('main').getByRole('link', { name: 'Doomed site' })).toHaveCount(0);
+	// The header's site switcher has lost it too.
+	await expect(page.getByRole('banner')).not.toContainText('Doomed site');
 	await expect(page.getByRole('main').getByRole('link', { name: 'Staying site' })).toBeVisible();
 	expect(await recordsOf('doomed')).toBe(0);
 	expect(await recordsOf('stays')).toBe(25);

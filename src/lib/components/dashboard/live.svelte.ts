@@ -6,7 +6,7 @@
  * after a reconnect the page refreshes once, since records may have arrived while the
  * stream was down.
  *
- * The page re-reads its numbers only while the stream is connected (reread.ts: a JSON
+ * The page re-reads its numbers only while the stream is connected ($lib/reread.ts: a JSON
  * read whose failure leaves the numbers on screen, marked "Reconnecting…" once the
  * stream reports its error, and the reconnect re-reads them). Nor does it re-read while
  * the page navigates (a visitor clicked a row or a range): the re-read would ask for the
@@ -73,7 +73,7 @@ export class LiveFeed {
 
 	/**
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
-	 * @param reload Re-reads the numbers (reread.ts); called through {@link refresh} when
+	 * @param reload Re-reads the numbers ($lib/reread.ts); called through {@link refresh} when
 	 *   new records arrive or the stream reconnects after a gap.
 	 * @param hide Paths the latest-events list leaves out (default none).
 	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a

@@ -86,7 +86,7 @@ export async function handleStats(
  * filter, `journey`, `step`): the part of a dashboard that its page's loads read
  * (`readDashboard`), as JSON, with the Stats API's authorization. A live page re-reads
  * its numbers here rather than through SvelteKit's `invalidate`, whose failed data
- * request replaces the page (src/lib/components/dashboard/reread.ts).
+ * request replaces the page (src/lib/reread.ts).
  */
 export async function handleDashboard(
 	event: StatsRequest,

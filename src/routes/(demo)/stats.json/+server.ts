@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 
 /**
  * The public /stats page's numbers as JSON, which the page re-reads on live pushes
- * (src/lib/components/dashboard/reread.ts). Public, as the page is.
+ * (src/lib/reread.ts). Public, as the page is.
  */
 export const GET = (async () =>
 	Response.json(await readPublicStats(couch()), {

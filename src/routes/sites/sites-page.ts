@@ -1,0 +1,36 @@
+/**
+ * What the sites page shows of an owner's sites: the list, the deletions under way and
+ * the result of the one the page was opened for. Read by the page's load and, while a
+ * deletion runs, by the page's progress re-read (`progress.json`).
+ */
+import { couch } from '$lib/server/couch';
+import type { User } from '$lib/server/accounts/auth';
+import { listSites } from '$lib/server/accounts/site-admin';
+import { deletionProgress } from '$lib/server/accounts/site-delete';
+
+/**
+ * @param deletedId The site whose deletion the page was opened for (`?deleted=`), if any.
+ */
+export async function readSitesPage(user: User, deletedId: string | null) {
+	const [sites, deleting] = await Promise.all([
+		listSites(couch(), user),
+		listSites(couch(), user, { deleting: true })
+	]);
+	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
+	return {
+		sites,
+		// Sites being deleted; `interrupted` when no deletion of it runs in this process.
+		deleting: deleting.map(({ id, name }) => {
+			const progress = deletionProgress(user, id);
+			return { id, name, deleted: progress?.deleted ?? 0, state: progress?.state ?? 'interrupted' };
+		}),
+		// The result of the deletion the page was opened for, once its site record is gone.
+		finished:
+			deletedId && deleted?.state === 'done' && !deleting.some((site) => site.id === deletedId)
+				? { id: deletedId, deleted: deleted.deleted }
+				: undefined
+	};
+}
+
+/** The sites page's list and deletions. */
+export type SitesPage = Awaited<ReturnType<typeof readSitesPage>>;
