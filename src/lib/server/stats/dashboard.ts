@@ -51,8 +51,8 @@ export type DashboardPart = keyof typeof DASHBOARD_PARTS;
  */
 export function parseDashboardPart(params: URLSearchParams): DashboardPart {
 	const part = params.get('part');
-	if (part === 'live' || part === 'walks') return part;
-	throw new CouchstatsError(400, 'part must be live or walks');
+	if (part !== null && Object.hasOwn(DASHBOARD_PARTS, part)) return part as DashboardPart;
+	throw new CouchstatsError(400, `part must be ${Object.keys(DASHBOARD_PARTS).join(' or ')}`);
 }
 
 /** Options of {@link readDashboard}. */
