@@ -49,8 +49,8 @@ afterAll(async () => {
 const QUERY = 'range=7d&journey=%2F&step=%2F';
 
 /** The page's server loads, as the client asks for them on a navigation. */
-async function nodes(path: string): Promise<DataNode[]> {
-	const res = await fetch(`${app.url}${path}/__data.json?${QUERY}`, { headers: { cookie } });
+async function nodes(path: string, query = QUERY): Promise<DataNode[]> {
+	const res = await fetch(`${app.url}${path}/__data.json?${query}`, { headers: { cookie } });
 	expect(res.status, await res.clone().text()).toBe(200);
 	const body = (await res.json()) as { type: string; nodes: (DataNode | null)[] };
 	expect(body.type).toBe('data');
@@ -94,6 +94,15 @@ describe.each([
 		const walks = await reread(`${credentials()}&part=walks&${QUERY}`);
 		expect(walks.status).toBe(200);
 		expect(withoutReadAt(walks.body)).toEqual(withoutReadAt(layout));
+	});
+
+	test('a range with no records reads the same through JSON: no number JSON cannot carry', async () => {
+		const empty = 'range=custom&from=2020-01-01&to=2020-01-07&tz=UTC';
+		const loads = (await nodes(path(), empty)).map(dataOf);
+		const page = loads.find((data) => data.dashboard)!.dashboard;
+		expect(page.totals).toMatchObject({ ok: true, value: { pageviews: 0, visitors: 0 } });
+		const live = await reread(`${credentials()}&part=live&${empty}`);
+		expect(withoutReadAt(live.body)).toEqual(withoutReadAt(page));
 	});
 
 	test('journeys and paths are read again when their own query parameters change', async () => {
