@@ -197,3 +197,21 @@ test('a share link’s secret is never recorded, so neither the owner nor the pu
 	await expect(watcher.locator('main')).not.toContainText(secret);
 	await expect(watcher.locator('main')).not.toContainText('/share/');
 });
+
+test("the owner's dashboard goes to the login page at its next live re-read once the owner has logged out in another tab", async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
+	const other = await owner.context().newPage();
+	await other.goto(`${app.url}/sites`);
+	await other.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
+	await other.waitForURL(`${app.url}/login`);
+	// The open stream goes on; the re-read its next push starts is refused.
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/pricing');
+	await visit(visitor, '/');
+	await owner.waitForURL(/\/login\?redirectTo=/, { timeout: 30_000 });
+	await expect(owner.getByRole('heading', { level: 1 })).toBeVisible();
+});
