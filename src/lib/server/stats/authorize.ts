@@ -10,7 +10,10 @@ import { findSiteByShareLink } from '../accounts/site-admin';
 import { siteDocId, type SiteRecord } from '../accounts/sites';
 import { bearerToken, findToken } from '../accounts/tokens';
 
-/** What an API handler reads of a request (SvelteKit's `RequestEvent` is one). */
+/**
+ * What an API handler reads of a request: SvelteKit's `RequestEvent` is one, and
+ * scripts can build one to call the handlers too.
+ */
 export interface StatsRequest {
 	url: URL;
 	request: Request;

@@ -24,7 +24,6 @@ import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
 
-/** What the handlers need from a SvelteKit RequestEvent (so scripts can call them too). */
 /** Options of the handlers: injectable for tests and the benchmark. */
 export interface StatsHandlerOptions {
 	couch?: Couch;
