@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
@@ -161,6 +161,40 @@ test('a site is deleted only once its id is typed: its records go, another site 
 	expect(await recordsOf('doomed')).toBe(0);
 	expect(await recordsOf('stays')).toBe(25);
 	expect((await page.goto('/sites/doomed/settings'))?.status()).toBe(404);
+});
+
+test('a deletion’s progress the server does not answer for a while leaves the page as it was, and the deletion ends as usual', async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	await addSite(page, baseURL!, { id: 'slow', name: 'Slow site' });
+	const docs = syntheticRecords({ n: 3000, site: 'slow', start: Date.UTC(2026, 9, 1), seed: 23 });
+	await couch().events.bulk({ docs, new_edits: false });
+	await page.goto('/sites/slow/settings');
+	await page.waitForLoadState('networkidle');
+	await page.getByLabel(/Type the site's id/).fill('slow');
+	await page.getByRole('button', { name: 'Delete site' }).click();
+	await page.waitForURL('**/sites?deleted=slow');
+	const status = page.getByRole('status').first();
+	await expect(status).toContainText('Deleting site Slow site (slow)');
+	// Every read the page makes fails from now on, as while the app restarts.
+	await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+	let failedReads = 0;
+	const unanswered = (route: Route) => {
+		if (route.request().resourceType() !== 'fetch') return route.continue();
+		failedReads++;
+		return route.abort('connectionrefused');
+	};
+	await page.route('**/*', unanswered);
+	await expect.poll(() => failedReads).toBeGreaterThan(1);
+	await expect(status).toContainText('Deleting site Slow site (slow)');
+	await page.unroute('**/*', unanswered);
+	await expect(status).toHaveText(
+		'Site slow was deleted, with its 3000 records, API tokens and share link.',
+		{ timeout: 60_000 }
+	);
+	expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
 });
 
 test.describe('when the CouchDB server goes away', () => {
