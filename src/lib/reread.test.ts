@@ -53,4 +53,18 @@ describe('reread', () => {
 			expect(apply).not.toHaveBeenCalled();
 		}
 	);
+
+	test('applies no answer read for a page that has loaded anew meanwhile', async () => {
+		serve(() => Response.json({ totals: 3 }));
+		let loaded = { range: '7d' };
+		const apply = vi.fn();
+		const refused = vi.fn(async () => {});
+		const read = reread('/stats.json', apply, refused, () => loaded);
+		loaded = { range: '30d' }; // a navigation to another range, before the answer
+		expect(await read).toBe('read');
+		expect(apply).not.toHaveBeenCalled();
+		// The same page still loaded: applied.
+		expect(await reread('/stats.json', apply, refused, () => loaded)).toBe('read');
+		expect(apply).toHaveBeenCalledWith({ totals: 3 });
+	});
 });

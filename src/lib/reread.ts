@@ -18,12 +18,17 @@ export type Reread = 'read' | 'refused' | 'failed';
 /**
  * Reads `url` as JSON and gives the answer to `apply`.
  * @param refused Called on a 4xx answer (e.g. `invalidateAll`), after which nothing is applied.
+ * @param loaded The page's loaded data: when it is another by the time the answer
+ *   arrives, a navigation loaded the page anew (another range, say), and the answer,
+ *   read for the page being left, is not applied.
  */
 export async function reread<T>(
 	url: string,
 	apply: (value: T) => void,
-	refused: () => Promise<unknown>
+	refused: () => Promise<unknown>,
+	loaded: () => unknown = () => undefined
 ): Promise<Reread> {
+	const before = loaded();
 	let value: T;
 	try {
 		const res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
@@ -37,6 +42,6 @@ export async function reread<T>(
 		// Unreachable, or the answer was cut off: the numbers on screen stay.
 		return 'failed';
 	}
-	apply(value);
+	if (loaded() === before) apply(value);
 	return 'read';
 }

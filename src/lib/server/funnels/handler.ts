@@ -5,11 +5,11 @@
  */
 import { toCsv } from '../../stats/csv';
 import { FUNNEL_CSV_COLUMNS, funnelCsvRows, stepLabel } from '../../stats/funnels';
-import { couch as appCouch, type Couch } from '../couch';
+import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { authorizeSite, credentialsOf, type StatsRequest } from '../stats/authorize';
-import { csvPage, errorResponse } from '../stats/handler';
-import { parseRangeParams, parseSiteId } from '../stats/params';
+import type { StatsRequest } from '../stats/authorize';
+import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
+import { parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
 
 /** Options of the handler: injectable for tests. */
@@ -34,9 +34,7 @@ export async function handleFunnels(
 	options: FunnelsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const db = options.couch ?? appCouch();
-		const params = event.url.searchParams;
-		const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
+		const { db, params, site } = await authorizedSite(event, options);
 		const funnels = site.funnels ?? [];
 		const id = params.get('funnel');
 		if (id === null) {

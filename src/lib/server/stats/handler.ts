@@ -32,12 +32,18 @@ export interface StatsHandlerOptions {
 	timeoutMs?: number;
 }
 
-/** Who asks checked, then the site, store, clock and range a request reads. */
-async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions) {
+/** Who asks checked (owner, API token or share link): the store, query and site a request reads. */
+export async function authorizedSite(event: StatsRequest, options: { couch?: Couch }) {
 	const db = options.couch ?? appCouch();
-	const now = options.now ?? Date.now;
 	const params = event.url.searchParams;
 	const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
+	return { db, params, site };
+}
+
+/** Who asks checked, then the site, store, clock and range a request reads. */
+async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions) {
+	const { db, params, site } = await authorizedSite(event, options);
+	const now = options.now ?? Date.now;
 	return { db, now, params, site, ...parseRangeParams(params, site.timeZone, now()) };
 }
 
@@ -92,9 +98,7 @@ export async function handleDashboard(
 	options: Pick<StatsHandlerOptions, 'couch' | 'now'> = {}
 ): Promise<Response> {
 	try {
-		const db = options.couch ?? appCouch();
-		const params = event.url.searchParams;
-		const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
+		const { db, params, site } = await authorizedSite(event, options);
 		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
 		const body = await readDashboard(db, site, params, { sections, now: options.now });
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
