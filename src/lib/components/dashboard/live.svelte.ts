@@ -8,7 +8,11 @@
  *
  * The page re-reads its numbers only while the stream is connected ($lib/reread.ts: a JSON
  * read whose failure leaves the numbers on screen, marked "Reconnecting…" once the
- * stream reports its error, and the reconnect re-reads them). Nor does it re-read while
+ * stream reports its error, and the reconnect re-reads them). A re-read that fails while
+ * the stream stays connected (the server answered 5xx, or the request was cut off) marks
+ * the numbers "Not up to date" and is tried again after {@link RETRY_MS}, then after
+ * twice as long each time, up to {@link RETRY_MAX_MS}, until one succeeds: the page says
+ * "Live" only over numbers read since the last push. Nor does it re-read while
  * the page navigates (a visitor clicked a row or a range): the re-read would ask for the
  * range being left, so it runs once the navigation ends.
  *
@@ -17,6 +21,7 @@
  * record may arrive to ask for it.
  */
 
+import type { Reread } from '$lib/reread';
 import { coalesce } from './coalesce';
 
 /** A record as the live stream sends it. */
@@ -54,14 +59,31 @@ export function refreshDelay(records: readonly Pick<LiveRecord, 'type'>[]): numb
 /** How often numbers read from an index still being built are read again. */
 export const INDEXING_RETRY_MS = 2000;
 
+/** The first wait before a failed re-read is tried again; each failure doubles it. */
+export const RETRY_MS = 2000;
+
+/** The longest wait between tries of a failed re-read. */
+export const RETRY_MAX_MS = 30_000;
+
+/**
+ * What the page says about its numbers: `connecting` before the stream's first `ready`,
+ * `live` while it is connected and the last re-read succeeded, `behind` while it is
+ * connected but the last re-read failed, `reconnecting` while it is down.
+ */
+export type LiveStatus = 'connecting' | 'live' | 'behind' | 'reconnecting';
+
 /** A live feed of one site. */
 export class LiveFeed {
-	/** `connecting` before the first `ready`, `live` while connected, then `reconnecting`. */
-	status = $state<'connecting' | 'live' | 'reconnecting'>('connecting');
+	status = $state<LiveStatus>('connecting');
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
+	/** Whether the stream is connected (its `ready` came, no `error` since). */
+	private connected = false;
 	private retry: ReturnType<typeof setTimeout> | undefined;
+	/** Re-reads that failed in a row, and the timer of the next try. */
+	private failures = 0;
+	private again: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
 
@@ -73,23 +95,40 @@ export class LiveFeed {
 
 	/**
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
-	 * @param reload Re-reads the numbers ($lib/reread.ts); called through {@link refresh} when
-	 *   new records arrive or the stream reconnects after a gap.
+	 * @param reload Re-reads the numbers ($lib/reread.ts) and says what it came to; called
+	 *   through {@link refresh} when new records arrive or the stream reconnects after a gap.
 	 * @param hide Paths the latest-events list leaves out (default none).
 	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a
 	 *   re-read then would read the range being left, so it waits for {@link navigated}.
 	 */
 	constructor(
 		private readonly url: string,
-		reload: () => Promise<unknown>,
+		reload: () => Promise<Reread>,
 		private readonly hide: (path: string) => boolean = () => false,
 		private readonly navigating: () => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
-			if (this.status !== 'live') return;
+			if (!this.connected) return;
 			if (this.navigating()) this.held = true;
-			else await reload();
+			else this.reread(await reload());
 		});
+	}
+
+	/** Marks the numbers by what their re-read came to; a failed one is tried again later. */
+	private reread(outcome: Reread): void {
+		clearTimeout(this.again);
+		this.again = undefined;
+		if (outcome !== 'failed') {
+			this.failures = 0;
+			if (this.connected) this.status = 'live';
+			return;
+		}
+		// The stream went down meanwhile: its reconnect re-reads.
+		if (!this.connected) return;
+		this.status = 'behind';
+		const wait = Math.min(RETRY_MS * 2 ** this.failures, RETRY_MAX_MS);
+		this.failures++;
+		this.again = setTimeout(() => void this.refresh(), wait);
 	}
 
 	/** Runs the re-read a navigation held back; call once each navigation has ended. */
@@ -115,7 +154,8 @@ export class LiveFeed {
 		const open = () => {
 			source = new EventSource(this.url);
 			source.addEventListener('ready', () => {
-				this.status = 'live';
+				this.connected = true;
+				this.status = this.failures ? 'behind' : 'live';
 				if (wasDown) change();
 				wasDown = false;
 			});
@@ -129,9 +169,12 @@ export class LiveFeed {
 			});
 			source.addEventListener('error', () => {
 				wasDown = true;
+				this.connected = false;
 				this.status = 'reconnecting';
 				clearTimeout(later);
 				later = undefined;
+				// The reconnect re-reads.
+				clearTimeout(this.again);
 				// EventSource retries a dropped connection itself, but gives up for good
 				// on a refused request (an HTTP error while the server restarts): retry.
 				if (source.readyState === EventSource.CLOSED && !closed) {
@@ -142,7 +185,9 @@ export class LiveFeed {
 		open();
 		return () => {
 			closed = true;
+			this.connected = false;
 			clearTimeout(retry);
+			clearTimeout(this.again);
 			this.settled(false);
 			clearTimeout(later);
 			source.close();
@@ -158,7 +203,7 @@ export class LiveFeed {
 		if (!indexing) return void (this.retry = undefined);
 		// A re-read waits for the stream (see refresh): until it is connected, ask again.
 		this.retry = setTimeout(
-			() => (this.status === 'live' ? void this.refresh() : this.settled(true)),
+			() => (this.connected ? void this.refresh() : this.settled(true)),
 			INDEXING_RETRY_MS
 		);
 	}

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { INDEXING_RETRY_MS, LATER_MS, LiveFeed, refreshDelay } from './live.svelte';
+import type { Reread } from '$lib/reread';
+import {
+	INDEXING_RETRY_MS,
+	LATER_MS,
+	LiveFeed,
+	RETRY_MAX_MS,
+	RETRY_MS,
+	refreshDelay
+} from './live.svelte';
 
 test.each([
 	[['heartbeat'], LATER_MS],
@@ -39,7 +47,7 @@ describe('LiveFeed', () => {
 	});
 
 	test('re-reads the numbers only while the stream is connected, and once after a reconnect', async () => {
-		const reload = vi.fn(() => Promise.resolve());
+		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
 		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
 		const stop = feed.start();
 		const source = () => FakeEventSource.last!;
@@ -68,7 +76,7 @@ describe('LiveFeed', () => {
 	});
 
 	test('re-reads numbers from an index still being built until they are complete, and stops when closed', async () => {
-		const reload = vi.fn(() => Promise.resolve());
+		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
 		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
 		const stop = feed.start();
 		// Read before the stream is connected: re-read once it is.
@@ -93,7 +101,7 @@ describe('LiveFeed', () => {
 	});
 
 	test('holds a re-read back while the page navigates, and runs it once the navigation has ended', async () => {
-		const reload = vi.fn(() => Promise.resolve());
+		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
 		let navigating = false;
 		const feed = new LiveFeed('/api/v1/live?site=demo', reload, undefined, () => navigating);
 		const stop = feed.start();
@@ -109,6 +117,60 @@ describe('LiveFeed', () => {
 		// Nothing held: a navigation's end re-reads nothing.
 		feed.navigated();
 		expect(reload).toHaveBeenCalledTimes(1);
+		stop();
+	});
+
+	test('a re-read that fails while the stream stays connected marks the numbers not up to date and is tried again, less often each time, until it succeeds', async () => {
+		const outcomes: Reread[] = ['failed', 'failed', 'failed', 'failed', 'failed', 'read'];
+		const reload = vi.fn(() => Promise.resolve(outcomes.shift()!));
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start();
+		FakeEventSource.last!.send('ready');
+		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/', ts: 1 }] });
+		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+		expect(feed.status).toBe('behind');
+		// Tried again after 2, 4, 8, 16 s, then at most every 30 s.
+		let calls = 1;
+		for (const wait of [RETRY_MS, 2 * RETRY_MS, 4 * RETRY_MS, 8 * RETRY_MS, RETRY_MAX_MS]) {
+			await vi.advanceTimersByTimeAsync(wait - 1);
+			expect(reload).toHaveBeenCalledTimes(calls);
+			await vi.advanceTimersByTimeAsync(1);
+			expect(reload).toHaveBeenCalledTimes(++calls);
+		}
+		expect(feed.status).toBe('live');
+		// Read: no more tries, and the next failure waits the first wait again.
+		await vi.advanceTimersByTimeAsync(10 * RETRY_MAX_MS);
+		expect(reload).toHaveBeenCalledTimes(6);
+		outcomes.push('failed', 'read');
+		await feed.refresh();
+		expect(feed.status).toBe('behind');
+		await vi.advanceTimersByTimeAsync(RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(8);
+		expect(feed.status).toBe('live');
+		stop();
+	});
+
+	test('a failed re-read is not tried while the stream is down: the reconnect re-reads, and the numbers stay marked until it succeeds', async () => {
+		const outcomes: Reread[] = ['failed', 'failed', 'read'];
+		const reload = vi.fn(() => Promise.resolve(outcomes.shift()!));
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start();
+		const source = () => FakeEventSource.last!;
+		source().send('ready');
+		await feed.refresh();
+		expect(feed.status).toBe('behind');
+		source().send('error');
+		expect(feed.status).toBe('reconnecting');
+		await vi.advanceTimersByTimeAsync(10 * RETRY_MAX_MS);
+		expect(reload).toHaveBeenCalledTimes(1);
+		// Connected again, its re-read fails: still not up to date, tried again later.
+		source().send('ready');
+		expect(feed.status).toBe('behind');
+		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(2));
+		expect(feed.status).toBe('behind');
+		await vi.advanceTimersByTimeAsync(2 * RETRY_MS);
+		expect(reload).toHaveBeenCalledTimes(3);
+		expect(feed.status).toBe('live');
 		stop();
 	});
 });
