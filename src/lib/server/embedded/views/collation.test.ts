@@ -104,7 +104,24 @@ describe('keys in collation order', () => {
 			'\u0003',
 			null,
 			true,
-			false
+			false,
+			0,
+			-0,
+			1,
+			42,
+			1764000123456,
+			Number.MAX_SAFE_INTEGER,
+			0.1,
+			2.5,
+			1e-7,
+			1e21,
+			5e-324,
+			Number.MAX_VALUE,
+			-1,
+			-3.75,
+			-1e-7,
+			-1e21,
+			-Number.MAX_VALUE
 		];
 		const plainKey = (depth: number): unknown[] =>
 			Array.from({ length: Math.floor(random() * 6) }, () =>
@@ -113,13 +130,18 @@ describe('keys in collation order', () => {
 					: plain[Math.floor(random() * plain.length)]
 			);
 		for (let i = 0; i < 4_000; i++) {
-			// Half keys of any values (numbers, objects, escaped characters: pouchdb-collate's
-			// path), half arrays of strings, nulls and booleans (parseKey's own).
+			// Half keys of any values (objects, escaped characters: pouchdb-collate's path),
+			// half arrays of strings, numbers, nulls and booleans (parseKey's own).
 			const key = i % 2 ? randomKey(random) : plainKey(0);
 			const idx = toIndexableString(key);
 			expect(parseKey(idx)).toEqual(parseIndexableString(idx));
-			// Plain keys are read without pouchdb-collate.
-			if (i % 2 === 0) expect(plainArray(idx)).toEqual(key);
+			// Plain keys are read without pouchdb-collate, to the same number bit for bit
+			// (some numbers do not read back as written, pouchdb-collate's either).
+			if (i % 2 === 0) {
+				const read = plainArray(idx);
+				expect(read).toBeDefined();
+				expect(read).toEqual(parseIndexableString(idx));
+			}
 			for (const row of [
 				[key, 'doc-1'],
 				[key, 'doc-1', 2]
