@@ -7,9 +7,10 @@
  * SvelteKit replaces the page with its error page or, when even that cannot be loaded,
  * reloads the page, and a browser then shows "This site can't be reached". A re-read that
  * fails here changes nothing: the numbers stay on screen, and a live page marks them and
- * tries again (components/dashboard/live.svelte.ts). Only a refusal (the session ended, a share link was
- * turned off: a 4xx answer) hands over to `refused`, which runs the page's loads again so
- * that SvelteKit shows the login page or the error page, as for any navigation.
+ * tries again (components/dashboard/live.svelte.ts). Only a refusal (the session ended, a
+ * share link was turned off: a 4xx answer) hands over to `refused`, which runs the page's
+ * loads again so that SvelteKit shows the login page or the error page, as for any
+ * navigation.
  */
 
 /** What a re-read came to. */

@@ -74,16 +74,18 @@ export type LiveStatus = 'connecting' | 'live' | 'behind' | 'reconnecting';
 
 /** A live feed of one site. */
 export class LiveFeed {
-	status = $state<LiveStatus>('connecting');
+	/** The stream: `open` from its `ready` until its next `error` (or until closed). */
+	private stream = $state<'connecting' | 'open' | 'reconnecting'>('connecting');
+	/** Re-reads that failed in a row, and the timer of the next try. */
+	private failures = $state(0);
+	private again: ReturnType<typeof setTimeout> | undefined;
+	status: LiveStatus = $derived(
+		this.stream !== 'open' ? this.stream : this.failures ? 'behind' : 'live'
+	);
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
-	/** Whether the stream is connected (its `ready` came, no `error` since). */
-	private connected = false;
 	private retry: ReturnType<typeof setTimeout> | undefined;
-	/** Re-reads that failed in a row, and the timer of the next try. */
-	private failures = 0;
-	private again: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
 
@@ -108,7 +110,7 @@ export class LiveFeed {
 		private readonly navigating: () => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
-			if (!this.connected) return;
+			if (this.stream !== 'open') return;
 			if (this.navigating()) this.held = true;
 			else this.reread(await reload());
 		});
@@ -120,12 +122,10 @@ export class LiveFeed {
 		this.again = undefined;
 		if (outcome !== 'failed') {
 			this.failures = 0;
-			if (this.connected) this.status = 'live';
 			return;
 		}
 		// The stream went down meanwhile: its reconnect re-reads.
-		if (!this.connected) return;
-		this.status = 'behind';
+		if (this.stream !== 'open') return;
 		const wait = Math.min(RETRY_MS * 2 ** this.failures, RETRY_MAX_MS);
 		this.failures++;
 		this.again = setTimeout(() => void this.refresh(), wait);
@@ -154,8 +154,7 @@ export class LiveFeed {
 		const open = () => {
 			source = new EventSource(this.url);
 			source.addEventListener('ready', () => {
-				this.connected = true;
-				this.status = this.failures ? 'behind' : 'live';
+				this.stream = 'open';
 				if (wasDown) change();
 				wasDown = false;
 			});
@@ -169,8 +168,7 @@ export class LiveFeed {
 			});
 			source.addEventListener('error', () => {
 				wasDown = true;
-				this.connected = false;
-				this.status = 'reconnecting';
+				this.stream = 'reconnecting';
 				clearTimeout(later);
 				later = undefined;
 				// The reconnect re-reads.
@@ -185,7 +183,7 @@ export class LiveFeed {
 		open();
 		return () => {
 			closed = true;
-			this.connected = false;
+			this.stream = 'reconnecting';
 			clearTimeout(retry);
 			clearTimeout(this.again);
 			this.settled(false);
@@ -203,7 +201,7 @@ export class LiveFeed {
 		if (!indexing) return void (this.retry = undefined);
 		// A re-read waits for the stream (see refresh): until it is connected, ask again.
 		this.retry = setTimeout(
-			() => (this.connected ? void this.refresh() : this.settled(true)),
+			() => (this.stream === 'open' ? void this.refresh() : this.settled(true)),
 			INDEXING_RETRY_MS
 		);
 	}
