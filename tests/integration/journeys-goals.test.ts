@@ -546,6 +546,46 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 		const sessions = await get(SESSIONS, '/api/v1/sessions', `${wideRange}&page=/many/*`);
 		expect(sessions.status).toBe(400);
 	});
+
+	test('a pattern of many stars against a long stored path answers at once (it once held the server for minutes)', async () => {
+		const ts = Date.UTC(2026, 10, 11, 22, 0);
+		const _id = uuidv7At(ts, 0xabc00);
+		const path = '/' + 'a'.repeat(500);
+		const doc = {
+			_id,
+			_rev: revisionFor(_id),
+			v: 1,
+			site: 'trips',
+			type: 'pageview',
+			ts,
+			receivedAt: ts,
+			sid: uuidv7At(ts, 0xabc01),
+			vid: 'visitor-long0000',
+			path,
+			entry: true,
+			firstOfDay: true,
+			firstEver: false,
+			pathFirstOfDay: true
+		};
+		const stored = await couch.events.bulk({ docs: [doc], new_edits: false });
+		expect(stored.filter((r) => 'error' in r && r.error)).toEqual([]);
+		await indexed(couch);
+		const stars = '/' + '*a'.repeat(10);
+		const none = await ok(
+			STATS,
+			'/api/v1/stats',
+			`${RANGE}&page=${encodeURIComponent(stars + '*b')}`
+		);
+		expect(none.totals).toEqual(zero);
+		const one = await ok(
+			STATS,
+			'/api/v1/stats',
+			`${RANGE}&page=${encodeURIComponent(stars + '*')}`
+		);
+		expect(one.totals).toMatchObject({ pageviews: 1, sessions: 1 });
+		await couch.events.destroy(_id, (await couch.events.get(_id))._rev);
+		await indexed(couch);
+	});
 });
 
 describe('goals in the sites database', () => {

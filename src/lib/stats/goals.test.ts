@@ -7,6 +7,7 @@ import {
 	wildcardMatcher,
 	wildcardPeriod
 } from './goals';
+import { seededRandom } from '../../../tests/support/synthetic';
 
 describe('goals', () => {
 	test('an exact goal reads its filter scope; a wildcard’s filter is its page pattern; a prop goal’s its event with the prop', () => {
@@ -49,6 +50,33 @@ describe('goals', () => {
 		expect(match('/docs/aXhtml')).toBe(false);
 		expect(match('/docs/')).toBe(false);
 		expect(wildcardMatcher('/a(b)+')('/a(b)+')).toBe(true);
+	});
+
+	test('a wildcard matches as the regular expression it stands for, on random patterns and paths', () => {
+		const seed = Math.floor(Math.random() * 2 ** 31);
+		const random = seededRandom(seed);
+		const text = (alphabet: string, length: number) =>
+			Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+		for (let i = 0; i < 5_000; i++) {
+			const pattern = text('ab/**', Math.floor(random() * 7));
+			const path = text('ab/', Math.floor(random() * 9));
+			const source = pattern
+				.split('*')
+				.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+				.join('[\\s\\S]*');
+			const expected = new RegExp(`^${source}$`).test(path);
+			expect(wildcardMatcher(pattern)(path), `seed ${seed}: ${pattern} on ${path}`).toBe(expected);
+		}
+	});
+
+	test('many stars against a long path answer at once (a backtracking regular expression took minutes)', () => {
+		const path = '/' + 'a'.repeat(5_000);
+		expect(wildcardMatcher('/*a*a*a*a*a*a*a*a*a*a*b')(path)).toBe(false);
+		expect(wildcardMatcher('/*a*a*a*a*a*a*a*a*a*a*a')(path)).toBe(true);
+		expect(wildcardMatcher('*' + 'a*'.repeat(200) + 'b')(path)).toBe(false);
+		expect(wildcardMatcher('**')('')).toBe(true);
+		expect(wildcardMatcher('/a*a')('/a')).toBe(false);
+		expect(wildcardMatcher('/x\u2028*')('/x\u2028\u2028')).toBe(true);
 	});
 
 	test('a wildcard goal counts visitors only when one path matched', () => {

@@ -84,14 +84,34 @@ export function goalPlan(goal: Goal): GoalPlan {
 	return { view: 'pages', match: wildcardMatcher(goal.path) };
 }
 
-/** A test for paths matching `pattern`, where `*` stands for any characters, `/` included. */
+/**
+ * A test for paths matching `pattern`, where `*` stands for any characters, `/` included.
+ *
+ * Matched in one left-to-right walk, not by a regular expression: a pattern of several
+ * stars against a long path backtracks exponentially in one (`/*a*a*a*a*b` against 500
+ * `a`s held the event loop for minutes), and anyone with a share link may send one.
+ * The part before the first star must start the path and the part after the last star
+ * end it; each part between must occur in order, and its leftmost occurrence leaves the
+ * most room for the rest, so no choice is ever taken back: O(path × pattern) at most.
+ */
 export function wildcardMatcher(pattern: string): (path: string) => boolean {
-	const source = pattern
-		.split('*')
-		.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-		.join('.*');
-	const re = new RegExp(`^${source}$`);
-	return (path) => re.test(path);
+	const parts = pattern.split('*');
+	if (parts.length === 1) return (path) => path === pattern;
+	const head = parts[0];
+	const tail = parts[parts.length - 1];
+	const middle = parts.slice(1, -1).filter(Boolean);
+	return (path) => {
+		if (path.length < head.length + tail.length) return false;
+		if (!path.startsWith(head) || !path.endsWith(tail)) return false;
+		const end = path.length - tail.length;
+		let at = head.length;
+		for (const part of middle) {
+			const found = path.indexOf(part, at);
+			if (found < 0 || found + part.length > end) return false;
+			at = found + part.length;
+		}
+		return true;
+	};
 }
 
 /**
