@@ -21,6 +21,7 @@
  *   not counted), listed by when each first fired it; `event=download`: S3.
  * - `source=(direct)` in Asia/Kolkata (+05:30, Nov 9 18:30Z to Nov 10 18:30Z): S2, S0.
  */
+import { isHttpError } from '@sveltejs/kit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { readDesignDocs } from '../../src/lib/server/boot/design-docs';
@@ -30,6 +31,8 @@ import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { GET as LIST } from '../../src/routes/api/v1/sessions/+server';
 import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { load as loadOwnerTimeline } from '../../src/routes/sites/[site]/sessions/[sid]/+page.server';
+import { load as loadSharedTimeline } from '../../src/routes/share/[secret]/sessions/[sid]/+page.server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
 
@@ -446,6 +449,40 @@ describe('Sessions API access', () => {
 		expect(on.status).toBe(200);
 		expect((await on.json()).sessions.map((s: { sid: string }) => s.sid)).toEqual([sid.OTHER]);
 		expect((await shared('', `${day}&share=${OTHER_SHARE}`)).status).toBe(403);
+	});
+});
+
+describe('the timeline pages', () => {
+	const admin = { name: 'admin', roles: ['_admin'], isAdmin: true };
+	/** The HTTP status SvelteKit answers a load with: 500 for anything but an HttpError. */
+	async function statusOf(load: Promise<unknown>): Promise<number> {
+		try {
+			await load;
+			return 200;
+		} catch (e) {
+			return isHttpError(e) ? e.status : 500;
+		}
+	}
+	const ownerPage = (sid: string, query = '') =>
+		loadOwnerTimeline({
+			locals: { user: admin },
+			params: { site: 'other', sid },
+			url: new URL(`http://localhost/sites/other/sessions/${sid}?${query}`)
+		} as never);
+	const sharedPage = (sid: string, query = '') =>
+		loadSharedTimeline({
+			params: { secret: OTHER_SHARE, sid },
+			url: new URL(`http://localhost/share/${OTHER_SHARE}/sessions/${sid}?${query}`),
+			setHeaders: () => {}
+		} as never);
+
+	test('answer 404 for a malformed session id and 400 for a cursor they never gave, not 500', async () => {
+		for (const page of [ownerPage, sharedPage]) {
+			expect(await statusOf(page(sid.OTHER))).toBe(200);
+			expect(await statusOf(page('not-a-sid'))).toBe(404);
+			expect(await statusOf(page(sid.OTHER, 'after=zzz'))).toBe(400);
+			expect(await statusOf(page(sid.S1))).toBe(404);
+		}
 	});
 });
 

@@ -51,9 +51,11 @@ export async function readSessionsPage(
 /**
  * A session's timeline page (its first {@link TIMELINE_LIMIT} records, or those after
  * `after`).
- * @throws {CouchstatsError} 404 for a session id that is malformed or not the site's.
+ * @throws {CouchstatsError} 404 for a session id that is malformed or not the site's, 400
+ *   for an `after` this page never gave (as a rejection, which the pages turn into their
+ *   status: a throw before the first await escaped them as a 500).
  */
-export function readTimelinePage(
+export async function readTimelinePage(
 	couch: Couch,
 	site: Pick<SiteRecord, 'id'>,
 	sid: string,
