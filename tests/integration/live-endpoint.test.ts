@@ -114,6 +114,22 @@ test('every viewer who comes after others have left still gets the new records o
 	}
 });
 
+test('the public demo stream leaves out the app’s own pages, as the public stats page does', async () => {
+	const stream = await openStream('demo');
+	let arrived = false;
+	for (let i = 0; i < 60 && !arrived; i++) {
+		await sendPageview(`/share/shr_${'s'.repeat(28)}${String(i).padStart(4, '0')}`);
+		await sendPageview(`/sites/demo/settings`);
+		const path = `/after-private-${i}`;
+		await sendPageview(path);
+		arrived = await stream.until(() => stream.records.some((r) => r.path === path), 1000);
+	}
+	expect(arrived).toBe(true);
+	await stream.close();
+	expect(stream.records.filter((r) => /^\/(share|sites)\//.test(r.path))).toEqual([]);
+	expect(stream.events.join('\n')).not.toContain('shr_');
+});
+
 test('other sites’ live streams and stats need an owner, a token or the share link', async () => {
 	const couch = createCouch(app.couchUrl!, app.prefix);
 	const owner = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };

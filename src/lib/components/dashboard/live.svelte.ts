@@ -99,14 +99,12 @@ export class LiveFeed {
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
 	 * @param reload Re-reads the numbers ($lib/reread.ts) and says what it came to; called
 	 *   through {@link refresh} when new records arrive or the stream reconnects after a gap.
-	 * @param hide Paths the latest-events list leaves out (default none).
 	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a
 	 *   re-read then would read the range being left, so it waits for {@link navigated}.
 	 */
 	constructor(
 		private readonly url: string,
 		reload: () => Promise<Reread>,
-		private readonly hide: (path: string) => boolean = () => false,
 		private readonly navigating: () => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
@@ -209,7 +207,7 @@ export class LiveFeed {
 	/** Adds records to the latest list, newest first, capped at {@link LATEST_MAX}. */
 	add(records: LiveRecord[]): void {
 		const shown = records
-			.filter((r) => SHOWN.has(r.type) && !this.hide(r.path))
+			.filter((r) => SHOWN.has(r.type))
 			.sort((a, b) => b.ts - a.ts)
 			.map((r) => ({ ...r, key: this.next++ }));
 		if (shown.length) this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);

@@ -103,7 +103,7 @@ describe('LiveFeed', () => {
 	test('holds a re-read back while the page navigates, and runs it once the navigation has ended', async () => {
 		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
 		let navigating = false;
-		const feed = new LiveFeed('/api/v1/live?site=demo', reload, undefined, () => navigating);
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload, () => navigating);
 		const stop = feed.start();
 		FakeEventSource.last!.send('ready');
 		// A click on a row starts a navigation; records arrive before it ends.

@@ -36,6 +36,8 @@ export interface LiveOptions {
 	keepAliveMs?: number;
 	/** The follower to listen to; default the process's. */
 	follower?: ChangesFollower;
+	/** Paths the stream leaves out (the public demo site's private paths); default none. */
+	hide?: (path: string) => boolean;
 }
 
 /** An SSE response streaming a site's new records until the client goes away. */
@@ -52,9 +54,13 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 				}
 			};
 			send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ site })}\n\n`);
+			const hide = options.hide;
 			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
 				site,
-				(records: LiveRecord[]) => send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`)
+				(batch: LiveRecord[]) => {
+					const records = hide ? batch.filter((record) => !hide(record.path)) : batch;
+					if (records.length) send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`);
+				}
 			);
 			const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
 			cleanup = () => {

@@ -13,7 +13,7 @@ import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';
 import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
-import { isPrivatePath } from './private-paths';
+import { isPrivatePath } from '$lib/server/demo/private-paths';
 
 /** A page of the site with its title and type. */
 export interface TitledPath {
