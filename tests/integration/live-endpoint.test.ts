@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../support/ingest-records';
 import type { LiveRecord } from '../../src/lib/server/live/follower';
+import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';
 import { sendThroughIngest, startApp } from './harness';
@@ -128,6 +129,27 @@ test('the public demo stream leaves out the app’s own pages, as the public sta
 	await stream.close();
 	expect(stream.records.filter((r) => /^\/(share|sites)\//.test(r.path))).toEqual([]);
 	expect(stream.events.join('\n')).not.toContain('shr_');
+});
+
+test('one address holds at most so many streams at once; a closed one makes room again', async () => {
+	const streams = await Promise.all(
+		Array.from({ length: MAX_STREAMS_PER_CLIENT }, () => openStream('demo'))
+	);
+	const refused = await fetch(`${app.url}/api/v1/live?site=demo`);
+	expect(refused.status).toBe(429);
+	expect((await refused.json()).message).toBe(
+		`at most ${MAX_STREAMS_PER_CLIENT} live streams may be open from one address; close one first`
+	);
+	await streams.pop()!.close();
+	// The server learns of the close when the connection ends: ask until it has.
+	let again: Response | undefined;
+	for (let i = 0; i < 100 && again?.status !== 200; i++) {
+		if (again) await new Promise((resolve) => setTimeout(resolve, 50));
+		again = await fetch(`${app.url}/api/v1/live?site=demo`);
+	}
+	expect(again!.status).toBe(200);
+	await again!.body!.cancel();
+	await Promise.all(streams.map((stream) => stream.close()));
 });
 
 test('other sites’ live streams and stats need an owner, a token or the share link', async () => {

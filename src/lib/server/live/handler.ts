@@ -2,7 +2,10 @@
  * `GET /api/v1/live?site=ID`: who may listen is who may read the site's stats (owner
  * session, `Authorization: Bearer`, or the site's share link as `share=`); the public
  * demo site may be followed by anyone, as its /stats page is public, without the paths
- * that page never shows (the app's own pages, `demo/private-paths.ts`).
+ * that page never shows (the app's own pages, `demo/private-paths.ts`). A stream stays
+ * open as long as its client wants, so one client address may hold at most
+ * {@link MAX_STREAMS_PER_CLIENT} at once: more would let anyone use up the process's
+ * connections and file descriptors with the public stream.
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
@@ -12,14 +15,38 @@ import { liveResponse } from './stream';
 import { DEMO_SITE } from '../accounts/sites';
 import { isPrivatePath } from '../demo/private-paths';
 
+/** Live streams one client address may hold open at once (one per tab, many tabs). */
+export const MAX_STREAMS_PER_CLIENT = 32;
+
+/** Open streams per client address; an address leaves the map with its last stream. */
+const openStreams = new Map<string, number>();
+
+/** A live request: the stats request and the client's address (`client-address.ts`). */
+export interface LiveRequest extends StatsRequest {
+	clientAddress: string;
+}
+
 /** Answers a live request: an SSE stream, or a JSON error. */
-export async function liveRequest(event: StatsRequest): Promise<Response> {
+export async function liveRequest(event: LiveRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
-		if (site === DEMO_SITE) return liveResponse(site, { hide: isPrivatePath });
-		await authorizeSite(couch(), site, credentialsOf(event));
-		return liveResponse(site);
+		if (site !== DEMO_SITE) await authorizeSite(couch(), site, credentialsOf(event));
+		const address = event.clientAddress;
+		const open = openStreams.get(address) ?? 0;
+		if (open >= MAX_STREAMS_PER_CLIENT) {
+			throw new CouchstatsError(
+				429,
+				`at most ${MAX_STREAMS_PER_CLIENT} live streams may be open from one address; close one first`
+			);
+		}
+		openStreams.set(address, open + 1);
+		const onClose = () => {
+			const left = (openStreams.get(address) ?? 1) - 1;
+			if (left > 0) openStreams.set(address, left);
+			else openStreams.delete(address);
+		};
+		return liveResponse(site, { hide: site === DEMO_SITE ? isPrivatePath : undefined, onClose });
 	} catch (e) {
 		if (e instanceof CouchstatsError) {
 			return Response.json({ error: e.name, message: e.message }, { status: e.status });

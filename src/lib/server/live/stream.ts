@@ -38,6 +38,8 @@ export interface LiveOptions {
 	follower?: ChangesFollower;
 	/** Paths the stream leaves out (the public demo site's private paths); default none. */
 	hide?: (path: string) => boolean;
+	/** Called once when the stream ends, whoever ends it. */
+	onClose?: () => void;
 }
 
 /** An SSE response streaming a site's new records until the client goes away. */
@@ -63,10 +65,14 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 				}
 			);
 			const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
+			let ended = false;
 			cleanup = () => {
+				if (ended) return;
+				ended = true;
 				clearInterval(keepAlive);
 				unsubscribe();
 				closers.delete(close);
+				options.onClose?.();
 			};
 			const close = () => {
 				cleanup();

@@ -1,6 +1,12 @@
+import { clientAddress } from '$lib/server/accounts/client-address';
 import { liveRequest } from '$lib/server/live/handler';
 import type { RequestHandler } from './$types';
 
 /** Live updates of a site over Server-Sent Events: `?site=ID` (owner, token or `share=`). */
-export const GET = (({ url, request, locals }) =>
-	liveRequest({ url, request, locals })) satisfies RequestHandler;
+export const GET = ((event) =>
+	liveRequest({
+		url: event.url,
+		request: event.request,
+		locals: event.locals,
+		clientAddress: clientAddress(event)
+	})) satisfies RequestHandler;
