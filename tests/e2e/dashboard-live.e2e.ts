@@ -86,6 +86,10 @@ test('the public /stats page shows the new pageviews of a post with its title, w
 	await expect(watcher.getByText('Live', { exact: true })).toBeVisible();
 	await mark(watcher);
 	const before = await metric(watcher, 'pageviews');
+	// The engagement rate says what it divides, as on the owner's dashboard.
+	await expect(watcher.locator('[data-metric="engagement"] dt')).toContainText(
+		/\d+ engaged of \d+ actual sessions? \(10 s\+\)/
+	);
 
 	const visitor = await (await visitorBrowser.newContext()).newPage();
 	await visit(visitor, '/blog/hello-couchstats');

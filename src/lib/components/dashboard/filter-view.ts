@@ -27,7 +27,7 @@ export interface HeadlineMetric {
 }
 
 /** What the engagement rate divides: engaged sessions by actual sessions (over 10 s), not all sessions. */
-const ENGAGED_OF_ACTUAL = (t: Totals) =>
+export const ENGAGED_OF_ACTUAL = (t: Pick<Totals, 'engagedSessions' | 'actualSessions'>) =>
 	`${t.engagedSessions} engaged of ${t.actualSessions} actual session${t.actualSessions === 1 ? '' : 's'} (10 s+)`;
 
 const UNFILTERED: HeadlineMetric[] = [
