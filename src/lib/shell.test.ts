@@ -10,7 +10,20 @@ test.each([
 	['/login', 'beta', '/sites/beta'],
 	['/sites/alpha', 'a b', '/sites/a%20b']
 ])('switching from %s to %s goes to %s', (pathname, site, href) => {
-	expect(switchHref(pathname, site)).toBe(href);
+	expect(switchHref(new URL(pathname, 'http://localhost'), site)).toBe(href);
+});
+
+test.each([
+	['/sites/alpha?range=30d&tz=Asia/Tokyo&page=/pricing', '/sites/beta?range=30d'],
+	[
+		'/sites/alpha/sessions?range=custom&from=2026-11-01&to=2026-11-07&source=x',
+		'/sites/beta/sessions?range=custom&from=2026-11-01&to=2026-11-07'
+	],
+	['/sites/alpha/funnels?funnel=f1&range=12mo', '/sites/beta/funnels?range=12mo'],
+	['/sites/alpha/settings?range=30d', '/sites/beta/settings'],
+	['/sites/alpha?tz=UTC', '/sites/beta']
+])('switching from %s keeps the period only: %s', (from, href) => {
+	expect(switchHref(new URL(from, 'http://localhost'), 'beta')).toBe(href);
 });
 
 test('the site links mark the page being shown', () => {

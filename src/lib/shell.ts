@@ -5,6 +5,7 @@
  * Every page below `/sites/[site]/` is inside the shell (`src/routes/sites/+layout`);
  * to give a new page of a site its link in the header, add it to {@link SITE_PAGES}.
  */
+import { RANGE_PARAMS } from './stats/range';
 
 /** A site as the header's switcher lists it. */
 export interface SiteLink {
@@ -99,15 +100,23 @@ export function sharedPageLinks(secret: string, shows: SharedPages, pathname: st
 }
 
 /**
- * Where the switcher takes an owner who picks `site` while at `pathname`: the same page
- * of the other site (its settings from settings, its sessions from a session's timeline),
- * else its dashboard. The query is
- * dropped: filters name one site's pages and sources.
+ * Where the switcher takes an owner who picks `site` while at `url`: the same page of the
+ * other site (its settings from settings, its sessions from a session's timeline), else
+ * its dashboard, over the same period. Of the query only the period (`range`, `from`,
+ * `to`) is kept: filters name one site's pages and sources, and the other site's numbers
+ * are read in its own time zone (the picker writes `tz` whether or not it was chosen).
  */
-export function switchHref(pathname: string, site: string): string {
-	const at = /^\/sites\/[^/]+(\/.*)?$/.exec(pathname);
+export function switchHref(url: URL, site: string): string {
+	const at = /^\/sites\/[^/]+(\/.*)?$/.exec(url.pathname);
 	// A page below a site page (a session's timeline) switches to that page (the list).
 	const section = /^\/[^/]*/.exec(at?.[1] ?? '')?.[0] ?? '';
 	const page = SITE_PAGES.find(({ path }) => path === section);
-	return siteHref(site, page?.path);
+	const href = siteHref(site, page?.path);
+	if (page?.path === '/settings') return href;
+	const period = new URLSearchParams();
+	for (const name of RANGE_PARAMS) {
+		const value = url.searchParams.get(name);
+		if (name !== 'tz' && value !== null) period.set(name, value);
+	}
+	return period.size ? `${href}?${period}` : href;
 }

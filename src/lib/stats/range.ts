@@ -117,6 +117,9 @@ export function resolveRange(
 	return { preset, ...presetDates(preset, today), tz };
 }
 
+/** The query parameters of a range choice ({@link resolveRange}), as the picker writes them. */
+export const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
+
 /** The query string of a range choice, as the picker writes it. */
 export function rangeQuery(choice: RangeChoice): string {
 	const params = new URLSearchParams({ range: choice.preset });

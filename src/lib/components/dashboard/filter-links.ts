@@ -1,11 +1,12 @@
 /**
  * The links that put a dashboard under a filter (`?page=/pricing`, `?source=news.ycombinator.com`,
  * `?event=signup`, `?event=signup&prop=plan=pro`) or take it off. A link keeps the page's range parameters
- * (src/lib/stats/range.ts) and nothing else, so choosing a row replaces any filter already
+ * (`RANGE_PARAMS`, src/lib/stats/range.ts) and nothing else, so choosing a row replaces any filter already
  * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
 import { OTHER } from '../../stats/breakdowns';
+import { RANGE_PARAMS } from '../../stats/range';
 import {
 	filterLabel,
 	filterParams,
@@ -13,9 +14,6 @@ import {
 	type Filter,
 	type FilterKind
 } from '../../stats/filters';
-
-/** The query parameters of a range (`resolveRange` in src/lib/stats/range.ts), kept by every link. */
-const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
 
 /**
  * The address of the page at `url` under `filter` (or none), with the same range.
