@@ -1,8 +1,8 @@
 /**
  * `GET /api/v1/live?site=ID`: who may listen is who may read the site's stats (owner
  * session, `Authorization: Bearer`, or the site's share link as `share=`); the public
- * demo site may be followed by anyone, as its /stats page is public, without the paths
- * that page never shows (the app's own pages, `demo/private-paths.ts`). A stream stays
+ * demo site may be followed by anyone, as its /stats page is public, and names only the
+ * paths that page shows (`demo/public-paths.ts`; any other is sent as "(other)"). A stream stays
  * open as long as its client wants, so one client address may hold at most
  * {@link MAX_STREAMS_PER_CLIENT} at once: more would let anyone use up the process's
  * connections and file descriptors with the public stream.
@@ -13,7 +13,8 @@ import { authorizeSite, credentialsOf, type StatsRequest } from '../stats/author
 import { parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
 import { DEMO_SITE } from '../accounts/sites';
-import { isPrivatePath } from '../demo/private-paths';
+import { isPublicPath } from '../demo/public-paths';
+import { OTHER } from '../../stats/breakdowns';
 
 /** Live streams one client address may hold open at once (one per tab, many tabs). */
 export const MAX_STREAMS_PER_CLIENT = 32;
@@ -46,7 +47,9 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			if (left > 0) openStreams.set(address, left);
 			else openStreams.delete(address);
 		};
-		return liveResponse(site, { hide: site === DEMO_SITE ? isPrivatePath : undefined, onClose });
+		const publish =
+			site === DEMO_SITE ? (path: string) => (isPublicPath(path) ? path : OTHER) : undefined;
+		return liveResponse(site, { publish, onClose });
 	} catch (e) {
 		if (e instanceof CouchstatsError) {
 			return Response.json({ error: e.name, message: e.message }, { status: e.status });

@@ -36,8 +36,8 @@ export interface LiveOptions {
 	keepAliveMs?: number;
 	/** The follower to listen to; default the process's. */
 	follower?: ChangesFollower;
-	/** Paths the stream leaves out (the public demo site's private paths); default none. */
-	hide?: (path: string) => boolean;
+	/** The path a record is sent with (the public demo site's: `demo/public-paths.ts`); default its own. */
+	publish?: (path: string) => string;
 	/** Called once when the stream ends, whoever ends it. */
 	onClose?: () => void;
 }
@@ -56,12 +56,14 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 				}
 			};
 			send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ site })}\n\n`);
-			const hide = options.hide;
+			const publish = options.publish;
 			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
 				site,
 				(batch: LiveRecord[]) => {
-					const records = hide ? batch.filter((record) => !hide(record.path)) : batch;
-					if (records.length) send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`);
+					const records = publish
+						? batch.map((record) => ({ ...record, path: publish(record.path) }))
+						: batch;
+					send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`);
 				}
 			);
 			const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);

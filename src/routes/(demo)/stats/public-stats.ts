@@ -13,7 +13,7 @@ import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';
 import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
-import { isPrivatePath } from '$lib/server/demo/private-paths';
+import { isPublicPath } from '$lib/server/demo/public-paths';
 
 /** A page of the site with its title and type. */
 export interface TitledPath {
@@ -75,7 +75,7 @@ export async function readPublicStats(
 		activeNow: {
 			visitors: active.visitors,
 			byPath: active.byPath
-				.filter((row) => !isPrivatePath(row.path))
+				.filter((row) => isPublicPath(row.path))
 				.map((row) => ({ ...titled(row.path), visitors: row.visitors })),
 			sessions: []
 		},
@@ -91,15 +91,14 @@ export async function readPublicStats(
 }
 
 /**
- * The pages breakdown without private paths; their counts join the "(other)" row so
- * the column still adds up to the total.
+ * The pages breakdown with the paths the page may show (`public-paths.ts`); the others'
+ * counts join the "(other)" row so the column still adds up to the total.
  */
 function publicRows(rows: PageRow[]): PageRow[] {
-	const hidden = rows.filter((row) => isPrivatePath(row.path));
-	if (!hidden.length) return rows;
-	const kept = rows.filter((row) => !isPrivatePath(row.path) && row.path !== OTHER);
-	const other = [...hidden, ...rows.filter((row) => row.path === OTHER)];
-	return [...kept, breakdownNamed('pages').other(other)];
+	const hidden = rows.filter((row) => !isPublicPath(row.path));
+	if (hidden.every((row) => row.path === OTHER)) return rows;
+	const kept = rows.filter((row) => isPublicPath(row.path));
+	return [...kept, breakdownNamed('pages').other(hidden)];
 }
 
 /** A path with the title and type of the entry served there, by slug. */

@@ -1,0 +1,27 @@
+/**
+ * Which paths the public demo site publishes, on its /stats page and in its live stream:
+ * its own pages only, the routes below `src/routes/(demo)` and the published posts and
+ * pages of `content/`. Anything else is counted under "(other)" without its path:
+ *
+ * - the app's own pages: a read-only share link (`/share/<secret>`) must never be
+ *   published, and the owners' dashboards and the login page are nobody's business (the
+ *   tracker runs on the demo pages only, but records of these may be stored from before);
+ * - any other path: anyone may post a record to the public demo site, so a path that is
+ *   no page of it (a 404, or text made up to be shown) is not shown.
+ */
+import { entryForPath } from './content';
+
+/** The demo site's routes that are not an entry of `content/` (public-paths.test.ts keeps it true). */
+export const DEMO_ROUTES: ReadonlySet<string> = new Set([
+	'/',
+	'/about',
+	'/blog',
+	'/pricing',
+	'/stats',
+	'/your-data'
+]);
+
+/** Whether the public demo site may show a path. */
+export function isPublicPath(path: string): boolean {
+	return DEMO_ROUTES.has(path) || entryForPath(path) !== undefined;
+}
