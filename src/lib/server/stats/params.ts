@@ -7,6 +7,7 @@ import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filter
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
+import { hasNoControl } from '../text';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
@@ -182,8 +183,7 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	}
 	if (!kind) return null;
 	const value = params.get(kind)!;
-	// eslint-disable-next-line no-control-regex
-	if (!value || /[\u0000-\u001f\u007f]/.test(value)) {
+	if (!value || !hasNoControl(value)) {
 		throw new CouchstatsError(400, `${kind} must be a non-empty value without control characters`);
 	}
 	if (value.length > FILTER_MAX[kind]) {
@@ -201,8 +201,7 @@ export function parseFilter(params: URLSearchParams): Filter | null {
  */
 function parseProp(name: string, prop: string): NonNullable<Filter['prop']> {
 	const eq = prop.indexOf('=');
-	// eslint-disable-next-line no-control-regex
-	if (eq < 1 || /[\u0000-\u001f\u007f]/.test(prop)) {
+	if (eq < 1 || !hasNoControl(prop)) {
 		throw new CouchstatsError(
 			400,
 			`prop "${clip(prop)}" must be key=value without control characters, e.g. prop=plan=pro`
