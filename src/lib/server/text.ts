@@ -1,6 +1,6 @@
 /**
- * The one rule for text that browsers and people send (records, filters, goals, funnel
- * names): no control characters, tabs and newlines included. None of it
+ * The one rule for text that browsers and people send (records, filters, site names,
+ * goals, funnel names): no control characters, tabs and newlines included. None of it
  * is multi-line, and a control character in a name or path is at best invisible, at
  * worst a forged log line or a broken CSV row.
  */

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { siteForOwner } from './site-admin';
+import { parseSiteForm, siteForOwner } from './site-admin';
 import { siteRecord } from './sites';
 import { createToken } from './tokens';
 
@@ -28,4 +28,34 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 		funnels: []
 	});
 	expect(siteForOwner({ ...stored, shareHash: undefined }).shared).toBe(false);
+});
+
+function siteForm(fields: Record<string, string>) {
+	const form = new FormData();
+	for (const [key, value] of Object.entries({
+		id: 'blog',
+		name: 'Blog',
+		hostnames: 'blog.example.com',
+		timeZone: 'UTC',
+		...fields
+	})) {
+		form.set(key, value);
+	}
+	return form;
+}
+
+test.each([
+	['x\u0001y', 'name must not contain control characters'],
+	['tab\there', 'name must not contain control characters'],
+	['new\nline', 'name must not contain control characters'],
+	['   ', 'name is required'],
+	['x'.repeat(101), 'name must be at most 100 characters']
+])('a site form whose name is %j is refused: %s', (name, message) => {
+	expect(() => parseSiteForm(siteForm({ name }))).toThrow(
+		expect.objectContaining({ status: 400, message })
+	);
+});
+
+test('a site name is trimmed and may hold any other character', () => {
+	expect(parseSiteForm(siteForm({ name: '  Café 日本 😀 ' })).name).toBe('Café 日本 😀');
 });
