@@ -107,6 +107,7 @@ describe('the ingest handler on the real store', () => {
 		expect(await response.json()).toEqual([
 			{
 				id: bad._id,
+				index: docs.length,
 				error: 'forbidden',
 				reason: 'src: must be (direct) or a lowercase host name without port'
 			}
@@ -130,16 +131,28 @@ describe('the ingest handler on the real store', () => {
 				{ ...pageview(NOW), _deleted: true },
 				good,
 				pageview(NOW, { site: 'blog' }),
-				{ _id: '_design/evil', validate_doc_update: 'function(){}' }
+				{ _id: '_design/evil', validate_doc_update: 'function(){}' },
+				5,
+				{ path: '/no-id' }
 			],
 			new_edits: false
 		});
 		expect(response.status).toBe(201);
 		const body = await response.json();
-		expect(body.map((e: { reason: string }) => e.reason)).toEqual([
-			'deletions are refused',
-			`site "blog" does not allow the origin ${PAGE}`,
-			'design documents are refused'
+		// Each refusal names the document's position, the only name of one without an _id.
+		expect(
+			body.map((e: { id: string | null; index: number; reason: string }) => [e.index, e.reason])
+		).toEqual([
+			[0, 'deletions are refused'],
+			[2, `site "blog" does not allow the origin ${PAGE}`],
+			[3, 'design documents are refused'],
+			[4, 'a document must be a JSON object'],
+			[5, expect.stringMatching(/^type: /)]
+		]);
+		expect(body.slice(2).map((e: { id: string | null }) => e.id)).toEqual([
+			'_design/evil',
+			null,
+			null
 		]);
 		expect(await storedIds()).toContain(good._id);
 		const validate = (await couch.events.get('_design/validate')) as unknown as Record<

@@ -8,6 +8,7 @@
  * | `GET`/`PUT /_local/{id}`        | checkpoints, in the checkpoints database       |
  * | `POST /_revs_diff`              | which offered records the store lacks          |
  * | `POST /_bulk_docs`              | `{docs, new_edits: false, sent?}`; errors only |
+ * |                                 | (`{id, index, error, reason}`, request order)  |
  * | `OPTIONS` any of the above      | CORS preflight, registered site origins only   |
  * | any other path                  | 404                                            |
  * | any other method                | 405 with `Allow`                               |
@@ -141,8 +142,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 					[ipRecordBuckets, new Map([[req.clientAddress, batch.records.length]])]
 				]);
 				if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
-				const refused = await storeRecords(deps.couch().events, batch.records);
-				return json([...batch.errors, ...refused], 201);
+				const refused = await storeRecords(deps.couch().events, batch);
+				return json(
+					[...batch.errors, ...refused].sort((a, b) => a.index - b.index),
+					201
+				);
 			}
 		}
 	}
