@@ -102,11 +102,11 @@ describe('Stats API parameters', () => {
 		],
 		[
 			'range=all&interval=hour',
-			'interval hour allows ranges of up to 31 days; the range from 2016-11-14 to 2026-11-21 is 3660'
+			'interval hour allows ranges of up to 31 days; the range from 2016-11-14 to 2026-11-21 is 3660 days'
 		],
 		[
 			'from=2026-01-01&to=2026-11-01&interval=hour',
-			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305'
+			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305 days'
 		],
 		[
 			// Once a hang: Date.UTC read the year 0 as 1900.

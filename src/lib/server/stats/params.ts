@@ -114,7 +114,7 @@ export function parseRangeParams(
 	if (days > MAX_DAYS_FOR[interval]) {
 		throw new CouchstatsError(
 			400,
-			`interval ${interval} allows ranges of up to ${MAX_DAYS_FOR[interval]} days; the range from ${from} to ${to} is ${days}`
+			`interval ${interval} allows ranges of up to ${MAX_DAYS_FOR[interval]} days; the range from ${from} to ${to} is ${days} days`
 		);
 	}
 
