@@ -221,6 +221,34 @@ describe('the ingest handler on the real store', () => {
 		expect(huge.status).toBe(413);
 	});
 
+	test('stores no checkpoint but what PouchDB writes, and none for an origin no site allows', async () => {
+		const ingest = ingestWith();
+		const pastebin = await call(
+			ingest,
+			'PUT',
+			'_local/pastebin1',
+			{ note: 'arbitrary attacker data', x: '<script>' },
+			{ origin: '' }
+		);
+		expect([pastebin.status, await pastebin.json()]).toEqual([
+			400,
+			{
+				error: 'bad_request',
+				reason:
+					'note is not a field of a replication checkpoint, which holds session_id, last_seq, history, replicator, version'
+			}
+		]);
+		for (const method of ['PUT', 'GET']) {
+			const foreign = await call(ingest, method, '_local/abc', method === 'PUT' ? {} : undefined, {
+				origin: 'https://evil.test'
+			});
+			expect([foreign.status, await foreign.json()]).toEqual([
+				403,
+				{ error: 'forbidden', reason: 'this origin is not registered for any site' }
+			]);
+		}
+	});
+
 	test('answers 429 with Retry-After when a session sends more than its bucket holds', async () => {
 		const ingest = ingestWith({ sessionBurst: 3 });
 		const sid = uuidv7(NOW);

@@ -18,14 +18,13 @@
  * from their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
-import type { DocumentScope } from 'nano';
 import { LIMITS } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
-import { CHECKPOINT_MAX_BYTES, Checkpoints, type StoredCheckpoint } from './checkpoints';
+import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
 import { describeAgent } from './enrich';
 import { corsHeaders, preflightHeaders, requestOrigin, type ClaimedOrigin } from './origin';
@@ -80,10 +79,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const ipRecordBuckets = new TokenBuckets(deps.config.ipRecords, now);
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
-	const checkpoints = new Checkpoints(
-		() => deps.couch().checkpoints as unknown as DocumentScope<StoredCheckpoint>,
-		now
-	);
+	const checkpoints = new Checkpoints(() => deps.couch().checkpoints, { now });
 
 	async function respond(req: IngestRequest, sites: SiteList, at: number): Promise<Response> {
 		const { request } = req;
