@@ -10,7 +10,7 @@ import {
 import { StartupError } from '$lib/server/errors';
 import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
-import { logError } from '$lib/server/log';
+import { logRequestError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
 import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
@@ -86,9 +86,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 /**
  * Unexpected errors are logged once, secrets redacted (a share page's path holds its
- * secret); a 404 is no error worth a line. The visitor sees only the generic message.
+ * secret); a 404 is no error worth a line, a client's abort one line without a stack
+ * (`logRequestError`). The visitor sees only the generic message.
  */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
-	if (status !== 404) logError(`${event.request.method} ${event.url.pathname} (${status})`, error);
+	logRequestError(`${event.request.method} ${event.url.pathname}`, status, error);
 	return { message };
 };

@@ -107,6 +107,7 @@ describe('the ingest handler on the real store', () => {
 		expect(await response.json()).toEqual([
 			{
 				id: bad._id,
+				index: docs.length,
 				error: 'forbidden',
 				reason: 'src: must be (direct) or a lowercase host name without port'
 			}
@@ -130,16 +131,28 @@ describe('the ingest handler on the real store', () => {
 				{ ...pageview(NOW), _deleted: true },
 				good,
 				pageview(NOW, { site: 'blog' }),
-				{ _id: '_design/evil', validate_doc_update: 'function(){}' }
+				{ _id: '_design/evil', validate_doc_update: 'function(){}' },
+				5,
+				{ path: '/no-id' }
 			],
 			new_edits: false
 		});
 		expect(response.status).toBe(201);
 		const body = await response.json();
-		expect(body.map((e: { reason: string }) => e.reason)).toEqual([
-			'deletions are refused',
-			`site "blog" does not allow the origin ${PAGE}`,
-			'design documents are refused'
+		// Each refusal names the document's position, the only name of one without an _id.
+		expect(
+			body.map((e: { id: string | null; index: number; reason: string }) => [e.index, e.reason])
+		).toEqual([
+			[0, 'deletions are refused'],
+			[2, `site "blog" does not allow the origin ${PAGE}`],
+			[3, 'design documents are refused'],
+			[4, 'a document must be a JSON object'],
+			[5, expect.stringMatching(/^type: /)]
+		]);
+		expect(body.slice(2).map((e: { id: string | null }) => e.id)).toEqual([
+			'_design/evil',
+			null,
+			null
 		]);
 		expect(await storedIds()).toContain(good._id);
 		const validate = (await couch.events.get('_design/validate')) as unknown as Record<
@@ -206,6 +219,34 @@ describe('the ingest handler on the real store', () => {
 
 		const huge = await call(ingest, 'PUT', `_local/${id}`, { _rev: '0-2', blob: 'x'.repeat(5000) });
 		expect(huge.status).toBe(413);
+	});
+
+	test('stores no checkpoint but what PouchDB writes, and none for an origin no site allows', async () => {
+		const ingest = ingestWith();
+		const pastebin = await call(
+			ingest,
+			'PUT',
+			'_local/pastebin1',
+			{ note: 'arbitrary attacker data', x: '<script>' },
+			{ origin: '' }
+		);
+		expect([pastebin.status, await pastebin.json()]).toEqual([
+			400,
+			{
+				error: 'bad_request',
+				reason:
+					'note is not a field of a replication checkpoint, which holds session_id, last_seq, history, replicator, version'
+			}
+		]);
+		for (const method of ['PUT', 'GET']) {
+			const foreign = await call(ingest, method, '_local/abc', method === 'PUT' ? {} : undefined, {
+				origin: 'https://evil.test'
+			});
+			expect([foreign.status, await foreign.json()]).toEqual([
+				403,
+				{ error: 'forbidden', reason: 'this origin is not registered for any site' }
+			]);
+		}
 	});
 
 	test('answers 429 with Retry-After when a session sends more than its bucket holds', async () => {

@@ -292,20 +292,37 @@ const requestCases: RequestCase[] = [
 		error: 'too_large'
 	},
 	{
-		name: 'a checkpoint over 4 KB',
+		name: 'a checkpoint over 1.5 KB',
 		method: 'PUT',
 		path: `${B}/_local/big`,
-		body: json({ blob: 'x'.repeat(5000) }),
+		body: json({ blob: 'x'.repeat(2000) }),
 		status: 413,
 		error: 'too_large'
 	},
 	{
-		name: 'a checkpoint body over 8 KB',
+		name: 'a checkpoint body over 3 KB',
 		method: 'PUT',
 		path: `${B}/_local/bigger`,
-		body: json({ blob: 'x'.repeat(9000) }),
+		body: json({ blob: 'x'.repeat(4000) }),
 		status: 413,
 		error: 'too_large'
+	},
+	{
+		name: 'a checkpoint used as a key-value store (fields PouchDB does not write)',
+		method: 'PUT',
+		path: `${B}/_local/pastebin1`,
+		body: json({ note: 'arbitrary attacker data', x: '<script>' }),
+		status: 400,
+		error: 'bad_request'
+	},
+	{
+		name: 'a checkpoint from an unregistered Origin',
+		method: 'PUT',
+		path: `${B}/_local/abc`,
+		body: json({ last_seq: 1 }),
+		headers: { origin: 'https://evil.test' },
+		status: 403,
+		error: 'forbidden'
 	},
 	// Origins
 	{

@@ -2,7 +2,8 @@
  * Slow clients against the BUILT app as `npm start` serves it (scripts/serve.js, its
  * default limits): a connection that sends its headers, or its body, one byte at a
  * time is cut once HEADERS_TIMEOUT (10 s) or REQUEST_TIMEOUT (30 s) has passed, and the
- * app keeps serving everyone else meanwhile.
+ * app keeps serving everyone else meanwhile; a client that goes away mid-body is logged
+ * as a client's abort, not as a server error.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -66,3 +67,22 @@ test('cuts connections that send their headers or their body a byte at a time', 
 	expect(body!).toBeLessThan(40_000);
 	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 }, 90_000);
+
+test('logs a client that closes the connection mid-body as one line, not as a 500 with a stack', async () => {
+	const socket = net.connect(app.port, '127.0.0.1');
+	await new Promise((resolve) => socket.on('connect', resolve));
+	socket.write(
+		`POST /login HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nOrigin: ${app.url}\r\n` +
+			'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=x'
+	);
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	socket.destroy();
+	const line =
+		'couchstats: POST /login (client abort): the connection closed before the whole body arrived';
+	for (let waited = 0; waited < 5000 && !app.output().includes(line); waited += 100) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	expect(app.output()).toContain(line);
+	expect(app.output()).not.toMatch(/POST \/login \(500\)|Error: aborted/);
+	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+});

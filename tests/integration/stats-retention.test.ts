@@ -1,6 +1,7 @@
 /**
  * `npm run retention`: deletes records older than a cutoff; their period counts zero
- * afterwards, later periods are unchanged, and tracking since moves forward.
+ * afterwards, later periods are unchanged, and tracking since moves forward. It deletes
+ * the replication checkpoints not written for 30 days too.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/import/retention';
+import { Checkpoints } from '../../src/lib/server/ingest/checkpoints';
 import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
@@ -41,6 +43,13 @@ describe('npm run retention', () => {
 		};
 		expect(before.old.totals.pageviews).toBe(old.filter((r) => r.type === 'pageview').length);
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(300);
+		// Replication checkpoints: one last written 31 days ago, one (rewritten) a day ago.
+		let clock = now - 31 * DAY;
+		const checkpoints = new Checkpoints(() => couch.checkpoints, { now: () => clock });
+		await checkpoints.write('-', 'abandoned', { last_seq: 5 });
+		await checkpoints.write('-', 'in-use', { last_seq: 5 });
+		clock = now - DAY;
+		await checkpoints.write('-', 'in-use', { _rev: '0-1', last_seq: 9 });
 
 		const dir = tempDir('couchstats-retention-');
 		const child = spawn(
@@ -64,6 +73,11 @@ describe('npm run retention', () => {
 		fs.rmSync(dir, { recursive: true, force: true });
 		expect(stderr).toContain('deleting 300 records older than');
 		expect(stderr).toContain('deleted 300 records');
+		expect(stderr).toContain(
+			'deleted 1 of 2 replication checkpoints not written for 30 days; compacting the checkpoints database'
+		);
+		await expect(checkpoints.read('-', 'abandoned')).rejects.toMatchObject({ status: 404 });
+		expect(await checkpoints.read('-', 'in-use')).toMatchObject({ _rev: '0-2', last_seq: 9 });
 
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(0);
 		await indexed(couch);

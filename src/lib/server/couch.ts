@@ -6,6 +6,7 @@ import nano from 'nano';
 import type { DocumentScope, DocumentViewResponse, ServerScope } from 'nano';
 import type { StoredRecord } from '$lib/records';
 import type { SiteRecord } from './accounts/sites';
+import type { StoredCheckpoint } from './ingest/checkpoints';
 
 /** Names of the app's databases, all sharing the configured prefix. */
 export interface DbNames {
@@ -13,7 +14,7 @@ export interface DbNames {
 	events: string;
 	/** Site records (id, name, hostnames, time zone, owners, tokens). */
 	sites: string;
-	/** Replication checkpoints (`_local` docs) written by browsers through the ingest. */
+	/** Replication checkpoints (`_local` docs) written by replicators through the ingest. */
 	checkpoints: string;
 }
 
@@ -35,7 +36,7 @@ export interface Couch {
 	names: DbNames;
 	events: DocumentScope<StoredRecord>;
 	sites: DocumentScope<SiteRecord>;
-	checkpoints: DocumentScope<Record<string, unknown>>;
+	checkpoints: DocumentScope<StoredCheckpoint>;
 }
 
 /**
@@ -51,7 +52,7 @@ export function createCouch(url: URL, prefix: string): Couch {
 		names,
 		events: server.use<StoredRecord>(names.events),
 		sites: server.use<SiteRecord>(names.sites),
-		checkpoints: server.use<Record<string, unknown>>(names.checkpoints)
+		checkpoints: server.use<StoredCheckpoint>(names.checkpoints)
 	};
 }
 

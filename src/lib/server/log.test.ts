@@ -1,5 +1,5 @@
 import { afterEach, expect, test, vi } from 'vitest';
-import { logError, redactSecrets } from './log';
+import { logError, logRequestError, redactSecrets } from './log';
 
 const SHARE = 'shr_' + 'a1B2'.repeat(8);
 const TOKEN = 'cst_' + 'Zz9-'.repeat(11);
@@ -30,4 +30,30 @@ test('logs an error with its stack and without the secrets in it', () => {
 		/^couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
 	);
 	expect(lines[0]).not.toContain(SHARE);
+});
+
+/** Node's error for a request whose connection closed mid-body (`connResetException`). */
+function aborted(): Error {
+	return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+}
+
+test('logs a request its client aborted mid-body as one line, without a stack', () => {
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logRequestError(`POST /share/${SHARE}`, 500, aborted());
+	expect(lines).toEqual([
+		'couchstats: POST /share/shr_*** (client abort): the connection closed before the whole body arrived'
+	]);
+});
+
+test('logs any other failed request with its status and stack, and a 404 not at all', () => {
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logRequestError('GET /sites', 404, new Error('not found'));
+	expect(lines).toEqual([]);
+	logRequestError('POST /login', 500, new Error('aborted'));
+	logRequestError('POST /login', 500, Object.assign(new Error('boom'), { code: 'ECONNRESET' }));
+	expect(lines).toHaveLength(2);
+	expect(lines[0]).toMatch(/^couchstats: POST \/login \(500\): Error: aborted\n\s+at /);
+	expect(lines[1]).toMatch(/^couchstats: POST \/login \(500\): Error: boom\n\s+at /);
 });

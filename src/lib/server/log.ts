@@ -26,3 +26,37 @@ export function logError(context: string, error: unknown): void {
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 	console.error(redactSecrets(`couchstats: ${context}: ${detail}`));
 }
+
+/**
+ * Whether an error is Node's word that a request's connection closed before its whole
+ * body arrived (`Error: aborted`, code `ECONNRESET`): the client went away, or was cut
+ * off by the server's request time limit (408, scripts/serve.js). Nothing failed on
+ * this side.
+ */
+export function isClientAbort(error: unknown): boolean {
+	return (
+		error instanceof Error &&
+		error.message === 'aborted' &&
+		(error as { code?: unknown }).code === 'ECONNRESET'
+	);
+}
+
+/**
+ * Logs a request that failed, as what it is: a 404 not at all (no error worth a line),
+ * a client's abort ({@link isClientAbort}) as one line without a stack, anything else as
+ * an unexpected error with its stack ({@link logError}).
+ * @param request The request, e.g. `POST /login`.
+ * @param status The status SvelteKit answers with (500 for any unexpected error).
+ */
+export function logRequestError(request: string, status: number, error: unknown): void {
+	if (status === 404) return;
+	if (isClientAbort(error)) {
+		console.error(
+			redactSecrets(
+				`couchstats: ${request} (client abort): the connection closed before the whole body arrived`
+			)
+		);
+		return;
+	}
+	logError(`${request} (${status})`, error);
+}

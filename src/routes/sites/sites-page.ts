@@ -5,7 +5,7 @@
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
-import { listSites } from '$lib/server/accounts/site-admin';
+import { listSites, siteForOwner } from '$lib/server/accounts/site-admin';
 import { deletionProgress } from '$lib/server/accounts/site-delete';
 
 /**
@@ -18,7 +18,7 @@ export async function readSitesPage(user: User, deletedId: string | null) {
 	]);
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
 	return {
-		sites,
+		sites: sites.map(siteForOwner),
 		// Sites being deleted; `interrupted` when no deletion of it runs in this process.
 		deleting: deleting.map(({ id, name }) => {
 			const progress = deletionProgress(user, id);

@@ -9,6 +9,7 @@ import type { Funnel, FunnelStep } from '../../stats/funnels';
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { hasNoControl } from '../text';
 import { parseGoalFields } from './goals';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
@@ -19,9 +20,6 @@ export const MAX_FUNNELS = 10;
 export const FUNNEL_STEPS = { min: 2, max: 8 } as const;
 /** Longest funnel name. */
 export const FUNNEL_NAME_MAX = 60;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** What an owner submits for a funnel. */
 export interface FunnelInput {
@@ -48,7 +46,7 @@ export function parseFunnelForm(form: FormData): FunnelInput {
 	if (name.length > FUNNEL_NAME_MAX) {
 		throw new CouchstatsError(400, `the funnel name must be at most ${FUNNEL_NAME_MAX} characters`);
 	}
-	if (CONTROL.test(name)) {
+	if (!hasNoControl(name)) {
 		throw new CouchstatsError(400, 'the funnel name must not contain control characters');
 	}
 	const steps: FunnelStep[] = [];

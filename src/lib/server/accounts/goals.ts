@@ -10,14 +10,12 @@ import { goalLabel, type Goal } from '../../stats/goals';
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { hasNoControl } from '../text';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
 
 /** Most goals a site may have: each costs a few view reads on every dashboard load. */
 export const MAX_GOALS = 20;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Trimmed text of at most `max` characters, without control characters. */
 function text(what: string, max: number) {
@@ -26,7 +24,7 @@ function text(what: string, max: number) {
 		v.trim(),
 		v.minLength(1, `${what} is required`),
 		v.maxLength(max, `${what} must be at most ${max} characters`),
-		v.check((s) => !CONTROL.test(s), `${what} must not contain control characters`)
+		v.check(hasNoControl, `${what} must not contain control characters`)
 	);
 }
 

@@ -8,13 +8,56 @@ import type { User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { ACCOUNT_NAME } from '../boot/setup';
-import { siteDocId, siteInputSchema, siteRecord, type SiteInput, type SiteRecord } from './sites';
+import {
+	siteDocId,
+	siteInputSchema,
+	siteRecord,
+	type SiteInput,
+	type SiteRecord,
+	type SiteToken
+} from './sites';
 import { createToken, hashToken, withToken, withoutToken } from './tokens';
 import { randomBytes } from 'node:crypto';
 
 /** Whether a user may change a site's settings: its owners and admins. */
 export function canManageSite(user: User | null | undefined, site: Pick<SiteRecord, 'owners'>) {
 	return Boolean(user && (user.isAdmin || site.owners.includes(user.name)));
+}
+
+/** What an owner's pages may show of a site: {@link siteForOwner}. */
+export interface OwnedSite {
+	id: string;
+	name: string;
+	hostnames: string[];
+	timeZone: string;
+	owners: string[];
+	/** The API tokens' public ids and labels, never their hashes. */
+	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt'>[];
+	/** Whether a share link is enabled (its hash stays on the server). */
+	shared: boolean;
+	shareSessions: boolean;
+	goals: NonNullable<SiteRecord['goals']>;
+	funnels: NonNullable<SiteRecord['funnels']>;
+}
+
+/**
+ * A site as the owner's pages and their JSON get it (the sites list, the settings
+ * page): the stored record without what must not leave the server, the tokens' and the
+ * share link's hashes ("shown once, stored hashed") and CouchDB's `_id` and `_rev`.
+ */
+export function siteForOwner(site: SiteRecord): OwnedSite {
+	return {
+		id: site.id,
+		name: site.name,
+		hostnames: site.hostnames,
+		timeZone: site.timeZone,
+		owners: site.owners,
+		tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
+		shared: Boolean(site.shareHash),
+		shareSessions: site.shareSessions === true,
+		goals: site.goals ?? [],
+		funnels: site.funnels ?? []
+	};
 }
 
 /**

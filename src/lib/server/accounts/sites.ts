@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../../site-patterns';
+import { hasNoControl } from '../text';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
@@ -48,7 +49,13 @@ export const siteInputSchema = v.object({
 		v.trim(),
 		v.regex(SITE_ID_PATTERN, 'must be 2–32 lowercase letters, digits or -')
 	),
-	name: v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(100)),
+	name: v.pipe(
+		v.string(),
+		v.check(hasNoControl, 'must not contain control characters'),
+		v.trim(),
+		v.minLength(1, 'is required'),
+		v.maxLength(100, 'must be at most 100 characters')
+	),
 	hostnames: v.pipe(
 		v.array(
 			v.pipe(

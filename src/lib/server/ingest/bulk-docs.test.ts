@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { checkBatch, TRANSIT_MS, type BatchContext } from './bulk-docs';
+import type { DocumentScope } from 'nano';
+import type { StoredRecord } from '$lib/records';
+import { checkBatch, storeRecords, TRANSIT_MS, type BatchContext } from './bulk-docs';
 import { describeAgent } from './enrich';
 import { NOW, oneOfEach, pageview } from '../../../../tests/support/ingest-records';
 import { SiteList } from './site-cache';
@@ -47,14 +49,43 @@ describe('checkBatch', () => {
 		);
 		expect(batch.records.map((r) => r._id)).toEqual([good._id]);
 		expect(batch.errors).toEqual([
-			{ id: '_design/evil', error: 'forbidden', reason: 'design documents are refused' },
+			{
+				id: '_design/evil',
+				index: 0,
+				error: 'forbidden',
+				reason: 'design documents are refused'
+			},
 			{
 				id: blog._id,
+				index: 2,
 				error: 'forbidden',
 				reason: 'site "blog" does not allow the origin http://localhost:5173'
 			},
-			{ id: unknown._id, error: 'forbidden', reason: 'site "nosuchsite" is not registered' },
-			{ id: null, error: 'forbidden', reason: 'a document must be a JSON object' }
+			{
+				id: unknown._id,
+				index: 3,
+				error: 'forbidden',
+				reason: 'site "nosuchsite" is not registered'
+			},
+			{ id: null, index: 4, error: 'forbidden', reason: 'a document must be a JSON object' }
+		]);
+		expect([...batch.positions]).toEqual([[good._id, 1]]);
+	});
+
+	test('names each refused document by its position, those without an id too', () => {
+		const first = pageview();
+		const last = pageview(NOW, { ts: 1 });
+		const batch = checkBatch(
+			{ docs: [first, { _id: '_design/y' }, 5, null, { path: '/' }, last], new_edits: false },
+			ctx
+		);
+		expect(batch.records.map((r) => r._id)).toEqual([first._id]);
+		expect(batch.errors.map(({ id, index }) => [id, index])).toEqual([
+			['_design/y', 1],
+			[null, 2],
+			[null, 3],
+			[null, 4],
+			[last._id, 5]
 		]);
 	});
 
@@ -79,10 +110,12 @@ describe('checkBatch', () => {
 		expect(batch.errors).toEqual([
 			{
 				id: doc._id,
+				index: 0,
 				error: 'forbidden',
 				reason: 'entry: Invalid type: Expected boolean but received "yes"'
 			}
 		]);
+		expect([...batch.positions]).toEqual([[doc._id, 1]]);
 		expect([...batch.perSession]).toEqual([[doc.sid, 1]]);
 	});
 
@@ -107,7 +140,9 @@ describe('checkBatch', () => {
 		expect(checkBatch({ docs: [local], new_edits: false }, ctx).records[0].ts).toBe(local.ts);
 		expect(
 			checkBatch({ docs: [{ ...local, local: 'yes' }], new_edits: false }, ctx).errors
-		).toEqual([{ id: local._id, error: 'forbidden', reason: 'local: must be true when present' }]);
+		).toEqual([
+			{ id: local._id, index: 0, error: 'forbidden', reason: 'local: must be true when present' }
+		]);
 	});
 
 	test("a lag under TRANSIT_MS is the request's time on the way: it moves no local record", () => {
@@ -150,5 +185,18 @@ describe('checkBatch', () => {
 		]
 	])('refuses the whole request for %s', (_, body, expected) => {
 		expect(failure(body)).toEqual(expected);
+	});
+});
+
+describe('storeRecords', () => {
+	test('names a document the store refused by its position in the request', async () => {
+		const [kept, refused] = [pageview(), pageview()];
+		const batch = checkBatch({ docs: [42, kept, kept, refused], new_edits: false }, ctx);
+		const events = {
+			bulk: async () => [{ id: refused._id, error: 'forbidden', reason: 'no' }]
+		} as unknown as DocumentScope<StoredRecord>;
+		expect(await storeRecords(events, batch)).toEqual([
+			{ id: refused._id, index: 3, error: 'forbidden', reason: 'no' }
+		]);
 	});
 });

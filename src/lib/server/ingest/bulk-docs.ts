@@ -1,8 +1,10 @@
 /**
  * `_bulk_docs` with `new_edits: false`, the only write the ingest accepts: each
  * document is checked on its own, refused ones come back as CouchDB-style
- * `{id, error: "forbidden", reason}` entries, and the rest are enriched and stored
- * in one `_bulk_docs` call to the events database.
+ * `{id, error: "forbidden", reason}` entries plus `index`, the document's position in
+ * the request's `docs` (the one way to tell which it was when its `id` is null: not an
+ * object, or no string `_id`), and the rest are enriched and stored in one `_bulk_docs`
+ * call to the events database.
  *
  * Like CouchDB with `new_edits: false`, the answer lists errors only; a document
  * already stored (same `_id`, same id-derived `_rev`) is accepted and stored once.
@@ -25,9 +27,12 @@ import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
 
-/** A per-document error, in CouchDB's `_bulk_docs` response shape. */
+/** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
 export interface DocError {
+	/** The document's `_id` (its first 128 characters), or null when it has none. */
 	id: string | null;
+	/** The document's position in the request's `docs`, from 0. */
+	index: number;
 	error: string;
 	reason: string;
 }
@@ -38,6 +43,8 @@ export interface CheckedBatch {
 	records: StoredRecord[];
 	/** Refused documents, in request order. */
 	errors: DocError[];
+	/** Each record's position in the request's `docs`, by id (the first valid copy's). */
+	positions: Map<string, number>;
 	/** Records per session id, for the per-session rate limit. */
 	perSession: Map<string, number>;
 }
@@ -102,34 +109,25 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 	const records: StoredRecord[] = [];
 	const errors: DocError[] = [];
 	const perSession = new Map<string, number>();
-	const seen = new Set<string>();
-	for (const raw of docs) {
-		const id = idOf(raw);
+	const positions = new Map<string, number>();
+	docs.forEach((raw, index) => {
+		const refuse = (reason: string): void => {
+			errors.push({ id: idOf(raw), index, error: 'forbidden', reason });
+		};
 		const checked = checkRecord(raw, ctx.now, skew);
-		if (!checked.ok) {
-			errors.push({ id, error: 'forbidden', reason: checked.reason });
-			continue;
-		}
+		if (!checked.ok) return refuse(checked.reason);
 		const record = checked.record;
 		const site = ctx.sites.get(record.site);
-		if (!site) {
-			errors.push({ id, error: 'forbidden', reason: `site "${record.site}" is not registered` });
-			continue;
-		}
+		if (!site) return refuse(`site "${record.site}" is not registered`);
 		if (ctx.origin.kind === 'page' && !originAllowed(site, ctx.origin.origin)) {
-			errors.push({
-				id,
-				error: 'forbidden',
-				reason: `site "${record.site}" does not allow the origin ${ctx.origin.origin}`
-			});
-			continue;
+			return refuse(`site "${record.site}" does not allow the origin ${ctx.origin.origin}`);
 		}
-		if (seen.has(record._id)) continue;
-		seen.add(record._id);
+		if (positions.has(record._id)) return;
+		positions.set(record._id, index);
 		records.push(enrich(record, ctx.agent, ctx.now));
 		perSession.set(record.sid, (perSession.get(record.sid) ?? 0) + 1);
-	}
-	return { records, errors, perSession };
+	});
+	return { records, errors, positions, perSession };
 }
 
 /** The `_id` to report an error under: the document's own id when it is a short string. */
@@ -143,12 +141,12 @@ function idOf(raw: unknown): string | null {
  * Stores records with `new_edits: false` in one request and returns the errors the
  * store reported (its `validate_doc_update` may still refuse a document).
  * @param events The events database.
- * @param records Checked, enriched records.
+ * @param batch The checked, enriched records and their positions in the request.
  * @throws {CouchstatsError} 503 when the store cannot be reached or fails.
  */
 export async function storeRecords(
 	events: DocumentScope<StoredRecord>,
-	records: StoredRecord[]
+	{ records, positions }: Pick<CheckedBatch, 'records' | 'positions'>
 ): Promise<DocError[]> {
 	if (records.length === 0) return [];
 	let results: Array<{ id?: string; error?: string; reason?: string }>;
@@ -161,6 +159,8 @@ export async function storeRecords(
 		.filter((r) => r.error)
 		.map((r) => ({
 			id: r.id ?? null,
+			// The store names the ids it was sent, each one a record's.
+			index: positions.get(String(r.id))!,
 			error: r.error === 'forbidden' ? 'forbidden' : String(r.error),
 			reason: String(r.reason ?? 'refused by the store')
 		}));

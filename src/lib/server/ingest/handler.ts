@@ -8,6 +8,7 @@
  * | `GET`/`PUT /_local/{id}`        | checkpoints, in the checkpoints database       |
  * | `POST /_revs_diff`              | which offered records the store lacks          |
  * | `POST /_bulk_docs`              | `{docs, new_edits: false, sent?}`; errors only |
+ * |                                 | (`{id, index, error, reason}`, request order)  |
  * | `OPTIONS` any of the above      | CORS preflight, registered site origins only   |
  * | any other path                  | 404                                            |
  * | any other method                | 405 with `Allow`                               |
@@ -17,14 +18,13 @@
  * from their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
-import type { DocumentScope } from 'nano';
 import { LIMITS } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
-import { CHECKPOINT_MAX_BYTES, Checkpoints, type StoredCheckpoint } from './checkpoints';
+import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
 import { describeAgent } from './enrich';
 import { corsHeaders, preflightHeaders, requestOrigin, type ClaimedOrigin } from './origin';
@@ -79,10 +79,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const ipRecordBuckets = new TokenBuckets(deps.config.ipRecords, now);
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
-	const checkpoints = new Checkpoints(
-		() => deps.couch().checkpoints as unknown as DocumentScope<StoredCheckpoint>,
-		now
-	);
+	const checkpoints = new Checkpoints(() => deps.couch().checkpoints, { now });
 
 	async function respond(req: IngestRequest, sites: SiteList, at: number): Promise<Response> {
 		const { request } = req;
@@ -141,8 +138,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 					[ipRecordBuckets, new Map([[req.clientAddress, batch.records.length]])]
 				]);
 				if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
-				const refused = await storeRecords(deps.couch().events, batch.records);
-				return json([...batch.errors, ...refused], 201);
+				const refused = await storeRecords(deps.couch().events, batch);
+				return json(
+					[...batch.errors, ...refused].sort((a, b) => a.index - b.index),
+					201
+				);
 			}
 		}
 	}

@@ -29,17 +29,10 @@ import {
 import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { isPlainObject } from './body';
+import { hasNoControl } from '../text';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
 export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
-
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Whether a string is free of control characters (tabs and newlines included). */
-export function hasNoControl(s: string): boolean {
-	return !CONTROL.test(s);
-}
 
 /** A trimmed string of at most `max` characters. */
 function text(max: number) {

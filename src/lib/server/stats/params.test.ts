@@ -102,11 +102,11 @@ describe('Stats API parameters', () => {
 		],
 		[
 			'range=all&interval=hour',
-			'interval hour allows ranges of up to 31 days; the range from 2016-11-14 to 2026-11-21 is 3660'
+			'interval hour allows ranges of up to 31 days; the range from 2016-11-14 to 2026-11-21 is 3660 days'
 		],
 		[
 			'from=2026-01-01&to=2026-11-01&interval=hour',
-			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305'
+			'interval hour allows ranges of up to 31 days; the range from 2026-01-01 to 2026-11-01 is 305 days'
 		],
 		[
 			// Once a hang: Date.UTC read the year 0 as 1900.
@@ -122,10 +122,27 @@ describe('Stats API parameters', () => {
 			'the range from 9999-12-01 to 9999-12-31 and the 31 days before it must lie between 0001-01-01 and 9999-12-30'
 		],
 		['limit=0', 'limit "0" must be a whole number from 1 to 9999'],
-		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999']
+		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999'],
+		['limit=10000', 'limit "10000" must be a whole number from 1 to 9999'],
+		['limit=-1', 'limit "-1" must be a whole number from 1 to 9999'],
+		['limit=1.5', 'limit "1.5" must be a whole number from 1 to 9999']
 	])('refuse %s with 400: %s', (query, message) => {
 		expect(refusal(() => parse(query))).toEqual({ status: 400, message });
 	});
+
+	test.each(['limit=5000', 'limit=100000', 'limit=99999999999999999999'])(
+		'state the one range of a caller’s own limit bounds whatever %s is over it',
+		(query) => {
+			const bounds = { default: 50, max: 1000 };
+			expect(
+				refusal(() => parseRangeParams(new URLSearchParams(query), 'UTC', now, bounds))
+			).toEqual({ status: 400, message: expect.stringMatching(/from 1 to 1000$/) });
+			expect(parseRangeParams(new URLSearchParams('limit=1000'), 'UTC', now, bounds).limit).toBe(
+				1000
+			);
+			expect(parseRangeParams(new URLSearchParams(''), 'UTC', now, bounds).limit).toBe(50);
+		}
+	);
 
 	test('read the years 0–99 as themselves, not as 1900–1999', () => {
 		expect(parse('from=0050-03-01&to=0050-03-02&interval=day').range).toEqual({

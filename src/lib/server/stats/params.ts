@@ -7,6 +7,7 @@ import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filter
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
+import { hasNoControl } from '../text';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
@@ -15,6 +16,15 @@ import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates } from '../../stats/range
 
 /** Default number of rows per breakdown. */
 export const DEFAULT_LIMIT = 10;
+
+/** What a request's `limit` is when it gives none, and the most it may say. */
+export interface LimitBounds {
+	default: number;
+	max: number;
+}
+
+/** Rows per breakdown of the Stats API: {@link DEFAULT_LIMIT} unless `limit` says otherwise. */
+export const STATS_LIMIT: LimitBounds = { default: DEFAULT_LIMIT, max: 9999 };
 /** Longest range, in days (ten years, read as month buckets): "all time" reaches as far. */
 export const MAX_DAYS = ALL_TIME_DAYS;
 /** The earliest date a read may reach (a local day in UTC+14 starts the day before). */
@@ -57,12 +67,14 @@ export interface RangeParams {
  * (src/lib/stats/range.ts) whose dates replace `from` and `to`.
  * @param siteTimeZone The site's time zone, the default for `tz`.
  * @param now Clock, for "today".
+ * @param limits The bounds of `limit` ({@link parseLimit}); default {@link STATS_LIMIT}.
  * @throws {CouchstatsError} 400 naming the bad parameter.
  */
 export function parseRangeParams(
 	params: URLSearchParams,
 	siteTimeZone: string,
-	now: number
+	now: number,
+	limits: LimitBounds = STATS_LIMIT
 ): RangeParams {
 	const tz = params.get('tz') || siteTimeZone;
 	if (!isTimeZone(tz)) {
@@ -113,21 +125,11 @@ export function parseRangeParams(
 	if (days > MAX_DAYS_FOR[interval]) {
 		throw new CouchstatsError(
 			400,
-			`interval ${interval} allows ranges of up to ${MAX_DAYS_FOR[interval]} days; the range from ${from} to ${to} is ${days}`
+			`interval ${interval} allows ranges of up to ${MAX_DAYS_FOR[interval]} days; the range from ${from} to ${to} is ${days} days`
 		);
 	}
 
-	const limitParam = params.get('limit');
-	let limit = DEFAULT_LIMIT;
-	if (limitParam) {
-		if (!/^\d{1,4}$/.test(limitParam) || Number(limitParam) < 1) {
-			throw new CouchstatsError(
-				400,
-				`limit "${clip(limitParam)}" must be a whole number from 1 to 9999`
-			);
-		}
-		limit = Number(limitParam);
-	}
+	const limit = parseLimit(params, limits);
 
 	// Quarter-hour check of every period boundary and of the previous period's start (the
 	// previous period is read as one sum, so its start and end are all its reads need):
@@ -146,6 +148,24 @@ export function parseRangeParams(
 	}
 	if (!fromFirstRecord) return { range, interval, limit };
 	return { range, interval: intervalParam ? interval : undefined, limit, fromFirstRecord };
+}
+
+/**
+ * The `limit` of a request: `bounds.default` when it is absent or empty, else a whole
+ * number from 1 to `bounds.max`.
+ * @throws {CouchstatsError} 400 stating that range.
+ */
+export function parseLimit(params: URLSearchParams, bounds: LimitBounds): number {
+	const text = params.get('limit');
+	if (!text) return bounds.default;
+	const limit = Number(text);
+	if (!/^\d+$/.test(text) || limit < 1 || limit > bounds.max) {
+		throw new CouchstatsError(
+			400,
+			`limit "${clip(text)}" must be a whole number from 1 to ${bounds.max}`
+		);
+	}
+	return limit;
 }
 
 /** The longest value of each filter: a path, a host name, an event name. */
@@ -182,8 +202,7 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	}
 	if (!kind) return null;
 	const value = params.get(kind)!;
-	// eslint-disable-next-line no-control-regex
-	if (!value || /[\u0000-\u001f\u007f]/.test(value)) {
+	if (!value || !hasNoControl(value)) {
 		throw new CouchstatsError(400, `${kind} must be a non-empty value without control characters`);
 	}
 	if (value.length > FILTER_MAX[kind]) {
@@ -201,8 +220,7 @@ export function parseFilter(params: URLSearchParams): Filter | null {
  */
 function parseProp(name: string, prop: string): NonNullable<Filter['prop']> {
 	const eq = prop.indexOf('=');
-	// eslint-disable-next-line no-control-regex
-	if (eq < 1 || /[\u0000-\u001f\u007f]/.test(prop)) {
+	if (eq < 1 || !hasNoControl(prop)) {
 		throw new CouchstatsError(
 			400,
 			`prop "${clip(prop)}" must be key=value without control characters, e.g. prop=plan=pro`

@@ -15,6 +15,7 @@ import {
 	removeOwner,
 	revokeToken,
 	shareSessions,
+	siteForOwner,
 	updateSite
 } from '$lib/server/accounts/site-admin';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
@@ -29,18 +30,7 @@ export const load = (async ({ locals, url, params }) => {
 	return {
 		user,
 		origin: url.origin,
-		site: {
-			id: site.id,
-			name: site.name,
-			hostnames: site.hostnames,
-			timeZone: site.timeZone,
-			owners: site.owners,
-			tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
-			shared: Boolean(site.shareHash),
-			goals: site.goals ?? [],
-			funnels: site.funnels ?? [],
-			shareSessions: site.shareSessions === true
-		}
+		site: siteForOwner(site)
 	};
 }) satisfies PageServerLoad;
 

@@ -1,0 +1,61 @@
+import { expect, test } from 'vitest';
+import { parseSiteForm, siteForOwner } from './site-admin';
+import { siteRecord } from './sites';
+import { createToken } from './tokens';
+
+test('an owner’s view of a site keeps no hash of a token or of the share link, nor _id and _rev', () => {
+	const { token } = createToken('report', () => 1_700_000_000_000);
+	const stored = {
+		...siteRecord(
+			{ id: 'blog', name: 'Blog', hostnames: ['blog.example.com'], timeZone: 'Europe/Paris' },
+			['alice'],
+			1_700_000_000_000
+		),
+		_rev: '3-abc',
+		tokens: [token],
+		shareHash: 'f'.repeat(64)
+	};
+	expect(siteForOwner(stored)).toEqual({
+		id: 'blog',
+		name: 'Blog',
+		hostnames: ['blog.example.com'],
+		timeZone: 'Europe/Paris',
+		owners: ['alice'],
+		tokens: [{ id: token.id, label: 'report', createdAt: 1_700_000_000_000 }],
+		shared: true,
+		shareSessions: false,
+		goals: [],
+		funnels: []
+	});
+	expect(siteForOwner({ ...stored, shareHash: undefined }).shared).toBe(false);
+});
+
+function siteForm(fields: Record<string, string>) {
+	const form = new FormData();
+	for (const [key, value] of Object.entries({
+		id: 'blog',
+		name: 'Blog',
+		hostnames: 'blog.example.com',
+		timeZone: 'UTC',
+		...fields
+	})) {
+		form.set(key, value);
+	}
+	return form;
+}
+
+test.each([
+	['x\u0001y', 'name must not contain control characters'],
+	['tab\there', 'name must not contain control characters'],
+	['new\nline', 'name must not contain control characters'],
+	['   ', 'name is required'],
+	['x'.repeat(101), 'name must be at most 100 characters']
+])('a site form whose name is %j is refused: %s', (name, message) => {
+	expect(() => parseSiteForm(siteForm({ name }))).toThrow(
+		expect.objectContaining({ status: 400, message })
+	);
+});
+
+test('a site name is trimmed and may hold any other character', () => {
+	expect(parseSiteForm(siteForm({ name: '  Café 日本 😀 ' })).name).toBe('Café 日本 😀');
+});
