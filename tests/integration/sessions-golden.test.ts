@@ -327,6 +327,16 @@ describe('the session list', () => {
 			expect((await res.json()).message).toMatch(/cursor|limit|format/);
 		}
 	});
+
+	test('states one range for a limit, however far over it', async () => {
+		for (const limit of ['0', '5000', '100000']) {
+			const res = await call('', `${day}&limit=${limit}`);
+			expect([res.status, (await res.json()).message]).toEqual([
+				400,
+				`limit "${limit}" must be a whole number from 1 to 1000`
+			]);
+		}
+	});
 });
 
 describe('a session timeline', () => {

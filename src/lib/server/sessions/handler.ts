@@ -16,7 +16,7 @@ import {
 	type StatsRequest
 } from '../stats/authorize';
 import { csvPage, errorResponse } from '../stats/handler';
-import { parseFilter, parseRangeParams, parseSiteId } from '../stats/params';
+import { parseFilter, parseLimit, parseRangeParams, parseSiteId } from '../stats/params';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
@@ -50,18 +50,6 @@ export async function authorizeSessions(
 	return site;
 }
 
-function limitOf(params: URLSearchParams, limits: { default: number; max: number }): number {
-	const text = params.get('limit');
-	if (text === null) return limits.default;
-	if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > limits.max) {
-		throw new CouchstatsError(
-			400,
-			`limit "${text.slice(0, 20)}" must be a whole number from 1 to ${limits.max}`
-		);
-	}
-	return Number(text);
-}
-
 /**
  * `GET /api/v1/sessions?site=ID&from=&to=&tz=&limit=&cursor=&format=json|csv`: a page of
  * the sessions that started in the range, newest first, under the Stats API's filter
@@ -76,13 +64,13 @@ export async function handleSessionList(
 		const db = options.couch ?? appCouch();
 		const params = event.url.searchParams;
 		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
-		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
+		const now = (options.now ?? Date.now)();
+		const { range, limit } = parseRangeParams(params, site.timeZone, now, LIST_LIMIT);
 		const filter = parseFilter(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
 		}
-		const limit = limitOf(params, LIST_LIMIT);
 		const cursorText = params.get('cursor');
 		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
 		const list = await readSessionList(
@@ -115,7 +103,7 @@ export async function handleSessionTimeline(
 		if (!ID_PATTERN.test(sid)) {
 			throw new CouchstatsError(400, `"${sid.slice(0, 40)}" is not a session id (a UUIDv7)`);
 		}
-		const limit = limitOf(params, TIMELINE_LIMIT);
+		const limit = parseLimit(params, TIMELINE_LIMIT);
 		const afterText = params.get('after');
 		const after = afterText ? decodeCursor(afterText, 'after') : null;
 		const body = await readSessionTimeline(
