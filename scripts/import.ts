@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { Couch } from '../src/lib/server/couch';
 import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
@@ -26,8 +25,14 @@ import {
 	siteOfRow
 } from '../src/lib/server/import/backfill';
 import type { StoredRecord } from '../src/lib/records';
+import { parseCommandLine, usageError, type Tool } from './cli-args';
 
 const CHUNK_LINES = 500;
+
+const TOOL: Tool = {
+	name: 'import',
+	usage: 'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]'
+};
 
 interface Checkpoint {
 	_id: string;
@@ -39,20 +44,20 @@ interface Checkpoint {
 }
 
 async function main() {
-	const { values, positionals } = parseArgs({
+	const { values, positionals } = parseCommandLine(TOOL, {
 		allowPositionals: true,
 		options: {
 			site: { type: 'string' },
 			'no-milestones': { type: 'boolean', default: false },
-			restart: { type: 'boolean', default: false },
-			help: { type: 'boolean', default: false }
+			restart: { type: 'boolean', default: false }
 		}
 	});
-	if (values.help || positionals.length !== 1) {
-		console.error(
-			'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]'
+	if (positionals.length === 0) usageError(TOOL, 'name the file to import');
+	if (positionals.length > 1) {
+		usageError(
+			TOOL,
+			`imports one file at a time (got ${positionals.length}: ${positionals.join(' ')})`
 		);
-		process.exit(values.help ? 0 : 2);
 	}
 	const file = path.resolve(positionals[0]);
 	if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist`);

@@ -1,29 +1,39 @@
 /**
  * `npm run retention -- --older-than 400d [--dry-run]`
  *
- * Deletes raw records whose event time is older than the given age (days `d`, weeks
- * `w` or years `y`), in chunks of 500. Counts for the removed period drop to zero;
- * later periods are unchanged (see src/lib/server/import/retention.ts). On Apache
- * CouchDB, compact the events database afterwards to reclaim the disk space.
+ * Deletes the raw records of every site whose event time is older than the given age
+ * (days `d`, weeks `w` or years `y`), in chunks of 500. Counts for the removed period
+ * drop to zero; later periods are unchanged (see src/lib/server/import/retention.ts).
+ * On Apache CouchDB, compact the events database afterwards to reclaim the disk space.
  */
-import { parseArgs } from 'node:util';
 import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
 import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
+import { parseCommandLine, usageError, type Tool } from './cli-args';
+
+const TOOL: Tool = {
+	name: 'retention',
+	usage: [
+		'usage: npm run retention -- --older-than AGE [--dry-run]',
+		'  Deletes the raw records of every site older than AGE: days, weeks or years, as in',
+		'  400d, 52w or 2y. --dry-run only counts them.'
+	].join('\n')
+};
 
 async function main() {
-	const { values } = parseArgs({
+	const { values } = parseCommandLine(TOOL, {
 		options: {
 			'older-than': { type: 'string' },
 			'dry-run': { type: 'boolean', default: false }
 		}
 	});
-	const age = values['older-than'] ? parseAge(values['older-than']) : undefined;
+	if (values['older-than'] === undefined) usageError(TOOL, '--older-than is required');
+	const age = parseAge(values['older-than']);
 	if (age === undefined) {
-		console.error(
-			'usage: npm run retention -- --older-than 400d [--dry-run]   (ages: 400d, 52w, 2y)'
+		usageError(
+			TOOL,
+			`--older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${values['older-than']}")`
 		);
-		process.exit(2);
 	}
 	const cutoff = Date.now() - age;
 	const connection = await connectForScript(process.env);

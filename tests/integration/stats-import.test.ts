@@ -2,16 +2,15 @@
  * `npm run import`: killed halfway and run again, it resumes from its checkpoint and
  * ends with exactly one record per line; re-running stores nothing twice.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { importLines } from '../support/import-lines';
+import { runTool } from '../support/scripts';
 import { firstAccountFor, tempDir, useCouch } from './harness';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const LINES = 10_000;
 let couch: Couch;
 let prefix: string;
@@ -21,22 +20,12 @@ let file: string;
 let checkpointId: string;
 
 function runImport(args: string[]) {
-	// One process (node with the tsx loader), so that SIGKILL really stops the import.
-	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
-		cwd: root,
-		env: {
-			...process.env,
-			COUCHDB_URL: url.toString(),
-			COUCHSTATS_DB_PREFIX: prefix,
-			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
-			COUCHSTATS_DATA_DIR: dir
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+	return runTool('import.ts', [file, ...args], {
+		COUCHDB_URL: url.toString(),
+		COUCHSTATS_DB_PREFIX: prefix,
+		COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+		COUCHSTATS_DATA_DIR: dir
 	});
-	let stderr = '';
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	return { child, exit, stderr: () => stderr };
 }
 
 async function linesDone(): Promise<number> {
@@ -104,4 +93,22 @@ describe('npm run import', () => {
 		expect(await unknown.exit).toBe(1);
 		expect(unknown.stderr()).toContain('couchstats import: site "nosuchsite" is not registered');
 	});
+
+	test('prints its usage for --help, and for an unknown option one line saying so, then the usage', async () => {
+		const help = runTool('import.ts', ['--help']);
+		expect(await help.exit).toBe(0);
+		expect(help.stdout()).toBe(`${USAGE}\n`);
+		expect(help.stderr()).toBe('');
+
+		const unknown = runTool('import.ts', ['--bogus', file]);
+		expect(await unknown.exit).toBe(2);
+		expect(unknown.stderr()).toBe(`couchstats import: unknown option --bogus\n${USAGE}\n`);
+
+		const none = runTool('import.ts', []);
+		expect(await none.exit).toBe(2);
+		expect(none.stderr()).toBe(`couchstats import: name the file to import\n${USAGE}\n`);
+	});
 });
+
+const USAGE =
+	'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]';
