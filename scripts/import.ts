@@ -8,15 +8,17 @@
  * killed import resume where it stopped. Nothing is written if any line is bad.
  *
  * Connects with COUCHDB_URL, else to the running app's embedded store, else starts one
- * on the data directory.
+ * on the data directory, and says which; an unexpected error is printed with the
+ * secrets it may hold (the URL's password) redacted.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Couch } from '../src/lib/server/couch';
-import { connectForScript } from '../src/lib/server/boot/connect';
+import { connectForScript, type ScriptConnection } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
+import { logError } from '../src/lib/server/log';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import {
 	Classifier,
@@ -66,7 +68,8 @@ async function main() {
 	const survey = await surveyFile(file, values.site);
 	const connection = await connectForScript(process.env);
 	try {
-		await importFile(connection.couch, file, survey, {
+		console.error(`${path.basename(file)}: importing into ${connection.store}`);
+		await importFile(connection, file, survey, {
 			milestones: !values['no-milestones'],
 			restart: values.restart,
 			defaultSite: values.site
@@ -99,7 +102,7 @@ async function surveyFile(file: string, defaultSite: string | undefined): Promis
 }
 
 async function importFile(
-	couch: Couch,
+	{ couch, store }: ScriptConnection,
 	file: string,
 	survey: Survey,
 	options: { milestones: boolean; restart: boolean; defaultSite?: string }
@@ -111,7 +114,7 @@ async function importFile(
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode === 404) {
 				throw new UsageError(
-					`site "${site}" is not registered; create it first (its time zone decides "first of day")`
+					`site "${site}" is not registered in ${store}; create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it`
 				);
 			}
 			throw e;
@@ -272,6 +275,6 @@ main().catch((e) => {
 	if (e instanceof StartupError) console.error(e.line);
 	else if (e instanceof ImportLineError || e instanceof UsageError)
 		console.error(`couchstats import: ${e.message}`);
-	else console.error(e);
+	else logError('import', e);
 	process.exit(1);
 });

@@ -8,6 +8,7 @@
  */
 import { connectForScript } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
+import { logError } from '../src/lib/server/log';
 import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
 
@@ -38,7 +39,8 @@ async function main() {
 	const cutoff = Date.now() - age;
 	const connection = await connectForScript(process.env);
 	try {
-		const { couch } = connection;
+		const { couch, store } = connection;
+		console.error(`retention applies to every site in ${store}`);
 		const total = await countOlderThan(couch, cutoff);
 		const when = new Date(cutoff).toISOString();
 		if (values['dry-run'] || total === 0) {
@@ -58,6 +60,7 @@ async function main() {
 }
 
 main().catch((e) => {
-	console.error(e instanceof StartupError ? e.line : e);
+	if (e instanceof StartupError) console.error(e.line);
+	else logError('retention', e);
 	process.exit(1);
 });

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { redact } from '../../src/lib/server/boot/config';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/import/retention';
 import { runTool } from '../support/scripts';
@@ -50,6 +51,10 @@ describe('npm run retention', () => {
 		expect(await run.exit).toBe(0);
 		fs.rmSync(dir, { recursive: true, force: true });
 		const stderr = run.stderr();
+		expect(stderr).toContain(
+			`retention applies to every site in CouchDB at ${redact(url)} (COUCHDB_URL; database prefix "${prefix}")`
+		);
+		expect(stderr).not.toContain(url.password);
 		expect(stderr).toContain('deleting 300 records older than');
 		expect(stderr).toContain('deleted 300 records');
 
