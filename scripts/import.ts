@@ -8,16 +8,17 @@
  * killed import resume where it stopped. Nothing is written if any line is bad.
  *
  * Connects with COUCHDB_URL, else to the running app's embedded store, else starts one
- * on the data directory.
+ * on the data directory, and says which; an unexpected error is printed with the
+ * secrets it may hold (the URL's password) redacted.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { Couch } from '../src/lib/server/couch';
-import { connectForScript } from '../src/lib/server/boot/connect';
+import { connectForScript, type ScriptConnection } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
+import { logError } from '../src/lib/server/log';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import {
 	Classifier,
@@ -26,8 +27,14 @@ import {
 	siteOfRow
 } from '../src/lib/server/import/backfill';
 import type { StoredRecord } from '../src/lib/records';
+import { parseCommandLine, usageError, type Tool } from './cli-args';
 
 const CHUNK_LINES = 500;
+
+const TOOL: Tool = {
+	name: 'import',
+	usage: 'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]'
+};
 
 interface Checkpoint {
 	_id: string;
@@ -39,20 +46,20 @@ interface Checkpoint {
 }
 
 async function main() {
-	const { values, positionals } = parseArgs({
+	const { values, positionals } = parseCommandLine(TOOL, {
 		allowPositionals: true,
 		options: {
 			site: { type: 'string' },
 			'no-milestones': { type: 'boolean', default: false },
-			restart: { type: 'boolean', default: false },
-			help: { type: 'boolean', default: false }
+			restart: { type: 'boolean', default: false }
 		}
 	});
-	if (values.help || positionals.length !== 1) {
-		console.error(
-			'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]'
+	if (positionals.length === 0) usageError(TOOL, 'name the file to import');
+	if (positionals.length > 1) {
+		usageError(
+			TOOL,
+			`imports one file at a time (got ${positionals.length}: ${positionals.join(' ')})`
 		);
-		process.exit(values.help ? 0 : 2);
 	}
 	const file = path.resolve(positionals[0]);
 	if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist`);
@@ -61,7 +68,8 @@ async function main() {
 	const survey = await surveyFile(file, values.site);
 	const connection = await connectForScript(process.env);
 	try {
-		await importFile(connection.couch, file, survey, {
+		console.error(`${path.basename(file)}: importing into ${connection.store}`);
+		await importFile(connection, file, survey, {
 			milestones: !values['no-milestones'],
 			restart: values.restart,
 			defaultSite: values.site
@@ -94,7 +102,7 @@ async function surveyFile(file: string, defaultSite: string | undefined): Promis
 }
 
 async function importFile(
-	couch: Couch,
+	{ couch, store }: ScriptConnection,
 	file: string,
 	survey: Survey,
 	options: { milestones: boolean; restart: boolean; defaultSite?: string }
@@ -106,7 +114,7 @@ async function importFile(
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode === 404) {
 				throw new UsageError(
-					`site "${site}" is not registered; create it first (its time zone decides "first of day")`
+					`site "${site}" is not registered in ${store}; create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it`
 				);
 			}
 			throw e;
@@ -267,6 +275,6 @@ main().catch((e) => {
 	if (e instanceof StartupError) console.error(e.line);
 	else if (e instanceof ImportLineError || e instanceof UsageError)
 		console.error(`couchstats import: ${e.message}`);
-	else console.error(e);
+	else logError('import', e);
 	process.exit(1);
 });

@@ -1,43 +1,57 @@
 /**
  * `npm run retention -- --older-than 400d [--dry-run]`
  *
- * Deletes raw records whose event time is older than the given age (days `d`, weeks
- * `w` or years `y`), in chunks of 500. Counts for the removed period drop to zero;
- * later periods are unchanged (see src/lib/server/import/retention.ts). On Apache
- * CouchDB, compact the events database afterwards to reclaim the disk space.
+ * Deletes the raw records of every site whose event time is older than the given age
+ * (days `d`, weeks `w` or years `y`), in chunks of 500. Counts for the removed period
+ * drop to zero; later periods are unchanged (see src/lib/server/import/retention.ts).
+ * On Apache CouchDB, compact the events database afterwards to reclaim the disk space.
  *
  * It also deletes the replication checkpoints not written for 30 days and compacts
  * their database (src/lib/server/ingest/checkpoints.ts), whatever the records' age.
  */
-import { parseArgs } from 'node:util';
 import { connectForScript } from '../src/lib/server/boot/connect';
 import type { Couch } from '../src/lib/server/couch';
 import { StartupError } from '../src/lib/server/errors';
+import { logError } from '../src/lib/server/log';
 import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
 import {
 	CHECKPOINT_MAX_AGE_DAYS,
 	deleteStaleCheckpoints
 } from '../src/lib/server/ingest/checkpoints';
+import { parseCommandLine, usageError, type Tool } from './cli-args';
+
+const TOOL: Tool = {
+	name: 'retention',
+	usage: [
+		'usage: npm run retention -- --older-than AGE [--dry-run]',
+		'  Deletes the raw records of every site older than AGE: days, weeks or years, as in',
+		'  400d, 52w or 2y, and the replication checkpoints not written for 30 days.',
+		'  --dry-run only counts them.'
+	].join('\n')
+};
 
 async function main() {
-	const { values } = parseArgs({
+	const { values } = parseCommandLine(TOOL, {
 		options: {
 			'older-than': { type: 'string' },
 			'dry-run': { type: 'boolean', default: false }
 		}
 	});
-	const age = values['older-than'] ? parseAge(values['older-than']) : undefined;
+	if (values['older-than'] === undefined) usageError(TOOL, '--older-than is required');
+	const age = parseAge(values['older-than']);
 	if (age === undefined) {
-		console.error(
-			'usage: npm run retention -- --older-than 400d [--dry-run]   (ages: 400d, 52w, 2y)'
+		usageError(
+			TOOL,
+			`--older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${values['older-than']}")`
 		);
-		process.exit(2);
 	}
 	const dryRun = values['dry-run'];
 	const connection = await connectForScript(process.env);
 	try {
-		await retireRecords(connection.couch, Date.now() - age, dryRun);
-		await retireCheckpoints(connection.couch, dryRun);
+		const { couch, store } = connection;
+		console.error(`retention applies to every site in ${store}`);
+		await retireRecords(couch, Date.now() - age, dryRun);
+		await retireCheckpoints(couch, dryRun);
 	} finally {
 		await connection.close();
 	}
@@ -73,6 +87,7 @@ async function retireCheckpoints(couch: Couch, dryRun: boolean) {
 }
 
 main().catch((e) => {
-	console.error(e instanceof StartupError ? e.line : e);
+	if (e instanceof StartupError) console.error(e.line);
+	else logError('retention', e);
 	process.exit(1);
 });

@@ -2,16 +2,18 @@
  * `npm run import`: killed halfway and run again, it resumes from its checkpoint and
  * ends with exactly one record per line; re-running stores nothing twice.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
+import { redact } from '../../src/lib/server/boot/config';
+import { RUNNING_FILE } from '../../src/lib/server/boot/startup';
+import { CREDENTIALS_FILE } from '../../src/lib/server/embedded/server';
 import { importLines } from '../support/import-lines';
-import { firstAccountFor, tempDir, useCouch } from './harness';
+import { runTool } from '../support/scripts';
+import { embeddedOnly, firstAccountFor, tempDir, useCouch } from './harness';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const LINES = 10_000;
 let couch: Couch;
 let prefix: string;
@@ -21,22 +23,12 @@ let file: string;
 let checkpointId: string;
 
 function runImport(args: string[]) {
-	// One process (node with the tsx loader), so that SIGKILL really stops the import.
-	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
-		cwd: root,
-		env: {
-			...process.env,
-			COUCHDB_URL: url.toString(),
-			COUCHSTATS_DB_PREFIX: prefix,
-			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
-			COUCHSTATS_DATA_DIR: dir
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+	return runTool('import.ts', [file, ...args], {
+		COUCHDB_URL: url.toString(),
+		COUCHSTATS_DB_PREFIX: prefix,
+		COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+		COUCHSTATS_DATA_DIR: dir
 	});
-	let stderr = '';
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	return { child, exit, stderr: () => stderr };
 }
 
 async function linesDone(): Promise<number> {
@@ -99,9 +91,84 @@ describe('npm run import', () => {
 		expect(await recordCount()).toBe(LINES);
 	});
 
-	test('refuses an unknown site before writing anything', async () => {
+	test('refuses an unknown site before writing anything, naming the CouchDB it looked in without its password', async () => {
 		const unknown = runImport(['--site', 'nosuchsite']);
 		expect(await unknown.exit).toBe(1);
-		expect(unknown.stderr()).toContain('couchstats import: site "nosuchsite" is not registered');
+		expect(unknown.stderr()).toContain(
+			`couchstats import: site "nosuchsite" is not registered in CouchDB at ${redact(url)} (COUCHDB_URL; database prefix "${prefix}"); ${CREATE_IT}`
+		);
+		expect(url.password).not.toBe('');
+		expect(unknown.stderr()).not.toContain(url.password);
+	});
+
+	embeddedOnly('it reaches the test store as a running app’s, through its credentials file')(
+		'refuses an unknown site naming the running app’s embedded store it looked in',
+		async () => {
+			const dataDir = tempDir('couchstats-import-app-');
+			try {
+				// What a running app leaves in its data directory (startup.ts, embedded/server.ts).
+				fs.copyFileSync(inject('credentialsFile')!, path.join(dataDir, CREDENTIALS_FILE));
+				fs.writeFileSync(
+					path.join(dataDir, RUNNING_FILE),
+					JSON.stringify({ port: Number(url.port), pid: process.pid })
+				);
+				const unknown = runTool('import.ts', [file, '--site', 'nosuchsite'], {
+					COUCHDB_URL: undefined,
+					COUCHSTATS_DB_PREFIX: prefix,
+					COUCHSTATS_DATA_DIR: dataDir
+				});
+				expect(await unknown.exit).toBe(1);
+				expect(unknown.stderr()).toContain(
+					`couchstats import: site "nosuchsite" is not registered in the running app's embedded store in ${dataDir} (database prefix "${prefix}"); ${CREATE_IT}`
+				);
+				expect(unknown.stderr()).not.toContain(url.password);
+			} finally {
+				fs.rmSync(dataDir, { recursive: true, force: true });
+			}
+		}
+	);
+
+	test('refuses an unknown site saying it started a store of its own when no app runs on the data directory', async () => {
+		const dataDir = tempDir('couchstats-import-own-');
+		try {
+			const unknown = runTool('import.ts', [file, '--site', 'nosuchsite'], {
+				COUCHDB_URL: undefined,
+				COUCHSTATS_DB_PREFIX: prefix,
+				COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+				COUCHSTATS_DATA_DIR: dataDir,
+				COUCHSTATS_MEMORY: '1'
+			});
+			expect(await unknown.exit).toBe(1);
+			expect(unknown.stderr()).toContain(
+				`couchstats import: site "nosuchsite" is not registered in the embedded store in ${dataDir} (database prefix "${prefix}"), started by this tool as no app is running on it; ${CREATE_IT}`
+			);
+			const credentials = JSON.parse(
+				fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')
+			) as { password: string };
+			expect(unknown.stderr()).not.toContain(credentials.password);
+		} finally {
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+
+	test('prints its usage for --help, and for an unknown option one line saying so, then the usage', async () => {
+		const help = runTool('import.ts', ['--help']);
+		expect(await help.exit).toBe(0);
+		expect(help.stdout()).toBe(`${USAGE}\n`);
+		expect(help.stderr()).toBe('');
+
+		const unknown = runTool('import.ts', ['--bogus', file]);
+		expect(await unknown.exit).toBe(2);
+		expect(unknown.stderr()).toBe(`couchstats import: unknown option --bogus\n${USAGE}\n`);
+
+		const none = runTool('import.ts', []);
+		expect(await none.exit).toBe(2);
+		expect(none.stderr()).toBe(`couchstats import: name the file to import\n${USAGE}\n`);
 	});
 });
+
+const CREATE_IT =
+	'create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it';
+
+const USAGE =
+	'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]';

@@ -3,17 +3,16 @@
  * afterwards, later periods are unchanged, and tracking since moves forward. It deletes
  * the replication checkpoints not written for 30 days too.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { redact } from '../../src/lib/server/boot/config';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { countOlderThan } from '../../src/lib/server/import/retention';
 import { Checkpoints } from '../../src/lib/server/ingest/checkpoints';
+import { runTool } from '../support/scripts';
 import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
 
 function day(ms: number) {
@@ -52,25 +51,19 @@ describe('npm run retention', () => {
 		await checkpoints.write('-', 'in-use', { _rev: '0-1', last_seq: 9 });
 
 		const dir = tempDir('couchstats-retention-');
-		const child = spawn(
-			process.execPath,
-			['--import', 'tsx', 'scripts/retention.ts', '--older-than', '400d'],
-			{
-				cwd: root,
-				env: {
-					...process.env,
-					COUCHDB_URL: url.toString(),
-					COUCHSTATS_DB_PREFIX: prefix,
-					COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
-					COUCHSTATS_DATA_DIR: dir
-				},
-				stdio: ['ignore', 'pipe', 'pipe']
-			}
-		);
-		let stderr = '';
-		child.stderr.on('data', (chunk) => (stderr += chunk));
-		expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+		const run = runTool('retention.ts', ['--older-than', '400d'], {
+			COUCHDB_URL: url.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+			COUCHSTATS_DATA_DIR: dir
+		});
+		expect(await run.exit).toBe(0);
 		fs.rmSync(dir, { recursive: true, force: true });
+		const stderr = run.stderr();
+		expect(stderr).toContain(
+			`retention applies to every site in CouchDB at ${redact(url)} (COUCHDB_URL; database prefix "${prefix}")`
+		);
+		expect(stderr).not.toContain(url.password);
 		expect(stderr).toContain('deleting 300 records older than');
 		expect(stderr).toContain('deleted 300 records');
 		expect(stderr).toContain(
@@ -96,7 +89,31 @@ describe('npm run retention', () => {
 			new Date(Math.min(...recent.map((r) => r.ts))).toISOString()
 		);
 	});
+
+	test('prints its usage, which says it applies to every site, for --help; for an unknown option one line saying so, then the usage', async () => {
+		const help = runTool('retention.ts', ['--help']);
+		expect(await help.exit).toBe(0);
+		expect(help.stdout()).toBe(`${USAGE}\n`);
+		expect(help.stdout()).toContain('every site');
+		expect(help.stderr()).toBe('');
+
+		const unknown = runTool('retention.ts', ['--site', 'demo', '--older-than', '400d']);
+		expect(await unknown.exit).toBe(2);
+		expect(unknown.stderr()).toBe(`couchstats retention: unknown option --site\n${USAGE}\n`);
+
+		const badAge = runTool('retention.ts', ['--older-than', '400']);
+		expect(await badAge.exit).toBe(2);
+		expect(badAge.stderr()).toBe(
+			`couchstats retention: --older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "400")\n${USAGE}\n`
+		);
+	});
 });
+
+const USAGE = [
+	'usage: npm run retention -- --older-than AGE [--dry-run]',
+	'  Deletes the raw records of every site older than AGE: days, weeks or years, as in',
+	'  400d, 52w or 2y. --dry-run only counts them.'
+].join('\n');
 
 const zeroTotals = {
 	pageviews: 0,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from './config';
+import { loadConfig, redact, type Config } from './config';
 import { createCouch, type Couch } from '../couch';
 import { CREDENTIALS_FILE, type EmbeddedCredentials } from '../embedded/server';
 import { RUNNING_FILE, startBackend } from './startup';
@@ -14,6 +14,12 @@ import { RUNNING_FILE, startBackend } from './startup';
 export interface ScriptConnection {
 	couch: Couch;
 	config: Config;
+	/**
+	 * Which store the script reached, for its messages: the CouchDB URL with its password
+	 * hidden, or the embedded store's data directory and whether a running app serves it
+	 * or the script started it; with the database prefix. Holds no secret.
+	 */
+	store: string;
 	close(): Promise<void>;
 }
 
@@ -26,12 +32,28 @@ export async function connectForScript(
 	env: Record<string, string | undefined>
 ): Promise<ScriptConnection> {
 	const config = loadConfig(env);
-	const running = config.couchdbUrl ? undefined : await runningEmbeddedUrl(config.dataDir);
+	const prefix = `database prefix "${config.dbPrefix}"`;
+	if (config.couchdbUrl) {
+		const backend = await startBackend(config);
+		const store = `CouchDB at ${redact(config.couchdbUrl)} (COUCHDB_URL; ${prefix})`;
+		return { couch: backend.couch, config, store, close: () => backend.close() };
+	}
+	const running = await runningEmbeddedUrl(config.dataDir);
 	if (running) {
-		return { couch: createCouch(running, config.dbPrefix), config, close: async () => undefined };
+		return {
+			couch: createCouch(running, config.dbPrefix),
+			config,
+			store: `the running app's embedded store in ${config.dataDir} (${prefix})`,
+			close: async () => undefined
+		};
 	}
 	const backend = await startBackend(config);
-	return { couch: backend.couch, config, close: () => backend.close() };
+	return {
+		couch: backend.couch,
+		config,
+		store: `the embedded store in ${config.dataDir} (${prefix}), started by this tool as no app is running on it`,
+		close: () => backend.close()
+	};
 }
 
 async function runningEmbeddedUrl(dataDir: string): Promise<URL | undefined> {

@@ -288,26 +288,64 @@ describe('backfill', () => {
 		expect(record).toMatchObject({ path: '/p', utm: { source: 'nl', medium: 'email' } });
 	});
 
+	test('takes the path and UTM parameters from a url column holding a path, as other exports give it', () => {
+		const records = classifyAll(
+			[
+				'timestamp,url,visitor_id',
+				'2026-11-01T10:00:00Z,/?utm_source=nl&utm_campaign=nov,a',
+				'2026-11-01T10:02:00Z,/about.html#team,a'
+			],
+			{ milestones: false }
+		);
+		expect(records.map((r) => [r.path, (r as { utm?: object }).utm])).toEqual([
+			['/', { source: 'nl', campaign: 'nov' }],
+			['/about.html', undefined]
+		]);
+	});
+
+	test('reads a timestamp in epoch seconds as the README says', () => {
+		const [record] = classifyAll(['{"timestamp":1762000000,"path":"/","visitor_id":"a"}']);
+		expect(record.ts).toBe(1762000000000);
+	});
+
 	test.each([
 		[
 			'{"path":"/","visitor_id":"a"}',
-			'line 1: timestamp must be ISO 8601 (2026-11-21T14:05:00Z) or epoch milliseconds'
+			'line 1: needs a timestamp: ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds'
+		],
+		[
+			'{"timestamp":"yesterday","path":"/","visitor_id":"a"}',
+			'line 1: timestamp must be ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds (got "yesterday")'
 		],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"x","visitor_id":"a"}',
-			'line 1: path must start with / (or give a full url)'
+			'line 1: path must start with / (got "x")'
 		],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","url":"about.html","visitor_id":"a"}',
+			'line 1: url must be a full URL (https://example.com/page) or a path starting with / (got "about.html")'
+		],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","url":"mailto:a@example.com","visitor_id":"a"}',
+			'line 1: url must be a full URL (https://example.com/page) or a path starting with / (got "mailto:a@example.com")'
+		],
+		[
+			`{"timestamp":"2026-11-01T10:00:00Z","path":"${'x'.repeat(100)}","visitor_id":"a"}`,
+			`line 1: path must start with / (got "${'x'.repeat(59)}…)`
+		],
+		['{"timestamp":"2026-11-01T10:00:00Z","visitor_id":"a"}', 'line 1: needs a path or a url'],
+		['timestamp,visitor_id', 'line 1: the CSV header must name a path or a url column'],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/"}',
 			'line 1: needs a visitor_id or a session_id'
 		],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","engaged_ms":500000}',
-			'line 1: engaged_ms must be a whole number from 0 to 120000'
+			'line 1: engaged_ms must be a whole number from 0 to 120000 (got 500000)'
 		],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","type":"dropped"}',
-			'line 1: type must be pageview, event or heartbeat'
+			'line 1: type must be pageview, event or heartbeat (got "dropped")'
 		],
 		['[1,2]', 'line 1: is not a JSON object (NDJSON: one object per line)'],
 		[
@@ -319,7 +357,7 @@ describe('backfill', () => {
 			'line 1: props.constructor is a reserved prop name'
 		]
 	])('refuses %s: %s', (line, message) => {
-		expect(() => classifyAll([line])).toThrow(message);
+		expect(() => classifyAll([line])).toThrow(expect.objectContaining({ message }));
 	});
 
 	test('refuses lines out of time order for one visitor', () => {

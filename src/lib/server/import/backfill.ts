@@ -144,6 +144,9 @@ export class LineParser {
 			if (!this.header.includes('timestamp')) {
 				throw new ImportLineError(number, 'the CSV header must name a timestamp column');
 			}
+			if (!this.header.includes('path') && !this.header.includes('url')) {
+				throw new ImportLineError(number, 'the CSV header must name a path or a url column');
+			}
 			return undefined;
 		}
 		const row: Record<string, string> = {};
@@ -197,21 +200,16 @@ export class Classifier {
 		if (isExportedRecord(row)) return [restoreRecord(row, this.options.defaultSite, line)];
 		const site = str(row.site) ?? this.options.defaultSite;
 		if (!site) throw new ImportLineError(line, 'has no site (add a site column or pass --site)');
-		const ts = parseTimestamp(row.timestamp);
-		if (ts === undefined) {
-			throw new ImportLineError(
-				line,
-				'timestamp must be ISO 8601 (2026-11-21T14:05:00Z) or epoch milliseconds'
-			);
-		}
-		const { path, utmFromUrl } = parsePath(row);
-		if (!path) throw new ImportLineError(line, 'path must start with / (or give a full url)');
+		const ts = timestampOf(row, line);
+		const { path, utmFromUrl } = pathOf(row, line);
 		const sourceSession = str(row.session_id);
 		const sourceVisitor =
 			str(row.visitor_id) ?? (sourceSession ? `session:${sourceSession}` : undefined);
 		if (!sourceVisitor) throw new ImportLineError(line, 'needs a visitor_id or a session_id');
 		const type = recordType(row);
-		if (!type) throw new ImportLineError(line, 'type must be pageview, event or heartbeat');
+		if (!type) {
+			throw new ImportLineError(line, `type must be pageview, event or heartbeat${got(row.type)}`);
+		}
 
 		const vkey = `${site}\n${sourceVisitor}`;
 		let visitor = this.visitors.get(vkey);
@@ -358,7 +356,7 @@ function ownFields(
 		if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > LIMITS.heartbeatMs) {
 			throw new ImportLineError(
 				line,
-				`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}`
+				`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}${got(row.engaged_ms)}`
 			);
 		}
 		return { type, engagedMs };
@@ -415,25 +413,67 @@ export function parseTimestamp(value: unknown): number | undefined {
 	return Number.isFinite(ms) ? ms : undefined;
 }
 
-function parsePath(row: InputRow): { path?: string; utmFromUrl: Record<string, string> } {
-	const utmFromUrl: Record<string, string> = {};
-	let path = str(row.path);
-	const url = str(row.url);
-	if (!path && url) {
-		try {
-			const parsed = new URL(url);
-			path = parsed.pathname;
-			for (const key of ['source', 'medium', 'campaign', 'term', 'content']) {
-				const value = parsed.searchParams.get(`utm_${key}`);
-				if (value) utmFromUrl[key] = value.slice(0, LIMITS.utm);
-			}
-		} catch {
-			return { utmFromUrl };
-		}
+/** The timestamp forms {@link parseTimestamp} accepts, for messages. */
+const TIMESTAMP_FORMS = 'ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds';
+
+/**
+ * A line's time in epoch ms.
+ * @throws {ImportLineError} saying whether the timestamp is missing or which value is not one.
+ */
+function timestampOf(row: InputRow, line: number): number {
+	if (str(row.timestamp) === undefined) {
+		throw new ImportLineError(line, `needs a timestamp: ${TIMESTAMP_FORMS}`);
 	}
-	if (path) path = path.replace(/[?#].*$/, '');
-	if (!path?.startsWith('/')) return { utmFromUrl };
-	return { path: path.slice(0, LIMITS.path), utmFromUrl };
+	const ts = parseTimestamp(row.timestamp);
+	if (ts === undefined) {
+		throw new ImportLineError(line, `timestamp must be ${TIMESTAMP_FORMS}${got(row.timestamp)}`);
+	}
+	return ts;
+}
+
+/**
+ * A line's path, and the UTM parameters of its url: from the `path` column, else from
+ * `url`, which holds a full URL or, as other analytics exports give it, a path.
+ * @throws {ImportLineError} naming the column that lacks a path, with its value.
+ */
+function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record<string, string> } {
+	const given = str(row.path);
+	if (given !== undefined) {
+		const path = given.replace(/[?#].*$/, '');
+		if (!path.startsWith('/')) {
+			throw new ImportLineError(line, `path must start with /${got(row.path)}`);
+		}
+		return { path: path.slice(0, LIMITS.path), utmFromUrl: {} };
+	}
+	const url = str(row.url);
+	if (url === undefined) {
+		throw new ImportLineError(line, 'needs a path or a url');
+	}
+	let parsed: URL | undefined;
+	try {
+		// A path resolves against a placeholder origin; anything else must be a full URL.
+		parsed = url.startsWith('/') ? new URL(url, 'http://path.invalid') : new URL(url);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed?.pathname.startsWith('/')) {
+		throw new ImportLineError(
+			line,
+			`url must be a full URL (https://example.com/page) or a path starting with /${got(row.url)}`
+		);
+	}
+	const utmFromUrl: Record<string, string> = {};
+	for (const key of ['source', 'medium', 'campaign', 'term', 'content']) {
+		const value = parsed.searchParams.get(`utm_${key}`);
+		if (value) utmFromUrl[key] = value.slice(0, LIMITS.utm);
+	}
+	return { path: parsed.pathname.slice(0, LIMITS.path), utmFromUrl };
+}
+
+/** ` (got "…")`: a bad value as the line gave it, cut to 60 characters, for a message. */
+function got(value: unknown): string {
+	const shown = JSON.stringify(value) ?? String(value);
+	return ` (got ${shown.length > 60 ? shown.slice(0, 60) + '…' : shown})`;
 }
 
 function recordType(row: InputRow): 'pageview' | 'event' | 'heartbeat' | undefined {
