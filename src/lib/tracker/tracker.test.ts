@@ -217,6 +217,34 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a page view starts from the part of the page on screen once it has loaded: a page that fits the screen is read to 100 % unscrolled', async () => {
+		const b = fakeBrowser();
+		b.window.innerHeight = 720;
+		b.document.documentElement.scrollHeight = 720;
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		// Before `load` the page is still growing: nothing is measured yet.
+		b.document.documentElement.scrollHeight = 1440;
+		b.document.readyState = 'complete';
+		b.window.dispatchEvent(new Event('load'));
+		b.advance(30_000);
+		b.tick();
+		// A page view made after `load` (a client-side navigation) starts from what is on
+		// screen at once: here the whole page.
+		b.document.documentElement.scrollHeight = 720;
+		b.advance(10_000);
+		tracker.pageview('/short');
+		b.advance(10_000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const beats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(beats.map((r) => [r.path, r.scrollFrom, r.scroll])).toEqual([
+			['/posts/1', 0, 50],
+			['/posts/1', 50, 50],
+			['/short', 0, 100]
+		]);
+	});
+
 	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
 		const b = fakeBrowser();
 		let host: Host | undefined;

@@ -165,7 +165,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
-	/** The deepest scroll position on this page, 0–100 (capture.ts). */
+	/** The deepest position of this page view on screen, 0–100 (capture.ts). */
 	let depth = 0;
 	/** The scroll depth this page view's last heartbeat reported (`scrollFrom` of the next). */
 	let scrolled = 0;
@@ -267,7 +267,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
+		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
+		capture.measure();
 		if (c.entry || offset === undefined) probe();
 		emit(
 			make('pageview', {
@@ -360,7 +362,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		safe(() => engagement.active() && beat()),
 		30_000
 	);
-	installCapture({
+	const capture = installCapture({
 		settings: s,
 		window: win,
 		track: record,
