@@ -1,7 +1,8 @@
 /**
  * Session rules in real Chromium with an injected clock (Playwright `page.clock`):
  * the sliding 30-minute window shared by tabs, pageview dedup, the actual / engaged /
- * nonbounce milestones (once, only when their rule holds) and engaged-time accounting.
+ * nonbounce milestones (once, only when their rule holds), engaged-time accounting and
+ * the scroll depth heartbeats carry.
  *
  * Visibility and focus are scripted (`scriptVisibility`). The deferred chunk is
  * blocked so only the core runs under the fake clock (PouchDB's IndexedDB versioning
@@ -213,6 +214,40 @@ test('a visit visible 40 s, hidden 20 s, then visible 15 s records 55 s of engag
 		`engaged time: ${engaged} ms in ${heartbeats.length} heartbeats (${heartbeats.map((r) => r.engagedMs).join(' + ')})`
 	);
 	expect(Math.abs(engaged - 55_000)).toBeLessThanOrEqual(1000);
+	await context.close();
+});
+
+test('a page view that never scrolls reports the part on screen once loaded: all of a page that fits the screen, the top quarter of one four screens tall', async ({
+	browser
+}) => {
+	const context = await scriptedContext(browser, true, '/fits');
+	// 720 px of a 720 px viewport are on screen, and 720 of 2880 here.
+	const tall = '<style>body { margin: 0 }</style><div style="height: 2880px">Long read</div>';
+	await routeStandalonePage(context, app, '/tall', {}, tall);
+	let vid: string | undefined;
+	for (const [path, time] of [
+		['/fits', T0],
+		['/tall', T0 + MIN]
+	] as const) {
+		const page = await openAt(context, path, time);
+		vid ??= await visitorOf(page);
+		await setVisible(page, true);
+		await page.clock.runFor(10_000);
+		await setVisible(page, false); // flushes a heartbeat
+		await page.close();
+	}
+
+	const records = await recordsOf(
+		() => vid,
+		(rs) => rs.filter((r) => r.type === 'heartbeat').length >= 2
+	);
+	const heartbeats = records.filter(
+		(r): r is HeartbeatRecord & StoredRecord => r.type === 'heartbeat'
+	);
+	expect(heartbeats.map((r) => [r.path, r.scrollFrom, r.scroll])).toEqual([
+		['/fits', 0, 100],
+		['/tall', 0, 25]
+	]);
 	await context.close();
 });
 

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
+	emulateFocus,
 	launchVisitorBrowser,
 	pending,
 	standalonePage,
@@ -266,6 +267,65 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 	expect(byVisitor(after, vid)).toEqual([]);
 	// Everyone else's records are all still there.
 	expect(ids(after.filter((r) => r.vid !== vid))).toEqual(expect.arrayContaining(ids(others)));
+	await context.close();
+});
+
+test('after "Erase my data" nothing of the erased visit comes back, from this tab or another, and the visitor is recorded again from their next page only, as a new visitor', async () => {
+	const base = await stats();
+	const earlier = new Set((await storedRecords(app)).map((r) => r._id));
+	// Focused pages, so that both tabs count engaged time until they close.
+	const context = await visitorBrowser.newContext();
+	const page = await context.newPage();
+	await emulateFocus(page);
+	await open(page, `${app.url}/pricing`);
+	await page.getByRole('link', { name: 'About' }).click();
+	await page.getByRole('link', { name: /See or erase what this site/ }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+	const tab = await context.newPage();
+	await emulateFocus(tab);
+	await open(tab, `${app.url}/`);
+	const vid = await visitorId(page);
+	await waitForRecords(
+		app,
+		(records) => byVisitor(records, vid).filter((r) => r.type === 'pageview').length >= 4
+	);
+
+	await page.getByRole('button', { name: 'Erase my data' }).click();
+	await expect(page.getByRole('status')).toHaveText(/^Erased \d+ records\./);
+	// Both tabs leave, with engaged time counted since the erasure (and before it, since
+	// their last heartbeat): neither records anything.
+	await tab.close();
+	await page.close();
+	// The next page is a new visitor's first. It adopts what the closed tabs left in
+	// their journals, so once its pageview is stored, anything they sent is stored too.
+	const next = await context.newPage();
+	await open(next, `${app.url}/blog`);
+	const fresh = await visitorId(next);
+	expect(fresh).not.toBe(vid);
+	const after = await waitForRecords(app, (records) =>
+		byVisitor(records, fresh).some((r) => r.type === 'pageview')
+	);
+	expect(byVisitor(after, vid)).toEqual([]);
+	const added = after.filter((r) => !earlier.has(r._id));
+	expect(added.filter((r) => r.vid !== fresh || r.path !== '/blog')).toEqual([]);
+	expect(added.filter((r) => r.type !== 'heartbeat')).toMatchObject([
+		{ type: 'pageview', entry: true, firstEver: true }
+	]);
+
+	// Every number is what it was before the visit, plus the new visitor's one page.
+	const engaged = added.reduce((sum, r) => sum + (r.type === 'heartbeat' ? r.engagedMs : 0), 0);
+	const now = await stats();
+	const t = base.totals;
+	expect(now.totals).toMatchObject({
+		pageviews: t.pageviews + 1,
+		visitors: t.visitors + 1,
+		newVisitors: t.newVisitors + 1,
+		sessions: t.sessions + 1,
+		actualSessions: t.actualSessions,
+		engagedSessions: t.engagedSessions,
+		engagedTimeMs: t.engagedTimeMs + engaged,
+		events: t.events
+	});
 	await context.close();
 });
 

@@ -4,7 +4,8 @@
  * who follows an outbound link or submits a form in a page's first second is recorded
  * too. Clicks on `data-track` elements, outbound links, downloads and form submissions
  * (never field values) become events through the core's `track()`; the deepest scroll
- * position of the page goes into its heartbeats.
+ * position of the page goes into its heartbeats, starting from what is on screen once
+ * the page has loaded, so a page that fits the screen is read to 100 % unscrolled.
  */
 import { LIMITS } from '../records.ts';
 import { linkKind, pathOf } from './page.ts';
@@ -23,8 +24,18 @@ export interface CaptureHost {
 	scrolled(depth: number): void;
 }
 
+/** What capture gives the core back. */
+export interface Capture {
+	/**
+	 * Reports the part of the page on screen now, if the page has loaded (before `load`
+	 * its height is still growing; capture reports it at `load`). The core calls it when
+	 * a page view starts, so the depth of one made after `load` starts there too.
+	 */
+	measure(): void;
+}
+
 /** Installs the page's capture listeners. */
-export function installCapture(host: CaptureHost): void {
+export function installCapture(host: CaptureHost): Capture {
 	const { settings: s, window: win } = host;
 	const doc = win.document;
 	const capture = { clicks: true, outbound: true, downloads: true, forms: true, ...s.capture };
@@ -41,14 +52,14 @@ export function installCapture(host: CaptureHost): void {
 	const listen = (target: EventTarget, type: string, fn: (e: Event) => void) =>
 		target.addEventListener(type, guard(fn), true);
 
-	win.addEventListener(
-		'scroll',
-		guard(() => {
-			const depth = ((win.scrollY + win.innerHeight) / doc.documentElement.scrollHeight) * 100;
-			host.scrolled(Math.min(100, Math.round(depth) || 0));
-		}),
-		{ passive: true }
-	);
+	/** Reports how far down the viewport's bottom edge is, in % of the page's height. */
+	const measure = () => {
+		const depth = ((win.scrollY + win.innerHeight) / doc.documentElement.scrollHeight) * 100;
+		host.scrolled(Math.min(100, Math.round(depth) || 0));
+	};
+	win.addEventListener('scroll', guard(measure), { passive: true });
+	// What is on screen once the page has loaded counts as read, scrolled to or not.
+	win.addEventListener('load', guard(measure));
 	listen(doc, 'click', (e) => {
 		const el = (e.target as Element | null)?.closest?.('a[href],[data-track]');
 		if (!el) return;
@@ -75,4 +86,5 @@ export function installCapture(host: CaptureHost): void {
 				(action ? pathOf(new URL(action, win.location.href), s.hashRouting) : host.path())
 		});
 	});
+	return { measure: () => doc.readyState == 'complete' && measure() };
 }

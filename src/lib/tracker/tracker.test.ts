@@ -217,6 +217,34 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a page view starts from the part of the page on screen once it has loaded: a page that fits the screen is read to 100 % unscrolled', async () => {
+		const b = fakeBrowser();
+		b.window.innerHeight = 720;
+		b.document.documentElement.scrollHeight = 720;
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		// Before `load` the page is still growing: nothing is measured yet.
+		b.document.documentElement.scrollHeight = 1440;
+		b.document.readyState = 'complete';
+		b.window.dispatchEvent(new Event('load'));
+		b.advance(30_000);
+		b.tick();
+		// A page view made after `load` (a client-side navigation) starts from what is on
+		// screen at once: here the whole page.
+		b.document.documentElement.scrollHeight = 720;
+		b.advance(10_000);
+		tracker.pageview('/short');
+		b.advance(10_000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const beats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(beats.map((r) => [r.path, r.scrollFrom, r.scroll])).toEqual([
+			['/posts/1', 0, 50],
+			['/posts/1', 50, 50],
+			['/short', 0, 100]
+		]);
+	});
+
 	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
 		const b = fakeBrowser();
 		let host: Host | undefined;
@@ -518,6 +546,81 @@ describe('the records the server holds', () => {
 		// Tracking goes on as a new visitor.
 		tracker.pageview('/next');
 		expect(await tracker.pending()).toMatchObject([{ path: '/next', firstEver: true }]);
+		expect(visitorOf(b)).not.toBe(vid);
+	});
+
+	test('after erase(), nothing of the erased page view is recorded, neither the engaged time it counted nor later heartbeats and events, until the next page view', async () => {
+		const b = fakeBrowser();
+		const server = withServer(b);
+		const tracker = createTracker({ site: 'blog' }, server.env);
+		tracker.pageview();
+		b.advance(4000);
+		await settle();
+		const vid = visitorOf(b);
+		expect(await tracker.erase()).toEqual({ deleted: 4 });
+		// The page stays open: its heartbeats, a blur, an event and its leaving record nothing.
+		b.advance(30_000);
+		b.tick();
+		b.window.dispatchEvent(new Event('blur'));
+		tracker.track('signup');
+		b.document.visibilityState = 'hidden';
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		await settle();
+		expect(b.sent().map((r) => [r.type, r.path, r.vid])).toEqual([['pageview', '/posts/1', vid]]);
+		expect(visitorOf(b)).toBeUndefined();
+		// The next page view is a new visitor's, and only its own engaged time counts.
+		b.document.visibilityState = 'visible';
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		b.window.dispatchEvent(new Event('focus'));
+		tracker.pageview('/next');
+		b.advance(2000);
+		tracker.track('signup');
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const after = b.sent().slice(1);
+		expect(after.map((r) => [r.type, r.path])).toEqual([
+			['pageview', '/next'],
+			['event', '/next'],
+			['heartbeat', '/next']
+		]);
+		expect(after[0]).toMatchObject({ entry: true, firstEver: true });
+		expect(after.every((r) => r.vid === visitorOf(b) && r.vid !== vid)).toBe(true);
+		expect((after[2] as HeartbeatRecord).engagedMs).toBe(2000);
+	});
+
+	test("another tab's erase() ends this tab's page view too: what waits is dropped, and nothing more is recorded until its next page view", async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, withServer(b).env);
+		const tab2 = fakeBrowser();
+		const other = createTracker({ site: 'blog' }, { ...tab2.env, storage: b.env.storage });
+		tracker.pageview();
+		other.pageview('https://blog.example/about');
+		await settle();
+		const vid = visitorOf(b);
+		tab2.advance(10_000);
+		tab2.tick();
+		expect((await other.pending()).map((r) => r.type)).toEqual(['heartbeat']);
+		expect(await tracker.erase()).toEqual({ deleted: 4 });
+		// The browser tells the other tab that the visitor id is gone.
+		tab2.window.dispatchEvent(
+			Object.assign(new Event('storage'), { key: 'couchstats:visitor', newValue: null })
+		);
+		expect(await other.pending()).toEqual([]);
+		tab2.advance(30_000);
+		tab2.tick();
+		other.track('signup');
+		tab2.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		// What it sent before the erasure (its page view made the session a non-bounce).
+		expect(tab2.sent().map((r) => [r.type, r.path, r.vid])).toEqual([
+			['pageview', '/about', vid],
+			['milestone', '/about', vid]
+		]);
+		other.pageview('https://blog.example/contact');
+		await settle();
+		expect(tab2.sent().slice(2)).toMatchObject([
+			{ type: 'pageview', path: '/contact', firstEver: true, vid: visitorOf(b) }
+		]);
 		expect(visitorOf(b)).not.toBe(vid);
 	});
 

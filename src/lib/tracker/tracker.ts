@@ -92,11 +92,15 @@ export interface Tracker {
 	optOut(): Promise<void>;
 	/**
 	 * Erases the records the server holds under this browser's visitor id on this site,
-	 * then the ids and waiting records here; tracking continues with new ids. When the
-	 * server cannot erase (offline, refused), the waiting records are erased but the ids
-	 * kept, so that a later call can erase the server's records: `error` says why.
-	 * `pageview()` and `track()` calls made meanwhile are recorded once it is done, with
-	 * the new ids.
+	 * then the ids and waiting records here; tracking continues with new ids from the
+	 * next page view. Nothing of the page view on screen, whose records were erased, is
+	 * recorded any more: not the engaged time it had counted, nor its later engaged time
+	 * or events (on this page and in the visitor's other tabs, until each records its
+	 * next page view). When the server cannot erase (offline, refused), the waiting
+	 * records are erased but the ids kept, so that a later call can erase the server's
+	 * records: `error` says why, and tracking goes on as before. `pageview()` and
+	 * `track()` calls made meanwhile are made once it is done, with the new ids (a
+	 * `track()` only after a `pageview()`).
 	 */
 	erase(): Promise<{ deleted: number; error?: string }>;
 	/** The records waiting to be delivered (memory and IndexedDB). */
@@ -165,7 +169,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
-	/** The deepest scroll position on this page, 0–100 (capture.ts). */
+	/**
+	 * This page view's records were erased (`erase()`, here or in another tab): nothing
+	 * more of it is recorded, neither engaged time nor events, until `pageview()` starts
+	 * the next one.
+	 */
+	let erased = false;
+	/** The deepest position of this page view on screen, 0–100 (capture.ts). */
 	let depth = 0;
 	/** The scroll depth this page view's last heartbeat reported (`scrollFrom` of the next). */
 	let scrolled = 0;
@@ -245,7 +255,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
 	const track = safe((name: unknown, props?: unknown) => {
 		const n = eventName(name);
-		if (!n) return;
+		if (!n || erased) return;
 		const bounded = eventProps(props);
 		if (sessions.expired(now())) pageview();
 		emit(make('event', { name: n, props: bounded, ...sessions.event(n, now(), bounded) }));
@@ -263,11 +273,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The previous page's engaged time, under its path (none before the first).
 		if (viewed) beat(true);
 		viewed = true;
+		erased = false;
 		path = pathOf(next, s.hashRouting);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref));
 		if (!c) return;
+		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
+		capture.measure();
 		if (c.entry || offset === undefined) probe();
 		emit(
 			make('pageview', {
@@ -288,7 +301,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const t = now();
 		if (!final && t - lastBeat < 5000) return;
 		const ms = Math.min(Math.round(engagement.take()), MAX.heartbeatMs);
-		if (ms < 1) return;
+		// An erased page view's engaged time is dropped: it would start a new session.
+		if (ms < 1 || erased) return;
 		lastBeat = t;
 		if (sessions.expired(t)) pageview();
 		sessions.engaged(ms, t);
@@ -333,6 +347,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/** This browser's visitor id, if it has one (never made here). */
 	const visitorId = () => readJson<{ id?: string }>(storage, KEYS.visitor)?.id;
 	const why = (e: unknown) => String((e as Error)?.message ?? e);
+	/** The visitor's records were erased: so is this page view, with the engaged time it counted. */
+	const forgetPage = () => {
+		erased = true;
+		engagement.take();
+	};
 
 	const update = () => engagement.set(engagedNow());
 	const listen = (target: EventTarget, type: string, fn: (e: Event) => unknown) =>
@@ -351,6 +370,15 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		update();
 		hide();
 	});
+	// Another tab erased the visitor (`erase()` removes the id): this page view went with
+	// them, and what it has not sent yet would arrive after the erasure.
+	listen(win, 'storage', (e) => {
+		const { key, newValue } = e as StorageEvent;
+		if (key == KEYS.visitor && !newValue) {
+			forgetPage();
+			void delivery.clear();
+		}
+	});
 	listen(win, 'pageshow', (e) => {
 		pageHidden = false;
 		update();
@@ -360,7 +388,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		safe(() => engagement.active() && beat()),
 		30_000
 	);
-	installCapture({
+	const capture = installCapture({
 		settings: s,
 		window: win,
 		track: record,
@@ -398,6 +426,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				error = why(e);
 			}
 			await eraseLocal(!!error);
+			if (!error) forgetPage();
+			// Visibility and focus changes were not followed meanwhile (tracking was off).
+			update();
 			off = was || readJson(storage, KEYS.optOut);
 			erasing = false;
 			for (const call of later.splice(0)) call();
