@@ -27,7 +27,7 @@ const totals = (visitors: number): Totals => ({
 const WHOLE_SITE = [
 	'Unique visitors',
 	'New visitors on their first day ever',
-	'Pageviews',
+	'Pageviews a page again in a session within 30 min counts once',
 	'Sessions',
 	'Actual sessions',
 	'Engaged sessions',

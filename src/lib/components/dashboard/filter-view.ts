@@ -30,10 +30,13 @@ export interface HeadlineMetric {
 export const ENGAGED_OF_ACTUAL = (t: Pick<Totals, 'engagedSessions' | 'actualSessions'>) =>
 	`${t.engagedSessions} engaged of ${t.actualSessions} actual session${t.actualSessions === 1 ? '' : 's'} (10 s+)`;
 
+/** What a pageview is (docs/DESIGN.md): a reload or a return to a page soon after is not another. */
+export const PAGEVIEW_RULE = 'a page again in a session within 30 min counts once';
+
 const UNFILTERED: HeadlineMetric[] = [
 	{ key: 'visitors', label: 'Unique visitors', kind: 'count' },
 	{ key: 'newVisitors', label: 'New visitors', hint: 'on their first day ever', kind: 'count' },
-	{ key: 'pageviews', label: 'Pageviews', kind: 'count' },
+	{ key: 'pageviews', label: 'Pageviews', hint: PAGEVIEW_RULE, kind: 'count' },
 	{ key: 'sessions', label: 'Sessions', kind: 'count' },
 	{ key: 'actualSessions', label: 'Actual sessions', kind: 'count' },
 	{ key: 'engagedSessions', label: 'Engaged sessions', kind: 'count' },
