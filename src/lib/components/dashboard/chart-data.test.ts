@@ -1,0 +1,32 @@
+import { describe, expect, test } from 'vitest';
+import type { TimeseriesPoint } from '$lib/stats/response';
+import { chartData } from './chart-data';
+
+const point = (start: string, visitors: number | null, pageviews: number) =>
+	({ period: start.slice(0, 13), start, visitors, pageviews }) as TimeseriesPoint;
+
+describe('chartData', () => {
+	const points = [
+		point('2026-12-04T12:00:00.000Z', 2, 5),
+		point('2026-12-04T13:00:00.000Z', 0, 0),
+		point('2026-12-04T14:00:00.000Z', 0, 0)
+	];
+
+	test('the periods begun by now have their numbers, zeros included; later ones none', () => {
+		const now = Date.parse('2026-12-04T13:20:00.000Z');
+		expect(chartData(points, true, now)).toEqual([
+			[
+				Date.parse('2026-12-04T12:00:00.000Z') / 1000,
+				Date.parse('2026-12-04T13:00:00.000Z') / 1000,
+				Date.parse('2026-12-04T14:00:00.000Z') / 1000
+			],
+			[2, 0, null],
+			[5, 0, null]
+		]);
+	});
+
+	test('a range in the past is drawn whole; one line without pageviews', () => {
+		const later = Date.parse('2026-12-05T00:00:00.000Z');
+		expect(chartData(points, false, later)).toEqual([expect.any(Array), [2, 0, 0]]);
+	});
+});
