@@ -112,7 +112,8 @@ describe('npm run retention', () => {
 const USAGE = [
 	'usage: npm run retention -- --older-than AGE [--dry-run]',
 	'  Deletes the raw records of every site older than AGE: days, weeks or years, as in',
-	'  400d, 52w or 2y. --dry-run only counts them.'
+	'  400d, 52w or 2y, and the replication checkpoints not written for 30 days.',
+	'  --dry-run only counts them.'
 ].join('\n');
 
 const zeroTotals = {
