@@ -25,7 +25,8 @@ useTrackedApp((started) => ({ app, visitorBrowser } = started));
  * 25 %), except the missing page, which fits the screen.
  */
 async function visitorContext(): Promise<BrowserContext> {
-	const context = await visitorBrowser.newContext();
+	// Berlin's time zone: the ingest takes the visitor's country (Germany) from it.
+	const context = await visitorBrowser.newContext({ timezoneId: 'Europe/Berlin' });
 	await context.addInitScript(() =>
 		document.addEventListener('DOMContentLoaded', () => {
 			if (location.pathname !== '/no-such-page') document.body.style.minHeight = '5000px';
@@ -153,6 +154,8 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 	await expect(owner.locator('#overview [data-metric="visitors"] dd.value')).toHaveText('2');
 	expect(await tableOf(owner, 'outbound-links')).toEqual([['https://couchdb.apache.org/', '1']]);
 	expect(await tableOf(owner, 'downloads')).toEqual([[`${app.url}/robots.txt`, '1']]);
+	// A country is named, not given by its code.
+	expect(await tableOf(owner, 'countries')).toEqual([['Germany', '2', '2']]);
 	// No browser had to drop a record.
 	await expect(owner.locator('#dropped')).toContainText('None lost in this range');
 	// The engagement rate says what it divides.

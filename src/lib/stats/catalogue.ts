@@ -63,8 +63,8 @@ export interface ViewRows {
 export interface Column {
 	key: string;
 	label: string;
-	/** Default `text`. */
-	format?: 'text' | 'count' | 'rate' | 'duration';
+	/** Default `text`; `country` is a country's code, shown by its English name. */
+	format?: 'text' | 'country' | 'count' | 'rate' | 'duration';
 }
 
 /** How a breakdown shows on the dashboard. */
@@ -160,6 +160,8 @@ function dimension<const Name extends string>(
 			column: string;
 			/** What the table counts sessions by: "browser". */
 			by: string;
+			/** How the first column's values are written; default as they are. */
+			format?: Column['format'];
 			/** Default: no pageviews yet, and the page's next step. */
 			empty?: string;
 		};
@@ -181,7 +183,7 @@ function dimension<const Name extends string>(
 			...table,
 			caption: `Sessions by ${table.by}`,
 			columns: [
-				{ key: 'value', label: table.column },
+				{ key: 'value', label: table.column, format: table.format },
 				{ key: 'visitors', label: 'Visitors', format: 'count' },
 				{ key: 'sessions', label: 'Sessions', format: 'count' }
 			],
@@ -342,6 +344,7 @@ export const BREAKDOWNS = [
 			title: 'Countries',
 			column: 'Country',
 			by: 'country',
+			format: 'country',
 			empty:
 				"No countries yet: they come from the visitor's time zone or a proxy header, once there are pageviews."
 		}
