@@ -260,7 +260,7 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 
 	await page.getByRole('button', { name: 'Erase my data' }).click();
 	await expect(page.getByRole('status')).toHaveText(
-		`Erased ${mine.length} records. This browser now has a new random id.`
+		`Erased ${mine.length} records. Nothing more of this page is counted; the next page you open is counted under a new random id.`
 	);
 	await expect(rows).toHaveCount(0);
 	const after = await storedRecords(app);
