@@ -29,6 +29,27 @@ test('an owner logs in with the admin password and a wrong password is refused c
 	await expect(page.getByText(`You are logged in as ${webServerAdmin.name}`)).toBeVisible();
 });
 
+test('while a login is on its way (the throttle may hold it for seconds), the form says so', async ({
+	page
+}) => {
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/login**', async (route) => {
+		if (route.request().method() === 'POST') await held;
+		await route.continue();
+	});
+	await page.goto('/login');
+	await page.waitForFunction(() => document.querySelector('main form[method="POST"]') !== null);
+	// An account of its own, so that its failure counts against no other test's login.
+	await page.getByLabel('Account name').fill('nobody-waits');
+	await page.getByLabel('Password').fill('not-the-password');
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await expect(page.getByRole('button', { name: 'Checking…' })).toBeDisabled();
+	release();
+	await expect(page.getByRole('alert')).toHaveText('Wrong account name or password.');
+	await expect(page.getByRole('button', { name: 'Log in' })).toBeEnabled();
+});
+
 test('an account name typed before the login page hydrates is kept', async ({ page }) => {
 	// Hold the app's scripts so the name is typed into the server-rendered form, then let
 	// the page hydrate: hydration must not reset what the visitor (or a password
