@@ -87,9 +87,10 @@ export function goalPlan(goal: Goal): GoalPlan {
 /**
  * A test for paths matching `pattern`, where `*` stands for any characters, `/` included.
  *
- * Matched in one left-to-right walk, not by a regular expression: a pattern of several
- * stars against a long path backtracks exponentially in one (`/*a*a*a*a*b` against 500
- * `a`s held the event loop for minutes), and anyone with a share link may send one.
+ * Matched in one left-to-right walk, not by a regular expression: in one, a pattern of
+ * several stars backtracks against a long path, its time growing as the path's length to
+ * the power of the stars (`/*a*a*a*a*b` against 500 `a`s held the event loop for
+ * minutes), and anyone with a share link may send one.
  * The part before the first star must start the path and the part after the last star
  * end it; each part between must occur in order, and its leftmost occurrence leaves the
  * most room for the rest, so no choice is ever taken back: O(path × pattern) at most.
