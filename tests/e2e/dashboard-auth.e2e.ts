@@ -82,7 +82,20 @@ test('an owner of site A reads A and gets 403 on site B from the page, the API a
 	await owner.goto(`${app.url}/sites/alpha`);
 	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
 	await expect(owner.getByRole('link', { name: 'Settings' })).toBeVisible();
-	await expect(owner.getByText('No pageviews in this range yet.').first()).toBeVisible();
+	await expect(
+		owner
+			.locator('#pages')
+			.getByText('No pageviews in this range yet. Add the snippet from Settings to your pages.')
+	).toBeVisible();
+	// The demo site is the app's own pages, tracked already: its empty range says so instead.
+	await admin.goto(`${app.url}/sites/demo?range=custom&from=2020-01-01&to=2020-01-01`);
+	await expect(
+		admin
+			.locator('#pages')
+			.getByText(
+				"No pageviews in this range yet. Open the demo blog's pages to see them counted here."
+			)
+	).toBeVisible();
 
 	// A range the Stats API refuses is explained on the page, with the picker still there.
 	await owner.goto(`${app.url}/sites/alpha?range=today&tz=Mars/Olympus`);
