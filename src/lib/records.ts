@@ -33,6 +33,14 @@ export type ScreenClass = (typeof SCREEN_CLASSES)[number];
 export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'other'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
+/**
+ * The longest a request is taken to be on its way, ms: a clock difference below it is
+ * transit, at or above it a clock is wrong. The ingest moves a `local` record only when
+ * its request's lag (arrival minus `sent`) reaches it; the tracker moves an open
+ * session's clock only when a new probe differs from it by this much.
+ */
+export const TRANSIT_MS = 2000;
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
 	/** Maximum serialized size of one record, in bytes. */

@@ -521,7 +521,7 @@ test('the standalone script on another origin delivers through CORS, with the sa
 	}
 });
 
-test("a browser's first pageview is sent while the clock probe is unanswered, and stored once on the server's clock", async ({
+test("a browser's first pageview is sent while the clock probe is unanswered and stored once on the server's clock; its session keeps one clock", async ({
 	browser
 }) => {
 	const app = await startTrackedApp();
@@ -563,20 +563,32 @@ test("a browser's first pageview is sent while the clock probe is unanswered, an
 		expect(stored.ts).toBeLessThanOrEqual(stored.receivedAt);
 		expect('local' in stored).toBe(false);
 
-		// Once the probe answers, the next page's records carry the server's clock themselves.
+		// Once the probe answers, the session's next page stays on the browser's clock (a
+		// session's times are on one clock), and the next session carries the server's.
 		await Promise.all(probes.map((route) => route.continue()));
 		await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
-		const next = page.waitForRequest(
-			(r) => r.method() === 'POST' && (r.postData() ?? '').includes('/first/b')
-		);
-		await page.goto(app.url + '/first/b');
-		const later = ((await next).postDataJSON() as { docs: ClientRecord[] }).docs;
-		expect(later.find((r) => r.path === '/first/b')?.local).toBeUndefined();
-		const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === '/first/b'));
-		expect(records.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
-			'/first/a',
-			'/first/b'
-		]);
+		const sentFrom = async (path: string) => {
+			const request = page.waitForRequest(
+				(r) => r.method() === 'POST' && (r.postData() ?? '').includes(`"${path}"`)
+			);
+			await page.goto(app.url + path);
+			const { docs } = (await request).postDataJSON() as { docs: ClientRecord[] };
+			return docs.find((r) => r.path === path && r.type === 'pageview')!;
+		};
+		expect((await sentFrom('/first/b')).local).toBe(true);
+		// An untracked page of the origin ages the session past 30 minutes.
+		await page.goto(app.url + '/robots.txt');
+		await page.evaluate(() => {
+			const session = JSON.parse(localStorage.getItem('couchstats:session')!);
+			session.last -= 31 * 60_000;
+			localStorage.setItem('couchstats:session', JSON.stringify(session));
+		});
+		const third = await sentFrom('/first/c');
+		expect(third.local).toBeUndefined();
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === '/first/c'));
+		const views = records.filter((r) => r.type === 'pageview');
+		expect(views.map((r) => r.path)).toEqual(['/first/a', '/first/b', '/first/c']);
+		expect(new Set(views.map((r) => r.sid)).size).toBe(2);
 		await context.close();
 	} finally {
 		await app.stop();

@@ -82,6 +82,14 @@ export interface SessionState {
 	 * trails existed (their pageviews carry none rather than a wrong one).
 	 */
 	t?: string[];
+	/**
+	 * The clock offset (server minus browser, ms) the session's records are stamped with,
+	 * taken from the browser's latest clock probe when the session began, so that one
+	 * session's times never mix two clocks; `null` when the browser had no probe's answer
+	 * yet (its records are all `local`). Absent in sessions an earlier tracker began:
+	 * their records follow the latest probe, as they did. Set by the tracker only.
+	 */
+	o?: number | null;
 }
 
 /** A visitor's state. */

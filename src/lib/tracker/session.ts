@@ -5,7 +5,7 @@
  * browser classifies so that every dashboard number is a plain count on the server.
  * Time and ids are injected.
  */
-import type { Milestone } from '../records.ts';
+import { TRANSIT_MS, type Milestone } from '../records.ts';
 import {
 	activeSession,
 	classifyEvent,
@@ -60,6 +60,20 @@ export interface Sessions {
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
+	/**
+	 * The clock offset of activity at `local` (this browser's clock): the open session's
+	 * own, else the latest probe's, which a session begun now takes; `null` while no
+	 * probe has answered (the session's records are `local`).
+	 */
+	offset(local: number): number | null;
+	/**
+	 * A probe sent in session `sid` answered `next`: stored as the latest, and made the
+	 * session's own when the session is still open and its clock is `next` off by
+	 * {@link TRANSIT_MS} or more (the browser's clock was changed). A smaller difference
+	 * is the probe's own error, and a `local` session stays local: either way, the
+	 * session keeps one clock.
+	 */
+	learn(sid: string, next: number): void;
 }
 
 /**
@@ -86,9 +100,15 @@ export function createSessions(
 	dayOf: (now: number) => string
 ): Sessions {
 	const read = () => readJson<SessionState>(store, KEYS.session);
-	/** Reads the shared session (a new one when expired), applies `change`, writes it back. */
+	const latest = () => readJson<number>(store, KEYS.offset) ?? null;
+	/**
+	 * Reads the shared session (a new one, on the latest probe's clock, when expired),
+	 * applies `change`, writes it back.
+	 */
 	const touch = (now: number, change?: (s: SessionState) => unknown): SessionState => {
-		const s = activeSession(read(), now, newId);
+		const open = read();
+		const s = activeSession(open, now, newId);
+		if (s !== open) s.o = latest();
 		change?.(s);
 		writeJson(store, KEYS.session, s);
 		return s;
@@ -117,6 +137,18 @@ export function createSessions(
 		pageview: (path, now, source) =>
 			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source)),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
-		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms))
+		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
+		offset(local) {
+			const s = read();
+			const own = s?.o === undefined ? latest() : s.o;
+			return s && !expired(s, local + (own ?? 0)) ? own : latest();
+		},
+		learn(sid, next) {
+			writeJson(store, KEYS.offset, next);
+			const s = read();
+			if (s?.id != sid || typeof s.o != 'number' || Math.abs(next - s.o) < TRANSIT_MS) return;
+			s.o = next;
+			writeJson(store, KEYS.session, s);
+		}
 	};
 }

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type {
-	ClientRecord,
-	EventRecord,
-	HeartbeatRecord,
-	PageviewRecord,
-	StoredRecord
+import {
+	TRANSIT_MS,
+	type ClientRecord,
+	type EventRecord,
+	type HeartbeatRecord,
+	type PageviewRecord,
+	type StoredRecord
 } from '../records.ts';
 import { SOON_MS } from './delivery.ts';
+import { KEYS, SESSION_MS } from './session.ts';
 import { memoryStore } from './storage.ts';
 import {
 	createTracker,
@@ -54,6 +56,7 @@ describe('resolveOptions', () => {
  */
 function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
+	let ahead = serverAhead;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number }[] = [];
 	/** The clock probe's answers wait here while `holdProbe` is set. */
@@ -76,7 +79,7 @@ function fakeBrowser(serverAhead = 0) {
 			if (!window.onLine) throw new TypeError('Failed to fetch');
 			if (init?.method != 'POST') {
 				if (holdProbe) await new Promise<void>((resolve) => probes.push(resolve));
-				return Response.json({ now: t + serverAhead });
+				return Response.json({ now: t + ahead });
 			}
 			const { docs, sent } = JSON.parse(String(init.body));
 			posts.push({ docs, sent, keepalive: !!init.keepalive });
@@ -97,6 +100,8 @@ function fakeBrowser(serverAhead = 0) {
 		sent: () => posts.flatMap((p) => p.docs),
 		advance: (ms: number) => (t += ms),
 		holdProbe: () => (holdProbe = true),
+		/** The server's clock from now on: `ms` ahead of the page's (its clock was changed). */
+		serverAhead: (ms: number) => (ahead = ms),
 		answerProbe: () => probes.splice(0).forEach((answer) => answer()),
 		tick: () => intervals.forEach((fn) => fn()),
 		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
@@ -116,6 +121,21 @@ function fakeBrowser(serverAhead = 0) {
 
 /** Lets the fake network answer, and the records it let go be sent. */
 const settle = () => vi.advanceTimersByTimeAsync(SOON_MS);
+
+/**
+ * A browser's first visit whose clock probe answers `after` ms after its first pageview
+ * (of `/posts/1`); the server's clock is `serverAhead` ms ahead of the page's.
+ */
+async function probedAfter(serverAhead: number, after: number) {
+	const b = fakeBrowser(serverAhead);
+	b.holdProbe();
+	const tracker = createTracker({ site: 'blog' }, b.env);
+	tracker.pageview();
+	b.advance(after);
+	b.answerProbe();
+	await settle();
+	return { b, tracker };
+}
 
 describe('createTracker', () => {
 	beforeEach(() => vi.useFakeTimers());
@@ -406,38 +426,142 @@ describe('createTracker', () => {
 		]);
 		b.answerProbe();
 		await settle();
-		// Later records carry the corrected clock (the probe, answered 30 ms after it left,
-		// takes the middle of that trip as the server's moment), and no flag.
+		// The session's later records stay on the local clock, as its first did.
+		b.advance(1000);
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
-		expect([next.ts, next.local]).toEqual([b.env.now() + 60_015, undefined]);
+		expect([next.ts, next.local]).toEqual([b.env.now(), true]);
+		// The next session carries the corrected clock (the probe, answered 30 ms after it
+		// left, takes the middle of that trip as the server's moment), and no flag.
+		b.advance(SESSION_MS);
+		tracker.pageview('/later');
+		const later = (await tracker.pending()).find((r) => r.path === '/later')!;
+		expect([later.ts, later.local, later.sid == next.sid]).toEqual([
+			b.env.now() + 60_015,
+			undefined,
+			false
+		]);
+	});
+
+	test("one session's records are stamped on one clock, so engaged time never exceeds its duration", async () => {
+		// The page's clock is 1.5 s ahead of the server's: under TRANSIT_MS, so the ingest
+		// leaves local records as they are; the probe answers after the first pageview.
+		const { b, tracker } = await probedAfter(-1500, 1000);
+		b.advance(9000);
+		tracker.pageview('/next');
+		b.advance(5000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const records = b.sent();
+		const times = records.map((r) => r.ts);
+		const engaged = records
+			.filter((r): r is HeartbeatRecord => r.type === 'heartbeat')
+			.reduce((ms, r) => ms + r.engagedMs, 0);
+		expect(engaged).toBe(15_000);
+		expect(Math.max(...times) - Math.min(...times)).toBe(15_000);
+		expect(new Set(records.map((r) => r.local))).toEqual(new Set([true]));
+	});
+
+	test('a session keeps its clock through a new probe within TRANSIT_MS, and moves to one further off', async () => {
+		const b = fakeBrowser(10_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		/** How far ahead of the page's clock each page view was stamped. */
+		const stamped: Record<string, number> = {};
+		const view = async (path: string) => {
+			const local = b.env.now();
+			tracker.pageview(path);
+			await settle();
+			stamped[path] = b.sent().find((r) => r.path === path)!.ts - local;
+		};
+		await view('/first');
+		// The second session begins on the first probe's offset, and probes again: the
+		// server's clock is 1,999 ms further off, the probe's own error as far as it knows.
+		b.advance(SESSION_MS);
+		b.serverAhead(10_000 + TRANSIT_MS - 1);
+		await view('/second');
+		b.advance(1000);
+		await view('/same-clock');
+		// The third begins on that latest probe, whose successor finds the clock 2 s off.
+		b.advance(SESSION_MS);
+		b.serverAhead(10_000 + 2 * TRANSIT_MS - 1);
+		await view('/third');
+		b.advance(1000);
+		await view('/new-clock');
+		// The probes answer at once: no trip, so the offsets are exact.
+		expect(stamped).toEqual({
+			'/first': 0,
+			'/second': 10_000,
+			'/same-clock': 10_000,
+			'/third': 10_000 + TRANSIT_MS - 1,
+			'/new-clock': 10_000 + 2 * TRANSIT_MS - 1
+		});
+		expect(
+			b
+				.sent()
+				.filter((r) => r.local)
+				.map((r) => r.path)
+		).toEqual(['/first']);
+	});
+
+	test('a session an earlier tracker began (no clock of its own) follows the latest probe, as it did', async () => {
+		const b = fakeBrowser();
+		const now = b.env.now();
+		b.env.storage.setItem(KEYS.offset, JSON.stringify(3000));
+		b.env.storage.setItem(
+			KEYS.session,
+			JSON.stringify({ id: 'open-session', last: now, pv: 1, ms: 0, ix: 0, m: [], pages: {} })
+		);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview('/after-upgrade');
+		await settle();
+		const [view] = b.sent();
+		expect([view.sid, view.ts, view.local]).toEqual(['open-session', now + 3000, undefined]);
+	});
+
+	test("a tab joins the open session on that session's clock, whatever it learnt since", async () => {
+		const storage = memoryStore();
+		storage.setItem(KEYS.offset, JSON.stringify(5000));
+		const first = fakeBrowser(5000);
+		const a = createTracker({ site: 'blog' }, { ...first.env, storage });
+		a.pageview();
+		await settle();
+		// A probe learns a new offset (another session's, say) while the session is open.
+		storage.setItem(KEYS.offset, JSON.stringify(-7000));
+		const second = fakeBrowser(5000);
+		const b = createTracker({ site: 'blog' }, { ...second.env, storage });
+		b.pageview('/other-tab');
+		await settle();
+		const [view] = second.sent();
+		const [entry] = first.sent();
+		expect([view.sid, view.ts, view.local]).toEqual([
+			entry.sid,
+			second.env.now() + 5000,
+			undefined
+		]);
 	});
 
 	test('a clock probe that moves the clock back never stamps a record before the one made before it', async () => {
-		// The server's clock is 500 ms behind the page's: the offset learned is negative.
-		const b = fakeBrowser(-500);
+		// The session begins on the clock an earlier probe learnt; its own probe finds the
+		// server's clock 5 s behind that (the page's clock was changed): the session moves.
+		const b = fakeBrowser(-5000);
+		b.env.storage.setItem(KEYS.offset, '0');
 		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
-		const [first] = await tracker.pending();
 		b.advance(30);
 		b.answerProbe();
 		await settle();
+		const [first] = b.sent();
 		b.advance(100);
 		tracker.pageview('/next');
 		const [next] = (await tracker.pending()).filter((r) => r.path === '/next');
-		expect(next.ts).toBeGreaterThanOrEqual(first.ts);
+		expect(first.ts).toBe(b.env.now() - 130);
+		expect(next.ts).toBe(first.ts);
 		expect(next._id > first._id).toBe(true);
 	});
 
 	test('engaged time is measured on the page clock: an offset learned meanwhile adds nothing', async () => {
-		const b = fakeBrowser(60_000);
-		b.holdProbe();
-		const tracker = createTracker({ site: 'blog' }, b.env);
-		tracker.pageview();
-		b.advance(1000);
-		b.answerProbe();
-		await settle();
+		const { b, tracker } = await probedAfter(60_000, 1000);
 		b.advance(1000);
 		tracker.pageview('/next');
 		await settle();

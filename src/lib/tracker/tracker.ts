@@ -7,9 +7,10 @@
  * the day), stamps every record with its session's source and landing page, accounts
  * engaged time with heartbeats, emits session milestones, and delivers the records
  * (delivery.ts: live requests, the journal kept when the page hides). It learns the
- * server's clock offset once per session, in parallel: nothing waits for it (records
- * made before this browser ever learnt it go at once, marked `local`, and the ingest
- * moves them onto its own clock). Events from `track()` are records at once, like
+ * server's clock offset once per session, in parallel: nothing waits for it, and a
+ * session stamps all its records with the offset it began with, so that its duration
+ * is measured on one clock (records of a session begun before this browser ever learnt
+ * it go at once, marked `local`, and the ingest moves them onto its own clock). Events from `track()` are records at once, like
  * pageviews, so one tracked just before the page goes leaves with it, and so are the
  * clicks, links and forms automatic capture records (capture.ts). After `load`, in idle
  * time, it loads the deferred part (deferred.ts: the PouchDB outbox), which attaches
@@ -139,18 +140,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		};
 
-	/**
-	 * Server clock minus local clock; unknown before the first probe of this browser
-	 * answers (records made meanwhile are `local`: the ingest corrects their time).
-	 */
-	let offset = readJson<number>(storage, KEYS.offset);
 	/** A probe is on its way. */
 	let probing = false;
 	/** The latest time this page stamped: a record is never stamped before the one made before it. */
 	let last = 0;
-	// A probe can learn an offset that moves the clock back (a server behind, or the
-	// answer's trip): records made after it still sort after the ones made before.
-	const now = () => (last = Math.max(last, env.now() + (offset ?? 0)));
+	/**
+	 * Now on the clock of the session activity now belongs to: the local clock plus the
+	 * server's offset that session took when it began (none while no probe of this
+	 * browser has answered: its records are `local`, and the ingest corrects their time).
+	 * A session begun on a later probe's offset can move the clock back (a server
+	 * behind, or the answer's trip): records made after it still sort after the ones
+	 * made before.
+	 */
+	const now = () => {
+		const t = env.now();
+		return (last = Math.max(last, t + (sessions.offset(t) ?? 0)));
+	};
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
 		(s.respectDnt != false &&
@@ -215,22 +220,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			path,
 			src: session.src,
 			land: session.land,
-			local: offset === undefined || undefined,
+			local: sessions.offset(env.now()) === null || undefined,
 			...fields
 		} as ClientRecord;
 		return record;
 	}
 
 	/**
-	 * Learns the clock offset, for the records made after it answers (once per session,
-	 * and on each page until this browser first learns it). No record waits for it; a
-	 * failed probe keeps the offset it had.
+	 * Learns the clock offset (once per session, and on each page until this browser
+	 * first learns it), for the sessions that begin after it answers (sessions.ts
+	 * `learn`). No record waits for it; a failed probe keeps the offset it had.
 	 */
-	function probe() {
+	function probe(sid: string) {
 		if (probing) return;
 		probing = true;
 		void serverOffset(win.fetch, s.endpoint, env.now)
-			.then((next) => writeJson(storage, KEYS.offset, (offset = next)))
+			.then((next) => sessions.learn(sid, next))
 			.catch(() => {})
 			.then(() => (probing = false));
 	}
@@ -281,7 +286,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
 		capture.measure();
-		if (c.entry || offset === undefined) probe();
+		if (c.entry || readJson(storage, KEYS.offset) === undefined) probe(c.sid);
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
 import type { DocumentScope } from 'nano';
-import type { StoredRecord } from '$lib/records';
-import { checkBatch, storeRecords, TRANSIT_MS, type BatchContext } from './bulk-docs';
+import { TRANSIT_MS, type StoredRecord } from '$lib/records';
+import { checkBatch, storeRecords, type BatchContext } from './bulk-docs';
 import { describeAgent } from './enrich';
 import { NOW, oneOfEach, pageview } from '../../../../tests/support/ingest-records';
 import { SiteList } from './site-cache';

@@ -19,7 +19,7 @@
  */
 import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
 import * as v from 'valibot';
-import { LIMITS, type StoredRecord } from '$lib/records';
+import { LIMITS, TRANSIT_MS, type StoredRecord } from '$lib/records';
 import { CouchstatsError } from '../errors';
 import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
@@ -57,12 +57,6 @@ export interface BatchContext {
 	/** Server time the request arrived, ms since the epoch. */
 	now: number;
 }
-
-/**
- * The longest a request is taken to be on its way, ms: a lag between `sent` and its
- * arrival below it is transit, at or above it the browser's clock is wrong.
- */
-export const TRANSIT_MS = 2000;
 
 const bodySchema = v.strictObject(
 	{
