@@ -30,10 +30,12 @@ export function formatRate(ratio: number, digits: 0 | 1 = 0): string {
 
 /**
  * A duration in milliseconds, to the second: `0s`, `45s`, `3m 05s`, `2h 04m`,
- * `3d 4h`.
+ * `3d 4h`; one above 0 that rounds to 0 is `<1s` (a heartbeat's 300 ms is time
+ * engaged, not none).
  */
 export function formatDuration(ms: number): string {
 	const seconds = Math.round(Math.max(0, ms) / 1000);
+	if (!seconds && ms > 0) return '<1s';
 	if (seconds < 60) return `${seconds}s`;
 	const minutes = Math.floor(seconds / 60);
 	if (minutes < 60) return `${minutes}m ${pad(seconds % 60)}s`;
