@@ -6,7 +6,8 @@ import {
 	headlineMetrics,
 	headlineValue,
 	hintOf,
-	unavailableUnder
+	unavailableUnder,
+	viewTitle
 } from './filter-view';
 
 const totals = (visitors: number): Totals => ({
@@ -179,5 +180,32 @@ describe('unavailableUnder', () => {
 		]
 	])('under %j, %s: %s', (filter, widget, text) => {
 		expect(unavailableUnder(filter, widget)).toBe(text);
+	});
+});
+
+describe('viewTitle', () => {
+	test('names the site, the preset or the dates, and the filter', () => {
+		const week = { preset: '7d', from: '2026-11-28', to: '2026-12-04' } as const;
+		expect(viewTitle('Blog', week)).toBe('Blog · Last 7 days');
+		expect(viewTitle('Blog', week, { kind: 'page', value: '/docs' })).toBe(
+			'Blog · Last 7 days · page /docs'
+		);
+		expect(viewTitle('Blog', { ...week, preset: 'custom' })).toBe(
+			'Blog · 2026-11-28 to 2026-12-04'
+		);
+		expect(viewTitle('Blog', { preset: 'custom', from: '2026-12-01', to: '2026-12-01' })).toBe(
+			'Blog · 2026-12-01'
+		);
+		expect(
+			viewTitle(
+				'Blog',
+				{ from: '2026-12-01', to: '2026-12-02' },
+				{
+					kind: 'event',
+					value: 'signup',
+					prop: { key: 'plan', value: 'pro' }
+				}
+			)
+		).toBe('Blog · 2026-12-01 to 2026-12-02 · event signup with plan = pro');
 	});
 });

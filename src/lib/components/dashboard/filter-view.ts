@@ -4,7 +4,8 @@
  * breakdowns have nothing to say under it is in src/lib/stats/catalogue.ts). Pure, so
  * the pages and tests agree on the words.
  */
-import { isPattern, type Filter, type FilterKind } from '../../stats/filters';
+import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
+import { PRESETS, type Preset } from '../../stats/range';
 import type { Totals } from '../../stats/metrics';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -176,3 +177,18 @@ export function sessionFilterMeaning(filter: Filter): string {
 
 /** Which breakdowns have nothing to say under a filter is the catalogue's to say. */
 export { unavailableUnder } from '../../stats/catalogue';
+
+/**
+ * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`.
+ * The title changes with the range and the filter, so a screen reader's route announcer
+ * says that the view changed, and tabs and history tell views apart.
+ */
+export function viewTitle(
+	site: string,
+	range: { preset?: Preset; from: string; to: string },
+	filter?: Filter | null
+): string {
+	const preset = range.preset === 'custom' ? undefined : PRESETS.find((p) => p.id === range.preset);
+	const dates = range.from === range.to ? range.from : `${range.from} to ${range.to}`;
+	return [site, preset?.label ?? dates, filter && filterLabel(filter)].filter(Boolean).join(' · ');
+}
