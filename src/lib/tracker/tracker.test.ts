@@ -540,6 +540,35 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('engaged time after the session ended starts the next one on the page it was spent on, not on the page a navigation goes to', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(1000);
+		const show = (state: 'hidden' | 'visible') => {
+			b.document.visibilityState = state;
+			b.document.dispatchEvent(new Event('visibilitychange'));
+		};
+		show('hidden');
+		b.advance(SESSION_MS + 1000);
+		show('visible');
+		b.advance(2000);
+		// A single-page app moves to /next, then tells the tracker.
+		b.window.location = new URL('https://blog.example/next');
+		tracker.pageview();
+		await settle();
+		const records = b.sent().filter((r) => r.type !== 'milestone');
+		const [first] = records;
+		const later = records.filter((r) => r.sid !== first.sid);
+		expect(
+			later.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry])
+		).toEqual([
+			['pageview', '/posts/1', true],
+			['heartbeat', '/posts/1', 2000],
+			['pageview', '/next', false]
+		]);
+	});
+
 	test('a clock probe that moves the clock back never stamps a record before the one made before it', async () => {
 		// The session begins on the clock an earlier probe learnt; its own probe finds the
 		// server's clock 5 s behind that (the page's clock was changed): the session moves.

@@ -309,7 +309,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// An erased page view's engaged time is dropped: it would start a new session.
 		if (ms < 1 || erased) return;
 		lastBeat = t;
-		if (sessions.expired(t)) pageview();
+		// Engaged again after the session ended: a new one begins on the page that was
+		// engaged (a navigation calls this before it moves `path` to where it goes).
+		if (sessions.expired(t)) pageview(path);
 		sessions.engaged(ms, t);
 		emit(make('heartbeat', { engagedMs: ms, scroll: depth, scrollFrom: scrolled }));
 		scrolled = depth;
