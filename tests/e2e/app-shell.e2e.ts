@@ -78,6 +78,12 @@ for (const host of ['127.0.0.1', 'localhost']) {
 		await page.keyboard.press('Escape');
 		await expect(menuLink(page, 'Beta site')).toBeHidden();
 		await expect(switcher(page)).toBeFocused();
+		// The focus leaving the open menu closes it (it would hide what is focused next).
+		await page.keyboard.press('Enter');
+		await expect(menuLink(page, 'Beta site')).toBeVisible();
+		await page.keyboard.press('Shift+Tab');
+		await expect(menuLink(page, 'Beta site')).toBeHidden();
+		await switcher(page).focus();
 		await page.keyboard.press('Enter');
 		await page.keyboard.press('Tab');
 		await page.keyboard.press('Tab');

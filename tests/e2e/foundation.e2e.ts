@@ -29,7 +29,7 @@ test('an owner logs in with the admin password and a wrong password is refused c
 	await expect(page.getByText(`You are logged in as ${webServerAdmin.name}`)).toBeVisible();
 });
 
-test('while a login is on its way (the throttle may hold it for seconds), the form says so', async ({
+test('while a login is on its way (the throttle may hold it for seconds), the form says so and keeps the keyboard in place', async ({
 	page
 }) => {
 	let release!: () => void;
@@ -43,11 +43,21 @@ test('while a login is on its way (the throttle may hold it for seconds), the fo
 	// An account of its own, so that its failure counts against no other test's login.
 	await page.getByLabel('Account name').fill('nobody-waits');
 	await page.getByLabel('Password').fill('not-the-password');
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await expect(page.getByRole('button', { name: 'Checking…' })).toBeDisabled();
+	// From the keyboard: the busy button keeps the focus (a disabled one would drop it).
+	await page.getByRole('button', { name: 'Log in' }).focus();
+	await page.keyboard.press('Enter');
+	const checking = page.getByRole('button', { name: 'Checking…' });
+	await expect(checking).toBeDisabled();
+	await expect(checking).toBeFocused();
 	release();
 	await expect(page.getByRole('alert')).toHaveText('Wrong account name or password.');
 	await expect(page.getByRole('button', { name: 'Log in' })).toBeEnabled();
+	// The keyboard is back on the password, which says what was wrong, as the name does.
+	for (const field of [page.getByLabel('Password'), page.getByLabel('Account name')]) {
+		await expect(field).toHaveAttribute('aria-invalid', 'true');
+		await expect(field).toHaveAccessibleDescription('Wrong account name or password.');
+	}
+	await expect(page.getByLabel('Password')).toBeFocused();
 });
 
 test('an account name typed before the login page hydrates is kept', async ({ page }) => {

@@ -1,0 +1,120 @@
+/**
+ * The owner's dashboard from the keyboard, as an accessibility audit used it: a live
+ * update that re-sorts a table keeps the focused row link on its row; the range letters
+ * leave controls alone and can be turned off; a filter or range change is in the page's
+ * title (what a screen reader's route announcer reads); refreshing journeys keeps the
+ * focus. Real Chromium, the built app, its CouchDB.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { RunningApp } from '../support/app';
+import { ownerPage } from './owner-support';
+import { useTrackedApp, visitPage, waitForRecords } from './tracker-support';
+
+test.describe.configure({ timeout: 180_000 });
+
+let app: RunningApp;
+let visitorBrowser: Browser;
+useTrackedApp((started) => ({ app, visitorBrowser } = started));
+
+/** `count` visitors (each in a fresh context, so each is a new session) view `path`. */
+async function views(path: string, count: number) {
+	for (let i = 0; i < count; i++) {
+		const visitor = await (await visitorBrowser.newContext()).newPage();
+		await visitPage(app, visitor, path);
+		await visitor.context().close();
+	}
+}
+
+/** The labels of the Top pages table, top to bottom. */
+const pageLabels = (owner: Page) => owner.locator('#pages tbody th').allInnerTexts();
+
+/** The focused element's text and link, read in the page. */
+const focused = (owner: Page) =>
+	owner.evaluate(() => {
+		const element = document.activeElement as HTMLAnchorElement | null;
+		return { text: element?.textContent, href: element?.getAttribute('href') };
+	});
+
+test('a live update that re-sorts Top pages keeps the focused row link on its row, and the focus on it', async ({
+	browser
+}) => {
+	await views('/about', 2);
+	await views('/pricing', 1);
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
+	await expect.poll(() => pageLabels(owner), { timeout: 30_000 }).toEqual(['/about', '/pricing']);
+	const pricing = owner.locator('#pages').getByRole('link', { name: '/pricing', exact: true });
+	await pricing.focus();
+	const before = await focused(owner);
+	expect(before.href).toContain('page=/pricing');
+
+	// Two more views of /pricing put it first: the live push re-sorts the table.
+	await views('/pricing', 2);
+	await expect.poll(() => pageLabels(owner), { timeout: 30_000 }).toEqual(['/pricing', '/about']);
+	expect(await focused(owner)).toEqual(before);
+	await expect(pricing).toBeFocused();
+});
+
+test('range letters pick a range from the page but not from a link, and can be turned off for the browser', async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser, app);
+	/** The ranges the page read its data for (a letter that picks one reads it). */
+	const read: string[] = [];
+	owner.on('request', (request) => {
+		const url = new URL(request.url());
+		if (url.pathname.endsWith('__data.json')) read.push(url.searchParams.get('range') ?? '');
+	});
+	const blur = () => owner.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	// The switch shows once the page's scripts run, which the letters need.
+	const letters = owner.getByRole('checkbox', { name: 'Letter shortcuts' });
+	await expect(letters).toBeChecked();
+
+	// On a focused link a letter is the link's (a screen reader's, a speech command's);
+	// from the page itself it picks the range, and the title says so.
+	await owner.getByRole('link', { name: 'Sessions', exact: true }).first().focus();
+	await owner.keyboard.press('w');
+	await blur();
+	await owner.keyboard.press('e');
+	await expect(owner).toHaveURL(/range=yesterday/);
+	await expect(owner).toHaveTitle('couchstats demo · Yesterday · couchstats');
+
+	// Turned off, the letters do nothing, also after a reload; turned on again, they do.
+	await letters.uncheck();
+	await owner.reload();
+	await expect(letters).not.toBeChecked();
+	await blur();
+	await owner.keyboard.press('y');
+	await letters.check();
+	await blur();
+	await owner.keyboard.press('m');
+	await expect(owner).toHaveURL(/range=month/);
+	// Neither refused letter read its range (a live re-read reads the range shown).
+	expect(read.filter((range) => range === '7d' || range === 'year')).toEqual([]);
+});
+
+test("a filter is in the page's title, and refreshing journeys keeps the keyboard's focus", async ({
+	browser
+}) => {
+	await views('/blog', 1);
+	await waitForRecords(app, (records) => records.some((r) => r.path === '/blog'));
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const blog = owner.locator('#pages').getByRole('link', { name: '/blog', exact: true });
+	await expect(blog).toHaveAccessibleDescription('Filters the dashboard by this row', {
+		timeout: 30_000
+	});
+	await blog.focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · page /blog · couchstats');
+
+	const refresh = owner.getByRole('button', { name: 'Refresh journeys' });
+	await refresh.focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner.locator('#journeys [role="status"]')).toHaveText(/^as of /);
+	await expect(refresh).toHaveText('Refresh');
+	await expect(refresh).toBeFocused();
+});
