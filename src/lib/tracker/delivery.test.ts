@@ -45,6 +45,7 @@ function browser() {
 			hidden: () => hidden,
 			dropped: (count) => ({ ...record('dropped'), count }) as ClientRecord,
 			now: Date.now,
+			offset: () => undefined,
 			...options
 		});
 	return {

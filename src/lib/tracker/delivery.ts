@@ -71,6 +71,8 @@ export interface DeliveryOptions {
 	dropped(count: number): ClientRecord;
 	/** The local clock (`sent` of each request: the ingest corrects `local` records by it). */
 	now(): number;
+	/** The server's clock minus the local one, once a probe has learnt it (`offset` of each request). */
+	offset(): number | undefined;
 }
 
 /** The delivery API the core and the deferred part use. */
@@ -187,7 +189,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 				flying.add(r);
 				if (hiding) kept.add(r);
 			}
-			const request = post(win.fetch, o.endpoint, batch, o.now(), hiding).then((ok) => {
+			const request = post(
+				win.fetch,
+				o.endpoint,
+				batch,
+				{ sent: o.now(), offset: o.offset() },
+				hiding
+			).then((ok) => {
 				requests.delete(request);
 				if (hiding) for (const r of batch) kept.delete(r);
 				settle(batch, ok);

@@ -9,8 +9,9 @@ import type { ClientRecord } from '../records.ts';
 
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
- * leaves: the ingest moves the time of `local` records (made before the tracker knew
- * the server's clock) by its own receive time minus `sent`. With `keepalive` (when the page hides), a
+ * leaves, and `offset`, the server's clock minus the local one once a probe has learnt
+ * it: the ingest moves the time of `local` records (of a session begun before the
+ * tracker knew the server's clock) by `offset`, else by its receive time minus `sent`. With `keepalive` (when the page hides), a
  * small body still goes out if the page closes (browsers allow 64 KiB of such requests
  * in flight). Gives up after 30 s, so a hung server cannot stall delivery.
  *
@@ -21,10 +22,10 @@ export function post(
 	fetch: typeof globalThis.fetch,
 	endpoint: string,
 	docs: readonly ClientRecord[],
-	sent: number,
+	clock: { sent: number; offset?: number },
 	keepalive?: boolean
 ): Promise<boolean> {
-	const body = JSON.stringify({ new_edits: false, docs, sent });
+	const body = JSON.stringify({ new_edits: false, docs, ...clock });
 	return (
 		fetch(endpoint + '/_bulk_docs', {
 			method: 'POST',

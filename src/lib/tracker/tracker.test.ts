@@ -58,7 +58,7 @@ function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
 	let ahead = serverAhead;
 	const intervals: (() => void)[] = [];
-	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number }[] = [];
+	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
 	/** The clock probe's answers wait here while `holdProbe` is set. */
 	const probes: (() => void)[] = [];
 	let holdProbe = false;
@@ -81,8 +81,8 @@ function fakeBrowser(serverAhead = 0) {
 				if (holdProbe) await new Promise<void>((resolve) => probes.push(resolve));
 				return Response.json({ now: t + ahead });
 			}
-			const { docs, sent } = JSON.parse(String(init.body));
-			posts.push({ docs, sent, keepalive: !!init.keepalive });
+			const { docs, sent, offset } = JSON.parse(String(init.body));
+			posts.push({ docs, sent, offset, keepalive: !!init.keepalive });
 			return new Response('[]', { status: 201 });
 		},
 		innerWidth: 1280,
@@ -431,6 +431,10 @@ describe('createTracker', () => {
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
 		expect([next.ts, next.local]).toEqual([b.env.now(), true]);
+		// Its requests now carry the probe's offset, which the ingest moves them by
+		// rather than by their own time on the way.
+		await settle();
+		expect(b.posts.map((p) => p.offset)).toEqual([undefined, 60_015]);
 		// The next session carries the corrected clock (the probe, answered 30 ms after it
 		// left, takes the middle of that trip as the server's moment), and no flag.
 		b.advance(SESSION_MS);

@@ -201,7 +201,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		id: uuidv7(env.now(), random),
 		hidden: () => pageHidden || doc.visibilityState != 'visible',
 		dropped: (count) => make('dropped', { count }),
-		now: env.now
+		now: env.now,
+		offset: () => readJson<number>(storage, KEYS.offset)
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {

@@ -155,6 +155,28 @@ describe('checkBatch', () => {
 		expect(moved.records[0].ts).toBe(NOW - 5000 + TRANSIT_MS);
 	});
 
+	test("the clock probe's offset, when the request carries it, moves local records instead of the lag", () => {
+		const local = pageview(NOW - 5000, { local: true });
+		const at = (body: object, doc = local) =>
+			checkBatch({ docs: [doc], new_edits: false, ...body }, ctx).records.map((r) => r.ts);
+		// A slow request (3 s on the way) from a browser whose clock is right: not moved.
+		expect(at({ sent: NOW - 3000, offset: 40 })).toEqual([NOW - 5000]);
+		// A clock a minute behind (the record, 5 s old, reads 65 s ago): moved by the
+		// probe's measure, not by this request's 3 s trip.
+		const behind = pageview(NOW - 65_000, { local: true });
+		expect(at({ sent: NOW - 63_000, offset: 60_000 }, behind)).toEqual([NOW - 5000]);
+		expect(at({ offset: -TRANSIT_MS })).toEqual([NOW - 5000 - TRANSIT_MS]);
+		expect(at({ offset: TRANSIT_MS - 1 })).toEqual([NOW - 5000]);
+		// A record that is not local is never moved.
+		const made = pageview(NOW - 5000);
+		expect(checkBatch({ docs: [made], new_edits: false, offset: 60_000 }, ctx).records[0].ts).toBe(
+			NOW - 5000
+		);
+		expect(() => checkBatch({ docs: [], new_edits: false, offset: 1.5 }, ctx)).toThrow(
+			'offset must be whole milliseconds'
+		);
+	});
+
 	test.each([
 		['an array body', [], [400, 'the body must be {"docs": [...], "new_edits": false}']],
 		['docs that are not an array', { docs: {}, new_edits: false }, [400, 'docs must be an array']],
@@ -171,7 +193,7 @@ describe('checkBatch', () => {
 		[
 			'all_or_nothing',
 			{ docs: [], new_edits: false, all_or_nothing: true },
-			[400, 'all_or_nothing is not accepted; send only docs, new_edits and sent']
+			[400, 'all_or_nothing is not accepted; send only docs, new_edits, sent and offset']
 		],
 		[
 			'a sent that is not whole milliseconds',

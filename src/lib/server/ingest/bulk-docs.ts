@@ -11,10 +11,12 @@
  * Duplicate ids within one request are stored once: the first valid one wins and
  * the rest are dropped without an error, as CouchDB would treat them.
  *
- * Beyond CouchDB's body, a request may carry `sent`, the browser's clock as it left:
- * records flagged `local` (made before the tracker knew the server's clock, which it
- * does not wait for) are moved onto the server's clock by the receive time minus
- * `sent`, and stored without the flag. A record that travels twice keeps its `_id`
+ * Beyond CouchDB's body, a request may carry `sent`, the browser's clock as it left,
+ * and `offset`, the server's clock minus the browser's once the tracker's clock probe
+ * has learnt it: records flagged `local` (of a session begun before the tracker knew the
+ * server's clock, which it does not wait for) are moved onto the server's clock by
+ * `offset`, else by the receive time minus `sent`, when that is TRANSIT_MS or more, and
+ * stored without the flag. A record that travels twice keeps its `_id`
  * and `_rev`, so whichever copy arrives first is the one stored.
  */
 import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
@@ -63,7 +65,9 @@ const bodySchema = v.strictObject(
 		docs: v.array(v.unknown(), 'docs must be an array'),
 		new_edits: v.literal(false, 'new_edits must be false: records keep their own revision'),
 		/** The browser's clock as the request left (the tracker's): corrects `local` records. */
-		sent: v.optional(v.pipe(v.number(), v.safeInteger('sent must be whole milliseconds')))
+		sent: v.optional(v.pipe(v.number(), v.safeInteger('sent must be whole milliseconds'))),
+		/** The server's clock minus the browser's, as the tracker's clock probe learnt it. */
+		offset: v.optional(v.pipe(v.number(), v.safeInteger('offset must be whole milliseconds')))
 	},
 	'the body must be {"docs": [...], "new_edits": false}'
 );
@@ -82,16 +86,19 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		const path = v.getDotPath(issue);
 		const reason =
 			issue.type === 'strict_object' && issue.expected === 'never' && path
-				? `${path} is not accepted; send only docs, new_edits and sent`
+				? `${path} is not accepted; send only docs, new_edits, sent and offset`
 				: issue.message;
 		throw new CouchstatsError(400, reason);
 	}
-	const { docs, sent } = parsed.output;
-	// What the browser's clock lags the server's by, as this request shows it: a `local`
-	// record's time moves by it. A lag under TRANSIT_MS is the request's time on the way,
-	// not a wrong clock, and moves nothing: moved by it, the first pageview would sort
-	// after what the visitor did next on the corrected clock. Without `sent`, 0.
-	const lag = sent === undefined ? 0 : ctx.now - sent;
+	const { docs, sent, offset } = parsed.output;
+	// What the browser's clock lags the server's by: a `local` record's time moves by it.
+	// The clock probe's answer when the tracker has one (`offset`, measured over a round
+	// trip), else this request's lag (its arrival minus `sent`), which includes its time
+	// on the way. Under TRANSIT_MS it moves nothing, either way: moved by a lag that is
+	// transit, a slow first request's pageview would sort after what the visitor did
+	// next; and a session's records, all `local` when it began before the browser knew
+	// the server's clock, must all move alike. Without either, 0.
+	const lag = offset ?? (sent === undefined ? 0 : ctx.now - sent);
 	const skew = Math.abs(lag) < TRANSIT_MS ? 0 : lag;
 	if (docs.length > LIMITS.docsPerRequest) {
 		throw new CouchstatsError(

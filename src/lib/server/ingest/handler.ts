@@ -7,7 +7,7 @@
  * | `GET /`                         | db info plus `now` (server epoch ms)           |
  * | `GET`/`PUT /_local/{id}`        | checkpoints, in the checkpoints database       |
  * | `POST /_revs_diff`              | which offered records the store lacks          |
- * | `POST /_bulk_docs`              | `{docs, new_edits: false, sent?}`; errors only |
+ * | `POST /_bulk_docs`              | `{docs, new_edits: false, sent?, offset?}`; errors only |
  * |                                 | (`{id, index, error, reason}`, request order)  |
  * | `OPTIONS` any of the above      | CORS preflight, registered site origins only   |
  * | any other path                  | 404                                            |
