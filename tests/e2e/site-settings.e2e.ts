@@ -1,15 +1,18 @@
 /**
  * Site settings in Chromium: every `pattern` the app renders compiles as the browser
  * compiles it (with the `v` flag), so its validation is on; both snippets copy to the
- * clipboard with "Copied" feedback, also when the Clipboard API refuses; a site is
- * deleted only once its id is typed, with its records, and other sites keep theirs.
- * A genuine server error (the CouchDB server gone) shows the styled 500 page with no
- * stack trace or secret.
+ * clipboard with "Copied" feedback, also when the Clipboard API refuses; by keyboard,
+ * every settings action leaves focus on its control (or beside the list a removed item
+ * left), a refusal shows beside its form on the field it names (aria-invalid,
+ * aria-describedby), Remove buttons name their item, and "Add a step" focuses the new
+ * step; a site is deleted only once its id is typed, with its records, and other sites
+ * keep theirs. A genuine server error (the CouchDB server gone) shows the styled 500
+ * page with no stack trace or secret.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Locator, type Page, type Route } from '@playwright/test';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
@@ -119,6 +122,187 @@ for (const clipboard of ['allowed', 'refused'] as const) {
 	});
 }
 
+/** Opens the settings of the site `keys` (added by the first keyboard test) as the admin. */
+async function keysSettings(page: Page, baseURL: string) {
+	await asAdmin(page, baseURL);
+	await page.goto('/sites/keys/settings');
+	await page.waitForLoadState('networkidle');
+}
+
+/** Presses `control` from the keyboard, as a keyboard user submits it. */
+async function pressEnter(control: Locator) {
+	await control.focus();
+	await control.press('Enter');
+}
+
+/** Focus is on `target`, not thrown back to the page's body (so Tab would skip to the top). */
+async function expectFocusOn(page: Page, target: Locator) {
+	await expect(target).toBeFocused();
+	expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+}
+
+test('after every successful settings action keyboard focus stays on the control that submitted, or on the answer beside the list its item left', async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	await addSite(page, baseURL!, { id: 'keys', name: 'Keyboard site' });
+	await page.waitForLoadState('networkidle');
+	const main = page.getByRole('main');
+	const status = (text: string) => main.getByRole('status').filter({ hasText: text });
+
+	const save = main.getByRole('button', { name: 'Save' });
+	await pressEnter(save);
+	await expect(status('Settings saved.')).toBeVisible();
+	await expectFocusOn(page, save);
+	// The next Tab goes on from there, not to the skip link at the top.
+	await page.keyboard.press('Tab');
+	await expect(page.getByRole('link', { name: 'Skip to content' })).not.toBeFocused();
+	await expect(main.getByRole('button', { name: 'Copy the script tag' })).toBeFocused();
+
+	await main.getByLabel('Account name').fill('keys-owner');
+	await main.getByLabel('Password for a new account').fill('a-long-enough-password');
+	const addOwner = main.getByRole('button', { name: 'Add owner' });
+	await pressEnter(addOwner);
+	await expect(status('Added owner keys-owner.')).toBeVisible();
+	await expectFocusOn(page, addOwner);
+	await pressEnter(main.getByRole('button', { name: 'Remove the owner keys-owner' }));
+	await expectFocusOn(page, status('Removed owner keys-owner.'));
+
+	await main.getByLabel('Label').fill('weekly');
+	const createToken = main.getByRole('button', { name: 'Create token' });
+	await pressEnter(createToken);
+	await expect(status('New token (copy it now, it is not shown again):')).toContainText('cst_');
+	await expectFocusOn(page, createToken);
+	await pressEnter(main.getByRole('button', { name: 'Revoke the token weekly' }));
+	await expectFocusOn(page, status('Token revoked.'));
+
+	const share = main.getByRole('button', { name: 'Create a share link' });
+	await pressEnter(share);
+	await expect(status('Share link (copy it now):')).toBeVisible();
+	await expectFocusOn(page, main.getByRole('button', { name: 'Replace the share link' }));
+	await pressEnter(main.getByRole('button', { name: 'Show sessions on it' }));
+	await expect(status('The share link shows sessions.')).toBeVisible();
+	await expectFocusOn(page, main.getByRole('button', { name: 'Hide sessions from it' }));
+	await pressEnter(main.getByRole('button', { name: 'Disable it' }));
+	await expectFocusOn(page, status('Share link disabled.'));
+
+	const pageGoal = main.getByRole('form', { name: 'Add a page goal' });
+	await pageGoal.getByLabel('Page path').fill('/thanks');
+	await pressEnter(pageGoal.getByRole('button', { name: 'Add page goal' }));
+	await expect(status('Added the goal /thanks.')).toBeVisible();
+	await expectFocusOn(page, pageGoal.getByRole('button', { name: 'Add page goal' }));
+	const eventGoal = main.getByRole('form', { name: 'Add an event goal' });
+	await eventGoal.getByLabel('Event name').fill('signup');
+	await pressEnter(eventGoal.getByRole('button', { name: 'Add event goal' }));
+	await expect(status('Added the goal signup.')).toBeVisible();
+	await expectFocusOn(page, eventGoal.getByRole('button', { name: 'Add event goal' }));
+	await pressEnter(main.getByRole('button', { name: 'Remove the goal /thanks' }));
+	await expectFocusOn(page, status('Goal removed.'));
+	await expect(main.getByRole('button', { name: 'Remove the goal signup' })).toBeVisible();
+
+	const funnel = main.getByRole('form', { name: 'Add a funnel' });
+	await funnel.getByLabel('Funnel name').fill('Thanks');
+	await funnel.getByRole('group', { name: 'Step 1' }).getByLabel('Path or event').fill('/');
+	await funnel.getByRole('group', { name: 'Step 2' }).getByLabel('Path or event').fill('/thanks');
+	await pressEnter(funnel.getByRole('button', { name: 'Add funnel' }));
+	await expect(status('Added the funnel Thanks.')).toBeVisible();
+	await expectFocusOn(page, funnel.getByRole('button', { name: 'Add funnel' }));
+	await main.getByText('Edit', { exact: true }).click();
+	const edit = main.getByRole('form', { name: 'Edit the funnel Thanks' });
+	await pressEnter(edit.getByRole('button', { name: 'Save funnel' }));
+	await expect(status('Saved the funnel Thanks.')).toBeVisible();
+	await expectFocusOn(page, edit.getByRole('button', { name: 'Save funnel' }));
+	await pressEnter(main.getByRole('button', { name: 'Remove the funnel Thanks' }));
+	await expectFocusOn(page, status('Funnel removed.'));
+});
+
+test('a refused settings form shows its error beside it, on the field it is about, which takes focus', async ({
+	page,
+	baseURL
+}) => {
+	await keysSettings(page, baseURL!);
+	const main = page.getByRole('main');
+
+	/** The form's one alert says `text` and describes `field`, which is marked and focused. */
+	async function expectRefused(form: Locator, field: Locator, text: string) {
+		const alert = form.getByRole('alert');
+		await expect(alert).toHaveText(text);
+		// One message, beside its form: none at the top of the page.
+		await expect(page.getByRole('alert')).toHaveCount(1);
+		await expect(field).toHaveAttribute('aria-invalid', 'true');
+		await expect(field).toHaveAttribute('aria-describedby', (await alert.getAttribute('id'))!);
+		await expect(field).toHaveAccessibleDescription(text);
+		await expect(field).toBeFocused();
+	}
+
+	const addOwner = main.locator('form[action="?/addOwner"]');
+	await addOwner.getByLabel('Account name').fill('nobody-here');
+	await pressEnter(addOwner.getByRole('button', { name: 'Add owner' }));
+	await expectRefused(
+		addOwner,
+		addOwner.getByLabel('Account name'),
+		'there is no account "nobody-here"'
+	);
+
+	const eventGoal = main.getByRole('form', { name: 'Add an event goal' });
+	await eventGoal.getByLabel('Event name').fill('signup');
+	await eventGoal.getByLabel('Prop name (optional)').fill('plan');
+	await pressEnter(eventGoal.getByRole('button', { name: 'Add event goal' }));
+	await expectRefused(
+		eventGoal,
+		eventGoal.getByLabel('Prop value (optional)'),
+		'a prop goal needs both the prop name and its value'
+	);
+	// The owner form's error went with the answer it belonged to.
+	await expect(addOwner.getByLabel('Account name')).not.toHaveAttribute('aria-invalid');
+
+	const funnel = main.getByRole('form', { name: 'Add a funnel' });
+	await funnel.getByLabel('Funnel name').fill('Bad');
+	await funnel.getByRole('group', { name: 'Step 1' }).getByLabel('Path or event').fill('/');
+	const third = funnel.getByRole('group', { name: 'Step 3' }).getByLabel('Path or event');
+	await third.fill('pricing');
+	await pressEnter(funnel.getByRole('button', { name: 'Add funnel' }));
+	await expectRefused(
+		funnel,
+		third,
+		'step 2: the page path must start with / and hold no ? or # (a hash route is #/…); * stands for any characters'
+	);
+
+	// The same on the sites page: a taken id is marked on the id field.
+	await page.goto('/sites');
+	await page.waitForLoadState('networkidle');
+	const create = page.locator('form[action="?/create"]');
+	await create.getByLabel('Id (used in URLs and the snippet)').fill('keys');
+	await create.getByLabel('Name', { exact: true }).fill('Again');
+	await create.getByLabel('Host names (comma or space separated)').fill('keys.example');
+	await pressEnter(create.getByRole('button', { name: 'Add site' }));
+	await expectRefused(
+		create,
+		create.getByLabel('Id (used in URLs and the snippet)'),
+		'a site with id "keys" already exists'
+	);
+});
+
+test('“Add a step” moves focus to the new step, and at 8 steps stays, disabled, saying why', async ({
+	page,
+	baseURL
+}) => {
+	await keysSettings(page, baseURL!);
+	const funnel = page.getByRole('form', { name: 'Add a funnel' });
+	const addStep = funnel.getByRole('button', { name: 'Add a step' });
+	await expect(funnel.getByRole('group')).toHaveCount(3);
+	for (let n = 4; n <= 8; n++) {
+		await pressEnter(addStep);
+		await expectFocusOn(page, funnel.getByRole('group', { name: `Step ${n}` }).getByLabel('Kind'));
+	}
+	await expect(addStep).toHaveAttribute('aria-disabled', 'true');
+	await expect(addStep).toHaveAccessibleDescription('A funnel has at most 8 steps.');
+	await pressEnter(addStep);
+	await expectFocusOn(page, addStep);
+	await expect(funnel.getByRole('group')).toHaveCount(8);
+});
+
 test('a site is deleted only once its id is typed: its records go, another site keeps its own', async ({
 	page,
 	baseURL
@@ -142,6 +326,10 @@ test('a site is deleted only once its id is typed: its records go, another site 
 	await confirm.fill('stays');
 	await page.getByRole('button', { name: 'Delete site' }).click();
 	await expect(page.getByRole('alert')).toHaveText(
+		"type the site's id (doomed) or its name to delete it"
+	);
+	await expect(confirm).toHaveAttribute('aria-invalid', 'true');
+	await expect(confirm).toHaveAccessibleDescription(
 		"type the site's id (doomed) or its name to delete it"
 	);
 	expect(await recordsOf('doomed')).toBe(40);

@@ -20,6 +20,25 @@ export class CouchstatsError extends Error {
 }
 
 /**
+ * A {@link CouchstatsError} about one field of a submitted form, so the page can mark
+ * that field (`aria-invalid`) and put the message beside it.
+ */
+export class FieldError extends CouchstatsError {
+	/**
+	 * @param status HTTP status to answer with.
+	 * @param message What was wrong, phrased for the person who sent the form.
+	 * @param field The `name` of the form field it is about, e.g. `hostnames`.
+	 */
+	constructor(
+		status: number,
+		message: string,
+		readonly field: string
+	) {
+		super(status, message);
+	}
+}
+
+/**
  * A problem that stops the server from starting: bad configuration, an unreachable
  * or misconfigured CouchDB, an unwritable data directory. `fix` says what to do.
  * The launcher prints `message — fix` as one line and exits non-zero.

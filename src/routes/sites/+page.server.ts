@@ -3,6 +3,7 @@ import { couch } from '$lib/server/couch';
 import { attempt, requireUser } from '$lib/server/accounts/form';
 import { createSite, parseSiteForm } from '$lib/server/accounts/site-admin';
 import { startSiteDeletion } from '$lib/server/accounts/site-delete';
+import { itemKey } from '$lib/forms/form-result';
 import { readSitesPage } from './sites-page';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,14 +16,14 @@ export const actions = {
 	create: async ({ request, locals, url }) => {
 		const user = requireUser(locals.user, url);
 		const form = await request.formData();
-		const result = await attempt(() => createSite(couch(), user, parseSiteForm(form)));
+		const result = await attempt(() => createSite(couch(), user, parseSiteForm(form)), 'create');
 		if ('status' in result) return result;
 		redirect(303, `/sites/${result.id}/settings`);
 	},
 	finishDeletion: async ({ request, locals, url }) => {
 		const user = requireUser(locals.user, url);
 		const id = String((await request.formData()).get('id') ?? '');
-		const result = await attempt(() => startSiteDeletion(couch(), user, id));
+		const result = await attempt(() => startSiteDeletion(couch(), user, id), itemKey('finish', id));
 		if ('status' in result) return result;
 		redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
 	}

@@ -1,21 +1,28 @@
 import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import type { User } from './auth';
 import { couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
+import type { FormAnswer } from '../../forms/form-result';
 import type { SiteRecord } from './sites';
 import { authorizeSite } from '../stats/authorize';
 
 /**
- * Runs a form action's work; a {@link CouchstatsError} becomes `fail(status, {message})`
- * so the page shows what was wrong, anything else stays an internal error.
+ * Runs a form action's work; a {@link CouchstatsError} becomes `fail(status, {form,
+ * message})` so the page shows what was wrong beside the form `form`, with `field` when
+ * it is a {@link FieldError}; anything else stays an internal error.
+ * @param form The key of the form the action is about ($lib/forms/form-result).
  */
 export async function attempt<T>(
-	work: () => Promise<T>
-): Promise<T | ActionFailure<{ message: string }>> {
+	work: () => Promise<T>,
+	form: string
+): Promise<T | ActionFailure<FormAnswer & { message: string }>> {
 	try {
 		return await work();
 	} catch (e) {
-		if (e instanceof CouchstatsError) return fail(e.status, { message: e.message });
+		if (e instanceof FieldError) {
+			return fail(e.status, { form, field: e.field, message: e.message });
+		}
+		if (e instanceof CouchstatsError) return fail(e.status, { form, message: e.message });
 		throw e;
 	}
 }

@@ -13,6 +13,16 @@ const step = (row: number, kind: string, value: string, prop?: [string, string])
 	...(prop ? { [`step${row}.propKey`]: prop[0], [`step${row}.propValue`]: prop[1] } : {})
 });
 
+/** What parsing `fields` throws. */
+function refusal(fields: Record<string, string | undefined>): unknown {
+	try {
+		parseFunnelForm(form(fields as Record<string, string>));
+	} catch (e) {
+		return e;
+	}
+	return undefined;
+}
+
 describe('funnel definitions', () => {
 	test('steps in row order, each by the goals’ rule, empty rows skipped, names trimmed', () => {
 		const parsed = parseFunnelForm(
@@ -62,12 +72,31 @@ describe('funnel definitions', () => {
 			'step 2: a prop step needs both the prop name and its value'
 		]
 	])('refuses %o: %s', (fields, message) => {
-		let error: unknown;
-		try {
-			parseFunnelForm(form(fields as Record<string, string>));
-		} catch (e) {
-			error = e;
-		}
-		expect(error).toMatchObject({ status: 400, message: expect.stringContaining(message) });
+		expect(refusal(fields)).toMatchObject({
+			status: 400,
+			message: expect.stringContaining(message)
+		});
+	});
+});
+
+describe('which field a refused funnel is about', () => {
+	test.each([
+		[{ ...step(1, 'page', '/'), ...step(2, 'page', '/b') }, 'name'],
+		// Row 2 is empty, so the form's row 3 is step 2: the field is the row's.
+		[{ name: 'F', ...step(1, 'page', '/'), ...step(3, 'page', 'pricing') }, 'step3.value'],
+		[{ name: 'F', ...step(1, 'goal', '/'), ...step(2, 'page', '/b') }, 'step1.kind'],
+		[
+			{ name: 'F', ...step(1, 'page', '/'), ...step(2, 'event', 'signup', ['plan', '']) },
+			'step2.propValue'
+		],
+		[
+			{ name: 'F', ...step(1, 'page', '/'), ...step(2, 'event', 'signup', ['', 'pro']) },
+			'step2.propKey'
+		],
+		[{ name: 'F', ...step(1, 'page', '/') }, undefined]
+	])('%o: %s', (fields, field) => {
+		const error = refusal(fields);
+		expect(error).toMatchObject({ status: 400 });
+		expect((error as { field?: string }).field).toBe(field);
 	});
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Funnel, FunnelStep } from '../../stats/funnels';
 import type { User } from './auth';
 import type { Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
 import { hasNoControl } from '../text';
 import { parseGoalFields } from './goals';
 import { changeSite } from './site-admin';
@@ -34,7 +34,8 @@ export interface FunnelInput {
  * {@link FUNNEL_STEPS}.max rows `step1.kind` (`event` or `page`), `step1.value` (the
  * event name or page path), `step1.propKey`, `step1.propValue`, … in order; rows left
  * empty are skipped.
- * @throws {CouchstatsError} 400 saying what is wrong.
+ * @throws {CouchstatsError} 400 saying what is wrong; a {@link FieldError} naming the
+ *   form's field (`name`, `step3.value`, …) when it is about one.
  */
 export function parseFunnelForm(form: FormData): FunnelInput {
 	const field = (name: string) => {
@@ -42,12 +43,16 @@ export function parseFunnelForm(form: FormData): FunnelInput {
 		return typeof value === 'string' ? value : '';
 	};
 	const name = field('name').trim();
-	if (!name) throw new CouchstatsError(400, 'the funnel name is required');
+	if (!name) throw new FieldError(400, 'the funnel name is required', 'name');
 	if (name.length > FUNNEL_NAME_MAX) {
-		throw new CouchstatsError(400, `the funnel name must be at most ${FUNNEL_NAME_MAX} characters`);
+		throw new FieldError(
+			400,
+			`the funnel name must be at most ${FUNNEL_NAME_MAX} characters`,
+			'name'
+		);
 	}
 	if (!hasNoControl(name)) {
-		throw new CouchstatsError(400, 'the funnel name must not contain control characters');
+		throw new FieldError(400, 'the funnel name must not contain control characters', 'name');
 	}
 	const steps: FunnelStep[] = [];
 	for (let row = 1; row <= FUNNEL_STEPS.max + 1; row++) {
@@ -63,13 +68,27 @@ export function parseFunnelForm(form: FormData): FunnelInput {
 			propKey: field(`step${row}.propKey`),
 			propValue: field(`step${row}.propValue`)
 		};
-		steps.push(parseGoalFields((f) => fields[f] ?? '', `step ${steps.length + 1}`));
+		steps.push(
+			inRow(row, () => parseGoalFields((f) => fields[f] ?? '', `step ${steps.length + 1}`))
+		);
 	}
 	if (steps.length < FUNNEL_STEPS.min) {
 		throw new CouchstatsError(400, `a funnel needs at least ${FUNNEL_STEPS.min} steps`);
 	}
 	const id = field('id').trim();
 	return { ...(id ? { id } : {}), name, steps };
+}
+
+/** Runs `parse` on the form's row `row`, naming that row's field in its error. */
+function inRow<T>(row: number, parse: () => T): T {
+	try {
+		return parse();
+	} catch (e) {
+		if (!(e instanceof FieldError)) throw e;
+		// A step's event name or page path is its row's one `value` field.
+		const field = e.field === 'name' || e.field === 'path' ? 'value' : e.field;
+		throw new FieldError(e.status, e.message, `step${row}.${field}`);
+	}
 }
 
 /**
@@ -83,7 +102,7 @@ export function saveFunnel(couch: Couch, user: User, site: string, input: Funnel
 		const funnels = record.funnels ?? [];
 		const name = input.name.toLowerCase();
 		if (funnels.some((f) => f.id !== input.id && f.name.toLowerCase() === name)) {
-			throw new CouchstatsError(409, `a funnel named "${input.name}" exists already`);
+			throw new FieldError(409, `a funnel named "${input.name}" exists already`, 'name');
 		}
 		if (input.id) {
 			if (!funnels.some((f) => f.id === input.id)) throw new CouchstatsError(404, 'no such funnel');

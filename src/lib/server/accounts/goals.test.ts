@@ -56,3 +56,19 @@ describe('goal definitions', () => {
 		}
 	});
 });
+
+describe('which field a refused goal is about', () => {
+	test.each([
+		[{ kind: 'funnel' }, 'kind'],
+		[{ kind: 'event', name: '  ' }, 'name'],
+		[{ kind: 'event', name: 'signup', propKey: 'plan' }, 'propValue'],
+		[{ kind: 'event', name: 'signup', propValue: 'pro' }, 'propKey'],
+		[{ kind: 'event', name: 'signup', propKey: 'x'.repeat(200), propValue: 'pro' }, 'propKey'],
+		[{ kind: 'event', name: 'signup', propKey: 'plan', propValue: 'a\nb' }, 'propValue'],
+		[{ kind: 'page', path: 'thanks' }, 'path']
+	])('%o: %s', (fields, field) => {
+		expect(() => parseGoalForm(form(fields as Record<string, string>))).toThrow(
+			expect.objectContaining({ status: 400, field })
+		);
+	});
+});

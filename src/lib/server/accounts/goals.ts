@@ -9,7 +9,7 @@ import { LIMITS, PATH_PATTERN } from '../../records';
 import { goalLabel, type Goal } from '../../stats/goals';
 import type { User } from './auth';
 import type { Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
 import { hasNoControl } from '../text';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
@@ -72,21 +72,23 @@ export function parseGoalForm(form: FormData): GoalInput {
  * Reads a goal's fields (as {@link parseGoalForm} names them) through `field`: the one
  * rule for a goal and for each step of a funnel (./funnels.ts).
  * @param step For a funnel's step, how errors name it (`step 2`).
- * @throws {CouchstatsError} 400 saying what is wrong.
+ * @throws {FieldError} 400 saying what is wrong, about the field (`kind`, `name`, `path`,
+ *   `propKey` or `propValue`) it names.
  */
 export function parseGoalFields(field: (name: string) => string, step?: string): GoalInput {
 	const prefix = step ? `${step}: ` : '';
 	const noun = step ? 'step' : 'goal';
 	const kind = field('kind');
 	if (kind !== 'event' && kind !== 'page') {
-		throw new CouchstatsError(400, `${prefix}a ${noun} is an event or a page`);
+		throw new FieldError(400, `${prefix}a ${noun} is an event or a page`, 'kind');
 	}
 	const key = field('propKey').trim();
 	const value = field('propValue').trim();
 	if (kind === 'event' && Boolean(key) !== Boolean(value)) {
-		throw new CouchstatsError(
+		throw new FieldError(
 			400,
-			`${prefix}a prop ${noun} needs both the prop name and its value`
+			`${prefix}a prop ${noun} needs both the prop name and its value`,
+			key ? 'propValue' : 'propKey'
 		);
 	}
 	const input =
@@ -94,7 +96,12 @@ export function parseGoalFields(field: (name: string) => string, step?: string):
 			? { kind, name: field('name'), ...(key ? { prop: { key, value } } : {}) }
 			: { kind, path: field('path') };
 	const result = v.safeParse(goalInputSchema, input);
-	if (!result.success) throw new CouchstatsError(400, prefix + result.issues[0].message);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const path = v.getDotPath(issue);
+		const field = path === 'prop.key' ? 'propKey' : path === 'prop.value' ? 'propValue' : path;
+		throw new FieldError(400, prefix + issue.message, field ?? 'kind');
+	}
 	return result.output;
 }
 
@@ -107,16 +114,17 @@ function sameGoal(a: Goal | GoalInput, b: Goal | GoalInput): boolean {
 
 /**
  * Adds a goal to a site.
- * @throws {CouchstatsError} 400 when the site has {@link MAX_GOALS} goals; 409 when it
- *   has this goal already; 404 as {@link changeSite}.
+ * @throws {CouchstatsError} 400 when the site has {@link MAX_GOALS} goals; 409 (a
+ *   {@link FieldError}) when it has this goal already; 404 as {@link changeSite}.
  */
 export function addGoal(couch: Couch, user: User, site: string, input: GoalInput) {
 	return changeSite(couch, user, site, (record): SiteRecord => {
 		const goals = record.goals ?? [];
 		if (goals.some((goal) => sameGoal(goal, input))) {
-			throw new CouchstatsError(
+			throw new FieldError(
 				409,
-				`the goal ${goalLabel({ ...input, id: '' } as Goal)} exists already`
+				`the goal ${goalLabel({ ...input, id: '' } as Goal)} exists already`,
+				input.kind === 'page' ? 'path' : 'name'
 			);
 		}
 		if (goals.length >= MAX_GOALS) {

@@ -59,3 +59,15 @@ test.each([
 test('a site name is trimmed and may hold any other character', () => {
 	expect(parseSiteForm(siteForm({ name: '  Café 日本 😀 ' })).name).toBe('Café 日本 😀');
 });
+
+test.each([
+	[{ name: '   ' }, 'name'],
+	[{ id: 'Not an id' }, 'id'],
+	[{ hostnames: 'https://example.com/' }, 'hostnames'],
+	[{ hostnames: ' , ' }, 'hostnames'],
+	[{ timeZone: 'Mars/Olympus' }, 'timeZone']
+])('a site form %j is refused about its field %s', (fields, field) => {
+	expect(() => parseSiteForm(siteForm(fields))).toThrow(
+		expect.objectContaining({ status: 400, field })
+	);
+});

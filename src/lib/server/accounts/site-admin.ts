@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
 import { ACCOUNT_NAME } from '../boot/setup';
 import {
 	siteDocId,
@@ -100,7 +100,7 @@ export async function loadManagedSite(couch: Couch, user: User, id: string): Pro
 
 /**
  * Parses the editable fields of a site from a form.
- * @throws {CouchstatsError} 400 naming the first bad field.
+ * @throws {FieldError} 400 naming the first bad field.
  */
 export function parseSiteForm(form: FormData): SiteInput {
 	const hostnames = String(form.get('hostnames') ?? '')
@@ -115,17 +115,17 @@ export function parseSiteForm(form: FormData): SiteInput {
 	if (!result.success) {
 		const issue = result.issues[0];
 		const field = String(v.getDotPath(issue) ?? 'site').replace(/\.\d+$/, '');
-		throw new CouchstatsError(400, `${field} ${issue.message}`);
+		throw new FieldError(400, `${field} ${issue.message}`, field);
 	}
 	if (!result.output.hostnames.length) {
-		throw new CouchstatsError(400, 'hostnames must list at least one host name');
+		throw new FieldError(400, 'hostnames must list at least one host name', 'hostnames');
 	}
 	return result.output;
 }
 
 /**
  * Creates a site owned by its creator.
- * @throws {CouchstatsError} 409 when the id is taken.
+ * @throws {FieldError} 409 when the id is taken.
  */
 export async function createSite(
 	couch: Couch,
@@ -139,7 +139,7 @@ export async function createSite(
 		return { ...site, _rev: rev };
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 409) {
-			throw new CouchstatsError(409, `a site with id "${input.id}" already exists`);
+			throw new FieldError(409, `a site with id "${input.id}" already exists`, 'id');
 		}
 		throw e;
 	}
@@ -185,8 +185,8 @@ export function updateSite(couch: Couch, user: User, id: string, input: SiteInpu
 /**
  * Adds an owner. An admin may create the account at the same time by giving a
  * password; otherwise the account must exist.
- * @throws {CouchstatsError} 400 for a bad name or password, an unknown account, or a
- *   password given by a non-admin.
+ * @throws {FieldError} 400 for a bad name or password, an unknown account, or a
+ *   password given by a non-admin (`field`: `name` or `password`).
  */
 export async function addOwner(
 	couch: Couch,
@@ -196,9 +196,10 @@ export async function addOwner(
 	password?: string
 ): Promise<SiteRecord> {
 	if (!ACCOUNT_NAME.test(name)) {
-		throw new CouchstatsError(
+		throw new FieldError(
 			400,
-			'account names are 2–40 lowercase letters, digits, ".", "_" or "-"'
+			'account names are 2–40 lowercase letters, digits, ".", "_" or "-"',
+			'name'
 		);
 	}
 	await loadManagedSite(couch, user, id);
@@ -208,10 +209,10 @@ export async function addOwner(
 		.then(() => true)
 		.catch(() => false);
 	if (!exists) {
-		if (!password) throw new CouchstatsError(400, `there is no account "${name}"`);
-		if (!user.isAdmin) throw new CouchstatsError(400, 'only an admin may create accounts');
+		if (!password) throw new FieldError(400, `there is no account "${name}"`, 'name');
+		if (!user.isAdmin) throw new FieldError(400, 'only an admin may create accounts', 'password');
 		if (password.length < 12) {
-			throw new CouchstatsError(400, 'the password must be at least 12 characters');
+			throw new FieldError(400, 'the password must be at least 12 characters', 'password');
 		}
 		await users.insert({
 			_id: `org.couchdb.user:${name}`,

@@ -20,7 +20,7 @@
  */
 import type { User } from './auth';
 import type { Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
 import { logError } from '../log';
 import { invalidateSiteCache } from '../ingest/site-cache';
 import { canManageSite, findSite } from './site-admin';
@@ -58,7 +58,11 @@ export async function requestSiteDeletion(
 	if (site.deleting) return site;
 	const typed = confirmation.trim();
 	if (!typed || (typed !== site.id && typed !== site.name.trim())) {
-		throw new CouchstatsError(400, `type the site's id (${site.id}) or its name to delete it`);
+		throw new FieldError(
+			400,
+			`type the site's id (${site.id}) or its name to delete it`,
+			'confirm'
+		);
 	}
 	const marked: SiteRecord = { ...site, deleting: now(), tokens: [], hostnames: [] };
 	delete marked.shareHash;

@@ -5,6 +5,7 @@ import { attempt, requireUser } from '$lib/server/accounts/form';
 import { addGoal, parseGoalForm, removeGoal } from '$lib/server/accounts/goals';
 import { parseFunnelForm, removeFunnel, saveFunnel } from '$lib/server/accounts/funnels';
 import { goalLabel } from '$lib/stats/goals';
+import { itemKey } from '$lib/forms/form-result';
 import {
 	addOwner,
 	addToken,
@@ -34,86 +35,102 @@ export const load = (async ({ locals, url, params }) => {
 	};
 }) satisfies PageServerLoad;
 
-/** Runs one settings action for the logged-in user with the submitted form. */
-async function act<T>(
+/**
+ * Runs one settings action for the logged-in user with the submitted form. Its answer
+ * names the form it is about (`form`, the page's key for it, which `key` reads from the
+ * submitted fields) so the page shows it beside that form; a success may name another
+ * (a removal's answer is shown beside its list, the item having gone).
+ */
+async function act<T extends Record<string, unknown>>(
 	event: RequestEvent<{ site: string }>,
+	key: string | ((form: FormData) => string),
 	work: (user: NonNullable<App.Locals['user']>, form: FormData) => Promise<T>
 ) {
 	const user = requireUser(event.locals.user, event.url);
 	const form = await event.request.formData();
-	return attempt(() => work(user, form));
+	const about = typeof key === 'string' ? key : key(form);
+	return attempt(async () => ({ form: about, ...(await work(user, form)) }), about);
 }
 
 const field = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
+/** The key of one item's form in a list (`owner:bob`): the page's `itemKey`. */
+const item = (list: string, name: string) => (form: FormData) => itemKey(list, field(form, name));
 
 export const actions = {
 	update: (event) =>
-		act(event, async (user, form) => {
+		act(event, 'site', async (user, form) => {
 			form.set('id', event.params.site);
 			await updateSite(couch(), user, event.params.site, parseSiteForm(form));
 			return { saved: 'Settings saved.' };
 		}),
 	addOwner: (event) =>
-		act(event, async (user, form) => {
+		act(event, 'owner-new', async (user, form) => {
 			const password = field(form, 'password') || undefined;
 			await addOwner(couch(), user, event.params.site, field(form, 'name'), password);
 			return { saved: `Added owner ${field(form, 'name')}.` };
 		}),
 	removeOwner: (event) =>
-		act(event, async (user, form) => {
+		act(event, item('owner', 'name'), async (user, form) => {
 			await removeOwner(couch(), user, event.params.site, field(form, 'name'));
-			return { saved: `Removed owner ${field(form, 'name')}.` };
+			return { form: 'owners', saved: `Removed owner ${field(form, 'name')}.` };
 		}),
 	addToken: (event) =>
-		act(event, async (user, form) => {
+		act(event, 'token-new', async (user, form) => {
 			const { secret } = await addToken(couch(), user, event.params.site, field(form, 'label'));
-			return { token: secret };
+			return { saved: 'New token (copy it now, it is not shown again):', token: secret };
 		}),
 	revokeToken: (event) =>
-		act(event, async (user, form) => {
+		act(event, item('token', 'id'), async (user, form) => {
 			await revokeToken(couch(), user, event.params.site, field(form, 'id'));
-			return { saved: 'Token revoked.' };
+			return { form: 'tokens', saved: 'Token revoked.' };
 		}),
 	enableShare: (event) =>
-		act(event, async (user) => {
+		act(event, 'share', async (user) => {
 			const secret = await enableShareLink(couch(), user, event.params.site);
-			return { shareUrl: `${event.url.origin}/share/${secret}` };
+			return {
+				saved: 'Share link (copy it now):',
+				shareUrl: `${event.url.origin}/share/${secret}`
+			};
 		}),
 	disableShare: (event) =>
-		act(event, async (user) => {
+		act(event, 'share', async (user) => {
 			await disableShareLink(couch(), user, event.params.site);
 			return { saved: 'Share link disabled.' };
 		}),
 	addGoal: (event) =>
-		act(event, async (user, form) => {
-			const site = await addGoal(couch(), user, event.params.site, parseGoalForm(form));
-			return { saved: `Added the goal ${goalLabel(site.goals!.at(-1)!)}.` };
-		}),
+		act(
+			event,
+			(form) => `goal-${field(form, 'kind')}`,
+			async (user, form) => {
+				const site = await addGoal(couch(), user, event.params.site, parseGoalForm(form));
+				return { saved: `Added the goal ${goalLabel(site.goals!.at(-1)!)}.` };
+			}
+		),
 	removeGoal: (event) =>
-		act(event, async (user, form) => {
+		act(event, item('goal', 'id'), async (user, form) => {
 			await removeGoal(couch(), user, event.params.site, field(form, 'id'));
-			return { saved: 'Goal removed.' };
+			return { form: 'goals', saved: 'Goal removed.' };
 		}),
 	saveFunnel: (event) =>
-		act(event, async (user, form) => {
+		act(event, item('funnel', 'id'), async (user, form) => {
 			const input = parseFunnelForm(form);
 			await saveFunnel(couch(), user, event.params.site, input);
 			return { saved: `${input.id ? 'Saved' : 'Added'} the funnel ${input.name}.` };
 		}),
 	removeFunnel: (event) =>
-		act(event, async (user, form) => {
+		act(event, item('funnel-remove', 'id'), async (user, form) => {
 			await removeFunnel(couch(), user, event.params.site, field(form, 'id'));
-			return { saved: 'Funnel removed.' };
+			return { form: 'funnels', saved: 'Funnel removed.' };
 		}),
 	deleteSite: (event) =>
-		act(event, async (user, form) => {
+		act(event, 'delete', async (user, form) => {
 			const id = event.params.site;
 			await requestSiteDeletion(couch(), user, id, field(form, 'confirm'));
 			await startSiteDeletion(couch(), user, id);
 			redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
 		}),
 	shareSessions: (event) =>
-		act(event, async (user, form) => {
+		act(event, 'share-sessions', async (user, form) => {
 			const on = field(form, 'on') === 'on';
 			await shareSessions(couch(), user, event.params.site, on);
 			return { saved: on ? 'The share link shows sessions.' : 'The share link hides sessions.' };
