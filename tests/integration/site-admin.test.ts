@@ -16,6 +16,10 @@ import {
 	updateSite
 } from '../../src/lib/server/accounts/site-admin';
 import { findToken } from '../../src/lib/server/accounts/tokens';
+import { setCouch } from '../../src/lib/server/couch';
+import { createIngest } from '../../src/lib/server/ingest/handler';
+import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
+import { pageview } from '../support/ingest-records';
 import { testAccount, useCouch } from './harness';
 
 const admin: User = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
@@ -121,5 +125,46 @@ describe('sites and owners', () => {
 		const error = await addOwner(couch, admin, 'demo', 'Bad Name').catch((e) => e);
 		expect(error).toBeInstanceOf(CouchstatsError);
 		expect(error.status).toBe(400);
+	});
+
+	test("the ingest takes a new site's records, and a host name added to a site, at once, not after its cached site list expires", async () => {
+		const { couch } = await useCouch();
+		setCouch(couch);
+		const limit = { burst: 1000, perSecond: 1 };
+		// The app's own site cache, with a TTL far longer than the test.
+		const ingest = createIngest({
+			couch: () => couch,
+			config: { ip: limit, ipRecords: limit, session: limit, visitor: limit, sitesTtlMs: 0 },
+			sites: startSiteCache(3_600_000)
+		});
+		const post = async (site: string, origin?: string) => {
+			const res = await ingest.handle({
+				path: '_bulk_docs',
+				clientAddress: '203.0.113.9',
+				request: new Request('http://app.test/api/ingest/_bulk_docs', {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+					body: JSON.stringify({ docs: [pageview(Date.now(), { site })], new_edits: false })
+				})
+			});
+			return res.json();
+		};
+		// A first post reads (and caches) the site list, before the site exists.
+		expect(await post('fresh')).toEqual([
+			expect.objectContaining({ error: 'forbidden', reason: 'site "fresh" is not registered' })
+		]);
+		const fresh = { id: 'fresh', name: 'Fresh', hostnames: ['fresh.example'], timeZone: 'UTC' };
+		await createSite(couch, alice, fresh);
+		// `new_edits: false` answers only the refused documents.
+		expect(await post('fresh', 'https://fresh.example')).toEqual([]);
+		expect(await post('fresh', 'https://shop.fresh.example')).toEqual({
+			error: 'forbidden',
+			reason: 'this origin is not registered for any site'
+		});
+		await updateSite(couch, alice, 'fresh', {
+			...fresh,
+			hostnames: ['fresh.example', 'shop.fresh.example']
+		});
+		expect(await post('fresh', 'https://shop.fresh.example')).toEqual([]);
 	});
 });

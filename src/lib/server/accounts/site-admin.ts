@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
+import { invalidateSiteCache } from '../ingest/site-cache';
 import { ACCOUNT_NAME } from '../boot/setup';
 import {
 	siteDocId,
@@ -136,6 +137,8 @@ export async function createSite(
 	const site = siteRecord(input, [user.name], now());
 	try {
 		const { rev } = await couch.sites.insert(site);
+		// The ingest's cached site list would refuse its first visitors until its TTL.
+		invalidateSiteCache();
 		return { ...site, _rev: rev };
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 409) {
@@ -160,6 +163,8 @@ export async function changeSite(
 		const next = await change(site);
 		try {
 			const { rev } = await couch.sites.insert(next);
+			// A host name added is the ingest's to accept at once, not after its TTL.
+			invalidateSiteCache();
 			return { ...next, _rev: rev };
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode !== 409 || attempt > 0) {
