@@ -70,6 +70,16 @@ export function addSums(a: MetricSums, b: MetricSums): MetricSums {
 	return a;
 }
 
+/**
+ * The count each rate and average of the totals divides: without any, it reads 0 but is
+ * not known (a change from it means nothing).
+ */
+export const DIVISORS = {
+	engagementRate: 'actualSessions',
+	bounceRate: 'sessions',
+	avgEngagedTimeMs: 'sessions'
+} as const satisfies Partial<Record<keyof Totals, keyof Totals>>;
+
 /** A ratio rounded to 4 decimals, 0 when the denominator is 0. */
 export function rate(numerator: number, denominator: number): number {
 	if (denominator <= 0) return 0;

@@ -3,6 +3,7 @@ import type { Filter } from '../../stats/filters';
 import type { Totals } from '../../stats/metrics';
 import {
 	filterMeaning,
+	headlineChange,
 	headlineMetrics,
 	headlineValue,
 	hintOf,
@@ -207,5 +208,36 @@ describe('viewTitle', () => {
 				}
 			)
 		).toBe('Blog · 2026-12-01 to 2026-12-02 · event signup with plan = pro');
+	});
+});
+
+describe('headlineChange', () => {
+	const tile = (key: string) => headlineMetrics(null).find((m) => m.key === key)!;
+	const none: Totals = {
+		...totals(0),
+		pageviews: 0,
+		newVisitors: 0,
+		sessions: 0,
+		actualSessions: 0,
+		engagedSessions: 0,
+		engagementRate: 0,
+		bounceRate: 0,
+		engagedTimeMs: 0,
+		avgEngagedTimeMs: 0,
+		events: 0
+	};
+	test('a rate or average of no sessions in the previous period has no change, a count is new', () => {
+		const now = totals(5);
+		const change = (key: string, previous: Totals | undefined) =>
+			headlineChange(tile(key), headlineValue(tile(key).key, now, undefined), previous)?.label;
+		expect(change('bounceRate', none)).toBeUndefined();
+		expect(change('engagementRate', none)).toBeUndefined();
+		expect(change('avgEngagedTimeMs', none)).toBeUndefined();
+		expect(change('engagementRate', { ...none, sessions: 2 })).toBeUndefined();
+		expect(change('sessions', none)).toBe('none in the previous period');
+		expect(change('bounceRate', { ...now, bounceRate: 0.5 })).toBe(
+			'down 25 points from 50% in the previous period'
+		);
+		expect(change('sessions', undefined)).toBeUndefined();
 	});
 });

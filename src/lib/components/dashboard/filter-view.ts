@@ -6,7 +6,8 @@
  */
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
-import type { Totals } from '../../stats/metrics';
+import { DIVISORS, type Totals } from '../../stats/metrics';
+import { formatChange, type Change } from './format';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
 export type HeadlineKey = keyof Totals | 'conversionRate';
@@ -125,6 +126,24 @@ export function headlineValue(
 	if (key !== 'conversionRate') return totals[key] ?? undefined;
 	if (!unfiltered?.visitors || totals.visitors === null) return undefined;
 	return totals.visitors / unfiltered.visitors;
+}
+
+/**
+ * A headline tile's change against the previous period's `previous` totals, or undefined
+ * when there is nothing to compare: no previous totals, a number not known, the
+ * conversion rate (no previous whole-site total), or a rate or average of none (a
+ * bounce rate of no sessions is not 0 %).
+ */
+export function headlineChange(
+	metric: HeadlineMetric,
+	now: number | undefined,
+	previous: Totals | undefined
+): Change | undefined {
+	if (!previous || now === undefined || metric.key === 'conversionRate') return undefined;
+	const divisor = DIVISORS[metric.key as keyof typeof DIVISORS];
+	const before = previous[metric.key];
+	if ((divisor && !previous[divisor]) || before === null) return undefined;
+	return formatChange(now, before, metric.kind);
 }
 
 const ACTIVE_NOW = '“Active now” still shows all traffic.';
