@@ -94,6 +94,21 @@ test('range letters pick a range from the page but not from a link, and can be t
 	await expect(owner).toHaveURL(/range=month/);
 	// Neither refused letter read its range (a live re-read reads the range shown).
 	expect(read.filter((range) => range === '7d' || range === 'year')).toEqual([]);
+
+	// Arrows step through the closed Range list (from This month) without reading each
+	// step; Enter applies.
+	const range = owner.getByLabel('Range');
+	await range.focus();
+	await owner.keyboard.press('ArrowDown');
+	await owner.keyboard.press('ArrowDown');
+	await expect(range).toHaveValue('12mo');
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveURL(/range=12mo/);
+	await expect(range).toBeFocused();
+	expect(read.filter((r) => r === 'lastmonth')).toEqual([]);
+	// A pointer's choice applies at once.
+	await range.selectOption('30d');
+	await expect(owner).toHaveURL(/range=30d/);
 });
 
 test("a filter is in the page's title, and refreshing journeys keeps the keyboard's focus", async ({
