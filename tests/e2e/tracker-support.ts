@@ -4,14 +4,31 @@
  * pages that load the standalone script with chosen `data-*` attributes, and reads of
  * the records that reached CouchDB.
  */
-import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import nano from 'nano';
 import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../support/app';
-import { launchVisitorBrowser, standalonePage } from '../support/browser';
+import {
+	CHROME_UA,
+	chromiumLaunch,
+	launchVisitorBrowser,
+	standalonePage
+} from '../support/browser';
 
 // The specs import these from here, with the rest of what they share.
 export { CHROME_UA, emulateFocus, launchVisitorBrowser, standalonePage } from '../support/browser';
+
+/**
+ * The visitors' browser with the back/forward cache on: Playwright launches Chromium
+ * with `--disable-back-forward-cache`, so without this no page is ever restored from it.
+ */
+export function launchBfcacheBrowser(userAgent = CHROME_UA): Promise<Browser> {
+	return chromium.launch({
+		...chromiumLaunch,
+		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`],
+		ignoreDefaultArgs: ['--disable-back-forward-cache']
+	});
+}
 
 /** Starts the built app with the tracker allowed in automated browsers. */
 export function startTrackedApp(

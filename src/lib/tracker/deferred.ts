@@ -14,6 +14,7 @@ export function attach(host: Host): Deferred {
 	const { settings: s, window: win, delivery } = host;
 	const box = openOutbox({
 		max: s.maxOutbox,
+		window: win,
 		dropped: (count) => host.make('dropped', { count }),
 		found: (records) => delivery.adopt(records, true),
 		bounded(ids, record) {

@@ -14,19 +14,31 @@ function lastFirst() {
 		waiting.pop()?.();
 	};
 	const locks: Locks = {
-		request(name, callback) {
+		request(name, { signal }, callback) {
 			names.push(name);
 			return new Promise((resolve, reject) => {
 				const grant = () => {
 					held = true;
 					callback().then(resolve, reject).finally(release);
 				};
-				if (held) waiting.push(grant);
-				else grant();
+				if (!held) return grant();
+				waiting.push(grant);
+				// A request withdrawn before it was granted leaves the queue (Web Locks `signal`).
+				signal?.addEventListener('abort', () => {
+					waiting.splice(waiting.indexOf(grant), 1);
+					reject(signal.reason);
+				});
 			});
 		}
 	};
-	return { locks, names };
+	/** Holds the lock as another tab would, until the returned function is called. */
+	const hold = () => {
+		let free = () => {};
+		void locks.request(name, {}, () => new Promise<void>((resolve) => (free = resolve)));
+		return () => free();
+	};
+	const name = OUTBOX_LOCK;
+	return { locks, names, hold, waiting: () => waiting.length };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
@@ -54,4 +66,60 @@ test('without Web Locks (insecure contexts) the page order still holds', async (
 	const order: number[] = [];
 	await Promise.all([1, 2, 3].map((n) => lock(() => tick().then(() => void order.push(n)))));
 	expect(order).toEqual([1, 2, 3]);
+});
+
+test('paused, a page withdraws the request that waits and asks for no more until resumed; then its uses run in order', async () => {
+	const manager = lastFirst();
+	const lock = locker(manager.locks);
+	const free = manager.hold();
+	const order: string[] = [];
+	const step = (name: string) => () => tick().then(() => void order.push(name));
+	const write = lock(step('write'));
+	const purge = lock(step('purge'));
+	await tick();
+	expect(manager.waiting()).toBe(1);
+
+	lock.pause();
+	expect(manager.waiting()).toBe(0);
+	free(); // the other tab is done: nothing of this page's is granted while paused
+	await tick();
+	await tick();
+	expect(order).toEqual([]);
+	expect(manager.waiting()).toBe(0);
+
+	lock.resume();
+	await Promise.all([write, purge]);
+	expect(order).toEqual(['write', 'purge']);
+});
+
+test('a use running when the page pauses keeps the lock until it ends; the next waits for resume', async () => {
+	const lock = locker(lastFirst().locks);
+	const order: string[] = [];
+	let finish = () => {};
+	const running = lock(() => new Promise<void>((resolve) => (finish = resolve)));
+	const next = lock(() => Promise.resolve(void order.push('next')));
+	await tick();
+	lock.pause();
+	finish();
+	await running;
+	await tick();
+	expect(order).toEqual([]);
+	lock.resume();
+	await next;
+	expect(order).toEqual(['next']);
+});
+
+test('a withdrawn use runs once after resume, and its own error still reaches its caller', async () => {
+	const manager = lastFirst();
+	const lock = locker(manager.locks);
+	const free = manager.hold();
+	let runs = 0;
+	const failed = lock(() => (runs++, Promise.reject(new Error('quota'))));
+	await tick();
+	lock.pause();
+	free();
+	lock.resume();
+	lock.resume();
+	await expect(failed).rejects.toThrow('quota');
+	expect(runs).toBe(1);
 });

@@ -8,15 +8,35 @@
  * then run before the write that put it in the outbox, and the record stayed there
  * until a later page sent it again. So a page asks for the lock only when its previous
  * use has ended.
+ *
+ * A page going into the back/forward cache must neither hold the lock nor wait for it:
+ * Chromium evicts a cached page that holds or waits for a lock another page asks for
+ * (`weblocks-contention`), and the next page of the site asks for this one. So the
+ * runner can be paused (outbox.ts does it on `pagehide` with `persisted`): a request
+ * still waiting is withdrawn, and it and every later use wait, in order, until
+ * `resume()` (on `pageshow`). A use already running keeps the lock until it ends.
  */
 
 /** The Web Locks API subset used here (`navigator.locks`). */
 export interface Locks {
-	request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+	request<T>(
+		name: string,
+		options: { signal?: AbortSignal },
+		callback: () => Promise<T>
+	): Promise<T>;
 }
 
 /** The lock's name, shared by every tab of the origin. */
 export const OUTBOX_LOCK = 'couchstats:outbox';
+
+/** Runs outbox uses under the lock, one after the other, in the order asked. */
+export interface Runner {
+	<T>(fn: () => Promise<T>): Promise<T>;
+	/** Stops asking for the lock: a request still waiting is withdrawn, and asked again after `resume()`. */
+	pause(): void;
+	/** Asks for the lock again, for the uses that waited. */
+	resume(): void;
+}
 
 /**
  * Returns a runner: each `fn` starts after the previous one asked of the same runner
@@ -25,11 +45,49 @@ export const OUTBOX_LOCK = 'couchstats:outbox';
  */
 export function locker(
 	locks: Locks | undefined = typeof navigator !== 'undefined' ? navigator.locks : undefined
-): <T>(fn: () => Promise<T>) => Promise<T> {
+): Runner {
 	let chain: Promise<unknown> = Promise.resolve();
-	return (fn) => {
-		const run = chain.then(() => (locks ? locks.request(OUTBOX_LOCK, fn) : fn()));
-		chain = run.catch(() => {});
-		return run;
+	/** While paused: resolves on `resume()`. */
+	let paused: Promise<void> | undefined;
+	let unpause = () => {};
+	/** Withdraws the request that waits for the lock, if one does. */
+	let withdraw: (() => void) | undefined;
+
+	async function once<T>(fn: () => Promise<T>): Promise<T> {
+		for (;;) {
+			while (paused) await paused;
+			if (!locks) return fn();
+			const asked = new AbortController();
+			let granted = false;
+			withdraw = () => asked.abort();
+			try {
+				return await locks.request(OUTBOX_LOCK, { signal: asked.signal }, () => {
+					granted = true;
+					withdraw = undefined;
+					return fn();
+				});
+			} catch (e) {
+				// Withdrawn before it was granted: `fn` did not run, it runs after `resume()`.
+				if (granted || !asked.signal.aborted) throw e;
+			} finally {
+				if (!granted) withdraw = undefined;
+			}
+		}
+	}
+
+	const run = <T>(fn: () => Promise<T>) => {
+		const result = chain.then(() => once(fn));
+		chain = result.catch(() => {});
+		return result;
 	};
+	return Object.assign(run, {
+		pause() {
+			paused ??= new Promise<void>((resolve) => (unpause = resolve));
+			withdraw?.();
+		},
+		resume() {
+			paused = undefined;
+			unpause();
+		}
+	});
 }

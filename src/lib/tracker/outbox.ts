@@ -15,8 +15,15 @@
  * - Tabs share the database. The indexeddb adapter keeps the update sequence in
  *   memory per tab, so two tabs writing would reuse sequence numbers and lose
  *   writes. Every use of the database therefore runs under one cross-tab Web Lock,
- *   in the order this page asked (lock.ts), and every write starts by reopening the
- *   connection (`_freshen`), which re-reads the sequence.
+ *   in the order this page asked (lock.ts), and ends by closing the connection, so
+ *   that the next use opens it again and re-reads the sequence.
+ * - The back/forward cache: a page in it must hold no lock another page asks for, and
+ *   no open connection (the adapter opens the database with a new version each time,
+ *   and the version change a cached page's connection receives evicts it). Between
+ *   uses a page has neither; on `pagehide` with `persisted` it stops asking for the
+ *   lock (lock.ts `pause`) until `pageshow`, when the uses it asked for meanwhile run,
+ *   in order. What they would write is in the page's journal (delivery.ts) by then,
+ *   in case the page is never shown again.
  */
 import PouchDB from 'pouchdb-core';
 import IndexedDbAdapter from 'pouchdb-adapter-indexeddb';
@@ -35,6 +42,8 @@ export interface OutboxOptions {
 	found(records: ClientRecord[]): void;
 	/** Told which records were dropped to stay within `max`, and the record that counts them. */
 	bounded(ids: Set<string>, record: ClientRecord): void;
+	/** The page's window, whose `pagehide` and `pageshow` pause and resume the outbox. */
+	window?: Window;
 }
 
 /** The outbox API. */
@@ -53,8 +62,11 @@ PouchDB.plugin(IndexedDbAdapter);
 
 type Db = PouchDB.Database<ClientRecord> & {
 	purge(id: string, rev: string): Promise<unknown>;
-	/** indexeddb adapter: closes and reopens the connection, re-reading the metadata. */
-	_freshen(): Promise<void>;
+	/**
+	 * indexeddb adapter: closes the connection (the next use opens it again, re-reading
+	 * the metadata); `done` is called once it is closed.
+	 */
+	_close(done: () => void): void;
 };
 
 /**
@@ -67,6 +79,16 @@ export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox 
 	/** Records in the database, as far as this tab knows (recounted when bounding). */
 	let known = 0;
 	let closed = false;
+	/**
+	 * Runs `fn` under the lock and closes the connection before the lock goes (not once
+	 * destroyed: closing opens the database first, which would make it again).
+	 */
+	const use = <T>(fn: () => Promise<T>) =>
+		lock(() =>
+			fn().finally(() => closed || new Promise<void>((resolve) => db._close(() => resolve())))
+		);
+	options.window?.addEventListener('pagehide', (e) => e.persisted && lock.pause());
+	options.window?.addEventListener('pageshow', () => lock.resume());
 	const all = async () => (await db.allDocs({ include_docs: true })).rows.map((r) => r.doc!);
 
 	/** Removes records without leaving anything behind. */
@@ -99,7 +121,7 @@ export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox 
 
 	// Records left by earlier pages or other tabs: this lock is asked for first, so
 	// they are read before this page writes its own.
-	void lock(all).then(
+	void use(all).then(
 		(docs) => {
 			known = docs.length;
 			if (docs.length) options.found(docs);
@@ -109,15 +131,14 @@ export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox 
 
 	return {
 		add: (docs) =>
-			lock(async () => {
+			use(async () => {
 				if (closed) throw new Error('couchstats: outbox closed');
-				await db._freshen();
 				await db.bulkDocs(docs, { new_edits: false });
 				known += docs.length;
 				if (known > options.max) await bound();
 			}),
-		remove: (docs) => lock(() => purge(docs)).catch(() => {}),
-		list: () => lock(all),
+		remove: (docs) => use(() => purge(docs)).catch(() => {}),
+		list: () => use(all),
 		async destroy() {
 			closed = true;
 			await lock(() => db.destroy());
