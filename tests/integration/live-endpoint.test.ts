@@ -8,7 +8,7 @@ import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../support/ingest-records';
 import type { LiveRecord } from '../../src/lib/server/live/follower';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
-import { createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
+import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';
 import { sendThroughIngest, startApp } from './harness';
 
@@ -31,8 +31,8 @@ interface OpenStream {
 	close(): Promise<void>;
 }
 
-async function openStream(site: string): Promise<OpenStream> {
-	const res = await fetch(`${app.url}/api/v1/live?site=${site}`);
+async function openStream(site: string, headers?: HeadersInit): Promise<OpenStream> {
+	const res = await fetch(`${app.url}/api/v1/live?site=${site}`, { headers });
 	expect(res.status).toBe(200);
 	expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
 	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -142,6 +142,21 @@ test('the public demo stream names only the demo’s own pages, as the public st
 	);
 	expect(came.at(-1)).toMatchObject({ path: '/blog/hello-couchstats' });
 	expect(stream.events.join('\n')).not.toMatch(/shr_|\/sites\/|pills/);
+});
+
+test('the demo site’s owners, by an API token, see every path on its stream', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
+	const { secret } = await addToken(couch, admin, 'demo', 'live');
+	const stream = await openStream('demo', { authorization: `Bearer ${secret}` });
+	let arrived = false;
+	let ts = 0;
+	for (let i = 0; i < 60 && !arrived; i++) {
+		({ ts } = await sendPageview('/sites/demo/settings'));
+		arrived = await stream.until(() => stream.records.some((r) => r.ts === ts), 1000);
+	}
+	await stream.close();
+	expect(stream.records.find((r) => r.ts === ts)).toMatchObject({ path: '/sites/demo/settings' });
 });
 
 test('one address holds at most so many streams at once; a closed one makes room again', async () => {

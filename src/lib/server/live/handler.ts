@@ -32,7 +32,15 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
-		if (site !== DEMO_SITE) await authorizeSite(couch(), site, credentialsOf(event));
+		// Anyone may follow the demo site, and is then told only its public pages; its
+		// owners (their tokens, its share link) see every path, as on its dashboard.
+		const reader = await authorizeSite(couch(), site, credentialsOf(event)).then(
+			() => true,
+			(e) => {
+				if (site === DEMO_SITE && e instanceof CouchstatsError) return false;
+				throw e;
+			}
+		);
 		const address = event.clientAddress;
 		const open = openStreams.get(address) ?? 0;
 		if (open >= MAX_STREAMS_PER_CLIENT) {
@@ -47,8 +55,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			if (left > 0) openStreams.set(address, left);
 			else openStreams.delete(address);
 		};
-		const publish =
-			site === DEMO_SITE ? (path: string) => (isPublicPath(path) ? path : OTHER) : undefined;
+		const publish = reader ? undefined : (path: string) => (isPublicPath(path) ? path : OTHER);
 		return liveResponse(site, { publish, onClose });
 	} catch (e) {
 		if (e instanceof CouchstatsError) {
