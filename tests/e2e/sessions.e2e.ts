@@ -75,6 +75,14 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	await expect(row).toHaveCount(1);
 	await expect(row).toContainText('/visit/one → /visit/two');
 	await expect(row).toContainText('new visitor');
+	// On a phone the table scrolls sideways, and the start time (the row's link) stays in view.
+	await owner.setViewportSize({ width: 390, height: 800 });
+	const box = owner.getByTestId('session-list').locator('xpath=..');
+	await box.evaluate((element) => (element.scrollLeft = element.scrollWidth));
+	await expect.poll(() => box.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+	const [start, scroller] = await Promise.all([row.locator('th').boundingBox(), box.boundingBox()]);
+	expect(start!.x).toBeGreaterThanOrEqual(scroller!.x - 1);
+	await owner.setViewportSize({ width: 1280, height: 720 });
 	await row.getByRole('link').click();
 	await expect(owner).toHaveURL(sessionUrl);
 });
