@@ -3,7 +3,8 @@
  * update that re-sorts a table keeps the focused row link on its row; the range letters
  * leave controls alone and can be turned off; a filter or range change is in the page's
  * title (what a screen reader's route announcer reads); refreshing journeys keeps the
- * focus. Real Chromium, the built app, its CouchDB.
+ * focus; the closed Range list steps without re-reading; in forced colours the chart's
+ * legend tells its series apart. Real Chromium, the built app, its CouchDB.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -132,4 +133,20 @@ test("a filter is in the page's title, and refreshing journeys keeps the keyboar
 	await expect(owner.locator('#journeys [role="status"]')).toHaveText(/^as of /);
 	await expect(refresh).toHaveText('Refresh');
 	await expect(refresh).toBeFocused();
+});
+
+test("in forced colours (Windows High Contrast) the chart legend's two series still look different", async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser, app);
+	await owner.emulateMedia({ forcedColors: 'active' });
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const markers = owner.locator('.u-legend .u-series:not(:first-child) .u-marker');
+	await expect(markers).toHaveCount(2);
+	// Forced colours make every border one system colour (and a faint fill invisible),
+	// unless the marker keeps its own: blue for visitors, orange for pageviews.
+	const colours = await markers.evaluateAll((list) =>
+		list.map((m) => getComputedStyle(m).borderTopColor)
+	);
+	expect(colours).toEqual(['rgb(39, 89, 196)', 'rgb(180, 83, 11)']);
 });
