@@ -66,6 +66,8 @@ export interface Sessions {
 	 * probe has answered (the session's records are `local`).
 	 */
 	offset(local: number): number | null;
+	/** The latest probe's offset (server minus browser, ms), `null` before any answered. */
+	latest(): number | null;
 	/**
 	 * A probe sent in session `sid` answered `next`: stored as the latest, and made the
 	 * session's own when the session is still open and its clock is `next` off by
@@ -138,6 +140,7 @@ export function createSessions(
 			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source)),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
+		latest,
 		offset(local) {
 			const s = read();
 			const own = s?.o === undefined ? latest() : s.o;

@@ -10,9 +10,10 @@
  * server's clock offset once per session, in parallel: nothing waits for it, and a
  * session stamps all its records with the offset it began with, so that its duration
  * is measured on one clock (records of a session begun before this browser ever learnt
- * it go at once, marked `local`, and the ingest moves them onto its own clock). Events from `track()` are records at once, like
- * pageviews, so one tracked just before the page goes leaves with it, and so are the
- * clicks, links and forms automatic capture records (capture.ts). After `load`, in idle
+ * it go at once, marked `local`, and the ingest moves them onto its own clock). Events
+ * from `track()` are records at once, like pageviews, so one tracked just before the
+ * page goes leaves with it, and so are the clicks, links and forms automatic capture
+ * records (capture.ts). After `load`, in idle
  * time, it loads the deferred part (deferred.ts: the PouchDB outbox), which attaches
  * the outbox to delivery. Browser globals, time, randomness and that loader are
  * injected.
@@ -202,7 +203,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		hidden: () => pageHidden || doc.visibilityState != 'visible',
 		dropped: (count) => make('dropped', { count }),
 		now: env.now,
-		offset: () => readJson<number>(storage, KEYS.offset)
+		offset: () => sessions.latest() ?? undefined
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
@@ -287,7 +288,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
 		capture.measure();
-		if (c.entry || readJson(storage, KEYS.offset) === undefined) probe(c.sid);
+		if (c.entry || sessions.latest() === null) probe(c.sid);
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,
