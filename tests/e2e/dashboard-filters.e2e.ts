@@ -112,7 +112,8 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await expect.poll(async () => (await headline(owner)).pageviews, { timeout: 20_000 }).toBe('3');
 	expect(owner.url()).toBe(`${dashboard}&source=news.ycombinator.com`);
 
-	// Page: the pricing page's own numbers; no session landed on it.
+	// Page: the pricing page's own numbers; no session landed on it, so its rates are
+	// not known.
 	await rowLink(owner, 'pages', '/pricing').click();
 	await owner.waitForURL(`${dashboard}&page=/pricing`);
 	await expect(owner.getByTestId('filter-bar')).toContainText('Filtered by page /pricing');
@@ -122,8 +123,8 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 			visitors: '1',
 			pageviews: '1',
 			sessions: '0',
-			bounceRate: '0%',
-			engagementRate: '0%',
+			bounceRate: '—',
+			engagementRate: '—',
 			engagedTimeMs: expect.stringMatching(/^(\d+s|<1s)$/),
 			events: '1'
 		});

@@ -120,6 +120,17 @@ describe('headlineValue', () => {
 		expect(headlineValue('conversionRate', unknown, totals(12))).toBeUndefined();
 		expect(headlineValue('pageviews', unknown, totals(12))).toBe(9);
 	});
+
+	test('a rate or average of no sessions has no value: it is not 0 %', () => {
+		const landedNone = { ...totals(1), sessions: 0, actualSessions: 0, bounceRate: 0 };
+		expect(headlineValue('bounceRate', landedNone, undefined)).toBeUndefined();
+		expect(headlineValue('engagementRate', landedNone, undefined)).toBeUndefined();
+		expect(headlineValue('avgEngagedTimeMs', landedNone, undefined)).toBeUndefined();
+		expect(headlineValue('engagementRate', { ...totals(1), actualSessions: 0 }, undefined)).toBe(
+			undefined
+		);
+		expect(headlineValue('sessions', landedNone, undefined)).toBe(0);
+	});
 });
 
 describe('filterMeaning', () => {

@@ -115,14 +115,17 @@ export function hintOf(metric: HeadlineMetric, totals: Totals): string | undefin
 
 /**
  * The number of a headline tile. The conversion rate is the converting visitors' share
- * of all visitors in the range (`unfiltered`); undefined when that is not known or 0, and
- * any number the totals hold as null (visitors under a page pattern matching several paths).
+ * of all visitors in the range (`unfiltered`); undefined when that is not known or 0, as
+ * is a rate or average of none (a bounce rate of no sessions is not 0 %), and any number
+ * the totals hold as null (visitors under a page pattern matching several paths).
  */
 export function headlineValue(
 	key: HeadlineKey,
 	totals: Totals,
 	unfiltered: Totals | undefined
 ): number | undefined {
+	const divisor = DIVISORS[key as keyof typeof DIVISORS];
+	if (divisor && !totals[divisor]) return undefined;
 	if (key !== 'conversionRate') return totals[key] ?? undefined;
 	if (!unfiltered?.visitors || totals.visitors === null) return undefined;
 	return totals.visitors / unfiltered.visitors;
