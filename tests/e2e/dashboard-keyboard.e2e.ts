@@ -55,6 +55,12 @@ test('a live update that re-sorts Top pages keeps the focused row link on its ro
 	await expect.poll(() => pageLabels(owner), { timeout: 30_000 }).toEqual(['/pricing', '/about']);
 	expect(await focused(owner)).toEqual(before);
 	await expect(pricing).toBeFocused();
+
+	// Focus the user moves away stays where it went: the next update takes none back.
+	await owner.evaluate(() => (document.activeElement as HTMLElement).blur());
+	await views('/about', 2);
+	await expect.poll(() => pageLabels(owner), { timeout: 30_000 }).toEqual(['/about', '/pricing']);
+	expect(await owner.evaluate(() => document.activeElement === document.body)).toBe(true);
 });
 
 test('range letters pick a range from the page but not from a link, and can be turned off for the browser', async ({
@@ -110,6 +116,15 @@ test('range letters pick a range from the page but not from a link, and can be t
 	// A pointer's choice applies at once.
 	await range.selectOption('30d');
 	await expect(owner).toHaveURL(/range=30d/);
+	// A step not applied yet, then a click elsewhere: the click goes where it says, with
+	// the range that applies, and the picker shows that range again.
+	await range.focus();
+	await owner.keyboard.press('ArrowDown');
+	await expect(range).toHaveValue('90d');
+	await owner.getByRole('link', { name: 'Session list', exact: true }).click();
+	await expect(owner).toHaveURL(/\/sessions\?.*range=30d/);
+	await expect(owner.getByLabel('Range')).toHaveValue('30d');
+	expect(read).not.toContain('90d');
 });
 
 test("a filter is in the page's title, and refreshing journeys keeps the keyboard's focus", async ({
@@ -126,6 +141,8 @@ test("a filter is in the page's title, and refreshing journeys keeps the keyboar
 	await blog.focus();
 	await owner.keyboard.press('Enter');
 	await expect(owner).toHaveTitle('couchstats demo · Today · page /blog · couchstats');
+	// Under it Top pages links no row: its scroll box takes the keyboard itself.
+	await expect(owner.getByRole('region', { name: /^Pages by/ })).toHaveAttribute('tabindex', '0');
 
 	const refresh = owner.getByRole('button', { name: 'Refresh journeys' });
 	await refresh.focus();
