@@ -192,6 +192,14 @@ test('after every successful settings action keyboard focus stays on the control
 	await pressEnter(pageGoal.getByRole('button', { name: 'Add page goal' }));
 	await expect(status('Added the goal /thanks.')).toBeVisible();
 	await expectFocusOn(page, pageGoal.getByRole('button', { name: 'Add page goal' }));
+	// Enter in a field submits too, and the keyboard stays in that field.
+	const path = pageGoal.getByLabel('Page path');
+	await path.fill('/pricing');
+	await path.press('Enter');
+	await expect(status('Added the goal /pricing.')).toBeVisible();
+	await expectFocusOn(page, path);
+	await pressEnter(main.getByRole('button', { name: 'Remove the goal /pricing' }));
+	await expectFocusOn(page, status('Goal removed.'));
 	const eventGoal = main.getByRole('form', { name: 'Add an event goal' });
 	await eventGoal.getByLabel('Event name').fill('signup');
 	await pressEnter(eventGoal.getByRole('button', { name: 'Add event goal' }));
@@ -234,6 +242,8 @@ test('a refused settings form shows its error beside it, on the field it is abou
 		await expect(field).toHaveAttribute('aria-describedby', (await alert.getAttribute('id'))!);
 		await expect(field).toHaveAccessibleDescription(text);
 		await expect(field).toBeFocused();
+		// Seen, too: a tall form's message below the window is scrolled into it.
+		await expect(alert).toBeInViewport();
 	}
 
 	const addOwner = main.locator('form[action="?/addOwner"]');

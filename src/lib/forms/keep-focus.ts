@@ -50,14 +50,23 @@ function isFocusable(element: unknown): element is Focusable {
 
 /**
  * `use:enhance={keepFocus()}`: the default `update()`, then focus where
- * {@link focusTarget} says.
+ * {@link focusTarget} says. The control that submitted is the one that had focus in the
+ * form (Enter in a field submits with the form's button as `submitter`, and focus goes
+ * back to the field), else the submitter. A failure's message is scrolled into view
+ * beside its field, which a tall form could otherwise leave below the window.
  * @param options.reset Whether a success empties the form (default true, as `update`'s).
  */
 export function keepFocus(options: { reset?: boolean } = {}): SubmitFunction {
-	return ({ formElement, submitter }) =>
-		async ({ result, update }) => {
+	return ({ formElement, submitter }) => {
+		const active = document.activeElement;
+		const from = active instanceof HTMLElement && formElement.contains(active) ? active : submitter;
+		return async ({ result, update }) => {
 			await update({ reset: options.reset ?? true });
 			await tick();
-			focusTarget(result, formElement, submitter, (id) => document.getElementById(id))?.focus();
+			const find = (id: string) => document.getElementById(id);
+			focusTarget(result, formElement, from, find)?.focus();
+			const answer = result.type === 'failure' ? (result.data as Partial<FormAnswer>) : undefined;
+			if (answer?.form) find(messageId(answer.form))?.scrollIntoView({ block: 'nearest' });
 		};
+	};
 }
