@@ -66,6 +66,8 @@ export interface Sessions {
 	 * probe has answered (the session's records are `local`).
 	 */
 	offset(local: number): number | null;
+	/** The clock offset session `s` stamps its records with (`null`: they are `local`). */
+	clock(s: SessionState): number | null;
 	/** The latest probe's offset (server minus browser, ms), `null` before any answered. */
 	latest(): number | null;
 	/**
@@ -103,6 +105,8 @@ export function createSessions(
 ): Sessions {
 	const read = () => readJson<SessionState>(store, KEYS.session);
 	const latest = () => readJson<number>(store, KEYS.offset) ?? null;
+	/** A session's own offset; one an earlier tracker began follows the latest probe. */
+	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o);
 	/**
 	 * Reads the shared session (a new one, on the latest probe's clock, when expired),
 	 * applies `change`, writes it back.
@@ -141,10 +145,12 @@ export function createSessions(
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		latest,
+		clock,
 		offset(local) {
 			const s = read();
-			const own = s?.o === undefined ? latest() : s.o;
-			return s && !expired(s, local + (own ?? 0)) ? own : latest();
+			if (!s) return latest();
+			const own = clock(s);
+			return expired(s, local + (own ?? 0)) ? latest() : own;
 		},
 		learn(sid, next) {
 			writeJson(store, KEYS.offset, next);

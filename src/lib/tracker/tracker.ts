@@ -222,7 +222,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			path,
 			src: session.src,
 			land: session.land,
-			local: sessions.offset(env.now()) === null || undefined,
+			local: sessions.clock(session) === null || undefined,
 			...fields
 		} as ClientRecord;
 		return record;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
-import type { Totals } from '../../stats/metrics';
+import { emptySums, totalsFrom, type Totals } from '../../stats/metrics';
 import {
 	filterMeaning,
 	headlineChange,
@@ -224,19 +224,7 @@ describe('viewTitle', () => {
 
 describe('headlineChange', () => {
 	const tile = (key: string) => headlineMetrics(null).find((m) => m.key === key)!;
-	const none: Totals = {
-		...totals(0),
-		pageviews: 0,
-		newVisitors: 0,
-		sessions: 0,
-		actualSessions: 0,
-		engagedSessions: 0,
-		engagementRate: 0,
-		bounceRate: 0,
-		engagedTimeMs: 0,
-		avgEngagedTimeMs: 0,
-		events: 0
-	};
+	const none = totalsFrom(emptySums());
 	test('a rate or average of no sessions in the previous period has no change, a count is new', () => {
 		const now = totals(5);
 		const change = (key: string, previous: Totals | undefined) =>
