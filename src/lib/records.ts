@@ -34,12 +34,18 @@ export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'other'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 /**
- * The longest a request is taken to be on its way, ms: a clock difference below it is
- * transit, at or above it a clock is wrong. The ingest moves a `local` record only when
- * its request's lag (arrival minus `sent`) reaches it; the tracker moves an open
- * session's clock only when a new probe differs from it by this much.
+ * A clock difference below this many ms is a request's usual time on its way or a
+ * probe's error, not a wrong clock: the ingest moves records by no less, and the tracker
+ * moves an open session's clock (for its days) only when a new probe differs this much.
  */
 export const TRANSIT_MS = 2000;
+
+/**
+ * The longest a tracker request can be on its way, ms: the tracker gives up on one after
+ * this. A request whose lag (arrival minus `sent`) differs from its `offset` by more was
+ * sent by a browser whose clock changed since its probe: the ingest trusts the lag.
+ */
+export const REQUEST_MS = 30_000;
 
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
@@ -161,15 +167,15 @@ export interface BaseRecord {
 	/** Site id, as registered in the sites database. */
 	site: string;
 	/**
-	 * Event time, ms since the epoch: the browser's clock corrected by the server offset
-	 * the tracker learnt, or, when `local`, by the ingest (stored records are corrected).
+	 * Event time, ms since the epoch, on the server's clock once stored. A record sent
+	 * `local` carries the browser's clock, which the ingest corrects.
 	 */
 	ts: number;
 	/**
-	 * Sent only: `ts` is the browser's own clock, the record being made before the
-	 * tracker first learnt the server's offset (it does not wait for it). The ingest adds
-	 * its receive time minus the request's `sent` to `ts` and stores the record without
-	 * this flag.
+	 * Sent only: `ts` is the browser's own clock (every record of this tracker; an
+	 * earlier one stamped records with its probe's offset and flagged only those made
+	 * before it had one). The ingest moves `ts` by the request's skew (bulk-docs.ts) and
+	 * stores the record without this flag.
 	 */
 	local?: true;
 	/** Session id (UUIDv7 made in the browser). */

@@ -9,7 +9,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { useTrackedApp, waitForRecords } from './tracker-support';
+import { keepFakeClock, useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -57,10 +57,9 @@ test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and 
 	const localDay = isoDay(visitAt + DAY);
 
 	const visitor = await (await visitorBrowser.newContext()).newPage();
-	// The visitor's clock is taken as right: the tracker starts with no offset to the
-	// server's clock and cannot probe it (it would correct the records to the real now).
-	await visitor.context().addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
-	await visitor.route(`${app.url}/api/ingest/`, (route) => route.abort());
+	// The visitor's clock is taken as right (the server's would correct the records to
+	// the real now).
+	await keepFakeClock(visitor.context());
 	// 23:50 in Kolkata, then 00:10 the next local day: a visitor of each local day (the
 	// demo site tells the tracker its time zone), though it is one UTC day and one session.
 	await visitor.clock.setFixedTime(visitAt - 20 * 60_000);

@@ -4,9 +4,12 @@
  * stays one session on one clock when the clock probe answers, its records stored on the
  * server's clock. An accuracy probe found an hour behind split every first visit in two
  * (a second entry pageview, a bounce), and ten minutes ahead lost the first page's
- * engaged time and milestones (refused as in the future). The built app, its CouchDB.
+ * engaged time and milestones (refused as in the future); a clock corrected between two
+ * visits, or during one, lost everything after the correction (refused as in the future
+ * too: the tracker stamped records with its probe's stale offset). The built app, its
+ * CouchDB.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
@@ -25,6 +28,51 @@ test.afterAll(async () => {
 	await app?.stop();
 });
 
+/**
+ * Opens `${prefix}a` in a new context whose clock starts at `clock`, the page focused,
+ * once its clock probe has answered.
+ */
+async function visit(browser: Browser, prefix: string, clock: number) {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, prefix);
+	const page = await context.newPage();
+	await page.clock.install({ time: clock });
+	await page.goto(`${app.url}${prefix}a`);
+	await emulateFocus(page);
+	await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
+	return { context, page };
+}
+
+/** Leaves the page, and reads the records under `prefix` once `path`'s last heartbeat is stored. */
+async function leave(page: Page, prefix: string, path = `${prefix}b`) {
+	await page.goto('about:blank');
+	const records = await waitForRecords(app, (rs) =>
+		rs.some((r) => r.path === path && r.type === 'heartbeat')
+	);
+	return records.filter((r) => r.path.startsWith(prefix));
+}
+
+const track = (page: Page, name: string) =>
+	page.evaluate(
+		(n) => (window as unknown as { couchstats: { track(n: string): void } }).couchstats.track(n),
+		name
+	);
+
+const moveTo = (page: Page, path: string) =>
+	page.evaluate((p) => history.pushState({}, '', p), path);
+
+const pageviews = (records: StoredRecord[]) =>
+	records.filter((r): r is StoredRecord & PageviewRecord => r.type === 'pageview');
+
+/** Every record within 2 s of the server's clock while the test ran, and not after it arrived. */
+function onServerClock(records: readonly StoredRecord[], before: number) {
+	const after = Date.now();
+	for (const record of records) {
+		expect(record.ts).toBeGreaterThanOrEqual(before - 2000);
+		expect(record.ts).toBeLessThanOrEqual(Math.min(after, record.receivedAt) + 2000);
+	}
+}
+
 for (const [wrong, by] of [
 	['an hour behind', -3600_000],
 	['ten minutes ahead', 600_000]
@@ -33,27 +81,14 @@ for (const [wrong, by] of [
 		browser
 	}) => {
 		const prefix = `/clock${by < 0 ? 'behind' : 'ahead'}/`;
-		const context = await browser.newContext({ userAgent: CHROME_UA });
-		await routeStandalonePage(context, app, prefix);
-		const page = await context.newPage();
-		await page.clock.install({ time: Date.now() + by });
 		const before = Date.now();
-		await page.goto(`${app.url}${prefix}a`);
-		await emulateFocus(page);
 		// The clock probe answers while the visitor reads the first page …
-		await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
+		const { context, page } = await visit(browser, prefix, Date.now() + by);
 		// … who then moves on within the site (a single-page app), and leaves.
-		await page.evaluate((path) => history.pushState({}, '', path), `${prefix}b`);
-		await page.goto('about:blank');
-		const records = (
-			await waitForRecords(app, (rs) =>
-				rs.some((r) => r.path === `${prefix}b` && r.type === 'heartbeat')
-			)
-		).filter((r) => r.path.startsWith(prefix));
-		const after = Date.now();
+		await moveTo(page, `${prefix}b`);
+		const records = await leave(page, prefix);
 
-		const views = records.filter((r): r is StoredRecord & PageviewRecord => r.type === 'pageview');
-		expect(views.map((r) => [r.path, r.entry])).toEqual([
+		expect(pageviews(records).map((r) => [r.path, r.entry])).toEqual([
 			[`${prefix}a`, true],
 			[`${prefix}b`, false]
 		]);
@@ -63,10 +98,55 @@ for (const [wrong, by] of [
 			`${prefix}a`,
 			`${prefix}b`
 		]);
-		for (const record of records) {
-			expect(record.ts).toBeGreaterThanOrEqual(before - 2000);
-			expect(record.ts).toBeLessThanOrEqual(Math.min(after, record.receivedAt) + 2000);
-		}
+		onServerClock(records, before);
 		await context.close();
 	});
 }
+
+test("a clock corrected between two visits loses nothing of the second (the last probe's offset is stale)", async ({
+	browser
+}) => {
+	const prefix = '/clockfixed/';
+	const before = Date.now();
+	// The first visit, on a clock an hour behind, learns that offset.
+	const { context, page } = await visit(browser, prefix, Date.now() - 3600_000);
+	await leave(page, prefix, `${prefix}a`);
+	// The clock is corrected, and the visitor comes back at once.
+	await page.clock.setSystemTime(Date.now());
+	await page.goto(`${app.url}${prefix}b`);
+	await emulateFocus(page);
+	await track(page, 'signup');
+	const records = await leave(page, prefix);
+	expect(records.filter((r) => r.type !== 'milestone').map((r) => [r.type, r.path])).toEqual([
+		['pageview', `${prefix}a`],
+		['heartbeat', `${prefix}a`],
+		['pageview', `${prefix}b`],
+		['event', `${prefix}b`],
+		['heartbeat', `${prefix}b`]
+	]);
+	onServerClock(records, before);
+	await context.close();
+});
+
+test("a clock that jumps ahead mid-visit loses nothing after the jump, stored on the server's clock", async ({
+	browser
+}) => {
+	const prefix = '/clockjump/';
+	const before = Date.now();
+	const { context, page } = await visit(browser, prefix, Date.now());
+	await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
+	// The clock jumps 31 minutes ahead (a slow clock corrected) while the visitor reads.
+	await page.clock.fastForward('31:00');
+	await moveTo(page, `${prefix}b`);
+	await track(page, 'signup');
+	const records = await leave(page, prefix);
+	// By the browser's clock the visitor was away 31 minutes: a new session, on /a.
+	expect(pageviews(records).map((r) => [r.path, r.entry])).toEqual([
+		[`${prefix}a`, true],
+		[`${prefix}a`, true],
+		[`${prefix}b`, false]
+	]);
+	expect(records.filter((r) => r.type === 'event').map((r) => r.path)).toEqual([`${prefix}b`]);
+	onServerClock(records, before);
+	await context.close();
+});

@@ -521,7 +521,7 @@ test('the standalone script on another origin delivers through CORS, with the sa
 	}
 });
 
-test("a browser's first pageview is sent while the clock probe is unanswered and stored once on the server's clock; its session keeps one clock", async ({
+test("a browser's first pageview is sent while the clock probe is unanswered and stored once on the server's clock; later requests carry the probe's offset", async ({
 	browser
 }) => {
 	const app = await startTrackedApp();
@@ -563,8 +563,8 @@ test("a browser's first pageview is sent while the clock probe is unanswered and
 		expect(stored.ts).toBeLessThanOrEqual(stored.receivedAt);
 		expect('local' in stored).toBe(false);
 
-		// Once the probe answers, the session's next page stays on the browser's clock (a
-		// session's times are on one clock), and the next session carries the server's.
+		// Once the probe answers, the next page's records are on the browser's clock too,
+		// and so are the next session's; their requests carry the probe's offset.
 		await Promise.all(probes.map((route) => route.continue()));
 		await page.waitForFunction(() => localStorage.getItem('couchstats:offset') !== null);
 		const sentFrom = async (path: string) => {
@@ -572,10 +572,14 @@ test("a browser's first pageview is sent while the clock probe is unanswered and
 				(r) => r.method() === 'POST' && (r.postData() ?? '').includes(`"${path}"`)
 			);
 			await page.goto(app.url + path);
-			const { docs } = (await request).postDataJSON() as { docs: ClientRecord[] };
-			return docs.find((r) => r.path === path && r.type === 'pageview')!;
+			const { docs, offset } = (await request).postDataJSON() as {
+				docs: ClientRecord[];
+				offset?: number;
+			};
+			return { ...docs.find((r) => r.path === path && r.type === 'pageview')!, offset };
 		};
-		expect((await sentFrom('/first/b')).local).toBe(true);
+		const second = await sentFrom('/first/b');
+		expect([second.local, typeof second.offset]).toEqual([true, 'number']);
 		// An untracked page of the origin ages the session past 30 minutes.
 		await page.goto(app.url + '/robots.txt');
 		await page.evaluate(() => {
@@ -584,7 +588,7 @@ test("a browser's first pageview is sent while the clock probe is unanswered and
 			localStorage.setItem('couchstats:session', JSON.stringify(session));
 		});
 		const third = await sentFrom('/first/c');
-		expect(third.local).toBeUndefined();
+		expect([third.local, typeof third.offset]).toEqual([true, 'number']);
 		const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === '/first/c'));
 		const views = records.filter((r) => r.type === 'pageview');
 		expect(views.map((r) => r.path)).toEqual(['/first/a', '/first/b', '/first/c']);

@@ -21,6 +21,7 @@ import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	emulateFocus,
+	keepFakeClock,
 	routeStandalonePage,
 	scriptVisibility,
 	setVisible,
@@ -44,14 +45,8 @@ test.afterAll(async () => {
 async function scriptedContext(browser: Browser, focused: boolean, prefix: string) {
 	const context = await browser.newContext({ userAgent: CHROME_UA });
 	await context.route('**/couchstats-deferred.js', (route) => route.abort());
-	// The server's clock would correct the fake time back to now: the clock probe is
-	// blocked, and the offset known (0), so that no record goes `local` for the ingest
-	// to correct either.
-	await context.route(
-		(url) => url.pathname === '/api/ingest/',
-		(route) => route.abort()
-	);
-	await context.addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
+	// The server's clock would correct the fake time back to now.
+	await keepFakeClock(context);
 	await scriptVisibility(context, focused);
 	await routeStandalonePage(context, app, prefix);
 	return context;

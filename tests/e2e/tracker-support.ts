@@ -16,7 +16,13 @@ import {
 } from '../support/browser';
 
 // The specs import these from here, with the rest of what they share.
-export { CHROME_UA, emulateFocus, launchVisitorBrowser, standalonePage } from '../support/browser';
+export {
+	CHROME_UA,
+	emulateFocus,
+	keepFakeClock,
+	launchVisitorBrowser,
+	standalonePage
+} from '../support/browser';
 
 /**
  * The visitors' browser with the back/forward cache on: Playwright launches Chromium

@@ -3,7 +3,7 @@
  * `playwright.config.ts` imported): Debian's Chromium, a visitor's browser, and the
  * plain page that loads the standalone tracker from an app.
  */
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningApp } from './app';
 import { CHROME_UA } from './ingest-records';
 
@@ -61,4 +61,27 @@ export function standalonePage(
 export async function emulateFocus(page: Page): Promise<void> {
 	const session = await page.context().newCDPSession(page);
 	await session.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+}
+
+/**
+ * Makes the ingest take the fake clock of a context's pages (Playwright's `clock`) as
+ * right, so that records keep the times a test gave them: the clock probe gets no answer
+ * and the tracker starts on an offset of 0, and its requests go without `sent`, so the
+ * ingest has nothing to tell it the clock is wrong (it moves records by their request's
+ * lag when that contradicts the offset, which would move them to the real now).
+ */
+export async function keepFakeClock(context: BrowserContext): Promise<void> {
+	await context.addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
+	await context.route(
+		(url) => url.pathname === '/api/ingest/',
+		(route) => route.abort()
+	);
+	await context.route(
+		(url) => url.pathname === '/api/ingest/_bulk_docs',
+		(route) => {
+			const body = route.request().postDataJSON() as { sent?: number };
+			delete body.sent;
+			return route.continue({ postData: JSON.stringify(body) });
+		}
+	);
 }

@@ -83,11 +83,12 @@ export interface SessionState {
 	 */
 	t?: string[];
 	/**
-	 * The clock offset (server minus browser, ms) the session's records are stamped with,
-	 * taken from the browser's latest clock probe when the session began, so that one
-	 * session's times never mix two clocks; `null` when the browser had no probe's answer
-	 * yet (its records are all `local`). Absent in sessions an earlier tracker began:
-	 * their records follow the latest probe, as they did. Set by the tracker only.
+	 * The clock offset (server minus browser, ms) the session takes its days by, taken
+	 * from the browser's latest clock probe when the session began, so that one session's
+	 * days never mix two clocks (its records go on the browser's clock, and the ingest
+	 * moves them); `null` when the browser had no probe's answer yet (the browser's own
+	 * days). Absent in sessions an earlier tracker began: they follow the latest probe.
+	 * Set by the tracker only.
 	 */
 	o?: number | null;
 }

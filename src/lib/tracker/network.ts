@@ -5,15 +5,16 @@
  * page) is stored once. The body is a string, so the request goes as `text/plain`,
  * which needs no CORS preflight; cookies are never sent.
  */
-import type { ClientRecord } from '../records.ts';
+import { REQUEST_MS, type ClientRecord } from '../records.ts';
 
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
  * leaves, and `offset`, the server's clock minus the local one once a probe has learnt
- * it: the ingest moves the time of `local` records (of a session begun before the
- * tracker knew the server's clock) by `offset`, else by its receive time minus `sent`. With `keepalive` (when the page hides), a
- * small body still goes out if the page closes (browsers allow 64 KiB of such requests
- * in flight). Gives up after 30 s, so a hung server cannot stall delivery.
+ * it: the ingest moves the records (on the local clock, `local`) by `offset`, or by its
+ * receive time minus `sent` when that contradicts `offset` (bulk-docs.ts). With
+ * `keepalive` (when the page hides), a small body still goes out if the page closes
+ * (browsers allow 64 KiB of such requests in flight). Gives up after `REQUEST_MS`, so a
+ * hung server cannot stall delivery.
  *
  * @returns true when the ingest answered 2xx: every record is stored, or refused for
  *   good (a per-record `forbidden`), so none needs to be sent again.
@@ -32,7 +33,7 @@ export function post(
 			body,
 			credentials: 'omit',
 			keepalive: keepalive && body.length < 60_000,
-			signal: AbortSignal.timeout(30_000)
+			signal: AbortSignal.timeout(REQUEST_MS)
 		})
 			// Reading the body completes the request (an unread one stays open).
 			.then((response) => response.text().then(() => response.ok))

@@ -60,22 +60,14 @@ export interface Sessions {
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
-	/**
-	 * The clock offset of activity at `local` (this browser's clock): the open session's
-	 * own, else the latest probe's, which a session begun now takes; `null` while no
-	 * probe has answered (the session's records are `local`).
-	 */
-	offset(local: number): number | null;
-	/** The clock offset session `s` stamps its records with (`null`: they are `local`). */
-	clock(s: SessionState): number | null;
 	/** The latest probe's offset (server minus browser, ms), `null` before any answered. */
 	latest(): number | null;
 	/**
-	 * A probe sent in session `sid` answered `next`: stored as the latest, and made the
-	 * session's own when the session is still open and its clock is `next` off by
-	 * {@link TRANSIT_MS} or more (the browser's clock was changed). A smaller difference
-	 * is the probe's own error, and a `local` session stays local: either way, the
-	 * session keeps one clock.
+	 * A probe sent in session `sid` answered `next`: stored as the latest (what requests
+	 * carry), and made the session's own when the session is still open and its clock is
+	 * `next` off by {@link TRANSIT_MS} or more (the browser's clock was changed). A smaller
+	 * difference is the probe's own error, and a session begun before any probe answered
+	 * stays on the browser's clock: either way, the session's days keep one clock.
 	 */
 	learn(sid: string, next: number): void;
 }
@@ -106,10 +98,10 @@ export function createSessions(
 	const read = () => readJson<SessionState>(store, KEYS.session);
 	const latest = () => readJson<number>(store, KEYS.offset) ?? null;
 	/** A session's own offset; one an earlier tracker began follows the latest probe. */
-	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o);
+	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o) ?? 0;
 	/**
-	 * Reads the shared session (a new one, on the latest probe's clock, when expired),
-	 * applies `change`, writes it back.
+	 * Reads the shared session (a new one, taking the latest probe's offset, when
+	 * expired), applies `change`, writes it back.
 	 */
 	const touch = (now: number, change?: (s: SessionState) => unknown): SessionState => {
 		const open = read();
@@ -130,7 +122,7 @@ export function createSessions(
 		let result!: T;
 		touch(now, (s) => {
 			const v = visitor(now);
-			result = rule(s, v, dayOf(now));
+			result = rule(s, v, dayOf(now + clock(s)));
 			writeJson(store, KEYS.visitor, v);
 		});
 		return result;
@@ -145,13 +137,6 @@ export function createSessions(
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		latest,
-		clock,
-		offset(local) {
-			const s = read();
-			if (!s) return latest();
-			const own = clock(s);
-			return expired(s, local + (own ?? 0)) ? latest() : own;
-		},
 		learn(sid, next) {
 			writeJson(store, KEYS.offset, next);
 			const s = read();

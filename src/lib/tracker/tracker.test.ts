@@ -412,7 +412,7 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('on a first visit, sends at once on the local clock, marked local, while the clock probe is unanswered', async () => {
+	test('sends every record at once on the local clock, marked local; requests carry the latest probe once one answered', async () => {
 		const b = fakeBrowser(60_000);
 		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
@@ -420,31 +420,26 @@ describe('createTracker', () => {
 		tracker.pageview();
 		b.advance(30);
 		await settle();
-		// The ingest adds its time minus `sent` to a local record's time.
+		// The ingest moves a local record by its time minus `sent` (no offset yet).
 		expect(b.posts.map((p) => [p.docs.map((r) => [r.type, r.ts, r.local]), p.sent])).toEqual([
 			[[['pageview', madeAt, true]], madeAt + 30]
 		]);
 		b.answerProbe();
 		await settle();
-		// The session's later records stay on the local clock, as its first did.
 		b.advance(1000);
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
 		expect([next.ts, next.local]).toEqual([b.env.now(), true]);
-		// Its requests now carry the probe's offset, which the ingest moves them by
-		// rather than by their own time on the way.
-		await settle();
-		expect(b.posts.map((p) => p.offset)).toEqual([undefined, 60_015]);
-		// The next session carries the corrected clock (the probe, answered 30 ms after it
-		// left, takes the middle of that trip as the server's moment), and no flag.
+		// The next session's records too: the clock is the ingest's to correct.
 		b.advance(SESSION_MS);
 		tracker.pageview('/later');
 		const later = (await tracker.pending()).find((r) => r.path === '/later')!;
-		expect([later.ts, later.local, later.sid == next.sid]).toEqual([
-			b.env.now() + 60_015,
-			undefined,
-			false
-		]);
+		expect([later.ts, later.local, later.sid == next.sid]).toEqual([b.env.now(), true, false]);
+		// Requests carry the probe's offset (answered 30 ms after it left: the middle of
+		// that trip is the server's moment), which the ingest moves records by rather
+		// than by their own time on the way.
+		await settle();
+		expect(b.posts.map((p) => p.offset)).toEqual([undefined, 60_015]);
 	});
 
 	test("one session's records are stamped on one clock, so engaged time never exceeds its duration", async () => {
@@ -466,48 +461,62 @@ describe('createTracker', () => {
 		expect(new Set(records.map((r) => r.local))).toEqual(new Set([true]));
 	});
 
-	test('a session keeps its clock through a new probe within TRANSIT_MS, and moves to one further off', async () => {
-		const b = fakeBrowser(10_000);
+	test("a session begun before any probe answered keeps the browser's days; the next takes the probe's", async () => {
+		// The server's clock is 2 h ahead of the page's; the first visit begins at 21:59 on
+		// the page's clock (23:59 on the server's), its probe unanswered.
+		const b = fakeBrowser(2 * 3600_000);
+		b.advance(10 * 3600_000 - 60_000);
+		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
-		/** How far ahead of the page's clock each page view was stamped. */
-		const stamped: Record<string, number> = {};
-		const view = async (path: string) => {
-			const local = b.env.now();
-			tracker.pageview(path);
-			await settle();
-			stamped[path] = b.sent().find((r) => r.path === path)!.ts - local;
-		};
-		await view('/first');
-		// The second session begins on the first probe's offset, and probes again: the
-		// server's clock is 1,999 ms further off, the probe's own error as far as it knows.
+		tracker.pageview('/a');
+		b.answerProbe();
+		await settle();
+		// 00:00:30 on the server's clock, still the session's day.
+		b.advance(90_000);
+		tracker.pageview('/b');
+		// Engaged on /b for 30 minutes: the next session begins on /b as the visitor moves
+		// on (00:30:30 on the server's clock), and takes its days by the probe's clock.
 		b.advance(SESSION_MS);
-		b.serverAhead(10_000 + TRANSIT_MS - 1);
-		await view('/second');
-		b.advance(1000);
-		await view('/same-clock');
-		// The third begins on that latest probe, whose successor finds the clock 2 s off.
-		b.advance(SESSION_MS);
-		b.serverAhead(10_000 + 2 * TRANSIT_MS - 1);
-		await view('/third');
-		b.advance(1000);
-		await view('/new-clock');
-		// The probes answer at once: no trip, so the offsets are exact.
-		expect(stamped).toEqual({
-			'/first': 0,
-			'/second': 10_000,
-			'/same-clock': 10_000,
-			'/third': 10_000 + TRANSIT_MS - 1,
-			'/new-clock': 10_000 + 2 * TRANSIT_MS - 1
-		});
-		expect(
-			b
-				.sent()
-				.filter((r) => r.local)
-				.map((r) => r.path)
-		).toEqual(['/first']);
+		tracker.pageview('/c');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.entry, r.firstOfDay])).toEqual([
+			['/a', true, true],
+			['/b', false, false],
+			['/b', true, true],
+			['/c', false, false]
+		]);
 	});
 
-	test('a session an earlier tracker began (no clock of its own) follows the latest probe, as it did', async () => {
+	test.each([
+		[TRANSIT_MS - 1, false],
+		[TRANSIT_MS, true]
+	])(
+		"a session's days move to its own probe when it finds the clock %i ms off: %s",
+		async (ahead, moved) => {
+			// An earlier probe found the page's clock right; the session begins at 23:59:58.5
+			// on the page's clock, on that offset, and its own probe finds the server ahead.
+			const b = fakeBrowser(ahead);
+			b.env.storage.setItem(KEYS.offset, '0');
+			b.advance(12 * 3600_000 - 1500);
+			b.holdProbe();
+			const tracker = createTracker({ site: 'blog' }, b.env);
+			tracker.pageview('/a');
+			b.answerProbe();
+			await settle();
+			// 23:59:59.5 on the page's clock: the next day on the server's.
+			b.advance(1000);
+			tracker.pageview('/b');
+			await settle();
+			const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+			expect(views.map((r) => [r.path, r.firstOfDay])).toEqual([
+				['/a', true],
+				['/b', moved]
+			]);
+		}
+	);
+
+	test('a session an earlier tracker began (no clock of its own) goes on, its records on the local clock', async () => {
 		const b = fakeBrowser();
 		const now = b.env.now();
 		b.env.storage.setItem(KEYS.offset, JSON.stringify(3000));
@@ -519,10 +528,10 @@ describe('createTracker', () => {
 		tracker.pageview('/after-upgrade');
 		await settle();
 		const [view] = b.sent();
-		expect([view.sid, view.ts, view.local]).toEqual(['open-session', now + 3000, undefined]);
+		expect([view.sid, view.ts, view.local]).toEqual(['open-session', now, true]);
 	});
 
-	test("a tab joins the open session on that session's clock, whatever it learnt since", async () => {
+	test('a tab joins the open session, its records on the local clock whatever the latest probe says', async () => {
 		const storage = memoryStore();
 		storage.setItem(KEYS.offset, JSON.stringify(5000));
 		const first = fakeBrowser(5000);
@@ -537,11 +546,7 @@ describe('createTracker', () => {
 		await settle();
 		const [view] = second.sent();
 		const [entry] = first.sent();
-		expect([view.sid, view.ts, view.local]).toEqual([
-			entry.sid,
-			second.env.now() + 5000,
-			undefined
-		]);
+		expect([view.sid, view.ts, view.local]).toEqual([entry.sid, second.env.now(), true]);
 	});
 
 	test('engaged time after the session ended starts the next one on the page it was spent on, not on the page a navigation goes to', async () => {
@@ -573,24 +578,22 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('a clock probe that moves the clock back never stamps a record before the one made before it', async () => {
-		// The session begins on the clock an earlier probe learnt; its own probe finds the
-		// server's clock 5 s behind that (the page's clock was changed): the session moves.
-		const b = fakeBrowser(-5000);
-		b.env.storage.setItem(KEYS.offset, '0');
-		b.holdProbe();
+	test('a page never stamps a record before the one it made before, unless its clock was set back TRANSIT_MS or more', async () => {
+		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
-		b.advance(30);
-		b.answerProbe();
 		await settle();
 		const [first] = b.sent();
-		b.advance(100);
+		// The clock steps back a little (the system adjusting it): the order is kept.
+		b.advance(-(TRANSIT_MS - 1));
 		tracker.pageview('/next');
-		const [next] = (await tracker.pending()).filter((r) => r.path === '/next');
-		expect(first.ts).toBe(b.env.now() - 130);
-		expect(next.ts).toBe(first.ts);
-		expect(next._id > first._id).toBe(true);
+		// It is set back further: records follow it (the ingest moves them by their lag).
+		b.advance(-1);
+		tracker.pageview('/set-back');
+		const pending = await tracker.pending();
+		const at = (path: string) => pending.find((r) => r.path === path && r.type === 'pageview')!;
+		expect([at('/next').ts, at('/set-back').ts]).toEqual([first.ts, first.ts - TRANSIT_MS]);
+		expect(at('/next')._id > first._id).toBe(true);
 	});
 
 	test('engaged time is measured on the page clock: an offset learned meanwhile adds nothing', async () => {

@@ -6,11 +6,11 @@
  * ever, first of the path today) and events (first of their name in the session and
  * the day), stamps every record with its session's source and landing page, accounts
  * engaged time with heartbeats, emits session milestones, and delivers the records
- * (delivery.ts: live requests, the journal kept when the page hides). It learns the
- * server's clock offset once per session, in parallel: nothing waits for it, and a
- * session stamps all its records with the offset it began with, so that its duration
- * is measured on one clock (records of a session begun before this browser ever learnt
- * it go at once, marked `local`, and the ingest moves them onto its own clock). Events
+ * (delivery.ts: live requests, the journal kept when the page hides). Records are
+ * stamped on the browser's clock, marked `local`; the ingest moves them onto its own by
+ * the clock offset each request carries, which the tracker learns once per session in
+ * parallel (nothing waits for it), or by the request's lag when that contradicts it (the
+ * browser's clock was changed since). Events
  * from `track()` are records at once, like pageviews, so one tracked just before the
  * page goes leaves with it, and so are the clicks, links and forms automatic capture
  * records (capture.ts). After `load`, in idle
@@ -25,6 +25,7 @@ import {
 	RECORD_VERSION,
 	revisionFor,
 	sourceOf,
+	TRANSIT_MS,
 	type ClientRecord,
 	type Milestone,
 	type StoredRecord
@@ -146,16 +147,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/** The latest time this page stamped: a record is never stamped before the one made before it. */
 	let last = 0;
 	/**
-	 * Now on the clock of the session activity now belongs to: the local clock plus the
-	 * server's offset that session took when it began (none while no probe of this
-	 * browser has answered: its records are `local`, and the ingest corrects their time).
-	 * A session begun on a later probe's offset can move the clock back (a server
-	 * behind, or the answer's trip): records made after it still sort after the ones
-	 * made before.
+	 * Now on the browser's clock, never before the time this page stamped last, so that
+	 * its records keep their order, unless the clock went back {@link TRANSIT_MS} or more:
+	 * then it was set back, and records follow it (the ingest moves them by the lag of
+	 * the requests that carry them).
 	 */
 	const now = () => {
 		const t = env.now();
-		return (last = Math.max(last, t + (sessions.offset(t) ?? 0)));
+		return (last = t < last && last - t < TRANSIT_MS ? last : t);
 	};
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
@@ -222,7 +221,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			path,
 			src: session.src,
 			land: session.land,
-			local: sessions.clock(session) === null || undefined,
+			local: true,
 			...fields
 		} as ClientRecord;
 		return record;
@@ -230,8 +229,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	/**
 	 * Learns the clock offset (once per session, and on each page until this browser
-	 * first learns it), for the sessions that begin after it answers (sessions.ts
-	 * `learn`). No record waits for it; a failed probe keeps the offset it had.
+	 * first learns it): the requests after it answers carry it, and the sessions that
+	 * begin after it take their days by it (sessions.ts `learn`). No record waits for it;
+	 * a failed probe keeps the offset it had.
 	 */
 	function probe(sid: string) {
 		if (probing) return;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
 import type { DocumentScope } from 'nano';
-import { TRANSIT_MS, type StoredRecord } from '$lib/records';
-import { checkBatch, storeRecords, type BatchContext } from './bulk-docs';
+import { REQUEST_MS, TRANSIT_MS, type StoredRecord } from '$lib/records';
+import { checkBatch, skewOf, storeRecords, type BatchContext } from './bulk-docs';
 import { describeAgent } from './enrich';
 import { NOW, oneOfEach, pageview } from '../../../../tests/support/ingest-records';
 import { SiteList } from './site-cache';
@@ -175,6 +175,39 @@ describe('checkBatch', () => {
 		expect(() => checkBatch({ docs: [], new_edits: false, offset: 1.5 }, ctx)).toThrow(
 			'offset must be whole milliseconds'
 		);
+	});
+
+	test('an offset its request contradicts by REQUEST_MS or more is stale: the lag moves local records', () => {
+		const at = (body: object, doc: object) =>
+			checkBatch({ docs: [doc], new_edits: false, ...body }, ctx).records.map((r) => r.ts);
+		// The browser learnt its clock was an hour behind; the clock was then corrected
+		// and the visitor came back: records on the right clock, the offset an hour stale.
+		const right = pageview(NOW - 5000, { local: true });
+		expect(at({ sent: NOW - 300, offset: 3600_000 }, right)).toEqual([NOW - 5000]);
+		// Ten minutes ahead now, the probe still saying the clock is right: moved by the lag,
+		// its 300 ms on the way included.
+		const ahead = pageview(NOW + 600_000 - 5000, { local: true });
+		expect(at({ sent: NOW + 600_000 - 300, offset: 0 }, ahead)).toEqual([NOW - 4700]);
+		// A request that took up to REQUEST_MS on its way still trusts the offset.
+		const slow = pageview(NOW - 60_000 - 5000, { local: true });
+		const trip = REQUEST_MS - 1;
+		expect(at({ sent: NOW - 60_000 - trip, offset: 60_000 }, slow)).toEqual([NOW - 5000]);
+		expect(at({ sent: NOW - 60_000 - REQUEST_MS, offset: 60_000 }, slow)).toEqual([
+			NOW - 5000 + REQUEST_MS
+		]);
+	});
+
+	test.each([
+		['no sent, no offset', undefined, undefined, 0],
+		['a lag under TRANSIT_MS', 1999, undefined, 0],
+		['a lag of TRANSIT_MS', 2000, undefined, 2000],
+		['an offset the lag confirms', 60_250, 60_000, 60_000],
+		['an offset without sent', undefined, -4000, -4000],
+		['a small offset the lag confirms', 1500, 1200, 0],
+		['an offset the lag contradicts', 250, 3600_000, 0],
+		['an offset the lag contradicts, far off', -3600_000, 0, -3600_000]
+	])('skewOf: %s', (_, lag, offset, skew) => {
+		expect(skewOf(NOW, lag === undefined ? undefined : NOW - lag, offset)).toBe(skew);
 	});
 
 	test.each([

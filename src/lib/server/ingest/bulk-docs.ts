@@ -13,15 +13,14 @@
  *
  * Beyond CouchDB's body, a request may carry `sent`, the browser's clock as it left,
  * and `offset`, the server's clock minus the browser's once the tracker's clock probe
- * has learnt it: records flagged `local` (of a session begun before the tracker knew the
- * server's clock, which it does not wait for) are moved onto the server's clock by
- * `offset`, else by the receive time minus `sent`, when that is TRANSIT_MS or more, and
- * stored without the flag. A record that travels twice keeps its `_id`
+ * has learnt it: records flagged `local` (on the browser's clock: every record of the
+ * current tracker) are moved onto the server's clock by the request's skew
+ * ({@link skewOf}) and stored without the flag. A record that travels twice keeps its `_id`
  * and `_rev`, so whichever copy arrives first is the one stored.
  */
 import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
 import * as v from 'valibot';
-import { LIMITS, TRANSIT_MS, type StoredRecord } from '$lib/records';
+import { LIMITS, REQUEST_MS, TRANSIT_MS, type StoredRecord } from '$lib/records';
 import { CouchstatsError } from '../errors';
 import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
@@ -91,15 +90,7 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		throw new CouchstatsError(400, reason);
 	}
 	const { docs, sent, offset } = parsed.output;
-	// What the browser's clock lags the server's by: a `local` record's time moves by it.
-	// The clock probe's answer when the tracker has one (`offset`, measured over a round
-	// trip), else this request's lag (its arrival minus `sent`), which includes its time
-	// on the way. Under TRANSIT_MS it moves nothing, either way: moved by a lag that is
-	// transit, a slow first request's pageview would sort after what the visitor did
-	// next; and a session's records, all `local` when it began before the browser knew
-	// the server's clock, must all move alike. Without either, 0.
-	const lag = offset ?? (sent === undefined ? 0 : ctx.now - sent);
-	const skew = Math.abs(lag) < TRANSIT_MS ? 0 : lag;
+	const skew = skewOf(ctx.now, sent, offset);
 	if (docs.length > LIMITS.docsPerRequest) {
 		throw new CouchstatsError(
 			413,
@@ -129,6 +120,32 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		perSession.set(record.sid, (perSession.get(record.sid) ?? 0) + 1);
 	});
 	return { records, errors, positions, perSession };
+}
+
+/**
+ * How far a request's `local` records move onto the server's clock, ms: the browser's
+ * clock lags the server's by it.
+ *
+ * - `offset`, the tracker's clock probe, measured over a round trip, when the request
+ *   carries one that its lag (arrival minus `sent`, which includes the time on the way)
+ *   confirms: the two differ by less than {@link REQUEST_MS}, the longest a request is
+ *   on its way.
+ * - Else the lag: before the browser's first probe answered, or when the browser's
+ *   clock was changed since (a probe an hour off is no transit).
+ * - Under {@link TRANSIT_MS}, nothing: such a lag is the time on the way, and a small
+ *   offset would move only the requests that carry one, not the session's first.
+ *
+ * @param now The server's clock as the request arrived.
+ * @param sent The browser's clock as it left.
+ * @param offset The server's clock minus the browser's, as the tracker's probe learnt it.
+ */
+export function skewOf(now: number, sent?: number, offset?: number): number {
+	const lag = sent === undefined ? undefined : now - sent;
+	const skew =
+		offset !== undefined && (lag === undefined || Math.abs(lag - offset) < REQUEST_MS)
+			? offset
+			: (lag ?? 0);
+	return Math.abs(skew) < TRANSIT_MS ? 0 : skew;
 }
 
 /** The `_id` to report an error under: the document's own id when it is a short string. */
