@@ -10,7 +10,7 @@ import type { LiveRecord } from '../../src/lib/server/live/follower';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';
-import { sendThroughIngest, startApp } from './harness';
+import { postLogin, sendThroughIngest, startApp, TEST_ADMIN_PASSWORD } from './harness';
 
 let app: RunningApp;
 
@@ -29,10 +29,12 @@ interface OpenStream {
 	until(done: () => boolean, ms?: number): Promise<boolean>;
 	/** Leaves, as a closed browser tab does. */
 	close(): Promise<void>;
+	/** Reads until the server ends the stream (true) or `ms` have passed (false). */
+	ended(ms?: number): Promise<boolean>;
 }
 
-async function openStream(site: string, headers?: HeadersInit): Promise<OpenStream> {
-	const res = await fetch(`${app.url}/api/v1/live?site=${site}`, { headers });
+async function openStream(site: string, headers?: HeadersInit, query = ''): Promise<OpenStream> {
+	const res = await fetch(`${app.url}/api/v1/live?site=${site}${query}`, { headers });
 	expect(res.status).toBe(200);
 	expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
 	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -65,6 +67,15 @@ async function openStream(site: string, headers?: HeadersInit): Promise<OpenStre
 				}
 			}
 			return true;
+		},
+		async ended(ms = 20_000) {
+			try {
+				await stream.until(() => false, ms);
+				return false;
+			} catch (e) {
+				if ((e as Error).message === 'the stream ended') return true;
+				throw e;
+			}
 		},
 		close: () => reader.cancel()
 	};
@@ -210,4 +221,74 @@ test('other sites’ live streams and stats need an owner, a token or the share 
 	expect(csv.status).toBe(200);
 	const otherSite = await fetch(`${app.url}/api/v1/stats?site=demo&share=${secret}`);
 	expect(otherSite.status).toBe(403);
+});
+
+/** Logs the first account in; its session cookie. */
+async function logIn(): Promise<string> {
+	const res = await postLogin(app.url, app.adminName, TEST_ADMIN_PASSWORD);
+	expect(res.status).toBe(303);
+	return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+/** Posts a form action of the app as its page does. */
+async function act(cookie: string, path: string, fields: Record<string, string> = {}) {
+	const res = await fetch(`${app.url}${path}`, {
+		method: 'POST',
+		headers: {
+			origin: app.url,
+			cookie,
+			accept: 'application/json',
+			'x-sveltekit-action': 'true',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams(fields)
+	});
+	expect(res.status).toBe(200);
+	expect((await res.json()).type).toBe('success');
+}
+
+/**
+ * After `revoke`, the stream ends without sending the site's next records: the outside
+ * review found a revoked token, a disabled share link and a logout left streams open,
+ * sending every new pageview.
+ */
+async function endsOnRevoke(stream: OpenStream, revoke: () => Promise<void>) {
+	await revoke();
+	const { ts } = await sendPageview('/after-revoke');
+	expect(await stream.ended()).toBe(true);
+	expect(stream.records.some((r) => r.ts === ts)).toBe(false);
+	expect(stream.events.at(-1)).toBe('event: end\ndata: {"reason":"access ended"}');
+}
+
+test('a stream opened with an API token ends when the token is revoked', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
+	const { secret, token } = await addToken(couch, admin, 'demo', 'revoked live');
+	const stream = await openStream('demo', { authorization: `Bearer ${secret}` });
+	const cookie = await logIn();
+	await endsOnRevoke(stream, () =>
+		act(cookie, '/sites/demo/settings?/revokeToken', { id: token.id })
+	);
+});
+
+test('a stream opened with a share link ends when the link is turned off', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
+	const secret = await enableShareLink(couch, admin, 'demo');
+	const stream = await openStream('demo', undefined, `&share=${secret}`);
+	const cookie = await logIn();
+	await endsOnRevoke(stream, () => act(cookie, '/sites/demo/settings?/disableShare'));
+});
+
+test('a stream opened with a session ends at logout', async () => {
+	const cookie = await logIn();
+	const stream = await openStream('demo', { cookie });
+	await endsOnRevoke(stream, async () => {
+		const out = await fetch(`${app.url}/logout`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { origin: app.url, cookie }
+		});
+		expect(out.status).toBe(303);
+	});
 });

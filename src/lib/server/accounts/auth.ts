@@ -17,6 +17,7 @@ import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { ADMIN_ROLE } from '../boot/setup';
 import { SESSION_LIFETIME_S, isCurrent } from './session-token';
+import { accessChanged } from './access';
 import type { SiteRecord } from './sites';
 
 /** The app's session cookie (HTTP-only, same-site): `<CouchDB AuthSession>.<session key>`. */
@@ -133,8 +134,8 @@ export async function sessionFor(
 
 /**
  * Ends every session of an account: replaces its session key, so no cookie issued
- * before works again (at once in this process; other app instances cache a session
- * check for up to 30 s).
+ * before works again, nor holds a live stream open (at once in this process; other app
+ * instances cache a session check for up to 30 s).
  * @throws when CouchDB cannot be reached.
  */
 export async function endSessions(couch: Couch, name: string): Promise<void> {
@@ -148,6 +149,7 @@ export async function endSessions(couch: Couch, name: string): Promise<void> {
 		if (!doc) return;
 		try {
 			await users.insert({ ...doc, [KEY_FIELD]: randomBytes(16).toString('hex') });
+			accessChanged();
 			return;
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode !== 409 || attempt >= 4) throw e;

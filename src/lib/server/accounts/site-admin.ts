@@ -8,6 +8,7 @@ import type { User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
 import { invalidateSiteCache } from '../ingest/site-cache';
+import { accessChanged } from './access';
 import { ACCOUNT_NAME } from '../boot/setup';
 import {
 	siteDocId,
@@ -163,8 +164,10 @@ export async function changeSite(
 		const next = await change(site);
 		try {
 			const { rev } = await couch.sites.insert(next);
-			// A host name added is the ingest's to accept at once, not after its TTL.
+			// A host name added is the ingest's to accept at once, not after its TTL; a
+			// token revoked or a share link turned off ends the live streams it opened.
 			invalidateSiteCache();
+			accessChanged();
 			return { ...next, _rev: rev };
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode !== 409 || attempt > 0) {

@@ -23,6 +23,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
 import { logError } from '../log';
 import { invalidateSiteCache } from '../ingest/site-cache';
+import { accessChanged } from './access';
 import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords } from './site-records';
 import type { SiteRecord } from './sites';
@@ -70,6 +71,7 @@ export async function requestSiteDeletion(
 		const { rev } = await couch.sites.insert(marked);
 		// The ingest's cached site list would take Origin-less records for it until its TTL.
 		invalidateSiteCache();
+		accessChanged();
 		return { ...marked, _rev: rev };
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 409) {

@@ -2,14 +2,23 @@
  * `GET /api/v1/live?site=ID`: who may listen is who may read the site's stats (owner
  * session, `Authorization: Bearer`, or the site's share link as `share=`); the public
  * demo site may be followed by anyone, as its /stats page is public, and names only the
- * paths that page shows (`demo/public-paths.ts`; any other is sent as "(other)"). A stream stays
+ * paths that page shows (`demo/public-paths.ts`; any other is sent as "(other)"). A stream
+ * holds its reader's access open, so it is checked again (accounts/access.ts): a token
+ * revoked, a share link turned off, a logout end the streams they opened. A stream stays
  * open as long as its client wants, so one client address may hold at most
  * {@link MAX_STREAMS_PER_CLIENT} at once: more would let anyone use up the process's
  * connections and file descriptors with the public stream.
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { authorizeSite, credentialsOf, type StatsRequest } from '../stats/authorize';
+import {
+	authorizeSite,
+	credentialsOf,
+	type Credentials,
+	type StatsRequest
+} from '../stats/authorize';
+import { heldAccess } from '../accounts/access';
+import { sessionFor } from '../accounts/auth';
 import { parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
 import { DEMO_SITE } from '../accounts/sites';
@@ -22,9 +31,11 @@ export const MAX_STREAMS_PER_CLIENT = 32;
 /** Open streams per client address; an address leaves the map with its last stream. */
 const openStreams = new Map<string, number>();
 
-/** A live request: the stats request and the client's address (`client-address.ts`). */
+/** A live request: the stats request, the client's address (`client-address.ts`) and session cookie. */
 export interface LiveRequest extends StatsRequest {
 	clientAddress: string;
+	/** The session cookie `locals.user` came from, checked again while the stream is open. */
+	session?: string;
 }
 
 /** Answers a live request: an SSE stream, or a JSON error. */
@@ -34,7 +45,8 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		const site = parseSiteId(params);
 		// Anyone may follow the demo site, and is then told only its public pages; its
 		// owners (their tokens, its share link) see every path, as on its dashboard.
-		const reader = await authorizeSite(couch(), site, credentialsOf(event)).then(
+		const credentials = credentialsOf(event);
+		const reader = await authorizeSite(couch(), site, credentials).then(
 			() => true,
 			(e) => {
 				if (site === DEMO_SITE && e instanceof CouchstatsError) return false;
@@ -56,11 +68,26 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			else openStreams.delete(address);
 		};
 		const publish = reader ? undefined : (path: string) => (isPublicPath(path) ? path : OTHER);
-		return liveResponse(site, { publish, onClose });
+		const allowed = reader
+			? heldAccess(() => stillReads(site, credentials, event.session))
+			: undefined;
+		return liveResponse(site, { publish, onClose, allowed });
 	} catch (e) {
 		if (e instanceof CouchstatsError) {
 			return Response.json({ error: e.name, message: e.message }, { status: e.status });
 		}
 		throw e;
 	}
+}
+
+/** Whether `credentials` (with the session cookie they came from) still read `site`. */
+async function stillReads(site: string, credentials: Credentials, session?: string) {
+	const user = session ? ((await sessionFor(couch(), session))?.user ?? null) : null;
+	return authorizeSite(couch(), site, { ...credentials, user }).then(
+		() => true,
+		(e) => {
+			if (e instanceof CouchstatsError) return false;
+			throw e;
+		}
+	);
 }

@@ -2,7 +2,9 @@
  * Server-Sent Events for live pages: one shared `_changes` follower per process,
  * fanned out to every open stream of a site. A stream sends `event: records` with the
  * site's new records (debounced), a comment every 15 s so proxies keep it open, and
- * `retry: 2000` so browsers reconnect quickly after a restart.
+ * `retry: 2000` so browsers reconnect quickly after a restart. A stream whose reader
+ * lost access (`allowed`, checked before each batch and each keep-alive) ends with
+ * `event: end`; a reconnection is then refused as any request would be.
  */
 import { couch } from '../couch';
 import { redactSecrets } from '../log';
@@ -40,6 +42,8 @@ export interface LiveOptions {
 	publish?: (path: string) => string;
 	/** Called once when the stream ends, whoever ends it. */
 	onClose?: () => void;
+	/** Whether the reader may still read the site (accounts/access.ts `heldAccess`); default yes. */
+	allowed?: () => Promise<boolean>;
 }
 
 /** An SSE response streaming a site's new records until the client goes away. */
@@ -57,17 +61,32 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			};
 			send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ site })}\n\n`);
 			const publish = options.publish;
+			let ended = false;
+			const allowed = options.allowed ?? (() => Promise.resolve(true));
+			/** Sends `text` once the reader's access is checked, in order; ends the stream without it. */
+			let sending = Promise.resolve();
+			const sendAllowed = (text: () => string) => {
+				sending = sending.then(async () => {
+					if (ended) return;
+					if (await allowed().catch(() => false)) return send(text());
+					send(`event: end\ndata: ${JSON.stringify({ reason: 'access ended' })}\n\n`);
+					close();
+				});
+			};
 			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
 				site,
-				(batch: LiveRecord[]) => {
-					const records = publish
-						? batch.map((record) => ({ ...record, path: publish(record.path) }))
-						: batch;
-					send(`event: records\ndata: ${JSON.stringify({ records })}\n\n`);
-				}
+				(batch: LiveRecord[]) =>
+					sendAllowed(() => {
+						const records = publish
+							? batch.map((record) => ({ ...record, path: publish(record.path) }))
+							: batch;
+						return `event: records\ndata: ${JSON.stringify({ records })}\n\n`;
+					})
 			);
-			const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
-			let ended = false;
+			const keepAlive = setInterval(
+				() => sendAllowed(() => ': keep-alive\n\n'),
+				options.keepAliveMs ?? 15_000
+			);
 			cleanup = () => {
 				if (ended) return;
 				ended = true;

@@ -1,3 +1,4 @@
+import { SESSION_COOKIE } from '$lib/server/accounts/auth';
 import { clientAddress } from '$lib/server/accounts/client-address';
 import { liveRequest } from '$lib/server/live/handler';
 import type { RequestHandler } from './$types';
@@ -8,5 +9,6 @@ export const GET = ((event) =>
 		url: event.url,
 		request: event.request,
 		locals: event.locals,
-		clientAddress: clientAddress(event)
+		clientAddress: clientAddress(event),
+		session: event.cookies.get(SESSION_COOKIE)
 	})) satisfies RequestHandler;

@@ -1,0 +1,36 @@
+/**
+ * Access held open beyond one request (a live stream) is checked again when who may
+ * read a site changes: at once after this process changed it (a token revoked, a share
+ * link replaced or turned off, an owner removed, a site deleted, an account's sessions
+ * ended: each calls {@link accessChanged}), and every {@link RECHECK_MS} for changes
+ * made by another app instance, whose session checks this one caches as long.
+ */
+
+/** How long a passed check holds while nothing changed in this process, ms. */
+export const RECHECK_MS = 30_000;
+
+let generation = 0;
+
+/** Who may read some site changed in this process (called once the change is saved). */
+export function accessChanged(): void {
+	generation++;
+}
+
+/**
+ * Wraps `check` (does the holder still have access?), which passed just now, so that
+ * it runs again only when access changed in this process since it last passed, or
+ * {@link RECHECK_MS} after; otherwise the answer is `true` at once, without I/O.
+ */
+export function heldAccess(
+	check: () => Promise<boolean>,
+	now: () => number = Date.now
+): () => Promise<boolean> {
+	let passed = { generation, at: now() };
+	return async () => {
+		if (passed.generation === generation && now() - passed.at < RECHECK_MS) return true;
+		const since = { generation, at: now() };
+		if (!(await check())) return false;
+		passed = since;
+		return true;
+	};
+}
