@@ -125,7 +125,11 @@ test('a live re-read follows the Stats API’s access rules and says what it nee
 	const otherSite = await reread(`site=other-site&share=${secret}&part=live`, {});
 	expect(otherSite).toEqual({
 		status: 403,
-		body: { error: 'forbidden', message: 'this share link is not for that site' }
+		body: {
+			error: 'forbidden',
+			message:
+				'this share link does not open site "other-site" (a link opens its own site only, until it is replaced or turned off)'
+		}
 	});
 	const noPart = await reread(`site=demo`);
 	expect(noPart).toEqual({

@@ -195,7 +195,8 @@ describe('the Journeys API: one direction, and a source filter', () => {
 		['direction=sideways', /^direction "sideways" must be next .* or previous/],
 		['event=signup', /^journeys and paths can be filtered by source only, not by event:/],
 		['prop=plan=pro', /^prop=key=value goes with event=/],
-		['source=', /^source must be a non-empty value/]
+		['source=', /^source must be a non-empty value/],
+		['page=/docs/*', /^page takes one path, not a pattern with \*: journeys are about one page$/]
 	])('answers 400 for %s, saying what was wrong', async (query, message) => {
 		const res = await get(JOURNEYS, '/api/v1/journeys', `${RANGE}&${query}`);
 		expect(res.status).toBe(400);

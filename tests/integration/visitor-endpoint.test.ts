@@ -109,7 +109,7 @@ describe('reading a visitor’s records', () => {
 		expect(res.headers.get('cache-control')).toBe('no-store');
 		const body = await res.json();
 		expect(body).toMatchObject({ site: 'blog', visitor: vidA, total: a.length });
-		expect(body.next).toBeUndefined();
+		expect(body.next).toBeNull();
 		expect(ids(body.records)).toEqual(ids(a));
 		const times = body.records.map((r: StoredRecord) => r.ts);
 		expect(times).toEqual([...times].sort((x, y) => x - y));
@@ -122,7 +122,7 @@ describe('reading a visitor’s records', () => {
 	test('pages through the records with next, each once', async () => {
 		const visitor = endpoint({ pageSize: 2 });
 		const seen: string[] = [];
-		let after: string | undefined;
+		let after: string | null | undefined;
 		let pages = 0;
 		do {
 			const res = await call(visitor, { site: 'blog', visitor: vidA, action: 'read', after });

@@ -66,7 +66,10 @@ export async function authorizeSite(
 	if (credentials.share) {
 		const shared = await findSiteByShareLink(couch, credentials.share);
 		if (shared?.id === siteId) return shared;
-		throw new CouchstatsError(403, 'this share link is not for that site');
+		throw new CouchstatsError(
+			403,
+			`this share link does not open site "${siteId}" (a link opens its own site only, until it is replaced or turned off)`
+		);
 	}
 	const site = await loadSite(couch, siteId);
 	const token = bearerToken(credentials.authorization);

@@ -242,11 +242,18 @@ function parseProp(name: string, prop: string): NonNullable<Filter['prop']> {
 /**
  * The page journeys are read about (`page=/pricing` for the Journeys API, `journey=` on
  * the dashboard), checked as the page filter is, or null for the range's busiest page.
- * @throws {CouchstatsError} 400 as {@link parseFilter} for a page.
+ * @throws {CouchstatsError} 400 as {@link parseFilter} for a page, and for a pattern:
+ *   journeys are about one page, and a pattern's journeys would read as none.
  */
 export function parseJourneyPage(params: URLSearchParams, name = 'page'): string | null {
 	const page = params.get(name);
 	if (page === null) return null;
+	if (page.includes('*')) {
+		throw new CouchstatsError(
+			400,
+			`${name} takes one path, not a pattern with *: journeys are about one page`
+		);
+	}
 	try {
 		return parseFilter(new URLSearchParams({ page }))!.value;
 	} catch (e) {

@@ -4,7 +4,7 @@
  *
  * | body                                               | answer                                    |
  * |----------------------------------------------------|-------------------------------------------|
- * | `{site, visitor, action: "read", after?}`          | `{site, visitor, total, records, next?}`  |
+ * | `{site, visitor, action: "read", after?}`          | `{site, visitor, total, records, next}`   |
  * | `{site, visitor, action: "erase"}`                 | `{site, visitor, deleted}`                |
  * | `OPTIONS`                                          | CORS preflight, registered origins only   |
  *

@@ -27,8 +27,8 @@ export interface VisitorRecords {
 	/** Records stored under the visitor id on the site, all pages together. */
 	total: number;
 	records: StoredRecord[];
-	/** Pass as `after` to read the next page; absent on the last page. */
-	next?: string;
+	/** Pass as `after` to read the next page; `null` on the last page (as the Sessions API's). */
+	next: string | null;
 }
 
 /** Where a page of records starts: after this record (its `ts` and `_id`). */
@@ -96,7 +96,7 @@ export async function readVisitorRecords(
 	const next =
 		page.rows.length > limit && last
 			? formatCursor({ ts: (last.key as unknown as [string, string, number])[2], id: last.id })
-			: undefined;
+			: null;
 	return { total, records, next };
 }
 
