@@ -62,12 +62,19 @@ describe('Stats API parameters', () => {
 
 	test.each([
 		['', 'site is required, e.g. ?site=demo'],
-		['site=Demo!', 'site "Demo!" is not a site id (2–32 lowercase letters, digits or -)']
+		['site=Demo!', 'site "Demo!" is not a site id (2–32 lowercase letters, digits or -)'],
+		['site=demo&page=/pricing&page=/', 'page is given 2 times; give it once'],
+		['site=demo&site=other', 'site is given 2 times; give it once'],
+		['site=demo&range=7d&range=30d&range=all', 'range is given 3 times; give it once']
 	])('refuse site in "%s" with 400: %s', (query, message) => {
 		expect(refusal(() => parseSiteId(new URLSearchParams(query)))).toEqual({
 			status: 400,
 			message
 		});
+	});
+
+	test('a path may be given step by step', () => {
+		expect(parseSiteId(new URLSearchParams('site=demo&step=/&step=/pricing'))).toBe('demo');
 	});
 
 	test.each([

@@ -33,10 +33,41 @@ const FIRST_DATE = '0001-01-01';
 const MAX_DAYS_FOR: Record<Interval, number> = { hour: 31, day: 732, month: MAX_DAYS };
 
 /**
- * The site id of a request.
- * @throws {CouchstatsError} 400 when missing or malformed.
+ * The parameters the reads take once: given twice, which one was meant is unknown (a
+ * read would take the first). `step`, a path's pages in order, may repeat.
+ */
+const SINGLE_PARAMS = [
+	'site',
+	'share',
+	'range',
+	'from',
+	'to',
+	'tz',
+	'interval',
+	'limit',
+	'page',
+	'source',
+	'event',
+	'prop',
+	'journey',
+	'direction',
+	'cursor',
+	'part'
+] as const;
+
+/**
+ * The site id of a request (every read's first parameter, so its check of repeated
+ * parameters is here).
+ * @throws {CouchstatsError} 400 when missing or malformed, or when a parameter taken
+ *   once is given more than once.
  */
 export function parseSiteId(params: URLSearchParams): string {
+	for (const name of SINGLE_PARAMS) {
+		const count = params.getAll(name).length;
+		if (count > 1) {
+			throw new CouchstatsError(400, `${name} is given ${count} times; give it once`);
+		}
+	}
 	const site = params.get('site');
 	if (!site) throw new CouchstatsError(400, 'site is required, e.g. ?site=demo');
 	if (!SITE_ID_PATTERN.test(site)) {
