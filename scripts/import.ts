@@ -1,11 +1,20 @@
 /**
  * `npm run import -- FILE [--site ID] [--no-milestones] [--restart]`
  *
- * Imports historical records from NDJSON or CSV (columns in src/lib/server/stats/
+ * Imports historical records from NDJSON or CSV (columns in src/lib/server/import/
  * backfill.ts and the README) in chunks of 500 lines through `_bulk_docs` with
- * `new_edits: false`. Ids derive from the lines, so re-running stores nothing twice;
- * a checkpoint (`_local/import-<hash of the file>` in the events database) lets a
- * killed import resume where it stopped. Nothing is written if any line is bad.
+ * `new_edits: false`. Nothing is written if any line is bad: the check pass runs every
+ * record through the store's own `validate_doc_update`. Ids derive from what each line
+ * means, so re-running stores nothing twice; before each chunk one `_all_docs` read
+ * with `keys` finds the records stored before (also under the ids of the earlier,
+ * byte-derived scheme) and those deleted before (a deleted record's id can never be
+ * stored again), which are counted and said, never sent. A checkpoint
+ * (`_local/import-<hash of the file, the target sites and --no-milestones>` in the
+ * events database) lets a killed import resume where it stopped.
+ *
+ * Exit status: 0 done; 1 nothing written (a bad line, an unknown site, an empty file)
+ * or a failure; 2 a usage error; 3 done, but some lines were not stored because
+ * records with their ids were deleted before.
  *
  * Connects with COUCHDB_URL, else to the running app's embedded store, else starts one
  * on the data directory, and says which; an unexpected error is printed with the
@@ -24,24 +33,45 @@ import {
 	Classifier,
 	ImportLineError,
 	LineParser,
-	siteOfRow
+	latestImportTime,
+	siteOfRow,
+	type ClassifiedLine
 } from '../src/lib/server/import/backfill';
 import type { StoredRecord } from '../src/lib/records';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
 
 const CHUNK_LINES = 500;
 
+/** Exit status of an import that finished but could not store some lines (see below). */
+const EXIT_SOME_DELETED = 3;
+
 const TOOL: Tool = {
 	name: 'import',
-	usage: 'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]'
+	usage: [
+		'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]',
+		'  Imports history (CSV with a header, or NDJSON; an export of a site restores as it was).',
+		'  Every line is checked before anything is written; times from 1970-01-01T00:00:00Z',
+		'  to 5 minutes after the import starts. Re-running stores nothing twice.',
+		'  --site ID        the site of lines without a site column, and of exported records',
+		'  --no-milestones  do not add the actual, engaged and non-bounce milestones',
+		'  --restart        ignore the checkpoint of an earlier run of this file into these',
+		'                   sites and go through it from its first line again',
+		'  Exit status: 0 done, 1 nothing written (a bad line, an unknown site, an empty',
+		'  file), 2 usage, 3 done but some lines were not stored: records with their ids',
+		'  were deleted before (a deleted site, retention, an erasure).'
+	].join('\n')
 };
 
+/** `_local` document of an import's progress, per file, target sites and options. */
 interface Checkpoint {
 	_id: string;
 	_rev?: string;
 	file: string;
+	sites: string[];
 	lines: number;
 	linesDone: number;
+	/** Lines not stored because records with their ids were deleted before, so far. */
+	deletedLines?: number;
 	updatedAt: string;
 }
 
@@ -66,6 +96,13 @@ async function main() {
 
 	// Pass 1: count, hash and find the sites named in the file.
 	const survey = await surveyFile(file, values.site);
+	if (survey.rows === 0) {
+		throw new UsageError(
+			survey.header
+				? `${path.basename(file)} has a CSV header but no rows: nothing to import`
+				: `${path.basename(file)} is empty: nothing to import`
+		);
+	}
 	const connection = await connectForScript(process.env);
 	try {
 		console.error(`${path.basename(file)}: importing into ${connection.store}`);
@@ -80,7 +117,12 @@ async function main() {
 }
 
 interface Survey {
+	/** Lines of the file, the CSV header and blank lines included (checkpoint positions). */
 	lines: number;
+	/** Lines holding a row: what the messages count as the file's lines. */
+	rows: number;
+	/** Whether the file began with a CSV header. */
+	header: boolean;
 	sha256: string;
 	sites: Set<string>;
 }
@@ -90,15 +132,31 @@ async function surveyFile(file: string, defaultSite: string | undefined): Promis
 	const sites = new Set<string>();
 	const parser = new LineParser();
 	let lines = 0;
+	let rows = 0;
+	let header = false;
 	for await (const line of readLines(file)) {
 		lines += 1;
 		hash.update(line + '\n');
 		const row = parser.parse(line, lines);
-		if (!row) continue;
+		if (!row) {
+			if (line.trim()) header = true;
+			continue;
+		}
+		rows += 1;
 		const site = siteOfRow(row, defaultSite);
 		if (site) sites.add(site);
 	}
-	return { lines, sha256: hash.digest('hex'), sites };
+	return { lines, rows, header, sha256: hash.digest('hex'), sites };
+}
+
+/**
+ * The checkpoint's id: one per file, target sites and milestone option, so the same file
+ * imported into another site (or with milestones after `--no-milestones`) is imported,
+ * not taken as done.
+ */
+function checkpointIdOf(survey: Survey, milestones: boolean): string {
+	const key = [survey.sha256, [...survey.sites].sort().join(','), milestones ? 'm' : '-'];
+	return `_local/import-${createHash('sha256').update(key.join('\n')).digest('hex').slice(0, 32)}`;
 }
 
 async function importFile(
@@ -126,8 +184,11 @@ async function importFile(
 			defaultSite: options.defaultSite,
 			timeZoneOf: (site) => zones.get(site) ?? 'UTC',
 			milestones: options.milestones,
-			receivedAt
+			receivedAt,
+			latest: latestImportTime(receivedAt)
 		});
+	const name = path.basename(file);
+	const rows = `${survey.rows} ${survey.rows === 1 ? 'line' : 'lines'}${survey.header ? ' (after the CSV header)' : ''}`;
 
 	// Pass 2: check every line before writing anything.
 	let records = 0;
@@ -141,37 +202,44 @@ async function importFile(
 		}
 	}
 
-	const checkpointId = `_local/import-${survey.sha256.slice(0, 32)}`;
+	const checkpointId = checkpointIdOf(survey, options.milestones);
 	const checkpoint: Checkpoint = (await readCheckpoint(couch, checkpointId)) ?? {
 		_id: checkpointId,
-		file: path.basename(file),
+		file: name,
+		sites: [...survey.sites].sort(),
 		lines: survey.lines,
 		linesDone: 0,
 		updatedAt: new Date().toISOString()
 	};
-	if (options.restart) checkpoint.linesDone = 0;
+	if (options.restart) {
+		checkpoint.linesDone = 0;
+		checkpoint.deletedLines = 0;
+	}
 	const resumedFrom = checkpoint.linesDone;
+	const into = [...survey.sites].join(', ');
 	if (resumedFrom >= survey.lines) {
 		console.error(
-			`${path.basename(file)}: all ${survey.lines} lines were imported before; nothing to do (--restart to send them again)`
+			`${name}: all ${rows} were imported into ${into} before; nothing to do (--restart to go through them again)`
 		);
+		warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 		return;
 	}
 	if (resumedFrom > 0)
-		console.error(`${path.basename(file)}: resuming after line ${resumedFrom} of ${survey.lines}`);
+		console.error(`${name}: resuming after line ${resumedFrom} of ${survey.lines}`);
 
 	// Pass 3: classify from the first line (flags depend on earlier lines), send from the checkpoint.
 	const progress = new Progress(survey.lines, resumedFrom);
 	const parser = new LineParser();
 	const c = classifier();
-	let chunk: StoredRecord[] = [];
+	const totals: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
+	let chunk: ChunkLine[] = [];
 	let n = 0;
-	let sent = 0;
 	const flush = async () => {
 		if (n > checkpoint.linesDone) {
-			if (chunk.length) await sendChunk(couch, chunk, n);
-			sent += chunk.length;
+			const outcome = await sendChunk(couch, chunk);
+			for (const key of Object.keys(totals) as (keyof ChunkOutcome)[]) totals[key] += outcome[key];
 			checkpoint.linesDone = n;
+			checkpoint.deletedLines = (checkpoint.deletedLines ?? 0) + outcome.deletedLines;
 			checkpoint.updatedAt = new Date().toISOString();
 			const saved = await couch.events.insert(checkpoint as never);
 			checkpoint._rev = saved.rev;
@@ -182,19 +250,86 @@ async function importFile(
 	for await (const line of readLines(file)) {
 		const row = parser.parse(line, ++n);
 		if (row) {
-			const out = c.classify(row, n);
-			if (n > checkpoint.linesDone) chunk.push(...out);
+			const classified = c.classifyLine(row, n);
+			if (n > checkpoint.linesDone && classified.records.length)
+				chunk.push({ line: n, ...classified });
 		}
 		if (n % CHUNK_LINES === 0) await flush();
 	}
 	await flush();
 	progress.done();
 	console.error(
-		`${path.basename(file)}: ${survey.lines} lines, ${records} records in all; sent ${sent} this run in ${progress.seconds().toFixed(1)} s`
+		`${name}: ${rows}, ${records} records in all; this run stored ${totals.stored} records, and found ${totals.before} lines stored before, in ${progress.seconds().toFixed(1)} s`
 	);
+	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 }
 
-async function sendChunk(couch: Couch, docs: StoredRecord[], lastLine: number) {
+/**
+ * Says how many lines were not stored because their records' ids were deleted before,
+ * and sets the exit status to {@link EXIT_SOME_DELETED}.
+ */
+function warnDeleted(name: string, lines: number, into: string) {
+	if (lines === 0) return;
+	console.error(
+		`couchstats import: ${name}: ${lines} ${lines === 1 ? 'line was' : 'lines were'} NOT stored: records with the same ids were deleted from ${into} before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. To keep a deleted site's records, import them into a new site id (--site NEW).`
+	);
+	process.exitCode = EXIT_SOME_DELETED;
+}
+
+/** A line of a chunk: its number and records. */
+interface ChunkLine extends ClassifiedLine {
+	line: number;
+}
+
+/** What a chunk did: records stored, lines stored before, lines and records deleted before. */
+interface ChunkOutcome {
+	stored: number;
+	before: number;
+	deletedLines: number;
+	deletedRecords: number;
+}
+
+/**
+ * Sends a chunk's records, leaving out those stored before and those deleted before,
+ * both found by one `_all_docs` read of the chunk's ids (and of the ids the earlier
+ * scheme gave its lines): `new_edits: false` would accept a record whose id was deleted
+ * and store nothing, so the importer must find out itself.
+ * @throws {UsageError} naming the line of a record the store refused.
+ */
+async function sendChunk(couch: Couch, lines: ChunkLine[]): Promise<ChunkOutcome> {
+	const outcome: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
+	if (lines.length === 0) return outcome;
+	const keys = new Set<string>();
+	for (const l of lines) {
+		for (const r of l.records) keys.add(r._id);
+		if (l.legacyId) keys.add(l.legacyId);
+	}
+	const found = (await couch.events.fetchRevs({ keys: [...keys] })).rows as unknown as {
+		key: string;
+		value?: { deleted?: boolean };
+	}[];
+	const state = new Map<string, 'stored' | 'deleted'>();
+	for (const row of found) {
+		if (row.value) state.set(row.key, row.value.deleted ? 'deleted' : 'stored');
+	}
+	const docs: StoredRecord[] = [];
+	const lineOf = new Map<string, number>();
+	for (const l of lines) {
+		const own = [l.ownId, l.legacyId].map((id) => (id ? state.get(id) : undefined));
+		// A line's own record decides for the line; its milestones (ids shared by every
+		// line of the session) are sent when not stored yet.
+		if (own.includes('deleted')) outcome.deletedLines += 1;
+		else if (own.includes('stored')) outcome.before += 1;
+		for (const r of l.records) {
+			if (r._id === l.ownId && own.some(Boolean)) continue;
+			const s = state.get(r._id);
+			if (s === 'deleted') outcome.deletedRecords += 1;
+			if (s || lineOf.has(r._id)) continue;
+			docs.push(r);
+			lineOf.set(r._id, l.line);
+		}
+	}
+	if (docs.length === 0) return outcome;
 	const results = (await couch.events.bulk({ docs, new_edits: false })) as {
 		id?: string;
 		error?: string;
@@ -203,9 +338,11 @@ async function sendChunk(couch: Couch, docs: StoredRecord[], lastLine: number) {
 	const failed = results.find((r) => r.error);
 	if (failed) {
 		throw new UsageError(
-			`the chunk ending at line ${lastLine} was refused: ${failed.id}: ${failed.error} (${failed.reason})`
+			`line ${lineOf.get(failed.id ?? '') ?? '?'} was refused by the store: ${failed.error} (${failed.reason}); other records of lines ${lines[0].line}–${lines[lines.length - 1].line} may be stored, and a re-run stores none of them twice`
 		);
 	}
+	outcome.stored = docs.length;
+	return outcome;
 }
 
 async function readCheckpoint(couch: Couch, id: string): Promise<Checkpoint | undefined> {

@@ -13,7 +13,12 @@ import { connectForScript } from '../src/lib/server/boot/connect';
 import type { Couch } from '../src/lib/server/couch';
 import { StartupError } from '../src/lib/server/errors';
 import { logError } from '../src/lib/server/log';
-import { countOlderThan, deleteOlderThan, parseAge } from '../src/lib/server/import/retention';
+import {
+	countOlderThan,
+	cutoffOf,
+	deleteOlderThan,
+	parseAge
+} from '../src/lib/server/import/retention';
 import {
 	CHECKPOINT_MAX_AGE_DAYS,
 	deleteStaleCheckpoints
@@ -45,12 +50,19 @@ async function main() {
 			`--older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${values['older-than']}")`
 		);
 	}
+	const cutoff = cutoffOf(age, Date.now());
+	if (cutoff === undefined) {
+		usageError(
+			TOOL,
+			`--older-than ${values['older-than']} reaches back before 1970-01-01, before any record; give a shorter age`
+		);
+	}
 	const dryRun = values['dry-run'];
 	const connection = await connectForScript(process.env);
 	try {
 		const { couch, store } = connection;
 		console.error(`retention applies to every site in ${store}`);
-		await retireRecords(couch, Date.now() - age, dryRun);
+		await retireRecords(couch, cutoff, dryRun);
 		await retireCheckpoints(couch, dryRun);
 	} finally {
 		await connection.close();

@@ -50,7 +50,9 @@ beforeAll(async () => {
 	file = path.join(dir, 'history.ndjson');
 	const text = importLines(LINES).join('\n') + '\n';
 	fs.writeFileSync(file, text);
-	checkpointId = `_local/import-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+	// Per file, target sites and milestone option (scripts/import.ts, checkpointIdOf).
+	const key = [createHash('sha256').update(text).digest('hex'), 'demo', '-'].join('\n');
+	checkpointId = `_local/import-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -81,13 +83,18 @@ describe('npm run import', () => {
 	test('run again after it finished, does nothing', async () => {
 		const again = runImport(['--site', 'demo', '--no-milestones']);
 		expect(await again.exit).toBe(0);
-		expect(again.stderr()).toContain('all 10000 lines were imported before; nothing to do');
+		expect(again.stderr()).toContain(
+			'all 10000 lines were imported into demo before; nothing to do (--restart to go through them again)'
+		);
 		expect(await recordCount()).toBe(LINES);
 	});
 
 	test('sent again from the start with --restart, stores nothing twice', async () => {
 		const restart = runImport(['--site', 'demo', '--no-milestones', '--restart']);
 		expect(await restart.exit).toBe(0);
+		expect(restart.stderr()).toContain(
+			'this run stored 0 records, and found 10000 lines stored before'
+		);
 		expect(await recordCount()).toBe(LINES);
 	});
 
@@ -154,21 +161,23 @@ describe('npm run import', () => {
 	test('prints its usage for --help, and for an unknown option one line saying so, then the usage', async () => {
 		const help = runTool('import.ts', ['--help']);
 		expect(await help.exit).toBe(0);
-		expect(help.stdout()).toBe(`${USAGE}\n`);
+		// The options are explained after the usage line (import-checks.test.ts).
+		expect(help.stdout().split('\n')[0]).toBe(USAGE_LINE);
 		expect(help.stderr()).toBe('');
+		const usage = help.stdout().trimEnd();
 
 		const unknown = runTool('import.ts', ['--bogus', file]);
 		expect(await unknown.exit).toBe(2);
-		expect(unknown.stderr()).toBe(`couchstats import: unknown option --bogus\n${USAGE}\n`);
+		expect(unknown.stderr()).toBe(`couchstats import: unknown option --bogus\n${usage}\n`);
 
 		const none = runTool('import.ts', []);
 		expect(await none.exit).toBe(2);
-		expect(none.stderr()).toBe(`couchstats import: name the file to import\n${USAGE}\n`);
+		expect(none.stderr()).toBe(`couchstats import: name the file to import\n${usage}\n`);
 	});
 });
 
 const CREATE_IT =
 	'create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it';
 
-const USAGE =
+const USAGE_LINE =
 	'usage: npm run import -- FILE.ndjson|FILE.csv [--site ID] [--no-milestones] [--restart]';

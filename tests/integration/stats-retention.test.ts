@@ -106,6 +106,12 @@ describe('npm run retention', () => {
 		expect(badAge.stderr()).toBe(
 			`couchstats retention: --older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "400")\n${USAGE}\n`
 		);
+
+		const tooOld = runTool('retention.ts', ['--older-than', '99999y', '--dry-run']);
+		expect(await tooOld.exit).toBe(2);
+		expect(tooOld.stderr()).toBe(
+			`couchstats retention: --older-than 99999y reaches back before 1970-01-01, before any record; give a shorter age\n${USAGE}\n`
+		);
 	});
 });
 

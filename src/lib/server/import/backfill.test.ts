@@ -1,19 +1,41 @@
 import { describe, expect, test } from 'vitest';
+import { validateRecord } from '../../../../couchdb/events/validate.js';
 import { ID_PATTERN, REV_PATTERN, revisionFor, type StoredRecord } from '../../records';
-import { Classifier, LineParser, parseCsvLine, parseTimestamp, uuidv7From } from './backfill';
+import {
+	Classifier,
+	EARLIEST_TS,
+	LineParser,
+	canonicalJson,
+	latestImportTime,
+	parseCsvLine,
+	parseTimestamp,
+	uuidv7From,
+	type ClassifiedLine
+} from './backfill';
 
-function classifyAll(lines: string[], options: { milestones?: boolean; tz?: string } = {}) {
+interface Options {
+	milestones?: boolean;
+	tz?: string;
+	latest?: number;
+}
+
+function classifyLines(lines: string[], options: Options = {}): ClassifiedLine[] {
 	const parser = new LineParser();
 	const classifier = new Classifier({
 		defaultSite: 'demo',
 		timeZoneOf: () => options.tz ?? 'UTC',
 		milestones: options.milestones,
-		receivedAt: 1
+		receivedAt: 1,
+		latest: options.latest
 	});
 	return lines.flatMap((line, i) => {
 		const row = parser.parse(line, i + 1);
-		return row ? classifier.classify(row, i + 1) : [];
+		return row ? [classifier.classifyLine(row, i + 1)] : [];
 	});
+}
+
+function classifyAll(lines: string[], options: Options = {}) {
+	return classifyLines(lines, options).flatMap((l) => l.records);
 }
 
 /** Records as plain field maps, to read fields of any record type. */
@@ -252,17 +274,23 @@ describe('backfill', () => {
 		expect(a.vid).toMatch(/^[0-9A-Za-z_-]{16,64}$/);
 	});
 
-	test('derives the ids earlier versions derived, so importing a file again stores nothing twice', () => {
-		const records = classifyAll([
+	test('derives the ids of this scheme, and names the ids earlier versions derived, so a re-run of a file imported then stores nothing twice', () => {
+		const lines = classifyLines([
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"alice","referrer":"https://news.example/"}',
 			'{"timestamp":"2026-11-01T10:00:20Z","path":"/","visitor_id":"alice","engaged_ms":15000}'
 		]);
-		// Ids made by the importer before it used the shared UUIDv7 formatter.
+		const records = lines.flatMap((l) => l.records);
 		expect(fields(records).map((r) => [r.milestone ?? r.type, r._id])).toEqual([
-			['pageview', '01a1968d-3900-7e40-8859-60c3d6a9178e'],
-			['heartbeat', '01a1968d-8720-7272-a58f-889029aac6c8'],
+			['pageview', '01a1968d-3900-77db-8490-7f443684f0d3'],
+			['heartbeat', '01a1968d-8720-7d4f-8d7a-a8c784245bd4'],
 			['actual', '01a1968d-8720-7a12-8c79-37c7e6645434'],
 			['nonbounce', '01a1968d-8720-70ea-8647-f36110191e37']
+		]);
+		expect(lines.map((l) => l.ownId)).toEqual([records[0]._id, records[1]._id]);
+		// Ids the importer gave these lines before they came from the lines' meaning.
+		expect(lines.map((l) => l.legacyId)).toEqual([
+			'01a1968d-3900-7e40-8859-60c3d6a9178e',
+			'01a1968d-8720-7272-a58f-889029aac6c8'
 		]);
 		expect([records[0].sid, records[0].vid]).toEqual([
 			'01a1968d-3900-747c-a7c8-6c85094b3efd',
@@ -272,6 +300,35 @@ describe('backfill', () => {
 			'00000000-0000-7ca9-b811-2ca1bbdcafac',
 			'00000000-0005-73e2-be81-60039594a338'
 		]);
+	});
+
+	test('gives the same history the same ids in any form: key order, CSV or NDJSON, props as text or object, ISO or epoch, url or path', () => {
+		const ndjson = [
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/a","visitor_id":"o1"}',
+			'{"timestamp":"2026-11-01T10:01:00Z","path":"/b","visitor_id":"o1","event":"signup","props":{"plan":"pro","n":2}}',
+			'{"timestamp":"2026-11-01T10:01:30Z","path":"/b","visitor_id":"o1","engaged_ms":15000}'
+		];
+		const reordered = [
+			'{"visitor_id":"o1","path":"/a","timestamp":1793527200000}',
+			'{"props":"{\\"n\\":2,\\"plan\\":\\"pro\\"}","event":"signup","visitor_id":"o1","url":"https://x.org/b?q=1","timestamp":"2026-11-01T11:01:00+01:00"}',
+			'{"engaged_ms":"15000","visitor_id":" o1 ","timestamp":1793527290,"path":"/b"}'
+		];
+		const csv = [
+			'visitor_id,timestamp,url,event,props,engaged_ms,title',
+			'o1,2026-11-01T10:00:00.000Z,/a,,,,Home',
+			'o1,2026-11-01T10:01:00Z,/b,signup,"{""plan"":""pro"",""n"":2}",,',
+			'o1,2026-11-01T10:01:30Z,/b,,,15000,'
+		];
+		const ids = (lines: string[]) => classifyAll(lines).map((r) => r._id);
+		expect(ids(ndjson)).toHaveLength(6);
+		expect(ids(reordered)).toEqual(ids(ndjson));
+		expect(ids(csv)).toEqual(ids(ndjson));
+		// What the line means does change it.
+		const other = ndjson.map((l) => l.replace('"pro"', '"free"'));
+		expect(ids(other)[1]).not.toBe(ids(ndjson)[1]);
+		expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: undefined } })).toBe(
+			'{"a":{"d":[1,{"e":2,"f":1}]},"b":1}'
+		);
 	});
 
 	test('gives identical lines different ids, so true repeats are all kept', () => {
@@ -358,6 +415,59 @@ describe('backfill', () => {
 		]
 	])('refuses %s: %s', (line, message) => {
 		expect(() => classifyAll([line])).toThrow(expect.objectContaining({ message }));
+	});
+
+	test.each([
+		[
+			'1969-12-31T00:00:00Z',
+			'before 1970-01-01T00:00:00.000Z, the earliest time couchstats stores (got "1969-12-31T00:00:00Z")'
+		],
+		[
+			'0001-01-01T00:00:00Z',
+			'before 1970-01-01T00:00:00.000Z, the earliest time couchstats stores (got "0001-01-01T00:00:00Z")'
+		],
+		[
+			'2026-11-01T10:05:01Z',
+			'in the future: after 2026-11-01T10:05:00.000Z, 5 minutes after the import started (got "2026-11-01T10:05:01Z")'
+		],
+		[
+			'9999-12-31T23:00:00Z',
+			'in the future: after 2026-11-01T10:05:00.000Z, 5 minutes after the import started (got "9999-12-31T23:00:00Z")'
+		]
+	])('refuses the time %s, naming the line: timestamp is %s', (time, problem) => {
+		const latest = latestImportTime(Date.parse('2026-11-01T10:00:00Z'));
+		const lines = ['timestamp,path,visitor_id', '2026-11-01T09:00:00Z,/ok,a', `${time},/bad,b`];
+		expect(() => classifyAll(lines, { latest })).toThrow(
+			expect.objectContaining({ message: `line 3: timestamp is ${problem}` })
+		);
+		// An exported record's time is held to the same bounds.
+		const exported = classifyAll([
+			'{"timestamp":"2026-11-01T09:00:00Z","path":"/","visitor_id":"a"}'
+		])[0];
+		const ts = Date.parse(time);
+		const line = JSON.stringify({ ...exported, ts, _id: uuidv7From(Math.max(0, ts), 'x') });
+		expect(() => classifyAll([line], { latest })).toThrow(/^line 1: timestamp is /);
+	});
+
+	test('accepts the bounds themselves: 1970-01-01T00:00:00Z and 5 minutes after the start', () => {
+		const latest = latestImportTime(Date.parse('2026-11-01T10:00:00Z'));
+		const records = classifyAll(
+			[
+				'{"timestamp":"1970-01-01T00:00:00Z","path":"/","visitor_id":"a"}',
+				'{"timestamp":"2026-11-01T10:05:00Z","path":"/","visitor_id":"b"}'
+			],
+			{ latest, milestones: false }
+		);
+		expect(records.map((r) => r.ts)).toEqual([0, latest]);
+	});
+
+	test('holds the earliest time to the store’s own rule', () => {
+		const [record] = classifyAll([
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a"}'
+		]);
+		const asStored = (ts: number) => () => validateRecord({ ...record, ts }, null, { roles: [] });
+		expect(asStored(EARLIEST_TS)).not.toThrow();
+		expect(asStored(EARLIEST_TS - 1)).toThrow();
 	});
 
 	test('refuses lines out of time order for one visitor', () => {

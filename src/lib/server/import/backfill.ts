@@ -4,8 +4,10 @@
  * dedup, entry, first of day, first ever, first view of a path that day, from, an
  * event's first of session and of day, and optionally the session milestones), run
  * over state kept in memory per visitor. Pure apart from hashing: the same file gives
- * the same records, with ids derived from the lines, so importing twice stores nothing
- * twice.
+ * the same records, with ids derived from what each line means once parsed (not from
+ * how it is written), so importing the same history twice, in any form, stores nothing
+ * twice. Every record is checked by the events database's own `validate_doc_update`
+ * before anything is written, so the store refuses no line the check pass accepted.
  *
  * Lines must be in time order per visitor (per session when there is no visitor id).
  */
@@ -31,6 +33,7 @@ import {
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
 import { isExportedRecord, restoreRecord } from './restore';
+import { assertStorable } from './storable';
 
 /** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */
 export const COLUMNS = [
@@ -167,6 +170,43 @@ export interface ClassifierOptions {
 	milestones?: boolean;
 	/** `receivedAt` of every record: when the import ran. */
 	receivedAt: number;
+	/**
+	 * The latest time a line may carry, epoch ms: `npm run import` passes
+	 * {@link latestImportTime}. Default: no bound but the store's.
+	 */
+	latest?: number;
+}
+
+/**
+ * The earliest time a record may carry: 1970-01-01T00:00:00Z, epoch 0. The events
+ * database's `validate_doc_update` (couchdb/events/validate.js) refuses a negative `ts`,
+ * and every record is checked by it before writing ({@link assertStorable}); this bound
+ * only lets the check say so in the line's own terms. backfill.test.ts holds the two
+ * together.
+ */
+export const EARLIEST_TS = 0;
+
+/**
+ * The latest time an import started at `startedAt` accepts: the ingest's own margin for
+ * a clock ahead (`LIMITS.futureMs`, 5 minutes). A later line is refused: a record of the
+ * future is missing from every range ending today, and one far ahead (9999-12-31) from
+ * every range the Stats API can name in some zones.
+ */
+export function latestImportTime(startedAt: number): number {
+	return startedAt + LIMITS.futureMs;
+}
+
+/**
+ * One line classified: its records (its own first, then any milestones), the id of its
+ * own record, and the id an importer before version 2 of the id scheme gave that record
+ * (derived from the line's bytes), so a re-run of a file imported then can find it.
+ */
+export interface ClassifiedLine {
+	records: StoredRecord[];
+	/** `_id` of the line's own record; undefined when the line makes none. */
+	ownId?: string;
+	/** `_id` the earlier scheme gave the line's own record (classified lines only). */
+	legacyId?: string;
 }
 
 /** What the importer keeps per visitor: the rules' visitor state and current session. */
@@ -186,6 +226,7 @@ export class Classifier {
 	private readonly visitors = new Map<string, VisitorEntry>();
 	private readonly sessionsById = new Map<string, SessionState>();
 	private readonly seen = new Map<string, number>();
+	private readonly legacySeen = new Map<string, number>();
 
 	constructor(private readonly options: ClassifierOptions) {}
 
@@ -196,11 +237,27 @@ export class Classifier {
 	 * @throws {ImportLineError} naming what is wrong with the line.
 	 */
 	classify(row: InputRow, line: number): StoredRecord[] {
+		return this.classifyLine(row, line).records;
+	}
+
+	/**
+	 * {@link classify}, with the ids of the line's own record under this and the earlier
+	 * id scheme.
+	 * @throws {ImportLineError} naming what is wrong with the line, including any record
+	 *   the events database's `validate_doc_update` would refuse.
+	 */
+	classifyLine(row: InputRow, line: number): ClassifiedLine {
 		// An exported record (restore.ts) is stored as it was, into the --site site if given.
-		if (isExportedRecord(row)) return [restoreRecord(row, this.options.defaultSite, line)];
+		if (isExportedRecord(row)) {
+			const given = (row as { ts?: unknown }).ts;
+			if (typeof given === 'number') this.checkTime(given, line, given);
+			const record = restoreRecord(row, this.options.defaultSite, line);
+			return { records: [record], ownId: record._id };
+		}
 		const site = str(row.site) ?? this.options.defaultSite;
 		if (!site) throw new ImportLineError(line, 'has no site (add a site column or pass --site)');
 		const ts = timestampOf(row, line);
+		this.checkTime(ts, line, row.timestamp);
 		const { path, utmFromUrl } = pathOf(row, line);
 		const sourceSession = str(row.session_id);
 		const sourceVisitor =
@@ -221,15 +278,16 @@ export class Classifier {
 		}
 		const own = ownFields(type, row, line);
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
+		const _id = this.idOf(
+			{ site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path, ...own },
+			ts
+		);
+		const legacyId = this.legacyIdOf(site, row, ts);
 		if (!visitor) this.visitors.set(vkey, (visitor = { lastTs: ts, state: { id: vid } }));
 		visitor.lastTs = ts;
 		const ref = plausibleReferrer(str(row.referrer));
 		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path, ref);
 		const day = localDate(ts, this.options.timeZoneOf(site));
-		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
-		const occurrence = (this.seen.get(contentHash) ?? 0) + 1;
-		this.seen.set(contentHash, occurrence);
-		const _id = uuidv7From(ts, `${contentHash}\n${occurrence}`);
 
 		const base = {
 			_id,
@@ -248,7 +306,7 @@ export class Classifier {
 		let record: StoredRecord;
 		if (own.type === 'pageview') {
 			const c = classifyPageview(session, visitor.state, path, ts, day, sourceOf(ref));
-			if (!c) return [];
+			if (!c) return { records: [] };
 			const utm = { ...utmFromUrl, ...utmOf(row) };
 			record = {
 				...base,
@@ -267,7 +325,51 @@ export class Classifier {
 			session.ms += own.engagedMs;
 			record = { ...base, ...own };
 		}
-		return [record, ...this.milestones(session, base)];
+		const records = [record, ...this.milestones(session, base)];
+		for (const r of records) assertStorable(r, line);
+		return { records, ownId: _id, legacyId };
+	}
+
+	/**
+	 * The id of a line's own record, from what the line means once parsed: its site,
+	 * visitor, source session, time, type, path, and its event name and props (in
+	 * canonical order) or engaged time. Key order, props as JSON text or as an object,
+	 * ISO time or epoch, `url` or `path` do not change it. Its n-th repeat in the file
+	 * (the same meaning again) gets its own id, so true repeats are all kept.
+	 */
+	private idOf(meaning: Record<string, unknown>, ts: number): string {
+		const key = hash(`line\n${canonicalJson(meaning)}`);
+		const occurrence = (this.seen.get(key) ?? 0) + 1;
+		this.seen.set(key, occurrence);
+		return uuidv7From(ts, `line\n${key}\n${occurrence}`);
+	}
+
+	/** The id the earlier scheme (before O3) derived from the line's bytes as parsed. */
+	private legacyIdOf(site: string, row: InputRow, ts: number): string {
+		const contentHash = hash(`${site}\n${JSON.stringify(row)}`);
+		const occurrence = (this.legacySeen.get(contentHash) ?? 0) + 1;
+		this.legacySeen.set(contentHash, occurrence);
+		return uuidv7From(ts, `${contentHash}\n${occurrence}`);
+	}
+
+	/**
+	 * Refuses a time the store refuses ({@link EARLIEST_TS}) or later than
+	 * {@link ClassifierOptions.latest}, naming the line and the value it gave.
+	 */
+	private checkTime(ts: number, line: number, given: unknown) {
+		if (ts < EARLIEST_TS) {
+			throw new ImportLineError(
+				line,
+				`timestamp is before ${new Date(EARLIEST_TS).toISOString()}, the earliest time couchstats stores${got(given)}`
+			);
+		}
+		const latest = this.options.latest;
+		if (latest !== undefined && ts > latest) {
+			throw new ImportLineError(
+				line,
+				`timestamp is in the future: after ${new Date(latest).toISOString()}, 5 minutes after the import started${got(given)}`
+			);
+		}
 	}
 
 	/**
@@ -386,6 +488,18 @@ function plausibleReferrer(ref: string | undefined): string | undefined {
 	return source.length <= LIMITS.source && SOURCE_PATTERN.test(source)
 		? ref?.slice(0, LIMITS.referrer)
 		: undefined;
+}
+
+/** JSON with every object's keys in code-point order, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
 }
 
 function hash(text: string): string {

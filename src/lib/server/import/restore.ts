@@ -12,8 +12,8 @@
  * `validate_doc_update` (couchdb/events/validate.js) before anything is written.
  */
 import { revisionFor, type StoredRecord } from '../../records';
-import { validateRecord } from '../../../../couchdb/events/validate.js';
-import { ImportLineError, uuidv7From, type InputRow } from './backfill';
+import { uuidv7From, type InputRow } from './backfill';
+import { assertStorable } from './storable';
 
 /** Whether a line is an exported record (it has an `_id`) rather than a row to classify. */
 export function isExportedRecord(row: InputRow): boolean {
@@ -33,12 +33,6 @@ export function restoreRecord(row: InputRow, site: string | undefined, line: num
 		record.site = site;
 	}
 	record._rev = revisionFor(String(record._id));
-	try {
-		// As the ingest writes: not an admin, so every check applies.
-		validateRecord(record, null, { roles: [] });
-	} catch (e) {
-		const reason = (e as { forbidden?: string }).forbidden ?? String(e);
-		throw new ImportLineError(line, `is not a record couchstats stores: ${reason}`);
-	}
+	assertStorable(record, line);
 	return record as unknown as StoredRecord;
 }

@@ -30,6 +30,16 @@ export function parseAge(text: string): number | undefined {
 	return days > 0 ? days * 86_400_000 : undefined;
 }
 
+/**
+ * The cutoff of a retention `age` run at `now`, or undefined when it would fall before
+ * 1970-01-01T00:00:00Z: no record is older than that (the events database refuses a
+ * negative `ts`), so such an age is a mistake, not "keep everything".
+ */
+export function cutoffOf(age: number, now: number): number | undefined {
+	const cutoff = now - age;
+	return cutoff >= 0 ? cutoff : undefined;
+}
+
 /** How many records have an event time before `cutoff`. */
 export async function countOlderThan(couch: Couch, cutoff: number): Promise<number> {
 	const body = await untilIndexed(() =>

@@ -1,0 +1,251 @@
+/**
+ * `npm run import` against the store: a line the store would refuse is refused in the
+ * check pass, with its line number, before anything is written (O2); the same history
+ * written in another form is stored once, as is a file imported before the ids came from
+ * the lines' meaning (O3); the checkpoint is per file and target site (O6); lines whose
+ * records were deleted before are counted and said, not reported as sent (O7); empty
+ * and header-only files are refused and line counts leave the CSV header out (O4).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { User } from '../../src/lib/server/accounts/auth';
+import { createSite } from '../../src/lib/server/accounts/site-admin';
+import { deleteSiteRecords } from '../../src/lib/server/accounts/site-records';
+import type { Couch } from '../../src/lib/server/couch';
+import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
+import { runTool } from '../support/scripts';
+import { firstAccountFor, tempDir, useCouch } from './harness';
+
+let couch: Couch;
+let prefix: string;
+let url: URL;
+let dir: string;
+const admin: User = { name: 'admin', roles: [], isAdmin: true };
+
+beforeAll(async () => {
+	({ couch, prefix, url } = await useCouch());
+	dir = tempDir('couchstats-import-checks-');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Writes `lines` to `name` in the test's directory and returns its path. */
+function write(name: string, lines: string[]): string {
+	const file = path.join(dir, name);
+	fs.writeFileSync(file, lines.map((l) => l + '\n').join(''));
+	return file;
+}
+
+function runImport(file: string, args: string[]) {
+	return runTool('import.ts', [file, ...args], {
+		COUCHDB_URL: url.toString(),
+		COUCHSTATS_DB_PREFIX: prefix,
+		COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+		COUCHSTATS_DATA_DIR: dir
+	});
+}
+
+async function addSite(id: string) {
+	await createSite(couch, admin, {
+		id,
+		name: id,
+		hostnames: [`${id}.example`],
+		timeZone: 'UTC'
+	});
+}
+
+/** The live records of `site`, as stored: read by id, so nothing waits for an index. */
+async function stored(site: string): Promise<Record<string, unknown>[]> {
+	const body = await couch.events.list({ include_docs: true });
+	return body.rows
+		.map((row) => row.doc as unknown as Record<string, unknown>)
+		.filter((doc) => doc && doc.site === site);
+}
+
+describe('npm run import checks every line before writing', () => {
+	test.each([
+		[
+			'1969-12-31T00:00:00Z',
+			'is before 1970-01-01T00:00:00.000Z, the earliest time couchstats stores'
+		],
+		[
+			'0001-01-01T00:00:00Z',
+			'is before 1970-01-01T00:00:00.000Z, the earliest time couchstats stores'
+		],
+		['9999-12-31T23:00:00Z', 'is in the future: after '],
+		[new Date(Date.now() + 86_400_000).toISOString(), 'is in the future: after ']
+	])('refuses a line dated %s with its line number, and writes nothing', async (time, problem) => {
+		const site = `times-${Math.random().toString(36).slice(2, 8)}`;
+		await addSite(site);
+		const file = write(`${site}.csv`, [
+			'timestamp,path,visitor_id',
+			'2026-11-22T10:00:00Z,/partial1,vp1',
+			'2026-11-22T10:01:00Z,/partial2,vp2',
+			`${time},/bad,vp3`
+		]);
+		const run = runImport(file, ['--site', site]);
+		expect(await run.exit).toBe(1);
+		expect(await stored(site)).toEqual([]);
+		expect(run.stderr()).toContain(`couchstats import: line 4: timestamp ${problem}`);
+		expect(run.stderr()).toContain(`(got "${time}")`);
+	});
+});
+
+describe('npm run import stores the same history once, however it is written', () => {
+	test('in another key order, as CSV with props as text, or as NDJSON with props as an object', async () => {
+		await addSite('forms');
+		const ndjson = write('ord1.ndjson', [
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/a","visitor_id":"o1"}',
+			'{"timestamp":"2026-11-01T10:01:00Z","path":"/b","visitor_id":"o1","event":"signup","props":{"plan":"pro","n":2}}'
+		]);
+		const reordered = write('ord2.ndjson', [
+			'{"visitor_id":"o1","timestamp":"2026-11-01T10:00:00Z","path":"/a"}',
+			'{"props":{"n":2,"plan":"pro"},"visitor_id":"o1","path":"/b","event":"signup","timestamp":"2026-11-01T10:01:00Z"}'
+		]);
+		const csv = write('ord3.csv', [
+			'visitor_id,timestamp,path,event,props',
+			'o1,2026-11-01T10:00:00Z,/a,,',
+			'o1,2026-11-01T10:01:00Z,/b,signup,"{""plan"":""pro"",""n"":2}"'
+		]);
+		const first = runImport(ndjson, ['--site', 'forms']);
+		expect(await first.exit).toBe(0);
+		const once = await stored('forms');
+		expect(once.map((r) => r.type).sort()).toEqual(['event', 'pageview']);
+		for (const file of [reordered, csv]) {
+			const again = runImport(file, ['--site', 'forms']);
+			expect(await again.exit).toBe(0);
+			expect((await stored('forms')).map((r) => r._id).sort()).toEqual(
+				once.map((r) => r._id).sort()
+			);
+			expect(again.stderr()).toContain(
+				'this run stored 0 records, and found 2 lines stored before'
+			);
+		}
+	});
+
+	test('stores nothing twice from a file imported before the ids came from what each line means', async () => {
+		await addSite('legacy');
+		const lines = [
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/a","visitor_id":"l1"}',
+			'{"timestamp":"2026-11-01T10:01:00Z","path":"/b","visitor_id":"l1","event":"signup"}',
+			'{"timestamp":"2026-11-01T10:01:30Z","path":"/b","visitor_id":"l1","engaged_ms":12000}'
+		];
+		const file = write('legacy.ndjson', lines);
+		// What the importer stored before: the line's own record under its byte-derived id.
+		const parser = new LineParser();
+		const classifier = new Classifier({
+			defaultSite: 'legacy',
+			timeZoneOf: () => 'UTC',
+			receivedAt: Date.now()
+		});
+		const before = lines.flatMap((line, i) => {
+			const { records, ownId, legacyId } = classifier.classifyLine(
+				parser.parse(line, i + 1)!,
+				i + 1
+			);
+			return records.map((r) =>
+				r._id === ownId ? { ...r, _id: legacyId!, _rev: `1-${legacyId!.replaceAll('-', '')}` } : r
+			);
+		});
+		const written = await couch.events.bulk({ docs: before, new_edits: false });
+		expect(written.filter((r) => 'error' in r && r.error)).toEqual([]);
+		const ids = (await stored('legacy')).map((r) => r._id).sort();
+		expect(ids).toHaveLength(before.length);
+
+		const run = runImport(file, ['--site', 'legacy']);
+		expect(await run.exit).toBe(0);
+		expect(run.stderr()).toContain('this run stored 0 records, and found 3 lines stored before');
+		expect((await stored('legacy')).map((r) => r._id).sort()).toEqual(ids);
+	});
+});
+
+describe('npm run import keeps a checkpoint per file and target site', () => {
+	test('imports a file into a second site after the first', async () => {
+		await addSite('first');
+		await addSite('second');
+		const file = write('two-sites.csv', [
+			'timestamp,path,visitor_id',
+			'2026-11-01T10:00:00Z,/a,t1',
+			'2026-11-01T10:02:00Z,/b,t1'
+		]);
+		const one = runImport(file, ['--site', 'first', '--no-milestones']);
+		expect(await one.exit).toBe(0);
+		const two = runImport(file, ['--site', 'second', '--no-milestones']);
+		expect(await two.exit).toBe(0);
+		expect((await stored('second')).map((r) => r.path).sort()).toEqual(['/a', '/b']);
+		expect(two.stderr()).toContain(
+			'two-sites.csv: 2 lines (after the CSV header), 2 records in all; this run stored 2 records'
+		);
+
+		const again = runImport(file, ['--site', 'first', '--no-milestones']);
+		expect(await again.exit).toBe(0);
+		expect(again.stderr()).toContain(
+			'two-sites.csv: all 2 lines (after the CSV header) were imported into first before; nothing to do (--restart to go through them again)'
+		);
+	});
+});
+
+describe('npm run import says which lines it could not store because they were deleted before', () => {
+	test('a deleted site’s export, imported into a site of the same id, is counted as not stored and exits 3; into a new id it is stored', async () => {
+		await addSite('gone');
+		const file = write('gone.csv', [
+			'timestamp,path,visitor_id',
+			'2026-11-01T10:00:00Z,/a,g1',
+			'2026-11-01T10:02:00Z,/b,g1',
+			'2026-11-01T10:03:00Z,/a,g2'
+		]);
+		expect(await runImport(file, ['--site', 'gone']).exit).toBe(0);
+		const records = await stored('gone');
+		// Two pageviews and a non-bounce milestone of g1, a pageview of g2.
+		expect(records).toHaveLength(4);
+		const exportFile = write(
+			'gone-records.ndjson',
+			records.map(({ _rev, ...record }) => (void _rev, JSON.stringify(record)))
+		);
+		expect(await deleteSiteRecords(couch, 'gone')).toBe(4);
+
+		for (const [source, args] of [
+			[exportFile, ['--site', 'gone']],
+			[file, ['--site', 'gone', '--restart']]
+		] as const) {
+			const run = runImport(source, [...args]);
+			expect(await stored('gone')).toEqual([]);
+			expect(await run.exit).toBe(3);
+			expect(run.stderr()).toMatch(/this run stored 0 records, and found 0 lines stored before/);
+			expect(run.stderr()).toContain(
+				`${path.basename(source)}: ${source === file ? 3 : 4} lines were NOT stored: records with the same ids were deleted from gone before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. To keep a deleted site's records, import them into a new site id (--site NEW).`
+			);
+		}
+
+		await addSite('gone-again');
+		const restored = runImport(exportFile, ['--site', 'gone-again']);
+		expect(await restored.exit).toBe(0);
+		expect(restored.stderr()).toContain('this run stored 4 records');
+		expect(await stored('gone-again')).toHaveLength(4);
+	});
+});
+
+describe('npm run import on a file without rows', () => {
+	test.each([
+		['empty.csv', [], 'empty.csv is empty: nothing to import'],
+		['blank.ndjson', ['', ''], 'blank.ndjson is empty: nothing to import'],
+		[
+			'header.csv',
+			['timestamp,path,visitor_id'],
+			'header.csv has a CSV header but no rows: nothing to import'
+		]
+	])('refuses %s before connecting', async (name, lines, message) => {
+		const run = runImport(write(name, lines), ['--site', 'demo']);
+		expect(await run.exit).toBe(1);
+		expect(run.stderr()).toBe(`couchstats import: ${message}\n`);
+	});
+
+	test('explains its options for --help', async () => {
+		const help = runTool('import.ts', ['--help']);
+		expect(await help.exit).toBe(0);
+		expect(help.stdout()).toContain('--restart        ignore the checkpoint');
+		expect(help.stdout()).toContain('--no-milestones  do not add');
+		expect(help.stdout()).toContain('Exit status: 0 done');
+	});
+});
