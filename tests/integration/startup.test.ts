@@ -26,6 +26,8 @@ import {
 	testAccount
 } from './harness';
 import type { RunningApp } from '../support/app';
+import { embeddedUrl } from '../support/app';
+import { runTool } from '../support/scripts';
 
 /** Posts the login form as the app's first account. */
 const postAdminLogin = (app: RunningApp, password: string) =>
@@ -73,6 +75,53 @@ describe('the built app', () => {
 			} finally {
 				await second.stop();
 			}
+		}
+	);
+
+	embeddedOnly('it opens the embedded store’s data directory a second time')(
+		'a second app or npm run couch on a data directory in use stops with one line, and the running app goes on',
+		async () => {
+			const app = await startApp();
+			try {
+				const storeUrl = embeddedUrl(app.dataDir)!.toString();
+				const inUse = new RegExp(
+					`^couchstats: data directory ${app.dataDir} is in use by another process ` +
+						`\\(pid ${app.process.pid}, its store on 127\\.0\\.0\\.1:${app.couchUrl!.port}\\) — `
+				);
+				const second = await runAppToExit({
+					PORT: String(await freePort()),
+					COUCHSTATS_DATA_DIR: app.dataDir
+				});
+				expect(second.code).toBe(1);
+				expect(second.stderr.trim()).toMatch(inUse);
+				expect(second.stderr.trim()).toMatch(
+					/— stop that process first, or set COUCHSTATS_DATA_DIR to another directory$/
+				);
+				expect(second.stderr.trim().split('\n')).toHaveLength(1);
+
+				const couch = runTool('couch.ts', [], { COUCHSTATS_DATA_DIR: app.dataDir });
+				expect(await couch.exit).toBe(1);
+				const line = couch.stderr().trim();
+				expect(line).toMatch(inUse);
+				expect(line).toContain('its start log names the URL');
+				expect(line.split('\n')).toHaveLength(1);
+				expect(app.output()).toContain('embedded CouchDB-compatible store at http://');
+
+				// The running app still writes and reads, and still says where its store is.
+				const stored = await fetch(`${app.url}/api/ingest/_bulk_docs`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ docs: [pageview(Date.now())], new_edits: false })
+				});
+				expect(await stored.json()).toEqual([]);
+				expect((await fetch(app.url + '/healthz')).status).toBe(200);
+				expect(embeddedUrl(app.dataDir)?.toString()).toBe(storeUrl);
+			} finally {
+				expect(await app.stop()).toBe(0);
+			}
+			// Stopped, the directory is free again.
+			const again = await startApp({ dataDir: app.dataDir });
+			expect(await again.stop()).toBe(0);
 		}
 	);
 
