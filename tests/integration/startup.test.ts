@@ -376,6 +376,26 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			/^couchstats: CouchDB at http:\/\/[^/\s]+ rejected the credentials in COUCHDB_URL — check the user name and password/
 		],
 		[
+			'an ORIGIN that is no URL',
+			() => ({ ORIGIN: 'notaurl' }),
+			/^couchstats: ORIGIN is not an http:\/\/ or https:\/\/ URL \(got "notaurl"\) — set it to the public URL of the app/
+		],
+		[
+			'a BODY_SIZE_LIMIT that is no size',
+			() => ({ BODY_SIZE_LIMIT: 'lots' }),
+			/^couchstats: BODY_SIZE_LIMIT is not a size in bytes \(got "lots"\) — use e\.g\. BODY_SIZE_LIMIT=1M/
+		],
+		[
+			'a negative rate limit, which is a number out of range',
+			() => ({ COUCHSTATS_INGEST_IP_BURST: '-1' }),
+			/^couchstats: COUCHSTATS_INGEST_IP_BURST must be greater than 0 and at most 1000000000 \(got "-1"\) — /
+		],
+		[
+			'a HOST that is no address of this machine',
+			() => ({ HOST: '192.0.2.1', COUCHSTATS_DATA_DIR: tempDir(), COUCHSTATS_MEMORY: '1' }),
+			/^couchstats: cannot listen on 192\.0\.2\.1:\d+ \(EADDRNOTAVAIL\) — set HOST to an address of this machine/
+		],
+		[
 			'an unwritable data directory',
 			() => ({ COUCHSTATS_DATA_DIR: '/etc/hostname/couchstats' }),
 			/^couchstats: data directory \/etc\/hostname\/couchstats is not writable \(ENOTDIR\) — set COUCHSTATS_DATA_DIR/
@@ -404,11 +424,25 @@ describe('bad configuration exits non-zero with one clear line', () => {
 					.split(' ');
 				const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
 				expect(environ).toContain('MALLOC_ARENA_MAX=2');
+				expect(app.output()).toContain(`couchstats: open http://localhost:${app.port}/`);
 			} finally {
 				expect(await app.stop()).toBe(0);
 			}
 		}
 	);
+
+	test('npm start announces the address only once the app listens, never before refusing a setting', async () => {
+		const { spawnSync } = await import('node:child_process');
+		const result = spawnSync(process.execPath, ['scripts/start.js'], {
+			env: { ...process.env, PORT: 'abc', COUCHSTATS_DATA_DIR: tempDir(), COUCHDB_URL: '' },
+			encoding: 'utf8'
+		});
+		expect(result.status).toBe(1);
+		expect(result.stdout).not.toContain('open http');
+		expect(result.stderr.trim()).toBe(
+			'couchstats: PORT is not a whole number (got "abc") — use e.g. PORT=3000'
+		);
+	});
 
 	test('a port in use, through npm start', async () => {
 		const { spawnSync } = await import('node:child_process');
