@@ -125,6 +125,33 @@ describe('the built app', () => {
 		}
 	);
 
+	embeddedOnly('it copies the embedded store’s data directory')(
+		'a tool on a copy of a running app’s data directory uses the copy, not the app’s store',
+		async () => {
+			const app = await startApp();
+			const copy = tempDir();
+			try {
+				// What a copy taken while the app ran holds: its running file and credentials.
+				for (const file of ['couchdb-running.json', 'couchdb-admin.json']) {
+					fs.copyFileSync(path.join(app.dataDir, file), path.join(copy, file));
+				}
+				const tool = await connectForScript({ COUCHSTATS_DATA_DIR: copy });
+				try {
+					expect(tool.store).toContain(`the embedded store in ${copy} `);
+					expect(tool.store).toContain('started by this tool');
+				} finally {
+					await tool.close();
+				}
+				// On the app's own directory a tool still uses the running app.
+				const onApp = await connectForScript({ COUCHSTATS_DATA_DIR: app.dataDir });
+				expect(onApp.store).toContain(`the running app's embedded store in ${app.dataDir}`);
+				await onApp.close();
+			} finally {
+				await app.stop();
+			}
+		}
+	);
+
 	embeddedOnly('the data directory holds the embedded store’s files and secret')(
 		'keeps every file of a fresh data dir owner-only, after the first start and a restart',
 		async () => {
