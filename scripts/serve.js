@@ -20,29 +20,22 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * A whole number of seconds from the environment, in ms.
- * @param {string} name
- * @param {number} fallback Seconds.
- */
-function seconds(name, fallback) {
-	const raw = process.env[name] || String(fallback);
-	if (!/^\d{1,6}$/.test(raw)) {
-		console.error(`couchstats: ${name} must be a whole number of seconds (got "${raw}")`);
-		process.exit(1);
-	}
-	return Number(raw) * 1000;
+// Checked before adapter-node reads them on import, so a bad one is one line, not a trace.
+let launch;
+try {
+	launch = readLaunchEnv(process.env);
+} catch (e) {
+	if (!(e instanceof LaunchEnvError)) throw e;
+	console.error(e.line);
+	process.exit(1);
 }
-
-const headersTimeout = seconds('HEADERS_TIMEOUT', 10);
-const requestTimeout = seconds('REQUEST_TIMEOUT', 30);
-const keepAliveTimeout = seconds('KEEP_ALIVE_TIMEOUT', 5);
-const shutdownTimeout = seconds('SHUTDOWN_TIMEOUT', 30);
+const { headersTimeout, requestTimeout, keepAliveTimeout, shutdownTimeout } = launch;
 // The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
-process.env.BODY_SIZE_LIMIT ??= '1M';
+process.env.BODY_SIZE_LIMIT ||= '1M';
 const host = process.env.HOST || '0.0.0.0';
 const rawPort = process.env.PORT || '3000';
 const port = Number(rawPort);
@@ -73,7 +66,19 @@ const server = http.createServer(
 );
 server.keepAliveTimeout = keepAliveTimeout;
 
-server.listen(port, host, () => console.log(`Listening on http://${host}:${port}`));
+server.once('error', (/** @type {NodeJS.ErrnoException} */ e) => {
+	const fix =
+		e.code === 'EADDRINUSE'
+			? 'stop the other process or set PORT to a free port'
+			: 'set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for this machine only) and PORT to a port this user may use';
+	console.error(`couchstats: cannot listen on ${host}:${port} (${e.code ?? e.message}) — ${fix}`);
+	process.exit(1);
+});
+server.listen(port, host, () => {
+	console.log(`Listening on http://${host}:${port}`);
+	// `npm start` (scripts/start.js) announces the address only once the app is up.
+	process.send?.({ listening: port }, undefined, {}, () => process.disconnect());
+});
 
 /** @type {NodeJS.Timeout | undefined} */
 let forceClose;

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm start`: checks the port, builds the app when the build is missing or older
+ * `npm start`: checks the launcher's variables (src/lib/server/boot/launch-env.js) and the
+ * port, builds the app when the build is missing or older
  * than the sources, then serves it on PORT (`scripts/serve.js`: adapter-node's handler
  * with time limits for slow clients, and ORIGIN's default). Start-up itself (config,
- * CouchDB or the embedded store, set-up) happens in the app's `init`.
+ * CouchDB or the embedded store, set-up) happens in the app's `init`; the address is
+ * announced once the app listens, so a bad setting is never preceded by "open …".
  *
  * The app runs as a child process with `MALLOC_ARENA_MAX=2` (unless set already): the
  * embedded store's leveldb works on several threads, and glibc gives each its own malloc
@@ -16,6 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'build', 'index.js');
@@ -45,6 +48,14 @@ function portFree(port, host) {
 	});
 }
 
+// The launcher's own variables before the port check and the build: one line, at once.
+try {
+	readLaunchEnv(process.env);
+} catch (e) {
+	if (!(e instanceof LaunchEnvError)) throw e;
+	console.error(e.line);
+	process.exit(1);
+}
 const port = process.env.PORT || '3000';
 const host = process.env.HOST || '0.0.0.0';
 if (/^\d{1,5}$/.test(port) && !(await portFree(Number(port), host))) {
@@ -63,7 +74,8 @@ if (needsBuild()) {
 }
 
 const app = spawn(process.execPath, [path.join(root, 'scripts', 'serve.js')], {
-	stdio: 'inherit',
+	// The channel only tells when the app listens (serve.js then closes it).
+	stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 	env: { MALLOC_ARENA_MAX: '2', ...process.env, PORT: port }
 });
 // A terminal's Ctrl-C reaches both processes; a `kill` of this one is passed on.
@@ -71,4 +83,5 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 	process.on(signal, () => app.kill(signal));
 }
 app.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-console.log(`couchstats: open http://localhost:${port}/`);
+// Announced once the app listens: every setting was checked by then (a bad one ends it).
+app.once('message', () => console.log(`couchstats: open http://localhost:${port}/`));

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { CouchstatsError } from '../../src/lib/server/errors';
+import { login } from '../../src/lib/server/accounts/auth';
+import { CouchstatsError, FieldError } from '../../src/lib/server/errors';
 import {
 	addOwner,
 	addToken,
@@ -90,12 +91,53 @@ describe('sites and owners', () => {
 			`there is no account "${carol}"`
 		);
 		await addOwner(couch, admin, 'alice-blog', carol, 'a-long-password-1');
-		const site = await addOwner(couch, alice, 'alice-blog', carol);
+		const { site, message } = await addOwner(couch, alice, 'alice-blog', carol);
 		expect(site.owners).toEqual(['alice', carol]);
+		expect(message).toBe(`Added owner ${carol}.`);
 		expect((await removeOwner(couch, alice, 'alice-blog', carol)).owners).toEqual(['alice']);
 		await expect(removeOwner(couch, alice, 'alice-blog', 'alice')).rejects.toThrow(
 			'a site needs at least one owner'
 		);
+	});
+
+	test('adding an existing account with a password says the password was not changed, and does not change it', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const dave = testAccount('dave');
+		await addOwner(couch, admin, 'alice-blog', dave, 'the-first-password');
+		for (const [user, password] of [
+			[admin, 'another-password-2'],
+			[alice, 'a-third-password-3']
+		] as const) {
+			const { message } = await addOwner(couch, user, 'alice-blog', dave, password);
+			expect(message).toBe(
+				`Added owner ${dave}. ${dave} already has an account; the password was not changed.`
+			);
+			expect(await login(couch, dave, password)).toBeUndefined();
+		}
+		expect((await login(couch, dave, 'the-first-password'))?.user.name).toBe(dave);
+	});
+
+	test("refuses the CouchDB server admin's name as an owner, which could never log in", async () => {
+		const { couch, url } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const serverAdmin = decodeURIComponent(url.username);
+		for (const password of ['a-long-password-1', undefined]) {
+			const error = await addOwner(couch, admin, 'alice-blog', serverAdmin, password).catch(
+				(e) => e
+			);
+			expect(error).toBeInstanceOf(FieldError);
+			expect(error).toMatchObject({
+				status: 400,
+				field: 'name',
+				message: `"${serverAdmin}" is the CouchDB server admin's name, which can never log in to couchstats; choose another account name`
+			});
+		}
+		const users = couch.server.use('_users');
+		await expect(users.head(`org.couchdb.user:${serverAdmin}`)).rejects.toMatchObject({
+			statusCode: 404
+		});
+		expect((await loadManagedSite(couch, admin, 'alice-blog')).owners).toEqual(['alice']);
 	});
 
 	test('API tokens are shown once, stored hashed, and revocable', async () => {

@@ -26,6 +26,8 @@ import {
 	testAccount
 } from './harness';
 import type { RunningApp } from '../support/app';
+import { embeddedUrl } from '../support/app';
+import { runTool } from '../support/scripts';
 
 /** Posts the login form as the app's first account. */
 const postAdminLogin = (app: RunningApp, password: string) =>
@@ -72,6 +74,80 @@ describe('the built app', () => {
 				expect(second.output()).not.toContain('password');
 			} finally {
 				await second.stop();
+			}
+		}
+	);
+
+	embeddedOnly('it opens the embedded store’s data directory a second time')(
+		'a second app or npm run couch on a data directory in use stops with one line, and the running app goes on',
+		async () => {
+			const app = await startApp();
+			try {
+				const storeUrl = embeddedUrl(app.dataDir)!.toString();
+				const inUse = new RegExp(
+					`^couchstats: data directory ${app.dataDir} is in use by another process ` +
+						`\\(pid ${app.process.pid}, its store on 127\\.0\\.0\\.1:${app.couchUrl!.port}\\) — `
+				);
+				const second = await runAppToExit({
+					PORT: String(await freePort()),
+					COUCHSTATS_DATA_DIR: app.dataDir
+				});
+				expect(second.code).toBe(1);
+				expect(second.stderr.trim()).toMatch(inUse);
+				expect(second.stderr.trim()).toMatch(
+					/— stop that process first, or set COUCHSTATS_DATA_DIR to another directory$/
+				);
+				expect(second.stderr.trim().split('\n')).toHaveLength(1);
+
+				const couch = runTool('couch.ts', [], { COUCHSTATS_DATA_DIR: app.dataDir });
+				expect(await couch.exit).toBe(1);
+				const line = couch.stderr().trim();
+				expect(line).toMatch(inUse);
+				expect(line).toContain('its start log names the URL');
+				expect(line.split('\n')).toHaveLength(1);
+				expect(app.output()).toContain('embedded CouchDB-compatible store at http://');
+
+				// The running app still writes and reads, and still says where its store is.
+				const stored = await fetch(`${app.url}/api/ingest/_bulk_docs`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ docs: [pageview(Date.now())], new_edits: false })
+				});
+				expect(await stored.json()).toEqual([]);
+				expect((await fetch(app.url + '/healthz')).status).toBe(200);
+				expect(embeddedUrl(app.dataDir)?.toString()).toBe(storeUrl);
+			} finally {
+				expect(await app.stop()).toBe(0);
+			}
+			// Stopped, the directory is free again.
+			const again = await startApp({ dataDir: app.dataDir });
+			expect(await again.stop()).toBe(0);
+		}
+	);
+
+	embeddedOnly('it copies the embedded store’s data directory')(
+		'a tool on a copy of a running app’s data directory uses the copy, not the app’s store',
+		async () => {
+			const app = await startApp();
+			const copy = tempDir();
+			try {
+				// What a copy taken while the app ran holds: its running file and credentials.
+				for (const file of ['couchdb-running.json', 'couchdb-admin.json']) {
+					fs.copyFileSync(path.join(app.dataDir, file), path.join(copy, file));
+				}
+				const tool = await connectForScript({ COUCHSTATS_DATA_DIR: copy });
+				try {
+					expect(tool.store).toContain(`the embedded store in ${copy} `);
+					expect(tool.store).toContain('started by this tool');
+				} finally {
+					await tool.close();
+				}
+				// On the app's own directory a tool still uses the running app.
+				const onApp = await connectForScript({ COUCHSTATS_DATA_DIR: app.dataDir });
+				expect(onApp.store).toContain(`the running app's embedded store in ${app.dataDir}`);
+				await onApp.close();
+			} finally {
+				await app.stop();
 			}
 		}
 	);
@@ -327,6 +403,26 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			/^couchstats: CouchDB at http:\/\/[^/\s]+ rejected the credentials in COUCHDB_URL — check the user name and password/
 		],
 		[
+			'an ORIGIN that is no URL',
+			() => ({ ORIGIN: 'notaurl' }),
+			/^couchstats: ORIGIN is not an http:\/\/ or https:\/\/ URL \(got "notaurl"\) — set it to the public URL of the app/
+		],
+		[
+			'a BODY_SIZE_LIMIT that is no size',
+			() => ({ BODY_SIZE_LIMIT: 'lots' }),
+			/^couchstats: BODY_SIZE_LIMIT is not a size in bytes \(got "lots"\) — use e\.g\. BODY_SIZE_LIMIT=1M/
+		],
+		[
+			'a negative rate limit, which is a number out of range',
+			() => ({ COUCHSTATS_INGEST_IP_BURST: '-1' }),
+			/^couchstats: COUCHSTATS_INGEST_IP_BURST must be greater than 0 and at most 1000000000 \(got "-1"\) — /
+		],
+		[
+			'a HOST that is no address of this machine',
+			() => ({ HOST: '192.0.2.1', COUCHSTATS_DATA_DIR: tempDir(), COUCHSTATS_MEMORY: '1' }),
+			/^couchstats: cannot listen on 192\.0\.2\.1:\d+ \(EADDRNOTAVAIL\) — set HOST to an address of this machine/
+		],
+		[
 			'an unwritable data directory',
 			() => ({ COUCHSTATS_DATA_DIR: '/etc/hostname/couchstats' }),
 			/^couchstats: data directory \/etc\/hostname\/couchstats is not writable \(ENOTDIR\) — set COUCHSTATS_DATA_DIR/
@@ -355,11 +451,25 @@ describe('bad configuration exits non-zero with one clear line', () => {
 					.split(' ');
 				const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
 				expect(environ).toContain('MALLOC_ARENA_MAX=2');
+				expect(app.output()).toContain(`couchstats: open http://localhost:${app.port}/`);
 			} finally {
 				expect(await app.stop()).toBe(0);
 			}
 		}
 	);
+
+	test('npm start announces the address only once the app listens, never before refusing a setting', async () => {
+		const { spawnSync } = await import('node:child_process');
+		const result = spawnSync(process.execPath, ['scripts/start.js'], {
+			env: { ...process.env, PORT: 'abc', COUCHSTATS_DATA_DIR: tempDir(), COUCHDB_URL: '' },
+			encoding: 'utf8'
+		});
+		expect(result.status).toBe(1);
+		expect(result.stdout).not.toContain('open http');
+		expect(result.stderr.trim()).toBe(
+			'couchstats: PORT is not a whole number (got "abc") — use e.g. PORT=3000'
+		);
+	});
 
 	test('a port in use, through npm start', async () => {
 		const { spawnSync } = await import('node:child_process');

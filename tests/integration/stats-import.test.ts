@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { redact } from '../../src/lib/server/boot/config';
 import { RUNNING_FILE } from '../../src/lib/server/boot/startup';
-import { CREDENTIALS_FILE } from '../../src/lib/server/embedded/server';
+import { ClassicLevel } from 'classic-level';
+import { CREDENTIALS_FILE, LOCK_DIR } from '../../src/lib/server/embedded/server';
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
 import { embeddedOnly, firstAccountFor, tempDir, useCouch } from './harness';
@@ -112,6 +113,9 @@ describe('npm run import', () => {
 		'refuses an unknown site naming the running app’s embedded store it looked in',
 		async () => {
 			const dataDir = tempDir('couchstats-import-app-');
+			// A running app holds its data directory's lock (embedded/server.ts).
+			const lock = new ClassicLevel(path.join(dataDir, LOCK_DIR));
+			await lock.open();
 			try {
 				// What a running app leaves in its data directory (startup.ts, embedded/server.ts).
 				fs.copyFileSync(inject('credentialsFile')!, path.join(dataDir, CREDENTIALS_FILE));
@@ -130,6 +134,7 @@ describe('npm run import', () => {
 				);
 				expect(unknown.stderr()).not.toContain(url.password);
 			} finally {
+				await lock.close();
 				fs.rmSync(dataDir, { recursive: true, force: true });
 			}
 		}

@@ -36,6 +36,15 @@ export function setServerAdmins(names: readonly string[]): void {
 }
 
 /**
+ * Whether `name` is one of CouchDB's server admins (the user in the app's CouchDB URL,
+ * `couchdb-admin` on the embedded store, and those set-up listed): such a name can never
+ * be a couchstats account, since CouchDB checks `[admins]` before `_users`.
+ */
+export function isServerAdmin(couch: Couch, name: string): boolean {
+	return [decodeURIComponent(couch.url.username), ...serverAdmins].includes(name);
+}
+
+/**
  * Tries a login under the throttle.
  * @param throttle Injectable for tests; default the app's.
  */
@@ -48,7 +57,7 @@ export async function attemptLogin(
 	if (!name || !password) {
 		return { ok: false, status: 400, message: 'Enter your account name and password.' };
 	}
-	const admin = [decodeURIComponent(couch.url.username), ...serverAdmins].includes(name);
+	const admin = isServerAdmin(couch, name);
 	let session: Session | undefined;
 	try {
 		const attempted = await throttle.attempt(client, name, async () => {

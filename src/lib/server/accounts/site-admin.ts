@@ -10,6 +10,7 @@ import { CouchstatsError, FieldError } from '../errors';
 import { invalidateSiteCache } from '../ingest/site-cache';
 import { accessChanged } from './access';
 import { ACCOUNT_NAME } from '../boot/setup';
+import { isServerAdmin } from './login';
 import {
 	siteDocId,
 	siteInputSchema,
@@ -190,11 +191,21 @@ export function updateSite(couch: Couch, user: User, id: string, input: SiteInpu
 	}));
 }
 
+/** What {@link addOwner} did: the site, and the sentence that tells the owner so. */
+export interface AddedOwner {
+	site: SiteRecord;
+	/** e.g. `Added owner bob.`, and when a password was given for an existing account, that it was not changed. */
+	message: string;
+}
+
 /**
  * Adds an owner. An admin may create the account at the same time by giving a
- * password; otherwise the account must exist.
- * @throws {FieldError} 400 for a bad name or password, an unknown account, or a
- *   password given by a non-admin (`field`: `name` or `password`).
+ * password; otherwise the account must exist. A password given for an account that
+ * exists changes nothing, and the answer says so (no page changes a password: README,
+ * "Accounts").
+ * @throws {FieldError} 400 for a bad name or password, an unknown account, a CouchDB
+ *   server admin's name (it could never log in), or a password given by a non-admin
+ *   (`field`: `name` or `password`).
  */
 export async function addOwner(
 	couch: Couch,
@@ -202,11 +213,18 @@ export async function addOwner(
 	id: string,
 	name: string,
 	password?: string
-): Promise<SiteRecord> {
+): Promise<AddedOwner> {
 	if (!ACCOUNT_NAME.test(name)) {
 		throw new FieldError(
 			400,
 			'account names are 2–40 lowercase letters, digits, ".", "_" or "-"',
+			'name'
+		);
+	}
+	if (isServerAdmin(couch, name)) {
+		throw new FieldError(
+			400,
+			`"${name}" is the CouchDB server admin's name, which can never log in to couchstats; choose another account name`,
 			'name'
 		);
 	}
@@ -230,10 +248,13 @@ export async function addOwner(
 			password
 		});
 	}
-	return changeSite(couch, user, id, (site) => ({
+	const site = await changeSite(couch, user, id, (site) => ({
 		...site,
 		owners: site.owners.includes(name) ? site.owners : [...site.owners, name]
 	}));
+	const unchanged =
+		exists && password ? ` ${name} already has an account; the password was not changed.` : '';
+	return { site, message: `Added owner ${name}.${unchanged}` };
 }
 
 /** Removes an owner; the last owner of a site cannot be removed except by an admin. */

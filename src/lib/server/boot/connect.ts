@@ -1,13 +1,13 @@
 /**
  * How command-line tools (import, retention, benchmarks) reach CouchDB: COUCHDB_URL
- * when set; otherwise the embedded store of an app running on the same data dir
- * (leveldb allows one process per store); otherwise an embedded store of their own.
+ * when set; otherwise an embedded store of their own, or, when the data directory is in
+ * use (leveldb allows one process per store), the store of the app running on it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, redact, type Config } from './config';
 import { createCouch, type Couch } from '../couch';
-import { CREDENTIALS_FILE, type EmbeddedCredentials } from '../embedded/server';
+import { CREDENTIALS_FILE, DataDirInUseError, type EmbeddedCredentials } from '../embedded/server';
 import { RUNNING_FILE, startBackend } from './startup';
 
 /** A connection for a script; `close()` stops the store if the script started it. */
@@ -38,22 +38,31 @@ export async function connectForScript(
 		const store = `CouchDB at ${redact(config.couchdbUrl)} (COUCHDB_URL; ${prefix})`;
 		return { couch: backend.couch, config, store, close: () => backend.close() };
 	}
-	const running = await runningEmbeddedUrl(config.dataDir);
-	if (running) {
-		return {
-			couch: createCouch(running, config.dbPrefix),
-			config,
-			store: `the running app's embedded store in ${config.dataDir} (${prefix})`,
-			close: async () => undefined
-		};
-	}
-	const backend = await startBackend(config);
-	return {
-		couch: backend.couch,
+	const useRunning = (url: URL): ScriptConnection => ({
+		couch: createCouch(url, config.dbPrefix),
 		config,
-		store: `the embedded store in ${config.dataDir} (${prefix}), started by this tool as no app is running on it`,
-		close: () => backend.close()
-	};
+		store: `the running app's embedded store in ${config.dataDir} (${prefix})`,
+		close: async () => undefined
+	});
+	// A store in memory takes no lock: the running file alone says whether one runs.
+	const running = config.memory ? await runningEmbeddedUrl(config.dataDir) : undefined;
+	if (running) return useRunning(running);
+	try {
+		const backend = await startBackend(config);
+		return {
+			couch: backend.couch,
+			config,
+			store: `the embedded store in ${config.dataDir} (${prefix}), started by this tool as no app is running on it`,
+			close: () => backend.close()
+		};
+	} catch (e) {
+		// Only the directory's lock says an app runs on it: a running file copied with the
+		// directory (or left by a crash) may name another directory's store on that port.
+		if (!(e instanceof DataDirInUseError)) throw e;
+		const holder = await runningEmbeddedUrl(config.dataDir);
+		if (!holder) throw e;
+		return useRunning(holder);
+	}
 }
 
 async function runningEmbeddedUrl(dataDir: string): Promise<URL | undefined> {

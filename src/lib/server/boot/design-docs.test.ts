@@ -32,6 +32,16 @@ describe('the design documents in couchdb/', () => {
 		expect(docs.events.map((d) => d._id)).toContain('_design/validate');
 	});
 
+	test('a configured directory without them stops start-up with one line naming COUCHSTATS_COUCHDB_DIR', () => {
+		expect(findCouchdbDir(path.dirname(findCouchdbDir()) + '/couchdb')).toBe(findCouchdbDir());
+		expect(() => findCouchdbDir('/nonexistent/couchdb')).toThrow(
+			expect.objectContaining({
+				name: 'StartupError',
+				line: "couchstats: COUCHSTATS_COUCHDB_DIR /nonexistent/couchdb holds no design documents (no events/ folder) — point it at couchstats' couchdb/ directory, or unset it to use the one beside the app"
+			})
+		);
+	});
+
 	test('use only built-in reducers, never a JavaScript reduce', () => {
 		const views = Object.values(docs)
 			.flat()

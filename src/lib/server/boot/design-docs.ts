@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { StartupError } from '../errors';
 import type { DbNames } from '../couch';
 
 /** A design document ready for {@link toCouchDesign} in setup.ts. */
@@ -46,7 +47,17 @@ const VIEW_FOLDERS = { views: '_design/stats', visitor: '_design/visitor' };
  * @throws {Error} when none is found.
  */
 export function findCouchdbDir(configured?: string): string {
-	if (configured) return path.resolve(configured);
+	if (configured) {
+		const dir = path.resolve(configured);
+		// A wrong one would deploy no design documents, and every read would fail later.
+		if (!fs.existsSync(path.join(dir, 'events'))) {
+			throw new StartupError(
+				`COUCHSTATS_COUCHDB_DIR ${dir} holds no design documents (no events/ folder)`,
+				"point it at couchstats' couchdb/ directory, or unset it to use the one beside the app"
+			);
+		}
+		return dir;
+	}
 	for (const start of [import.meta.dirname, process.cwd()]) {
 		for (let dir = start; dir; dir = path.dirname(dir)) {
 			const candidate = path.join(dir, 'couchdb');

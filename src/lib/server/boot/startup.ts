@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from './config';
 import { redact } from './config';
 import { createCouch, type Couch } from '../couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
+import { RUNNING_FILE, startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
 import { ensureSetup, type SetupResult } from './setup';
 import { promoteAllStaged } from './staged-designs';
 
@@ -27,8 +27,7 @@ export interface Backend {
 	close(): Promise<void>;
 }
 
-/** File in the data directory naming the port of a running embedded store. */
-export const RUNNING_FILE = 'couchdb-running.json';
+export { RUNNING_FILE };
 
 /**
  * Connects and sets up.

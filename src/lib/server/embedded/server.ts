@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { ClassicLevel } from 'classic-level';
 import { StartupError } from '../errors';
 import { SESSION_LIFETIME_S } from '../accounts/session-token';
 import { isAdmin, refusal } from './guard';
@@ -72,12 +73,68 @@ export interface EmbeddedCouch {
 export const CREDENTIALS_FILE = 'couchdb-admin.json';
 
 /**
+ * Name of the embedded store's server admin (in {@link CREDENTIALS_FILE}). CouchDB checks
+ * its server admins before `_users`, so no couchstats account may have this name.
+ */
+export const EMBEDDED_ADMIN = 'couchdb-admin';
+
+/**
+ * Folder in the data directory whose leveldb the running store keeps open, as the lock
+ * of the whole directory: leveldb locks it (`fcntl`) for one process, and the system
+ * lets go when that process ends, however it ends.
+ */
+export const LOCK_DIR = 'couchdb-lock';
+
+/**
+ * File in the data directory naming the port of a running embedded store and the process
+ * running it, written by start-up (boot/startup.ts) once the store listens.
+ */
+export const RUNNING_FILE = 'couchdb-running.json';
+
+/**
+ * The data directory is open in another process (an app, `npm run couch`, or a tool that
+ * started its own store): leveldb admits one process at a time.
+ */
+export class DataDirInUseError extends StartupError {
+	/**
+	 * @param dataDir The data directory.
+	 * @param holder The process holding it and its store's port, when it said (an app or
+	 *   `npm run couch` write them once their store listens).
+	 */
+	constructor(
+		readonly dataDir: string,
+		readonly holder: { pid: number; port: number } | undefined
+	) {
+		super(
+			`data directory ${dataDir} is in use by another process` +
+				(holder ? ` (pid ${holder.pid}, its store on 127.0.0.1:${holder.port})` : ''),
+			'stop that process first, or set COUCHSTATS_DATA_DIR to another directory'
+		);
+	}
+}
+
+/**
  * Starts the embedded store.
  * @throws {StartupError} when the data directory cannot be written or the port is taken.
  */
 export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<EmbeddedCouch> {
 	const dataDir = path.resolve(options.dataDir);
 	ensureWritable(dataDir);
+	// Before any other file is touched: a second process must leave the first unharmed.
+	const lock = options.memory ? undefined : await lockDataDir(dataDir);
+	try {
+		return await openStore(dataDir, options, lock);
+	} catch (e) {
+		await lock?.close();
+		throw e;
+	}
+}
+
+async function openStore(
+	dataDir: string,
+	options: EmbeddedOptions,
+	lock: ClassicLevel | undefined
+): Promise<EmbeddedCouch> {
 	keepOwnerOnly(dataDir);
 	const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
 	const credentials = readOrCreateCredentials(credentialsFile);
@@ -206,8 +263,38 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			await Promise.all(
 				[...openNames].map((name) => new Pouch(name).close().catch(() => undefined))
 			);
+			await lock?.close();
 		}
 	};
+}
+
+/**
+ * Takes the data directory for this process.
+ * @throws {DataDirInUseError} when another process has it.
+ */
+async function lockDataDir(dataDir: string): Promise<ClassicLevel> {
+	const lock = new ClassicLevel(path.join(dataDir, LOCK_DIR));
+	try {
+		await lock.open();
+		return lock;
+	} catch (e) {
+		const cause = (e as { cause?: { code?: string } }).cause;
+		if (cause?.code !== 'LEVEL_LOCKED') throw e;
+		throw new DataDirInUseError(dataDir, runningHolder(dataDir));
+	}
+}
+
+/** The process and port a running store wrote down, if that process still exists. */
+function runningHolder(dataDir: string): { pid: number; port: number } | undefined {
+	try {
+		const running = JSON.parse(fs.readFileSync(path.join(dataDir, RUNNING_FILE), 'utf8'));
+		const { pid, port } = running as { pid: unknown; port: unknown };
+		if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+		process.kill(pid as number, 0);
+		return { pid: pid as number, port: port as number };
+	} catch {
+		return undefined;
+	}
 }
 
 function ensureWritable(dataDir: string) {
@@ -232,7 +319,7 @@ function readOrCreateCredentials(file: string): EmbeddedCredentials {
 		if (parsed.user && parsed.password && parsed.secret) return parsed;
 	}
 	const credentials: EmbeddedCredentials = {
-		user: 'couchdb-admin',
+		user: EMBEDDED_ADMIN,
 		password: randomBytes(18).toString('base64url'),
 		secret: randomBytes(32).toString('hex')
 	};

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test, vi } from 'vitest';
 import { startEmbeddedCouch } from './server';
+import { STORE_DIRS } from './owner-only';
 import { TABLES_OPEN } from './tables';
 
 const require = createRequire(import.meta.url);
@@ -104,10 +105,15 @@ test.skipIf(!fs.existsSync('/proc/self/maps'))(
 		// view store's (classic-level) and the first of PouchDB's databases (leveldown).
 		const viewOpens = vi.spyOn(ClassicLevel.prototype, '_open');
 		const documentOpens = vi.spyOn(leveldown.prototype, '_open');
-		const store = await startEmbeddedCouch({ dataDir: tempDir() });
+		const dataDir = tempDir();
+		const store = await startEmbeddedCouch({ dataDir });
 		await store.close();
+		// The view store's, not the data directory's lock (server.ts), which holds no tables.
+		const views = viewOpens.mock.contexts.findIndex((db) =>
+			(db as { location: string }).location.startsWith(path.join(dataDir, STORE_DIRS.views))
+		);
 		const opened: [typeof openClassic, object][] = [
-			[openClassic, viewOpens.mock.calls[0]?.[0] as object],
+			[openClassic, viewOpens.mock.calls[views]?.[0] as object],
 			[openLeveldown, documentOpens.mock.calls[0]?.[0] as object]
 		];
 		vi.restoreAllMocks();

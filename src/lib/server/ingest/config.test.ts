@@ -44,13 +44,25 @@ describe('readIngestConfig', () => {
 		[
 			'COUCHSTATS_INGEST_IP_PER_SECOND',
 			'0',
-			'COUCHSTATS_INGEST_IP_PER_SECOND must be greater than 0 (got "0")'
+			'COUCHSTATS_INGEST_IP_PER_SECOND must be greater than 0 and at most 1000000000 (got "0")'
+		],
+		// A negative number is a number out of range: the message says the range.
+		[
+			'COUCHSTATS_INGEST_IP_BURST',
+			'-1',
+			'COUCHSTATS_INGEST_IP_BURST must be greater than 0 and at most 1000000000 (got "-1")'
 		],
 		[
 			'COUCHSTATS_INGEST_SESSION_BURST',
-			'-5',
-			'COUCHSTATS_INGEST_SESSION_BURST is not a number (got "-5")'
+			'-0.5',
+			'COUCHSTATS_INGEST_SESSION_BURST must be greater than 0 and at most 1000000000 (got "-0.5")'
 		],
+		[
+			'COUCHSTATS_VISITOR_IP_BURST',
+			'2000000000',
+			'COUCHSTATS_VISITOR_IP_BURST must be greater than 0 and at most 1000000000 (got "2000000000")'
+		],
+
 		[
 			'COUCHSTATS_INGEST_SITES_TTL_MS',
 			'1.5',

@@ -45,12 +45,14 @@ export const INGEST_DEFAULTS = {
 type Key = keyof typeof INGEST_DEFAULTS;
 
 function positive(max: number) {
+	// A number out of range is told the range, not that it is no number.
+	const range = `must be greater than 0 and at most ${max}`;
 	return v.pipe(
 		v.string(),
-		v.regex(/^\d+(\.\d+)?$/, 'is not a number'),
+		v.regex(/^[-+]?(\d+(\.\d*)?|\.\d+)$/, 'is not a number'),
 		v.transform(Number),
-		v.minValue(0.001, 'must be greater than 0'),
-		v.maxValue(max, `must be at most ${max}`)
+		v.minValue(0.001, range),
+		v.maxValue(max, range)
 	);
 }
 

@@ -66,8 +66,8 @@ export const actions = {
 	addOwner: (event) =>
 		act(event, 'owner-new', async (user, form) => {
 			const password = field(form, 'password') || undefined;
-			await addOwner(couch(), user, event.params.site, field(form, 'name'), password);
-			return { saved: `Added owner ${field(form, 'name')}.` };
+			const added = await addOwner(couch(), user, event.params.site, field(form, 'name'), password);
+			return { saved: added.message };
 		}),
 	removeOwner: (event) =>
 		act(event, item('owner', 'name'), async (user, form) => {

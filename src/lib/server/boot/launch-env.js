@@ -1,0 +1,102 @@
+/**
+ * The launcher's settings: the variables `scripts/serve.js` and adapter-node's handler
+ * read before the app's `init` runs `loadConfig` (config.ts), checked first so that a
+ * bad one stops the server with one line naming it and the fix, as every other setting
+ * does, rather than adapter-node's stack trace or a request failing later. Plain
+ * JavaScript: `npm start` (scripts/start.js) and scripts/serve.js run it without a
+ * TypeScript loader.
+ */
+
+/** Seconds the launcher's time limits take when unset (scripts/serve.js). */
+export const LAUNCH_DEFAULTS = {
+	HEADERS_TIMEOUT: '10',
+	REQUEST_TIMEOUT: '30',
+	KEEP_ALIVE_TIMEOUT: '5',
+	SHUTDOWN_TIMEOUT: '30'
+};
+
+/**
+ * @typedef {object} LaunchSettings
+ * @property {number} headersTimeout ms
+ * @property {number} requestTimeout ms
+ * @property {number} keepAliveTimeout ms
+ * @property {number} shutdownTimeout ms
+ */
+
+/**
+ * A launcher setting is wrong: `line` is the one line to print before exiting 1.
+ */
+export class LaunchEnvError extends Error {
+	/**
+	 * @param {string} message What is wrong, e.g. `ORIGIN is not a URL (got "x")`.
+	 * @param {string} fix What the operator should do about it.
+	 */
+	constructor(message, fix) {
+		super(message);
+		this.name = 'LaunchEnvError';
+		this.line = `couchstats: ${message} — ${fix}`;
+	}
+}
+
+/**
+ * Reads and checks the launcher's variables; unset or empty ones take their defaults
+ * (ORIGIN's, `http://localhost:PORT`, is serve.js's to set).
+ * @param {Record<string, string | undefined>} env The environment.
+ * @returns {LaunchSettings}
+ * @throws {LaunchEnvError} naming the first bad variable and the fix.
+ */
+export function readLaunchEnv(env) {
+	const settings = {
+		headersTimeout: seconds(env, 'HEADERS_TIMEOUT'),
+		requestTimeout: seconds(env, 'REQUEST_TIMEOUT'),
+		keepAliveTimeout: seconds(env, 'KEEP_ALIVE_TIMEOUT'),
+		shutdownTimeout: seconds(env, 'SHUTDOWN_TIMEOUT')
+	};
+	const origin = env.ORIGIN?.trim();
+	if (origin && !isHttpUrl(origin)) {
+		throw new LaunchEnvError(
+			`ORIGIN is not an http:// or https:// URL (got "${origin}")`,
+			'set it to the public URL of the app, e.g. ORIGIN=https://stats.example.com, or unset it for http://localhost:PORT'
+		);
+	}
+	const body = env.BODY_SIZE_LIMIT;
+	if (body && !/^(\d+[KMG]?|Infinity)$/i.test(body)) {
+		throw new LaunchEnvError(
+			`BODY_SIZE_LIMIT is not a size in bytes (got "${body}")`,
+			'use e.g. BODY_SIZE_LIMIT=1M (a whole number, with K, M or G for kilo-, mega- or gigabytes), or unset it'
+		);
+	}
+	const depth = env.XFF_DEPTH;
+	if (depth && !/^0*[1-9]\d{0,2}$/.test(depth)) {
+		throw new LaunchEnvError(
+			`XFF_DEPTH must be a whole number from 1 to 999 (got "${depth}")`,
+			'set it to the number of trusted proxies in front of the app, e.g. XFF_DEPTH=1, or unset it'
+		);
+	}
+	return settings;
+}
+
+/**
+ * A whole number of seconds, in ms.
+ * @param {Record<string, string | undefined>} env
+ * @param {keyof typeof LAUNCH_DEFAULTS} name
+ */
+function seconds(env, name) {
+	const raw = env[name] || LAUNCH_DEFAULTS[name];
+	if (!/^\d{1,6}$/.test(raw)) {
+		throw new LaunchEnvError(
+			`${name} must be a whole number of seconds, 0–999999 (got "${raw}")`,
+			`use e.g. ${name}=${LAUNCH_DEFAULTS[name]}, or unset it for that default`
+		);
+	}
+	return Number(raw) * 1000;
+}
+
+/** @param {string} value */
+function isHttpUrl(value) {
+	try {
+		return ['http:', 'https:'].includes(new URL(value).protocol);
+	} catch {
+		return false;
+	}
+}

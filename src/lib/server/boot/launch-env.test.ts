@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'vitest';
+import { LaunchEnvError, readLaunchEnv } from './launch-env.js';
+
+describe('readLaunchEnv', () => {
+	test('takes the documented defaults when nothing is set, and empty values as unset', () => {
+		const expected = {
+			headersTimeout: 10_000,
+			requestTimeout: 30_000,
+			keepAliveTimeout: 5_000,
+			shutdownTimeout: 30_000
+		};
+		expect(readLaunchEnv({})).toEqual(expected);
+		expect(readLaunchEnv({ HEADERS_TIMEOUT: '', ORIGIN: '', XFF_DEPTH: '' })).toEqual(expected);
+	});
+
+	test('reads the time limits and accepts good values of the rest', () => {
+		expect(
+			readLaunchEnv({
+				HEADERS_TIMEOUT: '2',
+				REQUEST_TIMEOUT: '0',
+				KEEP_ALIVE_TIMEOUT: '7',
+				SHUTDOWN_TIMEOUT: '1',
+				ORIGIN: 'https://stats.example.com',
+				BODY_SIZE_LIMIT: '2m',
+				XFF_DEPTH: '2'
+			})
+		).toEqual({
+			headersTimeout: 2000,
+			requestTimeout: 0,
+			keepAliveTimeout: 7000,
+			shutdownTimeout: 1000
+		});
+		expect(() =>
+			readLaunchEnv({ ORIGIN: 'http://localhost:3000', BODY_SIZE_LIMIT: '1048576' })
+		).not.toThrow();
+	});
+
+	test.each([
+		[
+			{ ORIGIN: 'notaurl' },
+			'couchstats: ORIGIN is not an http:// or https:// URL (got "notaurl") — set it to the public URL of the app, e.g. ORIGIN=https://stats.example.com, or unset it for http://localhost:PORT'
+		],
+		[
+			{ ORIGIN: 'ftp://files.example.com' },
+			/^couchstats: ORIGIN is not an http:\/\/ or https:\/\/ URL \(got "ftp:/
+		],
+		[
+			{ BODY_SIZE_LIMIT: 'lots' },
+			/^couchstats: BODY_SIZE_LIMIT is not a size in bytes \(got "lots"\) — use e\.g\. BODY_SIZE_LIMIT=1M/
+		],
+		[{ BODY_SIZE_LIMIT: '-1K' }, /^couchstats: BODY_SIZE_LIMIT is not a size in bytes/],
+		[
+			{ XFF_DEPTH: 'abc' },
+			/^couchstats: XFF_DEPTH must be a whole number from 1 to 999 \(got "abc"\) — set it to the number of trusted proxies/
+		],
+		[{ XFF_DEPTH: '0' }, /^couchstats: XFF_DEPTH must be a whole number from 1 to 999 \(got "0"\)/],
+		[
+			{ HEADERS_TIMEOUT: '-3' },
+			'couchstats: HEADERS_TIMEOUT must be a whole number of seconds, 0–999999 (got "-3") — use e.g. HEADERS_TIMEOUT=10, or unset it for that default'
+		],
+		[{ SHUTDOWN_TIMEOUT: '1.5' }, /^couchstats: SHUTDOWN_TIMEOUT must be a whole number of seconds/]
+	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
+		let error: unknown;
+		try {
+			readLaunchEnv(env);
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(LaunchEnvError);
+		const line = (error as LaunchEnvError).line;
+		if (typeof expected === 'string') expect(line).toBe(expected);
+		else expect(line).toMatch(expected);
+		expect(line).not.toContain('\n');
+	});
+});
