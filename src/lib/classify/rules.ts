@@ -110,6 +110,13 @@ export interface VisitorState {
 	pp?: string[];
 	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
 	e?: 1;
+	/**
+	 * The browser's time of the visitor's first activity on `day` (the one flagged first
+	 * of the day), set by the tracker, which reads `day` again from it by each session's
+	 * clock (tracker/session.ts): a day taken by another offset is then neither a new day
+	 * nor one that hides a new day. Absent in an importer's state.
+	 */
+	at?: number;
 }
 
 /** Classification of a pageview that is to be recorded. */

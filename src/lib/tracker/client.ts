@@ -25,6 +25,7 @@ export function start(options: TrackerOptions): Tracker {
 	return (tracker ??= createTracker(options, {
 		window,
 		now: () => Date.now(),
+		elapsed: () => performance.now(),
 		random: cryptoRandom,
 		storage: browserStore(),
 		load: () => import('./deferred.ts').then((m) => m.deferredModule)

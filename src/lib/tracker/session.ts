@@ -117,12 +117,23 @@ export function createSessions(
 		if (!v?.id) writeJson(store, KEYS.visitor, (v = { id: newId(now) }));
 		return v;
 	};
-	/** Runs `rule` over the shared session and visitor at `now`, and writes both back. */
+	/**
+	 * Runs `rule` over the shared session and visitor at `now`, and writes both back. Days
+	 * are the session's clock's: the visitor's last day is read again by it from the time
+	 * of its first activity (`at`), so a day an earlier session took by another offset (a
+	 * stale probe, or none yet) is the day the server counts that activity on, and a
+	 * second first of that day is never flagged.
+	 */
 	const run = <T>(now: number, rule: (s: SessionState, v: VisitorState, day: string) => T) => {
 		let result!: T;
 		touch(now, (s) => {
 			const v = visitor(now);
-			result = rule(s, v, dayOf(now + clock(s)));
+			const offset = clock(s);
+			if (v.at !== undefined && v.day !== undefined) v.day = dayOf(v.at + offset);
+			const before = v.day;
+			const day = dayOf(now + offset);
+			result = rule(s, v, day);
+			if (v.day === day && (v.day !== before || v.at === undefined)) v.at = now;
 			writeJson(store, KEYS.visitor, v);
 		});
 		return result;

@@ -47,6 +47,7 @@ const tracker = createTracker(
 	{
 		window,
 		now: () => Date.now(),
+		elapsed: () => performance.now(),
 		random: cryptoRandom,
 		storage: browserStore(),
 		load: () =>

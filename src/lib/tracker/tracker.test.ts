@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
+	REQUEST_MS,
 	TRANSIT_MS,
 	type ClientRecord,
 	type EventRecord,
@@ -56,6 +57,7 @@ describe('resolveOptions', () => {
  */
 function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
+	let jumped = 0;
 	let ahead = serverAhead;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
@@ -99,6 +101,8 @@ function fakeBrowser(serverAhead = 0) {
 		posts,
 		sent: () => posts.flatMap((p) => p.docs),
 		advance: (ms: number) => (t += ms),
+		/** Changes the wall clock only (the system's clock set): engaged time does not move. */
+		setClock: (ms: number) => ((t += ms), (jumped += ms)),
 		holdProbe: () => (holdProbe = true),
 		/** The server's clock from now on: `ms` ahead of the page's (its clock was changed). */
 		serverAhead: (ms: number) => (ahead = ms),
@@ -112,6 +116,8 @@ function fakeBrowser(serverAhead = 0) {
 		env: {
 			window: window as unknown as Window,
 			now: () => t,
+			/** The monotonic clock: the manual clock, unless a test moves the wall clock alone. */
+			elapsed: () => t - jumped,
 			random,
 			storage: memoryStore(),
 			load: () => new Promise<never>(() => {})
@@ -494,18 +500,19 @@ describe('createTracker', () => {
 	])(
 		"a session's days move to its own probe when it finds the clock %i ms off: %s",
 		async (ahead, moved) => {
-			// An earlier probe found the page's clock right; the session begins at 23:59:58.5
+			// An earlier probe found the page's clock right; the session begins at 23:59:57.5
 			// on the page's clock, on that offset, and its own probe finds the server ahead.
 			const b = fakeBrowser(ahead);
 			b.env.storage.setItem(KEYS.offset, '0');
-			b.advance(12 * 3600_000 - 1500);
+			b.advance(12 * 3600_000 - 2500);
 			b.holdProbe();
 			const tracker = createTracker({ site: 'blog' }, b.env);
 			tracker.pageview('/a');
 			b.answerProbe();
 			await settle();
-			// 23:59:59.5 on the page's clock: the next day on the server's.
-			b.advance(1000);
+			// 23:59:59 on the page's clock: the next day on the server's when the session
+			// moved to it, while /a, read again by that clock, is still today (23:59:59.5).
+			b.advance(1500);
 			tracker.pageview('/b');
 			await settle();
 			const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
@@ -578,22 +585,93 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('a page never stamps a record before the one it made before, unless its clock was set back TRANSIT_MS or more', async () => {
+	test('a page never stamps a record before the one it made before, unless its clock was set back REQUEST_MS or more', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
 		await settle();
 		const [first] = b.sent();
-		// The clock steps back a little (the system adjusting it): the order is kept.
-		b.advance(-(TRANSIT_MS - 1));
+		// The clock steps back 25 s (an outside review's NTP step): the order is kept, as
+		// the ingest takes a difference under REQUEST_MS for transit and moves nothing.
+		b.setClock(-(REQUEST_MS - 1));
 		tracker.pageview('/next');
 		// It is set back further: records follow it (the ingest moves them by their lag).
-		b.advance(-1);
+		b.setClock(-1);
 		tracker.pageview('/set-back');
 		const pending = await tracker.pending();
 		const at = (path: string) => pending.find((r) => r.path === path && r.type === 'pageview')!;
-		expect([at('/next').ts, at('/set-back').ts]).toEqual([first.ts, first.ts - TRANSIT_MS]);
-		expect(at('/next')._id > first._id).toBe(true);
+		expect([at('/next').ts, at('/set-back').ts]).toEqual([first.ts + 1, first.ts - REQUEST_MS]);
+	});
+
+	test.each([
+		['set ahead 31 minutes', 31 * 60_000],
+		['set back an hour', -3600_000]
+	])('engaged time is time spent, whatever the clock does: %s', async (_, by) => {
+		// An outside review: a clock set ahead counted the jump as engaged time (up to
+		// 120 s a heartbeat), one set back lost the engaged time so far.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(6000);
+		b.setClock(by);
+		b.advance(6000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const heartbeats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(heartbeats.reduce((ms, r) => ms + r.engagedMs, 0)).toBe(12_000);
+	});
+
+	test("a day an earlier session took by a stale offset is read again by the next session's clock: one first of the day", async () => {
+		// An outside review: a visit on a clock an hour slow near the site's midnight, the
+		// clock corrected, the visitor back: the next session began on the stale offset,
+		// flagged its first pageview on tomorrow, then today again once its probe answered.
+		const b = fakeBrowser(0);
+		b.env.storage.setItem(KEYS.offset, JSON.stringify(3600_000));
+		// 23:30 on the (now right) clock: tomorrow by the stale offset.
+		b.advance(11.5 * 3600_000);
+		b.holdProbe();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview('/a');
+		b.answerProbe();
+		await settle();
+		b.advance(60_000);
+		tracker.pageview('/b');
+		b.advance(60_000);
+		tracker.pageview('/c');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.firstOfDay])).toEqual([
+			['/a', true],
+			['/b', false],
+			['/c', false]
+		]);
+	});
+
+	test("a first visit's day on the browser's clock is read again by the next session's, which knows the server's", async () => {
+		// The clock is 45 minutes slow; the first visit, before any probe answered, is at
+		// 23:40 on it (00:25 the next day on the server's); the next session at 23:55 on it
+		// (00:40) is the same day: no second first of the day.
+		const b = fakeBrowser(45 * 60_000);
+		b.advance(11 * 3600_000 + 40 * 60_000);
+		b.holdProbe();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview('/a');
+		b.answerProbe();
+		await settle();
+		const hide = (hidden: boolean) => {
+			b.document.visibilityState = hidden ? 'hidden' : 'visible';
+			b.document.dispatchEvent(new Event('visibilitychange'));
+		};
+		hide(true);
+		b.advance(SESSION_MS);
+		hide(false);
+		tracker.pageview('/b');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.entry, r.firstOfDay])).toEqual([
+			['/a', true, true],
+			['/b', true, false]
+		]);
 	});
 
 	test('engaged time is measured on the page clock: an offset learned meanwhile adds nothing', async () => {

@@ -24,8 +24,8 @@
 import {
 	RECORD_VERSION,
 	revisionFor,
+	REQUEST_MS,
 	sourceOf,
-	TRANSIT_MS,
 	type ClientRecord,
 	type Milestone,
 	type StoredRecord
@@ -74,6 +74,11 @@ export interface TrackerEnv {
 	window: Window;
 	/** Local clock, ms since the epoch (uncorrected). */
 	now: () => number;
+	/**
+	 * A clock that only moves forward, ms (`performance.now()`): engaged time is measured
+	 * on it, so a change of the browser's clock is neither engaged time nor takes any away.
+	 */
+	elapsed: () => number;
 	random: RandomSource;
 	storage: KeyValueStore;
 	/** Loads the deferred part; called once, after `load`, in idle time. */
@@ -148,13 +153,27 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let last = 0;
 	/**
 	 * Now on the browser's clock, never before the time this page stamped last, so that
-	 * its records keep their order, unless the clock went back {@link TRANSIT_MS} or more:
-	 * then it was set back, and records follow it (the ingest moves them by the lag of
-	 * the requests that carry them).
+	 * its records keep their order, unless the clock went back {@link REQUEST_MS} or more:
+	 * then it was set back, and records follow it, since the ingest moves them by the lag
+	 * of the requests that carry them (it takes a smaller difference for the time on the
+	 * way, and would store records after a smaller step before earlier ones).
 	 */
 	const now = () => {
 		const t = env.now();
-		return (last = t < last && last - t < TRANSIT_MS ? last : t);
+		return (last = t < last && last - t < REQUEST_MS ? last : t);
+	};
+	/** The time of the record made before (see {@link stampNow}). */
+	let stamped = 0;
+	/**
+	 * A record's time: {@link now}, but while that holds the clock's last time (it was
+	 * set back a little) or is still before the record made before, 1 ms after that
+	 * record, so that records sort in the order they were made (ids of one millisecond
+	 * do not).
+	 */
+	const stampNow = () => {
+		const t = now();
+		const held = t > env.now() || (t < stamped && stamped - t < REQUEST_MS);
+		return (stamped = held ? Math.max(t, stamped + 1) : t);
 	};
 	let off: unknown =
 		readJson(storage, KEYS.optOut) ||
@@ -190,8 +209,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		(t) => s.day.format(t)
 	);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
-	// Durations on the page's own clock: an offset learned meanwhile is no engaged time.
-	const engagement = createEngagement(env.now, engagedNow());
+	// Durations on a clock that only moves forward: a change of the browser's clock (a
+	// slow one corrected, forward or back) is no engaged time, nor takes any away.
+	const engagement = createEngagement(env.elapsed, engagedNow());
 	const delivery = createDelivery({
 		endpoint: s.endpoint,
 		maxWaitMs: s.maxWaitMs,
@@ -206,7 +226,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
-		const ts = now();
+		const ts = stampNow();
 		const _id = id ?? uuidv7(ts, random);
 		const session = sessions.touch(ts);
 		const record = {
