@@ -172,10 +172,10 @@ export interface BaseRecord {
 	 */
 	ts: number;
 	/**
-	 * Sent only: `ts` is the browser's own clock (every record of this tracker; an
-	 * earlier one stamped records with its probe's offset and flagged only those made
-	 * before it had one). The ingest moves `ts` by the request's skew (bulk-docs.ts) and
-	 * stores the record without this flag.
+	 * Sent only: `ts` is the browser's own clock, the record being made before its page
+	 * measured the server's clock (or after the browser's clock changed, until it measured
+	 * it again); others are stamped on the server's clock. The ingest moves `ts` by the
+	 * request's skew (bulk-docs.ts) and stores the record without this flag.
 	 */
 	local?: true;
 	/** Session id (UUIDv7 made in the browser). */

@@ -61,8 +61,14 @@ const track = (page: Page, name: string) =>
 const moveTo = (page: Page, path: string) =>
 	page.evaluate((p) => history.pushState({}, '', p), path);
 
+/**
+ * The pageviews, in the order they happened on the server's clock (ids begin with the
+ * time a record was stamped, on the browser's clock for a `local` one).
+ */
 const pageviews = (records: StoredRecord[]) =>
-	records.filter((r): r is StoredRecord & PageviewRecord => r.type === 'pageview');
+	records
+		.filter((r): r is StoredRecord & PageviewRecord => r.type === 'pageview')
+		.sort((a, b) => a.ts - b.ts);
 
 /** Every record within 2 s of the server's clock while the test ran, and not after it arrived. */
 function onServerClock(records: readonly StoredRecord[], before: number) {
@@ -135,8 +141,8 @@ test("a clock that jumps ahead mid-visit loses nothing after the jump, stored on
 	const before = Date.now();
 	const { context, page } = await visit(browser, prefix, Date.now());
 	await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
-	// The clock jumps 31 minutes ahead (a slow clock corrected) while the visitor reads.
-	await page.clock.fastForward('31:00');
+	// The clock is set 31 minutes ahead (a slow clock corrected) while the visitor reads.
+	await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 31 * 60_000);
 	await moveTo(page, `${prefix}b`);
 	await track(page, 'signup');
 	const records = await leave(page, prefix);
@@ -186,3 +192,45 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 	expect(onA.engagedMs).toBeGreaterThanOrEqual(12_000);
 	await context.close();
 });
+
+for (const [wrong, by] of [
+	['slow', -600_000],
+	['fast', 600_000]
+] as const) {
+	test(`records that wait on a ${wrong} clock keep their time when the clock is corrected before they leave`, async ({
+		browser
+	}) => {
+		// An outside review: records waiting to be sent (offline, or journaled as the page
+		// closed) were moved by the request that finally carried them, by the corrected
+		// clock's lag: a slow clock's landed 10 minutes early, a fast clock's were refused
+		// as from the future and lost.
+		const prefix = `/clockwait${wrong}/`;
+		const before = Date.now();
+		const { context, page } = await visit(browser, prefix, Date.now() + by);
+		await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
+		// The ingest cannot be reached for a while (requests fail as offline).
+		let refused = 0;
+		const offline = '**/api/ingest/_bulk_docs';
+		await context.route(offline, (route) => (refused++, route.abort('internetdisconnected')));
+		await track(page, 'signup');
+		await moveTo(page, `${prefix}b`);
+		await expect.poll(() => refused).toBeGreaterThan(0);
+		// The clock is corrected meanwhile; then the ingest answers again.
+		await page.clock.setSystemTime(Date.now());
+		await context.unroute(offline);
+		await moveTo(page, `${prefix}c`);
+		const records = await leave(page, prefix, `${prefix}c`);
+		// In the order they happened, on the server's clock.
+		const facts = records
+			.filter((r) => r.type === 'pageview' || r.type === 'event')
+			.sort((x, y) => x.ts - y.ts);
+		expect(facts.map((r) => [r.type, r.path])).toEqual([
+			['pageview', `${prefix}a`],
+			['event', `${prefix}a`],
+			['pageview', `${prefix}b`],
+			['pageview', `${prefix}c`]
+		]);
+		onServerClock(records, before);
+		await context.close();
+	});
+}

@@ -418,7 +418,7 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('sends every record at once on the local clock, marked local; requests carry the latest probe once one answered', async () => {
+	test("sends at once on the local clock, marked local, until the page's probe answers; then on the server's", async () => {
 		const b = fakeBrowser(60_000);
 		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
@@ -432,20 +432,52 @@ describe('createTracker', () => {
 		]);
 		b.answerProbe();
 		await settle();
+		// The probe, answered 30 ms after it left, takes the middle of that trip as the
+		// server's moment: later records go on the server's clock, and keep that time
+		// however late they leave (offline, in the journal), whatever the clock does.
 		b.advance(1000);
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
-		expect([next.ts, next.local]).toEqual([b.env.now(), true]);
-		// The next session's records too: the clock is the ingest's to correct.
+		expect([next.ts, next.local]).toEqual([b.env.now() + 60_015, undefined]);
 		b.advance(SESSION_MS);
 		tracker.pageview('/later');
 		const later = (await tracker.pending()).find((r) => r.path === '/later')!;
-		expect([later.ts, later.local, later.sid == next.sid]).toEqual([b.env.now(), true, false]);
-		// Requests carry the probe's offset (answered 30 ms after it left: the middle of
-		// that trip is the server's moment), which the ingest moves records by rather
-		// than by their own time on the way.
+		expect([later.ts, later.local, later.sid == next.sid]).toEqual([
+			b.env.now() + 60_015,
+			undefined,
+			false
+		]);
+		// Requests carry the probe's offset, which the ingest moves local records by.
 		await settle();
 		expect(b.posts.map((p) => p.offset)).toEqual([undefined, 60_015]);
+	});
+
+	test("a page whose clock changes goes local again and measures the server's clock again", async () => {
+		const b = fakeBrowser(60_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		b.advance(1000);
+		tracker.pageview('/measured');
+		// The clock is corrected (set 60 s ahead): the page's measure is stale.
+		b.setClock(60_000);
+		b.serverAhead(0);
+		tracker.pageview('/changed');
+		await settle();
+		b.advance(1000);
+		tracker.pageview('/measured-again');
+		await settle();
+		const views = b.sent().filter((r) => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.local])).toEqual([
+			['/posts/1', true],
+			['/measured', undefined],
+			['/changed', true],
+			['/measured-again', undefined]
+		]);
+		// On the server's clock: the local one as stamped, since the ingest moves it by its
+		// request's lag, 0 now that the clock is right.
+		const [, measured, changed, again] = views.map((r) => r.ts);
+		expect([changed - measured, again - changed]).toEqual([0, 1000]);
 	});
 
 	test("one session's records are stamped on one clock, so engaged time never exceeds its duration", async () => {
@@ -463,8 +495,9 @@ describe('createTracker', () => {
 			.filter((r): r is HeartbeatRecord => r.type === 'heartbeat')
 			.reduce((ms, r) => ms + r.engagedMs, 0);
 		expect(engaged).toBe(15_000);
+		// The first local, the rest by the page's measure: under TRANSIT_MS, 0, as the
+		// ingest moves the first.
 		expect(Math.max(...times) - Math.min(...times)).toBe(15_000);
-		expect(new Set(records.map((r) => r.local))).toEqual(new Set([true]));
 	});
 
 	test("a session begun before any probe answered keeps the browser's days; the next takes the probe's", async () => {

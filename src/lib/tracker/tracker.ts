@@ -6,11 +6,12 @@
  * ever, first of the path today) and events (first of their name in the session and
  * the day), stamps every record with its session's source and landing page, accounts
  * engaged time with heartbeats, emits session milestones, and delivers the records
- * (delivery.ts: live requests, the journal kept when the page hides). Records are
- * stamped on the browser's clock, marked `local`; the ingest moves them onto its own by
- * the clock offset each request carries, which the tracker learns once per session in
- * parallel (nothing waits for it), or by the request's lag when that contradicts it (the
- * browser's clock was changed since). Events
+ * (delivery.ts: live requests, the journal kept when the page hides). Each page
+ * measures the server's clock in parallel (nothing waits for it); records made after
+ * that are stamped on the server's clock, so they keep their time however late they
+ * leave, and those made before it go on the browser's, marked `local`, for the ingest to
+ * move by the clock offset the request carries, or by the request's lag when that
+ * contradicts it (the browser's clock was changed since). Events
  * from `track()` are records at once, like pageviews, so one tracked just before the
  * page goes leaves with it, and so are the clicks, links and forms automatic capture
  * records (capture.ts). After `load`, in idle
@@ -26,6 +27,7 @@ import {
 	revisionFor,
 	REQUEST_MS,
 	sourceOf,
+	TRANSIT_MS,
 	type ClientRecord,
 	type Milestone,
 	type StoredRecord
@@ -226,9 +228,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
-		const ts = stampNow();
+		const t = stampNow();
+		const session = sessions.touch(t);
+		const skew = measured(session.id);
+		const ts = t + (skew ?? 0);
 		const _id = id ?? uuidv7(ts, random);
-		const session = sessions.touch(ts);
 		const record = {
 			_id,
 			_rev: revisionFor(_id),
@@ -237,27 +241,54 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			site: s.site,
 			ts,
 			sid: session.id,
-			vid: sessions.visitor(ts),
+			vid: sessions.visitor(t),
 			path,
 			src: session.src,
 			land: session.land,
-			local: true,
+			local: skew === undefined || undefined,
 			...fields
 		} as ClientRecord;
 		return record;
 	}
 
 	/**
-	 * Learns the clock offset (once per session, and on each page until this browser
-	 * first learns it): the requests after it answers carry it, and the sessions that
-	 * begin after it take their days by it (sessions.ts `learn`). No record waits for it;
-	 * a failed probe keeps the offset it had.
+	 * This page's own measure of the server's clock: the offset, and the browser's clock
+	 * minus the monotonic one as it was taken (when that difference moves, the browser's
+	 * clock was changed, and the measure is stale).
+	 */
+	let measure: { offset: number; base: number } | undefined;
+	const base = () => env.now() - env.elapsed();
+	/**
+	 * How far the server's clock is from the browser's for a record made now, by this
+	 * page's own measure: what the ingest would move it by (0 under TRANSIT_MS, as the
+	 * ingest does), so the record goes on the server's clock and keeps that time however
+	 * late it is sent (offline, in the journal), whatever the clock does meanwhile.
+	 * Undefined before the page's probe answered, or once the browser's clock changed
+	 * since (a new probe is sent): the record goes `local`, for the ingest to correct.
+	 */
+	function measured(sid: string): number | undefined {
+		if (measure && Math.abs(base() - measure.base) >= TRANSIT_MS) {
+			measure = undefined;
+			probe(sid);
+		}
+		if (!measure) return undefined;
+		return Math.abs(measure.offset) < TRANSIT_MS ? 0 : measure.offset;
+	}
+
+	/**
+	 * Learns the clock offset (on each page, and again when the browser's clock changed):
+	 * this page's records made after it answers go on the server's clock, the requests
+	 * carry it, and the sessions that begin after it take their days by it (sessions.ts
+	 * `learn`). No record waits for it; a failed probe keeps the offset it had.
 	 */
 	function probe(sid: string) {
 		if (probing) return;
 		probing = true;
 		void serverOffset(win.fetch, s.endpoint, env.now)
-			.then((next) => sessions.learn(sid, next))
+			.then((next) => {
+				sessions.learn(sid, next);
+				measure = { offset: next, base: base() };
+			})
 			.catch(() => {})
 			.then(() => (probing = false));
 	}
@@ -308,7 +339,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
 		capture.measure();
-		if (c.entry || sessions.latest() === null) probe(c.sid);
+		if (c.entry || !measure) probe(c.sid);
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,
