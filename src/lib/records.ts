@@ -35,8 +35,10 @@ export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 /**
  * A clock difference below this many ms is a request's usual time on its way or a
- * probe's error, not a wrong clock: the ingest moves records by no less, and the tracker
- * moves an open session's clock (for its days) only when a new probe differs this much.
+ * probe's error, not a wrong clock: the ingest moves records by no less, nor does the
+ * tracker stamp them by less; it moves an open session's clock (for its days) only when
+ * a new probe differs this much, and a page measures the server's clock again when its
+ * own clock moves this much against `performance.now()`.
  */
 export const TRANSIT_MS = 2000;
 
