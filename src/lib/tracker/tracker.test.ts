@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
-	REQUEST_MS,
 	TRANSIT_MS,
 	type ClientRecord,
 	type EventRecord,
@@ -618,22 +617,40 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test('a page never stamps a record before the one it made before, unless its clock was set back REQUEST_MS or more', async () => {
+	test('a page keeps its order through a clock set back under TRANSIT_MS; set back further, it follows the clock, and its requests carry no offset until it measured again', async () => {
 		const b = fakeBrowser();
+		b.holdProbe();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
 		await settle();
 		const [first] = b.sent();
-		// The clock steps back 25 s (an outside review's NTP step): the order is kept, as
-		// the ingest takes a difference under REQUEST_MS for transit and moves nothing.
-		b.setClock(-(REQUEST_MS - 1));
-		tracker.pageview('/next');
-		// It is set back further: records follow it (the ingest moves them by their lag).
-		b.setClock(-1);
+		// The system adjusts the clock a little: the order is kept, 1 ms a record.
+		b.setClock(-(TRANSIT_MS - 1));
+		tracker.pageview('/small-step');
+		// It is set back 25 s (an outside review: the tracker held the old time, and once
+		// a new probe answered, added its offset on top, 25 s into the future).
+		b.setClock(-25_000);
 		tracker.pageview('/set-back');
-		const pending = await tracker.pending();
-		const at = (path: string) => pending.find((r) => r.path === path && r.type === 'pageview')!;
-		expect([at('/next').ts, at('/set-back').ts]).toEqual([first.ts + 1, first.ts - REQUEST_MS]);
+		await settle();
+		const at = (path: string) => b.sent().find((r) => r.path === path && r.type === 'pageview')!;
+		expect([at('/small-step').ts, at('/set-back').ts]).toEqual([
+			first.ts + 1,
+			first.ts - (TRANSIT_MS - 1) - 25_000
+		]);
+		// Its records go local, their request without an offset: the ingest moves them by
+		// its lag, which has the step.
+		expect(b.posts.at(-1)!.offset).toBeUndefined();
+		// The probe sent at load answers now: the clock changed on its way, so it is no
+		// measure, and the page asks again. Once that answers, records go on its clock.
+		b.serverAhead(TRANSIT_MS - 1 + 25_000);
+		b.answerProbe();
+		await settle();
+		expect(b.posts.at(-1)!.offset).toBeUndefined();
+		b.answerProbe();
+		await settle();
+		tracker.pageview('/measured');
+		const [measured] = await tracker.pending();
+		expect([measured.local, measured.ts]).toEqual([undefined, first.ts]);
 	});
 
 	test.each([

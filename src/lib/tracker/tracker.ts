@@ -25,7 +25,6 @@
 import {
 	RECORD_VERSION,
 	revisionFor,
-	REQUEST_MS,
 	sourceOf,
 	TRANSIT_MS,
 	type ClientRecord,
@@ -155,14 +154,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let last = 0;
 	/**
 	 * Now on the browser's clock, never before the time this page stamped last, so that
-	 * its records keep their order, unless the clock went back {@link REQUEST_MS} or more:
-	 * then it was set back, and records follow it, since the ingest moves them by the lag
-	 * of the requests that carry them (it takes a smaller difference for the time on the
-	 * way, and would store records after a smaller step before earlier ones).
+	 * its records keep their order, unless the clock went back {@link TRANSIT_MS} or more:
+	 * then it was set back, which {@link measured} notices, and records follow it, the
+	 * ingest moving them by the lag of their requests (which carry no offset until the
+	 * page has measured the server's clock again).
 	 */
 	const now = () => {
 		const t = env.now();
-		return (last = t < last && last - t < REQUEST_MS ? last : t);
+		return (last = t < last && last - t < TRANSIT_MS ? last : t);
 	};
 	/** The time of the record made before (see {@link stampNow}). */
 	let stamped = 0;
@@ -174,7 +173,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 */
 	const stampNow = () => {
 		const t = now();
-		const held = t > env.now() || (t < stamped && stamped - t < REQUEST_MS);
+		const held = t > env.now() || (t < stamped && stamped - t < TRANSIT_MS);
 		return (stamped = held ? Math.max(t, stamped + 1) : t);
 	};
 	let off: unknown =
@@ -224,13 +223,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		hidden: () => pageHidden || doc.visibilityState != 'visible',
 		dropped: (count) => make('dropped', { count }),
 		now: env.now,
-		offset: () => sessions.latest() ?? undefined
+		// None after the page saw its clock change, until it measured it again: the
+		// ingest then moves the records by each request's lag, which has the change.
+		offset: () => (changed ? undefined : (sessions.latest() ?? undefined))
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
 		const t = stampNow();
 		const session = sessions.touch(t);
 		const skew = measured(session.id);
+		// On the server's clock by the page's measure. A time `now` holds is held through a
+		// step back under TRANSIT_MS, which no measure has; a larger step ends the measure.
 		const ts = t + (skew ?? 0);
 		const _id = id ?? uuidv7(ts, random);
 		const record = {
@@ -252,12 +255,15 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	}
 
 	/**
-	 * This page's own measure of the server's clock: the offset, and the browser's clock
-	 * minus the monotonic one as it was taken (when that difference moves, the browser's
-	 * clock was changed, and the measure is stale).
+	 * This page's own measure of the server's clock, until the browser's clock changes
+	 * (the browser's clock minus the monotonic one moves: see {@link measured}).
 	 */
-	let measure: { offset: number; base: number } | undefined;
+	let measure: { offset: number } | undefined;
 	const base = () => env.now() - env.elapsed();
+	/** The browser's clock minus the monotonic one as the page last saw it unchanged. */
+	let seen = base();
+	/** The page saw its clock change and has not measured the server's again since. */
+	let changed = false;
 	/**
 	 * How far the server's clock is from the browser's for a record made now, by this
 	 * page's own measure: what the ingest would move it by (0 under TRANSIT_MS, as the
@@ -267,7 +273,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * since (a new probe is sent): the record goes `local`, for the ingest to correct.
 	 */
 	function measured(sid: string): number | undefined {
-		if (measure && Math.abs(base() - measure.base) >= TRANSIT_MS) {
+		if (Math.abs(base() - seen) >= TRANSIT_MS) {
+			seen = base();
+			changed = true;
 			measure = undefined;
 			probe(sid);
 		}
@@ -284,13 +292,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function probe(sid: string) {
 		if (probing) return;
 		probing = true;
+		const from = base();
+		let again = false;
 		void serverOffset(win.fetch, s.endpoint, env.now)
 			.then((next) => {
+				// The clock changed while the probe was on its way: its answer is no measure.
+				if ((again = Math.abs(base() - from) >= TRANSIT_MS)) return;
 				sessions.learn(sid, next);
-				measure = { offset: next, base: base() };
+				measure = { offset: next };
+				seen = base();
+				changed = false;
 			})
 			.catch(() => {})
-			.then(() => (probing = false));
+			.then(() => {
+				probing = false;
+				if (again) probe(sid);
+			});
 	}
 
 	/** Hands a record to delivery, then the milestones it completed, with ids every tab derives alike. */
