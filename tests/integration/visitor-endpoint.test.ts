@@ -273,6 +273,12 @@ test('limits requests per address: past the burst, 429 with Retry-After, other a
 });
 
 test('a read that waits on the index longer than allowed answers 503 with Retry-After', async () => {
+	// The index must truly be behind: a thousand records of another site to index take far
+	// longer than the wait allowed (an index already up to date could answer within it).
+	const noise = Array.from({ length: 1000 }, (_, i) =>
+		pageview(NOW + i, { site: 'noise', vid: uuidv7(NOW) })
+	);
+	await couch.events.bulk({ docs: stored(noise), new_edits: false });
 	const res = await call(endpoint({ indexWaitMs: 0 }), {
 		site: 'blog',
 		visitor: vidA,
