@@ -46,13 +46,9 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		// Anyone may follow the demo site, and is then told only its public pages; its
 		// owners (their tokens, its share link) see every path, as on its dashboard.
 		const credentials = credentialsOf(event);
-		const reader = await authorizeSite(couch(), site, credentials).then(
-			() => true,
-			(e) => {
-				if (site === DEMO_SITE && e instanceof CouchstatsError) return false;
-				throw e;
-			}
-		);
+		const refused = await refusal(site, credentials);
+		if (refused && site !== DEMO_SITE) throw refused;
+		const reader = !refused;
 		const address = event.clientAddress;
 		const open = openStreams.get(address) ?? 0;
 		if (open >= MAX_STREAMS_PER_CLIENT) {
@@ -83,10 +79,15 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 /** Whether `credentials` (with the session cookie they came from) still read `site`. */
 async function stillReads(site: string, credentials: Credentials, session?: string) {
 	const user = session ? ((await sessionFor(couch(), session))?.user ?? null) : null;
-	return authorizeSite(couch(), site, { ...credentials, user }).then(
-		() => true,
+	return !(await refusal(site, { ...credentials, user }));
+}
+
+/** Why `credentials` may not read `site`, or undefined when they may. */
+function refusal(site: string, credentials: Credentials): Promise<CouchstatsError | undefined> {
+	return authorizeSite(couch(), site, credentials).then(
+		() => undefined,
 		(e) => {
-			if (e instanceof CouchstatsError) return false;
+			if (e instanceof CouchstatsError) return e;
 			throw e;
 		}
 	);

@@ -56,18 +56,13 @@ const SINGLE_PARAMS = [
 ] as const;
 
 /**
- * The site id of a request (every read's first parameter, so its check of repeated
- * parameters is here).
+ * The site id of a request. Every read parses it first, so it also refuses repeated
+ * parameters ({@link refuseRepeated}) for all of them.
  * @throws {CouchstatsError} 400 when missing or malformed, or when a parameter taken
  *   once is given more than once.
  */
 export function parseSiteId(params: URLSearchParams): string {
-	for (const name of SINGLE_PARAMS) {
-		const count = params.getAll(name).length;
-		if (count > 1) {
-			throw new CouchstatsError(400, `${name} is given ${count} times; give it once`);
-		}
-	}
+	refuseRepeated(params);
 	const site = params.get('site');
 	if (!site) throw new CouchstatsError(400, 'site is required, e.g. ?site=demo');
 	if (!SITE_ID_PATTERN.test(site)) {
@@ -77,6 +72,20 @@ export function parseSiteId(params: URLSearchParams): string {
 		);
 	}
 	return site;
+}
+
+/**
+ * Refuses a parameter taken once that is given more than once: which of the values was
+ * meant cannot be told, and reading one of them would answer a question not asked.
+ * @throws {CouchstatsError} 400 naming the parameter.
+ */
+function refuseRepeated(params: URLSearchParams): void {
+	for (const name of SINGLE_PARAMS) {
+		const count = params.getAll(name).length;
+		if (count > 1) {
+			throw new CouchstatsError(400, `${name} is given ${count} times; give it once`);
+		}
+	}
 }
 
 /** The range and slicing of a request. */
