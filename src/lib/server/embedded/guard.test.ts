@@ -20,14 +20,53 @@ describe('the embedded store guard', () => {
 	});
 
 	test.each([
+		['PUT', '/_replicator/x'],
+		['POST', '/_replicate'],
+		['PUT', '/db/doc1'],
+		['GET', '/_users/_all_docs'],
+		['POST', '/'],
+		['GET', '/%5Fsession/../_users'],
+		['GET', '/_session/../_users/org.couchdb.user:admin']
+	])('refuses %s %s to anyone but the store admin', (method, url) => {
+		// An outside review: one anonymous PUT of a _replicator document crashed the app,
+		// and once restarted the replication ran with the admin's rights.
+		const member = 'Basic ' + Buffer.from('member:pw').toString('base64');
+		for (const authorization of [undefined, member]) {
+			expect(refusal({ method, url, remoteAddress: local, authorization }, credentials)).toEqual({
+				status: 401,
+				error: 'unauthorized',
+				reason: 'the embedded store serves only its admin, and _session and its welcome to everyone'
+			});
+		}
+	});
+
+	test.each([
 		['GET', '/db/_changes?feed=longpoll&since=now', admin],
 		['PUT', '/newdb', admin],
-		['PUT', '/db/doc1', undefined],
-		['GET', '/_session', undefined]
+		['PUT', '/db/doc1', admin],
+		['GET', '/_session', undefined],
+		['POST', '/_session', undefined],
+		['GET', '/', undefined]
 	])('lets %s %s through', (method, url, authorization) => {
 		expect(refusal({ method, url, remoteAddress: local, authorization }, credentials)).toBe(
 			undefined
 		);
+	});
+
+	test.each([
+		['127.0.0.1:5984', undefined],
+		['localhost:41234', undefined],
+		['[::1]:5984', undefined],
+		['rebind.attacker.example:5984', 403],
+		['127.0.0.1.attacker.example', 403]
+	])('a request whose Host is %s: %s', (host, status) => {
+		// A page whose DNS name an attacker points at loopback sends its own name.
+		expect(
+			refusal(
+				{ method: 'GET', url: '/', remoteAddress: local, host, authorization: admin },
+				credentials
+			)?.status
+		).toBe(status);
 	});
 
 	test('refuses any request that does not come from loopback', () => {

@@ -1,9 +1,13 @@
 /**
  * Refuses the requests known to crash express-pouchdb 4.2 (docs/DESIGN.md §6) before they
- * reach it, any request that does not come from loopback, and a session cookie that is
- * not current (pouchdb-auth accepts a timestamp in the future, so a cookie forged with
- * the secret would never expire). The embedded store is only ever reached by this
- * app's own server; this is defence in depth.
+ * reach it, any request that does not come from loopback or names another host (a page
+ * rebinding its DNS name to loopback), any request without the store admin's
+ * credentials but `_session` (the app logs accounts in and asks who a session is there)
+ * and `GET /` (CouchDB's welcome, which tools read to find a running store),
+ * and a session cookie that is not current (pouchdb-auth accepts a timestamp in the
+ * future, so a cookie forged with the secret would never expire). The embedded store is
+ * only ever reached by this app's own server, as its admin; everyone else on the
+ * machine meets CouchDB's own checks only at `_session`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { authSessionCookie, isCurrent } from '../accounts/session-token';
@@ -15,6 +19,8 @@ export function refusal(
 		method: string;
 		url: string;
 		remoteAddress?: string;
+		/** The `Host` header, when the request has one. */
+		host?: string;
 		authorization?: string;
 		cookie?: string;
 	},
@@ -25,12 +31,25 @@ export function refusal(
 	if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(remote)) {
 		return { status: 403, error: 'forbidden', reason: 'the embedded store only serves loopback' };
 	}
+	if (req.host !== undefined && !LOOPBACK_HOST.test(req.host)) {
+		return { status: 403, error: 'forbidden', reason: 'the embedded store only serves loopback' };
+	}
 	const session = authSessionCookie(req.cookie);
 	if (session && !isCurrent(session, now)) {
 		return { status: 401, error: 'unauthorized', reason: 'the session cookie is not current' };
 	}
 	const url = new URL(req.url, 'http://localhost');
 	const segments = url.pathname.split('/').filter(Boolean);
+	const open =
+		segments[0] === '_session' ||
+		(segments.length === 0 && (req.method === 'GET' || req.method === 'HEAD'));
+	if (!open && !isAdmin(req.authorization, credentials)) {
+		return {
+			status: 401,
+			error: 'unauthorized',
+			reason: 'the embedded store serves only its admin, and _session and its welcome to everyone'
+		};
+	}
 	if (segments.at(-1) === '_changes') {
 		const filter = url.searchParams.get('filter');
 		if (filter === '_selector') {
@@ -49,12 +68,11 @@ export function refusal(
 			};
 		}
 	}
-	// PUT /db by a non-admin crashes express-pouchdb once admins exist.
-	if (req.method === 'PUT' && segments.length === 1 && !isAdmin(req.authorization, credentials)) {
-		return { status: 401, error: 'unauthorized', reason: 'only the admin may create databases' };
-	}
 	return undefined;
 }
+
+/** A `Host` header naming loopback (any port): what this app's server sends. */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
 
 /** Whether an `Authorization` header carries the store admin's credentials (timing-safe). */
 export function isAdmin(

@@ -163,7 +163,10 @@ async function openStore(
 		logPath: path.join(dataDir, 'couchdb-log.txt'),
 		inMemoryConfig: Boolean(options.memory),
 		// Fauxton is loaded from a CDN-free bundle we do not ship; CouchDB admins use curl.
-		overrideMode: { exclude: ['routes/fauxton'] }
+		// No replication: the app never asks the store for it, and a `_replicator`
+		// document runs with the admin's rights (an outside review crashed the app with
+		// one, then copied `_users` out and an admin account in).
+		overrideMode: { exclude: ['routes/fauxton', 'replicator', 'routes/replicate'] }
 	});
 	// validate_doc_update once per _bulk_docs, not once per document (bulk-validation.ts).
 	checkBulkDocsOncePerRequest(pouchApp);
@@ -213,6 +216,7 @@ async function openStore(
 				method: req.method ?? 'GET',
 				url: req.url ?? '/',
 				remoteAddress: req.socket.remoteAddress,
+				host: req.headers.host,
 				authorization: req.headers.authorization,
 				cookie: req.headers.cookie
 			},
