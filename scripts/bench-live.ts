@@ -6,7 +6,7 @@
  * standalone script (`/couchstats.js`, only `data-site` and `data-allow-automation`,
  * which headless Chromium needs to be tracked at all):
  *
- * 1. opens a page (a visitor's first pageview, with the clock probe);
+ * 1. opens a page (a visitor's first pageview);
  * 2. follows a link to another page (a pageview by link: a full page load);
  * 3. navigates client-side (`history.pushState`);
  * 4. clicks a `data-track` button (a CTA click, captured automatically);

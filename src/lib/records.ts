@@ -35,19 +35,27 @@ export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 /**
  * A clock difference below this many ms is a request's usual time on its way or a
- * probe's error, not a wrong clock: the ingest moves records by no less, nor does the
+ * measure's error, not a wrong clock: the ingest moves records by no less, nor does the
  * tracker stamp them by less; it moves an open session's clock (for its days) only when
- * a new probe differs this much, and a page measures the server's clock again when its
- * own clock moves this much against `performance.now()`.
+ * a new measure differs this much, and a page drops its measure of the server's clock
+ * (until the next answer) when its own clock moves this much against `performance.now()`.
  */
 export const TRANSIT_MS = 2000;
 
 /**
  * The longest a tracker request can be on its way, ms: the tracker gives up on one after
  * this. A request whose lag (arrival minus `sent`) differs from its `offset` by more was
- * sent by a browser whose clock changed since its probe: the ingest trusts the lag.
+ * sent by a browser whose clock changed since its measure: the ingest trusts the lag.
  */
 export const REQUEST_MS = 30_000;
+
+/**
+ * The header of every ingest answer that tells the server's clock (ms since the epoch) in
+ * the middle of the request's time in the server: a tracker takes the middle of the
+ * request's round trip as that moment, so each answer measures the server's clock
+ * (the offset of its later records and requests) without a request of its own.
+ */
+export const NOW_HEADER = 'X-Couchstats-Now';
 
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {

@@ -31,7 +31,7 @@ test('a full outbox drops the oldest heartbeats first and delivers how many it d
 		await page.goto(app.url + '/bound/1');
 		await page.waitForFunction(() => 'couchstatsDeferred' in window);
 		await expect.poll(() => pending(page).then((p) => p.length), { timeout: 20_000 }).toBe(0);
-		// Once the probe has answered, requests carry its offset, by which the ingest moves
+		// Once an answer told the server's clock, requests carry its offset, by which the ingest moves
 		// records (here nothing: page and server share a clock, and under 2 s moves nothing),
 		// rather than by the request's time on the way: they keep the time `cutoff`
 		// compares them with.

@@ -6,8 +6,8 @@
  *
  * Visibility and focus are scripted (`scriptVisibility`). The deferred chunk is
  * blocked so only the core runs under the fake clock (PouchDB's IndexedDB versioning
- * reads the clock too), and so is the clock probe; records made while a page is hidden
- * are sent at once.
+ * reads the clock too), and the ingest's answers reach the page without the server's
+ * clock (`keepFakeClock`); records made while a page is hidden are sent at once.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type {

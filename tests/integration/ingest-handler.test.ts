@@ -3,7 +3,7 @@
  * `validate_doc_update`), called in-process so time and limits are controlled.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { revisionFor } from '../../src/lib/records';
+import { NOW_HEADER, revisionFor } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
 import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
 import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
@@ -298,6 +298,31 @@ describe('the ingest handler on the real store', () => {
 		expect((await call(ingest, 'GET', '')).status).toBe(200);
 		const limited = await call(ingest, 'POST', '_bulk_docs', '{not json');
 		expect(limited.status).toBe(429);
+	});
+
+	test("every answer, an error too, tells the server's clock, and a registered page may read it", async () => {
+		// The tracker measures the server's clock by its requests' answers (no request of
+		// its own for it), whatever they say.
+		const ingest = ingestWith({ ipBurst: 4 });
+		const answers = [
+			await call(ingest, 'POST', '_bulk_docs', { docs: [pageview(clock)], new_edits: false }),
+			await call(ingest, 'POST', '_bulk_docs', '{not json'),
+			await call(ingest, 'GET', 'nowhere'),
+			await call(ingest, 'GET', ''),
+			await call(ingest, 'POST', '_bulk_docs', { docs: [], new_edits: false })
+		];
+		const at = String(clock);
+		expect(answers.map((r) => [r.status, r.headers.get(NOW_HEADER)])).toEqual([
+			[201, at],
+			[400, at],
+			[404, at],
+			[200, at],
+			[429, at]
+		]);
+		for (const answer of answers) {
+			expect(answer.headers.get('access-control-allow-origin')).toBe(PAGE);
+			expect(answer.headers.get('access-control-expose-headers')).toContain(NOW_HEADER);
+		}
 	});
 });
 

@@ -6,6 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningApp } from './app';
 import { CHROME_UA } from './ingest-records';
+import { NOW_HEADER } from '../../src/lib/records';
 
 export { CHROME_UA };
 
@@ -65,23 +66,28 @@ export async function emulateFocus(page: Page): Promise<void> {
 
 /**
  * Makes the ingest take the fake clock of a context's pages (Playwright's `clock`) as
- * right, so that records keep the times a test gave them: the clock probe gets no answer
- * and the tracker starts on an offset of 0, and its requests go without `sent`, so the
+ * right, so that records keep the times a test gave them: the tracker starts on an
+ * offset of 0 and never learns another (its pages cannot read the server's clock,
+ * `NOW_HEADER`, from the ingest's answers), and its requests go without `sent`, so the
  * ingest has nothing to tell it the clock is wrong (it moves records by their request's
- * lag when that contradicts the offset, which would move them to the real now).
+ * lag when that contradicts the offset, which would move them to the real now). Both
+ * happen in the page: a request routed here could leave unchanged as its page closes.
  */
 export async function keepFakeClock(context: BrowserContext): Promise<void> {
-	await context.addInitScript(() => localStorage.setItem('couchstats:offset', '0'));
-	await context.route(
-		(url) => url.pathname === '/api/ingest/',
-		(route) => route.abort()
-	);
-	await context.route(
-		(url) => url.pathname === '/api/ingest/_bulk_docs',
-		(route) => {
-			const body = route.request().postDataJSON() as { sent?: number };
-			delete body.sent;
-			return route.continue({ postData: JSON.stringify(body) });
-		}
-	);
+	await context.addInitScript((hidden) => {
+		localStorage.setItem('couchstats:offset', '0');
+		const get = Headers.prototype.get;
+		Headers.prototype.get = function (name: string) {
+			return name.toLowerCase() === hidden ? null : get.call(this, name);
+		};
+		const fetch = window.fetch;
+		window.fetch = (input, init) => {
+			if (String(input).endsWith('/_bulk_docs') && typeof init?.body === 'string') {
+				const body = JSON.parse(init.body) as { sent?: number };
+				delete body.sent;
+				init = { ...init, body: JSON.stringify(body) };
+			}
+			return fetch.call(window, input, init);
+		};
+	}, NOW_HEADER.toLowerCase());
 }

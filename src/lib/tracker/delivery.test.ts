@@ -44,8 +44,7 @@ function browser() {
 			id: String(++n),
 			hidden: () => hidden,
 			dropped: (count) => ({ ...record('dropped'), count }) as ClientRecord,
-			now: Date.now,
-			offset: () => undefined,
+			clock: () => ({ sent: Date.now(), answered: () => {} }),
 			...options
 		});
 	return {

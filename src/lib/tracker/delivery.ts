@@ -27,7 +27,7 @@
  *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
  */
 import type { ClientRecord } from '../records.ts';
-import { post } from './network.ts';
+import { post, type RequestClock } from './network.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 /**
@@ -69,10 +69,11 @@ export interface DeliveryOptions {
 	hidden(): boolean;
 	/** Makes the record that reports `count` records dropped before the outbox came. */
 	dropped(count: number): ClientRecord;
-	/** The local clock (`sent` of each request: the ingest corrects `local` records by it). */
-	now(): number;
-	/** The server's clock minus the local one, once a probe has learnt it (`offset` of each request). */
-	offset(): number | undefined;
+	/**
+	 * The clock of a request as it leaves: what it tells the ingest (`sent`, `offset`: the
+	 * ingest corrects `local` records by them) and where its answer's clock goes.
+	 */
+	clock(): RequestClock;
 }
 
 /** The delivery API the core and the deferred part use. */
@@ -189,13 +190,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 				flying.add(r);
 				if (hiding) kept.add(r);
 			}
-			const request = post(
-				win.fetch,
-				o.endpoint,
-				batch,
-				{ sent: o.now(), offset: o.offset() },
-				hiding
-			).then((ok) => {
+			const request = post(win.fetch, o.endpoint, batch, o.clock(), hiding).then((ok) => {
 				requests.delete(request);
 				if (hiding) for (const r of batch) kept.delete(r);
 				settle(batch, ok);

@@ -60,13 +60,13 @@ export interface Sessions {
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
-	/** The latest probe's offset (server minus browser, ms), `null` before any answered. */
+	/** The latest measured offset (server minus browser, ms), `null` before any measure. */
 	latest(): number | null;
 	/**
-	 * A probe sent in session `sid` answered `next`: stored as the latest (what requests
+	 * A measure made in session `sid` found `next`: stored as the latest (what requests
 	 * carry), and made the session's own when the session is still open and its clock is
 	 * `next` off by {@link TRANSIT_MS} or more (the browser's clock was changed). A smaller
-	 * difference is the probe's own error, and a session begun before any probe answered
+	 * difference is the measure's own error, and a session begun before any measure
 	 * stays on the browser's clock: either way, the session's days keep one clock.
 	 */
 	learn(sid: string, next: number): void;
@@ -97,10 +97,10 @@ export function createSessions(
 ): Sessions {
 	const read = () => readJson<SessionState>(store, KEYS.session);
 	const latest = () => readJson<number>(store, KEYS.offset) ?? null;
-	/** A session's own offset; one an earlier tracker began follows the latest probe. */
+	/** A session's own offset; one an earlier tracker began follows the latest measure. */
 	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o) ?? 0;
 	/**
-	 * Reads the shared session (a new one, taking the latest probe's offset, when
+	 * Reads the shared session (a new one, taking the latest measured offset, when
 	 * expired), applies `change`, writes it back.
 	 */
 	const touch = (now: number, change?: (s: SessionState) => unknown): SessionState => {
@@ -121,7 +121,7 @@ export function createSessions(
 	 * Runs `rule` over the shared session and visitor at `now`, and writes both back. Days
 	 * are the session's clock's: the visitor's last day is read again by it from the time
 	 * of its first activity (`at`), so a day an earlier session took by another offset (a
-	 * stale probe, or none yet) is the day the server counts that activity on, and a
+	 * stale measure, or none yet) is the day the server counts that activity on, and a
 	 * second first of that day is never flagged.
 	 */
 	const run = <T>(now: number, rule: (s: SessionState, v: VisitorState, day: string) => T) => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
+	NOW_HEADER,
 	TRANSIT_MS,
 	type ClientRecord,
 	type EventRecord,
@@ -51,8 +52,9 @@ describe('resolveOptions', () => {
 });
 
 /**
- * A window stand-in: enough DOM for the core, a manual clock, and a fetch that answers
- * the clock probe (`now`, `serverAhead` ms ahead of the page) and captures what is posted.
+ * A window stand-in: enough DOM for the core, a manual clock, and a fetch that captures
+ * what is posted and answers with the server's clock (`serverAhead` ms ahead of the
+ * page's) in {@link NOW_HEADER}.
  */
 function fakeBrowser(serverAhead = 0) {
 	let t = Date.UTC(2026, 10, 21, 12);
@@ -60,9 +62,11 @@ function fakeBrowser(serverAhead = 0) {
 	let ahead = serverAhead;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
-	/** The clock probe's answers wait here while `holdProbe` is set. */
-	const probes: (() => void)[] = [];
-	let holdProbe = false;
+	/** Requests other than the POST of records (there should be none). */
+	const others: string[] = [];
+	/** Answers wait here while `holding` is set. */
+	const held: (() => void)[] = [];
+	let holding = false;
 	const document = Object.assign(new EventTarget(), {
 		visibilityState: 'visible',
 		hasFocus: () => true,
@@ -79,12 +83,13 @@ function fakeBrowser(serverAhead = 0) {
 		fetch: async (url: string, init?: RequestInit) => {
 			if (!window.onLine) throw new TypeError('Failed to fetch');
 			if (init?.method != 'POST') {
-				if (holdProbe) await new Promise<void>((resolve) => probes.push(resolve));
-				return Response.json({ now: t + ahead });
+				others.push(`${init?.method ?? 'GET'} ${url}`);
+				throw new TypeError('not found');
 			}
 			const { docs, sent, offset } = JSON.parse(String(init.body));
 			posts.push({ docs, sent, offset, keepalive: !!init.keepalive });
-			return new Response('[]', { status: 201 });
+			if (holding) await new Promise<void>((resolve) => held.push(resolve));
+			return new Response('[]', { status: 201, headers: { [NOW_HEADER]: String(t + ahead) } });
 		},
 		innerWidth: 1280,
 		innerHeight: 0,
@@ -98,14 +103,20 @@ function fakeBrowser(serverAhead = 0) {
 		window,
 		document,
 		posts,
+		others,
 		sent: () => posts.flatMap((p) => p.docs),
 		advance: (ms: number) => (t += ms),
 		/** Changes the wall clock only (the system's clock set): engaged time does not move. */
 		setClock: (ms: number) => ((t += ms), (jumped += ms)),
-		holdProbe: () => (holdProbe = true),
+		/** Requests wait for their answers until {@link answer}. */
+		holdAnswers: () => (holding = true),
+		/** Answers the requests waiting, and every later one at once. */
+		answer: () => {
+			holding = false;
+			held.splice(0).forEach((answer) => answer());
+		},
 		/** The server's clock from now on: `ms` ahead of the page's (its clock was changed). */
 		serverAhead: (ms: number) => (ahead = ms),
-		answerProbe: () => probes.splice(0).forEach((answer) => answer()),
 		tick: () => intervals.forEach((fn) => fn()),
 		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
 		scroll: (percent: number) => {
@@ -128,16 +139,18 @@ function fakeBrowser(serverAhead = 0) {
 const settle = () => vi.advanceTimersByTimeAsync(SOON_MS);
 
 /**
- * A browser's first visit whose clock probe answers `after` ms after its first pageview
- * (of `/posts/1`); the server's clock is `serverAhead` ms ahead of the page's.
+ * A browser's first visit whose first request (its first pageview, of `/posts/1`) is
+ * answered `after` ms after it left; the server's clock is `serverAhead` ms ahead of the
+ * page's.
  */
-async function probedAfter(serverAhead: number, after: number) {
+async function answeredAfter(serverAhead: number, after: number) {
 	const b = fakeBrowser(serverAhead);
-	b.holdProbe();
+	b.holdAnswers();
 	const tracker = createTracker({ site: 'blog' }, b.env);
 	tracker.pageview();
+	await settle();
 	b.advance(after);
-	b.answerProbe();
+	b.answer();
 	await settle();
 	return { b, tracker };
 }
@@ -417,9 +430,9 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test("sends at once on the local clock, marked local, until the page's probe answers; then on the server's", async () => {
+	test("sends at once on the local clock, marked local, until the page's first request is answered; then on the server's", async () => {
 		const b = fakeBrowser(60_000);
-		b.holdProbe();
+		b.holdAnswers();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		const madeAt = b.env.now();
 		tracker.pageview();
@@ -429,11 +442,14 @@ describe('createTracker', () => {
 		expect(b.posts.map((p) => [p.docs.map((r) => [r.type, r.ts, r.local]), p.sent])).toEqual([
 			[[['pageview', madeAt, true]], madeAt + 30]
 		]);
-		b.answerProbe();
+		b.advance(30);
+		b.answer();
 		await settle();
-		// The probe, answered 30 ms after it left, takes the middle of that trip as the
-		// server's moment: later records go on the server's clock, and keep that time
-		// however late they leave (offline, in the journal), whatever the clock does.
+		// The answer, 30 ms after the request left, tells the server's clock, taken for the
+		// middle of that trip: later records go on the server's clock, and keep that time
+		// however late they leave (offline, in the journal), whatever the clock does. The
+		// page asks nothing else.
+		expect(b.others).toEqual([]);
 		b.advance(1000);
 		tracker.pageview('/next');
 		const [next] = await tracker.pending();
@@ -446,9 +462,32 @@ describe('createTracker', () => {
 			undefined,
 			false
 		]);
-		// Requests carry the probe's offset, which the ingest moves local records by.
+		// Requests carry the measured offset, which the ingest moves local records by.
 		await settle();
 		expect(b.posts.map((p) => p.offset)).toEqual([undefined, 60_015]);
+	});
+
+	test("each answer measures the server's clock again, and one within TRANSIT_MS of the page's measure leaves it: the records keep their order", async () => {
+		const b = fakeBrowser(60_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		// The clock steps 1.5 s ahead (too little to tell from a measure's error): the next
+		// answer finds the server 58.5 s ahead, which would stamp the next record before
+		// the one made before it.
+		b.setClock(TRANSIT_MS - 500);
+		b.serverAhead(60_000 - (TRANSIT_MS - 500));
+		tracker.pageview('/stepped');
+		await settle();
+		b.advance(10);
+		tracker.pageview('/after');
+		await settle();
+		const views = b.sent().filter((r) => r.type === 'pageview');
+		expect(views.map((r) => r.path)).toEqual(['/posts/1', '/stepped', '/after']);
+		const [, stepped, after] = views.map((r) => r.ts);
+		expect(after - stepped).toBe(10);
+		// The requests carry the latest answer's offset, which the ingest checks a lag by.
+		expect(b.posts.at(-1)!.offset).toBe(60_000 - (TRANSIT_MS - 500));
 	});
 
 	test("a page whose clock changes goes local again and measures the server's clock again", async () => {
@@ -481,8 +520,8 @@ describe('createTracker', () => {
 
 	test("one session's records are stamped on one clock, so engaged time never exceeds its duration", async () => {
 		// The page's clock is 1.5 s ahead of the server's: under TRANSIT_MS, so the ingest
-		// leaves local records as they are; the probe answers after the first pageview.
-		const { b, tracker } = await probedAfter(-1500, 1000);
+		// leaves local records as they are; the first request is answered a second later.
+		const { b, tracker } = await answeredAfter(-1500, 1000);
 		b.advance(9000);
 		tracker.pageview('/next');
 		b.advance(5000);
@@ -499,21 +538,22 @@ describe('createTracker', () => {
 		expect(Math.max(...times) - Math.min(...times)).toBe(15_000);
 	});
 
-	test("a session begun before any probe answered keeps the browser's days; the next takes the probe's", async () => {
+	test("a session begun before the page measured the server's clock keeps the browser's days; the next takes the measure's", async () => {
 		// The server's clock is 2 h ahead of the page's; the first visit begins at 21:59 on
-		// the page's clock (23:59 on the server's), its probe unanswered.
+		// the page's clock (23:59 on the server's), before its request is answered.
 		const b = fakeBrowser(2 * 3600_000);
 		b.advance(10 * 3600_000 - 60_000);
-		b.holdProbe();
+		b.holdAnswers();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview('/a');
-		b.answerProbe();
+		await settle();
+		b.answer();
 		await settle();
 		// 00:00:30 on the server's clock, still the session's day.
 		b.advance(90_000);
 		tracker.pageview('/b');
 		// Engaged on /b for 30 minutes: the next session begins on /b as the visitor moves
-		// on (00:30:30 on the server's clock), and takes its days by the probe's clock.
+		// on (00:30:30 on the server's clock), and takes its days by the measured clock.
 		b.advance(SESSION_MS);
 		tracker.pageview('/c');
 		await settle();
@@ -530,17 +570,18 @@ describe('createTracker', () => {
 		[TRANSIT_MS - 1, false],
 		[TRANSIT_MS, true]
 	])(
-		"a session's days move to its own probe when it finds the clock %i ms off: %s",
+		"a session's days move to its own measure when it finds the clock %i ms off: %s",
 		async (ahead, moved) => {
-			// An earlier probe found the page's clock right; the session begins at 23:59:57.5
-			// on the page's clock, on that offset, and its own probe finds the server ahead.
+			// An earlier measure found the page's clock right; the session begins at 23:59:57.5
+			// on the page's clock, on that offset, and its own measure finds the server ahead.
 			const b = fakeBrowser(ahead);
 			b.env.storage.setItem(KEYS.offset, '0');
 			b.advance(12 * 3600_000 - 2500);
-			b.holdProbe();
+			b.holdAnswers();
 			const tracker = createTracker({ site: 'blog' }, b.env);
 			tracker.pageview('/a');
-			b.answerProbe();
+			await settle();
+			b.answer();
 			await settle();
 			// 23:59:59 on the page's clock: the next day on the server's when the session
 			// moved to it, while /a, read again by that clock, is still today (23:59:59.5).
@@ -570,14 +611,14 @@ describe('createTracker', () => {
 		expect([view.sid, view.ts, view.local]).toEqual(['open-session', now, true]);
 	});
 
-	test('a tab joins the open session, its records on the local clock whatever the latest probe says', async () => {
+	test('a tab joins the open session, its records on the local clock whatever the latest measure says', async () => {
 		const storage = memoryStore();
 		storage.setItem(KEYS.offset, JSON.stringify(5000));
 		const first = fakeBrowser(5000);
 		const a = createTracker({ site: 'blog' }, { ...first.env, storage });
 		a.pageview();
 		await settle();
-		// A probe learns a new offset (another session's, say) while the session is open.
+		// A measure learns a new offset (another session's, say) while the session is open.
 		storage.setItem(KEYS.offset, JSON.stringify(-7000));
 		const second = fakeBrowser(5000);
 		const b = createTracker({ site: 'blog' }, { ...second.env, storage });
@@ -619,7 +660,7 @@ describe('createTracker', () => {
 
 	test('a page keeps its order through a clock set back under TRANSIT_MS; set back further, it follows the clock, and its requests carry no offset until it measured again', async () => {
 		const b = fakeBrowser();
-		b.holdProbe();
+		b.holdAnswers();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
 		await settle();
@@ -628,26 +669,27 @@ describe('createTracker', () => {
 		b.setClock(-(TRANSIT_MS - 1));
 		tracker.pageview('/small-step');
 		// It is set back 25 s (an outside review: the tracker held the old time, and once
-		// a new probe answered, added its offset on top, 25 s into the future).
+		// a new measure came, added its offset on top, 25 s into the future).
 		b.setClock(-25_000);
 		tracker.pageview('/set-back');
-		await settle();
-		const at = (path: string) => b.sent().find((r) => r.path === path && r.type === 'pageview')!;
-		expect([at('/small-step').ts, at('/set-back').ts]).toEqual([
+		const at = async (path: string) =>
+			(await tracker.pending()).find((r) => r.path === path && r.type === 'pageview')!;
+		expect([(await at('/small-step')).ts, (await at('/set-back')).ts]).toEqual([
 			first.ts + 1,
 			first.ts - (TRANSIT_MS - 1) - 25_000
 		]);
-		// Its records go local, their request without an offset: the ingest moves them by
-		// its lag, which has the step.
-		expect(b.posts.at(-1)!.offset).toBeUndefined();
-		// The probe sent at load answers now: the clock changed on its way, so it is no
-		// measure, and the page asks again. Once that answers, records go on its clock.
+		// The first request is answered now: the clock changed on its way, so its answer is
+		// no measure. The records made since go local, their request without an offset: the
+		// ingest moves them by its lag, which has the step. That request's answer measures
+		// again, and records go on the server's clock.
 		b.serverAhead(TRANSIT_MS - 1 + 25_000);
-		b.answerProbe();
+		b.answer();
 		await settle();
-		expect(b.posts.at(-1)!.offset).toBeUndefined();
-		b.answerProbe();
-		await settle();
+		const views = (docs: ClientRecord[]) => docs.filter((r) => r.type === 'pageview');
+		expect(b.posts.map((p) => [views(p.docs).map((r) => r.path), p.offset])).toEqual([
+			[['/posts/1'], undefined],
+			[['/small-step', '/set-back'], undefined]
+		]);
 		tracker.pageview('/measured');
 		const [measured] = await tracker.pending();
 		expect([measured.local, measured.ts]).toEqual([undefined, first.ts]);
@@ -674,15 +716,16 @@ describe('createTracker', () => {
 	test("a day an earlier session took by a stale offset is read again by the next session's clock: one first of the day", async () => {
 		// An outside review: a visit on a clock an hour slow near the site's midnight, the
 		// clock corrected, the visitor back: the next session began on the stale offset,
-		// flagged its first pageview on tomorrow, then today again once its probe answered.
+		// flagged its first pageview on tomorrow, then today again once it measured the clock.
 		const b = fakeBrowser(0);
 		b.env.storage.setItem(KEYS.offset, JSON.stringify(3600_000));
 		// 23:30 on the (now right) clock: tomorrow by the stale offset.
 		b.advance(11.5 * 3600_000);
-		b.holdProbe();
+		b.holdAnswers();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview('/a');
-		b.answerProbe();
+		await settle();
+		b.answer();
 		await settle();
 		b.advance(60_000);
 		tracker.pageview('/b');
@@ -698,15 +741,16 @@ describe('createTracker', () => {
 	});
 
 	test("a first visit's day on the browser's clock is read again by the next session's, which knows the server's", async () => {
-		// The clock is 45 minutes slow; the first visit, before any probe answered, is at
+		// The clock is 45 minutes slow; the first visit, before any measure, is at
 		// 23:40 on it (00:25 the next day on the server's); the next session at 23:55 on it
 		// (00:40) is the same day: no second first of the day.
 		const b = fakeBrowser(45 * 60_000);
 		b.advance(11 * 3600_000 + 40 * 60_000);
-		b.holdProbe();
+		b.holdAnswers();
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview('/a');
-		b.answerProbe();
+		await settle();
+		b.answer();
 		await settle();
 		const hide = (hidden: boolean) => {
 			b.document.visibilityState = hidden ? 'hidden' : 'visible';
@@ -725,7 +769,7 @@ describe('createTracker', () => {
 	});
 
 	test('engaged time is measured on the page clock: an offset learned meanwhile adds nothing', async () => {
-		const { b, tracker } = await probedAfter(60_000, 1000);
+		const { b, tracker } = await answeredAfter(60_000, 1000);
 		b.advance(1000);
 		tracker.pageview('/next');
 		await settle();

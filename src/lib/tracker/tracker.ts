@@ -7,8 +7,9 @@
  * the day), stamps every record with its session's source and landing page, accounts
  * engaged time with heartbeats, emits session milestones, and delivers the records
  * (delivery.ts: live requests, the journal kept when the page hides). Each page
- * measures the server's clock in parallel (nothing waits for it); records made after
- * that are stamped on the server's clock, so they keep their time however late they
+ * measures the server's clock by the answers to its requests (nothing waits for it;
+ * the first answers its first pageview's request); records made after that are
+ * stamped on the server's clock, so they keep their time however late they
  * leave, and those made before it go on the browser's, marked `local`, for the ingest to
  * move by the clock offset the request carries, or by the request's lag when that
  * contradicts it (the browser's clock was changed since). Events
@@ -34,7 +35,7 @@ import {
 import { createDelivery, type Delivery } from './delivery.ts';
 import { installCapture } from './capture.ts';
 import { createEngagement } from './engagement.ts';
-import { serverOffset } from './network.ts';
+import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
 import { eventName, eventProps } from './props.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
@@ -148,8 +149,6 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		};
 
-	/** A probe is on its way. */
-	let probing = false;
 	/** The latest time this page stamped: a record is never stamped before the one made before it. */
 	let last = 0;
 	/**
@@ -222,16 +221,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		id: uuidv7(env.now(), random),
 		hidden: () => pageHidden || doc.visibilityState != 'visible',
 		dropped: (count) => make('dropped', { count }),
-		now: env.now,
-		// None after the page saw its clock change, until it measured it again: the
-		// ingest then moves the records by each request's lag, which has the change.
-		offset: () => (changed ? undefined : (sessions.latest() ?? undefined))
+		clock: requestClock
 	});
 
 	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
 		const t = stampNow();
 		const session = sessions.touch(t);
-		const skew = measured(session.id);
+		current = session.id;
+		const skew = measured();
 		// On the server's clock by the page's measure. A time `now` holds is held through a
 		// step back under TRANSIT_MS, which no measure has; a larger step ends the measure.
 		const ts = t + (skew ?? 0);
@@ -255,59 +252,65 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	}
 
 	/**
-	 * This page's own measure of the server's clock, until the browser's clock changes
-	 * (the browser's clock minus the monotonic one moves: see {@link measured}).
+	 * This page's own measure of the server's clock (its minus the browser's, ms), until
+	 * the browser's clock changes (the browser's clock minus the monotonic one moves: see
+	 * {@link measured}).
 	 */
-	let measure: { offset: number } | undefined;
+	let measure: number | undefined;
 	const base = () => env.now() - env.elapsed();
 	/** The browser's clock minus the monotonic one as the page last saw it unchanged. */
 	let seen = base();
 	/** The page saw its clock change and has not measured the server's again since. */
 	let changed = false;
+	/** The session of the latest record this page made, which a new measure is learnt in. */
+	let current = '';
 	/**
 	 * How far the server's clock is from the browser's for a record made now, by this
 	 * page's own measure: what the ingest would move it by (0 under TRANSIT_MS, as the
 	 * ingest does), so the record goes on the server's clock and keeps that time however
 	 * late it is sent (offline, in the journal), whatever the clock does meanwhile.
-	 * Undefined before the page's probe answered, or once the browser's clock changed
-	 * since (a new probe is sent): the record goes `local`, for the ingest to correct.
+	 * Undefined before the answer to the page's first request, or once the browser's
+	 * clock changed since (the next answer measures it again): the record goes `local`,
+	 * for the ingest to correct.
 	 */
-	function measured(sid: string): number | undefined {
+	function measured(): number | undefined {
 		if (Math.abs(base() - seen) >= TRANSIT_MS) {
 			seen = base();
 			changed = true;
 			measure = undefined;
-			probe(sid);
 		}
-		if (!measure) return undefined;
-		return Math.abs(measure.offset) < TRANSIT_MS ? 0 : measure.offset;
+		if (measure === undefined) return undefined;
+		return Math.abs(measure) < TRANSIT_MS ? 0 : measure;
 	}
 
 	/**
-	 * Learns the clock offset (on each page, and again when the browser's clock changed):
-	 * this page's records made after it answers go on the server's clock, the requests
-	 * carry it, and the sessions that begin after it take their days by it (sessions.ts
-	 * `learn`). No record waits for it; a failed probe keeps the offset it had.
+	 * The clock of a request as it leaves, and the measure its answer gives: the server's
+	 * clock it tells, minus the middle of the request's trip. This page's records made
+	 * after it go on the server's clock, the requests carry it, and the sessions that
+	 * begin after it take their days by it (sessions.ts `learn`). No record waits for it.
 	 */
-	function probe(sid: string) {
-		if (probing) return;
-		probing = true;
+	function requestClock(): RequestClock {
+		const sent = env.now();
 		const from = base();
-		let again = false;
-		void serverOffset(win.fetch, s.endpoint, env.now)
-			.then((next) => {
-				// The clock changed while the probe was on its way: its answer is no measure.
-				if ((again = Math.abs(base() - from) >= TRANSIT_MS)) return;
-				sessions.learn(sid, next);
-				measure = { offset: next };
+		return {
+			sent,
+			// None after the page saw its clock change, until it measured it again: the
+			// ingest then moves the records by each request's lag, which has the change.
+			offset: changed ? undefined : (sessions.latest() ?? undefined),
+			answered(at) {
+				// The clock changed while the request was on its way: its answer is no
+				// measure (the next request's is).
+				if (off || Math.abs(base() - from) >= TRANSIT_MS) return;
+				const next = Math.round(at - (sent + env.now()) / 2);
+				sessions.learn(current, next);
+				// One within TRANSIT_MS of the page's measure is that measure's error (or a
+				// step of the clock too small to tell from one): keeping the measure keeps
+				// the page's records in the order they were made.
+				if (measure === undefined || Math.abs(next - measure) >= TRANSIT_MS) measure = next;
 				seen = base();
 				changed = false;
-			})
-			.catch(() => {})
-			.then(() => {
-				probing = false;
-				if (again) probe(sid);
-			});
+			}
+		};
 	}
 
 	/** Hands a record to delivery, then the milestones it completed, with ids every tab derives alike. */
@@ -356,7 +359,6 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
 		capture.measure();
-		if (c.entry || !measure) probe(c.sid);
 		emit(
 			make('pageview', {
 				title: doc.title.trim().slice(0, MAX.title) || undefined,

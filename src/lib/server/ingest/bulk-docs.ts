@@ -12,7 +12,7 @@
  * the rest are dropped without an error, as CouchDB would treat them.
  *
  * Beyond CouchDB's body, a request may carry `sent`, the browser's clock as it left,
- * and `offset`, the server's clock minus the browser's once the tracker's clock probe
+ * and `offset`, the server's clock minus the browser's once the tracker's measure
  * has learnt it: records flagged `local` (on the browser's clock: every record of the
  * current tracker) are moved onto the server's clock by the request's skew
  * ({@link skewOf}) and stored without the flag. A record that travels twice keeps its `_id`
@@ -65,7 +65,7 @@ const bodySchema = v.strictObject(
 		new_edits: v.literal(false, 'new_edits must be false: records keep their own revision'),
 		/** The browser's clock as the request left (the tracker's): corrects `local` records. */
 		sent: v.optional(v.pipe(v.number(), v.safeInteger('sent must be whole milliseconds'))),
-		/** The server's clock minus the browser's, as the tracker's clock probe learnt it. */
+		/** The server's clock minus the browser's, as the tracker measured it. */
 		offset: v.optional(v.pipe(v.number(), v.safeInteger('offset must be whole milliseconds')))
 	},
 	'the body must be {"docs": [...], "new_edits": false}'
@@ -126,18 +126,18 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
  * How far a request's `local` records move onto the server's clock, ms: the browser's
  * clock lags the server's by it.
  *
- * - `offset`, the tracker's clock probe, measured over a round trip, when the request
+ * - `offset`, the tracker's measure of the server's clock over a round trip, when the request
  *   carries one that its lag (arrival minus `sent`, which includes the time on the way)
  *   confirms: the two differ by less than {@link REQUEST_MS}, the longest a request is
  *   on its way.
- * - Else the lag: before the browser's first probe answered, or when the browser's
- *   clock was changed since (a probe an hour off is no transit).
+ * - Else the lag: before the browser's first measure, or when the browser's
+ *   clock was changed since (a measure an hour off is no transit).
  * - Under {@link TRANSIT_MS}, nothing: such a lag is the time on the way, and a small
  *   offset would move only the requests that carry one, not the session's first.
  *
  * @param now The server's clock as the request arrived.
  * @param sent The browser's clock as it left.
- * @param offset The server's clock minus the browser's, as the tracker's probe learnt it.
+ * @param offset The server's clock minus the browser's, as the tracker measured it.
  */
 export function skewOf(now: number, sent?: number, offset?: number): number {
 	const lag = sent === undefined ? undefined : now - sent;

@@ -13,12 +13,16 @@
  * | any other path                  | 404                                            |
  * | any other method                | 405 with `Allow`                               |
  *
+ * Every answer, an error too, tells the server's clock in `X-Couchstats-Now`
+ * (`NOW_HEADER`): the tracker measures the server's clock by its requests' answers.
+ * `now` in `GET /` tells it to trackers of earlier versions, which asked for it.
+ *
  * Every request first takes a token from its client IP's bucket (429 with
  * `Retry-After` when empty); records also take tokens from their session's bucket and
  * from their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
-import { LIMITS } from '$lib/records';
+import { LIMITS, NOW_HEADER } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
@@ -160,22 +164,29 @@ export function createIngest(deps: IngestDeps): Ingest {
 		async handle(req) {
 			const at = now();
 			let sites: SiteList | undefined;
+			let response: Response;
 			try {
 				sites = await siteCache.sites();
-				const response = await respond(req, sites, at);
-				return withHeaders(response, corsHeaders(req.request.headers, sites));
+				response = await respond(req, sites, at);
 			} catch (e) {
-				const cors = corsHeaders(req.request.headers, sites);
-				if (e instanceof CouchstatsError) {
-					const headers =
-						e instanceof TooManyRequests ? { ...cors, 'Retry-After': String(e.retryAfter) } : cors;
-					return json({ error: e.name, reason: e.message }, e.status, headers);
-				}
-				logError('ingest failed', e);
-				return json({ error: 'internal_error', reason: 'internal error' }, 500, cors);
+				response = failure(e);
 			}
+			// The middle of the request's time here, as the tracker takes the middle of its trip.
+			const clock = { [NOW_HEADER]: String(Math.round((at + now()) / 2)) };
+			return withHeaders(response, { ...corsHeaders(req.request.headers, sites), ...clock });
 		}
 	};
+}
+
+/** The answer to a request that failed: CouchDB's error shape, `Retry-After` on a 429. */
+function failure(e: unknown): Response {
+	if (e instanceof CouchstatsError) {
+		const headers: Record<string, string> =
+			e instanceof TooManyRequests ? { 'Retry-After': String(e.retryAfter) } : {};
+		return json({ error: e.name, reason: e.message }, e.status, headers);
+	}
+	logError('ingest failed', e);
+	return json({ error: 'internal_error', reason: 'internal error' }, 500);
 }
 
 /** Parses the path below `/api/ingest/` into an endpoint, or undefined for a 404. */
