@@ -15,6 +15,7 @@ import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
 import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
+import { withSecurityHeaders } from '$lib/server/security-headers';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
@@ -56,7 +57,10 @@ function exitOnStartupError(e: unknown): never {
 /** The tracker core's preload links, fixed by the build: worked out once, not per request. */
 const trackerPreload = trackerPreloadLinks();
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async ({ event, resolve }) =>
+	withSecurityHeaders(await respond({ event, resolve }), event.url.pathname);
+
+const respond: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	// The ingest and the visitor endpoint take cross-origin posts from registered sites,
 	// check origins themselves and get no session (csrf.ts); everything else refuses

@@ -141,3 +141,19 @@ test('a live re-read follows the Stats API’s access rules and says what it nee
 	expect(badZone.status).toBe(200);
 	expect(badZone.body.problem).toMatch(/time zone/);
 });
+
+test("an owner's pages are neither cached nor framed, and no answer is sniffed", async () => {
+	// An outside review: /sites/… went without Cache-Control, and no page refused framing.
+	for (const path of ['/sites/demo', '/sites/demo/settings', '/sites/demo/sessions']) {
+		const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('private, no-store');
+		expect(res.headers.get('x-frame-options')).toBe('DENY');
+		expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+	}
+	for (const path of ['/', '/login', '/stats', '/api/v1/stats?site=demo']) {
+		const res = await fetch(`${app.url}${path}`);
+		expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+		expect(res.headers.get('x-frame-options')).toBe('DENY');
+	}
+});

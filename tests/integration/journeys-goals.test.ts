@@ -17,8 +17,9 @@ import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { revisionFor } from '../../src/lib/records';
 import { MAX_PATTERN_PATHS } from '../../src/lib/stats/filters';
+import { MAX_PREFIX_PATHS } from '../../src/lib/server/stats/page-paths';
 import { emptySums, totalsFrom } from '../../src/lib/stats/metrics';
-import { uuidv7At } from '../support/golden';
+import { entryPageview, uuidv7At } from '../support/golden';
 import { tripsRecords, tripsSite } from '../support/journeys';
 import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
 
@@ -499,29 +500,7 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 		expect(none.totals).toEqual(zero);
 		const wide = await couch.sites.get('site:trips');
 		const many = Array.from({ length: MAX_PATTERN_PATHS + 1 }, (_, i) => `/many/${i}`);
-		const docs = many.map((path, i) => {
-			const _id = uuidv7At(Date.UTC(2026, 10, 10, 20, i), 0xfff00 + i);
-			return {
-				_id,
-				_rev: revisionFor(_id),
-				v: 1,
-				site: 'wide',
-				type: 'pageview',
-				ts: Date.UTC(2026, 10, 10, 20, i),
-				receivedAt: Date.UTC(2026, 10, 10, 20, i),
-				sid: uuidv7At(Date.UTC(2026, 10, 10, 20, i), 0xeee00 + i),
-				vid: 'visitor-wide0000',
-				path,
-				entry: true,
-				firstOfDay: true,
-				firstEver: false,
-				pathFirstOfDay: true
-			};
-		});
-		await couch.sites.insert({ ...wide, _id: 'site:wide', _rev: undefined, id: 'wide' });
-		const stored = await couch.events.bulk({ docs, new_edits: false });
-		expect(stored.filter((r) => 'error' in r && r.error)).toEqual([]);
-		await indexed(couch);
+		await storeLandings('wide', many, (i) => Date.UTC(2026, 10, 10, 20, i));
 		const wideRange = RANGE.replace('site=trips', 'site=wide');
 		const res = await get(
 			STATS,
@@ -546,6 +525,30 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 		expect(dashboard.totals).toBeUndefined();
 		const sessions = await get(SESSIONS, '/api/v1/sessions', `${wideRange}&page=/many/*`);
 		expect(sessions.status).toBe(400);
+	});
+
+	test('a pattern whose literal prefix holds more paths than a read goes through is refused, even when it would match few', async () => {
+		// An outside review: a pattern read every path under its prefix (5,000 junk paths
+		// anyone could send) before its answer said it matched too many.
+		const junk = Array.from({ length: MAX_PREFIX_PATHS + 1 }, (_, i) => `/junk/${i}`);
+		await storeLandings('wider', junk, (i) => Date.UTC(2026, 10, 10, 12) + i * 1000);
+		const range = RANGE.replace('site=trips', 'site=wider');
+		const res = await get(
+			STATS,
+			'/api/v1/stats',
+			`${range}&page=${encodeURIComponent('/junk/*-old')}`
+		);
+		expect(res.status).toBe(400);
+		expect((await res.json()).message).toBe(
+			`page /junk/*-old: more than ${MAX_PREFIX_PATHS} paths were viewed under /junk/; narrow the pattern`
+		);
+		// A longer prefix goes through fewer paths: /junk/177 and /junk/1770 … /junk/1779.
+		const narrow = await ok(
+			STATS,
+			'/api/v1/stats',
+			`${range}&page=${encodeURIComponent('/junk/177*')}`
+		);
+		expect(narrow.totals).toMatchObject({ pageviews: 11, sessions: 11 });
 	});
 
 	test('a pattern of many stars against a long stored path answers at once (it once held the server for minutes)', async () => {
@@ -633,3 +636,17 @@ describe('goals in the sites database', () => {
 		await expect(removeGoal(couch, owner, 'shop', 'nope')).rejects.toMatchObject({ status: 404 });
 	});
 });
+
+/**
+ * Registers `site` (the trips site's settings under another id) and stores one session
+ * landing on each of `paths`, the i-th at `at(i)`, then waits for the index.
+ */
+async function storeLandings(site: string, paths: string[], at: (i: number) => number) {
+	const trips = await couch.sites.get('site:trips');
+	await couch.sites.insert({ ...trips, _id: `site:${site}`, _rev: undefined, id: site });
+	const vid = `visitor-${site}`.padEnd(16, '0');
+	const docs = paths.map((path, i) => entryPageview(site, at(i), i, vid, path));
+	const stored = await couch.events.bulk({ docs, new_edits: false });
+	expect(stored.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await indexed(couch);
+}

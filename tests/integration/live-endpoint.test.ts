@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
-import { pageview } from '../support/ingest-records';
+import { oneOfEach, pageview } from '../support/ingest-records';
 import type { LiveRecord } from '../../src/lib/server/live/follower';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
@@ -153,6 +153,34 @@ test('the public demo stream names only the demo’s own pages, as the public st
 	);
 	expect(came.at(-1)).toMatchObject({ path: '/blog/hello-couchstats' });
 	expect(stream.events.join('\n')).not.toMatch(/shr_|\/sites\/|pills/);
+});
+
+test('the public demo stream tells no event names (anyone can send them); its owners see them', async () => {
+	// An outside review: a stranger's event name came to every anonymous viewer.
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
+	const { secret } = await addToken(couch, admin, 'demo', 'live names');
+	const anyone = await openStream('demo');
+	const owner = await openStream('demo', { authorization: `Bearer ${secret}` });
+	let ts = 0;
+	let arrived = false;
+	for (let i = 0; i < 60 && !arrived; i++) {
+		ts = lastTs = Math.max(Date.now(), lastTs + 1);
+		const event = oneOfEach(ts).find((r) => r.type === 'event')!;
+		expect((await sendThroughIngest(app.url, [{ ...event, name: 'buy-cheap-pills' }])).status).toBe(
+			201
+		);
+		// Each stream is read only while it is waited on.
+		const came = (stream: typeof anyone) =>
+			stream.until(() => stream.records.some((r) => r.ts === ts), 1000);
+		arrived = (await came(anyone)) && (await came(owner));
+	}
+	expect(arrived).toBe(true);
+	await anyone.close();
+	await owner.close();
+	expect(anyone.records.find((r) => r.ts === ts)).toEqual({ type: 'event', path: '/', ts });
+	expect(anyone.events.join('\n')).not.toMatch(/pills/);
+	expect(owner.records.find((r) => r.ts === ts)).toMatchObject({ name: 'buy-cheap-pills' });
 });
 
 test('the demo site’s owners, by an API token, see every path on its stream', async () => {

@@ -1,7 +1,8 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { describe, expect, test, vi } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
-import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
+import { PASSWORD_ITERATIONS, startEmbeddedCouch } from '../../src/lib/server/embedded/server';
 import { ensureSetup } from '../../src/lib/server/boot/setup';
 import { promoteStaged } from '../../src/lib/server/boot/staged-designs';
 import {
@@ -298,6 +299,44 @@ describe('the embedded store', () => {
 			expect((await fetch(`${origin}/_session`)).status).toBe(200);
 			expect((await fetch(`${origin}/`)).status).toBe(200);
 			expect((await fetch(`${origin}/`, { headers: admin })).status).toBe(200);
+		}
+	);
+});
+
+describe('the embedded store’s accounts', () => {
+	embeddedOnly('its password hashing (Apache CouchDB has its own)')(
+		'hashes a new password with PASSWORD_ITERATIONS rounds of PBKDF2, and logs it in',
+		async () => {
+			// An outside review found 10 rounds in hashes it copied out of _users.
+			const { couch } = await useCouch();
+			const name = testAccount('hashed');
+			const users = couch.server.use<{ derived_key: string; salt: string; iterations: number }>(
+				'_users'
+			);
+			await users.insert({
+				_id: `org.couchdb.user:${name}`,
+				name,
+				type: 'user',
+				roles: [],
+				password: 'a-long-password'
+			} as never);
+			const stored = await users.get(`org.couchdb.user:${name}`);
+			expect(stored.iterations).toBe(PASSWORD_ITERATIONS);
+			const key = crypto.pbkdf2Sync(
+				'a-long-password',
+				stored.salt,
+				PASSWORD_ITERATIONS,
+				20,
+				'sha1'
+			);
+			expect(stored.derived_key).toBe(key.toString('hex'));
+			const { origin } = storeOf(couch);
+			const login = await fetch(`${origin}/_session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ name, password: 'a-long-password' })
+			});
+			expect(login.status).toBe(200);
 		}
 	);
 });

@@ -57,3 +57,14 @@ test('logs any other failed request with its status and stack, and a 404 not at 
 	expect(lines[0]).toMatch(/^couchstats: POST \/login \(500\): Error: aborted\n\s+at /);
 	expect(lines[1]).toMatch(/^couchstats: POST \/login \(500\): Error: boom\n\s+at /);
 });
+
+test("logs a client's error (4xx) as one line without a stack, secrets redacted", () => {
+	// An outside review filled the log with stack traces by posting JSON to a form action.
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	const error = new Error(`Form actions expect form-encoded data ${SHARE}\nsecond line`);
+	logRequestError('POST /sites/evil/settings', 415, error);
+	expect(lines).toEqual([
+		'couchstats: POST /sites/evil/settings (415): Form actions expect form-encoded data shr_***'
+	]);
+});

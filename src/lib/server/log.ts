@@ -43,8 +43,8 @@ export function isClientAbort(error: unknown): boolean {
 
 /**
  * Logs a request that failed, as what it is: a 404 not at all (no error worth a line),
- * a client's abort ({@link isClientAbort}) as one line without a stack, anything else as
- * an unexpected error with its stack ({@link logError}).
+ * a client's abort ({@link isClientAbort}) and any other client error (4xx) as one line
+ * without a stack, anything else as an unexpected error with its stack ({@link logError}).
  * @param request The request, e.g. `POST /login`.
  * @param status The status SvelteKit answers with (500 for any unexpected error).
  */
@@ -56,6 +56,14 @@ export function logRequestError(request: string, status: number, error: unknown)
 				`couchstats: ${request} (client abort): the connection closed before the whole body arrived`
 			)
 		);
+		return;
+	}
+	if (status < 500) {
+		// The client's mistake (a form action sent JSON, say): one line, no stack, so that
+		// nobody can fill the log with traces by sending malformed requests.
+		const message = error instanceof Error ? error.message : String(error);
+		const line = message.split('\n')[0].slice(0, 200);
+		console.error(redactSecrets(`couchstats: ${request} (${status}): ${line}`));
 		return;
 	}
 	logError(`${request} (${status})`, error);

@@ -6,7 +6,7 @@
  * guard, the longpoll emulation and the view engine; inside it, `_bulk_docs` checked
  * against `validate_doc_update` once per request (bulk-validation.ts).
  */
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
@@ -155,6 +155,7 @@ async function openStore(
 		});
 	}
 
+	nativePasswordHashing();
 	const configPath = path.join(dataDir, 'couchdb-config.json');
 	writeConfig(configPath, credentials, Boolean(options.memory));
 	const pouchApp = ExpressPouchDB(Pouch, {
@@ -176,6 +177,7 @@ async function openStore(
 		await setConfig(pouchApp, 'couch_httpd_auth', 'secret', credentials.secret);
 		// A number: pouchdb-auth adds it to a timestamp, and a string would concatenate.
 		await setConfig(pouchApp, 'couch_httpd_auth', 'timeout', SESSION_LIFETIME_S);
+		await setConfig(pouchApp, 'couch_httpd_auth', 'iterations', PASSWORD_ITERATIONS);
 	}
 
 	// express-pouchdb opens databases itself (_users, _replicator, every db a request
@@ -342,14 +344,49 @@ function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boo
 	const auth = existing.couch_httpd_auth ?? {};
 	// Admin passwords are stored hashed; only write the plain one when it is not there yet.
 	const complete = existing.admins?.[credentials.user] && auth.secret;
-	if (complete && auth.timeout === SESSION_LIFETIME_S) return;
+	if (complete && auth.timeout === SESSION_LIFETIME_S && auth.iterations === PASSWORD_ITERATIONS)
+		return;
 	const config = {
 		...existing,
 		admins: complete ? existing.admins : { [credentials.user]: credentials.password },
-		couch_httpd_auth: { ...auth, secret: credentials.secret, timeout: SESSION_LIFETIME_S },
+		couch_httpd_auth: {
+			...auth,
+			secret: credentials.secret,
+			timeout: SESSION_LIFETIME_S,
+			iterations: PASSWORD_ITERATIONS
+		},
 		log: { level: 'warning' }
 	};
 	fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+}
+
+/**
+ * PBKDF2-SHA1 rounds of an account's password hashed from now on: pouchdb-auth's default
+ * is 10, which an outside review found in hashes it copied out. (The store admin's keeps
+ * 10: pouchdb-auth hashes it with no setting, and it is a long random secret.) Apache CouchDB 3.4+ uses 600,000 of SHA-256; pouchdb-auth
+ * knows only SHA-1. A hash keeps the rounds it was made with, so older ones still work.
+ */
+export const PASSWORD_ITERATIONS = 100_000;
+
+/**
+ * pouchdb-auth hashes passwords with a JavaScript PBKDF2 that holds the event loop (some
+ * 570 ms for 100,000 rounds); Node's own gives the same bytes, on libuv's pool. A cheap
+ * hash stays on the loop, as before: the store admin's (10 rounds: its password is a long
+ * random secret, and every request of the app's carries it), which express-pouchdb
+ * hashes as it loads its config and expects done before it reads the admins back.
+ */
+function nativePasswordHashing() {
+	const utils = require('pouchdb-auth/lib/utils') as {
+		hashPassword: (password: string, salt: string, iterations: number) => Promise<string>;
+	};
+	utils.hashPassword = (password, salt, iterations) =>
+		iterations <= 1000
+			? Promise.resolve(crypto.pbkdf2Sync(password, salt, iterations, 20, 'sha1').toString('hex'))
+			: new Promise((resolve, reject) =>
+					crypto.pbkdf2(password, salt, iterations, 20, 'sha1', (err, key) =>
+						err ? reject(err) : resolve(key.toString('hex'))
+					)
+				);
 }
 
 function setConfig(

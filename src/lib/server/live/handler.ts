@@ -21,6 +21,7 @@ import { heldAccess } from '../accounts/access';
 import { sessionFor } from '../accounts/auth';
 import { parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
+import type { LiveRecord } from './follower';
 import { DEMO_SITE } from '../accounts/sites';
 import { isPublicPath } from '../demo/public-paths';
 import { OTHER } from '../../stats/breakdowns';
@@ -43,8 +44,9 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
-		// Anyone may follow the demo site, and is then told only its public pages; its
-		// owners (their tokens, its share link) see every path, as on its dashboard.
+		// Anyone may follow the demo site, and is then told only its public pages and no
+		// event names; its owners (their tokens, its share link) see every record whole, as
+		// on its dashboard.
 		const credentials = credentialsOf(event);
 		const refused = await refusal(site, credentials);
 		if (refused && site !== DEMO_SITE) throw refused;
@@ -63,7 +65,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			if (left > 0) openStreams.set(address, left);
 			else openStreams.delete(address);
 		};
-		const publish = reader ? undefined : (path: string) => (isPublicPath(path) ? path : OTHER);
+		const publish = reader ? undefined : publicRecord;
 		const allowed = reader
 			? heldAccess(() => stillReads(site, credentials, event.session))
 			: undefined;
@@ -91,4 +93,14 @@ function refusal(site: string, credentials: Credentials): Promise<CouchstatsErro
 			throw e;
 		}
 	);
+}
+
+/**
+ * A record of the public demo site as anyone may see it: its type and time, its path
+ * when the public page names it (else "(other)"), and no event name (anyone can send
+ * records, and the public page names no events).
+ */
+function publicRecord(record: LiveRecord): LiveRecord {
+	const { type, path, ts } = record;
+	return { type, path: isPublicPath(path) ? path : OTHER, ts };
 }

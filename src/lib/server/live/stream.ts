@@ -38,8 +38,11 @@ export interface LiveOptions {
 	keepAliveMs?: number;
 	/** The follower to listen to; default the process's. */
 	follower?: ChangesFollower;
-	/** The path a record is sent with (the public demo site's: `demo/public-paths.ts`); default its own. */
-	publish?: (path: string) => string;
+	/**
+	 * What a reader is told of a record (to a reader without access to the public demo
+	 * site, only its public paths and no event names: `live/handler.ts`); default all of it.
+	 */
+	publish?: (record: LiveRecord) => LiveRecord;
 	/** Called once when the stream ends, whoever ends it. */
 	onClose?: () => void;
 	/** Whether the reader may still read the site (accounts/access.ts `heldAccess`); default yes. */
@@ -77,9 +80,7 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 				site,
 				(batch: LiveRecord[]) =>
 					sendAllowed(() => {
-						const records = publish
-							? batch.map((record) => ({ ...record, path: publish(record.path) }))
-							: batch;
+						const records = publish ? batch.map(publish) : batch;
 						return `event: records\ndata: ${JSON.stringify({ records })}\n\n`;
 					})
 			);

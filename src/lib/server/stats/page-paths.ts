@@ -19,7 +19,18 @@ import {
 import { wildcardMatcher } from '../../stats/goals';
 import type { ViewReader } from './view-reader';
 
-/** The site's viewed paths that `pattern` matches, in key order. */
+/**
+ * Most distinct paths a pattern's read goes through under its literal prefix: a read
+ * costs one row per path there, and anyone can send records of new paths (an outside
+ * review made a pattern read 5,000 before its answer said it matched too many).
+ */
+export const MAX_PREFIX_PATHS = 2000;
+
+/**
+ * The site's viewed paths that `pattern` matches, in key order.
+ * @throws {CouchstatsError} 400 when more than {@link MAX_PREFIX_PATHS} paths were viewed
+ *   under its literal prefix.
+ */
 export async function matchingPaths(
 	reader: ViewReader,
 	site: string,
@@ -29,8 +40,15 @@ export async function matchingPaths(
 	const rows = await reader.read<number>('funnel-entries', {
 		startkey: [site, 'page', prefix],
 		endkey: [site, 'page', prefix + '\ufff0'],
-		group_level: 3
+		group_level: 3,
+		limit: MAX_PREFIX_PATHS + 1
 	});
+	if (rows.length > MAX_PREFIX_PATHS) {
+		throw new CouchstatsError(
+			400,
+			`page ${pattern}: more than ${MAX_PREFIX_PATHS} paths were viewed under ${prefix}; narrow the pattern`
+		);
+	}
 	return rows.map((row) => String(row.key[2])).filter(wildcardMatcher(pattern));
 }
 

@@ -1,5 +1,5 @@
 import { couch } from '$lib/server/couch';
-import { readPublicStats } from '../stats/public-stats';
+import { sharedPublicStats } from '../stats/public-stats';
 import type { RequestHandler } from './$types';
 
 /**
@@ -7,6 +7,6 @@ import type { RequestHandler } from './$types';
  * (src/lib/reread.ts). Public, as the page is.
  */
 export const GET = (async () =>
-	Response.json(await readPublicStats(couch()), {
+	Response.json(await sharedPublicStats(couch()), {
 		headers: { 'cache-control': 'no-store' }
 	})) satisfies RequestHandler;

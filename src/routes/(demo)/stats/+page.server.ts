@@ -1,9 +1,9 @@
 import { couch } from '$lib/server/couch';
 import type { PageServerLoad } from './$types';
-import { readPublicStats } from './public-stats';
+import { sharedPublicStats } from './public-stats';
 
 /** A live push re-reads these numbers through /stats.json (../stats.json/+server.ts). */
 export const load = (async ({ setHeaders }) => {
 	setHeaders({ 'cache-control': 'no-store' });
-	return { stats: await readPublicStats(couch()) };
+	return { stats: await sharedPublicStats(couch()) };
 }) satisfies PageServerLoad;
