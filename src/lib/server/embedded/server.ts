@@ -363,8 +363,9 @@ function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boo
 /**
  * PBKDF2-SHA1 rounds of an account's password hashed from now on: pouchdb-auth's default
  * is 10, which an outside review found in hashes it copied out. (The store admin's keeps
- * 10: pouchdb-auth hashes it with no setting, and it is a long random secret.) Apache CouchDB 3.4+ uses 600,000 of SHA-256; pouchdb-auth
- * knows only SHA-1. A hash keeps the rounds it was made with, so older ones still work.
+ * 10: pouchdb-auth hashes it with no setting, and it is a long random secret.) Apache
+ * CouchDB 3.4+ uses 600,000 of SHA-256; pouchdb-auth knows only SHA-1. A hash keeps the
+ * rounds it was made with, so older ones still work.
  */
 export const PASSWORD_ITERATIONS = 100_000;
 
