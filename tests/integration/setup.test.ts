@@ -295,6 +295,20 @@ describe('the embedded store', () => {
 				body: JSON.stringify(replication)
 			});
 			expect(replicate.status).not.toBe(200);
+			// Paths as sent, not as parsed (an outside re-check crashed the app with one GET of
+			// this form, and with a PUT /_session); fetch would drop the `..` itself.
+			const raw = (method: string, pathname: string) =>
+				new Promise<number>((resolve, reject) =>
+					http
+						.request(
+							{ host: couch.url.hostname, port: couch.url.port, path: pathname, method },
+							(res) => resolve(res.resume().statusCode ?? 0)
+						)
+						.on('error', reject)
+						.end()
+				);
+			expect(await raw('GET', '/_users/x/../../_session')).toBe(401);
+			expect(await raw('PUT', '/_session')).toBe(401);
 			// Logging in and the welcome still work for everyone, and the store keeps serving.
 			expect((await fetch(`${origin}/_session`)).status).toBe(200);
 			expect((await fetch(`${origin}/`)).status).toBe(200);

@@ -26,7 +26,14 @@ describe('the embedded store guard', () => {
 		['GET', '/_users/_all_docs'],
 		['POST', '/'],
 		['GET', '/%5Fsession/../_users'],
-		['GET', '/_session/../_users/org.couchdb.user:admin']
+		['GET', '/_session/../_users/org.couchdb.user:admin'],
+		// An outside re-check: the parsed path drops `..`, express-pouchdb routes it as sent
+		// (one GET of this form crashed the app), and PUT /_session crashed it too.
+		['GET', '/_users/x/../../_session'],
+		['GET', '/_users/_local/x/..%2F..%2F_session'],
+		['PUT', '/_session'],
+		['GET', '/_session/x'],
+		['GET', '//_session']
 	])('refuses %s %s to anyone but the store admin', (method, url) => {
 		// An outside review: one anonymous PUT of a _replicator document crashed the app,
 		// and once restarted the replication ran with the admin's rights.
@@ -46,7 +53,10 @@ describe('the embedded store guard', () => {
 		['PUT', '/db/doc1', admin],
 		['GET', '/_session', undefined],
 		['POST', '/_session', undefined],
-		['GET', '/', undefined]
+		['DELETE', '/_session', undefined],
+		['GET', '/_session?basic=true', undefined],
+		['GET', '/', undefined],
+		['GET', '/_users/x/../../_session', admin]
 	])('lets %s %s through', (method, url, authorization) => {
 		expect(refusal({ method, url, remoteAddress: local, authorization }, credentials)).toBe(
 			undefined
@@ -102,4 +112,23 @@ describe('session cookies at the embedded store', () => {
 			)?.status
 		).toBe(status);
 	});
+});
+
+test.each([
+	['a body of 4,097 bytes', { contentLength: 4097 }, 413],
+	['a chunked body', { chunked: true }, 413],
+	['a login form', { contentLength: 40 }, undefined]
+])('a POST /_session without the admin’s credentials with %s: %s', (_, body, status) => {
+	// An outside re-check wrote 60 MB through the open path.
+	expect(
+		refusal({ method: 'POST', url: '/_session', remoteAddress: local, ...body }, credentials)
+			?.status
+	).toBe(status);
+	const asAdmin = {
+		method: 'POST',
+		url: '/db/_bulk_docs',
+		remoteAddress: local,
+		authorization: admin
+	};
+	expect(refusal({ ...asAdmin, ...body }, credentials)).toBe(undefined);
 });

@@ -2,8 +2,9 @@
  * Refuses the requests known to crash express-pouchdb 4.2 (docs/DESIGN.md §6) before they
  * reach it, any request that does not come from loopback or names another host (a page
  * rebinding its DNS name to loopback), any request without the store admin's
- * credentials but `_session` (the app logs accounts in and asks who a session is there)
- * and `GET /` (CouchDB's welcome, which tools read to find a running store),
+ * credentials but `GET`/`POST`/`DELETE /_session` (the app logs accounts in and asks
+ * who a session is there; bodies of at most 4 KiB) and `GET /` (CouchDB's welcome,
+ * which tools read to find a running store), decided on the path as sent,
  * and a session cookie that is not current (pouchdb-auth accepts a timestamp in the
  * future, so a cookie forged with the secret would never expire). The embedded store is
  * only ever reached by this app's own server, as its admin; everyone else on the
@@ -21,6 +22,10 @@ export function refusal(
 		remoteAddress?: string;
 		/** The `Host` header, when the request has one. */
 		host?: string;
+		/** The `Content-Length` header, when the request has one. */
+		contentLength?: number;
+		/** Whether the body comes chunked (`Transfer-Encoding`), of no announced length. */
+		chunked?: boolean;
 		authorization?: string;
 		cookie?: string;
 	},
@@ -40,15 +45,27 @@ export function refusal(
 	}
 	const url = new URL(req.url, 'http://localhost');
 	const segments = url.pathname.split('/').filter(Boolean);
-	const open =
-		segments[0] === '_session' ||
-		(segments.length === 0 && (req.method === 'GET' || req.method === 'HEAD'));
-	if (!open && !isAdmin(req.authorization, credentials)) {
-		return {
-			status: 401,
-			error: 'unauthorized',
-			reason: 'the embedded store serves only its admin, and _session and its welcome to everyone'
-		};
+	if (!isAdmin(req.authorization, credentials)) {
+		// Decided on the path as sent, which express-pouchdb routes (a URL's parsed path
+		// drops `..`: `/_users/x/../../_session` is `/_session` to it, not to the store).
+		const raw = req.url.split('?')[0];
+		const open =
+			(raw === '/_session' && ['GET', 'POST', 'DELETE'].includes(req.method)) ||
+			(raw === '/' && (req.method === 'GET' || req.method === 'HEAD'));
+		if (!open) {
+			return {
+				status: 401,
+				error: 'unauthorized',
+				reason: 'the embedded store serves only its admin, and _session and its welcome to everyone'
+			};
+		}
+		if (req.chunked || (req.contentLength ?? 0) > OPEN_BODY_BYTES) {
+			return {
+				status: 413,
+				error: 'too_large',
+				reason: `a request without the admin's credentials may send at most ${OPEN_BODY_BYTES} bytes, with a Content-Length`
+			};
+		}
 	}
 	if (segments.at(-1) === '_changes') {
 		const filter = url.searchParams.get('filter');
@@ -70,6 +87,9 @@ export function refusal(
 	}
 	return undefined;
 }
+
+/** The largest body a request without the admin's credentials may send (a login form). */
+const OPEN_BODY_BYTES = 4096;
 
 /** A `Host` header naming loopback (any port): what this app's server sends. */
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;

@@ -219,6 +219,11 @@ async function openStore(
 				url: req.url ?? '/',
 				remoteAddress: req.socket.remoteAddress,
 				host: req.headers.host,
+				contentLength:
+					req.headers['content-length'] === undefined
+						? undefined
+						: Number(req.headers['content-length']),
+				chunked: req.headers['transfer-encoding'] !== undefined,
 				authorization: req.headers.authorization,
 				cookie: req.headers.cookie
 			},
