@@ -490,6 +490,22 @@ describe('createTracker', () => {
 		expect(b.posts.at(-1)!.offset).toBe(60_000 - (TRANSIT_MS - 500));
 	});
 
+	test.each([
+		[2 * TRANSIT_MS - 1, true],
+		[2 * TRANSIT_MS, false]
+	])(
+		"an answer %i ms after its request left measures the server's clock: %s",
+		async (after, measures) => {
+			// An outside re-check: a first request held 6 s on its way out gave a measure 3 s
+			// off, and the records made before the next answer were stored 3 s late.
+			const { b, tracker } = await answeredAfter(60_000, after);
+			tracker.pageview('/next');
+			const [next] = await tracker.pending();
+			expect(next.local).toBe(measures ? undefined : true);
+			if (measures) expect(next.ts).toBe(b.env.now() + Math.round(60_000 + after / 2));
+		}
+	);
+
 	test("a page whose clock changes goes local again and measures the server's clock again", async () => {
 		const b = fakeBrowser(60_000);
 		const tracker = createTracker({ site: 'blog' }, b.env);

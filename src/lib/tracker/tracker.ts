@@ -292,6 +292,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function requestClock(): RequestClock {
 		const sent = env.now();
 		const from = base();
+		const left = env.elapsed();
 		return {
 			sent,
 			// None after the page saw its clock change, until it measured it again: the
@@ -301,6 +302,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				// The clock changed while the request was on its way: its answer is no
 				// measure (the next request's is).
 				if (off || Math.abs(base() - from) >= TRANSIT_MS) return;
+				// Nor is one whose trip took 2 TRANSIT_MS or more: the middle of the trip may
+				// be that much off the server's moment, more than a measure's error may be.
+				if (env.elapsed() - left >= 2 * TRANSIT_MS) return;
 				const next = Math.round(at - (sent + env.now()) / 2);
 				sessions.learn(current, next);
 				// One within TRANSIT_MS of the page's measure is that measure's error (or a
