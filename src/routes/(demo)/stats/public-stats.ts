@@ -43,35 +43,39 @@ export interface PublicStats {
 /** Most rows in "views by page" (the rest are summed into "(other)"). */
 const PAGE_LIMIT = 50;
 
-/** How long a read of the public stats answers every request for them, ms. */
-export const SHARED_MS = 1000;
-
-let shared: { began: number; read: Promise<PublicStats>; done: boolean } | undefined;
+/** The read of the public stats under way, if any. */
+let running: Promise<PublicStats> | undefined;
+/** The read that begins once it ends, shared by every request that came meanwhile. */
+let next: Promise<PublicStats> | undefined;
 
 /**
- * The public stats as every anonymous request gets them: one read at a time, shared by
- * the requests that come while it runs or within {@link SHARED_MS} of its start. Anyone
- * may ask, as often as they like, and a read costs one row per page viewed on the demo
- * site, which anyone can add to (an outside review: 8 requests at once took 15 s each).
+ * The public stats as every anonymous request gets them: one read at a time. A request
+ * that comes while a read runs shares the read that begins when that one ends, so its
+ * answer is never older than the request (a live push re-reads them, and must see the
+ * record it was told of). Anyone may ask, as often as they like, and a read costs one
+ * row per page viewed on the demo site, which anyone can add to (an outside review: 8
+ * requests at once took 15 s each).
  */
 export function sharedPublicStats(
 	couch: Couch,
 	now: () => number = Date.now
 ): Promise<PublicStats> {
-	const at = now();
-	if (shared && (!shared.done || at - shared.began < SHARED_MS)) return shared.read;
+	if (!running) return begin(couch, now);
+	const after = () => {
+		next = undefined;
+		return begin(couch, now);
+	};
+	next ??= running.then(after, after);
+	return next;
+}
+
+function begin(couch: Couch, now: () => number): Promise<PublicStats> {
 	const read = readPublicStats(couch, now);
-	const mine: NonNullable<typeof shared> = { began: at, read, done: false };
-	shared = mine;
-	read.then(
-		() => {
-			mine.done = true;
-		},
-		// A failed read is no answer for the next request.
-		() => {
-			if (shared === mine) shared = undefined;
-		}
-	);
+	running = read;
+	const end = () => {
+		if (running === read) running = undefined;
+	};
+	read.then(end, end);
 	return read;
 }
 
