@@ -14,6 +14,7 @@
 import { login, type Session } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
+import { loginPace, type LoginPace } from './login-pace';
 import { loginThrottle, type LoginThrottle } from './login-throttle';
 
 /** What a login attempt came to: a session, or the status and message to show. */
@@ -45,13 +46,16 @@ export function isServerAdmin(couch: Couch, name: string): boolean {
 }
 
 /**
- * Tries a login under the throttle.
+ * Tries a login under the throttle; a wrong name or password is answered at the pace of
+ * the slowest password check (login-pace.ts), whether the account exists or not.
  * @param throttle Injectable for tests; default the app's.
+ * @param pace Injectable for tests; default the app's.
  */
 export async function attemptLogin(
 	couch: Couch,
 	input: LoginInput,
-	throttle: LoginThrottle = loginThrottle
+	throttle: LoginThrottle = loginThrottle,
+	pace: LoginPace = loginPace
 ): Promise<LoginOutcome> {
 	const { name, password, client } = input;
 	if (!name || !password) {
@@ -59,9 +63,15 @@ export async function attemptLogin(
 	}
 	const admin = isServerAdmin(couch, name);
 	let session: Session | undefined;
+	/** How long the password check took; 0 for an admin name, which is never checked. */
+	let checkMs = 0;
 	try {
 		const attempted = await throttle.attempt(client, name, async () => {
-			session = admin ? undefined : await login(couch, name, password);
+			if (admin) return false;
+			const started = pace.now();
+			session = await login(couch, name, password);
+			checkMs = pace.now() - started;
+			pace.record(checkMs);
 			return session !== undefined;
 		});
 		if (!attempted.ran) {
@@ -75,7 +85,10 @@ export async function attemptLogin(
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ok: false, status: e.status as 429 | 503, message: e.message };
 	}
-	if (!session) return { ok: false, status: 401, message: 'Wrong account name or password.' };
+	if (!session) {
+		await pace.hold(checkMs);
+		return { ok: false, status: 401, message: 'Wrong account name or password.' };
+	}
 	return { ok: true, session };
 }
 
