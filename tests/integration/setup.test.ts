@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { describe, expect, test, vi } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
-import { PASSWORD_ITERATIONS, startEmbeddedCouch } from '../../src/lib/server/embedded/server';
+import { startEmbeddedCouch } from '../../src/lib/server/embedded/server';
+import { PASSWORD_ITERATIONS } from '../../src/lib/server/embedded/passwords';
 import { ensureSetup } from '../../src/lib/server/boot/setup';
 import { promoteStaged } from '../../src/lib/server/boot/staged-designs';
 import {

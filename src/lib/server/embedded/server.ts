@@ -6,7 +6,7 @@
  * guard, the longpoll emulation and the view engine; inside it, `_bulk_docs` checked
  * against `validate_doc_update` once per request (bulk-validation.ts).
  */
-import crypto, { randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
@@ -22,6 +22,7 @@ import { checkBulkDocsOncePerRequest } from './bulk-validation';
 import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
 import { TABLE_LIMIT } from './tables';
+import { PASSWORD_ITERATIONS, setUpPasswordHashing } from './passwords';
 
 const require = createRequire(import.meta.url);
 
@@ -155,7 +156,7 @@ async function openStore(
 		});
 	}
 
-	nativePasswordHashing();
+	setUpPasswordHashing();
 	const configPath = path.join(dataDir, 'couchdb-config.json');
 	writeConfig(configPath, credentials, Boolean(options.memory));
 	const pouchApp = ExpressPouchDB(Pouch, {
@@ -363,36 +364,6 @@ function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boo
 		log: { level: 'warning' }
 	};
 	fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-}
-
-/**
- * PBKDF2-SHA1 rounds of an account's password hashed from now on: pouchdb-auth's default
- * is 10, which an outside review found in hashes it copied out. (The store admin's keeps
- * 10: pouchdb-auth hashes it with no setting, and it is a long random secret.) Apache
- * CouchDB 3.4+ uses 600,000 of SHA-256; pouchdb-auth knows only SHA-1. A hash keeps the
- * rounds it was made with, so older ones still work.
- */
-export const PASSWORD_ITERATIONS = 100_000;
-
-/**
- * pouchdb-auth hashes passwords with a JavaScript PBKDF2 that holds the event loop (some
- * 570 ms for 100,000 rounds); Node's own gives the same bytes, on libuv's pool. A cheap
- * hash stays on the loop, as before: the store admin's (10 rounds: its password is a long
- * random secret, and every request of the app's carries it), which express-pouchdb
- * hashes as it loads its config and expects done before it reads the admins back.
- */
-function nativePasswordHashing() {
-	const utils = require('pouchdb-auth/lib/utils') as {
-		hashPassword: (password: string, salt: string, iterations: number) => Promise<string>;
-	};
-	utils.hashPassword = (password, salt, iterations) =>
-		iterations <= 1000
-			? Promise.resolve(crypto.pbkdf2Sync(password, salt, iterations, 20, 'sha1').toString('hex'))
-			: new Promise((resolve, reject) =>
-					crypto.pbkdf2(password, salt, iterations, 20, 'sha1', (err, key) =>
-						err ? reject(err) : resolve(key.toString('hex'))
-					)
-				);
 }
 
 function setConfig(
