@@ -251,3 +251,64 @@ for (const [wrong, by] of [
 		await context.close();
 	});
 }
+
+/** The records in the page's outbox database, read from IndexedDB itself. */
+const inOutbox = (page: Page) =>
+	page.evaluate(
+		() =>
+			new Promise<number>((resolve, reject) => {
+				// No version: the database as it is (it exists once the outbox has opened it).
+				const open = indexedDB.open('_pouch_couchstats');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const count = db.transaction('docs').objectStore('docs').count();
+					count.onsuccess = () => (db.close(), resolve(count.result));
+					count.onerror = () => (db.close(), reject(count.error));
+				};
+			})
+	);
+
+test('after a fast clock is corrected, the next page opens the outbox at once and delivers what it held', async ({
+	browser
+}) => {
+	// An outside accuracy check (C7): the outbox's database opens at a version made of the
+	// clock, and IndexedDB refuses a lower one, so after a clock 10 minutes fast was
+	// corrected, the outbox could not be opened for 10 minutes: the records it held waited
+	// (here the closing page also sends them, outside the test's routes), and so did
+	// anything a page wrote to it meanwhile.
+	const prefix = '/clockoutbox/';
+	const { context, page } = await visit(browser, prefix, Date.now() + 600_000);
+	await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
+	await expect.poll(() => page.evaluate(() => 'couchstatsDeferred' in window)).toBe(true);
+	// Offline: what the visitor does next waits in the outbox.
+	const offline = '**/api/ingest/_bulk_docs';
+	await context.route(offline, (route) => route.abort('internetdisconnected'));
+	await track(page, 'signup');
+	await moveTo(page, `${prefix}b`);
+	await expect.poll(() => inOutbox(page)).toBeGreaterThanOrEqual(2);
+	// The clock is corrected, the tab closed; later, online, the visitor opens another page.
+	await page.clock.setSystemTime(Date.now());
+	await page.close();
+	await context.unroute(offline);
+	const next = await context.newPage();
+	await next.goto(`${app.url}${prefix}c`);
+	const records = await waitForRecords(app, (rs) =>
+		[`${prefix}b`, `${prefix}c`].every((path) =>
+			rs.some((r) => r.type === 'pageview' && r.path === path)
+		)
+	);
+	expect(
+		records
+			.filter((r) => r.path.startsWith(prefix) && r.type !== 'heartbeat' && r.type !== 'milestone')
+			.map((r) => [r.type, r.path])
+			.sort()
+	).toEqual([
+		['event', `${prefix}a`],
+		['pageview', `${prefix}a`],
+		['pageview', `${prefix}b`],
+		['pageview', `${prefix}c`]
+	]);
+	await expect.poll(() => inOutbox(next)).toBe(0);
+	await context.close();
+});

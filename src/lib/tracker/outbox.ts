@@ -24,6 +24,8 @@
  *   lock (lock.ts `pause`) until `pageshow`, when the uses it asked for meanwhile run,
  *   in order. What they would write is in the page's journal (delivery.ts) by then,
  *   in case the page is never shown again.
+ * - The adapter's versions come from the clock; after the clock is set back, each use
+ *   opens the database one version above its own instead (versions.ts).
  */
 import PouchDB from 'pouchdb-core';
 import IndexedDbAdapter from 'pouchdb-adapter-indexeddb';
@@ -31,6 +33,7 @@ import type { ClientRecord } from '../records.ts';
 import { planBound } from './bound.ts';
 import type { Store } from './delivery.ts';
 import { locker } from './lock.ts';
+import { keepVersionsRising } from './versions.ts';
 
 /** How the outbox is set up. */
 export interface OutboxOptions {
@@ -69,6 +72,9 @@ type Db = PouchDB.Database<ClientRecord> & {
 	_close(done: () => void): void;
 };
 
+/** PouchDB's prefix of its databases' IndexedDB names (`_pouch_`). */
+type Prefixed = { prefix: string };
+
 /**
  * Opens the outbox database (`couchstats` in IndexedDB) and hands what already waits
  * in it to `options.found`.
@@ -76,6 +82,7 @@ type Db = PouchDB.Database<ClientRecord> & {
 export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox {
 	const db = new PouchDB<ClientRecord>(name, { adapter: 'indexeddb', revs_limit: 1 }) as Db;
 	const lock = locker();
+	const refresh = keepVersionsRising(indexedDB, (PouchDB as unknown as Prefixed).prefix + name);
 	/** Records in the database, as far as this tab knows (recounted when bounding). */
 	let known = 0;
 	let closed = false;
@@ -85,7 +92,9 @@ export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox 
 	 */
 	const use = <T>(fn: () => Promise<T>) =>
 		lock(() =>
-			fn().finally(() => closed || new Promise<void>((resolve) => db._close(() => resolve())))
+			refresh()
+				.then(fn)
+				.finally(() => closed || new Promise<void>((resolve) => db._close(() => resolve())))
 		);
 	options.window?.addEventListener('pagehide', (e) => e.persisted && lock.pause());
 	options.window?.addEventListener('pageshow', () => lock.resume());
