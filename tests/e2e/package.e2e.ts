@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { createToken, withToken } from '../../src/lib/server/accounts/tokens';
-import { OUTBOX_IDB } from '../../src/lib/tracker/tracker';
+import { OUTBOX_IDB } from '../../src/lib/tracker/versions';
 import { freePort, tempDir } from '../support/app';
 import { expectTrackerBudget } from './tracker-bundle';
 import { launchVisitorBrowser } from './tracker-support';

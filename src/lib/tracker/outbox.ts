@@ -33,7 +33,7 @@ import type { ClientRecord } from '../records.ts';
 import { planBound } from './bound.ts';
 import type { Store } from './delivery.ts';
 import { locker } from './lock.ts';
-import { keepVersionsRising } from './versions.ts';
+import { keepVersionsRising, OUTBOX_DB, OUTBOX_IDB } from './versions.ts';
 
 /** How the outbox is set up. */
 export interface OutboxOptions {
@@ -72,17 +72,14 @@ type Db = PouchDB.Database<ClientRecord> & {
 	_close(done: () => void): void;
 };
 
-/** PouchDB's prefix of its databases' IndexedDB names (`_pouch_`). */
-type Prefixed = { prefix: string };
-
 /**
- * Opens the outbox database (`couchstats` in IndexedDB) and hands what already waits
+ * Opens the outbox database ({@link OUTBOX_IDB} in IndexedDB) and hands what already waits
  * in it to `options.found`.
  */
-export function openOutbox(options: OutboxOptions, name = 'couchstats'): Outbox {
-	const db = new PouchDB<ClientRecord>(name, { adapter: 'indexeddb', revs_limit: 1 }) as Db;
+export function openOutbox(options: OutboxOptions): Outbox {
+	const db = new PouchDB<ClientRecord>(OUTBOX_DB, { adapter: 'indexeddb', revs_limit: 1 }) as Db;
 	const lock = locker();
-	const refresh = keepVersionsRising(indexedDB, (PouchDB as unknown as Prefixed).prefix + name);
+	const refresh = keepVersionsRising(indexedDB, OUTBOX_IDB);
 	/** Records in the database, as far as this tab knows (recounted when bounding). */
 	let known = 0;
 	let closed = false;

@@ -1,5 +1,6 @@
 /**
- * Keeps the outbox database's IndexedDB version rising when the clock goes back.
+ * The outbox's IndexedDB database: its name, and its version kept rising when the clock
+ * goes back.
  *
  * The indexeddb adapter opens its database at a version made of the clock
  * (2·10^13 + `Date.now()`, so that each opening may update its indexes), and the outbox
@@ -15,6 +16,12 @@
  * changes), and an opening of that database at a version not above it is raised to it
  * plus one. Openings of any other database go through untouched.
  */
+
+/** The outbox's PouchDB database. */
+export const OUTBOX_DB = 'couchstats';
+
+/** Its IndexedDB database: PouchDB's prefix, `_pouch_`, and its name. */
+export const OUTBOX_IDB = '_pouch_' + OUTBOX_DB;
 
 /** The part of `IDBFactory` used here. */
 export interface Factory {
