@@ -13,8 +13,9 @@
  * So the outbox's openings ask for one more than the version the database has when the
  * clock's is not higher: before each use the version is read from
  * `indexedDB.databases()` (where a browser lacks it, as Firefox before 126 does, nothing
- * changes), and an opening of that database at a version not above it is raised to it
- * plus one. Openings of any other database go through untouched.
+ * changes), and the page's `indexedDB.open`, wrapped for this, raises an opening of that
+ * database at a version not above it to it plus one. Openings of any other database go
+ * through the wrapper untouched.
  */
 
 /** The outbox's PouchDB database. */
