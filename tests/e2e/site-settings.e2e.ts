@@ -174,7 +174,16 @@ test('after every successful settings action keyboard focus stays on the control
 	await pressEnter(createToken);
 	await expect(status('New token (copy it now, it is not shown again):')).toContainText('cst_');
 	await expectFocusOn(page, createToken);
+	const tokenItem = (label: string) => main.getByRole('listitem').filter({ hasText: label });
+	await expect(tokenItem('weekly')).toContainText('stats only');
 	await pressEnter(main.getByRole('button', { name: 'Revoke the token weekly' }));
+	await expectFocusOn(page, status('Token revoked.'));
+	// A token that may download the raw records too says so.
+	await main.getByLabel('Label').fill('backup');
+	await main.getByLabel('May also download the raw records').check();
+	await pressEnter(createToken);
+	await expect(tokenItem('backup')).toContainText('stats and raw records');
+	await pressEnter(main.getByRole('button', { name: 'Revoke the token backup' }));
 	await expectFocusOn(page, status('Token revoked.'));
 
 	const share = main.getByRole('button', { name: 'Create a share link' });

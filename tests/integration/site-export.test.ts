@@ -81,11 +81,18 @@ describe('exporting a site and importing it elsewhere', () => {
 		const others = syntheticRecords({ n: 200, site: 'other', start: START + 1, seed: 8 });
 		await couch.events.bulk({ docs: [...records, ...others], new_edits: false });
 		await indexed(couch);
-		const { secret: token } = await addToken(couch, alice, 'origin', 'export');
+		const { secret: token } = await addToken(couch, alice, 'origin', 'export', { records: true });
+		const { secret: statsOnly } = await addToken(couch, alice, 'origin', 'report');
 		const share = await enableShareLink(couch, alice, 'origin');
 
-		// Who may export: the owner, an API token of the site; nobody else.
+		// Who may export: the owner, an API token of the site made for it; nobody else. (An
+		// outside review: every token could, and the records' visitor ids erase their data.)
 		expect((await exportRequest('site=origin')).status).toBe(401);
+		const refused = await exportRequest('site=origin', { token: statsOnly });
+		expect(refused.status).toBe(403);
+		expect(((await refused.json()) as { message: string }).message).toContain(
+			'may read the stats of site "origin" but not download its raw records'
+		);
 		expect((await exportRequest('site=origin', { user: bob })).status).toBe(403);
 		expect((await exportRequest(`site=origin&share=${share}`)).status).toBe(401);
 		expect((await exportRequest('site=other', { token })).status).toBe(403);

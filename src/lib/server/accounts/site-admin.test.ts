@@ -4,7 +4,8 @@ import { siteRecord } from './sites';
 import { createToken } from './tokens';
 
 test('an owner’s view of a site keeps no hash of a token or of the share link, nor _id and _rev', () => {
-	const { token } = createToken('report', () => 1_700_000_000_000);
+	const { token } = createToken('report', { now: () => 1_700_000_000_000 });
+	const { token: backup } = createToken('backup', { now: () => 1_700_000_000_000, records: true });
 	const stored = {
 		...siteRecord(
 			{ id: 'blog', name: 'Blog', hostnames: ['blog.example.com'], timeZone: 'Europe/Paris' },
@@ -12,7 +13,7 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 			1_700_000_000_000
 		),
 		_rev: '3-abc',
-		tokens: [token],
+		tokens: [token, backup],
 		shareHash: 'f'.repeat(64)
 	};
 	expect(siteForOwner(stored)).toEqual({
@@ -21,7 +22,10 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 		hostnames: ['blog.example.com'],
 		timeZone: 'Europe/Paris',
 		owners: ['alice'],
-		tokens: [{ id: token.id, label: 'report', createdAt: 1_700_000_000_000 }],
+		tokens: [
+			{ id: token.id, label: 'report', createdAt: 1_700_000_000_000 },
+			{ id: backup.id, label: 'backup', createdAt: 1_700_000_000_000, records: true }
+		],
 		shared: true,
 		shareSessions: false,
 		goals: [],

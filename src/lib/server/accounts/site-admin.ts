@@ -19,7 +19,7 @@ import {
 	type SiteRecord,
 	type SiteToken
 } from './sites';
-import { createToken, hashToken, withToken, withoutToken } from './tokens';
+import { createToken, hashToken, withToken, withoutToken, type TokenOptions } from './tokens';
 import { randomBytes } from 'node:crypto';
 
 /** Whether a user may change a site's settings: its owners and admins. */
@@ -34,8 +34,8 @@ export interface OwnedSite {
 	hostnames: string[];
 	timeZone: string;
 	owners: string[];
-	/** The API tokens' public ids and labels, never their hashes. */
-	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt'>[];
+	/** The API tokens' public ids, labels and scope, never their hashes. */
+	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt' | 'records'>[];
 	/** Whether a share link is enabled (its hash stays on the server). */
 	shared: boolean;
 	shareSessions: boolean;
@@ -55,7 +55,12 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		hostnames: site.hostnames,
 		timeZone: site.timeZone,
 		owners: site.owners,
-		tokens: site.tokens.map(({ id, label, createdAt }) => ({ id, label, createdAt })),
+		tokens: site.tokens.map(({ id, label, createdAt, records }) => ({
+			id,
+			label,
+			createdAt,
+			...(records && { records })
+		})),
 		shared: Boolean(site.shareHash),
 		shareSessions: site.shareSessions === true,
 		goals: site.goals ?? [],
@@ -268,10 +273,19 @@ export function removeOwner(couch: Couch, user: User, id: string, name: string) 
 	});
 }
 
-/** Creates an API token; the secret is returned once and only its hash is stored. */
-export async function addToken(couch: Couch, user: User, id: string, label: string) {
+/**
+ * Creates an API token (that may download the raw records too when `options.records`);
+ * the secret is returned once and only its hash is stored.
+ */
+export async function addToken(
+	couch: Couch,
+	user: User,
+	id: string,
+	label: string,
+	options: Pick<TokenOptions, 'records'> = {}
+) {
 	const clean = label.trim().slice(0, 60) || 'API token';
-	const created = createToken(clean);
+	const created = createToken(clean, options);
 	await changeSite(couch, user, id, (site) => withToken(site, created.token));
 	return created;
 }

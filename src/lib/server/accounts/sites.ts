@@ -40,6 +40,13 @@ export interface SiteToken {
 	/** Hex SHA-256 of the secret token. */
 	hash: string;
 	createdAt: number;
+	/**
+	 * Whether it may also download the site's raw records (`GET /api/v1/records`), whose
+	 * visitor ids read and erase those visitors' records at the visitor endpoint. Absent:
+	 * it may not (tokens made before 2026-12-05 included: an outside review found that
+	 * every token, meant to read stats, could erase visitors' data).
+	 */
+	records?: true;
 }
 
 /** Valibot schema for the editable fields of a site. */

@@ -6,7 +6,7 @@ const fixedRandom = (size: number) => Buffer.alloc(size, 7);
 
 describe('API tokens', () => {
 	test('a created token is stored only as its SHA-256', () => {
-		const { secret, token } = createToken('CI', () => 1_000, fixedRandom);
+		const { secret, token } = createToken('CI', { now: () => 1_000, random: fixedRandom });
 		expect(secret).toBe('cst_' + Buffer.alloc(32, 7).toString('base64url'));
 		expect(token).toEqual({
 			id: `tok_${hashToken(secret).slice(0, 8)}`,
@@ -15,6 +15,12 @@ describe('API tokens', () => {
 			createdAt: 1_000
 		});
 		expect(JSON.stringify(token)).not.toContain(secret);
+	});
+
+	test('a token may download the raw records only when made for it', () => {
+		expect(createToken('report').token.records).toBeUndefined();
+		expect(createToken('backup', { records: true }).token.records).toBe(true);
+		expect(createToken('report', { records: false }).token).not.toHaveProperty('records');
 	});
 
 	test('hashes are hex SHA-256', () => {

@@ -1,5 +1,6 @@
 /**
- * Per-site API tokens for the Stats API. A token is shown once when created; the site
+ * Per-site API tokens for the Stats API, and, when made for it, the raw export. A token
+ * is shown once when created; the site
  * record keeps only its SHA-256 (hex), so a leaked sites database leaks no token.
  * Tokens carry 256 random bits, so a plain (unsalted) SHA-256 is enough to make a
  * stored hash useless to an attacker.
@@ -23,23 +24,27 @@ export interface CreatedToken {
 	token: SiteToken;
 }
 
+/** How a token is made; every field optional. */
+export interface TokenOptions {
+	/** Whether it may download the site's raw records too ({@link SiteToken.records}); default not. */
+	records?: boolean;
+	/** Clock, for `createdAt`; default Date.now. */
+	now?: () => number;
+	/** Random source (bytes); default crypto.randomBytes. */
+	random?: (size: number) => Buffer;
+}
+
 /**
  * Creates a token.
  * @param label What the owner calls it, e.g. `CI export`.
- * @param now Clock, for `createdAt`; default Date.now.
- * @param random Random source (bytes); default crypto.randomBytes.
  */
-export function createToken(
-	label: string,
-	now: () => number = Date.now,
-	random: (size: number) => Buffer = randomBytes
-): CreatedToken {
+export function createToken(label: string, options: TokenOptions = {}): CreatedToken {
+	const { now = Date.now, random = randomBytes } = options;
 	const secret = TOKEN_PREFIX + random(32).toString('base64url');
 	const hash = hashToken(secret);
-	return {
-		secret,
-		token: { id: `tok_${hash.slice(0, 8)}`, label, hash, createdAt: now() }
-	};
+	const token: SiteToken = { id: `tok_${hash.slice(0, 8)}`, label, hash, createdAt: now() };
+	if (options.records) token.records = true;
+	return { secret, token };
 }
 
 /** The site with a token added (a new record; the caller saves it). */

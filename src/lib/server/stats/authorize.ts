@@ -1,7 +1,8 @@
 /**
  * Who may read a site's stats: its owners and admins (session cookie), anyone
  * holding one of the site's API tokens (`Authorization: Bearer <token>`), or anyone
- * with the site's read-only share link (`share=<secret>`).
+ * with the site's read-only share link (`share=<secret>`). Its raw records: owners,
+ * admins and the tokens made for that.
  */
 import { canReadSite, type User } from '../accounts/auth';
 import { ignoreStatus, type Couch } from '../couch';
@@ -52,7 +53,8 @@ export function requireCredentials(credentials: Credentials): void {
 }
 
 /**
- * Loads a site the request may read.
+ * Loads a site the request may read; with `need: 'records'`, its raw records, which a
+ * token may download only when it was made for that (`SiteToken.records`).
  * @throws {CouchstatsError} 401 without credentials; 403 when neither the session
  *   nor the token gives access (also for sites that do not exist, so that existence
  *   is not revealed) — except that admins get 400 for an unknown site.
@@ -60,7 +62,8 @@ export function requireCredentials(credentials: Credentials): void {
 export async function authorizeSite(
 	couch: Couch,
 	siteId: string,
-	credentials: Credentials
+	credentials: Credentials,
+	need: 'stats' | 'records' = 'stats'
 ): Promise<SiteRecord> {
 	requireCredentials(credentials);
 	if (credentials.share) {
@@ -72,9 +75,15 @@ export async function authorizeSite(
 		);
 	}
 	const site = await loadSite(couch, siteId);
-	const token = bearerToken(credentials.authorization);
-	if (site && (canReadSite(credentials.user, site) || (token && findToken(site, token)))) {
-		return site;
+	if (site && canReadSite(credentials.user, site)) return site;
+	const secret = bearerToken(credentials.authorization);
+	const token = site && secret ? findToken(site, secret) : undefined;
+	if (site && token) {
+		if (need === 'stats' || token.records) return site;
+		throw new CouchstatsError(
+			403,
+			`this API token may read the stats of site "${siteId}" but not download its raw records, whose visitor ids can erase those visitors' data; an owner can create a token that may, in the site's settings`
+		);
 	}
 	if (!site && credentials.user?.isAdmin) {
 		throw new CouchstatsError(400, `site "${siteId}" does not exist`);

@@ -244,10 +244,12 @@ export async function handleRecordsExport(
 ): Promise<Response> {
 	try {
 		const db = options.couch ?? appCouch();
-		const site = await authorizeSite(db, parseSiteId(event.url.searchParams), {
-			...credentialsOf(event),
-			share: null
-		});
+		const site = await authorizeSite(
+			db,
+			parseSiteId(event.url.searchParams),
+			{ ...credentialsOf(event), share: null },
+			'records'
+		);
 		const body = await exportSiteRecords(db, site.id, async (read) => {
 			try {
 				return await read();

@@ -76,7 +76,9 @@ export const actions = {
 		}),
 	addToken: (event) =>
 		act(event, 'token-new', async (user, form) => {
-			const { secret } = await addToken(couch(), user, event.params.site, field(form, 'label'));
+			const { secret } = await addToken(couch(), user, event.params.site, field(form, 'label'), {
+				records: field(form, 'records') === 'on'
+			});
 			return { saved: 'New token (copy it now, it is not shown again):', token: secret };
 		}),
 	revokeToken: (event) =>
