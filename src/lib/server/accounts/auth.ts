@@ -50,12 +50,21 @@ function origin(couchUrl: URL): string {
 	return `${couchUrl.protocol}//${couchUrl.host}`;
 }
 
+/** The `Authorization` header of the credentials in a CouchDB URL. */
+function basicAuthorization(couchUrl: URL): string {
+	const credentials = `${decodeURIComponent(couchUrl.username)}:${decodeURIComponent(couchUrl.password)}`;
+	return `Basic ${Buffer.from(credentials).toString('base64')}`;
+}
+
 function toUser(name: string, roles: string[]): User {
 	return { name, roles, isAdmin: roles.includes('_admin') || roles.includes(ADMIN_ROLE) };
 }
 
 /**
- * Logs in through CouchDB's `_session`.
+ * Logs in through CouchDB's `_session`, as the server admin of the app's CouchDB URL (the
+ * form's account is the one logged in): the embedded store takes a login only from its
+ * admin (embedded/guard.ts), so that nobody else on the machine can guess passwords
+ * there, outside the app's throttle and pace.
  * @returns the session, or undefined when the name or password is wrong.
  * @throws {CouchstatsError} 429 when CouchDB refuses with 403 (Apache CouchDB 3.5 locks
  *   a name after repeated failures, `[chttpd_auth_lockout]`); 503 when CouchDB cannot
@@ -66,7 +75,10 @@ export async function login(
 	name: string,
 	password: string
 ): Promise<Session | undefined> {
-	const client = nano(origin(couch.url));
+	const client = nano({
+		url: origin(couch.url),
+		headers: { authorization: basicAuthorization(couch.url) }
+	});
 	let body: { name?: string; roles?: string[] };
 	try {
 		// Time-limited: the throttle runs one login per client and account at a time.

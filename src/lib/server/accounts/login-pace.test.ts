@@ -30,7 +30,7 @@ test('a failed attempt waits what its check lacks of the slowest check', async (
 	expect(slept).toEqual([43, 48]);
 });
 
-test('remembers the slowest check for 24 hours, and holds no attempt over 5 s', async () => {
+test('remembers the slowest check for 24 hours, and holds no attempt over MAX_PACE_MS', async () => {
 	const { pace, clock } = fakePace();
 	expect(pace.floor()).toBe(0);
 	pace.record(90);

@@ -2,13 +2,14 @@
  * Refuses the requests known to crash express-pouchdb 4.2 (docs/DESIGN.md §6) before they
  * reach it, any request that does not come from loopback or names another host (a page
  * rebinding its DNS name to loopback), any request without the store admin's
- * credentials but `GET`/`POST`/`DELETE /_session` (the app logs accounts in and asks
- * who a session is there; bodies of at most 4 KiB) and `GET /` (CouchDB's welcome,
- * which tools read to find a running store), decided on the path as sent,
+ * credentials but `GET`/`DELETE /_session` (the app asks who a session is there, with
+ * the session's cookie; bodies of at most 4 KiB) and `GET /` (CouchDB's welcome, which
+ * tools read to find a running store), decided on the path as sent,
  * and a session cookie that is not current (pouchdb-auth accepts a timestamp in the
  * future, so a cookie forged with the secret would never expire). The embedded store is
- * only ever reached by this app's own server, as its admin; everyone else on the
- * machine meets CouchDB's own checks only at `_session`.
+ * only ever reached by this app's own server, as its admin, which sends logins too
+ * (accounts/auth.ts): anyone else on the machine could otherwise guess passwords at
+ * `POST /_session` outside the app's throttle (an outside review, S1).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { authSessionCookie, isCurrent } from '../accounts/session-token';
@@ -50,13 +51,14 @@ export function refusal(
 		// drops `..`: `/_users/x/../../_session` is `/_session` to it, not to the store).
 		const raw = req.url.split('?')[0];
 		const open =
-			(raw === '/_session' && ['GET', 'POST', 'DELETE'].includes(req.method)) ||
+			(raw === '/_session' && (req.method === 'GET' || req.method === 'DELETE')) ||
 			(raw === '/' && (req.method === 'GET' || req.method === 'HEAD'));
 		if (!open) {
 			return {
 				status: 401,
 				error: 'unauthorized',
-				reason: 'the embedded store serves only its admin, and _session and its welcome to everyone'
+				reason:
+					'the embedded store serves only its admin; anyone may ask who a session is (GET /_session), end it and read its welcome'
 			};
 		}
 		if (req.chunked || (req.contentLength ?? 0) > OPEN_BODY_BYTES) {

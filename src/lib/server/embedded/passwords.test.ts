@@ -24,10 +24,11 @@ test('a hash of 10 rounds is made again with PASSWORD_ITERATIONS at a successful
 		derived_key: key('the-password', salt, 10)
 	});
 	expect(written.status).toBe(201);
+	// As the app logs in: as the store admin (guard.ts), for the form's account.
 	const logIn = (password: string) =>
 		fetch(`${temp.origin}/_session`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json' },
+			headers: { 'content-type': 'application/json', authorization: temp.admin },
 			body: JSON.stringify({ name, password })
 		});
 
