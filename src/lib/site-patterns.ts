@@ -9,8 +9,19 @@
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_SOURCE = String.raw`[a-z0-9][a-z0-9\-]{1,31}`;
 
+/**
+ * What {@link SITE_ID_SOURCE} asks for, in words: the forms' `title`, which browsers
+ * show when the value does not match (an outside review saw only "Please match the
+ * requested format").
+ */
+export const SITE_ID_HINT = '2–32 lowercase letters, digits or -';
+
 /** One host name entry: `example.com`, `*.example.com`, optionally with `:port`. */
 export const HOSTNAME_SOURCE = String.raw`(\*\.)?[a-z0-9.\-]+(:\d+)?`;
+
+/** What {@link HOSTNAMES_FIELD_SOURCE} asks for, in words (see {@link SITE_ID_HINT}). */
+export const HOSTNAMES_HINT =
+	'host names without http:// or a path, separated by spaces or commas: example.com *.example.com localhost:8080';
 
 /**
  * The host-name field of the site forms: entries separated by spaces or commas, any

@@ -16,6 +16,7 @@ import { expect, test, type Locator, type Page, type Route } from '@playwright/t
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
+import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn } from './owner-support';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
@@ -73,6 +74,10 @@ test('every pattern attribute on the app’s pages compiles with the v flag, so 
 	expect(await hosts.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(
 		true
 	);
+	// What the browser says names the shape asked for (an outside review saw only "Please
+	// match the requested format").
+	await expect(id).toHaveAttribute('title', SITE_ID_HINT);
+	await expect(hosts).toHaveAttribute('title', HOSTNAMES_HINT);
 	await id.fill('fine-id');
 	await hosts.fill('example.com, *.example.com');
 	expect(await id.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
@@ -152,9 +157,16 @@ test('after every successful settings action keyboard focus stays on the control
 	const status = (text: string) => main.getByRole('status').filter({ hasText: text });
 
 	const save = main.getByRole('button', { name: 'Save' });
+	const name = main.getByRole('textbox', { name: 'Name', exact: true });
+	const hostnames = main.getByRole('textbox', { name: 'Host names' });
+	const before = await hostnames.inputValue();
 	await pressEnter(save);
 	await expect(status('Settings saved.')).toBeVisible();
 	await expectFocusOn(page, save);
+	// The fields keep what was saved (an outside review: they were emptied, and the next
+	// Save was refused as incomplete under the first one's "Settings saved.").
+	await expect(name).toHaveValue('Keyboard site');
+	await expect(hostnames).toHaveValue(before);
 	// The next Tab goes on from there, not to the skip link at the top.
 	await page.keyboard.press('Tab');
 	await expect(page.getByRole('link', { name: 'Skip to content' })).not.toBeFocused();

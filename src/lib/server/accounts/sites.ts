@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
-import { HOSTNAME_SOURCE, SITE_ID_SOURCE } from '../../site-patterns';
+import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
 import { hasNoControl } from '../text';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
@@ -51,11 +51,7 @@ export interface SiteToken {
 
 /** Valibot schema for the editable fields of a site. */
 export const siteInputSchema = v.object({
-	id: v.pipe(
-		v.string(),
-		v.trim(),
-		v.regex(SITE_ID_PATTERN, 'must be 2–32 lowercase letters, digits or -')
-	),
+	id: v.pipe(v.string(), v.trim(), v.regex(SITE_ID_PATTERN, `must be ${SITE_ID_HINT}`)),
 	name: v.pipe(
 		v.string(),
 		v.check(hasNoControl, 'must not contain control characters'),

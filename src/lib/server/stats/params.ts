@@ -9,6 +9,7 @@ import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { hasNoControl } from '../text';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
+import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
@@ -66,10 +67,7 @@ export function parseSiteId(params: URLSearchParams): string {
 	const site = params.get('site');
 	if (!site) throw new CouchstatsError(400, 'site is required, e.g. ?site=demo');
 	if (!SITE_ID_PATTERN.test(site)) {
-		throw new CouchstatsError(
-			400,
-			`site "${clip(site)}" is not a site id (2–32 lowercase letters, digits or -)`
-		);
+		throw new CouchstatsError(400, `site "${clip(site)}" is not a site id (${SITE_ID_HINT})`);
 	}
 	return site;
 }
