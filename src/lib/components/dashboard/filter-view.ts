@@ -40,8 +40,18 @@ const UNFILTERED: HeadlineMetric[] = [
 	{ key: 'newVisitors', label: 'New visitors', hint: 'on their first day ever', kind: 'count' },
 	{ key: 'pageviews', label: 'Pageviews', hint: PAGEVIEW_RULE, kind: 'count' },
 	{ key: 'sessions', label: 'Sessions', kind: 'count' },
-	{ key: 'actualSessions', label: 'Actual sessions', kind: 'count' },
-	{ key: 'engagedSessions', label: 'Engaged sessions', kind: 'count' },
+	{
+		key: 'actualSessions',
+		label: 'Actual sessions',
+		hint: 'over 10 s engaged (page seen and focused)',
+		kind: 'count'
+	},
+	{
+		key: 'engagedSessions',
+		label: 'Engaged sessions',
+		hint: 'actual, with another page or an action',
+		kind: 'count'
+	},
 	{ key: 'engagementRate', label: 'Engagement rate', hint: ENGAGED_OF_ACTUAL, kind: 'rate' },
 	{ key: 'bounceRate', label: 'Bounce rate', kind: 'rate', lowerIsBetter: true },
 	{ key: 'engagedTimeMs', label: 'Total engaged time', kind: 'duration' },
