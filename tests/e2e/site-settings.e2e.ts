@@ -16,6 +16,7 @@ import { expect, test, type Locator, type Page, type Route } from '@playwright/t
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
+import { CHROME_UA, pageview } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn } from './owner-support';
@@ -82,6 +83,41 @@ test('every pattern attribute on the app’s pages compiles with the v flag, so 
 	await hosts.fill('example.com, *.example.com');
 	expect(await id.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
 	expect(await hosts.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
+});
+
+test('the settings say which page addresses the ingest refused records from, and how many', async ({
+	page,
+	baseURL
+}) => {
+	// An outside new-user review: a site whose pages ran on a host not listed (localhost
+	// when only 127.0.0.1 was) lost those records without a sign anywhere.
+	await asAdmin(page, baseURL!);
+	await addSite(page, baseURL!, { id: 'refusing', name: 'Refusing site' });
+	await expect(page.getByRole('note')).toHaveCount(0);
+	const now = Date.now();
+	const answer = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
+		headers: {
+			origin: 'http://localhost:47999',
+			'content-type': 'text/plain',
+			'user-agent': CHROME_UA
+		},
+		data: JSON.stringify({
+			docs: [pageview(now, { site: 'refusing' }), pageview(now, { site: 'refusing', path: '/b' })],
+			new_edits: false
+		})
+	});
+	expect(answer.status()).toBe(201);
+	expect((await answer.json()).map((r: { error?: string }) => r.error)).toEqual([
+		'forbidden',
+		'forbidden'
+	]);
+	await page.reload();
+	await expect(page.getByRole('note')).toContainText(
+		"Records refused in the last 24 hours because their page's address is not among the host names"
+	);
+	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
+		/^http:\/\/localhost:47999: 2 records, the last at \d\d:\d\d UTC$/
+	]);
 });
 
 function patterns(inputs: Element[]): string[] {

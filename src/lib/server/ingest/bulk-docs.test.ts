@@ -70,6 +70,8 @@ describe('checkBatch', () => {
 			{ id: null, index: 4, error: 'forbidden', reason: 'a document must be a JSON object' }
 		]);
 		expect([...batch.positions]).toEqual([[good._id, 1]]);
+		// What the site's settings show its owner (refused-origins.ts).
+		expect([...batch.foreign]).toEqual([['blog', 1]]);
 	});
 
 	test('names each refused document by its position, those without an id too', () => {

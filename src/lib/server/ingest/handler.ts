@@ -28,6 +28,7 @@ import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
+import { refusedOrigins } from './refused-origins';
 import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
 import { describeAgent } from './enrich';
@@ -136,6 +137,10 @@ export function createIngest(deps: IngestDeps): Ingest {
 					agent: describeAgent(request.headers.get('user-agent')),
 					now: at
 				});
+				for (const [site, records] of batch.foreign) {
+					// Shown in the site's settings (refused-origins.ts).
+					if (claimed.kind === 'page') refusedOrigins.note(site, claimed.origin, records, at);
+				}
 				// Per session, and per address: session ids are the client's to choose.
 				const taken = takeAll([
 					[sessionBuckets, batch.perSession],

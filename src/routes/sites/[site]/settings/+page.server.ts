@@ -20,6 +20,7 @@ import {
 	updateSite
 } from '$lib/server/accounts/site-admin';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
+import { refusedOrigins } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
@@ -31,7 +32,8 @@ export const load = (async ({ locals, url, params }) => {
 	return {
 		user,
 		origin: url.origin,
-		site: siteForOwner(site)
+		site: siteForOwner(site),
+		refused: refusedOrigins.list(site.id, Date.now())
 	};
 }) satisfies PageServerLoad;
 
