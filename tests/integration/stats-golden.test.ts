@@ -357,6 +357,15 @@ describe('CSV export', () => {
 		expect(res.headers.get('content-disposition')).toBe(
 			'attachment; filename="golden-pages-2026-11-01-2026-11-03.csv"'
 		);
+		// Under a filter, the file says so (an outside review: it was named as the whole site's).
+		const filtered = await call(
+			EXPORT,
+			'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC&breakdown=pages&format=csv&source=google.com',
+			{ bearer: token }
+		);
+		expect(filtered.headers.get('content-disposition')).toBe(
+			'attachment; filename="golden-pages-2026-11-01-2026-11-03-source-google.com.csv"'
+		);
 		expect(await res.text()).toBe(
 			[
 				'path,pageviews,visitors,engagedTimeMs,entries,exits',

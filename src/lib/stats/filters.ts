@@ -68,6 +68,20 @@ export function filterParams(filter: Filter): [string, string][] {
 	return params;
 }
 
+/**
+ * A filter in a file name: its parameters, `-` between, every character but letters,
+ * digits, `.` and `_` as `_`, at most 80 characters (`source-google.com`,
+ * `event-signup-prop-plan_pro`), so that a filtered export is not named as the whole
+ * site's (an outside new-user review).
+ */
+export function filterSlug(filter: Filter): string {
+	return filterParams(filter)
+		.flat()
+		.map((part) => part.replace(/[^A-Za-z0-9._]/g, '_'))
+		.join('-')
+		.slice(0, 80);
+}
+
 /** How a filter reads in a sentence: `event signup with plan = pro`, `page /docs`. */
 export function filterLabel(filter: Filter): string {
 	const prop = filter.prop ? ` with ${filter.prop.key} = ${filter.prop.value}` : '';

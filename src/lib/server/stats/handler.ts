@@ -20,6 +20,7 @@ import {
 	parseSiteId
 } from './params';
 import type { StatsResponse } from '../../stats/response';
+import { filterSlug } from '../../stats/filters';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
@@ -115,7 +116,8 @@ export async function handleExport(
 	try {
 		const { name, format } = parseExportParams(event.url.searchParams);
 		const stats = await statsFor(event, options, Infinity);
-		const filename = `${stats.site}-${name}-${stats.range.from}-${stats.range.to}`;
+		const filtered = stats.filter ? `-${filterSlug(stats.filter)}` : '';
+		const filename = `${stats.site}-${name}-${stats.range.from}-${stats.range.to}${filtered}`;
 		const headers = {
 			'cache-control': 'private, no-store',
 			'content-disposition': `attachment; filename="${filename}.${format}"`
