@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { chartData } from './chart-data';
+import { chartData, timeSteps } from './chart-data';
 
 const point = (start: string, visitors: number | null, pageviews: number) =>
 	({ period: start.slice(0, 13), start, visitors, pageviews }) as TimeseriesPoint;
@@ -29,4 +29,11 @@ describe('chartData', () => {
 		const later = Date.parse('2026-12-05T00:00:00.000Z');
 		expect(chartData(points, false, later)).toEqual([expect.any(Array), [2, 0, 0]]);
 	});
+});
+
+test('the time axis ticks no finer than the points: days on days, months on months', () => {
+	expect(timeSteps('hour')).toBeUndefined();
+	expect(Math.min(...timeSteps('day')!)).toBe(86_400);
+	expect(Math.min(...timeSteps('month')!)).toBe(30 * 86_400);
+	expect(timeSteps('day')!.every((s) => s % 86_400 === 0)).toBe(true);
 });

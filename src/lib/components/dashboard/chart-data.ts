@@ -24,3 +24,18 @@ export function chartData(
 		...(withPageviews ? [upTo((p) => p.pageviews)] : [])
 	] as uPlot.AlignedData;
 }
+
+const DAY_S = 86_400;
+/** uPlot's month and year steps (30 and 365 days), which it lays on calendar months and years. */
+const MONTH_STEPS = [30, 60, 90, 120, 180, 365, 730, 1825].map((days) => days * DAY_S);
+
+/**
+ * The time axis's tick steps (seconds) for points of `interval`: none finer than a point,
+ * so a chart of days ticks on days, not at 8 am and 4 pm of each (an outside new-user
+ * review); undefined for hours, whose steps are uPlot's own.
+ */
+export function timeSteps(interval: 'hour' | 'day' | 'month'): number[] | undefined {
+	if (interval === 'hour') return undefined;
+	const days = interval === 'day' ? [1, 2, 3, 4, 5, 7, 10, 15].map((d) => d * DAY_S) : [];
+	return [...days, ...MONTH_STEPS];
+}
