@@ -86,6 +86,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			firstEver: 1,
 			pathFirstOfDay: 1,
 			from: 1,
+			revisit: 1,
 			trail: 1,
 			notFound: 1
 		},
@@ -181,6 +182,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		}
 		if ('notFound' in newDoc && typeof newDoc.notFound !== 'boolean') {
 			refuse('notFound must be true or false');
+		}
+		if ('revisit' in newDoc && typeof newDoc.revisit !== 'boolean') {
+			refuse('revisit must be true or false');
 		}
 		if ('utm' in newDoc) {
 			var utm = newDoc.utm;

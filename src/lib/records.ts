@@ -229,6 +229,13 @@ export interface PageviewRecord extends BaseRecord {
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
 	/**
+	 * A return to a page the session counted in the last 30 minutes (back to the home
+	 * page, say): not another pageview (no count, every flag false), but where the visitor
+	 * went, in order: its session's exit page, journeys, the page it is on now, and
+	 * `from` of the next. A reload of the page the visitor is on makes no record.
+	 */
+	revisit?: boolean;
+	/**
 	 * The paths of the session's pageviews before this one, on its first four pageviews
 	 * only (`[]` on the entry; `TRAIL_STEPS` in src/lib/classify/rules.ts): the `paths`
 	 * view counts the paths from entry by it. Absent on later pageviews and on those

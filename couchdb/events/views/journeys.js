@@ -1,8 +1,9 @@
 // key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, from, path]
 // value: null   (counted by _count)
 //
-// Page-to-page transitions: one row per pageview, keyed by the previous path of its
-// session (`from`, which the tracker shares across tabs and clears after a 30-minute
+// Page-to-page transitions: one row per pageview, and per revisit (a return to a page
+// counted lately, no pageview but where the visitor went), keyed by the previous path of
+// its session (`from`, which the tracker shares across tabs and clears after a 30-minute
 // gap) and its own path; `from` is null for a pageview with no previous page (a
 // session's entry). So a page's next pages are the rows with that `from`, its previous
 // pages the rows with that `path`, its views the sum of the latter, and its exits its

@@ -28,6 +28,8 @@ export const map = function (doc) {
 	}
 	var v = [0, 0, 0, 0, 0, 0, 0, 0, 0];
 	if (doc.type === 'pageview') {
+		// A return to a page counted lately is no pageview (a revisit, records.ts).
+		if (doc.revisit === true) return;
 		v[0] = 1;
 		if (doc.firstOfDay === true) v[1] = 1;
 		if (doc.firstEver === true) v[2] = 1;

@@ -66,6 +66,10 @@ describe('the metrics view', () => {
 
 	test.each([
 		['a bot-flagged pageview', { type: 'pageview', entry: true, bot: true }],
+		[
+			'a revisit (back to a page counted lately: no pageview)',
+			{ type: 'pageview', entry: false, from: '/b', revisit: true }
+		],
 		['a dropped-count record', { type: 'dropped', count: 3 }],
 		['a heartbeat without engaged time', { type: 'heartbeat', engagedMs: 0 }],
 		['an unknown milestone', { type: 'milestone', milestone: 'other' }],

@@ -16,6 +16,7 @@ export const map = function (doc) {
 		return;
 	}
 	if (doc.type !== 'pageview' || doc.notFound !== true || typeof doc.path !== 'string') return;
+	if (doc.revisit === true) return;
 	var from = '(direct)';
 	var match =
 		typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;

@@ -23,6 +23,11 @@ describe('the not-found view', () => {
 		]);
 	});
 
+	test('a revisit of a 404 page (back to it, counted lately) is not counted again', () => {
+		const revisit = { type: 'pageview', path: '/gone', from: '/blog', notFound: true };
+		expect(runMap(map, record({ ...revisit, entry: false, revisit: true }))).toEqual([]);
+	});
+
 	test.each([
 		['an external referrer, by its host', { ref: 'https://www.News.example/item' }, 'news.example'],
 		['no referrer', {}, '(direct)']

@@ -1,11 +1,13 @@
 // key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, path]
-// value: [pageviews, visitors, engagedTimeMs, entries, departures]   (summed by _sum)
+// value: [pageviews, visitors, engagedTimeMs, entries, departures, returns]   (summed by _sum)
 //
 // Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
 // view of this path that day); engaged time (heartbeats on the path); entries (entry
 // pageviews: sessions that started here); departures (pageviews whose `from` is this
-// path: the visitor went on to another page). Exits = pageviews − departures, so exit
-// pages cost no per-session work. Bot-flagged records count nowhere.
+// path: the visitor went on to another page); returns (revisits: back to the page,
+// counted lately, from another, which are no pageviews). Exits = pageviews + returns −
+// departures, so exit pages cost no per-session work. Rows written before returns
+// existed have five elements (no returns). Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // `source:<src>` repeats every row of a session with a source; `page:<path>` repeats
@@ -23,6 +25,9 @@ export const map = function (doc) {
 	var event = doc.type === 'event' && typeof doc.name === 'string';
 	if (event) {
 		rows.push([doc.path, [1, 0, 0, 0, 0]]);
+	} else if (doc.type === 'pageview' && doc.revisit === true) {
+		rows.push([doc.path, [0, 0, 0, 0, 0, 1]]);
+		if (typeof doc.from === 'string') rows.push([doc.from, [0, 0, 0, 0, 1]]);
 	} else if (doc.type === 'pageview') {
 		rows.push([
 			doc.path,

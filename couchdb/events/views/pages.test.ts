@@ -44,6 +44,26 @@ describe('the pages view', () => {
 		]);
 	});
 
+	test('a revisit (back to a page counted lately) counts a return to it and a departure from the page before, no pageview', () => {
+		// An outside review: / → /about → / then leaving gave /about as the exit page.
+		const rows = scoped(
+			runMap(
+				map,
+				record({ type: 'pageview', path: '/', entry: false, from: '/about', revisit: true })
+			)
+		);
+		expect(rows).toEqual([
+			...buckets.map(([g, b]) => [
+				['demo', g, b, '/'],
+				[0, 0, 0, 0, 0, 1]
+			]),
+			...buckets.map(([g, b]) => [
+				['demo', g, b, '/about'],
+				[0, 0, 0, 0, 1]
+			])
+		]);
+	});
+
 	test('a heartbeat adds engaged time to its path', () => {
 		const rows = scoped(runMap(map, record({ type: 'heartbeat', path: '/a', engagedMs: 30_000 })));
 		expect(rows).toEqual(

@@ -18,7 +18,7 @@ export const map = function (doc) {
 		return;
 	}
 	var value = { type: doc.type, path: doc.path };
-	var fields = ['name', 'props', 'milestone', 'engagedMs', 'scroll', 'title', 'from'];
+	var fields = ['name', 'props', 'milestone', 'engagedMs', 'scroll', 'title', 'from', 'revisit'];
 	for (var i = 0; i < fields.length; i++) {
 		if (doc[fields[i]] !== undefined && doc[fields[i]] !== null) {
 			value[fields[i]] = doc[fields[i]];

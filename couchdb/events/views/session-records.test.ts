@@ -30,6 +30,21 @@ describe('the session-records view', () => {
 		]);
 	});
 
+	test('a revisit is listed as such (the timeline says it is no new pageview)', () => {
+		const doc = record({
+			type: 'pageview',
+			ts,
+			sid: 's1',
+			path: '/',
+			from: '/docs',
+			entry: false,
+			revisit: true
+		});
+		expect(runMap(map, doc)).toEqual([
+			[['demo', 's1', ts, id], { type: 'pageview', path: '/', from: '/docs', revisit: true }]
+		]);
+	});
+
 	test.each([
 		[
 			'an event with its props',

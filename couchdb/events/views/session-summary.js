@@ -2,6 +2,7 @@
 //        [site, sid, 'entry', [path, src, device, browser, country, firstEver]]
 //                                           value: ts of the entry pageview
 //        [site, sid, 'page', path]          value: ts of each pageview
+//        [site, sid, 'return', path]        value: ts of each revisit (back to a page)
 //        [site, sid, 'event']               value: ts of each event
 //        [site, sid, 'engaged']             value: engagedMs of each heartbeat
 //        [site, sid, 'milestone', name]     value: ts of the milestone
@@ -11,7 +12,7 @@
 // group_level=4 returns a row per kind and per distinct page (keys shorter than the
 // group level are grouped whole), so a summary costs 5 + the session's distinct pages
 // rows, however many records it holds. `at` gives start (min) and end (max), `page`
-// the pageviews per path (count) with the exit page (greatest max), `engaged` the
+// the pageviews per path (count) and, with `return`, the exit page (greatest max), `engaged` the
 // engaged time (sum), `milestone` the actual / engaged / non-bounce flags. Bot-flagged
 // records count nowhere.
 
@@ -23,7 +24,9 @@ export const map = function (doc) {
 	if (typeof doc.sid !== 'string' || doc.type === 'dropped') return;
 	var s = [doc.site, doc.sid];
 	emit(s.concat(['at']), doc.ts);
-	if (doc.type === 'pageview' && typeof doc.path === 'string') {
+	if (doc.type === 'pageview' && typeof doc.path === 'string' && doc.revisit === true) {
+		emit(s.concat(['return', doc.path]), doc.ts);
+	} else if (doc.type === 'pageview' && typeof doc.path === 'string') {
 		emit(s.concat(['page', doc.path]), doc.ts);
 		if (doc.entry === true) {
 			var src = typeof doc.src === 'string' ? doc.src : null;

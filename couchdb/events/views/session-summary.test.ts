@@ -57,6 +57,25 @@ describe('the session-summary view', () => {
 		]);
 	});
 
+	test('a revisit (back to a page counted lately) is a return to its page, no pageview of it', () => {
+		const rows = runMap(
+			map,
+			record({
+				type: 'pageview',
+				path: '/',
+				from: '/about',
+				revisit: true,
+				entry: false,
+				ts,
+				sid: 's1'
+			})
+		);
+		expect(rows).toEqual([
+			[['demo', 's1', 'at'], ts],
+			[['demo', 's1', 'return', '/'], ts]
+		]);
+	});
+
 	test('a heartbeat without engaged time is activity only', () => {
 		expect(runMap(map, record({ type: 'heartbeat', engagedMs: 0, ts, sid: 's1' }))).toEqual([
 			[['demo', 's1', 'at'], ts]

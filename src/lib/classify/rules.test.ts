@@ -77,6 +77,7 @@ const CLASSIFIED = [
 	'firstEver',
 	'pathFirstOfDay',
 	'from',
+	'revisit',
 	'trail',
 	'name',
 	'firstOfSession',
@@ -107,9 +108,14 @@ function classified(records: Record<string, unknown>[]): Classified[] {
 
 /** A record as one short line: time, session, type, path, then what is true of it. */
 function line(r: Classified): string {
-	const flags = ['entry', 'firstOfSession', 'firstOfDay', 'firstEver', 'pathFirstOfDay'].filter(
-		(key) => r[key as keyof Classified] === true
-	);
+	const flags = [
+		'entry',
+		'firstOfSession',
+		'firstOfDay',
+		'firstEver',
+		'pathFirstOfDay',
+		'revisit'
+	].filter((key) => r[key as keyof Classified] === true);
 	return [
 		new Date(r.ts as number).toISOString().slice(5, 16),
 		r.sid,
@@ -246,7 +252,9 @@ const SCRIPTS: Script[] = [
 			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 pageview /c pathFirstOfDay from=/b trail=[/a,/b]',
-			'11-21T12:04 s1 pageview /d pathFirstOfDay from=/c trail=[/a,/b,/c]',
+			// Back to /b: recorded for the order of the visit, no pageview, in no trail.
+			'11-21T12:03 s1 pageview /b revisit from=/c',
+			'11-21T12:04 s1 pageview /d pathFirstOfDay from=/b trail=[/a,/b,/c]',
 			'11-21T12:05 s1 pageview /e pathFirstOfDay from=/d',
 			'11-21T12:40 s2 pageview /c entry trail=[] src=(direct)',
 			'11-21T12:41 s2 pageview /a from=/c trail=[/c]',
@@ -254,7 +262,7 @@ const SCRIPTS: Script[] = [
 		]
 	},
 	{
-		name: 'the same path again within 30 minutes is not recorded; after 30 minutes it is',
+		name: 'the same path again within 30 minutes is no pageview: a return from another page is recorded as a revisit, a reload is not; after 30 minutes it is a pageview',
 		zone: 'UTC',
 		steps: [
 			'12:00 pageview /a https://www.news.example/item',
@@ -269,8 +277,10 @@ const SCRIPTS: Script[] = [
 			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
 			'11-21T12:20 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:20 s1 milestone /b nonbounce',
-			'11-21T12:30 s1 pageview /a from=/b trail=[/a,/b]',
-			'11-21T12:51 s1 pageview /b from=/a trail=[/a,/b,/a]'
+			'11-21T12:29 s1 pageview /a revisit from=/b',
+			'11-21T12:30 s1 pageview /a from=/a trail=[/a,/b]',
+			'11-21T12:45 s1 pageview /b revisit from=/a',
+			'11-21T12:51 s1 pageview /b from=/b trail=[/a,/b,/a]'
 		]
 	},
 	{
@@ -341,10 +351,11 @@ const SCRIPTS: Script[] = [
 			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 event /a signup firstOfSession firstOfDay',
+			'11-21T12:03 s1 pageview /a revisit from=/b',
 			'11-21T12:04 s1 heartbeat /a 12000',
 			'11-21T12:04 s1 milestone /a actual',
 			'11-21T12:04 s1 milestone /a engaged',
-			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/b trail=[/a,/b]',
+			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/a trail=[/a,/b]',
 			'11-21T12:06 s1 event /a signup'
 		]
 	}

@@ -134,6 +134,8 @@ export interface PageviewClass {
 	 * pageviews only (`[]` on the entry).
 	 */
 	trail?: string[];
+	/** A return to a page counted in the last 30 minutes: recorded, not counted (records.ts). */
+	revisit?: true;
 }
 
 /**
@@ -214,8 +216,10 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
 
 /**
  * Classifies a pageview of `path` at `now` in session `s` by visitor `v` on `day` (the
- * site's time zone), or returns `undefined` when `s` recorded that path within the last
- * 30 minutes (the 30-minute dedup: such a pageview is not recorded). An entry pageview
+ * site's time zone). When `s` counted that path within the last 30 minutes (the
+ * 30-minute dedup), it is no pageview: a `revisit` when the visitor came back to it from
+ * another page (recorded for the order of the visit, counted nowhere), `undefined` when
+ * it is the page the visitor is on (a reload: nothing is recorded). An entry pageview
  * sets the session's landing path `land` and its source `src` to `source`, unless the
  * session already has them. The session's first `TRAIL_STEPS` pageviews carry their
  * `trail`, which the `paths` view counts paths from entry by.
@@ -228,7 +232,23 @@ export function classifyPageview(
 	day: string,
 	source?: string
 ): PageviewClass | undefined {
-	if (now - s.pages[path] < SESSION_MS) return;
+	if (now - s.pages[path] < SESSION_MS) {
+		// The page the visitor is on (a reload, a link to itself): nothing happened.
+		if (path === s.path) return;
+		// Back to a page counted lately: where the visitor went, not another pageview.
+		const from = s.path;
+		s.path = path;
+		return {
+			sid: s.id,
+			vid: v.id,
+			entry: false,
+			firstOfDay: false,
+			firstEver: false,
+			pathFirstOfDay: false,
+			from,
+			revisit: true
+		};
+	}
 	const entry = !s.pv++;
 	const c: PageviewClass = {
 		sid: s.id,

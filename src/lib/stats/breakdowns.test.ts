@@ -24,6 +24,19 @@ describe('breakdowns', () => {
 		]);
 	});
 
+	test('a return to a page (a revisit, no pageview) is where a session may end: exits are views plus returns minus departures', () => {
+		// / → /about → / and out: the exit is /, not /about (an outside review).
+		const rows = pageRows([
+			{ key: ['s', 'd', '2026-11-01', '/'], value: [1, 1, 0, 1, 1] },
+			{ key: ['s', 'd', '2026-11-01', '/about'], value: [1, 1, 0, 0, 1] },
+			{ key: ['s', 'd', '2026-11-01', '/'], value: [0, 0, 0, 0, 0, 1] }
+		]);
+		expect(rows.map(({ path, pageviews, exits }) => [path, pageviews, exits])).toEqual([
+			['/', 1, 1],
+			['/about', 1, 0]
+		]);
+	});
+
 	test('entry and exit pages come from the same rows', () => {
 		expect(entryPageRows(pages)).toEqual([
 			{ path: '/', entries: 9 },

@@ -18,7 +18,10 @@ export interface PageRow {
 	engagedTimeMs: number;
 	/** Sessions that started on the path. */
 	entries: number;
-	/** Pageviews after which the visitor went no further: pageviews − departures, ≥ 0. */
+	/**
+	 * Times the visitor went no further from the path: pageviews + returns (back to it,
+	 * records.ts `revisit`) − departures, ≥ 0.
+	 */
 	exits: number;
 }
 
@@ -48,18 +51,19 @@ export function pageRows(rows: ViewRow<number[]>[]): PageRow[] {
 	const byPath = new Map<string, number[]>();
 	for (const row of rows) {
 		const path = String(row.key[3]);
-		const sums = byPath.get(path) ?? [0, 0, 0, 0, 0];
+		// Rows written before returns existed have five elements.
+		const sums = byPath.get(path) ?? [0, 0, 0, 0, 0, 0];
 		row.value.forEach((n, i) => (sums[i] += n));
 		byPath.set(path, sums);
 	}
 	return [...byPath]
-		.map(([path, [pageviews, visitors, engagedTimeMs, entries, departures]]) => ({
+		.map(([path, [pageviews, visitors, engagedTimeMs, entries, departures, returns]]) => ({
 			path,
 			pageviews,
 			visitors,
 			engagedTimeMs,
 			entries,
-			exits: Math.max(0, pageviews - departures)
+			exits: Math.max(0, pageviews + returns - departures)
 		}))
 		.filter((row) => row.pageviews > 0 || row.engagedTimeMs > 0)
 		.sort(

@@ -33,7 +33,7 @@ export const EXIT = '(exit)';
 export interface JourneyStep {
 	/** A path, {@link ENTRANCE}, {@link EXIT} or "(other)". */
 	path: string;
-	/** Pageviews that made this step. */
+	/** Pageviews and revisits (returns to a page, records.ts) that made this step. */
 	count: number;
 	/** `count` ÷ the chosen page's views. */
 	share: number;
@@ -43,7 +43,7 @@ export interface JourneyStep {
 export interface Journey {
 	/** The chosen page, or null when the range has no pageviews. */
 	page: string | null;
-	/** Its pageviews in the range. */
+	/** Its pageviews and revisits in the range. */
 	views: number;
 	/** Where its viewers went next, busiest first: pages and "(exit)". */
 	next: JourneyStep[];

@@ -67,8 +67,9 @@ export function sessionSummary(sid: string, rows: SummaryRow[]): SessionSummary 
 		else if (kind === 'engaged') engagedMs += value.sum;
 		else if (kind === 'milestone') milestones.add(String(key[3]));
 		else if (kind === 'entry' && Array.isArray(key[3])) entry ??= key[3];
-		else if (kind === 'page') {
-			pages += value.count;
+		else if (kind === 'page' || kind === 'return') {
+			// A return (back to a page counted lately) is no pageview, but may be the exit.
+			if (kind === 'page') pages += value.count;
 			const path = String(key[3]);
 			if (!exit || value.max > exit.at) exit = { path, at: value.max };
 		}
@@ -107,6 +108,8 @@ export interface RecordValue {
 	scroll?: number;
 	title?: string;
 	from?: string;
+	/** Back to a page counted lately (records.ts): no pageview, where the visitor went. */
+	revisit?: boolean;
 }
 
 /** One step of a session's timeline. */

@@ -100,7 +100,7 @@ describe('backfill', () => {
 		]);
 	});
 
-	test('does not record a pageview of a path its session recorded within the last 30 minutes, as the tracker does', () => {
+	test('counts no pageview of a path its session recorded within the last 30 minutes (a return from another page is a revisit, a reload nothing), as the tracker does', () => {
 		const records = classifyAll([
 			'timestamp,path,visitor_id',
 			'2026-11-01T10:00:00Z,/,alice',
@@ -116,14 +116,20 @@ describe('backfill', () => {
 			// A pageview left out is still activity: the session is still open 25 minutes later.
 			'2026-11-01T10:30:00Z,/pricing,bob'
 		]);
-		expect(fields(records).map((r) => [r.vid, r.path, r.milestone ?? r.type, r.from])).toEqual([
-			[records[0].vid, '/', 'pageview', undefined],
-			[records[0].vid, '/docs', 'pageview', '/'],
-			[records[0].vid, '/docs', 'nonbounce', undefined],
-			[records[0].vid, '/', 'pageview', '/docs'],
-			[records[4].vid, '/', 'pageview', undefined],
-			[records[4].vid, '/pricing', 'pageview', '/'],
-			[records[4].vid, '/pricing', 'nonbounce', undefined]
+		const alice = records[0].vid;
+		const bob = records.at(-1)!.vid;
+		const kind = (r: Record<string, unknown>) =>
+			(r.milestone as string) ?? (r.revisit ? 'revisit' : (r.type as string));
+		expect(fields(records).map((r) => [r.vid, r.path, kind(r), r.from])).toEqual([
+			[alice, '/', 'pageview', undefined],
+			[alice, '/docs', 'pageview', '/'],
+			[alice, '/docs', 'nonbounce', undefined],
+			[alice, '/', 'revisit', '/docs'],
+			[alice, '/', 'pageview', '/'],
+			[alice, '/docs', 'revisit', '/'],
+			[bob, '/', 'pageview', undefined],
+			[bob, '/pricing', 'pageview', '/'],
+			[bob, '/pricing', 'nonbounce', undefined]
 		]);
 		expect(new Set(records.map((r) => r.sid)).size).toBe(2);
 	});

@@ -116,6 +116,7 @@ export const pageviewSchema = v.strictObject({
 	firstEver: v.boolean(),
 	pathFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
+	revisit: v.optional(v.boolean()),
 	trail: v.optional(
 		v.pipe(
 			v.array(pathText()),

@@ -9,6 +9,7 @@ import type { Couch } from '../couch';
 
 /** What listeners learn about a new record: enough to show "latest events", no ids. */
 export interface LiveRecord {
+	/** The record's type; `return` for a pageview that is a revisit (records.ts). */
 	type: string;
 	path: string;
 	/** Event name, for `type: 'event'`. */
@@ -132,7 +133,7 @@ export class ChangesFollower {
 			if (change.deleted || !doc || change.id.startsWith('_design/') || doc.bot === true) continue;
 			if (typeof doc.site !== 'string' || !this.listeners.has(doc.site)) continue;
 			const record: LiveRecord = {
-				type: String(doc.type),
+				type: doc.type === 'pageview' && doc.revisit === true ? 'return' : String(doc.type),
 				path: String(doc.path ?? ''),
 				ts: Number(doc.ts)
 			};
