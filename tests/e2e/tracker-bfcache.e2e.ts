@@ -7,7 +7,7 @@
  * into the cache, held it or waited for it, so every Back within a site was a reload.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { EventRecord, StoredRecord } from '../../src/lib/records';
+import type { EventRecord, PageviewRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
 	emulateFocus,
@@ -115,9 +115,17 @@ test('Back and Forward between tracked pages restore them from the back/forward 
 	const events = ['on-a', 'on-b', 'back-on-a', 'forward-on-b'];
 	const records = await waitForRecords(app, (rs) => events.every((n) => named(rs, n).length));
 	// A restored page records its pageview again (tracker.ts, `pageshow`), and the
-	// 30-minute dedup keeps it out: one pageview of each path.
-	const pageviews = records.filter((r) => r.type === 'pageview').map((r) => r.path);
-	expect(pageviews.sort()).toEqual(['/bf/a', '/bf/b']);
+	// 30-minute dedup makes it a return to the page (a revisit), which no count takes:
+	// one pageview of each path, and the way back and forth, in order.
+	const views = records
+		.filter((r): r is StoredRecord & PageviewRecord => r.type === 'pageview')
+		.sort((x, y) => x._id.localeCompare(y._id));
+	expect(views.map((r) => [r.path, r.from ?? null, r.revisit ?? false])).toEqual([
+		['/bf/a', null, false],
+		['/bf/b', '/bf/a', false],
+		['/bf/a', '/bf/b', true],
+		['/bf/b', '/bf/a', true]
+	]);
 	for (const name of events) expect(named(records, name), name).toHaveLength(1);
 	const heartbeats = records.filter((r) => r.type === 'heartbeat');
 	console.log(

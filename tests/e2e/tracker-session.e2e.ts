@@ -75,7 +75,7 @@ async function recordsOf(vid: () => string | undefined, done: (rs: StoredRecord[
 const visitorOf = (page: Page) =>
 	page.evaluate(() => JSON.parse(localStorage.getItem('couchstats:visitor') ?? '{}').id as string);
 
-test('tabs share one session with a sliding 30-minute window, and a path is not recorded again within 30 minutes', async ({
+test('tabs share one session with a sliding 30-minute window, and a path is not counted again within 30 minutes (a return to it is a revisit)', async ({
 	browser
 }) => {
 	const context = await scriptedContext(browser, false, '/s/');
@@ -86,7 +86,7 @@ test('tabs share one session with a sliding 30-minute window, and a path is not 
 	await tab1.clock.pauseAt(T0 + 45 * MIN); // 25 min after the last activity: same session
 	await navigate(tab1, '/s/c');
 	await tab2.clock.pauseAt(T0 + 46 * MIN);
-	await navigate(tab2, '/s/b'); // viewed 26 min ago in this session: not recorded
+	await navigate(tab2, '/s/b'); // viewed 26 min ago in this session: a revisit, no pageview
 	await tab2.clock.pauseAt(T0 + 47 * MIN);
 	await navigate(tab2, '/s/a'); // viewed 47 min ago: recorded again
 	await tab1.clock.pauseAt(T0 + 78 * MIN); // 31 min without activity: a new session
@@ -96,18 +96,21 @@ test('tabs share one session with a sliding 30-minute window, and a path is not 
 
 	const records = await recordsOf(
 		() => vid,
-		(rs) => rs.filter((r) => r.type === 'pageview').length >= 5
+		(rs) => rs.filter((r) => r.type === 'pageview').length >= 6
 	);
-	const pageviews = records.filter(
-		(r): r is PageviewRecord & StoredRecord => r.type === 'pageview'
-	);
+	const views = records.filter((r): r is PageviewRecord & StoredRecord => r.type === 'pageview');
+	const pageviews = views.filter((r) => !r.revisit);
 	const [s1, s2] = [pageviews[0].sid, pageviews[4]?.sid];
 	expect(s1).not.toBe(s2);
+	// The way back to /s/b, in the session's order, counted nowhere.
+	expect(views.filter((r) => r.revisit).map((r) => [r.path, r.sid, r.entry, r.from])).toEqual([
+		['/s/b', s1, false, '/s/c']
+	]);
 	expect(pageviews.map((r) => [r.path, r.sid, r.entry, r.from, r.firstEver])).toEqual([
 		['/s/a', s1, true, undefined, true],
 		['/s/b', s1, false, '/s/a', false],
 		['/s/c', s1, false, '/s/b', false],
-		['/s/a', s1, false, '/s/c', false],
+		['/s/a', s1, false, '/s/b', false],
 		['/s/c', s2, true, undefined, false]
 	]);
 	expect(pageviews.map((r) => r.ts - T0).map((t) => Math.round(t / MIN))).toEqual([
@@ -320,7 +323,7 @@ test('with hash routing on, each #/route is a page recorded once; without it, a 
 	const vid = await visitorOf(page);
 	const route = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 	await route('#/b?tab=2'); // a route's own query is not part of it
-	await route('#/a'); // viewed moments ago in this session: not recorded again
+	await route('#/a'); // viewed moments ago in this session: a return (revisit), no pageview
 	await route('#/c');
 	await page.goto(app.url + '/plain/#/a');
 	await route('#/b');
@@ -328,11 +331,13 @@ test('with hash routing on, each #/route is a page recorded once; without it, a 
 
 	const records = await recordsOf(
 		() => vid,
-		(rs) => rs.filter((r) => r.type === 'pageview').length >= 4
+		(rs) => rs.filter((r) => r.type === 'pageview').length >= 5
 	);
-	expect(records.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+	const views = records.filter((r): r is PageviewRecord & StoredRecord => r.type === 'pageview');
+	expect(views.map((r) => `${r.path}${r.revisit ? ' (revisit)' : ''}`)).toEqual([
 		'/hash/#/a',
 		'/hash/#/b',
+		'/hash/#/a (revisit)',
 		'/hash/#/c',
 		'/plain/'
 	]);
