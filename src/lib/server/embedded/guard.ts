@@ -9,7 +9,8 @@
  * future, so a cookie forged with the secret would never expire). The embedded store is
  * only ever reached by this app's own server, as its admin, which sends logins too
  * (accounts/auth.ts): anyone else on the machine could otherwise guess passwords at
- * `POST /_session` outside the app's throttle (an outside review, S1).
+ * `POST /_session` outside the app's throttle (an outside review, S1), and so it refuses
+ * any `Authorization` but the admin's, which express-pouchdb would check on any path.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { authSessionCookie, isCurrent } from '../accounts/session-token';
@@ -46,6 +47,15 @@ export function refusal(
 	}
 	const url = new URL(req.url, 'http://localhost');
 	const segments = url.pathname.split('/').filter(Boolean);
+	if (req.authorization !== undefined && !isAdmin(req.authorization, credentials)) {
+		// express-pouchdb checks any Basic credentials, on every path: a way to guess an
+		// account's password outside the app's throttle (an outside re-check, 84 a second).
+		return {
+			status: 401,
+			error: 'unauthorized',
+			reason: "the embedded store takes only its admin's credentials"
+		};
+	}
 	if (!isAdmin(req.authorization, credentials)) {
 		// Decided on the path as sent, which express-pouchdb routes (a URL's parsed path
 		// drops `..`: `/_users/x/../../_session` is `/_session` to it, not to the store).
