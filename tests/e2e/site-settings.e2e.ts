@@ -111,11 +111,19 @@ test('the settings say which page addresses the ingest refused records from, and
 		'forbidden',
 		'forbidden'
 	]);
+	// An address no site lists is refused before its records are read, and noted too (an
+	// outside re-check: the usual mix-up, localhost for 127.0.0.1, was never listed).
+	const unlisted = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
+		headers: { origin: 'https://unlisted.example', 'content-type': 'text/plain' },
+		data: JSON.stringify({ docs: [pageview(now, { site: 'refusing' })], new_edits: false })
+	});
+	expect(unlisted.status()).toBe(403);
 	await page.reload();
 	await expect(page.getByRole('note')).toContainText(
 		"Records refused in the last 24 hours because their page's address is not among the host names"
 	);
 	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
+		/^https:\/\/unlisted\.example: 1 record, the last at \d\d:\d\d UTC$/,
 		/^http:\/\/localhost:47999: 2 records, the last at \d\d:\d\d UTC$/
 	]);
 });

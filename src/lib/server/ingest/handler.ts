@@ -113,6 +113,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 			throw new CouchstatsError(403, 'requests from an opaque origin are refused');
 		}
 		if (claimed.kind === 'page' && !sites.allowsOrigin(claimed.origin)) {
+			// The sites its records name still learn of it (refused-origins.ts).
+			if (endpoint.name === 'bulk_docs') await noteRefused(request, sites, claimed.origin, at);
 			throw new CouchstatsError(403, 'this origin is not registered for any site');
 		}
 
@@ -154,6 +156,23 @@ export function createIngest(deps: IngestDeps): Ingest {
 				);
 			}
 		}
+	}
+
+	/**
+	 * Notes a `_bulk_docs` body's records per registered site as refused from `origin`,
+	 * which no site lists; a body that does not parse notes nothing.
+	 */
+	async function noteRefused(request: Request, sites: SiteList, origin: string, at: number) {
+		const body = (await readJson(request, LIMITS.requestBytes).catch(() => null)) as {
+			docs?: unknown;
+		} | null;
+		const bySite = new Map<string, number>();
+		for (const doc of Array.isArray(body?.docs) ? body.docs : []) {
+			const site = (doc as { site?: unknown } | null)?.site;
+			if (typeof site === 'string' && sites.get(site))
+				bySite.set(site, (bySite.get(site) ?? 0) + 1);
+		}
+		for (const [site, records] of bySite) refusedOrigins.note(site, origin, records, at);
 	}
 
 	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {
