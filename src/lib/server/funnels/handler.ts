@@ -3,7 +3,7 @@
  * API's access rules (owner session, bearer token, share link: a funnel shows counts
  * only, no session, as the dashboard's other aggregates).
  */
-import { toCsv } from '../../stats/csv';
+import { exportName, toCsv } from '../../stats/csv';
 import { FUNNEL_CSV_COLUMNS, funnelCsvRows, stepLabel } from '../../stats/funnels';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
@@ -61,7 +61,7 @@ export async function handleFunnels(
 		if (format === 'json') return Response.json(report, { headers: NO_STORE });
 		return csvPage(
 			event.url,
-			`${site.id}-funnel-${funnel.id}-${range.from}-${range.to}.csv`,
+			`${exportName(site.id, `funnel-${funnel.id}`, range)}.csv`,
 			toCsv(FUNNEL_CSV_COLUMNS, funnelCsvRows(report.steps)),
 			report.next
 		);

@@ -4,7 +4,7 @@
  * site's owner lets it show sessions (`shareSessions`, off by default).
  */
 import { ID_PATTERN } from '../../records';
-import { toCsv } from '../../stats/csv';
+import { exportName, toCsv } from '../../stats/csv';
 import { SESSION_CSV_COLUMNS } from '../../stats/sessions';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
@@ -81,7 +81,7 @@ export async function handleSessionList(
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
 		return csvPage(
 			event.url,
-			`${site.id}-sessions-${range.from}-${range.to}.csv`,
+			`${exportName(site.id, 'sessions', range, filter)}.csv`,
 			toCsv(SESSION_CSV_COLUMNS, list.sessions as never),
 			list.next
 		);

@@ -20,7 +20,7 @@ import {
 	parseSiteId
 } from './params';
 import type { StatsResponse } from '../../stats/response';
-import { filterSlug } from '../../stats/filters';
+import { exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
@@ -116,8 +116,7 @@ export async function handleExport(
 	try {
 		const { name, format } = parseExportParams(event.url.searchParams);
 		const stats = await statsFor(event, options, Infinity);
-		const filtered = stats.filter ? `-${filterSlug(stats.filter)}` : '';
-		const filename = `${stats.site}-${name}-${stats.range.from}-${stats.range.to}${filtered}`;
+		const filename = exportName(stats.site, name, stats.range, stats.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
 			'content-disposition': `attachment; filename="${filename}.${format}"`
