@@ -1,7 +1,9 @@
 // key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, path]
 // value: [pageviews, depthSum, reached25, reached50, reached75, reached100]   (summed by _sum)
 //
-// Scroll depth per path. A pageview counts in `pageviews`. A heartbeat carries the
+// Scroll depth per path. A pageview counts in `pageviews`, and so does a revisit (a
+// return to a page counted lately, whose depth starts anew): they are the page views the
+// heartbeats report depths of, so a page's Views here may exceed its pageviews. A heartbeat carries the
 // deepest scroll position of its page view so far (`scroll`, 0–100) and the one the page
 // view's previous heartbeat reported (`scrollFrom`, 0 for its first), so it adds what the
 // page view gained since: `depthSum` sums to the deepest scroll of each page view, and
