@@ -1,0 +1,104 @@
+/**
+ * Returns to a page (revisits, records.ts) through the real route handlers from the store:
+ * no count takes them, and exit pages, a session's exit page and journeys follow them.
+ * An outside new-user review: / → /about → / and out gave /about as the exit page.
+ */
+import { beforeAll, expect, test } from 'vitest';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
+import { createToken } from '../../src/lib/server/accounts/tokens';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
+import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
+import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { sessionRecords, uuidv7At } from '../support/golden';
+import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
+
+let couch: Couch;
+let token: string;
+const SITE = 'returns';
+const RANGE = `site=${SITE}&from=2026-11-10&to=2026-11-10&tz=UTC`;
+const t = (h: number, m: number) => Date.UTC(2026, 10, 10, h, m);
+
+async function ok(handler: GetHandler, path: string, query: string) {
+	const res = await getWithToken(handler, path, query, token);
+	expect(res.status).toBe(200);
+	return res.json();
+}
+
+beforeAll(async () => {
+	({ couch } = await useCouch());
+	setCouch(couch);
+	const created = createToken('returns test');
+	token = created.secret;
+	const site = siteRecord(
+		{ id: SITE, name: 'Returns', hostnames: ['returns.example'], timeZone: 'UTC' },
+		['owner'],
+		0
+	);
+	await couch.sites.insert({ ...site, tokens: [created.token] });
+	const first = { firstOfDay: false, firstEver: false, pathFirstOfDay: true, entry: false };
+	const docs = [
+		// / → /about → back to / (a revisit) and out.
+		...sessionRecords(SITE, uuidv7At(t(10, 0), 1), 'v1', { land: '/' }, [
+			{ type: 'pageview', ts: t(10, 0), path: '/', ...first, entry: true, firstOfDay: true },
+			{ type: 'pageview', ts: t(10, 1), path: '/about', ...first, from: '/' },
+			{
+				type: 'pageview',
+				ts: t(10, 2),
+				path: '/',
+				...first,
+				pathFirstOfDay: false,
+				from: '/about',
+				revisit: true
+			},
+			{ type: 'heartbeat', ts: t(10, 3), path: '/', engagedMs: 20_000 }
+		]),
+		// /pricing → /about and out.
+		...sessionRecords(SITE, uuidv7At(t(11, 0), 2), 'v2', { land: '/pricing' }, [
+			{ type: 'pageview', ts: t(11, 0), path: '/pricing', ...first, entry: true, firstOfDay: true },
+			{ type: 'pageview', ts: t(11, 1), path: '/about', ...first, from: '/pricing' }
+		])
+	];
+	const res = await couch.events.bulk({ docs, new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await indexed(couch);
+});
+
+test('a return counts no pageview, and the session that ended there exits there', async () => {
+	const stats = await ok(STATS, '/api/v1/stats', RANGE);
+	expect(stats.totals.pageviews).toBe(4);
+	expect(stats.totals.sessions).toBe(2);
+	expect(
+		stats.breakdowns.pages.map((p: { path: string; pageviews: number; exits: number }) => [
+			p.path,
+			p.pageviews,
+			p.exits
+		])
+	).toEqual([
+		['/about', 2, 1],
+		['/', 1, 1],
+		['/pricing', 1, 0]
+	]);
+	expect(
+		stats.breakdowns.exitPages.map((p: { path: string; exits: number }) => [p.path, p.exits])
+	).toEqual([
+		['/', 1],
+		['/about', 1]
+	]);
+});
+
+test('the session lists its exit page and two pageviews; journeys follow the way back', async () => {
+	const list = await ok(SESSIONS, '/api/v1/sessions', RANGE);
+	const first = list.sessions.find((s: { entryPage: string }) => s.entryPage === '/');
+	expect(first).toMatchObject({ pages: 2, exitPage: '/' });
+	const journey = await ok(JOURNEYS, '/api/v1/journeys', `${RANGE}&page=/`);
+	expect(journey.views).toBe(2);
+	expect(journey.previous).toEqual([
+		{ path: '(entrance)', count: 1, share: 0.5 },
+		{ path: '/about', count: 1, share: 0.5 }
+	]);
+	expect(journey.next).toEqual([
+		{ path: '(exit)', count: 1, share: 0.5 },
+		{ path: '/about', count: 1, share: 0.5 }
+	]);
+});
