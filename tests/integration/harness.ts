@@ -61,6 +61,13 @@ export function getWithToken(
 	return handler({ url, request, locals: { user: null } } as never);
 }
 
+/** {@link getWithToken}, expecting a 200: its JSON body. */
+export async function okWithToken(handler: GetHandler, path: string, query: string, token: string) {
+	const res = await getWithToken(handler, path, query, token);
+	expect(res.status).toBe(200);
+	return res.json();
+}
+
 /** Posts the login form of the app at `appUrl` as a browser does (same origin, HTML). */
 export function postLogin(
 	appUrl: string,

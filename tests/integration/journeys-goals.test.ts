@@ -21,7 +21,7 @@ import { MAX_PREFIX_PATHS } from '../../src/lib/server/stats/page-paths';
 import { emptySums, totalsFrom } from '../../src/lib/stats/metrics';
 import { entryPageview, uuidv7At } from '../support/golden';
 import { tripsRecords, tripsSite } from '../support/journeys';
-import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
+import { getWithToken, indexed, okWithToken, useCouch, type GetHandler } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -40,10 +40,8 @@ function get(handler: GetHandler, path: string, query: string) {
 	return getWithToken(handler, path, query, token);
 }
 
-async function ok(handler: GetHandler, path: string, query: string) {
-	const res = await get(handler, path, query);
-	expect(res.status).toBe(200);
-	return res.json();
+function ok(handler: GetHandler, path: string, query: string) {
+	return okWithToken(handler, path, query, token);
 }
 
 beforeAll(async () => {

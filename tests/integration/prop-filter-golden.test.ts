@@ -24,7 +24,7 @@ import type { StoredRecord } from '../../src/lib/records';
 import type { Goal } from '../../src/lib/stats/goals';
 import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import { getWithToken, indexed, storeRecords, type GetHandler, useCouch } from './harness';
+import { indexed, okWithToken, storeRecords, type GetHandler, useCouch } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -85,10 +85,8 @@ function records(): StoredRecord[] {
 	return out;
 }
 
-async function ok(handler: GetHandler, path: string, query: string) {
-	const res = await getWithToken(handler, path, query, token);
-	expect(res.status).toBe(200);
-	return res.json();
+function ok(handler: GetHandler, path: string, query: string) {
+	return okWithToken(handler, path, query, token);
 }
 
 beforeAll(async () => {

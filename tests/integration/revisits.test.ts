@@ -11,7 +11,7 @@ import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { sessionRecords, uuidv7At } from '../support/golden';
-import { getWithToken, indexed, useCouch, type GetHandler } from './harness';
+import { indexed, okWithToken, useCouch, type GetHandler } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -19,10 +19,8 @@ const SITE = 'returns';
 const RANGE = `site=${SITE}&from=2026-11-10&to=2026-11-10&tz=UTC`;
 const t = (h: number, m: number) => Date.UTC(2026, 10, 10, h, m);
 
-async function ok(handler: GetHandler, path: string, query: string) {
-	const res = await getWithToken(handler, path, query, token);
-	expect(res.status).toBe(200);
-	return res.json();
+function ok(handler: GetHandler, path: string, query: string) {
+	return okWithToken(handler, path, query, token);
 }
 
 beforeAll(async () => {

@@ -47,7 +47,8 @@ export function refusal(
 	}
 	const url = new URL(req.url, 'http://localhost');
 	const segments = url.pathname.split('/').filter(Boolean);
-	if (req.authorization !== undefined && !isAdmin(req.authorization, credentials)) {
+	const admin = isAdmin(req.authorization, credentials);
+	if (req.authorization !== undefined && !admin) {
 		// express-pouchdb checks any Basic credentials, on every path: a way to guess an
 		// account's password outside the app's throttle (an outside re-check, 84 a second).
 		return {
@@ -56,7 +57,7 @@ export function refusal(
 			reason: "the embedded store takes only its admin's credentials"
 		};
 	}
-	if (!isAdmin(req.authorization, credentials)) {
+	if (!admin) {
 		// Decided on the path as sent, which express-pouchdb routes (a URL's parsed path
 		// drops `..`: `/_users/x/../../_session` is `/_session` to it, not to the store).
 		const raw = req.url.split('?')[0];
