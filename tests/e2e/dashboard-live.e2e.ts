@@ -77,6 +77,27 @@ test("the owner's dashboard counts a visitor's pageviews without a reload", asyn
 	expect(await marked(owner)).toBe(true);
 });
 
+test("a dashboard opened after a visitor's pageviews lists them under Latest events at once", async ({
+	browser
+}) => {
+	const watching = await ownerPage(browser, app);
+	await watching.goto(`${app.url}/sites/demo?range=today`);
+	await expect(watching.getByText('Live', { exact: true })).toBeVisible();
+	const before = await metric(watching, 'pageviews');
+	const context = await visitorBrowser.newContext();
+	const visitor = await context.newPage();
+	await visit(visitor, '/pricing');
+	await visit(visitor, '/your-data');
+	await expect.poll(() => metric(watching, 'pageviews'), { timeout: 30_000 }).toBe(before + 2);
+	// Gone before the dashboard opens: only its first read can list the pageviews.
+	await context.close();
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const latest = owner.getByTestId('latest-events');
+	await expect(latest).toContainText('pageview /your-data');
+	await expect(latest).toContainText('pageview /pricing');
+});
+
 test('the public /stats page shows the new pageviews of a post with its title, without a reload, also after the app restarts', async ({
 	browser
 }) => {

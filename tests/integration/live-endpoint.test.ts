@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { oneOfEach, pageview } from '../support/ingest-records';
-import type { LiveRecord } from '../../src/lib/server/live/follower';
+import type { LiveRecord } from '../../src/lib/stats/active';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';

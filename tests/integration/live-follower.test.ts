@@ -1,10 +1,7 @@
 import { expect, test } from 'vitest';
 import { revisionFor, type StoredRecord } from '../../src/lib/records';
-import {
-	ChangesFollower,
-	couchChangesSource,
-	type LiveRecord
-} from '../../src/lib/server/live/follower';
+import { ChangesFollower, couchChangesSource } from '../../src/lib/server/live/follower';
+import type { LiveRecord } from '../../src/lib/stats/active';
 import { basicAuth, useCouch } from './harness';
 
 test('the follower long-polls the real server and hands new records to the site’s listeners', async () => {

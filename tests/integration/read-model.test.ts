@@ -56,8 +56,9 @@ describe('the read model', () => {
 		expect(Object.keys(read).sort()).toEqual(
 			['activeNow', 'filter', 'indexing', 'meta', 'range', 'site', 'trackingSince'].sort()
 		);
-		// active, since, and one session summary per live visitor (G and I).
-		expect(read.meta.queries).toBe(4);
+		// active, since, and per live visitor (G and I) its session's summary and its latest
+		// records.
+		expect(read.meta.queries).toBe(6);
 	});
 
 	test('starts a range at the local day of the first record, read once for both uses', async () => {

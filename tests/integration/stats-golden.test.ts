@@ -291,8 +291,9 @@ describe('active now', () => {
 		expect(await readActiveNow(reader, 'golden', GOLDEN_NOW)).toEqual(goldenActiveNow());
 		// Only the rows of the last few minutes are read (G's two paths and I's one), then
 		// each active session's summary: G's 6 rows (at, entry, 2 pages, engaged, nonbounce)
-		// and I's 3 (at, entry, 1 page).
-		expect(reader.rowsRead).toBe(3 + 6 + 3);
+		// and I's 3 (at, entry, 1 page); and their records for the latest events: G's 4 and
+		// I's 1.
+		expect(reader.rowsRead).toBe(3 + 6 + 3 + 4 + 1);
 	});
 });
 

@@ -1,8 +1,59 @@
 /**
  * Active now: distinct sessions with activity in the last 2 minutes, by current path,
- * from the few rows of the `active` view's latest minute buckets.
+ * from the few rows of the `active` view's latest minute buckets; and what the realtime
+ * panel lists as "latest events", from the live stream and, when a page opens, from the
+ * active sessions' latest records.
  */
 import type { LiveSession } from './sessions';
+
+/**
+ * A record as the live stream sends it and the realtime panel lists it: enough to show
+ * "latest events", no ids.
+ */
+export interface LiveRecord {
+	/** The record's type; `return` for a pageview that is a revisit (records.ts). */
+	type: string;
+	path: string;
+	/** Event name, for `type: 'event'`. */
+	name?: string;
+	ts: number;
+}
+
+/** What a record says that {@link liveRecord} needs: a document, or a `session-records` value. */
+export interface RecordFields {
+	type?: unknown;
+	path?: unknown;
+	name?: unknown;
+	revisit?: unknown;
+}
+
+/** A record as listeners learn it: a revisit is a `return`, not a pageview. */
+export function liveRecord(record: RecordFields, ts: number): LiveRecord {
+	const live: LiveRecord = {
+		type: record.type === 'pageview' && record.revisit === true ? 'return' : String(record.type),
+		path: String(record.path ?? ''),
+		ts
+	};
+	if (typeof record.name === 'string') live.name = record.name;
+	return live;
+}
+
+/** How many records the latest-events list keeps. */
+export const LATEST_MAX = 15;
+
+/**
+ * Record types the latest-events list shows: pageviews, returns to a page and events
+ * (heartbeats and milestones are noise there).
+ */
+export const LISTED_TYPES: ReadonlySet<string> = new Set(['pageview', 'return', 'event']);
+
+/** The records the latest-events list shows of `records`: the newest {@link LATEST_MAX}, newest first. */
+export function newestListed(records: readonly LiveRecord[]): LiveRecord[] {
+	return records
+		.filter((record) => LISTED_TYPES.has(record.type))
+		.sort((a, b) => b.ts - a.ts)
+		.slice(0, LATEST_MAX);
+}
 
 /** Active sessions now. */
 export interface ActiveNow {
@@ -15,6 +66,11 @@ export interface ActiveNow {
 	 * its session's summary (src/lib/server/stats/read-stats.ts reads them).
 	 */
 	sessions: LiveSession[];
+	/**
+	 * The latest {@link LATEST_MAX} pageviews, returns and events of the sessions active
+	 * now, newest first: what the realtime panel lists until the live stream adds more.
+	 */
+	latest: LiveRecord[];
 }
 
 /** How many active sessions the realtime panel lists one by one. */
@@ -37,17 +93,19 @@ export const ACTIVE_WINDOW_MS = 120_000;
 export function activeNow(
 	rows: { key: unknown[]; value: { max: number } }[],
 	now: number,
-	sessions: LiveSession[] = []
+	sessions: LiveSession[] = [],
+	latest: LiveRecord[] = []
 ): ActiveNow {
-	const latest = latestActivity(rows, now);
+	const current = latestActivity(rows, now);
 	const byPath = new Map<string, number>();
-	for (const { path } of latest) byPath.set(path, (byPath.get(path) ?? 0) + 1);
+	for (const { path } of current) byPath.set(path, (byPath.get(path) ?? 0) + 1);
 	return {
-		visitors: latest.length,
+		visitors: current.length,
 		byPath: [...byPath]
 			.map(([path, visitors]) => ({ path, visitors }))
 			.sort((a, b) => b.visitors - a.visitors || (a.path < b.path ? -1 : 1)),
-		sessions
+		sessions,
+		latest
 	};
 }
 

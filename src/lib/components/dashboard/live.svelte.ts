@@ -22,38 +22,25 @@
  */
 
 import type { Reread } from '$lib/reread';
+import { LATEST_MAX, LISTED_TYPES, type LiveRecord } from '$lib/stats/active';
 import { coalesce } from './coalesce';
-
-/** A record as the live stream sends it. */
-export interface LiveRecord {
-	type: string;
-	path: string;
-	name?: string;
-	ts: number;
-}
 
 /** A record kept in the "latest events" list, with a key for keyed each blocks. */
 export interface LatestRecord extends LiveRecord {
 	key: number;
 }
 
-/** How many records the latest-events list keeps. */
-export const LATEST_MAX = 15;
-
-/** Record types the latest-events list shows (heartbeats and milestones are noise there). */
-const SHOWN = new Set(['pageview', 'event']);
-
 /** How long a batch of only heartbeats and milestones may wait before the page refreshes. */
 export const LATER_MS = 1000;
 
 /**
- * When new records call for a refresh: at once when they hold a pageview or an event;
+ * When new records call for a refresh: at once when they hold a pageview, a return or an event;
  * after {@link LATER_MS} when they only move engaged time and milestones, so that a
  * closing page's last heartbeat does not start a re-read that the next page's pageview,
  * a moment later, would have to wait behind.
  */
 export function refreshDelay(records: readonly Pick<LiveRecord, 'type'>[]): number {
-	return records.some((r) => SHOWN.has(r.type)) ? 0 : LATER_MS;
+	return records.some((r) => LISTED_TYPES.has(r.type)) ? 0 : LATER_MS;
 }
 
 /** How often numbers read from an index still being built are read again. */
@@ -85,6 +72,8 @@ export class LiveFeed {
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
+	/** Whether the list was filled from a read already (see seed). */
+	private seeded = false;
 	private retry: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
@@ -204,10 +193,21 @@ export class LiveFeed {
 		);
 	}
 
+	/**
+	 * Fills the latest list with the records a page's first read found (ActiveNow's
+	 * `latest`), unless the stream has listed some already; call it with each read, only
+	 * the first takes.
+	 */
+	seed(records: readonly LiveRecord[]): void {
+		if (this.seeded || this.next > 0) return;
+		this.seeded = true;
+		this.add(records);
+	}
+
 	/** Adds records to the latest list, newest first, capped at {@link LATEST_MAX}. */
-	add(records: LiveRecord[]): void {
+	add(records: readonly LiveRecord[]): void {
 		const shown = records
-			.filter((r) => SHOWN.has(r.type))
+			.filter((r) => LISTED_TYPES.has(r.type))
 			.sort((a, b) => b.ts - a.ts)
 			.map((r) => ({ ...r, key: this.next++ }));
 		if (shown.length) this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);

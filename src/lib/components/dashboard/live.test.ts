@@ -14,6 +14,7 @@ test.each([
 	[['heartbeat', 'milestone', 'milestone'], LATER_MS],
 	[['heartbeat', 'pageview'], 0],
 	[['milestone', 'event'], 0],
+	[['heartbeat', 'return'], 0],
 	[['dropped'], LATER_MS]
 ])('records of types %j refresh the page after %i ms', (types, delay) => {
 	expect(refreshDelay(types.map((type) => ({ type })))).toBe(delay);
@@ -171,6 +172,39 @@ describe('LiveFeed', () => {
 		await vi.advanceTimersByTimeAsync(2 * RETRY_MS);
 		expect(reload).toHaveBeenCalledTimes(3);
 		expect(feed.status).toBe('live');
+		stop();
+	});
+
+	test("the latest list starts with the first read's records, and the stream's come on top of them; later reads change nothing", () => {
+		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+		const stop = feed.start();
+		feed.seed([
+			{ type: 'pageview', path: '/b', ts: 20 },
+			{ type: 'event', path: '/a', name: 'buy', ts: 10 }
+		]);
+		FakeEventSource.last!.send('ready');
+		FakeEventSource.last!.send('records', {
+			records: [
+				{ type: 'heartbeat', path: '/b', ts: 29 },
+				{ type: 'return', path: '/a', ts: 30 }
+			]
+		});
+		feed.seed([{ type: 'pageview', path: '/c', ts: 40 }]);
+		expect(feed.latest.map(({ type, path, ts }) => [type, path, ts])).toEqual([
+			['return', '/a', 30],
+			['pageview', '/b', 20],
+			['event', '/a', 10]
+		]);
+		stop();
+	});
+
+	test('a first read that comes after the stream listed records does not fill the list', () => {
+		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+		const stop = feed.start();
+		FakeEventSource.last!.send('ready');
+		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/b', ts: 30 }] });
+		feed.seed([{ type: 'pageview', path: '/a', ts: 20 }]);
+		expect(feed.latest.map((r) => r.path)).toEqual(['/b']);
 		stop();
 	});
 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DEMO_ROUTES, isPublicPath } from './public-paths';
+import { DEMO_ROUTES, isPublicPath, publicRecord } from './public-paths';
+import { OTHER } from '../../stats/breakdowns';
 
 describe('isPublicPath', () => {
 	test.each([
@@ -33,5 +34,23 @@ describe('isPublicPath', () => {
 			.map((route) => (route === '/' ? route : route.replace(/\/$/, '')))
 			.filter((route) => !route.includes('['));
 		expect(routes.sort()).toEqual([...DEMO_ROUTES].sort());
+	});
+});
+
+describe('publicRecord', () => {
+	test('keeps a public path, and the type and time, but never an event name', () => {
+		expect(publicRecord({ type: 'event', path: '/pricing', name: 'buy', ts: 5 })).toEqual({
+			type: 'event',
+			path: '/pricing',
+			ts: 5
+		});
+	});
+
+	test('names any other path "(other)"', () => {
+		expect(publicRecord({ type: 'return', path: '/sites/demo', ts: 6 })).toEqual({
+			type: 'return',
+			path: OTHER,
+			ts: 6
+		});
 	});
 });

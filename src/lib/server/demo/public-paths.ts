@@ -10,6 +10,8 @@
  *   no page of it (a 404, or text made up to be shown) is not shown.
  */
 import { entryForPath } from './content';
+import { OTHER } from '../../stats/breakdowns';
+import type { LiveRecord } from '../../stats/active';
 
 /** The demo site's routes that are not an entry of `content/` (public-paths.test.ts keeps it true). */
 export const DEMO_ROUTES: ReadonlySet<string> = new Set([
@@ -24,4 +26,14 @@ export const DEMO_ROUTES: ReadonlySet<string> = new Set([
 /** Whether the public demo site may show a path. */
 export function isPublicPath(path: string): boolean {
 	return DEMO_ROUTES.has(path) || entryForPath(path) !== undefined;
+}
+
+/**
+ * A record of the public demo site as anyone may see it: its type and time, its path
+ * when the public page names it (else "(other)"), and no event name (anyone can send
+ * records, and the public page names no events).
+ */
+export function publicRecord(record: LiveRecord): LiveRecord {
+	const { type, path, ts } = record;
+	return { type, path: isPublicPath(path) ? path : OTHER, ts };
 }

@@ -6,16 +6,7 @@
  * debounced batches, which `/api/v1/live` fans out over Server-Sent Events.
  */
 import type { Couch } from '../couch';
-
-/** What listeners learn about a new record: enough to show "latest events", no ids. */
-export interface LiveRecord {
-	/** The record's type; `return` for a pageview that is a revisit (records.ts). */
-	type: string;
-	path: string;
-	/** Event name, for `type: 'event'`. */
-	name?: string;
-	ts: number;
-}
+import { liveRecord, type LiveRecord } from '../../stats/active';
 
 /** One longpoll answer. `last_seq` is a string on Apache CouchDB, a number on the embedded store. */
 export interface ChangesPage {
@@ -132,12 +123,7 @@ export class ChangesFollower {
 			const doc = change.doc;
 			if (change.deleted || !doc || change.id.startsWith('_design/') || doc.bot === true) continue;
 			if (typeof doc.site !== 'string' || !this.listeners.has(doc.site)) continue;
-			const record: LiveRecord = {
-				type: doc.type === 'pageview' && doc.revisit === true ? 'return' : String(doc.type),
-				path: String(doc.path ?? ''),
-				ts: Number(doc.ts)
-			};
-			if (typeof doc.name === 'string') record.name = doc.name;
+			const record = liveRecord(doc, Number(doc.ts));
 			const list = this.pending.get(doc.site) ?? [];
 			list.push(record);
 			this.pending.set(doc.site, list);

@@ -21,10 +21,8 @@ import { heldAccess } from '../accounts/access';
 import { sessionFor } from '../accounts/auth';
 import { parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
-import type { LiveRecord } from './follower';
 import { DEMO_SITE } from '../accounts/sites';
-import { isPublicPath } from '../demo/public-paths';
-import { OTHER } from '../../stats/breakdowns';
+import { publicRecord } from '../demo/public-paths';
 
 /** Live streams one client address may hold open at once (one per tab, many tabs). */
 export const MAX_STREAMS_PER_CLIENT = 32;
@@ -93,14 +91,4 @@ function refusal(site: string, credentials: Credentials): Promise<CouchstatsErro
 			throw e;
 		}
 	);
-}
-
-/**
- * A record of the public demo site as anyone may see it: its type and time, its path
- * when the public page names it (else "(other)"), and no event name (anyone can send
- * records, and the public page names no events).
- */
-function publicRecord(record: LiveRecord): LiveRecord {
-	const { type, path, ts } = record;
-	return { type, path: isPublicPath(path) ? path : OTHER, ts };
 }

@@ -8,7 +8,8 @@
  */
 import { couch } from '../couch';
 import { redactSecrets } from '../log';
-import { ChangesFollower, couchChangesSource, type LiveRecord } from './follower';
+import { ChangesFollower, couchChangesSource } from './follower';
+import type { LiveRecord } from '../../stats/active';
 
 let follower: ChangesFollower | undefined;
 const closers = new Set<() => void>();

@@ -9,6 +9,7 @@
 import { activeNow, latestActivity, LIVE_SESSIONS, type ActiveNow } from '../../stats/active';
 import { liveSession } from '../../stats/sessions';
 import { readSummaries } from '../sessions/summaries';
+import { readLatestRecords } from '../sessions/latest-records';
 import {
 	bucketStart,
 	cover,
@@ -453,8 +454,9 @@ async function readPaths(
 }
 
 /**
- * Sessions active in the last 2 minutes, from the last few minute buckets only, and the
- * latest of them each with its session's summary (one `session-summary` read each).
+ * Sessions active in the last 2 minutes, from the last few minute buckets only, the
+ * latest of them each with its session's summary (one `session-summary` read each), and
+ * their latest pageviews and events (`session-records`, the newest sessions' only).
  */
 export async function readActiveNow(
 	reader: ViewReader,
@@ -468,16 +470,21 @@ export async function readActiveNow(
 		endkey: [site, minute(now + 5 * MINUTE), {}],
 		group_level: 4
 	});
-	const shown = latestActivity(rows, now).slice(0, LIVE_SESSIONS);
-	const summaries = await readSummaries(
-		reader,
-		site,
-		shown.map((s) => s.sid)
-	);
+	const active = latestActivity(rows, now);
+	const shown = active.slice(0, LIVE_SESSIONS);
+	const [summaries, latest] = await Promise.all([
+		readSummaries(
+			reader,
+			site,
+			shown.map((s) => s.sid)
+		),
+		readLatestRecords(reader, site, active)
+	]);
 	return activeNow(
 		rows,
 		now,
-		shown.map((active, i) => liveSession(active, summaries[i]))
+		shown.map((active, i) => liveSession(active, summaries[i])),
+		latest
 	);
 }
 

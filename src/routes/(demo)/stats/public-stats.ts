@@ -13,7 +13,8 @@ import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';
 import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
-import { isPublicPath } from '$lib/server/demo/public-paths';
+import { isPublicPath, publicRecord } from '$lib/server/demo/public-paths';
+import type { LiveRecord } from '$lib/stats/active';
 
 /** A page of the site with its title and type. */
 export interface TitledPath {
@@ -33,8 +34,16 @@ export interface PublicStats {
 	to: string;
 	totals: Totals;
 	published: { posts: number; pages: number };
-	/** Active visitors by page; none listed one by one (`sessions`), on a public page. */
-	activeNow: { visitors: number; byPath: (TitledPath & { visitors: number })[]; sessions: [] };
+	/**
+	 * Active visitors by page, none listed one by one (`sessions`), on a public page; their
+	 * latest records as the public live stream sends them.
+	 */
+	activeNow: {
+		visitors: number;
+		byPath: (TitledPath & { visitors: number })[];
+		sessions: [];
+		latest: LiveRecord[];
+	};
 	pages: (TitledPath & { pageviews: number; visitors: number; engagedTimeMs: number })[];
 	indexing: boolean;
 	readAt: number;
@@ -113,7 +122,8 @@ export async function readPublicStats(
 			byPath: active.byPath
 				.filter((row) => isPublicPath(row.path))
 				.map((row) => ({ ...titled(row.path), visitors: row.visitors })),
-			sessions: []
+			sessions: [],
+			latest: active.latest.map(publicRecord)
 		},
 		pages: publicRows(valueOf(read.breakdowns).pages).map((row) => ({
 			...titled(row.path),
