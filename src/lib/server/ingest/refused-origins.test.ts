@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
-import { ORIGINS_KEPT, RefusedOrigins } from './refused-origins';
+import { ORIGINS_SHOWN, ORIGINS_TRACKED, RefusedOrigins } from './refused-origins';
 
 const HOUR = 3_600_000;
 
-test('counts the records refused per origin over the last day, the latest first', () => {
+test('counts the records refused per origin over the last day, the most first', () => {
 	const refused = new RefusedOrigins();
 	refused.note('shop', 'http://localhost:8080', 3, 0);
 	refused.note('shop', 'https://www.shop.example', 1, HOUR);
@@ -24,10 +24,35 @@ test('counts the records refused per origin over the last day, the latest first'
 	expect(refused.list('other', 0)).toEqual([]);
 });
 
-test(`keeps the ${ORIGINS_KEPT} origins refused last for a site`, () => {
+test(`shows the ${ORIGINS_SHOWN} origins with the most records, the latest first among equals`, () => {
 	const refused = new RefusedOrigins();
-	for (let i = 0; i < ORIGINS_KEPT + 3; i++) refused.note('shop', `https://h${i}.example`, 1, i);
-	expect(refused.list('shop', 10).map((o) => o.origin)).toEqual(
-		Array.from({ length: ORIGINS_KEPT }, (_, i) => `https://h${ORIGINS_KEPT + 2 - i}.example`)
-	);
+	for (let i = 0; i < ORIGINS_SHOWN + 3; i++) refused.note('shop', `https://h${i}.example`, 1, i);
+	refused.note('shop', 'https://h0.example', 1, 20);
+	expect(refused.list('shop', 30).map((o) => o.origin)).toEqual([
+		'https://h0.example',
+		...Array.from(
+			{ length: ORIGINS_SHOWN - 1 },
+			(_, i) => `https://h${ORIGINS_SHOWN + 2 - i}.example`
+		)
+	]);
+});
+
+test('forged requests naming other origins do not push a real one off the list, and what is counted stays bounded', () => {
+	const refused = new RefusedOrigins();
+	refused.note('shop', 'http://localhost:8080', 3, 0);
+	// An outside re-check pushed the real entry off with 5 such requests when the list kept the latest.
+	for (let i = 0; i < 10 * ORIGINS_TRACKED; i++) {
+		refused.note('shop', `http://127.0.0.1:${20_000 + i}`, 1, 1 + i);
+	}
+	const listed = refused.list('shop', 10 * ORIGINS_TRACKED + 1);
+	expect(listed[0]).toEqual({ origin: 'http://localhost:8080', records: 3, last: 0 });
+	expect(listed).toHaveLength(ORIGINS_SHOWN);
+	// Only the most recent of the forged ones are still counted: the oldest made room.
+	refused.note('shop', 'http://127.0.0.1:20000', 1, 10 * ORIGINS_TRACKED + 2);
+	expect(refused.list('shop', 10 * ORIGINS_TRACKED + 2)[0].records).toBe(3);
+	expect(refused.list('shop', 10 * ORIGINS_TRACKED + 2)[1]).toEqual({
+		origin: 'http://127.0.0.1:20000',
+		records: 1,
+		last: 10 * ORIGINS_TRACKED + 2
+	});
 });

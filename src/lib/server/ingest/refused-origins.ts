@@ -6,14 +6,20 @@
  * but the visitor's browser (an outside new-user review).
  *
  * Anyone can claim any origin in a request, so the list is what pages said, shown as
- * such; at most {@link ORIGINS_KEPT} origins a site, the latest. State is per process,
+ * such, and anyone can add to it: it shows the {@link ORIGINS_SHOWN} origins with the
+ * most records refused, so that a handful of forged requests cannot push a site's real
+ * misconfiguration, whose records keep coming, off the list (an outside re-check: 5
+ * requests did, when the list kept the latest). At most {@link ORIGINS_TRACKED} origins
+ * are counted per site, those with fewest records making room. State is per process,
  * like the login throttle's (docs/DESIGN.md §7).
  */
 
 /** How long a refusal is shown. */
 const MEMORY_MS = 24 * 3_600_000;
-/** Origins kept per site: the ones refused last. */
-export const ORIGINS_KEPT = 5;
+/** Origins shown per site: those with the most records refused. */
+export const ORIGINS_SHOWN = 5;
+/** Origins counted per site. */
+export const ORIGINS_TRACKED = 50;
 
 /** Records refused from one origin. */
 export interface RefusedOrigin {
@@ -32,22 +38,23 @@ export class RefusedOrigins {
 	note(site: string, origin: string, records: number, now: number): void {
 		const origins = this.#sites.get(site) ?? new Map<string, RefusedOrigin>();
 		this.#sites.set(site, origins);
-		const seen = origins.get(origin);
-		const kept = seen && now - seen.last < MEMORY_MS ? seen.records : 0;
-		// Re-inserted, so the map's order is the order of last refusal.
-		origins.delete(origin);
+		for (const [key, seen] of origins) if (now - seen.last >= MEMORY_MS) origins.delete(key);
+		const kept = origins.get(origin)?.records ?? 0;
 		origins.set(origin, { origin, records: kept + records, last: now });
-		for (const oldest of origins.keys()) {
-			if (origins.size <= ORIGINS_KEPT) break;
-			origins.delete(oldest);
-		}
+		if (origins.size > ORIGINS_TRACKED)
+			origins.delete(mostShown([...origins.values()]).at(-1)!.origin);
 	}
 
-	/** The origins refused for `site` in the day before `now`, the latest first. */
+	/** The origins refused for `site` in the day before `now`, the most records first. */
 	list(site: string, now: number): RefusedOrigin[] {
 		const origins = [...(this.#sites.get(site)?.values() ?? [])];
-		return origins.filter((o) => now - o.last < MEMORY_MS).reverse();
+		return mostShown(origins.filter((o) => now - o.last < MEMORY_MS)).slice(0, ORIGINS_SHOWN);
 	}
+}
+
+/** Origins by records refused, most first, then by their last refusal, latest first. */
+function mostShown(origins: RefusedOrigin[]): RefusedOrigin[] {
+	return origins.sort((a, b) => b.records - a.records || b.last - a.last);
 }
 
 /** The app's refusals. */
