@@ -44,6 +44,10 @@ function trackerCorePreload(): Plugin {
 
 export default defineConfig({
 	plugins: [sveltekit(), trackerCorePreload()],
+	// rolldown's timing note (`PLUGIN_TIMINGS`: SvelteKit's own callbacks take most of the
+	// build) is nothing a user of `npm start` can act on, and it buried the first start's
+	// admin password in a yellow block (an outside new-user review).
+	build: { rolldownOptions: { checks: { bundlerTimings: false } } },
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -84,4 +84,9 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 }
 app.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 // Announced once the app listens: every setting was checked by then (a bad one ends it).
-app.once('message', () => console.log(`couchstats: open http://localhost:${port}/`));
+// At the address the app answers to (ORIGIN, serve.js's default otherwise), with the way
+// in: `/` is the demo site, whose footer links to the login (an outside new-user review).
+const origin = (process.env.ORIGIN?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+app.once('message', () =>
+	console.log(`couchstats: open ${origin}/ (owners log in at ${origin}/login)`)
+);

@@ -435,12 +435,15 @@ describe('bad configuration exits non-zero with one clear line', () => {
 	});
 
 	test.runIf(process.platform === 'linux')(
-		'npm start runs the app with two malloc arenas, and passes a SIGTERM on',
+		'npm start runs the app with two malloc arenas, announces it at its ORIGIN, and passes a SIGTERM on',
 		async () => {
 			// The extra process start and the build check take a while at a high load.
+			const port = await freePort();
+			const origin = `http://127.0.0.1:${port}`;
 			const app = await startApp({
 				viaStart: true,
-				env: { MALLOC_ARENA_MAX: undefined },
+				port,
+				env: { MALLOC_ARENA_MAX: undefined, ORIGIN: `${origin}/` },
 				timeoutMs: 120_000
 			});
 			try {
@@ -451,7 +454,10 @@ describe('bad configuration exits non-zero with one clear line', () => {
 					.split(' ');
 				const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
 				expect(environ).toContain('MALLOC_ARENA_MAX=2');
-				expect(app.output()).toContain(`couchstats: open http://localhost:${app.port}/`);
+				// An outside review: it said http://localhost:PORT/ whatever ORIGIN was.
+				expect(app.output()).toContain(
+					`couchstats: open ${origin}/ (owners log in at ${origin}/login)`
+				);
 			} finally {
 				expect(await app.stop()).toBe(0);
 			}
