@@ -14,6 +14,7 @@ import {
 import {
 	BREAKDOWN_WIDGETS,
 	CATALOGUE,
+	PAGEVIEW_RULE,
 	breakdownNamed,
 	collectBreakdowns,
 	rowsOf,
@@ -262,6 +263,11 @@ describe('the dashboard’s breakdown widgets', () => {
 			{ path: '/docs', pageviews: 5, visitors: 3, engagedTimeMs: 9_000, entries: 1, exits: 0 }
 		]);
 		expect(pages.table?.under?.event?.columns.map((c) => c.label)).toEqual(['Page', 'Events']);
+	});
+
+	test("top pages' Views column says what a pageview is, as the Pageviews tile does (an outside new-user review)", () => {
+		const views = breakdownNamed('pages').table?.columns.find((c) => c.key === 'pageviews');
+		expect(views).toMatchObject({ label: 'Views', hint: `Pageviews: ${PAGEVIEW_RULE}` });
 	});
 
 	test('custom events show each prop value under its event, which alone links', () => {

@@ -63,6 +63,8 @@ export interface ViewRows {
 export interface Column {
 	key: string;
 	label: string;
+	/** What the column counts, where its label alone does not say (the header's title). */
+	hint?: string;
 	/** Default `text`; `country` is a country's code, shown by its English name. */
 	format?: 'text' | 'country' | 'count' | 'rate' | 'duration';
 }
@@ -147,6 +149,9 @@ const PAGE: Column = { key: 'path', label: 'Page' };
 const TO_PAGE = { kind: 'page', key: 'path' } as const;
 /** What a table or chart of pageviews says when there are none (and no filter is on). */
 export const NO_PAGEVIEWS = 'No pageviews in this range yet.';
+
+/** What a pageview is (docs/DESIGN.md): a reload or a return to a page soon after is not another. */
+export const PAGEVIEW_RULE = 'a page again in a session within 30 min counts once';
 
 /** A breakdown of the `dimensions` view: sessions and visitors by one value of a session. */
 function dimension<const Name extends string>(
@@ -257,7 +262,7 @@ export const BREAKDOWNS = [
 			columns: [
 				PAGE,
 				{ key: 'visitors', label: 'Visitors', format: 'count' },
-				{ key: 'pageviews', label: 'Views', format: 'count' },
+				{ key: 'pageviews', label: 'Views', format: 'count', hint: `Pageviews: ${PAGEVIEW_RULE}` },
 				{ key: 'engagedTimeMs', label: 'Time', format: 'duration' }
 			],
 			under: {

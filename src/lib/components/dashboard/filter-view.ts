@@ -7,6 +7,7 @@
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
+import { PAGEVIEW_RULE } from '../../stats/catalogue';
 import { formatChange, type Change } from './format';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -31,9 +32,6 @@ export interface HeadlineMetric {
 /** What the engagement rate divides: engaged sessions by actual sessions (over 10 s), not all sessions. */
 export const ENGAGED_OF_ACTUAL = (t: Pick<Totals, 'engagedSessions' | 'actualSessions'>) =>
 	`${t.engagedSessions} engaged of ${t.actualSessions} actual session${t.actualSessions === 1 ? '' : 's'} (10 s+)`;
-
-/** What a pageview is (docs/DESIGN.md): a reload or a return to a page soon after is not another. */
-export const PAGEVIEW_RULE = 'a page again in a session within 30 min counts once';
 
 const UNFILTERED: HeadlineMetric[] = [
 	{ key: 'visitors', label: 'Unique visitors', kind: 'count' },
