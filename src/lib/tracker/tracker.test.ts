@@ -490,6 +490,34 @@ describe('createTracker', () => {
 		expect(b.posts.at(-1)!.offset).toBe(60_000 - (TRANSIT_MS - 500));
 	});
 
+	test("a measure from a trip at most half as long replaces one within TRANSIT_MS, and records wait for the page's time it moved back", async () => {
+		// An outside accuracy check: a first trip of 3.8 s on a clock 1 s slow measured the
+		// server 2.9 s ahead, which the page kept against later answers of 20–50 ms that
+		// measured 1 s, so its records were stored 1.9 s late and after the next page's.
+		const { b, tracker } = await answeredAfter(1000, 3800);
+		b.advance(1000);
+		tracker.pageview('/b');
+		const madeB = b.env.now();
+		await settle();
+		// That request's answer (at once) is the better measure: 1 s, under TRANSIT_MS, so
+		// records go on the browser's clock again, as the ingest leaves them.
+		b.advance(1000);
+		tracker.track('e1');
+		b.advance(2500);
+		tracker.pageview('/c');
+		const madeC = b.env.now();
+		await settle();
+		const records = b.sent().filter((r) => r.type === 'pageview' || r.type === 'event');
+		expect(records.map((r) => [r.type, r.path, r.ts])).toEqual([
+			['pageview', '/posts/1', madeB - 4800],
+			// Made before the better answer: on the first measure.
+			['pageview', '/b', madeB + 2900],
+			// Made on the page's time moved back: held after the record before.
+			['event', '/b', madeB + 2901],
+			['pageview', '/c', madeC]
+		]);
+	});
+
 	test.each([
 		[2 * TRANSIT_MS - 1, true],
 		[2 * TRANSIT_MS, false]

@@ -231,7 +231,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const skew = measured();
 		// On the server's clock by the page's measure. A time `now` holds is held through a
 		// step back under TRANSIT_MS, which no measure has; a larger step ends the measure.
-		const ts = t + (skew ?? 0);
+		// After a better measure moved the page's time back, records are held after the one
+		// made before until the clock passes it, so they keep the order they were made in.
+		let ts = t + (skew ?? 0);
+		if (holding && ts <= lastTs) ts = lastTs + 1;
+		else holding = false;
+		lastTs = ts;
 		const _id = id ?? uuidv7(ts, random);
 		const record = {
 			_id,
@@ -257,6 +262,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * {@link measured}).
 	 */
 	let measure: number | undefined;
+	/** The round trip the measure was taken from: half of it bounds the measure's error. */
+	let measureTrip = Infinity;
+	/** The time of the record made before, on the server's clock as stamped. */
+	let lastTs = 0;
+	/** A better measure moved the page's time back: records wait for it (see make). */
+	let holding = false;
 	const base = () => env.now() - env.elapsed();
 	/** The browser's clock minus the monotonic one as the page last saw it unchanged. */
 	let seen = base();
@@ -278,9 +289,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			seen = base();
 			changed = true;
 			measure = undefined;
+			measureTrip = Infinity;
+			// Records follow a clock set back (the ingest moves them by their requests' lag).
+			holding = false;
 		}
-		if (measure === undefined) return undefined;
-		return Math.abs(measure) < TRANSIT_MS ? 0 : measure;
+		return applied(measure);
+	}
+
+	/** What a measure moves records by: nothing under TRANSIT_MS, as the ingest. */
+	function applied(m: number | undefined): number | undefined {
+		return m === undefined || Math.abs(m) >= TRANSIT_MS ? m : 0;
 	}
 
 	/**
@@ -304,13 +322,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				if (off || Math.abs(base() - from) >= TRANSIT_MS) return;
 				// Nor is one whose trip took 2 TRANSIT_MS or more: the middle of the trip may
 				// be that much off the server's moment, more than a measure's error may be.
-				if (env.elapsed() - left >= 2 * TRANSIT_MS) return;
+				const trip = env.elapsed() - left;
+				if (trip >= 2 * TRANSIT_MS) return;
 				const next = Math.round(at - (sent + env.now()) / 2);
 				sessions.learn(current, next);
 				// One within TRANSIT_MS of the page's measure is that measure's error (or a
-				// step of the clock too small to tell from one): keeping the measure keeps
-				// the page's records in the order they were made.
-				if (measure === undefined || Math.abs(next - measure) >= TRANSIT_MS) measure = next;
+				// step of the clock too small to tell from one), kept unless it came from a
+				// trip at most half as long, whose error is at most half: as NTP keeps the
+				// sample of the shortest trip. An outside accuracy check: a first trip of 3.8 s
+				// gave a measure 1.9 s off that the page kept against answers of 20–50 ms.
+				const step = measure === undefined || Math.abs(next - measure) >= TRANSIT_MS;
+				if (step || trip * 2 < measureTrip) {
+					// Moved back by a better measure, not by a clock: records keep their order.
+					if (!step && applied(next)! < applied(measure)!) holding = true;
+					measure = next;
+					measureTrip = trip;
+				}
 				seen = base();
 				changed = false;
 			}
