@@ -490,7 +490,7 @@ describe('createTracker', () => {
 		expect(b.posts.at(-1)!.offset).toBe(60_000 - (TRANSIT_MS - 500));
 	});
 
-	test("a measure from a trip at most half as long replaces one within TRANSIT_MS, and records wait for the page's time it moved back", async () => {
+	test("a measure from a trip less than half as long replaces one within TRANSIT_MS, and records wait for the page's time it moved back", async () => {
 		// An outside accuracy check: a first trip of 3.8 s on a clock 1 s slow measured the
 		// server 2.9 s ahead, which the page kept against later answers of 20–50 ms that
 		// measured 1 s, so its records were stored 1.9 s late and after the next page's.

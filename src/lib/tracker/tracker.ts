@@ -328,8 +328,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				sessions.learn(current, next);
 				// One within TRANSIT_MS of the page's measure is that measure's error (or a
 				// step of the clock too small to tell from one), kept unless it came from a
-				// trip at most half as long, whose error is at most half: as NTP keeps the
-				// sample of the shortest trip. An outside accuracy check: a first trip of 3.8 s
+				// trip less than half as long, whose error bound is less than half: as NTP keeps
+				// the sample of the shortest trip. An outside accuracy check: a first trip of 3.8 s
 				// gave a measure 1.9 s off that the page kept against answers of 20–50 ms.
 				const step = measure === undefined || Math.abs(next - measure) >= TRANSIT_MS;
 				if (step || trip * 2 < measureTrip) {

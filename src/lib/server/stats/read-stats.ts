@@ -470,15 +470,15 @@ export async function readActiveNow(
 		endkey: [site, minute(now + 5 * MINUTE), {}],
 		group_level: 4
 	});
-	const active = latestActivity(rows, now);
-	const shown = active.slice(0, LIVE_SESSIONS);
+	const sessions = latestActivity(rows, now);
+	const shown = sessions.slice(0, LIVE_SESSIONS);
 	const [summaries, latest] = await Promise.all([
 		readSummaries(
 			reader,
 			site,
 			shown.map((s) => s.sid)
 		),
-		readLatestRecords(reader, site, active)
+		readLatestRecords(reader, site, sessions)
 	]);
 	return activeNow(
 		rows,
