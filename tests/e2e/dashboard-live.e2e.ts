@@ -98,6 +98,35 @@ test("a dashboard opened after a visitor's pageviews lists them under Latest eve
 	await expect(latest).toContainText('pageview /pricing');
 });
 
+test('a pageview made after the dashboard was read but before its live stream started is counted and listed at once', async ({
+	browser
+}) => {
+	// An outside review: a pageview made just after the dashboard loaded never showed.
+	const watching = await ownerPage(browser, app);
+	await watching.goto(`${app.url}/sites/demo?range=today`);
+	await expect(watching.getByText('Live', { exact: true })).toBeVisible();
+	const owner = await ownerPage(browser, app);
+	// The owner's stream is held until the visitor's pageview is stored.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await owner.route('**/api/v1/live**', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const before = await metric(owner, 'pageviews');
+	const context = await visitorBrowser.newContext();
+	const visitor = await context.newPage();
+	await visit(visitor, '/about');
+	await visit(visitor, '/blog');
+	await expect.poll(() => metric(watching, 'pageviews'), { timeout: 30_000 }).toBe(before + 2);
+	await context.close();
+	release();
+	// Well before the dashboard's 30-s refresh: the stream's `missed` brought the re-read.
+	await expect.poll(() => metric(owner, 'pageviews'), { timeout: 15_000 }).toBe(before + 2);
+	await expect(owner.getByTestId('latest-events')).toContainText('pageview /about');
+});
+
 test('the public /stats page shows the new pageviews of a post with its title, without a reload, also after the app restarts', async ({
 	browser
 }) => {

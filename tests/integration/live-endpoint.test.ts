@@ -8,6 +8,7 @@ import { createCouch } from '../../src/lib/server/couch';
 import { oneOfEach, pageview } from '../support/ingest-records';
 import type { LiveRecord } from '../../src/lib/stats/active';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
+import { missedSince } from '../../src/lib/server/live/follower';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';
 import { postLogin, sendThroughIngest, startApp, TEST_ADMIN_PASSWORD } from './harness';
@@ -129,6 +130,31 @@ test('every viewer who comes after others have left still gets the new records o
 		expect(stream.records.filter((r) => rounds.includes(r.ts))).toEqual([]);
 		rounds.push(ts);
 	}
+});
+
+test('a stream opened from the sequence its page was read at says when the site got records in between, which it cannot send', async () => {
+	// An outside review: a pageview made just after the dashboard loaded never showed.
+	const { seq } = (await (await fetch(`${app.url}/stats.json`)).json()) as { seq: string };
+	await sendPageview('/pricing');
+	const stream = await openStream('demo', undefined, `&since=${seq}`);
+	expect(await stream.until(() => stream.events.some((e) => e.includes('event: missed')))).toBe(
+		true
+	);
+	await stream.close();
+	const bad = await fetch(`${app.url}/api/v1/live?site=demo&since=${encodeURIComponent('1 OR 1')}`);
+	expect(bad.status).toBe(400);
+	expect((await bad.json()).message).toMatch(/^since must be the sequence the page was read at/);
+});
+
+test('missedSince: records of the site after the sequence, not of another site, nothing after it', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const before = String((await couch.events.info()).update_seq);
+	expect(await missedSince(couch, 'demo', before)).toBe(false);
+	await sendPageview('/about');
+	const after = String((await couch.events.info()).update_seq);
+	expect(await missedSince(couch, 'demo', before)).toBe(true);
+	expect(await missedSince(couch, 'another-site', before)).toBe(false);
+	expect(await missedSince(couch, 'demo', after)).toBe(false);
 });
 
 test('the public demo stream names only the demo’s own pages, as the public stats page does', async () => {

@@ -90,4 +90,9 @@ export interface DashboardData extends Partial<{ [K in SectionName]: Part<Sectio
 	indexing: boolean;
 	/** When the numbers were read (ms), for "updated at". */
 	readAt: number;
+	/**
+	 * The events database's sequence before the numbers were read: the page's live stream
+	 * starts from it (`since`), so records that arrive before the stream does are not lost.
+	 */
+	seq: string;
 }

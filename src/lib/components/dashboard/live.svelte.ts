@@ -4,7 +4,8 @@
  * latest pageviews and events for the realtime panel, and says whether it is
  * connected. `EventSource` reconnects by itself (the server sends `retry: 2000`);
  * after a reconnect the page refreshes once, since records may have arrived while the
- * stream was down.
+ * stream was down. The first connection asks from the sequence the page was read at, and
+ * the server says when records came in between (`missed`): the page reads them too.
  *
  * The page re-reads its numbers only while the stream is connected ($lib/reread.ts: a JSON
  * read whose failure leaves the numbers on screen, marked "Reconnecting…" once the
@@ -22,7 +23,7 @@
  */
 
 import type { Reread } from '$lib/reread';
-import { LATEST_MAX, LISTED_TYPES, type LiveRecord } from '$lib/stats/active';
+import { LATEST_MAX, LISTED_TYPES, newestListed, type LiveRecord } from '$lib/stats/active';
 import { coalesce } from './coalesce';
 
 /** A record kept in the "latest events" list, with a key for keyed each blocks. */
@@ -72,8 +73,8 @@ export class LiveFeed {
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
-	/** Whether the list was filled from a read already (see seed). */
-	private seeded = false;
+	/** Whether the stream has listed records: reads no longer fill the list (see seed). */
+	private streamed = false;
 	private retry: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
@@ -125,8 +126,13 @@ export class LiveFeed {
 		void this.refresh();
 	}
 
-	/** Opens the stream; returns the function that closes it. */
-	start(): () => void {
+	/**
+	 * Opens the stream; returns the function that closes it.
+	 * @param since The events database's sequence the page was read at (its data's `seq`):
+	 *   the first connection asks from it, and the server says (`missed`) when records
+	 *   came in between, which the page then reads. Reconnections read again anyway.
+	 */
+	start(since?: string): () => void {
 		let source: EventSource;
 		let closed = false;
 		let retry: ReturnType<typeof setTimeout> | undefined;
@@ -138,8 +144,12 @@ export class LiveFeed {
 			later = undefined;
 			void this.refresh();
 		};
+		let first = true;
 		const open = () => {
-			source = new EventSource(this.url);
+			const from = first && since !== undefined ? `&since=${encodeURIComponent(since)}` : '';
+			first = false;
+			source = new EventSource(this.url + from);
+			source.addEventListener('missed', change);
 			source.addEventListener('ready', () => {
 				this.stream = 'open';
 				if (wasDown) change();
@@ -194,22 +204,24 @@ export class LiveFeed {
 	}
 
 	/**
-	 * Fills the latest list with the records a page's first read found (ActiveNow's
-	 * `latest`), unless the stream has listed some already; call it with each read, only
-	 * the first takes.
+	 * Fills the latest list with the records a read of the page found (ActiveNow's
+	 * `latest`) until the stream lists some: call it with each read.
 	 */
 	seed(records: readonly LiveRecord[]): void {
-		if (this.seeded || this.next > 0) return;
-		this.seeded = true;
-		this.add(records);
+		if (this.streamed) return;
+		this.latest = this.keyed(records);
 	}
 
-	/** Adds records to the latest list, newest first, capped at {@link LATEST_MAX}. */
+	/** Adds records the stream sent to the latest list, newest first, capped at {@link LATEST_MAX}. */
 	add(records: readonly LiveRecord[]): void {
-		const shown = records
-			.filter((r) => LISTED_TYPES.has(r.type))
-			.sort((a, b) => b.ts - a.ts)
-			.map((r) => ({ ...r, key: this.next++ }));
-		if (shown.length) this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);
+		const shown = this.keyed(records);
+		if (!shown.length) return;
+		this.streamed = true;
+		this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);
+	}
+
+	/** The listed records of `records`, newest first, each with a key of its own. */
+	private keyed(records: readonly LiveRecord[]): LatestRecord[] {
+		return newestListed(records).map((r) => ({ ...r, key: this.next++ }));
 	}
 }

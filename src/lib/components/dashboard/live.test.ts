@@ -175,11 +175,13 @@ describe('LiveFeed', () => {
 		stop();
 	});
 
-	test("the latest list starts with the first read's records, and the stream's come on top of them; later reads change nothing", () => {
+	test("the latest list is the reads' records until the stream lists some, which come on top of them; later reads change nothing", () => {
 		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
 		const stop = feed.start();
+		feed.seed([{ type: 'pageview', path: '/x', ts: 5 }]);
 		feed.seed([
 			{ type: 'pageview', path: '/b', ts: 20 },
+			{ type: 'heartbeat', path: '/b', ts: 15 },
 			{ type: 'event', path: '/a', name: 'buy', ts: 10 }
 		]);
 		FakeEventSource.last!.send('ready');
@@ -205,6 +207,23 @@ describe('LiveFeed', () => {
 		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/b', ts: 30 }] });
 		feed.seed([{ type: 'pageview', path: '/a', ts: 20 }]);
 		expect(feed.latest.map((r) => r.path)).toEqual(['/b']);
+		stop();
+	});
+
+	test('the first connection asks from the sequence the page was read at, and a page that missed records reads again', async () => {
+		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start('42-g1AAAA_x');
+		expect(FakeEventSource.last!.url).toBe('/api/v1/live?site=demo&since=42-g1AAAA_x');
+		FakeEventSource.last!.send('ready');
+		expect(reload).not.toHaveBeenCalled();
+		FakeEventSource.last!.send('missed', {});
+		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+		// A reconnection reads again anyway: it asks from nowhere.
+		FakeEventSource.last!.readyState = FakeEventSource.CLOSED;
+		FakeEventSource.last!.send('error');
+		await vi.advanceTimersByTimeAsync(3_000);
+		expect(FakeEventSource.last!.url).toBe('/api/v1/live?site=demo');
 		stop();
 	});
 });

@@ -120,13 +120,12 @@ export class ChangesFollower {
 
 	private collect(page: ChangesPage) {
 		for (const change of page.results) {
-			const doc = change.doc;
-			if (change.deleted || !doc || change.id.startsWith('_design/') || doc.bot === true) continue;
-			if (typeof doc.site !== 'string' || !this.listeners.has(doc.site)) continue;
-			const record = liveRecord(doc, Number(doc.ts));
-			const list = this.pending.get(doc.site) ?? [];
+			const site = siteOf(change);
+			if (site === undefined || !this.listeners.has(site)) continue;
+			const record = liveRecord(change.doc!, Number(change.doc!.ts));
+			const list = this.pending.get(site) ?? [];
 			list.push(record);
-			this.pending.set(doc.site, list);
+			this.pending.set(site, list);
 		}
 		// A sharded CouchDB database lists changes out of write order: keep the newest
 		// records by their own time, oldest first (a stable sort keeps ties in arrival order).
@@ -165,4 +164,35 @@ export function couchChangesSource(couch: Couch, pollTimeoutMs = 25_000): Change
 			qs: { feed: 'longpoll', since, timeout: pollTimeoutMs, include_docs: true, limit: 1000 },
 			signal
 		} as Parameters<Couch['server']['request']>[0]) as Promise<ChangesPage>;
+}
+
+/**
+ * The site of a change that is a record listeners learn of, or undefined: no deletion,
+ * design document or bot's record.
+ */
+export function siteOf(change: ChangesPage['results'][number]): string | undefined {
+	const doc = change.doc;
+	if (change.deleted || !doc || change.id.startsWith('_design/') || doc.bot === true) return;
+	return typeof doc.site === 'string' ? doc.site : undefined;
+}
+
+/** Changes {@link missedSince} looks at; a page further behind re-reads whatever they hold. */
+export const MISSED_LIMIT = 200;
+
+/**
+ * Whether records of `site` arrived after `since`, the events database's sequence a page
+ * was read at: its stream, which starts later, never sends them (the follower starts from
+ * "now"), so the page must read again. True too when more than {@link MISSED_LIMIT}
+ * changes came since (some may be the site's), or `since` is no sequence the server knows.
+ */
+export async function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {
+	const page = await couch.server
+		.request({
+			db: couch.names.events,
+			path: '_changes',
+			qs: { since, limit: MISSED_LIMIT, include_docs: true }
+		} as Parameters<Couch['server']['request']>[0])
+		.catch(() => undefined);
+	if (!isChangesPage(page)) return true;
+	return page.results.length >= MISSED_LIMIT || page.results.some((c) => siteOf(c) === site);
 }

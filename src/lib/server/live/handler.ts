@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/live?site=ID`: who may listen is who may read the site's stats (owner
+ * `GET /api/v1/live?site=ID[&since=SEQ]` (`since`: see stream.ts): who may listen is who may read the site's stats (owner
  * session, `Authorization: Bearer`, or the site's share link as `share=`); the public
  * demo site may be followed by anyone, as its /stats page is public, and names only the
  * paths that page shows (`demo/public-paths.ts`; any other is sent as "(other)"). A stream
@@ -42,6 +42,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
 		const site = parseSiteId(params);
+		const since = parseSince(params);
 		// Anyone may follow the demo site, and is then told only its public pages and no
 		// event names; its owners (their tokens, its share link) see every record whole, as
 		// on its dashboard.
@@ -67,7 +68,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		const allowed = reader
 			? heldAccess(() => stillReads(site, credentials, event.session))
 			: undefined;
-		return liveResponse(site, { publish, onClose, allowed });
+		return liveResponse(site, { publish, onClose, allowed, since });
 	} catch (e) {
 		if (e instanceof CouchstatsError) {
 			return Response.json({ error: e.name, message: e.message }, { status: e.status });
@@ -92,3 +93,22 @@ function refusal(site: string, credentials: Credentials): Promise<CouchstatsErro
 		}
 	);
 }
+
+/**
+ * The `since` of a live request: the events database's sequence the page was read at
+ * (a number on the embedded store, an opaque string of letters, digits, `-` and `_` on
+ * Apache CouchDB), or undefined.
+ * @throws {CouchstatsError} 400 for anything else.
+ */
+function parseSince(params: URLSearchParams): string | undefined {
+	const since = params.get('since');
+	if (since === null) return undefined;
+	if (!/^[\w-]{1,1000}$/.test(since)) {
+		throw new CouchstatsError(
+			400,
+			'since must be the sequence the page was read at (letters, digits, - and _)'
+		);
+	}
+	return since;
+}
+

@@ -2,13 +2,16 @@
  * Server-Sent Events for live pages: one shared `_changes` follower per process,
  * fanned out to every open stream of a site. A stream sends `event: records` with the
  * site's new records (debounced), a comment every 15 s so proxies keep it open, and
- * `retry: 2000` so browsers reconnect quickly after a restart. A stream whose reader
+ * `retry: 2000` so browsers reconnect quickly after a restart. A stream opened with the
+ * sequence its page was read at (`since`) first sends `event: missed` when records of the
+ * site arrived in between, which it cannot send: the page reads again (an outside review:
+ * a pageview made just after the dashboard loaded never showed). A stream whose reader
  * lost access (`allowed`, checked before each batch and each keep-alive) ends with
  * `event: end`; a reconnection is then refused as any request would be.
  */
 import { couch } from '../couch';
 import { redactSecrets } from '../log';
-import { ChangesFollower, couchChangesSource } from './follower';
+import { ChangesFollower, couchChangesSource, missedSince } from './follower';
 import type { LiveRecord } from '../../stats/active';
 
 let follower: ChangesFollower | undefined;
@@ -48,6 +51,8 @@ export interface LiveOptions {
 	onClose?: () => void;
 	/** Whether the reader may still read the site (accounts/access.ts `heldAccess`); default yes. */
 	allowed?: () => Promise<boolean>;
+	/** The events database's sequence the reader's page was read at (see above). */
+	since?: string;
 }
 
 /** An SSE response streaming a site's new records until the client goes away. */
@@ -85,6 +90,12 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 						return `event: records\ndata: ${JSON.stringify({ records })}\n\n`;
 					})
 			);
+			// Subscribed first, so that nothing falls between what it checks and what comes.
+			if (options.since !== undefined) {
+				void missedSince(couch(), site, options.since).then((missed) => {
+					if (missed) sendAllowed(() => 'event: missed\ndata: {}\n\n');
+				});
+			}
 			const keepAlive = setInterval(
 				() => sendAllowed(() => ': keep-alive\n\n'),
 				options.keepAliveMs ?? 15_000

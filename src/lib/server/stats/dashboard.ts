@@ -86,7 +86,8 @@ export async function readDashboard(
 	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
-		readAt: now
+		readAt: now,
+		seq: await eventsSeq(couch)
 	};
 	let parsed;
 	let filter: Filter | null = null;
@@ -181,3 +182,12 @@ function partsLoggedOnce() {
 function isBadRequest(e: unknown): boolean {
 	return e instanceof CouchstatsError && e.status === 400;
 }
+
+/**
+ * The events database's sequence now, as text (a number on the embedded store, a string
+ * on Apache CouchDB): read before a page's numbers, for its live stream (`since`).
+ */
+export async function eventsSeq(couch: Couch): Promise<string> {
+	return String((await couch.events.info()).update_seq);
+}
+

@@ -9,6 +9,7 @@ import { listEntries, entryForPath } from '$lib/server/demo/content';
 import type { Couch } from '$lib/server/couch';
 import { DEMO_SITE, siteDocId, type SiteRecord } from '$lib/server/accounts/sites';
 import { readSections, valueOf } from '$lib/server/stats/read-stats';
+import { eventsSeq } from '$lib/server/stats/dashboard';
 import { OTHER, type PageRow } from '$lib/stats/breakdowns';
 import { breakdownNamed } from '$lib/stats/catalogue';
 import type { Totals } from '$lib/stats/metrics';
@@ -47,6 +48,8 @@ export interface PublicStats {
 	pages: (TitledPath & { pageviews: number; visitors: number; engagedTimeMs: number })[];
 	indexing: boolean;
 	readAt: number;
+	/** The events database's sequence before the numbers were read (DashboardData's `seq`). */
+	seq: string;
 }
 
 /** Most rows in "views by page" (the rest are summed into "(other)"). */
@@ -94,6 +97,7 @@ export async function readPublicStats(
 	now: () => number = Date.now
 ): Promise<PublicStats> {
 	const at = now();
+	const seq = await eventsSeq(couch);
 	const site = (await couch.sites.get(siteDocId(DEMO_SITE))) as SiteRecord;
 	const tz = site.timeZone;
 	const today = localDate(at, tz);
@@ -132,7 +136,8 @@ export async function readPublicStats(
 			engagedTimeMs: row.engagedTimeMs
 		})),
 		indexing: read.indexing,
-		readAt: at
+		readAt: at,
+		seq
 	};
 }
 
