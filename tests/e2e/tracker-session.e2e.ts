@@ -135,6 +135,40 @@ test('tabs share one session with a sliding 30-minute window, and a path is not 
 	await context.close();
 });
 
+test('a reload in one tab records nothing after another tab of the session moved', async ({
+	browser
+}) => {
+	// An outside re-check: tab A on /s/a, tab B opens /s/b, tab A reloads: a return to
+	// /s/a "from /s/b" was recorded, which journeys and exit pages then followed.
+	const context = await scriptedContext(browser, false, '/s/');
+	const onPath = (page: Page, path: string) =>
+		page.waitForFunction(
+			(p) => JSON.parse(localStorage.getItem('couchstats:session') ?? '{}').path === p,
+			path
+		);
+	const tab1 = await context.newPage();
+	await tab1.goto(app.url + '/s/a');
+	await onPath(tab1, '/s/a');
+	const vid = await visitorOf(tab1);
+	const tab2 = await context.newPage();
+	await tab2.goto(app.url + '/s/b');
+	await onPath(tab2, '/s/b');
+	await tab1.reload();
+	await navigate(tab1, '/s/c');
+	await onPath(tab1, '/s/c');
+	const records = await recordsOf(
+		() => vid,
+		(rs) => rs.some((r) => r.type === 'pageview' && r.path === '/s/c')
+	);
+	const views = records.filter((r): r is PageviewRecord & StoredRecord => r.type === 'pageview');
+	expect(views.map((r) => [r.path, r.revisit ?? false])).toEqual([
+		['/s/a', false],
+		['/s/b', false],
+		['/s/c', false]
+	]);
+	await context.close();
+});
+
 test('actual, nonbounce and engaged are emitted once per session across tabs, only when their rule holds', async ({
 	browser
 }) => {

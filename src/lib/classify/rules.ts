@@ -219,7 +219,10 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * site's time zone). When `s` counted that path within the last 30 minutes (the
  * 30-minute dedup), it is no pageview: a `revisit` when the visitor came back to it from
  * another page (recorded for the order of the visit, counted nowhere), `undefined` when
- * it is the page the visitor is on (a reload: nothing is recorded). An entry pageview
+ * it is the page the visitor is on (a reload: nothing is recorded). `reload` says the
+ * browser reloaded the page (its own navigation type): in a session of several tabs the
+ * session's last page may be another tab's, so the path alone cannot tell (an outside
+ * re-check: a reload in one tab after another tab moved was recorded as a return). An entry pageview
  * sets the session's landing path `land` and its source `src` to `source`, unless the
  * session already has them. The session's first `TRAIL_STEPS` pageviews carry their
  * `trail`, which the `paths` view counts paths from entry by.
@@ -230,11 +233,12 @@ export function classifyPageview(
 	path: string,
 	now: number,
 	day: string,
-	source?: string
+	source?: string,
+	reload?: boolean
 ): PageviewClass | undefined {
 	if (now - s.pages[path] < SESSION_MS) {
 		// The page the visitor is on (a reload, a link to itself): nothing happened.
-		if (path === s.path) return;
+		if (path === s.path || reload) return;
 		// Back to a page counted lately: where the visitor went, not another pageview.
 		const from = s.path;
 		s.path = path;

@@ -51,11 +51,12 @@ export interface Sessions {
 	/** Records activity at `now`, starting a new session when expired; returns the session. */
 	touch(now: number): SessionState;
 	/**
-	 * Classifies a pageview of `path` at `now`, or returns `undefined` when the same
-	 * session already recorded that path within 30 minutes (the activity still counts).
-	 * An entry pageview sets the session's `land` to `path` and its `src` to `source`.
+	 * Classifies a pageview of `path` at `now` (classifyPageview: a return to a path the
+	 * session counted within 30 minutes is a revisit), or returns `undefined` for the page
+	 * the visitor is on, a reload (`reload`) included (the activity still counts). An
+	 * entry pageview sets the session's `land` to `path` and its `src` to `source`.
 	 */
-	pageview(path: string, now: number, source?: string): PageviewClass | undefined;
+	pageview(path: string, now: number, source?: string, reload?: boolean): PageviewClass | undefined;
 	/** Counts an interaction (an event named `name` with `props`) at `now` and classifies it. */
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
@@ -143,8 +144,8 @@ export function createSessions(
 		visitor: (now) => visitor(now).id,
 		expired: (now) => expired(read(), now),
 		touch,
-		pageview: (path, now, source) =>
-			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source)),
+		pageview: (path, now, source, reload) =>
+			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload)),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		latest,

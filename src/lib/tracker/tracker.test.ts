@@ -964,6 +964,39 @@ describe('the records the server holds', () => {
 		expect((after[2] as HeartbeatRecord).engagedMs).toBe(2000);
 	});
 
+	test('a reload records nothing, though another tab of the session moved meanwhile; a link back is a return', async () => {
+		// An outside re-check: tab A on /posts/1, tab B opens /about, tab A reloads: a return
+		// to /posts/1 "from /about" was recorded, which journeys and exits then followed.
+		const b = fakeBrowser();
+		createTracker({ site: 'blog' }, b.env).pageview();
+		const tab = (ms: number, type: string) => {
+			const other = fakeBrowser();
+			other.advance(ms);
+			const entries = [{ type }];
+			Object.assign(other.window, { performance: { getEntriesByType: () => entries } });
+			return {
+				other,
+				tracker: createTracker({ site: 'blog' }, { ...other.env, storage: b.env.storage })
+			};
+		};
+		const tabB = tab(5_000, 'navigate');
+		tabB.tracker.pageview('https://blog.example/about');
+		const reloaded = tab(10_000, 'reload');
+		reloaded.tracker.pageview();
+		const linkedBack = tab(15_000, 'navigate');
+		linkedBack.tracker.pageview();
+		await settle();
+		const views = (browser: ReturnType<typeof fakeBrowser>) =>
+			browser
+				.sent()
+				.filter((r): r is PageviewRecord => r.type === 'pageview')
+				.map((r) => [r.path, r.revisit ?? false, r.from ?? null]);
+		expect(views(b)).toEqual([['/posts/1', false, null]]);
+		expect(views(tabB.other)).toEqual([['/about', false, '/posts/1']]);
+		expect(views(reloaded.other)).toEqual([]);
+		expect(views(linkedBack.other)).toEqual([['/posts/1', true, '/about']]);
+	});
+
 	test("another tab's erase() ends this tab's page view too: what waits is dropped, and nothing more is recorded until its next page view", async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, withServer(b).env);

@@ -381,11 +381,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const next = new URL(url ?? win.location.href, win.location.href);
 		// The previous page's engaged time, under its path (none before the first).
 		if (viewed) beat(true);
+		// A reload is the page the visitor was on, whatever another tab did meanwhile.
+		const reload =
+			!viewed &&
+			(win.performance?.getEntriesByType?.('navigation')[0] as { type?: string } | undefined)
+				?.type == 'reload';
 		viewed = true;
 		erased = false;
 		path = pathOf(next, s.hashRouting);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
-		const c = sessions.pageview(path, now(), sourceOf(ref));
+		const c = sessions.pageview(path, now(), sourceOf(ref), reload);
 		if (!c) return;
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
