@@ -95,22 +95,27 @@ test('the settings say which page addresses the ingest refused records from, and
 	await addSite(page, baseURL!, { id: 'refusing', name: 'Refusing site' });
 	await expect(page.getByRole('note')).toHaveCount(0);
 	const now = Date.now();
-	const answer = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
-		headers: {
-			origin: 'http://localhost:47999',
-			'content-type': 'text/plain',
-			'user-agent': CHROME_UA
-		},
-		data: JSON.stringify({
-			docs: [pageview(now, { site: 'refusing' }), pageview(now, { site: 'refusing', path: '/b' })],
-			new_edits: false
-		})
-	});
-	expect(answer.status()).toBe(201);
-	expect((await answer.json()).map((r: { error?: string }) => r.error)).toEqual([
-		'forbidden',
-		'forbidden'
-	]);
+	const docs = [
+		pageview(now, { site: 'refusing' }),
+		pageview(now, { site: 'refusing', path: '/b' })
+	];
+	// Sent twice, as a page's outbox sends again what was refused: two records all the same
+	// (an outside re-check: the count was of sends).
+	for (let send = 0; send < 2; send++) {
+		const answer = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
+			headers: {
+				origin: 'http://localhost:47999',
+				'content-type': 'text/plain',
+				'user-agent': CHROME_UA
+			},
+			data: JSON.stringify({ docs, new_edits: false })
+		});
+		expect(answer.status()).toBe(201);
+		expect((await answer.json()).map((r: { error?: string }) => r.error)).toEqual([
+			'forbidden',
+			'forbidden'
+		]);
+	}
 	// An address no site lists is refused before its records are read, and noted too (an
 	// outside re-check: the usual mix-up, localhost for 127.0.0.1, was never listed).
 	const unlisted = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
@@ -122,9 +127,10 @@ test('the settings say which page addresses the ingest refused records from, and
 	await expect(page.getByRole('note')).toContainText(
 		"Records refused in the last 24 hours because their page's address is not among the host names"
 	);
+	// The most records first.
 	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
-		/^https:\/\/unlisted\.example: 1 record, the last at \d\d:\d\d UTC$/,
-		/^http:\/\/localhost:47999: 2 records, the last at \d\d:\d\d UTC$/
+		/^http:\/\/localhost:47999: 2 records, the last at \d\d:\d\d UTC$/,
+		/^https:\/\/unlisted\.example: 1 record, the last at \d\d:\d\d UTC$/
 	]);
 });
 

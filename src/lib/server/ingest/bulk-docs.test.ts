@@ -71,7 +71,7 @@ describe('checkBatch', () => {
 		]);
 		expect([...batch.positions]).toEqual([[good._id, 1]]);
 		// What the site's settings show its owner (refused-origins.ts).
-		expect([...batch.foreign]).toEqual([['blog', 1]]);
+		expect([...batch.foreign]).toEqual([['blog', [blog._id]]]);
 	});
 
 	test('names each refused document by its position, those without an id too', () => {

@@ -48,8 +48,8 @@ export interface CheckedBatch {
 	positions: Map<string, number>;
 	/** Records per session id, for the per-session rate limit. */
 	perSession: Map<string, number>;
-	/** Records refused per site because the page's origin is not among its host names. */
-	foreign: Map<string, number>;
+	/** Ids of the records refused per site because the page's origin is not among its host names. */
+	foreign: Map<string, string[]>;
 }
 
 /** Facts about the request the per-document checks need. */
@@ -104,7 +104,7 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 	const errors: DocError[] = [];
 	const perSession = new Map<string, number>();
 	const positions = new Map<string, number>();
-	const foreign = new Map<string, number>();
+	const foreign = new Map<string, string[]>();
 	docs.forEach((raw, index) => {
 		const refuse = (reason: string): void => {
 			errors.push({ id: idOf(raw), index, error: 'forbidden', reason });
@@ -115,7 +115,9 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		const site = ctx.sites.get(record.site);
 		if (!site) return refuse(`site "${record.site}" is not registered`);
 		if (ctx.origin.kind === 'page' && !originAllowed(site, ctx.origin.origin)) {
-			foreign.set(record.site, (foreign.get(record.site) ?? 0) + 1);
+			const ids = foreign.get(record.site) ?? [];
+			foreign.set(record.site, ids);
+			ids.push(record._id);
 			return refuse(`site "${record.site}" does not allow the origin ${ctx.origin.origin}`);
 		}
 		if (positions.has(record._id)) return;

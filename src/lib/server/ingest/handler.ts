@@ -139,9 +139,9 @@ export function createIngest(deps: IngestDeps): Ingest {
 					agent: describeAgent(request.headers.get('user-agent')),
 					now: at
 				});
-				for (const [site, records] of batch.foreign) {
+				for (const [site, ids] of batch.foreign) {
 					// Shown in the site's settings (refused-origins.ts).
-					if (claimed.kind === 'page') refusedOrigins.note(site, claimed.origin, records, at);
+					if (claimed.kind === 'page') refusedOrigins.note(site, claimed.origin, ids, at);
 				}
 				// Per session, and per address: session ids are the client's to choose.
 				const taken = takeAll([
@@ -166,13 +166,15 @@ export function createIngest(deps: IngestDeps): Ingest {
 		const body = (await readJson(request, LIMITS.requestBytes).catch(() => null)) as {
 			docs?: unknown;
 		} | null;
-		const bySite = new Map<string, number>();
+		const bySite = new Map<string, string[]>();
 		for (const doc of Array.isArray(body?.docs) ? body.docs : []) {
-			const site = (doc as { site?: unknown } | null)?.site;
-			if (typeof site === 'string' && sites.get(site))
-				bySite.set(site, (bySite.get(site) ?? 0) + 1);
+			const { site, _id } = (doc ?? {}) as { site?: unknown; _id?: unknown };
+			if (typeof site !== 'string' || typeof _id !== 'string' || !sites.get(site)) continue;
+			const ids = bySite.get(site) ?? [];
+			bySite.set(site, ids);
+			ids.push(_id);
 		}
-		for (const [site, records] of bySite) refusedOrigins.note(site, origin, records, at);
+		for (const [site, ids] of bySite) refusedOrigins.note(site, origin, ids, at);
 	}
 
 	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {

@@ -10,7 +10,10 @@
  * most records refused, so that a handful of forged requests cannot push a site's real
  * misconfiguration, whose records keep coming, off the list (an outside re-check: 5
  * requests did, when the list kept the latest). At most {@link ORIGINS_TRACKED} origins
- * are counted per site, those with fewest records making room. State is per process,
+ * are counted per site, those with fewest records making room. Records are counted by
+ * id: a page keeps sending what was refused (its outbox retries), and the owner wants to
+ * know how many records were lost, not how often they came (an outside re-check: 9 records
+ * from three pages showed as 51). State is per process,
  * like the login throttle's (docs/DESIGN.md §7).
  */
 
@@ -21,10 +24,13 @@ export const ORIGINS_SHOWN = 5;
 /** Origins counted per site. */
 export const ORIGINS_TRACKED = 50;
 
+/** Ids remembered per origin to count each record once; past them records count as they come. */
+export const IDS_KEPT = 1000;
+
 /** Records refused from one origin. */
 export interface RefusedOrigin {
 	origin: string;
-	/** Records refused in the last day. */
+	/** Distinct records refused in the last day. */
 	records: number;
 	/** When the last was refused, ms. */
 	last: number;
@@ -32,15 +38,21 @@ export interface RefusedOrigin {
 
 /** Refusals by site; the app uses {@link refusedOrigins}. */
 export class RefusedOrigins {
-	readonly #sites = new Map<string, Map<string, RefusedOrigin>>();
+	readonly #sites = new Map<string, Map<string, RefusedOrigin & { ids: Set<string> }>>();
 
-	/** Notes that `records` records of `site` from a page of `origin` were refused at `now`. */
-	note(site: string, origin: string, records: number, now: number): void {
-		const origins = this.#sites.get(site) ?? new Map<string, RefusedOrigin>();
+	/** Notes that the records `ids` of `site` from a page of `origin` were refused at `now`. */
+	note(site: string, origin: string, ids: readonly string[], now: number): void {
+		const origins = this.#sites.get(site) ?? new Map();
 		this.#sites.set(site, origins);
 		for (const [key, seen] of origins) if (now - seen.last >= MEMORY_MS) origins.delete(key);
-		const kept = origins.get(origin)?.records ?? 0;
-		origins.set(origin, { origin, records: kept + records, last: now });
+		const seen = origins.get(origin) ?? { origin, records: 0, last: now, ids: new Set<string>() };
+		for (const id of ids) {
+			if (seen.ids.has(id)) continue;
+			seen.records++;
+			if (seen.ids.size < IDS_KEPT) seen.ids.add(id);
+		}
+		seen.last = now;
+		origins.set(origin, seen);
 		if (origins.size > ORIGINS_TRACKED)
 			origins.delete(mostShown([...origins.values()]).at(-1)!.origin);
 	}
@@ -48,7 +60,9 @@ export class RefusedOrigins {
 	/** The origins refused for `site` in the day before `now`, the most records first. */
 	list(site: string, now: number): RefusedOrigin[] {
 		const origins = [...(this.#sites.get(site)?.values() ?? [])];
-		return mostShown(origins.filter((o) => now - o.last < MEMORY_MS)).slice(0, ORIGINS_SHOWN);
+		return mostShown(origins.filter((o) => now - o.last < MEMORY_MS))
+			.slice(0, ORIGINS_SHOWN)
+			.map(({ origin, records, last }) => ({ origin, records, last }));
 	}
 }
 
