@@ -265,9 +265,11 @@ describe('the dashboard’s breakdown widgets', () => {
 		expect(pages.table?.under?.event?.columns.map((c) => c.label)).toEqual(['Page', 'Events']);
 	});
 
-	test("top pages' Views column says what a pageview is, as the Pageviews tile does (an outside new-user review)", () => {
+	test("top pages' Views column says what a pageview is, as the Pageviews tile does (an outside new-user review); scroll depth's, that returns are in it", () => {
 		const views = breakdownNamed('pages').table?.columns.find((c) => c.key === 'pageviews');
 		expect(views).toMatchObject({ label: 'Views', hint: `Pageviews: ${PAGEVIEW_RULE}` });
+		const scrolled = breakdownNamed('scrollDepth').table?.columns.find((c) => c.key === 'pageviews');
+		expect(scrolled?.hint).toMatch(/returns to it included/);
 	});
 
 	test('custom events show each prop value under its event, which alone links', () => {

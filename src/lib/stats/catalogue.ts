@@ -439,7 +439,13 @@ export const BREAKDOWNS = [
 			caption: 'How far down each page its views scrolled',
 			columns: [
 				PAGE,
-				{ key: 'pageviews', label: 'Views', format: 'count' },
+				{
+					key: 'pageviews',
+					label: 'Views',
+					format: 'count',
+					// Not Top pages' Views (an outside re-check): depth starts anew on a return.
+					hint: 'Views of the page, returns to it included: each scrolls from the top again'
+				},
 				{ key: 'averageScroll', label: 'Avg. depth', format: 'rate' },
 				{ key: 'reached25', label: '25 %', format: 'rate' },
 				{ key: 'reached50', label: '50 %', format: 'rate' },
