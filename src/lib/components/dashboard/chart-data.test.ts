@@ -25,6 +25,18 @@ describe('chartData', () => {
 		]);
 	});
 
+	test("months are placed at their months' starts, the first one too when the range begins later in it", () => {
+		const months = [
+			{ period: '2025-10', start: '2025-10-11T00:00:00.000Z', visitors: 1, pageviews: 2 },
+			{ period: '2025-11', start: '2025-10-31T23:00:00.000Z', visitors: 3, pageviews: 4 }
+		] as TimeseriesPoint[];
+		const [x] = chartData(months, true, Date.parse('2026-01-01'), 'Europe/Paris');
+		expect(x).toEqual([
+			Date.parse('2025-09-30T22:00:00.000Z') / 1000,
+			Date.parse('2025-10-31T23:00:00.000Z') / 1000
+		]);
+	});
+
 	test('a range in the past is drawn whole; one line without pageviews', () => {
 		const later = Date.parse('2026-12-05T00:00:00.000Z');
 		expect(chartData(points, false, later)).toEqual([expect.any(Array), [2, 0, 0]]);

@@ -5,21 +5,27 @@
  */
 import type uPlot from 'uplot';
 import type { TimeseriesPoint } from '$lib/stats/response';
+import { startOfDay } from '$lib/stats/time-zone';
 
 /**
  * uPlot's aligned data: start times in seconds, then visitors, then pageviews unless
  * `withPageviews` is false; null where a period starts after `now` (ms).
+ * @param monthsIn For points of months, their time zone: each is placed at the start of
+ *   its month, where the axis ticks, even when the range begins later in it (an outside
+ *   re-check: "All time" from the 11th of a month left that month without a label).
  */
 export function chartData(
 	points: TimeseriesPoint[],
 	withPageviews: boolean,
-	now: number
+	now: number,
+	monthsIn?: string
 ): uPlot.AlignedData {
 	const starts = points.map((p) => Date.parse(p.start));
 	const upTo = <T>(value: (p: TimeseriesPoint) => T) =>
 		points.map((p, i) => (starts[i] > now ? null : value(p)));
+	const placed = monthsIn ? points.map((p) => startOfDay(`${p.period}-01`, monthsIn)) : starts;
 	return [
-		starts.map((ms) => ms / 1000),
+		placed.map((ms) => ms / 1000),
 		upTo((p) => p.visitors),
 		...(withPageviews ? [upTo((p) => p.pageviews)] : [])
 	] as uPlot.AlignedData;
