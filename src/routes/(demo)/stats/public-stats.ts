@@ -97,8 +97,9 @@ export async function readPublicStats(
 	now: () => number = Date.now
 ): Promise<PublicStats> {
 	const at = now();
-	const seq = await eventsSeq(couch);
 	const site = (await couch.sites.get(siteDocId(DEMO_SITE))) as SiteRecord;
+	// Before the numbers: the page's live stream starts from it (DashboardData's `seq`).
+	const seq = await eventsSeq(couch);
 	const tz = site.timeZone;
 	const today = localDate(at, tz);
 	const read = await readSections(
