@@ -268,7 +268,9 @@ describe('the dashboard’s breakdown widgets', () => {
 	test("top pages' Views column says what a pageview is, as the Pageviews tile does (an outside new-user review); scroll depth's, that returns are in it", () => {
 		const views = breakdownNamed('pages').table?.columns.find((c) => c.key === 'pageviews');
 		expect(views).toMatchObject({ label: 'Views', hint: `Pageviews: ${PAGEVIEW_RULE}` });
-		const scrolled = breakdownNamed('scrollDepth').table?.columns.find((c) => c.key === 'pageviews');
+		const scrolled = breakdownNamed('scrollDepth').table?.columns.find(
+			(c) => c.key === 'pageviews'
+		);
 		expect(scrolled?.hint).toMatch(/returns to it included/);
 	});
 

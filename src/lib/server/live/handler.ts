@@ -111,4 +111,3 @@ function parseSince(params: URLSearchParams): string | undefined {
 	}
 	return since;
 }
-

@@ -190,4 +190,3 @@ function isBadRequest(e: unknown): boolean {
 export async function eventsSeq(couch: Couch): Promise<string> {
 	return String((await couch.events.info()).update_seq);
 }
-
