@@ -77,20 +77,31 @@ test("the owner's dashboard counts a visitor's pageviews without a reload", asyn
 	expect(await marked(owner)).toBe(true);
 });
 
+/** The owner's dashboard of the demo site for today, once its stream is live. */
+async function liveDashboard(browser: Browser): Promise<Page> {
+	const page = await ownerPage(browser, app);
+	await page.goto(`${app.url}/sites/demo?range=today`);
+	await expect(page.getByText('Live', { exact: true })).toBeVisible();
+	return page;
+}
+
+/** A visitor views `paths` and leaves once `watching`, a live dashboard, counts them. */
+async function visitAndLeave(watching: Page, before: number, paths: string[]) {
+	const context = await visitorBrowser.newContext();
+	const visitor = await context.newPage();
+	for (const path of paths) await visit(visitor, path);
+	await expect
+		.poll(() => metric(watching, 'pageviews'), { timeout: 30_000 })
+		.toBe(before + paths.length);
+	await context.close();
+}
+
 test("a dashboard opened after a visitor's pageviews lists them under Latest events at once", async ({
 	browser
 }) => {
-	const watching = await ownerPage(browser, app);
-	await watching.goto(`${app.url}/sites/demo?range=today`);
-	await expect(watching.getByText('Live', { exact: true })).toBeVisible();
-	const before = await metric(watching, 'pageviews');
-	const context = await visitorBrowser.newContext();
-	const visitor = await context.newPage();
-	await visit(visitor, '/pricing');
-	await visit(visitor, '/your-data');
-	await expect.poll(() => metric(watching, 'pageviews'), { timeout: 30_000 }).toBe(before + 2);
+	const watching = await liveDashboard(browser);
 	// Gone before the dashboard opens: only its first read can list the pageviews.
-	await context.close();
+	await visitAndLeave(watching, await metric(watching, 'pageviews'), ['/pricing', '/your-data']);
 	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	const latest = owner.getByTestId('latest-events');
@@ -102,9 +113,7 @@ test('a pageview made after the dashboard was read but before its live stream st
 	browser
 }) => {
 	// An outside review: a pageview made just after the dashboard loaded never showed.
-	const watching = await ownerPage(browser, app);
-	await watching.goto(`${app.url}/sites/demo?range=today`);
-	await expect(watching.getByText('Live', { exact: true })).toBeVisible();
+	const watching = await liveDashboard(browser);
 	const owner = await ownerPage(browser, app);
 	// The owner's stream is held until the visitor's pageview is stored.
 	let release!: () => void;
@@ -115,12 +124,7 @@ test('a pageview made after the dashboard was read but before its live stream st
 	});
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	const before = await metric(owner, 'pageviews');
-	const context = await visitorBrowser.newContext();
-	const visitor = await context.newPage();
-	await visit(visitor, '/about');
-	await visit(visitor, '/blog');
-	await expect.poll(() => metric(watching, 'pageviews'), { timeout: 30_000 }).toBe(before + 2);
-	await context.close();
+	await visitAndLeave(watching, before, ['/about', '/blog']);
 	release();
 	// Well before the dashboard's 30-s refresh: the stream's `missed` brought the re-read.
 	await expect.poll(() => metric(owner, 'pageviews'), { timeout: 15_000 }).toBe(before + 2);
