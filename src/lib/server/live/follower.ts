@@ -182,8 +182,8 @@ export const MISSED_LIMIT = 200;
 /**
  * Whether records of `site` arrived after `since`, the events database's sequence a page
  * was read at: its stream, which starts later, never sends them (the follower starts from
- * "now"), so the page must read again. True too when more than {@link MISSED_LIMIT}
- * changes came since (some may be the site's), or `since` is no sequence the server knows.
+ * "now"), so the page must read again. True too when the changes since fill a page of
+ * {@link MISSED_LIMIT} (later ones may be the site's), or the server refused `since`.
  */
 export async function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {
 	const page = await couch.server
