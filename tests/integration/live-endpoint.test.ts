@@ -141,9 +141,11 @@ test('a stream opened from the sequence its page was read at says when the site 
 		true
 	);
 	await stream.close();
-	const bad = await fetch(`${app.url}/api/v1/live?site=demo&since=${encodeURIComponent('1 OR 1')}`);
-	expect(bad.status).toBe(400);
-	expect((await bad.json()).message).toMatch(/^since must be the sequence the page was read at/);
+	for (const since of ['1 OR 1', 'abc', 'now', '-1', '']) {
+		const bad = await fetch(`${app.url}/api/v1/live?site=demo&since=${encodeURIComponent(since)}`);
+		expect(bad.status, since).toBe(400);
+		expect((await bad.json()).message).toMatch(/^since must be the sequence the page was read at/);
+	}
 });
 
 test('missedSince: records of the site after the sequence, not of another site, nothing after it', async () => {

@@ -73,8 +73,6 @@ export class LiveFeed {
 	/** Newest first. */
 	latest = $state<LatestRecord[]>([]);
 	private next = 0;
-	/** Whether the stream has listed records: reads no longer fill the list (see seed). */
-	private streamed = false;
 	private retry: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
@@ -204,24 +202,35 @@ export class LiveFeed {
 	}
 
 	/**
-	 * Fills the latest list with the records a read of the page found (ActiveNow's
-	 * `latest`) until the stream lists some: call it with each read.
+	 * Adds the records a read of the page found (ActiveNow's `latest`) to the latest list:
+	 * call it with each read. A read and the stream may both bring a record (a read after
+	 * `missed`, records on their way as the stream came), which is listed once.
 	 */
 	seed(records: readonly LiveRecord[]): void {
-		if (this.streamed) return;
-		this.latest = this.keyed(records);
+		this.add(records);
 	}
 
-	/** Adds records the stream sent to the latest list, newest first, capped at {@link LATEST_MAX}. */
+	/**
+	 * Adds records to the latest list, each once (by type, path, name and time), newest
+	 * first, capped at {@link LATEST_MAX}: a record that comes late (an import, an offline
+	 * visit) goes where its time puts it.
+	 */
 	add(records: readonly LiveRecord[]): void {
-		const shown = this.keyed(records);
-		if (!shown.length) return;
-		this.streamed = true;
-		this.latest = [...shown, ...this.latest].slice(0, LATEST_MAX);
+		// At most LATEST_MAX on each side: no set needed.
+		const seen = this.latest.map(identity);
+		const fresh: LatestRecord[] = [];
+		for (const record of newestListed(records)) {
+			const id = identity(record);
+			if (seen.includes(id)) continue;
+			seen.push(id);
+			fresh.push({ ...record, key: this.next++ });
+		}
+		if (!fresh.length) return;
+		this.latest = [...fresh, ...this.latest].sort((a, b) => b.ts - a.ts).slice(0, LATEST_MAX);
 	}
+}
 
-	/** The listed records of `records`, newest first, each with a key of its own. */
-	private keyed(records: readonly LiveRecord[]): LatestRecord[] {
-		return newestListed(records).map((r) => ({ ...r, key: this.next++ }));
-	}
+/** What tells two listed records apart (the stream sends no ids). */
+function identity(record: LiveRecord): string {
+	return JSON.stringify([record.type, record.path, record.name ?? null, record.ts]);
 }

@@ -4,6 +4,7 @@ import { afterEach, expect, test, vi } from 'vitest';
 import { createCouch } from '../couch';
 import {
 	ChangesFollower,
+	REPLAY_MARGIN_MS,
 	couchChangesSource,
 	type ChangesPage,
 	type ChangesSource
@@ -59,6 +60,30 @@ test('delivers a site’s new records in one debounced batch, skipping bots, oth
 		]
 	]);
 	expect(follower.since).toBe(7);
+	await follower.stop();
+});
+
+test('a listener is not sent what was received well before it came: a page read those (the follower resumes after a quiet spell)', async () => {
+	vi.useFakeTimers();
+	const came = 1_800_000_100_000;
+	const { source } = scripted([
+		{
+			results: [
+				doc('demo', '/long-before', { receivedAt: came - REPLAY_MARGIN_MS - 1 }),
+				doc('demo', '/just-before', { receivedAt: came - REPLAY_MARGIN_MS }),
+				doc('demo', '/after', { receivedAt: came + 5 }),
+				doc('demo', '/unknown')
+			],
+			last_seq: 9
+		}
+	]);
+	const follower = new ChangesFollower(source, { debounceMs: 0, now: () => came });
+	const batches: { path: string }[][] = [];
+	follower.subscribe('demo', (records) => batches.push(records));
+	await vi.advanceTimersByTimeAsync(1);
+	expect(batches.map((b) => b.map((r) => r.path))).toEqual([
+		['/just-before', '/after', '/unknown']
+	]);
 	await follower.stop();
 });
 

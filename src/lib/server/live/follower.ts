@@ -45,14 +45,33 @@ export interface FollowerOptions {
 	maxBatch?: number;
 	/** Called on every failed poll (logging). */
 	onError?: (error: unknown) => void;
+	/** The server's clock, ms (tests); default `Date.now`. */
+	now?: () => number;
 }
 
 type Listener = (records: LiveRecord[]) => void;
 
+/**
+ * How long before a listener came a record may have been received and still be sent to
+ * it. The follower resumes from its last sequence when a listener comes after a quiet
+ * spell, and replays what was stored meanwhile: a page read those already (an outside
+ * re-check saw each one listed twice); what arrived between its read and its stream it
+ * learns by `missedSince`. The margin covers records on their way to the store as the
+ * listener came.
+ */
+export const REPLAY_MARGIN_MS = 10_000;
+
+/** A record collected for a site's listeners, with when the ingest received it. */
+interface Pending {
+	record: LiveRecord;
+	receivedAt: number | undefined;
+}
+
 /** Follows `_changes` while there are listeners. */
 export class ChangesFollower {
-	private readonly listeners = new Map<string, Set<Listener>>();
-	private readonly pending = new Map<string, LiveRecord[]>();
+	/** Each listener with the time it came (see {@link REPLAY_MARGIN_MS}). */
+	private readonly listeners = new Map<string, Map<Listener, number>>();
+	private readonly pending = new Map<string, Pending[]>();
 	private flushTimer: ReturnType<typeof setTimeout> | undefined;
 	private controller: AbortController | undefined;
 	private running: Promise<void> | undefined;
@@ -67,8 +86,8 @@ export class ChangesFollower {
 	/** Listens to a site's new records; returns the function that stops listening. */
 	subscribe(site: string, listener: Listener): () => void {
 		let set = this.listeners.get(site);
-		if (!set) this.listeners.set(site, (set = new Set()));
-		set.add(listener);
+		if (!set) this.listeners.set(site, (set = new Map()));
+		set.set(listener, (this.options.now ?? Date.now)());
 		this.running ??= this.loop().finally(() => (this.running = undefined));
 		return () => {
 			set.delete(listener);
@@ -122,9 +141,11 @@ export class ChangesFollower {
 		for (const change of page.results) {
 			const site = siteOf(change);
 			if (site === undefined || !this.listeners.has(site)) continue;
-			const record = liveRecord(change.doc!, Number(change.doc!.ts));
+			const doc = change.doc!;
+			const record = liveRecord(doc, Number(doc.ts));
+			const receivedAt = typeof doc.receivedAt === 'number' ? doc.receivedAt : undefined;
 			const list = this.pending.get(site) ?? [];
-			list.push(record);
+			list.push({ record, receivedAt });
 			this.pending.set(site, list);
 		}
 		// A sharded CouchDB database lists changes out of write order: keep the newest
@@ -132,7 +153,7 @@ export class ChangesFollower {
 		for (const [site, list] of this.pending) {
 			this.pending.set(
 				site,
-				list.sort((a, b) => a.ts - b.ts || 0).slice(-(this.options.maxBatch ?? 50))
+				list.sort((a, b) => a.record.ts - b.record.ts || 0).slice(-(this.options.maxBatch ?? 50))
 			);
 		}
 		if (this.pending.size && !this.flushTimer) {
@@ -142,8 +163,12 @@ export class ChangesFollower {
 
 	private flush() {
 		this.flushTimer = undefined;
-		for (const [site, records] of this.pending) {
-			for (const listener of this.listeners.get(site) ?? []) {
+		for (const [site, pending] of this.pending) {
+			for (const [listener, came] of this.listeners.get(site) ?? []) {
+				const records = pending
+					.filter((p) => p.receivedAt === undefined || p.receivedAt >= came - REPLAY_MARGIN_MS)
+					.map((p) => p.record);
+				if (!records.length) continue;
 				try {
 					listener(records);
 				} catch (error) {

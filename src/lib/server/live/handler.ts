@@ -96,17 +96,17 @@ function refusal(site: string, credentials: Credentials): Promise<CouchstatsErro
 
 /**
  * The `since` of a live request: the events database's sequence the page was read at
- * (a number on the embedded store, an opaque string of letters, digits, `-` and `_` on
- * Apache CouchDB), or undefined.
+ * (a number on the embedded store, on Apache CouchDB a number, `-` and an opaque string
+ * of letters, digits, `-` and `_`), or undefined. Not `now`: a page's own is a sequence.
  * @throws {CouchstatsError} 400 for anything else.
  */
 function parseSince(params: URLSearchParams): string | undefined {
 	const since = params.get('since');
 	if (since === null) return undefined;
-	if (!/^[\w-]{1,1000}$/.test(since)) {
+	if (!/^\d{1,20}(-[\w-]{1,1000})?$/.test(since)) {
 		throw new CouchstatsError(
 			400,
-			'since must be the sequence the page was read at (letters, digits, - and _)'
+			'since must be the sequence the page was read at (digits, then optionally - and letters, digits, - or _)'
 		);
 	}
 	return since;
