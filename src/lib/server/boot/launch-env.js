@@ -59,6 +59,14 @@ export function readLaunchEnv(env) {
 			'set it to the public URL of the app, e.g. ORIGIN=https://stats.example.com, or unset it for http://localhost:PORT'
 		);
 	}
+	// The app is served at the root: a path in ORIGIN names pages that do not exist (an
+	// outside re-check: the start line announced /base/login, a 404).
+	if (origin && new URL(origin).pathname !== '/') {
+		throw new LaunchEnvError(
+			`ORIGIN must be the app's origin, without a path (got "${origin}")`,
+			'set it to the scheme, host and port the app is reached at, e.g. ORIGIN=https://stats.example.com (the app is served at its root)'
+		);
+	}
 	const body = env.BODY_SIZE_LIMIT;
 	if (body && !/^(\d+[KMG]?|Infinity)$/i.test(body)) {
 		throw new LaunchEnvError(

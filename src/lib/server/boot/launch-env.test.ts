@@ -45,6 +45,10 @@ describe('readLaunchEnv', () => {
 			/^couchstats: ORIGIN is not an http:\/\/ or https:\/\/ URL \(got "ftp:/
 		],
 		[
+			{ ORIGIN: 'http://localhost:47201/base' },
+			/^couchstats: ORIGIN must be the app's origin, without a path \(got "http:\/\/localhost:47201\/base"\) — set it to the scheme, host and port/
+		],
+		[
 			{ BODY_SIZE_LIMIT: 'lots' },
 			/^couchstats: BODY_SIZE_LIMIT is not a size in bytes \(got "lots"\) — use e\.g\. BODY_SIZE_LIMIT=1M/
 		],
