@@ -8,6 +8,7 @@ import type { Couch } from '../../src/lib/server/couch';
 import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
 import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
+import { refusedOrigins } from '../../src/lib/server/ingest/refused-origins';
 import { useCouch } from './harness';
 
 const CHROME =
@@ -339,5 +340,24 @@ describe('the validate_doc_update deployed on the events database', () => {
 		await call(ingest, 'POST', '_bulk_docs', { docs: [doc], new_edits: false });
 		await couch.events.destroy(String(doc._id), String(doc._rev));
 		expect(await storedIds()).not.toContain(doc._id);
+	});
+
+	test('a page address no site lists: its valid records are noted for their site, made-up ones are not', async () => {
+		// An outside re-check pushed a real entry off the settings' list with 5 requests of
+		// junk ids from made-up addresses.
+		const ingest = ingestWith();
+		const origin = 'https://nowhere-listed.example';
+		const valid = pageview(clock, { site: 'blog' });
+		const junk = [0, 1, 2].map((i) => ({ site: 'blog', _id: `junk-${i}`, ts: clock }));
+		const answer = await call(
+			ingest,
+			'POST',
+			'_bulk_docs',
+			{ docs: [valid, ...junk], new_edits: false },
+			{ origin }
+		);
+		expect(answer.status).toBe(403);
+		const noted = refusedOrigins.list('blog', clock).find((o) => o.origin === origin);
+		expect(noted?.records).toBe(1);
 	});
 });

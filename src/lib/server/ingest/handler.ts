@@ -28,6 +28,7 @@ import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
+import { checkRecord } from './schema';
 import { refusedOrigins } from './refused-origins';
 import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
@@ -160,7 +161,10 @@ export function createIngest(deps: IngestDeps): Ingest {
 
 	/**
 	 * Notes a `_bulk_docs` body's records per registered site as refused from `origin`,
-	 * which no site lists; a body that does not parse notes nothing.
+	 * which no site lists: only records the ingest would take from a listed page (their
+	 * ids, revisions, fields and time), so that made-up ids cost a forger real records (an
+	 * outside re-check pushed a real entry off the list with 5 requests of junk ids); a
+	 * body that does not parse notes nothing.
 	 */
 	async function noteRefused(request: Request, sites: SiteList, origin: string, at: number) {
 		const body = (await readJson(request, LIMITS.requestBytes).catch(() => null)) as {
@@ -168,8 +172,9 @@ export function createIngest(deps: IngestDeps): Ingest {
 		} | null;
 		const bySite = new Map<string, string[]>();
 		for (const doc of Array.isArray(body?.docs) ? body.docs : []) {
-			const { site, _id } = (doc ?? {}) as { site?: unknown; _id?: unknown };
-			if (typeof site !== 'string' || typeof _id !== 'string' || !sites.get(site)) continue;
+			const checked = checkRecord(doc, at);
+			if (!checked.ok || !sites.get(checked.record.site)) continue;
+			const { site, _id } = checked.record;
 			const ids = bySite.get(site) ?? [];
 			bySite.set(site, ids);
 			ids.push(_id);
