@@ -93,6 +93,7 @@ export interface DashboardData extends Partial<{ [K in SectionName]: Part<Sectio
 	/**
 	 * The events database's sequence before the numbers were read: the page's live stream
 	 * starts from it (`since`), so records that arrive before the stream does are not lost.
+	 * A page's load has it, a live re-read not.
 	 */
-	seq: string;
+	seq?: string;
 }

@@ -76,6 +76,12 @@ export class LiveFeed {
 	private retry: ReturnType<typeof setTimeout> | undefined;
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
+	/**
+	 * The stream said records came before it (`missed`): re-reads ask for the active
+	 * sessions' latest records too, until one succeeds (other re-reads leave them out: the
+	 * stream brings them, and reading them costs each live update time).
+	 */
+	private latestWanted = false;
 
 	/**
 	 * Re-reads the page's numbers (see the constructor's `reload`): at most one re-read
@@ -85,20 +91,24 @@ export class LiveFeed {
 
 	/**
 	 * @param url The live endpoint, e.g. `/api/v1/live?site=demo`.
-	 * @param reload Re-reads the numbers ($lib/reread.ts) and says what it came to; called
-	 *   through {@link refresh} when new records arrive or the stream reconnects after a gap.
+	 * @param reload Re-reads the numbers ($lib/reread.ts), with the latest records when
+	 *   `latest`, and says what it came to; called through {@link refresh} when new records
+	 *   arrive or the stream reconnects after a gap.
 	 * @param navigating Whether the page is navigating (SvelteKit's `navigating.to`): a
 	 *   re-read then would read the range being left, so it waits for {@link navigated}.
 	 */
 	constructor(
 		private readonly url: string,
-		reload: () => Promise<Reread>,
+		reload: (latest: boolean) => Promise<Reread>,
 		private readonly navigating: () => boolean = () => false
 	) {
 		this.refresh = coalesce(async () => {
 			if (this.stream !== 'open') return;
-			if (this.navigating()) this.held = true;
-			else this.reread(await reload());
+			if (this.navigating()) return void (this.held = true);
+			const latest = this.latestWanted;
+			const outcome = await reload(latest);
+			if (latest && outcome !== 'failed') this.latestWanted = false;
+			this.reread(outcome);
 		});
 	}
 
@@ -147,7 +157,10 @@ export class LiveFeed {
 			const from = first && since !== undefined ? `&since=${encodeURIComponent(since)}` : '';
 			first = false;
 			source = new EventSource(this.url + from);
-			source.addEventListener('missed', change);
+			source.addEventListener('missed', () => {
+				this.latestWanted = true;
+				change();
+			});
 			source.addEventListener('ready', () => {
 				this.stream = 'open';
 				if (wasDown) change();

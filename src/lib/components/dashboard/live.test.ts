@@ -216,7 +216,12 @@ describe('LiveFeed', () => {
 		FakeEventSource.last!.send('ready');
 		expect(reload).not.toHaveBeenCalled();
 		FakeEventSource.last!.send('missed', {});
+		// With the active sessions' latest records, which other re-reads leave to the stream.
 		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+		expect(reload).toHaveBeenLastCalledWith(true);
+		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/', ts: 1 }] });
+		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(2));
+		expect(reload).toHaveBeenLastCalledWith(false);
 		// A reconnection reads again anyway: it asks from nowhere.
 		FakeEventSource.last!.readyState = FakeEventSource.CLOSED;
 		FakeEventSource.last!.send('error');

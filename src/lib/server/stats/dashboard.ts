@@ -66,6 +66,13 @@ export interface DashboardOptions {
 	 * only when its own parameters change.
 	 */
 	sections?: readonly SectionName[];
+	/**
+	 * A live re-read of an open page (`GET /api/v1/dashboard`), not a page's load: it
+	 * reads neither the events database's sequence (only a load starts a stream from it)
+	 * nor active sessions' latest records, unless `latest` (the re-read after the
+	 * stream's `missed`). Each costs a live update's time (`npm run bench:live`).
+	 */
+	reread?: { latest: boolean };
 }
 
 /**
@@ -87,7 +94,7 @@ export async function readDashboard(
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
 		readAt: now,
-		seq: await eventsSeq(couch)
+		...(!options.reread && { seq: await eventsSeq(couch) })
 	};
 	let parsed;
 	let filter: Filter | null = null;
@@ -134,7 +141,7 @@ export async function readDashboard(
 			pathSteps,
 			fromFirstRecord
 		},
-		{ now: () => now, sections: asked }
+		{ now: () => now, sections: asked, latestEvents: options.reread?.latest ?? true }
 	);
 	// A page pattern matching too many paths: the filter the page asked for is refused.
 	const refused = asked

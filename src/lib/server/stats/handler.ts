@@ -90,7 +90,8 @@ export async function handleStats(
 /**
  * `GET /api/v1/dashboard?site=ID&part=live|walks&…` with the page's own query (range,
  * filter, `journey`, `step`): the part of a dashboard that its page's loads read
- * (`readDashboard`), as JSON, with the Stats API's authorization. A live page re-reads
+ * (`readDashboard`, as a re-read: no sequence, and the active sessions' latest records
+ * only with `latest=1`), as JSON, with the Stats API's authorization. A live page re-reads
  * its numbers here rather than through SvelteKit's `invalidate`, whose failed data
  * request replaces the page (src/lib/reread.ts).
  */
@@ -101,7 +102,8 @@ export async function handleDashboard(
 	try {
 		const { db, params, site } = await authorizedSite(event, options);
 		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
-		const body = await readDashboard(db, site, params, { sections, now: options.now });
+		const reread = { latest: params.get('latest') === '1' };
+		const body = await readDashboard(db, site, params, { sections, now: options.now, reread });
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
 		return errorResponse(e);

@@ -135,6 +135,12 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	sections?: readonly S[];
 	/** The filter's scopes, when the caller has read them already (the session list). */
 	scopes?: Scopes;
+	/**
+	 * Whether "active now" reads its sessions' latest records (`latest`); default yes. A
+	 * dashboard's live re-read does not: its stream brings them (the re-read after the
+	 * stream's `missed` does).
+	 */
+	latestEvents?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -200,7 +206,7 @@ export async function readSections<S extends SectionName = SectionName>(
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () => at.then(async (q) => readBreakdowns(reader, q, await scoped())),
-		activeNow: () => readActiveNow(reader, query.site, now),
+		activeNow: () => readActiveNow(reader, query.site, now, options.latestEvents ?? true),
 		trackingSince: since,
 		goals: () => at.then((q) => readGoals(reader, q, siteSums)),
 		journeys: () => at.then((q) => readJourney(reader, q)),
@@ -461,7 +467,8 @@ async function readPaths(
 export async function readActiveNow(
 	reader: ViewReader,
 	site: string,
-	now: number
+	now: number,
+	latestEvents = true
 ): Promise<ActiveNow> {
 	const minute = (t: number) => new Date(t).toISOString().slice(0, 16);
 	// Up to 5 minutes ahead: the ingest accepts records from browser clocks that far ahead.
@@ -478,7 +485,7 @@ export async function readActiveNow(
 			site,
 			shown.map((s) => s.sid)
 		),
-		readLatestRecords(reader, site, sessions)
+		latestEvents ? readLatestRecords(reader, site, sessions) : []
 	]);
 	return activeNow(
 		rows,
