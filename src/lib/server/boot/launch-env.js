@@ -61,9 +61,10 @@ export function readLaunchEnv(env) {
 	}
 	// The app is served at the root: a path in ORIGIN names pages that do not exist (an
 	// outside re-check: the start line announced /base/login, a 404).
-	if (origin && new URL(origin).pathname !== '/') {
+	const url = origin ? new URL(origin) : undefined;
+	if (url && (url.pathname !== '/' || url.search || url.hash)) {
 		throw new LaunchEnvError(
-			`ORIGIN must be the app's origin, without a path (got "${origin}")`,
+			`ORIGIN must be the app's origin, without a path, query or fragment (got "${origin}")`,
 			'set it to the scheme, host and port the app is reached at, e.g. ORIGIN=https://stats.example.com (the app is served at its root)'
 		);
 	}

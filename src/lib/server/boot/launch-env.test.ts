@@ -46,8 +46,10 @@ describe('readLaunchEnv', () => {
 		],
 		[
 			{ ORIGIN: 'http://localhost:47201/base' },
-			/^couchstats: ORIGIN must be the app's origin, without a path \(got "http:\/\/localhost:47201\/base"\) — set it to the scheme, host and port/
+			/^couchstats: ORIGIN must be the app's origin, without a path, query or fragment \(got "http:\/\/localhost:47201\/base"\) — set it to the scheme, host and port/
 		],
+		[{ ORIGIN: 'http://localhost:47301?x=1' }, /^couchstats: ORIGIN must be the app's origin/],
+		[{ ORIGIN: 'http://localhost:47301/#a' }, /^couchstats: ORIGIN must be the app's origin/],
 		[
 			{ BODY_SIZE_LIMIT: 'lots' },
 			/^couchstats: BODY_SIZE_LIMIT is not a size in bytes \(got "lots"\) — use e\.g\. BODY_SIZE_LIMIT=1M/
