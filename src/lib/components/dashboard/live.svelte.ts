@@ -215,18 +215,10 @@ export class LiveFeed {
 	}
 
 	/**
-	 * Adds the records a read of the page found (ActiveNow's `latest`) to the latest list:
-	 * call it with each read. A read and the stream may both bring a record (a read after
-	 * `missed`, records on their way as the stream came), which is listed once.
-	 */
-	seed(records: readonly LiveRecord[]): void {
-		this.add(records);
-	}
-
-	/**
-	 * Adds records to the latest list, each once (by type, path, name and time), newest
-	 * first, capped at {@link LATEST_MAX}: a record that comes late (an import, an offline
-	 * visit) goes where its time puts it.
+	 * Adds records to the latest list: the stream's, and those of each read of the page
+	 * (ActiveNow's `latest`). Each once (by type, path, name and time: a read after `missed`
+	 * and the stream may both bring one), newest first, capped at {@link LATEST_MAX}: a
+	 * record that comes late (an import, an offline visit) goes where its time puts it.
 	 */
 	add(records: readonly LiveRecord[]): void {
 		// At most LATEST_MAX on each side: no set needed.

@@ -178,7 +178,7 @@ describe('LiveFeed', () => {
 	test('the latest list takes the records of every read and of the stream, each once, newest first', () => {
 		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
 		const stop = feed.start();
-		feed.seed([
+		feed.add([
 			{ type: 'pageview', path: '/b', ts: 20 },
 			{ type: 'heartbeat', path: '/b', ts: 15 },
 			{ type: 'event', path: '/a', name: 'buy', ts: 10 }
@@ -193,7 +193,7 @@ describe('LiveFeed', () => {
 			]
 		});
 		// A read after `missed` brings one the stream never sent.
-		feed.seed([
+		feed.add([
 			{ type: 'pageview', path: '/c', ts: 25 },
 			{ type: 'pageview', path: '/b', ts: 20 }
 		]);

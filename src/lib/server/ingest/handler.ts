@@ -28,7 +28,6 @@ import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
-import { checkRecord } from './schema';
 import { refusedOrigins } from './refused-origins';
 import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
@@ -115,7 +114,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 		}
 		if (claimed.kind === 'page' && !sites.allowsOrigin(claimed.origin)) {
 			// The sites its records name still learn of it (refused-origins.ts).
-			if (endpoint.name === 'bulk_docs') await noteRefused(request, sites, claimed.origin, at);
+			if (endpoint.name === 'bulk_docs') await noteRefused(request, sites, claimed, at);
 			throw new CouchstatsError(403, 'this origin is not registered for any site');
 		}
 
@@ -140,10 +139,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 					agent: describeAgent(request.headers.get('user-agent')),
 					now: at
 				});
-				for (const [site, ids] of batch.foreign) {
-					// Shown in the site's settings (refused-origins.ts).
-					if (claimed.kind === 'page') refusedOrigins.note(site, claimed.origin, ids, at);
-				}
+				noteForeign(batch.foreign, claimed, at);
 				// Per session, and per address: session ids are the client's to choose.
 				const taken = takeAll([
 					[sessionBuckets, batch.perSession],
@@ -160,26 +156,36 @@ export function createIngest(deps: IngestDeps): Ingest {
 	}
 
 	/**
-	 * Notes a `_bulk_docs` body's records per registered site as refused from `origin`,
-	 * which no site lists: only records the ingest would take from a listed page (their
-	 * ids, revisions, fields and time), so that made-up ids cost a forger real records (an
-	 * outside re-check pushed a real entry off the list with 5 requests of junk ids); a
-	 * body that does not parse notes nothing.
+	 * Notes a `_bulk_docs` body's records as refused from `claimed`, which no site lists:
+	 * checked as any batch (so only records the ingest would take from a listed page, with
+	 * their ids, revisions, fields and time: made-up ids cost a forger real records, where
+	 * an outside re-check pushed a real entry off the list with 5 requests of junk ids),
+	 * every one of a registered site foreign to the origin. A body the ingest refuses notes
+	 * nothing.
 	 */
-	async function noteRefused(request: Request, sites: SiteList, origin: string, at: number) {
-		const body = (await readJson(request, LIMITS.requestBytes).catch(() => null)) as {
-			docs?: unknown;
-		} | null;
-		const bySite = new Map<string, string[]>();
-		for (const doc of Array.isArray(body?.docs) ? body.docs : []) {
-			const checked = checkRecord(doc, at);
-			if (!checked.ok || !sites.get(checked.record.site)) continue;
-			const { site, _id } = checked.record;
-			const ids = bySite.get(site) ?? [];
-			bySite.set(site, ids);
-			ids.push(_id);
+	async function noteRefused(
+		request: Request,
+		sites: SiteList,
+		claimed: ClaimedOrigin,
+		at: number
+	) {
+		const body = await readJson(request, LIMITS.requestBytes).catch(() => null);
+		try {
+			const agent = describeAgent(request.headers.get('user-agent'));
+			noteForeign(
+				checkBatch(body, { sites, origin: claimed, agent, now: at }).foreign,
+				claimed,
+				at
+			);
+		} catch (e) {
+			if (!(e instanceof CouchstatsError)) throw e;
 		}
-		for (const [site, ids] of bySite) refusedOrigins.note(site, origin, ids, at);
+	}
+
+	/** Shows a batch's records refused for their page's origin in their sites' settings. */
+	function noteForeign(foreign: Map<string, string[]>, claimed: ClaimedOrigin, at: number) {
+		if (claimed.kind !== 'page') return;
+		for (const [site, ids] of foreign) refusedOrigins.note(site, claimed.origin, ids, at);
 	}
 
 	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {

@@ -206,8 +206,9 @@ export const MISSED_LIMIT = 200;
 
 /**
  * Whether records of `site` arrived after `since`, the events database's sequence a page
- * was read at: its stream, which starts later, never sends them (the follower starts from
- * "now"), so the page must read again. True too when the changes since fill a page of
+ * was read at: its stream, which starts later, never sends them (the follower sends a
+ * listener only what it received from about when the listener came: {@link
+ * REPLAY_MARGIN_MS}), so the page must read again. True too when the changes since fill a page of
  * {@link MISSED_LIMIT} (later ones may be the site's), or the server refused `since`.
  */
 export async function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {

@@ -141,7 +141,7 @@ export async function readDashboard(
 			pathSteps,
 			fromFirstRecord
 		},
-		{ now: () => now, sections: asked, latestEvents: options.reread?.latest ?? true }
+		{ now: () => now, sections: asked, latestEvents: options.reread?.latest }
 	);
 	// A page pattern matching too many paths: the filter the page asked for is refused.
 	const refused = asked

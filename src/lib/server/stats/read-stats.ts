@@ -206,7 +206,7 @@ export async function readSections<S extends SectionName = SectionName>(
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () => at.then(async (q) => readBreakdowns(reader, q, await scoped())),
-		activeNow: () => readActiveNow(reader, query.site, now, options.latestEvents ?? true),
+		activeNow: () => readActiveNow(reader, query.site, now, options.latestEvents),
 		trackingSince: since,
 		goals: () => at.then((q) => readGoals(reader, q, siteSums)),
 		journeys: () => at.then((q) => readJourney(reader, q)),
