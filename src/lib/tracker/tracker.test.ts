@@ -197,6 +197,34 @@ describe('createTracker', () => {
 		expect(heartbeats.map((r) => [r.path, r.engagedMs])).toEqual([['/posts/1', 1003]]);
 	});
 
+	test('a page view comes 1 ms after the heartbeat of the page left in the same millisecond, so the visitor is on the new page', async () => {
+		// An outside re-check: "active now" and a session's timeline named the page left
+		// when its last heartbeat and the next page view shared a millisecond (the later
+		// path of the two, or the later id, won).
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(1000);
+		tracker.pageview('/next');
+		tracker.track('signup');
+		const made = b.env.now();
+		const records = ((await tracker.pending()) as ClientRecord[]).filter(
+			(r) => r.type !== 'milestone'
+		);
+		expect(records.map((r) => [r.type, r.path, r.ts - made])).toEqual([
+			['pageview', '/posts/1', -1000],
+			['heartbeat', '/posts/1', 0],
+			['pageview', '/next', 1],
+			// After the page view's milestone (the visit's second page).
+			['event', '/next', 3]
+		]);
+		// Without engaged time in between, no heartbeat: the page view follows the event, as
+		// any record made in the millisecond of the one before it does.
+		tracker.pageview('/third');
+		const third = ((await tracker.pending()) as ClientRecord[]).find((r) => r.path === '/third')!;
+		expect(third.ts - made).toBe(4);
+	});
+
 	test('sets pathFirstOfDay to true or false on every pageview, by path and visitor day', async () => {
 		const b = fakeBrowser();
 		// Hidden, so no engaged time: no heartbeat restarts a session by itself.
@@ -452,13 +480,20 @@ describe('createTracker', () => {
 		expect(b.others).toEqual([]);
 		b.advance(1000);
 		tracker.pageview('/next');
-		const [next] = await tracker.pending();
-		expect([next.ts, next.local]).toEqual([b.env.now() + 60_015, undefined]);
-		b.advance(SESSION_MS);
+		const [left, next] = await tracker.pending();
+		// The page left's heartbeat, then the page view 1 ms after it (the same millisecond).
+		expect([left.type, left.ts, left.local]).toEqual([
+			'heartbeat',
+			b.env.now() + 60_015,
+			undefined
+		]);
+		expect([next.path, next.ts, next.local]).toEqual(['/next', left.ts + 1, undefined]);
+		// After the session's last record (the milestone 1 ms after that page view).
+		b.advance(SESSION_MS + 2);
 		tracker.pageview('/later');
 		const later = (await tracker.pending()).find((r) => r.path === '/later')!;
 		expect([later.ts, later.local, later.sid == next.sid]).toEqual([
-			b.env.now() + 60_015,
+			b.env.now() + 60_015 + 1,
 			undefined,
 			false
 		]);
@@ -484,8 +519,9 @@ describe('createTracker', () => {
 		await settle();
 		const views = b.sent().filter((r) => r.type === 'pageview');
 		expect(views.map((r) => r.path)).toEqual(['/posts/1', '/stepped', '/after']);
+		// /after is 1 ms after the heartbeat of /stepped, made in the same millisecond.
 		const [, stepped, after] = views.map((r) => r.ts);
-		expect(after - stepped).toBe(10);
+		expect(after - stepped).toBe(10 + 1);
 		// The requests carry the latest answer's offset, which the ingest checks a lag by.
 		expect(b.posts.at(-1)!.offset).toBe(60_000 - (TRANSIT_MS - 500));
 	});
@@ -510,11 +546,13 @@ describe('createTracker', () => {
 		const records = b.sent().filter((r) => r.type === 'pageview' || r.type === 'event');
 		expect(records.map((r) => [r.type, r.path, r.ts])).toEqual([
 			['pageview', '/posts/1', madeB - 4800],
-			// Made before the better answer: on the first measure.
-			['pageview', '/b', madeB + 2900],
-			// Made on the page's time moved back: held after the record before.
-			['event', '/b', madeB + 2901],
-			['pageview', '/c', madeC]
+			// Made before the better answer: on the first measure (1 ms after the heartbeat of
+			// the page left, made in the same millisecond, as every page view below).
+			['pageview', '/b', madeB + 2901],
+			// Made on the page's time moved back: held after the record before (the page
+			// view's milestone).
+			['event', '/b', madeB + 2903],
+			['pageview', '/c', madeC + 1]
 		]);
 	});
 
@@ -557,9 +595,11 @@ describe('createTracker', () => {
 			['/measured-again', undefined]
 		]);
 		// On the server's clock: the local one as stamped, since the ingest moves it by its
-		// request's lag, 0 now that the clock is right.
+		// request's lag, 0 now that the clock is right. /measured and /measured-again are
+		// 1 ms after the heartbeat of the page left, made in the same millisecond; /changed
+		// follows no engaged time.
 		const [, measured, changed, again] = views.map((r) => r.ts);
-		expect([changed - measured, again - changed]).toEqual([0, 1000]);
+		expect([changed - measured, again - changed]).toEqual([-1, 1001]);
 	});
 
 	test("one session's records are stamped on one clock, so engaged time never exceeds its duration", async () => {
@@ -596,9 +636,10 @@ describe('createTracker', () => {
 		// 00:00:30 on the server's clock, still the session's day.
 		b.advance(90_000);
 		tracker.pageview('/b');
-		// Engaged on /b for 30 minutes: the next session begins on /b as the visitor moves
-		// on (00:30:30 on the server's clock), and takes its days by the measured clock.
-		b.advance(SESSION_MS);
+		// Engaged on /b for 30 minutes (after its milestone, 2 ms after the heartbeat of /a):
+		// the next session begins on /b as the visitor moves on (00:30:30 on the server's
+		// clock), and takes its days by the measured clock.
+		b.advance(SESSION_MS + 2);
 		tracker.pageview('/c');
 		await settle();
 		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');

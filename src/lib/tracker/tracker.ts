@@ -168,11 +168,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * A record's time: {@link now}, but while that holds the clock's last time (it was
 	 * set back a little) or is still before the record made before, 1 ms after that
 	 * record, so that records sort in the order they were made (ids of one millisecond
-	 * do not).
+	 * do not). `after`: also when it is that record's millisecond (a page view after the
+	 * heartbeat of the page left, so that the session is on the new page, not on the one
+	 * left, in "active now" and its timeline).
 	 */
-	const stampNow = () => {
+	const stampNow = (after = false) => {
 		const t = now();
-		const held = t > env.now() || (t < stamped && stamped - t < TRANSIT_MS);
+		const held =
+			t > env.now() || ((after ? t <= stamped : t < stamped) && stamped - t < TRANSIT_MS);
 		return (stamped = held ? Math.max(t, stamped + 1) : t);
 	};
 	let off: unknown =
@@ -224,8 +227,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		clock: requestClock
 	});
 
-	function make(type: ClientRecord['type'], fields: object, id?: string): ClientRecord {
-		const t = stampNow();
+	function make(
+		type: ClientRecord['type'],
+		fields: object,
+		id?: string,
+		after?: boolean
+	): ClientRecord {
+		const t = stampNow(after);
 		const session = sessions.touch(t);
 		current = session.id;
 		const skew = measured();
@@ -379,7 +387,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
 		const next = new URL(url ?? win.location.href, win.location.href);
-		// The previous page's engaged time, under its path (none before the first).
+		// The previous page's engaged time, under its path (none before the first); the
+		// page view comes after it.
+		const before = stamped;
 		if (viewed) beat(true);
 		// A reload is the page the visitor was on, whatever another tab did meanwhile.
 		const reload =
@@ -396,16 +406,21 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		depth = scrolled = 0;
 		capture.measure();
 		emit(
-			make('pageview', {
-				title: doc.title.trim().slice(0, MAX.title) || undefined,
-				utm: utmOf(next.searchParams),
-				screen: screenClass(win.innerWidth),
-				lang: nav.language,
-				tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-				...c,
-				ref: c.entry ? ref : undefined,
-				notFound: opts?.notFound || undefined
-			})
+			make(
+				'pageview',
+				{
+					title: doc.title.trim().slice(0, MAX.title) || undefined,
+					utm: utmOf(next.searchParams),
+					screen: screenClass(win.innerWidth),
+					lang: nav.language,
+					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+					...c,
+					ref: c.entry ? ref : undefined,
+					notFound: opts?.notFound || undefined
+				},
+				undefined,
+				stamped != before
+			)
 		);
 	}
 
