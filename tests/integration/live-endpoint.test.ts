@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
 import { oneOfEach, pageview } from '../support/ingest-records';
-import type { LiveRecord } from '../../src/lib/stats/active';
+import { ACTIVE_WINDOW_MS, type LiveRecord } from '../../src/lib/stats/active';
 import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { missedSince } from '../../src/lib/server/live/follower';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
@@ -100,17 +100,22 @@ async function sendPageview(path = '/about'): Promise<{ path: string; ts: number
 	return { path, ts };
 }
 
-test('every viewer who comes after others have left still gets the new records of the site', async () => {
-	// The follower's first poll asks for changes from "now": a record counts only once
-	// that poll is at the store, so send until the latest one sent has arrived (an
-	// earlier one arriving later is no round's record).
-	const first = await openStream('demo');
-	let arrived = false;
-	for (let i = 0; i < 60 && !arrived; i++) {
+/**
+ * Sends pageviews until the stream gets the latest one sent (the follower's first poll
+ * asks for changes from "now": a record counts only once that poll is at the store).
+ */
+async function following(stream: OpenStream): Promise<boolean> {
+	for (let i = 0; i < 60; i++) {
 		const { ts } = await sendPageview();
-		arrived = await first.until(() => first.records.some((r) => r.ts === ts), 1000);
+		if (await stream.until(() => stream.records.some((r) => r.ts === ts), 1000)) return true;
 	}
-	expect(arrived).toBe(true);
+	return false;
+}
+
+test('every viewer who comes after others have left still gets the new records of the site', async () => {
+	// (An earlier record arriving later is no round's record.)
+	const first = await openStream('demo');
+	expect(await following(first)).toBe(true);
 	await first.close();
 
 	// Each viewer leaves before the next comes, so the follower stops polling in between
@@ -146,6 +151,25 @@ test('a stream opened from the sequence its page was read at says when the site 
 		expect(bad.status, since).toBe(400);
 		expect((await bad.json()).message).toMatch(/^since must be the sequence the page was read at/);
 	}
+});
+
+test('a record made before the active window (an import, an outbox that waited) is not sent as a latest event: the stream says records came', async () => {
+	// An outside re-check: an import's year-old rows were listed among the latest events.
+	const stream = await openStream('demo');
+	expect(await following(stream)).toBe(true);
+	expect(stream.events.some((e) => e.includes('event: missed'))).toBe(false);
+	const old = Date.now() - ACTIVE_WINDOW_MS - 60_000;
+	expect((await sendThroughIngest(app.url, [pageview(old, { path: '/held' })])).status).toBe(201);
+	const { ts } = await sendPageview('/now');
+	expect(
+		await stream.until(
+			() =>
+				stream.records.some((r) => r.ts === ts) &&
+				stream.events.some((e) => e.includes('event: missed'))
+		)
+	).toBe(true);
+	await stream.close();
+	expect(stream.records.filter((r) => r.path === '/held')).toEqual([]);
 });
 
 test('missedSince: records of the site after the sequence, not of another site, nothing after it', async () => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createCouch } from '../couch';
+import { ACTIVE_WINDOW_MS } from '../../stats/active';
 import {
 	ChangesFollower,
 	REPLAY_MARGIN_MS,
@@ -85,6 +86,31 @@ test('a listener is not sent what was received well before it came: a page read 
 		['/just-before', '/after', '/unknown']
 	]);
 	await follower.stop();
+});
+
+test('a record made before the active window when it was received is not sent: the listener is told records came', async () => {
+	vi.useFakeTimers();
+	const came = 1_800_000_100_000;
+	const received = came + 5;
+	const made = (ago: number) => ({ ts: received - ago, receivedAt: received });
+	const sent = async (...results: ChangesPage['results']) => {
+		const { source } = scripted([{ results, last_seq: 3 }]);
+		const follower = new ChangesFollower(source, { debounceMs: 0, now: () => came });
+		const batches: [string[], boolean][] = [];
+		follower.subscribe('demo', (records, late) => batches.push([records.map((r) => r.path), late]));
+		await vi.advanceTimersByTimeAsync(1);
+		await follower.stop();
+		return batches;
+	};
+	expect(
+		await sent(
+			doc('demo', '/imported', made(ACTIVE_WINDOW_MS + 1)),
+			doc('demo', '/edge', made(ACTIVE_WINDOW_MS)),
+			doc('demo', '/now', made(0))
+		)
+	).toEqual([[['/edge', '/now'], true]]);
+	expect(await sent(doc('demo', '/offline', made(3_600_000)))).toEqual([[[], true]]);
+	expect(await sent(doc('demo', '/now', made(0)))).toEqual([[['/now'], false]]);
 });
 
 test('resumes from its last sequence after errors, with growing backoff', async () => {

@@ -6,7 +6,7 @@
  * debounced batches, which `/api/v1/live` fans out over Server-Sent Events.
  */
 import type { Couch } from '../couch';
-import { liveRecord, type LiveRecord } from '../../stats/active';
+import { ACTIVE_WINDOW_MS, liveRecord, type LiveRecord } from '../../stats/active';
 
 /** One longpoll answer. `last_seq` is a string on Apache CouchDB, a number on the embedded store. */
 export interface ChangesPage {
@@ -49,7 +49,11 @@ export interface FollowerOptions {
 	now?: () => number;
 }
 
-type Listener = (records: LiveRecord[]) => void;
+/**
+ * A listener: the records it is sent, and whether records came that it is not sent
+ * because they are {@link late} (the page reads again instead).
+ */
+type Listener = (records: LiveRecord[], late: boolean) => void;
 
 /**
  * How long before a listener came a record may have been received and still be sent to
@@ -65,6 +69,17 @@ export const REPLAY_MARGIN_MS = 10_000;
 interface Pending {
 	record: LiveRecord;
 	receivedAt: number | undefined;
+}
+
+/**
+ * Whether a record was made before the active window of when it was received: an
+ * import's history (an outside re-check saw year-old rows listed, under a clock time, as
+ * the latest events), or an outbox that waited offline. It belongs to no session active
+ * now, which is what the latest-events list shows, so it is not sent as a record: the
+ * page is told records came (`missed`) and reads its numbers and list again.
+ */
+function late({ record, receivedAt }: Pending): boolean {
+	return receivedAt !== undefined && record.ts < receivedAt - ACTIVE_WINDOW_MS;
 }
 
 /** Follows `_changes` while there are listeners. */
@@ -165,12 +180,13 @@ export class ChangesFollower {
 		this.flushTimer = undefined;
 		for (const [site, pending] of this.pending) {
 			for (const [listener, came] of this.listeners.get(site) ?? []) {
-				const records = pending
-					.filter((p) => p.receivedAt === undefined || p.receivedAt >= came - REPLAY_MARGIN_MS)
-					.map((p) => p.record);
-				if (!records.length) continue;
+				const sent = pending.filter(
+					(p) => p.receivedAt === undefined || p.receivedAt >= came - REPLAY_MARGIN_MS
+				);
+				if (!sent.length) continue;
+				const records = sent.filter((p) => !late(p)).map((p) => p.record);
 				try {
-					listener(records);
+					listener(records, records.length < sent.length);
 				} catch (error) {
 					this.options.onError?.(error);
 				}

@@ -5,7 +5,9 @@
  * `retry: 2000` so browsers reconnect quickly after a restart. A stream opened with the
  * sequence its page was read at (`since`) first sends `event: missed` when records of the
  * site arrived in between, which it cannot send: the page reads again (an outside review:
- * a pageview made just after the dashboard loaded never showed). A stream whose reader
+ * a pageview made just after the dashboard loaded never showed), and also when records
+ * came that were made before the active window (an import's history): the page reads
+ * them rather than listing them as the latest events. A stream whose reader
  * lost access (`allowed`, checked before each batch and each keep-alive) ends with
  * `event: end`; a reconnection is then refused as any request would be.
  */
@@ -84,11 +86,15 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			};
 			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
 				site,
-				(batch: LiveRecord[]) =>
-					sendAllowed(() => {
-						const records = publish ? batch.map(publish) : batch;
-						return `event: records\ndata: ${JSON.stringify({ records })}\n\n`;
-					})
+				(batch: LiveRecord[], late: boolean) => {
+					if (batch.length) {
+						sendAllowed(() => {
+							const records = publish ? batch.map(publish) : batch;
+							return `event: records\ndata: ${JSON.stringify({ records })}\n\n`;
+						});
+					}
+					if (late) sendAllowed(() => 'event: missed\ndata: {}\n\n');
+				}
 			);
 			// Subscribed first, so that nothing falls between what it checks and what comes.
 			if (options.since !== undefined) {
