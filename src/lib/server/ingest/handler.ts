@@ -114,7 +114,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 		}
 		if (claimed.kind === 'page' && !sites.allowsOrigin(claimed.origin)) {
 			// The sites its records name still learn of it (refused-origins.ts).
-			if (endpoint.name === 'bulk_docs') await noteRefused(request, sites, claimed, at);
+			if (endpoint.name === 'bulk_docs') await noteRefused(req, sites, claimed, at);
 			throw new CouchstatsError(403, 'this origin is not registered for any site');
 		}
 
@@ -139,7 +139,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 					agent: describeAgent(request.headers.get('user-agent')),
 					now: at
 				});
-				noteForeign(batch.foreign, claimed, at);
+				noteForeign(batch.foreign, claimed, at, req.clientAddress);
 				// Per session, and per address: session ids are the client's to choose.
 				const taken = takeAll([
 					[sessionBuckets, batch.perSession],
@@ -164,7 +164,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 	 * nothing.
 	 */
 	async function noteRefused(
-		request: Request,
+		{ request, clientAddress }: IngestRequest,
 		sites: SiteList,
 		claimed: ClaimedOrigin,
 		at: number
@@ -175,7 +175,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 			noteForeign(
 				checkBatch(body, { sites, origin: claimed, agent, now: at }).foreign,
 				claimed,
-				at
+				at,
+				clientAddress
 			);
 		} catch (e) {
 			if (!(e instanceof CouchstatsError)) throw e;
@@ -183,9 +184,14 @@ export function createIngest(deps: IngestDeps): Ingest {
 	}
 
 	/** Shows a batch's records refused for their page's origin in their sites' settings. */
-	function noteForeign(foreign: Map<string, string[]>, claimed: ClaimedOrigin, at: number) {
+	function noteForeign(
+		foreign: Map<string, string[]>,
+		claimed: ClaimedOrigin,
+		at: number,
+		client: string
+	) {
 		if (claimed.kind !== 'page') return;
-		for (const [site, ids] of foreign) refusedOrigins.note(site, claimed.origin, ids, at);
+		for (const [site, ids] of foreign) refusedOrigins.note(site, claimed.origin, ids, at, client);
 	}
 
 	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {

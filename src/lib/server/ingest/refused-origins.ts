@@ -6,11 +6,13 @@
  * but the visitor's browser (an outside new-user review).
  *
  * Anyone can claim any origin in a request, so the list is what pages said, shown as
- * such, and anyone can add to it: it shows the {@link ORIGINS_SHOWN} origins with the
- * most records refused, so that a handful of forged requests cannot push a site's real
- * misconfiguration, whose records keep coming, off the list (an outside re-check: 5
- * requests did, when the list kept the latest). At most {@link ORIGINS_TRACKED} origins
- * are counted per site, those with fewest records making room. Records are counted by
+ * such, and anyone can add to it: it shows the {@link ORIGINS_SHOWN} origins refused to
+ * the most client addresses, then with the most records, so that forged requests cannot
+ * push a site's real misconfiguration, whose visitors keep coming, off the list (an
+ * outside re-check: 5 requests did when the list kept the latest origins, and 5 requests
+ * of well-formed records from one address did when it ranked them by records alone).
+ * Addresses are kept in memory only, as the rate limits keep them. At most {@link
+ * ORIGINS_TRACKED} origins are counted per site, the lowest ranked making room. Records are counted by
  * id: a page keeps sending what was refused (its outbox retries), and the owner wants to
  * know how many records were lost, not how often they came (an outside re-check: 9 records
  * from three pages showed as 51). State is per process,
@@ -27,6 +29,9 @@ export const ORIGINS_TRACKED = 50;
 /** Ids remembered per origin to count each record once; past them records count as they come. */
 export const IDS_KEPT = 1000;
 
+/** Client addresses remembered per origin; past them an origin ranks as having this many. */
+export const ADDRESSES_KEPT = 100;
+
 /** Records refused from one origin. */
 export interface RefusedOrigin {
 	origin: string;
@@ -38,19 +43,29 @@ export interface RefusedOrigin {
 
 /** Refusals by site; the app uses {@link refusedOrigins}. */
 export class RefusedOrigins {
-	readonly #sites = new Map<string, Map<string, RefusedOrigin & { ids: Set<string> }>>();
+	readonly #sites = new Map<string, Map<string, Counted>>();
 
-	/** Notes that the records `ids` of `site` from a page of `origin` were refused at `now`. */
-	note(site: string, origin: string, ids: readonly string[], now: number): void {
-		const origins = this.#sites.get(site) ?? new Map();
+	/**
+	 * Notes that the records `ids` of `site` from a page of `origin`, sent from the client
+	 * address `client`, were refused at `now`.
+	 */
+	note(site: string, origin: string, ids: readonly string[], now: number, client: string): void {
+		const origins = this.#sites.get(site) ?? new Map<string, Counted>();
 		this.#sites.set(site, origins);
 		for (const [key, seen] of origins) if (now - seen.last >= MEMORY_MS) origins.delete(key);
-		const seen = origins.get(origin) ?? { origin, records: 0, last: now, ids: new Set<string>() };
+		const seen = origins.get(origin) ?? {
+			origin,
+			records: 0,
+			last: now,
+			ids: new Set<string>(),
+			clients: new Set<string>()
+		};
 		for (const id of ids) {
 			if (seen.ids.has(id)) continue;
 			seen.records++;
 			if (seen.ids.size < IDS_KEPT) seen.ids.add(id);
 		}
+		if (seen.clients.size < ADDRESSES_KEPT) seen.clients.add(client);
 		seen.last = now;
 		origins.set(origin, seen);
 		if (origins.size > ORIGINS_TRACKED)
@@ -66,9 +81,20 @@ export class RefusedOrigins {
 	}
 }
 
-/** Origins by records refused, most first, then by their last refusal, latest first. */
-function mostShown(origins: RefusedOrigin[]): RefusedOrigin[] {
-	return origins.sort((a, b) => b.records - a.records || b.last - a.last);
+/** An origin as counted: the records' ids and the client addresses seen. */
+interface Counted extends RefusedOrigin {
+	ids: Set<string>;
+	clients: Set<string>;
+}
+
+/**
+ * Origins by the client addresses they were refused to, most first, then by records
+ * refused, then by their last refusal, latest first.
+ */
+function mostShown(origins: Counted[]): Counted[] {
+	return origins.sort(
+		(a, b) => b.clients.size - a.clients.size || b.records - a.records || b.last - a.last
+	);
 }
 
 /** The app's refusals. */
