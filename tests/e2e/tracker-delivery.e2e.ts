@@ -521,6 +521,55 @@ test('the standalone script on another origin delivers through CORS, with the sa
 	}
 });
 
+test('a page on a host its site does not list says in its console why its records are refused, once, and keeps them', async ({
+	browser
+}) => {
+	// An outside re-check: the console said only "blocked by CORS policy".
+	const app = await startTrackedApp();
+	// A plain page on 127.0.0.2, which the demo site does not list.
+	const site = http.createServer((_request, response) => {
+		response.setHeader('content-type', 'text/html');
+		response.end(
+			`<!doctype html><title>Unlisted</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Unlisted</h1>`
+		);
+	});
+	await new Promise<void>((resolve) => site.listen(0, '127.0.0.2', resolve));
+	try {
+		const host = `127.0.0.2:${(site.address() as AddressInfo).port}`;
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const page = await context.newPage();
+		const console: string[] = [];
+		page.on('console', (message) => console.push(`${message.type()} ${message.text()}`));
+		await page.goto(`http://${host}/xo/1`);
+		const warnings = () => console.filter((m) => m.startsWith('warning couchstats:'));
+		await expect
+			.poll(warnings)
+			.toEqual([
+				expect.stringContaining(
+					`add ${host} to the host names in the site's settings to take the records of http://${host}`
+				)
+			]);
+		await page.waitForFunction(() => 'couchstatsDeferred' in window);
+		const sent = page.waitForResponse((r) => r.url().endsWith('/_bulk_docs'));
+		await page.evaluate(() =>
+			(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('again')
+		);
+		expect((await sent).status()).toBe(403);
+		const pending = await page.evaluate(() =>
+			(
+				window as unknown as { couchstats: { pending(): Promise<{ type: string }[]> } }
+			).couchstats.pending()
+		);
+		expect(pending.map((r) => r.type)).toEqual(expect.arrayContaining(['pageview', 'event']));
+		expect(warnings()).toHaveLength(1);
+		expect(console.filter((m) => /CORS/.test(m))).toEqual([]);
+		await context.close();
+	} finally {
+		site.close();
+		await app.stop();
+	}
+});
+
 test("a browser's first pageview leaves at once on the local clock and is stored once on the server's; its answer measures the server's clock, which later requests carry, and the tracker asks nothing else", async ({
 	browser
 }) => {

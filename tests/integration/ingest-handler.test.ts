@@ -245,8 +245,15 @@ describe('the ingest handler on the real store', () => {
 			});
 			expect([foreign.status, await foreign.json()]).toEqual([
 				403,
-				{ error: 'forbidden', reason: 'this origin is not registered for any site' }
+				{
+					error: 'forbidden',
+					reason:
+						"this origin is not registered for any site: add evil.test to the host names in the site's settings to take the records of https://evil.test"
+				}
 			]);
+			// The page can read why (its console says it), and nothing else.
+			expect(foreign.headers.get('access-control-allow-origin')).toBe('https://evil.test');
+			expect(foreign.headers.get('access-control-allow-credentials')).toBeNull();
 		}
 	});
 

@@ -201,7 +201,8 @@ describe('sites and owners', () => {
 		expect(await post('fresh', 'https://fresh.example')).toEqual([]);
 		expect(await post('fresh', 'https://shop.fresh.example')).toEqual({
 			error: 'forbidden',
-			reason: 'this origin is not registered for any site'
+			reason:
+				"this origin is not registered for any site: add shop.fresh.example to the host names in the site's settings to take the records of https://shop.fresh.example"
 		});
 		await updateSite(couch, alice, 'fresh', {
 			...fresh,

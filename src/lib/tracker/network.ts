@@ -17,6 +17,9 @@ export interface RequestClock {
 	answered(now: number): void;
 }
 
+/** Whether this page said in its console why the ingest refused its records. */
+let warned: string | false = false;
+
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
  * leaves, and `offset`, the server's clock minus the local one as last learnt: the ingest
@@ -50,7 +53,12 @@ export function post(
 			.then((response) => {
 				const now = Number(response.headers.get(NOW_HEADER));
 				if (now) clock.answered(now);
-				return response.text().then(() => response.ok);
+				return response.text().then((text) => {
+					// A refusal of the whole request (this page's origin is not the site's) says
+					// why, once a page.
+					if (response.status == 403 && !warned) console.warn('couchstats:', (warned = text));
+					return response.ok;
+				});
 			})
 			.catch(() => false)
 	);

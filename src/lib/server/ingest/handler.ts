@@ -115,7 +115,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 		if (claimed.kind === 'page' && !sites.allowsOrigin(claimed.origin)) {
 			// The sites its records name still learn of it (refused-origins.ts).
 			if (endpoint.name === 'bulk_docs') await noteRefused(req, sites, claimed, at);
-			throw new CouchstatsError(403, 'this origin is not registered for any site');
+			// Readable by the page (the tracker says it in the console), where a refusal
+			// without CORS headers read only "blocked by CORS policy" (an outside re-check).
+			return withHeaders(failure(unlisted(claimed.origin)), {
+				'Access-Control-Allow-Origin': claimed.origin
+			});
 		}
 
 		switch (endpoint.name) {
@@ -219,6 +223,14 @@ export function createIngest(deps: IngestDeps): Ingest {
 			return withHeaders(response, { ...corsHeaders(req.request.headers, sites), ...clock });
 		}
 	};
+}
+
+/** The refusal of a page whose origin no site lists, saying what to add where. */
+function unlisted(origin: string): CouchstatsError {
+	return new CouchstatsError(
+		403,
+		`this origin is not registered for any site: add ${new URL(origin).host} to the host names in the site's settings to take the records of ${origin}`
+	);
 }
 
 /** The answer to a request that failed: CouchDB's error shape, `Retry-After` on a 429. */
