@@ -484,19 +484,27 @@ test('a 404 page is recorded with notFound, by the Svelte component on the demo 
 	}
 });
 
-test('the standalone script on another origin delivers through CORS, with the same records', async ({
-	browser
-}) => {
-	const app = await startTrackedApp();
-	// A plain site on 127.0.0.1 (another origin, registered for the demo site) whose
-	// page loads the script from the app on localhost.
+/**
+ * A plain site on `address` (another origin than the app's localhost) whose every page
+ * loads the demo site's standalone script from the app.
+ */
+async function siteOn(address: string, app: RunningApp): Promise<http.Server> {
 	const site = http.createServer((_request, response) => {
 		response.setHeader('content-type', 'text/html');
 		response.end(
 			`<!doctype html><title>Other site</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Other site</h1>`
 		);
 	});
-	await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => site.listen(0, address, resolve));
+	return site;
+}
+
+test('the standalone script on another origin delivers through CORS, with the same records', async ({
+	browser
+}) => {
+	const app = await startTrackedApp();
+	// A plain site on 127.0.0.1 (another origin, registered for the demo site).
+	const site = await siteOn('127.0.0.1', app);
 	try {
 		const pageOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
 		const context = await browser.newContext({ userAgent: CHROME_UA });
@@ -526,14 +534,8 @@ test('a page on a host its site does not list says in its console why its record
 }) => {
 	// An outside re-check: the console said only "blocked by CORS policy".
 	const app = await startTrackedApp();
-	// A plain page on 127.0.0.2, which the demo site does not list.
-	const site = http.createServer((_request, response) => {
-		response.setHeader('content-type', 'text/html');
-		response.end(
-			`<!doctype html><title>Unlisted</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Unlisted</h1>`
-		);
-	});
-	await new Promise<void>((resolve) => site.listen(0, '127.0.0.2', resolve));
+	// A plain site on 127.0.0.2, which the demo site does not list.
+	const site = await siteOn('127.0.0.2', app);
 	try {
 		const host = `127.0.0.2:${(site.address() as AddressInfo).port}`;
 		const context = await browser.newContext({ userAgent: CHROME_UA });
