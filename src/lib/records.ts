@@ -138,6 +138,29 @@ export const REV_PATTERN = /^1-[0-9a-f]{32}$/;
 export const PATH_PATTERN = /^\/[^?#]*(#\/[^?#]*)?$/;
 
 /**
+ * A path as a browser's URL holds it, which is how the tracker records it (`pathname`,
+ * and `hash` for a hash route): the characters a URL cannot hold as they are (non-ASCII
+ * letters, spaces, `"`, `<`, `>` and the backquote, and `{`, `}` before the hash)
+ * percent-encoded in UTF-8, and what is encoded already left as it is. So a page filter,
+ * goal, funnel step or imported path written as the page reads (`/café`) names the page
+ * the tracker recorded (`/caf%C3%A9`): an outside review's goal for `/café` counted
+ * nothing.
+ */
+export function canonicalPath(path: string): string {
+	const hash = path.indexOf('#');
+	const head = hash < 0 ? path : path.slice(0, hash);
+	return (
+		encodeSome(head, /[^\x21-\x7e]|["<>`{}]/gu) +
+		(hash < 0 ? '' : encodeSome(path.slice(hash), /[^\x21-\x7e]|["<>`]/gu))
+	);
+}
+
+/** `text` with each character `set` matches percent-encoded (a lone surrogate as U+FFFD, as URLs do). */
+function encodeSome(text: string, set: RegExp): string {
+	return text.replace(set, (c) => encodeURIComponent(c.isWellFormed() ? c : '\ufffd'));
+}
+
+/**
  * What a session's source (`src`) may hold: `(direct)`, or a host as {@link sourceOf}
  * derives it — lowercase, without whitespace or the delimiters that end a URL's host.
  */
@@ -152,6 +175,18 @@ export const SOURCE_PATTERN = /^[^\s/?#:@<>\\^|%A-Z]+$/;
 export function sourceOf(ref: string | undefined): string {
 	const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(ref ?? '')?.[1];
 	return host ? host.toLowerCase().replace(/^www\./, '') : '(direct)';
+}
+
+/**
+ * The source a filter names, as {@link sourceOf} names a session's: `(direct)`, or the
+ * host of what is given (a host, a `www.` host or a URL), lowercased, without `www.`, so
+ * that `source=https://www.Example.com/` keeps the sessions from `example.com`.
+ */
+export function sourceFilter(value: string): string {
+	if (value === '(direct)') return value;
+	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+	const source = sourceOf(url);
+	return source === '(direct)' ? value : source;
 }
 
 /** The revision every record carries, derived from its id. */

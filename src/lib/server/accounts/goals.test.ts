@@ -28,6 +28,11 @@ describe('goal definitions', () => {
 			path: '/docs/*'
 		});
 		expect(parseGoalForm(form({ kind: 'page', path: '/#/app/*' })).kind).toBe('page');
+		// As the tracker records the page (an outside review: a goal for /café counted nothing).
+		expect(parseGoalForm(form({ kind: 'page', path: '/café/*' }))).toEqual({
+			kind: 'page',
+			path: '/caf%C3%A9/*'
+		});
 	});
 
 	test.each([

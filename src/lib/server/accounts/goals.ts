@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
-import { LIMITS, PATH_PATTERN } from '../../records';
+import { LIMITS, PATH_PATTERN, canonicalPath } from '../../records';
 import { goalLabel, type Goal } from '../../stats/goals';
 import type { User } from './auth';
 import type { Couch } from '../couch';
@@ -94,7 +94,7 @@ export function parseGoalFields(field: (name: string) => string, step?: string):
 	const input =
 		kind === 'event'
 			? { kind, name: field('name'), ...(key ? { prop: { key, value } } : {}) }
-			: { kind, path: field('path') };
+			: { kind, path: canonicalPath(field('path')) };
 	const result = v.safeParse(goalInputSchema, input);
 	if (!result.success) {
 		const issue = result.issues[0];

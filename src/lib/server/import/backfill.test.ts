@@ -344,6 +344,19 @@ describe('backfill', () => {
 		expect(records[0]._id).not.toBe(records[1]._id);
 	});
 
+	test('takes a path as a browser URL holds it, as the tracker records it', () => {
+		const records = classifyAll([
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/café?x=1","visitor_id":"a"}',
+			'{"timestamp":"2026-11-01T10:01:00Z","path":"/caf%C3%A9","visitor_id":"b"}',
+			'{"timestamp":"2026-11-01T10:02:00Z","url":"https://x.org/café","visitor_id":"c"}'
+		]);
+		expect(records.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+			'/caf%C3%A9',
+			'/caf%C3%A9',
+			'/caf%C3%A9'
+		]);
+	});
+
 	test('takes the path and UTM parameters from a full url', () => {
 		const [record] = classifyAll([
 			'{"timestamp":"2026-11-01T10:00:00Z","url":"https://x.org/p?utm_source=nl&utm_medium=email#top","visitor_id":"a"}'

@@ -22,6 +22,7 @@ import {
 } from '../../classify/rules';
 import {
 	LIMITS,
+	canonicalPath,
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
@@ -553,7 +554,8 @@ function timestampOf(row: InputRow, line: number): number {
 function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record<string, string> } {
 	const given = str(row.path);
 	if (given !== undefined) {
-		const path = given.replace(/[?#].*$/, '');
+		// As a browser's URL holds it (and the tracker records it): `/café` is `/caf%C3%A9`.
+		const path = canonicalPath(given.replace(/[?#].*$/, ''));
 		if (!path.startsWith('/')) {
 			throw new ImportLineError(line, `path must start with /${got(row.path)}`);
 		}

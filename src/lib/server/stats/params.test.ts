@@ -202,7 +202,14 @@ describe('Stats API parameters', () => {
 			[
 				'event=signup&prop=coupon=',
 				{ kind: 'event', value: 'signup', prop: { key: 'coupon', value: '' } }
-			]
+			],
+			// As the tracker records them (an outside review: these matched nothing).
+			['page=/caf%C3%A9', { kind: 'page', value: '/caf%C3%A9' }],
+			['page=/caf%25C3%25A9', { kind: 'page', value: '/caf%C3%A9' }],
+			['page=/a%20b/*', { kind: 'page', value: '/a%20b/*' }],
+			['source=NEWS.example.com', { kind: 'source', value: 'news.example.com' }],
+			['source=www.google.com', { kind: 'source', value: 'google.com' }],
+			['source=https://www.Google.com/search?q=x', { kind: 'source', value: 'google.com' }]
 		])('"%s" filters by %j', (query, expected) => {
 			expect(filter(query)).toEqual(expected);
 		});

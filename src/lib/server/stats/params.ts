@@ -2,7 +2,7 @@
  * Query-string parsing for the Stats API: site, date range, time zone, interval,
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
-import { LIMITS } from '../../records';
+import { LIMITS, canonicalPath, sourceFilter } from '../../records';
 import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
@@ -239,7 +239,9 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 		);
 	}
 	if (!kind) return null;
-	const value = params.get(kind)!;
+	const raw = params.get(kind)!;
+	// As the tracker records it: `/café` is `/caf%C3%A9`, `www.Example.com/` is `example.com`.
+	const value = kind === 'page' ? canonicalPath(raw) : kind === 'source' ? sourceFilter(raw) : raw;
 	if (!value || !hasNoControl(value)) {
 		throw new CouchstatsError(400, `${kind} must be a non-empty value without control characters`);
 	}
