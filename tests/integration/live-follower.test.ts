@@ -18,6 +18,7 @@ test('the follower long-polls the real server and hands new records to the siteâ
 			if (received.length >= 2) resolve();
 		});
 	});
+	const now = Date.now();
 	const id1 = '01937b2e-0000-7000-8000-000000000001';
 	const id2 = '01937b2e-0000-7000-8000-000000000002';
 	const common = {
@@ -26,8 +27,9 @@ test('the follower long-polls the real server and hands new records to the siteâ
 		sid: id1,
 		vid: 'visitor-0000000001',
 		path: '/a',
-		// Received now: a listener is not sent what was received well before it came.
-		receivedAt: Date.now()
+		// Received now: a listener is not sent what was received well before it came, nor
+		// what was made well before it was received.
+		receivedAt: now
 	} as const;
 	const docs: StoredRecord[] = [
 		{
@@ -35,20 +37,20 @@ test('the follower long-polls the real server and hands new records to the siteâ
 			_id: id1,
 			_rev: revisionFor(id1),
 			type: 'pageview',
-			ts: 1,
+			ts: now,
 			entry: true,
 			firstOfDay: true,
 			firstEver: true
 		},
-		{ ...common, _id: id2, _rev: revisionFor(id2), type: 'event', ts: 2, name: 'cta' }
+		{ ...common, _id: id2, _rev: revisionFor(id2), type: 'event', ts: now + 1, name: 'cta' }
 	];
 	const stored = await couch.events.bulk({ new_edits: false, docs });
 	expect(stored).toEqual([]);
 	await arrived;
 	// A sharded CouchDB database may list the two in either order.
 	expect(received.sort((a, b) => a.ts - b.ts)).toEqual([
-		{ type: 'pageview', path: '/a', ts: 1 },
-		{ type: 'event', path: '/a', name: 'cta', ts: 2 }
+		{ type: 'pageview', path: '/a', ts: now },
+		{ type: 'event', path: '/a', name: 'cta', ts: now + 1 }
 	]);
 	expect(['string', 'number']).toContain(typeof follower.since);
 	expect(follower.since).not.toBe(startedAt);
