@@ -429,7 +429,9 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 		expect(body.breakdowns.events).toEqual([{ name: 'download', count: 1, props: {} }]);
 		// The pages' first-of-day views by browser: sessions exact (none landed), visitors not.
 		expect(body.breakdowns.browsers).toEqual([{ value: '(unknown)', sessions: 0, visitors: null }]);
-		expect(body.breakdowns.referrers).toEqual([]);
+		// And by their session's source, as the technology rows (an outside review: the
+		// referrers left out a page's visitors who did not land on it).
+		expect(body.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 0, visitors: null }]);
 	});
 
 	test('a pattern matching one path counts exactly as that page’s filter, visitors included', async () => {
@@ -461,8 +463,12 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 			events: 3
 		});
 		expect(body.totals).toEqual({ ...site.totals, visitors: null, newVisitors: 0 });
-		// Each session by its referrer (none sent one): the site's, without visitors.
-		expect(body.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 5, visitors: null }]);
+		// Each session by its referrer (none sent one): the site's, without visitors; and
+		// S6's later view of / (its first that day) by its session's source.
+		expect(body.breakdowns.referrers).toEqual([
+			{ value: '(direct)', sessions: 5, visitors: null },
+			{ value: 'news.example', sessions: 0, visitors: null }
+		]);
 		expect(site.breakdowns.referrers).toEqual([{ value: '(direct)', sessions: 5, visitors: 4 }]);
 		expect(body.breakdowns.entryPages).toEqual(site.breakdowns.entryPages);
 	});

@@ -2,9 +2,10 @@
 // value: [sessions, visitors]   (summed by _sum)
 //
 // Where sessions come from and what they run on. Dimensions: referrer (host of the
-// entry pageview's referrer, or '(direct)'), utm_source, utm_medium, utm_campaign
-// (entry pageviews only), browser, os, device, country, screen (every entry or
-// first-of-day pageview, '(unknown)' when the ingest could not tell). `sessions`
+// entry pageview's referrer, or '(direct)'; on a later pageview, its session's source
+// `src`), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
+// device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
+// ingest could not tell). `sessions`
 // counts entry pageviews, `visitors` first-of-day pageviews, so both sum to the
 // headline numbers. Bot-flagged records count nowhere.
 //
@@ -69,6 +70,10 @@ export const map = function (doc) {
 			if (typeof utm.source === 'string') dims.push(['utm_source', utm.source]);
 			if (typeof utm.medium === 'string') dims.push(['utm_medium', utm.medium]);
 			if (typeof utm.campaign === 'string') dims.push(['utm_campaign', utm.campaign]);
+		} else if (typeof doc.src === 'string') {
+			// A visitor's first view of the day or of a page later in a session: its
+			// session's source, so that a page's visitors have their referrers too.
+			dims.push(['referrer', doc.src]);
 		}
 	} else if (doc.type === 'event' && typeof doc.name === 'string') {
 		var value = [doc.firstOfSession === true ? 1 : 0, doc.firstOfDay === true ? 1 : 0];

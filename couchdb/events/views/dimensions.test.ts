@@ -65,7 +65,18 @@ describe('the dimensions view', () => {
 		]);
 	});
 
-	test('a first-of-day pageview inside a session counts a visitor by technology only', () => {
+	test('a first-of-day pageview inside a session counts a visitor by its session’s source and technology', () => {
+		expect(
+			hourRows({
+				type: 'pageview',
+				entry: false,
+				firstOfDay: true,
+				ref: 'https://y.org/',
+				src: 'x.org',
+				...tech
+			})
+		).toEqual([['referrer', 'x.org', 0, 1], ...visitorByTech]);
+		// Without a source (a record made before records carried it): by technology only.
 		expect(
 			hourRows({ type: 'pageview', entry: false, firstOfDay: true, ref: 'https://x.org/', ...tech })
 		).toEqual(visitorByTech);
@@ -105,6 +116,24 @@ describe('the dimensions view', () => {
 		test('a session’s rows repeat under its source', () => {
 			const fields = { type: 'pageview', entry: true, firstOfDay: true, src: 'x.org', ...tech };
 			expect(hourRows(fields, 'source:x.org')).toEqual(hourRows(fields));
+		});
+
+		test('a page’s visitor who did not land on it counts by the session’s source too (an outside review: referrers left them out)', () => {
+			expect(
+				hourRows(
+					{
+						type: 'pageview',
+						path: '/a',
+						entry: false,
+						firstOfDay: false,
+						pathFirstOfDay: true,
+						src: 'x.org',
+						utm: { source: 'nl' },
+						...tech
+					},
+					'page:/a'
+				)
+			).toEqual([['referrer', 'x.org', 0, 1], ...visitorByTech]);
 		});
 
 		test('a pageview counts its page’s landing sessions and visitors', () => {
