@@ -95,7 +95,11 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 		.poll(() => cells(owner, '#journeys .sides > div:last-child'))
 		.toEqual([['/pricing', '1', '100%']]);
 
-	// Walk forward: /pricing came from / and was the last page.
+	// Walk forward: /pricing came from / and was the last page. The link says it walks,
+	// not filters (an outside review: journey and path links were announced as filters).
+	await expect(
+		journeys.getByRole('link', { name: '/pricing' }).first()
+	).toHaveAccessibleDescription('Shows the journeys through this page');
 	await journeys.getByRole('link', { name: '/pricing' }).first().click();
 	await owner.waitForURL(/journey=\/pricing#journeys$/);
 	await expect(journeys.getByTestId('journey-page')).toHaveText('/pricing');
@@ -114,6 +118,9 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 	const paths = owner.locator('#paths');
 	await expect.poll(() => cells(owner, '#paths')).toEqual([['/', '1', '100%']]);
 	// Walk forward: the 2-page path / → /pricing, then its end (the visitor left).
+	await expect(paths.locator('tbody').getByRole('link', { name: '/' })).toHaveAccessibleDescription(
+		'Follows the path on to this page'
+	);
 	await paths.locator('tbody').getByRole('link', { name: '/' }).click();
 	await owner.waitForURL(/step=\/#paths$/);
 	await expect(paths.getByTestId('path-step')).toHaveText(['/']);
