@@ -42,7 +42,10 @@ test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and 
 	await expect(zone.locator('option[value="Asia/Kolkata"]')).toHaveText('Asia/Kolkata (UTC+05:30)');
 	await zone.selectOption('Asia/Kolkata');
 	await owner.getByRole('button', { name: 'Save' }).first().click();
-	await expect(owner.getByText('Settings saved.')).toBeVisible();
+	// And says the snippet must change too (an outside review: it said only this).
+	await expect(owner.getByText('Settings saved.')).toContainText(
+		'Update the snippet on every page too (data-time-zone="Asia/Kolkata"'
+	);
 
 	// The latest 18:40 UTC at least an hour ago: 00:10 of the next day in Kolkata.
 	let visitAt = Date.UTC(

@@ -62,8 +62,15 @@ export const actions = {
 	update: (event) =>
 		act(event, 'site', async (user, form) => {
 			form.set('id', event.params.site);
-			await updateSite(couch(), user, event.params.site, parseSiteForm(form));
-			return { saved: 'Settings saved.' };
+			const input = parseSiteForm(form);
+			await updateSite(couch(), user, event.params.site, input);
+			// A new zone needs the snippet's too (an outside review: only "Settings saved.").
+			const moved = field(form, 'previousTimeZone') !== input.timeZone;
+			return {
+				saved: moved
+					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): until then its visitors are flagged by the old zone's days.`
+					: 'Settings saved.'
+			};
 		}),
 	addOwner: (event) =>
 		act(event, 'owner-new', async (user, form) => {
