@@ -228,12 +228,15 @@ async function importFile(
 		console.error(`${name}: resuming after line ${resumedFrom} of ${survey.lines}`);
 
 	// Pass 3: classify from the first line (flags depend on earlier lines), send from the checkpoint.
-	const progress = new Progress(survey.lines, resumedFrom);
+	const progress = new Progress(survey.rows);
 	const parser = new LineParser();
 	const c = classifier();
 	const totals: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
 	let chunk: ChunkLine[] = [];
 	let n = 0;
+	/** Rows read so far, and before the checkpoint: what the progress counts, as the messages count a file's lines. */
+	let rowsRead = 0;
+	let rowsBefore = 0;
 	const flush = async () => {
 		if (n > checkpoint.linesDone) {
 			const outcome = await sendChunk(couch, chunk);
@@ -245,11 +248,14 @@ async function importFile(
 			checkpoint._rev = saved.rev;
 		}
 		chunk = [];
-		progress.update(n);
+		// Lines before the checkpoint are only re-read (their flags matter), not sent.
+		if (n > resumedFrom) progress.update(rowsRead, rowsBefore);
 	};
 	for await (const line of readLines(file)) {
 		const row = parser.parse(line, ++n);
 		if (row) {
+			rowsRead += 1;
+			if (n <= resumedFrom) rowsBefore = rowsRead;
 			const classified = c.classifyLine(row, n);
 			if (n > checkpoint.linesDone && classified.records.length)
 				chunk.push({ line: n, ...classified });
@@ -367,17 +373,18 @@ class Progress {
 	private lastDraw = 0;
 	private lastDecile = -1;
 
-	constructor(
-		private readonly total: number,
-		private readonly from: number
-	) {}
+	/** @param total The file's rows (its lines but the CSV header and blank ones). */
+	constructor(private readonly total: number) {}
 
-	update(done: number) {
-		// Lines before the checkpoint are only re-read (their flags matter), not sent.
-		if (done <= this.from) return;
+	/**
+	 * Draws the rows done so far.
+	 * @param done Rows read, sent or before the checkpoint.
+	 * @param from Rows before the checkpoint (only re-read: not in the rate).
+	 */
+	update(done: number, from: number) {
 		const now = performance.now();
 		const fraction = this.total ? done / this.total : 1;
-		const rate = (done - this.from) / Math.max(0.001, (now - this.started) / 1000);
+		const rate = (done - from) / Math.max(0.001, (now - this.started) / 1000);
 		const eta = rate > 0 ? (this.total - done) / rate : 0;
 		const text = `${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%  ${done}/${this.total} lines  ${Math.round(rate)} lines/s  eta ${eta.toFixed(0)} s`;
 		if (process.stderr.isTTY) {
