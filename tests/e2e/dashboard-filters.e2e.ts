@@ -180,3 +180,18 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 		.toMatchObject({ visitors: '1', pageviews: '2', sessions: '1' });
 	await expect(shared.locator('#pages tbody th')).toHaveText(['/about', '/blog']);
 });
+
+test('two filters at once are refused with what was wrong and a way back to the range without filters', async ({
+	browser
+}) => {
+	// An outside review: the dashboard was replaced by the bare line, with no way on.
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=7d&page=/about&source=x.org`);
+	await expect(owner.getByRole('alert')).toHaveText(
+		'only one filter at a time: the request has page and source'
+	);
+	await owner.getByRole('link', { name: 'Show this range without filters' }).click();
+	await owner.waitForURL(`${app.url}/sites/demo?range=7d`);
+	await expect(owner.getByRole('alert')).toHaveCount(0);
+	await expect(owner.locator('#overview [data-metric]').first()).toBeVisible();
+});
