@@ -7,7 +7,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readActiveNow } from '../../src/lib/server/stats/read-stats';
 import { createViewReader } from '../../src/lib/server/stats/view-reader';
-import { readLatestRecords } from '../../src/lib/server/sessions/latest-records';
+import { MAX_SESSIONS, readLatestRecords } from '../../src/lib/server/sessions/latest-records';
 import { LATEST_MAX, type LiveRecord } from '../../src/lib/stats/active';
 import { sessionRecords, uuidv7At } from '../support/golden';
 import { indexed, storeRecords, useCouch } from './harness';
@@ -128,4 +128,21 @@ test("a session's records are read three pages at most: a long run of heartbeats
 	expect(latest).toEqual([]);
 	expect(reader.queries).toBe(3);
 	expect(reader.rowsRead).toBe(50 + 51 + 51);
+});
+
+test('at most MAX_SESSIONS sessions are read, however many are active and list nothing', async () => {
+	// An outside security probe: 5,000 sessions of one heartbeat each, anyone's to send,
+	// made every read of the public page read every one of them (4–9 s, 6 CPU-s).
+	const reader = createViewReader(couch);
+	const junk = Array.from({ length: 3 * MAX_SESSIONS }, (_, i) => ({
+		sid: uuidv7At(ago(5), 1000 + i),
+		path: '/',
+		at: ago(5)
+	}));
+	const latest = await readLatestRecords(reader, SITE, [
+		...junk,
+		{ sid: sid(3), path: '/c', at: ago(60) }
+	]);
+	expect(latest).toEqual([]);
+	expect(reader.queries).toBe(MAX_SESSIONS);
 });

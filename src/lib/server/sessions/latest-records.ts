@@ -2,12 +2,14 @@
  * The latest pageviews, returns and events of the sessions active now: what the realtime
  * panel lists when a dashboard opens, before the live stream adds what comes next. Read
  * from `session-records` newest first, session by session, latest activity first, until
- * no session left can hold a newer record than the {@link LATEST_MAX} kept.
+ * no session left can hold a newer record than the {@link LATEST_MAX} kept, of the
+ * {@link MAX_SESSIONS} latest at most.
  */
 import type { ViewReader } from '../stats/view-reader';
 import {
 	LATEST_MAX,
 	LISTED_TYPES,
+	LIVE_SESSIONS,
 	liveRecord,
 	newestListed,
 	type Activity,
@@ -28,6 +30,14 @@ const MAX_PAGES = 3;
 const PARALLEL = 5;
 
 /**
+ * Sessions read at most: the latest {@link LIVE_SESSIONS}, those the panel lists one by
+ * one. Anyone can start sessions that list nothing (a heartbeat each), and an outside
+ * security probe made every read of the demo's public page cost 4–9 s and 6 CPU-s with
+ * 5,000 of them when every active session was read.
+ */
+export const MAX_SESSIONS = LIVE_SESSIONS;
+
+/**
  * The newest {@link LATEST_MAX} listed records of `sessions`, newest first.
  * @param sessions Active sessions, latest activity first (`latestActivity`): a session's
  *   records are no newer than its latest activity, so once that many records are at least
@@ -39,15 +49,16 @@ export async function readLatestRecords(
 	sessions: readonly Activity[]
 ): Promise<LiveRecord[]> {
 	let latest: LiveRecord[] = [];
-	for (let first = 0; first < sessions.length; first += PARALLEL) {
+	const read = Math.min(sessions.length, MAX_SESSIONS);
+	for (let first = 0; first < read; first += PARALLEL) {
 		const full = latest.length === LATEST_MAX;
 		if (full && latest[LATEST_MAX - 1].ts >= sessions[first].at) break;
-		const read = await Promise.all(
+		const found = await Promise.all(
 			sessions
-				.slice(first, first + PARALLEL)
+				.slice(first, Math.min(first + PARALLEL, read))
 				.map((session) => sessionLatest(reader, site, session.sid))
 		);
-		latest = newestListed([...latest, ...read.flat()]);
+		latest = newestListed([...latest, ...found.flat()]);
 	}
 	return latest;
 }
