@@ -155,6 +155,32 @@ describe('logging in to the built app', () => {
 		expect(proxied.logins.slice(before)).toEqual([]);
 	});
 
+	test.each([
+		[
+			'text/plain',
+			'name=a',
+			415,
+			'a form is posted as application/x-www-form-urlencoded or multipart/form-data, not text/plain'
+		],
+		['multipart/form-data', 'name=a', 400, 'the form could not be read'],
+		['multipart/form-data; boundary=XX', 'garbage', 400, 'the form could not be read']
+	])(
+		'answers a form body of type %s it cannot read with %i and a reason, and logs no stack',
+		async (type, body, status, reason) => {
+			// An outside security probe: each such anonymous request answered 500 and logged a
+			// 15-line stack trace.
+			const before = app.output().length;
+			const res = await fetch(`${app.url}/login`, {
+				method: 'POST',
+				headers: { origin: app.url, 'content-type': type },
+				body
+			});
+			expect(res.status).toBe(status);
+			expect(await res.text()).toContain(reason);
+			expect(app.output().slice(before)).not.toMatch(/\n\s+at /);
+		}
+	);
+
 	test('answers 429, never 500, when CouchDB refuses the login with 403 (its lockout)', async () => {
 		proxied.lockout = true;
 		try {

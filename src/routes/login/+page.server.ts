@@ -3,12 +3,13 @@ import { setSessionCookie } from '$lib/server/accounts/auth';
 import { couch } from '$lib/server/couch';
 import { attemptLogin, landingAfterLogin } from '$lib/server/accounts/login';
 import type { Actions, PageServerLoad } from './$types';
+import { readForm } from '$lib/server/read-form';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;
 
 export const actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
-		const form = await request.formData();
+		const form = await readForm(request);
 		const name = String(form.get('name') ?? '').trim();
 		const password = String(form.get('password') ?? '');
 		const outcome = await attemptLogin(couch(), { name, password, client: getClientAddress() });

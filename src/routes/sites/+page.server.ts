@@ -6,6 +6,7 @@ import { startSiteDeletion } from '$lib/server/accounts/site-delete';
 import { itemKey } from '$lib/forms/form-result';
 import { readSitesPage } from './sites-page';
 import type { Actions, PageServerLoad } from './$types';
+import { readForm } from '$lib/server/read-form';
 
 export const load = (async ({ locals, url }) => {
 	const user = requireUser(locals.user, url);
@@ -15,14 +16,14 @@ export const load = (async ({ locals, url }) => {
 export const actions = {
 	create: async ({ request, locals, url }) => {
 		const user = requireUser(locals.user, url);
-		const form = await request.formData();
+		const form = await readForm(request);
 		const result = await attempt(() => createSite(couch(), user, parseSiteForm(form)), 'create');
 		if ('status' in result) return result;
 		redirect(303, `/sites/${result.id}/settings`);
 	},
 	finishDeletion: async ({ request, locals, url }) => {
 		const user = requireUser(locals.user, url);
-		const id = String((await request.formData()).get('id') ?? '');
+		const id = String((await readForm(request)).get('id') ?? '');
 		const result = await attempt(() => startSiteDeletion(couch(), user, id), itemKey('finish', id));
 		if ('status' in result) return result;
 		redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);

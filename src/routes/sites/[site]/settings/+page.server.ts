@@ -22,6 +22,7 @@ import {
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
 import { refusedOrigins } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
+import { readForm } from '$lib/server/read-form';
 
 export const load = (async ({ locals, url, params }) => {
 	const user = requireUser(locals.user, url);
@@ -49,7 +50,7 @@ async function act<T extends Record<string, unknown>>(
 	work: (user: NonNullable<App.Locals['user']>, form: FormData) => Promise<T>
 ) {
 	const user = requireUser(event.locals.user, event.url);
-	const form = await event.request.formData();
+	const form = await readForm(event.request);
 	const about = typeof key === 'string' ? key : key(form);
 	return attempt(async () => ({ form: about, ...(await work(user, form)) }), about);
 }

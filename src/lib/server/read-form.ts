@@ -1,0 +1,28 @@
+import { error } from '@sveltejs/kit';
+
+/** The content types an HTML form posts that `Request.formData()` reads. */
+const FORM_TYPE = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * A form action's fields. A body that is no form this can read (`text/plain`, which
+ * SvelteKit lets through to actions, or a multipart body without its boundary or cut
+ * short) is the client's mistake, answered 415 or 400 saying so: `request.formData()`
+ * threw, which answered 500 and logged a stack trace per request (an outside security
+ * probe could fill the log with them, anonymously).
+ * @throws {HttpError} 415 for another content type, 400 for a body that is not the form
+ *   its type says.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+	const type = request.headers.get('content-type') ?? '';
+	if (!FORM_TYPE.test(type)) {
+		error(
+			415,
+			`a form is posted as application/x-www-form-urlencoded or multipart/form-data, not ${type.split(';')[0].trim().slice(0, 100) || 'without a content type'}`
+		);
+	}
+	try {
+		return await request.formData();
+	} catch {
+		error(400, 'the form could not be read: its body is not the form its content type says');
+	}
+}
