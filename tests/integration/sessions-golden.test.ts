@@ -35,6 +35,7 @@ import { load as loadOwnerTimeline } from '../../src/routes/sites/[site]/session
 import { load as loadSharedTimeline } from '../../src/routes/share/[secret]/sessions/[sid]/+page.server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
+import { statsFor } from '../../src/lib/server/stats/handler';
 
 const t = (h: number, m = 0, s = 0, day = 10) => Date.UTC(2026, 10, day, h, m, s);
 const SHARE = 'shr_' + 'a'.repeat(32);
@@ -459,6 +460,34 @@ describe('Sessions API access', () => {
 		expect(on.status).toBe(200);
 		expect((await on.json()).sessions.map((s: { sid: string }) => s.sid)).toEqual([sid.OTHER]);
 		expect((await shared('', `${day}&share=${OTHER_SHARE}`)).status).toBe(403);
+	});
+});
+
+test('a share link lists the live visitors one by one only if the owner switched sessions on; owners and tokens always', async () => {
+	// An outside security probe: a share link listed them, with their pages, countries and
+	// browsers, with sessions off.
+	const activeNow = async (site: string, at: number, auth: Record<string, string>, share = '') => {
+		const query = `site=${site}&from=2026-11-10&to=2026-11-10${share}`;
+		const url = new URL(`http://localhost/api/v1/stats?${query}`);
+		const request = new Request(url, { headers: auth });
+		const body = await statsFor({ url, request, locals: { user: null } } as never, {
+			couch,
+			now: () => at
+		});
+		return { visitors: body.activeNow.visitors, listed: body.activeNow.sessions.length };
+	};
+	// S1 is active at 10:01; the other site's session at 10:21.
+	const sessOwner = await activeNow('sess', t(10, 1), { authorization: `Bearer ${token}` });
+	expect(sessOwner).toEqual({ visitors: 1, listed: 1 });
+	expect(await activeNow('sess', t(10, 1), {}, `&share=${SHARE}`)).toEqual({
+		visitors: 1,
+		listed: 0
+	});
+	const bearer = { authorization: `Bearer ${otherToken}` };
+	expect(await activeNow('other', t(10, 21), bearer)).toEqual({ visitors: 1, listed: 1 });
+	expect(await activeNow('other', t(10, 21), {}, `&share=${OTHER_SHARE}`)).toEqual({
+		visitors: 1,
+		listed: 1
 	});
 });
 

@@ -12,6 +12,7 @@ import type { SiteRecord } from '../accounts/sites';
 import {
 	authorizeSite,
 	credentialsOf,
+	showsSessions,
 	type Credentials,
 	type StatsRequest
 } from '../stats/authorize';
@@ -44,7 +45,7 @@ export async function authorizeSessions(
 	credentials: Credentials
 ): Promise<SiteRecord> {
 	const site = await authorizeSite(couch, siteId, credentials);
-	if (credentials.share && site.shareSessions !== true) {
+	if (!showsSessions(credentials, site)) {
 		throw new CouchstatsError(403, `the share link of site "${siteId}" does not show sessions`);
 	}
 	return site;

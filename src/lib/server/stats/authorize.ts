@@ -30,6 +30,18 @@ export interface Credentials {
 	share?: string | null;
 }
 
+/**
+ * Whether a reader with these credentials sees the site's sessions one by one (lists,
+ * timelines, the live visitors): owners and API tokens always, a share link only when
+ * the site's owner switched that on (`shareSessions`, off by default).
+ */
+export function showsSessions(
+	credentials: Pick<Credentials, 'share'>,
+	site: Pick<SiteRecord, 'shareSessions'>
+): boolean {
+	return !credentials.share || site.shareSessions === true;
+}
+
 /** A request's credentials: its session, `Authorization` header and `share=` parameter. */
 export function credentialsOf(event: StatsRequest): Credentials {
 	return {

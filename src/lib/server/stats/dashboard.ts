@@ -73,6 +73,8 @@ export interface DashboardOptions {
 	 * stream's `missed`). Each costs a live update's time (`npm run bench:live`).
 	 */
 	reread?: { latest: boolean };
+	/** Whether "active now" lists its sessions one by one (`showsSessions`); default yes. */
+	liveSessions?: boolean;
 }
 
 /**
@@ -141,7 +143,12 @@ export async function readDashboard(
 			pathSteps,
 			fromFirstRecord
 		},
-		{ now: () => now, sections: asked, latestEvents: options.reread?.latest }
+		{
+			now: () => now,
+			sections: asked,
+			latestEvents: options.reread?.latest,
+			liveSessions: options.liveSessions
+		}
 	);
 	// A page pattern matching too many paths: the filter the page asked for is refused.
 	const refused = asked

@@ -6,7 +6,7 @@
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
-import { authorizeSite, credentialsOf, type StatsRequest } from './authorize';
+import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { isStillIndexing } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
@@ -70,7 +70,7 @@ export async function statsFor(
 			goals: site.goals,
 			fromFirstRecord
 		},
-		{ now, timeoutMs: options.timeoutMs }
+		{ now, timeoutMs: options.timeoutMs, liveSessions: showsSessions(credentialsOf(event), site) }
 	);
 }
 
@@ -103,7 +103,12 @@ export async function handleDashboard(
 		const { db, params, site } = await authorizedSite(event, options);
 		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
 		const reread = { latest: params.get('latest') === '1' };
-		const body = await readDashboard(db, site, params, { sections, now: options.now, reread });
+		const body = await readDashboard(db, site, params, {
+			sections,
+			now: options.now,
+			reread,
+			liveSessions: showsSessions(credentialsOf(event), site)
+		});
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
 		return errorResponse(e);

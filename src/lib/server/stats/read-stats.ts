@@ -141,6 +141,11 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	 * stream's `missed` does).
 	 */
 	latestEvents?: boolean;
+	/**
+	 * Whether "active now" lists its sessions one by one (`sessions`); default yes. Not on
+	 * a share link whose owner did not switch sessions on (`showsSessions`).
+	 */
+	liveSessions?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -206,7 +211,8 @@ export async function readSections<S extends SectionName = SectionName>(
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () => at.then(async (q) => readBreakdowns(reader, q, await scoped())),
-		activeNow: () => readActiveNow(reader, query.site, now, options.latestEvents),
+		activeNow: () =>
+			readActiveNow(reader, query.site, now, options.latestEvents, options.liveSessions),
 		trackingSince: since,
 		goals: () => at.then((q) => readGoals(reader, q, siteSums)),
 		journeys: () => at.then((q) => readJourney(reader, q)),
@@ -468,7 +474,8 @@ export async function readActiveNow(
 	reader: ViewReader,
 	site: string,
 	now: number,
-	latestEvents = true
+	latestEvents = true,
+	liveSessions = true
 ): Promise<ActiveNow> {
 	const minute = (t: number) => new Date(t).toISOString().slice(0, 16);
 	// Up to 5 minutes ahead: the ingest accepts records from browser clocks that far ahead.
@@ -478,7 +485,7 @@ export async function readActiveNow(
 		group_level: 4
 	});
 	const sessions = latestActivity(rows, now);
-	const shown = sessions.slice(0, LIVE_SESSIONS);
+	const shown = liveSessions ? sessions.slice(0, LIVE_SESSIONS) : [];
 	const [summaries, latest] = await Promise.all([
 		readSummaries(
 			reader,
