@@ -214,6 +214,9 @@ test('the public demo stream tells no event names (anyone can send them); its ow
 	const { secret } = await addToken(couch, admin, 'demo', 'live names');
 	const anyone = await openStream('demo');
 	const owner = await openStream('demo', { authorization: `Bearer ${secret}` });
+	// The public /stats page asks as anyone, whoever looks (a security probe: a demo
+	// owner's public page listed what it must not).
+	const ownersPublic = await openStream('demo', { authorization: `Bearer ${secret}` }, '&public=1');
 	let ts = 0;
 	let arrived = false;
 	for (let i = 0; i < 60 && !arrived; i++) {
@@ -225,14 +228,22 @@ test('the public demo stream tells no event names (anyone can send them); its ow
 		// Each stream is read only while it is waited on.
 		const came = (stream: typeof anyone) =>
 			stream.until(() => stream.records.some((r) => r.ts === ts), 1000);
-		arrived = (await came(anyone)) && (await came(owner));
+		arrived = (await came(anyone)) && (await came(owner)) && (await came(ownersPublic));
 	}
 	expect(arrived).toBe(true);
 	await anyone.close();
 	await owner.close();
+	await ownersPublic.close();
 	expect(anyone.records.find((r) => r.ts === ts)).toEqual({ type: 'event', path: '/', ts });
 	expect(anyone.events.join('\n')).not.toMatch(/pills/);
+	expect(ownersPublic.records.find((r) => r.ts === ts)).toEqual({ type: 'event', path: '/', ts });
+	expect(ownersPublic.events.join('\n')).not.toMatch(/pills/);
 	expect(owner.records.find((r) => r.ts === ts)).toMatchObject({ name: 'buy-cheap-pills' });
+	const other = await fetch(`${app.url}/api/v1/live?site=another-site&public=1`);
+	expect([other.status, (await other.json()).message]).toEqual([
+		400,
+		'public=1 follows the public demo site only, not "another-site"'
+	]);
 });
 
 test('the demo site’s owners, by an API token, see every path on its stream', async () => {

@@ -1,9 +1,9 @@
 /**
- * `GET /api/v1/live?site=ID[&since=SEQ]` (`since`: see stream.ts): who may listen is who
+ * `GET /api/v1/live?site=ID[&since=SEQ][&public=1]` (`since`: see stream.ts): who may listen is who
  * may read the site's stats (owner session, `Authorization: Bearer`, or the site's share
  * link as `share=`); the public demo site may be followed by anyone, as its /stats page
  * is public, and names only the paths that page shows (`demo/public-paths.ts`; any other
- * is sent as "(other)"). A stream holds its reader's access open, so it is checked again (accounts/access.ts): a token
+ * is sent as "(other)"); so does its stream with `public=1`, whoever asks (that page's). A stream holds its reader's access open, so it is checked again (accounts/access.ts): a token
  * revoked, a share link turned off, a logout end the streams they opened. A stream stays
  * open as long as its client wants, so one client address may hold at most
  * {@link MAX_STREAMS_PER_CLIENT} at once: more would let anyone use up the process's
@@ -46,10 +46,16 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		// Anyone may follow the demo site, and is then told only its public pages and no
 		// event names; its owners (their tokens, its share link) see every record whole, as
 		// on its dashboard.
+		// `public=1` (the public /stats page): as anyone, whoever asks (a security probe: a
+		// demo owner's /stats listed the unpublished paths and event names it streamed).
+		const anyone = params.get('public') === '1';
+		if (anyone && site !== DEMO_SITE) {
+			throw new CouchstatsError(400, `public=1 follows the public demo site only, not "${site}"`);
+		}
 		const credentials = credentialsOf(event);
-		const refused = await refusal(site, credentials);
+		const refused = anyone ? undefined : await refusal(site, credentials);
 		if (refused && site !== DEMO_SITE) throw refused;
-		const reader = !refused;
+		const reader = !anyone && !refused;
 		const address = event.clientAddress;
 		const open = openStreams.get(address) ?? 0;
 		if (open >= MAX_STREAMS_PER_CLIENT) {
