@@ -146,11 +146,30 @@ test('a stream opened from the sequence its page was read at says when the site 
 		true
 	);
 	await stream.close();
-	for (const since of ['1 OR 1', 'abc', 'now', '-1', '']) {
+	for (const since of ['1 OR 1', 'abc', 'now', '-1', '', '12', '3-g1AAAA']) {
 		const bad = await fetch(`${app.url}/api/v1/live?site=demo&since=${encodeURIComponent(since)}`);
 		expect(bad.status, since).toBe(400);
-		expect((await bad.json()).message).toMatch(/^since must be the sequence the page was read at/);
+		expect((await bad.json()).message).toMatch(/^since must be the seq of the page's data/);
 	}
+	// A token this server did not give (one from before a restart): the page reads again.
+	const stale = await openStream('demo', undefined, `&since=${'A'.repeat(60)}`);
+	expect(await stale.until(() => stale.events.some((e) => e.includes('event: missed')))).toBe(true);
+	await stale.close();
+});
+
+test("the public page's seq is a token that tells nobody the events database's sequence", async () => {
+	// A security probe read a private site's traffic to the record by polling the public
+	// page's seq, which every site's records moved.
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const seqOf = async () =>
+		((await (await fetch(`${app.url}/stats.json`)).json()) as { seq: string }).seq;
+	const before = await seqOf();
+	const update = String((await couch.events.info()).update_seq);
+	// Sealed: longer than any number this store counts to, and new at each read even
+	// with nothing written in between (a counter would read the same).
+	expect(before).toMatch(/^[A-Za-z0-9_-]{39,}$/);
+	expect(before).not.toBe(update);
+	expect(await seqOf()).not.toBe(before);
 });
 
 test('a record made before the active window (an import, an outbox that waited) is not sent as a latest event: the stream says records came', async () => {

@@ -227,7 +227,27 @@ export const MISSED_LIMIT = 200;
  * REPLAY_MARGIN_MS}), so the page must read again. True too when the changes since fill a page of
  * {@link MISSED_LIMIT} (later ones may be the site's), or the server refused `since`.
  */
-export async function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {
+export function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {
+	// Records after a sequence stay after it: a yes is kept a while, so that streams opened
+	// again and again from one page's sequence ask the store once (a security probe kept
+	// 1.4 cores busy opening streams from an old sequence). A no is asked again each time.
+	const key = `${site}\n${since}`;
+	if (missedKept.has(key)) return Promise.resolve(true);
+	return readMissed(couch, site, since).then((missed) => {
+		if (missed) {
+			if (missedKept.size >= MISSED_KEPT) missedKept.clear();
+			missedKept.add(key);
+		}
+		return missed;
+	});
+}
+
+/** Sites and sequences known to have been followed by the site's records ({@link missedSince}). */
+const missedKept = new Set<string>();
+/** How many {@link missedKept} holds before it starts again. */
+const MISSED_KEPT = 10_000;
+
+async function readMissed(couch: Couch, site: string, since: string): Promise<boolean> {
 	const page = await couch.server
 		.request({
 			db: couch.names.events,

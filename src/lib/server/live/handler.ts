@@ -21,6 +21,7 @@ import { heldAccess } from '../accounts/access';
 import { sessionFor } from '../accounts/auth';
 import { parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
+import { SEQ_TOKEN_PATTERN } from './seq-token';
 import { DEMO_SITE } from '../accounts/sites';
 import { publicRecord } from '../demo/public-paths';
 
@@ -101,18 +102,17 @@ function refusal(site: string, credentials: Credentials): Promise<CouchstatsErro
 }
 
 /**
- * The `since` of a live request: the events database's sequence the page was read at
- * (a number on the embedded store, on Apache CouchDB a number, `-` and an opaque string
- * of letters, digits, `-` and `_`), or undefined. Not `now`: a page's own is a sequence.
+ * The `since` of a live request: the token of the sequence its page was read at (its
+ * data's `seq`, `seq-token.ts`), or undefined.
  * @throws {CouchstatsError} 400 for anything else.
  */
 function parseSince(params: URLSearchParams): string | undefined {
 	const since = params.get('since');
 	if (since === null) return undefined;
-	if (!/^\d{1,20}(-[\w-]{1,1000})?$/.test(since)) {
+	if (!SEQ_TOKEN_PATTERN.test(since)) {
 		throw new CouchstatsError(
 			400,
-			'since must be the sequence the page was read at (digits, then optionally - and letters, digits, - or _)'
+			"since must be the seq of the page's data, the token this server gave it (letters, digits, - and _)"
 		);
 	}
 	return since;

@@ -14,6 +14,7 @@
 import { couch } from '../couch';
 import { redactSecrets } from '../log';
 import { ChangesFollower, couchChangesSource, missedSince } from './follower';
+import { openSeq } from './seq-token';
 import type { LiveRecord } from '../../stats/active';
 
 let follower: ChangesFollower | undefined;
@@ -98,7 +99,10 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			);
 			// Subscribed first, so that nothing falls between what it checks and what comes.
 			if (options.since !== undefined) {
-				void missedSince(couch(), site, options.since).then((missed) => {
+				// A token this process did not seal (one from before a restart): read again.
+				const seq = openSeq(options.since);
+				const missed = seq === undefined ? Promise.resolve(true) : missedSince(couch(), site, seq);
+				void missed.then((missed) => {
 					if (missed) sendAllowed(() => 'event: missed\ndata: {}\n\n');
 				});
 			}

@@ -25,6 +25,7 @@ import {
 import { isPattern, type Filter } from '$lib/stats/filters';
 import { resolveRange } from '$lib/stats/range';
 import type { DashboardData, Part, SectionName } from '$lib/stats/response';
+import { sealSeq } from '../live/seq-token';
 
 /** The sections a live push re-reads: all but journeys and paths. */
 export const LIVE_SECTIONS = STATS_API_SECTIONS;
@@ -198,9 +199,9 @@ function isBadRequest(e: unknown): boolean {
 }
 
 /**
- * The events database's sequence now, as text (a number on the embedded store, a string
- * on Apache CouchDB): read before a page's numbers, for its live stream (`since`).
+ * The events database's sequence now, sealed for a page (`live/seq-token.ts`): read
+ * before a page's numbers, for its live stream (`since`).
  */
 export async function eventsSeq(couch: Couch): Promise<string> {
-	return String((await couch.events.info()).update_seq);
+	return sealSeq(String((await couch.events.info()).update_seq));
 }
