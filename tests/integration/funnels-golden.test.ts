@@ -292,6 +292,11 @@ describe('a funnel report on hand-worked sessions', () => {
 		['site=fun&funnel=nope', 404, 'site "fun" has no funnel "nope"'],
 		[`${day}&cursor=bm9wZQ`, 400, 'cursor is not one this API returned'],
 		[`${day}&format=xml`, 400, 'format "xml" must be json or csv'],
+		[
+			`${day}&source=x.org`,
+			400,
+			'funnels count every session of the site: they take no filter (source was given)'
+		],
 		['site=other&funnel=f1', 403, 'you cannot read the stats of site "other"']
 	])('%s answers %i', async (query, status, message) => {
 		const res = await call(query);

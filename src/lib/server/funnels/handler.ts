@@ -11,6 +11,7 @@ import type { StatsRequest } from '../stats/authorize';
 import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
 import { parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
+import { FILTER_KINDS } from '../../stats/filters';
 
 /** Options of the handler: injectable for tests. */
 export interface FunnelsHandlerOptions {
@@ -49,6 +50,14 @@ export async function handleFunnels(
 			throw new CouchstatsError(404, `site "${site.id}" has no funnel "${id.slice(0, 40)}"`);
 		}
 		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
+		// Refused rather than answered unfiltered as if filtered (an outside review).
+		const filter = FILTER_KINDS.find((kind) => params.has(kind));
+		if (filter) {
+			throw new CouchstatsError(
+				400,
+				`funnels count every session of the site: they take no filter (${filter} was given)`
+			);
+		}
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);

@@ -216,6 +216,15 @@ describe('Stats API parameters', () => {
 
 		test.each([
 			['page=/a&source=x.org', 'only one filter at a time: the request has page and source'],
+			// An outside review: these answered the whole site's numbers as if filtered.
+			[
+				'country=IN',
+				'country is not a filter: numbers are filtered by page, source or event (with prop), one at a time'
+			],
+			[
+				'source=x.org&device=mobile',
+				'device is not a filter: numbers are filtered by page, source or event (with prop), one at a time'
+			],
 			['event=', 'event must be a non-empty value without control characters'],
 			['event=a%0Ab', 'event must be a non-empty value without control characters'],
 			['page=pricing', 'page "pricing" must be a path starting with /'],

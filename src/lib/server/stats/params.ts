@@ -214,15 +214,42 @@ const FILTER_MAX: Record<Filter['kind'], number> = {
 };
 
 /**
+ * Names a reader may take for filters that do not exist (breakdowns, not filters): a
+ * request with one is refused rather than answered unfiltered as if filtered (an outside
+ * review: `country=IN` answered the whole site's numbers).
+ */
+const NOT_FILTERS = [
+	'country',
+	'device',
+	'browser',
+	'os',
+	'screen',
+	'referrer',
+	'utm_source',
+	'utm_medium',
+	'utm_campaign',
+	'goal',
+	'path'
+];
+
+/**
  * The filter of a request (`page=/pricing`, `source=news.ycombinator.com` or
  * `source=(direct)`, `event=signup`, `event=signup&prop=plan=pro`), or null when there is
  * none.
- * @throws {CouchstatsError} 400 when several are given, or one is empty, too long,
+ * @throws {CouchstatsError} 400 when several are given, or a name that is no filter
+ *   (`country=`, see NOT_FILTERS), or one is empty, too long,
  *   has control characters, or is a page that does not start with `/`; when `prop` is
  *   given without `event`, is not `key=value`, or names a prop no filter can take
  *   ({@link propFilterProblem}).
  */
 export function parseFilter(params: URLSearchParams): Filter | null {
+	const unknown = NOT_FILTERS.find((name) => params.has(name));
+	if (unknown) {
+		throw new CouchstatsError(
+			400,
+			`${unknown} is not a filter: numbers are filtered by page, source or event (with prop), one at a time`
+		);
+	}
 	const given = FILTER_KINDS.filter((kind) => params.has(kind));
 	if (given.length > 1) {
 		throw new CouchstatsError(
