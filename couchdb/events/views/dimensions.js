@@ -5,9 +5,8 @@
 // entry pageview's referrer, or '(direct)'; on a later pageview, its session's source
 // `src`), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
 // device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
-// ingest could not tell). `sessions`
-// counts entry pageviews, `visitors` first-of-day pageviews, so both sum to the
-// headline numbers. Bot-flagged records count nowhere.
+// ingest could not tell). `sessions` counts entry pageviews, `visitors` first-of-day
+// pageviews, so both sum to the headline numbers. Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // `source:<src>` repeats the rows of a session with a source; `page:<path>` counts the

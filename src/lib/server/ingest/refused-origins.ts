@@ -12,11 +12,11 @@
  * outside re-check: 5 requests did when the list kept the latest origins, and 5 requests
  * of well-formed records from one address did when it ranked them by records alone).
  * Addresses are kept in memory only, as the rate limits keep them. At most {@link
- * ORIGINS_TRACKED} origins are counted per site, the lowest ranked making room. Records are counted by
- * id: a page keeps sending what was refused (its outbox retries), and the owner wants to
- * know how many records were lost, not how often they came (an outside re-check: 9 records
- * from three pages showed as 51). State is per process,
- * like the login throttle's (docs/DESIGN.md §7).
+ * ORIGINS_TRACKED} origins are counted per site, the lowest ranked making room. Records
+ * are counted by id: a page keeps sending what was refused (its outbox retries), and the
+ * owner wants to know how many records were lost, not how often they came (an outside
+ * re-check: 9 records from three pages showed as 51). State is per process, like the
+ * login throttle's (docs/DESIGN.md §7).
  */
 
 /** How long a refusal is shown. */

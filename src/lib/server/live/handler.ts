@@ -1,13 +1,15 @@
 /**
- * `GET /api/v1/live?site=ID[&since=SEQ][&public=1]` (`since`: see stream.ts): who may listen is who
- * may read the site's stats (owner session, `Authorization: Bearer`, or the site's share
- * link as `share=`); the public demo site may be followed by anyone, as its /stats page
- * is public, and names only the paths that page shows (`demo/public-paths.ts`; any other
- * is sent as "(other)"); so does its stream with `public=1`, whoever asks (that page's). A stream holds its reader's access open, so it is checked again (accounts/access.ts): a token
- * revoked, a share link turned off, a logout end the streams they opened. A stream stays
- * open as long as its client wants, so one client address may hold at most
- * {@link MAX_STREAMS_PER_CLIENT} at once: more would let anyone use up the process's
- * connections and file descriptors with the public stream.
+ * `GET /api/v1/live?site=ID[&since=SEQ][&public=1]` (`since`: see stream.ts): who may
+ * listen is who may read the site's stats (owner session, `Authorization: Bearer`, or the
+ * site's share link as `share=`); the public demo site may be followed by anyone, as its
+ * /stats page is public, and names only the paths that page shows
+ * (`demo/public-paths.ts`; any other is sent as "(other)"); so does its stream with
+ * `public=1` (that page's), whoever asks. A stream holds its reader's access open, so it
+ * is checked again (accounts/access.ts): a token revoked, a share link turned off, a
+ * logout end the streams they opened. A stream stays open as long as its client wants,
+ * so one client address may hold at most {@link MAX_STREAMS_PER_CLIENT} at once: more
+ * would let anyone use up the process's connections and file descriptors with the
+ * public stream.
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
