@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { isClientAbort } from './log';
 
 /** The content types an HTML form posts that `Request.formData()` reads. */
 const FORM_TYPE = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
@@ -22,7 +23,9 @@ export async function readForm(request: Request): Promise<FormData> {
 	}
 	try {
 		return await request.formData();
-	} catch {
+	} catch (e) {
+		// A client gone mid-body is no mistake of its form: logged as such, one line (log.ts).
+		if (isClientAbort(e)) throw e;
 		error(400, 'the form could not be read: its body is not the form its content type says');
 	}
 }
