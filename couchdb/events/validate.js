@@ -85,6 +85,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			firstOfDay: 1,
 			firstEver: 1,
 			pathFirstOfDay: 1,
+			srcFirstOfDay: 1,
 			from: 1,
 			revisit: 1,
 			trail: 1,
@@ -179,6 +180,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		}
 		if ('pathFirstOfDay' in newDoc && typeof newDoc.pathFirstOfDay !== 'boolean') {
 			refuse('pathFirstOfDay must be true or false');
+		}
+		if ('srcFirstOfDay' in newDoc && typeof newDoc.srcFirstOfDay !== 'boolean') {
+			refuse('srcFirstOfDay must be true or false');
 		}
 		if ('notFound' in newDoc && typeof newDoc.notFound !== 'boolean') {
 			refuse('notFound must be true or false');

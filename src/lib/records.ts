@@ -261,6 +261,11 @@ export interface PageviewRecord extends BaseRecord {
 	 * of the page. Optional and additive; the pages view counts page visitors from it.
 	 */
 	pathFirstOfDay?: boolean;
+	/**
+	 * First pageview of the visitor's day in a session from this session's source (`src`):
+	 * a visitor of that source that day. Optional and additive: without it, `firstOfDay`.
+	 */
+	srcFirstOfDay?: boolean;
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
 	/**

@@ -5,6 +5,8 @@
  */
 import { expect, inject, test, type TestFunction } from 'vitest';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
+import { createToken } from '../../src/lib/server/accounts/tokens';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
 import { CHROME_UA } from '../support/ingest-records';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
@@ -59,6 +61,21 @@ export function getWithToken(
 	const url = new URL(`http://localhost${path}?${query}`);
 	const request = new Request(url, { headers: { authorization: `Bearer ${token}` } });
 	return handler({ url, request, locals: { user: null } } as never);
+}
+
+/**
+ * Adds a site (time zone UTC, owned by `owner`) with an API token of its own.
+ * @returns the token's secret, for {@link okWithToken}.
+ */
+export async function siteWithToken(couch: Couch, id: string, name: string): Promise<string> {
+	const created = createToken(`${id} test`);
+	const site = siteRecord(
+		{ id, name, hostnames: [`${id}.example`], timeZone: 'UTC' },
+		['owner'],
+		0
+	);
+	await couch.sites.insert({ ...site, tokens: [created.token] });
+	return created.secret;
 }
 
 /** {@link getWithToken}, expecting a 200: its JSON body. */

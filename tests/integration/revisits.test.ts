@@ -5,13 +5,11 @@
  */
 import { beforeAll, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { createToken } from '../../src/lib/server/accounts/tokens';
-import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { sessionRecords, uuidv7At } from '../support/golden';
-import { indexed, okWithToken, useCouch, type GetHandler } from './harness';
+import { indexed, okWithToken, siteWithToken, useCouch, type GetHandler } from './harness';
 
 let couch: Couch;
 let token: string;
@@ -26,14 +24,7 @@ function ok(handler: GetHandler, path: string, query: string) {
 beforeAll(async () => {
 	({ couch } = await useCouch());
 	setCouch(couch);
-	const created = createToken('returns test');
-	token = created.secret;
-	const site = siteRecord(
-		{ id: SITE, name: 'Returns', hostnames: ['returns.example'], timeZone: 'UTC' },
-		['owner'],
-		0
-	);
-	await couch.sites.insert({ ...site, tokens: [created.token] });
+	token = await siteWithToken(couch, SITE, 'Returns');
 	const first = { firstOfDay: false, firstEver: false, pathFirstOfDay: true, entry: false };
 	const docs = [
 		// / → /about → back to / (a revisit) and out.

@@ -6,10 +6,15 @@
 // `src`), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
 // device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
 // ingest could not tell). `sessions` counts entry pageviews, `visitors` first-of-day
-// pageviews, so both sum to the headline numbers. Bot-flagged records count nowhere.
+// pageviews, so both sum to the headline numbers; but by referrer and UTM, `visitors`
+// counts the first pageview of a visitor's day in a session from that source
+// (`srcFirstOfDay`), so that a visitor who came twice in a day from two sources is a
+// visitor of each (an outside review: three people from one source were counted as two).
+// Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
-// `source:<src>` repeats the rows of a session with a source; `page:<path>` counts the
+// `source:<src>` repeats the rows of a session with a source, its visitors by
+// `srcFirstOfDay`; `page:<path>` counts the
 // sessions that landed on the page and its visitors (`pathFirstOfDay`); `event:<name>`
 // counts the sessions and visitors that fired the event (its `firstOfSession` and
 // `firstOfDay`) by their source, browser, OS and device (events carry no country or
@@ -37,25 +42,34 @@ export const map = function (doc) {
 			]);
 		}
 	}
+	// Each scope: its key, its value for the technology rows and its value for the rows of
+	// where a session came from (referrer, UTM), which differ in the site's own scope only.
 	var scopes = [];
+	// Each dimension: its name, its value, and whether it says where a session came from.
 	var dims = [];
 	var fields = ['browser', 'os', 'device', 'country', 'screen'];
 	if (doc.type === 'pageview') {
 		var entry = doc.entry === true ? 1 : 0;
 		var firstOfDay = doc.firstOfDay === true ? 1 : 0;
 		var pathFirst = doc.pathFirstOfDay === true ? 1 : 0;
-		if (entry || firstOfDay) {
-			scopes.push([doc.site, [entry, firstOfDay]]);
-			if (typeof doc.src === 'string') {
-				scopes.push([
-					[doc.site, 'source:' + doc.src],
-					[entry, firstOfDay]
-				]);
-			}
+		// A visitor of the session's source: first of the day in a session from it (a
+		// record made before the flag existed: first of the day).
+		var srcFirst =
+			typeof doc.srcFirstOfDay === 'boolean' ? (doc.srcFirstOfDay ? 1 : 0) : firstOfDay;
+		if (entry || firstOfDay || srcFirst) {
+			scopes.push([doc.site, [entry, firstOfDay], [entry, srcFirst]]);
+		}
+		if ((entry || srcFirst) && typeof doc.src === 'string') {
+			scopes.push([
+				[doc.site, 'source:' + doc.src],
+				[entry, srcFirst],
+				[entry, srcFirst]
+			]);
 		}
 		if ((entry || pathFirst) && typeof doc.path === 'string') {
 			scopes.push([
 				[doc.site, 'page:' + doc.path],
+				[entry, pathFirst],
 				[entry, pathFirst]
 			]);
 		}
@@ -64,29 +78,30 @@ export const map = function (doc) {
 			var match =
 				typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;
 			if (match) host = match[1].toLowerCase().replace(/^www\./, '');
-			dims.push(['referrer', host]);
+			dims.push(['referrer', host, true]);
 			var utm = doc.utm && typeof doc.utm === 'object' ? doc.utm : {};
-			if (typeof utm.source === 'string') dims.push(['utm_source', utm.source]);
-			if (typeof utm.medium === 'string') dims.push(['utm_medium', utm.medium]);
-			if (typeof utm.campaign === 'string') dims.push(['utm_campaign', utm.campaign]);
+			if (typeof utm.source === 'string') dims.push(['utm_source', utm.source, true]);
+			if (typeof utm.medium === 'string') dims.push(['utm_medium', utm.medium, true]);
+			if (typeof utm.campaign === 'string') dims.push(['utm_campaign', utm.campaign, true]);
 		} else if (typeof doc.src === 'string') {
 			// A visitor's first view of the day or of a page later in a session: its
 			// session's source, so that a page's visitors have their referrers too.
-			dims.push(['referrer', doc.src]);
+			dims.push(['referrer', doc.src, true]);
 		}
 	} else if (doc.type === 'event' && typeof doc.name === 'string') {
 		var value = [doc.firstOfSession === true ? 1 : 0, doc.firstOfDay === true ? 1 : 0];
-		if (value[0] || value[1]) scopes.push([[doc.site, 'event:' + doc.name], value]);
+		if (value[0] || value[1]) scopes.push([[doc.site, 'event:' + doc.name], value, value]);
 		for (var p = 0; p < props.length; p++) {
-			if (props[p][1] || props[p][2]) scopes.push([props[p][0], [props[p][1], props[p][2]]]);
+			var converted = [props[p][1], props[p][2]];
+			if (converted[0] || converted[1]) scopes.push([props[p][0], converted, converted]);
 		}
-		if (typeof doc.src === 'string') dims.push(['referrer', doc.src]);
+		if (typeof doc.src === 'string') dims.push(['referrer', doc.src, true]);
 		fields = ['browser', 'os', 'device'];
 	}
 	if (!scopes.length) return;
 	for (var f = 0; f < fields.length; f++) {
 		var v = doc[fields[f]];
-		dims.push([fields[f], typeof v === 'string' && v ? v : '(unknown)']);
+		dims.push([fields[f], typeof v === 'string' && v ? v : '(unknown)', false]);
 	}
 	var iso = new Date(doc.ts).toISOString();
 	var day = Math.floor(doc.ts / 86400000);
@@ -101,9 +116,11 @@ export const map = function (doc) {
 		['y', iso.slice(0, 4)]
 	];
 	for (var s = 0; s < scopes.length; s++) {
-		for (var i = 0; i < buckets.length; i++) {
-			for (var j = 0; j < dims.length; j++) {
-				emit([scopes[s][0], buckets[i][0], buckets[i][1], dims[j][0], dims[j][1]], scopes[s][1]);
+		for (var j = 0; j < dims.length; j++) {
+			var counted = dims[j][2] ? scopes[s][2] : scopes[s][1];
+			if (!counted[0] && !counted[1]) continue;
+			for (var i = 0; i < buckets.length; i++) {
+				emit([scopes[s][0], buckets[i][0], buckets[i][1], dims[j][0], dims[j][1]], counted);
 			}
 		}
 	}

@@ -118,6 +118,36 @@ describe('the dimensions view', () => {
 			expect(hourRows(fields, 'source:x.org')).toEqual(hourRows(fields));
 		});
 
+		test('a visitor counts by referrer and UTM, and under the source, as first of the day from that source (srcFirstOfDay), by technology as first of the day', () => {
+			// An outside review: a visitor who came back the same day from another source was
+			// no visitor of it.
+			const fields = {
+				type: 'pageview',
+				entry: true,
+				firstOfDay: false,
+				srcFirstOfDay: true,
+				ref: 'https://x.org/',
+				src: 'x.org',
+				utm: { campaign: 'launch' },
+				...tech
+			};
+			const sessionByTech = visitorByTech.map(([dim, value]) => [dim, value, 1, 0]);
+			expect(hourRows(fields)).toEqual([
+				['referrer', 'x.org', 1, 1],
+				['utm_campaign', 'launch', 1, 1],
+				...sessionByTech
+			]);
+			expect(hourRows(fields, 'source:x.org')).toEqual([
+				['referrer', 'x.org', 1, 1],
+				['utm_campaign', 'launch', 1, 1],
+				...visitorByTech.map(([dim, value]) => [dim, value, 1, 1])
+			]);
+			// First of the day, but not from this source: by technology only.
+			expect(hourRows({ ...fields, entry: false, firstOfDay: true, srcFirstOfDay: false })).toEqual(
+				visitorByTech
+			);
+		});
+
 		test('a page’s visitor who did not land on it counts by the session’s source too (an outside review: referrers left them out)', () => {
 			expect(
 				hourRows(

@@ -12,7 +12,8 @@
 // value is METRIC_FIELDS in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
-// - `source:<src>`: the record, as is, when its session has a source;
+// - `source:<src>`: the record, as is, when its session has a source, a pageview
+//   counting as a visitor of the source by `srcFirstOfDay` (`firstOfDay` without it);
 // - `page:<path>`: the record on its page (a milestone on its session's landing page
 //   `land`), a pageview counting as a visitor of the page by `pathFirstOfDay`;
 // - `event:<name>`: an event as one event, a session when first of its name in the
@@ -48,7 +49,15 @@ export const map = function (doc) {
 		return;
 	}
 	var rows = [[doc.site, v]];
-	if (typeof doc.src === 'string') rows.push([[doc.site, 'source:' + doc.src], v]);
+	if (typeof doc.src === 'string') {
+		// A visitor of the source: first of the day in a session from it (without the flag,
+		// a record made before it existed, first of the day).
+		var fromSource = v.slice();
+		if (doc.type === 'pageview' && typeof doc.srcFirstOfDay === 'boolean') {
+			fromSource[1] = doc.srcFirstOfDay ? 1 : 0;
+		}
+		rows.push([[doc.site, 'source:' + doc.src], fromSource]);
+	}
 	var page = doc.type === 'milestone' ? doc.land : doc.path;
 	if (typeof page === 'string') {
 		var onPage = v.slice();

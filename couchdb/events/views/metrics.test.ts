@@ -113,6 +113,18 @@ describe('the metrics view', () => {
 
 		test.each([
 			[
+				'a pageview counts a visitor of its session’s source by srcFirstOfDay, not firstOfDay',
+				{ type: 'pageview', entry: true, firstOfDay: false, srcFirstOfDay: true, src: 'x.org' },
+				'source:x.org',
+				vector({ pageviews: 1, visitors: 1, sessions: 1 })
+			],
+			[
+				'a pageview of a visitor who came from the source before that day is no visitor of it',
+				{ type: 'pageview', entry: true, firstOfDay: true, srcFirstOfDay: false, src: 'x.org' },
+				'source:x.org',
+				vector({ pageviews: 1, sessions: 1 })
+			],
+			[
 				'a pageview counts a visitor of its page by pathFirstOfDay, not firstOfDay',
 				{ type: 'pageview', path: '/a', entry: true, firstOfDay: false, pathFirstOfDay: true },
 				'page:/a',

@@ -76,6 +76,7 @@ const CLASSIFIED = [
 	'firstOfDay',
 	'firstEver',
 	'pathFirstOfDay',
+	'srcFirstOfDay',
 	'from',
 	'revisit',
 	'trail',
@@ -366,6 +367,33 @@ describe('the classification rules, through the tracker and the importer', () =>
 		const tracked = classified(viaTracker(script));
 		expect(tracked.map(line)).toEqual(script.expected);
 		expect(classified(viaImporter(script))).toEqual(tracked);
+	});
+
+	test('a visitor is first of the day once for each source their sessions came from', () => {
+		// An outside review: three people from one source were counted as two, the one who
+		// had come from another source earlier that day not being first of the day.
+		const script: Script = {
+			name: 'sources',
+			zone: 'UTC',
+			steps: [
+				'12:00 pageview /a https://a.example/',
+				'12:01 pageview /b',
+				'12:40 pageview /c https://www.b.example/x',
+				'13:20 pageview /d https://a.example/',
+				'13:21 pageview /e'
+			],
+			expected: []
+		};
+		for (const records of [viaTracker(script), viaImporter(script)]) {
+			const views = classified(records).filter((r) => r.type === 'pageview');
+			expect(views.map((r) => [r.path, r.sid, r.srcFirstOfDay])).toEqual([
+				['/a', 's1', true],
+				['/b', 's1', false],
+				['/c', 's2', true],
+				['/d', 's3', false],
+				['/e', 's3', false]
+			]);
+		}
 	});
 
 	// The same scripts where the day turns elsewhere (Kolkata: +05:30; Auckland: +13:00).

@@ -102,8 +102,8 @@ export interface VisitorState {
 	 */
 	day?: string;
 	/**
-	 * Keys (`pathKey`) of the paths viewed and the event names (`'event ' + name`) fired on
-	 * `day`, oldest first, at most `MAX_DAY_PATHS`.
+	 * Keys (`pathKey`) of the paths viewed, the event names (`'event ' + name`) fired and the
+	 * sources come from (`'source ' + src`) on `day`, oldest first, at most `MAX_DAY_PATHS`.
 	 */
 	paths?: string[];
 	/** Keys ({@link propKey}) of the event props fired on `day`, oldest first, at most `MAX_DAY_PROPS`. */
@@ -128,6 +128,11 @@ export interface PageviewClass {
 	firstEver: boolean;
 	/** First pageview of this path in the visitor's day (site time zone). */
 	pathFirstOfDay: boolean;
+	/**
+	 * First pageview of the visitor's day in a session from this session's source: the
+	 * visitor counts as one of that source's visitors (absent when the session has none).
+	 */
+	srcFirstOfDay?: boolean;
 	from?: string;
 	/**
 	 * The paths of the session's pageviews before this one, on its first `TRAIL_STEPS`
@@ -266,7 +271,11 @@ export function classifyPageview(
 		s.src ??= source;
 		s.land ??= path;
 		s.t = [];
-	} else {
+	}
+	// A visitor who comes back the same day from another source is one of its visitors too
+	// (an outside review: three people from one source were counted as two).
+	if (s.src !== undefined) c.srcFirstOfDay = today(v, day, pathKey('source ' + s.src));
+	if (!entry) {
 		c.from = s.path;
 		s.ix++;
 	}

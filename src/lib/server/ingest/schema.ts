@@ -115,6 +115,7 @@ export const pageviewSchema = v.strictObject({
 	firstOfDay: v.boolean(),
 	firstEver: v.boolean(),
 	pathFirstOfDay: v.optional(v.boolean()),
+	srcFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
 	revisit: v.optional(v.boolean()),
 	trail: v.optional(
