@@ -153,6 +153,13 @@ export const NO_PAGEVIEWS = 'No pageviews in this range yet.';
 /** What a pageview is (docs/DESIGN.md): a reload or a return to a page soon after is not another. */
 export const PAGEVIEW_RULE = 'a page again in a session within 30 min counts once';
 
+/**
+ * How unique visitors count, said beside their number: once a day each, so a range of
+ * several days (or another zone's days) may count one person more than once (an outside
+ * review: 12 visitors for 11 people over 7 days, and the tile did not say why).
+ */
+export const VISITORS_RULE = 'each counted once a day';
+
 /** A breakdown of the `dimensions` view: sessions and visitors by one value of a session. */
 function dimension<const Name extends string>(
 	name: Name,

@@ -27,7 +27,7 @@ const totals = (visitors: number): Totals => ({
 
 /** The tiles whose numbers mean what they mean for the whole site. */
 const WHOLE_SITE = [
-	'Unique visitors',
+	'Unique visitors each counted once a day',
 	'New visitors on their first day ever',
 	'Pageviews a page again in a session within 30 min counts once',
 	'Sessions',

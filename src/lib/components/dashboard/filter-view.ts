@@ -7,7 +7,7 @@
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
-import { PAGEVIEW_RULE } from '../../stats/catalogue';
+import { PAGEVIEW_RULE, VISITORS_RULE } from '../../stats/catalogue';
 import { formatChange, type Change } from './format';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -34,7 +34,7 @@ export const ENGAGED_OF_ACTUAL = (t: Pick<Totals, 'engagedSessions' | 'actualSes
 	`${t.engagedSessions} engaged of ${t.actualSessions} actual session${t.actualSessions === 1 ? '' : 's'} (10 s+)`;
 
 const UNFILTERED: HeadlineMetric[] = [
-	{ key: 'visitors', label: 'Unique visitors', kind: 'count' },
+	{ key: 'visitors', label: 'Unique visitors', hint: VISITORS_RULE, kind: 'count' },
 	{ key: 'newVisitors', label: 'New visitors', hint: 'on their first day ever', kind: 'count' },
 	{ key: 'pageviews', label: 'Pageviews', hint: PAGEVIEW_RULE, kind: 'count' },
 	{ key: 'sessions', label: 'Sessions', kind: 'count' },
