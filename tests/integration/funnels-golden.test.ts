@@ -297,6 +297,11 @@ describe('a funnel report on hand-worked sessions', () => {
 			400,
 			'funnels count every session of the site: they take no filter (source was given)'
 		],
+		[
+			`${day}&country=IN`,
+			400,
+			'funnels count every session of the site: they take no filter (country was given)'
+		],
 		['site=other&funnel=f1', 403, 'you cannot read the stats of site "other"']
 	])('%s answers %i', async (query, status, message) => {
 		const res = await call(query);

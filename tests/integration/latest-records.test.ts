@@ -82,9 +82,12 @@ test("the active sessions' latest pageviews, returns and events, newest first, a
 
 test("a session's listed records are found past a page of heartbeats, a return as a return", async () => {
 	const reader = createViewReader(couch);
-	const latest = await readLatestRecords(reader, SITE, [
-		{ sid: sid(1), path: '/long', at: ago(20) }
-	]);
+	const latest = await readLatestRecords(
+		reader,
+		SITE,
+		[{ sid: sid(1), path: '/long', at: ago(20) }],
+		NOW
+	);
 	expect(latest).toEqual([
 		{ type: 'return', path: '/', ts: ago(700) },
 		{ type: 'pageview', path: '/long', ts: ago(800) },
@@ -99,15 +102,20 @@ test('sessions whose latest activity is older than the LATEST_MAX records found 
 	const reader = createViewReader(couch);
 	// B's 20 pageviews fill the list with records newer than C's latest activity, here
 	// given as older than it is: neither C nor the sessions after it are read.
-	const latest = await readLatestRecords(reader, SITE, [
-		{ sid: sid(2), path: '/b19', at: ago(30) },
-		{ sid: sid(1), path: '/long', at: ago(31) },
-		{ sid: sid(9), path: '/9', at: ago(32) },
-		{ sid: sid(8), path: '/8', at: ago(33) },
-		{ sid: sid(7), path: '/7', at: ago(34) },
-		{ sid: sid(3), path: '/c', at: ago(3000) },
-		{ sid: sid(6), path: '/6', at: ago(3001) }
-	]);
+	const latest = await readLatestRecords(
+		reader,
+		SITE,
+		[
+			{ sid: sid(2), path: '/b19', at: ago(30) },
+			{ sid: sid(1), path: '/long', at: ago(31) },
+			{ sid: sid(9), path: '/9', at: ago(32) },
+			{ sid: sid(8), path: '/8', at: ago(33) },
+			{ sid: sid(7), path: '/7', at: ago(34) },
+			{ sid: sid(3), path: '/c', at: ago(3000) },
+			{ sid: sid(6), path: '/6', at: ago(3001) }
+		],
+		NOW
+	);
 	expect(latest.map((r) => r.path)).toEqual([
 		'/b19',
 		'/b18',
@@ -122,9 +130,12 @@ test('sessions whose latest activity is older than the LATEST_MAX records found 
 
 test("a session's records are read three pages at most: a long run of heartbeats keeps a dashboard read bounded", async () => {
 	const reader = createViewReader(couch);
-	const latest = await readLatestRecords(reader, SITE, [
-		{ sid: sid(10), path: '/kiosk', at: ago(3600) }
-	]);
+	const latest = await readLatestRecords(
+		reader,
+		SITE,
+		[{ sid: sid(10), path: '/kiosk', at: ago(3600) }],
+		NOW
+	);
 	expect(latest).toEqual([]);
 	expect(reader.queries).toBe(3);
 	expect(reader.rowsRead).toBe(50 + 51 + 51);
@@ -139,10 +150,29 @@ test('at most MAX_SESSIONS sessions are read, however many are active and list n
 		path: '/',
 		at: ago(5)
 	}));
-	const latest = await readLatestRecords(reader, SITE, [
-		...junk,
-		{ sid: sid(3), path: '/c', at: ago(60) }
-	]);
+	const latest = await readLatestRecords(
+		reader,
+		SITE,
+		[...junk, { sid: sid(3), path: '/c', at: ago(60) }],
+		NOW
+	);
 	expect(latest).toEqual([]);
 	expect(reader.queries).toBe(MAX_SESSIONS);
+});
+
+test('sessions dated well ahead of now are read after every other: made-up ones dated ahead cannot take every place', async () => {
+	// An outside re-check: 20 one-heartbeat sessions dated 4.5 minutes ahead emptied the list.
+	const reader = createViewReader(couch);
+	const ahead = Array.from({ length: MAX_SESSIONS }, (_, i) => ({
+		sid: uuidv7At(NOW + 270_000, 2000 + i),
+		path: '/',
+		at: NOW + 270_000
+	}));
+	const latest = await readLatestRecords(
+		reader,
+		SITE,
+		[...ahead, { sid: sid(3), path: '/c', at: ago(60) }],
+		NOW
+	);
+	expect(latest).toEqual([{ type: 'pageview', path: '/c', ts: ago(60) }]);
 });

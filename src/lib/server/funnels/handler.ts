@@ -9,7 +9,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { StatsRequest } from '../stats/authorize';
 import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
-import { parseRangeParams } from '../stats/params';
+import { NOT_FILTERS, parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
 import { FILTER_KINDS } from '../../stats/filters';
 
@@ -51,7 +51,7 @@ export async function handleFunnels(
 		}
 		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
 		// Refused rather than answered unfiltered as if filtered (an outside review).
-		const filter = FILTER_KINDS.find((kind) => params.has(kind));
+		const filter = [...FILTER_KINDS, ...NOT_FILTERS].find((name) => params.has(name));
 		if (filter) {
 			throw new CouchstatsError(
 				400,

@@ -14,7 +14,9 @@ import {
 	parseFilter,
 	parseJourneyPage,
 	parsePathSteps,
-	parseRangeParams
+	parsePreset,
+	parseRangeParams,
+	refuseRepeated
 } from '$lib/server/stats/params';
 import {
 	readSections,
@@ -22,8 +24,8 @@ import {
 	STATS_API_SECTIONS,
 	type Settled
 } from '$lib/server/stats/read-stats';
-import { isPattern, type Filter } from '$lib/stats/filters';
-import { resolveRange } from '$lib/stats/range';
+import { FILTER_KINDS, isPattern, type Filter } from '$lib/stats/filters';
+import { RANGE_PARAMS, resolveRange } from '$lib/stats/range';
 import type { DashboardData, Part, SectionName } from '$lib/stats/response';
 import { sealSeq } from '../live/seq-token';
 
@@ -110,6 +112,13 @@ export async function readDashboard(
 				? { range: 'all', tz: choice.tz }
 				: { from: choice.from, to: choice.to, tz: choice.tz }
 		);
+		// The page's own query as the API would read it: a range that is no preset or a
+		// parameter given twice is said, not replaced (an outside review: `range=bogus` showed
+		// 7 days, `page=/a&page=/b` the first, without a word).
+		// Only the range's and the filter's: a page's load re-runs when a parameter it read
+		// changes, and the live part must not for `journey` or `step`.
+		refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_KINDS, 'prop']);
+		parsePreset(params);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
 		journeyPage = asked.includes('journeys')

@@ -13,7 +13,7 @@ import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
-import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates } from '../../stats/range';
+import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates, type Preset } from '../../stats/range';
 
 /** Default number of rows per breakdown. */
 export const DEFAULT_LIMIT = 10;
@@ -77,13 +77,31 @@ export function parseSiteId(params: URLSearchParams): string {
  * meant cannot be told, and reading one of them would answer a question not asked.
  * @throws {CouchstatsError} 400 naming the parameter.
  */
-function refuseRepeated(params: URLSearchParams): void {
-	for (const name of SINGLE_PARAMS) {
+export function refuseRepeated(
+	params: URLSearchParams,
+	names: readonly string[] = SINGLE_PARAMS
+): void {
+	for (const name of names) {
 		const count = params.getAll(name).length;
 		if (count > 1) {
 			throw new CouchstatsError(400, `${name} is given ${count} times; give it once`);
 		}
 	}
+}
+
+/**
+ * The range preset a request names (`range=7d`), or null for none.
+ * @throws {CouchstatsError} 400 for a name that is no preset.
+ */
+export function parsePreset(params: URLSearchParams): Preset | null {
+	const preset = params.get('range');
+	if (preset !== null && !isPreset(preset)) {
+		throw new CouchstatsError(
+			400,
+			`range "${clip(preset)}" must be one of ${PRESETS.map((p) => p.id).join(', ')}`
+		);
+	}
+	return preset;
 }
 
 /** The range and slicing of a request. */
@@ -118,13 +136,7 @@ export function parseRangeParams(
 	if (!isTimeZone(tz)) {
 		throw new CouchstatsError(400, `tz "${clip(tz)}" is not an IANA time zone like Europe/Paris`);
 	}
-	const preset = params.get('range');
-	if (preset !== null && !isPreset(preset)) {
-		throw new CouchstatsError(
-			400,
-			`range "${clip(preset)}" must be one of ${PRESETS.map((p) => p.id).join(', ')}`
-		);
-	}
+	const preset = parsePreset(params);
 	const named = preset && preset !== 'custom' ? preset : null;
 	if (named && (params.has('from') || params.has('to'))) {
 		throw new CouchstatsError(
@@ -218,7 +230,7 @@ const FILTER_MAX: Record<Filter['kind'], number> = {
  * request with one is refused rather than answered unfiltered as if filtered (an outside
  * review: `country=IN` answered the whole site's numbers).
  */
-const NOT_FILTERS = [
+export const NOT_FILTERS = [
 	'country',
 	'device',
 	'browser',

@@ -492,7 +492,7 @@ export async function readActiveNow(
 			site,
 			shown.map((s) => s.sid)
 		),
-		latestEvents ? readLatestRecords(reader, site, sessions) : []
+		latestEvents ? readLatestRecords(reader, site, sessions, now) : []
 	]);
 	return activeNow(
 		rows,
