@@ -21,6 +21,7 @@ test.each([
 
 test.each([
 	['(direct)', '(direct)'],
+	['(Direct)', '(direct)'],
 	['news.example.com', 'news.example.com'],
 	['NEWS.Example.com', 'news.example.com'],
 	['www.google.com', 'google.com'],

@@ -183,7 +183,7 @@ export function sourceOf(ref: string | undefined): string {
  * that `source=https://www.Example.com/` keeps the sessions from `example.com`.
  */
 export function sourceFilter(value: string): string {
-	if (value === '(direct)') return value;
+	if (value.toLowerCase() === '(direct)') return '(direct)';
 	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
 	const source = sourceOf(url);
 	return source === '(direct)' ? value : source;

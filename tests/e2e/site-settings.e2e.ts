@@ -135,6 +135,15 @@ test('the settings say which page addresses the ingest refused records from, and
 		new RegExp(String.raw`^http://localhost:47999: 2 records, ` + time),
 		new RegExp(String.raw`^https://unlisted\.example: 1 record, ` + time)
 	]);
+	// Once the site lists a host, its refusals are no longer shown (an outside re-check).
+	const hosts = page.getByRole('textbox', { name: 'Host names' });
+	await hosts.fill(`${await hosts.inputValue()} localhost:47999`);
+	await page.getByRole('button', { name: 'Save' }).first().click();
+	await expect(page.getByText('Settings saved.')).toBeVisible();
+	await page.reload();
+	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
+		new RegExp(String.raw`^https://unlisted\.example: 1 record, ` + time)
+	]);
 });
 
 function patterns(inputs: Element[]): string[] {

@@ -263,6 +263,12 @@ test('the public demo stream tells no event names (anyone can send them); its ow
 		400,
 		'public=1 follows the public demo site only, not "another-site"'
 	]);
+	// Any other value is refused, not read as "not public" (an outside re-check).
+	const zero = await fetch(`${app.url}/api/v1/live?site=demo&public=0`);
+	expect([zero.status, (await zero.json()).message]).toEqual([
+		400,
+		'public must be 1 (the demo as anyone sees it), or absent'
+	]);
 });
 
 test('the demo site’s owners, by an API token, see every path on its stream', async () => {

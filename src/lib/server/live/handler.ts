@@ -51,7 +51,10 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		// on its dashboard.
 		// `public=1` (the public /stats page): as anyone, whoever asks (a security probe: a
 		// demo owner's /stats listed the unpublished paths and event names it streamed).
-		const anyone = params.get('public') === '1';
+		const anyone = params.has('public');
+		if (anyone && params.get('public') !== '1') {
+			throw new CouchstatsError(400, 'public must be 1 (the demo as anyone sees it), or absent');
+		}
 		if (anyone && site !== DEMO_SITE) {
 			throw new CouchstatsError(400, `public=1 follows the public demo site only, not "${site}"`);
 		}

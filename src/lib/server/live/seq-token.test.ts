@@ -12,6 +12,8 @@ test('a sealed sequence opens to itself, and says nothing of it (a new token eac
 	}
 	expect(openSeq(sealSeq('7'))).toBe('7');
 	expect(sealSeq('7')).toMatch(SEQ_TOKEN_PATTERN);
+	// Its length does not tell the sequence's order of magnitude.
+	expect(sealSeq('7').length).toBe(sealSeq('12345678901234').length);
 });
 
 test('a token changed or made up does not open', () => {

@@ -21,7 +21,10 @@ export const SEQ_TOKEN_PATTERN = /^[A-Za-z0-9_-]{39,4000}$/;
 export function sealSeq(seq: string): string {
 	const iv = bytes(randomBytes(IV_BYTES));
 	const cipher = createCipheriv('aes-256-gcm', KEY, iv);
-	const sealed = [iv, cipher.update(seq, 'utf8'), cipher.final(), cipher.getAuthTag()];
+	// Padded to a multiple of 64 characters, so that a token's length does not tell the
+	// sequence's order of magnitude either (an outside re-check).
+	const padded = seq.padEnd(Math.ceil((seq.length + 1) / 64) * 64, ' ');
+	const sealed = [iv, cipher.update(padded, 'utf8'), cipher.final(), cipher.getAuthTag()];
 	return Buffer.concat(sealed.map(bytes)).toString('base64url');
 }
 
@@ -33,7 +36,7 @@ export function openSeq(token: string): string | undefined {
 		const decipher = createDecipheriv('aes-256-gcm', KEY, all.subarray(0, IV_BYTES));
 		decipher.setAuthTag(all.subarray(all.length - TAG_BYTES));
 		const body = all.subarray(IV_BYTES, all.length - TAG_BYTES);
-		return decipher.update(body, undefined, 'utf8') + decipher.final('utf8');
+		return (decipher.update(body, undefined, 'utf8') + decipher.final('utf8')).trimEnd();
 	} catch {
 		return undefined;
 	}

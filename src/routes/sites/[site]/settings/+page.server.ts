@@ -20,6 +20,7 @@ import {
 	updateSite
 } from '$lib/server/accounts/site-admin';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
+import { originAllowed } from '$lib/server/accounts/sites';
 import { refusedOrigins } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
@@ -34,7 +35,9 @@ export const load = (async ({ locals, url, params }) => {
 		user,
 		origin: url.origin,
 		site: siteForOwner(site),
-		refused: refusedOrigins.list(site.id, Date.now())
+		// Not those the site lists now: their records are taken (an outside re-check saw a
+		// host still listed as refused after it was added and its records had arrived).
+		refused: refusedOrigins.list(site.id, Date.now()).filter((r) => !originAllowed(site, r.origin))
 	};
 }) satisfies PageServerLoad;
 
