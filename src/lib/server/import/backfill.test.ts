@@ -357,6 +357,14 @@ describe('backfill', () => {
 		]);
 	});
 
+	test('takes the UTM parameters of a path column’s query too, as of a url', () => {
+		// An outside re-check: a path column's query was dropped without a note.
+		const [record] = classifyAll([
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/p?utm_source=nl&utm_campaign=launch#x","visitor_id":"a"}'
+		]);
+		expect(record).toMatchObject({ path: '/p', utm: { source: 'nl', campaign: 'launch' } });
+	});
+
 	test('takes the path and UTM parameters from a full url', () => {
 		const [record] = classifyAll([
 			'{"timestamp":"2026-11-01T10:00:00Z","url":"https://x.org/p?utm_source=nl&utm_medium=email#top","visitor_id":"a"}'

@@ -35,6 +35,8 @@ import {
 import { localDate } from '../../stats/time-zone';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
+// The UTM parameters of a query, as the tracker reads a page's.
+import { utmOf as utmOfQuery } from '../../tracker/page';
 
 /** Columns (CSV header names, NDJSON keys) the importer reads. Others are ignored. */
 export const COLUMNS = [
@@ -547,7 +549,7 @@ function timestampOf(row: InputRow, line: number): number {
 }
 
 /**
- * A line's path, and the UTM parameters of its url: from the `path` column, else from
+ * A line's path, and the UTM parameters of its query: from the `path` column, else from
  * `url`, which holds a full URL or, as other analytics exports give it, a path.
  * @throws {ImportLineError} naming the column that lacks a path, with its value.
  */
@@ -559,7 +561,12 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 		if (!path.startsWith('/')) {
 			throw new ImportLineError(line, `path must start with /${got(row.path)}`);
 		}
-		return { path: path.slice(0, LIMITS.path), utmFromUrl: {} };
+		// Its query's UTM parameters too, as a url's (an outside re-check: they were dropped).
+		const query = /\?([^#]*)/.exec(given)?.[1] ?? '';
+		return {
+			path: path.slice(0, LIMITS.path),
+			utmFromUrl: { ...utmOfQuery(new URLSearchParams(query)) }
+		};
 	}
 	const url = str(row.url);
 	if (url === undefined) {
@@ -578,12 +585,10 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 			`url must be a full URL (https://example.com/page) or a path starting with /${got(row.url)}`
 		);
 	}
-	const utmFromUrl: Record<string, string> = {};
-	for (const key of ['source', 'medium', 'campaign', 'term', 'content']) {
-		const value = parsed.searchParams.get(`utm_${key}`);
-		if (value) utmFromUrl[key] = value.slice(0, LIMITS.utm);
-	}
-	return { path: parsed.pathname.slice(0, LIMITS.path), utmFromUrl };
+	return {
+		path: parsed.pathname.slice(0, LIMITS.path),
+		utmFromUrl: { ...utmOfQuery(parsed.searchParams) }
+	};
 }
 
 /** ` (got "…")`: a bad value as the line gave it, cut to 60 characters, for a message. */
