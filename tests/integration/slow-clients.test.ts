@@ -3,7 +3,7 @@
  * default limits): a connection that sends its headers, or its body, one byte at a
  * time is cut once HEADERS_TIMEOUT (10 s) or REQUEST_TIMEOUT (30 s) has passed, and the
  * app keeps serving everyone else meanwhile; a client that goes away mid-body is logged
- * as a client's abort, not as a server error.
+ * as a client's abort, not as a server error; a body refused as too large is not read on.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -86,3 +86,33 @@ test('logs a client that closes the connection mid-body as one line, not as a 50
 	expect(app.output()).not.toMatch(/POST \/login \(500\)|Error: aborted/);
 	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 });
+
+test('a body refused as too large closes its connection once the 413 is out: the rest is not read', async () => {
+	// A security probe: after the 413 the server read on a chunked body for 30 s (26 GB
+	// over loopback), a core busy per connection.
+	const socket = net.connect(app.port, '127.0.0.1');
+	await new Promise((resolve) => socket.on('connect', resolve));
+	let answer = '';
+	socket.on('data', (chunk) => (answer += chunk));
+	const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+	socket.on('error', () => undefined);
+	socket.write(
+		`POST /api/ingest/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\n` +
+			'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n'
+	);
+	const chunk = `10000\r\n${'x'.repeat(0x10000)}\r\n`;
+	let sent = 0;
+	let open = true;
+	void closed.then(() => (open = false));
+	// Sends while the server reads (each write waits for the socket to drain), at most 1 GB.
+	while (open && sent < 1 << 30) {
+		if (!socket.write(chunk)) {
+			await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+		}
+		sent += chunk.length;
+	}
+	await closed;
+	expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+	// Far less than what 30 s of reading on loopback takes (gigabytes).
+	expect(sent).toBeLessThan(64 << 20);
+}, 60_000);

@@ -60,6 +60,16 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 	return new Uint8Array(Buffer.concat(chunks));
 }
 
+/**
+ * Headers of an answer with `status`: a 413 refuses a body it did not read to its end, so
+ * the connection closes once the answer is out, rather than the server reading on what
+ * the client still sends until the request times out (a security probe: 26 GB read over
+ * 30 s after a 413).
+ */
+export function closingHeaders(status: number): Record<string, string> {
+	return status === 413 ? { Connection: 'close' } : {};
+}
+
 function tooLarge(maxBytes: number) {
 	return new CouchstatsError(413, `the body is larger than ${maxBytes} bytes`);
 }

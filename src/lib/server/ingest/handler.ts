@@ -26,7 +26,7 @@ import { LIMITS, NOW_HEADER } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
-import { readJson } from './body';
+import { closingHeaders, readJson } from './body';
 import { checkBatch, storeRecords } from './bulk-docs';
 import { refusedOrigins } from './refused-origins';
 import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
@@ -238,7 +238,10 @@ function failure(e: unknown): Response {
 	if (e instanceof CouchstatsError) {
 		const headers: Record<string, string> =
 			e instanceof TooManyRequests ? { 'Retry-After': String(e.retryAfter) } : {};
-		return json({ error: e.name, reason: e.message }, e.status, headers);
+		return json({ error: e.name, reason: e.message }, e.status, {
+			...headers,
+			...closingHeaders(e.status)
+		});
 	}
 	logError('ingest failed', e);
 	return json({ error: 'internal_error', reason: 'internal error' }, 500);

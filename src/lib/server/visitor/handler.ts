@@ -23,7 +23,7 @@ import * as v from 'valibot';
 import { ID_PATTERN } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { readJson } from '../ingest/body';
+import { closingHeaders, readJson } from '../ingest/body';
 import type { IngestConfig } from '../ingest/config';
 import { corsHeaders, preflightHeaders, requestOrigin } from '../ingest/origin';
 import { TokenBuckets } from '../ingest/rate-limit';
@@ -145,7 +145,10 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 				const cors = corsHeaders(req.request.headers, sites);
 				if (e instanceof CouchstatsError) {
 					const headers = e instanceof Retry ? { ...cors, 'Retry-After': String(e.after) } : cors;
-					return json({ error: e.name, message: e.message }, e.status, headers);
+					return json({ error: e.name, message: e.message }, e.status, {
+						...headers,
+						...closingHeaders(e.status)
+					});
 				}
 				logError('visitor request failed', e);
 				return json({ error: 'internal', message: 'internal error' }, 500, cors);
