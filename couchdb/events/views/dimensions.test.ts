@@ -148,38 +148,25 @@ describe('the dimensions view', () => {
 			);
 		});
 
+		/** A visitor's first view of /a that day, later in a session. */
+		const laterView = {
+			type: 'pageview',
+			path: '/a',
+			entry: false,
+			firstOfDay: false,
+			pathFirstOfDay: true,
+			...tech
+		};
+
 		test('a page’s visitor who did not land on it counts by the session’s source too (an outside review: referrers left them out)', () => {
-			expect(
-				hourRows(
-					{
-						type: 'pageview',
-						path: '/a',
-						entry: false,
-						firstOfDay: false,
-						pathFirstOfDay: true,
-						src: 'x.org',
-						utm: { source: 'nl' },
-						...tech
-					},
-					'page:/a'
-				)
-			).toEqual([['referrer', 'x.org', 0, 1], ...visitorByTech]);
+			expect(hourRows({ ...laterView, src: 'x.org', utm: { source: 'nl' } }, 'page:/a')).toEqual([
+				['referrer', 'x.org', 0, 1],
+				...visitorByTech
+			]);
 		});
 
 		test('a pageview counts its page’s landing sessions and visitors', () => {
-			expect(
-				hourRows(
-					{
-						type: 'pageview',
-						path: '/a',
-						entry: false,
-						firstOfDay: false,
-						pathFirstOfDay: true,
-						...tech
-					},
-					'page:/a'
-				)
-			).toEqual(visitorByTech);
+			expect(hourRows(laterView, 'page:/a')).toEqual(visitorByTech);
 		});
 
 		test('an event converting for a prop value counts by source and technology under it', () => {

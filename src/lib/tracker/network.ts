@@ -18,7 +18,7 @@ export interface RequestClock {
 }
 
 /** Whether this page said in its console why the ingest refused its records. */
-let warned: string | false = false;
+let warned = false;
 
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
@@ -56,7 +56,10 @@ export function post(
 				return response.text().then((text) => {
 					// A refusal of the whole request (this page's origin is not the site's) says
 					// why, once a page.
-					if (response.status == 403 && !warned) console.warn('couchstats:', (warned = text));
+					if (response.status == 403 && !warned) {
+						warned = true;
+						console.warn('couchstats:', text);
+					}
 					return response.ok;
 				});
 			})

@@ -112,11 +112,11 @@ export async function readDashboard(
 				? { range: 'all', tz: choice.tz }
 				: { from: choice.from, to: choice.to, tz: choice.tz }
 		);
-		// The page's own query as the API would read it: a range that is no preset or a
-		// parameter given twice is said, not replaced (an outside review: `range=bogus` showed
-		// 7 days, `page=/a&page=/b` the first, without a word).
-		// Only the range's and the filter's: a page's load re-runs when a parameter it read
-		// changes, and the live part must not for `journey` or `step`.
+		// The page's own query as the API would read it: a range that is no preset or a range
+		// or filter parameter given twice is said, not replaced (an outside review:
+		// `range=bogus` showed 7 days, `page=/a&page=/b` the first, without a word). Only
+		// those: a page's load re-runs when a parameter it read changes, and the live part
+		// must not for `journey` or `step`.
 		refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_KINDS, 'prop']);
 		parsePreset(params);
 		parsed = parseRangeParams(query, site.timeZone, now);

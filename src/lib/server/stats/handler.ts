@@ -33,19 +33,24 @@ export interface StatsHandlerOptions {
 	timeoutMs?: number;
 }
 
-/** Who asks checked (owner, API token or share link): the store, query and site a request reads. */
+/**
+ * Who asks checked (owner, API token or share link): the store, query and site a request
+ * reads, and whether the reader sees the site's sessions one by one (`showsSessions`).
+ */
 export async function authorizedSite(event: StatsRequest, options: { couch?: Couch }) {
 	const db = options.couch ?? appCouch();
 	const params = event.url.searchParams;
-	const site = await authorizeSite(db, parseSiteId(params), credentialsOf(event));
-	return { db, params, site };
+	const credentials = credentialsOf(event);
+	const site = await authorizeSite(db, parseSiteId(params), credentials);
+	return { db, params, site, liveSessions: showsSessions(credentials, site) };
 }
 
 /** Who asks checked, then the site, store, clock and range a request reads. */
 async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions) {
-	const { db, params, site } = await authorizedSite(event, options);
+	const authorized = await authorizedSite(event, options);
 	const now = options.now ?? Date.now;
-	return { db, now, params, site, ...parseRangeParams(params, site.timeZone, now()) };
+	const { params, site } = authorized;
+	return { ...authorized, now, ...parseRangeParams(params, site.timeZone, now()) };
 }
 
 /** Reads the stats a request asks for, after checking who asks. */
@@ -54,10 +59,8 @@ export async function statsFor(
 	options: StatsHandlerOptions = {},
 	limitOverride?: number
 ): Promise<StatsResponse> {
-	const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
-		event,
-		options
-	);
+	const { db, now, params, site, range, interval, limit, fromFirstRecord, liveSessions } =
+		await authorizedRead(event, options);
 	const filter = parseFilter(params);
 	return readStats(
 		db,
@@ -70,7 +73,7 @@ export async function statsFor(
 			goals: site.goals,
 			fromFirstRecord
 		},
-		{ now, timeoutMs: options.timeoutMs, liveSessions: showsSessions(credentialsOf(event), site) }
+		{ now, timeoutMs: options.timeoutMs, liveSessions }
 	);
 }
 
@@ -100,14 +103,14 @@ export async function handleDashboard(
 	options: Pick<StatsHandlerOptions, 'couch' | 'now'> = {}
 ): Promise<Response> {
 	try {
-		const { db, params, site } = await authorizedSite(event, options);
+		const { db, params, site, liveSessions } = await authorizedSite(event, options);
 		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
 		const reread = { latest: params.get('latest') === '1' };
 		const body = await readDashboard(db, site, params, {
 			sections,
 			now: options.now,
 			reread,
-			liveSessions: showsSessions(credentialsOf(event), site)
+			liveSessions
 		});
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
