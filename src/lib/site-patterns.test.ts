@@ -28,6 +28,8 @@ describe('the site forms’ patterns', () => {
 		['example.com', true],
 		['example.com www.example.com', true],
 		['Example.com, *.example.com localhost:5173', true],
+		['bücher.example *.café.example:8080 例え.jp', true],
+		['bücher.example/ß', false],
 		['', false],
 		['https://example.com', false],
 		['example.com/blog', false]

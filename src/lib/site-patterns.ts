@@ -25,6 +25,7 @@ export const HOSTNAMES_HINT =
 
 /**
  * The host-name field of the site forms: entries separated by spaces or commas, any
- * letter case (the server lowercases them).
+ * letter case (the server lowercases them), in any script (the server stores a name like
+ * `bücher.example` as browsers send it, `xn--bcher-kva.example`).
  */
-export const HOSTNAMES_FIELD_SOURCE = String.raw`[\s,]*(\*\.)?[A-Za-z0-9.\-]+(:\d+)?([\s,]+(\*\.)?[A-Za-z0-9.\-]+(:\d+)?)*[\s,]*`;
+export const HOSTNAMES_FIELD_SOURCE = String.raw`[\s,]*(\*\.)?[\p{L}\p{M}\p{N}.\-]+(:\d+)?([\s,]+(\*\.)?[\p{L}\p{M}\p{N}.\-]+(:\d+)?)*[\s,]*`;

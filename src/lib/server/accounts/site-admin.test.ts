@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { parseSiteForm, siteForOwner } from './site-admin';
-import { siteRecord } from './sites';
+import { originAllowed, siteRecord } from './sites';
 import { createToken } from './tokens';
 
 test('an owner’s view of a site keeps no hash of a token or of the share link, nor _id and _rev', () => {
@@ -58,6 +58,20 @@ test.each([
 	expect(() => parseSiteForm(siteForm({ name }))).toThrow(
 		expect.objectContaining({ status: 400, message })
 	);
+});
+
+test('a host name in any script is stored as browsers send it in Origin (punycode)', () => {
+	const { hostnames } = parseSiteForm(
+		siteForm({ hostnames: 'Bücher.example *.café.example:8080 例え.jp xn--bcher-kva.example' })
+	);
+	expect(hostnames).toEqual([
+		'xn--bcher-kva.example',
+		'*.xn--caf-dma.example:8080',
+		'xn--r8jz45g.jp',
+		'xn--bcher-kva.example'
+	]);
+	expect(originAllowed({ hostnames }, 'https://xn--bcher-kva.example')).toBe(true);
+	expect(originAllowed({ hostnames }, new URL('http://shop.café.example:8080').origin)).toBe(true);
 });
 
 test('a site name is trimmed and may hold any other character', () => {

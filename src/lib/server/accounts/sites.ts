@@ -2,6 +2,7 @@
  * Site records: what a site is (id, name, allowed hostnames, time zone) and who owns
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
+import { domainToASCII } from 'node:url';
 import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
@@ -49,6 +50,19 @@ export interface SiteToken {
 	records?: true;
 }
 
+/**
+ * A host name entry with a non-ASCII name (`bücher.example`, `*.café.example:8080`) in the
+ * form browsers send it in `Origin` (punycode: `xn--bcher-kva.example`), the only form an
+ * origin is compared in. Any other entry comes back as it is, for the pattern to judge.
+ */
+export function asciiHostEntry(entry: string): string {
+	const parts = /^(\*\.)?([^:]+)(:\d+)?$/u.exec(entry);
+	// eslint-disable-next-line no-control-regex
+	if (!parts || /^[\x00-\x7f]*$/u.test(parts[2])) return entry;
+	const ascii = domainToASCII(parts[2]);
+	return ascii ? `${parts[1] ?? ''}${ascii}${parts[3] ?? ''}` : entry;
+}
+
 /** Valibot schema for the editable fields of a site. */
 export const siteInputSchema = v.object({
 	id: v.pipe(v.string(), v.trim(), v.regex(SITE_ID_PATTERN, `must be ${SITE_ID_HINT}`)),
@@ -65,6 +79,7 @@ export const siteInputSchema = v.object({
 				v.string(),
 				v.trim(),
 				v.toLowerCase(),
+				v.transform(asciiHostEntry),
 				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com')
 			)
 		),
