@@ -202,6 +202,24 @@ test('missedSince: records of the site after the sequence, not of another site, 
 	expect(await missedSince(couch, 'demo', after)).toBe(false);
 });
 
+test('missedSince: streams opened at once from one sequence ask the store once; a no is asked again later', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const since = String((await couch.events.info()).update_seq);
+	const request = couch.server.request.bind(couch.server);
+	let asked = 0;
+	couch.server.request = ((...args: Parameters<typeof request>) => {
+		asked++;
+		return request(...args);
+	}) as typeof request;
+	const answers = await Promise.all(
+		Array.from({ length: 12 }, () => missedSince(couch, 'demo', since))
+	);
+	expect(answers).toEqual(Array(12).fill(false));
+	expect(asked).toBe(1);
+	expect(await missedSince(couch, 'demo', since)).toBe(false);
+	expect(asked).toBe(2);
+});
+
 test('the public demo stream names only the demo’s own pages, as the public stats page does', async () => {
 	const stream = await openStream('demo');
 	const sent: { path: string; ts: number }[] = [];

@@ -93,6 +93,12 @@ export const LOCK_DIR = 'couchdb-lock';
 export const RUNNING_FILE = 'couchdb-running.json';
 
 /**
+ * `_changes` feeds in flight on one database past which Node warns of a listener leak
+ * (PouchDB adds a listener per feed; Node's default warns past 10).
+ */
+const FEEDS_IN_FLIGHT_WARNED = 1_000;
+
+/**
  * The data directory is open in another process (an app, `npm run couch`, or a tool that
  * started its own store): leveldb admits one process at a time.
  */
@@ -172,6 +178,16 @@ async function openStore(
 	});
 	// validate_doc_update once per _bulk_docs, not once per document (bulk-validation.ts).
 	checkBulkDocsOncePerRequest(pouchApp);
+	// Each `_changes` feed in flight listens for its database's `destroyed` event, and Node
+	// warns of a leak past 10 listeners: a dozen live pages opening at once (each asks for
+	// the changes since its read) logged a MaxListenersExceededWarning. Warn only at a
+	// number of feeds no request pattern of the app reaches.
+	pouchApp.dbWrapper.registerWrapper(
+		(_name: string, db: { setMaxListeners(n: number): void }, next: () => unknown) => {
+			db.setMaxListeners(FEEDS_IN_FLIGHT_WARNED);
+			return next();
+		}
+	);
 	if (options.memory) {
 		// With an in-memory config the admins and cookie secret are set here instead.
 		await setConfig(pouchApp, 'admins', credentials.user, credentials.password);

@@ -230,17 +230,27 @@ export const MISSED_LIMIT = 200;
 export function missedSince(couch: Couch, site: string, since: string): Promise<boolean> {
 	// Records after a sequence stay after it: a yes is kept a while, so that streams opened
 	// again and again from one page's sequence ask the store once (a security probe kept
-	// 1.4 cores busy opening streams from an old sequence). A no is asked again each time.
+	// 1.4 cores busy opening streams from an old sequence). A no is asked again each time,
+	// but streams opened at once share one question.
 	const key = `${site}\n${since}`;
 	if (missedKept.has(key)) return Promise.resolve(true);
-	return readMissed(couch, site, since).then((missed) => {
-		if (missed) {
-			if (missedKept.size >= MISSED_KEPT) missedKept.clear();
-			missedKept.add(key);
-		}
-		return missed;
-	});
+	let asked = missedAsking.get(key);
+	if (!asked) {
+		asked = readMissed(couch, site, since).then((missed) => {
+			missedAsking.delete(key);
+			if (missed) {
+				if (missedKept.size >= MISSED_KEPT) missedKept.clear();
+				missedKept.add(key);
+			}
+			return missed;
+		});
+		missedAsking.set(key, asked);
+	}
+	return asked;
 }
+
+/** {@link missedSince}'s questions to the store in flight, by site and sequence. */
+const missedAsking = new Map<string, Promise<boolean>>();
 
 /** Sites and sequences known to have been followed by the site's records ({@link missedSince}). */
 const missedKept = new Set<string>();
