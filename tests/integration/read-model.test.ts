@@ -77,6 +77,19 @@ describe('the read model', () => {
 		expect(read.meta.queries).toBe(2);
 	});
 
+	test('starts the range of a site with no record yet on its last day', async () => {
+		const range = { from: '2016-11-08', to: '2026-11-03', tz: 'UTC' };
+		const query = { site: 'nothing-yet', range, limit: 10, fromFirstRecord: true };
+		const read = await readSections(couch, query, { now, sections: ['totals'] });
+		expect(read.range).toEqual({
+			from: '2026-11-03',
+			to: '2026-11-03',
+			tz: 'UTC',
+			interval: 'hour'
+		});
+		expect(read.totals).toMatchObject({ status: 'fulfilled', value: { pageviews: 0 } });
+	});
+
 	test('reads the site sums once for the totals, the previous period and the goals’ rates', async () => {
 		const goals = [{ id: 'g1', kind: 'page' as const, path: '/docs' }];
 		const range = { from: '2026-11-01', to: '2026-11-03', tz: 'UTC' };

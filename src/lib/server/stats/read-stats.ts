@@ -76,7 +76,8 @@ export interface StatsQuery {
 	filter?: Filter | null;
 	/**
 	 * Start the range on the local day of the site's first record (never after
-	 * `range.to`) instead of `range.from`, which stays the start when there is none.
+	 * `range.to`) instead of `range.from`; on `range.to` when there is none (an outside
+	 * review read ten years of zeros as "All time" of a new site).
 	 */
 	fromFirstRecord?: boolean;
 	/** The site's goals, for the `goals` section; default none. */
@@ -270,7 +271,8 @@ export function valueOf<T>(section: Settled<T>): T {
 
 /** `range` starting on the local day of `first` (ISO 8601), or as it is when null. */
 function startingAt(first: string | null, range: DateRange): DateRange {
-	if (!first) return range;
+	// A site with no record yet has tracked for no day before the last.
+	if (!first) return { ...range, from: range.to };
 	// A browser clock slightly ahead may date the first record after the range's end.
 	const from = localDate(Date.parse(first), range.tz);
 	return { ...range, from: from < range.to ? from : range.to };
