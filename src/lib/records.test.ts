@@ -1,5 +1,5 @@
-import { expect, test } from 'vitest';
-import { canonicalPath, sourceFilter, sourceOf } from './records';
+import { describe, expect, test } from 'vitest';
+import { canonicalPath, displayPath, sourceFilter, sourceOf } from './records';
 
 test.each([
 	'/café',
@@ -30,4 +30,26 @@ test.each([
 ])('sourceFilter(%j) names the source %j, as sourceOf names a session', (given, source) => {
 	expect(sourceFilter(given)).toBe(source);
 	if (given.includes('://')) expect(sourceOf(given)).toBe(source);
+});
+
+describe('displayPath', () => {
+	test.each([
+		['/caf%C3%A9', '/café'],
+		['/caf%c3%a9?q=%C3%A9t%C3%A9', '/café?q=été'],
+		['/%E6%97%A5%E6%9C%AC/%D0%BC%D0%B8%D1%80', '/日本/мир'],
+		['/%E0%A4%B9%E0%A4%BF', '/हि'],
+		['/a%2Fb%20c%25', '/a%2Fb%20c%25'],
+		['/x%E2%80%AEfdp.exe', '/x%E2%80%AEfdp.exe'],
+		['/zero%E2%80%8Bwidth', '/zero%E2%80%8Bwidth'],
+		['/%F0%9F%98%80', '/%F0%9F%98%80'],
+		['/cut%C3', '/cut%C3'],
+		['/bad%C3%28', '/bad%C3%28'],
+		['/lone%A9', '/lone%A9'],
+		['/overlong%C0%AF', '/overlong%C0%AF'],
+		['/surrogate%ED%A0%80', '/surrogate%ED%A0%80'],
+		['/caf%C3%A9%E2%80%AEx%C3%A9', '/café%E2%80%AExé'],
+		['/plain', '/plain']
+	])('%s reads %s', (path, shown) => {
+		expect(displayPath(path)).toBe(shown);
+	});
 });

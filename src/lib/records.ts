@@ -155,6 +155,46 @@ export function canonicalPath(path: string): string {
 	);
 }
 
+/** Runs of escaped bytes 0x80–0xFF: the UTF-8 of characters outside ASCII. */
+const HIGH_ESCAPES = /(?:%[89a-f][0-9a-f])+/giu;
+
+/** A character a path shows as itself: a letter, a mark or a digit of any script. */
+const SHOWN = /^[\p{L}\p{M}\p{N}]$/u;
+
+/**
+ * A recorded path as a reader reads it, as browsers' address bars show one: the escapes
+ * of letters, marks and digits of other scripts decoded (`/caf%C3%A9` → `/café`,
+ * `/%E6%97%A5%E6%9C%AC` → `/日本`). Every other escape stays: an ASCII one says something
+ * else decoded (`%2F` is not a `/`), and an invisible or direction-changing character
+ * (anyone can send records) could make one path read as another. Links and filters keep
+ * the path as recorded.
+ */
+export function displayPath(path: string): string {
+	return path.replace(HIGH_ESCAPES, (run) => {
+		let shown = '';
+		for (let at = 0; at < run.length;) {
+			const lead = parseInt(run.slice(at + 1, at + 3), 16);
+			const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+			const escapes = run.slice(at, at + 3 * length);
+			let character = '';
+			try {
+				// Throws on a lone continuation byte, a cut or overlong sequence, a surrogate.
+				if (escapes.length === 3 * length) character = decodeURIComponent(escapes);
+			} catch {
+				// Not a character: shown escaped.
+			}
+			if (SHOWN.test(character)) {
+				shown += character;
+				at += escapes.length;
+			} else {
+				shown += run.slice(at, at + 3);
+				at += 3;
+			}
+		}
+		return shown;
+	});
+}
+
 /** `text` with each character `set` matches percent-encoded (a lone surrogate as U+FFFD, as URLs do). */
 function encodeSome(text: string, set: RegExp): string {
 	return text.replace(set, (c) => encodeURIComponent(c.isWellFormed() ? c : '\ufffd'));

@@ -66,7 +66,7 @@ export interface Column {
 	/** What the column counts, where its label alone does not say (the header's title). */
 	hint?: string;
 	/** Default `text`; `country` is a country's code, shown by its English name. */
-	format?: 'text' | 'country' | 'count' | 'rate' | 'duration';
+	format?: 'text' | 'path' | 'country' | 'count' | 'rate' | 'duration';
 }
 
 /** How a breakdown shows on the dashboard. */
@@ -145,7 +145,7 @@ function entry<const Name extends string, Row extends object>(
 	return spec;
 }
 
-const PAGE: Column = { key: 'path', label: 'Page' };
+const PAGE: Column = { key: 'path', label: 'Page', format: 'path' };
 const TO_PAGE = { kind: 'page', key: 'path' } as const;
 /** What a table or chart of pageviews says when there are none (and no filter is on). */
 export const NO_PAGEVIEWS = 'No pageviews in this range yet.';

@@ -8,6 +8,7 @@
 import type { ViewRow } from './breakdowns';
 import { propFilterProblem, type Filter } from './filters';
 import { rate } from './metrics';
+import { displayPath } from '../records';
 
 /** A goal as stored with its site (src/lib/server/accounts/goals.ts validates it). */
 export type Goal =
@@ -53,9 +54,9 @@ export type GoalPlan =
 	/** The site's `event-props` rows of one event name, prop and value (no prop filter). */
 	| { view: 'event-props'; name: string; key: string; value: string };
 
-/** How a goal reads: `signup`, `signup (plan = pro)`, `/docs/*`. */
+/** How a goal reads: `signup`, `signup (plan = pro)`, `/docs/*`, `/café` (displayPath). */
 export function goalLabel(goal: Goal): string {
-	if (goal.kind === 'page') return goal.path;
+	if (goal.kind === 'page') return displayPath(goal.path);
 	return goal.prop ? `${goal.name} (${goal.prop.key} = ${goal.prop.value})` : goal.name;
 }
 
