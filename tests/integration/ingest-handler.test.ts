@@ -367,4 +367,28 @@ describe('the validate_doc_update deployed on the events database', () => {
 		const noted = refusedOrigins.list('blog', clock).find((o) => o.origin === origin);
 		expect(noted?.records).toBe(1);
 	});
+
+	test("records refused for their page's address take from the client address's record bucket", async () => {
+		// A security probe had 500 valid records noted per request, charged to nothing.
+		const ingest = ingestWith({ ipRecordsBurst: 3 });
+		const origin = 'https://charged.example';
+		const refused = (docs: unknown[]) =>
+			call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false }, { origin });
+		const noted = () => refusedOrigins.list('blog', clock).find((o) => o.origin === origin);
+		const docs = [0, 1, 2].map(() => pageview(clock, { site: 'blog', sid: uuidv7(clock) }));
+		expect((await refused(docs)).status).toBe(403);
+		expect(noted()?.records).toBe(3);
+		// The bucket is empty: these are refused as before, and not noted.
+		expect((await refused([pageview(clock, { site: 'blog' })])).status).toBe(403);
+		expect(noted()?.records).toBe(3);
+		// Nor may the address store records now.
+		const listed = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [pageview(clock, { sid: uuidv7(clock) })],
+			new_edits: false
+		});
+		expect(listed.status).toBe(429);
+		clock += 1000;
+		expect((await refused([pageview(clock, { site: 'blog' })])).status).toBe(403);
+		expect(noted()?.records).toBe(4);
+	});
 });

@@ -164,7 +164,9 @@ export function createIngest(deps: IngestDeps): Ingest {
 	 * checked as any batch (so only records the ingest would take from a listed page, with
 	 * their ids, revisions, fields and time: made-up ids cost a forger real records, where
 	 * an outside re-check pushed a real entry off the list with 5 requests of junk ids),
-	 * every one of a registered site foreign to the origin. A body the ingest refuses notes
+	 * every one of a registered site foreign to the origin, and taken from the client
+	 * address's record bucket as stored records are (a security probe noted 500 records in
+	 * one request): past the bucket, nothing is noted. A body the ingest refuses notes
 	 * nothing.
 	 */
 	async function noteRefused(
@@ -176,12 +178,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 		const body = await readJson(request, LIMITS.requestBytes).catch(() => null);
 		try {
 			const agent = describeAgent(request.headers.get('user-agent'));
-			noteForeign(
-				checkBatch(body, { sites, origin: claimed, agent, now: at }).foreign,
-				claimed,
-				at,
-				clientAddress
-			);
+			const { foreign } = checkBatch(body, { sites, origin: claimed, agent, now: at });
+			let records = 0;
+			for (const ids of foreign.values()) records += ids.length;
+			if (!records || !ipRecordBuckets.take(new Map([[clientAddress, records]])).ok) return;
+			noteForeign(foreign, claimed, at, clientAddress);
 		} catch (e) {
 			if (!(e instanceof CouchstatsError)) throw e;
 		}
