@@ -294,7 +294,11 @@ export interface PageviewRecord extends BaseRecord {
 	entry: boolean;
 	/** First pageview of this visitor's day, in the site's time zone (a unique visitor). */
 	firstOfDay: boolean;
-	/** First pageview ever of this visitor (a new visitor). */
+	/**
+	 * A pageview of the visitor's first day ever, from their first pageview on (a new
+	 * visitor's; with `firstOfDay`, one new visitor). Records made before 2026-12-05 set
+	 * it on the first pageview only, which counts the same new visitors.
+	 */
 	firstEver: boolean;
 	/**
 	 * First pageview of this path in this visitor's day (site time zone): a unique visitor

@@ -120,11 +120,12 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 		.filter((x) => x.type === 'pageview')
 		.sort((a, b) => a.ts - b.ts)
 		.map((x) => [x.path, Boolean(x.notFound), x.firstEver]);
-	// As the tracker classified them: the new visitor's three, then the returning one's two.
+	// As the tracker classified them: the new visitor's three (each of a new visitor's
+	// first day), then the returning one's two.
 	expect(pageviews).toEqual([
 		['/', false, true],
-		['/pricing', false, false],
-		['/no-such-page', true, false],
+		['/pricing', false, true],
+		['/no-such-page', true, true],
 		['/no-such-caf%C3%A9', true, false],
 		['/', false, false]
 	]);

@@ -3,7 +3,8 @@
 //         nonbounceSessions, engagedTimeMs, events]   (summed element-wise by _sum)
 //
 // Every headline number in one row per bucket: a pageview counts once, and as a visitor
-// (firstOfDay), a new visitor (firstEver) and a session (entry) by its flags; milestones
+// (firstOfDay), a new visitor (a visitor on their first day: firstEver too) and a session
+// (entry) by its flags; milestones
 // count actual / engaged / non-bounce sessions; heartbeats add engaged time; events count.
 // Each record is emitted four times, once per granularity (the `buckets` list, the one
 // place naming them), so a range is read with the fewest buckets (see
@@ -16,6 +17,7 @@
 //   counting as a visitor of the source by `srcFirstOfDay` (`firstOfDay` without it);
 // - `page:<path>`: the record on its page (a milestone on its session's landing page
 //   `land`), a pageview counting as a visitor of the page by `pathFirstOfDay`;
+//   in both, a visitor of the scope on their first day (firstEver) is a new one;
 // - `event:<name>`: an event as one event, a session when first of its name in the
 //   session, a visitor when first of its name in the visitor's day;
 // - `prop:<name>|<key>=<value>`: an event with that prop value, the same way by its
@@ -33,7 +35,9 @@ export const map = function (doc) {
 		if (doc.revisit === true) return;
 		v[0] = 1;
 		if (doc.firstOfDay === true) v[1] = 1;
-		if (doc.firstEver === true) v[2] = 1;
+		// Every pageview of a visitor's first day is flagged firstEver (before 2026-12-05
+		// only the first, which is first of its day too).
+		if (doc.firstEver === true && v[1]) v[2] = 1;
 		if (doc.entry === true) v[3] = 1;
 	} else if (doc.type === 'milestone') {
 		if (doc.milestone === 'actual') v[4] = 1;
@@ -55,13 +59,17 @@ export const map = function (doc) {
 		var fromSource = v.slice();
 		if (doc.type === 'pageview' && typeof doc.srcFirstOfDay === 'boolean') {
 			fromSource[1] = doc.srcFirstOfDay ? 1 : 0;
+			fromSource[2] = doc.firstEver === true && doc.srcFirstOfDay ? 1 : 0;
 		}
 		rows.push([[doc.site, 'source:' + doc.src], fromSource]);
 	}
 	var page = doc.type === 'milestone' ? doc.land : doc.path;
 	if (typeof page === 'string') {
 		var onPage = v.slice();
-		if (doc.type === 'pageview') onPage[1] = doc.pathFirstOfDay === true ? 1 : 0;
+		if (doc.type === 'pageview') {
+			onPage[1] = doc.pathFirstOfDay === true ? 1 : 0;
+			onPage[2] = doc.firstEver === true && onPage[1] ? 1 : 0;
+		}
 		rows.push([[doc.site, 'page:' + page], onPage]);
 	}
 	if (doc.type === 'event' && typeof doc.name === 'string') {

@@ -29,6 +29,11 @@ describe('the metrics view', () => {
 			vector({ pageviews: 1, visitors: 1, newVisitors: 1, sessions: 1 })
 		],
 		[
+			'a second session of a new visitor’s first day counts a session, no second new visitor',
+			{ type: 'pageview', entry: true, firstOfDay: false, firstEver: true },
+			vector({ pageviews: 1, sessions: 1 })
+		],
+		[
 			'a later pageview counts only a pageview',
 			{ type: 'pageview', entry: false, firstOfDay: false, firstEver: false, from: '/' },
 			vector({ pageviews: 1 })
@@ -129,6 +134,24 @@ describe('the metrics view', () => {
 				{ type: 'pageview', path: '/a', entry: true, firstOfDay: false, pathFirstOfDay: true },
 				'page:/a',
 				vector({ pageviews: 1, visitors: 1, sessions: 1 })
+			],
+			[
+				'a new visitor’s pageview counts a new visitor of its source once, by srcFirstOfDay',
+				{ type: 'pageview', firstOfDay: false, firstEver: true, srcFirstOfDay: true, src: 'x.org' },
+				'source:x.org',
+				vector({ pageviews: 1, visitors: 1, newVisitors: 1 })
+			],
+			[
+				'a new visitor’s pageview counts a new visitor of its page once, by pathFirstOfDay',
+				{ type: 'pageview', path: '/a', firstOfDay: false, firstEver: true, pathFirstOfDay: true },
+				'page:/a',
+				vector({ pageviews: 1, visitors: 1, newVisitors: 1 })
+			],
+			[
+				'a new visitor’s second view of a page counts no second new visitor of it',
+				{ type: 'pageview', path: '/a', firstOfDay: false, firstEver: true, pathFirstOfDay: false },
+				'page:/a',
+				vector({ pageviews: 1 })
 			],
 			[
 				'a repeat view of a page counts only a pageview of it',

@@ -2,8 +2,9 @@
 // value: [sessions, visitors]   (summed by _sum)
 //
 // New and returning visitors. A visitor is new on the day of their first pageview ever
-// (`firstEver`) and returning on any later day; a session is new when it opens with that
-// first pageview. Like the dimensions view, `sessions` counts entry pageviews and
+// (`firstEver`, set on every pageview of that day) and returning on any later day, and
+// so are their sessions (before 2026-12-05 `firstEver` was set on the first pageview
+// only: a second session that day read as "Returning: 0 visitors, 1 session"). Like the dimensions view, `sessions` counts entry pageviews and
 // `visitors` first-of-day pageviews, so both sum to the headline numbers, and the new
 // visitors are the headline's `newVisitors`. Bot-flagged records count nowhere.
 //

@@ -32,6 +32,16 @@ describe('the visitors view', () => {
 		]);
 	});
 
+	test('a second session of a new visitor’s first day is a new visitor’s session, no second visitor', () => {
+		const pv = { type: 'pageview', entry: true, firstOfDay: false, firstEver: true };
+		expect(days(scoped(runMap(map, record(pv))))).toEqual([
+			[
+				['demo', 'd', '2026-11-21', 'new'],
+				[1, 0]
+			]
+		]);
+	});
+
 	test.each([
 		['a later day’s first pageview', { entry: true, firstOfDay: true }, [1, 1]],
 		['a later session of the same day', { entry: true }, [1, 0]],

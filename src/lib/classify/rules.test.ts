@@ -227,12 +227,27 @@ const SCRIPTS: Script[] = [
 			'11-21T04:02 s1 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]',
 			// Another tab, the same session: plan = free again, seats = 2 new.
 			'11-21T04:03 s1 event / signup propFirstOfSession=[seats] propFirstOfDay=[seats]',
-			'11-21T04:40 s2 pageview /pricing entry trail=[] src=(direct)',
+			'11-21T04:40 s2 pageview /pricing entry firstEver trail=[] src=(direct)',
 			// A new session the same day: first of the session, not of the day.
 			'11-21T04:41 s2 event /pricing signup firstOfSession propFirstOfSession=[plan]',
 			// Midnight in New York, the same session: first of the day again.
 			'11-21T05:10 s2 event /pricing signup firstOfDay propFirstOfDay=[plan]',
 			'11-21T05:11 s2 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]'
+		]
+	},
+	{
+		name: "every session of a new visitor's first day is a new visitor's; the next day's are not",
+		// 05:00 UTC is midnight in New York (EST) on 21 November 2026.
+		zone: 'America/New_York',
+		steps: ['04:00 pageview /a', '04:40 pageview /b', '04:41 pageview /c', '05:10 pageview /d'],
+		expected: [
+			'11-21T04:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			// A second session the same day: no second new visitor (firstOfDay), a new one's session.
+			'11-21T04:40 s2 pageview /b entry firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T04:41 s2 pageview /c firstEver pathFirstOfDay from=/b trail=[/b]',
+			'11-21T04:41 s2 milestone /c nonbounce',
+			// Midnight in New York: a returning visitor's day.
+			'11-21T05:10 s2 pageview /d firstOfDay pathFirstOfDay from=/c trail=[/b,/c]'
 		]
 	},
 	{
@@ -250,15 +265,15 @@ const SCRIPTS: Script[] = [
 		],
 		expected: [
 			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
-			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
+			'11-21T12:01 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
-			'11-21T12:02 s1 pageview /c pathFirstOfDay from=/b trail=[/a,/b]',
+			'11-21T12:02 s1 pageview /c firstEver pathFirstOfDay from=/b trail=[/a,/b]',
 			// Back to /b: recorded for the order of the visit, no pageview, in no trail.
 			'11-21T12:03 s1 pageview /b revisit from=/c',
-			'11-21T12:04 s1 pageview /d pathFirstOfDay from=/b trail=[/a,/b,/c]',
-			'11-21T12:05 s1 pageview /e pathFirstOfDay from=/d',
-			'11-21T12:40 s2 pageview /c entry trail=[] src=(direct)',
-			'11-21T12:41 s2 pageview /a from=/c trail=[/c]',
+			'11-21T12:04 s1 pageview /d firstEver pathFirstOfDay from=/b trail=[/a,/b,/c]',
+			'11-21T12:05 s1 pageview /e firstEver pathFirstOfDay from=/d',
+			'11-21T12:40 s2 pageview /c entry firstEver trail=[] src=(direct)',
+			'11-21T12:41 s2 pageview /a firstEver from=/c trail=[/c]',
 			'11-21T12:41 s2 milestone /a nonbounce'
 		]
 	},
@@ -276,12 +291,12 @@ const SCRIPTS: Script[] = [
 		],
 		expected: [
 			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
-			'11-21T12:20 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
+			'11-21T12:20 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:20 s1 milestone /b nonbounce',
 			'11-21T12:29 s1 pageview /a revisit from=/b',
-			'11-21T12:30 s1 pageview /a from=/a trail=[/a,/b]',
+			'11-21T12:30 s1 pageview /a firstEver from=/a trail=[/a,/b]',
 			'11-21T12:45 s1 pageview /b revisit from=/a',
-			'11-21T12:51 s1 pageview /b from=/b trail=[/a,/b,/a]'
+			'11-21T12:51 s1 pageview /b firstEver from=/b trail=[/a,/b,/a]'
 		]
 	},
 	{
@@ -304,9 +319,9 @@ const SCRIPTS: Script[] = [
 			'11-21T12:00 s1 milestone /a nonbounce',
 			'11-21T12:01 s1 event /a signup firstOfSession firstOfDay',
 			'11-21T12:01 s1 milestone /a engaged',
-			'11-21T12:31 s2 pageview /a entry trail=[] src=(direct)',
+			'11-21T12:31 s2 pageview /a entry firstEver trail=[] src=(direct)',
 			'11-21T12:32 s2 event /a signup firstOfSession',
-			'11-21T13:09 s2 pageview /c pathFirstOfDay from=/a trail=[/a]',
+			'11-21T13:09 s2 pageview /c firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T13:09 s2 milestone /c nonbounce',
 			'11-21T13:10 s2 heartbeat /c 12000',
 			'11-21T13:10 s2 milestone /c actual',
@@ -349,14 +364,14 @@ const SCRIPTS: Script[] = [
 		],
 		expected: [
 			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
-			'11-21T12:01 s1 pageview /b pathFirstOfDay from=/a trail=[/a]',
+			'11-21T12:01 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 event /a signup firstOfSession firstOfDay',
 			'11-21T12:03 s1 pageview /a revisit from=/b',
 			'11-21T12:04 s1 heartbeat /a 12000',
 			'11-21T12:04 s1 milestone /a actual',
 			'11-21T12:04 s1 milestone /a engaged',
-			'11-21T12:05 s1 pageview /c pathFirstOfDay from=/a trail=[/a,/b]',
+			'11-21T12:05 s1 pageview /c firstEver pathFirstOfDay from=/a trail=[/a,/b]',
 			'11-21T12:06 s1 event /a signup'
 		]
 	}

@@ -110,6 +110,8 @@ export interface VisitorState {
 	pp?: string[];
 	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
 	e?: 1;
+	/** Set while `day` is the day of the visitor's first pageview ever: a new visitor's day. */
+	n?: 1;
 	/**
 	 * The browser's time of the visitor's first activity on `day` (the one flagged first
 	 * of the day), set by the tracker, which reads `day` again from it by each session's
@@ -125,6 +127,7 @@ export interface PageviewClass {
 	vid: string;
 	entry: boolean;
 	firstOfDay: boolean;
+	/** A pageview of the visitor's first day ever (`StoredRecord.firstEver`). */
 	firstEver: boolean;
 	/** First pageview of this path in the visitor's day (site time zone). */
 	pathFirstOfDay: boolean;
@@ -215,7 +218,10 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
 	const same = v.day == day;
 	v.e = event && (same ? v.e : 1);
 	v.day = day;
-	if (!same) delete v.pp;
+	if (!same) {
+		delete v.pp;
+		delete v.n;
+	}
 	return remember(same ? (v.paths ??= []) : (v.paths = []), key, MAX_DAY_PATHS);
 }
 
@@ -259,14 +265,18 @@ export function classifyPageview(
 		};
 	}
 	const entry = !s.pv++;
+	const first = !v.day;
 	const c: PageviewClass = {
 		sid: s.id,
 		vid: v.id,
 		entry,
 		firstOfDay: v.day != day || !!v.e,
-		firstEver: !v.day,
+		// Every session of a new visitor's first day is a new visitor's (an outside review
+		// read a second session that day as "Returning: 0 visitors, 1 session").
+		firstEver: first || (!!v.n && v.day == day),
 		pathFirstOfDay: today(v, day, pathKey(path))
 	};
+	if (first) v.n = 1;
 	if (entry) {
 		s.src ??= source;
 		s.land ??= path;

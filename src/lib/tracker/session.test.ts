@@ -94,7 +94,8 @@ describe('createSessions', () => {
 			vid: 'id-2',
 			entry: true,
 			firstOfDay: false,
-			firstEver: false,
+			// The visitor's first day: a new visitor's session.
+			firstEver: true,
 			pathFirstOfDay: false,
 			trail: []
 		});

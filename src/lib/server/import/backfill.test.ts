@@ -61,9 +61,10 @@ describe('backfill', () => {
 			{ milestones: false }
 		);
 		expect(records.map((r) => pick(r as never))).toEqual([
+			// Every pageview of Alice's first day is a new visitor's; the next day's is not.
 			['pageview', '/', true, true, true],
-			['pageview', '/docs', false, false, false, '/'],
-			['pageview', '/', true, false, false],
+			['pageview', '/docs', false, false, true, '/'],
+			['pageview', '/', true, false, true],
 			['pageview', '/', true, true, false]
 		]);
 		expect(records[0]).toMatchObject({

@@ -1,0 +1,75 @@
+/**
+ * New and returning visitors through the importer's classification (the tracker's rules)
+ * and the real route handlers: a visitor is new on their first day, and so are all their
+ * sessions that day (an outside review read a new visitor's second session that day as
+ * "Returning: 0 visitors, 1 session"); the next day they are returning.
+ */
+import { beforeAll, expect, test } from 'vitest';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
+import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
+import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { indexed, okWithToken, siteWithToken, useCouch } from './harness';
+
+let couch: Couch;
+let token: string;
+const SITE = 'newcomers';
+
+beforeAll(async () => {
+	({ couch } = await useCouch());
+	setCouch(couch);
+	token = await siteWithToken(couch, SITE, 'Newcomers');
+	const lines = [
+		'timestamp,path,visitor_id,referrer',
+		// Alice: two sessions on her first day, one the next.
+		'2026-11-10T09:00:00Z,/,alice,https://news.example/',
+		'2026-11-10T09:05:00Z,/docs,alice,',
+		'2026-11-10T15:00:00Z,/pricing,alice,',
+		'2026-11-11T09:00:00Z,/,alice,',
+		// Bob: one session on his first day.
+		'2026-11-11T10:00:00Z,/docs,bob,https://news.example/'
+	];
+	const parser = new LineParser();
+	const classifier = new Classifier({
+		defaultSite: SITE,
+		timeZoneOf: () => 'UTC',
+		milestones: false,
+		receivedAt: 1
+	});
+	const docs = lines.flatMap((line, i) => {
+		const row = parser.parse(line, i + 1);
+		return row ? classifier.classifyLine(row, i + 1).records : [];
+	});
+	const res = await couch.events.bulk({ docs, new_edits: false });
+	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await indexed(couch);
+});
+
+const read = (from: string, to: string, filter = '') =>
+	okWithToken(STATS, '/api/v1/stats', `site=${SITE}&from=${from}&to=${to}&tz=UTC${filter}`, token);
+
+test("a new visitor's second session of their first day is a new visitor's session", async () => {
+	const first = await read('2026-11-10', '2026-11-10');
+	expect(first.totals).toMatchObject({ visitors: 1, newVisitors: 1, sessions: 2 });
+	expect(first.breakdowns.newVsReturning).toEqual([{ value: 'new', sessions: 2, visitors: 1 }]);
+	// Under a page and a source filter, one new visitor each.
+	expect((await read('2026-11-10', '2026-11-10', '&page=/')).totals).toMatchObject({
+		visitors: 1,
+		newVisitors: 1
+	});
+	expect((await read('2026-11-10', '2026-11-10', '&source=news.example')).totals).toMatchObject({
+		visitors: 1,
+		newVisitors: 1
+	});
+});
+
+test('the next day the visitor is returning, and a visitor on their first day is new', async () => {
+	const next = await read('2026-11-11', '2026-11-11');
+	expect(next.totals).toMatchObject({ visitors: 2, newVisitors: 1, sessions: 2 });
+	expect(next.breakdowns.newVsReturning).toEqual([
+		{ value: 'new', sessions: 1, visitors: 1 },
+		{ value: 'returning', sessions: 1, visitors: 1 }
+	]);
+	// Over both days: visitors count once a day each (Alice twice), new visitors once each.
+	const both = await read('2026-11-10', '2026-11-11');
+	expect(both.totals).toMatchObject({ visitors: 3, newVisitors: 2, sessions: 4 });
+});
