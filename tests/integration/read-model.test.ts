@@ -56,9 +56,8 @@ describe('the read model', () => {
 		expect(Object.keys(read).sort()).toEqual(
 			['activeNow', 'filter', 'indexing', 'meta', 'range', 'site', 'trackingSince'].sort()
 		);
-		// active, since, and per live visitor (G and I) its session's summary and its latest
-		// records.
-		expect(read.meta.queries).toBe(6);
+		// active, since, per live visitor (G and I) its session's summary, and latest events.
+		expect(read.meta.queries).toBe(5);
 	});
 
 	test('starts a range at the local day of the first record, read once for both uses', async () => {

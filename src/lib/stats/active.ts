@@ -2,7 +2,7 @@
  * Active now: distinct sessions with activity in the last 2 minutes, by current path,
  * from the few rows of the `active` view's latest minute buckets; and what the realtime
  * panel lists as "latest events", from the live stream and, when a page opens, from the
- * active sessions' latest records.
+ * `latest` view.
  */
 import type { LiveSession } from './sessions';
 

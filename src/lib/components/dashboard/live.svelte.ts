@@ -77,8 +77,8 @@ export class LiveFeed {
 	/** A re-read a navigation held back, run by {@link navigated}. */
 	private held = false;
 	/**
-	 * The stream said records came before it (`missed`): re-reads ask for the active
-	 * sessions' latest records too, until one succeeds (other re-reads leave them out: the
+	 * The stream said records came before it (`missed`): re-reads ask for the latest
+	 * events too, until one succeeds (other re-reads leave them out: the
 	 * stream brings them, and reading them costs each live update time).
 	 */
 	private latestWanted = false;

@@ -216,7 +216,7 @@ describe('LiveFeed', () => {
 		FakeEventSource.last!.send('ready');
 		expect(reload).not.toHaveBeenCalled();
 		FakeEventSource.last!.send('missed', {});
-		// With the active sessions' latest records, which other re-reads leave to the stream.
+		// With the latest events, which other re-reads leave to the stream.
 		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
 		expect(reload).toHaveBeenLastCalledWith(true);
 		FakeEventSource.last!.send('records', { records: [{ type: 'pageview', path: '/', ts: 1 }] });

@@ -72,7 +72,7 @@ export interface DashboardOptions {
 	/**
 	 * A live re-read of an open page (`GET /api/v1/dashboard`), not a page's load: it
 	 * reads neither the events database's sequence (only a load starts a stream from it)
-	 * nor active sessions' latest records, unless `latest` (the re-read after the
+	 * nor the latest events, unless `latest` (the re-read after the
 	 * stream's `missed`). Each costs a live update's time (`npm run bench:live`).
 	 */
 	reread?: { latest: boolean };

@@ -93,8 +93,8 @@ export async function handleStats(
 /**
  * `GET /api/v1/dashboard?site=ID&part=live|walks&…` with the page's own query (range,
  * filter, `journey`, `step`): the part of a dashboard that its page's loads read
- * (`readDashboard`, as a re-read: no sequence, and the active sessions' latest records
- * only with `latest=1`), as JSON, with the Stats API's authorization. A live page re-reads
+ * (`readDashboard`, as a re-read: no sequence, and the latest events only with
+ * `latest=1`), as JSON, with the Stats API's authorization. A live page re-reads
  * its numbers here rather than through SvelteKit's `invalidate`, whose failed data
  * request replaces the page (src/lib/reread.ts).
  */

@@ -137,7 +137,7 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	/** The filter's scopes, when the caller has read them already (the session list). */
 	scopes?: Scopes;
 	/**
-	 * Whether "active now" reads its sessions' latest records (`latest`); default yes. A
+	 * Whether "active now" reads the site's latest events (`latest`); default yes. A
 	 * dashboard's live re-read does not: its stream brings them (the re-read after the
 	 * stream's `missed` does).
 	 */
@@ -470,7 +470,7 @@ async function readPaths(
 /**
  * Sessions active in the last 2 minutes, from the last few minute buckets only, the
  * latest of them each with its session's summary (one `session-summary` read each), and
- * their latest pageviews and events (`session-records`, the newest sessions' only).
+ * the site's latest pageviews and events (one `latest` read).
  */
 export async function readActiveNow(
 	reader: ViewReader,
@@ -494,7 +494,7 @@ export async function readActiveNow(
 			site,
 			shown.map((s) => s.sid)
 		),
-		latestEvents ? readLatestRecords(reader, site, sessions, now) : []
+		latestEvents ? readLatestRecords(reader, site, now) : []
 	]);
 	return activeNow(
 		rows,
