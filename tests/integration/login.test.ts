@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
+import { NAME_MAX } from '../../src/lib/account-limits';
 import type { RunningApp } from '../support/app';
 import {
 	TEST_ADMIN_PASSWORD,
@@ -152,6 +153,18 @@ describe('logging in to the built app', () => {
 		const res = await login(decodeURIComponent(store.username), decodeURIComponent(store.password));
 		expect(res.status).toBe(401);
 		expect(await res.text()).toContain('Wrong account name or password.');
+		expect(proxied.logins.slice(before)).toEqual([]);
+	});
+
+	test('answers a name longer than any account at once with 400, never reaching _session, and echoes none of it', async () => {
+		// An outside security probe crashed the app with 500 KB names, each kept by the throttle.
+		const before = proxied.logins.length;
+		const long = 'n'.repeat(100_000);
+		const res = await login(long, 'whatever-password');
+		expect(res.status).toBe(400);
+		const page = await res.text();
+		expect(page).toContain(`An account name has at most ${NAME_MAX} characters`);
+		expect(page).not.toContain('n'.repeat(NAME_MAX + 1));
 		expect(proxied.logins.slice(before)).toEqual([]);
 	});
 

@@ -4,6 +4,7 @@ import { couch } from '$lib/server/couch';
 import { attemptLogin, landingAfterLogin } from '$lib/server/accounts/login';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
+import { NAME_MAX } from '$lib/account-limits';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;
 
@@ -13,7 +14,9 @@ export const actions = {
 		const name = String(form.get('name') ?? '').trim();
 		const password = String(form.get('password') ?? '');
 		const outcome = await attemptLogin(couch(), { name, password, client: getClientAddress() });
-		if (!outcome.ok) return fail(outcome.status, { name, message: outcome.message });
+		if (!outcome.ok) {
+			return fail(outcome.status, { name: name.slice(0, NAME_MAX), message: outcome.message });
+		}
 		setSessionCookie(cookies, outcome.session.token, url);
 		redirect(303, landingAfterLogin(url));
 	}

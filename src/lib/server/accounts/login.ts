@@ -11,6 +11,7 @@
  * COUCHDB_URL would lock the app itself out, and CouchDB checks `[admins]` before
  * `_users`, so such a login could never mean a couchstats account anyway.
  */
+import { NAME_MAX, PASSWORD_MAX } from '../../account-limits';
 import { login, type Session } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
@@ -60,6 +61,14 @@ export async function attemptLogin(
 	const { name, password, client } = input;
 	if (!name || !password) {
 		return { ok: false, status: 400, message: 'Enter your account name and password.' };
+	}
+	// Before the throttle, which keeps every name it is given for a while.
+	if (name.length > NAME_MAX || password.length > PASSWORD_MAX) {
+		return {
+			ok: false,
+			status: 400,
+			message: `An account name has at most ${NAME_MAX} characters and a password at most ${PASSWORD_MAX}.`
+		};
 	}
 	const admin = isServerAdmin(couch, name);
 	let session: Session | undefined;

@@ -10,6 +10,7 @@ import { CouchstatsError, FieldError } from '../errors';
 import { invalidateSiteCache } from '../ingest/site-cache';
 import { accessChanged } from './access';
 import { ACCOUNT_NAME } from '../boot/setup';
+import { PASSWORD_MAX } from '../../account-limits';
 import { isServerAdmin } from './login';
 import {
 	siteDocId,
@@ -242,8 +243,12 @@ export async function addOwner(
 	if (!exists) {
 		if (!password) throw new FieldError(400, `there is no account "${name}"`, 'name');
 		if (!user.isAdmin) throw new FieldError(400, 'only an admin may create accounts', 'password');
-		if (password.length < 12) {
-			throw new FieldError(400, 'the password must be at least 12 characters', 'password');
+		if (password.length < 12 || password.length > PASSWORD_MAX) {
+			throw new FieldError(
+				400,
+				`the password must be 12 to ${PASSWORD_MAX} characters`,
+				'password'
+			);
 		}
 		await users.insert({
 			_id: `org.couchdb.user:${name}`,

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { StartupError } from '../errors';
 import { readIngestConfig, type IngestConfig } from '../ingest/config';
 import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
+import { PASSWORD_MAX } from '../../account-limits';
 
 /**
  * Server configuration, read once from the environment and validated: by
@@ -63,7 +64,11 @@ const schema = v.object({
 		'3000'
 	),
 	COUCHSTATS_ADMIN_PASSWORD: v.optional(
-		v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'))
+		v.pipe(
+			v.string(),
+			v.minLength(12, 'must be at least 12 characters'),
+			v.maxLength(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`)
+		)
 	),
 	COUCHSTATS_ADMIN_NAME: v.optional(
 		v.pipe(
