@@ -8,9 +8,12 @@ import { NAME_MAX } from '$lib/account-limits';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;
 
+/** The login form's body at most: its two fields at their longest, percent-encoded. */
+const LOGIN_BODY_MAX = 16 * 1024;
+
 export const actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
-		const form = await readForm(request);
+		const form = await readForm(request, LOGIN_BODY_MAX);
 		const name = String(form.get('name') ?? '').trim();
 		const password = String(form.get('password') ?? '');
 		const outcome = await attemptLogin(couch(), { name, password, client: getClientAddress() });

@@ -36,7 +36,14 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
 	}
 }
 
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The body's bytes, read up to `maxBytes`.
+ * @throws {CouchstatsError} 413 past `maxBytes`, 400 when it cannot be read.
+ */
+export async function readCapped(
+	request: Request,
+	maxBytes: number
+): Promise<Uint8Array<ArrayBuffer>> {
 	if (!request.body) return new Uint8Array();
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
@@ -55,7 +62,8 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 		if (e instanceof CouchstatsError) throw e;
 		// adapter-node errors the stream with status 413 past its own BODY_SIZE_LIMIT.
 		if ((e as { status?: number }).status === 413) throw tooLarge(maxBytes);
-		throw new CouchstatsError(400, 'the body could not be read');
+		// The cause tells a client gone mid-body (log.ts) from a body that was not read.
+		throw Object.assign(new CouchstatsError(400, 'the body could not be read'), { cause: e });
 	}
 	return new Uint8Array(Buffer.concat(chunks));
 }
