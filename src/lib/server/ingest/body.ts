@@ -11,17 +11,25 @@ const JSON_TYPES = new Set(['application/json', 'text/plain']);
  * Reads and parses a JSON request body of at most `maxBytes` bytes.
  * @param request The incoming request.
  * @param maxBytes The cap, in bytes.
+ * @param charge Told the body's size before it is read (its declared length) or, when it
+ *   declares none, before it is parsed; throws to refuse it.
  * @throws {CouchstatsError} 415 for another media type, 413 over the cap, 400 for
  *   a missing body, invalid UTF-8 or malformed JSON.
  */
-export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJson(
+	request: Request,
+	maxBytes: number,
+	charge?: (bytes: number) => void
+): Promise<unknown> {
 	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 	if (!JSON_TYPES.has(type)) {
 		throw new CouchstatsError(415, 'send the body as application/json or text/plain');
 	}
 	const declared = Number(request.headers.get('content-length') ?? NaN);
 	if (declared > maxBytes) throw tooLarge(maxBytes);
+	if (declared >= 0) charge?.(declared);
 	const bytes = await readCapped(request, maxBytes);
+	if (!(declared >= 0)) charge?.(bytes.byteLength);
 	let text: string;
 	try {
 		text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -18,8 +18,9 @@
  * `now` in `GET /` tells it to trackers of earlier versions, which asked for it.
  *
  * Every request first takes a token from its client IP's bucket (429 with
- * `Retry-After` when empty); records also take tokens from their session's bucket and
- * from their client IP's record bucket.
+ * `Retry-After` when empty), and a body one more per {@link BODY_BYTES_PER_TOKEN} it holds
+ * before it is parsed; records also take tokens from their session's bucket and from
+ * their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
 import { LIMITS, NOW_HEADER } from '$lib/records';
@@ -73,6 +74,12 @@ const ALLOWED_METHODS: Record<Endpoint['name'], string[]> = {
 	local: ['GET', 'HEAD', 'PUT']
 };
 
+/**
+ * Bytes of a body that cost one more token of the request bucket: a tracker's batch of a
+ * few records costs none, a 1 MB body 64.
+ */
+export const BODY_BYTES_PER_TOKEN = 16 * 1024;
+
 /** Largest `_local` body read before it is refused; the checkpoint itself is capped lower. */
 const CHECKPOINT_BODY_BYTES = 2 * CHECKPOINT_MAX_BYTES;
 
@@ -85,6 +92,20 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
 	const checkpoints = new Checkpoints(() => deps.couch().checkpoints, { now });
+
+	/**
+	 * Takes a body's tokens from its client address's request bucket: parsing costs by
+	 * size, and 1 MB bodies of nested arrays cost 130 ms of CPU each (a security probe
+	 * kept a core busy from one address at 20 requests a second).
+	 */
+	function charged(req: IngestRequest): (bytes: number) => void {
+		return (bytes) => {
+			const tokens = Math.floor(bytes / BODY_BYTES_PER_TOKEN);
+			if (!tokens) return;
+			const taken = ipBuckets.take(new Map([[req.clientAddress, tokens]]));
+			if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
+		};
+	}
 
 	async function respond(req: IngestRequest, sites: SiteList, at: number): Promise<Response> {
 		const { request } = req;
@@ -131,12 +152,12 @@ export function createIngest(deps: IngestDeps): Ingest {
 			case 'local':
 				return local(request, endpoint.id, claimed);
 			case 'revs_diff': {
-				const body = await readJson(request, LIMITS.requestBytes);
+				const body = await readJson(request, LIMITS.requestBytes, charged(req));
 				const couch = deps.couch();
 				return json(await revsDiff(couch.server, couch.names.events, body), 200);
 			}
 			case 'bulk_docs': {
-				const body = await readJson(request, LIMITS.requestBytes);
+				const body = await readJson(request, LIMITS.requestBytes, charged(req));
 				const batch = checkBatch(body, {
 					sites,
 					origin: claimed,
@@ -170,12 +191,13 @@ export function createIngest(deps: IngestDeps): Ingest {
 	 * nothing.
 	 */
 	async function noteRefused(
-		{ request, clientAddress }: IngestRequest,
+		req: IngestRequest,
 		sites: SiteList,
 		claimed: ClaimedOrigin,
 		at: number
 	) {
-		const body = await readJson(request, LIMITS.requestBytes).catch(() => null);
+		const { request, clientAddress } = req;
+		const body = await readJson(request, LIMITS.requestBytes, charged(req)).catch(() => null);
 		try {
 			const agent = describeAgent(request.headers.get('user-agent'));
 			const { foreign } = checkBatch(body, { sites, origin: claimed, agent, now: at });
