@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { demoSite } from './sites';
-import { bearerToken, createToken, findToken, hashToken, withToken, withoutToken } from './tokens';
+import {
+	MAX_TOKENS,
+	bearerToken,
+	createToken,
+	findToken,
+	hashToken,
+	withToken,
+	withoutToken
+} from './tokens';
 
 const fixedRandom = (size: number) => Buffer.alloc(size, 7);
 
@@ -36,6 +44,19 @@ describe('API tokens', () => {
 		expect(findToken(site, secret + 'x')).toBeUndefined();
 		expect(findToken(demoSite(0), secret)).toBeUndefined();
 		expect(findToken(withoutToken(site, token.id), secret)).toBeUndefined();
+	});
+
+	test('a site holds at most MAX_TOKENS tokens; revoking one makes room', () => {
+		let site = demoSite(0);
+		for (let i = 0; i < MAX_TOKENS; i++) site = withToken(site, createToken(`t${i}`).token);
+		expect(() => withToken(site, createToken('one more').token)).toThrow(
+			expect.objectContaining({
+				status: 400,
+				message: `a site has at most ${MAX_TOKENS} API tokens; revoke one first`
+			})
+		);
+		site = withoutToken(site, site.tokens[0].id);
+		expect(withToken(site, createToken('one more').token).tokens).toHaveLength(MAX_TOKENS);
 	});
 
 	test.each([

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SiteRecord, SiteToken } from './sites';
+import { CouchstatsError } from '../errors';
 
 /** Prefix of every token, so leaked tokens are easy to recognise and scan for. */
 export const TOKEN_PREFIX = 'cst_';
@@ -47,8 +48,20 @@ export function createToken(label: string, options: TokenOptions = {}): CreatedT
 	return { secret, token };
 }
 
-/** The site with a token added (a new record; the caller saves it). */
+/**
+ * API tokens a site holds at most: an outside security probe added 1,500, and every
+ * request with a wrong share secret, anonymous, reads every site's record.
+ */
+export const MAX_TOKENS = 20;
+
+/**
+ * The site with a token added (a new record; the caller saves it).
+ * @throws {CouchstatsError} 400 when the site has {@link MAX_TOKENS} tokens.
+ */
 export function withToken(site: SiteRecord, token: SiteToken): SiteRecord {
+	if (site.tokens.length >= MAX_TOKENS) {
+		throw new CouchstatsError(400, `a site has at most ${MAX_TOKENS} API tokens; revoke one first`);
+	}
 	return { ...site, tokens: [...site.tokens, token] };
 }
 
