@@ -66,4 +66,9 @@ test('a visitor counts once a day for each source a session came from, by referr
 	]);
 	const fromB = await okWithToken(STATS, '/api/v1/stats', `${RANGE}&source=b.example`, token);
 	expect(fromB.totals).toMatchObject({ visitors: 3, sessions: 4 });
+	// New vs returning under the filter counts its visitors the same way, and sums to them
+	// (an outside review: v1, back from b.example, was a returning session of no visitor).
+	expect(fromB.breakdowns.newVsReturning).toEqual([
+		{ value: 'returning', sessions: 4, visitors: 3 }
+	]);
 });

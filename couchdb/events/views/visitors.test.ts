@@ -62,6 +62,27 @@ describe('the visitors view', () => {
 		]);
 	});
 
+	test('counts a visitor of its session’s source by srcFirstOfDay, the site’s by firstOfDay', () => {
+		// A new visitor back the same day from another source: a new visitor of that source.
+		const pv = { type: 'pageview', entry: true, firstOfDay: false, firstEver: true };
+		const rows = runMap(map, record({ ...pv, srcFirstOfDay: true, src: 'x.org' }));
+		expect(days(rows)).toEqual([
+			[
+				['demo', 'd', '2026-11-21', 'new'],
+				[1, 0]
+			],
+			[
+				[['demo', 'source:x.org'], 'd', '2026-11-21', 'new'],
+				[1, 1]
+			]
+		]);
+		// Not first of the day from the source, nor an entry: nothing under it.
+		const later = { type: 'pageview', firstOfDay: true, srcFirstOfDay: false, src: 'x.org' };
+		expect(days(runMap(map, record(later))).map(([key]) => key)).toEqual([
+			['demo', 'd', '2026-11-21', 'returning']
+		]);
+	});
+
 	test.each([
 		['a pageview neither entry nor first of day', { type: 'pageview', firstEver: false }],
 		['a bot-flagged pageview', { type: 'pageview', entry: true, firstOfDay: true, bot: true }],
