@@ -350,7 +350,7 @@ test("every record of a visit carries its session's source and landing page, acr
 	await context.close();
 });
 
-test('with hash routing on, each #/route is a page recorded once; without it, a hash-routed page is one page', async ({
+test('with hash routing on, each #/route is a page recorded once and an anchor none; without it, a hash-routed page is one page', async ({
 	browser
 }) => {
 	const context = await browser.newContext({ userAgent: CHROME_UA });
@@ -363,6 +363,7 @@ test('with hash routing on, each #/route is a page recorded once; without it, a 
 	await route('#/b?tab=2'); // a route's own query is not part of it
 	await route('#/a'); // viewed moments ago in this session: a return (revisit), no pageview
 	await route('#/c');
+	await route('#section'); // an anchor in the page, no route: the visitor stays on #/c
 	await page.goto(app.url + '/plain/#/a');
 	await route('#/b');
 	await page.close();

@@ -32,6 +32,20 @@ test.each([
 });
 
 test.each([
+	['https://blog.example/app/#section', '/app/#/pricing', '/app/#/pricing'],
+	['https://blog.example/app/#section', '/app/', '/app/'],
+	['https://blog.example/app/#section', '/other/#/pricing', '/app/'],
+	['https://blog.example/app/#/docs', '/app/#/pricing', '/app/#/docs'],
+	['https://blog.example/app/', '/app/#/pricing', '/app/'],
+	['https://blog.example/app/#', '/app/#/pricing', '/app/']
+])(
+	'with hash routing, pathOf(%j) on %j is %j: an anchor that is no route keeps the route',
+	(url, current, path) => {
+		expect(pathOf(new URL(url), true, current)).toBe(path);
+	}
+);
+
+test.each([
 	['https://news.example/item?id=3#c', 'https://news.example/item'],
 	['https://blog.example/other', undefined],
 	['', undefined],

@@ -21,10 +21,15 @@ export const MAX = {
 /**
  * The path of a URL as records carry it: no query string, no fragment, bounded. With
  * `hashRouting`, a fragment that is a route (`#/…`, without its own query) is part of
- * it: `/app/#/users/1`.
+ * it: `/app/#/users/1`; any other fragment (`#section`, an anchor in the page) leaves
+ * the route of `current`, the path the visitor is on, as it was (an outside review saw
+ * `#section` recorded as a pageview of `/`).
  */
-export function pathOf(url: URL, hashRouting?: boolean): string {
+export function pathOf(url: URL, hashRouting?: boolean, current?: string): string {
 	const route = (hashRouting && /^#\/[^?#]*/.exec(url.hash)?.[0]) || '';
+	if (hashRouting && !route && url.hash.length > 1 && current?.startsWith(url.pathname + '#/')) {
+		return current;
+	}
 	return (url.pathname + route).slice(0, MAX.path);
 }
 

@@ -398,7 +398,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				?.type == 'reload';
 		viewed = true;
 		erased = false;
-		path = pathOf(next, s.hashRouting);
+		path = pathOf(next, s.hashRouting, path);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref), reload);
 		if (!c) return;
