@@ -49,7 +49,7 @@ export const SCRIPT_ATTRIBUTES: readonly ScriptAttribute[] = [
 	{
 		name: 'data-max-outbox',
 		example: '5000',
-		meaning: 'records kept in the browser while offline (default 5000)'
+		meaning: 'records kept in the browser while offline (default 5000, 10 to 1000000)'
 	},
 	{
 		name: 'data-max-wait',

@@ -60,8 +60,18 @@ export function resolveOptions(o: TrackerOptions, origin: string): Settings {
 	} catch {
 		fail('timeZone must be an IANA time zone', o.timeZone);
 	}
-	const { maxOutbox = 5000, maxWaitMs = 10_000 } = o;
-	if (!(maxOutbox >= 10)) fail('maxOutbox must be ≥ 10', maxOutbox);
-	if (!(maxWaitMs >= 0 && maxWaitMs <= 30_000)) fail('maxWaitMs must be 0–30000', maxWaitMs);
+	// A size or a wait out of bounds is brought within them, said in the console: refusing
+	// it stopped the whole tracker, pageviews included (an outside review).
+	const within = (name: string, value: number, min: number, max: number, otherwise: number) => {
+		const used = value >= min ? Math.min(value, max) : value < min ? min : otherwise;
+		if (used !== value) {
+			console.warn(
+				`couchstats: ${name} must be ${min}–${max}, got ${JSON.stringify(value)}; using ${used}`
+			);
+		}
+		return used;
+	};
+	const maxOutbox = within('maxOutbox', o.maxOutbox ?? 5000, 10, 1e6, 5000);
+	const maxWaitMs = within('maxWaitMs', o.maxWaitMs ?? 10_000, 0, 30_000, 10_000);
 	return { ...o, endpoint: endpoint.replace(/\/+$/, ''), day: day!, maxOutbox, maxWaitMs };
 }

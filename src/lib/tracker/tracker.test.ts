@@ -43,12 +43,26 @@ describe('resolveOptions', () => {
 		[
 			{ site: 'blog', timeZone: 'Mars/Base' },
 			'couchstats: timeZone must be an IANA time zone, got "Mars/Base"'
-		],
-		[{ site: 'blog', maxOutbox: 3 }, 'couchstats: maxOutbox must be ≥ 10, got 3'],
-		[{ site: 'blog', maxWaitMs: 60_000 }, 'couchstats: maxWaitMs must be 0–30000, got 60000']
+		]
 	])('refuses %o with a clear message', (options, message) => {
 		expect(() => resolveOptions(options as TrackerOptions, origin)).toThrow(message);
 	});
+
+	test.each([
+		[{ maxOutbox: 3 }, 10, 10_000, 'maxOutbox must be 10–1000000, got 3; using 10'],
+		[{ maxOutbox: NaN }, 5000, 10_000, 'maxOutbox must be 10–1000000, got null; using 5000'],
+		[{ maxWaitMs: 60_000 }, 5000, 30_000, 'maxWaitMs must be 0–30000, got 60000; using 30000']
+	])(
+		'brings %o within its bounds and says so in the console, rather than stop tracking',
+		(options, maxOutbox, maxWaitMs, warning) => {
+			// An outside review: data-max-outbox="5" stopped the tracker, pageviews included.
+			const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+			const s = resolveOptions({ site: 'blog', ...options }, origin);
+			expect([s.maxOutbox, s.maxWaitMs]).toEqual([maxOutbox, maxWaitMs]);
+			expect(warn).toHaveBeenCalledWith(`couchstats: ${warning}`);
+			warn.mockRestore();
+		}
+	);
 });
 
 /**
