@@ -329,13 +329,15 @@ describe('a share link’s funnel page', () => {
 		data.report && 'steps' in data.report ? data.report.steps.map((s) => s.sessions) : null;
 
 	test('shows its own site’s funnels and counts, never another site’s', async () => {
-		const own = (await sharedPage(SHARE, `${day}&funnel=o1`)).funnels;
-		expect(own.site.id).toBe('fun');
-		expect(own.funnels.map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
-		// Another site's funnel id falls back to the link's site's first funnel.
+		// Another site's funnel id is no funnel of the link's site, said as the API says it.
+		const foreign = (await sharedPage(SHARE, `${day}&funnel=o1`)).funnels;
+		expect(foreign.site.id).toBe('fun');
+		expect(foreign.funnels.map((f) => f.id)).toEqual(['f1', 'f2', 'f3']);
+		expect(foreign.report).toEqual({ problem: 'site "fun" has no funnel "o1"' });
+		expect(JSON.stringify(foreign)).not.toContain('Only on other');
+		const own = (await sharedPage(SHARE, day)).funnels;
 		expect(own.report).toMatchObject({ site: 'fun', funnel: { id: 'f1' } });
 		expect(sessionsOf(own)).toEqual([5, 4, 2]);
-		expect(JSON.stringify(own)).not.toContain('Only on other');
 
 		// The same funnel id on the other site counts that site's sessions only (OTHER).
 		const other = (await sharedPage(OTHER_SHARE, `${day}&funnel=f1`)).funnels;
@@ -343,6 +345,21 @@ describe('a share link’s funnel page', () => {
 		expect(other.funnels.map((f) => f.id)).toEqual(['f1', 'f2', 'f3', 'o1']);
 		expect(sessionsOf(other)).toEqual([1, 1, 1]);
 	});
+
+	test.each([
+		['range=bogus', 'range "bogus" must be one of'],
+		[
+			`${day}&source=google.test`,
+			'funnels count every session of the site: they take no filter (source was given)'
+		]
+	])(
+		'says what is wrong with %s, as the Funnels API does, rather than show another funnel',
+		async (query, problem) => {
+			// An outside review: the page showed 7 days, and an unfiltered funnel, without a word.
+			const { report } = (await sharedPage(SHARE, query)).funnels;
+			expect(report).toEqual({ problem: expect.stringContaining(problem) });
+		}
+	);
 
 	test('a revoked, unknown or malformed link is 404', async () => {
 		const secret = 'shr_' + 'r'.repeat(32);

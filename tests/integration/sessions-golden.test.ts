@@ -33,6 +33,7 @@ import { GET as TIMELINE } from '../../src/routes/api/v1/sessions/[sid]/+server'
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { load as loadOwnerTimeline } from '../../src/routes/sites/[site]/sessions/[sid]/+page.server';
 import { load as loadSharedTimeline } from '../../src/routes/share/[secret]/sessions/[sid]/+page.server';
+import { load as loadSharedList } from '../../src/routes/share/[secret]/sessions/+page.server';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { useCouch } from './harness';
 import { statsFor } from '../../src/lib/server/stats/handler';
@@ -284,6 +285,18 @@ describe('the session list', () => {
 			sessions: [S2, S1],
 			next: null,
 			indexing: false
+		});
+	});
+
+	test('the list page says a range that is no preset, rather than read the last 7 days', async () => {
+		// An outside review: `range=bogus` listed the last 7 days' sessions without a word.
+		const page = (await loadSharedList({
+			params: { secret: OTHER_SHARE },
+			url: new URL(`http://localhost/share/${OTHER_SHARE}/sessions?range=bogus`),
+			setHeaders: () => {}
+		} as never)) as { sessions: { list: unknown } };
+		expect(page.sessions.list).toEqual({
+			problem: expect.stringContaining('range "bogus" must be one of')
 		});
 	});
 

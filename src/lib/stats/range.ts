@@ -108,7 +108,10 @@ export function resolveRange(
 	const tz = params.get('tz') || defaultTz;
 	const today = localDate(now, validTz(tz) ? tz : defaultTz);
 	const asked = params.get('range');
-	const preset: Preset = isPreset(asked) ? asked : '7d';
+	// Dates without a range are a custom range, as the Stats API reads them (an outside
+	// review: such a link showed the last 7 days without a word).
+	const dated = asked === null && (params.has('from') || params.has('to'));
+	const preset: Preset = isPreset(asked) ? asked : dated ? 'custom' : '7d';
 	if (preset === 'custom') {
 		const to = params.get('to') || today;
 		const from = params.get('from') || (isDate(to) ? addDays(to, -6) : to);

@@ -9,9 +9,9 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { StatsRequest } from '../stats/authorize';
 import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
-import { NOT_FILTERS, parseRangeParams } from '../stats/params';
+import { parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
-import { FILTER_KINDS } from '../../stats/filters';
+import { funnelOf, refuseFilters } from './choice';
 
 /** Options of the handler: injectable for tests. */
 export interface FunnelsHandlerOptions {
@@ -45,19 +45,9 @@ export async function handleFunnels(
 			}));
 			return Response.json({ site: site.id, funnels: list }, { headers: NO_STORE });
 		}
-		const funnel = funnels.find((f) => f.id === id);
-		if (!funnel) {
-			throw new CouchstatsError(404, `site "${site.id}" has no funnel "${id.slice(0, 40)}"`);
-		}
+		const funnel = funnelOf(site, id);
 		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
-		// Refused rather than answered unfiltered as if filtered (an outside review).
-		const filter = [...FILTER_KINDS, ...NOT_FILTERS].find((name) => params.has(name));
-		if (filter) {
-			throw new CouchstatsError(
-				400,
-				`funnels count every session of the site: they take no filter (${filter} was given)`
-			);
-		}
+		refuseFilters(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);

@@ -7,7 +7,8 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, type SiteRecord } from '../accounts/sites';
-import { parseRangeParams } from '../stats/params';
+import { parsePreset, parseRangeParams } from '../stats/params';
+import { funnelOf, refuseFilters } from './choice';
 import { resolveRange } from '../../stats/range';
 import type { FunnelPageData } from '../../stats/funnels';
 import { readFunnel } from './read-funnel';
@@ -26,9 +27,13 @@ export async function readFunnelPage(
 		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },
 		funnels: funnels.map(({ id, name }) => ({ id, name }))
 	};
-	const funnel = funnels.find((f) => f.id === params.get('funnel')) ?? funnels[0];
-	if (!funnel) return { ...base, report: null };
+	const id = params.get('funnel');
+	if (id === null && !funnels.length) return { ...base, report: null };
 	try {
+		// The page's own query as the API reads it: said, not replaced.
+		parsePreset(params);
+		refuseFilters(params);
+		const funnel = id === null ? funnels[0] : funnelOf(site, id);
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		const { range } = parseRangeParams(query, site.timeZone, now);
 		return { ...base, report: await readFunnel(couch, { site: site.id, funnel, range }) };
