@@ -86,6 +86,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			firstEver: 1,
 			pathFirstOfDay: 1,
 			srcFirstOfDay: 1,
+			srcPathFirstOfDay: 1,
 			from: 1,
 			revisit: 1,
 			trail: 1,
@@ -183,6 +184,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		}
 		if ('srcFirstOfDay' in newDoc && typeof newDoc.srcFirstOfDay !== 'boolean') {
 			refuse('srcFirstOfDay must be true or false');
+		}
+		if ('srcPathFirstOfDay' in newDoc && typeof newDoc.srcPathFirstOfDay !== 'boolean') {
+			refuse('srcPathFirstOfDay must be true or false');
 		}
 		if ('notFound' in newDoc && typeof newDoc.notFound !== 'boolean') {
 			refuse('notFound must be true or false');

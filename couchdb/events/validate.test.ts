@@ -130,6 +130,11 @@ describe('validate_doc_update for the events database', () => {
 		['a bad country', { ...pv, country: 'France' }, 'country must be an ISO 3166-1 alpha-2 code'],
 		['a string bot flag', { ...pv, bot: 'no' }, 'bot must be true or false'],
 		['a missing entry flag', { ...pv, entry: undefined }, 'entry must be true or false'],
+		[
+			'a string page-by-source flag',
+			{ ...pv, srcPathFirstOfDay: 'yes' },
+			'srcPathFirstOfDay must be true or false'
+		],
 		['a long title', { ...pv, title: 'x'.repeat(257) }, 'title is too long'],
 		['a trail that is no list', { ...pv, trail: '/' }, 'trail must be a list of at most 3 paths'],
 		[

@@ -310,6 +310,12 @@ export interface PageviewRecord extends BaseRecord {
 	 * a visitor of that source that day. Optional and additive: without it, `firstOfDay`.
 	 */
 	srcFirstOfDay?: boolean;
+	/**
+	 * First pageview of this path in the visitor's day in a session from this session's
+	 * source: a visitor of the page under that source. Optional and additive: without it,
+	 * `pathFirstOfDay`.
+	 */
+	srcPathFirstOfDay?: boolean;
 	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
 	from?: string;
 	/**

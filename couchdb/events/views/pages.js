@@ -10,7 +10,8 @@
 // existed have five elements (no returns). Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
-// `source:<src>` repeats every row of a session with a source; `page:<path>` repeats
+// `source:<src>` repeats every row of a session with a source, a pageview counting as a
+// visitor of its page by `srcPathFirstOfDay`; `page:<path>` repeats
 // each path's own row; `event:<name>` has one row per event, on the page it fired on,
 // counted in the pageviews place, and so has `prop:<name>|<key>=<value>` for each of its
 // props.
@@ -73,10 +74,24 @@ export const map = function (doc) {
 			? [[doc.site, 'event:' + doc.name]]
 			: [doc.site, [doc.site, 'page:' + rows[j][0]]];
 		for (var p = 0; event && p < props.length; p++) scopes.push(props[p][0]);
-		if (!event && typeof doc.src === 'string') scopes.push([doc.site, 'source:' + doc.src]);
+		var values = scopes.map(function () {
+			return rows[j][1];
+		});
+		if (!event && typeof doc.src === 'string') {
+			scopes.push([doc.site, 'source:' + doc.src]);
+			// A visitor of the page under the source: the first view of it that day in a
+			// session from it (without the flag, a record made before it existed,
+			// pathFirstOfDay).
+			var fromSource = rows[j][1];
+			if (j === 0 && doc.type === 'pageview' && typeof doc.srcPathFirstOfDay === 'boolean') {
+				fromSource = fromSource.slice();
+				fromSource[1] = doc.srcPathFirstOfDay && doc.revisit !== true ? 1 : 0;
+			}
+			values.push(fromSource);
+		}
 		for (var k = 0; k < scopes.length; k++) {
 			for (var i = 0; i < buckets.length; i++) {
-				emit([scopes[k], buckets[i][0], buckets[i][1], rows[j][0]], rows[j][1]);
+				emit([scopes[k], buckets[i][0], buckets[i][1], rows[j][0]], values[k]);
 			}
 		}
 	}

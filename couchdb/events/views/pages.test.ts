@@ -103,6 +103,35 @@ describe('the pages view', () => {
 			]);
 		});
 
+		test.each([
+			[
+				'srcPathFirstOfDay, not pathFirstOfDay',
+				{ pathFirstOfDay: false, srcPathFirstOfDay: true },
+				1
+			],
+			[
+				'no visitor when not first under the source',
+				{ pathFirstOfDay: true, srcPathFirstOfDay: false },
+				0
+			],
+			['pathFirstOfDay without the flag (older records)', { pathFirstOfDay: true }, 1]
+		])('a pageview counts a visitor of its page under its source by %s', (_, flags, visitor) => {
+			const fields = { type: 'pageview', path: '/b', from: '/a', src: 'x.org', ...flags };
+			const rows = scoped(runMap(map, record(fields)), 'source:x.org');
+			expect(rows.map(([key, value]) => [(key as string[])[3], value])).toEqual([
+				...buckets.map(() => ['/b', [1, visitor, 0, 0, 0]]),
+				...buckets.map(() => ['/a', [0, 0, 0, 0, 1]])
+			]);
+			// The site's own rows go by pathFirstOfDay.
+			expect(scoped(runMap(map, record(fields)))[0][1]).toEqual([
+				1,
+				flags.pathFirstOfDay ? 1 : 0,
+				0,
+				0,
+				0
+			]);
+		});
+
 		test('an event with props counts once on its page under each prop value too', () => {
 			const fields = { type: 'event', name: 'signup', path: '/p', props: { plan: 'pro', n: 2 } };
 			const rows = runMap(map, record(fields)).filter(([key]) => (key as string[])[1] === 'd');

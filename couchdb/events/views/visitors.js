@@ -23,7 +23,7 @@ export const map = function (doc) {
 	var kind = doc.firstEver === true ? 'new' : 'returning';
 	var rows = [[doc.site, [doc.entry === true ? 1 : 0, doc.firstOfDay === true ? 1 : 0]]];
 	if (typeof doc.src === 'string') {
-		// A visitor of the source: first of the day in a session from it, as in `metrics`
+		// A visitor of the source: first of the day in a session from it, as in the metrics view
 		// (without the flag, a record made before it existed, first of the day).
 		var fromSource = typeof doc.srcFirstOfDay === 'boolean' ? doc.srcFirstOfDay : doc.firstOfDay;
 		rows.push([

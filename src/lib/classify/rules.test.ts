@@ -14,7 +14,7 @@
 import { describe, expect, test } from 'vitest';
 import { sourceOf, type StoredRecord } from '../records.ts';
 import { Classifier } from '../server/import/backfill.ts';
-import { resolveOptions } from '../tracker/options.ts';
+import { resolveOptions } from '../tracker/settings.ts';
 import { createSessions, takeMilestones } from '../tracker/session.ts';
 import { memoryStore } from '../tracker/storage.ts';
 
@@ -77,6 +77,7 @@ const CLASSIFIED = [
 	'firstEver',
 	'pathFirstOfDay',
 	'srcFirstOfDay',
+	'srcPathFirstOfDay',
 	'from',
 	'revisit',
 	'trail',
@@ -407,6 +408,37 @@ describe('the classification rules, through the tracker and the importer', () =>
 				['/c', 's2', true],
 				['/d', 's3', false],
 				['/e', 's3', false]
+			]);
+		}
+	});
+
+	test('a page is first of the day once for each source its views came from', () => {
+		// An outside review: a page seen earlier that day from another source had no visitor
+		// under this one.
+		const script: Script = {
+			name: 'pages by source',
+			zone: 'UTC',
+			steps: [
+				'12:00 pageview /a https://a.example/',
+				'12:01 pageview /b',
+				'12:40 pageview /b https://b.example/',
+				'12:41 pageview /a',
+				'13:20 pageview /a https://a.example/',
+				'13:21 pageview /b'
+			],
+			expected: []
+		};
+		for (const records of [viaTracker(script), viaImporter(script)]) {
+			const views = classified(records).filter((r) => r.type === 'pageview');
+			expect(views.map((r) => [r.path, r.sid, r.pathFirstOfDay, r.srcPathFirstOfDay])).toEqual([
+				['/a', 's1', true, true],
+				['/b', 's1', true, true],
+				// From b.example: each page a first time under it, not for the day.
+				['/b', 's2', false, true],
+				['/a', 's2', false, true],
+				// From a.example again: neither.
+				['/a', 's3', false, false],
+				['/b', 's3', false, false]
 			]);
 		}
 	});

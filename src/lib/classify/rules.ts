@@ -136,6 +136,8 @@ export interface PageviewClass {
 	 * visitor counts as one of that source's visitors (absent when the session has none).
 	 */
 	srcFirstOfDay?: boolean;
+	/** First pageview of this path in the visitor's day in a session from this source. */
+	srcPathFirstOfDay?: boolean;
 	from?: string;
 	/**
 	 * The paths of the session's pageviews before this one, on its first `TRAIL_STEPS`
@@ -284,7 +286,12 @@ export function classifyPageview(
 	}
 	// A visitor who comes back the same day from another source is one of its visitors too
 	// (an outside review: three people from one source were counted as two).
-	if (s.src !== undefined) c.srcFirstOfDay = today(v, day, pathKey('source ' + s.src));
+	if (s.src !== undefined) {
+		c.srcFirstOfDay = today(v, day, pathKey('source ' + s.src));
+		// And of each page viewed in a session from it (an outside review: a page seen
+		// earlier that day from another source had no visitor under this one).
+		c.srcPathFirstOfDay = today(v, day, pathKey('source ' + s.src + ' ' + path));
+	}
 	if (!entry) {
 		c.from = s.path;
 		s.ix++;

@@ -14,7 +14,7 @@
  * ```
  */
 import type { ClientRecord } from '../records.ts';
-import { resolveOptions, type TrackerOptions } from './options.ts';
+import { checkOptions, type TrackerOptions } from './options.ts';
 import type { Tracker } from './tracker.ts';
 
 export type { TrackerOptions } from './options.ts';
@@ -42,7 +42,7 @@ function call<T>(fn: (t: Tracker, m: Client) => T): Promise<T | undefined> | und
  */
 export function init(options: TrackerOptions): Promise<Tracker | undefined> {
 	if (!loading) {
-		resolveOptions(options, location.origin);
+		checkOptions(options, location.origin);
 		loading = import('./client.ts').then(
 			(m) => {
 				core = m.start(options);

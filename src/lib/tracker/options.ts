@@ -38,11 +38,16 @@ export type Settings = TrackerOptions & {
 };
 
 /**
- * Validates options and applies defaults.
+ * The checks whose failure stops the tracker: a site id, an http(s) endpoint, a time
+ * zone. The page runs them before it loads the core (index.ts), which then applies the
+ * rest ({@link resolveOptions}).
  *
  * @throws Error with a message starting `couchstats:` when misconfigured.
  */
-export function resolveOptions(o: TrackerOptions, origin: string): Settings {
+export function checkOptions(
+	o: TrackerOptions,
+	origin: string
+): Pick<Settings, 'endpoint' | 'day'> {
 	const fail = (what: string, value: unknown) => {
 		throw new Error(`couchstats: ${what}, got ${JSON.stringify(value)}`);
 	};
@@ -60,18 +65,5 @@ export function resolveOptions(o: TrackerOptions, origin: string): Settings {
 	} catch {
 		fail('timeZone must be an IANA time zone', o.timeZone);
 	}
-	// A size or a wait out of bounds is brought within them, said in the console: refusing
-	// it stopped the whole tracker, pageviews included (an outside review).
-	const within = (name: string, value: number, min: number, max: number, otherwise: number) => {
-		const used = value >= min ? Math.min(value, max) : value < min ? min : otherwise;
-		if (used !== value) {
-			console.warn(
-				`couchstats: ${name} must be ${min}–${max}, got ${JSON.stringify(value)}; using ${used}`
-			);
-		}
-		return used;
-	};
-	const maxOutbox = within('maxOutbox', o.maxOutbox ?? 5000, 10, 1e6, 5000);
-	const maxWaitMs = within('maxWaitMs', o.maxWaitMs ?? 10_000, 0, 30_000, 10_000);
-	return { ...o, endpoint: endpoint.replace(/\/+$/, ''), day: day!, maxOutbox, maxWaitMs };
+	return { endpoint: endpoint.replace(/\/+$/, ''), day: day! };
 }

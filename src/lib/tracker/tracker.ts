@@ -41,10 +41,12 @@ import { eventName, eventProps } from './props.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
-import { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
+import type { Settings, TrackerOptions } from './options.ts';
+import { resolveOptions } from './settings.ts';
 import type { eraseMine, readMine } from './visitor.ts';
 
-export { resolveOptions, type Settings, type TrackerOptions } from './options.ts';
+export { type Settings, type TrackerOptions } from './options.ts';
+export { resolveOptions } from './settings.ts';
 
 /** What the core lends the deferred part. */
 export interface Host {

@@ -116,6 +116,7 @@ export const pageviewSchema = v.strictObject({
 	firstEver: v.boolean(),
 	pathFirstOfDay: v.optional(v.boolean()),
 	srcFirstOfDay: v.optional(v.boolean()),
+	srcPathFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
 	revisit: v.optional(v.boolean()),
 	trail: v.optional(
