@@ -166,4 +166,7 @@ test("in forced colours (Windows High Contrast) the chart legend's two series st
 		list.map((m) => getComputedStyle(m).borderTopColor)
 	);
 	expect(colours).toEqual(['rgb(39, 89, 196)', 'rgb(180, 83, 11)']);
+	// Kept from screen readers, which read the chart's numbers as a table with a caption.
+	await expect(owner.locator('.u-legend')).toHaveAttribute('aria-hidden', 'true');
+	await expect(owner.getByRole('table').filter({ hasText: 'Visitors --' })).toHaveCount(0);
 });

@@ -34,7 +34,9 @@ export const SCRIPT_ATTRIBUTES: readonly ScriptAttribute[] = [
 		example: 'true',
 		meaning:
 			'also track automated browsers (Playwright, Selenium, Puppeteer: navigator.webdriver), ' +
-			'which are skipped silently otherwise — set it for end-to-end tests of your site'
+			'which are skipped silently otherwise — set it for end-to-end tests of your site; ' +
+			'a user agent naming a bot (HeadlessChrome) is still counted nowhere, so give a headless ' +
+			"browser a real one (Chromium's --user-agent=)"
 	},
 	{
 		name: 'data-capture',

@@ -19,6 +19,11 @@ test('drops the oldest other records once no heartbeat is left', () => {
 	expect(planBound(entries('pehm'), 2)).toEqual({ drop: ['id2', 'id0', 'id1'], dropped: 3 });
 });
 
+test('drops milestones last, though their ids sort as old as their session', () => {
+	// An outside review: a 3-page session's nonbounce milestone went first, and it read as a bounce.
+	expect(planBound(entries('mpeeh'), 3)).toEqual({ drop: ['id4', 'id1', 'id2'], dropped: 3 });
+});
+
 test('folds an earlier undelivered dropped count into the new one', () => {
 	const list: OutboxEntry[] = [
 		{ id: 'a', type: 'heartbeat' },

@@ -1,8 +1,11 @@
 /**
  * Keeping the outbox bounded. When more records wait than the limit allows, the
  * oldest heartbeats go first (they matter least: engaged time is a sum that loses
- * a little), then the oldest records of any kind; what was dropped is counted in one
- * `dropped` record that replaces any earlier undelivered one, so loss is visible.
+ * a little), then the oldest pageviews and events, milestones last (three a session at
+ * most, and a dropped one turns a session kept whole into a bounce; their ids, derived
+ * from the session's, sort as old as it, and an outside review saw them go first); what
+ * was dropped is counted in one `dropped` record that replaces any earlier undelivered
+ * one, so loss is visible.
  */
 import type { RecordType } from '../records.ts';
 
@@ -34,7 +37,8 @@ export function planBound(entries: readonly OutboxEntry[], max: number): BoundPl
 	const earlier = entries.filter((e) => e.type === 'dropped');
 	const candidates = [
 		...entries.filter((e) => e.type === 'heartbeat'),
-		...entries.filter((e) => e.type !== 'heartbeat' && e.type !== 'dropped')
+		...entries.filter((e) => e.type === 'pageview' || e.type === 'event'),
+		...entries.filter((e) => e.type === 'milestone')
 	];
 	// Earlier `dropped` records are folded into the new one, which takes one slot.
 	const excess = entries.length - earlier.length + 1 - max;
