@@ -412,6 +412,23 @@ describe('the classification rules, through the tracker and the importer', () =>
 		}
 	});
 
+	test('a visitor whose first record is an event is a new visitor at their first pageview', () => {
+		// An outside re-check: `init(); track(); enter()` made a visitor who was never new.
+		const script: Script = {
+			name: 'event first',
+			zone: 'UTC',
+			steps: ['12:00 event signup', '12:01 pageview /a', '12:40 pageview /b'],
+			expected: []
+		};
+		for (const records of [viaTracker(script), viaImporter(script)]) {
+			const views = classified(records).filter((r) => r.type === 'pageview');
+			expect(views.map((r) => [r.path, r.firstOfDay, r.firstEver])).toEqual([
+				['/a', true, true],
+				['/b', false, true]
+			]);
+		}
+	});
+
 	test('a page is first of the day once for each source its views came from', () => {
 		// An outside review: a page seen earlier that day from another source had no visitor
 		// under this one.

@@ -110,7 +110,7 @@ export interface VisitorState {
 	pp?: string[];
 	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
 	e?: 1;
-	/** Set while `day` is the day of the visitor's first pageview ever: a new visitor's day. */
+	/** Set while `day` is the visitor's first day (of their first record): a new visitor's day. */
 	n?: 1;
 	/**
 	 * The browser's time of the visitor's first activity on `day` (the one flagged first
@@ -214,16 +214,17 @@ export function activeSession(
 /**
  * Adds `key` to the visitor's keys of `day` (a new day forgets the old keys); true when
  * it was not there. An event is no pageview: after one, the day still waits for its
- * first (`e`).
+ * first (`e`). The visitor's first day, whichever record opened it, is a new visitor's
+ * (`n`; an outside re-check: a visitor whose first record was an event never was).
  */
 function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
 	const same = v.day == day;
 	v.e = event && (same ? v.e : 1);
-	v.day = day;
 	if (!same) {
 		delete v.pp;
-		delete v.n;
+		v.n = v.day ? undefined : 1;
 	}
+	v.day = day;
 	return remember(same ? (v.paths ??= []) : (v.paths = []), key, MAX_DAY_PATHS);
 }
 
@@ -267,7 +268,6 @@ export function classifyPageview(
 		};
 	}
 	const entry = !s.pv++;
-	const first = !v.day;
 	const c: PageviewClass = {
 		sid: s.id,
 		vid: v.id,
@@ -275,10 +275,9 @@ export function classifyPageview(
 		firstOfDay: v.day != day || !!v.e,
 		// Every session of a new visitor's first day is a new visitor's (an outside review
 		// read a second session that day as "Returning: 0 visitors, 1 session").
-		firstEver: first || (!!v.n && v.day == day),
+		firstEver: !v.day || (!!v.n && v.day == day),
 		pathFirstOfDay: today(v, day, pathKey(path))
 	};
-	if (first) v.n = 1;
 	if (entry) {
 		s.src ??= source;
 		s.land ??= path;

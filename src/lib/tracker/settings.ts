@@ -17,9 +17,7 @@ export function resolveOptions(o: TrackerOptions, origin: string): Settings {
 	const within = (name: string, value: number, min: number, max: number, otherwise: number) => {
 		const used = value >= min ? Math.min(value, max) : value < min ? min : otherwise;
 		if (used !== value) {
-			console.warn(
-				`couchstats: ${name} must be ${min}–${max}, got ${JSON.stringify(value)}; using ${used}`
-			);
+			console.warn(`couchstats: ${name} must be ${min}–${max}, got ${value}; using ${used}`);
 		}
 		return used;
 	};

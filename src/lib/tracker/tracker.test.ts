@@ -50,7 +50,7 @@ describe('resolveOptions', () => {
 
 	test.each([
 		[{ maxOutbox: 3 }, 10, 10_000, 'maxOutbox must be 10–1000000, got 3; using 10'],
-		[{ maxOutbox: NaN }, 5000, 10_000, 'maxOutbox must be 10–1000000, got null; using 5000'],
+		[{ maxOutbox: NaN }, 5000, 10_000, 'maxOutbox must be 10–1000000, got NaN; using 5000'],
 		[{ maxWaitMs: 60_000 }, 5000, 30_000, 'maxWaitMs must be 0–30000, got 60000; using 30000']
 	])(
 		'brings %o within its bounds and says so in the console, rather than stop tracking',
