@@ -48,6 +48,18 @@ describe('displayPath', () => {
 		['/overlong%C0%AF', '/overlong%C0%AF'],
 		['/surrogate%ED%A0%80', '/surrogate%ED%A0%80'],
 		['/caf%C3%A9%E2%80%AEx%C3%A9', '/café%E2%80%AExé'],
+		// Shown as nothing: a combining grapheme joiner, a variation selector, a Hangul filler.
+		['/admin%CD%8F', '/admin%CD%8F'],
+		['/admin%EF%B8%8F', '/admin%EF%B8%8F'],
+		['/admin%E3%85%A4', '/admin%E3%85%A4'],
+		['/x%F3%A0%84%80', '/x%F3%A0%84%80'],
+		// A segment mixing lookalike scripts, or not composed, stays as recorded; others decode.
+		['/%D0%B0dmin/caf%C3%A9', '/%D0%B0dmin/café'],
+		['/%D0%BC%D0%B8%D1%80-2', '/мир-2'],
+		['/cafe%CC%81', '/cafe%CC%81'],
+		['/ok%CC%B8%CC%B8%CC%B8', '/ok%CC%B8%CC%B8%CC%B8'],
+		// Thai: a consonant with a vowel and a tone mark.
+		['/%E0%B8%97%E0%B8%B5%E0%B9%88', '/ที่'],
 		['/plain', '/plain']
 	])('%s reads %s', (path, shown) => {
 		expect(displayPath(path)).toBe(shown);

@@ -158,41 +158,75 @@ export function canonicalPath(path: string): string {
 /** Runs of escaped bytes 0x80–0xFF: the UTF-8 of characters outside ASCII. */
 const HIGH_ESCAPES = /(?:%[89a-f][0-9a-f])+/giu;
 
-/** A character a path shows as itself: a letter, a mark or a digit of any script. */
-const SHOWN = /^[\p{L}\p{M}\p{N}]$/u;
+/**
+ * A character a path shows as itself: a letter, a mark or a digit of any script, unless
+ * it is one a text shows as nothing (a combining grapheme joiner, a variation selector,
+ * a Hangul filler: Default_Ignorable_Code_Point).
+ */
+const SHOWN = /^(?!\p{DI})[\p{L}\p{M}\p{N}]$/u;
+
+/** Combining marks a character may carry as shown: more are stacked to overdraw. */
+const MARKS_SHOWN = 2;
+const STACKED = new RegExp(`\\p{M}{${MARKS_SHOWN + 1}}`, 'u');
+
+/** Scripts whose letters look alike: a path segment mixing them stays as recorded. */
+const LOOKALIKE_SCRIPTS = [
+	/\p{Script=Latin}/u,
+	/\p{Script=Greek}/u,
+	/\p{Script=Cyrillic}/u,
+	/\p{Script=Armenian}/u,
+	/\p{Script=Cherokee}/u
+];
 
 /**
  * A recorded path as a reader reads it, as browsers' address bars show one: the escapes
  * of letters, marks and digits of other scripts decoded (`/caf%C3%A9` → `/café`,
  * `/%E6%97%A5%E6%9C%AC` → `/日本`). Every other escape stays: an ASCII one says something
- * else decoded (`%2F` is not a `/`), and an invisible or direction-changing character
- * (anyone can send records) could make one path read as another. Links and filters keep
- * the path as recorded.
+ * else decoded (`%2F` is not a `/`), and a character shown as nothing or changing the
+ * text's direction (anyone can send records) could make one path read as another. A
+ * segment between slashes stays as recorded when, decoded, it would mix scripts whose
+ * letters look alike (`/%D0%B0dmin`, a Cyrillic а), not be in its composed form
+ * (`/cafe%CC%81`, which would read as `/café`) or stack more than {@link MARKS_SHOWN}
+ * marks on a character (an outside re-check made five rows read `/admin`). Links and
+ * filters keep the path as recorded.
  */
 export function displayPath(path: string): string {
-	return path.replace(HIGH_ESCAPES, (run) => {
-		let shown = '';
-		for (let at = 0; at < run.length;) {
-			const lead = parseInt(run.slice(at + 1, at + 3), 16);
-			const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-			const escapes = run.slice(at, at + 3 * length);
-			let character = '';
-			try {
-				// Throws on a lone continuation byte, a cut or overlong sequence, a surrogate.
-				if (escapes.length === 3 * length) character = decodeURIComponent(escapes);
-			} catch {
-				// Not a character: shown escaped.
-			}
-			if (SHOWN.test(character)) {
-				shown += character;
-				at += escapes.length;
-			} else {
-				shown += run.slice(at, at + 3);
-				at += 3;
-			}
+	return path
+		.split('/')
+		.map((segment) => {
+			if (!/%[89a-f]/iu.test(segment)) return segment;
+			const shown = segment.replace(HIGH_ESCAPES, decodedRun);
+			const scripts = LOOKALIKE_SCRIPTS.filter((script) => script.test(shown)).length;
+			return scripts > 1 || STACKED.test(shown) || shown.normalize('NFC') !== shown
+				? segment
+				: shown;
+		})
+		.join('/');
+}
+
+/** A run of escaped bytes with the characters {@link SHOWN} decoded, the rest as it was. */
+function decodedRun(run: string): string {
+	let shown = '';
+	for (let at = 0; at < run.length;) {
+		const lead = parseInt(run.slice(at + 1, at + 3), 16);
+		const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		const escapes = run.slice(at, at + 3 * length);
+		let character = '';
+		try {
+			// Throws on a lone continuation byte, a cut or overlong sequence, a surrogate.
+			if (escapes.length === 3 * length) character = decodeURIComponent(escapes);
+		} catch {
+			// Not a character: shown escaped.
 		}
-		return shown;
-	});
+		if (SHOWN.test(character)) {
+			shown += character;
+			at += escapes.length;
+		} else {
+			shown += run.slice(at, at + 3);
+			at += 3;
+		}
+	}
+	return shown;
 }
 
 /** `text` with each character `set` matches percent-encoded (a lone surrogate as U+FFFD, as URLs do). */

@@ -35,6 +35,23 @@ describe('checkRecord', () => {
 		expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: doc });
 	});
 
+	test('stores a path sent with raw characters as a browser sends it, so it is one page with it', () => {
+		// An outside re-check: `/café` sent raw (by no browser) and `/caf%C3%A9` read alike.
+		const doc = pageview(NOW, { path: '/café', from: '/a b', land: '/café', trail: ['/a b'] });
+		const checked = checkRecord(doc, NOW);
+		expect(checked.ok && checked.record).toMatchObject({
+			path: '/caf%C3%A9',
+			from: '/a%20b',
+			land: '/caf%C3%A9',
+			trail: ['/a%20b']
+		});
+		const long = checkRecord(pageview(NOW, { path: '/' + 'é'.repeat(200) }), NOW);
+		expect(long).toMatchObject({
+			ok: false,
+			reason: expect.stringContaining('must be at most 512 characters once percent-encoded')
+		});
+	});
+
 	test('replaces a lone surrogate, as left by cutting an emoji in half, with U+FFFD', () => {
 		const checked = checkRecord(pageview(NOW, { title: 'Café \ud83d' }), NOW);
 		expect(checked.ok && checked.record.type === 'pageview' && checked.record.title).toBe(
@@ -295,16 +312,19 @@ describe('checkRecord', () => {
 	});
 
 	test.each([
-		['(direct)', '/'],
-		['news.ycombinator.com', '/pricing'],
-		['xn--bcher-kva.example', '/blog/2026/été'],
-		['192.168.0.1', '/a b']
-	])('accepts the source %j and landing page %j on every record type', (src, land) => {
-		for (const doc of oneOfEach()) {
-			const checked = checkRecord({ ...doc, src, land }, NOW);
-			expect(checked).toEqual({ ok: true, record: { ...doc, src, land } });
+		['(direct)', '/', '/'],
+		['news.ycombinator.com', '/pricing', '/pricing'],
+		['xn--bcher-kva.example', '/blog/2026/été', '/blog/2026/%C3%A9t%C3%A9'],
+		['192.168.0.1', '/a b', '/a%20b']
+	])(
+		'accepts the source %j and landing page %j on every record type (stored as %j)',
+		(src, land, stored) => {
+			for (const doc of oneOfEach()) {
+				const checked = checkRecord({ ...doc, src, land }, NOW);
+				expect(checked).toEqual({ ok: true, record: { ...doc, src, land: stored } });
+			}
 		}
-	});
+	);
 
 	test('accepts records without a source or landing page, as made before they existed', () => {
 		for (const doc of oneOfEach()) {

@@ -11,6 +11,7 @@
  */
 import * as v from 'valibot';
 import {
+	canonicalPath,
 	ID_PATTERN,
 	PATH_PATTERN,
 	LIMITS,
@@ -45,10 +46,17 @@ function text(max: number) {
 	);
 }
 
-/** A site-relative path: starts with `/`, carries no query string, no fragment but a `#/` route. */
+/**
+ * A site-relative path: starts with `/`, carries no query string, no fragment but a `#/`
+ * route. Stored as a browser's URL holds it (`canonicalPath`): a path sent with raw
+ * characters a URL cannot hold (`/café`, from no browser) is the page browsers send as
+ * `/caf%C3%A9`, not another that reads alike.
+ */
 function pathText() {
 	return v.pipe(
 		text(LIMITS.path),
+		v.transform(canonicalPath),
+		v.maxLength(LIMITS.path, `must be at most ${LIMITS.path} characters once percent-encoded`),
 		v.regex(
 			PATH_PATTERN,
 			'must be a path starting with / without query or fragment (but a #/ route)'
