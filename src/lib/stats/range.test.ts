@@ -19,11 +19,12 @@ describe('resolveRange', () => {
 			'range=custom&from=2026-10-01&to=2026-10-31',
 			{ preset: 'custom', from: '2026-10-01', to: '2026-10-31' }
 		],
-		['range=custom&to=2026-10-31', { preset: 'custom', from: '2026-10-25', to: '2026-10-31' }],
-		['range=custom', { preset: 'custom', from: '2026-11-15', to: '2026-11-21' }],
+		// A custom range without from spans 30 days, as in the Stats API.
+		['range=custom&to=2026-10-31', { preset: 'custom', from: '2026-10-02', to: '2026-10-31' }],
+		['range=custom', { preset: 'custom', from: '2026-10-23', to: '2026-11-21' }],
 		// Dates without a range: a custom range, as the Stats API reads them.
 		['from=2026-10-01&to=2026-10-31', { preset: 'custom', from: '2026-10-01', to: '2026-10-31' }],
-		['to=2026-10-31', { preset: 'custom', from: '2026-10-25', to: '2026-10-31' }],
+		['to=2026-10-31', { preset: 'custom', from: '2026-10-02', to: '2026-10-31' }],
 		['range=7d&from=2026-10-01', { preset: '7d', from: '2026-11-15', to: '2026-11-21' }]
 	])('reads "%s" in UTC', (query, expected) => {
 		expect(resolve(query)).toEqual({ ...expected, tz: 'UTC' });

@@ -39,6 +39,9 @@ export function isPreset(id: string | null): id is Preset {
  */
 export const ALL_TIME_DAYS = 3660;
 
+/** Days a custom range without `from` spans up to its `to`, in the API and the pages alike. */
+export const CUSTOM_DAYS = 30;
+
 /**
  * The dates of a preset other than `custom`, for a local date `today`. "Last N days"
  * end today (included); "last 12 months" is this month and the 11 before it, whole;
@@ -93,8 +96,9 @@ export interface RangeChoice {
 /**
  * Resolves `range`, `from`, `to` and `tz` of a query string. The default is the last
  * 7 days in `defaultTz`; an unknown preset is the default too. A custom range with a
- * missing or malformed date falls back to the last 7 days for that date, and dates
- * are left for the Stats API's parser to judge (it says what is wrong with them).
+ * missing `to` ends today, one without `from` spans {@link CUSTOM_DAYS} days (as in the
+ * Stats API), and dates are left for the Stats API's parser to judge (it says what is
+ * wrong with them, and with a preset given with dates).
  * @param now Clock, for "today" in the chosen time zone.
  * @param validTz Whether a time zone is usable (an invalid one is kept, so the page
  *   can say so; "today" is then taken in `defaultTz`).
@@ -114,7 +118,7 @@ export function resolveRange(
 	const preset: Preset = isPreset(asked) ? asked : dated ? 'custom' : '7d';
 	if (preset === 'custom') {
 		const to = params.get('to') || today;
-		const from = params.get('from') || (isDate(to) ? addDays(to, -6) : to);
+		const from = params.get('from') || (isDate(to) ? addDays(to, 1 - CUSTOM_DAYS) : to);
 		return { preset, from, to, tz };
 	}
 	return { preset, ...presetDates(preset, today), tz };

@@ -13,7 +13,14 @@ import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
-import { ALL_TIME_DAYS, PRESETS, isPreset, presetDates, type Preset } from '../../stats/range';
+import {
+	ALL_TIME_DAYS,
+	CUSTOM_DAYS,
+	PRESETS,
+	isPreset,
+	presetDates,
+	type Preset
+} from '../../stats/range';
 
 /** Default number of rows per breakdown. */
 export const DEFAULT_LIMIT = 10;
@@ -90,8 +97,9 @@ export function refuseRepeated(
 }
 
 /**
- * The range preset a request names (`range=7d`), or null for none.
- * @throws {CouchstatsError} 400 for a name that is no preset.
+ * The range preset a request names (`range=7d`), or null for none. The API and the pages
+ * read it alike (an outside re-check: the pages took a preset with dates as the preset).
+ * @throws {CouchstatsError} 400 for a name that is no preset, or a preset with dates.
  */
 export function parsePreset(params: URLSearchParams): Preset | null {
 	const preset = params.get('range');
@@ -99,6 +107,12 @@ export function parsePreset(params: URLSearchParams): Preset | null {
 		throw new CouchstatsError(
 			400,
 			`range "${clip(preset)}" must be one of ${PRESETS.map((p) => p.id).join(', ')}`
+		);
+	}
+	if (preset && preset !== 'custom' && (params.has('from') || params.has('to'))) {
+		throw new CouchstatsError(
+			400,
+			`range=${preset} sets the dates itself; give from and to with range=custom or without range`
 		);
 	}
 	return preset;
@@ -138,15 +152,9 @@ export function parseRangeParams(
 	}
 	const preset = parsePreset(params);
 	const named = preset && preset !== 'custom' ? preset : null;
-	if (named && (params.has('from') || params.has('to'))) {
-		throw new CouchstatsError(
-			400,
-			`range=${named} sets the dates itself; give from and to with range=custom or without range`
-		);
-	}
 	const dates = named ? presetDates(named, localDate(now, tz)) : null;
 	const to = dates?.to ?? date(params, 'to', () => localDate(now, tz));
-	const from = dates?.from ?? date(params, 'from', () => addDays(to, -29));
+	const from = dates?.from ?? date(params, 'from', () => addDays(to, 1 - CUSTOM_DAYS));
 	if (from > to)
 		throw new CouchstatsError(400, `the range from ${from} to ${to} ends before it starts`);
 	const days = daysBetween(from, to);
