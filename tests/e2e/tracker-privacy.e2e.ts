@@ -77,6 +77,31 @@ test('a browser sending Global Privacy Control is not tracked', async ({ browser
 	await context.close();
 });
 
+test('a tracker its attributes stop says why, and answers calls instead of leaving them waiting', async ({
+	browser
+}) => {
+	// An outside review: with a bad attribute, a page awaiting couchstats.track() hung.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/bad/', { 'data-site': 'Not A Site!' }, body);
+	const page = await context.newPage();
+	const errors: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	await page.goto(`${app.url}/bad/1`);
+	await expect
+		.poll(() => errors)
+		.toContain('couchstats: site must be a site id, got "Not A Site!"');
+	const answer = await page.evaluate(() =>
+		Promise.race([
+			(window as unknown as { couchstats: { track(n: string): Promise<unknown> } }).couchstats
+				.track('x')
+				.then(() => 'answered'),
+			new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))
+		])
+	);
+	expect(answer).toBe('answered');
+	await context.close();
+});
+
 test('an automated browser is not tracked unless the site opts in', async ({ browser }) => {
 	const context = await browser.newContext({ userAgent: CHROME_UA });
 	await routeStandalonePage(context, app, '/bot/', { 'data-allow-automation': 'false' }, body);

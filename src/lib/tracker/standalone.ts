@@ -29,38 +29,59 @@ const src = stub.s.src;
 const data = stub.s.dataset;
 const capture = data.capture;
 
-const tracker = createTracker(
-	{
-		...(data as { site: string; timeZone?: string }),
-		endpoint: data.endpoint ?? new URL('/api/ingest', src).href,
-		respectDnt: data.respectDnt != 'false',
-		allowAutomation: data.allowAutomation == 'true',
-		capture: capture
-			? Object.fromEntries(
-					['clicks', 'outbound', 'downloads', 'forms'].map((k) => [k, capture.includes(k)])
-				)
-			: undefined,
-		maxOutbox: data.maxOutbox ? +data.maxOutbox : undefined,
-		maxWaitMs: data.maxWait ? +data.maxWait : undefined,
-		hashRouting: 'hashRouting' in data
-	},
-	{
-		window,
-		now: () => Date.now(),
-		elapsed: () => performance.now(),
-		random: cryptoRandom,
-		storage: browserStore(),
-		load: () =>
-			new Promise<DeferredModule>((resolve, reject) => {
-				const el = document.createElement('script');
-				el.src = new URL('couchstats-deferred.js', src).href;
-				el.onload = () =>
-					resolve((window as unknown as { couchstatsDeferred: DeferredModule }).couchstatsDeferred);
-				el.onerror = reject;
-				document.head.append(el);
-			})
+/**
+ * The tracker, or, when its attributes stop it (a site id, endpoint or time zone it
+ * cannot use: the page's console says which), an answer to every call waiting for it and
+ * to every later one, which would otherwise wait for ever (an outside review: a page that
+ * awaited `couchstats.track()` hung).
+ */
+function start(): Tracker {
+	try {
+		return createTracker(
+			{
+				...(data as { site: string; timeZone?: string }),
+				endpoint: data.endpoint ?? new URL('/api/ingest', src).href,
+				respectDnt: data.respectDnt != 'false',
+				allowAutomation: data.allowAutomation == 'true',
+				capture: capture
+					? Object.fromEntries(
+							['clicks', 'outbound', 'downloads', 'forms'].map((k) => [k, capture.includes(k)])
+						)
+					: undefined,
+				maxOutbox: data.maxOutbox ? +data.maxOutbox : undefined,
+				maxWaitMs: data.maxWait ? +data.maxWait : undefined,
+				hashRouting: 'hashRouting' in data
+			},
+			{
+				window,
+				now: () => Date.now(),
+				elapsed: () => performance.now(),
+				random: cryptoRandom,
+				storage: browserStore(),
+				load: () =>
+					new Promise<DeferredModule>((resolve, reject) => {
+						const el = document.createElement('script');
+						el.src = new URL('couchstats-deferred.js', src).href;
+						el.onload = () =>
+							resolve(
+								(window as unknown as { couchstatsDeferred: DeferredModule }).couchstatsDeferred
+							);
+						el.onerror = reject;
+						document.head.append(el);
+					})
+			}
+		);
+	} catch (e) {
+		for (const [, , resolve] of stub!.q.splice(0)) resolve(undefined);
+		// Not a thenable: awaiting the object itself must not wait either.
+		global.couchstats = new Proxy({} as Tracker, {
+			get: (_, name) => (name == 'then' ? undefined : async () => undefined)
+		});
+		throw e;
 	}
-);
+}
+
+const tracker = start();
 
 if (tracker.enabled) {
 	for (const method of ['pushState', 'replaceState'] as const) {
