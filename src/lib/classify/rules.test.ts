@@ -252,6 +252,16 @@ const SCRIPTS: Script[] = [
 		]
 	},
 	{
+		name: 'a session opened by an event takes its source and landing page from its first pageview',
+		zone: 'UTC',
+		steps: ['12:00 event signup', '12:01 pageview /a https://news.example/', '12:02 event buy'],
+		expected: [
+			'11-21T12:00 s1 event / signup firstOfSession firstOfDay',
+			'11-21T12:01 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:02 s1 event /a buy firstOfSession firstOfDay'
+		]
+	},
+	{
 		name: "a session's first four pageviews carry the paths before them; a new session starts anew",
 		zone: 'UTC',
 		steps: [

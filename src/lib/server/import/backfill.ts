@@ -289,7 +289,7 @@ export class Classifier {
 		if (!visitor) this.visitors.set(vkey, (visitor = { lastTs: ts, state: { id: vid } }));
 		visitor.lastTs = ts;
 		const ref = plausibleReferrer(str(row.referrer));
-		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path, ref);
+		const session = this.sessionFor(site, vkey, visitor, sourceSession, ts, path);
 		const day = localDate(ts, this.options.timeZoneOf(site));
 
 		const base = {
@@ -301,8 +301,6 @@ export class Classifier {
 			sid: session.id,
 			vid,
 			path,
-			src: session.src!,
-			land: session.land!,
 			receivedAt: this.options.receivedAt,
 			...enrichment(row)
 		};
@@ -328,7 +326,11 @@ export class Classifier {
 			session.ms += own.engagedMs;
 			record = { ...base, ...own };
 		}
-		const records = [record, ...this.milestones(session, base)];
+		// The session's source and landing page as its entry pageview set them (none before).
+		const stamp = { src: session.src, land: session.land };
+		for (const key of ['src', 'land'] as const)
+			if (stamp[key] !== undefined) record[key] = stamp[key];
+		const records = [record, ...this.milestones(session, { ...base, ...stamp })];
 		for (const r of records) assertStorable(r, line);
 		return { records, ownId: _id, legacyId };
 	}
@@ -377,8 +379,9 @@ export class Classifier {
 
 	/**
 	 * The session of a line: the one its `session_id` names, or else the visitor's
-	 * current one while open (the rules' 30-minute window). A session opened by the line
-	 * takes its source from the line's referrer and its landing page from its path.
+	 * current one while open (the rules' 30-minute window). Its entry pageview gives it
+	 * its source and landing page (`classifyPageview`), as in the tracker: a record before
+	 * it has neither.
 	 */
 	private sessionFor(
 		site: string,
@@ -386,8 +389,7 @@ export class Classifier {
 		visitor: VisitorEntry,
 		sourceSession: string | undefined,
 		ts: number,
-		path: string,
-		ref: string | undefined
+		path: string
 	): SessionState {
 		let session: SessionState;
 		if (sourceSession) {
@@ -401,10 +403,6 @@ export class Classifier {
 			session = activeSession(visitor.session, ts, () =>
 				uuidv7From(ts, `session\n${vkey}\n${ts}\n${path}`)
 			);
-		}
-		if (session.land === undefined) {
-			session.src = sourceOf(ref);
-			session.land = path;
 		}
 		visitor.session = session;
 		return session;
