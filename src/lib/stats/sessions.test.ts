@@ -36,3 +36,29 @@ test('on the timeline, time on a page ends at a return to another, whose engaged
 		['/', true, 4_000, 4_000]
 	]);
 });
+
+test('on the timeline, a milestone comes after the record of its millisecond that reached it', () => {
+	// A milestone's id sorts as old as its session: an outside review saw "Non-bounce"
+	// listed above the pageview that made it.
+	const entries = timeline(
+		[
+			{ key: ['demo', 's1', 0, 'b'], value: { type: 'pageview', path: '/' } },
+			{
+				key: ['demo', 's1', 4_000, 'a'],
+				value: { type: 'milestone', path: '/a', milestone: 'nonbounce' }
+			},
+			{ key: ['demo', 's1', 4_000, 'c'], value: { type: 'pageview', path: '/a', from: '/' } },
+			{
+				key: ['demo', 's1', 6_000, 'd'],
+				value: { type: 'heartbeat', path: '/a', engagedMs: 2_000 }
+			}
+		] as Parameters<typeof timeline>[0],
+		true
+	);
+	expect(entries.map((e) => [e.type, e.path, e.timeOnPageMs])).toEqual([
+		['pageview', '/', 4_000],
+		['pageview', '/a', 2_000],
+		['milestone', '/a', undefined],
+		['heartbeat', '/a', undefined]
+	]);
+});

@@ -137,9 +137,22 @@ export interface TimelineEntry extends RecordValue {
  * @param complete Whether the rows reach the session's last record (no later page).
  */
 export function timeline(
-	rows: { key: unknown[]; id?: string; value: RecordValue }[],
+	keyed: { key: unknown[]; id?: string; value: RecordValue }[],
 	complete: boolean
 ): TimelineEntry[] {
+	// A milestone's id derives from its session's, so it sorts before the record of its
+	// millisecond that reached it: listed after it (an outside review saw "Non-bounce"
+	// above the pageview that made it).
+	const milestone = (row: (typeof keyed)[number]) => (row.value.type === 'milestone' ? 1 : 0);
+	const rows = keyed
+		.map((row, i) => ({ row, i }))
+		.sort(
+			(a, b) =>
+				(a.row.key[2] as number) - (b.row.key[2] as number) ||
+				milestone(a.row) - milestone(b.row) ||
+				a.i - b.i
+		)
+		.map(({ row }) => row);
 	const entries: TimelineEntry[] = rows.map(({ key, id, value }) => ({
 		...value,
 		at: new Date(key[2] as number).toISOString(),
