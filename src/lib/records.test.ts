@@ -19,6 +19,12 @@ test.each([
 	expect(canonicalPath(canonicalPath(path))).toBe(canonicalPath(path));
 });
 
+test('canonicalPath encodes | and ^ in the path as Chromium records them, not in a hash route', () => {
+	// An outside re-check: a filter typed /a|b counted nothing of what Chromium recorded.
+	expect(canonicalPath('/a|b^c/#/d|e')).toBe('/a%7Cb%5Ec/#/d|e');
+	expect(canonicalPath('/a%7Cb')).toBe('/a%7Cb');
+});
+
 test.each([
 	['(direct)', '(direct)'],
 	['(Direct)', '(direct)'],
@@ -58,6 +64,12 @@ describe('displayPath', () => {
 		['/%D0%BC%D0%B8%D1%80-2', '/мир-2'],
 		['/cafe%CC%81', '/cafe%CC%81'],
 		['/ok%CC%B8%CC%B8%CC%B8', '/ok%CC%B8%CC%B8%CC%B8'],
+		// Drawn like other characters: fullwidth and mathematical letters, a Roman numeral.
+		['/%EF%BD%81dmin', '/%EF%BD%81dmin'],
+		['/x%F0%9D%90%9A', '/x%F0%9D%90%9A'],
+		['/%E2%85%B0d', '/%E2%85%B0d'],
+		// An escape left in a segment is no Latin letter.
+		['/%D0%BC%D0%B8%D1%80%2C-2', '/мир%2C-2'],
 		// Thai: a consonant with a vowel and a tone mark.
 		['/%E0%B8%97%E0%B8%B5%E0%B9%88', '/ที่'],
 		['/plain', '/plain']

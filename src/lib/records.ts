@@ -140,8 +140,9 @@ export const PATH_PATTERN = /^\/[^?#]*(#\/[^?#]*)?$/;
 /**
  * A path as a browser's URL holds it, which is how the tracker records it (`pathname`,
  * and `hash` for a hash route): the characters a URL cannot hold as they are (non-ASCII
- * letters, spaces, `"`, `<`, `>` and the backquote, and `{`, `}` before the hash)
- * percent-encoded in UTF-8, and what is encoded already left as it is. So a page filter,
+ * letters, spaces, `"`, `<`, `>` and the backquote, and `{`, `}`, `|`, `^` before the
+ * hash, which Chromium encodes there) percent-encoded in UTF-8, and what is encoded
+ * already left as it is. So a page filter,
  * goal, funnel step or imported path written as the page reads (`/café`) names the page
  * the tracker recorded (`/caf%C3%A9`): an outside review's goal for `/café` counted
  * nothing.
@@ -150,7 +151,7 @@ export function canonicalPath(path: string): string {
 	const hash = path.indexOf('#');
 	const head = hash < 0 ? path : path.slice(0, hash);
 	return (
-		encodeSome(head, /[^\x21-\x7e]|["<>`{}]/gu) +
+		encodeSome(head, /[^\x21-\x7e]|["<>`{}|^]/gu) +
 		(hash < 0 ? '' : encodeSome(path.slice(hash), /[^\x21-\x7e]|["<>`]/gu))
 	);
 }
@@ -185,9 +186,11 @@ const LOOKALIKE_SCRIPTS = [
  * else decoded (`%2F` is not a `/`), and a character shown as nothing or changing the
  * text's direction (anyone can send records) could make one path read as another. A
  * segment between slashes stays as recorded when, decoded, it would mix scripts whose
- * letters look alike (`/%D0%B0dmin`, a Cyrillic а), not be in its composed form
- * (`/cafe%CC%81`, which would read as `/café`) or stack more than {@link MARKS_SHOWN}
- * marks on a character (an outside re-check made five rows read `/admin`). Links and
+ * letters look alike (`/%D0%B0dmin`, a Cyrillic а), not be in its compatibility-composed
+ * form (`/cafe%CC%81`, which would read as `/café`; a fullwidth or mathematical letter)
+ * or stack more than {@link MARKS_SHOWN} marks on a character (an outside re-check made
+ * five rows read `/admin`). Best effort: lookalikes within one script (a Latin `ɑ`) still
+ * read as what they resemble, so the tables give the recorded path on hover. Links and
  * filters keep the path as recorded.
  */
 export function displayPath(path: string): string {
@@ -196,8 +199,12 @@ export function displayPath(path: string): string {
 		.map((segment) => {
 			if (!/%[89a-f]/iu.test(segment)) return segment;
 			const shown = segment.replace(HIGH_ESCAPES, decodedRun);
-			const scripts = LOOKALIKE_SCRIPTS.filter((script) => script.test(shown)).length;
-			return scripts > 1 || STACKED.test(shown) || shown.normalize('NFC') !== shown
+			// The escapes left (`%2C`) are no letters of any script.
+			const letters = shown.replace(/%[0-9a-f]{2}/giu, '');
+			const scripts = LOOKALIKE_SCRIPTS.filter((script) => script.test(letters)).length;
+			// NFKC folds what is another character drawn alike: fullwidth and mathematical
+			// letters, Roman numerals, ligatures (an outside re-check).
+			return scripts > 1 || STACKED.test(shown) || shown.normalize('NFKC') !== shown
 				? segment
 				: shown;
 		})

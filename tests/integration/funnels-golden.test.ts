@@ -349,6 +349,7 @@ describe('a share link’s funnel page', () => {
 	test.each([
 		['range=bogus', 'range "bogus" must be one of'],
 		['range=today&from=2026-11-10', 'range=today sets the dates itself'],
+		[`${day}&range=today`, 'range is given 2 times; give it once'],
 		[
 			`${day}&source=google.test`,
 			'funnels count every session of the site: they take no filter (source was given)'

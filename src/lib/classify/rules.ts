@@ -20,11 +20,12 @@ export const SESSION_MS = 30 * 60_000;
 export const ACTUAL_MS = 10_000;
 
 /**
- * Distinct paths remembered per visitor and day for `pathFirstOfDay`. Beyond it the
- * oldest are forgotten, so a visitor viewing more distinct paths in one day may count
- * again as a visitor of a forgotten page; it bounds `localStorage` to a few KB.
+ * Keys remembered per visitor and day: paths (`pathFirstOfDay`), event names, sources and
+ * paths by source (a page viewed from a source takes three). Beyond it the oldest are
+ * forgotten, so a visitor viewing more than some 500 distinct pages in one day may count
+ * again as a visitor of a forgotten one; it bounds `localStorage` to some 15 KB.
  */
-export const MAX_DAY_PATHS = 500;
+export const MAX_DAY_PATHS = 1500;
 
 /**
  * Distinct event names remembered per session for `firstOfSession`. Beyond it the

@@ -105,11 +105,15 @@ export function parseGoalFields(field: (name: string) => string, step?: string):
 	return result.output;
 }
 
-/** Whether two goals count the same thing. */
+/**
+ * Whether two goals count the same thing: by what they match, not by how their labels
+ * read (`/caf%c3%a9` and `/caf%C3%A9` read alike and are two recorded paths: an outside
+ * re-check had the second refused as a duplicate).
+ */
 function sameGoal(a: Goal | GoalInput, b: Goal | GoalInput): boolean {
-	return (
-		goalLabel({ ...a, id: '' } as Goal) === goalLabel({ ...b, id: '' } as Goal) && a.kind === b.kind
-	);
+	const what = (g: Goal | GoalInput) =>
+		JSON.stringify(g.kind === 'page' ? [g.kind, g.path] : [g.kind, g.name, g.prop ?? null]);
+	return what(a) === what(b);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, type SiteRecord } from '../accounts/sites';
-import { parsePreset, parseRangeParams } from '../stats/params';
+import { checkPageQuery, parseRangeParams } from '../stats/params';
 import { funnelOf, refuseFilters } from './choice';
 import { resolveRange } from '../../stats/range';
 import type { FunnelPageData } from '../../stats/funnels';
@@ -30,8 +30,7 @@ export async function readFunnelPage(
 	const id = params.get('funnel');
 	if (id === null && !funnels.length) return { ...base, report: null };
 	try {
-		// The page's own query as the API reads it: said, not replaced.
-		parsePreset(params);
+		checkPageQuery(params);
 		refuseFilters(params);
 		const funnel = id === null ? funnels[0] : funnelOf(site, id);
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });

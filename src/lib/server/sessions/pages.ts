@@ -6,7 +6,7 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, type SiteRecord } from '../accounts/sites';
-import { parseFilter, parsePreset, parseRangeParams } from '../stats/params';
+import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
@@ -29,8 +29,7 @@ export async function readSessionsPage(
 		filter: null
 	};
 	try {
-		// A range that is no preset is said, not read as the last 7 days (an outside review).
-		parsePreset(params);
+		checkPageQuery(params);
 		const filter = parseFilter(params);
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		const { range } = parseRangeParams(query, site.timeZone, now);

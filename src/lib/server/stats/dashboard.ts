@@ -11,12 +11,11 @@ import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/accounts/sites';
 import { isTimeZone } from '$lib/server/accounts/sites';
 import {
+	checkPageQuery,
 	parseFilter,
 	parseJourneyPage,
 	parsePathSteps,
-	parsePreset,
-	parseRangeParams,
-	refuseRepeated
+	parseRangeParams
 } from '$lib/server/stats/params';
 import {
 	readSections,
@@ -24,8 +23,8 @@ import {
 	STATS_API_SECTIONS,
 	type Settled
 } from '$lib/server/stats/read-stats';
-import { FILTER_KINDS, isPattern, type Filter } from '$lib/stats/filters';
-import { RANGE_PARAMS, resolveRange } from '$lib/stats/range';
+import { isPattern, type Filter } from '$lib/stats/filters';
+import { resolveRange } from '$lib/stats/range';
 import type { DashboardData, Part, SectionName } from '$lib/stats/response';
 import { sealSeq } from '../live/seq-token';
 
@@ -112,13 +111,7 @@ export async function readDashboard(
 				? { range: 'all', tz: choice.tz }
 				: { from: choice.from, to: choice.to, tz: choice.tz }
 		);
-		// The page's own query as the API would read it: a range that is no preset or a range
-		// or filter parameter given twice is said, not replaced (an outside review:
-		// `range=bogus` showed 7 days, `page=/a&page=/b` the first, without a word). Only
-		// those: a page's load re-runs when a parameter it read changes, and the live part
-		// must not for `journey` or `step`.
-		refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_KINDS, 'prop']);
-		parsePreset(params);
+		checkPageQuery(params);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);
 		journeyPage = asked.includes('journeys')

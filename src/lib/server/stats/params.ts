@@ -17,6 +17,7 @@ import {
 	ALL_TIME_DAYS,
 	CUSTOM_DAYS,
 	PRESETS,
+	RANGE_PARAMS,
 	isPreset,
 	presetDates,
 	type Preset
@@ -77,6 +78,20 @@ export function parseSiteId(params: URLSearchParams): string {
 		throw new CouchstatsError(400, `site "${clip(site)}" is not a site id (${SITE_ID_HINT})`);
 	}
 	return site;
+}
+
+/**
+ * A page's own query as the API would read it (the dashboard, session list and funnel
+ * pages): a range that is no preset, a preset with dates, or a range or filter parameter
+ * given twice is said, not replaced (outside reviews: `range=bogus` showed 7 days,
+ * `page=/a&page=/b` the first, without a word). Only those: a page's load re-runs when a
+ * parameter it read changes, and the dashboard's live part must not for `journey` or
+ * `step`.
+ * @throws {CouchstatsError} 400 saying what was wrong.
+ */
+export function checkPageQuery(params: URLSearchParams): void {
+	refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_KINDS, 'prop']);
+	parsePreset(params);
 }
 
 /**
