@@ -69,29 +69,24 @@ export const map = function (doc) {
 		['m', iso.slice(0, 7)],
 		['y', iso.slice(0, 4)]
 	];
+	// A visitor of the page under the session's source: the first view of it that day in a
+	// session from it (without the flag, a record made before it existed, pathFirstOfDay).
+	var source = !event && typeof doc.src === 'string' ? [doc.site, 'source:' + doc.src] : null;
+	var ownFromSource = rows[0][1];
+	if (source && doc.type === 'pageview' && typeof doc.srcPathFirstOfDay === 'boolean') {
+		ownFromSource = ownFromSource.slice();
+		ownFromSource[1] = doc.srcPathFirstOfDay && doc.revisit !== true ? 1 : 0;
+	}
 	for (var j = 0; j < rows.length; j++) {
 		var scopes = event
 			? [[doc.site, 'event:' + doc.name]]
 			: [doc.site, [doc.site, 'page:' + rows[j][0]]];
 		for (var p = 0; event && p < props.length; p++) scopes.push(props[p][0]);
-		var values = scopes.map(function () {
-			return rows[j][1];
-		});
-		if (!event && typeof doc.src === 'string') {
-			scopes.push([doc.site, 'source:' + doc.src]);
-			// A visitor of the page under the source: the first view of it that day in a
-			// session from it (without the flag, a record made before it existed,
-			// pathFirstOfDay).
-			var fromSource = rows[j][1];
-			if (j === 0 && doc.type === 'pageview' && typeof doc.srcPathFirstOfDay === 'boolean') {
-				fromSource = fromSource.slice();
-				fromSource[1] = doc.srcPathFirstOfDay && doc.revisit !== true ? 1 : 0;
-			}
-			values.push(fromSource);
-		}
+		if (source) scopes.push(source);
 		for (var k = 0; k < scopes.length; k++) {
+			var value = scopes[k] === source && j === 0 ? ownFromSource : rows[j][1];
 			for (var i = 0; i < buckets.length; i++) {
-				emit([scopes[k], buckets[i][0], buckets[i][1], rows[j][0]], values[k]);
+				emit([scopes[k], buckets[i][0], buckets[i][1], rows[j][0]], value);
 			}
 		}
 	}
