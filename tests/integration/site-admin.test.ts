@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
 import { login } from '../../src/lib/server/accounts/auth';
 import { CouchstatsError, FieldError } from '../../src/lib/server/errors';
@@ -94,7 +94,10 @@ describe('sites and owners', () => {
 		const { site, message } = await addOwner(couch, alice, 'alice-blog', carol);
 		expect(site.owners).toEqual(['alice', carol]);
 		expect(message).toBe(`Added owner ${carol}.`);
+		const carolUser: User = { name: carol, roles: [], isAdmin: false };
+		expect((await listSites(couch, carolUser)).map((s) => s.id)).toEqual(['alice-blog']);
 		expect((await removeOwner(couch, alice, 'alice-blog', carol)).owners).toEqual(['alice']);
+		expect(await listSites(couch, carolUser)).toEqual([]);
 		await expect(removeOwner(couch, alice, 'alice-blog', 'alice')).rejects.toThrow(
 			'a site needs at least one owner'
 		);
@@ -157,9 +160,19 @@ describe('sites and owners', () => {
 		const secret = await enableShareLink(couch, alice, 'alice-blog');
 		expect((await findSiteByShareLink(couch, secret))?.id).toBe('alice-blog');
 		const tampered = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
+		// A wrong secret is one lookup of the share view, not a read of every site.
+		const list = vi.spyOn(couch.sites, 'list');
 		expect(await findSiteByShareLink(couch, tampered)).toBeUndefined();
+		expect(list).not.toHaveBeenCalled();
+		list.mockRestore();
+		const demos = await enableShareLink(couch, admin, 'demo');
+		expect((await findSiteByShareLink(couch, demos))?.id).toBe('demo');
 		await disableShareLink(couch, alice, 'alice-blog');
 		expect(await findSiteByShareLink(couch, secret)).toBeUndefined();
+		expect((await findSiteByShareLink(couch, demos))?.id).toBe('demo');
+		const replaced = await enableShareLink(couch, admin, 'demo');
+		expect(await findSiteByShareLink(couch, demos)).toBeUndefined();
+		expect((await findSiteByShareLink(couch, replaced))?.id).toBe('demo');
 	});
 
 	test('errors meant for the user are CouchstatsErrors with a status', async () => {

@@ -14,6 +14,7 @@ import { PASSWORD_MAX } from '../../account-limits';
 import { isServerAdmin } from './login';
 import {
 	siteDocId,
+	SITES_DESIGN,
 	siteInputSchema,
 	siteRecord,
 	type SiteInput,
@@ -78,11 +79,10 @@ export async function listSites(
 	user: User,
 	{ deleting = false } = {}
 ): Promise<SiteRecord[]> {
-	const rows = await couch.sites.list({
-		include_docs: true,
-		startkey: 'site:',
-		endkey: 'site:\ufff0'
-	});
+	// An admin sees every site; an owner's list reads their own sites only.
+	const rows = user.isAdmin
+		? await couch.sites.list({ include_docs: true, startkey: 'site:', endkey: 'site:\ufff0' })
+		: await couch.sites.view<null>(SITES_DESIGN, 'owners', { key: user.name, include_docs: true });
 	return rows.rows
 		.map((row) => row.doc as SiteRecord)
 		.filter((site) => site && canManageSite(user, site) && Boolean(site.deleting) === deleting)
@@ -328,10 +328,11 @@ export async function findSiteByShareLink(
 ): Promise<SiteRecord | undefined> {
 	if (!/^shr_[A-Za-z0-9_-]{32}$/.test(secret)) return undefined;
 	const hash = hashToken(secret);
-	const rows = await couch.sites.list({
-		include_docs: true,
-		startkey: 'site:',
-		endkey: 'site:\ufff0'
+	const rows = await couch.sites.view<null>(SITES_DESIGN, 'share', {
+		key: hash,
+		include_docs: true
 	});
-	return rows.rows.map((row) => row.doc as SiteRecord).find((site) => site?.shareHash === hash);
+	return rows.rows
+		.map((row) => row.doc as SiteRecord)
+		.find((site) => site?.shareHash === hash && !site.deleting);
 }

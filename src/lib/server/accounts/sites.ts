@@ -112,6 +112,12 @@ export interface SiteRecord extends SiteInput {
 	deleting?: number;
 }
 
+/**
+ * The sites database's design document of views (`couchdb/sites/views/`): `share` (a
+ * share link's hash → its site) and `owners` (an account → the sites it owns).
+ */
+export const SITES_DESIGN = 'stats';
+
 /** Document id of a site. */
 export function siteDocId(id: string): string {
 	return `site:${id}`;
