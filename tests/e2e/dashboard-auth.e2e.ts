@@ -154,3 +154,41 @@ test('a share link shows only its own site, read-only, and stops working when tu
 	await expect(admin.getByText('Share link disabled.')).toBeVisible();
 	expect((await visitor.goto(shareUrl))?.status()).toBe(404);
 });
+
+test('an owner invites an account, which sees site A only once it accepts the invitation on its sites list', async ({
+	browser
+}) => {
+	const ownerB = testAccount('owner-b');
+	const admin = await logIn(browser, app.adminName, 'test-admin-password');
+	await admin.goto(`${app.url}/sites/beta/settings`);
+	await admin.getByLabel('Account name').fill(ownerB);
+	await admin.getByLabel('Password for a new account').fill('owner-b-password');
+	await admin.getByRole('button', { name: 'Add owner' }).click();
+	await expect(admin.getByText(`Added owner ${ownerB}.`)).toBeVisible();
+
+	// An owner (not an admin) invites: no password field, and the same answer for any name.
+	const owner = await logIn(browser, ownerA, 'owner-a-password');
+	await owner.goto(`${app.url}/sites/alpha/settings`);
+	await expect(owner.getByLabel('Password for a new account')).toHaveCount(0);
+	await owner.getByLabel('Account name').fill(ownerB);
+	await owner.getByRole('button', { name: 'Invite owner' }).click();
+	await expect(owner.getByText(`Invited ${ownerB}. The account becomes an owner`)).toBeVisible();
+	await expect(
+		owner.getByRole('button', { name: `Cancel the invitation of ${ownerB}` })
+	).toBeVisible();
+
+	const invited = await logIn(browser, ownerB, 'owner-b-password');
+	await expect(invited.getByText('You are invited to co-own Alpha site (alpha).')).toBeVisible();
+	expect((await invited.goto(`${app.url}/sites/alpha`))?.status()).toBe(403);
+	await invited.goto(`${app.url}/sites`);
+	await invited.getByRole('button', { name: 'Accept the invitation to alpha' }).click();
+	await expect(invited.getByText('You now own Alpha site (alpha).')).toBeVisible();
+	await expect(invited.getByRole('link', { name: 'Alpha site' })).toBeVisible();
+	await expect(invited.getByRole('heading', { name: 'Invitations' })).toHaveCount(0);
+	await invited.getByRole('link', { name: 'Alpha site' }).click();
+	await expect(invited.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
+
+	await owner.reload();
+	await expect(owner.getByRole('button', { name: `Remove the owner ${ownerB}` })).toBeVisible();
+	await expect(owner.getByText('Invited, not accepted yet:')).toHaveCount(0);
+});

@@ -3,13 +3,17 @@ import type { User } from '../../src/lib/server/accounts/auth';
 import { login } from '../../src/lib/server/accounts/auth';
 import { CouchstatsError, FieldError } from '../../src/lib/server/errors';
 import {
+	acceptInvitation,
 	addOwner,
 	addToken,
 	createSite,
+	declineInvitation,
 	disableShareLink,
 	enableShareLink,
 	findSiteByShareLink,
+	listInvitations,
 	listSites,
+	MAX_INVITED,
 	loadManagedSite,
 	parseSiteForm,
 	removeOwner,
@@ -84,40 +88,110 @@ describe('sites and owners', () => {
 
 		// _users outlives the test database: a name of this run's own.
 		const carol = testAccount('carol');
-		await expect(addOwner(couch, alice, 'alice-blog', carol, 'a-long-password-1')).rejects.toThrow(
-			'only an admin may create accounts'
-		);
-		await expect(addOwner(couch, alice, 'alice-blog', carol)).rejects.toThrow(
+		await expect(addOwner(couch, admin, 'alice-blog', carol)).rejects.toThrow(
 			`there is no account "${carol}"`
 		);
 		await addOwner(couch, admin, 'alice-blog', carol, 'a-long-password-1');
-		const { site, message } = await addOwner(couch, alice, 'alice-blog', carol);
+		const { site, message } = await addOwner(couch, admin, 'alice-blog', carol);
 		expect(site.owners).toEqual(['alice', carol]);
 		expect(message).toBe(`Added owner ${carol}.`);
 		const carolUser: User = { name: carol, roles: [], isAdmin: false };
 		expect((await listSites(couch, carolUser)).map((s) => s.id)).toEqual(['alice-blog']);
-		expect((await removeOwner(couch, alice, 'alice-blog', carol)).owners).toEqual(['alice']);
+		const removed = await removeOwner(couch, alice, 'alice-blog', carol);
+		expect(removed.site.owners).toEqual(['alice']);
+		expect(removed.message).toBe(`Removed owner ${carol}.`);
 		expect(await listSites(couch, carolUser)).toEqual([]);
 		await expect(removeOwner(couch, alice, 'alice-blog', 'alice')).rejects.toThrow(
 			'a site needs at least one owner'
 		);
 	});
 
-	test('adding an existing account with a password says the password was not changed, and does not change it', async () => {
+	test('an owner invites an account, which becomes an owner only once it accepts; the answer is the same for a name without an account', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const erin = testAccount('erin');
+		await addOwner(couch, admin, 'demo', erin, 'a-long-password-1');
+		const erinUser: User = { name: erin, roles: [], isAdmin: false };
+		const nobody = testAccount('nobody');
+		const answers = [];
+		for (const name of [erin, nobody]) {
+			const { site, message } = await addOwner(couch, alice, 'alice-blog', name);
+			expect(site.owners).toEqual(['alice']);
+			answers.push(message.replace(name, 'NAME'));
+		}
+		expect(answers[0]).toBe(answers[1]);
+		expect(answers[0]).toMatch(/^Invited NAME\. The account becomes an owner once it accepts/);
+		await expect(
+			addOwner(couch, alice, 'alice-blog', erin, 'a-long-password-1')
+		).rejects.toMatchObject({ status: 400, field: 'password' });
+
+		// Invited is not owner: erin cannot see the site until she accepts.
+		expect((await listSites(couch, erinUser)).map((s) => s.id)).toEqual(['demo']);
+		await expect(loadManagedSite(couch, erinUser, 'alice-blog')).rejects.toMatchObject({
+			status: 404
+		});
+		expect(await listInvitations(couch, erinUser)).toEqual([
+			{ id: 'alice-blog', name: 'Alice’s blog' }
+		]);
+		expect((await loadManagedSite(couch, alice, 'alice-blog')).invited).toEqual([erin, nobody]);
+		// Nobody else can accept or decline it.
+		await expect(acceptInvitation(couch, bob, 'alice-blog')).rejects.toMatchObject({
+			status: 404,
+			message: 'no invitation to site "alice-blog"'
+		});
+
+		const accepted = await acceptInvitation(couch, erinUser, 'alice-blog');
+		expect(accepted.owners).toEqual(['alice', erin]);
+		expect(accepted.invited).toEqual([nobody]);
+		expect((await listSites(couch, erinUser)).map((s) => s.id)).toEqual(['alice-blog', 'demo']);
+		expect(await listInvitations(couch, erinUser)).toEqual([]);
+		expect((await addOwner(couch, alice, 'alice-blog', erin)).message).toBe(
+			`${erin} is an owner already.`
+		);
+
+		// An owner cancels an invitation; an invited account declines one.
+		const cancelled = await removeOwner(couch, alice, 'alice-blog', nobody);
+		expect(cancelled.message).toBe(`Cancelled the invitation of ${nobody}.`);
+		expect(cancelled.site.invited).toBeUndefined();
+		await addOwner(couch, erinUser, 'alice-blog', 'frank-' + erin.slice(-6));
+		const frank: User = { name: 'frank-' + erin.slice(-6), roles: [], isAdmin: false };
+		expect((await declineInvitation(couch, frank, 'alice-blog')).invited).toBeUndefined();
+		await expect(acceptInvitation(couch, frank, 'alice-blog')).rejects.toMatchObject({
+			status: 404
+		});
+	});
+
+	test('a site holds at most MAX_INVITED invitations', async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		for (let i = 0; i < MAX_INVITED; i++) await addOwner(couch, alice, 'alice-blog', `guest-${i}`);
+		await expect(addOwner(couch, alice, 'alice-blog', 'one-more')).rejects.toMatchObject({
+			status: 400,
+			field: 'name',
+			message: `a site has at most ${MAX_INVITED} invitations waiting; cancel one first`
+		});
+	});
+
+	test("an admin adding an existing account with a password is told the password was not changed, and it is not; an owner's password is refused whether the account exists", async () => {
 		const { couch } = await useCouch();
 		await createSite(couch, alice, parseSiteForm(form(blog)));
 		const dave = testAccount('dave');
 		await addOwner(couch, admin, 'alice-blog', dave, 'the-first-password');
-		for (const [user, password] of [
-			[admin, 'another-password-2'],
-			[alice, 'a-third-password-3']
-		] as const) {
-			const { message } = await addOwner(couch, user, 'alice-blog', dave, password);
-			expect(message).toBe(
-				`Added owner ${dave}. ${dave} already has an account; the password was not changed.`
-			);
-			expect(await login(couch, dave, password)).toBeUndefined();
+		const { message } = await addOwner(couch, admin, 'alice-blog', dave, 'another-password-2');
+		expect(message).toBe(
+			`Added owner ${dave}. ${dave} already has an account; the password was not changed.`
+		);
+		expect(await login(couch, dave, 'another-password-2')).toBeUndefined();
+		for (const name of [dave, testAccount('nobody')]) {
+			await expect(
+				addOwner(couch, alice, 'alice-blog', name, 'a-third-password-3')
+			).rejects.toMatchObject({
+				status: 400,
+				field: 'password',
+				message: 'only an admin may create accounts; leave the password empty to invite an account'
+			});
 		}
+		expect(await login(couch, dave, 'a-third-password-3')).toBeUndefined();
 		expect((await login(couch, dave, 'the-first-password'))?.user.name).toBe(dave);
 	});
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runMap } from '../../events/views/fake-emit';
 import { map as share } from './share.js';
-import { map as owners } from './owners.js';
+import { map as accounts } from './accounts.js';
 
 const site = {
 	_id: 'site:blog',
@@ -27,18 +27,23 @@ describe('the share view', () => {
 	});
 });
 
-describe('the owners view', () => {
-	test('keys a site by each of its owners, deleting or not', () => {
-		expect(runMap(owners, site)).toEqual([
-			['alice', null],
-			['bob', null]
+describe('the accounts view', () => {
+	test('keys a site by each of its owners and invited accounts, deleting or not', () => {
+		expect(runMap(accounts, { ...site, invited: ['carol'] })).toEqual([
+			['alice', 'owner'],
+			['bob', 'owner'],
+			['carol', 'invited']
 		]);
-		expect(runMap(owners, { ...site, owners: ['carol'], deleting: 5 })).toEqual([['carol', null]]);
+		expect(runMap(accounts, { ...site, owners: ['carol'], deleting: 5 })).toEqual([
+			['carol', 'owner']
+		]);
 	});
 
-	test('skips owners that are not names and documents that are not sites', () => {
-		expect(runMap(owners, { ...site, owners: ['alice', 7, null] })).toEqual([['alice', null]]);
-		expect(runMap(owners, { ...site, owners: 'alice' })).toEqual([]);
-		expect(runMap(owners, { _id: 'x', owners: ['alice'] })).toEqual([]);
+	test('skips names that are not strings, lists that are not arrays, documents that are not sites', () => {
+		expect(runMap(accounts, { ...site, owners: ['alice', 7, null], invited: 'bob' })).toEqual([
+			['alice', 'owner']
+		]);
+		expect(runMap(accounts, { ...site, owners: 'alice' })).toEqual([]);
+		expect(runMap(accounts, { _id: 'x', owners: ['alice'] })).toEqual([]);
 	});
 });

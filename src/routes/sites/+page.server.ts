@@ -1,7 +1,13 @@
 import { redirect } from '@sveltejs/kit';
+import type { User } from '$lib/server/accounts/auth';
 import { couch } from '$lib/server/couch';
 import { attempt, requireUser } from '$lib/server/accounts/form';
-import { createSite, parseSiteForm } from '$lib/server/accounts/site-admin';
+import {
+	acceptInvitation,
+	createSite,
+	declineInvitation,
+	parseSiteForm
+} from '$lib/server/accounts/site-admin';
 import { startSiteDeletion } from '$lib/server/accounts/site-delete';
 import { itemKey } from '$lib/forms/form-result';
 import { readSitesPage } from './sites-page';
@@ -21,6 +27,16 @@ export const actions = {
 		if ('status' in result) return result;
 		redirect(303, `/sites/${result.id}/settings`);
 	},
+	accept: ({ request, locals, url }) =>
+		answerInvitation(request, requireUser(locals.user, url), async (user, id) => {
+			const site = await acceptInvitation(couch(), user, id);
+			return `You now own ${site.name} (${site.id}).`;
+		}),
+	decline: ({ request, locals, url }) =>
+		answerInvitation(request, requireUser(locals.user, url), async (user, id) => {
+			await declineInvitation(couch(), user, id);
+			return `Declined the invitation to ${id}.`;
+		}),
 	finishDeletion: async ({ request, locals, url }) => {
 		const user = requireUser(locals.user, url);
 		const id = String((await readForm(request)).get('id') ?? '');
@@ -29,3 +45,13 @@ export const actions = {
 		redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
 	}
 } satisfies Actions;
+
+/** Accepts or declines the invitation to the form's site; the answer goes to the list. */
+async function answerInvitation(
+	request: Request,
+	user: User,
+	work: (user: User, id: string) => Promise<string>
+) {
+	const id = String((await readForm(request)).get('id') ?? '');
+	return attempt(async () => ({ form: 'invitations', saved: await work(user, id) }), 'invitations');
+}

@@ -1,24 +1,27 @@
 /**
- * What the sites page shows of an owner's sites: the list, the deletions under way and
- * the result of the one the page was opened for. Read by the page's load and, while a
+ * What the sites page shows of an owner's sites: the list, the invitations, the deletions
+ * under way and the result of the one the page was opened for. Read by the page's load and, while a
  * deletion runs, by the page's progress re-read (`progress.json`).
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
-import { listSites, siteForOwner } from '$lib/server/accounts/site-admin';
+import { listInvitations, listSites, siteForOwner } from '$lib/server/accounts/site-admin';
 import { deletionProgress } from '$lib/server/accounts/site-delete';
 
 /**
  * @param deletedId The site whose deletion the page was opened for (`?deleted=`), if any.
  */
 export async function readSitesPage(user: User, deletedId: string | null) {
-	const [sites, deleting] = await Promise.all([
+	const [sites, deleting, invitations] = await Promise.all([
 		listSites(couch(), user),
-		listSites(couch(), user, { deleting: true })
+		listSites(couch(), user, { deleting: true }),
+		listInvitations(couch(), user)
 	]);
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
 	return {
 		sites: sites.map(siteForOwner),
+		// Sites whose owners invited the user to co-own them, to accept or decline.
+		invitations,
 		// Sites being deleted; `interrupted` when no deletion of it runs in this process.
 		deleting: deleting.map(({ id, name }) => {
 			const progress = deletionProgress(user, id);

@@ -22,6 +22,7 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 		hostnames: ['blog.example.com'],
 		timeZone: 'Europe/Paris',
 		owners: ['alice'],
+		invited: [],
 		tokens: [
 			{ id: token.id, label: 'report', createdAt: 1_700_000_000_000 },
 			{ id: backup.id, label: 'backup', createdAt: 1_700_000_000_000, records: true }

@@ -36,6 +36,8 @@ export interface OwnedSite {
 	hostnames: string[];
 	timeZone: string;
 	owners: string[];
+	/** Accounts invited to co-own it that have not accepted yet. */
+	invited: string[];
 	/** The API tokens' public ids, labels and scope, never their hashes. */
 	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt' | 'records'>[];
 	/** Whether a share link is enabled (its hash stays on the server). */
@@ -57,6 +59,7 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		hostnames: site.hostnames,
 		timeZone: site.timeZone,
 		owners: site.owners,
+		invited: site.invited ?? [],
 		tokens: site.tokens.map(({ id, label, createdAt, records }) => ({
 			id,
 			label,
@@ -82,7 +85,10 @@ export async function listSites(
 	// An admin sees every site; an owner's list reads their own sites only.
 	const rows = user.isAdmin
 		? await couch.sites.list({ include_docs: true, startkey: 'site:', endkey: 'site:\ufff0' })
-		: await couch.sites.view<null>(SITES_DESIGN, 'owners', { key: user.name, include_docs: true });
+		: await couch.sites.view<string>(SITES_DESIGN, 'accounts', {
+				key: user.name,
+				include_docs: true
+			});
 	return rows.rows
 		.map((row) => row.doc as SiteRecord)
 		.filter((site) => site && canManageSite(user, site) && Boolean(site.deleting) === deleting)
@@ -164,10 +170,11 @@ export async function changeSite(
 	couch: Couch,
 	user: User,
 	id: string,
-	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>
+	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>,
+	load: (couch: Couch, user: User, id: string) => Promise<SiteRecord> = loadManagedSite
 ): Promise<SiteRecord> {
 	for (let attempt = 0; ; attempt++) {
-		const site = await loadManagedSite(couch, user, id);
+		const site = await load(couch, user, id);
 		const next = await change(site);
 		try {
 			const { rev } = await couch.sites.insert(next);
@@ -197,21 +204,27 @@ export function updateSite(couch: Couch, user: User, id: string, input: SiteInpu
 	}));
 }
 
-/** What {@link addOwner} did: the site, and the sentence that tells the owner so. */
-export interface AddedOwner {
+/** What {@link addOwner} or {@link removeOwner} did: the site, and the sentence that tells the owner so. */
+export interface OwnerChange {
 	site: SiteRecord;
-	/** e.g. `Added owner bob.`, and when a password was given for an existing account, that it was not changed. */
+	/** e.g. `Added owner bob.` or `Invited bob. …`; for an admin's password given for an existing account, that it was not changed. */
 	message: string;
 }
 
+/** Invitations a site holds at most, waiting for their accounts to accept. */
+export const MAX_INVITED = 20;
+
 /**
- * Adds an owner. An admin may create the account at the same time by giving a
- * password; otherwise the account must exist. A password given for an account that
+ * Adds an owner. An admin adds the account at once, and may create it at the same time
+ * by giving a password; otherwise it must exist. A password given for an account that
  * exists changes nothing, and the answer says so (no page changes a password: README,
- * "Accounts").
- * @throws {FieldError} 400 for a bad name or password, an unknown account, a CouchDB
- *   server admin's name (it could never log in), or a password given by a non-admin
- *   (`field`: `name` or `password`).
+ * "Accounts"). An owner invites the account instead: it becomes an owner once it accepts
+ * from its sites list ({@link acceptInvitation}), and the answer is the same whether the
+ * account exists or not, so that owners cannot find out which names exist, and nobody
+ * becomes an owner of a site without having asked.
+ * @throws {FieldError} 400 for a bad name or password, an unknown account (admins), a
+ *   CouchDB server admin's name (it could never log in), a password given by a
+ *   non-admin, or too many invitations (`field`: `name` or `password`).
  */
 export async function addOwner(
 	couch: Couch,
@@ -219,7 +232,7 @@ export async function addOwner(
 	id: string,
 	name: string,
 	password?: string
-): Promise<AddedOwner> {
+): Promise<OwnerChange> {
 	if (!ACCOUNT_NAME.test(name)) {
 		throw new FieldError(
 			400,
@@ -235,6 +248,7 @@ export async function addOwner(
 		);
 	}
 	await loadManagedSite(couch, user, id);
+	if (!user.isAdmin) return inviteOwner(couch, user, id, name, password);
 	const users = couch.server.use<Record<string, unknown>>('_users');
 	const exists = await users
 		.head(`org.couchdb.user:${name}`)
@@ -242,7 +256,6 @@ export async function addOwner(
 		.catch(() => false);
 	if (!exists) {
 		if (!password) throw new FieldError(400, `there is no account "${name}"`, 'name');
-		if (!user.isAdmin) throw new FieldError(400, 'only an admin may create accounts', 'password');
 		if (password.length < 12 || password.length > PASSWORD_MAX) {
 			throw new FieldError(
 				400,
@@ -259,7 +272,7 @@ export async function addOwner(
 		});
 	}
 	const site = await changeSite(couch, user, id, (site) => ({
-		...site,
+		...withoutInvitation(site, name),
 		owners: site.owners.includes(name) ? site.owners : [...site.owners, name]
 	}));
 	const unchanged =
@@ -267,15 +280,125 @@ export async function addOwner(
 	return { site, message: `Added owner ${name}.${unchanged}` };
 }
 
-/** Removes an owner; the last owner of a site cannot be removed except by an admin. */
-export function removeOwner(couch: Couch, user: User, id: string, name: string) {
-	return changeSite(couch, user, id, (site) => {
+/** An owner's {@link addOwner}: an invitation, the same answer whether the account exists. */
+async function inviteOwner(
+	couch: Couch,
+	user: User,
+	id: string,
+	name: string,
+	password: string | undefined
+): Promise<OwnerChange> {
+	if (password) {
+		throw new FieldError(
+			400,
+			'only an admin may create accounts; leave the password empty to invite an account',
+			'password'
+		);
+	}
+	let already = false;
+	const site = await changeSite(couch, user, id, (site) => {
+		const invited = site.invited ?? [];
+		already = site.owners.includes(name);
+		if (already || invited.includes(name)) return site;
+		if (invited.length >= MAX_INVITED) {
+			throw new FieldError(
+				400,
+				`a site has at most ${MAX_INVITED} invitations waiting; cancel one first`,
+				'name'
+			);
+		}
+		return { ...site, invited: [...invited, name] };
+	});
+	return {
+		site,
+		message: already
+			? `${name} is an owner already.`
+			: `Invited ${name}. The account becomes an owner once it accepts, from its sites list; until then you can cancel the invitation here.`
+	};
+}
+
+/** The site without an invitation of `name` (the site itself when it has none). */
+function withoutInvitation(site: SiteRecord, name: string): SiteRecord {
+	if (!site.invited?.includes(name)) return site;
+	const invited = site.invited.filter((n) => n !== name);
+	const next: SiteRecord = { ...site, invited };
+	if (!invited.length) delete next.invited;
+	return next;
+}
+
+/**
+ * Removes an owner, or cancels an invitation of that name; the last owner of a site
+ * cannot be removed except by an admin.
+ */
+export async function removeOwner(
+	couch: Couch,
+	user: User,
+	id: string,
+	name: string
+): Promise<OwnerChange> {
+	let invited = false;
+	const site = await changeSite(couch, user, id, (site) => {
+		invited = site.invited?.includes(name) ?? false;
 		const owners = site.owners.filter((owner) => owner !== name);
 		if (!owners.length && !user.isAdmin) {
 			throw new CouchstatsError(400, 'a site needs at least one owner');
 		}
-		return { ...site, owners };
+		return { ...withoutInvitation(site, name), owners };
 	});
+	return {
+		site,
+		message: invited ? `Cancelled the invitation of ${name}.` : `Removed owner ${name}.`
+	};
+}
+
+/** A site that invites `user`, as {@link changeSite} loads one to accept or decline. */
+async function loadInvitingSite(couch: Couch, user: User, id: string): Promise<SiteRecord> {
+	const site = await findSite(couch, id);
+	if (!site || site.deleting || !site.invited?.includes(user.name)) {
+		throw new CouchstatsError(404, `no invitation to site "${id}"`);
+	}
+	return site;
+}
+
+/** The invited account accepts: it becomes an owner. */
+export function acceptInvitation(couch: Couch, user: User, id: string) {
+	return changeSite(
+		couch,
+		user,
+		id,
+		(site) => ({
+			...withoutInvitation(site, user.name),
+			owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
+		}),
+		loadInvitingSite
+	);
+}
+
+/** The invited account declines: the invitation is gone. */
+export function declineInvitation(couch: Couch, user: User, id: string) {
+	return changeSite(
+		couch,
+		user,
+		id,
+		(site) => withoutInvitation(site, user.name),
+		loadInvitingSite
+	);
+}
+
+/** The sites that invite the user to co-own them: their ids and names. */
+export async function listInvitations(
+	couch: Couch,
+	user: User
+): Promise<{ id: string; name: string }[]> {
+	const rows = await couch.sites.view<string>(SITES_DESIGN, 'accounts', {
+		key: user.name,
+		include_docs: true
+	});
+	return rows.rows
+		.map((row) => row.doc as SiteRecord)
+		.filter((site) => site && !site.deleting && site.invited?.includes(user.name))
+		.map(({ id, name }) => ({ id, name }))
+		.sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /**

@@ -98,6 +98,8 @@ export interface SiteRecord extends SiteInput {
 	type: 'site';
 	/** Account names (CouchDB `_users` names) that own the site. */
 	owners: string[];
+	/** Account names an owner invited to co-own it, until they accept or decline. */
+	invited?: string[];
 	tokens: SiteToken[];
 	/** Token of the public read-only share link, if enabled (stored hashed). */
 	shareHash?: string;
@@ -114,7 +116,8 @@ export interface SiteRecord extends SiteInput {
 
 /**
  * The sites database's design document of views (`couchdb/sites/views/`): `share` (a
- * share link's hash → its site) and `owners` (an account → the sites it owns).
+ * share link's hash → its site) and `accounts` (an account → the sites it owns or is
+ * invited to).
  */
 export const SITES_DESIGN = 'stats';
 

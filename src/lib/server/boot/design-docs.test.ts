@@ -54,9 +54,9 @@ describe('the design documents in couchdb/', () => {
 		expect(views.filter(([, view]) => view.reduce).length).toBeGreaterThan(0);
 	});
 
-	test("give the sites database its lookups: a share link's site, an owner's sites", () => {
+	test("give the sites database its lookups: a share link's site, an account's sites", () => {
 		expect(docs.sites.map((d) => [d._id, Object.keys(d.views ?? {})])).toEqual([
-			['_design/stats', ['owners', 'share']]
+			['_design/stats', ['accounts', 'share']]
 		]);
 	});
 

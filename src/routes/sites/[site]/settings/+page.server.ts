@@ -84,8 +84,8 @@ export const actions = {
 		}),
 	removeOwner: (event) =>
 		act(event, item('owner', 'name'), async (user, form) => {
-			await removeOwner(couch(), user, event.params.site, field(form, 'name'));
-			return { form: 'owners', saved: `Removed owner ${field(form, 'name')}.` };
+			const removed = await removeOwner(couch(), user, event.params.site, field(form, 'name'));
+			return { form: 'owners', saved: removed.message };
 		}),
 	addToken: (event) =>
 		act(event, 'token-new', async (user, form) => {
