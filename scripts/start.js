@@ -78,7 +78,8 @@ const app = spawn(process.execPath, [path.join(root, 'scripts', 'serve.js')], {
 	stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 	env: { MALLOC_ARENA_MAX: '2', ...process.env, PORT: port }
 });
-// A terminal's Ctrl-C reaches both processes; a `kill` of this one is passed on.
+// A terminal's Ctrl-C reaches both processes; a `kill` of this one is passed on, and so is
+// one of npm (package.json runs this script with `exec`, so npm's signal comes here).
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 	process.on(signal, () => app.kill(signal));
 }

@@ -464,6 +464,51 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		}
 	);
 
+	test.runIf(process.platform === 'linux')(
+		'a SIGTERM to npm alone, as a supervisor sends it, stops the app and closes its store',
+		async () => {
+			// An outside operations review: npm runs the script through `sh -c`, which passed
+			// no signal on, so the app went on running, orphaned, with its data locked.
+			const { spawn } = await import('node:child_process');
+			const npm = spawn('npm', ['start'], {
+				cwd: path.resolve(import.meta.dirname, '../..'),
+				// Its own process group, for the cleanup below; the signal goes to npm alone.
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe'],
+				env: {
+					...process.env,
+					COUCHDB_URL: undefined,
+					COUCHSTATS_DATA_DIR: tempDir(),
+					COUCHSTATS_ADMIN_PASSWORD: 'a-long-test-password',
+					PORT: String(await freePort()),
+					HOST: '127.0.0.1'
+				}
+			});
+			let output = '';
+			npm.stdout.on('data', (chunk) => (output += chunk));
+			npm.stderr.on('data', (chunk) => (output += chunk));
+			// Every process holding the output has ended.
+			let closed = false;
+			npm.once('close', () => (closed = true));
+			try {
+				await vi.waitFor(() => expect(output).toContain('couchstats: open'), {
+					timeout: 120_000,
+					interval: 100
+				});
+				process.kill(npm.pid!, 'SIGTERM');
+				await vi.waitFor(() => expect(closed).toBe(true), { timeout: 60_000, interval: 100 });
+				expect(output).toContain('couchstats: store closed');
+			} finally {
+				try {
+					process.kill(-npm.pid!, 'SIGKILL');
+				} catch {
+					// Gone already.
+				}
+			}
+		},
+		200_000
+	);
+
 	test('npm start announces the address only once the app listens, never before refusing a setting', async () => {
 		const { spawnSync } = await import('node:child_process');
 		const result = spawnSync(process.execPath, ['scripts/start.js'], {
