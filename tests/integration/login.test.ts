@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
 import { NAME_MAX } from '../../src/lib/account-limits';
 import type { RunningApp } from '../support/app';
@@ -126,6 +126,20 @@ describe('logging in to the built app', () => {
 			expect(res.headers.get('location')).toBe(location);
 		}
 	);
+
+	test('logs a refused login as one line with the client address, without the name typed', async () => {
+		// An outside operations review: a failed login left no trace for fail2ban and the like.
+		const before = app.output().length;
+		const typed = testAccount('typo-name');
+		expect((await login(typed, 'wrong-password')).status).toBe(401);
+		await vi.waitFor(() =>
+			expect(app.output().slice(before)).toContain(
+				'couchstats: login refused from 127.0.0.1 (401: Wrong account name or password.)'
+			)
+		);
+		expect(app.output().slice(before)).not.toContain(typed);
+		expect(app.output().slice(before)).not.toContain('wrong-password');
+	});
 
 	embeddedOnly(
 		'Apache CouchDB locks a name after 5 failed logins from one address unless [chttpd_auth_lockout] mode = off'

@@ -21,6 +21,14 @@ export function redactSecrets(text: string): string {
 	return SECRETS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
 
+/**
+ * Logs one line about something an operator may want to act on that is no error of the
+ * server's (a refused login, for fail2ban and the like), secrets redacted.
+ */
+export function logNotice(line: string): void {
+	console.error(redactSecrets(`couchstats: ${line}`));
+}
+
 /** Logs an unexpected error (with its stack), secrets redacted. */
 export function logError(context: string, error: unknown): void {
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
