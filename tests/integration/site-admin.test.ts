@@ -21,11 +21,11 @@ import {
 	updateSite
 } from '../../src/lib/server/accounts/site-admin';
 import { findToken } from '../../src/lib/server/accounts/tokens';
-import { setCouch } from '../../src/lib/server/couch';
-import { createIngest } from '../../src/lib/server/ingest/handler';
+import { createCouch, setCouch } from '../../src/lib/server/couch';
+import { createIngest, UNAVAILABLE_RETRY_S } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { pageview } from '../support/ingest-records';
-import { testAccount, useCouch } from './harness';
+import { freePort, testAccount, useCouch } from './harness';
 
 const admin: User = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -296,5 +296,30 @@ describe('sites and owners', () => {
 			hostnames: ['fresh.example', 'shop.fresh.example']
 		});
 		expect(await post('fresh', 'https://shop.fresh.example')).toEqual([]);
+	});
+
+	test('the ingest answers 503 with Retry-After while the store cannot be reached', async () => {
+		// An outside operations review: only 429s said when to come back.
+		const unreachable = createCouch(new URL(`http://127.0.0.1:${await freePort()}`), 'gone');
+		const limit = { burst: 1000, perSecond: 1 };
+		const ingest = createIngest({
+			couch: () => unreachable,
+			config: { ip: limit, ipRecords: limit, session: limit, visitor: limit, sitesTtlMs: 0 }
+		});
+		const res = await ingest.handle({
+			path: '_bulk_docs',
+			clientAddress: '203.0.113.9',
+			request: new Request('http://app.test/api/ingest/_bulk_docs', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', origin: 'https://alice.example' },
+				body: JSON.stringify({ docs: [pageview(Date.now(), { site: 'demo' })], new_edits: false })
+			})
+		});
+		expect(res.status).toBe(503);
+		expect(res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_S));
+		expect(await res.json()).toEqual({
+			error: 'unavailable',
+			reason: 'the sites database is not reachable; retry later'
+		});
 	});
 });

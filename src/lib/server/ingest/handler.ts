@@ -256,11 +256,21 @@ function unlisted(origin: string): CouchstatsError {
 	);
 }
 
-/** The answer to a request that failed: CouchDB's error shape, `Retry-After` on a 429. */
+/** Seconds a sender is told to wait when the store cannot be reached (503). */
+export const UNAVAILABLE_RETRY_S = 5;
+
+/**
+ * The answer to a request that failed: CouchDB's error shape, `Retry-After` on a 429
+ * and on a 503 (the store unreachable).
+ */
 function failure(e: unknown): Response {
 	if (e instanceof CouchstatsError) {
 		const headers: Record<string, string> =
-			e instanceof TooManyRequests ? { 'Retry-After': String(e.retryAfter) } : {};
+			e instanceof TooManyRequests
+				? { 'Retry-After': String(e.retryAfter) }
+				: e.status === 503
+					? { 'Retry-After': String(UNAVAILABLE_RETRY_S) }
+					: {};
 		return json({ error: e.name, reason: e.message }, e.status, {
 			...headers,
 			...closingHeaders(e.status)
