@@ -2,9 +2,12 @@
  * The ingest handler against the real embedded server (with the deployed
  * `validate_doc_update`), called in-process so time and limits are controlled.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
-import { NOW_HEADER, revisionFor } from '../../src/lib/records';
-import type { Couch } from '../../src/lib/server/couch';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { NOW_HEADER, revisionFor, type StoredRecord } from '../../src/lib/records';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
+import { storeRecords } from '../../src/lib/server/ingest/bulk-docs';
+import { WriteFailures } from '../../src/lib/server/ingest/write-failures';
+import { checkHealth } from '../../src/lib/server/boot/health';
 import { createIngest, type Ingest } from '../../src/lib/server/ingest/handler';
 import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
@@ -413,5 +416,38 @@ describe('the validate_doc_update deployed on the events database', () => {
 		clock += 1000;
 		expect((await refused([pageview(clock, { site: 'blog' })])).status).toBe(403);
 		expect(noted()?.records).toBe(4);
+	});
+});
+
+describe('a write the store does not take', () => {
+	test('is a 503 naming the store’s status, noted for /healthz, which a stored probe write ends', async () => {
+		const { couch } = await useCouch();
+		setCouch(couch);
+		const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const failures = new WriteFailures();
+			// A database the store cannot write to: here one that does not exist (a full disk
+			// answers 500 the same way, with leveldb's reason).
+			const gone = couch.server.use<StoredRecord>(`${couch.names.events}-gone`);
+			const record = pageview(NOW);
+			const refused = await storeRecords(
+				gone,
+				{ records: [record as StoredRecord], positions: new Map([[record._id, 0]]) },
+				failures
+			).catch((e) => e);
+			expect(refused).toMatchObject({
+				status: 503,
+				message: 'the events database could not store the records (HTTP 404); retry later'
+			});
+			expect(failures.current()?.reason).toMatch(/Database does not exist|no_db_file/);
+			expect(log.mock.calls[0][0]).toMatch(/^couchstats: storing records failed \(1 write since/);
+			// The events database takes the probe: healthy again, and the streak is over.
+			expect(await checkHealth(failures)).toEqual({ ok: true, couchdb: 'ok' });
+			expect(failures.current()).toBeUndefined();
+			expect(log.mock.calls.at(-1)?.[0]).toMatch(/^couchstats: storing records works again/);
+		} finally {
+			log.mockRestore();
+			setCouch(undefined);
+		}
 	});
 });

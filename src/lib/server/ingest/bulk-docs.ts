@@ -27,6 +27,7 @@ import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
+import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
 export interface DocError {
@@ -166,19 +167,29 @@ function idOf(raw: unknown): string | null {
  * store reported (its `validate_doc_update` may still refuse a document).
  * @param events The events database.
  * @param batch The checked, enriched records and their positions in the request.
+ * @param failures Where a failed write is noted and logged (`/healthz` reads it).
  * @throws {CouchstatsError} 503 when the store cannot be reached or fails.
  */
 export async function storeRecords(
 	events: DocumentScope<StoredRecord>,
-	{ records, positions }: Pick<CheckedBatch, 'records' | 'positions'>
+	{ records, positions }: Pick<CheckedBatch, 'records' | 'positions'>,
+	failures: WriteFailures = writeFailures
 ): Promise<DocError[]> {
 	if (records.length === 0) return [];
 	let results: Array<{ id?: string; error?: string; reason?: string }>;
 	try {
 		results = await events.bulk({ docs: records, new_edits: false } as BulkModifyDocsWrapper);
-	} catch {
-		throw new CouchstatsError(503, 'the events database is not reachable; retry later');
+	} catch (e) {
+		failures.failed(e);
+		const status = (e as { statusCode?: number }).statusCode;
+		throw new CouchstatsError(
+			503,
+			status
+				? `the events database could not store the records (HTTP ${status}); retry later`
+				: 'the events database is not reachable; retry later'
+		);
 	}
+	failures.succeeded();
 	return results
 		.filter((r) => r.error)
 		.map((r) => ({
