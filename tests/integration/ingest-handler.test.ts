@@ -432,7 +432,10 @@ describe('a write the store does not take', () => {
 			const record = pageview(NOW);
 			const refused = await storeRecords(
 				gone,
-				{ records: [record as StoredRecord], positions: new Map([[record._id, 0]]) },
+				{
+					records: [record as unknown as StoredRecord],
+					positions: new Map([[String(record._id), 0]])
+				},
 				failures
 			).catch((e) => e);
 			expect(refused).toMatchObject({
