@@ -264,8 +264,9 @@ async function importFile(
 	}
 	await flush();
 	progress.done();
+	const earlier = resumedFrom > 0 ? `, resuming after line ${resumedFrom},` : '';
 	console.error(
-		`${name}: ${rows}, ${records} records in all; this run stored ${totals.stored} records, and found ${totals.before} lines stored before, in ${progress.seconds().toFixed(1)} s`
+		`${name}: ${rows}, ${records} records in all; this run${earlier} stored ${totals.stored} records, and found ${totals.before} lines stored before, in ${progress.seconds().toFixed(1)} s`
 	);
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 }
@@ -419,6 +420,23 @@ main().catch((e) => {
 	if (e instanceof StartupError) console.error(e.line);
 	else if (e instanceof ImportLineError || e instanceof UsageError)
 		console.error(`couchstats import: ${e.message}`);
-	else logError('import', e);
+	else if (lostStore(e)) {
+		// An outside operations review: the store stopped mid-import, and the importer
+		// printed nano's stack trace, nothing about what was kept.
+		console.error(
+			`couchstats import: the store stopped answering (${e.message.replace(/^error happened in your connection\. Reason: /, '')}); every chunk stored before is kept: start the store again and run the same command to resume`
+		);
+	} else logError('import', e);
 	process.exit(1);
 });
+
+/** Whether an error is the store's connection lost (nano's word for it), not its answer. */
+function lostStore(e: unknown): e is Error {
+	return (
+		e instanceof Error &&
+		(e as { statusCode?: number }).statusCode === undefined &&
+		/^error happened in your connection|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/.test(
+			e.message
+		)
+	);
+}

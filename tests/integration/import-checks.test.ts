@@ -7,6 +7,8 @@
  * and header-only files are refused and line counts leave the CSV header out (O4).
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
@@ -14,6 +16,7 @@ import { createSite } from '../../src/lib/server/accounts/site-admin';
 import { deleteSiteRecords } from '../../src/lib/server/accounts/site-records';
 import type { Couch } from '../../src/lib/server/couch';
 import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
+import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
 import { firstAccountFor, tempDir, useCouch } from './harness';
 
@@ -249,5 +252,63 @@ describe('npm run import on a file without rows', () => {
 		expect(help.stdout()).toContain('--restart        ignore the checkpoint');
 		expect(help.stdout()).toContain('--no-milestones  do not add');
 		expect(help.stdout()).toContain('Exit status: 0 done');
+	});
+});
+
+describe('npm run import when the store stops answering midway', () => {
+	test('says so in one line, keeps what it stored, and resumes when run again', async () => {
+		// An outside operations review: the importer printed nano's stack trace, nothing
+		// about what was kept or what to do.
+		await addSite('cut');
+		const file = write('cut.ndjson', importLines(1_400));
+		// A proxy in front of the store that cuts every connection after two chunks were stored.
+		let bulks = 0;
+		const proxy = http.createServer((req, res) => {
+			if (req.url?.includes('_bulk_docs') && ++bulks > 2) {
+				req.socket.destroy();
+				return;
+			}
+			const forward = http.request(
+				{
+					host: url.hostname,
+					port: url.port,
+					method: req.method,
+					path: req.url,
+					headers: req.headers
+				},
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				}
+			);
+			forward.on('error', () => res.destroy());
+			req.pipe(forward);
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		try {
+			const cut = new URL(url);
+			cut.hostname = '127.0.0.1';
+			cut.port = String((proxy.address() as AddressInfo).port);
+			const first = runTool('import.ts', [file, '--site', 'cut', '--no-milestones'], {
+				COUCHDB_URL: cut.toString(),
+				COUCHSTATS_DB_PREFIX: prefix,
+				COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+				COUCHSTATS_DATA_DIR: dir
+			});
+			expect(await first.exit).toBe(1);
+			expect(first.stderr()).toMatch(
+				/couchstats import: the store stopped answering \(.+\); every chunk stored before is kept: start the store again and run the same command to resume\n$/
+			);
+			expect(first.stderr()).not.toMatch(/\n\s+at /);
+		} finally {
+			await new Promise((resolve) => proxy.close(resolve));
+		}
+		expect(await stored('cut')).toHaveLength(1_000);
+
+		const second = runImport(file, ['--site', 'cut', '--no-milestones']);
+		expect(await second.exit).toBe(0);
+		expect(second.stderr()).toContain('cut.ndjson: resuming after line 1000 of 1400');
+		expect(second.stderr()).toContain('this run, resuming after line 1000, stored 400 records');
+		expect(await stored('cut')).toHaveLength(1_400);
 	});
 });
