@@ -127,6 +127,33 @@ describe('logging in to the built app', () => {
 		}
 	);
 
+	test('a page whose site id is no site id reaches no document of the store', async () => {
+		// An outside security probe: nano leaves an id containing `_local` unencoded, so
+		// this path read an account's document as a "site" with the store admin's rights.
+		const cookie = await logIn();
+		for (const path of [
+			`/sites/x_local%2F..%2F..%2F_users%2Forg.couchdb.user%3A${owner}`,
+			'/sites/x_local%2F..%2Fsite%3Ademo',
+			'/sites/x_local%2F..%2Fsite%3Ademo/settings',
+			'/sites/x_local%2F..%2F..%2Fcouchstats-events%2F_all_docs%3Finclude_docs%3Dtrue/sessions'
+		]) {
+			const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
+			expect(res.status, path).toBe(404);
+			expect(await res.text(), path).not.toContain(`${owner} ·`);
+		}
+		const deletion = await fetch(`${app.url}/sites?/finishDeletion`, {
+			method: 'POST',
+			headers: {
+				cookie,
+				origin: app.url,
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			body: new URLSearchParams({ id: 'x_local/../site:demo' })
+		});
+		expect(await deletion.text()).toContain('no site');
+		expect((await fetch(`${app.url}/sites/demo`, { headers: { cookie } })).status).toBe(200);
+	});
+
 	test('logs a refused login as one line with the client address, without the name typed', async () => {
 		// An outside operations review: a failed login left no trace for fail2ban and the like.
 		const before = app.output().length;

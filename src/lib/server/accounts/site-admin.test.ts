@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { parseSiteForm, siteForOwner } from './site-admin';
-import { originAllowed, siteRecord } from './sites';
+import { originAllowed, siteDocId, siteRecord } from './sites';
 import { createToken } from './tokens';
 
 test('an owner’s view of a site keeps no hash of a token or of the share link, nor _id and _rev', () => {
@@ -89,4 +89,11 @@ test.each([
 	expect(() => parseSiteForm(siteForm(fields))).toThrow(
 		expect.objectContaining({ status: 400, field })
 	);
+});
+
+test('a site document id is made of a site id only: anything else is no site', () => {
+	expect(siteDocId('blog-2')).toBe('site:blog-2');
+	for (const id of ['x_local/../site:blog', '../_users', 'Blog', '', 'a'.repeat(65)]) {
+		expect(() => siteDocId(id), id).toThrow(expect.objectContaining({ status: 404 }));
+	}
 });

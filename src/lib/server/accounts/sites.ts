@@ -8,6 +8,7 @@ import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
 import { hasNoControl } from '../text';
+import { CouchstatsError } from '../errors';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
@@ -121,8 +122,15 @@ export interface SiteRecord extends SiteInput {
  */
 export const SITES_DESIGN = 'stats';
 
-/** Document id of a site. */
+/**
+ * Document id of a site.
+ * @throws {CouchstatsError} 404 for anything but a site id: nano puts a document id
+ *   containing `_local` into the URL unencoded, so an id from a page's path such as
+ *   `x_local/../../_users/…` reached any database of the store as its admin (an outside
+ *   security probe).
+ */
 export function siteDocId(id: string): string {
+	if (!SITE_ID_PATTERN.test(id)) throw new CouchstatsError(404, `no site "${id.slice(0, 64)}"`);
 	return `site:${id}`;
 }
 
