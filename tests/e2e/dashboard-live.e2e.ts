@@ -109,6 +109,30 @@ test("a dashboard opened after a visitor's pageviews lists them under Latest eve
 	await expect(latest).toContainText('pageview /pricing');
 });
 
+test('a dashboard opened with a full Latest events list takes the next pageview into it', async ({
+	browser
+}) => {
+	// An outside review: with 15 or more listed records in the last 30 minutes, the first
+	// record streamed in made the Realtime panel fail ("This widget could not be shown").
+	const watching = await liveDashboard(browser);
+	const context = await visitorBrowser.newContext();
+	const busy = await context.newPage();
+	for (let i = 0; i < 16; i++) await visit(busy, `/busy-${i}`);
+	await context.close();
+	await expect(watching.getByTestId('latest-events')).toContainText('/busy-15', {
+		timeout: 30_000
+	});
+	const owner = await liveDashboard(browser);
+	const latest = owner.getByTestId('latest-events');
+	await expect(latest.getByRole('listitem')).toHaveCount(15);
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visit(visitor, '/no-such-page-live');
+	await visitor.context().close();
+	await expect(latest).toContainText('/no-such-page-live', { timeout: 30_000 });
+	await expect(latest.getByRole('listitem')).toHaveCount(15);
+	await expect(owner.getByText('This widget could not be shown')).toHaveCount(0);
+});
+
 test('a pageview made after the dashboard was read but before its live stream started is counted and listed at once', async ({
 	browser
 }) => {

@@ -231,7 +231,13 @@ export class LiveFeed {
 			fresh.push({ ...record, key: this.next++ });
 		}
 		if (!fresh.length) return;
-		this.latest = [...fresh, ...this.latest].sort((a, b) => b.ts - a.ts).slice(0, LATEST_MAX);
+		const merged = [...fresh, ...this.latest].sort((a, b) => b.ts - a.ts).slice(0, LATEST_MAX);
+		// Records older than a full list are cut again at once: the list stays as it is, so
+		// that an effect that adds a read's records does not run again and again (an outside
+		// review: each record streamed in cut the read's oldest, which the effect added back).
+		const kept = this.latest;
+		if (merged.length === kept.length && merged.every((r, i) => r.key === kept[i].key)) return;
+		this.latest = merged;
 	}
 }
 

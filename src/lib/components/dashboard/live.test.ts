@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Reread } from '$lib/reread';
+import { LATEST_MAX } from '$lib/stats/active';
 import {
 	INDEXING_RETRY_MS,
 	LATER_MS,
@@ -206,6 +207,24 @@ describe('LiveFeed', () => {
 		]);
 		expect(new Set(feed.latest.map((r) => r.key)).size).toBe(5);
 		stop();
+	});
+
+	test('records older than a full latest list leave the list as it was, unwritten', () => {
+		// An outside review: each streamed record cut the read's oldest, which the
+		// dashboard's effect added back, and so on until Svelte stopped the widget.
+		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+		const read = Array.from({ length: LATEST_MAX }, (_, i) => ({
+			type: 'pageview',
+			path: `/p${i}`,
+			ts: 100 + i
+		}));
+		feed.add(read);
+		feed.add([{ type: 'pageview', path: '/new', ts: 1000 }]);
+		const list = feed.latest;
+		expect(list).toHaveLength(LATEST_MAX);
+		expect(list.map((r) => r.path)).not.toContain('/p0');
+		feed.add(read);
+		expect(feed.latest).toBe(list);
 	});
 
 	test('the first connection asks from the sequence the page was read at, and a page that missed records reads again', async () => {
