@@ -12,6 +12,8 @@ import { readDesignDocs, type DesignSource } from '../../src/lib/server/boot/des
 import { ensureSetup } from '../../src/lib/server/boot/setup';
 import { promoteStaged, stagedDesignId } from '../../src/lib/server/boot/staged-designs';
 import { readStats } from '../../src/lib/server/stats/read-stats';
+import { createViewReader } from '../../src/lib/server/stats/view-reader';
+import { readLatestRecords } from '../../src/lib/server/sessions/latest-records';
 import { entryPageview } from '../support/golden';
 import {
 	TEST_ADMIN_PASSWORD,
@@ -56,6 +58,10 @@ function previousVersion(): Record<string, DesignSource[]> {
 	});
 	// The six views that keep weeks and years (buckets.ts MANY_KEYS_VIEWS).
 	expect(changed).toBe(6);
+	// Nor had it the `latest` view (1c32cba), which every dashboard read reads.
+	for (const design of designs.events) {
+		if (design._id === '_design/stats') delete design.views!.latest;
+	}
 	return designs;
 }
 
@@ -113,6 +119,12 @@ describe('an upgrade that changes the stats views', () => {
 		]);
 		const expected = { pageviews: 3, paths: ['/b', '/c', '/d'] };
 		expect(await year2025()).toEqual(expected);
+		// A view only the new version has is read from the staged index as far as it is
+		// built (an outside operations review: every dashboard answered 500 meanwhile).
+		const reader = createViewReader(couch);
+		const latest = await readLatestRecords(reader, SITE, Date.parse('2026-01-01T00:00:10Z'));
+		expect(reader.indexing).toBe(true);
+		expect(latest.length).toBeLessThanOrEqual(1);
 
 		expect(await promoteStaged(couch, staged)).toBe(true);
 		await indexed(couch);

@@ -17,7 +17,9 @@
  *
  * Meanwhile the live index is complete but of the previous views: the read path reads
  * it as it reads any previous design document's index, with the buckets every version
- * keeps (stats/read-stats.ts `segmentsOf`), for as long as a staged document exists.
+ * keeps (stats/read-stats.ts `segmentsOf`), for as long as a staged document exists; a
+ * view the previous version had not is read from the staged index as far as it is built
+ * (stats/view-reader.ts), the answer marked as still indexing.
  */
 import { ignoreStatus, type Couch } from '../couch';
 import { untilIndexed } from '../stats/still-indexing';
