@@ -309,6 +309,20 @@ describe('a funnel report on hand-worked sessions', () => {
 		expect((await res.json()).message).toContain(message);
 	});
 
+	test('a made-up cursor whose row time is outside the range is refused with 400, not 500', async () => {
+		// An outside security probe: the cursor's check is a fingerprint anyone can compute.
+		const first = await json(day, { batchRows: 2 });
+		const cursor = JSON.parse(Buffer.from(first.next, 'base64url').toString());
+		for (const ts of [99_999_999_999_999, 0]) {
+			const forged = Buffer.from(JSON.stringify({ ...cursor, k: [ts, 'x', 'y'] })).toString(
+				'base64url'
+			);
+			const res = await call(`${day}&cursor=${forged}`);
+			expect(res.status, String(ts)).toBe(400);
+			expect((await res.json()).message).toContain('cursor is not one this API returned');
+		}
+	});
+
 	test('a cursor of another range is refused', async () => {
 		const first = await json(day, { batchRows: 2 });
 		const res = await call(`site=fun&funnel=f1&from=2026-11-09&to=2026-11-10&cursor=${first.next}`);

@@ -84,7 +84,12 @@ const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
  * Decodes a cursor of this funnel and range.
  * @throws {CouchstatsError} 400 when it is not one (or the funnel changed since).
  */
-function decode(text: string, hash: string, steps: number): FunnelCursor {
+function decode(
+	text: string,
+	hash: string,
+	steps: number,
+	{ start, end }: { start: number; end: number }
+): FunnelCursor {
 	let c: Partial<FunnelCursor> | undefined;
 	try {
 		c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
@@ -100,6 +105,10 @@ function decode(text: string, hash: string, steps: number): FunnelCursor {
 			(Array.isArray(key) &&
 				key.length === 3 &&
 				Number.isFinite(key[0]) &&
+				// A row of the range: a made-up time outside it made the read fail (500) or
+				// count sessions from before the range (an outside security probe).
+				key[0] >= start &&
+				key[0] <= end &&
 				typeof key[1] === 'string' &&
 				typeof key[2] === 'string')) &&
 		Array.isArray(c.c) &&
@@ -151,7 +160,7 @@ export async function readFunnel(
 	});
 	let state: FunnelCursor;
 	if (query.cursor) {
-		state = decode(query.cursor, hash, funnel.steps.length);
+		state = decode(query.cursor, hash, funnel.steps.length, { start, end });
 	} else {
 		const totals = await Promise.all(
 			targets.map((t) => reader.read<number>('funnel-entries', rowsOf(t)))

@@ -92,6 +92,11 @@ export async function readSessionList(
 	const { site, range, limit, cursor, filter } = query;
 	const reader = createViewReader(couch, options);
 	const { start, end } = rangeBounds(range);
+	// A session that started before the range is in no page of it (a made-up cursor's time
+	// there made the read fail: an outside security probe).
+	if (cursor && cursor.ts < start) {
+		throw new CouchstatsError(400, 'cursor is not one this API returned for this range');
+	}
 	// A page pattern lists its paths' sessions: each session landed on one path, so the
 	// newest of each path's newest `limit + 2`, merged, are the newest of all.
 	const scoped = await readScopes(reader, site, filter);
