@@ -5,6 +5,8 @@ import {
 	INDEXING_RETRY_MS,
 	LATER_MS,
 	LiveFeed,
+	READ_PACE,
+	READ_PACE_FROM_MS,
 	RETRY_MAX_MS,
 	RETRY_MS,
 	refreshDelay
@@ -206,6 +208,42 @@ describe('LiveFeed', () => {
 			['pageview', '/old', 5]
 		]);
 		expect(new Set(feed.latest.map((r) => r.key)).size).toBe(5);
+		stop();
+	});
+
+	test('a re-read waits after a dear one before it for READ_PACE times what that one took, after a cheap one for nothing', async () => {
+		let calls = 0;
+		const reload = vi.fn(async () => {
+			calls++;
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			return 'read' as Reread;
+		});
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start();
+		FakeEventSource.last!.send('ready');
+		const first = feed.refresh();
+		await vi.advanceTimersByTimeAsync(1000);
+		await first;
+		expect(calls).toBe(1);
+		void feed.refresh();
+		await vi.advanceTimersByTimeAsync(READ_PACE * 1000 - 10);
+		expect(calls).toBe(1);
+		await vi.advanceTimersByTimeAsync(20);
+		expect(calls).toBe(2);
+		await vi.advanceTimersByTimeAsync(1000);
+		// A cheap re-read: the next one runs at once.
+		reload.mockImplementation(async () => {
+			calls++;
+			await new Promise((resolve) => setTimeout(resolve, READ_PACE_FROM_MS - 1));
+			return 'read' as Reread;
+		});
+		await vi.advanceTimersByTimeAsync(READ_PACE * 1000);
+		const cheap = feed.refresh();
+		await vi.advanceTimersByTimeAsync(READ_PACE_FROM_MS);
+		await cheap;
+		void feed.refresh();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(calls).toBe(4);
 		stop();
 	});
 
