@@ -14,6 +14,7 @@ import { pageview } from '../support/ingest-records';
 import { SESSION_LIFETIME_S } from '../../src/lib/server/accounts/session-token';
 import { forgeAuthSession } from './forge-session';
 import {
+	TEST_ADMIN_PASSWORD,
 	basicAuth,
 	embeddedOnly,
 	firstAccountFor,
@@ -508,6 +509,21 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		},
 		200_000
 	);
+
+	test('behind a proxy set up wrong (XFF_DEPTH counting a hop too many), logins work and the log says what is wrong', async () => {
+		// An outside operations review: every login answered 500.
+		const app = await startApp({ env: { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '2' } });
+		try {
+			const res = await postLogin(app.url, app.adminName, TEST_ADMIN_PASSWORD);
+			expect(res.status).toBe(303);
+			expect(app.output()).toContain(
+				'couchstats: a request came without a usable client address ('
+			);
+			expect(app.output()).not.toMatch(/\(500\)/);
+		} finally {
+			await app.stop();
+		}
+	});
 
 	test('npm start announces the address only once the app listens, never before refusing a setting', async () => {
 		const { spawnSync } = await import('node:child_process');

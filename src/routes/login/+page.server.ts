@@ -6,6 +6,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
 import { NAME_MAX } from '$lib/account-limits';
 import { logNotice } from '$lib/server/log';
+import { clientAddress } from '$lib/server/accounts/client-address';
 
 export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServerLoad;
 
@@ -13,11 +14,12 @@ export const load = (({ locals }) => ({ user: locals.user })) satisfies PageServ
 const LOGIN_BODY_MAX = 16 * 1024;
 
 export const actions = {
-	default: async ({ request, cookies, url, getClientAddress }) => {
+	default: async (event) => {
+		const { request, cookies, url } = event;
 		const form = await readForm(request, LOGIN_BODY_MAX);
 		const name = String(form.get('name') ?? '').trim();
 		const password = String(form.get('password') ?? '');
-		const client = getClientAddress();
+		const client = clientAddress(event);
 		const outcome = await attemptLogin(couch(), { name, password, client });
 		if (!outcome.ok) {
 			// One line an operator's tools can count, by address; never the name typed, which
