@@ -20,7 +20,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
+import { cannotListen, LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,10 +41,16 @@ const rawPort = process.env.PORT || '3000';
 const port = Number(rawPort);
 // adapter-node assumes https unless told the public origin; forms and CSRF checks need
 // it. The app also takes http://127.0.0.1:PORT and http://[::1]:PORT for this default
-// (any loopback ORIGIN: src/lib/server/accounts/csrf.ts), never another name. A malformed PORT
+// (any loopback ORIGIN: src/lib/server/accounts/csrf.ts), never another name. A PORT that is no port
 // gets no default, so that the app's start-up names PORT rather than adapter-node an
 // ORIGIN nobody set.
-if (!process.env.ORIGIN && !process.env.PROTOCOL_HEADER && /^\d{1,5}$/.test(rawPort)) {
+if (
+	!process.env.ORIGIN &&
+	!process.env.PROTOCOL_HEADER &&
+	/^\d{1,5}$/.test(rawPort) &&
+	port >= 1 &&
+	port <= 65535
+) {
 	process.env.ORIGIN = `http://localhost:${port}`;
 	console.log(
 		`couchstats: ORIGIN not set, assuming ${process.env.ORIGIN} (also reached as ` +
@@ -67,17 +73,18 @@ const server = http.createServer(
 server.keepAliveTimeout = keepAliveTimeout;
 
 server.once('error', (/** @type {NodeJS.ErrnoException} */ e) => {
-	const fix =
-		e.code === 'EADDRINUSE'
-			? 'stop the other process or set PORT to a free port'
-			: 'set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for this machine only) and PORT to a port this user may use';
-	console.error(`couchstats: cannot listen on ${host}:${port} (${e.code ?? e.message}) — ${fix}`);
+	console.error(cannotListen(host, port, e.code ?? e.message));
 	process.exit(1);
 });
 server.listen(port, host, () => {
 	console.log(`Listening on http://${host}:${port}`);
 	// `npm start` (scripts/start.js) announces the address only once the app is up.
-	process.send?.({ listening: port }, undefined, {}, () => process.disconnect());
+	// The channel stays open, unreferenced: when the launcher dies without passing a
+	// signal on (`kill -9` of it), its end closes, and the app stops as on SIGTERM rather
+	// than run on orphaned with its data directory locked (an outside operations review).
+	process.send?.({ listening: port });
+	process.channel?.unref();
+	process.once('disconnect', () => shutdown('SIGTERM'));
 });
 
 /** @type {NodeJS.Timeout | undefined} */

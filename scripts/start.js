@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
+import { cannotListen, LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'build', 'index.js');
@@ -40,11 +40,17 @@ function needsBuild() {
 	return sources.some((source) => newestMtime(path.join(root, source)) > built.mtimeMs);
 }
 
-function portFree(port, host) {
+/**
+ * Why the app could not listen on the address, or undefined when it could: found before
+ * the store is set up (an outside operations review: a HOST of no interface of this
+ * machine was found only after the first account's one-time password was printed).
+ * @returns {Promise<string | undefined>} the error's code
+ */
+function listenError(port, host) {
 	return new Promise((resolve) => {
 		const probe = net.createServer();
-		probe.once('error', (e) => resolve(e.code !== 'EADDRINUSE'));
-		probe.listen(port, host, () => probe.close(() => resolve(true)));
+		probe.once('error', (e) => resolve(e.code ?? e.message));
+		probe.listen(port, host, () => probe.close(() => resolve(undefined)));
 	});
 }
 
@@ -58,11 +64,19 @@ try {
 }
 const port = process.env.PORT || '3000';
 const host = process.env.HOST || '0.0.0.0';
-if (/^\d{1,5}$/.test(port) && !(await portFree(Number(port), host))) {
-	console.error(
-		`couchstats: port ${port} is already in use — stop the other process or set PORT to a free port`
-	);
-	process.exit(1);
+// A PORT that is no port is the app's to name, with the other settings (config.ts).
+if (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535) {
+	const code = await listenError(Number(port), host);
+	if (code === 'EADDRINUSE') {
+		console.error(
+			`couchstats: port ${port} is already in use — stop the other process or set PORT to a free port`
+		);
+		process.exit(1);
+	}
+	if (code) {
+		console.error(cannotListen(host, port, code));
+		process.exit(1);
+	}
 }
 if (needsBuild()) {
 	console.log('couchstats: building the app (sources changed since the last build)…');
@@ -74,16 +88,26 @@ if (needsBuild()) {
 }
 
 const app = spawn(process.execPath, [path.join(root, 'scripts', 'serve.js')], {
-	// The channel only tells when the app listens (serve.js then closes it).
+	// The channel tells when the app listens, and its closing tells the app that this process died.
 	stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 	env: { MALLOC_ARENA_MAX: '2', ...process.env, PORT: port }
 });
 // A terminal's Ctrl-C reaches both processes; a `kill` of this one is passed on, and so is
 // one of npm (package.json runs this script with `exec`, so npm's signal comes here).
+/** Signals this process passed on to the app. */
+const passedOn = new Set();
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-	process.on(signal, () => app.kill(signal));
+	process.on(signal, () => {
+		passedOn.add(signal);
+		app.kill(signal);
+	});
 }
-app.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+app.on('exit', (code, signal) => {
+	// Killed by a signal this process did not pass on (kill -9, the OOM killer): the log
+	// says so, rather than end with the app's last normal line.
+	if (signal && !passedOn.has(signal)) console.error(`couchstats: the app was killed (${signal})`);
+	process.exit(code ?? (signal ? 1 : 0));
+});
 // Announced once the app listens: every setting was checked by then (a bad one ends it).
 // At the address the app answers to (ORIGIN, serve.js's default otherwise), with the way
 // in: `/` is the demo site, whose footer links to the login (an outside new-user review).

@@ -525,6 +525,46 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		}
 	});
 
+	test.runIf(process.platform === 'linux')(
+		'the app stops and closes its store when its launcher is killed with no signal to pass on',
+		async () => {
+			// An outside operations review: after `kill -9` of the launcher the app ran on,
+			// orphaned, with its data directory locked.
+			const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
+			const pid = app.process.pid!;
+			const [child] = fs
+				.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+				.trim()
+				.split(' ');
+			process.kill(pid, 'SIGKILL');
+			await vi.waitFor(() => expect(fs.existsSync(`/proc/${child}`)).toBe(false), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain('couchstats: store closed');
+		},
+		200_000
+	);
+
+	test.runIf(process.platform === 'linux')(
+		'the launcher says so when the app is killed by a signal it did not pass on',
+		async () => {
+			const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
+			const pid = app.process.pid!;
+			const [child] = fs
+				.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+				.trim()
+				.split(' ');
+			process.kill(Number(child), 'SIGKILL');
+			await vi.waitFor(() => expect(app.process.exitCode).toBe(1), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain('couchstats: the app was killed (SIGKILL)');
+		},
+		200_000
+	);
+
 	test('npm start announces the address only once the app listens, never before refusing a setting', async () => {
 		const { spawnSync } = await import('node:child_process');
 		const result = spawnSync(process.execPath, ['scripts/start.js'], {
@@ -536,6 +576,33 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		expect(result.stderr.trim()).toBe(
 			'couchstats: PORT is not a whole number (got "abc") — use e.g. PORT=3000'
 		);
+	});
+
+	test.each([
+		// An outside operations review: a stack trace from the launcher's port probe.
+		[
+			'a PORT past 65535',
+			{ PORT: '70000' },
+			'couchstats: PORT must be 1–65535 (got "70000") — use e.g. PORT=3000'
+		],
+		// The same review: found only once the first account's one-time password was printed.
+		[
+			'a HOST of no interface of this machine',
+			{ HOST: '192.0.2.1', PORT: '3000' },
+			'couchstats: cannot listen on 192.0.2.1:3000 (EADDRNOTAVAIL) — set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for this machine only) and PORT to a port this user may use'
+		]
+	])('%s, through npm start: one line, before anything is set up', async (_name, env, line) => {
+		const { spawnSync } = await import('node:child_process');
+		const dataDir = tempDir();
+		fs.rmSync(dataDir, { recursive: true, force: true });
+		const result = spawnSync(process.execPath, ['scripts/start.js'], {
+			env: { ...process.env, ...env, COUCHSTATS_DATA_DIR: dataDir, COUCHDB_URL: '' },
+			encoding: 'utf8'
+		});
+		expect(result.status).toBe(1);
+		expect(result.stderr.trim()).toBe(line);
+		expect(result.stdout).not.toContain('created account');
+		expect(fs.existsSync(dataDir)).toBe(false);
 	});
 
 	test('a port in use, through npm start', async () => {

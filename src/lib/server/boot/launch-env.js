@@ -39,6 +39,22 @@ export class LaunchEnvError extends Error {
 }
 
 /**
+ * The one line for an address the app cannot listen on (`npm start` probes it before
+ * the app starts; serve.js when it listens).
+ * @param {string} host
+ * @param {string | number} port
+ * @param {string | undefined} code The error's code, e.g. `EADDRINUSE`, `EADDRNOTAVAIL`.
+ * @returns {string}
+ */
+export function cannotListen(host, port, code) {
+	const fix =
+		code === 'EADDRINUSE'
+			? 'stop the other process or set PORT to a free port'
+			: 'set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for this machine only) and PORT to a port this user may use';
+	return `couchstats: cannot listen on ${host}:${port} (${code}) — ${fix}`;
+}
+
+/**
  * Reads and checks the launcher's variables; unset or empty ones take their defaults
  * (ORIGIN's, `http://localhost:PORT`, is serve.js's to set).
  * @param {Record<string, string | undefined>} env The environment.
