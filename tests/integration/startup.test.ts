@@ -370,6 +370,14 @@ function walk(dir: string): string[] {
 	];
 }
 
+/** The app started through `npm start`'s launcher: the launcher's pid and the app's. */
+async function launched() {
+	const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
+	const pid = app.process.pid!;
+	const [child] = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+	return { app, pid, child };
+}
+
 describe('bad configuration exits non-zero with one clear line', () => {
 	test.each([
 		[
@@ -530,12 +538,7 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		async () => {
 			// An outside operations review: after `kill -9` of the launcher the app ran on,
 			// orphaned, with its data directory locked.
-			const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
-			const pid = app.process.pid!;
-			const [child] = fs
-				.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-				.trim()
-				.split(' ');
+			const { app, pid, child } = await launched();
 			process.kill(pid, 'SIGKILL');
 			await vi.waitFor(() => expect(fs.existsSync(`/proc/${child}`)).toBe(false), {
 				timeout: 60_000,
@@ -549,12 +552,7 @@ describe('bad configuration exits non-zero with one clear line', () => {
 	test.runIf(process.platform === 'linux')(
 		'the launcher says so when the app is killed by a signal it did not pass on',
 		async () => {
-			const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
-			const pid = app.process.pid!;
-			const [child] = fs
-				.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-				.trim()
-				.split(' ');
+			const { app, child } = await launched();
 			process.kill(Number(child), 'SIGKILL');
 			await vi.waitFor(() => expect(app.process.exitCode).toBe(1), {
 				timeout: 60_000,
