@@ -488,11 +488,11 @@ test('a 404 page is recorded with notFound, by the Svelte component on the demo 
  * A plain site on `address` (another origin than the app's localhost) whose every page
  * loads the demo site's standalone script from the app.
  */
-async function siteOn(address: string, app: RunningApp): Promise<http.Server> {
+async function siteOn(address: string, app: RunningApp, siteId = 'demo'): Promise<http.Server> {
 	const site = http.createServer((_request, response) => {
 		response.setHeader('content-type', 'text/html');
 		response.end(
-			`<!doctype html><title>Other site</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Other site</h1>`
+			`<!doctype html><title>Other site</title><script defer data-site="${siteId}" data-allow-automation="true" data-max-wait="0" src="${app.url}/couchstats.js"></script><h1>Other site</h1>`
 		);
 	});
 	await new Promise<void>((resolve) => site.listen(0, address, resolve));
@@ -565,6 +565,37 @@ test('a page on a host its site does not list says in its console why its record
 		expect(pending.map((r) => r.type)).toEqual(expect.arrayContaining(['pageview', 'event']));
 		expect(warnings()).toHaveLength(1);
 		expect(console.filter((m) => /CORS/.test(m))).toEqual([]);
+		await context.close();
+	} finally {
+		site.close();
+		await app.stop();
+	}
+});
+
+test('a page whose records the ingest refuses one by one (a site that does not list its host) says why in its console, once', async ({
+	browser
+}) => {
+	// An outside review: a page on a host registered for another site got no hint.
+	const app = await startTrackedApp();
+	// 127.0.0.1 is registered for the demo site; the page's records are for another site.
+	const site = await siteOn('127.0.0.1', app, 'nosuchsite');
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const page = await context.newPage();
+		const console: string[] = [];
+		page.on('console', (message) => console.push(`${message.type()} ${message.text()}`));
+		await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/xo/1`);
+		const warnings = () => console.filter((m) => m.startsWith('warning couchstats:'));
+		await expect
+			.poll(warnings)
+			.toEqual([expect.stringContaining('site \\"nosuchsite\\" is not registered')]);
+		await page.waitForFunction(() => 'couchstatsDeferred' in window);
+		const sent = page.waitForResponse((r) => r.url().endsWith('/_bulk_docs'));
+		await page.evaluate(() =>
+			(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('again')
+		);
+		await sent;
+		expect(warnings()).toHaveLength(1);
 		await context.close();
 	} finally {
 		site.close();

@@ -148,7 +148,10 @@ describe('the ingest handler on the real store', () => {
 			body.map((e: { id: string | null; index: number; reason: string }) => [e.index, e.reason])
 		).toEqual([
 			[0, 'deletions are refused'],
-			[2, `site "blog" does not allow the origin ${PAGE}`],
+			[
+				2,
+				`site "blog" does not allow the origin ${PAGE}: add ${new URL(PAGE).host} to its host names in the site's settings`
+			],
 			[3, 'design documents are refused'],
 			[4, 'a document must be a JSON object'],
 			[5, expect.stringMatching(/^type: /)]

@@ -54,9 +54,9 @@ export function post(
 				const now = Number(response.headers.get(NOW_HEADER));
 				if (now) clock.answered(now);
 				return response.text().then((text) => {
-					// A refusal of the whole request (this page's origin is not the site's) says
-					// why, once a page.
-					if (response.status == 403 && !warned) {
+					// A refusal says why, once a page: of the whole request (this page's origin is
+					// no site's), or of its records (another site's origin, an unknown site).
+					if ((response.status == 403 || text.includes('"forbidden"')) && !warned) {
 						warned = true;
 						console.warn('couchstats:', text);
 					}

@@ -59,7 +59,8 @@ describe('checkBatch', () => {
 				id: blog._id,
 				index: 2,
 				error: 'forbidden',
-				reason: 'site "blog" does not allow the origin http://localhost:5173'
+				reason:
+					'site "blog" does not allow the origin http://localhost:5173: add localhost:5173 to its host names in the site\'s settings'
 			},
 			{
 				id: unknown._id,

@@ -119,7 +119,9 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 			const ids = foreign.get(record.site) ?? [];
 			foreign.set(record.site, ids);
 			ids.push(record._id);
-			return refuse(`site "${record.site}" does not allow the origin ${ctx.origin.origin}`);
+			return refuse(
+				`site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${new URL(ctx.origin.origin).host} to its host names in the site's settings`
+			);
 		}
 		if (positions.has(record._id)) return;
 		positions.set(record._id, index);
