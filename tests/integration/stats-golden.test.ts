@@ -3,7 +3,7 @@
  * tests/support/golden.ts, read through the real route handler from the embedded
  * store.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { GET } from '../../src/routes/api/v1/stats/+server';
@@ -377,6 +377,34 @@ describe('CSV export', () => {
 				''
 			].join('\r\n')
 		);
+	});
+
+	test('an export reads the views of its own breakdown only', async () => {
+		// An outside security probe: an export of one breakdown read every one of them.
+		const views = new Set<string>();
+		const single = vi.spyOn(couch.events, 'view');
+		const batched = vi.spyOn(couch.server, 'relax');
+		try {
+			const res = await call(
+				EXPORT,
+				'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC&breakdown=browsers',
+				{ bearer: token }
+			);
+			expect(res.status).toBe(200);
+			for (const [, view] of single.mock.calls) views.add(String(view));
+			for (const [request] of batched.mock.calls) {
+				const path = String((request as { path?: string }).path ?? '');
+				const match = /_view\/([^/]+)/.exec(path);
+				if (match) views.add(match[1]);
+			}
+		} finally {
+			single.mockRestore();
+			batched.mockRestore();
+		}
+		expect(views).toContain('dimensions');
+		for (const other of ['pages', 'events', 'event-props', 'scroll']) {
+			expect(views, other).not.toContain(other);
+		}
 	});
 
 	test('exports events with one line per prop value', async () => {

@@ -41,7 +41,10 @@ export function parseExportParams(params: URLSearchParams): {
 }
 
 /** The rows of one export, as its breakdown writes its CSV lines (events: one per prop value). */
-export function exportRows(stats: StatsResponse, name: ExportName): Record<string, unknown>[] {
+export function exportRows(
+	stats: Pick<StatsResponse, 'timeseries' | 'breakdowns'>,
+	name: ExportName
+): Record<string, unknown>[] {
 	if (name === 'timeseries') return stats.timeseries as unknown as Record<string, unknown>[];
 	const breakdown = CATALOGUE.find((b) => b.name === name)!;
 	const rows = rowsOf(stats.breakdowns, name);
@@ -49,6 +52,9 @@ export function exportRows(stats: StatsResponse, name: ExportName): Record<strin
 }
 
 /** The export as CSV text. */
-export function exportCsv(stats: StatsResponse, name: ExportName): string {
+export function exportCsv(
+	stats: Pick<StatsResponse, 'timeseries' | 'breakdowns'>,
+	name: ExportName
+): string {
 	return toCsv([...EXPORTS[name]], exportRows(stats, name));
 }

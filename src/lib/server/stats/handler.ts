@@ -24,6 +24,7 @@ import { exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
+import { collectBreakdowns } from '../../stats/catalogue';
 
 /** Options of the handlers: injectable for tests and the benchmark. */
 export interface StatsHandlerOptions {
@@ -53,28 +54,29 @@ async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions)
 	return { ...authorized, now, ...parseRangeParams(params, site.timeZone, now()) };
 }
 
+/** The store, query and read options of a request for stats, after checking who asks. */
+async function statsQuery(event: StatsRequest, options: StatsHandlerOptions) {
+	const { db, now, params, site, range, interval, limit, fromFirstRecord, liveSessions } =
+		await authorizedRead(event, options);
+	const query = {
+		site: site.id,
+		range,
+		interval,
+		limit,
+		filter: parseFilter(params),
+		goals: site.goals,
+		fromFirstRecord
+	};
+	return { db, query, read: { now, timeoutMs: options.timeoutMs, liveSessions } };
+}
+
 /** Reads the stats a request asks for, after checking who asks. */
 export async function statsFor(
 	event: StatsRequest,
-	options: StatsHandlerOptions = {},
-	limitOverride?: number
+	options: StatsHandlerOptions = {}
 ): Promise<StatsResponse> {
-	const { db, now, params, site, range, interval, limit, fromFirstRecord, liveSessions } =
-		await authorizedRead(event, options);
-	const filter = parseFilter(params);
-	return readStats(
-		db,
-		{
-			site: site.id,
-			range,
-			interval,
-			limit: limitOverride ?? limit,
-			filter,
-			goals: site.goals,
-			fromFirstRecord
-		},
-		{ now, timeoutMs: options.timeoutMs, liveSessions }
-	);
+	const { db, query, read } = await statsQuery(event, options);
+	return readStats(db, query, read);
 }
 
 /** `GET /api/v1/stats`: the JSON response the README's Stats API section describes. */
@@ -125,8 +127,18 @@ export async function handleExport(
 ): Promise<Response> {
 	try {
 		const { name, format } = parseExportParams(event.url.searchParams);
-		const stats = await statsFor(event, options, Infinity);
-		const filename = exportName(stats.site, name, stats.range, stats.filter);
+		const { db, query, read } = await statsQuery(event, options);
+		// Only what the export holds, every row of it.
+		const only = name === 'timeseries' ? null : name;
+		const sections = await readSections(
+			db,
+			{ ...query, limit: Infinity },
+			{ ...read, sections: [only ? 'breakdowns' : 'timeseries'], breakdowns: only ? [only] : [] }
+		);
+		const stats = only
+			? { timeseries: [], breakdowns: valueOf(sections.breakdowns!) }
+			: { timeseries: valueOf(sections.timeseries!), breakdowns: collectBreakdowns(() => []) };
+		const filename = exportName(sections.site, name, sections.range, sections.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
 			'content-disposition': `attachment; filename="${filename}.${format}"`
