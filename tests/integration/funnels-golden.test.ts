@@ -99,6 +99,8 @@ const sid = {
 	D: uuidv7At(t(9), 0xb4),
 	E: uuidv7At(t(23, 50, 0, 9), 0xb5),
 	F: uuidv7At(t(12), 0xb6),
+	LONG: uuidv7At(t(9, 0, 0, 12), 0xb9),
+	SHORT: uuidv7At(t(9, 1, 30, 12), 0xba),
 	BOT: uuidv7At(t(10, 10), 0xb7),
 	OTHER: uuidv7At(t(10, 20), 0xb8)
 };
@@ -140,6 +142,13 @@ function records(): StoredRecord[] {
 			pv(t(0, 6), '/pricing')
 		]),
 		...session(sid.F, 'V5', [pv(t(12), '/', true), pv(t(12, 5), '/'), pv(t(12, 6), '/pricing')]),
+		// Nov 12: a session of nine views of / (rows of many batches of two), and one
+		// between them.
+		...session(sid.LONG, 'V6', [
+			...Array.from({ length: 9 }, (_, i) => pv(t(9, i, 0, 12), '/', i === 0)),
+			pv(t(9, 10, 0, 12), '/pricing')
+		]),
+		...session(sid.SHORT, 'V7', [pv(t(9, 1, 30, 12), '/', true), pv(t(9, 2, 30, 12), '/pricing')]),
 		...session(sid.BOT, 'bot', complete(t(10, 10)), { bot: true, browser: 'HeadlessChrome' }),
 		...session(sid.OTHER, 'V9', complete(t(10, 20)), { site: 'other' })
 	];
@@ -238,6 +247,21 @@ describe('a funnel report on hand-worked sessions', () => {
 		expect(all.every((b) => b.progress.total === 7)).toBe(true);
 		expect(counts(all.at(-1)!)).toEqual(counts(await json(day)));
 		expect(all.at(-1)!.progress.sessionsRead).toBeGreaterThanOrEqual(6);
+	});
+
+	test('a session with step-1 rows in many batches is read once, and counted once', async () => {
+		// An outside security probe: a session was read whole in each batch naming it, so a
+		// long one cost the square of its length.
+		const all = await batches('site=fun&funnel=f1&from=2026-11-12&to=2026-11-12', 2);
+		// Five full batches, and a last that finds no more rows.
+		expect(all).toHaveLength(6);
+		expect(all.at(-1)!.steps.map((step) => step.sessions)).toEqual([2, 2, 0]);
+		expect(all.at(-1)!.progress).toMatchObject({
+			read: 10,
+			total: 10,
+			sessionsRead: 2,
+			done: true
+		});
 	});
 
 	test('a session that entered the day before counts on its own day only', async () => {
