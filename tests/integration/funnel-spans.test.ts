@@ -221,13 +221,14 @@ describe('a funnel read by spans', () => {
 		}
 	}
 
-	// 108 sessions named; in batches, a session named by rows of two is read in each.
+	// 108 sessions named; in batches, a session named by rows of two is read in each, but
+	// in the batch right after one that walked it (it goes on in the cursor as walked).
 	test.each([
 		[250, 'default', 108, 108],
 		[250, 'small', 108, 108],
 		[7, 'default', 108, 134],
 		[7, 'small', 108, 134],
-		[1, 'default', 134, 134]
+		[1, 'default', 108, 134]
 	] as const)(
 		'counts each session once at its entry in batches of %i rows, %s bounds',
 		async (batchRows, bounds, fewest, most) => {

@@ -61,6 +61,7 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 		'goals',
 		'hostnames',
 		'id',
+		'invited',
 		'name',
 		'owners',
 		'shareSessions',

@@ -124,7 +124,8 @@ describe('an upgrade that changes the stats views', () => {
 		const reader = createViewReader(couch);
 		const latest = await readLatestRecords(reader, SITE, Date.parse('2026-01-01T00:00:10Z'));
 		expect(reader.indexing).toBe(true);
-		expect(latest.length).toBeLessThanOrEqual(1);
+		// At most the two pageviews of the 30 minutes before, as far as the staged index holds.
+		for (const record of latest) expect(['/d', '/e']).toContain(record.path);
 
 		expect(await promoteStaged(couch, staged)).toBe(true);
 		await indexed(couch);
