@@ -81,6 +81,51 @@ test('a full outbox drops the oldest heartbeats first and delivers how many it d
 	}
 });
 
+test('a full outbox keeps the first views and events of an offline session, on which its pages and goals are counted, and drops its returns first', async ({
+	browser
+}) => {
+	// An outside review: the kept records were the last views, all returns, and a goal had
+	// conversions but no converting session.
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/spa/', {
+			'data-max-outbox': '10',
+			'data-max-wait': '0'
+		});
+		const page = await context.newPage();
+		await page.goto(app.url + '/spa/start');
+		await page.waitForFunction(() => 'couchstatsDeferred' in window);
+		await expect.poll(() => pending(page).then((p) => p.length), { timeout: 20_000 }).toBe(0);
+		await context.setOffline(true);
+		await page.evaluate(async () => {
+			const w = window as unknown as { couchstats: { track(n: string): void } };
+			for (let i = 0; i < 8; i++) {
+				history.pushState(null, '', i % 2 ? '/spa/billing' : '/spa/settings');
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				w.couchstats.track('upgrade');
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		});
+		await expect
+			.poll(() => pending(page).then((p) => p.some((r) => r.type === 'dropped')))
+			.toBe(true);
+		await context.setOffline(false);
+		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'dropped'));
+		const views = records.filter((r) => r.type === 'pageview' && r.path !== '/spa/start');
+		const firsts = views.filter((r) => (r as { pathFirstOfDay?: boolean }).pathFirstOfDay);
+		expect(firsts.map((r) => r.path).sort()).toEqual(['/spa/billing', '/spa/settings']);
+		const upgrades = records.filter((r) => r.type === 'event');
+		expect(upgrades.filter((r) => (r as { firstOfSession?: boolean }).firstOfSession)).toHaveLength(
+			1
+		);
+		expect(views.filter((r) => (r as { revisit?: boolean }).revisit)).toHaveLength(0);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
 test("a record delivered while its outbox write still waits for the lock leaves the outbox: the page's order, not the lock manager's", async ({
 	browser,
 	baseURL

@@ -33,3 +33,18 @@ test('folds an earlier undelivered dropped count into the new one', () => {
 	];
 	expect(planBound(list, 3)).toEqual({ drop: ['b', 'a'], dropped: 8 });
 });
+
+test('drops returns, then pageviews and events that are no first of anything, before the first ones', () => {
+	// An outside review: a full outbox kept an offline session's last views, all returns,
+	// and dropped its first views and events, on which its pages and goals are counted.
+	const list: OutboxEntry[] = [
+		{ id: 'first-view', type: 'pageview', first: true },
+		{ id: 'first-event', type: 'event', first: true },
+		{ id: 'again', type: 'pageview' },
+		{ id: 'back', type: 'pageview', revisit: true },
+		{ id: 'event-again', type: 'event' },
+		{ id: 'beat', type: 'heartbeat' }
+	];
+	expect(planBound(list, 4)?.drop).toEqual(['beat', 'back', 'again']);
+	expect(planBound(list, 2)?.drop).toEqual(['beat', 'back', 'again', 'event-again', 'first-view']);
+});

@@ -113,7 +113,23 @@ export function openOutbox(options: OutboxOptions): Outbox {
 		const docs = await all();
 		known = docs.length;
 		const plan = planBound(
-			docs.map((d) => ({ id: d._id, type: d.type, count: d.type === 'dropped' ? d.count : 0 })),
+			docs.map((d) => {
+				const f = d as Partial<
+					Record<
+						'entry' | 'firstOfDay' | 'pathFirstOfDay' | 'firstOfSession' | 'firstEver' | 'revisit',
+						boolean
+					>
+				>;
+				return {
+					id: d._id,
+					type: d.type,
+					count: d.type === 'dropped' ? d.count : 0,
+					revisit: f.revisit,
+					first: Boolean(
+						f.entry || f.firstOfDay || f.pathFirstOfDay || f.firstOfSession || f.firstEver
+					)
+				};
+			}),
 			options.max
 		);
 		if (!plan) return;
