@@ -26,6 +26,7 @@ try {
 	};
 	process.once('SIGINT', stop);
 	process.once('SIGTERM', stop);
+	process.once('SIGHUP', stop);
 } catch (e) {
 	if (e instanceof DataDirInUseError) {
 		console.error(

@@ -107,3 +107,5 @@ function shutdown(signal) {
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+// A closed terminal or ssh session (SIGHUP to the process group): stop as cleanly.
+process.on('SIGHUP', shutdown);

@@ -96,7 +96,7 @@ const app = spawn(process.execPath, [path.join(root, 'scripts', 'serve.js')], {
 // one of npm (package.json runs this script with `exec`, so npm's signal comes here).
 /** Signals this process passed on to the app. */
 const passedOn = new Set();
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
 	process.on(signal, () => {
 		passedOn.add(signal);
 		app.kill(signal);

@@ -473,13 +473,16 @@ describe('bad configuration exits non-zero with one clear line', () => {
 		}
 	);
 
-	test.runIf(process.platform === 'linux')(
-		'a SIGTERM to npm alone, as a supervisor sends it, stops the app and closes its store',
-		async () => {
+	test.runIf(process.platform === 'linux').each([
+		['start', 'couchstats: open', 'couchstats: store closed'],
+		['couch', 'couchstats: press Ctrl-C to stop', undefined]
+	])(
+		'a SIGTERM to npm alone (npm run %s), as a supervisor sends it, stops every process it started',
+		async (script, ready, closing) => {
 			// An outside operations review: npm runs the script through `sh -c`, which passed
 			// no signal on, so the app went on running, orphaned, with its data locked.
 			const { spawn } = await import('node:child_process');
-			const npm = spawn('npm', ['start'], {
+			const npm = spawn('npm', ['run', script], {
 				cwd: path.resolve(import.meta.dirname, '../..'),
 				// Its own process group, for the cleanup below; the signal goes to npm alone.
 				detached: true,
@@ -500,13 +503,13 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			let closed = false;
 			npm.once('close', () => (closed = true));
 			try {
-				await vi.waitFor(() => expect(output).toContain('couchstats: open'), {
+				await vi.waitFor(() => expect(output).toContain(ready), {
 					timeout: 120_000,
 					interval: 100
 				});
 				process.kill(npm.pid!, 'SIGTERM');
 				await vi.waitFor(() => expect(closed).toBe(true), { timeout: 60_000, interval: 100 });
-				expect(output).toContain('couchstats: store closed');
+				if (closing) expect(output).toContain(closing);
 			} finally {
 				try {
 					process.kill(-npm.pid!, 'SIGKILL');
@@ -545,6 +548,22 @@ describe('bad configuration exits non-zero with one clear line', () => {
 				interval: 100
 			});
 			expect(app.output()).toContain('couchstats: store closed');
+		},
+		200_000
+	);
+
+	test.runIf(process.platform === 'linux')(
+		'a SIGHUP (a closed terminal) to the launcher stops the app as cleanly as a SIGTERM',
+		async () => {
+			// An outside re-check: the hang-up ended the processes without closing the store.
+			const { app, pid } = await launched();
+			process.kill(pid, 'SIGHUP');
+			await vi.waitFor(() => expect(app.process.exitCode).not.toBeNull(), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain('couchstats: store closed');
+			expect(app.output()).not.toContain('the app was killed');
 		},
 		200_000
 	);
