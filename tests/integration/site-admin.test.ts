@@ -131,7 +131,7 @@ describe('sites and owners', () => {
 			status: 404
 		});
 		expect(await listInvitations(couch, erinUser)).toEqual([
-			{ id: 'alice-blog', name: 'Alice’s blog' }
+			{ id: 'alice-blog', owners: ['alice'] }
 		]);
 		expect((await loadManagedSite(couch, alice, 'alice-blog')).invited).toEqual([erin, nobody]);
 		// Nobody else can accept or decline it.

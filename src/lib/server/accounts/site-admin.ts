@@ -385,11 +385,15 @@ export function declineInvitation(couch: Couch, user: User, id: string) {
 	);
 }
 
-/** The sites that invite the user to co-own them: their ids and names. */
+/**
+ * The sites that invite the user to co-own them (at most {@link MAX_INVITED}): their ids
+ * and owners, not their names, which any account could fill with a message of its own
+ * (an outside re-check: "Security notice: reset your password at …").
+ */
 export async function listInvitations(
 	couch: Couch,
 	user: User
-): Promise<{ id: string; name: string }[]> {
+): Promise<{ id: string; owners: string[] }[]> {
 	const rows = await couch.sites.view<string>(SITES_DESIGN, 'accounts', {
 		key: user.name,
 		include_docs: true
@@ -397,8 +401,9 @@ export async function listInvitations(
 	return rows.rows
 		.map((row) => row.doc as SiteRecord)
 		.filter((site) => site && !site.deleting && site.invited?.includes(user.name))
-		.map(({ id, name }) => ({ id, name }))
-		.sort((a, b) => a.id.localeCompare(b.id));
+		.map(({ id, owners }) => ({ id, owners }))
+		.sort((a, b) => a.id.localeCompare(b.id))
+		.slice(0, MAX_INVITED);
 }
 
 /**
