@@ -224,8 +224,12 @@ async function importFile(
 		warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 		return;
 	}
-	if (resumedFrom > 0)
-		console.error(`${name}: resuming after line ${resumedFrom} of ${survey.lines}`);
+	// File lines, as the checkpoint counts them: the CSV header is one (an outside review
+	// read "of 3432" beside "3431 lines (after the CSV header)").
+	if (resumedFrom > 0) {
+		const header = survey.header ? ', the CSV header included' : '';
+		console.error(`${name}: resuming after line ${resumedFrom} of ${survey.lines}${header}`);
+	}
 
 	// Pass 3: classify from the first line (flags depend on earlier lines), send from the checkpoint.
 	const progress = new Progress(survey.rows);
