@@ -96,8 +96,12 @@ export function sharedPageLinks(secret: string, shows: SharedPages, pathname: st
 			(path === '/sessions' && shows.sessions) ||
 			(path === '/funnels' && shows.funnels)
 	);
-	return pages.length > 1 ? pageLinks(`/share/${encodeURIComponent(secret)}`, pages, pathname) : [];
+	return pages.length > 1 ? pageLinks(shareHref(secret), pages, pathname) : [];
 }
+
+/** A share link's page at `path` (`''`: its dashboard, `/sessions`: its session list). */
+export const shareHref = (secret: string, path = '') =>
+	`/share/${encodeURIComponent(secret)}${path}`;
 
 /**
  * Where the switcher takes an owner who picks `site` while at `url`: the same page of the

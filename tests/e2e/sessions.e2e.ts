@@ -114,7 +114,11 @@ test("a share link shows the session list and a session's timeline only once the
 	);
 	expect((await viewer.goto(timelineUrl))!.status()).toBe(200);
 	await expect(viewer.getByTestId('session-timeline')).toContainText('/visit/two');
-	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveCount(0);
+	// Back to the share link's own list (an outside review: the owner's timeline had one).
+	await expect(viewer.getByRole('link', { name: '← Sessions' })).toHaveAttribute(
+		'href',
+		`${new URL(shareUrl, app.url).pathname}/sessions`
+	);
 	expect((await fetch(api)).status).toBe(200);
 
 	// The shared dashboard now links to the session list, whose row opens the timeline.
