@@ -139,7 +139,11 @@ describe('logging in to the built app', () => {
 		]) {
 			const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
 			expect(res.status, path).toBe(404);
-			expect(await res.text(), path).not.toContain(`${owner} ·`);
+			const page = await res.text();
+			expect(page, path).not.toContain(`${owner} ·`);
+			// Nor is the path's text shown on the app's origin (content for a phishing page).
+			expect(page, path).toContain('no site has that id');
+			expect(page, path).not.toContain('x_local');
 		}
 		const deletion = await fetch(`${app.url}/sites?/finishDeletion`, {
 			method: 'POST',

@@ -94,7 +94,11 @@ describe('exporting a site and importing it elsewhere', () => {
 			'may read the stats of site "origin" but not download its raw records'
 		);
 		expect((await exportRequest('site=origin', { user: bob })).status).toBe(403);
-		expect((await exportRequest(`site=origin&share=${share}`)).status).toBe(401);
+		const shared = await exportRequest(`site=origin&share=${share}`);
+		expect(shared.status).toBe(403);
+		expect(((await shared.json()) as { message: string }).message).toContain(
+			"a share link never downloads a site's raw records"
+		);
 		expect((await exportRequest('site=other', { token })).status).toBe(403);
 		expect((await exportRequest('site=origin', { user: alice })).status).toBe(200);
 

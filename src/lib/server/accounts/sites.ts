@@ -130,7 +130,10 @@ export const SITES_DESIGN = 'stats';
  *   security probe).
  */
 export function siteDocId(id: string): string {
-	if (!SITE_ID_PATTERN.test(id)) throw new CouchstatsError(404, `no site "${id.slice(0, 64)}"`);
+	// Not echoed: any text in a page's path would show on the app's own origin.
+	if (!SITE_ID_PATTERN.test(id)) {
+		throw new CouchstatsError(404, `no site has that id (a site id is ${SITE_ID_HINT})`);
+	}
 	return `site:${id}`;
 }
 

@@ -267,10 +267,18 @@ export async function handleRecordsExport(
 ): Promise<Response> {
 	try {
 		const db = options.couch ?? appCouch();
+		const credentials = credentialsOf(event);
+		// Said as it is (an outside probe read "log in, or send a token" for a share link).
+		if (credentials.share && !credentials.user && !credentials.authorization) {
+			throw new CouchstatsError(
+				403,
+				"a share link never downloads a site's raw records, whose visitor ids can erase those visitors' data: its owners can, and API tokens made for it"
+			);
+		}
 		const site = await authorizeSite(
 			db,
 			parseSiteId(event.url.searchParams),
-			{ ...credentialsOf(event), share: null },
+			{ ...credentials, share: null },
 			'records'
 		);
 		const body = await exportSiteRecords(db, site.id, async (read) => {
