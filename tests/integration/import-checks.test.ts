@@ -7,8 +7,6 @@
  * and header-only files are refused and line counts leave the CSV header out (O4).
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
@@ -18,6 +16,7 @@ import type { Couch } from '../../src/lib/server/couch';
 import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
+import { storeProxy } from '../support/store-proxy';
 import { firstAccountFor, tempDir, useCouch } from './harness';
 
 let couch: Couch;
@@ -263,32 +262,13 @@ describe('npm run import when the store stops answering midway', () => {
 		const file = write('cut.ndjson', importLines(1_400));
 		// A proxy in front of the store that cuts every connection after two chunks were stored.
 		let bulks = 0;
-		const proxy = http.createServer((req, res) => {
-			if (req.url?.includes('_bulk_docs') && ++bulks > 2) {
-				req.socket.destroy();
-				return;
-			}
-			const forward = http.request(
-				{
-					host: url.hostname,
-					port: url.port,
-					method: req.method,
-					path: req.url,
-					headers: req.headers
-				},
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				}
-			);
-			forward.on('error', () => res.destroy());
-			req.pipe(forward);
+		const proxy = await storeProxy(url, (req) => {
+			if (!req.url?.includes('_bulk_docs') || ++bulks <= 2) return false;
+			req.socket.destroy();
+			return true;
 		});
-		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 		try {
-			const cut = new URL(url);
-			cut.hostname = '127.0.0.1';
-			cut.port = String((proxy.address() as AddressInfo).port);
+			const cut = proxy.url;
 			const first = runTool('import.ts', [file, '--site', 'cut', '--no-milestones'], {
 				COUCHDB_URL: cut.toString(),
 				COUCHSTATS_DB_PREFIX: prefix,
@@ -301,7 +281,7 @@ describe('npm run import when the store stops answering midway', () => {
 			);
 			expect(first.stderr()).not.toMatch(/\n\s+at /);
 		} finally {
-			await new Promise((resolve) => proxy.close(resolve));
+			await proxy.close();
 		}
 		expect(await stored('cut')).toHaveLength(1_000);
 

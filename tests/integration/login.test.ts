@@ -10,12 +10,11 @@
  * through unchanged. Its first account has a name of its own, since logging out ends
  * every session of an account and other test files log in as theirs meanwhile.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
 import { NAME_MAX } from '../../src/lib/account-limits';
 import type { RunningApp } from '../support/app';
+import { storeProxy, type StoreProxy } from '../support/store-proxy';
 import {
 	TEST_ADMIN_PASSWORD,
 	embeddedOnly,
@@ -29,58 +28,32 @@ import {
 const store = new URL(inject('couchUrl'));
 /** The app's first account. */
 const owner = testAccount('login-owner');
-let proxy: http.Server;
+let proxy: StoreProxy;
 let app: RunningApp;
 const proxied = { lockout: false, logins: [] as string[], inFlight: 0, mostInFlight: 0 };
 
 beforeAll(async () => {
-	proxy = http.createServer((req, res) => {
-		const chunks: Uint8Array[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks);
-			if (req.method === 'POST' && req.url === '/_session') {
-				// nano sends the form encoding; CouchDB also takes JSON.
-				const text = body.toString();
-				const name = text.startsWith('{')
-					? JSON.parse(text).name
-					: new URLSearchParams(text).get('name');
-				proxied.logins.push(String(name));
-				proxied.inFlight++;
-				proxied.mostInFlight = Math.max(proxied.mostInFlight, proxied.inFlight);
-				res.once('close', () => proxied.inFlight--);
-				if (proxied.lockout) {
-					res.writeHead(403, { 'content-type': 'application/json' });
-					res.end(
-						'{"error":"forbidden","reason":"Account is temporarily locked due to multiple authentication failures"}'
-					);
-					return;
-				}
-			}
-			const forward = http.request(
-				{
-					host: store.hostname,
-					port: store.port,
-					method: req.method,
-					path: req.url,
-					headers: req.headers
-				},
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				}
-			);
-			forward.on('error', () => res.destroy());
-			forward.end(body);
-		});
+	proxy = await storeProxy(store, (req, res, body) => {
+		if (req.method !== 'POST' || req.url !== '/_session') return false;
+		// nano sends the form encoding; CouchDB also takes JSON.
+		const text = body.toString();
+		const name = text.startsWith('{')
+			? JSON.parse(text).name
+			: new URLSearchParams(text).get('name');
+		proxied.logins.push(String(name));
+		proxied.inFlight++;
+		proxied.mostInFlight = Math.max(proxied.mostInFlight, proxied.inFlight);
+		res.once('close', () => proxied.inFlight--);
+		if (!proxied.lockout) return false;
+		res.writeHead(403, { 'content-type': 'application/json' });
+		res.end(
+			'{"error":"forbidden","reason":"Account is temporarily locked due to multiple authentication failures"}'
+		);
+		return true;
 	});
-	await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-	const couchUrl = new URL(store);
-	couchUrl.hostname = '127.0.0.1';
-	couchUrl.port = String((proxy.address() as AddressInfo).port);
 	app = await startApp({
 		env: {
-			COUCHDB_URL: couchUrl.toString(),
+			COUCHDB_URL: proxy.url.toString(),
 			COUCHSTATS_DB_PREFIX: freshPrefix(),
 			COUCHSTATS_ADMIN_NAME: owner
 		}
@@ -89,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await app?.stop();
-	await new Promise((resolve) => proxy?.close(resolve));
+	await proxy?.close();
 });
 
 const login = (name: string, password: string, query = '') =>
