@@ -653,12 +653,14 @@ test("a browser's first pageview leaves at once on the local clock and is stored
 		};
 		const second = await sentFrom('/first/b');
 		expect([second.local, typeof second.offset]).toEqual([true, 'number']);
-		// An untracked page of the origin ages the session past 30 minutes.
+		// An untracked page of the origin ages the session past 30 minutes (and deletes the
+		// copy tabs settle a new session by, which would still have it open).
 		await page.goto(app.url + '/robots.txt');
 		await page.evaluate(() => {
 			const session = JSON.parse(localStorage.getItem('couchstats:session')!);
 			session.last -= 31 * 60_000;
 			localStorage.setItem('couchstats:session', JSON.stringify(session));
+			indexedDB.deleteDatabase('couchstats-state');
 		});
 		const third = await sentFrom('/first/c');
 		expect([third.local, typeof third.offset]).toEqual([true, 'number']);

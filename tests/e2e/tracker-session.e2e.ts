@@ -72,8 +72,15 @@ async function recordsOf(vid: () => string | undefined, done: (rs: StoredRecord[
 		.sort((a, b) => a.ts - b.ts || a._id.localeCompare(b._id));
 }
 
-const visitorOf = (page: Page) =>
-	page.evaluate(() => JSON.parse(localStorage.getItem('couchstats:visitor') ?? '{}').id as string);
+/** The page's visitor id, once its first call has made one (a new visitor settles first). */
+async function visitorOf(page: Page): Promise<string> {
+	const id = () =>
+		page.evaluate(
+			() => JSON.parse(localStorage.getItem('couchstats:visitor') ?? '{}').id as string
+		);
+	await expect.poll(id).toBeTruthy();
+	return id();
+}
 
 test('tabs share one session with a sliding 30-minute window, and a path is not counted again within 30 minutes (a return to it is a revisit)', async ({
 	browser

@@ -10,9 +10,12 @@ import {
 } from '../records.ts';
 import { SOON_MS } from './delivery.ts';
 import { KEYS, SESSION_MS } from './session.ts';
+import { IDBFactory } from 'fake-indexeddb';
+import { SETTLE_IDB } from './settle.ts';
 import { memoryStore } from './storage.ts';
 import {
 	createTracker,
+	type Tracker,
 	resolveOptions,
 	type DeferredModule,
 	type Host,
@@ -70,7 +73,7 @@ describe('resolveOptions', () => {
  * what is posted and answers with the server's clock (`serverAhead` ms ahead of the
  * page's) in {@link NOW_HEADER}.
  */
-function fakeBrowser(serverAhead = 0) {
+function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	let t = Date.UTC(2026, 10, 21, 12);
 	let jumped = 0;
 	let ahead = serverAhead;
@@ -109,7 +112,7 @@ function fakeBrowser(serverAhead = 0) {
 		innerHeight: 0,
 		scrollY: 0,
 		setInterval: (fn: () => void) => intervals.push(fn),
-		indexedDB: { deleteDatabase: () => undefined }
+		indexedDB
 	});
 	let n = 0;
 	const random: RandomSource = (bytes) => bytes.fill(++n % 256);
@@ -1171,5 +1174,114 @@ describe('the records the server holds', () => {
 			records: [],
 			error: 'too many requests; retry in 100 s'
 		});
+	});
+});
+
+describe('createTracker with IndexedDB: a tab settles the shared session before it starts one', () => {
+	beforeEach(() => vi.useFakeTimers());
+	afterEach(() => vi.useRealTimers());
+
+	let opened = 0;
+	/** Tabs of one browser whose `localStorage` shows none of the others' writes yet. */
+	function tabs(paths: string[], idb = new IDBFactory()) {
+		return paths.map((path) => {
+			const b = fakeBrowser(0, idb);
+			b.window.location = new URL('https://blog.example' + path);
+			// Each tab its own random ids.
+			let n = 100 * ++opened;
+			b.env.random = (bytes) => bytes.fill(++n % 256);
+			return { b, tracker: createTracker({ site: 'blog' }, b.env) };
+		});
+	}
+	/** Lets IndexedDB answer (a few of its tasks), the records be sent. */
+	const settled = () => vi.advanceTimersByTimeAsync(100);
+	/** The page views a tab made: sent, or waiting. */
+	async function pageviews({
+		b,
+		tracker
+	}: {
+		b: ReturnType<typeof fakeBrowser>;
+		tracker: Tracker;
+	}) {
+		const made = new Map([...b.sent(), ...(await tracker.pending())].map((r) => [r._id, r]));
+		return [...made.values()].filter((r): r is PageviewRecord => r.type === 'pageview');
+	}
+
+	test('tabs opened at the same moment are one visitor and one session, with one entry', async () => {
+		// An outside review: three tabs of a restored browser session were 2–3 visitors.
+		const opened = tabs(['/pricing', '/docs', '/blog']);
+		for (const { tracker } of opened) tracker.pageview();
+		// They wait for the copy in IndexedDB.
+		for (const { b } of opened) expect(b.sent()).toEqual([]);
+		await settled();
+		const views = (await Promise.all(opened.map(pageviews))).flat();
+		expect(views.map((r) => r.path)).toEqual(['/pricing', '/docs', '/blog']);
+		expect(new Set(views.map((r) => r.vid)).size).toBe(1);
+		expect(new Set(views.map((r) => r.sid)).size).toBe(1);
+		expect(views.map((r) => !!r.entry)).toEqual([true, false, false]);
+		expect(views.map((r) => !!r.firstOfDay)).toEqual([true, false, false]);
+	});
+
+	test('a tab whose session is open records at once; calls made while it settles keep their order', async () => {
+		const [tab] = tabs(['/posts/1']);
+		const { b, tracker } = tab;
+		tracker.pageview();
+		tracker.track('signup');
+		tracker.pageview('/posts/2');
+		await settled();
+		const made = [...b.sent(), ...(await tracker.pending())]
+			.filter((r) => r.type != 'milestone')
+			.map((r) => r.type + ' ' + r.path);
+		expect(made).toEqual(['pageview /posts/1', 'event /posts/1', 'pageview /posts/2']);
+		tracker.pageview('/posts/3');
+		expect((await pageviews(tab)).map((r) => r.path)).toContain('/posts/3');
+		// Half an hour later the next session settles again before it starts.
+		b.advance(SESSION_MS);
+		tracker.pageview('/posts/4');
+		await vi.advanceTimersByTimeAsync(SOON_MS);
+		expect(b.sent().map((r) => r.path)).not.toContain('/posts/4');
+		await settled();
+		const views = await pageviews(tab);
+		expect(views.at(-1)?.path).toBe('/posts/4');
+		expect(views.at(-1)?.sid).not.toBe(views[0].sid);
+	});
+
+	test('a page that goes while the session settles records its page view at once, and once', async () => {
+		const [tab] = tabs(['/posts/1']);
+		const { b, tracker } = tab;
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('pagehide'));
+		expect((await pageviews(tab)).map((r) => r.path)).toEqual(['/posts/1']);
+		await settled();
+		expect((await pageviews(tab)).map((r) => r.path)).toEqual(['/posts/1']);
+	});
+
+	test('a browser whose IndexedDB does not answer records after a bounded wait', async () => {
+		const silent = { open: () => ({}) } as unknown as IDBFactory;
+		const [tab] = tabs(['/posts/1'], silent);
+		const { tracker } = tab;
+		tracker.pageview();
+		await vi.advanceTimersByTimeAsync(2000);
+		expect(tab.b.sent()).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1000);
+		expect((await pageviews(tab)).map((r) => r.path)).toEqual(['/posts/1']);
+	});
+
+	test("opting out deletes the copy: the browser's next visit does not bring the old visitor back", async () => {
+		const idb = new IDBFactory();
+		const [first] = tabs(['/posts/1'], idb);
+		first.tracker.pageview();
+		await settled();
+		const [{ vid }] = await pageviews(first);
+		await first.tracker.optOut();
+		await settled();
+		const [later] = tabs(['/posts/2'], idb);
+		later.tracker.pageview();
+		await settled();
+		const [view] = await pageviews(later);
+		expect(view.vid).not.toBe(vid);
+		expect(view.firstEver).toBe(true);
+		// The copy the later visit left is its own.
+		expect((await idb.databases()).map((d) => d.name)).toContain(SETTLE_IDB);
 	});
 });

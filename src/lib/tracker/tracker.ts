@@ -39,6 +39,7 @@ import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
 import { eventName, eventProps } from './props.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
+import { createSettler } from './settle.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
 import type { Settings, TrackerOptions } from './options.ts';
@@ -115,7 +116,7 @@ export interface Tracker {
 	 * `track()` only after a `pageview()`).
 	 */
 	erase(): Promise<{ deleted: number; error?: string }>;
-	/** The records waiting to be delivered (memory and IndexedDB). */
+	/** The records waiting to be delivered (memory and IndexedDB), once the calls made before are. */
 	pending(): Promise<ClientRecord[]>;
 	/**
 	 * The records the server holds under this browser's visitor id on this site, oldest
@@ -187,11 +188,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
 		(nav.webdriver && !s.allowAutomation);
 	/**
-	 * `pageview()` and `track()` calls made while `erase()` runs, made once it is done
-	 * (with the new ids): a page that navigates meanwhile keeps its page view.
+	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
+	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
+	 * its page view), and while the shared session settles before this tab starts one
+	 * (settle.ts).
 	 */
 	const later: (() => void)[] = [];
 	let erasing = false;
+	/** While the shared session settles: runs the waiting calls at once. */
+	let settling: (() => void) | undefined;
+	/** Resolves once the calls waiting for the shared session to settle have been made. */
+	let settled = Promise.resolve();
 	let deferred: Deferred | undefined;
 	let path = pathOf(new URL(win.location.href), s.hashRouting);
 	let lastBeat = 0;
@@ -213,6 +220,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		(t) => uuidv7(t, random),
 		(t) => s.day.format(t)
 	);
+	let idb: IDBFactory | undefined;
+	try {
+		idb = win.indexedDB;
+	} catch {
+		// A sandboxed frame: no copy to settle by.
+	}
+	const settler = createSettler(idb, storage);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	// Durations on a clock that only moves forward: a change of the browser's clock (a
 	// slow one corrected, forward or back) is no engaged time, nor takes any away.
@@ -379,13 +393,30 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (sessions.expired(now())) pageview();
 		emit(make('event', { name: n, props: bounded, ...sessions.event(n, now(), bounded) }));
 	});
-	/** Makes a call of the page's (or capture's) now, or once `erase()` is done. */
-	function whenErased(call: () => void) {
-		if (!erasing) call();
-		else if (later.length < 100) later.push(call);
+	/**
+	 * Makes a call of the page's (or capture's) now; once `erase()` is done; or, when it
+	 * would start a session (or a visitor), once the shared session has settled.
+	 */
+	function whenReady(call: () => void) {
+		if (erasing || settling) {
+			if (later.length < 100) later.push(call);
+		} else if (!off && (sessions.expired(now()) || !visitorId())) {
+			later.push(call);
+			let ran = false;
+			let made = () => {};
+			settled = new Promise((resolve) => (made = resolve));
+			const flush = settler.settle(() => {
+				ran = true;
+				settling = undefined;
+				// Started before `erase()`: its end makes them.
+				if (!erasing) for (const c of later.splice(0)) c();
+				made();
+			});
+			if (!ran) settling = flush;
+		} else call();
 	}
-	/** `track()` as the page calls it: while `erase()` runs, it waits. */
-	const record = (name: unknown, props?: unknown) => whenErased(() => track(name, props));
+	/** `track()` as the page calls it: while `erase()` runs or the session settles, it waits. */
+	const record = (name: unknown, props?: unknown) => whenReady(() => track(name, props));
 
 	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
 		const next = new URL(url ?? win.location.href, win.location.href);
@@ -444,6 +475,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
 	function hide() {
+		settling?.();
 		beat(true);
 		delivery.hide();
 	}
@@ -468,10 +500,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const eraseLocal = async (keepIds?: boolean) => {
 		await delivery.clear();
 		try {
-			for (const key in KEYS)
-				if (key != 'optOut' && !keepIds) storage.removeItem(KEYS[key as keyof typeof KEYS]);
+			if (!keepIds) {
+				for (const key in KEYS)
+					if (key != 'optOut') storage.removeItem(KEYS[key as keyof typeof KEYS]);
+				settler.clear();
+			}
 			if (deferred) await deferred.destroy();
-			else win.indexedDB.deleteDatabase(OUTBOX_IDB);
+			else idb?.deleteDatabase(OUTBOX_IDB);
 		} catch {
 			// Nothing left to erase, or storage refused: never into the host page.
 		}
@@ -536,7 +571,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	return {
 		enabled: !off,
-		pageview: (url, opts) => whenErased(() => safePageview(url, opts)),
+		pageview: (url, opts) => whenReady(() => safePageview(url, opts)),
 		track: record,
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
@@ -563,7 +598,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			update();
 			off = was || readJson(storage, KEYS.optOut);
 			erasing = false;
-			for (const call of later.splice(0)) call();
+			for (const call of later.splice(0)) whenReady(call);
 			// The deferred part skips attaching while `off`: if it loaded meanwhile, attach now.
 			load();
 			return { deleted, error };
@@ -579,6 +614,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		},
 		async pending() {
+			await settled;
 			const list = delivery.waiting();
 			const known = new Set(list.map((r) => r._id));
 			for (const r of (await deferred?.list()) ?? []) if (!known.has(r._id)) list.push(r);

@@ -1,0 +1,121 @@
+/**
+ * Settling the shared session before a tab starts one. The session and visitor state
+ * live in `localStorage`, shared by every tab of the origin, but a tab in another
+ * renderer process sees another tab's writes only some time later. Tabs opened at the
+ * same moment (a restored browser session, links middle-clicked together) each found
+ * no session and minted their own visitor and session: an outside review counted one
+ * person as 2–3 visitors, with a false bounce.
+ *
+ * So when a tab is about to start a session (none open in its `localStorage`, or no
+ * visitor yet), its calls wait while it reads a copy of the state kept in IndexedDB,
+ * inside one read-write transaction, which the browser runs one at a time across tabs:
+ * the newer of that copy and `localStorage` becomes the state, the waiting calls run
+ * on it (classifying and recording at once, as ever), and what they leave is written
+ * back as the copy, in the same transaction. The next tab's transaction starts after
+ * this one committed, so it finds the session this one started, whatever its
+ * `localStorage` has seen yet. A tab with an open session goes on without waiting:
+ * the copy is only read when one would be started.
+ *
+ * Nothing is lost to waiting: `now()` runs the calls at once without the copy (the page
+ * hides or goes, or the browser has not answered in {@link SETTLE_MS}), and a browser
+ * without IndexedDB runs them at once too.
+ */
+import { KEYS } from './session.ts';
+import type { SessionState, VisitorState } from '../classify/rules.ts';
+import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+
+/** The IndexedDB database holding the copy. */
+export const SETTLE_IDB = 'couchstats-state';
+const STORE = 'state';
+const KEY = 'session';
+/** Longest wait for the browser's IndexedDB before the calls run without it, ms. */
+export const SETTLE_MS = 3000;
+
+/** The copy: the session and the visitor as the last settling tab left them. */
+interface Copy {
+	s?: SessionState;
+	v?: VisitorState;
+}
+
+/**
+ * How far a session has gone: a later session, or the same one with more recorded.
+ * Each write of a session makes it go further, so the greater is the newer.
+ */
+const progress = (s: SessionState) => [s.last, s.pv + s.ix, s.ms];
+function newer(a: SessionState | undefined, b: SessionState | undefined): boolean {
+	if (!a) return false;
+	if (!b) return true;
+	const [x, y] = [progress(a), progress(b)];
+	const i = x.findIndex((n, j) => n != y[j]);
+	return i >= 0 && x[i] > y[i];
+}
+
+/** Settles calls; see the module's comment. */
+export interface Settler {
+	/**
+	 * Runs `calls` (once) on the settled state, inside the transaction; returns the
+	 * function that runs them at once instead, if they have not run.
+	 */
+	settle(calls: () => void): () => void;
+	/** Deletes the copy and its database (the visitor's ids were erased). */
+	clear(): void;
+}
+
+/** A settler over `idb` (absent: calls run at once) and the tabs' `storage`. */
+export function createSettler(idb: IDBFactory | undefined, storage: KeyValueStore): Settler {
+	/**
+	 * Runs `fn` in a read-write transaction of the copy's store, on a connection closed
+	 * when the transaction ends (none is kept open: it would hold off `clear()`).
+	 */
+	const inside = (fn: (store: IDBObjectStore) => void) =>
+		new Promise<void>((resolve, reject) => {
+			const request = idb!.open(SETTLE_IDB, 1);
+			request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+			request.onerror = () => reject(request.error);
+			request.onsuccess = () => {
+				const db = request.result;
+				const tx = db.transaction(STORE, 'readwrite');
+				tx.oncomplete = tx.onabort = () => (db.close(), resolve());
+				fn(tx.objectStore(STORE));
+			};
+		});
+
+	return {
+		settle(calls) {
+			let ran = false;
+			const now = () => {
+				if (!ran) {
+					ran = true;
+					calls();
+				}
+			};
+			if (!idb) {
+				now();
+				return now;
+			}
+			setTimeout(now, SETTLE_MS);
+			inside((store) => {
+				const read = store.get(KEY);
+				read.onerror = now;
+				read.onsuccess = () => {
+					if (ran) return store.transaction.abort();
+					const copy = (read.result ?? {}) as Copy;
+					const s = readJson<SessionState>(storage, KEYS.session);
+					const v = readJson<VisitorState>(storage, KEYS.visitor);
+					if (newer(copy.s, s)) writeJson(storage, KEYS.session, copy.s);
+					if (copy.v?.id && (newer(copy.s, s) || !v?.id)) writeJson(storage, KEYS.visitor, copy.v);
+					now();
+					const left: Copy = {
+						s: readJson(storage, KEYS.session),
+						v: readJson(storage, KEYS.visitor)
+					};
+					store.put(left, KEY);
+				};
+			}).catch(now);
+			return now;
+		},
+		clear() {
+			idb?.deleteDatabase(SETTLE_IDB);
+		}
+	};
+}
