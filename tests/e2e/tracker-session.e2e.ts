@@ -61,8 +61,15 @@ async function openAt(context: BrowserContext, path: string, time: number): Prom
 	return page;
 }
 
+/**
+ * A client-side navigation. Its page view waits for the router's title (TITLE_MS, on a
+ * clock these tests may have paused): the page's own `pageview()` call makes it at once.
+ */
 const navigate = (page: Page, path: string) =>
-	page.evaluate((p) => history.pushState(null, '', p), path);
+	page.evaluate((p) => {
+		history.pushState(null, '', p);
+		(window as unknown as { couchstats: { pageview(): void } }).couchstats.pageview();
+	}, path);
 
 /** Records of one visitor, read once the count of `type` reached `count`. */
 async function recordsOf(vid: () => string | undefined, done: (rs: StoredRecord[]) => boolean) {

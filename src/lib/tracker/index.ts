@@ -15,10 +15,10 @@
  */
 import type { ClientRecord } from '../records.ts';
 import { checkOptions, type TrackerOptions } from './options.ts';
-import type { Tracker } from './tracker.ts';
+import type { PageviewOptions, Tracker } from './tracker.ts';
 
 export type { TrackerOptions } from './options.ts';
-export type { Tracker } from './tracker.ts';
+export type { PageviewOptions, Tracker } from './tracker.ts';
 
 type Client = typeof import('./client.ts');
 
@@ -62,8 +62,11 @@ export function enter(notFound?: boolean): void {
 	call((_, m) => m.enter(notFound));
 }
 
-/** Records a pageview of `url` (default: the location at the time of the call). */
-export function pageview(url?: string | URL, options?: { notFound?: boolean }): void {
+/**
+ * Records a pageview of `url` (default: the location at the time of the call); options
+ * as `Tracker.pageview` (`title`, `notFound`, `afterTitle`).
+ */
+export function pageview(url?: string | URL, options?: PageviewOptions): void {
 	if (!loading) return;
 	const at = String(url ?? location.href);
 	call((t) => t.pageview(at, options));

@@ -84,15 +84,17 @@ function start(): Tracker {
 const tracker = start();
 
 if (tracker.enabled) {
+	// The router sets the new page's title after these: the page view waits for it.
+	const navigated = () => tracker.pageview(undefined, { afterTitle: true });
 	for (const method of ['pushState', 'replaceState'] as const) {
 		const original = history[method];
 		history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
 			original.apply(this, args);
-			tracker.pageview();
+			navigated();
 		};
 	}
-	addEventListener('popstate', () => tracker.pageview());
-	if ('hashRouting' in data) addEventListener('hashchange', () => tracker.pageview());
+	addEventListener('popstate', navigated);
+	if ('hashRouting' in data) addEventListener('hashchange', navigated);
 	tracker.pageview(undefined, { notFound: 'notFound' in data });
 }
 

@@ -15,8 +15,9 @@ import { SETTLE_IDB } from './settle.ts';
 import { memoryStore } from './storage.ts';
 import {
 	createTracker,
-	type Tracker,
 	resolveOptions,
+	TITLE_MS,
+	type Tracker,
 	type DeferredModule,
 	type Host,
 	type TrackerOptions
@@ -198,6 +199,65 @@ describe('createTracker', () => {
 			pathFirstOfDay: true
 		});
 		expect(pv._rev).toBe('1-' + pv._id.replaceAll('-', ''));
+	});
+
+	test("a page view from a history hook (afterTitle) waits for the router's title: made after TITLE_MS, before an event or another page view, or as the page goes", async () => {
+		// An outside review: routers set the title after pushState, so each client-side
+		// page view carried the previous page's title.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		// What was sent, 1 ms later (a request planned by a timer's callback goes on the next tick).
+		const made = async () =>
+			(await vi.advanceTimersByTimeAsync(1), b.sent())
+				.filter((r) => r.type == 'pageview' || r.type == 'event')
+				.map((r) => [r.type, r.path, r.type == 'pageview' ? r.title : r.name]);
+		tracker.pageview();
+		const go = (path: string, title: string) => {
+			b.window.location = new URL('https://blog.example' + path);
+			tracker.pageview(undefined, { afterTitle: true });
+			b.document.title = title;
+		};
+		go('/posts/2', 'Two');
+		// The router's replaceState of the same page waits with it.
+		tracker.pageview(undefined, { afterTitle: true });
+		await vi.advanceTimersByTimeAsync(TITLE_MS - 2);
+		expect(await made()).toEqual([['pageview', '/posts/1', 'Hello']]);
+		await vi.advanceTimersByTimeAsync(1);
+		expect((await made()).slice(1)).toEqual([['pageview', '/posts/2', 'Two']]);
+		go('/posts/3', 'Three');
+		tracker.track('cta');
+		go('/posts/4', 'Four');
+		tracker.pageview('/posts/5', { title: ' Five ' });
+		go('/posts/6', 'Six');
+		b.window.dispatchEvent(new Event('pagehide'));
+		expect((await made()).slice(2)).toEqual([
+			['pageview', '/posts/3', 'Three'],
+			['event', '/posts/3', 'cta'],
+			['pageview', '/posts/4', 'Four'],
+			['pageview', '/posts/5', 'Five'],
+			['pageview', '/posts/6', 'Six']
+		]);
+		await vi.advanceTimersByTimeAsync(TITLE_MS);
+		expect(await made()).toHaveLength(7);
+	});
+
+	test('the engaged time of a page view that waits for its title is its own: the page left has its time up to the navigation', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(4000);
+		b.window.location = new URL('https://blog.example/posts/2');
+		tracker.pageview(undefined, { afterTitle: true });
+		b.advance(200);
+		await vi.advanceTimersByTimeAsync(TITLE_MS);
+		b.advance(1000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const beats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(beats.map((r) => [r.path, r.engagedMs])).toEqual([
+			['/posts/1', 4000],
+			['/posts/2', 1200]
+		]);
 	});
 
 	test('makes no heartbeat before the first pageview, carrying that engaged time to the next one', async () => {

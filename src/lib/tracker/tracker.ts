@@ -94,8 +94,14 @@ export interface TrackerEnv {
 export interface Tracker {
 	/** False when the visitor opted out, sends DNT/GPC, or is an automated browser. */
 	readonly enabled: boolean;
-	/** Records a pageview of `url` (default: the current location); deduplicated per session. */
-	pageview(url?: string | URL, options?: { notFound?: boolean }): void;
+	/**
+	 * Records a pageview of `url` (default: the current location); deduplicated per session.
+	 * `title`: the page's title (default: `document.title`). `afterTitle`: made once the
+	 * page has had {@link TITLE_MS} to set its title, or before any event or other page
+	 * view, or as the page goes, whichever comes first: for history hooks, which run
+	 * before a router sets the new page's title.
+	 */
+	pageview(url?: string | URL, options?: PageviewOptions): void;
 	/** Records a custom event; invalid names are ignored, props are bounded. */
 	track(name: string, props?: Record<string, unknown>): void;
 	/**
@@ -116,7 +122,10 @@ export interface Tracker {
 	 * `track()` only after a `pageview()`).
 	 */
 	erase(): Promise<{ deleted: number; error?: string }>;
-	/** The records waiting to be delivered (memory and IndexedDB), once the calls made before are. */
+	/**
+	 * The records waiting to be delivered (memory and IndexedDB), once the calls made
+	 * before are (a page view waiting for its title too).
+	 */
 	pending(): Promise<ClientRecord[]>;
 	/**
 	 * The records the server holds under this browser's visitor id on this site, oldest
@@ -124,6 +133,20 @@ export interface Tracker {
 	 */
 	myData(): Promise<{ records: StoredRecord[]; error?: string }>;
 }
+
+/** How a page view is recorded (see `Tracker.pageview`). */
+export interface PageviewOptions {
+	notFound?: boolean;
+	title?: string;
+	afterTitle?: boolean;
+}
+
+/**
+ * How long a page view recorded from a history hook waits for the router to set the new
+ * page's title, ms: routers set it after `pushState`, in a later task (an outside review:
+ * each client-side page view carried the previous page's title).
+ */
+export const TITLE_MS = 300;
 
 /** Salts of the milestone ids derived from the session id (see `derivedId`). */
 const SALT: Record<Milestone, number> = { actual: 1, engaged: 2, nonbounce: 3 };
@@ -385,8 +408,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		delivery
 	};
 
+	/** A page view waiting for its title (`afterTitle`): makes it. */
+	let waiting: (() => void) | undefined;
+	/** The path of the page view waiting. */
+	let waitingFor = '';
+	/** Resolves once the page view waiting for its title (if one is) has been made. */
+	let titled = Promise.resolve();
+	/** Makes the page view waiting for its title, if one is. */
+	const viewNow = () => {
+		const view = waiting;
+		waiting = undefined;
+		view?.();
+	};
+
 	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
 	const track = safe((name: unknown, props?: unknown) => {
+		viewNow();
 		const n = eventName(name);
 		if (!n || erased) return;
 		const bounded = eventProps(props);
@@ -418,12 +455,35 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/** `track()` as the page calls it: while `erase()` runs or the session settles, it waits. */
 	const record = (name: unknown, props?: unknown) => whenReady(() => track(name, props));
 
-	function pageview(url?: string | URL, opts?: { notFound?: boolean }) {
+	/**
+	 * Records a page view (see `Tracker.pageview`); `beaten`: the previous page's engaged
+	 * time was sent when the visitor left it (a page view that waited for its title).
+	 */
+	function pageview(url?: string | URL, opts: PageviewOptions = {}, beaten = false) {
 		const next = new URL(url ?? win.location.href, win.location.href);
+		const to = pathOf(next, s.hashRouting, path);
+		// The same page again (a router's `replaceState` after its `pushState`) waits with it.
+		if (opts.afterTitle && waiting && to == waitingFor) return;
+		if (opts.afterTitle && (viewNow(), to != path)) {
+			// The page left: its engaged time ends now; the new page's begins.
+			if (viewed) beat(true);
+			waitingFor = to;
+			let made = () => {};
+			titled = new Promise((resolve) => (made = resolve));
+			const view = (waiting = () => {
+				made();
+				pageview(next, { ...opts, afterTitle: false }, true);
+			});
+			setTimeout(
+				safe(() => waiting == view && viewNow()),
+				TITLE_MS
+			);
+			return;
+		}
 		// The previous page's engaged time, under its path (none before the first); the
 		// page view comes after it.
 		const before = stamped;
-		if (viewed) beat(true);
+		if (viewed && !beaten) beat(true);
 		// A reload is the page the visitor was on, whatever another tab did meanwhile.
 		const reload =
 			!viewed &&
@@ -431,7 +491,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				?.type == 'reload';
 		viewed = true;
 		erased = false;
-		path = pathOf(next, s.hashRouting, path);
+		path = to;
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref), reload);
 		if (!c) return;
@@ -442,14 +502,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			make(
 				'pageview',
 				{
-					title: doc.title.trim().slice(0, MAX.title) || undefined,
+					title: (opts.title ?? doc.title).trim().slice(0, MAX.title) || undefined,
 					utm: utmOf(next.searchParams),
 					screen: screenClass(win.innerWidth),
 					lang: nav.language,
 					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
 					...c,
 					ref: c.entry ? ref : undefined,
-					notFound: opts?.notFound || undefined
+					notFound: opts.notFound || undefined
 				},
 				undefined,
 				stamped != before
@@ -476,6 +536,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
 	function hide() {
 		settling?.();
+		viewNow();
 		beat(true);
 		delivery.hide();
 	}
@@ -549,7 +610,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	listen(win, 'pageshow', (e) => {
 		pageHidden = false;
 		update();
-		if ((e as PageTransitionEvent).persisted) pageview();
+		if ((e as PageTransitionEvent).persisted) {
+			viewNow();
+			pageview();
+		}
 	});
 	win.setInterval(
 		safe(() => engagement.active() && beat()),
@@ -571,7 +635,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 
 	return {
 		enabled: !off,
-		pageview: (url, opts) => whenReady(() => safePageview(url, opts)),
+		pageview: (url, opts) =>
+			whenReady(() => {
+				if (!opts?.afterTitle) viewNow();
+				safePageview(url, opts);
+			}),
 		track: record,
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
@@ -615,6 +683,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		},
 		async pending() {
 			await settled;
+			await titled;
 			const list = delivery.waiting();
 			const known = new Set(list.map((r) => r._id));
 			for (const r of (await deferred?.list()) ?? []) if (!known.has(r._id)) list.push(r);

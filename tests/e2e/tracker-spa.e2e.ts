@@ -1,0 +1,66 @@
+/**
+ * A single-page app's client-side page views with the standalone script: each carries
+ * its own page's title, which routers set after `pushState` (in a later task, or a later
+ * frame), and an event tracked before the title is set is recorded on the new page, after
+ * its page view.
+ */
+import { expect, test } from '@playwright/test';
+import type { RunningApp } from '../support/app';
+import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+	app = await startTrackedApp();
+});
+test.afterAll(async () => {
+	await app?.stop();
+});
+
+test("each client-side page view carries its own page's title, however late the router sets it, and an event before the title follows its page view", async ({
+	browser
+}) => {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/spa/');
+	const page = await context.newPage();
+	await page.goto(app.url + '/spa/home');
+	await page.waitForFunction(
+		() => 'enabled' in (window as unknown as { couchstats: object }).couchstats
+	);
+	// The router's order: pushState, then (a task later) the title; then its replaceState.
+	await page.evaluate(() => {
+		history.pushState({}, '', '/spa/settings');
+		setTimeout(() => {
+			document.title = 'Settings';
+			history.replaceState({ scroll: 0 }, '', '/spa/settings');
+		}, 50);
+	});
+	await page.waitForFunction(() => document.title === 'Settings');
+	// A frame later, and an event tracked before the title is set.
+	await page.evaluate(() => {
+		history.pushState({}, '', '/spa/billing');
+		(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('upgrade');
+		requestAnimationFrame(() => (document.title = 'Billing'));
+	});
+	await page.waitForFunction(() => document.title === 'Billing');
+	await page.evaluate(() => {
+		history.pushState({}, '', '/spa/help');
+		requestAnimationFrame(() => (document.title = 'Help'));
+	});
+	const records = await waitForRecords(app, (rs) =>
+		rs.some((r) => r.type === 'pageview' && r.path === '/spa/help')
+	);
+	// Records of one millisecond tie: a page view sorts before the event made with it.
+	const made = records
+		.filter((r) => r.path.startsWith('/spa/') && (r.type === 'pageview' || r.type === 'event'))
+		.sort((a, b) => a.ts - b.ts || +(a.type === 'event') - +(b.type === 'event'))
+		.map((r) => [r.type, r.path, r.type === 'pageview' ? r.title : 'name' in r ? r.name : '']);
+	expect(made).toEqual([
+		['pageview', '/spa/home', 'Fixture'],
+		['pageview', '/spa/settings', 'Settings'],
+		// The event came before the router set the title: the page view went first, as it was.
+		['pageview', '/spa/billing', 'Settings'],
+		['event', '/spa/billing', 'upgrade'],
+		['pageview', '/spa/help', 'Help']
+	]);
+	await context.close();
+});
