@@ -16,6 +16,7 @@ import { describeBackend, startBackend, type Backend } from '$lib/server/boot/st
 import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
 import { withSecurityHeaders } from '$lib/server/security-headers';
+import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
@@ -54,6 +55,9 @@ function exitOnStartupError(e: unknown): never {
 	process.exit(1);
 }
 
+/** How much of the app's time each reader may keep it reading (read-budget.ts). */
+const reads = new ReadBudget();
+
 /** The tracker core's preload links, fixed by the build: worked out once, not per request. */
 const trackerPreload = trackerPreloadLinks();
 
@@ -77,6 +81,25 @@ const respond: Handle = async ({ event, resolve }) => {
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
 		} else {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+		}
+	}
+	const reader = readerOf({
+		method: event.request.method,
+		routeId: event.route.id,
+		params: event.params,
+		url: event.url,
+		authorization: event.request.headers.get('authorization'),
+		user: event.locals.user
+	});
+	if (reader) {
+		const read = reads.start(reader);
+		if (!read.ok) {
+			return tooManyReads(event.url, event.request.headers.get('accept'), read.retryAfterSeconds);
+		}
+		try {
+			return await resolve(event);
+		} finally {
+			read.end();
 		}
 	}
 	// The demo site's pages track: have the browser fetch the tracker core with the page.

@@ -32,7 +32,11 @@ describe('reread', () => {
 	test.each([
 		['an unreachable server', () => Promise.reject(new TypeError('Failed to fetch'))],
 		['a server error', () => new Response('oops', { status: 502 })],
-		['an answer cut off', () => new Response('{"totals":', { status: 200 })]
+		['an answer cut off', () => new Response('{"totals":', { status: 200 })],
+		[
+			'too many reads (429)',
+			() => Response.json({ error: 'too_many_requests', message: 'retry in 2 s' }, { status: 429 })
+		]
 	])('leaves the numbers as they are on %s', async (_name, answer) => {
 		vi.stubGlobal('fetch', answer);
 		const apply = vi.fn();

@@ -33,7 +33,8 @@ export async function reread<T>(
 	let value: T;
 	try {
 		const res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
-		if (res.status >= 400 && res.status < 500) {
+		// Too many reads (429) is no refusal: the numbers stay, and the page tries again later.
+		if (res.status >= 400 && res.status < 500 && res.status != 429) {
 			await refused();
 			return 'refused';
 		}

@@ -19,6 +19,30 @@ export interface StoreProxy {
 	close(): Promise<void>;
 }
 
+/** Sends a request the proxy read to `store`, and its answer back (an intercept may call it later). */
+export function forward(
+	store: URL,
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	body: Buffer
+): void {
+	const sent = http.request(
+		{
+			host: store.hostname,
+			port: store.port,
+			method: req.method,
+			path: req.url,
+			headers: req.headers
+		},
+		(answer) => {
+			res.writeHead(answer.statusCode ?? 502, answer.headers);
+			answer.pipe(res);
+		}
+	);
+	sent.on('error', () => res.destroy());
+	sent.end(body);
+}
+
 /** Starts a proxy on a free loopback port in front of `store`. */
 export async function storeProxy(
 	store: URL,
@@ -29,22 +53,7 @@ export async function storeProxy(
 		req.on('data', (chunk: Buffer) => chunks.push(new Uint8Array(chunk)));
 		req.on('end', () => {
 			const body = Buffer.concat(chunks);
-			if (intercept(req, res, body)) return;
-			const forward = http.request(
-				{
-					host: store.hostname,
-					port: store.port,
-					method: req.method,
-					path: req.url,
-					headers: req.headers
-				},
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				}
-			);
-			forward.on('error', () => res.destroy());
-			forward.end(body);
+			if (!intercept(req, res, body)) forward(store, req, res, body);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { READ_BUDGET, READS_AT_ONCE, ReadBudget, readerOf, tooManyReads } from './read-budget';
+
+const request = (routeId: string, over: Partial<Parameters<typeof readerOf>[0]> = {}) =>
+	readerOf({
+		method: 'GET',
+		routeId,
+		params: {},
+		url: new URL('http://app.test/x'),
+		authorization: null,
+		user: null,
+		...over
+	});
+
+describe('readerOf', () => {
+	test('names the credential a read comes with: a share link, then a token, then an account', () => {
+		const user = { name: 'bob' };
+		expect(request('/api/v1/stats', { user })).toBe('user bob');
+		expect(request('/api/v1/stats', { user, authorization: 'Bearer cst_abc' })).toBe(
+			'token cst_abc'
+		);
+		const shared = new URL('http://app.test/api/v1/stats?share=shr_x');
+		expect(request('/api/v1/stats/export', { user, url: shared })).toBe('share shr_x');
+		expect(request('/share/[secret]/sessions', { params: { secret: 'shr_y' } })).toBe(
+			'share shr_y'
+		);
+		expect(request('/sites/[site]/(dashboard)', { user })).toBe('user bob');
+	});
+
+	test('covers no write, stream, ingest, visitor endpoint, public page or request without credentials', () => {
+		const user = { name: 'bob' };
+		expect(request('/sites/[site]/settings', { user, method: 'POST' })).toBeUndefined();
+		expect(request('/api/v1/live', { user })).toBeUndefined();
+		expect(request('/api/v1/visitor', { user })).toBeUndefined();
+		expect(request('/api/ingest/[...path]', { user })).toBeUndefined();
+		expect(request('/(demo)/stats', { user })).toBeUndefined();
+		expect(request('/sites', { user })).toBeUndefined();
+		expect(request('/api/v1/stats')).toBeUndefined();
+	});
+});
+
+describe('ReadBudget', () => {
+	test('a reader spends its read time: refused once it is spent, until enough came back; others read on', () => {
+		let now = 0;
+		const budget = new ReadBudget(READ_BUDGET, () => now);
+		const read = (reader: string, ms: number) => {
+			const started = budget.start(reader);
+			if (!started.ok) return started.retryAfterSeconds;
+			now += ms;
+			started.end();
+			return 'read';
+		};
+		// 10 s when full, and half of the time read back: 19 reads of a second in a row pass.
+		let reads = 0;
+		while (read('share a', 1000) === 'read') reads++;
+		expect(reads).toBe(19);
+		expect(read('share a', 1000)).toBe(1);
+		expect(read('user b', 1000)).toBe('read');
+		now += 2;
+		expect(read('share a', 1000)).toBe('read');
+		// That read left it half a second in debt: a second to wait.
+		expect(read('share a', 10)).toBe(1);
+		now += 1000;
+		expect(read('share a', 10)).toBe('read');
+		// A read dearer than a full bucket passes, and leaves it in debt: 20 s, paid back in 40.
+		expect(read('token c', 30_000)).toBe('read');
+		expect(read('token c', 10)).toBe(41);
+	});
+
+	test('reads that run together are each charged their share of the time', () => {
+		let now = 0;
+		const budget = new ReadBudget({ burst: 1000, perSecond: 0 }, () => now);
+		const [a, b] = [budget.start('share a'), budget.start('user b')];
+		now = 1000;
+		for (const read of [a, b]) if (read.ok) read.end();
+		// Half of the second each: half of a's bucket is left, for one more read of 500 ms.
+		const again = budget.start('share a');
+		expect(again.ok).toBe(true);
+		now += 500;
+		if (again.ok) again.end();
+		expect(budget.start('share a').ok).toBe(false);
+		expect(budget.start('user b').ok).toBe(true);
+	});
+
+	test(`at most ${READS_AT_ONCE} reads of one reader run at once`, () => {
+		const budget = new ReadBudget(READ_BUDGET, () => 0);
+		const running = Array.from({ length: READS_AT_ONCE }, () => budget.start('token t'));
+		expect(running.every((r) => r.ok)).toBe(true);
+		expect(budget.start('token t')).toEqual({ ok: false, retryAfterSeconds: 1 });
+		expect(budget.start('user u').ok).toBe(true);
+		const [first] = running;
+		if (first.ok) {
+			first.end();
+			first.end(); // Ending twice frees one place only.
+		}
+		expect(budget.start('token t').ok).toBe(true);
+		expect(budget.start('token t').ok).toBe(false);
+	});
+});
+
+describe('tooManyReads', () => {
+	test('answers 429 with Retry-After: JSON for the APIs and page data, text for a page', async () => {
+		const api = tooManyReads(new URL('http://app.test/api/v1/stats?site=a'), null, 3);
+		expect(api.status).toBe(429);
+		expect(api.headers.get('retry-after')).toBe('3');
+		expect(await api.json()).toEqual({
+			error: 'too_many_requests',
+			message: 'too many reads with these credentials at once or in a short time; retry in 3 s'
+		});
+		const data = tooManyReads(new URL('http://app.test/sites/a/__data.json'), null, 1);
+		expect(data.headers.get('content-type')).toContain('application/json');
+		const page = tooManyReads(new URL('http://app.test/sites/a'), 'text/html', 1);
+		expect(page.headers.get('content-type')).toContain('text/plain');
+		expect(await page.text()).toContain('retry in 1 s');
+	});
+});

@@ -1,0 +1,136 @@
+/**
+ * The read budget: how much of the app's time one reader may keep it reading. A reader
+ * is a credential — a share link, an API token, a logged-in account — whatever address
+ * it comes from; the app and the embedded store share one process, so one reader's dear
+ * reads (an export of every page of a year, a funnel over thousands of sessions) slowed
+ * every other user's (an outside probe: six parallel exports through one share link held
+ * the core for 51 s of 76, others' reads took 1.2–1.8 s).
+ *
+ * Each reader has a bucket of read time ({@link READ_BUDGET}: 10 s when full, refilled
+ * at half a second per second) and at most {@link READS_AT_ONCE} reads running. A read
+ * is charged the time it took once it ends, its share of it when other reads ran too
+ * (wall time, so a machine busy with other work charges more); a reader whose bucket
+ * is empty, or who has that many reads running, is answered 429
+ * with `Retry-After`. An owner's live dashboard, which re-reads after new records and
+ * paces dear re-reads (components/dashboard/live.svelte.ts), spends far less; its
+ * re-read refused keeps its numbers on screen and tries again.
+ *
+ * Reads are the stats, sessions, journeys, paths, funnels, records and export APIs and
+ * the pages of a site and of a share link. The public stats page (one read at a time,
+ * shared by all who ask), the live streams, the ingest and the visitor endpoint (their
+ * own buckets) are not.
+ */
+import { TokenBuckets, type BucketSettings } from './ingest/rate-limit';
+import { bearerToken } from './accounts/tokens';
+
+/** A reader's read time, ms: what a full bucket holds, and what comes back per second. */
+export const READ_BUDGET: BucketSettings = { burst: 10_000, perSecond: 500 };
+/** Reads one reader may have running at once. */
+export const READS_AT_ONCE = 4;
+
+/** What the budget reads of a request. */
+export interface ReadRequest {
+	method: string;
+	routeId: string | null;
+	params: Partial<Record<string, string>>;
+	url: URL;
+	authorization: string | null;
+	user: { name: string } | null;
+}
+
+/**
+ * The reader a request reads as (`share …`, `token …`, `user …`), or `undefined` when it
+ * is no read the budget covers (or carries no credential, which the read refuses).
+ */
+export function readerOf(r: ReadRequest): string | undefined {
+	const route = r.routeId ?? '';
+	const read =
+		(r.method == 'GET' || r.method == 'HEAD') &&
+		((route.startsWith('/api/v1/') &&
+			!route.startsWith('/api/v1/live') &&
+			!route.startsWith('/api/v1/visitor')) ||
+			route.startsWith('/share/[secret]') ||
+			route.startsWith('/sites/[site]'));
+	if (!read) return undefined;
+	const share = r.params.secret ?? r.url.searchParams.get('share');
+	if (share) return 'share ' + share;
+	const token = bearerToken(r.authorization);
+	if (token) return 'token ' + token;
+	if (r.user) return 'user ' + r.user.name;
+	return undefined;
+}
+
+/** What {@link ReadBudget.start} came to. */
+export type Started = { ok: true; end: () => void } | { ok: false; retryAfterSeconds: number };
+
+/** A read running: its reader, and the time charged to it so far. */
+interface Running {
+	reader: string;
+	charged: number;
+}
+
+/** The budget of every reader, in this process. */
+export class ReadBudget {
+	readonly #time: TokenBuckets;
+	readonly #running = new Set<Running>();
+	readonly #now: () => number;
+	/** When the reads running were last charged. */
+	#at = 0;
+
+	constructor(settings = READ_BUDGET, now: () => number = () => performance.now()) {
+		this.#now = now;
+		this.#time = new TokenBuckets(settings, now);
+	}
+
+	/**
+	 * Charges the time since the last charge to the reads running, shared equally: reads
+	 * that run together share the process, so each is charged its share of the time, not
+	 * the whole (four reads of 100 ms that took 400 ms together are charged 100 ms each).
+	 */
+	#charge(): void {
+		const now = this.#now();
+		for (const read of this.#running) read.charged += (now - this.#at) / this.#running.size;
+		this.#at = now;
+	}
+
+	/**
+	 * Starts a read of `reader`, or refuses it with the seconds to wait. `end()` (once,
+	 * when the read's answer is made) takes the time charged to it from the reader's bucket.
+	 */
+	start(reader: string): Started {
+		let running = 0;
+		for (const read of this.#running) if (read.reader == reader) running++;
+		const waitMs = this.#time.shortfallMs(new Map([[reader, 1]]));
+		if (running >= READS_AT_ONCE || waitMs > 0) {
+			return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+		}
+		this.#charge();
+		const read: Running = { reader, charged: 0 };
+		this.#running.add(read);
+		return {
+			ok: true,
+			end: () => {
+				if (!this.#running.has(read)) return;
+				this.#charge();
+				this.#running.delete(read);
+				this.#time.consume(new Map([[reader, read.charged]]));
+			}
+		};
+	}
+}
+
+/** The 429 a refused read gets: JSON for the APIs and page data, text for a page. */
+export function tooManyReads(url: URL, accept: string | null, retryAfterSeconds: number): Response {
+	const message = `too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`;
+	const headers = { 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store' };
+	const json =
+		url.pathname.startsWith('/api/') ||
+		url.pathname.endsWith('/__data.json') ||
+		!!accept?.includes('application/json');
+	return json
+		? Response.json({ error: 'too_many_requests', message }, { status: 429, headers })
+		: new Response(message + '\n', {
+				status: 429,
+				headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }
+			});
+}
