@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { readJson } from './body';
+import { MAX_READING_BYTES, readCapped, readJson } from './body';
 
 function post(
 	body: BodyInit | null,
@@ -57,5 +57,63 @@ describe('readJson', () => {
 		]
 	])('refuses %s', async (_, request, expected) => {
 		expect(await failure(request)).toEqual(expected);
+	});
+});
+
+/** A body sent in `chunks` (no declared length), whose last chunk waits until `end()`. */
+function chunked(chunks: Uint8Array[]) {
+	let pulled = 0;
+	let end = () => {};
+	const ended = new Promise<void>((resolve) => (end = resolve));
+	const stream = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			if (pulled == chunks.length) {
+				await ended;
+				return controller.close();
+			}
+			controller.enqueue(chunks[pulled++]);
+		}
+	});
+	const request = new Request('http://localhost/api/ingest/_bulk_docs', {
+		method: 'POST',
+		body: stream,
+		headers: { 'content-type': 'application/json' },
+		duplex: 'half'
+	} as RequestInit);
+	return { request, pulled: () => pulled, end };
+}
+
+describe('reading a body without a declared length', () => {
+	test('charges it as it arrives: a refusal stops the reading before the rest is buffered', async () => {
+		// An outside probe: chunked bodies were charged once read whole, so one address
+		// held hundreds of unfinished 1 MB bodies.
+		const kb = new Uint8Array(1024).fill(32);
+		const body = chunked(Array.from({ length: 10 }, () => kb));
+		const told: number[] = [];
+		const refused = readJson(body.request, 1 << 20, (bytes) => {
+			told.push(bytes);
+			if (bytes > 3 * 1024) throw new CouchstatsError(429, 'too many requests; retry in 1 s');
+		});
+		await expect(refused).rejects.toMatchObject({ status: 429 });
+		expect(told).toEqual([1024, 2048, 3072, 4096]);
+		expect(body.pulled()).toBeLessThan(10);
+	});
+
+	test(`refuses a body (503) while ${MAX_READING_BYTES / 2 ** 20} MB of bodies are being read, and reads it again once they are done`, async () => {
+		const big = new Uint8Array(MAX_READING_BYTES / 2 + 1);
+		const first = chunked([big]);
+		const reading = readCapped(first.request, MAX_READING_BYTES);
+		await expect.poll(first.pulled).toBe(1);
+		const second = chunked([big]);
+		second.end();
+		await expect(readCapped(second.request, MAX_READING_BYTES)).rejects.toMatchObject({
+			status: 503,
+			message: 'the server is receiving too many request bodies at once; retry shortly'
+		});
+		first.end();
+		expect((await reading).byteLength).toBe(big.byteLength);
+		const third = chunked([big]);
+		third.end();
+		expect((await readCapped(third.request, MAX_READING_BYTES)).byteLength).toBe(big.byteLength);
 	});
 });

@@ -99,11 +99,14 @@ export function createIngest(deps: IngestDeps): Ingest {
 	 * kept a core busy from one address at 20 requests a second).
 	 */
 	function charged(req: IngestRequest): (bytes: number) => void {
+		/** Tokens this body paid so far: told its size again as it arrives, it pays the rest. */
+		let paid = 0;
 		return (bytes) => {
-			const tokens = Math.floor(bytes / BODY_BYTES_PER_TOKEN);
-			if (!tokens) return;
+			const tokens = Math.floor(bytes / BODY_BYTES_PER_TOKEN) - paid;
+			if (tokens <= 0) return;
 			const taken = ipBuckets.take(new Map([[req.clientAddress, tokens]]));
 			if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
+			paid += tokens;
 		};
 	}
 
