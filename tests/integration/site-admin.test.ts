@@ -18,8 +18,10 @@ import {
 	parseSiteForm,
 	removeOwner,
 	revokeToken,
+	siteForOwner,
 	updateSite
 } from '../../src/lib/server/accounts/site-admin';
+import { authorizeSite, type Credentials } from '../../src/lib/server/stats/authorize';
 import { findToken } from '../../src/lib/server/accounts/tokens';
 import { createCouch, setCouch } from '../../src/lib/server/couch';
 import { createIngest, UNAVAILABLE_RETRY_S } from '../../src/lib/server/ingest/handler';
@@ -226,6 +228,51 @@ describe('sites and owners', () => {
 		expect(findToken(stored, secret)?.id).toBe(token.id);
 		await revokeToken(couch, alice, 'alice-blog', token.id);
 		expect(findToken(await loadManagedSite(couch, alice, 'alice-blog'), secret)).toBeUndefined();
+	});
+
+	test('removing an owner revokes the API tokens and the share link they made, and no other', async () => {
+		// An outside probe: a removed co-owner's token still downloaded every raw record.
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const carol = testAccount('carol');
+		await addOwner(couch, admin, 'alice-blog', carol, 'a-long-password-1');
+		const carolUser: User = { name: carol, roles: [], isAdmin: false };
+		const alices = await addToken(couch, alice, 'alice-blog', 'weekly report');
+		const carols = await addToken(couch, carolUser, 'alice-blog', 'backup', { records: true });
+		const share = await enableShareLink(couch, carolUser, 'alice-blog');
+		const site = await loadManagedSite(couch, alice, 'alice-blog');
+		expect(siteForOwner(site).tokens.map((t) => [t.label, t.by])).toEqual([
+			['weekly report', 'alice'],
+			['backup', carol]
+		]);
+		expect(siteForOwner(site).shareBy).toBe(carol);
+		const reads = (credentials: Partial<Credentials>) =>
+			authorizeSite(
+				couch,
+				'alice-blog',
+				{ user: null, authorization: null, ...credentials },
+				'records'
+			);
+		expect((await reads({ authorization: `Bearer ${carols.secret}` })).id).toBe('alice-blog');
+
+		const removed = await removeOwner(couch, alice, 'alice-blog', carol);
+		expect(removed.message).toBe(
+			`Removed owner ${carol}. Revoked what they made: the API token "backup", the share link.`
+		);
+		await expect(reads({ authorization: `Bearer ${carols.secret}` })).rejects.toMatchObject({
+			status: 403
+		});
+		expect(await findSiteByShareLink(couch, share)).toBeUndefined();
+		const after = await loadManagedSite(couch, alice, 'alice-blog');
+		expect(findToken(after, alices.secret)?.id).toBe(alices.token.id);
+		expect(siteForOwner(after).shared).toBe(false);
+		// A share link alice made stays when another owner goes.
+		await addOwner(couch, admin, 'alice-blog', carol);
+		const hers = await enableShareLink(couch, alice, 'alice-blog');
+		expect((await removeOwner(couch, alice, 'alice-blog', carol)).message).toBe(
+			`Removed owner ${carol}.`
+		);
+		expect((await findSiteByShareLink(couch, hers))?.id).toBe('alice-blog');
 	});
 
 	test('a share link opens only its site, and stops working when disabled', async () => {

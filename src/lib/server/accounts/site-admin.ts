@@ -39,9 +39,11 @@ export interface OwnedSite {
 	/** Accounts invited to co-own it that have not accepted yet. */
 	invited: string[];
 	/** The API tokens' public ids, labels and scope, never their hashes. */
-	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt' | 'records'>[];
+	tokens: Pick<SiteToken, 'id' | 'label' | 'createdAt' | 'records' | 'by'>[];
 	/** Whether a share link is enabled (its hash stays on the server). */
 	shared: boolean;
+	/** Who made the share link, when known. */
+	shareBy?: string;
 	shareSessions: boolean;
 	goals: NonNullable<SiteRecord['goals']>;
 	funnels: NonNullable<SiteRecord['funnels']>;
@@ -60,13 +62,15 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		timeZone: site.timeZone,
 		owners: site.owners,
 		invited: site.invited ?? [],
-		tokens: site.tokens.map(({ id, label, createdAt, records }) => ({
+		tokens: site.tokens.map(({ id, label, createdAt, records, by }) => ({
 			id,
 			label,
 			createdAt,
-			...(records && { records })
+			...(records && { records }),
+			...(by && { by })
 		})),
 		shared: Boolean(site.shareHash),
+		...(site.shareHash && site.shareBy && { shareBy: site.shareBy }),
 		shareSessions: site.shareSessions === true,
 		goals: site.goals ?? [],
 		funnels: site.funnels ?? []
@@ -327,8 +331,9 @@ function withoutInvitation(site: SiteRecord, name: string): SiteRecord {
 }
 
 /**
- * Removes an owner, or cancels an invitation of that name; the last owner of a site
- * cannot be removed except by an admin.
+ * Removes an owner, with the API tokens and the share link they made (an outside probe: a
+ * removed co-owner's token still downloaded every raw record), or cancels an invitation
+ * of that name; the last owner of a site cannot be removed except by an admin.
  */
 export async function removeOwner(
 	couch: Couch,
@@ -337,17 +342,28 @@ export async function removeOwner(
 	name: string
 ): Promise<OwnerChange> {
 	let invited = false;
+	let revoked: string[] = [];
 	const site = await changeSite(couch, user, id, (site) => {
 		invited = site.invited?.includes(name) ?? false;
 		const owners = site.owners.filter((owner) => owner !== name);
 		if (!owners.length && !user.isAdmin) {
 			throw new CouchstatsError(400, 'a site needs at least one owner');
 		}
-		return { ...withoutInvitation(site, name), owners };
+		const next: SiteRecord = { ...withoutInvitation(site, name), owners };
+		const theirs = site.tokens.filter((token) => token.by === name);
+		next.tokens = site.tokens.filter((token) => token.by !== name);
+		revoked = theirs.map((token) => `the API token "${token.label}"`);
+		if (site.shareHash && site.shareBy === name) {
+			delete next.shareHash;
+			delete next.shareBy;
+			revoked.push('the share link');
+		}
+		return next;
 	});
+	const also = revoked.length ? ` Revoked what they made: ${revoked.join(', ')}.` : '';
 	return {
 		site,
-		message: invited ? `Cancelled the invitation of ${name}.` : `Removed owner ${name}.`
+		message: invited ? `Cancelled the invitation of ${name}.` : `Removed owner ${name}.${also}`
 	};
 }
 
@@ -419,6 +435,7 @@ export async function addToken(
 ) {
 	const clean = label.trim().slice(0, 60) || 'API token';
 	const created = createToken(clean, options);
+	created.token.by = user.name;
 	await changeSite(couch, user, id, (site) => withToken(site, created.token));
 	return created;
 }
@@ -431,7 +448,11 @@ export function revokeToken(couch: Couch, user: User, id: string, tokenId: strin
 /** Enables (or replaces) the read-only share link; returns its secret once. */
 export async function enableShareLink(couch: Couch, user: User, id: string): Promise<string> {
 	const secret = 'shr_' + randomBytes(24).toString('base64url');
-	await changeSite(couch, user, id, (site) => ({ ...site, shareHash: hashToken(secret) }));
+	await changeSite(couch, user, id, (site) => ({
+		...site,
+		shareHash: hashToken(secret),
+		shareBy: user.name
+	}));
 	return secret;
 }
 
@@ -440,6 +461,7 @@ export function disableShareLink(couch: Couch, user: User, id: string) {
 	return changeSite(couch, user, id, (site) => {
 		const next = { ...site };
 		delete next.shareHash;
+		delete next.shareBy;
 		return next;
 	});
 }

@@ -49,6 +49,11 @@ export interface SiteToken {
 	 * every token, meant to read stats, could erase visitors' data).
 	 */
 	records?: true;
+	/**
+	 * The account that made it: removing that owner revokes it. Absent on tokens made
+	 * before 2026-12-05, which only an owner's Revoke ends.
+	 */
+	by?: string;
 }
 
 /**
@@ -104,6 +109,8 @@ export interface SiteRecord extends SiteInput {
 	tokens: SiteToken[];
 	/** Token of the public read-only share link, if enabled (stored hashed). */
 	shareHash?: string;
+	/** The account that made the share link: removing that owner turns it off. */
+	shareBy?: string;
 	/** Whether the share link shows sessions too (the session list and timelines); default off. */
 	shareSessions?: boolean;
 	createdAt: number;
