@@ -13,6 +13,10 @@
  * | `REQUEST_TIMEOUT`    | 30      | the whole request, body included, took longer   |
  * | `KEEP_ALIVE_TIMEOUT` | 5       | an idle keep-alive connection waited longer      |
  *
+ * and caps on open connections (launch-env.js): `MAX_CONNECTIONS` in all, and
+ * `MAX_CONNECTIONS_PER_ADDRESS` from one client address; one past either is closed as
+ * it opens.
+ *
  * Limits are checked every second. A response may take as long as it needs (the live
  * stream never ends); only receiving the request is limited. `npm start` runs this;
  * tests and the end-to-end suite run it too.
@@ -20,20 +24,42 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cannotListen, LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
+import { readFileSync } from 'node:fs';
+import {
+	cannotListen,
+	LaunchEnvError,
+	openFilesLimit,
+	readLaunchEnv
+} from '../src/lib/server/boot/launch-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The process's limit of open files, where the system tells it (Linux). */
+function openFiles() {
+	try {
+		return openFilesLimit(readFileSync('/proc/self/limits', 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
 
 // Checked before adapter-node reads them on import, so a bad one is one line, not a trace.
 let launch;
 try {
-	launch = readLaunchEnv(process.env);
+	launch = readLaunchEnv(process.env, openFiles());
 } catch (e) {
 	if (!(e instanceof LaunchEnvError)) throw e;
 	console.error(e.line);
 	process.exit(1);
 }
-const { headersTimeout, requestTimeout, keepAliveTimeout, shutdownTimeout } = launch;
+const {
+	headersTimeout,
+	requestTimeout,
+	keepAliveTimeout,
+	shutdownTimeout,
+	maxConnections,
+	maxConnectionsPerAddress
+} = launch;
 // The ingest accepts request bodies up to 1 MB (adapter-node's default is 512 KB).
 process.env.BODY_SIZE_LIMIT ||= '1M';
 const host = process.env.HOST || '0.0.0.0';
@@ -71,6 +97,22 @@ const server = http.createServer(
 	handler
 );
 server.keepAliveTimeout = keepAliveTimeout;
+// Connections past either cap are closed as they open (README, "Run it").
+server.maxConnections = maxConnections;
+/** Open connections per client address. */
+const open = new Map();
+server.on('connection', (socket) => {
+	if (!maxConnectionsPerAddress) return;
+	const address = socket.remoteAddress ?? '';
+	const count = (open.get(address) ?? 0) + 1;
+	if (count > maxConnectionsPerAddress) return void socket.destroy();
+	open.set(address, count);
+	socket.once('close', () => {
+		const left = open.get(address) - 1;
+		if (left) open.set(address, left);
+		else open.delete(address);
+	});
+});
 
 server.once('error', (/** @type {NodeJS.ErrnoException} */ e) => {
 	console.error(cannotListen(host, port, e.code ?? e.message));

@@ -21,6 +21,9 @@ export const LAUNCH_DEFAULTS = {
  * @property {number} requestTimeout ms
  * @property {number} keepAliveTimeout ms
  * @property {number} shutdownTimeout ms
+ * @property {number} maxConnections open connections at most (`server.maxConnections`)
+ * @property {number} maxConnectionsPerAddress open connections from one client address
+ *   at most; 0: no cap
  */
 
 /**
@@ -58,15 +61,24 @@ export function cannotListen(host, port, code) {
  * Reads and checks the launcher's variables; unset or empty ones take their defaults
  * (ORIGIN's, `http://localhost:PORT`, is serve.js's to set).
  * @param {Record<string, string | undefined>} env The environment.
+ * @param {number} [openFiles] The process's limit of open files, when known.
  * @returns {LaunchSettings}
  * @throws {LaunchEnvError} naming the first bad variable and the fix.
  */
-export function readLaunchEnv(env) {
+export function readLaunchEnv(env, openFiles) {
 	const settings = {
 		headersTimeout: seconds(env, 'HEADERS_TIMEOUT'),
 		requestTimeout: seconds(env, 'REQUEST_TIMEOUT'),
 		keepAliveTimeout: seconds(env, 'KEEP_ALIVE_TIMEOUT'),
-		shutdownTimeout: seconds(env, 'SHUTDOWN_TIMEOUT')
+		shutdownTimeout: seconds(env, 'SHUTDOWN_TIMEOUT'),
+		maxConnections: count(env, 'MAX_CONNECTIONS', 1, defaultMaxConnections(openFiles)),
+		// Behind proxies (XFF_DEPTH), every connection comes from them: they limit clients.
+		maxConnectionsPerAddress: count(
+			env,
+			'MAX_CONNECTIONS_PER_ADDRESS',
+			0,
+			env.XFF_DEPTH ? 0 : DEFAULT_CONNECTIONS_PER_ADDRESS
+		)
 	};
 	const origin = env.ORIGIN?.trim();
 	if (origin && !isHttpUrl(origin)) {
@@ -99,6 +111,52 @@ export function readLaunchEnv(env) {
 		);
 	}
 	return settings;
+}
+
+/**
+ * Open connections one client address may have by default: a browser opens six to an
+ * origin, a live dashboard one more; an outside probe held 20,000 idle ones from one
+ * address, every descriptor of the process, and nobody else was answered.
+ */
+export const DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
+ * Open connections at most by default: half the process's limit of open files (the rest
+ * is the store's: its connections and, embedded, its files), at most 10,000; 1,000 when
+ * the limit is unknown.
+ * @param {number | undefined} openFiles
+ */
+export function defaultMaxConnections(openFiles) {
+	if (!(openFiles && openFiles > 0)) return 1000;
+	return Math.max(64, Math.min(10_000, Math.floor(openFiles / 2)));
+}
+
+/**
+ * The soft limit of open files in `/proc/self/limits` text, if it says one.
+ * @param {string} limits
+ */
+export function openFilesLimit(limits) {
+	const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+	return soft ? Number(soft) : undefined;
+}
+
+/**
+ * A whole number from `min` to 1,000,000, or `fallback` when unset.
+ * @param {Record<string, string | undefined>} env
+ * @param {string} name
+ * @param {number} min
+ * @param {number} fallback
+ */
+function count(env, name, min, fallback) {
+	const raw = env[name];
+	if (!raw) return fallback;
+	if (!/^\d{1,7}$/.test(raw) || Number(raw) < min || Number(raw) > 1_000_000) {
+		throw new LaunchEnvError(
+			`${name} must be a whole number from ${min} to 1000000 (got "${raw}")`,
+			`use e.g. ${name}=${fallback}, or unset it for that default`
+		);
+	}
+	return Number(raw);
 }
 
 /**

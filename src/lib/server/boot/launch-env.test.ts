@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { LaunchEnvError, readLaunchEnv } from './launch-env.js';
+import {
+	DEFAULT_CONNECTIONS_PER_ADDRESS,
+	LaunchEnvError,
+	openFilesLimit,
+	readLaunchEnv
+} from './launch-env.js';
 
 describe('readLaunchEnv', () => {
 	test('takes the documented defaults when nothing is set, and empty values as unset', () => {
@@ -7,10 +12,34 @@ describe('readLaunchEnv', () => {
 			headersTimeout: 10_000,
 			requestTimeout: 30_000,
 			keepAliveTimeout: 5_000,
-			shutdownTimeout: 30_000
+			shutdownTimeout: 30_000,
+			maxConnections: 1000,
+			maxConnectionsPerAddress: DEFAULT_CONNECTIONS_PER_ADDRESS
 		};
 		expect(readLaunchEnv({})).toEqual(expected);
 		expect(readLaunchEnv({ HEADERS_TIMEOUT: '', ORIGIN: '', XFF_DEPTH: '' })).toEqual(expected);
+	});
+
+	test('caps connections at half the open files limit (10,000 at most), per address unless behind proxies', () => {
+		expect(readLaunchEnv({}, 1024).maxConnections).toBe(512);
+		expect(readLaunchEnv({}, 1_048_576).maxConnections).toBe(10_000);
+		expect(readLaunchEnv({}, 20).maxConnections).toBe(64);
+		expect(readLaunchEnv({ XFF_DEPTH: '1' }).maxConnectionsPerAddress).toBe(0);
+		expect(
+			readLaunchEnv({ MAX_CONNECTIONS: '50', MAX_CONNECTIONS_PER_ADDRESS: '0' }, 1024)
+		).toMatchObject({ maxConnections: 50, maxConnectionsPerAddress: 0 });
+		expect(() => readLaunchEnv({ MAX_CONNECTIONS: '0' })).toThrow(
+			'MAX_CONNECTIONS must be a whole number from 1 to 1000000 (got "0")'
+		);
+		expect(() => readLaunchEnv({ MAX_CONNECTIONS_PER_ADDRESS: 'many' })).toThrow(
+			'MAX_CONNECTIONS_PER_ADDRESS must be a whole number from 0 to 1000000 (got "many")'
+		);
+		expect(
+			openFilesLimit(
+				'Max cpu time              unlimited            unlimited            seconds\nMax open files            20000                20000                files     \n'
+			)
+		).toBe(20_000);
+		expect(openFilesLimit('')).toBeUndefined();
 	});
 
 	test('reads the time limits and accepts good values of the rest', () => {
@@ -28,7 +57,9 @@ describe('readLaunchEnv', () => {
 			headersTimeout: 2000,
 			requestTimeout: 0,
 			keepAliveTimeout: 7000,
-			shutdownTimeout: 1000
+			shutdownTimeout: 1000,
+			maxConnections: 1000,
+			maxConnectionsPerAddress: 0
 		});
 		expect(() =>
 			readLaunchEnv({ ORIGIN: 'http://localhost:3000', BODY_SIZE_LIMIT: '1048576' })
