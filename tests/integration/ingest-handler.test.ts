@@ -22,7 +22,12 @@ let couch: Couch;
 let clock = NOW;
 
 function ingestWith(
-	limits: { ipBurst?: number; ipRecordsBurst?: number; sessionBurst?: number } = {}
+	limits: {
+		ipBurst?: number;
+		ipRecordsBurst?: number;
+		recordsBurst?: number;
+		sessionBurst?: number;
+	} = {}
 ): Ingest {
 	return createIngest({
 		couch: () => couch,
@@ -30,6 +35,7 @@ function ingestWith(
 		config: {
 			ip: { burst: limits.ipBurst ?? 1000, perSecond: 1 },
 			ipRecords: { burst: limits.ipRecordsBurst ?? 1000, perSecond: 1 },
+			records: { burst: limits.recordsBurst ?? 1000, perSecond: 1 },
 			session: { burst: limits.sessionBurst ?? 1000, perSecond: 1 },
 			sitesTtlMs: 0,
 			visitor: { burst: 1, perSecond: 1 }
@@ -42,11 +48,12 @@ function call(
 	method: string,
 	path: string,
 	body?: unknown,
-	headers: Record<string, string> = {}
+	headers: Record<string, string> = {},
+	clientAddress = '203.0.113.7'
 ) {
 	return ingest.handle({
 		path,
-		clientAddress: '203.0.113.7',
+		clientAddress,
 		request: new Request(`http://app.test/api/ingest/${path}`, {
 			method,
 			body: body === undefined ? undefined : JSON.stringify(body),
@@ -304,6 +311,24 @@ describe('the ingest handler on the real store', () => {
 			new_edits: false
 		});
 		expect(later.status).toBe(201);
+	});
+
+	test('bounds the records all addresses store together, so many addresses cannot outrun the store', async () => {
+		// An outside probe: one address's 200 records a second kept a core busy indexing.
+		const ingest = ingestWith({ recordsBurst: 10 });
+		const batch = (n: number) => ({
+			docs: Array.from({ length: n }, () => pageview(clock, { sid: uuidv7(clock) })),
+			new_edits: false
+		});
+		const from = (address: string, n: number) =>
+			call(ingest, 'POST', '_bulk_docs', batch(n), {}, address);
+		expect((await from('203.0.113.1', 6)).status).toBe(201);
+		expect((await from('203.0.113.2', 4)).status).toBe(201);
+		const refused = await from('203.0.113.3', 1);
+		expect(refused.status).toBe(429);
+		expect(refused.headers.get('retry-after')).toBe('1');
+		clock += 1000;
+		expect((await from('203.0.113.3', 1)).status).toBe(201);
 	});
 
 	test('a body takes one more token of the request bucket per 16 KB, before it is parsed', async () => {

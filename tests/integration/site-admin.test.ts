@@ -310,7 +310,14 @@ describe('sites and owners', () => {
 		// The app's own site cache, with a TTL far longer than the test.
 		const ingest = createIngest({
 			couch: () => couch,
-			config: { ip: limit, ipRecords: limit, session: limit, visitor: limit, sitesTtlMs: 0 },
+			config: {
+				ip: limit,
+				ipRecords: limit,
+				records: limit,
+				session: limit,
+				visitor: limit,
+				sitesTtlMs: 0
+			},
 			sites: startSiteCache(3_600_000)
 		});
 		const post = async (site: string, origin?: string) => {
@@ -351,7 +358,14 @@ describe('sites and owners', () => {
 		const limit = { burst: 1000, perSecond: 1 };
 		const ingest = createIngest({
 			couch: () => unreachable,
-			config: { ip: limit, ipRecords: limit, session: limit, visitor: limit, sitesTtlMs: 0 }
+			config: {
+				ip: limit,
+				ipRecords: limit,
+				records: limit,
+				session: limit,
+				visitor: limit,
+				sitesTtlMs: 0
+			}
 		});
 		const res = await ingest.handle({
 			path: '_bulk_docs',

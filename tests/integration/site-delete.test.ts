@@ -157,7 +157,14 @@ describe('deleting a site', () => {
 		// The app's own site cache, with a TTL far longer than the test.
 		const ingest = createIngest({
 			couch: () => couch,
-			config: { ip: config, ipRecords: config, session: config, visitor: config, sitesTtlMs: 0 },
+			config: {
+				ip: config,
+				ipRecords: config,
+				records: config,
+				session: config,
+				visitor: config,
+				sitesTtlMs: 0
+			},
 			sites: startSiteCache(3_600_000)
 		});
 		// No Origin: a script's post, which only the site list checks.

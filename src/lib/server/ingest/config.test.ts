@@ -3,10 +3,11 @@ import { StartupError } from '../errors';
 import { readIngestConfig } from './config';
 
 describe('readIngestConfig', () => {
-	test('uses generous defaults when nothing is set', () => {
+	test('uses the documented defaults when nothing is set', () => {
 		expect(readIngestConfig({})).toEqual({
 			ip: { burst: 600, perSecond: 20 },
-			ipRecords: { burst: 5000, perSecond: 200 },
+			ipRecords: { burst: 2000, perSecond: 50 },
+			records: { burst: 20000, perSecond: 500 },
 			session: { burst: 2000, perSecond: 20 },
 			sitesTtlMs: 5000,
 			visitor: { burst: 30, perSecond: 0.5 }
@@ -20,6 +21,8 @@ describe('readIngestConfig', () => {
 				COUCHSTATS_INGEST_IP_PER_SECOND: '0.5',
 				COUCHSTATS_INGEST_IP_RECORDS_BURST: '100',
 				COUCHSTATS_INGEST_IP_RECORDS_PER_SECOND: '',
+				COUCHSTATS_INGEST_RECORDS_BURST: '300',
+				COUCHSTATS_INGEST_RECORDS_PER_SECOND: '30',
 				COUCHSTATS_INGEST_SESSION_BURST: '',
 				COUCHSTATS_INGEST_SESSION_PER_SECOND: '2',
 				COUCHSTATS_INGEST_SITES_TTL_MS: '0',
@@ -28,7 +31,8 @@ describe('readIngestConfig', () => {
 			})
 		).toEqual({
 			ip: { burst: 50, perSecond: 0.5 },
-			ipRecords: { burst: 100, perSecond: 200 },
+			ipRecords: { burst: 100, perSecond: 50 },
+			records: { burst: 300, perSecond: 30 },
 			session: { burst: 2000, perSecond: 2 },
 			sitesTtlMs: 0,
 			visitor: { burst: 5, perSecond: 0.5 }

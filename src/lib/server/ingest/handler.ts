@@ -89,6 +89,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 	const ipBuckets = new TokenBuckets(deps.config.ip, now);
 	const sessionBuckets = new TokenBuckets(deps.config.session, now);
 	const ipRecordBuckets = new TokenBuckets(deps.config.ipRecords, now);
+	/** All addresses' records: one bucket, under {@link ALL}. */
+	const recordBuckets = new TokenBuckets(deps.config.records, now);
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
 	const checkpoints = new Checkpoints(() => deps.couch().checkpoints, { now });
@@ -168,10 +170,12 @@ export function createIngest(deps: IngestDeps): Ingest {
 					now: at
 				});
 				noteForeign(batch.foreign, claimed, at, req.clientAddress);
-				// Per session, and per address: session ids are the client's to choose.
+				// Per session, per address (session ids are the client's to choose), and all
+				// together (addresses are many: what the store can index is not).
 				const taken = takeAll([
 					[sessionBuckets, batch.perSession],
-					[ipRecordBuckets, new Map([[req.clientAddress, batch.records.length]])]
+					[ipRecordBuckets, new Map([[req.clientAddress, batch.records.length]])],
+					[recordBuckets, new Map([[ALL, batch.records.length]])]
 				]);
 				if (!taken.ok) throw tooMany(taken.retryAfterSeconds);
 				const refused = await storeRecords(deps.couch().events, batch);
@@ -258,6 +262,9 @@ function unlisted(origin: string): CouchstatsError {
 		`this origin is not registered for any site: add ${new URL(origin).host} to the host names in the site's settings to take the records of ${origin}`
 	);
 }
+
+/** The key of the bucket of all addresses' records. */
+const ALL = '*';
 
 /** Seconds a sender is told to wait when the store cannot be reached (503). */
 export const UNAVAILABLE_RETRY_S = 5;
