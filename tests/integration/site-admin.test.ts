@@ -13,7 +13,9 @@ import {
 	findSiteByShareLink,
 	listInvitations,
 	listSites,
+	MAX_INVITATIONS,
 	MAX_INVITED,
+	MAX_OWNED,
 	loadManagedSite,
 	parseSiteForm,
 	removeOwner,
@@ -172,6 +174,33 @@ describe('sites and owners', () => {
 			field: 'name',
 			message: `a site has at most ${MAX_INVITED} invitations waiting; cancel one first`
 		});
+	});
+
+	test('an account that is no admin owns at most MAX_OWNED sites, and a name has at most MAX_INVITATIONS invitations waiting', async () => {
+		// An outside probe: one account created 1,000 sites, another was invited 1,000 times.
+		const { couch } = await useCouch();
+		const site = (i: number) => parseSiteForm(form({ ...blog, id: `alice-${i}` }));
+		for (let i = 0; i < MAX_OWNED; i++) await createSite(couch, alice, site(i));
+		await expect(createSite(couch, alice, site(MAX_OWNED))).rejects.toMatchObject({
+			status: 400,
+			field: 'id',
+			message: `an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to create the site`
+		});
+		// An admin is not bound, and may create the site for her.
+		await createSite(couch, admin, site(MAX_OWNED));
+		// The same answer for a name with an account or without one.
+		for (const name of ['bob', 'nobody-' + Date.now()]) {
+			for (let i = 0; i < MAX_INVITATIONS; i++) await addOwner(couch, alice, `alice-${i}`, name);
+			await expect(addOwner(couch, alice, `alice-${MAX_INVITATIONS}`, name)).rejects.toMatchObject({
+				status: 400,
+				field: 'name',
+				message: `${name} has ${MAX_INVITATIONS} invitations waiting, the most a name may; they can accept or decline some first`
+			});
+			// Inviting again where it waits is no new invitation.
+			await expect(addOwner(couch, alice, 'alice-0', name)).resolves.toBeTruthy();
+		}
+		await declineInvitation(couch, bob, 'alice-0');
+		await expect(addOwner(couch, alice, `alice-${MAX_INVITATIONS}`, 'bob')).resolves.toBeTruthy();
 	});
 
 	test("an admin adding an existing account with a password is told the password was not changed, and it is not; an owner's password is refused whether the account exists", async () => {

@@ -152,6 +152,13 @@ export async function createSite(
 	input: SiteInput,
 	now: () => number = Date.now
 ): Promise<SiteRecord> {
+	if (!user.isAdmin && (await rolesOf(couch, user.name)).owner >= MAX_OWNED) {
+		throw new FieldError(
+			400,
+			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to create the site`,
+			'id'
+		);
+	}
 	const site = siteRecord(input, [user.name], now());
 	try {
 		const { rev } = await couch.sites.insert(site);
@@ -217,6 +224,29 @@ export interface OwnerChange {
 
 /** Invitations a site holds at most, waiting for their accounts to accept. */
 export const MAX_INVITED = 20;
+
+/**
+ * Invitations one account name may have waiting, from all sites (an outside probe sent
+ * 1,000, and the invitee's sites list cost a second of CPU per load). Names without an
+ * account count alike, so the limit tells nothing of which accounts exist.
+ */
+export const MAX_INVITATIONS = 20;
+
+/**
+ * Sites an account that is not an admin may own (an outside probe created 1,000 in a
+ * minute, and each made every ingest request and every reload of the site list dearer).
+ */
+export const MAX_OWNED = 50;
+
+/** How many sites `name` owns, and how many invite it, by the sites database's `accounts` view. */
+async function rolesOf(couch: Couch, name: string): Promise<{ owner: number; invited: number }> {
+	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
+		key: name
+	});
+	const count = { owner: 0, invited: 0 };
+	for (const row of rows) count[row.value]++;
+	return count;
+}
 
 /**
  * Adds an owner. An admin adds the account at once, and may create it at the same time
@@ -300,10 +330,18 @@ async function inviteOwner(
 		);
 	}
 	let already = false;
+	const waiting = (await rolesOf(couch, name)).invited;
 	const site = await changeSite(couch, user, id, (site) => {
 		const invited = site.invited ?? [];
 		already = site.owners.includes(name);
 		if (already || invited.includes(name)) return site;
+		if (waiting >= MAX_INVITATIONS) {
+			throw new FieldError(
+				400,
+				`${name} has ${MAX_INVITATIONS} invitations waiting, the most a name may; they can accept or decline some first`,
+				'name'
+			);
+		}
 		if (invited.length >= MAX_INVITED) {
 			throw new FieldError(
 				400,

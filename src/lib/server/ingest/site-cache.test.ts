@@ -2,7 +2,7 @@ import type { DocumentScope } from 'nano';
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
 import { demoSite, type SiteRecord } from '../accounts/sites';
-import { SiteCache } from './site-cache';
+import { SiteCache, SiteList } from './site-cache';
 
 /** A sites database answering `list` from an array, counting reads. */
 function sitesDb(docs: unknown[], fail = false) {
@@ -82,5 +82,32 @@ describe('SiteCache', () => {
 		);
 		await expect(cache.sites()).rejects.toBeInstanceOf(CouchstatsError);
 		expect(db.reads).toBe(2);
+	});
+});
+
+describe('SiteList', () => {
+	test("walks the sites' host names once per origin, and answers alike after", () => {
+		let walked = 0;
+		const site = (id: string, hostname: string) => ({
+			id,
+			timeZone: 'UTC',
+			get hostnames() {
+				walked++;
+				return [hostname];
+			}
+		});
+		const list = new SiteList([site('a', 'a.example'), site('b', '*.b.example')]);
+		expect(list.allowsOrigin('https://shop.b.example')).toBe(true);
+		expect(list.allowsOrigin('https://evil.example')).toBe(false);
+		const once = walked;
+		for (let i = 0; i < 10; i++) {
+			expect(list.allowsOrigin('https://shop.b.example')).toBe(true);
+			expect(list.allowsOrigin('https://evil.example')).toBe(false);
+		}
+		expect(walked).toBe(once);
+		// Many origins: the answers kept stay bounded, and stay right.
+		for (let i = 0; i < 1500; i++) list.allowsOrigin(`https://x${i}.example`);
+		expect(list.allowsOrigin('https://a.example')).toBe(true);
+		expect(list.allowsOrigin('https://x1.example')).toBe(false);
 	});
 });

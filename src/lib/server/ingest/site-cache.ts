@@ -11,6 +11,9 @@ import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { originAllowed, type SiteRecord } from '../accounts/sites';
 
+/** Origins whose answer a site list keeps (a new list, every TTL, starts afresh). */
+const ORIGINS_KEPT = 1000;
+
 /** What the ingest and the demo pages need to know about a site. */
 export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames' | 'timeZone'>;
 
@@ -27,10 +30,22 @@ export class SiteList {
 		return this.#byId.get(id);
 	}
 
-	/** Whether some registered site allows this origin (for CORS). */
+	/** Origins asked about, and the answer (at most {@link ORIGINS_KEPT}). */
+	readonly #origins = new Map<string, boolean>();
+
+	/**
+	 * Whether some registered site allows this origin (for CORS): every site's host names
+	 * are walked once per origin, not once per request (an outside probe: with 1,000
+	 * sites of 50 host names, 18 ms of CPU per request).
+	 */
 	allowsOrigin(origin: string): boolean {
-		for (const site of this.#byId.values()) if (originAllowed(site, origin)) return true;
-		return false;
+		let allowed = this.#origins.get(origin);
+		if (allowed === undefined) {
+			allowed = [...this.#byId.values()].some((site) => originAllowed(site, origin));
+			if (this.#origins.size >= ORIGINS_KEPT) this.#origins.clear();
+			this.#origins.set(origin, allowed);
+		}
+		return allowed;
 	}
 }
 
