@@ -23,7 +23,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { Couch } from '../src/lib/server/couch';
 import { connectForScript, type ScriptConnection } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
@@ -34,6 +33,7 @@ import {
 	ImportLineError,
 	LineParser,
 	latestImportTime,
+	MAX_LINE,
 	siteOfRow,
 	type ClassifiedLine
 } from '../src/lib/server/import/backfill';
@@ -365,11 +365,28 @@ async function readCheckpoint(couch: Couch, id: string): Promise<Checkpoint | un
 	}
 }
 
-function readLines(file: string): AsyncIterable<string> {
-	return readline.createInterface({
-		input: fs.createReadStream(file, 'utf8'),
-		crlfDelay: Infinity
-	});
+/**
+ * The file's lines, without their line breaks (`\n` or `\r\n`). A line longer than
+ * MAX_LINE characters is cut to one character more as it is read, so that its parse
+ * refuses it without the importer holding it whole.
+ */
+async function* readLines(file: string): AsyncIterable<string> {
+	let line = '';
+	const done = (text: string) => (text.endsWith('\r') ? text.slice(0, -1) : text);
+	for await (const chunk of fs.createReadStream(file, 'utf8') as AsyncIterable<string>) {
+		for (let start = 0; ;) {
+			const end = chunk.indexOf('\n', start);
+			if (line.length <= MAX_LINE) {
+				line += chunk.slice(start, end < 0 ? undefined : end);
+				line = line.slice(0, MAX_LINE + 2);
+			}
+			if (end < 0) break;
+			yield done(line);
+			line = '';
+			start = end + 1;
+		}
+	}
+	if (line) yield done(line);
 }
 
 /** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % otherwise. */

@@ -13,7 +13,7 @@ import type { User } from '../../src/lib/server/accounts/auth';
 import { createSite } from '../../src/lib/server/accounts/site-admin';
 import { deleteSiteRecords } from '../../src/lib/server/accounts/site-records';
 import type { Couch } from '../../src/lib/server/couch';
-import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
+import { Classifier, LineParser, MAX_LINE } from '../../src/lib/server/import/backfill';
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
 import { storeProxy } from '../support/store-proxy';
@@ -91,6 +91,34 @@ describe('npm run import checks every line before writing', () => {
 		expect(await stored(site)).toEqual([]);
 		expect(run.stderr()).toContain(`couchstats import: line 4: timestamp ${problem}`);
 		expect(run.stderr()).toContain(`(got "${time}")`);
+	});
+});
+
+describe('npm run import refuses a line too long or nested too deep, naming it, without holding it whole', () => {
+	test.each([
+		[
+			'a line of 10 MB',
+			`{"timestamp":"2026-11-22T10:00:00Z","path":"/${'x'.repeat(10_000_000)}","visitor_id":"v1"}`,
+			`is longer than ${MAX_LINE} characters`
+		],
+		[
+			'props nested 200,000 deep',
+			`{"timestamp":"2026-11-22T10:00:00Z","path":"/","visitor_id":"v1","props":${'['.repeat(30_000)}${']'.repeat(30_000)}}`,
+			'is nested more than 8 levels deep'
+		]
+	])('%s', async (_name, line, problem) => {
+		// An outside probe: a 100 MB line took 1.5 GB, deep props ended in a stack trace.
+		const site = `hostile-${Math.random().toString(36).slice(2, 8)}`;
+		await addSite(site);
+		const file = write(`${site}.ndjson`, [
+			'{"timestamp":"2026-11-22T09:00:00Z","path":"/ok","visitor_id":"v0"}',
+			line
+		]);
+		const run = runImport(file, ['--site', site]);
+		expect(await run.exit).toBe(1);
+		expect(run.stderr()).toContain(`couchstats import: line 2: ${problem}`);
+		expect(run.stderr()).not.toContain('    at ');
+		expect(await stored(site)).toEqual([]);
 	});
 });
 

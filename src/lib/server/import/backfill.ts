@@ -35,6 +35,7 @@ import {
 import { localDate } from '../../stats/time-zone';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
+import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
 // The UTM parameters of a query, as the tracker reads a page's.
 import { utmOf as utmOfQuery } from '../../tracker/page';
 
@@ -67,6 +68,13 @@ export const COLUMNS = [
 
 /** One input line as named fields (strings from CSV; any JSON value from NDJSON). */
 export type InputRow = Partial<Record<(typeof COLUMNS)[number], unknown>>;
+
+/**
+ * Characters a line may have: a record is at most 4 KB stored, and a line longer than
+ * this is no record (an outside probe's 100 MB line took 1.5 GB to import). `npm run
+ * import` stops reading a line past it.
+ */
+export const MAX_LINE = 65_536;
 
 /** A line that cannot be imported: the message names the line and the problem. */
 export class ImportLineError extends Error {
@@ -131,18 +139,25 @@ export class LineParser {
 	 * @throws {ImportLineError} for a line that does not parse.
 	 */
 	parse(line: string, number: number): InputRow | undefined {
+		if (line.length > MAX_LINE) {
+			throw new ImportLineError(number, `is longer than ${MAX_LINE} characters`);
+		}
 		const text = line.replace(/^\uFEFF/, '').trim();
 		if (!text) return undefined;
 		if (!this.format) this.format = /^[[{]/.test(text) ? 'ndjson' : 'csv';
 		if (this.format === 'ndjson') {
+			let value;
 			try {
-				const value = JSON.parse(text);
+				value = JSON.parse(text);
 				if (!value || typeof value !== 'object' || Array.isArray(value))
 					throw new Error('not an object');
-				return value as InputRow;
 			} catch {
 				throw new ImportLineError(number, 'is not a JSON object (NDJSON: one object per line)');
 			}
+			if (nestedDeeperThan(value, MAX_DEPTH)) {
+				throw new ImportLineError(number, `is nested more than ${MAX_DEPTH} levels deep`);
+			}
+			return value as InputRow;
 		}
 		const fields = parseCsvLine(text);
 		if (!this.header) {

@@ -263,11 +263,14 @@ export function checkRecord(raw: unknown, now: number, skew = 0): Checked {
 	return { ok: true, record };
 }
 
-/** Objects nested deeper than this are no record (a record's deepest value is at 3). */
-const MAX_DEPTH = 8;
+/**
+ * Objects nested deeper than this are no record (a record's deepest value is at 3); the
+ * importer holds its lines to it too.
+ */
+export const MAX_DEPTH = 8;
 
 /** Whether objects and arrays nest deeper than `max` levels; iterative, so any depth is safe. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
+export function nestedDeeperThan(value: unknown, max: number): boolean {
 	const stack: [unknown, number][] = [[value, 1]];
 	for (let item = stack.pop(); item; item = stack.pop()) {
 		const [node, depth] = item;
