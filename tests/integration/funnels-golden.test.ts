@@ -101,6 +101,8 @@ const sid = {
 	F: uuidv7At(t(12), 0xb6),
 	LONG: uuidv7At(t(9, 0, 0, 12), 0xb9),
 	SHORT: uuidv7At(t(9, 1, 30, 12), 0xba),
+	/** Nov 14: four sessions of six views of / each, their rows taking turns. */
+	MANY: [0xc1, 0xc2, 0xc3, 0xc4].map((n, i) => uuidv7At(t(9, 0, i, 14), n)),
 	BOT: uuidv7At(t(10, 10), 0xb7),
 	OTHER: uuidv7At(t(10, 20), 0xb8)
 };
@@ -149,6 +151,12 @@ function records(): StoredRecord[] {
 			pv(t(9, 10, 0, 12), '/pricing')
 		]),
 		...session(sid.SHORT, 'V7', [pv(t(9, 1, 30, 12), '/', true), pv(t(9, 2, 30, 12), '/pricing')]),
+		...sid.MANY.flatMap((s, i) =>
+			session(s, `V1${i}`, [
+				...Array.from({ length: 6 }, (_, n) => pv(t(9, n, i, 14), '/', n === 0)),
+				pv(t(9, 7, i, 14), '/pricing')
+			])
+		),
 		...session(sid.BOT, 'bot', complete(t(10, 10)), { bot: true, browser: 'HeadlessChrome' }),
 		...session(sid.OTHER, 'V9', complete(t(10, 20)), { site: 'other' })
 	];
@@ -262,6 +270,15 @@ describe('a funnel report on hand-worked sessions', () => {
 			sessionsRead: 2,
 			done: true
 		});
+	});
+
+	test('sessions running at once, each with step-1 rows in many batches, are each read once', async () => {
+		// An outside security probe: only the ten sessions with most rows in the batch before
+		// went on as walked, so 24 sessions running at once were read 416 times.
+		const all = await batches('site=fun&funnel=f1&from=2026-11-14&to=2026-11-14', 2);
+		expect(all).toHaveLength(13);
+		expect(all.at(-1)!.steps.map((step) => step.sessions)).toEqual([4, 4, 0]);
+		expect(all.at(-1)!.progress).toMatchObject({ read: 24, sessionsRead: 4, done: true });
 	});
 
 	test('a session that entered the day before counts on its own day only', async () => {

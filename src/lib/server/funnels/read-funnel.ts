@@ -68,17 +68,31 @@ interface FunnelCursor {
 	/** Sessions read so far. */
 	s: number;
 	/**
-	 * Sessions of target `t` walked in the batch before (at most {@link WALKED_CARRIED},
-	 * those with most rows in it), if it ended inside `t`: a later row of theirs in `t` is
-	 * not their entry (that is their first row, or earlier), so they are not read again.
-	 * Without it a session of M step-1 rows was read whole in each of M / 250 batches (an
-	 * outside security probe: one of 6,000 rows cost 4 s of CPU).
+	 * Tags ({@link tagOf}) of sessions of target `t` walked in this walk's batches while
+	 * they stayed inside `t`, the latest batch's first (those with most rows in it), at
+	 * most {@link WALKED_CARRIED}: a later row of theirs in `t` is not their entry (that
+	 * is their first row, or earlier), so they are not read again. Without it a session of
+	 * M step-1 rows was read whole in each of M / 250 batches (an outside security probe:
+	 * one of 6,000 rows cost 4 s of CPU), and with only the ten of the batch before, 24
+	 * sessions running at once were read 416 times (another: 2.6 s of CPU).
 	 */
 	w?: string[];
 }
 
-/** Sessions a cursor carries as walked ({@link FunnelCursor}.w). */
-export const WALKED_CARRIED = 10;
+/**
+ * Sessions a cursor carries as walked ({@link FunnelCursor}.w): as many as a batch's
+ * rows, so that sessions running at once are read once however many they are, up to
+ * that; their tags keep the cursor within a few kilobytes.
+ */
+export const WALKED_CARRIED = FUNNEL_BATCH.rows;
+
+/**
+ * A session's tag in a cursor: 66 bits of its id's SHA-256 (two sessions of one walk
+ * sharing one are as likely as guessing a session id).
+ */
+export function tagOf(sid: string): string {
+	return createHash('sha256').update(sid).digest('base64url').slice(0, 11);
+}
 
 function fingerprint(funnel: Funnel, range: DateRange): string {
 	const text = JSON.stringify([funnel.steps, range.from, range.to, range.tz]);
@@ -129,7 +143,7 @@ function decode(
 		(c.w === undefined ||
 			(Array.isArray(c.w) &&
 				c.w.length <= WALKED_CARRIED &&
-				c.w.every((sid) => typeof sid === 'string' && sid.length <= 128)));
+				c.w.every((tag) => typeof tag === 'string' && tag.length === 11)));
 	if (!valid) {
 		throw new CouchstatsError(
 			400,
@@ -222,7 +236,8 @@ export async function readFunnel(
 	// The sessions they name, each read once in this batch and walked through the steps,
 	// but those the batch before walked already.
 	const walked = new Set(state.w ?? []);
-	const again = (e: { sid: string; target: string }) => e.target === state.t && walked.has(e.sid);
+	const again = (e: { sid: string; target: string }) =>
+		e.target === state.t && walked.has(tagOf(e.sid));
 	const sids = [...new Set(entries.filter((e) => !again(e)).map((e) => e.sid))];
 	const walks = new Map<string, ReturnType<typeof walkFunnel>>();
 	await readSessions(
@@ -240,17 +255,17 @@ export async function readFunnel(
 	}
 
 	const done = at >= targets.length;
-	// The batch ended inside a target: the sessions with most rows in it go on as walked.
+	// The batch ended inside a target: its sessions there go on as walked, those with most
+	// rows in it first, then those walked before in the same target.
 	let carried: string[] | undefined;
 	if (resume) {
 		const rowsOf = new Map<string, number>();
 		for (const e of entries) {
 			if (e.target === targets[at]) rowsOf.set(e.sid, (rowsOf.get(e.sid) ?? 0) + 1);
 		}
-		carried = [...rowsOf]
-			.sort((a, b) => b[1] - a[1])
-			.slice(0, WALKED_CARRIED)
-			.map(([sid]) => sid);
+		const latest = [...rowsOf].sort((a, b) => b[1] - a[1]).map(([sid]) => tagOf(sid));
+		const before = targets[at] === state.t ? (state.w ?? []) : [];
+		carried = [...new Set([...latest, ...before])].slice(0, WALKED_CARRIED);
 	}
 	const next: FunnelCursor = {
 		h: hash,
