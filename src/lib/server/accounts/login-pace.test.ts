@@ -88,3 +88,25 @@ test('an unknown name, a wrong password and an admin name fail after the same ti
 	expect(right.ok).toBe(true);
 	expect(checks).toHaveLength(3);
 });
+
+test('failed attempts on one name hold its queue as long as the slowest check, so parallel ones queue alike whether the account exists', async () => {
+	// An outside probe: parallel wrong guesses on an existing name finished one check apart,
+	// on an unknown name together, since only existing names cost a check in the queue.
+	const temp = await startTempStore({ memory: true, viewEngine: false });
+	const couch = createCouch(temp.store.url, 'queue');
+	const pace = new LoginPace();
+	pace.record(300);
+	const throttle = new LoginThrottle();
+	const ended: number[] = [];
+	const attempt = (client: string) =>
+		attemptLogin(
+			couch,
+			{ name: 'no-such-account', password: 'wrong', client },
+			throttle,
+			pace
+		).then((outcome) => (ended.push(pace.now()), outcome));
+	const outcomes = await Promise.all([attempt('203.0.113.1'), attempt('203.0.113.2')]);
+	expect(outcomes.map((o) => o.ok)).toEqual([false, false]);
+	// The second began its check once the first had held the queue its 300 ms, then held its own.
+	expect(ended[1] - ended[0]).toBeGreaterThanOrEqual(290);
+});

@@ -76,11 +76,16 @@ export async function attemptLogin(
 	let checkMs = 0;
 	try {
 		const attempted = await throttle.attempt(client, name, async () => {
-			if (admin) return false;
-			const started = pace.now();
-			session = await login(couch, name, password);
-			checkMs = pace.now() - started;
-			pace.record(checkMs);
+			if (!admin) {
+				const started = pace.now();
+				session = await login(couch, name, password);
+				checkMs = pace.now() - started;
+				pace.record(checkMs);
+			}
+			// Held in the name's queue, where attempts on one name wait their turn: each failed
+			// one keeps it as long as the slowest check, whether the account exists or not (an
+			// outside probe told them apart by how parallel attempts queued).
+			if (!session) await pace.hold(checkMs);
 			return session !== undefined;
 		});
 		if (!attempted.ran) {
@@ -94,10 +99,7 @@ export async function attemptLogin(
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ok: false, status: e.status as 429 | 503, message: e.message };
 	}
-	if (!session) {
-		await pace.hold(checkMs);
-		return { ok: false, status: 401, message: 'Wrong account name or password.' };
-	}
+	if (!session) return { ok: false, status: 401, message: 'Wrong account name or password.' };
 	return { ok: true, session };
 }
 
