@@ -60,10 +60,17 @@ export function installCapture(host: CaptureHost): Capture {
 	win.addEventListener('scroll', guard(measure), { passive: true });
 	// What is on screen once the page has loaded counts as read, scrolled to or not.
 	win.addEventListener('load', guard(measure));
-	listen(doc, 'click', (e) => {
-		const el = (e.target as Element | null)?.closest?.('a[href],[data-track]');
+	/**
+	 * A click, or a middle click (`auxclick`, button 1: a link opened in a new tab, which
+	 * fires no `click`; an outside review found outbound links and downloads opened so
+	 * uncounted). A middle click is a link's only: it activates no `data-track` element.
+	 */
+	const clicked = (e: Event) => {
+		const middle = e.type == 'auxclick';
+		if (middle && (e as MouseEvent).button != 1) return;
+		const el = (e.target as Element | null)?.closest?.(middle ? 'a[href]' : 'a[href],[data-track]');
 		if (!el) return;
-		const name = el.getAttribute('data-track');
+		const name = middle ? null : el.getAttribute('data-track');
 		if (name !== null && capture.clicks)
 			host.track(name || 'click', {
 				text: clip((el as HTMLElement).innerText ?? el.textContent, 100)
@@ -74,7 +81,9 @@ export function installCapture(host: CaptureHost): Capture {
 			if (kind && capture[kind == 'download' ? 'downloads' : kind])
 				host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
 		}
-	});
+	};
+	listen(doc, 'click', clicked);
+	listen(doc, 'auxclick', clicked);
 	listen(doc, 'submit', (e) => {
 		const form = e.target as HTMLFormElement;
 		if (!capture.forms || form?.localName != 'form') return;

@@ -502,9 +502,10 @@ describe('createTracker', () => {
 		tracker.pageview();
 		await settle();
 		/** Dispatches `type` on the document with `target` as its target, as a click on it would. */
-		const fire = (type: string, target: object) => {
+		const fire = (type: string, target: object, button = 0) => {
 			const event = new Event(type);
 			Object.defineProperty(event, 'target', { value: target });
+			Object.defineProperty(event, 'button', { value: button });
 			b.document.dispatchEvent(event);
 		};
 		const element = (localName: string, attributes: Record<string, string>, href?: string) => {
@@ -524,6 +525,11 @@ describe('createTracker', () => {
 		fire('click', element('a', {}, 'https://blog.example/about'));
 		fire('click', element('button', { 'data-track': 'cta' }));
 		fire('submit', element('form', { id: 'newsletter' }));
+		// A middle click opens a link in a new tab (an outside review: uncounted); it fires
+		// `auxclick`, no `click`, and activates no data-track element. A right click is none.
+		fire('auxclick', element('a', {}, 'https://partner.example/offer'), 1);
+		fire('auxclick', element('a', {}, 'https://partner.example/menu'), 2);
+		fire('auxclick', element('button', { 'data-track': 'cta' }), 1);
 		b.window.dispatchEvent(new Event('pagehide'));
 		await settle();
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
@@ -531,7 +537,8 @@ describe('createTracker', () => {
 			['outbound', { url: 'https://elsewhere.example/docs' }],
 			['download', { url: 'https://blog.example/files/guide.pdf' }],
 			['cta', { text: 'Sign up' }],
-			['form', { form: 'newsletter' }]
+			['form', { form: 'newsletter' }],
+			['outbound', { url: 'https://partner.example/offer' }]
 		]);
 	});
 
@@ -1113,6 +1120,32 @@ describe('the records the server holds', () => {
 		expect(views(tabB.other)).toEqual([['/about', false, '/posts/1']]);
 		expect(views(reloaded.other)).toEqual([]);
 		expect(views(linkedBack.other)).toEqual([['/posts/1', true, '/about']]);
+	});
+
+	test("another tab's optOut() stops this tab too: nothing more is recorded, and no new ids are made", async () => {
+		// An outside review: the other tabs went on tracking the visitor, under a new id.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		const before = b.sent().length;
+		// The other tab's optOut(): its flag, then its ids removed.
+		b.env.storage.setItem(KEYS.optOut, '1');
+		b.env.storage.removeItem(KEYS.visitor);
+		b.env.storage.removeItem(KEYS.session);
+		const told = (key: string, newValue: string | null) =>
+			b.window.dispatchEvent(Object.assign(new Event('storage'), { key, newValue }));
+		told(KEYS.optOut, '1');
+		told(KEYS.visitor, null);
+		tracker.track('after');
+		tracker.pageview('/posts/2');
+		b.advance(40_000);
+		b.tick();
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		expect(b.sent().slice(before)).toEqual([]);
+		expect(b.env.storage.getItem(KEYS.visitor)).toBeNull();
+		expect(b.env.storage.getItem(KEYS.session)).toBeNull();
 	});
 
 	test("another tab's erase() ends this tab's page view too: what waits is dropped, and nothing more is recorded until its next page view", async () => {

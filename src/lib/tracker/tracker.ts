@@ -599,10 +599,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		hide();
 	});
 	// Another tab erased the visitor (`erase()` removes the id): this page view went with
-	// them, and what it has not sent yet would arrive after the erasure.
+	// them, and what it has not sent yet would arrive after the erasure. Another tab opted
+	// out: this one stops too (an outside review: the other tabs went on, under a new id).
 	listen(win, 'storage', (e) => {
 		const { key, newValue } = e as StorageEvent;
-		if (key == KEYS.visitor && !newValue) {
+		if (key == KEYS.optOut && newValue) off = 1;
+		if ((key == KEYS.visitor && !newValue) || off) {
 			forgetPage();
 			void delivery.clear();
 		}
