@@ -64,3 +64,66 @@ test("each client-side page view carries its own page's title, however late the 
 	]);
 	await context.close();
 });
+
+test('the landing page and every client-side page view keep the address they had, however late the tracker core arrives', async ({
+	browser
+}) => {
+	// An outside review held the core back 3 s: the app had stripped the UTM parameters and
+	// moved on by then, and the landing page was never recorded.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/late/');
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await context.route('**/couchstats-core.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	const page = await context.newPage();
+	await page.goto(app.url + '/late/landing?utm_source=late&utm_campaign=slowcore', {
+		waitUntil: 'domcontentloaded'
+	});
+	await page.evaluate(() => {
+		history.replaceState({}, '', '/late/landing');
+		history.pushState({}, '', '/late/pricing');
+	});
+	release();
+	const records = await waitForRecords(app, (rs) =>
+		rs.some((r) => r.type === 'pageview' && r.path === '/late/pricing')
+	);
+	const views = records
+		.filter((r) => r.type === 'pageview' && r.path.startsWith('/late/'))
+		.sort((a, b) => a.ts - b.ts)
+		.map((r) => [r.path, r.type === 'pageview' && r.entry, r.type === 'pageview' && r.utm]);
+	expect(views).toEqual([
+		['/late/landing', true, { source: 'late', campaign: 'slowcore' }],
+		['/late/pricing', false, undefined]
+	]);
+	await context.close();
+});
+
+test('a second copy of the script on a page changes nothing, and the console says so', async ({
+	browser
+}) => {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	const src = `${app.url}/couchstats.js`;
+	const twice = `<script defer data-site="demo" data-allow-automation="true" src="${src}"></script>`;
+	await context.route(`${app.url}/twice/**`, (route) =>
+		route.fulfill({
+			contentType: 'text/html',
+			body: `<!doctype html><title>Twice</title>${twice}${twice.replace('demo', 'other')}<h1>Twice</h1>`
+		})
+	);
+	const page = await context.newPage();
+	const errors: string[] = [];
+	const warnings: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+	await page.goto(app.url + '/twice/page');
+	const records = await waitForRecords(app, (rs) => rs.some((r) => r.path === '/twice/page'));
+	expect(records.filter((r) => r.path === '/twice/page' && r.type === 'pageview')).toHaveLength(1);
+	expect(errors).toEqual([]);
+	expect(warnings).toContainEqual(
+		'couchstats: couchstats.js is on this page twice; only the first counts (data-site "demo"): a page feeds one site'
+	);
+	await context.close();
+});

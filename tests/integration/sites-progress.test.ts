@@ -64,6 +64,8 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 		'invited',
 		'name',
 		'owners',
+		// Who made the share link (an account name, no secret).
+		'shareBy',
 		'shareSessions',
 		'shared',
 		'timeZone',
@@ -74,7 +76,7 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 		shared: true,
 		tokens: [{ id: `tok_${hashes[0].slice(0, 8)}`, label: 'report', createdAt: expect.any(Number) }]
 	});
-	expect(Object.keys(body.sites[0].tokens[0]).sort()).toEqual(['createdAt', 'id', 'label']);
+	expect(Object.keys(body.sites[0].tokens[0]).sort()).toEqual(['by', 'createdAt', 'id', 'label']);
 
 	// The page's own data (embedded in its HTML) and the settings page's hold no hash either.
 	for (const path of ['/sites', '/sites/demo/settings']) {

@@ -10,9 +10,12 @@ const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const datasetKey = (name: string) =>
 	name.slice(5).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-test('the standalone core reads every listed attribute, and no other', () => {
-	const source = read('src/lib/tracker/standalone.ts');
-	const code = source.slice(source.indexOf('*/') + 2);
+test('the standalone loader and core read every listed attribute, and no other', () => {
+	// The loader reads the page view's (`data-not-found`, `data-hash-routing`), the core the rest.
+	const code = ['standalone.ts', 'loader.ts']
+		.map((file) => read(`src/lib/tracker/${file}`))
+		.map((source) => source.slice(source.indexOf('*/') + 2).replaceAll('script.dataset', 'data'))
+		.join('\n');
 	// `data.maxWait`, `'hashRouting' in data`, and the spread `...(data as { site: string; … })`.
 	const spread = /\.\.\.\(data as \{([^}]*)\}\)/.exec(code)?.[1] ?? '';
 	const keys = new Set([

@@ -9,8 +9,18 @@
  * It installs `window.couchstats` as a stub whose calls wait in a queue, and at once
  * (not after `load`) injects the core, `couchstats-core.js` next to it, as an async
  * script that downloads in parallel with the page (standalone.ts: it reads this
- * script's `data-*` attributes, records the pageview, replaces the stub and replays
- * the queue). The PouchDB part follows after `load`, in idle time.
+ * script's `data-*` attributes, replaces the stub and replays the queue). The PouchDB
+ * part follows after `load`, in idle time.
+ *
+ * The page views are this part's to see, not the core's, which may arrive seconds later:
+ * it queues the landing page's as the page's first call, with the address as it is now,
+ * and one for each `pushState`/`replaceState`, `popstate` (and `hashchange` with
+ * `data-hash-routing`), with the address then, made once the router has set the title
+ * (`afterTitle`). An outside review held the core back 3 s: the app had stripped the UTM
+ * parameters and moved on by then, and the landing page was never recorded.
+ *
+ * A second copy of this script on the page (a CMS and a theme both adding it) changes
+ * nothing: the first one's site is counted, and the console says so.
  */
 
 /** A method of the stub, its arguments, and how to settle the promise the caller got. */
@@ -30,14 +40,36 @@ export interface Stub {
 
 const script = document.currentScript as HTMLScriptElement | null;
 if (!script?.src) throw new Error('couchstats: load couchstats.js with a <script src> tag');
-const q: QueuedCall[] = [];
-const stub: Stub & Record<string, unknown> = { q, s: script };
-for (const method of ['pageview', 'track', 'optOut', 'erase', 'pending', 'myData'] as const)
-	stub[method] = (...args: unknown[]) =>
-		new Promise((resolve) =>
-			q.length < 100 ? q.push([method, args, resolve]) : resolve(undefined)
-		);
-(window as unknown as { couchstats: Stub }).couchstats = stub;
-const core = document.createElement('script');
-core.src = new URL('couchstats-core.js', script.src).href;
-document.head.append(core);
+const global = window as unknown as { couchstats?: Stub & Record<string, unknown> };
+if (global.couchstats) {
+	console.warn(
+		`couchstats: couchstats.js is on this page twice; only the first counts (data-site "${global.couchstats.s?.dataset.site}"): a page feeds one site`
+	);
+} else {
+	const q: QueuedCall[] = [];
+	const stub: Stub & Record<string, unknown> = { q, s: script };
+	for (const method of ['pageview', 'track', 'optOut', 'erase', 'pending', 'myData'] as const)
+		stub[method] = (...args: unknown[]) =>
+			new Promise((resolve) =>
+				q.length < 100 ? q.push([method, args, resolve]) : resolve(undefined)
+			);
+	global.couchstats = stub;
+	/** Queues (or, once the core is there, makes) a page view of the address as it is now. */
+	const view = (options: object) =>
+		(global.couchstats!.pageview as (u: string, o: object) => void)(location.href, options);
+	view({ notFound: 'notFound' in script.dataset });
+	// The router sets the new page's title after these: the page view waits for it.
+	const navigated = () => view({ afterTitle: true });
+	for (const method of ['pushState', 'replaceState'] as const) {
+		const original = history[method];
+		history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+			original.apply(this, args);
+			navigated();
+		};
+	}
+	addEventListener('popstate', navigated);
+	if ('hashRouting' in script.dataset) addEventListener('hashchange', navigated);
+	const core = document.createElement('script');
+	core.src = new URL('couchstats-core.js', script.src).href;
+	document.head.append(core);
+}

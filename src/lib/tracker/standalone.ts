@@ -13,7 +13,8 @@
  * (the automatic captures to keep; default all), `data-max-outbox`, `data-max-wait`,
  * `data-hash-routing` (`#/…` fragments are pages), `data-not-found` (on a 404 page).
  * Pageviews are recorded on load, on `pushState`/`replaceState`/`popstate` (and
- * `hashchange` with hash routing) and on bfcache restores. The API is
+ * `hashchange` with hash routing: the loader queues these, with the address of each)
+ * and on bfcache restores. The API is
  * `window.couchstats`: `track(name, props)`, `pageview(url?)`, `optOut()`, `erase()`,
  * `pending()`, `myData()`; calls made before this core arrived (queued by the loader) run now.
  */
@@ -83,21 +84,7 @@ function start(): Tracker {
 
 const tracker = start();
 
-if (tracker.enabled) {
-	// The router sets the new page's title after these: the page view waits for it.
-	const navigated = () => tracker.pageview(undefined, { afterTitle: true });
-	for (const method of ['pushState', 'replaceState'] as const) {
-		const original = history[method];
-		history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-			original.apply(this, args);
-			navigated();
-		};
-	}
-	addEventListener('popstate', navigated);
-	if ('hashRouting' in data) addEventListener('hashchange', navigated);
-	tracker.pageview(undefined, { notFound: 'notFound' in data });
-}
-
+// The page views (the landing page's first) are the loader's to see, queued with the rest.
 global.couchstats = tracker;
 for (const [method, args, resolve] of stub.q)
 	resolve((tracker[method] as (...a: unknown[]) => unknown)(...args));

@@ -518,7 +518,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	}
 
 	/** Emits a heartbeat with the engaged time since the previous one (5 s debounce unless final). */
-	function beat(final?: boolean) {
+	/**
+	 * @param after Stamped after a record made in its millisecond (the page view just made
+	 *   as the page goes), so that the session's timeline lists it after that page view.
+	 */
+	function beat(final?: boolean, after?: boolean) {
 		const t = now();
 		if (!final && t - lastBeat < 5000) return;
 		const ms = Math.min(Math.round(engagement.take()), MAX.heartbeatMs);
@@ -529,15 +533,18 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// engaged (a navigation calls this before it moves `path` to where it goes).
 		if (sessions.expired(t)) pageview(path);
 		sessions.engaged(ms, t);
-		emit(make('heartbeat', { engagedMs: ms, scroll: depth, scrollFrom: scrolled }));
+		emit(
+			make('heartbeat', { engagedMs: ms, scroll: depth, scrollFrom: scrolled }, undefined, after)
+		);
 		scrolled = depth;
 	}
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
 	function hide() {
 		settling?.();
+		const before = stamped;
 		viewNow();
-		beat(true);
+		beat(true, stamped != before);
 		delivery.hide();
 	}
 
