@@ -239,8 +239,12 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * session's last page may be another tab's, so the path alone cannot tell (an outside
  * re-check: a reload in one tab after another tab moved was recorded as a return). An entry pageview
  * sets the session's landing path `land` and its source `src` to `source`, unless the
- * session already has them. The session's first `TRAIL_STEPS` pageviews carry their
- * `trail`, which the `paths` view counts paths from entry by.
+ * session already has them. A later pageview's (or a revisit's) `from` is `opener`, the page it was
+ * reached from in its tab (the tracker knows it: the page the tab showed, or for a tab's
+ * first page the site's page that linked to it), when that is a page of the session, else
+ * the session's last page (the importer's lines carry no tab). The session's first
+ * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
+ * order, across tabs), which the `paths` view counts paths from entry by.
  */
 export function classifyPageview(
 	s: SessionState,
@@ -249,13 +253,15 @@ export function classifyPageview(
 	now: number,
 	day: string,
 	source?: string,
-	reload?: boolean
+	reload?: boolean,
+	opener?: string
 ): PageviewClass | undefined {
+	/** Where it was reached from: see above. */
+	const from = opener !== undefined && s.pages[opener] !== undefined ? opener : s.path;
 	if (now - s.pages[path] < SESSION_MS) {
 		// The page the visitor is on (a reload, a link to itself): nothing happened.
 		if (path === s.path || reload) return;
 		// Back to a page counted lately: where the visitor went, not another pageview.
-		const from = s.path;
 		s.path = path;
 		return {
 			sid: s.id,
@@ -293,7 +299,7 @@ export function classifyPageview(
 		c.srcPathFirstOfDay = today(v, day, pathKey('source ' + s.src + ' ' + path));
 	}
 	if (!entry) {
-		c.from = s.path;
+		c.from = from;
 		s.ix++;
 	}
 	if (s.t) {

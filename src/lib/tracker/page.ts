@@ -44,6 +44,20 @@ export function externalReferrer(referrer: string, origin: string): string | und
 	}
 }
 
+/** The path of a referrer on the site's own origin, or `undefined` for any other. */
+export function sitePath(
+	referrer: string,
+	origin: string,
+	hashRouting?: boolean
+): string | undefined {
+	try {
+		const url = new URL(referrer);
+		return url.origin === origin ? pathOf(url, hashRouting) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** UTM parameters of a query string, each bounded; `undefined` when there are none. */
 export function utmOf(search: URLSearchParams): Utm | undefined {
 	let utm: Utm | undefined;

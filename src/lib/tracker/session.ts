@@ -54,9 +54,16 @@ export interface Sessions {
 	 * Classifies a pageview of `path` at `now` (classifyPageview: a return to a path the
 	 * session counted within 30 minutes is a revisit), or returns `undefined` for the page
 	 * the visitor is on, a reload (`reload`) included (the activity still counts). An
-	 * entry pageview sets the session's `land` to `path` and its `src` to `source`.
+	 * entry pageview sets the session's `land` to `path` and its `src` to `source`;
+	 * `opener` is the page of the session it was reached from in its tab, if known.
 	 */
-	pageview(path: string, now: number, source?: string, reload?: boolean): PageviewClass | undefined;
+	pageview(
+		path: string,
+		now: number,
+		source?: string,
+		reload?: boolean,
+		opener?: string
+	): PageviewClass | undefined;
 	/** Counts an interaction (an event named `name` with `props`) at `now` and classifies it. */
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
@@ -144,8 +151,8 @@ export function createSessions(
 		visitor: (now) => visitor(now).id,
 		expired: (now) => expired(read(), now),
 		touch,
-		pageview: (path, now, source, reload) =>
-			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload)),
+		pageview: (path, now, source, reload, opener) =>
+			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload, opener)),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		latest,

@@ -1122,6 +1122,46 @@ describe('the records the server holds', () => {
 		expect(views(linkedBack.other)).toEqual([['/posts/1', true, '/about']]);
 	});
 
+	test("a page view's from is the page it was reached from in its tab, not the page another tab showed last", async () => {
+		// An outside review: links opened in new tabs from /blog made journeys of
+		// /blog → /a → /b → /c, a path nobody walked.
+		const first = fakeBrowser();
+		const tab = (path: string, referrer: string) => {
+			const b = fakeBrowser();
+			b.env.storage = first.env.storage;
+			b.window.location = new URL('https://blog.example' + path);
+			b.document.referrer = referrer;
+			return { b, tracker: createTracker({ site: 'blog' }, b.env) };
+		};
+		const seen: [string, string | null][] = [];
+		/** Makes a page view in `t`, and notes its path and from. */
+		const view = async (t: ReturnType<typeof tab>, url?: string) => {
+			t.tracker.pageview(url);
+			const [last] = (await t.tracker.pending()).filter((r) => r.type === 'pageview').slice(-1);
+			seen.push([last.path, (last as PageviewRecord).from ?? null]);
+		};
+		const blog = tab('/blog', 'https://news.example/');
+		await view(blog);
+		const a = tab('/a', 'https://blog.example/blog');
+		await view(a);
+		await view(tab('/b', 'https://blog.example/blog?page=2'));
+		await view(a, '/pricing');
+		await view(blog, '/c');
+		// A tab reached from elsewhere, or from a page the session did not see, follows the
+		// session's last page.
+		await view(tab('/d', 'https://elsewhere.example/blog'));
+		await view(tab('/e', 'https://blog.example/never-seen'));
+		expect(seen).toEqual([
+			['/blog', null],
+			['/a', '/blog'],
+			['/b', '/blog'],
+			['/pricing', '/a'],
+			['/c', '/blog'],
+			['/d', '/c'],
+			['/e', '/d']
+		]);
+	});
+
 	test("another tab's optOut() stops this tab too: nothing more is recorded, and no new ids are made", async () => {
 		// An outside review: the other tabs went on tracking the visitor, under a new id.
 		const b = fakeBrowser();

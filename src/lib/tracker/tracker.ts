@@ -36,7 +36,7 @@ import { createDelivery, type Delivery } from './delivery.ts';
 import { installCapture } from './capture.ts';
 import { createEngagement } from './engagement.ts';
 import type { RequestClock } from './network.ts';
-import { externalReferrer, MAX, pathOf, screenClass, utmOf } from './page.ts';
+import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps } from './props.ts';
 import { createSessions, KEYS, takeMilestones } from './session.ts';
 import { createSettler } from './settle.ts';
@@ -489,11 +489,15 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			!viewed &&
 			(win.performance?.getEntriesByType?.('navigation')[0] as { type?: string } | undefined)
 				?.type == 'reload';
+		// The page this one was reached from, in this tab: the one it showed before, or for
+		// its first, the page of the site that linked to it (a tab opened from a link: an
+		// outside review found the journey taking whatever page another tab showed last).
+		const opener = viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting);
 		viewed = true;
 		erased = false;
 		path = to;
 		const ref = externalReferrer(doc.referrer, win.location.origin);
-		const c = sessions.pageview(path, now(), sourceOf(ref), reload);
+		const c = sessions.pageview(path, now(), sourceOf(ref), reload, opener);
 		if (!c) return;
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
