@@ -133,6 +133,7 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 				![
 					'_pouch_check_localstorage',
 					'_pouch_couchstats',
+					'couchstats:depth',
 					'couchstats:offset',
 					'couchstats:session',
 					'couchstats:visitor'

@@ -39,7 +39,9 @@ export const KEYS = {
 	visitor: 'couchstats:visitor',
 	session: 'couchstats:session',
 	optOut: 'couchstats:optout',
-	offset: 'couchstats:offset'
+	offset: 'couchstats:offset',
+	/** The depth each page view of the session reported (tracker.ts `noteDepth`). */
+	depth: 'couchstats:depth'
 } as const;
 
 /** The session API the tracker core uses. */

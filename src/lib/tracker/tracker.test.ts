@@ -360,6 +360,43 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a reload goes on from the depth its page view reported: it adds only what it scrolls deeper', async () => {
+		// An outside review: every reload added the part on screen again, and 30 reloads
+		// made a page's average depth 100 % though no view reached 75 %.
+		const first = fakeBrowser();
+		const load = (reloaded: boolean) => {
+			const b = fakeBrowser();
+			b.env.storage = first.env.storage;
+			Object.assign(b.window, {
+				performance: { getEntriesByType: () => [{ type: reloaded ? 'reload' : 'navigate' }] }
+			});
+			return { b, tracker: createTracker({ site: 'blog' }, b.env) };
+		};
+		const beats: [number, number][] = [];
+		const visit = async (reloaded: boolean, scroll: number) => {
+			const { b, tracker } = load(reloaded);
+			tracker.pageview();
+			b.scroll(scroll);
+			b.advance(10_000);
+			b.window.dispatchEvent(new Event('pagehide'));
+			await settle();
+			for (const r of b.sent()) if (r.type === 'heartbeat') beats.push([r.scrollFrom!, r.scroll!]);
+		};
+		await visit(false, 16);
+		for (let i = 0; i < 3; i++) await visit(true, 16);
+		await visit(true, 74);
+		await visit(true, 30);
+		// scroll − scrollFrom summed is the view's deepest: 74.
+		expect(beats).toEqual([
+			[0, 16],
+			[16, 16],
+			[16, 16],
+			[16, 16],
+			[16, 74],
+			[74, 74]
+		]);
+	});
+
 	test('a page view starts from the part of the page on screen once it has loaded: a page that fits the screen is read to 100 % unscrolled', async () => {
 		const b = fakeBrowser();
 		b.window.innerHeight = 720;

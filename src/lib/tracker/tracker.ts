@@ -493,14 +493,24 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// its first, the page of the site that linked to it (a tab opened from a link: an
 		// outside review found the journey taking whatever page another tab showed last).
 		const opener = viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting);
+		const first = !viewed;
 		viewed = true;
 		erased = false;
 		path = to;
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref), reload, opener);
-		if (!c) return;
+		if (!c) {
+			// This page's first: a reload (or another tab) of the page view the visitor is on,
+			// which goes on from the depth it reported.
+			if (first) {
+				scrolled = reportedDepth(readJson<{ id: string }>(storage, KEYS.session)?.id ?? '', path);
+				depth = Math.max(depth, scrolled);
+			}
+			return;
+		}
 		// The new page view's depth starts from what is on screen (once the page has loaded).
 		depth = scrolled = 0;
+		noteDepth(c.sid, path, 0, true);
 		capture.measure();
 		emit(
 			make(
@@ -521,8 +531,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		);
 	}
 
-	/** Emits a heartbeat with the engaged time since the previous one (5 s debounce unless final). */
 	/**
+	 * Emits a heartbeat with the engaged time since the previous one (5 s debounce unless
+	 * final), and notes the depth it reports for the page view ({@link noteDepth}).
 	 * @param after Stamped after a record made in its millisecond (the page view just made
 	 *   as the page goes), so that the session's timeline lists it after that page view.
 	 */
@@ -537,10 +548,42 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// engaged (a navigation calls this before it moves `path` to where it goes).
 		if (sessions.expired(t)) pageview(path);
 		sessions.engaged(ms, t);
-		emit(
-			make('heartbeat', { engagedMs: ms, scroll: depth, scrollFrom: scrolled }, undefined, after)
+		const record = make(
+			'heartbeat',
+			{ engagedMs: ms, scroll: depth, scrollFrom: scrolled },
+			undefined,
+			after
 		);
+		emit(record);
+		noteDepth(record.sid, path, depth);
 		scrolled = depth;
+	}
+
+	/**
+	 * The deepest scroll each page view of the session reported, by path (at most 20): a
+	 * reload of a page goes on from its view's depth instead of adding what is on screen
+	 * again (an outside review: 30 reloads made a page's average depth 100 % though no view
+	 * reached 75 %).
+	 */
+	interface Depths {
+		sid: string;
+		d: Record<string, number>;
+	}
+	/** The depth the page view of `at` in session `sid` reported, 0 if none. */
+	const reportedDepth = (sid: string, at: string) => {
+		const known = readJson<Depths>(storage, KEYS.depth);
+		return (known?.sid == sid && known.d[at]) || 0;
+	};
+	/** Notes that the page view of `at` reported `deepest` (a new page view: 0). */
+	function noteDepth(sid: string, at: string, deepest: number, fresh?: boolean) {
+		let known = readJson<Depths>(storage, KEYS.depth);
+		if (known?.sid != sid) known = { sid, d: {} };
+		const { d } = known;
+		const keep = fresh ? 0 : Math.max(d[at] ?? 0, deepest);
+		delete d[at];
+		d[at] = keep;
+		for (const key of Object.keys(d).slice(0, -20)) delete d[key];
+		writeJson(storage, KEYS.depth, known);
 	}
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
