@@ -241,6 +241,18 @@ describe('createTracker', () => {
 		expect(await made()).toHaveLength(7);
 	});
 
+	test('optOut() drops a page view waiting for its title, and pending() does not wait for it', async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.window.location = new URL('https://blog.example/posts/2');
+		tracker.pageview(undefined, { afterTitle: true });
+		await tracker.optOut();
+		expect(await tracker.pending()).toEqual([]);
+		await vi.advanceTimersByTimeAsync(TITLE_MS);
+		expect(b.sent().filter((r) => r.path === '/posts/2')).toEqual([]);
+	});
+
 	test('the engaged time of a page view that waits for its title is its own: the page left has its time up to the navigation', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);

@@ -412,13 +412,19 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let waiting: (() => void) | undefined;
 	/** The path of the page view waiting. */
 	let waitingFor = '';
-	/** Resolves once the page view waiting for its title (if one is) has been made. */
+	/** Resolves once the page view waiting for its title (if one is) has been made, or dropped. */
 	let titled = Promise.resolve();
+	let wasTitled = () => {};
 	/** Makes the page view waiting for its title, if one is. */
 	const viewNow = () => {
 		const view = waiting;
 		waiting = undefined;
 		view?.();
+	};
+	/** Drops the page view waiting for its title, if one is (tracking stops). */
+	const dropWaiting = () => {
+		waiting = undefined;
+		wasTitled();
 	};
 
 	/** Validated, bounded `track()`: an invalid name is ignored, props are bounded. */
@@ -462,23 +468,25 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function pageview(url?: string | URL, opts: PageviewOptions = {}, beaten = false) {
 		const next = new URL(url ?? win.location.href, win.location.href);
 		const to = pathOf(next, s.hashRouting, path);
-		// The same page again (a router's `replaceState` after its `pushState`) waits with it.
-		if (opts.afterTitle && waiting && to == waitingFor) return;
-		if (opts.afterTitle && (viewNow(), to != path)) {
-			// The page left: its engaged time ends now; the new page's begins.
-			if (viewed) beat(true);
-			waitingFor = to;
-			let made = () => {};
-			titled = new Promise((resolve) => (made = resolve));
-			const view = (waiting = () => {
-				made();
-				pageview(next, { ...opts, afterTitle: false }, true);
-			});
-			setTimeout(
-				safe(() => waiting == view && viewNow()),
-				TITLE_MS
-			);
-			return;
+		if (opts.afterTitle) {
+			// The same page again (a router's `replaceState` after its `pushState`) waits with it.
+			if (waiting && to == waitingFor) return;
+			viewNow();
+			if (to != path) {
+				// The page left: its engaged time ends now; the new page's begins.
+				if (viewed) beat(true);
+				waitingFor = to;
+				titled = new Promise((resolve) => (wasTitled = resolve));
+				const view = (waiting = () => {
+					wasTitled();
+					pageview(next, { ...opts, afterTitle: false }, true);
+				});
+				setTimeout(
+					safe(() => waiting == view && viewNow()),
+					TITLE_MS
+				);
+				return;
+			}
 		}
 		// The previous page's engaged time, under its path (none before the first); the
 		// page view comes after it.
@@ -659,6 +667,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const { key, newValue } = e as StorageEvent;
 		if (key == KEYS.optOut && newValue) off = 1;
 		if ((key == KEYS.visitor && !newValue) || off) {
+			dropWaiting();
 			forgetPage();
 			void delivery.clear();
 		}
@@ -699,12 +708,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		track: record,
 		async optOut() {
 			writeJson(storage, KEYS.optOut, (off = 1));
+			dropWaiting();
 			await eraseLocal();
 		},
 		async erase() {
 			const was = off;
 			// Nothing is recorded meanwhile: it would carry the id being erased (calls wait in `later`).
 			off = 1;
+			dropWaiting();
 			erasing = true;
 			let deleted = 0;
 			let error: string | undefined;
