@@ -241,7 +241,8 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * sets the session's landing path `land` and its source `src` to `source`, unless the
  * session already has them. A later pageview's (or a revisit's) `from` is `opener`, the page it was
  * reached from in its tab (the tracker knows it: the page the tab showed, or for a tab's
- * first page the site's page that linked to it), when that is a page of the session, else
+ * first page the site's page that linked to it), when that is another page of the
+ * session (a tab shown again from the back/forward cache was on the page itself), else
  * the session's last page (the importer's lines carry no tab). The session's first
  * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
  * order, across tabs), which the `paths` view counts paths from entry by.
@@ -257,7 +258,8 @@ export function classifyPageview(
 	opener?: string
 ): PageviewClass | undefined {
 	/** Where it was reached from: see above. */
-	const from = opener !== undefined && s.pages[opener] !== undefined ? opener : s.path;
+	const from =
+		opener !== undefined && opener != path && s.pages[opener] !== undefined ? opener : s.path;
 	if (now - s.pages[path] < SESSION_MS) {
 		// The page the visitor is on (a reload, a link to itself): nothing happened.
 		if (path === s.path || reload) return;

@@ -1200,6 +1200,9 @@ describe('the records the server holds', () => {
 		// session's last page.
 		await view(tab('/d', 'https://elsewhere.example/blog'));
 		await view(tab('/e', 'https://blog.example/never-seen'));
+		// Back on the page a tab shows (another tab moved on meanwhile): a return from the
+		// session's last page, not from itself.
+		await view(a, '/pricing');
 		expect(seen).toEqual([
 			['/blog', null],
 			['/a', '/blog'],
@@ -1207,7 +1210,8 @@ describe('the records the server holds', () => {
 			['/pricing', '/a'],
 			['/c', '/blog'],
 			['/d', '/c'],
-			['/e', '/d']
+			['/e', '/d'],
+			['/pricing', '/e']
 		]);
 	});
 
