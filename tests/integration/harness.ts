@@ -4,6 +4,8 @@
  * built app as a child process, and the mark of tests true only of the embedded store.
  */
 import { expect, inject, test, type TestFunction } from 'vitest';
+import type { IngestConfig } from '../../src/lib/server/ingest/config';
+import type { BucketSettings } from '../../src/lib/server/ingest/rate-limit';
 import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
@@ -143,4 +145,16 @@ export function sendThroughIngest(appUrl: string, docs: object[]): Promise<Respo
 		headers: { 'content-type': 'application/json', origin: appUrl, 'user-agent': CHROME_UA },
 		body: JSON.stringify({ docs, new_edits: false })
 	});
+}
+
+/** An ingest configuration whose every bucket is `limit`, reading the site list on every request. */
+export function ingestConfig(limit: BucketSettings): IngestConfig {
+	return {
+		ip: limit,
+		ipRecords: limit,
+		records: limit,
+		session: limit,
+		visitor: limit,
+		sitesTtlMs: 0
+	};
 }

@@ -25,11 +25,11 @@ import {
 } from '../../src/lib/server/accounts/site-admin';
 import { authorizeSite, type Credentials } from '../../src/lib/server/stats/authorize';
 import { findToken } from '../../src/lib/server/accounts/tokens';
-import { createCouch, setCouch } from '../../src/lib/server/couch';
+import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
 import { createIngest, UNAVAILABLE_RETRY_S } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { pageview } from '../support/ingest-records';
-import { freePort, testAccount, useCouch } from './harness';
+import { freePort, ingestConfig, testAccount, useCouch } from './harness';
 
 const admin: User = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -39,6 +39,16 @@ function form(fields: Record<string, string>) {
 	const data = new FormData();
 	for (const [key, value] of Object.entries(fields)) data.set(key, value);
 	return data;
+}
+
+/**
+ * A new account of this run's own (`_users` outlives the test database), which an admin
+ * makes an owner of `site`.
+ */
+async function accountOwning(couch: Couch, name: string, site: string): Promise<User> {
+	const account = testAccount(name);
+	await addOwner(couch, admin, site, account, 'a-long-password-1');
+	return { name: account, roles: [], isAdmin: false };
 }
 
 const blog = {
@@ -113,9 +123,8 @@ describe('sites and owners', () => {
 	test('an owner invites an account, which becomes an owner only once it accepts; the answer is the same for a name without an account', async () => {
 		const { couch } = await useCouch();
 		await createSite(couch, alice, parseSiteForm(form(blog)));
-		const erin = testAccount('erin');
-		await addOwner(couch, admin, 'demo', erin, 'a-long-password-1');
-		const erinUser: User = { name: erin, roles: [], isAdmin: false };
+		const erinUser = await accountOwning(couch, 'erin', 'demo');
+		const erin = erinUser.name;
 		const nobody = testAccount('nobody');
 		const answers = [];
 		for (const name of [erin, nobody]) {
@@ -263,9 +272,8 @@ describe('sites and owners', () => {
 		// An outside probe: a removed co-owner's token still downloaded every raw record.
 		const { couch } = await useCouch();
 		await createSite(couch, alice, parseSiteForm(form(blog)));
-		const carol = testAccount('carol');
-		await addOwner(couch, admin, 'alice-blog', carol, 'a-long-password-1');
-		const carolUser: User = { name: carol, roles: [], isAdmin: false };
+		const carolUser = await accountOwning(couch, 'carol', 'alice-blog');
+		const carol = carolUser.name;
 		const alices = await addToken(couch, alice, 'alice-blog', 'weekly report');
 		const carols = await addToken(couch, carolUser, 'alice-blog', 'backup', { records: true });
 		const share = await enableShareLink(couch, carolUser, 'alice-blog');
@@ -339,14 +347,7 @@ describe('sites and owners', () => {
 		// The app's own site cache, with a TTL far longer than the test.
 		const ingest = createIngest({
 			couch: () => couch,
-			config: {
-				ip: limit,
-				ipRecords: limit,
-				records: limit,
-				session: limit,
-				visitor: limit,
-				sitesTtlMs: 0
-			},
+			config: ingestConfig(limit),
 			sites: startSiteCache(3_600_000)
 		});
 		const post = async (site: string, origin?: string) => {
@@ -387,14 +388,7 @@ describe('sites and owners', () => {
 		const limit = { burst: 1000, perSecond: 1 };
 		const ingest = createIngest({
 			couch: () => unreachable,
-			config: {
-				ip: limit,
-				ipRecords: limit,
-				records: limit,
-				session: limit,
-				visitor: limit,
-				sitesTtlMs: 0
-			}
+			config: ingestConfig(limit)
 		});
 		const res = await ingest.handle({
 			path: '_bulk_docs',

@@ -28,7 +28,7 @@ import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
-import { indexed, useCouch } from './harness';
+import { indexed, ingestConfig, useCouch } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
 const bob: User = { name: 'bob', roles: [], isAdmin: false };
@@ -157,14 +157,7 @@ describe('deleting a site', () => {
 		// The app's own site cache, with a TTL far longer than the test.
 		const ingest = createIngest({
 			couch: () => couch,
-			config: {
-				ip: config,
-				ipRecords: config,
-				records: config,
-				session: config,
-				visitor: config,
-				sitesTtlMs: 0
-			},
+			config: ingestConfig(config),
 			sites: startSiteCache(3_600_000)
 		});
 		// No Origin: a script's post, which only the site list checks.
