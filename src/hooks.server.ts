@@ -17,6 +17,7 @@ import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
+import { clientAddress } from '$lib/server/accounts/client-address';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
@@ -89,7 +90,7 @@ const respond: Handle = async ({ event, resolve }) => {
 		params: event.params,
 		url: event.url,
 		authorization: event.request.headers.get('authorization'),
-		user: event.locals.user
+		address: clientAddress(event)
 	});
 	if (reader) {
 		const read = reads.start(reader);

@@ -39,7 +39,9 @@ test('while a login is on its way (the throttle may hold it for seconds), the fo
 		await route.continue();
 	});
 	await page.goto('/login');
-	await page.waitForFunction(() => document.querySelector('main form[method="POST"]') !== null);
+	// Hydrated (as owner-support.ts waits for it), so the form posts as the enhanced form does:
+	// a CI run pressed Enter on the server-rendered form, which navigated instead.
+	await page.waitForLoadState('networkidle');
 	// An account of its own, so that its failure counts against no other test's login.
 	await page.getByLabel('Account name').fill('nobody-waits');
 	await page.getByLabel('Password').fill('not-the-password');

@@ -8,33 +8,35 @@ const request = (routeId: string, over: Partial<Parameters<typeof readerOf>[0]> 
 		params: {},
 		url: new URL('http://app.test/x'),
 		authorization: null,
-		user: null,
+		address: '203.0.113.9',
 		...over
 	});
 
 describe('readerOf', () => {
-	test('names the credential a read comes with: a share link, then a token, then an account', () => {
-		const user = { name: 'bob' };
-		expect(request('/api/v1/stats', { user })).toBe('user bob');
-		expect(request('/api/v1/stats', { user, authorization: 'Bearer cst_abc' })).toBe(
-			'token cst_abc'
-		);
+	test('names the credential a read comes with: a share link from its address, else a token', () => {
+		expect(request('/api/v1/stats', { authorization: 'Bearer cst_abc' })).toBe('token cst_abc');
 		const shared = new URL('http://app.test/api/v1/stats?share=shr_x');
-		expect(request('/api/v1/stats/export', { user, url: shared })).toBe('share shr_x');
-		expect(request('/share/[secret]/sessions', { params: { secret: 'shr_y' } })).toBe(
-			'share shr_y'
+		expect(request('/api/v1/stats/export', { url: shared, authorization: 'Bearer cst_abc' })).toBe(
+			'share shr_x from 203.0.113.9'
 		);
-		expect(request('/sites/[site]/(dashboard)', { user })).toBe('user bob');
+		expect(request('/share/[secret]/sessions', { params: { secret: 'shr_y' } })).toBe(
+			'share shr_y from 203.0.113.9'
+		);
+		expect(
+			request('/sites/[site]/(dashboard)', { authorization: 'Bearer cst_abc', address: '::1' })
+		).toBe('token cst_abc');
 	});
 
-	test('covers no write, stream, ingest, visitor endpoint, public page or request without credentials', () => {
-		const user = { name: 'bob' };
-		expect(request('/sites/[site]/settings', { user, method: 'POST' })).toBeUndefined();
-		expect(request('/api/v1/live', { user })).toBeUndefined();
-		expect(request('/api/v1/visitor', { user })).toBeUndefined();
-		expect(request('/api/ingest/[...path]', { user })).toBeUndefined();
-		expect(request('/(demo)/stats', { user })).toBeUndefined();
-		expect(request('/sites', { user })).toBeUndefined();
+	test("covers no write, stream, ingest, visitor endpoint, public page, account's read or request without credentials", () => {
+		const authorization = 'Bearer cst_abc';
+		expect(request('/sites/[site]/settings', { authorization, method: 'POST' })).toBeUndefined();
+		expect(request('/api/v1/live', { authorization })).toBeUndefined();
+		expect(request('/api/v1/visitor', { authorization })).toBeUndefined();
+		expect(request('/api/ingest/[...path]', { authorization })).toBeUndefined();
+		expect(request('/(demo)/stats', { authorization })).toBeUndefined();
+		expect(request('/sites', { authorization })).toBeUndefined();
+		// An account's session (a cookie) names no reader: only the read's own checks.
+		expect(request('/sites/[site]/(dashboard)')).toBeUndefined();
 		expect(request('/api/v1/stats')).toBeUndefined();
 	});
 });

@@ -1,10 +1,13 @@
 /**
  * The read budget: how much of the app's time one reader may keep it reading. A reader
- * is a credential — a share link, an API token, a logged-in account — whatever address
- * it comes from; the app and the embedded store share one process, so one reader's dear
+ * is an API token, whatever address it comes from, or a share link from one client
+ * address (a share link is handed out: its viewers, each at their own address, each have
+ * a budget); the app and the embedded store share one process, so one reader's dear
  * reads (an export of every page of a year, a funnel over thousands of sessions) slowed
  * every other user's (an outside probe: six parallel exports through one share link held
- * the core for 51 s of 76, others' reads took 1.2–1.8 s).
+ * the core for 51 s of 76, others' reads took 1.2–1.8 s). Accounts, which an admin makes,
+ * have none: a budget keyed by account throttled the owner's own dashboards (the
+ * end-to-end suite's owner, reading live dashboards all through the run, got 429).
  *
  * Each reader has a bucket of read time ({@link READ_BUDGET}: 10 s when full, refilled
  * at half a second per second) and at most {@link READS_AT_ONCE} reads running. A read
@@ -35,12 +38,14 @@ export interface ReadRequest {
 	params: Partial<Record<string, string>>;
 	url: URL;
 	authorization: string | null;
-	user: { name: string } | null;
+	/** The client's address (rate limiting's, accounts/client-address.ts). */
+	address: string;
 }
 
 /**
- * The reader a request reads as (`share …`, `token …`, `user …`), or `undefined` when it
- * is no read the budget covers (or carries no credential, which the read refuses).
+ * The reader a request reads as (`share … from …`, `token …`), or `undefined` when it is
+ * no read the budget covers: an account's, or one without a credential (which the read
+ * refuses).
  */
 export function readerOf(r: ReadRequest): string | undefined {
 	const route = r.routeId ?? '';
@@ -53,11 +58,9 @@ export function readerOf(r: ReadRequest): string | undefined {
 			route.startsWith('/sites/[site]'));
 	if (!read) return undefined;
 	const share = r.params.secret ?? r.url.searchParams.get('share');
-	if (share) return 'share ' + share;
+	if (share) return `share ${share} from ${r.address}`;
 	const token = bearerToken(r.authorization);
-	if (token) return 'token ' + token;
-	if (r.user) return 'user ' + r.user.name;
-	return undefined;
+	return token ? 'token ' + token : undefined;
 }
 
 /** What {@link ReadBudget.start} came to. */
