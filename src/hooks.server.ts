@@ -90,7 +90,7 @@ const respond: Handle = async ({ event, resolve }) => {
 		params: event.params,
 		url: event.url,
 		authorization: event.request.headers.get('authorization'),
-		address: clientAddress(event)
+		address: () => clientAddress(event)
 	});
 	if (reader) {
 		const read = reads.start(reader);

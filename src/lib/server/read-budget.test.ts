@@ -8,7 +8,7 @@ const request = (routeId: string, over: Partial<Parameters<typeof readerOf>[0]> 
 		params: {},
 		url: new URL('http://app.test/x'),
 		authorization: null,
-		address: '203.0.113.9',
+		address: () => '203.0.113.9',
 		...over
 	});
 
@@ -23,7 +23,10 @@ describe('readerOf', () => {
 			'share shr_y from 203.0.113.9'
 		);
 		expect(
-			request('/sites/[site]/(dashboard)', { authorization: 'Bearer cst_abc', address: '::1' })
+			request('/sites/[site]/(dashboard)', {
+				authorization: 'Bearer cst_abc',
+				address: () => '::1'
+			})
 		).toBe('token cst_abc');
 	});
 

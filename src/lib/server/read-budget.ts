@@ -25,6 +25,8 @@
  */
 import { TokenBuckets, type BucketSettings } from './ingest/rate-limit';
 import { bearerToken } from './accounts/tokens';
+import { CouchstatsError } from './errors';
+import { errorResponse } from './stats/handler';
 
 /** A reader's read time, ms: what a full bucket holds, and what comes back per second. */
 export const READ_BUDGET: BucketSettings = { burst: 10_000, perSecond: 500 };
@@ -38,8 +40,8 @@ export interface ReadRequest {
 	params: Partial<Record<string, string>>;
 	url: URL;
 	authorization: string | null;
-	/** The client's address (rate limiting's, accounts/client-address.ts). */
-	address: string;
+	/** The client's address (rate limiting's, accounts/client-address.ts), asked for a share link's read only. */
+	address: () => string;
 }
 
 /**
@@ -58,7 +60,7 @@ export function readerOf(r: ReadRequest): string | undefined {
 			route.startsWith('/sites/[site]'));
 	if (!read) return undefined;
 	const share = r.params.secret ?? r.url.searchParams.get('share');
-	if (share) return `share ${share} from ${r.address}`;
+	if (share) return `share ${share} from ${r.address()}`;
 	const token = bearerToken(r.authorization);
 	return token ? 'token ' + token : undefined;
 }
@@ -122,18 +124,23 @@ export class ReadBudget {
 	}
 }
 
-/** The 429 a refused read gets: JSON for the APIs and page data, text for a page. */
+/** The 429 a refused read gets: the APIs' error (JSON) for them and page data, text for a page. */
 export function tooManyReads(url: URL, accept: string | null, retryAfterSeconds: number): Response {
-	const message = `too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`;
-	const headers = { 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store' };
+	const refusal = new CouchstatsError(
+		429,
+		`too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`
+	);
 	const json =
 		url.pathname.startsWith('/api/') ||
 		url.pathname.endsWith('/__data.json') ||
 		!!accept?.includes('application/json');
-	return json
-		? Response.json({ error: 'too_many_requests', message }, { status: 429, headers })
-		: new Response(message + '\n', {
+	const res = json
+		? errorResponse(refusal)
+		: new Response(refusal.message + '\n', {
 				status: 429,
-				headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }
+				headers: { 'content-type': 'text/plain; charset=utf-8' }
 			});
+	res.headers.set('retry-after', String(retryAfterSeconds));
+	res.headers.set('cache-control', 'no-store');
+	return res;
 }

@@ -46,6 +46,8 @@ export const KEYS = {
 
 /** The session API the tracker core uses. */
 export interface Sessions {
+	/** The id of the shared session as it stands (open or not), if there is one. */
+	id(): string | undefined;
 	/** The visitor id, created on first use at `now`. */
 	visitor(now: number): string;
 	/** True when the next activity at `now` starts a new session. */
@@ -150,6 +152,7 @@ export function createSessions(
 	};
 
 	return {
+		id: () => read()?.id,
 		visitor: (now) => visitor(now).id,
 		expired: (now) => expired(read(), now),
 		touch,

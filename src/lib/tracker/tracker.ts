@@ -511,7 +511,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
 			// which goes on from the depth it reported.
 			if (first) {
-				scrolled = reportedDepth(readJson<{ id: string }>(storage, KEYS.session)?.id ?? '', path);
+				scrolled = reportedDepth(sessions.id() ?? '', path);
 				depth = Math.max(depth, scrolled);
 			}
 			return;
