@@ -97,8 +97,8 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 	const back = await visitorContext();
 	const visitor = JSON.stringify({ id: uuidv7(Date.now()), day: '2026-01-01' });
 	await back.addInitScript((state) => {
-		if (!localStorage.getItem('couchstats:visitor'))
-			localStorage.setItem('couchstats:visitor', state);
+		if (!localStorage.getItem('couchstats:visitor:demo'))
+			localStorage.setItem('couchstats:visitor:demo', state);
 	}, visitor);
 	const r = await back.newPage();
 	// A page named in another script: recorded as the URL holds it, shown as it reads.

@@ -44,20 +44,22 @@ export async function ownerPage(
 }
 
 /**
- * Adds a site from the sites list (its time zone left at the browser's), then, when
- * `owner` is given, makes that account an owner (created when `password` is given).
- * Ends on the site's settings page.
+ * Adds a site from the sites list (its time zone left at the browser's; its host names
+ * `hosts`, default `<id>.example`), then, when `owner` is given, makes that account an
+ * owner (created when `password` is given). Ends on the site's settings page.
  */
 export async function addSite(
 	admin: Page,
 	origin: string,
-	site: { id: string; name: string },
+	site: { id: string; name: string; hosts?: string },
 	owner?: { name: string; password?: string }
 ): Promise<void> {
 	await admin.goto(`${origin}/sites`);
 	await admin.getByLabel('Id (used in URLs and the snippet)').fill(site.id);
 	await admin.getByLabel('Name', { exact: true }).fill(site.name);
-	await admin.getByLabel('Host names (comma or space separated)').fill(`${site.id}.example`);
+	await admin
+		.getByLabel('Host names (comma or space separated)')
+		.fill(site.hosts ?? `${site.id}.example`);
 	await admin.getByRole('button', { name: 'Add site' }).click();
 	await admin.waitForURL(`${origin}/sites/${site.id}/settings`);
 	if (!owner) return;

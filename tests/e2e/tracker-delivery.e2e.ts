@@ -657,9 +657,9 @@ test("a browser's first pageview leaves at once on the local clock and is stored
 		// copy tabs settle a new session by, which would still have it open).
 		await page.goto(app.url + '/robots.txt');
 		await page.evaluate(() => {
-			const session = JSON.parse(localStorage.getItem('couchstats:session')!);
+			const session = JSON.parse(localStorage.getItem('couchstats:session:demo')!);
 			session.last -= 31 * 60_000;
-			localStorage.setItem('couchstats:session', JSON.stringify(session));
+			localStorage.setItem('couchstats:session:demo', JSON.stringify(session));
 			indexedDB.deleteDatabase('couchstats-state');
 		});
 		const third = await sentFrom('/first/c');

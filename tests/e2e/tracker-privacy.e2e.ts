@@ -126,17 +126,19 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 	// cross-tab change notification: PouchDB writes `_pouch_couchstats` at its first write
 	// to the outbox, which may come after the network is idle, so it may not be there yet.
 	const kept = await page.evaluate(() => Object.keys(localStorage).sort());
-	expect(kept).toEqual(expect.arrayContaining(['couchstats:session', 'couchstats:visitor']));
+	expect(kept).toEqual(
+		expect.arrayContaining(['couchstats:session:demo', 'couchstats:visitor:demo'])
+	);
 	expect(
 		kept.filter(
 			(key) =>
 				![
 					'_pouch_check_localstorage',
 					'_pouch_couchstats',
-					'couchstats:depth',
+					'couchstats:depth:demo',
 					'couchstats:offset',
-					'couchstats:session',
-					'couchstats:visitor'
+					'couchstats:session:demo',
+					'couchstats:visitor:demo'
 				].includes(key)
 		)
 	).toEqual([]);

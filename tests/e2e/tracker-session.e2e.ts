@@ -83,7 +83,7 @@ async function recordsOf(vid: () => string | undefined, done: (rs: StoredRecord[
 async function visitorOf(page: Page): Promise<string> {
 	const id = () =>
 		page.evaluate(
-			() => JSON.parse(localStorage.getItem('couchstats:visitor') ?? '{}').id as string
+			() => JSON.parse(localStorage.getItem('couchstats:visitor:demo') ?? '{}').id as string
 		);
 	await expect.poll(id).toBeTruthy();
 	return id();
@@ -162,7 +162,7 @@ test('a reload in one tab records nothing after another tab of the session moved
 	const context = await scriptedContext(browser, false, '/s/');
 	const onPath = (page: Page, path: string) =>
 		page.waitForFunction(
-			(p) => JSON.parse(localStorage.getItem('couchstats:session') ?? '{}').path === p,
+			(p) => JSON.parse(localStorage.getItem('couchstats:session:demo') ?? '{}').path === p,
 			path
 		);
 	const tab1 = await context.newPage();

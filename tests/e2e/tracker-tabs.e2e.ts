@@ -1,10 +1,12 @@
 /**
  * Several tabs of one browser opened at the same moment (a restored browser session,
- * links middle-clicked together): one visitor, one session, one entry.
+ * links middle-clicked together): one visitor, one session, one entry. Two sites on one
+ * origin: each its own.
  */
 import { expect, test } from '@playwright/test';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
+import { addSite, ownerPage } from './owner-support';
 import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
 
 let app: RunningApp;
@@ -42,4 +44,45 @@ test('three tabs opened at the same moment are one visitor and one session with 
 		).toHaveLength(1);
 		await context.close();
 	}
+});
+
+test('two sites on one origin each count their own visitor, session, entry and source', async ({
+	browser
+}) => {
+	// An outside review: with /blog and /shop tracked as two sites, the shop's first page
+	// continued the blog's session: one visitor and session for both, no shop entry, the
+	// blog's source and landing page.
+	const admin = await ownerPage(browser, app);
+	await addSite(admin, app.url, { id: 'shop', name: 'Shop', hosts: new URL(app.url).host });
+	await admin.context().close();
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/blog/');
+	await routeStandalonePage(context, app, '/shop/', { 'data-site': 'shop' });
+	const page = await context.newPage();
+	const paths = ['/blog/a', '/shop/b', '/blog/c'];
+	// Each page reached by a link from the one before; the first from elsewhere.
+	const referers = ['https://news.example/', ...paths.map((p) => app.url + p)];
+	for (const [i, path] of paths.entries()) {
+		await page.goto(app.url + path, { referer: referers[i] });
+		await page.waitForLoadState('networkidle');
+	}
+	const views = (
+		await waitForRecords(app, (rs) =>
+			paths.every((p) => rs.some((r) => r.type === 'pageview' && r.path === p))
+		)
+	).filter(
+		(r): r is Extract<StoredRecord, { type: 'pageview' }> =>
+			r.type === 'pageview' && paths.includes(r.path)
+	);
+	const [a, b, c] = paths.map((p) => views.find((r) => r.path === p)!);
+	expect([a.site, b.site, c.site]).toEqual(['demo', 'shop', 'demo']);
+	expect(b).toMatchObject({ entry: true, firstEver: true, land: '/shop/b' });
+	expect(b.vid).not.toBe(a.vid);
+	expect(b.sid).not.toBe(a.sid);
+	// Reached from a page of its own origin: no source of its own (as Plausible counts it).
+	expect(b).toMatchObject({ src: '(direct)' });
+	// The blog's session goes on from its own page, not from the shop's.
+	expect(c).toMatchObject({ sid: a.sid, vid: a.vid, land: '/blog/a', src: a.src, from: '/blog/a' });
+	expect(c.entry).toBeFalsy();
+	await context.close();
 });

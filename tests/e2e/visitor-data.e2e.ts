@@ -72,7 +72,7 @@ async function visitor(): Promise<BrowserContext> {
 
 /** The visitor id the page's tracker keeps, once it has made one. */
 async function visitorId(page: Page): Promise<string> {
-	const kept = await page.waitForFunction(() => localStorage.getItem('couchstats:visitor'));
+	const kept = await page.waitForFunction(() => localStorage.getItem('couchstats:visitor:demo'));
 	return JSON.parse((await kept.jsonValue())!).id;
 }
 
@@ -191,7 +191,7 @@ test('a visitor on another origin sees exactly their records with couchstats.myD
 	]);
 	expect(sent.every((r) => r.body.includes(vidA) && r.cookie === undefined)).toBe(true);
 	// The browser forgot the old id; the server holds nothing under it, and B's are all there.
-	expect(await a.evaluate(() => localStorage.getItem('couchstats:visitor'))).toBeNull();
+	expect(await a.evaluate(() => localStorage.getItem('couchstats:visitor:demo'))).toBeNull();
 	const after = await storedRecords(app);
 	expect(byVisitor(after, vidA)).toEqual([]);
 	expect(ids(byVisitor(after, vidB))).toEqual(ids(byVisitor(stored, vidB)));

@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { sourceOf, type StoredRecord } from '../records.ts';
 import { Classifier } from '../server/import/backfill.ts';
 import { resolveOptions } from '../tracker/settings.ts';
-import { createSessions, takeMilestones } from '../tracker/session.ts';
+import { createSessions, stateKeys, takeMilestones } from '../tracker/session.ts';
 import { memoryStore } from '../tracker/storage.ts';
 
 /** The day of every script (UTC times of steps are on it). */
@@ -140,11 +140,12 @@ function line(r: Classified): string {
 /** The tracker's adapter over one fake `localStorage` shared by two tabs. */
 function viaTracker(script: Script): Record<string, unknown>[] {
 	const store = memoryStore();
+	const KEYS = stateKeys('demo');
 	let n = 0;
 	const newId = () => `id-${++n}`;
 	const { day } = resolveOptions({ site: 'demo', timeZone: script.zone }, 'https://demo.example');
 	const tabs = [1, 2].map(() => ({
-		sessions: createSessions(store, newId, (t) => day.format(t)),
+		sessions: createSessions(store, KEYS, newId, (t) => day.format(t)),
 		path: '/'
 	}));
 	const records: Record<string, unknown>[] = [];
@@ -163,7 +164,7 @@ function viaTracker(script: Script): Record<string, unknown>[] {
 				land: session.land
 			};
 			records.push({ ...stamp, ...fields });
-			for (const milestone of takeMilestones(store).milestones)
+			for (const milestone of takeMilestones(store, KEYS).milestones)
 				records.push({ ...stamp, type: 'milestone', milestone });
 		};
 		if (step.kind === 'pageview') {

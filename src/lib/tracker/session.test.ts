@@ -2,7 +2,6 @@ import { describe, expect, test } from 'vitest';
 import { sourceOf } from '../records.ts';
 import {
 	createSessions,
-	KEYS,
 	MAX_DAY_PATHS,
 	MAX_DAY_PROPS,
 	MAX_SESSION_EVENTS,
@@ -10,10 +9,12 @@ import {
 	pathKey,
 	reachedMilestones,
 	SESSION_MS,
+	stateKeys,
 	takeMilestones
 } from './session.ts';
 import { memoryStore } from './storage.ts';
 
+const KEYS = stateKeys('demo');
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
 
@@ -25,8 +26,8 @@ function setup() {
 	const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 	return {
 		store,
-		tab1: createSessions(store, newId, dayOf),
-		tab2: createSessions(store, newId, dayOf)
+		tab1: createSessions(store, KEYS, newId, dayOf),
+		tab2: createSessions(store, KEYS, newId, dayOf)
 	};
 }
 
@@ -141,6 +142,7 @@ describe('createSessions', () => {
 		const paris = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 		const tab = createSessions(
 			store,
+			KEYS,
 			() => `id-${++n}`,
 			(t) => paris.format(t)
 		);
@@ -155,10 +157,10 @@ describe('createSessions', () => {
 		const day = Date.UTC(2026, 10, 21, 1);
 		const long = '/' + 'x'.repeat(500);
 		for (let i = 0; i < MAX_DAY_PATHS + 50; i++) tab1.pageview(`${long}/${i}`, day + i);
-		const stored = () => JSON.parse(store.getItem('couchstats:visitor')!).paths as string[];
+		const stored = () => JSON.parse(store.getItem(KEYS.visitor)!).paths as string[];
 		expect(stored()).toHaveLength(MAX_DAY_PATHS);
 		expect(stored().every((key) => key.length <= 7)).toBe(true);
-		expect(store.getItem('couchstats:visitor')!.length).toBeLessThan(MAX_DAY_PATHS * 10 + 100);
+		expect(store.getItem(KEYS.visitor)!.length).toBeLessThan(MAX_DAY_PATHS * 10 + 100);
 		// The newest stay remembered; the oldest were forgotten.
 		expect(stored()).toContain(pathKey(`${long}/${MAX_DAY_PATHS + 49}`));
 		expect(stored()).not.toContain(pathKey(`${long}/0`));
@@ -175,32 +177,38 @@ describe('createSessions', () => {
 		const { store, tab1, tab2 } = setup();
 		tab1.pageview('/', T0);
 		tab1.engaged(10_000, T0 + 10_000);
-		expect(takeMilestones(store).milestones).toEqual([]);
+		expect(takeMilestones(store, KEYS).milestones).toEqual([]);
 		tab2.engaged(1, T0 + 10_001);
-		expect(takeMilestones(store)).toEqual({ sid: 'id-1', milestones: ['actual', 'nonbounce'] });
-		expect(takeMilestones(store).milestones).toEqual([]);
+		expect(takeMilestones(store, KEYS)).toEqual({
+			sid: 'id-1',
+			milestones: ['actual', 'nonbounce']
+		});
+		expect(takeMilestones(store, KEYS).milestones).toEqual([]);
 		tab1.event('signup', T0 + 20_000);
-		expect(takeMilestones(store).milestones).toEqual(['engaged']);
-		expect(takeMilestones(store).milestones).toEqual([]);
+		expect(takeMilestones(store, KEYS).milestones).toEqual(['engaged']);
+		expect(takeMilestones(store, KEYS).milestones).toEqual([]);
 	});
 
 	test('counts a further pageview as an interaction and as a non-bounce', () => {
 		const { store, tab1 } = setup();
 		tab1.pageview('/', T0);
 		tab1.pageview('/pricing', T0 + 1000);
-		expect(takeMilestones(store).milestones).toEqual(['nonbounce']);
+		expect(takeMilestones(store, KEYS).milestones).toEqual(['nonbounce']);
 		tab1.engaged(10_001, T0 + 20_000);
-		expect(takeMilestones(store).milestones).toEqual(['actual', 'engaged']);
+		expect(takeMilestones(store, KEYS).milestones).toEqual(['actual', 'engaged']);
 	});
 
 	test('starts milestones afresh in a new session', () => {
 		const { store, tab1 } = setup();
 		tab1.pageview('/', T0);
 		tab1.engaged(20_000, T0 + 20_000);
-		expect(takeMilestones(store).milestones).toEqual(['actual', 'nonbounce']);
+		expect(takeMilestones(store, KEYS).milestones).toEqual(['actual', 'nonbounce']);
 		tab1.pageview('/', T0 + 20_000 + SESSION_MS);
 		tab1.engaged(20_000, T0 + 40_000 + SESSION_MS);
-		expect(takeMilestones(store)).toEqual({ sid: 'id-3', milestones: ['actual', 'nonbounce'] });
+		expect(takeMilestones(store, KEYS)).toEqual({
+			sid: 'id-3',
+			milestones: ['actual', 'nonbounce']
+		});
 	});
 
 	test("keeps the entry pageview's source and path as the session's src and land, across tabs", () => {
@@ -268,7 +276,7 @@ describe('createSessions', () => {
 		const { store, tab1 } = setup();
 		tab1.pageview('/', T0);
 		for (let i = 0; i < MAX_SESSION_EVENTS + 5; i++) tab1.event(`e${i}`, T0 + i);
-		const names = JSON.parse(store.getItem('couchstats:session')!).ev as string[];
+		const names = JSON.parse(store.getItem(KEYS.session)!).ev as string[];
 		expect(names).toHaveLength(MAX_SESSION_EVENTS);
 		// The oldest were forgotten, so a forgotten name counts as first again.
 		expect(tab1.event('e0', T0 + 1000).firstOfSession).toBe(true);
@@ -280,8 +288,8 @@ describe('createSessions', () => {
 		tab1.pageview('/', T0);
 		const plan = (i: number) => ({ plan: `p${i}` });
 		for (let i = 0; i < MAX_DAY_PROPS + 5; i++) tab1.event('signup', T0 + i, plan(i));
-		const session = JSON.parse(store.getItem('couchstats:session')!);
-		const visitor = JSON.parse(store.getItem('couchstats:visitor')!);
+		const session = JSON.parse(store.getItem(KEYS.session)!);
+		const visitor = JSON.parse(store.getItem(KEYS.visitor)!);
 		expect(session.pr).toHaveLength(MAX_SESSION_PROPS);
 		expect(visitor.pp).toHaveLength(MAX_DAY_PROPS);
 		// The day's paths and event names are not pushed out by props.
@@ -302,7 +310,7 @@ describe('createSessions', () => {
 		tab1.pageview('/', T0);
 		tab1.event('signup', T0 + 1000);
 		tab1.event('signup', T0 + 2000);
-		expect(JSON.parse(store.getItem('couchstats:session')!).ix).toBe(2);
+		expect(JSON.parse(store.getItem(KEYS.session)!).ix).toBe(2);
 	});
 
 	test('survives unreadable stored state by starting over', () => {

@@ -1,6 +1,6 @@
 /**
  * The tracker's adapter of the classification rules (src/lib/classify/rules.ts): it keeps
- * the visitor and session state in `localStorage`, so every tab of the origin shares one
+ * the visitor and session state in `localStorage`, so every tab of the site shares one
  * session with a sliding 30-minute window, and runs each rule over that state. The
  * browser classifies so that every dashboard number is a plain count on the server.
  * Time and ids are injected.
@@ -34,15 +34,61 @@ export {
 	type SessionState
 } from '../classify/rules.ts';
 
-/** Keys under which the tracker keeps its state in `localStorage`. */
-export const KEYS = {
-	visitor: 'couchstats:visitor',
-	session: 'couchstats:session',
-	optOut: 'couchstats:optout',
-	offset: 'couchstats:offset',
-	/** The depth each page view of the session reported (tracker.ts `noteDepth`). */
-	depth: 'couchstats:depth'
-} as const;
+/**
+ * Keys under which the tracker keeps its state in `localStorage`. The visitor, the
+ * session and the depths are the site's own, so that two sites on one origin (`/blog`
+ * and `/shop` tracked apart) each count their own visitors and sessions: an outside
+ * review found the second site continuing the first's session, losing its visitors,
+ * entries and referrers. The opt-out is the origin's (a visitor who opts out of one of
+ * its sites is asked again by none), and so is the clock's offset (the server's, not
+ * the site's).
+ */
+export type Keys = ReturnType<typeof stateKeys>;
+export function stateKeys(site: string) {
+	return {
+		visitor: `couchstats:visitor:${site}`,
+		session: `couchstats:session:${site}`,
+		/** The depth each page view of the session reported (tracker.ts `noteDepth`). */
+		depth: `couchstats:depth:${site}`,
+		optOut: 'couchstats:optout',
+		offset: 'couchstats:offset'
+	} as const;
+}
+
+/** Where trackers before 2026-12-05 kept the site's state: one set for the whole origin. */
+const LEGACY = ['visitor', 'session', 'depth'] as const;
+/** The site that took the origin's state of an earlier tracker. */
+export const ADOPTED = 'couchstats:adopted';
+
+/**
+ * Moves the state an earlier tracker kept for the whole origin to the first site that
+ * reads it, once, so that its visitors are not counted new and its open sessions go on.
+ * The session and depths move; the visitor stays where it was too, since an earlier
+ * tracker's tab still open reads its removal as an erasure (`erase()`, which removes
+ * it, forgets the origin's copy with {@link forgetLegacy}).
+ */
+export function adoptLegacy(store: KeyValueStore, site: string): void {
+	try {
+		if (store.getItem(ADOPTED) !== null || store.getItem('couchstats:visitor') === null) return;
+		const keys = stateKeys(site);
+		for (const name of LEGACY) {
+			const old = `couchstats:${name}`;
+			const text = store.getItem(old);
+			if (text !== null && store.getItem(keys[name]) === null) store.setItem(keys[name], text);
+			if (name != 'visitor') store.removeItem(old);
+		}
+		store.setItem(ADOPTED, JSON.stringify(site));
+	} catch {
+		// Storage refused: the state lives for this page only (storage.ts).
+	}
+}
+
+/** Removes the origin's copy of an earlier tracker's visitor, when `site` took it. */
+export function forgetLegacy(store: KeyValueStore, site: string): void {
+	if (readJson(store, ADOPTED) !== site) return;
+	store.removeItem('couchstats:visitor');
+	store.removeItem(ADOPTED);
+}
 
 /** The session API the tracker core uses. */
 export interface Sessions {
@@ -88,10 +134,13 @@ export interface Sessions {
  * Milestones the shared session reached but no tab emitted yet; marks them emitted.
  * (Called by the core after each record it emits.)
  */
-export function takeMilestones(store: KeyValueStore): { sid: string; milestones: Milestone[] } {
-	const s = readJson<SessionState>(store, KEYS.session);
+export function takeMilestones(
+	store: KeyValueStore,
+	keys: Keys
+): { sid: string; milestones: Milestone[] } {
+	const s = readJson<SessionState>(store, keys.session);
 	const milestones = s ? newMilestones(s) : [];
-	if (milestones.length) writeJson(store, KEYS.session, s);
+	if (milestones.length) writeJson(store, keys.session, s);
 	return { sid: s?.id ?? '', milestones };
 }
 
@@ -99,16 +148,18 @@ export function takeMilestones(store: KeyValueStore): { sid: string; milestones:
  * Creates the session API over a shared store.
  *
  * @param store - `localStorage` or a stand-in.
+ * @param keys - The site's keys in it ({@link stateKeys}).
  * @param newId - Mints a UUIDv7 for a new session or visitor.
  * @param dayOf - The visitor's day (`YYYY-MM-DD`, site time zone) for a time.
  */
 export function createSessions(
 	store: KeyValueStore,
+	keys: Keys,
 	newId: (now: number) => string,
 	dayOf: (now: number) => string
 ): Sessions {
-	const read = () => readJson<SessionState>(store, KEYS.session);
-	const latest = () => readJson<number>(store, KEYS.offset) ?? null;
+	const read = () => readJson<SessionState>(store, keys.session);
+	const latest = () => readJson<number>(store, keys.offset) ?? null;
 	/** A session's own offset; one an earlier tracker began follows the latest measure. */
 	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o) ?? 0;
 	/**
@@ -120,13 +171,13 @@ export function createSessions(
 		const s = activeSession(open, now, newId);
 		if (s !== open) s.o = latest();
 		change?.(s);
-		writeJson(store, KEYS.session, s);
+		writeJson(store, keys.session, s);
 		return s;
 	};
 	/** The visitor, created at `now` when absent. */
 	const visitor = (now: number): VisitorState => {
-		let v = readJson<VisitorState>(store, KEYS.visitor);
-		if (!v?.id) writeJson(store, KEYS.visitor, (v = { id: newId(now) }));
+		let v = readJson<VisitorState>(store, keys.visitor);
+		if (!v?.id) writeJson(store, keys.visitor, (v = { id: newId(now) }));
 		return v;
 	};
 	/**
@@ -146,7 +197,7 @@ export function createSessions(
 			const day = dayOf(now + offset);
 			result = rule(s, v, day);
 			if (v.day === day && (v.day !== before || v.at === undefined)) v.at = now;
-			writeJson(store, KEYS.visitor, v);
+			writeJson(store, keys.visitor, v);
 		});
 		return result;
 	};
@@ -162,11 +213,11 @@ export function createSessions(
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		latest,
 		learn(sid, next) {
-			writeJson(store, KEYS.offset, next);
+			writeJson(store, keys.offset, next);
 			const s = read();
 			if (s?.id != sid || typeof s.o != 'number' || Math.abs(next - s.o) < TRANSIT_MS) return;
 			s.o = next;
-			writeJson(store, KEYS.session, s);
+			writeJson(store, keys.session, s);
 		}
 	};
 }

@@ -1,6 +1,6 @@
 /**
  * Settling the shared session before a tab starts one. The session and visitor state
- * live in `localStorage`, shared by every tab of the origin, but a tab in another
+ * live in `localStorage`, shared by every tab of the site, but a tab in another
  * renderer process sees another tab's writes only some time later. Tabs opened at the
  * same moment (a restored browser session, links middle-clicked together) each found
  * no session and minted their own visitor and session: an outside review counted one
@@ -20,14 +20,13 @@
  * hides or goes, or the browser has not answered in {@link SETTLE_MS}), and a browser
  * without IndexedDB runs them at once too.
  */
-import { KEYS } from './session.ts';
+import type { Keys } from './session.ts';
 import type { SessionState, VisitorState } from '../classify/rules.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 /** The IndexedDB database holding the copy. */
 export const SETTLE_IDB = 'couchstats-state';
 const STORE = 'state';
-const KEY = 'session';
 /** Longest wait for the browser's IndexedDB before the calls run without it, ms. */
 export const SETTLE_MS = 3000;
 
@@ -61,8 +60,17 @@ export interface Settler {
 	clear(): void;
 }
 
-/** A settler over `idb` (absent: calls run at once) and the tabs' `storage`. */
-export function createSettler(idb: IDBFactory | undefined, storage: KeyValueStore): Settler {
+/**
+ * A settler over `idb` (absent: calls run at once) and the tabs' `storage`, for the site
+ * whose state is under `keys`; its copy is under `site` (one database for the origin's
+ * sites).
+ */
+export function createSettler(
+	idb: IDBFactory | undefined,
+	storage: KeyValueStore,
+	keys: Keys,
+	site: string
+): Settler {
 	/**
 	 * Runs `fn` in a read-write transaction of the copy's store, on a connection closed
 	 * when the transaction ends (none is kept open: it would hold off `clear()`).
@@ -95,26 +103,27 @@ export function createSettler(idb: IDBFactory | undefined, storage: KeyValueStor
 			}
 			setTimeout(now, SETTLE_MS);
 			inside((store) => {
-				const read = store.get(KEY);
+				const read = store.get(site);
 				read.onerror = now;
 				read.onsuccess = () => {
 					if (ran) return store.transaction.abort();
 					const copy = (read.result ?? {}) as Copy;
-					const s = readJson<SessionState>(storage, KEYS.session);
-					const v = readJson<VisitorState>(storage, KEYS.visitor);
-					if (newer(copy.s, s)) writeJson(storage, KEYS.session, copy.s);
-					if (copy.v?.id && (newer(copy.s, s) || !v?.id)) writeJson(storage, KEYS.visitor, copy.v);
+					const s = readJson<SessionState>(storage, keys.session);
+					const v = readJson<VisitorState>(storage, keys.visitor);
+					if (newer(copy.s, s)) writeJson(storage, keys.session, copy.s);
+					if (copy.v?.id && (newer(copy.s, s) || !v?.id)) writeJson(storage, keys.visitor, copy.v);
 					now();
 					const left: Copy = {
-						s: readJson(storage, KEYS.session),
-						v: readJson(storage, KEYS.visitor)
+						s: readJson(storage, keys.session),
+						v: readJson(storage, keys.visitor)
 					};
-					store.put(left, KEY);
+					store.put(left, site);
 				};
 			}).catch(now);
 			return now;
 		},
 		clear() {
+			// The other sites' copies too: a copy only spares tabs opened together a race.
 			idb?.deleteDatabase(SETTLE_IDB);
 		}
 	};

@@ -9,7 +9,7 @@ import {
 	type StoredRecord
 } from '../records.ts';
 import { SOON_MS } from './delivery.ts';
-import { KEYS, SESSION_MS } from './session.ts';
+import { SESSION_MS, stateKeys } from './session.ts';
 import { IDBFactory } from 'fake-indexeddb';
 import { SETTLE_IDB } from './settle.ts';
 import { memoryStore } from './storage.ts';
@@ -23,6 +23,9 @@ import {
 	type TrackerOptions
 } from './tracker.ts';
 import type { RandomSource } from './uuid.ts';
+
+/** The keys of the state of site `blog`, which most tests track. */
+const KEYS = stateKeys('blog');
 
 const origin = 'https://blog.example';
 
@@ -480,6 +483,76 @@ describe('createTracker', () => {
 			['signup', true, true],
 			['signup', false, false]
 		]);
+	});
+
+	test('counts two sites on one origin apart: each its own visitor, session, entry and source', async () => {
+		// An outside review: with /blog and /shop tracked as two sites, the shop's first page
+		// continued the blog's session (no entry, the blog's source and landing page).
+		const b = fakeBrowser();
+		b.window.location = new URL('https://example.com/blog');
+		const blog = createTracker({ site: 'blog' }, b.env);
+		blog.pageview();
+		await settle();
+		b.advance(5000);
+		const tab2 = fakeBrowser();
+		tab2.advance(5000);
+		tab2.window.location = new URL('https://example.com/shop');
+		tab2.document.referrer = 'https://example.com/blog';
+		const shop = createTracker({ site: 'shop' }, { ...tab2.env, storage: b.env.storage });
+		shop.pageview();
+		await settle();
+		blog.pageview('https://example.com/blog/post');
+		await settle();
+		const views = [...b.sent(), ...tab2.sent()].filter(
+			(r): r is PageviewRecord => r.type === 'pageview'
+		);
+		const [first, post] = views.filter((r) => r.site == 'blog');
+		const [entered] = views.filter((r) => r.site == 'shop');
+		expect(entered).toMatchObject({ entry: true, firstEver: true, land: '/shop' });
+		expect(entered.vid).not.toBe(first.vid);
+		expect(entered.sid).not.toBe(first.sid);
+		expect(entered).not.toHaveProperty('from');
+		// The blog's session goes on as if the shop were not there.
+		expect(post).toMatchObject({ sid: first.sid, from: '/blog', land: '/blog', src: first.src });
+		expect(post.entry).toBeFalsy();
+	});
+
+	test("moves an earlier tracker's state, kept for the whole origin, to the first site that reads it", async () => {
+		const earlier = fakeBrowser();
+		const old = createTracker({ site: 'blog' }, earlier.env);
+		old.pageview();
+		await settle();
+		const storage = earlier.env.storage;
+		// What a tracker before per-site keys left: the state under the origin's keys.
+		for (const name of ['visitor', 'session', 'depth'] as const) {
+			storage.setItem(`couchstats:${name}`, storage.getItem(KEYS[name]) ?? '');
+			storage.removeItem(KEYS[name]);
+		}
+		const [before] = earlier.sent() as PageviewRecord[];
+		const b = fakeBrowser();
+		b.advance(60_000);
+		const blog = createTracker({ site: 'blog' }, { ...b.env, storage });
+		blog.pageview('https://blog.example/about');
+		const tab2 = fakeBrowser();
+		tab2.advance(60_000);
+		const shop = createTracker({ site: 'shop' }, { ...tab2.env, storage });
+		shop.pageview('https://blog.example/shop');
+		await settle();
+		const [about] = b.sent() as PageviewRecord[];
+		expect(about).toMatchObject({ sid: before.sid, vid: before.vid, from: '/posts/1' });
+		expect(about.entry).toBeFalsy();
+		const [entered] = tab2.sent() as PageviewRecord[];
+		expect(entered).toMatchObject({ entry: true, firstEver: true });
+		expect(entered.vid).not.toBe(before.vid);
+		// The session moved; the visitor stays for an earlier tracker's tab still open
+		// (which reads its removal as an erasure), until the site that took it erases it
+		// (erase() or optOut()).
+		expect(storage.getItem('couchstats:session')).toBeNull();
+		expect(storage.getItem('couchstats:visitor')).not.toBeNull();
+		await blog.optOut();
+		expect(storage.getItem('couchstats:visitor')).toBeNull();
+		expect(storage.getItem(KEYS.visitor)).toBeNull();
+		expect(storage.getItem(stateKeys('shop').visitor)).not.toBeNull();
 	});
 
 	test('gives a visit without an external referrer the source (direct)', async () => {
@@ -1070,7 +1143,7 @@ describe('the records the server holds', () => {
 		return { calls, env: { ...b.env, load: async () => module } };
 	}
 	const visitorOf = (b: ReturnType<typeof fakeBrowser>) =>
-		JSON.parse(b.env.storage.getItem('couchstats:visitor') ?? '{}').id as string | undefined;
+		JSON.parse(b.env.storage.getItem(KEYS.visitor) ?? '{}').id as string | undefined;
 
 	test('erase() asks the server once what this page sent has arrived, then erases the ids here', async () => {
 		const b = fakeBrowser();
@@ -1256,7 +1329,7 @@ describe('the records the server holds', () => {
 		expect(await tracker.erase()).toEqual({ deleted: 4 });
 		// The browser tells the other tab that the visitor id is gone.
 		tab2.window.dispatchEvent(
-			Object.assign(new Event('storage'), { key: 'couchstats:visitor', newValue: null })
+			Object.assign(new Event('storage'), { key: KEYS.visitor, newValue: null })
 		);
 		expect(await other.pending()).toEqual([]);
 		tab2.advance(30_000);
@@ -1368,15 +1441,19 @@ describe('createTracker with IndexedDB: a tab settles the shared session before 
 	afterEach(() => vi.useRealTimers());
 
 	let opened = 0;
-	/** Tabs of one browser whose `localStorage` shows none of the others' writes yet. */
-	function tabs(paths: string[], idb = new IDBFactory()) {
+	/**
+	 * Tabs of one browser whose `localStorage` shows none of the others' writes yet; a
+	 * path's first part names its site when it is `site`'s (`/shop/…`: site `shop`).
+	 */
+	function tabs(paths: string[], idb = new IDBFactory(), site = 'blog') {
 		return paths.map((path) => {
 			const b = fakeBrowser(0, idb);
 			b.window.location = new URL('https://blog.example' + path);
 			// Each tab its own random ids.
 			let n = 100 * ++opened;
 			b.env.random = (bytes) => bytes.fill(++n % 256);
-			return { b, tracker: createTracker({ site: 'blog' }, b.env) };
+			const own = path.startsWith(`/${site}/`) ? site : 'blog';
+			return { b, tracker: createTracker({ site: own }, b.env) };
 		});
 	}
 	/** Lets IndexedDB answer (a few of its tasks), the records be sent. */
@@ -1406,6 +1483,20 @@ describe('createTracker with IndexedDB: a tab settles the shared session before 
 		expect(new Set(views.map((r) => r.sid)).size).toBe(1);
 		expect(views.map((r) => !!r.entry)).toEqual([true, false, false]);
 		expect(views.map((r) => !!r.firstOfDay)).toEqual([true, false, false]);
+	});
+
+	test("tabs of two sites of one origin opened together each settle their own site's session", async () => {
+		const opened = tabs(['/pricing', '/shop/cart', '/docs', '/shop/'], new IDBFactory(), 'shop');
+		for (const { tracker } of opened) tracker.pageview();
+		await settled();
+		const views = (await Promise.all(opened.map(pageviews))).flat();
+		const of = (site: string) => views.filter((r) => r.site == site);
+		for (const site of ['blog', 'shop']) {
+			expect(new Set(of(site).map((r) => r.sid)).size).toBe(1);
+			expect(of(site).map((r) => !!r.entry)).toEqual([true, false]);
+		}
+		expect(of('shop')[0].sid).not.toBe(of('blog')[0].sid);
+		expect(of('shop')[0].vid).not.toBe(of('blog')[0].vid);
 	});
 
 	test('a tab whose session is open records at once; calls made while it settles keep their order', async () => {

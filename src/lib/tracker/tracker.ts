@@ -38,7 +38,7 @@ import { createEngagement } from './engagement.ts';
 import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps } from './props.ts';
-import { createSessions, KEYS, takeMilestones } from './session.ts';
+import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } from './session.ts';
 import { createSettler } from './settle.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
@@ -164,6 +164,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const doc = win.document;
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
+	const keys = stateKeys(s.site);
+	adoptLegacy(storage, s.site);
 	/** Wraps `fn` so it does nothing once tracking is off and never throws into the page. */
 	const safe =
 		<A extends unknown[]>(fn: (...args: A) => unknown) =>
@@ -205,7 +207,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		return (stamped = held ? Math.max(t, stamped + 1) : t);
 	};
 	let off: unknown =
-		readJson(storage, KEYS.optOut) ||
+		readJson(storage, keys.optOut) ||
 		(s.respectDnt != false &&
 			(nav.doNotTrack == '1' ||
 				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
@@ -240,6 +242,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let scrolled = 0;
 	const sessions = createSessions(
 		storage,
+		keys,
 		(t) => uuidv7(t, random),
 		(t) => s.day.format(t)
 	);
@@ -249,7 +252,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	} catch {
 		// A sandboxed frame: no copy to settle by.
 	}
-	const settler = createSettler(idb, storage);
+	const settler = createSettler(idb, storage, keys, s.site);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	// Durations on a clock that only moves forward: a change of the browser's clock (a
 	// slow one corrected, forward or back) is no engaged time, nor takes any away.
@@ -396,7 +399,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (off) return;
 		delivery.add(record);
 		if (!milestones) return;
-		const { sid, milestones: reached } = takeMilestones(storage);
+		const { sid, milestones: reached } = takeMilestones(storage, keys);
 		for (const m of reached)
 			emit(make('milestone', { milestone: m }, derivedId(sid, SALT[m])), false);
 	}
@@ -579,19 +582,19 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	}
 	/** The depth the page view of `at` in session `sid` reported, 0 if none. */
 	const reportedDepth = (sid: string, at: string) => {
-		const known = readJson<Depths>(storage, KEYS.depth);
+		const known = readJson<Depths>(storage, keys.depth);
 		return (known?.sid == sid && known.d[at]) || 0;
 	};
 	/** Notes that the page view of `at` reported `deepest` (a new page view: 0). */
 	function noteDepth(sid: string, at: string, deepest: number, fresh?: boolean) {
-		let known = readJson<Depths>(storage, KEYS.depth);
+		let known = readJson<Depths>(storage, keys.depth);
 		if (known?.sid != sid) known = { sid, d: {} };
 		const { d } = known;
 		const keep = fresh ? 0 : Math.max(d[at] ?? 0, deepest);
 		delete d[at];
 		d[at] = keep;
 		for (const key of Object.keys(d).slice(0, -20)) delete d[key];
-		writeJson(storage, KEYS.depth, known);
+		writeJson(storage, keys.depth, known);
 	}
 
 	/** The page hides or goes: its last engaged time, journaled and sent with everything waiting. */
@@ -624,8 +627,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		await delivery.clear();
 		try {
 			if (!keepIds) {
-				for (const key in KEYS)
-					if (key != 'optOut') storage.removeItem(KEYS[key as keyof typeof KEYS]);
+				for (const key in keys)
+					if (key != 'optOut') storage.removeItem(keys[key as keyof typeof keys]);
+				forgetLegacy(storage, s.site);
 				settler.clear();
 			}
 			if (deferred) await deferred.destroy();
@@ -635,7 +639,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		}
 	};
 	/** This browser's visitor id, if it has one (never made here). */
-	const visitorId = () => readJson<{ id?: string }>(storage, KEYS.visitor)?.id;
+	const visitorId = () => readJson<{ id?: string }>(storage, keys.visitor)?.id;
 	const why = (e: unknown) => String((e as Error)?.message ?? e);
 	/** The visitor's records were erased: so is this page view, with the engaged time it counted. */
 	const forgetPage = () => {
@@ -665,8 +669,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	// out: this one stops too (an outside review: the other tabs went on, under a new id).
 	listen(win, 'storage', (e) => {
 		const { key, newValue } = e as StorageEvent;
-		if (key == KEYS.optOut && newValue) off = 1;
-		if ((key == KEYS.visitor && !newValue) || off) {
+		if (key == keys.optOut && newValue) off = 1;
+		if ((key == keys.visitor && !newValue) || off) {
 			dropWaiting();
 			forgetPage();
 			void delivery.clear();
@@ -707,7 +711,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}),
 		track: record,
 		async optOut() {
-			writeJson(storage, KEYS.optOut, (off = 1));
+			writeJson(storage, keys.optOut, (off = 1));
 			dropWaiting();
 			await eraseLocal();
 		},
@@ -731,7 +735,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (!error) forgetPage();
 			// Visibility and focus changes were not followed meanwhile (tracking was off).
 			update();
-			off = was || readJson(storage, KEYS.optOut);
+			off = was || readJson(storage, keys.optOut);
 			erasing = false;
 			for (const call of later.splice(0)) whenReady(call);
 			// The deferred part skips attaching while `off`: if it loaded meanwhile, attach now.
