@@ -1,6 +1,6 @@
 /**
- * Privacy: an opted-out visitor sends nothing, Global Privacy Control and automated
- * browsers are skipped by default, and no cookie is ever set.
+ * Privacy: an opted-out visitor sends nothing, Global Privacy Control, automated browsers
+ * and browsers that refuse site storage are skipped, and no cookie is ever set.
  */
 import { expect, test, type BrowserContext, type Request } from '@playwright/test';
 import type { RunningApp } from '../support/app';
@@ -74,6 +74,25 @@ test('a browser sending Global Privacy Control is not tracked', async ({ browser
 	// Nor as the pages closed (Playwright does not see keepalive requests).
 	expect((await storedRecords(app)).filter((r) => r.path.startsWith('/gpc/'))).toEqual([]);
 	expect(await context.cookies()).toEqual([]);
+	await context.close();
+});
+
+test('a browser that refuses site storage is not tracked', async ({ browser }) => {
+	// An outside review: a visitor who blocks the site's data was a new visitor, with a
+	// bounced session, on every page.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await context.addInitScript(() =>
+		Object.defineProperty(window, 'localStorage', {
+			get: () => {
+				throw new DOMException('The user denied access', 'SecurityError');
+			}
+		})
+	);
+	await routeStandalonePage(context, app, '/nostorage/', {}, body);
+	const sent = ingestRequests(context);
+	await visit(context, '/nostorage/');
+	expect(sent).toEqual([]);
+	expect((await storedRecords(app)).filter((r) => r.path.startsWith('/nostorage/'))).toEqual([]);
 	await context.close();
 });
 

@@ -1,7 +1,8 @@
 /**
  * JSON state in `localStorage`, shared by every tab of the origin. Reads and writes
- * never throw: a browser that refuses storage (quota, privacy mode) degrades to
- * per-page state instead of breaking the host page.
+ * never throw: a write the browser refuses (quota) is lost instead of breaking the host
+ * page. A browser that refuses the storage itself (the visitor blocks the site's data)
+ * gets a stand-in marked `refused`, and is not tracked (tracker.ts).
  */
 
 /** The subset of the Web Storage API the tracker uses; injectable for tests. */
@@ -12,6 +13,8 @@ export interface KeyValueStore {
 	/** The name of the `index`th key (for listing keys with a prefix). */
 	key(index: number): string | null;
 	readonly length: number;
+	/** A stand-in for a `localStorage` the browser refused. */
+	readonly refused?: true;
 }
 
 /** A store kept in memory, used when `localStorage` is unavailable and in tests. */
@@ -28,14 +31,14 @@ export function memoryStore(): KeyValueStore {
 	};
 }
 
-/** `localStorage`, or a per-page store when the browser refuses it. */
+/** `localStorage`, or a per-page store marked `refused` when the browser refuses it. */
 export function browserStore(): KeyValueStore {
 	try {
 		const store = window.localStorage;
 		store.getItem('couchstats:probe');
 		return store;
 	} catch {
-		return memoryStore();
+		return Object.assign(memoryStore(), { refused: true as const });
 	}
 }
 

@@ -485,6 +485,20 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('does not track a browser that refuses site storage: each page would be a new visitor', async () => {
+		// An outside review: 4 pages of one visit were 4 new visitors with 4 bounced sessions.
+		const b = fakeBrowser();
+		const refused = Object.assign(memoryStore(), { refused: true as const });
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, storage: refused });
+		expect(tracker.enabled).toBe(false);
+		tracker.pageview();
+		tracker.track('signup');
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		expect(b.sent()).toEqual([]);
+		expect(await tracker.pending()).toEqual([]);
+	});
+
 	test('counts two sites on one origin apart: each its own visitor, session, entry and source', async () => {
 		// An outside review: with /blog and /shop tracked as two sites, the shop's first page
 		// continued the blog's session (no entry, the blog's source and landing page).

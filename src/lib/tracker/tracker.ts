@@ -206,7 +206,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			t > env.now() || ((after ? t <= stamped : t < stamped) && stamped - t < TRANSIT_MS);
 		return (stamped = held ? Math.max(t, stamped + 1) : t);
 	};
+	// A browser that refuses site storage cannot keep the ids that make its pages one
+	// visit: each page would be a new visitor with a bounced session (an outside review:
+	// 4 pages, 4 new visitors). The visitor blocked the site's data: it is not tracked.
 	let off: unknown =
+		storage.refused ||
 		readJson(storage, keys.optOut) ||
 		(s.respectDnt != false &&
 			(nav.doNotTrack == '1' ||
