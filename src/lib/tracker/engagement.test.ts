@@ -41,3 +41,23 @@ test('ignores repeated state changes and a clock that goes back', () => {
 	expect(e.take()).toBe(0);
 	expect(e.active()).toBe(true);
 });
+
+test('says when the time not yet taken began: at the take before, or when engagement began after one with nothing waiting', () => {
+	const c = clock();
+	const e = createEngagement(c.now, true);
+	c.advance(5_000);
+	e.take();
+	const taken = c.now();
+	c.advance(2_000);
+	e.set(false);
+	c.advance(60_000);
+	e.set(true);
+	// 2 s wait from before the pause: the time waiting began at the take.
+	expect(e.began()).toBe(taken);
+	e.take();
+	e.set(false);
+	c.advance(60_000);
+	e.set(true);
+	// Nothing waited: what is engaged now begins now.
+	expect(e.began()).toBe(c.now());
+});

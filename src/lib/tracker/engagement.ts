@@ -14,27 +14,33 @@ export interface Engagement {
 	take(): number;
 	/** Engaged milliseconds accumulated but not yet taken. */
 	peek(): number;
+	/** When the time not yet taken began to accrue (on the injected clock). */
+	began(): number;
 }
 
 /** Creates an accumulator reading time from `now`. */
 export function createEngagement(now: () => number, engaged = false): Engagement {
 	let on = engaged;
 	let since = now();
+	let began = since;
 	let acc = 0;
 	const peek = () => acc + (on ? Math.max(0, now() - since) : 0);
 	return {
 		set(engaged) {
 			acc = peek();
 			since = now();
+			// Nothing waiting: what is engaged from now on begins now.
+			if (engaged && !on && !acc) began = since;
 			on = engaged;
 		},
 		active: () => on,
 		take() {
 			const ms = peek();
 			acc = 0;
-			since = now();
+			began = since = now();
 			return ms;
 		},
-		peek
+		peek,
+		began: () => began
 	};
 }

@@ -708,12 +708,14 @@ describe('createTracker', () => {
 			undefined
 		]);
 		expect([next.path, next.ts, next.local]).toEqual(['/next', left.ts + 1, undefined]);
-		// After the session's last record (the milestone 1 ms after that page view).
+		// After the session's end (its last record: the milestone 1 ms after that page view).
+		// The fake's timers run only when ticked: the engaged time on /next spans the end with
+		// no heartbeat, as if the page had been frozen, and goes to no session.
 		b.advance(SESSION_MS + 2);
 		tracker.pageview('/later');
 		const later = (await tracker.pending()).find((r) => r.path === '/later')!;
 		expect([later.ts, later.local, later.sid == next.sid]).toEqual([
-			b.env.now() + 60_015 + 1,
+			b.env.now() + 60_015,
 			undefined,
 			false
 		]);
@@ -856,9 +858,10 @@ describe('createTracker', () => {
 		// 00:00:30 on the server's clock, still the session's day.
 		b.advance(90_000);
 		tracker.pageview('/b');
-		// Engaged on /b for 30 minutes (after its milestone, 2 ms after the heartbeat of /a):
-		// the next session begins on /b as the visitor moves on (00:30:30 on the server's
-		// clock), and takes its days by the measured clock.
+		// 30 minutes on /b with no heartbeat (after its milestone, 2 ms after the heartbeat of
+		// /a; the fake's timers run only when ticked): the next session begins on /c as the
+		// visitor moves on (00:30:30 on the server's clock), and takes its days by the
+		// measured clock.
 		b.advance(SESSION_MS + 2);
 		tracker.pageview('/c');
 		await settle();
@@ -866,8 +869,7 @@ describe('createTracker', () => {
 		expect(views.map((r) => [r.path, r.entry, r.firstOfDay])).toEqual([
 			['/a', true, true],
 			['/b', false, false],
-			['/b', true, true],
-			['/c', false, false]
+			['/c', true, true]
 		]);
 	});
 
@@ -961,6 +963,42 @@ describe('createTracker', () => {
 			['heartbeat', '/posts/1', 2000],
 			['pageview', '/next', false]
 		]);
+	});
+
+	test("engaged time across a gap in which the page was frozen goes to no session; what is engaged after it is the next one's", async () => {
+		// An outside review: after 31 minutes with the timers frozen (a sleeping machine),
+		// the first heartbeat took the gap as engaged time (120 s, capped) into a new session
+		// that began with a page view of the page left open.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(3000);
+		b.window.location = new URL('https://blog.example/b');
+		tracker.pageview();
+		b.advance(12_000);
+		// No heartbeat for 31 minutes: the page was engaged, but its timers did not run.
+		b.advance(SESSION_MS + 60_000);
+		// The machine wakes: the timers run at once; 3 s later the visitor moves on.
+		b.tick();
+		b.advance(3000);
+		b.window.location = new URL('https://blog.example/c');
+		tracker.pageview();
+		b.advance(6000);
+		b.tick();
+		await settle();
+		const records = b.sent().filter((r) => r.type !== 'milestone');
+		const [first] = records;
+		const later = records.filter((r) => r.sid !== first.sid);
+		expect(
+			later.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry])
+		).toEqual([
+			['pageview', '/b', true],
+			['heartbeat', '/b', 3000],
+			['pageview', '/c', false],
+			['heartbeat', '/c', 6000]
+		]);
+		const engaged = records.filter((r) => r.type === 'heartbeat').map((r) => r.engagedMs);
+		expect(Math.max(...engaged)).toBeLessThanOrEqual(12_000);
 	});
 
 	test('a page keeps its order through a clock set back under TRANSIT_MS; set back further, it follows the clock, and its requests carry no offset until it measured again', async () => {

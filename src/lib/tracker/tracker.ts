@@ -555,13 +555,24 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function beat(final?: boolean, after?: boolean) {
 		const t = now();
 		if (!final && t - lastBeat < 5000) return;
+		/** When the engaged time taken began to accrue, on the page's clock. */
+		const from = t - (env.elapsed() - engagement.began());
 		const ms = Math.min(Math.round(engagement.take()), MAX.heartbeatMs);
 		// An erased page view's engaged time is dropped: it would start a new session.
 		if (ms < 1 || erased) return;
 		lastBeat = t;
-		// Engaged again after the session ended: a new one begins on the page that was
-		// engaged (a navigation calls this before it moves `path` to where it goes).
-		if (sessions.expired(t)) pageview(path);
+		if (sessions.expired(t)) {
+			// Engaged since before the session ended, yet no heartbeat for 30 minutes: the
+			// page's timers were frozen (a sleeping machine, a frozen renderer), and the
+			// time taken is mostly the gap, not time spent. It goes to no session (an
+			// outside review: up to 120 s of it went to the next one, and its entry was a
+			// page view of the page left open); the session that ended loses the few
+			// seconds before its end that no heartbeat had taken yet.
+			if (!sessions.expired(from)) return;
+			// Engaged again after the session ended: a new one begins on the page that was
+			// engaged (a navigation calls this before it moves `path` to where it goes).
+			pageview(path);
+		}
 		sessions.engaged(ms, t);
 		const record = make(
 			'heartbeat',
