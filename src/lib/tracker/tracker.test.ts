@@ -936,6 +936,17 @@ describe('createTracker', () => {
 		expect([view.sid, view.ts, view.local]).toEqual([entry.sid, second.env.now(), true]);
 	});
 
+	/**
+	 * The records after the first session's, but milestones: type, path, and a heartbeat's
+	 * engaged time or a page view's entry flag.
+	 */
+	const nextSession = (sent: ClientRecord[]) => {
+		const records = sent.filter((r) => r.type !== 'milestone');
+		return records
+			.filter((r) => r.sid !== records[0].sid)
+			.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry]);
+	};
+
 	test('engaged time after the session ended starts the next one on the page it was spent on, not on the page a navigation goes to', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
@@ -953,12 +964,7 @@ describe('createTracker', () => {
 		b.window.location = new URL('https://blog.example/next');
 		tracker.pageview();
 		await settle();
-		const records = b.sent().filter((r) => r.type !== 'milestone');
-		const [first] = records;
-		const later = records.filter((r) => r.sid !== first.sid);
-		expect(
-			later.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry])
-		).toEqual([
+		expect(nextSession(b.sent())).toEqual([
 			['pageview', '/posts/1', true],
 			['heartbeat', '/posts/1', 2000],
 			['pageview', '/next', false]
@@ -986,18 +992,13 @@ describe('createTracker', () => {
 		b.advance(6000);
 		b.tick();
 		await settle();
-		const records = b.sent().filter((r) => r.type !== 'milestone');
-		const [first] = records;
-		const later = records.filter((r) => r.sid !== first.sid);
-		expect(
-			later.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry])
-		).toEqual([
+		expect(nextSession(b.sent())).toEqual([
 			['pageview', '/b', true],
 			['heartbeat', '/b', 3000],
 			['pageview', '/c', false],
 			['heartbeat', '/c', 6000]
 		]);
-		const engaged = records.filter((r) => r.type === 'heartbeat').map((r) => r.engagedMs);
+		const engaged = b.sent().flatMap((r) => (r.type === 'heartbeat' ? [r.engagedMs] : []));
 		expect(Math.max(...engaged)).toBeLessThanOrEqual(12_000);
 	});
 
