@@ -15,7 +15,8 @@
  *
  * and caps on open connections (launch-env.js): `MAX_CONNECTIONS` in all, and
  * `MAX_CONNECTIONS_PER_ADDRESS` from one client address; one past either is closed as
- * it opens.
+ * it opens. Every answer, the static files adapter-node serves included, carries the
+ * security headers (security-headers.js).
  *
  * Limits are checked every second. A response may take as long as it needs (the live
  * stream never ends); only receiving the request is limited. `npm start` runs this;
@@ -31,6 +32,7 @@ import {
 	openFilesLimit,
 	readLaunchEnv
 } from '../src/lib/server/boot/launch-env.js';
+import { COMMON_HEADERS } from '../src/lib/server/security-headers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,7 +96,11 @@ const server = http.createServer(
 		requestTimeout,
 		connectionsCheckingInterval: 1000
 	},
-	handler
+	(req, res) => {
+		// Every answer's, the static files' too (the app's own answers set them again).
+		for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
+		handler(req, res);
+	}
 );
 server.keepAliveTimeout = keepAliveTimeout;
 // Connections past either cap are closed as they open (README, "Run it").

@@ -1,5 +1,5 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
-import { SESSION_COOKIE, sessionFor, setSessionCookie } from '$lib/server/accounts/auth';
+import { sessionCookie, sessionFor, setSessionCookie } from '$lib/server/accounts/auth';
 import { loadConfig } from '$lib/server/boot/config';
 import { couch, setCouch } from '$lib/server/couch';
 import {
@@ -13,7 +13,7 @@ import { setServerAdmins } from '$lib/server/accounts/login';
 import { logRequestError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
-import { trackerPreloadLinks } from '$lib/server/demo/tracker-preload';
+import { trackerPreloadLinks, withStartNonce } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
@@ -74,14 +74,14 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (!crossOrigin && isCrossSiteWrite(event.request, event.url)) {
 		return refuseCrossSiteWrite(event.request, event.url);
 	}
-	const token = crossOrigin ? undefined : event.cookies.get(SESSION_COOKIE);
+	const token = crossOrigin ? undefined : event.cookies.get(sessionCookie(event.url));
 	if (token) {
 		const session = await sessionFor(couch(), token).catch(() => undefined);
 		if (session) {
 			event.locals.user = session.user;
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
 		} else {
-			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+			event.cookies.delete(sessionCookie(event.url), { path: '/' });
 		}
 	}
 	const reader = readerOf({
@@ -105,11 +105,14 @@ const respond: Handle = async ({ event, resolve }) => {
 	}
 	// The demo site's pages track: have the browser fetch the tracker core with the page.
 	// First in the head, where <Analytics>'s inline start (later in the head) finds it.
+	// And give <Analytics>'s inline start the page's nonce (svelte.config.js, `csp`).
 	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreload : '';
 	if (!preload) return resolve(event);
-	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('<meta charset="utf-8" />', (m) => m + preload)
-	});
+	return withStartNonce(
+		await resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('<meta charset="utf-8" />', (m) => m + preload)
+		})
+	);
 };
 
 /**

@@ -79,3 +79,48 @@ test('an account name typed before the login page hydrates is kept', async ({ pa
 	await page.waitForLoadState('networkidle');
 	await expect(page.getByLabel('Account name')).toHaveValue('admin');
 });
+
+test("every page runs under a policy that lets only the app's own scripts run: none of them is refused, a script injected as text is", async ({
+	page
+}) => {
+	// An outside review: the policy had frame-ancestors only, so text that slipped past
+	// escaping would have run with the owner's session.
+	await page.addInitScript(() => {
+		const seen: string[] = [];
+		(window as unknown as { violations: string[] }).violations = seen;
+		document.addEventListener('securitypolicyviolation', (e) =>
+			seen.push(`${e.effectiveDirective} ${e.blockedURI}`)
+		);
+	});
+	await page.goto('/login');
+	await page.waitForLoadState('networkidle');
+	await page.getByLabel('Account name').fill(webServerAdmin.name);
+	await page.getByLabel('Password').fill(webServerAdmin.password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.waitForURL('/sites');
+	const pages = ['/', '/stats', '/sites/demo', '/sites/demo/sessions', '/sites/demo/settings'];
+	for (const path of pages) {
+		await page.goto(path);
+		await page.waitForLoadState('networkidle');
+		const violations = () =>
+			page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+		expect(await violations(), path).toEqual([]);
+		const ran = await page.evaluate(() => {
+			const script = document.createElement('script');
+			script.textContent = 'window.injected = true';
+			document.head.append(script);
+			return (window as unknown as { injected?: boolean }).injected;
+		});
+		expect(ran, path).toBeUndefined();
+		await expect.poll(violations).toEqual(['script-src-elem inline']);
+	}
+	// The demo's pages start the tracker core from their inline script, with the nonce.
+	await page.goto('/');
+	const started = await page.evaluate(
+		() =>
+			[...document.scripts].filter(
+				(s) => s.type == 'module' && s.textContent?.startsWith('import{start,enter}')
+			).length
+	);
+	expect(started).toBe(1);
+});

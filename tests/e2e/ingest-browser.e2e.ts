@@ -21,6 +21,10 @@ function eventsDb() {
 	return createCouch(webServerCouchUrl(), webServerPrefix).events;
 }
 
+// The test adds PouchDB to a page of the app as an inline script, which the pages'
+// policy (svelte.config.js) refuses.
+test.use({ bypassCSP: true });
+
 test('PouchDB in Chromium replicates an IndexedDB outbox into /api/ingest, once', async ({
 	page
 }) => {

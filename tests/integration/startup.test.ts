@@ -212,6 +212,39 @@ describe('the built app', () => {
 		}
 	});
 
+	test('on https the session cookie is __Host-: only this origin sets it, and a plain one is no session', async () => {
+		// An outside review: a page of another service on the same host name (another
+		// port) replaced the owner's session cookie with one of its own choosing.
+		const origin = 'https://stats.example';
+		const app = await startApp({ env: { ORIGIN: origin } });
+		try {
+			const login = await fetch(`${app.url}/login`, {
+				method: 'POST',
+				redirect: 'manual',
+				headers: {
+					origin,
+					accept: 'text/html',
+					'content-type': 'application/x-www-form-urlencoded'
+				},
+				body: new URLSearchParams({ name: app.adminName, password: 'test-admin-password' })
+			});
+			expect(login.status).toBe(303);
+			const cookie = login.headers.get('set-cookie') ?? '';
+			expect(cookie).toMatch(/^__Host-couchstats_session=[^;]+;/);
+			expect(cookie).toMatch(/; Path=\/(;|$)/i);
+			expect(cookie).toMatch(/; Secure(;|$)/i);
+			expect(cookie).not.toMatch(/Domain=/i);
+			const token = cookie.split(';')[0].split('=').slice(1).join('=');
+			const page = (cookie: string) =>
+				fetch(`${app.url}/login`, { headers: { cookie } }).then((r) => r.text());
+			const loggedIn = `You are logged in as <strong>${app.adminName}</strong>`;
+			expect(await page(`__Host-couchstats_session=${token}`)).toContain(loggedIn);
+			expect(await page(`couchstats_session=${token}`)).not.toContain(loggedIn);
+		} finally {
+			await app.stop();
+		}
+	});
+
 	forgesCookies('keeps a session for the one documented lifetime, as the cookie says', async () => {
 		const app = await startApp();
 		try {

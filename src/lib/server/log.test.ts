@@ -11,6 +11,7 @@ test.each([
 	[`token ${TOKEN} refused`, 'token cst_*** refused'],
 	['cookie: AuthSession=YWRtaW46Njk.abc; other=1', 'cookie: AuthSession=***; other=1'],
 	['couchstats_session=abc.def', 'couchstats_session=***'],
+	['__Host-couchstats_session=abc.def', '__Host-couchstats_session=***'],
 	['http://couchdb-admin:s3cret@127.0.0.1:5984/', 'http://couchdb-admin:***@127.0.0.1:5984/'],
 	['nothing secret here: /sites/demo?range=7d', 'nothing secret here: /sites/demo?range=7d']
 ])('redacts %j', (text, expected) => {

@@ -20,8 +20,18 @@ import { SESSION_LIFETIME_S, isCurrent } from './session-token';
 import { accessChanged } from './access';
 import type { SiteRecord } from './sites';
 
-/** The app's session cookie (HTTP-only, same-site): `<CouchDB AuthSession>.<session key>`. */
-export const SESSION_COOKIE = 'couchstats_session';
+/**
+ * The name of the app's session cookie (HTTP-only, same-site: `<CouchDB AuthSession>.<session
+ * key>`) at `url`. On https it is `__Host-couchstats_session`, which a browser takes only
+ * from this very origin, Secure, for every path and without a `Domain`: a cookie is
+ * bound to its host name, not to its port or scheme, so another service on the host (or
+ * a sibling subdomain, with `Domain=`) could otherwise set a session of its choosing in
+ * the app's place, and the owner would work in an account not theirs (an outside
+ * review). Browsers refuse the prefix on http, where the name stays plain.
+ */
+export function sessionCookie(url: URL): string {
+	return url.protocol === 'https:' ? '__Host-couchstats_session' : 'couchstats_session';
+}
 
 /** The `_users` field holding an account's current session key. */
 const KEY_FIELD = 'couchstats_session_key';
@@ -222,7 +232,7 @@ function authSessionValue(client: nano.ServerScope): string {
 
 /** Stores the session in the app's own HTTP-only cookie, for the one session lifetime. */
 export function setSessionCookie(cookies: Cookies, token: string, url: URL): void {
-	cookies.set(SESSION_COOKIE, token, {
+	cookies.set(sessionCookie(url), token, {
 		path: '/',
 		httpOnly: true,
 		sameSite: 'lax',

@@ -11,6 +11,8 @@
  * the placeholder stays and no link is added (Vite serves the sources directly).
  */
 
+import { START_ATTRIBUTE } from '$lib/tracker/start-attribute';
+
 /**
  * The client build's file names of the core and its imports, comma-separated: the
  * build replaces this placeholder (the same token is in vite.config.ts).
@@ -29,4 +31,21 @@ export function trackerPreloadLinks(files: string = FILES): string {
 		.split(',')
 		.map((file) => `<link rel="modulepreload" href="/${file}" data-couchstats-core>`)
 		.join('');
+}
+
+/**
+ * `response` (a page) with the nonce of its Content-Security-Policy on `<Analytics>`'s
+ * inline start script, which the policy (svelte.config.js) would block otherwise:
+ * SvelteKit gives the nonce to its own scripts only. As it is when the policy has no
+ * nonce or the answer is no HTML.
+ */
+export async function withStartNonce(response: Response): Promise<Response> {
+	const policy = response.headers.get('content-security-policy') ?? '';
+	const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+	if (!nonce || !response.headers.get('content-type')?.startsWith('text/html')) return response;
+	const tag = `<script ${START_ATTRIBUTE}`;
+	const html = (await response.text()).replace(tag, `${tag} nonce="${nonce}"`);
+	const headers = new Headers(response.headers);
+	headers.delete('content-length');
+	return new Response(html, { status: response.status, statusText: response.statusText, headers });
 }

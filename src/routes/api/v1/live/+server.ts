@@ -1,4 +1,4 @@
-import { SESSION_COOKIE } from '$lib/server/accounts/auth';
+import { sessionCookie } from '$lib/server/accounts/auth';
 import { clientAddress } from '$lib/server/accounts/client-address';
 import { liveRequest } from '$lib/server/live/handler';
 import type { RequestHandler } from './$types';
@@ -10,5 +10,5 @@ export const GET = ((event) =>
 		request: event.request,
 		locals: event.locals,
 		clientAddress: clientAddress(event),
-		session: event.cookies.get(SESSION_COOKIE)
+		session: event.cookies.get(sessionCookie(event.url))
 	})) satisfies RequestHandler;
