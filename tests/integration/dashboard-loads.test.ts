@@ -163,7 +163,7 @@ test("an owner's pages are neither cached nor framed, and no answer is sniffed",
 	}
 	// The static files adapter-node serves before the app sees the request too (an
 	// outside review found them bare).
-	const statics = ['/couchstats.js', '/robots.txt', '/_app/version.json'];
+	const statics = ['/standalone-demo.html', '/couchstats.js', '/robots.txt', '/_app/version.json'];
 	for (const path of ['/', '/login', '/stats', '/api/v1/stats?site=demo', ...statics]) {
 		const res = await fetch(`${app.url}${path}`);
 		expect(res.status, path).toBe(200);
