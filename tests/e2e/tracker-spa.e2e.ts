@@ -82,21 +82,28 @@ test('the landing page and every client-side page view keep the address they had
 	await page.goto(app.url + '/late/landing?utm_source=late&utm_campaign=slowcore', {
 		waitUntil: 'domcontentloaded'
 	});
+	// Each page view takes its own page's title, not the one the core finds (an outside
+	// re-check: page views queued while the core was held took the last page's title).
 	await page.evaluate(() => {
+		document.title = 'Landing';
 		history.replaceState({}, '', '/late/landing');
 		history.pushState({}, '', '/late/pricing');
+		document.title = 'Pricing';
+		history.pushState({}, '', '/late/docs');
+		document.title = 'Docs';
 	});
 	release();
 	const records = await waitForRecords(app, (rs) =>
-		rs.some((r) => r.type === 'pageview' && r.path === '/late/pricing')
+		rs.some((r) => r.type === 'pageview' && r.path === '/late/docs')
 	);
 	const views = records
 		.filter((r) => r.type === 'pageview' && r.path.startsWith('/late/'))
 		.sort((a, b) => a.ts - b.ts)
-		.map((r) => [r.path, r.type === 'pageview' && r.entry, r.type === 'pageview' && r.utm]);
+		.map((r) => (r.type === 'pageview' ? [r.path, r.title, r.entry, r.utm] : []));
 	expect(views).toEqual([
-		['/late/landing', true, { source: 'late', campaign: 'slowcore' }],
-		['/late/pricing', false, undefined]
+		['/late/landing', 'Landing', true, { source: 'late', campaign: 'slowcore' }],
+		['/late/pricing', 'Pricing', false, undefined],
+		['/late/docs', 'Docs', false, undefined]
 	]);
 	await context.close();
 });

@@ -16,7 +16,8 @@
  * it queues the landing page's as the page's first call, with the address as it is now,
  * and one for each `pushState`/`replaceState`, `popstate` (and `hashchange` with
  * `data-hash-routing`), with the address then, made once the router has set the title
- * (`afterTitle`). An outside review held the core back 3 s: the app had stripped the UTM
+ * (`afterTitle`); one still queued when another page's is takes the title its page had
+ * as it was left. An outside review held the core back 3 s: the app had stripped the UTM
  * parameters and moved on by then, and the landing page was never recorded.
  *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
@@ -29,6 +30,9 @@ export type QueuedCall = [
 	args: unknown[],
 	resolve: (value: unknown) => void
 ];
+
+/** The options of a page view the loader makes. */
+type ViewOptions = { notFound?: boolean; afterTitle?: boolean; title?: string };
 
 /** `window.couchstats` until the core replaces it. */
 export interface Stub {
@@ -54,9 +58,27 @@ if (global.couchstats) {
 				q.length < 100 ? q.push([method, args, resolve]) : resolve(undefined)
 			);
 	global.couchstats = stub;
-	/** Queues (or, once the core is there, makes) a page view of the address as it is now. */
-	const view = (options: object) =>
+	const hash = 'hashRouting' in script.dataset;
+	/** The page of the address as it is now (the core's path, but for the query). */
+	const page = () => location.pathname + (hash ? location.hash : '');
+	/** The options of the first page view of the page shown, and that page. */
+	let last: ViewOptions | undefined;
+	let lastPage = '';
+	/**
+	 * Queues (or, once the core is there, makes) a page view of the address as it is now.
+	 * When it is another page's, the page view of the page left takes the title the page
+	 * has as it is left: a core that arrives later would give every page view queued
+	 * meanwhile the title of the page it finds (an outside re-check: two page views
+	 * queued 3 s took the third's).
+	 */
+	const view = (options: ViewOptions) => {
+		if (lastPage != page()) {
+			if (last) last.title ??= document.title;
+			last = options;
+			lastPage = page();
+		}
 		(global.couchstats!.pageview as (u: string, o: object) => void)(location.href, options);
+	};
 	view({ notFound: 'notFound' in script.dataset });
 	// The router sets the new page's title after these: the page view waits for it.
 	const navigated = () => view({ afterTitle: true });
@@ -68,7 +90,7 @@ if (global.couchstats) {
 		};
 	}
 	addEventListener('popstate', navigated);
-	if ('hashRouting' in script.dataset) addEventListener('hashchange', navigated);
+	if (hash) addEventListener('hashchange', navigated);
 	const core = document.createElement('script');
 	core.src = new URL('couchstats-core.js', script.src).href;
 	document.head.append(core);
