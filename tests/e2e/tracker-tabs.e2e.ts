@@ -3,7 +3,7 @@
  * links middle-clicked together): one visitor, one session, one entry. Two sites on one
  * origin: each its own.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import { addSite, ownerPage } from './owner-support';
@@ -16,6 +16,15 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
 	await app?.stop();
 });
+
+/** Opens `paths` in `page`, each reached by a link from the one before, the first from elsewhere. */
+async function walk(page: Page, paths: string[]) {
+	const referers = ['https://news.example/', ...paths.map((p) => app.url + p)];
+	for (const [i, path] of paths.entries()) {
+		await page.goto(app.url + path, { referer: referers[i] });
+		await page.waitForLoadState('networkidle');
+	}
+}
 
 test('three tabs opened at the same moment are one visitor and one session with one entry', async ({
 	browser
@@ -60,12 +69,7 @@ test('two sites on one origin each count their own visitor, session, entry and s
 	await routeStandalonePage(context, app, '/shop/', { 'data-site': 'shop' });
 	const page = await context.newPage();
 	const paths = ['/blog/a', '/shop/b', '/blog/c'];
-	// Each page reached by a link from the one before; the first from elsewhere.
-	const referers = ['https://news.example/', ...paths.map((p) => app.url + p)];
-	for (const [i, path] of paths.entries()) {
-		await page.goto(app.url + path, { referer: referers[i] });
-		await page.waitForLoadState('networkidle');
-	}
+	await walk(page, paths);
 	const views = (
 		await waitForRecords(app, (rs) =>
 			paths.every((p) => rs.some((r) => r.type === 'pageview' && r.path === p))
@@ -84,5 +88,31 @@ test('two sites on one origin each count their own visitor, session, entry and s
 	// The blog's session goes on from its own page, not from the shop's.
 	expect(c).toMatchObject({ sid: a.sid, vid: a.vid, land: '/blog/a', src: a.src, from: '/blog/a' });
 	expect(c.entry).toBeFalsy();
+	await context.close();
+});
+
+test("Back to a page loaded again is a return from the page the tab left, not from the page's first referrer", async ({
+	browser
+}) => {
+	// An outside re-check: /a → /b → /c, then Back: the return to /b was recorded from /a
+	// (its document.referrer), so journeys showed /a → /b twice and no /c → /b.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/back/');
+	const page = await context.newPage();
+	await walk(page, ['/back/a', '/back/b', '/back/c']);
+	await page.goBack();
+	expect(page.url()).toBe(app.url + '/back/b');
+	const returned = (rs: StoredRecord[]) =>
+		rs.filter(
+			(r): r is Extract<StoredRecord, { type: 'pageview' }> =>
+				r.type === 'pageview' && r.path === '/back/b'
+		);
+	const views = returned(await waitForRecords(app, (rs) => returned(rs).length == 2)).sort((x, y) =>
+		x._id.localeCompare(y._id)
+	);
+	expect(views.map((r) => [r.path, r.from, r.revisit ?? false])).toEqual([
+		['/back/b', '/back/a', false],
+		['/back/b', '/back/c', true]
+	]);
 	await context.close();
 });

@@ -240,9 +240,9 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * re-check: a reload in one tab after another tab moved was recorded as a return). An entry pageview
  * sets the session's landing path `land` and its source `src` to `source`, unless the
  * session already has them. A later pageview's (or a revisit's) `from` is `opener`, the page it was
- * reached from in its tab (the tracker knows it: the page the tab showed, or for a tab's
- * first page the site's page that linked to it), when that is another page of the
- * session (a tab shown again from the back/forward cache was on the page itself), else
+ * reached from in its tab (the tracker knows it: the page the tab showed last, kept in
+ * the tab's `sessionStorage` across its pages, or for a tab's first page the site's page
+ * that linked to it), when that is another page of the session, else
  * the session's last page (the importer's lines carry no tab). The session's first
  * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
  * order, across tabs), which the `paths` view counts paths from entry by.

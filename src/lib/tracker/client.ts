@@ -28,6 +28,7 @@ export function start(options: TrackerOptions): Tracker {
 		elapsed: () => performance.now(),
 		random: cryptoRandom,
 		storage: browserStore(),
+		tabStorage: browserStore('sessionStorage'),
 		load: () => import('./deferred.ts').then((m) => m.deferredModule)
 	}));
 }

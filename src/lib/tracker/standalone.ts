@@ -59,6 +59,7 @@ function start(): Tracker {
 				elapsed: () => performance.now(),
 				random: cryptoRandom,
 				storage: browserStore(),
+				tabStorage: browserStore('sessionStorage'),
 				load: () =>
 					new Promise<DeferredModule>((resolve, reject) => {
 						const el = document.createElement('script');

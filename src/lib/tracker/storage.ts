@@ -31,10 +31,15 @@ export function memoryStore(): KeyValueStore {
 	};
 }
 
-/** `localStorage`, or a per-page store marked `refused` when the browser refuses it. */
-export function browserStore(): KeyValueStore {
+/**
+ * `localStorage` (or the tab's own `sessionStorage`), or a per-page store marked
+ * `refused` when the browser refuses it.
+ */
+export function browserStore(
+	kind: 'localStorage' | 'sessionStorage' = 'localStorage'
+): KeyValueStore {
 	try {
-		const store = window.localStorage;
+		const store = window[kind];
 		store.getItem('couchstats:probe');
 		return store;
 	} catch {

@@ -1341,6 +1341,61 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test("a page view's from is the page its tab showed last, whichever page of the tab did: Back, Forward and the back/forward cache too", async () => {
+		// An outside re-check: Back from /c to /b (the page loaded again) was recorded from
+		// /a, the page's original referrer; from the back/forward cache, from the page
+		// another tab showed last. With a referrer policy of strict-origin, from "/".
+		const storage = fakeBrowser().env.storage;
+		const tabStorage = memoryStore();
+		/** A page loaded in the tab (its own document), reached with `referrer`. */
+		const load = (path: string, referrer: string) => {
+			const b = fakeBrowser();
+			Object.assign(b.env, { storage, tabStorage });
+			b.window.location = new URL('https://blog.example' + path);
+			b.document.referrer = referrer;
+			return { b, tracker: createTracker({ site: 'blog' }, b.env) };
+		};
+		const seen: [string, string | null][] = [];
+		const view = async ({ tracker }: ReturnType<typeof load>) => {
+			tracker.pageview();
+			const [last] = (await tracker.pending()).filter((r) => r.type === 'pageview').slice(-1);
+			seen.push([last.path, (last as PageviewRecord).from ?? null]);
+		};
+		await view(load('/a', 'https://news.example/'));
+		const first = load('/b', 'https://blog.example/a');
+		await view(first);
+		await view(load('/c', 'https://blog.example/b'));
+		// Back: /b loaded again, its referrer still /a.
+		await view(load('/b', 'https://blog.example/a'));
+		// Forward to /c, then Back to /b from the back/forward cache (the first /b's page).
+		await view(load('/c', 'https://blog.example/b'));
+		first.b.window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+		const [restored] = (await first.tracker.pending())
+			.filter((r) => r.type === 'pageview')
+			.slice(-1);
+		seen.push([restored.path, (restored as PageviewRecord).from ?? null]);
+		// A referrer policy that sends the origin only changes nothing.
+		await view(load('/d', 'https://blog.example/'));
+		// Another tab opened by the page (a copy of its tab's store) is reached from it.
+		const other = fakeBrowser();
+		const copy = memoryStore();
+		copy.setItem('couchstats:tab:blog', tabStorage.getItem('couchstats:tab:blog')!);
+		Object.assign(other.env, { storage, tabStorage: copy });
+		other.window.location = new URL('https://blog.example/e');
+		other.document.referrer = '';
+		await view({ b: other, tracker: createTracker({ site: 'blog' }, other.env) });
+		expect(seen).toEqual([
+			['/a', null],
+			['/b', '/a'],
+			['/c', '/b'],
+			['/b', '/c'],
+			['/c', '/b'],
+			['/b', '/c'],
+			['/d', '/b'],
+			['/e', '/d']
+		]);
+	});
+
 	test("another tab's optOut() stops this tab too: nothing more is recorded, and no new ids are made", async () => {
 		// An outside review: the other tabs went on tracking the visitor, under a new id.
 		const b = fakeBrowser();

@@ -40,7 +40,7 @@ import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './p
 import { eventName, eventProps } from './props.ts';
 import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } from './session.ts';
 import { createSettler } from './settle.ts';
-import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
 import type { Settings, TrackerOptions } from './options.ts';
 import { resolveOptions } from './settings.ts';
@@ -86,6 +86,11 @@ export interface TrackerEnv {
 	elapsed: () => number;
 	random: RandomSource;
 	storage: KeyValueStore;
+	/**
+	 * The tab's own store (`sessionStorage`, which outlives the tab's pages and which a tab
+	 * opened by `window.open` starts with a copy of): the page the tab showed last.
+	 */
+	tabStorage?: KeyValueStore;
 	/** Loads the deferred part; called once, after `load`, in idle time. */
 	load: () => Promise<DeferredModule>;
 }
@@ -160,11 +165,13 @@ export const OUTBOX_IDB = '_pouch_couchstats';
  * @throws Error (`couchstats: …`) when options are invalid; never afterwards.
  */
 export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker {
-	const { window: win, storage, random } = env;
+	const { window: win, storage, random, tabStorage: tab = memoryStore() } = env;
 	const doc = win.document;
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
+	/** The page the tab showed last, in `tab`. */
+	const tabKey = `couchstats:tab:${s.site}`;
 	adoptLegacy(storage, s.site);
 	/** Wraps `fn` so it does nothing once tracking is off and never throws into the page. */
 	const safe =
@@ -504,14 +511,19 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			!viewed &&
 			(win.performance?.getEntriesByType?.('navigation')[0] as { type?: string } | undefined)
 				?.type == 'reload';
-		// The page this one was reached from, in this tab: the one it showed before, or for
-		// its first, the page of the site that linked to it (a tab opened from a link: an
-		// outside review found the journey taking whatever page another tab showed last).
-		const opener = viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting);
+		// The page this one was reached from, in this tab: the one it showed last, whichever
+		// page of it did (a link, Back and Forward, the back/forward cache: an outside re-check
+		// found Back taking the page's original referrer), or for the tab's first, the page of
+		// the site that linked to it (a tab opened from a link: an outside review found the
+		// journey taking whatever page another tab showed last).
+		const opener =
+			readJson<string>(tab, tabKey) ??
+			(viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting));
 		const first = !viewed;
 		viewed = true;
 		erased = false;
 		path = to;
+		writeJson(tab, tabKey, path);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref), reload, opener);
 		if (!c) {
@@ -644,6 +656,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (!keepIds) {
 				for (const key in keys)
 					if (key != 'optOut') storage.removeItem(keys[key as keyof typeof keys]);
+				tab.removeItem(tabKey);
 				forgetLegacy(storage, s.site);
 				settler.clear();
 			}
