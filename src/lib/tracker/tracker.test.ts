@@ -1341,6 +1341,25 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test('an event that makes the page view waiting for its title comes after it, in time and in id', async () => {
+		// An outside re-check: both in one millisecond, the event was listed first in the
+		// session's timeline (ids are random within a millisecond).
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(2000);
+		b.window.location = new URL('https://blog.example/next');
+		tracker.pageview(undefined, { afterTitle: true });
+		tracker.track('clicked');
+		const records = (await tracker.pending()).filter(
+			(r) => r.path == '/next' && r.type != 'milestone'
+		);
+		expect(records.map((r) => r.type)).toEqual(['pageview', 'event']);
+		const [view, event] = records;
+		expect(event.ts).toBeGreaterThan(view.ts);
+		expect(event._id > view._id).toBe(true);
+	});
+
 	test("a page view's from is the page its tab showed last, whichever page of the tab did: Back, Forward and the back/forward cache too", async () => {
 		// An outside re-check: Back from /c to /b (the page loaded again) was recorded from
 		// /a, the page's original referrer; from the back/forward cache, from the page
@@ -1620,8 +1639,8 @@ describe('createTracker with IndexedDB: a tab settles the shared session before 
 		expect(made).toEqual(['pageview /posts/1', 'event /posts/1', 'pageview /posts/2']);
 		tracker.pageview('/posts/3');
 		expect((await pageviews(tab)).map((r) => r.path)).toContain('/posts/3');
-		// Half an hour later the next session settles again before it starts.
-		b.advance(SESSION_MS);
+		// Half an hour after its last record the next session settles again before it starts.
+		b.advance(SESSION_MS + 1000);
 		tracker.pageview('/posts/4');
 		await vi.advanceTimersByTimeAsync(SOON_MS);
 		expect(b.sent().map((r) => r.path)).not.toContain('/posts/4');

@@ -448,7 +448,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (!n || erased) return;
 		const bounded = eventProps(props);
 		if (sessions.expired(now())) pageview();
-		emit(make('event', { name: n, props: bounded, ...sessions.event(n, now(), bounded) }));
+		// After the record made before in its millisecond too: a page view made at once for
+		// it (one waiting for its title) is listed first (ids within a millisecond are random;
+		// an outside re-check saw the event before its page view in the session's timeline).
+		const fields = { name: n, props: bounded, ...sessions.event(n, now(), bounded) };
+		emit(make('event', fields, undefined, true));
 	});
 	/**
 	 * Makes a call of the page's (or capture's) now; once `erase()` is done; or, when it
