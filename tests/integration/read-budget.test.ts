@@ -13,6 +13,7 @@ import { forward, storeProxy, type StoreProxy } from '../support/store-proxy';
 import { createCouch } from '../../src/lib/server/couch';
 import { READS_AT_ONCE } from '../../src/lib/server/read-budget';
 import { freshPrefix, siteWithToken, startApp, testAccount } from './harness';
+import { hashToken } from '../../src/lib/server/accounts/tokens';
 
 const store = new URL(inject('couchUrl'));
 let proxy: StoreProxy;
@@ -40,7 +41,12 @@ beforeAll(async () => {
 	const couch = createCouch(store, prefix);
 	tokenA = await siteWithToken(couch, 'budgeta', 'Budget A');
 	tokenB = await siteWithToken(couch, 'budgetb', 'Budget B');
+	const site = await couch.sites.get('site:budgetb');
+	await couch.sites.insert({ ...site, shareHash: hashToken(SHARE) });
 });
+
+/** The share link of site `budgetb`. */
+const SHARE = 'shr_' + 'b'.repeat(32);
 
 afterAll(async () => {
 	holding = false;
@@ -81,4 +87,26 @@ test(`a reader's ${READS_AT_ONCE + 1}th read at once is told 429 with Retry-Afte
 	for (const res of [...(await Promise.all(running)), await other]) expect(res.status).toBe(200);
 	// Its reads ended: the reader reads again.
 	expect((await read('budgeta', tokenA, 'all')).status).toBe(200);
+});
+
+test("a share page past its budget is the app's error page, 429 with Retry-After, not plain text", async () => {
+	// An outside re-check: 12 people behind one address opening a posted share link at
+	// once got a line of plain text.
+	expect((await fetch(`${app.url}/share/${SHARE}`)).status).toBe(200);
+	holding = true;
+	const page = () => fetch(`${app.url}/share/${SHARE}`, { headers: { accept: 'text/html' } });
+	const running: Promise<Response>[] = [];
+	for (let i = 0; i < READS_AT_ONCE; i++) {
+		const before = held.length;
+		running.push(page());
+		await vi.waitFor(() => expect(held.length).toBeGreaterThan(before), { timeout: 20_000 });
+	}
+	const refused = await page();
+	expect(refused.status).toBe(429);
+	expect(refused.headers.get('retry-after')).toBe('1');
+	expect(refused.headers.get('content-type')).toContain('text/html');
+	expect(await refused.text()).toContain('retry in 1 s');
+	holding = false;
+	for (const [req, res, body] of held.splice(0)) forward(store, req, res, body);
+	for (const res of await Promise.all(running)) expect(res.status).toBe(200);
 });

@@ -104,7 +104,7 @@ describe('ReadBudget', () => {
 });
 
 describe('tooManyReads', () => {
-	test('answers 429 with Retry-After: JSON for the APIs and page data, text for a page', async () => {
+	test('answers 429 with Retry-After: JSON for the APIs and page data, the error page for a page', async () => {
 		const api = tooManyReads(new URL('http://app.test/api/v1/stats?site=a'), null, 3);
 		expect(api.status).toBe(429);
 		expect(api.headers.get('retry-after')).toBe('3');
@@ -114,8 +114,12 @@ describe('tooManyReads', () => {
 		});
 		const data = tooManyReads(new URL('http://app.test/sites/a/__data.json'), null, 1);
 		expect(data.headers.get('content-type')).toContain('application/json');
-		const page = tooManyReads(new URL('http://app.test/sites/a'), 'text/html', 1);
-		expect(page.headers.get('content-type')).toContain('text/plain');
-		expect(await page.text()).toContain('retry in 1 s');
+		const page = tooManyReads(new URL('http://app.test/share/shr_x'), 'text/html', 1);
+		expect(page.headers.get('content-type')).toContain('text/html');
+		expect(page.headers.get('retry-after')).toBe('1');
+		const html = await page.text();
+		expect(html).toContain('<title>Error 429 · couchstats</title>');
+		expect(html).toContain('retry in 1 s');
+		expect(html).not.toContain('%sveltekit');
 	});
 });

@@ -27,6 +27,7 @@ import { TokenBuckets, type BucketSettings } from './ingest/rate-limit';
 import { bearerToken } from './accounts/tokens';
 import { CouchstatsError } from './errors';
 import { errorResponse } from './stats/handler';
+import errorPage from '../../error.html?raw';
 
 /** A reader's read time, ms: what a full bucket holds, and what comes back per second. */
 export const READ_BUDGET: BucketSettings = { burst: 10_000, perSecond: 500 };
@@ -124,7 +125,12 @@ export class ReadBudget {
 	}
 }
 
-/** The 429 a refused read gets: the APIs' error (JSON) for them and page data, text for a page. */
+/**
+ * The 429 a refused read gets, with `Retry-After`: the APIs' error (JSON) for them and
+ * page data, and for a page the app's error page (an outside re-check got plain text
+ * opening a share link), in `src/error.html`'s form, as SvelteKit fills it (the message is
+ * the app's own text, no HTML to escape).
+ */
 export function tooManyReads(url: URL, accept: string | null, retryAfterSeconds: number): Response {
 	const refusal = new CouchstatsError(
 		429,
@@ -136,10 +142,12 @@ export function tooManyReads(url: URL, accept: string | null, retryAfterSeconds:
 		!!accept?.includes('application/json');
 	const res = json
 		? errorResponse(refusal)
-		: new Response(refusal.message + '\n', {
-				status: 429,
-				headers: { 'content-type': 'text/plain; charset=utf-8' }
-			});
+		: new Response(
+				errorPage
+					.replaceAll('%sveltekit.status%', '429')
+					.replace('%sveltekit.error.message%', refusal.message),
+				{ status: 429, headers: { 'content-type': 'text/html; charset=utf-8' } }
+			);
 	res.headers.set('retry-after', String(retryAfterSeconds));
 	res.headers.set('cache-control', 'no-store');
 	return res;
