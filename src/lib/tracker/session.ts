@@ -51,7 +51,9 @@ export function stateKeys(site: string) {
 		/** The depth each page view of the session reported (tracker.ts `noteDepth`). */
 		depth: `couchstats:depth:${site}`,
 		optOut: 'couchstats:optout',
-		offset: 'couchstats:offset'
+		offset: 'couchstats:offset',
+		/** In the tab's own `sessionStorage`: the page the tab showed last (tracker.ts). */
+		tab: `couchstats:tab:${site}`
 	} as const;
 }
 

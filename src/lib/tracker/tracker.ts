@@ -170,8 +170,6 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
-	/** The page the tab showed last, in `tab`. */
-	const tabKey = `couchstats:tab:${s.site}`;
 	adoptLegacy(storage, s.site);
 	/** Wraps `fn` so it does nothing once tracking is off and never throws into the page. */
 	const safe =
@@ -521,13 +519,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// the site that linked to it (a tab opened from a link: an outside review found the
 		// journey taking whatever page another tab showed last).
 		const opener =
-			readJson<string>(tab, tabKey) ??
+			readJson<string>(tab, keys.tab) ??
 			(viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting));
 		const first = !viewed;
 		viewed = true;
 		erased = false;
 		path = to;
-		writeJson(tab, tabKey, path);
+		writeJson(tab, keys.tab, path);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
 		const c = sessions.pageview(path, now(), sourceOf(ref), reload, opener);
 		if (!c) {
@@ -660,7 +658,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (!keepIds) {
 				for (const key in keys)
 					if (key != 'optOut') storage.removeItem(keys[key as keyof typeof keys]);
-				tab.removeItem(tabKey);
+				tab.removeItem(keys.tab);
 				forgetLegacy(storage, s.site);
 				settler.clear();
 			}
