@@ -95,7 +95,9 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (reader) {
 		const read = reads.start(reader);
 		if (!read.ok) {
-			return tooManyReads(event.url, event.request.headers.get('accept'), read.retryAfterSeconds);
+			const { url, isDataRequest } = event;
+			const accept = event.request.headers.get('accept');
+			return tooManyReads({ url, accept, isDataRequest }, read.retryAfterSeconds);
 		}
 		try {
 			return await resolve(event);

@@ -106,6 +106,10 @@ test("a share page past its budget is the app's error page, 429 with Retry-After
 	expect(refused.headers.get('retry-after')).toBe('1');
 	expect(refused.headers.get('content-type')).toContain('text/html');
 	expect(await refused.text()).toContain('retry in 1 s');
+	// The page's data, which a client-side navigation reads, is refused as JSON.
+	const data = await fetch(`${app.url}/share/${SHARE}/__data.json`);
+	expect(data.status).toBe(429);
+	expect(data.headers.get('content-type')).toContain('application/json');
 	holding = false;
 	for (const [req, res, body] of held.splice(0)) forward(store, req, res, body);
 	for (const res of await Promise.all(running)) expect(res.status).toBe(200);

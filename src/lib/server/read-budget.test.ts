@@ -105,16 +105,22 @@ describe('ReadBudget', () => {
 
 describe('tooManyReads', () => {
 	test('answers 429 with Retry-After: JSON for the APIs and page data, the error page for a page', async () => {
-		const api = tooManyReads(new URL('http://app.test/api/v1/stats?site=a'), null, 3);
+		const read = (url: string, accept: string | null = null, isDataRequest = false) => ({
+			url: new URL(url),
+			accept,
+			isDataRequest
+		});
+		const api = tooManyReads(read('http://app.test/api/v1/stats?site=a'), 3);
 		expect(api.status).toBe(429);
 		expect(api.headers.get('retry-after')).toBe('3');
 		expect(await api.json()).toEqual({
 			error: 'too_many_requests',
 			message: 'too many reads with these credentials at once or in a short time; retry in 3 s'
 		});
-		const data = tooManyReads(new URL('http://app.test/sites/a/__data.json'), null, 1);
+		// SvelteKit's event.url of a page's data is the page's.
+		const data = tooManyReads(read('http://app.test/share/shr_x', '*/*', true), 1);
 		expect(data.headers.get('content-type')).toContain('application/json');
-		const page = tooManyReads(new URL('http://app.test/share/shr_x'), 'text/html', 1);
+		const page = tooManyReads(read('http://app.test/share/shr_x', 'text/html'), 1);
 		expect(page.headers.get('content-type')).toContain('text/html');
 		expect(page.headers.get('retry-after')).toBe('1');
 		const html = await page.text();

@@ -125,21 +125,33 @@ export class ReadBudget {
 	}
 }
 
+/** What {@link tooManyReads} reads of a request. */
+export interface RefusedRead {
+	url: URL;
+	/** Its `Accept` header. */
+	accept: string | null;
+	/**
+	 * A page's data (`…/__data.json`, which SvelteKit strips from `event.url`: an outside
+	 * re-check found its refusal an HTML page, not the JSON the client reads).
+	 */
+	isDataRequest: boolean;
+}
+
 /**
  * The 429 a refused read gets, with `Retry-After`: the APIs' error (JSON) for them and
  * page data, and for a page the app's error page (an outside re-check got plain text
  * opening a share link), in `src/error.html`'s form, as SvelteKit fills it (the message is
  * the app's own text, no HTML to escape).
  */
-export function tooManyReads(url: URL, accept: string | null, retryAfterSeconds: number): Response {
+export function tooManyReads(read: RefusedRead, retryAfterSeconds: number): Response {
 	const refusal = new CouchstatsError(
 		429,
 		`too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`
 	);
 	const json =
-		url.pathname.startsWith('/api/') ||
-		url.pathname.endsWith('/__data.json') ||
-		!!accept?.includes('application/json');
+		read.url.pathname.startsWith('/api/') ||
+		read.isDataRequest ||
+		!!read.accept?.includes('application/json');
 	const res = json
 		? errorResponse(refusal)
 		: new Response(
