@@ -77,24 +77,37 @@ test('a browser sending Global Privacy Control is not tracked', async ({ browser
 	await context.close();
 });
 
-test('a browser that refuses site storage is not tracked', async ({ browser }) => {
-	// An outside review: a visitor who blocks the site's data was a new visitor, with a
-	// bounced session, on every page.
-	const context = await browser.newContext({ userAgent: CHROME_UA });
-	await context.addInitScript(() =>
-		Object.defineProperty(window, 'localStorage', {
-			get: () => {
-				throw new DOMException('The user denied access', 'SecurityError');
+for (const refusal of ['reading', 'writing'] as const) {
+	test(`a browser that refuses site storage is not tracked: ${refusal} refused`, async ({
+		browser
+	}) => {
+		// An outside review: a visitor who blocks the site's data was a new visitor, with a
+		// bounced session, on every page; an outside re-check: so was one whose storage is
+		// full (it reads, and refuses every write).
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await context.addInitScript((refusal) => {
+			if (refusal == 'reading') {
+				Object.defineProperty(window, 'localStorage', {
+					get: () => {
+						throw new DOMException('The user denied access', 'SecurityError');
+					}
+				});
+			} else {
+				Storage.prototype.setItem = function (this: Storage, key: string) {
+					if (this !== localStorage) return;
+					throw new DOMException(`full: ${key}`, 'QuotaExceededError');
+				};
 			}
-		})
-	);
-	await routeStandalonePage(context, app, '/nostorage/', {}, body);
-	const sent = ingestRequests(context);
-	await visit(context, '/nostorage/');
-	expect(sent).toEqual([]);
-	expect((await storedRecords(app)).filter((r) => r.path.startsWith('/nostorage/'))).toEqual([]);
-	await context.close();
-});
+		}, refusal);
+		const prefix = `/nostorage-${refusal}/`;
+		await routeStandalonePage(context, app, prefix, {}, body);
+		const sent = ingestRequests(context);
+		await visit(context, prefix);
+		expect(sent).toEqual([]);
+		expect((await storedRecords(app)).filter((r) => r.path.startsWith(prefix))).toEqual([]);
+		await context.close();
+	});
+}
 
 test('a tracker its attributes stop says why, and answers calls instead of leaving them waiting', async ({
 	browser

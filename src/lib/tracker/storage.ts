@@ -5,6 +5,9 @@
  * gets a stand-in marked `refused`, and is not tracked (tracker.ts).
  */
 
+/** The key {@link browserStore} writes and removes to learn whether the browser lets it. */
+const PROBE = 'couchstats:probe';
+
 /** The subset of the Web Storage API the tracker uses; injectable for tests. */
 export interface KeyValueStore {
 	getItem(key: string): string | null;
@@ -33,14 +36,16 @@ export function memoryStore(): KeyValueStore {
 
 /**
  * `localStorage` (or the tab's own `sessionStorage`), or a per-page store marked
- * `refused` when the browser refuses it.
+ * `refused` when the browser refuses it: reading it, or writing to it (a full quota: an
+ * outside re-check counted 3 pages as 6 visitors and 6 sessions).
  */
 export function browserStore(
 	kind: 'localStorage' | 'sessionStorage' = 'localStorage'
 ): KeyValueStore {
 	try {
 		const store = window[kind];
-		store.getItem('couchstats:probe');
+		store.setItem(PROBE, '1');
+		store.removeItem(PROBE);
 		return store;
 	} catch {
 		return Object.assign(memoryStore(), { refused: true as const });
