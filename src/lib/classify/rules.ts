@@ -234,7 +234,8 @@ function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
  * site's time zone). When `s` counted that path within the last 30 minutes (the
  * 30-minute dedup), it is no pageview: a `revisit` when the visitor came back to it from
  * another page (recorded for the order of the visit, counted nowhere), `undefined` when
- * it is the page the visitor is on (a reload: nothing is recorded). `reload` says the
+ * it is the page the visitor is on (a reload: nothing is recorded), that is the
+ * session's last page, unless `opener` says the tab came from another. `reload` says the
  * browser reloaded the page (its own navigation type): in a session of several tabs the
  * session's last page may be another tab's, so the path alone cannot tell (an outside
  * re-check: a reload in one tab after another tab moved was recorded as a return). An entry pageview
@@ -261,8 +262,10 @@ export function classifyPageview(
 	const from =
 		opener !== undefined && opener != path && s.pages[opener] !== undefined ? opener : s.path;
 	if (now - s.pages[path] < SESSION_MS) {
-		// The page the visitor is on (a reload, a link to itself): nothing happened.
-		if (path === s.path || reload) return;
+		// The page the visitor is on (a reload, a link to itself): nothing happened. Unless
+		// the tab came from another page: the session's last page is another tab's (an
+		// outside re-check: two tabs going to one page, the second was dropped as a reload).
+		if (reload || (path === s.path && (opener === undefined || opener === path))) return;
 		// Back to a page counted lately: where the visitor went, not another pageview.
 		s.path = path;
 		return {

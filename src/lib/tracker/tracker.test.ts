@@ -90,7 +90,7 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	let holding = false;
 	const document = Object.assign(new EventTarget(), {
 		visibilityState: 'visible',
-		hasFocus: () => true,
+		hasFocus: (): boolean => true,
 		title: ' Hello ',
 		referrer: 'https://news.example/item?id=1',
 		readyState: 'loading',
@@ -971,6 +971,34 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a window blurred under 5 s after a heartbeat and focused again after the session ended starts the next session with the time engaged since', async () => {
+		// An outside re-check: the time left waiting by the blur (no heartbeat under 5 s
+		// after the one before) made the next heartbeat read the new session's 8 s as a
+		// frozen page's, and drop them; the next session began on the next page.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(30_000);
+		b.tick();
+		b.advance(500);
+		const focus = (focused: boolean) => {
+			b.document.hasFocus = () => focused;
+			b.window.dispatchEvent(new Event(focused ? 'focus' : 'blur'));
+		};
+		focus(false);
+		b.advance(SESSION_MS + 60_000);
+		focus(true);
+		b.advance(8000);
+		b.window.location = new URL('https://blog.example/next');
+		tracker.pageview();
+		await settle();
+		expect(nextSession(b.sent())).toEqual([
+			['pageview', '/posts/1', true],
+			['heartbeat', '/posts/1', 8000],
+			['pageview', '/next', false]
+		]);
+	});
+
 	test("engaged time across a gap in which the page was frozen goes to no session; what is engaged after it is the next one's", async () => {
 		// An outside review: after 31 minutes with the timers frozen (a sleeping machine),
 		// the first heartbeat took the gap as engaged time (120 s, capped) into a new session
@@ -1036,7 +1064,8 @@ describe('createTracker', () => {
 		]);
 		tracker.pageview('/measured');
 		const [measured] = await tracker.pending();
-		expect([measured.local, measured.ts]).toEqual([undefined, first.ts]);
+		// In the millisecond of /set-back: 1 ms after it.
+		expect([measured.local, measured.ts]).toEqual([undefined, first.ts + 1]);
 	});
 
 	test.each([
@@ -1412,6 +1441,45 @@ describe('the records the server holds', () => {
 			['/b', '/c'],
 			['/d', '/b'],
 			['/e', '/d']
+		]);
+	});
+
+	test('page views made in one millisecond keep their order, in time and in id', async () => {
+		// An outside re-check: page views the loader queued before the core arrived, made
+		// in one millisecond, were listed out of order in the session's timeline.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		for (const path of ['/a', '/b', '/c']) tracker.pageview(path);
+		const views = (await tracker.pending()).filter((r) => r.type === 'pageview');
+		expect(views.map((r) => r.path)).toEqual(['/a', '/b', '/c']);
+		const sorted = [...views].sort((x, y) => x.ts - y.ts || x._id.localeCompare(y._id));
+		expect(sorted.map((r) => r.path)).toEqual(['/a', '/b', '/c']);
+		expect(new Set(views.map((r) => r.ts)).size).toBe(3);
+	});
+
+	test('two tabs that go to one page, one after the other, are each a transition to it', async () => {
+		// An outside re-check: the second tab's page view was dropped as a reload of the
+		// page the session showed last (the first tab's), and its transition was lost.
+		const storage = fakeBrowser().env.storage;
+		const tab = (path: string) => {
+			const b = fakeBrowser();
+			Object.assign(b.env, { storage, tabStorage: memoryStore() });
+			b.window.location = new URL('https://blog.example' + path);
+			b.document.referrer = '';
+			return createTracker({ site: 'blog' }, b.env);
+		};
+		const one = tab('/t1');
+		one.pageview();
+		const two = tab('/t2');
+		two.pageview();
+		one.pageview('/e');
+		two.pageview('/e');
+		const views = [...(await one.pending()), ...(await two.pending())].filter(
+			(r): r is PageviewRecord => r.type === 'pageview' && r.path == '/e'
+		);
+		expect(views.map((r) => [r.from, r.revisit ?? false])).toEqual([
+			['/t1', false],
+			['/t2', true]
 		]);
 	});
 

@@ -505,8 +505,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 		}
 		// The previous page's engaged time, under its path (none before the first); the
-		// page view comes after it.
-		const before = stamped;
+		// page view comes after it, and after any record made before in its millisecond (page
+		// views the loader queued before the core arrived are made in one: an outside
+		// re-check saw them listed out of order).
 		if (viewed && !beaten) beat(true);
 		// A reload is the page the visitor was on, whatever another tab did meanwhile.
 		const reload =
@@ -555,7 +556,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 					notFound: opts.notFound || undefined
 				},
 				undefined,
-				stamped != before
+				true
 			)
 		);
 	}
@@ -677,7 +678,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		engagement.take();
 	};
 
-	const update = () => engagement.set(engagedNow());
+	/**
+	 * Follows whether the page is engaged. Engaged again after the session ended (the page
+	 * blurred or hidden meanwhile): the time a heartbeat had not taken yet (one comes at
+	 * most every 5 s) is the ended session's, which no record made now can carry, so it
+	 * goes to no session, and what is engaged from now on starts the next one, on this
+	 * page ({@link beat}; an outside re-check: a blur under 5 s after a heartbeat kept it
+	 * waiting, and the next heartbeat dropped the new session's time with it as a frozen
+	 * page's).
+	 */
+	const update = () => {
+		const engaged = engagedNow();
+		if (engaged && !engagement.active() && engagement.peek() && sessions.expired(now())) {
+			engagement.take();
+		}
+		engagement.set(engaged);
+	};
 	const listen = (target: EventTarget, type: string, fn: (e: Event) => unknown) =>
 		target.addEventListener(type, safe(fn), true);
 	listen(doc, 'visibilitychange', () => {
