@@ -6,7 +6,13 @@
  */
 import { expect, test } from '@playwright/test';
 import type { RunningApp } from '../support/app';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+import {
+	CHROME_UA,
+	keepFakeClock,
+	routeStandalonePage,
+	startTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -65,12 +71,15 @@ test("each client-side page view carries its own page's title, however late the 
 	await context.close();
 });
 
-test('the landing page and every client-side page view keep the address they had, however late the tracker core arrives', async ({
+test('the landing page and every client-side page view keep the address, title and time they had, however late the tracker core arrives', async ({
 	browser
 }) => {
 	// An outside review held the core back 3 s: the app had stripped the UTM parameters and
 	// moved on by then, and the landing page was never recorded.
 	const context = await browser.newContext({ userAgent: CHROME_UA });
+	// The page's clock is moved 3 s on while the core is held (the server's would correct
+	// the records to the real now).
+	await keepFakeClock(context);
 	await routeStandalonePage(context, app, '/late/');
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
@@ -79,6 +88,7 @@ test('the landing page and every client-side page view keep the address they had
 		await route.continue();
 	});
 	const page = await context.newPage();
+	await page.clock.install();
 	await page.goto(app.url + '/late/landing?utm_source=late&utm_campaign=slowcore', {
 		waitUntil: 'domcontentloaded'
 	});
@@ -92,6 +102,10 @@ test('the landing page and every client-side page view keep the address they had
 		history.pushState({}, '', '/late/docs');
 		document.title = 'Docs';
 	});
+	// Each page view at the time it happened, not when the core arrived (an outside
+	// re-check: 3.2 s late with the core held 3 s).
+	const queued = await page.evaluate(() => Date.now());
+	await page.clock.runFor(3000);
 	release();
 	const records = await waitForRecords(app, (rs) =>
 		rs.some((r) => r.type === 'pageview' && r.path === '/late/docs')
@@ -105,6 +119,10 @@ test('the landing page and every client-side page view keep the address they had
 		['/late/pricing', 'Pricing', false, undefined],
 		['/late/docs', 'Docs', false, undefined]
 	]);
+	const times = records
+		.filter((r) => r.type === 'pageview' && r.path.startsWith('/late/'))
+		.map((r) => r.ts);
+	expect(times.every((ts) => ts <= queued)).toBe(true);
 	await context.close();
 });
 

@@ -16,8 +16,8 @@
  * it queues the landing page's as the page's first call, with the address as it is now,
  * and one for each `pushState`/`replaceState`, `popstate` (and `hashchange` with
  * `data-hash-routing`), with the address then, made once the router has set the title
- * (`afterTitle`); one still queued when another page's is takes the title its page had
- * as it was left. An outside review held the core back 3 s: the app had stripped the UTM
+ * (`afterTitle`), at the time it happened; one still queued when another page's is takes
+ * the title its page had as it was left. An outside review held the core back 3 s: the app had stripped the UTM
  * parameters and moved on by then, and the landing page was never recorded.
  *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
@@ -32,7 +32,7 @@ export type QueuedCall = [
 ];
 
 /** The options of a page view the loader makes. */
-type ViewOptions = { notFound?: boolean; afterTitle?: boolean; title?: string };
+type ViewOptions = { notFound?: boolean; afterTitle?: boolean; title?: string; at?: number };
 
 /** `window.couchstats` until the core replaces it. */
 export interface Stub {
@@ -72,6 +72,8 @@ if (global.couchstats) {
 	 * queued 3 s took the third's).
 	 */
 	const view = (options: ViewOptions) => {
+		// Queued (the core has not replaced the stub): made later, at the time it happened.
+		if (global.couchstats!.q) options.at = Date.now();
 		if (lastPage != page()) {
 			if (last) last.title ??= document.title;
 			last = options;

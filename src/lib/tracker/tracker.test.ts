@@ -1444,6 +1444,32 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test('a page view made later than it happened (queued before the core arrived) keeps its time, and the order', async () => {
+		// An outside re-check: with the core held 3 s, the landing page view was stored 3.2 s
+		// late, stamped when the core arrived.
+		const b = fakeBrowser();
+		const landed = b.env.now();
+		b.advance(3000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview(undefined, { at: landed });
+		tracker.pageview('/next', { afterTitle: true, at: landed + 1000 });
+		// Not before the page's last record, nor in the future.
+		tracker.pageview('/early', { at: landed });
+		tracker.pageview('/later', { at: b.env.now() + 60_000 });
+		b.advance(400);
+		const views = (await tracker.pending()).filter((r) => r.type === 'pageview');
+		const [, next, early, later] = views;
+		expect(views.slice(0, 2).map((r) => [r.path, r.ts - landed])).toEqual([
+			['/posts/1', 0],
+			['/next', 1000]
+		]);
+		// Just after the records made before (/next's milestone); one from the future, now.
+		expect(early.ts).toBeGreaterThan(next.ts);
+		expect(early.ts - landed).toBeLessThan(1010);
+		expect(later.ts - landed).toBeGreaterThanOrEqual(3000);
+		expect(later.ts - landed).toBeLessThan(3010);
+	});
+
 	test('page views made in one millisecond keep their order, in time and in id', async () => {
 		// An outside re-check: page views the loader queued before the core arrived, made
 		// in one millisecond, were listed out of order in the session's timeline.

@@ -104,7 +104,9 @@ export interface Tracker {
 	 * `title`: the page's title (default: `document.title`). `afterTitle`: made once the
 	 * page has had {@link TITLE_MS} to set its title, or before any event or other page
 	 * view, or as the page goes, whichever comes first: for history hooks, which run
-	 * before a router sets the new page's title.
+	 * before a router sets the new page's title. `at`: when the page was viewed, ms since
+	 * the epoch (the loader's queue: the core may arrive seconds later); default now,
+	 * and never before this page's last record.
 	 */
 	pageview(url?: string | URL, options?: PageviewOptions): void;
 	/** Records a custom event; invalid names are ignored, props are bounded. */
@@ -144,6 +146,7 @@ export interface PageviewOptions {
 	notFound?: boolean;
 	title?: string;
 	afterTitle?: boolean;
+	at?: number;
 }
 
 /**
@@ -203,10 +206,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * record, so that records sort in the order they were made (ids of one millisecond
 	 * do not). `after`: also when it is that record's millisecond (a page view after the
 	 * heartbeat of the page left, so that the session is on the new page, not on the one
-	 * left, in "active now" and its timeline).
+	 * left, in "active now" and its timeline). `at`: an earlier time it happened at.
 	 */
-	const stampNow = (after = false) => {
-		const t = now();
+	const stampNow = (after = false, at?: number) => {
+		const t = at ?? now();
 		const held =
 			t > env.now() || ((after ? t <= stamped : t < stamped) && stamped - t < TRANSIT_MS);
 		return (stamped = held ? Math.max(t, stamped + 1) : t);
@@ -282,9 +285,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		type: ClientRecord['type'],
 		fields: object,
 		id?: string,
-		after?: boolean
+		after?: boolean,
+		at?: number
 	): ClientRecord {
-		const t = stampNow(after);
+		const t = stampNow(after, at);
 		const session = sessions.touch(t);
 		current = session.id;
 		const skew = measured();
@@ -409,8 +413,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		delivery.add(record);
 		if (!milestones) return;
 		const { sid, milestones: reached } = takeMilestones(storage, keys);
+		// Reached with the record: when it happened earlier (a page view queued before the
+		// core ran), just after it.
+		const at = stamped < now() ? stamped : undefined;
 		for (const m of reached)
-			emit(make('milestone', { milestone: m }, derivedId(sid, SALT[m])), false);
+			emit(make('milestone', { milestone: m }, derivedId(sid, SALT[m]), !!at, at), false);
 	}
 
 	const host: Host = {
@@ -484,13 +491,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function pageview(url?: string | URL, opts: PageviewOptions = {}, beaten = false) {
 		const next = new URL(url ?? win.location.href, win.location.href);
 		const to = pathOf(next, s.hashRouting, path);
+		// One that happened earlier (queued before the core ran) leaves the engaged time
+		// measured since to the page on screen, a later one: it ends no page's.
+		if (opts.at !== undefined) beaten = true;
 		if (opts.afterTitle) {
 			// The same page again (a router's `replaceState` after its `pushState`) waits with it.
 			if (waiting && to == waitingFor) return;
 			viewNow();
 			if (to != path) {
 				// The page left: its engaged time ends now; the new page's begins.
-				if (viewed) beat(true);
+				if (viewed && !beaten) beat(true);
 				waitingFor = to;
 				titled = new Promise((resolve) => (wasTitled = resolve));
 				const view = (waiting = () => {
@@ -528,7 +538,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		path = to;
 		writeJson(tab, keys.tab, path);
 		const ref = externalReferrer(doc.referrer, win.location.origin);
-		const c = sessions.pageview(path, now(), sourceOf(ref), reload, opener);
+		// When it happened, if earlier (the loader queued it before the core arrived: an
+		// outside re-check found a landing page view 3.2 s late), but after this page's last
+		// record (stampNow), and never in the future.
+		const at = opts.at !== undefined && opts.at < now() ? Math.max(opts.at, stamped) : undefined;
+		const c = sessions.pageview(path, at ?? now(), sourceOf(ref), reload, opener);
 		if (!c) {
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
 			// which goes on from the depth it reported.
@@ -556,7 +570,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 					notFound: opts.notFound || undefined
 				},
 				undefined,
-				true
+				true,
+				at
 			)
 		);
 	}
