@@ -1468,6 +1468,14 @@ describe('the records the server holds', () => {
 		expect(early.ts - landed).toBeLessThan(1010);
 		expect(later.ts - landed).toBeGreaterThanOrEqual(3000);
 		expect(later.ts - landed).toBeLessThan(3010);
+		// A page view that did not happen earlier ends the engaged time of the page before.
+		b.advance(10_000);
+		tracker.pageview('/now', { at: b.env.now() });
+		const made = (await tracker.pending()).filter((r) => r.type != 'milestone').slice(-2);
+		expect(made.map((r) => [r.type, r.path])).toEqual([
+			['heartbeat', '/later'],
+			['pageview', '/now']
+		]);
 	});
 
 	test('page views made in one millisecond keep their order, in time and in id', async () => {

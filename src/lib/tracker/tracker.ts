@@ -493,7 +493,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const to = pathOf(next, s.hashRouting, path);
 		// One that happened earlier (queued before the core ran) leaves the engaged time
 		// measured since to the page on screen, a later one: it ends no page's.
-		if (opts.at !== undefined) beaten = true;
+		if (opts.at !== undefined && opts.at < env.now()) beaten = true;
 		if (opts.afterTitle) {
 			// The same page again (a router's `replaceState` after its `pushState`) waits with it.
 			if (waiting && to == waitingFor) return;
