@@ -17,8 +17,9 @@
  * and one for each `pushState`/`replaceState`, `popstate` (and `hashchange` with
  * `data-hash-routing`), with the address then, made once the router has set the title
  * (`afterTitle`), at the time it happened; one still queued when another page's is takes
- * the title its page had as it was left. An outside review held the core back 3 s: the app had stripped the UTM
- * parameters and moved on by then, and the landing page was never recorded.
+ * the title its page had as it was left. An outside review held the core back 3 s: the
+ * app had stripped the UTM parameters and moved on by then, and the landing page was
+ * never recorded.
  *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
  * nothing: the first one's site is counted, and the console says so.

@@ -491,8 +491,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	function pageview(url?: string | URL, opts: PageviewOptions = {}, beaten = false) {
 		const next = new URL(url ?? win.location.href, win.location.href);
 		const to = pathOf(next, s.hashRouting, path);
-		// One that happened earlier (queued before the core ran) leaves the engaged time
-		// measured since to the page on screen, a later one: it ends no page's.
+		// A page view that happened earlier (queued before the core ran) ends no page's
+		// engaged time: what was measured since the core ran is the page on screen's.
 		if (opts.at !== undefined && opts.at < env.now()) beaten = true;
 		if (opts.afterTitle) {
 			// The same page again (a router's `replaceState` after its `pushState`) waits with it.
