@@ -62,14 +62,13 @@ export interface Settler {
 
 /**
  * A settler over `idb` (absent: calls run at once) and the tabs' `storage`, for the site
- * whose state is under `keys`; its copy is under `site` (one database for the origin's
- * sites).
+ * whose state is under `keys`; its copy is under the site's session key (one database
+ * for the origin's sites).
  */
 export function createSettler(
 	idb: IDBFactory | undefined,
 	storage: KeyValueStore,
-	keys: Keys,
-	site: string
+	keys: Keys
 ): Settler {
 	/**
 	 * Runs `fn` in a read-write transaction of the copy's store, on a connection closed
@@ -103,7 +102,7 @@ export function createSettler(
 			}
 			setTimeout(now, SETTLE_MS);
 			inside((store) => {
-				const read = store.get(site);
+				const read = store.get(keys.session);
 				read.onerror = now;
 				read.onsuccess = () => {
 					if (ran) return store.transaction.abort();
@@ -117,7 +116,7 @@ export function createSettler(
 						s: readJson(storage, keys.session),
 						v: readJson(storage, keys.visitor)
 					};
-					store.put(left, site);
+					store.put(left, keys.session);
 				};
 			}).catch(now);
 			return now;

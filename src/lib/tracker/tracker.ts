@@ -264,7 +264,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	} catch {
 		// A sandboxed frame: no copy to settle by.
 	}
-	const settler = createSettler(idb, storage, keys, s.site);
+	const settler = createSettler(idb, storage, keys);
 	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	// Durations on a clock that only moves forward: a change of the browser's clock (a
 	// slow one corrected, forward or back) is no engaged time, nor takes any away.
@@ -493,7 +493,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const to = pathOf(next, s.hashRouting, path);
 		// A page view that happened earlier (queued before the core ran) ends no page's
 		// engaged time: what was measured since the core ran is the page on screen's.
-		if (opts.at !== undefined && opts.at < env.now()) beaten = true;
+		const earlier = opts.at !== undefined && opts.at < now();
+		if (earlier) beaten = true;
 		if (opts.afterTitle) {
 			// The same page again (a router's `replaceState` after its `pushState`) waits with it.
 			if (waiting && to == waitingFor) return;
@@ -541,7 +542,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// When it happened, if earlier (the loader queued it before the core arrived: an
 		// outside re-check found a landing page view 3.2 s late), but after this page's last
 		// record (stampNow), and never in the future.
-		const at = opts.at !== undefined && opts.at < now() ? Math.max(opts.at, stamped) : undefined;
+		const at = earlier ? Math.max(opts.at!, stamped) : undefined;
 		const c = sessions.pageview(path, at ?? now(), sourceOf(ref), reload, opener);
 		if (!c) {
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
