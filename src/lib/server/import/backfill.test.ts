@@ -178,6 +178,17 @@ describe('backfill', () => {
 		expect(new Set(records.map((r) => r.sid)).size).toBe(1);
 	});
 
+	test('imports a session whose first line is no pageview (an export cut mid-session), its milestones without source or landing page', () => {
+		const records = classifyAll([
+			'{"timestamp":1762000000000,"path":"/c","visitor_id":"v2","engaged_ms":12000}',
+			'{"timestamp":1762000001000,"path":"/c","visitor_id":"v2","event":"x"}'
+		]);
+		expect(fields(records).map((r) => r.milestone ?? r.type)).toEqual([
+			...['heartbeat', 'actual', 'nonbounce', 'event', 'engaged']
+		]);
+		for (const r of fields(records)) expect(['src' in r, 'land' in r]).toEqual([false, false]);
+	});
+
 	test("stamps every record, milestones included, with its session's source and landing page", () => {
 		const records = classifyAll([
 			'timestamp,path,visitor_id,referrer,event,engaged_ms',

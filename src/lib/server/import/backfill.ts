@@ -441,8 +441,10 @@ export class Classifier {
 				sid: base.sid,
 				vid: base.vid,
 				path: base.path,
-				src: base.src,
-				land: base.land,
+				// A session whose first line was no pageview has neither (an undefined field is
+				// one the validation refuses: such a session's milestones failed their line).
+				...(base.src !== undefined ? { src: base.src } : {}),
+				...(base.land !== undefined ? { land: base.land } : {}),
 				receivedAt: base.receivedAt
 			} as StoredRecord;
 		});
