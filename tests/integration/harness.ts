@@ -14,6 +14,8 @@ import { CHROME_UA } from '../support/ingest-records';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
+import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
+import type { StoredRecord } from '../../src/lib/records';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../support/app';
 export {
@@ -127,6 +129,27 @@ export function embeddedOnly(reason: string) {
  */
 export async function indexed(couch: Couch): Promise<void> {
 	await untilIndexed(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));
+}
+
+/**
+ * The records the importer makes of `lines` (CSV with its header line, or NDJSON), by the
+ * tracker's rules (src/lib/classify/rules.ts), for one site in one time zone.
+ */
+export function importedRecords(
+	lines: string[],
+	options: { site: string; timeZone?: string; milestones?: boolean }
+): StoredRecord[] {
+	const parser = new LineParser();
+	const classifier = new Classifier({
+		defaultSite: options.site,
+		timeZoneOf: () => options.timeZone ?? 'UTC',
+		milestones: options.milestones,
+		receivedAt: 1
+	});
+	return lines.flatMap((line, i) => {
+		const row = parser.parse(line, i + 1);
+		return row ? classifier.classifyLine(row, i + 1).records : [];
+	});
 }
 
 /** Stores records as replication does (`new_edits: false`), failing on any refused. */

@@ -8,9 +8,15 @@
  */
 import { beforeAll, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
-import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import { indexed, okWithToken, siteWithToken, useCouch } from './harness';
+import {
+	importedRecords,
+	indexed,
+	okWithToken,
+	siteWithToken,
+	storeRecords,
+	useCouch
+} from './harness';
 
 let couch: Couch;
 let token: string;
@@ -33,19 +39,7 @@ beforeAll(async () => {
 		// Bob: one session on his first day.
 		'2026-11-11T10:00:00Z,/docs,bob,https://news.example/'
 	];
-	const parser = new LineParser();
-	const classifier = new Classifier({
-		defaultSite: SITE,
-		timeZoneOf: () => 'UTC',
-		milestones: false,
-		receivedAt: 1
-	});
-	const docs = lines.flatMap((line, i) => {
-		const row = parser.parse(line, i + 1);
-		return row ? classifier.classifyLine(row, i + 1).records : [];
-	});
-	const res = await couch.events.bulk({ docs, new_edits: false });
-	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(couch, importedRecords(lines, { site: SITE, milestones: false }));
 	await indexed(couch);
 });
 
