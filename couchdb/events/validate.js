@@ -101,7 +101,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			propFirstOfDay: 1
 		},
 		heartbeat: { engagedMs: 1, scroll: 1, scrollFrom: 1 },
-		milestone: { milestone: 1 },
+		milestone: { milestone: 1, since: 1 },
 		dropped: { count: 1 }
 	};
 	var type = newDoc.type;
@@ -252,6 +252,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	} else if (type === 'milestone') {
 		if (['actual', 'engaged', 'nonbounce'].indexOf(newDoc.milestone) === -1) {
 			refuse('milestone must be actual, engaged or nonbounce');
+		}
+		if ('since' in newDoc && !isWhole(newDoc.since, 0, 2592000000)) {
+			refuse('since must be 0–2592000000');
 		}
 	} else if (type === 'dropped') {
 		if (!isWhole(newDoc.count, 1, 1000000)) refuse('count must be 1–1000000');

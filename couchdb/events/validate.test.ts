@@ -44,7 +44,7 @@ describe('validate_doc_update for the events database', () => {
 		}
 	);
 
-	test('accepts records without a source, landing page or event flags, as stored before they existed', () => {
+	test('accepts records without a source, landing page, event flags or since, as stored before they existed', () => {
 		for (const doc of oneOfEach()) {
 			const newer = [
 				'src',
@@ -52,7 +52,8 @@ describe('validate_doc_update for the events database', () => {
 				'trail',
 				...(doc.type === 'event'
 					? ['firstOfSession', 'firstOfDay', 'propFirstOfSession', 'propFirstOfDay']
-					: [])
+					: []),
+				...(doc.type === 'milestone' ? ['since'] : [])
 			];
 			const older = Object.fromEntries(
 				Object.entries(stored(doc)).filter(([key]) => !newer.includes(key))
@@ -160,6 +161,13 @@ describe('validate_doc_update for the events database', () => {
 			'an unknown milestone',
 			{ ...milestone, milestone: 'famous' },
 			'milestone must be actual, engaged or nonbounce'
+		],
+		['a negative since', { ...milestone, since: -1 }, 'since must be 0–2592000000'],
+		['a fractional since', { ...milestone, since: 1.5 }, 'since must be 0–2592000000'],
+		[
+			"a milestone's since on a heartbeat",
+			{ ...heartbeat, since: 10 },
+			'since is not a field of a heartbeat record'
 		],
 		['a zero drop count', { ...dropped, count: 0 }, 'count must be 1–1000000'],
 		['a numeric source', { ...pv, src: 1 }, badSource],

@@ -421,6 +421,15 @@ export interface HeartbeatRecord extends BaseRecord {
 export interface MilestoneRecord extends BaseRecord {
 	type: 'milestone';
 	milestone: Milestone;
+	/**
+	 * Milliseconds from its session's entry pageview to the milestone, on the clock that
+	 * stamped both (the tracker's: the browser's; the importer's: the records' own), so
+	 * that the views count it in the time bucket of the session's start, where the session
+	 * itself counts: a day's (or an hour's) actual, engaged and non-bounce sessions are
+	 * those of the sessions begun then. Optional and additive: without it (a session
+	 * with no entry pageview, a record made before 2026-12-05), the milestone's own time.
+	 */
+	since?: number;
 }
 
 /** How many records the bounded outbox had to drop (oldest heartbeats first). */

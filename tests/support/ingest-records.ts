@@ -77,7 +77,7 @@ export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 			propFirstOfDay: ['seats']
 		},
 		{ ...base('heartbeat'), engagedMs: 30_000, scroll: 80, scrollFrom: 20 },
-		{ ...base('milestone'), milestone: 'actual' },
+		{ ...base('milestone'), milestone: 'actual', since: 12_000 },
 		{ ...base('dropped'), count: 12 }
 	];
 }

@@ -5,7 +5,8 @@
 // Every headline number in one row per bucket: a pageview counts once, and as a visitor
 // (firstOfDay), a new visitor (a visitor on their first day: firstEver too) and a session
 // (entry) by its flags; milestones
-// count actual / engaged / non-bounce sessions; heartbeats add engaged time; events count.
+// count actual / engaged / non-bounce sessions in the bucket of their session's start
+// (since), where the session counts; heartbeats add engaged time; events count.
 // Each record is emitted four times, once per granularity (the `buckets` list, the one
 // place naming them), so a range is read with the fewest buckets (see
 // src/lib/stats/buckets.ts); quarter hours serve only the ends of ranges in zones such as
@@ -95,7 +96,14 @@ export const map = function (doc) {
 	for (var p = 0; p < props.length; p++) {
 		rows.push([props[p][0], [0, props[p][2], 0, props[p][1], 0, 0, 0, 0, 1]]);
 	}
-	var iso = new Date(doc.ts).toISOString();
+	// A milestone counts where its session does: in the bucket of the session's start,
+	// since before it (records.ts), so that a bucket's actual, engaged and non-bounce
+	// sessions are among its sessions; one without since, at its own time.
+	var at = doc.ts;
+	if (doc.type === 'milestone' && typeof doc.since === 'number' && doc.since >= 0) {
+		at = doc.ts - doc.since;
+	}
+	var iso = new Date(at).toISOString();
 	var buckets = [
 		['q', iso.slice(0, 14) + ['00', '15', '30', '45'][Math.floor(Number(iso.slice(14, 16)) / 15)]],
 		['h', iso.slice(0, 13)],

@@ -97,6 +97,46 @@ describe('the metrics view', () => {
 		]);
 	});
 
+	test('counts a milestone in the buckets of its session’s start, `since` before it, under every scope', () => {
+		// Reached 00:00:30 after a session begun 23:58:40 the day before, on a page of it.
+		const fields = {
+			type: 'milestone',
+			milestone: 'engaged',
+			ts: Date.UTC(2026, 11, 6, 0, 0, 30),
+			since: 110_000,
+			src: 'x.org',
+			land: '/pricing'
+		};
+		const rows = runMap(map, record(fields));
+		expect(rows.map(([key]) => (key as unknown[]).slice(1))).toEqual(
+			['demo', 'source:x.org', 'page:/pricing'].flatMap(() => [
+				['q', '2026-12-05T23:45'],
+				['h', '2026-12-05T23'],
+				['d', '2026-12-05'],
+				['m', '2026-12']
+			])
+		);
+		for (const [, value] of rows) expect(value).toEqual(vector({ engagedSessions: 1 }));
+	});
+
+	test.each([
+		['without since (made before it existed)', {}],
+		['with a negative since', { since: -5 }],
+		['with a since that is no number', { since: '110000' }]
+	])('counts a milestone %s at its own time', (_, extra) => {
+		const fields = { type: 'milestone', milestone: 'actual', ...extra };
+		expect(scoped(runMap(map, record(fields))).map(([key]) => key)).toEqual(keys);
+	});
+
+	test('counts only milestones by since: a heartbeat or an event keeps its own time', () => {
+		for (const fields of [
+			{ type: 'heartbeat', engagedMs: 500, since: 600_000 },
+			{ type: 'event', name: 'x', since: 600_000 }
+		]) {
+			expect(scoped(runMap(map, record(fields))).map(([key]) => key)).toEqual(keys);
+		}
+	});
+
 	describe('filtered rows', () => {
 		/** The day-bucket vector of a record in one filter segment, or undefined. */
 		function dayVector(fields: Record<string, unknown>, segment: string) {

@@ -73,6 +73,12 @@ export interface SessionState {
 	src?: string;
 	/** The session's landing path, set like `src`. */
 	land?: string;
+	/**
+	 * The time of the session's entry pageview as its maker stamped it (the tracker: on
+	 * the browser's clock; the importer: the record's `ts`), set by the maker, so that
+	 * each milestone carries `since` it (records.ts) and counts where the session does.
+	 */
+	b?: number;
 	/** Keys (`pathKey('event ' + name)`) of the event names seen, at most `MAX_SESSION_EVENTS`. */
 	ev?: string[];
 	/** Keys ({@link propKey}) of the event props seen, at most `MAX_SESSION_PROPS`. */

@@ -15,7 +15,9 @@ export const MAX = {
 	title: 256,
 	referrer: 512,
 	utm: 128,
-	heartbeatMs: 120_000
+	heartbeatMs: 120_000,
+	/** The longest a milestone's `since` may be: the ingest's window for a record's time. */
+	pastMs: 30 * 24 * 3600_000
 } as const;
 
 /**

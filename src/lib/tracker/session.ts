@@ -100,8 +100,11 @@ export interface Sessions {
 	visitor(now: number): string;
 	/** True when the next activity at `now` starts a new session. */
 	expired(now: number): boolean;
-	/** Records activity at `now`, starting a new session when expired; returns the session. */
-	touch(now: number): SessionState;
+	/**
+	 * Records activity at `now`, starting a new session when expired, and applies
+	 * `change` to the session before it is written back; returns the session.
+	 */
+	touch(now: number, change?: (s: SessionState) => unknown): SessionState;
 	/**
 	 * Classifies a pageview of `path` at `now` (classifyPageview: a return to a path the
 	 * session counted within 30 minutes is a revisit), or returns `undefined` for the page

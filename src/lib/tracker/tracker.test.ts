@@ -5,6 +5,7 @@ import {
 	type ClientRecord,
 	type EventRecord,
 	type HeartbeatRecord,
+	type MilestoneRecord,
 	type PageviewRecord,
 	type StoredRecord
 } from '../records.ts';
@@ -614,6 +615,53 @@ describe('createTracker', () => {
 			[4, true]
 		]);
 		expect(await tracker.pending()).toEqual([]);
+	});
+
+	test("a session's milestones carry the time since its entry page view, on the browser's clock, so they count where the session began", async () => {
+		// The server's clock is 90 s ahead: the entry page view goes on the browser's clock
+		// (the ingest moves it by the request's measure), the milestones on the server's.
+		const b = fakeBrowser(90_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		b.advance(30_000);
+		b.tick();
+		b.advance(20_000);
+		b.window.location = new URL('https://blog.example/pricing');
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const [entry, ...rest] = b.sent();
+		const milestones = rest.filter((r) => r.type == 'milestone') as MilestoneRecord[];
+		expect(entry.local).toBe(true);
+		expect(milestones.map((m) => [m.milestone, m.since, m.local])).toEqual([
+			['actual', 30_000, undefined],
+			['nonbounce', 30_000, undefined],
+			// Stamped after the second page view and its page's heartbeat, in their millisecond.
+			['engaged', 50_002, undefined]
+		]);
+		// Where the views count them: at the entry page view's time as the ingest stores it.
+		for (const m of milestones) expect(m.ts - m.since!).toBe(entry.ts + 90_000);
+		// A page view that is no entry, a heartbeat or an event carries none.
+		for (const r of rest) if (r.type != 'milestone') expect('since' in r).toBe(false);
+	});
+
+	test("a milestone of a session begun 30 minutes later counts from that session's own entry", async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		b.advance(31 * 60_000);
+		b.window.location = new URL('https://blog.example/pricing');
+		tracker.pageview();
+		b.advance(12_000);
+		b.tick();
+		await settle();
+		const second = b.sent().filter((r) => r.path == '/pricing');
+		const entry = second.find((r) => r.type == 'pageview') as PageviewRecord;
+		const actual = second.find((r) => r.type == 'milestone') as MilestoneRecord;
+		expect([entry.entry, actual.sid]).toEqual([true, entry.sid]);
+		expect(actual.ts - actual.since!).toBe(entry.ts);
 	});
 
 	test('an event tracked before the deferred part loads is a record at once, validated, and leaves with the page when it goes', async () => {

@@ -289,7 +289,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		at?: number
 	): ClientRecord {
 		const t = stampNow(after, at);
-		const session = sessions.touch(t);
+		// The session's start, which its milestones count by (`since`): its entry's time.
+		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
+		const session = sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
+		const since = type == 'milestone' ? t - (session.b ?? Infinity) : -1;
 		current = session.id;
 		const skew = measured();
 		// On the server's clock by the page's measure. A time `now` holds is held through a
@@ -314,6 +317,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			src: session.src,
 			land: session.land,
 			local: skew === undefined || undefined,
+			since: since >= 0 && since <= MAX.pastMs ? since : undefined,
 			...fields
 		} as ClientRecord;
 		return record;

@@ -189,6 +189,30 @@ describe('backfill', () => {
 		for (const r of fields(records)) expect(['src' in r, 'land' in r]).toEqual([false, false]);
 	});
 
+	test("gives each milestone the time since its session's entry pageview, none to a session without one", () => {
+		const records = classifyAll([
+			'{"timestamp":1762000000000,"path":"/a","session_id":"s1","visitor_id":"v1"}',
+			'{"timestamp":1762000015000,"path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
+			'{"timestamp":1762000030000,"path":"/b","session_id":"s1","visitor_id":"v1"}',
+			// A session whose first line is no pageview has no entry to count from.
+			'{"timestamp":1762000000000,"path":"/c","session_id":"s2","visitor_id":"v2","engaged_ms":12000}',
+			'{"timestamp":1762000001000,"path":"/c","session_id":"s2","visitor_id":"v2","event":"x"}'
+		]);
+		expect(
+			fields(records)
+				.filter((r) => r.type == 'milestone')
+				.map((r) => [r.sid == records[0].sid ? 's1' : 's2', r.milestone, r.since])
+		).toEqual([
+			['s1', 'actual', 15_000],
+			['s1', 'nonbounce', 15_000],
+			['s1', 'engaged', 30_000],
+			['s2', 'actual', undefined],
+			['s2', 'nonbounce', undefined],
+			['s2', 'engaged', undefined]
+		]);
+		for (const r of records) expect(validateRecord(r, null, null)).toBeUndefined();
+	});
+
 	test("stamps every record, milestones included, with its session's source and landing page", () => {
 		const records = classifyAll([
 			'timestamp,path,visitor_id,referrer,event,engaged_ms',

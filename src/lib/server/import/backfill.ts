@@ -323,6 +323,7 @@ export class Classifier {
 		if (own.type === 'pageview') {
 			const c = classifyPageview(session, visitor.state, path, ts, day, sourceOf(ref));
 			if (!c) return { records: [] };
+			if (c.entry) session.b = ts;
 			const utm = { ...utmFromUrl, ...utmOf(row) };
 			record = {
 				...base,
@@ -428,6 +429,8 @@ export class Classifier {
 		base: Omit<StoredRecord, 'type'> & Record<string, unknown>
 	): StoredRecord[] {
 		if (this.options.milestones === false) return [];
+		// Counted where the session began (records.ts): its entry pageview's time.
+		const since = Number(base.ts) - (session.b ?? Infinity);
 		return newMilestones(session).map((milestone) => {
 			const _id = uuidv7From(Number(base.ts), `milestone\n${session.id}\n${milestone}`);
 			return {
@@ -436,6 +439,7 @@ export class Classifier {
 				v: 1,
 				type: 'milestone',
 				milestone,
+				...(since >= 0 && since <= LIMITS.pastMs ? { since } : {}),
 				site: base.site,
 				ts: base.ts,
 				sid: base.sid,

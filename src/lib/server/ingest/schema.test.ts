@@ -312,6 +312,25 @@ describe('checkRecord', () => {
 	});
 
 	test.each([
+		['a negative since', { since: -1 }, 'since: Invalid value: Expected >=0 but received -1'],
+		['a fractional since', { since: 0.5 }, 'since: Invalid safe integer: Received 0.5'],
+		[
+			'a since over 30 days',
+			{ since: LIMITS.pastMs + 1 },
+			'since: must be at most 2592000000 (30 days)'
+		]
+	])('refuses a milestone with %s', (_, extra, reason) => {
+		const milestone = oneOfEach().find((doc) => doc.type === 'milestone')!;
+		expect(reasonFor({ ...milestone, ...extra })).toBe(reason);
+	});
+
+	test("refuses a milestone's since on any other record", () => {
+		for (const doc of oneOfEach().filter((d) => d.type !== 'milestone')) {
+			expect(reasonFor({ ...doc, since: 10 })).toBe('since: is not a known field');
+		}
+	});
+
+	test.each([
 		['(direct)', '/', '/'],
 		['news.ycombinator.com', '/pricing', '/pricing'],
 		['xn--bcher-kva.example', '/blog/2026/été', '/blog/2026/%C3%A9t%C3%A9'],

@@ -191,7 +191,15 @@ export const heartbeatSchema = v.strictObject({
 export const milestoneSchema = v.strictObject({
 	...baseEntries,
 	type: v.literal('milestone'),
-	milestone: v.picklist(MILESTONES)
+	milestone: v.picklist(MILESTONES),
+	since: v.optional(
+		v.pipe(
+			v.number(),
+			v.safeInteger(),
+			v.minValue(0),
+			v.maxValue(LIMITS.pastMs, `must be at most ${LIMITS.pastMs} (30 days)`)
+		)
+	)
 });
 
 /** How many records the tracker's bounded outbox dropped. */
