@@ -28,7 +28,7 @@ import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
-import { indexed, ingestConfig, useCouch } from './harness';
+import { indexed, ingestConfig, numbersOf, useCouch } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
 const bob: User = { name: 'bob', roles: [], isAdmin: false };
@@ -48,13 +48,15 @@ async function recordsOf(couch: Couch, id: string): Promise<number> {
 	return body.rows[0]?.value ?? 0;
 }
 
-const statsOf = (couch: Couch, id: string) =>
-	readStats(couch, {
-		site: id,
-		range: { from: '2026-10-01', to: '2026-11-15', tz: 'UTC' },
-		interval: 'day',
-		limit: 10
-	});
+const statsOf = async (couch: Couch, id: string) =>
+	numbersOf(
+		await readStats(couch, {
+			site: id,
+			range: { from: '2026-10-01', to: '2026-11-15', tz: 'UTC' },
+			interval: 'day',
+			limit: 10
+		})
+	);
 
 async function seed(couch: Couch, sites: { id: string; n: number; seed: number }[]) {
 	for (const s of sites) {

@@ -15,7 +15,7 @@ import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
 import { handleRecordsExport } from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { syntheticRecords } from '../support/synthetic';
-import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
+import { firstAccountFor, indexed, numbersOf, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -31,13 +31,15 @@ const site = (id: string) => ({
 
 /** The Stats API's answer for a site over the whole seeded window, without its site id. */
 async function statsOf(couch: Couch, id: string, filter?: string) {
-	const { site: _site, ...stats } = await readStats(couch, {
-		site: id,
-		range: { from: '2026-09-30', to: '2026-11-02', tz: 'Europe/Paris' },
-		interval: 'day',
-		limit: Infinity,
-		filter: filter ? { kind: 'page', value: filter } : null
-	});
+	const { site: _site, ...stats } = numbersOf(
+		await readStats(couch, {
+			site: id,
+			range: { from: '2026-09-30', to: '2026-11-02', tz: 'Europe/Paris' },
+			interval: 'day',
+			limit: Infinity,
+			filter: filter ? { kind: 'page', value: filter } : null
+		})
+	);
 	void _site;
 	return stats;
 }
