@@ -75,6 +75,22 @@ test('a host name in any script is stored as browsers send it in Origin (punycod
 	expect(originAllowed({ hostnames }, new URL('http://shop.café.example:8080').origin)).toBe(true);
 });
 
+test.each([
+	['example.com', 'https://example.com', true],
+	['example.com', 'http://example.com:8080', true],
+	['example.com:443', 'https://example.com', true],
+	['example.com:80', 'http://example.com', true],
+	['example.com:443', 'http://example.com', false],
+	['example.com:8080', 'http://example.com:8080', true],
+	['example.com:8080', 'http://example.com', false],
+	['*.example.com:443', 'https://shop.example.com', true],
+	['*.example.com', 'https://example.com', false]
+])('the host name entry %s takes a page of %s: %s', (entry, origin, allowed) => {
+	// An outside read: an entry naming its scheme's default port never matched, as the
+	// page's URL leaves that port out.
+	expect(originAllowed({ hostnames: [entry] }, origin)).toBe(allowed);
+});
+
 test('a site name is trimmed and may hold any other character', () => {
 	expect(parseSiteForm(siteForm({ name: '  Café 日本 😀 ' })).name).toBe('Café 日本 😀');
 });

@@ -169,10 +169,14 @@ export function demoSite(now: number): SiteRecord {
 	);
 }
 
+/** The port a URL of the scheme is on when it names none. */
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
 /**
  * Whether an `Origin` header (or a page URL) belongs to a site. A hostname entry
  * `example.com` matches exactly; `*.example.com` matches subdomains. Ports are ignored
- * unless the entry names one.
+ * unless the entry names one; a page on its scheme's default port (which `URL` leaves
+ * out) is on that port too, so `example.com:443` takes `https://example.com`.
  */
 export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string): boolean {
 	let url: URL;
@@ -184,7 +188,7 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
 	return site.hostnames.some((entry) => {
 		const [host, port] = entry.split(':');
-		if (port && url.port !== port) return false;
+		if (port && (url.port || DEFAULT_PORTS[url.protocol]) !== port) return false;
 		if (host.startsWith('*.')) return url.hostname.endsWith(host.slice(1));
 		return url.hostname === host;
 	});
