@@ -30,7 +30,8 @@ import {
 	cannotListen,
 	LaunchEnvError,
 	openFilesLimit,
-	readLaunchEnv
+	readLaunchEnv,
+	STOPPING
 } from '../src/lib/server/boot/launch-env.js';
 import { COMMON_HEADERS } from '../src/lib/server/security-headers.js';
 
@@ -147,6 +148,7 @@ server.on('request', (req) => req.on('close', () => forceClose && server.closeId
 function shutdown(signal) {
 	if (forceClose) return;
 	forceClose = setTimeout(() => server.closeAllConnections(), shutdownTimeout);
+	process.emit(/** @type {NodeJS.Signals} */ (STOPPING));
 	server.closeIdleConnections();
 	server.close(() => {
 		clearTimeout(forceClose);

@@ -12,6 +12,7 @@ import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
 import { logRequestError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
+import { STOPPING } from '$lib/server/boot/launch-env.js';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
 import { trackerPreloadLinks, withStartNonce } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
@@ -37,7 +38,10 @@ export const init: ServerInit = async () => {
 	startIngest(config.ingest);
 	startVisitorEndpoint(config.ingest);
 	for (const line of describeBackend(backend, config)) console.log(line);
-	// Live streams never end by themselves; end them so graceful shutdown need not wait.
+	// Live streams never end by themselves; end them so graceful shutdown need not wait:
+	// as serve.js starts to stop, whatever stops it (an outside read found a SIGHUP held
+	// the stop until SHUTDOWN_TIMEOUT), or on a signal to the dev server.
+	process.once(STOPPING as 'exit', closeAllStreams);
 	process.once('SIGTERM', closeAllStreams);
 	process.once('SIGINT', closeAllStreams);
 	// adapter-node emits this after it stopped accepting and finished in-flight requests.

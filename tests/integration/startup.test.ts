@@ -404,8 +404,8 @@ function walk(dir: string): string[] {
 }
 
 /** The app started through `npm start`'s launcher: the launcher's pid and the app's. */
-async function launched() {
-	const app = await startApp({ viaStart: true, timeoutMs: 120_000 });
+async function launched(env?: Record<string, string>) {
+	const app = await startApp({ viaStart: true, timeoutMs: 120_000, env });
 	const pid = app.process.pid!;
 	const [child] = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
 	return { app, pid, child };
@@ -597,6 +597,26 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			});
 			expect(app.output()).toContain('couchstats: store closed');
 			expect(app.output()).not.toContain('the app was killed');
+		},
+		200_000
+	);
+
+	test.runIf(process.platform === 'linux')(
+		'a SIGHUP ends the live streams at once: they do not hold the stop until SHUTDOWN_TIMEOUT',
+		async () => {
+			// An outside read of the docs: only SIGTERM and SIGINT ended them.
+			const { app, pid } = await launched({ SHUTDOWN_TIMEOUT: '900' });
+			const res = await fetch(`${app.url}/api/v1/live?site=demo&public=1`);
+			expect(res.status).toBe(200);
+			const reader = res.body!.getReader();
+			await reader.read();
+			process.kill(pid, 'SIGHUP');
+			await vi.waitFor(() => expect(app.process.exitCode).not.toBeNull(), {
+				timeout: 90_000,
+				interval: 100
+			});
+			expect(app.output()).toContain('couchstats: store closed');
+			await reader.cancel().catch(() => {});
 		},
 		200_000
 	);

@@ -7,6 +7,14 @@
  * TypeScript loader.
  */
 
+/**
+ * The event `scripts/serve.js` emits on `process` as it starts to stop, whatever stops it
+ * (SIGTERM, SIGINT, SIGHUP, the launcher's channel closing): the app ends its live
+ * streams then, which never end by themselves and would hold the stop until
+ * `SHUTDOWN_TIMEOUT`.
+ */
+export const STOPPING = 'couchstats:stopping';
+
 /** Seconds the launcher's time limits take when unset (scripts/serve.js). */
 export const LAUNCH_DEFAULTS = {
 	HEADERS_TIMEOUT: '10',
