@@ -9,7 +9,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { useTrackedApp, visitPage, waitForRecords } from './tracker-support';
+import { useTrackedApp, visitStored, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -21,7 +21,7 @@ useTrackedApp((started) => ({ app, visitorBrowser } = started));
 async function views(path: string, count: number) {
 	for (let i = 0; i < count; i++) {
 		const visitor = await (await visitorBrowser.newContext()).newPage();
-		await visitPage(app, visitor, path);
+		await visitStored(app, visitor, path);
 		await visitor.context().close();
 	}
 }
