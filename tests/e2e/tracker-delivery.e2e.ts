@@ -318,21 +318,27 @@ test('calls made before the standalone core arrives wait in the loader and run o
 			await page.evaluate(() => (window as unknown as { coreWasThere: boolean }).coreWasThere)
 		).toBe(false);
 		// The queued pending() settles with the records waiting when the core replayed it:
-		// the pageview and the event, a record at once like the pageview.
+		// the pageview and the event, a record at once like the pageview, and the session's
+		// non-bounce milestone the event (an action) completed.
 		const waiting = await page.evaluate(
 			() => (window as unknown as { early: Promise<{ type: string }[]> }).early
 		);
-		expect(waiting.map((r) => r.type)).toEqual(['pageview', 'event']);
-		const records = await waitForRecords(app, (rs) => rs.some((r) => r.type === 'event'));
+		expect(waiting.map((r) => r.type)).toEqual(['pageview', 'event', 'milestone']);
+		const records = await waitForRecords(
+			app,
+			(rs) => rs.filter((r) => r.path === '/early').length >= 3
+		);
+		// In time order; the milestone, made in the event's millisecond, by itself.
+		const early = records.filter((r) => r.path === '/early').sort((a, b) => a.ts - b.ts);
 		expect(
-			records
-				.filter((r) => r.path === '/early')
-				.sort((a, b) => a.ts - b.ts)
+			early
+				.filter((r) => r.type !== 'milestone')
 				.map((r) => [r.type, r.type === 'event' ? r.props : undefined])
 		).toEqual([
 			['pageview', undefined],
 			['event', { n: 1 }]
 		]);
+		expect(early.filter((r) => r.type === 'milestone')).toMatchObject([{ milestone: 'nonbounce' }]);
 		await context.close();
 	} finally {
 		await app.stop();

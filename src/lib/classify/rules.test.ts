@@ -225,6 +225,7 @@ const SCRIPTS: Script[] = [
 		expected: [
 			'11-21T04:00 s1 pageview /pricing entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:01 s1 event /pricing signup firstOfSession firstOfDay propFirstOfSession=[plan] propFirstOfDay=[plan]',
+			'11-21T04:01 s1 milestone /pricing nonbounce',
 			// Not the first signup, but its first with plan = pro.
 			'11-21T04:02 s1 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]',
 			// Another tab, the same session: plan = free again, seats = 2 new.
@@ -232,6 +233,7 @@ const SCRIPTS: Script[] = [
 			'11-21T04:40 s2 pageview /pricing entry firstEver trail=[] src=(direct)',
 			// A new session the same day: first of the session, not of the day.
 			'11-21T04:41 s2 event /pricing signup firstOfSession propFirstOfSession=[plan]',
+			'11-21T04:41 s2 milestone /pricing nonbounce',
 			// Midnight in New York, the same session: first of the day again.
 			'11-21T05:10 s2 event /pricing signup firstOfDay propFirstOfDay=[plan]',
 			'11-21T05:11 s2 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]'
@@ -259,6 +261,7 @@ const SCRIPTS: Script[] = [
 		expected: [
 			'11-21T12:00 s1 event / signup firstOfSession firstOfDay',
 			'11-21T12:01 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:01 s1 milestone /a nonbounce',
 			'11-21T12:02 s1 event /a buy firstOfSession firstOfDay'
 		]
 	},
@@ -333,8 +336,8 @@ const SCRIPTS: Script[] = [
 			'11-21T12:01 s1 milestone /a engaged',
 			'11-21T12:31 s2 pageview /a entry firstEver trail=[] src=(direct)',
 			'11-21T12:32 s2 event /a signup firstOfSession',
+			'11-21T12:32 s2 milestone /a nonbounce',
 			'11-21T13:09 s2 pageview /c firstEver pathFirstOfDay from=/a trail=[/a]',
-			'11-21T13:09 s2 milestone /c nonbounce',
 			'11-21T13:10 s2 heartbeat /c 12000',
 			'11-21T13:10 s2 milestone /c actual',
 			'11-21T13:10 s2 milestone /c engaged'
@@ -355,9 +358,9 @@ const SCRIPTS: Script[] = [
 		expected: [
 			'11-21T04:40 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:50 s1 event /a play firstOfSession firstOfDay',
+			'11-21T04:50 s1 milestone /a nonbounce',
 			'11-21T05:05 s1 event /a play firstOfDay',
 			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay from=/a trail=[/a]',
-			'11-21T05:10 s1 milestone /a nonbounce',
 			'11-21T05:15 s1 pageview /b pathFirstOfDay from=/a trail=[/a,/a]',
 			'11-21T05:16 s1 event /b play'
 		]

@@ -356,14 +356,18 @@ export function classifyEvent(
 /**
  * Which milestones a session has reached: *actual* after more than 10 s engaged,
  * *engaged* when actual with an interaction after the opening pageview, *nonbounce*
- * when actual or with a second pageview.
+ * when actual or with an interaction (a second pageview, or an event: a click on a call
+ * to action, an outbound link, a download, a form, a custom event), as Plausible counts
+ * an interactive event and GA4 a key event (an outside review: a session that clicked
+ * the call to action within 10 s was a bounce).
  */
 export function reachedMilestones(s: Pick<SessionState, 'pv' | 'ms' | 'ix'>): Milestone[] {
 	const actual = s.ms > ACTUAL_MS;
 	const reached: Milestone[] = [];
 	if (actual) reached.push('actual');
 	if (actual && s.ix > 0) reached.push('engaged');
-	if (actual || s.pv > 1) reached.push('nonbounce');
+	// A session is counted by its entry pageview: an action before any is no session's.
+	if (actual || (s.pv > 0 && s.ix > 0)) reached.push('nonbounce');
 	return reached;
 }
 

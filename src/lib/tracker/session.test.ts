@@ -34,7 +34,11 @@ function setup() {
 describe('reachedMilestones', () => {
 	test.each([
 		[{ pv: 1, ms: 0, ix: 0 }, []],
-		[{ pv: 1, ms: 10_000, ix: 3 }, []],
+		// An action (an event) within 10 s: no bounce, but not actual, so not engaged.
+		[{ pv: 1, ms: 10_000, ix: 3 }, ['nonbounce']],
+		[{ pv: 1, ms: 2_000, ix: 1 }, ['nonbounce']],
+		// Events before any pageview: no session is counted yet.
+		[{ pv: 0, ms: 0, ix: 2 }, []],
 		[{ pv: 1, ms: 10_001, ix: 0 }, ['actual', 'nonbounce']],
 		[{ pv: 1, ms: 10_001, ix: 1 }, ['actual', 'engaged', 'nonbounce']],
 		[{ pv: 2, ms: 0, ix: 1 }, ['nonbounce']]

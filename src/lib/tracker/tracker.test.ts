@@ -672,7 +672,8 @@ describe('createTracker', () => {
 		await settle();
 		tracker.track('signup', { plan: ' pro ', bad: { nested: 1 }, n: Infinity });
 		tracker.track('', { ignored: true });
-		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event']);
+		// And the nonbounce milestone the action completed.
+		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event', 'milestone']);
 		b.window.dispatchEvent(new Event('pagehide'));
 		await settle();
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
@@ -1334,11 +1335,13 @@ describe('the records the server holds', () => {
 		expect(after.map((r) => [r.type, r.path])).toEqual([
 			['pageview', '/next'],
 			['event', '/next'],
+			['milestone', '/next'],
 			['heartbeat', '/next']
 		]);
 		expect(after[0]).toMatchObject({ entry: true, firstEver: true });
+		expect(after[2]).toMatchObject({ milestone: 'nonbounce' });
 		expect(after.every((r) => r.vid === visitorOf(b) && r.vid !== vid)).toBe(true);
-		expect((after[2] as HeartbeatRecord).engagedMs).toBe(2000);
+		expect((after[3] as HeartbeatRecord).engagedMs).toBe(2000);
 	});
 
 	test('a reload records nothing, though another tab of the session moved meanwhile; a link back is a return', async () => {

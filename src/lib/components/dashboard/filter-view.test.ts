@@ -34,7 +34,7 @@ const WHOLE_SITE = [
 	'Actual sessions over 10 s engaged (page seen and focused)',
 	'Engaged sessions actual, with another page or an action',
 	'Engagement rate 2 engaged of 3 actual sessions (10 s+)',
-	'Bounce rate',
+	'Bounce rate one page, no action, under 10 s engaged',
 	'Total engaged time',
 	'Avg. engaged time',
 	'Events'

@@ -51,7 +51,13 @@ const UNFILTERED: HeadlineMetric[] = [
 		kind: 'count'
 	},
 	{ key: 'engagementRate', label: 'Engagement rate', hint: ENGAGED_OF_ACTUAL, kind: 'rate' },
-	{ key: 'bounceRate', label: 'Bounce rate', kind: 'rate', lowerIsBetter: true },
+	{
+		key: 'bounceRate',
+		label: 'Bounce rate',
+		hint: 'one page, no action, under 10 s engaged',
+		kind: 'rate',
+		lowerIsBetter: true
+	},
 	{ key: 'engagedTimeMs', label: 'Total engaged time', kind: 'duration' },
 	{ key: 'avgEngagedTimeMs', label: 'Avg. engaged time', kind: 'duration' },
 	{ key: 'events', label: 'Events', kind: 'count' }
