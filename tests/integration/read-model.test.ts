@@ -76,6 +76,30 @@ describe('the read model', () => {
 		expect(read.meta.queries).toBe(2);
 	});
 
+	test('checks an interval asked for all time against the range from the first record', async () => {
+		const query = { site: 'golden', limit: 10, fromFirstRecord: true, interval: 'hour' as const };
+		// Five days of records: hours fit (an outside review got a 400 naming ten years).
+		const read = await readSections(
+			couch,
+			{ ...query, range: { from: '2016-11-08', to: '2026-11-03', tz: 'UTC' } },
+			{ now, sections: ['timeseries'] }
+		);
+		expect(read.range).toEqual({
+			from: '2026-10-30',
+			to: '2026-11-03',
+			tz: 'UTC',
+			interval: 'hour'
+		});
+		expect(read.timeseries).toMatchObject({ status: 'fulfilled' });
+		// Two months from the first record: more than hours may slice, the whole read refused.
+		const long = { from: '2016-11-08', to: '2026-12-30', tz: 'UTC' };
+		await expect(readStats(couch, { ...query, range: long })).rejects.toMatchObject({
+			status: 400,
+			message:
+				'interval hour allows ranges of up to 31 days; the range from 2026-10-30 to 2026-12-30 is 62 days'
+		});
+	});
+
 	test('starts the range of a site with no record yet on its last day', async () => {
 		const range = { from: '2016-11-08', to: '2026-11-03', tz: 'UTC' };
 		const query = { site: 'nothing-yet', range, limit: 10, fromFirstRecord: true };

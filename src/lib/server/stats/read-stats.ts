@@ -62,6 +62,7 @@ import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../.
 import { localDate } from '../../stats/time-zone';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
+import { checkInterval } from './params';
 import { readScopes, scopeOf, type Scope, type Scopes } from './page-paths';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -176,11 +177,11 @@ export async function readSections<S extends SectionName = SectionName>(
 		? since().then((first) => startingAt(first, query.range))
 		: Promise.resolve(query.range);
 	// Every section reads through `at`, so one that needs the range waits for it.
-	const at = range.then((r) => ({
-		...query,
-		range: r,
-		interval: query.interval ?? defaultInterval(r)
-	}));
+	const at = range.then((r) => {
+		// An interval asked for all time: checked once the range is known (params.ts).
+		if (query.fromFirstRecord && query.interval) checkInterval(r, query.interval);
+		return { ...query, range: r, interval: query.interval ?? defaultInterval(r) };
+	});
 	// Handled at once: when no asked section waits for the range, its failure is nobody's.
 	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
 	const scoped = once(() =>
