@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalPath, displayPath, sourceFilter, sourceOf } from './records';
+import { canonicalPath, cutEncoded, displayPath, sourceFilter, sourceOf } from './records';
 
 test.each([
 	'/café',
@@ -36,6 +36,31 @@ test.each([
 ])('sourceFilter(%j) names the source %j, as sourceOf names a session', (given, source) => {
 	expect(sourceFilter(given)).toBe(source);
 	if (given.includes('://')) expect(sourceOf(given)).toBe(source);
+});
+
+describe('cutEncoded', () => {
+	test.each([
+		['/abc', 10, '/abc'],
+		['/abcdefghij', 5, '/abcd'],
+		// Never inside an escape, nor inside a character's bytes (語 is %E8%AA%9E).
+		['/%E6%97%A5%E8%AA%9E', 12, '/%E6%97%A5'],
+		['/%E6%97%A5%E8%AA%9E', 15, '/%E6%97%A5'],
+		['/%E6%97%A5%E8%AA%9E', 18, '/%E6%97%A5'],
+		['/%E6%97%A5%E8%AA%9E', 19, '/%E6%97%A5%E8%AA%9E'],
+		['/a%20b%20c', 5, '/a%20'],
+		['/a%20b%20c', 4, '/a'],
+		['/a%2', 3, '/a']
+	])('cuts %s to %i characters as %s', (text, max, cut) => {
+		expect(cutEncoded(text, max)).toBe(cut);
+	});
+
+	test('a cut CJK path reads back whole characters (an outside review saw …日本%E8%AA)', () => {
+		const path = canonicalPath('/' + '日本語'.repeat(20));
+		const cut = cutEncoded(path, 512);
+		expect(cut.length).toBeLessThanOrEqual(512);
+		expect(decodeURIComponent(cut)).toMatch(/^\/(日本語)*(日本?)?$/);
+		expect(displayPath(cut)).not.toContain('%');
+	});
 });
 
 describe('displayPath', () => {

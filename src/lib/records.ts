@@ -156,6 +156,30 @@ export function canonicalPath(path: string): string {
 	);
 }
 
+/**
+ * A percent-encoded path or URL cut to `max` characters, never inside an escape nor
+ * inside a character's escaped bytes, so that it reads back (an outside review saw a cut
+ * `/日本語…` shown ending `…日本%E8%AA`). Paths longer than `max` still share their cut.
+ */
+export function cutEncoded(text: string, max: number): string {
+	if (text.length <= max) return text;
+	let cut = text.slice(0, max).replace(/%[0-9a-f]?$/i, '');
+	// The last character's bytes, when only some of them were kept: drop them.
+	for (
+		let run = /(?:%[89a-f][0-9a-f])+$/i.exec(cut);
+		run;
+		run = /(?:%[89a-f][0-9a-f])+$/i.exec(cut)
+	) {
+		try {
+			decodeURIComponent(run[0]);
+			break;
+		} catch {
+			cut = cut.slice(0, -3);
+		}
+	}
+	return cut;
+}
+
 /** Runs of escaped bytes 0x80–0xFF: the UTF-8 of characters outside ASCII. */
 const HIGH_ESCAPES = /(?:%[89a-f][0-9a-f])+/giu;
 

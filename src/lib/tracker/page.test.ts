@@ -110,3 +110,13 @@ test.each([
 ])('linkKind(%s, download attribute %s) is %s', (href, attr, expected) => {
 	expect(linkKind(new URL(href), origin, attr)).toBe(expected);
 });
+
+test('a path or referrer past the limit is cut between characters, never inside an escape', () => {
+	// An outside review saw a cut `/日本語…` path shown ending `…日本%E8%AA`.
+	const long = 'https://blog.example/' + '日本語'.repeat(60);
+	for (const cut of [pathOf(new URL(long)), externalReferrer(long, 'https://own.example')!]) {
+		expect(cut.length).toBeLessThanOrEqual(MAX.path);
+		expect(() => decodeURIComponent(cut)).not.toThrow();
+		expect(cut.length).toBeGreaterThan(MAX.path - 9);
+	}
+});

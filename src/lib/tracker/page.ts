@@ -3,7 +3,7 @@
  * it can be tested without a DOM. Only coarse facts: a screen-size class, never the
  * exact size; the referrer's origin and path, never its query.
  */
-import type { ScreenClass, Utm } from '../records.ts';
+import { cutEncoded, type ScreenClass, type Utm } from '../records.ts';
 
 /**
  * The limits of `LIMITS` (src/lib/records.ts) that the core needs, as plain numbers:
@@ -32,7 +32,7 @@ export function pathOf(url: URL, hashRouting?: boolean, current?: string): strin
 	if (hashRouting && !route && url.hash.length > 1 && current?.startsWith(url.pathname + '#/')) {
 		return current;
 	}
-	return (url.pathname + route).slice(0, MAX.path);
+	return cutEncoded(url.pathname + route, MAX.path);
 }
 
 /** The referrer as origin + path, or `undefined` when empty, same-origin or not http(s). */
@@ -40,7 +40,7 @@ export function externalReferrer(referrer: string, origin: string): string | und
 	try {
 		const url = new URL(referrer);
 		if (url.origin === origin || !url.protocol.startsWith('http')) return undefined;
-		return (url.origin + url.pathname).slice(0, MAX.referrer);
+		return cutEncoded(url.origin + url.pathname, MAX.referrer);
 	} catch {
 		return undefined;
 	}

@@ -23,6 +23,7 @@ import {
 import {
 	LIMITS,
 	canonicalPath,
+	cutEncoded,
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
@@ -583,7 +584,7 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 		// Its query's UTM parameters too, as a url's (an outside re-check: they were dropped).
 		const query = /\?([^#]*)/.exec(given)?.[1] ?? '';
 		return {
-			path: path.slice(0, LIMITS.path),
+			path: cutEncoded(path, LIMITS.path),
 			utmFromUrl: { ...utmOfQuery(new URLSearchParams(query)) }
 		};
 	}
@@ -605,7 +606,7 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 		);
 	}
 	return {
-		path: parsed.pathname.slice(0, LIMITS.path),
+		path: cutEncoded(parsed.pathname, LIMITS.path),
 		utmFromUrl: { ...utmOfQuery(parsed.searchParams) }
 	};
 }
