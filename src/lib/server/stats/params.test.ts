@@ -229,7 +229,18 @@ describe('Stats API parameters', () => {
 			],
 			['event=', 'event must be a non-empty value without control characters'],
 			['event=a%0Ab', 'event must be a non-empty value without control characters'],
-			['page=pricing', 'page "pricing" must be a path starting with /'],
+			[
+				'page=pricing',
+				'page "pricing" must be a path starting with / without ? or # (a hash route is #/…): records keep no query string'
+			],
+			[
+				'page=%2Fa%3Fb%3Dc',
+				'page "/a?b=c" must be a path starting with / without ? or # (a hash route is #/…): records keep no query string'
+			],
+			[
+				'page=%2Fa%23top',
+				'page "/a#top" must be a path starting with / without ? or # (a hash route is #/…): records keep no query string'
+			],
 			[`event=${'e'.repeat(65)}`, 'event is longer than 64 characters'],
 			[`source=${'s'.repeat(254)}`, 'source is longer than 253 characters'],
 			[

@@ -2,7 +2,7 @@
  * Query-string parsing for the Stats API: site, date range, time zone, interval,
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
-import { LIMITS, canonicalPath, sourceFilter } from '../../records';
+import { LIMITS, PATH_PATTERN, canonicalPath, sourceFilter } from '../../records';
 import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
@@ -321,8 +321,13 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	if (value.length > FILTER_MAX[kind]) {
 		throw new CouchstatsError(400, `${kind} is longer than ${FILTER_MAX[kind]} characters`);
 	}
-	if (kind === 'page' && !value.startsWith('/')) {
-		throw new CouchstatsError(400, `page "${clip(value)}" must be a path starting with /`);
+	// Records hold no query or fragment: such a page matched nothing and read as zeros (an
+	// outside review), where goals and funnel steps refuse it.
+	if (kind === 'page' && !PATH_PATTERN.test(value)) {
+		throw new CouchstatsError(
+			400,
+			`page "${clip(value)}" must be a path starting with / without ? or # (a hash route is #/…): records keep no query string`
+		);
 	}
 	return prop === null ? { kind, value } : { kind, value, prop: parseProp(value, prop) };
 }
