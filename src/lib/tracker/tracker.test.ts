@@ -670,8 +670,17 @@ describe('createTracker', () => {
 		const tracker = createTracker({ site: 'blog' }, b.env);
 		tracker.pageview();
 		await settle();
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		tracker.track('signup', { plan: ' pro ', bad: { nested: 1 }, n: Infinity });
 		tracker.track('', { ignored: true });
+		tracker.track('e'.repeat(65));
+		// What was left out is said, once per call (an outside review: nothing was).
+		expect(warn.mock.calls.map(([line]) => line)).toEqual([
+			'couchstats: track("signup") kept 1 of 3 props: up to 16, each a string, number or boolean',
+			'couchstats: track() needs a name of 1–64 characters, not ""',
+			`couchstats: track() needs a name of 1–64 characters, not "${'e'.repeat(65)}"`
+		]);
+		warn.mockRestore();
 		// And the nonbounce milestone the action completed.
 		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event', 'milestone']);
 		b.window.dispatchEvent(new Event('pagehide'));

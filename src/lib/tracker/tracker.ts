@@ -454,8 +454,20 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const track = safe((name: unknown, props?: unknown) => {
 		viewNow();
 		const n = eventName(name);
+		// What is left out is said once per call, in the console (an outside review: a name of
+		// 65 characters recorded nothing and said nothing).
+		if (!n)
+			console.warn(
+				`couchstats: track() needs a name of 1–64 characters, not ${JSON.stringify(name)}`
+			);
 		if (!n || erased) return;
 		const bounded = eventProps(props);
+		const given = props && typeof props == 'object' ? Object.keys(props).length : 0;
+		const kept = bounded ? Object.keys(bounded).length : 0;
+		if (kept < given)
+			console.warn(
+				`couchstats: track("${n}") kept ${kept} of ${given} props: up to 16, each a string, number or boolean`
+			);
 		if (sessions.expired(now())) pageview();
 		// After the record made before in its millisecond too: a page view made at once for
 		// it (one waiting for its title) is listed first (ids within a millisecond are random;
