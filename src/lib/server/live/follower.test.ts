@@ -64,6 +64,36 @@ test('delivers a site’s new records in one debounced batch, skipping bots, oth
 	await follower.stop();
 });
 
+test("a follower that never polled starts at its first listener's sequence, not at now; later listeners change nothing", async () => {
+	// flaky16: from `now`, a record stored between a stream's missedSince and the first
+	// poll reaching the store was in neither.
+	vi.useFakeTimers();
+	const { source, asked } = scripted([{ results: [doc('demo', '/between')], last_seq: 9 }]);
+	const follower = new ChangesFollower(source, { debounceMs: 0 });
+	const batches: unknown[] = [];
+	follower.subscribe('demo', (records) => batches.push(records), '7-g1AAAA');
+	follower.subscribe('demo', () => {}, '3-g1AAAA');
+	await vi.advanceTimersByTimeAsync(1);
+	expect(asked).toEqual(['7-g1AAAA', 9]);
+	expect(batches).toEqual([[{ type: 'pageview', path: '/between', ts: 1_800_000_000_000 }]]);
+	await follower.stop();
+	// Once it has polled, it resumes from its own sequence, whatever a listener saw.
+	follower.subscribe('demo', () => {}, '2-g1AAAA');
+	await vi.advanceTimersByTimeAsync(1);
+	expect(asked.at(-1)).toBe(9);
+	await follower.stop();
+});
+
+test('a follower without a listener sequence starts at now', async () => {
+	vi.useFakeTimers();
+	const { source, asked } = scripted([]);
+	const follower = new ChangesFollower(source);
+	follower.subscribe('demo', () => {});
+	await vi.advanceTimersByTimeAsync(1);
+	expect(asked).toEqual(['now']);
+	await follower.stop();
+});
+
 test('a listener is not sent what was received well before it came: a page read those (the follower resumes after a quiet spell)', async () => {
 	vi.useFakeTimers();
 	const came = 1_800_000_100_000;

@@ -98,8 +98,16 @@ export class ChangesFollower {
 		private readonly options: FollowerOptions = {}
 	) {}
 
-	/** Listens to a site's new records; returns the function that stops listening. */
-	subscribe(site: string, listener: Listener): () => void {
+	/**
+	 * Listens to a site's new records; returns the function that stops listening.
+	 * @param seen The events database's sequence the listener's page was read at, if
+	 *   known: a follower that never polled starts there rather than at `now`, which the
+	 *   store resolves only when the first poll reaches it, so a record stored between a
+	 *   stream's `missedSince` and that poll was in neither (flaky16: the window of the
+	 *   first stream of a process).
+	 */
+	subscribe(site: string, listener: Listener, seen?: string): () => void {
+		if (this.since === 'now' && !this.running && seen !== undefined) this.since = seen;
 		let set = this.listeners.get(site);
 		if (!set) this.listeners.set(site, (set = new Map()));
 		set.set(listener, (this.options.now ?? Date.now)());

@@ -85,6 +85,9 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 					close();
 				});
 			};
+			// The sequence the page was read at: a token this process did not seal (one from
+			// before a restart) gives none, and the page reads again.
+			const seq = options.since === undefined ? undefined : openSeq(options.since);
 			const unsubscribe = (options.follower ?? liveFollower()).subscribe(
 				site,
 				(batch: LiveRecord[], late: boolean) => {
@@ -95,12 +98,11 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 						});
 					}
 					if (late) sendAllowed(() => 'event: missed\ndata: {}\n\n');
-				}
+				},
+				seq
 			);
 			// Subscribed first, so that nothing falls between what it checks and what comes.
 			if (options.since !== undefined) {
-				// A token this process did not seal (one from before a restart): read again.
-				const seq = openSeq(options.since);
 				const missed = seq === undefined ? Promise.resolve(true) : missedSince(couch(), site, seq);
 				void missed.then((missed) => {
 					if (missed) sendAllowed(() => 'event: missed\ndata: {}\n\n');
