@@ -73,8 +73,12 @@ describe('rowLink', () => {
 		],
 		[{ kind: 'event', value: 'signup' }, 'page', '/', '/sites/demo?range=today&page=/']
 	])('under %j, a %s row "%s" links to %s', (active, kind, value, href) => {
+		// A filter on is replaced, and the title says so.
+		const instead = active
+			? ` (instead of ${active.kind} ${active.value}: one filter at a time)`
+			: '';
 		expect(rowLink(url, active, kind, value)).toEqual(
-			href && { href, title: `Filter by ${kind} ${value}` }
+			href && { href, title: `Filter by ${kind} ${value}${instead}` }
 		);
 	});
 });
@@ -86,7 +90,8 @@ describe('filterLink', () => {
 	test('puts the page under a prop goal’s filter, unless it is on already', () => {
 		expect(filterLink(url, { kind: 'event', value: 'signup' }, pro)).toEqual({
 			href: '/sites/demo?range=today&event=signup&prop=plan%3Dpro',
-			title: 'Filter by event signup with plan = pro'
+			title:
+				'Filter by event signup with plan = pro (instead of event signup: one filter at a time)'
 		});
 		expect(filterLink(url, { ...pro, prop: { key: 'plan', value: 'pro' } }, pro)).toBeNull();
 	});
