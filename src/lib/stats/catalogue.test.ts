@@ -265,6 +265,20 @@ describe('the dashboard’s breakdown widgets', () => {
 		expect(pages.table?.under?.event?.columns.map((c) => c.label)).toEqual(['Page', 'Events']);
 	});
 
+	test.each(['referrers', 'utm.source', 'browsers', 'countries', 'screens'] as const)(
+		'under a page filter, %s says its columns count the page’s visitors and the sessions that landed on it',
+		(name) => {
+			// An outside review read "Visitors 2, Sessions 1" under a page filter as an error.
+			const under = breakdownNamed(name).table?.under?.page;
+			expect(under?.caption).toMatch(/^Visitors of the page and sessions that landed on it, by /);
+			expect(under?.columns.map((c) => [c.label, c.hint])).toEqual([
+				[expect.any(String), undefined],
+				['Visitors', undefined],
+				['Entries', 'sessions that landed on the page']
+			]);
+		}
+	);
+
 	test("top pages' Views column says what a pageview is, as the Pageviews tile does (an outside new-user review); scroll depth's, that returns are in it", () => {
 		const views = breakdownNamed('pages').table?.columns.find((c) => c.key === 'pageviews');
 		expect(views).toMatchObject({ label: 'Views', hint: `Pageviews: ${PAGEVIEW_RULE}` });

@@ -199,6 +199,24 @@ function dimension<const Name extends string>(
 				{ key: 'visitors', label: 'Visitors', format: 'count' },
 				{ key: 'sessions', label: 'Sessions', format: 'count' }
 			],
+			// Under a page filter the two columns count two populations, the page's visitors
+			// and the sessions that landed on it, and say so (an outside review read "Visitors
+			// 2, Sessions 1" as an error).
+			under: {
+				page: {
+					caption: `Visitors of the page and sessions that landed on it, by ${table.by}`,
+					columns: [
+						{ key: 'value', label: table.column, format: table.format },
+						{ key: 'visitors', label: 'Visitors', format: 'count' },
+						{
+							key: 'sessions',
+							label: 'Entries',
+							hint: 'sessions that landed on the page',
+							format: 'count'
+						}
+					]
+				}
+			},
 			empty: table.empty ?? NO_PAGEVIEWS,
 			hint: table.empty ? table.hint : true
 		}
