@@ -165,11 +165,7 @@ export function cutEncoded(text: string, max: number): string {
 	if (text.length <= max) return text;
 	let cut = text.slice(0, max).replace(/%[0-9a-f]?$/i, '');
 	// The last character's bytes, when only some of them were kept: drop them.
-	for (
-		let run = /(?:%[89a-f][0-9a-f])+$/i.exec(cut);
-		run;
-		run = /(?:%[89a-f][0-9a-f])+$/i.exec(cut)
-	) {
+	for (let run = TRAILING_HIGH.exec(cut); run; run = TRAILING_HIGH.exec(cut)) {
 		try {
 			decodeURIComponent(run[0]);
 			break;
@@ -179,6 +175,9 @@ export function cutEncoded(text: string, max: number): string {
 	}
 	return cut;
 }
+
+/** The run of escaped bytes 0x80–0xFF a text ends with. */
+const TRAILING_HIGH = /(?:%[89a-f][0-9a-f])+$/i;
 
 /** Runs of escaped bytes 0x80–0xFF: the UTF-8 of characters outside ASCII. */
 const HIGH_ESCAPES = /(?:%[89a-f][0-9a-f])+/giu;

@@ -198,6 +198,20 @@ function remember(keys: string[], key: string, max: number): boolean {
 	return true;
 }
 
+/**
+ * A milestone's `since` at `now` (records.ts): the time from `s`'s entry pageview (`b`),
+ * on the clock of the caller that stamped both; undefined without an entry, or one more
+ * than `max` before (the ingest's window for a record's time).
+ */
+export function sinceEntry(
+	s: Pick<SessionState, 'b'>,
+	now: number,
+	max: number
+): number | undefined {
+	const since = now - (s.b ?? Infinity);
+	return since >= 0 && since <= max ? since : undefined;
+}
+
 /** True when activity at `now` does not belong to session `s` (none, or 30 minutes idle). */
 export function expired(s: SessionState | undefined, now: number): boolean {
 	return !s || now - s.last >= SESSION_MS;

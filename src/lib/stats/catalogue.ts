@@ -180,6 +180,12 @@ function dimension<const Name extends string>(
 	} = {}
 ): Breakdown<Name, DimensionRow> {
 	const { table, unavailable } = options;
+	const lead: Column[] = table
+		? [
+				{ key: 'value', label: table.column, format: table.format },
+				{ key: 'visitors', label: 'Visitors', format: 'count' }
+			]
+		: [];
 	return {
 		name,
 		views: ['dimensions'],
@@ -194,11 +200,7 @@ function dimension<const Name extends string>(
 		table: table && {
 			...table,
 			caption: `Sessions by ${table.by}`,
-			columns: [
-				{ key: 'value', label: table.column, format: table.format },
-				{ key: 'visitors', label: 'Visitors', format: 'count' },
-				{ key: 'sessions', label: 'Sessions', format: 'count' }
-			],
+			columns: [...lead, { key: 'sessions', label: 'Sessions', format: 'count' }],
 			// Under a page filter the two columns count two populations, the page's visitors
 			// and the sessions that landed on it, and say so (an outside review read "Visitors
 			// 2, Sessions 1" as an error).
@@ -206,8 +208,7 @@ function dimension<const Name extends string>(
 				page: {
 					caption: `Visitors of the page and sessions that landed on it, by ${table.by}`,
 					columns: [
-						{ key: 'value', label: table.column, format: table.format },
-						{ key: 'visitors', label: 'Visitors', format: 'count' },
+						...lead,
 						{
 							key: 'sessions',
 							label: 'Entries',

@@ -48,3 +48,25 @@ export function eventProps(props: unknown): Record<string, PropValue> | undefine
 	}
 	return n ? out : undefined;
 }
+
+/**
+ * What a `track(name, props)` call left out, for the page's console (an outside review:
+ * a name of 65 characters recorded nothing and said nothing), or `undefined` when
+ * nothing was. `event` and `kept` are what {@link eventName} and {@link eventProps} made
+ * of them.
+ */
+export function leftOut(
+	name: unknown,
+	props: unknown,
+	event: string | undefined,
+	kept: Record<string, PropValue> | undefined
+): string | undefined {
+	if (!event) {
+		return `couchstats: track() needs a name of 1–${LIMITS.eventName} characters, not ${JSON.stringify(name)}`;
+	}
+	const given = props && typeof props == 'object' ? Object.keys(props).length : 0;
+	const count = kept ? Object.keys(kept).length : 0;
+	if (count < given) {
+		return `couchstats: track("${event}") kept ${count} of ${given} props: up to ${LIMITS.props}, each a string, number or boolean`;
+	}
+}

@@ -37,7 +37,8 @@ import { installCapture } from './capture.ts';
 import { createEngagement } from './engagement.ts';
 import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
-import { eventName, eventProps } from './props.ts';
+import { eventName, eventProps, leftOut } from './props.ts';
+import { sinceEntry } from '../classify/rules.ts';
 import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } from './session.ts';
 import { createSettler } from './settle.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
@@ -292,7 +293,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The session's start, which its milestones count by (`since`): its entry's time.
 		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
 		const session = sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
-		const since = type == 'milestone' ? t - (session.b ?? Infinity) : -1;
+		const since = type == 'milestone' ? sinceEntry(session, t, MAX.pastMs) : undefined;
 		current = session.id;
 		const skew = measured();
 		// On the server's clock by the page's measure. A time `now` holds is held through a
@@ -317,7 +318,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			src: session.src,
 			land: session.land,
 			local: skew === undefined || undefined,
-			since: since >= 0 && since <= MAX.pastMs ? since : undefined,
+			since,
 			...fields
 		} as ClientRecord;
 		return record;
@@ -454,20 +455,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const track = safe((name: unknown, props?: unknown) => {
 		viewNow();
 		const n = eventName(name);
-		// What is left out is said once per call, in the console (an outside review: a name of
-		// 65 characters recorded nothing and said nothing).
-		if (!n)
-			console.warn(
-				`couchstats: track() needs a name of 1–64 characters, not ${JSON.stringify(name)}`
-			);
+		const bounded = n ? eventProps(props) : undefined;
+		// What the call left out, said once per call in the console.
+		const warning = leftOut(name, props, n, bounded);
+		if (warning) console.warn(warning);
 		if (!n || erased) return;
-		const bounded = eventProps(props);
-		const given = props && typeof props == 'object' ? Object.keys(props).length : 0;
-		const kept = bounded ? Object.keys(bounded).length : 0;
-		if (kept < given)
-			console.warn(
-				`couchstats: track("${n}") kept ${kept} of ${given} props: up to 16, each a string, number or boolean`
-			);
 		if (sessions.expired(now())) pageview();
 		// After the record made before in its millisecond too: a page view made at once for
 		// it (one waiting for its title) is listed first (ids within a millisecond are random;

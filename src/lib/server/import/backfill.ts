@@ -17,6 +17,7 @@ import {
 	classifyEvent,
 	classifyPageview,
 	newMilestones,
+	sinceEntry,
 	type SessionState,
 	type VisitorState
 } from '../../classify/rules';
@@ -431,7 +432,7 @@ export class Classifier {
 	): StoredRecord[] {
 		if (this.options.milestones === false) return [];
 		// Counted where the session began (records.ts): its entry pageview's time.
-		const since = Number(base.ts) - (session.b ?? Infinity);
+		const since = sinceEntry(session, Number(base.ts), LIMITS.pastMs);
 		return newMilestones(session).map((milestone) => {
 			const _id = uuidv7From(Number(base.ts), `milestone\n${session.id}\n${milestone}`);
 			return {
@@ -440,7 +441,7 @@ export class Classifier {
 				v: 1,
 				type: 'milestone',
 				milestone,
-				...(since >= 0 && since <= LIMITS.pastMs ? { since } : {}),
+				...(since !== undefined ? { since } : {}),
 				site: base.site,
 				ts: base.ts,
 				sid: base.sid,
