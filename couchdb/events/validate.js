@@ -133,7 +133,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		'src' in newDoc &&
 		(!isString(newDoc.src, 253) || !/^[^\s/?#:@<>\\^|%A-Z]+$/.test(newDoc.src))
 	) {
-		refuse('src must be (direct) or a lowercase host name of at most 253 characters');
+		refuse(
+			'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters'
+		);
 	}
 	if ('land' in newDoc && (!isString(newDoc.land, 512) || newDoc.land.charAt(0) !== '/')) {
 		refuse('land must be a path of at most 512 characters');

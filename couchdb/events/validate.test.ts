@@ -87,7 +87,8 @@ describe('validate_doc_update for the events database', () => {
 	});
 
 	const [pv, event, heartbeat, milestone, dropped] = oneOfEach().map(stored);
-	const badSource = 'src must be (direct) or a lowercase host name of at most 253 characters';
+	const badSource =
+		'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters';
 	const badLand = 'land must be a path of at most 512 characters';
 	test.each([
 		['a made-up id', { ...pv, _id: 'abc' }, '_id must be a lowercase UUIDv7'],

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalPath, cutEncoded, displayPath, sourceFilter, sourceOf } from './records';
+import {
+	SOURCE_PATTERN,
+	canonicalPath,
+	cutEncoded,
+	displayPath,
+	sourceFilter,
+	sourceOf
+} from './records';
 
 test.each([
 	'/café',
@@ -32,10 +39,37 @@ test.each([
 	['NEWS.Example.com', 'news.example.com'],
 	['www.google.com', 'google.com'],
 	['https://www.google.com/search?q=1', 'google.com'],
-	['android-app://com.slack', 'com.slack']
+	['android-app://com.slack', 'com.slack'],
+	['Newsletter', 'newsletter'],
+	['Weekly Letter', 'weekly-letter'],
+	['l.facebook.com', 'facebook.com'],
+	['https://t.co/abc', 'x.com']
 ])('sourceFilter(%j) names the source %j, as sourceOf names a session', (given, source) => {
 	expect(sourceFilter(given)).toBe(source);
 	if (given.includes('://')) expect(sourceOf(given)).toBe(source);
+});
+
+test.each([
+	// A campaign's source wins over the referrer, as in Plausible and GA4 (an outside
+	// review: a newsletter's visitors, tagged and without a referrer, were (direct)).
+	[undefined, 'newsletter', 'newsletter'],
+	['https://news.example/', 'Newsletter', 'newsletter'],
+	['https://news.example/', ' Spring sale / EU ', 'spring-sale-eu'],
+	['https://news.example/', ' ', 'news.example'],
+	[undefined, '%%%', '(direct)'],
+	// One platform under one name (an outside review read l.facebook.com as its own).
+	['https://l.facebook.com/l.php?u=x', undefined, 'facebook.com'],
+	['https://m.youtube.com/watch', undefined, 'youtube.com'],
+	['https://www.google.co.uk/', undefined, 'google.com'],
+	['https://www.google.com.br/', undefined, 'google.com'],
+	['android-app://com.google.android.googlequicksearchbox/', undefined, 'google.com'],
+	['https://de.m.wikipedia.org/wiki/X', undefined, 'wikipedia.org'],
+	['https://googleusercontent.com/', undefined, 'googleusercontent.com'],
+	['https://google.example/', undefined, 'google.example'],
+	[undefined, 'x'.repeat(300), 'x'.repeat(253)]
+])('the source of a visit from %j tagged utm_source=%j is %j', (ref, utmSource, source) => {
+	expect(sourceOf(ref, utmSource)).toBe(source);
+	expect(source).toMatch(SOURCE_PATTERN);
 });
 
 describe('cutEncoded', () => {

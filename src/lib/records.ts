@@ -265,32 +265,89 @@ function encodeSome(text: string, set: RegExp): string {
 }
 
 /**
- * What a session's source (`src`) may hold: `(direct)`, or a host as {@link sourceOf}
- * derives it — lowercase, without whitespace or the delimiters that end a URL's host.
+ * What a session's source (`src`) may hold: `(direct)`, or a name as {@link sourceName}
+ * makes it — lowercase, without whitespace or the delimiters that end a URL's host.
  */
 export const SOURCE_PATTERN = /^[^\s/?#:@<>\\^|%A-Z]+$/;
 
 /**
- * A session's source from its entry referrer: the referrer's host, lowercased, without
- * a leading `www.`, or `(direct)` when there is none. The same rule as the `referrer`
- * dimension of `couchdb/events/views/dimensions.js`, so a source filter and the
- * referrers breakdown name a session alike.
+ * Hosts that are one source under another name: a platform's link-wrapping, mobile and
+ * regional hosts, as the referrer lists of Plausible and GA4 group them (an outside
+ * review read `l.facebook.com` and `m.youtube.com` as sources of their own). A few
+ * known names, not a list of the web: a host missing here stays its own source.
  */
-export function sourceOf(ref: string | undefined): string {
-	const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(ref ?? '')?.[1];
-	return host ? host.toLowerCase().replace(/^www\./, '') : '(direct)';
+const SOURCE_ALIASES: Record<string, string> = {
+	'l.facebook.com': 'facebook.com',
+	'lm.facebook.com': 'facebook.com',
+	'm.facebook.com': 'facebook.com',
+	'mobile.facebook.com': 'facebook.com',
+	'web.facebook.com': 'facebook.com',
+	'l.instagram.com': 'instagram.com',
+	'm.youtube.com': 'youtube.com',
+	'youtu.be': 'youtube.com',
+	't.co': 'x.com',
+	'twitter.com': 'x.com',
+	'mobile.twitter.com': 'x.com',
+	'mobile.x.com': 'x.com',
+	'lnkd.in': 'linkedin.com',
+	'old.reddit.com': 'reddit.com',
+	'out.reddit.com': 'reddit.com',
+	'new.reddit.com': 'reddit.com',
+	'm.reddit.com': 'reddit.com',
+	'cn.bing.com': 'bing.com',
+	'search.yahoo.com': 'yahoo.com',
+	'com.google.android.googlequicksearchbox': 'google.com',
+	'com.google.android.gm': 'mail.google.com'
+};
+
+/**
+ * A source's name: lowercased, without a leading `www.`, each run of characters a
+ * source cannot hold made one `-`, one of {@link SOURCE_ALIASES} or a country's Google
+ * or a language's Wikipedia named by the one host of its kind; `undefined` when nothing
+ * is left.
+ */
+export function sourceName(text: string): string | undefined {
+	const name = text
+		.toLowerCase()
+		.replace(/[\s/?#:@<>\\^|%]+/g, '-')
+		.replace(/^-+|-+$/g, '')
+		.replace(/^www\./, '');
+	if (!name) return undefined;
+	if (/^google(\.com?)?\.[a-z]{2}$/.test(name)) return 'google.com';
+	if (/^[a-z-]+(\.m)?\.wikipedia\.org$/.test(name)) return 'wikipedia.org';
+	return SOURCE_ALIASES[name] ?? name;
 }
 
 /**
- * The source a filter names, as {@link sourceOf} names a session's: `(direct)`, or the
- * host of what is given (a host, a `www.` host or a URL), lowercased, without `www.`, so
- * that `source=https://www.Example.com/` keeps the sessions from `example.com`.
+ * A session's source: its entry pageview's `utm_source` when it has one (tagged links
+ * name their campaign's source, as in Plausible and GA4: a newsletter's visitors arrive
+ * without a referrer, and an outside review found them counted as `(direct)`), else its
+ * referrer's host, each by {@link sourceName} and cut to `LIMITS.source`; `(direct)`
+ * when there is neither.
+ * `couchdb/events/views/dimensions.js` and `not-found.js` count a record by its `src`,
+ * so a source filter and the sources breakdown name a session alike.
+ */
+export function sourceOf(ref: string | undefined, utmSource?: string): string {
+	const host = referrerHost(ref);
+	const name = (utmSource && sourceName(utmSource)) || (host && sourceName(host));
+	return name ? name.slice(0, LIMITS.source) : '(direct)';
+}
+
+/** The host of a referrer URL (any scheme, such as `android-app:`), lowercased. */
+export function referrerHost(ref: string | undefined): string | undefined {
+	return /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(ref ?? '')?.[1].toLowerCase();
+}
+
+/**
+ * The source a filter names, as {@link sourceOf} names a session's: `(direct)`, the
+ * host of a URL, or the {@link sourceName} of what is given (a host, a `www.` host, a
+ * campaign's source), so that `source=https://www.Example.com/` keeps the sessions from
+ * `example.com` and `source=Newsletter` those tagged `utm_source=newsletter`.
  */
 export function sourceFilter(value: string): string {
 	if (value.toLowerCase() === '(direct)') return '(direct)';
-	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-	const source = sourceOf(url);
-	return source === '(direct)' ? value : source;
+	const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? sourceOf(value) : sourceName(value);
+	return source === undefined || source === '(direct)' ? value : source;
 }
 
 /** The revision every record carries, derived from its id. */

@@ -367,6 +367,31 @@ test("every record of a visit carries its session's source and landing page, acr
 	await context.close();
 });
 
+test('a tagged link names the session’s source by its utm_source, with or without a referrer; a platform’s hosts are one source', async ({
+	browser
+}) => {
+	// An outside review: a newsletter's visitors (tagged, no referrer) were (direct), and
+	// l.facebook.com a source of its own.
+	const visits: [string, string | undefined, string][] = [
+		['/tag/a?utm_source=Weekly%20Letter', undefined, 'weekly-letter'],
+		['/tag/b?utm_source=newsletter', 'https://l.facebook.com/l.php?u=x', 'newsletter'],
+		['/tag/c', 'https://l.facebook.com/l.php?u=x', 'facebook.com']
+	];
+	for (const [path, referer, source] of visits) {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/tag/');
+		const page = await context.newPage();
+		await page.goto(app.url + path, referer ? { referer } : {});
+		const vid = await visitorOf(page);
+		const [pageview] = await recordsOf(
+			() => vid,
+			(rs) => rs.some((r) => r.type === 'pageview')
+		);
+		expect([pageview.path, pageview.src]).toEqual([path.replace(/\?.*/, ''), source]);
+		await context.close();
+	}
+});
+
 test('with hash routing on, each #/route is a page recorded once and an anchor none; without it, a hash-routed page is one page', async ({
 	browser
 }) => {

@@ -6,7 +6,7 @@
 import { expect, inject, test, type TestFunction } from 'vitest';
 import type { IngestConfig } from '../../src/lib/server/ingest/config';
 import type { BucketSettings } from '../../src/lib/server/ingest/rate-limit';
-import { createCouch, type Couch } from '../../src/lib/server/couch';
+import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
@@ -170,6 +170,24 @@ export function numbersOf<T extends { indexing: boolean; meta: unknown }>(
 export async function storeRecords(couch: Couch, docs: object[]): Promise<void> {
 	const res = await couch.events.bulk({ docs, new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
+}
+
+/**
+ * A site whose records are imported `lines` ({@link importedRecords}), stored and
+ * indexed on a fresh database prefix that the route handlers then read (`setCouch`).
+ * @returns the store and the site's API token, for {@link okWithToken}.
+ */
+export async function importedSite(
+	site: string,
+	lines: string[],
+	options: { timeZone?: string; milestones?: boolean } = {}
+): Promise<{ couch: Couch; token: string }> {
+	const { couch } = await useCouch();
+	setCouch(couch);
+	const token = await siteWithToken(couch, site, site);
+	await storeRecords(couch, importedRecords(lines, { site, ...options }));
+	await indexed(couch);
+	return { couch, token };
 }
 
 /**

@@ -120,7 +120,8 @@ describe('the ingest handler on the real store', () => {
 				id: bad._id,
 				index: docs.length,
 				error: 'forbidden',
-				reason: 'src: must be (direct) or a lowercase host name without port'
+				reason:
+					'src: must be (direct) or a lowercase source name: a host without port, or the utm_source of a tagged link'
 			}
 		]);
 		for (const doc of docs) {

@@ -7,25 +7,13 @@
  * of each page viewed from it.
  */
 import { beforeAll, expect, test } from 'vitest';
-import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
-import {
-	importedRecords,
-	indexed,
-	okWithToken,
-	siteWithToken,
-	storeRecords,
-	useCouch
-} from './harness';
+import { importedSite, okWithToken } from './harness';
 
-let couch: Couch;
 let token: string;
 const SITE = 'newcomers';
 
 beforeAll(async () => {
-	({ couch } = await useCouch());
-	setCouch(couch);
-	token = await siteWithToken(couch, SITE, 'Newcomers');
 	const lines = [
 		'timestamp,path,visitor_id,referrer',
 		// Carol: /docs directly, then again from news.example.
@@ -39,8 +27,7 @@ beforeAll(async () => {
 		// Bob: one session on his first day.
 		'2026-11-11T10:00:00Z,/docs,bob,https://news.example/'
 	];
-	await storeRecords(couch, importedRecords(lines, { site: SITE, milestones: false }));
-	await indexed(couch);
+	({ token } = await importedSite(SITE, lines, { milestones: false }));
 });
 
 const read = (from: string, to: string, filter = '') =>

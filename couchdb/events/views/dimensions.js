@@ -1,9 +1,9 @@
 // key:   [site, granularity ('q' | 'h' | 'd' | 'w' | 'm' | 'y'), UTC bucket, dimension, value]
 // value: [sessions, visitors]   (summed by _sum)
 //
-// Where sessions come from and what they run on. Dimensions: referrer (host of the
-// entry pageview's referrer, or '(direct)'; on a later pageview, its session's source
-// `src`), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
+// Where sessions come from and what they run on. Dimensions: referrer (the session's
+// source `src`: its entry's utm_source, else its referrer's host, or '(direct)'; a record
+// made before records carried `src`, the host of its entry's referrer), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
 // device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
 // ingest could not tell). `sessions` counts entry pageviews, `visitors` first-of-day
 // pageviews, so both sum to the headline numbers; but by referrer and UTM, `visitors`
@@ -74,10 +74,14 @@ export const map = function (doc) {
 			]);
 		}
 		if (entry) {
+			// The session's source (sourceOf in src/lib/records.ts: its utm_source, else its
+			// referrer's host, grouped), or for a record made before records carried it, the
+			// host of its referrer.
 			var host = '(direct)';
 			var match =
 				typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;
-			if (match) host = match[1].toLowerCase().replace(/^www\./, '');
+			if (typeof doc.src === 'string') host = doc.src;
+			else if (match) host = match[1].toLowerCase().replace(/^www\./, '');
 			dims.push(['referrer', host, true]);
 			var utm = doc.utm && typeof doc.utm === 'object' ? doc.utm : {};
 			if (typeof utm.source === 'string') dims.push(['utm_source', utm.source, true]);

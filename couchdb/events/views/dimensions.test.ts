@@ -31,7 +31,7 @@ describe('the dimensions view', () => {
 		expect(reduce).toBe('_sum');
 	});
 
-	test('an entry pageview counts a session by referrer host, UTM and technology', () => {
+	test('an entry pageview without a source counts a session by referrer host, UTM and technology', () => {
 		expect(
 			hourRows({
 				type: 'pageview',
@@ -51,6 +51,22 @@ describe('the dimensions view', () => {
 			['device', 'desktop', 1, 1],
 			['country', 'FR', 1, 1],
 			['screen', 'laptop', 1, 1]
+		]);
+	});
+
+	test('an entry pageview counts by its session’s source, its referrer’s host only without one (made before records carried it)', () => {
+		// The source of a tagged visit is its utm_source (records.ts sourceOf): an outside
+		// review found a newsletter's visitors counted as (direct).
+		const rows = hourRows({
+			type: 'pageview',
+			entry: true,
+			firstOfDay: true,
+			ref: 'https://l.facebook.com/l.php',
+			src: 'newsletter',
+			utm: { source: 'Newsletter' }
+		});
+		expect(rows.filter(([dimension]) => dimension === 'referrer')).toEqual([
+			['referrer', 'newsletter', 1, 1]
 		]);
 	});
 

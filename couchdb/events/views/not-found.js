@@ -3,8 +3,9 @@
 //
 // 404 pages: pageviews the page flagged `notFound`, by the missing path and where the
 // visitor came from: the previous path of the session (`from`), or for a session's entry
-// pageview the host of its external referrer, or '(direct)' (the rule of sourceOf in
-// src/lib/records.ts). Bot-flagged records count nowhere.
+// pageview its source (`src`: sourceOf in src/lib/records.ts; for a record made before
+// records carried it, the host of its external referrer, or '(direct)').
+// Bot-flagged records count nowhere.
 //
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // `source:<src>` (the session's source) and `page:<path>` (the missing path). Events are
@@ -21,6 +22,7 @@ export const map = function (doc) {
 	var match =
 		typeof doc.ref === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(doc.ref) : null;
 	if (typeof doc.from === 'string') from = doc.from;
+	else if (typeof doc.src === 'string') from = doc.src;
 	else if (match) from = match[1].toLowerCase().replace(/^www\./, '');
 	var rows = [doc.site, [doc.site, 'page:' + doc.path]];
 	if (typeof doc.src === 'string') rows.push([doc.site, 'source:' + doc.src]);

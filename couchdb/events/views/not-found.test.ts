@@ -29,7 +29,17 @@ describe('the not-found view', () => {
 	});
 
 	test.each([
-		['an external referrer, by its host', { ref: 'https://www.News.example/item' }, 'news.example'],
+		[
+			'its session’s source',
+			{ ref: 'https://l.facebook.com/x', src: 'facebook.com' },
+			'facebook.com'
+		],
+		['a campaign', { src: 'newsletter' }, 'newsletter'],
+		[
+			'an external referrer, by its host, when it has no source (made before records carried it)',
+			{ ref: 'https://www.News.example/item' },
+			'news.example'
+		],
 		['no referrer', {}, '(direct)']
 	])('an entry 404 comes from %s', (_, fields, from) => {
 		const rows = runMap(
@@ -45,9 +55,9 @@ describe('the not-found view', () => {
 			record({ type: 'pageview', path: '/gone', notFound: true, entry: true, src: 'x.org' })
 		);
 		expect(days(rows).map(([key]) => key)).toEqual([
-			['demo', 'd', '2026-11-21', '/gone', '(direct)'],
-			[['demo', 'page:/gone'], 'd', '2026-11-21', '/gone', '(direct)'],
-			[['demo', 'source:x.org'], 'd', '2026-11-21', '/gone', '(direct)']
+			['demo', 'd', '2026-11-21', '/gone', 'x.org'],
+			[['demo', 'page:/gone'], 'd', '2026-11-21', '/gone', 'x.org'],
+			[['demo', 'source:x.org'], 'd', '2026-11-21', '/gone', 'x.org']
 		]);
 	});
 

@@ -185,7 +185,7 @@ describe('the dashboard’s breakdown widgets', () => {
 			'page',
 			'Not available under an event filter: events are not where sessions end.'
 		],
-		['referrers', 'Referrers', ['referrers'], 'source'],
+		['referrers', 'Sources', ['sources'], 'source'],
 		[
 			'utm',
 			'Campaigns (UTM)',

@@ -350,10 +350,13 @@ export const BREAKDOWNS = [
 	}),
 	dimension('referrers', 'referrer', {
 		table: {
-			title: 'Referrers',
-			column: 'Referrer',
-			by: 'referring site',
-			empty: 'No referred visits yet: visits from links on other sites show up here.',
+			// A session's source: its landing page's utm_source, else its referrer's host
+			// (records.ts sourceOf), so the table is named as Plausible names it.
+			title: 'Sources',
+			column: 'Source',
+			by: 'source',
+			empty:
+				'No sources yet: visits from links on other sites, and from links tagged with ?utm_source=…, show up here.',
 			link: { kind: 'source', key: 'value' }
 		}
 	}),

@@ -12,8 +12,9 @@
  *   wildcard page goal is a filter too. Each record is on one page and each session
  *   lands on one, so every number adds up across the paths but visitors: one visitor may
  *   view two matching paths on the same day, so they are known only when one path matches.
- * - `source` (a referrer host such as `news.ycombinator.com`, or `(direct)`): every
- *   record of the sessions that came from it.
+ * - `source` (a session's source, records.ts `sourceOf`: its landing page's
+ *   `utm_source`, else its referrer's host such as `news.ycombinator.com`, or
+ *   `(direct)`): every record of the sessions that came from it.
  * - `event` (an event name): the event's records — total events, the sessions and
  *   visitors that fired it (its first time in the session, and in the visitor's day).
  *   With a `prop` (`event=signup&prop=plan=pro`, a prop goal's filter) it keeps the

@@ -27,7 +27,7 @@ export interface SessionSummary {
 	entryPage: string | null;
 	/** Path of the latest pageview. */
 	exitPage: string | null;
-	/** The entry referrer's host or `(direct)` (the records' `src`), null when unknown. */
+	/** The session's source (the records' `src`, records.ts `sourceOf`), null when unknown. */
 	source: string | null;
 	device: string | null;
 	browser: string | null;

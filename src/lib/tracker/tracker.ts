@@ -551,7 +551,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// outside re-check found a landing page view 3.2 s late), but after this page's last
 		// record (stampNow), and never in the future.
 		const at = earlier ? Math.max(opts.at!, stamped) : undefined;
-		const c = sessions.pageview(path, at ?? now(), sourceOf(ref), reload, opener);
+		const utm = utmOf(next.searchParams);
+		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
 		if (!c) {
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
 			// which goes on from the depth it reported.
@@ -570,7 +571,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				'pageview',
 				{
 					title: (opts.title ?? doc.title).trim().slice(0, MAX.title) || undefined,
-					utm: utmOf(next.searchParams),
+					utm,
 					screen: screenClass(win.innerWidth),
 					lang: nav.language,
 					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,

@@ -149,7 +149,7 @@ describe('filterMeaning', () => {
 		],
 		[
 			{ kind: 'source', value: '(direct)' },
-			'Numbers count only sessions that arrived without a referrer, with everything they did; “Active now” still shows all traffic.'
+			'Numbers count only sessions that arrived without a referrer or a utm_source, with everything they did; “Active now” still shows all traffic.'
 		],
 		[
 			{ kind: 'event', value: 'signup' },

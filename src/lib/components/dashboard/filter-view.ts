@@ -181,7 +181,7 @@ export function filterMeaning(filter: Filter): string {
 				: `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
 		case 'source':
 			return filter.value === '(direct)'
-				? `Numbers count only sessions that arrived without a referrer, with everything they did; ${ACTIVE_NOW}`
+				? `Numbers count only sessions that arrived without a referrer or a utm_source, with everything they did; ${ACTIVE_NOW}`
 				: `Numbers count only sessions that came from ${filter.value}, with everything they did; ${ACTIVE_NOW}`;
 		case 'event':
 			return filter.prop
@@ -202,7 +202,7 @@ export function sessionFilterMeaning(filter: Filter): string {
 				: 'Sessions that landed on this page, newest first.';
 		case 'source':
 			return filter.value === '(direct)'
-				? 'Sessions that arrived without a referrer, newest first.'
+				? 'Sessions that arrived without a referrer or a utm_source, newest first.'
 				: `Sessions that came from ${filter.value}, newest first.`;
 		case 'event':
 			return filter.prop

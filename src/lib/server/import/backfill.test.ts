@@ -301,6 +301,24 @@ describe('backfill', () => {
 		expect([record.src, record.ref]).toEqual([src, ref]);
 	});
 
+	test.each([
+		[{ utm_source: 'Newsletter' }, 'newsletter'],
+		[{ path: '/?utm_source=Newsletter', referrer: 'https://l.facebook.com/l.php' }, 'newsletter'],
+		[{ referrer: 'https://l.facebook.com/l.php' }, 'facebook.com']
+	])('takes the source of a line %j as %j: its utm_source, else its referrer', (line, src) => {
+		// As the tracker does (records.ts sourceOf): an outside review found a newsletter's
+		// visitors, tagged and without a referrer, counted as (direct).
+		const [record] = fields(
+			classifyAll(
+				[
+					JSON.stringify({ timestamp: '2026-11-01T10:00:00Z', path: '/', visitor_id: 'a', ...line })
+				],
+				{ milestones: false }
+			)
+		);
+		expect(record.src).toBe(src);
+	});
+
 	test('makes valid, deterministic UUIDv7 ids whose time bits are the event time', () => {
 		const lines = ['{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"alice"}'];
 		const [a] = classifyAll(lines);

@@ -28,6 +28,7 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
+	referrerHost,
 	revisionFor,
 	sourceOf,
 	uuidv7,
@@ -323,10 +324,11 @@ export class Classifier {
 		};
 		let record: StoredRecord;
 		if (own.type === 'pageview') {
-			const c = classifyPageview(session, visitor.state, path, ts, day, sourceOf(ref));
+			const utm = { ...utmFromUrl, ...utmOf(row) };
+			const source = sourceOf(ref, utm.source);
+			const c = classifyPageview(session, visitor.state, path, ts, day, source);
 			if (!c) return { records: [] };
 			if (c.entry) session.b = ts;
-			const utm = { ...utmFromUrl, ...utmOf(row) };
 			record = {
 				...base,
 				type: own.type,
@@ -508,8 +510,8 @@ export function uuidv7From(ts: number, seed: string): string {
  * plausible source (a session from it counts as `(direct)`, in `src` and the views alike).
  */
 function plausibleReferrer(ref: string | undefined): string | undefined {
-	const source = sourceOf(ref);
-	return source.length <= LIMITS.source && SOURCE_PATTERN.test(source)
+	const host = referrerHost(ref);
+	return host === undefined || (host.length <= LIMITS.source && SOURCE_PATTERN.test(host))
 		? ref?.slice(0, LIMITS.referrer)
 		: undefined;
 }

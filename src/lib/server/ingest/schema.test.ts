@@ -353,7 +353,8 @@ describe('checkRecord', () => {
 		}
 	});
 
-	const source = 'must be (direct) or a lowercase host name without port';
+	const source =
+		'must be (direct) or a lowercase source name: a host without port, or the utm_source of a tagged link';
 	test.each([
 		['a number', 42, 'src: Invalid type: Expected string but received 42'],
 		['an empty string', '', `src: ${source}`],

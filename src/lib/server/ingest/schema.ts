@@ -79,7 +79,10 @@ const baseEntries = {
 	src: v.optional(
 		v.pipe(
 			text(LIMITS.source),
-			v.regex(SOURCE_PATTERN, 'must be (direct) or a lowercase host name without port')
+			v.regex(
+				SOURCE_PATTERN,
+				'must be (direct) or a lowercase source name: a host without port, or the utm_source of a tagged link'
+			)
 		)
 	),
 	land: v.optional(pathText())
