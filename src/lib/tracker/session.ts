@@ -7,6 +7,7 @@
  */
 import { TRANSIT_MS, type Milestone } from '../records.ts';
 import {
+	ACTUAL_MS,
 	activeSession,
 	classifyEvent,
 	classifyPageview,
@@ -123,6 +124,11 @@ export interface Sessions {
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
 	engaged(ms: number, now: number): void;
+	/**
+	 * The engaged milliseconds the session open at `now` still needs to be actual (more
+	 * than `ACTUAL_MS`), `undefined` when it is already or none is open.
+	 */
+	toActual(now: number): number | undefined;
 	/** The latest measured offset (server minus browser, ms), `null` before any measure. */
 	latest(): number | null;
 	/**
@@ -216,6 +222,10 @@ export function createSessions(
 			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload, opener)),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
+		toActual(now) {
+			const s = read();
+			return s && !expired(s, now) && s.ms <= ACTUAL_MS ? ACTUAL_MS + 1 - s.ms : undefined;
+		},
 		latest,
 		learn(sid, next) {
 			writeJson(store, keys.offset, next);

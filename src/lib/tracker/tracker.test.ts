@@ -641,6 +641,52 @@ describe('createTracker', () => {
 		expect(await tracker.pending()).toEqual([]);
 	});
 
+	test('beats as the session passes 10 s engaged, so its actual milestone goes while the page is open', async () => {
+		// An outside review: made only as the page went, the milestone was lost with a
+		// browser quitting right after its tab closed, and the visit read as bounced.
+		const b = fakeBrowser();
+		let focused = true;
+		b.document.hasFocus = () => focused;
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		// 4 s engaged, 6 s in another window (not counted), then engaged again.
+		b.advance(4_000);
+		await vi.advanceTimersByTimeAsync(4_000);
+		focused = false;
+		b.window.dispatchEvent(new Event('blur'));
+		b.advance(6_000);
+		await vi.advanceTimersByTimeAsync(6_000);
+		focused = true;
+		b.window.dispatchEvent(new Event('focus'));
+		b.advance(6_000);
+		await vi.advanceTimersByTimeAsync(6_000);
+		// The blur's heartbeat (4 s): the session is not actual at 10 s.
+		expect(b.sent().map((r) => r.type)).toEqual(['pageview', 'heartbeat']);
+		b.advance(1);
+		await vi.advanceTimersByTimeAsync(1);
+		await settle();
+		// Sent at once, as the milestones are (the answer, on the next turn).
+		await vi.advanceTimersByTimeAsync(1);
+		const sent = b.sent();
+		expect(sent.map((r) => r.type)).toEqual([
+			'pageview',
+			'heartbeat',
+			'heartbeat',
+			'milestone',
+			'milestone'
+		]);
+		expect(sent.slice(1, 3).map((r) => (r as HeartbeatRecord).engagedMs)).toEqual([4_000, 6_001]);
+		expect(sent.slice(3).map((r) => (r as MilestoneRecord).milestone)).toEqual([
+			'actual',
+			'nonbounce'
+		]);
+		// Once actual, nothing more until the page goes.
+		b.advance(20_000);
+		await vi.advanceTimersByTimeAsync(20_000);
+		expect(b.sent()).toHaveLength(5);
+	});
+
 	test("a session's milestones carry the time since its entry page view, on the browser's clock, so they count where the session began", async () => {
 		// The server's clock is 90 s ahead: the entry page view goes on the browser's clock
 		// (the ingest moves it by the request's measure), the milestones on the server's.
