@@ -300,4 +300,14 @@ describe('queries made together', () => {
 			[{ key: 2, value: 'two' }]
 		]);
 	});
+
+	test('a client that throws at once fails the read, never leaves it waiting', async () => {
+		// Seen with a fake client by a helper: the read waited for good.
+		const { couch } = fakeCouch(() => []);
+		(couch.events as unknown as { view: () => never }).view = () => {
+			throw new Error('refused at once');
+		};
+		const reader = createViewReader(couch);
+		await expect(reader.read('pages', { limit: 1 })).rejects.toThrow('refused at once');
+	});
 });
