@@ -1,7 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import type { Couch } from '$lib/server/couch';
 import { emptySums, totalsFrom } from '$lib/stats/metrics';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { mapBounded, NOT_READ, STILL_INDEXING, todayOf } from './site-numbers';
+import { mapBounded, NOT_READ, readSitesToday, STILL_INDEXING, todayOf } from './site-numbers';
 
 const none = totalsFrom(emptySums());
 
@@ -112,5 +113,26 @@ describe('reading items a few at a time', () => {
 				return n;
 			})
 		).rejects.toThrow('two');
+	});
+});
+
+describe('reading the sites’ numbers', () => {
+	test('a store that fails every read leaves each site a dash and why, and the page standing', async () => {
+		const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+		// Every client call fails, as nano's do when the server is gone (a rejected promise).
+		const gone: () => unknown = new Proxy(() => {}, {
+			get: () => gone,
+			apply: () => Promise.reject(new Error('the store is gone'))
+		});
+		const broken = gone as unknown as Couch;
+		const sites = ['a', 'b'].map((id) => ({ id, name: id, timeZone: 'UTC', goals: [] }));
+		const NOW = Date.UTC(2026, 10, 21, 12);
+		const dash = { visitors: null, hours: [], note: NOT_READ };
+		expect(await readSitesToday(broken, sites, NOW)).toEqual({
+			today: { a: dash, b: dash },
+			readAt: NOW
+		});
+		expect(logged).toHaveBeenCalled();
+		logged.mockRestore();
 	});
 });
