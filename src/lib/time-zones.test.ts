@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { timeZoneGroups } from './time-zones';
+import { offeredZone, timeZoneGroups, type ZoneGroup } from './time-zones';
 
 describe('the time-zone list', () => {
 	const groups = timeZoneGroups(Date.UTC(2026, 10, 21, 12));
@@ -25,5 +25,24 @@ describe('the time-zone list', () => {
 			id: 'Asia/Kolkata',
 			label: 'Asia/Kolkata (UTC+05:30)'
 		});
+	});
+});
+
+describe('the offered zone of a browser’s zone', () => {
+	const groups = timeZoneGroups(Date.UTC(2026, 10, 21, 12));
+	const old: ZoneGroup[] = [{ region: 'Asia', zones: [{ id: 'Asia/Calcutta', label: 'x' }] }];
+
+	test.each([
+		['Europe/Berlin', 'Europe/Berlin', groups],
+		['UTC', 'UTC', groups],
+		// Chromium's name for it; the list holds today's.
+		['Asia/Calcutta', 'Asia/Kolkata', groups],
+		['Europe/Kiev', 'Europe/Kyiv', groups],
+		// A list made where only the old name is known.
+		['Asia/Kolkata', 'Asia/Calcutta', old],
+		['Mars/Olympus_Mons', null, groups],
+		['', null, groups]
+	])('%s is offered as %s', (zone, expected, list) => {
+		expect(offeredZone(zone, list)).toBe(expected);
 	});
 });

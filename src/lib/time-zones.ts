@@ -80,3 +80,17 @@ export function timeZoneGroups(now: number): ZoneGroup[] {
 		.sort(([a], [b]) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)))
 		.map(([region, zones]) => ({ region, zones }));
 }
+
+/**
+ * The zone of `groups` that is `zone` (a browser's `Intl…timeZone`), under either of its
+ * names: browsers answer some zones under the old one (Chromium says Asia/Calcutta) and
+ * the list may hold either. Null when the list has no such zone.
+ */
+export function offeredZone(zone: string, groups: ZoneGroup[]): string | null {
+	const current = (tz: string) => RENAMED[tz] ?? tz;
+	for (const group of groups) {
+		const found = group.zones.find((z) => current(z.id) === current(zone));
+		if (found) return found.id;
+	}
+	return null;
+}

@@ -2,8 +2,9 @@
  * What the specs of the owners' pages share: logging in through the login form and
  * adding sites and owners through the sites and settings pages, as a person would.
  */
-import { expect, type Browser, type Page, type Response } from '@playwright/test';
+import { expect, type APIResponse, type Browser, type Page, type Response } from '@playwright/test';
 import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
+import { CHROME_UA } from '../support/ingest-records';
 
 /**
  * Logs in at `origin` (e.g. `http://127.0.0.1:PORT`) through the form once the page has
@@ -94,4 +95,20 @@ export async function postFromAnotherSite(
 		page.getByRole('button', { name: 'Win a prize' }).click()
 	]);
 	return response;
+}
+
+/**
+ * Sends client records to the app's ingest as a desktop Chrome page at `origin` does
+ * (`new_edits: false`, as its outbox replicates them), from `page`'s context; the answer.
+ */
+export function sendRecords(
+	page: Page,
+	baseURL: string,
+	origin: string,
+	docs: object[]
+): Promise<APIResponse> {
+	return page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
+		headers: { origin, 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+		data: JSON.stringify({ docs, new_edits: false })
+	});
 }

@@ -16,10 +16,10 @@ import { expect, test, type Locator, type Page, type Route } from '@playwright/t
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
-import { CHROME_UA, pageview } from '../support/ingest-records';
+import { pageview } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
-import { addSite, logIn } from './owner-support';
+import { addSite, logIn, sendRecords } from './owner-support';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -102,14 +102,7 @@ test('the settings say which page addresses the ingest refused records from, and
 	// Sent twice, as a page's outbox sends again what was refused: two records all the same
 	// (an outside re-check: the count was of sends).
 	for (let send = 0; send < 2; send++) {
-		const answer = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
-			headers: {
-				origin: 'http://localhost:47999',
-				'content-type': 'text/plain',
-				'user-agent': CHROME_UA
-			},
-			data: JSON.stringify({ docs, new_edits: false })
-		});
+		const answer = await sendRecords(page, baseURL!, 'http://localhost:47999', docs);
 		expect(answer.status()).toBe(201);
 		expect((await answer.json()).map((r: { error?: string }) => r.error)).toEqual([
 			'forbidden',
@@ -118,10 +111,9 @@ test('the settings say which page addresses the ingest refused records from, and
 	}
 	// An address no site lists is refused before its records are read, and noted too (an
 	// outside re-check: the usual mix-up, localhost for 127.0.0.1, was never listed).
-	const unlisted = await page.request.post(`${baseURL}/api/ingest/_bulk_docs`, {
-		headers: { origin: 'https://unlisted.example', 'content-type': 'text/plain' },
-		data: JSON.stringify({ docs: [pageview(now, { site: 'refusing' })], new_edits: false })
-	});
+	const unlisted = await sendRecords(page, baseURL!, 'https://unlisted.example', [
+		pageview(now, { site: 'refusing' })
+	]);
 	expect(unlisted.status()).toBe(403);
 	await page.reload();
 	await expect(page.getByRole('note')).toContainText(

@@ -1,20 +1,29 @@
 /**
  * The sites page's progress re-read (`/sites/progress.json`) on the built app: what the
  * page's load reads, as JSON, for the signed-in owner only, and never a token's or the
- * share link's hash.
+ * share link's hash. The page's load also reads each of the account's sites' visitors
+ * today, and no other site's.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
 import type { User } from '../../src/lib/server/accounts/auth';
 import { createCouch } from '../../src/lib/server/couch';
-import { addToken, enableShareLink } from '../../src/lib/server/accounts/site-admin';
+import { unflatten } from 'devalue';
+import {
+	addOwner,
+	addToken,
+	createSite,
+	enableShareLink
+} from '../../src/lib/server/accounts/site-admin';
 import { hashToken } from '../../src/lib/server/accounts/tokens';
-import { postLogin, startApp } from './harness';
+import type { SitesToday } from '../../src/routes/sites/site-numbers';
+import { pageview } from '../support/ingest-records';
+import { indexed, postLogin, sendThroughIngest, startApp } from './harness';
 
 let app: RunningApp;
 
-async function signIn(): Promise<string> {
-	const login = await postLogin(app.url, app.adminName, ADMIN_PASSWORD);
+async function signIn(name = app.adminName, password = ADMIN_PASSWORD): Promise<string> {
+	const login = await postLogin(app.url, name, password);
 	return login.headers
 		.getSetCookie()
 		.map((c) => c.split(';')[0])
@@ -22,7 +31,8 @@ async function signIn(): Promise<string> {
 }
 
 beforeAll(async () => {
-	app = await startApp();
+	// The ingest reads the site list on every request: sites made here take records at once.
+	app = await startApp({ env: { COUCHSTATS_INGEST_SITES_TTL_MS: '0' } });
 });
 afterAll(async () => {
 	expect(await app.stop()).toBe(0);
@@ -88,4 +98,41 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 	}
 	const text = JSON.stringify(body);
 	for (const hash of hashes) expect(text).not.toContain(hash);
+});
+
+test('the page reads today’s visitors of the account’s own sites, and of no other site', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin: User = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
+	for (const id of ['counted', 'not-theirs']) {
+		await createSite(couch, admin, { id, name: id, hostnames: ['localhost'], timeZone: 'UTC' });
+	}
+	await addOwner(couch, admin, 'counted', 'counted-owner', 'counted-owner-password');
+	const now = Date.now();
+	const visit = (site: string) => pageview(now, { site, tz: 'UTC' });
+	const sent = await sendThroughIngest(app.url, [
+		visit('counted'),
+		visit('counted'),
+		visit('not-theirs')
+	]);
+	expect(sent.status).toBe(201);
+	expect((await sent.json()).filter((r: { error?: string }) => r.error)).toEqual([]);
+	await indexed(couch);
+
+	const numbers = async (cookie: string) => {
+		const res = await fetch(`${app.url}/sites/__data.json`, { headers: { cookie } });
+		const body = (await res.json()) as { nodes: ({ data: unknown[] } | null)[] };
+		return (unflatten(body.nodes.at(-1)!.data) as { numbers: SitesToday }).numbers;
+	};
+	const theirs = await numbers(await signIn('counted-owner', 'counted-owner-password'));
+	expect(Object.keys(theirs.today)).toEqual(['counted']);
+	const { visitors, hours } = theirs.today.counted;
+	const hour = new Date(now).toISOString().slice(0, 13);
+	expect([visitors, hours.length]).toEqual([2, 24]);
+	expect(hours.filter((h) => h.visitors).map((h) => [h.period, h.visitors])).toEqual([
+		[`${hour}:00`, 2]
+	]);
+	// An admin sees every site, each with its own.
+	const all = await numbers(await signIn());
+	expect(Object.keys(all.today)).toEqual(['counted', 'demo', 'not-theirs']);
+	expect(all.today['not-theirs'].visitors).toBe(1);
 });

@@ -11,12 +11,15 @@ import {
 import { startSiteDeletion } from '$lib/server/accounts/site-delete';
 import { itemKey } from '$lib/forms/form-result';
 import { readSitesPage } from './sites-page';
+import { readSitesToday } from './site-numbers';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
 
 export const load = (async ({ locals, url }) => {
 	const user = requireUser(locals.user, url);
-	return { user, ...(await readSitesPage(user, url.searchParams.get('deleted'))) };
+	const list = await readSitesPage(user, url.searchParams.get('deleted'));
+	// Read on the page's load only, not by its re-reads of a deletion's progress.
+	return { user, ...list, numbers: await readSitesToday(couch(), list.sites) };
 }) satisfies PageServerLoad;
 
 export const actions = {

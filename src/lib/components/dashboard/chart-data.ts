@@ -20,15 +20,28 @@ export function chartData(
 	now: number,
 	monthsIn?: string
 ): uPlot.AlignedData {
-	const starts = points.map((p) => Date.parse(p.start));
-	const upTo = <T>(value: (p: TimeseriesPoint) => T) =>
-		points.map((p, i) => (starts[i] > now ? null : value(p)));
-	const placed = monthsIn ? points.map((p) => startOfDay(`${p.period}-01`, monthsIn)) : starts;
+	const upTo = <T>(value: (p: TimeseriesPoint) => T) => untilNow(points, now, value);
+	const placed = monthsIn
+		? points.map((p) => startOfDay(`${p.period}-01`, monthsIn))
+		: points.map((p) => Date.parse(p.start));
 	return [
 		placed.map((ms) => ms / 1000),
 		upTo((p) => p.visitors),
 		...(withPageviews ? [upTo((p) => p.pageviews)] : [])
 	] as uPlot.AlignedData;
+}
+
+/**
+ * Each point's `value`, or null where its period starts after `now` (ms): it has not
+ * begun, so it has no value yet (the chart's lines and the sites list's sparklines stop
+ * at the current period).
+ */
+export function untilNow<P extends Pick<TimeseriesPoint, 'start'>, T>(
+	points: readonly P[],
+	now: number,
+	value: (p: P) => T
+): (T | null)[] {
+	return points.map((p) => (Date.parse(p.start) > now ? null : value(p)));
 }
 
 const DAY_S = 86_400;
