@@ -7,6 +7,7 @@
  */
 import type { Couch } from '$lib/server/couch';
 import type { SiteRecord } from '$lib/server/accounts/sites';
+import { mapBounded } from '$lib/server/bounded';
 import { logError } from '$lib/server/log';
 import { readDashboard } from '$lib/server/stats/dashboard';
 import type { DashboardData, TimeseriesPoint } from '$lib/stats/response';
@@ -85,26 +86,4 @@ export function todayOf(
 		})),
 		note: read.indexing ? STILL_INDEXING : null
 	};
-}
-
-/**
- * `f` of each item, in the items' order, with at most `limit` of its promises pending at
- * once (each next item starts when one settles).
- * @throws the first error `f` throws (the others run on).
- */
-export async function mapBounded<T, R>(
-	items: readonly T[],
-	limit: number,
-	f: (item: T) => Promise<R>
-): Promise<R[]> {
-	const results: R[] = new Array(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const i = next++;
-			results[i] = await f(items[i]);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-	return results;
 }

@@ -9,6 +9,7 @@ import type { SessionRecord } from '../../stats/funnels';
 import type { RecordValue } from '../../stats/sessions';
 import { ID_PATTERN } from '../../records';
 import type { Row, ViewReader } from '../stats/view-reader';
+import { mapBounded } from '../bounded';
 
 /** Bounds of the span reads of {@link readSessions}. */
 export interface SpanBounds {
@@ -34,15 +35,6 @@ export interface SpanBounds {
  * 64 sessions where no span fits (a first step few sessions reach), not 63.
  */
 export const SPAN_BOUNDS: SpanBounds = { sessions: 64, rowsPerSession: 64, leastHalf: 8 };
-
-/** Runs `work` on each item, at most `parallel` at once. */
-async function eachLimited<T>(items: T[], parallel: number, work: (item: T) => Promise<void>) {
-	let next = 0;
-	const run = async () => {
-		while (next < items.length) await work(items[next++]);
-	};
-	await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, run));
-}
 
 /**
  * Reads the records of each of `sids` from `session-records`, in record order, and hands
@@ -83,7 +75,7 @@ export async function readSessions(
 	}
 	while (runs.length > 0) {
 		const split: string[][] = [];
-		await eachLimited(runs, parallel, async (run) => {
+		await mapBounded(runs, parallel, async (run) => {
 			if (run.length > 1) {
 				const [total] = await reader.read<number>('session-records', span(run));
 				if ((total?.value ?? 0) > bounds.rowsPerSession * run.length) {
