@@ -172,17 +172,19 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 	const prefix = '/clockback/';
 	const { context, page } = await visit(browser, prefix, Date.now());
 	await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
-	await page.clock.runFor(6000);
+	// 4 s and 4 s: the session stays under 10 s engaged, so no heartbeat goes as it passes
+	// 10 s, and the page's one heartbeat is the one made as it goes.
+	await page.clock.runFor(4000);
 	const wall = await page.evaluate(() => Date.now());
 	await page.clock.setSystemTime(wall - 25_000);
-	await page.clock.runFor(6000);
+	await page.clock.runFor(4000);
 	// A second between the event and what follows: the event goes local (made as the
 	// page notices the change) and the rest by the page's new measure, which the event's
 	// answer gives (a second on the page's fake clock is no time at all here, so wait for
 	// the page to have it), each off by a few milliseconds (a request's trip, a measure's
 	// error).
 	await track(page, 'signup');
-	// The page's clock is now 13 s behind the server's (set back 25 s, 12 s of fake time run).
+	// The page's clock is now 17 s behind the server's (set back 25 s, 8 s of fake time run).
 	await expect
 		.poll(() => page.evaluate(() => Number(localStorage.getItem('couchstats:offset'))))
 		.toBeGreaterThan(10_000);
@@ -191,22 +193,18 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 	const records = await leave(page, prefix);
 	// In the order of their times on the server's clock, as the session's timeline reads.
 	const made = records.filter((r) => r.type !== 'milestone').sort((a, b) => a.ts - b.ts);
-	// The first heartbeat is the one made as the session passed 10 s engaged (its actual
-	// milestone goes while the page is open), after the clock was set back.
 	expect(made.map((r) => [r.type, r.path])).toEqual([
 		['pageview', `${prefix}a`],
-		['heartbeat', `${prefix}a`],
 		['event', `${prefix}a`],
 		['heartbeat', `${prefix}a`],
 		['pageview', `${prefix}b`],
 		['heartbeat', `${prefix}b`]
 	]);
 	expect(new Set(records.map((r) => r.sid)).size).toBe(1);
-	const onA = records.filter(
+	const [onA] = records.filter(
 		(r): r is StoredRecord & HeartbeatRecord => r.type === 'heartbeat' && r.path === `${prefix}a`
 	);
-	expect(onA[0].engagedMs).toBeGreaterThan(10_000);
-	expect(onA[0].engagedMs + onA[1].engagedMs).toBeGreaterThanOrEqual(12_000);
+	expect(onA.engagedMs).toBeGreaterThanOrEqual(8_000);
 	// None in the future (a re-check found the held time plus the new measure 25 s ahead).
 	for (const record of records) expect(record.ts).toBeLessThanOrEqual(record.receivedAt + 2000);
 	await context.close();
