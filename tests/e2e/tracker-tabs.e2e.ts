@@ -7,7 +7,13 @@ import { expect, test, type Page } from '@playwright/test';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import { addSite, ownerPage } from './owner-support';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, waitForRecords } from './tracker-support';
+import {
+	CHROME_UA,
+	routeStandalonePage,
+	standalonePage,
+	startTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -115,4 +121,70 @@ test("Back to a page loaded again is a return from the page the tab left, not fr
 		['/back/b', '/back/c', true]
 	]);
 	await context.close();
+});
+
+test('a link opened in a new tab under a referrer policy that leaves only the origin is from the page it was on, not from the home page', async ({
+	browser
+}) => {
+	// An outside re-check: under Referrer-Policy strict-origin, a link on /a middle-clicked
+	// into a new tab (its sessionStorage empty) was recorded from "/", a step nobody took.
+	const origin = new URL(app.url).origin;
+	const links = '<a id="a" href="/ref/a">a</a> <a id="out" href="/pricing">pricing</a>';
+	/**
+	 * A visitor whose pages "/" and "/ref/*" are fixtures sent with `policy` (if any); the
+	 * tab a middle click opens shows the app's own page (Playwright routes no request of a
+	 * tab opened without its opener), tracked for the same site.
+	 */
+	const visitor = async (policy?: string) => {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const html = standalonePage(app, {}, `<h1>Fixture</h1><p>${links}</p>`);
+		const headers: Record<string, string> = policy ? { 'Referrer-Policy': policy } : {};
+		await context.route(
+			(url) => url.origin === origin && (url.pathname == '/' || url.pathname.startsWith('/ref/')),
+			(route) => route.fulfill({ contentType: 'text/html', headers, body: html })
+		);
+		const page = await context.newPage();
+		await page.goto(app.url + '/', { referer: 'https://news.example/' });
+		return page;
+	};
+	/** The stored page view of `path` by the visitor of `page` (its id in localStorage). */
+	const stored = async (page: Page, path: string) => {
+		const vid = await (
+			await page.waitForFunction(() => localStorage.getItem('couchstats:visitor:demo'))
+		).evaluate((v) => JSON.parse(v as string).id);
+		const find = (rs: StoredRecord[]) =>
+			rs.find(
+				(r): r is Extract<StoredRecord, { type: 'pageview' }> =>
+					r.type === 'pageview' && r.path === path && r.vid === vid
+			);
+		return find(await waitForRecords(app, (rs) => !!find(rs)))!;
+	};
+	/** Middle-clicks the link to /pricing: its page view once stored, and the tab's referrer. */
+	const openPricing = async (page: Page) => {
+		const [tab] = await Promise.all([
+			page.context().waitForEvent('page'),
+			page.click('#out', { button: 'middle' })
+		]);
+		const view = await stored(page, '/pricing');
+		return { view, referrer: await tab.evaluate(() => document.referrer) };
+	};
+
+	// Under strict-origin: "/" → /ref/a, then /pricing middle-clicked on /ref/a.
+	const strict = await visitor('strict-origin');
+	await stored(strict, '/');
+	await strict.click('#a');
+	expect(await stored(strict, '/ref/a')).toMatchObject({ from: '/' });
+	const opened = await openPricing(strict);
+	expect(opened.view).toMatchObject({ from: '/ref/a' });
+	await strict.context().close();
+
+	// The browser's default policy: a link on the home page opened in a new tab sends the
+	// very same referrer (Chromium), so the page cannot tell it from the one cut to the
+	// origin. It is from the session's last page, which is the home page here.
+	const plain = await visitor();
+	await stored(plain, '/');
+	const fromHome = await openPricing(plain);
+	expect([opened.referrer, fromHome.referrer]).toEqual([origin + '/', origin + '/']);
+	expect(fromHome.view).toMatchObject({ from: '/' });
+	await plain.context().close();
 });

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { record, runMap } from '../../../couchdb/events/views/fake-emit.ts';
 import { LIMITS, PATH_PATTERN, SOURCE_PATTERN, sourceOf } from '../records.ts';
 import { readDesignDocs } from '../server/boot/design-docs.ts';
-import { externalReferrer, linkKind, MAX, pathOf, screenClass, utmOf } from './page.ts';
+import { externalReferrer, linkKind, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 
 test('the core limits agree with the record contract', () => {
 	for (const [key, value] of Object.entries(MAX))
@@ -52,6 +52,18 @@ test.each([
 	['android-app://com.example', undefined]
 ])('externalReferrer(%j) is %j', (referrer, expected) => {
 	expect(externalReferrer(referrer, origin)).toBe(expected);
+});
+
+test.each([
+	['https://blog.example/pricing?plan=pro', '/pricing'],
+	['https://blog.example/?page=2', '/'],
+	// The bare origin: what strict-origin leaves of any page's address, and a link on the
+	// home page sends too. No page: the session's last page is taken.
+	['https://blog.example/', undefined],
+	['https://news.example/pricing', undefined],
+	['', undefined]
+])('sitePath(%j) is %j', (referrer, expected) => {
+	expect(sitePath(referrer, origin)).toBe(expected);
 });
 
 test.each([

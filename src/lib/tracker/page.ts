@@ -46,7 +46,17 @@ export function externalReferrer(referrer: string, origin: string): string | und
 	}
 }
 
-/** The path of a referrer on the site's own origin, or `undefined` for any other. */
+/**
+ * The path of a referrer on the site's own origin, or `undefined` for any other, and for
+ * the bare origin (`https://example.com/`, nothing after its slash). A referrer policy of
+ * `origin` or `strict-origin` leaves that of every page's address, and a link on the home
+ * page sends that same string (Chromium, tracker-tabs.e2e.ts): the page cannot tell them
+ * apart, so it reads as no page at all, as with `no-referrer`, and the session's last
+ * page is taken (rules.ts), which a link from the home page most often is too. Read as
+ * `/`, a link opened in a new tab under such a policy was recorded from the home page,
+ * a step nobody took (an outside re-check). A home page with a query string is a real
+ * address: no policy leaves a query.
+ */
 export function sitePath(
 	referrer: string,
 	origin: string,
@@ -54,7 +64,7 @@ export function sitePath(
 ): string | undefined {
 	try {
 		const url = new URL(referrer);
-		return url.origin === origin ? pathOf(url, hashRouting) : undefined;
+		return url.origin === origin && referrer != origin + '/' ? pathOf(url, hashRouting) : undefined;
 	} catch {
 		return undefined;
 	}

@@ -1500,6 +1500,38 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test("a tab whose first page has only the origin for a referrer (strict-origin) is reached from the session's last page, not from the home page", async () => {
+		// An outside re-check: under Referrer-Policy strict-origin, a link on /a opened in a
+		// new tab (its sessionStorage empty) was recorded from "/", a step nobody took.
+		const storage = fakeBrowser().env.storage;
+		const tab = (path: string, referrer: string) => {
+			const b = fakeBrowser();
+			Object.assign(b.env, { storage, tabStorage: memoryStore() });
+			b.window.location = new URL('https://blog.example' + path);
+			b.document.referrer = referrer;
+			return createTracker({ site: 'blog' }, b.env);
+		};
+		const home = tab('/', 'https://news.example/');
+		home.pageview();
+		home.pageview('/a');
+		const opened = tab('/b', 'https://blog.example/');
+		opened.pageview();
+		// A home page with a query string is a real address, which no policy leaves.
+		const paged = tab('/c', 'https://blog.example/?page=2');
+		paged.pageview();
+		const views = [
+			...(await home.pending()),
+			...(await opened.pending()),
+			...(await paged.pending())
+		].filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.from ?? null])).toEqual([
+			['/', null],
+			['/a', '/'],
+			['/b', '/a'],
+			['/c', '/']
+		]);
+	});
+
 	test('an event that makes the page view waiting for its title comes after it, in time and in id', async () => {
 		// An outside re-check: both in one millisecond, the event was listed first in the
 		// session's timeline (ids are random within a millisecond).

@@ -537,7 +537,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// page of it did (a link, Back and Forward, the back/forward cache: an outside re-check
 		// found Back taking the page's original referrer), or for the tab's first, the page of
 		// the site that linked to it (a tab opened from a link: an outside review found the
-		// journey taking whatever page another tab showed last).
+		// journey taking whatever page another tab showed last), unless the referrer is the
+		// bare origin, which names no page (sitePath).
 		const opener =
 			readJson<string>(tab, keys.tab) ??
 			(viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting));
