@@ -4,10 +4,11 @@
  * frame), and an event tracked before the title is set is recorded on the new page, after
  * its page view.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type BrowserContext } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
+	emulateFocus,
 	keepFakeClock,
 	routeStandalonePage,
 	startTrackedApp,
@@ -21,6 +22,17 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
 	await app?.stop();
 });
+
+/** Holds back the tracker core's script for the context's pages until the function returned is called. */
+async function holdCore(context: BrowserContext): Promise<() => void> {
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await context.route('**/couchstats-core.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	return release;
+}
 
 test("each client-side page view carries its own page's title, however late the router sets it, and an event before the title follows its page view", async ({
 	browser
@@ -81,12 +93,7 @@ test('the landing page and every client-side page view keep the address, title a
 	// the records to the real now).
 	await keepFakeClock(context);
 	await routeStandalonePage(context, app, '/late/');
-	let release = () => {};
-	const held = new Promise<void>((resolve) => (release = resolve));
-	await context.route('**/couchstats-core.js', async (route) => {
-		await held;
-		await route.continue();
-	});
+	const release = await holdCore(context);
 	const page = await context.newPage();
 	await page.clock.install();
 	await page.goto(app.url + '/late/landing?utm_source=late&utm_campaign=slowcore', {
@@ -150,5 +157,62 @@ test('a second copy of the script on a page changes nothing, and the console say
 	expect(warnings).toContainEqual(
 		'couchstats: couchstats.js is on this page twice; only the first counts (data-site "demo"): a page feeds one site'
 	);
+	await context.close();
+});
+
+test('page views queued while the tracker core is held keep their real times, order and engaged time, each heartbeat after its page view', async ({
+	browser
+}) => {
+	// An outside re-check (core held 2.5 s): the queued page views were all stamped at the
+	// core's arrival, two in one millisecond, so the session's timeline listed /fourth
+	// before /third and a heartbeat before its page view, and the pages had ~0 ms engaged.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(context, app, '/held/');
+	const release = await holdCore(context);
+	const page = await context.newPage();
+	await emulateFocus(page);
+	await page.goto(app.url + '/held/land', { waitUntil: 'domcontentloaded' });
+	// Three client-side page views 400 ms apart, each noting when it happened.
+	const times = await page.evaluate(async () => {
+		const at = [Date.now()];
+		for (const path of ['/held/second', '/held/third', '/held/fourth']) {
+			await new Promise((resolve) => setTimeout(resolve, 400));
+			history.pushState({}, '', path);
+			document.title = path;
+			at.push(Date.now());
+		}
+		return at;
+	});
+	release();
+	// Engaged a while on /held/fourth, then away: its heartbeat.
+	await page.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
+	await page.waitForTimeout(1500);
+	await page.goto('about:blank');
+	const paths = ['/held/land', '/held/second', '/held/third', '/held/fourth'];
+	const records = (
+		await waitForRecords(app, (rs) =>
+			rs.some((r) => r.type === 'heartbeat' && r.path === '/held/fourth')
+		)
+	).filter((r) => r.path.startsWith('/held/') && r.type != 'milestone');
+	// The session timeline's order (sessions.ts timeline: time, then id).
+	records.sort((a, b) => a.ts - b.ts || a._id.localeCompare(b._id));
+	expect(records.map((r) => [r.type, r.path])).toEqual(
+		paths.flatMap((p) => [
+			['pageview', p],
+			['heartbeat', p]
+		])
+	);
+	// Each page view at the time it happened (the landing page's script ran before the
+	// first time noted; the server's clock is this machine's), not when the core arrived.
+	const views = records.filter((r) => r.type === 'pageview');
+	for (const [i, view] of views.entries()) {
+		expect(Math.abs(view.ts - times[i]), view.path).toBeLessThan(i ? 150 : 1000);
+	}
+	// The pages left before the core arrived, engaged until the next one.
+	const engaged = records.flatMap((r) => (r.type === 'heartbeat' ? [r.engagedMs] : []));
+	for (const [i, ms] of engaged.slice(0, 3).entries()) {
+		expect(ms, paths[i]).toBeGreaterThanOrEqual(i ? 300 : times[1] - views[0].ts - 50);
+		expect(ms, paths[i]).toBeLessThanOrEqual(times[i + 1] - views[i].ts + 50);
+	}
 	await context.close();
 });

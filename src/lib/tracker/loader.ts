@@ -16,10 +16,11 @@
  * it queues the landing page's as the page's first call, with the address as it is now,
  * and one for each `pushState`/`replaceState`, `popstate` (and `hashchange` with
  * `data-hash-routing`), with the address then, made once the router has set the title
- * (`afterTitle`), at the time it happened; one still queued when another page's is takes
- * the title its page had as it was left. An outside review held the core back 3 s: the
- * app had stripped the UTM parameters and moved on by then, and the landing page was
- * never recorded.
+ * (`afterTitle`), at the time it happened, with the time since which the page had been
+ * engaged then (the engaged time of the page it left); one still queued when another
+ * page's is takes the title its page had as it was left. An outside review held the core
+ * back 3 s: the app had stripped the UTM parameters and moved on by then, and the
+ * landing page was never recorded.
  *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
  * nothing: the first one's site is counted, and the console says so.
@@ -33,7 +34,13 @@ export type QueuedCall = [
 ];
 
 /** The options of a page view the loader makes. */
-type ViewOptions = { notFound?: boolean; afterTitle?: boolean; title?: string; at?: number };
+type ViewOptions = {
+	notFound?: boolean;
+	afterTitle?: boolean;
+	title?: string;
+	at?: number;
+	since?: number;
+};
 
 /** `window.couchstats` until the core replaces it. */
 export interface Stub {
@@ -62,6 +69,21 @@ if (global.couchstats) {
 	const hash = 'hashRouting' in script.dataset;
 	/** The page of the address as it is now (the core's path, but for the query). */
 	const page = () => location.pathname + (hash ? location.hash : '');
+	/**
+	 * Since when the page has been engaged (visible and focused) without a break, while it
+	 * is: a page view queued carries it, so that the core can send the engaged time of the
+	 * page it left, which it was not there to measure.
+	 */
+	let since: number | undefined;
+	const note = () =>
+		(since =
+			document.visibilityState == 'visible' && document.hasFocus()
+				? (since ?? Date.now())
+				: undefined);
+	note();
+	addEventListener('focus', note);
+	addEventListener('blur', note);
+	document.addEventListener('visibilitychange', note);
 	/** The options of the first page view of the page shown, and that page. */
 	let last: ViewOptions | undefined;
 	let lastPage = '';
@@ -74,7 +96,10 @@ if (global.couchstats) {
 	 */
 	const view = (options: ViewOptions) => {
 		// Queued (the core has not replaced the stub): made later, at the time it happened.
-		if (global.couchstats!.q) options.at = Date.now();
+		if (global.couchstats!.q) {
+			options.at = Date.now();
+			options.since = since;
+		}
 		if (lastPage != page()) {
 			if (last) last.title ??= document.title;
 			last = options;

@@ -1640,6 +1640,47 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test('page views queued before the core arrived send the engaged time of the pages they left, each after its page view', async () => {
+		// An outside re-check: page views queued 400 ms apart had ~0 ms of engaged time, and
+		// a heartbeat was listed before its page view.
+		const b = fakeBrowser();
+		const landed = b.env.now();
+		b.advance(3000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		// Engaged throughout, then blurred at +1100 and focused again at +1500, hidden at +2000.
+		tracker.pageview(undefined, { at: landed, since: landed - 50 });
+		tracker.pageview('/second', { afterTitle: true, at: landed + 400, since: landed - 50 });
+		tracker.pageview('/third', { afterTitle: true, at: landed + 800, since: landed - 50 });
+		tracker.pageview('/fourth', { afterTitle: true, at: landed + 1600, since: landed + 1500 });
+		tracker.pageview('/fifth', { afterTitle: true, at: landed + 2000 });
+		tracker.pageview('/sixth', { at: landed + 2500, since: landed + 2400 });
+		b.advance(400);
+		const records = (await tracker.pending()).filter((r) => r.type != 'milestone');
+		const sorted = [...records].sort((x, y) => x.ts - y.ts || x._id.localeCompare(y._id));
+		expect(sorted).toEqual(records);
+		expect(
+			records.map((r) => [
+				r.type,
+				r.path,
+				r.ts - landed,
+				r.type == 'heartbeat' ? r.engagedMs : undefined
+			])
+		).toEqual([
+			['pageview', '/posts/1', 0, undefined],
+			['heartbeat', '/posts/1', 400, 400],
+			['pageview', '/second', 401, undefined],
+			['heartbeat', '/second', 800, 400],
+			['pageview', '/third', 801, undefined],
+			// Engaged again only 100 ms before /fourth: the rest is not known.
+			['heartbeat', '/third', 1600, 100],
+			['pageview', '/fourth', 1601, undefined],
+			// Not engaged when /fifth was viewed; /fifth engaged again 100 ms before /sixth.
+			['pageview', '/fifth', 2000, undefined],
+			['heartbeat', '/fifth', 2500, 100],
+			['pageview', '/sixth', 2501, undefined]
+		]);
+	});
+
 	test('page views made in one millisecond keep their order, in time and in id', async () => {
 		// An outside re-check: page views the loader queued before the core arrived, made
 		// in one millisecond, were listed out of order in the session's timeline.

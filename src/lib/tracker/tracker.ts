@@ -107,7 +107,9 @@ export interface Tracker {
 	 * view, or as the page goes, whichever comes first: for history hooks, which run
 	 * before a router sets the new page's title. `at`: when the page was viewed, ms since
 	 * the epoch (the loader's queue: the core may arrive seconds later); default now,
-	 * and never before this page's last record.
+	 * and never before this page's last record. `since`: with `at`, since when the page
+	 * had been engaged then (visible and focused, without a break), if it was: the page
+	 * view made before, at an earlier `at`, is sent that engaged time up to `at`.
 	 */
 	pageview(url?: string | URL, options?: PageviewOptions): void;
 	/** Records a custom event; invalid names are ignored, props are bounded. */
@@ -148,6 +150,7 @@ export interface PageviewOptions {
 	title?: string;
 	afterTitle?: boolean;
 	at?: number;
+	since?: number;
 }
 
 /**
@@ -240,6 +243,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let deferred: Deferred | undefined;
 	let path = pathOf(new URL(win.location.href), s.hashRouting);
 	let lastBeat = 0;
+	/** When the page view made last happened, if earlier than it was made (the loader's queue). */
+	let queued: number | undefined;
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
@@ -500,7 +505,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const next = new URL(url ?? win.location.href, win.location.href);
 		const to = pathOf(next, s.hashRouting, path);
 		// A page view that happened earlier (queued before the core ran) ends no page's
-		// engaged time: what was measured since the core ran is the page on screen's.
+		// engaged time as the core measures it: what was measured since the core ran is the
+		// page on screen's (the page it left is sent what the loader saw, below).
 		const earlier = opts.at !== undefined && opts.at < now();
 		if (earlier) beaten = true;
 		if (opts.afterTitle) {
@@ -528,6 +534,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// views the loader queued before the core arrived are made in one: an outside
 		// re-check saw them listed out of order).
 		if (viewed && !beaten) beat(true);
+		// Queued, like the page view before: the page it leaves was engaged from the later of
+		// its view and `since` until this one, which the core, not there yet, could not
+		// measure; the loader saw it (an outside re-check: their engaged time was ~0).
+		const left = earlier && queued !== undefined && opts.since !== undefined;
+		if (left) heartbeat(opts.at! - Math.max(queued!, opts.since!), opts.at!, opts.at!);
 		// A reload is the page the visitor was on, whatever another tab did meanwhile.
 		const reload =
 			!viewed &&
@@ -552,6 +563,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// outside re-check found a landing page view 3.2 s late), but after this page's last
 		// record (stampNow), and never in the future.
 		const at = earlier ? Math.max(opts.at!, stamped) : undefined;
+		queued = at;
 		const utm = utmOf(next.searchParams);
 		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
 		watchActual();
@@ -615,12 +627,24 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// engaged (a navigation calls this before it moves `path` to where it goes).
 			pageview(path);
 		}
+		heartbeat(ms, t, undefined, after);
+	}
+
+	/**
+	 * Emits a heartbeat of `ms` engaged on the page view of `path` at `t` (stamped at `at`,
+	 * when earlier, after the record made before), and notes the depth it reports for the
+	 * page view ({@link noteDepth}).
+	 */
+	function heartbeat(ms: number, t: number, at?: number, after = at !== undefined) {
+		ms = Math.min(Math.round(ms), MAX.heartbeatMs);
+		if (ms < 1 || erased) return;
 		sessions.engaged(ms, t);
 		const record = make(
 			'heartbeat',
 			{ engagedMs: ms, scroll: depth, scrollFrom: scrolled },
 			undefined,
-			after
+			after,
+			at
 		);
 		emit(record);
 		noteDepth(record.sid, path, depth);
