@@ -183,10 +183,13 @@ test('page views queued while the tracker core is held keep their real times, or
 		}
 		return at;
 	});
+	// The core arrives 800 ms into /held/fourth.
+	await page.waitForTimeout(800);
 	release();
 	// Engaged a while on /held/fourth, then away: its heartbeat.
 	await page.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
 	await page.waitForTimeout(1500);
+	const left = await page.evaluate(() => Date.now());
 	await page.goto('about:blank');
 	const paths = ['/held/land', '/held/second', '/held/third', '/held/fourth'];
 	const records = (
@@ -214,5 +217,7 @@ test('page views queued while the tracker core is held keep their real times, or
 		expect(ms, paths[i]).toBeGreaterThanOrEqual(i ? 300 : times[1] - views[0].ts - 50);
 		expect(ms, paths[i]).toBeLessThanOrEqual(times[i + 1] - views[i].ts + 50);
 	}
+	// The page on screen as the core arrived, engaged from its view until it was left.
+	expect(Math.abs(engaged[3] - (left - times[3])), paths[3]).toBeLessThan(300);
 	await context.close();
 });

@@ -48,6 +48,8 @@ export interface Stub {
 	q: QueuedCall[];
 	/** This script element: the core reads its `src` and `data-*` attributes. */
 	s: HTMLScriptElement;
+	/** Since when the page has been engaged without a break, while it is, ms since the epoch. */
+	e?: number;
 }
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -70,15 +72,14 @@ if (global.couchstats) {
 	/** The page of the address as it is now (the core's path, but for the query). */
 	const page = () => location.pathname + (hash ? location.hash : '');
 	/**
-	 * Since when the page has been engaged (visible and focused) without a break, while it
-	 * is: a page view queued carries it, so that the core can send the engaged time of the
-	 * page it left, which it was not there to measure.
+	 * Notes since when the page has been engaged (visible and focused) without a break, while
+	 * it is (`stub.e`): a page view queued carries it, and so does the core as it starts, so
+	 * that the core sends the engaged time of the pages it was not there to measure.
 	 */
-	let since: number | undefined;
 	const note = () =>
-		(since =
+		(stub.e =
 			document.visibilityState == 'visible' && document.hasFocus()
-				? (since ?? Date.now())
+				? (stub.e ?? Date.now())
 				: undefined);
 	note();
 	addEventListener('focus', note);
@@ -98,7 +99,7 @@ if (global.couchstats) {
 		// Queued (the core has not replaced the stub): made later, at the time it happened.
 		if (global.couchstats!.q) {
 			options.at = Date.now();
-			options.since = since;
+			options.since = stub.e;
 		}
 		if (lastPage != page()) {
 			if (last) last.title ??= document.title;

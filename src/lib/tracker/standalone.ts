@@ -60,6 +60,7 @@ function start(): Tracker {
 				random: cryptoRandom,
 				storage: browserStore(),
 				tabStorage: browserStore('sessionStorage'),
+				engagedSince: stub!.e,
 				load: () =>
 					new Promise<DeferredModule>((resolve, reject) => {
 						const el = document.createElement('script');

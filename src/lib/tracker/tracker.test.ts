@@ -1681,6 +1681,22 @@ describe('the records the server holds', () => {
 		]);
 	});
 
+	test('the page on screen when the core arrives is sent its engaged time from before, with its next heartbeat', async () => {
+		const b = fakeBrowser();
+		const landed = b.env.now();
+		b.advance(3000);
+		// The loader saw the page engaged again from +2000 on (blurred before).
+		const env = { ...b.env, engagedSince: landed + 2000 };
+		const tracker = createTracker({ site: 'blog' }, env);
+		tracker.pageview(undefined, { at: landed });
+		tracker.pageview('/second', { at: landed + 1000 });
+		b.advance(4000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		const beats = (await tracker.pending()).filter((r) => r.type === 'heartbeat');
+		// 1000 ms before the core ran (+2000 to +3000), 4000 after.
+		expect(beats.map((r) => [r.path, r.engagedMs])).toEqual([['/second', 5000]]);
+	});
+
 	test('page views made in one millisecond keep their order, in time and in id', async () => {
 		// An outside re-check: page views the loader queued before the core arrived, made
 		// in one millisecond, were listed out of order in the session's timeline.

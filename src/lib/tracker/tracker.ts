@@ -94,6 +94,12 @@ export interface TrackerEnv {
 	tabStorage?: KeyValueStore;
 	/** Loads the deferred part; called once, after `load`, in idle time. */
 	load: () => Promise<DeferredModule>;
+	/**
+	 * Since when the page had been engaged (visible and focused) without a break as the
+	 * core starts, ms since the epoch, if it was: the standalone loader's, which saw the page
+	 * before the core. The page on screen, viewed at a time queued before, is sent it.
+	 */
+	engagedSince?: number;
 }
 
 /** The tracker API handed to pages. */
@@ -245,6 +251,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let lastBeat = 0;
 	/** When the page view made last happened, if earlier than it was made (the loader's queue). */
 	let queued: number | undefined;
+	const created = env.now();
+	/**
+	 * The engaged time of the page on screen before the core ran (its page view queued, the
+	 * page engaged since {@link TrackerEnv.engagedSince}): its next heartbeat takes it.
+	 */
+	let before = 0;
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
@@ -564,6 +576,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// record (stampNow), and never in the future.
 		const at = earlier ? Math.max(opts.at!, stamped) : undefined;
 		queued = at;
+		if (earlier && env.engagedSince !== undefined)
+			before = Math.max(0, created - Math.max(opts.at!, env.engagedSince));
 		const utm = utmOf(next.searchParams);
 		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
 		watchActual();
@@ -611,7 +625,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (!final && t - lastBeat < 5000) return;
 		/** When the engaged time taken began to accrue, on the page's clock. */
 		const from = t - (env.elapsed() - engagement.began());
-		const ms = Math.min(Math.round(engagement.take()), MAX.heartbeatMs);
+		const ms = Math.min(Math.round(engagement.take() + before), MAX.heartbeatMs);
+		before = 0;
 		// An erased page view's engaged time is dropped: it would start a new session.
 		if (ms < 1 || erased) return;
 		lastBeat = t;
