@@ -683,7 +683,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				beat(true);
 				watchActual();
 			}),
-			Math.max(1, left - engagement.peek())
+			Math.max(1, left - engagement.peek() - before)
 		);
 	}
 
