@@ -100,7 +100,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			propFirstOfSession: 1,
 			propFirstOfDay: 1
 		},
-		heartbeat: { engagedMs: 1, scroll: 1, scrollFrom: 1 },
+		heartbeat: { engagedMs: 1, scroll: 1, scrollFrom: 1, since: 1 },
 		milestone: { milestone: 1, since: 1 },
 		dropped: { count: 1 }
 	};
@@ -255,10 +255,11 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		if (['actual', 'engaged', 'nonbounce'].indexOf(newDoc.milestone) === -1) {
 			refuse('milestone must be actual, engaged or nonbounce');
 		}
-		if ('since' in newDoc && !isWhole(newDoc.since, 0, 2592000000)) {
-			refuse('since must be 0–2592000000');
-		}
 	} else if (type === 'dropped') {
 		if (!isWhole(newDoc.count, 1, 1000000)) refuse('count must be 1–1000000');
+	}
+	// Heartbeats and milestones: the time from their session's entry (byType allows it).
+	if ('since' in newDoc && !isWhole(newDoc.since, 0, 2592000000)) {
+		refuse('since must be 0–2592000000');
 	}
 };

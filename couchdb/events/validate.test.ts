@@ -166,9 +166,14 @@ describe('validate_doc_update for the events database', () => {
 		['a negative since', { ...milestone, since: -1 }, 'since must be 0–2592000000'],
 		['a fractional since', { ...milestone, since: 1.5 }, 'since must be 0–2592000000'],
 		[
-			"a milestone's since on a heartbeat",
-			{ ...heartbeat, since: 10 },
-			'since is not a field of a heartbeat record'
+			'a since on an event (only heartbeats and milestones count by it)',
+			{ ...event, since: 10 },
+			'since is not a field of a event record'
+		],
+		[
+			'a heartbeat’s since past 30 days',
+			{ ...heartbeat, since: 2592000001 },
+			'since must be 0–2592000000'
 		],
 		['a zero drop count', { ...dropped, count: 0 }, 'count must be 1–1000000'],
 		['a numeric source', { ...pv, src: 1 }, badSource],

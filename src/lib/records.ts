@@ -495,6 +495,15 @@ export interface HeartbeatRecord extends BaseRecord {
 	 * heartbeats made before it existed count in no scroll depth.
 	 */
 	scrollFrom?: number;
+	/**
+	 * Milliseconds from its session's entry pageview, as a milestone's
+	 * ({@link MilestoneRecord.since}): the `metrics` view counts its engaged time where the
+	 * session counts, so that a bucket's engaged time is its sessions' (an outside
+	 * re-check: a session begun at 23:59 had its time on the next day, whose average
+	 * engaged time per session read 42 s for sessions of 3 s). Optional and additive:
+	 * without it (a record made before 2026-12-06), the heartbeat's own time.
+	 */
+	since?: number;
 }
 
 /** A session milestone, emitted at most once per session across tabs. */

@@ -1,6 +1,6 @@
 /**
- * A session's milestones count where the session does, at its entry pageview's time,
- * through the importer's classification (the tracker's rules), the real `metrics` view
+ * A session's milestones and engaged time count where the session does, at its entry
+ * pageview's time, through the importer's classification (the tracker's rules), the real `metrics` view
  * and the Stats API: sessions that crossed the site's midnight are actual, engaged and
  * non-bounce on the day they began, and the next day has none of them. An outside review
  * read "1 engaged of 0 actual sessions" on the day after such a visit (each milestone
@@ -66,6 +66,9 @@ test('sessions that crossed midnight are actual, engaged and non-bounce on the d
 		bounceRate: 0,
 		engagementRate: 1
 	});
+	// Their engaged time too, M1's 12 s sent after midnight included (an outside re-check:
+	// the day before read 0 s, the next day 42 s a session for sessions of 3 s).
+	expect(day.totals).toMatchObject({ engagedTimeMs: 23_000, avgEngagedTimeMs: 11_500 });
 });
 
 test('the next day counts only its own sessions: none of those milestones', async () => {
@@ -77,7 +80,7 @@ test('the next day counts only its own sessions: none of those milestones', asyn
 		bounceRate: 1
 	});
 	// The pageviews and events stay on the day they were made.
-	expect(next.totals).toMatchObject({ pageviews: 2, events: 1 });
+	expect(next.totals).toMatchObject({ pageviews: 2, events: 1, engagedTimeMs: 0 });
 });
 
 test('over both days every milestone counts once', async () => {

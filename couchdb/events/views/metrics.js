@@ -6,7 +6,7 @@
 // (firstOfDay), a new visitor (a visitor on their first day: firstEver too) and a session
 // (entry) by its flags; milestones
 // count actual / engaged / non-bounce sessions in the bucket of their session's start
-// (since), where the session counts; heartbeats add engaged time; events count.
+// (since), where the session counts; heartbeats add engaged time, there too; events count.
 // Each record is emitted four times, once per granularity (the `buckets` list, the one
 // place naming them), so a range is read with the fewest buckets (see
 // src/lib/stats/buckets.ts); quarter hours serve only the ends of ranges in zones such as
@@ -96,11 +96,16 @@ export const map = function (doc) {
 	for (var p = 0; p < props.length; p++) {
 		rows.push([props[p][0], [0, props[p][2], 0, props[p][1], 0, 0, 0, 0, 1]]);
 	}
-	// A milestone counts where its session does: in the bucket of the session's start,
-	// since before it (records.ts), so that a bucket's actual, engaged and non-bounce
-	// sessions are among its sessions; one without since, at its own time.
+	// A milestone, and a heartbeat's engaged time, count where their session does: in the
+	// bucket of the session's start, since before them (records.ts), so that a bucket's
+	// actual, engaged and non-bounce sessions and engaged time are its sessions'; without
+	// since, at their own time.
 	var at = doc.ts;
-	if (doc.type === 'milestone' && typeof doc.since === 'number' && doc.since >= 0) {
+	if (
+		(doc.type === 'milestone' || doc.type === 'heartbeat') &&
+		typeof doc.since === 'number' &&
+		doc.since >= 0
+	) {
 		at = doc.ts - doc.since;
 	}
 	var iso = new Date(at).toISOString();

@@ -128,13 +128,25 @@ describe('the metrics view', () => {
 		expect(scoped(runMap(map, record(fields))).map(([key]) => key)).toEqual(keys);
 	});
 
-	test('counts only milestones by since: a heartbeat or an event keeps its own time', () => {
-		for (const fields of [
-			{ type: 'heartbeat', engagedMs: 500, since: 600_000 },
-			{ type: 'event', name: 'x', since: 600_000 }
-		]) {
-			expect(scoped(runMap(map, record(fields))).map(([key]) => key)).toEqual(keys);
-		}
+	test('counts a heartbeat’s engaged time where its session began too, an event at its own time', () => {
+		// An outside re-check: a session begun at 23:59 had its engaged time on the next
+		// day, whose average per session then read 42 s for sessions of 3 s.
+		const beat = {
+			type: 'heartbeat',
+			engagedMs: 30_000,
+			ts: Date.UTC(2026, 11, 6, 0, 0, 1),
+			since: 31_000
+		};
+		const rows = scoped(runMap(map, record(beat)));
+		expect(rows.map(([key]) => (key as unknown[]).slice(1))).toEqual([
+			['q', '2026-12-05T23:45'],
+			['h', '2026-12-05T23'],
+			['d', '2026-12-05'],
+			['m', '2026-12']
+		]);
+		expect(rows[0][1]).toEqual(vector({ engagedTimeMs: 30_000 }));
+		const event = { type: 'event', name: 'x', since: 600_000 };
+		expect(scoped(runMap(map, record(event))).map(([key]) => key)).toEqual(keys);
 	});
 
 	describe('filtered rows', () => {

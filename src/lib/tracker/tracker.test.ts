@@ -687,7 +687,7 @@ describe('createTracker', () => {
 		expect(b.sent()).toHaveLength(5);
 	});
 
-	test("a session's milestones carry the time since its entry page view, on the browser's clock, so they count where the session began", async () => {
+	test("a session's milestones and heartbeats carry the time since its entry page view, on the browser's clock, so they count where the session began", async () => {
 		// The server's clock is 90 s ahead: the entry page view goes on the browser's clock
 		// (the ingest moves it by the request's measure), the milestones on the server's.
 		const b = fakeBrowser(90_000);
@@ -712,8 +712,14 @@ describe('createTracker', () => {
 		]);
 		// Where the views count them: at the entry page view's time as the ingest stores it.
 		for (const m of milestones) expect(m.ts - m.since!).toBe(entry.ts + 90_000);
-		// A page view that is no entry, a heartbeat or an event carries none.
-		for (const r of rest) if (r.type != 'milestone') expect('since' in r).toBe(false);
+		// So do heartbeats, whose engaged time counts there too (an outside re-check: a
+		// session begun at 23:59 had its time on the next day).
+		const beats = rest.filter((r) => r.type == 'heartbeat') as HeartbeatRecord[];
+		expect(beats.length).toBeGreaterThan(0);
+		for (const h of beats) expect(h.ts - h.since!).toBe(entry.ts + 90_000);
+		// A page view that is no entry, or an event, carries none.
+		for (const r of rest)
+			if (r.type != 'milestone' && r.type != 'heartbeat') expect('since' in r).toBe(false);
 	});
 
 	test("a milestone of a session begun 30 minutes later counts from that session's own entry", async () => {

@@ -307,10 +307,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		at?: number
 	): ClientRecord {
 		const t = stampNow(after, at);
-		// The session's start, which its milestones count by (`since`): its entry's time.
+		// The session's start, which its milestones and engaged time count by (`since`): its
+		// entry's time.
 		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
 		const session = sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
-		const since = type == 'milestone' ? sinceEntry(session, t, MAX.pastMs) : undefined;
+		const since =
+			type == 'milestone' || type == 'heartbeat' ? sinceEntry(session, t, MAX.pastMs) : undefined;
 		current = session.id;
 		const skew = measured();
 		// On the server's clock by the page's measure. A time `now` holds is held through a

@@ -189,7 +189,7 @@ describe('backfill', () => {
 		for (const r of fields(records)) expect(['src' in r, 'land' in r]).toEqual([false, false]);
 	});
 
-	test("gives each milestone the time since its session's entry pageview, none to a session without one", () => {
+	test("gives each milestone and heartbeat the time since its session's entry pageview, none to a session without one", () => {
 		const records = classifyAll([
 			'{"timestamp":1762000000000,"path":"/a","session_id":"s1","visitor_id":"v1"}',
 			'{"timestamp":1762000015000,"path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
@@ -209,6 +209,15 @@ describe('backfill', () => {
 			['s2', 'actual', undefined],
 			['s2', 'nonbounce', undefined],
 			['s2', 'engaged', undefined]
+		]);
+		// Heartbeats too: their engaged time counts where the session began.
+		expect(
+			fields(records)
+				.filter((r) => r.type == 'heartbeat')
+				.map((r) => [r.sid == records[0].sid ? 's1' : 's2', r.since])
+		).toEqual([
+			['s1', 15_000],
+			['s2', undefined]
 		]);
 		for (const r of records) expect(validateRecord(r, null, null)).toBeUndefined();
 	});

@@ -344,7 +344,9 @@ export class Classifier {
 			record = { ...base, ...own, ...c };
 		} else {
 			session.ms += own.engagedMs;
-			record = { ...base, ...own };
+			// Counted where its session began, as its milestones (records.ts).
+			const since = sinceEntry(session, ts, LIMITS.pastMs);
+			record = { ...base, ...own, ...(since !== undefined ? { since } : {}) };
 		}
 		// The session's source and landing page as its entry pageview set them (none before).
 		const stamp = { src: session.src, land: session.land };

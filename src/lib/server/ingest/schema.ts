@@ -176,6 +176,16 @@ export const eventSchema = v.strictObject({
 	propFirstOfDay: v.optional(propKeys())
 });
 
+/** A record's `since`: whole milliseconds from its session's entry, at most 30 days. */
+const sinceEntrySchema = v.optional(
+	v.pipe(
+		v.number(),
+		v.safeInteger(),
+		v.minValue(0),
+		v.maxValue(LIMITS.pastMs, `must be at most ${LIMITS.pastMs} (30 days)`)
+	)
+);
+
 /** A heartbeat record: engaged time since the previous one. */
 export const heartbeatSchema = v.strictObject({
 	...baseEntries,
@@ -187,7 +197,8 @@ export const heartbeatSchema = v.strictObject({
 		v.maxValue(LIMITS.heartbeatMs, `must be at most ${LIMITS.heartbeatMs}`)
 	),
 	scroll: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100))),
-	scrollFrom: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100)))
+	scrollFrom: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100))),
+	since: sinceEntrySchema
 });
 
 /** A session milestone record. */
@@ -195,14 +206,7 @@ export const milestoneSchema = v.strictObject({
 	...baseEntries,
 	type: v.literal('milestone'),
 	milestone: v.picklist(MILESTONES),
-	since: v.optional(
-		v.pipe(
-			v.number(),
-			v.safeInteger(),
-			v.minValue(0),
-			v.maxValue(LIMITS.pastMs, `must be at most ${LIMITS.pastMs} (30 days)`)
-		)
-	)
+	since: sinceEntrySchema
 });
 
 /** How many records the tracker's bounded outbox dropped. */
