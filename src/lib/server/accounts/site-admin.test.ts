@@ -65,11 +65,11 @@ test('a host name in any script is stored as browsers send it in Origin (punycod
 	const { hostnames } = parseSiteForm(
 		siteForm({ hostnames: 'Bücher.example *.café.example:8080 例え.jp xn--bcher-kva.example' })
 	);
+	// Once each: Bücher.example is the punycode name given too.
 	expect(hostnames).toEqual([
 		'xn--bcher-kva.example',
 		'*.xn--caf-dma.example:8080',
-		'xn--r8jz45g.jp',
-		'xn--bcher-kva.example'
+		'xn--r8jz45g.jp'
 	]);
 	expect(originAllowed({ hostnames }, 'https://xn--bcher-kva.example')).toBe(true);
 	expect(originAllowed({ hostnames }, new URL('http://shop.café.example:8080').origin)).toBe(true);
@@ -84,11 +84,23 @@ test.each([
 	['example.com:8080', 'http://example.com:8080', true],
 	['example.com:8080', 'http://example.com', false],
 	['*.example.com:443', 'https://shop.example.com', true],
-	['*.example.com', 'https://example.com', false]
+	['*.example.com', 'https://example.com', false],
+	// A port is a number (an entry saved before ports were made canonical).
+	['example.com:0443', 'https://example.com', true]
 ])('the host name entry %s takes a page of %s: %s', (entry, origin, allowed) => {
 	// An outside read: an entry naming its scheme's default port never matched, as the
 	// page's URL leaves that port out.
 	expect(originAllowed({ hostnames: [entry] }, origin)).toBe(allowed);
+});
+
+test('a host name entry’s port is saved as a URL names it, and one no URL can have is refused', () => {
+	// An outside re-check: example.com:0443 was saved, and no page ever matched it.
+	expect(
+		parseSiteForm(siteForm({ hostnames: 'example.com:0443 shop.example:08080' })).hostnames
+	).toEqual(['example.com:443', 'shop.example:8080']);
+	expect(() => parseSiteForm(siteForm({ hostnames: 'example.com:65536' }))).toThrow(
+		expect.objectContaining({ status: 400, message: 'hostnames must have ports from 0 to 65535' })
+	);
 });
 
 test('a site name is trimmed and may hold any other character', () => {

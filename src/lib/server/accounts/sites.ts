@@ -86,10 +86,18 @@ export const siteInputSchema = v.object({
 				v.trim(),
 				v.toLowerCase(),
 				v.transform(asciiHostEntry),
-				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com')
+				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com'),
+				// Its port as a URL names it (an outside re-check saved example.com:0443, which no
+				// page matched), and one a URL can have.
+				v.transform((entry) => entry.replace(/:(\d+)$/, (_, port) => `:${Number(port)}`)),
+				v.check(
+					(entry) => !/:(\d+)$/.test(entry) || Number(entry.split(':')[1]) <= 65535,
+					'must have ports from 0 to 65535'
+				)
 			)
 		),
-		v.maxLength(50)
+		v.maxLength(50),
+		v.transform((entries) => [...new Set(entries)])
 	),
 	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
 });
@@ -188,7 +196,7 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
 	return site.hostnames.some((entry) => {
 		const [host, port] = entry.split(':');
-		if (port && (url.port || DEFAULT_PORTS[url.protocol]) !== port) return false;
+		if (port && Number(url.port || DEFAULT_PORTS[url.protocol]) !== Number(port)) return false;
 		if (host.startsWith('*.')) return url.hostname.endsWith(host.slice(1));
 		return url.hostname === host;
 	});
