@@ -2,7 +2,7 @@
  * Query-string parsing for the Stats API: site, date range, time zone, interval,
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
-import { LIMITS, PATH_PATTERN, canonicalPath, sourceFilter } from '../../records';
+import { LIMITS, PATH_PATTERN, canonicalPath, cutEncoded, sourceFilter } from '../../records';
 import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
@@ -313,8 +313,15 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	}
 	if (!kind) return null;
 	const raw = params.get(kind)!;
-	// As the tracker records it: `/café` is `/caf%C3%A9`, `www.Example.com/` is `example.com`.
-	const value = kind === 'page' ? canonicalPath(raw) : kind === 'source' ? sourceFilter(raw) : raw;
+	// As the tracker records it: `/café` is `/caf%C3%A9`, cut between characters at the
+	// path's limit (an outside re-check: a long real path was refused, though recorded
+	// cut), `www.Example.com/` is `example.com`.
+	const value =
+		kind === 'page'
+			? cutEncoded(canonicalPath(raw), LIMITS.path)
+			: kind === 'source'
+				? sourceFilter(raw)
+				: raw;
 	if (!value || !hasNoControl(value)) {
 		throw new CouchstatsError(400, `${kind} must be a non-empty value without control characters`);
 	}
@@ -326,7 +333,9 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 	if (kind === 'page' && !PATH_PATTERN.test(value)) {
 		throw new CouchstatsError(
 			400,
-			`page "${clip(value)}" must be a path starting with / without ? or # (a hash route is #/…): records keep no query string`
+			value.startsWith('/')
+				? `page "${clip(value)}" must be a path without ? or # (a hash route is #/…): records keep no query string`
+				: `page "${clip(value)}" must be a path starting with /`
 		);
 	}
 	return prop === null ? { kind, value } : { kind, value, prop: parseProp(value, prop) };
