@@ -188,7 +188,7 @@ async function importFile(
 			latest: latestImportTime(receivedAt)
 		});
 	const name = path.basename(file);
-	const rows = `${survey.rows} ${survey.rows === 1 ? 'line' : 'lines'}${survey.header ? ' (after the CSV header)' : ''}`;
+	const rows = `${countOf(survey.rows, 'line')}${survey.header ? ' (after the CSV header)' : ''}`;
 
 	// Pass 2: check every line before writing anything.
 	let records = 0;
@@ -270,7 +270,7 @@ async function importFile(
 	progress.done();
 	const earlier = resumedFrom > 0 ? `, resuming after line ${resumedFrom},` : '';
 	console.error(
-		`${name}: ${rows}, ${records} records in all; this run${earlier} stored ${totals.stored} records, and found ${totals.before} lines stored before, in ${progress.seconds().toFixed(1)} s`
+		`${name}: ${rows}, ${countOf(records, 'record')} in all; this run${earlier} stored ${countOf(totals.stored, 'record')}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
 	);
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 }
@@ -290,6 +290,11 @@ function warnDeleted(name: string, lines: number, into: string) {
 /** A line of a chunk: its number and records. */
 interface ChunkLine extends ClassifiedLine {
 	line: number;
+}
+
+/** `n` and its noun, singular for one (an outside re-check read "1 records"). */
+function countOf(n: number, noun: string): string {
+	return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** What a chunk did: records stored, lines stored before, lines and records deleted before. */
