@@ -90,6 +90,12 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await expect(owner.getByTestId('filter-bar')).toContainText(
 		'Active now” still shows all traffic'
 	);
+	// A row's link replaces the filter on, and says so to screen readers too (an outside
+	// re-check: only the link's title, on hover, said it).
+	const described = await rowLink(owner, 'pages', '/').getAttribute('aria-describedby');
+	await expect(owner.locator(`[id="${described}"]`)).toHaveText(
+		'Filters the dashboard by this row (instead of source news.ycombinator.com: one filter at a time)'
+	);
 	await expect
 		.poll(() => headline(owner), { timeout: 20_000 })
 		.toMatchObject({

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
-import { filterHref, filterLink, pathHref, rowLink } from './filter-links';
+import { filterHref, filterLink, pathHref, replacing, rowLink } from './filter-links';
 
 const at = (address: string) => new URL(address, 'http://localhost');
 
@@ -81,6 +81,13 @@ describe('rowLink', () => {
 			href && { href, title: `Filter by ${kind} ${value}${instead}` }
 		);
 	});
+});
+
+test('a link under a filter says it replaces it; under none, nothing', () => {
+	expect(replacing({ kind: 'source', value: 'x.org' })).toBe(
+		' (instead of source x.org: one filter at a time)'
+	);
+	expect(replacing(null)).toBe('');
 });
 
 describe('filterLink', () => {

@@ -57,8 +57,19 @@ export function rowLink(
  */
 export function filterLink(url: URL, active: Filter | null, filter: Filter): RowLink | null {
 	if (sameFilter(active, filter)) return null;
-	const replaces = active ? ` (instead of ${filterLabel(active)}: one filter at a time)` : '';
-	return { href: filterHref(url, filter), title: `Filter by ${filterLabel(filter)}${replaces}` };
+	return {
+		href: filterHref(url, filter),
+		title: `Filter by ${filterLabel(filter)}${replacing(active)}`
+	};
+}
+
+/**
+ * What a link to another filter says of the filter `active` (none: nothing): it goes
+ * instead, one filter at a time. In a link's title and in the tables' hint for screen
+ * readers (an outside re-check: the title alone said it, on hover).
+ */
+export function replacing(active: Filter | null): string {
+	return active ? ` (instead of ${filterLabel(active)}: one filter at a time)` : '';
 }
 
 function encode(value: string): string {
