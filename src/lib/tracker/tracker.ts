@@ -627,7 +627,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (!final && t - lastBeat < 5000) return;
 		/** When the engaged time taken began to accrue, on the page's clock. */
 		const from = t - (env.elapsed() - engagement.began());
-		const ms = Math.min(Math.round(engagement.take() + before), MAX.heartbeatMs);
+		const ms = heartbeatMs(engagement.take() + before);
 		before = 0;
 		// An erased page view's engaged time is dropped: it would start a new session.
 		if (ms < 1 || erased) return;
@@ -653,7 +653,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * page view ({@link noteDepth}).
 	 */
 	function heartbeat(ms: number, t: number, at?: number, after = at !== undefined) {
-		ms = Math.min(Math.round(ms), MAX.heartbeatMs);
+		ms = heartbeatMs(ms);
 		if (ms < 1 || erased) return;
 		sessions.engaged(ms, t);
 		const record = make(
@@ -667,6 +667,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		noteDepth(record.sid, path, depth);
 		scrolled = depth;
 	}
+
+	/** Engaged time as a heartbeat carries it: whole milliseconds, at most `MAX.heartbeatMs`. */
+	const heartbeatMs = (ms: number) => Math.min(Math.round(ms), MAX.heartbeatMs);
 
 	/** The timer of {@link watchActual}. */
 	let toActual: ReturnType<typeof setTimeout> | undefined;
