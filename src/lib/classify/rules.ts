@@ -376,13 +376,21 @@ export function classifyEvent(
  * the call to action within 10 s was a bounce).
  */
 export function reachedMilestones(s: Pick<SessionState, 'pv' | 'ms' | 'ix'>): Milestone[] {
-	const actual = s.ms > ACTUAL_MS;
+	const actual = toActual(s) === undefined;
 	const reached: Milestone[] = [];
 	if (actual) reached.push('actual');
 	if (actual && s.ix > 0) reached.push('engaged');
 	// A session is counted by its entry pageview: an action before any is no session's.
 	if (actual || (s.pv > 0 && s.ix > 0)) reached.push('nonbounce');
 	return reached;
+}
+
+/**
+ * The engaged milliseconds `s` still needs to be actual (more than `ACTUAL_MS`), or
+ * `undefined` when it is.
+ */
+export function toActual(s: Pick<SessionState, 'ms'>): number | undefined {
+	return s.ms > ACTUAL_MS ? undefined : ACTUAL_MS + 1 - s.ms;
 }
 
 /** Milestones `s` reached but did not emit yet, marked emitted (each is emitted once per session). */

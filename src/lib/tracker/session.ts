@@ -7,12 +7,12 @@
  */
 import { TRANSIT_MS, type Milestone } from '../records.ts';
 import {
-	ACTUAL_MS,
 	activeSession,
 	classifyEvent,
 	classifyPageview,
 	expired,
 	newMilestones,
+	toActual,
 	type EventClass,
 	type PageviewClass,
 	type PropValue,
@@ -224,7 +224,7 @@ export function createSessions(
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		toActual(now) {
 			const s = read();
-			return s && !expired(s, now) && s.ms <= ACTUAL_MS ? ACTUAL_MS + 1 - s.ms : undefined;
+			return s && !expired(s, now) ? toActual(s) : undefined;
 		},
 		latest,
 		learn(sid, next) {
