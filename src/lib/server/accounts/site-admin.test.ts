@@ -98,9 +98,10 @@ test('a host name entry’s port is saved as a URL names it, and one no URL can 
 	expect(
 		parseSiteForm(siteForm({ hostnames: 'example.com:0443 shop.example:08080' })).hostnames
 	).toEqual(['example.com:443', 'shop.example:8080']);
-	expect(() => parseSiteForm(siteForm({ hostnames: 'example.com:65536' }))).toThrow(
-		expect.objectContaining({ status: 400, message: 'hostnames must have ports from 0 to 65535' })
-	);
+	for (const hostnames of ['example.com:65536', 'example.com:0'])
+		expect(() => parseSiteForm(siteForm({ hostnames }))).toThrow(
+			expect.objectContaining({ status: 400, message: 'hostnames must have ports from 1 to 65535' })
+		);
 });
 
 test('a site name is trimmed and may hold any other character', () => {

@@ -88,12 +88,12 @@ export const siteInputSchema = v.object({
 				v.transform(asciiHostEntry),
 				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com'),
 				// Its port as a URL names it (an outside re-check saved example.com:0443, which no
-				// page matched), and one a URL can have.
+				// page matched), and one a page can be served on.
 				v.transform((entry) => entry.replace(/:(\d+)$/, (_, port) => `:${Number(port)}`)),
-				v.check(
-					(entry) => !/:(\d+)$/.test(entry) || Number(entry.split(':')[1]) <= 65535,
-					'must have ports from 0 to 65535'
-				)
+				v.check((entry) => {
+					const port = /:(\d+)$/.exec(entry)?.[1];
+					return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+				}, 'must have ports from 1 to 65535')
 			)
 		),
 		v.maxLength(50),
