@@ -301,10 +301,10 @@ const SOURCE_ALIASES: Record<string, string> = {
 };
 
 /**
- * A source's name: lowercased, without a leading `www.`, each run of characters a
- * source cannot hold made one `-`, one of {@link SOURCE_ALIASES} or a country's Google
- * or a language's Wikipedia named by the one host of its kind; `undefined` when nothing
- * is left.
+ * A source's name: lowercased, without a leading `www.`, each run of whitespace or URL
+ * delimiters (which a source cannot hold: {@link SOURCE_PATTERN}) made one `-`, other
+ * characters kept; one of {@link SOURCE_ALIASES}, a country's Google or a language's
+ * Wikipedia named by the one host of its kind; `undefined` when nothing is left.
  */
 export function sourceName(text: string): string | undefined {
 	const name = text
