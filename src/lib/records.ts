@@ -57,6 +57,16 @@ export const REQUEST_MS = 30_000;
  */
 export const NOW_HEADER = 'X-Couchstats-Now';
 
+/**
+ * The header of an ingest answer that stored records of one site: that site's time zone
+ * as its settings have it, the zone its days are counted in. The tracker flags a
+ * visitor's first page view of the day by it, so a snippet without `data-time-zone`, or
+ * one left with the zone the site had before a change, still flags the site's days (an
+ * outside check: a new visitor whose first visit crossed the site's midnight was no
+ * visitor of the new day, the page's snippet having no zone).
+ */
+export const ZONE_HEADER = 'X-Couchstats-Zone';
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
 	/** Maximum serialized size of one record, in bytes. */

@@ -9,7 +9,13 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { keepFakeClock, useTrackedApp, waitForRecords } from './tracker-support';
+import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
+import {
+	keepFakeClock,
+	routeStandalonePage,
+	useTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -115,4 +121,56 @@ test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and 
 		pageviews: 2,
 		visitors: 1
 	});
+});
+
+test("a snippet without data-time-zone counts the visitor's days in the site's zone, as the ingest tells it", async ({
+	browser
+}) => {
+	// An outside check: a page whose snippet had no zone, on a site whose zone was not
+	// UTC. A new visitor's first visit crossed the site's midnight: its page view after
+	// midnight was no first of the new day (the days were UTC's), which had no visitor.
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.waitForLoadState('networkidle');
+	await owner.getByLabel('Time zone').selectOption('Asia/Kolkata');
+	await owner.getByRole('button', { name: 'Save' }).first().click();
+	await expect(owner.getByText('Settings saved.')).toBeVisible();
+
+	// Kolkata's midnight (18:30 UTC) a day before the latest one at least an hour ago: one
+	// UTC day, two of the site's.
+	let midnight = Date.UTC(
+		new Date().getUTCFullYear(),
+		new Date().getUTCMonth(),
+		new Date().getUTCDate(),
+		18,
+		30
+	);
+	while (midnight > Date.now() - HOUR) midnight -= DAY;
+	midnight -= DAY;
+	const context = await visitorBrowser.newContext();
+	await keepFakeClock(context);
+	await routeStandalonePage(context, app, '/zoneless/');
+	const visitor = await context.newPage();
+	// 23:59:20 in Kolkata, and 00:00:05 once the ingest's first answer told the zone.
+	await visitor.clock.setFixedTime(midnight - 40_000);
+	await visitor.goto(`${app.url}/zoneless/a`);
+	await visitor.waitForFunction(() => localStorage.getItem('couchstats:zone:demo') !== null);
+	await visitor.clock.setFixedTime(midnight + 5000);
+	await visitor.goto(`${app.url}/zoneless/b`);
+	await visitor.goto('about:blank');
+	await context.close();
+	const zoneless = (records: StoredRecord[]) =>
+		records.filter(
+			(r): r is StoredRecord & PageviewRecord =>
+				r.type === 'pageview' && r.path.startsWith('/zoneless/')
+		);
+	const stored = await waitForRecords(app, (records) => zoneless(records).length >= 2);
+	expect(
+		zoneless(stored)
+			.sort((a, b) => a.ts - b.ts)
+			.map((r) => [r.path, r.firstOfDay, r.firstEver])
+	).toEqual([
+		['/zoneless/a', true, true],
+		['/zoneless/b', true, false]
+	]);
 });

@@ -3,7 +3,7 @@
  * `validate_doc_update`), called in-process so time and limits are controlled.
  */
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import { NOW_HEADER, revisionFor, type StoredRecord } from '../../src/lib/records';
+import { NOW_HEADER, ZONE_HEADER, revisionFor, type StoredRecord } from '../../src/lib/records';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { storeRecords } from '../../src/lib/server/ingest/bulk-docs';
 import { WriteFailures } from '../../src/lib/server/ingest/write-failures';
@@ -386,6 +386,47 @@ describe('the ingest handler on the real store', () => {
 			expect(answer.headers.get('access-control-allow-origin')).toBe(PAGE);
 			expect(answer.headers.get('access-control-expose-headers')).toContain(NOW_HEADER);
 		}
+	});
+
+	test("an answer that stored one site's records tells that site's time zone, and a registered page may read it", async () => {
+		// The tracker counts the visitor's days by it: an outside check found a snippet
+		// without data-time-zone counting a new visitor's first visit across the site's
+		// midnight on UTC's day.
+		await couch.sites.insert(
+			siteRecord(
+				{ id: 'zoned', name: 'Zoned', hostnames: ['zoned.example'], timeZone: 'America/St_Johns' },
+				[],
+				NOW
+			)
+		);
+		const ingest = ingestWith();
+		const zoned = { origin: 'https://zoned.example' };
+		const post = (docs: unknown[], headers: Record<string, string> = {}) =>
+			call(ingest, 'POST', '_bulk_docs', { docs, new_edits: false }, headers);
+		const own = await post([pageview(clock, { site: 'zoned' })], zoned);
+		expect([own.status, own.headers.get(ZONE_HEADER)]).toEqual([201, 'America/St_Johns']);
+		expect(own.headers.get('access-control-expose-headers')).toContain(ZONE_HEADER);
+		// The zone of the site whose records were stored, not of one the page may not feed.
+		const mixed = await post(
+			[pageview(clock, { site: 'demo' }), pageview(clock, { site: 'zoned' })],
+			zoned
+		);
+		expect(mixed.headers.get(ZONE_HEADER)).toBe('America/St_Johns');
+		expect((await post([pageview(clock, { site: 'zoned' })])).headers.get(ZONE_HEADER)).toBeNull();
+		// Nothing stored, or records of two sites: no zone.
+		expect((await post([{ type: 'pageview' }])).headers.get(ZONE_HEADER)).toBeNull();
+		await couch.sites.insert(
+			siteRecord(
+				{ id: 'zoned-2', name: 'Zoned 2', hostnames: ['zoned.example'], timeZone: 'Asia/Kolkata' },
+				[],
+				NOW
+			)
+		);
+		const two = await post(
+			[pageview(clock, { site: 'zoned' }), pageview(clock, { site: 'zoned-2' })],
+			zoned
+		);
+		expect([two.status, two.headers.get(ZONE_HEADER)]).toEqual([201, null]);
 	});
 });
 

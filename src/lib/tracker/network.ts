@@ -5,7 +5,7 @@
  * page) is stored once. The body is a string, so the request goes as `text/plain`,
  * which needs no CORS preflight; cookies are never sent.
  */
-import { NOW_HEADER, REQUEST_MS, type ClientRecord } from '../records.ts';
+import { NOW_HEADER, REQUEST_MS, ZONE_HEADER, type ClientRecord } from '../records.ts';
 
 /** What a request tells the ingest of the browser's clock, and hears of the server's. */
 export interface RequestClock {
@@ -13,8 +13,11 @@ export interface RequestClock {
 	sent: number;
 	/** The server's clock minus the local one, as the page last learnt it. */
 	offset?: number;
-	/** Takes the server's clock the answer tells ({@link NOW_HEADER}). */
-	answered(now: number): void;
+	/**
+	 * Takes the server's clock the answer tells ({@link NOW_HEADER}; 0 when it tells none),
+	 * and the site's time zone when it tells one ({@link ZONE_HEADER}).
+	 */
+	answered(now: number, zone: string | null): void;
 }
 
 /** Whether this page said in its console why the ingest refused its records. */
@@ -51,8 +54,8 @@ export function post(
 		})
 			// Reading the body completes the request (an unread one stays open).
 			.then((response) => {
-				const now = Number(response.headers.get(NOW_HEADER));
-				if (now) clock.answered(now);
+				const headers = response.headers;
+				clock.answered(Number(headers.get(NOW_HEADER)), headers.get(ZONE_HEADER));
 				return response.text().then((text) => {
 					// A refusal says why, once a page: of the whole request (this page's origin is
 					// no site's), or of its records (another site's origin, an unknown site).

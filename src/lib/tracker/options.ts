@@ -10,7 +10,10 @@ export interface TrackerOptions {
 	site: string;
 	/** Ingest URL; default `<page origin>/api/ingest`. */
 	endpoint?: string;
-	/** The site's IANA time zone, which decides the visitor's day; default `UTC`. */
+	/**
+	 * The site's IANA time zone, which decides the visitor's day until an answer of the
+	 * ingest tells the zone of the site's settings (`ZONE_HEADER`); default `UTC`.
+	 */
 	timeZone?: string;
 	/** Skip visitors who send Do-Not-Track or Global Privacy Control; default `true`. */
 	respectDnt?: boolean;
@@ -61,9 +64,16 @@ export function checkOptions(
 	}
 	if (!endpoint.startsWith('http')) fail('endpoint must be an http(s) URL', o.endpoint);
 	try {
-		day = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone ?? 'UTC' });
+		day = dayFormat(o.timeZone ?? 'UTC');
 	} catch {
 		fail('timeZone must be an IANA time zone', o.timeZone);
 	}
 	return { endpoint: endpoint.replace(/\/+$/, ''), day: day! };
 }
+
+/**
+ * Formats a time as its day (`YYYY-MM-DD`) in `timeZone`.
+ *
+ * @throws RangeError when the browser knows no such zone.
+ */
+export const dayFormat = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone });

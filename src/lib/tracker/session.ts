@@ -53,6 +53,8 @@ export function stateKeys(site: string) {
 		depth: `couchstats:depth:${site}`,
 		optOut: 'couchstats:optout',
 		offset: 'couchstats:offset',
+		/** The site's time zone, as the ingest's last answer told it (tracker.ts `dayOf`). */
+		zone: `couchstats:zone:${site}`,
 		/** In the tab's own `sessionStorage`: the page the tab showed last (tracker.ts). */
 		tab: `couchstats:tab:${site}`
 	} as const;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
 	NOW_HEADER,
+	ZONE_HEADER,
 	TRANSIT_MS,
 	type ClientRecord,
 	type EventRecord,
@@ -82,6 +83,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	let t = Date.UTC(2026, 10, 21, 12);
 	let jumped = 0;
 	let ahead = serverAhead;
+	/** The site's time zone the ingest's answers tell, if any. */
+	let zone: string | undefined;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
 	/** Requests other than the POST of records (there should be none). */
@@ -111,7 +114,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 			const { docs, sent, offset } = JSON.parse(String(init.body));
 			posts.push({ docs, sent, offset, keepalive: !!init.keepalive });
 			if (holding) await new Promise<void>((resolve) => held.push(resolve));
-			return new Response('[]', { status: 201, headers: { [NOW_HEADER]: String(t + ahead) } });
+			const headers = { [NOW_HEADER]: String(t + ahead), ...(zone && { [ZONE_HEADER]: zone }) };
+			return new Response('[]', { status: 201, headers });
 		},
 		innerWidth: 1280,
 		innerHeight: 0,
@@ -139,6 +143,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 		},
 		/** The server's clock from now on: `ms` ahead of the page's (its clock was changed). */
 		serverAhead: (ms: number) => (ahead = ms),
+		/** The site's time zone the ingest's answers tell from now on. */
+		siteZone: (name: string) => (zone = name),
 		tick: () => intervals.forEach((fn) => fn()),
 		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
 		scroll: (percent: number) => {
@@ -1244,6 +1250,47 @@ describe('createTracker', () => {
 			['/a', true],
 			['/b', false],
 			['/c', false]
+		]);
+	});
+
+	test("the visitor's days are the site's time zone as the ingest tells it, whatever the snippet says", async () => {
+		// An outside check: a snippet without data-time-zone on a site in St John's (UTC-3:30).
+		// A new visitor's first visit crossed the site's midnight: its page view after it was
+		// no first of the day, the days being UTC's, so the new day had no visitor.
+		const b = fakeBrowser();
+		b.siteZone('America/St_Johns');
+		// 23:59:20 in St John's.
+		b.advance(15 * 3600_000 + 29 * 60_000 + 20_000);
+		const first = createTracker({ site: 'blog' }, b.env);
+		first.pageview('/n1');
+		await settle();
+		b.advance(45_000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const next = createTracker({ site: 'blog' }, b.env);
+		next.pageview('/second');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.firstOfDay, r.pathFirstOfDay])).toEqual([
+			['/n1', true, true],
+			['/second', true, true]
+		]);
+	});
+
+	test("a zone the browser does not know, told by the ingest, leaves the snippet's days", async () => {
+		const b = fakeBrowser();
+		b.siteZone('Mars/Olympus_Mons');
+		const tracker = createTracker({ site: 'blog', timeZone: 'Asia/Kolkata' }, b.env);
+		tracker.pageview('/a');
+		await settle();
+		// 18:40 UTC: the next day in Kolkata, the same in UTC.
+		b.advance(6 * 3600_000 + 40 * 60_000);
+		tracker.pageview('/b');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.firstOfDay])).toEqual([
+			['/a', true],
+			['/b', true]
 		]);
 	});
 

@@ -43,7 +43,7 @@ import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } 
 import { createSettler } from './settle.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
-import type { Settings, TrackerOptions } from './options.ts';
+import { dayFormat, type Settings, type TrackerOptions } from './options.ts';
 import { resolveOptions } from './settings.ts';
 import type { eraseMine, readMine } from './visitor.ts';
 
@@ -270,12 +270,26 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let depth = 0;
 	/** The scroll depth this page view's last heartbeat reported (`scrollFrom` of the next). */
 	let scrolled = 0;
-	const sessions = createSessions(
-		storage,
-		keys,
-		(t) => uuidv7(t, random),
-		(t) => s.day.format(t)
-	);
+	/**
+	 * The visitor's days: in the site's time zone as the ingest last told it (its settings,
+	 * `ZONE_HEADER`), else the snippet's `data-time-zone`. A zone this browser does not
+	 * know keeps the snippet's.
+	 */
+	let days = s.day;
+	let daysZone: string | undefined;
+	const dayOf = (t: number) => {
+		const zone = readJson<string>(storage, keys.zone);
+		if (zone && zone != daysZone) {
+			daysZone = zone;
+			try {
+				days = dayFormat(zone);
+			} catch {
+				// An unknown zone: the snippet's days.
+			}
+		}
+		return days.format(t);
+	};
+	const sessions = createSessions(storage, keys, (t) => uuidv7(t, random), dayOf);
 	let idb: IDBFactory | undefined;
 	try {
 		idb = win.indexedDB;
@@ -403,10 +417,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// None after the page saw its clock change, until it measured it again: the
 			// ingest then moves the records by each request's lag, which has the change.
 			offset: changed ? undefined : (sessions.latest() ?? undefined),
-			answered(at) {
-				// The clock changed while the request was on its way: its answer is no
-				// measure (the next request's is).
-				if (off || Math.abs(base() - from) >= TRANSIT_MS) return;
+			answered(at, zone) {
+				if (zone && zone != readJson(storage, keys.zone)) writeJson(storage, keys.zone, zone);
+				// An answer without the server's clock (none the ingest gives) measures nothing,
+				// nor does one whose page's clock changed while the request was on its way (the
+				// next request's does).
+				if (!at || off || Math.abs(base() - from) >= TRANSIT_MS) return;
 				// Nor is one whose trip took 2 TRANSIT_MS or more: the middle of the trip may
 				// be that much off the server's moment, more than a measure's error may be.
 				const trip = env.elapsed() - left;

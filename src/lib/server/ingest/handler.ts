@@ -15,7 +15,9 @@
  *
  * Every answer, an error too, tells the server's clock in `X-Couchstats-Now`
  * (`NOW_HEADER`): the tracker measures the server's clock by its requests' answers.
- * `now` in `GET /` tells it to trackers of earlier versions, which asked for it.
+ * `now` in `GET /` tells it to trackers of earlier versions, which asked for it. A
+ * `_bulk_docs` answer that stored records of one site tells that site's time zone in
+ * `X-Couchstats-Zone` (`ZONE_HEADER`): the tracker counts the visitor's days by it.
  *
  * Every request first takes a token from its client IP's bucket (429 with
  * `Retry-After` when empty), and a body one more per {@link BODY_BYTES_PER_TOKEN} it holds
@@ -23,7 +25,7 @@
  * their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
-import { LIMITS, NOW_HEADER } from '$lib/records';
+import { LIMITS, NOW_HEADER, ZONE_HEADER, type StoredRecord } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
@@ -181,7 +183,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 				const refused = await storeRecords(deps.couch().events, batch);
 				return json(
 					[...batch.errors, ...refused].sort((a, b) => a.index - b.index),
-					201
+					201,
+					zoneOf(batch.records, sites)
 				);
 			}
 		}
@@ -253,6 +256,18 @@ export function createIngest(deps: IngestDeps): Ingest {
 			return withHeaders(response, { ...corsHeaders(req.request.headers, sites), ...clock });
 		}
 	};
+}
+
+/**
+ * The header telling the time zone of the one site whose records a batch stored (records
+ * of a site that does not list the page's origin are never stored): none for a batch of
+ * several sites or of none, which no tracker sends.
+ */
+function zoneOf(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
+	const site = records[0]?.site;
+	if (site === undefined || records.some((r) => r.site !== site)) return {};
+	const zone = sites.get(site)?.timeZone;
+	return zone ? { [ZONE_HEADER]: zone } : {};
 }
 
 /** The refusal of a page whose origin no site lists, saying what to add where. */

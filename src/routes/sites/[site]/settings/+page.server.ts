@@ -72,7 +72,7 @@ export const actions = {
 			const moved = field(form, 'previousTimeZone') !== input.timeZone;
 			return {
 				saved: moved
-					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): until then its visitors are flagged by the old zone's days.`
+					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): browsers follow the new zone once the ingest has answered them, but a new visitor's first page view is flagged by the snippet's.`
 					: 'Settings saved.'
 			};
 		}),
