@@ -90,12 +90,12 @@ export interface SessionState {
 	 */
 	t?: string[];
 	/**
-	 * The clock offset (server minus browser, ms) the session takes its days by, taken
-	 * from the browser's latest clock probe when the session began, so that one session's
-	 * days never mix two clocks (its records go on the browser's clock, and the ingest
-	 * moves them); `null` when the browser had no probe's answer yet (the browser's own
-	 * days). Absent in sessions an earlier tracker began: they follow the latest probe.
-	 * Set by the tracker only.
+	 * The clock offset (server minus browser, ms) the session takes its days by: the
+	 * browser's latest measure when the session began, and a measure made during it that
+	 * differs by `TRANSIT_MS` or more (session.ts `learn`), so that its days are those its
+	 * records are counted on; `null` when the browser had no measure yet (the browser's own
+	 * days, until one). Absent in sessions an earlier tracker began: they follow the latest
+	 * measure. Set by the tracker only.
 	 */
 	o?: number | null;
 }

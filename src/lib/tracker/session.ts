@@ -136,9 +136,13 @@ export interface Sessions {
 	/**
 	 * A measure made in session `sid` found `next`: stored as the latest (what requests
 	 * carry), and made the session's own when the session is still open and its clock is
-	 * `next` off by {@link TRANSIT_MS} or more (the browser's clock was changed). A smaller
-	 * difference is the measure's own error, and a session begun before any measure
-	 * stays on the browser's clock: either way, the session's days keep one clock.
+	 * `next` off by {@link TRANSIT_MS} or more (the browser's clock is wrong or was
+	 * changed; a session begun before any measure was on the browser's clock). A smaller
+	 * difference is the measure's own error: the session's days keep their clock. So a
+	 * session's days are those the server counts its records on (the ingest moves the ones
+	 * made before the measure by as much): an outside re-check found a first visit on a
+	 * clock minutes slow, across midnight, leaving the new day with page views and no
+	 * visitor.
 	 */
 	learn(sid: string, next: number): void;
 }
@@ -232,7 +236,8 @@ export function createSessions(
 		learn(sid, next) {
 			writeJson(store, keys.offset, next);
 			const s = read();
-			if (s?.id != sid || typeof s.o != 'number' || Math.abs(next - s.o) < TRANSIT_MS) return;
+			// A session begun before any measure (`null`) is on the browser's clock, an offset of 0.
+			if (s?.id != sid || s.o === undefined || Math.abs(next - (s.o ?? 0)) < TRANSIT_MS) return;
 			s.o = next;
 			writeJson(store, keys.session, s);
 		}

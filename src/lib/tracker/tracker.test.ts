@@ -984,7 +984,7 @@ describe('createTracker', () => {
 		expect(Math.max(...times) - Math.min(...times)).toBe(15_000);
 	});
 
-	test("a session begun before the page measured the server's clock keeps the browser's days; the next takes the measure's", async () => {
+	test("a session begun before the page measured the server's clock takes the measure's days once it has it", async () => {
 		// The server's clock is 2 h ahead of the page's; the first visit begins at 21:59 on
 		// the page's clock (23:59 on the server's), before its request is answered.
 		const b = fakeBrowser(2 * 3600_000);
@@ -995,21 +995,21 @@ describe('createTracker', () => {
 		await settle();
 		b.answer();
 		await settle();
-		// 00:00:30 on the server's clock, still the session's day.
+		// 00:00:30 on the server's clock, where /b is counted: the visitor's first of that
+		// day (the session kept the browser's days before, and that day had no visitor).
 		b.advance(90_000);
 		tracker.pageview('/b');
 		// 30 minutes on /b with no heartbeat (after its milestone, 2 ms after the heartbeat of
 		// /a; the fake's timers run only when ticked): the next session begins on /c as the
-		// visitor moves on (00:30:30 on the server's clock), and takes its days by the
-		// measured clock.
+		// visitor moves on (00:30:30 on the server's clock), the same day.
 		b.advance(SESSION_MS + 2);
 		tracker.pageview('/c');
 		await settle();
 		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
 		expect(views.map((r) => [r.path, r.entry, r.firstOfDay])).toEqual([
 			['/a', true, true],
-			['/b', false, false],
-			['/c', true, true]
+			['/b', false, true],
+			['/c', true, false]
 		]);
 	});
 
@@ -1291,6 +1291,30 @@ describe('createTracker', () => {
 		expect(views.map((r) => [r.path, r.firstOfDay])).toEqual([
 			['/a', true],
 			['/b', true]
+		]);
+	});
+
+	test("a first visit on a clock minutes slow takes the server's days once it has measured it: the page view after the server's midnight is the new day's first", async () => {
+		// An outside re-check: a first visit on a clock 5 minutes slow, across midnight, left
+		// the new day with page views and no visitor (the session kept the browser's days).
+		const b = fakeBrowser(5 * 60_000);
+		// 23:50 on the browser's clock, 23:55 on the server's.
+		b.advance(11 * 3600_000 + 50 * 60_000);
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview('/a');
+		await settle();
+		// 23:58 on the browser's clock, 00:03 on the server's: the next day there.
+		b.advance(8 * 60_000);
+		tracker.pageview('/b');
+		b.advance(60_000);
+		tracker.pageview('/c');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		const day = (r: PageviewRecord) => new Date(r.ts).toISOString().slice(0, 10);
+		expect(views.map((r) => [r.path, day(r), r.firstOfDay, r.pathFirstOfDay])).toEqual([
+			['/a', '2026-11-21', true, true],
+			['/b', '2026-11-22', true, true],
+			['/c', '2026-11-22', false, true]
 		]);
 	});
 
