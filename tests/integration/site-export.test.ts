@@ -102,7 +102,21 @@ describe('exporting a site and importing it elsewhere', () => {
 			"a share link never downloads a site's raw records"
 		);
 		expect((await exportRequest('site=other', { token })).status).toBe(403);
-		expect((await exportRequest('site=origin', { user: alice })).status).toBe(200);
+
+		// One export of a site at a time (an outside probe: each costs the app a third of a
+		// millisecond of CPU a record, with no bound): a second waits for the first to end,
+		// read to its end or its client gone; another site's goes on.
+		const running = await exportRequest('site=origin', { user: alice });
+		expect(running.status).toBe(200);
+		const second = await exportRequest('site=origin', { token });
+		expect([second.status, second.headers.get('retry-after')]).toEqual([429, '10']);
+		expect(((await second.json()) as { message: string }).message).toBe(
+			'an export of site "origin" is running: one at a time; retry once it is done'
+		);
+		const other = await exportRequest('site=other', { user: alice });
+		expect(other.status).toBe(200);
+		await running.body!.cancel();
+		expect((await other.text()).trimEnd().split('\n')).toHaveLength(200);
 
 		const response = await exportRequest('site=origin', { token });
 		expect(response.status).toBe(200);
