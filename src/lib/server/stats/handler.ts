@@ -276,7 +276,9 @@ function whenEnded(
 	const reader = stream.getReader();
 	let ended = false;
 	const once = () => {
-		if (!ended) ((ended = true), end());
+		if (ended) return;
+		ended = true;
+		end();
 	};
 	return new ReadableStream<Uint8Array>(
 		{
