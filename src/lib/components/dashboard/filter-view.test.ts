@@ -3,6 +3,7 @@ import type { Filter } from '../../stats/filters';
 import { emptySums, totalsFrom, type Totals } from '../../stats/metrics';
 import {
 	filterMeaning,
+	sessionFilterMeaning,
 	headlineChange,
 	headlineMetrics,
 	headlineValue,
@@ -144,6 +145,10 @@ describe('filterMeaning', () => {
 			'Numbers count the views, engaged time and events of the pages matching /docs/* (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); “Active now” still shows all traffic.'
 		],
 		[
+			{ kind: 'page', value: '/%E6%97%A5/*' },
+			'Numbers count the views, engaged time and events of the pages matching /日/* (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); “Active now” still shows all traffic.'
+		],
+		[
 			{ kind: 'source', value: 'news.ycombinator.com' },
 			'Numbers count only sessions that came from news.ycombinator.com, with everything they did; “Active now” still shows all traffic.'
 		],
@@ -162,6 +167,12 @@ describe('filterMeaning', () => {
 	])('under %j says %s', (filter, text) => {
 		expect(filterMeaning(filter)).toBe(text);
 	});
+});
+
+test('the session list names a page pattern as it reads', () => {
+	expect(sessionFilterMeaning({ kind: 'page', value: '/%E6%97%A5/*' })).toBe(
+		'Sessions that landed on a page matching /日/*, newest first.'
+	);
 });
 
 describe('unavailableUnder', () => {
@@ -201,6 +212,9 @@ describe('viewTitle', () => {
 		expect(viewTitle('Blog', week)).toBe('Blog · Last 7 days');
 		expect(viewTitle('Blog', week, { kind: 'page', value: '/docs' })).toBe(
 			'Blog · Last 7 days · page /docs'
+		);
+		expect(viewTitle('Blog', week, { kind: 'page', value: '/caf%C3%A9' })).toBe(
+			'Blog · Last 7 days · page /café'
 		);
 		expect(viewTitle('Blog', { ...week, preset: 'custom' })).toBe(
 			'Blog · 2026-11-28 to 2026-12-04'

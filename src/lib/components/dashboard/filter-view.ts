@@ -4,6 +4,7 @@
  * breakdowns have nothing to say under it is in src/lib/stats/catalogue.ts). Pure, so
  * the pages and tests agree on the words.
  */
+import { displayPath } from '../../records';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
@@ -177,7 +178,7 @@ export function filterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Numbers count the views, engaged time and events of the pages matching ${filter.value} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
+				? `Numbers count the views, engaged time and events of the pages matching ${displayPath(filter.value)} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
 				: `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
 		case 'source':
 			return filter.value === '(direct)'
@@ -198,7 +199,7 @@ export function sessionFilterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Sessions that landed on a page matching ${filter.value}, newest first.`
+				? `Sessions that landed on a page matching ${displayPath(filter.value)}, newest first.`
 				: 'Sessions that landed on this page, newest first.';
 		case 'source':
 			return filter.value === '(direct)'
