@@ -487,6 +487,15 @@ export interface PageviewRecord extends BaseRecord {
 }
 
 /** A custom or automatically captured event. */
+/**
+ * From this instant (UTC ms) every event the tracker or the importer records carries
+ * `propFirstOfSession` and `propFirstOfDay` when it should: the classification rules
+ * began setting them during 2026-12-02, so this is the midnight after. An event before it
+ * may lack them, and then counts under a prop filter as a conversion only
+ * (docs/DESIGN.md, "Records made before the flags").
+ */
+export const PROP_FLAGS_SINCE = Date.UTC(2026, 11, 3);
+
 export interface EventRecord extends BaseRecord {
 	type: 'event';
 	/** Event name, e.g. `signup`, `outbound`, `download`, `form`, `click`. */

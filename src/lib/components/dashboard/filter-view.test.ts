@@ -8,6 +8,7 @@ import {
 	headlineMetrics,
 	headlineValue,
 	hintOf,
+	mayHoldOldPropRecords,
 	unavailableUnder,
 	viewTitle
 } from './filter-view';
@@ -173,6 +174,47 @@ test('the session list names a page pattern as it reads', () => {
 	expect(sessionFilterMeaning({ kind: 'page', value: '/%E6%97%A5/*' })).toBe(
 		'Sessions that landed on a page matching /日/*, newest first.'
 	);
+});
+
+describe('mayHoldOldPropRecords', () => {
+	// An outside test: the Goals table's note on prop values recorded before they were
+	// flagged (during 2026-12-02) showed on a site whose records all came after.
+	const utc = (from: string, to = '2026-12-06') => ({ from, to, tz: 'UTC' });
+	const point = (start: string, events: number, pageviews = 1) => ({ start, events, pageviews });
+
+	test('a range starting after the flags came holds no older records', () => {
+		expect(mayHoldOldPropRecords(utc('2026-12-03'))).toBe(false);
+		expect(mayHoldOldPropRecords(utc('2026-12-03'), [point('2026-12-03T00:00:00.000Z', 5)])).toBe(
+			false
+		);
+	});
+
+	test('a range starting before may, unless its series shows no events before', () => {
+		// Under a filter (a series of that filter only) or unread, the range's start decides.
+		expect(mayHoldOldPropRecords(utc('2026-11-07'))).toBe(true);
+		expect(mayHoldOldPropRecords(utc('2026-12-02'))).toBe(true);
+		// A site whose events all came after: its older days have no events.
+		const after = [
+			point('2026-12-01T00:00:00.000Z', 0, 0),
+			point('2026-12-02T00:00:00.000Z', 0, 3),
+			point('2026-12-03T00:00:00.000Z', 4)
+		];
+		expect(mayHoldOldPropRecords(utc('2026-12-01'), after)).toBe(false);
+		expect(
+			mayHoldOldPropRecords(utc('2026-12-01'), [...after, point('2026-12-02T00:00:00.000Z', 1)])
+		).toBe(true);
+		// A month began before the flags: its events may be older.
+		expect(mayHoldOldPropRecords(utc('2026-01-01'), [point('2026-12-01T00:00:00.000Z', 1)])).toBe(
+			true
+		);
+	});
+
+	test('a range starts at its first local day, in its zone', () => {
+		// 2026-12-03 at UTC+14 begins at 10:00 UTC on 2026-12-02.
+		const kiritimati = { from: '2026-12-03', to: '2026-12-06', tz: 'Pacific/Kiritimati' };
+		expect(mayHoldOldPropRecords(kiritimati)).toBe(true);
+		expect(mayHoldOldPropRecords({ ...kiritimati, tz: 'America/Los_Angeles' })).toBe(false);
+	});
 });
 
 describe('unavailableUnder', () => {
