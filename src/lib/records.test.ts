@@ -43,7 +43,11 @@ test.each([
 	['Newsletter', 'newsletter'],
 	['Weekly Letter', 'weekly-letter'],
 	['l.facebook.com', 'facebook.com'],
-	['https://t.co/abc', 'x.com']
+	['https://t.co/abc', 'x.com'],
+	// A bare platform name keeps the sessions tagged with it and those from its host.
+	['facebook', 'facebook.com'],
+	['HN', 'news.ycombinator.com'],
+	['mastodon', 'mastodon']
 ])('sourceFilter(%j) names the source %j, as sourceOf names a session', (given, source) => {
 	expect(sourceFilter(given)).toBe(source);
 	if (given.includes('://')) expect(sourceOf(given)).toBe(source);
@@ -66,7 +70,33 @@ test.each([
 	['https://de.m.wikipedia.org/wiki/X', undefined, 'wikipedia.org'],
 	['https://googleusercontent.com/', undefined, 'googleusercontent.com'],
 	['https://google.example/', undefined, 'google.example'],
-	[undefined, 'x'.repeat(300), 'x'.repeat(253)]
+	[undefined, 'x'.repeat(300), 'x'.repeat(253)],
+	// A platform's bare name as a campaign's source is its host, so a tagged link and a
+	// referrer from it are one source (an outside test: facebook and facebook.com were two).
+	[undefined, 'facebook', 'facebook.com'],
+	[undefined, 'FB', 'facebook.com'],
+	['https://l.facebook.com/l.php?u=x', 'Facebook', 'facebook.com'],
+	[undefined, 'instagram', 'instagram.com'],
+	[undefined, 'ig', 'instagram.com'],
+	[undefined, 'twitter', 'x.com'],
+	[undefined, 'X', 'x.com'],
+	[undefined, 'linkedin', 'linkedin.com'],
+	[undefined, 'reddit', 'reddit.com'],
+	[undefined, 'YouTube', 'youtube.com'],
+	[undefined, 'google', 'google.com'],
+	[undefined, 'bing', 'bing.com'],
+	[undefined, 'duckduckgo', 'duckduckgo.com'],
+	[undefined, 'tiktok', 'tiktok.com'],
+	[undefined, 'pinterest', 'pinterest.com'],
+	[undefined, 'github', 'github.com'],
+	[undefined, 'hackernews', 'news.ycombinator.com'],
+	[undefined, 'Hacker News', 'news.ycombinator.com'],
+	[undefined, 'hn', 'news.ycombinator.com'],
+	// Mastodon is many servers, no one host: its name stays as given.
+	[undefined, 'mastodon', 'mastodon'],
+	// A name that only holds a platform's is no alias.
+	[undefined, 'facebook-ads', 'facebook-ads'],
+	[undefined, 'google-ads', 'google-ads']
 ])('the source of a visit from %j tagged utm_source=%j is %j', (ref, utmSource, source) => {
 	expect(sourceOf(ref, utmSource)).toBe(source);
 	expect(source).toMatch(SOURCE_PATTERN);

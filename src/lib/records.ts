@@ -281,10 +281,14 @@ function encodeSome(text: string, set: RegExp): string {
 export const SOURCE_PATTERN = /^[^\s/?#:@<>\\^|%A-Z]+$/;
 
 /**
- * Hosts that are one source under another name: a platform's link-wrapping, mobile and
+ * Names that are one source under another name: a platform's link-wrapping, mobile and
  * regional hosts, as the referrer lists of Plausible and GA4 group them (an outside
- * review read `l.facebook.com` and `m.youtube.com` as sources of their own). A few
- * known names, not a list of the web: a host missing here stays its own source.
+ * review read `l.facebook.com` and `m.youtube.com` as sources of their own), and the
+ * bare names campaign tags give platforms (`utm_source=facebook`, `fb`), so a tagged
+ * link and a referrer from the platform are one source, as Plausible folds them (an
+ * outside test read `facebook` and `facebook.com` as two). A few known names, not a list
+ * of the web: a host or name missing here stays its own source. Mastodon is many servers,
+ * no one host, so `mastodon` stays itself.
  */
 const SOURCE_ALIASES: Record<string, string> = {
 	'l.facebook.com': 'facebook.com',
@@ -307,14 +311,35 @@ const SOURCE_ALIASES: Record<string, string> = {
 	'cn.bing.com': 'bing.com',
 	'search.yahoo.com': 'yahoo.com',
 	'com.google.android.googlequicksearchbox': 'google.com',
-	'com.google.android.gm': 'mail.google.com'
+	'com.google.android.gm': 'mail.google.com',
+	// Bare names, as utm_source gives them (whitespace already made `-`: `Hacker News`).
+	facebook: 'facebook.com',
+	fb: 'facebook.com',
+	instagram: 'instagram.com',
+	ig: 'instagram.com',
+	twitter: 'x.com',
+	x: 'x.com',
+	linkedin: 'linkedin.com',
+	reddit: 'reddit.com',
+	youtube: 'youtube.com',
+	google: 'google.com',
+	bing: 'bing.com',
+	yahoo: 'yahoo.com',
+	duckduckgo: 'duckduckgo.com',
+	tiktok: 'tiktok.com',
+	pinterest: 'pinterest.com',
+	github: 'github.com',
+	hackernews: 'news.ycombinator.com',
+	'hacker-news': 'news.ycombinator.com',
+	hn: 'news.ycombinator.com'
 };
 
 /**
  * A source's name: lowercased, without a leading `www.`, each run of whitespace or URL
  * delimiters (which a source cannot hold: {@link SOURCE_PATTERN}) made one `-`, other
- * characters kept; one of {@link SOURCE_ALIASES}, a country's Google or a language's
- * Wikipedia named by the one host of its kind; `undefined` when nothing is left.
+ * characters kept; one of {@link SOURCE_ALIASES} (a platform's other hosts, or its bare
+ * name: `facebook`), a country's Google or a language's Wikipedia named by the one host
+ * of its kind; `undefined` when nothing is left.
  */
 export function sourceName(text: string): string | undefined {
 	const name = text
@@ -472,6 +497,15 @@ export interface PageviewRecord extends BaseRecord {
 }
 
 /** A custom or automatically captured event. */
+/**
+ * From this instant (UTC ms) every event the tracker or the importer records carries
+ * `propFirstOfSession` and `propFirstOfDay` when it should: the classification rules
+ * began setting them during 2026-12-02, so this is the midnight after. An event before it
+ * may lack them, and then counts under a prop filter as a conversion only
+ * (docs/DESIGN.md, "Records made before the flags").
+ */
+export const PROP_FLAGS_SINCE = Date.UTC(2026, 11, 3);
+
 export interface EventRecord extends BaseRecord {
 	type: 'event';
 	/** Event name, e.g. `signup`, `outbound`, `download`, `form`, `click`. */

@@ -140,6 +140,12 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 			['/no-such-café', '(direct)', '1'],
 			['/no-such-page', '/pricing', '1']
 		]);
+	// Its link's title reads as the row, then names the recorded path (an outside test read
+	// titles naming only the recorded one).
+	await expect(owner.locator('#not-found tbody th a', { hasText: 'café' })).toHaveAttribute(
+		'title',
+		'Filter by page /no-such-café (recorded as /no-such-caf%C3%A9)'
+	);
 	// Scroll depth: home read to 50 % and 100 % (average 75 %, both past 25 and 50 %, one
 	// to 75 and 100 %); the missing page fits the screen, so it was read whole unscrolled;
 	// pricing read to the bottom.

@@ -379,7 +379,9 @@ test('a tagged link names the session’s source by its utm_source, with or with
 	const visits: [string, string | undefined, string][] = [
 		['/tag/a?utm_source=Weekly%20Letter', undefined, 'weekly-letter'],
 		['/tag/b?utm_source=newsletter', 'https://l.facebook.com/l.php?u=x', 'newsletter'],
-		['/tag/c', 'https://l.facebook.com/l.php?u=x', 'facebook.com']
+		['/tag/c', 'https://l.facebook.com/l.php?u=x', 'facebook.com'],
+		// An outside test: a platform's bare name in the tag was a source apart from its host.
+		['/tag/d?utm_source=fb', undefined, 'facebook.com']
 	];
 	for (const [path, referer, source] of visits) {
 		const context = await browser.newContext({ userAgent: CHROME_UA });

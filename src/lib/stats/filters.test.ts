@@ -10,7 +10,8 @@ import {
 	patternPrefix,
 	propFilterProblem,
 	sameFilter,
-	TooManyPathsError
+	TooManyPathsError,
+	type Filter
 } from './filters';
 
 test.each([
@@ -97,9 +98,34 @@ describe('filterScopes', () => {
 		expect(filterScopes(filter, paths.slice(1)).keys).toHaveLength(MAX_PATTERN_PATHS);
 	});
 
+	test('a pattern refused names its paths as they read', () => {
+		const paths = Array.from({ length: MAX_PATTERN_PATHS + 1 }, (_, i) => `/%E4%BE%A1/${i}`);
+		expect(() => filterScopes({ kind: 'page', value: '/%E4%BE%A1/*' }, paths)).toThrow(
+			`page /価/* matches ${MAX_PATTERN_PATHS + 1} paths`
+		);
+	});
+
 	test('a pattern’s prefix is its text before the first *', () => {
 		expect(patternPrefix('/docs/*/intro*')).toBe('/docs/');
 		expect(patternPrefix('*.pdf')).toBe('');
 		expect(patternPrefix('/plain')).toBe('/plain');
+	});
+});
+
+describe('filterLabel', () => {
+	// An outside test: a page recorded as /%E4%BE%A1%E6%A0%BC%E8%A1%A8 was named so in the
+	// dashboard's link titles and captions, while its row read /価格表.
+	test.each<[Filter, string]>([
+		[{ kind: 'page', value: '/%E4%BE%A1%E6%A0%BC%E8%A1%A8' }, 'page /価格表'],
+		[{ kind: 'page', value: '/docs/%E6%97%A5*' }, 'page /docs/日*'],
+		// What displayPath cannot read, or would let read as another path, stays as recorded.
+		[{ kind: 'page', value: '/%E4%BE' }, 'page /%E4%BE'],
+		[{ kind: 'page', value: '/%D0%B0dmin' }, 'page /%D0%B0dmin'],
+		[{ kind: 'page', value: '/a%2Fb' }, 'page /a%2Fb'],
+		// Only a page is a path: a source or event name is told as it is.
+		[{ kind: 'source', value: 'caf%C3%A9.example' }, 'source caf%C3%A9.example'],
+		[{ kind: 'event', value: '%C3%A9' }, 'event %C3%A9']
+	])('%j reads %s', (filter, label) => {
+		expect(filterLabel(filter)).toBe(label);
 	});
 });

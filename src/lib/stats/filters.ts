@@ -23,6 +23,7 @@
  *   tracker flagged prop values (`propFirstOfSession`, `propFirstOfDay`) count as events
  *   under it, never as converting sessions or visitors.
  */
+import { displayPath } from '../records';
 import { wildcardMatcher } from './goals';
 
 /** The kinds of filter, also their query-string parameter names. */
@@ -83,10 +84,16 @@ export function filterSlug(filter: Filter): string {
 		.slice(0, 80);
 }
 
-/** How a filter reads in a sentence: `event signup with plan = pro`, `page /docs`. */
+/**
+ * How a filter reads in a sentence: `event signup with plan = pro`, `page /docs`, a page
+ * as it reads (`page /café` for `/caf%C3%A9`, {@link displayPath}), as its rows show it:
+ * an outside test read link titles and captions naming `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`
+ * beside rows reading `/価格表`.
+ */
 export function filterLabel(filter: Filter): string {
 	const prop = filter.prop ? ` with ${filter.prop.key} = ${filter.prop.value}` : '';
-	return `${filter.kind} ${filter.value}${prop}`;
+	const value = filter.kind === 'page' ? displayPath(filter.value) : filter.value;
+	return `${filter.kind} ${value}${prop}`;
 }
 
 /**
@@ -119,7 +126,7 @@ export class TooManyPathsError extends RangeError {
 		readonly matched: number
 	) {
 		super(
-			`page ${pattern} matches ${matched} paths, more than ${MAX_PATTERN_PATHS}: narrow the pattern`
+			`page ${displayPath(pattern)} matches ${matched} paths, more than ${MAX_PATTERN_PATHS}: narrow the pattern`
 		);
 		this.name = 'TooManyPathsError';
 	}

@@ -1,6 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
-import { filterHref, filterLink, pathHref, replacing, rowLink } from './filter-links';
+import {
+	filterHref,
+	filterLink,
+	journeyHref,
+	journeyLink,
+	pathHref,
+	pathLink,
+	replacing,
+	rowLink
+} from './filter-links';
 
 const at = (address: string) => new URL(address, 'http://localhost');
 
@@ -88,6 +97,50 @@ test('a link under a filter says it replaces it; under none, nothing', () => {
 		' (instead of source x.org: one filter at a time)'
 	);
 	expect(replacing(null)).toBe('');
+});
+
+describe('a link about a path', () => {
+	// An outside test: the row read /価格表 and its link's title /%E4%BE%A1%E6%A0%BC%E8%A1%A8.
+	// The title reads as the row does, and names the recorded path after it, which tells
+	// a lookalike (a Latin ɑ, which displayPath shows) from the path it resembles.
+	const url = at('/sites/demo?range=today');
+	const price = '/%E4%BE%A1%E6%A0%BC%E8%A1%A8';
+	const recorded = ` (recorded as ${price})`;
+
+	test('to a page filter reads as the row, then names the recorded path', () => {
+		expect(rowLink(url, null, 'page', price)?.title).toBe(`Filter by page /価格表${recorded}`);
+		expect(rowLink(url, null, 'page', '/pricing')?.title).toBe('Filter by page /pricing');
+		expect(rowLink(url, null, 'page', '/p%C9%91y')?.title).toBe(
+			'Filter by page /pɑy (recorded as /p%C9%91y)'
+		);
+		// What displayPath cannot read stays as recorded, and is said once.
+		expect(rowLink(url, null, 'page', '/%E4%BE')?.title).toBe('Filter by page /%E4%BE');
+	});
+
+	test('replacing a page filter names it as it reads', () => {
+		expect(replacing({ kind: 'page', value: price })).toBe(
+			' (instead of page /価格表: one filter at a time)'
+		);
+		expect(rowLink(url, { kind: 'page', value: price }, 'source', 'x.org')?.title).toBe(
+			'Filter by source x.org (instead of page /価格表: one filter at a time)'
+		);
+	});
+
+	test('to the paths after it reads as the row, then names the recorded path', () => {
+		expect(pathLink(url, null, ['/', price])).toEqual({
+			href: pathHref(url, null, ['/', price]),
+			title: `Paths from / → /価格表${recorded}`
+		});
+		expect(pathLink(url, null, [price, '/a']).title).toBe('Paths from /価格表 → /a');
+	});
+
+	test('to its journeys reads as the row, then names the recorded path', () => {
+		expect(journeyLink(url, null, price)).toEqual({
+			href: journeyHref(url, null, price),
+			title: `Journeys through /価格表${recorded}`
+		});
+		expect(journeyLink(url, null, '/a').title).toBe('Journeys through /a');
+	});
 });
 
 describe('filterLink', () => {

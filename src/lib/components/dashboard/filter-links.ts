@@ -5,6 +5,7 @@
  * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
+import { displayPath } from '../../records';
 import { OTHER } from '../../stats/breakdowns';
 import { RANGE_PARAMS } from '../../stats/range';
 import {
@@ -57,10 +58,22 @@ export function rowLink(
  */
 export function filterLink(url: URL, active: Filter | null, filter: Filter): RowLink | null {
 	if (sameFilter(active, filter)) return null;
+	const recorded = filter.kind === 'page' ? recordedAs(filter.value) : '';
 	return {
 		href: filterHref(url, filter),
-		title: `Filter by ${filterLabel(filter)}${replacing(active)}`
+		title: `Filter by ${filterLabel(filter)}${recorded}${replacing(active)}`
 	};
+}
+
+/**
+ * What a link's title adds about the recorded path `path` when it reads otherwise
+ * (nothing when it does not). The title reads as its row, {@link displayPath} (an outside
+ * test saw rows reading `/価格表` titled `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`), and then names
+ * the path as recorded, as a table's unlinked path gives it on hover: displayPath shows
+ * lookalikes within one script (a Latin `ɑ`) as what they resemble, and this tells them apart.
+ */
+function recordedAs(path: string): string {
+	return displayPath(path) === path ? '' : ` (recorded as ${path})`;
 }
 
 /**
@@ -85,6 +98,14 @@ export function journeyHref(url: URL, filter: Filter | null, page: string): stri
 	return `${base}${base.includes('?') ? '&' : '?'}journey=${encode(page)}#journeys`;
 }
 
+/** A journeys row's link: the journeys panel about its page, `page` (see {@link journeyHref}). */
+export function journeyLink(url: URL, filter: Filter | null, page: string): RowLink {
+	return {
+		href: journeyHref(url, filter, page),
+		title: `Journeys through ${displayPath(page)}${recordedAs(page)}`
+	};
+}
+
 /**
  * The address of the page at `url` with its range and filter, and the paths panel about
  * the path from entry `steps` (`step=` each, read by src/lib/server/stats/dashboard.ts;
@@ -94,4 +115,12 @@ export function pathHref(url: URL, filter: Filter | null, steps: readonly string
 	const base = filterHref(url, filter);
 	const query = steps.map((step) => `step=${encode(step)}`).join('&');
 	return `${query ? `${base}${base.includes('?') ? '&' : '?'}${query}` : base}#paths`;
+}
+
+/** A paths row's link: the paths panel about `steps`, the row's page last (see {@link pathHref}). */
+export function pathLink(url: URL, filter: Filter | null, steps: readonly string[]): RowLink {
+	return {
+		href: pathHref(url, filter, steps),
+		title: `Paths from ${steps.map(displayPath).join(' → ')}${recordedAs(steps.at(-1) ?? '')}`
+	};
 }

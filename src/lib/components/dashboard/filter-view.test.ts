@@ -3,10 +3,12 @@ import type { Filter } from '../../stats/filters';
 import { emptySums, totalsFrom, type Totals } from '../../stats/metrics';
 import {
 	filterMeaning,
+	sessionFilterMeaning,
 	headlineChange,
 	headlineMetrics,
 	headlineValue,
 	hintOf,
+	mayHoldOldPropRecords,
 	unavailableUnder,
 	viewTitle
 } from './filter-view';
@@ -144,6 +146,10 @@ describe('filterMeaning', () => {
 			'Numbers count the views, engaged time and events of the pages matching /docs/* (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); “Active now” still shows all traffic.'
 		],
 		[
+			{ kind: 'page', value: '/%E6%97%A5/*' },
+			'Numbers count the views, engaged time and events of the pages matching /日/* (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); “Active now” still shows all traffic.'
+		],
+		[
 			{ kind: 'source', value: 'news.ycombinator.com' },
 			'Numbers count only sessions that came from news.ycombinator.com, with everything they did; “Active now” still shows all traffic.'
 		],
@@ -161,6 +167,53 @@ describe('filterMeaning', () => {
 		]
 	])('under %j says %s', (filter, text) => {
 		expect(filterMeaning(filter)).toBe(text);
+	});
+});
+
+test('the session list names a page pattern as it reads', () => {
+	expect(sessionFilterMeaning({ kind: 'page', value: '/%E6%97%A5/*' })).toBe(
+		'Sessions that landed on a page matching /日/*, newest first.'
+	);
+});
+
+describe('mayHoldOldPropRecords', () => {
+	// An outside test: the Goals table's note on prop values recorded before they were
+	// flagged (during 2026-12-02) showed on a site whose records all came after.
+	const utc = (from: string, to = '2026-12-06') => ({ from, to, tz: 'UTC' });
+	const point = (start: string, events: number, pageviews = 1) => ({ start, events, pageviews });
+
+	test('a range starting after the flags came holds no older records', () => {
+		expect(mayHoldOldPropRecords(utc('2026-12-03'))).toBe(false);
+		expect(mayHoldOldPropRecords(utc('2026-12-03'), [point('2026-12-03T00:00:00.000Z', 5)])).toBe(
+			false
+		);
+	});
+
+	test('a range starting before may, unless its series shows no events before', () => {
+		// Under a filter (a series of that filter only) or unread, the range's start decides.
+		expect(mayHoldOldPropRecords(utc('2026-11-07'))).toBe(true);
+		expect(mayHoldOldPropRecords(utc('2026-12-02'))).toBe(true);
+		// A site whose events all came after: its older days have no events.
+		const after = [
+			point('2026-12-01T00:00:00.000Z', 0, 0),
+			point('2026-12-02T00:00:00.000Z', 0, 3),
+			point('2026-12-03T00:00:00.000Z', 4)
+		];
+		expect(mayHoldOldPropRecords(utc('2026-12-01'), after)).toBe(false);
+		expect(
+			mayHoldOldPropRecords(utc('2026-12-01'), [...after, point('2026-12-02T00:00:00.000Z', 1)])
+		).toBe(true);
+		// A month began before the flags: its events may be older.
+		expect(mayHoldOldPropRecords(utc('2026-01-01'), [point('2026-12-01T00:00:00.000Z', 1)])).toBe(
+			true
+		);
+	});
+
+	test('a range starts at its first local day, in its zone', () => {
+		// 2026-12-03 at UTC+14 begins at 10:00 UTC on 2026-12-02.
+		const kiritimati = { from: '2026-12-03', to: '2026-12-06', tz: 'Pacific/Kiritimati' };
+		expect(mayHoldOldPropRecords(kiritimati)).toBe(true);
+		expect(mayHoldOldPropRecords({ ...kiritimati, tz: 'America/Los_Angeles' })).toBe(false);
 	});
 });
 
@@ -201,6 +254,9 @@ describe('viewTitle', () => {
 		expect(viewTitle('Blog', week)).toBe('Blog · Last 7 days');
 		expect(viewTitle('Blog', week, { kind: 'page', value: '/docs' })).toBe(
 			'Blog · Last 7 days · page /docs'
+		);
+		expect(viewTitle('Blog', week, { kind: 'page', value: '/caf%C3%A9' })).toBe(
+			'Blog · Last 7 days · page /café'
 		);
 		expect(viewTitle('Blog', { ...week, preset: 'custom' })).toBe(
 			'Blog · 2026-11-28 to 2026-12-04'

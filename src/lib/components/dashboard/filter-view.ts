@@ -4,10 +4,13 @@
  * breakdowns have nothing to say under it is in src/lib/stats/catalogue.ts). Pure, so
  * the pages and tests agree on the words.
  */
+import { displayPath, PROP_FLAGS_SINCE } from '../../records';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
 import { PAGEVIEW_RULE, VISITORS_RULE } from '../../stats/catalogue';
+import { rangeBounds, type DateRange } from '../../stats/periods';
+import type { TimeseriesPoint } from '../../stats/response';
 import { formatChange, type Change } from './format';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -172,12 +175,29 @@ const ACTIVE_NOW = '“Active now” still shows all traffic.';
 export const OLD_PROP_RECORDS =
 	'events recorded before couchstats flagged prop values count as conversions only, never as converting sessions or visitors';
 
+/**
+ * Whether the range may hold events recorded before prop values were flagged
+ * ({@link OLD_PROP_RECORDS}), so that the Goals table's note on them says something: not
+ * when it starts after `PROP_FLAGS_SINCE` (src/lib/records.ts), nor when the site's
+ * unfiltered time series of it, already read, has no events in a period that began
+ * before (a site whose records all came after: an outside test read the note there as
+ * noise). Without that series (under a filter it counts only the filter's events) the
+ * range's start decides alone.
+ */
+export function mayHoldOldPropRecords(
+	range: DateRange,
+	series?: readonly Pick<TimeseriesPoint, 'start' | 'events'>[]
+): boolean {
+	if (rangeBounds(range).start >= PROP_FLAGS_SINCE) return false;
+	return !series || series.some((p) => p.events > 0 && Date.parse(p.start) < PROP_FLAGS_SINCE);
+}
+
 /** One sentence on what the numbers mean under `filter`. */
 export function filterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Numbers count the views, engaged time and events of the pages matching ${filter.value} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
+				? `Numbers count the views, engaged time and events of the pages matching ${displayPath(filter.value)} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
 				: `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
 		case 'source':
 			return filter.value === '(direct)'
@@ -198,7 +218,7 @@ export function sessionFilterMeaning(filter: Filter): string {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Sessions that landed on a page matching ${filter.value}, newest first.`
+				? `Sessions that landed on a page matching ${displayPath(filter.value)}, newest first.`
 				: 'Sessions that landed on this page, newest first.';
 		case 'source':
 			return filter.value === '(direct)'

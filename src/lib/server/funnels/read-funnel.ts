@@ -33,6 +33,7 @@ import {
 	type FunnelStep
 } from '../../stats/funnels';
 import { readSessions, type SpanBounds } from './read-sessions';
+import { displayPath } from '../../records';
 
 /** Bounds of one request: rows of step 1 read, and `session-records` reads at once. */
 export const FUNNEL_BATCH = { rows: 250, parallel: 8 } as const;
@@ -161,7 +162,7 @@ async function entryTargets(reader: ViewReader, site: string, step: FunnelStep) 
 	if (targets.length > MAX_ENTRY_PATHS) {
 		throw new CouchstatsError(
 			400,
-			`step 1 (${step.path}) matches ${targets.length} paths, more than ${MAX_ENTRY_PATHS}: narrow it`
+			`step 1 (${displayPath(step.path)}) matches ${targets.length} paths, more than ${MAX_ENTRY_PATHS}: narrow it`
 		);
 	}
 	return { kind: 'page', targets };

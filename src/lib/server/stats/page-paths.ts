@@ -7,6 +7,7 @@
  * "Funnels").
  */
 import { CouchstatsError } from '../errors';
+import { displayPath } from '../../records';
 import {
 	filterKey,
 	filterScopes,
@@ -46,7 +47,7 @@ export async function matchingPaths(
 	if (rows.length > MAX_PREFIX_PATHS) {
 		throw new CouchstatsError(
 			400,
-			`page ${pattern}: more than ${MAX_PREFIX_PATHS} paths were viewed under ${prefix}; narrow the pattern`
+			`page ${displayPath(pattern)}: more than ${MAX_PREFIX_PATHS} paths were viewed under ${displayPath(prefix)}; narrow the pattern`
 		);
 	}
 	return rows.map((row) => String(row.key[2])).filter(wildcardMatcher(pattern));

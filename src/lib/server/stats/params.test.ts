@@ -240,6 +240,10 @@ describe('Stats API parameters', () => {
 			['event=', 'event must be a non-empty value without control characters'],
 			['event=a%0Ab', 'event must be a non-empty value without control characters'],
 			['page=pricing', 'page "pricing" must be a path starting with /'],
+			// An outside test: the page the owner typed is told as typed, not percent-encoded.
+			['page=%E4%BE%A1%E6%A0%BC', 'page "価格" must be a path starting with /'],
+			// A malformed escape is told as given (displayPath leaves what it cannot read).
+			['page=%25E4%25BE', 'page "%E4%BE" must be a path starting with /'],
 			[
 				'page=%2Fa%3Fb%3Dc',
 				'page "/a?b=c" must be a path without ? or # (a hash route is #/…): records keep no query string'

@@ -2,7 +2,14 @@
  * Query-string parsing for the Stats API: site, date range, time zone, interval,
  * limit. Every refusal is a 400 naming the parameter and what was wrong with it.
  */
-import { LIMITS, PATH_PATTERN, canonicalPath, cutEncoded, sourceFilter } from '../../records';
+import {
+	LIMITS,
+	PATH_PATTERN,
+	canonicalPath,
+	cutEncoded,
+	displayPath,
+	sourceFilter
+} from '../../records';
 import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
@@ -329,13 +336,16 @@ export function parseFilter(params: URLSearchParams): Filter | null {
 		throw new CouchstatsError(400, `${kind} is longer than ${FILTER_MAX[kind]} characters`);
 	}
 	// Records hold no query or fragment: such a page matched nothing and read as zeros (an
-	// outside review), where goals and funnel steps refuse it.
+	// outside review), where goals and funnel steps refuse it. The page is told as it reads
+	// (an outside test: `価格` was told as `%E4%BE%A1%E6%A0%BC`), and decoded before it is
+	// clipped, so that no escape is cut.
 	if (kind === 'page' && !PATH_PATTERN.test(value)) {
+		const shown = clip(displayPath(value));
 		throw new CouchstatsError(
 			400,
 			value.startsWith('/')
-				? `page "${clip(value)}" must be a path without ? or # (a hash route is #/…): records keep no query string`
-				: `page "${clip(value)}" must be a path starting with /`
+				? `page "${shown}" must be a path without ? or # (a hash route is #/…): records keep no query string`
+				: `page "${shown}" must be a path starting with /`
 		);
 	}
 	return prop === null ? { kind, value } : { kind, value, prop: parseProp(value, prop) };
