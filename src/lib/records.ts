@@ -496,7 +496,6 @@ export interface PageviewRecord extends BaseRecord {
 	notFound?: boolean;
 }
 
-/** A custom or automatically captured event. */
 /**
  * From this instant (UTC ms) every event the tracker or the importer records carries
  * `propFirstOfSession` and `propFirstOfDay` when it should: the classification rules
@@ -506,6 +505,7 @@ export interface PageviewRecord extends BaseRecord {
  */
 export const PROP_FLAGS_SINCE = Date.UTC(2026, 11, 3);
 
+/** A custom or automatically captured event. */
 export interface EventRecord extends BaseRecord {
 	type: 'event';
 	/** Event name, e.g. `signup`, `outbound`, `download`, `form`, `click`. */
