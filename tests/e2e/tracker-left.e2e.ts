@@ -2,15 +2,18 @@
  * A site of full page loads whose tracker core is slow: a page left before the core
  * arrived is recorded by the next page's core, from what the standalone loader saved as
  * the page went (loader.ts `save`, left-pages.ts), at its own time, with its engaged time,
- * as the visit's entry.
+ * as the visit's entry; and once only.
  */
 import { expect, test } from '@playwright/test';
+import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	emulateFocus,
 	holdCore,
 	routeStandalonePage,
+	scriptVisibility,
+	setVisible,
 	startTrackedApp,
 	waitForRecords
 } from './tracker-support';
@@ -95,5 +98,49 @@ test('a page left by a link before the tracker core arrived is recorded by the n
 	expect(engaged[0]).toBeLessThanOrEqual(second.ts - h1.ts);
 	expect(engaged[1]).toBeGreaterThanOrEqual(gone - second.ts - 100);
 	expect(engaged[1]).toBeLessThan(gone - second.ts + 1500);
+	await context.close();
+});
+
+test('a page hidden before its core arrived is made once: by another page that took it, not again by its own late core', async ({
+	browser
+}) => {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await scriptVisibility(context);
+	await routeStandalonePage(context, app, '/once/');
+	const release = await holdCore(context, '/once/h1');
+	const h1 = await context.newPage();
+	await h1.goto(app.url + '/once/h1', { waitUntil: 'domcontentloaded' });
+	await setVisible(h1, true);
+	await h1.waitForTimeout(500);
+	// Hidden (another tab shown): the loader saves its page view.
+	await setVisible(h1, false);
+	const saved = await h1.evaluate(() => localStorage.getItem('couchstats:left:demo'));
+	expect(Object.keys(JSON.parse(saved ?? '{}'))).toHaveLength(1);
+	// Another page of the site, whose core arrives, takes it and makes it.
+	const other = await context.newPage();
+	await other.goto(app.url + '/once/other', { waitUntil: 'domcontentloaded' });
+	await setVisible(other, true);
+	const made = (rs: StoredRecord[]) =>
+		['/once/h1', '/once/other'].every((p) => rs.some((r) => r.type === 'pageview' && r.path === p));
+	expect(made(await waitForRecords(app, made))).toBe(true);
+	// /h1 shown again, and its core arrives: its page view is not made again.
+	await setVisible(h1, true);
+	release();
+	await h1.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
+	await h1.waitForTimeout(1000);
+	await h1.goto('about:blank');
+	await other.goto('about:blank');
+	const records = (
+		await waitForRecords(app, (rs) =>
+			rs.some((r) => r.type === 'heartbeat' && r.path === '/once/h1' && r.engagedMs > 800)
+		)
+	).filter((r) => r.path.startsWith('/once/'));
+	const views = records.filter((r) => r.type === 'pageview').map((r) => r.path);
+	expect(views.sort()).toEqual(['/once/h1', '/once/other']);
+	// Its engaged time before it hid (sent by the page that took it), and after.
+	const engaged = records.flatMap((r) =>
+		r.type === 'heartbeat' && r.path === '/once/h1' ? [r.engagedMs] : []
+	);
+	expect(engaged.some((ms) => ms >= 400 && ms < 800)).toBe(true);
 	await context.close();
 });

@@ -169,15 +169,15 @@ export async function routeStandalonePage(
 }
 
 /**
- * Holds back the tracker core's script for the context's pages until the function
- * returned is called. A page left meanwhile cancels its request, which is then no longer
- * the route's to continue.
+ * Holds back the tracker core's script for the context's pages (those whose address
+ * contains `on`) until the function returned is called. A page left meanwhile cancels
+ * its request, which is then no longer the route's to continue.
  */
-export async function holdCore(context: BrowserContext): Promise<() => void> {
+export async function holdCore(context: BrowserContext, on = ''): Promise<() => void> {
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
 	await context.route('**/couchstats-core.js', async (route) => {
-		await held;
+		if (route.request().frame().url().includes(on)) await held;
 		await route.continue().catch(() => {});
 	});
 	return release;
