@@ -4,11 +4,12 @@
  * frame), and an event tracked before the title is set is recorded on the new page, after
  * its page view.
  */
-import { expect, test, type BrowserContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	emulateFocus,
+	holdCore,
 	keepFakeClock,
 	routeStandalonePage,
 	startTrackedApp,
@@ -22,17 +23,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
 	await app?.stop();
 });
-
-/** Holds back the tracker core's script for the context's pages until the function returned is called. */
-async function holdCore(context: BrowserContext): Promise<() => void> {
-	let release = () => {};
-	const held = new Promise<void>((resolve) => (release = resolve));
-	await context.route('**/couchstats-core.js', async (route) => {
-		await held;
-		await route.continue();
-	});
-	return release;
-}
 
 test("each client-side page view carries its own page's title, however late the router sets it, and an event before the title follows its page view", async ({
 	browser

@@ -168,6 +168,21 @@ export async function routeStandalonePage(
 	await context.route(matches, (route) => route.fulfill({ contentType: 'text/html', body: html }));
 }
 
+/**
+ * Holds back the tracker core's script for the context's pages (those whose address
+ * contains `on`) until the function returned is called. A page left meanwhile cancels
+ * its request, which is then no longer the route's to continue.
+ */
+export async function holdCore(context: BrowserContext, on = ''): Promise<() => void> {
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await context.route('**/couchstats-core.js', async (route) => {
+		if (route.request().frame().url().includes(on)) await held;
+		await route.continue().catch(() => {});
+	});
+	return release;
+}
+
 /** What the page's tracker says waits to be delivered (`couchstats.pending()`). */
 export function pending(page: Page): Promise<ClientRecord[]> {
 	return page.evaluate(() =>

@@ -1,6 +1,6 @@
 /**
  * The standalone tracker's synchronous part, served at `/couchstats.js` — all that a
- * page loads synchronously (budget: 2 KB gzip; it is a few hundred bytes):
+ * page loads synchronously (budget: 2 KB gzip; it is about 1 KB):
  *
  * ```html
  * <script defer data-site="my-site" src="https://stats.example/couchstats.js"></script>
@@ -21,6 +21,13 @@
  * page's is takes the title its page had as it was left. An outside review held the core
  * back 3 s: the app had stripped the UTM parameters and moved on by then, and the
  * landing page was never recorded.
+ *
+ * On a site of full page loads the queue would go with the page: a page that hides or
+ * goes before the core has replaced the stub moves its queued page views and events to
+ * `localStorage` (`save`), for the next page of the site whose core runs to make, once,
+ * before its own (left-pages.ts). Still lost: the queue in a browser that refuses
+ * `localStorage`, or past 64 K characters of saved pages; and the pages of a visit none
+ * of whose cores arrived wait, unsent, for the visitor's next page of the site.
  *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
  * nothing: the first one's site is counted, and the console says so.
@@ -50,6 +57,8 @@ export interface Stub {
 	s: HTMLScriptElement;
 	/** Since when the page has been engaged without a break, while it is, ms since the epoch. */
 	e?: number;
+	/** This page's id: the key of its calls saved as it hides or goes (left-pages.ts). */
+	i: string;
 }
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -61,7 +70,8 @@ if (global.couchstats) {
 	);
 } else {
 	const q: QueuedCall[] = [];
-	const stub: Stub & Record<string, unknown> = { q, s: script };
+	const id = Math.random() + '';
+	const stub: Stub & Record<string, unknown> = { q, s: script, i: id };
 	for (const method of ['pageview', 'track', 'optOut', 'erase', 'pending', 'myData'] as const)
 		stub[method] = (...args: unknown[]) =>
 			new Promise((resolve) =>
@@ -71,23 +81,69 @@ if (global.couchstats) {
 	const hash = 'hashRouting' in script.dataset;
 	/** The page of the address as it is now (the core's path, but for the query). */
 	const page = () => location.pathname + (hash ? location.hash : '');
+	/** The options of the first page view of the page shown, and that page. */
+	let last: ViewOptions | undefined;
+	let lastPage = '';
 	/**
 	 * Notes since when the page has been engaged (visible and focused) without a break, while
 	 * it is (`stub.e`): a page view queued carries it, and so does the core as it starts, so
-	 * that the core sends the engaged time of the pages it was not there to measure.
+	 * that the core sends the engaged time of the pages it was not there to measure. Hidden:
+	 * saves the page's calls first, with that time.
 	 */
-	const note = () =>
-		(stub.e =
+	const note = () => {
+		if (document.visibilityState != 'visible') save();
+		stub.e =
 			document.visibilityState == 'visible' && document.hasFocus()
 				? (stub.e ?? Date.now())
-				: undefined);
+				: undefined;
+	};
+	/** The key of the site's saved pages (session.ts `stateKeys`: `left`). */
+	const key = 'couchstats:left:' + script.dataset.site;
+	/**
+	 * As the page hides or goes while the core has not replaced the stub, moves its queued
+	 * page views and events to `localStorage`, with its referrer, its tab's id and where it
+	 * hid (when, and since when it had been engaged then): on a site of full page loads the
+	 * next page's core makes them (left-pages.ts), as a core arriving here would have. An
+	 * outside test followed a link 3 s before the core arrived: the landing page was never
+	 * recorded, and the visit began on the second page. Moved, not copied: a page shown
+	 * again (Back, or a tab shown again) whose core arrives then does not make them twice;
+	 * its core takes back what no other page took. Pages saved before add to it, up to
+	 * 64 K characters. A storage that refuses (private modes) keeps them in the page.
+	 */
+	const save = () => {
+		try {
+			const all = JSON.parse(localStorage.getItem(key) || '{}');
+			const tab = sessionStorage.getItem(key) || id;
+			const moved = q.filter((call) => call[0] == 'pageview' || call[0] == 'track');
+			const mine = all[id];
+			// Not when the core is here, nor with nothing to add (a page hidden as it loads).
+			if (global.couchstats!.q && (moved[0] || mine)) {
+				if (last) last.title ??= document.title;
+				(all[id] = mine || { r: document.referrer, b: tab, c: [] }).c.push(
+					...moved.map((call) => call.slice(0, 2)),
+					[Date.now(), stub.e]
+				);
+				const text = JSON.stringify(all);
+				if (text.length < 65536) {
+					localStorage.setItem(key, text);
+					for (const call of moved) {
+						q.splice(q.indexOf(call), 1);
+						call[2](undefined);
+					}
+					sessionStorage.setItem(key, tab);
+				}
+			}
+		} catch {
+			// Refused: the calls stay queued in the page.
+		}
+		// No longer engaged: the engaged time up to now went with it.
+		stub.e = undefined;
+	};
 	note();
 	addEventListener('focus', note);
 	addEventListener('blur', note);
 	document.addEventListener('visibilitychange', note);
-	/** The options of the first page view of the page shown, and that page. */
-	let last: ViewOptions | undefined;
-	let lastPage = '';
+	addEventListener('pagehide', save);
 	/**
 	 * Queues (or, once the core is there, makes) a page view of the address as it is now.
 	 * When it is another page's, the page view of the page left takes the title the page
@@ -119,6 +175,8 @@ if (global.couchstats) {
 		};
 	}
 	addEventListener('popstate', navigated);
+	// Shown again from the back/forward cache: a page view, as the core makes one.
+	addEventListener('pageshow', (e) => e.persisted && global.couchstats!.q && view({}));
 	if (hash) addEventListener('hashchange', navigated);
 	const core = document.createElement('script');
 	core.src = new URL('couchstats-core.js', script.src).href;

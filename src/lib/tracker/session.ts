@@ -51,6 +51,11 @@ export function stateKeys(site: string) {
 		session: `couchstats:session:${site}`,
 		/** The depth each page view of the session reported (tracker.ts `noteDepth`). */
 		depth: `couchstats:depth:${site}`,
+		/**
+		 * The calls of pages left before their core arrived (left-pages.ts), which the
+		 * loader writes by this name (loader.ts); in the tab's `sessionStorage`, the tab's id.
+		 */
+		left: `couchstats:left:${site}`,
 		optOut: 'couchstats:optout',
 		offset: 'couchstats:offset',
 		/** The site's time zone, as the ingest's last answer told it (tracker.ts `dayOf`). */

@@ -61,6 +61,7 @@ function start(): Tracker {
 				storage: browserStore(),
 				tabStorage: browserStore('sessionStorage'),
 				engagedSince: stub!.e,
+				page: stub!.i,
 				load: () =>
 					new Promise<DeferredModule>((resolve, reject) => {
 						const el = document.createElement('script');

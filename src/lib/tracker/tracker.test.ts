@@ -15,6 +15,7 @@ import { SESSION_MS, stateKeys } from './session.ts';
 import { IDBFactory } from 'fake-indexeddb';
 import { SETTLE_IDB } from './settle.ts';
 import { memoryStore } from './storage.ts';
+import type { LeftPages } from './left-pages.ts';
 import {
 	createTracker,
 	resolveOptions,
@@ -1772,6 +1773,161 @@ describe('the records the server holds', () => {
 		const beats = (await tracker.pending()).filter((r) => r.type === 'heartbeat');
 		// 1000 ms before the core ran (+2000 to +3000), 4000 after.
 		expect(beats.map((r) => [r.path, r.engagedMs])).toEqual([['/second', 5000]]);
+	});
+
+	describe('pages the loader saved as they were left before their core arrived', () => {
+		/**
+		 * The outside test's visit: /h1 (from news.example) viewed at `landed`, engaged 3.1 s,
+		 * then a link to /second, left before the core arrived: the loader saved /h1's queue
+		 * (in tab `tab-1`); /second's core arrives 3 s after its page view, engaged since.
+		 */
+		function leftThenSecond() {
+			const b = fakeBrowser();
+			const landed = b.env.now();
+			const saved: LeftPages = {
+				'0.1': {
+					r: 'https://news.example/item?id=1',
+					b: 'tab-1',
+					c: [
+						['pageview', ['https://blog.example/h1', { at: landed, since: landed, title: 'H1' }]],
+						[landed + 3100, landed]
+					]
+				}
+			};
+			b.env.storage.setItem(KEYS.left, JSON.stringify(saved));
+			const tabStorage = memoryStore();
+			tabStorage.setItem(KEYS.left, 'tab-1');
+			b.window.location = new URL('https://blog.example/second');
+			b.document.referrer = 'https://blog.example/h1';
+			b.advance(3100 + 3000);
+			const env = { ...b.env, tabStorage, engagedSince: landed + 3100, page: '0.2' };
+			const start = () => {
+				const tracker = createTracker({ site: 'blog' }, env);
+				// The page's own queue, as standalone.ts replays it.
+				tracker.pageview('https://blog.example/second', {
+					at: landed + 3100,
+					since: landed + 3100
+				});
+				return tracker;
+			};
+			return { b, landed, env, start };
+		}
+
+		test("the next page's core makes a saved page's view at its time, sends its engaged time, and the visit enters on it", async () => {
+			// An outside test in Chromium: the core held until after a link to /second; /h1 was
+			// never recorded, and the visit began on /second (entry, 1 page, bounced).
+			const { b, landed, start } = leftThenSecond();
+			const tracker = start();
+			b.advance(3100);
+			b.window.dispatchEvent(new Event('pagehide'));
+			const records = await tracker.pending();
+			expect(
+				records.map((r) => [
+					r.type,
+					r.path,
+					r.ts - landed,
+					r.type == 'heartbeat' ? r.engagedMs : r.type == 'milestone' ? r.milestone : undefined
+				])
+			).toEqual([
+				['pageview', '/h1', 0, undefined],
+				['heartbeat', '/h1', 3100, 3100],
+				['pageview', '/second', 3101, undefined],
+				['milestone', '/second', 3102, 'nonbounce'],
+				// Engaged since /second's view: 3000 ms before its core ran, 3100 after.
+				['heartbeat', '/second', 9200, 6100]
+			]);
+			const [h1, second] = records.filter((r): r is PageviewRecord => r.type === 'pageview');
+			expect(h1).toMatchObject({ entry: true, title: 'H1', ref: 'https://news.example/item' });
+			expect(h1.from).toBeUndefined();
+			expect(second).toMatchObject({ entry: false, from: '/h1' });
+			expect(new Set(records.map((r) => [r.sid, r.land, r.src].join()))).toEqual(
+				new Set([`${h1.sid},/h1,news.example`])
+			);
+			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		});
+
+		test('a saved page is made once: a later page of the site finds nothing', async () => {
+			const { b, env, start } = leftThenSecond();
+			const first = start();
+			const other = createTracker({ site: 'blog' }, { ...env, page: '0.3' });
+			const views = [...(await first.pending()), ...(await other.pending())].filter(
+				(r) => r.type === 'pageview'
+			);
+			expect(views.map((r) => r.path)).toEqual(['/h1', '/second']);
+			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		});
+
+		test("a page's own saved calls are taken back by its own core (it hid, then the core arrived), as its own", async () => {
+			const { b, landed, env } = leftThenSecond();
+			// The page on screen is /h1 itself, which hid before its core arrived.
+			b.window.location = new URL('https://blog.example/h1');
+			b.document.referrer = 'https://news.example/item?id=1';
+			const tracker = createTracker(
+				{ site: 'blog' },
+				{ ...env, page: '0.1', engagedSince: undefined }
+			);
+			const records = (await tracker.pending()).filter((r) => r.type != 'milestone');
+			expect(records.map((r) => [r.type, r.path, r.ts - landed])).toEqual([
+				['pageview', '/h1', 0],
+				['heartbeat', '/h1', 3100]
+			]);
+			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+			// Shown again, its next view of another page comes from it.
+			tracker.pageview('/next');
+			const next = (await tracker.pending()).find((r) => r.path == '/next') as PageviewRecord;
+			expect(next.from).toBe('/h1');
+		});
+
+		test("another tab's saved page is made, and this tab's next page still comes from this tab's last", async () => {
+			const b = fakeBrowser();
+			const tabStorage = memoryStore();
+			const t0 = b.env.now();
+			// This tab's page /before, whose core ran.
+			b.window.location = new URL('https://blog.example/before');
+			createTracker({ site: 'blog' }, { ...b.env, tabStorage }).pageview();
+			// Another tab's /other, hidden 1 s later before its core arrived.
+			const saved: LeftPages = {
+				'0.9': {
+					r: '',
+					b: 'tab-2',
+					c: [
+						['pageview', ['https://blog.example/other', { at: t0 + 1000, since: t0 + 1000 }]],
+						[t0 + 2000, t0 + 1000]
+					]
+				}
+			};
+			b.env.storage.setItem(KEYS.left, JSON.stringify(saved));
+			// This tab follows a link to /second.
+			b.advance(3000);
+			b.window.location = new URL('https://blog.example/second');
+			b.document.referrer = 'https://blog.example/before';
+			const tracker = createTracker({ site: 'blog' }, { ...b.env, tabStorage, page: '0.2' });
+			tracker.pageview();
+			const views = (await tracker.pending()).filter(
+				(r): r is PageviewRecord => r.type === 'pageview'
+			);
+			expect(views.map((r) => [r.path, r.from, r.ts - t0])).toEqual([
+				['/other', '/before', 1000],
+				['/second', '/before', 3000]
+			]);
+		});
+
+		test("an opted-out visitor's saved pages are dropped, not made", async () => {
+			const { b, start } = leftThenSecond();
+			b.env.storage.setItem(KEYS.optOut, '1');
+			const tracker = start();
+			expect(await tracker.pending()).toEqual([]);
+			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		});
+
+		test('what is saved there and is not a page is ignored', async () => {
+			const { b, start } = leftThenSecond();
+			b.env.storage.setItem(KEYS.left, '{"x":{"r":1},"y":[1]');
+			const tracker = start();
+			const views = (await tracker.pending()).filter((r) => r.type === 'pageview');
+			expect(views.map((r) => r.path)).toEqual(['/second']);
+			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		});
 	});
 
 	test('page views made in one millisecond keep their order, in time and in id', async () => {

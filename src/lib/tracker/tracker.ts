@@ -42,6 +42,7 @@ import { sinceEntry } from '../classify/rules.ts';
 import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } from './session.ts';
 import { createSettler } from './settle.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
 import { dayFormat, type Settings, type TrackerOptions } from './options.ts';
 import { resolveOptions } from './settings.ts';
@@ -100,6 +101,12 @@ export interface TrackerEnv {
 	 * before the core. The page on screen, viewed at a time queued before, is sent it.
 	 */
 	engagedSince?: number;
+	/**
+	 * The id under which the standalone loader saves this page's queued calls if the page
+	 * hides before the core arrives (`Stub.i`): the core takes them back as the page's own,
+	 * and makes those of other pages as theirs (left-pages.ts).
+	 */
+	page?: string;
 }
 
 /** The tracker API handed to pages. */
@@ -530,8 +537,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	/**
 	 * Records a page view (see `Tracker.pageview`); `beaten`: the previous page's engaged
 	 * time was sent when the visitor left it (a page view that waited for its title).
+	 * `referrer`: the page view is another page's, which the loader saved as it was left
+	 * before its core arrived (`replay`), and this was that page's `document.referrer`.
 	 */
-	function pageview(url?: string | URL, opts: PageviewOptions = {}, beaten = false) {
+	function pageview(
+		url?: string | URL,
+		opts: PageviewOptions = {},
+		beaten = false,
+		referrer?: string
+	) {
+		const adopted = referrer !== undefined;
+		referrer ??= doc.referrer;
 		const next = new URL(url ?? win.location.href, win.location.href);
 		const to = pathOf(next, s.hashRouting, path);
 		// A page view that happened earlier (queued before the core ran) ends no page's
@@ -572,6 +588,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// A reload is the page the visitor was on, whatever another tab did meanwhile.
 		const reload =
 			!viewed &&
+			!adopted &&
 			(win.performance?.getEntriesByType?.('navigation')[0] as { type?: string } | undefined)
 				?.type == 'reload';
 		// The page this one was reached from, in this tab: the one it showed last, whichever
@@ -582,19 +599,19 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// bare origin, which names no page (sitePath).
 		const opener =
 			readJson<string>(tab, keys.tab) ??
-			(viewed ? path : sitePath(doc.referrer, win.location.origin, s.hashRouting));
+			(viewed ? path : sitePath(referrer, win.location.origin, s.hashRouting));
 		const first = !viewed;
 		viewed = true;
 		erased = false;
 		path = to;
 		writeJson(tab, keys.tab, path);
-		const ref = externalReferrer(doc.referrer, win.location.origin);
+		const ref = externalReferrer(referrer, win.location.origin);
 		// When it happened, if earlier (the loader queued it before the core arrived: an
 		// outside re-check found a landing page view 3.2 s late), but after this page's last
 		// record (stampNow), and never in the future.
 		const at = earlier ? Math.max(opts.at!, stamped) : undefined;
 		queued = at;
-		if (earlier && env.engagedSince !== undefined)
+		if (earlier && !adopted && env.engagedSince !== undefined)
 			before = Math.max(0, created - Math.max(opts.at!, env.engagedSince));
 		const utm = utmOf(next.searchParams);
 		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
@@ -684,6 +701,51 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		scrolled = depth;
 	}
 
+	/**
+	 * Makes the calls the loader saved for `page` as it hid or went before its core arrived
+	 * (left-pages.ts), in their order, as the core makes the calls the loader queues (an
+	 * outside test: a page left 3 s before the core arrived was never recorded, and the
+	 * visit began on the next page, bounced): each page view at its time, and the page on
+	 * screen where it hid sent its engaged time until then, at that time. `adopted`:
+	 * another page's, whose page views take its referrer (the session's source, the page it
+	 * came from), after which this core is as it was (the page on screen not viewed yet).
+	 * `sameTab`: the page was this tab's; another tab's neither comes from this tab's last
+	 * page nor is the one this tab's next comes from (`tab` is kept aside meanwhile). The
+	 * page's own go on as its queue does.
+	 */
+	function replay(page: LeftPage, adopted: boolean, sameTab: boolean) {
+		const here = path;
+		const tabWas = tab.getItem(keys.tab);
+		if (adopted) [viewed, queued] = [false, undefined];
+		if (!sameTab) tab.removeItem(keys.tab);
+		for (const [i, call] of page.c.entries()) {
+			if (typeof call[0] == 'number') {
+				// The page on screen as the page hid or went: engaged from the later of its view
+				// and `since` until then, as a page view queued next would have sent it.
+				const [t, since] = call as [number, number | null];
+				if (queued !== undefined && since !== null)
+					heartbeat(t - Math.max(queued, since), t, Math.max(t, stamped));
+				queued = t;
+			} else if (call[0] == 'track') track(...(call[1] as [unknown, unknown?]));
+			else {
+				const [url, opts] = call[1] as [string, PageviewOptions | undefined];
+				// Queued without a time (the page's own call): it happened before the page hid.
+				const at =
+					opts?.at ??
+					page.c
+						.slice(i)
+						.map(timeOf)
+						.find((t) => t !== undefined);
+				pageview(url, { ...opts, afterTitle: false, at }, false, adopted ? page.r : undefined);
+			}
+		}
+		if (!adopted) return;
+		[viewed, queued, path] = [false, undefined, here];
+		if (sameTab) return;
+		if (tabWas === null) tab.removeItem(keys.tab);
+		else tab.setItem(keys.tab, tabWas);
+	}
+
 	/** Engaged time as a heartbeat carries it: whole milliseconds, at most `MAX.heartbeatMs`. */
 	const heartbeatMs = (ms: number) => Math.min(Math.round(ms), MAX.heartbeatMs);
 
@@ -768,6 +830,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				for (const key in keys)
 					if (key != 'optOut') storage.removeItem(keys[key as keyof typeof keys]);
 				tab.removeItem(keys.tab);
+				tab.removeItem(keys.left);
 				forgetLegacy(storage, s.site);
 				settler.clear();
 			}
@@ -856,6 +919,23 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	if (doc.readyState == 'complete') idle();
 	else listen(win, 'load', idle);
 	if (!off) delivery.resume();
+
+	// The pages the loader saved as they hid or went before their core arrived: the other
+	// pages' first (left before this page's loader ran, or in other tabs), oldest first,
+	// then this page's own, which its queue follows (standalone.ts). Taken whether or not
+	// the visitor is tracked (an opted-out visitor's are dropped): they are made through
+	// whenReady and safe, as the page's own calls.
+	const taken = takeLeftPages(storage, keys.left, env.page);
+	let thisTab: string | null = null;
+	try {
+		thisTab = tab.getItem(keys.left);
+		tab.removeItem(keys.left);
+	} catch {
+		// No tab storage: the pages are taken as other tabs'.
+	}
+	for (const page of taken.others) whenReady(safe(() => replay(page, true, page.b === thisTab)));
+	const own = taken.own;
+	if (own) whenReady(safe(() => replay(own, false, true)));
 
 	return {
 		enabled: !off,
