@@ -144,3 +144,29 @@ test('a page hidden before its core arrived is made once: by another page that t
 	expect(engaged.some((ms) => ms >= 400 && ms < 800)).toBe(true);
 	await context.close();
 });
+
+test('a visitor the tracker skips leaves nothing saved of a page hidden before the core arrived', async ({
+	browser
+}) => {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await scriptVisibility(context);
+	// An automated browser on a site that does not track one (navigator.webdriver) …
+	await routeStandalonePage(context, app, '/skipped/', { 'data-allow-automation': 'false' });
+	// … and a visitor who opted out.
+	await routeStandalonePage(context, app, '/opted/');
+	await holdCore(context);
+	const page = await context.newPage();
+	const hidden = async (path: string) => {
+		await page.goto(app.url + path, { waitUntil: 'domcontentloaded' });
+		await setVisible(page, true);
+		await setVisible(page, false);
+		return page.evaluate(() => localStorage.getItem('couchstats:left:demo'));
+	};
+	expect(await hidden('/skipped/a')).toBeNull();
+	await page.evaluate(() => localStorage.setItem('couchstats:optout', '1'));
+	expect(await hidden('/opted/a')).toBeNull();
+	// The same page of a visitor who is tracked: saved.
+	await page.evaluate(() => localStorage.removeItem('couchstats:optout'));
+	expect(await hidden('/opted/b')).toContain('/opted/b');
+	await context.close();
+});

@@ -33,6 +33,8 @@
  * nothing: the first one's site is counted, and the console says so.
  */
 
+import { declines } from './declines.ts';
+
 /** A method of the stub, its arguments, and how to settle the promise the caller got. */
 export type QueuedCall = [
 	method: 'pageview' | 'track' | 'optOut' | 'erase' | 'pending' | 'myData',
@@ -99,6 +101,12 @@ if (global.couchstats) {
 	};
 	/** The key of the site's saved pages (session.ts `stateKeys`: `left`). */
 	const key = 'couchstats:left:' + script.dataset.site;
+	/** The visitor declines to be tracked (declines.ts, as standalone.ts reads the attributes). */
+	const declined = declines(
+		navigator,
+		script.dataset.respectDnt != 'false',
+		script.dataset.allowAutomation == 'true'
+	);
 	/**
 	 * As the page hides or goes while the core has not replaced the stub, moves its queued
 	 * page views and events to `localStorage`, with its referrer, its tab's id and where it
@@ -116,8 +124,14 @@ if (global.couchstats) {
 			const tab = sessionStorage.getItem(key) || id;
 			const moved = q.filter((call) => call[0] == 'pageview' || call[0] == 'track');
 			const mine = all[id];
-			// Not when the core is here, nor with nothing to add (a page hidden as it loads).
-			if (global.couchstats!.q && (moved[0] || mine)) {
+			// Not when the core is here, nor with nothing to add (a page hidden as it loads), nor
+			// for a visitor the core will not track: nothing of theirs is kept.
+			if (
+				global.couchstats!.q &&
+				(moved[0] || mine) &&
+				!declined &&
+				!localStorage.getItem('couchstats:optout')
+			) {
 				if (last) last.title ??= document.title;
 				(all[id] = mine || { r: document.referrer, b: tab, c: [] }).c.push(
 					...moved.map((call) => call.slice(0, 2)),

@@ -43,6 +43,7 @@ import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } 
 import { createSettler } from './settle.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
+import { declines } from './declines.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
 import { dayFormat, type Settings, type TrackerOptions } from './options.ts';
 import { resolveOptions } from './settings.ts';
@@ -237,10 +238,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	let off: unknown =
 		storage.refused ||
 		readJson(storage, keys.optOut) ||
-		(s.respectDnt != false &&
-			(nav.doNotTrack == '1' ||
-				(nav as { globalPrivacyControl?: boolean }).globalPrivacyControl)) ||
-		(nav.webdriver && !s.allowAutomation);
+		declines(nav, s.respectDnt != false, !!s.allowAutomation);
 	/**
 	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
 	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
