@@ -29,12 +29,11 @@ export interface LeftPage {
 /** The saved pages by the id of the page that saved them (`Stub.i`). */
 export type LeftPages = Record<string, LeftPage>;
 
-/** What {@link takeLeftPages} found. */
-export interface TakenPages {
+/** A saved page as {@link takeLeftPages} found it. */
+export interface TakenPage {
+	page: LeftPage;
 	/** The page on screen's own calls (it hid, and its core arrived after all). */
-	own?: LeftPage;
-	/** The other pages', oldest first (by their first call's time). */
-	others: LeftPage[];
+	own: boolean;
 }
 
 /** The time of a saved call, if it has one (a page view's `at`, or where the page hid). */
@@ -66,24 +65,25 @@ function isPage(value: unknown): value is LeftPage {
  * origin's pages of a process). Tabs in different processes could each read them before
  * either removes them, and both would make their page views, under different ids: a
  * residual race, as narrow as the time between the two calls. `own`: the id of the page
- * on screen, whose saved calls are its own. Never throws.
+ * on screen, whose saved calls are its own. Oldest first (by their first call's time),
+ * the page's own among the others: a page shown again from the back/forward cache saved
+ * its calls before the page it had gone to saved its own. Never throws.
  */
-export function takeLeftPages(store: KeyValueStore, key: string, own?: string): TakenPages {
+export function takeLeftPages(store: KeyValueStore, key: string, own?: string): TakenPage[] {
 	let saved: unknown;
 	try {
 		const text = store.getItem(key);
-		if (text === null) return { others: [] };
+		if (text === null) return [];
 		store.removeItem(key);
 		saved = JSON.parse(text);
 	} catch {
-		return { others: [] };
+		return [];
 	}
 	const pages = typeof saved == 'object' && saved ? (saved as LeftPages) : {};
-	const first = (page: LeftPage) => page.c.map(timeOf).find((t) => t !== undefined) ?? Infinity;
-	const others = Object.entries(pages)
-		.filter(([id, page]) => id !== own && isPage(page))
-		.map(([, page]) => page)
+	const first = ({ page }: TakenPage) =>
+		page.c.map(timeOf).find((t) => t !== undefined) ?? Infinity;
+	return Object.entries(pages)
+		.filter(([, page]) => isPage(page))
+		.map(([id, page]) => ({ page, own: id === own }))
 		.sort((a, b) => first(a) - first(b));
-	const mine = own === undefined ? undefined : pages[own];
-	return { own: isPage(mine) ? mine : undefined, others };
 }

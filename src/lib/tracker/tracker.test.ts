@@ -1857,6 +1857,41 @@ describe('the records the server holds', () => {
 			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
 		});
 
+		test("a page's own saved calls and a later page's are made in the order they happened (Back to a page restored before its core arrived)", async () => {
+			// /h1 left by a link to /second, both before any core arrived, then Back to /h1,
+			// shown again from the back/forward cache, whose core arrives: /h1 is the entry.
+			const { b, landed, env } = leftThenSecond();
+			const saved = JSON.parse(b.env.storage.getItem(KEYS.left)!) as LeftPages;
+			saved['0.2'] = {
+				r: 'https://blog.example/h1',
+				b: 'tab-1',
+				c: [
+					[
+						'pageview',
+						['https://blog.example/second', { at: landed + 3100, since: landed + 3100 }]
+					],
+					[landed + 5000, landed + 3100]
+				]
+			};
+			b.env.storage.setItem(KEYS.left, JSON.stringify(saved));
+			b.window.location = new URL('https://blog.example/h1');
+			b.document.referrer = 'https://news.example/item?id=1';
+			const tracker = createTracker(
+				{ site: 'blog' },
+				{ ...env, page: '0.1', engagedSince: undefined }
+			);
+			tracker.pageview('https://blog.example/h1', { at: landed + 5000 });
+			const views = (await tracker.pending()).filter(
+				(r): r is PageviewRecord => r.type === 'pageview'
+			);
+			expect(views.map((r) => [r.path, r.ts - landed, r.entry, r.from, r.revisit])).toEqual([
+				['/h1', 0, true, undefined, undefined],
+				// Each 1 ms after the heartbeat of the page left in the same millisecond.
+				['/second', 3101, false, '/h1', undefined],
+				['/h1', 5001, false, '/second', true]
+			]);
+		});
+
 		test("a page's own saved calls are taken back by its own core (it hid, then the core arrived), as its own", async () => {
 			const { b, landed, env } = leftThenSecond();
 			// The page on screen is /h1 itself, which hid before its core arrived.

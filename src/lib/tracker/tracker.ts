@@ -918,11 +918,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	else listen(win, 'load', idle);
 	if (!off) delivery.resume();
 
-	// The pages the loader saved as they hid or went before their core arrived: the other
-	// pages' first (left before this page's loader ran, or in other tabs), oldest first,
-	// then this page's own, which its queue follows (standalone.ts). Taken whether or not
-	// the visitor is tracked (an opted-out visitor's are dropped): they are made through
-	// whenReady and safe, as the page's own calls.
+	// The pages the loader saved as they hid or went before their core arrived (other
+	// pages', left before this page's loader ran, after this page hid, or in other tabs, and
+	// this page's own), oldest first; this page's queue follows (standalone.ts). Taken
+	// whether or not the visitor is tracked (an opted-out visitor's are dropped): they are
+	// made through whenReady and safe, as the page's own calls.
 	const taken = takeLeftPages(storage, keys.left, env.page);
 	let thisTab: string | null = null;
 	try {
@@ -931,9 +931,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	} catch {
 		// No tab storage: the pages are taken as other tabs'.
 	}
-	for (const page of taken.others) whenReady(safe(() => replay(page, true, page.b === thisTab)));
-	const own = taken.own;
-	if (own) whenReady(safe(() => replay(own, false, true)));
+	for (const { page, own } of taken)
+		whenReady(safe(() => replay(page, !own, own || page.b === thisTab)));
 
 	return {
 		enabled: !off,
