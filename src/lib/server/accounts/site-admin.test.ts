@@ -99,9 +99,21 @@ test('a host name entry’s port is saved as a URL names it, and one no URL can 
 		parseSiteForm(siteForm({ hostnames: 'example.com:0443 shop.example:08080' })).hostnames
 	).toEqual(['example.com:443', 'shop.example:8080']);
 	for (const hostnames of ['example.com:65536', 'example.com:0'])
-		expect(() => parseSiteForm(siteForm({ hostnames }))).toThrow(
-			expect.objectContaining({ status: 400, message: 'hostnames must have ports from 1 to 65535' })
+		expect(() => parseSiteForm(siteForm({ hostnames: `shop.example ${hostnames}` }))).toThrow(
+			expect.objectContaining({
+				status: 400,
+				message: `hostnames must have ports from 1 to 65535, not "${hostnames}"`
+			})
 		);
+});
+
+test('a host name entry that is none is named in the refusal (the field holds several)', () => {
+	expect(() => parseSiteForm(siteForm({ hostnames: 'shop.example no!such' }))).toThrow(
+		expect.objectContaining({
+			status: 400,
+			message: 'hostnames must be host names like example.com, not "no!such"'
+		})
+	);
 });
 
 test('a site name is trimmed and may hold any other character', () => {

@@ -69,6 +69,9 @@ export function asciiHostEntry(entry: string): string {
 	return ascii ? `${parts[1] ?? ''}${ascii}${parts[3] ?? ''}` : entry;
 }
 
+/** A host name entry's port. */
+const PORT = /:(\d+)$/;
+
 /** Valibot schema for the editable fields of a site. */
 export const siteInputSchema = v.object({
 	id: v.pipe(v.string(), v.trim(), v.regex(SITE_ID_PATTERN, `must be ${SITE_ID_HINT}`)),
@@ -86,14 +89,21 @@ export const siteInputSchema = v.object({
 				v.trim(),
 				v.toLowerCase(),
 				v.transform(asciiHostEntry),
-				v.regex(new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'), 'must be host names like example.com'),
+				v.regex(
+					new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'),
+					(issue) => `must be host names like example.com, not ${JSON.stringify(issue.input)}`
+				),
 				// Its port as a URL names it (an outside re-check saved example.com:0443, which no
-				// page matched), and one a page can be served on.
-				v.transform((entry) => entry.replace(/:(\d+)$/, (_, port) => `:${Number(port)}`)),
-				v.check((entry) => {
-					const port = /:(\d+)$/.exec(entry)?.[1];
-					return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-				}, 'must have ports from 1 to 65535')
+				// page matched), and one a page can be served on; the entry named, as the field
+				// holds several (an outside re-check).
+				v.transform((entry) => entry.replace(PORT, (_, port) => `:${Number(port)}`)),
+				v.check(
+					(entry) => {
+						const port = Number(PORT.exec(entry)?.[1] ?? 1);
+						return port >= 1 && port <= 65535;
+					},
+					(issue) => `must have ports from 1 to 65535, not ${JSON.stringify(issue.input)}`
+				)
 			)
 		),
 		v.maxLength(50),
