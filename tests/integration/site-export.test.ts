@@ -111,7 +111,7 @@ describe('exporting a site and importing it elsewhere', () => {
 		const second = await exportRequest('site=origin', { token });
 		expect([second.status, second.headers.get('retry-after')]).toEqual([429, '10']);
 		expect(((await second.json()) as { message: string }).message).toBe(
-			'an export of site "origin" is running: one at a time; retry once it is done'
+			'an export of site "origin" is running: one at a time; retry in 10 s'
 		);
 		const other = await exportRequest('site=other', { user: alice });
 		expect(other.status).toBe(200);
@@ -186,6 +186,41 @@ describe('exporting a site and importing it elsewhere', () => {
 			lines += decoder.decode(chunk.value).trimEnd().split('\n').length;
 		expect(lines).toBe(250);
 		expect(reads).toBe(3);
+	});
+
+	test("while another site's records are being indexed, an export answers at once: 503 with Retry-After, never a wait of a minute", async () => {
+		// An outside check: during an import of another site, a 5-record site's export hung
+		// 60 s and then answered 503 without Retry-After.
+		const { couch } = await useCouch();
+		currentCouch = couch;
+		await createSite(couch, alice, site('small'));
+		await couch.events.bulk({
+			docs: syntheticRecords({ n: 5, site: 'small', start: START, seed: 12 }),
+			new_edits: false
+		});
+		await indexed(couch);
+		await couch.events.bulk({
+			docs: syntheticRecords({ n: 3000, site: 'busy', start: START, seed: 13 }),
+			new_edits: false
+		});
+		const started = Date.now();
+		const waiting = await handleRecordsExport(
+			{
+				url: new URL('http://localhost/api/v1/records?site=small'),
+				request: new Request('http://localhost/api/v1/records'),
+				locals: { user: alice }
+			},
+			{ couch, indexWaitMs: 1 }
+		);
+		expect(Date.now() - started).toBeLessThan(30_000);
+		expect([waiting.status, waiting.headers.get('retry-after')]).toEqual([503, '60']);
+		expect(((await waiting.json()) as { message: string }).message).toBe(
+			'couchstats is still indexing its records; retry in 60 s'
+		);
+		// The refusal freed the site's one export: once indexed, it is read.
+		await indexed(couch);
+		const text = await (await exportRequest('site=small', { user: alice })).text();
+		expect(text.trimEnd().split('\n')).toHaveLength(5);
 	});
 
 	test('a line that is not a record the events database accepts stops the import before anything is written', async () => {

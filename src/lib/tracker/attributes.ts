@@ -17,7 +17,8 @@ export const SCRIPT_ATTRIBUTES: readonly ScriptAttribute[] = [
 	{
 		name: 'data-time-zone',
 		example: 'Europe/Paris',
-		meaning: "the site's IANA time zone, which decides a visitor's day (default UTC)"
+		meaning:
+			"the site's IANA time zone (default UTC), which decides a browser's first visitor days: from the ingest's first answer on, the zone of the site's settings decides"
 	},
 	{
 		name: 'data-endpoint',

@@ -9,6 +9,7 @@
 import type { StoredRecord } from '$lib/records';
 import { postView, type Couch } from '../couch';
 import { deleteRecords, type DeleteOptions, type RecordRange } from '../import/retention';
+import type { Settle } from '../stats/still-indexing';
 import { VISITOR_DESIGN, VISITOR_VIEW } from '../visitor/records';
 
 /** Records per page of an export read: at most about 2 MB (records are at most 4 KB). */
@@ -35,15 +36,19 @@ export function deleteSiteRecords(
 /**
  * A site's records as NDJSON, one stored record per line without `_rev` (its revision
  * derives from its id), by visitor and time. The first page is read before this
- * resolves, so a failing read is an error the caller can answer with a status; later
- * pages are read as the consumer pulls, so memory stays one page whatever the site's
- * size. `npm run import` reads the lines back (src/lib/server/import/backfill.ts).
- * @param settle How each view read waits for its index (see {@link DeleteOptions.settle}).
+ * resolves, bringing the index up to date (within the wait `settle` allows), so a
+ * failing read is an error the caller can answer with a status; later pages are read as
+ * the consumer pulls, so memory stays one page whatever the site's size, from the index
+ * as it stands (`stale=ok`: at least as fresh as the first read left it), so a download
+ * never waits, or fails midway, for records written after it began (an outside check: an
+ * import of another site holds the index back for minutes). `npm run import` reads the
+ * lines back (src/lib/server/import/backfill.ts).
+ * @param settle How a read waits for its index (later pages' find it as it stands).
  */
 export async function exportSiteRecords(
 	couch: Couch,
 	site: string,
-	settle: NonNullable<DeleteOptions['settle']>,
+	settle: Settle,
 	page = EXPORT_PAGE
 ): Promise<ReadableStream<Uint8Array>> {
 	const { design, view, startkey, endkey } = siteRecordRange(site);
@@ -57,7 +62,8 @@ export async function exportSiteRecords(
 				skip: after ? 1 : 0,
 				limit: page,
 				reduce: false,
-				include_docs: true
+				include_docs: true,
+				...(after && { stale: 'ok' })
 			})
 		);
 	let next: Awaited<ReturnType<typeof read>> | undefined = await read(undefined);

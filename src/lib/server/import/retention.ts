@@ -13,7 +13,7 @@
  * (src/lib/server/visitor) removes their records, so both drop counts the same way.
  */
 import { postView, type Couch } from '../couch';
-import { untilIndexed } from '../stats/still-indexing';
+import { untilIndexed, type Settle } from '../stats/still-indexing';
 import { STATS_DESIGN } from '../stats/view-reader';
 
 /** Records deleted per `_bulk_docs` request. */
@@ -86,7 +86,7 @@ export interface DeleteOptions {
 	 * How a view read waits for its index; default {@link untilIndexed} (as long as it
 	 * takes, for command-line tools). A request handler passes a bounded wait.
 	 */
-	settle?: <T>(read: () => Promise<T>) => Promise<T>;
+	settle?: Settle;
 }
 
 /**

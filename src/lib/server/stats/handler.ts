@@ -8,7 +8,7 @@ import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
-import { isStillIndexing } from './still-indexing';
+import { RetryLater, withinIndexWait } from './still-indexing';
 import { exportCsv, exportRows, parseExportParams } from './export';
 import {
 	parseDirection,
@@ -310,7 +310,10 @@ function whenEnded(
  */
 export async function handleRecordsExport(
 	event: StatsRequest,
-	options: Pick<StatsHandlerOptions, 'couch'> = {}
+	options: Pick<StatsHandlerOptions, 'couch'> & {
+		/** Longest wait for the records' index before a 503 with `Retry-After`, ms. */
+		indexWaitMs?: number;
+	} = {}
 ): Promise<Response> {
 	try {
 		const db = options.couch ?? appCouch();
@@ -329,26 +332,17 @@ export async function handleRecordsExport(
 			'records'
 		);
 		if (exporting.has(site.id)) {
-			return Response.json(
-				{
-					error: 'too_many_requests',
-					message: `an export of site "${site.id}" is running: one at a time; retry once it is done`
-				},
-				{ status: 429, headers: { 'retry-after': String(EXPORT_RETRY_S) } }
+			throw new RetryLater(
+				429,
+				`an export of site "${site.id}" is running: one at a time`,
+				EXPORT_RETRY_S
 			);
 		}
 		exporting.add(site.id);
 		const done = () => exporting.delete(site.id);
 		let body;
 		try {
-			body = await exportSiteRecords(db, site.id, async (read) => {
-				try {
-					return await read();
-				} catch (e) {
-					if (isStillIndexing(e)) throw new CouchstatsError(503, 'still indexing; retry later');
-					throw e;
-				}
-			});
+			body = await exportSiteRecords(db, site.id, withinIndexWait(options.indexWaitMs ?? 15_000));
 		} catch (e) {
 			done();
 			throw e;
@@ -365,11 +359,18 @@ export async function handleRecordsExport(
 	}
 }
 
-/** An API error as JSON `{ error, message }` with its status; anything unexpected is logged, 500. */
+/**
+ * An API error as JSON `{ error, message }` with its status (`Retry-After` when it says
+ * when to ask again); anything unexpected is logged, 500.
+ */
 export function errorResponse(e: unknown): Response {
 	if (e instanceof CouchstatsError) {
 		const headers: Record<string, string> =
-			e.status === 401 ? { 'www-authenticate': 'Bearer realm="couchstats"' } : {};
+			e.status === 401
+				? { 'www-authenticate': 'Bearer realm="couchstats"' }
+				: e instanceof RetryLater
+					? { 'retry-after': String(e.after) }
+					: {};
 		return Response.json({ error: e.name, message: e.message }, { status: e.status, headers });
 	}
 	logError('stats request failed', e);

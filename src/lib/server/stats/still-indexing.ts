@@ -8,6 +8,7 @@
  * timeout (undici's "Headers Timeout Error" after 300 s). Neither is a failure of the
  * read: asking again later, or reading `stale=ok`, is the answer.
  */
+import { CouchstatsError } from '../errors';
 
 /** @returns true for CouchDB's `500 timeout` and for a client-side timeout of the request. */
 export function isStillIndexing(error: unknown): boolean {
@@ -38,4 +39,39 @@ export async function untilIndexed<T>(read: () => Promise<T>): Promise<T> {
 			if (!isStillIndexing(error)) throw error;
 		}
 	}
+}
+
+/** An error whose answer says when to ask again (`Retry-After`, seconds). */
+export class RetryLater extends CouchstatsError {
+	constructor(
+		status: number,
+		message: string,
+		readonly after: number
+	) {
+		super(status, `${message}; retry in ${after} s`);
+	}
+}
+
+/** How long a client is told to wait while an index is being built, in seconds. */
+export const INDEXING_RETRY_S = 60;
+
+/** How a view read waits for its index. */
+export type Settle = <T>(read: () => Promise<T>) => Promise<T>;
+
+/**
+ * View reads (a request's) that wait at most `ms` for their index: past it, or when
+ * CouchDB itself gives up on a build, the client is told to retry ({@link RetryLater}, 503).
+ * The read goes on in CouchDB and the index keeps building, so a retry finds it further
+ * along.
+ */
+export function withinIndexWait(ms: number): Settle {
+	return (read) =>
+		new Promise((resolve, reject) => {
+			const indexing = () =>
+				new RetryLater(503, 'couchstats is still indexing its records', INDEXING_RETRY_S);
+			const timer = setTimeout(() => reject(indexing()), ms);
+			read()
+				.then(resolve, (e) => reject(isStillIndexing(e) ? indexing() : e))
+				.finally(() => clearTimeout(timer));
+		});
 }

@@ -31,8 +31,8 @@ import { describeIssue } from '../ingest/schema';
 import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
 import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
-import { isStillIndexing } from '../stats/still-indexing';
-import { eraseVisitorRecords, parseCursor, readVisitorRecords, type Settle } from './records';
+import { RetryLater, withinIndexWait } from '../stats/still-indexing';
+import { eraseVisitorRecords, parseCursor, readVisitorRecords } from './records';
 
 /** What the endpoint needs from the world; tests inject their own. */
 export interface VisitorDeps {
@@ -65,9 +65,6 @@ export interface VisitorEndpoint {
 /** Largest body read: the four fields take about 150 bytes. */
 const BODY_BYTES = 1024;
 
-/** How long a client is told to wait while the index is being built, in seconds. */
-const INDEXING_RETRY_S = 60;
-
 const bodySchema = v.strictObject({
 	site: v.pipe(v.string(), v.regex(SITE_ID_PATTERN, 'must be a site id')),
 	visitor: v.pipe(
@@ -89,12 +86,12 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 	const buckets = new TokenBuckets(deps.config.visitor, now);
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
-	const settle = within(deps.indexWaitMs ?? 15_000);
+	const settle = withinIndexWait(deps.indexWaitMs ?? 15_000);
 
 	async function respond(req: VisitorRequest, sites: SiteList): Promise<Response> {
 		const { request } = req;
 		const limited = buckets.take(new Map([[req.clientAddress, 1]]));
-		if (!limited.ok) throw new Retry(429, 'too many requests', limited.retryAfterSeconds);
+		if (!limited.ok) throw new RetryLater(429, 'too many requests', limited.retryAfterSeconds);
 
 		if (request.method === 'OPTIONS') {
 			const origin = request.headers.get('origin');
@@ -144,7 +141,8 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 			} catch (e) {
 				const cors = corsHeaders(req.request.headers, sites);
 				if (e instanceof CouchstatsError) {
-					const headers = e instanceof Retry ? { ...cors, 'Retry-After': String(e.after) } : cors;
+					const headers =
+						e instanceof RetryLater ? { ...cors, 'Retry-After': String(e.after) } : cors;
 					return json({ error: e.name, message: e.message }, e.status, {
 						...headers,
 						...closingHeaders(e.status)
@@ -155,34 +153,6 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 			}
 		}
 	};
-}
-
-/** An error whose answer says when to try again. */
-class Retry extends CouchstatsError {
-	constructor(
-		status: number,
-		message: string,
-		readonly after: number
-	) {
-		super(status, `${message}; retry in ${after} s`);
-	}
-}
-
-/**
- * View reads that wait at most `ms` for their index: past it (or when CouchDB itself
- * gives up on a build), the visitor is told to retry. The read goes on in CouchDB and
- * the index keeps building, so a retry finds it further along.
- */
-function within(ms: number): Settle {
-	return (read) =>
-		new Promise((resolve, reject) => {
-			const indexing = () =>
-				new Retry(503, 'couchstats is still indexing its records', INDEXING_RETRY_S);
-			const timer = setTimeout(() => reject(indexing()), ms);
-			read()
-				.then(resolve, (e) => reject(isStillIndexing(e) ? indexing() : e))
-				.finally(() => clearTimeout(timer));
-		});
 }
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {

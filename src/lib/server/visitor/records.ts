@@ -10,7 +10,8 @@
  */
 import { ID_PATTERN, type StoredRecord } from '$lib/records';
 import { postView, type Couch } from '../couch';
-import { deleteRecords, type DeleteOptions } from '../import/retention';
+import { deleteRecords } from '../import/retention';
+import type { Settle } from '../stats/still-indexing';
 
 /** The design document and view of a visitor's records. */
 export const VISITOR_DESIGN = 'visitor';
@@ -18,9 +19,6 @@ export const VISITOR_VIEW = 'records';
 
 /** Records per page of a read: at most about 2 MB (records are at most 4 KB). */
 export const VISITOR_PAGE = 500;
-
-/** How a view read waits for its index (see {@link DeleteOptions.settle}). */
-export type Settle = NonNullable<DeleteOptions['settle']>;
 
 /** One page of a visitor's records, oldest first. */
 export interface VisitorRecords {
