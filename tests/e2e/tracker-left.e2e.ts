@@ -170,3 +170,51 @@ test('a visitor the tracker skips leaves nothing saved of a page hidden before t
 	expect(await hidden('/opted/b')).toContain('/opted/b');
 	await context.close();
 });
+
+test('an opt-out made before the core arrived holds on the next page: nothing of the visit is saved or sent', async ({
+	browser
+}) => {
+	// A security probe: the page views and events around an opt-out made before the core
+	// arrived were saved as the page went and sent by the next page; the opt-out was lost.
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(
+		context,
+		app,
+		'/quit/',
+		{},
+		'<h1>Fixture</h1><p><a id="next" href="/quit/second">next</a></p>'
+	);
+	const release = await holdCore(context, '/quit/h1');
+	const page = await context.newPage();
+	await page.goto(app.url + '/quit/h1', { waitUntil: 'domcontentloaded' });
+	await page.evaluate(() => {
+		const stub = (window as unknown as { couchstats: Record<string, (n?: string) => unknown> })
+			.couchstats;
+		void stub.optOut();
+		void stub.track('after-opt-out');
+	});
+	await Promise.all([
+		page.waitForURL('**/quit/second', { waitUntil: 'domcontentloaded' }),
+		page.click('#next')
+	]);
+	release();
+	await page.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
+	expect(
+		await page.evaluate(() => [
+			localStorage.getItem('couchstats:optout'),
+			localStorage.getItem('couchstats:left:demo'),
+			(window as unknown as { couchstats: { enabled: boolean } }).couchstats.enabled
+		])
+	).toEqual(['1', null, false]);
+	await context.close();
+	// A tracked visit after it is stored; nothing of the opted-out one is.
+	const marker = await browser.newContext({ userAgent: CHROME_UA });
+	await routeStandalonePage(marker, app, '/quit-marker/');
+	const other = await marker.newPage();
+	await other.goto(app.url + '/quit-marker/a');
+	const records = await waitForRecords(app, (rs) =>
+		rs.some((r) => r.type === 'pageview' && r.path === '/quit-marker/a')
+	);
+	expect(records.filter((r) => r.path.startsWith('/quit/'))).toEqual([]);
+	await marker.close();
+});

@@ -120,6 +120,17 @@ if (global.couchstats) {
 	 */
 	const save = () => {
 		try {
+			// An opt-out or an erasure waiting for the core: nothing of the visitor's is kept,
+			// what earlier pages saved included, and an opt-out is marked as the core marks it,
+			// so the next page's core tracks nothing (a security probe: the page views and events
+			// around an opt-out made before the core arrived were saved and sent, and the
+			// opt-out lost). An erasure of what the server holds still needs a core.
+			const quit = q.filter((call) => call[0] == 'optOut' || call[0] == 'erase');
+			if (quit[0]) {
+				if (quit.some((call) => call[0] == 'optOut'))
+					localStorage.setItem('couchstats:optout', '1');
+				return localStorage.removeItem(key);
+			}
 			const all = JSON.parse(localStorage.getItem(key) || '{}');
 			const tab = sessionStorage.getItem(key) || id;
 			const moved = q.filter((call) => call[0] == 'pageview' || call[0] == 'track');
