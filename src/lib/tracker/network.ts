@@ -15,9 +15,11 @@ export interface RequestClock {
 	offset?: number;
 	/**
 	 * Takes the server's clock the answer tells ({@link NOW_HEADER}; 0 when it tells none),
-	 * and the site's time zone when it tells one ({@link ZONE_HEADER}).
+	 * and the time zone of the site whose records it stored, when it tells one
+	 * ({@link ZONE_HEADER}): a request may carry another site's records (two sites on one
+	 * origin share the journal), so the zone is that site's, not the page's.
 	 */
-	answered(now: number, zone: string | null): void;
+	answered(now: number, zone?: { site: string; zone: string }): void;
 }
 
 /** Whether this page said in its console why the ingest refused its records. */
@@ -54,8 +56,12 @@ export function post(
 		})
 			// Reading the body completes the request (an unread one stays open).
 			.then((response) => {
-				const headers = response.headers;
-				clock.answered(Number(headers.get(NOW_HEADER)), headers.get(ZONE_HEADER));
+				const zone = response.headers.get(ZONE_HEADER);
+				const site = docs[0]?.site;
+				clock.answered(
+					Number(response.headers.get(NOW_HEADER)),
+					zone && docs.every((doc) => doc.site === site) ? { site, zone } : undefined
+				);
 				return response.text().then((text) => {
 					// A refusal says why, once a page: of the whole request (this page's origin is
 					// no site's), or of its records (another site's origin, an unknown site).

@@ -422,8 +422,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// None after the page saw its clock change, until it measured it again: the
 			// ingest then moves the records by each request's lag, which has the change.
 			offset: changed ? undefined : (sessions.latest() ?? undefined),
-			answered(at, zone) {
-				if (zone && zone != readJson(storage, keys.zone)) writeJson(storage, keys.zone, zone);
+			answered(at, told) {
+				const zoneKey = told && stateKeys(told.site).zone;
+				if (zoneKey && told.zone != readJson(storage, zoneKey))
+					writeJson(storage, zoneKey, told.zone);
 				// An answer without the server's clock (none the ingest gives) measures nothing,
 				// nor does one whose page's clock changed while the request was on its way (the
 				// next request's does).
