@@ -15,7 +15,7 @@ import { SESSION_MS, stateKeys } from './session.ts';
 import { IDBFactory } from 'fake-indexeddb';
 import { SETTLE_IDB } from './settle.ts';
 import { memoryStore } from './storage.ts';
-import type { LeftPages } from './left-pages.ts';
+import { MAX_LEFT_CALLS, takeLeftPages, type LeftPages } from './left-pages.ts';
 import {
 	createTracker,
 	resolveOptions,
@@ -1953,6 +1953,19 @@ describe('the records the server holds', () => {
 			const tracker = start();
 			expect(await tracker.pending()).toEqual([]);
 			expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		});
+
+		test('at most MAX_LEFT_CALLS saved calls are made, the oldest (a security probe froze the page 106 s with 10,000)', () => {
+			const b = fakeBrowser();
+			const t0 = b.env.now();
+			const calls = Array.from(
+				{ length: 2000 },
+				(_, i) => ['pageview', [`https://blog.example/p${i}`, { at: t0 + i }]] as const
+			);
+			const saved = { '0.9': { r: '', b: 'tab-9', c: calls } };
+			b.env.storage.setItem(KEYS.left, JSON.stringify(saved));
+			const taken = takeLeftPages(b.env.storage, KEYS.left);
+			expect(taken.flatMap(({ page }) => page.c)).toEqual(calls.slice(0, MAX_LEFT_CALLS));
 		});
 
 		test('what is saved there and is not a page is ignored', async () => {
