@@ -223,6 +223,32 @@ describe('exporting a site and importing it elsewhere', () => {
 		expect(text.trimEnd().split('\n')).toHaveLength(5);
 	});
 
+	test("a client that stops reading an export gives the site's one export back", async () => {
+		// A security probe: a client that read nothing more held it for 420 s, its
+		// connection open, and the owner's exports got 429 all that time.
+		const { couch } = await useCouch();
+		currentCouch = couch;
+		await createSite(couch, alice, site('paused'));
+		await couch.events.bulk({
+			docs: syntheticRecords({ n: 700, site: 'paused', start: START, seed: 14 }),
+			new_edits: false
+		});
+		await indexed(couch);
+		const request = () =>
+			handleRecordsExport(
+				{
+					url: new URL('http://localhost/api/v1/records?site=paused'),
+					request: new Request('http://localhost/api/v1/records'),
+					locals: { user: alice }
+				},
+				{ couch, idleMs: 200 }
+			);
+		const paused = (await request()).body!.getReader();
+		expect((await paused.read()).done).toBe(false);
+		await expect.poll(async () => (await request()).status, { timeout: 10_000 }).toBe(200);
+		await expect(paused.read()).rejects.toThrow('the client stopped reading the export');
+	});
+
 	test('a line that is not a record the events database accepts stops the import before anything is written', async () => {
 		const { couch, prefix, url } = await useCouch();
 		await createSite(couch, alice, site('strict'));

@@ -268,27 +268,54 @@ const exporting = new Set<string>();
 /** Seconds a second export of a site is told to wait. */
 const EXPORT_RETRY_S = 10;
 
-/** `stream`, calling `end` once when it has been read to its end, failed, or was cancelled. */
+/**
+ * Longest an export waits for its client to take the next page, ms: a client that stops
+ * reading (a paused download) would otherwise hold the site's one export for as long as
+ * its connection stays open (a security probe held it 420 s). A page is at most about
+ * 2 MB, which a slow link of 20 KB/s takes in 100 s.
+ */
+export const EXPORT_IDLE_MS = 120_000;
+
+/**
+ * `stream`, calling `end` once when it has been read to its end, failed, was cancelled,
+ * or waited `idleMs` for its reader to take the first or the next chunk (then it fails).
+ */
 function whenEnded(
 	stream: ReadableStream<Uint8Array>,
-	end: () => void
+	end: () => void,
+	idleMs: number
 ): ReadableStream<Uint8Array> {
 	const reader = stream.getReader();
 	let ended = false;
+	let idle: ReturnType<typeof setTimeout> | undefined;
 	const once = () => {
+		clearTimeout(idle);
 		if (ended) return;
 		ended = true;
 		end();
 	};
+	/** Waits `idleMs` for the reader, then fails the stream. */
+	const wait = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+		idle = setTimeout(() => {
+			once();
+			void reader.cancel();
+			controller.error(new Error('the client stopped reading the export'));
+		}, idleMs);
+	};
 	return new ReadableStream<Uint8Array>(
 		{
+			start: wait,
 			async pull(controller) {
+				clearTimeout(idle);
 				try {
 					const { done, value } = await reader.read();
 					if (done) {
 						once();
 						controller.close();
-					} else controller.enqueue(value);
+						return;
+					}
+					controller.enqueue(value);
+					wait(controller);
 				} catch (e) {
 					once();
 					controller.error(e);
@@ -313,6 +340,8 @@ export async function handleRecordsExport(
 	options: Pick<StatsHandlerOptions, 'couch'> & {
 		/** Longest wait for the records' index before a 503 with `Retry-After`, ms. */
 		indexWaitMs?: number;
+		/** Longest wait for the client to take the next page ({@link EXPORT_IDLE_MS}). */
+		idleMs?: number;
 	} = {}
 ): Promise<Response> {
 	try {
@@ -347,7 +376,7 @@ export async function handleRecordsExport(
 			done();
 			throw e;
 		}
-		return new Response(whenEnded(body, done), {
+		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS), {
 			headers: {
 				'cache-control': 'private, no-store',
 				'content-type': 'application/x-ndjson; charset=utf-8',
