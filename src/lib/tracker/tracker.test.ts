@@ -1978,6 +1978,24 @@ describe('the records the server holds', () => {
 		});
 	});
 
+	test('a page view of an address that is no http(s) page records nothing, and the next page view is whole', async () => {
+		// A security probe: javascript: and data: addresses became paths the ingest refused,
+		// and the next page view with them (its `from`).
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview('/a');
+		tracker.pageview('javascript:alert(1)');
+		tracker.pageview('data:text/html,hi');
+		tracker.pageview('/b');
+		const views = (await tracker.pending()).filter(
+			(r): r is PageviewRecord => r.type === 'pageview'
+		);
+		expect(views.map((r) => [r.path, r.from])).toEqual([
+			['/a', undefined],
+			['/b', '/a']
+		]);
+	});
+
 	test('page views made in one millisecond keep their order, in time and in id', async () => {
 		// An outside re-check: page views the loader queued before the core arrived, made
 		// in one millisecond, were listed out of order in the session's timeline.

@@ -549,6 +549,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const adopted = referrer !== undefined;
 		referrer ??= doc.referrer;
 		const next = new URL(url ?? win.location.href, win.location.href);
+		// A page is an http(s) address: `javascript:` or `data:` names none (a security probe:
+		// their paths were refused by the ingest, and the next page view, coming from one, too).
+		if (!next.protocol.startsWith('http')) return;
 		const to = pathOf(next, s.hashRouting, path);
 		// A page view that happened earlier (queued before the core ran) ends no page's
 		// engaged time as the core measures it: what was measured since the core ran is the
