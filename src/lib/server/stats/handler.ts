@@ -371,7 +371,7 @@ export async function handleRecordsExport(
 		const done = () => exporting.delete(site.id);
 		let body;
 		try {
-			body = await exportSiteRecords(db, site.id, withinIndexWait(options.indexWaitMs ?? 15_000));
+			body = await exportSiteRecords(db, site.id, withinIndexWait(options.indexWaitMs));
 		} catch (e) {
 			done();
 			throw e;

@@ -55,6 +55,12 @@ export class RetryLater extends CouchstatsError {
 /** How long a client is told to wait while an index is being built, in seconds. */
 export const INDEXING_RETRY_S = 60;
 
+/**
+ * Longest a request waits for an index before it is told to retry, ms: a request is
+ * answered in seconds, while an index may take minutes (an import's).
+ */
+export const INDEX_WAIT_MS = 15_000;
+
 /** How a view read waits for its index. */
 export type Settle = <T>(read: () => Promise<T>) => Promise<T>;
 
@@ -64,7 +70,7 @@ export type Settle = <T>(read: () => Promise<T>) => Promise<T>;
  * The read goes on in CouchDB and the index keeps building, so a retry finds it further
  * along.
  */
-export function withinIndexWait(ms: number): Settle {
+export function withinIndexWait(ms = INDEX_WAIT_MS): Settle {
 	return (read) =>
 		new Promise((resolve, reject) => {
 			const indexing = () =>

@@ -43,7 +43,7 @@ export interface VisitorDeps {
 	now?: () => number;
 	/** The site list to check against; default a cache of its own on `couch` (`config.sitesTtlMs`). */
 	sites?: SiteCache;
-	/** Longest a view read may wait for its index before a 503; default 15 s. */
+	/** Longest a view read may wait for its index before a 503; default `INDEX_WAIT_MS`. */
 	indexWaitMs?: number;
 	/** Records per page of a read; default `VISITOR_PAGE`. */
 	pageSize?: number;
@@ -86,7 +86,7 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 	const buckets = new TokenBuckets(deps.config.visitor, now);
 	const siteCache =
 		deps.sites ?? new SiteCache(() => deps.couch().sites, deps.config.sitesTtlMs, now);
-	const settle = withinIndexWait(deps.indexWaitMs ?? 15_000);
+	const settle = withinIndexWait(deps.indexWaitMs);
 
 	async function respond(req: VisitorRequest, sites: SiteList): Promise<Response> {
 		const { request } = req;
