@@ -4,7 +4,7 @@
  * the page went (loader.ts `save`, left-pages.ts), at its own time, with its engaged time,
  * as the visit's entry; and once only.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
@@ -28,20 +28,28 @@ test.afterAll(async () => {
 	await app?.stop();
 });
 
+/** A context whose pages under `prefix` are the standalone page with a link (`#next`) to `${prefix}second`. */
+async function linkedContext(browser: Browser, prefix: string) {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	const body = `<h1>Fixture</h1><p><a id="next" href="${prefix}second">next</a></p>`;
+	await routeStandalonePage(context, app, prefix, {}, body);
+	return context;
+}
+
+/** Follows the page's link to `${prefix}second`, once that page's document has loaded. */
+const follow = (page: Page, prefix: string) =>
+	Promise.all([
+		page.waitForURL(`**${prefix}second`, { waitUntil: 'domcontentloaded' }),
+		page.click('#next')
+	]);
+
 test('a page left by a link before the tracker core arrived is recorded by the next page, as the visit’s entry, with its engaged time', async ({
 	browser
 }) => {
 	// An outside test in Chromium, the core held: /h1 engaged 3.1 s, a link to /second, the
 	// core released 3 s later, 3 s more. /h1 was never recorded, and the visit began on
 	// /second (its entry, 1 page, bounced).
-	const context = await browser.newContext({ userAgent: CHROME_UA });
-	await routeStandalonePage(
-		context,
-		app,
-		'/left/',
-		{},
-		'<h1>Fixture</h1><p><a id="next" href="/left/second">next</a></p>'
-	);
+	const context = await linkedContext(browser, '/left/');
 	const release = await holdCore(context);
 	const page = await context.newPage();
 	await emulateFocus(page);
@@ -52,10 +60,7 @@ test('a page left by a link before the tracker core arrived is recorded by the n
 	const landed = await page.evaluate(() => Date.now());
 	await page.waitForTimeout(3100);
 	const left = await page.evaluate(() => Date.now());
-	await Promise.all([
-		page.waitForURL('**/left/second', { waitUntil: 'domcontentloaded' }),
-		page.click('#next')
-	]);
+	await follow(page, '/left/');
 	await page.waitForTimeout(3000);
 	release();
 	await page.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
@@ -176,14 +181,7 @@ test('an opt-out made before the core arrived holds on the next page: nothing of
 }) => {
 	// A security probe: the page views and events around an opt-out made before the core
 	// arrived were saved as the page went and sent by the next page; the opt-out was lost.
-	const context = await browser.newContext({ userAgent: CHROME_UA });
-	await routeStandalonePage(
-		context,
-		app,
-		'/quit/',
-		{},
-		'<h1>Fixture</h1><p><a id="next" href="/quit/second">next</a></p>'
-	);
+	const context = await linkedContext(browser, '/quit/');
 	const release = await holdCore(context, '/quit/h1');
 	const page = await context.newPage();
 	await page.goto(app.url + '/quit/h1', { waitUntil: 'domcontentloaded' });
@@ -193,10 +191,7 @@ test('an opt-out made before the core arrived holds on the next page: nothing of
 		void stub.optOut();
 		void stub.track('after-opt-out');
 	});
-	await Promise.all([
-		page.waitForURL('**/quit/second', { waitUntil: 'domcontentloaded' }),
-		page.click('#next')
-	]);
+	await follow(page, '/quit/');
 	release();
 	await page.waitForFunction(() => 'enabled' in (window as { couchstats?: object }).couchstats!);
 	expect(
