@@ -44,7 +44,10 @@ async function statsOf(couch: Couch, id: string, filter?: string) {
 	return stats;
 }
 
-function exportRequest(query: string, init: { user?: User; token?: string } = {}) {
+function exportRequest(
+	query: string,
+	init: { user?: User; token?: string; indexWaitMs?: number; idleMs?: number } = {}
+) {
 	return handleRecordsExport(
 		{
 			url: new URL(`http://localhost/api/v1/records?${query}`),
@@ -53,7 +56,7 @@ function exportRequest(query: string, init: { user?: User; token?: string } = {}
 			}),
 			locals: { user: init.user ?? null }
 		},
-		{ couch: currentCouch }
+		{ couch: currentCouch, indexWaitMs: init.indexWaitMs, idleMs: init.idleMs }
 	);
 }
 
@@ -204,14 +207,7 @@ describe('exporting a site and importing it elsewhere', () => {
 			new_edits: false
 		});
 		const started = Date.now();
-		const waiting = await handleRecordsExport(
-			{
-				url: new URL('http://localhost/api/v1/records?site=small'),
-				request: new Request('http://localhost/api/v1/records'),
-				locals: { user: alice }
-			},
-			{ couch, indexWaitMs: 1 }
-		);
+		const waiting = await exportRequest('site=small', { user: alice, indexWaitMs: 1 });
 		expect(Date.now() - started).toBeLessThan(30_000);
 		expect([waiting.status, waiting.headers.get('retry-after')]).toEqual([503, '60']);
 		expect(((await waiting.json()) as { message: string }).message).toBe(
@@ -234,15 +230,7 @@ describe('exporting a site and importing it elsewhere', () => {
 			new_edits: false
 		});
 		await indexed(couch);
-		const request = () =>
-			handleRecordsExport(
-				{
-					url: new URL('http://localhost/api/v1/records?site=paused'),
-					request: new Request('http://localhost/api/v1/records'),
-					locals: { user: alice }
-				},
-				{ couch, idleMs: 200 }
-			);
+		const request = () => exportRequest('site=paused', { user: alice, idleMs: 200 });
 		const paused = (await request()).body!.getReader();
 		expect((await paused.read()).done).toBe(false);
 		await expect.poll(async () => (await request()).status, { timeout: 10_000 }).toBe(200);
