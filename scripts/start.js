@@ -11,7 +11,9 @@
  * embedded store's leveldb works on several threads, and glibc gives each its own malloc
  * arena, which it rarely hands back. Two arenas took the store's peak resident set in
  * a 20k-record catch-up from 457 MB to 363 MB (src/lib/server/embedded/views/README.md);
- * glibc reads the variable only when a process starts, hence the child.
+ * glibc reads the variable only when a process starts, hence the child. The store itself
+ * runs in a process the app starts (src/lib/server/embedded/store-process.ts), with the
+ * same setting.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

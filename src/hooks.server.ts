@@ -31,7 +31,16 @@ export const init: ServerInit = async () => {
 	} catch (e) {
 		exitOnStartupError(e);
 	}
-	globals.couchstatsBackend ??= startBackend(config);
+	globals.couchstatsBackend ??= startBackend(config, {
+		storeProcess: {
+			restarting: (line) => console.error(line),
+			// Without its store the app can serve nothing: it ends, for its supervisor to see.
+			lost(line) {
+				console.error(line);
+				process.exit(1);
+			}
+		}
+	});
 	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);
 	setCouch(backend.couch);
 	setServerAdmins(backend.setup.serverAdmins);

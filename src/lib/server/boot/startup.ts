@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { redact } from './config';
 import { createCouch, type Couch } from '../couch';
 import { RUNNING_FILE, startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
+import { startStoreProcess, type StoreRestarts } from '../embedded/store-process';
 import { ensureSetup, type SetupResult } from './setup';
 import { promoteAllStaged } from './staged-designs';
 
@@ -29,19 +30,28 @@ export interface Backend {
 
 export { RUNNING_FILE };
 
+/** Options of {@link startBackend}. */
+export interface BackendOptions {
+	/**
+	 * Run the embedded store in a process of its own (the app: embedded/store-process.ts
+	 * says why), started again as these say when it ends unexpectedly. Without, the
+	 * store runs in this process (the command-line tools, which serve no pages).
+	 */
+	storeProcess?: StoreRestarts;
+}
+
 /**
  * Connects and sets up.
  * @throws {StartupError} for every problem an operator can fix.
  */
-export async function startBackend(config: Config): Promise<Backend> {
+export async function startBackend(config: Config, options: BackendOptions = {}): Promise<Backend> {
 	let embedded: EmbeddedCouch | undefined;
 	let url = config.couchdbUrl;
 	if (!url) {
-		embedded = await startEmbeddedCouch({
-			dataDir: config.dataDir,
-			memory: config.memory,
-			avoidPort: config.port
-		});
+		const storeOptions = { dataDir: config.dataDir, memory: config.memory, avoidPort: config.port };
+		embedded = options.storeProcess
+			? await startStoreProcess(storeOptions, options.storeProcess)
+			: await startEmbeddedCouch(storeOptions);
 		url = embedded.url;
 		writeRunningFile(config.dataDir, embedded.url);
 	}

@@ -297,31 +297,61 @@ async function openStore(
 }
 
 /**
+ * How long taking the data directory waits for a store whose app has ended: the store
+ * runs in a process of its own (store-process.ts), which closes once its app is gone,
+ * `kill -9` of the app included, and an app started again at once must not find it still
+ * closing.
+ */
+const ENDED_APP_WAIT_MS = 20_000;
+
+/**
  * Takes the data directory for this process.
  * @throws {DataDirInUseError} when another process has it.
  */
 async function lockDataDir(dataDir: string): Promise<ClassicLevel> {
-	const lock = new ClassicLevel(path.join(dataDir, LOCK_DIR));
-	try {
-		await lock.open();
-		return lock;
-	} catch (e) {
-		const cause = (e as { cause?: { code?: string } }).cause;
-		if (cause?.code !== 'LEVEL_LOCKED') throw e;
-		throw new DataDirInUseError(dataDir, runningHolder(dataDir));
+	const deadline = Date.now() + ENDED_APP_WAIT_MS;
+	let waiting = false;
+	for (;;) {
+		const lock = new ClassicLevel(path.join(dataDir, LOCK_DIR));
+		try {
+			await lock.open();
+			return lock;
+		} catch (e) {
+			const cause = (e as { cause?: { code?: string } }).cause;
+			if (cause?.code !== 'LEVEL_LOCKED') throw e;
+			const running = readRunningFile(dataDir);
+			const holder = running && isRunning(running.pid) ? running : undefined;
+			if (holder || !running || Date.now() > deadline) throw new DataDirInUseError(dataDir, holder);
+			// The app that wrote the running file has ended; its store is closing.
+			if (!waiting) {
+				console.log(
+					`couchstats: waiting for the store of an app that ended (pid ${running.pid}) to let go of ${dataDir}`
+				);
+			}
+			waiting = true;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
 	}
 }
 
-/** The process and port a running store wrote down, if that process still exists. */
-function runningHolder(dataDir: string): { pid: number; port: number } | undefined {
+/** The process and port a running store wrote down, if any. */
+function readRunningFile(dataDir: string): { pid: number; port: number } | undefined {
 	try {
 		const running = JSON.parse(fs.readFileSync(path.join(dataDir, RUNNING_FILE), 'utf8'));
 		const { pid, port } = running as { pid: unknown; port: unknown };
 		if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-		process.kill(pid as number, 0);
 		return { pid: pid as number, port: port as number };
 	} catch {
 		return undefined;
+	}
+}
+
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
 	}
 }
 

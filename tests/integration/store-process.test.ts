@@ -1,0 +1,213 @@
+/**
+ * The app runs the embedded store in a process of its own
+ * (src/lib/server/embedded/store-process.ts): what happens to each process when the
+ * other ends, however it ends.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { describe, expect, test, vi } from 'vitest';
+import {
+	DataDirInUseError,
+	LOCK_DIR,
+	RUNNING_FILE,
+	startEmbeddedCouch
+} from '../../src/lib/server/embedded/server';
+import { RESTARTS_IN_WINDOW, startStoreProcess } from '../../src/lib/server/embedded/store-process';
+import type { RunningApp } from '../support/app';
+import { embeddedOnly, startApp, tempDir } from './harness';
+
+const embeddedStore = embeddedOnly('it runs the app on its embedded store');
+
+/** The process running the app's store: the app's one child, running the built store. */
+function storeOf(app: RunningApp): number {
+	const pid = app.process.pid!;
+	const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+	expect(children).toHaveLength(1);
+	const store = Number(children[0]);
+	expect(fs.readFileSync(`/proc/${store}/cmdline`, 'utf8')).toContain('build/store/main.js');
+	return store;
+}
+
+const isGone = (pid: number) => !fs.existsSync(`/proc/${pid}`);
+
+/** Waits until the app runs a store other than `previous`, and it serves. */
+async function restartedStore(app: RunningApp, previous: number): Promise<number> {
+	let store = previous;
+	await vi.waitFor(
+		async () => {
+			store = storeOf(app);
+			expect(store).not.toBe(previous);
+			expect((await fetch(app.url + '/healthz')).status).toBe(200);
+		},
+		{ timeout: 60_000, interval: 100 }
+	);
+	return store;
+}
+
+describe.runIf(process.platform === 'linux')('the embedded store in a process of its own', () => {
+	embeddedStore(
+		'serves the app from a child process, on the port the running file names',
+		async () => {
+			const app = await startApp();
+			try {
+				const store = storeOf(app);
+				expect(store).not.toBe(app.process.pid);
+				const url = app.couchUrl!;
+				const res = await fetch(url.origin + '/', {
+					headers: { authorization: 'Basic ' + btoa(`${url.username}:${url.password}`) }
+				});
+				expect(res.status).toBe(200);
+				expect(await res.json()).toMatchObject({ 'express-pouchdb': 'Welcome!' });
+			} finally {
+				expect(await app.stop()).toBe(0);
+			}
+			expect(app.output()).toContain('couchstats: store closed');
+		},
+		120_000
+	);
+
+	embeddedStore(
+		'a store killed with SIGKILL is started again on its port, with its data',
+		async () => {
+			const app = await startApp();
+			try {
+				const before = await fetch(app.url + '/stats');
+				expect(before.status).toBe(200);
+				const first = storeOf(app);
+				process.kill(first, 'SIGKILL');
+				await restartedStore(app, first);
+				expect(app.output()).toContain(
+					`couchstats: the embedded store was killed (SIGKILL); starting it again on 127.0.0.1:${app.couchUrl!.port}`
+				);
+				// The same data: the demo site and its page are still there.
+				expect((await fetch(app.url + '/stats')).status).toBe(200);
+			} finally {
+				expect(await app.stop()).toBe(0);
+			}
+		},
+		120_000
+	);
+
+	embeddedStore(
+		`a store that keeps ending is started again ${RESTARTS_IN_WINDOW} times in a minute, then the app ends`,
+		async () => {
+			const app = await startApp();
+			let store = storeOf(app);
+			for (let i = 0; i < RESTARTS_IN_WINDOW; i++) {
+				process.kill(store, 'SIGKILL');
+				store = await restartedStore(app, store);
+			}
+			process.kill(store, 'SIGKILL');
+			await vi.waitFor(() => expect(app.process.exitCode).toBe(1), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain(
+				`the embedded store was killed (SIGKILL), its ${RESTARTS_IN_WINDOW + 1}th end within a minute; not starting it again`
+			);
+		},
+		180_000
+	);
+
+	embeddedStore(
+		'a store in memory killed with SIGKILL ends the app: its data is gone',
+		async () => {
+			const app = await startApp({ env: { COUCHSTATS_MEMORY: '1' } });
+			process.kill(storeOf(app), 'SIGKILL');
+			await vi.waitFor(() => expect(app.process.exitCode).toBe(1), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain(
+				'couchstats: the embedded store was killed (SIGKILL); its data was in memory only'
+			);
+		},
+		120_000
+	);
+
+	embeddedStore(
+		'an app killed with SIGKILL leaves no store behind, and starts again at once on its data',
+		async () => {
+			const dataDir = tempDir();
+			const first = await startApp({ dataDir });
+			const store = storeOf(first);
+			first.process.kill('SIGKILL');
+			// At once: the new app waits for the store of the one that ended to close.
+			const second = await startApp({ dataDir, timeoutMs: 60_000 });
+			try {
+				expect((await fetch(second.url + '/stats')).status).toBe(200);
+				await vi.waitFor(() => expect(isGone(store)).toBe(true), {
+					timeout: 30_000,
+					interval: 100
+				});
+			} finally {
+				expect(await second.stop()).toBe(0);
+			}
+		},
+		120_000
+	);
+
+	embeddedStore(
+		'Ctrl-C reaches both processes: the app finishes, then closes the store',
+		async () => {
+			const app = await startApp();
+			const store = storeOf(app);
+			// A terminal sends SIGINT to the whole process group.
+			process.kill(store, 'SIGINT');
+			process.kill(app.process.pid!, 'SIGINT');
+			await vi.waitFor(() => expect(app.process.exitCode).toBe(0), {
+				timeout: 60_000,
+				interval: 100
+			});
+			expect(app.output()).toContain('couchstats: store closed');
+			expect(app.output()).not.toContain('starting it again');
+			await vi.waitFor(() => expect(isGone(store)).toBe(true), { timeout: 30_000, interval: 100 });
+		},
+		120_000
+	);
+
+	test('a store process refused its data directory says which app holds it', async () => {
+		const dataDir = tempDir();
+		const held = new ClassicLevel(path.join(dataDir, LOCK_DIR));
+		await held.open();
+		fs.writeFileSync(
+			path.join(dataDir, RUNNING_FILE),
+			JSON.stringify({ port: 1, pid: process.pid })
+		);
+		try {
+			const refused = await startStoreProcess({ dataDir }).catch((e: unknown) => e);
+			expect(refused).toBeInstanceOf(DataDirInUseError);
+			expect((refused as DataDirInUseError).line).toContain(
+				`data directory ${dataDir} is in use by another process (pid ${process.pid}, its store on 127.0.0.1:1)`
+			);
+		} finally {
+			await held.close();
+		}
+	});
+
+	test('a data directory whose app has ended is taken once its store lets go, not refused', async () => {
+		const dataDir = tempDir();
+		// The store of an app killed with SIGKILL, still closing: it holds the lock, and the
+		// running file names the app, which is gone.
+		const closing = new ClassicLevel(path.join(dataDir, LOCK_DIR));
+		await closing.open();
+		const ended = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+			encoding: 'utf8'
+		});
+		const pid = Number(ended.stdout);
+		fs.writeFileSync(path.join(dataDir, RUNNING_FILE), JSON.stringify({ port: 1, pid }));
+		const log = vi.spyOn(console, 'log');
+		const starting = startEmbeddedCouch({ dataDir });
+		await vi.waitFor(() =>
+			expect(log).toHaveBeenCalledWith(
+				`couchstats: waiting for the store of an app that ended (pid ${pid}) to let go of ${dataDir}`
+			)
+		);
+		await closing.close();
+		const store = await starting;
+		await store.close();
+		log.mockRestore();
+	});
+});
