@@ -11,7 +11,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
-import { startStoreProcess, stopStoreProcess } from './bench-store';
+import { startStoreProcess } from './bench-store';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
@@ -41,14 +41,14 @@ export async function startOnCopy(dir: string) {
 export async function copySeed(dir: string): Promise<string> {
 	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
 	fs.cpSync(dir, copy, { recursive: true });
-	const { child, url } = await startStoreProcess(copy, { viewEngine: true });
+	const store = await startStoreProcess(copy, { viewEngine: true });
 	try {
-		await ensureSetup(createCouch(url, 'bench'), {
+		await ensureSetup(createCouch(store.url, 'bench'), {
 			adminPassword: BENCH_PASSWORD,
 			inPlace: true
 		});
 	} finally {
-		await stopStoreProcess(child);
+		await store.close();
 	}
 	fs.rmSync(path.join(copy, STORE_DIRS.views), { recursive: true, force: true });
 	return copy;

@@ -36,7 +36,7 @@ if (!Number.isInteger(total) || !Number.isInteger(batch) || total < 1 || batch <
 }
 
 const dataDir = tempDir('couchstats-bench-bulk-');
-const { child, url } = await startStoreProcess(dataDir, { viewEngine: false });
+const { pid, url } = await startStoreProcess(dataDir, { viewEngine: false });
 try {
 	const couch = createCouch(url, 'bench');
 	await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
@@ -59,7 +59,7 @@ try {
 		}
 	})();
 
-	const cpu = cpuSeconds(child.pid!);
+	const cpu = cpuSeconds(pid);
 	const started = performance.now();
 	for (let i = 0; i < records.length; i += batch) {
 		const answers = (await couch.events.bulk({
@@ -69,7 +69,7 @@ try {
 		if (answers.length) throw new Error(`refused: ${answers[0].error} ${answers[0].reason}`);
 	}
 	const seconds = (performance.now() - started) / 1000;
-	const used = cpuSeconds(child.pid!) - cpu;
+	const used = cpuSeconds(pid) - cpu;
 	writing = false;
 	await probing;
 
@@ -87,6 +87,6 @@ try {
 			`95th percentile ${at(0.95)} ms, max ${at(1)} ms; load average ${loadAverage()}`
 	);
 } finally {
-	child.kill('SIGKILL');
+	process.kill(pid, 'SIGKILL');
 	fs.rmSync(dataDir, { recursive: true, force: true });
 }

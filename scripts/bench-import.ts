@@ -52,7 +52,7 @@ async function main() {
 	console.log(`machine: ${machine()}`);
 
 	const dataDir = tempDir('couchstats-bench-import-');
-	const { child, url } = await startStoreProcess(dataDir, { viewEngine: true });
+	const { pid, url } = await startStoreProcess(dataDir, { viewEngine: true });
 	try {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
@@ -74,8 +74,8 @@ async function main() {
 
 		const file = path.join(dataDir, 'history.ndjson');
 		fs.writeFileSync(file, importLines(lines).join('\n') + '\n');
-		resetPeakRss(child.pid!);
-		const sampler = sampleRss(child.pid!);
+		resetPeakRss(pid);
+		const sampler = sampleRss(pid);
 		const started = performance.now();
 		const importer = spawn(
 			process.execPath,
@@ -146,12 +146,12 @@ async function main() {
 		);
 		const peaks = sampler();
 		console.log(
-			`store peak RSS during import and indexing ${rssMb(child.pid!, 'VmHWM')} MB ` +
+			`store peak RSS during import and indexing ${rssMb(pid, 'VmHWM')} MB ` +
 				`(anonymous memory at most ${peaks.anon} MB, mapped store files at most ${peaks.file} MB); ` +
 				`machine: ${machine()}`
 		);
 	} finally {
-		child.kill('SIGKILL');
+		process.kill(pid, 'SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
 }

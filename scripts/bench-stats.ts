@@ -142,7 +142,7 @@ async function benchOne(
 	// be written into a socket the store has closed (EPIPE).
 	const records = seed ? [] : syntheticRecords(history ? historyOf(n) : { n });
 	const dataDir = seed ? await copySeed(seed) : tempDir('couchstats-bench-stats-');
-	const { child, url } = await startStoreProcess(dataDir, { viewEngine: engine });
+	const { pid, url } = await startStoreProcess(dataDir, { viewEngine: engine });
 	try {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });
@@ -160,16 +160,16 @@ async function benchOne(
 			insert = `insert ${Math.round(n / ((performance.now() - seedStart) / 1000))} records/s`;
 			records.length = 0;
 		}
-		const rssBefore = rssMb(child.pid!);
+		const rssBefore = rssMb(pid);
 
-		resetPeakRss(child.pid!);
-		const sampler = sampleRss(child.pid!);
+		resetPeakRss(pid);
+		const sampler = sampleRss(pid);
 		const indexStart = performance.now();
-		const cpuStart = cpuSeconds(child.pid!);
+		const cpuStart = cpuSeconds(pid);
 		await catchUp(couch, engine);
 		const indexSeconds = (performance.now() - indexStart) / 1000;
-		const indexCpu = cpuSeconds(child.pid!) - cpuStart;
-		const peakRss = rssMb(child.pid!, 'VmHWM');
+		const indexCpu = cpuSeconds(pid) - cpuStart;
+		const peakRss = rssMb(pid, 'VmHWM');
 		const peaks = sampler();
 
 		console.log(
@@ -258,10 +258,10 @@ async function benchOne(
 				);
 			}
 		}
-		console.log(`  store peak RSS over the whole run ${rssMb(child.pid!, 'VmHWM')} MB`);
+		console.log(`  store peak RSS over the whole run ${rssMb(pid, 'VmHWM')} MB`);
 		return { n, engine, medians };
 	} finally {
-		child.kill('SIGKILL');
+		process.kill(pid, 'SIGKILL');
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	}
 }

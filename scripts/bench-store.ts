@@ -1,57 +1,25 @@
 /**
- * The embedded store in a process of its own, for the benchmarks: its memory is then
- * its own (peak resident set read from /proc), as when the app runs it.
- *
- * Run directly (`tsx scripts/bench-store.ts DATA_DIR [--old-engine]`), it starts the store
- * on the data directory and prints `PORT <port>`, and closes it on SIGTERM; `--old-engine`
+ * The benchmarks' embedded store: in a process of its own, as the app runs it
+ * (src/lib/server/embedded/store-process.ts), so its memory and CPU time are its own
+ * (read from /proc), and helpers to read them.
+ */
+import fs from 'node:fs';
+import {
+	startStoreProcess as startStore,
+	type StoreProcess
+} from '../src/lib/server/embedded/store-process';
+
+export type { StoreProcess };
+
+/**
+ * Starts the store on a data directory in a process of its own; `viewEngine: false`
  * leaves views to PouchDB's own map/reduce, for comparison.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
-
-/** A running store process and its admin URL. */
-export interface StoreProcess {
-	child: ChildProcess;
-	url: URL;
-}
-
-/** Starts the store on a data directory in a child process and connects as its admin. */
-export async function startStoreProcess(
+export function startStoreProcess(
 	dataDir: string,
 	options: { viewEngine: boolean }
 ): Promise<StoreProcess> {
-	const args = ['--import', 'tsx', fileURLToPath(import.meta.url), dataDir];
-	if (!options.viewEngine) args.push('--old-engine');
-	// As `npm start` runs the app (scripts/start.js): two malloc arenas.
-	const child = spawn(process.execPath, args, {
-		stdio: ['ignore', 'pipe', 'inherit'],
-		env: { MALLOC_ARENA_MAX: '2', ...process.env }
-	});
-	const port = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout!.on('data', (chunk) => {
-			out += chunk;
-			const match = /PORT (\d+)/.exec(out);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code) => reject(new Error(`the store exited with ${code}`)));
-	});
-	const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'couchdb-admin.json'), 'utf8'));
-	const url = new URL(`http://127.0.0.1:${port}/`);
-	url.username = credentials.user;
-	url.password = credentials.password;
-	return { child, url };
-}
-
-/** Closes a store process started by {@link startStoreProcess} and waits until it has exited. */
-export async function stopStoreProcess(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	await exited;
+	return startStore({ dataDir, viewEngine: options.viewEngine });
 }
 
 /** Resets a process's peak resident set to its current size (Linux `clear_refs`). */
@@ -118,13 +86,4 @@ export function cpuSeconds(pid: number): number {
 	// Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
 	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 	return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-	const store = await startEmbeddedCouch({
-		dataDir: process.argv[2],
-		viewEngine: !process.argv.includes('--old-engine')
-	});
-	console.log(`PORT ${store.url.port}`);
-	process.once('SIGTERM', () => void store.close().then(() => process.exit(0)));
 }
