@@ -172,8 +172,10 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 	const prefix = '/clockback/';
 	const { context, page } = await visit(browser, prefix, Date.now());
 	await waitForRecords(app, (rs) => rs.some((r) => r.path === `${prefix}a`));
-	// 4 s and 4 s: the session stays under 10 s engaged, so no heartbeat goes as it passes
-	// 10 s, and the page's one heartbeat is the one made as it goes.
+	// 4 s and 4 s of fake time. The page's clock also runs on in real time, so on a busy
+	// machine the session may pass 10 s engaged before the page goes, and a heartbeat
+	// then goes as it passes (runs before the CI of 2026-12-06 saw it): heartbeats in a
+	// row on one page count as one below.
 	await page.clock.runFor(4000);
 	const wall = await page.evaluate(() => Date.now());
 	await page.clock.setSystemTime(wall - 25_000);
@@ -192,7 +194,10 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 	await moveTo(page, `${prefix}b`);
 	const records = await leave(page, prefix);
 	// In the order of their times on the server's clock, as the session's timeline reads.
-	const made = records.filter((r) => r.type !== 'milestone').sort((a, b) => a.ts - b.ts);
+	const made = records
+		.filter((r) => r.type !== 'milestone')
+		.sort((a, b) => a.ts - b.ts)
+		.filter((r, i, all) => r.type !== 'heartbeat' || all[i + 1]?.type !== 'heartbeat');
 	expect(made.map((r) => [r.type, r.path])).toEqual([
 		['pageview', `${prefix}a`],
 		['event', `${prefix}a`],
@@ -201,10 +206,10 @@ test('a clock set back 25 s mid-visit keeps the order of the visit and its engag
 		['heartbeat', `${prefix}b`]
 	]);
 	expect(new Set(records.map((r) => r.sid)).size).toBe(1);
-	const [onA] = records.filter(
+	const onA = records.filter(
 		(r): r is StoredRecord & HeartbeatRecord => r.type === 'heartbeat' && r.path === `${prefix}a`
 	);
-	expect(onA.engagedMs).toBeGreaterThanOrEqual(8_000);
+	expect(onA.reduce((sum, r) => sum + r.engagedMs, 0)).toBeGreaterThanOrEqual(8_000);
 	// None in the future (a re-check found the held time plus the new measure 25 s ahead).
 	for (const record of records) expect(record.ts).toBeLessThanOrEqual(record.receivedAt + 2000);
 	await context.close();
