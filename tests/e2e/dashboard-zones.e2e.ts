@@ -174,3 +174,78 @@ test("a snippet without data-time-zone counts the visitor's days in the site's z
 		['/zoneless/b', true, false]
 	]);
 });
+
+test("a visitor whose only activity of the site's new day is a click is one of its visitors", async ({
+	browser
+}) => {
+	// An outside review: a visitor who stayed on a page across the site's midnight and
+	// clicked the call to action was a converting visitor of the new day and no visitor of
+	// it (a conversion rate of 200 %): visitors were counted by their first page view.
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.waitForLoadState('networkidle');
+	await owner.getByLabel('Time zone').selectOption('Asia/Kolkata');
+	await owner.getByRole('button', { name: 'Save' }).first().click();
+	await expect(owner.getByText('Settings saved.')).toBeVisible();
+
+	// Kolkata's midnight (18:30 UTC) three days before the latest one at least an hour ago:
+	// days the other tests leave empty.
+	let midnight = Date.UTC(
+		new Date().getUTCFullYear(),
+		new Date().getUTCMonth(),
+		new Date().getUTCDate(),
+		18,
+		30
+	);
+	while (midnight > Date.now() - HOUR) midnight -= DAY;
+	midnight -= 3 * DAY;
+	const context = await visitorBrowser.newContext();
+	await keepFakeClock(context);
+	await routeStandalonePage(context, app, '/across/');
+	const visitor = await context.newPage();
+	// 23:59 in Kolkata, and a click 30 s after midnight on the same page.
+	await visitor.clock.setFixedTime(midnight - 60_000);
+	await visitor.goto(`${app.url}/across/a`);
+	await visitor.waitForFunction(() => localStorage.getItem('couchstats:zone:demo') !== null);
+	await visitor.clock.setFixedTime(midnight + 30_000);
+	await visitor.evaluate(() =>
+		(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('cta')
+	);
+	await visitor.goto('about:blank');
+	await context.close();
+	const across = (records: StoredRecord[]) =>
+		records.filter((r) => r.path === '/across/a' && (r.type === 'pageview' || r.type === 'event'));
+	const stored = await waitForRecords(app, (records) => across(records).length >= 2);
+	expect(
+		across(stored)
+			.sort((a, b) => a.ts - b.ts)
+			.map((r) => [r.type, r.ts, (r as { opensDay?: boolean }).opensDay])
+	).toEqual([
+		['pageview', midnight - 60_000, true],
+		['event', midnight + 30_000, true]
+	]);
+
+	// The new day has the click's visitor, the day before its page view's.
+	const day = isoDay(midnight + 6 * HOUR);
+	const before = isoDay(midnight - 6 * HOUR);
+	const api = await owner
+		.context()
+		.request.get(`${app.url}/api/v1/stats?site=demo&from=${before}&to=${day}&interval=day`);
+	expect(api.status()).toBe(200);
+	const body = await api.json();
+	expect(
+		body.timeseries.map(
+			(p: { period: string; pageviews: number; visitors: number; events: number }) => [
+				p.period,
+				p.pageviews,
+				p.visitors,
+				p.events
+			]
+		)
+	).toEqual([
+		[before, 1, 1, 0],
+		[day, 0, 1, 1]
+	]);
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=${day}&to=${day}`);
+	await expect(owner.locator('[data-metric="visitors"] dd').first()).toHaveText('1');
+});
