@@ -62,9 +62,9 @@ export const map = function (doc) {
 	} else {
 		return;
 	}
-	var own = v.slice();
-	own[1] = opensDay ? 1 : 0;
-	var rows = [[doc.site, own]];
+	var siteRow = v.slice();
+	siteRow[1] = opensDay ? 1 : 0;
+	var rows = [[doc.site, siteRow]];
 	if (typeof doc.src === 'string') {
 		// A visitor of the source: first of the day in a session from it (without the flag,
 		// a record made before it existed, first of the day).
