@@ -458,7 +458,7 @@ export interface PageviewRecord extends BaseRecord {
 	 * The visitor's first activity of the day (site time zone), which counts them as one of
 	 * its visitors: on a first pageview of the day, false when an event or a return came
 	 * first (that one counted them); on a return ({@link revisit}), true when it came
-	 * first. Optional and additive: pageviews made before 2026-12-07 lack it and count
+	 * first. Optional and additive: pageviews made before 2026-12-06 lack it and count
 	 * their visitor by `firstOfDay`, and their day's events and returns count none.
 	 */
 	opensDay?: boolean;
@@ -531,7 +531,7 @@ export interface EventRecord extends BaseRecord {
 	/**
 	 * The visitor's first activity of the day, site time zone: a visitor of the day (the
 	 * pageview that may follow carries `opensDay: false`). Absent when not, and on events
-	 * made before 2026-12-07 (they count no visitor).
+	 * made before 2026-12-06 (they count no visitor).
 	 */
 	opensDay?: boolean;
 	/**
