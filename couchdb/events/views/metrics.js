@@ -2,14 +2,15 @@
 // value: [pageviews, visitors, newVisitors, sessions, actualSessions, engagedSessions,
 //         nonbounceSessions, engagedTimeMs, events]   (summed element-wise by _sum)
 //
-// Every headline number in one row per bucket: a pageview counts once, as a new visitor
-// (firstOfDay and firstEver: the first pageview of a visitor's first day) and a session
-// (entry) by its flags; a visitor counts on their first activity of the day (`opensDay`:
-// a pageview, an event or a return to a page; a pageview made before the flag, by
-// `firstOfDay`), in the site's own scope, so that a visitor whose only activity of a day
-// was an event or a return is one of its visitors; milestones
-// count actual / engaged / non-bounce sessions in the bucket of their session's start
-// (since), where the session counts; heartbeats add engaged time, there too; events count.
+// Every headline number in one row per bucket: a pageview counts once, and as a new
+// visitor (firstOfDay and firstEver: the first pageview of a visitor's first day) and a
+// session (entry) by its flags; a visitor counts on the record that opens their day
+// (`opensDay`: a pageview, an event or a return to a page; a pageview made before the
+// flag, by `firstOfDay`), so that one whose only activity of a day was an event or a
+// return is one of its visitors (an outside review read a 200 % conversion rate the day
+// after a visit crossed midnight); milestones count actual / engaged / non-bounce
+// sessions in the bucket of their session's start (since), where the session counts;
+// heartbeats add engaged time, there too; events count.
 // Each record is emitted four times, once per granularity (the `buckets` list, the one
 // place naming them), so a range is read with the fewest buckets (see
 // src/lib/stats/buckets.ts); quarter hours serve only the ends of ranges in zones such as
