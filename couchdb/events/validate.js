@@ -83,6 +83,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			tz: 1,
 			entry: 1,
 			firstOfDay: 1,
+			opensDay: 1,
 			firstEver: 1,
 			pathFirstOfDay: 1,
 			srcFirstOfDay: 1,
@@ -97,6 +98,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			props: 1,
 			firstOfSession: 1,
 			firstOfDay: 1,
+			opensDay: 1,
 			propFirstOfSession: 1,
 			propFirstOfDay: 1
 		},
@@ -154,6 +156,10 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	}
 	if ('bot' in newDoc && typeof newDoc.bot !== 'boolean') refuse('bot must be true or false');
 
+	// A pageview's or event's (the fields allowed by type above).
+	if ('opensDay' in newDoc && typeof newDoc.opensDay !== 'boolean') {
+		refuse('opensDay must be true or false');
+	}
 	if (type === 'pageview') {
 		if (typeof newDoc.entry !== 'boolean') refuse('entry must be true or false');
 		if (typeof newDoc.firstOfDay !== 'boolean') refuse('firstOfDay must be true or false');

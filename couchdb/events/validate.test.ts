@@ -193,6 +193,12 @@ describe('validate_doc_update for the events database', () => {
 			'firstOfDay must be true or false'
 		],
 		[
+			'a string opensDay on an event',
+			{ ...event, opensDay: 'yes' },
+			'opensDay must be true or false'
+		],
+		['a numeric opensDay on a pageview', { ...pv, opensDay: 1 }, 'opensDay must be true or false'],
+		[
 			'a prop name list that is no list',
 			{ ...event, propFirstOfSession: 'plan' },
 			'propFirstOfSession must be a list of at most 16 prop names'

@@ -448,8 +448,20 @@ export interface PageviewRecord extends BaseRecord {
 	tz?: string;
 	/** First pageview of the session (an entry page, and one session). */
 	entry: boolean;
-	/** First pageview of this visitor's day, in the site's time zone (a unique visitor). */
+	/**
+	 * First pageview of this visitor's day, in the site's time zone: a visitor of the day in
+	 * the breakdowns (country, device, new or returning …), and, without `opensDay`, in the
+	 * headline count too.
+	 */
 	firstOfDay: boolean;
+	/**
+	 * The visitor's first activity of the day (site time zone), which counts them as one of
+	 * its visitors: on a first pageview of the day, false when an event or a return came
+	 * first (that one counted them); on a return ({@link revisit}), true when it came
+	 * first. Optional and additive: pageviews made before 2026-12-06 lack it and count
+	 * their visitor by `firstOfDay`, and their day's events and returns count none.
+	 */
+	opensDay?: boolean;
 	/**
 	 * A pageview of the visitor's first day ever, from their first pageview on (a new
 	 * visitor's; with `firstOfDay`, one new visitor). Records made before 2026-12-05 set
@@ -478,7 +490,8 @@ export interface PageviewRecord extends BaseRecord {
 	 * A return to a page the session counted in the last 30 minutes (back to the home
 	 * page, say): not another pageview (no count, every flag false), but where the visitor
 	 * went, in order: its session's exit page, journeys, the page it is on now, and
-	 * `from` of the next. A reload of the page the visitor is on makes no record.
+	 * `from` of the next; and a visitor of the day when it is their first activity that day
+	 * (`opensDay`). A reload of the page the visitor is on makes no record.
 	 */
 	revisit?: boolean;
 	/**
@@ -515,6 +528,12 @@ export interface EventRecord extends BaseRecord {
 	firstOfSession?: boolean;
 	/** First event of this name in the visitor's day, site time zone (a converting visitor). */
 	firstOfDay?: boolean;
+	/**
+	 * The visitor's first activity of the day, site time zone: a visitor of the day (the
+	 * pageview that may follow carries `opensDay: false`). Absent when not, and on events
+	 * made before 2026-12-06 (they count no visitor).
+	 */
+	opensDay?: boolean;
 	/**
 	 * The keys of `props` whose name, key and value (the value as a string) this event
 	 * fires first in the session: a converting session of the `prop:` filter. Absent when

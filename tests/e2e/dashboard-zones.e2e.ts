@@ -6,7 +6,7 @@
  * each local day. Real Chromium, the
  * built app, its embedded store.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
@@ -35,6 +35,38 @@ async function row(owner: Page, label: string): Promise<string[]> {
 	}
 	const cells = table.locator('tbody tr', { has: owner.getByRole('rowheader', { name: label }) });
 	return cells.locator('td').allTextContents();
+}
+
+/** The owner's page, once it made the demo site's zone Asia/Kolkata in its settings. */
+async function ownerInKolkata(browser: Browser): Promise<Page> {
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.waitForLoadState('networkidle');
+	await owner.getByLabel('Time zone').selectOption('Asia/Kolkata');
+	await owner.getByRole('button', { name: 'Save' }).first().click();
+	await expect(owner.getByText('Settings saved.')).toBeVisible();
+	return owner;
+}
+
+/** Kolkata's midnight (18:30 UTC) `daysBefore` days before the latest one at least an hour ago. */
+function kolkataMidnight(daysBefore: number): number {
+	const now = new Date();
+	let midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 18, 30);
+	while (midnight > Date.now() - HOUR) midnight -= DAY;
+	return midnight - daysBefore * DAY;
+}
+
+/**
+ * A visitor's new context, its clock taken as right, on standalone pages under `prefix`
+ * whose snippet names no zone, and its page.
+ */
+async function zonelessVisitor(
+	prefix: string
+): Promise<{ context: BrowserContext; visitor: Page }> {
+	const context = await visitorBrowser.newContext();
+	await keepFakeClock(context);
+	await routeStandalonePage(context, app, prefix);
+	return { context, visitor: await context.newPage() };
 }
 
 test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and hour', async ({
@@ -129,28 +161,10 @@ test("a snippet without data-time-zone counts the visitor's days in the site's z
 	// An outside check: a page whose snippet had no zone, on a site whose zone was not
 	// UTC. A new visitor's first visit crossed the site's midnight: its page view after
 	// midnight was no first of the new day (the days were UTC's), which had no visitor.
-	const owner = await ownerPage(browser, app);
-	await owner.goto(`${app.url}/sites/demo/settings`);
-	await owner.waitForLoadState('networkidle');
-	await owner.getByLabel('Time zone').selectOption('Asia/Kolkata');
-	await owner.getByRole('button', { name: 'Save' }).first().click();
-	await expect(owner.getByText('Settings saved.')).toBeVisible();
-
-	// Kolkata's midnight (18:30 UTC) a day before the latest one at least an hour ago: one
-	// UTC day, two of the site's.
-	let midnight = Date.UTC(
-		new Date().getUTCFullYear(),
-		new Date().getUTCMonth(),
-		new Date().getUTCDate(),
-		18,
-		30
-	);
-	while (midnight > Date.now() - HOUR) midnight -= DAY;
-	midnight -= DAY;
-	const context = await visitorBrowser.newContext();
-	await keepFakeClock(context);
-	await routeStandalonePage(context, app, '/zoneless/');
-	const visitor = await context.newPage();
+	await ownerInKolkata(browser);
+	// A day before the latest Kolkata midnight: one UTC day, two of the site's.
+	const midnight = kolkataMidnight(1);
+	const { context, visitor } = await zonelessVisitor('/zoneless/');
 	// 23:59:20 in Kolkata, and 00:00:05 once the ingest's first answer told the zone.
 	await visitor.clock.setFixedTime(midnight - 40_000);
 	await visitor.goto(`${app.url}/zoneless/a`);
@@ -173,4 +187,61 @@ test("a snippet without data-time-zone counts the visitor's days in the site's z
 		['/zoneless/a', true, true],
 		['/zoneless/b', true, false]
 	]);
+});
+
+test("a visitor whose only activity of the site's new day is a click is one of its visitors", async ({
+	browser
+}) => {
+	// An outside review: a visitor who stayed on a page across the site's midnight and
+	// clicked the call to action was a converting visitor of the new day and no visitor of
+	// it (a conversion rate of 200 %): visitors were counted by their first page view.
+	const owner = await ownerInKolkata(browser);
+	// Three days before the latest Kolkata midnight: days the other tests leave empty.
+	const midnight = kolkataMidnight(3);
+	const { context, visitor } = await zonelessVisitor('/across/');
+	// 23:59 in Kolkata, and a click 30 s after midnight on the same page.
+	await visitor.clock.setFixedTime(midnight - 60_000);
+	await visitor.goto(`${app.url}/across/a`);
+	await visitor.waitForFunction(() => localStorage.getItem('couchstats:zone:demo') !== null);
+	await visitor.clock.setFixedTime(midnight + 30_000);
+	await visitor.evaluate(() =>
+		(window as unknown as { couchstats: { track(n: string): void } }).couchstats.track('cta')
+	);
+	await visitor.goto('about:blank');
+	await context.close();
+	const across = (records: StoredRecord[]) =>
+		records.filter((r) => r.path === '/across/a' && (r.type === 'pageview' || r.type === 'event'));
+	const stored = await waitForRecords(app, (records) => across(records).length >= 2);
+	expect(
+		across(stored)
+			.sort((a, b) => a.ts - b.ts)
+			.map((r) => [r.type, r.ts, (r as { opensDay?: boolean }).opensDay])
+	).toEqual([
+		['pageview', midnight - 60_000, true],
+		['event', midnight + 30_000, true]
+	]);
+
+	// The new day has the click's visitor, the day before its page view's.
+	const day = isoDay(midnight + 6 * HOUR);
+	const before = isoDay(midnight - 6 * HOUR);
+	const api = await owner
+		.context()
+		.request.get(`${app.url}/api/v1/stats?site=demo&from=${before}&to=${day}&interval=day`);
+	expect(api.status()).toBe(200);
+	const body = await api.json();
+	expect(
+		body.timeseries.map(
+			(p: { period: string; pageviews: number; visitors: number; events: number }) => [
+				p.period,
+				p.pageviews,
+				p.visitors,
+				p.events
+			]
+		)
+	).toEqual([
+		[before, 1, 1, 0],
+		[day, 0, 1, 1]
+	]);
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=${day}&to=${day}`);
+	await expect(owner.locator('[data-metric="visitors"] dd').first()).toHaveText('1');
 });

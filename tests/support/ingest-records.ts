@@ -63,6 +63,7 @@ export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
 			...base('pageview'),
 			entry: true,
 			firstOfDay: true,
+			opensDay: true,
 			firstEver: true,
 			trail: [],
 			tz: 'Asia/Tokyo'

@@ -6,7 +6,9 @@
 // made before records carried `src`, the host of its entry's referrer), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
 // device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
 // ingest could not tell). `sessions` counts entry pageviews, `visitors` first-of-day
-// pageviews, so both sum to the headline numbers; but by referrer and UTM, `visitors`
+// pageviews, so both sum to the headline numbers (but for a visitor whose only records of
+// a day are events or returns, whom the headline counts by opensDay: metrics.js); but by
+// referrer and UTM, `visitors`
 // counts the first pageview of a visitor's day in a session from that source
 // (`srcFirstOfDay`), so that a visitor who came twice in a day from two sources is a
 // visitor of each (an outside review: three people from one source were counted as two).

@@ -2,18 +2,23 @@
 // value: [pageviews, visitors, newVisitors, sessions, actualSessions, engagedSessions,
 //         nonbounceSessions, engagedTimeMs, events]   (summed element-wise by _sum)
 //
-// Every headline number in one row per bucket: a pageview counts once, and as a visitor
-// (firstOfDay), a new visitor (a visitor on their first day: firstEver too) and a session
-// (entry) by its flags; milestones
-// count actual / engaged / non-bounce sessions in the bucket of their session's start
-// (since), where the session counts; heartbeats add engaged time, there too; events count.
+// Every headline number in one row per bucket: a pageview counts once, and as a new
+// visitor (firstOfDay and firstEver: the first pageview of a visitor's first day) and a
+// session (entry) by its flags; a visitor counts on the record that opens their day
+// (`opensDay`: a pageview, an event or a return to a page; a pageview made before the
+// flag, by `firstOfDay`), so that one whose only activity of a day was an event or a
+// return is one of its visitors (an outside review read a 200 % conversion rate the day
+// after a visit crossed midnight); milestones count actual / engaged / non-bounce
+// sessions in the bucket of their session's start (since), where the session counts;
+// heartbeats add engaged time, there too; events count.
 // Each record is emitted four times, once per granularity (the `buckets` list, the one
 // place naming them), so a range is read with the fewest buckets (see
 // src/lib/stats/buckets.ts); quarter hours serve only the ends of ranges in zones such as
 // Asia/Kolkata (+05:30) whose days do not start on a whole UTC hour. The order of the
 // value is METRIC_FIELDS in src/lib/stats/metrics.ts. Bot-flagged records count nowhere.
 //
-// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
+// Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`
+// (a return has none), their visitors counted by pageviews and events as before:
 // - `source:<src>`: the record, as is, when its session has a source, a pageview
 //   counting as a visitor of the source by `srcFirstOfDay` (`firstOfDay` without it);
 // - `page:<path>`: the record on its page (a milestone on its session's landing page
@@ -31,10 +36,15 @@ export const map = function (doc) {
 		return;
 	}
 	var v = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+	// The site's visitor of the day: their first activity that day (records.ts opensDay).
+	var opensDay = doc.opensDay === true;
 	if (doc.type === 'pageview') {
-		// A return to a page counted lately is no pageview (a revisit, records.ts).
-		if (doc.revisit === true) return;
-		v[0] = 1;
+		// Made before the flag existed: the visitor's first pageview of the day.
+		if (typeof doc.opensDay !== 'boolean') opensDay = doc.firstOfDay === true;
+		// A return to a page counted lately is no pageview (a revisit, records.ts): it counts
+		// only the visitor whose day it opened.
+		if (doc.revisit === true && !opensDay) return;
+		if (doc.revisit !== true) v[0] = 1;
 		if (doc.firstOfDay === true) v[1] = 1;
 		// Every pageview of a visitor's first day is flagged firstEver (before 2026-12-05
 		// only the first, which is first of its day too).
@@ -53,7 +63,9 @@ export const map = function (doc) {
 	} else {
 		return;
 	}
-	var rows = [[doc.site, v]];
+	var siteRow = v.slice();
+	siteRow[1] = opensDay ? 1 : 0;
+	var rows = [[doc.site, siteRow]];
 	if (typeof doc.src === 'string') {
 		// A visitor of the source: first of the day in a session from it (without the flag,
 		// a record made before it existed, first of the day).
@@ -115,7 +127,9 @@ export const map = function (doc) {
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
-	for (var i = 0; i < rows.length; i++) {
+	// A return counts its visitor in the site's own scope only (its other rows hold nothing).
+	var counted = doc.revisit === true ? 1 : rows.length;
+	for (var i = 0; i < counted; i++) {
 		for (var b = 0; b < buckets.length; b++) {
 			emit([rows[i][0], buckets[b][0], buckets[b][1]], rows[i][1]);
 		}

@@ -58,7 +58,27 @@ describe('the metrics view', () => {
 			{ type: 'heartbeat', engagedMs: 12_500 },
 			vector({ engagedTimeMs: 12_500 })
 		],
-		['an event counts an event', { type: 'event', name: 'signup' }, vector({ events: 1 })]
+		['an event counts an event', { type: 'event', name: 'signup' }, vector({ events: 1 })],
+		[
+			'an event that is the visitor’s first activity of the day counts an event and a visitor',
+			{ type: 'event', name: 'signup', firstOfDay: true, opensDay: true },
+			vector({ events: 1, visitors: 1 })
+		],
+		[
+			'the day’s first pageview after an event or a return opened the day counts no second visitor',
+			{ type: 'pageview', entry: false, firstOfDay: true, opensDay: false, firstEver: false },
+			vector({ pageviews: 1 })
+		],
+		[
+			'a new visitor’s first pageview after an event opened their first day counts the new visitor',
+			{ type: 'pageview', entry: true, firstOfDay: true, opensDay: false, firstEver: true },
+			vector({ pageviews: 1, newVisitors: 1, sessions: 1 })
+		],
+		[
+			'a return to a page that is the visitor’s first activity of the day counts only a visitor',
+			{ type: 'pageview', entry: false, from: '/b', revisit: true, opensDay: true },
+			vector({ visitors: 1 })
+		]
 	])('%s, in the hour, day and month bucket', (_, fields, expected) => {
 		expect(scoped(runMap(map, record(fields)))).toEqual(keys.map((key) => [key, expected]));
 	});
@@ -260,6 +280,24 @@ describe('the metrics view', () => {
 				vector({ events: 1, sessions: 1 })
 			],
 			[
+				'an event that opens the visitor’s day counts no visitor of its session’s source',
+				{ type: 'event', name: 'signup', opensDay: true, src: 'x.org' },
+				'source:x.org',
+				vector({ events: 1 })
+			],
+			[
+				'an event that opens the visitor’s day counts no visitor of its page',
+				{ type: 'event', name: 'signup', opensDay: true, path: '/a' },
+				'page:/a',
+				vector({ events: 1 })
+			],
+			[
+				'an event that opens the visitor’s day is no converting visitor when not first of its name',
+				{ type: 'event', name: 'signup', firstOfDay: false, opensDay: true },
+				'event:signup',
+				vector({ events: 1 })
+			],
+			[
 				'an event recorded before prop flags existed counts only as an event',
 				{ ...signup, firstOfSession: true, firstOfDay: true },
 				'prop:signup|plan=pro',
@@ -276,6 +314,16 @@ describe('the metrics view', () => {
 				'page:/'
 			],
 			['a record without a source', { type: 'pageview', entry: true }, 'source:(direct)'],
+			[
+				'a return that opens the visitor’s day',
+				{ type: 'pageview', path: '/a', revisit: true, opensDay: true, src: 'x.org' },
+				'source:x.org'
+			],
+			[
+				'a return that opens the visitor’s day',
+				{ type: 'pageview', path: '/a', revisit: true, opensDay: true, src: 'x.org' },
+				'page:/a'
+			],
 			['a pageview', { type: 'pageview', entry: true }, 'event:pageview'],
 			[
 				'an event name holding |',

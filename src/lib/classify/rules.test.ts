@@ -74,6 +74,7 @@ const CLASSIFIED = [
 	'land',
 	'entry',
 	'firstOfDay',
+	'opensDay',
 	'firstEver',
 	'pathFirstOfDay',
 	'srcFirstOfDay',
@@ -114,6 +115,7 @@ function line(r: Classified): string {
 		'entry',
 		'firstOfSession',
 		'firstOfDay',
+		'opensDay',
 		'firstEver',
 		'pathFirstOfDay',
 		'revisit'
@@ -127,6 +129,7 @@ function line(r: Classified): string {
 		r.milestone,
 		r.engagedMs,
 		...flags,
+		r.opensDay === false && 'opensDay=false',
 		r.from !== undefined && `from=${r.from}`,
 		Array.isArray(r.trail) && `trail=[${r.trail.join(',')}]`,
 		Array.isArray(r.propFirstOfSession) && `propFirstOfSession=[${r.propFirstOfSession}]`,
@@ -223,7 +226,7 @@ const SCRIPTS: Script[] = [
 			'05:11 event signup plan=free'
 		],
 		expected: [
-			'11-21T04:00 s1 pageview /pricing entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T04:00 s1 pageview /pricing entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:01 s1 event /pricing signup firstOfSession firstOfDay propFirstOfSession=[plan] propFirstOfDay=[plan]',
 			'11-21T04:01 s1 milestone /pricing nonbounce',
 			// Not the first signup, but its first with plan = pro.
@@ -234,8 +237,9 @@ const SCRIPTS: Script[] = [
 			// A new session the same day: first of the session, not of the day.
 			'11-21T04:41 s2 event /pricing signup firstOfSession propFirstOfSession=[plan]',
 			'11-21T04:41 s2 milestone /pricing nonbounce',
-			// Midnight in New York, the same session: first of the day again.
-			'11-21T05:10 s2 event /pricing signup firstOfDay propFirstOfDay=[plan]',
+			// Midnight in New York, the same session: first of the day again, and the visitor's
+			// first activity of the day: a visitor of it.
+			'11-21T05:10 s2 event /pricing signup firstOfDay opensDay propFirstOfDay=[plan]',
 			'11-21T05:11 s2 event /pricing signup propFirstOfSession=[plan] propFirstOfDay=[plan]'
 		]
 	},
@@ -245,13 +249,13 @@ const SCRIPTS: Script[] = [
 		zone: 'America/New_York',
 		steps: ['04:00 pageview /a', '04:40 pageview /b', '04:41 pageview /c', '05:10 pageview /d'],
 		expected: [
-			'11-21T04:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T04:00 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			// A second session the same day: no second new visitor (firstOfDay), a new one's session.
 			'11-21T04:40 s2 pageview /b entry firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:41 s2 pageview /c firstEver pathFirstOfDay from=/b trail=[/b]',
 			'11-21T04:41 s2 milestone /c nonbounce',
 			// Midnight in New York: a returning visitor's day.
-			'11-21T05:10 s2 pageview /d firstOfDay pathFirstOfDay from=/c trail=[/b,/c]'
+			'11-21T05:10 s2 pageview /d firstOfDay opensDay pathFirstOfDay from=/c trail=[/b,/c]'
 		]
 	},
 	{
@@ -259,8 +263,9 @@ const SCRIPTS: Script[] = [
 		zone: 'UTC',
 		steps: ['12:00 event signup', '12:01 pageview /a https://news.example/', '12:02 event buy'],
 		expected: [
-			'11-21T12:00 s1 event / signup firstOfSession firstOfDay',
-			'11-21T12:01 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:00 s1 event / signup firstOfSession firstOfDay opensDay',
+			// The day's first pageview (the breakdowns' visitor), which opens no day: the event did.
+			'11-21T12:01 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay opensDay=false trail=[] src=news.example',
 			'11-21T12:01 s1 milestone /a nonbounce',
 			'11-21T12:02 s1 event /a buy firstOfSession firstOfDay'
 		]
@@ -279,7 +284,7 @@ const SCRIPTS: Script[] = [
 			'12:41 pageview /a'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T12:00 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T12:01 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 pageview /c firstEver pathFirstOfDay from=/b trail=[/a,/b]',
@@ -305,7 +310,7 @@ const SCRIPTS: Script[] = [
 			'12:51 pageview /b'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:00 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=news.example',
 			'11-21T12:20 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:20 s1 milestone /b nonbounce',
 			'11-21T12:29 s1 pageview /a revisit from=/b',
@@ -328,7 +333,7 @@ const SCRIPTS: Script[] = [
 			'13:10 heartbeat 12000'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:00 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=news.example',
 			'11-21T12:00 s1 heartbeat /a 15000',
 			'11-21T12:00 s1 milestone /a actual',
 			'11-21T12:00 s1 milestone /a nonbounce',
@@ -356,13 +361,33 @@ const SCRIPTS: Script[] = [
 			'05:16 event play'
 		],
 		expected: [
-			'11-21T04:40 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T04:40 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=(direct)',
 			'11-21T04:50 s1 event /a play firstOfSession firstOfDay',
 			'11-21T04:50 s1 milestone /a nonbounce',
-			'11-21T05:05 s1 event /a play firstOfDay',
-			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay from=/a trail=[/a]',
+			'11-21T05:05 s1 event /a play firstOfDay opensDay',
+			'11-21T05:10 s1 pageview /a firstOfDay pathFirstOfDay opensDay=false from=/a trail=[/a]',
 			'11-21T05:15 s1 pageview /b pathFirstOfDay from=/a trail=[/a,/a]',
 			'11-21T05:16 s1 event /b play'
+		]
+	},
+	{
+		name: "a return to a page after midnight opens the visitor's day; the day's first pageview after it opens nothing",
+		// 18:00 UTC is midnight in Dhaka (+06:00).
+		zone: 'Asia/Dhaka',
+		steps: [
+			'17:57 pageview /pricing',
+			'17:58:30 pageview /',
+			'18:01 pageview /pricing',
+			'18:02 pageview /pricing',
+			'18:03 pageview /c'
+		],
+		expected: [
+			'11-21T17:57 s1 pageview /pricing entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=(direct)',
+			'11-21T17:58 s1 pageview / firstEver pathFirstOfDay from=/pricing trail=[/pricing]',
+			'11-21T17:58 s1 milestone / nonbounce',
+			// No pageview, but the visitor's first activity of the new day: a visitor of it.
+			'11-21T18:01 s1 pageview /pricing opensDay revisit from=/',
+			'11-21T18:03 s1 pageview /c firstOfDay pathFirstOfDay opensDay=false from=/pricing trail=[/pricing,/]'
 		]
 	},
 	{
@@ -378,7 +403,7 @@ const SCRIPTS: Script[] = [
 			'12:06 tab2 event signup'
 		],
 		expected: [
-			'11-21T12:00 s1 pageview /a entry firstOfDay firstEver pathFirstOfDay trail=[] src=news.example',
+			'11-21T12:00 s1 pageview /a entry firstOfDay opensDay firstEver pathFirstOfDay trail=[] src=news.example',
 			'11-21T12:01 s1 pageview /b firstEver pathFirstOfDay from=/a trail=[/a]',
 			'11-21T12:01 s1 milestone /b nonbounce',
 			'11-21T12:02 s1 event /a signup firstOfSession firstOfDay',

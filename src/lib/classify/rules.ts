@@ -1,9 +1,10 @@
 /**
  * The classification rules: how a visitor's pageviews, events and engaged time become
- * sessions and the flags every dashboard number counts (entry, first of day, first
- * ever, first view of a path that day, previous page, the trail of paths from entry,
- * the session's source and landing page, an event's first of session and of day, and
- * of each of its prop values, milestones). One copy, run by the
+ * sessions and the flags every dashboard number counts (entry, the visitor's first
+ * activity of the day, first pageview of the day, first ever, first view of a path that
+ * day, previous page, the trail of paths from entry, the session's source and landing
+ * page, an event's first of session and of day, and of each of its prop values,
+ * milestones). One copy, run by the
  * browser tracker (src/lib/tracker/session.ts keeps the state in `localStorage`, shared
  * by tabs) and by the importer (src/lib/server/import/backfill.ts keeps it in memory per
  * visitor), so tracked and imported history are counted alike.
@@ -115,7 +116,10 @@ export interface VisitorState {
 	paths?: string[];
 	/** Keys ({@link propKey}) of the event props fired on `day`, oldest first, at most `MAX_DAY_PROPS`. */
 	pp?: string[];
-	/** Set when `day` came from an event: the visitor has no pageview on `day` yet. */
+	/**
+	 * Set when `day` came from an event or a return to a page: the visitor has no pageview
+	 * on `day` yet (their first is still `firstOfDay`, but opens no day: `opensDay`).
+	 */
 	e?: 1;
 	/** Set while `day` is the visitor's first day (of their first record): a new visitor's day. */
 	n?: 1;
@@ -133,7 +137,14 @@ export interface PageviewClass {
 	sid: string;
 	vid: string;
 	entry: boolean;
+	/** The visitor's first pageview of the day (site time zone). */
 	firstOfDay: boolean;
+	/**
+	 * On a first pageview of the day: whether it is the visitor's first activity that day,
+	 * which counts them as a visitor of it (false when an event or a return came first).
+	 * On a return: true when it is that first activity. Absent otherwise.
+	 */
+	opensDay?: boolean;
 	/** A pageview of the visitor's first day ever (`StoredRecord.firstEver`). */
 	firstEver: boolean;
 	/** First pageview of this path in the visitor's day (site time zone). */
@@ -162,6 +173,8 @@ export interface PageviewClass {
 export interface EventClass {
 	firstOfSession: boolean;
 	firstOfDay: boolean;
+	/** The visitor's first activity of the day (a visitor of it); absent when not. */
+	opensDay?: true;
 	/** The keys of the props whose name, key and value are the session's first; absent when none. */
 	propFirstOfSession?: string[];
 	/** The keys of the props whose name, key and value are the visitor's first that day; absent when none. */
@@ -233,20 +246,30 @@ export function activeSession(
 }
 
 /**
- * Adds `key` to the visitor's keys of `day` (a new day forgets the old keys); true when
- * it was not there. An event is no pageview: after one, the day still waits for its
- * first (`e`). The visitor's first day, whichever record opened it, is a new visitor's
- * (`n`; an outside re-check: a visitor whose first record was an event never was).
+ * Makes `day` the visitor's (a new day forgets the old day's keys); true when it was not:
+ * this is their first activity that day, which counts them as a visitor of it
+ * (`opensDay`). An event or a return to a page is no pageview: after one, the day still
+ * waits for its first pageview (`e`), which the breakdowns count the visitor by. The
+ * visitor's first day, whichever record opened it, is a new visitor's (`n`; an outside
+ * re-check: a visitor whose first record was an event never was).
  */
-function today(v: VisitorState, day: string, key: string, event?: 1): boolean {
-	const same = v.day == day;
-	v.e = event && (same ? v.e : 1);
-	if (!same) {
+function openDay(v: VisitorState, day: string, pageview: boolean): boolean {
+	const opens = v.day != day;
+	if (opens) {
 		delete v.pp;
+		v.paths = [];
 		v.n = v.day ? undefined : 1;
+		v.day = day;
+		v.e = 1;
 	}
-	v.day = day;
-	return remember(same ? (v.paths ??= []) : (v.paths = []), key, MAX_DAY_PATHS);
+	if (pageview) delete v.e;
+	return opens;
+}
+
+/** Adds `key` to the visitor's keys of `day` ({@link openDay}); true when it was not there. */
+function today(v: VisitorState, day: string, key: string, pageview: boolean): boolean {
+	openDay(v, day, pageview);
+	return remember((v.paths ??= []), key, MAX_DAY_PATHS);
 }
 
 /**
@@ -286,9 +309,11 @@ export function classifyPageview(
 		// the tab came from another page: the session's last page is another tab's (an
 		// outside re-check: two tabs going to one page, the second was dropped as a reload).
 		if (reload || (path === s.path && (opener === undefined || opener === path))) return;
-		// Back to a page counted lately: where the visitor went, not another pageview.
+		// Back to a page counted lately: where the visitor went, not another pageview. Yet
+		// the visitor was there: the first activity of their day counts them as a visitor
+		// of it (an outside review: a return after midnight was the only record of a day).
 		s.path = path;
-		return {
+		const r: PageviewClass = {
 			sid: s.id,
 			vid: v.id,
 			entry: false,
@@ -298,18 +323,24 @@ export function classifyPageview(
 			from,
 			revisit: true
 		};
+		if (openDay(v, day, false)) r.opensDay = true;
+		return r;
 	}
 	const entry = !s.pv++;
+	const opens = v.day != day;
 	const c: PageviewClass = {
 		sid: s.id,
 		vid: v.id,
 		entry,
-		firstOfDay: v.day != day || !!v.e,
+		firstOfDay: opens || !!v.e,
 		// Every session of a new visitor's first day is a new visitor's (an outside review
 		// read a second session that day as "Returning: 0 visitors, 1 session").
 		firstEver: !v.day || (!!v.n && v.day == day),
-		pathFirstOfDay: today(v, day, pathKey(path))
+		pathFirstOfDay: today(v, day, pathKey(path), true)
 	};
+	// The day's first pageview, after an event or a return opened the day, counts no
+	// visitor again; it still counts the visitor in the breakdowns, which count pageviews.
+	if (c.firstOfDay) c.opensDay = opens;
 	if (entry) {
 		s.src ??= source;
 		s.land ??= path;
@@ -318,10 +349,10 @@ export function classifyPageview(
 	// A visitor who comes back the same day from another source is one of its visitors too
 	// (an outside review: three people from one source were counted as two).
 	if (s.src !== undefined) {
-		c.srcFirstOfDay = today(v, day, pathKey('source ' + s.src));
+		c.srcFirstOfDay = today(v, day, pathKey('source ' + s.src), true);
 		// And of each page viewed in a session from it (an outside review: a page seen
 		// earlier that day from another source had no visitor under this one).
-		c.srcPathFirstOfDay = today(v, day, pathKey('source ' + s.src + ' ' + path));
+		c.srcPathFirstOfDay = today(v, day, pathKey('source ' + s.src + ' ' + path), true);
 	}
 	if (!entry) {
 		c.from = from;
@@ -351,10 +382,15 @@ export function classifyEvent(
 ): EventClass {
 	const key = pathKey('event ' + name);
 	s.ix++;
+	const opens = v.day != day;
 	const c: EventClass = {
 		firstOfSession: remember((s.ev ??= []), key, MAX_SESSION_EVENTS),
-		firstOfDay: today(v, day, key, 1)
+		firstOfDay: today(v, day, key, false)
 	};
+	// The visitor's first activity of the day: a visitor of it, whether a pageview follows
+	// or not (an outside review: a goal clicked after midnight on a page opened before it
+	// read as a 200 % conversion rate).
+	if (opens) c.opensDay = true;
 	const session: string[] = [];
 	const daily: string[] = [];
 	for (const k of Object.keys(props ?? {})) {

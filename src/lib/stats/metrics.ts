@@ -29,7 +29,8 @@ export type MetricSums = Record<MetricField, number>;
 export interface Totals {
 	pageviews: number;
 	/**
-	 * Unique visitors: first-of-day pageviews, summed over the range (as Plausible counts);
+	 * Unique visitors: each visitor's first activity of the day (a pageview, an event or a
+	 * return: `opensDay`), summed over the range (as Plausible counts);
 	 * null under a page pattern matching several paths, where they do not add up
 	 * (src/lib/stats/filters.ts).
 	 */

@@ -48,3 +48,12 @@ test('drops returns, then pageviews and events that are no first of anything, be
 	expect(planBound(list, 4)?.drop).toEqual(['beat', 'back', 'again']);
 	expect(planBound(list, 2)?.drop).toEqual(['beat', 'back', 'again', 'event-again', 'first-view']);
 });
+
+test("keeps a return that opens its visitor's day with the first ones", () => {
+	const list: OutboxEntry[] = [
+		{ id: 'back-first', type: 'pageview', revisit: true, first: true },
+		{ id: 'again', type: 'pageview' },
+		{ id: 'back', type: 'pageview', revisit: true }
+	];
+	expect(planBound(list, 2)?.drop).toEqual(['back', 'again']);
+});

@@ -2,7 +2,7 @@
  * Keeping the outbox bounded. When more records wait than the limit allows, the
  * oldest heartbeats go first (they matter least: engaged time is a sum that loses
  * a little), then the oldest returns (pageviews of a page gone back to, counted
- * nowhere), then the oldest pageviews and events that are no first of anything (each
+ * nowhere but the one that opens its visitor's day), then the oldest pageviews and events that are no first of anything (each
  * one pageview or event), then the first ones, on which sessions, visitors, pages' and
  * events' visitors and goals' conversions are counted (an outside review: with the first
  * views and events gone, a 3-page session read as 1 page and a goal had conversions but
@@ -24,7 +24,7 @@ export interface OutboxEntry {
 	count?: number;
 	/** A pageview of a page gone back to (`revisit`). */
 	revisit?: boolean;
-	/** A pageview or event flagged first of anything (session, day, path, visitor). */
+	/** A pageview or event flagged first of anything (session, day, path, visitor), or a return that opens its visitor's day. */
 	first?: boolean;
 }
 
@@ -32,7 +32,7 @@ export interface OutboxEntry {
 function rank(e: OutboxEntry): number {
 	if (e.type === 'heartbeat') return 0;
 	if (e.type === 'milestone') return 4;
-	return e.revisit ? 1 : e.first ? 3 : 2;
+	return e.first ? 3 : e.revisit ? 1 : 2;
 }
 
 /** Which records to remove and the count the replacing `dropped` record carries. */

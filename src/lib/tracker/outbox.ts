@@ -116,7 +116,13 @@ export function openOutbox(options: OutboxOptions): Outbox {
 			docs.map((d) => {
 				const f = d as Partial<
 					Record<
-						'entry' | 'firstOfDay' | 'pathFirstOfDay' | 'firstOfSession' | 'firstEver' | 'revisit',
+						| 'entry'
+						| 'firstOfDay'
+						| 'opensDay'
+						| 'pathFirstOfDay'
+						| 'firstOfSession'
+						| 'firstEver'
+						| 'revisit',
 						boolean
 					>
 				>;
@@ -126,7 +132,12 @@ export function openOutbox(options: OutboxOptions): Outbox {
 					count: d.type === 'dropped' ? d.count : 0,
 					revisit: f.revisit,
 					first: Boolean(
-						f.entry || f.firstOfDay || f.pathFirstOfDay || f.firstOfSession || f.firstEver
+						f.entry ||
+						f.firstOfDay ||
+						f.opensDay ||
+						f.pathFirstOfDay ||
+						f.firstOfSession ||
+						f.firstEver
 					)
 				};
 			}),

@@ -56,6 +56,7 @@ describe('createSessions', () => {
 			vid: 'id-2',
 			entry: true,
 			firstOfDay: true,
+			opensDay: true,
 			firstEver: true,
 			pathFirstOfDay: true,
 			trail: []
@@ -263,17 +264,47 @@ describe('createSessions', () => {
 		expect(tab1.pageview('/event signup', T0 + 2000)?.pathFirstOfDay).toBe(true);
 	});
 
-	test("still counts the day's first pageview as first of day after events of that day", () => {
+	test("an event that opens the visitor's day opens it; the day's first pageview after it still is first of day, opening nothing", () => {
 		const { tab1 } = setup();
 		// A session that crosses midnight: its events after midnight come before any pageview.
-		tab1.pageview('/', Date.UTC(2026, 10, 21, 23, 50));
-		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 5)).firstOfDay).toBe(true);
-		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 6)).firstOfDay).toBe(false);
-		expect(tab1.event('play', Date.UTC(2026, 10, 22, 0, 7)).firstOfDay).toBe(true);
-		expect(tab1.pageview('/a', Date.UTC(2026, 10, 22, 0, 8))?.firstOfDay).toBe(true);
-		expect(tab1.pageview('/b', Date.UTC(2026, 10, 22, 0, 9))?.firstOfDay).toBe(false);
+		expect(tab1.pageview('/', Date.UTC(2026, 10, 21, 23, 50))?.opensDay).toBe(true);
+		const at = (minute: number) => Date.UTC(2026, 10, 22, 0, minute);
+		expect(tab1.event('signup', at(5))).toEqual({
+			firstOfSession: true,
+			firstOfDay: true,
+			opensDay: true
+		});
+		expect(tab1.event('signup', at(6))).toEqual({ firstOfSession: false, firstOfDay: false });
+		expect(tab1.event('play', at(7))).toEqual({ firstOfSession: true, firstOfDay: true });
+		expect(tab1.pageview('/a', at(8))).toMatchObject({ firstOfDay: true, opensDay: false });
+		const next = tab1.pageview('/b', at(9));
+		expect(next?.firstOfDay).toBe(false);
+		expect(next).not.toHaveProperty('opensDay');
 		// The events of the day stay remembered after that pageview.
-		expect(tab1.event('signup', Date.UTC(2026, 10, 22, 0, 10)).firstOfDay).toBe(false);
+		expect(tab1.event('signup', at(10))).toEqual({ firstOfSession: false, firstOfDay: false });
+	});
+
+	test("a return to a page that opens the visitor's day opens it, and is still no pageview", () => {
+		const { tab1 } = setup();
+		tab1.pageview('/a', Date.UTC(2026, 10, 21, 23, 50));
+		tab1.pageview('/b', Date.UTC(2026, 10, 21, 23, 55));
+		const at = (minute: number) => Date.UTC(2026, 10, 22, 0, minute);
+		expect(tab1.pageview('/a', at(1))).toMatchObject({
+			revisit: true,
+			firstOfDay: false,
+			pathFirstOfDay: false,
+			opensDay: true
+		});
+		const again = tab1.pageview('/b', at(2));
+		expect(again).toMatchObject({ revisit: true, firstOfDay: false });
+		expect(again).not.toHaveProperty('opensDay');
+		// The day's first pageview: first of the day, and of its path, which the return took not.
+		expect(tab1.pageview('/c', at(3))).toMatchObject({
+			firstOfDay: true,
+			opensDay: false,
+			pathFirstOfDay: true
+		});
+		expect(tab1.event('signup', at(4))).not.toHaveProperty('opensDay');
 	});
 
 	test('keeps the event names of a session bounded', () => {

@@ -271,6 +271,11 @@ describe('checkRecord', () => {
 			'firstOfDay: Invalid type: Expected boolean but received 1'
 		],
 		[
+			'a string opensDay',
+			{ opensDay: 'yes' },
+			'opensDay: Invalid type: Expected boolean but received "yes"'
+		],
+		[
 			'17 prop names first of the session',
 			{ propFirstOfSession: Array.from({ length: 17 }, (_, i) => `k${i}`) },
 			'propFirstOfSession: must hold at most 16 prop names'

@@ -124,6 +124,7 @@ export const pageviewSchema = v.strictObject({
 	),
 	entry: v.boolean(),
 	firstOfDay: v.boolean(),
+	opensDay: v.optional(v.boolean()),
 	firstEver: v.boolean(),
 	pathFirstOfDay: v.optional(v.boolean()),
 	srcFirstOfDay: v.optional(v.boolean()),
@@ -172,6 +173,7 @@ export const eventSchema = v.strictObject({
 	),
 	firstOfSession: v.optional(v.boolean()),
 	firstOfDay: v.optional(v.boolean()),
+	opensDay: v.optional(v.boolean()),
 	propFirstOfSession: v.optional(propKeys()),
 	propFirstOfDay: v.optional(propKeys())
 });
