@@ -6,7 +6,11 @@
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
-import { listInvitations, listSites, siteForOwner } from '$lib/server/accounts/site-admin';
+import {
+	listInvitations,
+	listSitesAndDeletions,
+	siteForOwner
+} from '$lib/server/accounts/site-admin';
 import { deletionProgress } from '$lib/server/accounts/site-delete';
 import { pageOfSites, readSitesQuery } from '$lib/sites-list';
 
@@ -16,9 +20,8 @@ import { pageOfSites, readSitesQuery } from '$lib/sites-list';
  */
 export async function readSitesPage(user: User, query: URLSearchParams) {
 	const deletedId = query.get('deleted');
-	const [sites, deleting, invitations] = await Promise.all([
-		listSites(couch(), user),
-		listSites(couch(), user, { deleting: true }),
+	const [{ listed: sites, deleting }, invitations] = await Promise.all([
+		listSitesAndDeletions(couch(), user),
 		listInvitations(couch(), user)
 	]);
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
