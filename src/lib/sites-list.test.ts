@@ -9,6 +9,9 @@ import {
 	sitesHref
 } from './sites-list';
 
+/** The ids of `sites`, in order. */
+const idsOf = (sites: readonly { id: string }[]) => sites.map((site) => site.id);
+
 /** `n` sites by id, as listSites orders them: site-001 … */
 const sitesUpTo = (n: number) =>
 	Array.from({ length: n }, (_, i) => {
@@ -58,7 +61,7 @@ describe('the search', () => {
 describe('a page of the list', () => {
 	test('a handful of sites are one page, with no search box and nothing to count', () => {
 		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: '', page: 1 });
-		expect(sites.map((s) => s.id)).toEqual(['site-001', 'site-002', 'site-003']);
+		expect(idsOf(sites)).toEqual(['site-001', 'site-002', 'site-003']);
 		expect(pager).toEqual({
 			q: '',
 			page: 1,
@@ -80,33 +83,21 @@ describe('a page of the list', () => {
 	test('hundreds of sites: the page asked for, in order, and where it stands', () => {
 		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: '', page: 3 });
 		expect(SITES_PER_PAGE).toBe(25);
-		expect(sites.map((s) => s.id)).toEqual(
-			sitesUpTo(75)
-				.slice(50)
-				.map((s) => s.id)
-		);
+		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(75).slice(50)));
 		expect(pager).toMatchObject({ page: 3, pages: 14, from: 51, to: 75, searchable: true });
 		expect(sitesCount(pager)).toBe('Sites 51–75 of 340');
 	});
 
 	test('a page past the last shows the last', () => {
 		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: '', page: 99 });
-		expect(sites.map((s) => s.id)).toEqual(
-			sitesUpTo(340)
-				.slice(325)
-				.map((s) => s.id)
-		);
+		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(340).slice(325)));
 		expect(sitesCount(pager)).toBe('Sites 326–340 of 340');
 	});
 
 	test('a search pages the sites it finds, and counts them', () => {
 		// site-300 … site-340: 41 sites, the second page sixteen.
 		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: 'SITE-3', page: 2 });
-		expect(sites.map((s) => s.id)).toEqual(
-			sitesUpTo(340)
-				.slice(324)
-				.map((s) => s.id)
-		);
+		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(340).slice(324)));
 		expect(pager).toMatchObject({ page: 2, pages: 2, from: 26, to: 41, matching: 41 });
 		expect(sitesCount(pager)).toBe('Sites 26–41 of 41 matching “SITE-3” (340 in all)');
 	});
