@@ -4,6 +4,7 @@ import {
 	pageOfSites,
 	pagerPages,
 	readSitesQuery,
+	sitesAction,
 	SITES_PER_PAGE,
 	sitesCount,
 	sitesHref
@@ -42,6 +43,16 @@ describe('the list’s query', () => {
 	])('%j links to %s, which reads back the same', (query, href) => {
 		expect(sitesHref(query)).toBe(href);
 		expect(readSitesQuery(new URL(href, 'http://x').searchParams)).toEqual(query);
+	});
+
+	test.each([
+		[{ q: '', page: 1 }, '?/accept'],
+		[{ q: 'shop', page: 2 }, '?q=shop&page=2&/accept']
+	])('a form action of %j answers with the same list: %s', (query, action) => {
+		expect(sitesAction(query, 'accept')).toBe(action);
+		const url = new URL(action, 'http://x/sites');
+		expect(readSitesQuery(url.searchParams)).toEqual(query);
+		expect([...url.searchParams.keys()].find((name) => name.startsWith('/'))).toBe('/accept');
 	});
 });
 

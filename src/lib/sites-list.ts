@@ -48,12 +48,26 @@ export function readSitesQuery(params: URLSearchParams): SitesQuery {
 }
 
 /** The list's address for a search and page; neither is written when it is the default. */
-export function sitesHref({ q, page }: SitesQuery): string {
+export function sitesHref(query: SitesQuery): string {
+	const search = searchOf(query);
+	return search ? `/sites?${search}` : '/sites';
+}
+
+/**
+ * The address of a form action of the list's page that answers with the same search and
+ * page, JavaScript or not: `?q=shop&page=2&/accept` (SvelteKit takes the action from the
+ * parameter that starts with `/`).
+ */
+export function sitesAction(query: SitesQuery, action: string): string {
+	const search = searchOf(query);
+	return search ? `?${search}&/${action}` : `?/${action}`;
+}
+
+function searchOf({ q, page }: SitesQuery): string {
 	const params = new URLSearchParams();
 	if (q) params.set('q', q);
 	if (page > 1) params.set('page', String(page));
-	const search = params.toString();
-	return search ? `/sites?${search}` : '/sites';
+	return params.toString();
 }
 
 /** Whether a site's id, name or one of its host names holds `q`, in any case. */

@@ -176,5 +176,22 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	await page.getByRole('link', { name: 'Show all sites' }).click();
 	await expect(page).toHaveURL(`${baseURL}/sites`);
 	await expect(rows).toHaveCount(25);
+
+	// Without JavaScript too, a form's answer comes back to the same search and page.
+	const plain = await (
+		await browser.newContext({
+			javaScriptEnabled: false,
+			storageState: await page.context().storageState()
+		})
+	).newPage();
+	await plain.goto(`${baseURL}/sites?q=Paged&page=2`);
+	await plain.getByLabel('Id (used in URLs and the snippet)').fill('paged-01');
+	await plain.getByLabel('Name', { exact: true }).fill('Again');
+	await plain.getByLabel('Host names (comma or space separated)').fill('again.example');
+	await plain.getByRole('button', { name: 'Add site' }).click();
+	await expect(plain.getByText('a site with id "paged-01" already exists')).toBeVisible();
+	expect(new URL(plain.url()).search).toBe('?q=Paged&page=2&/create');
+	await expect(plain.locator('#sites-count')).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await plain.context().close();
 	await page.context().close();
 });
