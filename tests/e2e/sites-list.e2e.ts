@@ -3,12 +3,14 @@
  * the page runs, under the name the list offers it by (Chromium says Asia/Calcutta), and
  * at UTC without JavaScript; each site shows its visitors today and a sparkline of them
  * by hour, read through the dashboard's own read of "Today", for records sent to the
- * ingest.
+ * ingest. Past a page of sites, the list has a search and pages, by keyboard.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createCouch } from '../../src/lib/server/couch';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';
 import { addSite, logIn, sendRecords } from './owner-support';
-import { webServerAdmin } from './web-server';
+import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -111,5 +113,85 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 	await expect(page.locator('#overview [data-metric="visitors"] dd.value')).toHaveText(
 		String(visitors)
 	);
+	await page.context().close();
+});
+
+test('past a page of sites, a search and pages find them, by keyboard', async ({
+	browser,
+	baseURL
+}) => {
+	// 40 sites more, written straight into the store: with the others, more than a page.
+	const docs = Array.from({ length: 40 }, (_, i) => {
+		const id = `paged-${String(i + 1).padStart(2, '0')}`;
+		const input = { id, name: `Paged ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' };
+		return siteRecord(input, [webServerAdmin.name], Date.now());
+	});
+	await createCouch(webServerCouchUrl(), webServerPrefix).sites.bulk({ docs });
+	const page = await adminIn(browser, baseURL!, 'UTC');
+	await page.goto(`${baseURL}/sites`);
+	const rows = page.locator('.site-list > li');
+	// What the list says of where it stands, which the list names as its description.
+	const count = page.locator('#sites-count');
+	await expect(rows).toHaveCount(25);
+	await expect(count).toHaveText(/^Sites 1–25 of \d+$/);
+	await expect(page.locator('.site-list')).toHaveAccessibleDescription(/^Sites 1–25 of \d+$/);
+
+	// Search by keyboard; the box keeps the focus, and the address the search.
+	const search = page.getByRole('search').getByLabel('Find a site by id, name or host name');
+	await search.focus();
+	await page.keyboard.type('Paged');
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged`);
+	await expect(search).toBeFocused();
+	await expect(count).toHaveText(/^Sites 1–25 of 40 matching “Paged” \(\d+ in all\)$/);
+	await expect(rows.first()).toContainText('Paged 1');
+
+	// The next page, by keyboard: it keeps the search, and its sites have their numbers.
+	const pages = page.getByRole('navigation', { name: 'Pages of sites' });
+	await expect(pages.getByRole('link', { name: 'Page 1' })).toHaveAttribute('aria-current', 'page');
+	await pages.getByRole('link', { name: 'Next' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&page=2`);
+	await expect(page).toHaveTitle('Sites, page 2 of 2 · couchstats');
+	await expect(count).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await expect(rows).toHaveCount(15);
+	await expect(rows.first()).toContainText('Paged 26');
+	await expect(rows.last()).toContainText('Paged 40');
+	await expect(rows.getByRole('link', { name: '0 visitors today' })).toHaveCount(15);
+	await expect(pages.getByRole('link', { name: 'Page 2' })).toHaveAttribute('aria-current', 'page');
+	await expect(pages.getByRole('link', { name: 'Next' })).toHaveCount(0);
+
+	// A site's dashboard, then back: the same page of the list.
+	await rows.first().getByRole('link', { name: 'Paged 26' }).click();
+	await expect(page).toHaveURL(`${baseURL}/sites/paged-26`);
+	await page.goBack();
+	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&page=2`);
+	await expect(rows.first()).toContainText('Paged 26');
+
+	// A search that finds nothing says so, and links the whole list.
+	await search.fill('nothing-like-it');
+	await search.press('Enter');
+	await expect(count).toHaveText('No site matches “nothing-like-it”.');
+	await expect(pages).toHaveCount(0);
+	await page.getByRole('link', { name: 'Show all sites' }).click();
+	await expect(page).toHaveURL(`${baseURL}/sites`);
+	await expect(rows).toHaveCount(25);
+
+	// Without JavaScript too, a form's answer comes back to the same search and page.
+	const plain = await (
+		await browser.newContext({
+			javaScriptEnabled: false,
+			storageState: await page.context().storageState()
+		})
+	).newPage();
+	await plain.goto(`${baseURL}/sites?q=Paged&page=2`);
+	await plain.getByLabel('Id (used in URLs and the snippet)').fill('paged-01');
+	await plain.getByLabel('Name', { exact: true }).fill('Again');
+	await plain.getByLabel('Host names (comma or space separated)').fill('again.example');
+	await plain.getByRole('button', { name: 'Add site' }).click();
+	await expect(plain.getByText('a site with id "paged-01" already exists')).toBeVisible();
+	expect(new URL(plain.url()).search).toBe('?q=Paged&page=2&/create');
+	await expect(plain.locator('#sites-count')).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await plain.context().close();
 	await page.context().close();
 });

@@ -2,7 +2,7 @@
  * The sites page's progress re-read (`/sites/progress.json`) on the built app: what the
  * page's load reads, as JSON, for the signed-in owner only, and never a token's or the
  * share link's hash. The page's load also reads each of the account's sites' visitors
- * today, and no other site's.
+ * today, and no other site's; past a page of sites, those of the page asked for only.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
@@ -16,7 +16,9 @@ import {
 	enableShareLink
 } from '../../src/lib/server/accounts/site-admin';
 import { hashToken } from '../../src/lib/server/accounts/tokens';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
 import type { SitesToday } from '../../src/routes/sites/site-numbers';
+import type { SitesPage } from '../../src/routes/sites/sites-page';
 import { pageview } from '../support/ingest-records';
 import { indexed, postLogin, sendThroughIngest, startApp } from './harness';
 
@@ -28,6 +30,14 @@ async function signIn(name = app.adminName, password = ADMIN_PASSWORD): Promise<
 		.getSetCookie()
 		.map((c) => c.split(';')[0])
 		.join('; ');
+}
+
+/** The sites page's own data, as its load answers it for `query` (`?page=2`, say). */
+async function pageData(cookie: string, query = ''): Promise<SitesPage & { numbers: SitesToday }> {
+	const res = await fetch(`${app.url}/sites/__data.json${query}`, { headers: { cookie } });
+	expect(res.status).toBe(200);
+	const body = (await res.json()) as { nodes: ({ data: unknown[] } | null)[] };
+	return unflatten(body.nodes.at(-1)!.data) as SitesPage & { numbers: SitesToday };
 }
 
 beforeAll(async () => {
@@ -118,11 +128,7 @@ test('the page reads today’s visitors of the account’s own sites, and of no 
 	expect((await sent.json()).filter((r: { error?: string }) => r.error)).toEqual([]);
 	await indexed(couch);
 
-	const numbers = async (cookie: string) => {
-		const res = await fetch(`${app.url}/sites/__data.json`, { headers: { cookie } });
-		const body = (await res.json()) as { nodes: ({ data: unknown[] } | null)[] };
-		return (unflatten(body.nodes.at(-1)!.data) as { numbers: SitesToday }).numbers;
-	};
+	const numbers = async (cookie: string) => (await pageData(cookie)).numbers;
 	const theirs = await numbers(await signIn('counted-owner', 'counted-owner-password'));
 	expect(Object.keys(theirs.today)).toEqual(['counted']);
 	const { visitors, hours } = theirs.today.counted;
@@ -135,4 +141,49 @@ test('the page reads today’s visitors of the account’s own sites, and of no 
 	const all = await numbers(await signIn());
 	expect(Object.keys(all.today)).toEqual(['counted', 'demo', 'not-theirs']);
 	expect(all.today['not-theirs'].visitors).toBe(1);
+});
+
+test('past a page of sites, the page reads those of the page asked for, and only their numbers', async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	// 57 more sites than the three above: 60, in pages of 25, 25 and 10.
+	const docs = Array.from({ length: 57 }, (_, i) => {
+		const id = `many-${String(i + 1).padStart(2, '0')}`;
+		const input = { id, name: `Many ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' };
+		return siteRecord(input, [app.adminName], Date.now());
+	});
+	await couch.sites.bulk({ docs });
+	const ids = ['counted', 'demo', ...docs.map((d) => d.id), 'not-theirs'];
+	const cookie = await signIn();
+
+	for (const [query, shown, pager] of [
+		['', ids.slice(0, 25), { page: 1, pages: 3, from: 1, to: 25, matching: 60 }],
+		['?page=2', ids.slice(25, 50), { page: 2, pages: 3, from: 26, to: 50, matching: 60 }],
+		// Past the last page: the last.
+		['?page=9', ids.slice(50), { page: 3, pages: 3, from: 51, to: 60, matching: 60 }],
+		// The search finds "many-…" by its id and "Many …" by its name.
+		['?q=MANY&page=3', ids.slice(52, 59), { page: 3, pages: 3, from: 51, to: 57, matching: 57 }]
+	] as const) {
+		const data = await pageData(cookie, query);
+		expect(data.sites.map((s) => s.id)).toEqual(shown);
+		expect(Object.keys(data.numbers.today)).toEqual(shown);
+		expect(data.pager).toMatchObject({ ...pager, total: 60, searchable: true });
+		// The progress re-read, with the page's query, answers the same page.
+		const progress = await fetch(`${app.url}/sites/progress.json${query}`, { headers: { cookie } });
+		expect(((await progress.json()) as SitesPage).sites.map((s) => s.id)).toEqual(shown);
+	}
+
+	// The page says where it stands and links the others, keeping the search.
+	const html = await (
+		await fetch(`${app.url}/sites?q=many&page=2`, { headers: { cookie } })
+	).text();
+	expect(html).toContain('Sites 26–50 of 57 matching “many” (60 in all)');
+	expect(html).toMatch(/<a href="\/sites\?q=many&amp;page=3" rel="next"/);
+	expect(html).toMatch(/<a href="\/sites\?q=many" rel="prev"/);
+	expect(html).toMatch(/aria-label="Page 2" aria-current="page"/);
+
+	// An account with a handful of sites sees them all, with no search and no pager.
+	const owner = await signIn('counted-owner', 'counted-owner-password');
+	expect((await pageData(owner)).pager).toMatchObject({ pages: 1, total: 1, searchable: false });
+	const own = await (await fetch(`${app.url}/sites`, { headers: { cookie: owner } })).text();
+	expect(own).not.toMatch(/role="search"|Pages of sites|Sites 1–1/);
 });

@@ -17,8 +17,9 @@ import { readForm } from '$lib/server/read-form';
 
 export const load = (async ({ locals, url }) => {
 	const user = requireUser(locals.user, url);
-	const list = await readSitesPage(user, url.searchParams.get('deleted'));
-	// Read on the page's load only, not by its re-reads of a deletion's progress.
+	const list = await readSitesPage(user, url.searchParams);
+	// The page's sites only, and on the page's load only, not by its re-reads of a
+	// deletion's progress.
 	return { user, ...list, numbers: await readSitesToday(couch(), list.sites) };
 }) satisfies PageServerLoad;
 

@@ -1,25 +1,35 @@
 /**
- * What the sites page shows of an owner's sites: the list, the invitations, the deletions
- * under way and the result of the one the page was opened for. Read by the page's load and, while a
- * deletion runs, by the page's progress re-read (`progress.json`).
+ * What the sites page shows of an owner's sites: the page of the list its URL asks for
+ * (src/lib/sites-list.ts), the invitations, the deletions under way and the result of the
+ * one the page was opened for. Read by the page's load and, while a deletion runs, by the
+ * page's progress re-read (`progress.json`), with the page's own query.
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
-import { listInvitations, listSites, siteForOwner } from '$lib/server/accounts/site-admin';
+import {
+	listInvitations,
+	listSitesAndDeletions,
+	siteForOwner
+} from '$lib/server/accounts/site-admin';
 import { deletionProgress } from '$lib/server/accounts/site-delete';
+import { pageOfSites, readSitesQuery } from '$lib/sites-list';
 
 /**
- * @param deletedId The site whose deletion the page was opened for (`?deleted=`), if any.
+ * @param query The page's query: `q` and `page` choose the sites listed, `deleted` names
+ *   the site whose deletion the page was opened for.
  */
-export async function readSitesPage(user: User, deletedId: string | null) {
-	const [sites, deleting, invitations] = await Promise.all([
-		listSites(couch(), user),
-		listSites(couch(), user, { deleting: true }),
+export async function readSitesPage(user: User, query: URLSearchParams) {
+	const deletedId = query.get('deleted');
+	const [{ listed: sites, deleting }, invitations] = await Promise.all([
+		listSitesAndDeletions(couch(), user),
 		listInvitations(couch(), user)
 	]);
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
+	const shown = pageOfSites(sites, readSitesQuery(query));
 	return {
-		sites: sites.map(siteForOwner),
+		// The page's sites, by id, and where they stand in the list.
+		sites: shown.sites.map(siteForOwner),
+		pager: shown.pager,
 		// Sites whose owners invited the user to co-own them, to accept or decline.
 		invitations,
 		// Sites being deleted; `interrupted` when no deletion of it runs in this process.

@@ -86,6 +86,18 @@ export async function listSites(
 	user: User,
 	{ deleting = false } = {}
 ): Promise<SiteRecord[]> {
+	const sites = await listSitesAndDeletions(couch, user);
+	return deleting ? sites.deleting : sites.listed;
+}
+
+/**
+ * Every site the user may see, by id, in one read: those listed, and those being deleted
+ * (site-delete.ts), which the sites page shows apart.
+ */
+export async function listSitesAndDeletions(
+	couch: Couch,
+	user: User
+): Promise<{ listed: SiteRecord[]; deleting: SiteRecord[] }> {
 	// An admin sees every site; an owner's list reads their own sites only.
 	const rows = user.isAdmin
 		? await couch.sites.list({ include_docs: true, startkey: 'site:', endkey: 'site:\ufff0' })
@@ -93,10 +105,14 @@ export async function listSites(
 				key: user.name,
 				include_docs: true
 			});
-	return rows.rows
+	const sites = rows.rows
 		.map((row) => row.doc as SiteRecord)
-		.filter((site) => site && canManageSite(user, site) && Boolean(site.deleting) === deleting)
+		.filter((site) => site && canManageSite(user, site))
 		.sort((a, b) => a.id.localeCompare(b.id));
+	return {
+		listed: sites.filter((site) => !site.deleting),
+		deleting: sites.filter((site) => site.deleting)
+	};
 }
 
 /** A site's record, or undefined when there is none. */
