@@ -7,8 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, redact, type Config } from './config';
 import { createCouch, type Couch } from '../couch';
-import { CREDENTIALS_FILE, DataDirInUseError, type EmbeddedCredentials } from '../embedded/server';
-import { RUNNING_FILE, startBackend } from './startup';
+import {
+	CREDENTIALS_FILE,
+	DataDirInUseError,
+	readRunningFile,
+	type EmbeddedCredentials
+} from '../embedded/server';
+import { startBackend } from './startup';
 
 /** A connection for a script; `close()` stops the store if the script started it. */
 export interface ScriptConnection {
@@ -67,9 +72,8 @@ export async function connectForScript(
 
 async function runningEmbeddedUrl(dataDir: string): Promise<URL | undefined> {
 	try {
-		const running = JSON.parse(fs.readFileSync(path.join(dataDir, RUNNING_FILE), 'utf8')) as {
-			port: number;
-		};
+		const running = readRunningFile(dataDir);
+		if (!running) return undefined;
 		const credentials = JSON.parse(
 			fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')
 		) as EmbeddedCredentials;

@@ -8,7 +8,12 @@ import path from 'node:path';
 import type { Config } from './config';
 import { redact } from './config';
 import { createCouch, type Couch } from '../couch';
-import { RUNNING_FILE, startEmbeddedCouch, type EmbeddedCouch } from '../embedded/server';
+import {
+	readRunningFile,
+	RUNNING_FILE,
+	startEmbeddedCouch,
+	type EmbeddedCouch
+} from '../embedded/server';
 import { startStoreProcess, type StoreRestarts } from '../embedded/store-process';
 import { ensureSetup, type SetupResult } from './setup';
 import { promoteAllStaged } from './staged-designs';
@@ -120,11 +125,8 @@ function writeRunningFile(dataDir: string, url: URL) {
 }
 
 function removeRunningFile(dataDir: string, url: URL) {
-	const file = path.join(dataDir, RUNNING_FILE);
-	try {
-		const running = JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number; pid: number };
-		if (running.pid === process.pid && running.port === Number(url.port)) fs.rmSync(file);
-	} catch {
-		// Already gone.
+	const running = readRunningFile(dataDir);
+	if (running?.pid === process.pid && running.port === Number(url.port)) {
+		fs.rmSync(path.join(dataDir, RUNNING_FILE), { force: true });
 	}
 }

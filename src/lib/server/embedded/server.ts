@@ -334,8 +334,11 @@ async function lockDataDir(dataDir: string): Promise<ClassicLevel> {
 	}
 }
 
-/** The process and port a running store wrote down, if any. */
-function readRunningFile(dataDir: string): { pid: number; port: number } | undefined {
+/**
+ * The process and port a running store wrote down in {@link RUNNING_FILE}, if any (the
+ * process may have ended since).
+ */
+export function readRunningFile(dataDir: string): { pid: number; port: number } | undefined {
 	try {
 		const running = JSON.parse(fs.readFileSync(path.join(dataDir, RUNNING_FILE), 'utf8'));
 		const { pid, port } = running as { pid: unknown; port: unknown };
