@@ -41,15 +41,19 @@ export const map = function (doc) {
 	if (doc.type === 'pageview') {
 		// Made before the flag existed: the visitor's first pageview of the day.
 		if (typeof doc.opensDay !== 'boolean') opensDay = doc.firstOfDay === true;
-		// A return to a page counted lately is no pageview (a revisit, records.ts): it counts
-		// only the visitor whose day it opened.
-		if (doc.revisit === true && !opensDay) return;
-		if (doc.revisit !== true) v[0] = 1;
-		if (doc.firstOfDay === true) v[1] = 1;
-		// Every pageview of a visitor's first day is flagged firstEver (before 2026-12-05
-		// only the first, which is first of its day too).
-		if (doc.firstEver === true && v[1]) v[2] = 1;
-		if (doc.entry === true) v[3] = 1;
+		if (doc.revisit === true) {
+			// A return to a page counted lately is no pageview (a revisit, records.ts): it
+			// counts only the visitor whose day it opened, whatever other flag it carries (an
+			// outside security probe made sessions and new visitors of forged ones).
+			if (!opensDay) return;
+		} else {
+			v[0] = 1;
+			if (doc.firstOfDay === true) v[1] = 1;
+			// Every pageview of a visitor's first day is flagged firstEver (before 2026-12-05
+			// only the first, which is first of its day too).
+			if (doc.firstEver === true && v[1]) v[2] = 1;
+			if (doc.entry === true) v[3] = 1;
+		}
 	} else if (doc.type === 'milestone') {
 		if (doc.milestone === 'actual') v[4] = 1;
 		else if (doc.milestone === 'engaged') v[5] = 1;

@@ -78,6 +78,18 @@ describe('the metrics view', () => {
 			'a return to a page that is the visitor’s first activity of the day counts only a visitor',
 			{ type: 'pageview', entry: false, from: '/b', revisit: true, opensDay: true },
 			vector({ visitors: 1 })
+		],
+		[
+			'a return that opens the day counts only its visitor, whatever other flags it is sent with',
+			{
+				type: 'pageview',
+				revisit: true,
+				opensDay: true,
+				entry: true,
+				firstOfDay: true,
+				firstEver: true
+			},
+			vector({ visitors: 1 })
 		]
 	])('%s, in the hour, day and month bucket', (_, fields, expected) => {
 		expect(scoped(runMap(map, record(fields)))).toEqual(keys.map((key) => [key, expected]));
