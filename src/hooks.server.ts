@@ -32,13 +32,11 @@ export const init: ServerInit = async () => {
 		exitOnStartupError(e);
 	}
 	globals.couchstatsBackend ??= startBackend(config, {
-		storeProcess: {
-			restarting: (line) => console.error(line),
-			// Without its store the app can serve nothing: it ends, for its supervisor to see.
-			lost(line) {
-				console.error(line);
-				process.exit(1);
-			}
+		// Without its store the app can serve nothing: it ends, for its supervisor to start
+		// both again (embedded/store-process.ts says why not the store alone).
+		storeLost(line) {
+			console.error(line);
+			process.exit(1);
 		}
 	});
 	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);

@@ -14,7 +14,7 @@ import {
 	startEmbeddedCouch,
 	type EmbeddedCouch
 } from '../embedded/server';
-import { startStoreProcess, type StoreRestarts } from '../embedded/store-process';
+import { startStoreProcess, type StoreLost } from '../embedded/store-process';
 import { ensureSetup, type SetupResult } from './setup';
 import { promoteAllStaged } from './staged-designs';
 
@@ -39,10 +39,10 @@ export { RUNNING_FILE };
 export interface BackendOptions {
 	/**
 	 * Run the embedded store in a process of its own (the app: embedded/store-process.ts
-	 * says why), started again as these say when it ends unexpectedly. Without, the
-	 * store runs in this process (the command-line tools, which serve no pages).
+	 * says why), and call this when it ends unexpectedly. Without, the store runs in this
+	 * process (the command-line tools, which serve no pages).
 	 */
-	storeProcess?: StoreRestarts;
+	storeLost?: StoreLost;
 }
 
 /**
@@ -54,8 +54,8 @@ export async function startBackend(config: Config, options: BackendOptions = {})
 	let url = config.couchdbUrl;
 	if (!url) {
 		const storeOptions = { dataDir: config.dataDir, memory: config.memory, avoidPort: config.port };
-		embedded = options.storeProcess
-			? await startStoreProcess(storeOptions, options.storeProcess)
+		embedded = options.storeLost
+			? await startStoreProcess(storeOptions, options.storeLost)
 			: await startEmbeddedCouch(storeOptions);
 		url = embedded.url;
 		writeRunningFile(config.dataDir, embedded.url);

@@ -1,7 +1,7 @@
 /**
  * The embedded CouchDB-compatible store: express-pouchdb + PouchDB 9 on leveldb
- * (or memory, for tests), bound to 127.0.0.1 on a free port, with a generated
- * admin password kept in the data directory. The app talks to it over HTTP through
+ * (or memory, for tests), bound to 127.0.0.1 on a free port, with an admin password
+ * made anew at every start and kept in the data directory. The app talks to it over HTTP through
  * nano exactly as it would talk to Apache CouchDB. In front of express-pouchdb: the
  * guard, the longpoll emulation and the view engine; inside it, `_bulk_docs` checked
  * against `validate_doc_update` once per request (bulk-validation.ts).
@@ -144,7 +144,7 @@ async function openStore(
 ): Promise<EmbeddedCouch> {
 	keepOwnerOnly(dataDir);
 	const credentialsFile = path.join(dataDir, CREDENTIALS_FILE);
-	const credentials = readOrCreateCredentials(credentialsFile);
+	const credentials = renewCredentials(credentialsFile);
 
 	// PouchDB and express-pouchdb are CommonJS without types we rely on.
 	const PouchDB = require('pouchdb');
@@ -374,38 +374,37 @@ function ensureWritable(dataDir: string) {
 	}
 }
 
-function readOrCreateCredentials(file: string): EmbeddedCredentials {
-	if (fs.existsSync(file)) {
-		const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as EmbeddedCredentials;
-		if (parsed.user && parsed.password && parsed.secret) return parsed;
-	}
+/**
+ * The store admin's credentials for this start: the cookie secret kept (so that logins
+ * survive a restart), a new password every start. A password that reached anyone it
+ * should not have (another local user who took the store's port after the store ended,
+ * an outside security probe) is useless from the next start on.
+ */
+function renewCredentials(file: string): EmbeddedCredentials {
+	const kept = fs.existsSync(file)
+		? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<EmbeddedCredentials>)
+		: {};
 	const credentials: EmbeddedCredentials = {
 		user: EMBEDDED_ADMIN,
 		password: randomBytes(18).toString('base64url'),
-		secret: randomBytes(32).toString('hex')
+		secret: kept.secret || randomBytes(32).toString('hex')
 	};
 	fs.writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
 	return credentials;
 }
 
 /**
- * Writes the express-pouchdb config: the admin (hashed by express-pouchdb on load), the
- * cookie secret and the session lifetime (its default, 600 s, contradicted the app's
- * cookie; data directories from before get it on their next start).
+ * Writes the express-pouchdb config: the admin with this start's password (hashed by
+ * express-pouchdb on load), the cookie secret and the session lifetime.
  */
 function writeConfig(file: string, credentials: EmbeddedCredentials, memory: boolean) {
 	if (memory) return;
 	const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-	const auth = existing.couch_httpd_auth ?? {};
-	// Admin passwords are stored hashed; only write the plain one when it is not there yet.
-	const complete = existing.admins?.[credentials.user] && auth.secret;
-	if (complete && auth.timeout === SESSION_LIFETIME_S && auth.iterations === PASSWORD_ITERATIONS)
-		return;
 	const config = {
 		...existing,
-		admins: complete ? existing.admins : { [credentials.user]: credentials.password },
+		admins: { [credentials.user]: credentials.password },
 		couch_httpd_auth: {
-			...auth,
+			...existing.couch_httpd_auth,
 			secret: credentials.secret,
 			timeout: SESSION_LIFETIME_S,
 			iterations: PASSWORD_ITERATIONS

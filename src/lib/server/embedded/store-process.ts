@@ -9,8 +9,11 @@
  * The store process takes no signal from a terminal or a service manager (they reach
  * the whole process group): it closes when the app tells it, once the app has finished
  * its requests, or when the app is gone (its channel closes, `kill -9` of the app
- * included). An app that asked for it starts the store again, on the same port, when it
- * ends unexpectedly.
+ * included). When it ends unexpectedly, the app is told, and ends too (hooks.server.ts):
+ * started again on the same port, the store would leave that port free for a moment
+ * while the app went on sending the admin's credentials to it, which another local user
+ * could take (an outside security probe did, 12 ms after the store ended). Started again
+ * with the app, the store gets a free port and a new password (server.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,21 +41,12 @@ export type FromStore =
 
 /** A running store process. */
 export interface StoreProcess extends EmbeddedCouch {
-	/** The process now running the store (a restart changes it). */
+	/** The process running the store. */
 	readonly pid: number;
 }
 
-/** What an app does when its store process ends unexpectedly. */
-export interface StoreRestarts {
-	/** Told each restart, with a line for the log. */
-	restarting(line: string): void;
-	/** Told when the store cannot be had again (the app has no store then). */
-	lost(line: string): void;
-}
-
-/** At most this many unexpected ends within {@link CRASH_WINDOW_MS} are started again. */
-export const RESTARTS_IN_WINDOW = 3;
-const CRASH_WINDOW_MS = 60_000;
+/** Told when a store process ends unexpectedly, with a line for the log. */
+export type StoreLost = (line: string) => void;
 
 /**
  * How long closing waits for the store process to exit before it kills it: leveldb's
@@ -63,57 +57,24 @@ const CLOSE_LIMIT_MS = 30_000;
 
 /**
  * Starts the embedded store in a child process and waits until it serves.
- * @param restarts Given, the store is started again when it ends unexpectedly (not in
- *   memory, whose data would be gone); without, an unexpected end is left to the caller.
+ * @param lost Told if the process ends other than by {@link StoreProcess.close}.
  * @throws {StartupError} (a {@link DataDirInUseError} among them) as the store reported it.
  */
 export async function startStoreProcess(
 	options: EmbeddedOptions,
-	restarts?: StoreRestarts
+	lost?: StoreLost
 ): Promise<StoreProcess> {
-	let child = await spawnStore(options);
-	const url = new URL(child.url);
-	const port = Number(url.port);
+	const child = await spawnStore(options);
 	let closing: Promise<void> | undefined;
-	const ends: number[] = [];
-
-	const watch = (running: ChildProcess) =>
-		running.once('exit', (code, signal) => {
-			if (closing || !restarts) return;
-			const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-			const now = Date.now();
-			ends.push(now);
-			while (ends[0] < now - CRASH_WINDOW_MS) ends.shift();
-			if (options.memory) {
-				restarts.lost(`couchstats: the embedded store ${how}; its data was in memory only`);
-			} else if (ends.length > RESTARTS_IN_WINDOW) {
-				restarts.lost(
-					`couchstats: the embedded store ${how}, its ${ends.length}th end within a minute; not starting it again`
-				);
-			} else {
-				restarts.restarting(
-					`couchstats: the embedded store ${how}; starting it again on 127.0.0.1:${port}`
-				);
-				spawnStore({ ...options, port }).then(
-					(next) => {
-						child = next;
-						// Closed while it started: the new process goes too.
-						if (closing) void stopChild(next.process);
-						else watch(next.process);
-					},
-					(e: Error) =>
-						restarts.lost(`couchstats: the embedded store could not start again: ${e.message}`)
-				);
-			}
-		});
-	watch(child.process);
-
+	child.process.once('exit', (code, signal) => {
+		if (closing) return;
+		const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+		lost?.(`couchstats: the embedded store ${how}; the app stops too`);
+	});
 	return {
-		url,
+		url: new URL(child.url),
 		credentialsFile: child.credentialsFile,
-		get pid() {
-			return child.process.pid!;
-		},
+		pid: child.process.pid!,
 		close() {
 			closing ??= stopChild(child.process);
 			return closing;
@@ -132,8 +93,9 @@ async function spawnStore(options: EmbeddedOptions): Promise<Spawned> {
 	const entry = storeEntry();
 	const child = fork(entry.file, [], {
 		execArgv: entry.execArgv,
-		// As `npm start` runs the app (scripts/start.js): two malloc arenas.
-		env: { MALLOC_ARENA_MAX: '2', ...process.env },
+		// As `npm start` runs the app (scripts/start.js): two malloc arenas. The app's own
+		// secrets are none of the store's.
+		env: { MALLOC_ARENA_MAX: '2', ...withoutSecrets(process.env) },
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		serialization: 'json'
 	});
@@ -159,6 +121,14 @@ async function spawnStore(options: EmbeddedOptions): Promise<Spawned> {
 	return { process: child, ...ready.ready };
 }
 
+/** The environment without the app's secrets (config.ts reads them). */
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	const rest = { ...env };
+	delete rest.COUCHSTATS_ADMIN_PASSWORD;
+	delete rest.COUCHDB_URL;
+	return rest;
+}
+
 /** The error a store process reported, as the caller can tell it. */
 function failureOf(failure: StartFailure, dataDir: string): Error {
 	if (failure.holder !== undefined)
@@ -182,16 +152,40 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * The store process's entry: from the sources (tsx compiles it, as for the scripts), or
- * from the build (`npm run build` writes `build/store/main.js`, vite.store.config.ts).
+ * from the app's build ({@link builtStoreEntry}).
  */
 function storeEntry(): { file: string; execArgv: string[] } {
 	const here = fileURLToPath(import.meta.url);
 	if (here.endsWith('.ts')) {
 		return { file: path.join(path.dirname(here), 'store-main.ts'), execArgv: ['--import', 'tsx'] };
 	}
-	for (let dir = path.dirname(here); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-		const file = path.join(dir, 'store', 'main.js');
-		if (fs.existsSync(file)) return { file, execArgv: [] };
+	return { file: builtStoreEntry(path.dirname(here)), execArgv: [] };
+}
+
+/**
+ * The built store process (`npm run build` writes `build/store/main.js`,
+ * vite.store.config.ts), looked for in the app's build only: its root is the nearest
+ * folder holding adapter-node's `handler.js` at or above `chunkDir` (an outside security
+ * probe had a `store/main.js` planted in a folder above a build without one run).
+ * @throws {StartupError} when the build has none.
+ */
+export function builtStoreEntry(chunkDir: string): string {
+	let build = chunkDir;
+	while (!fs.existsSync(path.join(build, 'handler.js'))) {
+		if (path.dirname(build) === build) {
+			throw new StartupError(
+				`the app's build has no handler.js above ${chunkDir}`,
+				'run `npm run build`, or `npm start`, which builds what is missing'
+			);
+		}
+		build = path.dirname(build);
 	}
-	throw new Error('cannot find the store process (build/store/main.js): run `npm run build`');
+	const file = path.join(build, 'store', 'main.js');
+	if (!fs.existsSync(file)) {
+		throw new StartupError(
+			`the app's build has no embedded store (${file})`,
+			'run `npm run build`, or `npm start`, which builds what is missing'
+		);
+	}
+	return file;
 }
