@@ -1,10 +1,11 @@
 /**
  * The embedded store in a process of its own (its entry is store-main.ts), talked to
  * over HTTP like any CouchDB; an IPC channel only starts and stops it. Run so, the app's
- * pages and the store's indexing each have an event loop (and on two cores a core) of
- * their own: in one process, a 150k-line import held the dashboard page at 1.5 s median
- * and up to 4.4 s, as each write and indexing slice made every page wait (README, the
- * embedded store's limits: Imports). The benchmarks run the store so too.
+ * own work and the store's writes and indexing each have an event loop (and on two cores
+ * a core) of their own. Measured during imports against the store inside the app, the
+ * dashboard page was up to a quarter faster while the import wrote, a page's reads still
+ * waiting for a busy store, and indexing ended sooner (README, the embedded store's
+ * limits: Imports). The benchmarks run the store so too.
  *
  * The store process takes no signal from a terminal or a service manager (they reach
  * the whole process group): it closes when the app tells it, once the app has finished
