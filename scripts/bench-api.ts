@@ -11,7 +11,7 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { ensureSetup } from '../src/lib/server/boot/setup';
-import { startStoreProcess } from './bench-store';
+import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
@@ -41,7 +41,7 @@ export async function startOnCopy(dir: string) {
 export async function copySeed(dir: string): Promise<string> {
 	const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-copy-'));
 	fs.cpSync(dir, copy, { recursive: true });
-	const store = await startStoreProcess(copy, { viewEngine: true });
+	const store = await startStoreProcess({ dataDir: copy, viewEngine: true });
 	try {
 		await ensureSetup(createCouch(store.url, 'bench'), {
 			adminPassword: BENCH_PASSWORD,

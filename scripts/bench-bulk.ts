@@ -18,7 +18,8 @@ import { ensureSetup } from '../src/lib/server/boot/setup';
 import { syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
 import { basicAuth } from '../tests/support/test-couch';
-import { cpuSeconds, startStoreProcess } from './bench-store';
+import { cpuSeconds } from './bench-store';
+import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { loadAverage } from './bench-machine';
 import { BENCH_PASSWORD } from './bench-api';
 
@@ -36,7 +37,7 @@ if (!Number.isInteger(total) || !Number.isInteger(batch) || total < 1 || batch <
 }
 
 const dataDir = tempDir('couchstats-bench-bulk-');
-const { pid, url } = await startStoreProcess(dataDir, { viewEngine: false });
+const { pid, url } = await startStoreProcess({ dataDir, viewEngine: false });
 try {
 	const couch = createCouch(url, 'bench');
 	await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });

@@ -21,7 +21,8 @@ import { siteDocId } from '../src/lib/server/accounts/sites';
 import { importLines } from '../tests/support/import-lines';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { tempDir } from '../tests/support/app';
-import { resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
+import { resetPeakRss, rssMb, sampleRss } from './bench-store';
+import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { machine } from './bench-machine';
 import { BENCH_PASSWORD } from './bench-api';
 
@@ -52,7 +53,7 @@ async function main() {
 	console.log(`machine: ${machine()}`);
 
 	const dataDir = tempDir('couchstats-bench-import-');
-	const { pid, url } = await startStoreProcess(dataDir, { viewEngine: true });
+	const { pid, url } = await startStoreProcess({ dataDir, viewEngine: true });
 	try {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });

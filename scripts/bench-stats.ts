@@ -1,7 +1,7 @@
 /**
  * `npm run bench:stats [-- --n 10000,100000] [--old 10000,50000] [--million] [--history] [--from DIR,…]`
  *
- * The embedded store on disk, run as its own process (scripts/bench-store.ts), per N:
+ * The embedded store on disk, run as its own process (embedded/store-process.ts), per N:
  * seeds N synthetic records through `_bulk_docs` (insert rate), indexes them (catch-up
  * time and records/s, records per CPU-second of the store, which the machine's load
  * does not change, and the store's peak RSS during the catch-up), then calls the
@@ -52,7 +52,8 @@ import {
 	historyOf,
 	sessionsCall
 } from './bench-api';
-import { cpuSeconds, resetPeakRss, rssMb, sampleRss, startStoreProcess } from './bench-store';
+import { cpuSeconds, resetPeakRss, rssMb, sampleRss } from './bench-store';
+import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { machine } from './bench-machine';
 
 const WARM_RUNS = 10;
@@ -142,7 +143,7 @@ async function benchOne(
 	// be written into a socket the store has closed (EPIPE).
 	const records = seed ? [] : syntheticRecords(history ? historyOf(n) : { n });
 	const dataDir = seed ? await copySeed(seed) : tempDir('couchstats-bench-stats-');
-	const { pid, url } = await startStoreProcess(dataDir, { viewEngine: engine });
+	const { pid, url } = await startStoreProcess({ dataDir, viewEngine: engine });
 	try {
 		const couch = createCouch(url, 'bench');
 		await ensureSetup(couch, { adminPassword: BENCH_PASSWORD });

@@ -1,26 +1,9 @@
 /**
- * The benchmarks' embedded store: in a process of its own, as the app runs it
- * (src/lib/server/embedded/store-process.ts), so its memory and CPU time are its own
- * (read from /proc), and helpers to read them.
+ * What the benchmarks read of the embedded store's process, which they start as the app
+ * does (src/lib/server/embedded/store-process.ts, `viewEngine: false` for PouchDB's own
+ * map/reduce), so its memory and CPU time are its own: read from /proc.
  */
 import fs from 'node:fs';
-import {
-	startStoreProcess as startStore,
-	type StoreProcess
-} from '../src/lib/server/embedded/store-process';
-
-export type { StoreProcess };
-
-/**
- * Starts the store on a data directory in a process of its own; `viewEngine: false`
- * leaves views to PouchDB's own map/reduce, for comparison.
- */
-export function startStoreProcess(
-	dataDir: string,
-	options: { viewEngine: boolean }
-): Promise<StoreProcess> {
-	return startStore({ dataDir, viewEngine: options.viewEngine });
-}
 
 /** Resets a process's peak resident set to its current size (Linux `clear_refs`). */
 export function resetPeakRss(pid: number): void {

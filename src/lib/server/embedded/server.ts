@@ -297,12 +297,19 @@ async function openStore(
 }
 
 /**
+ * How long a store process may take to close before it exits anyway (store-main.ts);
+ * leveldb's writes are logged before they are answered, so an exit then loses nothing
+ * (views/README.md, crash safety), the store only reopens slower.
+ */
+export const STORE_CLOSE_LIMIT_MS = 20_000;
+
+/**
  * How long taking the data directory waits for a store whose app has ended: the store
  * runs in a process of its own (store-process.ts), which closes once its app is gone,
- * `kill -9` of the app included, and an app started again at once must not find it still
- * closing.
+ * `kill -9` of the app included, within {@link STORE_CLOSE_LIMIT_MS}; an app started
+ * again at once must not find it still closing.
  */
-const ENDED_APP_WAIT_MS = 20_000;
+const ENDED_APP_WAIT_MS = STORE_CLOSE_LIMIT_MS + 5_000;
 
 /**
  * Takes the data directory for this process.

@@ -4,11 +4,13 @@
  * asked or when the app is gone.
  */
 import { StartupError } from '../errors';
-import { DataDirInUseError, startEmbeddedCouch, type EmbeddedCouch } from './server';
+import {
+	DataDirInUseError,
+	STORE_CLOSE_LIMIT_MS,
+	startEmbeddedCouch,
+	type EmbeddedCouch
+} from './server';
 import type { FromStore, StartFailure, ToStore } from './store-process';
-
-/** How long closing may take before the process exits anyway (the store is crash-safe). */
-const CLOSE_LIMIT_MS = 20_000;
 
 let store: EmbeddedCouch | undefined;
 let starting = false;
@@ -52,9 +54,11 @@ function closeAndExit() {
 	if (closing) return;
 	closing = true;
 	setTimeout(() => {
-		console.error(`couchstats: the embedded store took over ${CLOSE_LIMIT_MS / 1000} s to close`);
+		console.error(
+			`couchstats: the embedded store took over ${STORE_CLOSE_LIMIT_MS / 1000} s to close`
+		);
 		process.exit(1);
-	}, CLOSE_LIMIT_MS).unref();
+	}, STORE_CLOSE_LIMIT_MS).unref();
 	if (store) closeStore(store);
 	// Still starting, start() closes it once it is open; never asked to start, done.
 	else if (!starting) process.exit(0);

@@ -21,7 +21,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StartupError } from '../errors';
-import { DataDirInUseError, type EmbeddedCouch, type EmbeddedOptions } from './server';
+import {
+	DataDirInUseError,
+	STORE_CLOSE_LIMIT_MS,
+	type EmbeddedCouch,
+	type EmbeddedOptions
+} from './server';
 
 /** What the app tells its store process. */
 export type ToStore = { start: EmbeddedOptions } | { close: true };
@@ -50,11 +55,10 @@ export interface StoreProcess extends EmbeddedCouch {
 export type StoreLost = (line: string) => void;
 
 /**
- * How long closing waits for the store process to exit before it kills it: leveldb's
- * writes are logged before they are answered, so a killed store loses nothing
- * (views/README.md, crash safety), it only reopens slower.
+ * How long closing waits for the store process to exit before it kills it: past the
+ * limit the process gives itself ({@link STORE_CLOSE_LIMIT_MS}).
  */
-const CLOSE_LIMIT_MS = 30_000;
+const KILL_AFTER_MS = STORE_CLOSE_LIMIT_MS + 10_000;
 
 /**
  * Starts the embedded store in a child process and waits until it serves.
@@ -144,7 +148,7 @@ function failureOf(failure: StartFailure, dataDir: string): Error {
 async function stopChild(child: ChildProcess): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise((resolve) => child.once('exit', resolve));
-	const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_LIMIT_MS);
+	const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
 	if (child.connected) child.send({ close: true } satisfies ToStore);
 	else child.kill('SIGKILL');
 	await exited;
