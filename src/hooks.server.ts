@@ -87,11 +87,14 @@ const respond: Handle = async ({ event, resolve }) => {
 	}
 	const token = crossOrigin ? undefined : event.cookies.get(sessionCookie(event.url));
 	if (token) {
-		const session = await sessionFor(couch(), token).catch(() => undefined);
+		// `null`: the session could not be checked (CouchDB unreachable, restarting): the
+		// request goes on without a user, and the cookie is kept for when CouchDB is back (an
+		// outside re-check: a store restart logged owners out).
+		const session = await sessionFor(couch(), token).catch(() => null);
 		if (session) {
 			event.locals.user = session.user;
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
-		} else {
+		} else if (session === undefined) {
 			event.cookies.delete(sessionCookie(event.url), { path: '/' });
 		}
 	}

@@ -15,8 +15,10 @@ import {
 	startEmbeddedCouch
 } from '../../src/lib/server/embedded/server';
 import { startStoreProcess } from '../../src/lib/server/embedded/store-process';
-import type { RunningApp } from '../support/app';
-import { embeddedOnly, startApp, tempDir } from './harness';
+import { embeddedUrl, type RunningApp } from '../support/app';
+import { runTool } from '../support/scripts';
+import { ADMIN_PASSWORD } from '../support/app';
+import { embeddedOnly, postLogin, startApp, tempDir } from './harness';
 
 const embeddedStore = embeddedOnly('it runs the app on its embedded store');
 
@@ -127,6 +129,42 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			expect(app.output()).toContain('couchstats: store closed');
 			expect(app.output()).not.toContain('the app stops too');
 			await vi.waitFor(() => expect(isGone(store)).toBe(true), { timeout: 30_000, interval: 100 });
+		},
+		120_000
+	);
+
+	embeddedStore(
+		'a session is kept while its CouchDB cannot be reached: the cookie is not cleared',
+		async () => {
+			// A store of its own (`npm run couch`), so that it can end under the app, which
+			// goes on: a store restart or a network blip on Apache CouchDB.
+			const dataDir = tempDir();
+			const store = runTool('couch.ts', [], {
+				COUCHDB_URL: undefined,
+				COUCHSTATS_DATA_DIR: dataDir,
+				COUCHSTATS_ADMIN_PASSWORD: ADMIN_PASSWORD
+			});
+			await vi.waitFor(() => expect(store.stdout()).toContain('press Ctrl-C'), {
+				timeout: 60_000,
+				interval: 100
+			});
+			const app = await startApp({ env: { COUCHDB_URL: embeddedUrl(dataDir)!.toString() } });
+			try {
+				const login = await postLogin(app.url, app.adminName, ADMIN_PASSWORD);
+				expect(login.status).toBe(303);
+				const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+				expect(cookie).toMatch(/=./);
+				store.child.kill('SIGKILL');
+				await store.exit;
+				// Not checked since the login (no cached check): the check fails.
+				const page = await fetch(app.url + '/sites', {
+					headers: { cookie },
+					redirect: 'manual'
+				});
+				expect(page.headers.get('set-cookie') ?? '').not.toContain(cookie.split('=')[0]);
+			} finally {
+				await app.stop();
+			}
 		},
 		120_000
 	);
