@@ -49,8 +49,14 @@ export const init: ServerInit = async () => {
 	// as serve.js starts to stop, whatever stops it (an outside read found a SIGHUP held
 	// the stop until SHUTDOWN_TIMEOUT), or on a signal to the dev server.
 	process.once(STOPPING as 'exit', closeAllStreams);
-	process.once('SIGTERM', closeAllStreams);
-	process.once('SIGINT', closeAllStreams);
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => {
+			closeAllStreams();
+			// Nobody else stops on it (the dev server has no SIGINT handler of its own when
+			// not on a terminal; an outside re-check needed two Ctrl-C): what it does unheard.
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
 	// adapter-node emits this after it stopped accepting and finished in-flight requests.
 	process.once('sveltekit:shutdown' as 'exit', () => {
 		void backend.close().then(() => console.log('couchstats: store closed'));

@@ -3,7 +3,7 @@
  * (src/lib/server/embedded/store-process.ts): what happens to each process when the
  * other ends, however it ends.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -18,7 +18,7 @@ import { startStoreProcess } from '../../src/lib/server/embedded/store-process';
 import { embeddedUrl, type RunningApp } from '../support/app';
 import { runTool } from '../support/scripts';
 import { ADMIN_PASSWORD } from '../support/app';
-import { embeddedOnly, postLogin, startApp, tempDir } from './harness';
+import { embeddedOnly, freePort, postLogin, startApp, tempDir } from './harness';
 
 const embeddedStore = embeddedOnly('it runs the app on its embedded store');
 
@@ -167,6 +167,50 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			}
 		},
 		120_000
+	);
+
+	embeddedStore(
+		'npm run dev stops on one SIGINT, its store with it',
+		async () => {
+			// An outside re-check: off a terminal the dev server took two (the app's own
+			// listener for ending live streams kept the first from stopping it).
+			const port = await freePort();
+			const dev = spawn(
+				process.execPath,
+				['node_modules/vite/bin/vite.js', 'dev', '--port', String(port), '--strictPort'],
+				{
+					cwd: path.resolve(import.meta.dirname, '..', '..'),
+					env: { ...process.env, COUCHDB_URL: '', COUCHSTATS_DATA_DIR: tempDir() },
+					stdio: ['ignore', 'pipe', 'pipe']
+				}
+			);
+			const exited = new Promise((resolve) => dev.once('exit', resolve));
+			try {
+				await vi.waitFor(
+					async () => expect((await fetch(`http://localhost:${port}/healthz`)).status).toBe(200),
+					{ timeout: 90_000, interval: 250 }
+				);
+				const pid = dev.pid!;
+				const store = fs
+					.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+					.trim()
+					.split(' ')
+					.map(Number)
+					.find((child) =>
+						fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('store-main')
+					);
+				expect(store).toBeDefined();
+				dev.kill('SIGINT');
+				await exited;
+				await vi.waitFor(() => expect(isGone(store!)).toBe(true), {
+					timeout: 30_000,
+					interval: 100
+				});
+			} finally {
+				dev.kill('SIGKILL');
+			}
+		},
+		150_000
 	);
 
 	test('a store process refused its data directory says which app holds it', async () => {
