@@ -27,6 +27,7 @@ import type { Couch } from '../src/lib/server/couch';
 import { connectForScript, type ScriptConnection } from '../src/lib/server/boot/connect';
 import { StartupError } from '../src/lib/server/errors';
 import { logError } from '../src/lib/server/log';
+import { storeFailureLine } from '../src/lib/server/import/store-failure';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import {
 	Classifier,
@@ -443,26 +444,13 @@ function bar(fraction: number, width = 30): string {
 class UsageError extends Error {}
 
 main().catch((e) => {
+	// Outside operations reviews: the store stopped mid-import, or a disk filled, and the
+	// importer printed nano's stack trace, nothing about what was kept.
+	const storeFailed = storeFailureLine(e);
 	if (e instanceof StartupError) console.error(e.line);
 	else if (e instanceof ImportLineError || e instanceof UsageError)
 		console.error(`couchstats import: ${e.message}`);
-	else if (lostStore(e)) {
-		// An outside operations review: the store stopped mid-import, and the importer
-		// printed nano's stack trace, nothing about what was kept.
-		console.error(
-			`couchstats import: the store stopped answering (${e.message.replace(/^error happened in your connection\. Reason: /, '')}); every chunk stored before is kept: start the store again and run the same command to resume`
-		);
-	} else logError('import', e);
+	else if (storeFailed) console.error(storeFailed);
+	else logError('import', e);
 	process.exit(1);
 });
-
-/** Whether an error is the store's connection lost (nano's word for it), not its answer. */
-function lostStore(e: unknown): e is Error {
-	return (
-		e instanceof Error &&
-		(e as { statusCode?: number }).statusCode === undefined &&
-		/^error happened in your connection|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/.test(
-			e.message
-		)
-	);
-}
