@@ -15,7 +15,7 @@ import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
 import { handleRecordsExport } from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { syntheticRecords } from '../support/synthetic';
-import { firstAccountFor, indexed, numbersOf, tempDir, useCouch } from './harness';
+import { firstAccountFor, indexed, numbersOf, storeRecords, tempDir, useCouch } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -61,6 +61,16 @@ function exportRequest(
 }
 
 let currentCouch: Couch;
+
+/** A fresh database prefix, which the exports read, with alice's site of `n` records, indexed. */
+async function indexedSite(id: string, n: number, seed: number): Promise<Couch> {
+	const { couch } = await useCouch();
+	currentCouch = couch;
+	await createSite(couch, alice, site(id));
+	await storeRecords(couch, syntheticRecords({ n, site: id, start: START, seed }));
+	await indexed(couch);
+	return couch;
+}
 
 function runImport(file: string, args: string[], env: Record<string, string>) {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
@@ -194,18 +204,8 @@ describe('exporting a site and importing it elsewhere', () => {
 	test("while another site's records are being indexed, an export answers at once: 503 with Retry-After, never a wait of a minute", async () => {
 		// An outside check: during an import of another site, a 5-record site's export hung
 		// 60 s and then answered 503 without Retry-After.
-		const { couch } = await useCouch();
-		currentCouch = couch;
-		await createSite(couch, alice, site('small'));
-		await couch.events.bulk({
-			docs: syntheticRecords({ n: 5, site: 'small', start: START, seed: 12 }),
-			new_edits: false
-		});
-		await indexed(couch);
-		await couch.events.bulk({
-			docs: syntheticRecords({ n: 3000, site: 'busy', start: START, seed: 13 }),
-			new_edits: false
-		});
+		const couch = await indexedSite('small', 5, 12);
+		await storeRecords(couch, syntheticRecords({ n: 3000, site: 'busy', start: START, seed: 13 }));
 		const started = Date.now();
 		const waiting = await exportRequest('site=small', { user: alice, indexWaitMs: 1 });
 		expect(Date.now() - started).toBeLessThan(30_000);
@@ -222,14 +222,7 @@ describe('exporting a site and importing it elsewhere', () => {
 	test("a client that stops reading an export gives the site's one export back", async () => {
 		// A security probe: a client that read nothing more held it for 420 s, its
 		// connection open, and the owner's exports got 429 all that time.
-		const { couch } = await useCouch();
-		currentCouch = couch;
-		await createSite(couch, alice, site('paused'));
-		await couch.events.bulk({
-			docs: syntheticRecords({ n: 700, site: 'paused', start: START, seed: 14 }),
-			new_edits: false
-		});
-		await indexed(couch);
+		await indexedSite('paused', 700, 14);
 		const request = () => exportRequest('site=paused', { user: alice, idleMs: 200 });
 		const paused = (await request()).body!.getReader();
 		expect((await paused.read()).done).toBe(false);

@@ -34,6 +34,14 @@ function storeOf(app: RunningApp): number {
 
 const isGone = (pid: number) => !fs.existsSync(`/proc/${pid}`);
 
+/** Waits until the process `pid` has ended. */
+const untilGone = (pid: number) =>
+	vi.waitFor(() => expect(isGone(pid)).toBe(true), { timeout: 30_000, interval: 100 });
+
+/** Waits until the app has exited with `code`. */
+const untilExit = (app: RunningApp, code: number) =>
+	vi.waitFor(() => expect(app.process.exitCode).toBe(code), { timeout: 60_000, interval: 100 });
+
 describe.runIf(process.platform === 'linux')('the embedded store in a process of its own', () => {
 	embeddedStore(
 		'serves the app from a child process, on the port the running file names',
@@ -66,10 +74,7 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			const first = await startApp({ dataDir });
 			const old = first.couchUrl!;
 			process.kill(storeOf(first), 'SIGKILL');
-			await vi.waitFor(() => expect(first.process.exitCode).toBe(1), {
-				timeout: 60_000,
-				interval: 100
-			});
+			await untilExit(first, 1);
 			expect(first.output()).toContain(
 				'couchstats: the embedded store was killed (SIGKILL); the app stops too'
 			);
@@ -103,10 +108,7 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			const second = await startApp({ dataDir, timeoutMs: 60_000 });
 			try {
 				expect((await fetch(second.url + '/stats')).status).toBe(200);
-				await vi.waitFor(() => expect(isGone(store)).toBe(true), {
-					timeout: 30_000,
-					interval: 100
-				});
+				await untilGone(store);
 			} finally {
 				expect(await second.stop()).toBe(0);
 			}
@@ -122,13 +124,10 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			// A terminal sends SIGINT to the whole process group.
 			process.kill(store, 'SIGINT');
 			process.kill(app.process.pid!, 'SIGINT');
-			await vi.waitFor(() => expect(app.process.exitCode).toBe(0), {
-				timeout: 60_000,
-				interval: 100
-			});
+			await untilExit(app, 0);
 			expect(app.output()).toContain('couchstats: store closed');
 			expect(app.output()).not.toContain('the app stops too');
-			await vi.waitFor(() => expect(isGone(store)).toBe(true), { timeout: 30_000, interval: 100 });
+			await untilGone(store);
 		},
 		120_000
 	);
@@ -202,10 +201,7 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 				expect(store).toBeDefined();
 				dev.kill('SIGINT');
 				await exited;
-				await vi.waitFor(() => expect(isGone(store!)).toBe(true), {
-					timeout: 30_000,
-					interval: 100
-				});
+				await untilGone(store!);
 			} finally {
 				dev.kill('SIGKILL');
 			}
