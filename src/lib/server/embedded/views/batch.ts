@@ -6,7 +6,7 @@
  * it is stored or none of it, so a crash between batches loses nothing and counts
  * nothing twice: the next run starts again from the last checkpoint.
  */
-import { KeyEncoder, SURROGATE, groupPrefixes, keyBytes } from './collation';
+import { KeyEncoder, SURROGATE, groupPrefixes } from './collation';
 import { exactValue } from './exact-sum';
 import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
@@ -18,6 +18,7 @@ import {
 	ROWS,
 	backPrefix,
 	exactSub,
+	getTexts,
 	levelMaintained,
 	metaKey,
 	prefixSub,
@@ -193,9 +194,10 @@ class BatchWriter {
 	async previous(ids: string[]): Promise<Map<string, string>> {
 		const previous = new Map<string, string>();
 		if (ids.length === 0) return previous;
-		const keys: Buffer[] = [];
-		for (const id of ids) keys.push(keyBytes(this.back + id));
-		const found = await this.store.getMany(keys, { keyEncoding: 'buffer' });
+		const found = await getTexts(
+			this.store,
+			ids.map((id) => this.back + id)
+		);
 		for (let i = 0; i < ids.length; i++) {
 			const text = found[i];
 			if (text !== undefined) previous.set(ids[i], text);
@@ -518,32 +520,12 @@ export function storedCount(text: string): number | undefined {
 	return Number.isSafeInteger(count) ? count : undefined;
 }
 
-/**
- * Reads the stored texts of entries into their `stored`. Keys go as strings, which
- * classic-level passes on as UTF-8 without a Buffer each; the rare keys holding a
- * surrogate go as CESU-8 bytes (see collation.ts) in a second read.
- */
+/** Reads the stored texts of entries into their `stored`. */
 async function readEntries(store: Level, entries: EntryDelta[]): Promise<void> {
-	const plain: EntryDelta[] = [];
-	const plainKeys: string[] = [];
-	const surrogate: EntryDelta[] = [];
-	const surrogateKeys: Buffer[] = [];
-	for (const entry of entries) {
-		if (entry.surrogate) {
-			surrogate.push(entry);
-			surrogateKeys.push(keyBytes(entry.storeKey));
-		} else {
-			plain.push(entry);
-			plainKeys.push(entry.storeKey);
-		}
-	}
-	if (plain.length) storeTexts(plain, await store.getMany(plainKeys));
-	if (surrogate.length) {
-		storeTexts(surrogate, await store.getMany(surrogateKeys, { keyEncoding: 'buffer' }));
-	}
-}
-
-/** Sets each entry's `stored` to its text as read (getMany's answer, in the same order). */
-function storeTexts(entries: EntryDelta[], found: (string | undefined)[]): void {
+	const found = await getTexts(
+		store,
+		entries.map((entry) => entry.storeKey),
+		{ surrogate: entries.map((entry) => entry.surrogate) }
+	);
 	for (let i = 0; i < entries.length; i++) entries[i].stored = found[i];
 }

@@ -156,8 +156,17 @@ async function reduceRows(
 		}
 		return out.slice(0, limit);
 	}
+	if (query.keys && level === Infinity) {
+		// group=true: each key is its own row, its exact entry's.
+		for (const group of await reader.exactGroupsOf(query.keys.map((key) => encode(reader, key)))) {
+			if (!group) continue;
+			if (out.length >= limit) break;
+			emit(group.key, group.aggregate);
+		}
+		return out.slice(0, limit);
+	}
 	// With `keys` and a group_level, neighbouring keys whose groups fall together give
-	// one row, as PouchDB answers; with group=true each key is its own row.
+	// one row, as PouchDB answers.
 	const joinKeys = Boolean(query.keys) && level !== Infinity;
 	let previous: Group | undefined;
 	const flush = () => {

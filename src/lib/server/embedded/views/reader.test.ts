@@ -9,7 +9,8 @@ import { afterEach, expect, test } from 'vitest';
 import { collate } from 'pouchdb-collate';
 import { writeBatch, type Change } from './batch';
 import { ViewReader } from './reader';
-import { closeTempStores, dumpIndex, newTestIndex } from './test-index';
+import { keyRange } from './ranges';
+import { closeTempStores, dumpIndex, newTestIndex, writeChanges } from './test-index';
 
 afterEach(closeTempStores);
 
@@ -86,36 +87,39 @@ test.each([
 	}
 );
 
+/** 40 documents over keys [g, n] with values 0–39, created; then the 10 largest deleted. */
+const STATS_DOCS = Array.from({ length: 40 }, (_, i) => ({
+	_id: `doc-${i}`,
+	g: ['a', 'b'][i % 2],
+	n: i % 5,
+	v: i
+}));
+const CREATED: Change[] = STATS_DOCS.map((doc, i) => ({
+	id: doc._id,
+	seq: i + 1,
+	doc,
+	changes: [{ rev: '1-a' }]
+}));
+// The largest value of every key and group goes: their maxima are dirty.
+const DELETED: Change[] = STATS_DOCS.slice(-10).map((doc, i) => ({
+	id: doc._id,
+	seq: 41 + i,
+	deleted: true,
+	changes: [{ rev: '2-a' }]
+}));
+
+/** A `_stats` view's index after each batch of changes is written. */
+async function statsIndex(map: string, batches: Change[][]) {
+	const index = await newTestIndex([{ name: 'stats', reducer: '_stats', map }]);
+	for (const changes of batches) await writeChanges(index, changes);
+	return index;
+}
+
 test('a dirty _stats entry, read before it is healed, answers from the level below', async () => {
-	const views = [
-		{ name: 'stats', reducer: '_stats', map: 'function (doc) { emit([doc.g, doc.n], doc.v); }' }
-	] as const;
-	const docs = Array.from({ length: 40 }, (_, i) => ({
-		_id: `doc-${i}`,
-		g: ['a', 'b'][i % 2],
-		n: i % 5,
-		v: i
-	}));
-	const created: Change[] = docs.map((doc, i) => ({
-		id: doc._id,
-		seq: i + 1,
-		doc,
-		changes: [{ rev: '1-a' }]
-	}));
-	// The largest value of every key and group goes: their maxima are dirty.
-	const largest = docs.slice(-10);
-	const deleted: Change[] = largest.map((doc, i) => ({
-		id: doc._id,
-		seq: 41 + i,
-		deleted: true,
-		changes: [{ rev: '2-a' }]
-	}));
-	const dirty = await newTestIndex(views);
-	await writeBatch(dirty.store, dirty.meta, dirty.sandbox, created, 40, () => {});
-	await writeBatch(dirty.store, dirty.meta, dirty.sandbox, deleted, 50, () => {});
+	const map = 'function (doc) { emit([doc.g, doc.n], doc.v); }';
+	const dirty = await statsIndex(map, [CREATED, DELETED]);
 	expect((await dumpIndex(dirty.store, 1)).some((entry) => entry.includes('"d":1'))).toBe(true);
-	const clean = await newTestIndex(views);
-	await writeBatch(clean.store, clean.meta, clean.sandbox, created.slice(0, 30), 30, () => {});
+	const clean = await statsIndex(map, [CREATED.slice(0, 30)]);
 
 	const read = async (index: typeof clean) => {
 		const reader = new ViewReader(index.store, undefined, index.meta, 0);
@@ -126,4 +130,31 @@ test('a dirty _stats entry, read before it is healed, answers from the level bel
 		return out;
 	};
 	expect(await read(dirty)).toEqual(await read(clean));
+});
+
+test('exact keys read at once (group=true with keys) answer as a walk over each key does', async () => {
+	const index = await statsIndex(
+		`function (doc) {
+			emit([doc.g, doc.n], doc.v);
+			emit(doc.g, doc.v);
+			if (doc.n === 0) emit(['😀' + doc.g, doc.n], doc.v);
+		}`,
+		[CREATED, DELETED]
+	);
+	// The keys whose largest value went are read from their rows.
+	expect((await dumpIndex(index.store, 1)).some((entry) => entry.includes('"d":1'))).toBe(true);
+
+	const reader = new ViewReader(index.store, undefined, index.meta, 0);
+	// Keys of two depths, one without rows, one twice, two holding a surrogate pair.
+	const keys = [['b', 3], 'a', ['a', 9], ['😀a', 0], ['a', 0], 'b', ['a', 0], ['😀b', 0], 'c'];
+	const encoded = keys.map((key) => reader.encoder.encode(JSON.stringify(key)));
+	const walked = [];
+	for (const key of encoded) {
+		const found = [];
+		for await (const group of reader.groups(keyRange(key), Infinity, false)) found.push(group);
+		expect(found.length).toBeLessThanOrEqual(1);
+		walked.push(found[0]);
+	}
+	expect(walked.filter((group) => group === undefined)).toHaveLength(2);
+	expect(await reader.exactGroupsOf(encoded)).toEqual(walked);
 });

@@ -9,13 +9,22 @@
  * into only the (at most two) groups the range cuts.
  */
 import type { AbstractSnapshot } from 'abstract-level';
-import { KeyEncoder, keyBytes, parseKey } from './collation';
-import { exactRows, groupRows, groupWalkStart, overlap, withinGroup, type Range } from './ranges';
+import { KeyEncoder, keyBytes, parseKey, type EncodedKey } from './collation';
+import {
+	exactRows,
+	groupRows,
+	groupWalkStart,
+	keyRange,
+	overlap,
+	withinGroup,
+	type Range
+} from './ranges';
 import { addValue, merge, type Aggregate, type Delta } from './reducers';
 import { WANT_ROWS, backIndexTexts, documentRows, parseRowText, rowsKept } from './rows';
 import {
 	ROWS,
 	exactSub,
+	getTexts,
 	keyText,
 	levelKept,
 	prefixSub,
@@ -212,6 +221,36 @@ export class ViewReader {
 		if (pending) yield [pending];
 	}
 
+	/**
+	 * The groups of exact keys (`group=true` with `keys`), in their order, undefined for a
+	 * key without rows: each key's exact entry, all read at once. Walking a range per key
+	 * made a store iterator each, about 0.1 ms a key: a 30-day series in Asia/Kolkata
+	 * (about 800 quarter hours and hours) cost 70 ms of the store's time, against 6 ms
+	 * for one range over the same hours.
+	 */
+	async exactGroupsOf(keys: readonly EncodedKey[]): Promise<(Group | undefined)[]> {
+		const texts = await getTexts(
+			this.store,
+			keys.map((key) => this.prefix + exactSub(key.depth) + key.idx),
+			{ snapshot: this.snapshot }
+		);
+		const groups: (Group | undefined)[] = [];
+		for (let i = 0; i < keys.length; i++) {
+			const { idx } = keys[i];
+			const text = texts[i];
+			if (text === undefined) {
+				groups.push(undefined);
+				continue;
+			}
+			this.counted(1);
+			// Its whole key: the stored aggregate, or reduced from its rows when dirty.
+			const found = this.exactAggregate(keyRange(keys[i]), idx, text);
+			const aggregate = found instanceof Promise ? await found : found;
+			groups.push(aggregate && { idx, key: entryKey(idx, text), aggregate });
+		}
+		return groups;
+	}
+
 	private async *exactGroups(range: Range, depth: number, reverse: boolean) {
 		const sub = exactSub(depth);
 		for await (const chunk of this.chunks(sub, range.lo?.key, range.hi?.key, reverse)) {
@@ -377,6 +416,12 @@ export class ViewReader {
 		for await (const chunk of this.chunks(sub, from, to, reverse, toExclusive)) yield* chunk;
 	}
 
+	/** Counts stored entries and rows read ({@link readCounts}). */
+	private counted(entries: number): void {
+		readCounts.entries += entries;
+		readCounts.byView[this.view.name] = (readCounts.byView[this.view.name] ?? 0) + entries;
+	}
+
 	/** {@link walk} a store round trip ({@link CHUNK} entries) at a time. */
 	private async *chunks(
 		sub: string,
@@ -400,9 +445,7 @@ export class ViewReader {
 			for (;;) {
 				const entries = await iterator.nextv(CHUNK);
 				if (entries.length === 0) return;
-				readCounts.entries += entries.length;
-				readCounts.byView[this.view.name] =
-					(readCounts.byView[this.view.name] ?? 0) + entries.length;
+				this.counted(entries.length);
 				yield entries.map(([key, value]): [string, string] => [
 					keyText(key as unknown as Buffer).slice(space.length),
 					value

@@ -16,7 +16,7 @@ import { ViewReader } from './reader';
 import { Indexer, type ChangesSource } from './indexer';
 import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows } from './rows';
 import { indexRange, keyText, metaKey, type IndexMeta, type Level } from './store';
-import { closeTempStores, dumpIndex, newTestIndex, seededInts } from './test-index';
+import { closeTempStores, dumpIndex, newTestIndex, seededInts, writeChanges } from './test-index';
 
 afterEach(closeTempStores);
 
@@ -133,7 +133,7 @@ test('a reduce view keeps no rows until a read needs them, then reads answer ali
 	for (const index of [eager, lazy]) {
 		for (let i = 0; i < first.length; i += 25) {
 			const batch = first.slice(i, i + 25);
-			await writeBatch(index.store, index.meta, index.sandbox, batch, batch.at(-1)!.seq, () => {});
+			await writeChanges(index, batch);
 		}
 	}
 	// After the catch-up: no rows for the _count and _sum views, every row for the others.
@@ -163,7 +163,7 @@ test('a reduce view keeps no rows until a read needs them, then reads answer ali
 	for (const changes of later) {
 		for (let i = 0; i < changes.length; i += 6) {
 			const batch = changes.slice(i, i + 6);
-			await writeBatch(eager.store, eager.meta, eager.sandbox, batch, batch.at(-1)!.seq, () => {});
+			await writeChanges(eager, batch);
 			await writeBatch(lazy.store, meta, lazy.sandbox, batch, batch.at(-1)!.seq, () => {});
 			if (LAZY.some((view) => meta.views[view].rowsKept !== true)) {
 				during++;
@@ -197,16 +197,7 @@ test('an index made before rows were kept on demand keeps and updates every row'
 	expect(old.meta.views.every((view) => !('rowsKept' in view))).toBe(true);
 	const wanted = new Set<number>();
 	for (const changes of phases()) {
-		for (const index of [old, lazy]) {
-			await writeBatch(
-				index.store,
-				index.meta,
-				index.sandbox,
-				changes,
-				changes.at(-1)!.seq,
-				() => {}
-			);
-		}
+		for (const index of [old, lazy]) await writeChanges(index, changes);
 		expect(await answers(old.store, old.meta, (view) => wanted.add(view))).toEqual(
 			await answers(lazy.store, lazy.meta)
 		);

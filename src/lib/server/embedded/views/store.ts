@@ -16,7 +16,7 @@
  * ```
  */
 import { createRequire } from 'node:module';
-import type { AbstractLevel } from 'abstract-level';
+import type { AbstractLevel, AbstractSnapshot } from 'abstract-level';
 import { SURROGATE, keyBytes } from './collation';
 import type { ReducerName } from './reducers';
 import { TABLE_LIMIT } from '../tables';
@@ -168,6 +168,43 @@ export class RawBatch {
 		this.batch.put(lastKey, lastValue);
 		return this.batch.write();
 	}
+}
+
+/**
+ * The stored texts of many keys in one read, in their order (undefined where none).
+ * Keys go as strings, which classic-level passes on as UTF-8 without a Buffer each; the
+ * rare keys holding a surrogate go as CESU-8 bytes (see collation.ts) in a second read.
+ * @param surrogate Per key, whether it holds a surrogate, when the caller knows.
+ */
+export async function getTexts(
+	store: Level,
+	keys: readonly string[],
+	options: { snapshot?: AbstractSnapshot; surrogate?: readonly boolean[] } = {}
+): Promise<(string | undefined)[]> {
+	const { snapshot, surrogate } = options;
+	const texts: (string | undefined)[] = new Array(keys.length);
+	const plain: number[] = [];
+	const plainKeys: string[] = [];
+	const other: number[] = [];
+	const otherKeys: Buffer[] = [];
+	keys.forEach((key, i) => {
+		if (surrogate ? surrogate[i] : SURROGATE.test(key)) {
+			other.push(i);
+			otherKeys.push(keyBytes(key));
+		} else {
+			plain.push(i);
+			plainKeys.push(key);
+		}
+	});
+	if (plainKeys.length) {
+		const found = await store.getMany(plainKeys, { snapshot });
+		plain.forEach((at, i) => (texts[at] = found[i]));
+	}
+	if (otherKeys.length) {
+		const found = await store.getMany(otherKeys, { keyEncoding: 'buffer', snapshot });
+		other.forEach((at, i) => (texts[at] = found[i]));
+	}
+	return texts;
 }
 
 /** Key of an index's metadata. */

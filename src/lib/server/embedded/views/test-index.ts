@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeBatch, type Change } from './batch';
 import type { ReducerName } from './reducers';
 import { rowsFromStart } from './rows';
 import { MapSandbox } from './sandbox';
@@ -59,6 +60,14 @@ export async function newTestIndex(
 		state: 'building'
 	};
 	return { store, meta, sandbox: new MapSandbox(meta.views) };
+}
+
+/** Writes changes to a test index as one batch, its checkpoint their last sequence. */
+export function writeChanges(
+	index: { store: Level; meta: IndexMeta; sandbox: MapSandbox },
+	changes: Change[]
+): Promise<unknown> {
+	return writeBatch(index.store, index.meta, index.sandbox, changes, changes.at(-1)!.seq, () => {});
 }
 
 /** Everything an index stores, as `<key hex> <value>` lines in key order. */
