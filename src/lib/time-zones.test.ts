@@ -28,6 +28,31 @@ describe('the time-zone list', () => {
 	});
 });
 
+describe('the time-zone list through a day', () => {
+	const label = (now: number, id: string) =>
+		timeZoneGroups(now)
+			.flatMap((g) => g.zones)
+			.find((z) => z.id === id)?.label;
+
+	test('is made once a UTC quarter hour and shared within it', () => {
+		const quarter = Date.UTC(2026, 10, 21, 12, 15);
+		const first = timeZoneGroups(quarter + 1_000);
+		expect(timeZoneGroups(quarter + 899_999)).toBe(first);
+		expect(timeZoneGroups(quarter + 900_000)).not.toBe(first);
+		expect(timeZoneGroups(quarter - 1)).not.toBe(first);
+	});
+
+	test.each([
+		// New York's clocks go forward at 07:00 UTC, Lord Howe's by half an hour at 15:30 UTC.
+		['America/New_York', Date.UTC(2026, 2, 8, 7), 'UTC−05:00', 'UTC−04:00'],
+		['Australia/Lord_Howe', Date.UTC(2026, 9, 3, 15, 30), 'UTC+10:30', 'UTC+11:00']
+	])('labels %s by its offset on each side of a change', (id, change, before, after) => {
+		expect(label(change - 1, id)).toBe(`${id} (${before})`);
+		expect(label(change, id)).toBe(`${id} (${after})`);
+		expect(label(change + 899_999, id)).toBe(`${id} (${after})`);
+	});
+});
+
 describe('the offered zone of a browser’s zone', () => {
 	const groups = timeZoneGroups(Date.UTC(2026, 10, 21, 12));
 	const old: ZoneGroup[] = [{ region: 'Asia', zones: [{ id: 'Asia/Calcutta', label: 'x' }] }];
