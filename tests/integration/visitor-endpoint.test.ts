@@ -355,7 +355,7 @@ describe('erasing a visitor’s records', () => {
 		expect(after.totals).toMatchObject({
 			pageviews: t.pageviews - 2,
 			visitors: t.visitors! - 1,
-			newVisitors: t.newVisitors - 1,
+			newVisitors: t.newVisitors! - 1,
 			sessions: t.sessions - 2,
 			actualSessions: t.actualSessions - 1,
 			engagedSessions: t.engagedSessions,

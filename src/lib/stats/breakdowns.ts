@@ -13,8 +13,11 @@ export const OTHER = '(other)';
 export interface PageRow {
 	path: string;
 	pageviews: number;
-	/** Visitors who viewed the path (their first view of it that day), summed over days. */
-	visitors: number;
+	/**
+	 * Visitors who viewed the path (their first view of it that day), summed over days;
+	 * null in the "(other)" row, as one visitor may view several of its paths.
+	 */
+	visitors: number | null;
 	engagedTimeMs: number;
 	/** Sessions that started on the path. */
 	entries: number;

@@ -19,6 +19,16 @@ describe('metrics', () => {
 		});
 	});
 
+	test('visitors that do not add up are null, new visitors too', () => {
+		const sums = addVector(emptySums(), [20, 8, 5, 10, 6, 3, 7, 125_000, 4]);
+		expect(totalsFrom(sums, false)).toMatchObject({
+			pageviews: 20,
+			visitors: null,
+			newVisitors: null,
+			sessions: 10
+		});
+	});
+
 	test('rates are 0 without sessions, not NaN', () => {
 		const totals = totalsFrom(emptySums());
 		expect([totals.engagementRate, totals.bounceRate, totals.avgEngagedTimeMs]).toEqual([0, 0, 0]);

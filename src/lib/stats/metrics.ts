@@ -35,7 +35,8 @@ export interface Totals {
 	 * (src/lib/stats/filters.ts).
 	 */
 	visitors: number | null;
-	newVisitors: number;
+	/** Visitors on their first day ever, likewise; null where `visitors` is. */
+	newVisitors: number | null;
 	sessions: number;
 	actualSessions: number;
 	engagedSessions: number;
@@ -89,13 +90,14 @@ export function rate(numerator: number, denominator: number): number {
 
 /**
  * The totals (counts and rates) for summed counts.
- * @param visitorsExact Whether the summed visitors are exact (default); if not, null.
+ * @param visitorsExact Whether the summed visitors, new ones too, are exact (default); if
+ *   not, null (an outside review read 2 new visitors for one under `page=/docs/*`).
  */
 export function totalsFrom(sums: MetricSums, visitorsExact = true): Totals {
 	return {
 		pageviews: sums.pageviews,
 		visitors: visitorsExact ? sums.visitors : null,
-		newVisitors: sums.newVisitors,
+		newVisitors: visitorsExact ? sums.newVisitors : null,
 		sessions: sums.sessions,
 		actualSessions: sums.actualSessions,
 		engagedSessions: sums.engagedSessions,

@@ -45,7 +45,7 @@ export interface PublicStats {
 		sessions: [];
 		latest: LiveRecord[];
 	};
-	pages: (TitledPath & { pageviews: number; visitors: number; engagedTimeMs: number })[];
+	pages: (TitledPath & { pageviews: number; visitors: number | null; engagedTimeMs: number })[];
 	indexing: boolean;
 	readAt: number;
 	/** The events database's sequence before the numbers were read (DashboardData's `seq`). */
