@@ -80,6 +80,15 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 		'href',
 		'/sites/demo?range=7d&source=(direct)'
 	);
+	// In the site's own zone nothing is said of visitors' days; in another, that they are
+	// the site's (an outside review read 2 visitors for one person in UTC, unexplained).
+	const zoneNote = owner.locator('#overview').getByText('Visitors count once a day in');
+	await expect(zoneNote).toHaveCount(0);
+	await owner.goto(`${dashboard}&tz=Asia/Kolkata`);
+	await expect(zoneNote).toHaveText(
+		'Visitors count once a day in the site’s time zone, UTC: seen in Asia/Kolkata, one whose visit crossed the site’s midnight counts on both of its days.'
+	);
+	await owner.goto(dashboard);
 
 	// Source: only the Hacker News session, all of it.
 	await rowLink(owner, 'referrers', 'news.ycombinator.com').click();
