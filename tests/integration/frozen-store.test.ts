@@ -37,12 +37,20 @@ describe.runIf(process.platform === 'linux')('a store that does not answer', () 
 			const app = await startApp({ env: { COUCHSTATS_DB_TIMEOUT_MS: String(LIMIT_MS) } });
 			const store = storeOf(app);
 			try {
-				const login = await postLogin(app.url, app.adminName, ADMIN_PASSWORD);
-				expect(login.status).toBe(303);
-				const cookie = login.headers
-					.getSetCookie()
-					.map((c) => c.split(';')[0])
-					.join('; ');
+				/** A session cookie of the first account, not yet checked by the app. */
+				const logIn = async () => {
+					const login = await postLogin(app.url, app.adminName, ADMIN_PASSWORD);
+					expect(login.status).toBe(303);
+					return login.headers
+						.getSetCookie()
+						.map((c) => c.split(';')[0])
+						.join('; ');
+				};
+				// One session the app checked (it keeps that for 30 s), so its pages' loads meet
+				// the silence; one it never checked, so its check does.
+				const cookie = await logIn();
+				expect((await fetch(app.url + '/sites', { headers: { cookie } })).status).toBe(200);
+				const unchecked = await logIn();
 				const token = await siteWithToken(
 					createCouch(app.couchUrl!, app.prefix),
 					'frozen',
@@ -56,6 +64,8 @@ describe.runIf(process.platform === 'linux')('a store that does not answer', () 
 					dashboard: () => ask('/sites/demo', { headers: { cookie, accept: 'text/html' } }),
 					dashboardData: () => ask('/sites/demo/__data.json', { headers: { cookie } }),
 					sites: () => ask('/sites', { headers: { cookie, accept: 'text/html' } }),
+					sessionCheck: () =>
+						ask('/sites', { headers: { cookie: unchecked, accept: 'text/html' } }),
 					statsApi: () =>
 						ask('/api/v1/stats?site=frozen&range=7d', {
 							headers: { authorization: `Bearer ${token}` }
@@ -81,7 +91,7 @@ describe.runIf(process.platform === 'linux')('a store that does not answer', () 
 					}
 					const answer = (name: string) => answers.find((a) => a.name === name)!;
 					// A page: the app's error page, with the status and what was wrong.
-					for (const name of ['dashboard', 'sites']) {
+					for (const name of ['dashboard', 'sites', 'sessionCheck', 'publicStats']) {
 						expect(answer(name).res.headers.get('content-type')).toContain('text/html');
 						expect(answer(name).body).toContain('Error 503');
 						expect(answer(name).body).toContain(SILENT);
