@@ -162,7 +162,7 @@ const respond: Handle = async ({ event, resolve }) => {
  * is no unexpected error, and says what it is.
  */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
-	// The store's silence is logged where it is found (couch.ts), and answered by `handle`.
+	// The store's silence is logged where it is found (store-limit.ts), and answered by `handle`.
 	if (error instanceof StoreTimeout) {
 		event.locals.storeTimeout = error;
 		return { message: error.message };

@@ -39,7 +39,7 @@ export class FieldError extends CouchstatsError {
 }
 
 /**
- * The store did not answer a request within the app's limit (couch.ts says which
+ * The store did not answer a request within the app's limit (store-limit.ts says which
  * requests have one): 503, and a message that says so.
  */
 export class StoreTimeout extends CouchstatsError {

@@ -1,7 +1,7 @@
 /**
  * The answer to a request the app refuses before its page or API answer is made, or in
  * place of it: too many reads (read-budget.ts), a store that did not answer in time
- * (couch.ts). The APIs' error (JSON) for them and for page data, and for a page the
+ * (store-limit.ts). The APIs' error (JSON) for them and for page data, and for a page the
  * app's error page (an outside re-check got plain text opening a share link).
  */
 import type { CouchstatsError } from './errors';

@@ -29,7 +29,7 @@ export interface Config {
 	memory: boolean;
 	/** The `couchdb/` directory of design documents; unset means "find it" (`findCouchdbDir`). */
 	couchdbDir: string | undefined;
-	/** How long the app waits for the store's answer to one request, ms (couch.ts). */
+	/** How long the app waits for the store's answer to one request, ms (store-limit.ts). */
 	storeWaitMs: number;
 	/** Settings of the endpoints tracked pages call (the ingest and the visitor endpoint). */
 	ingest: IngestConfig;

@@ -206,7 +206,7 @@ export class ChangesFollower {
 
 /**
  * The changes source for a CouchDB events database, through nano: without the app's
- * limit of a request to the store (couch.ts), which a longpoll outlasts by design; the
+ * limit of a request to the store (store-limit.ts), which a longpoll outlasts by design; the
  * follower aborts each poll itself, 5 s after its `timeout`.
  */
 export function couchChangesSource(couch: Couch, pollTimeoutMs = 25_000): ChangesSource {
