@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { sessionCookie, sessionFor, setSessionCookie } from '$lib/server/accounts/auth';
 import { loadConfig } from '$lib/server/boot/config';
 import { couch, setCouch } from '$lib/server/couch';
@@ -7,7 +7,7 @@ import {
 	refuseCrossSiteWrite,
 	takesCrossOriginWrites
 } from '$lib/server/accounts/csrf';
-import { StartupError } from '$lib/server/errors';
+import { StartupError, StoreTimeout } from '$lib/server/errors';
 import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
 import { logRequestError } from '$lib/server/log';
@@ -18,6 +18,7 @@ import { trackerPreloadLinks, withStartNonce } from '$lib/server/demo/tracker-pr
 import { startVisitorEndpoint } from '$lib/server/visitor';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
+import { refusal } from '$lib/server/refusal';
 import { clientAddress } from '$lib/server/accounts/client-address';
 
 // Vite's dev server may load this module again; keep one backend per process.
@@ -32,6 +33,7 @@ export const init: ServerInit = async () => {
 		exitOnStartupError(e);
 	}
 	globals.couchstatsBackend ??= startBackend(config, {
+		waitMs: config.storeWaitMs,
 		// Without its store the app can serve nothing: it ends, for its supervisor to start
 		// both again (embedded/store-process.ts says why not the store alone).
 		storeLost(line) {
@@ -79,8 +81,24 @@ const reads = new ReadBudget();
 /** The tracker core's preload links, fixed by the build: worked out once, not per request. */
 const trackerPreload = trackerPreloadLinks();
 
-export const handle: Handle = async ({ event, resolve }) =>
-	withSecurityHeaders(await respond({ event, resolve }), event.url.pathname);
+export const handle: Handle = async ({ event, resolve }) => {
+	let res = await respond({ event, resolve });
+	// The store did not answer, and the error went unanswered to SvelteKit (a page's load),
+	// which makes any error a 500: answer the 503 it is, with its message. An enhanced
+	// form's answer is SvelteKit's own shape; its actions answer the store's errors
+	// themselves (accounts/form.ts).
+	const silence = event.locals.storeTimeout;
+	if (silence && !event.request.headers.has('x-sveltekit-action')) {
+		res = refusal(refusedRequest(event), silence);
+	}
+	return withSecurityHeaders(res, event.url.pathname);
+};
+
+/** What a refusal reads of a request (refusal.ts). */
+function refusedRequest(event: RequestEvent) {
+	const { url, isDataRequest } = event;
+	return { url, isDataRequest, accept: event.request.headers.get('accept') };
+}
 
 const respond: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
@@ -95,8 +113,12 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (token) {
 		// `null`: the session could not be checked (CouchDB unreachable, restarting): the
 		// request goes on without a user, and the cookie is kept for when CouchDB is back (an
-		// outside re-check: a store restart logged owners out).
-		const session = await sessionFor(couch(), token).catch(() => null);
+		// outside re-check: a store restart logged owners out). A store that did not answer
+		// in time is answered at once: the request would only wait for it again.
+		const session = await sessionFor(couch(), token).catch((e: unknown) =>
+			e instanceof StoreTimeout ? e : null
+		);
+		if (session instanceof StoreTimeout) return refusal(refusedRequest(event), session);
 		if (session) {
 			event.locals.user = session.user;
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
@@ -114,11 +136,7 @@ const respond: Handle = async ({ event, resolve }) => {
 	});
 	if (reader) {
 		const read = reads.start(reader);
-		if (!read.ok) {
-			const { url, isDataRequest } = event;
-			const accept = event.request.headers.get('accept');
-			return tooManyReads({ url, accept, isDataRequest }, read.retryAfterSeconds);
-		}
+		if (!read.ok) return tooManyReads(refusedRequest(event), read.retryAfterSeconds);
 		try {
 			return await resolve(event);
 		} finally {
@@ -140,9 +158,15 @@ const respond: Handle = async ({ event, resolve }) => {
 /**
  * Unexpected errors are logged once, secrets redacted (a share page's path holds its
  * secret); a 404 is no error worth a line, a client's abort one line without a stack
- * (`logRequestError`). The visitor sees only the generic message.
+ * (`logRequestError`). The visitor sees only the generic message; the store's silence
+ * is no unexpected error, and says what it is.
  */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	// The store's silence is logged where it is found (store-limit.ts), and answered by `handle`.
+	if (error instanceof StoreTimeout) {
+		event.locals.storeTimeout = error;
+		return { message: error.message };
+	}
 	logRequestError(`${event.request.method} ${event.url.pathname}`, status, error);
 	return { message };
 };

@@ -3,6 +3,7 @@
  * (the embedded store global-setup.ts started, or COUCHSTATS_TEST_COUCHDB_URL), the
  * built app as a child process, and the mark of tests true only of the embedded store.
  */
+import fs from 'node:fs';
 import { expect, inject, test, type TestFunction } from 'vitest';
 import type { IngestConfig } from '../../src/lib/server/ingest/config';
 import type { BucketSettings } from '../../src/lib/server/ingest/rate-limit';
@@ -16,6 +17,7 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
 import type { StoredRecord } from '../../src/lib/records';
+import type { RunningApp } from '../support/app';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../support/app';
 export {
@@ -106,6 +108,16 @@ export function postLogin(
 		},
 		body: new URLSearchParams({ name, password })
 	});
+}
+
+/** The process running an app's store (Linux): the app's one child, running the built store. */
+export function storeOf(app: RunningApp): number {
+	const pid = app.process.pid!;
+	const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+	expect(children).toHaveLength(1);
+	const store = Number(children[0]);
+	expect(fs.readFileSync(`/proc/${store}/cmdline`, 'utf8')).toContain('build/store/main.js');
+	return store;
 }
 
 /**

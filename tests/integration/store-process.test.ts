@@ -18,19 +18,9 @@ import { startStoreProcess } from '../../src/lib/server/embedded/store-process';
 import { embeddedUrl, type RunningApp } from '../support/app';
 import { runTool } from '../support/scripts';
 import { ADMIN_PASSWORD } from '../support/app';
-import { embeddedOnly, freePort, postLogin, startApp, tempDir } from './harness';
+import { embeddedOnly, freePort, postLogin, startApp, storeOf, tempDir } from './harness';
 
 const embeddedStore = embeddedOnly('it runs the app on its embedded store');
-
-/** The process running the app's store: the app's one child, running the built store. */
-function storeOf(app: RunningApp): number {
-	const pid = app.process.pid!;
-	const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
-	expect(children).toHaveLength(1);
-	const store = Number(children[0]);
-	expect(fs.readFileSync(`/proc/${store}/cmdline`, 'utf8')).toContain('build/store/main.js');
-	return store;
-}
 
 const isGone = (pid: number) => !fs.existsSync(`/proc/${pid}`);
 

@@ -1,9 +1,13 @@
 /**
  * The one nano client. Everything that talks to CouchDB goes through here, over
  * HTTP, whether the server is Apache CouchDB or the embedded store.
+ *
+ * Each request to the store has a time limit, and what is long by design goes without
+ * it: store-limit.ts holds the rule.
  */
 import nano from 'nano';
-import type { DocumentScope, DocumentViewResponse, ServerScope } from 'nano';
+import type { Configuration, DocumentScope, DocumentViewResponse, ServerScope } from 'nano';
+import { limited } from './store-limit';
 import type { StoredRecord } from '$lib/records';
 import type { SiteRecord } from './accounts/sites';
 import type { StoredCheckpoint } from './ingest/checkpoints';
@@ -29,8 +33,15 @@ export function dbNames(prefix: string): DbNames {
 
 /** A connected client and the app's databases. */
 export interface Couch {
-	/** The server scope (admin credentials included). */
+	/** The server scope (admin credentials included); its requests have the limit, if any. */
 	server: ServerScope;
+	/**
+	 * The same server without the limit, for the requests that wait longer by design and
+	 * bound themselves (the module's header lists them).
+	 */
+	long: ServerScope;
+	/** The limit of each request to the store, ms; undefined for none (command-line tools). */
+	waitMs: number | undefined;
 	/** Base URL with credentials. Never log it unredacted. */
 	url: URL;
 	names: DbNames;
@@ -42,12 +53,16 @@ export interface Couch {
 /**
  * Creates a client for a CouchDB server URL (with admin credentials) and a database prefix.
  * No request is made until the client is used.
+ * @param waitMs The limit of each request to the store, ms (the app's, from its
+ *   configuration); none when unset (command-line tools).
  */
-export function createCouch(url: URL, prefix: string): Couch {
-	const server = nano(url.toString());
+export function createCouch(url: URL, prefix: string, waitMs?: number): Couch {
+	const server = limited({ url: url.toString() }, waitMs);
 	const names = dbNames(prefix);
 	return {
 		server,
+		long: nano(url.toString()),
+		waitMs,
 		url,
 		names,
 		events: server.use<StoredRecord>(names.events),
@@ -111,6 +126,17 @@ export async function ignoreStatus<T>(
 		if (statuses.includes((e as { statusCode?: number }).statusCode ?? 0)) return undefined;
 		throw e;
 	}
+}
+
+/**
+ * Another client of the app's server (the logins and session checks, which go with the
+ * account's own credentials or cookie), with the same limit as `couch.server`.
+ */
+export function storeClient(
+	couch: Couch,
+	config: Omit<Configuration, 'agentOptions'>
+): ServerScope {
+	return limited(config, couch.waitMs);
 }
 
 let current: Couch | undefined;

@@ -39,6 +39,17 @@ export class FieldError extends CouchstatsError {
 }
 
 /**
+ * The store did not answer a request within the app's limit (store-limit.ts says which
+ * requests have one): 503, and a message that says so.
+ */
+export class StoreTimeout extends CouchstatsError {
+	/** @param waitMs The limit the store did not answer within, ms. */
+	constructor(readonly waitMs: number) {
+		super(503, `the database did not answer within ${waitMs / 1000} s; try again in a moment`);
+	}
+}
+
+/**
  * A problem that stops the server from starting: bad configuration, an unreachable
  * or misconfigured CouchDB, an unwritable data directory. `fix` says what to do.
  * The launcher prints `message — fix` as one line and exits non-zero.

@@ -1,5 +1,6 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { logError, logRequestError, redactSecrets } from './log';
+import { StoreTimeout } from './errors';
 
 const SHARE = 'shr_' + 'a1B2'.repeat(8);
 const TOKEN = 'cst_' + 'Zz9-'.repeat(11);
@@ -31,6 +32,14 @@ test('logs an error with its stack and without the secrets in it', () => {
 		/^couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
 	);
 	expect(lines[0]).not.toContain(SHARE);
+});
+
+test("logs no stack for the store's silence, which has its own line (store-limit.ts)", () => {
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logError('dashboard read failed', new StoreTimeout(20_000));
+	logRequestError('GET /sites', 500, new StoreTimeout(20_000));
+	expect(lines).toEqual([]);
 });
 
 /** Node's error for a request whose connection closed mid-body (`connResetException`). */

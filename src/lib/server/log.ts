@@ -4,6 +4,7 @@
  * appear: in a path (`/share/shr_…`), a query string (`?share=`, as the live stream
  * takes it), a header or an error message.
  */
+import { StoreTimeout } from './errors';
 
 const SECRETS: [RegExp, string][] = [
 	// Share-link secrets and API tokens, by their prefixes (site-admin.ts, tokens.ts).
@@ -29,8 +30,13 @@ export function logNotice(line: string): void {
 	console.error(redactSecrets(`couchstats: ${line}`));
 }
 
-/** Logs an unexpected error (with its stack), secrets redacted. */
+/**
+ * Logs an unexpected error (with its stack), secrets redacted. The store's silence
+ * ({@link StoreTimeout}) is no unexpected error: it has its own line, once a minute
+ * while it lasts (store-limit.ts), not a stack for each request it failed.
+ */
 export function logError(context: string, error: unknown): void {
+	if (error instanceof StoreTimeout) return;
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 	console.error(redactSecrets(`couchstats: ${context}: ${detail}`));
 }

@@ -26,8 +26,7 @@
 import { TokenBuckets, type BucketSettings } from './ingest/rate-limit';
 import { bearerToken } from './accounts/tokens';
 import { CouchstatsError } from './errors';
-import { errorResponse } from './stats/handler';
-import errorPage from '../../error.html?raw';
+import { refusal, type RefusedRequest } from './refusal';
 
 /** A reader's read time, ms: what a full bucket holds, and what comes back per second. */
 export const READ_BUDGET: BucketSettings = { burst: 10_000, perSecond: 500 };
@@ -125,42 +124,18 @@ export class ReadBudget {
 	}
 }
 
-/** What {@link tooManyReads} reads of a request. */
-export interface RefusedRead {
-	url: URL;
-	/** Its `Accept` header. */
-	accept: string | null;
-	/**
-	 * A page's data (`…/__data.json`, which SvelteKit strips from `event.url`: an outside
-	 * re-check found its refusal an HTML page, not the JSON the client reads).
-	 */
-	isDataRequest: boolean;
-}
-
 /**
  * The 429 a refused read gets, with `Retry-After`: the APIs' error (JSON) for them and
- * page data, and for a page the app's error page (an outside re-check got plain text
- * opening a share link), in `src/error.html`'s form, as SvelteKit fills it (the message is
- * the app's own text, no HTML to escape).
+ * page data, and for a page the app's error page (refusal.ts).
  */
-export function tooManyReads(read: RefusedRead, retryAfterSeconds: number): Response {
-	const refusal = new CouchstatsError(
-		429,
-		`too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`
+export function tooManyReads(read: RefusedRequest, retryAfterSeconds: number): Response {
+	const res = refusal(
+		read,
+		new CouchstatsError(
+			429,
+			`too many reads with these credentials at once or in a short time; retry in ${retryAfterSeconds} s`
+		)
 	);
-	const json =
-		read.url.pathname.startsWith('/api/') ||
-		read.isDataRequest ||
-		!!read.accept?.includes('application/json');
-	const res = json
-		? errorResponse(refusal)
-		: new Response(
-				errorPage
-					.replaceAll('%sveltekit.status%', '429')
-					.replace('%sveltekit.error.message%', refusal.message),
-				{ status: 429, headers: { 'content-type': 'text/html; charset=utf-8' } }
-			);
 	res.headers.set('retry-after', String(retryAfterSeconds));
-	res.headers.set('cache-control', 'no-store');
 	return res;
 }

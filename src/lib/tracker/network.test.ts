@@ -27,4 +27,24 @@ describe('post', () => {
 		expect(await told(['shop'])).toEqual([[1000, { site: 'shop', zone: 'Asia/Tokyo' }]]);
 		expect(await told(['shop', 'blog'])).toEqual([[1000, undefined]]);
 	});
+
+	test.each([
+		[201, '[]', true],
+		// The ingest's answer when the store did not answer in time (store-limit.ts).
+		[
+			503,
+			'{"error":"unavailable","reason":"the database did not answer within 20 s; try again in a moment"}',
+			false
+		]
+	])(
+		'an answer %i is delivery when it is 2xx only: a 503 leaves the records to be sent again',
+		async (status, body, delivered) => {
+			const clock: RequestClock = { sent: 900, answered: () => undefined };
+			const answer = async () => new Response(body, { status });
+			const docs = [{ site: 'shop' } as ClientRecord];
+			expect(
+				await post(answer as typeof fetch, 'https://stats.example/api/ingest', docs, clock)
+			).toBe(delivered);
+		}
+	);
 });

@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cookies } from '@sveltejs/kit';
-import nano from 'nano';
-import { ignoreStatus, type Couch } from '../couch';
+import type { ServerScope } from 'nano';
+import { ignoreStatus, storeClient, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { ADMIN_ROLE } from '../boot/setup';
 import { SESSION_LIFETIME_S, isCurrent } from './session-token';
@@ -85,7 +85,7 @@ export async function login(
 	name: string,
 	password: string
 ): Promise<Session | undefined> {
-	const client = nano({
+	const client = storeClient(couch, {
 		url: origin(couch.url),
 		headers: { authorization: basicAuthorization(couch.url) }
 	});
@@ -134,7 +134,7 @@ export async function sessionFor(
 	cache.delete(cookie);
 	const { token, key } = splitCookie(cookie);
 	if (!isCurrent(token, now())) return undefined;
-	const client = nano({ url: origin(couch.url), cookie: `AuthSession=${token}` });
+	const client = storeClient(couch, { url: origin(couch.url), cookie: `AuthSession=${token}` });
 	let body: { userCtx?: { name?: string | null; roles?: string[] } };
 	try {
 		body = (await client.session()) as typeof body;
@@ -223,7 +223,7 @@ export function canReadSite(
  * entries because nano's `getCookieString` drops session cookies without `Expires`,
  * which is what CouchDB sends unless persistent cookies are enabled.
  */
-function authSessionValue(client: nano.ServerScope): string {
+function authSessionValue(client: ServerScope): string {
 	const jar = (client.config as { cookieJar?: { jar?: { name: string; value: string }[] } })
 		.cookieJar?.jar;
 	const entry = jar?.findLast((cookie) => cookie.name === 'AuthSession');

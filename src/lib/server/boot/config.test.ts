@@ -11,6 +11,7 @@ describe('loadConfig', () => {
 		expect(config.port).toBe(3000);
 		expect(config.memory).toBe(false);
 		expect(config.adminName).toBe('admin');
+		expect(config.storeWaitMs).toBe(20_000);
 	});
 
 	test('reads every variable', () => {
@@ -21,7 +22,8 @@ describe('loadConfig', () => {
 			PORT: '8080',
 			COUCHSTATS_ADMIN_PASSWORD: 'a-long-enough-password',
 			COUCHSTATS_ADMIN_NAME: 'owner',
-			COUCHSTATS_MEMORY: '1'
+			COUCHSTATS_MEMORY: '1',
+			COUCHSTATS_DB_TIMEOUT_MS: '1500'
 		});
 		expect(config.couchdbUrl?.host).toBe('db.internal:5984');
 		expect(config.dbPrefix).toBe('acme');
@@ -30,6 +32,7 @@ describe('loadConfig', () => {
 		expect(config.adminPassword).toBe('a-long-enough-password');
 		expect(config.adminName).toBe('owner');
 		expect(config.memory).toBe(true);
+		expect(config.storeWaitMs).toBe(1500);
 	});
 
 	test('treats empty strings as unset', () => {
@@ -44,7 +47,9 @@ describe('loadConfig', () => {
 		[{ COUCHSTATS_DB_PREFIX: 'Bad Prefix' }, /^COUCHSTATS_DB_PREFIX must be 1–40 lowercase/],
 		[{ COUCHSTATS_ADMIN_PASSWORD: 'short' }, /^COUCHSTATS_ADMIN_PASSWORD must be at least 12/],
 		[{ COUCHSTATS_ADMIN_NAME: 'Admin' }, /^COUCHSTATS_ADMIN_NAME must be 2–40 lowercase/],
-		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0 or 1/]
+		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0 or 1/],
+		[{ COUCHSTATS_DB_TIMEOUT_MS: '20s' }, /^COUCHSTATS_DB_TIMEOUT_MS is not a whole number/],
+		[{ COUCHSTATS_DB_TIMEOUT_MS: '100' }, /^COUCHSTATS_DB_TIMEOUT_MS must be 500–600000/]
 	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
 		let error: unknown;
 		try {

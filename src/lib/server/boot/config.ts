@@ -4,6 +4,7 @@ import { StartupError } from '../errors';
 import { readIngestConfig, type IngestConfig } from '../ingest/config';
 import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 import { PASSWORD_MAX } from '../../account-limits';
+import { STORE_WAIT_MS } from '../store-limit';
 
 /**
  * Server configuration, read once from the environment and validated: by
@@ -28,6 +29,8 @@ export interface Config {
 	memory: boolean;
 	/** The `couchdb/` directory of design documents; unset means "find it" (`findCouchdbDir`). */
 	couchdbDir: string | undefined;
+	/** How long the app waits for the store's answer to one request, ms (store-limit.ts). */
+	storeWaitMs: number;
 	/** Settings of the endpoints tracked pages call (the ingest and the visitor endpoint). */
 	ingest: IngestConfig;
 }
@@ -78,7 +81,17 @@ const schema = v.object({
 		FIRST_ACCOUNT
 	),
 	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
-	COUCHSTATS_COUCHDB_DIR: v.optional(v.string())
+	COUCHSTATS_COUCHDB_DIR: v.optional(v.string()),
+	COUCHSTATS_DB_TIMEOUT_MS: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^\d{1,7}$/, 'is not a whole number'),
+			v.transform(Number),
+			v.minValue(500, 'must be 500–600000'),
+			v.maxValue(600_000, 'must be 500–600000')
+		),
+		String(STORE_WAIT_MS)
+	)
 });
 
 const fixes: Record<string, string> = {
@@ -88,7 +101,8 @@ const fixes: Record<string, string> = {
 	PORT: 'use e.g. PORT=3000',
 	COUCHSTATS_ADMIN_PASSWORD: 'choose a longer password, or unset it to have one generated',
 	COUCHSTATS_ADMIN_NAME: 'use e.g. COUCHSTATS_ADMIN_NAME=owner',
-	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it'
+	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it',
+	COUCHSTATS_DB_TIMEOUT_MS: 'use e.g. COUCHSTATS_DB_TIMEOUT_MS=20000, or unset it'
 };
 
 /**
@@ -122,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		adminName: out.COUCHSTATS_ADMIN_NAME,
 		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true',
 		couchdbDir: out.COUCHSTATS_COUCHDB_DIR && path.resolve(out.COUCHSTATS_COUCHDB_DIR),
+		storeWaitMs: out.COUCHSTATS_DB_TIMEOUT_MS,
 		ingest
 	};
 }

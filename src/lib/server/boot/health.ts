@@ -55,7 +55,7 @@ function within3s<T>(promise: Promise<T>): Promise<T> {
 	return Promise.race([
 		promise,
 		new Promise<never>((_, reject) =>
-			setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref()
+			setTimeout(() => reject(new Error('the database did not answer within 3 s')), 3000).unref()
 		)
 	]);
 }

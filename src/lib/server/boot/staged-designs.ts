@@ -61,9 +61,10 @@ export async function promoteStaged(
 	const view = Object.keys(next?.views ?? {})[0];
 	if (!next || view === undefined) return false;
 	// A read that waits for the index: CouchDB gives up after 60 s (500 timeout) while
-	// the build goes on, so it is asked again until it answers.
+	// the build goes on, so it is asked again until it answers. Longer than the app's
+	// limit of a request to the store by design (store-limit.ts); the app's stop aborts it.
 	const read = (id: string, qs: Record<string, unknown>, signal?: AbortSignal) =>
-		couch.server.request({
+		couch.long.request({
 			db: staged.db,
 			path: `${id}/_view/${view}`,
 			qs,

@@ -43,6 +43,11 @@ export interface BackendOptions {
 	 * process (the command-line tools, which serve no pages).
 	 */
 	storeLost?: StoreLost;
+	/**
+	 * How long to wait for the store's answer to one request, ms (the app's
+	 * `config.storeWaitMs`); none when unset (the command-line tools: couch.ts says why).
+	 */
+	waitMs?: number;
 }
 
 /**
@@ -60,7 +65,7 @@ export async function startBackend(config: Config, options: BackendOptions = {})
 		url = embedded.url;
 		writeRunningFile(config.dataDir, embedded.url);
 	}
-	const couch = createCouch(url, config.dbPrefix);
+	const couch = createCouch(url, config.dbPrefix, options.waitMs);
 	try {
 		const setup = await ensureSetup(couch, {
 			adminPassword: config.adminPassword,

@@ -21,7 +21,7 @@
 import type { BulkModifyDocsWrapper, DocumentScope } from 'nano';
 import * as v from 'valibot';
 import { LIMITS, REQUEST_MS, TRANSIT_MS, type StoredRecord } from '$lib/records';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, StoreTimeout } from '../errors';
 import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
@@ -183,6 +183,8 @@ export async function storeRecords(
 		results = await events.bulk({ docs: records, new_edits: false } as BulkModifyDocsWrapper);
 	} catch (e) {
 		failures.failed(e);
+		// The store did not answer in time (store-limit.ts): its 503 says so.
+		if (e instanceof StoreTimeout) throw e;
 		const status = (e as { statusCode?: number }).statusCode;
 		throw new CouchstatsError(
 			503,

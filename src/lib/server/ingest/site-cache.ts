@@ -8,7 +8,7 @@
  */
 import type { DocumentScope } from 'nano';
 import { couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, StoreTimeout } from '../errors';
 import { originAllowed, type SiteRecord } from '../accounts/sites';
 
 /** Origins whose answer a site list keeps (a new list, every TTL, starts afresh). */
@@ -100,7 +100,9 @@ export class SiteCache {
 		let rows;
 		try {
 			rows = (await this.sitesDb().list({ include_docs: true })).rows;
-		} catch {
+		} catch (e) {
+			// The store did not answer in time (store-limit.ts): its 503 says so.
+			if (e instanceof StoreTimeout) throw e;
 			throw new CouchstatsError(503, 'the sites database is not reachable; retry later');
 		}
 		const sites: IngestSite[] = [];

@@ -204,10 +204,14 @@ export class ChangesFollower {
 	}
 }
 
-/** The changes source for a CouchDB events database, through nano. */
+/**
+ * The changes source for a CouchDB events database, through nano: without the app's
+ * limit of a request to the store (store-limit.ts), which a longpoll outlasts by design; the
+ * follower aborts each poll itself, 5 s after its `timeout`.
+ */
 export function couchChangesSource(couch: Couch, pollTimeoutMs = 25_000): ChangesSource {
 	return (since, signal) =>
-		couch.server.request({
+		couch.long.request({
 			db: couch.names.events,
 			path: '_changes',
 			qs: { feed: 'longpoll', since, timeout: pollTimeoutMs, include_docs: true, limit: 1000 },
