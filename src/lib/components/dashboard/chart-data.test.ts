@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { chartData, timeSteps } from './chart-data';
+import { chartData, timeLabels, timeSteps } from './chart-data';
 
 const point = (start: string, visitors: number | null, pageviews: number) =>
 	({ period: start.slice(0, 13), start, visitors, pageviews }) as TimeseriesPoint;
@@ -48,4 +48,30 @@ test('the time axis ticks no finer than the points: days on days, months on mont
 	expect(Math.min(...timeSteps('day')!)).toBe(86_400);
 	expect(Math.min(...timeSteps('month')!)).toBe(30 * 86_400);
 	expect(timeSteps('day')!.every((s) => s % 86_400 === 0)).toBe(true);
+});
+
+describe('timeLabels', () => {
+	const at = (iso: string) => Date.parse(iso) / 1000;
+	const HOUR = 3_600;
+
+	test('hours read as 24-hour times, with the date under the first and at each new day', () => {
+		const splits = [at('2026-12-05T20:00Z'), at('2026-12-05T23:00Z'), at('2026-12-06T02:00Z')];
+		expect(timeLabels(splits, 3 * HOUR, 'UTC')).toEqual([
+			'20:00\n2026-12-05',
+			'23:00',
+			'02:00\n2026-12-06'
+		]);
+	});
+
+	test('in the chart’s zone, half-hour offsets included', () => {
+		expect(
+			timeLabels([at('2026-12-05T18:30Z'), at('2026-12-05T20:30Z')], 2 * HOUR, 'Asia/Kolkata')
+		).toEqual(['00:00\n2026-12-06', '02:00']);
+	});
+
+	test('days read as ISO dates, months as year and month', () => {
+		const days = [at('2026-11-30T23:00Z'), at('2026-12-01T23:00Z')];
+		expect(timeLabels(days, 86_400, 'Europe/Paris')).toEqual(['2026-12-01', '2026-12-02']);
+		expect(timeLabels([at('2026-11-01T00:00Z')], 30 * 86_400, 'UTC')).toEqual(['2026-11']);
+	});
 });

@@ -5,7 +5,7 @@
  */
 import type uPlot from 'uplot';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { startOfDay } from '$lib/stats/time-zone';
+import { localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
 
 /**
  * uPlot's aligned data: start times in seconds, then visitors, then pageviews unless
@@ -57,4 +57,24 @@ export function timeSteps(interval: 'hour' | 'day' | 'month'): number[] | undefi
 	if (interval === 'hour') return undefined;
 	const days = interval === 'day' ? [1, 2, 3, 4, 5, 7, 10, 15].map((d) => d * DAY_S) : [];
 	return [...days, ...MONTH_STEPS];
+}
+
+/**
+ * The time axis's labels for ticks at `splits` (seconds) `step` seconds apart, in the
+ * page's own formats, 24-hour times and ISO dates (an outside review found uPlot's
+ * "12am" and "12/6/26" beside them): times with the date under the first tick and
+ * under the first of each new day; dates for steps of days; months for steps of months.
+ */
+export function timeLabels(splits: number[], step: number, timeZone: string): string[] {
+	let shown = '';
+	return splits.map((s) => {
+		const ms = s * 1000;
+		const date = localDate(ms, timeZone);
+		if (step >= MONTH_STEPS[0]) return date.slice(0, 7);
+		if (step >= DAY_S) return date;
+		const time = new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(11, 16);
+		const label = date === shown ? time : `${time}\n${date}`;
+		shown = date;
+		return label;
+	});
 }
