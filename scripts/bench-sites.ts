@@ -5,7 +5,11 @@
  * numbers are the dashboard's read of "Today", a few view queries whatever they hold).
  * For each size it loads the page once to warm up, then `--loads` times one after
  * another, and prints p50 and max of the whole answer (the HTML with the page's data),
- * for the first page and, when there is one, the last.
+ * for the first page and, when there is one, the last. Then the same for a site's
+ * dashboard (the last site made: past the header switcher's first sites), and for the
+ * sites layout's data alone on that page (`__data.json` asking for that node only:
+ * the switcher's read), with its size; and, where the app has it, the switcher's search
+ * (`/sites/switcher.json`).
  *
  * Usage: npm run bench:sites -- [--sites 5,300] [--loads 10] [--port N]
  */
@@ -43,7 +47,7 @@ try {
 	for (const size of sizes) {
 		const docs = [];
 		for (; made < size; made++) {
-			const id = `site-${String(made).padStart(4, '0')}`;
+			const id = siteId(made);
 			docs.push(
 				siteRecord(
 					{ id, name: `Site ${made}`, hostnames: [`${id}.example`], timeZone: 'UTC' },
@@ -60,6 +64,26 @@ try {
 			`${size} sites: /sites p50 ${first.p50} ms, max ${first.max} ms` +
 				(last ? `; /sites?page=${pages} p50 ${last.p50} ms, max ${last.max} ms` : '') +
 				` (${loads} loads, ${first.bytes} bytes)`
+		);
+		const site = `/sites/${made > 1 ? siteId(made - 1) : 'demo'}`;
+		const dashboard = await timeLoads(`${app.url}${site}`, cookie);
+		// Nodes: the root layout, the sites layout, the dashboard's layout, the page.
+		const layout = await timeLoads(
+			`${app.url}${site}/__data.json?x-sveltekit-invalidated=01`,
+			cookie
+		);
+		const probe = await fetch(`${app.url}/sites/switcher.json?q=site-0`, { headers: { cookie } });
+		await probe.body?.cancel();
+		const search =
+			probe.status === 200
+				? await timeLoads(`${app.url}/sites/switcher.json?q=site-0`, cookie)
+				: undefined;
+		console.log(
+			`${size} sites: ${site} p50 ${dashboard.p50} ms, max ${dashboard.max} ms (${dashboard.bytes} bytes);` +
+				` its sites layout's data p50 ${layout.p50} ms, max ${layout.max} ms (${layout.bytes} bytes)` +
+				(search
+					? `; switcher search p50 ${search.p50} ms, max ${search.max} ms (${search.bytes} bytes)`
+					: '')
 		);
 	}
 } finally {
@@ -86,4 +110,9 @@ async function timeLoads(url: string, cookie: string) {
 /** The number of pages the list says it has ("Page 2 of 7"); 1 without a pager. */
 function pagesOf(html: string): number {
 	return Number(/Page \d+ of (\d+)/.exec(html)?.[1] ?? 1);
+}
+
+/** The id of the `n`th site the bench makes: site-0001 … */
+function siteId(n: number): string {
+	return `site-${String(n).padStart(4, '0')}`;
 }

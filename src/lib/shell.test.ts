@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { sharedPageLinks, sitePageLinks, switchHref } from './shell';
+import { sharedPageLinks, sitePageLinks, switcherSites, SWITCHER_SITES, switchHref } from './shell';
+import { sitesCount } from './sites-list';
 
 test.each([
 	['/sites/alpha', 'beta', '/sites/beta'],
@@ -62,4 +63,52 @@ test('a share link links its dashboard, its session list when it shows sessions 
 		['Funnels', true]
 	]);
 	expect(sharedPageLinks('shr_x', { sessions: false, funnels: false }, '/share/shr_x')).toEqual([]);
+});
+
+/** `n` sites by id, as listSites orders them: site-001 …, each with its own host name. */
+const sitesUpTo = (n: number) =>
+	Array.from({ length: n }, (_, i) => {
+		const id = `site-${String(i + 1).padStart(3, '0')}`;
+		return { id, name: `Site ${i + 1}`, hostnames: [`${id}.example`] };
+	});
+
+test('up to the switcher’s limit it lists every site, by name and id only, with no search', () => {
+	expect(SWITCHER_SITES).toBe(10);
+	const { sites, pager } = switcherSites(sitesUpTo(SWITCHER_SITES));
+	expect(sites).toHaveLength(SWITCHER_SITES);
+	expect(sites[0]).toEqual({ id: 'site-001', name: 'Site 1' });
+	expect(pager).toMatchObject({ total: SWITCHER_SITES, searchable: false });
+	expect(sitesCount(pager)).toBe('');
+});
+
+test('past the limit it lists the first sites in the list’s order, and how many there are', () => {
+	const { sites, pager } = switcherSites(sitesUpTo(300));
+	expect(sites.map((site) => site.id)).toEqual(sitesUpTo(10).map((site) => site.id));
+	expect(pager).toMatchObject({ q: '', matching: 300, total: 300, searchable: true });
+});
+
+test.each([
+	// By name, in any case: Site 3, Site 30 … 39, Site 300; the first ten of those.
+	['site 3', 12, ['site-003', 'site-030', 'site-031', 'site-032', 'site-033', 'site-034']],
+	// By id, and by a host name.
+	['site-250', 1, ['site-250']],
+	['site-007.EXAMPLE', 1, ['site-007']],
+	['nothing', 0, []]
+])(
+	'a search for %j finds the sites the sites list would (%i), the first ten of them',
+	(q, matching, ids) => {
+		const { sites, pager } = switcherSites(sitesUpTo(300), q);
+		expect(pager).toMatchObject({ q, matching, total: 300 });
+		expect(sites.map((site) => site.id).slice(0, ids.length)).toEqual(ids);
+		expect(sites).toHaveLength(Math.min(matching, SWITCHER_SITES));
+	}
+);
+
+test('what the switcher says of a search is the sites list’s count', () => {
+	expect(sitesCount(switcherSites(sitesUpTo(300), 'site 3').pager)).toBe(
+		'Sites 1–10 of 12 matching “site 3” (300 in all)'
+	);
+	expect(sitesCount(switcherSites(sitesUpTo(300), 'nothing').pager)).toBe(
+		'No site matches “nothing”.'
+	);
 });

@@ -6,11 +6,39 @@
  * to give a new page of a site its link in the header, add it to {@link SITE_PAGES}.
  */
 import { RANGE_PARAMS } from './stats/range';
+import { pageOfSites, type SitesPager } from './sites-list';
 
 /** A site as the header's switcher lists it. */
 export interface SiteLink {
 	id: string;
 	name: string;
+}
+
+/**
+ * Sites the switcher lists at most: an account with more sees the first ones (in the
+ * sites list's order, by id), a search box and "All sites (N)". A longer menu takes
+ * dozens of Tab presses to cross, and every owner's page would carry all of it.
+ */
+export const SWITCHER_SITES = 10;
+
+/** What the switcher lists: the first sites matching its search, and where they stand. */
+export interface SwitcherSites {
+	/** At most {@link SWITCHER_SITES}, in the sites list's order. */
+	sites: SiteLink[];
+	/** The sites list's own count (src/lib/sites-list.ts); `searchable` when past the limit. */
+	pager: SitesPager;
+}
+
+/**
+ * The first {@link SWITCHER_SITES} of `sites` (the account's, by id) whose id, name or a
+ * host name holds `q` (the sites list's search: `matchesSearch`), and how many match.
+ */
+export function switcherSites(
+	sites: readonly { id: string; name: string; hostnames: readonly string[] }[],
+	q = ''
+): SwitcherSites {
+	const { sites: first, pager } = pageOfSites(sites, { q, page: 1 }, SWITCHER_SITES);
+	return { sites: first.map(({ id, name }) => ({ id, name })), pager };
 }
 
 /**
@@ -24,9 +52,9 @@ export type ShellHeader =
 			/** The signed-in account's name; none on the login and error pages of a visitor. */
 			account?: string;
 			/** The sites the switcher offers; no switcher without them. */
-			sites?: SiteLink[];
-			/** The site the page is about (its id), if any. */
-			site?: string;
+			switcher?: SwitcherSites;
+			/** The site the page is about, when the account may see it. */
+			site?: SiteLink;
 	  }
 	| {
 			kind: 'shared';

@@ -113,6 +113,13 @@ describe('a page of the list', () => {
 		expect(sitesCount(pager)).toBe('Sites 26–41 of 41 matching “SITE-3” (340 in all)');
 	});
 
+	test('a shorter page (the header switcher’s) pages, counts and offers its search by its own size', () => {
+		const { sites, pager } = pageOfSites(sitesUpTo(12), { q: '', page: 2 }, 5);
+		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(10).slice(5)));
+		expect(pager).toMatchObject({ page: 2, pages: 3, from: 6, to: 10, searchable: true });
+		expect(pageOfSites(sitesUpTo(5), { q: '', page: 1 }, 5).pager.searchable).toBe(false);
+	});
+
 	test('a search of a handful of sites keeps its box, and one finding nothing says so', () => {
 		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: 'blog', page: 1 });
 		expect(sites).toEqual([]);

@@ -82,16 +82,19 @@ export function matchesSearch(
 /**
  * The page of `sites` the query asks for, in their order (the caller's: by id), and where
  * it stands.
+ * @param perPage Sites on a page: {@link SITES_PER_PAGE} on the list, fewer in the
+ *   header's switcher (src/lib/shell.ts), which shows the first page only.
  */
 export function pageOfSites<T extends { id: string; name: string; hostnames: readonly string[] }>(
 	sites: readonly T[],
-	{ q, page }: SitesQuery
+	{ q, page }: SitesQuery,
+	perPage = SITES_PER_PAGE
 ): { sites: T[]; pager: SitesPager } {
 	const matching = q ? sites.filter((site) => matchesSearch(site, q)) : sites;
-	const pages = Math.max(1, Math.ceil(matching.length / SITES_PER_PAGE));
+	const pages = Math.max(1, Math.ceil(matching.length / perPage));
 	const shown = Math.min(page, pages);
-	const start = (shown - 1) * SITES_PER_PAGE;
-	const slice = matching.slice(start, start + SITES_PER_PAGE);
+	const start = (shown - 1) * perPage;
+	const slice = matching.slice(start, start + perPage);
 	return {
 		sites: slice,
 		pager: {
@@ -102,7 +105,7 @@ export function pageOfSites<T extends { id: string; name: string; hostnames: rea
 			to: start + slice.length,
 			matching: matching.length,
 			total: sites.length,
-			searchable: sites.length > SITES_PER_PAGE || q !== ''
+			searchable: sites.length > perPage || q !== ''
 		}
 	};
 }

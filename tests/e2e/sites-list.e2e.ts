@@ -21,6 +21,19 @@ async function adminIn(browser: Browser, baseURL: string, timezoneId: string): P
 	return page;
 }
 
+/**
+ * `count` sites of the admin's, written straight into the store: `prefix-01` …, named
+ * `Name 1` …, each on its own host name.
+ */
+async function storeSites(prefix: string, name: string, count: number): Promise<void> {
+	const docs = Array.from({ length: count }, (_, i) => {
+		const id = `${prefix}-${String(i + 1).padStart(2, '0')}`;
+		const input = { id, name: `${name} ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' };
+		return siteRecord(input, [webServerAdmin.name], Date.now());
+	});
+	await createCouch(webServerCouchUrl(), webServerPrefix).sites.bulk({ docs });
+}
+
 test('the new site’s time zone starts at the browser’s, under the name the list offers', async ({
 	browser,
 	baseURL
@@ -120,13 +133,8 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	browser,
 	baseURL
 }) => {
-	// 40 sites more, written straight into the store: with the others, more than a page.
-	const docs = Array.from({ length: 40 }, (_, i) => {
-		const id = `paged-${String(i + 1).padStart(2, '0')}`;
-		const input = { id, name: `Paged ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' };
-		return siteRecord(input, [webServerAdmin.name], Date.now());
-	});
-	await createCouch(webServerCouchUrl(), webServerPrefix).sites.bulk({ docs });
+	// 40 sites more: with the others, more than a page.
+	await storeSites('paged', 'Paged', 40);
 	const page = await adminIn(browser, baseURL!, 'UTC');
 	await page.goto(`${baseURL}/sites`);
 	const rows = page.locator('.site-list > li');
@@ -192,6 +200,68 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	await expect(plain.getByText('a site with id "paged-01" already exists')).toBeVisible();
 	expect(new URL(plain.url()).search).toBe('?q=Paged&page=2&/create');
 	await expect(plain.locator('#sites-count')).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await plain.context().close();
+	await page.context().close();
+});
+
+test('past its first sites, the header’s switcher finds a site by keyboard, and without JavaScript through the sites list', async ({
+	browser,
+	baseURL
+}) => {
+	// Twelve sites more, whose ids come after every other.
+	await storeSites('zeta', 'Zeta', 12);
+	const page = await adminIn(browser, baseURL!, 'UTC');
+	await page.goto(`${baseURL}/sites/demo/settings`);
+	const header = page.getByRole('banner');
+	const switcher = header.locator('summary');
+
+	// Opened by keyboard, it lists the first ten sites and all of them, and the typing
+	// goes to its search box.
+	await switcher.focus();
+	await page.keyboard.press('Enter');
+	const search = header.getByRole('search').getByLabel('Search your sites');
+	await expect(search).toBeFocused();
+	const items = header.locator('details').getByRole('listitem');
+	await expect(items).toHaveCount(11);
+	await expect(items.last()).toHaveText(/All sites \(\d+\)$/);
+	await expect(header.getByRole('link', { name: 'Zeta 12' })).toHaveCount(0);
+
+	// A search says how many match, lists the first ten and links the rest.
+	await page.keyboard.type('zeta');
+	const count = header.getByRole('status');
+	await expect(count).toHaveText(/^Sites 1–10 of 12 matching “zeta” \(\d+ in all\)$/);
+	await expect(header.getByRole('link', { name: 'All 12 matching' })).toHaveAttribute(
+		'href',
+		'/sites?q=zeta'
+	);
+	await page.keyboard.type(' 12');
+	await expect(count).toHaveText(/^Sites 1–1 of 1 matching “zeta 12” \(\d+ in all\)$/);
+	await expect(items).toHaveText(['Zeta 12', /All sites \(\d+\)$/]);
+
+	// Down to the site, Enter: the same page of that site.
+	await page.keyboard.press('ArrowDown');
+	await expect(header.getByRole('link', { name: 'Zeta 12' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(`${baseURL}/sites/zeta-12/settings`);
+	await expect(switcher).toHaveText('Site: Zeta 12');
+	await expect(header.getByRole('link', { name: 'Settings' })).toHaveAttribute(
+		'aria-current',
+		'page'
+	);
+
+	// Without JavaScript, the search box sends the search to the sites list.
+	const plain = await (
+		await browser.newContext({
+			javaScriptEnabled: false,
+			storageState: await page.context().storageState()
+		})
+	).newPage();
+	await plain.goto(`${baseURL}/sites/zeta-12`);
+	await plain.getByRole('banner').locator('summary').click();
+	await plain.getByRole('banner').getByLabel('Search your sites').fill('Zeta 1');
+	await plain.keyboard.press('Enter');
+	await expect(plain).toHaveURL(`${baseURL}/sites?q=Zeta+1`);
+	await expect(plain.locator('#sites-count')).toHaveText(/^Sites 1–4 of 4 matching “Zeta 1”/);
 	await plain.context().close();
 	await page.context().close();
 });

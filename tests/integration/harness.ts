@@ -120,6 +120,16 @@ export function storeOf(app: RunningApp): number {
 	return store;
 }
 
+/** The session cookie of `name` logged in at the app (a `cookie` header's value). */
+export async function sessionCookie(appUrl: string, name: string, password: string) {
+	const login = await postLogin(appUrl, name, password);
+	expect(login.status).toBe(303);
+	return login.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.join('; ');
+}
+
 /**
  * A test of something only the embedded store does; on an external CouchDB it is
  * skipped, with `reason` in its name.
