@@ -466,11 +466,12 @@ describe('a wildcard page goal as a filter (the union of its paths’ page filte
 			...zero,
 			pageviews: 13,
 			visitors: null,
+			newVisitors: null,
 			sessions: 5,
 			bounceRate: 1,
 			events: 3
 		});
-		expect(body.totals).toEqual({ ...site.totals, visitors: null, newVisitors: 0 });
+		expect(body.totals).toEqual({ ...site.totals, visitors: null, newVisitors: null });
 		// Each session by its source (its records' src: S6's is news.example, the others
 		// came direct), the site's, without visitors.
 		expect(body.breakdowns.referrers).toEqual([
