@@ -55,7 +55,7 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await form.getByRole('button', { name: 'Add funnel' }).click();
 	await expect(saved).toHaveText('Added the funnel Start.');
 	await expect(owner.locator('ul.funnels > li')).toHaveText([
-		/Start:\s+\/ → \/pricing → cta-start/
+		/Start:\s+page \/ → page \/pricing → event cta-start/
 	]);
 
 	// The visit: home, pricing, the call to action.
@@ -65,6 +65,12 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await expect(owner.getByRole('heading', { name: 'Start' })).toBeVisible();
 	await expect(owner.getByTestId('funnel-progress')).toContainText('counted exactly');
 	await expect(owner.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
+	// Each step says its kind: a page and an event of one name differ by more than a slash.
+	await expect(owner.getByTestId('funnel-step').locator('.label')).toHaveText([
+		'page /:',
+		'page /pricing:',
+		'event cta-start:'
+	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
 
 	// Through a share link: its dashboard links the funnels, which count the same, read-only.

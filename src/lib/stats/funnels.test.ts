@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { funnelSteps, walkFunnel, type FunnelStep, type SessionRecord } from './funnels';
+import { funnelSteps, stepTitle, walkFunnel, type FunnelStep, type SessionRecord } from './funnels';
 import type { RecordValue } from './sessions';
 
 const steps: FunnelStep[] = [
@@ -67,6 +67,10 @@ describe('a funnel report', () => {
 			['/pricing*', 4, 1, 0.8, 0.8],
 			['signup (seats = 3)', 2, 2, 0.5, 0.4]
 		]);
+	});
+
+	test('a list of steps names each one’s kind, so a page and an event of one name differ', () => {
+		expect(steps.map(stepTitle)).toEqual(['page /', 'page /pricing*', 'event signup (seats = 3)']);
 	});
 
 	test('no session entered: every rate is 0', () => {

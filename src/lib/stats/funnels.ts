@@ -24,6 +24,14 @@ export function stepLabel(step: FunnelStep): string {
 	return goalLabel({ ...step, id: '' } as Goal);
 }
 
+/**
+ * A step with its kind, as a list of steps reads it: `page /signup`, `event signup` (an
+ * outside review: a page and an event of one name differed only by a slash).
+ */
+export function stepTitle(step: FunnelStep): string {
+	return `${step.kind} ${stepLabel(step)}`;
+}
+
 /** A test for the records (as `session-records` holds them) that reach a step. */
 export function stepMatcher(step: FunnelStep): (record: RecordValue) => boolean {
 	if (step.kind === 'page') {
