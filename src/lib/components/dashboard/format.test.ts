@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	emptyRangeHint,
 	formatChange,
 	formatClock,
 	formatCount,
@@ -112,4 +113,17 @@ test('a count takes its noun in the singular for one only', () => {
 		'2 sessions',
 		'1,234 sessions'
 	]);
+});
+
+describe('emptyRangeHint', () => {
+	test('a site with records says where they begin, in the dashboard’s zone', () => {
+		expect(emptyRangeHint('2026-11-01T20:00:00.000Z', 'Asia/Kolkata', 'Add the snippet.')).toBe(
+			'This site’s records begin on 2026-11-02.'
+		);
+	});
+
+	test('a site without any gets the page’s next step', () => {
+		expect(emptyRangeHint(null, 'UTC', 'Add the snippet.')).toBe('Add the snippet.');
+		expect(emptyRangeHint(undefined, 'UTC', 'Add the snippet.')).toBe('Add the snippet.');
+	});
 });

@@ -2,6 +2,7 @@
  * How the dashboards write numbers: counts, rates, durations and the change of a
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
+import { localDate } from '$lib/stats/time-zone';
 
 const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
@@ -159,4 +160,20 @@ export function formatDateTime(ms: number, timeZone: string): string {
 
 function pad(n: number): string {
 	return String(n).padStart(2, '0');
+}
+
+/**
+ * What an empty range of a site's dashboard suggests: where the site's records begin,
+ * once it has any (an outside review read "Add the snippet from Settings" on a site
+ * whose imported records were all in another range); else `otherwise`, the page's
+ * next step.
+ * @param trackingSince The site's earliest counted record (ISO 8601), or null.
+ */
+export function emptyRangeHint(
+	trackingSince: string | null | undefined,
+	timeZone: string,
+	otherwise: string
+): string {
+	if (!trackingSince) return otherwise;
+	return `This site’s records begin on ${localDate(Date.parse(trackingSince), timeZone)}.`;
 }
