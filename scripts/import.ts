@@ -193,15 +193,30 @@ async function importFile(
 
 	// Pass 2: check every line before writing anything.
 	let records = 0;
+	/** Lines that make no record (a page again in its session within 30 min), milestones added. */
+	let repeats = 0;
+	let milestones = 0;
 	{
 		const parser = new LineParser();
 		const c = classifier();
 		let n = 0;
 		for await (const line of readLines(file)) {
 			const row = parser.parse(line, ++n);
-			if (row) records += c.classify(row, n).length;
+			if (!row) continue;
+			const made = c.classify(row, n);
+			records += made.length;
+			if (made.length === 0) repeats += 1;
+			// A line's own record first, then the milestones it triggers (backfill.ts).
+			if (made.length > 1) milestones += made.length - 1;
 		}
 	}
+	// What turned the lines into that many records (an outside review could not tell).
+	const made = [
+		repeats &&
+			`${countOf(repeats, 'line')} left out as a page seen again within 30 minutes in its session`,
+		milestones && `${countOf(milestones, 'session milestone')} added`
+	].filter(Boolean);
+	const inAll = `${countOf(records, 'record')} in all${made.length ? ` (${made.join(', ')})` : ''}`;
 
 	const checkpointId = checkpointIdOf(survey, options.milestones);
 	const checkpoint: Checkpoint = (await readCheckpoint(couch, checkpointId)) ?? {
@@ -271,7 +286,7 @@ async function importFile(
 	progress.done();
 	const earlier = resumedFrom > 0 ? `, resuming after line ${resumedFrom},` : '';
 	console.error(
-		`${name}: ${rows}, ${countOf(records, 'record')} in all; this run${earlier} stored ${countOf(totals.stored, 'record')}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
+		`${name}: ${rows}, ${inAll}; this run${earlier} stored ${countOf(totals.stored, 'record')}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
 	);
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 }

@@ -219,6 +219,30 @@ describe('npm run import keeps a checkpoint per file and target site', () => {
 	});
 });
 
+describe('npm run import says what turned its lines into records', () => {
+	test('a page seen again within 30 minutes is left out, and the milestones are added', async () => {
+		await addSite('summary');
+		// /a again a minute later: the same pageview (the tracker would not record it);
+		// 15 s engaged on /b: the session becomes actual and engaged (two milestones).
+		const file = write('summary.csv', [
+			'timestamp,type,path,visitor_id,engaged_ms',
+			'2026-11-01T10:00:00Z,pageview,/a,s1,',
+			'2026-11-01T10:01:00Z,pageview,/a,s1,',
+			'2026-11-01T10:02:00Z,pageview,/b,s1,',
+			'2026-11-01T10:02:15Z,heartbeat,/b,s1,15000'
+		]);
+		const run = runImport(file, ['--site', 'summary']);
+		expect(await run.exit).toBe(0);
+		const records = await stored('summary');
+		const milestones = records.filter((r) => r.type === 'milestone').length;
+		expect(milestones).toBeGreaterThan(0);
+		expect(records).toHaveLength(3 + milestones);
+		expect(run.stderr()).toContain(
+			`summary.csv: 4 lines (after the CSV header), ${3 + milestones} records in all (1 line left out as a page seen again within 30 minutes in its session, ${milestones} session milestone${milestones === 1 ? '' : 's'} added); this run stored ${3 + milestones} records`
+		);
+	});
+});
+
 describe('npm run import says which lines it could not store because they were deleted before', () => {
 	test('a deleted site’s export, imported into a site of the same id, is counted as not stored and exits 3; into a new id it is stored', async () => {
 		await addSite('gone');
