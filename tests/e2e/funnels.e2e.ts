@@ -73,6 +73,13 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
 
+	// The dashboard's goals download as CSV too (an outside review found no export of them).
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const goalsCsv = owner.getByRole('link', { name: 'Download the goals as CSV' });
+	const exported = await owner.request.get(`${app.url}${await goalsCsv.getAttribute('href')}`);
+	expect(exported.status()).toBe(200);
+	expect(await exported.text()).toMatch(/^goal,kind,conversions,.*\r?\ncta-start,event,[1-9]\d*,/);
+
 	// Through a share link: its dashboard links the funnels, which count the same, read-only.
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: 'Create a share link' }).click();

@@ -15,6 +15,7 @@ import { GET as JOURNEYS } from '../../src/routes/api/v1/journeys/+server';
 import { GET as PATHS } from '../../src/routes/api/v1/paths/+server';
 import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { revisionFor } from '../../src/lib/records';
 import { MAX_PATTERN_PATHS } from '../../src/lib/stats/filters';
 import { MAX_PREFIX_PATHS } from '../../src/lib/server/stats/page-paths';
@@ -393,6 +394,29 @@ describe('goals in the Stats API on hand-worked sessions', () => {
 				filter: { kind: 'page', value: '/pri*' }
 			}
 		]);
+	});
+
+	test('the goals export holds each goal’s line of the Stats API, as CSV and as JSON', async () => {
+		const body = await ok(STATS, '/api/v1/stats', RANGE);
+		const res = await get(EXPORT, '/api/v1/stats/export', `${RANGE}&breakdown=goals`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-disposition')).toContain('goals');
+		const lines = (await res.text()).trim().split(/\r?\n/);
+		expect(lines[0]).toBe(
+			'goal,kind,conversions,visitors,conversionRate,previousConversions,previousVisitors,previousConversionRate'
+		);
+		// A null (a wildcard's visitors) is an empty cell.
+		expect(lines.slice(1)).toEqual([
+			'signup,event,2,1,0.25,1,1,1',
+			'signup (plan = pro),event,1,1,0.25,1,1,1',
+			'/thanks,page,2,1,0.25,1,1,1',
+			'/docs/*,page,2,,,0,0,0',
+			'/pri*,page,5,3,0.75,1,1,1'
+		]);
+		const json = await ok(EXPORT, '/api/v1/stats/export', `${RANGE}&breakdown=goals&format=json`);
+		expect(json.map((line: { conversions: number }) => line.conversions)).toEqual(
+			body.goals.map((goal: { conversions: number }) => goal.conversions)
+		);
 	});
 
 	test('a goal’s filter counts the same conversions as the goal', async () => {

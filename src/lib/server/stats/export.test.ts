@@ -21,7 +21,7 @@ test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 
 		expect(refused).toBeInstanceOf(CouchstatsError);
 		expect(refused).toMatchObject({
 			status: 400,
-			message: expect.stringMatching(/^breakdown ".*" must be one of timeseries, pages,/)
+			message: expect.stringMatching(/^breakdown ".*" must be one of timeseries, goals, pages,/)
 		});
 	}
 );

@@ -9,7 +9,7 @@ import { logError } from '../log';
 import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
-import { exportCsv, exportRows, parseExportParams } from './export';
+import { exportCsv, exportRows, parseExportParams, type ExportedStats } from './export';
 import {
 	parseDirection,
 	parseFilter,
@@ -129,15 +129,19 @@ export async function handleExport(
 		const { name, format } = parseExportParams(event.url.searchParams);
 		const { db, query, read } = await statsQuery(event, options);
 		// Only what the export holds, every row of it.
-		const only = name === 'timeseries' ? null : name;
+		const breakdown = name === 'timeseries' || name === 'goals' ? undefined : name;
+		const section = breakdown ? 'breakdowns' : (name as 'timeseries' | 'goals');
 		const sections = await readSections(
 			db,
 			{ ...query, limit: Infinity },
-			{ ...read, sections: [only ? 'breakdowns' : 'timeseries'], breakdowns: only ? [only] : [] }
+			{ ...read, sections: [section], breakdowns: breakdown ? [breakdown] : [] }
 		);
-		const stats = only
-			? { timeseries: [], breakdowns: valueOf(sections.breakdowns!) }
-			: { timeseries: valueOf(sections.timeseries!), breakdowns: collectBreakdowns(() => []) };
+		const stats: ExportedStats = {
+			timeseries: section === 'timeseries' ? valueOf(sections.timeseries!) : [],
+			breakdowns:
+				section === 'breakdowns' ? valueOf(sections.breakdowns!) : collectBreakdowns(() => []),
+			goals: section === 'goals' ? valueOf(sections.goals!) : []
+		};
 		const filename = exportName(sections.site, name, sections.range, sections.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
