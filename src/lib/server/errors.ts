@@ -43,9 +43,16 @@ export class FieldError extends CouchstatsError {
  * requests have one): 503, and a message that says so.
  */
 export class StoreTimeout extends CouchstatsError {
-	/** @param waitMs The limit the store did not answer within, ms. */
-	constructor(readonly waitMs: number) {
-		super(503, `the database did not answer within ${waitMs / 1000} s; try again in a moment`);
+	/**
+	 * @param waitMs The limit the store did not answer within, ms.
+	 * @param what What it did not do in time: `answer`, or `finish its answer` (its
+	 *   answer's body stalled or broke off).
+	 */
+	constructor(
+		readonly waitMs: number,
+		what = 'answer'
+	) {
+		super(503, `the database did not ${what} within ${waitMs / 1000} s; try again in a moment`);
 	}
 }
 

@@ -30,6 +30,12 @@ let url: URL;
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
 		if (req.url?.includes('silent')) return;
+		if (req.url?.includes('stall')) {
+			// Its headers and the start of its body, then nothing (a store frozen mid-answer).
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.write('{"_id":"');
+			return;
+		}
 		const answer = () => {
 			const found = req.url?.includes('slow');
 			res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
@@ -74,6 +80,18 @@ describe('the limit of a request to the store', () => {
 			);
 			// undici checks its time limits about once a second.
 			expect(ms).toBeGreaterThanOrEqual(900);
+			expect(ms).toBeLessThan(4000);
+		}
+	});
+
+	test('an answer that stalls after its headers fails with a 503 too, never as an empty answer', async () => {
+		const couch = createCouch(url, 't', 1000);
+		const requests = [couch.events.get('stall'), couch.server.request({ path: 'stall' })];
+		for (const { ms, error } of await Promise.all(requests.map(settled))) {
+			expect(error).toBeInstanceOf(StoreTimeout);
+			expect((error as StoreTimeout).message).toBe(
+				'the database did not finish its answer within 1 s; try again in a moment'
+			);
 			expect(ms).toBeLessThan(4000);
 		}
 	});

@@ -82,11 +82,22 @@ function timeoutsAsErrors<T extends object>(scope: T, waitMs: number): T {
 			return (...args: unknown[]) => {
 				const result = (value as (...a: unknown[]) => unknown).apply(target, args);
 				if (result instanceof Promise) {
-					return result.catch((e: unknown) => {
-						if (!reachedLimit(e)) throw e;
-						logSilence(waitMs);
-						throw new StoreTimeout(waitMs);
-					});
+					return result.then(
+						(answer: unknown) => {
+							// nano answers '' for a JSON body it could not read whole: one that stalled
+							// past the limit after its headers came, or broke off. No answer of
+							// CouchDB's API is empty, and callers read '' as "nothing there" (an
+							// outside security review: a logout that ended no session).
+							if (answer !== '') return answer;
+							logSilence(waitMs);
+							throw new StoreTimeout(waitMs, 'finish its answer');
+						},
+						(e: unknown) => {
+							if (!reachedLimit(e)) throw e;
+							logSilence(waitMs);
+							throw new StoreTimeout(waitMs);
+						}
+					);
 				}
 				if ((key === 'use' || key === 'scope') && typeof result === 'object' && result !== null) {
 					return timeoutsAsErrors(result, waitMs);
