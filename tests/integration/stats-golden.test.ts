@@ -431,7 +431,7 @@ describe('CSV export', () => {
 		const res = await call(EXPORT, 'site=golden&breakdown=nope', { bearer: token });
 		expect(res.status).toBe(400);
 		expect((await res.json()).message).toMatch(
-			/^breakdown "nope" must be one of timeseries, pages, /
+			/^breakdown "nope" must be one of timeseries, goals, pages, /
 		);
 	});
 });
