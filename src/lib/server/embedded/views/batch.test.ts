@@ -47,7 +47,7 @@ async function indexInBatches(phases: Change[][], size: number): Promise<string[
 		}
 	}
 	await healDirty(store, meta);
-	expect(await checkIndex(store, meta)).toEqual([]);
+	expect(await checkIndex(store, meta, sandbox)).toEqual([]);
 	const dump = await dumpIndex(store, meta.id);
 	dump.push(JSON.stringify(meta.views));
 	return dump;
@@ -204,7 +204,7 @@ test('entries stored with their key, as indexes made before kept them, read and 
 			() => undefined
 		);
 		await healDirty(index.store, index.meta);
-		expect(await checkIndex(index.store, index.meta)).toEqual([]);
+		expect(await checkIndex(index.store, index.meta, index.sandbox)).toEqual([]);
 	}
 	expect(await groupsRead(old.store, old.meta)).toEqual(await groupsRead(fresh.store, fresh.meta));
 });

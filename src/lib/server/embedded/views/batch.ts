@@ -1,16 +1,17 @@
 /**
  * One batch of database changes → one atomic write: the map rows each changed
  * document now emits (and the removal of what it emitted before, found in the
- * back-index; only in views that keep their rows, rows.ts), the deltas of every entry
+ * back-index, back-index.ts; rows only in views that keep them, rows.ts), the deltas of every entry
  * those rows fall under, the back-index, and the index's new checkpoint. Either all of
  * it is stored or none of it, so a crash between batches loses nothing and counts
  * nothing twice: the next run starts again from the last checkpoint.
  */
+import { backIndexText, emittedOf } from './back-index';
 import { KeyEncoder, SURROGATE, groupPrefixes } from './collation';
 import { exactValue } from './exact-sum';
 import type { FenceKeeper } from './fences';
 import { addValue, merge, settled, type Aggregate, type Delta } from './reducers';
-import { documentRowKeys, parseBackIndex, rowText, rowsMaintained } from './rows';
+import { documentRowKeys, rowText, rowsMaintained } from './rows';
 import type { MapSandbox } from './sandbox';
 import { slicer, type Reads } from './schedule';
 import {
@@ -133,9 +134,7 @@ export async function writeBatch(
 	const writer = new BatchWriter(store, meta, fences, slicer(reads));
 	const previous = await writer.previous(lookups);
 	// Remove what changed documents emitted before, then add what they emit now.
-	for (const [id, text] of previous) {
-		for (const [view, flat] of parseBackIndex(text)) writer.addRows(id, view, flat, -1);
-	}
+	await writer.removePrevious(sandbox, previous);
 	const mapErrors = await writer.map(sandbox, toMap, previous, log);
 	for (const change of changes) {
 		if (change.deleted && previous.has(change.id)) writer.dropBackIndex(change.id);
@@ -205,6 +204,21 @@ class BatchWriter {
 		return previous;
 	}
 
+	/**
+	 * Removes the rows the documents emitted before, from their back-index texts (mapped
+	 * again when in the document form, back-index.ts).
+	 */
+	async removePrevious(sandbox: MapSandbox, previous: Map<string, string>): Promise<void> {
+		const entries = [...previous];
+		for (let first = 0; first < entries.length; first += MAP_CHUNK) {
+			await this.pause();
+			const chunk = entries.slice(first, first + MAP_CHUNK);
+			emittedOf(sandbox, chunk).forEach((emitted, i) => {
+				for (const [view, flat] of emitted) this.addRows(chunk[i][0], view, flat, -1);
+			});
+		}
+	}
+
 	/** Maps the documents and adds their rows; returns the map calls that failed. */
 	async map(
 		sandbox: MapSandbox,
@@ -229,6 +243,8 @@ class BatchWriter {
 				);
 			}
 			for (const line of mapped.logs) log(`log from ${meta.db}/${meta.ddoc}: ${line}`);
+			// A document a map failed on keeps its rows in the back-index (back-index.ts).
+			const failed = new Set(mapped.errors.map((error) => error.doc));
 			for (let i = 0; i < chunk.length; i++) {
 				const id = chunk[i].id;
 				const perView = mapped.emits[i];
@@ -239,8 +255,10 @@ class BatchWriter {
 						this.addRows(id, view, perView[view], 1);
 					}
 				}
-				if (any) this.batch.put(this.back + id, backIndexText(perView));
-				else if (previous.has(id)) this.dropBackIndex(id);
+				if (any) {
+					const asRows = failed.has(i) || meta.backIndex === 'rows';
+					this.batch.put(this.back + id, backIndexText(perView, asRows ? undefined : docs[i]));
+				} else if (previous.has(id)) this.dropBackIndex(id);
 			}
 		}
 		return mapErrors;
@@ -477,15 +495,6 @@ function isNeutral(delta: Delta): boolean {
 function hasCounts(h: number[] | undefined): boolean {
 	for (let i = 1; i < (h?.length ?? 0); i += 2) if (h![i] !== 0) return true;
 	return false;
-}
-
-/** The back-index text of one document: `[[view, key, value, key, value, …], …]`. */
-function backIndexText(perView: string[][]): string {
-	const parts: string[] = [];
-	perView.forEach((flat, view) => {
-		if (flat.length) parts.push(`[${view},${flat.join(',')}]`);
-	});
-	return `[${parts.join(',')}]`;
 }
 
 /**

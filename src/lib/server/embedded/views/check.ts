@@ -12,6 +12,7 @@ import { exactValue, type ExactSum } from './exact-sum';
 import { ViewReader } from './reader';
 import { addValue, settled, type Aggregate, type Delta } from './reducers';
 import { backIndexTexts, documentRows, rowsMaintained } from './rows';
+import type { MapSandbox } from './sandbox';
 import {
 	ROWS,
 	exactSub,
@@ -29,14 +30,18 @@ import {
  * @param store Read from one snapshot, with the metadata stored in it (`given` when none
  *   is stored yet), so a build chunk or batch written meanwhile is seen whole or not at all.
  */
-export async function checkIndex(store: Level, given: IndexMeta): Promise<string[]> {
+export async function checkIndex(
+	store: Level,
+	given: IndexMeta,
+	sandbox: MapSandbox
+): Promise<string[]> {
 	const snapshot = store.snapshot();
 	try {
 		const text = await store.get(metaKey(given.id), { snapshot });
 		const meta: IndexMeta = text ? JSON.parse(text) : given;
 		const problems: string[] = [];
 		for (let view = 0; view < meta.views.length; view++) {
-			problems.push(...(await checkView(store, snapshot, meta, view)));
+			problems.push(...(await checkView(store, snapshot, meta, sandbox, view)));
 		}
 		return problems;
 	} finally {
@@ -48,6 +53,7 @@ async function checkView(
 	store: Level,
 	snapshot: unknown,
 	meta: IndexMeta,
+	sandbox: MapSandbox,
 	view: number
 ): Promise<string[]> {
 	const problems: string[] = [];
@@ -64,9 +70,10 @@ async function checkView(
 	let total = 0;
 	for await (const texts of backIndexTexts(store, meta.id, { snapshot })) {
 		const encoder = new KeyEncoder();
-		for (const [docId, text] of texts) {
-			const maintained = rowsMaintained(viewMeta, docId);
-			for (const row of documentRows(encoder, docId, text, view)) {
+		const rowsOf = documentRows(sandbox, encoder, texts, view);
+		for (let i = 0; i < texts.length; i++) {
+			const maintained = rowsMaintained(viewMeta, texts[i][0]);
+			for (const row of rowsOf[i]) {
 				total++;
 				if (maintained) rows.set(row.idx, row.text);
 				const sub = exactSub(row.key.depth) + row.key.idx;

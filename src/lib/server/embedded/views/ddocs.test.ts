@@ -1,11 +1,8 @@
-import { createRequire } from 'node:module';
 import { afterEach, expect, test, vi } from 'vitest';
 import { DesignCache, type DesignSource } from './ddocs';
+import { memoryPouch } from './test-index';
 
-const require = createRequire(import.meta.url);
-const PouchDB = require('pouchdb');
-PouchDB.plugin(require('pouchdb-adapter-memory'));
-const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+const MemoryPouch = memoryPouch();
 
 type Database = DesignSource & {
 	put(doc: Record<string, unknown>): Promise<{ rev: string }>;
@@ -22,7 +19,7 @@ afterEach(async () => {
 });
 
 async function database(): Promise<Database> {
-	db = new MemoryPouch(`design-cache-${++n}`) as Database;
+	db = new MemoryPouch(`design-cache-${++n}`) as unknown as Database;
 	return db;
 }
 

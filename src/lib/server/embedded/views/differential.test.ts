@@ -21,7 +21,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { collate } from 'pouchdb-collate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readDesignDocs } from '../../boot/design-docs';
@@ -31,8 +30,7 @@ import { seededRandom, syntheticRecords } from '../../../../../tests/support/syn
 import { startViewEngine, type PouchConstructor, type ViewEngine } from './engine';
 import { ViewError } from './errors';
 import { parseViewQuery } from './params';
-
-const require = createRequire(import.meta.url);
+import { memoryPouch } from './test-index';
 
 const SEED = Number(process.env.VIEWS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ROUNDS = 4;
@@ -143,12 +141,9 @@ let Pouch: PouchConstructor;
 
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-differential-'));
-	const PouchDB = require('pouchdb');
-	PouchDB.plugin(require('pouchdb-adapter-memory'));
-	const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
-	require('pouchdb-all-dbs')(MemoryPouch);
+	const MemoryPouch = memoryPouch();
 	Pouch = MemoryPouch;
-	db = new MemoryPouch(`differential-${SEED}`) as Db;
+	db = new MemoryPouch(`differential-${SEED}`) as unknown as Db;
 	// PouchDB reports the throwing map's errors on this event, or else on the console.
 	(db as unknown as { on(event: string, listener: () => void): void }).on('error', () => undefined);
 	const stats = readDesignDocs().events.find((d) => d._id === '_design/stats')!;

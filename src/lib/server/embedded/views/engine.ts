@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { AbstractSnapshot } from 'abstract-level';
+import { ImpureMapError } from './back-index';
 import { checkIndex } from './check';
 import { DesignCache, type DesignSource } from './ddocs';
 import { ViewError } from './errors';
@@ -308,7 +309,7 @@ class Engine implements ViewEngine {
 
 	async check(db: string, ddocId: string): Promise<string[] | undefined> {
 		const indexer = this.slots.get(slotKey(db, ddocId))?.current;
-		return indexer && checkIndex(this.store, indexer.meta);
+		return indexer && checkIndex(this.store, indexer.meta, indexer.sandbox);
 	}
 
 	activeTasks(): IndexerTask[] {
@@ -376,10 +377,19 @@ class Engine implements ViewEngine {
 			const answer = async (query: ViewQuery, indexer: Indexer) => {
 				const meta = await metaOf(indexer);
 				const viewNumber = meta.views.findIndex((v) => v.name === viewName);
-				const reader = new ViewReader(this.store, snapshot, meta, viewNumber, (view, level) =>
-					indexer.want(view, level)
+				const reader = new ViewReader(
+					this.store,
+					snapshot,
+					meta,
+					viewNumber,
+					(view, level) => indexer.want(view, level),
+					indexer.sandbox
 				);
-				const answer = await answerQuery(reader, query, this.fetchDocs(db));
+				const answer = await answerQuery(reader, query, this.fetchDocs(db)).catch((e) => {
+					if (!(e instanceof ImpureMapError)) throw e;
+					indexer.impure(e);
+					throw new ViewError(500, 'unknown_error', `${e.message}; the index is built again`);
+				});
 				if (query.updateSeq) answer.update_seq = meta.seq;
 				return answer;
 			};
@@ -442,36 +452,80 @@ class Engine implements ViewEngine {
 				this.install(slot, shared);
 				return shared;
 			}
-			const meta: IndexMeta = {
-				id: this.nextId++,
-				db,
-				ddoc: ddocId,
-				signature: plan.signature,
-				// No group level kept until a read needs it (levels.ts), nor the map rows of a
-				// `_count` or `_sum` view until the index chooses the cheap ones or a read needs
-				// them (rows.ts).
-				views: plan.views.map((view) => ({
-					...view,
-					rows: 0,
-					depths: [],
-					maxDepth: 0,
-					levels: {},
-					rowsKept: rowsFromStart(view.reducer)
-				})),
-				includeDesign: plan.includeDesign,
-				seq: 0,
-				state: 'building'
-			};
-			await this.store.batch([
-				{ type: 'put', key: metaKey(meta.id), value: JSON.stringify(meta) },
-				{ type: 'put', key: NEXT_ID_KEY, value: String(this.nextId) }
-			]);
-			const indexer = this.indexer(meta);
+			const indexer = await this.createIndex(db, ddocId, plan);
 			this.install(slot, indexer);
 			return indexer;
 		});
 		slot.busy = made.catch(() => undefined);
 		return made;
+	}
+
+	/** A new, empty index of a design document's views, stored; not started. */
+	private async createIndex(
+		db: string,
+		ddocId: string,
+		plan: DesignPlan,
+		backIndex?: 'rows'
+	): Promise<Indexer> {
+		const meta: IndexMeta = {
+			id: this.nextId++,
+			db,
+			ddoc: ddocId,
+			signature: plan.signature,
+			// No group level kept until a read needs it (levels.ts), nor the map rows of a
+			// `_count` or `_sum` view until the index chooses the cheap ones or a read needs
+			// them (rows.ts).
+			views: plan.views.map((view) => ({
+				...view,
+				rows: 0,
+				depths: [],
+				maxDepth: 0,
+				levels: {},
+				rowsKept: rowsFromStart(view.reducer)
+			})),
+			includeDesign: plan.includeDesign,
+			seq: 0,
+			...(backIndex ? { backIndex } : {}),
+			state: 'building'
+		};
+		await this.store.batch([
+			{ type: 'put', key: metaKey(meta.id), value: JSON.stringify(meta) },
+			{ type: 'put', key: NEXT_ID_KEY, value: String(this.nextId) }
+		]);
+		return this.indexer(meta);
+	}
+
+	/**
+	 * An index whose map function proved not to be a pure function of the document
+	 * (back-index.ts) cannot take a document's rows away exactly: it goes, and where it
+	 * was a design document's current index, the index is built again, keeping each
+	 * document's rows in its back-index. Reads meanwhile answer from the new index as it
+	 * builds, as on a first build.
+	 */
+	private rebuild(broken: Indexer): void {
+		const holders = [...this.slots.values()].filter(
+			(slot) => slot.current === broken || slot.previous === broken
+		);
+		if (this.closed || holders.length === 0) return;
+		const slot = holders[0];
+		const made = slot.busy.then(async () => {
+			if (broken.meta.state === 'retired') return;
+			const { db, ddoc, signature, includeDesign, views } = broken.meta;
+			const current = holders.some((holder) => holder.current === broken);
+			const plan = {
+				signature,
+				includeDesign,
+				views: views.map(({ name, map, reducer }) => ({ name, map, reducer }))
+			};
+			const indexer = current ? await this.createIndex(db, ddoc, plan, 'rows') : undefined;
+			for (const holder of holders) {
+				if (holder.previous === broken) holder.previous = undefined;
+				if (holder.current === broken) holder.current = indexer;
+			}
+			this.retire(broken);
+			indexer?.start();
+		});
+		slot.busy = made.catch((e) => this.log(`could not build a view index again: ${e}`));
 	}
 
 	/**
@@ -503,7 +557,8 @@ class Engine implements ViewEngine {
 					}
 				}
 			},
-			onReady: () => void this.ready(indexer)
+			onReady: () => void this.ready(indexer),
+			onImpure: () => this.rebuild(indexer)
 		});
 		return indexer;
 	}

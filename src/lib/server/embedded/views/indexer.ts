@@ -8,6 +8,7 @@
  * requests while a large import is indexed.
  */
 import { writeBatch, type Change } from './batch';
+import { ImpureMapError } from './back-index';
 import { ViewError } from './errors';
 import { FenceKeeper } from './fences';
 import { healDirty } from './heal';
@@ -40,6 +41,11 @@ export interface IndexerOptions {
 	onDesignChange: (ids: string[]) => void;
 	/** Called once when a `building` index first catches up. */
 	onReady: () => void;
+	/**
+	 * Called once when a map function proved not to be a pure function of the document
+	 * (back-index.ts); the index has stopped following its database by then.
+	 */
+	onImpure?: (error: ImpureMapError) => void;
 }
 
 /** Progress of a catch-up, in CouchDB's `_active_tasks` terms. */
@@ -77,6 +83,8 @@ export class Indexer {
 	/** Whether entries may be marked dirty (always checked once after a start). */
 	private mayBeDirty = true;
 	private stopped = false;
+	/** Whether a map function proved impure (see impure()). */
+	private impureFound = false;
 	private running: Promise<void> | undefined;
 	private progress: Progress | undefined;
 	/** The next batch's changes, being read. */
@@ -112,6 +120,22 @@ export class Indexer {
 			meta.views.map((view) => ({ name: view.name, map: view.map })),
 			options.mapLimits
 		);
+	}
+
+	/**
+	 * A map function proved not to be a pure function of the document, in a batch or a
+	 * read (back-index.ts): the index stops following its database, and says so once.
+	 */
+	impure(error: ImpureMapError): void {
+		if (this.impureFound) return;
+		this.impureFound = true;
+		this.stopped = true;
+		this.wake();
+		this.options.log(
+			`view index ${this.meta.db}/${this.meta.ddoc}: ${error.message}; ` +
+				"it is built again, keeping each document's rows"
+		);
+		this.options.onImpure?.(error);
 	}
 
 	/** Starts following the database. */
@@ -210,6 +234,10 @@ export class Indexer {
 				if (!busy) await this.sleep(this.options.pollMs ?? 5_000);
 			} catch (e) {
 				if (this.stopped) break;
+				if (e instanceof ImpureMapError) {
+					this.impure(e);
+					break;
+				}
 				this.options.log(`view index ${this.meta.db}/${this.meta.ddoc} failed: ${String(e)}`);
 				for (const waiter of this.waiters) waiter.reject(e);
 				this.waiters = [];
@@ -250,7 +278,7 @@ export class Indexer {
 		if (this.buildingRows || this.wantedRows.size) {
 			const wanted = [...this.wantedRows];
 			this.wantedRows.clear();
-			this.buildingRows = await buildRows(this.store, this.meta, wanted);
+			this.buildingRows = await buildRows(this.store, this.meta, this.sandbox, wanted);
 		}
 		const since = this.meta.seq;
 		// The next batch's changes are read while this one is mapped and written.

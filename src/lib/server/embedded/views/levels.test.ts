@@ -132,9 +132,9 @@ test('a level built lazily across batches and a crash stores and answers what a 
 		}
 	}
 	while (await buildLevels(lazy.store, meta, [], 2));
-	for (const { store, meta: m } of [eager, { store: lazy.store, meta }]) {
+	for (const { store, meta: m, sandbox } of [eager, { ...lazy, meta }]) {
 		await healDirty(store, m);
-		expect(await checkIndex(store, m)).toEqual([]);
+		expect(await checkIndex(store, m, sandbox)).toEqual([]);
 	}
 	expect(meta.views.map((view) => view.levels)).toEqual(
 		VIEWS.map(() => ({ 1: true, 2: true, 3: true }))

@@ -21,6 +21,7 @@ import {
 } from './ranges';
 import { addValue, merge, type Aggregate, type Delta } from './reducers';
 import { WANT_ROWS, backIndexTexts, documentRows, parseRowText, rowsKept } from './rows';
+import type { MapSandbox } from './sandbox';
 import {
 	ROWS,
 	exactSub,
@@ -77,7 +78,9 @@ export class ViewReader {
 		private readonly snapshot: AbstractSnapshot | undefined,
 		meta: IndexMeta,
 		private readonly viewNumber: number,
-		private want?: (view: number, level: number) => void
+		private want?: (view: number, level: number) => void,
+		/** The index's map functions, for rows made from the back-index (back-index.ts). */
+		private readonly sandbox?: MapSandbox
 	) {
 		this.view = meta.views[viewNumber];
 		this.prefix = viewPrefix(meta.id, viewNumber);
@@ -388,10 +391,11 @@ export class ViewReader {
 		for await (const texts of backIndexTexts(this.store, this.id, { snapshot: this.snapshot })) {
 			readCounts.entries += texts.length;
 			readCounts.byView[this.view.name] = (readCounts.byView[this.view.name] ?? 0) + texts.length;
+			if (!this.sandbox) throw new Error(`no map functions to read ${this.view.name}'s rows with`);
 			// One encoder per chunk: its memory of element strings stays small.
 			const encoder = new KeyEncoder();
-			for (const [docId, text] of texts) {
-				for (const row of documentRows(encoder, docId, text, this.viewNumber)) {
+			for (const rows of documentRows(this.sandbox, encoder, texts, this.viewNumber)) {
+				for (const row of rows) {
 					if ((lo && row.idx < lo.row) || (hi && row.idx >= hi.row)) continue;
 					found.push([row.idx, row.text]);
 				}

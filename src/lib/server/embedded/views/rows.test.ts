@@ -15,6 +15,7 @@ import { answerQuery } from './query';
 import { ViewReader } from './reader';
 import { Indexer, type ChangesSource } from './indexer';
 import { CHOOSE_AFTER_DOCS, WANT_ROWS, buildRows, chooseRows } from './rows';
+import type { MapSandbox } from './sandbox';
 import { indexRange, keyText, metaKey, type IndexMeta, type Level } from './store';
 import { closeTempStores, dumpIndex, newTestIndex, seededInts, writeChanges } from './test-index';
 
@@ -111,15 +112,26 @@ const QUERIES = [
 ];
 
 /** Every query's answer on every view it applies to. */
-async function answers(store: Level, meta: IndexMeta, want?: (view: number) => void) {
+async function answers(
+	{ store, sandbox }: { store: Level; sandbox: MapSandbox },
+	meta: IndexMeta,
+	want?: (view: number) => void
+) {
 	const out: unknown[] = [];
 	for (let view = 0; view < VIEWS.length; view++) {
 		for (const text of QUERIES) {
 			const query = parseViewQuery(new URLSearchParams(text));
 			if (VIEWS[view].reducer === null && query.reduce !== false) continue;
-			const reader = new ViewReader(store, undefined, meta, view, (v, level) => {
-				if (level === WANT_ROWS) want?.(v);
-			});
+			const reader = new ViewReader(
+				store,
+				undefined,
+				meta,
+				view,
+				(v, level) => {
+					if (level === WANT_ROWS) want?.(v);
+				},
+				sandbox
+			);
 			out.push([VIEWS[view].name, text, await answerQuery(reader, query, async () => new Map())]);
 		}
 	}
@@ -140,20 +152,20 @@ test('a reduce view keeps no rows until a read needs them, then reads answer ali
 	const rows = await storedRows(lazy.store);
 	expect(LAZY.map((view) => rows[view])).toEqual([0, 0]);
 	expect(rows).toEqual((await storedRows(eager.store)).map((n, i) => (LAZY.includes(i) ? 0 : n)));
-	expect(await checkIndex(lazy.store, lazy.meta)).toEqual([]);
+	expect(await checkIndex(lazy.store, lazy.meta, lazy.sandbox)).toEqual([]);
 
 	// Reads that need rows answer from the back-index, and ask for the rows.
 	const wanted = new Set<number>();
-	const expected = await answers(eager.store, eager.meta);
-	expect(await answers(lazy.store, lazy.meta, (view) => wanted.add(view))).toEqual(expected);
+	const expected = await answers(eager, eager.meta);
+	expect(await answers(lazy, lazy.meta, (view) => wanted.add(view))).toEqual(expected);
 	expect([...wanted].sort()).toEqual(LAZY);
 
 	// Built 10 rows at a time (whole documents) between batches that update and delete
 	// documents on both sides of the progress; a restart after the second batch: only
 	// what the store says survives. The second view is wanted one chunk later, so the
 	// two views are built from different documents (one scan each) until both are whole.
-	await buildRows(lazy.store, lazy.meta, [LAZY[0]], 10);
-	await buildRows(lazy.store, lazy.meta, [LAZY[1]], 10);
+	await buildRows(lazy.store, lazy.meta, lazy.sandbox, [LAZY[0]], 10);
+	await buildRows(lazy.store, lazy.meta, lazy.sandbox, [LAZY[1]], 10);
 	let meta: IndexMeta = JSON.parse((await lazy.store.get(metaKey(1)))!);
 	expect(LAZY.map((view) => meta.views[view].rowsKept)).toEqual([
 		expect.stringMatching(/^doc-/),
@@ -167,26 +179,26 @@ test('a reduce view keeps no rows until a read needs them, then reads answer ali
 			await writeBatch(lazy.store, meta, lazy.sandbox, batch, batch.at(-1)!.seq, () => {});
 			if (LAZY.some((view) => meta.views[view].rowsKept !== true)) {
 				during++;
-				expect(await checkIndex(lazy.store, meta)).toEqual([]);
-				expect(await answers(lazy.store, meta)).toEqual(await answers(eager.store, eager.meta));
+				expect(await checkIndex(lazy.store, meta, lazy.sandbox)).toEqual([]);
+				expect(await answers(lazy, meta)).toEqual(await answers(eager, eager.meta));
 			}
-			await buildRows(lazy.store, meta, [], 10);
+			await buildRows(lazy.store, meta, lazy.sandbox, [], 10);
 			if (i === 6) meta = JSON.parse((await lazy.store.get(metaKey(1)))!);
 		}
 	}
 	expect(during).toBeGreaterThan(3);
-	while (await buildRows(lazy.store, meta, [], 10));
+	while (await buildRows(lazy.store, meta, lazy.sandbox, [], 10));
 	expect(meta.views.map((view) => view.rowsKept)).toEqual([true, true, true, true]);
 
 	// Built: the same store byte for byte, and reads from rows want nothing.
-	for (const { store, meta: m } of [eager, { store: lazy.store, meta }]) {
+	for (const { store, meta: m, sandbox } of [eager, { ...lazy, meta }]) {
 		await healDirty(store, m);
-		expect(await checkIndex(store, m)).toEqual([]);
+		expect(await checkIndex(store, m, sandbox)).toEqual([]);
 	}
 	expect(await dumpIndex(lazy.store, 1)).toEqual(await dumpIndex(eager.store, 1));
 	const after = new Set<number>();
-	expect(await answers(lazy.store, meta, (view) => after.add(view))).toEqual(
-		await answers(eager.store, eager.meta)
+	expect(await answers(lazy, meta, (view) => after.add(view))).toEqual(
+		await answers(eager, eager.meta)
 	);
 	expect(after.size).toBe(0);
 }, 120_000);
@@ -198,11 +210,11 @@ test('an index made before rows were kept on demand keeps and updates every row'
 	const wanted = new Set<number>();
 	for (const changes of phases()) {
 		for (const index of [old, lazy]) await writeChanges(index, changes);
-		expect(await answers(old.store, old.meta, (view) => wanted.add(view))).toEqual(
-			await answers(lazy.store, lazy.meta)
+		expect(await answers(old, old.meta, (view) => wanted.add(view))).toEqual(
+			await answers(lazy, lazy.meta)
 		);
 		await healDirty(old.store, old.meta);
-		expect(await checkIndex(old.store, old.meta)).toEqual([]);
+		expect(await checkIndex(old.store, old.meta, old.sandbox)).toEqual([]);
 	}
 	expect(wanted.size).toBe(0);
 	const rows = await storedRows(old.store);
@@ -279,7 +291,7 @@ test('an indexer builds the chosen rows and their fences once it has mapped enou
 		const stored: IndexMeta = JSON.parse((await store.get(metaKey(1)))!);
 		expect(stored.rowsChosen).toBe(true);
 		expect(await storedRows(store, FANOUT.length)).toEqual([total / 2, total, total, 0, 0]);
-		expect(await checkIndex(store, meta)).toEqual([]);
+		expect(await checkIndex(store, meta, indexer.sandbox)).toEqual([]);
 		// A reduce=false read of a chosen view reads its rows, and wants nothing.
 		const wanted: number[] = [];
 		const reader = new ViewReader(store, undefined, meta, 2, (v, level) => {
@@ -299,7 +311,7 @@ test("an index that chose its rows before a restart builds those views' fences a
 	await writeBatch(index.store, index.meta, index.sandbox, numbered(1, 60), 60, () => {});
 	// Chosen and stored, then a crash before the fences' first chunk.
 	index.meta.rowsChosen = true;
-	while (await buildRows(index.store, index.meta, [0, 2]));
+	while (await buildRows(index.store, index.meta, index.sandbox, [0, 2]));
 	const stored: IndexMeta = JSON.parse((await index.store.get(metaKey(1)))!);
 	expect(stored.rowsChosen).toBe(true);
 	expect(stored.views.map((v) => v.fences)).toEqual(FANOUT.map(() => undefined));
@@ -327,7 +339,7 @@ test("an index that chose its rows before a restart builds those views' fences a
 				undefined
 			])
 		);
-		expect(await checkIndex(index.store, stored)).toEqual([]);
+		expect(await checkIndex(index.store, stored, index.sandbox)).toEqual([]);
 	} finally {
 		await indexer.stop();
 	}

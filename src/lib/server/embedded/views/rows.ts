@@ -27,8 +27,10 @@
  * {@link documentRowKeys} and their texts from {@link rowText}.
  */
 import { collate, toIndexableString } from 'pouchdb-collate';
+import { emittedOf } from './back-index';
 import { KeyEncoder, keyBytes, rowIdx, rowsOfKeyStart, type EncodedKey } from './collation';
 import type { ReducerName } from './reducers';
+import type { MapSandbox } from './sandbox';
 import {
 	ROWS,
 	backPrefix,
@@ -75,23 +77,6 @@ export function rowsKept(view: ViewMeta): boolean {
 export function rowsMaintained(view: ViewMeta, docId: string): boolean {
 	const state = view.rowsKept;
 	return state === undefined || state === true || (typeof state === 'string' && docId <= state);
-}
-
-/**
- * What a document emitted, per view, as JSON texts again, from its back-index text
- * (`[[view, key, value, key, value, …], …]`, see batch.ts).
- * @param wanted The views wanted (default: all); the others are left out.
- */
-export function parseBackIndex(
-	text: string,
-	wanted?: (view: number) => boolean
-): [number, string[]][] {
-	const out: [number, string[]][] = [];
-	for (const [view, ...rest] of JSON.parse(text) as unknown[][]) {
-		if (wanted && !wanted(view as number)) continue;
-		out.push([view as number, rest.map((part) => JSON.stringify(part) ?? 'null')]);
-	}
-	return out;
 }
 
 /**
@@ -167,18 +152,20 @@ export interface DocumentRow {
 }
 
 /**
- * The rows one document's back-index text holds for one view, as the view's `r|` space
- * stores them: what batches write and remove, the build writes and reads from the
- * back-index answer.
+ * The rows of one view that documents' back-index texts hold, as the view's `r|` space
+ * stores them, per document: what batches write and remove, the build writes and reads
+ * from the back-index answer.
+ * @param sandbox The index's map functions (a text in the document form is mapped again).
  */
 export function documentRows(
+	sandbox: MapSandbox,
 	encoder: KeyEncoder,
-	docId: string,
-	text: string,
+	entries: readonly (readonly [docId: string, text: string])[],
 	view: number
-): DocumentRow[] {
-	const [emitted] = parseBackIndex(text, (v) => v === view);
-	return emitted ? rowsOf(encoder, toIndexableString(docId), emitted[1]) : [];
+): DocumentRow[][] {
+	return emittedOf(sandbox, entries, (v) => v === view).map((emitted, i) =>
+		emitted.length ? rowsOf(encoder, toIndexableString(entries[i][0]), emitted[0][1]) : []
+	);
 }
 
 /**
@@ -186,7 +173,11 @@ export function documentRows(
  * @param docIdx The document id's indexable string.
  * @param flat The rows as `[key, value, key, value, …]` JSON texts.
  */
-function rowsOf(encoder: KeyEncoder, docIdx: string, flat: readonly string[]): DocumentRow[] {
+export function rowsOf(
+	encoder: KeyEncoder,
+	docIdx: string,
+	flat: readonly string[]
+): DocumentRow[] {
 	const keys: EncodedKey[] = [];
 	for (let i = 0; i < flat.length; i += 2) keys.push(encoder.encodeOnce(flat[i]));
 	const idxs = documentRowKeys(
@@ -241,6 +232,7 @@ export async function* backIndexTexts(
 export async function buildRows(
 	store: Level,
 	meta: IndexMeta,
+	sandbox: MapSandbox,
 	wanted: number[],
 	chunk = BUILD_ROWS
 ): Promise<boolean> {
@@ -259,7 +251,7 @@ export async function buildRows(
 	});
 	let left = false;
 	for (const [state, group] of under) {
-		const done = await buildChunk(store, meta.id, group, state, chunk);
+		const done = await buildChunk(store, meta.id, sandbox, group, state, chunk);
 		views = views.map((v, i) => (group.includes(i) ? { ...v, rowsKept: done.state } : v));
 		await done.write({ ...meta, views });
 		// Only once written: a batch keeps up to date exactly the rows the store has.
@@ -277,6 +269,7 @@ export async function buildRows(
 async function buildChunk(
 	store: Level,
 	id: number,
+	sandbox: MapSandbox,
 	views: readonly number[],
 	after: string,
 	limit: number
@@ -289,9 +282,11 @@ async function buildChunk(
 	let docs = 0;
 	scan: for await (const texts of backIndexTexts(store, id, { after: after || undefined })) {
 		const encoder = new KeyEncoder();
-		for (const [docId, text] of texts) {
+		const emitted = emittedOf(sandbox, texts, wanted);
+		for (let i = 0; i < texts.length; i++) {
+			const docId = texts[i][0];
 			const docIdx = toIndexableString(docId);
-			for (const [view, flat] of parseBackIndex(text, wanted)) {
+			for (const [view, flat] of emitted[i]) {
 				for (const row of rowsOf(encoder, docIdx, flat)) {
 					batch.put(spaces.get(view)! + row.idx, row.text);
 					rows++;
@@ -307,30 +302,22 @@ async function buildChunk(
 }
 
 /**
- * The views of a new index whose rows are cheap to keep ({@link CHEAP_ROWS_PER_DOC}),
- * from the first `sample` documents of its back-index: the `_count` and `_sum` views
- * keeping none yet. Undefined while the index has fewer documents: until then a read
- * from the back-index costs little, and the choice waits for a fair sample. Call only
- * between batches.
+ * The views of a new index whose rows are cheap to keep ({@link CHEAP_ROWS_PER_DOC}):
+ * the `_count` and `_sum` views keeping none yet, by their rows per document so far
+ * (their row counts over the back-index's documents). Undefined while the index has
+ * fewer than `sample` documents: until then a read from the back-index costs little, and
+ * the choice waits for a fair sample. Call only between batches, and early: it counts
+ * the back-index's keys.
  */
 export async function chooseRows(
 	store: Level,
 	meta: IndexMeta,
 	sample = CHOOSE_AFTER_DOCS
 ): Promise<number[] | undefined> {
-	const rows = meta.views.map(() => 0);
 	let docs = 0;
-	scan: for await (const texts of backIndexTexts(store, meta.id)) {
-		for (const [, text] of texts) {
-			// `[[view, key, value, key, value, …], …]` (batch.ts).
-			for (const emitted of JSON.parse(text) as unknown[][]) {
-				rows[emitted[0] as number] += (emitted.length - 1) / 2;
-			}
-			if (++docs >= sample) break scan;
-		}
-	}
+	for await (const _ of store.keys(spaceRange(backPrefix(meta.id)))) docs++;
 	if (docs < sample) return undefined;
 	return meta.views.flatMap((view, i) =>
-		view.rowsKept === false && rows[i] / docs <= CHEAP_ROWS_PER_DOC ? [i] : []
+		view.rowsKept === false && view.rows / docs <= CHEAP_ROWS_PER_DOC ? [i] : []
 	);
 }

@@ -99,6 +99,12 @@ export interface IndexMeta {
 	 * (rows.ts, chooseRows); absent until then.
 	 */
 	rowsChosen?: true;
+	/**
+	 * `rows`: every document's back-index holds its rows (back-index.ts), for an index
+	 * built again after a map function proved not to be a pure function of the document.
+	 * Absent: documents whose maps succeeded keep the document itself.
+	 */
+	backIndex?: 'rows';
 	/** `building` until it first caught up with its database; `retired` while it is deleted. */
 	state: 'building' | 'ready' | 'retired';
 }

@@ -1,11 +1,14 @@
 /**
  * Test support for the view store's unit tests (batch.test.ts, levels.test.ts): stores in
- * temporary directories, a byte-for-byte dump of an index, and a seeded integer source.
+ * temporary directories, a byte-for-byte dump of an index, a seeded integer source, and
+ * PouchDB in memory as the document side of an engine.
  */
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeBatch, type Change } from './batch';
+import type { PouchConstructor } from './engine';
 import type { ReducerName } from './reducers';
 import { rowsFromStart } from './rows';
 import { MapSandbox } from './sandbox';
@@ -86,4 +89,28 @@ export function seededInts(seed: number): (n: number) => number {
 		state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
 		return state % n;
 	};
+}
+
+const require = createRequire(import.meta.url);
+
+/** What tests do with a database of {@link memoryPouch}. */
+export interface MemoryDatabase {
+	put(doc: Record<string, unknown>): Promise<{ rev: string }>;
+	bulkDocs(docs: Record<string, unknown>[]): Promise<unknown>;
+	allDocs(
+		options: Record<string, unknown>
+	): Promise<{ rows: { id: string; value: { rev: string } }[] }>;
+	destroy(): Promise<unknown>;
+}
+
+/**
+ * PouchDB keeping its databases in memory, with `allDbs` (which the engine lists
+ * databases with): the document side of an engine or a design cache in a unit test.
+ */
+export function memoryPouch(): { new (name: string): MemoryDatabase } & PouchConstructor {
+	const PouchDB = require('pouchdb');
+	PouchDB.plugin(require('pouchdb-adapter-memory'));
+	const Pouch = PouchDB.defaults({ adapter: 'memory' });
+	require('pouchdb-all-dbs')(Pouch);
+	return Pouch;
 }
