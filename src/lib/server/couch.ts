@@ -130,6 +130,18 @@ export async function ignoreStatus<T>(
 	}
 }
 
+/** Whether an error is the store's answer that the design document has no such view. */
+export function isMissingView(error: unknown): boolean {
+	const { statusCode, reason, message } = error as {
+		statusCode?: number;
+		reason?: unknown;
+		message?: unknown;
+	};
+	return (
+		statusCode === 404 && (reason === 'missing_named_view' || message === 'missing_named_view')
+	);
+}
+
 /**
  * Another client of the app's server (the logins and session checks, which go with the
  * account's own credentials or cookie), with the same limit as `couch.server`.

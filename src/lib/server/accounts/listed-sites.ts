@@ -5,7 +5,7 @@
  * sites, instead of reading each site's document.
  */
 import type { User } from './auth';
-import { viewQueries, type Couch } from '../couch';
+import { isMissingView, viewQueries, type Couch } from '../couch';
 import { SITES_DESIGN } from './sites';
 import type { SiteLink } from '$lib/shell';
 
@@ -50,7 +50,7 @@ export async function readListedSites(
 			couch.names.sites
 		));
 	} catch (e) {
-		if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+		if (isMissingView(e)) return undefined;
 		throw e;
 	}
 	const [first, count, current] = results;

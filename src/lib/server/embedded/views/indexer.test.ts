@@ -116,3 +116,33 @@ test('is listed in _active_tasks as soon as the database is ahead, while the cha
 	expect(meta.views[0].rows).toBe(300);
 	await indexer.stop();
 });
+
+test('counts the attempts that fail in a row, with the last one’s error, until one succeeds', async () => {
+	let broken = true;
+	const source: ChangesSource = {
+		async changes(options) {
+			if (broken) throw new Error('IO error: /data/views/000003.log: No space left on device');
+			const since = Number(options.since);
+			const results: Change[] = [];
+			for (let seq = since + 1; seq <= Math.min(50, since + 100); seq++) {
+				const id = `doc-${seq}`;
+				results.push({ id, seq, doc: { _id: id, n: seq }, changes: [{ rev: '1-a' }] });
+			}
+			return { results, last_seq: results.at(-1)?.seq ?? since };
+		},
+		async info() {
+			return { update_seq: 50 };
+		}
+	};
+	const { indexer, meta } = await startIndexer(source);
+	await vi.waitFor(() => expect(indexer.failing?.count).toBeGreaterThanOrEqual(3));
+	expect(indexer.failing).toMatchObject({
+		reason: 'Error: IO error: /data/views/000003.log: No space left on device'
+	});
+	expect(indexer.failing!.since).toBeLessThan(indexer.failing!.at);
+	broken = false;
+	await indexer.waitFor(50, 60_000);
+	expect(meta.views[0].rows).toBe(50);
+	await vi.waitFor(() => expect(indexer.failing).toBeUndefined());
+	await indexer.stop();
+});
