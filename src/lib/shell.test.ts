@@ -1,5 +1,12 @@
 import { expect, test } from 'vitest';
-import { sharedPageLinks, sitePageLinks, switcherSites, SWITCHER_SITES, switchHref } from './shell';
+import {
+	firstSwitcherSites,
+	sharedPageLinks,
+	sitePageLinks,
+	switcherSites,
+	SWITCHER_SITES,
+	switchHref
+} from './shell';
 import { sitesCount } from './sites-list';
 
 test.each([
@@ -86,6 +93,15 @@ test('past the limit it lists the first sites in the list’s order, and how man
 	expect(sites.map((site) => site.id)).toEqual(sitesUpTo(10).map((site) => site.id));
 	expect(pager).toMatchObject({ q: '', matching: 300, total: 300, searchable: true });
 });
+
+test.each([0, 1, 9, 10, 11, 300])(
+	'from the first ten of %i sites and their count it is what it is from every site',
+	(n) => {
+		const sites = sitesUpTo(n);
+		const links = sites.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name }));
+		expect(firstSwitcherSites(links, n)).toEqual(switcherSites(sites));
+	}
+);
 
 test.each([
 	// By name, in any case: Site 3, Site 30 … 39, Site 300; the first ten of those.

@@ -6,7 +6,7 @@
  * to give a new page of a site its link in the header, add it to {@link SITE_PAGES}.
  */
 import { RANGE_PARAMS } from './stats/range';
-import { pageOfSites, type SitesPager } from './sites-list';
+import { pageOfSites, sitesPager, type SitesPager } from './sites-list';
 
 /** A site as the header's switcher lists it. */
 export interface SiteLink {
@@ -39,6 +39,18 @@ export function switcherSites(
 ): SwitcherSites {
 	const { sites: first, pager } = pageOfSites(sites, { q, page: 1 }, SWITCHER_SITES);
 	return { sites: first.map(({ id, name }) => ({ id, name })), pager };
+}
+
+/**
+ * The switcher without a search, from the first {@link SWITCHER_SITES} of the account's
+ * sites (by id) and their count, as the store reads them (src/routes/sites/switcher.ts):
+ * the same as {@link switcherSites} of every site.
+ */
+export function firstSwitcherSites(first: readonly SiteLink[], total: number): SwitcherSites {
+	return {
+		sites: first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name })),
+		pager: sitesPager({ q: '', page: 1 }, total, total, SWITCHER_SITES)
+	};
 }
 
 /**

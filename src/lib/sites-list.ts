@@ -91,22 +91,35 @@ export function pageOfSites<T extends { id: string; name: string; hostnames: rea
 	perPage = SITES_PER_PAGE
 ): { sites: T[]; pager: SitesPager } {
 	const matching = q ? sites.filter((site) => matchesSearch(site, q)) : sites;
-	const pages = Math.max(1, Math.ceil(matching.length / perPage));
+	const pager = sitesPager({ q, page }, matching.length, sites.length, perPage);
+	return { sites: matching.slice(Math.max(0, pager.from - 1), pager.to), pager };
+}
+
+/**
+ * Where a page of the list stands when `matching` of `total` sites match the query's
+ * search, without the sites themselves (the header's switcher counts them in the store:
+ * src/routes/sites/switcher.ts).
+ * @param perPage As {@link pageOfSites}'s.
+ */
+export function sitesPager(
+	{ q, page }: SitesQuery,
+	matching: number,
+	total: number,
+	perPage = SITES_PER_PAGE
+): SitesPager {
+	const pages = Math.max(1, Math.ceil(matching / perPage));
 	const shown = Math.min(page, pages);
 	const start = (shown - 1) * perPage;
-	const slice = matching.slice(start, start + perPage);
+	const count = Math.max(0, Math.min(perPage, matching - start));
 	return {
-		sites: slice,
-		pager: {
-			q,
-			page: shown,
-			pages,
-			from: slice.length ? start + 1 : 0,
-			to: start + slice.length,
-			matching: matching.length,
-			total: sites.length,
-			searchable: sites.length > perPage || q !== ''
-		}
+		q,
+		page: shown,
+		pages,
+		from: count ? start + 1 : 0,
+		to: start + count,
+		matching,
+		total,
+		searchable: total > perPage || q !== ''
 	};
 }
 

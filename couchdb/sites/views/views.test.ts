@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { runMap } from '../../events/views/fake-emit';
 import { map as share } from './share.js';
 import { map as accounts } from './accounts.js';
+import { map as listed } from './listed.js';
 
 const site = {
 	_id: 'site:blog',
@@ -45,5 +46,30 @@ describe('the accounts view', () => {
 		]);
 		expect(runMap(accounts, { ...site, owners: 'alice' })).toEqual([]);
 		expect(runMap(accounts, { _id: 'x', owners: ['alice'] })).toEqual([]);
+	});
+});
+
+describe('the listed view', () => {
+	test('keys a site by each owner and by null (an admin), with its name', () => {
+		expect(runMap(listed, { ...site, name: 'Blog', invited: ['carol'] })).toEqual([
+			[[null, 'blog'], 'Blog'],
+			[['alice', 'blog'], 'Blog'],
+			[['bob', 'blog'], 'Blog']
+		]);
+	});
+
+	test('has no row for a site being deleted, or a document that is not a site', () => {
+		expect(runMap(listed, { ...site, name: 'Blog', deleting: 5 })).toEqual([]);
+		expect(runMap(listed, { _id: 'x', id: 'x', owners: ['alice'] })).toEqual([]);
+	});
+
+	test('counts a site once for an owner named twice, and skips names that are not strings', () => {
+		expect(runMap(listed, { ...site, name: 'Blog', owners: ['alice', 7, 'alice'] })).toEqual([
+			[[null, 'blog'], 'Blog'],
+			[['alice', 'blog'], 'Blog']
+		]);
+		expect(runMap(listed, { ...site, name: 'Blog', owners: 'alice' })).toEqual([
+			[[null, 'blog'], 'Blog']
+		]);
 	});
 });

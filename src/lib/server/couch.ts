@@ -75,15 +75,17 @@ export function createCouch(url: URL, prefix: string, waitMs?: number): Couch {
  * Several queries of one view in one request (CouchDB's `POST
  * /{db}/_design/{ddoc}/_view/{view}/queries`, 2.2 and later): each query's fields are a
  * view request's parameters as JSON values; the results come in the queries' order.
+ * @param db The database; default the events database.
  */
-export function viewQueries<V>(
+export function viewQueries<V, D = StoredRecord>(
 	couch: Couch,
 	design: string,
 	view: string,
-	queries: Record<string, unknown>[]
-): Promise<{ results: DocumentViewResponse<V, StoredRecord>[] }> {
+	queries: Record<string, unknown>[],
+	db = couch.names.events
+): Promise<{ results: DocumentViewResponse<V, D>[] }> {
 	return couch.server.relax({
-		db: couch.names.events,
+		db,
 		path: `_design/${design}/_view/${view}/queries`,
 		method: 'POST',
 		body: { queries }
@@ -126,6 +128,18 @@ export async function ignoreStatus<T>(
 		if (statuses.includes((e as { statusCode?: number }).statusCode ?? 0)) return undefined;
 		throw e;
 	}
+}
+
+/** Whether an error is the store's answer that the design document has no such view. */
+export function isMissingView(error: unknown): boolean {
+	const { statusCode, reason, message } = error as {
+		statusCode?: number;
+		reason?: unknown;
+		message?: unknown;
+	};
+	return (
+		statusCode === 404 && (reason === 'missing_named_view' || message === 'missing_named_view')
+	);
 }
 
 /**

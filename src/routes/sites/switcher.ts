@@ -6,12 +6,21 @@
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
+import { readListedSites } from '$lib/server/accounts/listed-sites';
 import { listSites } from '$lib/server/accounts/site-admin';
-import { switcherSites, type SiteLink, type SwitcherSites } from '$lib/shell';
+import {
+	firstSwitcherSites,
+	switcherSites,
+	SWITCHER_SITES,
+	type SiteLink,
+	type SwitcherSites
+} from '$lib/shell';
 
 /**
  * The switcher's sites for `user` (their own; an admin's are all), and the page's site
- * when they may see it.
+ * when they may see it. Without a search (every owner's page) it reads the first sites,
+ * their count and the page's site from the store's `listed` view; a search reads every
+ * site, as the switcher's search box does only as the owner types.
  * @param q The search (`''`: the first sites).
  * @param site The id of the site the page is about, if any.
  */
@@ -19,6 +28,15 @@ export async function readSwitcher(
 	user: User,
 	{ q = '', site }: { q?: string; site?: string } = {}
 ): Promise<{ switcher: SwitcherSites; site?: SiteLink }> {
+	const listed = q
+		? undefined
+		: await readListedSites(couch(), user, { limit: SWITCHER_SITES, site });
+	if (listed) {
+		return {
+			switcher: firstSwitcherSites(listed.first, listed.total),
+			...(listed.site && { site: listed.site })
+		};
+	}
 	const sites = await listSites(couch(), user);
 	const current = site === undefined ? undefined : sites.find(({ id }) => id === site);
 	return {

@@ -142,8 +142,8 @@ export interface SiteRecord extends SiteInput {
 
 /**
  * The sites database's design document of views (`couchdb/sites/views/`): `share` (a
- * share link's hash → its site) and `accounts` (an account → the sites it owns or is
- * invited to).
+ * share link's hash → its site), `accounts` (an account → the sites it owns or is
+ * invited to) and `listed` (an account's sites by id, counted: the header's switcher).
  */
 export const SITES_DESIGN = 'stats';
 

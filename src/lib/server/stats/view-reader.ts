@@ -24,7 +24,7 @@
  * {@link MAX_BATCH} to a request, fresh and stale reads apart; a request that fails is
  * asked again query by query. Each read keeps its own budget and answer.
  */
-import { viewQueries, type Couch } from '../couch';
+import { isMissingView, viewQueries, type Couch } from '../couch';
 import { stagedDesignId } from '../boot/staged-designs';
 import { isStillIndexing } from './still-indexing';
 
@@ -326,18 +326,6 @@ function isStaged(couch: Couch, at: number): Promise<boolean> {
 
 /** The name of `_design/stats` staged beside the live one (boot/staged-designs.ts). */
 const STAGED_DESIGN = stagedDesignId(`_design/${STATS_DESIGN}`).slice('_design/'.length);
-
-/** Whether an error is the store's answer that the design document has no such view. */
-function isMissingView(error: unknown): boolean {
-	const { statusCode, reason, message } = error as {
-		statusCode?: number;
-		reason?: unknown;
-		message?: unknown;
-	};
-	return (
-		statusCode === 404 && (reason === 'missing_named_view' || message === 'missing_named_view')
-	);
-}
 
 /** Whether a task's `database` is `db`, or one of its shards (`shards/…/db.1700000000`). */
 function namesDatabase(database: string, db: string): boolean {

@@ -103,6 +103,14 @@ export interface IndexerTask {
 	total_changes: number;
 	started_on: number;
 	updated_on: number;
+	/**
+	 * While the index's attempts fail (a full disk fails every batch): how many failed
+	 * since the last that succeeded, and the last one's error in `info.error`, as
+	 * CouchDB's `_scheduler/docs` shows a failing replication. CouchDB's own indexer
+	 * tasks have neither; `/healthz` reads them where they are (boot/health.ts).
+	 */
+	error_count?: number;
+	info?: { error: string };
 }
 
 /** A running view engine. */
@@ -315,7 +323,16 @@ class Engine implements ViewEngine {
 	activeTasks(): IndexerTask[] {
 		const tasks: IndexerTask[] = [];
 		for (const indexer of this.indexers()) {
-			const progress = indexer.activeProgress;
+			const failure = indexer.failing;
+			// A failure may come before the index knew it was behind: listed all the same.
+			const progress =
+				indexer.activeProgress ??
+				(failure && {
+					startedOn: failure.since,
+					updatedOn: failure.at,
+					changesDone: 0,
+					totalChanges: 0
+				});
 			if (!progress) continue;
 			tasks.push({
 				type: 'indexer',
@@ -329,7 +346,8 @@ class Engine implements ViewEngine {
 				changes_done: progress.changesDone,
 				total_changes: progress.totalChanges,
 				started_on: Math.floor(progress.startedOn / 1000),
-				updated_on: Math.floor(progress.updatedOn / 1000)
+				updated_on: Math.floor(progress.updatedOn / 1000),
+				...(failure && { error_count: failure.count, info: { error: failure.reason } })
 			});
 		}
 		return tasks;

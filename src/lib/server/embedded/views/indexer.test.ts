@@ -15,6 +15,16 @@ afterEach(async () => {
 	store = dir = undefined;
 });
 
+/** The changes after `since` of a database of numbered documents `doc-1` … `doc-<last>`, at most 100. */
+function numberedChanges(since: number, last: number) {
+	const results: Change[] = [];
+	for (let seq = since + 1; seq <= Math.min(last, since + 100); seq++) {
+		const id = `doc-${seq}`;
+		results.push({ id, seq, doc: { _id: id, n: seq }, changes: [{ rev: '1-a' }] });
+	}
+	return { results, last_seq: results.at(-1)?.seq ?? since };
+}
+
 /** A database of numbered documents that grows by `grownBy` once the second batch is asked for. */
 function growingDatabase(initial: number, grownBy: number, batchSize: number) {
 	let updateSeq = initial;
@@ -94,14 +104,8 @@ test('is listed in _active_tasks as soon as the database is ahead, while the cha
 	const delivered = new Promise<void>((resolve) => (deliver = resolve));
 	const source: ChangesSource = {
 		async changes(options) {
-			const since = Number(options.since);
 			await delivered;
-			const results: Change[] = [];
-			for (let seq = since + 1; seq <= Math.min(300, since + 100); seq++) {
-				const id = `doc-${seq}`;
-				results.push({ id, seq, doc: { _id: id, n: seq }, changes: [{ rev: '1-a' }] });
-			}
-			return { results, last_seq: results.at(-1)?.seq ?? since };
+			return numberedChanges(Number(options.since), 300);
 		},
 		async info() {
 			return { update_seq: 300 };
@@ -114,5 +118,29 @@ test('is listed in _active_tasks as soon as the database is ahead, while the cha
 	deliver();
 	await indexer.waitFor(300, 60_000);
 	expect(meta.views[0].rows).toBe(300);
+	await indexer.stop();
+});
+
+test('counts the attempts that fail in a row, with the last one’s error, until one succeeds', async () => {
+	let broken = true;
+	const source: ChangesSource = {
+		async changes(options) {
+			if (broken) throw new Error('IO error: /data/views/000003.log: No space left on device');
+			return numberedChanges(Number(options.since), 50);
+		},
+		async info() {
+			return { update_seq: 50 };
+		}
+	};
+	const { indexer, meta } = await startIndexer(source);
+	await vi.waitFor(() => expect(indexer.failing?.count).toBeGreaterThanOrEqual(3));
+	expect(indexer.failing).toMatchObject({
+		reason: 'Error: IO error: /data/views/000003.log: No space left on device'
+	});
+	expect(indexer.failing!.since).toBeLessThan(indexer.failing!.at);
+	broken = false;
+	await indexer.waitFor(50, 60_000);
+	expect(meta.views[0].rows).toBe(50);
+	await vi.waitFor(() => expect(indexer.failing).toBeUndefined());
 	await indexer.stop();
 });

@@ -56,6 +56,18 @@ export interface Progress {
 	totalChanges: number;
 }
 
+/** Attempts that failed in a row (a batch, a chunk), as `_active_tasks` shows them. */
+export interface Failure {
+	/** Failed attempts since the last one that succeeded. */
+	count: number;
+	/** When the first of them failed (ms). */
+	since: number;
+	/** When the last one failed (ms). */
+	at: number;
+	/** The last one's error. */
+	reason: string;
+}
+
 /** Changes being read: from which sequence, and the how-manieth read it is. */
 interface Prefetch {
 	fetch: number;
@@ -87,6 +99,8 @@ export class Indexer {
 	private impureFound = false;
 	private running: Promise<void> | undefined;
 	private progress: Progress | undefined;
+	/** The failed attempts since the last that succeeded; undefined while none failed. */
+	private failure: Failure | undefined;
 	/** The next batch's changes, being read. */
 	private prefetched: Prefetch | undefined;
 	/** Group levels reads wanted since the last step (levels.ts), by `view:level`. */
@@ -179,6 +193,14 @@ export class Indexer {
 	}
 
 	/**
+	 * The attempts that failed since the last that succeeded (a full disk fails every
+	 * batch), or undefined when the last succeeded.
+	 */
+	get failing(): Failure | undefined {
+		return this.failure;
+	}
+
+	/**
 	 * Resolves once the index reflects sequence `target` (or the database has nothing
 	 * newer to index).
 	 * @throws {ViewError} 500 `timeout` after `timeoutMs`, as CouchDB answers a read
@@ -231,6 +253,12 @@ export class Indexer {
 			try {
 				const busy = await this.step();
 				backoff = 100;
+				if (this.failure) {
+					this.options.log(
+						`view index ${this.meta.db}/${this.meta.ddoc} works again after ${this.failure.count} failed attempts`
+					);
+					this.failure = undefined;
+				}
 				if (!busy) await this.sleep(this.options.pollMs ?? 5_000);
 			} catch (e) {
 				if (this.stopped) break;
@@ -238,6 +266,13 @@ export class Indexer {
 					this.impure(e);
 					break;
 				}
+				const now = Date.now();
+				this.failure = {
+					count: (this.failure?.count ?? 0) + 1,
+					since: this.failure?.since ?? now,
+					at: now,
+					reason: String(e)
+				};
 				this.options.log(`view index ${this.meta.db}/${this.meta.ddoc} failed: ${String(e)}`);
 				for (const waiter of this.waiters) waiter.reject(e);
 				this.waiters = [];

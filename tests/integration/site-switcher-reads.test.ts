@@ -1,0 +1,206 @@
+/**
+ * What the header's site switcher costs and counts on the built app: the sites layout
+ * reads the first ten of the account's sites, their count and the page's site from the
+ * sites database's `listed` view, not every site's document, and that count follows
+ * sites added, deleted and given away. The app runs against the suite's store through a
+ * proxy that counts the bytes the sites database answers.
+ */
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { unflatten } from 'devalue';
+import type { RunningApp } from '../support/app';
+import { storeProxy, type StoreProxy } from '../support/store-proxy';
+import type { User } from '../../src/lib/server/accounts/auth';
+import { createCouch, type Couch } from '../../src/lib/server/couch';
+import { addOwner, createSite, removeOwner } from '../../src/lib/server/accounts/site-admin';
+import { requestSiteDeletion } from '../../src/lib/server/accounts/site-delete';
+import { siteRecord } from '../../src/lib/server/accounts/sites';
+import type { ShellHeader } from '../../src/lib/shell';
+import { freshPrefix, sessionCookie, startApp, testAccount, TEST_ADMIN_PASSWORD } from './harness';
+
+const store = new URL(inject('couchUrl'));
+const prefix = freshPrefix();
+const adminName = testAccount('switcher-admin');
+const ownerName = testAccount('switcher-owner');
+let proxy: StoreProxy;
+let app: RunningApp;
+let couch: Couch;
+let admin = '';
+let owner = '';
+/** Bytes the sites database answered since the last {@link sitesBytes}. */
+let answered = 0;
+
+const adminUser: User = { name: adminName, roles: ['couchstats:admin'], isAdmin: true };
+const ownerUser: User = { name: ownerName, roles: [], isAdmin: false };
+/** The owner's sites besides `sw-home`: `sw-01` … `sw-39`. */
+const ids = Array.from({ length: 39 }, (_, i) => `sw-${String(i + 1).padStart(2, '0')}`);
+
+beforeAll(async () => {
+	proxy = await storeProxy(store, (req, res) => {
+		if (!req.url?.startsWith(`/${prefix}-sites`)) return false;
+		// Counted as sent, not compressed.
+		delete req.headers['accept-encoding'];
+		const write = res.write.bind(res) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+		res.write = ((chunk: Buffer, ...rest: unknown[]) => {
+			answered += chunk.length;
+			return write(chunk, ...rest);
+		}) as typeof res.write;
+		return false;
+	});
+	app = await startApp({
+		env: {
+			COUCHDB_URL: proxy.url.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: adminName,
+			COUCHSTATS_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD
+		}
+	});
+	couch = createCouch(store, prefix);
+	await createSite(couch, adminUser, {
+		id: 'sw-home',
+		name: 'Home',
+		hostnames: ['home.example'],
+		timeZone: 'UTC'
+	});
+	await addOwner(couch, adminUser, 'sw-home', ownerName, 'owner-password');
+	const mine = ids.map((id, i) =>
+		siteRecord(
+			{ id, name: `Site ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' },
+			[ownerName],
+			Date.now()
+		)
+	);
+	// Five sites of another account, sorting among the owner's.
+	const others = [0, 1, 2, 3, 4].map((i) =>
+		siteRecord(
+			{ id: `sw-0${i}x`, name: `Other ${i}`, hostnames: [], timeZone: 'UTC' },
+			[testAccount('switcher-other')],
+			Date.now()
+		)
+	);
+	await couch.sites.bulk({ docs: [...mine, ...others] });
+	admin = await sessionCookie(app.url, adminName, TEST_ADMIN_PASSWORD);
+	owner = await sessionCookie(app.url, ownerName, 'owner-password');
+});
+afterAll(async () => {
+	await app?.stop();
+	await proxy?.close();
+});
+
+/** The sites layout's data on the page at `path` (its node alone, as the bench asks). */
+async function shellOf(path: string, cookie: string) {
+	const res = await fetch(`${app.url}${path}/__data.json?x-sveltekit-invalidated=01`, {
+		headers: { cookie }
+	});
+	expect(res.status).toBe(200);
+	const body = (await res.json()) as { nodes: ({ data: unknown[] } | null)[] };
+	return (unflatten(body.nodes[1]!.data) as { shell: Extract<ShellHeader, { kind: 'app' }> }).shell;
+}
+
+/** The first sites' ids and the count the switcher shows on `path`. */
+async function switcherOf(path: string, cookie: string) {
+	const { switcher } = await shellOf(path, cookie);
+	return { ids: switcher!.sites.map((site) => site.id), total: switcher!.pager.total };
+}
+
+test('an owner’s page carries exactly their first ten sites by id, their count and its own site', async () => {
+	const shell = await shellOf('/sites/sw-33', owner);
+	expect(shell).toEqual({
+		account: ownerName,
+		switcher: {
+			sites: ids.slice(0, 10).map((id, i) => ({ id, name: `Site ${i + 1}` })),
+			pager: {
+				q: '',
+				page: 1,
+				pages: 4,
+				from: 1,
+				to: 10,
+				matching: 40,
+				total: 40,
+				searchable: true
+			}
+		},
+		site: { id: 'sw-33', name: 'Site 33' }
+	});
+	// The admin's: every site (the demo site, the owner's 40, the other account's 5).
+	const all = await shellOf('/sites/sw-03x', admin);
+	expect(all.switcher!.sites.map((site) => site.id)).toEqual([
+		'demo',
+		'sw-00x',
+		'sw-01',
+		'sw-01x',
+		'sw-02',
+		'sw-02x',
+		'sw-03',
+		'sw-03x',
+		'sw-04',
+		'sw-04x'
+	]);
+	expect(all.switcher!.pager).toMatchObject({ matching: 46, total: 46 });
+	expect(all.site).toEqual({ id: 'sw-03x', name: 'Other 3' });
+});
+
+test('the sites layout reads no site document: the sites database answers it a few rows', async () => {
+	await shellOf('/sites/sw-33', admin);
+	answered = 0;
+	const shell = await shellOf('/sites/sw-33', admin);
+	expect(shell.switcher!.pager.total).toBe(46);
+	// Reading the 46 sites' documents answered 14.7 KB (the version before the view).
+	expect(answered).toBeGreaterThan(0);
+	expect(answered).toBeLessThan(2_000);
+});
+
+test('the count and the first ten follow a site added, one deleted and one given away', async () => {
+	await createSite(couch, ownerUser, {
+		id: 'sw-00',
+		name: 'New first',
+		hostnames: [],
+		timeZone: 'UTC'
+	});
+	expect(await switcherOf('/sites', owner)).toEqual({
+		ids: ['sw-00', ...ids.slice(0, 9)],
+		total: 41
+	});
+	expect((await switcherOf('/sites', admin)).total).toBe(47);
+
+	await requestSiteDeletion(couch, ownerUser, 'sw-01', 'sw-01');
+	expect(await switcherOf('/sites', owner)).toEqual({
+		ids: ['sw-00', ...ids.slice(1, 10)],
+		total: 40
+	});
+	expect((await switcherOf('/sites', admin)).total).toBe(46);
+	// Its record gone too (the deletion's last step) changes nothing more.
+	const deleting = await couch.sites.get('site:sw-01');
+	await couch.sites.destroy(deleting._id, deleting._rev);
+	expect((await switcherOf('/sites', owner)).total).toBe(40);
+	expect((await switcherOf('/sites', admin)).total).toBe(46);
+
+	// Owned by the admin alone now, and an invitation is no site of the owner's yet.
+	await removeOwner(couch, adminUser, 'sw-02', ownerName);
+	await couch.sites.insert({
+		...siteRecord({ id: 'sw-000', name: 'Ask', hostnames: [], timeZone: 'UTC' }, [adminName], 1),
+		invited: [ownerName]
+	});
+	expect(await switcherOf('/sites/sw-03', owner)).toEqual({
+		ids: ['sw-00', ...ids.slice(2, 11)],
+		total: 39
+	});
+	expect((await shellOf('/sites/sw-02', owner)).site).toBeUndefined();
+	expect((await switcherOf('/sites', admin)).total).toBe(47);
+});
+
+test('while the live design document is a version’s without the view, the layout reads every site', async () => {
+	const before = await shellOf('/sites/sw-33', owner);
+	const design = await couch.sites.get('_design/stats');
+	const { listed, ...views } = (design as unknown as { views: Record<string, unknown> }).views;
+	expect(listed).toBeDefined();
+	const previous = await couch.sites.insert({ ...design, views } as never);
+	try {
+		answered = 0;
+		expect(await shellOf('/sites/sw-33', owner)).toEqual(before);
+		// The owner's 40 sites' documents: 11.6 KB.
+		expect(answered).toBeGreaterThan(8_000);
+	} finally {
+		await couch.sites.insert({ ...design, _rev: previous.rev } as never);
+	}
+	expect(await shellOf('/sites/sw-33', owner)).toEqual(before);
+});
