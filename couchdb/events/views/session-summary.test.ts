@@ -76,6 +76,27 @@ describe('the session-summary view', () => {
 		]);
 	});
 
+	test('a return that opens its session (resumed on a page left open) is a return to its page and the entry details, no pageview', () => {
+		const doc = record({
+			type: 'pageview',
+			ts,
+			sid: 's2',
+			path: '/pricing',
+			entry: true,
+			revisit: true,
+			firstEver: false,
+			src: '(direct)',
+			device: 'desktop',
+			browser: 'Firefox',
+			country: 'FR'
+		});
+		expect(runMap(map, doc)).toEqual([
+			[['demo', 's2', 'at'], ts],
+			[['demo', 's2', 'return', '/pricing'], ts],
+			[['demo', 's2', 'entry', ['/pricing', '(direct)', 'desktop', 'Firefox', 'FR', false]], ts]
+		]);
+	});
+
 	test('a heartbeat without engaged time is activity only', () => {
 		expect(runMap(map, record({ type: 'heartbeat', engagedMs: 0, ts, sid: 's1' }))).toEqual([
 			[['demo', 's1', 'at'], ts]
