@@ -1159,6 +1159,32 @@ describe('createTracker', () => {
 		}
 	);
 
+	test("a client-side navigation that starts a session after the page's session ended is from (direct), not from the document's referrer", async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.document.visibilityState = 'hidden';
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		b.advance(SESSION_MS + 1000);
+		b.window.location = new URL('https://blog.example/next');
+		tracker.pageview();
+		await settle();
+		const [first, next] = b.sent().filter((r) => r.type == 'pageview');
+		expect([first.entry, first.src, first.ref]).toEqual([
+			true,
+			'news',
+			'https://news.example/item'
+		]);
+		expect([next.path, next.entry, next.revisit, next.src, next.ref, next.utm]).toEqual([
+			'/next',
+			true,
+			undefined,
+			'(direct)',
+			undefined,
+			undefined
+		]);
+	});
+
 	test('engaged time after the session ended starts the next one on the page it was spent on, not on the page a navigation goes to', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);

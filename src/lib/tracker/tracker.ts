@@ -555,7 +555,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		referrer?: string
 	) {
 		const adopted = referrer !== undefined;
-		referrer ??= doc.referrer;
+		// The document's referrer brought its first page view only: a later one (a client-side
+		// navigation, the back/forward cache) that starts a session, the one before having
+		// ended, comes from none, as a session resumed on the page left open (`resume`).
+		referrer ??= viewed ? '' : doc.referrer;
 		const next = new URL(url ?? win.location.href, win.location.href);
 		// A page is an http(s) address: `javascript:` or `data:` names none (a security probe:
 		// their paths were refused by the ingest, and the next page view, coming from one, too).
