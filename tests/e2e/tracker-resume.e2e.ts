@@ -31,7 +31,7 @@ test.afterAll(async () => {
 	await app?.stop();
 });
 
-/** The `_sum` of a `_design/stats` view over the site's day buckets, by the key's last element. */
+/** A `_design/stats` view's `_sum` over the site's day buckets, by what its key holds after the bucket (`all`: nothing). */
 async function daySums(view: string): Promise<Map<unknown, number[]>> {
 	const db = nano(app.couchUrl!.href).use(`${app.prefix}-events`);
 	const { rows } = await db.view('stats', view, {
@@ -40,7 +40,9 @@ async function daySums(view: string): Promise<Map<unknown, number[]>> {
 		group: true
 	});
 	const sums = new Map<unknown, number[]>();
-	for (const { key, value } of rows as { key: unknown[]; value: number[] }[]) {
+	for (const row of rows) {
+		// Keys are arrays; nano types them as strings.
+		const [key, value] = [row.key as unknown as unknown[], row.value as number[]];
 		const at = key.length > 3 ? JSON.stringify(key.slice(3)) : 'all';
 		const sum = sums.get(at) ?? value.map(() => 0);
 		sums.set(
