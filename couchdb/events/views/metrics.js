@@ -44,7 +44,7 @@ export const map = function (doc) {
 		if (typeof doc.opensDay !== 'boolean') opensDay = doc.firstOfDay === true;
 		if (doc.revisit === true) {
 			// A return to a page is no pageview (a revisit, records.ts): it counts the visitor
-			// whose day it opened and, when it opens its session (`entry`: the visitor came back
+			// whose day it opened and, when it opens its session (entry: the visitor came back
 			// to a page left open after the session it was viewed in ended), that session,
 			// never a pageview or a new visitor, whatever other flag it carries (an outside
 			// security probe made pageviews and new visitors of forged ones).
