@@ -2,34 +2,21 @@
  * A page left open until its session ended, then used again (review15 F2, an outside
  * accuracy check in Chromium: the page was counted again as a page view, an entry and a
  * session credited to the referrer it had been loaded from). In real Chromium with an
- * injected clock (Playwright `page.clock`) and scripted visibility, as in
- * tracker-session.e2e.ts: what the tracker stores, and what the views count of it.
+ * injected clock (Playwright `page.clock`) and scripted visibility (tracker-support.ts
+ * `scriptedContext`): what the tracker stores, and what the views count of it.
  */
 import { expect, test } from '@playwright/test';
 import nano from 'nano';
 import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
-import {
-	CHROME_UA,
-	keepFakeClock,
-	routeStandalonePage,
-	scriptVisibility,
-	setVisible,
-	startTrackedApp,
-	waitForRecords
-} from './tracker-support';
+import { scriptedContext, setVisible, useTrackedApp, waitForRecords } from './tracker-support';
 
 const MIN = 60_000;
 /** Three hours ago: room for an hour of fake time, inside the ingest window. */
 const T0 = Math.floor((Date.now() - 3 * 3600_000) / 1000) * 1000;
 
 let app: RunningApp;
-test.beforeAll(async () => {
-	app = await startTrackedApp();
-});
-test.afterAll(async () => {
-	await app?.stop();
-});
+useTrackedApp((started) => ({ app } = started));
 
 /** A `_design/stats` view's `_sum` over the site's day buckets, by what its key holds after the bucket (`all`: nothing). */
 async function daySums(view: string): Promise<Map<unknown, number[]>> {
@@ -56,18 +43,8 @@ async function daySums(view: string): Promise<Map<unknown, number[]>> {
 test('a page left open until its session ended and used again counts one page view: the next session opens on it as a return from (direct), not as a second page view from its referrer', async ({
 	browser
 }) => {
-	const context = await browser.newContext({ userAgent: CHROME_UA });
-	// Only the core runs under the fake clock; the ingest takes that clock as right.
-	await context.route('**/couchstats-deferred.js', (route) => route.abort());
-	await keepFakeClock(context);
-	await scriptVisibility(context, true);
-	await routeStandalonePage(
-		context,
-		app,
-		'/resume/',
-		{},
-		'<button data-track="signup">Sign up</button>'
-	);
+	const body = '<button data-track="signup">Sign up</button>';
+	const context = await scriptedContext(browser, app, true, '/resume/', body);
 	const page = await context.newPage();
 	await page.clock.install({ time: T0 - 1000 });
 	await page.clock.pauseAt(T0);
