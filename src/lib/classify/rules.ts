@@ -55,7 +55,10 @@ export interface SessionState {
 	id: string;
 	/** Time of the last activity, ms since the epoch. */
 	last: number;
-	/** Pageviews recorded in this session. */
+	/**
+	 * Pageviews recorded in this session, and the return a session resumed on a page left
+	 * open opens with ({@link resumeOn}), which is its entry as a landing pageview is.
+	 */
 	pv: number;
 	/** Engaged milliseconds reported by heartbeats in this session. */
 	ms: number;
