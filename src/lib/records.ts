@@ -446,7 +446,11 @@ export interface PageviewRecord extends BaseRecord {
 	lang?: string;
 	/** IANA time zone of the browser, e.g. `Europe/Paris` (the ingest derives `country`). */
 	tz?: string;
-	/** First pageview of the session (an entry page, and one session). */
+	/**
+	 * First pageview of the session (an entry page, and one session); on a return
+	 * ({@link revisit}), the page left open that a resumed session opens on: one session,
+	 * landing on that page, and no pageview.
+	 */
 	entry: boolean;
 	/**
 	 * First pageview of this visitor's day, in the site's time zone: a visitor of the day in
@@ -491,7 +495,11 @@ export interface PageviewRecord extends BaseRecord {
 	 * page, say): not another pageview (no count, every flag false), but where the visitor
 	 * went, in order: its session's exit page, journeys, the page it is on now, and
 	 * `from` of the next; and a visitor of the day when it is their first activity that day
-	 * (`opensDay`). A reload of the page the visitor is on makes no record.
+	 * (`opensDay`). A reload of the page the visitor is on makes no record. With `entry`,
+	 * the page left open that the visitor came back to (engaged again, or acting) after the
+	 * session it was viewed in ended: it opens the next session, from `(direct)`, with
+	 * `trail` `[]` and `firstEver` as a pageview would have them, and is still no pageview
+	 * (classify/rules.ts `resumeOn`).
 	 */
 	revisit?: boolean;
 	/**

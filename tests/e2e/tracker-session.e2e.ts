@@ -4,12 +4,11 @@
  * nonbounce milestones (once, only when their rule holds), engaged-time accounting and
  * the scroll depth heartbeats carry.
  *
- * Visibility and focus are scripted (`scriptVisibility`). The deferred chunk is
- * blocked so only the core runs under the fake clock (PouchDB's IndexedDB versioning
- * reads the clock too), and the ingest's answers reach the page without the server's
- * clock (`keepFakeClock`); records made while a page is hidden are sent at once.
+ * Visibility and focus are scripted, the deferred chunk is blocked so only the core runs
+ * under the fake clock, and the ingest takes that clock as right (tracker-support.ts
+ * `scriptedContext`); records made while a page is hidden are sent at once.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type {
 	EventRecord,
 	HeartbeatRecord,
@@ -21,9 +20,8 @@ import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	emulateFocus,
-	keepFakeClock,
 	routeStandalonePage,
-	scriptVisibility,
+	scriptedContext,
 	setVisible,
 	startTrackedApp,
 	waitForRecords
@@ -40,17 +38,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
 	await app?.stop();
 });
-
-/** A context whose pages start hidden, with scripted visibility and the given focus. */
-async function scriptedContext(browser: Browser, focused: boolean, prefix: string) {
-	const context = await browser.newContext({ userAgent: CHROME_UA });
-	await context.route('**/couchstats-deferred.js', (route) => route.abort());
-	// The server's clock would correct the fake time back to now.
-	await keepFakeClock(context);
-	await scriptVisibility(context, focused);
-	await routeStandalonePage(context, app, prefix);
-	return context;
-}
 
 /** Opens `path` in a new tab whose clock starts (paused) at `time`. */
 async function openAt(context: BrowserContext, path: string, time: number): Promise<Page> {
@@ -92,7 +79,7 @@ async function visitorOf(page: Page): Promise<string> {
 test('tabs share one session with a sliding 30-minute window, and a path is not counted again within 30 minutes (a return to it is a revisit)', async ({
 	browser
 }) => {
-	const context = await scriptedContext(browser, false, '/s/');
+	const context = await scriptedContext(browser, app, false, '/s/');
 	const tab1 = await openAt(context, '/s/a', T0);
 	const vid = await visitorOf(tab1);
 	const tab2 = await openAt(context, '/s/b', T0 + 20 * MIN);
@@ -159,7 +146,7 @@ test('a reload in one tab records nothing after another tab of the session moved
 }) => {
 	// An outside re-check: tab A on /s/a, tab B opens /s/b, tab A reloads: a return to
 	// /s/a "from /s/b" was recorded, which journeys and exit pages then followed.
-	const context = await scriptedContext(browser, false, '/s/');
+	const context = await scriptedContext(browser, app, false, '/s/');
 	const onPath = (page: Page, path: string) =>
 		page.waitForFunction(
 			(p) => JSON.parse(localStorage.getItem('couchstats:session:demo') ?? '{}').path === p,
@@ -191,7 +178,7 @@ test('a reload in one tab records nothing after another tab of the session moved
 test('actual, nonbounce and engaged are emitted once per session across tabs, only when their rule holds', async ({
 	browser
 }) => {
-	const context = await scriptedContext(browser, true, '/m/');
+	const context = await scriptedContext(browser, app, true, '/m/');
 	const tab1 = await openAt(context, '/m/1', T0);
 	const vid = await visitorOf(tab1);
 	await tab1.clock.pauseAt(T0 + 5000);
@@ -241,7 +228,7 @@ test('actual, nonbounce and engaged are emitted once per session across tabs, on
 test('a visit visible 40 s, hidden 20 s, then visible 15 s records 55 s of engaged time', async ({
 	browser
 }) => {
-	const context = await scriptedContext(browser, true, '/engaged');
+	const context = await scriptedContext(browser, app, true, '/engaged');
 	const page = await openAt(context, '/engaged', T0);
 	const vid = await visitorOf(page);
 	await page.clock.pauseAt(T0 + 5000);
@@ -275,7 +262,7 @@ test('a visit visible 40 s, hidden 20 s, then visible 15 s records 55 s of engag
 test('a page view that never scrolls reports the part on screen once loaded: all of a page that fits the screen, the top quarter of one four screens tall', async ({
 	browser
 }) => {
-	const context = await scriptedContext(browser, true, '/fits');
+	const context = await scriptedContext(browser, app, true, '/fits');
 	// 720 px of a 720 px viewport are on screen, and 720 of 2880 here.
 	const tall = '<style>body { margin: 0 }</style><div style="height: 2880px">Long read</div>';
 	await routeStandalonePage(context, app, '/tall', {}, tall);

@@ -11,6 +11,7 @@ import { startApp, tempDir, type RunningApp } from '../support/app';
 import {
 	CHROME_UA,
 	chromiumLaunch,
+	keepFakeClock,
 	launchVisitorBrowser,
 	standalonePage
 } from '../support/browser';
@@ -215,6 +216,29 @@ export async function scriptVisibility(context: BrowserContext, focused = true):
 			document.dispatchEvent(new Event('visibilitychange'));
 		};
 	}, focused);
+}
+
+/**
+ * A context for the tracker core under a fake clock (Playwright `page.clock`): the
+ * deferred part (PouchDB, whose IndexedDB versioning reads the clock too) blocked, the
+ * ingest taking the fake clock as right ({@link keepFakeClock}), pages that start hidden
+ * with scripted visibility and the given focus ({@link scriptVisibility}), and the
+ * standalone page, with `body`, at every path under `prefix`.
+ */
+export async function scriptedContext(
+	browser: Browser,
+	app: RunningApp,
+	focused: boolean,
+	prefix: string,
+	body?: string
+): Promise<BrowserContext> {
+	const context = await browser.newContext({ userAgent: CHROME_UA });
+	await context.route('**/couchstats-deferred.js', (route) => route.abort());
+	// The server's clock would correct the fake time back to now.
+	await keepFakeClock(context);
+	await scriptVisibility(context, focused);
+	await routeStandalonePage(context, app, prefix, {}, body);
+	return context;
 }
 
 /** Shows or hides a page whose context has {@link scriptVisibility}. */

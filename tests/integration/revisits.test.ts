@@ -1,7 +1,8 @@
 /**
  * Returns to a page (revisits, records.ts) through the real route handlers from the store:
  * no count takes them, and exit pages, a session's exit page and journeys follow them.
- * An outside new-user review: / → /about → / and out gave /about as the exit page.
+ * An outside new-user review: / → /about → / and out gave /about as the exit page. A
+ * session resumed on a page left open opens with a return that is its entry (review15 F2).
  */
 import { beforeAll, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
@@ -16,6 +17,7 @@ let token: string;
 const SITE = 'returns';
 const RANGE = `site=${SITE}&from=2026-11-10&to=2026-11-10&tz=UTC`;
 const t = (h: number, m: number) => Date.UTC(2026, 10, 10, h, m);
+const MIN = 60_000;
 
 function ok(handler: GetHandler, path: string, query: string) {
 	return okWithToken(handler, path, query, token);
@@ -46,6 +48,23 @@ beforeAll(async () => {
 		...sessionRecords(SITE, uuidv7At(t(11, 0), 2), 'v2', { land: '/pricing' }, [
 			{ type: 'pageview', ts: t(11, 0), path: '/pricing', ...first, entry: true, firstOfDay: true },
 			{ type: 'pageview', ts: t(11, 1), path: '/about', ...first, from: '/pricing' }
+		]),
+		// /about left open until that session ended, then read again for 15 s: the next
+		// session opens on it with a return (records.ts revisit and entry), from (direct).
+		...sessionRecords(SITE, uuidv7At(t(11, 45), 3), 'v2', { land: '/about', src: '(direct)' }, [
+			{
+				type: 'pageview',
+				ts: t(11, 45),
+				path: '/about',
+				...first,
+				pathFirstOfDay: false,
+				entry: true,
+				revisit: true,
+				trail: []
+			},
+			{ type: 'heartbeat', ts: t(11, 46), path: '/about', engagedMs: 15_000, since: MIN },
+			{ type: 'milestone', ts: t(11, 46), path: '/about', milestone: 'actual', since: MIN },
+			{ type: 'milestone', ts: t(11, 46), path: '/about', milestone: 'nonbounce', since: MIN }
 		])
 	];
 	const res = await couch.events.bulk({ docs, new_edits: false });
@@ -56,7 +75,8 @@ beforeAll(async () => {
 test('a return counts no pageview, and the session that ended there exits there', async () => {
 	const stats = await ok(STATS, '/api/v1/stats', RANGE);
 	expect(stats.totals.pageviews).toBe(4);
-	expect(stats.totals.sessions).toBe(2);
+	// The third session is the one resumed on /about (below).
+	expect(stats.totals.sessions).toBe(3);
 	expect(
 		stats.breakdowns.pages.map((p: { path: string; pageviews: number; exits: number }) => [
 			p.path,
@@ -64,16 +84,31 @@ test('a return counts no pageview, and the session that ended there exits there'
 			p.exits
 		])
 	).toEqual([
-		['/about', 2, 1],
+		['/about', 2, 2],
 		['/', 1, 1],
 		['/pricing', 1, 0]
 	]);
 	expect(
 		stats.breakdowns.exitPages.map((p: { path: string; exits: number }) => [p.path, p.exits])
 	).toEqual([
-		['/', 1],
-		['/about', 1]
+		['/about', 2],
+		['/', 1]
 	]);
+});
+
+test('a session resumed on a page left open counts a session and an entry of the page, no pageview or visitor; it exits there again', async () => {
+	const stats = await ok(STATS, '/api/v1/stats', `${RANGE}&page=/about`);
+	expect(stats.totals).toMatchObject({ pageviews: 2, visitors: 2, sessions: 1, bounceRate: 0 });
+	const site = await ok(STATS, '/api/v1/stats', RANGE);
+	expect(site.totals).toMatchObject({ pageviews: 4, visitors: 2, sessions: 3 });
+	const row = (list: { path?: string; source?: string }[], key: string) =>
+		list.find((r) => (r.path ?? r.source) === key);
+	expect(row(site.breakdowns.entryPages, '/about')).toMatchObject({ entries: 1 });
+	expect(row(site.breakdowns.exitPages, '/about')).toMatchObject({ exits: 2 });
+	const list = await ok(SESSIONS, '/api/v1/sessions', RANGE);
+	const resumed = list.sessions.find((s: { entryPage: string }) => s.entryPage === '/about');
+	expect(resumed).toMatchObject({ pages: 0, exitPage: '/about', source: '(direct)' });
+	expect(resumed).toMatchObject({ engagedMs: 15_000, actual: true, bounced: false });
 });
 
 test('the session lists its exit page and two pageviews; journeys follow the way back', async () => {

@@ -5,7 +5,8 @@
 // source `src`: its entry's utm_source, else its referrer's host, or '(direct)'; a record
 // made before records carried `src`, the host of its entry's referrer), utm_source, utm_medium, utm_campaign (entry pageviews only), browser, os,
 // device, country, screen (every entry or first-of-day pageview, '(unknown)' when the
-// ingest could not tell). `sessions` counts entry pageviews, `visitors` first-of-day
+// ingest could not tell). `sessions` counts entry pageviews (and the return a session
+// resumed on a page left open opens with, `entry` too), `visitors` first-of-day
 // pageviews, so both sum to the headline numbers (but for a visitor whose only records of
 // a day are events or returns, whom the headline counts by opensDay: metrics.js); but by
 // referrer and UTM, `visitors`

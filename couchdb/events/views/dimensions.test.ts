@@ -81,6 +81,23 @@ describe('the dimensions view', () => {
 		]);
 	});
 
+	test('a return that opens its session (resumed on a page left open) counts the session by its source and technology, no visitor', () => {
+		const resumed = {
+			type: 'pageview',
+			path: '/a',
+			entry: true,
+			revisit: true,
+			firstOfDay: false,
+			firstEver: false,
+			pathFirstOfDay: false,
+			src: '(direct)',
+			...tech
+		};
+		const session = visitorByTech.map(([dim, value]) => [dim, value, 1, 0]);
+		expect(hourRows(resumed)).toEqual([['referrer', '(direct)', 1, 0], ...session]);
+		expect(hourRows(resumed, 'page:/a')).toEqual([['referrer', '(direct)', 1, 0], ...session]);
+	});
+
 	test('a first-of-day pageview inside a session counts a visitor by its session’s source and technology', () => {
 		expect(
 			hourRows({

@@ -4,7 +4,8 @@
 //
 // Every headline number in one row per bucket: a pageview counts once, and as a new
 // visitor (firstOfDay and firstEver: the first pageview of a visitor's first day) and a
-// session (entry) by its flags; a visitor counts on the record that opens their day
+// session (entry) by its flags; a return to a page (revisit) is no pageview, but one that
+// opens its session (entry: a session resumed on a page left open) counts the session; a visitor counts on the record that opens their day
 // (`opensDay`: a pageview, an event or a return to a page; a pageview made before the
 // flag, by `firstOfDay`), so that one whose only activity of a day was an event or a
 // return is one of its visitors (an outside review read a 200 % conversion rate the day
@@ -42,10 +43,13 @@ export const map = function (doc) {
 		// Made before the flag existed: the visitor's first pageview of the day.
 		if (typeof doc.opensDay !== 'boolean') opensDay = doc.firstOfDay === true;
 		if (doc.revisit === true) {
-			// A return to a page counted lately is no pageview (a revisit, records.ts): it
-			// counts only the visitor whose day it opened, whatever other flag it carries (an
-			// outside security probe made sessions and new visitors of forged ones).
-			if (!opensDay) return;
+			// A return to a page is no pageview (a revisit, records.ts): it counts the visitor
+			// whose day it opened and, when it opens its session (entry: the visitor came back
+			// to a page left open after the session it was viewed in ended), that session,
+			// never a pageview or a new visitor, whatever other flag it carries (an outside
+			// security probe made pageviews and new visitors of forged ones).
+			if (doc.entry === true) v[3] = 1;
+			else if (!opensDay) return;
 		} else {
 			v[0] = 1;
 			if (doc.firstOfDay === true) v[1] = 1;
@@ -67,6 +71,8 @@ export const map = function (doc) {
 	} else {
 		return;
 	}
+	// A pageview counted as one (a return's flags count no visitor of a source or a page).
+	var pageview = doc.type === 'pageview' && doc.revisit !== true;
 	var siteRow = v.slice();
 	siteRow[1] = opensDay ? 1 : 0;
 	var rows = [[doc.site, siteRow]];
@@ -74,7 +80,7 @@ export const map = function (doc) {
 		// A visitor of the source: first of the day in a session from it (without the flag,
 		// a record made before it existed, first of the day).
 		var fromSource = v.slice();
-		if (doc.type === 'pageview' && typeof doc.srcFirstOfDay === 'boolean') {
+		if (pageview && typeof doc.srcFirstOfDay === 'boolean') {
 			fromSource[1] = doc.srcFirstOfDay ? 1 : 0;
 			fromSource[2] = doc.firstEver === true && doc.srcFirstOfDay ? 1 : 0;
 		}
@@ -83,7 +89,7 @@ export const map = function (doc) {
 	var page = doc.type === 'milestone' ? doc.land : doc.path;
 	if (typeof page === 'string') {
 		var onPage = v.slice();
-		if (doc.type === 'pageview') {
+		if (pageview) {
 			onPage[1] = doc.pathFirstOfDay === true ? 1 : 0;
 			onPage[2] = doc.firstEver === true && onPage[1] ? 1 : 0;
 		}
@@ -131,8 +137,9 @@ export const map = function (doc) {
 		['d', iso.slice(0, 10)],
 		['m', iso.slice(0, 7)]
 	];
-	// A return counts its visitor in the site's own scope only (its other rows hold nothing).
-	var counted = doc.revisit === true ? 1 : rows.length;
+	// A return counts its visitor in the site's own scope only; one that opens its session
+	// counts the session in every scope, as an entry pageview does (source, landing page).
+	var counted = doc.revisit === true && doc.entry !== true ? 1 : rows.length;
 	for (var i = 0; i < counted; i++) {
 		for (var b = 0; b < buckets.length; b++) {
 			emit([rows[i][0], buckets[b][0], buckets[b][1]], rows[i][1]);

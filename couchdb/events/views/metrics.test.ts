@@ -80,12 +80,35 @@ describe('the metrics view', () => {
 			vector({ visitors: 1 })
 		],
 		[
-			'a return that opens the day counts only its visitor, whatever other flags it is sent with',
+			'a return that opens its session (resumed on a page left open) counts the session, no pageview',
+			{
+				type: 'pageview',
+				revisit: true,
+				entry: true,
+				firstOfDay: false,
+				firstEver: true,
+				src: '(direct)'
+			},
+			vector({ sessions: 1 })
+		],
+		[
+			'a return that opens the day and its session counts its visitor and session, no pageview or new visitor, whatever other flags it is sent with',
 			{
 				type: 'pageview',
 				revisit: true,
 				opensDay: true,
 				entry: true,
+				firstOfDay: true,
+				firstEver: true
+			},
+			vector({ visitors: 1, sessions: 1 })
+		],
+		[
+			'a return that opens the day counts only its visitor, whatever other flags it is sent with',
+			{
+				type: 'pageview',
+				revisit: true,
+				opensDay: true,
 				firstOfDay: true,
 				firstEver: true
 			},
@@ -201,6 +224,25 @@ describe('the metrics view', () => {
 		});
 
 		test.each([
+			[
+				'a return that opens its session counts the session under its source, no visitor',
+				{
+					type: 'pageview',
+					path: '/a',
+					revisit: true,
+					entry: true,
+					srcFirstOfDay: true,
+					src: '(direct)'
+				},
+				'source:(direct)',
+				vector({ sessions: 1 })
+			],
+			[
+				'a return that opens its session counts the session under its landing page, no visitor',
+				{ type: 'pageview', path: '/a', revisit: true, entry: true, pathFirstOfDay: true },
+				'page:/a',
+				vector({ sessions: 1 })
+			],
 			[
 				'a pageview counts a visitor of its session’s source by srcFirstOfDay, not firstOfDay',
 				{ type: 'pageview', entry: true, firstOfDay: false, srcFirstOfDay: true, src: 'x.org' },

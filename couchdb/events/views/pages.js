@@ -3,9 +3,10 @@
 //
 // Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
 // view of this path that day); engaged time (heartbeats on the path); entries (entry
-// pageviews: sessions that started here); departures (pageviews whose `from` is this
-// path: the visitor went on to another page); returns (revisits: back to the page,
-// counted lately, from another, which are no pageviews). Exits = pageviews + returns −
+// pageviews and returns: sessions that started here); departures (pageviews whose `from`
+// is this path: the visitor went on to another page); returns (revisits: back to the
+// page, counted lately, from another, or to the page left open that a resumed session
+// opens on, an entry, which are no pageviews). Exits = pageviews + returns −
 // departures, so exit pages cost no per-session work. Rows written before returns
 // existed have five elements (no returns). Bot-flagged records count nowhere.
 //
@@ -27,7 +28,8 @@ export const map = function (doc) {
 	if (event) {
 		rows.push([doc.path, [1, 0, 0, 0, 0]]);
 	} else if (doc.type === 'pageview' && doc.revisit === true) {
-		rows.push([doc.path, [0, 0, 0, 0, 0, 1]]);
+		// An entry too when it opens its session (a session resumed on a page left open).
+		rows.push([doc.path, [0, 0, 0, doc.entry === true ? 1 : 0, 0, 1]]);
 		if (typeof doc.from === 'string') rows.push([doc.from, [0, 0, 0, 0, 1]]);
 	} else if (doc.type === 'pageview') {
 		rows.push([

@@ -64,6 +64,18 @@ describe('the pages view', () => {
 		]);
 	});
 
+	test('a return that opens its session (resumed on a page left open) counts a return to the page and an entry, no pageview', () => {
+		const rows = scoped(
+			runMap(map, record({ type: 'pageview', path: '/a', entry: true, revisit: true, trail: [] }))
+		);
+		expect(rows).toEqual(
+			buckets.map(([g, b]) => [
+				['demo', g, b, '/a'],
+				[0, 0, 0, 1, 0, 1]
+			])
+		);
+	});
+
 	test('a heartbeat adds engaged time to its path', () => {
 		const rows = scoped(runMap(map, record({ type: 'heartbeat', path: '/a', engagedMs: 30_000 })));
 		expect(rows).toEqual(

@@ -1,7 +1,8 @@
 // key:   [site, session start ts, sid], and [[site, filterKey], ts, sid] per filter
 // value: null   (counted by _count)
 //
-// The session list: one row per session, emitted by its entry pageview, so a page of
+// The session list: one row per session, emitted by its entry pageview (or, for a
+// session resumed on a page left open, the return it opens with), so a page of
 // the newest sessions of a range is one read of `limit` rows, descending from the
 // range's end (src/lib/server/sessions/read-sessions.ts). The cursor of the next page
 // is the last row's key: a read starts there, never skips rows. Each session's details

@@ -1,6 +1,6 @@
 // key:   [site, sid, 'at']                  value: ts of every record but `dropped`
 //        [site, sid, 'entry', [path, src, device, browser, country, firstEver]]
-//                                           value: ts of the entry pageview
+//                                           value: ts of the entry pageview (or return)
 //        [site, sid, 'page', path]          value: ts of each pageview
 //        [site, sid, 'return', path]        value: ts of each revisit (back to a page)
 //        [site, sid, 'event']               value: ts of each event
@@ -24,10 +24,9 @@ export const map = function (doc) {
 	if (typeof doc.sid !== 'string' || doc.type === 'dropped') return;
 	var s = [doc.site, doc.sid];
 	emit(s.concat(['at']), doc.ts);
-	if (doc.type === 'pageview' && typeof doc.path === 'string' && doc.revisit === true) {
-		emit(s.concat(['return', doc.path]), doc.ts);
-	} else if (doc.type === 'pageview' && typeof doc.path === 'string') {
-		emit(s.concat(['page', doc.path]), doc.ts);
+	if (doc.type === 'pageview' && typeof doc.path === 'string') {
+		emit(s.concat([doc.revisit === true ? 'return' : 'page', doc.path]), doc.ts);
+		// A return opens its session when the session resumed on a page left open.
 		if (doc.entry === true) {
 			var src = typeof doc.src === 'string' ? doc.src : null;
 			var str = function (v) {

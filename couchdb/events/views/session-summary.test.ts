@@ -9,7 +9,14 @@ describe('the session-summary view', () => {
 		expect(reduce).toBe('_stats');
 	});
 
-	test('an entry pageview gives the session its activity, a page and its entry details', () => {
+	test.each([
+		['an entry pageview gives the session its activity, a page', {}, 'page'],
+		[
+			'a return that opens its session (resumed on a page left open) gives it its activity, a return to the page (no pageview)',
+			{ revisit: true },
+			'return'
+		]
+	])('%s and its entry details', (_, fields, kind) => {
 		const doc = record({
 			type: 'pageview',
 			ts,
@@ -20,11 +27,12 @@ describe('the session-summary view', () => {
 			src: 'news.ycombinator.com',
 			device: 'desktop',
 			browser: 'Firefox',
-			country: 'FR'
+			country: 'FR',
+			...fields
 		});
 		expect(runMap(map, doc)).toEqual([
 			[['demo', 's1', 'at'], ts],
-			[['demo', 's1', 'page', '/pricing'], ts],
+			[['demo', 's1', kind, '/pricing'], ts],
 			[
 				[
 					'demo',

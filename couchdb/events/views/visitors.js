@@ -5,7 +5,8 @@
 // (`firstEver`, set on every pageview of that day) and returning on any later day, and
 // so are their sessions (before 2026-12-05 `firstEver` was set on the first pageview
 // only: a second session that day read as "Returning: 0 visitors, 1 session"). Like the
-// dimensions view, `sessions` counts entry pageviews and `visitors` first-of-day
+// dimensions view, `sessions` counts entry pageviews (and entry returns: a session
+// resumed on a page left open) and `visitors` first-of-day
 // pageviews, so both sum to the headline numbers (but for a visitor whose only records
 // of a day are events or returns, whom the headline counts by opensDay: metrics.js),
 // and the new visitors are the headline's `newVisitors`. Bot-flagged records count nowhere.

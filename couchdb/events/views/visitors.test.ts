@@ -45,7 +45,12 @@ describe('the visitors view', () => {
 	test.each([
 		['a later day’s first pageview', { entry: true, firstOfDay: true }, [1, 1]],
 		['a later session of the same day', { entry: true }, [1, 0]],
-		['a first-of-day pageview inside a session', { firstOfDay: true }, [0, 1]]
+		['a first-of-day pageview inside a session', { firstOfDay: true }, [0, 1]],
+		[
+			'a return that opens a session resumed on a page left open',
+			{ entry: true, revisit: true },
+			[1, 0]
+		]
 	])('%s counts as returning', (_, flags, value) => {
 		const rows = runMap(map, record({ type: 'pageview', firstEver: false, ...flags }));
 		expect(days(scoped(rows))).toEqual([[['demo', 'd', '2026-11-21', 'returning'], value]]);

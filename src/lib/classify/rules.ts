@@ -55,7 +55,10 @@ export interface SessionState {
 	id: string;
 	/** Time of the last activity, ms since the epoch. */
 	last: number;
-	/** Pageviews recorded in this session. */
+	/**
+	 * Pageviews recorded in this session, and the return a session resumed on a page left
+	 * open opens with ({@link resumeOn}), which is its entry as a landing pageview is.
+	 */
 	pv: number;
 	/** Engaged milliseconds reported by heartbeats in this session. */
 	ms: number;
@@ -162,7 +165,10 @@ export interface PageviewClass {
 	 * pageviews only (`[]` on the entry).
 	 */
 	trail?: string[];
-	/** A return to a page counted in the last 30 minutes: recorded, not counted (records.ts). */
+	/**
+	 * A return to a page counted in the last 30 minutes, or with `entry` the page left open
+	 * that a resumed session opens on ({@link resumeOn}): recorded, no pageview (records.ts).
+	 */
 	revisit?: true;
 }
 
@@ -309,22 +315,8 @@ export function classifyPageview(
 		// the tab came from another page: the session's last page is another tab's (an
 		// outside re-check: two tabs going to one page, the second was dropped as a reload).
 		if (reload || (path === s.path && (opener === undefined || opener === path))) return;
-		// Back to a page counted lately: where the visitor went, not another pageview. Yet
-		// the visitor was there: the first activity of their day counts them as a visitor
-		// of it (an outside review: a return after midnight was the only record of a day).
-		s.path = path;
-		const r: PageviewClass = {
-			sid: s.id,
-			vid: v.id,
-			entry: false,
-			firstOfDay: false,
-			firstEver: false,
-			pathFirstOfDay: false,
-			from,
-			revisit: true
-		};
-		if (openDay(v, day, false)) r.opensDay = true;
-		return r;
+		// Back to a page counted lately: where the visitor went, not another pageview.
+		return returnTo(s, v, path, day, { from });
 	}
 	const entry = !s.pv++;
 	const opens = v.day != day;
@@ -333,19 +325,13 @@ export function classifyPageview(
 		vid: v.id,
 		entry,
 		firstOfDay: opens || !!v.e,
-		// Every session of a new visitor's first day is a new visitor's (an outside review
-		// read a second session that day as "Returning: 0 visitors, 1 session").
-		firstEver: !v.day || (!!v.n && v.day == day),
+		firstEver: firstEver(v, day),
 		pathFirstOfDay: today(v, day, pathKey(path), true)
 	};
 	// The day's first pageview, after an event or a return opened the day, counts no
 	// visitor again; it still counts the visitor in the breakdowns, which count pageviews.
 	if (c.firstOfDay) c.opensDay = opens;
-	if (entry) {
-		s.src ??= source;
-		s.land ??= path;
-		s.t = [];
-	}
+	if (entry) enter(s, path, source);
 	// A visitor who comes back the same day from another source is one of its visitors too
 	// (an outside review: three people from one source were counted as two).
 	if (s.src !== undefined) {
@@ -367,6 +353,75 @@ export function classifyPageview(
 	for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];
 	s.pages[path] = now;
 	return c;
+}
+
+/**
+ * Opens session `s` on the page the visitor is on, `path`, as they come back to it after
+ * the session it was viewed in ended (30 minutes without activity: a tab left open, a
+ * machine asleep), engaged again or acting on it. The page was viewed once and counts
+ * once, as GA4 counts such a visit (a new session, no new page view): the session opens
+ * with a return to the page (`revisit`, counted in no pageview, visitor of the page or
+ * new visitor), which is its entry (`entry`, one session, `trail` `[]`, landing on
+ * `path`), from `source`, which the caller gives as `(direct)`: nothing brought the
+ * visitor this time, and the page's referrer and campaign brought the session before
+ * (an outside check: the page left open was counted again as a page view, an entry and
+ * a session from its first referrer). `firstEver` says whether the session is a new
+ * visitor's. The page's view is not the session's (`pages`): going back to it later is
+ * counted as a page view, its last count being 30 minutes old or more. `undefined` when
+ * `s` has a pageview already (another tab opened it).
+ */
+export function resumeOn(
+	s: SessionState,
+	v: VisitorState,
+	path: string,
+	day: string,
+	source: string
+): PageviewClass | undefined {
+	if (s.pv) return;
+	s.pv = 1;
+	enter(s, path, source);
+	s.t!.push(path);
+	return returnTo(s, v, path, day, { entry: true, firstEver: firstEver(v, day), trail: [] });
+}
+
+/** Every session of a new visitor's first day is a new visitor's (`PageviewClass.firstEver`). */
+function firstEver(v: VisitorState, day: string): boolean {
+	// An outside review read a second session that day as "Returning: 0 visitors, 1 session".
+	return !v.day || (!!v.n && v.day == day);
+}
+
+/** Opens `s` on `path` from `source` (unless it has its landing page and source). */
+function enter(s: SessionState, path: string, source?: string) {
+	s.src ??= source;
+	s.land ??= path;
+	s.t = [];
+}
+
+/**
+ * A return to `path`, no pageview (`revisit`), with `fields`: where the visitor went, and
+ * the first activity of their day counts them as a visitor of it (an outside review: a
+ * return after midnight was the only record of a day).
+ */
+function returnTo(
+	s: SessionState,
+	v: VisitorState,
+	path: string,
+	day: string,
+	fields: Partial<PageviewClass>
+): PageviewClass {
+	s.path = path;
+	const r: PageviewClass = {
+		sid: s.id,
+		vid: v.id,
+		entry: false,
+		firstOfDay: false,
+		firstEver: false,
+		pathFirstOfDay: false,
+		...fields,
+		revisit: true
+	};
+	if (openDay(v, day, false)) r.opensDay = true;
+	return r;
 }
 
 /**

@@ -20,10 +20,13 @@ export interface SessionSummary {
 	durationMs: number;
 	/** Visible-and-focused time the heartbeats report, ms. */
 	engagedMs: number;
-	/** Pageviews. */
+	/** Pageviews (0 for a session resumed on a page left open that went nowhere else). */
 	pages: number;
 	events: number;
-	/** Path of the entry pageview; null when it is not stored (erased, retention). */
+	/**
+	 * Path of the entry pageview (of a session resumed on a page left open, its opening
+	 * return's); null when it is not stored (erased, retention).
+	 */
 	entryPage: string | null;
 	/** Path of the latest pageview. */
 	exitPage: string | null;

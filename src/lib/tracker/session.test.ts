@@ -63,6 +63,47 @@ describe('createSessions', () => {
 		});
 	});
 
+	test('a session resumed on the page left open opens with a return to it from (direct): one session, no pageview; back on the page later, a pageview; next day a visitor of it', () => {
+		const { store, tab1, tab2 } = setup();
+		tab1.pageview('/a', T0, 'news.example');
+		// 31 minutes later the visitor is back on /a: a new session, no second pageview of /a.
+		expect(tab1.resume('/a', T0 + 31 * MIN)).toEqual({
+			sid: 'id-3',
+			vid: 'id-2',
+			entry: true,
+			firstOfDay: false,
+			firstEver: true,
+			pathFirstOfDay: false,
+			trail: [],
+			revisit: true
+		});
+		expect(JSON.parse(store.getItem(KEYS.session)!)).toMatchObject({
+			src: '(direct)',
+			land: '/a',
+			pv: 1,
+			pages: {}
+		});
+		// Another tab's next page comes from /a, in that session.
+		expect(tab2.pageview('/b', T0 + 32 * MIN)).toMatchObject({
+			sid: 'id-3',
+			entry: false,
+			from: '/a',
+			trail: ['/a']
+		});
+		// Going back to /a is a page view: its last count was 32 minutes ago.
+		expect(tab1.pageview('/a', T0 + 33 * MIN)).toMatchObject({ entry: false, from: '/b' });
+		// A session another tab opened with a page view is not resumed.
+		tab2.pageview('/c', T0 + 70 * MIN);
+		expect(tab1.resume('/a', T0 + 71 * MIN)).toBeUndefined();
+		// Resumed the next day: the visitor's first activity of it, a returning visitor's session.
+		expect(tab1.resume('/c', T0 + 24 * 60 * MIN)).toMatchObject({
+			entry: true,
+			firstEver: false,
+			opensDay: true,
+			revisit: true
+		});
+	});
+
 	test('does not record the same path again within 30 minutes, across tabs', () => {
 		const { tab1, tab2 } = setup();
 		expect(tab1.pageview('/a', T0)).toBeDefined();

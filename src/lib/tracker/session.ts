@@ -5,13 +5,14 @@
  * browser classifies so that every dashboard number is a plain count on the server.
  * Time and ids are injected.
  */
-import { TRANSIT_MS, type Milestone } from '../records.ts';
+import { sourceOf, TRANSIT_MS, type Milestone } from '../records.ts';
 import {
 	activeSession,
 	classifyEvent,
 	classifyPageview,
 	expired,
 	newMilestones,
+	resumeOn,
 	toActual,
 	type EventClass,
 	type PageviewClass,
@@ -127,6 +128,12 @@ export interface Sessions {
 		reload?: boolean,
 		opener?: string
 	): PageviewClass | undefined;
+	/**
+	 * Opens a session at `now` on `path`, the page left open, which the visitor came back to
+	 * after the session it was viewed in ended (resumeOn: a return, no pageview, from
+	 * `(direct)`); `undefined` when the session open at `now` has a pageview already.
+	 */
+	resume(path: string, now: number): PageviewClass | undefined;
 	/** Counts an interaction (an event named `name` with `props`) at `now` and classifies it. */
 	event(name: string, now: number, props?: Record<string, PropValue>): EventClass;
 	/** Adds engaged milliseconds at `now`. */
@@ -231,6 +238,7 @@ export function createSessions(
 		touch,
 		pageview: (path, now, source, reload, opener) =>
 			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload, opener)),
+		resume: (path, now) => run(now, (s, v, day) => resumeOn(s, v, path, day, sourceOf(undefined))),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
 		toActual(now) {

@@ -1079,14 +1079,111 @@ describe('createTracker', () => {
 
 	/**
 	 * The records after the first session's, but milestones: type, path, and a heartbeat's
-	 * engaged time or a page view's entry flag.
+	 * engaged time or what a page view is (`entry` or `view`, and `return` for a revisit).
 	 */
 	const nextSession = (sent: ClientRecord[]) => {
 		const records = sent.filter((r) => r.type !== 'milestone');
 		return records
 			.filter((r) => r.sid !== records[0].sid)
-			.map((r) => [r.type, r.path, 'engagedMs' in r ? r.engagedMs : 'entry' in r && r.entry]);
+			.map((r) => [
+				r.type,
+				r.path,
+				r.type == 'heartbeat'
+					? r.engagedMs
+					: r.type == 'pageview' && (r.entry ? 'entry' : 'view') + (r.revisit ? ' return' : '')
+			]);
 	};
+
+	test.each(['engaged', 'acts'])(
+		'a visitor back on a page left open for the session to end who %s there opens a new session with no second page view: a return to the page, from (direct), not from its referrer or campaign',
+		async (how) => {
+			// An outside check in Chromium: the page left open was counted again as a page
+			// view, an entry and a session, credited to the referrer it was loaded from.
+			const b = fakeBrowser();
+			const tracker = createTracker({ site: 'blog' }, b.env);
+			tracker.pageview();
+			b.advance(20_000);
+			b.tick();
+			const focus = (focused: boolean) => {
+				b.document.hasFocus = () => focused;
+				b.window.dispatchEvent(new Event(focused ? 'focus' : 'blur'));
+			};
+			focus(false);
+			b.advance(SESSION_MS + 5 * 60_000);
+			focus(true);
+			b.advance(12_000);
+			if (how == 'acts') tracker.track('signup');
+			b.advance(1000);
+			b.tick();
+			await settle();
+			const views = b.sent().filter((r) => r.type == 'pageview');
+			const [first, back] = views;
+			expect(views).toHaveLength(2);
+			expect([first.entry, first.revisit, first.ref, first.utm, first.src]).toEqual([
+				true,
+				undefined,
+				'https://news.example/item',
+				{ source: 'news' },
+				'news'
+			]);
+			// One page view; the second session opens on the page, as a return (no pageview,
+			// no visitor of the page), with no referrer or campaign of its own.
+			expect(back).toMatchObject({
+				path: '/posts/1',
+				entry: true,
+				revisit: true,
+				firstOfDay: false,
+				pathFirstOfDay: false,
+				firstEver: true,
+				trail: [],
+				src: '(direct)',
+				land: '/posts/1'
+			});
+			expect(back.sid).not.toBe(first.sid);
+			expect([back.ref, back.utm, back.from, back.opensDay]).toEqual([
+				undefined,
+				undefined,
+				undefined,
+				undefined
+			]);
+			// The time engaged since counts in it, and its actual milestone (more than 10 s).
+			expect(nextSession(b.sent())).toEqual([
+				['pageview', '/posts/1', 'entry return'],
+				...(how == 'acts' ? [['event', '/posts/1', false]] : []),
+				['heartbeat', '/posts/1', 13_000]
+			]);
+			const milestones = b.sent().filter((r) => r.type == 'milestone' && r.sid == back.sid);
+			expect(milestones.map((r) => r.type == 'milestone' && r.milestone).sort()).toEqual(
+				how == 'acts' ? ['actual', 'engaged', 'nonbounce'] : ['actual', 'nonbounce']
+			);
+		}
+	);
+
+	test("a client-side navigation that starts a session after the page's session ended is from (direct), not from the document's referrer", async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.document.visibilityState = 'hidden';
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		b.advance(SESSION_MS + 1000);
+		b.window.location = new URL('https://blog.example/next');
+		tracker.pageview();
+		await settle();
+		const [first, next] = b.sent().filter((r) => r.type == 'pageview');
+		expect([first.entry, first.src, first.ref]).toEqual([
+			true,
+			'news',
+			'https://news.example/item'
+		]);
+		expect([next.path, next.entry, next.revisit, next.src, next.ref, next.utm]).toEqual([
+			'/next',
+			true,
+			undefined,
+			'(direct)',
+			undefined,
+			undefined
+		]);
+	});
 
 	test('engaged time after the session ended starts the next one on the page it was spent on, not on the page a navigation goes to', async () => {
 		const b = fakeBrowser();
@@ -1106,9 +1203,9 @@ describe('createTracker', () => {
 		tracker.pageview();
 		await settle();
 		expect(nextSession(b.sent())).toEqual([
-			['pageview', '/posts/1', true],
+			['pageview', '/posts/1', 'entry return'],
 			['heartbeat', '/posts/1', 2000],
-			['pageview', '/next', false]
+			['pageview', '/next', 'view']
 		]);
 	});
 
@@ -1134,9 +1231,9 @@ describe('createTracker', () => {
 		tracker.pageview();
 		await settle();
 		expect(nextSession(b.sent())).toEqual([
-			['pageview', '/posts/1', true],
+			['pageview', '/posts/1', 'entry return'],
 			['heartbeat', '/posts/1', 8000],
-			['pageview', '/next', false]
+			['pageview', '/next', 'view']
 		]);
 	});
 
@@ -1162,9 +1259,9 @@ describe('createTracker', () => {
 		b.tick();
 		await settle();
 		expect(nextSession(b.sent())).toEqual([
-			['pageview', '/b', true],
+			['pageview', '/b', 'entry return'],
 			['heartbeat', '/b', 3000],
-			['pageview', '/c', false],
+			['pageview', '/c', 'view'],
 			['heartbeat', '/c', 6000]
 		]);
 		const engaged = b.sent().flatMap((r) => (r.type === 'heartbeat' ? [r.engagedMs] : []));

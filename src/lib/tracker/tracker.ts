@@ -30,6 +30,7 @@ import {
 	TRANSIT_MS,
 	type ClientRecord,
 	type Milestone,
+	type PageviewRecord,
 	type StoredRecord
 } from '../records.ts';
 import { createDelivery, type Delivery } from './delivery.ts';
@@ -39,7 +40,14 @@ import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps, leftOut } from './props.ts';
 import { sinceEntry } from '../classify/rules.ts';
-import { adoptLegacy, createSessions, forgetLegacy, stateKeys, takeMilestones } from './session.ts';
+import {
+	adoptLegacy,
+	createSessions,
+	forgetLegacy,
+	stateKeys,
+	takeMilestones,
+	type PageviewClass
+} from './session.ts';
 import { createSettler } from './settle.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
@@ -502,7 +510,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		const warning = leftOut(name, props, n, bounded);
 		if (warning) console.warn(warning);
 		if (!n || erased) return;
-		if (sessions.expired(now())) pageview();
+		if (sessions.expired(now())) resume();
 		// After the record made before in its millisecond too: a page view made at once for
 		// it (one waiting for its title) is listed first (ids within a millisecond are random;
 		// an outside re-check saw the event before its page view in the session's timeline).
@@ -547,7 +555,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		referrer?: string
 	) {
 		const adopted = referrer !== undefined;
-		referrer ??= doc.referrer;
+		// The document's referrer brought its first page view only: a later one (a client-side
+		// navigation, the back/forward cache) that starts a session, the one before having
+		// ended, comes from none, as a session resumed on the page left open (`resume`).
+		referrer ??= viewed ? '' : doc.referrer;
 		const next = new URL(url ?? win.location.href, win.location.href);
 		// A page is an http(s) address: `javascript:` or `data:` names none (a security probe:
 		// their paths were refused by the ingest, and the next page view, coming from one, too).
@@ -628,28 +639,52 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 			return;
 		}
-		// The new page view's depth starts from what is on screen (once the page has loaded).
+		view(
+			{ ...c, utm, ref: c.entry ? ref : undefined, notFound: opts.notFound || undefined },
+			opts.title,
+			at
+		);
+	}
+
+	/**
+	 * Makes the record of the page view (or return) classified in `fields` on `path`, whose
+	 * depth starts from what is on screen (once the page has loaded), after the record made
+	 * before in its millisecond (at `at`, when earlier).
+	 */
+	function view(fields: PageviewClass & Partial<PageviewRecord>, title = doc.title, at?: number) {
 		depth = scrolled = 0;
-		noteDepth(c.sid, path, 0, true);
+		noteDepth(fields.sid, path, 0, true);
 		capture.measure();
 		emit(
 			make(
 				'pageview',
 				{
-					title: (opts.title ?? doc.title).trim().slice(0, MAX.title) || undefined,
-					utm,
+					title: title.trim().slice(0, MAX.title) || undefined,
 					screen: screenClass(win.innerWidth),
 					lang: nav.language,
 					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-					...c,
-					ref: c.entry ? ref : undefined,
-					notFound: opts.notFound || undefined
+					...fields
 				},
 				undefined,
 				true,
 				at
 			)
 		);
+	}
+
+	/**
+	 * The visitor is back on the page on screen (engaged again, or acting) after the
+	 * session ended, 30 minutes without activity: a new session opens on it with no new
+	 * page view, as a return from `(direct)` (rules.ts `resumeOn`): the page was viewed once
+	 * and counts once, and neither its referrer nor its campaign brought this session (an
+	 * outside check: the page left open counted again as a page view and an entry, of a
+	 * session from its first referrer). A page not viewed yet is viewed now.
+	 */
+	function resume() {
+		if (!viewed) return pageview();
+		const c = sessions.resume(path, now());
+		watchActual();
+		if (c) view(c);
 	}
 
 	/**
@@ -678,7 +713,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			if (!sessions.expired(from)) return;
 			// Engaged again after the session ended: a new one begins on the page that was
 			// engaged (a navigation calls this before it moves `path` to where it goes).
-			pageview(path);
+			resume();
 		}
 		heartbeat(ms, t, undefined, after);
 	}
