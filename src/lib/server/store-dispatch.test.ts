@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch } from './couch';
-import { StoreTimeout } from './errors';
+import { ClientGone, StoreTimeout } from './errors';
+import { forClient, forNoClient } from './store-dispatch';
 
 /**
  * A fake store: `/text-stall` answers 200 with the start of a text body, then nothing;
@@ -100,5 +101,47 @@ describe('an answer that stops after its headers', () => {
 
 	test('a whole answer is what it was', async () => {
 		expect(await createCouch(url, 't', 1000).server.request({ path: 'ok' })).toEqual({ ok: true });
+	});
+});
+
+describe('requests made for a client', () => {
+	test("end when the client goes away, fail with ClientGone, and close the store's connection", async () => {
+		const couch = createCouch(url, 't', 60_000);
+		const client = new AbortController();
+		const read = outcome(forClient(client.signal, () => couch.events.get('held-1')));
+		const request = await reached('held-1');
+		client.abort();
+		expect(await read).toBeInstanceOf(ClientGone);
+		await request.closed;
+	});
+
+	test('made after the client went away, fail at once without reaching the store', async () => {
+		const couch = createCouch(url, 't', 60_000);
+		const client = new AbortController();
+		client.abort();
+		expect(await outcome(forClient(client.signal, () => couch.events.get('ok')))).toBeInstanceOf(
+			ClientGone
+		);
+		expect(arrived).toEqual([]);
+	});
+
+	test('shared work, the requests long by design, and other clients go on', async () => {
+		const couch = createCouch(url, 't', 60_000);
+		const client = new AbortController();
+		const [shared, long, other] = forClient(client.signal, () => [
+			forNoClient(() => couch.events.get('held-shared')),
+			couch.long.request({ path: 'held-long' }),
+			forClient(new AbortController().signal, () => couch.events.get('held-other'))
+		]);
+		const mine = outcome(forClient(client.signal, () => couch.events.get('held-mine')));
+		await Promise.all(['held-shared', 'held-long', 'held-other', 'held-mine'].map(reached));
+		client.abort();
+		expect(await mine).toBeInstanceOf(ClientGone);
+		for (const release of held.splice(0)) release();
+		expect(await Promise.all([shared, long, other])).toEqual([
+			{ ok: true },
+			{ ok: true },
+			{ ok: true }
+		]);
 	});
 });

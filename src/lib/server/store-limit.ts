@@ -29,9 +29,9 @@
 import nano from 'nano';
 import type { Configuration, ServerScope } from 'nano';
 import type { Dispatcher } from 'undici';
-import { StoreTimeout } from './errors';
+import { ClientGone, StoreTimeout } from './errors';
 import { logNotice } from './log';
-import { storeDispatcher } from './store-dispatch';
+import { clientLeft, storeDispatcher } from './store-dispatch';
 
 /**
  * How long the app waits for the store's answer to one request, by default, ms: longer
@@ -47,18 +47,19 @@ const agents = new Map<number, Dispatcher>();
 let unlimitedAgent: Dispatcher | undefined;
 
 /**
- * A nano client whose requests have the limit `waitMs`; without one (the requests long by
- * design, the command-line tools) they keep undici's own limits. Either way an answer
- * reaches nano whole or as a failed request (store-dispatch.ts).
+ * A nano client whose requests have the limit `waitMs`, and end when the client they are
+ * made for leaves (store-dispatch.ts). Without a limit (the requests long by design, the
+ * command-line tools) they keep undici's own limits, and go on whoever leaves.
+ * Either way an answer reaches nano whole or as a failed request (store-dispatch.ts).
  */
 export function limited(config: Configuration, waitMs: number | undefined): ServerScope {
 	if (waitMs === undefined) {
-		unlimitedAgent ??= storeDispatcher({});
+		unlimitedAgent ??= storeDispatcher({}, false);
 		return nano({ ...config, agentOptions: asAgentOptions(unlimitedAgent) });
 	}
 	let agent = agents.get(waitMs);
 	if (!agent) {
-		agent = storeDispatcher({ headersTimeout: waitMs, bodyTimeout: waitMs });
+		agent = storeDispatcher({ headersTimeout: waitMs, bodyTimeout: waitMs }, true);
 		agents.set(waitMs, agent);
 	}
 	return timeoutsAsErrors(nano({ ...config, agentOptions: asAgentOptions(agent) }), waitMs);
@@ -114,6 +115,8 @@ function timeoutsAsErrors<T extends object>(scope: T, waitMs: number): T {
 							throw new StoreTimeout(waitMs, 'finish its answer');
 						},
 						(e: unknown) => {
+							// Whatever it failed with, its client is gone: nobody to tell, nothing to log.
+							if (clientLeft()) throw new ClientGone();
 							const what = unfinished(e) ? 'finish its answer' : reachedLimit(e) ? 'answer' : '';
 							if (!what) throw e;
 							logSilence(waitMs);

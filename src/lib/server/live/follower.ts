@@ -7,6 +7,7 @@
  */
 import type { Couch } from '../couch';
 import { ACTIVE_WINDOW_MS, liveRecord, type LiveRecord } from '../../stats/active';
+import { forNoClient } from '../store-dispatch';
 
 /** One longpoll answer. `last_seq` is a string on Apache CouchDB, a number on the embedded store. */
 export interface ChangesPage {
@@ -248,7 +249,8 @@ export function missedSince(couch: Couch, site: string, since: string): Promise<
 	if (missedKept.has(key)) return Promise.resolve(true);
 	let asked = missedAsking.get(key);
 	if (!asked) {
-		asked = readMissed(couch, site, since).then((missed) => {
+		// Streams opened meanwhile share it: no one client's leaving ends it (store-dispatch.ts).
+		asked = forNoClient(() => readMissed(couch, site, since)).then((missed) => {
 			missedAsking.delete(key);
 			if (missed) {
 				if (missedKept.size >= MISSED_KEPT) missedKept.clear();
