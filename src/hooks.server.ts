@@ -146,9 +146,15 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (reader) {
 		const read = reads.start(reader);
 		if (!read.ok) return tooManyReads(refusedRequest(event), read.retryAfterSeconds);
+		// A share link's read may wait its turn (read-budget.ts): its client may leave meanwhile.
+		const { signal } = event.request;
+		signal.addEventListener('abort', read.end, { once: true });
+		if (signal.aborted) read.end();
 		try {
+			if (!(await read.turn)) return refusal(refusedRequest(event), new ClientGone());
 			return await resolve(event);
 		} finally {
+			signal.removeEventListener('abort', read.end);
 			read.end();
 		}
 	}
