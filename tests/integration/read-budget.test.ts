@@ -12,7 +12,7 @@ import type { RunningApp } from '../support/app';
 import { forward, storeProxy, type StoreProxy } from '../support/store-proxy';
 import { createCouch } from '../../src/lib/server/couch';
 import { READS_AT_ONCE } from '../../src/lib/server/read-budget';
-import { freshPrefix, siteWithToken, startApp, testAccount } from './harness';
+import { siteWithToken, startAppBehind, testAccount } from './harness';
 import { hashToken } from '../../src/lib/server/accounts/tokens';
 
 const store = new URL(inject('couchUrl'));
@@ -30,15 +30,8 @@ beforeAll(async () => {
 		held.push([req, res, body]);
 		return true;
 	});
-	const prefix = freshPrefix();
-	app = await startApp({
-		env: {
-			COUCHDB_URL: proxy.url.toString(),
-			COUCHSTATS_DB_PREFIX: prefix,
-			COUCHSTATS_ADMIN_NAME: testAccount('budget-owner')
-		}
-	});
-	const couch = createCouch(store, prefix);
+	app = await startAppBehind(proxy, testAccount('budget-owner'));
+	const couch = createCouch(store, app.prefix);
 	tokenA = await siteWithToken(couch, 'budgeta', 'Budget A');
 	tokenB = await siteWithToken(couch, 'budgetb', 'Budget B');
 	const site = await couch.sites.get('site:budgetb');

@@ -14,7 +14,7 @@ import { forward, storeProxy, type StoreProxy } from '../support/store-proxy';
 import { createCouch } from '../../src/lib/server/couch';
 import { PUBLIC_READS_AT_ONCE } from '../../src/lib/server/read-budget';
 import { hashToken } from '../../src/lib/server/accounts/tokens';
-import { freshPrefix, sessionCookie, siteWithToken, startApp, testAccount } from './harness';
+import { sessionCookie, siteWithToken, startAppBehind, testAccount } from './harness';
 
 const store = new URL(inject('couchUrl'));
 let proxy: StoreProxy;
@@ -44,17 +44,11 @@ beforeAll(async () => {
 		held.push(read);
 		return true;
 	});
-	const prefix = freshPrefix();
-	app = await startApp({
-		env: {
-			COUCHDB_URL: proxy.url.toString(),
-			COUCHSTATS_DB_PREFIX: prefix,
-			COUCHSTATS_ADMIN_NAME: testAccount('lines-owner'),
-			ADDRESS_HEADER: 'x-forwarded-for',
-			XFF_DEPTH: '1'
-		}
+	app = await startAppBehind(proxy, testAccount('lines-owner'), {
+		ADDRESS_HEADER: 'x-forwarded-for',
+		XFF_DEPTH: '1'
 	});
-	const couch = createCouch(store, prefix);
+	const couch = createCouch(store, app.prefix);
 	for (const site of SITES) {
 		await siteWithToken(couch, site, site);
 		const doc = await couch.sites.get(`site:${site}`);
