@@ -16,10 +16,11 @@ export interface ChangesPage {
 }
 
 /**
- * Whether a longpoll answer is a whole `_changes` page. nano resolves a request whose
+ * Whether a longpoll answer is a whole `_changes` page. nano resolved a request whose
  * body read was cut off (an aborted longpoll, after CouchDB already sent its headers
- * and `{"results":[`) with `''`; taking its missing `last_seq` as the next `since`
- * would make every later poll a 400.
+ * and `{"results":[`) with `''` (the store's dispatcher now fails it, store-dispatch.ts,
+ * but a body that is no JSON still resolves so); taking its missing `last_seq` as the
+ * next `since` would make every later poll a 400.
  */
 export function isChangesPage(body: unknown): body is ChangesPage {
 	if (typeof body !== 'object' || body === null) return false;
