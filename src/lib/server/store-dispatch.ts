@@ -12,10 +12,12 @@
  *   request itself, which nano rejects as it rejects a connection's failure, naming
  *   {@link UnfinishedAnswer} as the reason.
  * - **A request made for a client ends when that client goes away.** A page or API read
- *   whose browser left (a share page closed, a reader gone) would otherwise keep the
- *   store reading for nobody. `hooks.server.ts` runs each read with its request's signal
+ *   whose browser left (a share page closed, a reader gone) would otherwise go on asking
+ *   the store for nobody. `hooks.server.ts` runs each read with its request's signal
  *   ({@link forClient}); the requests to the store it makes meanwhile, in any function it
- *   calls, are aborted when that signal fires, and those made after fail at once.
+ *   calls, are aborted when that signal fires, and those made after fail at once (the
+ *   embedded store still finishes a request it had begun: it does not cancel one whose
+ *   connection closed).
  *   Work several clients share (a cached site list, the public stats' one read) runs
  *   for none of them ({@link forNoClient}): one client's leaving must not fail the others.
  */
