@@ -7,7 +7,7 @@ import {
 	refuseCrossSiteWrite,
 	takesCrossOriginWrites
 } from '$lib/server/accounts/csrf';
-import { StartupError, StoreTimeout } from '$lib/server/errors';
+import { ClientGone, CouchstatsError, StartupError, StoreTimeout } from '$lib/server/errors';
 import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
 import { logRequestError } from '$lib/server/log';
@@ -20,6 +20,7 @@ import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 import { refusal } from '$lib/server/refusal';
 import { clientAddress } from '$lib/server/accounts/client-address';
+import { forClient } from '$lib/server/store-dispatch';
 
 // Vite's dev server may load this module again; keep one backend per process.
 const globals = globalThis as typeof globalThis & { couchstatsBackend?: Promise<Backend> };
@@ -82,7 +83,14 @@ const reads = new ReadBudget();
 const trackerPreload = trackerPreloadLinks();
 
 export const handle: Handle = async ({ event, resolve }) => {
-	let res = await respond({ event, resolve });
+	// A read's requests to the store end when its client goes away (store-dispatch.ts): a
+	// page or API read nobody waits for any more stops costing the store. Writes go on,
+	// whoever leaves: one ended half way would leave its work half done.
+	const { method, signal } = event.request;
+	const reading = method === 'GET' || method === 'HEAD';
+	let res = await (reading
+		? forClient(signal, () => respond({ event, resolve }))
+		: respond({ event, resolve }));
 	// The store did not answer, and the error went unanswered to SvelteKit (a page's load),
 	// which makes any error a 500: answer the 503 it is, with its message. An enhanced
 	// form's answer is SvelteKit's own shape; its actions answer the store's errors
@@ -115,10 +123,11 @@ const respond: Handle = async ({ event, resolve }) => {
 		// request goes on without a user, and the cookie is kept for when CouchDB is back (an
 		// outside re-check: a store restart logged owners out). A store that did not answer
 		// in time is answered at once: the request would only wait for it again.
+		// A client gone meanwhile is answered at once too: nobody waits (store-dispatch.ts).
 		const session = await sessionFor(couch(), token).catch((e: unknown) =>
-			e instanceof StoreTimeout ? e : null
+			e instanceof StoreTimeout || e instanceof ClientGone ? e : null
 		);
-		if (session instanceof StoreTimeout) return refusal(refusedRequest(event), session);
+		if (session instanceof CouchstatsError) return refusal(refusedRequest(event), session);
 		if (session) {
 			event.locals.user = session.user;
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
@@ -137,9 +146,15 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (reader) {
 		const read = reads.start(reader);
 		if (!read.ok) return tooManyReads(refusedRequest(event), read.retryAfterSeconds);
+		// A share link's read may wait its turn (read-budget.ts): its client may leave meanwhile.
+		const { signal } = event.request;
+		signal.addEventListener('abort', read.end, { once: true });
+		if (signal.aborted) read.end();
 		try {
+			if (!(await read.turn)) return refusal(refusedRequest(event), new ClientGone());
 			return await resolve(event);
 		} finally {
+			signal.removeEventListener('abort', read.end);
 			read.end();
 		}
 	}
@@ -167,6 +182,8 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 		event.locals.storeTimeout = error;
 		return { message: error.message };
 	}
+	// Its client went away and its reads were ended with it: nobody reads the answer.
+	if (error instanceof ClientGone) return { message: error.message };
 	logRequestError(`${event.request.method} ${event.url.pathname}`, status, error);
 	return { message };
 };

@@ -17,7 +17,8 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
 import type { StoredRecord } from '../../src/lib/records';
-import type { RunningApp } from '../support/app';
+import { startApp, type RunningApp } from '../support/app';
+import type { StoreProxy } from '../support/store-proxy';
 
 export { freePort, runAppToExit, startApp, tempDir } from '../support/app';
 export {
@@ -27,6 +28,26 @@ export {
 	freshPrefix,
 	testAccount
 } from '../support/test-couch';
+
+/**
+ * The built app on a fresh database prefix of the suite's store, reached through `proxy`
+ * (tests/support/store-proxy.ts), its first account named `owner` (`testAccount`'s).
+ * @param env More of the app's environment.
+ */
+export function startAppBehind(
+	proxy: StoreProxy,
+	owner: string,
+	env: Record<string, string> = {}
+): Promise<RunningApp> {
+	return startApp({
+		env: {
+			COUCHDB_URL: proxy.url.toString(),
+			COUCHSTATS_DB_PREFIX: freshPrefix(),
+			COUCHSTATS_ADMIN_NAME: owner,
+			...env
+		}
+	});
+}
 
 /**
  * How the server refuses someone who is not a server admin: Apache CouchDB answers a

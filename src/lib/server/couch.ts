@@ -5,7 +5,6 @@
  * Each request to the store has a time limit, and what is long by design goes without
  * it: store-limit.ts holds the rule.
  */
-import nano from 'nano';
 import type { Configuration, DocumentScope, DocumentViewResponse, ServerScope } from 'nano';
 import { limited } from './store-limit';
 import type { StoredRecord } from '$lib/records';
@@ -61,7 +60,7 @@ export function createCouch(url: URL, prefix: string, waitMs?: number): Couch {
 	const names = dbNames(prefix);
 	return {
 		server,
-		long: nano(url.toString()),
+		long: limited({ url: url.toString() }, undefined),
 		waitMs,
 		url,
 		names,

@@ -57,6 +57,17 @@ export class StoreTimeout extends CouchstatsError {
 }
 
 /**
+ * The client of the request a read of the store was made for went away, and the read was
+ * ended with it (store-dispatch.ts): nobody is left to answer, and nothing failed on this
+ * side (499, nginx's "client closed request", which no client reads).
+ */
+export class ClientGone extends CouchstatsError {
+	constructor() {
+		super(499, 'the client closed its request before its answer was made', 'client_gone');
+	}
+}
+
+/**
  * A problem that stops the server from starting: bad configuration, an unreachable
  * or misconfigured CouchDB, an unwritable data directory. `fix` says what to do.
  * The launcher prints `message — fix` as one line and exits non-zero.

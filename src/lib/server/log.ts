@@ -4,7 +4,7 @@
  * appear: in a path (`/share/shr_…`), a query string (`?share=`, as the live stream
  * takes it), a header or an error message.
  */
-import { StoreTimeout } from './errors';
+import { ClientGone, StoreTimeout } from './errors';
 
 const SECRETS: [RegExp, string][] = [
 	// Share-link secrets and API tokens, by their prefixes (site-admin.ts, tokens.ts).
@@ -33,10 +33,11 @@ export function logNotice(line: string): void {
 /**
  * Logs an unexpected error (with its stack), secrets redacted. The store's silence
  * ({@link StoreTimeout}) is no unexpected error: it has its own line, once a minute
- * while it lasts (store-limit.ts), not a stack for each request it failed.
+ * while it lasts (store-limit.ts), not a stack for each request it failed. Nor is a read
+ * ended because its client went away ({@link ClientGone}): nothing failed.
  */
 export function logError(context: string, error: unknown): void {
-	if (error instanceof StoreTimeout) return;
+	if (error instanceof StoreTimeout || error instanceof ClientGone) return;
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 	console.error(redactSecrets(`couchstats: ${context}: ${detail}`));
 }

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { READ_BUDGET, READS_AT_ONCE, ReadBudget, readerOf, tooManyReads } from './read-budget';
+import {
+	READ_BUDGET,
+	READS_AT_ONCE,
+	ReadBudget,
+	readerOf,
+	tooManyReads,
+	type Started
+} from './read-budget';
 
 const request = (routeId: string, over: Partial<Parameters<typeof readerOf>[0]> = {}) =>
 	readerOf({
@@ -100,6 +107,64 @@ describe('ReadBudget', () => {
 		}
 		expect(budget.start('token t').ok).toBe(true);
 		expect(budget.start('token t').ok).toBe(false);
+	});
+});
+
+describe("share links' reads, all readers together", () => {
+	const publicReads = { atOnce: 2, waiting: 2 };
+	/** Whether a turn has come (true), was dropped (false) or is still awaited (undefined). */
+	const turnOf = async (started: Started): Promise<boolean | undefined> => {
+		if (!started.ok) throw new Error('refused');
+		let turn: boolean | undefined;
+		void started.turn.then((t) => (turn = t));
+		// Settled turns answer within a few microtasks.
+		for (let i = 0; i < 5; i++) await Promise.resolve();
+		return turn;
+	};
+
+	test('run a few at once whatever their addresses; the next wait their turn, in order, and past the line are refused', async () => {
+		const budget = new ReadBudget(READ_BUDGET, () => 0, publicReads);
+		const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((at) => budget.start(`share s from ${at}`));
+		expect(await turnOf(a)).toBe(true);
+		expect(await turnOf(b)).toBe(true);
+		expect(await turnOf(c)).toBeUndefined();
+		expect(await turnOf(d)).toBeUndefined();
+		expect(budget.start('share s from e')).toEqual({ ok: false, retryAfterSeconds: 1 });
+		// Owners' reads have no reader; a token's read never waits in that line.
+		expect(await turnOf(budget.start('token t'))).toBe(true);
+		if (a.ok) a.end();
+		expect(await turnOf(c)).toBe(true);
+		expect(await turnOf(d)).toBeUndefined();
+		// A read whose client left while it waited leaves the line, and makes room in it.
+		if (d.ok) d.end();
+		expect(await turnOf(d)).toBe(false);
+		const e = budget.start('share s from e');
+		expect(await turnOf(e)).toBeUndefined();
+		if (b.ok) b.end();
+		expect(await turnOf(e)).toBe(true);
+	});
+
+	test("a read waiting its turn is charged nothing, and counts among its reader's reads at once", async () => {
+		let now = 0;
+		const budget = new ReadBudget({ burst: 1000, perSecond: 0 }, () => now, {
+			atOnce: 1,
+			waiting: 10
+		});
+		const first = budget.start('share s from a');
+		const waiting = budget.start('share s from b');
+		now = 1000;
+		if (first.ok) first.end();
+		expect(await turnOf(waiting)).toBe(true);
+		now = 1500;
+		if (waiting.ok) waiting.end();
+		// b ran half a second of the 1.5 s it was started: half of its bucket is left.
+		expect(budget.start('share s from a').ok).toBe(false);
+		const again = budget.start('share s from b');
+		expect(again.ok).toBe(true);
+		if (again.ok) again.end();
+		const held = new ReadBudget(READ_BUDGET, () => 0, { atOnce: 0, waiting: 10 });
+		for (let i = 0; i < READS_AT_ONCE; i++) expect(held.start('share s from a').ok).toBe(true);
+		expect(held.start('share s from a').ok).toBe(false);
 	});
 });
 

@@ -18,6 +18,14 @@
  * paces dear re-reads (components/dashboard/live.svelte.ts), spends far less; its
  * re-read refused keeps its numbers on screen and tries again.
  *
+ * Share links' reads, all readers together, also take their turn: at most
+ * {@link PUBLIC_READS_AT_ONCE} run at once, the next wait in line (at most
+ * {@link PUBLIC_READS_WAITING}, past which they are answered 429 too), and a read waiting
+ * is charged nothing. Each address's budget bounds what it alone can make the app do, but
+ * share links are public, and readers at many addresses together held the store for the
+ * site owners, whose dashboards have no budget and waited behind them (an outside probe).
+ * Owners and API tokens, which owners make, never wait in that line.
+ *
  * Reads are the stats, sessions, journeys, paths, funnels, records and export APIs and
  * the pages of a site and of a share link. The public stats page (one read at a time,
  * shared by all who ask), the live streams, the ingest and the visitor endpoint (their
@@ -32,6 +40,10 @@ import { refusal, type RefusedRequest } from './refusal';
 export const READ_BUDGET: BucketSettings = { burst: 10_000, perSecond: 500 };
 /** Reads one reader may have running at once. */
 export const READS_AT_ONCE = 4;
+/** Share links' reads running at once, all readers together; the next wait their turn. */
+export const PUBLIC_READS_AT_ONCE = 4;
+/** Share links' reads waiting their turn at most; past them, 429. */
+export const PUBLIC_READS_WAITING = 64;
 
 /** What the budget reads of a request. */
 export interface ReadRequest {
@@ -65,62 +77,126 @@ export function readerOf(r: ReadRequest): string | undefined {
 	return token ? 'token ' + token : undefined;
 }
 
-/** What {@link ReadBudget.start} came to. */
-export type Started = { ok: true; end: () => void } | { ok: false; retryAfterSeconds: number };
+/** Whether a reader is a share link's, whose reads take their turn with all others'. */
+export function isPublicReader(reader: string): boolean {
+	return reader.startsWith('share ');
+}
 
-/** A read running: its reader, and the time charged to it so far. */
+/**
+ * What {@link ReadBudget.start} came to: a read, whose `turn` resolves true when it may
+ * run (at once, but for a share link's read waiting in line) and false when it was ended
+ * before; or a refusal.
+ */
+export type Started =
+	{ ok: true; turn: Promise<boolean>; end: () => void } | { ok: false; retryAfterSeconds: number };
+
+/** A read started: its reader, the time charged to it so far, and whether it waits its turn. */
 interface Running {
 	reader: string;
 	charged: number;
+	public: boolean;
+	/** Lets it run (true) or drops it (false) while it waits its turn. */
+	waiting?: (run: boolean) => void;
 }
 
 /** The budget of every reader, in this process. */
 export class ReadBudget {
 	readonly #time: TokenBuckets;
+	/** Reads started and not ended, those waiting their turn included. */
 	readonly #running = new Set<Running>();
+	/** Share links' reads waiting their turn, first first. */
+	readonly #line: Running[] = [];
 	readonly #now: () => number;
+	readonly #publicAtOnce: number;
+	readonly #publicWaiting: number;
 	/** When the reads running were last charged. */
 	#at = 0;
 
-	constructor(settings = READ_BUDGET, now: () => number = () => performance.now()) {
+	/**
+	 * @param settings Each reader's bucket of read time; default {@link READ_BUDGET}.
+	 * @param now Clock in ms; default `performance.now`.
+	 * @param publicReads Share links' reads at once and waiting at most; default
+	 *   {@link PUBLIC_READS_AT_ONCE}, {@link PUBLIC_READS_WAITING}.
+	 */
+	constructor(
+		settings = READ_BUDGET,
+		now: () => number = () => performance.now(),
+		publicReads = { atOnce: PUBLIC_READS_AT_ONCE, waiting: PUBLIC_READS_WAITING }
+	) {
 		this.#now = now;
 		this.#time = new TokenBuckets(settings, now);
+		this.#publicAtOnce = publicReads.atOnce;
+		this.#publicWaiting = publicReads.waiting;
 	}
 
 	/**
 	 * Charges the time since the last charge to the reads running, shared equally: reads
 	 * that run together share the process, so each is charged its share of the time, not
 	 * the whole (four reads of 100 ms that took 400 ms together are charged 100 ms each).
+	 * A read waiting its turn costs nothing, and is charged nothing.
 	 */
 	#charge(): void {
 		const now = this.#now();
-		for (const read of this.#running) read.charged += (now - this.#at) / this.#running.size;
+		const running = [...this.#running].filter((read) => !read.waiting);
+		for (const read of running) read.charged += (now - this.#at) / running.length;
 		this.#at = now;
 	}
 
 	/**
-	 * Starts a read of `reader`, or refuses it with the seconds to wait. `end()` (once,
-	 * when the read's answer is made) takes the time charged to it from the reader's bucket.
+	 * Starts a read of `reader`, or refuses it with the seconds to wait. A share link's
+	 * read ({@link isPublicReader}) runs when its `turn` resolves true. `end()` (once, when
+	 * the read's answer is made, or its client left) takes the time charged to it from the
+	 * reader's bucket; a read ended while it waits its turn leaves the line.
 	 */
 	start(reader: string): Started {
 		let running = 0;
 		for (const read of this.#running) if (read.reader == reader) running++;
 		const waitMs = this.#time.shortfallMs(new Map([[reader, 1]]));
-		if (running >= READS_AT_ONCE || waitMs > 0) {
+		const full = isPublicReader(reader) && this.#line.length >= this.#publicWaiting;
+		if (running >= READS_AT_ONCE || waitMs > 0 || full) {
 			return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 		}
 		this.#charge();
-		const read: Running = { reader, charged: 0 };
+		const read: Running = { reader, charged: 0, public: isPublicReader(reader) };
+		let turn = Promise.resolve(true);
+		if (read.public && this.#publicRunning() >= this.#publicAtOnce) {
+			turn = new Promise((resolve) => (read.waiting = resolve));
+			this.#line.push(read);
+		}
 		this.#running.add(read);
 		return {
 			ok: true,
+			turn,
 			end: () => {
 				if (!this.#running.has(read)) return;
 				this.#charge();
 				this.#running.delete(read);
+				if (read.waiting) {
+					this.#line.splice(this.#line.indexOf(read), 1);
+					read.waiting(false);
+					return;
+				}
 				this.#time.consume(new Map([[reader, read.charged]]));
+				if (read.public) this.#nextInLine();
 			}
 		};
+	}
+
+	/** Share links' reads running (not waiting). */
+	#publicRunning(): number {
+		let running = 0;
+		for (const read of this.#running) if (read.public && !read.waiting) running++;
+		return running;
+	}
+
+	/** Lets the first read in line run, if there is one and a place. */
+	#nextInLine(): void {
+		const next = this.#line[0];
+		if (!next?.waiting || this.#publicRunning() >= this.#publicAtOnce) return;
+		this.#line.shift();
+		const run = next.waiting;
+		next.waiting = undefined;
+		run(true);
 	}
 }
 

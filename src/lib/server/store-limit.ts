@@ -28,9 +28,10 @@
  */
 import nano from 'nano';
 import type { Configuration, ServerScope } from 'nano';
-import { Agent } from 'undici';
-import { StoreTimeout } from './errors';
+import type { Dispatcher } from 'undici';
+import { ClientGone, StoreTimeout } from './errors';
 import { logNotice } from './log';
+import { clientLeft, storeDispatcher } from './store-dispatch';
 
 /**
  * How long the app waits for the store's answer to one request, by default, ms: longer
@@ -41,19 +42,32 @@ import { logNotice } from './log';
 export const STORE_WAIT_MS = 20_000;
 
 /** The connection pools of each limit in use: one per limit, shared by its clients. */
-const agents = new Map<number, Agent>();
+const agents = new Map<number, Dispatcher>();
+/** The connection pool of the clients without the limit (undici's own time limits). */
+let unlimitedAgent: Dispatcher | undefined;
 
-/** A nano client whose requests have the limit `waitMs` (none when undefined). */
+/**
+ * A nano client whose requests have the limit `waitMs`, and end when the client they are
+ * made for leaves (store-dispatch.ts). Without a limit (the requests long by design, the
+ * command-line tools) they keep undici's own limits, and go on whoever leaves.
+ * Either way an answer reaches nano whole or as a failed request (store-dispatch.ts).
+ */
 export function limited(config: Configuration, waitMs: number | undefined): ServerScope {
-	if (waitMs === undefined) return nano(config);
+	if (waitMs === undefined) {
+		unlimitedAgent ??= storeDispatcher({}, false);
+		return nano({ ...config, agentOptions: asAgentOptions(unlimitedAgent) });
+	}
 	let agent = agents.get(waitMs);
 	if (!agent) {
-		agent = new Agent({ headersTimeout: waitMs, bodyTimeout: waitMs });
+		agent = storeDispatcher({ headersTimeout: waitMs, bodyTimeout: waitMs }, true);
 		agents.set(waitMs, agent);
 	}
-	// nano takes an undici Agent itself (its README); its types name the class instead.
-	const agentOptions = agent as unknown as Configuration['agentOptions'];
-	return timeoutsAsErrors(nano({ ...config, agentOptions }), waitMs);
+	return timeoutsAsErrors(nano({ ...config, agentOptions: asAgentOptions(agent) }), waitMs);
+}
+
+/** nano takes an undici dispatcher itself (its README); its types name an Agent's options. */
+function asAgentOptions(dispatcher: Dispatcher): Configuration['agentOptions'] {
+	return dispatcher as unknown as Configuration['agentOptions'];
 }
 
 /**
@@ -63,6 +77,14 @@ export function limited(config: Configuration, waitMs: number | undefined): Serv
  */
 export function reachedLimit(e: unknown): boolean {
 	return e instanceof Error && /\bReason: (HeadersTimeoutError|BodyTimeoutError)\b/.test(e.message);
+}
+
+/**
+ * Whether `e` is nano's failure of a request whose answer stopped after its headers
+ * (store-dispatch.ts `UnfinishedAnswer`: its body stalled past the limit, or broke off).
+ */
+export function unfinished(e: unknown): boolean {
+	return e instanceof Error && /\bReason: UnfinishedAnswer\b/.test(e.message);
 }
 
 /**
@@ -84,18 +106,21 @@ function timeoutsAsErrors<T extends object>(scope: T, waitMs: number): T {
 				if (result instanceof Promise) {
 					return result.then(
 						(answer: unknown) => {
-							// nano answers '' for a JSON body it could not read whole: one that stalled
-							// past the limit after its headers came, or broke off. No answer of
-							// CouchDB's API is empty, and callers read '' as "nothing there" (an
-							// outside security review: a logout that ended no session).
+							// nano answers '' for a JSON body it could not parse (one that stalled or
+							// broke off fails as UnfinishedAnswer, above). No answer of CouchDB's API
+							// is empty, and callers read '' as "nothing there" (an outside security
+							// review: a logout that ended no session).
 							if (answer !== '') return answer;
 							logSilence(waitMs);
 							throw new StoreTimeout(waitMs, 'finish its answer');
 						},
 						(e: unknown) => {
-							if (!reachedLimit(e)) throw e;
+							// Whatever it failed with, its client is gone: nobody to tell, nothing to log.
+							if (clientLeft()) throw new ClientGone();
+							const what = unfinished(e) ? 'finish its answer' : reachedLimit(e) ? 'answer' : '';
+							if (!what) throw e;
 							logSilence(waitMs);
-							throw new StoreTimeout(waitMs);
+							throw new StoreTimeout(waitMs, what);
 						}
 					);
 				}

@@ -10,6 +10,7 @@ import type { DocumentScope } from 'nano';
 import { couch } from '../couch';
 import { CouchstatsError, StoreTimeout } from '../errors';
 import { originAllowed, type SiteRecord } from '../accounts/sites';
+import { forNoClient } from '../store-dispatch';
 
 /** Origins whose answer a site list keeps (a new list, every TTL, starts afresh). */
 const ORIGINS_KEPT = 1000;
@@ -75,7 +76,8 @@ export class SiteCache {
 		const current = this.#current;
 		if (current && this.now() - current.at < this.ttlMs) return current.list;
 		if (!this.#loading) {
-			const loading = this.#load().finally(() => {
+			// Its callers share it: no one client's leaving ends it (store-dispatch.ts).
+			const loading = forNoClient(() => this.#load()).finally(() => {
 				if (this.#loading === loading) this.#loading = undefined;
 			});
 			this.#loading = loading;

@@ -7,6 +7,7 @@
  */
 import type { Couch } from '../couch';
 import { ACTIVE_WINDOW_MS, liveRecord, type LiveRecord } from '../../stats/active';
+import { forNoClient } from '../store-dispatch';
 
 /** One longpoll answer. `last_seq` is a string on Apache CouchDB, a number on the embedded store. */
 export interface ChangesPage {
@@ -15,10 +16,11 @@ export interface ChangesPage {
 }
 
 /**
- * Whether a longpoll answer is a whole `_changes` page. nano resolves a request whose
+ * Whether a longpoll answer is a whole `_changes` page. nano resolved a request whose
  * body read was cut off (an aborted longpoll, after CouchDB already sent its headers
- * and `{"results":[`) with `''`; taking its missing `last_seq` as the next `since`
- * would make every later poll a 400.
+ * and `{"results":[`) with `''` (the store's dispatcher now fails it, store-dispatch.ts,
+ * but a body that is no JSON still resolves so); taking its missing `last_seq` as the
+ * next `since` would make every later poll a 400.
  */
 export function isChangesPage(body: unknown): body is ChangesPage {
 	if (typeof body !== 'object' || body === null) return false;
@@ -248,7 +250,8 @@ export function missedSince(couch: Couch, site: string, since: string): Promise<
 	if (missedKept.has(key)) return Promise.resolve(true);
 	let asked = missedAsking.get(key);
 	if (!asked) {
-		asked = readMissed(couch, site, since).then((missed) => {
+		// Streams opened meanwhile share it: no one client's leaving ends it (store-dispatch.ts).
+		asked = forNoClient(() => readMissed(couch, site, since)).then((missed) => {
 			missedAsking.delete(key);
 			if (missed) {
 				if (missedKept.size >= MISSED_KEPT) missedKept.clear();

@@ -27,6 +27,7 @@
 import { isMissingView, viewQueries, type Couch } from '../couch';
 import { stagedDesignId } from '../boot/staged-designs';
 import { isStillIndexing } from './still-indexing';
+import { forNoClient } from '../store-dispatch';
 
 /** Design document holding the stats views. */
 export const STATS_DESIGN = 'stats';
@@ -316,7 +317,10 @@ const stagedLooks = new WeakMap<Couch, { at: number; staged: Promise<boolean> }>
 function isStaged(couch: Couch, at: number): Promise<boolean> {
 	const last = stagedLooks.get(couch);
 	if (last && at - last.at < STAGED_LOOK_MS && at >= last.at) return last.staged;
-	const staged = couch.events.head(stagedDesignId(`_design/${STATS_DESIGN}`)).then(
+	// Later reads share the look: no one client's leaving ends it (store-dispatch.ts).
+	const staged = forNoClient(() =>
+		couch.events.head(stagedDesignId(`_design/${STATS_DESIGN}`))
+	).then(
 		() => true,
 		(e: { statusCode?: number }) => e.statusCode !== 404
 	);

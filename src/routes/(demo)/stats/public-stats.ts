@@ -16,6 +16,7 @@ import type { Totals } from '$lib/stats/metrics';
 import { localDate } from '$lib/stats/time-zone';
 import { isPublicPath, publicRecord } from '$lib/server/demo/public-paths';
 import type { LiveRecord } from '$lib/stats/active';
+import { forNoClient } from '$lib/server/store-dispatch';
 
 /** A page of the site with its title and type. */
 export interface TitledPath {
@@ -82,7 +83,9 @@ export function sharedPublicStats(
 }
 
 function begin(couch: Couch, now: () => number): Promise<PublicStats> {
-	const read = readPublicStats(couch, now);
+	// Every request that asks meanwhile shares it: no one client's leaving ends it
+	// (store-dispatch.ts).
+	const read = forNoClient(() => readPublicStats(couch, now));
 	running = read;
 	const end = () => {
 		if (running === read) running = undefined;
