@@ -78,6 +78,27 @@ async function csvLines(query: string, secret = token): Promise<string[]> {
 	return text.slice(0, -2).split('\r\n');
 }
 
+/**
+ * Expects the export `query` to hold the `expected` lines, as JSON and as CSV under
+ * `header` (a line's cells in the header's order; none for an absent field), every one
+ * however low `limit` is: an export has no "(other)".
+ */
+async function expectExported(query: string, header: string, expected: Record<string, unknown>[]) {
+	const json = await okWithToken(
+		EXPORT,
+		'/api/v1/stats/export',
+		`${query}&format=json&limit=1`,
+		token
+	);
+	expect(json).toEqual(expected);
+	const cells = (line: Record<string, unknown>) =>
+		header
+			.split(',')
+			.map((column) => line[column] ?? '')
+			.join(',');
+	expect(await csvLines(`${query}&limit=1`)).toEqual([header, ...expected.map(cells)]);
+}
+
 beforeAll(async () => {
 	({ couch } = await useCouch());
 	setCouch(couch);
@@ -170,18 +191,7 @@ describe('the journeys export', () => {
 			}));
 		const expected = [...side('previous', api.previous), ...side('next', api.next)];
 		expect(expected.length).toBeGreaterThan(0);
-		// Every row, however low `limit` is: an export has no "(other)".
-		const json = await okWithToken(
-			EXPORT,
-			'/api/v1/stats/export',
-			`${query}&breakdown=journeys&format=json&limit=1`,
-			token
-		);
-		expect(json).toEqual(expected);
-		expect(await csvLines(`${query}&breakdown=journeys&limit=1`)).toEqual([
-			HEADER,
-			...expected.map((line) => Object.values(line).join(','))
-		]);
+		await expectExported(`${query}&breakdown=journeys`, HEADER, expected);
 	});
 });
 
@@ -237,22 +247,7 @@ describe('the paths export', () => {
 			share: step.share,
 			pathSessions: api.sessions
 		}));
-		const json = await okWithToken(
-			EXPORT,
-			'/api/v1/stats/export',
-			`${query}&breakdown=paths&format=json&limit=1`,
-			token
-		);
-		expect(json).toEqual(expected);
-		const cells = (line: Record<string, unknown>) =>
-			[1, 2, 3, 4]
-				.map((i) => line[`step${i}`] ?? '')
-				.concat([line.sessions, line.share, line.pathSessions])
-				.join(',');
-		expect(await csvLines(`${query}&breakdown=paths&limit=1`)).toEqual([
-			HEADER,
-			...expected.map(cells)
-		]);
+		await expectExported(`${query}&breakdown=paths`, HEADER, expected);
 	});
 });
 
