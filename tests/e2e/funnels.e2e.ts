@@ -5,7 +5,7 @@
  * through every step, for the owner and, read-only, through the site's share link.
  * Real Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
 import { convertingVisit, launchVisitorBrowser, startTrackedApp } from './tracker-support';
@@ -79,6 +79,27 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	const exported = await owner.request.get(`${app.url}${await goalsCsv.getAttribute('href')}`);
 	expect(exported.status()).toBe(200);
 	expect(await exported.text()).toMatch(/^goal,kind,conversions,.*\r?\ncta-start,event,[1-9]\d*,/);
+	// And so do the journeys and paths, as the panels show them: the journeys through the
+	// page they are about, the pages after their path (an outside review found no export).
+	await owner.goto(`${app.url}/sites/demo?range=today&journey=/pricing&step=/`);
+	const csvOf = async (page: Page, name: string) => {
+		const link = page.getByRole('link', { name: `Download ${name} as CSV` });
+		const res = await page.request.get(`${app.url}${await link.getAttribute('href')}`);
+		expect(res.status()).toBe(200);
+		expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8');
+		return (await res.text()).split('\r\n');
+	};
+	expect(await csvOf(owner, 'the journeys')).toEqual([
+		'page,pageViews,direction,from,to,views,share',
+		'/pricing,1,previous,/,/pricing,1,1',
+		'/pricing,1,next,/pricing,(exit),1,1',
+		''
+	]);
+	expect(await csvOf(owner, 'the paths from entry')).toEqual([
+		'step1,step2,step3,step4,sessions,share,pathSessions',
+		'/,/pricing,,,1,1,1',
+		''
+	]);
 
 	// Through a share link: its dashboard links the funnels, which count the same, read-only.
 	await owner.goto(`${app.url}/sites/demo/settings`);
@@ -92,4 +113,18 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await expect(shared.getByTestId('funnel-progress')).toContainText('counted exactly');
 	await expect(shared.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
 	await expect(shared.getByRole('link', { name: 'settings' })).toHaveCount(0);
+	// Its dashboard's CSV links carry the link, not the owner's session: the busiest page
+	// is / (a tie with /pricing, broken by path), and the entry pages.
+	await shared.goto(`${shareUrl}?range=today`);
+	expect(await csvOf(shared, 'the journeys')).toEqual([
+		'page,pageViews,direction,from,to,views,share',
+		'/,1,previous,(entrance),/,1,1',
+		'/,1,next,/,/pricing,1,1',
+		''
+	]);
+	expect(await csvOf(shared, 'the paths from entry')).toEqual([
+		'step1,step2,step3,step4,sessions,share,pathSessions',
+		'/,,,,1,1,1',
+		''
+	]);
 });

@@ -427,11 +427,11 @@ describe('CSV export', () => {
 		);
 	});
 
-	test('refuses an unknown breakdown with 400', async () => {
+	test('refuses an unknown breakdown with 400, listing every export (as the README does)', async () => {
 		const res = await call(EXPORT, 'site=golden&breakdown=nope', { bearer: token });
 		expect(res.status).toBe(400);
-		expect((await res.json()).message).toMatch(
-			/^breakdown "nope" must be one of timeseries, goals, pages, /
+		expect((await res.json()).message).toBe(
+			'breakdown "nope" must be one of timeseries, goals, journeys, paths, pages, entryPages, exitPages, referrers, utm.source, utm.medium, utm.campaign, browsers, os, devices, countries, screens, events, notFound, scrollDepth, newVsReturning, outboundLinks, downloads, dropped'
 		);
 	});
 });

@@ -1,11 +1,16 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
-import { EXPORTS, parseExportParams } from './export';
+import type { Journey, PathReport } from '../../stats/journeys';
+import { EXPORTS, exportCsv, exportLines, parseExportParams, type ExportRequest } from './export';
 
 const parse = (query: string) => parseExportParams(new URLSearchParams(query));
 
 test.each(Object.keys(EXPORTS))('accepts breakdown=%s', (name) => {
-	expect(parse(`breakdown=${encodeURIComponent(name)}`)).toEqual({ name, format: 'csv' });
+	expect(parse(`breakdown=${encodeURIComponent(name)}`)).toEqual({
+		name,
+		format: 'csv',
+		direction: null
+	});
 });
 
 test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', ''])(
@@ -21,7 +26,97 @@ test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 
 		expect(refused).toBeInstanceOf(CouchstatsError);
 		expect(refused).toMatchObject({
 			status: 400,
-			message: expect.stringMatching(/^breakdown ".*" must be one of timeseries, goals, pages,/)
+			message: expect.stringMatching(
+				/^breakdown ".*" must be one of timeseries, goals, journeys, paths, pages,/
+			)
 		});
 	}
 );
+
+describe('journeys', () => {
+	const journey: Journey = {
+		page: '/pricing',
+		views: 5,
+		previous: [
+			{ path: '(entrance)', count: 3, share: 0.6 },
+			{ path: '/a,"b"', count: 2, share: 0.4 }
+		],
+		next: [
+			{ path: '/thanks', count: 4, share: 0.8 },
+			{ path: '(exit)', count: 1, share: 0.2 }
+		],
+		pages: [{ path: '/pricing', views: 5 }]
+	};
+	const request = (direction: ExportRequest['direction'] = null): ExportRequest => ({
+		name: 'journeys',
+		format: 'csv',
+		direction
+	});
+
+	test('a line per step: the pages before the page, then the pages after it', () => {
+		expect(exportCsv(request(), journey).split('\r\n')).toEqual([
+			'page,pageViews,direction,from,to,views,share',
+			'/pricing,5,previous,(entrance),/pricing,3,0.6',
+			'/pricing,5,previous,"/a,""b""",/pricing,2,0.4',
+			'/pricing,5,next,/pricing,/thanks,4,0.8',
+			'/pricing,5,next,/pricing,(exit),1,0.2',
+			''
+		]);
+	});
+
+	test('direction= keeps one side', () => {
+		const to = (d: ExportRequest['direction']) =>
+			exportLines(request(d), journey).map((line) => line.to);
+		expect(to('previous')).toEqual(['/pricing', '/pricing']);
+		expect(to('next')).toEqual(['/thanks', '(exit)']);
+	});
+
+	test('a range without pageviews is the header alone', () => {
+		const none: Journey = { page: null, views: 0, previous: [], next: [], pages: [] };
+		expect(exportCsv(request(), none)).toBe('page,pageViews,direction,from,to,views,share\r\n');
+	});
+
+	test('parses direction= for journeys only, refusing another value with 400', () => {
+		expect(parse('breakdown=journeys&direction=next')).toMatchObject({ direction: 'next' });
+		expect(parse('breakdown=pages&direction=sideways')).toMatchObject({ direction: null });
+		expect(() => parse('breakdown=journeys&direction=sideways')).toThrow(
+			/^direction "sideways" must be next/
+		);
+	});
+});
+
+describe('paths', () => {
+	const request: ExportRequest = { name: 'paths', format: 'csv', direction: null };
+	const report = (steps: string[], sessions: number, next: PathReport['next']): PathReport => ({
+		steps,
+		sessions,
+		next,
+		final: steps.length === 3
+	});
+
+	test('the entry pages: the first step and its sessions, of every session begun', () => {
+		const entries = report([], 5, [
+			{ path: '/pricing', count: 3, share: 0.6 },
+			{ path: '/', count: 2, share: 0.4 }
+		]);
+		expect(exportCsv(request, entries).split('\r\n')).toEqual([
+			'step1,step2,step3,step4,sessions,share,pathSessions',
+			'/pricing,,,,3,0.6,5',
+			'/,,,,2,0.4,5',
+			''
+		]);
+	});
+
+	test('after a path: its steps, then the page each session viewed next or (exit)', () => {
+		const after = report(['/', '/pricing', '/docs'], 2, [
+			{ path: '/pricing', count: 1, share: 0.5 },
+			{ path: '(exit)', count: 1, share: 0.5 }
+		]);
+		expect(exportCsv(request, after).split('\r\n')).toEqual([
+			'step1,step2,step3,step4,sessions,share,pathSessions',
+			'/,/pricing,/docs,/pricing,1,0.5,2',
+			'/,/pricing,/docs,(exit),1,0.5,2',
+			''
+		]);
+	});
+});

@@ -1,46 +1,169 @@
 /**
- * CSV (or JSON) export of one breakdown or the time series of a Stats API response.
- * The breakdowns and their columns are the catalogue's (src/lib/stats/catalogue.ts).
+ * CSV (or JSON) export of one part of the read model over a range: a breakdown (its
+ * columns are the catalogue's, src/lib/stats/catalogue.ts), the time series, the goals,
+ * or the journeys through a page and the paths after a path from entry, as the
+ * dashboard's widgets and the Journeys and Paths APIs count them. Each export is one
+ * entry of {@link EXPORTS}: the section it reads, its columns, its lines.
  */
-import { CATALOGUE, rowsOf, type BreakdownName } from '../../stats/catalogue';
+import { TRAIL_STEPS } from '../../classify/rules';
+import { CATALOGUE, rowsOf, type Breakdown, type BreakdownName } from '../../stats/catalogue';
 import { toCsv } from '../../stats/csv';
+import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
-import type { StatsResponse } from '../../stats/response';
+import type { Sections } from '../../stats/response';
 import { CouchstatsError } from '../errors';
+import { parseDirection } from './params';
 
 /** A name accepted by `breakdown=`. */
-export type ExportName = 'timeseries' | 'goals' | BreakdownName;
+export type ExportName = 'timeseries' | 'goals' | 'journeys' | 'paths' | BreakdownName;
 
-/** A goal's CSV line: its numbers over the range and the previous period. */
-const GOAL_COLUMNS = [
-	'goal',
-	'kind',
-	'conversions',
-	'visitors',
-	'conversionRate',
-	'previousConversions',
-	'previousVisitors',
-	'previousConversionRate'
-] as const;
+/** The read model's sections an export comes from. */
+export type ExportSection = 'timeseries' | 'breakdowns' | 'goals' | 'journeys' | 'paths';
 
-/** Names accepted by `breakdown=`, with the CSV columns of each. */
-export const EXPORTS: Record<ExportName, readonly string[]> = Object.fromEntries([
-	['timeseries', ['period', 'start', ...Object.keys(totalsFrom(emptySums()))]],
-	['goals', GOAL_COLUMNS],
-	...CATALOGUE.map((breakdown) => [breakdown.name, breakdown.csv])
-]);
-
-/** What an export reads of a Stats API response. */
-export type ExportedStats = Pick<StatsResponse, 'timeseries' | 'breakdowns' | 'goals'>;
-
-/**
- * The export named by `breakdown=` and its format.
- * @throws {CouchstatsError} 400 for an unknown breakdown or format.
- */
-export function parseExportParams(params: URLSearchParams): {
+/** What an export request asks for: which export, in which format, and of journeys which side. */
+export interface ExportRequest {
 	name: ExportName;
 	format: 'csv' | 'json';
-} {
+	/** `direction=` of a journeys export (as the Journeys API's): one side only; null for both. */
+	direction: JourneyDirection | null;
+}
+
+/** One export: the section it is read from, its CSV columns in order, and its lines. */
+export interface Export<S extends ExportSection = ExportSection> {
+	section: S;
+	columns: readonly string[];
+	lines(value: Sections[S], request: ExportRequest): object[];
+}
+
+/** Keeps an export's section type for its `lines`. */
+function entry<S extends ExportSection>(spec: Export<S>): Export {
+	return spec as unknown as Export;
+}
+
+/** Columns `step1` … `step4`: a path from entry, one page a column (`TRAIL_STEPS`). */
+const STEP_COLUMNS = Array.from({ length: TRAIL_STEPS }, (_, i) => `step${i + 1}`);
+
+/**
+ * The journeys through one page, a line per step on either side, as the widget's two
+ * tables: the pages before it (`to` is the page) then the pages after it (`from` is the
+ * page), each with its views and share, and the page's own views that the shares divide.
+ */
+function journeyLines(journey: Journey, { direction }: ExportRequest): object[] {
+	const { page, views: pageViews } = journey;
+	const line = (side: JourneyDirection, from: string | null, to: string | null) => ({
+		page,
+		pageViews,
+		direction: side,
+		from,
+		to
+	});
+	const previous = journey.previous.map((step) => ({
+		...line('previous', step.path, page),
+		views: step.count,
+		share: step.share
+	}));
+	const next = journey.next.map((step) => ({
+		...line('next', page, step.path),
+		views: step.count,
+		share: step.share
+	}));
+	return [...(direction === 'next' ? [] : previous), ...(direction === 'previous' ? [] : next)];
+}
+
+/**
+ * The paths after a path from entry, a line per page viewed next (or "(exit)"): the
+ * whole path from entry in the step columns, its sessions and share, and the sessions
+ * of the path before it that the shares divide.
+ */
+function pathLines(report: PathReport): object[] {
+	const steps = Object.fromEntries(report.steps.map((step, i) => [STEP_COLUMNS[i], step]));
+	const last = STEP_COLUMNS[report.steps.length];
+	return report.next.map((next) => ({
+		...steps,
+		[last]: next.path,
+		sessions: next.count,
+		share: next.share,
+		pathSessions: report.sessions
+	}));
+}
+
+/** A breakdown's export: its rows, as its catalogue entry writes its CSV lines. */
+function breakdownExport(breakdown: Breakdown): [string, Export] {
+	return [
+		breakdown.name,
+		entry({
+			section: 'breakdowns',
+			columns: breakdown.csv,
+			lines: (breakdowns) => {
+				const rows = rowsOf(breakdowns, breakdown.name);
+				return breakdown.csvRows?.(rows) ?? rows;
+			}
+		})
+	];
+}
+
+/** Every export by its name in `breakdown=`, in the order a refusal lists them. */
+export const EXPORTS: Record<ExportName, Export> = Object.fromEntries([
+	[
+		'timeseries',
+		entry({
+			section: 'timeseries',
+			columns: ['period', 'start', ...Object.keys(totalsFrom(emptySums()))],
+			lines: (points) => points
+		})
+	],
+	[
+		'goals',
+		entry({
+			section: 'goals',
+			columns: [
+				'goal',
+				'kind',
+				'conversions',
+				'visitors',
+				'conversionRate',
+				'previousConversions',
+				'previousVisitors',
+				'previousConversionRate'
+			],
+			// Goals have no export of their own otherwise (an outside review missed it).
+			lines: (goals) =>
+				goals.map((g) => ({
+					goal: g.label,
+					kind: g.goal.kind,
+					conversions: g.conversions,
+					visitors: g.visitors,
+					conversionRate: g.conversionRate,
+					previousConversions: g.previous.conversions,
+					previousVisitors: g.previous.visitors,
+					previousConversionRate: g.previous.conversionRate
+				}))
+		})
+	],
+	[
+		'journeys',
+		entry({
+			section: 'journeys',
+			columns: ['page', 'pageViews', 'direction', 'from', 'to', 'views', 'share'],
+			lines: journeyLines
+		})
+	],
+	[
+		'paths',
+		entry({
+			section: 'paths',
+			columns: [...STEP_COLUMNS, 'sessions', 'share', 'pathSessions'],
+			lines: pathLines
+		})
+	],
+	...CATALOGUE.map(breakdownExport)
+]) as Record<ExportName, Export>;
+
+/**
+ * The export named by `breakdown=`, its format, and for journeys `direction=`.
+ * @throws {CouchstatsError} 400 for an unknown breakdown, format or direction.
+ */
+export function parseExportParams(params: URLSearchParams): ExportRequest {
 	const name = params.get('breakdown') ?? '';
 	// Own keys only: `in` would accept inherited names such as constructor or __proto__.
 	if (!Object.hasOwn(EXPORTS, name)) {
@@ -53,31 +176,19 @@ export function parseExportParams(params: URLSearchParams): {
 	if (format !== 'csv' && format !== 'json') {
 		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv or json`);
 	}
-	return { name: name as ExportName, format };
+	const direction = name === 'journeys' ? parseDirection(params) : null;
+	return { name: name as ExportName, format, direction };
 }
 
-/** The rows of one export, as its breakdown writes its CSV lines (events: one per prop value). */
-export function exportRows(stats: ExportedStats, name: ExportName): Record<string, unknown>[] {
-	if (name === 'timeseries') return stats.timeseries as unknown as Record<string, unknown>[];
-	if (name === 'goals') {
-		// Goals have no export of their own otherwise (an outside review missed it).
-		return stats.goals.map((g) => ({
-			goal: g.label,
-			kind: g.goal.kind,
-			conversions: g.conversions,
-			visitors: g.visitors,
-			conversionRate: g.conversionRate,
-			previousConversions: g.previous.conversions,
-			previousVisitors: g.previous.visitors,
-			previousConversionRate: g.previous.conversionRate
-		}));
-	}
-	const breakdown = CATALOGUE.find((b) => b.name === name)!;
-	const rows = rowsOf(stats.breakdowns, name);
-	return (breakdown.csvRows?.(rows) ?? rows) as Record<string, unknown>[];
+/** The lines of an export from the value of its section (events: one per prop value). */
+export function exportLines(
+	request: ExportRequest,
+	value: Sections[ExportSection]
+): Record<string, unknown>[] {
+	return EXPORTS[request.name].lines(value as never, request) as Record<string, unknown>[];
 }
 
 /** The export as CSV text. */
-export function exportCsv(stats: ExportedStats, name: ExportName): string {
-	return toCsv([...EXPORTS[name]], exportRows(stats, name));
+export function exportCsv(request: ExportRequest, value: Sections[ExportSection]): string {
+	return toCsv([...EXPORTS[request.name].columns], exportLines(request, value));
 }

@@ -9,7 +9,7 @@ import { logError } from '../log';
 import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
-import { exportCsv, exportRows, parseExportParams, type ExportedStats } from './export';
+import { EXPORTS, exportCsv, exportLines, parseExportParams, type ExportName } from './export';
 import {
 	parseDirection,
 	parseFilter,
@@ -19,12 +19,12 @@ import {
 	parseRangeParams,
 	parseSiteId
 } from './params';
-import type { StatsResponse } from '../../stats/response';
+import type { Sections, StatsResponse } from '../../stats/response';
 import { exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
-import { collectBreakdowns } from '../../stats/catalogue';
+import type { BreakdownName } from '../../stats/catalogue';
 
 /** Options of the handlers: injectable for tests and the benchmark. */
 export interface StatsHandlerOptions {
@@ -120,40 +120,67 @@ export async function handleDashboard(
 	}
 }
 
-/** `GET /api/v1/stats/export?…&breakdown=NAME&format=csv|json`: one breakdown, all rows. */
+/**
+ * `GET /api/v1/stats/export?…&breakdown=NAME&format=csv|json`: one export, all rows. A
+ * breakdown, the time series and goals take the Stats API's parameters; journeys and
+ * paths those of the Journeys and Paths APIs (`page=` the journey's page, `step=`), read
+ * as those APIs read them.
+ */
 export async function handleExport(
 	event: StatsRequest,
 	options: StatsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { name, format } = parseExportParams(event.url.searchParams);
-		const { db, query, read } = await statsQuery(event, options);
+		const request = parseExportParams(event.url.searchParams);
+		const { name, format } = request;
+		const { section } = EXPORTS[name];
 		// Only what the export holds, every row of it.
-		const breakdown = name === 'timeseries' || name === 'goals' ? undefined : name;
-		const section = breakdown ? 'breakdowns' : (name as 'timeseries' | 'goals');
-		const sections = await readSections(
-			db,
-			{ ...query, limit: Infinity },
-			{ ...read, sections: [section], breakdowns: breakdown ? [breakdown] : [] }
-		);
-		const stats: ExportedStats = {
-			timeseries: section === 'timeseries' ? valueOf(sections.timeseries!) : [],
-			breakdowns:
-				section === 'breakdowns' ? valueOf(sections.breakdowns!) : collectBreakdowns(() => []),
-			goals: section === 'goals' ? valueOf(sections.goals!) : []
-		};
-		const filename = exportName(sections.site, name, sections.range, sections.filter);
+		const { read, value } =
+			section === 'journeys' || section === 'paths'
+				? await readWalk(event, options, section)
+				: await readExported(event, options, section, name);
+		const filename = exportName(read.site, name, read.range, read.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
 			'content-disposition': `attachment; filename="${filename}.${format}"`
 		};
-		if (format === 'json') return Response.json(exportRows(stats, name), { headers });
-		return new Response(exportCsv(stats, name), {
+		if (format === 'json') return Response.json(exportLines(request, value), { headers });
+		return new Response(exportCsv(request, value), {
 			headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' }
 		});
 	} catch (e) {
 		return errorResponse(e);
 	}
+}
+
+/**
+ * Reads the Stats API's section an export comes from, with every row: of the breakdowns
+ * only the exported one (an outside probe measured an export reading every one).
+ */
+async function readExported(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	section: 'timeseries' | 'breakdowns' | 'goals',
+	name: ExportName
+) {
+	const { db, query, read } = await statsQuery(event, options);
+	const breakdowns = section === 'breakdowns' ? [name as BreakdownName] : [];
+	const sections = await readSections(
+		db,
+		{ ...query, limit: Infinity },
+		{ ...read, sections: [section], breakdowns }
+	);
+	return { read: sections, value: valueOf<Sections[typeof section]>(sections[section]) };
+}
+
+/** Reads the journeys or paths an export comes from, as their API does, with every row. */
+async function readWalk(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	section: 'journeys' | 'paths'
+) {
+	const { read } = await journeySection(event, options, section, Infinity);
+	return { read, value: valueOf<Sections[typeof section]>(read[section]) };
 }
 
 /** What the Journeys and Paths APIs answer besides their section. */
@@ -178,26 +205,44 @@ export type JourneysResponse = JourneyEnvelope &
 export type PathsResponse = JourneyEnvelope & PathReport;
 
 /**
+ * What the Journeys and Paths APIs (and their exports) read of a request's parameters
+ * besides the range: the page or the path, and a source filter only (a page or event
+ * filter is a 400: it would keep part of a session's pageviews).
+ */
+const WALK_QUERIES = {
+	journeys: (params: URLSearchParams) => ({
+		journeyPage: parseJourneyPage(params),
+		filter: parseJourneyFilter(params, ['source', 'event'])
+	}),
+	paths: (params: URLSearchParams) => ({
+		pathSteps: parsePathSteps(params),
+		filter: parseJourneyFilter(params, ['page', 'source', 'event'])
+	})
+};
+
+/**
  * Reads one section of journeys (`journeys` or `paths`) for a request, after checking
  * who asks, under the request's source filter.
+ * @param limit Rows of each list before "(other)"; default the request's `limit`.
  */
 async function journeySection<S extends 'journeys' | 'paths'>(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
 	section: S,
-	query: (
-		params: URLSearchParams
-	) => { filter: ReturnType<typeof parseJourneyFilter> } & (
-		{ journeyPage: string | null } | { pathSteps: string[] }
-	)
+	limit?: number
 ) {
-	const { db, now, params, site, range, interval, limit, fromFirstRecord } = await authorizedRead(
-		event,
-		options
-	);
+	const authorized = await authorizedRead(event, options);
+	const { db, now, params, site, range, interval, fromFirstRecord } = authorized;
 	const read = await readSections(
 		db,
-		{ site: site.id, range, interval, limit, fromFirstRecord, ...query(params) },
+		{
+			site: site.id,
+			range,
+			interval,
+			limit: limit ?? authorized.limit,
+			fromFirstRecord,
+			...WALK_QUERIES[section](params)
+		},
 		{ now, timeoutMs: options.timeoutMs, sections: [section] }
 	);
 	const envelope: JourneyEnvelope = {
@@ -222,10 +267,7 @@ export async function handleJourneys(
 ): Promise<Response> {
 	try {
 		const direction = parseDirection(event.url.searchParams);
-		const { envelope, read } = await journeySection(event, options, 'journeys', (params) => ({
-			journeyPage: parseJourneyPage(params),
-			filter: parseJourneyFilter(params, ['source', 'event'])
-		}));
+		const { envelope, read } = await journeySection(event, options, 'journeys');
 		const { next, previous, ...page } = valueOf(read.journeys);
 		const body: JourneysResponse = {
 			...envelope,
@@ -249,10 +291,7 @@ export async function handlePaths(
 	options: StatsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { envelope, read } = await journeySection(event, options, 'paths', (params) => ({
-			pathSteps: parsePathSteps(params),
-			filter: parseJourneyFilter(params, ['page', 'source', 'event'])
-		}));
+		const { envelope, read } = await journeySection(event, options, 'paths');
 		const body: PathsResponse = { ...envelope, ...valueOf(read.paths) };
 		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
 	} catch (e) {
