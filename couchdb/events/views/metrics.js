@@ -5,7 +5,8 @@
 // Every headline number in one row per bucket: a pageview counts once, and as a new
 // visitor (firstOfDay and firstEver: the first pageview of a visitor's first day) and a
 // session (entry) by its flags; a return to a page (revisit) is no pageview, but one that
-// opens its session (entry: a session resumed on a page left open) counts the session; a visitor counts on the record that opens their day
+// opens its session (entry: a session resumed on a page left open) counts the session;
+// a visitor counts on the record that opens their day
 // (`opensDay`: a pageview, an event or a return to a page; a pageview made before the
 // flag, by `firstOfDay`), so that one whose only activity of a day was an event or a
 // return is one of its visitors (an outside review read a 200 % conversion rate the day
