@@ -144,4 +144,25 @@ describe('requests made for a client', () => {
 			{ ok: true }
 		]);
 	});
+
+	test('many at once for one client (a dashboard reads two dozen views) raise no warning of a leak', async () => {
+		const couch = createCouch(url, 't', 60_000);
+		const warnings: Error[] = [];
+		const warned = (warning: Error) => warnings.push(warning);
+		process.on('warning', warned);
+		try {
+			const client = new AbortController();
+			const reads = forClient(client.signal, () =>
+				Array.from({ length: 24 }, (_, i) => couch.events.get(`held-${i}`))
+			);
+			await Promise.all(Array.from({ length: 24 }, (_, i) => reached(`held-${i}`)));
+			for (const release of held.splice(0)) release();
+			await Promise.all(reads);
+			// Node emits a process warning on the next tick after the listener that exceeds the limit.
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(warnings.map((w) => w.name)).toEqual([]);
+		} finally {
+			process.off('warning', warned);
+		}
+	});
 });
