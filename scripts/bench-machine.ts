@@ -2,7 +2,7 @@
  * The machine a benchmark runs on, for its output: cores, load average, and how long a
  * fixed workload takes right now. On this shared virtual machine the same catch-up of
  * the same store took 22.5 CPU-s at one moment and 10.8 half an hour later, with the
- * load average alike (src/lib/server/embedded/views/README.md, "1M records again, and a
+ * load average alike (src/lib/server/embedded/views/MEASURED.md, "1M records again, and a
  * machine whose speed changes"): the load average does not show how fast a CPU-second
  * is, the workload's time does. Two runs' figures compare only when it was alike.
  */

@@ -10,7 +10,7 @@
  * The app runs as a child process with `MALLOC_ARENA_MAX=2` (unless set already): the
  * embedded store's leveldb works on several threads, and glibc gives each its own malloc
  * arena, which it rarely hands back. Two arenas took the store's peak resident set in
- * a 20k-record catch-up from 457 MB to 363 MB (src/lib/server/embedded/views/README.md);
+ * a 20k-record catch-up from 457 MB to 363 MB (src/lib/server/embedded/views/MEASURED.md);
  * glibc reads the variable only when a process starts, hence the child. The store itself
  * runs in a process the app starts (src/lib/server/embedded/store-process.ts), with the
  * same setting.

@@ -8,7 +8,7 @@
  * documents (`allDocs` with `include_docs`), compiled each `validate_doc_update` again,
  * built the user context (`info()`, when the request had none) and read the old
  * document: four reads and a compile per document, which held the store's event loop
- * while an import wrote its batches (views/README.md, "Reads during an import").
+ * while an import wrote its batches (views/MEASURED.md, "Reads during an import").
  *
  * Here the same check, for `bulkDocs` only: the design documents are read once per
  * request, each function is compiled once per design document revision (with the

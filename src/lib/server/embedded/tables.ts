@@ -8,7 +8,7 @@
  * that cache, which holds `maxOpenFiles` − 10 tables (`db_impl.cc`). The pages reads and
  * compactions touched count in the process's resident set while the file stays mapped.
  * With the default, 1,000, every table of a 1M-record store stayed open: 1,150 MB of
- * mapped pages in a 1.5 GB peak (views/README.md, "1M records, and what the peak
+ * mapped pages in a 1.5 GB peak (views/MEASURED.md, "1M records, and what the peak
  * resident set holds"). 74 is the least leveldb accepts.
  */
 export const TABLES_OPEN = 64;

@@ -149,7 +149,7 @@ export async function writeBatch(
 /**
  * The work of one batch, step by step. Its steps are methods rather than closures made
  * per batch: V8 compiled each new closure's optimized code again, a dozen functions a
- * batch (a catch-up's CPU time did not change measurably, README, "Eleventh pass").
+ * batch (a catch-up's CPU time did not change measurably, MEASURED.md, "Eleventh pass").
  */
 class BatchWriter {
 	private readonly encoder = new KeyEncoder();

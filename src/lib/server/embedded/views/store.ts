@@ -124,7 +124,7 @@ export async function openViewStore(dir: string): Promise<Level> {
 		// 8 MB each (leveldb's defaults are 4 MB and 8 MB): a 20k-record catch-up peaked at
 		// 337 MB against 363 MB with 32 MB each, for the same CPU within the noise; a 100k one
 		// with a 32 MB write buffer and 8 MB files used more CPU and peaked at 544 MB, and
-		// 4 MB buffers, 8 MB files or 16 KB blocks did no better (README.md, sixth pass).
+		// 4 MB buffers, 8 MB files or 16 KB blocks did no better (MEASURED.md, sixth pass).
 		writeBufferSize: 8 * 1024 * 1024,
 		cacheSize: 8 * 1024 * 1024,
 		// 64 tables open (mapped) at most instead of every table of the store (tables.ts).
