@@ -47,7 +47,7 @@ describe('loadConfig', () => {
 		[{ COUCHSTATS_DB_PREFIX: 'Bad Prefix' }, /^COUCHSTATS_DB_PREFIX must be 1–40 lowercase/],
 		[{ COUCHSTATS_ADMIN_PASSWORD: 'short' }, /^COUCHSTATS_ADMIN_PASSWORD must be at least 12/],
 		[{ COUCHSTATS_ADMIN_NAME: 'Admin' }, /^COUCHSTATS_ADMIN_NAME must be 2–40 lowercase/],
-		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0 or 1/],
+		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0, 1, true or false/],
 		[{ COUCHSTATS_DB_TIMEOUT_MS: '20s' }, /^COUCHSTATS_DB_TIMEOUT_MS is not a whole number/],
 		[{ COUCHSTATS_DB_TIMEOUT_MS: '100' }, /^COUCHSTATS_DB_TIMEOUT_MS must be 500–600000/]
 	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
@@ -62,6 +62,18 @@ describe('loadConfig', () => {
 		expect(line).toMatch(expected);
 		expect(line).not.toContain('\n');
 	});
+
+	test.each(['My-Real-Pw9', 'p'.repeat(1_100)])(
+		'never echoes a refused COUCHSTATS_ADMIN_PASSWORD, and its fix fits either bound',
+		(password) => {
+			expect(() => loadConfig({ COUCHSTATS_ADMIN_PASSWORD: password })).toThrow(
+				expect.objectContaining({
+					message: expect.not.stringContaining(password.slice(0, 11)),
+					line: expect.stringContaining('choose one of 12–1024 characters')
+				})
+			);
+		}
+	);
 
 	test('never echoes a malformed COUCHDB_URL, which may hold a password', () => {
 		expect(() => loadConfig({ COUCHDB_URL: 'admin:secret@nohost' })).toThrow(

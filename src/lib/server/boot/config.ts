@@ -80,7 +80,10 @@ const schema = v.object({
 		),
 		FIRST_ACCOUNT
 	),
-	COUCHSTATS_MEMORY: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
+	COUCHSTATS_MEMORY: v.optional(
+		v.picklist(['0', '1', 'true', 'false'], 'must be 0, 1, true or false'),
+		'0'
+	),
 	COUCHSTATS_COUCHDB_DIR: v.optional(v.string()),
 	COUCHSTATS_DB_TIMEOUT_MS: v.optional(
 		v.pipe(
@@ -94,12 +97,15 @@ const schema = v.object({
 	)
 });
 
+/** Variables whose values may be secrets: a message names them, never shows their value. */
+const SECRETS = new Set(['COUCHDB_URL', 'COUCHSTATS_ADMIN_PASSWORD']);
+
 const fixes: Record<string, string> = {
 	COUCHDB_URL: 'set it to http://USER:PASSWORD@HOST:5984, or unset it to use the embedded store',
 	COUCHSTATS_DB_PREFIX: 'use e.g. COUCHSTATS_DB_PREFIX=couchstats',
 	COUCHSTATS_DATA_DIR: 'point it at a writable directory, e.g. ./.couchstats',
 	PORT: 'use e.g. PORT=3000',
-	COUCHSTATS_ADMIN_PASSWORD: 'choose a longer password, or unset it to have one generated',
+	COUCHSTATS_ADMIN_PASSWORD: `choose one of 12–${PASSWORD_MAX} characters, or unset it to have one generated`,
 	COUCHSTATS_ADMIN_NAME: 'use e.g. COUCHSTATS_ADMIN_NAME=owner',
 	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it',
 	COUCHSTATS_DB_TIMEOUT_MS: 'use e.g. COUCHSTATS_DB_TIMEOUT_MS=20000, or unset it'
@@ -123,7 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 	if (!result.success) {
 		const issue = result.issues[0];
 		const key = String(v.getDotPath(issue) ?? 'configuration');
-		const shown = key === 'COUCHDB_URL' ? '' : ` (got "${String(input[key])}")`;
+		const shown = SECRETS.has(key) ? '' : ` (got "${String(input[key])}")`;
 		throw new StartupError(`${key} ${issue.message}${shown}`, fixes[key] ?? 'fix the value');
 	}
 	const out = result.output;
