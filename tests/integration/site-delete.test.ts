@@ -26,6 +26,7 @@ import { createIngest } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
+import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
 import { indexed, ingestConfig, numbersOf, useCouch } from './harness';
@@ -149,6 +150,29 @@ describe('deleting a site', () => {
 		expect(again.deleted).toBe(600);
 		expect(await recordsOf(couch, 'halfway')).toBe(0);
 		expect(await findSite(couch, 'halfway')).toBeUndefined();
+	});
+
+	test('a deletion under way tells an account that may not manage the site nothing of it', async () => {
+		const { couch } = await useCouch();
+		await seed(couch, [{ id: 'busy', n: 300, seed: 8 }]);
+		await requestSiteDeletion(couch, alice, 'busy', 'busy');
+		// The deletion's first view read waits until the test lets it go.
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		const running = await startSiteDeletion(couch, alice, 'busy', {
+			settle: async (read) => (await held, untilIndexed(read))
+		});
+		expect(running.state).toBe('running');
+
+		await expect(startSiteDeletion(couch, bob, 'busy')).rejects.toMatchObject({ status: 404 });
+		await expect(startSiteDeletion(couch, bob, 'nosuchsite')).rejects.toMatchObject({
+			status: 404
+		});
+		expect(await startSiteDeletion(couch, alice, 'busy')).toBe(running);
+
+		release();
+		await vi.waitFor(() => expect(running.state).toBe('done'), { timeout: 60_000, interval: 50 });
+		expect(await recordsOf(couch, 'busy')).toBe(0);
 	});
 
 	test('the ingest refuses records of a site marked for deletion at once, not after its cached site list expires', async () => {

@@ -95,9 +95,11 @@ export async function startSiteDeletion(
 	options: DeleteOptions = {}
 ): Promise<DeletionProgress> {
 	const running = deletions.get(id);
-	if (running?.state === 'running') return running;
+	// Who may not manage the site learns nothing of it, a deletion under way included.
+	if (running?.state === 'running' && canManageSite(user, running)) return running;
 	const site = await findSite(couch, id);
 	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
+	if (running?.state === 'running') return running;
 	if (!site.deleting) throw new CouchstatsError(400, `site "${id}" is not being deleted`);
 	const progress: DeletionProgress = { deleted: 0, state: 'running', owners: site.owners };
 	deletions.set(id, progress);
