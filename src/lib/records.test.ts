@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import {
+	LANG_PATTERN,
 	SOURCE_PATTERN,
 	canonicalPath,
 	cutEncoded,
 	displayPath,
+	languageTag,
 	sourceFilter,
 	sourceOf
 } from './records';
@@ -100,6 +102,20 @@ test.each([
 ])('the source of a visit from %j tagged utm_source=%j is %j', (ref, utmSource, source) => {
 	expect(sourceOf(ref, utmSource)).toBe(source);
 	expect(source).toMatch(SOURCE_PATTERN);
+});
+
+describe('languageTag', () => {
+	test('keeps language, script, region and variants, and cuts extensions and private use', () => {
+		expect(languageTag('en-GB')).toBe('en-GB');
+		expect(languageTag('zh-Hant-TW')).toBe('zh-Hant-TW');
+		expect(languageTag('sr-Latn-RS-u-nu-latn')).toBe('sr-Latn-RS');
+		expect(languageTag('ja-JP-u-ca-japanese-hc-h12')).toBe('ja-JP');
+		expect(languageTag('en-x-pirate')).toBe('en');
+		expect(languageTag('en-t')).toBe('en');
+		for (const tag of ['sr-Latn-RS-u-nu-latn', 'ja-JP-u-ca-japanese-hc-h12', 'de-DE-1996']) {
+			expect(languageTag(tag)).toMatch(LANG_PATTERN);
+		}
+	});
 });
 
 describe('cutEncoded', () => {

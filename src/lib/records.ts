@@ -84,6 +84,8 @@ export const LIMITS = {
 	propValue: 256,
 	/** Maximum length of a UTM value. */
 	utm: 128,
+	/** Maximum length of a language tag (`lang`), as kept: {@link languageTag}. */
+	lang: 35,
 	/** Maximum engaged milliseconds one heartbeat may carry (a heartbeat every 30 s, with slack). */
 	heartbeatMs: 120_000,
 	/** Records per `_bulk_docs` request and bytes per request body. */
@@ -164,6 +166,21 @@ export function canonicalPath(path: string): string {
 		encodeSome(head, /[^\x21-\x7e]|["<>`{}|^]/gu) +
 		(hash < 0 ? '' : encodeSome(path.slice(hash), /[^\x21-\x7e]|["<>`]/gu))
 	);
+}
+
+/** A language tag as records keep it: language, then script, region and variants. */
+export const LANG_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/;
+
+/**
+ * A browser's language tag as records keep it: without its extensions and private use
+ * (`sr-Latn-RS-u-nu-latn` → `sr-Latn-RS`, `ja-JP-u-ca-japanese-hc-h12` → `ja-JP`). They say
+ * how to show numbers and dates, not which language, and made valid tags that
+ * {@link LANG_PATTERN} refused: the tracker sends the tag cut, the ingest and the importer
+ * cut what older trackers and files give.
+ */
+export function languageTag(tag: string): string {
+	const singleton = tag.search(/-[A-Za-z0-9](-|$)/);
+	return singleton < 0 ? tag : tag.slice(0, singleton);
 }
 
 /**

@@ -212,6 +212,15 @@ describe('createTracker', () => {
 		expect(pv._rev).toBe('1-' + pv._id.replaceAll('-', ''));
 	});
 
+	test("sends a browser's language tag without its extensions, which the ingest refused", async () => {
+		const b = fakeBrowser();
+		b.window.navigator.language = 'ja-JP-u-ca-japanese-hc-h12';
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		const [pv] = (await tracker.pending()) as PageviewRecord[];
+		expect(pv.lang).toBe('ja-JP');
+	});
+
 	test("a page view from a history hook (afterTitle) waits for the router's title: made after TITLE_MS, before an event or another page view, or as the page goes", async () => {
 		// An outside review: routers set the title after pushState, so each client-side
 		// page view carried the previous page's title.

@@ -24,6 +24,7 @@
  * and public methods are wrapped.
  */
 import {
+	languageTag,
 	RECORD_VERSION,
 	revisionFor,
 	sourceOf,
@@ -661,7 +662,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				{
 					title: title.trim().slice(0, MAX.title) || undefined,
 					screen: screenClass(win.innerWidth),
-					lang: nav.language,
+					lang: nav.language && languageTag(nav.language),
 					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
 					...fields
 				},

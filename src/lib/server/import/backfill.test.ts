@@ -47,6 +47,19 @@ const pick = (r: Record<string, unknown>) =>
 	);
 
 describe('backfill', () => {
+	test('keeps a language tag as the ingest does: extensions cut, one it would refuse left out', () => {
+		const records = classifyAll(
+			[
+				'timestamp,path,visitor_id,lang',
+				'2026-11-01T10:00:00Z,/a,alice,sr-Latn-RS-u-nu-latn',
+				'2026-11-01T10:01:00Z,/b,alice,english please',
+				'2026-11-01T10:02:00Z,/c,alice,en-GB'
+			],
+			{ milestones: false }
+		);
+		expect(fields(records).map((r) => r.lang)).toEqual(['sr-Latn-RS', undefined, 'en-GB']);
+	});
+
 	test('classifies a visit like the tracker would: entry, first of day, first ever, from', () => {
 		const records = classifyAll(
 			[

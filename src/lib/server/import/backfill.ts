@@ -22,9 +22,11 @@ import {
 	type VisitorState
 } from '../../classify/rules';
 import {
+	LANG_PATTERN,
 	LIMITS,
 	canonicalPath,
 	cutEncoded,
+	languageTag,
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
@@ -337,7 +339,7 @@ export class Classifier {
 				...(Object.keys(utm).length && c.entry ? { utm } : {}),
 				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
 				...screenOf(row),
-				...(str(row.lang) ? { lang: str(row.lang)!.slice(0, 35) } : {})
+				...langOf(row)
 			};
 		} else if (own.type === 'event') {
 			const c = classifyEvent(session, visitor.state, own.name, day, own.props);
@@ -614,6 +616,12 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 		path: cutEncoded(parsed.pathname, LIMITS.path),
 		utmFromUrl: { ...utmOfQuery(parsed.searchParams) }
 	};
+}
+
+/** A line's language tag as the ingest keeps it, or nothing for one it would refuse. */
+function langOf(row: InputRow): { lang?: string } {
+	const lang = str(row.lang) && languageTag(str(row.lang)!);
+	return lang && lang.length <= LIMITS.lang && LANG_PATTERN.test(lang) ? { lang } : {};
 }
 
 /** ` (got "…")`: a bad value as the line gave it, cut to 60 characters, for a message. */

@@ -52,6 +52,19 @@ describe('checkRecord', () => {
 		});
 	});
 
+	test("keeps a browser's language tag without its extensions, which made valid tags refused", () => {
+		// An outside probe: Chromium with such a locale had every pageview refused.
+		for (const [lang, kept] of [
+			['sr-Latn-RS-u-nu-latn', 'sr-Latn-RS'],
+			['ja-JP-u-ca-japanese-hc-h12', 'ja-JP'],
+			['en-US-x-twain', 'en-US'],
+			['de-DE-1996', 'de-DE-1996']
+		]) {
+			const doc = pageview(NOW, { lang });
+			expect(checkRecord(doc, NOW)).toEqual({ ok: true, record: { ...doc, lang: kept } });
+		}
+	});
+
 	test('replaces a lone surrogate, as left by cutting an emoji in half, with U+FFFD', () => {
 		const checked = checkRecord(pageview(NOW, { title: 'Café \ud83d' }), NOW);
 		expect(checked.ok && checked.record.type === 'pageview' && checked.record.title).toBe(

@@ -13,6 +13,8 @@ import * as v from 'valibot';
 import {
 	canonicalPath,
 	ID_PATTERN,
+	LANG_PATTERN,
+	languageTag,
 	PATH_PATTERN,
 	LIMITS,
 	MILESTONES,
@@ -111,8 +113,11 @@ export const pageviewSchema = v.strictObject({
 	lang: v.optional(
 		v.pipe(
 			v.string(),
-			v.maxLength(35),
-			v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/, 'must be a language tag like en-GB')
+			// A browser's tag with extensions is valid, and cut rather than refused.
+			v.maxLength(256),
+			v.transform(languageTag),
+			v.maxLength(LIMITS.lang),
+			v.regex(LANG_PATTERN, 'must be a language tag like en-GB')
 		)
 	),
 	tz: v.optional(
