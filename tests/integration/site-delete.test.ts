@@ -7,6 +7,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
 import { postView, setCouch, type Couch } from '../../src/lib/server/couch';
+import { readSitesPage } from '../../src/routes/sites/sites-page';
 import {
 	addToken,
 	createSite,
@@ -173,6 +174,39 @@ describe('deleting a site', () => {
 		release();
 		await vi.waitFor(() => expect(running.state).toBe('done'), { timeout: 60_000, interval: 50 });
 		expect(await recordsOf(couch, 'busy')).toBe(0);
+	});
+
+	test('the sites page lists a deletion as running until its last pass ends, after its site record is gone, and then as finished', async () => {
+		const { couch } = await useCouch();
+		setCouch(couch);
+		await seed(couch, [{ id: 'lastpass', n: 300, seed: 7 }]);
+		await requestSiteDeletion(couch, alice, 'lastpass', 'lastpass');
+		// The last pass (records sent after the mark) waits while the test reads the page.
+		let release: () => void = () => undefined;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let lastPass = false;
+		const progress = await startSiteDeletion(couch, alice, 'lastpass', {
+			settle: async (read) => {
+				if (!(await findSite(couch, 'lastpass'))) {
+					lastPass = true;
+					await released;
+				}
+				return read();
+			}
+		});
+		await vi.waitFor(() => expect(lastPass).toBe(true), { timeout: 60_000, interval: 50 });
+		const query = new URLSearchParams({ deleted: 'lastpass' });
+		// The page goes on re-reading while a deletion runs: it must see this one running.
+		const during = await readSitesPage(alice, query);
+		expect(during.deleting).toEqual([
+			{ id: 'lastpass', name: 'Site lastpass', deleted: 300, state: 'running' }
+		]);
+		expect(during.finished).toBeUndefined();
+		release();
+		await vi.waitFor(() => expect(progress.state).toBe('done'), { timeout: 60_000, interval: 50 });
+		const after = await readSitesPage(alice, query);
+		expect(after.deleting).toEqual([]);
+		expect(after.finished).toEqual({ id: 'lastpass', deleted: 300 });
 	});
 
 	test('the ingest refuses records of a site marked for deletion at once, not after its cached site list expires', async () => {

@@ -11,7 +11,7 @@ import {
 	listSitesAndDeletions,
 	siteForOwner
 } from '$lib/server/accounts/site-admin';
-import { deletionProgress } from '$lib/server/accounts/site-delete';
+import { deletionProgress, runningDeletions } from '$lib/server/accounts/site-delete';
 import { pageOfSites, readSitesQuery } from '$lib/sites-list';
 
 /**
@@ -26,6 +26,17 @@ export async function readSitesPage(user: User, query: URLSearchParams) {
 	]);
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
 	const shown = pageOfSites(sites, readSitesQuery(query));
+	// Being deleted: the marked site records, less those whose deletion has ended since they
+	// were read, and the deletions that run on after removing their site record (a last
+	// pass). The page re-reads while one runs, so one must never be listed as neither
+	// running nor finished: the page would stop following it.
+	const listed = deleting
+		.filter(({ id }) => deletionProgress(user, id)?.state !== 'done')
+		.map(({ id, name }) => ({ id, name }));
+	const ids = new Set(listed.map(({ id }) => id));
+	for (const [id, { name }] of runningDeletions(user)) {
+		if (!ids.has(id)) listed.push({ id, name });
+	}
 	return {
 		// The page's sites, by id, and where they stand in the list.
 		sites: shown.sites.map(siteForOwner),
@@ -33,13 +44,21 @@ export async function readSitesPage(user: User, query: URLSearchParams) {
 		// Sites whose owners invited the user to co-own them, to accept or decline.
 		invitations,
 		// Sites being deleted; `interrupted` when no deletion of it runs in this process.
-		deleting: deleting.map(({ id, name }) => {
-			const progress = deletionProgress(user, id);
-			return { id, name, deleted: progress?.deleted ?? 0, state: progress?.state ?? 'interrupted' };
-		}),
-		// The result of the deletion the page was opened for, once its site record is gone.
+		deleting: listed
+			.sort((a, b) => a.id.localeCompare(b.id))
+			.map(({ id, name }) => {
+				const progress = deletionProgress(user, id);
+				return {
+					id,
+					name,
+					deleted: progress?.deleted ?? 0,
+					state: progress?.state ?? 'interrupted'
+				};
+			}),
+		// The result of the deletion the page was opened for, once it has ended (its site
+		// record is removed before its last pass).
 		finished:
-			deletedId && deleted?.state === 'done' && !deleting.some((site) => site.id === deletedId)
+			deletedId && deleted?.state === 'done'
 				? { id: deletedId, deleted: deleted.deleted }
 				: undefined
 	};

@@ -10,8 +10,9 @@
  *    names: from then on the Stats API, the share view and the ingest refuse it, and
  *    the sites list shows it as being deleted instead of linking to it.
  * 2. {@link startSiteDeletion} then deletes its records in the background, in chunks
- *    through retention's deletion path (src/lib/server/accounts/site-records.ts), and removes the
- *    site record last.
+ *    through retention's deletion path (src/lib/server/accounts/site-records.ts), then
+ *    removes the site record, then deletes the records sent meanwhile (a last pass); the
+ *    sites list shows it as being deleted until then ({@link runningDeletions}).
  *
  * If the process stops in between, the site stays marked with some records left; the
  * sites list offers to finish, and running the deletion again deletes what remains and
@@ -36,6 +37,8 @@ export interface DeletionProgress {
 	state: 'running' | 'done' | 'failed';
 	/** Who may see it: the site's owners when it was marked. */
 	owners: string[];
+	/** The site's name, shown while the deletion runs, its site record gone or not. */
+	name: string;
 }
 
 /** Deletions run by this process, by site id; one at a time per site. */
@@ -101,7 +104,12 @@ export async function startSiteDeletion(
 	if (!site || !canManageSite(user, site)) throw new CouchstatsError(404, `no site "${id}"`);
 	if (running?.state === 'running') return running;
 	if (!site.deleting) throw new CouchstatsError(400, `site "${id}" is not being deleted`);
-	const progress: DeletionProgress = { deleted: 0, state: 'running', owners: site.owners };
+	const progress: DeletionProgress = {
+		deleted: 0,
+		state: 'running',
+		owners: site.owners,
+		name: site.name
+	};
 	deletions.set(id, progress);
 	finishSiteDeletion(couch, id, progress, options).then(
 		() => (progress.state = 'done'),
@@ -117,6 +125,20 @@ export async function startSiteDeletion(
 export function deletionProgress(user: User, id: string): DeletionProgress | undefined {
 	const progress = deletions.get(id);
 	return progress && canManageSite(user, progress) ? progress : undefined;
+}
+
+/**
+ * The deletions this process is running that the user may see, by site id: with those
+ * whose site record is gone already, whose last pass (records sent after the mark) is
+ * still under way. A page that lists only marked site records would show such a
+ * deletion neither running nor done, and stop following it.
+ */
+export function runningDeletions(user: User): Map<string, DeletionProgress> {
+	const running = new Map<string, DeletionProgress>();
+	for (const [id, progress] of deletions) {
+		if (progress.state === 'running' && canManageSite(user, progress)) running.set(id, progress);
+	}
+	return running;
 }
 
 /**

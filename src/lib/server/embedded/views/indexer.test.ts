@@ -144,3 +144,46 @@ test('counts the attempts that fail in a row, with the last one’s error, until
 	await vi.waitFor(() => expect(indexer.failing).toBeUndefined());
 	await indexer.stop();
 });
+
+test('a read that starts waiting while the index looks for changes after an idle poll is answered at once, not at the next poll', async () => {
+	// Only the polls' and waits' timers are the test's: the store and the loop run as usual.
+	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+	try {
+		let updateSeq = 0;
+		let calls = 0;
+		let hold: Promise<void> | undefined;
+		const source: ChangesSource = {
+			async changes(options) {
+				calls++;
+				// The changes as of the moment they are asked for, however late they arrive.
+				const answer = numberedChanges(Number(options.since), updateSeq);
+				await hold;
+				return answer;
+			},
+			async info() {
+				return { update_seq: updateSeq };
+			}
+		};
+		const { indexer, meta } = await startIndexer(source);
+		// Idle: the loop sleeps until its poll, its one timer.
+		await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
+		let answer: () => void = () => undefined;
+		hold = new Promise<void>((resolve) => (answer = resolve));
+		const polled = calls;
+		// The poll's timer ends the sleep; the loop asks for the changes.
+		await vi.advanceTimersByTimeAsync(5_000);
+		await vi.waitFor(() => expect(calls).toBe(polled + 1));
+		// A write lands while that read of the changes is on its way, and a read waits for it.
+		updateSeq = 1;
+		hold = undefined;
+		const waited = indexer.waitFor(1, 60_000);
+		answer();
+		// The read's wake-up makes the loop look again at once, not at the next poll.
+		await vi.waitFor(() => expect(calls).toBeGreaterThan(polled + 1));
+		await waited;
+		expect(meta.seq).toBe(1);
+		await indexer.stop();
+	} finally {
+		vi.useRealTimers();
+	}
+});

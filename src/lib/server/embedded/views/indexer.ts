@@ -415,17 +415,18 @@ export class Indexer {
 			return Promise.resolve();
 		}
 		return new Promise((resolve) => {
-			const timer = setTimeout(finish, ms);
-			timer.unref?.();
-			function finish() {
+			// However the sleep ends, its wake-up goes with it: left behind after a poll's
+			// timer, it took the next wake() (a read's, while the loop was looking for
+			// changes) for this finished sleep, and the read waited for the poll after.
+			const finish = () => {
 				clearTimeout(timer);
-				resolve();
-			}
-			this.wakeUp = () => {
 				this.wakeUp = undefined;
 				this.woken = false;
-				finish();
+				resolve();
 			};
+			const timer = setTimeout(finish, ms);
+			timer.unref?.();
+			this.wakeUp = finish;
 		});
 	}
 }
