@@ -140,21 +140,34 @@ export interface ViewEngine {
 	close(): Promise<void>;
 }
 
+/** Whom a view read is for. */
+export interface ReadFor {
+	/** The read in flight it answers: it does not count while it waits for the index. */
+	read?: Read;
+	/**
+	 * Aborted when the read's client has left (http.ts): the read stops at its next store
+	 * round trip, or stops waiting for the index (which goes on indexing), and rejects with
+	 * the signal's reason, having closed what it held.
+	 */
+	signal?: AbortSignal;
+}
+
 /** A view the engine answers. */
 export interface ServedView {
 	/**
 	 * Answers a query.
-	 * @param read The read in flight it answers: it does not count while it waits for the index.
 	 * @throws {ViewError} for CouchDB's error answers (400 `query_parse_error`, 500 `timeout`).
+	 * @throws the signal's reason once {@link ReadFor.signal} is aborted.
 	 */
-	query(query: ViewQuery, read?: Read): Promise<ViewAnswer>;
+	query(query: ViewQuery, by?: ReadFor): Promise<ViewAnswer>;
 	/**
 	 * Answers several queries of the view (CouchDB's `POST …/_view/{view}/queries`), in
 	 * order, from one snapshot of the index when they read the same one; all are
 	 * validated before any is read.
 	 * @throws {ViewError} as {@link query} does, for the first query that fails.
+	 * @throws the signal's reason once {@link ReadFor.signal} is aborted.
 	 */
-	queries(queries: ViewQuery[], read?: Read): Promise<ViewAnswer[]>;
+	queries(queries: ViewQuery[], by?: ReadFor): Promise<ViewAnswer[]>;
 }
 
 /** Queries of one `…/queries` request answered at a time (side by side). */
@@ -290,14 +303,14 @@ class Engine implements ViewEngine {
 		const planned = plan.views.find((v) => v.name === viewName);
 		if (!planned) return undefined;
 		const served: ServedView = {
-			query: async (query, read) => (await served.queries([query], read))[0],
-			queries: async (queries, read) => {
+			query: async (query, by) => (await served.queries([query], by))[0],
+			queries: async (queries, { read, signal } = {}) => {
 				for (const query of queries) validateQuery(query, planned.reducer !== null);
 				const indexer = await this.ensureIndex(db, ddocId, plan);
 				if (queries.some((query) => query.update === 'true')) {
 					const info = await this.database(db).info();
 					const wait = () =>
-						indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000);
+						indexer.waitFor(Number(info.update_seq), this.options.waitTimeoutMs ?? 60_000, signal);
 					// A read waiting for the indexer must not hold it back (schedule.ts).
 					await (read ? read.aside(wait) : wait());
 				}
@@ -309,7 +322,7 @@ class Engine implements ViewEngine {
 						? previous
 						: indexer;
 				const sources = queries.map((query) => (query.update === 'true' ? indexer : stale));
-				return this.read(sources, viewName, queries, db);
+				return this.read(sources, viewName, queries, db, signal);
 			}
 		};
 		return served;
@@ -371,13 +384,16 @@ class Engine implements ViewEngine {
 	/**
 	 * Answers queries from their indexes (`sources[i]` for `queries[i]`), side by side, each
 	 * index read from one snapshot of the store taken for them all.
+	 * @param signal Aborted when the client has left: every query stops (ReadFor).
 	 */
 	private async read(
 		sources: Indexer[],
 		viewName: string,
 		queries: ViewQuery[],
-		db: string
+		db: string,
+		signal?: AbortSignal
 	): Promise<ViewAnswer[]> {
+		signal?.throwIfAborted();
 		const snapshot: AbstractSnapshot = this.store.snapshot();
 		try {
 			// Each index's metadata as of the snapshot, read once for the queries reading it.
@@ -401,9 +417,10 @@ class Engine implements ViewEngine {
 					meta,
 					viewNumber,
 					(view, level) => indexer.want(view, level),
-					indexer.sandbox
+					indexer.sandbox,
+					signal
 				);
-				const answer = await answerQuery(reader, query, this.fetchDocs(db)).catch((e) => {
+				const answer = await answerQuery(reader, query, this.fetchDocs(db, signal)).catch((e) => {
 					if (!(e instanceof ImpureMapError)) throw e;
 					indexer.impure(e);
 					throw new ViewError(500, 'unknown_error', `${e.message}; the index is built again`);
@@ -412,11 +429,19 @@ class Engine implements ViewEngine {
 				return answer;
 			};
 			// Answered side by side, as separate requests would be (their reads of the store
-			// overlap in leveldb's threads), a bounded number at a time.
+			// overlap in leveldb's threads), a bounded number at a time. A query that fails
+			// (or a client that left) fails them all, once every one has stopped: the
+			// snapshot is closed after the last iterator reading it.
 			const answers: ViewAnswer[] = [];
 			for (let from = 0; from < queries.length; from += SIDE_BY_SIDE) {
 				const window = queries.slice(from, from + SIDE_BY_SIDE);
-				answers.push(...(await Promise.all(window.map((q, i) => answer(q, sources[from + i])))));
+				const settled = await Promise.allSettled(
+					window.map((q, i) => answer(q, sources[from + i]))
+				);
+				for (const one of settled) {
+					if (one.status === 'rejected') throw one.reason;
+					answers.push(one.value);
+				}
 			}
 			return answers;
 		} finally {
@@ -424,8 +449,9 @@ class Engine implements ViewEngine {
 		}
 	}
 
-	private fetchDocs(db: string): DocFetcher {
+	private fetchDocs(db: string, signal?: AbortSignal): DocFetcher {
 		return async (ids, options) => {
+			signal?.throwIfAborted();
 			const found = await this.database(db).allDocs({
 				keys: ids,
 				include_docs: true,

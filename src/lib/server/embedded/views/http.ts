@@ -18,11 +18,17 @@
  * any other `GET`/`HEAD`, from arrival until the response is sent or the connection
  * closes. Writes do not count (an import's `_bulk_docs` would hold indexing back for
  * the whole import), nor `_changes` feeds that wait for changes to happen.
+ *
+ * A view request whose connection closes before its answer is sent (the client gave up)
+ * is stopped: the engine reads no further than its next store round trip, and a read
+ * waiting for its index stops waiting (README.md, "A read whose client left"). Nothing is
+ * answered or logged for it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ViewEngine } from './engine';
 import { ViewError } from './errors';
 import { parseViewQuery } from './params';
+import { readCounts } from './reader';
 import type { Read } from './schedule';
 
 /** Largest POST body accepted (a `keys` list); CouchDB's default is far larger. */
@@ -74,8 +80,20 @@ export function handleViewRequest(
 	if (!isQueries && !(path === 'view' && ['GET', 'HEAD', 'POST'].includes(method))) return false;
 	const [db, ddoc, view] = [segments[0], segments[2], segments[4]].map(safeDecode);
 	if (!db || !ddoc || !view) return false;
-	const target = { db, ddocId: `_design/${ddoc}`, view, read, many: isQueries };
+	const target = {
+		db,
+		ddocId: `_design/${ddoc}`,
+		view,
+		read,
+		many: isQueries,
+		signal: clientLeft(res)
+	};
 	serve(engine, context, req, res, url, target).catch((e) => {
+		if (target.signal.aborted) {
+			// The client left: nobody to answer, and nothing went wrong.
+			readCounts.abandoned++;
+			return;
+		}
 		if (res.headersSent) {
 			res.destroy();
 			return;
@@ -99,11 +117,19 @@ async function serve(
 	req: IncomingMessage,
 	res: ServerResponse,
 	url: URL,
-	target: { db: string; ddocId: string; view: string; read?: Read; many: boolean }
+	target: {
+		db: string;
+		ddocId: string;
+		view: string;
+		read?: Read;
+		many: boolean;
+		signal: AbortSignal;
+	}
 ) {
+	const { read, signal } = target;
 	if (!(await engine.hasDatabase(target.db))) return context.passOn(req, res);
 	if (!context.isAdmin(req)) {
-		const refused = await accessRefusal(context.base(), req, url);
+		const refused = await accessRefusal(context.base(), req, url, signal);
 		if (refused) return send(res, refused.status, refused.body, req.method === 'HEAD');
 	}
 	const served = await engine.view(target.db, target.ddocId, target.view);
@@ -127,7 +153,8 @@ async function serve(
 			}
 			return parseViewQuery(url.searchParams, query as Record<string, unknown>);
 		});
-		const results = await served.queries(parsed, target.read);
+		const results = await served.queries(parsed, { read, signal });
+		signal.throwIfAborted();
 		return send(res, 200, { results }, false);
 	}
 	let body: Record<string, unknown> = {};
@@ -141,8 +168,22 @@ async function serve(
 		);
 	}
 	const query = parseViewQuery(url.searchParams, body);
-	const answer = await served.query(query, target.read);
+	const answer = await served.query(query, { read, signal });
+	signal.throwIfAborted();
 	send(res, 200, answer, req.method === 'HEAD');
+}
+
+/**
+ * Aborted when the response's connection closes before the answer is sent: the client
+ * left. The response's side, not the request's: a request's 'close' comes once its body
+ * has been read, long before a `POST`'s answer.
+ */
+function clientLeft(res: ServerResponse): AbortSignal {
+	const left = new AbortController();
+	res.once('close', () => {
+		if (!res.writableEnded) left.abort();
+	});
+	return left.signal;
 }
 
 /**
@@ -179,13 +220,14 @@ function isRead(method: string, segments: string[], url: URL): boolean {
 async function accessRefusal(
 	base: string,
 	req: IncomingMessage,
-	url: URL
+	url: URL,
+	signal: AbortSignal
 ): Promise<{ status: number; body: unknown } | undefined> {
 	const headers: Record<string, string> = { accept: 'application/json' };
 	if (req.headers.authorization) headers.authorization = req.headers.authorization;
 	if (req.headers.cookie) headers.cookie = req.headers.cookie;
 	const ddocPath = url.pathname.split('/').slice(0, 4).join('/');
-	const answer = await fetch(base + ddocPath, { headers });
+	const answer = await fetch(base + ddocPath, { headers, signal });
 	if (answer.ok) {
 		await answer.body?.cancel();
 		return undefined;

@@ -203,14 +203,22 @@ export class Indexer {
 	/**
 	 * Resolves once the index reflects sequence `target` (or the database has nothing
 	 * newer to index).
+	 * @param signal Aborted when the waiting read's client has left: the wait ends (the
+	 *   indexing goes on) and rejects with the signal's reason.
 	 * @throws {ViewError} 500 `timeout` after `timeoutMs`, as CouchDB answers a read
 	 *   that waits too long for its index.
 	 */
-	waitFor(target: number, timeoutMs: number): Promise<void> {
+	waitFor(target: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) return Promise.reject(signal.reason);
 		if (this.meta.seq >= target) return Promise.resolve();
 		return new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => {
+			const settle = () => {
+				clearTimeout(timer);
+				signal?.removeEventListener('abort', left);
 				this.waiters = this.waiters.filter((w) => w !== waiter);
+			};
+			const timer = setTimeout(() => {
+				settle();
 				reject(
 					new ViewError(
 						500,
@@ -219,18 +227,23 @@ export class Indexer {
 					)
 				);
 			}, timeoutMs);
+			const left = () => {
+				settle();
+				reject(signal!.reason);
+			};
 			const waiter: Waiter = {
 				target,
 				after: this.fetches,
 				resolve: () => {
-					clearTimeout(timer);
+					settle();
 					resolve();
 				},
 				reject: (e) => {
-					clearTimeout(timer);
+					settle();
 					reject(e);
 				}
 			};
+			signal?.addEventListener('abort', left, { once: true });
 			this.waiters.push(waiter);
 			this.wake();
 		});

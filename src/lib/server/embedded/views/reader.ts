@@ -52,13 +52,20 @@ export interface Group {
 }
 
 /** Entries read per store round trip. */
-const CHUNK = 256;
+export const CHUNK = 256;
 
 /**
- * Stored entries and rows read by every reader of this process since it started: what
- * `npm run bench:reads` reports per request.
+ * What the readers of this process did since it started: stored entries and rows read
+ * (what `npm run bench:reads` reports per request), the store iterators they hold open
+ * now, and the reads stopped because their client left (http.ts). For tests and benches;
+ * no HTTP answer shows them.
  */
-export const readCounts = { entries: 0, byView: {} as Record<string, number> };
+export const readCounts = {
+	entries: 0,
+	byView: {} as Record<string, number>,
+	iterators: 0,
+	abandoned: 0
+};
 
 export class ViewReader {
 	readonly encoder = new KeyEncoder();
@@ -80,7 +87,12 @@ export class ViewReader {
 		private readonly viewNumber: number,
 		private want?: (view: number, level: number) => void,
 		/** The index's map functions, for rows made from the back-index (back-index.ts). */
-		private readonly sandbox?: MapSandbox
+		private readonly sandbox?: MapSandbox,
+		/**
+		 * Aborted when the read's client has left (http.ts): the read then stops before its
+		 * next store round trip, with the signal's reason, closing its iterators.
+		 */
+		private readonly signal?: AbortSignal
 	) {
 		this.view = meta.views[viewNumber];
 		this.prefix = viewPrefix(meta.id, viewNumber);
@@ -232,6 +244,7 @@ export class ViewReader {
 	 * for one range over the same hours.
 	 */
 	async exactGroupsOf(keys: readonly EncodedKey[]): Promise<(Group | undefined)[]> {
+		this.signal?.throwIfAborted();
 		const texts = await getTexts(
 			this.store,
 			keys.map((key) => this.prefix + exactSub(key.depth) + key.idx),
@@ -388,18 +401,27 @@ export class ViewReader {
 	private async *backIndexRows(range: Range, reverse: boolean): AsyncGenerator<[string, string]> {
 		const found: [string, string][] = [];
 		const { lo, hi } = range;
-		for await (const texts of backIndexTexts(this.store, this.id, { snapshot: this.snapshot })) {
-			readCounts.entries += texts.length;
-			readCounts.byView[this.view.name] = (readCounts.byView[this.view.name] ?? 0) + texts.length;
-			if (!this.sandbox) throw new Error(`no map functions to read ${this.view.name}'s rows with`);
-			// One encoder per chunk: its memory of element strings stays small.
-			const encoder = new KeyEncoder();
-			for (const rows of documentRows(this.sandbox, encoder, texts, this.viewNumber)) {
-				for (const row of rows) {
-					if ((lo && row.idx < lo.row) || (hi && row.idx >= hi.row)) continue;
-					found.push([row.idx, row.text]);
+		this.signal?.throwIfAborted();
+		readCounts.iterators++;
+		try {
+			for await (const texts of backIndexTexts(this.store, this.id, { snapshot: this.snapshot })) {
+				this.counted(texts.length);
+				if (!this.sandbox) {
+					throw new Error(`no map functions to read ${this.view.name}'s rows with`);
 				}
+				// One encoder per chunk: its memory of element strings stays small.
+				const encoder = new KeyEncoder();
+				for (const rows of documentRows(this.sandbox, encoder, texts, this.viewNumber)) {
+					for (const row of rows) {
+						if ((lo && row.idx < lo.row) || (hi && row.idx >= hi.row)) continue;
+						found.push([row.idx, row.text]);
+					}
+				}
+				this.signal?.throwIfAborted();
 			}
+		} finally {
+			// Leaving the loop has closed backIndexTexts' iterator.
+			readCounts.iterators--;
 		}
 		found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 		if (reverse) found.reverse();
@@ -444,7 +466,9 @@ export class ViewReader {
 		if (to === undefined) options.lt = keyBytes(space.slice(0, -1) + '}');
 		else if (toExclusive) options.lt = keyBytes(space + to);
 		else options.lte = keyBytes(space + to);
+		this.signal?.throwIfAborted();
 		const iterator = this.store.iterator(options);
+		readCounts.iterators++;
 		try {
 			for (;;) {
 				const entries = await iterator.nextv(CHUNK);
@@ -454,9 +478,12 @@ export class ViewReader {
 					keyText(key as unknown as Buffer).slice(space.length),
 					value
 				]);
+				// A read whose client left asks for no more (the finally closes the iterator).
+				this.signal?.throwIfAborted();
 			}
 		} finally {
 			await iterator.close();
+			readCounts.iterators--;
 		}
 	}
 }
