@@ -16,8 +16,7 @@
  *   the store for nobody. `hooks.server.ts` runs each read with its request's signal
  *   ({@link forClient}); the requests to the store it makes meanwhile, in any function it
  *   calls, are aborted when that signal fires, and those made after fail at once (the
- *   embedded store still finishes a request it had begun: it does not cancel one whose
- *   connection closed).
+ *   embedded store stops a view read whose connection closed: views/http.ts).
  *   Work several clients share (a cached site list, the public stats' one read) runs
  *   for none of them ({@link forNoClient}): one client's leaving must not fail the others.
  */
