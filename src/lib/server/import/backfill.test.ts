@@ -12,6 +12,7 @@ import {
 	uuidv7From,
 	type ClassifiedLine
 } from './backfill';
+import { hasNoControl } from '../../text';
 
 interface Options {
 	milestones?: boolean;
@@ -426,6 +427,46 @@ describe('backfill', () => {
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/p?utm_source=nl&utm_campaign=launch#x","visitor_id":"a"}'
 		]);
 		expect(record).toMatchObject({ path: '/p', utm: { source: 'nl', campaign: 'launch' } });
+	});
+
+	test('cleans the text of a line as the tracker and the ingest do: a control character is a space, in campaigns, the source, titles, event names and props', () => {
+		// The ingest refused such text, the importer stored it (an outside probe).
+		const lines = [
+			{
+				timestamp: '2026-11-01T10:00:00Z',
+				url: 'https://x.org/p?utm_source=x%01y&utm_campaign=%01spring',
+				title: 'Sign\u0007up',
+				utm_medium: 'e\u0000mail',
+				visitor_id: 'a'
+			},
+			{
+				timestamp: '2026-11-01T10:00:05Z',
+				path: '/p',
+				event: 'e\u0007vt',
+				props: { k: 'v\u0000w', 'a\u001fb': 1, nul: '\u0000' },
+				visitor_id: 'a'
+			},
+			{
+				timestamp: '2026-11-01T11:00:00Z',
+				path: '/q',
+				referrer: 'https://news\u0001.example/',
+				visitor_id: 'a'
+			}
+		].map((line) => JSON.stringify(line));
+		const records = fields(classifyAll(lines, { milestones: false }));
+		expect(records.map((r) => [r.type, r.src, r.title, r.utm, r.name, r.props, r.ref])).toEqual(
+			[
+				['pageview', 'x-y', 'Sign up', { source: 'x y', medium: 'e mail', campaign: 'spring' }],
+				['event', 'x-y', undefined, undefined, 'e vt', { k: 'v w', 'a b': 1 }],
+				['pageview', '(direct)', undefined, undefined, undefined, undefined, undefined]
+			].map((row) => [...row, ...Array(7 - row.length).fill(undefined)])
+		);
+		const texts: string[] = [];
+		JSON.stringify(
+			records,
+			(key, value) => (texts.push(key), typeof value == 'string' && texts.push(value), value)
+		);
+		expect(texts.filter((text) => !hasNoControl(text))).toEqual([]);
 	});
 
 	test('takes the path and UTM parameters from a full url', () => {

@@ -36,6 +36,7 @@ import {
 	type StoredRecord
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
+import { clip, hasNoControl } from '../../text';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
 import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
@@ -335,7 +336,9 @@ export class Classifier {
 				...c,
 				...(ref && c.entry ? { ref } : {}),
 				...(Object.keys(utm).length && c.entry ? { utm } : {}),
-				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
+				...(clip(str(row.title), LIMITS.title)
+					? { title: clip(str(row.title), LIMITS.title) }
+					: {}),
 				...screenOf(row),
 				...(str(row.lang) ? { lang: str(row.lang)!.slice(0, 35) } : {})
 			};
@@ -477,9 +480,9 @@ function ownFields(
 	line: number
 ): OwnFields {
 	if (type === 'event') {
-		const name = str(row.event);
+		const name = clip(str(row.event), LIMITS.eventName);
 		if (!name) throw new ImportLineError(line, 'an event needs an event name');
-		return { type, name: name.slice(0, LIMITS.eventName), ...propsOf(row.props, line) };
+		return { type, name, ...propsOf(row.props, line) };
 	}
 	if (type === 'heartbeat') {
 		const engagedMs = Number(row.engaged_ms);
@@ -508,10 +511,12 @@ export function uuidv7From(ts: number, seed: string): string {
 }
 
 /**
- * A line's referrer, bounded, or undefined when it has none or its host is no
- * plausible source (a session from it counts as `(direct)`, in `src` and the views alike).
+ * A line's referrer, bounded, or undefined when it has none, its host is no plausible
+ * source, or it holds a control character, which no browser's address does (a session
+ * from it counts as `(direct)`, in `src` and the views alike).
  */
 function plausibleReferrer(ref: string | undefined): string | undefined {
+	if (ref && !hasNoControl(ref)) return undefined;
 	const host = referrerHost(ref);
 	return host === undefined || (host.length <= LIMITS.source && SOURCE_PATTERN.test(host))
 		? ref?.slice(0, LIMITS.referrer)
@@ -634,8 +639,8 @@ function recordType(row: InputRow): 'pageview' | 'event' | 'heartbeat' | undefin
 function utmOf(row: InputRow): Record<string, string> {
 	const utm: Record<string, string> = {};
 	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-		const value = str(row[`utm_${key}`]);
-		if (value) utm[key] = value.slice(0, LIMITS.utm);
+		const value = clip(str(row[`utm_${key}`]), LIMITS.utm);
+		if (value) utm[key] = value;
 	}
 	return utm;
 }
@@ -677,10 +682,14 @@ function propsOf(
 	const reserved = Object.keys(props).find((key) => RESERVED_PROP_NAMES.includes(key));
 	if (reserved) throw new ImportLineError(line, `props.${reserved} is a reserved prop name`);
 	const out: Record<string, string | number | boolean> = {};
-	for (const [key, v] of Object.entries(props).slice(0, LIMITS.props)) {
-		if (typeof v === 'string') out[key.slice(0, LIMITS.propKey)] = v.slice(0, LIMITS.propValue);
-		else if (typeof v === 'number' && Number.isFinite(v)) out[key.slice(0, LIMITS.propKey)] = v;
-		else if (typeof v === 'boolean') out[key.slice(0, LIMITS.propKey)] = v;
+	for (const [rawKey, v] of Object.entries(props).slice(0, LIMITS.props)) {
+		const key = clip(rawKey, LIMITS.propKey);
+		if (!key) continue;
+		if (typeof v === 'string') {
+			const value = clip(v, LIMITS.propValue);
+			if (value) out[key] = value;
+		} else if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
+		else if (typeof v === 'boolean') out[key] = v;
 	}
 	return Object.keys(out).length ? { props: out } : {};
 }
