@@ -469,6 +469,24 @@ describe('backfill', () => {
 		expect(texts.filter((text) => !hasNoControl(text))).toEqual([]);
 	});
 
+	test('gives a line whose text it now cleans the id an earlier version gave it, so a re-run of a file imported then stores nothing twice', () => {
+		const [line] = classifyLines([
+			JSON.stringify({
+				timestamp: '2026-11-01T10:00:00Z',
+				path: '/',
+				visitor_id: 'alice',
+				event: ' Sign  up\u0007',
+				props: { plan: ' pro ', 'k\u0001': 'a\u0001b', n: 1 }
+			})
+		]);
+		// The id the version before stored this line under (with its text as given).
+		expect(line.ownId).toBe('01a1968d-3900-7712-97f5-43fd6fc0bcb8');
+		expect(line.records[0]).toMatchObject({
+			name: 'Sign up',
+			props: { plan: 'pro', k: 'a b', n: 1 }
+		});
+	});
+
 	test('takes the path and UTM parameters from a full url', () => {
 		const [record] = classifyAll([
 			'{"timestamp":"2026-11-01T10:00:00Z","url":"https://x.org/p?utm_source=nl&utm_medium=email#top","visitor_id":"a"}'
