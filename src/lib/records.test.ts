@@ -9,6 +9,7 @@ import {
 	sourceFilter,
 	sourceOf
 } from './records';
+import { hasNoControl } from './text';
 
 test.each([
 	'/café',
@@ -98,10 +99,16 @@ test.each([
 	[undefined, 'mastodon', 'mastodon'],
 	// A name that only holds a platform's is no alias.
 	[undefined, 'facebook-ads', 'facebook-ads'],
-	[undefined, 'google-ads', 'google-ads']
+	[undefined, 'google-ads', 'google-ads'],
+	// Control characters, from a mangled link (`%01`, `%1F`, `%7F`), as whitespace: the
+	// ingest refused a source that held one, and with it every record of its session.
+	[undefined, 'x\u0001y', 'x-y'],
+	[undefined, 'Hacker\u001fNews\u007f', 'news.ycombinator.com'],
+	[undefined, '\u0000', '(direct)']
 ])('the source of a visit from %j tagged utm_source=%j is %j', (ref, utmSource, source) => {
 	expect(sourceOf(ref, utmSource)).toBe(source);
 	expect(source).toMatch(SOURCE_PATTERN);
+	expect(hasNoControl(source)).toBe(true);
 });
 
 describe('languageTag', () => {

@@ -6,6 +6,7 @@
  * Types plus a few constants and small helpers: this module must stay free of runtime weight
  * because the tracker's synchronous bundle imports it (what it does not use is left out).
  */
+import { cleanText } from './text.ts';
 
 /** Version of the record schema, stored in every record as `v`. */
 export const RECORD_VERSION = 1;
@@ -352,14 +353,15 @@ const SOURCE_ALIASES: Record<string, string> = {
 };
 
 /**
- * A source's name: lowercased, without a leading `www.`, each run of whitespace or URL
- * delimiters (which a source cannot hold: {@link SOURCE_PATTERN}) made one `-`, other
+ * A source's name: lowercased, without a leading `www.`, each run of whitespace, control
+ * characters (as `cleanText` makes them spaces) or URL delimiters (which a source cannot
+ * hold: {@link SOURCE_PATTERN}) made one `-`, other
  * characters kept; one of {@link SOURCE_ALIASES} (a platform's other hosts, or its bare
  * name: `facebook`), a country's Google or a language's Wikipedia named by the one host
  * of its kind; `undefined` when nothing is left.
  */
 export function sourceName(text: string): string | undefined {
-	const name = text
+	const name = cleanText(text)
 		.toLowerCase()
 		.replace(/[\s/?#:@<>\\^|%]+/g, '-')
 		.replace(/^-+|-+$/g, '')

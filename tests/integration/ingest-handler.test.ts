@@ -135,6 +135,40 @@ describe('the ingest handler on the real store', () => {
 		});
 	});
 
+	test('stores a session whose tracker sent control characters (a mangled campaign link, a CMS text) cleaned as today’s tracker sends it, and refuses a path holding one with a clear reason', async () => {
+		// An outside probe: a tracker already deployed sends `utm_source=x%01y` in the source
+		// of every record of the visit; the ingest refused them all, and the visit was lost.
+		const ingest = ingestWith();
+		const docs: Record<string, unknown>[] = oneOfEach().map((doc) => ({
+			...doc,
+			src: 'x\u0001y',
+			...(doc.type === 'pageview' ? { utm: { source: 'x\u0001y', campaign: '\u0001spring' } } : {}),
+			...(doc.type === 'event' ? { name: 'c\u0007ta', props: { text: 'Sign\u0000up' } } : {})
+		}));
+		const badPath = pageview(NOW, { path: '/a\u0001b' });
+		const response = await call(ingest, 'POST', '_bulk_docs', {
+			docs: [...docs, badPath],
+			new_edits: false
+		});
+		expect(await response.json()).toEqual([
+			{
+				id: badPath._id,
+				index: docs.length,
+				error: 'forbidden',
+				reason: 'path: must not contain control characters'
+			}
+		]);
+		const stored = await Promise.all(docs.map((doc) => couch.events.get(String(doc._id))));
+		expect(stored.map((r) => [r.type, r.src])).toEqual(docs.map((doc) => [doc.type, 'x-y']));
+		expect(stored.find((r) => r.type === 'pageview')).toMatchObject({
+			utm: { source: 'x y', campaign: 'spring' }
+		});
+		expect(stored.find((r) => r.type === 'event')).toMatchObject({
+			name: 'c ta',
+			props: { text: 'Sign up' }
+		});
+	});
+
 	test('stores the valid documents of a mixed batch and refuses the rest per document', async () => {
 		const ingest = ingestWith();
 		const good = pageview(NOW);

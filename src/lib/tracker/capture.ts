@@ -9,7 +9,7 @@
  */
 import { LIMITS } from '../records.ts';
 import { linkKind, pathOf } from './page.ts';
-import { clip } from './props.ts';
+import { clip } from '../text.ts';
 import type { Settings } from './options.ts';
 
 /** What capture needs of the core. */

@@ -102,6 +102,13 @@ test('utmOf keeps the five UTM parameters, trimmed, and nothing else', () => {
 	expect(utmOf(new URLSearchParams('a=1'))).toBeUndefined();
 });
 
+test('utmOf makes the control characters of a mangled campaign link spaces, which the ingest stores', () => {
+	const search = new URLSearchParams(
+		'utm_source=x%01y&utm_medium=%00&utm_campaign=%01spring%1F%7Fsale&utm_term=a%0A%09b'
+	);
+	expect(utmOf(search)).toEqual({ source: 'x y', campaign: 'spring sale', term: 'a b' });
+});
+
 test.each([
 	[375, 'mobile'],
 	[639, 'mobile'],

@@ -4,6 +4,7 @@
  * exact size; the referrer's origin and path, never its query.
  */
 import { cutEncoded, type ScreenClass, type Utm } from '../records.ts';
+import { clip } from '../text.ts';
 
 /**
  * The limits of `LIMITS` (src/lib/records.ts) that the core needs, as plain numbers:
@@ -70,14 +71,15 @@ export function sitePath(
 	}
 }
 
-/** UTM parameters of a query string, each bounded; `undefined` when there are none. */
+/**
+ * UTM parameters of a query string, each cleaned and bounded (`clip`: a mangled
+ * campaign link's `%01` is a space, not a session the ingest refuses); `undefined` when
+ * there are none.
+ */
 export function utmOf(search: URLSearchParams): Utm | undefined {
 	let utm: Utm | undefined;
 	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-		const value = search
-			.get('utm_' + key)
-			?.trim()
-			.slice(0, MAX.utm);
+		const value = clip(search.get('utm_' + key), MAX.utm);
 		if (value) (utm ??= {})[key] = value;
 	}
 	return utm;

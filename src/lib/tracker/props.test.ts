@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { clip, eventName, eventProps } from './props.ts';
+import { eventName, eventProps } from './props.ts';
 
 test.each([
 	['  Sign   up ', 'Sign up'],
@@ -12,9 +12,26 @@ test.each([
 	expect(eventName(input)).toBe(expected);
 });
 
-test('clip collapses whitespace and cuts to the limit', () => {
-	expect(clip(' a \n b ', 3)).toBe('a b');
-	expect(clip('abcdef', 4)).toBe('abcd');
+test.each([
+	['e\u0007vt', 'e vt'],
+	['sign\u0000up', 'sign up'],
+	['\u001f signup \u007f', 'signup'],
+	['\u0001', undefined]
+])(
+	'eventName(%j) makes control characters spaces: %j, which the ingest stores',
+	(input, expected) => {
+		expect(eventName(input)).toBe(expected);
+	}
+);
+
+test('eventProps makes control characters in names and values spaces, and drops a prop left empty', () => {
+	expect(
+		eventProps({ k: 'v\u0000w', 'a\u001fb': 'x', text: 'Sign\u000bup\u0007', nul: '\u0000' })
+	).toEqual({
+		k: 'v w',
+		'a b': 'x',
+		text: 'Sign up'
+	});
 });
 
 test('eventProps keeps strings, finite numbers and booleans, and drops the rest', () => {

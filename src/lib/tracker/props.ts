@@ -1,17 +1,12 @@
 /**
- * Bounding what pages hand to `track()`: names and props are trimmed to the limits
- * the ingest enforces (src/lib/records.ts LIMITS) so a valid call is never refused,
- * and anything else is dropped rather than thrown.
+ * Bounding what pages hand to `track()`: names and props are cleaned as all text a page
+ * gives is (`clip` in src/lib/text.ts: a control character becomes a space) and cut to
+ * the limits the ingest enforces (src/lib/records.ts LIMITS) so a valid call is never
+ * refused, and anything else is dropped rather than thrown.
  */
 import { LIMITS, RESERVED_PROP_NAMES } from '../records.ts';
+import { clip } from '../text.ts';
 import type { PropValue } from '../classify/rules.ts';
-
-/** Trims a string to `max` characters (whitespace collapsed), or `undefined` when empty. */
-export function clip(value: unknown, max: number): string | undefined {
-	if (typeof value !== 'string') return undefined;
-	const text = value.replace(/\s+/g, ' ').trim().slice(0, max);
-	return text || undefined;
-}
 
 /**
  * Returns the event name to record, or `undefined` when `name` is not a non-empty

@@ -11,6 +11,7 @@ import {
 	type StoredRecord
 } from '../records.ts';
 import { SOON_MS } from './delivery.ts';
+import { hasNoControl } from '../text.ts';
 import { SESSION_MS, stateKeys } from './session.ts';
 import { IDBFactory } from 'fake-indexeddb';
 import { SETTLE_IDB } from './settle.ts';
@@ -825,6 +826,58 @@ describe('createTracker', () => {
 			['cta', { text: 'Sign up' }],
 			['form', { form: 'newsletter' }],
 			['outbound', { url: 'https://partner.example/offer' }]
+		]);
+	});
+
+	test('a visit landing by a mangled campaign link sends no control character the ingest refuses: its campaign, source, titles, events and captured clicks have spaces for them', async () => {
+		// An outside probe: `utm_source=x%01y` put a control character in the session's
+		// source, which every record carries, and the ingest refused the whole session.
+		const b = fakeBrowser();
+		b.window.location = new URL(
+			'https://blog.example/s1?utm_source=x%01y&utm_campaign=%01spring%7F'
+		);
+		b.document.title = 'Landing\u0007page';
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		const fire = (target: object) => {
+			const event = new Event('click');
+			Object.defineProperty(event, 'target', { value: target });
+			Object.defineProperty(event, 'button', { value: 0 });
+			b.document.dispatchEvent(event);
+		};
+		const button = {
+			localName: 'button',
+			id: '',
+			// Text pasted from a CMS.
+			innerText: ' Sign\u0000up\u001f ',
+			getAttribute: (name: string) => (name == 'data-track' ? 'cta\u0001' : null),
+			hasAttribute: (name: string) => name == 'data-track',
+			closest: () => button
+		};
+		fire(button);
+		tracker.track('e\u0007vt', { k: 'v\u0000w', 'a\u001fb': 1 });
+		tracker.pageview('https://blog.example/next', { title: 'Next\u0001page' });
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const sent = b.sent();
+		// Every string sent, prop names included.
+		const texts: string[] = [];
+		JSON.stringify(
+			sent,
+			(key, value) => (texts.push(key), typeof value == 'string' && texts.push(value), value)
+		);
+		expect(texts.filter((text) => !hasNoControl(text))).toEqual([]);
+		expect(new Set(sent.map((r) => r.src))).toEqual(new Set(['x-y']));
+		const views = sent.filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.title, r.utm])).toEqual([
+			['/s1', 'Landing page', { source: 'x y', campaign: 'spring' }],
+			['/next', 'Next page', undefined]
+		]);
+		const events = sent.filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.props])).toEqual([
+			['cta', { text: 'Sign up' }],
+			['e vt', { k: 'v w', 'a b': 1 }]
 		]);
 	});
 

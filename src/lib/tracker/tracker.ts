@@ -40,6 +40,7 @@ import { createEngagement } from './engagement.ts';
 import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps, leftOut } from './props.ts';
+import { clip } from '../text.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -660,7 +661,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			make(
 				'pageview',
 				{
-					title: title.trim().slice(0, MAX.title) || undefined,
+					title: clip(title, MAX.title),
 					screen: screenClass(win.innerWidth),
 					lang: nav.language && languageTag(nav.language),
 					tz: Intl.DateTimeFormat().resolvedOptions().timeZone,

@@ -9,7 +9,7 @@ import type { Funnel, FunnelStep } from '../../stats/funnels';
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
-import { hasNoControl } from '../text';
+import { hasNoControl } from '../../text';
 import { parseGoalFields } from './goals';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';

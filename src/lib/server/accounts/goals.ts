@@ -10,7 +10,7 @@ import { goalLabel, type Goal } from '../../stats/goals';
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
-import { hasNoControl } from '../text';
+import { hasNoControl } from '../../text';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
 

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
-import { hasNoControl } from '../text';
+import { hasNoControl } from '../../text';
 import { CouchstatsError } from '../errors';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */

@@ -12,6 +12,7 @@ import {
 	uuidv7From,
 	type ClassifiedLine
 } from './backfill';
+import { hasNoControl } from '../../text';
 
 interface Options {
 	milestones?: boolean;
@@ -439,6 +440,64 @@ describe('backfill', () => {
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/p?utm_source=nl&utm_campaign=launch#x","visitor_id":"a"}'
 		]);
 		expect(record).toMatchObject({ path: '/p', utm: { source: 'nl', campaign: 'launch' } });
+	});
+
+	test('cleans the text of a line as the tracker and the ingest do: a control character is a space, in campaigns, the source, titles, event names and props', () => {
+		// The ingest refused such text, the importer stored it (an outside probe).
+		const lines = [
+			{
+				timestamp: '2026-11-01T10:00:00Z',
+				url: 'https://x.org/p?utm_source=x%01y&utm_campaign=%01spring',
+				title: 'Sign\u0007up',
+				utm_medium: 'e\u0000mail',
+				visitor_id: 'a'
+			},
+			{
+				timestamp: '2026-11-01T10:00:05Z',
+				path: '/p',
+				event: 'e\u0007vt',
+				props: { k: 'v\u0000w', 'a\u001fb': 1, nul: '\u0000' },
+				visitor_id: 'a'
+			},
+			{
+				timestamp: '2026-11-01T11:00:00Z',
+				path: '/q',
+				referrer: 'https://news\u0001.example/',
+				visitor_id: 'a'
+			}
+		].map((line) => JSON.stringify(line));
+		const records = fields(classifyAll(lines, { milestones: false }));
+		expect(records.map((r) => [r.type, r.src, r.title, r.utm, r.name, r.props, r.ref])).toEqual(
+			[
+				['pageview', 'x-y', 'Sign up', { source: 'x y', medium: 'e mail', campaign: 'spring' }],
+				['event', 'x-y', undefined, undefined, 'e vt', { k: 'v w', 'a b': 1 }],
+				['pageview', '(direct)', undefined, undefined, undefined, undefined, undefined]
+			].map((row) => [...row, ...Array(7 - row.length).fill(undefined)])
+		);
+		const texts: string[] = [];
+		JSON.stringify(
+			records,
+			(key, value) => (texts.push(key), typeof value == 'string' && texts.push(value), value)
+		);
+		expect(texts.filter((text) => !hasNoControl(text))).toEqual([]);
+	});
+
+	test('gives a line whose text it now cleans the id an earlier version gave it, so a re-run of a file imported then stores nothing twice', () => {
+		const [line] = classifyLines([
+			JSON.stringify({
+				timestamp: '2026-11-01T10:00:00Z',
+				path: '/',
+				visitor_id: 'alice',
+				event: ' Sign  up\u0007',
+				props: { plan: ' pro ', 'k\u0001': 'a\u0001b', n: 1 }
+			})
+		]);
+		// The id the version before stored this line under (with its text as given).
+		expect(line.ownId).toBe('01a1968d-3900-7712-97f5-43fd6fc0bcb8');
+		expect(line.records[0]).toMatchObject({
+			name: 'Sign up',
+			props: { plan: 'pro', k: 'a b', n: 1 }
+		});
 	});
 
 	test('takes the path and UTM parameters from a full url', () => {

@@ -38,6 +38,7 @@ import {
 	type StoredRecord
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
+import { clip, hasNoControl } from '../../text';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
 import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
@@ -299,10 +300,10 @@ export class Classifier {
 				'is earlier than the previous line of the same visitor; sort the file by timestamp'
 			);
 		}
-		const own = ownFields(type, row, line);
+		const { own, meaning } = ownFields(type, row, line);
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
 		const _id = this.idOf(
-			{ site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path, ...own },
+			{ site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path, ...meaning },
 			ts
 		);
 		const legacyId = this.legacyIdOf(site, row, ts);
@@ -337,7 +338,9 @@ export class Classifier {
 				...c,
 				...(ref && c.entry ? { ref } : {}),
 				...(Object.keys(utm).length && c.entry ? { utm } : {}),
-				...(str(row.title) ? { title: str(row.title)!.slice(0, LIMITS.title) } : {}),
+				...(clip(str(row.title), LIMITS.title)
+					? { title: clip(str(row.title), LIMITS.title) }
+					: {}),
 				...screenOf(row),
 				...langOf(row)
 			};
@@ -470,18 +473,26 @@ type OwnFields =
 	| { type: 'heartbeat'; engagedMs: number };
 
 /**
- * The type of a line and the fields only it has, checked before any state changes.
+ * The type of a line and the fields only it has, checked before any state changes: `own`
+ * as the record holds them (text cleaned: src/lib/text.ts), `meaning` as its id is derived
+ * from them, the event's name and props as read before text was cleaned, so that a file
+ * imported by an earlier version gets the same ids (README "Importing").
  * @throws {ImportLineError} for an event without a name, bad props or bad engaged time.
  */
 function ownFields(
 	type: 'pageview' | 'event' | 'heartbeat',
 	row: InputRow,
 	line: number
-): OwnFields {
+): { own: OwnFields; meaning: Record<string, unknown> } {
 	if (type === 'event') {
-		const name = str(row.event);
-		if (!name) throw new ImportLineError(line, 'an event needs an event name');
-		return { type, name: name.slice(0, LIMITS.eventName), ...propsOf(row.props, line) };
+		const given = str(row.event);
+		const name = clip(given, LIMITS.eventName);
+		if (!given || !name) throw new ImportLineError(line, 'an event needs an event name');
+		const { props, read } = propsOf(row.props, line);
+		return {
+			own: { type, name, ...(props && { props }) },
+			meaning: { type, name: given.slice(0, LIMITS.eventName), ...(read && { props: read }) }
+		};
 	}
 	if (type === 'heartbeat') {
 		const engagedMs = Number(row.engaged_ms);
@@ -491,9 +502,9 @@ function ownFields(
 				`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}${got(row.engaged_ms)}`
 			);
 		}
-		return { type, engagedMs };
+		return { own: { type, engagedMs }, meaning: { type, engagedMs } };
 	}
-	return { type };
+	return { own: { type }, meaning: { type } };
 }
 
 /**
@@ -510,10 +521,12 @@ export function uuidv7From(ts: number, seed: string): string {
 }
 
 /**
- * A line's referrer, bounded, or undefined when it has none or its host is no
- * plausible source (a session from it counts as `(direct)`, in `src` and the views alike).
+ * A line's referrer, bounded, or undefined when it has none, its host is no plausible
+ * source, or it holds a control character, which no browser's address does (a session
+ * from it counts as `(direct)`, in `src` and the views alike).
  */
 function plausibleReferrer(ref: string | undefined): string | undefined {
+	if (ref && !hasNoControl(ref)) return undefined;
 	const host = referrerHost(ref);
 	return host === undefined || (host.length <= LIMITS.source && SOURCE_PATTERN.test(host))
 		? ref?.slice(0, LIMITS.referrer)
@@ -642,8 +655,8 @@ function recordType(row: InputRow): 'pageview' | 'event' | 'heartbeat' | undefin
 function utmOf(row: InputRow): Record<string, string> {
 	const utm: Record<string, string> = {};
 	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-		const value = str(row[`utm_${key}`]);
-		if (value) utm[key] = value.slice(0, LIMITS.utm);
+		const value = clip(str(row[`utm_${key}`]), LIMITS.utm);
+		if (value) utm[key] = value;
 	}
 	return utm;
 }
@@ -666,10 +679,10 @@ function screenOf(row: InputRow): { screen?: ScreenClass } {
 	return screen && SCREEN_CLASSES.includes(screen) ? { screen } : {};
 }
 
-function propsOf(
-	value: unknown,
-	line: number
-): { props?: Record<string, string | number | boolean> } {
+/** The props of a line: as the record holds them, and as read before text was cleaned (`read`, for its id). */
+type Props = Record<string, string | number | boolean>;
+
+function propsOf(value: unknown, line: number): { props?: Props; read?: Props } {
 	if (value === undefined || value === null || value === '') return {};
 	let props = value;
 	if (typeof value === 'string') {
@@ -684,11 +697,22 @@ function propsOf(
 	}
 	const reserved = Object.keys(props).find((key) => RESERVED_PROP_NAMES.includes(key));
 	if (reserved) throw new ImportLineError(line, `props.${reserved} is a reserved prop name`);
-	const out: Record<string, string | number | boolean> = {};
+	const out: Props = {};
+	const read: Props = {};
 	for (const [key, v] of Object.entries(props).slice(0, LIMITS.props)) {
-		if (typeof v === 'string') out[key.slice(0, LIMITS.propKey)] = v.slice(0, LIMITS.propValue);
-		else if (typeof v === 'number' && Number.isFinite(v)) out[key.slice(0, LIMITS.propKey)] = v;
-		else if (typeof v === 'boolean') out[key.slice(0, LIMITS.propKey)] = v;
+		if (
+			typeof v !== 'string' &&
+			typeof v !== 'boolean' &&
+			!(typeof v === 'number' && Number.isFinite(v))
+		)
+			continue;
+		read[key.slice(0, LIMITS.propKey)] = typeof v === 'string' ? v.slice(0, LIMITS.propValue) : v;
+		const name = clip(key, LIMITS.propKey);
+		const kept = typeof v === 'string' ? clip(v, LIMITS.propValue) : v;
+		if (name && kept !== undefined) out[name] = kept;
 	}
-	return Object.keys(out).length ? { props: out } : {};
+	return {
+		...(Object.keys(out).length && { props: out }),
+		...(Object.keys(read).length && { read })
+	};
 }

@@ -4,10 +4,14 @@
  * `svelte-check` through the assertions at the bottom of this file).
  *
  * The schemas refuse rather than repair: the tracker trims to {@link LIMITS}, so a
- * record over a limit is not from our tracker. Strings are trimmed and must hold no
- * control characters. The one repair: a lone surrogate (which CouchDB would refuse
- * as invalid UTF-8, and which a tracker's truncation can produce by cutting an
- * emoji in half) becomes U+FFFD.
+ * record over a limit is not from our tracker. Two repairs, of what trackers already
+ * deployed send: a lone surrogate (which CouchDB would refuse as invalid UTF-8, and
+ * which a tracker's truncation can produce by cutting an emoji in half) becomes U+FFFD;
+ * the text a page collects (titles, campaigns, event names and props, the session's
+ * source) is cleaned as the tracker now cleans it (`cleanText` in src/lib/text.ts: a
+ * control character becomes a space), since a tracker before it sent a mangled link's
+ * `utm_source=x%01y` in the source of every record of the visit. An address (a path,
+ * a referrer), which a browser percent-encodes, must hold no control character.
  */
 import * as v from 'valibot';
 import {
@@ -22,6 +26,7 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
+	sourceName,
 	type DroppedRecord,
 	type EventRecord,
 	type HeartbeatRecord,
@@ -32,13 +37,28 @@ import {
 import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { isPlainObject } from './body';
-import { hasNoControl } from '../text';
+import { cleanText, hasNoControl } from '../../text';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
 export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
 
-/** A trimmed string of at most `max` characters. */
+/**
+ * Text a page collects, as the tracker sends it: one line (`cleanText`: each run of
+ * whitespace and control characters one space, trimmed), well-formed, at most `max`
+ * characters. Only repairs come before the length, so that in a union (a prop's value)
+ * a string too long is refused for its length, not as of no type.
+ */
 function text(max: number) {
+	return v.pipe(
+		v.string(),
+		v.transform(cleanText),
+		v.transform((s) => s.toWellFormed()),
+		v.maxLength(max, `must be at most ${max} characters`)
+	);
+}
+
+/** A trimmed address (a path, a referrer) of at most `max` characters, with no control character. */
+function addressText(max: number) {
 	return v.pipe(
 		v.string(),
 		v.check(hasNoControl, 'must not contain control characters'),
@@ -49,6 +69,16 @@ function text(max: number) {
 }
 
 /**
+ * A session's source as a tracker before `cleanText` made it from a mangled link, with
+ * control characters (`x\u0001y`): named again by {@link sourceName}, which now makes them
+ * `-` as the tracker does (`x-y`), or `(direct)` when nothing is left. The same on every
+ * record of the session, as the source it repairs was.
+ */
+function repairSource(src: string): string {
+	return hasNoControl(src) ? src : (sourceName(src) ?? '(direct)');
+}
+
+/**
  * A site-relative path: starts with `/`, carries no query string, no fragment but a `#/`
  * route. Stored as a browser's URL holds it (`canonicalPath`): a path sent with raw
  * characters a URL cannot hold (`/café`, from no browser) is the page browsers send as
@@ -56,7 +86,7 @@ function text(max: number) {
  */
 function pathText() {
 	return v.pipe(
-		text(LIMITS.path),
+		addressText(LIMITS.path),
 		v.transform(canonicalPath),
 		v.maxLength(LIMITS.path, `must be at most ${LIMITS.path} characters once percent-encoded`),
 		v.regex(
@@ -80,6 +110,8 @@ const baseEntries = {
 	path: pathText(),
 	src: v.optional(
 		v.pipe(
+			v.string(),
+			v.transform(repairSource),
 			text(LIMITS.source),
 			v.regex(
 				SOURCE_PATTERN,
@@ -98,7 +130,7 @@ export const pageviewSchema = v.strictObject({
 	type: v.literal('pageview'),
 	title: v.optional(text(LIMITS.title)),
 	ref: v.optional(
-		v.pipe(text(LIMITS.referrer), v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'))
+		v.pipe(addressText(LIMITS.referrer), v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'))
 	),
 	utm: v.optional(
 		v.strictObject({

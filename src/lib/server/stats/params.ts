@@ -14,7 +14,7 @@ import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filter
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
-import { hasNoControl } from '../text';
+import { hasNoControl } from '../../text';
 import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
 import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';

@@ -1,0 +1,44 @@
+import { expect, test } from 'vitest';
+import { cleanText, clip, hasNoControl } from './text';
+
+test.each([
+	['/pricing', true],
+	['Café 日本 😀', true],
+	['', true],
+	['x\u0001y', false],
+	['tab\there', false],
+	['line\nbreak', false],
+	['nul\u0000', false],
+	['del\u007f', false],
+	['\u0080 is not C0', true]
+])('%j is free of control characters: %s', (text, free) => {
+	expect(hasNoControl(text)).toBe(free);
+});
+
+test.each([
+	['x\u0001y', 'x y'],
+	['\u0001spring', 'spring'],
+	['a\u0000\u001f\u007fb', 'a b'],
+	['Sign\r\n\tup', 'Sign up'],
+	['  two   spaces  ', 'two spaces'],
+	['Café 日本 😀', 'Café 日本 😀'],
+	['\u0080 is not C0', '\u0080 is not C0'],
+	['\u0000\u0007', '']
+])('cleanText(%j) is %j: one line, each control character a space', (text, clean) => {
+	expect(cleanText(text)).toBe(clean);
+	expect(hasNoControl(cleanText(text))).toBe(true);
+	expect(cleanText(clean)).toBe(clean);
+});
+
+test.each([
+	['x\u0001y', 9, 'x y'],
+	['abcdef', 4, 'abcd'],
+	// Never a space at the end that the ingest would trim: the tracker classifies what it sends.
+	['ab\u0001cd', 3, 'ab'],
+	['\u0001\u0002', 9, undefined],
+	['', 9, undefined],
+	[42, 9, undefined],
+	[null, 9, undefined]
+])('clip(%j, %i) is %j', (value, max, clipped) => {
+	expect(clip(value, max)).toBe(clipped);
+});
