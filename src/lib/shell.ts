@@ -37,7 +37,7 @@ export function switcherSites(
 	sites: readonly { id: string; name: string; hostnames: readonly string[] }[],
 	q = ''
 ): SwitcherSites {
-	const { sites: first, pager } = pageOfSites(sites, { q, page: 1 }, SWITCHER_SITES);
+	const { sites: first, pager } = pageOfSites(sites, { q }, SWITCHER_SITES);
 	return { sites: first.map(({ id, name }) => ({ id, name })), pager };
 }
 
@@ -47,10 +47,8 @@ export function switcherSites(
  * the same as {@link switcherSites} of every site.
  */
 export function firstSwitcherSites(first: readonly SiteLink[], total: number): SwitcherSites {
-	return {
-		sites: first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name })),
-		pager: sitesPager({ q: '', page: 1 }, total, total, SWITCHER_SITES)
-	};
+	const sites = first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name }));
+	return { sites, pager: sitesPager({ q: '' }, 0, sites, total, total, SWITCHER_SITES) };
 }
 
 /**

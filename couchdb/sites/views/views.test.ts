@@ -3,6 +3,7 @@ import { runMap } from '../../events/views/fake-emit';
 import { map as share } from './share.js';
 import { map as accounts } from './accounts.js';
 import { map as listed } from './listed.js';
+import { map as pending } from './pending.js';
 
 const site = {
 	_id: 'site:blog',
@@ -71,5 +72,25 @@ describe('the listed view', () => {
 		expect(runMap(listed, { ...site, name: 'Blog', owners: 'alice' })).toEqual([
 			[[null, 'blog'], 'Blog']
 		]);
+	});
+});
+
+describe('the pending view', () => {
+	const value = { name: 'Blog', owners: ['alice', 'bob'] };
+
+	test('keys a site being deleted by each owner and by null (an admin), and by no invited account', () => {
+		expect(runMap(pending, { ...site, name: 'Blog', invited: ['carol'], deleting: 5 })).toEqual([
+			[[null, 'deleting', 'blog'], value],
+			[['alice', 'deleting', 'blog'], value],
+			[['bob', 'deleting', 'blog'], value]
+		]);
+	});
+
+	test('keys a site by each account invited to co-own it, once, and by nobody without invitations', () => {
+		expect(runMap(pending, { ...site, name: 'Blog', invited: ['carol', 7, 'carol'] })).toEqual([
+			[['carol', 'invited', 'blog'], value]
+		]);
+		expect(runMap(pending, { ...site, name: 'Blog' })).toEqual([]);
+		expect(runMap(pending, { _id: 'x', id: 'x', invited: ['carol'] })).toEqual([]);
 	});
 });

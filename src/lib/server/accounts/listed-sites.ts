@@ -1,13 +1,23 @@
 /**
- * The first of an account's sites, their count and one site by id, read from the sites
- * database's `listed` view (couchdb/sites/views/listed.js) in one request, so that every
- * owner's page (the header's switcher) costs O(10 + log n) whatever the number of
- * sites, instead of reading each site's document.
+ * An account's sites as the sites database's `listed` and `pending` views
+ * (couchdb/sites/views/) give them, so that a page costs what it shows, whatever the
+ * number of sites, instead of reading each site's document: the header's switcher's
+ * first sites, their count and one site by id, in one request, O(10 + log n); the sites
+ * list's page, keyed by a site id (src/lib/sites-list.ts), with where it stands, its
+ * deletions and invitations, in two, O(page + log n).
  */
 import type { User } from './auth';
 import { isMissingView, viewQueries, type Couch } from '../couch';
-import { SITES_DESIGN } from './sites';
+import { SITES_DESIGN, type SiteRecord } from './sites';
+import { listInvitations, listSitesAndDeletions, MAX_INVITED } from './site-admin';
 import type { SiteLink } from '$lib/shell';
+import {
+	pageOfSites,
+	sitesPager,
+	SITES_PER_PAGE,
+	type SitesPager,
+	type SitesQuery
+} from '$lib/sites-list';
 
 /** What {@link readListedSites} answers. */
 export interface ListedSites {
@@ -62,5 +72,147 @@ export async function readListedSites(
 		first: first.rows.map(link),
 		total: Number(count.rows[0]?.value ?? 0),
 		...(current?.rows[0] && { site: link(current.rows[0]) })
+	};
+}
+
+/** What {@link readSitesList} answers: the sites page's list and what stands beside it. */
+export interface SitesList {
+	/** The page's sites, by id. */
+	sites: SiteRecord[];
+	pager: SitesPager;
+	/** The account's sites being deleted, by id (an admin's: every one). */
+	deleting: { id: string; name: string }[];
+	/** Sites whose owners invited the account to co-own them, by id, at most MAX_INVITED. */
+	invitations: { id: string; owners: string[] }[];
+}
+
+type Row<V> = { id: string; key: unknown; value: V; doc?: SiteRecord | null };
+
+/**
+ * The page of `user`'s sites (their own; an admin's are all) that `query` asks for,
+ * where it stands, and the account's deletions and invitations. A page without a search
+ * reads its own sites' documents and two counts from the `listed` view: the sites
+ * after `after` (Next) or before `before` (Previous, read descending), as CouchDB pages
+ * a view, by start key rather than skip. While the live design document has no such
+ * views (a staged upgrade: boot/staged-designs.ts), and for a search, it reads every
+ * site the account may see, as before.
+ * @throws nano's error for a failure other than a missing view.
+ */
+export async function readSitesList(
+	couch: Couch,
+	user: User,
+	query: SitesQuery
+): Promise<SitesList> {
+	try {
+		if (!query.q) {
+			const [page, beside] = await Promise.all([
+				readListedPage(couch, user, query),
+				readPending(couch, user)
+			]);
+			return { ...page, ...beside };
+		}
+	} catch (e) {
+		if (!isMissingView(e)) throw e;
+	}
+	const [{ listed, deleting }, invitations] = await Promise.all([
+		listSitesAndDeletions(couch, user),
+		listInvitations(couch, user)
+	]);
+	return {
+		...pageOfSites(listed, query),
+		deleting: deleting.map(({ id, name }) => ({ id, name })),
+		invitations
+	};
+}
+
+/** The list's page without a search, and its count, from the `listed` view. */
+async function readListedPage(
+	couch: Couch,
+	user: User,
+	query: SitesQuery,
+	perPage = SITES_PER_PAGE
+): Promise<Pick<SitesList, 'sites' | 'pager'>> {
+	const account = user.isAdmin ? null : user.name;
+	const all = { startkey: [account], endkey: [account, {}] };
+	const rows = { reduce: false, include_docs: true };
+	const read = (queries: Record<string, unknown>[]) =>
+		viewQueries<string | number, SiteRecord>(
+			couch,
+			SITES_DESIGN,
+			'listed',
+			[all, ...queries],
+			couch.names.sites
+		).then(({ results: [count, ...rest] }) => ({
+			total: Number(count.rows[0]?.value ?? 0),
+			rest: rest.map((result) => result.rows as Row<string | number>[])
+		}));
+	const page = (total: number, start: number, shown: Row<unknown>[]) => {
+		const sites = shown.map((row) => row.doc).filter((doc): doc is SiteRecord => !!doc);
+		return { sites, pager: sitesPager(query, start, sites, total, total, perPage) };
+	};
+	const first = async () => {
+		const { total, rest } = await read([{ ...all, ...rows, limit: perPage }]);
+		return page(total, 0, rest[0]);
+	};
+	// The row of the id the page is keyed by, if a site has it, is read and left out.
+	const without = (id: string, list: Row<unknown>[]) =>
+		list.filter((row) => (row.key as [unknown, string])[1] !== id).slice(0, perPage);
+
+	if (query.after !== undefined) {
+		const at = [account, query.after];
+		const { total, rest } = await read([
+			{ ...rows, startkey: at, endkey: all.endkey, limit: perPage + 1 },
+			{ startkey: all.startkey, endkey: at }
+		]);
+		const shown = without(query.after, rest[0]);
+		if (shown.length) return page(total, Number(rest[1][0]?.value ?? 0), shown);
+		// Nothing after it (its sites deleted since): the last page.
+		const last = await read([
+			{ ...rows, descending: true, startkey: all.endkey, endkey: all.startkey, limit: perPage }
+		]);
+		return page(last.total, last.total - last.rest[0].length, last.rest[0].reverse());
+	}
+	if (query.before !== undefined) {
+		const at = [account, query.before];
+		const { total, rest } = await read([
+			{ ...rows, descending: true, startkey: at, endkey: all.startkey, limit: perPage + 1 },
+			{ startkey: all.startkey, endkey: at, inclusive_end: false }
+		]);
+		const shown = without(query.before, rest[0]);
+		// Less than a page before it (sites added since): the first page.
+		if (shown.length < perPage) return first();
+		return page(total, Number(rest[1][0]?.value ?? 0) - perPage, shown.reverse());
+	}
+	return first();
+}
+
+/** The account's deletions and invitations, from the `pending` view. */
+async function readPending(
+	couch: Couch,
+	user: User
+): Promise<Pick<SitesList, 'deleting' | 'invitations'>> {
+	const range = (account: string | null, kind: string) => ({
+		startkey: [account, kind],
+		endkey: [account, kind, {}]
+	});
+	const { results } = await viewQueries<{ name: string; owners: string[] }, never>(
+		couch,
+		SITES_DESIGN,
+		'pending',
+		[
+			range(user.isAdmin ? null : user.name, 'deleting'),
+			{ ...range(user.name, 'invited'), limit: MAX_INVITED }
+		],
+		couch.names.sites
+	);
+	const [deleting, invitations] = results.map((result) =>
+		result.rows.map((row) => ({
+			id: (row.key as unknown as [unknown, string, string])[2],
+			...row.value
+		}))
+	);
+	return {
+		deleting: deleting.map(({ id, name }) => ({ id, name })),
+		invitations: invitations.map(({ id, owners }) => ({ id, owners }))
 	};
 }
