@@ -42,13 +42,19 @@ export function switcherSites(
 }
 
 /**
- * The switcher without a search, from the first {@link SWITCHER_SITES} of the account's
- * sites (by id) and their count, as the store reads them (src/routes/sites/switcher.ts):
- * the same as {@link switcherSites} of every site.
+ * The switcher from the sites the store read (src/routes/sites/switcher.ts): without a
+ * search, the first {@link SWITCHER_SITES} of the account's sites (by id) and their
+ * count; with one, every site it finds (by id) and how many the account has. The same
+ * as {@link switcherSites} of every site.
  */
-export function firstSwitcherSites(first: readonly SiteLink[], total: number): SwitcherSites {
+export function firstSwitcherSites(
+	first: readonly SiteLink[],
+	total: number,
+	q = ''
+): SwitcherSites {
 	const sites = first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name }));
-	return { sites, pager: sitesPager({ q: '' }, 0, sites, total, total, SWITCHER_SITES) };
+	const matching = q ? first.length : total;
+	return { sites, pager: sitesPager({ q }, 0, sites, matching, total, SWITCHER_SITES) };
 }
 
 /**

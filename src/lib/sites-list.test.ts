@@ -64,7 +64,13 @@ describe('the search', () => {
 		['EU', true],
 		['europe', true],
 		['example.de', true],
-		['blog', false]
+		['.de', true],
+		['shop eu', true],
+		['shop europe', true],
+		['blog', false],
+		// Inside a word: no longer (a prefix of the `search` view's starts).
+		['hop', false],
+		['xample', false]
 	])('“%s” finds the site: %s', (q, found) => {
 		expect(matchesSearch(site, q)).toBe(found);
 	});

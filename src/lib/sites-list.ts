@@ -17,7 +17,7 @@ export const SITES_PER_PAGE = 25;
  * first page without either).
  */
 export interface SitesQuery {
-	/** Words a site's id, name or a host name holds (any case); `''` for every site. */
+	/** Words that start a word of a site's id, name or a host name (any case): {@link matchesSearch}; `''` for every site. */
 	q: string;
 	/** The page starts with the first site whose id sorts after this one. */
 	after?: string;
@@ -82,13 +82,45 @@ function searchOf({ q, after, before }: SitesQuery): string {
 	return params.toString();
 }
 
-/** Whether a site's id, name or one of its host names holds `q`, in any case. */
+/**
+ * Whether `q` starts a word of a site's id, name or one of its host names, or a run of
+ * its words, in any case: "europe", "shop eu", "example.de" and ".de" find "Shop Europe"
+ * on shop.example.de; "hop" does not. The store finds the same by prefix in the sites
+ * database's `search` view (couchdb/sites/views/search.js), keyed by
+ * {@link searchStarts}, so a search reads the sites it finds, not every site.
+ */
 export function matchesSearch(
 	site: { id: string; name: string; hostnames: readonly string[] },
 	q: string
 ): boolean {
-	const words = q.toLowerCase();
-	return [site.id, site.name, ...site.hostnames].some((text) => text.toLowerCase().includes(words));
+	const words = searchKey(q);
+	return [site.id, site.name, ...site.hostnames].some((text) =>
+		searchStarts(text).some((start) => start.startsWith(words))
+	);
+}
+
+/** A search as the `search` view's keys are written: lower case (CouchDB's collation puts "a" < "A" < "b"). */
+export function searchKey(q: string): string {
+	return q.toLowerCase();
+}
+
+// Between words: white space and ASCII punctuation (a host name's dots, an id's dashes).
+const BETWEEN_WORDS = /[\s!-/:-@[-`{-~]/;
+
+/**
+ * Where a search may start in `text`, lower-cased: at its start, at each character
+ * between words and at each word after one ("my shop.de": "my shop.de", " shop.de",
+ * "shop.de", ".de", "de"). The `search` view's map writes the same starts.
+ */
+export function searchStarts(text: string): string[] {
+	const lower = searchKey(text);
+	const starts: string[] = [];
+	for (let i = 0; i < lower.length; i++) {
+		if (i === 0 || BETWEEN_WORDS.test(lower[i]) || BETWEEN_WORDS.test(lower[i - 1])) {
+			starts.push(lower.slice(i));
+		}
+	}
+	return starts;
 }
 
 /**

@@ -19,7 +19,7 @@ import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { readSitesList } from '../../src/lib/server/accounts/listed-sites';
 import type { SitesPage } from '../../src/routes/sites/sites-page';
 import { readSitesQuery } from '../../src/lib/sites-list';
-import type { ShellHeader } from '../../src/lib/shell';
+import type { ShellHeader, SwitcherSites } from '../../src/lib/shell';
 import { freshPrefix, sessionCookie, startApp, testAccount, TEST_ADMIN_PASSWORD } from './harness';
 
 const store = new URL(inject('couchUrl'));
@@ -249,7 +249,12 @@ test('the sites list pages, counts, deletes and invites as reading every site di
 		...siteRecord({ id: 'sw-0000', name: 'Ask', hostnames: [], timeZone: 'UTC' }, [adminName], 1),
 		invited: [invited.name, ownerName]
 	});
-	const queries = ['', 'after=sw-0000', 'after=sw-24', 'before=sw-26', 'before=sw-03x', 'after=zz'];
+	const queries = [
+		...['', 'after=sw-0000', 'after=sw-24', 'before=sw-26', 'before=sw-03x', 'after=zz'],
+		// Searches: by id, name, host name, a word's start, any case, and a page of one.
+		...['q=sw-1', 'q=SITE 3', 'q=site', 'q=.example', 'q=example', 'q=ask', 'q=ome', 'q=other'],
+		...['q=sw&after=sw-10', 'q=sw&before=sw-30', 'q=é']
+	];
 	const read = (user: User) =>
 		Promise.all(
 			queries.map((query) => readSitesList(couch, user, readSitesQuery(new URLSearchParams(query))))
@@ -277,5 +282,30 @@ test('the sites list pages, counts, deletes and invites as reading every site di
 	expect(walked).toHaveLength(viewed[0][0].pager.total);
 	await withoutViews(async () => {
 		expect(await Promise.all(users.map(read))).toEqual(viewed);
+	});
+});
+
+test('the switcher’s search reads the rows of the sites it finds, no site document, and finds what reading every site found', async () => {
+	const search = async (q: string, cookie: string) => {
+		const res = await fetch(`${app.url}/sites/switcher.json?q=${encodeURIComponent(q)}`, {
+			headers: { cookie }
+		});
+		expect(res.status).toBe(200);
+		return (await res.json()) as SwitcherSites;
+	};
+	const qs = ['site 3', 'SW-2', 'home.example', 'example', 'xample', 'other'];
+	const found: SwitcherSites[] = [];
+	answered = 0;
+	for (const q of qs) found.push(await search(q, owner), await search(q, admin));
+	const read = answered;
+	expect(found[0].pager).toMatchObject({ matching: 11, from: 1, to: 10 });
+	expect(found[1].sites.map((site) => site.id)).toEqual(['sw-03', ...ids.slice(29, 38)]);
+	expect(found[8]).toMatchObject({ sites: [], pager: { matching: 0 } });
+	await withoutViews(async () => {
+		answered = 0;
+		const every = [];
+		for (const q of qs) every.push(await search(q, owner), await search(q, admin));
+		expect(every).toEqual(found);
+		expect(read).toBeLessThan(answered / 3);
 	});
 });

@@ -8,11 +8,13 @@
  */
 import type { User } from './auth';
 import { isMissingView, viewQueries, type Couch } from '../couch';
-import { SITES_DESIGN, type SiteRecord } from './sites';
+import { siteDocId, SITES_DESIGN, type SiteRecord } from './sites';
 import { listInvitations, listSitesAndDeletions, MAX_INVITED } from './site-admin';
 import type { SiteLink } from '$lib/shell';
 import {
+	pageBounds,
 	pageOfSites,
+	searchKey,
 	sitesPager,
 	SITES_PER_PAGE,
 	type SitesPager,
@@ -43,8 +45,8 @@ export async function readListedSites(
 	{ limit, site }: { limit: number; site?: string }
 ): Promise<ListedSites | undefined> {
 	// An admin's rows are keyed by null: every site, once.
-	const account = user.isAdmin ? null : user.name;
-	const range = { startkey: [account], endkey: [account, {}] };
+	const account = accountOf(user);
+	const range = rangeOf(account);
 	const queries: Record<string, unknown>[] = [
 		{ ...range, reduce: false, limit },
 		range,
@@ -93,9 +95,10 @@ type Row<V> = { id: string; key: unknown; value: V; doc?: SiteRecord | null };
  * where it stands, and the account's deletions and invitations. A page without a search
  * reads its own sites' documents and two counts from the `listed` view: the sites
  * after `after` (Next) or before `before` (Previous, read descending), as CouchDB pages
- * a view, by start key rather than skip. While the live design document has no such
- * views (a staged upgrade: boot/staged-designs.ts), and for a search, it reads every
- * site the account may see, as before.
+ * a view, by start key rather than skip; a search reads the rows of the sites it finds
+ * from the `search` view ({@link readSearch}) and its page's documents. While the live
+ * design document has no such views (a staged upgrade: boot/staged-designs.ts), it reads
+ * every site the account may see, as before.
  * @throws nano's error for a failure other than a missing view.
  */
 export async function readSitesList(
@@ -104,13 +107,11 @@ export async function readSitesList(
 	query: SitesQuery
 ): Promise<SitesList> {
 	try {
-		if (!query.q) {
-			const [page, beside] = await Promise.all([
-				readListedPage(couch, user, query),
-				readPending(couch, user)
-			]);
-			return { ...page, ...beside };
-		}
+		const [page, beside] = await Promise.all([
+			query.q ? readFoundPage(couch, user, query) : readListedPage(couch, user, query),
+			readPending(couch, user)
+		]);
+		return { ...page, ...beside };
 	} catch (e) {
 		if (!isMissingView(e)) throw e;
 	}
@@ -132,20 +133,10 @@ async function readListedPage(
 	query: SitesQuery,
 	perPage = SITES_PER_PAGE
 ): Promise<Pick<SitesList, 'sites' | 'pager'>> {
-	const account = user.isAdmin ? null : user.name;
-	const all = { startkey: [account], endkey: [account, {}] };
+	const account = accountOf(user);
+	const all = rangeOf(account);
 	const rows = { reduce: false, include_docs: true };
-	const read = (queries: Record<string, unknown>[]) =>
-		viewQueries<string | number, SiteRecord>(
-			couch,
-			SITES_DESIGN,
-			'listed',
-			[all, ...queries],
-			couch.names.sites
-		).then(({ results: [count, ...rest] }) => ({
-			total: Number(count.rows[0]?.value ?? 0),
-			rest: rest.map((result) => result.rows as Row<string | number>[])
-		}));
+	const read = (queries: Record<string, unknown>[]) => readListed(couch, account, queries);
 	const page = (total: number, start: number, shown: Row<unknown>[]) => {
 		const sites = shown.map((row) => row.doc).filter((doc): doc is SiteRecord => !!doc);
 		return { sites, pager: sitesPager(query, start, sites, total, total, perPage) };
@@ -186,6 +177,90 @@ async function readListedPage(
 	return first();
 }
 
+/** The key of `user`'s rows in the `listed` and `search` views: an admin's is null. */
+const accountOf = (user: User) => (user.isAdmin ? null : user.name);
+
+/** Every row of `account` in the `listed` view. */
+const rangeOf = (account: string | null) => ({ startkey: [account], endkey: [account, {}] });
+
+/**
+ * How many sites `account` may see, and the rows of `queries` of the `listed` view, in
+ * one request.
+ */
+async function readListed(
+	couch: Couch,
+	account: string | null,
+	queries: Record<string, unknown>[]
+) {
+	const { results } = await viewQueries<string | number, SiteRecord>(
+		couch,
+		SITES_DESIGN,
+		'listed',
+		[rangeOf(account), ...queries],
+		couch.names.sites
+	);
+	const [count, ...rest] = results;
+	return {
+		total: Number(count.rows[0]?.value ?? 0),
+		rest: rest.map((result) => result.rows as Row<string | number>[])
+	};
+}
+
+/**
+ * The sites `user` may see (their own; an admin's are all) that the search `q` finds
+ * (matchesSearch in src/lib/sites-list.ts), by id, with their names, and how many sites
+ * they may see: the `search` view's rows for the prefix `q` (lower-cased) and the
+ * `listed` view's count. It reads a row for each place `q` starts in a site found and
+ * no site's document: O(rows found + log n), however many sites there are.
+ * @throws nano's error, `missing_named_view` while a version without the view is live.
+ */
+export async function readSearch(
+	couch: Couch,
+	user: User,
+	q: string
+): Promise<{ found: SiteLink[]; total: number }> {
+	const account = accountOf(user);
+	const key = searchKey(q);
+	const [{ results }, { total }] = await Promise.all([
+		// In a POST's body: the search stays out of the store's request log.
+		viewQueries<string, never>(
+			couch,
+			SITES_DESIGN,
+			'search',
+			[{ startkey: [account, key], endkey: [account, `${key}\ufff0`] }],
+			couch.names.sites
+		),
+		readListed(couch, account, [])
+	]);
+	const found = new Map<string, string>();
+	for (const row of results[0].rows) {
+		const [, start, id] = row.key as unknown as [unknown, string, string];
+		// CouchDB's ICU collation puts "é" in the range of "e": the code units decide.
+		if (start.startsWith(key)) found.set(id, String(row.value));
+	}
+	const ids = [...found.keys()].sort();
+	return { found: ids.map((id) => ({ id, name: found.get(id)! })), total };
+}
+
+/** The list's page of a search: {@link readSearch}, then the page's sites' documents. */
+async function readFoundPage(
+	couch: Couch,
+	user: User,
+	query: SitesQuery
+): Promise<Pick<SitesList, 'sites' | 'pager'>> {
+	const { found, total } = await readSearch(couch, user, query.q);
+	const { start, end } = pageBounds(
+		found.map((site) => site.id),
+		query
+	);
+	const keys = found.slice(start, end).map((site) => siteDocId(site.id));
+	const { rows } = keys.length ? await couch.sites.fetch({ keys }) : { rows: [] };
+	const sites = rows
+		.map((row) => ('doc' in row ? (row.doc as SiteRecord | null) : null))
+		.filter((site): site is SiteRecord => !!site && !site.deleting);
+	return { sites, pager: sitesPager(query, start, sites, found.length, total) };
+}
+
 /** The account's deletions and invitations, from the `pending` view. */
 async function readPending(
 	couch: Couch,
@@ -199,10 +274,7 @@ async function readPending(
 		couch,
 		SITES_DESIGN,
 		'pending',
-		[
-			range(user.isAdmin ? null : user.name, 'deleting'),
-			{ ...range(user.name, 'invited'), limit: MAX_INVITED }
-		],
+		[range(accountOf(user), 'deleting'), { ...range(user.name, 'invited'), limit: MAX_INVITED }],
 		couch.names.sites
 	);
 	const [deleting, invitations] = results.map((result) =>
