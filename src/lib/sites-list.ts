@@ -105,7 +105,7 @@ export function searchKey(q: string): string {
 }
 
 // Between words: white space and ASCII punctuation (a host name's dots, an id's dashes).
-const BETWEEN_WORDS = /[\s!-/:-@[-`{-~]/;
+const BETWEEN_WORDS = /[\s!-/:-@[-\x60{-~]/;
 
 /**
  * Where a search may start in `text`, lower-cased: at its start, at each character

@@ -15,7 +15,7 @@
 /** @param {any} doc */
 export const map = function (doc) {
 	if (doc.type !== 'site' || doc.deleting || typeof doc.id !== 'string') return;
-	var between = /[\s!-/:-@[-`{-~]/;
+	var between = /[\s!-/:-@[-\x60{-~]/;
 	var texts = [doc.id, doc.name].concat(Array.isArray(doc.hostnames) ? doc.hostnames : []);
 	var starts = {};
 	for (var t = 0; t < texts.length; t++) {

@@ -170,7 +170,7 @@ async function readListedPage(
 			{ startkey: all.startkey, endkey: at, inclusive_end: false }
 		]);
 		const shown = without(query.before, rest[0]);
-		// Less than a page before it (sites added since): the first page.
+		// Less than a page before it (an id near the start, or sites deleted since): the first page.
 		if (shown.length < perPage) return first();
 		return page(total, Number(rest[1][0]?.value ?? 0) - perPage, shown.reverse());
 	}
