@@ -7,7 +7,7 @@ import {
 	SWITCHER_SITES,
 	switchHref
 } from './shell';
-import { sitesCount } from './sites-list';
+import { matchesSearch, sitesCount } from './sites-list';
 
 test.each([
 	['/sites/alpha', 'beta', '/sites/beta'],
@@ -115,6 +115,9 @@ test.each([
 	(q, matching, ids) => {
 		const { sites, pager } = switcherSites(sitesUpTo(300), q);
 		expect(pager).toMatchObject({ q, matching, total: 300 });
+		// From the sites the store finds and the account's count, the same.
+		const found = sitesUpTo(300).filter((site) => matchesSearch(site, q));
+		expect(firstSwitcherSites(found, 300, q)).toEqual({ sites, pager });
 		expect(sites.map((site) => site.id).slice(0, ids.length)).toEqual(ids);
 		expect(sites).toHaveLength(Math.min(matching, SWITCHER_SITES));
 	}

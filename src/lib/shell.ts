@@ -37,20 +37,24 @@ export function switcherSites(
 	sites: readonly { id: string; name: string; hostnames: readonly string[] }[],
 	q = ''
 ): SwitcherSites {
-	const { sites: first, pager } = pageOfSites(sites, { q, page: 1 }, SWITCHER_SITES);
+	const { sites: first, pager } = pageOfSites(sites, { q }, SWITCHER_SITES);
 	return { sites: first.map(({ id, name }) => ({ id, name })), pager };
 }
 
 /**
- * The switcher without a search, from the first {@link SWITCHER_SITES} of the account's
- * sites (by id) and their count, as the store reads them (src/routes/sites/switcher.ts):
- * the same as {@link switcherSites} of every site.
+ * The switcher from the sites the store read (src/routes/sites/switcher.ts): without a
+ * search, the first {@link SWITCHER_SITES} of the account's sites (by id) and their
+ * count; with one, every site it finds (by id) and how many the account has. The same
+ * as {@link switcherSites} of every site.
  */
-export function firstSwitcherSites(first: readonly SiteLink[], total: number): SwitcherSites {
-	return {
-		sites: first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name })),
-		pager: sitesPager({ q: '', page: 1 }, total, total, SWITCHER_SITES)
-	};
+export function firstSwitcherSites(
+	first: readonly SiteLink[],
+	total: number,
+	q = ''
+): SwitcherSites {
+	const sites = first.slice(0, SWITCHER_SITES).map(({ id, name }) => ({ id, name }));
+	const matching = q ? first.length : total;
+	return { sites, pager: sitesPager({ q }, 0, sites, matching, total, SWITCHER_SITES) };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
 	matchesSearch,
+	pageBounds,
 	pageOfSites,
-	pagerPages,
 	readSitesQuery,
 	sitesAction,
 	SITES_PER_PAGE,
@@ -22,32 +22,33 @@ const sitesUpTo = (n: number) =>
 
 describe('the list’s query', () => {
 	test.each([
-		['', { q: '', page: 1 }],
-		['page=3', { q: '', page: 3 }],
-		['q=+Blog+&page=2', { q: 'Blog', page: 2 }],
-		['page=0', { q: '', page: 1 }],
-		['page=-2', { q: '', page: 1 }],
-		['page=2.5', { q: '', page: 1 }],
-		['page=two', { q: '', page: 1 }],
-		['page=1e3', { q: '', page: 1 }],
-		['page=9999999999', { q: '', page: 1 }]
+		['', { q: '' }],
+		['after=site-025', { q: '', after: 'site-025' }],
+		['q=+Blog+&before=site-026', { q: 'Blog', before: 'site-026' }],
+		['after=a-1&before=b-2', { q: '', after: 'a-1' }],
+		['after=', { q: '' }],
+		['after=Site-1', { q: '' }],
+		['before=-x', { q: '' }],
+		['after=x', { q: '' }],
+		[`before=${'a'.repeat(33)}`, { q: '' }],
+		['page=2', { q: '' }]
 	])('?%s reads as %j', (search, query) => {
 		expect(readSitesQuery(new URLSearchParams(search))).toEqual(query);
 	});
 
 	test.each([
-		[{ q: '', page: 1 }, '/sites'],
-		[{ q: '', page: 4 }, '/sites?page=4'],
-		[{ q: 'my blog&co', page: 1 }, '/sites?q=my+blog%26co'],
-		[{ q: 'shop', page: 2 }, '/sites?q=shop&page=2']
+		[{ q: '' }, '/sites'],
+		[{ q: '', after: 'site-025' }, '/sites?after=site-025'],
+		[{ q: 'my blog&co' }, '/sites?q=my+blog%26co'],
+		[{ q: 'shop', before: 'shop-26' }, '/sites?q=shop&before=shop-26']
 	])('%j links to %s, which reads back the same', (query, href) => {
 		expect(sitesHref(query)).toBe(href);
 		expect(readSitesQuery(new URL(href, 'http://x').searchParams)).toEqual(query);
 	});
 
 	test.each([
-		[{ q: '', page: 1 }, '?/accept'],
-		[{ q: 'shop', page: 2 }, '?q=shop&page=2&/accept']
+		[{ q: '' }, '?/accept'],
+		[{ q: 'shop', after: 'shop-25' }, '?q=shop&after=shop-25&/accept']
 	])('a form action of %j answers with the same list: %s', (query, action) => {
 		expect(sitesAction(query, 'accept')).toBe(action);
 		const url = new URL(action, 'http://x/sites');
@@ -63,82 +64,110 @@ describe('the search', () => {
 		['EU', true],
 		['europe', true],
 		['example.de', true],
-		['blog', false]
+		['.de', true],
+		['shop eu', true],
+		['shop europe', true],
+		['blog', false],
+		// Inside a word: no longer (a prefix of the `search` view's starts).
+		['hop', false],
+		['xample', false]
 	])('“%s” finds the site: %s', (q, found) => {
 		expect(matchesSearch(site, q)).toBe(found);
 	});
 });
 
 describe('a page of the list', () => {
-	test('a handful of sites are one page, with no search box and nothing to count', () => {
-		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: '', page: 1 });
+	test('a handful of sites are one page, with no search box, nothing to count and no pages', () => {
+		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: '' });
 		expect(idsOf(sites)).toEqual(['site-001', 'site-002', 'site-003']);
-		expect(pager).toEqual({
-			q: '',
-			page: 1,
-			pages: 1,
-			from: 1,
-			to: 3,
-			matching: 3,
-			total: 3,
-			searchable: false
-		});
+		expect(pager).toEqual({ q: '', from: 1, to: 3, matching: 3, total: 3, searchable: false });
 		expect(sitesCount(pager)).toBe('');
 	});
 
 	test('a full page is still one page', () => {
-		const { pager } = pageOfSites(sitesUpTo(SITES_PER_PAGE), { q: '', page: 1 });
-		expect([pager.pages, pager.searchable]).toEqual([1, false]);
+		const { pager } = pageOfSites(sitesUpTo(SITES_PER_PAGE), { q: '' });
+		expect(pager).toMatchObject({ searchable: false });
+		expect(pager).not.toHaveProperty('next');
 	});
 
-	test('hundreds of sites: the page asked for, in order, and where it stands', () => {
-		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: '', page: 3 });
+	test('hundreds of sites: the first page links the next, keyed by its last site', () => {
+		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: '' });
 		expect(SITES_PER_PAGE).toBe(25);
-		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(75).slice(50)));
-		expect(pager).toMatchObject({ page: 3, pages: 14, from: 51, to: 75, searchable: true });
-		expect(sitesCount(pager)).toBe('Sites 51–75 of 340');
+		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(25)));
+		expect(pager).toEqual({
+			q: '',
+			from: 1,
+			to: 25,
+			matching: 340,
+			total: 340,
+			searchable: true,
+			next: 'site-025'
+		});
+		expect(sitesCount(pager)).toBe('Sites 1–25 of 340');
 	});
 
-	test('a page past the last shows the last', () => {
-		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: '', page: 99 });
-		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(340).slice(325)));
-		expect(sitesCount(pager)).toBe('Sites 326–340 of 340');
+	test('the page after a site, and the page before one, link the pages beside them', () => {
+		const after = pageOfSites(sitesUpTo(340), { q: '', after: 'site-050' });
+		expect(idsOf(after.sites)).toEqual(idsOf(sitesUpTo(75).slice(50)));
+		expect(after.pager).toMatchObject({
+			after: 'site-050',
+			from: 51,
+			to: 75,
+			previous: 'site-051',
+			next: 'site-075'
+		});
+		const before = pageOfSites(sitesUpTo(340), { q: '', before: after.pager.previous });
+		expect(idsOf(before.sites)).toEqual(idsOf(sitesUpTo(50).slice(25)));
+		expect(before.pager).toMatchObject({
+			from: 26,
+			to: 50,
+			previous: 'site-026',
+			next: 'site-050'
+		});
+		expect(sitesCount(after.pager)).toBe('Sites 51–75 of 340');
+	});
+
+	test('an id no site has places the page between the ids either side', () => {
+		expect(pageBounds(['a-1', 'a-3', 'a-5'], { q: '', after: 'a-2' }, 2)).toEqual({
+			start: 1,
+			end: 3
+		});
+		expect(pageBounds(['a-1', 'a-3', 'a-5', 'a-7'], { q: '', before: 'a-6' }, 2)).toEqual({
+			start: 1,
+			end: 3
+		});
+	});
+
+	test('past the last site, the last page; less than a page before one, the first page', () => {
+		const last = pageOfSites(sitesUpTo(340), { q: '', after: 'zzz' });
+		expect(idsOf(last.sites)).toEqual(idsOf(sitesUpTo(340).slice(315)));
+		expect(sitesCount(last.pager)).toBe('Sites 316–340 of 340');
+		expect(last.pager).not.toHaveProperty('next');
+		const first = pageOfSites(sitesUpTo(340), { q: '', before: 'site-010' });
+		expect(idsOf(first.sites)).toEqual(idsOf(sitesUpTo(25)));
+		expect(first.pager).not.toHaveProperty('previous');
 	});
 
 	test('a search pages the sites it finds, and counts them', () => {
 		// site-300 … site-340: 41 sites, the second page sixteen.
-		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: 'SITE-3', page: 2 });
+		const { sites, pager } = pageOfSites(sitesUpTo(340), { q: 'SITE-3', after: 'site-324' });
 		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(340).slice(324)));
-		expect(pager).toMatchObject({ page: 2, pages: 2, from: 26, to: 41, matching: 41 });
+		expect(pager).toMatchObject({ from: 26, to: 41, matching: 41, previous: 'site-325' });
+		expect(pager).not.toHaveProperty('next');
 		expect(sitesCount(pager)).toBe('Sites 26–41 of 41 matching “SITE-3” (340 in all)');
 	});
 
 	test('a shorter page (the header switcher’s) pages, counts and offers its search by its own size', () => {
-		const { sites, pager } = pageOfSites(sitesUpTo(12), { q: '', page: 2 }, 5);
+		const { sites, pager } = pageOfSites(sitesUpTo(12), { q: '', after: 'site-005' }, 5);
 		expect(idsOf(sites)).toEqual(idsOf(sitesUpTo(10).slice(5)));
-		expect(pager).toMatchObject({ page: 2, pages: 3, from: 6, to: 10, searchable: true });
-		expect(pageOfSites(sitesUpTo(5), { q: '', page: 1 }, 5).pager.searchable).toBe(false);
+		expect(pager).toMatchObject({ from: 6, to: 10, searchable: true, next: 'site-010' });
+		expect(pageOfSites(sitesUpTo(5), { q: '' }, 5).pager.searchable).toBe(false);
 	});
 
 	test('a search of a handful of sites keeps its box, and one finding nothing says so', () => {
-		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: 'blog', page: 1 });
+		const { sites, pager } = pageOfSites(sitesUpTo(3), { q: 'blog' });
 		expect(sites).toEqual([]);
-		expect(pager).toMatchObject({ pages: 1, from: 0, to: 0, matching: 0, searchable: true });
+		expect(pager).toMatchObject({ from: 0, to: 0, matching: 0, searchable: true });
 		expect(sitesCount(pager)).toBe('No site matches “blog”.');
-	});
-});
-
-describe('the pager’s numbered links', () => {
-	test.each([
-		[1, 1, [1]],
-		[2, 7, [1, 2, 3, 4, 5, 6, 7]],
-		[1, 14, [1, 2, null, 14]],
-		[3, 14, [1, 2, 3, 4, null, 14]],
-		[4, 14, [1, 2, 3, 4, 5, null, 14]],
-		[7, 14, [1, null, 6, 7, 8, null, 14]],
-		[12, 14, [1, null, 11, 12, 13, 14]],
-		[14, 14, [1, null, 13, 14]]
-	])('page %i of %i links %j', (page, pages, links) => {
-		expect(pagerPages({ page, pages })).toEqual(links);
 	});
 });

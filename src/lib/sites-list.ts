@@ -1,29 +1,32 @@
 /**
- * The sites list's search and pages (`/sites?q=…&page=…`), shared by the server, which
+ * The sites list's search and pages (`/sites?q=…&after=…`), shared by the server, which
  * reads one page of the account's sites and only that page's numbers
- * (src/routes/sites/sites-page.ts), and the page, which links the other pages. An
- * account with up to {@link SITES_PER_PAGE} sites sees them all, with no search box and
- * no pager. No I/O.
+ * (src/routes/sites/sites-page.ts), and the page, which links the pages beside it. Pages
+ * are keyed by a site id, as CouchDB pages a view (a start key, not a skip): Next reads
+ * the sites after the page's last id, Previous those before its first, so a page costs
+ * the same wherever it stands. An account with up to {@link SITES_PER_PAGE} sites sees
+ * them all, with no search box and no pager. No I/O.
  */
+import { SITE_ID_SOURCE } from './site-patterns';
 
 /** Sites on one page of the list: each is a dashboard read of "Today" on every load. */
 export const SITES_PER_PAGE = 25;
 
-/** What the list's URL asks for: a search and a page (1-based). */
+/**
+ * What the list's URL asks for: a search, and the page after or before a site id (the
+ * first page without either).
+ */
 export interface SitesQuery {
-	/** Words a site's id, name or a host name holds (any case); `''` for every site. */
+	/** Words that start a word of a site's id, name or a host name (any case): {@link matchesSearch}; `''` for every site. */
 	q: string;
-	page: number;
+	/** The page starts with the first site whose id sorts after this one. */
+	after?: string;
+	/** The page ends with the last site whose id sorts before this one. */
+	before?: string;
 }
 
 /** Where the list stands, as its count and pager say it. */
-export interface SitesPager {
-	/** The search, as {@link SitesQuery}'s `q`. */
-	q: string;
-	/** The page shown (1-based), within 1 … `pages`. */
-	page: number;
-	/** Pages of the sites matching the search; 1 when none match. */
-	pages: number;
+export interface SitesPager extends SitesQuery {
 	/** The first and last site shown, counted among those matching (1-based); 0 when none. */
 	from: number;
 	to: number;
@@ -33,21 +36,29 @@ export interface SitesPager {
 	total: number;
 	/** Whether the list offers its search box: more sites than a page, or a search made. */
 	searchable: boolean;
+	/** The id the previous page ends before (the first shown); none on the first page. */
+	previous?: string;
+	/** The id the next page starts after (the last shown); none on the last page. */
+	next?: string;
 }
+
+const SITE_ID = new RegExp(`^${SITE_ID_SOURCE}$`);
 
 /**
- * The list's query in `params`: `q` trimmed; `page` a whole number from 1, else 1 (a
- * page past the last is the last: {@link pageOfSites}).
+ * The list's query in `params`: `q` trimmed; `after` or `before` when it is a site id
+ * (`after` when both are), else the first page. An id that no site has still places the
+ * page: the ids sort as CouchDB sorts them ({@link pageBounds}).
  */
 export function readSitesQuery(params: URLSearchParams): SitesQuery {
-	const page = params.get('page') ?? '';
-	return {
-		q: (params.get('q') ?? '').trim(),
-		page: /^\d{1,9}$/.test(page) ? Math.max(1, Number(page)) : 1
-	};
+	const q = (params.get('q') ?? '').trim();
+	const after = params.get('after') ?? '';
+	const before = params.get('before') ?? '';
+	if (SITE_ID.test(after)) return { q, after };
+	if (SITE_ID.test(before)) return { q, before };
+	return { q };
 }
 
-/** The list's address for a search and page; neither is written when it is the default. */
+/** The list's address for a query; nothing is written that is the default. */
 export function sitesHref(query: SitesQuery): string {
 	const search = searchOf(query);
 	return search ? `/sites?${search}` : '/sites';
@@ -55,71 +66,145 @@ export function sitesHref(query: SitesQuery): string {
 
 /**
  * The address of a form action of the list's page that answers with the same search and
- * page, JavaScript or not: `?q=shop&page=2&/accept` (SvelteKit takes the action from the
- * parameter that starts with `/`).
+ * page, JavaScript or not: `?q=shop&after=shop-25&/accept` (SvelteKit takes the action
+ * from the parameter that starts with `/`).
  */
 export function sitesAction(query: SitesQuery, action: string): string {
 	const search = searchOf(query);
 	return search ? `?${search}&/${action}` : `?/${action}`;
 }
 
-function searchOf({ q, page }: SitesQuery): string {
+function searchOf({ q, after, before }: SitesQuery): string {
 	const params = new URLSearchParams();
 	if (q) params.set('q', q);
-	if (page > 1) params.set('page', String(page));
+	if (after !== undefined) params.set('after', after);
+	else if (before !== undefined) params.set('before', before);
 	return params.toString();
 }
 
-/** Whether a site's id, name or one of its host names holds `q`, in any case. */
+/**
+ * Whether `q` starts a word of a site's id, name or one of its host names, or a run of
+ * its words, in any case: "europe", "shop eu", "example.de" and ".de" find "Shop Europe"
+ * on shop.example.de; "hop" does not. The store finds the same by prefix in the sites
+ * database's `search` view (couchdb/sites/views/search.js), keyed by
+ * {@link searchStarts}, so a search reads the sites it finds, not every site.
+ */
 export function matchesSearch(
 	site: { id: string; name: string; hostnames: readonly string[] },
 	q: string
 ): boolean {
-	const words = q.toLowerCase();
-	return [site.id, site.name, ...site.hostnames].some((text) => text.toLowerCase().includes(words));
+	const words = searchKey(q);
+	return [site.id, site.name, ...site.hostnames].some((text) =>
+		searchStarts(text).some((start) => start.startsWith(words))
+	);
+}
+
+/** A search as the `search` view's keys are written: lower case (CouchDB's collation puts "a" < "A" < "b"). */
+export function searchKey(q: string): string {
+	return q.toLowerCase();
+}
+
+// Between words: white space and ASCII punctuation (a host name's dots, an id's dashes).
+const BETWEEN_WORDS = /[\s!-/:-@[-\x60{-~]/;
+
+/**
+ * Where a search may start in `text`, lower-cased: at its start, at each character
+ * between words and at each word after one ("my shop.de": "my shop.de", " shop.de",
+ * "shop.de", ".de", "de"). The `search` view's map writes the same starts.
+ */
+export function searchStarts(text: string): string[] {
+	const lower = searchKey(text);
+	const starts: string[] = [];
+	for (let i = 0; i < lower.length; i++) {
+		if (i === 0 || BETWEEN_WORDS.test(lower[i]) || BETWEEN_WORDS.test(lower[i - 1])) {
+			starts.push(lower.slice(i));
+		}
+	}
+	return starts;
+}
+
+/**
+ * Where the page `query` asks for stands among `ids` (sorted as CouchDB sorts site ids:
+ * lowercase letters, digits and `-` sort the same by code unit), as the store's read of
+ * the `listed` view places it (src/lib/server/accounts/listed-sites.ts): the sites after
+ * `after`, or the last page when none is; the page before `before`, or the first page
+ * when less than a page is.
+ * @returns The page's first index and the index after its last.
+ */
+export function pageBounds(
+	ids: readonly string[],
+	{ after, before }: SitesQuery,
+	perPage = SITES_PER_PAGE
+): { start: number; end: number } {
+	const n = ids.length;
+	if (after !== undefined) {
+		const start = countBelow(ids, after, true);
+		return start < n
+			? { start, end: Math.min(n, start + perPage) }
+			: { start: Math.max(0, n - perPage), end: n };
+	}
+	if (before !== undefined) {
+		const end = countBelow(ids, before, false);
+		if (end >= perPage) return { start: end - perPage, end };
+	}
+	return { start: 0, end: Math.min(n, perPage) };
+}
+
+/** How many of the sorted `ids` sort before `id` (or at it, when `inclusive`). */
+function countBelow(ids: readonly string[], id: string, inclusive: boolean): number {
+	const i = ids.findIndex((other) => (inclusive ? other > id : other >= id));
+	return i === -1 ? ids.length : i;
 }
 
 /**
  * The page of `sites` the query asks for, in their order (the caller's: by id), and where
- * it stands.
+ * it stands: the list read from every site (a store whose design document has no
+ * `listed` view yet) or from a search's matches.
  * @param perPage Sites on a page: {@link SITES_PER_PAGE} on the list, fewer in the
  *   header's switcher (src/lib/shell.ts), which shows the first page only.
  */
 export function pageOfSites<T extends { id: string; name: string; hostnames: readonly string[] }>(
 	sites: readonly T[],
-	{ q, page }: SitesQuery,
+	query: SitesQuery,
 	perPage = SITES_PER_PAGE
 ): { sites: T[]; pager: SitesPager } {
-	const matching = q ? sites.filter((site) => matchesSearch(site, q)) : sites;
-	const pager = sitesPager({ q, page }, matching.length, sites.length, perPage);
-	return { sites: matching.slice(Math.max(0, pager.from - 1), pager.to), pager };
+	const matching = query.q ? sites.filter((site) => matchesSearch(site, query.q)) : sites;
+	const { start, end } = pageBounds(
+		matching.map((site) => site.id),
+		query,
+		perPage
+	);
+	const shown = matching.slice(start, end);
+	return {
+		sites: shown,
+		pager: sitesPager(query, start, shown, matching.length, sites.length, perPage)
+	};
 }
 
 /**
- * Where a page of the list stands when `matching` of `total` sites match the query's
- * search, without the sites themselves (the header's switcher counts them in the store:
- * src/routes/sites/switcher.ts).
+ * Where a page of the list stands: `shown`, from the `start`th (0-based) of the
+ * `matching` sites, of `total` the account may see.
  * @param perPage As {@link pageOfSites}'s.
  */
 export function sitesPager(
-	{ q, page }: SitesQuery,
+	query: SitesQuery,
+	start: number,
+	shown: readonly { id: string }[],
 	matching: number,
 	total: number,
 	perPage = SITES_PER_PAGE
 ): SitesPager {
-	const pages = Math.max(1, Math.ceil(matching / perPage));
-	const shown = Math.min(page, pages);
-	const start = (shown - 1) * perPage;
-	const count = Math.max(0, Math.min(perPage, matching - start));
+	const from = shown.length ? start + 1 : 0;
+	const to = start + shown.length;
 	return {
-		q,
-		page: shown,
-		pages,
-		from: count ? start + 1 : 0,
-		to: start + count,
+		...query,
+		from,
+		to,
 		matching,
 		total,
-		searchable: total > perPage || q !== ''
+		searchable: total > perPage || query.q !== '',
+		...(from > 1 && { previous: shown[0].id }),
+		...(shown.length && to < matching && { next: shown[shown.length - 1].id })
 	};
 }
 
@@ -133,23 +218,4 @@ export function sitesCount(pager: SitesPager): string {
 	if (!pager.q) return `Sites ${pager.from}–${pager.to} of ${pager.total}`;
 	if (!pager.matching) return `No site matches “${pager.q}”.`;
 	return `Sites ${pager.from}–${pager.to} of ${pager.matching} matching “${pager.q}” (${pager.total} in all)`;
-}
-
-/**
- * The pages the pager links by number: all of up to 7; otherwise the first, the last and
- * the two beside the current one, with `null` where pages are left out.
- */
-export function pagerPages({ page, pages }: Pick<SitesPager, 'page' | 'pages'>): (number | null)[] {
-	if (pages <= 7) return Array.from({ length: pages }, (_, i) => i + 1);
-	const near = [1, page - 1, page, page + 1, pages].filter((n) => n >= 1 && n <= pages);
-	const links: (number | null)[] = [];
-	let last = 0;
-	for (const n of [...new Set(near)].sort((a, b) => a - b)) {
-		// One page left out is linked: "…" would take as much room.
-		if (n - last === 2) links.push(n - 1);
-		else if (n - last > 2) links.push(null);
-		links.push(n);
-		last = n;
-	}
-	return links;
 }

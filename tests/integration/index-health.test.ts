@@ -4,7 +4,9 @@
  * (`prlimit --fsize`, which fails a write past the limit with EFBIG as a full disk fails
  * it with ENOSPC), so the database still takes a document while its index's batch
  * fails. `/healthz` answers 503 naming the cause once the index failed its last
- * attempts, and 200 again once a batch is written. Linux, with util-linux's `prlimit`.
+ * attempts, and 200 again once a batch is written; the same for an index whose first
+ * write, its creation, fails, before any indexer exists to count its attempts. Linux,
+ * with util-linux's `prlimit`.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,6 +71,29 @@ async function healthUntil(done: (status: number) => boolean, ms: number) {
 	}
 }
 
+/**
+ * Waits for `/healthz` to answer 503 naming the index of `db`'s design document `ddoc`
+ * that cannot be written, and answers that.
+ */
+async function expectFailing(db: string, ddoc: string) {
+	const failing = await healthUntil((status) => status === 503, 15_000);
+	const reason = `^the view index of ${db}/${ddoc} failed its last \\d+ attempts: .*File too large`;
+	expect(failing).toEqual({
+		status: 503,
+		body: { ok: false, couchdb: 'error', reason: expect.stringMatching(new RegExp(reason)) }
+	});
+	return failing;
+}
+
+/** Waits for `/healthz` to answer 200 again once the store may write. */
+async function expectHealthy() {
+	fileSizeLimit(store, 'unlimited');
+	expect(await healthUntil((status) => status === 200, 30_000)).toEqual({
+		status: 200,
+		body: { ok: true, couchdb: 'ok' }
+	});
+}
+
 test('/healthz answers 503 naming the index that cannot be written, and 200 once it is again', async () => {
 	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 	// No file of the store may grow past the view store's log: its next batch fails.
@@ -76,28 +101,34 @@ test('/healthz answers 503 naming the index that cannot be written, and 200 once
 	await couch.sites.insert(
 		siteRecord({ id: 'after-full', name: 'After', hostnames: [], timeZone: 'UTC' }, ['admin'], 1)
 	);
-	const failing = await healthUntil((status) => status === 503, 15_000);
-	expect(failing).toEqual({
-		status: 503,
-		body: {
-			ok: false,
-			couchdb: 'error',
-			reason: expect.stringMatching(
-				/^the view index of couchstats-sites\/_design\/stats failed its last \d+ attempts: .*File too large/
-			)
-		}
-	});
+	const failing = await expectFailing('couchstats-sites', '_design/stats');
 	// Without the store's file paths: the endpoint answers anyone.
 	expect(failing.body.reason).not.toContain(app.dataDir);
 
-	fileSizeLimit(store, 'unlimited');
-	expect(await healthUntil((status) => status === 200, 30_000)).toEqual({
-		status: 200,
-		body: { ok: true, couchdb: 'ok' }
-	});
+	await expectHealthy();
 	// The index caught up: the site it could not write is in it.
 	const { rows } = await couch.sites.view(SITES_DESIGN, 'accounts', {
 		key: 'admin'
 	});
 	expect(rows.map((row) => row.id)).toContain('site:after-full');
+});
+
+test('an index that cannot be created at its first read is listed the same: 503 naming it, and 200 once it is made', async () => {
+	expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+	const name = `${app.prefix}-fresh`;
+	await couch.server.db.create(name);
+	const fresh = couch.server.use(name);
+	await fresh.insert({ _id: 'a' } as never);
+	await fresh.insert({
+		_id: '_design/fresh',
+		views: { n: { map: 'function (doc) { emit(doc._id, null); }' } }
+	} as never);
+	fileSizeLimit(store, fs.statSync(viewsLog()).size);
+	// Its first read makes the index, whose first write fails.
+	expect(await fresh.view('fresh', 'n').catch((e) => e.statusCode)).toBe(500);
+	await expectFailing(name, '_design/fresh');
+
+	// Tried again without another read: once the store may write, the index is made.
+	await expectHealthy();
+	expect((await fresh.view('fresh', 'n')).rows).toEqual([{ id: 'a', key: 'a', value: null }]);
 });

@@ -122,7 +122,7 @@ describe('the journeys export', () => {
 	test('the journeys through the busiest page: where its viewers came from, then where they went', async () => {
 		const res = await get(EXPORT, '/api/v1/stats/export', `${RANGE}&breakdown=journeys`);
 		expect(res.headers.get('content-disposition')).toBe(
-			'attachment; filename="trips-journeys-2026-11-10-2026-11-11.csv"'
+			'attachment; filename="trips-journeys-_pricing-2026-11-10-2026-11-11.csv"'
 		);
 		// As journeys-goals.test.ts works them out: /pricing, 5 views.
 		expect(await csvLines(`${RANGE}&breakdown=journeys`)).toEqual([
@@ -155,10 +155,10 @@ describe('the journeys export', () => {
 		const res = await get(
 			EXPORT,
 			'/api/v1/stats/export',
-			`${RANGE}&breakdown=journeys&source=news.example`
+			`${RANGE}&breakdown=journeys&source=news.example&page=/pricing`
 		);
 		expect(res.headers.get('content-disposition')).toBe(
-			'attachment; filename="trips-journeys-2026-11-10-2026-11-11-source-news.example.csv"'
+			'attachment; filename="trips-journeys-_pricing-2026-11-10-2026-11-11-source-news.example.csv"'
 		);
 		// S6 only: it entered on /pricing and went on to /, whose views tie with it.
 		expect(await csvLines(`${RANGE}&breakdown=journeys&source=news.example&page=/pricing`)).toEqual(
@@ -193,6 +193,33 @@ describe('the journeys export', () => {
 		expect(expected.length).toBeGreaterThan(0);
 		await expectExported(`${query}&breakdown=journeys`, HEADER, expected);
 	});
+});
+
+test.each([
+	['breakdown=journeys&page=/&direction=next', 'journeys-_-next'],
+	['breakdown=journeys&page=/docs/setup&direction=previous', 'journeys-_docs_setup-previous'],
+	['breakdown=paths', 'paths-entry'],
+	['breakdown=paths&step=/&step=/pricing&step=/docs', 'paths-_-_pricing-_docs']
+])('the file of %s says which page and side, or which steps: %s', async (query, subject) => {
+	for (const format of ['csv', 'json']) {
+		const res = await get(EXPORT, '/api/v1/stats/export', `${RANGE}&${query}&format=${format}`);
+		expect(res.headers.get('content-disposition')).toBe(
+			`attachment; filename="trips-${subject}-2026-11-10-2026-11-11.${format}"`
+		);
+	}
+});
+
+test('a page that is no ASCII is named as it reads in filename*, and with _ in filename', async () => {
+	const res = await get(
+		EXPORT,
+		'/api/v1/stats/export',
+		`${RANGE}&breakdown=journeys&page=${encodeURIComponent('/caf%C3%A9 "menu"')}`
+	);
+	expect(res.status).toBe(200);
+	expect(res.headers.get('content-disposition')).toBe(
+		// The page as the tables show it, `/café%20%22menu%22`, its `%` as `_`.
+		`attachment; filename="trips-journeys-_caf__20_22menu_22-2026-11-10-2026-11-11.csv"; filename*=UTF-8''trips-journeys-_caf%C3%A9_20_22menu_22-2026-11-10-2026-11-11.csv`
+	);
 });
 
 describe('the paths export', () => {

@@ -1,9 +1,11 @@
 /**
- * What the header's site switcher costs and counts on the built app: the sites layout
- * reads the first ten of the account's sites, their count and the page's site from the
- * sites database's `listed` view, not every site's document, and that count follows
- * sites added, deleted and given away. The app runs against the suite's store through a
- * proxy that counts the bytes the sites database answers.
+ * What the header's site switcher and the sites list cost and count on the built app:
+ * the sites layout reads the first ten of the account's sites, their count and the
+ * page's site from the sites database's `listed` view, not every site's document, and
+ * that count follows sites added, deleted and given away; the sites list reads its page
+ * from the same view and its deletions and invitations from `pending`, and lists what
+ * reading every site listed. The app runs against the suite's store through a proxy that
+ * counts the bytes the sites database answers.
  */
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { unflatten } from 'devalue';
@@ -14,7 +16,10 @@ import { createCouch, type Couch } from '../../src/lib/server/couch';
 import { addOwner, createSite, removeOwner } from '../../src/lib/server/accounts/site-admin';
 import { requestSiteDeletion } from '../../src/lib/server/accounts/site-delete';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
-import type { ShellHeader } from '../../src/lib/shell';
+import { readSitesList } from '../../src/lib/server/accounts/listed-sites';
+import type { SitesPage } from '../../src/routes/sites/sites-page';
+import { readSitesQuery } from '../../src/lib/sites-list';
+import type { ShellHeader, SwitcherSites } from '../../src/lib/shell';
 import { freshPrefix, sessionCookie, startApp, testAccount, TEST_ADMIN_PASSWORD } from './harness';
 
 const store = new URL(inject('couchUrl'));
@@ -110,13 +115,12 @@ test('an owner’s page carries exactly their first ten sites by id, their count
 			sites: ids.slice(0, 10).map((id, i) => ({ id, name: `Site ${i + 1}` })),
 			pager: {
 				q: '',
-				page: 1,
-				pages: 4,
 				from: 1,
 				to: 10,
 				matching: 40,
 				total: 40,
-				searchable: true
+				searchable: true,
+				next: 'sw-10'
 			}
 		},
 		site: { id: 'sw-33', name: 'Site 33' }
@@ -188,19 +192,120 @@ test('the count and the first ten follow a site added, one deleted and one given
 	expect((await switcherOf('/sites', admin)).total).toBe(47);
 });
 
-test('while the live design document is a version’s without the view, the layout reads every site', async () => {
-	const before = await shellOf('/sites/sw-33', owner);
+/**
+ * Runs `work` while the live design document is a version's without the `listed` and
+ * `pending` views (a staged upgrade), then puts it back.
+ */
+async function withoutViews(work: () => Promise<void>): Promise<void> {
 	const design = await couch.sites.get('_design/stats');
-	const { listed, ...views } = (design as unknown as { views: Record<string, unknown> }).views;
-	expect(listed).toBeDefined();
+	const { listed, pending, ...views } = (design as unknown as { views: Record<string, unknown> })
+		.views;
+	expect([listed, pending]).not.toContain(undefined);
 	const previous = await couch.sites.insert({ ...design, views } as never);
 	try {
+		await work();
+	} finally {
+		await couch.sites.insert({ ...design, _rev: previous.rev } as never);
+	}
+}
+
+test('while the live design document is a version’s without the view, the layout reads every site', async () => {
+	const before = await shellOf('/sites/sw-33', owner);
+	await withoutViews(async () => {
 		answered = 0;
 		expect(await shellOf('/sites/sw-33', owner)).toEqual(before);
 		// The owner's 40 sites' documents: 11.6 KB.
 		expect(answered).toBeGreaterThan(8_000);
-	} finally {
-		await couch.sites.insert({ ...design, _rev: previous.rev } as never);
-	}
+	});
 	expect(await shellOf('/sites/sw-33', owner)).toEqual(before);
+});
+
+/** The sites page's list for `query`, as its progress re-read answers it (no layout). */
+async function listOf(query: string, cookie: string): Promise<SitesPage> {
+	const res = await fetch(`${app.url}/sites/progress.json${query}`, { headers: { cookie } });
+	expect(res.status).toBe(200);
+	return (await res.json()) as SitesPage;
+}
+
+test('the sites list reads its page’s sites only: a page of ten answers less than a third of every site', async () => {
+	const page = `?after=${ids[29]}`;
+	await listOf(page, owner);
+	answered = 0;
+	const shown = await listOf(page, owner);
+	expect(shown.sites.map((site) => site.id)).toEqual([...ids.slice(30), 'sw-home']);
+	const read = answered;
+	await withoutViews(async () => {
+		answered = 0;
+		expect(await listOf(page, owner)).toEqual(shown);
+		expect(read).toBeLessThan(answered / 3);
+	});
+});
+
+test('the sites list pages, counts, deletes and invites as reading every site did, for an owner, an invited account and an admin', async () => {
+	// One site being deleted, and one invitation.
+	await requestSiteDeletion(couch, ownerUser, 'sw-05', 'sw-05');
+	const invited: User = { name: testAccount('switcher-invited'), roles: [], isAdmin: false };
+	await couch.sites.insert({
+		...siteRecord({ id: 'sw-0000', name: 'Ask', hostnames: [], timeZone: 'UTC' }, [adminName], 1),
+		invited: [invited.name, ownerName]
+	});
+	const queries = [
+		...['', 'after=sw-0000', 'after=sw-24', 'before=sw-26', 'before=sw-03x', 'after=zz'],
+		// Searches: by id, name, host name, a word's start, any case, and a page of one.
+		...['q=sw-1', 'q=SITE 3', 'q=site', 'q=.example', 'q=example', 'q=ask', 'q=ome', 'q=other'],
+		...['q=sw&after=sw-10', 'q=sw&before=sw-30', 'q=é']
+	];
+	const read = (user: User) =>
+		Promise.all(
+			queries.map((query) => readSitesList(couch, user, readSitesQuery(new URLSearchParams(query))))
+		);
+	const users = [ownerUser, invited, adminUser];
+	const viewed = await Promise.all(users.map(read));
+	// The owner's and the admin's deletions, the invited account's list: its invitation only.
+	expect(viewed[0][0].deleting).toEqual([{ id: 'sw-05', name: 'Site 5' }]);
+	expect(viewed[0][0].invitations).toEqual([
+		{ id: 'sw-000', owners: [adminName] },
+		{ id: 'sw-0000', owners: [adminName] }
+	]);
+	expect(viewed[1][0]).toMatchObject({ sites: [], deleting: [], pager: { total: 0 } });
+	expect(viewed[1][0].invitations).toEqual([{ id: 'sw-0000', owners: [adminName] }]);
+	expect(viewed[2][0].deleting.map((site) => site.id)).toContain('sw-05');
+	// Walking the owner's pages by Next lists each site once, in order.
+	const walked = [];
+	for (let q = ''; ;) {
+		const list = await readSitesList(couch, ownerUser, readSitesQuery(new URLSearchParams(q)));
+		walked.push(...list.sites.map((site) => site.id));
+		if (list.pager.next === undefined) break;
+		q = `after=${list.pager.next}`;
+	}
+	expect(walked).toEqual([...new Set(walked)].sort());
+	expect(walked).toHaveLength(viewed[0][0].pager.total);
+	await withoutViews(async () => {
+		expect(await Promise.all(users.map(read))).toEqual(viewed);
+	});
+});
+
+test('the switcher’s search reads the rows of the sites it finds, no site document, and finds what reading every site found', async () => {
+	const search = async (q: string, cookie: string) => {
+		const res = await fetch(`${app.url}/sites/switcher.json?q=${encodeURIComponent(q)}`, {
+			headers: { cookie }
+		});
+		expect(res.status).toBe(200);
+		return (await res.json()) as SwitcherSites;
+	};
+	const qs = ['site 3', 'SW-2', 'home.example', 'example', 'xample', 'other'];
+	const found: SwitcherSites[] = [];
+	answered = 0;
+	for (const q of qs) found.push(await search(q, owner), await search(q, admin));
+	const read = answered;
+	expect(found[0].pager).toMatchObject({ matching: 11, from: 1, to: 10 });
+	expect(found[1].sites.map((site) => site.id)).toEqual(['sw-03', ...ids.slice(29, 38)]);
+	expect(found[8]).toMatchObject({ sites: [], pager: { matching: 0 } });
+	await withoutViews(async () => {
+		answered = 0;
+		const every = [];
+		for (const q of qs) every.push(await search(q, owner), await search(q, admin));
+		expect(every).toEqual(found);
+		expect(read).toBeLessThan(answered / 3);
+	});
 });

@@ -32,7 +32,7 @@ async function signIn(name = app.adminName, password = ADMIN_PASSWORD): Promise<
 		.join('; ');
 }
 
-/** The sites page's own data, as its load answers it for `query` (`?page=2`, say). */
+/** The sites page's own data, as its load answers it for `query` (`?after=demo`, say). */
 async function pageData(cookie: string, query = ''): Promise<SitesPage & { numbers: SitesToday }> {
 	const res = await fetch(`${app.url}/sites/__data.json${query}`, { headers: { cookie } });
 	expect(res.status).toBe(200);
@@ -156,34 +156,47 @@ test('past a page of sites, the page reads those of the page asked for, and only
 	const cookie = await signIn();
 
 	for (const [query, shown, pager] of [
-		['', ids.slice(0, 25), { page: 1, pages: 3, from: 1, to: 25, matching: 60 }],
-		['?page=2', ids.slice(25, 50), { page: 2, pages: 3, from: 26, to: 50, matching: 60 }],
-		// Past the last page: the last.
-		['?page=9', ids.slice(50), { page: 3, pages: 3, from: 51, to: 60, matching: 60 }],
+		['', ids.slice(0, 25), { from: 1, to: 25, matching: 60, next: 'many-23' }],
+		[
+			'?after=many-23',
+			ids.slice(25, 50),
+			{ from: 26, to: 50, matching: 60, previous: 'many-24', next: 'many-48' }
+		],
+		['?before=many-24', ids.slice(0, 25), { from: 1, to: 25, matching: 60, next: 'many-23' }],
+		// Past the last site: the last page.
+		['?after=zz', ids.slice(35), { from: 36, to: 60, matching: 60, previous: 'many-34' }],
 		// The search finds "many-…" by its id and "Many …" by its name.
-		['?q=MANY&page=3', ids.slice(52, 59), { page: 3, pages: 3, from: 51, to: 57, matching: 57 }]
+		['?q=MANY&after=many-50', ids.slice(52, 59), { from: 51, to: 57, matching: 57 }]
 	] as const) {
 		const data = await pageData(cookie, query);
 		expect(data.sites.map((s) => s.id)).toEqual(shown);
 		expect(Object.keys(data.numbers.today)).toEqual(shown);
 		expect(data.pager).toMatchObject({ ...pager, total: 60, searchable: true });
+		expect(data.pager.next).toBe('next' in pager ? pager.next : undefined);
 		// The progress re-read, with the page's query, answers the same page.
 		const progress = await fetch(`${app.url}/sites/progress.json${query}`, { headers: { cookie } });
 		expect(((await progress.json()) as SitesPage).sites.map((s) => s.id)).toEqual(shown);
 	}
 
-	// The page says where it stands and links the others, keeping the search.
+	// The page says where it stands and links the pages beside it, keeping the search.
 	const html = await (
-		await fetch(`${app.url}/sites?q=many&page=2`, { headers: { cookie } })
+		await fetch(`${app.url}/sites?q=many&after=many-25`, { headers: { cookie } })
 	).text();
 	expect(html).toContain('Sites 26–50 of 57 matching “many” (60 in all)');
-	expect(html).toMatch(/<a href="\/sites\?q=many&amp;page=3" rel="next"/);
-	expect(html).toMatch(/<a href="\/sites\?q=many" rel="prev"/);
-	expect(html).toMatch(/aria-label="Page 2" aria-current="page"/);
+	expect(html).toMatch(/<a href="\/sites\?q=many&amp;after=many-50" rel="next"/);
+	expect(html).toMatch(/<a href="\/sites\?q=many&amp;before=many-26" rel="prev"/);
+	expect(html).toMatch(/<a href="\/sites\?q=many"[^>]*>First</);
 
 	// An account with a handful of sites sees them all, with no search and no pager.
 	const owner = await signIn('counted-owner', 'counted-owner-password');
-	expect((await pageData(owner)).pager).toMatchObject({ pages: 1, total: 1, searchable: false });
+	expect((await pageData(owner)).pager).toEqual({
+		q: '',
+		from: 1,
+		to: 1,
+		matching: 1,
+		total: 1,
+		searchable: false
+	});
 	const own = await (await fetch(`${app.url}/sites`, { headers: { cookie: owner } })).text();
 	expect(own).not.toMatch(/role="search"|Pages of sites|Sites 1–1/);
 });

@@ -3,6 +3,9 @@ import { runMap } from '../../events/views/fake-emit';
 import { map as share } from './share.js';
 import { map as accounts } from './accounts.js';
 import { map as listed } from './listed.js';
+import { map as pending } from './pending.js';
+import { map as search } from './search.js';
+import { matchesSearch, searchStarts } from '../../../src/lib/sites-list';
 
 const site = {
 	_id: 'site:blog',
@@ -71,5 +74,70 @@ describe('the listed view', () => {
 		expect(runMap(listed, { ...site, name: 'Blog', owners: 'alice' })).toEqual([
 			[[null, 'blog'], 'Blog']
 		]);
+	});
+});
+
+describe('the pending view', () => {
+	const value = { name: 'Blog', owners: ['alice', 'bob'] };
+
+	test('keys a site being deleted by each owner and by null (an admin), and by no invited account', () => {
+		expect(runMap(pending, { ...site, name: 'Blog', invited: ['carol'], deleting: 5 })).toEqual([
+			[[null, 'deleting', 'blog'], value],
+			[['alice', 'deleting', 'blog'], value],
+			[['bob', 'deleting', 'blog'], value]
+		]);
+	});
+
+	test('keys a site by each account invited to co-own it, once, and by nobody without invitations', () => {
+		expect(runMap(pending, { ...site, name: 'Blog', invited: ['carol', 7, 'carol'] })).toEqual([
+			[['carol', 'invited', 'blog'], value]
+		]);
+		expect(runMap(pending, { ...site, name: 'Blog' })).toEqual([]);
+		expect(runMap(pending, { _id: 'x', id: 'x', invited: ['carol'] })).toEqual([]);
+	});
+});
+
+describe('the search view', () => {
+	const shop = {
+		...site,
+		id: 'shop-eu',
+		name: 'My Shop',
+		hostnames: ['shop.example.de'],
+		owners: ['alice']
+	};
+
+	test('keys a site by each owner and by null, at each start of its id, name and host names', () => {
+		const rows = runMap(search, shop);
+		const starts = [...new Set(['shop-eu', 'My Shop', 'shop.example.de'].flatMap(searchStarts))];
+		expect(rows).toEqual(
+			[null, 'alice'].flatMap((account) =>
+				starts.map((start) => [[account, start, 'shop-eu'], 'My Shop'])
+			)
+		);
+		expect(rows.map(([key]) => (key as unknown[])[1])).toEqual(
+			expect.arrayContaining(['my shop', 'shop', 'shop-eu', '-eu', 'eu', '.de', 'de'])
+		);
+	});
+
+	test.each([
+		['shop', true],
+		['EU', true],
+		['my sh', true],
+		['example.de', true],
+		['.de', true],
+		['hop', false],
+		['p.ex', false]
+	])('finds the site by “%s” as matchesSearch does (%s)', (q, found) => {
+		const starts = runMap(search, shop).map(([key]) => (key as unknown[])[1] as string);
+		expect(starts.some((start) => start.startsWith(q.toLowerCase()))).toBe(found);
+		expect(matchesSearch(shop, q)).toBe(found);
+	});
+
+	test('has no row for a site being deleted; skips owners named twice or not strings', () => {
+		expect(runMap(search, { ...shop, deleting: 5 })).toEqual([]);
+		const keys = runMap(search, { ...shop, owners: ['alice', 7, 'alice'] }).map(
+			([key]) => (key as unknown[])[0]
+		);
+		expect([...new Set(keys)]).toEqual([null, 'alice']);
 	});
 });

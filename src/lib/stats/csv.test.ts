@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { exportName, toCsv } from './csv';
+import { contentDisposition, exportName, fileNamePart, toCsv } from './csv';
 
 describe('CSV', () => {
 	test('an export is named by site, what, range and filter', () => {
@@ -24,5 +24,31 @@ describe('CSV', () => {
 		expect(toCsv(['value'], [{ value: '=HYPERLINK("x")' }, { value: -3 }])).toBe(
 			'value\r\n"\'=HYPERLINK(""x"")"\r\n-3\r\n'
 		);
+	});
+});
+
+describe('a file name', () => {
+	test.each([
+		['/pricing', '_pricing'],
+		['/', '_'],
+		['/caf%C3%A9', '_café'],
+		['/a b\t"c"<d>|e:f*g?h\\i%25', '_a_b__c__d__e_f_g_h_i_25'],
+		['/' + 'x'.repeat(80), '_' + 'x'.repeat(59)]
+	])('part from %j is %j', (text, part) => {
+		expect(fileNamePart(text)).toBe(part);
+	});
+
+	test.each([
+		['blog-pages.csv', 'attachment; filename="blog-pages.csv"'],
+		[
+			'blog-journeys-_café.csv',
+			`attachment; filename="blog-journeys-_caf_.csv"; filename*=UTF-8''blog-journeys-_caf%C3%A9.csv`
+		],
+		[
+			"a'(b)*-価格.csv",
+			`attachment; filename="a'(b)*-__.csv"; filename*=UTF-8''a%27%28b%29%2A-%E4%BE%A1%E6%A0%BC.csv`
+		]
+	])('%j is saved with %s', (name, header) => {
+		expect(contentDisposition(name)).toBe(header);
 	});
 });

@@ -4,6 +4,7 @@
  * spreadsheet would run as a formula are prefixed with `'`.
  */
 
+import { displayPath } from '../records';
 import { filterSlug, type Filter } from './filters';
 
 /**
@@ -19,6 +20,34 @@ export function exportName(
 ): string {
 	const filtered = filter ? `-${filterSlug(filter)}` : '';
 	return `${site}-${what}-${range.from}-${range.to}${filtered}`;
+}
+
+/**
+ * A part of an export's file name from text a visitor may have sent (a page, a path's
+ * steps): as it reads (`/caf%C3%A9` as `/café`, {@link displayPath}), with what no file
+ * name may hold (`/`, `\\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`, `%`, control characters and
+ * white space) as `_`, at most 60 characters: `/pricing` is `_pricing`.
+ */
+export function fileNamePart(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return [...displayPath(text).replace(/[\u0000-\u001f\u007f/\\:*?"<>|%\s]/gu, '_')]
+		.slice(0, 60)
+		.join('');
+}
+
+/**
+ * A `Content-Disposition` header that saves the answer as `filename` (RFC 6266): an
+ * ASCII `filename` (other characters as `_`), and the name itself in `filename*`
+ * (RFC 8187, UTF-8, percent-encoded) when it is not ASCII, which browsers prefer.
+ */
+export function contentDisposition(filename: string): string {
+	const ascii = filename.replace(/[^\x20-\x7e]|["\\]/gu, '_');
+	if (ascii === filename) return `attachment; filename="${filename}"`;
+	const encoded = encodeURIComponent(filename).replace(
+		/['()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+	);
+	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Renders rows as CSV with the given columns (object keys), in that order. */

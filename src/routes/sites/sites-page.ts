@@ -6,26 +6,20 @@
  */
 import { couch } from '$lib/server/couch';
 import type { User } from '$lib/server/accounts/auth';
-import {
-	listInvitations,
-	listSitesAndDeletions,
-	siteForOwner
-} from '$lib/server/accounts/site-admin';
+import { readSitesList } from '$lib/server/accounts/listed-sites';
+import { siteForOwner } from '$lib/server/accounts/site-admin';
 import { deletionProgress, runningDeletions } from '$lib/server/accounts/site-delete';
-import { pageOfSites, readSitesQuery } from '$lib/sites-list';
+import { readSitesQuery } from '$lib/sites-list';
 
 /**
- * @param query The page's query: `q` and `page` choose the sites listed, `deleted` names
+ * @param query The page's query: `q` and `after` or `before` choose the sites listed, `deleted` names
  *   the site whose deletion the page was opened for.
  */
 export async function readSitesPage(user: User, query: URLSearchParams) {
 	const deletedId = query.get('deleted');
-	const [{ listed: sites, deleting }, invitations] = await Promise.all([
-		listSitesAndDeletions(couch(), user),
-		listInvitations(couch(), user)
-	]);
+	const shown = await readSitesList(couch(), user, readSitesQuery(query));
+	const { deleting, invitations } = shown;
 	const deleted = deletedId ? deletionProgress(user, deletedId) : undefined;
-	const shown = pageOfSites(sites, readSitesQuery(query));
 	// Being deleted: the marked site records, less those whose deletion has ended since they
 	// were read, and the deletions that run on after removing their site record (a last
 	// pass). The page re-reads while one runs, so one must never be listed as neither

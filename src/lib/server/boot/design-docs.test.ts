@@ -56,7 +56,7 @@ describe('the design documents in couchdb/', () => {
 
 	test("give the sites database its lookups: a share link's site, an account's sites", () => {
 		expect(docs.sites.map((d) => [d._id, Object.keys(d.views ?? {})])).toEqual([
-			['_design/stats', ['accounts', 'listed', 'share']]
+			['_design/stats', ['accounts', 'listed', 'pending', 'search', 'share']]
 		]);
 	});
 

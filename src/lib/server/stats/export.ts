@@ -7,7 +7,7 @@
  */
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CATALOGUE, rowsOf, type Breakdown, type BreakdownName } from '../../stats/catalogue';
-import { toCsv } from '../../stats/csv';
+import { fileNamePart, toCsv } from '../../stats/csv';
 import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
 import type { Sections } from '../../stats/response';
@@ -33,6 +33,11 @@ export interface Export<S extends ExportSection = ExportSection> {
 	section: S;
 	columns: readonly string[];
 	lines(value: Sections[S], request: ExportRequest): object[];
+	/**
+	 * What its file is of, when the range does not say it all: the parts of its name
+	 * after the export's (a journey's page and side, a path's steps); none by default.
+	 */
+	subject?(value: Sections[S], request: ExportRequest): string[];
 }
 
 /** Keeps an export's section type for its `lines`. */
@@ -145,7 +150,9 @@ export const EXPORTS: Record<ExportName, Export> = Object.fromEntries([
 		entry({
 			section: 'journeys',
 			columns: ['page', 'pageViews', 'direction', 'from', 'to', 'views', 'share'],
-			lines: journeyLines
+			lines: journeyLines,
+			// The page (none when the range has no pageviews), and the side when one only.
+			subject: ({ page }, { direction }) => [page, direction].filter((part) => part !== null)
 		})
 	],
 	[
@@ -153,7 +160,9 @@ export const EXPORTS: Record<ExportName, Export> = Object.fromEntries([
 		entry({
 			section: 'paths',
 			columns: [...STEP_COLUMNS, 'sessions', 'share', 'pathSessions'],
-			lines: pathLines
+			lines: pathLines,
+			// No steps: the entry pages.
+			subject: ({ steps }) => (steps.length ? steps : ['entry'])
 		})
 	],
 	...CATALOGUE.map(breakdownExport)
@@ -186,6 +195,15 @@ export function exportLines(
 	value: Sections[ExportSection]
 ): Record<string, unknown>[] {
 	return EXPORTS[request.name].lines(value as never, request) as Record<string, unknown>[];
+}
+
+/**
+ * What an export's file name says it is of, before its range: its name, and what it is
+ * of (`journeys-_pricing-next`, `paths-_-_pricing`), each part made fit for a file name.
+ */
+export function exportSubject(request: ExportRequest, value: Sections[ExportSection]): string {
+	const parts = EXPORTS[request.name].subject?.(value as never, request) ?? [];
+	return [request.name, ...parts.map(fileNamePart)].join('-');
 }
 
 /** The export as CSV text. */

@@ -9,7 +9,14 @@ import { logError } from '../log';
 import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
 import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
-import { EXPORTS, exportCsv, exportLines, parseExportParams, type ExportName } from './export';
+import {
+	EXPORTS,
+	exportCsv,
+	exportLines,
+	exportSubject,
+	parseExportParams,
+	type ExportName
+} from './export';
 import {
 	parseDirection,
 	parseFilter,
@@ -20,7 +27,7 @@ import {
 	parseSiteId
 } from './params';
 import type { Sections, StatsResponse } from '../../stats/response';
-import { exportName } from '../../stats/csv';
+import { contentDisposition, exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
@@ -139,10 +146,10 @@ export async function handleExport(
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
 				: await readExported(event, options, section, name);
-		const filename = exportName(read.site, name, read.range, read.filter);
+		const filename = exportName(read.site, exportSubject(request, value), read.range, read.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
-			'content-disposition': `attachment; filename="${filename}.${format}"`
+			'content-disposition': contentDisposition(`${filename}.${format}`)
 		};
 		if (format === 'json') return Response.json(exportLines(request, value), { headers });
 		return new Response(exportCsv(request, value), {
@@ -423,7 +430,7 @@ export async function handleRecordsExport(
 			headers: {
 				'cache-control': 'private, no-store',
 				'content-type': 'application/x-ndjson; charset=utf-8',
-				'content-disposition': `attachment; filename="${site.id}-records.ndjson"`
+				'content-disposition': contentDisposition(`${site.id}-records.ndjson`)
 			}
 		});
 	} catch (e) {
@@ -460,7 +467,7 @@ export function csvPage(url: URL, filename: string, body: string, next: string |
 	const headers: Record<string, string> = {
 		'cache-control': 'private, no-store',
 		'content-type': 'text/csv; charset=utf-8',
-		'content-disposition': `attachment; filename="${filename}"`
+		'content-disposition': contentDisposition(filename)
 	};
 	if (next) {
 		const link = new URL(url);

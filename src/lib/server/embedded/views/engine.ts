@@ -29,7 +29,7 @@ import { checkIndex } from './check';
 import { DesignCache, type DesignSource } from './ddocs';
 import { ViewError } from './errors';
 import { planDesign, type DesignDoc, type DesignPlan } from './design';
-import { Indexer, type ChangesSource } from './indexer';
+import { Indexer, type ChangesSource, type Failure, type Progress } from './indexer';
 import type { ViewQuery } from './params';
 import { answerQuery, validateQuery, type DocFetcher, type ViewAnswer } from './query';
 import { ViewReader } from './reader';
@@ -184,7 +184,17 @@ interface Slot {
 	previous?: Indexer;
 	/** Serialises changes to the slot. */
 	busy: Promise<unknown>;
+	/**
+	 * The attempts to create its index that failed since the last that succeeded (a full
+	 * disk fails the first write of an index, before any indexer exists to count them).
+	 */
+	failure?: Failure;
+	/** The next attempt, while they fail. */
+	retry?: ReturnType<typeof setTimeout>;
 }
+
+/** The first retry of an index that could not be created, then twice as long up to 10 s (ms). */
+const CREATE_RETRY_MS = 100;
 
 /**
  * Opens the view store and resumes every index it holds.
@@ -213,6 +223,11 @@ export async function startViewEngine(options: ViewEngineOptions): Promise<ViewE
  */
 function limitHeapGrowth() {
 	v8.setFlagsFromString('--heap-growing-percent=25');
+}
+
+/** What `_active_tasks` shows of an index whose attempts fail before it made progress. */
+function failedProgress(failure: Failure): Progress {
+	return { startedOn: failure.since, updatedOn: failure.at, changesDone: 0, totalChanges: 0 };
 }
 
 class Engine implements ViewEngine {
@@ -335,24 +350,18 @@ class Engine implements ViewEngine {
 
 	activeTasks(): IndexerTask[] {
 		const tasks: IndexerTask[] = [];
-		for (const indexer of this.indexers()) {
-			const failure = indexer.failing;
-			// A failure may come before the index knew it was behind: listed all the same.
-			const progress =
-				indexer.activeProgress ??
-				(failure && {
-					startedOn: failure.since,
-					updatedOn: failure.at,
-					changesDone: 0,
-					totalChanges: 0
-				});
-			if (!progress) continue;
+		const task = (
+			pid: string,
+			{ db, ddoc }: { db: string; ddoc: string },
+			progress: Progress,
+			failure: Failure | undefined
+		) =>
 			tasks.push({
 				type: 'indexer',
 				node: 'couchstats@127.0.0.1',
-				pid: `<${indexer.meta.id}>`,
-				database: indexer.meta.db,
-				design_document: indexer.meta.ddoc,
+				pid,
+				database: db,
+				design_document: ddoc,
 				progress: progress.totalChanges
 					? Math.min(100, Math.floor((100 * progress.changesDone) / progress.totalChanges))
 					: 0,
@@ -362,6 +371,15 @@ class Engine implements ViewEngine {
 				updated_on: Math.floor(progress.updatedOn / 1000),
 				...(failure && { error_count: failure.count, info: { error: failure.reason } })
 			});
+		for (const indexer of this.indexers()) {
+			const failure = indexer.failing;
+			// A failure may come before the index knew it was behind: listed all the same.
+			const progress = indexer.activeProgress ?? (failure && failedProgress(failure));
+			if (progress) task(`<${indexer.meta.id}>`, indexer.meta, progress, failure);
+		}
+		// An index that could not be created has no indexer yet: listed as its slot's.
+		for (const slot of this.slots.values()) {
+			if (slot.failure) task('<new>', slot, failedProgress(slot.failure), slot.failure);
 		}
 		return tasks;
 	}
@@ -375,6 +393,7 @@ class Engine implements ViewEngine {
 		this.closed = true;
 		this.options.Pouch.removeListener('created', this.onCreated);
 		this.options.Pouch.removeListener('destroyed', this.onDestroyed);
+		for (const slot of this.slots.values()) clearTimeout(slot.retry);
 		await Promise.all([...this.indexers()].map((indexer) => indexer.stop()));
 		await Promise.all([...this.deletions]);
 		await this.store.close();
@@ -482,8 +501,11 @@ class Engine implements ViewEngine {
 		if (slot.current?.meta.signature === plan.signature) return Promise.resolve(slot.current);
 		const made = slot.busy.then(async () => {
 			if (slot.current?.meta.signature === plan.signature) return slot.current;
+			// Another index serves it, or a new one is made: the failures counted so far end.
+			const failed = slot.failure;
 			if (slot.previous?.meta.signature === plan.signature) {
 				// Back to the previous design before the new one finished.
+				slot.failure = undefined;
 				const [back, abandoned] = [slot.previous, slot.current!];
 				slot.previous = undefined;
 				slot.current = back;
@@ -493,15 +515,44 @@ class Engine implements ViewEngine {
 			// Another design document's index of the same views (CouchDB shares it too).
 			const shared = this.sharedIndex(db, plan.signature);
 			if (shared) {
+				slot.failure = undefined;
 				this.install(slot, shared);
 				return shared;
 			}
-			const indexer = await this.createIndex(db, ddocId, plan);
+			const indexer = await this.createIndex(db, ddocId, plan).catch((e: unknown) => {
+				this.createFailed(slot, failed, e);
+				throw e;
+			});
+			if (failed) {
+				slot.failure = undefined;
+				this.log(`view index ${db}/${ddocId} was created after ${failed.count} failed attempts`);
+			}
 			this.install(slot, indexer);
 			return indexer;
 		});
 		slot.busy = made.catch(() => undefined);
 		return made;
+	}
+
+	/**
+	 * Counts a failed attempt to create a slot's index, which `_active_tasks` lists as a
+	 * failing indexer's (`/healthz` answers 503 after a few), and tries again later, as
+	 * an indexer retries a failed batch: a first read may never come.
+	 */
+	private createFailed(slot: Slot, before: Failure | undefined, e: unknown): void {
+		const now = Date.now();
+		const count = (before?.count ?? 0) + 1;
+		slot.failure = { count, since: before?.since ?? now, at: now, reason: String(e) };
+		this.log(`view index ${slot.db}/${slot.ddoc} could not be created: ${String(e)}`);
+		if (this.closed || slot.retry) return;
+		const wait = Math.min(CREATE_RETRY_MS * 2 ** (count - 1), 10_000);
+		slot.retry = setTimeout(() => {
+			slot.retry = undefined;
+			if (this.slots.get(slotKey(slot.db, slot.ddoc)) === slot) {
+				void this.designChanged(slot.db, slot.ddoc);
+			}
+		}, wait);
+		slot.retry.unref?.();
 	}
 
 	/** A new, empty index of a design document's views, stored; not started. */
@@ -632,11 +683,14 @@ class Engine implements ViewEngine {
 			if (e instanceof ViewError && e.status === 404) {
 				const slot = this.slots.get(slotKey(db, ddocId));
 				if (slot) {
+					clearTimeout(slot.retry);
 					this.slots.delete(slotKey(db, ddocId));
 					for (const indexer of [slot.current, slot.previous]) if (indexer) this.release(indexer);
 				}
 				return;
 			}
+			// A failed creation is counted and logged where it failed (createFailed).
+			if (this.slots.get(slotKey(db, ddocId))?.failure?.reason === String(e)) return;
 			this.log(`could not read ${db}/${ddocId}: ${e}`);
 		}
 	}
