@@ -116,13 +116,16 @@ describe('untilIndexed', () => {
 		expect(timelineReads).toBe(3);
 	});
 
-	test('passes any other error on at once', async () => {
+	test.each([
+		['untilIndexed', untilIndexed],
+		['inBackground', inBackground(60_000, 1)]
+	])('%s passes any other error on at once', async (_, settle) => {
 		let reads = 0;
 		const read = () => {
 			reads += 1;
 			return couch.events.view('stats', 'broken', {});
 		};
-		await expect(untilIndexed(read)).rejects.toMatchObject({ error: 'unknown_error' });
+		await expect(settle(read)).rejects.toMatchObject({ error: 'unknown_error' });
 		expect(reads).toBe(1);
 	});
 });
@@ -154,15 +157,5 @@ describe('inBackground', () => {
 		// Pauses of 1, 2, 4, 8, 16 ms fit in 40 ms; the next would not.
 		expect(reads).toBeGreaterThan(1);
 		expect(reads).toBeLessThanOrEqual(6);
-	});
-
-	test('passes any other error on at once', async () => {
-		let reads = 0;
-		const read = () => {
-			reads += 1;
-			return couch.events.view('stats', 'broken', {});
-		};
-		await expect(inBackground(60_000, 1)(read)).rejects.toMatchObject({ error: 'unknown_error' });
-		expect(reads).toBe(1);
 	});
 });
