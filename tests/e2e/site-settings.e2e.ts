@@ -88,17 +88,16 @@ test('every pattern attribute on the app’s pages compiles with the v flag, so 
 test('the settings say which page addresses the ingest refused records from, and how many', async ({
 	page,
 	baseURL
-}) => {
+}, testInfo) => {
 	// An outside new-user review: a site whose pages ran on a host not listed (localhost
 	// when only 127.0.0.1 was) lost those records without a sign anywhere.
 	await asAdmin(page, baseURL!);
-	await addSite(page, baseURL!, { id: 'refusing', name: 'Refusing site' });
+	// A site of its own per attempt: a retry finds the first attempt's site and refusals.
+	const site = `refusing-${testInfo.retry}`;
+	await addSite(page, baseURL!, { id: site, name: `Refusing site ${testInfo.retry}` });
 	await expect(page.getByRole('note')).toHaveCount(0);
 	const now = Date.now();
-	const docs = [
-		pageview(now, { site: 'refusing' }),
-		pageview(now, { site: 'refusing', path: '/b' })
-	];
+	const docs = [pageview(now, { site }), pageview(now, { site, path: '/b' })];
 	// Sent twice, as a page's outbox sends again what was refused: two records all the same
 	// (an outside re-check: the count was of sends).
 	for (let send = 0; send < 2; send++) {
@@ -112,7 +111,7 @@ test('the settings say which page addresses the ingest refused records from, and
 	// An address no site lists is refused before its records are read, and noted too (an
 	// outside re-check: the usual mix-up, localhost for 127.0.0.1, was never listed).
 	const unlisted = await sendRecords(page, baseURL!, 'https://unlisted.example', [
-		pageview(now, { site: 'refusing' })
+		pageview(now, { site })
 	]);
 	expect(unlisted.status()).toBe(403);
 	await page.reload();

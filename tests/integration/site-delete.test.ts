@@ -4,9 +4,11 @@
  * path, its tokens, share link and site record, and leaves other sites' numbers exactly
  * as they were. Interrupted, it finishes when run again.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { postView, setCouch, type Couch } from '../../src/lib/server/couch';
+import { createCouch, postView, setCouch, type Couch } from '../../src/lib/server/couch';
 import { readSitesPage } from '../../src/routes/sites/sites-page';
 import {
 	addToken,
@@ -23,6 +25,7 @@ import {
 	startSiteDeletion
 } from '../../src/lib/server/accounts/site-delete';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
+import { StoreTimeout } from '../../src/lib/server/errors';
 import { createIngest } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
@@ -67,6 +70,43 @@ async function seed(couch: Couch, sites: { id: string; n: number; seed: number }
 		await couch.events.bulk({ docs, new_edits: false });
 	}
 	await indexed(couch);
+}
+
+/**
+ * A pass-through to the store at `target` that leaves the first `holds` requests whose
+ * path ends with `path` unanswered until their client gives up; every other request
+ * reaches the store as sent.
+ */
+async function busyIndex(target: URL, path: string, holds: number) {
+	let held = 0;
+	const server = http.createServer((req, res) => {
+		if (req.url!.split('?')[0].endsWith(path) && held < holds) {
+			held += 1;
+			req.resume();
+			return;
+		}
+		const forward = http.request(
+			new URL(req.url!, target),
+			{ method: req.method, headers: req.headers },
+			(answer) => {
+				res.writeHead(answer.statusCode!, answer.headers);
+				answer.pipe(res);
+			}
+		);
+		forward.on('error', () => res.destroy());
+		req.pipe(forward);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = new URL(target);
+	url.port = String((server.address() as AddressInfo).port);
+	return {
+		url,
+		held: () => held,
+		close: () => {
+			server.closeAllConnections();
+			server.close();
+		}
+	};
 }
 
 describe('deleting a site', () => {
@@ -132,13 +172,20 @@ describe('deleting a site', () => {
 		await seed(couch, [{ id: 'halfway', n: 900, seed: 6 }]);
 		await requestSiteDeletion(couch, alice, 'halfway', 'halfway');
 
-		// The store goes away after the first chunk: the second view read fails.
+		// The store stops answering after the first chunk: the second view read fails.
 		let reads = 0;
+		const lines: string[] = [];
+		const log = vi.spyOn(console, 'error').mockImplementation((line) => void lines.push(line));
 		const failing = await startSiteDeletion(couch, alice, 'halfway', {
 			chunk: 300,
-			settle: (read) => (++reads > 1 ? Promise.reject(new Error('store unreachable')) : read())
+			settle: (read) => (++reads > 1 ? Promise.reject(new StoreTimeout(20_000)) : read())
 		});
 		await vi.waitFor(() => expect(failing.state).toBe('failed'), { timeout: 60_000, interval: 50 });
+		log.mockRestore();
+		// One line that says which deletion stopped and why.
+		expect(lines).toEqual([
+			'couchstats: deleting site "halfway" stopped; finish it from the sites list: the database did not answer within 20 s; try again in a moment'
+		]);
 		expect(failing.deleted).toBe(300);
 		expect(await recordsOf(couch, 'halfway')).toBe(600);
 		expect((await findSite(couch, 'halfway'))?.deleting).toBeTypeOf('number');
@@ -151,6 +198,35 @@ describe('deleting a site', () => {
 		expect(again.deleted).toBe(600);
 		expect(await recordsOf(couch, 'halfway')).toBe(0);
 		expect(await findSite(couch, 'halfway')).toBeUndefined();
+	});
+
+	test("a deletion behind a busy index waits for it under the app's store limit, instead of failing", async () => {
+		const { couch: unlimited, url, prefix } = await useCouch();
+		await seed(unlimited, [{ id: 'behind', n: 200, seed: 9 }]);
+		await requestSiteDeletion(unlimited, alice, 'behind', 'behind');
+		// The store behind a pass-through that holds the first two reads of the visitor view
+		// unanswered, as a store holds a read while an index build (an import's) goes on.
+		const { design, view } = siteRecordRange('behind');
+		const busy = await busyIndex(url, `/_design/${design}/_view/${view}`, 2);
+		const lines: string[] = [];
+		const log = vi.spyOn(console, 'error').mockImplementation((line) => void lines.push(line));
+		try {
+			// The app's client, with a store limit (the app's is 20 s) the held reads outlast.
+			const couch = createCouch(busy.url, prefix, 1000);
+			const progress = await startSiteDeletion(couch, alice, 'behind', { chunk: 50 });
+			await vi.waitFor(() => expect(progress.state).not.toBe('running'), {
+				timeout: 60_000,
+				interval: 50
+			});
+			expect(progress).toMatchObject({ state: 'done', deleted: 200 });
+			expect(busy.held()).toBe(2);
+			expect(lines.filter((l) => l.includes('deleting site'))).toEqual([]);
+		} finally {
+			log.mockRestore();
+			busy.close();
+		}
+		expect(await recordsOf(unlimited, 'behind')).toBe(0);
+		expect(await findSite(unlimited, 'behind')).toBeUndefined();
 	});
 
 	test('a deletion under way tells an account that may not manage the site nothing of it', async () => {

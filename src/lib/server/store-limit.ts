@@ -23,6 +23,8 @@
  * - the command-line tools (import, retention, restore: `createCouch` without a
  *   limit), whose chunks and up-to-date view reads may wait on a busy store longer than
  *   any page should, and which a person watches and can stop.
+ * A site's deletion, which runs in the background under the limit, asks its view reads
+ * again while they outlast it (`inBackground`, stats/still-indexing.ts).
  * A read waiting for its index within a page (view-reader.ts, 1 s, then `stale=ok`; the
  * visitor endpoint, 15 s) stays within the limit.
  */

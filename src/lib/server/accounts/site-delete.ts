@@ -22,13 +22,14 @@
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
-import { logError } from '../log';
+import { logError, logNotice } from '../log';
 import { invalidateSiteCache } from '../ingest/site-cache';
 import { accessChanged } from './access';
 import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords } from './site-records';
 import type { SiteRecord } from './sites';
 import type { DeleteOptions } from '../import/retention';
+import { inBackground } from '../stats/still-indexing';
 
 /** What this process knows of a deletion it runs or ran. */
 export interface DeletionProgress {
@@ -111,11 +112,17 @@ export async function startSiteDeletion(
 		name: site.name
 	};
 	deletions.set(id, progress);
-	finishSiteDeletion(couch, id, progress, options).then(
+	// Its view reads wait for a busy index (behind an import, say) as long as it builds.
+	const settle = options.settle ?? inBackground();
+	finishSiteDeletion(couch, id, progress, { ...options, settle }).then(
 		() => (progress.state = 'done'),
 		(e) => {
 			progress.state = 'failed';
-			logError(`deleting site "${id}" stopped; finish it from the sites list`, e);
+			const context = `deleting site "${id}" stopped; finish it from the sites list`;
+			// The store's silence, or an index that stayed busy: one line that says so (logError
+			// leaves the store's silence to its once-a-minute line, which names no deletion).
+			if (e instanceof CouchstatsError) logNotice(`${context}: ${e.message}`);
+			else logError(context, e);
 		}
 	);
 	return progress;

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch, type Couch } from '../couch';
 import { countOlderThan } from '../import/retention';
-import { isStillIndexing, untilIndexed } from './still-indexing';
+import { StoreTimeout } from '../errors';
+import { inBackground, IndexWaitExceeded, isStillIndexing, untilIndexed } from './still-indexing';
 import { createViewReader } from './view-reader';
 
 /** Apache CouchDB 3.5's answer to a view read that waited 60 s on an index build. */
@@ -115,13 +116,46 @@ describe('untilIndexed', () => {
 		expect(timelineReads).toBe(3);
 	});
 
-	test('passes any other error on at once', async () => {
+	test.each([
+		['untilIndexed', untilIndexed],
+		['inBackground', inBackground(60_000, 1)]
+	])('%s passes any other error on at once', async (_, settle) => {
 		let reads = 0;
 		const read = () => {
 			reads += 1;
 			return couch.events.view('stats', 'broken', {});
 		};
-		await expect(untilIndexed(read)).rejects.toMatchObject({ error: 'unknown_error' });
+		await expect(settle(read)).rejects.toMatchObject({ error: 'unknown_error' });
 		expect(reads).toBe(1);
+	});
+});
+
+describe('inBackground', () => {
+	test('asks again while the read outlasts the store limit or CouchDB answers 500 timeout', async () => {
+		let reads = 0;
+		const read = async () => {
+			reads += 1;
+			if (reads === 1) throw new StoreTimeout(20_000);
+			if (reads === 2) return couch.events.view('stats', 'metrics', {});
+			return 'built';
+		};
+		expect(await inBackground(60_000, 1)(read)).toBe('built');
+		expect(reads).toBe(3);
+	});
+
+	test('gives up once it waited its longest, saying how long and why', async () => {
+		let reads = 0;
+		const read = async () => {
+			reads += 1;
+			throw new StoreTimeout(20_000);
+		};
+		const failed = await inBackground(40, 1)(read).catch((e: unknown) => e);
+		expect(failed).toBeInstanceOf(IndexWaitExceeded);
+		expect((failed as Error).message).toMatch(
+			/^the index was not ready after \d+ s of asking again \(last answer: the database did not answer within 20 s; try again in a moment\)$/
+		);
+		// Pauses of 1, 2, 4, 8, 16 ms fit in 40 ms; the next would not.
+		expect(reads).toBeGreaterThan(1);
+		expect(reads).toBeLessThanOrEqual(6);
 	});
 });

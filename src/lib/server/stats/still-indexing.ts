@@ -8,7 +8,7 @@
  * timeout (undici's "Headers Timeout Error" after 300 s). Neither is a failure of the
  * read: asking again later, or reading `stale=ok`, is the answer.
  */
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, StoreTimeout } from '../errors';
 
 /** @returns true for CouchDB's `500 timeout` and for a client-side timeout of the request. */
 export function isStillIndexing(error: unknown): boolean {
@@ -39,6 +39,55 @@ export async function untilIndexed<T>(read: () => Promise<T>): Promise<T> {
 			if (!isStillIndexing(error)) throw error;
 		}
 	}
+}
+
+/**
+ * Longest a job the app runs in the background waits for an index, ms: an import of
+ * millions of records holds the index back for many minutes.
+ */
+export const BACKGROUND_INDEX_WAIT_MS = 60 * 60_000;
+
+/** Longest pause between two attempts of a read waiting in the background, ms. */
+const BACKGROUND_PAUSE_MS = 60_000;
+
+/**
+ * A background read gave up waiting for its index (or for a store that stopped
+ * answering): says how long it waited and its last answer.
+ */
+export class IndexWaitExceeded extends CouchstatsError {
+	constructor(waitedMs: number, last: unknown) {
+		const why = last instanceof Error ? last.message : String(last);
+		super(
+			503,
+			`the index was not ready after ${Math.round(waitedMs / 1000)} s of asking again (last answer: ${why})`
+		);
+	}
+}
+
+/**
+ * View reads of a job the app runs in the background (a site's deletion), through the
+ * app's client, whose every request has the store limit (store-limit.ts, 20 s). A read
+ * that brings an index up to date behind a large import outlasts the limit and fails
+ * with {@link StoreTimeout}, while the build goes on; such a read, and one that fails
+ * {@link isStillIndexing}, is asked again after a pause (1 s, doubling up to 60 s), for
+ * at most `maxMs` in all, then fails with {@link IndexWaitExceeded}. Any other error
+ * fails at once. Nobody watches such a job, so unlike {@link untilIndexed} it gives up:
+ * the store may be gone rather than busy.
+ */
+export function inBackground(maxMs = BACKGROUND_INDEX_WAIT_MS, firstPauseMs = 1000): Settle {
+	return async (read) => {
+		const start = Date.now();
+		for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, BACKGROUND_PAUSE_MS)) {
+			try {
+				return await read();
+			} catch (error) {
+				if (!(error instanceof StoreTimeout) && !isStillIndexing(error)) throw error;
+				const waited = Date.now() - start;
+				if (waited + pause > maxMs) throw new IndexWaitExceeded(waited, error);
+				await new Promise((resolve) => setTimeout(resolve, pause));
+			}
+		}
+	};
 }
 
 /** An error whose answer says when to ask again (`Retry-After`, seconds). */
