@@ -332,15 +332,14 @@ export class Classifier {
 			const c = classifyPageview(session, visitor.state, path, ts, day, source);
 			if (!c) return { records: [] };
 			if (c.entry) session.b = ts;
+			const title = clip(str(row.title), LIMITS.title);
 			record = {
 				...base,
 				type: own.type,
 				...c,
 				...(ref && c.entry ? { ref } : {}),
 				...(Object.keys(utm).length && c.entry ? { utm } : {}),
-				...(clip(str(row.title), LIMITS.title)
-					? { title: clip(str(row.title), LIMITS.title) }
-					: {}),
+				...(title ? { title } : {}),
 				...screenOf(row),
 				...langOf(row)
 			};
@@ -633,7 +632,8 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 
 /** A line's language tag as the ingest keeps it, or nothing for one it would refuse. */
 function langOf(row: InputRow): { lang?: string } {
-	const lang = str(row.lang) && languageTag(str(row.lang)!);
+	const given = str(row.lang);
+	const lang = given && languageTag(given);
 	return lang && lang.length <= LIMITS.lang && LANG_PATTERN.test(lang) ? { lang } : {};
 }
 
