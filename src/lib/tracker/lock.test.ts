@@ -1,5 +1,6 @@
+import { IDBFactory } from 'fake-indexeddb';
 import { expect, test } from 'vitest';
-import { locker, OUTBOX_LOCK, type Locks } from './lock.ts';
+import { locker, OUTBOX_LOCK, transactionLocks, type Locks } from './lock.ts';
 
 /**
  * A lock manager that grants the waiting requests newest first, as Chromium sometimes
@@ -61,7 +62,55 @@ test('a failed use neither stops the next one nor hides its error', async () => 
 	await expect(next).resolves.toBe('written');
 });
 
-test('without Web Locks (insecure contexts) the page order still holds', async () => {
+test('without Web Locks (insecure contexts) tabs take turns through an IndexedDB transaction', async () => {
+	// An outside probe: five tabs of a site on plain http used the outbox at once, and
+	// PouchDB's indexeddb adapter failed in their consoles.
+	const idb = new IDBFactory();
+	const tabs = [1, 2, 3].map(() => locker(transactionLocks(idb)));
+	let inside = 0;
+	let most = 0;
+	const order: string[] = [];
+	const use = (tab: number, step: number) => async () => {
+		most = Math.max(most, ++inside);
+		for (let i = 0; i < 3; i++) await tick();
+		order.push(`${tab}.${step}`);
+		inside--;
+		return step;
+	};
+	const results = await Promise.all(
+		tabs.flatMap((lock, tab) => [1, 2].map((step) => lock(use(tab, step))))
+	);
+	expect(results).toEqual([1, 2, 1, 2, 1, 2]);
+	expect(most).toBe(1);
+	// Each tab's own uses in the order it asked.
+	for (const tab of [0, 1, 2])
+		expect(order.filter((o) => o.startsWith(`${tab}.`))).toEqual([`${tab}.1`, `${tab}.2`]);
+	// A failed use gives its error to its caller and frees the lock.
+	await expect(tabs[0](() => Promise.reject(new Error('quota')))).rejects.toThrow('quota');
+	await expect(tabs[1](() => Promise.resolve('next'))).resolves.toBe('next');
+});
+
+test('a request for the IndexedDB lock withdrawn while another tab holds it never runs, and the lock goes on', async () => {
+	const idb = new IDBFactory();
+	const locks = transactionLocks(idb);
+	let free = () => {};
+	const held = locks.request(OUTBOX_LOCK, {}, () => new Promise<void>((r) => (free = r)));
+	await tick();
+	const asked = new AbortController();
+	let ran = false;
+	const withdrawn = locks.request(OUTBOX_LOCK, { signal: asked.signal }, async () => {
+		ran = true;
+	});
+	await tick();
+	asked.abort();
+	await expect(withdrawn).rejects.toBeDefined();
+	free();
+	await held;
+	await expect(locks.request(OUTBOX_LOCK, {}, async () => 'after')).resolves.toBe('after');
+	expect(ran).toBe(false);
+});
+
+test('without Web Locks or IndexedDB the page order still holds', async () => {
 	const lock = locker(undefined);
 	const order: number[] = [];
 	await Promise.all([1, 2, 3].map((n) => lock(() => tick().then(() => void order.push(n)))));

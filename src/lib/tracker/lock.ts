@@ -15,6 +15,12 @@
  * runner can be paused (outbox.ts does it on `pagehide` with `persisted`): a request
  * still waiting is withdrawn, and it and every later use wait, in order, until
  * `resume()` (on `pageshow`). A use already running keeps the lock until it ends.
+ *
+ * Insecure contexts (a site on plain `http:`) have no Web Locks, and there tabs opened
+ * together used the database at once: an outside probe of five tabs saw the adapter's
+ * "Database has a global failure" (two tabs' writes took one update sequence number),
+ * connections closed under a use by another tab's opening, and `VersionError`s. There
+ * the lock is an IndexedDB transaction ({@link transactionLocks}).
  */
 
 /** The Web Locks API subset used here (`navigator.locks`). */
@@ -29,6 +35,58 @@ export interface Locks {
 /** The lock's name, shared by every tab of the origin. */
 export const OUTBOX_LOCK = 'couchstats:outbox';
 
+/** The IndexedDB database whose transactions are the lock where Web Locks are missing. */
+export const LOCK_IDB = 'couchstats-lock';
+const STORE = 'lock';
+
+/**
+ * The lock as an IndexedDB transaction, for browsers without Web Locks: the browser runs
+ * the read-write transactions of one store one at a time, across tabs, in the order they
+ * were made. A request makes one on {@link LOCK_IDB}, is granted when its first read
+ * answers, and holds it by reading again as each read answers until `callback` has
+ * settled; then the transaction commits and the next one starts. A tab that goes or
+ * crashes ends its transaction with it, so nothing holds the lock for a tab that is gone.
+ * A request withdrawn (`signal`) before it was granted aborts its transaction.
+ */
+export function transactionLocks(idb: IDBFactory): Locks {
+	return {
+		request<T>(_name: string, { signal }: { signal?: AbortSignal }, callback: () => Promise<T>) {
+			return new Promise<T>((resolve, reject) => {
+				const open = idb.open(LOCK_IDB, 1);
+				open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					if (signal?.aborted) return (db.close(), reject(signal.reason));
+					const tx = db.transaction(STORE, 'readwrite');
+					const store = tx.objectStore(STORE);
+					const withdraw = () => tx.abort();
+					signal?.addEventListener('abort', withdraw);
+					/** `callback`'s result, once granted. */
+					let ran: Promise<T> | undefined;
+					let done = false;
+					const hold = () => {
+						if (!done) store.get(0).onsuccess = hold;
+					};
+					store.get(0).onsuccess = () => {
+						signal?.removeEventListener('abort', withdraw);
+						const running = new Promise<T>((ok) => ok(callback()));
+						ran = running;
+						running.finally(() => (done = true)).catch(() => {});
+						hold();
+					};
+					// Aborted once granted (the browser ended it): `callback` still settles it.
+					tx.oncomplete = tx.onabort = () => {
+						db.close();
+						if (ran) ran.then(resolve, reject);
+						else reject(signal?.aborted ? signal.reason : tx.error);
+					};
+				};
+			});
+		}
+	};
+}
+
 /** Runs outbox uses under the lock, one after the other, in the order asked. */
 export interface Runner {
 	<T>(fn: () => Promise<T>): Promise<T>;
@@ -40,11 +98,13 @@ export interface Runner {
 
 /**
  * Returns a runner: each `fn` starts after the previous one asked of the same runner
- * has settled, and holds `locks`' outbox lock while it runs (without Web Locks,
- * in insecure contexts, the page's own order is all there is).
+ * has settled, and holds `locks`' outbox lock while it runs: by default Web Locks, or
+ * where they are missing (insecure contexts) {@link transactionLocks}; without either
+ * (no IndexedDB, so no outbox either) the page's own order is all there is.
  */
 export function locker(
-	locks: Locks | undefined = typeof navigator !== 'undefined' ? navigator.locks : undefined
+	locks: Locks | undefined = (typeof navigator !== 'undefined' && navigator.locks) ||
+		(typeof indexedDB !== 'undefined' ? transactionLocks(indexedDB) : undefined)
 ): Runner {
 	let chain: Promise<unknown> = Promise.resolve();
 	/** While paused: resolves on `resume()`. */

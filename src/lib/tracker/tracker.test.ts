@@ -1551,6 +1551,27 @@ describe('createTracker', () => {
 		expect(createTracker({ site: 'blog', allowAutomation: true }, b.env).enabled).toBe(true);
 	});
 
+	test("pending() resolves with the page's own records when the outbox cannot be read", async () => {
+		// An outside probe: with five tabs on plain http, pending() rejected with the
+		// outbox's VersionError; nothing the tracker does throws after init().
+		const b = fakeBrowser();
+		const deferred: DeferredModule = {
+			attach: () => ({
+				list: () => Promise.reject(new DOMException('the requested version', 'VersionError')),
+				destroy: async () => {}
+			}),
+			readMine: async () => [],
+			eraseMine: async () => 0
+		};
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
+		b.window.onLine = false;
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		await settle();
+		const waiting = (await tracker.pending()) as ClientRecord[];
+		expect(waiting.map((r) => `${r.type} ${r.path}`)).toEqual(['pageview /posts/1']);
+	});
+
 	test('sends nothing after optOut, in this page or the next', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);

@@ -1031,7 +1031,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			await titled;
 			const list = delivery.waiting();
 			const known = new Set(list.map((r) => r._id));
-			for (const r of (await deferred?.list()) ?? []) if (!known.has(r._id)) list.push(r);
+			// An outbox that cannot be read (IndexedDB failing) leaves what this page holds.
+			const stored = (await deferred?.list().catch(() => [])) ?? [];
+			for (const r of stored) if (!known.has(r._id)) list.push(r);
 			return list;
 		}
 	};
