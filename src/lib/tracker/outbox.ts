@@ -14,8 +14,9 @@
  *   `dropped` record.
  * - Tabs share the database. The indexeddb adapter keeps the update sequence in
  *   memory per tab, so two tabs writing would reuse sequence numbers and lose
- *   writes. Every use of the database therefore runs under one cross-tab Web Lock,
- *   in the order this page asked (lock.ts), and ends by closing the connection, so
+ *   writes. Every use of the database therefore runs under one cross-tab lock (a Web
+ *   Lock, or on plain http an IndexedDB transaction), in the order this page asked
+ *   (lock.ts), and ends by closing the connection, so
  *   that the next use opens it again and re-reads the sequence.
  * - The back/forward cache: a page in it must hold no lock another page asks for, and
  *   no open connection (the adapter opens the database with a new version each time,
@@ -70,7 +71,16 @@ type Db = PouchDB.Database<ClientRecord> & {
 	 * the metadata); `done` is called once it is closed.
 	 */
 	_close(done: () => void): void;
+	/** indexeddb adapter: a transaction of `stores` on the connection (opened if need be). */
+	_openTransactionSafely(
+		stores: string[],
+		mode: IDBTransactionMode,
+		callback: (error: unknown, txn?: IDBTransaction) => void
+	): void;
 };
+
+/** The indexeddb adapter's object stores: documents, and its metadata and local documents. */
+const ADAPTER_STORES = ['docs', 'meta'];
 
 /**
  * Opens the outbox database ({@link OUTBOX_IDB} in IndexedDB) and hands what already waits
@@ -84,6 +94,22 @@ export function openOutbox(options: OutboxOptions): Outbox {
 	let known = 0;
 	let closed = false;
 	/**
+	 * Closes the connection once every transaction this page made on it has ended. The
+	 * adapter answers a read as it is read, before its transaction commits, and a
+	 * connection closed meanwhile stays open until then: the next tab's opening found it
+	 * open, and the adapter logged "onblocked, this should never happen" as an error
+	 * (five tabs opened together, under Web Locks too). A read-write transaction over all
+	 * its stores starts only after every transaction made before it has ended.
+	 */
+	const close = () =>
+		new Promise<void>((resolve) => {
+			const end = () => db._close(() => resolve());
+			db._openTransactionSafely(ADAPTER_STORES, 'readwrite', (error, txn) => {
+				if (error || !txn) return end();
+				txn.oncomplete = txn.onabort = end;
+			});
+		});
+	/**
 	 * Runs `fn` under the lock and closes the connection before the lock goes (not once
 	 * destroyed: closing opens the database first, which would make it again).
 	 */
@@ -91,7 +117,7 @@ export function openOutbox(options: OutboxOptions): Outbox {
 		lock(() =>
 			refresh()
 				.then(fn)
-				.finally(() => closed || new Promise<void>((resolve) => db._close(() => resolve())))
+				.finally(() => closed || close())
 		);
 	options.window?.addEventListener('pagehide', (e) => e.persisted && lock.pause());
 	options.window?.addEventListener('pageshow', () => lock.resume());
