@@ -157,8 +157,9 @@ export interface Tracker {
 	 */
 	erase(): Promise<{ deleted: number; error?: string }>;
 	/**
-	 * The records waiting to be delivered (memory and IndexedDB), once the calls made
-	 * before are (a page view waiting for its title too).
+	 * The records waiting to be delivered (memory and IndexedDB; memory alone when the
+	 * outbox cannot be read), once the calls made before are (a page view waiting for its
+	 * title too). Never rejects.
 	 */
 	pending(): Promise<ClientRecord[]>;
 	/**
