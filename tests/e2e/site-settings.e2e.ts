@@ -12,7 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Locator, type Page, type Route } from '@playwright/test';
+import type { Locator, Page, Route } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';

@@ -5,7 +5,8 @@
  * by hour, read through the dashboard's own read of "Today", for records sent to the
  * ingest. Past a page of sites, the list has a search and pages, by keyboard.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';

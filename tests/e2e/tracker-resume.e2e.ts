@@ -5,7 +5,7 @@
  * injected clock (Playwright `page.clock`) and scripted visibility (tracker-support.ts
  * `scriptedContext`): what the tracker stores, and what the views count of it.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import nano from 'nano';
 import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
