@@ -6,7 +6,8 @@
  * ingest. Past a page of sites, the list has a search and pages (First, Previous, Next and
  * Last), by keyboard.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';

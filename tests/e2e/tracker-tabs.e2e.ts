@@ -3,7 +3,8 @@
  * links middle-clicked together): one visitor, one session, one entry. Two sites on one
  * origin: each its own.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import { addSite, ownerPage } from './owner-support';
