@@ -106,7 +106,7 @@ export const siteInputSchema = v.object({
 				)
 			)
 		),
-		v.maxLength(50),
+		v.maxLength(50, (issue) => `must list at most 50 host names (got ${issue.received})`),
 		v.transform((entries) => [...new Set(entries)])
 	),
 	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
