@@ -27,3 +27,32 @@ test('more than 50 host names are refused saying so, as the other fields are', (
 		'must list at most 50 host names (got 500)'
 	]);
 });
+
+test.each([
+	['tab\there', 'must not contain control characters'],
+	// An outside probe: shown as "Café live" to co-owners.
+	[
+		'Café \u202eevil\u202c',
+		'must not contain invisible characters that change how text shows (U+202E)'
+	],
+	['zero\u200bwidth', 'must not contain invisible characters that change how text shows (U+200B)']
+])('a site named %j is refused: %s', (name, message) => {
+	const result = v.safeParse(siteInputSchema, {
+		id: 'named',
+		name,
+		hostnames: ['named.test'],
+		timeZone: 'UTC'
+	});
+	expect(result.issues?.map((issue) => issue.message)).toEqual([message]);
+});
+
+test('a site name may hold the joiners words and emoji need', () => {
+	const name = 'می\u200cخواهم 👩\u200d💻';
+	const result = v.safeParse(siteInputSchema, {
+		id: 'named',
+		name,
+		hostnames: ['named.test'],
+		timeZone: 'UTC'
+	});
+	expect(result.success && result.output.name).toBe(name);
+});
