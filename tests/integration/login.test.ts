@@ -19,6 +19,7 @@ import {
 	TEST_ADMIN_PASSWORD,
 	embeddedOnly,
 	freshPrefix,
+	postAction,
 	postLogin,
 	sessionCookie,
 	startApp,
@@ -204,21 +205,11 @@ describe('logging in to the built app', () => {
 		// An outside probe: a 1.5 MB site name was told "its body is not the form its
 		// content type says", since `request.formData()` threw adapter-node's 413.
 		const cookie = await sessionCookie(app.url, owner, TEST_ADMIN_PASSWORD);
-		const res = await fetch(`${app.url}/sites?/create`, {
-			method: 'POST',
-			headers: {
-				origin: app.url,
-				cookie,
-				accept: 'application/json',
-				'x-sveltekit-action': 'true',
-				'content-type': 'application/x-www-form-urlencoded'
-			},
-			body: new URLSearchParams({
-				id: 'big-form',
-				name: 'n'.repeat(1_500_000),
-				hostnames: 'big-form.test',
-				timeZone: 'UTC'
-			})
+		const res = await postAction(app.url, cookie, '/sites?/create', {
+			id: 'big-form',
+			name: 'n'.repeat(1_500_000),
+			hostnames: 'big-form.test',
+			timeZone: 'UTC'
 		});
 		expect(res.status).toBe(413);
 		expect(await res.text()).toContain('the body is larger than 1048576 bytes');
