@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
-import { hasNoControl } from '../../text';
+import { nameFault } from '../../text';
 import { CouchstatsError } from '../errors';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
@@ -114,7 +114,10 @@ export const siteInputSchema = v.object({
 	id: v.pipe(v.string(), v.trim(), v.regex(SITE_ID_PATTERN, `must be ${SITE_ID_HINT}`)),
 	name: v.pipe(
 		v.string(),
-		v.check(hasNoControl, 'must not contain control characters'),
+		v.check(
+			(name) => nameFault(name) === undefined,
+			(issue) => nameFault(String(issue.input)) ?? ''
+		),
 		v.trim(),
 		v.minLength(1, 'is required'),
 		v.maxLength(100, 'must be at most 100 characters')
@@ -150,7 +153,7 @@ export const siteInputSchema = v.object({
 				)
 			)
 		),
-		v.maxLength(50),
+		v.maxLength(50, (issue) => `must list at most 50 host names (got ${issue.received})`),
 		v.transform((entries) => [...new Set(entries)])
 	),
 	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
