@@ -54,6 +54,27 @@ export default defineConfig(
 		}
 	},
 	{
+		// The end-to-end specs take `test` and `expect` from the suite's own, which closes the
+		// contexts a test leaves open, also in the browsers launched by `launchChromium`.
+		files: ['tests/e2e/**'],
+		ignores: ['tests/e2e/fixtures.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [
+						{
+							name: '@playwright/test',
+							importNames: ['test', 'expect', 'chromium'],
+							message:
+								'Import test and expect from tests/e2e/fixtures.ts, and launch browsers with tests/support/browser.ts launchChromium.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
 		rules: {
 			// couchstats is served at the root (no `paths.base`), and many links are built
 			// from data (page paths, post slugs), which resolve() cannot type.

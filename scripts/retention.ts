@@ -15,9 +15,8 @@ import { StartupError } from '../src/lib/server/errors';
 import { logError } from '../src/lib/server/log';
 import {
 	countOlderThan,
-	cutoffOf,
 	deleteOlderThan,
-	parseAge
+	retentionCutoff
 } from '../src/lib/server/import/retention';
 import {
 	CHECKPOINT_MAX_AGE_DAYS,
@@ -43,19 +42,9 @@ async function main() {
 		}
 	});
 	if (values['older-than'] === undefined) usageError(TOOL, '--older-than is required');
-	const age = parseAge(values['older-than']);
-	if (age === undefined) {
-		usageError(
-			TOOL,
-			`--older-than must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${values['older-than']}")`
-		);
-	}
-	const cutoff = cutoffOf(age, Date.now());
-	if (cutoff === undefined) {
-		usageError(
-			TOOL,
-			`--older-than ${values['older-than']} reaches back before 1970-01-01, before any record; give a shorter age`
-		);
+	const cutoff = retentionCutoff(values['older-than'], Date.now());
+	if (typeof cutoff !== 'number') {
+		usageError(TOOL, `--older-than ${cutoff.refused}`);
 	}
 	const dryRun = values['dry-run'];
 	const connection = await connectForScript(process.env);

@@ -10,6 +10,7 @@ import {
 import { ClientGone, CouchstatsError, StartupError, StoreTimeout } from '$lib/server/errors';
 import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
+import { setFormLimit } from '$lib/server/read-form';
 import { logRequestError } from '$lib/server/log';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { STOPPING } from '$lib/server/boot/launch-env.js';
@@ -45,6 +46,7 @@ export const init: ServerInit = async () => {
 	const backend = await globals.couchstatsBackend.catch(exitOnStartupError);
 	setCouch(backend.couch);
 	setServerAdmins(backend.setup.serverAdmins);
+	setFormLimit(config.bodySizeLimit);
 	startIngest(config.ingest);
 	startVisitorEndpoint(config.ingest);
 	for (const line of describeBackend(backend, config)) console.log(line);

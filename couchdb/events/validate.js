@@ -89,6 +89,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			srcFirstOfDay: 1,
 			srcPathFirstOfDay: 1,
 			from: 1,
+			left: 1,
 			revisit: 1,
 			trail: 1,
 			notFound: 1
@@ -167,6 +168,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		if ('title' in newDoc && !isString(newDoc.title, 256)) refuse('title is too long');
 		if ('ref' in newDoc && !isString(newDoc.ref, 512)) refuse('ref is too long');
 		if ('from' in newDoc && !isString(newDoc.from, 512)) refuse('from is too long');
+		if ('left' in newDoc && !isString(newDoc.left, 512)) refuse('left is too long');
 		if ('trail' in newDoc) {
 			// TRAIL_STEPS - 1 in src/lib/classify/rules.ts.
 			var trail = newDoc.trail;

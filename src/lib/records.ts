@@ -507,8 +507,20 @@ export interface PageviewRecord extends BaseRecord {
 	 * `pathFirstOfDay`.
 	 */
 	srcPathFirstOfDay?: boolean;
-	/** Path of the previous pageview in the same session (absent on entry); exits = views − departures. */
+	/**
+	 * The page it was reached from: the page its tab showed before, or the session's last
+	 * page (absent on entry). Journeys count transitions by it.
+	 */
 	from?: string;
+	/**
+	 * The session's last page when that is not `from` (another tab of the session moved on
+	 * meanwhile): the page this one ends as the session's exit. Exits of a page = its views
+	 * and returns − the pageviews and returns that left it (`left`, else `from`), so a page
+	 * left to two tabs departs once (an outside probe: its second departure cancelled
+	 * another session's exit). Optional and additive: records made before 2026-12-06 lack
+	 * it and depart from `from`.
+	 */
+	left?: string;
 	/**
 	 * A return to a page the session counted in the last 30 minutes (back to the home
 	 * page, say): not another pageview (no count, every flag false), but where the visitor

@@ -32,7 +32,16 @@ describe('the site forms’ patterns', () => {
 		['bücher.example/ß', false],
 		['', false],
 		['https://example.com', false],
-		['example.com/blog', false]
+		['example.com/blog', false],
+		// An IPv6 address in brackets, with a port or none, in either case (an outside probe).
+		['[::1]', true],
+		['[::1]:8080, localhost:8080 [2001:DB8::1]', true],
+		['[::ffff:127.0.0.1]:443', true],
+		['::1', false],
+		['[::1', false],
+		['[::1]x', false],
+		['*.[::1]', false],
+		['[example.com]', false]
 	])('host names field %j matches: %s', (value, ok) => {
 		expect(asBrowser(HOSTNAMES_FIELD_SOURCE).test(value)).toBe(ok);
 	});

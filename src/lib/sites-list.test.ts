@@ -31,7 +31,11 @@ describe('the list’s query', () => {
 		['before=-x', { q: '' }],
 		['after=x', { q: '' }],
 		[`before=${'a'.repeat(33)}`, { q: '' }],
-		['page=2', { q: '' }]
+		['page=2', { q: '' }],
+		['last', { q: '', last: true }],
+		['q=shop&last=', { q: 'shop', last: true }],
+		['after=site-025&last', { q: '', after: 'site-025' }],
+		['before=site-026&last', { q: '', before: 'site-026' }]
 	])('?%s reads as %j', (search, query) => {
 		expect(readSitesQuery(new URLSearchParams(search))).toEqual(query);
 	});
@@ -40,7 +44,9 @@ describe('the list’s query', () => {
 		[{ q: '' }, '/sites'],
 		[{ q: '', after: 'site-025' }, '/sites?after=site-025'],
 		[{ q: 'my blog&co' }, '/sites?q=my+blog%26co'],
-		[{ q: 'shop', before: 'shop-26' }, '/sites?q=shop&before=shop-26']
+		[{ q: 'shop', before: 'shop-26' }, '/sites?q=shop&before=shop-26'],
+		[{ q: '', last: true }, '/sites?last'],
+		[{ q: 'my blog', last: true }, '/sites?q=my+blog&last']
 	])('%j links to %s, which reads back the same', (query, href) => {
 		expect(sitesHref(query)).toBe(href);
 		expect(readSitesQuery(new URL(href, 'http://x').searchParams)).toEqual(query);
@@ -48,7 +54,9 @@ describe('the list’s query', () => {
 
 	test.each([
 		[{ q: '' }, '?/accept'],
-		[{ q: 'shop', after: 'shop-25' }, '?q=shop&after=shop-25&/accept']
+		[{ q: 'shop', after: 'shop-25' }, '?q=shop&after=shop-25&/accept'],
+		[{ q: '', last: true }, '?last&/accept'],
+		[{ q: 'shop', last: true }, '?q=shop&last&/accept']
 	])('a form action of %j answers with the same list: %s', (query, action) => {
 		expect(sitesAction(query, 'accept')).toBe(action);
 		const url = new URL(action, 'http://x/sites');
@@ -125,6 +133,34 @@ describe('a page of the list', () => {
 			next: 'site-050'
 		});
 		expect(sitesCount(after.pager)).toBe('Sites 51–75 of 340');
+	});
+
+	test('the last page is the last sites, keyed by none, and links the page before it', () => {
+		const last = pageOfSites(sitesUpTo(340), { q: '', last: true });
+		expect(idsOf(last.sites)).toEqual(idsOf(sitesUpTo(340).slice(315)));
+		expect(last.pager).toEqual({
+			q: '',
+			last: true,
+			from: 316,
+			to: 340,
+			matching: 340,
+			total: 340,
+			searchable: true,
+			previous: 'site-316'
+		});
+		const before = pageOfSites(sitesUpTo(340), { q: '', before: last.pager.previous });
+		expect(idsOf(before.sites)).toEqual(idsOf(sitesUpTo(315).slice(290)));
+		expect(before.pager).toMatchObject({ from: 291, to: 315, next: 'site-315' });
+		// Less than two pages: the last overlaps the first, and its Previous is the first.
+		const few = pageOfSites(sitesUpTo(30), { q: '', last: true });
+		expect(few.pager).toMatchObject({ from: 6, to: 30, previous: 'site-006' });
+		expect(pageBounds(idsOf(sitesUpTo(30)), { q: '', before: 'site-006' })).toEqual({
+			start: 0,
+			end: 25
+		});
+		// A search's last page.
+		const found = pageOfSites(sitesUpTo(340), { q: 'site 1', last: true });
+		expect(sitesCount(found.pager)).toBe('Sites 87–111 of 111 matching “site 1” (340 in all)');
 	});
 
 	test('an id no site has places the page between the ids either side', () => {

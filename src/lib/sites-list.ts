@@ -3,8 +3,8 @@
  * reads one page of the account's sites and only that page's numbers
  * (src/routes/sites/sites-page.ts), and the page, which links the pages beside it. Pages
  * are keyed by a site id, as CouchDB pages a view (a start key, not a skip): Next reads
- * the sites after the page's last id, Previous those before its first, so a page costs
- * the same wherever it stands. An account with up to {@link SITES_PER_PAGE} sites sees
+ * the sites after the page's last id, Previous those before its first, and Last the last
+ * sites, from the end, keyed by none, so a page costs the same wherever it stands. An account with up to {@link SITES_PER_PAGE} sites sees
  * them all, with no search box and no pager. No I/O.
  */
 import { SITE_ID_SOURCE } from './site-patterns';
@@ -13,8 +13,8 @@ import { SITE_ID_SOURCE } from './site-patterns';
 export const SITES_PER_PAGE = 25;
 
 /**
- * What the list's URL asks for: a search, and the page after or before a site id (the
- * first page without either).
+ * What the list's URL asks for: a search, and the page after or before a site id, or the
+ * last page (the first page without any).
  */
 export interface SitesQuery {
 	/** Words that start a word of a site's id, name or a host name (any case): {@link matchesSearch}; `''` for every site. */
@@ -23,6 +23,8 @@ export interface SitesQuery {
 	after?: string;
 	/** The page ends with the last site whose id sorts before this one. */
 	before?: string;
+	/** The page ends with the last site (`?last`). */
+	last?: boolean;
 }
 
 /** Where the list stands, as its count and pager say it. */
@@ -46,8 +48,9 @@ const SITE_ID = new RegExp(`^${SITE_ID_SOURCE}$`);
 
 /**
  * The list's query in `params`: `q` trimmed; `after` or `before` when it is a site id
- * (`after` when both are), else the first page. An id that no site has still places the
- * page: the ids sort as CouchDB sorts them ({@link pageBounds}).
+ * (`after` when both are), else the last page when `last` is there, whatever its value,
+ * else the first page. An id that no site has still places the page: the ids sort as
+ * CouchDB sorts them ({@link pageBounds}).
  */
 export function readSitesQuery(params: URLSearchParams): SitesQuery {
 	const q = (params.get('q') ?? '').trim();
@@ -55,6 +58,7 @@ export function readSitesQuery(params: URLSearchParams): SitesQuery {
 	const before = params.get('before') ?? '';
 	if (SITE_ID.test(after)) return { q, after };
 	if (SITE_ID.test(before)) return { q, before };
+	if (params.has('last')) return { q, last: true };
 	return { q };
 }
 
@@ -66,19 +70,21 @@ export function sitesHref(query: SitesQuery): string {
 
 /**
  * The address of a form action of the list's page that answers with the same search and
- * page, JavaScript or not: `?q=shop&after=shop-25&/accept` (SvelteKit takes the action
- * from the parameter that starts with `/`).
+ * page, JavaScript or not: `?q=shop&after=shop-25&/accept`, `?last&/accept` (SvelteKit
+ * takes the action from the parameter that starts with `/`).
  */
 export function sitesAction(query: SitesQuery, action: string): string {
 	const search = searchOf(query);
 	return search ? `?${search}&/${action}` : `?/${action}`;
 }
 
-function searchOf({ q, after, before }: SitesQuery): string {
+function searchOf({ q, after, before, last }: SitesQuery): string {
 	const params = new URLSearchParams();
 	if (q) params.set('q', q);
 	if (after !== undefined) params.set('after', after);
 	else if (before !== undefined) params.set('before', before);
+	// `last` alone, not `last=`: it names a page, with no value to give.
+	else if (last) return [params.toString(), 'last'].filter(Boolean).join('&');
 	return params.toString();
 }
 
@@ -128,25 +134,25 @@ export function searchStarts(text: string): string[] {
  * lowercase letters, digits and `-` sort the same by code unit), as the store's read of
  * the `listed` view places it (src/lib/server/accounts/listed-sites.ts): the sites after
  * `after`, or the last page when none is; the page before `before`, or the first page
- * when less than a page is.
+ * when less than a page is; the last page for `last`.
  * @returns The page's first index and the index after its last.
  */
 export function pageBounds(
 	ids: readonly string[],
-	{ after, before }: SitesQuery,
+	{ after, before, last }: SitesQuery,
 	perPage = SITES_PER_PAGE
 ): { start: number; end: number } {
 	const n = ids.length;
+	const lastPage = { start: Math.max(0, n - perPage), end: n };
 	if (after !== undefined) {
 		const start = countBelow(ids, after, true);
-		return start < n
-			? { start, end: Math.min(n, start + perPage) }
-			: { start: Math.max(0, n - perPage), end: n };
+		return start < n ? { start, end: Math.min(n, start + perPage) } : lastPage;
 	}
 	if (before !== undefined) {
 		const end = countBelow(ids, before, false);
 		if (end >= perPage) return { start: end - perPage, end };
 	}
+	if (last) return lastPage;
 	return { start: 0, end: Math.min(n, perPage) };
 }
 

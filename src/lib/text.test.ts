@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { cleanText, clip, hasNoControl } from './text';
+import { cleanText, clip, hasNoControl, nameFault } from './text';
 
 test.each([
 	['/pricing', true],
@@ -41,4 +41,30 @@ test.each([
 	[null, 9, undefined]
 ])('clip(%j, %i) is %j', (value, max, clipped) => {
 	expect(clip(value, max)).toBe(clipped);
+});
+
+const HIDES = 'must not contain invisible characters that change how text shows';
+
+test.each([
+	['Café 日本 😀', undefined],
+	// Persian's zero-width non-joiner, an emoji's joiner: part of the words.
+	['می\u200cخواهم', undefined],
+	['👩\u200d💻 blog', undefined],
+	['tab\there', 'must not contain control characters'],
+	// An outside probe: shown as "Café live" to co-owners.
+	['Café \u202eevil\u202c', `${HIDES} (U+202E)`],
+	['a\u202ab', `${HIDES} (U+202A)`],
+	['a\u2066b\u2069', `${HIDES} (U+2066)`],
+	['a\u2069', `${HIDES} (U+2069)`],
+	['a\u200bb', `${HIDES} (U+200B)`],
+	['a\u200eb', `${HIDES} (U+200E)`],
+	['a\u200fb', `${HIDES} (U+200F)`],
+	['a\u061cb', `${HIDES} (U+061C)`],
+	['a\u2028b', `${HIDES} (U+2028)`],
+	['a\u2029b', `${HIDES} (U+2029)`],
+	['a\u2060b', `${HIDES} (U+2060)`],
+	['\ufeffa', `${HIDES} (U+FEFF)`],
+	['next\u0085line', `${HIDES} (U+0085)`]
+])('nameFault(%j) is %j', (name, fault) => {
+	expect(nameFault(name)).toBe(fault);
 });

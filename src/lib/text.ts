@@ -11,7 +11,9 @@
  *   whole session, since the session's source is on every record (an outside probe:
  *   `utm_source=x%01y`);
  * - what a person types into couchstats (a site's name, a goal, a funnel, a filter) is
- *   refused with {@link hasNoControl}, and they are told why.
+ *   refused with {@link hasNoControl}, and they are told why. A name that only names
+ *   something (a site's, a funnel's, an API token's label) is held to more, by
+ *   {@link nameFault}: co-owners read it, and it must show as what was stored.
  *
  * Browser-safe and tiny: the tracker's core imports it.
  */
@@ -24,6 +26,34 @@ const SPACES = /[\s\u0000-\u001f\u007f]+/g;
 /** Whether a string is free of control characters (U+0000–U+001F and U+007F). */
 export function hasNoControl(s: string): boolean {
 	return !CONTROL.test(s);
+}
+
+/**
+ * Characters that show as nothing or change how the text around them shows: C1 controls
+ * (U+0080–U+009F, among them NEL, a line break), the direction marks, embeddings,
+ * overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the
+ * zero-width space, word joiner and byte-order mark (U+200B, U+2060, U+FEFF), and the
+ * line and paragraph separators (U+2028, U+2029). An outside probe named a site
+ * `Café \u202Eevil\u202C`: co-owners read it as `Café live`. Not the zero-width
+ * non-joiner and joiner (U+200C, U+200D): Persian and Indic words and emoji sequences
+ * (👩‍💻) need them, and they move nothing.
+ */
+const HIDDEN = /[\u0080-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
+
+/**
+ * Why `name`, typed to name something (a site, a funnel, an API token), is no name, to
+ * follow the field's name; undefined when it is one. It holds no control character
+ * ({@link hasNoControl}) and none of the characters that show as nothing or reorder the
+ * text around them, which a name needs no more than a tab. Only for such names: a
+ * goal's or a filter's event name, prop or path must equal the text visitors' pages
+ * sent, which keeps them (a right-to-left mark in a button's text).
+ */
+export function nameFault(name: string): string | undefined {
+	if (!hasNoControl(name)) return 'must not contain control characters';
+	const hidden = HIDDEN.exec(name)?.[0];
+	if (hidden === undefined) return undefined;
+	const code = hidden.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+	return `must not contain invisible characters that change how text shows (U+${code})`;
 }
 
 /**

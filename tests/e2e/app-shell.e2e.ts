@@ -6,8 +6,9 @@
  * another site, or from another name that resolves to this machine (DNS rebinding),
  * is refused with a page that says why, and changes nothing.
  */
-import { chromium, expect, test, type Page } from '@playwright/test';
-import { chromiumLaunch } from '../support/browser';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { launchChromium } from '../support/browser';
 import { startApp, type RunningApp } from '../support/app';
 import { addSite, logIn, postFromAnotherSite, submitLogin } from './owner-support';
 
@@ -123,10 +124,7 @@ test('a form posted from another site is refused with a page that says why, and 
 
 test('a name that merely resolves to this machine cannot log in (DNS rebinding): the app says why on its error page', async () => {
 	// An attacker's domain pointed at 127.0.0.1, as DNS rebinding would.
-	const rebound = await chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, '--host-resolver-rules=MAP rebound.test 127.0.0.1']
-	});
+	const rebound = await launchChromium(['--host-resolver-rules=MAP rebound.test 127.0.0.1']);
 	try {
 		const context = await rebound.newContext();
 		const page = await context.newPage();

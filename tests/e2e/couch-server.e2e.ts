@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { basicAuth, externalCouchUrl } from '../support/test-couch';
 import { WEB_SERVER_DATA_DIR, webServerCouchUrl, webServerPrefix } from './web-server';
 

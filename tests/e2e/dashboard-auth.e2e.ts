@@ -4,7 +4,8 @@
  * page, the API and the live stream; a share link shows only its site, read-only,
  * and stops working when it is turned off.
  */
-import { expect, request as http, test, type Browser, type Page } from '@playwright/test';
+import { request as http, type Browser, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { testAccount } from '../support/test-couch';
 import { startTrackedApp } from './tracker-support';

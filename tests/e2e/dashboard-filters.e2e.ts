@@ -5,7 +5,8 @@
  * clicking breakdown rows, and takes the filter off again. A filtered dashboard stays
  * live. The same links work on a share link. Real Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import { useTrackedApp, visitPage, waitForRecords } from './tracker-support';

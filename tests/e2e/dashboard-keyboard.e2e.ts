@@ -6,7 +6,8 @@
  * focus; the closed Range list steps without re-reading; in forced colours the chart's
  * legend tells its series apart. Real Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import { useTrackedApp, visitStored, waitForRecords } from './tracker-support';

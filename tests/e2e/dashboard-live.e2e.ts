@@ -6,7 +6,8 @@
  * restarts, and stays as it was, marked not up to date, when a re-read fails. Real Chromium,
  * the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import { startTrackedApp, useTrackedApp, visitPage, visitStored } from './tracker-support';

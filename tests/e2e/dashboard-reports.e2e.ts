@@ -7,7 +7,8 @@
  * script (shown as it reads, `/no-such-café`), and reads the home page to the bottom. The 404, scroll depth, new vs returning, outbound and download
  * panels then show the numbers worked out by hand below. The built app, its CouchDB.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { uuidv7 } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';

@@ -6,7 +6,8 @@
  * each local day. Real Chromium, the
  * built app, its embedded store.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import type { PageviewRecord, StoredRecord } from '../../src/lib/records';

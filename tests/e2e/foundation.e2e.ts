@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { webServerAdmin } from './web-server';
 
 test('the home page loads in Chromium and the health check reports CouchDB OK', async ({

@@ -5,7 +5,8 @@
  * through every step, for the owner and, read-only, through the site's share link.
  * Real Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
 import { convertingVisit, launchVisitorBrowser, startTrackedApp } from './tracker-support';

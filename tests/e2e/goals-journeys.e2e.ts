@@ -7,7 +7,8 @@
  * prop goal (the call to action's `text`) under its event with that prop value. Real
  * Chromium, the built app, its CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage, postFromAnotherSite } from './owner-support';
 import { convertingVisit, useTrackedApp } from './tracker-support';

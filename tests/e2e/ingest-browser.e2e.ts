@@ -5,7 +5,7 @@
 /// <reference types="pouchdb-replication" />
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch } from '../../src/lib/server/couch';
 import { pageview } from '../support/ingest-records';
 import { webServerCouchUrl, webServerPrefix } from './web-server';

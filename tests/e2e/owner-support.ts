@@ -2,7 +2,8 @@
  * What the specs of the owners' pages share: logging in through the login form and
  * adding sites and owners through the sites and settings pages, as a person would.
  */
-import { expect, type APIResponse, type Browser, type Page, type Response } from '@playwright/test';
+import type { APIResponse, Browser, Page, Response } from '@playwright/test';
+import { expect } from './fixtures';
 import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
 import { CHROME_UA } from '../support/ingest-records';
 

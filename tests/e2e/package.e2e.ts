@@ -12,7 +12,7 @@
  * is the repository's own, linked into the fresh app, and the type check runs the
  * repository's TypeScript.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -6,7 +6,8 @@
  * pages and its refusal of a form posted from another site. Each page is also checked at both widths: no element may reach past the
  * viewport's right edge, and no two controls of a header may overlap (a popup aside).
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import path from 'node:path';
 import type { RunningApp } from '../support/app';
 import { addSite, logIn, ownerPage, postFromAnotherSite } from './owner-support';

@@ -6,7 +6,8 @@
  * A second, converting visit then shows the list under the dashboard's filters.
  * Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
 import { convertingVisit, routeStandalonePage, useTrackedApp } from './tracker-support';

@@ -1,6 +1,7 @@
 /**
  * Site settings in Chromium: every `pattern` the app renders compiles as the browser
- * compiles it (with the `v` flag), so its validation is on; both snippets copy to the
+ * compiles it (with the `v` flag), so its validation is on; a site listing the IPv6
+ * loopback takes the records of a page served there; both snippets copy to the
  * clipboard with "Copied" feedback, also when the Clipboard API refuses; by keyboard,
  * every settings action leaves focus on its control (or beside the list a removed item
  * left), a refusal shows beside its form on the field it names (aria-invalid,
@@ -11,12 +12,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { expect, test, type Locator, type Page, type Route } from '@playwright/test';
+import type { Locator, Page, Route } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
-import { pageview } from '../support/ingest-records';
+import { CHROME_UA, pageview } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn, sendRecords } from './owner-support';
@@ -80,7 +84,7 @@ test('every pattern attribute on the app’s pages compiles with the v flag, so 
 	await expect(id).toHaveAttribute('title', SITE_ID_HINT);
 	await expect(hosts).toHaveAttribute('title', HOSTNAMES_HINT);
 	await id.fill('fine-id');
-	await hosts.fill('example.com, *.example.com');
+	await hosts.fill('example.com, *.example.com [::1]:8080 [2001:DB8::1]');
 	expect(await id.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
 	expect(await hosts.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(true);
 });
@@ -135,6 +139,72 @@ test('the settings say which page addresses the ingest refused records from, and
 	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
 		new RegExp(String.raw`^https://unlisted\.example: 1 record, ` + time)
 	]);
+});
+
+/**
+ * A plain page on the IPv6 loopback, `http://[::1]:PORT/`, that loads the standalone
+ * script of `site` from the app at `baseURL`; undefined when this machine has no IPv6
+ * loopback address to serve it on.
+ */
+async function pageOnIPv6Loopback(baseURL: string, site: string) {
+	const server = http.createServer((_request, response) => {
+		response.setHeader('content-type', 'text/html');
+		response.end(
+			`<!doctype html><title>On [::1]</title><script defer data-site="${site}" data-allow-automation="true" src="${baseURL}/couchstats.js"></script><h1>On [::1]</h1>`
+		);
+	});
+	const listening = await new Promise<boolean>((resolve, reject) => {
+		server.once('error', (e: NodeJS.ErrnoException) =>
+			e.code === 'EADDRNOTAVAIL' ? resolve(false) : reject(e)
+		);
+		server.listen(0, '::1', () => resolve(true));
+	});
+	return listening ? server : undefined;
+}
+
+test('a site listing the IPv6 loopback, written any way, takes the records of a page at http://[::1]:PORT/', async ({
+	browser,
+	page,
+	baseURL
+}, testInfo) => {
+	// An outside probe: [::1], which the app counts among its own loopback names, could not
+	// be listed as a site's host.
+	const site = `on-ipv6-${testInfo.retry}`;
+	const server = await pageOnIPv6Loopback(baseURL!, site);
+	test.skip(!server, 'this machine has no IPv6 loopback address (::1) to serve the page on');
+	try {
+		const { port } = server!.address() as AddressInfo;
+		await asAdmin(page, baseURL!);
+		// Written out in full: the browser's pattern takes it, the server saves it as a URL
+		// writes it, which is how the page's Origin names it.
+		await addSite(page, baseURL!, {
+			id: site,
+			name: `On IPv6 ${testInfo.retry}`,
+			hosts: `[0:0:0:0:0:0:0:1]:${port}`
+		});
+		await expect(page.getByRole('textbox', { name: 'Host names' })).toHaveValue(`[::1]:${port}`);
+
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const visitor = await context.newPage();
+		const origin = `http://[::1]:${port}`;
+		const [answer] = await Promise.all([
+			visitor.waitForResponse(
+				(r) =>
+					r.url() === `${baseURL}/api/ingest/_bulk_docs` &&
+					(r.request().postData() ?? '').includes('"type":"pageview"')
+			),
+			visitor.goto(`${origin}/ipv6/page`)
+		]);
+		expect(await answer.request().headerValue('origin')).toBe(origin);
+		expect(answer.status()).toBe(201);
+		// Readable by the page (CORS), and stored whole.
+		expect(answer.headers()['access-control-allow-origin']).toBe(origin);
+		expect((await answer.json()).filter((r: { error?: string }) => r.error)).toEqual([]);
+		await expect.poll(() => recordsOf(site)).toBeGreaterThan(0);
+		await context.close();
+	} finally {
+		server?.close();
+	}
 });
 
 function patterns(inputs: Element[]): string[] {

@@ -3,9 +3,11 @@
  * the page runs, under the name the list offers it by (Chromium says Asia/Calcutta), and
  * at UTC without JavaScript; each site shows its visitors today and a sparkline of them
  * by hour, read through the dashboard's own read of "Today", for records sent to the
- * ingest. Past a page of sites, the list has a search and pages, by keyboard.
+ * ingest. Past a page of sites, the list has a search and pages (First, Previous, Next and
+ * Last), by keyboard.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';
@@ -156,7 +158,24 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 
 	// The next page, by keyboard: it keeps the search, and its sites have their numbers.
 	const pages = page.getByRole('navigation', { name: 'Pages of sites' });
-	await expect(pages.getByRole('link')).toHaveText(['Next']);
+	await expect(pages.getByRole('link')).toHaveText(['Next', 'Last']);
+
+	// Last, by keyboard: the last sites, keyed by none, the search kept; no Next or Last
+	// there, and Previous goes back to the page before its first site.
+	await pages.getByRole('link', { name: 'Last' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&last`);
+	await expect(count).toContainText('Sites 16–40 of 40 matching “Paged”');
+	await expect(rows).toHaveCount(25);
+	await expect(rows.first()).toContainText('Paged 16');
+	await expect(rows.last()).toContainText('Paged 40');
+	await expect(pages.getByRole('link')).toHaveText(['First', 'Previous']);
+	await pages.getByRole('link', { name: 'Previous' }).click();
+	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&before=paged-16`);
+	// Less than a page before it: the first page.
+	await expect(count).toContainText('Sites 1–25 of 40 matching “Paged”');
+	await expect(rows.first()).toContainText('Paged 1');
+	await expect(pages.getByRole('link')).toHaveText(['Next', 'Last']);
 	await pages.getByRole('link', { name: 'Next' }).focus();
 	await page.keyboard.press('Enter');
 	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&after=paged-25`);
@@ -199,6 +218,21 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	await pages.getByRole('link', { name: 'Previous' }).click();
 	await expect(count).toHaveText(/^Sites 1–25 of \d+$/);
 	await expect(rows.last().getByRole('link').first()).toHaveAttribute('href', last!);
+	// Unsearched, Last is the last 25 sites, and Previous the page before its first.
+	await pages.getByRole('link', { name: 'Last' }).click();
+	await expect(page).toHaveURL(`${baseURL}/sites?last`);
+	await expect(count).toHaveText(/^Sites \d+–(\d+) of \1$/);
+	const total = Number(/of (\d+)$/.exec((await count.textContent())!)![1]);
+	await expect(count).toHaveText(`Sites ${total - 24}–${total} of ${total}`);
+	await expect(rows).toHaveCount(25);
+	await expect(pages.getByRole('link')).toHaveText(['First', 'Previous']);
+	const lastFirst = await rows.first().getByRole('link').first().getAttribute('href');
+	await pages.getByRole('link', { name: 'Previous' }).click();
+	await expect(page).toHaveURL(`${baseURL}/sites?before=${lastFirst!.slice('/sites/'.length)}`);
+	const before = total - 25;
+	await expect(count).toHaveText(
+		before >= 25 ? `Sites ${before - 24}–${before} of ${total}` : `Sites 1–25 of ${total}`
+	);
 
 	// Without JavaScript too, a form's answer comes back to the same search and page.
 	const plain = await (

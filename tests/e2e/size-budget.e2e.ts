@@ -15,7 +15,8 @@
  * `@couchstats/tracker` the same way).
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import path from 'node:path';
 import { build, type Rolldown } from 'vite';
 import type { RunningApp } from '../support/app';

@@ -6,7 +6,8 @@
  * (lock.ts): the next page's outbox asked for it while the previous page, on its way
  * into the cache, held it or waited for it, so every Back within a site was a reload.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { EventRecord, PageviewRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {

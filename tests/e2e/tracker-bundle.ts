@@ -4,7 +4,7 @@
  * tracker ≤ 2 KB gzip, the core and PouchDB each in one chunk no route node loads
  * statically, and everything ≤ 40 KB gzip. Sizes are `gzip -9` of the minified files.
  */
-import { expect } from '@playwright/test';
+import { expect } from './fixtures';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

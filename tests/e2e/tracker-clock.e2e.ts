@@ -9,7 +9,8 @@
  * too: the tracker stamped records with its last measure's stale offset). The built app, its
  * CouchDB.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { HeartbeatRecord, PageviewRecord, StoredRecord } from '../../src/lib/records';
 import { OUTBOX_IDB } from '../../src/lib/tracker/versions';
 import type { RunningApp } from '../support/app';

@@ -3,7 +3,8 @@
  * offline periods and an app-server restart — and a visit that closes right after
  * `load` is still delivered. Real Chromium, the built app, its embedded store.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {

@@ -4,7 +4,8 @@
  * the page went (loader.ts `save`, left-pages.ts), at its own time, with its engaged time,
  * as the visit's entry; and once only.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {

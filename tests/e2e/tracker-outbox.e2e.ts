@@ -3,7 +3,7 @@
  * are made; the oldest heartbeats go, a `dropped` record counts them, and once online
  * exactly the kept records and the count reach CouchDB.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { DroppedRecord, EventRecord, HeartbeatRecord } from '../../src/lib/records';
 import {
 	CHROME_UA,

@@ -2,7 +2,8 @@
  * Privacy: an opted-out visitor sends nothing, Global Privacy Control, automated browsers
  * and browsers that refuse site storage are skipped, and no cookie is ever set.
  */
-import { expect, test, type BrowserContext, type Request } from '@playwright/test';
+import type { BrowserContext, Request } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { CHROME_UA, routeStandalonePage, startTrackedApp, storedRecords } from './tracker-support';
 

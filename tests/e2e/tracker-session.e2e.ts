@@ -8,7 +8,8 @@
  * under the fake clock, and the ingest takes that clock as right (tracker-support.ts
  * `scriptedContext`); records made while a page is hidden are sent at once.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type {
 	EventRecord,
 	HeartbeatRecord,

@@ -4,7 +4,7 @@
  * frame), and an event tracked before the title is set is recorded on the new page, after
  * its page view.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,

@@ -4,17 +4,18 @@
  * pages that load the standalone script with chosen `data-*` attributes, and reads of
  * the records that reached CouchDB.
  */
-import { chromium, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import nano from 'nano';
 import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import { startApp, tempDir, type RunningApp } from '../support/app';
 import {
 	CHROME_UA,
-	chromiumLaunch,
 	keepFakeClock,
+	launchChromium,
 	launchVisitorBrowser,
 	standalonePage
 } from '../support/browser';
+import { test } from './fixtures';
 
 // The specs import these from here, with the rest of what they share.
 export {
@@ -30,9 +31,7 @@ export {
  * with `--disable-back-forward-cache`, so without this no page is ever restored from it.
  */
 export function launchBfcacheBrowser(userAgent = CHROME_UA): Promise<Browser> {
-	return chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`],
+	return launchChromium([`--user-agent=${userAgent}`], {
 		ignoreDefaultArgs: ['--disable-back-forward-cache']
 	});
 }

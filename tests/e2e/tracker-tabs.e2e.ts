@@ -4,9 +4,10 @@
  * they share without an error, on a secure origin and on a plain `http:` one. Two sites
  * on one origin: each its own.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect, test } from './fixtures';
 import type { ClientRecord, StoredRecord } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import { addSite, ownerPage } from './owner-support';
@@ -315,4 +316,65 @@ test('a link opened in a new tab under a referrer policy that leaves only the or
 	expect([opened.referrer, fromHome.referrer]).toEqual([origin + '/', origin + '/']);
 	expect(fromHome.view).toMatchObject({ from: '/' });
 	await plain.context().close();
+});
+
+test('a page left to two tabs is one exit less, not two: exit pages and journeys keep the exit of another session that ended on it', async ({
+	browser
+}) => {
+	// An outside probe: A went to /ex/a, opened /pricing from it in a new tab, then /ex/b
+	// from it in the first tab; B landed on /ex/a and left. /ex/a's two departures
+	// cancelled B's exit: exit pages listed /ex/b and /pricing, and /ex/a's journey no
+	// (exit), while the sessions list said B left from /ex/a and A from /ex/b.
+	const source = 'exits.example';
+	const links =
+		'<a id="a" href="/ex/a">a</a> <a id="b" href="/ex/b">b</a> <a id="out" href="/pricing">p</a>';
+	const visitor = async () => {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/ex/', {}, `<h1>Fixture</h1><p>${links}</p>`);
+		return context.newPage();
+	};
+	const fromSource = (rs: StoredRecord[]) =>
+		rs.filter(
+			(r): r is Extract<StoredRecord, { type: 'pageview' }> =>
+				r.type === 'pageview' && r.src === source
+		);
+	const stored = (count: number) => waitForRecords(app, (rs) => fromSource(rs).length >= count);
+
+	const a = await visitor();
+	await a.goto(app.url + '/ex/home', { referer: `https://${source}/` });
+	await stored(1);
+	await a.click('#a');
+	await stored(2);
+	// A middle click opens /pricing in a new tab, from /ex/a (its document.referrer).
+	await Promise.all([a.context().waitForEvent('page'), a.click('#out', { button: 'middle' })]);
+	await stored(3);
+	await a.click('#b');
+	await stored(4);
+	const b = await visitor();
+	await b.goto(app.url + '/ex/a', { referer: `https://${source}/` });
+	const views = fromSource(await stored(5));
+	expect(views.find((r) => r.path === '/pricing')).toMatchObject({ from: '/ex/a' });
+	expect(views.find((r) => r.path === '/ex/b')).toMatchObject({ from: '/ex/a', left: '/pricing' });
+
+	const admin = await ownerPage(browser, app);
+	const read = async (path: string) =>
+		(await admin.request.get(`${app.url}${path}&site=demo&range=today&source=${source}`)).json();
+	await expect
+		.poll(
+			async () => {
+				const exits = await read('/api/v1/stats/export?breakdown=exitPages&format=json');
+				return Object.fromEntries(
+					(exits as { path: string; exits: number }[]).map((r) => [r.path, r.exits])
+				);
+			},
+			{ timeout: 30_000 }
+		)
+		.toEqual({ '/ex/a': 1, '/ex/b': 1 });
+	const journey = await read('/api/v1/journeys?page=/ex/a&direction=next');
+	expect(journey.next).toEqual([
+		{ path: '(exit)', count: 1, share: 0.5 },
+		{ path: '/ex/b', count: 1, share: 0.5 },
+		{ path: '/pricing', count: 1, share: 0.5 }
+	]);
+	await Promise.all([a.context().close(), b.context().close(), admin.context().close()]);
 });

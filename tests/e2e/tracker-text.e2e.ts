@@ -6,7 +6,8 @@
  * ingest refused every record of the session (its source is on each), and the visitor
  * was silently uncounted.
  */
-import { expect, test, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import type { EventRecord, PageviewRecord, StoredRecord } from '../../src/lib/records';
 import { routeStandalonePage, useTrackedApp, waitForRecords } from './tracker-support';

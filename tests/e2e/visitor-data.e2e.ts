@@ -7,14 +7,13 @@
  * while another visitor's remain. Real Chromium, the built app, its CouchDB.
  */
 import {
-	expect,
 	request as playwrightRequest,
-	test,
 	type APIRequestContext,
 	type Browser,
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
+import { expect, test } from './fixtures';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoredRecord } from '../../src/lib/records';

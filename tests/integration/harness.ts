@@ -131,6 +131,30 @@ export function postLogin(
 	});
 }
 
+/**
+ * Posts a form action of the app at `appUrl` as its page does (same origin, JSON answer),
+ * logged in with `cookie`.
+ * @param path The action's path, e.g. `/sites?/create`.
+ */
+export function postAction(
+	appUrl: string,
+	cookie: string,
+	path: string,
+	fields: Record<string, string>
+): Promise<Response> {
+	return fetch(`${appUrl}${path}`, {
+		method: 'POST',
+		headers: {
+			origin: appUrl,
+			cookie,
+			accept: 'application/json',
+			'x-sveltekit-action': 'true',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams(fields)
+	});
+}
+
 /** The process running an app's store (Linux): the app's one child, running the built store. */
 export function storeOf(app: RunningApp): number {
 	const pid = app.process.pid!;

@@ -11,7 +11,7 @@ import { MAX_STREAMS_PER_CLIENT } from '../../src/lib/server/live/handler';
 import { missedSince } from '../../src/lib/server/live/follower';
 import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import type { RunningApp } from '../support/app';
-import { postLogin, sendThroughIngest, startApp, TEST_ADMIN_PASSWORD } from './harness';
+import { postAction, postLogin, sendThroughIngest, startApp, TEST_ADMIN_PASSWORD } from './harness';
 
 let app: RunningApp;
 
@@ -366,17 +366,7 @@ async function logIn(): Promise<string> {
 
 /** Posts a form action of the app as its page does. */
 async function act(cookie: string, path: string, fields: Record<string, string> = {}) {
-	const res = await fetch(`${app.url}${path}`, {
-		method: 'POST',
-		headers: {
-			origin: app.url,
-			cookie,
-			accept: 'application/json',
-			'x-sveltekit-action': 'true',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams(fields)
-	});
+	const res = await postAction(app.url, cookie, path, fields);
 	expect(res.status).toBe(200);
 	expect((await res.json()).type).toBe('success');
 }

@@ -19,7 +19,9 @@ import {
 	TEST_ADMIN_PASSWORD,
 	embeddedOnly,
 	freshPrefix,
+	postAction,
 	postLogin,
+	sessionCookie,
 	startApp,
 	testAccount
 } from './harness';
@@ -197,6 +199,20 @@ describe('logging in to the built app', () => {
 		expect(res.status).toBe(413);
 		expect(await res.text()).toContain('the body is larger than 16384 bytes');
 		expect(proxied.logins.slice(before)).toEqual([]);
+	});
+
+	test("answers any form past the server's BODY_SIZE_LIMIT with 413 naming the limit, not 400", async () => {
+		// An outside probe: a 1.5 MB site name was told "its body is not the form its
+		// content type says", since `request.formData()` threw adapter-node's 413.
+		const cookie = await sessionCookie(app.url, owner, TEST_ADMIN_PASSWORD);
+		const res = await postAction(app.url, cookie, '/sites?/create', {
+			id: 'big-form',
+			name: 'n'.repeat(1_500_000),
+			hostnames: 'big-form.test',
+			timeZone: 'UTC'
+		});
+		expect(res.status).toBe(413);
+		expect(await res.text()).toContain('the body is larger than 1048576 bytes');
 	});
 
 	test.each([

@@ -268,6 +268,24 @@ describe('sites and owners', () => {
 		expect(findToken(await loadManagedSite(couch, alice, 'alice-blog'), secret)).toBeUndefined();
 	});
 
+	test("an API token's label is held to a name's rule: no control or invisible reordering characters", async () => {
+		// An outside probe showed a site name with U+202E reads as another to co-owners;
+		// a token's label is read by them too.
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		for (const [label, fault] of [
+			['CI\u202eevil', 'must not contain invisible characters that change how text shows (U+202E)'],
+			['CI\nexport', 'must not contain control characters']
+		]) {
+			await expect(addToken(couch, alice, 'alice-blog', label)).rejects.toMatchObject({
+				status: 400,
+				field: 'label',
+				message: `the label ${fault}`
+			});
+		}
+		expect((await loadManagedSite(couch, alice, 'alice-blog')).tokens).toEqual([]);
+	});
+
 	test('removing an owner revokes the API tokens and the share link they made, and no other', async () => {
 		// An outside probe: a removed co-owner's token still downloaded every raw record.
 		const { couch } = await useCouch();

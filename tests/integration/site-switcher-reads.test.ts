@@ -241,6 +241,70 @@ test('the sites list reads its page’s sites only: a page of ten answers less t
 	});
 });
 
+test('Last lands on the last page, read from the end of the view, and Previous from there on the page before', async () => {
+	// The owner's 39 sites now: sw-00, sw-03 … sw-39 and sw-home.
+	const first = await listOf('', owner);
+	expect(first.pager).toMatchObject({ from: 1, to: 25, total: 39, next: 'sw-26' });
+	const last = await listOf('?last', owner);
+	expect(last.sites.map((site) => site.id)).toEqual([...ids.slice(15), 'sw-home']);
+	expect(last.pager).toEqual({
+		q: '',
+		last: true,
+		from: 15,
+		to: 39,
+		matching: 39,
+		total: 39,
+		searchable: true,
+		previous: 'sw-16'
+	});
+	// Less than a page before it: the first page, as Previous always gives it.
+	const previous = await listOf(`?before=${last.pager.previous}`, owner);
+	expect(previous.sites.map((site) => site.id)).toEqual(first.sites.map((site) => site.id));
+	expect(previous.pager).toEqual({ ...first.pager, before: 'sw-16' });
+	// A search's last page, and one for an account whose sites fit a page.
+	const found = await listOf('?q=site 3&last', owner);
+	expect(found.sites.map((site) => site.id)).toEqual(ids.slice(29, 39).concat(ids[2]).sort());
+	expect(found.pager).toMatchObject({ from: 1, to: 11, matching: 11, last: true });
+	expect(found.pager).not.toHaveProperty('previous');
+	expect(found.pager).not.toHaveProperty('next');
+
+	// 30 sites more of another account's, after every other: the admin's 77, whose last
+	// page has whole pages before it.
+	const many = Array.from({ length: 30 }, (_, i) =>
+		siteRecord(
+			{
+				id: `sw-m${String(i + 1).padStart(2, '0')}`,
+				name: `Many ${i + 1}`,
+				hostnames: [],
+				timeZone: 'UTC'
+			},
+			[testAccount('switcher-many')],
+			Date.now()
+		)
+	);
+	await couch.sites.bulk({ docs: many });
+	const idsOf = (page: SitesPage) => page.sites.map((site) => site.id);
+	const end = await listOf('?last', admin);
+	expect(end.pager).toMatchObject({ from: 53, to: 77, total: 77, previous: end.sites[0].id });
+	expect(idsOf(end).slice(-15)).toEqual(many.slice(15).map((site) => site.id));
+	const before = await listOf(`?before=${end.pager.previous}`, admin);
+	expect(before.pager).toMatchObject({ from: 28, to: 52, next: before.sites.at(-1)!.id });
+	// Next from there is the last page again: no site left out or shown twice.
+	expect(idsOf(await listOf(`?after=${before.pager.next}`, admin))).toEqual(idsOf(end));
+
+	// What reading every site gives, from its documents only.
+	answered = 0;
+	await listOf('?last', owner);
+	const read = answered;
+	await withoutViews(async () => {
+		answered = 0;
+		expect(await listOf('?last', owner)).toEqual(last);
+		expect(read).toBeLessThan(answered);
+		for (const query of ['?last', `?before=${end.pager.previous}`])
+			expect(await listOf(query, admin)).toEqual(query === '?last' ? end : before);
+	});
+});
+
 test('the sites list pages, counts, deletes and invites as reading every site did, for an owner, an invited account and an admin', async () => {
 	// One site being deleted, and one invitation.
 	await requestSiteDeletion(couch, ownerUser, 'sw-05', 'sw-05');
@@ -253,7 +317,9 @@ test('the sites list pages, counts, deletes and invites as reading every site di
 		...['', 'after=sw-0000', 'after=sw-24', 'before=sw-26', 'before=sw-03x', 'after=zz'],
 		// Searches: by id, name, host name, a word's start, any case, and a page of one.
 		...['q=sw-1', 'q=SITE 3', 'q=site', 'q=.example', 'q=example', 'q=ask', 'q=ome', 'q=other'],
-		...['q=sw&after=sw-10', 'q=sw&before=sw-30', 'q=é']
+		...['q=sw&after=sw-10', 'q=sw&before=sw-30', 'q=é'],
+		// The last page, of the list and of a search.
+		...['last', 'q=sw&last', 'q=site 1&last', 'q=é&last']
 	];
 	const read = (user: User) =>
 		Promise.all(

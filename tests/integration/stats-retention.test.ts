@@ -112,6 +112,18 @@ describe('npm run retention', () => {
 		expect(tooOld.stderr()).toBe(
 			`couchstats retention: --older-than 99999y reaches back before 1970-01-01, before any record; give a shorter age\n${USAGE}\n`
 		);
+
+		// An outside probe: both were told they were no whole number of days, weeks or years.
+		const zero = runTool('retention.ts', ['--older-than', '0d', '--dry-run']);
+		expect(await zero.exit).toBe(2);
+		expect(zero.stderr()).toBe(
+			`couchstats retention: --older-than must be at least 1 day, week or year (got "0d")\n${USAGE}\n`
+		);
+		const sixDigits = runTool('retention.ts', ['--older-than', '100000y', '--dry-run']);
+		expect(await sixDigits.exit).toBe(2);
+		expect(sixDigits.stderr()).toBe(
+			`couchstats retention: --older-than 100000y reaches back before 1970-01-01, before any record; give a shorter age\n${USAGE}\n`
+		);
 	});
 });
 

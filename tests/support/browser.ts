@@ -1,9 +1,17 @@
 /**
  * The browser side the Playwright specs and the benchmarks share (no spec, no
- * `playwright.config.ts` imported): Debian's Chromium, a visitor's browser, and the
- * plain page that loads the standalone tracker from an app.
+ * `playwright.config.ts` imported): Debian's Chromium, the browsers a spec launches
+ * besides Playwright's (each known until it closes, so that the suite's `test` can close
+ * the contexts a test left open in them: tests/e2e/fixtures.ts), a visitor's browser, and
+ * the plain page that loads the standalone tracker from an app.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type LaunchOptions,
+	type Page
+} from '@playwright/test';
 import type { RunningApp } from './app';
 import { CHROME_UA } from './ingest-records';
 import { NOW_HEADER } from '../../src/lib/records';
@@ -25,6 +33,32 @@ export const chromiumLaunch = {
 	]
 };
 
+/** The browsers {@link launchChromium} launched that are still connected. */
+const launched = new Set<Browser>();
+
+/**
+ * Launches Debian's Chromium with {@link chromiumLaunch}'s flags and `args` (and other
+ * `options`), known to {@link launchedBrowsers} until it closes.
+ */
+export async function launchChromium(
+	args: string[] = [],
+	options: Omit<LaunchOptions, 'args' | 'executablePath'> = {}
+): Promise<Browser> {
+	const browser = await chromium.launch({
+		...chromiumLaunch,
+		...options,
+		args: [...chromiumLaunch.args, ...args]
+	});
+	launched.add(browser);
+	browser.on('disconnected', () => launched.delete(browser));
+	return browser;
+}
+
+/** The browsers {@link launchChromium} launched that are still connected. */
+export function launchedBrowsers(): Browser[] {
+	return [...launched];
+}
+
 /**
  * A browser for visitors whose every request carries `userAgent` (default a desktop
  * Chrome's): a context-level override does not reach the `keepalive` requests
@@ -32,10 +66,7 @@ export const chromiumLaunch = {
  * browser's. `args`: more Chromium flags.
  */
 export function launchVisitorBrowser(userAgent = CHROME_UA, args: string[] = []): Promise<Browser> {
-	return chromium.launch({
-		...chromiumLaunch,
-		args: [...chromiumLaunch.args, `--user-agent=${userAgent}`, ...args]
-	});
+	return launchChromium([`--user-agent=${userAgent}`, ...args]);
 }
 
 /**

@@ -6,9 +6,9 @@
 // its session (`from`, which the tracker shares across tabs and clears after a 30-minute
 // gap) and its own path; `from` is null for a pageview with no previous page (a
 // session's entry). So a page's next pages are the rows with that `from`, its previous
-// pages the rows with that `path`, its views the sum of the latter, and its exits its
-// views less its next pages: a journey read costs O(distinct transitions in the range's
-// buckets), never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
+// pages the rows with that `path` and its views the sum of the latter (its exits come from
+// the `pages` view): a journey read costs O(distinct transitions in the range's buckets),
+// never O(pageviews) (src/lib/stats/journeys.ts folds the rows).
 //
 // Weeks (keyed by their Monday) and years too, as in every view of many keys a bucket:
 // a bucket holds every page pair seen in it, so a range of days read one bucket a day

@@ -3,8 +3,10 @@
 //
 // Per path: pageviews; visitors (pageviews flagged pathFirstOfDay: the visitor's first
 // view of this path that day); engaged time (heartbeats on the path); entries (entry
-// pageviews and returns: sessions that started here); departures (pageviews whose `from`
-// is this path: the visitor went on to another page); returns (revisits: back to the
+// pageviews and returns: sessions that started here); departures (pageviews and returns
+// that left this path: the visitor went on to another page, and the page stopped being
+// the session's last; by `left`, the session's last page when another tab had moved on,
+// else `from`, so a page left to two tabs departs once); returns (revisits: back to the
 // page, counted lately, from another, or to the page left open that a resumed session
 // opens on, an entry, which are no pageviews). Exits = pageviews + returns −
 // departures, so exit pages cost no per-session work. Rows written before returns
@@ -25,18 +27,21 @@ export const map = function (doc) {
 	if (typeof doc.path !== 'string') return;
 	var rows = [];
 	var event = doc.type === 'event' && typeof doc.name === 'string';
+	// The page a pageview or a return departs: the session's last page it ends as the exit
+	// (left, when another tab had moved on), else the page it came from.
+	var left = typeof doc.left === 'string' ? doc.left : doc.from;
 	if (event) {
 		rows.push([doc.path, [1, 0, 0, 0, 0]]);
 	} else if (doc.type === 'pageview' && doc.revisit === true) {
 		// An entry too when it opens its session (a session resumed on a page left open).
 		rows.push([doc.path, [0, 0, 0, doc.entry === true ? 1 : 0, 0, 1]]);
-		if (typeof doc.from === 'string') rows.push([doc.from, [0, 0, 0, 0, 1]]);
+		if (typeof left === 'string') rows.push([left, [0, 0, 0, 0, 1]]);
 	} else if (doc.type === 'pageview') {
 		rows.push([
 			doc.path,
 			[1, doc.pathFirstOfDay === true ? 1 : 0, 0, doc.entry === true ? 1 : 0, 0]
 		]);
-		if (typeof doc.from === 'string') rows.push([doc.from, [0, 0, 0, 0, 1]]);
+		if (typeof left === 'string') rows.push([left, [0, 0, 0, 0, 1]]);
 	} else if (doc.type === 'heartbeat') {
 		if (typeof doc.engagedMs !== 'number' || !(doc.engagedMs > 0)) return;
 		rows.push([doc.path, [0, 0, doc.engagedMs, 0, 0]]);

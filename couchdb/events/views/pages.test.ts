@@ -44,6 +44,27 @@ describe('the pages view', () => {
 		]);
 	});
 
+	test('a pageview or a return that left another page than its tab came from departs that page, not from', () => {
+		// An outside probe: a page left to two tabs departed twice, and its second departure
+		// cancelled the exit of another session that ended on it.
+		for (const revisit of [undefined, true]) {
+			const rows = scoped(
+				runMap(
+					map,
+					record({ type: 'pageview', path: '/b', entry: false, from: '/a', left: '/c', revisit })
+				)
+			);
+			const own = revisit ? [0, 0, 0, 0, 0, 1] : [1, 0, 0, 0, 0];
+			expect(rows).toEqual([
+				...buckets.map(([g, b]) => [['demo', g, b, '/b'], own]),
+				...buckets.map(([g, b]) => [
+					['demo', g, b, '/c'],
+					[0, 0, 0, 0, 1]
+				])
+			]);
+		}
+	});
+
 	test('a revisit (back to a page counted lately) counts a return to it and a departure from the page before, no pageview', () => {
 		// An outside review: / → /about → / then leaving gave /about as the exit page.
 		const rows = scoped(

@@ -159,7 +159,10 @@ export interface PageviewClass {
 	srcFirstOfDay?: boolean;
 	/** First pageview of this path in the visitor's day in a session from this source. */
 	srcPathFirstOfDay?: boolean;
+	/** The page it was reached from in its tab (`StoredRecord.from`). */
 	from?: string;
+	/** The session's last page when not `from`: the page this one ends as the exit (`StoredRecord.left`). */
+	left?: string;
 	/**
 	 * The paths of the session's pageviews before this one, on its first `TRAIL_STEPS`
 	 * pageviews only (`[]` on the entry).
@@ -293,7 +296,9 @@ function today(v: VisitorState, day: string, key: string, pageview: boolean): bo
  * reached from in its tab (the tracker knows it: the page the tab showed last, kept in
  * the tab's `sessionStorage` across its pages, or for a tab's first page the site's page
  * that linked to it), when that is another page of the session, else
- * the session's last page (the importer's lines carry no tab). The session's first
+ * the session's last page (the importer's lines carry no tab); when that is not the
+ * session's last page (another tab moved on), it carries that page as `left`, which it
+ * ends as the session's exit. The session's first
  * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
  * order, across tabs), which the `paths` view counts paths from entry by.
  */
@@ -310,13 +315,17 @@ export function classifyPageview(
 	/** Where it was reached from: see above. */
 	const from =
 		opener !== undefined && opener != path && s.pages[opener] !== undefined ? opener : s.path;
+	// The session's last page, which stops being its exit, when another tab showed it: a
+	// page left to two tabs departs once (an outside probe: its second departure cancelled
+	// another session's exit from it).
+	const moved = from !== s.path && s.path !== undefined ? { left: s.path } : {};
 	if (now - s.pages[path] < SESSION_MS) {
 		// The page the visitor is on (a reload, a link to itself): nothing happened. Unless
 		// the tab came from another page: the session's last page is another tab's (an
 		// outside re-check: two tabs going to one page, the second was dropped as a reload).
 		if (reload || (path === s.path && (opener === undefined || opener === path))) return;
 		// Back to a page counted lately: where the visitor went, not another pageview.
-		return returnTo(s, v, path, day, { from });
+		return returnTo(s, v, path, day, { from, ...moved });
 	}
 	const entry = !s.pv++;
 	const opens = v.day != day;
@@ -342,6 +351,7 @@ export function classifyPageview(
 	}
 	if (!entry) {
 		c.from = from;
+		Object.assign(c, moved);
 		s.ix++;
 	}
 	if (s.t) {

@@ -49,8 +49,11 @@ export interface ViewRow<V> {
 	value: V;
 }
 
-/** Sums `pages` view rows (key `[site, g, bucket, path]`) by path, busiest first. */
-export function pageRows(rows: ViewRow<number[]>[]): PageRow[] {
+/**
+ * Sums `pages` view rows (key `[site, g, bucket, path]`) by path: `[pageviews, visitors,
+ * engagedTimeMs, entries, departures, returns]`.
+ */
+function sumsByPath(rows: ViewRow<number[]>[]): Map<string, number[]> {
 	const byPath = new Map<string, number[]>();
 	for (const row of rows) {
 		const path = String(row.key[3]);
@@ -59,15 +62,30 @@ export function pageRows(rows: ViewRow<number[]>[]): PageRow[] {
 		row.value.forEach((n, i) => (sums[i] += n));
 		byPath.set(path, sums);
 	}
-	return [...byPath]
-		.map(([path, [pageviews, visitors, engagedTimeMs, entries, departures, returns]]) => ({
-			path,
-			pageviews,
-			visitors,
-			engagedTimeMs,
-			entries,
-			exits: Math.max(0, pageviews + returns - departures)
-		}))
+	return byPath;
+}
+
+/**
+ * A page's exits from its sums: its views and returns less the pageviews and returns
+ * that left it (the `pages` view's departures), at least 0 (a departure in the range may
+ * leave a view before it).
+ */
+function exitsOf([pageviews, , , , departures, returns]: number[]): number {
+	return Math.max(0, pageviews + returns - departures);
+}
+
+/** Exits by path, from `pages` view rows (journeys' "(exit)"). */
+export function exitsByPath(rows: ViewRow<number[]>[]): Map<string, number> {
+	return new Map([...sumsByPath(rows)].map(([path, sums]) => [path, exitsOf(sums)]));
+}
+
+/** Sums `pages` view rows (key `[site, g, bucket, path]`) by path, busiest first. */
+export function pageRows(rows: ViewRow<number[]>[]): PageRow[] {
+	return [...sumsByPath(rows)]
+		.map(([path, sums]) => {
+			const [pageviews, visitors, engagedTimeMs, entries] = sums;
+			return { path, pageviews, visitors, engagedTimeMs, entries, exits: exitsOf(sums) };
+		})
 		.filter((row) => row.pageviews > 0 || row.engagedTimeMs > 0)
 		.sort(
 			by(

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { exitsByPath } from './breakdowns';
 import { ENTRANCE, EXIT, journeyFilter, journeyOf, pathReport } from './journeys';
 
 /** A grouped `journeys` row: `[site, 'd', day, from, path]` counted `n` times. */
@@ -15,9 +16,15 @@ describe('journeyOf', () => {
 		row('2026-11-11', '/', '/b', 1),
 		row('2026-11-11', '/a', '/', 1)
 	];
+	/** The pages breakdown's exits of these rows' range. */
+	const exits = new Map([
+		['/', 1],
+		['/a', 1],
+		['/b', 1]
+	]);
 
 	test('sums buckets; previous pages add up to the views with the entrances', () => {
-		const journey = journeyOf(rows, '/', 10);
+		const journey = journeyOf(rows, exits, '/', 10);
 		expect(journey.views).toBe(5);
 		expect(journey.previous).toEqual([
 			{ path: ENTRANCE, count: 4, share: 0.8 },
@@ -32,7 +39,7 @@ describe('journeyOf', () => {
 	});
 
 	test('defaults to the busiest page and lists pages busiest first', () => {
-		const journey = journeyOf(rows, null, 10);
+		const journey = journeyOf(rows, exits, null, 10);
 		expect(journey.page).toBe('/');
 		expect(journey.pages).toEqual([
 			{ path: '/', views: 5 },
@@ -42,7 +49,7 @@ describe('journeyOf', () => {
 	});
 
 	test('cuts each list to the limit plus "(other)" holding the rest', () => {
-		const journey = journeyOf(rows, '/', 1);
+		const journey = journeyOf(rows, exits, '/', 1);
 		expect(journey.next).toEqual([
 			{ path: '/a', count: 3, share: 0.6 },
 			{ path: '(other)', count: 2, share: 0.4 }
@@ -50,15 +57,51 @@ describe('journeyOf', () => {
 		expect(journey.pages).toHaveLength(1);
 	});
 
-	test('a page with no exits leaves "(exit)" out; exits never go below 0', () => {
+	test('a page with no exits leaves "(exit)" out', () => {
 		// /a's views fell before the range but its departures in it.
-		const journey = journeyOf([row('2026-11-11', '/a', '/', 2)], '/a', 10);
+		const journey = journeyOf([row('2026-11-11', '/a', '/', 2)], new Map(), '/a', 10);
 		expect(journey.views).toBe(0);
 		expect(journey.next).toEqual([{ path: '/', count: 2, share: 0 }]);
 	});
 
+	test('a page left to two tabs: both next pages, and the exits of the sessions that ended on it, as the pages breakdown counts them', () => {
+		// An outside probe: A went / → /a, opened /c from /a in a new tab, then /b from /a
+		// in the first tab (/b, its last page, left /c); B landed on /a and left. /a's
+		// exit is B's: before, its two next pages cancelled it.
+		const day = '2026-11-11';
+		const transitions = [
+			row(day, null, '/', 1),
+			row(day, '/', '/a', 1),
+			row(day, '/a', '/c', 1),
+			row(day, '/a', '/b', 1),
+			row(day, null, '/a', 1)
+		];
+		const pages = (path: string, value: number[]) => ({ key: ['s', 'd', day, path], value });
+		const exits = exitsByPath([
+			pages('/', [1, 1, 0, 1, 0, 0]),
+			pages('/a', [2, 2, 0, 1, 0, 0]),
+			pages('/a', [0, 0, 0, 0, 1, 0]),
+			pages('/c', [1, 1, 0, 0, 1, 0]),
+			pages('/b', [1, 1, 0, 0, 0, 0]),
+			pages('/', [0, 0, 0, 0, 1, 0])
+		]);
+		expect(exits).toEqual(
+			new Map([
+				['/', 0],
+				['/a', 1],
+				['/c', 0],
+				['/b', 1]
+			])
+		);
+		expect(journeyOf(transitions, exits, '/a', 10).next).toEqual([
+			{ path: EXIT, count: 1, share: 0.5 },
+			{ path: '/b', count: 1, share: 0.5 },
+			{ path: '/c', count: 1, share: 0.5 }
+		]);
+	});
+
 	test('no pageviews: no page, nothing to list', () => {
-		expect(journeyOf([], null, 10)).toEqual({
+		expect(journeyOf([], new Map(), null, 10)).toEqual({
 			page: null,
 			views: 0,
 			next: [],

@@ -2,8 +2,9 @@
  * Journeys: the pages visitors went to after a page and came from before it, folded
  * from the `journeys` view's rows (key `[site, g, bucket, from, path]`, counted; `from`
  * null for a session's entry). Every pageview is one row, so a page's views are the sum
- * of its rows as `path`, its previous pages add up to them with "(entrance)", and its
- * next pages with "(exit)".
+ * of its rows as `path` and its previous pages add up to them with "(entrance)". Its
+ * next pages with "(exit)", the sessions it was the last page of (the `pages` view's
+ * exits), add up to them too but where links were opened in new tabs: each is a step.
  *
  * And paths from entry: the pages sessions viewed after their first few, folded from the
  * `paths` view's rows (key `[site, g, trail, bucket, path]`, counted).
@@ -85,9 +86,17 @@ function ranked(counts: Map<string, number>, views: number, limit: number): Jour
 
 /**
  * The journeys through `page` (default: the busiest page of the rows) from the rows of
- * a range, each list cut to `limit` rows plus "(other)".
+ * a range, each list cut to `limit` rows plus "(other)". Its "(exit)" is its exits as the
+ * pages breakdown counts them (`exits`, by path: `exitsByPath`), the sessions whose last
+ * page it was: not its views less its next pages, since a page left to two tabs has two
+ * next pages and one view (an outside probe: that cancelled another session's exit).
  */
-export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: number): Journey {
+export function journeyOf(
+	rows: ViewRow<number>[],
+	exits: ReadonlyMap<string, number>,
+	page: string | null,
+	limit: number
+): Journey {
 	const byFrom = transitions(rows);
 	const views = new Map<string, number>();
 	const previous = new Map<string, number>();
@@ -105,10 +114,7 @@ export function journeyOf(rows: ViewRow<number>[], page: string | null, limit: n
 	}
 	const total = views.get(chosen) ?? 0;
 	const next = new Map(byFrom.get(chosen) ?? []);
-	const departures = sum([...next.values()], (n) => n);
-	// A later pageview's `from` may outnumber this range's views (its view fell in the
-	// range before): exits never go below 0.
-	next.set(EXIT, Math.max(0, total - departures));
+	next.set(EXIT, exits.get(chosen) ?? 0);
 	return {
 		page: chosen,
 		views: total,

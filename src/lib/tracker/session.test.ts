@@ -115,6 +115,30 @@ describe('createSessions', () => {
 		});
 	});
 
+	test('a page left to two tabs is left once: the next page of the first tab leaves the page the other tab showed last', () => {
+		// An outside probe: / → /a, a link on /a opened in a new tab (/c), then /b in the first
+		// tab. Both come from /a (journeys), but /a stopped being the session's last page once:
+		// /b ends /c as the exit, so exits follow the session's last page.
+		const { tab1, tab2 } = setup();
+		tab1.pageview('/', T0, 'news.example');
+		expect(tab1.pageview('/a', T0 + MIN, undefined, false, '/')).toMatchObject({ from: '/' });
+		const opened = tab2.pageview('/c', T0 + 2 * MIN, undefined, false, '/a');
+		expect(opened).toMatchObject({ from: '/a' });
+		expect(opened).not.toHaveProperty('left');
+		expect(tab1.pageview('/b', T0 + 3 * MIN, undefined, false, '/a')).toMatchObject({
+			from: '/a',
+			left: '/c'
+		});
+		// Back to /a in the second tab: a return from /c, leaving /b, the session's last page.
+		expect(tab2.pageview('/a', T0 + 4 * MIN, undefined, false, '/c')).toMatchObject({
+			from: '/c',
+			left: '/b',
+			revisit: true
+		});
+		// From the session's last page, nothing more.
+		expect(tab2.pageview('/d', T0 + 5 * MIN, undefined, false, '/a')).not.toHaveProperty('left');
+	});
+
 	test('records the same path again once 30 minutes have passed in a session kept alive', () => {
 		const { tab1 } = setup();
 		tab1.pageview('/a', T0);

@@ -57,6 +57,10 @@ describe('funnel definitions', () => {
 		[{ ...step(1, 'page', '/'), ...step(2, 'page', '/b') }, 'the funnel name is required'],
 		[{ name: 'x'.repeat(61), ...step(1, 'page', '/') }, 'the funnel name must be at most 60'],
 		[{ name: 'a\tb', ...step(1, 'page', '/') }, 'the funnel name must not contain control'],
+		[
+			{ name: 'Café \u202eevil\u202c', ...step(1, 'page', '/') },
+			'the funnel name must not contain invisible characters that change how text shows (U+202E)'
+		],
 		[{ name: 'F', ...step(1, 'page', '/') }, 'a funnel needs at least 2 steps'],
 		[{ name: 'F', ...nine }, 'a funnel has at most 8 steps'],
 		[

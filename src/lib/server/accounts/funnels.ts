@@ -9,7 +9,7 @@ import type { Funnel, FunnelStep } from '../../stats/funnels';
 import type { User } from './auth';
 import type { Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
-import { hasNoControl } from '../../text';
+import { nameFault } from '../../text';
 import { parseGoalFields } from './goals';
 import { changeSite } from './site-admin';
 import type { SiteRecord } from './sites';
@@ -51,9 +51,8 @@ export function parseFunnelForm(form: FormData): FunnelInput {
 			'name'
 		);
 	}
-	if (!hasNoControl(name)) {
-		throw new FieldError(400, 'the funnel name must not contain control characters', 'name');
-	}
+	const fault = nameFault(name);
+	if (fault) throw new FieldError(400, `the funnel name ${fault}`, 'name');
 	const steps: FunnelStep[] = [];
 	for (let row = 1; row <= FUNNEL_STEPS.max + 1; row++) {
 		const value = field(`step${row}.value`);

@@ -95,7 +95,8 @@ type Row<V> = { id: string; key: unknown; value: V; doc?: SiteRecord | null };
  * where it stands, and the account's deletions and invitations. A page without a search
  * reads its own sites' documents and two counts from the `listed` view: the sites
  * after `after` (Next) or before `before` (Previous, read descending), as CouchDB pages
- * a view, by start key rather than skip; a search reads the rows of the sites it finds
+ * a view, by start key rather than skip, or the last sites (`last`: read descending from
+ * the end, and counted by the total alone); a search reads the rows of the sites it finds
  * from the `search` view ({@link readSearch}) and its page's documents. While the live
  * design document has no such views (a staged upgrade: boot/staged-designs.ts), it reads
  * every site the account may see, as before.
@@ -145,6 +146,13 @@ async function readListedPage(
 		const { total, rest } = await read([{ ...all, ...rows, limit: perPage }]);
 		return page(total, 0, rest[0]);
 	};
+	// From the end, read descending: no key, as CouchDB pages a view from its end.
+	const last = async () => {
+		const { total, rest } = await read([
+			{ ...rows, descending: true, startkey: all.endkey, endkey: all.startkey, limit: perPage }
+		]);
+		return page(total, total - rest[0].length, rest[0].reverse());
+	};
 	// The row of the id the page is keyed by, if a site has it, is read and left out.
 	const without = (id: string, list: Row<unknown>[]) =>
 		list.filter((row) => (row.key as [unknown, string])[1] !== id).slice(0, perPage);
@@ -158,10 +166,7 @@ async function readListedPage(
 		const shown = without(query.after, rest[0]);
 		if (shown.length) return page(total, Number(rest[1][0]?.value ?? 0), shown);
 		// Nothing after it (its sites deleted since): the last page.
-		const last = await read([
-			{ ...rows, descending: true, startkey: all.endkey, endkey: all.startkey, limit: perPage }
-		]);
-		return page(last.total, last.total - last.rest[0].length, last.rest[0].reverse());
+		return last();
 	}
 	if (query.before !== undefined) {
 		const at = [account, query.before];
@@ -174,7 +179,7 @@ async function readListedPage(
 		if (shown.length < perPage) return first();
 		return page(total, Number(rest[1][0]?.value ?? 0) - perPage, shown.reverse());
 	}
-	return first();
+	return query.last ? last() : first();
 }
 
 /** The key of `user`'s rows in the `listed` and `search` views: an admin's is null. */

@@ -86,7 +86,17 @@ test.each([
 	['*.example.com:443', 'https://shop.example.com', true],
 	['*.example.com', 'https://example.com', false],
 	// A port is a number (an entry saved before ports were made canonical).
-	['example.com:0443', 'https://example.com', true]
+	['example.com:0443', 'https://example.com', true],
+	// An IPv6 address, as a URL writes it: the port after its brackets.
+	['[::1]', 'http://[::1]:5173', true],
+	['[::1]', 'http://[::1]', true],
+	['[::1]:8080', 'http://[::1]:8080', true],
+	['[::1]:8080', 'http://[::1]:8081', false],
+	['[::1]:80', 'http://[::1]', true],
+	['[::1]', 'http://127.0.0.1', false],
+	['[::1]', 'http://[::2]', false],
+	['localhost', 'http://[::1]:5173', false],
+	['[2001:db8::1]', 'https://[2001:db8::1]', true]
 ])('the host name entry %s takes a page of %s: %s', (entry, origin, allowed) => {
 	// An outside read: an entry naming its scheme's default port never matched, as the
 	// page's URL leaves that port out.
@@ -112,6 +122,61 @@ test('a host name entry that is none is named in the refusal (the field holds se
 		expect.objectContaining({
 			status: 400,
 			message: 'hostnames must be host names like example.com, not "no!such"'
+		})
+	);
+});
+
+test('an IPv6 address in brackets is a host, saved as browsers write it in Origin (compressed, lowercase)', () => {
+	// An outside probe: [::1], the app's own loopback name, could not be listed.
+	const { hostnames } = parseSiteForm(
+		siteForm({
+			hostnames: '[::1] [::1]:8080 [2001:DB8:0:0::1] [::FFFF:127.0.0.1]:0443 [0:0:0:0:0:0:0:1]'
+		})
+	);
+	expect(hostnames).toEqual(['[::1]', '[::1]:8080', '[2001:db8::1]', '[::ffff:7f00:1]:443']);
+	// The form a page's URL gives its host, and so its Origin.
+	for (const entry of hostnames) {
+		expect(new URL(`http://${entry}`).host).toBe(entry);
+	}
+	expect(originAllowed({ hostnames }, new URL('http://[2001:DB8::0:1]:3000').origin)).toBe(true);
+});
+
+test.each(['::1', '2001:db8::1', '::1:8080', 'FE80::1'])(
+	'a bare IPv6 address %s is refused with the brackets it needs',
+	(entry) => {
+		expect(() => parseSiteForm(siteForm({ hostnames: `shop.example ${entry}` }))).toThrow(
+			expect.objectContaining({
+				status: 400,
+				message: `hostnames must write an IPv6 address in brackets, as a URL does: [::1] or [2001:db8::1]:8080, not ${JSON.stringify(entry.toLowerCase())}`
+			})
+		);
+	}
+);
+
+test.each([
+	'[1:2]',
+	'[::1',
+	'[::1]x',
+	'[::g]',
+	'[example.com]',
+	'*.[::1]',
+	'[::1]:',
+	'[[::1]]',
+	'[::1%25lo]'
+])('%s is no IPv6 address a URL can hold, and is refused', (entry) => {
+	expect(() => parseSiteForm(siteForm({ hostnames: entry }))).toThrow(
+		expect.objectContaining({
+			status: 400,
+			message: `hostnames must be host names like example.com, not ${JSON.stringify(entry)}`
+		})
+	);
+});
+
+test('an IPv6 address’s port is one a page can be served on', () => {
+	expect(() => parseSiteForm(siteForm({ hostnames: '[::1]:65536' }))).toThrow(
+		expect.objectContaining({
+			status: 400,
+			message: 'hostnames must have ports from 1 to 65535, not "[::1]:65536"'
 		})
 	);
 });

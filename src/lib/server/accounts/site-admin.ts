@@ -11,6 +11,7 @@ import { invalidateSiteCache } from '../ingest/site-cache';
 import { accessChanged } from './access';
 import { ACCOUNT_NAME } from '../boot/setup';
 import { PASSWORD_MAX } from '../../account-limits';
+import { nameFault } from '../../text';
 import { isServerAdmin } from './login';
 import {
 	siteDocId,
@@ -488,6 +489,8 @@ export async function addToken(
 	options: Pick<TokenOptions, 'records'> = {}
 ) {
 	const clean = label.trim().slice(0, 60) || 'API token';
+	const fault = nameFault(clean);
+	if (fault) throw new FieldError(400, `the label ${fault}`, 'label');
 	const created = createToken(clean, options);
 	created.token.by = user.name;
 	await changeSite(couch, user, id, (site) => withToken(site, created.token));

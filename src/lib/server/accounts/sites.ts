@@ -2,12 +2,13 @@
  * Site records: what a site is (id, name, allowed hostnames, time zone) and who owns
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
+import { isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
-import { hasNoControl } from '../../text';
+import { nameFault } from '../../text';
 import { CouchstatsError } from '../errors';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
@@ -56,28 +57,67 @@ export interface SiteToken {
 	by?: string;
 }
 
-/**
- * A host name entry with a non-ASCII name (`bücher.example`, `*.café.example:8080`) in the
- * form browsers send it in `Origin` (punycode: `xn--bcher-kva.example`), the only form an
- * origin is compared in. Any other entry comes back as it is, for the pattern to judge.
- */
-export function asciiHostEntry(entry: string): string {
-	const parts = /^(\*\.)?([^:]+)(:\d+)?$/u.exec(entry);
-	// eslint-disable-next-line no-control-regex
-	if (!parts || /^[\x00-\x7f]*$/u.test(parts[2])) return entry;
-	const ascii = domainToASCII(parts[2]);
-	return ascii ? `${parts[1] ?? ''}${ascii}${parts[3] ?? ''}` : entry;
+/** A host name entry's parts: `*.`, the host (a name, or an IPv6 address in brackets), `:port`. */
+const ENTRY_PARTS = /^(\*\.)?(\[[^\]]*\]|[^:[\]]+)(?::(\d+))?$/u;
+
+/** The parts of a host name entry, or undefined when it has none of that shape. */
+function hostEntryParts(
+	entry: string
+): { wildcard: boolean; host: string; port?: string } | undefined {
+	const parts = ENTRY_PARTS.exec(entry);
+	return parts ? { wildcard: !!parts[1], host: parts[2], port: parts[3] } : undefined;
 }
 
-/** A host name entry's port. */
-const PORT = /:(\d+)$/;
+/**
+ * A host as browsers write it in a page's `Origin` (and `location.host`): an IPv6 address
+ * as the URL parser writes it, compressed (`[2001:db8:0:0::1]` is `[2001:db8::1]`), a
+ * name in another script in punycode (`bücher.example` is `xn--bcher-kva.example`), any
+ * other name as it is (the pattern judges it).
+ * @param host Lowercase.
+ * @returns undefined when no URL can have it.
+ */
+function browserHost(host: string): string | undefined {
+	if (host.startsWith('[')) {
+		// Hex digits, colons and dots only: the parser reads them as an address or throws.
+		if (!/^\[[0-9a-f:.]+\]$/u.test(host)) return undefined;
+		try {
+			return new URL(`http://${host}/`).hostname;
+		} catch {
+			return undefined;
+		}
+	}
+	// eslint-disable-next-line no-control-regex
+	return /^[\x00-\x7f]*$/u.test(host) ? host : domainToASCII(host) || undefined;
+}
+
+/** {@link HOSTNAME_SOURCE}, whole. */
+const HOSTNAME_PATTERN = new RegExp(`^${HOSTNAME_SOURCE}$`, 'u');
+
+/**
+ * A host name entry as it is stored and matched: its host as browsers send it in
+ * `Origin` ({@link browserHost}), the only form an origin is compared in, and its port as
+ * a URL names it (an outside re-check saved `example.com:0443`, which no page matched).
+ * @param entry Lowercase.
+ * @returns undefined when it is no host name entry ({@link HOSTNAME_SOURCE}).
+ */
+function hostEntry(entry: string): string | undefined {
+	const parts = hostEntryParts(entry);
+	const host = parts && browserHost(parts.host);
+	if (!parts || host === undefined) return undefined;
+	const port = parts.port === undefined ? '' : `:${Number(parts.port)}`;
+	const stored = `${parts.wildcard ? '*.' : ''}${host}${port}`;
+	return HOSTNAME_PATTERN.test(stored) ? stored : undefined;
+}
 
 /** Valibot schema for the editable fields of a site. */
 export const siteInputSchema = v.object({
 	id: v.pipe(v.string(), v.trim(), v.regex(SITE_ID_PATTERN, `must be ${SITE_ID_HINT}`)),
 	name: v.pipe(
 		v.string(),
-		v.check(hasNoControl, 'must not contain control characters'),
+		v.check(
+			(name) => nameFault(name) === undefined,
+			(issue) => nameFault(String(issue.input)) ?? ''
+		),
 		v.trim(),
 		v.minLength(1, 'is required'),
 		v.maxLength(100, 'must be at most 100 characters')
@@ -88,25 +128,32 @@ export const siteInputSchema = v.object({
 				v.string(),
 				v.trim(),
 				v.toLowerCase(),
-				v.transform(asciiHostEntry),
-				v.regex(
-					new RegExp(`^${HOSTNAME_SOURCE}$`, 'u'),
-					(issue) => `must be host names like example.com, not ${JSON.stringify(issue.input)}`
+				// An IPv6 address is a host in brackets only, as a URL writes it (an outside probe).
+				v.check(
+					(entry) => !isIPv6(entry),
+					(issue) =>
+						`must write an IPv6 address in brackets, as a URL does: [::1] or [2001:db8::1]:8080, not ${JSON.stringify(issue.input)}`
 				),
-				// Its port as a URL names it (an outside re-check saved example.com:0443, which no
-				// page matched), and one a page can be served on; the entry named, as the field
-				// holds several (an outside re-check).
-				v.transform((entry) => entry.replace(PORT, (_, port) => `:${Number(port)}`)),
+				v.rawTransform(({ dataset, addIssue, NEVER }) => {
+					const entry = hostEntry(dataset.value);
+					if (entry !== undefined) return entry;
+					addIssue({
+						message: `must be host names like example.com, not ${JSON.stringify(dataset.value)}`
+					});
+					return NEVER;
+				}),
+				// One a page can be served on; the entry named, as the field holds several (an
+				// outside re-check).
 				v.check(
 					(entry) => {
-						const port = Number(PORT.exec(entry)?.[1] ?? 1);
+						const port = Number(hostEntryParts(entry)?.port ?? 1);
 						return port >= 1 && port <= 65535;
 					},
 					(issue) => `must have ports from 1 to 65535, not ${JSON.stringify(issue.input)}`
 				)
 			)
 		),
-		v.maxLength(50),
+		v.maxLength(50, (issue) => `must list at most 50 host names (got ${issue.received})`),
 		v.transform((entries) => [...new Set(entries)])
 	),
 	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
@@ -205,9 +252,10 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
 	return site.hostnames.some((entry) => {
-		const [host, port] = entry.split(':');
+		const parts = hostEntryParts(entry);
+		if (!parts) return false;
+		const { wildcard, host, port } = parts;
 		if (port && Number(url.port || DEFAULT_PORTS[url.protocol]) !== Number(port)) return false;
-		if (host.startsWith('*.')) return url.hostname.endsWith(host.slice(1));
-		return url.hostname === host;
+		return wildcard ? url.hostname.endsWith(`.${host}`) : url.hostname === host;
 	});
 }

@@ -5,6 +5,7 @@ import { readIngestConfig, type IngestConfig } from '../ingest/config';
 import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 import { PASSWORD_MAX } from '../../account-limits';
 import { STORE_WAIT_MS } from '../store-limit';
+import { bodySizeLimit } from './launch-env.js';
 
 /**
  * Server configuration, read once from the environment and validated: by
@@ -33,6 +34,11 @@ export interface Config {
 	storeWaitMs: number;
 	/** Settings of the endpoints tracked pages call (the ingest and the visitor endpoint). */
 	ingest: IngestConfig;
+	/**
+	 * The longest request body adapter-node reads, bytes (`BODY_SIZE_LIMIT`, which
+	 * `npm start` checked): the cap of the app's forms (read-form.ts).
+	 */
+	bodySizeLimit: number;
 }
 
 const urlSchema = v.pipe(
@@ -143,7 +149,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true',
 		couchdbDir: out.COUCHSTATS_COUCHDB_DIR && path.resolve(out.COUCHSTATS_COUCHDB_DIR),
 		storeWaitMs: out.COUCHSTATS_DB_TIMEOUT_MS,
-		ingest
+		ingest,
+		bodySizeLimit: bodySizeLimit(env.BODY_SIZE_LIMIT)
 	};
 }
 

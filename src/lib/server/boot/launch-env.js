@@ -105,7 +105,7 @@ export function readLaunchEnv(env, openFiles) {
 		);
 	}
 	const body = env.BODY_SIZE_LIMIT;
-	if (body && !/^(\d+[KMG]?|Infinity)$/i.test(body)) {
+	if (Number.isNaN(bodySizeLimit(body))) {
 		throw new LaunchEnvError(
 			`BODY_SIZE_LIMIT is not a size in bytes (got "${body}")`,
 			'use e.g. BODY_SIZE_LIMIT=1M (a whole number, with K, M or G for kilo-, mega- or gigabytes), or unset it'
@@ -119,6 +119,25 @@ export function readLaunchEnv(env, openFiles) {
 		);
 	}
 	return settings;
+}
+
+/** adapter-node's BODY_SIZE_LIMIT when it is unset (scripts/serve.js sets 1M before the app starts). */
+const ADAPTER_BODY_SIZE_LIMIT = 512 * 1024;
+
+/**
+ * BODY_SIZE_LIMIT in bytes, read as adapter-node reads it: a whole number, with K, M or
+ * G for 1024, 1024² or 1024³ bytes, or Infinity; unset or empty, adapter-node's 512K.
+ * The app's forms are capped at it (src/lib/server/read-form.ts), so that their 413
+ * names the limit the adapter enforces.
+ * @param {string | undefined} value
+ * @returns {number} NaN for a value that is no size.
+ */
+export function bodySizeLimit(value) {
+	if (!value) return ADAPTER_BODY_SIZE_LIMIT;
+	if (value === 'Infinity') return Infinity;
+	const match = /^(\d+)([KMG]?)$/i.exec(value);
+	if (!match) return NaN;
+	return Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' ');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	bodySizeLimit,
 	DEFAULT_CONNECTIONS_PER_ADDRESS,
 	LaunchEnvError,
 	openFilesLimit,
@@ -108,5 +109,24 @@ describe('readLaunchEnv', () => {
 		if (typeof expected === 'string') expect(line).toBe(expected);
 		else expect(line).toMatch(expected);
 		expect(line).not.toContain('\n');
+	});
+});
+
+describe('bodySizeLimit', () => {
+	test.each([
+		[undefined, 512 * 1024],
+		['', 512 * 1024],
+		['1M', 1024 * 1024],
+		['2m', 2 * 1024 * 1024],
+		['16k', 16 * 1024],
+		['1G', 1024 ** 3],
+		['1048576', 1_048_576],
+		['Infinity', Infinity],
+		// Not sizes `npm start` takes (adapter-node stops on the first two).
+		['infinity', NaN],
+		['-1K', NaN],
+		['1.5M', NaN]
+	])('reads BODY_SIZE_LIMIT=%s as adapter-node does: %d bytes', (value, bytes) => {
+		expect(bodySizeLimit(value)).toBe(bytes);
 	});
 });

@@ -19,25 +19,33 @@ import { STATS_DESIGN } from '../stats/view-reader';
 /** Records deleted per `_bulk_docs` request. */
 export const RETENTION_CHUNK = 500;
 
-/**
- * Parses a retention age: `400d`, `52w` or `2y` (a year is 365 days).
- * @returns milliseconds, or undefined when the text is not such an age.
- */
-export function parseAge(text: string): number | undefined {
-	const match = /^(\d{1,5})([dwy])$/.exec(text.trim());
-	if (!match) return undefined;
-	const days = Number(match[1]) * { d: 1, w: 7, y: 365 }[match[2] as 'd' | 'w' | 'y'];
-	return days > 0 ? days * 86_400_000 : undefined;
-}
+/** The form of a retention age: `400d`, `52w` or `2y`. */
+const AGE = /^(\d+)([dwy])$/;
 
 /**
- * The cutoff of a retention `age` run at `now`, or undefined when it would fall before
- * 1970-01-01T00:00:00Z: no record is older than that (the events database refuses a
- * negative `ts`), so such an age is a mistake, not "keep everything".
+ * The cutoff of a retention age run at `now`: records with an event time before it go.
+ * @param text The age: `400d`, `52w` or `2y` (a year is 365 days).
+ * @returns the cutoff, or why the age is refused, to follow the option's name: not such
+ *   an age; 0, which would delete every record; or one that reaches back before
+ *   1970-01-01T00:00:00Z, before any record (the events database refuses a negative
+ *   `ts`), a mistake rather than "keep everything".
  */
-export function cutoffOf(age: number, now: number): number | undefined {
-	const cutoff = now - age;
-	return cutoff >= 0 ? cutoff : undefined;
+export function retentionCutoff(text: string, now: number): number | { refused: string } {
+	const match = AGE.exec(text.trim());
+	if (!match) {
+		return {
+			refused: `must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${text}")`
+		};
+	}
+	const days = Number(match[1]) * { d: 1, w: 7, y: 365 }[match[2] as 'd' | 'w' | 'y'];
+	if (days === 0) return { refused: `must be at least 1 day, week or year (got "${text}")` };
+	const cutoff = now - days * 86_400_000;
+	if (!(cutoff >= 0)) {
+		return {
+			refused: `${text} reaches back before 1970-01-01, before any record; give a shorter age`
+		};
+	}
+	return cutoff;
 }
 
 /** How many records have an event time before `cutoff`. */

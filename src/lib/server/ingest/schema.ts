@@ -167,6 +167,7 @@ export const pageviewSchema = v.strictObject({
 	srcFirstOfDay: v.optional(v.boolean()),
 	srcPathFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
+	left: v.optional(pathText()),
 	revisit: v.optional(v.boolean()),
 	trail: v.optional(
 		v.pipe(

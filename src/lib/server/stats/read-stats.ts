@@ -18,7 +18,7 @@ import {
 	segmentKeys,
 	type Segment
 } from '../../stats/buckets';
-import { topN } from '../../stats/breakdowns';
+import { exitsByPath, topN } from '../../stats/breakdowns';
 import {
 	BREAKDOWN_VIEWS,
 	CATALOGUE,
@@ -451,9 +451,13 @@ async function readJourney(
 ): Promise<Journey> {
 	const { start, end } = rangeBounds(query.range);
 	const scope = scopeOf(query.site, journeyFilter(query.filter));
-	const segments = await segmentsOf(reader, 'journeys', start, end);
-	const rows = await readSegments<number>(reader, 'journeys', scope, segments, 5);
-	return journeyOf(rows, query.journeyPage ?? null, query.limit);
+	const read = async <V>(view: 'journeys' | 'pages', depth: number) =>
+		readSegments<V>(reader, view, scope, await segmentsOf(reader, view, start, end), depth);
+	const [rows, pages] = await Promise.all([
+		read<number>('journeys', 5),
+		read<number[]>('pages', BREAKDOWN_VIEWS.pages)
+	]);
+	return journeyOf(rows, exitsByPath(pages), query.journeyPage ?? null, query.limit);
 }
 
 /**

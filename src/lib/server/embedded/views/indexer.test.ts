@@ -121,6 +121,29 @@ test('is listed in _active_tasks as soon as the database is ahead, while the cha
 	await indexer.stop();
 });
 
+test('is listed in _active_tasks no more once it has indexed what the database holds, before it looks for more', async () => {
+	// A busy store: the look for changes after the last batch comes only when the test lets it.
+	let answer: () => void = () => undefined;
+	const looked = new Promise<void>((resolve) => (answer = resolve));
+	const source: ChangesSource = {
+		async changes(options) {
+			const since = Number(options.since);
+			if (since === 300) await looked;
+			return numberedChanges(since, 300);
+		},
+		async info() {
+			return { update_seq: 300 };
+		}
+	};
+	const { indexer } = await startIndexer(source);
+	await indexer.waitFor(300, 60_000);
+	// A stats read that saw it listed took it for an index still being built (view-reader.ts),
+	// and on a busy machine answered from it as it stood, `indexing: true`.
+	expect(indexer.activeProgress).toBeUndefined();
+	answer();
+	await indexer.stop();
+});
+
 test('counts the attempts that fail in a row, with the last one’s error, until one succeeds', async () => {
 	let broken = true;
 	const source: ChangesSource = {

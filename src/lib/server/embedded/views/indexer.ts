@@ -374,6 +374,11 @@ export class Indexer {
 		// when few changes are left) must see the backlog as it is, not as it was.
 		const { update_seq } = await this.db.info();
 		progress.totalChanges = progress.changesDone + Math.max(0, Number(update_seq) - this.meta.seq);
+		// Nothing left: listed no more, as CouchDB ends its indexer task once it has indexed
+		// what the database held. Listed until the next look for changes found none, it
+		// told a stats read just released from its wait that the index was still being built,
+		// and the read, slow on a busy machine, answered from it as it stood (`indexing`).
+		if (progress.totalChanges === progress.changesDone) this.progress = undefined;
 		this.release((w) => this.meta.seq >= w.target);
 		if (result.dirtied) this.mayBeDirty = true;
 		if (result.designs.length) this.options.onDesignChange(result.designs);
