@@ -30,6 +30,19 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	function isString(value, max) {
 		return typeof value === 'string' && value.length <= max;
 	}
+	/**
+	 * An address as the ingest takes one: a string of at most 512 characters without
+	 * control characters (browsers percent-encode them), a path when path is true.
+	 * @param {unknown} value @param {boolean} path @returns {value is string}
+	 */
+	function isAddress(value, path) {
+		return (
+			isString(value, 512) &&
+			// eslint-disable-next-line no-control-regex -- finding control characters is the point
+			!/[\u0000-\u001f\u007f]/.test(value) &&
+			(!path || value.charAt(0) === '/')
+		);
+	}
 	/** @param {unknown} value @param {number} min @param {number} max */
 	function isWhole(value, min, max) {
 		return typeof value === 'number' && Math.floor(value) === value && value >= min && value <= max;
@@ -129,8 +142,8 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	if (!isString(newDoc.vid, 64) || !/^[0-9A-Za-z_-]{16,64}$/.test(newDoc.vid)) {
 		refuse('vid must be 16–64 URL-safe characters');
 	}
-	if (!isString(newDoc.path, 512) || newDoc.path.charAt(0) !== '/') {
-		refuse('path must be a path of at most 512 characters');
+	if (!isAddress(newDoc.path, true)) {
+		refuse('path must be a path of at most 512 characters, without control characters');
 	}
 	if (
 		'src' in newDoc &&
@@ -140,8 +153,8 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters'
 		);
 	}
-	if ('land' in newDoc && (!isString(newDoc.land, 512) || newDoc.land.charAt(0) !== '/')) {
-		refuse('land must be a path of at most 512 characters');
+	if ('land' in newDoc && !isAddress(newDoc.land, true)) {
+		refuse('land must be a path of at most 512 characters, without control characters');
 	}
 	if ('browser' in newDoc && !isString(newDoc.browser, 40))
 		refuse('browser must be a short string');
@@ -166,9 +179,15 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		if (typeof newDoc.firstOfDay !== 'boolean') refuse('firstOfDay must be true or false');
 		if (typeof newDoc.firstEver !== 'boolean') refuse('firstEver must be true or false');
 		if ('title' in newDoc && !isString(newDoc.title, 256)) refuse('title is too long');
-		if ('ref' in newDoc && !isString(newDoc.ref, 512)) refuse('ref is too long');
-		if ('from' in newDoc && !isString(newDoc.from, 512)) refuse('from is too long');
-		if ('left' in newDoc && !isString(newDoc.left, 512)) refuse('left is too long');
+		if ('ref' in newDoc && !isAddress(newDoc.ref, false)) {
+			refuse('ref must be at most 512 characters, without control characters');
+		}
+		if ('from' in newDoc && !isAddress(newDoc.from, true)) {
+			refuse('from must be a path of at most 512 characters, without control characters');
+		}
+		if ('left' in newDoc && !isAddress(newDoc.left, true)) {
+			refuse('left must be a path of at most 512 characters, without control characters');
+		}
 		if ('trail' in newDoc) {
 			// TRAIL_STEPS - 1 in src/lib/classify/rules.ts.
 			var trail = newDoc.trail;
@@ -176,8 +195,8 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 				refuse('trail must be a list of at most 3 paths');
 			}
 			for (var ti = 0; ti < trail.length; ti++) {
-				if (!isString(trail[ti], 512) || trail[ti].charAt(0) !== '/') {
-					refuse('trail must hold paths of at most 512 characters');
+				if (!isAddress(trail[ti], true)) {
+					refuse('trail must hold paths of at most 512 characters, without control characters');
 				}
 			}
 		}

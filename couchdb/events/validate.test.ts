@@ -89,7 +89,8 @@ describe('validate_doc_update for the events database', () => {
 	const [pv, event, heartbeat, milestone, dropped] = oneOfEach().map(stored);
 	const badSource =
 		'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters';
-	const badLand = 'land must be a path of at most 512 characters';
+	const badPath = 'path must be a path of at most 512 characters, without control characters';
+	const badLand = 'land must be a path of at most 512 characters, without control characters';
 	test.each([
 		['a made-up id', { ...pv, _id: 'abc' }, '_id must be a lowercase UUIDv7'],
 		[
@@ -123,7 +124,29 @@ describe('validate_doc_update for the events database', () => {
 		['no receivedAt', { ...pv, receivedAt: undefined }, 'receivedAt must be epoch milliseconds'],
 		['a bad session id', { ...pv, sid: 'x' }, 'sid must be a UUIDv7'],
 		['a bad visitor id', { ...pv, vid: 'x' }, 'vid must be 16–64 URL-safe characters'],
-		['a relative path', { ...pv, path: 'x' }, 'path must be a path of at most 512 characters'],
+		['a relative path', { ...pv, path: 'x' }, badPath],
+		// The ingest refuses a control character in an address; a browser percent-encodes it.
+		['a control character in the path', { ...pv, path: '/a\u0001b' }, badPath],
+		[
+			'a line break in from',
+			{ ...pv, from: '/a\nb' },
+			'from must be a path of at most 512 characters, without control characters'
+		],
+		[
+			'a relative left',
+			{ ...pv, left: 'a' },
+			'left must be a path of at most 512 characters, without control characters'
+		],
+		[
+			'a tab in the referrer',
+			{ ...pv, ref: 'https://a.example/\t' },
+			'ref must be at most 512 characters, without control characters'
+		],
+		[
+			'a control character in the trail',
+			{ ...pv, trail: ['/', '/a\u007f'] },
+			'trail must hold paths of at most 512 characters, without control characters'
+		],
 		[
 			'an unknown device',
 			{ ...pv, device: 'fridge' },
@@ -147,7 +170,7 @@ describe('validate_doc_update for the events database', () => {
 		[
 			'a relative path in a trail',
 			{ ...pv, trail: ['/', 'a'] },
-			'trail must hold paths of at most 512 characters'
+			'trail must hold paths of at most 512 characters, without control characters'
 		],
 		['an unknown utm key', { ...pv, utm: { evil: 'x' } }, 'utm.evil is not allowed'],
 		['an empty event name', { ...event, name: '' }, 'name must be 1–64 characters'],
