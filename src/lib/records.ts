@@ -306,51 +306,55 @@ export const SOURCE_PATTERN = /^[^\s/?#:@<>\\^|%A-Z]+$/;
  * link and a referrer from the platform are one source, as Plausible folds them (an
  * outside test read `facebook` and `facebook.com` as two). A few known names, not a list
  * of the web: a host or name missing here stays its own source. Mastodon is many servers,
- * no one host, so `mastodon` stays itself.
+ * no one host, so `mastodon` stays itself. A `Map`, not an object: a source named
+ * `constructor` or `__proto__` is a name like any other (an outside probe: looked up in
+ * an object, it named Object's own members, and the tracker lost the visit's landing).
  */
-const SOURCE_ALIASES: Record<string, string> = {
-	'l.facebook.com': 'facebook.com',
-	'lm.facebook.com': 'facebook.com',
-	'm.facebook.com': 'facebook.com',
-	'mobile.facebook.com': 'facebook.com',
-	'web.facebook.com': 'facebook.com',
-	'l.instagram.com': 'instagram.com',
-	'm.youtube.com': 'youtube.com',
-	'youtu.be': 'youtube.com',
-	't.co': 'x.com',
-	'twitter.com': 'x.com',
-	'mobile.twitter.com': 'x.com',
-	'mobile.x.com': 'x.com',
-	'lnkd.in': 'linkedin.com',
-	'old.reddit.com': 'reddit.com',
-	'out.reddit.com': 'reddit.com',
-	'new.reddit.com': 'reddit.com',
-	'm.reddit.com': 'reddit.com',
-	'cn.bing.com': 'bing.com',
-	'search.yahoo.com': 'yahoo.com',
-	'com.google.android.googlequicksearchbox': 'google.com',
-	'com.google.android.gm': 'mail.google.com',
-	// Bare names, as utm_source gives them (whitespace already made `-`: `Hacker News`).
-	facebook: 'facebook.com',
-	fb: 'facebook.com',
-	instagram: 'instagram.com',
-	ig: 'instagram.com',
-	twitter: 'x.com',
-	x: 'x.com',
-	linkedin: 'linkedin.com',
-	reddit: 'reddit.com',
-	youtube: 'youtube.com',
-	google: 'google.com',
-	bing: 'bing.com',
-	yahoo: 'yahoo.com',
-	duckduckgo: 'duckduckgo.com',
-	tiktok: 'tiktok.com',
-	pinterest: 'pinterest.com',
-	github: 'github.com',
-	hackernews: 'news.ycombinator.com',
-	'hacker-news': 'news.ycombinator.com',
-	hn: 'news.ycombinator.com'
-};
+const SOURCE_ALIASES = new Map<string, string>(
+	Object.entries({
+		'l.facebook.com': 'facebook.com',
+		'lm.facebook.com': 'facebook.com',
+		'm.facebook.com': 'facebook.com',
+		'mobile.facebook.com': 'facebook.com',
+		'web.facebook.com': 'facebook.com',
+		'l.instagram.com': 'instagram.com',
+		'm.youtube.com': 'youtube.com',
+		'youtu.be': 'youtube.com',
+		't.co': 'x.com',
+		'twitter.com': 'x.com',
+		'mobile.twitter.com': 'x.com',
+		'mobile.x.com': 'x.com',
+		'lnkd.in': 'linkedin.com',
+		'old.reddit.com': 'reddit.com',
+		'out.reddit.com': 'reddit.com',
+		'new.reddit.com': 'reddit.com',
+		'm.reddit.com': 'reddit.com',
+		'cn.bing.com': 'bing.com',
+		'search.yahoo.com': 'yahoo.com',
+		'com.google.android.googlequicksearchbox': 'google.com',
+		'com.google.android.gm': 'mail.google.com',
+		// Bare names, as utm_source gives them (whitespace already made `-`: `Hacker News`).
+		facebook: 'facebook.com',
+		fb: 'facebook.com',
+		instagram: 'instagram.com',
+		ig: 'instagram.com',
+		twitter: 'x.com',
+		x: 'x.com',
+		linkedin: 'linkedin.com',
+		reddit: 'reddit.com',
+		youtube: 'youtube.com',
+		google: 'google.com',
+		bing: 'bing.com',
+		yahoo: 'yahoo.com',
+		duckduckgo: 'duckduckgo.com',
+		tiktok: 'tiktok.com',
+		pinterest: 'pinterest.com',
+		github: 'github.com',
+		hackernews: 'news.ycombinator.com',
+		'hacker-news': 'news.ycombinator.com',
+		hn: 'news.ycombinator.com'
+	})
+);
 
 /**
  * A source's name: lowercased, without a leading `www.`, each run of whitespace, control
@@ -369,7 +373,7 @@ export function sourceName(text: string): string | undefined {
 	if (!name) return undefined;
 	if (/^google(\.com?)?\.[a-z]{2}$/.test(name)) return 'google.com';
 	if (/^[a-z-]+(\.m)?\.wikipedia\.org$/.test(name)) return 'wikipedia.org';
-	return SOURCE_ALIASES[name] ?? name;
+	return SOURCE_ALIASES.get(name) ?? name;
 }
 
 /**

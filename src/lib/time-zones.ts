@@ -20,29 +20,32 @@ export interface ZoneGroup {
 
 /**
  * Names the zone database has renamed; ICU still lists some under the old one
- * (Node 20 lists Asia/Calcutta, not Asia/Kolkata). Both names work everywhere.
+ * (Node 20 lists Asia/Calcutta, not Asia/Kolkata). Both names work everywhere. A `Map`:
+ * a browser's zone is looked up in it, and `constructor` is no zone's old name.
  */
-const RENAMED: Record<string, string> = {
-	'Africa/Asmera': 'Africa/Asmara',
-	'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
-	'America/Catamarca': 'America/Argentina/Catamarca',
-	'America/Coral_Harbour': 'America/Atikokan',
-	'America/Cordoba': 'America/Argentina/Cordoba',
-	'America/Godthab': 'America/Nuuk',
-	'America/Indianapolis': 'America/Indiana/Indianapolis',
-	'America/Jujuy': 'America/Argentina/Jujuy',
-	'America/Louisville': 'America/Kentucky/Louisville',
-	'America/Mendoza': 'America/Argentina/Mendoza',
-	'Asia/Calcutta': 'Asia/Kolkata',
-	'Asia/Katmandu': 'Asia/Kathmandu',
-	'Asia/Rangoon': 'Asia/Yangon',
-	'Asia/Saigon': 'Asia/Ho_Chi_Minh',
-	'Atlantic/Faeroe': 'Atlantic/Faroe',
-	'Europe/Kiev': 'Europe/Kyiv',
-	'Pacific/Enderbury': 'Pacific/Kanton',
-	'Pacific/Ponape': 'Pacific/Pohnpei',
-	'Pacific/Truk': 'Pacific/Chuuk'
-};
+const RENAMED = new Map<string, string>(
+	Object.entries({
+		'Africa/Asmera': 'Africa/Asmara',
+		'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+		'America/Catamarca': 'America/Argentina/Catamarca',
+		'America/Coral_Harbour': 'America/Atikokan',
+		'America/Cordoba': 'America/Argentina/Cordoba',
+		'America/Godthab': 'America/Nuuk',
+		'America/Indianapolis': 'America/Indiana/Indianapolis',
+		'America/Jujuy': 'America/Argentina/Jujuy',
+		'America/Louisville': 'America/Kentucky/Louisville',
+		'America/Mendoza': 'America/Argentina/Mendoza',
+		'Asia/Calcutta': 'Asia/Kolkata',
+		'Asia/Katmandu': 'Asia/Kathmandu',
+		'Asia/Rangoon': 'Asia/Yangon',
+		'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+		'Atlantic/Faeroe': 'Atlantic/Faroe',
+		'Europe/Kiev': 'Europe/Kyiv',
+		'Pacific/Enderbury': 'Pacific/Kanton',
+		'Pacific/Ponape': 'Pacific/Pohnpei',
+		'Pacific/Truk': 'Pacific/Chuuk'
+	})
+);
 
 /** Whether Intl knows a zone name. */
 function known(tz: string): boolean {
@@ -80,7 +83,7 @@ export function timeZoneGroups(now: number): ZoneGroup[] {
 	const at = quarter * QUARTER_MS;
 	const names = new Set(['UTC']);
 	for (const tz of Intl.supportedValuesOf('timeZone')) {
-		const renamed = RENAMED[tz];
+		const renamed = RENAMED.get(tz);
 		names.add(renamed && known(renamed) ? renamed : tz);
 	}
 	const groups = new Map<string, ZoneOption[]>();
@@ -102,7 +105,7 @@ export function timeZoneGroups(now: number): ZoneGroup[] {
  * the list may hold either. Null when the list has no such zone.
  */
 export function offeredZone(zone: string, groups: ZoneGroup[]): string | null {
-	const current = (tz: string) => RENAMED[tz] ?? tz;
+	const current = (tz: string) => RENAMED.get(tz) ?? tz;
 	for (const group of groups) {
 		const found = group.zones.find((z) => current(z.id) === current(zone));
 		if (found) return found.id;

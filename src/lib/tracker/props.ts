@@ -62,6 +62,6 @@ export function leftOut(
 	const given = props && typeof props == 'object' ? Object.keys(props).length : 0;
 	const count = kept ? Object.keys(kept).length : 0;
 	if (count < given) {
-		return `couchstats: track("${event}") kept ${count} of ${given} props: up to ${LIMITS.props}, each a string, number or boolean`;
+		return `couchstats: track("${event}") kept ${count} of ${given} props: up to ${LIMITS.props}, each a string, number or boolean, none named ${RESERVED_PROP_NAMES.join(', ')}`;
 	}
 }

@@ -608,7 +608,13 @@ describe('createTracker', () => {
 			'weekly-letter'
 		],
 		['https://blog.example/posts/1', 'https://l.facebook.com/l.php?u=x', 'facebook.com'],
-		['https://blog.example/posts/1?utm_source=%20', 'https://www.google.de/', 'google.com']
+		['https://blog.example/posts/1?utm_source=%20', 'https://www.google.de/', 'google.com'],
+		// An outside probe: looked up in an object, `constructor` named Object itself, and the
+		// landing was stored as a return from (direct), or not sent at all.
+		['https://blog.example/p?utm_source=Constructor', '', 'constructor'],
+		['https://blog.example/p?utm_source=__PROTO__', '', '__proto__'],
+		['https://blog.example/p', 'http://constructor/x', 'constructor'],
+		['https://blog.example/p', 'https://__proto__/', '__proto__']
 	])(
 		'names the source of a visit to %s from %j %j: its utm_source, else its referrer, as one name',
 		async (url, referrer, source) => {
@@ -619,8 +625,14 @@ describe('createTracker', () => {
 			b.window.location = new URL(url);
 			const tracker = createTracker({ site: 'blog' }, b.env);
 			tracker.pageview();
-			const [pv] = await tracker.pending();
-			expect(pv.src).toBe(source);
+			const [pv] = (await tracker.pending()) as PageviewRecord[];
+			// The landing is a pageview opening its session, whatever its source's name.
+			expect([pv.type, pv.src, pv.entry, pv.revisit]).toEqual([
+				'pageview',
+				source,
+				true,
+				undefined
+			]);
 		}
 	);
 
@@ -765,21 +777,28 @@ describe('createTracker', () => {
 		await settle();
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		tracker.track('signup', { plan: ' pro ', bad: { nested: 1 }, n: Infinity });
+		// A reserved name (records.ts RESERVED_PROP_NAMES) is said too (an outside probe:
+		// `constructor: 'c'` was said to be no string).
+		tracker.track('pk', JSON.parse('{"constructor":"c","__proto__":"p","a":"1"}'));
 		tracker.track('', { ignored: true });
 		tracker.track('e'.repeat(65));
 		// What was left out is said, once per call (an outside review: nothing was).
 		expect(warn.mock.calls.map(([line]) => line)).toEqual([
-			'couchstats: track("signup") kept 1 of 3 props: up to 16, each a string, number or boolean',
+			'couchstats: track("signup") kept 1 of 3 props: up to 16, each a string, number or boolean, none named __proto__, constructor, prototype',
+			'couchstats: track("pk") kept 1 of 3 props: up to 16, each a string, number or boolean, none named __proto__, constructor, prototype',
 			'couchstats: track() needs a name of 1–64 characters, not ""',
 			`couchstats: track() needs a name of 1–64 characters, not "${'e'.repeat(65)}"`
 		]);
 		warn.mockRestore();
-		// And the nonbounce milestone the action completed.
-		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event', 'milestone']);
+		// And the nonbounce milestone the first action completed.
+		expect((await tracker.pending()).map((r) => r.type)).toEqual(['event', 'milestone', 'event']);
 		b.window.dispatchEvent(new Event('pagehide'));
 		await settle();
 		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
-		expect(events.map((r) => [r.name, r.props])).toEqual([['signup', { plan: 'pro' }]]);
+		expect(events.map((r) => [r.name, r.props])).toEqual([
+			['signup', { plan: 'pro' }],
+			['pk', { a: '1' }]
+		]);
 	});
 
 	test('clicks on outbound links, downloads and data-track elements, and form submissions, are captured before the deferred part loads', async () => {
