@@ -73,3 +73,27 @@ export function cleanText(s: string): string {
 export function clip(value: unknown, max: number): string | undefined {
 	return (typeof value == 'string' && cleanText(value).slice(0, max).trimEnd()) || undefined;
 }
+
+/**
+ * A line shown to a person in which some text is quoted: couchstats' own words as
+ * strings, what visitors' pages or users wrote (a path, a source, an event's name or
+ * prop, a title, a site's or a funnel's name) as `{ quoted }`. The pages show each
+ * quote isolated for the bidi algorithm (`PhraseLine.svelte`, `Quote.svelte`), so
+ * right-to-left text or a bidi control in it cannot reorder the words, counts and signs
+ * around it; the text itself is shown as sent.
+ */
+export type Phrase = readonly (string | { quoted: string })[];
+
+/**
+ * Whether `text` holds a pop directional isolate (U+2069): one ends the isolate the text
+ * is shown in (`unicode-bidi: isolate`), and an override after it reorders the words
+ * around the text again, so such a text is shown as a paragraph of its own (`Quote.svelte`).
+ */
+export function popsIsolate(text: string): boolean {
+	return text.includes('\u2069');
+}
+
+/** A {@link Phrase} as one string: a title, an accessible name, the Stats API's label. */
+export function phraseText(phrase: Phrase): string {
+	return phrase.map((piece) => (typeof piece === 'string' ? piece : piece.quoted)).join('');
+}

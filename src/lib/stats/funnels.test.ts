@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { funnelSteps, stepTitle, walkFunnel, type FunnelStep, type SessionRecord } from './funnels';
+import { phraseText } from '../text';
+import {
+	funnelSteps,
+	stepsPhrase,
+	walkFunnel,
+	type FunnelStep,
+	type SessionRecord
+} from './funnels';
 import type { RecordValue } from './sessions';
 
 const steps: FunnelStep[] = [
@@ -70,7 +77,9 @@ describe('a funnel report', () => {
 	});
 
 	test('a list of steps names each one’s kind, so a page and an event of one name differ', () => {
-		expect(steps.map(stepTitle)).toEqual(['page /', 'page /pricing*', 'event signup (seats = 3)']);
+		expect(phraseText(stepsPhrase(steps))).toBe(
+			'page / → page /pricing* → event signup (seats = 3)'
+		);
 	});
 
 	test('no session entered: every rate is 0', () => {

@@ -4,7 +4,8 @@
  * so the read (src/lib/server/funnels/read-funnel.ts), the settings page and the
  * funnel page share one definition. docs/DESIGN.md, "Funnels", gives the cost.
  */
-import { goalLabel, wildcardMatcher, type Goal } from './goals';
+import { goalPhrase, wildcardMatcher, type Goal } from './goals';
+import { phraseText, type Phrase } from '../text';
 import { rate } from './metrics';
 import type { Preset } from './range';
 import type { RecordValue } from './sessions';
@@ -19,17 +20,25 @@ export interface Funnel {
 	steps: FunnelStep[];
 }
 
-/** How a step reads: `signup`, `signup (plan = pro)`, `/docs/*`. */
+/** How a step reads, its visitors' text quoted (goalPhrase): `signup`, `signup (plan = pro)`, `/docs/*`. */
+export function stepPhrase(step: FunnelStep): Phrase {
+	return goalPhrase({ ...step, id: '' } as Goal);
+}
+
+/** {@link stepPhrase} as one string: the Stats API's label. */
 export function stepLabel(step: FunnelStep): string {
-	return goalLabel({ ...step, id: '' } as Goal);
+	return phraseText(stepPhrase(step));
 }
 
 /**
- * A step with its kind, as a list of steps reads it: `page /signup`, `event signup` (an
+ * Steps with their kinds, as a list of steps reads them: `page /signup → event signup` (an
  * outside review: a page and an event of one name differed only by a slash).
  */
-export function stepTitle(step: FunnelStep): string {
-	return `${step.kind} ${stepLabel(step)}`;
+export function stepsPhrase(steps: readonly FunnelStep[]): Phrase {
+	return steps.flatMap((step, i) => [
+		i ? ` → ${step.kind} ` : `${step.kind} `,
+		...stepPhrase(step)
+	]);
 }
 
 /** A test for the records (as `session-records` holds them) that reach a step. */

@@ -9,6 +9,7 @@ import type { ViewRow } from './breakdowns';
 import { propFilterProblem, type Filter } from './filters';
 import { rate } from './metrics';
 import { displayPath } from '../records';
+import { phraseText, type Phrase } from '../text';
 
 /** A goal as stored with its site (src/lib/server/accounts/goals.ts validates it). */
 export type Goal =
@@ -54,10 +55,20 @@ export type GoalPlan =
 	/** The site's `event-props` rows of one event name, prop and value (no prop filter). */
 	| { view: 'event-props'; name: string; key: string; value: string };
 
-/** How a goal reads: `signup`, `signup (plan = pro)`, `/docs/*`, `/café` (displayPath). */
+/**
+ * How a goal reads, its event's name, prop and value or its path quoted apart (they are
+ * visitors' text): `signup`, `signup (plan = pro)`, `/docs/*`, `/café` (displayPath).
+ */
+export function goalPhrase(goal: Goal): Phrase {
+	if (goal.kind === 'page') return [{ quoted: displayPath(goal.path) }];
+	const name = { quoted: goal.name };
+	if (!goal.prop) return [name];
+	return [name, ' (', { quoted: goal.prop.key }, ' = ', { quoted: goal.prop.value }, ')'];
+}
+
+/** {@link goalPhrase} as one string: the Stats API's label, a button's accessible name. */
 export function goalLabel(goal: Goal): string {
-	if (goal.kind === 'page') return displayPath(goal.path);
-	return goal.prop ? `${goal.name} (${goal.prop.key} = ${goal.prop.value})` : goal.name;
+	return phraseText(goalPhrase(goal));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Filter } from '../../stats/filters';
 import { emptySums, totalsFrom, type Totals } from '../../stats/metrics';
+import { phraseText } from '../../text';
 import {
 	filterMeaning,
 	sessionFilterMeaning,
@@ -166,12 +167,20 @@ describe('filterMeaning', () => {
 			'Numbers count only this event with plan = pro: how often it fired with it, the sessions and visitors that fired it with it, and their share of all visitors (events recorded before couchstats flagged prop values count as conversions only, never as converting sessions or visitors); “Active now” still shows all traffic.'
 		]
 	])('under %j says %s', (filter, text) => {
-		expect(filterMeaning(filter)).toBe(text);
+		expect(phraseText(filterMeaning(filter))).toBe(text);
+	});
+
+	test('quotes the text visitors sent, as sent, apart from its own words', () => {
+		const filter: Filter = { kind: 'event', value: 'e', prop: { key: 'k\u202E', value: 'שלום' } };
+		expect(filterMeaning(filter).filter((piece) => typeof piece != 'string')).toEqual([
+			{ quoted: 'k\u202E' },
+			{ quoted: 'שלום' }
+		]);
 	});
 });
 
 test('the session list names a page pattern as it reads', () => {
-	expect(sessionFilterMeaning({ kind: 'page', value: '/%E6%97%A5/*' })).toBe(
+	expect(phraseText(sessionFilterMeaning({ kind: 'page', value: '/%E6%97%A5/*' }))).toBe(
 		'Sessions that landed on a page matching /日/*, newest first.'
 	);
 });

@@ -5,6 +5,7 @@
  * the pages and tests agree on the words.
  */
 import { displayPath, PROP_FLAGS_SINCE } from '../../records';
+import type { Phrase } from '../../text';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
@@ -192,21 +193,41 @@ export function mayHoldOldPropRecords(
 	return !series || series.some((p) => p.events > 0 && Date.parse(p.start) < PROP_FLAGS_SINCE);
 }
 
-/** One sentence on what the numbers mean under `filter`. */
-export function filterMeaning(filter: Filter): string {
+/** One sentence on what the numbers mean under `filter`, the filter's text quoted. */
+export function filterMeaning(filter: Filter): Phrase {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Numbers count the views, engaged time and events of the pages matching ${displayPath(filter.value)} (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
-				: `Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`;
+				? [
+						`Numbers count the views, engaged time and events of the pages matching `,
+						{ quoted: displayPath(filter.value) },
+						` (* stands for any characters), and the sessions that landed on one of them (entries, bounce and engagement rate); visitors show only when one page matches, as one visitor may view two of them the same day (“—”); ${ACTIVE_NOW}`
+					]
+				: [
+						`Numbers count this page’s views, visitors, engaged time and events, and the sessions that landed on it (entries, bounce and engagement rate); ${ACTIVE_NOW}`
+					];
 		case 'source':
 			return filter.value === '(direct)'
-				? `Numbers count only sessions that arrived without a referrer or a utm_source, with everything they did; ${ACTIVE_NOW}`
-				: `Numbers count only sessions that came from ${filter.value}, with everything they did; ${ACTIVE_NOW}`;
+				? [
+						`Numbers count only sessions that arrived without a referrer or a utm_source, with everything they did; ${ACTIVE_NOW}`
+					]
+				: [
+						`Numbers count only sessions that came from `,
+						{ quoted: filter.value },
+						`, with everything they did; ${ACTIVE_NOW}`
+					];
 		case 'event':
 			return filter.prop
-				? `Numbers count only this event with ${filter.prop.key} = ${filter.prop.value}: how often it fired with it, the sessions and visitors that fired it with it, and their share of all visitors (${OLD_PROP_RECORDS}); ${ACTIVE_NOW}`
-				: `Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; ${ACTIVE_NOW}`;
+				? [
+						`Numbers count only this event with `,
+						{ quoted: filter.prop.key },
+						` = `,
+						{ quoted: filter.prop.value },
+						`: how often it fired with it, the sessions and visitors that fired it with it, and their share of all visitors (${OLD_PROP_RECORDS}); ${ACTIVE_NOW}`
+					]
+				: [
+						`Numbers count only this event: how often it fired, the sessions and visitors that fired it, and their share of all visitors; ${ACTIVE_NOW}`
+					];
 	}
 }
 
@@ -214,20 +235,32 @@ export function filterMeaning(filter: Filter): string {
  * One sentence on which sessions the session list shows under `filter`: those the
  * dashboard counts as its sessions under it (couchdb/events/views/session-starts.js).
  */
-export function sessionFilterMeaning(filter: Filter): string {
+export function sessionFilterMeaning(filter: Filter): Phrase {
 	switch (filter.kind) {
 		case 'page':
 			return isPattern(filter)
-				? `Sessions that landed on a page matching ${displayPath(filter.value)}, newest first.`
-				: 'Sessions that landed on this page, newest first.';
+				? [
+						`Sessions that landed on a page matching `,
+						{ quoted: displayPath(filter.value) },
+						`, newest first.`
+					]
+				: ['Sessions that landed on this page, newest first.'];
 		case 'source':
 			return filter.value === '(direct)'
-				? 'Sessions that arrived without a referrer or a utm_source, newest first.'
-				: `Sessions that came from ${filter.value}, newest first.`;
+				? ['Sessions that arrived without a referrer or a utm_source, newest first.']
+				: [`Sessions that came from `, { quoted: filter.value }, `, newest first.`];
 		case 'event':
 			return filter.prop
-				? `Sessions that fired this event with ${filter.prop.key} = ${filter.prop.value}, by when they first did (a session may have started before the range; ${OLD_PROP_RECORDS}).`
-				: 'Sessions that fired this event, by when they first fired it (a session may have started before the range).';
+				? [
+						`Sessions that fired this event with `,
+						{ quoted: filter.prop.key },
+						` = `,
+						{ quoted: filter.prop.value },
+						`, by when they first did (a session may have started before the range; ${OLD_PROP_RECORDS}).`
+					]
+				: [
+						'Sessions that fired this event, by when they first fired it (a session may have started before the range).'
+					];
 	}
 }
 

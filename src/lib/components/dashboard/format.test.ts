@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { phraseText } from '../../text';
 import {
 	emptyRangeHint,
 	formatChange,
@@ -95,14 +96,16 @@ describe('formatClock', () => {
 describe('liveVisitorLine', () => {
 	test('names the country, browser, current page, pages and time of a live visitor', () => {
 		const visitor = { country: 'DE', browser: 'Chrome', pages: 3, durationMs: 125_000 };
-		expect(liveVisitorLine(visitor, '/pricing')).toBe(
-			'Germany · Chrome · on /pricing · 3 pages · 2m 05s'
-		);
+		expect(liveVisitorLine(visitor, '/pricing')).toEqual([
+			'Germany · Chrome · on ',
+			{ quoted: '/pricing' },
+			' · 3 pages · 2m 05s'
+		]);
 	});
 
 	test('leaves out what the records do not carry', () => {
 		const visitor = { country: null, browser: null, pages: 1, durationMs: 0 };
-		expect(liveVisitorLine(visitor, '/')).toBe('on / · 1 page · 0s');
+		expect(phraseText(liveVisitorLine(visitor, '/'))).toBe('on / · 1 page · 0s');
 	});
 });
 

@@ -3,6 +3,7 @@
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
 import { localDate } from '$lib/stats/time-zone';
+import type { Phrase } from '$lib/text';
 
 const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
@@ -55,23 +56,23 @@ export function countryName(code: string): string {
 }
 
 /**
- * A live visitor in one line: `Germany · Chrome · on /pricing · 3 pages · 2m 05s`; what
- * the records do not carry (country, browser) is left out.
+ * A live visitor in one line: `Germany · Chrome · on /pricing · 3 pages · 2m 05s`, the
+ * page quoted; what the records do not carry (country, browser) is left out.
  * @param page How the current path is shown (its title on the public page).
  */
 export function liveVisitorLine(
 	visitor: { country: string | null; browser: string | null; pages: number; durationMs: number },
 	page: string
-): string {
-	return [
-		visitor.country && countryName(visitor.country),
-		visitor.browser,
-		`on ${page}`,
-		`${formatCount(visitor.pages)} ${visitor.pages === 1 ? 'page' : 'pages'}`,
-		formatDuration(visitor.durationMs)
-	]
+): Phrase {
+	const before = [visitor.country && countryName(visitor.country), visitor.browser, 'on ']
 		.filter(Boolean)
 		.join(' · ');
+	const after = [
+		'',
+		`${formatCount(visitor.pages)} ${visitor.pages === 1 ? 'page' : 'pages'}`,
+		formatDuration(visitor.durationMs)
+	].join(' · ');
+	return [before, { quoted: page }, after];
 }
 
 /** The change of a number against the previous period, for a badge and its label. */
