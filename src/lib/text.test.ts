@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { cleanText, clip, hasNoControl, nameFault } from './text';
+import { cleanText, clip, hasNoControl, nameFault, shownPieces } from './text';
 
 test.each([
 	['/pricing', true],
@@ -67,4 +67,22 @@ test.each([
 	['next\u0085line', `${HIDES} (U+0085)`]
 ])('nameFault(%j) is %j', (name, fault) => {
 	expect(nameFault(name)).toBe(fault);
+});
+
+test.each([
+	['sign up', ['sign up']],
+	['', []],
+	// The joiners are part of Persian words and emoji sequences: shown as they act.
+	['می\u200cخواهم', ['می\u200cخواهم']],
+	['👩\u200d💻', ['👩\u200d💻']],
+	// An outside probe: read "sign up", and as `email`.
+	['\u202epu ngis\u202c', [{ code: 'U+202E' }, 'pu ngis', { code: 'U+202C' }]],
+	['\u200bemail\u200b', [{ code: 'U+200B' }, 'email', { code: 'U+200B' }]],
+	['\u2069\u202eسنوي', [{ code: 'U+2069' }, { code: 'U+202E' }, 'سنوي']],
+	['a\u0085\u2028b\ufeff', ['a', { code: 'U+0085' }, { code: 'U+2028' }, 'b', { code: 'U+FEFF' }]]
+])('shownPieces(%j): each character nameFault refuses by its code', (text, pieces) => {
+	expect(shownPieces(text)).toEqual(pieces);
+	for (const piece of shownPieces(text)) {
+		if (typeof piece === 'string') expect(nameFault(piece)).toBeUndefined();
+	}
 });

@@ -52,8 +52,7 @@ export function nameFault(name: string): string | undefined {
 	if (!hasNoControl(name)) return 'must not contain control characters';
 	const hidden = HIDDEN.exec(name)?.[0];
 	if (hidden === undefined) return undefined;
-	const code = hidden.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-	return `must not contain invisible characters that change how text shows (U+${code})`;
+	return `must not contain invisible characters that change how text shows (${codePoint(hidden)})`;
 }
 
 /**
@@ -79,18 +78,40 @@ export function clip(value: unknown, max: number): string | undefined {
  * strings, what visitors' pages or users wrote (a path, a source, an event's name or
  * prop, a title, a site's or a funnel's name) as `{ quoted }`. The pages show each
  * quote isolated for the bidi algorithm (`PhraseLine.svelte`, `Quote.svelte`), so
- * right-to-left text or a bidi control in it cannot reorder the words, counts and signs
- * around it; the text itself is shown as sent.
+ * right-to-left text in it cannot reorder the words, counts and signs around it, and its
+ * characters that show as nothing or turn text round by their codes ({@link shownPieces}).
  */
 export type Phrase = readonly (string | { quoted: string })[];
 
+/** A character's code point as Unicode writes it: `U+202E`. */
+function codePoint(character: string): string {
+	return `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** A character of {@link HIDDEN} as a quote shows it: its code point, `U+202E`. */
+export interface HiddenCode {
+	code: string;
+}
+
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'g');
+
 /**
- * Whether `text` holds a pop directional isolate (U+2069): one ends the isolate the text
- * is shown in (`unicode-bidi: isolate`), and an override after it reorders the words
- * around the text again, so such a text is shown as a paragraph of its own (`Quote.svelte`).
+ * Quoted `text` as the pages show it: its runs as they are, each character of
+ * {@link HIDDEN} as its code point (`U+202E`). A quote so holds no character that shows
+ * as nothing or turns text round: an outside probe sent an event named
+ * `\u202Epu ngis\u202C`, which read "sign up", and a campaign `\u200Bemail\u200B`, which
+ * read as `email`. Paths keep such characters escaped already (records.ts `displayPath`).
  */
-export function popsIsolate(text: string): boolean {
-	return text.includes('\u2069');
+export function shownPieces(text: string): (string | HiddenCode)[] {
+	const pieces: (string | HiddenCode)[] = [];
+	let from = 0;
+	for (const match of text.matchAll(HIDDEN_ALL)) {
+		if (match.index > from) pieces.push(text.slice(from, match.index));
+		pieces.push({ code: codePoint(match[0]) });
+		from = match.index + match[0].length;
+	}
+	if (from < text.length) pieces.push(text.slice(from));
+	return pieces;
 }
 
 /** A {@link Phrase} as one string: a title, an accessible name, the Stats API's label. */

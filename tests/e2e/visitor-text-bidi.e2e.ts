@@ -3,9 +3,10 @@
  * to a Hebrew and an Arabic page fires an event whose name holds a right-to-left override
  * (U+202E) and whose prop value holds a stray pop-isolate (U+2069), an override and Arabic
  * letters. The owner makes it a goal and a funnel step; the dashboard (goals, filter
- * chip, journeys, live visitors), the funnel page and the settings page show each text as
- * sent, and the words, signs and counts after it stay after it: a quote is a box of its
- * own for the bidi algorithm (`.quoted`, src/lib/styles/base.css). Before, the override
+ * chip, journeys, live visitors), the funnel page and the settings page show each text
+ * with its controls by their code points (`U+202E`, $lib/text shownPieces), and the words,
+ * signs and counts after it stay after it: a quote is a box of its own for the bidi
+ * algorithm (`.quoted`, src/lib/styles/base.css). Before, the override
  * turned the rest of a goal's label round (`go‮now (plan = …)` read `go)… = nalp( won`),
  * and a count after a Hebrew path moved before it (`Through /bidi/שלום: 1 view`).
  */
@@ -25,6 +26,9 @@ useTrackedApp((started) => ({ app, visitorBrowser } = started));
 const NAME = 'go\u202Enow';
 /** A prop value: a stray pop-isolate, which ends an isolate early, an override, Arabic. */
 const VALUE = '\u2069\u202Eسنوي';
+/** How the pages show them: each bidi control by its code point, in a box of its own. */
+const SHOWN_NAME = 'goU+202Enow';
+const SHOWN_VALUE = 'U+2069U+202Eسنوي';
 const HEBREW = '/bidi/שלום';
 const ARABIC = '/bidi/مرحبا';
 
@@ -78,7 +82,7 @@ async function expectAfter(container: Locator, text: string, next: string) {
 	expect(after.left, `${next} shows after ${text}`).toBeGreaterThanOrEqual(quoted.right - 1);
 }
 
-test('text visitors sent with bidi controls or right-to-left letters shows as sent and reorders nothing around it', async ({
+test('text visitors sent with bidi controls or right-to-left letters shows its controls by their codes and reorders nothing around it', async ({
 	browser
 }) => {
 	// The visit: the Hebrew page, a link to the Arabic one, the event there.
@@ -124,7 +128,8 @@ test('text visitors sent with bidi controls or right-to-left letters shows as se
 	await eventGoal.getByLabel('Prop value (optional)').fill(VALUE);
 	await eventGoal.getByRole('button', { name: 'Add event goal' }).click();
 	const saved = owner.getByRole('status').filter({ hasText: /^Added the/ });
-	await expect(saved).toHaveText(`Added the goal ${NAME} (plan = ${VALUE}).`);
+	await expect(saved).toHaveText(`Added the goal ${SHOWN_NAME} (plan = ${SHOWN_VALUE}).`);
+	await expectAfter(saved, SHOWN_VALUE, ')');
 	const form = owner.getByRole('form', { name: 'Add a funnel' });
 	const step = (n: number) => form.getByRole('group', { name: `Step ${n}` });
 	await form.getByLabel('Funnel name').fill('Bidi');
@@ -136,11 +141,13 @@ test('text visitors sent with bidi controls or right-to-left letters shows as se
 	await form.getByRole('button', { name: 'Add funnel' }).click();
 	await expect(saved).toHaveText('Added the funnel Bidi.');
 	const goalItem = owner.locator('#goals-heading + p + ul li').first();
-	await expect(goalItem).toContainText(`Event ${NAME} (plan = ${VALUE})`);
-	await expectAfter(goalItem, NAME, '(');
+	await expect(goalItem).toContainText(`Event ${SHOWN_NAME} (plan = ${SHOWN_VALUE})`);
+	await expectAfter(goalItem, SHOWN_NAME, '(');
 	const funnelItem = owner.locator('ul.funnels > li').first();
-	await expect(funnelItem).toContainText(`page ${HEBREW} → event ${NAME} (plan = ${VALUE})`);
-	await expectAfter(funnelItem, NAME, '(');
+	await expect(funnelItem).toContainText(
+		`page ${HEBREW} → event ${SHOWN_NAME} (plan = ${SHOWN_VALUE})`
+	);
+	await expectAfter(funnelItem, SHOWN_NAME, '(');
 	await expectAfter(funnelItem, 'plan', '=');
 	// Labels built from the text are the strings they were.
 	await expect(
@@ -151,10 +158,13 @@ test('text visitors sent with bidi controls or right-to-left letters shows as se
 	const query = new URLSearchParams({ range: '7d', journey: encodeURI(HEBREW) });
 	await owner.goto(`${app.url}/sites/demo?${query}`);
 	const goal = owner.locator('#goals tbody th');
-	await expect(goal).toHaveText(`${NAME} (plan = ${VALUE})`);
-	await expectAfter(goal, NAME, '(');
+	await expect(goal).toHaveText(`${SHOWN_NAME} (plan = ${SHOWN_VALUE})`);
+	// Each control a boxed code: the name cannot pass for another (an outside probe's event
+	// `\u202Epu ngis\u202C` read "sign up").
+	await expect(goal.locator('.hidden-code')).toHaveText(['U+202E', 'U+2069', 'U+202E']);
+	await expectAfter(goal, SHOWN_NAME, '(');
 	await expectAfter(goal, 'plan', '=');
-	await expectAfter(goal, VALUE, ')');
+	await expectAfter(goal, SHOWN_VALUE, ')');
 	const through = owner.locator('#journeys .through');
 	await expect(through).toContainText(`Through ${HEBREW}: 1 view`);
 	await expectAfter(through, HEBREW, ':');
@@ -170,21 +180,24 @@ test('text visitors sent with bidi controls or right-to-left letters shows as se
 	// The goal's filter: the chip and its sentence.
 	await owner.locator('#goals tbody').getByRole('link').click();
 	const chip = owner.getByTestId('filter-bar').locator('.chip');
-	await expect(chip).toContainText(`Filtered by event ${NAME} with plan = ${VALUE}`);
-	await expectAfter(chip, NAME, 'with');
+	await expect(chip).toContainText(`Filtered by event ${SHOWN_NAME} with plan = ${SHOWN_VALUE}`);
+	await expectAfter(chip, SHOWN_NAME, 'with');
 	await expectAfter(chip, 'plan', '=');
-	await expectAfter(chip, VALUE, '×');
+	await expectAfter(chip, SHOWN_VALUE, '×');
 	await expect(chip.locator('strong > *').first()).toHaveCSS('unicode-bidi', 'isolate');
 	const meaning = owner.getByTestId('filter-bar').locator('.meaning');
-	await expect(meaning).toContainText(`with plan = ${VALUE}: how often`);
-	await expectAfter(meaning, VALUE, ':');
+	await expect(meaning).toContainText(`with plan = ${SHOWN_VALUE}: how often`);
+	await expectAfter(meaning, SHOWN_VALUE, ':');
 
 	// The funnel page: each step's label, then its count.
 	await owner.goto(`${app.url}/sites/demo/funnels?range=7d`);
 	await expect(owner.getByTestId('funnel-step-sessions')).toHaveText(['1', '1']);
 	const label = owner.getByTestId('funnel-step').locator('.label');
-	await expect(label).toHaveText([`page ${HEBREW}:`, `event ${NAME} (plan = ${VALUE}):`]);
-	await expectAfter(label.last(), NAME, '(');
-	await expectAfter(label.last(), VALUE, ')');
+	await expect(label).toHaveText([
+		`page ${HEBREW}:`,
+		`event ${SHOWN_NAME} (plan = ${SHOWN_VALUE}):`
+	]);
+	await expectAfter(label.last(), SHOWN_NAME, '(');
+	await expectAfter(label.last(), SHOWN_VALUE, ')');
 	await context.close();
 });

@@ -4,6 +4,7 @@
  * message beside that form, not at the top of the page; a failure also names the field
  * it is about when it knows it (`field`, the field's `name`), so that field is marked.
  */
+import type { Phrase } from '$lib/text';
 
 /** What an action answers about one form; a success may carry more (a new token). */
 export interface FormAnswer {
@@ -13,8 +14,8 @@ export interface FormAnswer {
 	message?: string;
 	/** The `name` of the field a failure is about. */
 	field?: string;
-	/** A success's confirmation. */
-	saved?: string;
+	/** A success's confirmation: a text, or a line quoting what the user wrote (a goal's event). */
+	saved?: string | Phrase;
 }
 
 /**

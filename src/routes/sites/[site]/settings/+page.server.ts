@@ -4,7 +4,7 @@ import { CouchstatsError } from '$lib/server/errors';
 import { attempt, requireUser } from '$lib/server/accounts/form';
 import { addGoal, parseGoalForm, removeGoal } from '$lib/server/accounts/goals';
 import { parseFunnelForm, removeFunnel, saveFunnel } from '$lib/server/accounts/funnels';
-import { goalLabel } from '$lib/stats/goals';
+import { goalPhrase } from '$lib/stats/goals';
 import { itemKey } from '$lib/forms/form-result';
 import {
 	addOwner,
@@ -118,7 +118,7 @@ export const actions = {
 			(form) => `goal-${field(form, 'kind')}`,
 			async (user, form) => {
 				const site = await addGoal(couch(), user, event.params.site, parseGoalForm(form));
-				return { saved: `Added the goal ${goalLabel(site.goals!.at(-1)!)}.` };
+				return { saved: ['Added the goal ', ...goalPhrase(site.goals!.at(-1)!), '.'] };
 			}
 		),
 	removeGoal: (event) =>
@@ -130,7 +130,9 @@ export const actions = {
 		act(event, item('funnel', 'id'), async (user, form) => {
 			const input = parseFunnelForm(form);
 			await saveFunnel(couch(), user, event.params.site, input);
-			return { saved: `${input.id ? 'Saved' : 'Added'} the funnel ${input.name}.` };
+			return {
+				saved: [`${input.id ? 'Saved' : 'Added'} the funnel `, { quoted: input.name }, '.']
+			};
 		}),
 	removeFunnel: (event) =>
 		act(event, item('funnel-remove', 'id'), async (user, form) => {
