@@ -26,7 +26,6 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
-	sourceName,
 	type DroppedRecord,
 	type EventRecord,
 	type HeartbeatRecord,
@@ -37,7 +36,8 @@ import {
 import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { isPlainObject } from './body';
-import { cleanText, hasNoControl } from '../../text';
+import { hasNoControl } from '../../text';
+import { repairSource, visitorText } from './visitor-text';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
 export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
@@ -51,8 +51,7 @@ export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
 function text(max: number) {
 	return v.pipe(
 		v.string(),
-		v.transform(cleanText),
-		v.transform((s) => s.toWellFormed()),
+		v.transform(visitorText),
 		v.maxLength(max, `must be at most ${max} characters`)
 	);
 }
@@ -66,16 +65,6 @@ function addressText(max: number) {
 		v.trim(),
 		v.maxLength(max, `must be at most ${max} characters`)
 	);
-}
-
-/**
- * A session's source as a tracker before `cleanText` made it from a mangled link, with
- * control characters (`x\u0001y`): named again by {@link sourceName}, which now makes them
- * `-` as the tracker does (`x-y`), or `(direct)` when nothing is left. The same on every
- * record of the session, as the source it repairs was.
- */
-function repairSource(src: string): string {
-	return hasNoControl(src) ? src : (sourceName(src) ?? '(direct)');
 }
 
 /**
