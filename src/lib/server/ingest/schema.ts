@@ -10,7 +10,8 @@
  * the text a page collects (titles, campaigns, event names and props, the session's
  * source) is cleaned as the tracker now cleans it (`cleanText` in src/lib/text.ts: a
  * control character becomes a space), since a tracker before it sent a mangled link's
- * `utm_source=x%01y` in the source of every record of the visit. An address (a path,
+ * `utm_source=x%01y` in the source of every record of the visit; the functions that
+ * clean it (visitor-text.ts) clean a restored export's records too. An address (a path,
  * a referrer), which a browser percent-encodes, must hold no control character.
  */
 import * as v from 'valibot';
