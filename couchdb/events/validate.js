@@ -31,17 +31,23 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		return typeof value === 'string' && value.length <= max;
 	}
 	/**
-	 * An address as the ingest takes one: a string of at most 512 characters without
-	 * control characters (browsers percent-encode them), a path when path is true.
+	 * Text as the ingest stores it: a string of at most max characters without control
+	 * characters (U+0000-U+001F, U+007F), which the ingest refuses in an address and
+	 * makes spaces in a page's text (src/lib/text.ts), as the importer does in a restored
+	 * export's (src/lib/server/ingest/visitor-text.ts).
+	 * @param {unknown} value @param {number} max @returns {value is string}
+	 */
+	function isText(value, max) {
+		// eslint-disable-next-line no-control-regex -- finding control characters is the point
+		return isString(value, max) && !/[\u0000-\u001f\u007f]/.test(value);
+	}
+	/**
+	 * An address as the ingest takes one: text of at most 512 characters (browsers
+	 * percent-encode control characters), a path when path is true.
 	 * @param {unknown} value @param {boolean} path @returns {value is string}
 	 */
 	function isAddress(value, path) {
-		return (
-			isString(value, 512) &&
-			// eslint-disable-next-line no-control-regex -- finding control characters is the point
-			!/[\u0000-\u001f\u007f]/.test(value) &&
-			(!path || value.charAt(0) === '/')
-		);
+		return isText(value, 512) && (!path || value.charAt(0) === '/');
 	}
 	/** @param {unknown} value @param {number} min @param {number} max */
 	function isWhole(value, min, max) {
@@ -153,6 +159,8 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters'
 		);
 	}
+	if ('src' in newDoc && !isText(newDoc.src, 253))
+		refuse('src must not contain control characters');
 	if ('land' in newDoc && !isAddress(newDoc.land, true)) {
 		refuse('land must be a path of at most 512 characters, without control characters');
 	}
@@ -178,7 +186,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		if (typeof newDoc.entry !== 'boolean') refuse('entry must be true or false');
 		if (typeof newDoc.firstOfDay !== 'boolean') refuse('firstOfDay must be true or false');
 		if (typeof newDoc.firstEver !== 'boolean') refuse('firstEver must be true or false');
-		if ('title' in newDoc && !isString(newDoc.title, 256)) refuse('title is too long');
+		if ('title' in newDoc && !isText(newDoc.title, 256)) {
+			refuse('title must be at most 256 characters, without control characters');
+		}
 		if ('ref' in newDoc && !isAddress(newDoc.ref, false)) {
 			refuse('ref must be at most 512 characters, without control characters');
 		}
@@ -229,12 +239,16 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 				refuse('utm must be an object');
 			var utmKeys = { source: 1, medium: 1, campaign: 1, term: 1, content: 1 };
 			for (var u in utm) {
-				if (!has(utmKeys, u) || !isString(utm[u], 128)) refuse('utm.' + u + ' is not allowed');
+				if (!has(utmKeys, u)) refuse('utm.' + u + ' is not allowed');
+				if (!isText(utm[u], 128)) {
+					refuse('utm.' + u + ' must be at most 128 characters, without control characters');
+				}
 			}
 		}
 	} else if (type === 'event') {
-		if (!isString(newDoc.name, 64) || newDoc.name.length === 0)
-			refuse('name must be 1–64 characters');
+		if (!isText(newDoc.name, 64) || newDoc.name.length === 0) {
+			refuse('name must be 1–64 characters, without control characters');
+		}
 		if ('props' in newDoc) {
 			var props = newDoc.props;
 			if (typeof props !== 'object' || props === null || props instanceof Array) {
@@ -243,13 +257,21 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			var count = 0;
 			for (var p in props) {
 				count++;
+				if (!isText(p, 64) || p.length === 0) {
+					refuse('props must have names of 1–64 characters, without control characters');
+				}
 				var value = props[p];
 				var ok =
-					p.length <= 64 &&
-					(isString(value, 256) ||
-						typeof value === 'boolean' ||
-						(typeof value === 'number' && isFinite(value)));
-				if (!ok) refuse('props.' + p.slice(0, 64) + ' must be a short string, number or boolean');
+					isText(value, 256) ||
+					typeof value === 'boolean' ||
+					(typeof value === 'number' && isFinite(value));
+				if (!ok) {
+					refuse(
+						'props.' +
+							p +
+							' must be a number, a boolean or at most 256 characters without control characters'
+					);
+				}
 			}
 			if (count > 16) refuse('props has more than 16 entries');
 		}
@@ -267,8 +289,10 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 				refuse(lists[li] + ' must be a list of at most 16 prop names');
 			}
 			for (var ki = 0; ki < keys.length; ki++) {
-				if (!isString(keys[ki], 64) || keys[ki].length === 0) {
-					refuse(lists[li] + ' must hold prop names of 1–64 characters');
+				if (!isText(keys[ki], 64) || keys[ki].length === 0) {
+					refuse(
+						lists[li] + ' must hold prop names of 1–64 characters, without control characters'
+					);
 				}
 			}
 		}

@@ -91,6 +91,11 @@ describe('validate_doc_update for the events database', () => {
 		'src must be (direct) or a lowercase source name (a host or the utm_source of a tagged link) of at most 253 characters';
 	const badPath = 'path must be a path of at most 512 characters, without control characters';
 	const badLand = 'land must be a path of at most 512 characters, without control characters';
+	const badTitle = 'title must be at most 256 characters, without control characters';
+	const badName = 'name must be 1–64 characters, without control characters';
+	const badPropName = 'props must have names of 1–64 characters, without control characters';
+	const badProp = (name: string) =>
+		`props.${name} must be a number, a boolean or at most 256 characters without control characters`;
 	test.each([
 		['a made-up id', { ...pv, _id: 'abc' }, '_id must be a lowercase UUIDv7'],
 		[
@@ -160,7 +165,32 @@ describe('validate_doc_update for the events database', () => {
 			{ ...pv, srcPathFirstOfDay: 'yes' },
 			'srcPathFirstOfDay must be true or false'
 		],
-		['a long title', { ...pv, title: 'x'.repeat(257) }, 'title is too long'],
+		['a long title', { ...pv, title: 'x'.repeat(257) }, badTitle],
+		// A page's text, which the ingest and a restore clean (a control character made a space).
+		['a tab in the title', { ...pv, title: 'a\tb' }, badTitle],
+		[
+			'a control character in a utm value',
+			{ ...pv, utm: { campaign: 'x\u0001y' } },
+			'utm.campaign must be at most 128 characters, without control characters'
+		],
+		[
+			'a control character in the source',
+			{ ...pv, src: 'x\u0001y' },
+			'src must not contain control characters'
+		],
+		['a line break in an event name', { ...event, name: 'sign\nup' }, badName],
+		['a control character in a prop name', { ...event, props: { 'a\u0007': 'x' } }, badPropName],
+		['an empty prop name', { ...event, props: { '': 'x' } }, badPropName],
+		[
+			'a control character in a prop value',
+			{ ...event, props: { plan: 'pro\u007f' } },
+			badProp('plan')
+		],
+		[
+			'a control character in a prop name of a list',
+			{ ...event, propFirstOfSession: ['a\u001fb'] },
+			'propFirstOfSession must hold prop names of 1–64 characters, without control characters'
+		],
 		['a trail that is no list', { ...pv, trail: '/' }, 'trail must be a list of at most 3 paths'],
 		[
 			'a trail of four paths',
@@ -173,12 +203,8 @@ describe('validate_doc_update for the events database', () => {
 			'trail must hold paths of at most 512 characters, without control characters'
 		],
 		['an unknown utm key', { ...pv, utm: { evil: 'x' } }, 'utm.evil is not allowed'],
-		['an empty event name', { ...event, name: '' }, 'name must be 1–64 characters'],
-		[
-			'a nested prop',
-			{ ...event, props: { a: {} } },
-			'props.a must be a short string, number or boolean'
-		],
+		['an empty event name', { ...event, name: '' }, badName],
+		['a nested prop', { ...event, props: { a: {} } }, badProp('a')],
 		['too much engaged time', { ...heartbeat, engagedMs: 120001 }, 'engagedMs must be 0–120000'],
 		['a scroll start over 100', { ...heartbeat, scrollFrom: 101 }, 'scrollFrom must be 0–100'],
 		[
@@ -229,7 +255,7 @@ describe('validate_doc_update for the events database', () => {
 		[
 			'an empty prop name in a list',
 			{ ...event, propFirstOfDay: [''] },
-			'propFirstOfDay must hold prop names of 1–64 characters'
+			'propFirstOfDay must hold prop names of 1–64 characters, without control characters'
 		],
 		[
 			"an event's flag on a heartbeat",

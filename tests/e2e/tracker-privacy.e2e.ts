@@ -2,10 +2,20 @@
  * Privacy: an opted-out visitor sends nothing, Global Privacy Control, automated browsers
  * and browsers that refuse site storage are skipped, and no cookie is ever set.
  */
-import type { BrowserContext, Request } from '@playwright/test';
+import type { BrowserContext, Page, Request } from '@playwright/test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
-import { CHROME_UA, routeStandalonePage, startTrackedApp, storedRecords } from './tracker-support';
+import { addSite, ownerPage } from './owner-support';
+import {
+	CHROME_UA,
+	launchVisitorBrowser,
+	routeStandalonePage,
+	standalonePage,
+	startTrackedApp,
+	storedRecords
+} from './tracker-support';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -190,4 +200,46 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 	expect(sent.every((r) => r.headers()['cookie'] === undefined)).toBe(true);
 	expect(await context.cookies()).toEqual([]);
 	await context.close();
+});
+
+/** The names of the IndexedDB databases `page`'s origin holds. */
+function databases(page: Page): Promise<string[]> {
+	return page.evaluate(() => indexedDB.databases().then((dbs) => dbs.map((d) => d.name!).sort()));
+}
+
+test('on a plain http site, erase() removes the outbox lock’s database too', async ({
+	browser
+}) => {
+	// Plain http has no Web Locks: the outbox's uses take turns through a database of
+	// their own, couchstats-lock, which erase() left behind, empty.
+	const server = http.createServer((_request, response) => {
+		response.setHeader('content-type', 'text/html');
+		response.end(standalonePage(app, { 'data-site': 'plain' }));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const port = (server.address() as AddressInfo).port;
+	// 127.0.0.1 is a secure context (Web Locks); erase.test, a name for it, is not.
+	const visitors = await launchVisitorBrowser(CHROME_UA, [
+		'--host-resolver-rules=MAP erase.test 127.0.0.1'
+	]);
+	const admin = await ownerPage(browser, app);
+	try {
+		await addSite(admin, app.url, { id: 'plain', name: 'plain', hosts: 'erase.test' });
+		const page = await (await visitors.newContext({ userAgent: CHROME_UA })).newPage();
+		await page.goto(`http://erase.test:${port}/erase`);
+		expect(await page.evaluate(() => isSecureContext || 'locks' in navigator)).toBe(false);
+		// The outbox opens after load, in idle time, under the lock.
+		await expect.poll(() => databases(page), { timeout: 15_000 }).toContain('couchstats-lock');
+		const erased = await page.evaluate(() =>
+			(
+				window as unknown as { couchstats: { erase(): Promise<{ error?: string }> } }
+			).couchstats.erase()
+		);
+		expect(erased.error).toBeUndefined();
+		await expect.poll(() => databases(page)).toEqual([]);
+	} finally {
+		await visitors.close();
+		await admin.context().close();
+		server.close();
+	}
 });

@@ -230,6 +230,42 @@ describe('exporting a site and importing it elsewhere', () => {
 		await expect(paused.read()).rejects.toThrow('the client stopped reading the export');
 	});
 
+	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {
+		const { couch, prefix, url } = await useCouch();
+		await createSite(couch, alice, site('olden'));
+		const records = syntheticRecords({ n: 60, site: 'olden', start: START, seed: 15 });
+		const [old, other] = records.filter((r) => r.type === 'event');
+		// An export line as stored before the ingest cleaned a page's text.
+		const { _rev, ...exported } = old;
+		void _rev;
+		const line = { ...exported, name: 'sign\u0001up', props: { plan: 'pro\u0007\tmonthly' } };
+		const dir = tempDir('couchstats-export-');
+		const file = path.join(dir, 'olden-records.ndjson');
+		fs.writeFileSync(file, JSON.stringify(line) + '\n');
+		const run = await runImport(file, [], {
+			COUCHDB_URL: url.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+			COUCHSTATS_DATA_DIR: dir
+		});
+		expect(run.code, run.stderr).toBe(0);
+		const stored = await couch.events.get(old._id);
+		expect(stored).toMatchObject({ name: 'sign up', props: { plan: 'pro monthly' } });
+
+		// The store's own rule refuses the record as it was, naming the field.
+		const written = await couch.events.bulk({
+			docs: [{ ...other, name: 'sign\u0001up' }],
+			new_edits: false
+		});
+		expect(written).toEqual([
+			expect.objectContaining({
+				error: 'forbidden',
+				reason: 'name must be 1–64 characters, without control characters'
+			})
+		]);
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
 	test('a line that is not a record the events database accepts stops the import before anything is written', async () => {
 		const { couch, prefix, url } = await useCouch();
 		await createSite(couch, alice, site('strict'));

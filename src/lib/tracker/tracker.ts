@@ -51,6 +51,7 @@ import {
 	type PageviewClass
 } from './session.ts';
 import { createSettler } from './settle.ts';
+import { LOCK_IDB } from './lock.ts';
 import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { declines } from './declines.ts';
@@ -877,6 +878,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			}
 			if (deferred) await deferred.destroy();
 			else idb?.deleteDatabase(OUTBOX_IDB);
+			// The outbox lock's database on plain http (lock.ts), free once the outbox is gone.
+			idb?.deleteDatabase(LOCK_IDB);
 		} catch {
 			// Nothing left to erase, or storage refused: never into the host page.
 		}

@@ -8,10 +8,15 @@
  * keeps its id, so importing twice stores nothing twice. Into another site it gets an
  * id derived from the target site and its own id: CouchDB keeps one document per id, so
  * keeping the id would leave the record in its first site; derived, a re-run is still
- * idempotent. Every record is checked by the events database's own
- * `validate_doc_update` (couchdb/events/validate.js) before anything is written.
+ * idempotent. Its visitor text (a title, the campaign, an event's name and props, the
+ * source) is cleaned as the ingest cleans it now (`cleanRecordText`): an export made
+ * before the ingest cleaned may hold a control character there, and restored, it is
+ * the record the ingest would store. Every record is then checked by the events
+ * database's own `validate_doc_update` (couchdb/events/validate.js) before anything is
+ * written.
  */
 import { revisionFor, type StoredRecord } from '../../records';
+import { cleanRecordText } from '../ingest/visitor-text';
 import { uuidv7From, type InputRow } from './backfill';
 import { assertStorable } from './storable';
 
@@ -26,7 +31,7 @@ export function isExportedRecord(row: InputRow): boolean {
  * @throws {ImportLineError} when the record is not one the events database accepts.
  */
 export function restoreRecord(row: InputRow, site: string | undefined, line: number): StoredRecord {
-	const record = { ...(row as Record<string, unknown>) };
+	const record = cleanRecordText(row as Record<string, unknown>);
 	delete record._rev;
 	if (site && site !== record.site) {
 		record._id = uuidv7From(Number(record.ts), `restore\n${site}\n${String(record._id)}`);

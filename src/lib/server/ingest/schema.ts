@@ -10,7 +10,8 @@
  * the text a page collects (titles, campaigns, event names and props, the session's
  * source) is cleaned as the tracker now cleans it (`cleanText` in src/lib/text.ts: a
  * control character becomes a space), since a tracker before it sent a mangled link's
- * `utm_source=x%01y` in the source of every record of the visit. An address (a path,
+ * `utm_source=x%01y` in the source of every record of the visit; the functions that
+ * clean it (visitor-text.ts) clean a restored export's records too. An address (a path,
  * a referrer), which a browser percent-encodes, must hold no control character.
  */
 import * as v from 'valibot';
@@ -26,7 +27,6 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
-	sourceName,
 	type DroppedRecord,
 	type EventRecord,
 	type HeartbeatRecord,
@@ -37,7 +37,8 @@ import {
 import { isTimeZone, SITE_ID_PATTERN } from '../accounts/sites';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { isPlainObject } from './body';
-import { cleanText, hasNoControl } from '../../text';
+import { hasNoControl } from '../../text';
+import { repairSource, visitorText } from './visitor-text';
 
 /** A visitor id: a random token of 16–64 URL-safe characters (a UUID qualifies). */
 export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
@@ -51,8 +52,7 @@ export const VISITOR_ID_PATTERN = /^[0-9A-Za-z_-]{16,64}$/;
 function text(max: number) {
 	return v.pipe(
 		v.string(),
-		v.transform(cleanText),
-		v.transform((s) => s.toWellFormed()),
+		v.transform(visitorText),
 		v.maxLength(max, `must be at most ${max} characters`)
 	);
 }
@@ -66,16 +66,6 @@ function addressText(max: number) {
 		v.trim(),
 		v.maxLength(max, `must be at most ${max} characters`)
 	);
-}
-
-/**
- * A session's source as a tracker before `cleanText` made it from a mangled link, with
- * control characters (`x\u0001y`): named again by {@link sourceName}, which now makes them
- * `-` as the tracker does (`x-y`), or `(direct)` when nothing is left. The same on every
- * record of the session, as the source it repairs was.
- */
-function repairSource(src: string): string {
-	return hasNoControl(src) ? src : (sourceName(src) ?? '(direct)');
 }
 
 /**
