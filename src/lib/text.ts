@@ -38,7 +38,8 @@ export function hasNoControl(s: string): boolean {
  * non-joiner and joiner (U+200C, U+200D): Persian and Indic words and emoji sequences
  * (👩‍💻) need them, and they move nothing.
  */
-const HIDDEN = /[\u0080-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
+export const HIDDEN =
+	/[\u0080-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
 
 /**
  * Why `name`, typed to name something (a site, a funnel, an API token), is no name, to

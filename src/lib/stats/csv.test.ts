@@ -24,6 +24,10 @@ describe('CSV', () => {
 		expect(toCsv(['value'], [{ value: '=HYPERLINK("x")' }, { value: -3 }])).toBe(
 			'value\r\n"\'=HYPERLINK(""x"")"\r\n-3\r\n'
 		);
+		// After white space or a character shown as nothing, as a spreadsheet may skip them.
+		expect(
+			toCsv(['value'], [{ value: '\u200b=1+1' }, { value: ' @SUM(A1)' }, { value: 'a=b' }])
+		).toBe("value\r\n'\u200b=1+1\r\n' @SUM(A1)\r\na=b\r\n");
 	});
 });
 

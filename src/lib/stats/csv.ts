@@ -5,6 +5,7 @@
  */
 
 import { displayPath } from '../records';
+import { HIDDEN } from '../text';
 import { filterSlug, type Filter } from './filters';
 
 /**
@@ -57,8 +58,15 @@ export function toCsv(columns: string[], rows: Record<string, unknown>[]): strin
 	return lines.join('\r\n') + '\r\n';
 }
 
+/**
+ * A text a spreadsheet may run as a formula: one starting with `=`, `+`, `-` or `@`, after
+ * any white space or characters shown as nothing ({@link HIDDEN}: an outside probe's
+ * `\u200B=HYPERLINK(…)` went out unguarded), or with a tab or a carriage return.
+ */
+const FORMULA = new RegExp(`^(?:\\s|${HIDDEN.source})*[=+\\-@]|^[\\t\\r]`, 'u');
+
 function field(value: unknown): string {
 	let text = value === undefined || value === null ? '' : String(value);
-	if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;
+	if (typeof value === 'string' && FORMULA.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
