@@ -164,9 +164,10 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 	if ('land' in newDoc && !isAddress(newDoc.land, true)) {
 		refuse('land must be a path of at most 512 characters, without control characters');
 	}
-	if ('browser' in newDoc && !isString(newDoc.browser, 40))
-		refuse('browser must be a short string');
-	if ('os' in newDoc && !isString(newDoc.os, 40)) refuse('os must be a short string');
+	if ('browser' in newDoc && !isText(newDoc.browser, 40))
+		refuse('browser must be at most 40 characters, without control characters');
+	if ('os' in newDoc && !isText(newDoc.os, 40))
+		refuse('os must be at most 40 characters, without control characters');
 	if (
 		'device' in newDoc &&
 		['desktop', 'mobile', 'tablet', 'other'].indexOf(newDoc.device) === -1
@@ -210,8 +211,10 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 				}
 			}
 		}
-		if ('tz' in newDoc && !isString(newDoc.tz, 64)) refuse('tz is too long');
-		if ('lang' in newDoc && !isString(newDoc.lang, 35)) refuse('lang is too long');
+		if ('tz' in newDoc && !isText(newDoc.tz, 64))
+			refuse('tz must be at most 64 characters, without control characters');
+		if ('lang' in newDoc && !isText(newDoc.lang, 35))
+			refuse('lang must be at most 35 characters, without control characters');
 		if (
 			'screen' in newDoc &&
 			['mobile', 'tablet', 'laptop', 'desktop'].indexOf(newDoc.screen) === -1

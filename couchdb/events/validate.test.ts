@@ -178,6 +178,26 @@ describe('validate_doc_update for the events database', () => {
 			{ ...pv, src: 'x\u0001y' },
 			'src must not contain control characters'
 		],
+		[
+			'a control character in the browser',
+			{ ...pv, browser: 'Fire\u0007fox' },
+			'browser must be at most 40 characters, without control characters'
+		],
+		[
+			'a control character in the OS',
+			{ ...event, os: 'Linux\u0000' },
+			'os must be at most 40 characters, without control characters'
+		],
+		[
+			'a control character in the time zone',
+			{ ...pv, tz: 'Europe/Paris\n' },
+			'tz must be at most 64 characters, without control characters'
+		],
+		[
+			'a control character in the language',
+			{ ...pv, lang: 'en\tGB' },
+			'lang must be at most 35 characters, without control characters'
+		],
 		['a line break in an event name', { ...event, name: 'sign\nup' }, badName],
 		['a control character in a prop name', { ...event, props: { 'a\u0007': 'x' } }, badPropName],
 		['an empty prop name', { ...event, props: { '': 'x' } }, badPropName],

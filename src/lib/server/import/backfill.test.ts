@@ -442,7 +442,7 @@ describe('backfill', () => {
 		expect(record).toMatchObject({ path: '/p', utm: { source: 'nl', campaign: 'launch' } });
 	});
 
-	test('cleans the text of a line as the tracker and the ingest do: a control character is a space, in campaigns, the source, titles, event names and props', () => {
+	test('cleans the text of a line as the tracker and the ingest do: a control character is a space, in campaigns, the source, titles, event names, props, browser and OS', () => {
 		// The ingest refused such text, the importer stored it (an outside probe).
 		const lines = [
 			{
@@ -450,6 +450,8 @@ describe('backfill', () => {
 				url: 'https://x.org/p?utm_source=x%01y&utm_campaign=%01spring',
 				title: 'Sign\u0007up',
 				utm_medium: 'e\u0000mail',
+				browser: 'Fire\u0007fox',
+				os: '\u0001Linux',
 				visitor_id: 'a'
 			},
 			{
@@ -474,6 +476,7 @@ describe('backfill', () => {
 				['pageview', '(direct)', undefined, undefined, undefined, undefined, undefined]
 			].map((row) => [...row, ...Array(7 - row.length).fill(undefined)])
 		);
+		expect([records[0].browser, records[0].os]).toEqual(['Fire fox', 'Linux']);
 		const texts: string[] = [];
 		JSON.stringify(
 			records,

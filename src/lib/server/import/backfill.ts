@@ -663,12 +663,13 @@ function utmOf(row: InputRow): Record<string, string> {
 
 function enrichment(row: InputRow): Record<string, string> {
 	const out: Record<string, string> = {};
-	const browser = str(row.browser);
-	const os = str(row.os);
+	// Cleaned as the tracker's text is (the ingest derives its own from the user agent).
+	const browser = clip(str(row.browser), 40);
+	const os = clip(str(row.os), 40);
 	const device = str(row.device)?.toLowerCase();
 	const country = str(row.country)?.toUpperCase();
-	if (browser) out.browser = browser.slice(0, 40);
-	if (os) out.os = os.slice(0, 40);
+	if (browser) out.browser = browser;
+	if (os) out.os = os;
 	if (device && ['desktop', 'mobile', 'tablet', 'other'].includes(device)) out.device = device;
 	if (country && /^[A-Z]{2}$/.test(country)) out.country = country;
 	return out;

@@ -34,6 +34,15 @@ describe('cleanRecordText', () => {
 		});
 	});
 
+	test('cleans the browser and OS names an earlier importer copied from a line as given', () => {
+		const [pageview] = oneOfEach();
+		expect(cleanRecordText({ ...pageview, browser: 'Fire\u0007fox', os: '\u0001Linux' })).toEqual({
+			...pageview,
+			browser: 'Fire fox',
+			os: 'Linux'
+		});
+	});
+
 	test('leaves values that are no text for the store to refuse, and its argument as it was', () => {
 		const doc = { name: 7, props: ['a\u0001'], title: null, utm: { source: 1 } };
 		expect(cleanRecordText(doc)).toEqual(doc);

@@ -28,8 +28,8 @@ export function repairSource(src: string): string {
 
 /**
  * A stored record with its visitor text cleaned as the ingest cleans it: `src` repaired
- * ({@link repairSource}) and, like `title`, each `utm` value, `name`, each prop's name
- * and text value and each name in `propFirstOfSession`/`propFirstOfDay`, made
+ * ({@link repairSource}) and, like `title`, each `utm` value, `name`, `browser`, `os`,
+ * each prop's name and text value and each name in `propFirstOfSession`/`propFirstOfDay`, made
  * {@link visitorText}. Only strings are touched: a value of another type is left for the
  * store to refuse. Two prop names that clean alike keep the later's value, as the
  * ingest's schema does. A copy; `record` is left as it is.
@@ -37,7 +37,9 @@ export function repairSource(src: string): string {
 export function cleanRecordText(record: Record<string, unknown>): Record<string, unknown> {
 	const out = { ...record };
 	if (typeof out.src === 'string') out.src = visitorText(repairSource(out.src));
-	for (const key of ['title', 'name'] as const) {
+	// A browser's and an OS's names: the ingest's come from the user agent, the importer's
+	// from a line, which it cleans since 2026-12-06 (copied as given before).
+	for (const key of ['title', 'name', 'browser', 'os'] as const) {
 		if (typeof out[key] === 'string') out[key] = visitorText(out[key]);
 	}
 	if (isPlainObject(out.utm)) out.utm = mapEntries(out.utm, (key, value) => [key, textOf(value)]);
