@@ -10,7 +10,13 @@ import type { Browser } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
-import { convertingVisit, routeStandalonePage, useTrackedApp } from './tracker-support';
+import {
+	convertingVisit,
+	routeStandalonePage,
+	trackEvent,
+	useTrackedApp,
+	waitForRecords
+} from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -34,12 +40,7 @@ test('a visit shows as a live visitor without a reload, and its timeline and lis
 	const visitor = await context.newPage();
 	await visitor.goto(`${app.url}/visit/one`);
 	await visitor.waitForFunction(() => 'couchstats' in window);
-	await visitor.evaluate(() =>
-		(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
-			'signup',
-			{ plan: 'pro' }
-		)
-	);
+	await trackEvent(visitor, 'signup', { plan: 'pro' });
 	await Promise.all([
 		visitor.waitForRequest((request) => request.url().includes('/api/ingest')),
 		visitor.goto(`${app.url}/visit/two`)
@@ -175,4 +176,59 @@ test("the dashboard's filter opens the session list filtered: only the sessions 
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?range=7d$/);
 	await expect(owner.getByTestId('filter-bar')).toHaveCount(0);
 	await expect(rows).toHaveCount(2);
+});
+
+test("a session's timeline shows its pages as the session list does, decoded, and long unbroken visitors' text wraps at 390 px", async ({
+	browser
+}) => {
+	// The longest event name the tracker allows, a long path, prop value and campaign
+	// source, none with a place to break; the landing page's path is percent-encoded.
+	const name = 'x'.repeat(64);
+	const long = `/visit/${'p'.repeat(200)}`;
+	const context = await visitorBrowser.newContext();
+	await routeStandalonePage(context, app, '/visit/');
+	const visitor = await context.newPage();
+	await visitor.goto(`${app.url}/visit/café?utm_source=${'s'.repeat(100)}`);
+	await visitor.waitForFunction(() => 'couchstats' in window);
+	await trackEvent(visitor, name, { note: 'v'.repeat(200) });
+	await Promise.all([
+		visitor.waitForRequest((request) => request.url().includes('/api/ingest')),
+		visitor.goto(`${app.url}${long}`)
+	]);
+	await visitor.goto('about:blank');
+	await waitForRecords(app, (records) => records.some((r) => r.path === long));
+
+	// The session list, under the event, shows its entry and exit decoded.
+	const owner = await ownerPage(browser, app);
+	const row = owner.getByTestId('session-list').locator('tbody tr');
+	await expect(async () => {
+		await owner.goto(`${app.url}/sites/demo/sessions?range=7d&event=${name}`);
+		await expect(row).toHaveCount(1, { timeout: 1_000 });
+		await expect(row).toContainText(`/visit/café → ${long}`, { timeout: 1_000 });
+	}).toPass({ timeout: 30_000 });
+
+	// Its timeline reads them as the list does.
+	await row.getByRole('link').click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
+	const timeline = owner.getByTestId('session-timeline');
+	await expect(timeline).toContainText(`Event ${name}`);
+	await expect(owner.getByTestId('session-summary')).toContainText(`/visit/café → ${long}`);
+	await expect(timeline.locator('li.pageview').first()).toContainText('/visit/café');
+	await expect(timeline).toContainText('from /visit/café');
+
+	// On a phone nothing runs past the screen's edge.
+	await owner.setViewportSize({ width: 390, height: 800 });
+	await expect
+		.poll(() =>
+			owner.evaluate(
+				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+			)
+		)
+		.toBeLessThanOrEqual(0);
+	// Nor past its column into the next one (the 9rem of an event's name on a wide screen).
+	await owner.setViewportSize({ width: 1280, height: 720 });
+	const what = timeline.locator('li.event .what');
+	await expect
+		.poll(() => what.evaluate((element) => element.scrollWidth - element.clientWidth))
+		.toBeLessThanOrEqual(0);
 });

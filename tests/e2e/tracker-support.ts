@@ -183,6 +183,18 @@ export async function holdCore(context: BrowserContext, on = ''): Promise<() => 
 	return release;
 }
 
+/** Fires an event from the page's tracker (`couchstats.track(name, props)`). */
+export function trackEvent(page: Page, name: string, props: object = {}): Promise<void> {
+	return page.evaluate(
+		([name, props]) =>
+			(window as unknown as { couchstats: { track(n: string, p: object): void } }).couchstats.track(
+				name,
+				props
+			),
+		[name, props] as const
+	);
+}
+
 /** What the page's tracker says waits to be delivered (`couchstats.pending()`). */
 export function pending(page: Page): Promise<ClientRecord[]> {
 	return page.evaluate(() =>
