@@ -95,7 +95,9 @@ test('text visitors sent with bidi controls or right-to-left letters shows its c
 		`<p><a href="${encodeURI(ARABIC)}">next</a></p>`
 	);
 	const visitor = await context.newPage();
-	await visitor.goto(`${app.url}${HEBREW}`);
+	// Tagged with a source that starts with a zero-width space (an outside probe: it read
+	// as another source).
+	await visitor.goto(`${app.url}${HEBREW}?utm_source=%E2%80%8Bnews`);
 	await visitor.waitForFunction(() => 'couchstats' in window);
 	await visitor.getByRole('link', { name: 'next' }).click();
 	await visitor.waitForFunction(() => 'couchstats' in window);
@@ -199,5 +201,15 @@ test('text visitors sent with bidi controls or right-to-left letters shows its c
 	]);
 	await expectAfter(label.last(), SHOWN_NAME, '(');
 	await expectAfter(label.last(), SHOWN_VALUE, ')');
+
+	// The session list and the session's timeline: its source with the space by its code.
+	await owner.goto(`${app.url}/sites/demo/sessions?range=7d`);
+	const row = owner.locator('tbody tr', { has: owner.locator('.hidden-code') }).first();
+	await expect(row.locator('.hidden-code')).toHaveText('U+200B');
+	await expect(row).toContainText('U+200Bnews');
+	await row.getByRole('link').first().click();
+	await expect(owner.locator('dd', { has: owner.locator('.hidden-code') })).toHaveText(
+		'U+200Bnews'
+	);
 	await context.close();
 });
