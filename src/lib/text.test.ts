@@ -64,7 +64,10 @@ test.each([
 	['a\u2029b', `${HIDES} (U+2029)`],
 	['a\u2060b', `${HIDES} (U+2060)`],
 	['\ufeffa', `${HIDES} (U+FEFF)`],
-	['next\u0085line', `${HIDES} (U+0085)`]
+	['next\u0085line', `${HIDES} (U+0085)`],
+	['sign\u00adup', `${HIDES} (U+00AD)`],
+	['a\u200cb', `${HIDES} (U+200C)`],
+	['x\u{e0061}', `${HIDES} (U+E0061)`]
 ])('nameFault(%j) is %j', (name, fault) => {
 	expect(nameFault(name)).toBe(fault);
 });
@@ -79,7 +82,23 @@ test.each([
 	['\u202epu ngis\u202c', [{ code: 'U+202E' }, 'pu ngis', { code: 'U+202C' }]],
 	['\u200bemail\u200b', [{ code: 'U+200B' }, 'email', { code: 'U+200B' }]],
 	['\u2069\u202eسنوي', [{ code: 'U+2069' }, { code: 'U+202E' }, 'سنوي']],
-	['a\u0085\u2028b\ufeff', ['a', { code: 'U+0085' }, { code: 'U+2028' }, 'b', { code: 'U+FEFF' }]]
+	['a\u0085\u2028b\ufeff', ['a', { code: 'U+0085' }, { code: 'U+2028' }, 'b', { code: 'U+FEFF' }]],
+	// A second probe: each read as `signup` or `newsletter`.
+	['sign\u00adup', ['sign', { code: 'U+00AD' }, 'up']],
+	['signup\u2063', ['signup', { code: 'U+2063' }]],
+	['signup\u{e0061}\u{e0062}', ['signup', { code: 'U+E0061' }, { code: 'U+E0062' }]],
+	['\u3164pro', [{ code: 'U+3164' }, 'pro']],
+	['sign\u200cup', ['sign', { code: 'U+200C' }, 'up']],
+	['pro\ufe0f', ['pro', { code: 'U+FE0F' }]],
+	// What emoji and scripts need stays: presentation, keycaps, joined emoji, tag flags.
+	['❤\ufe0f 1\ufe0f\u20e3', ['❤\ufe0f 1\ufe0f\u20e3']],
+	['❤\ufe0f\u200d🔥', ['❤\ufe0f\u200d🔥']],
+	[
+		'🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} scotland',
+		['🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} scotland']
+	],
+	['🏴\u{e0067}\u{e0062}', ['🏴', { code: 'U+E0067' }, { code: 'U+E0062' }]],
+	['ᠠ\u180bᠡ', ['ᠠ\u180bᠡ']]
 ])('shownPieces(%j): each character nameFault refuses by its code', (text, pieces) => {
 	expect(shownPieces(text)).toEqual(pieces);
 	for (const piece of shownPieces(text)) {

@@ -29,17 +29,92 @@ export function hasNoControl(s: string): boolean {
 }
 
 /**
- * Characters that show as nothing or change how the text around them shows: C1 controls
- * (U+0080–U+009F, among them NEL, a line break), the direction marks, embeddings,
- * overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the
- * zero-width space, word joiner and byte-order mark (U+200B, U+2060, U+FEFF), and the
- * line and paragraph separators (U+2028, U+2029). An outside probe named a site
- * `Café \u202Eevil\u202C`: co-owners read it as `Café live`. Not the zero-width
- * non-joiner and joiner (U+200C, U+200D): Persian and Indic words and emoji sequences
- * (👩‍💻) need them, and they move nothing.
+ * Characters that may show as nothing or change how the text around them shows: C1
+ * controls (U+0080–U+009F, among them NEL, a line break), the line and paragraph
+ * separators (U+2028, U+2029), and Unicode's default-ignorable code points (`\p{DI}`: the
+ * direction marks, embeddings, overrides and isolates, the zero-width space, joiners and
+ * word joiner, the soft hyphen, invisible operators, Hangul fillers, variation selectors,
+ * tag characters, the byte-order mark…). {@link hiddenAt} says which of them, where
+ * they stand, are hidden.
  */
-export const HIDDEN =
-	/[\u0080-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
+const MAYBE_HIDDEN = /[\u0080-\u009f\u2028\u2029\p{DI}]/u;
+
+/** The variation selectors: U+FE00–U+FE0F, U+E0100–U+E01EF. */
+const VARIATION = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+
+/** A character a variation selector after it may choose the look of: not an ASCII letter, not hidden. */
+const VARIED = /^(?![A-Za-z\s])[^\p{DI}\u0080-\u009f\u2028\u2029]$/u;
+
+/** A waving black flag, the base of an emoji tag sequence (🏴󠁧󠁢󠁳󠁣󠁴󠁿: tags, then a cancel tag). */
+const TAG_BASE = 0x1f3f4;
+
+/**
+ * The indexes of `chars` (a text's code points) that are hidden: they show as nothing or
+ * change how the text around them shows, so a text holding one may read as another text
+ * (an outside probe's event `sign\u00ADup` read as `signup`, a site `Café \u202Eevil\u202C`
+ * as `Café live`). Every {@link MAYBE_HIDDEN} character is, but where a script or an emoji
+ * needs it: a joiner (U+200C, U+200D) between two characters beyond ASCII (Persian and
+ * Indic words, emoji sequences such as 👩‍💻), a variation selector after a character it
+ * may choose the look of ({@link VARIED}: ❤️, 1️⃣), a Mongolian variation selector after a
+ * Mongolian letter, and the tag characters of an emoji tag sequence after 🏴.
+ */
+function hiddenAt(chars: readonly string[]): Set<number> {
+	const hidden = new Set<number>();
+	for (let i = 0; i < chars.length; i++) {
+		const c = chars[i];
+		if (!MAYBE_HIDDEN.test(c)) continue;
+		const code = c.codePointAt(0)!;
+		const before = chars[i - 1] ?? '';
+		const after = chars[i + 1] ?? '';
+		if (code === 0x200c || code === 0x200d) {
+			const beyond = (x: string) => x.codePointAt(0)! > 0x7f && !MAYBE_HIDDEN.test(x);
+			const beyondOrVaried = (x: string) => beyond(x) || VARIATION.test(x);
+			if (before && after && beyondOrVaried(before) && beyond(after)) continue;
+		} else if (VARIATION.test(c)) {
+			if (VARIED.test(before)) continue;
+		} else if (code >= 0x180b && code <= 0x180f && code !== 0x180e) {
+			if (/\p{Script=Mongolian}/u.test(before)) continue;
+		} else if (code >= 0xe0020 && code <= 0xe007f) {
+			const end = tagSequenceEnd(chars, i);
+			if (end > i) {
+				i = end;
+				continue;
+			}
+		}
+		hidden.add(i);
+	}
+	return hidden;
+}
+
+/**
+ * When `chars[at]` starts the tags of an emoji tag sequence (after 🏴: tag characters
+ * U+E0020–U+E007E, then the cancel tag U+E007F), the index of its cancel tag; else -1.
+ */
+function tagSequenceEnd(chars: readonly string[], at: number): number {
+	if (chars[at - 1]?.codePointAt(0) !== TAG_BASE) return -1;
+	for (let i = at; i < chars.length; i++) {
+		const code = chars[i].codePointAt(0)!;
+		if (code === 0xe007f) return i > at ? i : -1;
+		if (code < 0xe0020 || code > 0xe007e) return -1;
+	}
+	return -1;
+}
+
+/** The first hidden character of `text` ({@link hiddenAt}), or undefined. */
+function firstHidden(text: string): string | undefined {
+	if (!MAYBE_HIDDEN.test(text)) return undefined;
+	const chars = [...text];
+	const [first] = hiddenAt(chars);
+	return first === undefined ? undefined : chars[first];
+}
+
+/** `text` without its hidden characters ({@link hiddenAt}): what a reader sees of it. */
+export function withoutHidden(text: string): string {
+	if (!MAYBE_HIDDEN.test(text)) return text;
+	const chars = [...text];
+	const hidden = hiddenAt(chars);
+	return chars.filter((_, i) => !hidden.has(i)).join('');
+}
 
 /**
  * Why `name`, typed to name something (a site, a funnel, an API token), is no name, to
@@ -51,7 +126,7 @@ export const HIDDEN =
  */
 export function nameFault(name: string): string | undefined {
 	if (!hasNoControl(name)) return 'must not contain control characters';
-	const hidden = HIDDEN.exec(name)?.[0];
+	const hidden = firstHidden(name);
 	if (hidden === undefined) return undefined;
 	return `must not contain invisible characters that change how text shows (${codePoint(hidden)})`;
 }
@@ -86,32 +161,38 @@ export type Phrase = readonly (string | { quoted: string })[];
 
 /** A character's code point as Unicode writes it: `U+202E`. */
 function codePoint(character: string): string {
-	return `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+	return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** A character of {@link HIDDEN} as a quote shows it: its code point, `U+202E`. */
+/** A hidden character as a quote shows it ({@link hiddenAt}): its code point, `U+202E`. */
 export interface HiddenCode {
 	code: string;
 }
 
-const HIDDEN_ALL = new RegExp(HIDDEN.source, 'g');
-
 /**
- * Quoted `text` as the pages show it: its runs as they are, each character of
- * {@link HIDDEN} as its code point (`U+202E`). A quote so holds no character that shows
- * as nothing or turns text round: an outside probe sent an event named
- * `\u202Epu ngis\u202C`, which read "sign up", and a campaign `\u200Bemail\u200B`, which
- * read as `email`. Paths keep such characters escaped already (records.ts `displayPath`).
+ * Quoted `text` as the pages show it: its runs as they are, each hidden character
+ * ({@link hiddenAt}) as its code point (`U+202E`). A quote so holds no character that shows
+ * as nothing or turns text round: outside probes sent an event named `\u202Epu ngis\u202C`,
+ * which read "sign up", a campaign `\u200Bemail\u200B`, which read as `email`, and
+ * `sign\u00ADup`, `signup\u2063`, which read as `signup`. Paths keep such characters
+ * escaped already (records.ts `displayPath`).
  */
 export function shownPieces(text: string): (string | HiddenCode)[] {
+	if (!MAYBE_HIDDEN.test(text)) return text ? [text] : [];
+	const chars = [...text];
+	const hidden = hiddenAt(chars);
 	const pieces: (string | HiddenCode)[] = [];
-	let from = 0;
-	for (const match of text.matchAll(HIDDEN_ALL)) {
-		if (match.index > from) pieces.push(text.slice(from, match.index));
-		pieces.push({ code: codePoint(match[0]) });
-		from = match.index + match[0].length;
-	}
-	if (from < text.length) pieces.push(text.slice(from));
+	let run = '';
+	chars.forEach((c, i) => {
+		if (!hidden.has(i)) {
+			run += c;
+			return;
+		}
+		if (run) pieces.push(run);
+		run = '';
+		pieces.push({ code: codePoint(c) });
+	});
+	if (run) pieces.push(run);
 	return pieces;
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { displayPath } from '../records';
-import { HIDDEN } from '../text';
+import { withoutHidden } from '../text';
 import { filterSlug, type Filter } from './filters';
 
 /**
@@ -60,13 +60,15 @@ export function toCsv(columns: string[], rows: Record<string, unknown>[]): strin
 
 /**
  * A text a spreadsheet may run as a formula: one starting with `=`, `+`, `-` or `@`, after
- * any white space or characters shown as nothing ({@link HIDDEN}: an outside probe's
+ * any white space or hidden characters ({@link withoutHidden}: an outside probe's
  * `\u200B=HYPERLINK(…)` went out unguarded), or with a tab or a carriage return.
  */
-const FORMULA = new RegExp(`^(?:\\s|${HIDDEN.source})*[=+\\-@]|^[\\t\\r]`, 'u');
+function isFormula(text: string): boolean {
+	return /^[\t\r]/.test(text) || /^[=+\-@]/.test(withoutHidden(text).trimStart());
+}
 
 function field(value: unknown): string {
 	let text = value === undefined || value === null ? '' : String(value);
-	if (typeof value === 'string' && FORMULA.test(text)) text = `'${text}`;
+	if (typeof value === 'string' && isFormula(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
