@@ -196,6 +196,17 @@ export function shownPieces(text: string): (string | HiddenCode)[] {
 	return pieces;
 }
 
+/**
+ * `text` as a tooltip or a page's title shows it, which no page can isolate or box: each
+ * hidden character ({@link hiddenAt}) as its code point, in the text (`go U+202E now`
+ * reads `goU+202Enow`).
+ */
+export function shownText(text: string): string {
+	return shownPieces(text)
+		.map((piece) => (typeof piece === 'string' ? piece : piece.code))
+		.join('');
+}
+
 /** A {@link Phrase} as one string: a title, an accessible name, the Stats API's label. */
 export function phraseText(phrase: Phrase): string {
 	return phrase.map((piece) => (typeof piece === 'string' ? piece : piece.quoted)).join('');

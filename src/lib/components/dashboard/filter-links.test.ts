@@ -92,6 +92,14 @@ describe('rowLink', () => {
 	});
 });
 
+test("a row link's title gives hidden characters by their codes, as no tooltip can box them", () => {
+	const url = at('/sites/demo?range=today');
+	expect(rowLink(url, null, 'event', 'sign\u00adup')?.title).toBe('Filter by event signU+00ADup');
+	expect(rowLink(url, null, 'source', '\u202eevil\u202c')?.title).toBe(
+		'Filter by source U+202EevilU+202C'
+	);
+});
+
 test('a link under a filter says it replaces it; under none, nothing', () => {
 	expect(replacing({ kind: 'source', value: 'x.org' })).toBe(
 		' (instead of source x.org: one filter at a time)'

@@ -6,6 +6,7 @@
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
 import { displayPath } from '../../records';
+import { shownText } from '../../text';
 import { OTHER } from '../../stats/breakdowns';
 import { RANGE_PARAMS } from '../../stats/range';
 import {
@@ -61,7 +62,7 @@ export function filterLink(url: URL, active: Filter | null, filter: Filter): Row
 	const recorded = filter.kind === 'page' ? recordedAs(filter.value) : '';
 	return {
 		href: filterHref(url, filter),
-		title: `Filter by ${filterLabel(filter)}${recorded}${replacing(active)}`
+		title: shownText(`Filter by ${filterLabel(filter)}${recorded}${replacing(active)}`)
 	};
 }
 

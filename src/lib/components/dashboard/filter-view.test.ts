@@ -258,6 +258,13 @@ describe('unavailableUnder', () => {
 });
 
 describe('viewTitle', () => {
+	test('gives the hidden characters of a name or a filter by their codes, as no title can box them', () => {
+		const week = { preset: '7d', from: '2026-11-28', to: '2026-12-04' } as const;
+		expect(viewTitle('Blog', week, { kind: 'event', value: '\u202epu ngis\u202c' })).toBe(
+			'Blog · Last 7 days · event U+202Epu ngisU+202C'
+		);
+	});
+
 	test('names the site, the preset or the dates, and the filter', () => {
 		const week = { preset: '7d', from: '2026-11-28', to: '2026-12-04' } as const;
 		expect(viewTitle('Blog', week)).toBe('Blog · Last 7 days');

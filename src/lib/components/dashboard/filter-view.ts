@@ -5,7 +5,7 @@
  * the pages and tests agree on the words.
  */
 import { displayPath, PROP_FLAGS_SINCE } from '../../records';
-import type { Phrase } from '../../text';
+import { shownText, type Phrase } from '../../text';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
@@ -270,7 +270,8 @@ export { unavailableUnder } from '../../stats/catalogue';
 /**
  * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`.
  * The title changes with the range and the filter, so a screen reader's route announcer
- * says that the view changed, and tabs and history tell views apart.
+ * says that the view changed, and tabs and history tell views apart. Hidden characters of
+ * the site's name or the filter's text read by their codes ($lib/text shownText).
  */
 export function viewTitle(
 	site: string,
@@ -279,5 +280,6 @@ export function viewTitle(
 ): string {
 	const preset = range.preset === 'custom' ? undefined : PRESETS.find((p) => p.id === range.preset);
 	const dates = range.from === range.to ? range.from : `${range.from} to ${range.to}`;
-	return [site, preset?.label ?? dates, filter && filterLabel(filter)].filter(Boolean).join(' · ');
+	const parts = [site, preset?.label ?? dates, filter && filterLabel(filter)];
+	return shownText(parts.filter(Boolean).join(' · '));
 }
