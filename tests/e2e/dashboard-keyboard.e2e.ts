@@ -2,7 +2,8 @@
  * The owner's dashboard from the keyboard, as an accessibility audit used it: a live
  * update that re-sorts a table keeps the focused row link on its row; the range letters
  * leave controls alone and can be turned off; a filter or range change is in the page's
- * title (what a screen reader's route announcer reads); refreshing journeys keeps the
+ * title (what a screen reader's route announcer reads); a filter put on by keyboard
+ * leaves focus on its chip, and taken off, on the row it came from; refreshing journeys keeps the
  * focus; the closed Range list steps without re-reading; in forced colours the chart's
  * legend tells its series apart. Real Chromium, the built app, its CouchDB.
  */
@@ -151,6 +152,53 @@ test("a filter is in the page's title, and refreshing journeys keeps the keyboar
 	await expect(owner.locator('#journeys [role="status"]')).toHaveText(/^as of /);
 	await expect(refresh).toHaveText('Refresh');
 	await expect(refresh).toBeFocused();
+});
+
+test('by keyboard, a filter put on leaves focus on its chip, and taken off, on the row link it came from; every table has a name', async ({
+	browser
+}) => {
+	await views('/about', 1);
+	await waitForRecords(app, (records) => records.some((r) => r.path === '/about'));
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const about = owner.locator('#pages').getByRole('link', { name: '/about', exact: true });
+	await expect(about).toHaveAccessibleDescription('Filters the dashboard by this row', {
+		timeout: 30_000
+	});
+
+	// An outside review: Enter on a row left focus on <body> at the top of the page.
+	await about.focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · page /about · couchstats');
+	const chip = owner.getByTestId('filter-bar').locator('.chip');
+	await expect(chip).toBeFocused();
+	await expect(chip).toContainText('Filtered by page');
+	// The chip leads to its ×, which takes the filter off and gives the row its focus back.
+	await owner.keyboard.press('Tab');
+	const remove = owner.getByRole('link', { name: 'Remove filter' });
+	await expect(remove).toBeFocused();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	await expect(about).toBeFocused();
+
+	// A filter that came in the address goes back to its first row link.
+	await owner.goto(`${app.url}/sites/demo?range=today&page=/about`);
+	await owner.getByRole('link', { name: 'Remove filter' }).focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	expect(await focused(owner)).toEqual({
+		text: '/about',
+		href: '/sites/demo?range=today&page=/about'
+	});
+
+	// The chart is an image that says what it shows; uPlot's legend is no table to a
+	// screen reader (the captioned one under "Show as a table" is), and every table has a name.
+	await expect(
+		owner.getByRole('img', { name: /^Chart of visitors and pageviews by hour; .*table below$/ })
+	).toBeVisible();
+	const tables = await owner.getByRole('table').all();
+	expect(tables.length).toBeGreaterThan(10);
+	for (const table of tables) await expect(table).toHaveAccessibleName(/\S/);
 });
 
 test("in forced colours (Windows High Contrast) the chart legend's two series still look different", async ({
