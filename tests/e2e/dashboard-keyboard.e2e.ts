@@ -129,20 +129,29 @@ test('range letters pick a range from the page but not from a link, and can be t
 	expect(read).not.toContain('90d');
 });
 
+/**
+ * The owner's dashboard for today, once a view of `path` has reached it, filtered by that
+ * page from the keyboard (Enter on Top pages' row link): the page and the row's link.
+ */
+async function filteredByKeyboard(browser: Browser, path: string) {
+	await views(path, 1);
+	await waitForRecords(app, (records) => records.some((r) => r.path === path));
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const link = owner.locator('#pages').getByRole('link', { name: path, exact: true });
+	await expect(link).toHaveAccessibleDescription('Filters the dashboard by this row', {
+		timeout: 30_000
+	});
+	await link.focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle(`couchstats demo · Today · page ${path} · couchstats`);
+	return { owner, link };
+}
+
 test("a filter is in the page's title, and refreshing journeys keeps the keyboard's focus", async ({
 	browser
 }) => {
-	await views('/blog', 1);
-	await waitForRecords(app, (records) => records.some((r) => r.path === '/blog'));
-	const owner = await ownerPage(browser, app);
-	await owner.goto(`${app.url}/sites/demo?range=today`);
-	const blog = owner.locator('#pages').getByRole('link', { name: '/blog', exact: true });
-	await expect(blog).toHaveAccessibleDescription('Filters the dashboard by this row', {
-		timeout: 30_000
-	});
-	await blog.focus();
-	await owner.keyboard.press('Enter');
-	await expect(owner).toHaveTitle('couchstats demo · Today · page /blog · couchstats');
+	const { owner } = await filteredByKeyboard(browser, '/blog');
 	// Under it Top pages links no row: its scroll box takes the keyboard itself.
 	await expect(owner.getByRole('region', { name: /^Pages by/ })).toHaveAttribute('tabindex', '0');
 
@@ -157,19 +166,8 @@ test("a filter is in the page's title, and refreshing journeys keeps the keyboar
 test('by keyboard, a filter put on leaves focus on its chip, and taken off, on the row link it came from; every table has a name', async ({
 	browser
 }) => {
-	await views('/about', 1);
-	await waitForRecords(app, (records) => records.some((r) => r.path === '/about'));
-	const owner = await ownerPage(browser, app);
-	await owner.goto(`${app.url}/sites/demo?range=today`);
-	const about = owner.locator('#pages').getByRole('link', { name: '/about', exact: true });
-	await expect(about).toHaveAccessibleDescription('Filters the dashboard by this row', {
-		timeout: 30_000
-	});
-
 	// An outside review: Enter on a row left focus on <body> at the top of the page.
-	await about.focus();
-	await owner.keyboard.press('Enter');
-	await expect(owner).toHaveTitle('couchstats demo · Today · page /about · couchstats');
+	const { owner, link: about } = await filteredByKeyboard(browser, '/about');
 	const chip = owner.getByTestId('filter-bar').locator('.chip');
 	await expect(chip).toBeFocused();
 	await expect(chip).toContainText('Filtered by page');
