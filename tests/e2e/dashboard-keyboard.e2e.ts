@@ -2,7 +2,8 @@
  * The owner's dashboard from the keyboard, as an accessibility audit used it: a live
  * update that re-sorts a table keeps the focused row link on its row; the range letters
  * leave controls alone and can be turned off; a filter or range change is in the page's
- * title (what a screen reader's route announcer reads); refreshing journeys keeps the
+ * title (what a screen reader's route announcer reads); a filter put on by keyboard
+ * leaves focus on its chip, and taken off, on the row it came from; refreshing journeys keeps the
  * focus; the closed Range list steps without re-reading; in forced colours the chart's
  * legend tells its series apart. Real Chromium, the built app, its CouchDB.
  */
@@ -128,20 +129,29 @@ test('range letters pick a range from the page but not from a link, and can be t
 	expect(read).not.toContain('90d');
 });
 
+/**
+ * The owner's dashboard for today, once a view of `path` has reached it, filtered by that
+ * page from the keyboard (Enter on Top pages' row link): the page and the row's link.
+ */
+async function filteredByKeyboard(browser: Browser, path: string) {
+	await views(path, 1);
+	await waitForRecords(app, (records) => records.some((r) => r.path === path));
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const link = owner.locator('#pages').getByRole('link', { name: path, exact: true });
+	await expect(link).toHaveAccessibleDescription('Filters the dashboard by this row', {
+		timeout: 30_000
+	});
+	await link.focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle(`couchstats demo · Today · page ${path} · couchstats`);
+	return { owner, link };
+}
+
 test("a filter is in the page's title, and refreshing journeys keeps the keyboard's focus", async ({
 	browser
 }) => {
-	await views('/blog', 1);
-	await waitForRecords(app, (records) => records.some((r) => r.path === '/blog'));
-	const owner = await ownerPage(browser, app);
-	await owner.goto(`${app.url}/sites/demo?range=today`);
-	const blog = owner.locator('#pages').getByRole('link', { name: '/blog', exact: true });
-	await expect(blog).toHaveAccessibleDescription('Filters the dashboard by this row', {
-		timeout: 30_000
-	});
-	await blog.focus();
-	await owner.keyboard.press('Enter');
-	await expect(owner).toHaveTitle('couchstats demo · Today · page /blog · couchstats');
+	const { owner } = await filteredByKeyboard(browser, '/blog');
 	// Under it Top pages links no row: its scroll box takes the keyboard itself.
 	await expect(owner.getByRole('region', { name: /^Pages by/ })).toHaveAttribute('tabindex', '0');
 
@@ -151,6 +161,42 @@ test("a filter is in the page's title, and refreshing journeys keeps the keyboar
 	await expect(owner.locator('#journeys [role="status"]')).toHaveText(/^as of /);
 	await expect(refresh).toHaveText('Refresh');
 	await expect(refresh).toBeFocused();
+});
+
+test('by keyboard, a filter put on leaves focus on its chip, and taken off, on the row link it came from; every table has a name', async ({
+	browser
+}) => {
+	// An outside review: Enter on a row left focus on <body> at the top of the page.
+	const { owner, link: about } = await filteredByKeyboard(browser, '/about');
+	const chip = owner.getByTestId('filter-bar').locator('.chip');
+	await expect(chip).toBeFocused();
+	await expect(chip).toContainText('Filtered by page');
+	// The chip leads to its ×, which takes the filter off and gives the row its focus back.
+	await owner.keyboard.press('Tab');
+	const remove = owner.getByRole('link', { name: 'Remove filter' });
+	await expect(remove).toBeFocused();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	await expect(about).toBeFocused();
+
+	// A filter that came in the address goes back to its first row link.
+	await owner.goto(`${app.url}/sites/demo?range=today&page=/about`);
+	await owner.getByRole('link', { name: 'Remove filter' }).focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	expect(await focused(owner)).toEqual({
+		text: '/about',
+		href: '/sites/demo?range=today&page=/about'
+	});
+
+	// The chart is an image that says what it shows; uPlot's legend is no table to a
+	// screen reader (the captioned one under "Show as a table" is), and every table has a name.
+	await expect(
+		owner.getByRole('img', { name: /^Chart of visitors and pageviews by hour; .*table below$/ })
+	).toBeVisible();
+	const tables = await owner.getByRole('table').all();
+	expect(tables.length).toBeGreaterThan(10);
+	for (const table of tables) await expect(table).toHaveAccessibleName(/\S/);
 });
 
 test("in forced colours (Windows High Contrast) the chart legend's two series still look different", async ({

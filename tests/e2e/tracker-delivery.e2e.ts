@@ -347,7 +347,8 @@ test('calls made before the standalone core arrives wait in the loader and run o
 });
 
 /**
- * Runs `visit` on a page of the standalone script at `path`, once its core has arrived,
+ * Runs `visit` on a page of the standalone script at `path` (its script element's other
+ * `attributes`), once its core has arrived,
  * in a browser whose deferred part (the outbox) never arrives, and returns the events
  * the store then holds, as `[path, name, props]`.
  */
@@ -355,13 +356,14 @@ async function eventsWithoutDeferred(
 	browser: Browser,
 	path: string,
 	body: string | undefined,
-	visit: (page: Page) => Promise<void>
+	visit: (page: Page) => Promise<void>,
+	attributes: Record<string, string> = {}
 ) {
 	const app = await startTrackedApp();
 	try {
 		const context = await browser.newContext({ userAgent: CHROME_UA });
 		await context.route('**/couchstats-deferred.js', (route) => route.abort());
-		await routeStandalonePage(context, app, path, {}, body);
+		await routeStandalonePage(context, app, path, attributes, body);
 		const page = await context.newPage();
 		await page.goto(`${app.url}${path}`);
 		await page.waitForFunction(
@@ -405,6 +407,31 @@ test('an outbound link followed before the deferred part has loaded is captured'
 		await page.waitForURL('https://elsewhere.example/**');
 	});
 	expect(events).toEqual([['/early', 'outbound', { url: 'https://elsewhere.example/docs' }]]);
+});
+
+test('data-capture reads its names in any case and says in the console which it does not know', async ({
+	browser
+}) => {
+	// An outside review: "Clicks Downloads" and "download" turned captures off, silently.
+	let warnings: string[] = [];
+	const button = '<button data-track="cta">Go</button>';
+	const events = await eventsWithoutDeferred(
+		browser,
+		'/capture',
+		button,
+		async (page) => {
+			warnings = (await page.consoleMessages())
+				.filter((m) => m.type() == 'warning')
+				.map((m) => m.text());
+			await page.getByRole('button', { name: 'Go' }).click();
+			await page.close();
+		},
+		{ 'data-capture': 'Clicks download' }
+	);
+	expect(events).toEqual([['/capture', 'cta', { text: 'Go' }]]);
+	expect(warnings).toEqual([
+		'couchstats: capture takes clicks, outbound, downloads, forms or none, got "download"; capturing clicks'
+	]);
 });
 
 test('the Svelte component records pageviews, client-side navigations and captured clicks without setting a cookie', async ({

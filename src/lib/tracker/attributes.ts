@@ -42,7 +42,8 @@ export const SCRIPT_ATTRIBUTES: readonly ScriptAttribute[] = [
 	{
 		name: 'data-capture',
 		example: 'clicks outbound downloads forms',
-		meaning: 'the automatic captures to keep (default all four)'
+		meaning:
+			'the automatic captures to keep (default all four; none keeps none; an unknown name is said in the console)'
 	},
 	{
 		name: 'data-hash-routing',

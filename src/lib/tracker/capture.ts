@@ -38,7 +38,7 @@ export interface Capture {
 export function installCapture(host: CaptureHost): Capture {
 	const { settings: s, window: win } = host;
 	const doc = win.document;
-	const capture = { clicks: true, outbound: true, downloads: true, forms: true, ...s.capture };
+	const { capture } = s;
 
 	// Listeners never throw into the page. They run whether tracking is on or not: `track`
 	// decides (a click while `erase()` runs waits, as the page's own calls do).

@@ -19,8 +19,12 @@ export interface TrackerOptions {
 	respectDnt?: boolean;
 	/** Record automated browsers (`navigator.webdriver`), for tests; default `false`. */
 	allowAutomation?: boolean;
-	/** Automatic capture, each switchable; all default `true`. */
-	capture?: { clicks?: boolean; outbound?: boolean; downloads?: boolean; forms?: boolean };
+	/**
+	 * Automatic capture, each switchable; all default `true`. Or, as the script's
+	 * `data-capture`, the names of those to keep (`'clicks forms'`, `'none'`): settings.ts
+	 * reads both, and warns of a name it does not know.
+	 */
+	capture?: Partial<Captures> | string;
 	/** Outbox limit in records; default 5000. */
 	maxOutbox?: number;
 	/**
@@ -32,8 +36,12 @@ export interface TrackerOptions {
 	hashRouting?: boolean;
 }
 
+/** The automatic captures, each on or off. */
+export type Captures = Record<'clicks' | 'outbound' | 'downloads' | 'forms', boolean>;
+
 /** Options after validation, with defaults applied. */
-export type Settings = TrackerOptions & {
+export type Settings = Omit<TrackerOptions, 'capture'> & {
+	capture: Captures;
 	endpoint: string;
 	day: Intl.DateTimeFormat;
 	maxOutbox: number;

@@ -28,7 +28,6 @@ const stub = global.couchstats as Stub | undefined;
 if (!stub?.q) throw new Error('couchstats: load /couchstats.js, not couchstats-core.js');
 const src = stub.s.src;
 const data = stub.s.dataset;
-const capture = data.capture;
 
 /**
  * The tracker, or, when its attributes stop it (a site id, endpoint or time zone it
@@ -44,11 +43,7 @@ function start(): Tracker {
 				endpoint: data.endpoint ?? new URL('/api/ingest', src).href,
 				respectDnt: data.respectDnt != 'false',
 				allowAutomation: data.allowAutomation == 'true',
-				capture: capture
-					? Object.fromEntries(
-							['clicks', 'outbound', 'downloads', 'forms'].map((k) => [k, capture.includes(k)])
-						)
-					: undefined,
+				capture: data.capture,
 				maxOutbox: data.maxOutbox ? +data.maxOutbox : undefined,
 				maxWaitMs: data.maxWait ? +data.maxWait : undefined,
 				hashRouting: 'hashRouting' in data

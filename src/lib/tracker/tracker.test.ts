@@ -74,6 +74,34 @@ describe('resolveOptions', () => {
 			warn.mockRestore();
 		}
 	);
+
+	const KNOWN = 'capture takes clicks, outbound, downloads, forms or none, got';
+	test.each([
+		// The script's data-capture, as given.
+		[undefined, 'clicks outbound downloads forms', ''],
+		['', 'clicks outbound downloads forms', ''],
+		['clicks,downloads', 'clicks downloads', ''],
+		['Clicks Downloads', 'clicks downloads', ''],
+		['none', '', ''],
+		['download', '', `${KNOWN} "download"; capturing none`],
+		['clicks bogus outbounds', 'clicks', `${KNOWN} "bogus", "outbounds"; capturing clicks`],
+		// init()'s option: an object, or the same words.
+		[{ forms: false }, 'clicks outbound downloads', ''],
+		[
+			{ download: false } as never,
+			'clicks outbound downloads forms',
+			`${KNOWN} "download"; capturing clicks, outbound, downloads, forms`
+		],
+		['bogus', '', `${KNOWN} "bogus"; capturing none`]
+	])('capture %o keeps %o, and warns of a name it does not know', (capture, kept, warning) => {
+		// An outside review: data-capture="download" turned every capture off, silently.
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const s = resolveOptions({ site: 'blog', capture }, origin);
+		const on = Object.entries(s.capture).filter(([, v]) => v);
+		expect(on.map(([k]) => k).join(' ')).toBe(kept);
+		expect(warn.mock.calls).toEqual(warning ? [[`couchstats: ${warning}`]] : []);
+		warn.mockRestore();
+	});
 });
 
 /**
