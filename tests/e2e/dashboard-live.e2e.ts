@@ -247,13 +247,22 @@ for (const { name, open } of LIVE_PAGES) {
 	});
 }
 
-test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
-	browser
-}) => {
+/**
+ * Makes the demo site a new share link (replacing any) as its owner; the owner's page,
+ * left on the settings, and the link.
+ */
+async function newShareLink(browser: Browser): Promise<{ owner: Page; shareUrl: string }> {
 	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: /share link/ }).click();
-	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const link = owner.getByRole('link', { name: /\/share\/shr_/ });
+	return { owner, shareUrl: (await link.textContent())!.trim() };
+}
+
+test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
+	browser
+}) => {
+	const { owner, shareUrl } = await newShareLink(browser);
 	const secret = shareUrl.split('/share/')[1];
 
 	const watcher = await (await browser.newContext()).newPage();
@@ -340,10 +349,7 @@ test("the owner's dashboard says at once that the session ended when the owner l
 test('a share page says the link was turned off when its owner turns it off, keeps its numbers and stops asking', async ({
 	browser
 }) => {
-	const owner = await ownerPage(browser, app);
-	await owner.goto(`${app.url}/sites/demo/settings`);
-	await owner.getByRole('button', { name: /share link/ }).click();
-	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const { owner, shareUrl } = await newShareLink(browser);
 
 	const viewer = await (await browser.newContext()).newPage();
 	await viewer.clock.install();
