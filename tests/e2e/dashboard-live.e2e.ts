@@ -8,8 +8,8 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
+import { ADMIN_PASSWORD, type RunningApp } from '../support/app';
 import { startTrackedApp, useTrackedApp, visitPage, visitStored } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
@@ -247,13 +247,22 @@ for (const { name, open } of LIVE_PAGES) {
 	});
 }
 
-test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
-	browser
-}) => {
+/**
+ * Makes the demo site a new share link (replacing any) as its owner; the owner's page,
+ * left on the settings, and the link.
+ */
+async function newShareLink(browser: Browser): Promise<{ owner: Page; shareUrl: string }> {
 	const owner = await ownerPage(browser, app);
 	await owner.goto(`${app.url}/sites/demo/settings`);
 	await owner.getByRole('button', { name: /share link/ }).click();
-	const shareUrl = (await owner.getByRole('link', { name: /\/share\/shr_/ }).textContent())!.trim();
+	const link = owner.getByRole('link', { name: /\/share\/shr_/ });
+	return { owner, shareUrl: (await link.textContent())!.trim() };
+}
+
+test('a share link’s secret is never recorded, so neither the owner nor the public page shows it', async ({
+	browser
+}) => {
+	const { owner, shareUrl } = await newShareLink(browser);
 	const secret = shareUrl.split('/share/')[1];
 
 	const watcher = await (await browser.newContext()).newPage();
@@ -279,20 +288,85 @@ test('a share link’s secret is never recorded, so neither the owner nor the pu
 	await expect(watcher.locator('main')).not.toContainText('/share/');
 });
 
-test("the owner's dashboard goes to the login page at its next live re-read once the owner has logged out in another tab", async ({
+/** Counts the requests `page` makes to the live endpoint from now on. */
+function liveRequests(page: Page): () => number {
+	let count = 0;
+	page.on('request', (request) => {
+		if (new URL(request.url()).pathname === '/api/v1/live') count++;
+	});
+	return () => count;
+}
+
+/**
+ * Asserts that `page` (its clock installed) asks the live endpoint no more: its timers run
+ * a minute ahead (a retry waited 3 s), then the page asks for something else, which comes
+ * after any request those timers started.
+ */
+async function asksNoMore(page: Page, count: () => number) {
+	const before = count();
+	await page.clock.runFor(60_000);
+	const [later] = await Promise.all([
+		page.waitForResponse((res) => res.url().endsWith('/robots.txt?later')),
+		page.evaluate(() => fetch('/robots.txt?later').then((res) => res.text()))
+	]);
+	expect(later.ok()).toBe(true);
+	expect(count()).toBe(before);
+}
+
+test("the owner's dashboard says at once that the session ended when the owner logs out in another tab, keeps its numbers and stops asking", async ({
 	browser
 }) => {
 	const owner = await ownerPage(browser, app);
+	await owner.clock.install();
 	await owner.goto(`${app.url}/sites/demo?range=today`);
-	await expect(owner.getByText('Live', { exact: true })).toBeVisible();
+	const status = owner.locator('#realtime').getByRole('status');
+	await expect(status).toHaveText('Live');
+	const pageviews = await metric(owner, 'pageviews');
+	const asked = liveRequests(owner);
 	const other = await owner.context().newPage();
 	await other.goto(`${app.url}/sites`);
 	await other.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
 	await other.waitForURL(`${app.url}/login`);
-	// The open stream goes on; the re-read its next push starts is refused.
-	const visitor = await (await visitorBrowser.newContext()).newPage();
-	await visit(visitor, '/pricing');
-	await visit(visitor, '/');
-	await owner.waitForURL(/\/login\?redirectTo=/, { timeout: 30_000 });
-	await expect(owner.getByRole('heading', { level: 1 })).toBeVisible();
+	await other.close();
+	// Sooner than the stream's 15-s keep-alive: the logout ends it.
+	const ended = owner.getByRole('alert').filter({ hasText: 'Your session has ended' });
+	await expect(ended).toBeVisible({ timeout: 10_000 });
+	await expect(status).toHaveText('Not up to date');
+	expect(await metric(owner, 'pageviews')).toBe(pageviews);
+	expect(owner.url()).toBe(`${app.url}/sites/demo?range=today`);
+	await asksNoMore(owner, asked);
+
+	// Its link logs in again and comes back to this very page.
+	await ended.getByRole('link', { name: 'Log in again' }).click();
+	await owner.waitForURL(/\/login\?redirectTo=/);
+	await owner.getByLabel('Account name').fill(app.adminName);
+	await owner.getByLabel('Password').fill(ADMIN_PASSWORD);
+	await owner.getByRole('button', { name: 'Log in' }).click();
+	await owner.waitForURL(`${app.url}/sites/demo?range=today`);
+	await expect(status).toHaveText('Live');
+});
+
+test('a share page says the link was turned off when its owner turns it off, keeps its numbers and stops asking', async ({
+	browser
+}) => {
+	const { owner, shareUrl } = await newShareLink(browser);
+
+	const viewer = await (await browser.newContext()).newPage();
+	await viewer.clock.install();
+	await viewer.goto(`${shareUrl}?range=today`);
+	const status = viewer.locator('#realtime').getByRole('status');
+	await expect(status).toHaveText('Live');
+	const pageviews = await metric(viewer, 'pageviews');
+	const asked = liveRequests(viewer);
+
+	await owner.getByRole('button', { name: 'Disable it' }).click();
+	await expect(owner.getByText('Share link disabled.')).toBeVisible();
+	await expect(
+		viewer
+			.getByRole('alert')
+			.filter({ hasText: 'This share link was turned off or no longer works' })
+	).toBeVisible({ timeout: 10_000 });
+	await expect(status).toHaveText('Not up to date');
+	expect(await metric(viewer, 'pageviews')).toBe(pageviews);
+	await asksNoMore(viewer, asked);
 });

@@ -372,15 +372,13 @@ async function act(cookie: string, path: string, fields: Record<string, string> 
 }
 
 /**
- * After `revoke`, the stream ends without sending the site's next records: the outside
- * review found a revoked token, a disabled share link and a logout left streams open,
- * sending every new pageview.
+ * After `revoke`, the stream ends at once, with nothing new to send: the outside review
+ * found a revoked token, a disabled share link and a logout left streams open, sending
+ * every new pageview, and then that they stayed open until their next keep-alive (15 s).
  */
 async function endsOnRevoke(stream: OpenStream, revoke: () => Promise<void>) {
 	await revoke();
-	const { ts } = await sendPageview('/after-revoke');
-	expect(await stream.ended()).toBe(true);
-	expect(stream.records.some((r) => r.ts === ts)).toBe(false);
+	expect(await stream.ended(5_000)).toBe(true);
 	expect(stream.events.at(-1)).toBe('event: end\ndata: {"reason":"access ended"}');
 }
 
@@ -415,4 +413,27 @@ test('a stream opened with a session ends at logout', async () => {
 		});
 		expect(out.status).toBe(303);
 	});
+});
+
+test("the streams of a site, its owners' and its share link's, end when the site is deleted", async () => {
+	const couch = createCouch(app.couchUrl!, app.prefix);
+	const admin = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
+	await createSite(couch, admin, {
+		id: 'live-gone',
+		name: 'Gone',
+		hostnames: ['gone.example'],
+		timeZone: 'UTC'
+	});
+	const secret = await enableShareLink(couch, admin, 'live-gone');
+	const cookie = await logIn();
+	const owner = await openStream('live-gone', { cookie });
+	const shared = await openStream('live-gone', undefined, `&share=${secret}`);
+	await endsOnRevoke(owner, async () => {
+		const res = await postAction(app.url, cookie, '/sites/live-gone/settings?/deleteSite', {
+			confirm: 'live-gone'
+		});
+		expect(res.status).toBe(200);
+		expect((await res.json()).type).toBe('redirect');
+	});
+	await endsOnRevoke(shared, async () => {});
 });

@@ -19,6 +19,12 @@ export interface LiveRecord {
 	ts: number;
 }
 
+/**
+ * The reason a live stream's `event: end` gives when its reader lost access (a logout, a
+ * token revoked, a share link turned off, a site deleted): asking again cannot help.
+ */
+export const ACCESS_ENDED = 'access ended';
+
 /** What a record says that {@link liveRecord} needs: a document, or a `session-records` value. */
 export interface RecordFields {
 	type?: unknown;

@@ -17,13 +17,26 @@
  * the page navigates (a visitor clicked a row or a range): the re-read would ask for the
  * range being left, so it runs once the navigation ends.
  *
+ * A stream that ends because its reader lost access (`event: end`, {@link ACCESS_ENDED}: a
+ * logout, a share link turned off, a token revoked, the site deleted), or whose request is
+ * refused with 401 or 403, is not tried again: the status is `ended`, and the page says
+ * why over the numbers it has (an outside probe found "Reconnecting…" and a refused
+ * request every 3 s, forever). A stream cut for any other reason (a restart, the network)
+ * reconnects.
+ *
  * Numbers read while an index was still being built (`indexing: true`, those indexed so
  * far) are re-read every {@link INDEXING_RETRY_MS} until they are complete: no new
  * record may arrive to ask for it.
  */
 
 import type { Reread } from '$lib/reread';
-import { LATEST_MAX, LISTED_TYPES, newestListed, type LiveRecord } from '$lib/stats/active';
+import {
+	ACCESS_ENDED,
+	LATEST_MAX,
+	LISTED_TYPES,
+	newestListed,
+	type LiveRecord
+} from '$lib/stats/active';
 import { coalesce } from './coalesce';
 
 /** A record kept in the "latest events" list, with a key for keyed each blocks. */
@@ -70,14 +83,15 @@ export const RETRY_MAX_MS = 30_000;
 /**
  * What the page says about its numbers: `connecting` before the stream's first `ready`,
  * `live` while it is connected and the last re-read succeeded, `behind` while it is
- * connected but the last re-read failed, `reconnecting` while it is down.
+ * connected but the last re-read failed, `reconnecting` while it is down, `ended` once
+ * the reader lost access (for good: see above).
  */
-export type LiveStatus = 'connecting' | 'live' | 'behind' | 'reconnecting';
+export type LiveStatus = 'connecting' | 'live' | 'behind' | 'reconnecting' | 'ended';
 
 /** A live feed of one site. */
 export class LiveFeed {
-	/** The stream: `open` from its `ready` until its next `error` (or until closed). */
-	private stream = $state<'connecting' | 'open' | 'reconnecting'>('connecting');
+	/** The stream: `open` from its `ready` until its next `error` (or until closed), `ended` for good. */
+	private stream = $state<'connecting' | 'open' | 'reconnecting' | 'ended'>('connecting');
 	/** Re-reads that failed in a row, and the timer of the next try. */
 	private failures = $state(0);
 	private again: ReturnType<typeof setTimeout> | undefined;
@@ -179,6 +193,15 @@ export class LiveFeed {
 			void this.refresh();
 		};
 		let first = true;
+		/** Stops for good: the reader lost access. */
+		const end = () => {
+			closed = true;
+			source.close();
+			this.stream = 'ended';
+			clearTimeout(later);
+			clearTimeout(this.again);
+			this.settled(false);
+		};
 		const open = () => {
 			const from = first && since !== undefined ? `&since=${encodeURIComponent(since)}` : '';
 			first = false;
@@ -200,6 +223,11 @@ export class LiveFeed {
 				if (!refreshDelay(records)) change();
 				else later ??= setTimeout(change, LATER_MS);
 			});
+			source.addEventListener('end', (event) => {
+				const { reason } = JSON.parse((event as MessageEvent<string>).data) as { reason?: string };
+				// Any other end is a close like a restart's: the error that follows reconnects.
+				if (reason === ACCESS_ENDED) end();
+			});
 			source.addEventListener('error', () => {
 				wasDown = true;
 				this.stream = 'reconnecting';
@@ -208,16 +236,21 @@ export class LiveFeed {
 				// The reconnect re-reads.
 				clearTimeout(this.again);
 				// EventSource retries a dropped connection itself, but gives up for good
-				// on a refused request (an HTTP error while the server restarts): retry.
+				// on a refused request (an HTTP error while the server restarts, or access
+				// that ended while the stream was down): ask why, and retry unless refused.
 				if (source.readyState === EventSource.CLOSED && !closed) {
-					retry = setTimeout(open, 3_000);
+					void refused(this.url).then((refused) => {
+						if (closed) return;
+						if (refused) end();
+						else retry = setTimeout(open, 3_000);
+					});
 				}
 			});
 		};
 		open();
 		return () => {
 			closed = true;
-			this.stream = 'reconnecting';
+			if (this.stream !== 'ended') this.stream = 'reconnecting';
 			clearTimeout(retry);
 			clearTimeout(this.again);
 			this.settled(false);
@@ -264,6 +297,21 @@ export class LiveFeed {
 		const kept = this.latest;
 		if (merged.length === kept.length && merged.every((r, i) => r.key === kept[i].key)) return;
 		this.latest = merged;
+	}
+}
+
+/**
+ * Whether the live endpoint refuses `url`'s reader (401, 403): its access ended, and
+ * asking again cannot help. EventSource tells no status, so this asks once itself, and
+ * closes at once a stream it is given.
+ */
+async function refused(url: string): Promise<boolean> {
+	try {
+		const res = await fetch(url, { cache: 'no-store' });
+		await res.body?.cancel();
+		return res.status === 401 || res.status === 403;
+	} catch {
+		return false;
 	}
 }
 

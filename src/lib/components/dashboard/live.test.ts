@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Reread } from '$lib/reread';
-import { LATEST_MAX } from '$lib/stats/active';
+import { ACCESS_ENDED, LATEST_MAX } from '$lib/stats/active';
 import {
 	INDEXING_RETRY_MS,
 	LATER_MS,
@@ -41,9 +41,15 @@ class FakeEventSource extends EventTarget {
 }
 
 describe('LiveFeed', () => {
+	/** How the live endpoint answers the feed's own request after a refused stream. */
+	let answer = 503;
+	const fetched = vi.fn(() => Promise.resolve(new Response('{}', { status: answer })));
 	beforeEach(() => {
 		vi.useFakeTimers();
 		vi.stubGlobal('EventSource', FakeEventSource);
+		answer = 503;
+		fetched.mockClear();
+		vi.stubGlobal('fetch', fetched);
 	});
 	afterEach(() => {
 		vi.useRealTimers();
@@ -76,6 +82,58 @@ describe('LiveFeed', () => {
 		await vi.advanceTimersByTimeAsync(3_000);
 		source().send('ready');
 		await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(2));
+		stop();
+	});
+
+	test('stops for good when the stream ends because access ended, and says so', async () => {
+		const reload = vi.fn(() => Promise.resolve<Reread>('read'));
+		const feed = new LiveFeed('/api/v1/live?site=demo', reload);
+		const stop = feed.start();
+		const first = FakeEventSource.last!;
+		first.send('ready');
+		first.send('end', { reason: ACCESS_ENDED });
+		expect(feed.status).toBe('ended');
+		expect(first.readyState).toBe(FakeEventSource.CLOSED);
+		await vi.advanceTimersByTimeAsync(60_000);
+		await feed.refresh();
+		expect(FakeEventSource.last).toBe(first);
+		expect(reload).not.toHaveBeenCalled();
+		stop();
+		expect(feed.status).toBe('ended');
+	});
+
+	test('stops for good when the stream is refused with 401 or 403, and retries any other refusal', async () => {
+		for (const [status, ended] of [
+			[401, true],
+			[403, true],
+			[503, false],
+			[429, false]
+		] as const) {
+			answer = status;
+			const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+			const stop = feed.start();
+			const first = FakeEventSource.last!;
+			first.readyState = FakeEventSource.CLOSED;
+			first.send('error');
+			await vi.advanceTimersByTimeAsync(3_000);
+			expect(fetched).toHaveBeenLastCalledWith('/api/v1/live?site=demo', { cache: 'no-store' });
+			expect(feed.status).toBe(ended ? 'ended' : 'reconnecting');
+			expect(FakeEventSource.last === first).toBe(ended);
+			stop();
+		}
+	});
+
+	test('reconnects after an end for any other reason, as after a restart', async () => {
+		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+		const stop = feed.start();
+		const first = FakeEventSource.last!;
+		first.send('ready');
+		first.send('end', { reason: 'shutting down' });
+		expect(feed.status).toBe('live');
+		first.readyState = FakeEventSource.CLOSED;
+		first.send('error');
+		await vi.advanceTimersByTimeAsync(3_000);
+		expect(FakeEventSource.last).not.toBe(first);
 		stop();
 	});
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { accessChanged, heldAccess, RECHECK_MS } from './access';
+import { accessChanged, heldAccess, onAccessChanged, RECHECK_MS } from './access';
 
 describe('heldAccess', () => {
 	/** A held check over a manual clock, counting the checks it runs. */
@@ -56,4 +56,15 @@ describe('heldAccess', () => {
 		expect(await second).toBe(false);
 		expect(runs).toBe(2);
 	});
+});
+
+test('onAccessChanged: a listener hears each change until it stops listening', () => {
+	let heard = 0;
+	const stop = onAccessChanged(() => heard++);
+	accessChanged();
+	accessChanged();
+	expect(heard).toBe(2);
+	stop();
+	accessChanged();
+	expect(heard).toBe(2);
 });

@@ -2,18 +2,28 @@
  * Access held open beyond one request (a live stream) is checked again when who may
  * read a site changes: at once after this process changed it (a token revoked, a share
  * link replaced or turned off, an owner removed, a site deleted, an account's sessions
- * ended: each calls {@link accessChanged}), and every {@link RECHECK_MS} for changes
- * made by another app instance, whose session checks this one caches as long.
+ * ended: each calls {@link accessChanged}, which also tells those who listen, so that a
+ * live stream checks at once rather than before its next send), and every
+ * {@link RECHECK_MS} for changes made by another app instance, whose session checks this
+ * one caches as long.
  */
 
 /** How long a passed check holds while nothing changed in this process, ms. */
 export const RECHECK_MS = 30_000;
 
 let generation = 0;
+const listeners = new Set<() => void>();
 
 /** Who may read some site changed in this process (called once the change is saved). */
 export function accessChanged(): void {
 	generation++;
+	for (const listener of [...listeners]) listener();
+}
+
+/** Calls `listener` after each {@link accessChanged}; returns what stops it. */
+export function onAccessChanged(listener: () => void): () => void {
+	listeners.add(listener);
+	return () => void listeners.delete(listener);
 }
 
 /**

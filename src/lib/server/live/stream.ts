@@ -8,14 +8,16 @@
  * a pageview made just after the dashboard loaded never showed), and also when records
  * came that were made before the active window (an import's history): the page reads
  * them rather than listing them as the latest events. A stream whose reader
- * lost access (`allowed`, checked before each batch and each keep-alive) ends with
+ * lost access (`allowed`, checked before each batch and each keep-alive, and at once when
+ * access changes in this process: accounts/access.ts `accessChanged`) ends with
  * `event: end`; a reconnection is then refused as any request would be.
  */
+import { onAccessChanged } from '../accounts/access';
 import { couch } from '../couch';
 import { redactSecrets } from '../log';
 import { ChangesFollower, couchChangesSource, missedSince } from './follower';
 import { openSeq } from './seq-token';
-import type { LiveRecord } from '../../stats/active';
+import { ACCESS_ENDED, type LiveRecord } from '../../stats/active';
 
 let follower: ChangesFollower | undefined;
 const closers = new Set<() => void>();
@@ -75,13 +77,16 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			const publish = options.publish;
 			let ended = false;
 			const allowed = options.allowed ?? (() => Promise.resolve(true));
-			/** Sends `text` once the reader's access is checked, in order; ends the stream without it. */
+			/**
+			 * Sends `text` once the reader's access is checked, in order; ends the stream
+			 * without it. Without `text`, only checks.
+			 */
 			let sending = Promise.resolve();
-			const sendAllowed = (text: () => string) => {
+			const sendAllowed = (text?: () => string) => {
 				sending = sending.then(async () => {
 					if (ended) return;
-					if (await allowed().catch(() => false)) return send(text());
-					send(`event: end\ndata: ${JSON.stringify({ reason: 'access ended' })}\n\n`);
+					if (await allowed().catch(() => false)) return text && send(text());
+					send(`event: end\ndata: ${JSON.stringify({ reason: ACCESS_ENDED })}\n\n`);
 					close();
 				});
 			};
@@ -108,6 +113,8 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 					if (missed) sendAllowed(() => 'event: missed\ndata: {}\n\n');
 				});
 			}
+			// A token revoked, a link turned off, a logout, a site deleted here end it at once.
+			const unwatch = options.allowed ? onAccessChanged(() => sendAllowed()) : () => {};
 			const keepAlive = setInterval(
 				() => sendAllowed(() => ': keep-alive\n\n'),
 				options.keepAliveMs ?? 15_000
@@ -116,6 +123,7 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 				if (ended) return;
 				ended = true;
 				clearInterval(keepAlive);
+				unwatch();
 				unsubscribe();
 				closers.delete(close);
 				options.onClose?.();
