@@ -89,6 +89,12 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await expect(zoneNote).toHaveText(
 		'Visitors count once a day in the site’s time zone, UTC: seen in Asia/Kolkata, one whose visit crossed the site’s midnight counts on both of its days.'
 	);
+	// The site's zone named in another case is the site's zone (an outside probe read
+	// "seen in Europe/berlin" on a Europe/Berlin site).
+	await owner.goto(`${dashboard}&tz=utc`);
+	await expect.poll(() => headline(owner)).toMatchObject({ visitors: '2', pageviews: '4' });
+	await expect(owner.locator('#overview')).toBeVisible();
+	await expect(zoneNote).toHaveCount(0);
 	await owner.goto(dashboard);
 
 	// Source: only the Hacker News session, all of it.

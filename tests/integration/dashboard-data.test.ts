@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readDashboard } from '../../src/lib/server/stats/dashboard';
+import { readFunnelPage } from '../../src/lib/server/funnels/pages';
+import { readSessionsPage } from '../../src/lib/server/sessions/pages';
 import { GOLDEN_NOW, goldenRecords, goldenSite } from '../support/golden';
 import { indexed, storeRecords, useCouch } from './harness';
 
@@ -69,4 +71,23 @@ describe('the dashboard data', () => {
 		expect(data.range.tz).toBe(site.timeZone);
 		expect(() => new Intl.DateTimeFormat('en', { timeZone: data.range.tz })).not.toThrow();
 	});
+
+	// An outside probe: `tz=Europe/berlin` on a Europe/Berlin site was echoed as typed, and
+	// the page then said visitors seen in "Europe/berlin" may count on two days.
+	test.each(['Europe/paris', 'EUROPE/PARIS', 'europe/paris'])(
+		'reads tz=%s in the site’s own zone, by its name, on each page',
+		async (tz) => {
+			const data = await read(range.replace('tz=UTC', `tz=${tz}`));
+			expect(data.problem).toBeUndefined();
+			expect(data.range.tz).toBe(site.timeZone);
+			const same = await read(range.replace('tz=UTC', 'tz=Europe/Paris'));
+			expect(data.totals).toEqual(same.totals);
+			const params = new URLSearchParams(`range=7d&tz=${tz}`);
+			const sessions = await readSessionsPage(couch, site, params, GOLDEN_NOW);
+			expect(sessions.range.tz).toBe(site.timeZone);
+			expect(sessions.list).toMatchObject({ range: { tz: site.timeZone } });
+			const funnels = await readFunnelPage(couch, site, params, GOLDEN_NOW);
+			expect(funnels.range.tz).toBe(site.timeZone);
+		}
+	);
 });

@@ -3,7 +3,7 @@ import { PRESETS, rangeQuery, resolveRange } from './range';
 
 // 2026-11-21 23:30 UTC is already 2026-11-22 in Paris.
 const NOW = Date.UTC(2026, 10, 21, 23, 30);
-const valid = (tz: string) => tz !== 'Nowhere/Else';
+const valid = (tz: string) => (tz === 'Nowhere/Else' ? null : tz);
 const resolve = (query: string, tz = 'UTC') =>
 	resolveRange(new URLSearchParams(query), tz, NOW, valid);
 
@@ -49,6 +49,17 @@ describe('resolveRange', () => {
 			from: '2026-11-21',
 			to: '2026-11-21',
 			tz: 'Nowhere/Else'
+		});
+	});
+
+	test('writes the chosen zone by its name (tz=europe/paris is Europe/Paris)', () => {
+		const named = (tz: string) => (tz.toLowerCase() === 'europe/paris' ? 'Europe/Paris' : null);
+		const query = new URLSearchParams('range=today&tz=europe/paris');
+		expect(resolveRange(query, 'UTC', NOW, named)).toEqual({
+			preset: 'today',
+			from: '2026-11-22',
+			to: '2026-11-22',
+			tz: 'Europe/Paris'
 		});
 	});
 

@@ -100,17 +100,20 @@ export interface RangeChoice {
  * Stats API), and dates are left for the Stats API's parser to judge (it says what is
  * wrong with them, and with a preset given with dates).
  * @param now Clock, for "today" in the chosen time zone.
- * @param validTz Whether a time zone is usable (an invalid one is kept, so the page
- *   can say so; "today" is then taken in `defaultTz`).
+ * @param zoneName A time zone's name as the zone database writes it, or null when it is
+ *   no zone (`timeZoneName`, src/lib/server/accounts/sites.ts): such a one is kept as
+ *   given, so the page can say so; "today" is then taken in `defaultTz`.
  */
 export function resolveRange(
 	params: URLSearchParams,
 	defaultTz: string,
 	now: number,
-	validTz: (tz: string) => boolean
+	zoneName: (tz: string) => string | null
 ): RangeChoice {
-	const tz = params.get('tz') || defaultTz;
-	const today = localDate(now, validTz(tz) ? tz : defaultTz);
+	const askedTz = params.get('tz');
+	const named = askedTz ? zoneName(askedTz) : defaultTz;
+	const tz = named ?? askedTz!;
+	const today = localDate(now, named ?? defaultTz);
 	const asked = params.get('range');
 	// Dates without a range are a custom range, as the Stats API reads them (an outside
 	// review: such a link showed the last 7 days without a word).

@@ -1,13 +1,19 @@
 import * as v from 'valibot';
 import { afterEach, expect, test, vi } from 'vitest';
-import { isTimeZone, siteInputSchema } from './sites';
+import { isTimeZone, siteInputSchema, timeZoneName } from './sites';
 
 afterEach(() => {
 	vi.restoreAllMocks();
 });
 
 test('a time zone is checked once, and a name that is none stays refused', () => {
-	const formats = vi.spyOn(Intl, 'DateTimeFormat');
+	// A spy's instance is no DateTimeFormat (its resolvedOptions throws): it makes a real one.
+	const Real = Intl.DateTimeFormat;
+	const formats = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(function (
+		...args: ConstructorParameters<typeof Real>
+	) {
+		return new Real(...args);
+	} as never);
 	expect(isTimeZone('America/St_Johns')).toBe(true);
 	expect(isTimeZone('America/St_Johns')).toBe(true);
 	expect(formats).toHaveBeenCalledTimes(1);
@@ -55,4 +61,27 @@ test('a site name may hold the joiners words and emoji need', () => {
 		timeZone: 'UTC'
 	});
 	expect(result.success && result.output.name).toBe(name);
+});
+
+test.each([
+	['Europe/berlin', 'Europe/Berlin'],
+	['EUROPE/BERLIN', 'Europe/Berlin'],
+	['europe/berlin', 'Europe/Berlin'],
+	['Europe/Berlin', 'Europe/Berlin'],
+	['utc', 'UTC'],
+	['UTC', 'UTC'],
+	['america/st_johns', 'America/St_Johns'],
+	['asia/kathmandu', 'Asia/Kathmandu'],
+	// Aliases keep their own name (Node 20's Intl names Asia/Kolkata Asia/Calcutta), as the
+	// zone picker writes it when it lists it.
+	['Asia/Kolkata', 'Asia/Kolkata'],
+	['asia/kolkata', 'Asia/Kolkata'],
+	['Asia/Calcutta', 'Asia/Calcutta'],
+	['US/Pacific', 'US/Pacific'],
+	['Etc/UTC', 'Etc/UTC'],
+	['Mars/Olympus_Mons', null],
+	['', null]
+])('the time zone %j is named %j', (tz, name) => {
+	expect(timeZoneName(tz)).toBe(name);
+	expect(isTimeZone(tz)).toBe(name !== null);
 });

@@ -9,30 +9,60 @@ import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
 import { nameFault } from '../../text';
+import { timeZoneGroups } from '../../time-zones';
 import { CouchstatsError } from '../errors';
 
 /** A site id: 2–32 lowercase letters, digits or `-`, as it appears in URLs and snippets. */
 export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
 
 /**
- * Zones found valid, at most {@link ZONES_KEPT}: a check makes an `Intl.DateTimeFormat`
- * (about 0.3 ms, three per dashboard read), and a zone stays valid while the process
- * runs. Bounded because zone names are case-insensitive, so a caller could name one
- * many ways.
+ * Zones found valid, by the name given, with their name ({@link timeZoneName}), at most
+ * {@link ZONES_KEPT}: a check makes an `Intl.DateTimeFormat` (about 0.3 ms, three per
+ * dashboard read), and a zone stays valid while the process runs. Bounded because zone
+ * names are case-insensitive, so a caller could name one many ways.
  */
-const knownZones = new Set<string>();
+const knownZones = new Map<string, string>();
 const ZONES_KEPT = 2_000;
 
-/** Whether `tz` is an IANA time zone this runtime knows. */
-export function isTimeZone(tz: string): boolean {
-	if (knownZones.has(tz)) return true;
+/** The zones the picker lists (src/lib/time-zones.ts), by their name in lower case. */
+let listedZones: Map<string, string> | undefined;
+
+/**
+ * The name of the IANA time zone `tz`, written as the zone database writes it
+ * (`europe/berlin` and `EUROPE/BERLIN` are `Europe/Berlin`, `utc` is `UTC`), or null
+ * when this runtime knows no such zone. A zone Intl names otherwise (an alias such as
+ * `Asia/Calcutta` or `US/Pacific`; Node 20 names Asia/Kolkata `Asia/Calcutta`) keeps
+ * its own name, as the picker writes it when it lists it: a site's zone and the zone a
+ * page or the API is read in are compared by name, and an outside probe read "seen in
+ * Europe/berlin" beside a site in Europe/Berlin.
+ */
+export function timeZoneName(tz: string): string | null {
+	const known = knownZones.get(tz);
+	if (known) return known;
+	let resolved: string;
 	try {
-		new Intl.DateTimeFormat('en', { timeZone: tz });
+		resolved = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
 	} catch {
-		return false;
+		return null;
 	}
-	if (knownZones.size < ZONES_KEPT) knownZones.add(tz);
-	return true;
+	const lower = tz.toLowerCase();
+	const name = resolved.toLowerCase() === lower ? resolved : (listedZone(lower) ?? tz);
+	if (knownZones.size < ZONES_KEPT) knownZones.set(tz, name);
+	return name;
+}
+
+/** The picker's name of a zone named `lower` in lower case, or undefined when it lists none. */
+function listedZone(lower: string): string | undefined {
+	// Its names do not depend on the time the list is made at, only its labels.
+	listedZones ??= new Map(
+		timeZoneGroups(Date.now()).flatMap((g) => g.zones.map((z) => [z.id.toLowerCase(), z.id]))
+	);
+	return listedZones.get(lower);
+}
+
+/** Whether `tz` is an IANA time zone this runtime knows ({@link timeZoneName}). */
+export function isTimeZone(tz: string): boolean {
+	return timeZoneName(tz) !== null;
 }
 
 /** A per-site API token for the Stats API; only its SHA-256 hash is stored. */

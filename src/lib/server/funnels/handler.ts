@@ -9,7 +9,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { StatsRequest } from '../stats/authorize';
 import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
-import { parseRangeParams } from '../stats/params';
+import { API_PARAMS, parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
 import { funnelOf, refuseFilters } from './choice';
 
@@ -35,7 +35,7 @@ export async function handleFunnels(
 	options: FunnelsHandlerOptions = {}
 ): Promise<Response> {
 	try {
-		const { db, params, site } = await authorizedSite(event, options);
+		const { db, params, site } = await authorizedSite(event, options, API_PARAMS.funnels);
 		const funnels = site.funnels ?? [];
 		const id = params.get('funnel');
 		if (id === null) {

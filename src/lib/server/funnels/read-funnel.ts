@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Couch } from '../couch';
+import { encodeCursor, parseCursor, readFingerprint } from '../stats/cursor';
 import { CouchstatsError } from '../errors';
 import { createViewReader, type ViewReader } from '../stats/view-reader';
 import { rangeBounds, type DateRange } from '../../stats/periods';
@@ -95,15 +96,6 @@ export function tagOf(sid: string): string {
 	return createHash('sha256').update(sid).digest('base64url').slice(0, 11);
 }
 
-function fingerprint(funnel: Funnel, range: DateRange): string {
-	const text = JSON.stringify([funnel.steps, range.from, range.to, range.tz]);
-	return createHash('sha256').update(text).digest('base64url').slice(0, 16);
-}
-
-function encode(cursor: FunnelCursor): string {
-	return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
 const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
@@ -116,12 +108,7 @@ function decode(
 	steps: number,
 	{ start, end }: { start: number; end: number }
 ): FunnelCursor {
-	let c: Partial<FunnelCursor> | undefined;
-	try {
-		c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-	} catch {
-		c = undefined;
-	}
+	const c = parseCursor(text) as Partial<FunnelCursor> | null | undefined;
 	const key = c?.k;
 	const valid =
 		c &&
@@ -182,7 +169,7 @@ export async function readFunnel(
 	const { site, funnel, range } = query;
 	const reader = createViewReader(couch, options);
 	const { start, end } = rangeBounds(range);
-	const hash = fingerprint(funnel, range);
+	const hash = readFingerprint([funnel.steps, range.from, range.to, range.tz]);
 	const { kind, targets } = await entryTargets(reader, site, funnel.steps[0]);
 	const rowsOf = (target: string) => ({
 		startkey: [site, kind, target, start],
@@ -284,7 +271,7 @@ export async function readFunnel(
 		range: { from: range.from, to: range.to, tz: range.tz },
 		steps: funnelSteps(funnel.steps, counts),
 		progress: { read: next.n, total: Math.max(next.total, next.n), sessionsRead: next.s, done },
-		next: done ? null : encode(next),
+		next: done ? null : encodeCursor(next),
 		indexing: reader.indexing
 	};
 }

@@ -17,7 +17,13 @@ import {
 	type StatsRequest
 } from '../stats/authorize';
 import { csvPage, errorResponse } from '../stats/handler';
-import { parseFilter, parseLimit, parseRangeParams, parseSiteId } from '../stats/params';
+import {
+	API_PARAMS,
+	parseFilter,
+	parseLimit,
+	parseRangeParams,
+	parseSiteId
+} from '../stats/params';
 import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
@@ -64,7 +70,8 @@ export async function handleSessionList(
 	try {
 		const db = options.couch ?? appCouch();
 		const params = event.url.searchParams;
-		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
+		const siteId = parseSiteId(params, API_PARAMS.sessions);
+		const site = await authorizeSessions(db, siteId, credentialsOf(event));
 		const now = (options.now ?? Date.now)();
 		const { range, limit } = parseRangeParams(params, site.timeZone, now, LIST_LIMIT);
 		const filter = parseFilter(params);
@@ -72,11 +79,9 @@ export async function handleSessionList(
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
 		}
-		const cursorText = params.get('cursor');
-		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
 		const list = await readSessionList(
 			db,
-			{ site: site.id, range, limit, filter, cursor: cursor && { ts: cursor[0], sid: cursor[1] } },
+			{ site: site.id, range, limit, filter, cursor: params.get('cursor') },
 			{ timeoutMs: options.timeoutMs }
 		);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
@@ -100,7 +105,8 @@ export async function handleSessionTimeline(
 	try {
 		const db = options.couch ?? appCouch();
 		const params = event.url.searchParams;
-		const site = await authorizeSessions(db, parseSiteId(params), credentialsOf(event));
+		const siteId = parseSiteId(params, API_PARAMS.session);
+		const site = await authorizeSessions(db, siteId, credentialsOf(event));
 		if (!ID_PATTERN.test(sid)) {
 			throw new CouchstatsError(400, `"${sid.slice(0, 40)}" is not a session id (a UUIDv7)`);
 		}

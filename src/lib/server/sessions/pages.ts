@@ -5,7 +5,7 @@
  */
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { isTimeZone, type SiteRecord } from '../accounts/sites';
+import { isTimeZone, timeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
@@ -22,7 +22,7 @@ export async function readSessionsPage(
 	params: URLSearchParams,
 	now: number
 ): Promise<SessionsPageData> {
-	const choice = resolveRange(params, site.timeZone, now, isTimeZone);
+	const choice = resolveRange(params, site.timeZone, now, timeZoneName);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
 		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },
@@ -33,13 +33,11 @@ export async function readSessionsPage(
 		const filter = parseFilter(params);
 		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
 		const { range } = parseRangeParams(query, site.timeZone, now);
-		const cursorText = params.get('cursor');
-		const cursor = cursorText ? decodeCursor(cursorText, 'cursor') : null;
 		const list = await readSessionList(couch, {
 			site: site.id,
 			range,
 			limit: LIST_LIMIT.default,
-			cursor: cursor && { ts: cursor[0], sid: cursor[1] },
+			cursor: params.get('cursor'),
 			filter
 		});
 		return { ...base, filter, list };

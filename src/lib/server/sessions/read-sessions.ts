@@ -11,6 +11,7 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { createViewReader } from '../stats/view-reader';
+import { encodeCursor, parseCursor, readFingerprint } from '../stats/cursor';
 import { readSections, valueOf } from '../stats/read-stats';
 import { rangeBounds, type DateRange } from '../../stats/periods';
 import type { Filter } from '../../stats/filters';
@@ -31,7 +32,7 @@ export interface ReadSessionsOptions {
 }
 
 /** Where a list page starts: the key of the last session of the previous page. */
-export interface ListCursor {
+interface ListCursor {
 	ts: number;
 	sid: string;
 }
@@ -42,31 +43,29 @@ export interface TimelineCursor {
 	id: string;
 }
 
-/** Encodes a cursor as an opaque URL-safe string. */
-export function encodeCursor(parts: [number, string]): string {
-	return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
 /**
- * Decodes a cursor made by {@link encodeCursor}.
- * @throws {CouchstatsError} 400 when it is not one.
+ * Decodes a cursor (src/lib/server/stats/cursor.ts) holding a row's key `[ts, id]`, and
+ * for a list the fingerprint of the read it came from (`[ts, id, bound]`).
+ * @param bound The read's fingerprint, for a list's cursor.
+ * @throws {CouchstatsError} 400 when it is not one this read returned.
  */
-export function decodeCursor(text: string, name: string): [number, string] {
-	let parts: unknown;
-	try {
-		parts = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-	} catch {
-		parts = undefined;
-	}
+export function decodeCursor(text: string, name: string, bound?: string): [number, string] {
+	const parts = parseCursor(text);
 	if (
 		!Array.isArray(parts) ||
-		parts.length !== 2 ||
+		parts.length !== (bound ? 3 : 2) ||
 		!Number.isFinite(parts[0]) ||
-		typeof parts[1] !== 'string'
+		typeof parts[1] !== 'string' ||
+		(bound && parts[2] !== bound)
 	) {
-		throw new CouchstatsError(400, `${name} is not a cursor this API returned`);
+		throw new CouchstatsError(
+			400,
+			bound
+				? `${name} is not one this API returned for this site, range and filter`
+				: `${name} is not a cursor this API returned`
+		);
 	}
-	return parts as [number, string];
+	return [parts[0], parts[1]];
 }
 
 /**
@@ -75,8 +74,9 @@ export function decodeCursor(text: string, name: string): [number, string] {
  * landed on that page, or that fired that event, the last listed by when they first
  * fired it (couchdb/events/views/session-starts.js).
  * @param limit Sessions per page.
- * @param cursor The previous page's last session, to read the next (older) page.
+ * @param cursor The previous page's `next`, to read the next (older) page.
  * @param filter One of the dashboard's filters; default none.
+ * @throws {CouchstatsError} 400 for a cursor of another site, range or filter.
  */
 export async function readSessionList(
 	couch: Couch,
@@ -84,14 +84,18 @@ export async function readSessionList(
 		site: string;
 		range: DateRange;
 		limit: number;
-		cursor?: ListCursor | null;
+		cursor?: string | null;
 		filter?: Filter | null;
 	},
 	options: ReadSessionsOptions = {}
 ): Promise<SessionListResponse> {
-	const { site, range, limit, cursor, filter } = query;
+	const { site, range, limit, filter } = query;
 	const reader = createViewReader(couch, options);
 	const { start, end } = rangeBounds(range);
+	// A cursor fits the list it came from: in another's it would start a page anywhere.
+	const bound = readFingerprint([site, range.from, range.to, range.tz, filter ?? null]);
+	const key = query.cursor ? decodeCursor(query.cursor, 'cursor', bound) : null;
+	const cursor: ListCursor | null = key && { ts: key[0], sid: key[1] };
 	// A session that started before the range is in no page of it (a made-up cursor's time
 	// there made the read fail: an outside security probe).
 	if (cursor && cursor.ts < start) {
@@ -149,7 +153,7 @@ export async function readSessionList(
 		...(filter && { filter }),
 		total: valueOf(counted.totals).sessions,
 		sessions: summaries.filter((s): s is SessionSummary => s !== null),
-		next: more && last ? encodeCursor([last.ts, last.sid]) : null,
+		next: more && last ? encodeCursor([last.ts, last.sid, bound]) : null,
 		indexing: reader.indexing || counted.indexing
 	};
 }

@@ -18,6 +18,8 @@ import {
 	type ExportName
 } from './export';
 import {
+	API_PARAMS,
+	EXPORT_PARAMS,
 	parseDirection,
 	parseFilter,
 	parseJourneyFilter,
@@ -44,27 +46,43 @@ export interface StatsHandlerOptions {
 /**
  * Who asks checked (owner, API token or share link): the store, query and site a request
  * reads, and whether the reader sees the site's sessions one by one (`showsSessions`).
+ * @param known The parameters the request's API takes (`API_PARAMS`): any other is a 400.
  */
-export async function authorizedSite(event: StatsRequest, options: { couch?: Couch }) {
+export async function authorizedSite(
+	event: StatsRequest,
+	options: { couch?: Couch },
+	known?: readonly string[]
+) {
 	const db = options.couch ?? appCouch();
 	const params = event.url.searchParams;
 	const credentials = credentialsOf(event);
-	const site = await authorizeSite(db, parseSiteId(params), credentials);
+	const site = await authorizeSite(db, parseSiteId(params, known), credentials);
 	return { db, params, site, liveSessions: showsSessions(credentials, site) };
 }
 
 /** Who asks checked, then the site, store, clock and range a request reads. */
-async function authorizedRead(event: StatsRequest, options: StatsHandlerOptions) {
-	const authorized = await authorizedSite(event, options);
+async function authorizedRead(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	known: readonly string[]
+) {
+	const authorized = await authorizedSite(event, options, known);
 	const now = options.now ?? Date.now;
 	const { params, site } = authorized;
 	return { ...authorized, now, ...parseRangeParams(params, site.timeZone, now()) };
 }
 
-/** The store, query and read options of a request for stats, after checking who asks. */
-async function statsQuery(event: StatsRequest, options: StatsHandlerOptions) {
+/**
+ * The store, query and read options of a request for stats, after checking who asks.
+ * @param known The parameters the request takes; default the Stats API's.
+ */
+async function statsQuery(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	known: readonly string[] = API_PARAMS.stats
+) {
 	const { db, now, params, site, range, interval, limit, fromFirstRecord, liveSessions } =
-		await authorizedRead(event, options);
+		await authorizedRead(event, options, known);
 	const query = {
 		site: site.id,
 		range,
@@ -170,7 +188,10 @@ async function readExported(
 	section: 'timeseries' | 'breakdowns' | 'goals',
 	name: ExportName
 ) {
-	const { db, query, read } = await statsQuery(event, options);
+	const { db, query, read } = await statsQuery(event, options, [
+		...API_PARAMS.stats,
+		...EXPORT_PARAMS
+	]);
 	const breakdowns = section === 'breakdowns' ? [name as BreakdownName] : [];
 	const sections = await readSections(
 		db,
@@ -186,7 +207,8 @@ async function readWalk(
 	options: StatsHandlerOptions,
 	section: 'journeys' | 'paths'
 ) {
-	const { read } = await journeySection(event, options, section, Infinity);
+	const known = [...API_PARAMS[section], ...EXPORT_PARAMS];
+	const { read } = await journeySection(event, options, section, Infinity, known);
 	return { read, value: valueOf<Sections[typeof section]>(read[section]) };
 }
 
@@ -231,14 +253,16 @@ const WALK_QUERIES = {
  * Reads one section of journeys (`journeys` or `paths`) for a request, after checking
  * who asks, under the request's source filter.
  * @param limit Rows of each list before "(other)"; default the request's `limit`.
+ * @param known The parameters the request takes; default its API's.
  */
 async function journeySection<S extends 'journeys' | 'paths'>(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
 	section: S,
-	limit?: number
+	limit?: number,
+	known: readonly string[] = API_PARAMS[section]
 ) {
-	const authorized = await authorizedRead(event, options);
+	const authorized = await authorizedRead(event, options, known);
 	const { db, now, params, site, range, interval, fromFirstRecord } = authorized;
 	const read = await readSections(
 		db,

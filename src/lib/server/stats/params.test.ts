@@ -4,7 +4,7 @@ import { sampleDates } from '../../../../tests/support/dates';
 import { seededRandom } from '../../../../tests/support/synthetic';
 import { CouchstatsError } from '../errors';
 import { pathOf } from '../../tracker/page';
-import { parseFilter, parseRangeParams, parseSiteId } from './params';
+import { API_PARAMS, parseFilter, parseRangeParams, parseSiteId } from './params';
 
 const now = Date.parse('2026-11-21T23:30:00Z');
 const parse = (query: string, tz = 'UTC') => parseRangeParams(new URLSearchParams(query), tz, now);
@@ -82,6 +82,60 @@ describe('Stats API parameters', () => {
 
 	test('a path may be given step by step', () => {
 		expect(parseSiteId(new URLSearchParams('site=demo&step=/&step=/pricing'))).toBe('demo');
+	});
+
+	// An outside probe: each was answered with the whole site's numbers and `filter: null`.
+	test.each(['sorce=newsletter', 'Source=newsletter', 'pages=/a', 'evnt=signup', 'props=plan=pro'])(
+		'refuse the parameter no API takes in "%s" with 400 naming it',
+		(query) => {
+			const name = query.slice(0, query.indexOf('='));
+			for (const api of ['stats', 'journeys', 'paths', 'sessions', 'funnels'] as const) {
+				const params = new URLSearchParams(`site=demo&range=today&${query}`);
+				expect(refusal(() => parseSiteId(params, API_PARAMS[api]))).toEqual({
+					status: 400,
+					message: `"${name}" is not a parameter of this API: it takes ${API_PARAMS[api].join(', ')}`
+				});
+			}
+		}
+	);
+
+	test.each([
+		[
+			'stats',
+			'site=demo&range=custom&from=2026-11-01&to=2026-11-02&tz=UTC&interval=day&limit=5&event=signup&prop=plan=pro'
+		],
+		['journeys', 'site=demo&page=/&direction=next&source=news&share=s'],
+		['paths', 'site=demo&step=/&step=/pricing&source=news'],
+		['sessions', 'site=demo&range=7d&page=/&cursor=c&format=csv&limit=1000'],
+		['session', 'site=demo&limit=5&after=a'],
+		['funnels', 'site=demo&funnel=f&range=7d&cursor=c&format=csv']
+	] as const)('the %s API takes its own parameters: %s', (api, query) => {
+		expect(parseSiteId(new URLSearchParams(query), API_PARAMS[api])).toBe('demo');
+	});
+
+	test('a parameter of another API is refused, and a breakdown said to be no filter', () => {
+		const sessions = new URLSearchParams('site=demo&cursor=c');
+		expect(refusal(() => parseSiteId(sessions, API_PARAMS.stats)).message).toMatch(
+			/^"cursor" is not a parameter of this API/
+		);
+		const country = new URLSearchParams('site=demo&country=FR');
+		expect(refusal(() => parseSiteId(country, API_PARAMS.sessions)).message).toBe(
+			'country is not a filter: numbers are filtered by page, source or event (with prop), one at a time'
+		);
+		// Funnels refuse every filter with their own message (choice.ts `refuseFilters`).
+		expect(parseSiteId(country, API_PARAMS.funnels)).toBe('demo');
+	});
+
+	test.each([
+		['tz=Europe/berlin', 'Europe/Berlin'],
+		['tz=EUROPE/BERLIN', 'Europe/Berlin'],
+		['tz=utc', 'UTC'],
+		['tz=asia/kolkata', 'Asia/Kolkata'],
+		['tz=Asia/Calcutta', 'Asia/Calcutta'],
+		['tz=', 'Europe/Berlin'],
+		['', 'Europe/Berlin']
+	])('read "%s" in the zone named %s', (query, tz) => {
+		expect(parse(`range=today&${query}`, 'Europe/Berlin').range.tz).toBe(tz);
 	});
 
 	test.each([

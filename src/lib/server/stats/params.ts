@@ -15,7 +15,7 @@ import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { hasNoControl } from '../../text';
-import { SITE_ID_PATTERN, isTimeZone } from '../accounts/sites';
+import { SITE_ID_PATTERN, timeZoneName } from '../accounts/sites';
 import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
@@ -72,19 +72,87 @@ const SINGLE_PARAMS = [
 ] as const;
 
 /**
- * The site id of a request. Every read parses it first, so it also refuses repeated
- * parameters ({@link refuseRepeated}) for all of them.
- * @throws {CouchstatsError} 400 when missing or malformed, or when a parameter taken
- *   once is given more than once.
+ * Names a reader may take for filters that do not exist (breakdowns, not filters): a
+ * request with one is refused rather than answered unfiltered as if filtered (an outside
+ * review: `country=IN` answered the whole site's numbers).
  */
-export function parseSiteId(params: URLSearchParams): string {
+export const NOT_FILTERS = [
+	'country',
+	'device',
+	'browser',
+	'os',
+	'screen',
+	'referrer',
+	'utm_source',
+	'utm_medium',
+	'utm_campaign',
+	'goal',
+	'path'
+];
+
+/** The parameters of every read of a range: who asks, the site, the days, rows per list. */
+const RANGE_QUERY = ['site', 'share', ...RANGE_PARAMS, 'limit'] as const;
+/** The parameters of a filter (`prop` goes with `event`). */
+const FILTER_QUERY = [...FILTER_KINDS, 'prop'] as const;
+
+/**
+ * The query parameters each API takes (README), by API: a request naming any other is a
+ * 400 ({@link parseSiteId}), so that a misspelt filter (`sorce=`, `Source=`) is not
+ * answered with the whole site's numbers (an outside probe). The Journeys and Paths APIs
+ * read the filters to refuse those they cannot take, the Funnels API to refuse them all
+ * (`refuseFilters`), each with its own message.
+ */
+export const API_PARAMS = {
+	stats: [...RANGE_QUERY, 'interval', ...FILTER_QUERY],
+	journeys: [...RANGE_QUERY, 'interval', 'direction', ...FILTER_QUERY],
+	paths: [...RANGE_QUERY, 'interval', 'step', ...FILTER_QUERY],
+	sessions: [...RANGE_QUERY, ...FILTER_QUERY, 'cursor', 'format'],
+	session: ['site', 'share', 'limit', 'after'],
+	funnels: [
+		...['site', 'share', ...RANGE_PARAMS, 'funnel', 'cursor', 'format'],
+		...[...FILTER_QUERY, ...NOT_FILTERS]
+	]
+} as const satisfies Record<string, readonly string[]>;
+
+/** What an export (`/api/v1/stats/export`) takes besides the parameters of its API. */
+export const EXPORT_PARAMS = ['breakdown', 'format'] as const;
+
+/** An API of {@link API_PARAMS}. */
+export type ApiName = keyof typeof API_PARAMS;
+
+/**
+ * The site id of a request. Every read parses it first, so it also refuses repeated
+ * parameters ({@link refuseRepeated}) for all of them, and, given the parameters the
+ * request's API takes, any other.
+ * @param known The parameters the API takes ({@link API_PARAMS}); default any.
+ * @throws {CouchstatsError} 400 when missing or malformed, when a parameter taken once
+ *   is given more than once, or a parameter is not one of `known`.
+ */
+export function parseSiteId(params: URLSearchParams, known?: readonly string[]): string {
 	refuseRepeated(params);
+	if (known) refuseUnknown(params, known);
 	const site = params.get('site');
 	if (!site) throw new CouchstatsError(400, 'site is required, e.g. ?site=demo');
 	if (!SITE_ID_PATTERN.test(site)) {
 		throw new CouchstatsError(400, `site "${clip(site)}" is not a site id (${SITE_ID_HINT})`);
 	}
 	return site;
+}
+
+/**
+ * Refuses a parameter the API does not take: a misspelt or unknown filter would
+ * otherwise be answered unfiltered, as if filtered.
+ * @throws {CouchstatsError} 400 naming the parameter, and for a breakdown's name
+ *   ({@link NOT_FILTERS}) saying which filters there are.
+ */
+function refuseUnknown(params: URLSearchParams, known: readonly string[]): void {
+	const unknown = [...params.keys()].find((name) => !known.includes(name));
+	if (unknown === undefined) return;
+	if (NOT_FILTERS.includes(unknown)) throw notAFilter(unknown);
+	throw new CouchstatsError(
+		400,
+		`"${clip(unknown)}" is not a parameter of this API: it takes ${known.join(', ')}`
+	);
 }
 
 /**
@@ -182,9 +250,14 @@ export function parseRangeParams(
 	now: number,
 	limits: LimitBounds = STATS_LIMIT
 ): RangeParams {
-	const tz = params.get('tz') || siteTimeZone;
-	if (!isTimeZone(tz)) {
-		throw new CouchstatsError(400, `tz "${clip(tz)}" is not an IANA time zone like Europe/Paris`);
+	const asked = params.get('tz');
+	// Written as the zone database writes it: `tz=europe/berlin` is the site's Europe/Berlin.
+	const tz = asked ? timeZoneName(asked) : siteTimeZone;
+	if (tz === null) {
+		throw new CouchstatsError(
+			400,
+			`tz "${clip(asked!)}" is not an IANA time zone like Europe/Paris`
+		);
 	}
 	const preset = parsePreset(params);
 	const named = preset && preset !== 'custom' ? preset : null;
@@ -266,24 +339,13 @@ const FILTER_MAX: Record<Filter['kind'], number> = {
 	event: LIMITS.eventName
 };
 
-/**
- * Names a reader may take for filters that do not exist (breakdowns, not filters): a
- * request with one is refused rather than answered unfiltered as if filtered (an outside
- * review: `country=IN` answered the whole site's numbers).
- */
-export const NOT_FILTERS = [
-	'country',
-	'device',
-	'browser',
-	'os',
-	'screen',
-	'referrer',
-	'utm_source',
-	'utm_medium',
-	'utm_campaign',
-	'goal',
-	'path'
-];
+/** The refusal of a name that is no filter ({@link NOT_FILTERS}). */
+function notAFilter(name: string): CouchstatsError {
+	return new CouchstatsError(
+		400,
+		`${name} is not a filter: numbers are filtered by page, source or event (with prop), one at a time`
+	);
+}
 
 /**
  * The filter of a request (`page=/pricing`, `source=news.ycombinator.com` or
@@ -297,12 +359,7 @@ export const NOT_FILTERS = [
  */
 export function parseFilter(params: URLSearchParams): Filter | null {
 	const unknown = NOT_FILTERS.find((name) => params.has(name));
-	if (unknown) {
-		throw new CouchstatsError(
-			400,
-			`${unknown} is not a filter: numbers are filtered by page, source or event (with prop), one at a time`
-		);
-	}
+	if (unknown) throw notAFilter(unknown);
 	const given = FILTER_KINDS.filter((kind) => params.has(kind));
 	if (given.length > 1) {
 		throw new CouchstatsError(
