@@ -6,7 +6,7 @@
  */
 import type { RecordType } from '../records';
 import type { Activity } from './active';
-import type { Filter } from './filters';
+import { filterParams, type Filter } from './filters';
 import type { Preset } from './range';
 
 /** One session of the session list. */
@@ -267,4 +267,17 @@ export interface SessionsPageData {
 	filter: Filter | null;
 	/** The page of sessions, or why the range or filter could not be read. */
 	list: SessionListResponse | { problem: string };
+}
+
+/**
+ * The query of the session list's page after `data`'s (its next cursor, `cursor`): the same
+ * dates, zone and filter. The dates, not the preset: a list goes on where it was cut
+ * (a cursor fits its range), and a preset with dates is refused (an outside helper's
+ * check: the page's "Older sessions" link gave both, and the page answered with the
+ * refusal instead of the next sessions).
+ */
+export function nextSessionsQuery(data: SessionsPageData, cursor: string): URLSearchParams {
+	const { from, to, tz } = data.range;
+	const filtered = data.filter ? Object.fromEntries(filterParams(data.filter)) : {};
+	return new URLSearchParams({ from, to, tz, ...filtered, cursor });
 }
