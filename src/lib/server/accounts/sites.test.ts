@@ -52,6 +52,18 @@ test.each([
 	expect(result.issues?.map((issue) => issue.message)).toEqual([message]);
 });
 
+test('a site keeps its zone as the zone database writes it, whatever case it was given in', () => {
+	const site = { id: 'zoned', name: 'Zoned', hostnames: ['zoned.test'] };
+	for (const [given, stored] of [
+		['europe/berlin', 'Europe/Berlin'],
+		['utc', 'UTC'],
+		['Asia/Calcutta', 'Asia/Calcutta']
+	]) {
+		const result = v.safeParse(siteInputSchema, { ...site, timeZone: given });
+		expect(result.success && result.output.timeZone).toBe(stored);
+	}
+});
+
 test('a site name may hold the joiners words and emoji need', () => {
 	const name = 'می\u200cخواهم 👩\u200d💻';
 	const result = v.safeParse(siteInputSchema, {

@@ -186,7 +186,13 @@ export const siteInputSchema = v.object({
 		v.maxLength(50, (issue) => `must list at most 50 host names (got ${issue.received})`),
 		v.transform((entries) => [...new Set(entries)])
 	),
-	timeZone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'))
+	// Stored as the zone database writes it (`europe/berlin` is Europe/Berlin), as ranges
+	// read it: a site saved under another case would be told its zone is another.
+	timeZone: v.pipe(
+		v.string(),
+		v.check(isTimeZone, 'must be an IANA time zone like Europe/Paris'),
+		v.transform((tz) => timeZoneName(tz)!)
+	)
 });
 
 /** The editable fields of a site. */
