@@ -417,6 +417,12 @@ describe('a session timeline', () => {
 		expect(rest.records).toHaveLength(6);
 		expect(rest.records[0].at).toBe('2026-11-10T10:00:30.000Z');
 		expect(rest.next).toBeNull();
+		// A cursor fits its own session's timeline: in another's it would start anywhere.
+		const other = await call(`/${sid.S2}`, `site=sess&limit=10&after=${first.next}`);
+		expect(other.status).toBe(400);
+		expect((await other.json()).message).toBe(
+			'after is not one this API returned for this session'
+		);
 	});
 
 	test('shows the late offline session like any other', async () => {

@@ -24,7 +24,7 @@ import {
 	parseRangeParams,
 	parseSiteId
 } from '../stats/params';
-import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
+import { readSessionList, readSessionTimeline } from './read-sessions';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
 export const LIST_LIMIT = { default: 50, max: 1000 } as const;
@@ -111,11 +111,9 @@ export async function handleSessionTimeline(
 			throw new CouchstatsError(400, `"${sid.slice(0, 40)}" is not a session id (a UUIDv7)`);
 		}
 		const limit = parseLimit(params, TIMELINE_LIMIT);
-		const afterText = params.get('after');
-		const after = afterText ? decodeCursor(afterText, 'after') : null;
 		const body = await readSessionTimeline(
 			db,
-			{ site: site.id, sid, limit, after: after && { ts: after[0], id: after[1] } },
+			{ site: site.id, sid, limit, after: params.get('after') },
 			{ timeoutMs: options.timeoutMs }
 		);
 		return Response.json(body, { headers: NO_STORE });

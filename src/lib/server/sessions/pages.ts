@@ -9,7 +9,7 @@ import { isTimeZone, timeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
-import { decodeCursor, readSessionList, readSessionTimeline } from './read-sessions';
+import { readSessionList, readSessionTimeline } from './read-sessions';
 import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
 
 /**
@@ -61,12 +61,10 @@ export async function readTimelinePage(
 	params: URLSearchParams
 ): Promise<SessionTimelineResponse> {
 	if (!/^[0-9a-f-]{36}$/.test(sid)) throw new CouchstatsError(404, 'no such session');
-	const afterText = params.get('after');
-	const after = afterText ? decodeCursor(afterText, 'after') : null;
 	return readSessionTimeline(couch, {
 		site: site.id,
 		sid,
 		limit: TIMELINE_LIMIT.default,
-		after: after && { ts: after[0], id: after[1] }
+		after: params.get('after')
 	});
 }

@@ -37,33 +37,27 @@ interface ListCursor {
 	sid: string;
 }
 
-/** Where a timeline page starts: after this record. */
-export interface TimelineCursor {
-	ts: number;
-	id: string;
-}
-
 /**
- * Decodes a cursor (src/lib/server/stats/cursor.ts) holding a row's key `[ts, id]`, and
- * for a list the fingerprint of the read it came from (`[ts, id, bound]`).
- * @param bound The read's fingerprint, for a list's cursor.
+ * Decodes a cursor (src/lib/server/stats/cursor.ts) holding a row's key and the
+ * fingerprint of the read it came from (`[ts, id, bound]`): a list's (its site, range and
+ * filter) or a timeline's (its session).
+ * @param bound The read's fingerprint, and what it is of, for the message.
  * @throws {CouchstatsError} 400 when it is not one this read returned.
  */
-export function decodeCursor(text: string, name: string, bound?: string): [number, string] {
+function decodeCursor(
+	text: string,
+	name: string,
+	bound: { fingerprint: string; of: string }
+): [number, string] {
 	const parts = parseCursor(text);
 	if (
 		!Array.isArray(parts) ||
-		parts.length !== (bound ? 3 : 2) ||
+		parts.length !== 3 ||
 		!Number.isFinite(parts[0]) ||
 		typeof parts[1] !== 'string' ||
-		(bound && parts[2] !== bound)
+		parts[2] !== bound.fingerprint
 	) {
-		throw new CouchstatsError(
-			400,
-			bound
-				? `${name} is not one this API returned for this site, range and filter`
-				: `${name} is not a cursor this API returned`
-		);
+		throw new CouchstatsError(400, `${name} is not one this API returned for ${bound.of}`);
 	}
 	return [parts[0], parts[1]];
 }
@@ -94,7 +88,12 @@ export async function readSessionList(
 	const { start, end } = rangeBounds(range);
 	// A cursor fits the list it came from: in another's it would start a page anywhere.
 	const bound = readFingerprint([site, range.from, range.to, range.tz, filter ?? null]);
-	const key = query.cursor ? decodeCursor(query.cursor, 'cursor', bound) : null;
+	const key = query.cursor
+		? decodeCursor(query.cursor, 'cursor', {
+				fingerprint: bound,
+				of: 'this site, range and filter'
+			})
+		: null;
 	const cursor: ListCursor | null = key && { ts: key[0], sid: key[1] };
 	// A session that started before the range is in no page of it (a made-up cursor's time
 	// there made the read fail: an outside security probe).
@@ -159,15 +158,22 @@ export async function readSessionList(
 }
 
 /**
- * A session's summary and timeline: up to `limit` records after the cursor.
- * @throws {CouchstatsError} 404 when the site has no counted record of that session.
+ * A session's summary and timeline: up to `limit` records after the cursor `after`.
+ * @throws {CouchstatsError} 404 when the site has no counted record of that session, 400
+ *   for a cursor that is not one of this session's timeline.
  */
 export async function readSessionTimeline(
 	couch: Couch,
-	query: { site: string; sid: string; limit: number; after?: TimelineCursor | null },
+	query: { site: string; sid: string; limit: number; after?: string | null },
 	options: ReadSessionsOptions = {}
 ): Promise<SessionTimelineResponse> {
-	const { site, sid, limit, after } = query;
+	const { site, sid, limit } = query;
+	// A cursor fits the timeline it came from: in another session's it would start anywhere.
+	const bound = readFingerprint(['timeline', site, sid]);
+	const key = query.after
+		? decodeCursor(query.after, 'after', { fingerprint: bound, of: 'this session' })
+		: null;
+	const after = key && { ts: key[0], id: key[1] };
 	const reader = createViewReader(couch, options);
 	const [[session], rows] = await Promise.all([
 		readSummaries(reader, site, [sid]),
@@ -187,7 +193,7 @@ export async function readSessionTimeline(
 		site,
 		session,
 		records: timeline(shown, !more),
-		next: more && last ? encodeCursor([last.key[2] as number, String(last.key[3])]) : null,
+		next: more && last ? encodeCursor([last.key[2] as number, String(last.key[3]), bound]) : null,
 		indexing: reader.indexing
 	};
 }
