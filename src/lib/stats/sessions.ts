@@ -269,15 +269,19 @@ export interface SessionsPageData {
 	list: SessionListResponse | { problem: string };
 }
 
+/** The list's dates, zone and filter as query parameters: what its CSV and next page read. */
+export function listParams(data: SessionsPageData): Record<string, string> {
+	const { from, to, tz } = data.range;
+	return { from, to, tz, ...(data.filter && Object.fromEntries(filterParams(data.filter))) };
+}
+
 /**
  * The query of the session list's page after `data`'s (its next cursor, `cursor`): the same
- * dates, zone and filter. The dates, not the preset: a list goes on where it was cut
- * (a cursor fits its range), and a preset with dates is refused (an outside helper's
- * check: the page's "Older sessions" link gave both, and the page answered with the
- * refusal instead of the next sessions).
+ * dates, zone and filter ({@link listParams}). The dates, not the preset: a list goes on
+ * where it was cut (a cursor fits its range), and a preset with dates is refused (an
+ * outside helper's check: the page's "Older sessions" link gave both, and the page
+ * answered with the refusal instead of the next sessions).
  */
 export function nextSessionsQuery(data: SessionsPageData, cursor: string): URLSearchParams {
-	const { from, to, tz } = data.range;
-	const filtered = data.filter ? Object.fromEntries(filterParams(data.filter)) : {};
-	return new URLSearchParams({ from, to, tz, ...filtered, cursor });
+	return new URLSearchParams({ ...listParams(data), cursor });
 }
