@@ -76,6 +76,9 @@ describe('npm run import checks every line before writing', () => {
 			'is before 1970-01-01T00:00:00.000Z, the earliest time couchstats stores'
 		],
 		['9999-12-31T23:00:00Z', 'is in the future: after '],
+		// Read in the importing machine's zone, it landed hours apart on two machines.
+		['2026-11-22T10:02:00', 'has no offset'],
+		['2026-02-29T10:02:00Z', 'names a day the calendar does not have'],
 		[new Date(Date.now() + 86_400_000).toISOString(), 'is in the future: after ']
 	])('refuses a line dated %s with its line number, and writes nothing', async (time, problem) => {
 		const site = `times-${Math.random().toString(36).slice(2, 8)}`;

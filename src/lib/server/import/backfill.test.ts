@@ -8,7 +8,7 @@ import {
 	canonicalJson,
 	latestImportTime,
 	parseCsvLine,
-	parseTimestamp,
+	readTimestamp,
 	uuidv7From,
 	type ClassifiedLine
 } from './backfill';
@@ -533,11 +533,11 @@ describe('backfill', () => {
 	test.each([
 		[
 			'{"path":"/","visitor_id":"a"}',
-			'line 1: needs a timestamp: ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds'
+			'line 1: needs a timestamp: ISO 8601 with an offset (2026-11-21T14:05:00Z) or epoch seconds or milliseconds'
 		],
 		[
 			'{"timestamp":"yesterday","path":"/","visitor_id":"a"}',
-			'line 1: timestamp must be ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds (got "yesterday")'
+			'line 1: timestamp must be ISO 8601 with an offset (2026-11-21T14:05:00Z) or epoch seconds or milliseconds (got "yesterday")'
 		],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"x","visitor_id":"a"}',
@@ -651,13 +651,36 @@ describe('backfill', () => {
 	});
 
 	test.each([
-		['2026-11-01T10:00:00Z', Date.parse('2026-11-01T10:00:00Z')],
-		['2026-11-01T11:00:00+01:00', Date.parse('2026-11-01T10:00:00Z')],
-		[1762000000000, 1762000000000],
-		['1762000000', 1762000000000],
-		['yesterday', undefined]
+		['2026-11-01T10:00:00Z', '2026-11-01T10:00:00.000Z'],
+		['2026-11-01t10:00z', '2026-11-01T10:00:00.000Z'],
+		['2026-11-01T11:00:00+01:00', '2026-11-01T10:00:00.000Z'],
+		['2026-11-01 04:30:00.25-0530', '2026-11-01T10:00:00.250Z'],
+		['2026-11-01T12:00:00.123456+02', '2026-11-01T10:00:00.123Z'],
+		['2024-02-29T10:00:00Z', '2024-02-29T10:00:00.000Z'],
+		[1762000000000, '2025-11-01T12:26:40.000Z'],
+		['1762000000', '2025-11-01T12:26:40.000Z']
 	])('reads the timestamp %s', (value, expected) => {
-		expect(parseTimestamp(value)).toBe(expected);
+		const read = readTimestamp(value);
+		expect('ts' in read && new Date(read.ts).toISOString()).toBe(expected);
+	});
+
+	// An outside probe imported one file on machines in three zones and got three times;
+	// a date alone landed the evening before in New York, and February 29th of a year
+	// without one landed on March 1st.
+	test.each([
+		['2026-11-20T10:00:00', 'has no offset (got "2026-11-20T10:00:00"): add Z for UTC'],
+		['2026-11-20 10:00', 'has no offset'],
+		['2026-11-20', 'has no time of day (got "2026-11-20"): write 2026-11-20T00:00:00Z'],
+		['2026-02-29T10:00:00Z', 'names a day the calendar does not have'],
+		['2026-04-31T10:00:00Z', 'names a day the calendar does not have'],
+		['2026-11-20T24:00:00Z', 'names a time of day that does not exist'],
+		['2026-11-20T10:00:00+25:00', 'names an offset that does not exist'],
+		['yesterday', 'must be ISO 8601 with an offset'],
+		['2026-11-20T10:00:00 UTC', 'must be ISO 8601 with an offset'],
+		[-5, 'must be ISO 8601 with an offset']
+	])('refuses the timestamp %s, saying why', (value, fault) => {
+		const read = readTimestamp(value);
+		expect('fault' in read && read.fault).toContain(fault);
 	});
 
 	test('derives UUIDv7 variants and versions from any seed', () => {

@@ -554,37 +554,84 @@ function str(value: unknown): string | undefined {
 	return s ? s : undefined;
 }
 
-/** Epoch ms from an ISO 8601 string or a number (seconds are taken for values < 10^11). */
-export function parseTimestamp(value: unknown): number | undefined {
+/**
+ * A date-time as ISO 8601 writes it with its offset: `2026-11-21T14:05:00Z`,
+ * `2026-11-21 15:05:00.250+01:00` (`T` or a space; seconds and a fraction optional;
+ * `Z`, `+hh:mm`, `+hhmm` or `+hh`).
+ */
+const DATE_TIME =
+	/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/i;
+
+/** What {@link readTimestamp} made of a value: its time, or what is wrong with it. */
+export type TimestampRead = { ts: number } | { fault: string };
+
+/**
+ * A timestamp in epoch ms: epoch seconds or milliseconds (a number, or digits; seconds
+ * below 10^11), or an ISO 8601 date-time with its offset. Nothing is guessed: a date-time
+ * without an offset would be read in the importing machine's zone (`Date.parse` does: an
+ * outside probe's one file put its records hours apart on two machines), a date alone has
+ * no time of day, and a day the calendar does not have (`2026-02-29`) would roll over into
+ * the next month; each is refused, saying what to write instead.
+ */
+export function readTimestamp(value: unknown): TimestampRead {
+	const bad = { fault: `must be ${TIMESTAMP_FORMS}${got(value)}` };
 	if (
 		typeof value === 'number' ||
 		(typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()))
 	) {
 		const n = Number(value);
-		if (!Number.isFinite(n) || n < 0) return undefined;
-		return Math.round(n < 1e11 ? n * 1000 : n);
+		if (!Number.isFinite(n) || n < 0) return bad;
+		return { ts: Math.round(n < 1e11 ? n * 1000 : n) };
 	}
-	if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return undefined;
-	const ms = Date.parse(value.trim());
-	return Number.isFinite(ms) ? ms : undefined;
+	if (typeof value !== 'string') return bad;
+	const text = value.trim();
+	if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+		return { fault: `has no time of day${got(value)}: write ${text}T00:00:00Z for UTC midnight` };
+	}
+	const m = DATE_TIME.exec(text);
+	if (!m) return bad;
+	const [, y, mo, d, h, mi, sec = '0', fraction = '', zulu, sign, oh, om = '0'] = m;
+	const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number);
+	if (hour > 23 || minute > 59 || second > 59) {
+		return { fault: `names a time of day that does not exist${got(value)}` };
+	}
+	// setUTCFullYear, unlike Date.UTC, takes years 0–99 as they are.
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
+	if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+		return { fault: `names a day the calendar does not have${got(value)}` };
+	}
+	const at =
+		date.getTime() +
+		((hour * 60 + minute) * 60 + second) * 1000 +
+		Number(fraction.padEnd(3, '0').slice(0, 3));
+	if (!zulu && !sign) {
+		return {
+			fault: `has no offset${got(value)}: add Z for UTC (${text}Z) or the offset it was written in (${text}+01:00)`
+		};
+	}
+	if (Number(oh ?? 0) > 23 || Number(om) > 59) {
+		return { fault: `names an offset that does not exist${got(value)}` };
+	}
+	const offset = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
+	return { ts: at - offset * 60_000 };
 }
 
-/** The timestamp forms {@link parseTimestamp} accepts, for messages. */
-const TIMESTAMP_FORMS = 'ISO 8601 (2026-11-21T14:05:00Z) or epoch seconds or milliseconds';
+/** The timestamp forms {@link readTimestamp} accepts, for messages. */
+const TIMESTAMP_FORMS =
+	'ISO 8601 with an offset (2026-11-21T14:05:00Z) or epoch seconds or milliseconds';
 
 /**
  * A line's time in epoch ms.
- * @throws {ImportLineError} saying whether the timestamp is missing or which value is not one.
+ * @throws {ImportLineError} saying whether the timestamp is missing or what is wrong with it.
  */
 function timestampOf(row: InputRow, line: number): number {
 	if (str(row.timestamp) === undefined) {
 		throw new ImportLineError(line, `needs a timestamp: ${TIMESTAMP_FORMS}`);
 	}
-	const ts = parseTimestamp(row.timestamp);
-	if (ts === undefined) {
-		throw new ImportLineError(line, `timestamp must be ${TIMESTAMP_FORMS}${got(row.timestamp)}`);
-	}
-	return ts;
+	const read = readTimestamp(row.timestamp);
+	if ('fault' in read) throw new ImportLineError(line, `timestamp ${read.fault}`);
+	return read.ts;
 }
 
 /**
