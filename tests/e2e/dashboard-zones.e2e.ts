@@ -85,6 +85,10 @@ test('a visitor at 23:50 and 00:10 in Asia/Kolkata counts on each local day and 
 	await expect(owner.getByText('Settings saved.')).toContainText(
 		'Update the snippet on every page too (data-time-zone="Asia/Kolkata"'
 	);
+	// And that earlier days keep their visitors as the old zone counted them.
+	await expect(owner.getByText('Settings saved.')).toContainText(
+		'their visitors stay counted once per day of UTC, as they were.'
+	);
 
 	// The latest 18:40 UTC at least an hour ago: 00:10 of the next day in Kolkata.
 	let visitAt = Date.UTC(

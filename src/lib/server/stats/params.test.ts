@@ -179,7 +179,7 @@ describe('Stats API parameters', () => {
 		],
 		[
 			'from=0001-01-01&to=0001-01-01',
-			'the range from 0001-01-01 to 0001-01-01 and the 1 days before it must lie between 0001-01-01 and 9999-12-30'
+			'the range from 0001-01-01 to 0001-01-01 and the 1 day before it must lie between 0001-01-01 and 9999-12-30'
 		],
 		[
 			'from=9999-12-01&to=9999-12-31&interval=month',

@@ -278,7 +278,7 @@ export function parseRangeParams(
 	if (addDays(from, -days) < FIRST_DATE || !isDate(addDays(to, 1))) {
 		throw new CouchstatsError(
 			400,
-			`the range from ${from} to ${to} and the ${days} days before it must lie between ${FIRST_DATE} and 9999-12-30`
+			`the range from ${from} to ${to} and the ${days} day${days === 1 ? '' : 's'} before it must lie between ${FIRST_DATE} and 9999-12-30`
 		);
 	}
 	const range = { from, to, tz };

@@ -68,11 +68,14 @@ export const actions = {
 			form.set('id', event.params.site);
 			const input = parseSiteForm(form);
 			await updateSite(couch(), user, event.params.site, input);
-			// A new zone needs the snippet's too (an outside review: only "Settings saved.").
-			const moved = field(form, 'previousTimeZone') !== input.timeZone;
+			// A new zone needs the snippet's too (an outside review: only "Settings saved."),
+			// and leaves earlier days' visitors as the old zone counted them (an outside probe:
+			// nothing said so where the zone is changed).
+			const previous = field(form, 'previousTimeZone');
+			const moved = previous !== input.timeZone;
 			return {
 				saved: moved
-					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): browsers follow the new zone once the ingest has answered them, but a new visitor's first page view is flagged by the snippet's.`
+					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): browsers follow the new zone once the ingest has answered them, but a new visitor's first page view is flagged by the snippet's. Earlier days' pageviews, sessions and events follow the new zone's days; their visitors stay counted once per day of ${previous || 'the old zone'}, as they were.`
 					: 'Settings saved.'
 			};
 		}),
