@@ -21,6 +21,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cannotListen, LaunchEnvError, readLaunchEnv } from '../src/lib/server/boot/launch-env.js';
+import { logLine } from '../src/lib/server/boot/log-line.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'build', 'index.js');
@@ -107,7 +108,7 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
 app.on('exit', (code, signal) => {
 	// Killed by a signal this process did not pass on (kill -9, the OOM killer): the log
 	// says so, rather than end with the app's last normal line.
-	if (signal && !passedOn.has(signal)) console.error(`couchstats: the app was killed (${signal})`);
+	if (signal && !passedOn.has(signal)) logLine(`couchstats: the app was killed (${signal})`);
 	process.exit(code ?? (signal ? 1 : 0));
 });
 // Announced once the app listens: every setting was checked by then (a bad one ends it).

@@ -547,11 +547,13 @@ describe('a write the store does not take', () => {
 				message: 'the events database could not store the records (HTTP 404); retry later'
 			});
 			expect(failures.current()?.reason).toMatch(/Database does not exist|no_db_file/);
-			expect(log.mock.calls[0][0]).toMatch(/^couchstats: storing records failed \(1 write since/);
+			expect(log.mock.calls[0][0]).toMatch(
+				/^\S+Z couchstats: storing records failed \(1 write since/
+			);
 			// The events database takes the probe: healthy again, and the streak is over.
 			expect(await checkHealth(failures)).toEqual({ ok: true, couchdb: 'ok' });
 			expect(failures.current()).toBeUndefined();
-			expect(log.mock.calls.at(-1)?.[0]).toMatch(/^couchstats: storing records works again/);
+			expect(log.mock.calls.at(-1)?.[0]).toMatch(/^\S+Z couchstats: storing records works again/);
 		} finally {
 			log.mockRestore();
 			setCouch(undefined);

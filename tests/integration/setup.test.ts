@@ -200,7 +200,7 @@ describe('set-up on every boot', () => {
 			});
 			expect(added.status).toBe(200);
 			await expect(ensureSetup(createCouch(store.url, 'clash'))).rejects.toMatchObject({
-				line: 'couchstats: the CouchDB server admin "admin" has the name of couchstats\' first account, which then could never log in (CouchDB checks server admins first) — rename that server admin, e.g. to couchdb-admin, in CouchDB\'s [admins] and in COUCHDB_URL, or give the first account another name with COUCHSTATS_ADMIN_NAME'
+				line: "couchstats: the CouchDB server admin \"admin\" has the name of couchstats' first account, which then could never log in (CouchDB checks server admins first) — give the first account another name with COUCHSTATS_ADMIN_NAME (the embedded store's server admin is always couchdb-admin), or rename that server admin in CouchDB's [admins] and in COUCHDB_URL"
 			});
 		} finally {
 			await store.close();

@@ -174,6 +174,14 @@ describe('the built app', () => {
 				expect(await stored.json()).toEqual([]);
 				expect(walk(dataDir).length).toBeGreaterThan(10);
 				expect(exposed()).toEqual([]);
+				// A tool run beside the app (an import, retention) rewrites the lock's leveldb
+				// log as it finds the directory taken: an outside probe found it 0644.
+				// Spawned with a common umask: this process's own may be the store's 077.
+				const umask = process.umask(0o022);
+				const tool = runTool('couch.ts', [], { COUCHSTATS_DATA_DIR: dataDir });
+				process.umask(umask);
+				expect(await tool.exit).toBe(1);
+				expect(exposed()).toEqual([]);
 			} finally {
 				await first.stop();
 			}
@@ -468,6 +476,12 @@ describe('bad configuration exits non-zero with one clear line', () => {
 			'an unwritable data directory',
 			() => ({ COUCHSTATS_DATA_DIR: '/etc/hostname/couchstats' }),
 			/^couchstats: data directory \/etc\/hostname\/couchstats is not writable \(ENOTDIR\) — set COUCHSTATS_DATA_DIR/
+		],
+		[
+			// An outside probe was told "not writable (EEXIST)".
+			'a data directory that is a file',
+			() => ({ COUCHSTATS_DATA_DIR: '/etc/hostname' }),
+			/^couchstats: data directory \/etc\/hostname is a file, not a directory — set COUCHSTATS_DATA_DIR/
 		]
 	])('%s', async (_name, env, expected) => {
 		const result = await runAppToExit({ PORT: String(await freePort()), ...(await env()) });

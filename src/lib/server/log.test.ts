@@ -1,5 +1,5 @@
-import { afterEach, expect, test, vi } from 'vitest';
-import { logError, logRequestError, redactSecrets } from './log';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { logError, logNotice, logRequestError, redactSecrets } from './log';
 import { StoreTimeout } from './errors';
 
 const SHARE = 'shr_' + 'a1B2'.repeat(8);
@@ -19,7 +19,14 @@ test.each([
 	expect(redactSecrets(text)).toBe(expected);
 });
 
+const AT = '2026-12-07T01:12:03.456Z';
+
+beforeEach(() => {
+	vi.useFakeTimers({ toFake: ['Date'], now: Date.parse(AT) });
+});
+
 afterEach(() => {
+	vi.useRealTimers();
 	vi.restoreAllMocks();
 });
 
@@ -29,7 +36,7 @@ test('logs an error with its stack and without the secrets in it', () => {
 	logError(`GET /share/${SHARE}`, new Error(`read of ${SHARE} failed`));
 	expect(lines).toHaveLength(1);
 	expect(lines[0]).toMatch(
-		/^couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
+		/^2026-12-07T01:12:03\.456Z couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
 	);
 	expect(lines[0]).not.toContain(SHARE);
 });
@@ -52,7 +59,7 @@ test('logs a request its client aborted mid-body as one line, without a stack', 
 	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
 	logRequestError(`POST /share/${SHARE}`, 500, aborted());
 	expect(lines).toEqual([
-		'couchstats: POST /share/shr_*** (client abort): the connection closed before the whole body arrived'
+		`${AT} couchstats: POST /share/shr_*** (client abort): the connection closed before the whole body arrived`
 	]);
 });
 
@@ -64,8 +71,12 @@ test('logs any other failed request with its status and stack, and a 404 not at 
 	logRequestError('POST /login', 500, new Error('aborted'));
 	logRequestError('POST /login', 500, Object.assign(new Error('boom'), { code: 'ECONNRESET' }));
 	expect(lines).toHaveLength(2);
-	expect(lines[0]).toMatch(/^couchstats: POST \/login \(500\): Error: aborted\n\s+at /);
-	expect(lines[1]).toMatch(/^couchstats: POST \/login \(500\): Error: boom\n\s+at /);
+	expect(lines[0]).toMatch(
+		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: aborted\n\s+at /
+	);
+	expect(lines[1]).toMatch(
+		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: boom\n\s+at /
+	);
 });
 
 test("logs a client's error (4xx) as one line without a stack, secrets redacted", () => {
@@ -75,6 +86,19 @@ test("logs a client's error (4xx) as one line without a stack, secrets redacted"
 	const error = new Error(`Form actions expect form-encoded data ${SHARE}\nsecond line`);
 	logRequestError('POST /sites/evil/settings', 415, error);
 	expect(lines).toEqual([
-		'couchstats: POST /sites/evil/settings (415): Form actions expect form-encoded data shr_***'
+		`${AT} couchstats: POST /sites/evil/settings (415): Form actions expect form-encoded data shr_***`
+	]);
+});
+
+test('stamps each line with the moment it was written, as a log kept in a file needs', () => {
+	// An outside probe: under nohup no line said when a login was refused or the app killed.
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logNotice('login refused from 203.0.113.7 (401: Wrong account name or password.)');
+	vi.setSystemTime(Date.parse(AT) + 61_000);
+	logNotice('login refused from 203.0.113.7 (429: Too many attempts.)');
+	expect(lines).toEqual([
+		`${AT} couchstats: login refused from 203.0.113.7 (401: Wrong account name or password.)`,
+		'2026-12-07T01:13:04.456Z couchstats: login refused from 203.0.113.7 (429: Too many attempts.)'
 	]);
 });

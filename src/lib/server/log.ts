@@ -1,10 +1,12 @@
 /**
- * The server's error log. Every line passes through {@link redactSecrets}, so share-link
+ * The server's error log: lines stamped with their time (boot/log-line.js). Every line
+ * passes through {@link redactSecrets}, so share-link
  * secrets, API tokens, session cookies and passwords never reach a log, wherever they
  * appear: in a path (`/share/shr_…`), a query string (`?share=`, as the live stream
  * takes it), a header or an error message.
  */
 import { ClientGone, StoreTimeout } from './errors';
+import { logLine } from './boot/log-line.js';
 
 const SECRETS: [RegExp, string][] = [
 	// Share-link secrets and API tokens, by their prefixes (site-admin.ts, tokens.ts).
@@ -27,7 +29,7 @@ export function redactSecrets(text: string): string {
  * server's (a refused login, for fail2ban and the like), secrets redacted.
  */
 export function logNotice(line: string): void {
-	console.error(redactSecrets(`couchstats: ${line}`));
+	logLine(redactSecrets(`couchstats: ${line}`));
 }
 
 /**
@@ -39,7 +41,7 @@ export function logNotice(line: string): void {
 export function logError(context: string, error: unknown): void {
 	if (error instanceof StoreTimeout || error instanceof ClientGone) return;
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-	console.error(redactSecrets(`couchstats: ${context}: ${detail}`));
+	logLine(redactSecrets(`couchstats: ${context}: ${detail}`));
 }
 
 /**
@@ -66,7 +68,7 @@ export function isClientAbort(error: unknown): boolean {
 export function logRequestError(request: string, status: number, error: unknown): void {
 	if (status === 404) return;
 	if (isClientAbort(error)) {
-		console.error(
+		logLine(
 			redactSecrets(
 				`couchstats: ${request} (client abort): the connection closed before the whole body arrived`
 			)
@@ -78,7 +80,7 @@ export function logRequestError(request: string, status: number, error: unknown)
 		// nobody can fill the log with traces by sending malformed requests.
 		const message = error instanceof Error ? error.message : String(error);
 		const line = message.split('\n')[0].slice(0, 200);
-		console.error(redactSecrets(`couchstats: ${request} (${status}): ${line}`));
+		logLine(redactSecrets(`couchstats: ${request} (${status}): ${line}`));
 		return;
 	}
 	logError(`${request} (${status})`, error);

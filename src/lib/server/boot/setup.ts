@@ -108,7 +108,7 @@ export async function ensureSetup(couch: Couch, options: SetupOptions = {}): Pro
 	if (serverAdmins.includes(firstAccount)) {
 		throw new StartupError(
 			`the CouchDB server admin "${firstAccount}" has the name of couchstats' first account, which then could never log in (CouchDB checks server admins first)`,
-			`rename that server admin, e.g. to couchdb-admin, in CouchDB's [admins] and in COUCHDB_URL, or give the first account another name with COUCHSTATS_ADMIN_NAME`
+			`give the first account another name with COUCHSTATS_ADMIN_NAME (the embedded store's server admin is always couchdb-admin), or rename that server admin in CouchDB's [admins] and in COUCHDB_URL`
 		);
 	}
 	const now = options.now ?? Date.now;

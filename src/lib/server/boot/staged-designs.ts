@@ -24,6 +24,7 @@
 import { ignoreStatus, type Couch } from '../couch';
 import { untilIndexed } from '../stats/still-indexing';
 import type { CouchDesign } from './setup';
+import { logLine } from './log-line.js';
 
 /** The id a changed design document is staged under until its index is built. */
 export function stagedDesignId(id: string): string {
@@ -40,7 +41,7 @@ export interface StagedDesign {
 export interface PromoteOptions {
 	/** Gives up (the app is stopping), the wait for the index included. */
 	signal?: AbortSignal;
-	/** Where a failure is reported; default console.warn. */
+	/** Where a failure is reported; default a line of the log (boot/log-line.js). */
 	log?: (line: string) => void;
 }
 
@@ -99,7 +100,7 @@ export async function promoteStaged(
 }
 
 function warn(line: string): void {
-	console.warn(`couchstats: ${line}`);
+	logLine(`couchstats: ${line}`);
 }
 
 /**

@@ -5,13 +5,23 @@ import path from 'node:path';
 export const STORE_DIRS = { documents: 'db', views: 'views' } as const;
 
 /**
+ * Makes every file and folder this process creates from now on its owner's only (the
+ * process umask). Set before the data directory is first touched: taking its lock
+ * rewrites the lock's leveldb log even when another process holds it, and a tool run
+ * beside the app (`npm run import`, an outside probe) left that log 0644.
+ */
+export function createOwnerOnly(): void {
+	process.umask(process.umask(0o077) | 0o077);
+}
+
+/**
  * Keeps the data directory readable by its owner only: it holds the admin password, the
  * cookie secret and every account's password hash. The process umask covers all the
  * store creates from now on (leveldb's new tables and logs, the config express-pouchdb
  * rewrites); what exists is tightened on every start (0700 folders, 0600 files).
  */
 export function keepOwnerOnly(dataDir: string): void {
-	process.umask(process.umask(0o077) | 0o077);
+	createOwnerOnly();
 	const storeDirs: string[] = Object.values(STORE_DIRS);
 	const tighten = (entry: string) => {
 		const stat = fs.lstatSync(entry, { throwIfNoEntry: false });

@@ -16,7 +16,7 @@ import { ClassicLevel } from 'classic-level';
 import { StartupError } from '../errors';
 import { SESSION_LIFETIME_S } from '../accounts/session-token';
 import { isAdmin, refusal } from './guard';
-import { keepOwnerOnly, STORE_DIRS } from './owner-only';
+import { createOwnerOnly, keepOwnerOnly, STORE_DIRS } from './owner-only';
 import { answerLongpoll, isLongpoll, Writes } from './longpoll';
 import { checkBulkDocsOncePerRequest } from './bulk-validation';
 import { startViewEngine } from './views/engine';
@@ -126,6 +126,7 @@ export class DataDirInUseError extends StartupError {
  */
 export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<EmbeddedCouch> {
 	const dataDir = path.resolve(options.dataDir);
+	createOwnerOnly();
 	ensureWritable(dataDir);
 	// Before any other file is touched: a second process must leave the first unharmed.
 	const lock = options.memory ? undefined : await lockDataDir(dataDir);
@@ -374,8 +375,13 @@ function ensureWritable(dataDir: string) {
 		fs.rmSync(probe);
 	} catch (e) {
 		const code = (e as NodeJS.ErrnoException).code ?? 'error';
+		// mkdir says EEXIST of a file in the way (an outside probe read "not writable").
+		const file =
+			code === 'EEXIST' && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory();
 		throw new StartupError(
-			`data directory ${dataDir} is not writable (${code})`,
+			file
+				? `data directory ${dataDir} is a file, not a directory`
+				: `data directory ${dataDir} is not writable (${code})`,
 			'set COUCHSTATS_DATA_DIR to a directory this user can write'
 		);
 	}

@@ -4,6 +4,7 @@
  * asked or when the app is gone.
  */
 import { StartupError } from '../errors';
+import { logLine } from '../boot/log-line.js';
 import {
 	DataDirInUseError,
 	STORE_CLOSE_LIMIT_MS,
@@ -54,9 +55,7 @@ function closeAndExit() {
 	if (closing) return;
 	closing = true;
 	setTimeout(() => {
-		console.error(
-			`couchstats: the embedded store took over ${STORE_CLOSE_LIMIT_MS / 1000} s to close`
-		);
+		logLine(`couchstats: the embedded store took over ${STORE_CLOSE_LIMIT_MS / 1000} s to close`);
 		process.exit(1);
 	}, STORE_CLOSE_LIMIT_MS).unref();
 	if (store) closeStore(store);
@@ -68,7 +67,7 @@ function closeStore(open: EmbeddedCouch) {
 	open.close().then(
 		() => process.exit(0),
 		(e: Error) => {
-			console.error(`couchstats: closing the embedded store: ${e.message}`);
+			logLine(`couchstats: closing the embedded store: ${e.message}`);
 			process.exit(1);
 		}
 	);

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StartupError } from '../errors';
+import { logLine } from '../boot/log-line.js';
 import {
 	DataDirInUseError,
 	STORE_CLOSE_LIMIT_MS,
@@ -120,7 +121,7 @@ async function spawnStore(options: EmbeddedOptions): Promise<Spawned> {
 	}
 	child.removeAllListeners('exit').removeAllListeners('error');
 	// A failed send or kill (the process already gone); its exit is watched, not this.
-	child.on('error', (e) => console.error(`couchstats: the store process: ${e.message}`));
+	child.on('error', (e) => logLine(`couchstats: the store process: ${e.message}`));
 	// The channel must not keep a process alive that is otherwise done (a tool, a test).
 	child.channel?.unref();
 	return { process: child, ...ready.ready };

@@ -14,7 +14,7 @@
  */
 import { onAccessChanged } from '../accounts/access';
 import { couch } from '../couch';
-import { redactSecrets } from '../log';
+import { logNotice } from '../log';
 import { ChangesFollower, couchChangesSource, missedSince } from './follower';
 import { openSeq } from './seq-token';
 import { ACCESS_ENDED, type LiveRecord } from '../../stats/active';
@@ -30,8 +30,7 @@ export function liveFollower(): ChangesFollower {
 		// Dashboards coalesce their re-reads themselves (at most one waits behind the
 		// one running), so more frequent batches cost no more re-reads.
 		debounceMs: 0,
-		onError: (e) =>
-			console.error(redactSecrets(`couchstats: live follower: ${(e as Error).message ?? e}`))
+		onError: (e) => logNotice(`live follower: ${(e as Error).message ?? e}`)
 	});
 	return follower;
 }

@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { AbstractSnapshot } from 'abstract-level';
+import { logLine } from '../../boot/log-line.js';
 import { ImpureMapError } from './back-index';
 import { checkIndex } from './check';
 import { DesignCache, type DesignSource } from './ddocs';
@@ -87,7 +88,7 @@ export interface ViewEngineOptions {
 	 * anyway; default 250 ms (`READ_WAIT_MS`, schedule.ts).
 	 */
 	readWaitMs?: number;
-	/** Where indexing problems are reported; default console.warn. */
+	/** Where indexing problems are reported; default a line of the log (boot/log-line.js). */
 	log?: (line: string) => void;
 }
 
@@ -249,7 +250,7 @@ class Engine implements ViewEngine {
 		private readonly options: ViewEngineOptions,
 		private readonly temporary: string | undefined
 	) {
-		this.log = options.log ?? ((line) => console.warn(`couchstats views: ${line}`));
+		this.log = options.log ?? ((line) => logLine(`couchstats views: ${line}`));
 		this.reads = new Reads(options.readWaitMs);
 		options.Pouch.on('created', this.onCreated);
 		options.Pouch.on('destroyed', this.onDestroyed);

@@ -1,0 +1,13 @@
+/**
+ * One line of the running server's log, on stderr, stamped with the moment it was
+ * written (ISO 8601, UTC: `2026-12-07T01:12:03.456Z couchstats: …`), so that a log kept
+ * in a file says when a login was refused, a request failed or the app was killed (an
+ * outside probe: under `nohup`, no line said when; fail2ban needs the time on the line).
+ * Plain JavaScript, so that the launcher (scripts/start.js) writes its lines the same way.
+ * Lines written before the app serves (a setting refused at start) are not stamped: they
+ * are the answer to the command that was just run.
+ * @param {string} text The line, secrets already redacted (log.ts `redactSecrets`).
+ */
+export function logLine(text) {
+	console.error(`${new Date().toISOString()} ${text}`);
+}
