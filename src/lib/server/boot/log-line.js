@@ -4,8 +4,8 @@
  * in a file says when a login was refused, a request failed or the app was killed (an
  * outside probe: under `nohup`, no line said when; fail2ban needs the time on the line).
  * Plain JavaScript, so that the launcher (scripts/start.js) writes its lines the same way.
- * Lines written before the app serves (a setting refused at start) are not stamped: they
- * are the answer to the command that was just run.
+ * The lines of a start (where the store is, a setting refused) are not stamped: they
+ * answer the command that was just run.
  * @param {string} text The line, secrets already redacted (log.ts `redactSecrets`).
  */
 export function logLine(text) {
