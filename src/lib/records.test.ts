@@ -6,6 +6,7 @@ import {
 	cutEncoded,
 	displayPath,
 	languageTag,
+	recordedPath,
 	sourceFilter,
 	sourceOf
 } from './records';
@@ -195,5 +196,18 @@ describe('displayPath', () => {
 		['/plain', '/plain']
 	])('%s reads %s', (path, shown) => {
 		expect(displayPath(path)).toBe(shown);
+	});
+});
+
+describe('recordedPath', () => {
+	// What a decoded path gives on hover: the session list and timeline gave none.
+	test.each([
+		['/caf%C3%A9', '/caf%C3%A9'],
+		['/%E4%BE%A1%E6%A0%BC%E8%A1%A8', '/%E4%BE%A1%E6%A0%BC%E8%A1%A8'],
+		['/plain', undefined],
+		['/a%2Fb', undefined],
+		['/%D0%B0dmin', undefined]
+	])('of %s is %s', (path, recorded) => {
+		expect(recordedPath(path)).toBe(recorded);
 	});
 });

@@ -241,8 +241,8 @@ const LOOKALIKE_SCRIPTS = [
  * form (`/cafe%CC%81`, which would read as `/café`; a fullwidth or mathematical letter)
  * or stack more than {@link MARKS_SHOWN} marks on a character (an outside re-check made
  * five rows read `/admin`). Best effort: lookalikes within one script (a Latin `ɑ`) still
- * read as what they resemble, so the tables give the recorded path on hover. Links and
- * filters keep the path as recorded.
+ * read as what they resemble, so the pages give the recorded path on hover
+ * ({@link recordedPath}). Links and filters keep the path as recorded.
  */
 export function displayPath(path: string): string {
 	return path
@@ -260,6 +260,16 @@ export function displayPath(path: string): string {
 				: shown;
 		})
 		.join('/');
+}
+
+/**
+ * The path `path` as recorded, when {@link displayPath} reads it otherwise; undefined when
+ * it reads as recorded. What a decoded path gives on hover (`PathQuote.svelte`) and a link
+ * to it names in its title (filter-links.ts): displayPath shows lookalikes within one
+ * script (a Latin `ɑ`) as what they resemble, and the recorded path tells them apart.
+ */
+export function recordedPath(path: string): string | undefined {
+	return displayPath(path) === path ? undefined : path;
 }
 
 /**

@@ -95,6 +95,11 @@ test('clicking a referrer, a page and an event row narrows the dashboard to it, 
 	await expect.poll(() => headline(owner)).toMatchObject({ visitors: '2', pageviews: '4' });
 	await expect(owner.locator('#overview')).toBeVisible();
 	await expect(zoneNote).toHaveCount(0);
+	// So is the site's zone by another name (an outside review: US/Pacific on a site in
+	// America/Los_Angeles was told its visitors may count on two days).
+	await owner.goto(`${dashboard}&tz=Etc/UTC`);
+	await expect(owner.locator('.dashboard .sub span').first()).toHaveText(/ · UTC$/);
+	await expect(zoneNote).toHaveCount(0);
 	await owner.goto(dashboard);
 
 	// Source: only the Hacker News session, all of it.

@@ -3,8 +3,8 @@
  * update that re-sorts a table keeps the focused row link on its row; the range letters
  * leave controls alone and can be turned off; a filter or range change is in the page's
  * title (what a screen reader's route announcer reads); a filter put on by keyboard
- * leaves focus on its chip, and taken off, on the row it came from; refreshing journeys keeps the
- * focus; the closed Range list steps without re-reading; in forced colours the chart's
+ * leaves focus on its chip, and taken off, on the row it came from (on the session list, its
+ * heading), by a link or by back and forward; refreshing journeys keeps the focus; the closed Range list steps without re-reading; in forced colours the chart's
  * legend tells its series apart. Real Chromium, the built app, its CouchDB.
  */
 import type { Browser, Page } from '@playwright/test';
@@ -197,6 +197,56 @@ test('by keyboard, a filter put on leaves focus on its chip, and taken off, on t
 	const tables = await owner.getByRole('table').all();
 	expect(tables.length).toBeGreaterThan(10);
 	for (const table of tables) await expect(table).toHaveAccessibleName(/\S/);
+});
+
+test('by keyboard, the session list puts focus on its heading once its filter is off, and back and forward on its chip or heading', async ({
+	browser
+}) => {
+	// SvelteKit left focus on <body> after each of these, wherever the page was scrolled.
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo/sessions?range=today&page=/pricing`);
+	const title = 'Sessions · couchstats demo · Today';
+	await expect(owner).toHaveTitle(`${title} · page /pricing · couchstats`);
+	const heading = owner.getByRole('heading', { level: 1 });
+	const chip = owner.getByTestId('filter-bar').locator('.chip');
+	await owner.getByRole('link', { name: 'Remove filter' }).focus();
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveTitle(`${title} · couchstats`);
+	await expect(heading).toContainText('Sessions');
+	await expect(heading).toBeFocused();
+	await owner.goBack();
+	await expect(owner).toHaveTitle(`${title} · page /pricing · couchstats`);
+	await expect(chip).toBeFocused();
+	await owner.goForward();
+	await expect(owner).toHaveTitle(`${title} · couchstats`);
+	await expect(heading).toBeFocused();
+});
+
+test("by keyboard, back and forward on the dashboard leave focus on the filter's row link or chip, or on the heading", async ({
+	browser
+}) => {
+	// SvelteKit left focus on <body>, wherever the page was scrolled.
+	const { owner, link: pricing } = await filteredByKeyboard(browser, '/pricing');
+	const chip = owner.getByTestId('filter-bar').locator('.chip');
+	await expect(chip).toBeFocused();
+	// Back takes the filter off: the row link it came from; forward puts it on: its chip.
+	await owner.goBack();
+	await expect(owner).toHaveTitle('couchstats demo · Today · couchstats');
+	await expect(pricing).toBeFocused();
+	await owner.goForward();
+	await expect(owner).toHaveTitle('couchstats demo · Today · page /pricing · couchstats');
+	await expect(chip).toBeFocused();
+	// Another range of the same filter, then back: the dashboard's heading.
+	const range = owner.getByLabel('Range');
+	await range.focus();
+	await owner.keyboard.press('ArrowDown');
+	await owner.keyboard.press('Enter');
+	await expect(owner).toHaveURL(/range=yesterday/);
+	await owner.goBack();
+	await expect(owner).toHaveURL(/range=today/);
+	const heading = owner.getByRole('heading', { level: 1 });
+	await expect(heading).toHaveText('couchstats demo');
+	await expect(heading).toBeFocused();
 });
 
 test("in forced colours (Windows High Contrast) the chart legend's two series still look different", async ({

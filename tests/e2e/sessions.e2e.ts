@@ -6,7 +6,7 @@
  * A second, converting visit then shows the list under the dashboard's filters.
  * Real Chromium, the built app, its embedded store.
  */
-import type { Browser } from '@playwright/test';
+import type { Browser, Locator } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
@@ -207,6 +207,16 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 		await expect(row).toContainText(`/visit/café → ${long}`, { timeout: 1_000 });
 	}).toPass({ timeout: 30_000 });
 
+	// A path shown decoded gives the recorded one on hover, as the dashboard's tables do;
+	// one that reads as recorded, none.
+	const recorded = '/visit/caf%C3%A9';
+	/** The titles of the paths shown in `where`, by the text they show. */
+	const titles = (where: Locator) =>
+		where
+			.locator('[title]', { has: owner.locator('.quoted') })
+			.evaluateAll((spans) => spans.map((span) => [span.textContent, span.getAttribute('title')]));
+	expect(await titles(row)).toEqual([['/visit/café', recorded]]);
+
 	// Its timeline reads them as the list does.
 	await row.getByRole('link').click();
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
@@ -215,6 +225,17 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 	await expect(owner.getByTestId('session-summary')).toContainText(`/visit/café → ${long}`);
 	await expect(timeline.locator('li.pageview').first()).toContainText('/visit/café');
 	await expect(timeline).toContainText('from /visit/café');
+	expect(await titles(owner.getByTestId('session-summary'))).toEqual([['/visit/café', recorded]]);
+	// The first pageview's path, the event's and the heartbeats' on it, and the second
+	// pageview's `from`: each with its title.
+	const shown = await titles(timeline);
+	expect(shown.length).toBeGreaterThanOrEqual(3);
+	expect(new Set(shown.map((pair) => pair.join(' ')))).toEqual(
+		new Set([`/visit/café ${recorded}`])
+	);
+	await expect(
+		timeline.locator('li.pageview .detail [title]', { hasText: '/visit/café' })
+	).toHaveAttribute('title', recorded);
 
 	// On a phone nothing runs past the screen's edge.
 	await owner.setViewportSize({ width: 390, height: 800 });

@@ -72,6 +72,34 @@ describe('the dashboard data', () => {
 		expect(() => new Intl.DateTimeFormat('en', { timeZone: data.range.tz })).not.toThrow();
 	});
 
+	// An outside review: on a site in America/Los_Angeles, `tz=US/Pacific` (the same zone by
+	// another name) was read as another zone, and the page said its visitors may count on
+	// two days (the note shows when the range names a zone the site does not).
+	test.each([
+		['US/Pacific', 'America/Los_Angeles'],
+		['America/Los_Angeles', 'US/Pacific'],
+		['Etc/UTC', 'UTC']
+	])(
+		'reads tz=%s on a site in %s in the site’s zone, by its name, on each page',
+		async (tz, zone) => {
+			const there = { ...site, timeZone: zone };
+			const params = new URLSearchParams(`range=custom&from=2026-11-01&to=2026-11-03&tz=${tz}`);
+			const data = await readDashboard(couch, there, params, { now: () => GOLDEN_NOW });
+			expect(data.problem).toBeUndefined();
+			expect(data.range.tz).toBe(zone);
+			expect(data.range.tz === data.site.timeZone).toBe(true);
+			const own = new URLSearchParams(`range=custom&from=2026-11-01&to=2026-11-03&tz=${zone}`);
+			expect(data.totals).toEqual(
+				(await readDashboard(couch, there, own, { now: () => GOLDEN_NOW })).totals
+			);
+			const sessions = await readSessionsPage(couch, there, params, GOLDEN_NOW);
+			expect(sessions.range.tz).toBe(zone);
+			expect(sessions.list).toMatchObject({ range: { tz: zone } });
+			const funnels = await readFunnelPage(couch, there, params, GOLDEN_NOW);
+			expect(funnels.range.tz).toBe(zone);
+		}
+	);
+
 	// An outside probe: `tz=Europe/berlin` on a Europe/Berlin site was echoed as typed, and
 	// the page then said visitors seen in "Europe/berlin" may count on two days.
 	test.each(['Europe/paris', 'EUROPE/PARIS', 'europe/paris'])(

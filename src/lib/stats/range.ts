@@ -100,18 +100,19 @@ export interface RangeChoice {
  * Stats API), and dates are left for the Stats API's parser to judge (it says what is
  * wrong with them, and with a preset given with dates).
  * @param now Clock, for "today" in the chosen time zone.
- * @param zoneName A time zone's name as the zone database writes it, or null when it is
- *   no zone (`timeZoneName`, src/lib/server/accounts/sites.ts): such a one is kept as
- *   given, so the page can say so; "today" is then taken in `defaultTz`.
+ * @param zoneName The name of the zone a range asked for in `tz` is read in, `defaultTz`
+ *   (the site's) when it is that zone, or null when it is no zone (`rangeZoneName`,
+ *   src/lib/server/accounts/sites.ts): such a one is kept as given, so the page can say
+ *   so; "today" is then taken in `defaultTz`.
  */
 export function resolveRange(
 	params: URLSearchParams,
 	defaultTz: string,
 	now: number,
-	zoneName: (tz: string) => string | null
+	zoneName: (tz: string, defaultTz: string) => string | null
 ): RangeChoice {
 	const askedTz = params.get('tz');
-	const named = askedTz ? zoneName(askedTz) : defaultTz;
+	const named = askedTz ? zoneName(askedTz, defaultTz) : defaultTz;
 	const tz = named ?? askedTz!;
 	const today = localDate(now, named ?? defaultTz);
 	const asked = params.get('range');

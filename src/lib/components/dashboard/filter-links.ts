@@ -5,7 +5,7 @@
  * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
-import { displayPath } from '../../records';
+import { displayPath, recordedPath } from '../../records';
 import { shownText } from '../../text';
 import { OTHER } from '../../stats/breakdowns';
 import { RANGE_PARAMS } from '../../stats/range';
@@ -70,11 +70,11 @@ export function filterLink(url: URL, active: Filter | null, filter: Filter): Row
  * What a link's title adds about the recorded path `path` when it reads otherwise
  * (nothing when it does not). The title reads as its row, {@link displayPath} (an outside
  * test saw rows reading `/価格表` titled `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`), and then names
- * the path as recorded, as a table's unlinked path gives it on hover: displayPath shows
- * lookalikes within one script (a Latin `ɑ`) as what they resemble, and this tells them apart.
+ * the path as recorded ({@link recordedPath}), as an unlinked path gives it on hover.
  */
 function recordedAs(path: string): string {
-	return displayPath(path) === path ? '' : ` (recorded as ${path})`;
+	const recorded = recordedPath(path);
+	return recorded ? ` (recorded as ${recorded})` : '';
 }
 
 /**

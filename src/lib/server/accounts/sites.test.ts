@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { afterEach, expect, test, vi } from 'vitest';
-import { isTimeZone, siteInputSchema, timeZoneName } from './sites';
+import { isTimeZone, rangeZoneName, siteInputSchema, timeZoneName } from './sites';
 
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -96,4 +96,25 @@ test.each([
 ])('the time zone %j is named %j', (tz, name) => {
 	expect(timeZoneName(tz)).toBe(name);
 	expect(isTimeZone(tz)).toBe(name !== null);
+});
+
+// One zone under two names is one zone: the site's name, so that a range names the site's
+// zone exactly when it is in it (an outside review: US/Pacific on an America/Los_Angeles
+// site was told that its visitors may count on two days).
+test.each([
+	['US/Pacific', 'America/Los_Angeles', 'America/Los_Angeles'],
+	['US/PACIFIC', 'America/Los_Angeles', 'America/Los_Angeles'],
+	['America/Los_Angeles', 'US/Pacific', 'US/Pacific'],
+	['Etc/UTC', 'UTC', 'UTC'],
+	['GMT', 'UTC', 'UTC'],
+	['Asia/Calcutta', 'Asia/Kolkata', 'Asia/Kolkata'],
+	['Asia/Kolkata', 'Asia/Calcutta', 'Asia/Calcutta'],
+	['europe/berlin', 'Europe/Berlin', 'Europe/Berlin'],
+	// Other zones keep their own names, aliases included.
+	['US/Pacific', 'America/Vancouver', 'US/Pacific'],
+	['asia/kolkata', 'UTC', 'Asia/Kolkata'],
+	['Mars/Olympus_Mons', 'UTC', null],
+	['UTC', 'Mars/Olympus_Mons', 'UTC']
+])('tz %j on a site in %j is read in the zone named %j', (tz, site, name) => {
+	expect(rangeZoneName(tz, site)).toBe(name);
 });

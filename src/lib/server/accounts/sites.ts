@@ -16,13 +16,20 @@ import { CouchstatsError } from '../errors';
 export const SITE_ID_PATTERN = new RegExp(`^${SITE_ID_SOURCE}$`, 'u');
 
 /**
- * Zones found valid, by the name given, with their name ({@link timeZoneName}), at most
- * {@link ZONES_KEPT}: a check makes an `Intl.DateTimeFormat` (about 0.3 ms, three per
- * dashboard read), and a zone stays valid while the process runs. Bounded because zone
- * names are case-insensitive, so a caller could name one many ways.
+ * Zones found valid, by the name given, with their name ({@link timeZoneName}) and the
+ * zone Intl takes it for, at most {@link ZONES_KEPT}: a check makes an
+ * `Intl.DateTimeFormat` (about 0.3 ms, three per dashboard read), and a zone stays valid
+ * while the process runs. Bounded because zone names are case-insensitive, so a caller
+ * could name one many ways.
  */
-const knownZones = new Map<string, string>();
+const knownZones = new Map<string, KnownZone>();
 const ZONES_KEPT = 2_000;
+
+/** A zone by its name ({@link timeZoneName}) and by Intl's (`US/Pacific`: America/Los_Angeles). */
+interface KnownZone {
+	name: string;
+	resolved: string;
+}
 
 /** The zones the picker lists (src/lib/time-zones.ts), by their name in lower case. */
 let listedZones: Map<string, string> | undefined;
@@ -32,11 +39,30 @@ let listedZones: Map<string, string> | undefined;
  * (`europe/berlin` and `EUROPE/BERLIN` are `Europe/Berlin`, `utc` is `UTC`), or null
  * when this runtime knows no such zone. A zone Intl names otherwise (an alias such as
  * `Asia/Calcutta` or `US/Pacific`; Node 20 names Asia/Kolkata `Asia/Calcutta`) keeps
- * its own name, as the picker writes it when it lists it: a site's zone and the zone a
- * page or the API is read in are compared by name, and an outside probe read "seen in
- * Europe/berlin" beside a site in Europe/Berlin.
+ * its own name, as the picker writes it when it lists it: an outside probe read "seen in
+ * Europe/berlin" beside a site in Europe/Berlin. Whether two names are one zone:
+ * {@link rangeZoneName}.
  */
 export function timeZoneName(tz: string): string | null {
+	return knownZone(tz)?.name ?? null;
+}
+
+/**
+ * The zone a page or the API reads a range in when asked for `tz` on a site in
+ * `siteZone`: the site's zone, by the site's name, when `tz` is that zone under any name
+ * (`US/Pacific` on an America/Los_Angeles site, `Etc/UTC` or `GMT` on a UTC one: Intl
+ * takes them for one zone, whose days are the site's); else {@link timeZoneName}. The one
+ * place two zones are compared: a range is in its site's zone exactly when it names it,
+ * which the dashboard's note on visitors' days reads (an outside review: a site in
+ * America/Los_Angeles read in US/Pacific was told that its visitors may count on two days).
+ */
+export function rangeZoneName(tz: string, siteZone: string): string | null {
+	const asked = knownZone(tz);
+	if (!asked) return null;
+	return asked.resolved === knownZone(siteZone)?.resolved ? siteZone : asked.name;
+}
+
+function knownZone(tz: string): KnownZone | null {
 	const known = knownZones.get(tz);
 	if (known) return known;
 	let resolved: string;
@@ -47,8 +73,9 @@ export function timeZoneName(tz: string): string | null {
 	}
 	const lower = tz.toLowerCase();
 	const name = resolved.toLowerCase() === lower ? resolved : (listedZone(lower) ?? tz);
-	if (knownZones.size < ZONES_KEPT) knownZones.set(tz, name);
-	return name;
+	const zone = { name, resolved };
+	if (knownZones.size < ZONES_KEPT) knownZones.set(tz, zone);
+	return zone;
 }
 
 /** The picker's name of a zone named `lower` in lower case, or undefined when it lists none. */

@@ -6,7 +6,7 @@
  */
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { isTimeZone, timeZoneName, type SiteRecord } from '../accounts/sites';
+import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseRangeParams } from '../stats/params';
 import { funnelOf, refuseFilters } from './choice';
 import { resolveRange } from '../../stats/range';
@@ -20,7 +20,7 @@ export async function readFunnelPage(
 	params: URLSearchParams,
 	now: number
 ): Promise<FunnelPageData> {
-	const choice = resolveRange(params, site.timeZone, now, timeZoneName);
+	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const funnels = site.funnels ?? [];
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },

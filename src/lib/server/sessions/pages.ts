@@ -5,7 +5,7 @@
  */
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { isTimeZone, timeZoneName, type SiteRecord } from '../accounts/sites';
+import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
 import { resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
@@ -22,7 +22,7 @@ export async function readSessionsPage(
 	params: URLSearchParams,
 	now: number
 ): Promise<SessionsPageData> {
-	const choice = resolveRange(params, site.timeZone, now, timeZoneName);
+	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
 		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },

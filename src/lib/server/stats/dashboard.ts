@@ -9,7 +9,7 @@ import type { Couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/accounts/sites';
-import { isTimeZone, timeZoneName } from '$lib/server/accounts/sites';
+import { isTimeZone, rangeZoneName } from '$lib/server/accounts/sites';
 import {
 	checkPageQuery,
 	parseFilter,
@@ -94,7 +94,7 @@ export async function readDashboard(
 ): Promise<DashboardData> {
 	const now = (options.now ?? Date.now)();
 	const asked = options.sections ?? SECTIONS;
-	const choice = resolveRange(params, site.timeZone, now, timeZoneName);
+	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
 		readAt: now,

@@ -138,6 +138,20 @@ describe('Stats API parameters', () => {
 		expect(parse(`range=today&${query}`, 'Europe/Berlin').range.tz).toBe(tz);
 	});
 
+	// An outside review: US/Pacific on a site in America/Los_Angeles was read as another zone,
+	// and the dashboard said its visitors may count on two days.
+	test.each([
+		['US/Pacific', 'America/Los_Angeles', 'America/Los_Angeles'],
+		['us/pacific', 'America/Los_Angeles', 'America/Los_Angeles'],
+		['America/Los_Angeles', 'US/Pacific', 'US/Pacific'],
+		['Etc/UTC', 'UTC', 'UTC'],
+		['GMT', 'UTC', 'UTC'],
+		['Asia/Calcutta', 'Asia/Kolkata', 'Asia/Kolkata'],
+		['US/Pacific', 'America/Vancouver', 'US/Pacific']
+	])('read tz=%s on a site in %s in the zone named %s', (asked, site, tz) => {
+		expect(parse(`range=today&tz=${asked}`, site).range.tz).toBe(tz);
+	});
+
 	test.each([
 		['from=2026-02-30', 'from "2026-02-30" is not a date written YYYY-MM-DD'],
 		['to=tomorrow', 'to "tomorrow" is not a date written YYYY-MM-DD'],

@@ -15,7 +15,7 @@ import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CouchstatsError } from '../errors';
 import { hasNoControl } from '../../text';
-import { SITE_ID_PATTERN, timeZoneName } from '../accounts/sites';
+import { rangeZoneName, SITE_ID_PATTERN } from '../accounts/sites';
 import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
 import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
@@ -251,8 +251,9 @@ export function parseRangeParams(
 	limits: LimitBounds = STATS_LIMIT
 ): RangeParams {
 	const asked = params.get('tz');
-	// Written as the zone database writes it: `tz=europe/berlin` is the site's Europe/Berlin.
-	const tz = asked ? timeZoneName(asked) : siteTimeZone;
+	// The site's zone under another name or case (`tz=europe/berlin`, `tz=US/Pacific` on a
+	// site in America/Los_Angeles) is read as the site's, by its name.
+	const tz = asked ? rangeZoneName(asked, siteTimeZone) : siteTimeZone;
 	if (tz === null) {
 		throw new CouchstatsError(
 			400,
