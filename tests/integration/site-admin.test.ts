@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { login } from '../../src/lib/server/accounts/auth';
+import { login, sessionFor } from '../../src/lib/server/accounts/auth';
+import { ensureSetup } from '../../src/lib/server/boot/setup';
 import { CouchstatsError, FieldError } from '../../src/lib/server/errors';
 import {
 	acceptInvitation,
@@ -10,6 +11,7 @@ import {
 	declineInvitation,
 	disableShareLink,
 	enableShareLink,
+	findSite,
 	findSiteByShareLink,
 	listInvitations,
 	listSites,
@@ -423,5 +425,65 @@ describe('sites and owners', () => {
 			error: 'unavailable',
 			reason: 'the sites database is not reachable; retry later'
 		});
+	});
+});
+
+describe('an account deleted in the store and created again', () => {
+	/** Deletes an account as README's "Accounts" says: a DELETE of its `_users` document. */
+	async function deleteAccount(couch: Couch, name: string) {
+		const users = couch.server.use<Record<string, unknown>>('_users');
+		const doc = await users.get(`org.couchdb.user:${name}`);
+		await users.destroy(doc._id, doc._rev);
+	}
+
+	test('the new account owns only the site it was added to: not the old sites, invitations, tokens, share links or sessions', async () => {
+		// An outside probe: re-created under the same name, it owned every site of the old
+		// one, raw records included, and the answer was just "Added owner carol.".
+		const { couch } = await useCouch();
+		const name = testAccount('rehired');
+		const user: User = { name, roles: [], isAdmin: false };
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		await createSite(couch, bob, parseSiteForm(form({ ...blog, id: 'bob-shop', name: 'Bob' })));
+		await createSite(couch, admin, parseSiteForm(form({ ...blog, id: 'new-home', name: 'New' })));
+		await addOwner(couch, admin, 'alice-blog', name, 'the-old-password-1');
+		const { secret } = await addToken(couch, user, 'alice-blog', 'old token', { records: true });
+		await enableShareLink(couch, user, 'alice-blog');
+		await addOwner(couch, bob, 'bob-shop', name);
+		const old = await login(couch, name, 'the-old-password-1');
+		expect((await sessionFor(couch, old!.token))?.user.name).toBe(name);
+
+		await deleteAccount(couch, name);
+		const { site, message } = await addOwner(couch, admin, 'new-home', name, 'the-new-password-1');
+		expect(site.owners).toEqual(['admin', name]);
+		expect(message).toBe(
+			`Added owner ${name}. Sites still listed ${name} (a deleted account's name, or an invitation): alice-blog, bob-shop. It was removed there, with the API tokens and share links made under it, so the new account owns only this site.`
+		);
+		expect((await listSites(couch, user)).map((s) => s.id)).toEqual(['new-home']);
+		expect(await listInvitations(couch, user)).toEqual([]);
+		await expect(loadManagedSite(couch, user, 'alice-blog')).rejects.toMatchObject({
+			status: 404
+		});
+		const blogNow = await loadManagedSite(couch, alice, 'alice-blog');
+		expect(blogNow.owners).toEqual(['alice']);
+		expect(findToken(blogNow, secret)).toBeUndefined();
+		expect(blogNow.shareHash).toBeUndefined();
+		expect((await loadManagedSite(couch, bob, 'bob-shop')).invited).toBeUndefined();
+		// The old account's session does not become the new one's.
+		expect(await sessionFor(couch, old!.token)).toBeUndefined();
+		const fresh = await login(couch, name, 'the-new-password-1');
+		expect((await sessionFor(couch, fresh!.token))?.user.name).toBe(name);
+	});
+
+	test('the first account created again at start does not own what the deleted one owned', async () => {
+		// Its own first account, not the suite's `admin`, which other tests log in as.
+		const { couch } = await useCouch();
+		const first = testAccount('first-again');
+		const setUp = () => ensureSetup(couch, { adminPassword: 'first-password-1', adminName: first });
+		await setUp();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		await addOwner(couch, admin, 'alice-blog', first);
+		await deleteAccount(couch, first);
+		expect((await setUp()).firstAccount?.name).toBe(first);
+		expect((await findSite(couch, 'alice-blog'))?.owners).toEqual(['alice']);
 	});
 });

@@ -161,9 +161,7 @@ export async function sessionFor(
  * @throws when CouchDB cannot be reached.
  */
 export async function endSessions(couch: Couch, name: string): Promise<void> {
-	for (const [cookie, entry] of cache) {
-		if (entry.session.user.name === name) cache.delete(cookie);
-	}
+	forgetCachedSessions(name);
 	const users = couch.server.use<Record<string, unknown>>('_users');
 	for (let attempt = 0; ; attempt++) {
 		const doc = await ignoreStatus(users.get(userId(name)), 404);
@@ -176,6 +174,16 @@ export async function endSessions(couch: Couch, name: string): Promise<void> {
 		} catch (e) {
 			if ((e as { statusCode?: number }).statusCode !== 409 || attempt >= 4) throw e;
 		}
+	}
+}
+
+/**
+ * Drops this process's cached session checks of an account, so that each of its cookies
+ * is asked of CouchDB again (other app instances keep theirs up to 30 s).
+ */
+export function forgetCachedSessions(name: string): void {
+	for (const [cookie, entry] of cache) {
+		if (entry.session.user.name === name) cache.delete(cookie);
 	}
 }
 

@@ -4,7 +4,7 @@
  * read-only share link. Tokens and share links are shown once and stored hashed.
  */
 import * as v from 'valibot';
-import type { User } from './auth';
+import { forgetCachedSessions, type User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
 import { invalidateSiteCache } from '../ingest/site-cache';
@@ -301,10 +301,15 @@ export async function addOwner(
 	await loadManagedSite(couch, user, id);
 	if (!user.isAdmin) return inviteOwner(couch, user, id, name, password);
 	const users = couch.server.use<Record<string, unknown>>('_users');
+	// Only a 404 says there is none: a store that failed to answer must not free the name
+	// of an account that exists ({@link releaseAccountName}).
 	const exists = await users
 		.head(`org.couchdb.user:${name}`)
 		.then(() => true)
-		.catch(() => false);
+		.catch((e) => {
+			if ((e as { statusCode?: number }).statusCode === 404) return false;
+			throw e;
+		});
 	if (!exists) {
 		if (!password) throw new FieldError(400, `there is no account "${name}"`, 'name');
 		if (password.length < 12 || password.length > PASSWORD_MAX) {
@@ -314,6 +319,10 @@ export async function addOwner(
 				'password'
 			);
 		}
+	}
+	// Before the account exists: a deleted account's name must not hand its sites over.
+	const released = exists ? [] : await releaseAccountName(couch, name);
+	if (!exists) {
 		await users.insert({
 			_id: `org.couchdb.user:${name}`,
 			name,
@@ -328,7 +337,69 @@ export async function addOwner(
 	}));
 	const unchanged =
 		exists && password ? ` ${name} already has an account; the password was not changed.` : '';
-	return { site, message: `Added owner ${name}.${unchanged}` };
+	const freed = released.length
+		? ` Sites still listed ${name} (a deleted account's name, or an invitation): ${released.join(', ')}. It was removed there, with the API tokens and share links made under it, so the new account owns only this site.`
+		: '';
+	return { site, message: `Added owner ${name}.${unchanged}${freed}` };
+}
+
+/**
+ * Frees an account name for a new account, before that account is created: removes the
+ * name from the owners and the invitations of every site that lists it still, with the
+ * API tokens and the share link made under it ({@link withoutOwner}, as Remove does),
+ * and ends the sessions this process has cached for it.
+ *
+ * Site owners are stored by account name, and an account is deleted in the store
+ * (README, "Accounts"), where the app cannot see it happen, so the name stays in its
+ * sites. Without this, a new account of the same name owned them all (an outside
+ * probe: raw records included). The other way, an id made at each account's creation
+ * and stored in the owners beside the name (as Plausible and Umami tie memberships to
+ * user ids), would need every site migrated, and `_users` documents that an operator
+ * writes by hand (README) would have no id until the app gave them one. The name stays
+ * the key here; what ties it to the old account is cleared before the new one can log in.
+ *
+ * Invitations go too: an invitation to the deleted account cannot be told from one made
+ * to the name afterwards, and accepting one makes the new account a full owner of a site
+ * whose owners chose someone else. {@link addOwner}'s answer names the sites (only an
+ * admin creates accounts, and an admin sees every site), so the admin can add the new
+ * account where it belongs. Old sessions need nothing more: CouchDB signs an
+ * AuthSession cookie with the account's password salt, which a new account's password
+ * replaces (the embedded store alike, embedded/passwords.ts), and this process's cache
+ * of session checks is cleared here.
+ * @returns the ids of the sites that listed the name.
+ * @throws {CouchstatsError} 409 when a site changed twice meanwhile; the account is then
+ *   not created.
+ */
+export async function releaseAccountName(couch: Couch, name: string): Promise<string[]> {
+	forgetCachedSessions(name);
+	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
+		key: name
+	});
+	const released: string[] = [];
+	for (const docId of new Set(rows.map((row) => row.id))) {
+		const id = docId.slice('site:'.length);
+		const free = (site: SiteRecord) => withoutOwner(site, name).next;
+		const site = await changeSite(couch, NO_ONE, id, free, loadAnySite).catch((e) => {
+			// Gone meanwhile (a deletion's end): nothing of it is left to inherit.
+			if (e instanceof CouchstatsError && e.status === 404) return undefined;
+			throw e;
+		});
+		if (site) released.push(id);
+	}
+	return released;
+}
+
+/** Who {@link releaseAccountName} changes sites as: no one, since it loads them with {@link loadAnySite}. */
+const NO_ONE: User = { name: '', roles: [], isAdmin: false };
+
+/**
+ * Loads a site whoever asks, being deleted or not, for {@link releaseAccountName}.
+ * @throws {CouchstatsError} 404 when it is gone.
+ */
+async function loadAnySite(couch: Couch, _user: User, id: string): Promise<SiteRecord> {
+	const site = await findSite(couch, id);
+	if (!site) throw new CouchstatsError(404, `no site "${id}"`);
+	return site;
 }
 
 /** An owner's {@link addOwner}: an invitation, the same answer whether the account exists. */
@@ -386,6 +457,27 @@ function withoutInvitation(site: SiteRecord, name: string): SiteRecord {
 }
 
 /**
+ * The site without `name` among its owners and invitations, and without the API tokens
+ * and the share link made under that name; `revoked` names what went.
+ */
+function withoutOwner(site: SiteRecord, name: string): { next: SiteRecord; revoked: string[] } {
+	const next: SiteRecord = {
+		...withoutInvitation(site, name),
+		owners: site.owners.filter((owner) => owner !== name),
+		tokens: site.tokens.filter((token) => token.by !== name)
+	};
+	const revoked = site.tokens
+		.filter((token) => token.by === name)
+		.map((token) => `the API token "${token.label}"`);
+	if (site.shareHash && site.shareBy === name) {
+		delete next.shareHash;
+		delete next.shareBy;
+		revoked.push('the share link');
+	}
+	return { next, revoked };
+}
+
+/**
  * Removes an owner, with the API tokens and the share link they made (an outside probe: a
  * removed co-owner's token still downloaded every raw record), or cancels an invitation
  * of that name; the last owner of a site cannot be removed except by an admin.
@@ -400,20 +492,12 @@ export async function removeOwner(
 	let revoked: string[] = [];
 	const site = await changeSite(couch, user, id, (site) => {
 		invited = site.invited?.includes(name) ?? false;
-		const owners = site.owners.filter((owner) => owner !== name);
-		if (!owners.length && !user.isAdmin) {
+		const removed = withoutOwner(site, name);
+		if (!removed.next.owners.length && !user.isAdmin) {
 			throw new CouchstatsError(400, 'a site needs at least one owner');
 		}
-		const next: SiteRecord = { ...withoutInvitation(site, name), owners };
-		const theirs = site.tokens.filter((token) => token.by === name);
-		next.tokens = site.tokens.filter((token) => token.by !== name);
-		revoked = theirs.map((token) => `the API token "${token.label}"`);
-		if (site.shareHash && site.shareBy === name) {
-			delete next.shareHash;
-			delete next.shareBy;
-			revoked.push('the share link');
-		}
-		return next;
+		revoked = removed.revoked;
+		return removed.next;
 	});
 	const also = revoked.length ? ` Revoked what they made: ${revoked.join(', ')}.` : '';
 	return {

@@ -11,6 +11,7 @@ import { findCouchdbDir, readDesignDocs, type DesignDb, type DesignSource } from
 import { stagedDesignId, type StagedDesign } from './staged-designs';
 import { StartupError } from '../errors';
 import { demoSite } from '../accounts/sites';
+import { releaseAccountName } from '../accounts/site-admin';
 
 /** Role that makes a `_users` account a couchstats administrator (sees every site). */
 export const ADMIN_ROLE = 'couchstats:admin';
@@ -252,6 +253,8 @@ async function ensureFirstAccount(couch: Couch, name: string, password: string |
 	const users = couch.server.use<Record<string, unknown>>('_users');
 	const id = `org.couchdb.user:${name}`;
 	if (await ignoreStatus(users.head(id), 404)) return undefined;
+	// Sites may list the name still, from an account of that name deleted in the store.
+	await releaseAccountName(couch, name);
 	const chosen = password ?? randomBytes(12).toString('base64url');
 	const created = await ignoreStatus(
 		users.insert({
