@@ -13,9 +13,12 @@ import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';
 import { addSite, logIn, sendRecords } from './owner-support';
 import { perAttempt } from './attempt';
+import { clearOfHourEdge } from '../support/wall-clock';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test.describe.configure({ mode: 'serial' });
+
+const MINUTE = 60_000;
 
 /** The admin, logged in, on the sites list, in a browser whose zone is `timezoneId`. */
 async function adminIn(browser: Browser, baseURL: string, timezoneId: string): Promise<Page> {
@@ -79,8 +82,10 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Counted site') });
 	await addSite(page, baseURL!, { id: perAttempt('quiet'), name: perAttempt('Quiet site') });
 	// Three visitors now, one of them with a second page; one more two hours ago when that
-	// was today too (UTC, the site's zone).
-	const now = Date.now();
+	// was today too (UTC, the site's zone). The list reads today by hour as of its read:
+	// the records are read in the hour they were written in (a minute clear of the next).
+	test.setTimeout(test.info().timeout + MINUTE);
+	const now = await clearOfHourEdge(MINUTE);
 	const earlier = now - 2 * 3_600_000;
 	const sameDay = new Date(earlier).getUTCDate() === new Date(now).getUTCDate();
 	const visitor = (ts: number) => pageview(ts, { site, tz: 'UTC' });
