@@ -8,14 +8,16 @@
 import { test } from './fixtures';
 
 /**
- * `name` as given on a test's first attempt; on a retry `r<retry>-name`, e.g. `counted`
- * then `r1-counted`, `Paged` then `r1-Paged`. What a retry makes, finds or counts by
- * that name is its own: an earlier attempt's names hold no `r<retry>-`, so no search,
- * text or label of the retry's matches them. Fit for site ids and account names too.
+ * `name` as given on a test's first attempt; on a retry `<retry>-name`, e.g. `counted`
+ * then `1-counted`, `Paged` then `1-Paged`. What a retry makes, finds or counts by that
+ * name is its own, given names that hold no digit followed by `-`: no earlier attempt's
+ * name holds it (no search, text or label of the retry's matches one), and they all
+ * sort after it, so a retry's sites are on the lists' first pages as the first
+ * attempt's were. Fit for site ids and account names.
  * @param retry The attempt's retry number; default the running test's.
  */
 export function perAttempt(name: string, retry = test.info().retry): string {
-	return retry ? `r${retry}-${name}` : name;
+	return retry ? `${retry}-${name}` : name;
 }
 
 /**
