@@ -9,6 +9,7 @@ import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { testAccount } from '../support/test-couch';
 import { startTrackedApp } from './tracker-support';
+import { perAttempt } from './attempt';
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
 
@@ -41,8 +42,11 @@ async function createSite(admin: Page, id: string, name: string) {
 }
 
 let shareUrl = '';
-/** An owner's account: CouchDB's `_users` outlives the run, so on an external server a name of the run's own. */
-const ownerA = testAccount('owner-a');
+/**
+ * An owner's account: CouchDB's `_users` outlives the run, so on an external server a name
+ * of the run's own, and outlives a failed attempt, so each attempt's own.
+ */
+const ownerA = () => testAccount(perAttempt('owner-a'));
 
 test('anonymous requests get 401 from the Stats API and the live stream, and a redirect from dashboards', async () => {
 	const anonymous = await http.newContext({ baseURL: app.url, maxRedirects: 0 });
@@ -73,13 +77,13 @@ test('an owner of site A reads A and gets 403 on site B from the page, the API a
 	await expect(snippets.nth(1)).toContainText('notFound={page.status === 404}');
 	await expect(admin.locator('dl.attributes')).toContainText('data-allow-automation="true"');
 	await expect(admin.locator('dl.attributes')).toContainText('data-hash-routing');
-	await admin.getByLabel('Account name').fill(ownerA);
+	await admin.getByLabel('Account name').fill(ownerA());
 	await admin.getByLabel('Password for a new account').fill('owner-a-password');
 	await admin.getByRole('button', { name: 'Add owner' }).click();
-	await expect(admin.getByText(`Added owner ${ownerA}.`)).toBeVisible();
+	await expect(admin.getByText(`Added owner ${ownerA()}.`)).toBeVisible();
 	await createSite(admin, 'beta', 'Beta site');
 
-	const owner = await logIn(browser, ownerA, 'owner-a-password');
+	const owner = await logIn(browser, ownerA(), 'owner-a-password');
 	await owner.goto(`${app.url}/sites/alpha`);
 	await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
 	await expect(owner.getByRole('link', { name: 'Settings' })).toBeVisible();
@@ -165,7 +169,7 @@ test('a share link shows only its own site, read-only, and stops working when tu
 test('an owner invites an account, which sees site A only once it accepts the invitation on its sites list', async ({
 	browser
 }) => {
-	const ownerB = testAccount('owner-b');
+	const ownerB = testAccount(perAttempt('owner-b'));
 	const admin = await logIn(browser, app.adminName, 'test-admin-password');
 	await admin.goto(`${app.url}/sites/beta/settings`);
 	await admin.getByLabel('Account name').fill(ownerB);
@@ -174,7 +178,7 @@ test('an owner invites an account, which sees site A only once it accepts the in
 	await expect(admin.getByText(`Added owner ${ownerB}.`)).toBeVisible();
 
 	// An owner (not an admin) invites: no password field, and the same answer for any name.
-	const owner = await logIn(browser, ownerA, 'owner-a-password');
+	const owner = await logIn(browser, ownerA(), 'owner-a-password');
 	await owner.goto(`${app.url}/sites/alpha/settings`);
 	await expect(owner.getByLabel('Password for a new account')).toHaveCount(0);
 	await owner.getByLabel('Account name').fill(ownerB);
@@ -187,7 +191,7 @@ test('an owner invites an account, which sees site A only once it accepts the in
 	const invited = await logIn(browser, ownerB, 'owner-b-password');
 	// The site's id and owners, not its name, which any account could fill with a message.
 	await expect(
-		invited.getByText(`${app.adminName}, ${ownerA} invite you to co-own the site alpha.`)
+		invited.getByText(`${app.adminName}, ${ownerA()} invite you to co-own the site alpha.`)
 	).toBeVisible();
 	await expect(invited.getByText('Alpha site')).toHaveCount(0);
 	expect((await invited.goto(`${app.url}/sites/alpha`))?.status()).toBe(403);

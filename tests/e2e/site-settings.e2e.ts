@@ -24,6 +24,7 @@ import { CHROME_UA, pageview } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn, sendRecords } from './owner-support';
+import { perAttempt, perAttemptTime } from './attempt';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -92,13 +93,13 @@ test('every pattern attribute on the app’s pages compiles with the v flag, so 
 test('the settings say which page addresses the ingest refused records from, and how many', async ({
 	page,
 	baseURL
-}, testInfo) => {
+}) => {
 	// An outside new-user review: a site whose pages ran on a host not listed (localhost
 	// when only 127.0.0.1 was) lost those records without a sign anywhere.
 	await asAdmin(page, baseURL!);
 	// A site of its own per attempt: a retry finds the first attempt's site and refusals.
-	const site = `refusing-${testInfo.retry}`;
-	await addSite(page, baseURL!, { id: site, name: `Refusing site ${testInfo.retry}` });
+	const site = perAttempt('refusing');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Refusing site') });
 	await expect(page.getByRole('note')).toHaveCount(0);
 	const now = Date.now();
 	const docs = [pageview(now, { site }), pageview(now, { site, path: '/b' })];
@@ -166,10 +167,10 @@ test('a site listing the IPv6 loopback, written any way, takes the records of a 
 	browser,
 	page,
 	baseURL
-}, testInfo) => {
+}) => {
 	// An outside probe: [::1], which the app counts among its own loopback names, could not
 	// be listed as a site's host.
-	const site = `on-ipv6-${testInfo.retry}`;
+	const site = perAttempt('on-ipv6');
 	const server = await pageOnIPv6Loopback(baseURL!, site);
 	test.skip(!server, 'this machine has no IPv6 loopback address (::1) to serve the page on');
 	try {
@@ -179,7 +180,7 @@ test('a site listing the IPv6 loopback, written any way, takes the records of a 
 		// writes it, which is how the page's Origin names it.
 		await addSite(page, baseURL!, {
 			id: site,
-			name: `On IPv6 ${testInfo.retry}`,
+			name: perAttempt('On IPv6'),
 			hosts: `[0:0:0:0:0:0:0:1]:${port}`
 		});
 		await expect(page.getByRole('textbox', { name: 'Host names' })).toHaveValue(`[::1]:${port}`);
@@ -253,7 +254,7 @@ for (const clipboard of ['allowed', 'refused'] as const) {
 /** Opens the settings of the site `keys` (added by the first keyboard test) as the admin. */
 async function keysSettings(page: Page, baseURL: string) {
 	await asAdmin(page, baseURL);
-	await page.goto('/sites/keys/settings');
+	await page.goto(`/sites/${perAttempt('keys')}/settings`);
 	await page.waitForLoadState('networkidle');
 }
 
@@ -274,7 +275,7 @@ test('after every successful settings action keyboard focus stays on the control
 	baseURL
 }) => {
 	await asAdmin(page, baseURL!);
-	await addSite(page, baseURL!, { id: 'keys', name: 'Keyboard site' });
+	await addSite(page, baseURL!, { id: perAttempt('keys'), name: perAttempt('Keyboard site') });
 	await page.waitForLoadState('networkidle');
 	const main = page.getByRole('main');
 	const status = (text: string) => main.getByRole('status').filter({ hasText: text });
@@ -288,21 +289,22 @@ test('after every successful settings action keyboard focus stays on the control
 	await expectFocusOn(page, save);
 	// The fields keep what was saved (an outside review: they were emptied, and the next
 	// Save was refused as incomplete under the first one's "Settings saved.").
-	await expect(name).toHaveValue('Keyboard site');
+	await expect(name).toHaveValue(perAttempt('Keyboard site'));
 	await expect(hostnames).toHaveValue(before);
 	// The next Tab goes on from there, not to the skip link at the top.
 	await page.keyboard.press('Tab');
 	await expect(page.getByRole('link', { name: 'Skip to content' })).not.toBeFocused();
 	await expect(main.getByRole('button', { name: 'Copy the script tag' })).toBeFocused();
 
-	await main.getByLabel('Account name').fill('keys-owner');
+	const owner = perAttempt('keys-owner');
+	await main.getByLabel('Account name').fill(owner);
 	await main.getByLabel('Password for a new account').fill('a-long-enough-password');
 	const addOwner = main.getByRole('button', { name: 'Add owner' });
 	await pressEnter(addOwner);
-	await expect(status('Added owner keys-owner.')).toBeVisible();
+	await expect(status(`Added owner ${owner}.`)).toBeVisible();
 	await expectFocusOn(page, addOwner);
-	await pressEnter(main.getByRole('button', { name: 'Remove the owner keys-owner' }));
-	await expectFocusOn(page, status('Removed owner keys-owner.'));
+	await pressEnter(main.getByRole('button', { name: `Remove the owner ${owner}` }));
+	await expectFocusOn(page, status(`Removed owner ${owner}.`));
 
 	await main.getByLabel('Label').fill('weekly');
 	const createToken = main.getByRole('button', { name: 'Create token' });
@@ -427,14 +429,14 @@ test('a refused settings form shows its error beside it, on the field it is abou
 	await page.goto('/sites');
 	await page.waitForLoadState('networkidle');
 	const create = page.locator('form[action="?/create"]');
-	await create.getByLabel('Id (used in URLs and the snippet)').fill('keys');
+	await create.getByLabel('Id (used in URLs and the snippet)').fill(perAttempt('keys'));
 	await create.getByLabel('Name', { exact: true }).fill('Again');
 	await create.getByLabel('Host names (comma or space separated)').fill('keys.example');
 	await pressEnter(create.getByRole('button', { name: 'Add site' }));
 	await expectRefused(
 		create,
 		create.getByLabel('Id (used in URLs and the snippet)'),
-		'a site with id "keys" already exists'
+		`a site with id "${perAttempt('keys')}" already exists`
 	);
 });
 
@@ -462,47 +464,52 @@ test('a site is deleted only once its id is typed: its records go, another site 
 	baseURL
 }) => {
 	await asAdmin(page, baseURL!);
-	await addSite(page, baseURL!, { id: 'doomed', name: 'Doomed site' });
-	await addSite(page, baseURL!, { id: 'stays', name: 'Staying site' });
-	const start = Date.UTC(2026, 9, 1);
+	const [doomed, stays] = [perAttempt('doomed'), perAttempt('stays')];
+	await addSite(page, baseURL!, { id: doomed, name: perAttempt('Doomed site') });
+	await addSite(page, baseURL!, { id: stays, name: perAttempt('Staying site') });
+	const start = perAttemptTime(Date.UTC(2026, 9, 1));
 	await couch().events.bulk({
 		docs: [
-			...syntheticRecords({ n: 40, site: 'doomed', start, seed: 21 }),
-			...syntheticRecords({ n: 25, site: 'stays', start: start + 1, seed: 22 })
+			...syntheticRecords({ n: 40, site: doomed, start, seed: 21 }),
+			...syntheticRecords({ n: 25, site: stays, start: start + 1, seed: 22 })
 		],
 		new_edits: false
 	});
-	expect(await recordsOf('doomed')).toBe(40);
+	expect(await recordsOf(doomed)).toBe(40);
 
-	await page.goto('/sites/doomed/settings');
+	await page.goto(`/sites/${doomed}/settings`);
 	await page.waitForLoadState('networkidle');
 	const confirm = page.getByLabel(/Type the site's id/);
-	await confirm.fill('stays');
+	await confirm.fill(stays);
 	await page.getByRole('button', { name: 'Delete site' }).click();
 	await expect(page.getByRole('alert')).toHaveText(
-		"type the site's id (doomed) or its name to delete it"
+		`type the site's id (${doomed}) or its name to delete it`
 	);
 	await expect(confirm).toHaveAttribute('aria-invalid', 'true');
 	await expect(confirm).toHaveAccessibleDescription(
-		"type the site's id (doomed) or its name to delete it"
+		`type the site's id (${doomed}) or its name to delete it`
 	);
-	expect(await recordsOf('doomed')).toBe(40);
+	expect(await recordsOf(doomed)).toBe(40);
 
-	await confirm.fill('doomed');
+	await confirm.fill(doomed);
 	await page.getByRole('button', { name: 'Delete site' }).click();
-	await page.waitForURL('**/sites?deleted=doomed');
+	await page.waitForURL(`**/sites?deleted=${doomed}`);
 	// The page re-reads the deletion's progress until it is done (a loaded machine is slow).
 	await expect(page.getByRole('status').first()).toHaveText(
-		'Site doomed was deleted, with its 40 records, API tokens and share link.',
+		`Site ${doomed} was deleted, with its 40 records, API tokens and share link.`,
 		{ timeout: 30_000 }
 	);
-	await expect(page.getByRole('main').getByRole('link', { name: 'Doomed site' })).toHaveCount(0);
+	await expect(
+		page.getByRole('main').getByRole('link', { name: perAttempt('Doomed site') })
+	).toHaveCount(0);
 	// The header's site switcher has lost it too.
-	await expect(page.getByRole('banner')).not.toContainText('Doomed site');
-	await expect(page.getByRole('main').getByRole('link', { name: 'Staying site' })).toBeVisible();
-	expect(await recordsOf('doomed')).toBe(0);
-	expect(await recordsOf('stays')).toBe(25);
-	expect((await page.goto('/sites/doomed/settings'))?.status()).toBe(404);
+	await expect(page.getByRole('banner')).not.toContainText(perAttempt('Doomed site'));
+	await expect(
+		page.getByRole('main').getByRole('link', { name: perAttempt('Staying site') })
+	).toBeVisible();
+	expect(await recordsOf(doomed)).toBe(0);
+	expect(await recordsOf(stays)).toBe(25);
+	expect((await page.goto(`/sites/${doomed}/settings`))?.status()).toBe(404);
 });
 
 test('a deletion’s progress the server does not answer for a while leaves the page as it was, and the deletion ends as usual', async ({
@@ -510,16 +517,18 @@ test('a deletion’s progress the server does not answer for a while leaves the 
 	baseURL
 }) => {
 	await asAdmin(page, baseURL!);
-	await addSite(page, baseURL!, { id: 'slow', name: 'Slow site' });
-	const docs = syntheticRecords({ n: 3000, site: 'slow', start: Date.UTC(2026, 9, 1), seed: 23 });
+	const slow = perAttempt('slow');
+	await addSite(page, baseURL!, { id: slow, name: perAttempt('Slow site') });
+	const start = perAttemptTime(Date.UTC(2026, 9, 1));
+	const docs = syntheticRecords({ n: 3000, site: slow, start, seed: 23 });
 	await couch().events.bulk({ docs, new_edits: false });
-	await page.goto('/sites/slow/settings');
+	await page.goto(`/sites/${slow}/settings`);
 	await page.waitForLoadState('networkidle');
-	await page.getByLabel(/Type the site's id/).fill('slow');
+	await page.getByLabel(/Type the site's id/).fill(slow);
 	await page.getByRole('button', { name: 'Delete site' }).click();
-	await page.waitForURL('**/sites?deleted=slow');
+	await page.waitForURL(`**/sites?deleted=${slow}`);
 	const status = page.getByRole('status').first();
-	await expect(status).toContainText('Deleting site Slow site (slow)');
+	await expect(status).toContainText(`Deleting site ${perAttempt('Slow site')} (${slow})`);
 	// Every read the page makes fails from now on, as while the app restarts.
 	await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
 	let failedReads = 0;
@@ -530,10 +539,10 @@ test('a deletion’s progress the server does not answer for a while leaves the 
 	};
 	await page.route('**/*', unanswered);
 	await expect.poll(() => failedReads).toBeGreaterThan(1);
-	await expect(status).toContainText('Deleting site Slow site (slow)');
+	await expect(status).toContainText(`Deleting site ${perAttempt('Slow site')} (${slow})`);
 	await page.unroute('**/*', unanswered);
 	await expect(status).toHaveText(
-		'Site slow was deleted, with its 3000 records, API tokens and share link.',
+		`Site ${slow} was deleted, with its 3000 records, API tokens and share link.`,
 		{ timeout: 60_000 }
 	);
 	expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);

@@ -12,9 +12,13 @@ import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { pageview } from '../support/ingest-records';
 import { addSite, logIn, sendRecords } from './owner-support';
+import { perAttempt } from './attempt';
+import { clearOfHourEdge } from '../support/wall-clock';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 test.describe.configure({ mode: 'serial' });
+
+const MINUTE = 60_000;
 
 /** The admin, logged in, on the sites list, in a browser whose zone is `timezoneId`. */
 async function adminIn(browser: Browser, baseURL: string, timezoneId: string): Promise<Page> {
@@ -33,7 +37,8 @@ async function storeSites(prefix: string, name: string, count: number): Promise<
 		const input = { id, name: `${name} ${i + 1}`, hostnames: [`${id}.example`], timeZone: 'UTC' };
 		return siteRecord(input, [webServerAdmin.name], Date.now());
 	});
-	await createCouch(webServerCouchUrl(), webServerPrefix).sites.bulk({ docs });
+	const written = await createCouch(webServerCouchUrl(), webServerPrefix).sites.bulk({ docs });
+	expect(written.filter((result) => result.error)).toEqual([]);
 }
 
 test('the new site’s time zone starts at the browser’s, under the name the list offers', async ({
@@ -51,7 +56,7 @@ test('the new site’s time zone starts at the browser’s, under the name the l
 	}
 	// The site is made in that zone.
 	const page = await adminIn(browser, baseURL!, 'Asia/Kolkata');
-	await addSite(page, baseURL!, { id: 'zoned', name: 'Zoned site' });
+	await addSite(page, baseURL!, { id: perAttempt('zoned'), name: perAttempt('Zoned site') });
 	await expect(page.getByLabel('Time zone')).toHaveValue('Asia/Kolkata');
 	// Without JavaScript the server's UTC stays, and the form still works.
 	const state = await page.context().storageState();
@@ -73,21 +78,24 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 	baseURL
 }) => {
 	const page = await adminIn(browser, baseURL!, 'UTC');
-	await addSite(page, baseURL!, { id: 'counted', name: 'Counted site' });
-	await addSite(page, baseURL!, { id: 'quiet', name: 'Quiet site' });
+	const site = perAttempt('counted');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Counted site') });
+	await addSite(page, baseURL!, { id: perAttempt('quiet'), name: perAttempt('Quiet site') });
 	// Three visitors now, one of them with a second page; one more two hours ago when that
-	// was today too (UTC, the site's zone).
-	const now = Date.now();
+	// was today too (UTC, the site's zone). The list reads today by hour as of its read:
+	// the records are read in the hour they were written in (a minute clear of the next).
+	test.setTimeout(test.info().timeout + MINUTE);
+	const now = await clearOfHourEdge(MINUTE);
 	const earlier = now - 2 * 3_600_000;
 	const sameDay = new Date(earlier).getUTCDate() === new Date(now).getUTCDate();
-	const visitor = (ts: number) => pageview(ts, { site: 'counted', tz: 'UTC' });
+	const visitor = (ts: number) => pageview(ts, { site, tz: 'UTC' });
 	const first = visitor(now);
 	const docs = [
 		first,
 		visitor(now),
 		visitor(now),
 		{
-			...pageview(now, { site: 'counted', tz: 'UTC' }),
+			...pageview(now, { site, tz: 'UTC' }),
 			vid: first.vid,
 			sid: first.sid,
 			entry: false,
@@ -95,7 +103,7 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 		},
 		...(sameDay ? [visitor(earlier)] : [])
 	];
-	const answer = await sendRecords(page, baseURL!, 'http://counted.example', docs);
+	const answer = await sendRecords(page, baseURL!, `http://${site}.example`, docs);
 	expect(answer.status()).toBe(201);
 	expect((await answer.json()).filter((r: { error?: string }) => r.error)).toEqual([]);
 
@@ -105,7 +113,7 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 	// Between midnight and one o'clock the only hour so far is busy: no hour is left out.
 	const busyHours = sameDay ? 2 : 1;
 	const rest = busyHours < new Date(now).getUTCHours() + 1 ? ', none in the other hours' : '';
-	const counted = page.getByRole('listitem').filter({ hasText: 'Counted site' });
+	const counted = page.getByRole('listitem').filter({ hasText: perAttempt('Counted site') });
 	// The records are indexed soon after: the list says so until then.
 	await expect(async () => {
 		await page.goto(`${baseURL}/sites`);
@@ -115,19 +123,19 @@ test('each site shows its visitors today and a sparkline of them by hour', async
 	}).toPass({ timeout: 30_000 });
 	await expect(counted.getByRole('link', { name: `${visitors} visitors today` })).toHaveAttribute(
 		'href',
-		'/sites/counted?range=today'
+		`/sites/${site}?range=today`
 	);
 	await expect(counted.getByRole('img')).toHaveAccessibleName(
 		`Visitors by hour today, 00:00 to ${hour(now)}: ${each}${rest}.`
 	);
 	await expect(counted.locator('svg path')).toHaveAttribute('d', /^M0 /);
-	const quiet = page.getByRole('listitem').filter({ hasText: 'Quiet site' });
+	const quiet = page.getByRole('listitem').filter({ hasText: perAttempt('Quiet site') });
 	await expect(quiet.getByRole('link', { name: '0 visitors today' })).toBeVisible();
 	await expect(quiet.getByRole('img')).toHaveAccessibleName(
 		`Visitors by hour today: none from 00:00 to ${hour(now)}.`
 	);
 	// The dashboard's "Today" counts the same visitors.
-	await page.getByRole('link', { name: `${visitors} visitors today` }).click();
+	await counted.getByRole('link', { name: `${visitors} visitors today` }).click();
 	await expect(page.locator('#overview [data-metric="visitors"] dd.value')).toHaveText(
 		String(visitors)
 	);
@@ -139,7 +147,8 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	baseURL
 }) => {
 	// 40 sites more: with the others, more than a page.
-	await storeSites('paged', 'Paged', 40);
+	const [paged, Paged] = [perAttempt('paged'), perAttempt('Paged')];
+	await storeSites(paged, Paged, 40);
 	const page = await adminIn(browser, baseURL!, 'UTC');
 	await page.goto(`${baseURL}/sites`);
 	const rows = page.locator('.site-list > li');
@@ -152,12 +161,14 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	// Search by keyboard; the box keeps the focus, and the address the search.
 	const search = page.getByRole('search').getByLabel('Find a site by id, name or host name');
 	await search.focus();
-	await page.keyboard.type('Paged');
+	await page.keyboard.type(Paged);
 	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged`);
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}`);
 	await expect(search).toBeFocused();
-	await expect(count).toHaveText(/^Sites 1–25 of 40 matching “Paged” \(\d+ in all\)$/);
-	await expect(rows.first()).toContainText('Paged 1');
+	await expect(count).toHaveText(
+		new RegExp(`^Sites 1–25 of 40 matching “${Paged}” \\(\\d+ in all\\)$`)
+	);
+	await expect(rows.first()).toContainText(`${Paged} 1`);
 
 	// The next page, by keyboard: it keeps the search, and its sites have their numbers.
 	const pages = page.getByRole('navigation', { name: 'Pages of sites' });
@@ -167,42 +178,45 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	// there, and Previous goes back to the page before its first site.
 	await pages.getByRole('link', { name: 'Last' }).focus();
 	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&last`);
-	await expect(count).toContainText('Sites 16–40 of 40 matching “Paged”');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}&last`);
+	await expect(count).toContainText(`Sites 16–40 of 40 matching “${Paged}”`);
 	await expect(rows).toHaveCount(25);
-	await expect(rows.first()).toContainText('Paged 16');
-	await expect(rows.last()).toContainText('Paged 40');
+	await expect(rows.first()).toContainText(`${Paged} 16`);
+	await expect(rows.last()).toContainText(`${Paged} 40`);
 	await expect(pages.getByRole('link')).toHaveText(['First', 'Previous']);
 	await pages.getByRole('link', { name: 'Previous' }).click();
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&before=paged-16`);
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}&before=${paged}-16`);
 	// Less than a page before it: the first page.
-	await expect(count).toContainText('Sites 1–25 of 40 matching “Paged”');
-	await expect(rows.first()).toContainText('Paged 1');
+	await expect(count).toContainText(`Sites 1–25 of 40 matching “${Paged}”`);
+	await expect(rows.first()).toContainText(`${Paged} 1`);
 	await expect(pages.getByRole('link')).toHaveText(['Next', 'Last']);
 	await pages.getByRole('link', { name: 'Next' }).focus();
 	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&after=paged-25`);
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}&after=${paged}-25`);
 	await expect(page).toHaveTitle('Sites 26–40 of 40 · couchstats');
-	await expect(count).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await expect(count).toContainText(`Sites 26–40 of 40 matching “${Paged}”`);
 	await expect(rows).toHaveCount(15);
-	await expect(rows.first()).toContainText('Paged 26');
-	await expect(rows.last()).toContainText('Paged 40');
+	await expect(rows.first()).toContainText(`${Paged} 26`);
+	await expect(rows.last()).toContainText(`${Paged} 40`);
 	await expect(rows.getByRole('link', { name: '0 visitors today' })).toHaveCount(15);
 	await expect(pages.getByRole('link')).toHaveText(['First', 'Previous']);
 
 	// A site's dashboard, then back: the same page of the list.
-	await rows.first().getByRole('link', { name: 'Paged 26' }).click();
-	await expect(page).toHaveURL(`${baseURL}/sites/paged-26`);
+	await rows
+		.first()
+		.getByRole('link', { name: `${Paged} 26` })
+		.click();
+	await expect(page).toHaveURL(`${baseURL}/sites/${paged}-26`);
 	await page.goBack();
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&after=paged-25`);
-	await expect(rows.first()).toContainText('Paged 26');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}&after=${paged}-25`);
+	await expect(rows.first()).toContainText(`${Paged} 26`);
 
 	// Previous, by keyboard: the page before the first shown, the search kept.
 	await pages.getByRole('link', { name: 'Previous' }).focus();
 	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(`${baseURL}/sites?q=Paged&before=paged-26`);
-	await expect(count).toHaveText(/^Sites 1–25 of 40 matching “Paged”/);
-	await expect(rows.first()).toContainText('Paged 1');
+	await expect(page).toHaveURL(`${baseURL}/sites?q=${Paged}&before=${paged}-26`);
+	await expect(count).toHaveText(new RegExp(`^Sites 1–25 of 40 matching “${Paged}”`));
+	await expect(rows.first()).toContainText(`${Paged} 1`);
 	await page.goForward();
 
 	// A search that finds nothing says so, and links the whole list.
@@ -244,14 +258,16 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 			storageState: await page.context().storageState()
 		})
 	).newPage();
-	await plain.goto(`${baseURL}/sites?q=Paged&after=paged-25`);
-	await plain.getByLabel('Id (used in URLs and the snippet)').fill('paged-01');
+	await plain.goto(`${baseURL}/sites?q=${Paged}&after=${paged}-25`);
+	await plain.getByLabel('Id (used in URLs and the snippet)').fill(`${paged}-01`);
 	await plain.getByLabel('Name', { exact: true }).fill('Again');
 	await plain.getByLabel('Host names (comma or space separated)').fill('again.example');
 	await plain.getByRole('button', { name: 'Add site' }).click();
-	await expect(plain.getByText('a site with id "paged-01" already exists')).toBeVisible();
-	expect(new URL(plain.url()).search).toBe('?q=Paged&after=paged-25&/create');
-	await expect(plain.locator('#sites-count')).toContainText('Sites 26–40 of 40 matching “Paged”');
+	await expect(plain.getByText(`a site with id "${paged}-01" already exists`)).toBeVisible();
+	expect(new URL(plain.url()).search).toBe(`?q=${Paged}&after=${paged}-25&/create`);
+	await expect(plain.locator('#sites-count')).toContainText(
+		`Sites 26–40 of 40 matching “${Paged}”`
+	);
 	await plain.context().close();
 	await page.context().close();
 });
@@ -260,8 +276,9 @@ test('past its first sites, the header’s switcher finds a site by keyboard, an
 	browser,
 	baseURL
 }) => {
-	// Twelve sites more, whose ids come after every other.
-	await storeSites('zeta', 'Zeta', 12);
+	// Twelve sites more, whose ids come after those the switcher lists first.
+	const [zeta, Zeta] = [perAttempt('zeta'), perAttempt('Zeta')];
+	await storeSites(zeta, Zeta, 12);
 	const page = await adminIn(browser, baseURL!, 'UTC');
 	await page.goto(`${baseURL}/sites/demo/settings`);
 	const header = page.getByRole('banner');
@@ -276,26 +293,30 @@ test('past its first sites, the header’s switcher finds a site by keyboard, an
 	const items = header.locator('details').getByRole('listitem');
 	await expect(items).toHaveCount(11);
 	await expect(items.last()).toHaveText(/All sites \(\d+\)$/);
-	await expect(header.getByRole('link', { name: 'Zeta 12' })).toHaveCount(0);
+	await expect(header.getByRole('link', { name: `${Zeta} 12` })).toHaveCount(0);
 
 	// A search says how many match, lists the first ten and links the rest.
-	await page.keyboard.type('zeta');
+	await page.keyboard.type(zeta);
 	const count = header.getByRole('status');
-	await expect(count).toHaveText(/^Sites 1–10 of 12 matching “zeta” \(\d+ in all\)$/);
+	await expect(count).toHaveText(
+		new RegExp(`^Sites 1–10 of 12 matching “${zeta}” \\(\\d+ in all\\)$`)
+	);
 	await expect(header.getByRole('link', { name: 'All 12 matching' })).toHaveAttribute(
 		'href',
-		'/sites?q=zeta'
+		`/sites?q=${zeta}`
 	);
 	await page.keyboard.type(' 12');
-	await expect(count).toHaveText(/^Sites 1–1 of 1 matching “zeta 12” \(\d+ in all\)$/);
-	await expect(items).toHaveText(['Zeta 12', /All sites \(\d+\)$/]);
+	await expect(count).toHaveText(
+		new RegExp(`^Sites 1–1 of 1 matching “${zeta} 12” \\(\\d+ in all\\)$`)
+	);
+	await expect(items).toHaveText([`${Zeta} 12`, /All sites \(\d+\)$/]);
 
 	// Down to the site, Enter: the same page of that site.
 	await page.keyboard.press('ArrowDown');
-	await expect(header.getByRole('link', { name: 'Zeta 12' })).toBeFocused();
+	await expect(header.getByRole('link', { name: `${Zeta} 12` })).toBeFocused();
 	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(`${baseURL}/sites/zeta-12/settings`);
-	await expect(switcher).toHaveText('Site: Zeta 12');
+	await expect(page).toHaveURL(`${baseURL}/sites/${zeta}-12/settings`);
+	await expect(switcher).toHaveText(`Site: ${Zeta} 12`);
 	await expect(header.getByRole('link', { name: 'Settings' })).toHaveAttribute(
 		'aria-current',
 		'page'
@@ -308,12 +329,14 @@ test('past its first sites, the header’s switcher finds a site by keyboard, an
 			storageState: await page.context().storageState()
 		})
 	).newPage();
-	await plain.goto(`${baseURL}/sites/zeta-12`);
+	await plain.goto(`${baseURL}/sites/${zeta}-12`);
 	await plain.getByRole('banner').locator('summary').click();
-	await plain.getByRole('banner').getByLabel('Search your sites').fill('Zeta 1');
+	await plain.getByRole('banner').getByLabel('Search your sites').fill(`${Zeta} 1`);
 	await plain.keyboard.press('Enter');
-	await expect(plain).toHaveURL(`${baseURL}/sites?q=Zeta+1`);
-	await expect(plain.locator('#sites-count')).toHaveText(/^Sites 1–4 of 4 matching “Zeta 1”/);
+	await expect(plain).toHaveURL(`${baseURL}/sites?q=${Zeta}+1`);
+	await expect(plain.locator('#sites-count')).toHaveText(
+		new RegExp(`^Sites 1–4 of 4 matching “${Zeta} 1”`)
+	);
 	await plain.context().close();
 	await page.context().close();
 });

@@ -20,6 +20,7 @@ import { siteRecord } from '../../src/lib/server/accounts/sites';
 import type { SitesToday } from '../../src/routes/sites/site-numbers';
 import type { SitesPage } from '../../src/routes/sites/sites-page';
 import { pageview } from '../support/ingest-records';
+import { clearOfHourEdge } from '../support/wall-clock';
 import { indexed, postLogin, sendThroughIngest, startApp } from './harness';
 
 let app: RunningApp;
@@ -117,7 +118,8 @@ test('the page reads today’s visitors of the account’s own sites, and of no 
 		await createSite(couch, admin, { id, name: id, hostnames: ['localhost'], timeZone: 'UTC' });
 	}
 	await addOwner(couch, admin, 'counted', 'counted-owner', 'counted-owner-password');
-	const now = Date.now();
+	// Now's records, read as today's within the minute: not across midnight.
+	const now = await clearOfHourEdge(60_000);
 	const visit = (site: string) => pageview(now, { site, tz: 'UTC' });
 	const sent = await sendThroughIngest(app.url, [
 		visit('counted'),
