@@ -4,6 +4,7 @@ import { checkHealth } from '../boot/health';
 import { setCouch, type Couch } from '../couch';
 
 afterEach(() => {
+	vi.useRealTimers();
 	vi.restoreAllMocks();
 	setCouch(undefined);
 });
@@ -16,13 +17,15 @@ const FULL = Object.assign(
 describe('failed writes', () => {
 	test('log the first failure with the store’s reason, then one line a minute, and one when writes work again', () => {
 		const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+		// Each line carries the time it was written (log-line.js).
+		vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 7, 1) });
 		let now = Date.UTC(2026, 11, 5, 12);
 		const failures = new WriteFailures(() => now);
 		expect(failures.current()).toBeUndefined();
 		failures.failed(FULL);
 		expect(log).toHaveBeenCalledTimes(1);
 		expect(log.mock.calls[0][0]).toBe(
-			'couchstats: storing records failed (1 write since 2026-12-05T12:00:00.000Z; the ingest answers 503 until one succeeds): IO error: /srv/couchstats/data/views/000003.log: No space left on device'
+			'2026-12-07T01:00:00.000Z couchstats: storing records failed (1 write since 2026-12-05T12:00:00.000Z; the ingest answers 503 until one succeeds): IO error: /srv/couchstats/data/views/000003.log: No space left on device'
 		);
 		now += WRITE_FAILURE_LOG_MS - 1;
 		failures.failed(FULL);
@@ -37,7 +40,7 @@ describe('failed writes', () => {
 		});
 		failures.succeeded();
 		expect(log.mock.calls[2][0]).toBe(
-			'couchstats: storing records works again, after 3 failed writes since 2026-12-05T12:00:00.000Z'
+			'2026-12-07T01:00:00.000Z couchstats: storing records works again, after 3 failed writes since 2026-12-05T12:00:00.000Z'
 		);
 		expect(failures.current()).toBeUndefined();
 		failures.succeeded();
