@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
 	defaultInterval,
+	fromFirstReadableDay,
 	periodIndex,
 	periods,
 	previousRange,
@@ -241,5 +242,28 @@ describe('periods', () => {
 		['2026-11', true, '2026-11']
 	])('period %s is shown (with its date: %s) as %s', (label, withDate, text) => {
 		expect(periodText(label, withDate)).toBe(text);
+	});
+
+	test.each([
+		// UTC−10:40 until 1 October 1979, then −10:00.
+		['Pacific/Kiritimati', '1975-06-01', '1979-10-02', '−10:40'],
+		// UTC−00:44:30 until 7 January 1972, then UTC.
+		['Africa/Monrovia', '1970-01-01', '1972-01-08', '−00:44:30']
+	])('a range in %s from %s is read from %s, and says why', (tz, from, first, offset) => {
+		const range = { from, to: '2026-12-07', tz };
+		expect(fromFirstReadableDay(range)).toEqual({
+			...range,
+			from: first,
+			note: `Days before ${first} are left out: time zone ${tz} was then at UTC${offset}, not a whole number of quarter hours, and stats are kept by UTC quarter hour.`
+		});
+		expect(() => periods(fromFirstReadableDay(range), 'month')).not.toThrow();
+	});
+
+	test('a range that can be read is kept as it is; one that cannot at all is empty', () => {
+		const range = { from: '1980-01-01', to: '2026-12-07', tz: 'Pacific/Kiritimati' };
+		expect(fromFirstReadableDay(range)).toBe(range);
+		const old = { from: '1970-06-01', to: '1970-12-06', tz: 'Africa/Monrovia' };
+		const empty = fromFirstReadableDay(old);
+		expect([empty.from, empty.to]).toEqual(['1970-12-07', '1970-12-06']);
 	});
 });

@@ -22,6 +22,11 @@ export interface DateRange {
 	from: string;
 	to: string;
 	tz: string;
+	/**
+	 * Why the range starts later than asked, when it does: the days before could not be
+	 * read in its time zone ({@link fromFirstReadableDay}).
+	 */
+	note?: string;
 }
 
 /** One point of a time series. */
@@ -46,6 +51,43 @@ export function rangeBounds(range: DateRange): { start: number; end: number } {
 	return {
 		start: startOfDay(range.from, range.tz),
 		end: startOfDay(addDays(range.to, 1), range.tz)
+	};
+}
+
+/**
+ * `range` from its first day that starts on a UTC quarter hour, as stats are kept (only
+ * the local mean times and odd offsets of the past fail: Pacific/Kiritimati was at
+ * UTC−10:40 until 1979, Africa/Monrovia at UTC−00:44:30 until 1972), with a `note` saying
+ * so when that is not its first day. Days are bisected: a zone's offsets are whole
+ * quarter hours from some day on. When no day of it can be read, the range is empty: it
+ * starts the day after `to`.
+ */
+export function fromFirstReadableDay(range: DateRange): DateRange {
+	const readable = (date: string) => {
+		try {
+			startOfDay(date, range.tz);
+			return true;
+		} catch (e) {
+			if (e instanceof RangeError) return false;
+			throw e;
+		}
+	};
+	if (readable(range.from)) return range;
+	// Days after `from` up to the first readable one: in (0, days].
+	let before = 0;
+	let after = daysBetween(range.from, range.to);
+	while (after - before > 1) {
+		const mid = Math.floor((before + after) / 2);
+		if (readable(addDays(range.from, mid))) after = mid;
+		else before = mid;
+	}
+	const from = addDays(range.from, after);
+	// The offset at noon UTC of the first day (zones that were at such offsets kept them for years).
+	const offset = formatOffset(offsetAt(Date.parse(`${range.from}T12:00:00Z`), range.tz));
+	return {
+		...range,
+		from,
+		note: `Days before ${from} are left out: time zone ${range.tz} was then at UTC${offset}, not a whole number of quarter hours, and stats are kept by UTC quarter hour.`
 	};
 }
 
