@@ -152,19 +152,25 @@ function hours(range: DateRange): Period[] {
 	const { tz } = range;
 	const { start, end } = rangeBounds(range);
 	const out: (Period & { offset: number })[] = [];
+	// One offset reading an hour: the offset at each period's end is the next one's.
+	let offset = offsetAt(start, tz);
 	for (let t = start; t < end;) {
-		const offset = offsetAt(t, tz);
 		const local = t + offset;
 		// The next whole hour on the clock, while the offset holds.
 		let next = Math.min(end, local - (((local % HOUR) + HOUR) % HOUR) + HOUR - offset);
-		if (offsetAt(next, tz) !== offset) next = changeOf(t, next, offset, tz);
+		let after = offsetAt(next, tz);
+		if (after !== offset) {
+			next = changeOf(t, next, offset, tz);
+			after = offsetAt(next, tz);
+		}
 		if (next % QUARTER !== 0) {
 			throw new RangeError(
-				`time zone ${tz} is at UTC${formatOffset(offsetAt(next, tz))} on ${localTime(next, tz).slice(0, 10)}, not a whole number of quarter hours`
+				`time zone ${tz} is at UTC${formatOffset(after)} on ${localTime(next, tz, after).slice(0, 10)}, not a whole number of quarter hours`
 			);
 		}
-		out.push({ label: localTime(t, tz), start: t, end: next, offset });
+		out.push({ label: localTime(t, tz, offset), start: t, end: next, offset });
 		t = next;
+		offset = after;
 	}
 	const seen = new Map<string, number>();
 	for (const p of out) seen.set(p.label, (seen.get(p.label) ?? 0) + 1);

@@ -101,9 +101,12 @@ export function localDate(ms: number, tz: string): string {
 	return formatDate(civilOf(ms + offsetAt(ms, tz)));
 }
 
-/** The local date and time to the minute (`YYYY-MM-DDTHH:MM`) of an instant in a time zone. */
-export function localTime(ms: number, tz: string): string {
-	const local = ms + offsetAt(ms, tz);
+/**
+ * The local date and time to the minute (`YYYY-MM-DDTHH:MM`) of an instant in a time zone.
+ * @param offset The zone's offset then ({@link offsetAt}), when the caller has read it.
+ */
+export function localTime(ms: number, tz: string, offset = offsetAt(ms, tz)): string {
+	const local = ms + offset;
 	const time = new Date(local);
 	return `${formatDate(civilOf(local))}T${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}`;
 }
