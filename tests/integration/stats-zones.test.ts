@@ -5,12 +5,13 @@
  * numbers, through the Stats API's read model.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Couch } from '../../src/lib/server/couch';
+import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { readSections, readStats } from '../../src/lib/server/stats/read-stats';
 import type { StoredRecord } from '../../src/lib/records';
 import type { Interval } from '../../src/lib/stats/periods';
 import { entryPageview } from '../support/golden';
-import { indexed, storeRecords, useCouch } from './harness';
+import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
+import { indexed, okWithToken, siteWithToken, storeRecords, useCouch } from './harness';
 
 const SITE = 'zones';
 
@@ -42,11 +43,39 @@ function records(): StoredRecord[] {
 	);
 }
 
+/** A site kept in Australia/Lord_Howe, whose clock changes by 30 minutes. */
+const LORD_HOWE = 'lhi';
+
+/**
+ * Its records (UTC) on 5 April 2026, when the clock went back from 02:00 (+11:00) to
+ * 01:30 (+10:30), and one just after the day. Local times in the comments.
+ */
+const LORD_HOWE_INSTANTS = [
+	'2026-04-04T13:30:00.000Z', // 5th 00:30 +11:00
+	'2026-04-04T14:40:00.000Z', // 5th 01:40 +11:00
+	'2026-04-04T15:10:00.000Z', // 5th 01:40 +10:30, the half hour repeated
+	'2026-04-04T16:40:00.000Z', // 5th 03:10
+	'2026-04-05T12:45:00.000Z', // 5th 23:15
+	'2026-04-05T13:40:00.000Z' //  6th 00:10
+];
+
 let couch: Couch;
+let token: string;
 
 beforeAll(async () => {
 	({ couch } = await useCouch());
-	await storeRecords(couch, records());
+	setCouch(couch);
+	token = await siteWithToken(couch, LORD_HOWE, 'Lord Howe');
+	const lordHowe = LORD_HOWE_INSTANTS.map((iso, i) =>
+		entryPageview(
+			LORD_HOWE,
+			Date.parse(iso),
+			i,
+			`visitor-lordhowe-${String(i).padStart(4, '0')}`,
+			'/'
+		)
+	);
+	await storeRecords(couch, [...records(), ...lordHowe]);
 	await indexed(couch);
 });
 
@@ -129,4 +158,26 @@ test('a day-by-day series in a half-hour zone is one keyed query, not one per ru
 	// holding records: q 18:00, 18:15 and h 19 of the 20th, h 12 and q 18:00, 18:15 of
 	// the 21st, q 18:30 of the 20th and 21st and q 18:45 of the 20th: 9.
 	expect(read.meta).toEqual({ rowsRead: 9, queries: 1 });
+});
+
+test('the Stats API cuts a day of a 30-minute clock change into the hours its clock shows', async () => {
+	const query = (interval: string) =>
+		`site=${LORD_HOWE}&from=2026-04-05&to=2026-04-05&tz=Australia/Lord_Howe&interval=${interval}`;
+	const hours = await okWithToken(STATS, '/api/v1/stats', query('hour'), token);
+	const byDay = await okWithToken(STATS, '/api/v1/stats', query('day'), token);
+	// The day is 24.5 hours: 00:00 and 01:00 at +11:00, the repeated half hour from 01:30,
+	// then 02:00 to 23:00 at +10:30; it ends before the next day's first record.
+	expect(hours.timeseries).toHaveLength(25);
+	const busy = hours.timeseries
+		.filter((p: { pageviews: number }) => p.pageviews > 0)
+		.map((p: { period: string; start: string }) => [p.period, p.start]);
+	expect(busy).toEqual([
+		['2026-04-05T00:00', '2026-04-04T13:00:00.000Z'],
+		['2026-04-05T01:00', '2026-04-04T14:00:00.000Z'],
+		['2026-04-05T01:30', '2026-04-04T15:00:00.000Z'],
+		['2026-04-05T03:00', '2026-04-04T16:30:00.000Z'],
+		['2026-04-05T23:00', '2026-04-05T12:30:00.000Z']
+	]);
+	expect(hours.totals).toMatchObject({ pageviews: 5, visitors: 5, sessions: 5 });
+	expect(byDay.totals).toMatchObject({ pageviews: 5, visitors: 5, sessions: 5 });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { sparkline, type SparkPoint } from './sparkline';
+import { periods } from '$lib/stats/periods';
 
 /** Hours of 2026-11-21 in UTC, with these visitors. */
 function hours(...visitors: number[]): SparkPoint[] {
@@ -47,5 +48,17 @@ describe('a sparkline of visitors by hour', () => {
 			label:
 				'Visitors by hour today, 00:00 to 03:00: 1,234 at 00:00, 100 at 03:00, none in the other hours.'
 		});
+	});
+
+	test('the hour a clock going back repeats is told apart by its offset', () => {
+		const day = periods({ from: '2026-11-01', to: '2026-11-01', tz: 'America/New_York' }, 'hour');
+		const points = day.map((p, i) => ({
+			period: p.label,
+			start: new Date(p.start).toISOString(),
+			visitors: i === 1 || i === 2 ? 1 : 0
+		}));
+		expect(sparkline(points, Date.parse('2026-11-01T06:30:00Z'), 24, 10).label).toBe(
+			'Visitors by hour today, 00:00 to 01:00 (UTC−5): 1 at 01:00 (UTC−4), 1 at 01:00 (UTC−5), none in the other hours.'
+		);
 	});
 });

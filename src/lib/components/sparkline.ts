@@ -6,6 +6,7 @@
 import type { TimeseriesPoint } from '$lib/stats/response';
 import { untilNow } from './dashboard/chart-data';
 import { formatCount } from './dashboard/format';
+import { periodText } from '$lib/stats/periods';
 
 /** One hour of the line: its local label (`2026-11-21T14:00`), start and visitors. */
 export type SparkPoint = Pick<TimeseriesPoint, 'period' | 'start' | 'visitors'>;
@@ -30,7 +31,7 @@ export function sparkline(
 	height: number
 ): Sparkline {
 	const shown = untilNow(points, now, (p) => ({
-		hour: p.period.slice(11),
+		hour: periodText(p.period, false),
 		visitors: p.visitors ?? 0
 	}));
 	const hours = shown.filter((h) => h !== null);

@@ -7,6 +7,7 @@
 import { goalPhrase, wildcardMatcher, type Goal } from './goals';
 import { phraseText, type Phrase } from '../text';
 import { rate } from './metrics';
+import type { DateRange } from './periods';
 import type { Preset } from './range';
 import type { RecordValue } from './sessions';
 
@@ -124,7 +125,7 @@ export function funnelSteps(steps: FunnelStep[], counts: number[]): FunnelStepRe
 export interface FunnelResponse {
 	site: string;
 	funnel: { id: string; name: string };
-	range: { from: string; to: string; tz: string };
+	range: DateRange;
 	/** The counts of the sessions read so far: final when `progress.done`. */
 	steps: FunnelStepReport[];
 	progress: {

@@ -7,6 +7,7 @@
 import type { RecordType } from '../records';
 import type { Activity } from './active';
 import { filterParams, type Filter } from './filters';
+import type { DateRange } from './periods';
 import type { Preset } from './range';
 
 /** One session of the session list. */
@@ -234,7 +235,7 @@ export const SESSION_CSV_COLUMNS: (keyof SessionSummary)[] = [
 /** `GET /api/v1/sessions`: a page of a range's sessions, newest first. */
 export interface SessionListResponse {
 	site: string;
-	range: { from: string; to: string; tz: string };
+	range: DateRange;
 	/** The filter the list is under (`page=`, `source=` or `event=`); absent when none. */
 	filter?: Filter;
 	/**

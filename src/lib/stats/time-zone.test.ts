@@ -6,7 +6,7 @@ import {
 	firstOfNextMonth,
 	isDate,
 	localDate,
-	localHour,
+	localTime,
 	offsetAt,
 	startOfDay,
 	utcInstant
@@ -67,7 +67,7 @@ describe('time zones', () => {
 		expect(offsetAt(t, 'America/New_York')).toBe(-5 * 3_600_000);
 		expect(localDate(t, 'Europe/Paris')).toBe('2026-11-21');
 		expect(localDate(t, 'UTC')).toBe('2026-11-20');
-		expect(localHour(t, 'Europe/Paris')).toBe('2026-11-21T00:00');
+		expect(localTime(t, 'Europe/Paris')).toBe('2026-11-21T00:30');
 	});
 
 	test('calendar arithmetic', () => {
@@ -188,6 +188,7 @@ describe('every IANA zone over the years 0000–9999', () => {
 				month: '2-digit',
 				day: '2-digit',
 				hour: '2-digit',
+				minute: '2-digit',
 				hourCycle: 'h23'
 			});
 			for (const date of sampleDates(random, 4).slice(2)) {
@@ -197,7 +198,7 @@ describe('every IANA zone over the years 0000–9999', () => {
 				const y = year > 9999 ? `+${String(year).padStart(6, '0')}` : String(year).padStart(4, '0');
 				const expected = `${y}-${parts.month}-${parts.day}`;
 				expect(localDate(t, tz), `${tz} ${date}`).toBe(expected);
-				expect(localHour(t, tz), `${tz} ${date}`).toBe(`${expected}T${parts.hour}:00`);
+				expect(localTime(t, tz), `${tz} ${date}`).toBe(`${expected}T${parts.hour}:${parts.minute}`);
 			}
 		}
 	}, 60_000);

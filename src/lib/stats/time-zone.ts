@@ -101,10 +101,14 @@ export function localDate(ms: number, tz: string): string {
 	return formatDate(civilOf(ms + offsetAt(ms, tz)));
 }
 
-/** The local hour label (`YYYY-MM-DDTHH:00`) of an instant in a time zone. */
-export function localHour(ms: number, tz: string): string {
-	const local = ms + offsetAt(ms, tz);
-	return `${formatDate(civilOf(local))}T${pad(new Date(local).getUTCHours())}:00`;
+/**
+ * The local date and time to the minute (`YYYY-MM-DDTHH:MM`) of an instant in a time zone.
+ * @param offset The zone's offset then ({@link offsetAt}), when the caller has read it.
+ */
+export function localTime(ms: number, tz: string, offset = offsetAt(ms, tz)): string {
+	const local = ms + offset;
+	const time = new Date(local);
+	return `${formatDate(civilOf(local))}T${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}`;
 }
 
 /** `date` plus `days` calendar days (`YYYY-MM-DD`). */
@@ -193,6 +197,17 @@ export function formatOffset(ms: number): string {
 	const seconds = total % 60;
 	const text = `${sign}${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}`;
 	return seconds ? `${text}:${pad(seconds)}` : text;
+}
+
+/**
+ * An offset as a reader is shown it beside a local time: `UTC−4`, `UTC+5:45`, `UTC` (the
+ * minus sign, no leading zero, minutes only when there are some).
+ */
+export function offsetName(ms: number): string {
+	if (ms === 0) return 'UTC';
+	const [hours, minutes, seconds] = formatOffset(ms).slice(1).split(':');
+	const rest = minutes === '00' && !seconds ? '' : `:${minutes}${seconds ? `:${seconds}` : ''}`;
+	return `UTC${ms < 0 ? '−' : '+'}${Number(hours)}${rest}`;
 }
 
 function pad(n: number): string {

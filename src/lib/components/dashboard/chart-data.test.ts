@@ -37,6 +37,19 @@ describe('chartData', () => {
 		]);
 	});
 
+	test('a month whose first day cannot be read in the zone is placed at its start', () => {
+		// All time in Pacific/Kiritimati from 1979-10-02: its 1 October was at UTC−10:40.
+		const months = [
+			{ period: '1979-10', start: '1979-10-02T10:00:00.000Z', visitors: 1, pageviews: 2 },
+			{ period: '1979-11', start: '1979-11-01T10:00:00.000Z', visitors: 3, pageviews: 4 }
+		] as TimeseriesPoint[];
+		const [x] = chartData(months, true, Date.parse('2026-01-01'), 'Pacific/Kiritimati');
+		expect(x).toEqual([
+			Date.parse('1979-10-02T10:00:00.000Z') / 1000,
+			Date.parse('1979-11-01T10:00:00.000Z') / 1000
+		]);
+	});
+
 	test('a range in the past is drawn whole; one line without pageviews', () => {
 		const later = Date.parse('2026-12-05T00:00:00.000Z');
 		expect(chartData(points, false, later)).toEqual([expect.any(Array), [2, 0, 0]]);

@@ -5,6 +5,7 @@
  */
 import type uPlot from 'uplot';
 import type { TimeseriesPoint } from '$lib/stats/response';
+import { fromFirstReadableDay } from '$lib/stats/periods';
 import { localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
 
 /**
@@ -12,7 +13,8 @@ import { localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
  * `withPageviews` is false; null where a period starts after `now` (ms).
  * @param monthsIn For points of months, their time zone: each is placed at the start of
  *   its month, where the axis ticks, even when the range begins later in it (an outside
- *   re-check: "All time" from the 11th of a month left that month without a label).
+ *   re-check: "All time" from the 11th of a month left that month without a label),
+ *   unless that day cannot be read in the zone.
  */
 export function chartData(
 	points: TimeseriesPoint[],
@@ -21,14 +23,23 @@ export function chartData(
 	monthsIn?: string
 ): uPlot.AlignedData {
 	const upTo = <T>(value: (p: TimeseriesPoint) => T) => untilNow(points, now, value);
-	const placed = monthsIn
-		? points.map((p) => startOfDay(`${p.period}-01`, monthsIn))
-		: points.map((p) => Date.parse(p.start));
+	const placed = points.map((p) => (monthsIn ? monthStart(p, monthsIn) : Date.parse(p.start)));
 	return [
 		placed.map((ms) => ms / 1000),
 		upTo((p) => p.visitors),
 		...(withPageviews ? [upTo((p) => p.pageviews)] : [])
 	] as uPlot.AlignedData;
+}
+
+/**
+ * Where a month's point goes: the start of its month, or its own start when the month's
+ * first day cannot be read in the zone (all time from a later day of it: periods.ts
+ * `fromFirstReadableDay`; its start threw, and the page with it).
+ */
+function monthStart(p: TimeseriesPoint, tz: string): number {
+	const first = `${p.period}-01`;
+	const readable = fromFirstReadableDay({ from: first, to: first, tz }).from === first;
+	return readable ? startOfDay(first, tz) : Date.parse(p.start);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
 	emptyRangeHint,
 	formatChange,
 	formatClock,
+	formatClockAfter,
 	formatCount,
 	formatCountOf,
 	formatDuration,
@@ -90,6 +91,24 @@ describe('formatClock', () => {
 		const t = Date.UTC(2026, 10, 21, 14, 5, 9);
 		expect(formatClock(t, 'UTC')).toBe('14:05:09');
 		expect(formatClock(t, 'Europe/Paris')).toBe('15:05:09');
+	});
+});
+
+describe('formatClockAfter', () => {
+	test('adds the date where it changes, and the offset where only it changes', () => {
+		const at = (iso: string) => Date.parse(iso);
+		const ny = 'America/New_York';
+		// 23:50 and 00:10 in New York, 16 November 2026.
+		expect(formatClockAfter(at('2026-11-16T04:55:00Z'), at('2026-11-16T04:50:00Z'), ny)).toBe(
+			'23:55:00'
+		);
+		expect(formatClockAfter(at('2026-11-16T05:10:00Z'), at('2026-11-16T04:50:00Z'), ny)).toBe(
+			'16 Nov, 00:10:00'
+		);
+		// 01:50 EDT, then 01:10 EST: the hour the clock repeats on 1 November 2026.
+		expect(formatClockAfter(at('2026-11-01T06:10:00Z'), at('2026-11-01T05:50:00Z'), ny)).toBe(
+			'01:10:00 (UTC−5)'
+		);
 	});
 });
 

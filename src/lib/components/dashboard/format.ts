@@ -2,7 +2,7 @@
  * How the dashboards write numbers: counts, rates, durations and the change of a
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
-import { localDate } from '$lib/stats/time-zone';
+import { localDate, offsetAt, offsetName } from '$lib/stats/time-zone';
 import type { Phrase } from '$lib/text';
 
 const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
@@ -144,6 +144,21 @@ export function formatClock(ms: number, timeZone: string): string {
 		second: '2-digit',
 		hourCycle: 'h23'
 	}).format(ms);
+}
+
+/**
+ * A record's time in a list of a session's records, after the record at `previous` (the
+ * session's start for the first): `14:05:09`; with its date where the local date changes
+ * (`11 Nov, 00:10:00` after `23:50:00`), with its offset where only the offset does (the
+ * hour a clock going back repeats: `01:10:00 (UTC−5)` after `01:50:00`).
+ */
+export function formatClockAfter(ms: number, previous: number, timeZone: string): string {
+	if (localDate(ms, timeZone) !== localDate(previous, timeZone)) {
+		return formatDateTime(ms, timeZone);
+	}
+	const offset = offsetAt(ms, timeZone);
+	const clock = formatClock(ms, timeZone);
+	return offset === offsetAt(previous, timeZone) ? clock : `${clock} (${offsetName(offset)})`;
 }
 
 /** A UTC instant as a local date and time in a time zone: `10 Nov, 14:05:09`. */

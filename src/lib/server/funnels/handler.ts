@@ -46,7 +46,8 @@ export async function handleFunnels(
 			return Response.json({ site: site.id, funnels: list }, { headers: NO_STORE });
 		}
 		const funnel = funnelOf(site, id);
-		const { range } = parseRangeParams(params, site.timeZone, (options.now ?? Date.now)());
+		const now = (options.now ?? Date.now)();
+		const { range, fromFirstRecord } = parseRangeParams(params, site.timeZone, now);
 		refuseFilters(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
@@ -54,13 +55,13 @@ export async function handleFunnels(
 		}
 		const report = await readFunnel(
 			db,
-			{ site: site.id, funnel, range, cursor: params.get('cursor') },
+			{ site: site.id, funnel, range, cursor: params.get('cursor'), fromFirstRecord },
 			{ timeoutMs: options.timeoutMs, batchRows: options.batchRows }
 		);
 		if (format === 'json') return Response.json(report, { headers: NO_STORE });
 		return csvPage(
 			event.url,
-			`${exportName(site.id, `funnel-${funnel.id}`, range)}.csv`,
+			`${exportName(site.id, `funnel-${funnel.id}`, report.range)}.csv`,
 			toCsv(FUNNEL_CSV_COLUMNS, funnelCsvRows(report.steps)),
 			report.next
 		);

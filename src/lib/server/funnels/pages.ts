@@ -9,7 +9,7 @@ import { CouchstatsError } from '../errors';
 import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseRangeParams } from '../stats/params';
 import { funnelOf, refuseFilters } from './choice';
-import { resolveRange } from '../../stats/range';
+import { rangeQuery, resolveRange } from '../../stats/range';
 import type { FunnelPageData } from '../../stats/funnels';
 import { readFunnel } from './read-funnel';
 
@@ -33,9 +33,11 @@ export async function readFunnelPage(
 		checkPageQuery(params);
 		refuseFilters(params);
 		const funnel = id === null ? funnels[0] : funnelOf(site, id);
-		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
-		const { range } = parseRangeParams(query, site.timeZone, now);
-		return { ...base, report: await readFunnel(couch, { site: site.id, funnel, range }) };
+		const query = new URLSearchParams(rangeQuery(choice));
+		const { range, fromFirstRecord } = parseRangeParams(query, site.timeZone, now);
+		const report = await readFunnel(couch, { site: site.id, funnel, range, fromFirstRecord });
+		// All time's dates as read: the page's next batches ask for them.
+		return { ...base, range: { ...base.range, ...report.range }, report };
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ...base, report: { problem: e.message } };

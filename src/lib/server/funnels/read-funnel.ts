@@ -25,6 +25,7 @@ import { encodeCursor, parseCursor, readFingerprint } from '../stats/cursor';
 import { CouchstatsError } from '../errors';
 import { createViewReader, type ViewReader } from '../stats/view-reader';
 import { rangeBounds, type DateRange } from '../../stats/periods';
+import { readAllTime } from '../stats/all-time';
 import { matchingPaths } from '../stats/page-paths';
 import {
 	funnelSteps,
@@ -158,16 +159,24 @@ async function entryTargets(reader: ViewReader, site: string, step: FunnelStep) 
 /**
  * One batch of a funnel's report for a range.
  * @param cursor The previous batch's `next`, or null for the first.
+ * @param fromFirstRecord Read all time up to `range.to` (all-time.ts) instead of `range`.
  * @throws {CouchstatsError} 400 for a cursor of another funnel or range, or a wildcard
  *   first step matching more than {@link MAX_ENTRY_PATHS} paths.
  */
 export async function readFunnel(
 	couch: Couch,
-	query: { site: string; funnel: Funnel; range: DateRange; cursor?: string | null },
+	query: {
+		site: string;
+		funnel: Funnel;
+		range: DateRange;
+		cursor?: string | null;
+		fromFirstRecord?: boolean;
+	},
 	options: ReadFunnelOptions = {}
 ): Promise<FunnelResponse> {
-	const { site, funnel, range } = query;
+	const { site, funnel } = query;
 	const reader = createViewReader(couch, options);
+	const range = query.fromFirstRecord ? await readAllTime(reader, site, query.range) : query.range;
 	const { start, end } = rangeBounds(range);
 	const hash = readFingerprint([funnel.steps, range.from, range.to, range.tz]);
 	const { kind, targets } = await entryTargets(reader, site, funnel.steps[0]);
@@ -268,7 +277,12 @@ export async function readFunnel(
 	return {
 		site,
 		funnel: { id: funnel.id, name: funnel.name },
-		range: { from: range.from, to: range.to, tz: range.tz },
+		range: {
+			from: range.from,
+			to: range.to,
+			tz: range.tz,
+			...(range.note && { note: range.note })
+		},
 		steps: funnelSteps(funnel.steps, counts),
 		progress: { read: next.n, total: Math.max(next.total, next.n), sessionsRead: next.s, done },
 		next: done ? null : encodeCursor(next),

@@ -73,7 +73,12 @@ export async function handleSessionList(
 		const siteId = parseSiteId(params, API_PARAMS.sessions);
 		const site = await authorizeSessions(db, siteId, credentialsOf(event));
 		const now = (options.now ?? Date.now)();
-		const { range, limit } = parseRangeParams(params, site.timeZone, now, LIST_LIMIT);
+		const { range, limit, fromFirstRecord } = parseRangeParams(
+			params,
+			site.timeZone,
+			now,
+			LIST_LIMIT
+		);
 		const filter = parseFilter(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
@@ -81,13 +86,13 @@ export async function handleSessionList(
 		}
 		const list = await readSessionList(
 			db,
-			{ site: site.id, range, limit, filter, cursor: params.get('cursor') },
+			{ site: site.id, range, limit, filter, cursor: params.get('cursor'), fromFirstRecord },
 			{ timeoutMs: options.timeoutMs }
 		);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
 		return csvPage(
 			event.url,
-			`${exportName(site.id, 'sessions', range, filter)}.csv`,
+			`${exportName(site.id, 'sessions', list.range, filter)}.csv`,
 			toCsv(SESSION_CSV_COLUMNS, list.sessions as never),
 			list.next
 		);

@@ -7,7 +7,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
-import { resolveRange } from '../../stats/range';
+import { rangeQuery, resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
 import { readSessionList, readSessionTimeline } from './read-sessions';
 import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
@@ -31,16 +31,18 @@ export async function readSessionsPage(
 	try {
 		checkPageQuery(params);
 		const filter = parseFilter(params);
-		const query = new URLSearchParams({ from: choice.from, to: choice.to, tz: choice.tz });
-		const { range } = parseRangeParams(query, site.timeZone, now);
+		const query = new URLSearchParams(rangeQuery(choice));
+		const { range, fromFirstRecord } = parseRangeParams(query, site.timeZone, now);
 		const list = await readSessionList(couch, {
 			site: site.id,
 			range,
 			limit: LIST_LIMIT.default,
 			cursor: params.get('cursor'),
-			filter
+			filter,
+			fromFirstRecord
 		});
-		return { ...base, filter, list };
+		// All time's dates as read: the next page's cursor fits them.
+		return { ...base, range: { ...base.range, ...list.range }, filter, list };
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ...base, list: { problem: e.message } };

@@ -13,6 +13,7 @@ import { CouchstatsError } from '../errors';
 import { createViewReader } from '../stats/view-reader';
 import { encodeCursor, parseCursor, readFingerprint } from '../stats/cursor';
 import { readSections, valueOf } from '../stats/read-stats';
+import { readAllTime } from '../stats/all-time';
 import { rangeBounds, type DateRange } from '../../stats/periods';
 import type { Filter } from '../../stats/filters';
 import { readScopes } from '../stats/page-paths';
@@ -70,6 +71,7 @@ function decodeCursor(
  * @param limit Sessions per page.
  * @param cursor The previous page's `next`, to read the next (older) page.
  * @param filter One of the dashboard's filters; default none.
+ * @param fromFirstRecord Read all time up to `range.to` (all-time.ts) instead of `range`.
  * @throws {CouchstatsError} 400 for a cursor of another site, range or filter.
  */
 export async function readSessionList(
@@ -80,11 +82,13 @@ export async function readSessionList(
 		limit: number;
 		cursor?: string | null;
 		filter?: Filter | null;
+		fromFirstRecord?: boolean;
 	},
 	options: ReadSessionsOptions = {}
 ): Promise<SessionListResponse> {
-	const { site, range, limit, filter } = query;
+	const { site, limit, filter } = query;
 	const reader = createViewReader(couch, options);
+	const range = query.fromFirstRecord ? await readAllTime(reader, site, query.range) : query.range;
 	const { start, end } = rangeBounds(range);
 	// A cursor fits the list it came from: in another's it would start a page anywhere.
 	const bound = readFingerprint([site, range.from, range.to, range.tz, filter ?? null]);
@@ -148,7 +152,12 @@ export async function readSessionList(
 	const last = page.at(-1);
 	return {
 		site,
-		range: { from: range.from, to: range.to, tz: range.tz },
+		range: {
+			from: range.from,
+			to: range.to,
+			tz: range.tz,
+			...(range.note && { note: range.note })
+		},
 		...(filter && { filter }),
 		total: valueOf(counted.totals).sessions,
 		sessions: summaries.filter((s): s is SessionSummary => s !== null),

@@ -24,7 +24,7 @@ import {
 	type Settled
 } from '$lib/server/stats/read-stats';
 import { isPattern, type Filter } from '$lib/stats/filters';
-import { resolveRange } from '$lib/stats/range';
+import { rangeQuery, resolveRange } from '$lib/stats/range';
 import type { DashboardData, Part, SectionName } from '$lib/stats/response';
 import { sealSeq } from '../live/seq-token';
 
@@ -105,12 +105,8 @@ export async function readDashboard(
 	let journeyPage: string | null;
 	let pathSteps: string[];
 	try {
-		// "All time" is the Stats API's `range=all`: its dates depend on the first record.
-		const query = new URLSearchParams(
-			choice.preset === 'all'
-				? { range: 'all', tz: choice.tz }
-				: { from: choice.from, to: choice.to, tz: choice.tz }
-		);
+		// The Stats API's range (`range=all`'s dates depend on the first record).
+		const query = new URLSearchParams(rangeQuery(choice));
 		checkPageQuery(params);
 		parsed = parseRangeParams(query, site.timeZone, now);
 		filter = parseFilter(params);

@@ -33,6 +33,7 @@ import {
 	defaultInterval,
 	periodIndex,
 	periods,
+	fromFirstReadableDay,
 	previousRange,
 	rangeBounds,
 	segmentsFor,
@@ -59,10 +60,10 @@ import {
 	type PathReport
 } from '../../stats/journeys';
 import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
-import { localDate } from '../../stats/time-zone';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
 import { checkInterval } from './params';
+import { allTime, readFirstRecord } from './all-time';
 import { readScopes, scopeOf, type Scope, type Scopes } from './page-paths';
 import { createViewReader, type Row, type ViewReader } from './view-reader';
 
@@ -77,9 +78,9 @@ export interface StatsQuery {
 	/** Count only what the filter keeps (see src/lib/stats/filters.ts); default none. */
 	filter?: Filter | null;
 	/**
-	 * Start the range on the local day of the site's first record (never after
-	 * `range.to`) instead of `range.from`; on `range.to` when there is none (an outside
-	 * review read ten years of zeros as "All time" of a new site).
+	 * Read all time up to `range.to` (all-time.ts: from the local day of the site's first
+	 * record, never after `range.to`) instead of from `range.from`; only `range.to` when
+	 * there is none (an outside review read ten years of zeros as "All time" of a new site).
 	 */
 	fromFirstRecord?: boolean;
 	/** The site's goals, for the `goals` section; default none. */
@@ -172,15 +173,18 @@ export async function readSections<S extends SectionName = SectionName>(
 	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
 	const now = (options.now ?? Date.now)();
 	const asked: readonly SectionName[] = options.sections ?? SECTIONS;
-	const since = once(() => readTrackingSince(reader, query.site));
+	const since = once(() => readFirstRecord(reader, query.site));
 	const range = query.fromFirstRecord
-		? since().then((first) => startingAt(first, query.range))
+		? since().then((first) => allTime(first, query.range))
 		: Promise.resolve(query.range);
 	// Every section reads through `at`, so one that needs the range waits for it.
 	const at = range.then((r) => {
 		// An interval asked for all time: checked once the range is known (params.ts).
 		if (query.fromFirstRecord && query.interval) checkInterval(r, query.interval);
-		return { ...query, range: r, interval: query.interval ?? defaultInterval(r) };
+		// All time's previous period starts where the zone can be read, as all time does.
+		const before = previousRange(r);
+		const previous = query.fromFirstRecord ? fromFirstReadableDay(before) : before;
+		return { ...query, range: r, previous, interval: query.interval ?? defaultInterval(r) };
 	});
 	// Handled at once: when no asked section waits for the range, its failure is nobody's.
 	const resolved = at.catch(() => ({ range: query.range, interval: query.interval ?? 'day' }));
@@ -197,13 +201,13 @@ export async function readSections<S extends SectionName = SectionName>(
 				: at.then(async (q) => readSums(reader, (await scoped()).scopes, q.range))
 		),
 		previous: once(() =>
-			at.then(async (q) => readSums(reader, (await scoped()).scopes, previousRange(q.range)))
+			at.then(async (q) => readSums(reader, (await scoped()).scopes, q.previous))
 		)
 	};
 	const siteSums: SiteSums = query.filter
 		? {
 				current: once(() => at.then((q) => readSums(reader, [q.site], q.range))),
-				previous: once(() => at.then((q) => readSums(reader, [q.site], previousRange(q.range))))
+				previous: once(() => at.then((q) => readSums(reader, [q.site], q.previous)))
 			}
 		: sums;
 	// Visitors do not add up across a page pattern's paths: its totals hold them as null.
@@ -215,8 +219,7 @@ export async function readSections<S extends SectionName = SectionName>(
 		totals,
 		previous: () =>
 			at.then(async (q) => {
-				const previous = previousRange(q.range);
-				return { from: previous.from, to: previous.to, totals: await exact(sums.previous()) };
+				return { from: q.previous.from, to: q.previous.to, totals: await exact(sums.previous()) };
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () =>
@@ -276,15 +279,6 @@ export async function readStats(
 export function valueOf<T>(section: Settled<T>): T {
 	if (section.status === 'rejected') throw section.reason;
 	return section.value;
-}
-
-/** `range` starting on the local day of `first` (ISO 8601), or as it is when null. */
-function startingAt(first: string | null, range: DateRange): DateRange {
-	// A site with no record yet has tracked for no day before the last.
-	if (!first) return { ...range, from: range.to };
-	// A browser clock slightly ahead may date the first record after the range's end.
-	const from = localDate(Date.parse(first), range.tz);
-	return { ...range, from: from < range.to ? from : range.to };
 }
 
 /** A function that calls `f` the first time only, and returns its first result since. */
@@ -402,7 +396,7 @@ async function readBreakdowns(
  */
 async function readGoals(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'site' | 'range' | 'goals'>,
+	query: Pick<StatsQuery, 'site' | 'range' | 'goals'> & { previous: DateRange },
 	siteSums: SiteSums
 ): Promise<GoalReport[]> {
 	const goals = query.goals ?? [];
@@ -430,7 +424,7 @@ async function readGoals(
 	};
 	const [current, previous] = await Promise.all([
 		period(query.range, 'current'),
-		period(previousRange(query.range), 'previous')
+		period(query.previous, 'previous')
 	]);
 	return goals.map((goal, i) => ({
 		goal,
@@ -519,24 +513,6 @@ export async function readActiveNow(
 		shown.map((active, i) => liveSession(active, summaries[i])),
 		latest
 	);
-}
-
-/**
- * The earliest counted record of a site, ISO 8601, or null: the first group of the
- * site's keys. A `reduce=false` read of the first row answers the same key but also an
- * `offset`, which the embedded store computes from the view's fences (and builds them
- * for): during an import that was the dashboard's slowest read (95th percentile 1.5–1.9 s
- * against at most 0.6 s for the other views, `npm run bench:import`, 20k lines).
- */
-async function readTrackingSince(reader: ViewReader, site: string): Promise<string | null> {
-	const rows = await reader.read<number>('since', {
-		startkey: [site],
-		endkey: [site, {}],
-		group: true,
-		limit: 1
-	});
-	const ts = rows[0]?.key[1];
-	return typeof ts === 'number' ? new Date(ts).toISOString() : null;
 }
 
 /** Reads a view over segments in each of `scopes`, their rows together (they add up). */
