@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { postView, type Couch } from '../../src/lib/server/couch';
+import type { Couch } from '../../src/lib/server/couch';
 import { createSite } from '../../src/lib/server/accounts/site-admin';
 import { requestSiteDeletion, startSiteDeletion } from '../../src/lib/server/accounts/site-delete';
-import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
-import { holdingProxy } from '../support/holding-proxy';
+import { holdingProxy } from '../support/store-proxy';
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
-import { firstAccountFor, tempDir, useCouch } from './harness';
+import { firstAccountFor, tempDir, useCouch, recordsOf } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
 const dir = tempDir('couchstats-import-delete-');
@@ -37,13 +36,6 @@ function runImport(file: string, site: string, url: URL, prefix: string) {
 		COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
 		COUCHSTATS_DATA_DIR: dir
 	});
-}
-
-/** How many records of a site the events database holds, by the site's own range. */
-async function recordsOf(couch: Couch, id: string): Promise<number> {
-	const { design, view, ...range } = siteRecordRange(id);
-	const body = await postView<number>(couch, design, view, range);
-	return body.rows[0]?.value ?? 0;
 }
 
 async function deleteSite(couch: Couch, id: string) {
@@ -89,7 +81,7 @@ describe('an import into a site deleted meanwhile', () => {
 			proxy.release();
 			expect(await run.exit).toBe(1);
 		} finally {
-			proxy.close();
+			void proxy.close();
 		}
 		expect(run.stderr()).toContain(
 			'couchstats import: site "raced" was deleted during the import; it stopped at lines 501–1000 and deleted again the 500 records it had just sent, so the deleted site keeps none of them. To keep the lines, import the file into a new site id (--site NEW).'
@@ -109,7 +101,7 @@ describe('an import into a site deleted meanwhile', () => {
 			proxy.release();
 			expect(await run.exit).toBe(1);
 		} finally {
-			proxy.close();
+			void proxy.close();
 		}
 		expect(run.stderr()).toContain(
 			'couchstats import: site "marked" was marked for deletion during the import; it stopped at lines 501–1000'

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { createCouch, postView, setCouch, type Couch } from '../../src/lib/server/couch';
+import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
 import { readSitesPage } from '../../src/routes/sites/sites-page';
 import {
 	addToken,
@@ -30,10 +30,10 @@ import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
-import { holdingProxy } from '../support/holding-proxy';
+import { holdingProxy } from '../support/store-proxy';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
-import { indexed, ingestConfig, numbersOf, useCouch } from './harness';
+import { indexed, ingestConfig, numbersOf, useCouch, recordsOf } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
 const bob: User = { name: 'bob', roles: [], isAdmin: false };
@@ -45,13 +45,6 @@ const site = (id: string, name: string) => ({
 	hostnames: [`${id}.example`],
 	timeZone: 'UTC'
 });
-
-/** How many records of a site the events database holds, by the site's own range. */
-async function recordsOf(couch: Couch, id: string): Promise<number> {
-	const { design, view, ...range } = siteRecordRange(id);
-	const body = await postView<number>(couch, design, view, range);
-	return body.rows[0]?.value ?? 0;
-}
 
 const statsOf = async (couch: Couch, id: string) =>
 	numbersOf(
@@ -190,7 +183,7 @@ describe('deleting a site', () => {
 			expect(lines.filter((l) => l.includes('deleting site'))).toEqual([]);
 		} finally {
 			log.mockRestore();
-			busy.close();
+			void busy.close();
 		}
 		expect(await recordsOf(unlimited, 'behind')).toBe(0);
 		expect(await findSite(unlimited, 'behind')).toBeUndefined();
@@ -254,7 +247,7 @@ describe('deleting a site', () => {
 			expect(after.deleting).toEqual([]);
 			expect(after.finished).toEqual({ id: 'lastpass', deleted: 300 });
 		} finally {
-			stats.close();
+			void stats.close();
 		}
 		await createSite(couch, alice, site('lastpass', 'Again'));
 		// As the index stands, without waiting for it: the records are gone from it already.
