@@ -444,7 +444,9 @@ async function targetChanged(couch: Couch, targets: Targets): Promise<string | u
  *   just sent itself (its own records, whose ids and revisions it knows: records are never
  *   updated, so a conflict means the deletion got that one first) and stops.
  * Left open: the importer killed between its send and the read after it, while the
- * deletion's last pass ran in between.
+ * deletion's last pass ran in between. Assumed, not tested: a single-node store (the
+ * embedded one, CouchDB with n=1); on a cluster a view read may miss a write a replica
+ * has not received yet.
  * @throws {UsageError} naming the site and what became of the chunk's records.
  */
 async function sendChecked(
