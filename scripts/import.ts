@@ -10,11 +10,14 @@
  * byte-derived scheme) and those deleted before (a deleted record's id can never be
  * stored again), which are counted and said, never sent. A checkpoint
  * (`_local/import-<hash of the file, the target sites and --no-milestones>` in the
- * events database) lets a killed import resume where it stopped.
+ * events database, bound to the target sites' `createdAt`) lets a killed import resume
+ * where it stopped. Each chunk reads its target sites before and after it is sent
+ * ({@link sendChecked}), so an import into a site deleted meanwhile stops and leaves none
+ * of its records behind.
  *
- * Exit status: 0 done; 1 nothing written (a bad line, an unknown site, an empty file)
- * or a failure; 2 a usage error; 3 done, but some lines were not stored because
- * records with their ids were deleted before.
+ * Exit status: 0 done; 1 nothing written (a bad line, an unknown site, an empty file),
+ * a target site deleted during the import, or a failure; 2 a usage error; 3 done, but
+ * some lines were not stored because records with their ids were deleted before.
  *
  * Connects with COUCHDB_URL, else to the running app's embedded store, else starts one
  * on the data directory, and says which; an unexpected error is printed with the
@@ -28,7 +31,8 @@ import { connectForScript, type ScriptConnection } from '../src/lib/server/boot/
 import { StartupError } from '../src/lib/server/errors';
 import { logError } from '../src/lib/server/log';
 import { storeFailureLine } from '../src/lib/server/import/store-failure';
-import { siteDocId } from '../src/lib/server/accounts/sites';
+import { findSite } from '../src/lib/server/accounts/site-admin';
+import type { SiteRecord } from '../src/lib/server/accounts/sites';
 import {
 	Classifier,
 	ImportLineError,
@@ -58,8 +62,9 @@ const TOOL: Tool = {
 		'  --restart        ignore the checkpoint of an earlier run of this file into these',
 		'                   sites and go through it from its first line again',
 		'  Exit status: 0 done, 1 nothing written (a bad line, an unknown site, an empty',
-		'  file), 2 usage, 3 done but some lines were not stored: records with their ids',
-		'  were deleted before (a deleted site, retention, an erasure).'
+		'  file) or a site deleted during the import, 2 usage, 3 done but some lines were',
+		'  not stored: records with their ids were deleted before (a deleted site,',
+		'  retention, an erasure).'
 	].join('\n')
 };
 
@@ -69,6 +74,11 @@ interface Checkpoint {
 	_rev?: string;
 	file: string;
 	sites: string[];
+	/**
+	 * The target sites' `createdAt`, by id: a site deleted and created again under the
+	 * same id is another site, which this checkpoint's lines never went into.
+	 */
+	createdAt?: Record<string, number>;
 	lines: number;
 	linesDone: number;
 	/** Lines not stored because records with their ids were deleted before, so far. */
@@ -166,24 +176,12 @@ async function importFile(
 	survey: Survey,
 	options: { milestones: boolean; restart: boolean; defaultSite?: string }
 ) {
-	const zones = new Map<string, string>();
-	for (const site of survey.sites) {
-		try {
-			zones.set(site, (await couch.sites.get(siteDocId(site))).timeZone);
-		} catch (e) {
-			if ((e as { statusCode?: number }).statusCode === 404) {
-				throw new UsageError(
-					`site "${site}" is not registered in ${store}; create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it`
-				);
-			}
-			throw e;
-		}
-	}
+	const targets = await readTargets(couch, survey.sites, store);
 	const receivedAt = Date.now();
 	const classifier = () =>
 		new Classifier({
 			defaultSite: options.defaultSite,
-			timeZoneOf: (site) => zones.get(site) ?? 'UTC',
+			timeZoneOf: (site) => targets.get(site)?.timeZone ?? 'UTC',
 			milestones: options.milestones,
 			receivedAt,
 			latest: latestImportTime(receivedAt)
@@ -219,14 +217,23 @@ async function importFile(
 	const inAll = `${countOf(records, 'record')} in all${made.length ? ` (${made.join(', ')})` : ''}`;
 
 	const checkpointId = checkpointIdOf(survey, options.milestones);
-	const checkpoint: Checkpoint = (await readCheckpoint(couch, checkpointId)) ?? {
-		_id: checkpointId,
-		file: name,
-		sites: [...survey.sites].sort(),
-		lines: survey.lines,
-		linesDone: 0,
-		updatedAt: new Date().toISOString()
-	};
+	const createdAt = Object.fromEntries([...targets].map(([id, site]) => [id, site.createdAt]));
+	const found = await readCheckpoint(couch, checkpointId);
+	// A checkpoint of sites deleted since (or of an importer that did not note them) says
+	// nothing of these sites: going through the file again finds what they hold.
+	const checkpoint: Checkpoint =
+		found && sameSites(found.createdAt, createdAt)
+			? found
+			: {
+					_id: checkpointId,
+					...(found && { _rev: found._rev }),
+					file: name,
+					sites: [...survey.sites].sort(),
+					createdAt,
+					lines: survey.lines,
+					linesDone: 0,
+					updatedAt: new Date().toISOString()
+				};
 	if (options.restart) {
 		checkpoint.linesDone = 0;
 		checkpoint.deletedLines = 0;
@@ -259,7 +266,7 @@ async function importFile(
 	let rowsBefore = 0;
 	const flush = async () => {
 		if (n > checkpoint.linesDone) {
-			const outcome = await sendChunk(couch, chunk);
+			const outcome = await sendChecked(couch, chunk, targets);
 			for (const key of Object.keys(totals) as (keyof ChunkOutcome)[]) totals[key] += outcome[key];
 			checkpoint.linesDone = n;
 			checkpoint.deletedLines = (checkpoint.deletedLines ?? 0) + outcome.deletedLines;
@@ -328,9 +335,12 @@ interface ChunkOutcome {
  * and store nothing, so the importer must find out itself.
  * @throws {UsageError} naming the line of a record the store refused.
  */
-async function sendChunk(couch: Couch, lines: ChunkLine[]): Promise<ChunkOutcome> {
+async function sendChunk(
+	couch: Couch,
+	lines: ChunkLine[]
+): Promise<{ outcome: ChunkOutcome; sent: StoredRecord[] }> {
 	const outcome: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
-	if (lines.length === 0) return outcome;
+	if (lines.length === 0) return { outcome, sent: [] };
 	const keys = new Set<string>();
 	for (const l of lines) {
 		for (const r of l.records) keys.add(r._id);
@@ -361,7 +371,7 @@ async function sendChunk(couch: Couch, lines: ChunkLine[]): Promise<ChunkOutcome
 			lineOf.set(r._id, l.line);
 		}
 	}
-	if (docs.length === 0) return outcome;
+	if (docs.length === 0) return { outcome, sent: docs };
 	const results = (await couch.events.bulk({ docs, new_edits: false })) as {
 		id?: string;
 		error?: string;
@@ -374,7 +384,111 @@ async function sendChunk(couch: Couch, lines: ChunkLine[]): Promise<ChunkOutcome
 		);
 	}
 	outcome.stored = docs.length;
-	return outcome;
+	return { outcome, sent: docs };
+}
+
+/** The target sites as the import found them at its start, by id. */
+type Targets = Map<string, SiteRecord>;
+
+/**
+ * Reads the target sites at the import's start: their time zones decide "first of day",
+ * their `createdAt` tells them from a site created later under the same id.
+ * @throws {UsageError} for a site that is not registered or is being deleted.
+ */
+async function readTargets(couch: Couch, sites: Set<string>, store: string): Promise<Targets> {
+	const targets: Targets = new Map();
+	for (const id of sites) {
+		const site = await findSite(couch, id);
+		if (!site) {
+			throw new UsageError(
+				`site "${id}" is not registered in ${store}; create it first (its time zone decides "first of day"), or point COUCHSTATS_DATA_DIR or COUCHDB_URL at the store of the app that has it`
+			);
+		}
+		if (site.deleting) {
+			throw new UsageError(
+				`site "${id}" is being deleted in ${store}; nothing was imported. To keep these lines, import them into a new site id (--site NEW)`
+			);
+		}
+		targets.set(id, site);
+	}
+	return targets;
+}
+
+/**
+ * Why a target site is no longer the one the import began with (deleted, marked for
+ * deletion, or another site created since under its id), or undefined.
+ */
+async function targetChanged(couch: Couch, targets: Targets): Promise<string | undefined> {
+	for (const [id, then] of targets) {
+		const site = await findSite(couch, id);
+		if (!site) return `site "${id}" was deleted`;
+		if (site.deleting) return `site "${id}" was marked for deletion`;
+		if (site.createdAt !== then.createdAt) return `site "${id}" was deleted and created again`;
+	}
+	return undefined;
+}
+
+/**
+ * Sends a chunk ({@link sendChunk}) so that a deletion of a target site, whenever it
+ * happens, leaves none of the import's records behind. A site's deletion
+ * (src/lib/server/accounts/site-delete.ts) marks its record `deleting`, deletes its
+ * records in passes whose view reads bring the index up to date (`update=true`, never
+ * `stale`), and only then removes the record. The chunk reads its targets before and
+ * after the send:
+ * - before: a target missing or marked stops the import before it sends anything more;
+ * - after, every target the same site and not marked: that read came before the mark
+ *   in the store's order, and the send before the read, so the deletion's first view
+ *   read, later than the mark, lists these records and its passes delete them;
+ * - after, a target marked, missing or created again (its `createdAt` differs): the
+ *   send may have landed after the deletion's last pass, so the importer deletes what it
+ *   just sent itself (its own records, whose ids and revisions it knows: records are never
+ *   updated, so a conflict means the deletion got that one first) and stops.
+ * Left open: the importer killed between its send and the read after it, while the
+ * deletion's last pass ran in between. Assumed, not tested: a single-node store (the
+ * embedded one, CouchDB with n=1); on a cluster a view read may miss a write a replica
+ * has not received yet.
+ * @throws {UsageError} naming the site and what became of the chunk's records.
+ */
+async function sendChecked(
+	couch: Couch,
+	lines: ChunkLine[],
+	targets: Targets
+): Promise<ChunkOutcome> {
+	const span = lines.length ? `lines ${lines[0].line}–${lines[lines.length - 1].line}` : '';
+	const keep = 'To keep the lines, import the file into a new site id (--site NEW).';
+	const before = await targetChanged(couch, targets);
+	if (before) {
+		const at = span ? ` before ${span}` : '';
+		throw new UsageError(`${before} during the import; it stopped${at}. ${keep}`);
+	}
+	const { outcome, sent } = await sendChunk(couch, lines);
+	if (sent.length === 0) return outcome;
+	const after = await targetChanged(couch, targets);
+	if (!after) return outcome;
+	const results = (await couch.events.bulk({
+		docs: sent.map((r) => ({ _id: r._id, _rev: r._rev, _deleted: true })) as never
+	})) as { id: string; error?: string; reason?: string }[];
+	const failed = results.find((r) => r.error && r.error !== 'conflict');
+	if (failed) {
+		throw new UsageError(
+			`${after} during the import, and deleting the ${countOf(sent.length, 'record')} of ${span} it had just sent failed (${failed.id}: ${failed.error}, ${failed.reason}): they may be kept under the site's id; delete the site again once this is fixed`
+		);
+	}
+	throw new UsageError(
+		`${after} during the import; it stopped at ${span} and deleted again the ${countOf(sent.length, 'record')} it had just sent, so the deleted site keeps none of them. ${keep}`
+	);
+}
+
+/** Whether a checkpoint's sites are these, by their `createdAt`. */
+function sameSites(
+	noted: Record<string, number> | undefined,
+	now: Record<string, number>
+): boolean {
+	return (
+		noted !== undefined &&
+		Object.keys(now).length === Object.keys(noted).length &&
+		Object.entries(now).every(([id, at]) => noted[id] === at)
+	);
 }
 
 async function readCheckpoint(couch: Couch, id: string): Promise<Checkpoint | undefined> {

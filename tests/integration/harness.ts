@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { expect, inject, test, type TestFunction } from 'vitest';
 import type { IngestConfig } from '../../src/lib/server/ingest/config';
 import type { BucketSettings } from '../../src/lib/server/ingest/rate-limit';
-import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
+import { createCouch, postView, setCouch, type Couch } from '../../src/lib/server/couch';
+import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { createToken } from '../../src/lib/server/accounts/tokens';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
@@ -184,6 +185,13 @@ export function embeddedOnly(reason: string) {
 		externalCouchUrl
 			? test.skip(`${name} [embedded store only: ${reason}]`, fn)
 			: test(name, fn, timeout);
+}
+
+/** How many records of a site the events database holds, by the site's own range. */
+export async function recordsOf(couch: Couch, id: string): Promise<number> {
+	const { design, view, ...range } = siteRecordRange(id);
+	const body = await postView<number>(couch, design, view, range);
+	return body.rows[0]?.value ?? 0;
 }
 
 /**

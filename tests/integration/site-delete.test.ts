@@ -4,11 +4,9 @@
  * path, its tokens, share link and site record, and leaves other sites' numbers exactly
  * as they were. Interrupted, it finishes when run again.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import { createCouch, postView, setCouch, type Couch } from '../../src/lib/server/couch';
+import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
 import { readSitesPage } from '../../src/routes/sites/sites-page';
 import {
 	addToken,
@@ -31,9 +29,11 @@ import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
+import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
+import { holdingProxy } from '../support/store-proxy';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
-import { indexed, ingestConfig, numbersOf, useCouch } from './harness';
+import { indexed, ingestConfig, numbersOf, useCouch, recordsOf } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
 const bob: User = { name: 'bob', roles: [], isAdmin: false };
@@ -45,13 +45,6 @@ const site = (id: string, name: string) => ({
 	hostnames: [`${id}.example`],
 	timeZone: 'UTC'
 });
-
-/** How many records of a site the events database holds, by the site's own range. */
-async function recordsOf(couch: Couch, id: string): Promise<number> {
-	const { design, view, ...range } = siteRecordRange(id);
-	const body = await postView<number>(couch, design, view, range);
-	return body.rows[0]?.value ?? 0;
-}
 
 const statsOf = async (couch: Couch, id: string) =>
 	numbersOf(
@@ -70,43 +63,6 @@ async function seed(couch: Couch, sites: { id: string; n: number; seed: number }
 		await couch.events.bulk({ docs, new_edits: false });
 	}
 	await indexed(couch);
-}
-
-/**
- * A pass-through to the store at `target` that leaves the first `holds` requests whose
- * path ends with `path` unanswered until their client gives up; every other request
- * reaches the store as sent.
- */
-async function busyIndex(target: URL, path: string, holds: number) {
-	let held = 0;
-	const server = http.createServer((req, res) => {
-		if (req.url!.split('?')[0].endsWith(path) && held < holds) {
-			held += 1;
-			req.resume();
-			return;
-		}
-		const forward = http.request(
-			new URL(req.url!, target),
-			{ method: req.method, headers: req.headers },
-			(answer) => {
-				res.writeHead(answer.statusCode!, answer.headers);
-				answer.pipe(res);
-			}
-		);
-		forward.on('error', () => res.destroy());
-		req.pipe(forward);
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const url = new URL(target);
-	url.port = String((server.address() as AddressInfo).port);
-	return {
-		url,
-		held: () => held,
-		close: () => {
-			server.closeAllConnections();
-			server.close();
-		}
-	};
 }
 
 describe('deleting a site', () => {
@@ -209,7 +165,11 @@ describe('deleting a site', () => {
 		// The store behind a pass-through that holds the first two reads of the visitor view
 		// unanswered, as a store holds a read while an index build (an import's) goes on.
 		const { design, view } = siteRecordRange('behind');
-		const busy = await busyIndex(url, `/_design/${design}/_view/${view}`, 2);
+		let reads = 0;
+		const busy = await holdingProxy(
+			url,
+			({ path }) => path.endsWith(`/_design/${design}/_view/${view}`) && ++reads <= 2
+		);
 		const lines: string[] = [];
 		const log = vi.spyOn(console, 'error').mockImplementation((line) => void lines.push(line));
 		try {
@@ -225,7 +185,7 @@ describe('deleting a site', () => {
 			expect(lines.filter((l) => l.includes('deleting site'))).toEqual([]);
 		} finally {
 			log.mockRestore();
-			busy.close();
+			void busy.close();
 		}
 		expect(await recordsOf(unlimited, 'behind')).toBe(0);
 		expect(await findSite(unlimited, 'behind')).toBeUndefined();
@@ -254,37 +214,47 @@ describe('deleting a site', () => {
 		expect(await recordsOf(couch, 'busy')).toBe(0);
 	});
 
-	test('the sites page lists a deletion as running until its last pass ends, after its site record is gone, and then as finished', async () => {
-		const { couch } = await useCouch();
+	test('a deletion runs, its id taken, until every index has dropped its records: a site created again under the id shows none of them', async () => {
+		const { couch, url, prefix } = await useCouch();
 		setCouch(couch);
 		await seed(couch, [{ id: 'lastpass', n: 300, seed: 7 }]);
 		await requestSiteDeletion(couch, alice, 'lastpass', 'lastpass');
-		// The last pass (records sent after the mark) waits while the test reads the page.
-		let release: () => void = () => undefined;
-		const released = new Promise<void>((resolve) => (release = resolve));
-		let lastPass = false;
-		const progress = await startSiteDeletion(couch, alice, 'lastpass', {
-			settle: async (read) => {
-				if (!(await findSite(couch, 'lastpass'))) {
-					lastPass = true;
-					await released;
-				}
-				return read();
-			}
-		});
-		await vi.waitFor(() => expect(lastPass).toBe(true), { timeout: 60_000, interval: 50 });
-		const query = new URLSearchParams({ deleted: 'lastpass' });
-		// The page goes on re-reading while a deletion runs: it must see this one running.
-		const during = await readSitesPage(alice, query);
-		expect(during.deleting).toEqual([
-			{ id: 'lastpass', name: 'Site lastpass', deleted: 300, state: 'running' }
-		]);
-		expect(during.finished).toBeUndefined();
-		release();
-		await vi.waitFor(() => expect(progress.state).toBe('done'), { timeout: 60_000, interval: 50 });
-		const after = await readSitesPage(alice, query);
-		expect(after.deleting).toEqual([]);
-		expect(after.finished).toEqual({ id: 'lastpass', deleted: 300 });
+		// The deletion's one read of the stats index (its passes read the visitor view) waits
+		// while the test looks.
+		const stats = await holdingProxy(url, ({ path }) =>
+			path.endsWith(`/_design/${STATS_DESIGN}/_view/timeline`)
+		);
+		try {
+			const progress = await startSiteDeletion(createCouch(stats.url, prefix), alice, 'lastpass');
+			await vi.waitFor(() => expect(stats.held()).toBe(1), { timeout: 60_000, interval: 50 });
+			expect(await recordsOf(couch, 'lastpass')).toBe(0);
+			const query = new URLSearchParams({ deleted: 'lastpass' });
+			// The page goes on re-reading while a deletion runs: it must see this one running.
+			const during = await readSitesPage(alice, query);
+			expect(during.deleting).toEqual([
+				{ id: 'lastpass', name: 'Site lastpass', deleted: 300, state: 'running' }
+			]);
+			expect(during.finished).toBeUndefined();
+			// A new site under the id now would show the old numbers from an index behind.
+			await expect(createSite(couch, alice, site('lastpass', 'Again'))).rejects.toMatchObject({
+				status: 409,
+				message: 'the site "lastpass" is still being deleted; create it again once that is done'
+			});
+			stats.release();
+			await vi.waitFor(() => expect(progress.state).toBe('done'), {
+				timeout: 60_000,
+				interval: 50
+			});
+			const after = await readSitesPage(alice, query);
+			expect(after.deleting).toEqual([]);
+			expect(after.finished).toEqual({ id: 'lastpass', deleted: 300 });
+		} finally {
+			void stats.close();
+		}
+		await createSite(couch, alice, site('lastpass', 'Again'));
+		// As the index stands, without waiting for it: the records are gone from it already.
+		const stale = await couch.events.view<number>(STATS_DESIGN, 'timeline', { stale: 'ok' });
+		expect(stale.rows[0]?.value ?? 0).toBe(0);
 	});
 
 	test('the ingest refuses records of a site marked for deletion at once, not after its cached site list expires', async () => {

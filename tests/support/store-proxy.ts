@@ -62,3 +62,36 @@ export async function storeProxy(
 	url.port = String((server.address() as AddressInfo).port);
 	return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/** A proxy that holds back the requests a test picks ({@link holdingProxy}). */
+export interface HoldingProxy extends StoreProxy {
+	/** How many requests are held or were. */
+	held(): number;
+	/** Sends the held requests on to the store, and answers them with its answers. */
+	release(): void;
+}
+
+/**
+ * A proxy that holds every request `hold` picks (by method and path, without the query)
+ * until the test releases it, or forever (its client gives up): a test puts a step of
+ * its own (a site's deletion, say) between two requests of the code it checks, or plays
+ * an index that stays busy.
+ */
+export async function holdingProxy(
+	store: URL,
+	hold: (request: { method: string; path: string }) => boolean
+): Promise<HoldingProxy> {
+	let held = 0;
+	const waiting: (() => void)[] = [];
+	const proxy = await storeProxy(store, (req, res, body) => {
+		if (!hold({ method: req.method!, path: req.url!.split('?')[0] })) return false;
+		held += 1;
+		waiting.push(() => forward(store, req, res, body));
+		return true;
+	});
+	return {
+		...proxy,
+		held: () => held,
+		release: () => waiting.splice(0).forEach((send) => send())
+	};
+}

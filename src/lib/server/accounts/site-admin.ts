@@ -184,6 +184,15 @@ export async function createSite(
 		return { ...site, _rev: rev };
 	} catch (e) {
 		if ((e as { statusCode?: number }).statusCode === 409) {
+			// A deletion keeps the marked site record until its last pass and the indexes
+			// are done (site-delete.ts), so the id stays taken until then.
+			if ((await findSite(couch, input.id))?.deleting) {
+				throw new FieldError(
+					409,
+					`the site "${input.id}" is still being deleted; create it again once that is done`,
+					'id'
+				);
+			}
 			throw new FieldError(409, `a site with id "${input.id}" already exists`, 'id');
 		}
 		throw e;

@@ -11,8 +11,10 @@
  *    the sites list shows it as being deleted instead of linking to it.
  * 2. {@link startSiteDeletion} then deletes its records in the background, in chunks
  *    through retention's deletion path (src/lib/server/accounts/site-records.ts), then
- *    removes the site record, then deletes the records sent meanwhile (a last pass); the
- *    sites list shows it as being deleted until then ({@link runningDeletions}).
+ *    the records sent meanwhile (a last pass), waits until every index of the events
+ *    database has dropped them, and removes the site record last; the sites list shows
+ *    it as being deleted until then ({@link runningDeletions}), and a site cannot be
+ *    created under its id (the marked record holds it).
  *
  * If the process stops in between, the site stays marked with some records left; the
  * sites list offers to finish, and running the deletion again deletes what remains and
@@ -26,10 +28,10 @@ import { logError, logNotice } from '../log';
 import { invalidateSiteCache } from '../ingest/site-cache';
 import { accessChanged } from './access';
 import { canManageSite, findSite } from './site-admin';
-import { deleteSiteRecords } from './site-records';
+import { deleteSiteRecords, indexesUpToDate } from './site-records';
 import type { SiteRecord } from './sites';
 import type { DeleteOptions } from '../import/retention';
-import { inBackground } from '../stats/still-indexing';
+import { inBackground, untilIndexed } from '../stats/still-indexing';
 
 /** What this process knows of a deletion it runs or ran. */
 export interface DeletionProgress {
@@ -135,10 +137,10 @@ export function deletionProgress(user: User, id: string): DeletionProgress | und
 }
 
 /**
- * The deletions this process is running that the user may see, by site id: with those
- * whose site record is gone already, whose last pass (records sent after the mark) is
- * still under way. A page that lists only marked site records would show such a
- * deletion neither running nor done, and stop following it.
+ * The deletions this process is running that the user may see, by site id: with one
+ * whose site record was removed a moment ago, and whose promise has not settled yet. A
+ * page that lists only marked site records would show such a deletion neither running
+ * nor done, and stop following it.
  */
 export function runningDeletions(user: User): Map<string, DeletionProgress> {
 	const running = new Map<string, DeletionProgress>();
@@ -151,8 +153,13 @@ export function runningDeletions(user: User): Map<string, DeletionProgress> {
 /**
  * Deletes a marked site's records, then its site record. Records a script without an
  * `Origin` sent within the ingest's site-cache lifetime after the mark may arrive after
- * the last chunk; the final pass after removing the site record catches those that came
- * by then.
+ * the first pass; a last pass catches those that came by then. Then one `update=true`
+ * read of each design document of the events database (limit 0) waits until every index
+ * has dropped the deleted records: a site created again under the id would otherwise show
+ * the old site's numbers while the stats index catches up (an outside probe: about 7 s).
+ * The marked site record goes last, so until then the id cannot be taken by a new site,
+ * whose records a pass would delete, and nothing (an import, the ingest) takes it for a
+ * site to write into (scripts/import.ts reads its target sites around every chunk).
  */
 async function finishSiteDeletion(
 	couch: Couch,
@@ -165,7 +172,8 @@ async function finishSiteDeletion(
 		options.onChunk?.(progress.deleted);
 	};
 	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(0) });
+	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(progress.deleted) });
+	await indexesUpToDate(couch, options.settle ?? untilIndexed);
 	const site = await findSite(couch, id);
 	if (site) await couch.sites.destroy(site._id, site._rev!);
-	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(progress.deleted) });
 }
