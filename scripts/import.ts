@@ -298,6 +298,9 @@ async function importFile(
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
 }
 
+/** What keeps lines a deleted site's records cannot take: another site id. */
+const KEEP_LINES = 'To keep these lines, import the file into a new site id (--site NEW).';
+
 /**
  * Says how many lines were not stored because their records' ids were deleted before,
  * and sets the exit status to {@link EXIT_SOME_DELETED}.
@@ -305,7 +308,7 @@ async function importFile(
 function warnDeleted(name: string, lines: number, into: string) {
 	if (lines === 0) return;
 	console.error(
-		`couchstats import: ${name}: ${lines} ${lines === 1 ? 'line was' : 'lines were'} NOT stored: records with the same ids were deleted from ${into} before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. To keep a deleted site's records, import them into a new site id (--site NEW).`
+		`couchstats import: ${name}: ${lines} ${lines === 1 ? 'line was' : 'lines were'} NOT stored: records with the same ids were deleted from ${into} before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. ${KEEP_LINES}`
 	);
 	process.exitCode = EXIT_SOME_DELETED;
 }
@@ -406,7 +409,7 @@ async function readTargets(couch: Couch, sites: Set<string>, store: string): Pro
 		}
 		if (site.deleting) {
 			throw new UsageError(
-				`site "${id}" is being deleted in ${store}; nothing was imported. To keep these lines, import them into a new site id (--site NEW)`
+				`site "${id}" is being deleted in ${store}; nothing was imported. ${KEEP_LINES}`
 			);
 		}
 		targets.set(id, site);
@@ -455,11 +458,10 @@ async function sendChecked(
 	targets: Targets
 ): Promise<ChunkOutcome> {
 	const span = lines.length ? `lines ${lines[0].line}–${lines[lines.length - 1].line}` : '';
-	const keep = 'To keep the lines, import the file into a new site id (--site NEW).';
 	const before = await targetChanged(couch, targets);
 	if (before) {
 		const at = span ? ` before ${span}` : '';
-		throw new UsageError(`${before} during the import; it stopped${at}. ${keep}`);
+		throw new UsageError(`${before} during the import; it stopped${at}. ${KEEP_LINES}`);
 	}
 	const { outcome, sent } = await sendChunk(couch, lines);
 	if (sent.length === 0) return outcome;
@@ -475,7 +477,7 @@ async function sendChecked(
 		);
 	}
 	throw new UsageError(
-		`${after} during the import; it stopped at ${span} and deleted again the ${countOf(sent.length, 'record')} it had just sent, so the deleted site keeps none of them. ${keep}`
+		`${after} during the import; it stopped at ${span} and deleted again the ${countOf(sent.length, 'record')} it had just sent, so the deleted site keeps none of them. ${KEEP_LINES}`
 	);
 }
 

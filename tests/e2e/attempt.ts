@@ -11,9 +11,9 @@ import { test } from './fixtures';
  * `name` as given on a test's first attempt; on a retry `<retry>-name`, e.g. `counted`
  * then `1-counted`, `Paged` then `1-Paged`. What a retry makes, finds or counts by that
  * name is its own, given names that hold no digit followed by `-`: no earlier attempt's
- * name holds it (no search, text or label of the retry's matches one), and they all
- * sort after it, so a retry's sites are on the lists' first pages as the first
- * attempt's were. Fit for site ids and account names.
+ * name holds it (no search, text or label of the retry's matches one), and the first
+ * attempt's sort after it, so a first retry's sites (CI retries once) are on the lists'
+ * first pages as the first attempt's were. Fit for site ids and account names.
  * @param retry The attempt's retry number; default the running test's.
  */
 export function perAttempt(name: string, retry = test.info().retry): string {

@@ -274,7 +274,7 @@ describe('npm run import says which lines it could not store because they were d
 			expect(await run.exit).toBe(3);
 			expect(run.stderr()).toMatch(/this run stored 0 records, and found 0 lines stored before/);
 			expect(run.stderr()).toContain(
-				`${path.basename(source)}: ${source === file ? 3 : 4} lines were NOT stored: records with the same ids were deleted from gone before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. To keep a deleted site's records, import them into a new site id (--site NEW).`
+				`${path.basename(source)}: ${source === file ? 3 : 4} lines were NOT stored: records with the same ids were deleted from gone before (the site was deleted, retention removed them, or a visitor erased them), and a deleted record's id cannot be stored again. To keep these lines, import the file into a new site id (--site NEW).`
 			);
 		}
 

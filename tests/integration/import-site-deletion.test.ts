@@ -84,7 +84,7 @@ describe('an import into a site deleted meanwhile', () => {
 			void proxy.close();
 		}
 		expect(run.stderr()).toContain(
-			'couchstats import: site "raced" was deleted during the import; it stopped at lines 501–1000 and deleted again the 500 records it had just sent, so the deleted site keeps none of them. To keep the lines, import the file into a new site id (--site NEW).'
+			'couchstats import: site "raced" was deleted during the import; it stopped at lines 501–1000 and deleted again the 500 records it had just sent, so the deleted site keeps none of them. To keep these lines, import the file into a new site id (--site NEW).'
 		);
 		expect(await recordsOf(couch, 'raced')).toBe(0);
 		// A new site under the id starts empty.
@@ -119,7 +119,7 @@ describe('an import into a site deleted meanwhile', () => {
 		const run = runImport(historyFile(10), 'closing', url, prefix);
 		expect(await run.exit).toBe(1);
 		expect(run.stderr()).toMatch(
-			/couchstats import: site "closing" is being deleted in .*; nothing was imported\. To keep these lines, import them into a new site id \(--site NEW\)/
+			/couchstats import: site "closing" is being deleted in .*; nothing was imported\. To keep these lines, import the file into a new site id \(--site NEW\)/
 		);
 		expect(await recordsOf(couch, 'closing')).toBe(0);
 	});

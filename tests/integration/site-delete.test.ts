@@ -238,7 +238,8 @@ describe('deleting a site', () => {
 			// A new site under the id now would show the old numbers from an index behind.
 			await expect(createSite(couch, alice, site('lastpass', 'Again'))).rejects.toMatchObject({
 				status: 409,
-				message: 'the site "lastpass" is still being deleted; create it again once that is done'
+				message:
+					'the site "lastpass" is still being deleted (or its deletion stopped: Finish deleting, in the sites list); create it again once that is done'
 			});
 			stats.release();
 			await vi.waitFor(() => expect(progress.state).toBe('done'), {

@@ -46,7 +46,7 @@ export const CUSTOM_DAYS = 30;
  * The dates of a preset other than `custom`, for a local date `today`. "Last N days"
  * end today (included); "last 12 months" is this month and the 11 before it, whole;
  * "all time" is the longest range there is, narrowed to the site's first record when
- * read (`fromFirstRecord` in src/lib/server/stats/read-stats.ts).
+ * read (src/lib/server/stats/all-time.ts).
  */
 export function presetDates(
 	preset: Exclude<Preset, 'custom'>,
@@ -130,6 +130,23 @@ export function resolveRange(
 
 /** The query parameters of a range choice ({@link resolveRange}), as the picker writes them. */
 export const RANGE_PARAMS = ['range', 'from', 'to', 'tz'] as const;
+
+/**
+ * The range a page read, as the APIs are asked for it again (its next page, its CSV, a
+ * funnel's later batches): the dates it read, which a cursor fits, except all time, asked
+ * by name. Its dates may span more than the {@link ALL_TIME_DAYS} the APIs take as dates
+ * (imported history from 1975: a review found the session list's next page and a funnel's
+ * later batches refused), and the APIs narrow it to the same days.
+ */
+export function readAgainParams(range: {
+	preset: Preset;
+	from: string;
+	to: string;
+	tz: string;
+}): Record<string, string> {
+	const { preset, from, to, tz } = range;
+	return preset === 'all' ? { range: 'all', tz } : { from, to, tz };
+}
 
 /** The query string of a range choice, as the picker writes it. */
 export function rangeQuery(choice: RangeChoice): string {

@@ -8,7 +8,7 @@ import type { RecordType } from '../records';
 import type { Activity } from './active';
 import { filterParams, type Filter } from './filters';
 import type { DateRange } from './periods';
-import type { Preset } from './range';
+import { readAgainParams, type Preset } from './range';
 
 /** One session of the session list. */
 export interface SessionSummary {
@@ -272,14 +272,14 @@ export interface SessionsPageData {
 
 /** The list's dates, zone and filter as query parameters: what its CSV and next page read. */
 export function listParams(data: SessionsPageData): Record<string, string> {
-	const { from, to, tz } = data.range;
-	return { from, to, tz, ...(data.filter && Object.fromEntries(filterParams(data.filter))) };
+	const filter = data.filter && Object.fromEntries(filterParams(data.filter));
+	return { ...readAgainParams(data.range), ...filter };
 }
 
 /**
  * The query of the session list's page after `data`'s (its next cursor, `cursor`): the same
- * dates, zone and filter ({@link listParams}). The dates, not the preset: a list goes on
- * where it was cut (a cursor fits its range), and a preset with dates is refused (an
+ * dates, zone and filter ({@link listParams}). The dates, not the preset (all time
+ * aside: `readAgainParams`): a list goes on where it was cut (a cursor fits its range), and a preset with dates is refused (an
  * outside helper's check: the page's "Older sessions" link gave both, and the page
  * answered with the refusal instead of the next sessions).
  */

@@ -50,7 +50,7 @@ export async function readSitesPage(user: User, query: URLSearchParams) {
 				};
 			}),
 		// The result of the deletion the page was opened for, once it has ended (its site
-		// record is removed before its last pass).
+		// record is removed last, after its last pass and the indexes: site-delete.ts).
 		finished:
 			deletedId && deleted?.state === 'done'
 				? { id: deletedId, deleted: deleted.deleted }

@@ -189,7 +189,7 @@ export async function createSite(
 			if ((await findSite(couch, input.id))?.deleting) {
 				throw new FieldError(
 					409,
-					`the site "${input.id}" is still being deleted; create it again once that is done`,
+					`the site "${input.id}" is still being deleted (or its deletion stopped: Finish deleting, in the sites list); create it again once that is done`,
 					'id'
 				);
 			}

@@ -16,6 +16,9 @@ import { postView, type Couch } from '../couch';
 import { untilIndexed, type Settle } from '../stats/still-indexing';
 import { STATS_DESIGN } from '../stats/view-reader';
 
+/** Reads of a range that found only records deleted by others, in a row, that end a deletion. */
+const IDLE_READS = 3;
+
 /** Records deleted per `_bulk_docs` request. */
 export const RETENTION_CHUNK = 500;
 
@@ -114,6 +117,7 @@ export async function deleteRecords(
 ): Promise<number> {
 	const { design, view, ...keys } = range;
 	let deleted = 0;
+	let idle = 0;
 	for (;;) {
 		// Posted: a range may hold a visitor id, which CouchDB would log in a URL.
 		const body = await settle(() =>
@@ -137,8 +141,13 @@ export async function deleteRecords(
 		if (failed)
 			throw new Error(`CouchDB refused to delete ${failed.id}: ${failed.error} (${failed.reason})`);
 		const done = results.filter((r) => !r.error).length;
-		// Nothing left that this call could delete: another caller is deleting the same range.
-		if (done === 0) return deleted;
+		// Every row was deleted by another caller meanwhile (another deletion of the range, or
+		// an importer taking back what it had just sent: scripts/import.ts): rows after them
+		// may be left, so the range is read again (up to date, it lists none of those). Three
+		// such reads in a row end it, whatever an index keeps listing.
+		idle = done === 0 ? idle + 1 : 0;
+		if (idle === IDLE_READS) return deleted;
+		if (done === 0) continue;
 		deleted += done;
 		onChunk(deleted);
 	}

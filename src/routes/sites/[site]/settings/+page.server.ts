@@ -19,6 +19,7 @@ import {
 	siteForOwner,
 	updateSite
 } from '$lib/server/accounts/site-admin';
+import { rangeZoneName } from '$lib/server/accounts/sites';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
 import { originAllowed } from '$lib/server/accounts/sites';
 import { refusedOrigins } from '$lib/server/ingest/refused-origins';
@@ -72,7 +73,8 @@ export const actions = {
 			// and leaves earlier days' visitors as the old zone counted them (an outside probe:
 			// nothing said so where the zone is changed).
 			const previous = field(form, 'previousTimeZone');
-			const moved = previous !== input.timeZone;
+			// By the zone, not its name: US/Pacific for America/Los_Angeles moves nothing.
+			const moved = rangeZoneName(input.timeZone, previous) !== previous;
 			return {
 				saved: moved
 					? `Settings saved. Update the snippet on every page too (data-time-zone="${input.timeZone}", or timeZone of <Analytics>, below): browsers follow the new zone once the ingest has answered them, but a new visitor's first page view is flagged by the snippet's. Earlier days' pageviews, sessions and events follow the new zone's days; their visitors stay counted once per day of ${previous || 'the old zone'}, as they were.`
