@@ -22,13 +22,13 @@ import {
 	requestSiteDeletion,
 	startSiteDeletion
 } from '../../src/lib/server/accounts/site-delete';
-import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
+import { deleteSiteRecords, siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { StoreTimeout } from '../../src/lib/server/errors';
 import { createIngest } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
 import { authorizeSite } from '../../src/lib/server/stats/authorize';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
+import { untilIndexed, type Settle } from '../../src/lib/server/stats/still-indexing';
 import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 import { holdingProxy } from '../support/store-proxy';
 import { pageview } from '../support/ingest-records';
@@ -291,5 +291,28 @@ describe('deleting a site', () => {
 		expect(await post()).toEqual([
 			expect.objectContaining({ error: 'forbidden', reason: 'site "closing" is not registered' })
 		]);
+	});
+
+	test('a chunk another caller deleted first (an importer taking back what it sent) does not end the deletion: the rows after it go too', async () => {
+		const { couch } = await useCouch();
+		await seed(couch, [{ id: 'shared', n: 12, seed: 7 }]);
+		let first = true;
+		const settle: Settle = async (read) => {
+			const body = await read();
+			if (first) {
+				first = false;
+				// Between the deletion's read and its writes, someone else deletes the chunk.
+				const ids = [...new Set((body as { rows: { id: string }[] }).rows.map((r) => r.id))];
+				const { rows } = (await couch.events.fetchRevs({ keys: ids })) as unknown as {
+					rows: { id: string; value: { rev: string } }[];
+				};
+				const gone = rows.map((r) => ({ _id: r.id, _rev: r.value.rev, _deleted: true }));
+				await couch.events.bulk({ docs: gone as never });
+			}
+			return body;
+		};
+		const deleted = await deleteSiteRecords(couch, 'shared', { chunk: 5, settle });
+		expect(deleted).toBe(7);
+		expect(await recordsOf(couch, 'shared')).toBe(0);
 	});
 });
