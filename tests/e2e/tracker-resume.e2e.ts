@@ -37,10 +37,13 @@ async function daySums(view: string): Promise<Map<unknown, number[]>> {
 		// Keys are arrays; nano types them as strings.
 		const [key, value] = [row.key as unknown as unknown[], row.value as number[]];
 		const at = key.length > 3 ? JSON.stringify(key.slice(3)) : 'all';
-		const sum = sums.get(at) ?? value.map(() => 0);
+		// _sum pads the shorter arrays: a day whose rows are shorter (no return on it: the
+		// fake clock crossed midnight between the view and the return) must not cut the rest.
+		const sum = sums.get(at) ?? [];
+		const length = Math.max(sum.length, value.length);
 		sums.set(
 			at,
-			sum.map((n, i) => n + (value[i] ?? 0))
+			Array.from({ length }, (_, i) => (sum[i] ?? 0) + (value[i] ?? 0))
 		);
 	}
 	return sums;
