@@ -200,18 +200,31 @@ export async function createSite(
 }
 
 /**
- * Applies a change to a site and saves it, retrying once on a concurrent edit.
+ * Applies a change to a site the user manages and saves it, retrying once on a
+ * concurrent edit.
  * @throws {CouchstatsError} 404/409 as loading and saving do.
  */
-export async function changeSite(
+export function changeSite(
 	couch: Couch,
 	user: User,
 	id: string,
-	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>,
-	load: (couch: Couch, user: User, id: string) => Promise<SiteRecord> = loadManagedSite
+	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>
+): Promise<SiteRecord> {
+	return saveChange(couch, () => loadManagedSite(couch, user, id), change);
+}
+
+/**
+ * Applies a change to the site `load` reads and saves it, loading it again and retrying
+ * once on a concurrent edit.
+ * @throws {CouchstatsError} 404/409 as loading and saving do.
+ */
+async function saveChange(
+	couch: Couch,
+	load: () => Promise<SiteRecord>,
+	change: (site: SiteRecord) => SiteRecord | Promise<SiteRecord>
 ): Promise<SiteRecord> {
 	for (let attempt = 0; ; attempt++) {
-		const site = await load(couch, user, id);
+		const site = await load();
 		const next = await change(site);
 		try {
 			const { rev } = await couch.sites.insert(next);
@@ -388,7 +401,7 @@ export async function releaseAccountName(couch: Couch, name: string): Promise<st
 	for (const docId of new Set(rows.map((row) => row.id))) {
 		const id = docId.slice('site:'.length);
 		const free = (site: SiteRecord) => withoutOwner(site, name).next;
-		const site = await changeSite(couch, NO_ONE, id, free, loadAnySite).catch((e) => {
+		const site = await saveChange(couch, () => loadAnySite(couch, id), free).catch((e) => {
 			// Gone meanwhile (a deletion's end): nothing of it is left to inherit.
 			if (e instanceof CouchstatsError && e.status === 404) return undefined;
 			throw e;
@@ -398,14 +411,11 @@ export async function releaseAccountName(couch: Couch, name: string): Promise<st
 	return released;
 }
 
-/** Who {@link releaseAccountName} changes sites as: no one, since it loads them with {@link loadAnySite}. */
-const NO_ONE: User = { name: '', roles: [], isAdmin: false };
-
 /**
- * Loads a site whoever asks, being deleted or not, for {@link releaseAccountName}.
+ * Loads a site, being deleted or not, for {@link releaseAccountName}: no user asks.
  * @throws {CouchstatsError} 404 when it is gone.
  */
-async function loadAnySite(couch: Couch, _user: User, id: string): Promise<SiteRecord> {
+async function loadAnySite(couch: Couch, id: string): Promise<SiteRecord> {
 	const site = await findSite(couch, id);
 	if (!site) throw new CouchstatsError(404, `no site "${id}"`);
 	return site;
@@ -526,26 +536,22 @@ async function loadInvitingSite(couch: Couch, user: User, id: string): Promise<S
 
 /** The invited account accepts: it becomes an owner. */
 export function acceptInvitation(couch: Couch, user: User, id: string) {
-	return changeSite(
+	return saveChange(
 		couch,
-		user,
-		id,
+		() => loadInvitingSite(couch, user, id),
 		(site) => ({
 			...withoutInvitation(site, user.name),
 			owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
-		}),
-		loadInvitingSite
+		})
 	);
 }
 
 /** The invited account declines: the invitation is gone. */
 export function declineInvitation(couch: Couch, user: User, id: string) {
-	return changeSite(
+	return saveChange(
 		couch,
-		user,
-		id,
-		(site) => withoutInvitation(site, user.name),
-		loadInvitingSite
+		() => loadInvitingSite(couch, user, id),
+		(site) => withoutInvitation(site, user.name)
 	);
 }
 
