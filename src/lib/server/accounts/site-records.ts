@@ -9,8 +9,8 @@
 import type { StoredRecord } from '$lib/records';
 import { postView, type Couch } from '../couch';
 import { deleteRecords, type DeleteOptions, type RecordRange } from '../import/retention';
+import { VIEW_DESIGN_IDS } from '../boot/design-docs';
 import type { Settle } from '../stats/still-indexing';
-import { STATS_DESIGN } from '../stats/view-reader';
 import { VISITOR_DESIGN, VISITOR_VIEW } from '../visitor/records';
 
 /** Records per page of an export read: at most about 2 MB (records are at most 4 KB). */
@@ -37,14 +37,23 @@ export function deleteSiteRecords(
 /**
  * Waits until every index of the events database holds the writes made before this
  * call, deletions included: one `update=true` read, limit 0, of a view of each design
- * document (a design document's views share one index, in CouchDB as in the embedded
- * store). While the stats design is staged for an upgrade, its staged copy is not waited
- * for: the stats reader reads it only for views the running one lacks.
+ * document with views (`couchdb/events/`'s folders, {@link VIEW_DESIGN_IDS}; a design
+ * document's views share one index, in CouchDB as in the embedded store). While the
+ * stats design is staged for an upgrade, its staged copy is not waited for: the stats
+ * reader reads it only for views the running one lacks.
  * @param settle How a read waits for its index.
  */
 export async function indexesUpToDate(couch: Couch, settle: Settle): Promise<void> {
-	await settle(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));
-	await settle(() => couch.events.view(VISITOR_DESIGN, VISITOR_VIEW, { limit: 0 }));
+	for (const id of VIEW_DESIGN_IDS) {
+		const design = await couch.events
+			.get(id)
+			.catch((e: { statusCode?: number }) =>
+				e.statusCode === 404 ? undefined : Promise.reject(e)
+			);
+		const view = Object.keys((design as { views?: object } | undefined)?.views ?? {})[0];
+		if (view)
+			await settle(() => couch.events.view(id.slice('_design/'.length), view, { limit: 0 }));
+	}
 }
 
 /**

@@ -39,6 +39,9 @@ const DATABASES: DesignDb[] = ['events', 'sites', 'checkpoints', 'users'];
 /** Folders of view files in a database's folder, and the design document each becomes. */
 const VIEW_FOLDERS = { views: '_design/stats', visitor: '_design/visitor' };
 
+/** The ids of the design documents that can hold views, each an index of its own. */
+export const VIEW_DESIGN_IDS = Object.values(VIEW_FOLDERS);
+
 /**
  * The `couchdb/` directory: `configured` (`COUCHSTATS_COUCHDB_DIR`, through the
  * configuration) when given, else the first `couchdb/` with an `events/` folder found
