@@ -5,6 +5,7 @@
 import { cover, mergeSegments, type Segment } from './buckets';
 import {
 	addDays,
+	dayStartsOnQuarterHour,
 	daysBetween,
 	firstOfNextMonth,
 	formatOffset,
@@ -63,15 +64,7 @@ export function rangeBounds(range: DateRange): { start: number; end: number } {
  * starts the day after `to`.
  */
 export function fromFirstReadableDay(range: DateRange): DateRange {
-	const readable = (date: string) => {
-		try {
-			startOfDay(date, range.tz);
-			return true;
-		} catch (e) {
-			if (e instanceof RangeError) return false;
-			throw e;
-		}
-	};
+	const readable = (date: string) => dayStartsOnQuarterHour(date, range.tz);
 	if (readable(range.from)) return range;
 	// Days after `from` up to the first readable one: in (0, days].
 	let before = 0;

@@ -3,6 +3,7 @@ import {
 	DAY_STARTS_KEPT,
 	addDays,
 	daysBetween,
+	dayStartsOnQuarterHour,
 	firstOfNextMonth,
 	isDate,
 	localDate,
@@ -113,6 +114,16 @@ describe('time zones', () => {
 		expect(() => startOfDay('1900-01-01', 'Europe/Paris')).toThrow(
 			'time zone Europe/Paris is at UTC+00:09:21 on 1900-01-01, not a whole number of quarter hours'
 		);
+	});
+
+	test('dayStartsOnQuarterHour says, without throwing, whether startOfDay can read a day', () => {
+		expect(dayStartsOnQuarterHour('1900-01-01', 'Europe/Paris')).toBe(false);
+		expect(dayStartsOnQuarterHour('1979-10-01', 'Pacific/Kiritimati')).toBe(false);
+		expect(dayStartsOnQuarterHour('1979-10-02', 'Pacific/Kiritimati')).toBe(true);
+		expect(startOfDay('1979-10-02', 'Pacific/Kiritimati')).toBe(Date.UTC(1979, 9, 2, 10));
+		// Remembered, and still readable.
+		expect(dayStartsOnQuarterHour('1979-10-02', 'Pacific/Kiritimati')).toBe(true);
+		expect(dayStartsOnQuarterHour('2026-04-05', 'Australia/Lord_Howe')).toBe(true);
 	});
 
 	test('refuses what is not a date instead of computing with it', () => {

@@ -159,9 +159,19 @@ export function startOfDay(date: string, tz: string): number {
 	const known = dayStarts.get(key);
 	if (known !== undefined) return known;
 	const start = firstInstantOf(date, tz);
+	if (start % QUARTER !== 0) {
+		throw new RangeError(
+			`time zone ${tz} is at UTC${formatOffset(offsetAt(start, tz))} on ${date}, not a whole number of quarter hours`
+		);
+	}
 	if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
 	dayStarts.set(key, start);
 	return start;
+}
+
+/** Whether {@link startOfDay} can read local date `date` in `tz`: its day starts on a UTC quarter hour. */
+export function dayStartsOnQuarterHour(date: string, tz: string): boolean {
+	return dayStarts.has(`${tz} ${date}`) || firstInstantOf(date, tz) % QUARTER === 0;
 }
 
 function firstInstantOf(date: string, tz: string): number {
@@ -181,11 +191,6 @@ function firstInstantOf(date: string, tz: string): number {
 			else before = mid;
 		}
 		t = after * SECOND;
-	}
-	if (t % QUARTER !== 0) {
-		throw new RangeError(
-			`time zone ${tz} is at UTC${formatOffset(offsetAt(t, tz))} on ${date}, not a whole number of quarter hours`
-		);
 	}
 	return t;
 }

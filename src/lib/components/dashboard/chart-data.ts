@@ -5,8 +5,7 @@
  */
 import type uPlot from 'uplot';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { fromFirstReadableDay } from '$lib/stats/periods';
-import { localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
+import { dayStartsOnQuarterHour, localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
 
 /**
  * uPlot's aligned data: start times in seconds, then visitors, then pageviews unless
@@ -34,12 +33,11 @@ export function chartData(
 /**
  * Where a month's point goes: the start of its month, or its own start when the month's
  * first day cannot be read in the zone (all time from a later day of it: periods.ts
- * `fromFirstReadableDay`; its start threw, and the page with it).
+ * `fromFirstReadableDay`), where `startOfDay` throws.
  */
 function monthStart(p: TimeseriesPoint, tz: string): number {
 	const first = `${p.period}-01`;
-	const readable = fromFirstReadableDay({ from: first, to: first, tz }).from === first;
-	return readable ? startOfDay(first, tz) : Date.parse(p.start);
+	return dayStartsOnQuarterHour(first, tz) ? startOfDay(first, tz) : Date.parse(p.start);
 }
 
 /**
