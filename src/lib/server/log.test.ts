@@ -14,7 +14,14 @@ test.each([
 	['couchstats_session=abc.def', 'couchstats_session=***'],
 	['__Host-couchstats_session=abc.def', '__Host-couchstats_session=***'],
 	['http://couchdb-admin:s3cret@127.0.0.1:5984/', 'http://couchdb-admin:***@127.0.0.1:5984/'],
-	['nothing secret here: /sites/demo?range=7d', 'nothing secret here: /sites/demo?range=7d']
+	['nothing secret here: /sites/demo?range=7d', 'nothing secret here: /sites/demo?range=7d'],
+	// Percent-encoded, as the app reads them (an outside probe found these in the log).
+	[`POST /share/%73hr_${SHARE.slice(4)} (405)`, 'POST /share/shr_*** (405)'],
+	[`GET /share/shr%5F${SHARE.slice(4)}/%E0%A4%A (400)`, 'GET /share/shr_***/%EF%BF%BD%25A (400)'],
+	[`GET /share/%2573hr_${SHARE.slice(4)}`, 'GET /share/shr_***'],
+	[`GET /x?sh%61re=${SHARE.slice(0, 8)}&a=%0A`, 'GET /x?share=***&a=%0A'],
+	[`GET /x?token=%63st_abc`, 'GET /x?token=***'],
+	['GET /p/%E2%82%AC%20x (400)', 'GET /p/%E2%82%AC%20x (400)']
 ])('redacts %j', (text, expected) => {
 	expect(redactSecrets(text)).toBe(expected);
 });

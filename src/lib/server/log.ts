@@ -19,9 +19,43 @@ const SECRETS: [RegExp, string][] = [
 	[/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@']
 ];
 
+/**
+ * A run of URL characters holding a percent escape: a path or query as a client spelled
+ * it, which the app reads decoded (`/share/%73hr_…` opens the share page of `shr_…`).
+ */
+const ENCODED_RUN = /[^\s"'<>]*%[0-9A-Fa-f]{2}[^\s"'<>]*/g;
+
 /** The text with every secret it holds replaced by `***`. */
 export function redactSecrets(text: string): string {
+	return redactPlain(text).replace(ENCODED_RUN, (run) => {
+		// Matched on the run as the app reads it (an outside probe: a share secret spelled
+		// `%73hr_…` reached the log whole); a run with nothing secret stays as it came.
+		const decoded = percentDecoded(run);
+		const redacted = redactPlain(decoded);
+		return redacted === decoded ? run : encodeURI(redacted);
+	});
+}
+
+function redactPlain(text: string): string {
 	return SECRETS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}
+
+/**
+ * Every valid percent escape of `run` decoded, again while any is left (a secret spelled
+ * `%2573…` decodes to `%73…` first), an escape that is no UTF-8 dropped rather than kept.
+ */
+function percentDecoded(run: string): string {
+	let text = run;
+	for (let pass = 0; pass < 4 && /%[0-9A-Fa-f]{2}/.test(text); pass++) {
+		text = text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
+			try {
+				return decodeURIComponent(escapes);
+			} catch {
+				return '\uFFFD';
+			}
+		});
+	}
+	return text;
 }
 
 /**
