@@ -268,6 +268,15 @@ describe('sites and owners', () => {
 		expect(findToken(stored, secret)?.id).toBe(token.id);
 		await revokeToken(couch, alice, 'alice-blog', token.id);
 		expect(findToken(await loadManagedSite(couch, alice, 'alice-blog'), secret)).toBeUndefined();
+		// Not "Token revoked." again, from a stale page or a second owner (an outside probe).
+		await expect(revokeToken(couch, alice, 'alice-blog', token.id)).rejects.toMatchObject({
+			status: 404,
+			message: 'no such token: revoked already?'
+		});
+		await expect(removeOwner(couch, alice, 'alice-blog', 'nobody')).rejects.toMatchObject({
+			status: 404,
+			message: 'no such owner or invitation: removed already?'
+		});
 	});
 
 	test("an API token's label is held to a name's rule: no control or invisible reordering characters", async () => {
@@ -347,6 +356,10 @@ describe('sites and owners', () => {
 		expect((await findSiteByShareLink(couch, demos))?.id).toBe('demo');
 		await disableShareLink(couch, alice, 'alice-blog');
 		expect(await findSiteByShareLink(couch, secret)).toBeUndefined();
+		await expect(disableShareLink(couch, alice, 'alice-blog')).rejects.toMatchObject({
+			status: 404,
+			message: 'the share link is off already'
+		});
 		expect((await findSiteByShareLink(couch, demos))?.id).toBe('demo');
 		const replaced = await enableShareLink(couch, admin, 'demo');
 		expect(await findSiteByShareLink(couch, demos)).toBeUndefined();

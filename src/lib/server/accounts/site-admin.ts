@@ -511,6 +511,10 @@ export async function removeOwner(
 	let revoked: string[] = [];
 	const site = await changeSite(couch, user, id, (site) => {
 		invited = site.invited?.includes(name) ?? false;
+		// Not "Removed owner …" for what changed nothing (an outside probe): a stale page.
+		if (!invited && !site.owners.includes(name)) {
+			throw new CouchstatsError(404, 'no such owner or invitation: removed already?');
+		}
 		const removed = withoutOwner(site, name);
 		if (!removed.next.owners.length && !user.isAdmin) {
 			throw new CouchstatsError(400, 'a site needs at least one owner');
@@ -598,7 +602,12 @@ export async function addToken(
 
 /** Revokes an API token by its public id. */
 export function revokeToken(couch: Couch, user: User, id: string, tokenId: string) {
-	return changeSite(couch, user, id, (site) => withoutToken(site, tokenId));
+	return changeSite(couch, user, id, (site) => {
+		if (!site.tokens.some((t) => t.id === tokenId)) {
+			throw new CouchstatsError(404, 'no such token: revoked already?');
+		}
+		return withoutToken(site, tokenId);
+	});
 }
 
 /** Enables (or replaces) the read-only share link; returns its secret once. */
@@ -615,6 +624,7 @@ export async function enableShareLink(couch: Couch, user: User, id: string): Pro
 /** Disables the share link. */
 export function disableShareLink(couch: Couch, user: User, id: string) {
 	return changeSite(couch, user, id, (site) => {
+		if (!site.shareHash) throw new CouchstatsError(404, 'the share link is off already');
 		const next = { ...site };
 		delete next.shareHash;
 		delete next.shareBy;
