@@ -16,6 +16,7 @@ import {
 	listInvitations,
 	listSites,
 	MAX_INVITATIONS,
+	MAX_INVITATIONS_FROM,
 	MAX_INVITED,
 	MAX_OWNED,
 	loadManagedSite,
@@ -187,9 +188,11 @@ describe('sites and owners', () => {
 		});
 	});
 
-	test('an account that is no admin owns at most MAX_OWNED sites, and a name has at most MAX_INVITATIONS invitations waiting', async () => {
+	test('an account that is no admin owns at most MAX_OWNED sites, and a name has at most MAX_INVITATIONS invitations waiting, MAX_INVITATIONS_FROM from one account', async () => {
 		// An outside probe: one account created 1,000 sites, another was invited 1,000 times.
 		const { couch } = await useCouch();
+		const carol: User = { name: 'carol', roles: [], isAdmin: false };
+		const dave: User = { name: 'dave', roles: [], isAdmin: false };
 		const site = (i: number) => parseSiteForm(form({ ...blog, id: `alice-${i}` }));
 		for (let i = 0; i < MAX_OWNED; i++) await createSite(couch, alice, site(i));
 		await expect(createSite(couch, alice, site(MAX_OWNED))).rejects.toMatchObject({
@@ -199,19 +202,45 @@ describe('sites and owners', () => {
 		});
 		// An admin is not bound, and may create the site for her.
 		await createSite(couch, admin, site(MAX_OWNED));
+		await createSite(couch, bob, parseSiteForm(form({ ...blog, id: 'bobs' })));
 		// The same answer for a name with an account or without one.
-		for (const name of ['bob', 'nobody-' + Date.now()]) {
-			for (let i = 0; i < MAX_INVITATIONS; i++) await addOwner(couch, alice, `alice-${i}`, name);
-			await expect(addOwner(couch, alice, `alice-${MAX_INVITATIONS}`, name)).rejects.toMatchObject({
+		for (const name of ['carol', 'nobody-' + Date.now()]) {
+			for (let i = 0; i < MAX_INVITATIONS_FROM; i++) {
+				await addOwner(couch, alice, `alice-${i}`, name);
+			}
+			const next = `alice-${MAX_INVITATIONS_FROM}`;
+			await expect(addOwner(couch, alice, next, name)).rejects.toMatchObject({
 				status: 400,
 				field: 'name',
-				message: `${name} has ${MAX_INVITATIONS} invitations waiting, the most a name may; they can accept or decline some first`
+				message: `your sites have ${MAX_INVITATIONS_FROM} invitations of ${name} waiting, the most one account's may; cancel one first`
 			});
 			// Inviting again where it waits is no new invitation.
 			await expect(addOwner(couch, alice, 'alice-0', name)).resolves.toBeTruthy();
+			// Another account may still invite the name (an outside probe: it could not).
+			await expect(addOwner(couch, bob, 'bobs', name)).resolves.toBeTruthy();
 		}
-		await declineInvitation(couch, bob, 'alice-0');
-		await expect(addOwner(couch, alice, `alice-${MAX_INVITATIONS}`, 'bob')).resolves.toBeTruthy();
+		await declineInvitation(couch, carol, 'alice-0');
+		const next = `alice-${MAX_INVITATIONS_FROM}`;
+		await expect(addOwner(couch, alice, next, 'carol')).resolves.toBeTruthy();
+
+		// A name's limit, whoever invites: sites of others inviting dave fill it.
+		const template = await loadManagedSite(couch, admin, `alice-${MAX_OWNED}`);
+		const others = MAX_INVITATIONS - 1;
+		await couch.sites.bulk({
+			docs: Array.from({ length: others }, (_, i) => {
+				const { _rev, ...doc } = { ...template, id: `other-${i}`, _id: `site:other-${i}` };
+				void _rev;
+				return { ...doc, owners: ['admin'], invited: ['dave'] };
+			})
+		});
+		await addOwner(couch, alice, 'alice-0', 'dave');
+		await expect(addOwner(couch, alice, 'alice-1', 'dave')).rejects.toMatchObject({
+			status: 400,
+			field: 'name',
+			message: `dave has ${MAX_INVITATIONS} invitations waiting, the most a name may; they can accept or decline some first`
+		});
+		// Its sites list shows every one of them.
+		expect(await listInvitations(couch, dave)).toHaveLength(MAX_INVITATIONS);
 	});
 
 	test("an admin adding an existing account with a password is told the password was not changed, and it is not; an owner's password is refused whether the account exists", async () => {

@@ -9,7 +9,7 @@
 import type { User } from './auth';
 import { isMissingView, viewQueries, type Couch } from '../couch';
 import { siteDocId, SITES_DESIGN, type SiteRecord } from './sites';
-import { listInvitations, listSitesAndDeletions, MAX_INVITED } from './site-admin';
+import { listInvitations, listSitesAndDeletions, MAX_INVITATIONS } from './site-admin';
 import type { SiteLink } from '$lib/shell';
 import {
 	pageBounds,
@@ -84,7 +84,7 @@ export interface SitesList {
 	pager: SitesPager;
 	/** The account's sites being deleted, by id (an admin's: every one). */
 	deleting: { id: string; name: string }[];
-	/** Sites whose owners invited the account to co-own them, by id, at most MAX_INVITED. */
+	/** Sites whose owners invited the account to co-own them, by id, at most MAX_INVITATIONS. */
 	invitations: { id: string; owners: string[] }[];
 }
 
@@ -279,7 +279,10 @@ async function readPending(
 		couch,
 		SITES_DESIGN,
 		'pending',
-		[range(accountOf(user), 'deleting'), { ...range(user.name, 'invited'), limit: MAX_INVITED }],
+		[
+			range(accountOf(user), 'deleting'),
+			{ ...range(user.name, 'invited'), limit: MAX_INVITATIONS }
+		],
 		couch.names.sites
 	);
 	const [deleting, invitations] = results.map((result) =>

@@ -266,10 +266,19 @@ export const MAX_INVITED = 20;
 
 /**
  * Invitations one account name may have waiting, from all sites (an outside probe sent
- * 1,000, and the invitee's sites list cost a second of CPU per load). Names without an
- * account count alike, so the limit tells nothing of which accounts exist.
+ * 1,000, and the invitee's sites list cost a second of CPU per load); its sites list
+ * shows them all. Names without an account count alike, so the limit tells nothing of
+ * which accounts exist.
  */
-export const MAX_INVITATIONS = 20;
+export const MAX_INVITATIONS = 100;
+
+/**
+ * Of those, the most that the sites one account owns may send: one account alone cannot
+ * use up a name's invitations (an outside probe: 20 sites of one account, and nobody
+ * else could invite the name). Accounts are made by admins, so a name's limit takes
+ * several of them.
+ */
+export const MAX_INVITATIONS_FROM = 20;
 
 /**
  * Sites an account that is not an admin may own (an outside probe created 1,000 in a
@@ -285,6 +294,25 @@ async function rolesOf(couch: Couch, name: string): Promise<{ owner: number; inv
 	const count = { owner: 0, invited: 0 };
 	for (const row of rows) count[row.value]++;
 	return count;
+}
+
+/**
+ * How many invitations `name` has waiting: from every site, and from the sites `user`
+ * owns. One read of the `accounts` view for both names.
+ */
+async function invitationsOf(
+	couch: Couch,
+	name: string,
+	user: User
+): Promise<{ all: number; fromUser: number }> {
+	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
+		keys: [name, user.name]
+	});
+	const owned = new Set(
+		rows.filter((row) => row.key === user.name && row.value === 'owner').map((row) => row.id)
+	);
+	const waiting = rows.filter((row) => row.key === name && row.value === 'invited');
+	return { all: waiting.length, fromUser: waiting.filter((row) => owned.has(row.id)).length };
 }
 
 /**
@@ -437,12 +465,19 @@ async function inviteOwner(
 		);
 	}
 	let already = false;
-	const waiting = (await rolesOf(couch, name)).invited;
+	const waiting = await invitationsOf(couch, name, user);
 	const site = await changeSite(couch, user, id, (site) => {
 		const invited = site.invited ?? [];
 		already = site.owners.includes(name);
 		if (already || invited.includes(name)) return site;
-		if (waiting >= MAX_INVITATIONS) {
+		if (waiting.fromUser >= MAX_INVITATIONS_FROM) {
+			throw new FieldError(
+				400,
+				`your sites have ${MAX_INVITATIONS_FROM} invitations of ${name} waiting, the most one account's may; cancel one first`,
+				'name'
+			);
+		}
+		if (waiting.all >= MAX_INVITATIONS) {
 			throw new FieldError(
 				400,
 				`${name} has ${MAX_INVITATIONS} invitations waiting, the most a name may; they can accept or decline some first`,
@@ -560,7 +595,7 @@ export function declineInvitation(couch: Couch, user: User, id: string) {
 }
 
 /**
- * The sites that invite the user to co-own them (at most {@link MAX_INVITED}): their ids
+ * The sites that invite the user to co-own them (at most {@link MAX_INVITATIONS}): their ids
  * and owners, not their names, which any account could fill with a message of its own
  * (an outside re-check: "Security notice: reset your password at …").
  */
@@ -577,7 +612,7 @@ export async function listInvitations(
 		.filter((site) => site && !site.deleting && site.invited?.includes(user.name))
 		.map(({ id, owners }) => ({ id, owners }))
 		.sort((a, b) => a.id.localeCompare(b.id))
-		.slice(0, MAX_INVITED);
+		.slice(0, MAX_INVITATIONS);
 }
 
 /**
