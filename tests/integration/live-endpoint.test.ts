@@ -146,6 +146,12 @@ test('a stream opened from the sequence its page was read at says when the site 
 		true
 	);
 	await stream.close();
+	// Nor a parameter it does not take, or one given twice (an outside probe).
+	for (const query of ['foo=1', `since=${seq}&since=${seq}`]) {
+		const bad = await fetch(`${app.url}/api/v1/live?site=demo&${query}`);
+		expect(bad.status, query).toBe(400);
+		expect((await bad.json()).message).toMatch(/^("foo" is not a parameter|since is given 2)/);
+	}
 	for (const since of ['1 OR 1', 'abc', 'now', '-1', '', '12', '3-g1AAAA']) {
 		const bad = await fetch(`${app.url}/api/v1/live?site=demo&since=${encodeURIComponent(since)}`);
 		expect(bad.status, since).toBe(400);

@@ -115,6 +115,14 @@ describe('exporting a site and importing it elsewhere', () => {
 			"a share link never downloads a site's raw records"
 		);
 		expect((await exportRequest('site=other', { token })).status).toBe(403);
+		// Not every record for a parameter it does not take (an outside probe: since=abc).
+		for (const query of ['site=origin&since=abc', 'site=origin&format=xml']) {
+			const bad = await exportRequest(query, { token });
+			expect(bad.status, query).toBe(400);
+			expect(((await bad.json()) as { message: string }).message).toMatch(
+				/^"(since|format)" is not a parameter of this API: it takes site, share$/
+			);
+		}
 
 		// One export of a site at a time (an outside probe: each costs the app a third of a
 		// millisecond of CPU a record, with no bound): a second waits for the first to end,

@@ -21,7 +21,7 @@ import {
 } from '../stats/authorize';
 import { heldAccess } from '../accounts/access';
 import { sessionFor } from '../accounts/auth';
-import { parseSiteId } from '../stats/params';
+import { API_PARAMS, parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
 import { SEQ_TOKEN_PATTERN } from './seq-token';
 import { DEMO_SITE } from '../accounts/sites';
@@ -44,7 +44,7 @@ export interface LiveRequest extends StatsRequest {
 export async function liveRequest(event: LiveRequest): Promise<Response> {
 	try {
 		const params = event.url.searchParams;
-		const site = parseSiteId(params);
+		const site = parseSiteId(params, API_PARAMS.live);
 		const since = parseSince(params);
 		// Anyone may follow the demo site, and is then told only its public pages and no
 		// event names; its owners (their tokens, its share link) see every record whole, as

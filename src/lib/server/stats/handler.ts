@@ -430,7 +430,7 @@ export async function handleRecordsExport(
 		}
 		const site = await authorizeSite(
 			db,
-			parseSiteId(event.url.searchParams),
+			parseSiteId(event.url.searchParams, API_PARAMS.records),
 			{ ...credentials, share: null },
 			'records'
 		);

@@ -72,7 +72,10 @@ describe('Stats API parameters', () => {
 		['site=Demo!', 'site "Demo!" is not a site id (2–32 lowercase letters, digits or -)'],
 		['site=demo&page=/pricing&page=/', 'page is given 2 times; give it once'],
 		['site=demo&site=other', 'site is given 2 times; give it once'],
-		['site=demo&range=7d&range=30d&range=all', 'range is given 3 times; give it once']
+		['site=demo&range=7d&range=30d&range=all', 'range is given 3 times; give it once'],
+		// An outside probe: the export took the first of two.
+		['site=demo&breakdown=pages&breakdown=sources', 'breakdown is given 2 times; give it once'],
+		['site=demo&format=csv&format=json', 'format is given 2 times; give it once']
 	])('refuse site in "%s" with 400: %s', (query, message) => {
 		expect(refusal(() => parseSiteId(new URLSearchParams(query)))).toEqual({
 			status: 400,
@@ -89,8 +92,19 @@ describe('Stats API parameters', () => {
 		'refuse the parameter no API takes in "%s" with 400 naming it',
 		(query) => {
 			const name = query.slice(0, query.indexOf('='));
-			for (const api of ['stats', 'journeys', 'paths', 'sessions', 'funnels'] as const) {
-				const params = new URLSearchParams(`site=demo&range=today&${query}`);
+			for (const api of [
+				'stats',
+				'journeys',
+				'paths',
+				'sessions',
+				'funnels',
+				'records',
+				'live'
+			] as const) {
+				const range = (API_PARAMS[api] as readonly string[]).includes('range')
+					? '&range=today'
+					: '';
+				const params = new URLSearchParams(`site=demo${range}&${query}`);
 				expect(refusal(() => parseSiteId(params, API_PARAMS[api]))).toEqual({
 					status: 400,
 					message: `"${name}" is not a parameter of this API: it takes ${API_PARAMS[api].join(', ')}`
@@ -108,7 +122,9 @@ describe('Stats API parameters', () => {
 		['paths', 'site=demo&step=/&step=/pricing&source=news'],
 		['sessions', 'site=demo&range=7d&page=/&cursor=c&format=csv&limit=1000'],
 		['session', 'site=demo&limit=5&after=a'],
-		['funnels', 'site=demo&funnel=f&range=7d&cursor=c&format=csv']
+		['funnels', 'site=demo&funnel=f&range=7d&cursor=c&format=csv'],
+		['records', 'site=demo'],
+		['live', 'site=demo&since=s&public=1']
 	] as const)('the %s API takes its own parameters: %s', (api, query) => {
 		expect(parseSiteId(new URLSearchParams(query), API_PARAMS[api])).toBe('demo');
 	});

@@ -68,7 +68,12 @@ const SINGLE_PARAMS = [
 	'journey',
 	'direction',
 	'cursor',
-	'part'
+	'part',
+	'after',
+	'since',
+	'public',
+	'breakdown',
+	'format'
 ] as const;
 
 /**
@@ -111,7 +116,10 @@ export const API_PARAMS = {
 	funnels: [
 		...['site', 'share', ...RANGE_PARAMS, 'funnel', 'cursor', 'format'],
 		...[...FILTER_QUERY, ...NOT_FILTERS]
-	]
+	],
+	// A share link is refused with its own message (handler.ts).
+	records: ['site', 'share'],
+	live: ['site', 'share', 'since', 'public']
 } as const satisfies Record<string, readonly string[]>;
 
 /** What an export (`/api/v1/stats/export`) takes besides the parameters of its API. */
