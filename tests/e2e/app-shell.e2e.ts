@@ -104,6 +104,21 @@ for (const host of ['127.0.0.1', 'localhost']) {
 	});
 }
 
+test('an address the page cannot read is said to be one, not a page not found', async ({
+	browser
+}) => {
+	const page = await (await browser.newContext()).newPage();
+	await logIn(page, localhost, OWNER.name, OWNER.password);
+	// A timeline's place in a session that no page of it gave.
+	const sid = '019af0de-0000-7000-8000-000000000000';
+	const response = await page.goto(`${localhost}/sites/alpha/sessions/${sid}?after=zz`);
+	expect(response?.status()).toBe(400);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('This address cannot be read');
+	await expect(page).toHaveTitle(/^This address cannot be read · /);
+	await expect(page.getByRole('alert')).toContainText('after is not one this API returned');
+	await page.context().close();
+});
+
 test('a form posted from another site is refused with a page that says why, and logs nobody in', async ({
 	browser
 }) => {
