@@ -250,3 +250,60 @@ test("a visitor whose only activity of the site's new day is a click is one of i
 	await owner.goto(`${app.url}/sites/demo?range=custom&from=${day}&to=${day}`);
 	await expect(owner.locator('[data-metric="visitors"] dd').first()).toHaveText('1');
 });
+
+/**
+ * The time axis's labels the chart drew on its canvas (the y axis's counts left out), in
+ * the order drawn: read by wrapping the canvas's `fillText` before the page loads.
+ */
+async function axisLabels(owner: Page, pattern: RegExp): Promise<string[]> {
+	const drawn = () =>
+		owner.evaluate((source) => {
+			const texts = (window as unknown as { axisTexts?: string[] }).axisTexts ?? [];
+			return texts.filter((t) => new RegExp(source).test(t));
+		}, pattern.source);
+	// Drawn once uPlot arrived, again as the page settles (a resize).
+	await owner.waitForLoadState('networkidle');
+	await expect.poll(async () => (await drawn()).length).toBeGreaterThan(2);
+	// The last drawing's: each draw writes the same labels again.
+	const all = await drawn();
+	return all.slice(all.lastIndexOf(all[0]));
+}
+
+test('in Australia/Lord_Howe the chart ticks on whole local hours and on local midnights after its clock moves half an hour', async ({
+	browser
+}) => {
+	const owner = await ownerPage(browser, app);
+	await owner.setViewportSize({ width: 1100, height: 900 });
+	await owner.addInitScript(() => {
+		const texts: string[] = [];
+		(window as unknown as { axisTexts: string[] }).axisTexts = texts;
+		const fillText = CanvasRenderingContext2D.prototype.fillText;
+		CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+			texts.push(text);
+			return fillText.call(this, text, ...rest);
+		};
+	});
+	const zone = 'tz=Australia/Lord_Howe';
+	// 4 October 2026, by hour: at 02:00 (UTC+10:30) the clock moves to 02:30 (UTC+11).
+	// uPlot's own ticks then read 03:30, 06:30, …
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=2026-10-04&to=2026-10-04&${zone}`);
+	const hours = await axisLabels(owner, /^\d\d:\d\d$/);
+	expect(hours[0]).toBe('00:00');
+	expect(hours.filter((t) => !t.endsWith(':00'))).toEqual([]);
+	expect(hours.length).toBeGreaterThan(3);
+	await owner
+		.locator('figure')
+		.first()
+		.screenshot({ path: test.info().outputPath('lord-howe-hours.png') });
+
+	// 28 September to 10 October, by day: every tick a local midnight, so the last day's
+	// is drawn too (uPlot's own fell at 00:30 from 5 October, the last past the axis).
+	await owner.goto(`${app.url}/sites/demo?range=custom&from=2026-09-28&to=2026-10-10&${zone}`);
+	const days = await axisLabels(owner, /^\d{4}-\d\d-\d\d$/);
+	expect(days[0]).toBe('2026-09-28');
+	expect(days.at(-1)).toBe('2026-10-10');
+	await owner
+		.locator('figure')
+		.first()
+		.screenshot({ path: test.info().outputPath('lord-howe-days.png') });
+});

@@ -5,7 +5,15 @@
  */
 import type uPlot from 'uplot';
 import type { TimeseriesPoint } from '$lib/stats/response';
-import { dayStartsOnQuarterHour, localDate, offsetAt, startOfDay } from '$lib/stats/time-zone';
+import {
+	addDays,
+	daysBetween,
+	dayStartsOnQuarterHour,
+	firstOfNextMonth,
+	localDate,
+	offsetAt,
+	startOfDay
+} from '$lib/stats/time-zone';
 
 /**
  * uPlot's aligned data: start times in seconds, then visitors, then pageviews unless
@@ -53,19 +61,68 @@ export function untilNow<P extends Pick<TimeseriesPoint, 'start'>, T>(
 	return points.map((p) => (Date.parse(p.start) > now ? null : value(p)));
 }
 
+const HOUR_S = 3_600;
 const DAY_S = 86_400;
+const QUARTER_S = 900;
 /** uPlot's month and year steps (30 and 365 days), which it lays on calendar months and years. */
 const MONTH_STEPS = [30, 60, 90, 120, 180, 365, 730, 1825].map((days) => days * DAY_S);
+const DAY_STEPS = [1, 2, 3, 4, 5, 7, 10, 15].map((days) => days * DAY_S);
+const HOUR_STEPS = [1, 2, 3, 4, 6, 8, 12].map((hours) => hours * HOUR_S);
 
 /**
  * The time axis's tick steps (seconds) for points of `interval`: none finer than a point,
  * so a chart of days ticks on days, not at 8 am and 4 pm of each (an outside new-user
- * review); undefined for hours, whose steps are uPlot's own.
+ * review); for hours, whole hours up to half a day, then days.
  */
-export function timeSteps(interval: 'hour' | 'day' | 'month'): number[] | undefined {
-	if (interval === 'hour') return undefined;
-	const days = interval === 'day' ? [1, 2, 3, 4, 5, 7, 10, 15].map((d) => d * DAY_S) : [];
-	return [...days, ...MONTH_STEPS];
+export function timeSteps(interval: 'hour' | 'day' | 'month'): number[] {
+	const hours = interval === 'hour' ? HOUR_STEPS : [];
+	const days = interval === 'month' ? [] : DAY_STEPS;
+	return [...hours, ...days, ...MONTH_STEPS];
+}
+
+/**
+ * The time axis's ticks (seconds) from `min` to `max`, `step` seconds (one of
+ * {@link timeSteps}) apart on the clock of `timeZone`: local whole hours that are
+ * multiples of the step (00:00, 03:00, …), local midnights every so many days, or the
+ * first days of months. uPlot's own ticks add the step in seconds from the first, so
+ * after a change of offset by half an hour (Australia/Lord_Howe) they fell on 03:30 and
+ * 00:30, beside the points; these are read from the zone at each tick. A day that does
+ * not start on a quarter hour (periods.ts cannot read it) has no tick.
+ */
+export function timeSplits(min: number, max: number, step: number, timeZone: string): number[] {
+	if (step < DAY_S) return hourSplits(min, max, step / HOUR_S, timeZone);
+	const out: number[] = [];
+	const tick = (date: string) => {
+		if (!dayStartsOnQuarterHour(date, timeZone)) return;
+		const s = startOfDay(date, timeZone) / 1000;
+		if (s >= min && s <= max) out.push(s);
+	};
+	// Dates are walked while not past the last, by count, never by comparing strings
+	// (periods.ts: past 9999 they are written +010000-01-01).
+	const last = localDate(max * 1000, timeZone);
+	const upTo = (date: string) => daysBetween(date, last) > 0;
+	let date = localDate(min * 1000, timeZone);
+	if (step < MONTH_STEPS[0]) {
+		for (; upTo(date); date = addDays(date, step / DAY_S)) tick(date);
+		return out;
+	}
+	// Every so many months from the first month start in range; years from a 1 January.
+	const years = Math.round(step / (365 * DAY_S));
+	const months = years ? years * 12 : Math.round(step / (30 * DAY_S));
+	if (!date.endsWith('-01')) date = firstOfNextMonth(date);
+	while (years && !date.endsWith('-01-01')) date = firstOfNextMonth(date);
+	for (let n = 0; upTo(date); date = firstOfNextMonth(date), n++) if (n % months === 0) tick(date);
+	return out;
+}
+
+/** Ticks on the local whole hours that are multiples of `hours`, read at each UTC quarter hour. */
+function hourSplits(min: number, max: number, hours: number, timeZone: string): number[] {
+	const out: number[] = [];
+	for (let s = Math.ceil(min / QUARTER_S) * QUARTER_S; s <= max; s += QUARTER_S) {
+		const local = s + offsetAt(s * 1000, timeZone) / 1000;
+		if (local % HOUR_S === 0 && ((local / HOUR_S) % 24) % hours === 0) out.push(s);
+	}
+	return out;
 }
 
 /**
