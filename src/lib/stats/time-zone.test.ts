@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
 	DAY_STARTS_KEPT,
 	addDays,
+	clockRepeats,
 	daysBetween,
 	dayStartsOnQuarterHour,
 	firstOfNextMonth,
@@ -124,6 +125,24 @@ describe('time zones', () => {
 		// Remembered, and still readable.
 		expect(dayStartsOnQuarterHour('1979-10-02', 'Pacific/Kiritimati')).toBe(true);
 		expect(dayStartsOnQuarterHour('2026-04-05', 'Australia/Lord_Howe')).toBe(true);
+	});
+
+	test.each([
+		// New York, 1 November 2026: 01:00–02:00 shows twice, at UTC−4 then UTC−5.
+		['America/New_York', '2026-11-01T05:30:00Z', true],
+		['America/New_York', '2026-11-01T06:30:00Z', true],
+		['America/New_York', '2026-11-01T04:59:59Z', false],
+		['America/New_York', '2026-11-01T07:00:00Z', false],
+		// 8 March 2026: 02:00–03:00 is skipped, and nothing shows twice.
+		['America/New_York', '2026-03-08T07:30:00Z', false],
+		// Lord Howe, 5 April 2026: 01:30–02:00 shows twice, at UTC+11 then UTC+10:30.
+		['Australia/Lord_Howe', '2026-04-04T14:45:00Z', true],
+		['Australia/Lord_Howe', '2026-04-04T15:15:00Z', true],
+		['Australia/Lord_Howe', '2026-04-04T14:15:00Z', false],
+		['Asia/Kolkata', '2026-11-01T05:30:00Z', false],
+		['UTC', '2026-11-01T05:30:00Z', false]
+	])('in %s the clock at %s shows a time it shows twice: %s', (tz, iso, repeats) => {
+		expect(clockRepeats(Date.parse(iso), tz)).toBe(repeats);
 	});
 
 	test('refuses what is not a date instead of computing with it', () => {

@@ -49,6 +49,21 @@ export function offsetAt(ms: number, tz: string): number {
 	return (match[1] === '-' ? -seconds : seconds) * SECOND;
 }
 
+/**
+ * Whether the local time of instant `ms` in `tz` is one the clock shows twice: in the
+ * hour (Australia/Lord_Howe: half hour) a clock going back repeats, at either showing.
+ * Read from the offsets six hours either side, which holds for every change of offset
+ * by less than that and at most one change in the twelve hours.
+ */
+export function clockRepeats(ms: number, tz: string): boolean {
+	const offset = offsetAt(ms, tz);
+	return [ms - 6 * HOUR, ms + 6 * HOUR].some((near) => {
+		const other = offsetAt(near, tz);
+		// The instant the clock shows the same time at under the other offset.
+		return other !== offset && offsetAt(ms + offset - other, tz) === other;
+	});
+}
+
 /** A calendar date: astronomical year (0 is 1 BC), month 1–12, day 1–31. */
 interface CivilDate {
 	year: number;

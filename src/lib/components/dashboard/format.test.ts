@@ -7,6 +7,7 @@ import {
 	formatClockAfter,
 	formatCount,
 	formatCountOf,
+	formatDateTime,
 	formatDuration,
 	formatRate,
 	liveVisitorLine
@@ -108,6 +109,25 @@ describe('formatClockAfter', () => {
 		// 01:50 EDT, then 01:10 EST: the hour the clock repeats on 1 November 2026.
 		expect(formatClockAfter(at('2026-11-01T06:10:00Z'), at('2026-11-01T05:50:00Z'), ny)).toBe(
 			'01:10:00 (UTC−5)'
+		);
+	});
+});
+
+describe('formatDateTime', () => {
+	test('adds the offset where the clock shows the time twice, and only there', () => {
+		const at = (iso: string) => Date.parse(iso);
+		const ny = 'America/New_York';
+		// Two sessions of 1 November 2026 an hour apart, both at 01:30 in New York.
+		expect(formatDateTime(at('2026-11-01T05:30:00Z'), ny)).toBe('1 Nov, 01:30:00 (UTC−4)');
+		expect(formatDateTime(at('2026-11-01T06:30:00Z'), ny)).toBe('1 Nov, 01:30:00 (UTC−5)');
+		expect(formatDateTime(at('2026-11-01T07:30:00Z'), ny)).toBe('1 Nov, 02:30:00');
+		expect(formatDateTime(at('2026-11-16T05:10:00Z'), ny)).toBe('16 Nov, 00:10:00');
+		// Half an hour shown twice in Lord Howe, 5 April 2026.
+		expect(formatDateTime(at('2026-04-04T14:45:00Z'), 'Australia/Lord_Howe')).toBe(
+			'5 Apr, 01:45:00 (UTC+11)'
+		);
+		expect(formatDateTime(at('2026-04-04T15:15:00Z'), 'Australia/Lord_Howe')).toBe(
+			'5 Apr, 01:45:00 (UTC+10:30)'
 		);
 	});
 });

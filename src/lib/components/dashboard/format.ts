@@ -2,7 +2,7 @@
  * How the dashboards write numbers: counts, rates, durations and the change of a
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
-import { localDate, offsetAt, offsetName } from '$lib/stats/time-zone';
+import { clockRepeats, localDate, offsetAt, offsetName } from '$lib/stats/time-zone';
 import type { Phrase } from '$lib/text';
 
 const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
@@ -161,9 +161,14 @@ export function formatClockAfter(ms: number, previous: number, timeZone: string)
 	return offset === offsetAt(previous, timeZone) ? clock : `${clock} (${offsetName(offset)})`;
 }
 
-/** A UTC instant as a local date and time in a time zone: `10 Nov, 14:05:09`. */
+/**
+ * A UTC instant as a local date and time in a time zone: `10 Nov, 14:05:09`; with its
+ * offset where the clock shows that time twice (`1 Nov, 01:30:00 (UTC−4)`, then
+ * `(UTC−5)` an hour later), as periods.ts `periodText` labels such an hour, so that two
+ * sessions of the session list an hour apart do not read as the same time.
+ */
 export function formatDateTime(ms: number, timeZone: string): string {
-	return new Intl.DateTimeFormat('en-GB', {
+	const text = new Intl.DateTimeFormat('en-GB', {
 		timeZone,
 		day: 'numeric',
 		month: 'short',
@@ -172,6 +177,7 @@ export function formatDateTime(ms: number, timeZone: string): string {
 		second: '2-digit',
 		hourCycle: 'h23'
 	}).format(ms);
+	return clockRepeats(ms, timeZone) ? `${text} (${offsetName(offsetAt(ms, timeZone))})` : text;
 }
 
 function pad(n: number): string {
