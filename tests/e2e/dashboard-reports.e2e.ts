@@ -147,6 +147,30 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 		'title',
 		'Filter by page /no-such-café (recorded as /no-such-caf%C3%A9)'
 	);
+	// The paths' trail, the journeys' pages and the filter chip read as the rows, and give
+	// the path as recorded on hover, as the rows do.
+	const recorded = '/no-such-caf%C3%A9';
+	const steps = new URLSearchParams([
+		['range', '7d'],
+		['step', recorded],
+		['step', '/'],
+		['journey', '/']
+	]);
+	await owner.goto(`${app.url}/sites/demo?${steps}`);
+	const trailStep = owner.locator('#paths a[data-testid="path-step"]');
+	await expect(trailStep).toHaveText('/no-such-café');
+	await expect(trailStep.locator('[title]')).toHaveAttribute('title', recorded);
+	const otherPage = owner
+		.getByRole('navigation', { name: 'Journeys through another page' })
+		.getByRole('link', { name: '/no-such-café' });
+	await expect(otherPage.locator('[title]')).toHaveAttribute('title', recorded);
+	await owner.goto(`${app.url}/sites/demo?range=7d`);
+	await owner.locator('#not-found tbody th a', { hasText: 'café' }).click();
+	const chip = owner.getByTestId('filter-bar').locator('.chip');
+	await expect(chip).toContainText('Filtered by page /no-such-café');
+	await expect(chip.locator('strong [title]')).toHaveAttribute('title', recorded);
+	await owner.goto(`${app.url}/sites/demo?range=7d`);
+
 	// Scroll depth: home read to 50 % and 100 % (average 75 %, both past 25 and 50 %, one
 	// to 75 and 100 %); the missing page fits the screen, so it was read whole unscrolled;
 	// pricing read to the bottom.
