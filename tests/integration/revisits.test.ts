@@ -104,7 +104,13 @@ test('a session resumed on a page left open counts a session and an entry of the
 	const row = (list: { path?: string; source?: string }[], key: string) =>
 		list.find((r) => (r.path ?? r.source) === key);
 	expect(row(site.breakdowns.entryPages, '/about')).toMatchObject({ entries: 1 });
-	expect(row(site.breakdowns.exitPages, '/about')).toMatchObject({ exits: 2 });
+	// Its exit rate counts the return among its views: 2 of 3, not 2 of 2 pageviews.
+	expect(row(site.breakdowns.exitPages, '/about')).toMatchObject({
+		exits: 2,
+		pageviews: 2,
+		views: 3,
+		exitRate: 0.6667
+	});
 	const list = await ok(SESSIONS, '/api/v1/sessions', RANGE);
 	const resumed = list.sessions.find((s: { entryPage: string }) => s.entryPage === '/about');
 	expect(resumed).toMatchObject({ pages: 0, exitPage: '/about', source: '(direct)' });

@@ -225,9 +225,9 @@ describe('the Stats API on the golden data set', () => {
 			{ path: '/pricing', entries: 1 }
 		]);
 		expect(body.breakdowns.exitPages).toEqual([
-			{ path: '/', exits: 4, pageviews: 6, exitRate: 0.6667 },
-			{ path: '/pricing', exits: 2, pageviews: 2, exitRate: 1 },
-			{ path: '/docs', exits: 1, pageviews: 2, exitRate: 0.5 }
+			{ path: '/', exits: 4, pageviews: 6, views: 6, exitRate: 0.6667 },
+			{ path: '/pricing', exits: 2, pageviews: 2, views: 2, exitRate: 1 },
+			{ path: '/docs', exits: 1, pageviews: 2, views: 2, exitRate: 0.5 }
 		]);
 	});
 

@@ -9,13 +9,14 @@ import {
 } from './breakdowns';
 
 describe('breakdowns', () => {
-	const pages = pageRows([
+	const rows = [
 		{ key: ['s', 'd', '2026-11-01', '/'], value: [10, 6, 50_000, 7, 6] },
 		{ key: ['s', 'd', '2026-11-02', '/'], value: [2, 2, 1_000, 2, 0] },
 		{ key: ['s', 'd', '2026-11-01', '/docs'], value: [5, 3, 9_000, 1, 1] },
 		// departures only: a visitor came from /old, viewed before the range
 		{ key: ['s', 'd', '2026-11-01', '/old'], value: [0, 0, 0, 0, 1] }
-	]);
+	];
+	const pages = pageRows(rows);
 
 	test('pages sum their buckets, exits are views minus departures', () => {
 		expect(pages).toEqual([
@@ -42,10 +43,26 @@ describe('breakdowns', () => {
 			{ path: '/', entries: 9 },
 			{ path: '/docs', entries: 1 }
 		]);
-		expect(exitPageRows(pages)).toEqual([
-			{ path: '/', exits: 6, pageviews: 12, exitRate: 0.5 },
-			{ path: '/docs', exits: 4, pageviews: 5, exitRate: 0.8 }
+		expect(exitPageRows(rows)).toEqual([
+			{ path: '/', exits: 6, pageviews: 12, views: 12, exitRate: 0.5 },
+			{ path: '/docs', exits: 4, pageviews: 5, views: 5, exitRate: 0.8 }
 		]);
+	});
+
+	test('an exit rate counts the returns to a page among its views, so it is never above 100 %', () => {
+		// A page left open, viewed once, that a resumed session opens on (a return, an entry)
+		// and leaves again: two exits (an outside probe read an exit rate of 200 %).
+		const left = [
+			{ key: ['s', 'd', '2026-11-01', '/y'], value: [1, 1, 0, 1, 0] },
+			{ key: ['s', 'd', '2026-11-01', '/y'], value: [0, 0, 0, 1, 0, 1] }
+		];
+		expect(exitPageRows(left)).toEqual([
+			{ path: '/y', exits: 2, pageviews: 1, views: 2, exitRate: 1 }
+		]);
+		// Returns only in the range (the pageview came before it): its exit counts still.
+		expect(
+			exitPageRows([{ key: ['s', 'd', '2026-11-01', '/z'], value: [0, 0, 0, 0, 0, 1] }])
+		).toEqual([{ path: '/z', exits: 1, pageviews: 0, views: 1, exitRate: 1 }]);
 	});
 
 	test('where visitors do not add up, a dimension’s rows go by sessions with visitors null', () => {

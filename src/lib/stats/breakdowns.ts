@@ -113,15 +113,25 @@ export interface ExitRow {
 	path: string;
 	exits: number;
 	pageviews: number;
-	/** Exits ÷ pageviews of the path. */
+	/**
+	 * The path's pageviews and the returns to it (records.ts `revisit`): the times a
+	 * session was on it, each of which may be where it ended.
+	 */
+	views: number;
+	/** Exits ÷ views of the path: at most 1. */
 	exitRate: number;
 }
 
-/** Exit pages: paths where sessions ended, most first, with exits ÷ pageviews. */
-export function exitPageRows(pages: PageRow[]): ExitRow[] {
-	return pages
+/**
+ * Exit pages from `pages` view rows: paths where sessions ended, most first, with exits ÷
+ * views. Views count the returns to a page, as exits do: a page left open that a resumed
+ * session opens on (a return, no pageview) and leaves again is two exits of one pageview,
+ * whose rate by pageviews read 200 % (an outside probe).
+ */
+export function exitPageRows(rows: ViewRow<number[]>[]): ExitRow[] {
+	return [...sumsByPath(rows)]
+		.map(([path, sums]) => exitRow(path, exitsOf(sums), sums[0], sums[0] + sums[5]))
 		.filter((row) => row.exits > 0)
-		.map(({ path, exits, pageviews }) => exitRow(path, exits, pageviews))
 		.sort(
 			by(
 				(row) => row.exits,
@@ -131,8 +141,8 @@ export function exitPageRows(pages: PageRow[]): ExitRow[] {
 }
 
 /** An exit row with its rate. */
-export function exitRow(path: string, exits: number, pageviews: number): ExitRow {
-	return { path, exits, pageviews, exitRate: rate(exits, pageviews) };
+export function exitRow(path: string, exits: number, pageviews: number, views: number): ExitRow {
+	return { path, exits, pageviews, views, exitRate: rate(exits, views) };
 }
 
 /**

@@ -326,14 +326,15 @@ export const BREAKDOWNS = [
 	entry({
 		name: 'exitPages',
 		views: ['pages'],
-		rows: (views) => exitPageRows(pageRows(views.pages)),
+		rows: (views) => exitPageRows(views.pages),
 		other: (rest) =>
 			exitRow(
 				OTHER,
 				sum(rest, (r) => r.exits),
-				sum(rest, (r) => r.pageviews)
+				sum(rest, (r) => r.pageviews),
+				sum(rest, (r) => r.views)
 			),
-		csv: ['path', 'exits', 'pageviews', 'exitRate'],
+		csv: ['path', 'exits', 'pageviews', 'views', 'exitRate'],
 		unavailable: {
 			event: 'Not available under an event filter: events are not where sessions end.'
 		},
@@ -343,7 +344,12 @@ export const BREAKDOWNS = [
 			columns: [
 				PAGE,
 				{ key: 'exits', label: 'Exits', format: 'count' },
-				{ key: 'exitRate', label: 'Exit rate', format: 'rate' }
+				{
+					key: 'exitRate',
+					label: 'Exit rate',
+					format: 'rate',
+					hint: 'Exits ÷ views of the page, the returns to it included'
+				}
 			],
 			empty: 'No exits in this range yet.',
 			hint: true,
