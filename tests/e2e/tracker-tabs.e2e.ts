@@ -376,5 +376,12 @@ test('a page left to two tabs is one exit less, not two: exit pages and journeys
 		{ path: '/ex/b', count: 1, share: 0.5 },
 		{ path: '/pricing', count: 1, share: 0.5 }
 	]);
+	// /pricing's view went on in the first tab: no next page, and the panel says why (an
+	// outside probe read "No pageviews of this page" under "Through /pricing: 1 view").
+	await admin.goto(`${app.url}/sites/demo?range=today&source=${source}&journey=/pricing`);
+	await expect(admin.getByTestId('journey-page')).toHaveText('/pricing');
+	await expect(
+		admin.getByText('No next page: its visits went on in another tab of their sessions.')
+	).toBeVisible();
 	await Promise.all([a.context().close(), b.context().close(), admin.context().close()]);
 });
