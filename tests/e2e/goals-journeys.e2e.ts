@@ -87,6 +87,14 @@ test('an owner defines goals in settings, a visit converts, and the dashboard sh
 			['cta-start', '1', 'new', '1', '100%'],
 			['cta-start (text = Start now)', '1', 'new', '1', '100%']
 		]);
+	// Conversions say how each kind counts (an outside probe: a page goal reached twice in
+	// a session was 1, an event goal fired twice 2, and nothing said why).
+	await expect(
+		owner.locator('#goals th span[title]').filter({ hasText: 'Conversions' })
+	).toHaveAttribute(
+		'title',
+		/^An event goal: each time the event fired\. A page goal: the page's pageviews \(a page again in a session within 30 min counts once\)$/
+	);
 	// The event goal opens the dashboard under its filter.
 	await expect(
 		owner.locator('#goals').getByRole('link', { name: 'cta-start', exact: true })
