@@ -29,16 +29,24 @@ const URL_RUN = /[^\s"'<>]+/g;
 
 /** The text with every secret it holds replaced by `***`. */
 export function redactSecrets(text: string): string {
-	const plain = redactPlain(text);
-	if (!plain.includes('%')) return plain;
-	return plain.replace(URL_RUN, (run) => {
-		if (!run.includes('%')) return run;
-		// Matched on the run as the app reads it (an outside probe: a share secret spelled
-		// `%73hr_…` reached the log whole); a run with nothing secret stays as it came.
-		const decoded = percentDecoded(run);
-		const redacted = redactPlain(decoded);
-		return redacted === decoded ? run : encodeURI(redacted);
-	});
+	// Runs with escapes first, on the text as it came: redacting the plain spelling
+	// first would cut a secret written partly escaped (`shr_A%62Cd…`) to a remainder
+	// that no pattern knows any longer, every character of it but the first kept (review41).
+	const decoded = text.includes('%') ? text.replace(URL_RUN, redactEscapedRun) : text;
+	return redactPlain(decoded);
+}
+
+/**
+ * A run as the app reads it, with its escapes decoded, redacted (an outside probe: a
+ * share secret spelled `%73hr_…` reached the log whole): written re-encoded when it held
+ * a secret, else as it came.
+ */
+function redactEscapedRun(run: string): string {
+	if (!run.includes('%')) return run;
+	const decoded = percentDecoded(run);
+	const redacted = redactPlain(decoded);
+	// Well formed: encodeURI throws on a lone surrogate (a line cut in a pair).
+	return redacted === decoded ? run : encodeURI(redacted.toWellFormed());
 }
 
 function redactPlain(text: string): string {
@@ -46,19 +54,17 @@ function redactPlain(text: string): string {
 }
 
 /**
- * Every valid percent escape of `run` decoded, again while any is left (a secret spelled
- * `%2573…` decodes to `%73…` first), an escape that is no UTF-8 dropped rather than kept.
+ * Every percent escape of `run` decoded, again while any is left (a secret escaped twice
+ * is no secret the app reads, but a log should not hold it either), each byte that is no
+ * UTF-8 as U+FFFD on its own, so that a bad byte beside a secret's escapes does not take
+ * them with it (review41: `%FF%73hr_…` was logged whole).
  */
 function percentDecoded(run: string): string {
 	let text = run;
 	for (let pass = 0; pass < 4 && /%[0-9A-Fa-f]{2}/.test(text); pass++) {
-		text = text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
-			try {
-				return decodeURIComponent(escapes);
-			} catch {
-				return '\uFFFD';
-			}
-		});
+		text = text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) =>
+			Buffer.from(escapes.replaceAll('%', ''), 'hex').toString('utf8')
+		);
 	}
 	return text;
 }
