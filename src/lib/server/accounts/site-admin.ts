@@ -169,7 +169,7 @@ export async function createSite(
 	input: SiteInput,
 	now: () => number = Date.now
 ): Promise<SiteRecord> {
-	if (!user.isAdmin && (await rolesOf(couch, user.name)).owner >= MAX_OWNED) {
+	if (!user.isAdmin && (await sitesOwnedBy(couch, user.name)) >= MAX_OWNED) {
 		throw new FieldError(
 			400,
 			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to create the site`,
@@ -286,14 +286,17 @@ export const MAX_INVITATIONS_FROM = 20;
  */
 export const MAX_OWNED = 50;
 
-/** How many sites `name` owns, and how many invite it, by the sites database's `accounts` view. */
-async function rolesOf(couch: Couch, name: string): Promise<{ owner: number; invited: number }> {
+/** The sites database's `accounts` rows of some account names: which sites list each, and as what. */
+async function accountRows(couch: Couch, names: string[]) {
 	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
-		key: name
+		keys: names
 	});
-	const count = { owner: 0, invited: 0 };
-	for (const row of rows) count[row.value]++;
-	return count;
+	return rows;
+}
+
+/** How many sites `name` owns. */
+async function sitesOwnedBy(couch: Couch, name: string): Promise<number> {
+	return (await accountRows(couch, [name])).filter((row) => row.value === 'owner').length;
 }
 
 /**
@@ -305,9 +308,7 @@ async function invitationsOf(
 	name: string,
 	user: User
 ): Promise<{ all: number; fromUser: number }> {
-	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
-		keys: [name, user.name]
-	});
+	const rows = await accountRows(couch, [name, user.name]);
 	const owned = new Set(
 		rows.filter((row) => row.key === user.name && row.value === 'owner').map((row) => row.id)
 	);
@@ -422,9 +423,7 @@ export async function addOwner(
  */
 export async function releaseAccountName(couch: Couch, name: string): Promise<string[]> {
 	forgetCachedSessions(name);
-	const { rows } = await couch.sites.view<'owner' | 'invited'>(SITES_DESIGN, 'accounts', {
-		key: name
-	});
+	const rows = await accountRows(couch, [name]);
 	const released: string[] = [];
 	for (const docId of new Set(rows.map((row) => row.id))) {
 		const id = docId.slice('site:'.length);
