@@ -116,6 +116,17 @@ test('an address the page cannot read is said to be one, not a page not found', 
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('This address cannot be read');
 	await expect(page).toHaveTitle(/^This address cannot be read · /);
 	await expect(page.getByRole('alert')).toContainText('after is not one this API returned');
+	// Another refusal is not said to be the address's (review41): a form posted to a page
+	// that takes none.
+	await page.evaluate((action) => {
+		const form = Object.assign(document.createElement('form'), { method: 'post', action });
+		document.body.append(form);
+		form.submit();
+	}, `${localhost}/sites/alpha/sessions`);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+		'This request was not carried out'
+	);
+	await expect(page.getByText('Error 405')).toBeVisible();
 	await page.context().close();
 });
 
