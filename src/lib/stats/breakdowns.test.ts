@@ -127,6 +127,36 @@ describe('breakdowns', () => {
 		]);
 	});
 
+	test("an event's firings without a prop are its (none) row, after the cut", () => {
+		const events = [
+			{ key: ['s', 'd', '2026-11-01', 'signup'], value: 4 },
+			{ key: ['s', 'd', '2026-11-02', 'signup'], value: 3 }
+		];
+		const props = [
+			{ key: ['s', 'd', '2026-11-01', 'signup', 'plan', 'pro'], value: 2 },
+			{ key: ['s', 'd', '2026-11-02', 'signup', 'plan', 'free'], value: 1 },
+			{ key: ['s', 'd', '2026-11-02', 'signup', 'plan', 'team'], value: 1 },
+			{ key: ['s', 'd', '2026-11-01', 'signup', 'ref', 'ad'], value: 4 },
+			{ key: ['s', 'd', '2026-11-02', 'signup', 'ref', 'ad'], value: 3 }
+		];
+		expect(eventRows(events, props, 2)).toEqual([
+			{
+				name: 'signup',
+				count: 7,
+				props: {
+					plan: [
+						{ value: 'pro', count: 2 },
+						{ value: 'free', count: 1 },
+						{ value: '(other)', count: 1 },
+						{ value: '(none)', count: 3 }
+					],
+					// Every firing had it: no (none) row.
+					ref: [{ value: 'ad', count: 7 }]
+				}
+			}
+		]);
+	});
+
 	test('top N keeps N rows and folds the rest into one', () => {
 		const rows = [1, 2, 3, 4].map((n) => ({ value: `v${n}`, n }));
 		const other = (rest: typeof rows) => ({

@@ -9,6 +9,9 @@ import { rate } from './metrics';
 /** Label of the row that sums everything past the top N. */
 export const OTHER = '(other)';
 
+/** The row of an event's prop for its firings without that prop, as Plausible shows it. */
+export const NONE = '(none)';
+
 /** A row of the pages breakdown. */
 export interface PageRow {
 	path: string;
@@ -232,6 +235,10 @@ export function eventRows(
 					value: OTHER,
 					count: sum(rest, (row) => row.count)
 				}));
+				// A firing has one value of a prop at most, so the rest had none (an outside
+				// probe found them only as the difference, where Plausible lists "(none)").
+				const none = count - sum(values, (row) => row.count);
+				if (none > 0) propsOut[prop].push({ value: NONE, count: none });
 			}
 			return { name, count, props: propsOut };
 		})
