@@ -115,12 +115,24 @@ export function timeSplits(min: number, max: number, step: number, timeZone: str
 	return out;
 }
 
-/** Ticks on the local whole hours that are multiples of `hours`, read at each UTC quarter hour. */
+/**
+ * Ticks on the local whole hours that are multiples of `hours`, read at each UTC quarter
+ * hour. The zone is asked its offset at each end of a day's span and only within a span
+ * whose ends differ at each quarter hour (a zone changes its offset at most once a day):
+ * a month of hours asked 2,976 times took 9–38 ms a redraw (review41).
+ */
 function hourSplits(min: number, max: number, hours: number, timeZone: string): number[] {
 	const out: number[] = [];
-	for (let s = Math.ceil(min / QUARTER_S) * QUARTER_S; s <= max; s += QUARTER_S) {
-		const local = s + offsetAt(s * 1000, timeZone) / 1000;
-		if (local % HOUR_S === 0 && ((local / HOUR_S) % 24) % hours === 0) out.push(s);
+	const offset = (s: number) => offsetAt(s * 1000, timeZone) / 1000;
+	const first = Math.ceil(min / QUARTER_S) * QUARTER_S;
+	for (let span = first; span <= max; span += DAY_S) {
+		const last = Math.min(span + DAY_S - QUARTER_S, max);
+		const start = offset(span);
+		const steady = start === offset(last);
+		for (let s = span; s <= last; s += QUARTER_S) {
+			const local = s + (steady ? start : offset(s));
+			if (local % HOUR_S === 0 && ((local / HOUR_S) % 24) % hours === 0) out.push(s);
+		}
 	}
 	return out;
 }
