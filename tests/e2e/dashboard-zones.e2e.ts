@@ -277,10 +277,16 @@ test('in Australia/Lord_Howe the chart ticks on whole local hours and on local m
 	await owner.addInitScript(() => {
 		const texts: string[] = [];
 		(window as unknown as { axisTexts: string[] }).axisTexts = texts;
+		// And how far right each ends, against its canvas's width (both in canvas pixels).
+		const overhangs: Record<string, number> = {};
+		(window as unknown as { overhangs: Record<string, number> }).overhangs = overhangs;
 		const fillText = CanvasRenderingContext2D.prototype.fillText;
-		CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+		CanvasRenderingContext2D.prototype.fillText = function (text, x, ...rest) {
 			texts.push(text);
-			return fillText.call(this, text, ...rest);
+			const width = this.measureText(text).width;
+			const right = this.textAlign === 'center' ? x + width / 2 : x + width;
+			overhangs[text] = right - this.canvas.width;
+			return fillText.call(this, text, x, ...rest);
 		};
 	});
 	const zone = 'tz=Australia/Lord_Howe';
@@ -302,6 +308,11 @@ test('in Australia/Lord_Howe the chart ticks on whole local hours and on local m
 	const days = await axisLabels(owner, /^\d{4}-\d\d-\d\d$/);
 	expect(days[0]).toBe('2026-09-28');
 	expect(days.at(-1)).toBe('2026-10-10');
+	// Drawn whole: the last date was cut to "2026-10-1" at the canvas's right edge.
+	const overhang = await owner.evaluate(
+		() => (window as unknown as { overhangs: Record<string, number> }).overhangs['2026-10-10']
+	);
+	expect(overhang).toBeLessThanOrEqual(0);
 	await owner
 		.locator('figure')
 		.first()
