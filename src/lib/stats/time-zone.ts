@@ -170,23 +170,32 @@ export const DAY_STARTS_KEPT = 16_000;
  *   since 1980, +05:30 or +05:45 included, is whole quarter hours.
  */
 export function startOfDay(date: string, tz: string): number {
-	const key = `${tz} ${date}`;
-	const known = dayStarts.get(key);
-	if (known !== undefined) return known;
-	const start = firstInstantOf(date, tz);
-	if (start % QUARTER !== 0) {
-		throw new RangeError(
-			`time zone ${tz} is at UTC${formatOffset(offsetAt(start, tz))} on ${date}, not a whole number of quarter hours`
-		);
-	}
-	if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
-	dayStarts.set(key, start);
-	return start;
+	const start = readableDayStart(date, tz);
+	if (typeof start === 'number') return start;
+	throw new RangeError(
+		`time zone ${tz} is at UTC${formatOffset(offsetAt(start.at, tz))} on ${date}, not a whole number of quarter hours`
+	);
 }
 
 /** Whether {@link startOfDay} can read local date `date` in `tz`: its day starts on a UTC quarter hour. */
 export function dayStartsOnQuarterHour(date: string, tz: string): boolean {
-	return dayStarts.has(`${tz} ${date}`) || firstInstantOf(date, tz) % QUARTER === 0;
+	return typeof readableDayStart(date, tz) === 'number';
+}
+
+/**
+ * The first instant of `date` in `tz`, remembered ({@link dayStarts}), when it is a UTC
+ * quarter hour; else where it is. One home for both, so that asking whether a day can be
+ * read and then reading it finds the day once.
+ */
+function readableDayStart(date: string, tz: string): number | { at: number } {
+	const key = `${tz} ${date}`;
+	const known = dayStarts.get(key);
+	if (known !== undefined) return known;
+	const start = firstInstantOf(date, tz);
+	if (start % QUARTER !== 0) return { at: start };
+	if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+	dayStarts.set(key, start);
+	return start;
 }
 
 function firstInstantOf(date: string, tz: string): number {
