@@ -20,6 +20,7 @@ import { startVisitorEndpoint } from '$lib/server/visitor';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 import { refusal } from '$lib/server/refusal';
+import { controlCharacterIn } from '$lib/server/address';
 import { clientAddress } from '$lib/server/accounts/client-address';
 import { forClient } from '$lib/server/store-dispatch';
 
@@ -112,6 +113,12 @@ function refusedRequest(event: RequestEvent) {
 
 const respond: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
+	// The demo site's pages are a website like any tracked one: a visitor lands on them by
+	// any link, a mangled campaign link's `%01` among them (text.ts), and they read no
+	// parameter. The app's own pages and APIs take no control character (address.ts).
+	const demo = event.route.id?.startsWith('/(demo)');
+	const unreadable = demo ? undefined : controlCharacterIn(event.url);
+	if (unreadable) return refusal(refusedRequest(event), unreadable);
 	// The ingest and the visitor endpoint take cross-origin posts from registered sites,
 	// check origins themselves and get no session (csrf.ts); everything else refuses
 	// cross-site writes (svelte.config.js turns SvelteKit's own check off for them).
@@ -163,7 +170,7 @@ const respond: Handle = async ({ event, resolve }) => {
 	// The demo site's pages track: have the browser fetch the tracker core with the page.
 	// First in the head, where <Analytics>'s inline start (later in the head) finds it.
 	// And give <Analytics>'s inline start the page's nonce (svelte.config.js, `csp`).
-	const preload = event.route.id?.startsWith('/(demo)') ? trackerPreload : '';
+	const preload = demo ? trackerPreload : '';
 	if (!preload) return resolve(event);
 	return withStartNonce(
 		await resolve(event, {

@@ -160,7 +160,7 @@ export function clip(value: unknown, max: number): string | undefined {
 export type Phrase = readonly (string | { quoted: string })[];
 
 /** A character's code point as Unicode writes it: `U+202E`. */
-function codePoint(character: string): string {
+export function codePoint(character: string): string {
 	return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -173,3 +173,36 @@ test("an owner's pages are neither cached nor framed, and no answer is sniffed",
 		expect(res.headers.get('content-security-policy'), path).toMatch(/frame-ancestors 'none'/);
 	}
 });
+
+test('an address with a control character is a 400 that quotes none back', async () => {
+	// An outside probe: `?tz=%00`, `/funnels?funnel=%00` and `/sites?q=%00` put a NUL raw
+	// into the page's HTML, a parse error browsers read as U+FFFD.
+	const pages = [
+		'/sites?q=%00',
+		'/sites/demo?tz=%00',
+		'/sites/demo/funnels?funnel=%00',
+		'/sites/demo/sessions?page=/a%0Ab',
+		`/share/${secret}?tz=%1F`,
+		'/sites/demo/settings?x%7F=1',
+		'/sites/de%00mo'
+	];
+	for (const path of pages) {
+		const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
+		const body = await res.text();
+		expect(res.status, path).toBe(400);
+		expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+		expect(body, path).toMatch(/control character \(U\+00(?:[01][0-9A-F]|7F)\)/);
+		// eslint-disable-next-line no-control-regex -- what the page must not hold
+		expect(body, path).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+	}
+	// The demo site's pages are a website visitors land on by any link, mangled or not.
+	const landing = await fetch(`${app.url}/pricing?utm_source=x%01y&utm_campaign=%00`);
+	expect(landing.status).toBe(200);
+	for (const path of ['/api/v1/stats?site=demo&tz=%00', '/sites/demo/__data.json?tz=%00']) {
+		const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
+		expect(res.status, path).toBe(400);
+		expect(await res.json(), path).toMatchObject({
+			message: expect.stringContaining('control character (U+0000)')
+		});
+	}
+});
