@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { MAX_QUERIES } from '../../src/lib/server/embedded/views/http';
+import { MAX_KEY_DEPTH } from '../../src/lib/server/embedded/views/params';
 
 const base = new URL(inject('couchUrl'));
 const admin = `Basic ${Buffer.from(
@@ -199,6 +200,32 @@ describe('the view engine over HTTP', () => {
 			reason: 'missing_named_view'
 		});
 		expect((await call(`/${db}/_design/none/_view/rows`)).status).toBe(404);
+	});
+
+	test('refuses a key nested deeper than MAX_KEY_DEPTH with 400 query_parse_error', async () => {
+		// An outside probe: a startkey 5,000 deep and a POST's keys 100,000 deep were 500s,
+		// the collation's stack overflowed.
+		const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+		const allowed = await call(`/${db}/_design/t/_view/rows?startkey=${nested(MAX_KEY_DEPTH)}`);
+		expect(allowed.status).toBe(200);
+		for (const search of [
+			`?startkey=${nested(MAX_KEY_DEPTH + 1)}`,
+			`?end_key=${nested(5_000)}`,
+			`?key=${nested(5_000)}`
+		]) {
+			const res = await call(`/${db}/_design/t/_view/rows${search}`);
+			expect([res.status, res.body.error], search.slice(0, 12)).toEqual([400, 'query_parse_error']);
+			expect(res.body.reason).toMatch(/deeper than 100 levels/);
+		}
+		const keys = await fetch(`${origin}/${db}/_design/t/_view/rows`, {
+			method: 'POST',
+			headers: { authorization: admin, 'content-type': 'application/json' },
+			body: `{"keys": [1, ${nested(100_000)}]}`
+		});
+		expect([keys.status, await keys.json()]).toEqual([
+			400,
+			{ error: 'query_parse_error', reason: 'keys nests arrays or objects deeper than 100 levels' }
+		]);
 	});
 
 	test('leaves a JavaScript reduce to express-pouchdb, and keeps the database to its members', async () => {

@@ -122,6 +122,17 @@ export function parseViewQuery(search: URLSearchParams, body: Raw = {}): ViewQue
 		}
 	}
 
+	for (const [name, key] of [
+		[startName, query.start?.key],
+		[endName, query.end?.key],
+		['key', query.key?.value],
+		...(query.keys ?? []).map((key) => ['keys', key])
+	] as const) {
+		if (nestedDeeper(key, MAX_KEY_DEPTH)) {
+			throw parseError(`${name} nests arrays or objects deeper than ${MAX_KEY_DEPTH} levels`);
+		}
+	}
+
 	const stale = text('stale');
 	if (stale !== undefined) {
 		if (stale === 'ok') query.update = 'false';
@@ -136,6 +147,21 @@ export function parseViewQuery(search: URLSearchParams, body: Raw = {}): ViewQue
 		query.update = update;
 	}
 	return query;
+}
+
+/**
+ * How deep a queried key may nest arrays and objects. The collation (pouchdb-collate)
+ * recurses a level at a time, and a key nested 5,000 deep overflowed its stack: a 500,
+ * not a 400 (an outside probe). The app's keys nest 2 or 3 levels. Apache CouchDB sets no
+ * such bound that its documents name; only the store's admin may query a view.
+ */
+export const MAX_KEY_DEPTH = 100;
+
+/** Whether `value` nests arrays or objects more than `levels` deep (`[]` is one level). */
+function nestedDeeper(value: unknown, levels: number): boolean {
+	if (value === null || typeof value !== 'object') return false;
+	if (levels === 0) return true;
+	return Object.values(value).some((inner) => nestedDeeper(inner, levels - 1));
 }
 
 function parseError(reason: string): ViewError {
