@@ -143,7 +143,7 @@ describe('a prop filter in the Stats API', () => {
 		});
 		// Events: S1 twice, S2, S3, S5. Sessions: S1, S2, S3 (S5's event has no flags).
 		// Visitors: V1 on Nov 10 and again on Nov 11.
-		expect(body.totals).toMatchObject({ events: 5, sessions: 3, visitors: 2, pageviews: 0 });
+		expect(body.totals).toMatchObject({ events: 5, sessions: 3, visitors: 2, pageviews: null });
 		// Site visitors: V1 on each day, V2, V3.
 		expect(body.unfiltered.totals.visitors).toBe(4);
 		expect(

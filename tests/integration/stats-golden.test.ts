@@ -523,7 +523,24 @@ describe('filters', () => {
 
 	test('event counts its conversions: events, converting sessions and visitors', async () => {
 		const body = await stats(`${range}&event=signup`);
-		expect(body.totals).toMatchObject({ events: 2, sessions: 2, visitors: 2, pageviews: 0 });
+		// What the firings alone cannot tell is null, not 0 or 1 (an outside probe read
+		// `bounceRate 1` for sessions none of which bounced).
+		expect(body.totals).toEqual({
+			events: 2,
+			sessions: 2,
+			visitors: 2,
+			pageviews: null,
+			newVisitors: null,
+			actualSessions: null,
+			engagedSessions: null,
+			engagementRate: null,
+			bounceRate: null,
+			engagedTimeMs: null,
+			avgEngagedTimeMs: null
+		});
+		for (const point of body.timeseries) {
+			expect(point).toMatchObject({ pageviews: null, bounceRate: null });
+		}
 		expect(body.unfiltered.totals.visitors).toBe(7);
 		expect(body.breakdowns.pages).toEqual([
 			{ path: '/', pageviews: 1, visitors: 0, engagedTimeMs: 0, entries: 0, exits: 0 },

@@ -88,7 +88,7 @@ async function series(tz: string, from: string, to: string, interval: Interval) 
 	});
 	return {
 		points: Object.fromEntries(
-			stats.timeseries.filter((p) => p.pageviews > 0).map((p) => [p.period, p.pageviews])
+			stats.timeseries.filter((p) => p.pageviews! > 0).map((p) => [p.period, p.pageviews])
 		),
 		stats
 	};

@@ -353,13 +353,13 @@ describe('erasing a visitor’s records', () => {
 		// entries), a signup, 30 s of engaged time and one actual session.
 		const t = before.totals;
 		expect(after.totals).toMatchObject({
-			pageviews: t.pageviews - 2,
+			pageviews: t.pageviews! - 2,
 			visitors: t.visitors! - 1,
 			newVisitors: t.newVisitors! - 1,
 			sessions: t.sessions - 2,
-			actualSessions: t.actualSessions - 1,
+			actualSessions: t.actualSessions! - 1,
 			engagedSessions: t.engagedSessions,
-			engagedTimeMs: t.engagedTimeMs - 30_000,
+			engagedTimeMs: t.engagedTimeMs! - 30_000,
 			events: t.events - 1
 		});
 		// What is left is B's visit exactly: one of each record.

@@ -31,7 +31,11 @@ describe('a prop filter (an event with one prop value)', () => {
 
 	test('is the scope prop:<name>|<key>=<value> the views emit, and its own parameters', () => {
 		expect(filterKey(prop)).toBe('prop:signup|plan=pro=x');
-		expect(filterScopes(prop)).toEqual({ keys: ['prop:signup|plan=pro=x'], visitorsExact: true });
+		expect(filterScopes(prop)).toEqual({
+			keys: ['prop:signup|plan=pro=x'],
+			visitorsExact: true,
+			firingsOnly: true
+		});
 		expect(filterParams(prop)).toEqual([
 			['event', 'signup'],
 			['prop', 'plan=pro=x']
@@ -58,7 +62,7 @@ describe('a prop filter (an event with one prop value)', () => {
 });
 
 describe('filterScopes', () => {
-	test('a filter without a pattern is its own scope, with exact visitors', () => {
+	test('a filter without a pattern is its own scope, with exact visitors; an event counts its firings alone', () => {
 		for (const filter of [
 			{ kind: 'page', value: '/pricing' },
 			{ kind: 'source', value: '(direct)' },
@@ -67,7 +71,8 @@ describe('filterScopes', () => {
 			expect(isPattern(filter)).toBe(false);
 			expect(filterScopes(filter, ['/ignored'])).toEqual({
 				keys: [filterKey(filter)],
-				visitorsExact: true
+				visitorsExact: true,
+				firingsOnly: filter.kind === 'event'
 			});
 		}
 	});
@@ -77,7 +82,7 @@ describe('filterScopes', () => {
 		expect(isPattern(filter)).toBe(true);
 		expect(
 			filterScopes(filter, ['/docs/b', '/docs', '/docs/a', '/blog/docs/x', '/docs/a'])
-		).toEqual({ keys: ['page:/docs/a', 'page:/docs/b'], visitorsExact: false });
+		).toEqual({ keys: ['page:/docs/a', 'page:/docs/b'], visitorsExact: false, firingsOnly: false });
 	});
 
 	test.each<[string[], boolean]>([

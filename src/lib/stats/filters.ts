@@ -25,6 +25,7 @@
  */
 import { displayPath } from '../records';
 import { wildcardMatcher } from './goals';
+import type { SumsScope } from './metrics';
 
 /** The kinds of filter, also their query-string parameter names. */
 export const FILTER_KINDS = ['page', 'source', 'event'] as const;
@@ -109,14 +110,9 @@ export function isPattern(filter: Filter | null | undefined): boolean {
 }
 
 /** How a filter is read: the filter keys whose rows add up to its numbers. */
-export interface FilterScopes {
+export interface FilterScopes extends SumsScope {
 	/** The filter keys (`page:/docs/a`, …) whose rows are summed; none when nothing matches. */
 	keys: string[];
-	/**
-	 * Whether visitors add up across the keys: always for one key; for a pattern matching
-	 * several paths they do not (a visitor may view two of them the same day).
-	 */
-	visitorsExact: boolean;
 }
 
 /** Thrown when a page pattern matches more than {@link MAX_PATTERN_PATHS} paths. */
@@ -138,13 +134,15 @@ export class TooManyPathsError extends RangeError {
  * @throws {TooManyPathsError} when a pattern matches more than {@link MAX_PATTERN_PATHS}.
  */
 export function filterScopes(filter: Filter, paths: readonly string[] = []): FilterScopes {
-	if (!isPattern(filter)) return { keys: [filterKey(filter)], visitorsExact: true };
+	const firingsOnly = filter.kind === 'event';
+	if (!isPattern(filter)) return { keys: [filterKey(filter)], visitorsExact: true, firingsOnly };
 	const match = wildcardMatcher(filter.value);
 	const matched = [...new Set(paths.filter(match))].sort();
 	if (matched.length > MAX_PATTERN_PATHS) throw new TooManyPathsError(filter.value, matched.length);
 	return {
 		keys: matched.map((path) => filterKey({ kind: 'page', value: path })),
-		visitorsExact: matched.length <= 1
+		visitorsExact: matched.length <= 1,
+		firingsOnly
 	};
 }
 

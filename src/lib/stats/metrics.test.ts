@@ -21,12 +21,32 @@ describe('metrics', () => {
 
 	test('visitors that do not add up are null, new visitors too', () => {
 		const sums = addVector(emptySums(), [20, 8, 5, 10, 6, 3, 7, 125_000, 4]);
-		expect(totalsFrom(sums, false)).toMatchObject({
+		expect(totalsFrom(sums, { visitorsExact: false, firingsOnly: false })).toMatchObject({
 			pageviews: 20,
 			visitors: null,
 			newVisitors: null,
 			sessions: 10
 		});
+	});
+
+	test("an event's firings tell its sessions, visitors and firings, and nothing else", () => {
+		// An outside probe: under `event=signup` three sessions, none bounced, read
+		// `bounceRate 1`, `pageviews 0`, `newVisitors 0` (all three were new).
+		const sums = addVector(emptySums(), [0, 3, 0, 3, 0, 0, 0, 0, 4]);
+		expect(totalsFrom(sums, { visitorsExact: true, firingsOnly: true })).toEqual({
+			pageviews: null,
+			visitors: 3,
+			newVisitors: null,
+			sessions: 3,
+			actualSessions: null,
+			engagedSessions: null,
+			engagementRate: null,
+			bounceRate: null,
+			engagedTimeMs: null,
+			avgEngagedTimeMs: null,
+			events: 4
+		});
+		expect(totalsFrom(sums, { visitorsExact: false, firingsOnly: true }).visitors).toBeNull();
 	});
 
 	test('rates are 0 without sessions, not NaN', () => {

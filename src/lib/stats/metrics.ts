@@ -25,9 +25,15 @@ export type MetricField = (typeof METRIC_FIELDS)[number];
 /** Summed counts, by field. */
 export type MetricSums = Record<MetricField, number>;
 
-/** The `totals` of a Stats API response. */
+/**
+ * The `totals` of a Stats API response. Under an event filter the sums count the event's
+ * firings alone ({@link SumsScope}): the fields they cannot tell (pageviews, new
+ * visitors, actual and engaged sessions, the rates, engaged time) are null, not the 0 or
+ * 1 the firings would make them (an outside probe read `bounceRate 1` for sessions none
+ * of which bounced).
+ */
 export interface Totals {
-	pageviews: number;
+	pageviews: number | null;
 	/**
 	 * Unique visitors: each visitor's first activity of the day (a pageview, an event or a
 	 * return: `opensDay`), summed over the range (as Plausible counts);
@@ -35,18 +41,18 @@ export interface Totals {
 	 * (src/lib/stats/filters.ts).
 	 */
 	visitors: number | null;
-	/** Visitors on their first day ever, likewise; null where `visitors` is. */
+	/** Visitors on their first day ever, likewise; null where `visitors` is, and under an event filter. */
 	newVisitors: number | null;
 	sessions: number;
-	actualSessions: number;
-	engagedSessions: number;
+	actualSessions: number | null;
+	engagedSessions: number | null;
 	/** Engaged sessions ÷ actual sessions; 0 when there are no actual sessions. */
-	engagementRate: number;
+	engagementRate: number | null;
 	/** 1 − non-bounce sessions ÷ sessions; 0 when there are no sessions. */
-	bounceRate: number;
-	engagedTimeMs: number;
+	bounceRate: number | null;
+	engagedTimeMs: number | null;
 	/** Engaged time per session, in whole milliseconds; 0 when there are no sessions. */
-	avgEngagedTimeMs: number;
+	avgEngagedTimeMs: number | null;
 	events: number;
 }
 
@@ -88,16 +94,56 @@ export function rate(numerator: number, denominator: number): number {
 	return Math.round((numerator / denominator) * 10_000) / 10_000;
 }
 
+/** What the summed counts of a read's scopes can tell (src/lib/stats/filters.ts). */
+export interface SumsScope {
+	/**
+	 * Whether visitors add up across the scopes: always for one; for a page pattern
+	 * matching several paths they do not (a visitor may view two of them the same day).
+	 */
+	visitorsExact: boolean;
+	/**
+	 * Whether the sums count an event's firings alone (an event filter): its sessions,
+	 * visitors and firings, and none of their sessions' pageviews, time or bounces.
+	 */
+	firingsOnly: boolean;
+}
+
+/** The scope of a read without a filter: every count tells. */
+export const WHOLE_SITE: SumsScope = { visitorsExact: true, firingsOnly: false };
+
 /**
  * The totals (counts and rates) for summed counts.
- * @param visitorsExact Whether the summed visitors, new ones too, are exact (default); if
- *   not, null (an outside review read 2 new visitors for one under `page=/docs/*`).
+ * @param scope What the sums can tell: visitors that do not add up are null (an outside
+ *   review read 2 new visitors for one under `page=/docs/*`), and so is every count an
+ *   event's firings cannot tell ({@link Totals}).
  */
-export function totalsFrom(sums: MetricSums, visitorsExact = true): Totals {
+export function totalsFrom(sums: MetricSums, scope: SumsScope = WHOLE_SITE): Totals {
+	const totals = wholeTotals(sums);
+	const unknown = [
+		...(scope.visitorsExact ? [] : (['visitors', 'newVisitors'] as const)),
+		...(scope.firingsOnly ? NOT_OF_FIRINGS : [])
+	];
+	for (const field of unknown) totals[field] = null;
+	return totals;
+}
+
+/** The totals an event's firings alone cannot tell ({@link Totals}). */
+export const NOT_OF_FIRINGS = [
+	'pageviews',
+	'newVisitors',
+	'actualSessions',
+	'engagedSessions',
+	'engagementRate',
+	'bounceRate',
+	'engagedTimeMs',
+	'avgEngagedTimeMs'
+] as const satisfies readonly (keyof Totals)[];
+
+function wholeTotals(sums: MetricSums): Totals {
 	return {
 		pageviews: sums.pageviews,
-		visitors: visitorsExact ? sums.visitors : null,
-		newVisitors: visitorsExact ? sums.newVisitors : null,
+		visitors: sums.visitors,
+		newVisitors: sums.newVisitors,
 		sessions: sums.sessions,
 		actualSessions: sums.actualSessions,
 		engagedSessions: sums.engagedSessions,

@@ -13,6 +13,14 @@ export function formatCount(n: number): string {
 	return Math.abs(n) >= 100_000 ? compact.format(n) : counts.format(n);
 }
 
+/**
+ * A number that may not be known (null: visitors across a page pattern's paths, what an
+ * event's firings cannot tell), written by `write` (default {@link formatCount}), or "—".
+ */
+export function formatKnown(n: number | null, write: (n: number) => string = formatCount): string {
+	return n === null ? '—' : write(n);
+}
+
 /** A count with its noun, singular for one: "1 session", "2 sessions". */
 export function formatCountOf(n: number, noun: string): string {
 	return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;

@@ -18,6 +18,7 @@ import {
 	type FilterScopes
 } from '../../stats/filters';
 import { wildcardMatcher } from '../../stats/goals';
+import { WHOLE_SITE, type SumsScope } from '../../stats/metrics';
 import type { ViewReader } from './view-reader';
 
 /**
@@ -61,9 +62,8 @@ export type Scope = string | [string, string];
  * site, a filter's scope, or each path's scope of a page pattern (none when it matches
  * nothing), and whether visitors add up across them.
  */
-export interface Scopes {
+export interface Scopes extends SumsScope {
 	scopes: Scope[];
-	visitorsExact: boolean;
 }
 
 /** The one scope of a filter read in one scope (journeys, paths; never a pattern). */
@@ -81,7 +81,7 @@ export async function readScopes(
 	site: string,
 	filter?: Filter | null
 ): Promise<Scopes> {
-	if (!filter) return { scopes: [site], visitorsExact: true };
+	if (!filter) return { scopes: [site], ...WHOLE_SITE };
 	const paths = isPattern(filter) ? await matchingPaths(reader, site, filter.value) : [];
 	let scopes: FilterScopes;
 	try {
@@ -92,6 +92,7 @@ export async function readScopes(
 	}
 	return {
 		scopes: scopes.keys.map((key): Scope => [site, key]),
-		visitorsExact: scopes.visitorsExact
+		visitorsExact: scopes.visitorsExact,
+		firingsOnly: scopes.firingsOnly
 	};
 }

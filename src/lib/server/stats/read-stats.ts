@@ -210,9 +210,9 @@ export async function readSections<S extends SectionName = SectionName>(
 				previous: once(() => at.then((q) => readSums(reader, [q.site], q.previous)))
 			}
 		: sums;
-	// Visitors do not add up across a page pattern's paths: its totals hold them as null.
-	const exact = async (s: Promise<MetricSums>) =>
-		totalsFrom(await s, (await scoped()).visitorsExact);
+	// Visitors do not add up across a page pattern's paths, and an event's firings tell no
+	// pageview, time or bounce: its totals hold them as null.
+	const exact = async (s: Promise<MetricSums>) => totalsFrom(await s, await scoped());
 	const totals = () => exact(sums.current());
 	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
 		unfiltered: () => siteSums.current().then((s) => totalsFrom(s)),
@@ -291,7 +291,7 @@ function once<T>(f: () => T): () => T {
 async function readTimeseries(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'range'> & { interval: Interval },
-	{ scopes, visitorsExact }: Scopes
+	{ scopes, ...scope }: Scopes
 ): Promise<{ sums: MetricSums; point: TimeseriesPoint }[]> {
 	const list = periods(query.range, query.interval);
 	const sums = list.map(() => emptySums());
@@ -308,7 +308,7 @@ async function readTimeseries(
 		point: {
 			period: period.label,
 			start: new Date(period.start).toISOString(),
-			...totalsFrom(sums[i], visitorsExact)
+			...totalsFrom(sums[i], scope)
 		}
 	}));
 }
