@@ -23,6 +23,7 @@ import { startViewEngine } from './views/engine';
 import { handleViewRequest, type ViewHttpContext } from './views/http';
 import { TABLE_LIMIT } from './tables';
 import { PASSWORD_ITERATIONS, setUpPasswordHashing } from './passwords';
+import { deniedIn } from './data-dir-access';
 
 const require = createRequire(import.meta.url);
 
@@ -383,6 +384,13 @@ function ensureWritable(dataDir: string) {
 				? `data directory ${dataDir} is a file, not a directory`
 				: `data directory ${dataDir} is not writable (${code})`,
 			'set COUCHSTATS_DATA_DIR to a directory this user can write'
+		);
+	}
+	const denied = deniedIn(dataDir);
+	if (denied) {
+		throw new StartupError(
+			`data directory ${dataDir} holds ${denied.path}, which this user cannot read and write (${denied.code})`,
+			'give the directory and all it holds to the user that runs couchstats (chown -R), as a backup put back by another user needs'
 		);
 	}
 }
