@@ -22,6 +22,7 @@ import {
 	CHECKPOINT_MAX_AGE_DAYS,
 	deleteStaleCheckpoints
 } from '../src/lib/server/ingest/checkpoints';
+import { RETENTION, storeFailureLine } from '../src/lib/server/import/store-failure';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
 
 const TOOL: Tool = {
@@ -88,7 +89,9 @@ async function retireCheckpoints(couch: Couch, dryRun: boolean) {
 }
 
 main().catch((e) => {
+	const storeFailed = storeFailureLine(e, RETENTION);
 	if (e instanceof StartupError) console.error(e.line);
+	else if (storeFailed) console.error(storeFailed);
 	else logError('retention', e);
 	process.exit(1);
 });

@@ -16,7 +16,7 @@ import type { Couch } from '../../src/lib/server/couch';
 import { Classifier, LineParser, MAX_LINE } from '../../src/lib/server/import/backfill';
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
-import { storeProxy } from '../support/store-proxy';
+import { cuttingProxy } from '../support/store-proxy';
 import { firstAccountFor, tempDir, useCouch } from './harness';
 
 let couch: Couch;
@@ -317,12 +317,7 @@ describe('npm run import when the store stops answering midway', () => {
 		await addSite('cut');
 		const file = write('cut.ndjson', importLines(1_400));
 		// A proxy in front of the store that cuts every connection after two chunks were stored.
-		let bulks = 0;
-		const proxy = await storeProxy(url, (req) => {
-			if (!req.url?.includes('_bulk_docs') || ++bulks <= 2) return false;
-			req.socket.destroy();
-			return true;
-		});
+		const proxy = await cuttingProxy(url, 2);
 		try {
 			const cut = proxy.url;
 			const first = runTool('import.ts', [file, '--site', 'cut', '--no-milestones'], {

@@ -4,12 +4,13 @@
  * the replication checkpoints not written for 30 days too.
  */
 import fs from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { redact } from '../../src/lib/server/boot/config';
 import { readStats } from '../../src/lib/server/stats/read-stats';
-import { countOlderThan } from '../../src/lib/server/import/retention';
+import { countOlderThan, RETENTION_CHUNK } from '../../src/lib/server/import/retention';
 import { Checkpoints } from '../../src/lib/server/ingest/checkpoints';
 import { runTool } from '../support/scripts';
+import { cuttingProxy } from '../support/store-proxy';
 import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
 
@@ -124,6 +125,44 @@ describe('npm run retention', () => {
 		expect(sixDigits.stderr()).toBe(
 			`couchstats retention: --older-than 100000y reaches back before 1970-01-01, before any record; give a shorter age\n${USAGE}\n`
 		);
+	});
+});
+
+describe('npm run retention when the store stops answering midway', () => {
+	test('says so in one line, keeps what it deleted, and finishes when run again', async () => {
+		// An outside operator probe: the store killed mid-retention, and the tool printed
+		// nano's stack trace, nothing about what was deleted or what to do.
+		const { couch, prefix, url } = await useCouch();
+		const start = Date.now() - 500 * DAY;
+		const old = syntheticRecords({ n: RETENTION_CHUNK * 2 + 100, start, days: 5, seed: 4 });
+		await couch.events.bulk({ docs: old, new_edits: false });
+		const cutoff = Date.now() - 400 * DAY;
+		const dir = tempDir('couchstats-retention-');
+		onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+		const env = (store: URL) => ({
+			COUCHDB_URL: store.toString(),
+			COUCHSTATS_DB_PREFIX: prefix,
+			COUCHSTATS_ADMIN_NAME: firstAccountFor(prefix),
+			COUCHSTATS_DATA_DIR: dir
+		});
+		// A proxy in front of the store that cuts every connection after one chunk was deleted.
+		const proxy = await cuttingProxy(url, 1);
+		try {
+			const first = runTool('retention.ts', ['--older-than', '400d'], env(proxy.url));
+			expect(await first.exit).toBe(1);
+			expect(first.stderr()).toMatch(
+				/couchstats retention: the store stopped answering \(.+\); every record deleted before stays deleted: start the store again and run the same command to resume\n$/
+			);
+			expect(first.stderr()).not.toMatch(/\n\s+at /);
+		} finally {
+			await proxy.close();
+		}
+		expect(await countOlderThan(couch, cutoff)).toBe(old.length - RETENTION_CHUNK);
+
+		const second = runTool('retention.ts', ['--older-than', '400d'], env(url));
+		expect(await second.exit).toBe(0);
+		expect(second.stderr()).toContain(`deleted ${old.length - RETENTION_CHUNK} records`);
+		expect(await countOlderThan(couch, cutoff)).toBe(0);
 	});
 });
 

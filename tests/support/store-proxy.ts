@@ -95,3 +95,16 @@ export async function holdingProxy(
 		release: () => waiting.splice(0).forEach((send) => send())
 	};
 }
+
+/**
+ * A proxy that lets `kept` requests to `_bulk_docs` through, then cuts every later one's
+ * connection: a store that stops answering halfway through a tool's chunks.
+ */
+export function cuttingProxy(store: URL, kept: number): Promise<StoreProxy> {
+	let bulks = 0;
+	return storeProxy(store, (req) => {
+		if (!req.url?.includes('_bulk_docs') || ++bulks <= kept) return false;
+		req.socket.destroy();
+		return true;
+	});
+}

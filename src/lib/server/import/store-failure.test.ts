@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { storeFailureLine } from './store-failure';
+import { RETENTION, storeFailureLine } from './store-failure';
 
 /** An error as nano makes it: a message, and the answer's status when there was one. */
 function nanoError(message: string, statusCode?: number): Error {
@@ -12,6 +12,16 @@ describe('storeFailureLine', () => {
 			storeFailureLine(nanoError('error happened in your connection. Reason: other side closed'))
 		).toBe(
 			'couchstats import: the store stopped answering (other side closed); every chunk stored before is kept: start the store again and run the same command to resume'
+		);
+	});
+
+	test('retention says what it deleted stays deleted', () => {
+		// An outside operator probe: the store killed mid-retention printed nano's stack.
+		const lost = nanoError(
+			'error happened in your connection. Reason: SocketError: other side closed'
+		);
+		expect(storeFailureLine(lost, RETENTION)).toBe(
+			'couchstats retention: the store stopped answering (SocketError: other side closed); every record deleted before stays deleted: start the store again and run the same command to resume'
 		);
 	});
 

@@ -1,18 +1,29 @@
 /**
- * What `npm run import` says when the store fails it mid-import: one line, what went
- * wrong and that every chunk stored before is kept, never nano's stack trace (outside
- * operations reviews: a store stopped mid-import, and a disk filled by an import).
+ * What a command-line tool that writes the store in chunks (`npm run import`,
+ * `npm run retention`) says when the store fails it midway: one line, what went wrong
+ * and what is kept, never nano's stack trace (outside operations reviews: a store
+ * stopped mid-import, a disk filled by an import, a store killed mid-retention).
  */
 
-/** What the importer tells the user to do: the chunks stored so far are never written again. */
-const RESUME = 'every chunk stored before is kept';
+/** A tool that writes the store in chunks, and what its chunks written so far are. */
+export interface ChunkedTool {
+	name: string;
+	/** What is kept of a run the store failed, and that running it again goes on. */
+	kept: string;
+}
+
+export const IMPORT: ChunkedTool = { name: 'import', kept: 'every chunk stored before is kept' };
+export const RETENTION: ChunkedTool = {
+	name: 'retention',
+	kept: 'every record deleted before stays deleted'
+};
 
 /**
- * The importer's line for a failure of the store, or undefined when `e` is none: the
+ * `tool`'s line for a failure of the store, or undefined when `e` is none: the
  * connection lost (nano's word for it), or the store's own error answer (5xx, such as
  * leveldb's `IO error: … No space left on device`).
  */
-export function storeFailureLine(e: unknown): string | undefined {
+export function storeFailureLine(e: unknown, tool: ChunkedTool = IMPORT): string | undefined {
 	if (!(e instanceof Error)) return undefined;
 	const status = (e as { statusCode?: number }).statusCode;
 	if (status === undefined) {
@@ -20,8 +31,8 @@ export function storeFailureLine(e: unknown): string | undefined {
 			/^error happened in your connection|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/;
 		if (!lost.test(e.message)) return undefined;
 		const reason = e.message.replace(/^error happened in your connection\. Reason: /, '');
-		return `couchstats import: the store stopped answering (${reason}); ${RESUME}: start the store again and run the same command to resume`;
+		return `couchstats ${tool.name}: the store stopped answering (${reason}); ${tool.kept}: start the store again and run the same command to resume`;
 	}
 	if (status < 500) return undefined;
-	return `couchstats import: the store failed (${status}: ${e.message}); ${RESUME}: put that right (a full disk, say) and run the same command to resume`;
+	return `couchstats ${tool.name}: the store failed (${status}: ${e.message}); ${tool.kept}: put that right (a full disk, say) and run the same command to resume`;
 }
