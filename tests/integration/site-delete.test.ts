@@ -105,13 +105,23 @@ describe('deleting a site', () => {
 		await expect(startSiteDeletion(couch, bob, 'doomed')).rejects.toMatchObject({ status: 404 });
 
 		const chunks: number[] = [];
+		const lines: string[] = [];
+		const log = vi.spyOn(console, 'error').mockImplementation((line) => void lines.push(line));
 		await startSiteDeletion(couch, alice, 'doomed', { onChunk: (n) => chunks.push(n) });
 		expect(deletionProgress(bob, 'doomed')).toBeUndefined();
 		await vi.waitFor(() => expect(deletionProgress(alice, 'doomed')?.state).toBe('done'), {
 			timeout: 60_000,
 			interval: 50
 		});
+		log.mockRestore();
 		expect(chunks).toEqual([500, 1000, 1200]);
+		// An outside probe found deletions in none of the log: its start and its end.
+		expect(lines).toEqual([
+			expect.stringMatching(
+				/^\S+Z couchstats: deleting site "doomed" for alice: its records, then the site$/
+			),
+			expect.stringMatching(/^\S+Z couchstats: deleted site "doomed": 1200 records, then the site$/)
+		]);
 		expect(deletionProgress(alice, 'doomed')?.deleted).toBe(1200);
 		expect(await findSite(couch, 'doomed')).toBeUndefined();
 		expect(await recordsOf(couch, 'doomed')).toBe(0);
@@ -138,8 +148,9 @@ describe('deleting a site', () => {
 		});
 		await vi.waitFor(() => expect(failing.state).toBe('failed'), { timeout: 60_000, interval: 50 });
 		log.mockRestore();
-		// One line that says which deletion stopped and why.
+		// One line that says which deletion stopped and why, after the one of its start.
 		expect(lines).toEqual([
+			expect.stringContaining('couchstats: deleting site "halfway" for alice'),
 			expect.stringMatching(
 				/^\S+Z couchstats: deleting site "halfway" stopped; finish it from the sites list: the database did not answer within 20 s; try again in a moment$/
 			)
@@ -182,7 +193,11 @@ describe('deleting a site', () => {
 			});
 			expect(progress).toMatchObject({ state: 'done', deleted: 200 });
 			expect(busy.held()).toBe(2);
-			expect(lines.filter((l) => l.includes('deleting site'))).toEqual([]);
+			// No stop between its start and its end.
+			expect(lines.filter((l) => / site "behind"/.test(l))).toEqual([
+				expect.stringContaining('couchstats: deleting site "behind" for alice'),
+				expect.stringContaining('couchstats: deleted site "behind": 200 records')
+			]);
 		} finally {
 			log.mockRestore();
 			void busy.close();

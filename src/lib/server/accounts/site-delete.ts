@@ -114,10 +114,16 @@ export async function startSiteDeletion(
 		name: site.name
 	};
 	deletions.set(id, progress);
+	// The log tells an operator what became of a site (an outside probe found deletions
+	// in none of it): its start and end here, a stop below.
+	logNotice(`deleting site "${id}" for ${user.name}: its records, then the site`);
 	// Its view reads wait for a busy index (behind an import, say) as long as it builds.
 	const settle = options.settle ?? inBackground();
 	finishSiteDeletion(couch, id, progress, { ...options, settle }).then(
-		() => (progress.state = 'done'),
+		() => {
+			progress.state = 'done';
+			logNotice(`deleted site "${id}": ${progress.deleted} records, then the site`);
+		},
 		(e) => {
 			progress.state = 'failed';
 			const context = `deleting site "${id}" stopped; finish it from the sites list`;
