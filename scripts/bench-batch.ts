@@ -26,17 +26,13 @@ import { planDesign, type DesignDoc } from '../src/lib/server/embedded/views/des
 import { rowsFromStart } from '../src/lib/server/embedded/views/rows';
 import { MapSandbox } from '../src/lib/server/embedded/views/sandbox';
 import { indexRange, openViewStore, type IndexMeta } from '../src/lib/server/embedded/views/store';
-import { copySeed } from './bench-api';
-import { machine } from './bench-machine';
+import { benchOption, copySeed } from './bench-api';
+import { machine, threadCpu } from './bench-machine';
 
 const args = process.argv.slice(2);
 const dir = args[0];
-const option = (name: string, fallback: string) => {
-	const at = args.indexOf(`--${name}`);
-	return at >= 0 ? args[at + 1] : fallback;
-};
-const rounds = Number(option('rounds', '3'));
-const dumpFile = option('dump', '');
+const rounds = Number(benchOption(args, 'rounds', '3'));
+const dumpFile = benchOption(args, 'dump', '');
 const everyLevel = args.includes('--levels');
 // As the engine sets it when it runs on disk (engine.ts limitHeapGrowth).
 v8.setFlagsFromString('--heap-growing-percent=25');
@@ -62,25 +58,6 @@ await store.close();
 fs.rmSync(copy, { recursive: true, force: true });
 const plan = planDesign(ddoc);
 const records = changes.filter((change) => !change.id.startsWith('_')).length;
-
-/** CPU-seconds of this process's threads so far: the main thread and all of them. */
-function threadCpu(): { main: number; all: number } {
-	let main = 0;
-	let all = 0;
-	for (const task of fs.readdirSync('/proc/self/task')) {
-		let stat: string;
-		try {
-			stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-		} catch {
-			continue; // a thread that ended meanwhile
-		}
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-		if (task === String(process.pid)) main += seconds;
-		all += seconds;
-	}
-	return { main, all };
-}
 
 console.log(`${records} records, ${plan.views.length} views; machine: ${machine()}`);
 for (let round = 0; round < rounds; round++) {
@@ -129,7 +106,8 @@ for (let round = 0; round < rounds; round++) {
 	fs.rmSync(storeDir, { recursive: true, force: true });
 	console.log(
 		`round ${round + 1}: ${Math.round(wall)} ms wall, CPU µs per record: all threads ` +
-			`${perRecord(after.all - before.all)}, main thread ${perRecord(after.main - before.main)}` +
+			`${perRecord(after.main + after.others - before.main - before.others)}, ` +
+			`main thread ${perRecord(after.main - before.main)}` +
 			`${hash}; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`
 	);
 }

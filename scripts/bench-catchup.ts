@@ -31,7 +31,7 @@ import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { BENCH_PASSWORD, NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
-import { machine } from './bench-machine';
+import { machine, threadCpu } from './bench-machine';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
@@ -100,23 +100,6 @@ if (mode === 'seed') {
 	);
 	if (process.argv.includes('--keys')) await countKeys(path.join(copy, STORE_DIRS.views), docs);
 	fs.rmSync(copy, { recursive: true, force: true });
-}
-
-/**
- * CPU-seconds of this process's threads so far: the main thread, and the others (V8's GC
- * helpers, libuv's pool, leveldb's compaction) together.
- */
-function threadCpu(): { main: number; others: number } {
-	let main = 0;
-	let others = 0;
-	for (const task of fs.readdirSync('/proc/self/task')) {
-		const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-		if (task === String(process.pid)) main += seconds;
-		else others += seconds;
-	}
-	return { main, others };
 }
 
 /** Bytes of the files under a directory. */
