@@ -1,6 +1,6 @@
 /**
- * What the benchmarks share: copies of a seeded store with this checkout's design
- * documents, the stores' admin password, and the calls of the Sessions and Funnels API
+ * What the benchmarks share: their `--name value` options, copies of a seeded store with
+ * this checkout's design documents, the stores' admin password, and the calls of the Sessions and Funnels API
  * handlers (bench-stats.ts, bench-reads.ts) with the synthetic traffic's clock and funnel.
  */
 import fs from 'node:fs';
@@ -15,6 +15,12 @@ import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { handleFunnels } from '../src/lib/server/funnels/handler';
 import { handleSessionList, handleSessionTimeline } from '../src/lib/server/sessions/handler';
 import type { Funnel, FunnelResponse } from '../src/lib/stats/funnels';
+
+/** The value of `--name` in a benchmark's arguments, or `fallback` when it has none. */
+export function benchOption(args: readonly string[], name: string, fallback: string): string {
+	const at = args.indexOf(`--${name}`);
+	return at >= 0 ? args[at + 1] : fallback;
+}
 
 /** "Now" for the synthetic traffic, which spans October 2026. */
 export const NOW = Date.UTC(2026, 9, 31, 12);

@@ -31,7 +31,7 @@ import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { BENCH_PASSWORD, NOW, historyOf, startOnCopy } from './bench-api';
 import { sampleRss } from './bench-store';
-import { machine } from './bench-machine';
+import { machine, threadCpu } from './bench-machine';
 
 const [mode, dir, count] = process.argv.slice(2);
 if (mode === 'seed') {
@@ -54,6 +54,7 @@ if (mode === 'seed') {
 	const loop = monitorEventLoopDelay({ resolution: 10 });
 	loop.enable();
 	const cpu = process.cpuUsage();
+	const threadsBefore = threadCpu();
 	const started = performance.now();
 	if (process.argv.includes('--dashboard')) {
 		const site = { id: 'bench', name: 'bench', timeZone: 'UTC', goals: [] };
@@ -82,7 +83,16 @@ if (mode === 'seed') {
 		`event loop delay during it: median ${ms(loop.percentile(50))} ms, ` +
 			`99th percentile ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`
 	);
-	console.log(`CPU-s by thread: ${threadCpu()}`);
+	const threads = threadCpu();
+	const fmt = (t: { main: number; others: number }) =>
+		`main ${t.main.toFixed(2)}, other threads ${t.others.toFixed(2)}`;
+	console.log(
+		`CPU-s by thread since start: ${fmt(threads)}; over the catch-up: ` +
+			fmt({
+				main: threads.main - threadsBefore.main,
+				others: threads.others - threadsBefore.others
+			})
+	);
 	if (process.argv.includes('--first-read')) await firstReads(couch);
 	await store.close();
 	console.log(
@@ -90,20 +100,6 @@ if (mode === 'seed') {
 	);
 	if (process.argv.includes('--keys')) await countKeys(path.join(copy, STORE_DIRS.views), docs);
 	fs.rmSync(copy, { recursive: true, force: true });
-}
-
-/** CPU-seconds of this process's threads: the main thread, and the others (V8's GC helpers, libuv's pool, leveldb's compaction) together. */
-function threadCpu(): string {
-	let main = 0;
-	let others = 0;
-	for (const task of fs.readdirSync('/proc/self/task')) {
-		const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-		if (task === String(process.pid)) main += seconds;
-		else others += seconds;
-	}
-	return `main ${main.toFixed(1)}, other threads ${others.toFixed(1)}`;
 }
 
 /** Bytes of the files under a directory. */

@@ -19,13 +19,11 @@ import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { KeyEncoder, groupPrefixes } from '../src/lib/server/embedded/views/collation';
 import { planDesign, type DesignDoc } from '../src/lib/server/embedded/views/design';
 import { MapSandbox } from '../src/lib/server/embedded/views/sandbox';
+import { benchOption } from './bench-api';
 
 const args = process.argv.slice(2);
 const dir = args[0];
-const option = (name: string, fallback: string) => {
-	const at = args.indexOf(`--${name}`);
-	return at >= 0 ? args[at + 1] : fallback;
-};
+const option = (name: string, fallback: string) => benchOption(args, name, fallback);
 const batchSize = Number(option('batch', '1000'));
 const order = option('order', 'seq');
 const keepLevels = option('levels', 'all') === 'all';

@@ -119,7 +119,8 @@ function parseRows(text: string, wanted?: (view: number) => boolean): Emitted {
  */
 export function rowsHash(flat: readonly string[]): number {
 	let hash = 0x811c9dc5;
-	for (const text of flat) {
+	for (let t = 0; t < flat.length; t++) {
+		const text = flat[t];
 		for (let i = 0; i < text.length; i++) {
 			hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
 		}

@@ -171,6 +171,8 @@ class BatchWriter {
 	private readonly grouping: boolean[];
 	/** Emitted values parsed, by their JSON text. */
 	private readonly values = new Map<string, unknown>();
+	/** `exactSub` of each key depth met, made once. */
+	private readonly exactSubs: string[] = [];
 
 	constructor(
 		private readonly store: Level,
@@ -315,12 +317,16 @@ class BatchWriter {
 		for (let view = 0; view < this.targets.length; view++) {
 			const prefix = this.prefixes[view];
 			const groups = new Map<string, EntryDelta>();
-			for (const key of this.targets[view].values()) {
+			// Index loops in this async method and in settle(): a for…of allocated an
+			// iterator result per key, which the awaits inside kept from being optimized away.
+			const keys = Array.from(this.targets[view].values());
+			for (let k = 0; k < keys.length; k++) {
+				const key = keys[k];
 				if (++counted % YIELD_CHECK === 0) await this.pause();
 				const { delta, surrogate } = key;
 				// A key whose rows were removed and emitted again alike changes nothing.
 				if (delta.c !== 0 || !isNeutral(delta)) {
-					const storeKey = prefix + exactSub(key.depth) + key.idx;
+					const storeKey = prefix + this.exactSub(key.depth) + key.idx;
 					const keyJson = key.readsBack ? undefined : key.json;
 					entries.push({ view, storeKey, keyJson, delta, surrogate });
 				}
@@ -362,9 +368,9 @@ class BatchWriter {
 	async settle(entries: EntryDelta[]): Promise<boolean> {
 		const { batch, fences } = this;
 		let dirtied = false;
-		let settledEntries = 0;
-		for (const entry of entries) {
-			if (++settledEntries % YIELD_CHECK === 0) await this.pause();
+		for (let i = 0; i < entries.length; i++) {
+			const entry = entries[i];
+			if ((i + 1) % YIELD_CHECK === 0) await this.pause();
 			const { storeKey, stored, delta, surrogate } = entry;
 			const reducer = this.views[entry.view].reducer;
 			if (reducer === '_count' || reducer === null) {
@@ -441,6 +447,10 @@ class BatchWriter {
 			targets.set(json, found);
 		}
 		return found;
+	}
+
+	private exactSub(depth: number): string {
+		return (this.exactSubs[depth] ??= exactSub(depth));
 	}
 
 	private parsed(json: string): unknown {

@@ -29,6 +29,18 @@ describe('built-in reducers as stored aggregates', () => {
 		expect(reducedValue('_sum', a)).toEqual(1);
 	});
 
+	test('a settled histogram of array lengths drops zero counts and orders lengths', () => {
+		const a = aggregateOf('_sum', [[1, 2, 3], [4], [5, 6]]);
+		expect(settled(a).h).toEqual([1, 1, 2, 1, 3, 1]);
+		addValue(a, '_sum', [4], -1);
+		expect(settled(a).h).toEqual([2, 1, 3, 1]);
+		addValue(a, '_sum', [5, 6], -1);
+		addValue(a, '_sum', [1, 2, 3], -1);
+		expect(settled(a).h).toBeUndefined();
+		expect(settled({ c: 3, s: [1], a: 3, h: [2, 1, 1, 2] }).h).toEqual([1, 2, 2, 1]);
+		expect(settled({ c: 2, s: [1], a: 2, h: [1, 1, 1, 1] }).h).toEqual([1, 1, 1, 1]);
+	});
+
 	test('a value the reducer refuses gives CouchDB 3’s error object until it is removed', () => {
 		const a = aggregateOf('_sum', [1, 'two']);
 		expect(reducedValue('_sum', a)).toMatchObject({

@@ -82,7 +82,7 @@ function addSum(target: Delta, value: unknown, sign: 1 | -1) {
 		s[0] = addExact(s[0], sign * value);
 		return;
 	}
-	if (!Array.isArray(value) || !value.every((n) => typeof n === 'number')) {
+	if (!numbers(value)) {
 		refuse(target, value, sign);
 		return;
 	}
@@ -90,6 +90,13 @@ function addSum(target: Delta, value: unknown, sign: 1 | -1) {
 	for (let i = 0; i < value.length; i++) s[i] = addExact(s[i] ?? 0, sign * (value[i] as number));
 	target.a = (target.a ?? 0) + sign;
 	countLength((target.h ??= []), value.length, sign);
+}
+
+/** Whether a value is an array of numbers (a loop: a callback was made per row). */
+function numbers(value: unknown): value is number[] {
+	if (!Array.isArray(value)) return false;
+	for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return false;
+	return true;
 }
 
 /** Adds `rows` to a length's count in a `[length, rows, …]` histogram (zeros stay until settled). */
@@ -162,7 +169,8 @@ export function settled(a: Delta): Aggregate {
 	const out: Aggregate = { c: a.c };
 	if (a.s) out.s = a.s;
 	if (a.a) out.a = a.a;
-	if (a.h) {
+	if (a.h && canonical(a.h)) out.h = a.h;
+	else if (a.h) {
 		// Canonical: zero counts dropped, lengths in order.
 		const pairs: [number, number][] = [];
 		for (let i = 0; i < a.h.length; i += 2) if (a.h[i + 1] !== 0) pairs.push([a.h[i], a.h[i + 1]]);
@@ -180,6 +188,14 @@ export function settled(a: Delta): Aggregate {
 		out.e = a.e;
 	}
 	return out;
+}
+
+/** Whether a `[length, rows, …]` histogram has no zero count and its lengths in order. */
+function canonical(h: number[]): boolean {
+	for (let i = 0; i < h.length; i += 2) {
+		if (h[i + 1] === 0 || (i > 0 && h[i] <= h[i - 2])) return false;
+	}
+	return h.length > 0;
 }
 
 /** The reducer's answer for the rows of an aggregate (CouchDB's JSON). */
