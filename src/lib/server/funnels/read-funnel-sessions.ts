@@ -11,7 +11,7 @@
 import type { Couch } from '../couch';
 import { encodeCursor } from '../stats/cursor';
 import { createViewReader } from '../stats/view-reader';
-import type { DateRange } from '../../stats/periods';
+import { answeredRange, type DateRange } from '../../stats/periods';
 import { selects, stepLabel, type Funnel, type FunnelSelection } from '../../stats/funnels';
 import type { SessionListResponse, SessionSummary } from '../../stats/sessions';
 import { readSummaries } from '../sessions/summaries';
@@ -64,12 +64,7 @@ export async function readFunnelSessions(
 	const { range } = walk;
 	return {
 		site,
-		range: {
-			from: range.from,
-			to: range.to,
-			tz: range.tz,
-			...(range.note && { note: range.note })
-		},
+		range: answeredRange(range),
 		funnel: {
 			id: funnel.id,
 			name: funnel.name,

@@ -7,7 +7,7 @@
 import type { Couch } from '../couch';
 import { encodeCursor } from '../stats/cursor';
 import { createViewReader } from '../stats/view-reader';
-import type { DateRange } from '../../stats/periods';
+import { answeredRange, type DateRange } from '../../stats/periods';
 import { countWalk, funnelSteps, type Funnel, type FunnelResponse } from '../../stats/funnels';
 import {
 	decodePosition,
@@ -71,12 +71,7 @@ export async function readFunnel(
 	return {
 		site,
 		funnel: { id: funnel.id, name: funnel.name },
-		range: {
-			from: range.from,
-			to: range.to,
-			tz: range.tz,
-			...(range.note && { note: range.note })
-		},
+		range: answeredRange(range),
 		steps: funnelSteps(funnel.steps, counts),
 		progress: { read: next.n, total: Math.max(next.total, next.n), sessionsRead: next.s, done },
 		next: done ? null : encodeCursor({ ...next, c: counts }),
