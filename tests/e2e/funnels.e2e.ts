@@ -77,7 +77,7 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 
 	// Each count links to the sessions behind it: step 2's opens the session list of the
 	// sessions that reached it, saying which funnel and step, each linking to its timeline.
-	await owner.getByTestId('funnel-step-sessions').nth(1).click();
+	await owner.getByRole('link', { name: '1 session that reached step 2' }).click();
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?from=.*&funnel=[0-9a-f]{8}&step=2$/);
 	await expect(owner.getByTestId('funnel-bar')).toContainText('Funnel Start, step 2: reached');
 	await expect(owner.getByTestId('funnel-bar')).toContainText(
