@@ -2,7 +2,8 @@
  * Funnels: the owner defines a goal and a 3-step funnel on the settings page (a bad
  * funnel is refused with a clear error), a visitor browses the demo site in another
  * browser and completes the steps, and the funnel page counts the visitor's session
- * through every step, for the owner and, read-only, through the site's share link.
+ * through every step, for the owner and, read-only, through the site's share link; the
+ * owner's counts link to the sessions behind them (the share link's do not).
  * Real Chromium, the built app, its CouchDB.
  */
 import type { Browser, Page } from '@playwright/test';
@@ -74,6 +75,27 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
 
+	// Each count links to the sessions behind it: step 2's opens the session list of the
+	// sessions that reached it, saying which funnel and step, each linking to its timeline.
+	await owner.getByRole('link', { name: '1 session that reached step 2' }).click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\?from=.*&funnel=[0-9a-f]{8}&step=2$/);
+	await expect(owner.getByTestId('funnel-bar')).toContainText('Funnel Start, step 2: reached');
+	await expect(owner.getByTestId('funnel-bar')).toContainText(
+		'Sessions that reached step 2 (/pricing) of the funnel Start, after every step before it'
+	);
+	await expect(owner.getByTestId('funnel-list-progress')).toContainText('1 of 1 step-1 records');
+	const rows = owner.getByTestId('session-list').locator('tbody tr');
+	await expect(rows).toHaveCount(1);
+	await expect(rows.first()).toContainText('/ → /pricing');
+	await rows.first().getByRole('link').click();
+	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
+	await expect(owner.getByTestId('session-summary')).toContainText('/ → /pricing');
+	await owner.goBack();
+	// Back to the report it came from, for the same range.
+	await owner.getByTestId('funnel-bar').getByRole('link', { name: 'Funnel report' }).click();
+	await expect(owner.getByRole('heading', { name: 'Start' })).toBeVisible();
+	await expect(owner.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
+
 	// The dashboard's goals download as CSV too (an outside review found no export of them).
 	await owner.goto(`${app.url}/sites/demo?range=today`);
 	const goalsCsv = owner.getByRole('link', { name: 'Download the goals as CSV' });
@@ -114,6 +136,8 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await expect(shared.getByTestId('funnel-progress')).toContainText('counted exactly');
 	await expect(shared.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
 	await expect(shared.getByRole('link', { name: 'settings' })).toHaveCount(0);
+	// Counts only: no count links to sessions there.
+	await expect(shared.getByTestId('funnel-steps').getByRole('link')).toHaveCount(0);
 	// Its dashboard's CSV links carry the link, not the owner's session: the busiest page
 	// is / (a tie with /pricing, broken by path), and the entry pages.
 	await shared.goto(`${shareUrl}?range=today`);

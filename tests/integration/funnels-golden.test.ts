@@ -33,6 +33,11 @@ import { handleFunnels } from '../../src/lib/server/funnels/handler';
 import type { Funnel, FunnelPageData, FunnelResponse } from '../../src/lib/stats/funnels';
 import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
 import { load as loadSharedFunnels } from '../../src/routes/share/[secret]/funnels/+page.server';
+import { load as loadSharedSessions } from '../../src/routes/share/[secret]/sessions/+page.server';
+import { GET as SESSIONS } from '../../src/routes/api/v1/sessions/+server';
+import { handleSessionList } from '../../src/lib/server/sessions/handler';
+import { readSessionsPage } from '../../src/lib/server/sessions/pages';
+import type { SessionListResponse, SessionsPageData } from '../../src/lib/stats/sessions';
 import { goldenSite, sessionRecords, uuidv7At, type SessionFields } from '../support/golden';
 import { storeRecords, useCouch } from './harness';
 
@@ -209,7 +214,9 @@ beforeAll(async () => {
 		_id: 'site:fun',
 		id: 'fun',
 		tokens: [created.token],
-		shareHash: hashToken(SHARE)
+		shareHash: hashToken(SHARE),
+		// Its share link shows sessions, yet never a funnel's.
+		shareSessions: true
 	});
 	await couch.sites.insert({
 		...site,
@@ -478,5 +485,192 @@ describe('funnels in the sites database', () => {
 			saveFunnel(couch, owner, 'shop', { id: 'nope', name: 'Z', steps })
 		).rejects.toMatchObject({ status: 404 });
 		await expect(removeFunnel(couch, owner, 'shop', 'nope')).rejects.toMatchObject({ status: 404 });
+	});
+});
+
+describe('the sessions behind a funnel step (Sessions API, funnel=)', () => {
+	async function list(query: string, options: { batchRows?: number; share?: boolean } = {}) {
+		const url = new URL(`http://localhost/api/v1/sessions?${query}`);
+		const headers: Record<string, string> = options.share
+			? {}
+			: { authorization: `Bearer ${token}` };
+		const event = { url, request: new Request(url, { headers }), locals: { user: null } };
+		return options.batchRows
+			? handleSessionList(event, { batchRows: options.batchRows })
+			: SESSIONS(event as never);
+	}
+	/** Every page of a step's list, following the cursors: the sessions in order. */
+	async function pages(query: string, batchRows?: number): Promise<SessionListResponse[]> {
+		const all: SessionListResponse[] = [];
+		let cursor: string | null = null;
+		do {
+			const res = await list(cursor ? `${query}&cursor=${cursor}` : query, { batchRows });
+			expect(res.status, await res.clone().text()).toBe(200);
+			all.push(await res.json());
+			cursor = all.at(-1)!.next;
+			expect(all.length).toBeLessThan(50);
+		} while (cursor);
+		return all;
+	}
+	const sidsOf = (all: SessionListResponse[]) => all.flatMap((p) => p.sessions.map((s) => s.sid));
+
+	// In the order the report counts them (by the row of / that entered each): D 09:00,
+	// A 10:00, B 10:39, C 11:01, F 12:00 (E's / after midnight entered on Nov 9).
+	test.each([
+		['step=1', [sid.D, sid.A, sid.B, sid.C, sid.F]],
+		['step=2', [sid.D, sid.A, sid.C, sid.F]],
+		['step=3', [sid.D, sid.A]],
+		['step=1&dropped=1', [sid.B]],
+		['step=2&dropped=1', [sid.C, sid.F]]
+	])('%s lists the sessions the report counts there, whatever the pages', async (step, sids) => {
+		const report = counts(await json(day));
+		const query = `${day}&${step}`;
+		const n = Number(/step=(\d)/.exec(step)![1]);
+		const counted = step.includes('dropped') ? report[n].dropOff : report[n - 1].sessions;
+		for (const [limit, batchRows] of [
+			[50, undefined],
+			[1, undefined],
+			[2, 2],
+			[50, 1]
+		] as const) {
+			const all = await pages(`${query}&limit=${limit}`, batchRows);
+			expect(sidsOf(all), `limit ${limit}, batch ${batchRows}`).toEqual(sids);
+			expect(sidsOf(all)).toHaveLength(counted);
+			expect(all.every((p) => p.sessions.length <= limit && p.total === null)).toBe(true);
+		}
+		const [first] = await pages(query);
+		expect(first).toMatchObject({
+			site: 'fun',
+			range: { from: '2026-11-10', to: '2026-11-10', tz: 'UTC' },
+			funnel: {
+				id: 'f1',
+				name: 'Signup',
+				step: n,
+				dropped: step.includes('dropped'),
+				label: report[n - 1].label,
+				progress: { read: 7, total: 7 }
+			},
+			next: null
+		});
+		// Each session as the session list shows it.
+		expect(first.sessions[0]).toMatchObject({ sid: sids[0], entryPage: expect.any(String) });
+	});
+
+	test('the same counts on other days and funnels: an event first step, a wildcard one', async () => {
+		for (const query of [
+			'site=fun&funnel=f1&from=2026-11-09&to=2026-11-14',
+			'site=fun&funnel=f2&from=2026-11-10&to=2026-11-10',
+			'site=fun&funnel=f3&from=2026-11-10&to=2026-11-10'
+		]) {
+			const report = counts((await batches(query)).at(-1)!);
+			// Pages ending at a batch's end, and inside one (Nov 14's sessions take turns).
+			for (const [limit, batchRows] of [
+				[3, 2],
+				[1, 3]
+			]) {
+				const read = (step: string) => pages(`${query}&${step}&limit=${limit}`, batchRows);
+				for (let n = 1; n <= report.length; n++) {
+					const reached = sidsOf(await read(`step=${n}`));
+					expect(reached, `${query} step ${n}`).toHaveLength(report[n - 1].sessions);
+					expect(new Set(reached).size).toBe(reached.length);
+					if (n === report.length) continue;
+					const dropped = sidsOf(await read(`step=${n}&dropped=1`));
+					expect(dropped, `${query} dropped after ${n}`).toHaveLength(report[n].dropOff);
+				}
+			}
+		}
+	});
+
+	test('CSV of a page, its next page in a Link header', async () => {
+		const res = await list(`${day}&step=2&limit=2&format=csv`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-disposition')).toContain(
+			'fun-sessions-funnel-f1-step-2-2026-11-10-2026-11-10.csv'
+		);
+		expect(res.headers.get('link')).toMatch(/cursor=[\w-]+>; rel="next"$/);
+		const lines = (await res.text()).trim().split('\r\n');
+		expect(lines.map((line) => line.split(',')[0])).toEqual(['sid', sid.D, sid.A]);
+	});
+
+	test.each([
+		[`${day}&step=0`, 400, 'step must be a step of funnel "Signup": a number from 1 to 3'],
+		[`${day}&step=4`, 400, 'step must be a step of funnel "Signup": a number from 1 to 3'],
+		[`${day}&step=two`, 400, 'step must be a step of funnel "Signup"'],
+		[day, 400, 'step must be a step of funnel "Signup"'],
+		[`${day}&step=3&dropped=1`, 400, 'step 3 is the last of funnel "Signup"'],
+		[`${day}&step=1&dropped=yes`, 400, 'dropped must be 1'],
+		[`${day}&step=1&step=2`, 400, 'step is given 2 times'],
+		['site=fun&step=1', 400, 'step= goes with funnel=, which is missing'],
+		['site=fun&dropped=1', 400, 'dropped= goes with funnel=, which is missing'],
+		[
+			`${day}&step=1&source=x.org`,
+			400,
+			'funnels count every session of the site: they take no filter (source was given)'
+		],
+		[`${day}&step=1&cursor=bm9wZQ`, 400, 'cursor is not one this API returned'],
+		['site=fun&funnel=o1&step=1', 404, 'site "fun" has no funnel "o1"'],
+		['site=other&funnel=f1&step=1', 403, 'you cannot read the stats of site "other"']
+	])('%s answers %i', async (query, status, message) => {
+		const res = await list(query);
+		expect(res.status).toBe(status);
+		expect((await res.json()).message).toContain(message);
+	});
+
+	test('a cursor fits its own step: a report’s or another step’s is refused', async () => {
+		const report = await json(day, { batchRows: 2 });
+		const page = await (await list(`${day}&step=2&limit=1`)).json();
+		expect(page.next).toEqual(expect.any(String));
+		for (const [query, cursor] of [
+			[`${day}&step=2`, report.next],
+			[`${day}&step=3`, page.next],
+			[`${day}&step=2&dropped=1`, page.next]
+		]) {
+			const res = await list(`${query}&cursor=${cursor}`);
+			expect(res.status, query).toBe(400);
+		}
+		const res = await call(`${day}&cursor=${page.next}`);
+		expect(res.status).toBe(400);
+	});
+
+	test('a share link gets no funnel’s sessions, though it shows sessions', async () => {
+		const own = await list(`site=fun&from=2026-11-10&to=2026-11-10&share=${SHARE}`, {
+			share: true
+		});
+		expect(own.status).toBe(200);
+		const res = await list(`${day}&step=1&share=${SHARE}`, { share: true });
+		expect(res.status).toBe(403);
+		const body = await res.json();
+		expect(body.message).toBe('a share link shows a funnel’s counts only, never its sessions');
+		expect(JSON.stringify(body)).not.toContain(sid.A);
+		const page = (await loadSharedSessions({
+			params: { secret: SHARE },
+			url: new URL(
+				`http://localhost/share/${SHARE}/sessions?from=2026-11-10&to=2026-11-10&funnel=f1&step=1`
+			),
+			setHeaders: () => {}
+		} as never)) as { sessions: SessionsPageData };
+		expect(page.sessions.list).toEqual({
+			problem: 'a share link shows a funnel’s counts only, never its sessions'
+		});
+		expect(page.sessions.funnel).toBeNull();
+	});
+
+	test('the owner’s session page lists a step’s sessions with the funnel it is of', async () => {
+		const site = await couch.sites.get('site:fun');
+		const data = await readSessionsPage(
+			couch,
+			site,
+			new URLSearchParams('from=2026-11-10&to=2026-11-10&tz=UTC&funnel=f1&step=2&dropped=1'),
+			t(13)
+		);
+		expect(data.funnel).toEqual({
+			id: 'f1',
+			name: 'Signup',
+			step: 2,
+			dropped: true,
+			label: '/pricing*'
+		});
+		expect(data.filter).toBeNull();
+		expect('sessions' in data.list && data.list.sessions.map((s) => s.sid)).toEqual([sid.C, sid.F]);
 	});
 });

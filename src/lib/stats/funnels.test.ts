@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { phraseText } from '../text';
 import {
+	choicePhrase,
+	countWalk,
+	funnelParams,
 	funnelSteps,
+	selects,
 	stepsPhrase,
 	walkFunnel,
 	type FunnelStep,
@@ -88,5 +92,51 @@ describe('a funnel report', () => {
 			[0, 0],
 			[0, 0]
 		]);
+	});
+});
+
+describe('the sessions of a step, as the report counts them', () => {
+	// Sessions that reached 1, 1, 2, 3, 3, 3 and 2 steps of a 3-step funnel.
+	const reached = [1, 1, 2, 3, 3, 3, 2];
+	const counts = [0, 0, 0];
+	for (const r of reached) countWalk(counts, r);
+	const report = funnelSteps(steps, counts);
+
+	test('the report counts each session at every step it reached', () => {
+		expect(counts).toEqual([7, 5, 3]);
+		expect(report.map((s) => s.dropOff)).toEqual([0, 2, 2]);
+	});
+
+	test.each([1, 2, 3])('step %i: the sessions selected are the step’s count', (step) => {
+		const chosen = reached.filter((r) => selects({ step, dropped: false }, r));
+		expect(chosen).toHaveLength(report[step - 1].sessions);
+	});
+
+	test.each([1, 2])(
+		'dropped after step %i: the sessions selected are the next step’s drop-off',
+		(step) => {
+			const chosen = reached.filter((r) => selects({ step, dropped: true }, r));
+			expect(chosen).toHaveLength(report[step].dropOff);
+			expect(chosen.every((r) => r === step)).toBe(true);
+		}
+	);
+
+	test('their query parameters and what they say', () => {
+		expect(funnelParams({ id: 'f1', step: 2, dropped: false })).toEqual({
+			funnel: 'f1',
+			step: '2'
+		});
+		expect(funnelParams({ id: 'f1', step: 2, dropped: true })).toEqual({
+			funnel: 'f1',
+			step: '2',
+			dropped: '1'
+		});
+		const choice = { id: 'f1', name: 'Buy', step: 2, dropped: false, label: '/pricing*' };
+		expect(phraseText(choicePhrase(choice))).toBe(
+			'Sessions that reached step 2 (/pricing*) of the funnel Buy, after every step before it'
+		);
+		expect(phraseText(choicePhrase({ ...choice, dropped: true }))).toBe(
+			'Sessions that reached step 2 (/pricing*) of the funnel Buy and not step 3'
+		);
 	});
 });

@@ -91,6 +91,78 @@ export function walkFunnel(steps: FunnelStep[], records: SessionRecord[]): Funne
 	return entry ? { entry, reached } : null;
 }
 
+/**
+ * Adds one counted session to a report's counts: it reached every step up to `reached`.
+ * The report's counts and the session lists of its steps ({@link selects}) both read
+ * `reached` this way.
+ */
+export function countWalk(counts: number[], reached: number): void {
+	for (let i = 0; i < reached; i++) counts[i]++;
+}
+
+/**
+ * The sessions of a funnel a session list shows (the Sessions API's `funnel=FID&step=N`,
+ * with `dropped=1`): those counted at step `step` (1-based) of the report, or with
+ * `dropped`, those counted at it and not at the next (the next step's `dropOff`).
+ */
+export interface FunnelSelection {
+	step: number;
+	dropped: boolean;
+}
+
+/** Whether a session that reached `reached` steps is one of the sessions `selection` names. */
+export function selects(selection: FunnelSelection, reached: number): boolean {
+	return selection.dropped ? reached === selection.step : reached >= selection.step;
+}
+
+/** A funnel step's sessions as a session list names them. */
+export interface FunnelChoice extends FunnelSelection {
+	/** The funnel's id and name. */
+	id: string;
+	name: string;
+	/** The step as it reads (`stepLabel`). */
+	label: string;
+}
+
+/** A funnel step's session list in the Sessions API's answer: what it is of, how far read. */
+export interface FunnelSessions extends FunnelChoice {
+	/**
+	 * Rows of step 1 (the records reaching it in the range) read up to the end of this
+	 * page, and in all, as the report's `progress` counts them.
+	 */
+	progress: { read: number; total: number };
+}
+
+/** The Sessions API's parameters of a funnel step's sessions: `funnel`, `step`, `dropped`. */
+export function funnelParams(selection: FunnelSelection & { id: string }): Record<string, string> {
+	return {
+		funnel: selection.id,
+		step: String(selection.step),
+		...(selection.dropped ? { dropped: '1' } : {})
+	};
+}
+
+/** A funnel step's sessions in a file's name: `funnel-f1-step-2`, `…-dropped`. */
+export function funnelFileName(choice: FunnelSelection & { id: string }): string {
+	return `funnel-${choice.id}-step-${choice.step}${choice.dropped ? '-dropped' : ''}`;
+}
+
+/**
+ * What a funnel step's session list holds, in words: the sessions the report counts at
+ * the step, or those it counts in the next step's drop-off.
+ */
+export function choicePhrase(choice: FunnelChoice): Phrase {
+	const step = [`step ${choice.step} (`, { quoted: choice.label }, `) of the funnel `];
+	return choice.dropped
+		? [
+				'Sessions that reached ',
+				...step,
+				{ quoted: choice.name },
+				` and not step ${choice.step + 1}`
+			]
+		: ['Sessions that reached ', ...step, { quoted: choice.name }, ', after every step before it'];
+}
+
 /** One step of a funnel report. */
 export interface FunnelStepReport {
 	step: FunnelStep;

@@ -30,6 +30,19 @@ export interface DateRange {
 	note?: string;
 }
 
+/**
+ * A range as an answer states it (the session list's, a funnel's): its dates, zone and
+ * note, and none of the fields a read may have added to it.
+ */
+export function answeredRange(range: DateRange): DateRange {
+	return {
+		from: range.from,
+		to: range.to,
+		tz: range.tz,
+		...(range.note && { note: range.note })
+	};
+}
+
 /** One point of a time series. */
 export interface Period {
 	/**

@@ -7,6 +7,7 @@
 import type { RecordType } from '../records';
 import type { Activity } from './active';
 import { filterParams, type Filter } from './filters';
+import { funnelParams, type FunnelChoice, type FunnelSessions } from './funnels';
 import type { DateRange } from './periods';
 import { readAgainParams, type Preset } from './range';
 
@@ -238,11 +239,14 @@ export interface SessionListResponse {
 	range: DateRange;
 	/** The filter the list is under (`page=`, `source=` or `event=`); absent when none. */
 	filter?: Filter;
+	/** The funnel step whose sessions these are (`funnel=`); absent for the range's. */
+	funnel?: FunnelSessions;
 	/**
 	 * Sessions that started in the range (under a filter: the sessions it keeps): the
-	 * Stats API's `totals.sessions` for the same range and filter.
+	 * Stats API's `totals.sessions` for the same range and filter. Null for a funnel
+	 * step's, which only its report counts (the pages add up to it).
 	 */
-	total: number;
+	total: number | null;
 	sessions: SessionSummary[];
 	/** Cursor of the next (older) page (`cursor=`), or null on the last page. */
 	next: string | null;
@@ -266,6 +270,8 @@ export interface SessionsPageData {
 	range: { preset: Preset; from: string; to: string; tz: string };
 	/** The dashboard's filter the list is under, or null (also when it was refused). */
 	filter: Filter | null;
+	/** The funnel step the list is of, or null (also when it was refused). */
+	funnel: FunnelChoice | null;
 	/** The page of sessions, or why the range or filter could not be read. */
 	list: SessionListResponse | { problem: string };
 }
@@ -273,7 +279,11 @@ export interface SessionsPageData {
 /** The list's dates, zone and filter as query parameters: what its CSV and next page read. */
 export function listParams(data: SessionsPageData): Record<string, string> {
 	const filter = data.filter && Object.fromEntries(filterParams(data.filter));
-	return { ...readAgainParams(data.range), ...filter };
+	return {
+		...readAgainParams(data.range),
+		...filter,
+		...(data.funnel && funnelParams(data.funnel))
+	};
 }
 
 /**

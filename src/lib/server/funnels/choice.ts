@@ -3,11 +3,11 @@
  * page alike (an outside review: the page showed the first funnel for an unknown id and
  * an unfiltered funnel under `source=`, where the API answered 404 and 400).
  */
-import type { Funnel } from '../../stats/funnels';
+import { stepLabel, type Funnel, type FunnelChoice } from '../../stats/funnels';
 import { FILTER_KINDS } from '../../stats/filters';
 import type { SiteRecord } from '../accounts/sites';
 import { CouchstatsError } from '../errors';
-import { NOT_FILTERS } from '../stats/params';
+import { NOT_FILTERS, refuseRepeated } from '../stats/params';
 
 /**
  * The site's funnel `id`.
@@ -34,4 +34,65 @@ export function refuseFilters(params: URLSearchParams): void {
 			`funnels count every session of the site: they take no filter (${filter} was given)`
 		);
 	}
+}
+
+/** The Sessions API's parameters of a funnel step's sessions. */
+export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
+
+/**
+ * The funnel step whose sessions a session list is asked for (`funnel=FID&step=N`, with
+ * `dropped=1` those that dropped off after it), or null when none is.
+ * @param shared Whether a share link asks: it shows a funnel's counts only, never its
+ *   sessions (README, "Funnels API").
+ * @throws {CouchstatsError} 403 for a share link; 404 for a funnel the site does not have;
+ *   400 for `step` or `dropped` without `funnel`, a step the funnel does not have,
+ *   `dropped` other than `1` or after the last step, or a filter beside it.
+ */
+export function parseFunnelChoice(
+	params: URLSearchParams,
+	site: Pick<SiteRecord, 'id' | 'funnels'>,
+	shared: boolean
+): { funnel: Funnel; choice: FunnelChoice } | null {
+	// `step` repeats in the Paths API, so the common check leaves it to each reader.
+	refuseRepeated(params, FUNNEL_LIST_PARAMS);
+	const id = params.get('funnel');
+	if (id === null) {
+		const stray = FUNNEL_LIST_PARAMS.find((name) => params.has(name));
+		if (stray) throw new CouchstatsError(400, `${stray}= goes with funnel=, which is missing`);
+		return null;
+	}
+	if (shared) {
+		throw new CouchstatsError(403, 'a share link shows a funnel’s counts only, never its sessions');
+	}
+	const funnel = funnelOf(site, id);
+	refuseFilters(params);
+	const last = funnel.steps.length;
+	const text = params.get('step');
+	const step = text !== null && /^[1-9][0-9]?$/.test(text) ? Number(text) : 0;
+	if (step < 1 || step > last) {
+		throw new CouchstatsError(
+			400,
+			`step must be a step of funnel "${funnel.name}": a number from 1 to ${last}`
+		);
+	}
+	const dropped = params.get('dropped');
+	if (dropped !== null && dropped !== '1') {
+		throw new CouchstatsError(400, 'dropped must be 1 (the sessions that went no further)');
+	}
+	if (dropped && step === last) {
+		throw new CouchstatsError(
+			400,
+			`step ${step} is the last of funnel "${funnel.name}": no session drops off after it`
+		);
+	}
+	return {
+		funnel,
+		choice: {
+			id: funnel.id,
+			name: funnel.name,
+			step,
+			dropped: dropped === '1',
+			label: stepLabel(funnel.steps[step - 1])
+		}
+	};
 }

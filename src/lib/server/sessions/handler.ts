@@ -25,6 +25,9 @@ import {
 	parseSiteId
 } from '../stats/params';
 import { readSessionList, readSessionTimeline } from './read-sessions';
+import { parseFunnelChoice } from '../funnels/choice';
+import { readFunnelSessions } from '../funnels/read-funnel-sessions';
+import { funnelFileName } from '../../stats/funnels';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
 export const LIST_LIMIT = { default: 50, max: 1000 } as const;
@@ -36,6 +39,8 @@ export interface SessionsHandlerOptions {
 	couch?: Couch;
 	now?: () => number;
 	timeoutMs?: number;
+	/** Rows of a funnel's step 1 per list page (see funnel-walk.ts). */
+	batchRows?: number;
 }
 
 const NO_STORE = { 'cache-control': 'private, no-store' };
@@ -60,8 +65,9 @@ export async function authorizeSessions(
 /**
  * `GET /api/v1/sessions?site=ID&from=&to=&tz=&limit=&cursor=&format=json|csv`: a page of
  * the sessions that started in the range, newest first, under the Stats API's filter
- * parameters (`page=`, `source=`, `event=`) when given; CSV names the next page's cursor
- * in a `Link` header.
+ * parameters (`page=`, `source=`, `event=`) when given, or a funnel step's sessions
+ * (`funnel=&step=&dropped=`, never through a share link); CSV names the next page's
+ * cursor in a `Link` header.
  */
 export async function handleSessionList(
 	event: StatsRequest,
@@ -79,20 +85,34 @@ export async function handleSessionList(
 			now,
 			LIST_LIMIT
 		);
-		const filter = parseFilter(params);
+		const chosen = parseFunnelChoice(params, site, credentialsOf(event).share !== null);
+		const filter = chosen ? null : parseFilter(params);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
 		}
-		const list = await readSessionList(
-			db,
-			{ site: site.id, range, limit, filter, cursor: params.get('cursor'), fromFirstRecord },
-			{ timeoutMs: options.timeoutMs }
-		);
+		const cursor = params.get('cursor');
+		const list = chosen
+			? await readFunnelSessions(
+					db,
+					{
+						site: site.id,
+						funnel: chosen.funnel,
+						selection: chosen.choice,
+						...{ range, limit, cursor, fromFirstRecord }
+					},
+					{ timeoutMs: options.timeoutMs, batchRows: options.batchRows }
+				)
+			: await readSessionList(
+					db,
+					{ site: site.id, range, limit, filter, cursor, fromFirstRecord },
+					{ timeoutMs: options.timeoutMs }
+				);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
+		const name = chosen ? `sessions-${funnelFileName(chosen.choice)}` : 'sessions';
 		return csvPage(
 			event.url,
-			`${exportName(site.id, 'sessions', list.range, filter)}.csv`,
+			`${exportName(site.id, name, list.range, filter)}.csv`,
 			toCsv(SESSION_CSV_COLUMNS, list.sessions as never),
 			list.next
 		);

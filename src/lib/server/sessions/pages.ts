@@ -11,38 +11,53 @@ import { rangeQuery, resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
 import { readSessionList, readSessionTimeline } from './read-sessions';
 import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
+import { parseFunnelChoice } from '../funnels/choice';
+import { readFunnelSessions } from '../funnels/read-funnel-sessions';
 
 /**
  * A page of the sessions that started in the range `params` asks for, newest first,
- * under the dashboard's filter when it has one (`page=`, `source=` or `event=`).
+ * under the dashboard's filter when it has one (`page=`, `source=` or `event=`), or of a
+ * funnel step's sessions (`funnel=&step=&dropped=`: the funnel page's links).
+ * @param shared Whether a share link reads it: it lists no funnel's sessions.
  */
 export async function readSessionsPage(
 	couch: Couch,
-	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone'>,
+	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone' | 'funnels'>,
 	params: URLSearchParams,
-	now: number
+	now: number,
+	shared = false
 ): Promise<SessionsPageData> {
 	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
 		range: { ...choice, tz: isTimeZone(choice.tz) ? choice.tz : site.timeZone },
-		filter: null
+		filter: null,
+		funnel: null
 	};
 	try {
 		checkPageQuery(params);
-		const filter = parseFilter(params);
+		const chosen = parseFunnelChoice(params, site, shared);
+		const filter = chosen ? null : parseFilter(params);
 		const query = new URLSearchParams(rangeQuery(choice));
 		const { range, fromFirstRecord } = parseRangeParams(query, site.timeZone, now);
-		const list = await readSessionList(couch, {
-			site: site.id,
-			range,
-			limit: LIST_LIMIT.default,
-			cursor: params.get('cursor'),
-			filter,
-			fromFirstRecord
-		});
+		const read = { site: site.id, range, limit: LIST_LIMIT.default, fromFirstRecord };
+		const cursor = params.get('cursor');
+		const list = chosen
+			? await readFunnelSessions(couch, {
+					...read,
+					funnel: chosen.funnel,
+					selection: chosen.choice,
+					cursor
+				})
+			: await readSessionList(couch, { ...read, cursor, filter });
 		// All time's dates as read: the next page's cursor fits them.
-		return { ...base, range: { ...base.range, ...list.range }, filter, list };
+		return {
+			...base,
+			range: { ...base.range, ...list.range },
+			filter,
+			funnel: chosen?.choice ?? null,
+			list
+		};
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		return { ...base, list: { problem: e.message } };

@@ -14,7 +14,7 @@ import { createViewReader } from '../stats/view-reader';
 import { encodeCursor, parseCursor, readFingerprint } from '../stats/cursor';
 import { readSections, valueOf } from '../stats/read-stats';
 import { readAllTime } from '../stats/all-time';
-import { rangeBounds, type DateRange } from '../../stats/periods';
+import { answeredRange, rangeBounds, type DateRange } from '../../stats/periods';
 import type { Filter } from '../../stats/filters';
 import { readScopes } from '../stats/page-paths';
 import {
@@ -152,12 +152,7 @@ export async function readSessionList(
 	const last = page.at(-1);
 	return {
 		site,
-		range: {
-			from: range.from,
-			to: range.to,
-			tz: range.tz,
-			...(range.note && { note: range.note })
-		},
+		range: answeredRange(range),
 		...(filter && { filter }),
 		total: valueOf(counted.totals).sessions,
 		sessions: summaries.filter((s): s is SessionSummary => s !== null),

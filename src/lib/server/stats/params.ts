@@ -111,7 +111,7 @@ export const API_PARAMS = {
 	stats: [...RANGE_QUERY, 'interval', ...FILTER_QUERY],
 	journeys: [...RANGE_QUERY, 'interval', 'direction', ...FILTER_QUERY],
 	paths: [...RANGE_QUERY, 'interval', 'step', ...FILTER_QUERY],
-	sessions: [...RANGE_QUERY, ...FILTER_QUERY, 'cursor', 'format'],
+	sessions: [...RANGE_QUERY, ...FILTER_QUERY, 'funnel', 'step', 'dropped', 'cursor', 'format'],
 	session: ['site', 'share', 'limit', 'after'],
 	funnels: [
 		...['site', 'share', ...RANGE_PARAMS, 'funnel', 'cursor', 'format'],

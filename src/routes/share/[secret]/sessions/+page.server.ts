@@ -12,7 +12,7 @@ export const load = (async ({ params, url, setHeaders }) => {
 	if (!site?.shareSessions) error(404, 'This share link does not exist or shows no sessions.');
 	setHeaders({ 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' });
 	return {
-		sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now()),
+		sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now(), true),
 		shared: sharedPages(site)
 	};
 }) satisfies PageServerLoad;
