@@ -376,6 +376,16 @@ describe('a funnel report on hand-worked sessions', () => {
 		const res = await call(`site=fun&funnel=f1&from=2026-11-09&to=2026-11-10&cursor=${first.next}`);
 		expect(res.status).toBe(400);
 	});
+
+	test("a cursor of another site's funnel of the same steps is refused", async () => {
+		// Its counts so far are the other site's: carried on, they would be added to these.
+		const first = await json(day, { batchRows: 2 });
+		const res = await call(
+			`site=other&funnel=f1&from=2026-11-10&to=2026-11-10&share=${OTHER_SHARE}&cursor=${first.next}`,
+			{ share: true }
+		);
+		expect(res.status, await res.clone().text()).toBe(400);
+	});
 });
 
 describe('a share link’s funnel page', () => {

@@ -97,7 +97,7 @@ export interface FunnelWalk {
 	range: DateRange;
 	start: number;
 	end: number;
-	/** The fingerprint its cursors carry. */
+	/** The fingerprint its cursors carry: the site, the funnel's steps, the range, `reading`. */
 	hash: string;
 	kind: string;
 	targets: string[];
@@ -120,7 +120,8 @@ export async function openWalk(
 	const { site, funnel } = query;
 	const range = query.fromFirstRecord ? await readAllTime(reader, site, query.range) : query.range;
 	const { start, end } = rangeBounds(range);
-	const hash = readFingerprint([funnel.steps, range.from, range.to, range.tz, ...reading]);
+	// The site too: a cursor carries counts read so far, which are no other site's.
+	const hash = readFingerprint([site, funnel.steps, range.from, range.to, range.tz, ...reading]);
 	const { kind, targets } = await entryTargets(reader, site, funnel.steps[0]);
 	return { site, funnel, range, start, end, hash, kind, targets };
 }

@@ -45,7 +45,7 @@ export async function readFunnelSessions(
 ): Promise<SessionListResponse> {
 	const { site, funnel, selection, limit } = query;
 	const reader = createViewReader(couch, options);
-	const walk = await openWalk(reader, query, [site, 'sessions', selection.step, selection.dropped]);
+	const walk = await openWalk(reader, query, ['sessions', selection.step, selection.dropped]);
 	const position = query.cursor
 		? decodePosition(query.cursor, walk, () => true)
 		: await startPosition(reader, walk);
