@@ -74,6 +74,10 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 		'event cta-start:'
 	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
+	// Its download says what it holds, not "CSV" alone (an outside accessibility probe).
+	await expect(
+		owner.getByRole('link', { name: 'Download the counts of the funnel Start as CSV' })
+	).toHaveAttribute('href', /format=csv/);
 
 	// Each count links to the sessions behind it: step 2's opens the session list of the
 	// sessions that reached it, saying which funnel and step, each linking to its timeline.
