@@ -198,9 +198,9 @@ test('an owner invites an account, which sees site A only once it accepts the in
 	await invited.goto(`${app.url}/sites`);
 	await invited.getByRole('button', { name: 'Accept the invitation to alpha' }).click();
 	await expect(invited.getByText('You now own Alpha site (alpha).')).toBeVisible();
-	await expect(invited.getByRole('link', { name: 'Alpha site' })).toBeVisible();
+	await expect(invited.getByRole('link', { name: 'Alpha site', exact: true })).toBeVisible();
 	await expect(invited.getByRole('heading', { name: 'Invitations' })).toHaveCount(0);
-	await invited.getByRole('link', { name: 'Alpha site' }).click();
+	await invited.getByRole('link', { name: 'Alpha site', exact: true }).click();
 	await expect(invited.getByRole('heading', { level: 1 })).toHaveText('Alpha site');
 
 	await owner.reload();

@@ -501,12 +501,12 @@ test('a site is deleted only once its id is typed: its records go, another site 
 		{ timeout: 30_000 }
 	);
 	await expect(
-		page.getByRole('main').getByRole('link', { name: perAttempt('Doomed site') })
+		page.getByRole('main').getByRole('link', { name: perAttempt('Doomed site'), exact: true })
 	).toHaveCount(0);
 	// The header's site switcher has lost it too.
 	await expect(page.getByRole('banner')).not.toContainText(perAttempt('Doomed site'));
 	await expect(
-		page.getByRole('main').getByRole('link', { name: perAttempt('Staying site') })
+		page.getByRole('main').getByRole('link', { name: perAttempt('Staying site'), exact: true })
 	).toBeVisible();
 	expect(await recordsOf(doomed)).toBe(0);
 	expect(await recordsOf(stays)).toBe(25);

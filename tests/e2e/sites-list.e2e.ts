@@ -204,7 +204,7 @@ test('past a page of sites, a search and pages find them, by keyboard', async ({
 	// A site's dashboard, then back: the same page of the list.
 	await rows
 		.first()
-		.getByRole('link', { name: `${Paged} 26` })
+		.getByRole('link', { name: `${Paged} 26`, exact: true })
 		.click();
 	await expect(page).toHaveURL(`${baseURL}/sites/${paged}-26`);
 	await page.goBack();

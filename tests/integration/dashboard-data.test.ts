@@ -61,6 +61,14 @@ describe('the dashboard data', () => {
 		expect(data.filter).toBeNull();
 	});
 
+	test('names the date a range problem is about, for the range form to mark, and no field otherwise', async () => {
+		const backwards = await read('range=custom&from=2026-12-07&to=2026-12-01');
+		expect(backwards.problem).toBe('the range from 2026-12-07 to 2026-12-01 ends before it starts');
+		expect(backwards.problemField).toBe('to');
+		const twoFilters = await read(`${range}&page=/a&event=signup`);
+		expect(twoFilters.problemField).toBeUndefined();
+	});
+
 	test.each([
 		['Bad/Zone', 'tz "Bad/Zone" is not an IANA time zone like Europe/Paris'],
 		['Etc/GMT+14', 'tz "Etc/GMT+14" is not an IANA time zone like Europe/Paris']

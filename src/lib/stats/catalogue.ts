@@ -63,7 +63,7 @@ export interface ViewRows {
 export interface Column {
 	key: string;
 	label: string;
-	/** What the column counts, where its label alone does not say (the header's title). */
+	/** What the column counts, where its label alone does not say (its header's ColumnHint). */
 	hint?: string;
 	/** Default `text`; `country` is a country's code, shown by its English name. */
 	format?: 'text' | 'path' | 'country' | 'count' | 'rate' | 'duration';

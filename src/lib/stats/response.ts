@@ -84,6 +84,8 @@ export interface DashboardData extends Partial<{ [K in SectionName]: Part<Sectio
 	range: DateRange & { preset: Preset; interval: Interval };
 	/** Why the query string could not be read (the widgets are then left out). */
 	problem?: string;
+	/** The query parameter the problem is about, when it is one (`from`, `to`: the range's dates). */
+	problemField?: string;
 	/** The filter the numbers are under (`page=`, `source=` or `event=`), or null. */
 	filter: Filter | null;
 	/** Some view was still being built: numbers may be incomplete. */

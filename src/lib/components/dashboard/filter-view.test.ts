@@ -11,8 +11,10 @@ import {
 	hintOf,
 	mayHoldOldPropRecords,
 	unavailableUnder,
-	viewTitle
+	viewTitle,
+	walkOf
 } from './filter-view';
+import type { DashboardData } from '../../stats/response';
 
 const totals = (visitors: number): Totals => ({
 	pageviews: 9,
@@ -291,6 +293,34 @@ describe('viewTitle', () => {
 				}
 			)
 		).toBe('Blog · 2026-12-01 to 2026-12-02 · event signup with plan = pro');
+	});
+
+	test('names the walk: the journeys through a page, the path from entry', () => {
+		const today = { preset: 'today', from: '2026-12-07', to: '2026-12-07' } as const;
+		expect(viewTitle('Blog', today, null, { journey: '/caf%C3%A9' })).toBe(
+			'Blog · Today · journeys through /café'
+		);
+		expect(viewTitle('Blog', today, null, { steps: ['/', '/pricing'] })).toBe(
+			'Blog · Today · path / → /pricing'
+		);
+		expect(viewTitle('Blog', today, null, { journey: null, steps: [] })).toBe('Blog · Today');
+	});
+});
+
+describe('walkOf', () => {
+	const journeys = { ok: true, value: { page: '/pricing' } } as DashboardData['journeys'];
+	const paths = { ok: true, value: { steps: ['/'] } } as DashboardData['paths'];
+	test("names the journeys' page only when the address chose it, and the path read", () => {
+		const url = (query: string) => new URL(`http://x/sites/a?${query}`);
+		expect(walkOf({ journeys, paths }, url('journey=/pricing&step=/'))).toEqual({
+			journey: '/pricing',
+			steps: ['/']
+		});
+		expect(walkOf({ journeys }, url('range=today'))).toEqual({ journey: null, steps: [] });
+		expect(walkOf({ journeys: { ok: false, message: 'x' } }, url('journey=/a'))).toEqual({
+			journey: null,
+			steps: []
+		});
 	});
 });
 

@@ -11,7 +11,7 @@ import { PRESETS, type Preset } from '../../stats/range';
 import { DIVISORS, type Totals } from '../../stats/metrics';
 import { PAGEVIEW_RULE, VISITORS_RULE } from '../../stats/catalogue';
 import { rangeBounds, type DateRange } from '../../stats/periods';
-import type { TimeseriesPoint } from '../../stats/response';
+import type { DashboardData, TimeseriesPoint } from '../../stats/response';
 import { formatChange, type Change } from './format';
 
 /** A headline number: a field of the totals, or the conversion rate of an event filter. */
@@ -267,19 +267,47 @@ export function sessionFilterMeaning(filter: Filter): Phrase {
 /** Which breakdowns have nothing to say under a filter is the catalogue's to say. */
 export { unavailableUnder } from '../../stats/catalogue';
 
+/** The walk a view shows: the page the journeys go through, the path from entry so far. */
+export interface Walk {
+	/** The journeys' page, when the address chose it (`journey=`). */
+	journey?: string | null;
+	/** The path from entry, page by page (`step=`). */
+	steps?: readonly string[];
+}
+
 /**
- * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`.
- * The title changes with the range and the filter, so a screen reader's route announcer
- * says that the view changed, and tabs and history tell views apart. Hidden characters of
- * the site's name or the filter's text read by their codes ($lib/text shownText).
+ * The walk a dashboard's address chose (`journey=`, `step=`), as its journeys and paths read
+ * it (`walks`); none where the address chose none (the journeys' page then is the busiest).
+ */
+export function walkOf(walks: Pick<DashboardData, 'journeys' | 'paths'>, url: URL): Walk {
+	return {
+		journey:
+			url.searchParams.has('journey') && walks.journeys?.ok ? walks.journeys.value.page : null,
+		steps: walks.paths?.ok ? walks.paths.value.steps : []
+	};
+}
+
+/**
+ * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`,
+ * then the walk it shows: `· journeys through /pricing`, `· path / → /pricing`.
+ * The title changes with the range, the filter and the walk, so a screen reader's route
+ * announcer says that the view changed, and tabs and history tell views apart. Hidden
+ * characters of the site's name or the filter's text read by their codes ($lib/text shownText).
  */
 export function viewTitle(
 	site: string,
 	range: { preset?: Preset; from: string; to: string },
-	filter?: Filter | null
+	filter?: Filter | null,
+	walk: Walk = {}
 ): string {
 	const preset = range.preset === 'custom' ? undefined : PRESETS.find((p) => p.id === range.preset);
 	const dates = range.from === range.to ? range.from : `${range.from} to ${range.to}`;
-	const parts = [site, preset?.label ?? dates, filter && filterLabel(filter)];
+	const parts = [
+		site,
+		preset?.label ?? dates,
+		filter && filterLabel(filter),
+		walk.journey && `journeys through ${displayPath(walk.journey)}`,
+		walk.steps?.length && `path ${walk.steps.map(displayPath).join(' → ')}`
+	];
 	return shownText(parts.filter(Boolean).join(' · '));
 }

@@ -6,7 +6,8 @@
  * bar's chip, which reads it and leads to its ×. Taken off: where the page says it came
  * from (the dashboard: the row link), else the page's main heading. Back or forward to
  * another range or page of the same filter: the main heading. An address with a fragment
- * (`#journeys`) keeps SvelteKit's place, the element it names.
+ * (`#journeys`) keeps SvelteKit's place, the element it names, which the browser focuses
+ * when it can be (a dashboard widget: Widget.svelte).
  */
 import { afterNavigate } from '$app/navigation';
 import { sameFilter, type Filter } from '$lib/stats/filters';

@@ -6,7 +6,7 @@
  * live push, and {@link WALK_SECTIONS}, only when the page asks for other ones.
  */
 import type { Couch } from '$lib/server/couch';
-import { CouchstatsError } from '$lib/server/errors';
+import { CouchstatsError, FieldError } from '$lib/server/errors';
 import { logError } from '$lib/server/log';
 import type { SiteRecord } from '$lib/server/accounts/sites';
 import { isTimeZone, rangeZoneName } from '$lib/server/accounts/sites';
@@ -123,6 +123,7 @@ export async function readDashboard(
 			...base,
 			range: { ...choice, tz, interval: 'day' },
 			problem: e.message,
+			...(e instanceof FieldError && { problemField: e.field }),
 			filter,
 			indexing: false
 		};

@@ -224,6 +224,15 @@ describe('Stats API parameters', () => {
 		expect(refusal(() => parse(query))).toEqual({ status: 400, message });
 	});
 
+	test.each([
+		['from=2026-02-30', 'from'],
+		['to=tomorrow', 'to'],
+		['from=2026-11-10&to=2026-11-01', 'to'],
+		['from=2000-01-01&to=2026-11-01', 'to']
+	])('a bad date or range in %s names the field the range form marks: %s', (query, field) => {
+		expect(() => parse(query)).toThrow(expect.objectContaining({ field }));
+	});
+
 	test.each(['limit=5000', 'limit=100000', 'limit=99999999999999999999'])(
 		'state the one range of a caller’s own limit bounds whatever %s is over it',
 		(query) => {

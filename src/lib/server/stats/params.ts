@@ -13,7 +13,7 @@ import {
 import { FILTER_KINDS, propFilterProblem, type Filter } from '../../stats/filters';
 import { journeyFilter, type JourneyDirection } from '../../stats/journeys';
 import { TRAIL_STEPS } from '../../classify/rules';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, FieldError } from '../errors';
 import { hasNoControl } from '../../text';
 import { rangeZoneName, SITE_ID_PATTERN } from '../accounts/sites';
 import { SITE_ID_HINT } from '../../site-patterns';
@@ -273,13 +273,15 @@ export function parseRangeParams(
 	const dates = named ? presetDates(named, localDate(now, tz)) : null;
 	const to = dates?.to ?? date(params, 'to', () => localDate(now, tz));
 	const from = dates?.from ?? date(params, 'from', () => addDays(to, 1 - CUSTOM_DAYS));
+	// About the pair of dates, named by `to`: the dashboard's range form marks both fields.
 	if (from > to)
-		throw new CouchstatsError(400, `the range from ${from} to ${to} ends before it starts`);
+		throw new FieldError(400, `the range from ${from} to ${to} ends before it starts`, 'to');
 	const days = daysBetween(from, to);
 	if (days > MAX_DAYS) {
-		throw new CouchstatsError(
+		throw new FieldError(
 			400,
-			`the range from ${from} to ${to} is ${days} days; the most is ${MAX_DAYS}`
+			`the range from ${from} to ${to} is ${days} days; the most is ${MAX_DAYS}`,
+			'to'
 		);
 	}
 	// The reads span the previous period and end where the day after `to` starts; in
@@ -536,7 +538,7 @@ function date(params: URLSearchParams, name: string, fallback: () => string): st
 	const value = params.get(name);
 	if (!value) return fallback();
 	if (!isDate(value)) {
-		throw new CouchstatsError(400, `${name} "${clip(value)}" is not a date written YYYY-MM-DD`);
+		throw new FieldError(400, `${name} "${clip(value)}" is not a date written YYYY-MM-DD`, name);
 	}
 	return value;
 }
