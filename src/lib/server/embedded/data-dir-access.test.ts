@@ -15,7 +15,9 @@ function dataDir(take: (file: string) => void): { dir: string; taken: string } {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-access-'));
 	fs.mkdirSync(path.join(dir, 'views'));
 	fs.writeFileSync(path.join(dir, 'views', 'CURRENT'), 'MANIFEST-000001\n');
-	fs.writeFileSync(path.join(dir, 'credentials.json'), '{}');
+	fs.writeFileSync(path.join(dir, 'couchdb-admin.json'), '{}');
+	// Not the store's: a volume's `lost+found`, none of this user's business (review42).
+	fs.mkdirSync(path.join(dir, 'lost+found'), { mode: 0o700 });
 	const taken = path.join(dir, 'views', '000005.ldb');
 	fs.writeFileSync(taken, '');
 	take(taken);
@@ -55,13 +57,20 @@ test.runIf(process.platform === 'linux')(
 			const made = dataDir((file) => fs.chmodSync(file, 0o644));
 			// The other user may enter and read everything, write only what is its own.
 			for (const at of [made.dir, path.join(made.dir, 'views')]) fs.chmodSync(at, 0o777);
-			for (const file of ['views/CURRENT', 'credentials.json']) {
+			for (const file of ['views/CURRENT', 'couchdb-admin.json']) {
 				fs.chownSync(path.join(made.dir, file), 65534, 65534);
 			}
 			expect(deniedAsAnother(made.dir)).toEqual({ path: made.taken, code: 'EACCES' });
+			// Given back, the store's entries are all the other user's: root's `lost+found` is
+			// no business of the store's.
+			fs.chownSync(made.taken, 65534, 65534);
+			expect(deniedAsAnother(made.dir)).toBeNull();
 		} else {
 			const made = dataDir((file) => fs.chmodSync(file, 0o444));
+			fs.chmodSync(path.join(made.dir, 'lost+found'), 0);
 			expect(deniedIn(made.dir)).toEqual({ path: made.taken, code: 'EACCES' });
+			fs.chmodSync(made.taken, 0o644);
+			expect(deniedIn(made.dir)).toBeUndefined();
 		}
 	}
 );

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isStoreEntry } from './owner-only';
 
 /** A file or directory this user cannot use, and the error that said so (`EACCES`). */
 export interface Denied {
@@ -14,11 +15,12 @@ export interface Denied {
 }
 
 /**
- * The first file or directory under `dir` (itself included) this user cannot read and
- * write (and enter, a directory), or `undefined` when it may use them all.
+ * The first of a data directory's own entries (itself, and the store's entries in it,
+ * {@link isStoreEntry}, whole) this user cannot read and write (and enter, a directory),
+ * or `undefined` when it may use them all. Other entries are not the store's business.
  */
-export function deniedIn(dir: string): Denied | undefined {
-	const pending = [dir];
+export function deniedIn(dataDir: string): Denied | undefined {
+	const pending = [dataDir];
 	for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
 		let entries: fs.Dirent[];
 		try {
@@ -28,6 +30,7 @@ export function deniedIn(dir: string): Denied | undefined {
 			return { path: at, code: (e as NodeJS.ErrnoException).code ?? 'error' };
 		}
 		for (const entry of entries) {
+			if (at === dataDir && !isStoreEntry(entry.name)) continue;
 			const inner = path.join(at, entry.name);
 			if (entry.isDirectory()) {
 				pending.push(inner);

@@ -5,6 +5,15 @@ import path from 'node:path';
 export const STORE_DIRS = { documents: 'db', views: 'views' } as const;
 
 /**
+ * Whether `name`, an entry of the data directory, is the store's own: its folders and
+ * its `couchdb-*` files. The directory may hold other files of its owner's, or of the
+ * system's (`lost+found` at a volume's root).
+ */
+export function isStoreEntry(name: string): boolean {
+	return (Object.values(STORE_DIRS) as string[]).includes(name) || name.startsWith('couchdb-');
+}
+
+/**
  * Makes every file and folder this process creates from now on its owner's only (the
  * process umask). Set before the data directory is first touched: taking its lock
  * rewrites the lock's leveldb log even when another process holds it, and a tool run
@@ -22,7 +31,6 @@ export function createOwnerOnly(): void {
  */
 export function keepOwnerOnly(dataDir: string): void {
 	createOwnerOnly();
-	const storeDirs: string[] = Object.values(STORE_DIRS);
 	const tighten = (entry: string) => {
 		const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
 		if (!stat || stat.isSymbolicLink()) return;
@@ -32,8 +40,7 @@ export function keepOwnerOnly(dataDir: string): void {
 		}
 	};
 	tighten(dataDir);
-	// Only the store's own entries: the directory may hold other files of its owner.
 	for (const name of fs.readdirSync(dataDir)) {
-		if (storeDirs.includes(name) || name.startsWith('couchdb-')) tighten(path.join(dataDir, name));
+		if (isStoreEntry(name)) tighten(path.join(dataDir, name));
 	}
 }
