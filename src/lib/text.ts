@@ -28,6 +28,11 @@ export function hasNoControl(s: string): boolean {
 	return !CONTROL.test(s);
 }
 
+/** The first control character of a string (U+0000–U+001F and U+007F), if any. */
+export function controlIn(s: string): string | undefined {
+	return CONTROL.exec(s)?.[0];
+}
+
 /**
  * Characters that may show as nothing or change how the text around them shows: C1
  * controls (U+0080–U+009F, among them NEL, a line break), the line and paragraph

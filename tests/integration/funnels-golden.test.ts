@@ -30,6 +30,7 @@ import type { StoredRecord } from '../../src/lib/records';
 import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { handleFunnels } from '../../src/lib/server/funnels/handler';
+import { readFunnel } from '../../src/lib/server/funnels/read-funnel';
 import type { Funnel, FunnelPageData, FunnelResponse } from '../../src/lib/stats/funnels';
 import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
 import { load as loadSharedFunnels } from '../../src/routes/share/[secret]/funnels/+page.server';
@@ -375,6 +376,16 @@ describe('a funnel report on hand-worked sessions', () => {
 		const first = await json(day, { batchRows: 2 });
 		const res = await call(`site=fun&funnel=f1&from=2026-11-09&to=2026-11-10&cursor=${first.next}`);
 		expect(res.status).toBe(400);
+	});
+
+	test('a cursor of another funnel of the same steps is refused', async () => {
+		// README and docs/DESIGN.md say so (review42: the fingerprint held the steps only).
+		const first = await json(day, { batchRows: 2 });
+		const twin: Funnel = { ...funnel, id: 'twin', name: 'Twin' };
+		const range = { from: '2026-11-10', to: '2026-11-10', tz: 'UTC' };
+		await expect(
+			readFunnel(couch, { site: 'fun', funnel: twin, range, cursor: first.next }, { batchRows: 2 })
+		).rejects.toMatchObject({ status: 400 });
 	});
 
 	test("a cursor of another site's funnel of the same steps is refused", async () => {

@@ -120,7 +120,9 @@ describe('deleting a site', () => {
 			expect.stringMatching(
 				/^\S+Z couchstats: deleting site "doomed" for alice: its records, then the site$/
 			),
-			expect.stringMatching(/^\S+Z couchstats: deleted site "doomed": 1200 records, then the site$/)
+			expect.stringMatching(
+				/^\S+Z couchstats: deleted site "doomed": 1200 records in this run, then the site$/
+			)
 		]);
 		expect(deletionProgress(alice, 'doomed')?.deleted).toBe(1200);
 		expect(await findSite(couch, 'doomed')).toBeUndefined();

@@ -6,13 +6,11 @@
  * bad `tz`, the sites list's search box) would put it raw into its HTML, where a NUL is
  * a parse error browsers read as U+FFFD (an outside probe found three such pages).
  */
-import { codePoint } from '$lib/text';
+import { codePoint, controlIn } from '$lib/text';
 import { CouchstatsError } from './errors';
 
 /** A control character, percent-encoded as an address carries it. */
 const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
-// eslint-disable-next-line no-control-regex -- finding control characters is its job
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * The 400 for an address with a control character in its path or its query (a
@@ -23,7 +21,7 @@ export function controlCharacterIn(url: URL): CouchstatsError | undefined {
 	let found = encoded && String.fromCharCode(parseInt(encoded.slice(1), 16));
 	for (const [name, value] of url.searchParams) {
 		if (found) break;
-		found = (name + value).match(CONTROL)?.[0];
+		found = controlIn(name + value);
 	}
 	if (!found) return undefined;
 	return new CouchstatsError(

@@ -122,7 +122,7 @@ export async function startSiteDeletion(
 	finishSiteDeletion(couch, id, progress, { ...options, settle }).then(
 		() => {
 			progress.state = 'done';
-			logNotice(`deleted site "${id}": ${progress.deleted} records, then the site`);
+			logNotice(`deleted site "${id}": ${progress.deleted} records in this run, then the site`);
 		},
 		(e) => {
 			progress.state = 'failed';

@@ -7,7 +7,7 @@ import { stepLabel, type Funnel, type FunnelChoice } from '../../stats/funnels';
 import { FILTER_KINDS } from '../../stats/filters';
 import type { SiteRecord } from '../accounts/sites';
 import { CouchstatsError } from '../errors';
-import { NOT_FILTERS, refuseRepeated } from '../stats/params';
+import { FUNNEL_LIST_PARAMS, NOT_FILTERS, refuseRepeated } from '../stats/params';
 
 /**
  * The site's funnel `id`.
@@ -35,9 +35,6 @@ export function refuseFilters(params: URLSearchParams): void {
 		);
 	}
 }
-
-/** The Sessions API's parameters of a funnel step's sessions. */
-export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
 
 /**
  * The funnel step whose sessions a session list is asked for (`funnel=FID&step=N`, with

@@ -97,7 +97,7 @@ export interface FunnelWalk {
 	range: DateRange;
 	start: number;
 	end: number;
-	/** The fingerprint its cursors carry: the site, the funnel's steps, the range, `reading`. */
+	/** The fingerprint its cursors carry: the site, the funnel and its steps, the range, `reading`. */
 	hash: string;
 	kind: string;
 	targets: string[];
@@ -121,7 +121,15 @@ export async function openWalk(
 	const range = query.fromFirstRecord ? await readAllTime(reader, site, query.range) : query.range;
 	const { start, end } = rangeBounds(range);
 	// The site too: a cursor carries counts read so far, which are no other site's.
-	const hash = readFingerprint([site, funnel.steps, range.from, range.to, range.tz, ...reading]);
+	const hash = readFingerprint([
+		site,
+		funnel.id,
+		funnel.steps,
+		range.from,
+		range.to,
+		range.tz,
+		...reading
+	]);
 	const { kind, targets } = await entryTargets(reader, site, funnel.steps[0]);
 	return { site, funnel, range, start, end, hash, kind, targets };
 }
@@ -157,7 +165,8 @@ export async function startPosition(reader: ViewReader, walk: FunnelWalk): Promi
 	return { h: walk.hash, t: walk.targets[0] ?? '', k: null, n: 0, total, s: 0 };
 }
 
-const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+/** Whether a cursor's field is a count: a whole number, 0 or more. */
+export const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
  * Decodes a cursor of this walk: its position and what its reader added (`extra`, checked

@@ -10,6 +10,7 @@ import { createViewReader } from '../stats/view-reader';
 import { answeredRange, type DateRange } from '../../stats/periods';
 import { countWalk, funnelSteps, type Funnel, type FunnelResponse } from '../../stats/funnels';
 import {
+	count,
 	decodePosition,
 	openWalk,
 	startPosition,
@@ -26,8 +27,6 @@ interface FunnelCursor extends FunnelPosition {
 	/** Sessions reaching each step so far. */
 	c: number[];
 }
-
-const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
  * One batch of a funnel's report for a range.

@@ -99,6 +99,8 @@ export const NOT_FILTERS = [
 const RANGE_QUERY = ['site', 'share', ...RANGE_PARAMS, 'limit'] as const;
 /** The parameters of a filter (`prop` goes with `event`). */
 const FILTER_QUERY = [...FILTER_KINDS, 'prop'] as const;
+/** The Sessions API's parameters of a funnel step's sessions (funnels/choice.ts). */
+export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
 
 /**
  * The query parameters each API takes (README), by API: a request naming any other is a
@@ -111,7 +113,7 @@ export const API_PARAMS = {
 	stats: [...RANGE_QUERY, 'interval', ...FILTER_QUERY],
 	journeys: [...RANGE_QUERY, 'interval', 'direction', ...FILTER_QUERY],
 	paths: [...RANGE_QUERY, 'interval', 'step', ...FILTER_QUERY],
-	sessions: [...RANGE_QUERY, ...FILTER_QUERY, 'funnel', 'step', 'dropped', 'cursor', 'format'],
+	sessions: [...RANGE_QUERY, ...FILTER_QUERY, ...FUNNEL_LIST_PARAMS, 'cursor', 'format'],
 	session: ['site', 'share', 'limit', 'after'],
 	funnels: [
 		...['site', 'share', ...RANGE_PARAMS, 'funnel', 'cursor', 'format'],
