@@ -267,4 +267,17 @@ test("in forced colours (Windows High Contrast) the chart legend's two series st
 	// Kept from screen readers, which read the chart's numbers as a table with a caption.
 	await expect(owner.locator('.u-legend')).toHaveAttribute('aria-hidden', 'true');
 	await expect(owner.getByRole('table').filter({ hasText: 'Visitors --' })).toHaveCount(0);
+
+	// A table row's share of its first number column: forced colours drop its gradient, so
+	// it is a line under the label in the text's colour (an outside probe saw it vanish).
+	await views('/forced-colours', 1);
+	await owner.reload();
+	const label = owner.locator('#pages tbody th.label').first();
+	await expect(label).toBeVisible();
+	const line = await label.evaluate((th) => {
+		const after = getComputedStyle(th, '::after');
+		return { width: parseFloat(after.width), color: after.backgroundColor };
+	});
+	expect(line.width).toBeGreaterThan(0);
+	expect(line.color).not.toBe('rgba(0, 0, 0, 0)');
 });

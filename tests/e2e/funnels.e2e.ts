@@ -74,6 +74,17 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 		'event cta-start:'
 	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
+	// In forced colours (Windows High Contrast) the bars keep a fill the text's colour, not
+	// the page's (an outside probe saw them vanish).
+	await owner.emulateMedia({ forcedColors: 'active' });
+	const fills = await owner
+		.getByTestId('funnel-step')
+		.locator('.bar span')
+		.evaluateAll((spans) => spans.map((span) => getComputedStyle(span).backgroundColor));
+	const page = await owner.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	expect(fills).toHaveLength(3);
+	for (const fill of fills) expect(fill).not.toBe(page);
+	await owner.emulateMedia({ forcedColors: 'none' });
 	// Its download says what it holds, not "CSV" alone (an outside accessibility probe).
 	await expect(
 		owner.getByRole('link', { name: 'Download the counts of the funnel Start as CSV' })
