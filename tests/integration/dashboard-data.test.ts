@@ -100,7 +100,7 @@ describe('the dashboard data', () => {
 			expect(data.totals).toEqual(
 				(await readDashboard(couch, there, own, { now: () => GOLDEN_NOW })).totals
 			);
-			const sessions = await readSessionsPage(couch, there, params, GOLDEN_NOW);
+			const sessions = await readSessionsPage(couch, there, params, GOLDEN_NOW, false);
 			expect(sessions.range.tz).toBe(zone);
 			expect(sessions.list).toMatchObject({ range: { tz: zone } });
 			const funnels = await readFunnelPage(couch, there, params, GOLDEN_NOW);
@@ -119,7 +119,7 @@ describe('the dashboard data', () => {
 			const same = await read(range.replace('tz=UTC', 'tz=Europe/Paris'));
 			expect(data.totals).toEqual(same.totals);
 			const params = new URLSearchParams(`range=7d&tz=${tz}`);
-			const sessions = await readSessionsPage(couch, site, params, GOLDEN_NOW);
+			const sessions = await readSessionsPage(couch, site, params, GOLDEN_NOW, false);
 			expect(sessions.range.tz).toBe(site.timeZone);
 			expect(sessions.list).toMatchObject({ range: { tz: site.timeZone } });
 			const funnels = await readFunnelPage(couch, site, params, GOLDEN_NOW);

@@ -682,7 +682,8 @@ describe('the sessions behind a funnel step (Sessions API, funnel=)', () => {
 			couch,
 			site,
 			new URLSearchParams('from=2026-11-10&to=2026-11-10&tz=UTC&funnel=f1&step=2&dropped=1'),
-			t(13)
+			t(13),
+			false
 		);
 		expect(data.funnel).toEqual({
 			id: 'f1',

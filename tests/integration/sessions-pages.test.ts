@@ -28,12 +28,12 @@ test.each([
 	['range=7d&tz=UTC', 50],
 	['range=7d&tz=UTC&source=news', 2]
 ])('the next page of %s holds %i sessions the first left out', async (query, rest) => {
-	const first = await readSessionsPage(couch, site, new URLSearchParams(query), NOW);
+	const first = await readSessionsPage(couch, site, new URLSearchParams(query), NOW, false);
 	if ('problem' in first.list) throw new Error(first.list.problem);
 	expect(first.list.sessions).toHaveLength(50);
 	expect(first.list.next).toEqual(expect.any(String));
 	const query2 = nextSessionsQuery(first, first.list.next!);
-	const next = await readSessionsPage(couch, site, query2, NOW);
+	const next = await readSessionsPage(couch, site, query2, NOW, false);
 	if ('problem' in next.list) throw new Error(next.list.problem);
 	expect(next.filter).toEqual(first.filter);
 	const sids = [...first.list.sessions, ...next.list.sessions].map((s) => s.sid);

@@ -25,7 +25,7 @@ export async function readSessionsPage(
 	site: Pick<SiteRecord, 'id' | 'name' | 'timeZone' | 'funnels'>,
 	params: URLSearchParams,
 	now: number,
-	shared = false
+	shared: boolean
 ): Promise<SessionsPageData> {
 	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const base = {

@@ -5,5 +5,5 @@ import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
 	const site = await siteForPage(requireUser(locals.user, url), params.site);
-	return { sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now()) };
+	return { sessions: await readSessionsPage(couch(), site, url.searchParams, Date.now(), false) };
 }) satisfies PageServerLoad;
