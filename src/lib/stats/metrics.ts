@@ -128,7 +128,7 @@ export function totalsFrom(sums: MetricSums, scope: SumsScope = WHOLE_SITE): Tot
 }
 
 /** The totals an event's firings alone cannot tell ({@link Totals}). */
-export const NOT_OF_FIRINGS = [
+const NOT_OF_FIRINGS = [
 	'pageviews',
 	'newVisitors',
 	'actualSessions',

@@ -17,16 +17,9 @@ import {
 	type StatsRequest
 } from '../stats/authorize';
 import { csvPage, errorResponse } from '../stats/handler';
-import {
-	API_PARAMS,
-	parseFilter,
-	parseLimit,
-	parseRangeParams,
-	parseSiteId
-} from '../stats/params';
-import { readSessionList, readSessionTimeline } from './read-sessions';
-import { parseFunnelChoice } from '../funnels/choice';
-import { readFunnelSessions } from '../funnels/read-funnel-sessions';
+import { API_PARAMS, parseLimit, parseRangeParams, parseSiteId } from '../stats/params';
+import { readSessionTimeline } from './read-sessions';
+import { parseListChoice, readListPage } from './list';
 import { funnelFileName } from '../../stats/funnels';
 
 /** Sessions per list page unless `limit` says otherwise, and the most it may say. */
@@ -85,29 +78,24 @@ export async function handleSessionList(
 			now,
 			LIST_LIMIT
 		);
-		const chosen = parseFunnelChoice(params, site, credentialsOf(event).share !== null);
-		const filter = chosen ? null : parseFilter(params);
+		const { chosen, filter } = parseListChoice(params, site, credentialsOf(event).share !== null);
 		const format = params.get('format') ?? 'json';
 		if (format !== 'json' && format !== 'csv') {
 			throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be json or csv`);
 		}
-		const cursor = params.get('cursor');
-		const list = chosen
-			? await readFunnelSessions(
-					db,
-					{
-						site: site.id,
-						funnel: chosen.funnel,
-						selection: chosen.choice,
-						...{ range, limit, cursor, fromFirstRecord }
-					},
-					{ timeoutMs: options.timeoutMs, batchRows: options.batchRows }
-				)
-			: await readSessionList(
-					db,
-					{ site: site.id, range, limit, filter, cursor, fromFirstRecord },
-					{ timeoutMs: options.timeoutMs }
-				);
+		const list = await readListPage(
+			db,
+			{
+				chosen,
+				filter,
+				site: site.id,
+				range,
+				limit,
+				cursor: params.get('cursor'),
+				fromFirstRecord
+			},
+			{ timeoutMs: options.timeoutMs, batchRows: options.batchRows }
+		);
 		if (format === 'json') return Response.json(list, { headers: NO_STORE });
 		const name = chosen ? `sessions-${funnelFileName(chosen.choice)}` : 'sessions';
 		return csvPage(

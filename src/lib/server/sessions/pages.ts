@@ -6,13 +6,12 @@
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
-import { checkPageQuery, parseFilter, parseRangeParams } from '../stats/params';
+import { checkPageQuery, parseRangeParams } from '../stats/params';
 import { rangeQuery, resolveRange } from '../../stats/range';
 import type { SessionsPageData, SessionTimelineResponse } from '../../stats/sessions';
-import { readSessionList, readSessionTimeline } from './read-sessions';
+import { readSessionTimeline } from './read-sessions';
 import { LIST_LIMIT, TIMELINE_LIMIT } from './handler';
-import { parseFunnelChoice } from '../funnels/choice';
-import { readFunnelSessions } from '../funnels/read-funnel-sessions';
+import { parseListChoice, readListPage } from './list';
 
 /**
  * A page of the sessions that started in the range `params` asks for, newest first,
@@ -36,20 +35,18 @@ export async function readSessionsPage(
 	};
 	try {
 		checkPageQuery(params);
-		const chosen = parseFunnelChoice(params, site, shared);
-		const filter = chosen ? null : parseFilter(params);
+		const { chosen, filter } = parseListChoice(params, site, shared);
 		const query = new URLSearchParams(rangeQuery(choice));
 		const { range, fromFirstRecord } = parseRangeParams(query, site.timeZone, now);
-		const read = { site: site.id, range, limit: LIST_LIMIT.default, fromFirstRecord };
-		const cursor = params.get('cursor');
-		const list = chosen
-			? await readFunnelSessions(couch, {
-					...read,
-					funnel: chosen.funnel,
-					selection: chosen.choice,
-					cursor
-				})
-			: await readSessionList(couch, { ...read, cursor, filter });
+		const list = await readListPage(couch, {
+			chosen,
+			filter,
+			site: site.id,
+			range,
+			limit: LIST_LIMIT.default,
+			cursor: params.get('cursor'),
+			fromFirstRecord
+		});
 		// All time's dates as read: the next page's cursor fits them.
 		return {
 			...base,
