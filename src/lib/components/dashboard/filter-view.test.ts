@@ -305,6 +305,20 @@ describe('viewTitle', () => {
 		);
 		expect(viewTitle('Blog', today, null, { journey: null, steps: [] })).toBe('Blog · Today');
 	});
+
+	test("names a session list's funnel step, and its drop-off, as the report's links choose them", () => {
+		const today = { preset: 'today', from: '2026-12-07', to: '2026-12-07' } as const;
+		const signup = { name: 'Signup', step: 2, dropped: false };
+		expect(viewTitle('Blog', today, null, { funnel: signup })).toBe(
+			'Blog · Today · funnel “Signup” step 2'
+		);
+		expect(viewTitle('Blog', today, null, { funnel: { ...signup, dropped: true } })).toBe(
+			'Blog · Today · funnel “Signup” dropped after step 2'
+		);
+		expect(viewTitle('Blog', today, null, { funnel: { ...signup, name: 'Sign\u202eup' } })).toBe(
+			'Blog · Today · funnel “SignU+202Eup” step 2'
+		);
+	});
 });
 
 describe('walkOf', () => {

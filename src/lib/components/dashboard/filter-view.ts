@@ -8,6 +8,7 @@ import { displayPath, PROP_FLAGS_SINCE } from '../../records';
 import { shownText, type Phrase } from '../../text';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
+import type { FunnelChoice } from '../../stats/funnels';
 import { DIVISORS, type Totals } from '../../stats/metrics';
 import { PAGEVIEW_RULE, VISITORS_RULE } from '../../stats/catalogue';
 import { rangeBounds, type DateRange } from '../../stats/periods';
@@ -273,6 +274,8 @@ export interface Walk {
 	journey?: string | null;
 	/** The path from entry, page by page (`step=`). */
 	steps?: readonly string[];
+	/** The funnel step whose sessions a session list shows (`funnel=&step=&dropped=`). */
+	funnel?: Pick<FunnelChoice, 'name' | 'step' | 'dropped'> | null;
 }
 
 /**
@@ -287,9 +290,16 @@ export function walkOf(walks: Pick<DashboardData, 'journeys' | 'paths'>, url: UR
 	};
 }
 
+/** A funnel step's sessions in a title: `funnel “Signup” step 2`, `… dropped after step 2`. */
+function funnelTitle(funnel: NonNullable<Walk['funnel']>): string {
+	const how = funnel.dropped ? 'dropped after step' : 'step';
+	return `funnel “${funnel.name}” ${how} ${funnel.step}`;
+}
+
 /**
  * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`,
- * then the walk it shows: `· journeys through /pricing`, `· path / → /pricing`.
+ * then the walk it shows: `· journeys through /pricing`, `· path / → /pricing`, or the
+ * funnel step a session list shows: `· funnel “Signup” step 2`.
  * The title changes with the range, the filter and the walk, so a screen reader's route
  * announcer says that the view changed, and tabs and history tell views apart. Hidden
  * characters of the site's name or the filter's text read by their codes ($lib/text shownText).
@@ -307,7 +317,8 @@ export function viewTitle(
 		preset?.label ?? dates,
 		filter && filterLabel(filter),
 		walk.journey && `journeys through ${displayPath(walk.journey)}`,
-		walk.steps?.length && `path ${walk.steps.map(displayPath).join(' → ')}`
+		walk.steps?.length && `path ${walk.steps.map(displayPath).join(' → ')}`,
+		walk.funnel && funnelTitle(walk.funnel)
 	];
 	return shownText(parts.filter(Boolean).join(' · '));
 }
