@@ -163,6 +163,15 @@ describe('deleting a site', () => {
 		expect((await listSites(couch, alice, { deleting: true })).map((s) => s.id)).toEqual([
 			'halfway'
 		]);
+		// Read by nobody; an admin is told why, as the sites list tells it (an outside probe
+		// was told the site did not exist).
+		const admin: User = { name: 'root', roles: ['_admin'], isAdmin: true };
+		await expect(
+			authorizeSite(couch, 'halfway', { user: admin, authorization: null })
+		).rejects.toThrow('site "halfway" is being deleted');
+		await expect(
+			authorizeSite(couch, 'nowhere', { user: admin, authorization: null })
+		).rejects.toThrow('site "nowhere" does not exist');
 
 		const again = await startSiteDeletion(couch, alice, 'halfway', { chunk: 300 });
 		await vi.waitFor(() => expect(again.state).toBe('done'), { timeout: 60_000, interval: 50 });

@@ -10,9 +10,14 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
 import type { Couch } from '../../src/lib/server/couch';
-import { addToken, createSite, enableShareLink } from '../../src/lib/server/accounts/site-admin';
+import {
+	addToken,
+	createSite,
+	enableShareLink,
+	revokeToken
+} from '../../src/lib/server/accounts/site-admin';
 import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
-import { handleRecordsExport } from '../../src/lib/server/stats/handler';
+import { EXPORT_REVOKED, handleRecordsExport } from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, numbersOf, storeRecords, tempDir, useCouch } from './harness';
@@ -236,6 +241,33 @@ describe('exporting a site and importing it elsewhere', () => {
 		expect((await paused.read()).done).toBe(false);
 		await expect.poll(async () => (await request()).status, { timeout: 10_000 }).toBe(200);
 		await expect(paused.read()).rejects.toThrow('the client stopped reading the export');
+	});
+
+	test('revoking the token an export runs on ends it at once, its reader paused or not; another change of access does not', async () => {
+		// An outside probe: a download slowed to 5 KB/s went on 240 s after its token was
+		// revoked, and read all 3,125 records with their visitor ids.
+		const couch = await indexedSite('revoked', 700, 15);
+		const made = await addToken(couch, alice, 'revoked', 'export', { records: true });
+		const lines = (chunk: Uint8Array) => new TextDecoder().decode(chunk).trimEnd().split('\n');
+
+		const kept = (await exportRequest('site=revoked', { token: made.secret })).body!.getReader();
+		const first = await kept.read();
+		expect(lines(first.value!)).toHaveLength(500);
+		await addToken(couch, alice, 'revoked', 'another');
+		const rest = await kept.read();
+		expect(lines(rest.value!)).toHaveLength(200);
+		expect((await kept.read()).done).toBe(true);
+
+		const cut = (await exportRequest('site=revoked', { token: made.secret })).body!.getReader();
+		expect((await cut.read()).done).toBe(false);
+		await revokeToken(couch, alice, 'revoked', made.token.id);
+		// Ended without another read (its client paused): the site's one export is free again.
+		await expect
+			.poll(async () => (await exportRequest('site=revoked', { user: alice })).status, {
+				timeout: 10_000
+			})
+			.toBe(200);
+		await expect(cut.read()).rejects.toThrow(EXPORT_REVOKED);
 	});
 
 	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {

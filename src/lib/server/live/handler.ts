@@ -13,14 +13,8 @@
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import {
-	authorizeSite,
-	credentialsOf,
-	type Credentials,
-	type StatsRequest
-} from '../stats/authorize';
+import { credentialsOf, refusal, stillAuthorized, type StatsRequest } from '../stats/authorize';
 import { heldAccess } from '../accounts/access';
-import { sessionFor } from '../accounts/auth';
 import { API_PARAMS, parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
 import { SEQ_TOKEN_PATTERN } from './seq-token';
@@ -59,7 +53,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			throw new CouchstatsError(400, `public=1 follows the public demo site only, not "${site}"`);
 		}
 		const credentials = credentialsOf(event);
-		const refused = anyone ? undefined : await refusal(site, credentials);
+		const refused = anyone ? undefined : await refusal(couch(), site, credentials);
 		if (refused && site !== DEMO_SITE) throw refused;
 		const reader = !anyone && !refused;
 		const address = event.clientAddress;
@@ -78,7 +72,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		};
 		const publish = reader ? undefined : publicRecord;
 		const allowed = reader
-			? heldAccess(() => stillReads(site, credentials, event.session))
+			? heldAccess(() => stillAuthorized(couch(), site, credentials, event.session))
 			: undefined;
 		return liveResponse(site, { publish, onClose, allowed, since });
 	} catch (e) {
@@ -87,23 +81,6 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		}
 		throw e;
 	}
-}
-
-/** Whether `credentials` (with the session cookie they came from) still read `site`. */
-async function stillReads(site: string, credentials: Credentials, session?: string) {
-	const user = session ? ((await sessionFor(couch(), session))?.user ?? null) : null;
-	return !(await refusal(site, { ...credentials, user }));
-}
-
-/** Why `credentials` may not read `site`, or undefined when they may. */
-function refusal(site: string, credentials: Credentials): Promise<CouchstatsError | undefined> {
-	return authorizeSite(couch(), site, credentials).then(
-		() => undefined,
-		(e) => {
-			if (e instanceof CouchstatsError) return e;
-			throw e;
-		}
-	);
 }
 
 /**

@@ -4,7 +4,7 @@
  * with the site's read-only share link (`share=<secret>`). Its raw records: owners,
  * admins and the tokens made for that.
  */
-import { canReadSite, type User } from '../accounts/auth';
+import { canReadSite, sessionFor, type User } from '../accounts/auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { findSiteByShareLink } from '../accounts/site-admin';
@@ -86,7 +86,9 @@ export async function authorizeSite(
 			`this share link does not open site "${siteId}" (a link opens its own site only, until it is replaced or turned off)`
 		);
 	}
-	const site = await loadSite(couch, siteId);
+	const stored = await ignoreStatus(couch.sites.get(siteDocId(siteId)), 404);
+	// A site being deleted (site-delete.ts) is read by nobody any more.
+	const site = stored?.deleting ? undefined : stored;
 	if (site && canReadSite(credentials.user, site)) return site;
 	const secret = bearerToken(credentials.authorization);
 	const token = site && secret ? findToken(site, secret) : undefined;
@@ -98,13 +100,42 @@ export async function authorizeSite(
 		);
 	}
 	if (!site && credentials.user?.isAdmin) {
-		throw new CouchstatsError(400, `site "${siteId}" does not exist`);
+		// Said as the sites list says it (an outside probe read "does not exist" for a site
+		// the list showed as being deleted).
+		const state = stored ? 'is being deleted' : 'does not exist';
+		throw new CouchstatsError(400, `site "${siteId}" ${state}`);
 	}
 	throw new CouchstatsError(403, `you cannot read the stats of site "${siteId}"`);
 }
 
-async function loadSite(couch: Couch, siteId: string): Promise<SiteRecord | undefined> {
-	const site = await ignoreStatus(couch.sites.get(siteDocId(siteId)), 404);
-	// A site being deleted (site-delete.ts) is read by nobody any more.
-	return site?.deleting ? undefined : site;
+/** Why `credentials` may not read `site` (`need` as {@link authorizeSite}), or undefined when they may. */
+export function refusal(
+	couch: Couch,
+	site: string,
+	credentials: Credentials,
+	need: 'stats' | 'records' = 'stats'
+): Promise<CouchstatsError | undefined> {
+	return authorizeSite(couch, site, credentials, need).then(
+		() => undefined,
+		(e) => {
+			if (e instanceof CouchstatsError) return e;
+			throw e;
+		}
+	);
+}
+
+/**
+ * Whether `credentials`, with the session cookie they came from, still read `site`: an
+ * answer that stays open (a live stream, an export) checks again, so that a token
+ * revoked, a share link turned off, a logout or an owner removed end it.
+ */
+export async function stillAuthorized(
+	couch: Couch,
+	site: string,
+	credentials: Credentials,
+	session: string | undefined,
+	need: 'stats' | 'records' = 'stats'
+): Promise<boolean> {
+	const user = session ? ((await sessionFor(couch, session))?.user ?? null) : null;
+	return !(await refusal(couch, site, { ...credentials, user }, need));
 }

@@ -6,7 +6,14 @@
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
-import { authorizeSite, credentialsOf, showsSessions, type StatsRequest } from './authorize';
+import {
+	authorizeSite,
+	credentialsOf,
+	showsSessions,
+	stillAuthorized,
+	type StatsRequest
+} from './authorize';
+import { heldAccess, onAccessChanged } from '../accounts/access';
 import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
 import {
@@ -350,47 +357,71 @@ const EXPORT_RETRY_S = 10;
  */
 export const EXPORT_IDLE_MS = 120_000;
 
+/** Why an export ended before its last record: its reader's access went. */
+export const EXPORT_REVOKED = "the export's access to the site's records was revoked";
+
 /**
  * `stream`, calling `end` once when it has been read to its end, failed, was cancelled,
  * or waited `idleMs` for its reader to take the first or the next chunk (then it fails).
+ * It fails too once `allowed` says its reader's access went: checked before each chunk
+ * and at once when access changes in this process (a slow download held for minutes
+ * must not outlive the token that began it, as a live stream does not; an outside probe
+ * read all 3,125 records 240 s after the token was revoked).
  */
 function whenEnded(
 	stream: ReadableStream<Uint8Array>,
 	end: () => void,
-	idleMs: number
+	idleMs: number,
+	allowed: () => Promise<boolean>
 ): ReadableStream<Uint8Array> {
 	const reader = stream.getReader();
 	let ended = false;
 	let idle: ReturnType<typeof setTimeout> | undefined;
+	let unwatch = () => {};
 	const once = () => {
 		clearTimeout(idle);
+		unwatch();
 		if (ended) return;
 		ended = true;
 		end();
 	};
+	const fail = (controller: ReadableStreamDefaultController<Uint8Array>, reason: string) => {
+		if (ended) return;
+		once();
+		void reader.cancel();
+		controller.error(new Error(reason));
+	};
 	/** Waits `idleMs` for the reader, then fails the stream. */
 	const wait = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-		idle = setTimeout(() => {
-			once();
-			void reader.cancel();
-			controller.error(new Error('the client stopped reading the export'));
-		}, idleMs);
+		idle = setTimeout(() => fail(controller, 'the client stopped reading the export'), idleMs);
+	};
+	/** Fails the stream if its reader's access went; false then. */
+	const still = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+		if (await allowed().catch(() => false)) return true;
+		fail(controller, EXPORT_REVOKED);
+		return false;
 	};
 	return new ReadableStream<Uint8Array>(
 		{
-			start: wait,
+			start(controller) {
+				unwatch = onAccessChanged(() => void still(controller));
+				wait(controller);
+			},
 			async pull(controller) {
 				clearTimeout(idle);
 				try {
+					if (!(await still(controller))) return;
 					const { done, value } = await reader.read();
 					if (done) {
 						once();
 						controller.close();
 						return;
 					}
+					if (ended) return;
 					controller.enqueue(value);
 					wait(controller);
 				} catch (e) {
+					if (ended) return;
 					once();
 					controller.error(e);
 				}
@@ -410,7 +441,10 @@ function whenEnded(
  * stats, not the records); one at a time for a site ({@link exporting}).
  */
 export async function handleRecordsExport(
-	event: StatsRequest,
+	event: StatsRequest & {
+		/** The session cookie `locals.user` came from, checked again while the export runs. */
+		session?: string;
+	},
 	options: Pick<StatsHandlerOptions, 'couch'> & {
 		/** Longest wait for the records' index before a 503 with `Retry-After`, ms. */
 		indexWaitMs?: number;
@@ -450,7 +484,10 @@ export async function handleRecordsExport(
 			done();
 			throw e;
 		}
-		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS), {
+		const allowed = heldAccess(() =>
+			stillAuthorized(db, site.id, credentials, event.session, 'records')
+		);
+		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS, allowed), {
 			headers: {
 				'cache-control': 'private, no-store',
 				'content-type': 'application/x-ndjson; charset=utf-8',
