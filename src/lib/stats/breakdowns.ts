@@ -186,15 +186,14 @@ export function sessionRows(rows: ViewRow<number[]>[], visitorsExact = true): Di
 		}));
 }
 
-/** The sum of counts that may be unknown (null): null when any is. */
-export function sumKnown<T>(rows: T[], f: (row: T) => number | null): number | null {
-	let total = 0;
-	for (const row of rows) {
-		const n = f(row);
-		if (n === null) return null;
-		total += n;
-	}
-	return total;
+/**
+ * The visitors of an "(other)" row: unknown (null) unless it stands for one row, whose
+ * count is exact. Visitors do not add up across rows: one visitor may view several pages,
+ * come from several sources, be new one day and back the next (outside reviews read 13
+ * visitors in the pages' "(other)" for 9 people, and 2 in the sources' for one).
+ */
+export function otherVisitors(rest: readonly { visitors: number | null }[]): number | null {
+	return rest.length === 1 ? rest[0].visitors : null;
 }
 
 /**

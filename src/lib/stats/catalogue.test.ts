@@ -19,6 +19,7 @@ import {
 	collectBreakdowns,
 	rowsOf,
 	unavailableUnder,
+	type Breakdown,
 	type Breakdowns,
 	type ViewRows
 } from './catalogue';
@@ -162,12 +163,17 @@ describe('the catalogue', () => {
 	);
 });
 
-test('"(other)" of the pages does not sum their visitors: one visitor may view several', () => {
-	const rows = breakdownNamed('pages').rows(views, read);
-	expect(rows.length).toBeGreaterThanOrEqual(2);
-	expect(rows.every((row) => typeof row.visitors === 'number')).toBe(true);
-	expect(breakdownNamed('pages').other(rows)).toMatchObject({ path: OTHER, visitors: null });
-});
+test.each(['pages', 'referrers', 'countries', 'newVsReturning'] as const)(
+	'"(other)" of %s does not sum their visitors (one visitor may be in several rows), but one row\'s are its own',
+	(name) => {
+		const breakdown = breakdownNamed(name) as Breakdown<string, { visitors: number | null }>;
+		const rows = breakdown.rows(views, read);
+		expect(rows.length).toBeGreaterThanOrEqual(2);
+		expect(rows.every((row) => typeof row.visitors === 'number')).toBe(true);
+		expect(breakdown.other(rows)).toMatchObject({ visitors: null });
+		expect(breakdown.other(rows.slice(1, 2))).toMatchObject({ visitors: rows[1].visitors });
+	}
+);
 
 describe('the dashboard’s breakdown widgets', () => {
 	const event = { kind: 'event', value: 'signup' } as const;

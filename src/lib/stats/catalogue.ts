@@ -16,12 +16,12 @@ import {
 	exitRow,
 	linkRows,
 	notFoundRows,
+	otherVisitors,
 	pageRows,
 	scrollRow,
 	scrollRows,
 	sessionRows,
 	sum,
-	sumKnown,
 	type DimensionRow,
 	type EventRow,
 	type LinkRow,
@@ -193,7 +193,7 @@ function dimension<const Name extends string>(
 		other: (rest) => ({
 			value: OTHER,
 			sessions: sum(rest, (r) => r.sessions),
-			visitors: sumKnown(rest, (r) => r.visitors)
+			visitors: otherVisitors(rest)
 		}),
 		csv: ['value', 'sessions', 'visitors'],
 		unavailable,
@@ -276,9 +276,7 @@ export const BREAKDOWNS = [
 		other: (rest) => ({
 			path: OTHER,
 			pageviews: sum(rest, (r) => r.pageviews),
-			// Paths' visitors do not add up: one visitor may view several the same day (an
-			// outside review read 13 visitors in "(other)" for 9 people).
-			visitors: null,
+			visitors: otherVisitors(rest),
 			engagedTimeMs: sum(rest, (r) => r.engagedTimeMs),
 			entries: sum(rest, (r) => r.entries),
 			exits: sum(rest, (r) => r.exits)
@@ -514,7 +512,7 @@ export const BREAKDOWNS = [
 		other: (rest) => ({
 			value: OTHER,
 			sessions: sum(rest, (r) => r.sessions),
-			visitors: sumKnown(rest, (r) => r.visitors)
+			visitors: otherVisitors(rest)
 		}),
 		csv: ['value', 'sessions', 'visitors'],
 		unavailable: {
