@@ -21,6 +21,7 @@ import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 import { refusal } from '$lib/server/refusal';
 import { controlCharacterIn } from '$lib/server/address';
+import { wrongApiMethod } from '$lib/server/api-methods';
 import { clientAddress } from '$lib/server/accounts/client-address';
 import { forClient } from '$lib/server/store-dispatch';
 
@@ -119,6 +120,9 @@ const respond: Handle = async ({ event, resolve }) => {
 	const demo = event.route.id?.startsWith('/(demo)');
 	const unreadable = demo ? undefined : controlCharacterIn(event.url);
 	if (unreadable) return refusal(refusedRequest(event), unreadable);
+	// An API route read with another method is told so in the API's shape (api-methods.ts).
+	const wrongMethod = wrongApiMethod(event.route.id, event.url.pathname, event.request.method);
+	if (wrongMethod) return wrongMethod;
 	// The ingest and the visitor endpoint take cross-origin posts from registered sites,
 	// check origins themselves and get no session (csrf.ts); everything else refuses
 	// cross-site writes (svelte.config.js turns SvelteKit's own check off for them).

@@ -206,3 +206,23 @@ test('an address with a control character is a 400 that quotes none back', async
 		});
 	}
 });
+
+test('a write to the API, with or without Origin, is a 405 in its JSON shape, not the form refusal', async () => {
+	// An outside probe: a script's DELETE with a Bearer token and no Origin was told its
+	// "form was sent from a page that did not say where it was"; with one, a plain-text 405.
+	const tries: [string, string, Record<string, string>][] = [
+		['DELETE', '/api/v1/stats?site=demo', { authorization: 'Bearer cs_none' }],
+		['POST', '/api/v1/funnels?site=demo', { origin: app.url }],
+		['PUT', '/api/v1/records?site=demo', { cookie }],
+		['OPTIONS', '/api/v1/stats?site=demo', { origin: 'http://elsewhere.example' }]
+	];
+	for (const [method, path, headers] of tries) {
+		const res = await fetch(`${app.url}${path}`, { method, headers });
+		expect(res.status, `${method} ${path}`).toBe(405);
+		expect(res.headers.get('allow')).toBe('GET, HEAD');
+		expect(await res.json()).toMatchObject({ error: 'method_not_allowed' });
+	}
+	// A write to the app's pages still meets the CSRF rule.
+	const form = await fetch(`${app.url}/logout`, { method: 'POST', headers: { cookie } });
+	expect(form.status).toBe(403);
+});

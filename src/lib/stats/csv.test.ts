@@ -10,6 +10,22 @@ describe('CSV', () => {
 		);
 	});
 
+	test.each([
+		[{ kind: 'source', value: 'google.com' }, 'source-google.com'],
+		[{ kind: 'page', value: '/blog/*' }, 'page-_blog__'],
+		// A page as the tables show it, as journeys and paths name theirs (fileNamePart).
+		[{ kind: 'page', value: '/caf%C3%A9' }, 'page-_café'],
+		[{ kind: 'source', value: 'a b/c' }, 'source-a_b_c'],
+		[
+			{ kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } },
+			'event-signup-prop-plan=pro'
+		],
+		[{ kind: 'page', value: '/' + 'x'.repeat(200) }, 'page-_' + 'x'.repeat(74)]
+	] as const)('a filter in its name: %j as %s', (filter, slug) => {
+		const name = exportName('blog', 'pages', { from: '2026-11-01', to: '2026-11-30' }, filter);
+		expect(name).toBe(`blog-pages-2026-11-01-2026-11-30-${slug}`);
+	});
+
 	test('writes a header and one CRLF line per row, in column order', () => {
 		expect(toCsv(['path', 'pageviews'], [{ pageviews: 3, path: '/' }])).toBe(
 			'path,pageviews\r\n/,3\r\n'

@@ -6,7 +6,7 @@
 
 import { displayPath } from '../records';
 import { withoutHidden } from '../text';
-import { filterSlug, type Filter } from './filters';
+import { filterParams, type Filter } from './filters';
 
 /**
  * An export's file name, without its extension: `SITE-WHAT-FROM-TO`, and the filter
@@ -24,16 +24,37 @@ export function exportName(
 }
 
 /**
+ * A filter in a file name: its parameters, `-` between, each value as {@link fileSafe}
+ * makes it and a page as it reads (as {@link fileNamePart} names the pages of journeys
+ * and paths: an outside probe found `/café` as `_caf_C3_A9` in one export's name and
+ * `_café` in another's), at most 80 characters: `source-google.com`,
+ * `event-signup-prop-plan=pro`.
+ */
+function filterSlug(filter: Filter): string {
+	const parts = filterParams(filter).flatMap(([key, value]) => [
+		key,
+		key === 'page' ? displayPath(value) : value
+	]);
+	return [...fileSafe(parts.join('-'))].slice(0, 80).join('');
+}
+
+/**
  * A part of an export's file name from text a visitor may have sent (a page, a path's
- * steps): as it reads (`/caf%C3%A9` as `/café`, {@link displayPath}), with what no file
- * name may hold (`/`, `\\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`, `%`, control characters and
- * white space) as `_`, at most 60 characters: `/pricing` is `_pricing`.
+ * steps): as it reads (`/caf%C3%A9` as `/café`, {@link displayPath}), {@link fileSafe},
+ * at most 60 characters: `/pricing` is `_pricing`.
  */
 export function fileNamePart(text: string): string {
+	return [...fileSafe(displayPath(text))].slice(0, 60).join('');
+}
+
+/**
+ * Text with what no file name may hold (`/`, `\\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`,
+ * `%`, control characters and white space) as `_`; a name that is not ASCII is sent in
+ * `filename*` too ({@link contentDisposition}).
+ */
+function fileSafe(text: string): string {
 	// eslint-disable-next-line no-control-regex
-	return [...displayPath(text).replace(/[\u0000-\u001f\u007f/\\:*?"<>|%\s]/gu, '_')]
-		.slice(0, 60)
-		.join('');
+	return text.replace(/[\u0000-\u001f\u007f/\\:*?"<>|%\s]/gu, '_');
 }
 
 /**

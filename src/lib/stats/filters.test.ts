@@ -4,7 +4,6 @@ import {
 	filterLabel,
 	filterParams,
 	filterScopes,
-	filterSlug,
 	isPattern,
 	MAX_PATTERN_PATHS,
 	patternPrefix,
@@ -13,18 +12,6 @@ import {
 	TooManyPathsError,
 	type Filter
 } from './filters';
-
-test.each([
-	[{ kind: 'source', value: 'google.com' }, 'source-google.com'],
-	[{ kind: 'page', value: '/blog/*' }, 'page-_blog__'],
-	[
-		{ kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro' } },
-		'event-signup-prop-plan_pro'
-	],
-	[{ kind: 'page', value: '/' + 'x'.repeat(200) }, 'page-_' + 'x'.repeat(74)]
-] as const)('a filter in a file name: %j is %s', (filter, slug) => {
-	expect(filterSlug(filter)).toBe(slug);
-});
 
 describe('a prop filter (an event with one prop value)', () => {
 	const prop = { kind: 'event', value: 'signup', prop: { key: 'plan', value: 'pro=x' } } as const;

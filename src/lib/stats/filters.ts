@@ -72,20 +72,6 @@ export function filterParams(filter: Filter): [string, string][] {
 }
 
 /**
- * A filter in a file name: its parameters, `-` between, every character but letters,
- * digits, `.` and `_` as `_`, at most 80 characters (`source-google.com`,
- * `event-signup-prop-plan_pro`), so that a filtered export is not named as the whole
- * site's (an outside new-user review).
- */
-export function filterSlug(filter: Filter): string {
-	return filterParams(filter)
-		.flat()
-		.map((part) => part.replace(/[^A-Za-z0-9._]/g, '_'))
-		.join('-')
-		.slice(0, 80);
-}
-
-/**
  * How a filter reads in a sentence: `event signup with plan = pro`, `page /docs`, a page
  * as it reads (`page /café` for `/caf%C3%A9`, {@link displayPath}), as its rows show it:
  * an outside test read link titles and captions naming `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`
