@@ -34,6 +34,7 @@ import {
 	STOPPING
 } from '../src/lib/server/boot/launch-env.js';
 import { COMMON_HEADERS } from '../src/lib/server/security-headers.js';
+import { logLine } from '../src/lib/server/boot/log-line.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -126,7 +127,7 @@ server.once('error', (/** @type {NodeJS.ErrnoException} */ e) => {
 	process.exit(1);
 });
 server.listen(port, host, () => {
-	console.log(`Listening on http://${host}:${port}`);
+	logLine(`Listening on http://${host}:${port}`);
 	// `npm start` (scripts/start.js) announces the address only once the app is up.
 	// The channel stays open, unreferenced: when the launcher dies without passing a
 	// signal on (`kill -9` of it), its end closes, and the app stops as on SIGTERM rather

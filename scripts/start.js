@@ -116,5 +116,5 @@ app.on('exit', (code, signal) => {
 // in: `/` is the demo site, whose footer links to the login (an outside new-user review).
 const origin = (process.env.ORIGIN?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
 app.once('message', () =>
-	console.log(`couchstats: open ${origin}/ (owners log in at ${origin}/login)`)
+	logLine(`couchstats: open ${origin}/ (owners log in at ${origin}/login)`)
 );

@@ -12,6 +12,7 @@ import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
 import { setFormLimit } from '$lib/server/read-form';
 import { logRequestError } from '$lib/server/log';
+import { logLine } from '$lib/server/boot/log-line.js';
 import { closeAllStreams } from '$lib/server/live/stream';
 import { STOPPING } from '$lib/server/boot/launch-env.js';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
@@ -66,7 +67,7 @@ export const init: ServerInit = async () => {
 	}
 	// adapter-node emits this after it stopped accepting and finished in-flight requests.
 	process.once('sveltekit:shutdown' as 'exit', () => {
-		void backend.close().then(() => console.log('couchstats: store closed'));
+		void backend.close().then(() => logLine('couchstats: store closed'));
 	});
 };
 

@@ -4,8 +4,10 @@
  * in a file says when a login was refused, a request failed or the app was killed (an
  * outside probe: under `nohup`, no line said when; fail2ban needs the time on the line).
  * Plain JavaScript, so that the launcher (scripts/start.js) writes its lines the same way.
- * The lines of a start (where the store is, a setting refused) are not stamped: they
- * answer the command that was just run.
+ * A start and a stop that go through are stamped too (`Listening on …`, `couchstats: open
+ * …`, `couchstats: store closed`), so a log kept in a file says when the app restarted (an
+ * outside probe found those lines without a time). What answers the command just run is
+ * not: where the store is, a setting or a port refused.
  * @param {string} text The line, secrets already redacted (log.ts `redactSecrets`).
  */
 export function logLine(text) {
