@@ -269,6 +269,7 @@ async function themedPages(owner: Page): Promise<[string, string][]> {
 		['a session timeline', timeline!],
 		['funnels', '/sites/demo/funnels?range=today'],
 		['settings', '/sites/demo/settings'],
+		['an error page', '/sites/no-such-site'],
 		['share page', new URL(share, app.url).pathname],
 		['public stats page', '/stats'],
 		['demo home', '/'],
