@@ -20,6 +20,8 @@ import {
 	waitForRecords
 } from './tracker-support';
 import { PAGEVIEW_RULE } from '../../src/lib/stats/catalogue';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -221,4 +223,114 @@ test('the sites list names the site in its count and settings links', async ({ b
 	await expect(item.getByRole('link', { name: 'Settings of couchstats demo' })).toBeVisible();
 	expect(await shown('Settings of couchstats demo')).toBe('Settings');
 	expect(await shown(/^\d+ visitors? today on couchstats demo$/)).toMatch(/^\d+ visitors? today$/);
+});
+
+/**
+ * axe-core's own bundle, run in a page to scan it (evaluated through the browser's
+ * protocol: the app's Content-Security-Policy refuses an added script tag).
+ */
+const AXE = readFileSync(
+	path.resolve(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'),
+	'utf8'
+);
+
+/**
+ * The colour-contrast violations axe finds on `page` as it shows now (WCAG AA: 4.5:1 for
+ * text, 3:1 for large text), each as its rule's summary and the elements that break it.
+ */
+async function contrastViolations(page: Page): Promise<string[]> {
+	await page.evaluate(AXE);
+	const violations = await page.evaluate(async () => {
+		const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+		const result = await axe.run(document, { runOnly: ['color-contrast'] });
+		return result.violations.flatMap((v) =>
+			v.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? v.help}`)
+		);
+	});
+	return violations;
+}
+
+let addresses: Promise<[string, string][]> | undefined;
+/**
+ * The pages to scan, each by its name and address: the owner's, a share link's (made
+ * once), the demo's and the login page (scanned last: it is reached logged out).
+ */
+async function themedPages(owner: Page): Promise<[string, string][]> {
+	await owner.goto(`${app.url}/sites/demo/sessions?range=today`);
+	const timeline = await owner.locator('tbody th a').first().getAttribute('href');
+	await owner.goto(`${app.url}/sites/demo/settings`);
+	await owner.getByRole('button', { name: 'Create a share link' }).click();
+	const share = (await owner.getByRole('status').getByRole('link').getAttribute('href'))!;
+	return [
+		['sites list', '/sites'],
+		['dashboard', '/sites/demo?range=today'],
+		['dashboard, last 30 days', '/sites/demo?range=30d'],
+		['sessions', '/sites/demo/sessions?range=today'],
+		['a session timeline', timeline!],
+		['funnels', '/sites/demo/funnels?range=today'],
+		['settings', '/sites/demo/settings'],
+		['an error page', '/sites/no-such-site'],
+		['share page', new URL(share, app.url).pathname],
+		['public stats page', '/stats'],
+		['demo home', '/'],
+		['login', '/login']
+	];
+}
+
+for (const scheme of ['dark', 'light'] as const) {
+	test(`in the ${scheme} theme no page has text short of WCAG AA contrast`, async ({ browser }) => {
+		await (visited ??= visits());
+		const owner = await ownerPage(browser, app);
+		const pages = await (addresses ??= themedPages(owner));
+		await owner.emulateMedia({ colorScheme: scheme });
+		const found: Record<string, string[]> = {};
+		for (const [name, address] of pages) {
+			if (name === 'login') await owner.context().clearCookies();
+			await owner.goto(`${app.url}${address}`);
+			await owner.waitForLoadState('networkidle');
+			const violations = await contrastViolations(owner);
+			if (violations.length) found[name] = violations;
+		}
+		expect(found).toEqual({});
+	});
+}
+
+test('the theme follows the system: dark pages under a dark preference, light ones under a light', async ({
+	browser
+}) => {
+	await (visited ??= visits());
+	const owner = await ownerPage(browser, app);
+	/** The relative luminance of the body's background (0 black, 1 white), and its scheme. */
+	const shown = () =>
+		owner.evaluate(() => {
+			const [r, g, b] = getComputedStyle(document.body)
+				.backgroundColor.match(/[\d.]+/g)!
+				.map(Number)
+				.map((c) => c / 255)
+				.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+			return {
+				luminance: 0.2126 * r + 0.7152 * g + 0.0722 * b,
+				scheme: getComputedStyle(document.documentElement).colorScheme
+			};
+		});
+	for (const address of ['/sites', '/sites/demo?range=today', '/login', '/']) {
+		await owner.goto(`${app.url}${address}`);
+		await owner.emulateMedia({ colorScheme: 'dark' });
+		const dark = await shown();
+		expect(dark.luminance, address).toBeLessThan(0.05);
+		expect(dark.scheme, address).toBe('light dark');
+		await owner.emulateMedia({ colorScheme: 'light' });
+		expect((await shown()).luminance, address).toBeGreaterThan(0.9);
+	}
+	// The chart's lines are read from the theme: another colour in the dark.
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const line = () =>
+		owner.evaluate(() => {
+			const canvas = document.querySelector<HTMLCanvasElement>('#visitors canvas, canvas')!;
+			return canvas.toDataURL();
+		});
+	await owner.locator('canvas').first().waitFor();
+	const light = await line();
+	await owner.emulateMedia({ colorScheme: 'dark' });
+	await expect.poll(line).not.toBe(light);
 });

@@ -147,6 +147,16 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 		'title',
 		'Filter by page /no-such-café (recorded as /no-such-caf%C3%A9)'
 	);
+	// The keyboard and screen readers get it too, as the link's description (probe42a F3:
+	// a title is read on hover only).
+	await expect(
+		owner.locator('#not-found tbody th a', { hasText: 'café' })
+	).toHaveAccessibleDescription(
+		'Filters the dashboard by this row (recorded as /no-such-caf%C3%A9)'
+	);
+	await expect(
+		owner.locator('#not-found tbody th a', { hasText: 'page' })
+	).toHaveAccessibleDescription('Filters the dashboard by this row');
 	// The paths' trail, the journeys' pages and the filter chip read as the rows, and give
 	// the path as recorded on hover, as the rows do.
 	const recorded = '/no-such-caf%C3%A9';
@@ -160,10 +170,18 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 	const trailStep = owner.locator('#paths a[data-testid="path-step"]');
 	await expect(trailStep).toHaveText('/no-such-café');
 	await expect(trailStep.locator('[title]')).toHaveAttribute('title', recorded);
+	await expect(trailStep).toHaveAccessibleDescription(`recorded as ${recorded}`);
 	const otherPage = owner
 		.getByRole('navigation', { name: 'Journeys through another page' })
 		.getByRole('link', { name: '/no-such-café' });
 	await expect(otherPage.locator('[title]')).toHaveAttribute('title', recorded);
+	await expect(otherPage).toHaveAccessibleDescription(`recorded as ${recorded}`);
+	// A walk to a page of the journeys' tables says it as well.
+	await expect(
+		owner.locator('#journeys tbody th a', { hasText: 'café' }).first()
+	).toHaveAccessibleDescription(
+		'Shows the journeys through this page (recorded as /no-such-caf%C3%A9)'
+	);
 	await owner.goto(`${app.url}/sites/demo?range=7d`);
 	await owner.locator('#not-found tbody th a', { hasText: 'café' }).click();
 	const chip = owner.getByTestId('filter-bar').locator('.chip');

@@ -3,7 +3,8 @@
  * written to docs/screenshots/ for the README: the demo blog (home, a post, its 404
  * page) and its public /stats page; the login page; an owner's sites list, dashboard
  * (also under a filter by source, and its paths from entry walked a step), sessions, a session's timeline, a funnel and settings; a share link; the app's 403 and 404
- * pages and its refusal of a form posted from another site. Each page is also checked at both widths: no element may reach past the
+ * pages and its refusal of a form posted from another site; the dashboard, a funnel and the
+ * demo's home also in the dark theme. Each page is also checked at both widths: no element may reach past the
  * viewport's right edge, and no two controls of a header may overlap (a popup aside).
  */
 import type { Browser, Page } from '@playwright/test';
@@ -133,6 +134,13 @@ async function shootAll(page: Page, name: string) {
 	for (const width of WIDTHS) await shoot(page, name, width);
 }
 
+/** Shoots the page at every width in the dark theme (`<name>-dark-<width>.png`), then back to light. */
+async function shootDark(page: Page, name: string) {
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await shootAll(page, `${name}-dark`);
+	await page.emulateMedia({ colorScheme: 'light' });
+}
+
 test('the public stats page and the dashboard are captured with traffic at 1280 and 390 px without horizontal overflow', async ({
 	browser
 }) => {
@@ -192,6 +200,7 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		await reader('/about');
 		await expect(page.getByTestId('latest-events')).toBeVisible({ timeout: 15_000 });
 		await shootAll(page, 'dashboard');
+		await shootDark(page, 'dashboard');
 
 		// A referrer's row narrows the dashboard to the visits it sent.
 		await page
@@ -236,6 +245,7 @@ test('the public stats page and the dashboard are captured with traffic at 1280 
 		await page.goto(`${app.url}/sites/demo/funnels?range=today`);
 		await expect(page.getByTestId('funnel-progress')).toContainText('counted exactly');
 		await shootAll(page, 'funnel');
+		await shootDark(page, 'funnel');
 	} finally {
 		await desktop.close();
 		await phone.close();
@@ -248,6 +258,7 @@ test('the demo blog, the login page, the sites list, settings, a share link, the
 	const visitor = await (await browser.newContext()).newPage();
 	await visitor.goto(`${app.url}/`);
 	await shootAll(visitor, 'demo-home');
+	await shootDark(visitor, 'demo-home');
 	await visitor.goto(`${app.url}/blog/hello-couchstats`);
 	await shootAll(visitor, 'demo-post');
 	expect((await visitor.goto(`${app.url}/no-such-page`))?.status()).toBe(404);

@@ -7,6 +7,7 @@ import {
 	journeyLink,
 	pathHref,
 	pathLink,
+	recordedAs,
 	replacing,
 	rowLink
 } from './filter-links';
@@ -87,7 +88,7 @@ describe('rowLink', () => {
 			? ` (instead of ${active.kind} ${active.value}: one filter at a time)`
 			: '';
 		expect(rowLink(url, active, kind, value)).toEqual(
-			href && { href, title: `Filter by ${kind} ${value}${instead}` }
+			href && { href, title: `Filter by ${kind} ${value}${instead}`, recorded: '' }
 		);
 	});
 });
@@ -115,6 +116,15 @@ describe('a link about a path', () => {
 	const price = '/%E4%BE%A1%E6%A0%BC%E8%A1%A8';
 	const recorded = ` (recorded as ${price})`;
 
+	test("names the path as recorded, for a link's description, only when it reads otherwise", () => {
+		expect(recordedAs(price)).toBe(`recorded as ${price}`);
+		expect(recordedAs('/pricing')).toBe('');
+		expect(rowLink(url, null, 'page', price)?.recorded).toBe(`recorded as ${price}`);
+		expect(rowLink(url, null, 'page', '/pricing')?.recorded).toBe('');
+		// A source or an event is no path: nothing recorded otherwise.
+		expect(rowLink(url, null, 'event', price)?.recorded).toBe('');
+	});
+
 	test('to a page filter reads as the row, then names the recorded path', () => {
 		expect(rowLink(url, null, 'page', price)?.title).toBe(`Filter by page /価格表${recorded}`);
 		expect(rowLink(url, null, 'page', '/pricing')?.title).toBe('Filter by page /pricing');
@@ -137,7 +147,8 @@ describe('a link about a path', () => {
 	test('to the paths after it reads as the row, then names the recorded path', () => {
 		expect(pathLink(url, null, ['/', price])).toEqual({
 			href: pathHref(url, null, ['/', price]),
-			title: `Paths from / → /価格表${recorded}`
+			title: `Paths from / → /価格表${recorded}`,
+			recorded: `recorded as ${price}`
 		});
 		expect(pathLink(url, null, [price, '/a']).title).toBe('Paths from /価格表 → /a');
 	});
@@ -145,7 +156,8 @@ describe('a link about a path', () => {
 	test('to its journeys reads as the row, then names the recorded path', () => {
 		expect(journeyLink(url, null, price)).toEqual({
 			href: journeyHref(url, null, price),
-			title: `Journeys through /価格表${recorded}`
+			title: `Journeys through /価格表${recorded}`,
+			recorded: `recorded as ${price}`
 		});
 		expect(journeyLink(url, null, '/a').title).toBe('Journeys through /a');
 	});
@@ -159,7 +171,8 @@ describe('filterLink', () => {
 		expect(filterLink(url, { kind: 'event', value: 'signup' }, pro)).toEqual({
 			href: '/sites/demo?range=today&event=signup&prop=plan%3Dpro',
 			title:
-				'Filter by event signup with plan = pro (instead of event signup: one filter at a time)'
+				'Filter by event signup with plan = pro (instead of event signup: one filter at a time)',
+			recorded: ''
 		});
 		expect(filterLink(url, { ...pro, prop: { key: 'plan', value: 'pro' } }, pro)).toBeNull();
 	});

@@ -36,6 +36,12 @@ export function filterHref(url: URL, filter: Filter | null): string {
 export interface RowLink {
 	href: string;
 	title: string;
+	/**
+	 * The path it is about as recorded, in words ({@link recordedAs}), when it reads
+	 * otherwise, else ''. The title says it too, but a title is read on hover only: the
+	 * table gives this to screen readers as the link's description.
+	 */
+	recorded: string;
 }
 
 /**
@@ -62,19 +68,27 @@ export function filterLink(url: URL, active: Filter | null, filter: Filter): Row
 	const recorded = filter.kind === 'page' ? recordedAs(filter.value) : '';
 	return {
 		href: filterHref(url, filter),
-		title: shownText(`Filter by ${filterLabel(filter)}${recorded}${replacing(active)}`)
+		title: shownText(`Filter by ${filterLabel(filter)}${aside(recorded)}${replacing(active)}`),
+		recorded
 	};
 }
 
 /**
- * What a link's title adds about the recorded path `path` when it reads otherwise
- * (nothing when it does not). The title reads as its row, {@link displayPath} (an outside
- * test saw rows reading `/価格表` titled `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`), and then names
- * the path as recorded ({@link recordedPath}), as an unlinked path gives it on hover.
+ * The recorded path `path` named as recorded ({@link recordedPath}), `recorded as
+ * /caf%C3%A9`, when it reads otherwise ({@link displayPath}), else ''. A link's title adds
+ * it after what the row reads (an outside test saw rows reading `/価格表` titled
+ * `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`), as an unlinked path gives it on hover; a link to a path
+ * also has it as its description, for the keyboard and screen readers (probe42a F3: in a
+ * title alone, only a mouse reached it).
  */
-function recordedAs(path: string): string {
+export function recordedAs(path: string): string {
 	const recorded = recordedPath(path);
-	return recorded ? ` (recorded as ${recorded})` : '';
+	return recorded ? `recorded as ${recorded}` : '';
+}
+
+/** `text` in brackets after a space, or nothing for no text. */
+function aside(text: string): string {
+	return text ? ` (${text})` : '';
 }
 
 /**
@@ -101,9 +115,11 @@ export function journeyHref(url: URL, filter: Filter | null, page: string): stri
 
 /** A journeys row's link: the journeys panel about its page, `page` (see {@link journeyHref}). */
 export function journeyLink(url: URL, filter: Filter | null, page: string): RowLink {
+	const recorded = recordedAs(page);
 	return {
 		href: journeyHref(url, filter, page),
-		title: `Journeys through ${displayPath(page)}${recordedAs(page)}`
+		title: `Journeys through ${displayPath(page)}${aside(recorded)}`,
+		recorded
 	};
 }
 
@@ -120,8 +136,10 @@ export function pathHref(url: URL, filter: Filter | null, steps: readonly string
 
 /** A paths row's link: the paths panel about `steps`, the row's page last (see {@link pathHref}). */
 export function pathLink(url: URL, filter: Filter | null, steps: readonly string[]): RowLink {
+	const recorded = recordedAs(steps.at(-1) ?? '');
 	return {
 		href: pathHref(url, filter, steps),
-		title: `Paths from ${steps.map(displayPath).join(' → ')}${recordedAs(steps.at(-1) ?? '')}`
+		title: `Paths from ${steps.map(displayPath).join(' → ')}${aside(recorded)}`,
+		recorded
 	};
 }
