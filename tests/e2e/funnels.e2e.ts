@@ -74,6 +74,24 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 		'event cta-start:'
 	]);
 	await expect(owner.getByTestId('funnel-step').last()).toContainText('conversion 100%');
+	// The median time from each step to the next, over the one session, as the bucket of
+	// seconds it fell in (the visit's own timing: a bucket, whichever), its definition a
+	// button away.
+	const times = owner.getByTestId('funnel-step-time');
+	await expect(times).toHaveText(
+		[
+			/^median time from step 1: (under 1s|\d+s–\d+s) \(1 session\)$/,
+			/^median time from step 2: (under 1s|\d+s–\d+s) \(1 session\)$/
+		],
+		{ useInnerText: true }
+	);
+	const timeTexts = await times.evaluateAll((spans) =>
+		spans.map((s) => (s as HTMLElement).innerText)
+	);
+	await times.first().getByRole('button', { name: 'median time from step 1' }).click();
+	await expect(times.first()).toContainText(
+		'The median time from the record that reached step 1 to the record that reached step 2, in the same session'
+	);
 	// In forced colours (Windows High Contrast) the bars keep a fill the text's colour, not
 	// the page's (an outside probe saw them vanish).
 	await owner.emulateMedia({ forcedColors: 'active' });
@@ -150,6 +168,9 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	await expect(shared.getByRole('heading', { name: 'Start' })).toBeVisible();
 	await expect(shared.getByTestId('funnel-progress')).toContainText('counted exactly');
 	await expect(shared.getByTestId('funnel-step-sessions')).toHaveText(['1', '1', '1']);
+	await expect(shared.getByTestId('funnel-step-time')).toHaveText(timeTexts, {
+		useInnerText: true
+	});
 	await expect(shared.getByRole('link', { name: 'settings' })).toHaveCount(0);
 	// Counts only: no count links to sessions there.
 	await expect(shared.getByTestId('funnel-steps').getByRole('link')).toHaveCount(0);

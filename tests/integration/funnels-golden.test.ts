@@ -305,16 +305,60 @@ describe('a funnel report on hand-worked sessions', () => {
 		expect(all.at(-1)!.progress).toMatchObject({ read: 7, total: 7, done: true });
 	});
 
+	test('the median time from each step to the next, as its histogram bucket in seconds', async () => {
+		// Step 2 (/pricing* after /): A 20 s, C 120 s (from its / at 11:01), D 5 s, F 360 s
+		// (from its first /): the 2nd of 5, 20, 120, 360 is in [20, 30). Step 3 (signup pro
+		// after /pricing*): A 40 s, D 5 s: the 1st of two is in [5, 7).
+		const expected = [
+			null,
+			{ sessions: 4, median: { low: 20, high: 30 } },
+			{ sessions: 2, median: { low: 5, high: 7 } }
+		];
+		expect((await json(day)).steps.map((s: { time: unknown }) => s.time)).toEqual(expected);
+		// Carried across batches of two rows in the cursor: the same.
+		expect((await batches(day, 2)).at(-1)!.steps.map((s) => s.time)).toEqual(expected);
+		// A wildcard first step, one row a batch (each session in its own batch): signup after
+		// /pricing*: A 40 s, B 60 s, C 120 s, D 5 s; the 2nd of them is 40 s, in [30, 45).
+		const all = await batches('site=fun&funnel=f3&from=2026-11-10&to=2026-11-10', 1);
+		expect(all.length).toBeGreaterThan(4);
+		expect(all.at(-1)!.steps.map((s) => s.time)).toEqual([
+			null,
+			{ sessions: 4, median: { low: 30, high: 45 } }
+		]);
+		// Nine views of / and /pricing a minute after the last: from the first, 10 min; the
+		// other session's 1 min. The 1st of two is in [60, 90).
+		const long = await batches('site=fun&funnel=f1&from=2026-11-12&to=2026-11-12', 2);
+		expect(long.at(-1)!.steps.map((s) => s.time)).toEqual([
+			null,
+			{ sessions: 2, median: { low: 60, high: 90 } },
+			{ sessions: 0, median: null }
+		]);
+	});
+
+	test('a cursor whose histograms do not fit its counts is refused', async () => {
+		const first = await json(day, { batchRows: 2 });
+		const cursor = JSON.parse(Buffer.from(first.next, 'base64url').toString());
+		expect(cursor.d).toHaveLength(2);
+		const forge = (d: unknown) =>
+			Buffer.from(JSON.stringify({ ...cursor, d })).toString('base64url');
+		const more = cursor.d.map((h: number[]) => h.map((n, b) => (b === 3 ? n + 1 : n)));
+		for (const d of [undefined, [], more, [cursor.d[0], cursor.d[1].slice(1)], 'x']) {
+			const res = await call(`${day}&cursor=${forge(d)}`);
+			expect(res.status, JSON.stringify(d)).toBe(400);
+		}
+		expect((await call(`${day}&cursor=${forge(cursor.d)}`)).status).toBe(200);
+	});
+
 	test('exports CSV, the next batch in a Link header', async () => {
 		const res = await call(`${day}&format=csv`);
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
 		expect(res.headers.get('link')).toBeNull();
 		expect(await res.text()).toBe(
-			'step,label,sessions,dropOff,stepRate,conversionRate\r\n' +
-				'1,/,5,0,1,1\r\n' +
-				'2,/pricing*,4,1,0.8,0.8\r\n' +
-				'3,signup (plan = pro),2,2,0.5,0.4\r\n'
+			'step,label,sessions,dropOff,stepRate,conversionRate,timedSessions,medianSecondsLow,medianSecondsHigh\r\n' +
+				'1,/,5,0,1,1,,,\r\n' +
+				'2,/pricing*,4,1,0.8,0.8,4,20,30\r\n' +
+				'3,signup (plan = pro),2,2,0.5,0.4,2,5,7\r\n'
 		);
 		const first = await handleFunnels(
 			{
@@ -421,6 +465,10 @@ describe('a share link’s funnel page', () => {
 		const own = (await sharedPage(SHARE, day)).funnels;
 		expect(own.report).toMatchObject({ site: 'fun', funnel: { id: 'f1' } });
 		expect(sessionsOf(own)).toEqual([5, 4, 2]);
+		// The times between steps too, as the Funnels API answers them.
+		expect(
+			own.report && 'steps' in own.report ? own.report.steps.map((s) => s.time?.median) : null
+		).toEqual([undefined, { low: 20, high: 30 }, { low: 5, high: 7 }]);
 
 		// The same funnel id on the other site counts that site's sessions only (OTHER).
 		const other = (await sharedPage(OTHER_SHARE, `${day}&funnel=f1`)).funnels;

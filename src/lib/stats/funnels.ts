@@ -70,6 +70,11 @@ export interface FunnelWalk {
 	entry: SessionRecord;
 	/** Steps reached in order, 1 … the funnel's length. */
 	reached: number;
+	/**
+	 * The time (ms) of the record that reached each step reached, in order (`at[0]` is
+	 * `entry`'s): the times between steps ({@link countTimes}) are measured between these.
+	 */
+	at: number[];
 }
 
 /**
@@ -82,13 +87,15 @@ export function walkFunnel(steps: FunnelStep[], records: SessionRecord[]): Funne
 	const matchers = steps.map(stepMatcher);
 	let entry: SessionRecord | undefined;
 	let reached = 0;
+	const at: number[] = [];
 	for (const record of records) {
 		if (reached === matchers.length) break;
 		if (!matchers[reached](record.value)) continue;
 		if (reached === 0) entry = record;
+		at.push(record.ts);
 		reached++;
 	}
-	return entry ? { entry, reached } : null;
+	return entry ? { entry, reached, at } : null;
 }
 
 /**
@@ -98,6 +105,74 @@ export function walkFunnel(steps: FunnelStep[], records: SessionRecord[]): Funne
  */
 export function countWalk(counts: number[], reached: number): void {
 	for (let i = 0; i < reached; i++) counts[i]++;
+}
+
+/**
+ * The bucket edges, in seconds, of the histogram of times between two steps: bucket `b`
+ * holds the times `t` with `STEP_TIME_EDGES[b] ≤ t < STEP_TIME_EDGES[b + 1]`, the last
+ * bucket every time from a day on. Log-spaced (each edge 1.25–2× the one before, mostly
+ * 1.5×) in round numbers, so that the median's bucket reads as a range a person would
+ * say. A report is read in batches with a cursor, and a median cannot be merged across
+ * batches, but a histogram can: the cursor carries one per step after the first.
+ */
+export const STEP_TIME_EDGES: readonly number[] = [
+	0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700,
+	3600, 5400, 7200, 10800, 14400, 21600, 43200, 86400
+];
+
+/** The histogram bucket of a time between two steps, in ms (0 or more). */
+export function timeBucket(ms: number): number {
+	const seconds = ms / 1000;
+	let b = 0;
+	while (b + 1 < STEP_TIME_EDGES.length && STEP_TIME_EDGES[b + 1] <= seconds) b++;
+	return b;
+}
+
+/** Empty histograms of the times between steps: one per step after the first. */
+export function emptyTimes(steps: number): number[][] {
+	return Array.from({ length: Math.max(steps - 1, 0) }, () => STEP_TIME_EDGES.map(() => 0));
+}
+
+/**
+ * Adds one counted session's times between steps to a report's histograms: for each
+ * step N + 1 it reached, the time from the record that reached step N to the record that
+ * reached step N + 1 ({@link FunnelWalk}.at), counted in `times[N - 1]`.
+ */
+export function countTimes(times: number[][], at: readonly number[]): void {
+	for (let i = 1; i < at.length; i++) times[i - 1][timeBucket(at[i] - at[i - 1])]++;
+}
+
+/**
+ * The median of a histogram of times as the bounds, in seconds, of the bucket holding
+ * it: the bucket of the ⌈n / 2⌉-th shortest time of the n counted (the lower median when
+ * n is even), `low ≤ median < high`, `high` null for the last bucket (a day or more).
+ * Null when the histogram is empty.
+ */
+export function medianBucket(histogram: readonly number[]): StepTime['median'] {
+	const n = histogram.reduce((sum, c) => sum + c, 0);
+	if (n === 0) return null;
+	let seen = 0;
+	let b = 0;
+	for (; b < histogram.length; b++) {
+		seen += histogram[b];
+		if (seen >= Math.ceil(n / 2)) break;
+	}
+	return { low: STEP_TIME_EDGES[b], high: STEP_TIME_EDGES[b + 1] ?? null };
+}
+
+/**
+ * The time sessions took to reach a step from the step before: from the record that
+ * reached the step before to the record that reached this one, in the session (the
+ * walk's records, {@link walkFunnel}).
+ */
+export interface StepTime {
+	/** Sessions it is over: those that reached this step (its `sessions`). */
+	sessions: number;
+	/**
+	 * The median's histogram bucket in seconds ({@link medianBucket}), `low ≤ median <
+	 * high`; null when no session reached the step.
+	 */
+	median: { low: number; high: number | null } | null;
 }
 
 /**
@@ -175,10 +250,19 @@ export interface FunnelStepReport {
 	stepRate: number;
 	/** `sessions` ÷ step 1's sessions: the conversion rate up to this step. */
 	conversionRate: number;
+	/** The time from the step before (null for step 1). */
+	time: StepTime | null;
 }
 
-/** The report of a funnel from the sessions that reached each step. */
-export function funnelSteps(steps: FunnelStep[], counts: number[]): FunnelStepReport[] {
+/**
+ * The report of a funnel from the sessions that reached each step and the histograms of
+ * their times between steps ({@link countTimes}).
+ */
+export function funnelSteps(
+	steps: FunnelStep[],
+	counts: number[],
+	times: number[][]
+): FunnelStepReport[] {
 	return steps.map((step, i) => {
 		const sessions = counts[i] ?? 0;
 		const before = i === 0 ? sessions : (counts[i - 1] ?? 0);
@@ -188,9 +272,17 @@ export function funnelSteps(steps: FunnelStep[], counts: number[]): FunnelStepRe
 			sessions,
 			dropOff: before - sessions,
 			stepRate: i === 0 ? (sessions > 0 ? 1 : 0) : rate(sessions, before),
-			conversionRate: rate(sessions, counts[0] ?? 0)
+			conversionRate: rate(sessions, counts[0] ?? 0),
+			time: i === 0 ? null : stepTime(times[i - 1] ?? [])
 		};
 	});
+}
+
+function stepTime(histogram: readonly number[]): StepTime {
+	return {
+		sessions: histogram.reduce((sum, c) => sum + c, 0),
+		median: medianBucket(histogram)
+	};
 }
 
 /** The Funnels API's answer (README, "Funnels API"): one batch of a funnel's count. */
@@ -221,7 +313,10 @@ export const FUNNEL_CSV_COLUMNS: string[] = [
 	'sessions',
 	'dropOff',
 	'stepRate',
-	'conversionRate'
+	'conversionRate',
+	'timedSessions',
+	'medianSecondsLow',
+	'medianSecondsHigh'
 ];
 
 /** A funnel report's CSV rows. */
@@ -232,7 +327,11 @@ export function funnelCsvRows(steps: FunnelStepReport[]) {
 		sessions: s.sessions,
 		dropOff: s.dropOff,
 		stepRate: s.stepRate,
-		conversionRate: s.conversionRate
+		conversionRate: s.conversionRate,
+		// Empty for step 1, which has no step before it; the high bound for a day or more.
+		timedSessions: s.time?.sessions,
+		medianSecondsLow: s.time?.median?.low,
+		medianSecondsHigh: s.time?.median?.high
 	}));
 }
 

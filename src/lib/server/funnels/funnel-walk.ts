@@ -214,6 +214,8 @@ export interface CountedSession {
 	sid: string;
 	/** Steps it reached in order, 1 … the funnel's length. */
 	reached: number;
+	/** When it reached each of them, ms (walkFunnel's `at`). */
+	at: number[];
 }
 
 /** A row of step 1 read in a batch. */
@@ -289,7 +291,7 @@ export async function walkBatch(
 		const counted = walks.get(sid);
 		// Counted at the record that entered the funnel: once, and only when in the range.
 		if (!counted || counted.entry.id !== id) continue;
-		if (!options.take({ sid, reached: counted.reached })) {
+		if (!options.take({ sid, reached: counted.reached, at: counted.at })) {
 			taken = i;
 			break;
 		}

@@ -8,7 +8,15 @@ import type { Couch } from '../couch';
 import { encodeCursor } from '../stats/cursor';
 import { createViewReader } from '../stats/view-reader';
 import { answeredRange, type DateRange } from '../../stats/periods';
-import { countWalk, funnelSteps, type Funnel, type FunnelResponse } from '../../stats/funnels';
+import {
+	STEP_TIME_EDGES,
+	countTimes,
+	countWalk,
+	emptyTimes,
+	funnelSteps,
+	type Funnel,
+	type FunnelResponse
+} from '../../stats/funnels';
 import {
 	count,
 	decodePosition,
@@ -26,6 +34,29 @@ export type ReadFunnelOptions = FunnelWalkOptions;
 interface FunnelCursor extends FunnelPosition {
 	/** Sessions reaching each step so far. */
 	c: number[];
+	/**
+	 * The histograms of their times from each step to the next so far (funnels.ts,
+	 * `countTimes`): a median is not mergeable across batches, a histogram is.
+	 */
+	d: number[][];
+}
+
+/**
+ * Whether a cursor's histograms fit its counts: one per step after the first, each of
+ * every bucket, holding as many times as sessions reached its step.
+ */
+function validTimes(c: Partial<FunnelCursor>, steps: number): boolean {
+	return (
+		Array.isArray(c.d) &&
+		c.d.length === steps - 1 &&
+		c.d.every(
+			(h, i) =>
+				Array.isArray(h) &&
+				h.length === STEP_TIME_EDGES.length &&
+				h.every(count) &&
+				h.reduce((sum: number, n: number) => sum + n, 0) === c.c![i + 1]
+		)
+	);
 }
 
 /**
@@ -54,15 +85,22 @@ export async function readFunnel(
 		? decodePosition<FunnelCursor>(
 				query.cursor,
 				walk,
-				(c) => Array.isArray(c.c) && c.c.length === steps && c.c.every(count)
+				(c) =>
+					Array.isArray(c.c) && c.c.length === steps && c.c.every(count) && validTimes(c, steps)
 			)
-		: { ...(await startPosition(reader, walk)), c: funnel.steps.map(() => 0) };
+		: {
+				...(await startPosition(reader, walk)),
+				c: funnel.steps.map(() => 0),
+				d: emptyTimes(steps)
+			};
 	const counts = [...state.c];
+	const times = state.d.map((h) => [...h]);
 	const { next, done } = await walkBatch(reader, walk, state, {
 		budget: options.batchRows,
 		spans: options.spans,
-		take: ({ reached }) => {
+		take: ({ reached, at }) => {
 			countWalk(counts, reached);
+			countTimes(times, at);
 			return true;
 		}
 	});
@@ -71,9 +109,9 @@ export async function readFunnel(
 		site,
 		funnel: { id: funnel.id, name: funnel.name },
 		range: answeredRange(range),
-		steps: funnelSteps(funnel.steps, counts),
+		steps: funnelSteps(funnel.steps, counts, times),
 		progress: { read: next.n, total: Math.max(next.total, next.n), sessionsRead: next.s, done },
-		next: done ? null : encodeCursor({ ...next, c: counts }),
+		next: done ? null : encodeCursor({ ...next, c: counts, d: times }),
 		indexing: reader.indexing
 	};
 }
