@@ -270,6 +270,39 @@ describe('exporting a site and importing it elsewhere', () => {
 		await expect(cut.read()).rejects.toThrow(EXPORT_REVOKED);
 	});
 
+	test('a token revoked while an export waits for its first page ends it before its first record', async () => {
+		// The export's access is held from when it was authorized, not from when its first
+		// page came back: a wait for the index (up to the index wait) is no time to miss a
+		// revocation in, which a check that counts as just passed would not see for RECHECK_MS.
+		const couch = await indexedSite('late', 30, 16);
+		const made = await addToken(couch, alice, 'late', 'export', { records: true });
+		let asked!: () => void;
+		const reading = new Promise<void>((resolve) => (asked = resolve));
+		let answer!: () => void;
+		const gate = new Promise<void>((resolve) => (answer = resolve));
+		// The real store, its view reads held until the token is revoked.
+		const server = new Proxy(couch.server, {
+			get(target, key, receiver) {
+				if (key !== 'relax') return Reflect.get(target, key, receiver);
+				return async (options: { path?: string }) => {
+					if (options.path?.includes('/_view/')) {
+						asked();
+						await gate;
+					}
+					return target.relax(options as Parameters<typeof target.relax>[0]);
+				};
+			}
+		});
+		currentCouch = { ...couch, server };
+		const pending = exportRequest('site=late', { token: made.secret });
+		await reading;
+		await revokeToken(couch, alice, 'late', made.token.id);
+		answer();
+		const res = await pending;
+		expect(res.status).toBe(200);
+		await expect(res.body!.getReader().read()).rejects.toThrow(EXPORT_REVOKED);
+	});
+
 	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {
 		const { couch, prefix, url } = await useCouch();
 		await createSite(couch, alice, site('olden'));

@@ -475,6 +475,11 @@ export async function handleRecordsExport(
 				EXPORT_RETRY_S
 			);
 		}
+		// Held from the check just made, not from when the first page comes back: a token
+		// revoked while the export waits for the index ends it before its first record.
+		const allowed = heldAccess(() =>
+			stillAuthorized(db, site.id, credentials, event.session, 'records')
+		);
 		exporting.add(site.id);
 		const done = () => exporting.delete(site.id);
 		let body;
@@ -484,9 +489,6 @@ export async function handleRecordsExport(
 			done();
 			throw e;
 		}
-		const allowed = heldAccess(() =>
-			stillAuthorized(db, site.id, credentials, event.session, 'records')
-		);
 		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS, allowed), {
 			headers: {
 				'cache-control': 'private, no-store',
