@@ -303,6 +303,46 @@ describe('exporting a site and importing it elsewhere', () => {
 		await expect(res.body!.getReader().read()).rejects.toThrow(EXPORT_REVOKED);
 	});
 
+	test('an export whose next page failed while its client paused ends with no unhandled rejection when its access goes', async () => {
+		// Cancelling the records' stream once it failed rejects; nobody waited on that, and
+		// Node ends the process on a rejection nobody handles.
+		const couch = await indexedSite('broken', 700, 17);
+		const made = await addToken(couch, alice, 'broken', 'export', { records: true });
+		let views = 0;
+		let failed!: () => void;
+		const failing = new Promise<void>((resolve) => (failed = resolve));
+		// The real store, its second view read failing, as a store gone away does.
+		const server = new Proxy(couch.server, {
+			get(target, key, receiver) {
+				if (key !== 'relax') return Reflect.get(target, key, receiver);
+				return async (options: { path?: string }) => {
+					if (options.path?.includes('/_view/') && ++views > 1) {
+						failed();
+						throw new Error('the store went away');
+					}
+					return target.relax(options as Parameters<typeof target.relax>[0]);
+				};
+			}
+		});
+		currentCouch = { ...couch, server };
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			const res = await exportRequest('site=broken', { token: made.secret });
+			const reader = res.body!.getReader();
+			expect((await reader.read()).done).toBe(false);
+			await failing;
+			await revokeToken(couch, alice, 'broken', made.token.id);
+			await expect(reader.read()).rejects.toThrow(EXPORT_REVOKED);
+			// A rejection is unhandled once the microtasks after it ran: one turn of the loop.
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(unhandled).toEqual([]);
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+		}
+	});
+
 	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {
 		const { couch, prefix, url } = await useCouch();
 		await createSite(couch, alice, site('olden'));

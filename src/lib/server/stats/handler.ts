@@ -388,7 +388,9 @@ function whenEnded(
 	const fail = (controller: ReadableStreamDefaultController<Uint8Array>, reason: string) => {
 		if (ended) return;
 		once();
-		void reader.cancel();
+		// The records' stream may have failed already (its next page's read), and then its
+		// cancel rejects: unhandled, that would end the process.
+		reader.cancel().catch(() => {});
 		controller.error(new Error(reason));
 	};
 	/** Waits `idleMs` for the reader, then fails the stream. */
