@@ -22,7 +22,8 @@ export function wrongApiMethod(
 	pathname: string,
 	method: string
 ): Response | undefined {
-	if (!routeId?.startsWith('/api/v1/') || takesCrossOriginWrites(pathname)) return undefined;
+	// By the route, not the address: `/api/v1/visit%6Fr` is the visitor endpoint too.
+	if (!routeId?.startsWith('/api/v1/') || takesCrossOriginWrites(routeId)) return undefined;
 	if (API_READ_METHODS.includes(method)) return undefined;
 	const e = new CouchstatsError(
 		405,
