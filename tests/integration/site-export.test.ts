@@ -77,6 +77,24 @@ async function indexedSite(id: string, n: number, seed: number): Promise<Couch> 
 	return couch;
 }
 
+/**
+ * `couch`, the same store, with `before` run ahead of each of its view reads: a read held
+ * until a test has done something meanwhile, or failed as a store gone away fails.
+ */
+function beforeViewReads(couch: Couch, before: () => Promise<void>): Couch {
+	const server = new Proxy(couch.server, {
+		get(target, key, receiver) {
+			if (key !== 'relax') return Reflect.get(target, key, receiver);
+			return async (options: Parameters<typeof target.relax>[0]) => {
+				const path = typeof options === 'string' ? options : options.path;
+				if (path?.includes('/_view/')) await before();
+				return target.relax(options);
+			};
+		}
+	});
+	return { ...couch, server };
+}
+
 function runImport(file: string, args: string[], env: Record<string, string>) {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
 		cwd: root,
@@ -281,19 +299,10 @@ describe('exporting a site and importing it elsewhere', () => {
 		let answer!: () => void;
 		const gate = new Promise<void>((resolve) => (answer = resolve));
 		// The real store, its view reads held until the token is revoked.
-		const server = new Proxy(couch.server, {
-			get(target, key, receiver) {
-				if (key !== 'relax') return Reflect.get(target, key, receiver);
-				return async (options: { path?: string }) => {
-					if (options.path?.includes('/_view/')) {
-						asked();
-						await gate;
-					}
-					return target.relax(options as Parameters<typeof target.relax>[0]);
-				};
-			}
+		currentCouch = beforeViewReads(couch, () => {
+			asked();
+			return gate;
 		});
-		currentCouch = { ...couch, server };
 		const pending = exportRequest('site=late', { token: made.secret });
 		await reading;
 		await revokeToken(couch, alice, 'late', made.token.id);
@@ -312,19 +321,11 @@ describe('exporting a site and importing it elsewhere', () => {
 		let failed!: () => void;
 		const failing = new Promise<void>((resolve) => (failed = resolve));
 		// The real store, its second view read failing, as a store gone away does.
-		const server = new Proxy(couch.server, {
-			get(target, key, receiver) {
-				if (key !== 'relax') return Reflect.get(target, key, receiver);
-				return async (options: { path?: string }) => {
-					if (options.path?.includes('/_view/') && ++views > 1) {
-						failed();
-						throw new Error('the store went away');
-					}
-					return target.relax(options as Parameters<typeof target.relax>[0]);
-				};
-			}
+		currentCouch = beforeViewReads(couch, async () => {
+			if (++views === 1) return;
+			failed();
+			throw new Error('the store went away');
 		});
-		currentCouch = { ...couch, server };
 		const unhandled: unknown[] = [];
 		const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 		process.on('unhandledRejection', onUnhandled);
