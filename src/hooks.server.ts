@@ -22,7 +22,7 @@ import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 import { refusal } from '$lib/server/refusal';
 import { controlCharacterIn } from '$lib/server/address';
-import { wrongApiMethod } from '$lib/server/api-methods';
+import { headAnswer, wrongApiMethod } from '$lib/server/api-methods';
 import { clientAddress } from '$lib/server/accounts/client-address';
 import { forClient } from '$lib/server/store-dispatch';
 
@@ -104,6 +104,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (silence && !event.request.headers.has('x-sveltekit-action')) {
 		res = refusal(refusedRequest(event), silence);
 	}
+	if (method === 'HEAD') res = headAnswer(res);
 	return withSecurityHeaders(res, event.url.pathname);
 };
 

@@ -32,10 +32,12 @@ useTrackedApp((started) => ({ app, visitorBrowser } = started));
 /** A snake_case name as GA4 allows (40 characters), and one with no place to break. */
 const SNAKE = 'newsletter_signup_footer_form_submitted';
 const UNBROKEN = 'AnEventNameWithoutSpacesThatIsVeryLongIndeedForTesting';
+/** An event whose name holds a hidden character, which its quotes show by its code (`U+202E`). */
+const TURNED = 'sign\u202Eup';
 
 /**
  * One visitor on `/`, then on `/pricing` (a page with the standalone tracker), where both
- * long events fire; another on `/`.
+ * long events and {@link TURNED} fire; another on `/`.
  */
 async function visits() {
 	const context = await visitorBrowser.newContext();
@@ -46,10 +48,13 @@ async function visits() {
 	await first.waitForFunction(() => 'couchstats' in window);
 	await trackEvent(first, SNAKE);
 	await trackEvent(first, UNBROKEN);
+	await trackEvent(first, TURNED);
 	const second = await (await visitorBrowser.newContext()).newPage();
 	await visitStored(app, second, '/');
 	await waitForRecords(app, (records) =>
-		[SNAKE, UNBROKEN].every((name) => records.some((r) => r.type === 'event' && r.name === name))
+		[SNAKE, UNBROKEN, TURNED].every((name) =>
+			records.some((r) => r.type === 'event' && r.name === name)
+		)
 	);
 	await context.close();
 	await second.context().close();
@@ -250,6 +255,54 @@ async function contrastViolations(page: Page): Promise<string[]> {
 	return violations;
 }
 
+/**
+ * A quote's hidden characters, small boxed codes (`U+202E`), short of 4.5:1 on a card or a
+ * breakdown row's share bar, each as its text and contrast: axe leaves text over the bar's
+ * gradient unchecked. There must be some on the page ({@link TURNED}'s).
+ */
+async function hiddenCodeContrast(page: Page): Promise<string[]> {
+	await expect(page.locator('.hidden-code').first()).toBeVisible();
+	return page.evaluate(() => {
+		const rgb = (css: string) =>
+			css
+				.match(/[\d.]+/g)!
+				.slice(0, 3)
+				.map(Number);
+		const luminance = (c: number[]) => {
+			const [r, g, b] = c
+				.map((x) => x / 255)
+				.map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+			return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+		};
+		const ratio = (a: number[], b: number[]) => {
+			const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+			return (hi + 0.05) / (lo + 0.05);
+		};
+		const probe = document.createElement('span');
+		document.body.append(probe);
+		const colourOf = (name: string) => {
+			probe.style.color = `var(${name})`;
+			return rgb(getComputedStyle(probe).color);
+		};
+		const grounds = ['--cs-surface', '--cs-bar'].map(colourOf);
+		probe.remove();
+		return [...document.querySelectorAll<HTMLElement>('.hidden-code')].flatMap((code) => {
+			const style = getComputedStyle(code);
+			const alpha = Number(style.opacity);
+			const text = rgb(style.color);
+			const worst = Math.min(
+				...grounds.map((ground) =>
+					ratio(
+						text.map((c, i) => alpha * c + (1 - alpha) * ground[i]),
+						ground
+					)
+				)
+			);
+			return worst < 4.5 ? [`${code.textContent} in a quote: ${worst.toFixed(2)}:1`] : [];
+		});
+	});
+}
+
 let addresses: Promise<[string, string][]> | undefined;
 /**
  * The pages to scan, each by its name and address: the owner's, a share link's (made
@@ -289,6 +342,7 @@ for (const scheme of ['dark', 'light'] as const) {
 			await owner.goto(`${app.url}${address}`);
 			await owner.waitForLoadState('networkidle');
 			const violations = await contrastViolations(owner);
+			if (name === 'dashboard') violations.push(...(await hiddenCodeContrast(owner)));
 			if (violations.length) found[name] = violations;
 		}
 		expect(found).toEqual({});

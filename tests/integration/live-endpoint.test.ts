@@ -331,6 +331,22 @@ test('one address holds at most so many streams at once; a closed one makes room
 	await Promise.all(streams.map((stream) => stream.close()));
 });
 
+test('HEAD of the live stream is its headers at once, and holds no stream open', async () => {
+	// `Allow: GET, HEAD` (api-methods.ts); Node sends no headers of a HEAD answer before its
+	// body ends, and a live stream's body never does: HEAD waited, holding a stream.
+	for (let i = 0; i <= MAX_STREAMS_PER_CLIENT; i++) {
+		const head = await fetch(`${app.url}/api/v1/live?site=demo`, {
+			method: 'HEAD',
+			signal: AbortSignal.timeout(10_000)
+		});
+		expect(head.status).toBe(200);
+		expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+		expect(await head.text()).toBe('');
+	}
+	const stream = await openStream('demo');
+	await stream.close();
+});
+
 test('other sites’ live streams and stats need an owner, a token or the share link', async () => {
 	const couch = createCouch(app.couchUrl!, app.prefix);
 	const owner = { name: 'admin', roles: ['couchstats:admin'], isAdmin: true };

@@ -77,6 +77,24 @@ async function indexedSite(id: string, n: number, seed: number): Promise<Couch> 
 	return couch;
 }
 
+/**
+ * `couch`, the same store, with `before` run ahead of each of its view reads: a read held
+ * until a test has done something meanwhile, or failed as a store gone away fails.
+ */
+function beforeViewReads(couch: Couch, before: () => Promise<void>): Couch {
+	const server = new Proxy(couch.server, {
+		get(target, key, receiver) {
+			if (key !== 'relax') return Reflect.get(target, key, receiver);
+			return async (options: Parameters<typeof target.relax>[0]) => {
+				const path = typeof options === 'string' ? options : options.path;
+				if (path?.includes('/_view/')) await before();
+				return target.relax(options);
+			};
+		}
+	});
+	return { ...couch, server };
+}
+
 function runImport(file: string, args: string[], env: Record<string, string>) {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, ...args], {
 		cwd: root,
@@ -268,6 +286,62 @@ describe('exporting a site and importing it elsewhere', () => {
 			})
 			.toBe(200);
 		await expect(cut.read()).rejects.toThrow(EXPORT_REVOKED);
+	});
+
+	test('a token revoked while an export waits for its first page ends it before its first record', async () => {
+		// The export's access is held from when it was authorized, not from when its first
+		// page came back: a wait for the index (up to the index wait) is no time to miss a
+		// revocation in, which a check that counts as just passed would not see for RECHECK_MS.
+		const couch = await indexedSite('late', 30, 16);
+		const made = await addToken(couch, alice, 'late', 'export', { records: true });
+		let asked!: () => void;
+		const reading = new Promise<void>((resolve) => (asked = resolve));
+		let answer!: () => void;
+		const gate = new Promise<void>((resolve) => (answer = resolve));
+		// The real store, its view reads held until the token is revoked.
+		currentCouch = beforeViewReads(couch, () => {
+			asked();
+			return gate;
+		});
+		const pending = exportRequest('site=late', { token: made.secret });
+		await reading;
+		await revokeToken(couch, alice, 'late', made.token.id);
+		answer();
+		const res = await pending;
+		expect(res.status).toBe(200);
+		await expect(res.body!.getReader().read()).rejects.toThrow(EXPORT_REVOKED);
+	});
+
+	test('an export whose next page failed while its client paused ends with no unhandled rejection when its access goes', async () => {
+		// Cancelling the records' stream once it failed rejects; nobody waited on that, and
+		// Node ends the process on a rejection nobody handles.
+		const couch = await indexedSite('broken', 700, 17);
+		const made = await addToken(couch, alice, 'broken', 'export', { records: true });
+		let views = 0;
+		let failed!: () => void;
+		const failing = new Promise<void>((resolve) => (failed = resolve));
+		// The real store, its second view read failing, as a store gone away does.
+		currentCouch = beforeViewReads(couch, async () => {
+			if (++views === 1) return;
+			failed();
+			throw new Error('the store went away');
+		});
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			const res = await exportRequest('site=broken', { token: made.secret });
+			const reader = res.body!.getReader();
+			expect((await reader.read()).done).toBe(false);
+			await failing;
+			await revokeToken(couch, alice, 'broken', made.token.id);
+			await expect(reader.read()).rejects.toThrow(EXPORT_REVOKED);
+			// A rejection is unhandled once the microtasks after it ran: one turn of the loop.
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(unhandled).toEqual([]);
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+		}
 	});
 
 	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {

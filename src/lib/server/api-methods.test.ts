@@ -44,6 +44,8 @@ describe('the API’s methods', () => {
 
 	test('the visitor endpoint, the ingest, pages and unknown addresses are left to their own rules', () => {
 		expect(wrongApiMethod('/api/v1/visitor', '/api/v1/visitor', 'POST')).toBeUndefined();
+		// Its route, however its address is spelt (SvelteKit matches the decoded path).
+		expect(wrongApiMethod('/api/v1/visitor', '/api/v1/visit%6Fr', 'POST')).toBeUndefined();
 		expect(
 			wrongApiMethod('/api/ingest/[...path]', '/api/ingest/db/_bulk_docs', 'PUT')
 		).toBeUndefined();

@@ -22,7 +22,8 @@ export function wrongApiMethod(
 	pathname: string,
 	method: string
 ): Response | undefined {
-	if (!routeId?.startsWith('/api/v1/') || takesCrossOriginWrites(pathname)) return undefined;
+	// By the route, not the address: `/api/v1/visit%6Fr` is the visitor endpoint too.
+	if (!routeId?.startsWith('/api/v1/') || takesCrossOriginWrites(routeId)) return undefined;
 	if (API_READ_METHODS.includes(method)) return undefined;
 	const e = new CouchstatsError(
 		405,
@@ -32,4 +33,20 @@ export function wrongApiMethod(
 		{ error: e.name, message: e.message },
 		{ status: 405, headers: { allow: API_READ_METHODS.join(', ') } }
 	);
+}
+
+/**
+ * The answer to a HEAD request: `response`'s status and headers, its body cancelled
+ * unread. SvelteKit answers HEAD with the route's GET, and Node sends a HEAD answer's
+ * headers only once its body has ended: a live stream's never does (HEAD waited for ever,
+ * holding one of its address's streams), and a records export's would be read whole for
+ * nothing, holding the site's one export meanwhile.
+ */
+export function headAnswer(response: Response): Response {
+	response.body?.cancel().catch(() => {});
+	return new Response(null, {
+		status: response.status,
+		statusText: response.statusText,
+		headers: response.headers
+	});
 }

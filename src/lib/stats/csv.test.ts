@@ -26,6 +26,18 @@ describe('CSV', () => {
 		expect(name).toBe(`blog-pages-2026-11-01-2026-11-30-${slug}`);
 	});
 
+	test('a filter value’s hidden characters are named in the file name, not sent in it', () => {
+		// An overriding direction mark in a download's name can make `….csv` read as `….exe`;
+		// a C1 control, a line separator or a zero-width space would be kept by filename*.
+		const range = { from: '2026-11-01', to: '2026-11-30' };
+		const name = (value: string) => exportName('blog', 'pages', range, { kind: 'source', value });
+		expect(name('x\u202Eexe.evil')).toBe('blog-pages-2026-11-01-2026-11-30-source-xU+202Eexe.evil');
+		expect(name('a\u0085b\u2028c\u200Bd')).toBe(
+			'blog-pages-2026-11-01-2026-11-30-source-aU+0085bU+2028cU+200Bd'
+		);
+		expect(fileNamePart('/a\u202Eb')).toBe('_aU+202Eb');
+	});
+
 	test('writes a header and one CRLF line per row, in column order', () => {
 		expect(toCsv(['path', 'pageviews'], [{ pageviews: 3, path: '/' }])).toBe(
 			'path,pageviews\r\n/,3\r\n'

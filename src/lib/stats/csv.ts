@@ -5,7 +5,7 @@
  */
 
 import { displayPath } from '../records';
-import { withoutHidden } from '../text';
+import { shownText, withoutHidden } from '../text';
 import { filterParams, type Filter } from './filters';
 
 /**
@@ -49,12 +49,14 @@ export function fileNamePart(text: string): string {
 
 /**
  * Text with what no file name may hold (`/`, `\\`, `:`, `*`, `?`, `"`, `<`, `>`, `|`,
- * `%`, control characters and white space) as `_`; a name that is not ASCII is sent in
- * `filename*` too ({@link contentDisposition}).
+ * `%`, control characters and white space) as `_`, and each character that shows as
+ * nothing or turns text round by its code ({@link shownText}: `U+202E`, which would
+ * otherwise make a saved `x\u202Eexe.evil….csv` read as ending in `.exe`); a name that is
+ * not ASCII is sent in `filename*` too ({@link contentDisposition}).
  */
 function fileSafe(text: string): string {
 	// eslint-disable-next-line no-control-regex
-	return text.replace(/[\u0000-\u001f\u007f/\\:*?"<>|%\s]/gu, '_');
+	return shownText(text).replace(/[\u0000-\u001f\u007f/\\:*?"<>|%\s]/gu, '_');
 }
 
 /**

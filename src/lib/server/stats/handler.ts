@@ -388,7 +388,9 @@ function whenEnded(
 	const fail = (controller: ReadableStreamDefaultController<Uint8Array>, reason: string) => {
 		if (ended) return;
 		once();
-		void reader.cancel();
+		// The records' stream may have failed already (its next page's read), and then its
+		// cancel rejects: unhandled, that would end the process.
+		reader.cancel().catch(() => {});
 		controller.error(new Error(reason));
 	};
 	/** Waits `idleMs` for the reader, then fails the stream. */
@@ -475,6 +477,11 @@ export async function handleRecordsExport(
 				EXPORT_RETRY_S
 			);
 		}
+		// Held from the check just made, not from when the first page comes back: a token
+		// revoked while the export waits for the index ends it before its first record.
+		const allowed = heldAccess(() =>
+			stillAuthorized(db, site.id, credentials, event.session, 'records')
+		);
 		exporting.add(site.id);
 		const done = () => exporting.delete(site.id);
 		let body;
@@ -484,9 +491,6 @@ export async function handleRecordsExport(
 			done();
 			throw e;
 		}
-		const allowed = heldAccess(() =>
-			stillAuthorized(db, site.id, credentials, event.session, 'records')
-		);
 		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS, allowed), {
 			headers: {
 				'cache-control': 'private, no-store',
