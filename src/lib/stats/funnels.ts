@@ -238,6 +238,15 @@ export function choicePhrase(choice: FunnelChoice): Phrase {
 		: ['Sessions that reached ', ...step, { quoted: choice.name }, ', after every step before it'];
 }
 
+/**
+ * What a funnel step's session list holds, short, for its page's title (the chip says it
+ * whole, {@link choicePhrase}): `funnel “Signup” step 2`, `… dropped after step 2`.
+ */
+export function choiceTitle(choice: Pick<FunnelChoice, 'name' | 'step' | 'dropped'>): string {
+	const how = choice.dropped ? 'dropped after step' : 'step';
+	return `funnel “${choice.name}” ${how} ${choice.step}`;
+}
+
 /** One step of a funnel report. */
 export interface FunnelStepReport {
 	step: FunnelStep;

@@ -8,7 +8,7 @@ import { displayPath, PROP_FLAGS_SINCE } from '../../records';
 import { shownText, type Phrase } from '../../text';
 import { filterLabel, isPattern, type Filter, type FilterKind } from '../../stats/filters';
 import { PRESETS, type Preset } from '../../stats/range';
-import type { FunnelChoice } from '../../stats/funnels';
+import { choiceTitle, type FunnelChoice } from '../../stats/funnels';
 import { DIVISORS, type Totals } from '../../stats/metrics';
 import { PAGEVIEW_RULE, VISITORS_RULE } from '../../stats/catalogue';
 import { rangeBounds, type DateRange } from '../../stats/periods';
@@ -290,12 +290,6 @@ export function walkOf(walks: Pick<DashboardData, 'journeys' | 'paths'>, url: UR
 	};
 }
 
-/** A funnel step's sessions in a title: `funnel “Signup” step 2`, `… dropped after step 2`. */
-function funnelTitle(funnel: NonNullable<Walk['funnel']>): string {
-	const how = funnel.dropped ? 'dropped after step' : 'step';
-	return `funnel “${funnel.name}” ${how} ${funnel.step}`;
-}
-
 /**
  * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`,
  * then the walk it shows: `· journeys through /pricing`, `· path / → /pricing`, or the
@@ -318,7 +312,7 @@ export function viewTitle(
 		filter && filterLabel(filter),
 		walk.journey && `journeys through ${displayPath(walk.journey)}`,
 		walk.steps?.length && `path ${walk.steps.map(displayPath).join(' → ')}`,
-		walk.funnel && funnelTitle(walk.funnel)
+		walk.funnel && choiceTitle(walk.funnel)
 	];
 	return shownText(parts.filter(Boolean).join(' · '));
 }
