@@ -38,26 +38,17 @@ export function pageview(ts = NOW, extra: Record<string, unknown> = {}): Record<
 	return { ...record, ...extra };
 }
 
+/** The fields every record has: a fresh id and its revision, `v` and `type`, then `fields`. */
+export function recordBase<T extends { ts: number }>(type: string, fields: T) {
+	const _id = uuidv7(fields.ts);
+	return { _id, _rev: revisionFor(_id), v: 1, type, ...fields };
+}
+
 /** A valid record of each type for one session at `ts`, with the session's source and landing page. */
 export function oneOfEach(ts = NOW, site = 'demo'): Record<string, unknown>[] {
-	const sid = uuidv7(ts);
-	const vid = uuidv7(ts);
-	const base = (type: string) => {
-		const _id = uuidv7(ts);
-		return {
-			_id,
-			_rev: revisionFor(_id),
-			v: 1,
-			type,
-			site,
-			ts,
-			sid,
-			vid,
-			path: '/',
-			src: 'news.example',
-			land: '/'
-		};
-	};
+	const session = { site, ts, sid: uuidv7(ts), vid: uuidv7(ts) };
+	const base = (type: string) =>
+		recordBase(type, { ...session, path: '/', src: 'news.example', land: '/' });
 	return [
 		{
 			...base('pageview'),
