@@ -7,7 +7,7 @@
  * 5 s and the dashboard page every 40 s. Counts of answers by status every minute.
  * Sample the store's memory from outside (`/proc/PID/status`, a heap snapshot).
  *
- * Usage: APP=http://127.0.0.1:3000 PASS=<admin's password> [MINUTES=28] [RATE=1] npx tsx scripts/bench-soak.ts
+ * Usage: APP=http://127.0.0.1:3000 PASS=<admin's password> [MINUTES=28] [RATE=1] npm run bench:soak
  */
 import { uuidv7 } from '../src/lib/records';
 import { recordBase } from '../tests/support/ingest-records';
