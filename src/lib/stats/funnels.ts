@@ -142,6 +142,11 @@ export function countTimes(times: number[][], at: readonly number[]): void {
 	for (let i = 1; i < at.length; i++) times[i - 1][timeBucket(at[i] - at[i - 1])]++;
 }
 
+/** How many times a histogram of times between steps holds: the sessions it is over. */
+export function timedCount(histogram: readonly number[]): number {
+	return histogram.reduce((sum, c) => sum + c, 0);
+}
+
 /**
  * The median of a histogram of times as the bounds, in seconds, of the bucket holding
  * it: the bucket of the ⌈n / 2⌉-th shortest time of the n counted (the lower median when
@@ -149,7 +154,7 @@ export function countTimes(times: number[][], at: readonly number[]): void {
  * Null when the histogram is empty.
  */
 export function medianBucket(histogram: readonly number[]): StepTime['median'] {
-	const n = histogram.reduce((sum, c) => sum + c, 0);
+	const n = timedCount(histogram);
 	if (n === 0) return null;
 	let seen = 0;
 	let b = 0;
@@ -289,7 +294,7 @@ export function funnelSteps(
 
 function stepTime(histogram: readonly number[]): StepTime {
 	return {
-		sessions: histogram.reduce((sum, c) => sum + c, 0),
+		sessions: timedCount(histogram),
 		median: medianBucket(histogram)
 	};
 }

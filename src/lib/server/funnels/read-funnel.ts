@@ -14,6 +14,7 @@ import {
 	countWalk,
 	emptyTimes,
 	funnelSteps,
+	timedCount,
 	type Funnel,
 	type FunnelResponse
 } from '../../stats/funnels';
@@ -54,7 +55,7 @@ function validTimes(c: Partial<FunnelCursor>, steps: number): boolean {
 				Array.isArray(h) &&
 				h.length === STEP_TIME_EDGES.length &&
 				h.every(count) &&
-				h.reduce((sum: number, n: number) => sum + n, 0) === c.c![i + 1]
+				timedCount(h) === c.c![i + 1]
 		)
 	);
 }

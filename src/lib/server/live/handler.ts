@@ -13,7 +13,12 @@
  */
 import { couch } from '../couch';
 import { CouchstatsError } from '../errors';
-import { credentialsOf, refusal, stillAuthorized, type StatsRequest } from '../stats/authorize';
+import {
+	accessRefusal,
+	credentialsOf,
+	stillAuthorized,
+	type StatsRequest
+} from '../stats/authorize';
 import { heldAccess } from '../accounts/access';
 import { API_PARAMS, parseSiteId } from '../stats/params';
 import { liveResponse } from './stream';
@@ -53,7 +58,7 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 			throw new CouchstatsError(400, `public=1 follows the public demo site only, not "${site}"`);
 		}
 		const credentials = credentialsOf(event);
-		const refused = anyone ? undefined : await refusal(couch(), site, credentials);
+		const refused = anyone ? undefined : await accessRefusal(couch(), site, credentials);
 		if (refused && site !== DEMO_SITE) throw refused;
 		const reader = !anyone && !refused;
 		const address = event.clientAddress;

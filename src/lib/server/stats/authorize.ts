@@ -109,7 +109,7 @@ export async function authorizeSite(
 }
 
 /** Why `credentials` may not read `site` (`need` as {@link authorizeSite}), or undefined when they may. */
-export function refusal(
+export function accessRefusal(
 	couch: Couch,
 	site: string,
 	credentials: Credentials,
@@ -137,5 +137,5 @@ export async function stillAuthorized(
 	need: 'stats' | 'records' = 'stats'
 ): Promise<boolean> {
 	const user = session ? ((await sessionFor(couch, session))?.user ?? null) : null;
-	return !(await refusal(couch, site, { ...credentials, user }, need));
+	return !(await accessRefusal(couch, site, { ...credentials, user }, need));
 }
