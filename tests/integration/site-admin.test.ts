@@ -28,6 +28,8 @@ import {
 } from '../../src/lib/server/accounts/site-admin';
 import { authorizeSite, type Credentials } from '../../src/lib/server/stats/authorize';
 import { findToken } from '../../src/lib/server/accounts/tokens';
+import { requestSiteDeletion, startSiteDeletion } from '../../src/lib/server/accounts/site-delete';
+import { refusedOrigins } from '../../src/lib/server/ingest/refused-origins';
 import { createCouch, setCouch, type Couch } from '../../src/lib/server/couch';
 import { createIngest, UNAVAILABLE_RETRY_S } from '../../src/lib/server/ingest/handler';
 import { startSiteCache } from '../../src/lib/server/ingest/site-cache';
@@ -241,6 +243,43 @@ describe('sites and owners', () => {
 		});
 		// Its sites list shows every one of them.
 		expect(await listInvitations(couch, dave)).toHaveLength(MAX_INVITATIONS);
+	});
+
+	test('invitations take no account past MAX_OWNED sites; an admin adding it still may', async () => {
+		// An outside probe: an account that owned 51 sites accepted invitations up to 54.
+		const { couch } = await useCouch();
+		await createSite(couch, admin, parseSiteForm(form({ ...blog, id: 'many-0' })));
+		const many = await accountOwning(couch, 'many', 'many-0');
+		const site = (i: number) => parseSiteForm(form({ ...blog, id: `many-${i}` }));
+		for (let i = 1; i < MAX_OWNED; i++) await createSite(couch, many, site(i));
+		await createSite(couch, bob, parseSiteForm(form({ ...blog, id: 'bobs' })));
+		await addOwner(couch, bob, 'bobs', many.name);
+		await expect(acceptInvitation(couch, many, 'bobs')).rejects.toMatchObject({
+			status: 400,
+			message: `an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "bobs"`
+		});
+		expect((await findSite(couch, 'bobs'))?.owners).toEqual(['bob']);
+		expect((await listInvitations(couch, many)).map((i) => i.id)).toEqual(['bobs']);
+		// An unknown invitation is still a 404, whatever the count.
+		await expect(acceptInvitation(couch, many, 'nowhere')).rejects.toMatchObject({
+			status: 404
+		});
+		await addOwner(couch, admin, 'bobs', many.name);
+		expect((await findSite(couch, 'bobs'))?.owners).toEqual(['bob', many.name]);
+	});
+
+	test('a site created under the id of a deleted one lists none of its refused origins', async () => {
+		// An outside probe: the new site's settings listed the deleted one's refusals.
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const now = Date.now();
+		refusedOrigins.note(blog.id, 'https://evil.example', ['r1', 'r2'], now, '192.0.2.1');
+		expect(refusedOrigins.list(blog.id, now)).toHaveLength(1);
+		await requestSiteDeletion(couch, alice, blog.id, blog.id);
+		const progress = await startSiteDeletion(couch, alice, blog.id);
+		await vi.waitFor(() => expect(progress.state).toBe('done'), { timeout: 60_000, interval: 50 });
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		expect(refusedOrigins.list(blog.id, Date.now())).toEqual([]);
 	});
 
 	test("an admin adding an existing account with a password is told the password was not changed, and it is not; an owner's password is refused whether the account exists", async () => {

@@ -8,6 +8,7 @@ import { forgetCachedSessions, type User } from './auth';
 import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError, FieldError } from '../errors';
 import { invalidateSiteCache } from '../ingest/site-cache';
+import { refusedOrigins } from '../ingest/refused-origins';
 import { accessChanged } from './access';
 import { ACCOUNT_NAME } from '../boot/setup';
 import { PASSWORD_MAX } from '../../account-limits';
@@ -177,6 +178,8 @@ export async function createSite(
 		);
 	}
 	const site = siteRecord(input, [user.name], now());
+	// Refusals noted under this id before it was created belonged to a deleted site of it.
+	refusedOrigins.forget(input.id);
 	try {
 		const { rev } = await couch.sites.insert(site);
 		// The ingest's cached site list would refuse its first visitors until its TTL.
@@ -572,8 +575,21 @@ async function loadInvitingSite(couch: Couch, user: User, id: string): Promise<S
 	return site;
 }
 
-/** The invited account accepts: it becomes an owner. */
-export function acceptInvitation(couch: Couch, user: User, id: string) {
+/**
+ * The invited account accepts: it becomes an owner, unless it owns {@link MAX_OWNED} sites
+ * already (an outside probe: invitations took an account to 54, past the limit that
+ * creating a site keeps; an admin adding it is not bound, as an admin creating a site for
+ * it is not).
+ * @throws {CouchstatsError} 404 for no such invitation, 400 at the limit.
+ */
+export async function acceptInvitation(couch: Couch, user: User, id: string) {
+	await loadInvitingSite(couch, user, id);
+	if (!user.isAdmin && (await sitesOwnedBy(couch, user.name)) >= MAX_OWNED) {
+		throw new CouchstatsError(
+			400,
+			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "${id}"`
+		);
+	}
 	return saveChange(
 		couch,
 		() => loadInvitingSite(couch, user, id),

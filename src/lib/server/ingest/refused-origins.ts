@@ -72,6 +72,15 @@ export class RefusedOrigins {
 			origins.delete(mostShown([...origins.values()]).at(-1)!.origin);
 	}
 
+	/**
+	 * Forgets what was refused for `site`: a site created under the id of a deleted one is
+	 * another site, whose settings must not list the old one's refusals (an outside probe
+	 * saw them there).
+	 */
+	forget(site: string): void {
+		this.#sites.delete(site);
+	}
+
 	/** The origins refused for `site` in the day before `now`, the most records first. */
 	list(site: string, now: number): RefusedOrigin[] {
 		const origins = [...(this.#sites.get(site)?.values() ?? [])];
