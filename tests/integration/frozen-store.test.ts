@@ -6,7 +6,7 @@
  */
 import { describe, expect, vi } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
-import { ADMIN_PASSWORD } from '../support/app';
+import { ADMIN_PASSWORD, STACK_LINE } from '../support/app';
 import { pageview } from '../support/ingest-records';
 import {
 	embeddedOnly,
@@ -136,7 +136,7 @@ describe.runIf(process.platform === 'linux')('a store that does not answer', () 
 				const said = app.output().split('\n');
 				const lines = said.filter((line) => line.includes('did not answer a request within 2 s'));
 				expect(lines).toHaveLength(1);
-				expect(said.filter((line) => /^\s+at /.test(line))).toEqual([]);
+				expect(said.filter((line) => STACK_LINE.test(line))).toEqual([]);
 			} finally {
 				expect(await app.stop()).toBe(0);
 			}

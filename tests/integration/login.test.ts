@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { delayAfter } from '../../src/lib/server/accounts/login-throttle';
 import { NAME_MAX } from '../../src/lib/account-limits';
-import type { RunningApp } from '../support/app';
+import { STACK_LINE, type RunningApp } from '../support/app';
 import { storeProxy, type StoreProxy } from '../support/store-proxy';
 import {
 	TEST_ADMIN_PASSWORD,
@@ -243,7 +243,7 @@ describe('logging in to the built app', () => {
 			});
 			expect(res.status).toBe(status);
 			expect(await res.text()).toContain(reason);
-			expect(app.output().slice(before)).not.toMatch(/\n\s+at /);
+			expect(app.output().slice(before)).not.toMatch(STACK_LINE);
 		}
 	);
 

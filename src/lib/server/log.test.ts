@@ -51,9 +51,11 @@ test('logs an error with its stack and without the secrets in it', () => {
 	logError(`GET /share/${SHARE}`, new Error(`read of ${SHARE} failed`));
 	expect(lines).toHaveLength(1);
 	expect(lines[0]).toMatch(
-		/^2026-12-07T01:12:03\.456Z couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n\s+at /
+		/^2026-12-07T01:12:03\.456Z couchstats: GET \/share\/shr_\*\*\*: Error: read of shr_\*\*\* failed\n2026-12-07T01:12:03\.456Z\s+at /
 	);
 	expect(lines[0]).not.toContain(SHARE);
+	// Every line of the stack carries the time (an outside probe found two without).
+	for (const line of lines[0].split('\n')) expect(line.startsWith(`${AT} `)).toBe(true);
 });
 
 test("logs no stack for the store's silence, which has its own line (store-limit.ts)", () => {
@@ -87,10 +89,10 @@ test('logs any other failed request with its status and stack, and a 404 not at 
 	logRequestError('POST /login', 500, Object.assign(new Error('boom'), { code: 'ECONNRESET' }));
 	expect(lines).toHaveLength(2);
 	expect(lines[0]).toMatch(
-		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: aborted\n\s+at /
+		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: aborted\n\S+Z\s+at /
 	);
 	expect(lines[1]).toMatch(
-		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: boom\n\s+at /
+		/^2026-12-07T01:12:03\.456Z couchstats: POST \/login \(500\): Error: boom\n\S+Z\s+at /
 	);
 });
 

@@ -7,9 +7,17 @@
  * A start and a stop that go through are stamped too (`Listening on …`, `couchstats: open
  * …`, `couchstats: store closed`), so a log kept in a file says when the app restarted (an
  * outside probe found those lines without a time). What answers the command just run is
- * not: where the store is, a setting or a port refused.
+ * not: where the store is, a setting or a port refused. An entry of several lines (an
+ * error's stack) has the same stamp on each, so that every line of the file starts with
+ * its time (an outside probe found a stack's lines without one).
  * @param {string} text The line, secrets already redacted (log.ts `redactSecrets`).
  */
 export function logLine(text) {
-	console.error(`${new Date().toISOString()} ${text}`);
+	const at = new Date().toISOString();
+	console.error(
+		text
+			.split('\n')
+			.map((line) => `${at} ${line}`)
+			.join('\n')
+	);
 }
