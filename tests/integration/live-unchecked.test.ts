@@ -1,0 +1,95 @@
+/**
+ * A live stream whose reader's access could not be checked again, in the BUILT app: the
+ * app reaches the suite's store through a proxy that, once told, holds the reads of the
+ * sites database unanswered, so the re-check meets the app's limit of a request to the
+ * store. The stream ends (nobody could confirm its access), saying that access could not
+ * be checked, not that it ended: nothing was revoked, and its client asks again.
+ */
+import type http from 'node:http';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { RunningApp } from '../support/app';
+import { ADMIN_PASSWORD } from '../support/app';
+import { storeProxy, type StoreProxy } from '../support/store-proxy';
+import { createCouch } from '../../src/lib/server/couch';
+import { ACCESS_UNCHECKED } from '../../src/lib/stats/active';
+import { postAction, sessionCookie, siteWithToken, startAppBehind, testAccount } from './harness';
+
+const store = new URL(inject('couchUrl'));
+/** The app's limit of a request to the store in this test, ms: short, so the test is. */
+const LIMIT_MS = 1500;
+let proxy: StoreProxy;
+let app: RunningApp;
+let token: string;
+/** Once a write of the sites database passed (`arm`), its reads are held unanswered. */
+let armed = false;
+let silent = false;
+const held: http.ServerResponse[] = [];
+
+beforeAll(async () => {
+	proxy = await storeProxy(store, (req, res) => {
+		if (!app || !req.url?.startsWith(`/${app.prefix}-sites`)) return false;
+		if (req.method !== 'GET') {
+			// The access change the test makes is written: the reads after it get no answer.
+			if (armed) silent = true;
+			return false;
+		}
+		if (!silent) return false;
+		held.push(res);
+		return true;
+	});
+	app = await startAppBehind(proxy, testAccount('unchecked-owner'), {
+		COUCHSTATS_DB_TIMEOUT_MS: String(LIMIT_MS)
+	});
+	token = await siteWithToken(createCouch(store, app.prefix), 'unchecked', 'Unchecked');
+});
+
+afterAll(async () => {
+	silent = armed = false;
+	for (const res of held.splice(0)) res.destroy();
+	await app?.stop();
+	await proxy?.close();
+});
+
+/** Reads a stream's text until it ends; the text read. */
+async function readToEnd(res: Response): Promise<string> {
+	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+	let text = '';
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) return text;
+		text += value;
+	}
+}
+
+test("a live stream whose access re-check gets no answer from the store ends saying access could not be checked, and its client's next try is told the store did not answer", async () => {
+	const live = () =>
+		fetch(`${app.url}/api/v1/live?site=unchecked`, {
+			headers: { authorization: `Bearer ${token}` },
+			signal: AbortSignal.timeout(30_000)
+		});
+	const stream = await live();
+	expect(stream.status).toBe(200);
+	const text = readToEnd(stream);
+	// An access change in the app (another token of the site) checks every stream again at once.
+	const cookie = await sessionCookie(app.url, app.adminName, ADMIN_PASSWORD);
+	armed = true;
+	await postAction(app.url, cookie, '/sites/unchecked/settings?/addToken', { label: 'another' });
+	const events = (await text).trimEnd().split('\n\n');
+	expect(events.at(-1)).toBe(`event: end\ndata: ${JSON.stringify({ reason: ACCESS_UNCHECKED })}`);
+	expect(app.output()).toMatch(
+		/\S+Z couchstats: a live stream of site "unchecked" ended: its reader's access could not be checked, the database did not answer \(the database did not answer within 1\.5 s; try again in a moment\); nothing was revoked, its client may ask again\n/
+	);
+	expect(app.output()).not.toContain(token);
+	// Asked again while the store is silent: a 503 that says so, not a refusal.
+	const again = await live();
+	expect(again.status).toBe(503);
+	expect(await again.json()).toEqual({
+		error: 'unavailable',
+		message: `the database did not answer within ${LIMIT_MS / 1000} s; try again in a moment`
+	});
+	// Once the store answers, the token reads the stream again: nothing was revoked.
+	silent = armed = false;
+	const back = await live();
+	expect(back.status).toBe(200);
+	await back.body!.cancel();
+});
