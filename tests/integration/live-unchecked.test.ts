@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { RunningApp } from '../support/app';
 import { ADMIN_PASSWORD } from '../support/app';
 import { storeProxy, type StoreProxy } from '../support/store-proxy';
+import { addToken } from '../../src/lib/server/accounts/site-admin';
 import { createCouch } from '../../src/lib/server/couch';
 import { ACCESS_UNCHECKED } from '../../src/lib/stats/active';
 import { postAction, sessionCookie, siteWithToken, startAppBehind, testAccount } from './harness';
@@ -92,4 +93,25 @@ test("a live stream whose access re-check gets no answer from the store ends say
 	const back = await live();
 	expect(back.status).toBe(200);
 	await back.body!.cancel();
+});
+
+test("the demo site's owner, whose first access check gets no answer from the store, is told so (503), not given the public stream as anyone", async () => {
+	// Anyone may follow the demo site, told only its public paths; its owners see it whole.
+	// A check the store did not answer is no refusal: it was read as one, and the owner
+	// silently got the stream anyone gets.
+	const admin = { name: app.adminName, roles: ['couchstats:admin'], isAdmin: true };
+	const { secret } = await addToken(createCouch(store, app.prefix), admin, 'demo', 'owner live');
+	silent = true;
+	try {
+		const res = await fetch(`${app.url}/api/v1/live?site=demo`, {
+			headers: { authorization: `Bearer ${secret}` },
+			signal: AbortSignal.timeout(30_000)
+		});
+		expect(res.status).toBe(503);
+		expect(((await res.json()) as { message: string }).message).toBe(
+			`the database did not answer within ${LIMIT_MS / 1000} s; try again in a moment`
+		);
+	} finally {
+		silent = false;
+	}
 });
