@@ -3,7 +3,8 @@
  * app reaches the suite's store through a proxy that, once told, holds the reads of the
  * sites database unanswered, so the re-check meets the app's limit of a request to the
  * store. The stream ends (nobody could confirm its access), saying that access could not
- * be checked, not that it ended: nothing was revoked, and its client asks again.
+ * be checked, not that it ended: nothing was revoked, and its client asks again. So is a
+ * session cookie whose check gets no answer: 503, not "log in".
  */
 import type http from 'node:http';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
@@ -24,10 +25,16 @@ let token: string;
 /** Once a write of the sites database passed (`arm`), its reads are held unanswered. */
 let armed = false;
 let silent = false;
+/** While set, the store's session checks (`GET /_session`) get their connection cut. */
+let sessionsCut = false;
 const held: http.ServerResponse[] = [];
 
 beforeAll(async () => {
 	proxy = await storeProxy(store, (req, res) => {
+		if (sessionsCut && req.method === 'GET' && req.url?.startsWith('/_session')) {
+			req.socket.destroy();
+			return true;
+		}
 		if (!app || !req.url?.startsWith(`/${app.prefix}-sites`)) return false;
 		if (req.method !== 'GET') {
 			// The access change the test makes is written: the reads after it get no answer.
@@ -114,4 +121,27 @@ test("the demo site's owner, whose first access check gets no answer from the st
 	} finally {
 		silent = false;
 	}
+});
+
+test('a session the store could not check is told so (503) by the live stream and the Stats API, not that it must log in', async () => {
+	// The request goes on without a user (hooks.server.ts keeps the cookie for when the store
+	// is back): it was answered 401 "log in", and the dashboard's stream, refused with 401,
+	// stopped for good saying the session ended.
+	const cookie = await sessionCookie(app.url, app.adminName, ADMIN_PASSWORD);
+	sessionsCut = true;
+	try {
+		for (const path of ['/api/v1/live?site=unchecked', '/api/v1/stats?site=unchecked']) {
+			const res = await fetch(app.url + path, { headers: { cookie } });
+			expect([path, res.status]).toEqual([path, 503]);
+			expect(await res.json()).toEqual({
+				error: 'unavailable',
+				message:
+					'your session could not be checked: the database did not answer; try again in a moment'
+			});
+		}
+	} finally {
+		sessionsCut = false;
+	}
+	const res = await fetch(`${app.url}/api/v1/stats?site=unchecked`, { headers: { cookie } });
+	expect(res.status).toBe(200);
 });

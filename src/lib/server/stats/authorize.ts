@@ -20,7 +20,11 @@ import { bearerToken, findToken } from '../accounts/tokens';
 export interface StatsRequest {
 	url: URL;
 	request: Request;
-	locals: { user: User | null };
+	locals: {
+		user: User | null;
+		/** A session cookie came whose check the store did not answer (App.Locals). */
+		sessionUnchecked?: boolean;
+	};
 }
 
 /** The credentials a request carries. */
@@ -30,6 +34,8 @@ export interface Credentials {
 	authorization: string | null | undefined;
 	/** A share-link secret (`share=` query parameter), if any. */
 	share?: string | null;
+	/** A session cookie came whose check the store did not answer. */
+	sessionUnchecked?: boolean;
 }
 
 /**
@@ -49,16 +55,24 @@ export function credentialsOf(event: StatsRequest): Credentials {
 	return {
 		user: event.locals.user,
 		authorization: event.request.headers.get('authorization'),
-		share: event.url.searchParams.get('share')
+		share: event.url.searchParams.get('share'),
+		sessionUnchecked: event.locals.sessionUnchecked
 	};
 }
 
 /**
  * Refuses a request that carries no credentials at all.
- * @throws {CouchstatsError} 401.
+ * @throws {CouchstatsError} 401; 503 when its only credential was a session cookie whose
+ *   check the store did not answer: logging in again cannot help, asking again can.
  */
 export function requireCredentials(credentials: Credentials): void {
 	if (!credentials.user && !bearerToken(credentials.authorization) && !credentials.share) {
+		if (credentials.sessionUnchecked) {
+			throw new CouchstatsError(
+				503,
+				'your session could not be checked: the database did not answer; try again in a moment'
+			);
+		}
 		throw new CouchstatsError(
 			401,
 			'log in, or send Authorization: Bearer <token> with an API token of the site'
