@@ -136,7 +136,9 @@ const respond: Handle = async ({ event, resolve }) => {
 	if (token) {
 		// `null`: the session could not be checked (CouchDB unreachable, restarting): the
 		// request goes on without a user, and the cookie is kept for when CouchDB is back (an
-		// outside re-check: a store restart logged owners out). A store that did not answer
+		// outside re-check: a store restart logged owners out); an API it asks answers 503,
+		// not 401 (`sessionUnchecked`: a live page refused 401 stopped for good, saying the
+		// session ended). A store that did not answer
 		// in time is answered at once: the request would only wait for it again.
 		// A client gone meanwhile is answered at once too: nobody waits (store-dispatch.ts).
 		const session = await sessionFor(couch(), token).catch((e: unknown) =>
@@ -148,6 +150,8 @@ const respond: Handle = async ({ event, resolve }) => {
 			if (session.token !== token) setSessionCookie(event.cookies, session.token, event.url);
 		} else if (session === undefined) {
 			event.cookies.delete(sessionCookie(event.url), { path: '/' });
+		} else {
+			event.locals.sessionUnchecked = true;
 		}
 	}
 	const reader = readerOf({

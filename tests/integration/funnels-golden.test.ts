@@ -31,7 +31,12 @@ import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
 import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { handleFunnels } from '../../src/lib/server/funnels/handler';
 import { readFunnel } from '../../src/lib/server/funnels/read-funnel';
-import type { Funnel, FunnelPageData, FunnelResponse } from '../../src/lib/stats/funnels';
+import {
+	CURSOR_OUTDATED,
+	type Funnel,
+	type FunnelPageData,
+	type FunnelResponse
+} from '../../src/lib/stats/funnels';
 import { GET as FUNNELS } from '../../src/routes/api/v1/funnels/+server';
 import { load as loadSharedFunnels } from '../../src/routes/share/[secret]/funnels/+page.server';
 import { load as loadSharedSessions } from '../../src/routes/share/[secret]/sessions/+page.server';
@@ -347,6 +352,28 @@ describe('a funnel report on hand-worked sessions', () => {
 			expect(res.status, JSON.stringify(d)).toBe(400);
 		}
 		expect((await call(`${day}&cursor=${forge(cursor.d)}`)).status).toBe(200);
+	});
+
+	test('a cursor an older couchstats wrote, before cursors carried step times, is refused once, saying so; the read starts again and is exact', async () => {
+		// A reader who upgraded mid-read holds a cursor without histograms: the times of the
+		// sessions it counted are in no cursor, so the report could not say each step's time
+		// over all its sessions.
+		const first = await json(day, { batchRows: 2 });
+		const { d, ...older } = JSON.parse(Buffer.from(first.next, 'base64url').toString());
+		expect(d).toHaveLength(2);
+		const res = await call(
+			`${day}&cursor=${Buffer.from(JSON.stringify(older)).toString('base64url')}`,
+			{
+				batchRows: 2
+			}
+		);
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({
+			error: CURSOR_OUTDATED,
+			message:
+				'this cursor is from an older version of couchstats, before funnels carried the time between steps: read the funnel again from its first batch, without cursor (the funnels page does so by itself; an older page: reload it)'
+		});
+		expect((await batches(day, 2)).at(-1)).toEqual((await batches(day)).at(-1));
 	});
 
 	test('exports CSV, the next batch in a Link header', async () => {

@@ -7,9 +7,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import type http from 'node:http';
+import { describe, expect, test, vi } from 'vitest';
 import type { User } from '../../src/lib/server/accounts/auth';
-import type { Couch } from '../../src/lib/server/couch';
+import { accessChanged } from '../../src/lib/server/accounts/access';
+import { createCouch, type Couch } from '../../src/lib/server/couch';
 import {
 	addToken,
 	createSite,
@@ -17,10 +19,15 @@ import {
 	revokeToken
 } from '../../src/lib/server/accounts/site-admin';
 import { exportSiteRecords } from '../../src/lib/server/accounts/site-records';
-import { EXPORT_REVOKED, handleRecordsExport } from '../../src/lib/server/stats/handler';
+import {
+	EXPORT_REVOKED,
+	EXPORT_UNCHECKED,
+	handleRecordsExport
+} from '../../src/lib/server/stats/handler';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { syntheticRecords } from '../support/synthetic';
 import { firstAccountFor, indexed, numbersOf, storeRecords, tempDir, useCouch } from './harness';
+import { storeProxy } from '../support/store-proxy';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -343,6 +350,56 @@ describe('exporting a site and importing it elsewhere', () => {
 			process.off('unhandledRejection', onUnhandled);
 		}
 	});
+
+	test.each([
+		['its connection cut', 'cut'],
+		['no answer within the limit', 'silent']
+	] as const)(
+		'an export whose access re-check gets no answer from the store (%s) ends saying so, not that access was revoked',
+		async (_, failure) => {
+			// An export's access is checked again against the real store, reached through a
+			// proxy that, once `failing`, cuts or holds the reads of the sites database: the
+			// store did not answer, and nothing was revoked.
+			const couch = await indexedSite('unanswered', 700, 18);
+			const made = await addToken(couch, alice, 'unanswered', 'export', { records: true });
+			let failing = false;
+			const held: http.ServerResponse[] = [];
+			const proxy = await storeProxy(couch.url, (req, res) => {
+				if (!failing || !req.url?.startsWith(`/${couch.names.sites}/`)) return false;
+				if (failure === 'cut') req.socket.destroy();
+				else held.push(res);
+				return true;
+			});
+			const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+			try {
+				currentCouch = createCouch(proxy.url, couch.names.sites.replace(/-sites$/, ''), 1000);
+				const reader = (
+					await exportRequest('site=unanswered', { token: made.secret })
+				).body!.getReader();
+				expect((await reader.read()).done).toBe(false);
+				failing = true;
+				accessChanged();
+				await expect(reader.read()).rejects.toThrow(EXPORT_UNCHECKED);
+				const lines = logged.mock.calls.map((call) => String(call[0]));
+				expect(lines.filter((line) => line.includes('could not be checked'))).toEqual([
+					expect.stringMatching(
+						/^\S+Z couchstats: an export of site "unanswered" ended: its reader's access could not be checked, the database did not answer \(.+\); nothing was revoked, its client may ask again$/
+					)
+				]);
+				expect(lines.join('\n')).not.toContain(made.secret);
+				// The site's one export is free again, and the token still reads it.
+				failing = false;
+				currentCouch = couch;
+				const again = await exportRequest('site=unanswered', { token: made.secret });
+				expect(again.status).toBe(200);
+				expect((await again.text()).trimEnd().split('\n')).toHaveLength(700);
+			} finally {
+				logged.mockRestore();
+				for (const res of held) res.destroy();
+				await proxy.close();
+			}
+		}
+	);
 
 	test('a record exported before the ingest cleaned text is restored as the ingest stores it now, and written directly it is refused', async () => {
 		const { couch, prefix, url } = await useCouch();

@@ -25,6 +25,13 @@ export interface LiveRecord {
  */
 export const ACCESS_ENDED = 'access ended';
 
+/**
+ * The reason a live stream's `event: end` gives when its reader's access could not be
+ * checked again (the database did not answer): nothing was revoked, and the page
+ * reconnects, as after any other end; the reconnection is answered as any request is.
+ */
+export const ACCESS_UNCHECKED = 'access could not be checked';
+
 /** What a record says that {@link liveRecord} needs: a document, or a `session-records` value. */
 export interface RecordFields {
 	type?: unknown;

@@ -299,6 +299,13 @@ function stepTime(histogram: readonly number[]): StepTime {
 	};
 }
 
+/**
+ * The `error` of the Funnels API's 400 for a cursor an older couchstats wrote (before it
+ * carried the times between steps): the read cannot go on exactly from it, and starts
+ * again from its first batch (the funnels page does so by itself).
+ */
+export const CURSOR_OUTDATED = 'cursor_outdated';
+
 /** The Funnels API's answer (README, "Funnels API"): one batch of a funnel's count. */
 export interface FunnelResponse {
 	site: string;

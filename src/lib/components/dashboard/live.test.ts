@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Reread } from '$lib/reread';
-import { ACCESS_ENDED, LATEST_MAX } from '$lib/stats/active';
+import { ACCESS_ENDED, ACCESS_UNCHECKED, LATEST_MAX } from '$lib/stats/active';
 import {
 	INDEXING_RETRY_MS,
 	LATER_MS,
@@ -123,19 +123,22 @@ describe('LiveFeed', () => {
 		}
 	});
 
-	test('reconnects after an end for any other reason, as after a restart', async () => {
-		const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
-		const stop = feed.start();
-		const first = FakeEventSource.last!;
-		first.send('ready');
-		first.send('end', { reason: 'shutting down' });
-		expect(feed.status).toBe('live');
-		first.readyState = FakeEventSource.CLOSED;
-		first.send('error');
-		await vi.advanceTimersByTimeAsync(3_000);
-		expect(FakeEventSource.last).not.toBe(first);
-		stop();
-	});
+	test.each([ACCESS_UNCHECKED, 'shutting down'])(
+		'reconnects after an end for any other reason (%s), as after a restart',
+		async (reason) => {
+			const feed = new LiveFeed('/api/v1/live?site=demo', () => Promise.resolve<Reread>('read'));
+			const stop = feed.start();
+			const first = FakeEventSource.last!;
+			first.send('ready');
+			first.send('end', { reason });
+			expect(feed.status).toBe('live');
+			first.readyState = FakeEventSource.CLOSED;
+			first.send('error');
+			await vi.advanceTimersByTimeAsync(3_000);
+			expect(FakeEventSource.last).not.toBe(first);
+			stop();
+		}
+	);
 
 	test('re-reads numbers from an index still being built until they are complete, and stops when closed', async () => {
 		const reload = vi.fn(() => Promise.resolve<Reread>('read'));

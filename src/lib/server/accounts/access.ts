@@ -8,6 +8,17 @@
  * one caches as long.
  */
 
+/**
+ * What a check of access held open found: `held`, its reader still reads the site;
+ * `revoked`, the store answered that it no longer does (a token revoked, a share link
+ * turned off, a logout, an owner removed, the site deleted); `unchecked`, the store did
+ * not answer (an error, its time limit), so nobody knows. Either of the last two ends
+ * what is held open, which must not outlive access nobody could confirm; each says which,
+ * so that nobody chases a revocation that never happened: after `unchecked` the client
+ * may ask again, and is answered as any request is.
+ */
+export type AccessCheck = 'held' | 'revoked' | 'unchecked';
+
 /** How long a passed check holds while nothing changed in this process, ms. */
 export const RECHECK_MS = 30_000;
 
@@ -29,18 +40,18 @@ export function onAccessChanged(listener: () => void): () => void {
 /**
  * Wraps `check` (does the holder still have access?), which passed just now, so that
  * it runs again only when access changed in this process since it last passed, or
- * {@link RECHECK_MS} after; otherwise the answer is `true` at once, without I/O.
+ * {@link RECHECK_MS} after; otherwise the answer is `held` at once, without I/O.
  */
 export function heldAccess(
-	check: () => Promise<boolean>,
+	check: () => Promise<AccessCheck>,
 	now: () => number = Date.now
-): () => Promise<boolean> {
+): () => Promise<AccessCheck> {
 	let passed = { generation, at: now() };
 	return async () => {
-		if (passed.generation === generation && now() - passed.at < RECHECK_MS) return true;
+		if (passed.generation === generation && now() - passed.at < RECHECK_MS) return 'held';
 		const since = { generation, at: now() };
-		if (!(await check())) return false;
-		passed = since;
-		return true;
+		const found = await check();
+		if (found === 'held') passed = since;
+		return found;
 	};
 }

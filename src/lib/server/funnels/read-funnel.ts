@@ -5,10 +5,12 @@
  * `progress.done`. So a funnel over any range answers every request in bounded time.
  */
 import type { Couch } from '../couch';
+import { CouchstatsError } from '../errors';
 import { encodeCursor } from '../stats/cursor';
 import { createViewReader } from '../stats/view-reader';
 import { answeredRange, type DateRange } from '../../stats/periods';
 import {
+	CURSOR_OUTDATED,
 	STEP_TIME_EDGES,
 	countTimes,
 	countWalk,
@@ -25,6 +27,7 @@ import {
 	startPosition,
 	walkBatch,
 	type FunnelPosition,
+	type FunnelWalk,
 	type FunnelWalkOptions
 } from './funnel-walk';
 
@@ -44,28 +47,55 @@ interface FunnelCursor extends FunnelPosition {
 
 /**
  * Whether a cursor's histograms fit its counts: one per step after the first, each of
- * every bucket, holding as many times as sessions reached its step.
+ * every bucket, holding as many times as sessions reached its step. A cursor without
+ * them (`d` absent) is one an older couchstats wrote ({@link decodeFunnelCursor}).
  */
 function validTimes(c: Partial<FunnelCursor>, steps: number): boolean {
 	return (
-		Array.isArray(c.d) &&
-		c.d.length === steps - 1 &&
-		c.d.every(
-			(h, i) =>
-				Array.isArray(h) &&
-				h.length === STEP_TIME_EDGES.length &&
-				h.every(count) &&
-				timedCount(h) === c.c![i + 1]
-		)
+		c.d === undefined ||
+		(Array.isArray(c.d) &&
+			c.d.length === steps - 1 &&
+			c.d.every(
+				(h, i) =>
+					Array.isArray(h) &&
+					h.length === STEP_TIME_EDGES.length &&
+					h.every(count) &&
+					timedCount(h) === c.c![i + 1]
+			))
 	);
+}
+
+/**
+ * The state a funnel's cursor carries.
+ * @throws {CouchstatsError} 400 when it is no cursor of this funnel and range, and
+ *   {@link CURSOR_OUTDATED} for one written before cursors carried the times between
+ *   steps (2026-12-07): the report cannot be exact from it (the times of the sessions it
+ *   counted are not in it, and each step's `time` is over all its sessions), so the read
+ *   starts again, once (a reader who upgraded mid-read).
+ */
+function decodeFunnelCursor(text: string, walk: FunnelWalk, steps: number): FunnelCursor {
+	const c = decodePosition<FunnelCursor>(
+		text,
+		walk,
+		(c) => Array.isArray(c.c) && c.c.length === steps && c.c.every(count) && validTimes(c, steps)
+	);
+	if (c.d === undefined) {
+		throw new CouchstatsError(
+			400,
+			'this cursor is from an older version of couchstats, before funnels carried the time between steps: read the funnel again from its first batch, without cursor (the funnels page does so by itself; an older page: reload it)',
+			CURSOR_OUTDATED
+		);
+	}
+	return c;
 }
 
 /**
  * One batch of a funnel's report for a range.
  * @param cursor The previous batch's `next`, or null for the first.
  * @param fromFirstRecord Read all time up to `range.to` (all-time.ts) instead of `range`.
- * @throws {CouchstatsError} 400 for a cursor of another funnel or range, or a wildcard
- *   first step matching more than `MAX_ENTRY_PATHS` paths.
+ * @throws {CouchstatsError} 400 for a cursor of another funnel or range, or of an older
+ *   couchstats ({@link CURSOR_OUTDATED}), or a wildcard first step matching more than
+ *   `MAX_ENTRY_PATHS` paths.
  */
 export async function readFunnel(
 	couch: Couch,
@@ -83,12 +113,7 @@ export async function readFunnel(
 	const walk = await openWalk(reader, query, []);
 	const steps = funnel.steps.length;
 	const state: FunnelCursor = query.cursor
-		? decodePosition<FunnelCursor>(
-				query.cursor,
-				walk,
-				(c) =>
-					Array.isArray(c.c) && c.c.length === steps && c.c.every(count) && validTimes(c, steps)
-			)
+		? decodeFunnelCursor(query.cursor, walk, steps)
 		: {
 				...(await startPosition(reader, walk)),
 				c: funnel.steps.map(() => 0),

@@ -77,7 +77,12 @@ export async function liveRequest(event: LiveRequest): Promise<Response> {
 		};
 		const publish = reader ? undefined : publicRecord;
 		const allowed = reader
-			? heldAccess(() => stillAuthorized(couch(), site, credentials, event.session))
+			? heldAccess(() =>
+					stillAuthorized(couch(), site, credentials, {
+						session: event.session,
+						holder: 'a live stream'
+					})
+				)
 			: undefined;
 		return liveResponse(site, { publish, onClose, allowed, since });
 	} catch (e) {

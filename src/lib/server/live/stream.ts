@@ -10,14 +10,16 @@
  * them rather than listing them as the latest events. A stream whose reader
  * lost access (`allowed`, checked before each batch and each keep-alive, and at once when
  * access changes in this process: accounts/access.ts `accessChanged`) ends with
- * `event: end`; a reconnection is then refused as any request would be.
+ * `event: end` ({@link ACCESS_ENDED}); a reconnection is then refused as any request
+ * would be. One whose access could not be checked (the database did not answer) ends
+ * too, saying so ({@link ACCESS_UNCHECKED}): its page reconnects.
  */
-import { onAccessChanged } from '../accounts/access';
+import { onAccessChanged, type AccessCheck } from '../accounts/access';
 import { couch } from '../couch';
 import { logNotice } from '../log';
 import { ChangesFollower, couchChangesSource, missedSince } from './follower';
 import { openSeq } from './seq-token';
-import { ACCESS_ENDED, type LiveRecord } from '../../stats/active';
+import { ACCESS_ENDED, ACCESS_UNCHECKED, type LiveRecord } from '../../stats/active';
 
 let follower: ChangesFollower | undefined;
 const closers = new Set<() => void>();
@@ -53,8 +55,8 @@ export interface LiveOptions {
 	publish?: (record: LiveRecord) => LiveRecord;
 	/** Called once when the stream ends, whoever ends it. */
 	onClose?: () => void;
-	/** Whether the reader may still read the site (accounts/access.ts `heldAccess`); default yes. */
-	allowed?: () => Promise<boolean>;
+	/** Whether the reader may still read the site (accounts/access.ts `heldAccess`); default `held`. */
+	allowed?: () => Promise<AccessCheck>;
 	/** The events database's sequence the reader's page was read at (see above). */
 	since?: string;
 }
@@ -75,7 +77,7 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ site })}\n\n`);
 			const publish = options.publish;
 			let ended = false;
-			const allowed = options.allowed ?? (() => Promise.resolve(true));
+			const allowed = options.allowed ?? (() => Promise.resolve<AccessCheck>('held'));
 			/**
 			 * Sends `text` once the reader's access is checked, in order; ends the stream
 			 * without it. Without `text`, only checks.
@@ -84,8 +86,10 @@ export function liveResponse(site: string, options: LiveOptions = {}): Response 
 			const sendAllowed = (text?: () => string) => {
 				sending = sending.then(async () => {
 					if (ended) return;
-					if (await allowed().catch(() => false)) return text && send(text());
-					send(`event: end\ndata: ${JSON.stringify({ reason: ACCESS_ENDED })}\n\n`);
+					const found = await allowed();
+					if (found === 'held') return text && send(text());
+					const reason = found === 'revoked' ? ACCESS_ENDED : ACCESS_UNCHECKED;
+					send(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
 					close();
 				});
 			};

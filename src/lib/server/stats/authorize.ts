@@ -5,8 +5,10 @@
  * admins and the tokens made for that.
  */
 import { canReadSite, sessionFor, type User } from '../accounts/auth';
+import type { AccessCheck } from '../accounts/access';
 import { ignoreStatus, type Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { ClientGone, CouchstatsError, StoreTimeout } from '../errors';
+import { logNotice } from '../log';
 import { findSiteByShareLink } from '../accounts/site-admin';
 import { siteDocId, type SiteRecord } from '../accounts/sites';
 import { bearerToken, findToken } from '../accounts/tokens';
@@ -18,7 +20,11 @@ import { bearerToken, findToken } from '../accounts/tokens';
 export interface StatsRequest {
 	url: URL;
 	request: Request;
-	locals: { user: User | null };
+	locals: {
+		user: User | null;
+		/** A session cookie came whose check the store did not answer (App.Locals). */
+		sessionUnchecked?: boolean;
+	};
 }
 
 /** The credentials a request carries. */
@@ -28,6 +34,8 @@ export interface Credentials {
 	authorization: string | null | undefined;
 	/** A share-link secret (`share=` query parameter), if any. */
 	share?: string | null;
+	/** A session cookie came whose check the store did not answer. */
+	sessionUnchecked?: boolean;
 }
 
 /**
@@ -47,16 +55,24 @@ export function credentialsOf(event: StatsRequest): Credentials {
 	return {
 		user: event.locals.user,
 		authorization: event.request.headers.get('authorization'),
-		share: event.url.searchParams.get('share')
+		share: event.url.searchParams.get('share'),
+		sessionUnchecked: event.locals.sessionUnchecked
 	};
 }
 
 /**
  * Refuses a request that carries no credentials at all.
- * @throws {CouchstatsError} 401.
+ * @throws {CouchstatsError} 401; 503 when its only credential was a session cookie whose
+ *   check the store did not answer: logging in again cannot help, asking again can.
  */
 export function requireCredentials(credentials: Credentials): void {
 	if (!credentials.user && !bearerToken(credentials.authorization) && !credentials.share) {
+		if (credentials.sessionUnchecked) {
+			throw new CouchstatsError(
+				503,
+				'your session could not be checked: the database did not answer; try again in a moment'
+			);
+		}
 		throw new CouchstatsError(
 			401,
 			'log in, or send Authorization: Bearer <token> with an API token of the site'
@@ -108,7 +124,12 @@ export async function authorizeSite(
 	throw new CouchstatsError(403, `you cannot read the stats of site "${siteId}"`);
 }
 
-/** Why `credentials` may not read `site` (`need` as {@link authorizeSite}), or undefined when they may. */
+/**
+ * Why `credentials` may not read `site` (`need` as {@link authorizeSite}), or undefined
+ * when they may.
+ * @throws when the store did not answer (an error; {@link StoreTimeout}, its time limit):
+ *   that is no refusal, nobody knows whether they may.
+ */
 export function accessRefusal(
 	couch: Couch,
 	site: string,
@@ -118,24 +139,45 @@ export function accessRefusal(
 	return authorizeSite(couch, site, credentials, need).then(
 		() => undefined,
 		(e) => {
-			if (e instanceof CouchstatsError) return e;
+			if (e instanceof CouchstatsError && !isStoreSilence(e)) return e;
 			throw e;
 		}
 	);
 }
 
+/** Whether an error is the store not answering, or the request given up on, not a refusal. */
+function isStoreSilence(e: CouchstatsError): boolean {
+	return e instanceof StoreTimeout || e instanceof ClientGone;
+}
+
 /**
  * Whether `credentials`, with the session cookie they came from, still read `site`: an
  * answer that stays open (a live stream, an export) checks again, so that a token
- * revoked, a share link turned off, a logout or an owner removed end it.
+ * revoked, a share link turned off, a logout or an owner removed end it. A store that did
+ * not answer is `unchecked`, logged as one line naming `holder` (what it ends) and the
+ * site; never a rejection.
  */
 export async function stillAuthorized(
 	couch: Couch,
 	site: string,
 	credentials: Credentials,
-	session: string | undefined,
-	need: 'stats' | 'records' = 'stats'
-): Promise<boolean> {
-	const user = session ? ((await sessionFor(couch, session))?.user ?? null) : null;
-	return !(await accessRefusal(couch, site, { ...credentials, user }, need));
+	held: {
+		/** The session cookie `credentials.user` came from, checked again. */
+		session: string | undefined;
+		/** What is held open, for the log: `a live stream`, `an export`. */
+		holder: string;
+		need?: 'stats' | 'records';
+	}
+): Promise<AccessCheck> {
+	try {
+		const user = held.session ? ((await sessionFor(couch, held.session))?.user ?? null) : null;
+		const refusal = await accessRefusal(couch, site, { ...credentials, user }, held.need);
+		return refusal ? 'revoked' : 'held';
+	} catch (e) {
+		const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+		logNotice(
+			`${held.holder} of site "${site}" ended: its reader's access could not be checked, the database did not answer (${reason}); nothing was revoked, its client may ask again`
+		);
+		return 'unchecked';
+	}
 }

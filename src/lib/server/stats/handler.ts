@@ -13,7 +13,7 @@ import {
 	stillAuthorized,
 	type StatsRequest
 } from './authorize';
-import { heldAccess, onAccessChanged } from '../accounts/access';
+import { heldAccess, onAccessChanged, type AccessCheck } from '../accounts/access';
 import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
 import {
@@ -361,9 +361,17 @@ export const EXPORT_IDLE_MS = 120_000;
 export const EXPORT_REVOKED = "the export's access to the site's records was revoked";
 
 /**
+ * Why an export ended before its last record when its reader's access could not be
+ * checked again (accounts/access.ts `AccessCheck`): nothing was revoked.
+ */
+export const EXPORT_UNCHECKED =
+	"the export's access to the site's records could not be checked: the database did not answer; ask again in a moment";
+
+/**
  * `stream`, calling `end` once when it has been read to its end, failed, was cancelled,
  * or waited `idleMs` for its reader to take the first or the next chunk (then it fails).
- * It fails too once `allowed` says its reader's access went: checked before each chunk
+ * It fails too once `allowed` says its reader's access went, or could not be checked
+ * ({@link EXPORT_REVOKED}, {@link EXPORT_UNCHECKED}): checked before each chunk
  * and at once when access changes in this process (a slow download held for minutes
  * must not outlive the token that began it, as a live stream does not; an outside probe
  * read all 3,125 records 240 s after the token was revoked).
@@ -372,7 +380,7 @@ function whenEnded(
 	stream: ReadableStream<Uint8Array>,
 	end: () => void,
 	idleMs: number,
-	allowed: () => Promise<boolean>
+	allowed: () => Promise<AccessCheck>
 ): ReadableStream<Uint8Array> {
 	const reader = stream.getReader();
 	let ended = false;
@@ -397,10 +405,11 @@ function whenEnded(
 	const wait = (controller: ReadableStreamDefaultController<Uint8Array>) => {
 		idle = setTimeout(() => fail(controller, 'the client stopped reading the export'), idleMs);
 	};
-	/** Fails the stream if its reader's access went; false then. */
+	/** Fails the stream if its reader's access went or could not be checked; false then. */
 	const still = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
-		if (await allowed().catch(() => false)) return true;
-		fail(controller, EXPORT_REVOKED);
+		const found = await allowed();
+		if (found === 'held') return true;
+		fail(controller, found === 'revoked' ? EXPORT_REVOKED : EXPORT_UNCHECKED);
 		return false;
 	};
 	return new ReadableStream<Uint8Array>(
@@ -480,7 +489,11 @@ export async function handleRecordsExport(
 		// Held from the check just made, not from when the first page comes back: a token
 		// revoked while the export waits for the index ends it before its first record.
 		const allowed = heldAccess(() =>
-			stillAuthorized(db, site.id, credentials, event.session, 'records')
+			stillAuthorized(db, site.id, credentials, {
+				session: event.session,
+				holder: 'an export',
+				need: 'records'
+			})
 		);
 		exporting.add(site.id);
 		const done = () => exporting.delete(site.id);
