@@ -57,61 +57,27 @@ beforeAll(async () => {
 	await indexed(couch);
 });
 
-/** The Stats API's `previous` for a query: its dates, how and its pageviews. */
-async function previous(query: string) {
-	const body = await okWithToken(STATS, '/api/v1/stats', `site=${SITE}&${query}`, token);
-	const { from, to, compare, totals } = body.previous;
-	return { from, to, compare, pageviews: totals.pageviews, now: body.totals.pageviews };
-}
-
 describe('the Stats API compares a range with', () => {
-	test('the whole month before, for a whole month: November with all of October', async () => {
-		expect(await previous('from=2026-11-01&to=2026-11-30')).toEqual({
-			from: '2026-10-01',
-			to: '2026-10-31',
-			compare: 'month',
-			pageviews: 3,
-			now: 3
-		});
-	});
-
-	test('the same days of the month before, for a month so far with compare=month', async () => {
-		expect(await previous('from=2026-12-01&to=2026-12-07&compare=month')).toEqual({
-			from: '2026-11-01',
-			to: '2026-11-07',
-			compare: 'month',
-			pageviews: 1,
-			now: 1
-		});
-	});
-
-	test('the same number of days just before, for any other range', async () => {
-		expect(await previous('from=2026-12-01&to=2026-12-07')).toEqual({
-			from: '2026-11-24',
-			to: '2026-11-30',
-			compare: 'days',
-			pageviews: 2,
-			now: 1
-		});
+	// Query, then the previous period's dates, comparison and pageviews, and the range's.
+	test.each([
+		// A whole month: all of the month before (November: Oct 1 in Berlin, not Sep 30's).
+		['from=2026-11-01&to=2026-11-30', '2026-10-01', '2026-10-31', 'month', 3, 3],
+		// A month so far asked to compare by month: the same days of the month before.
+		['from=2026-12-01&to=2026-12-07&compare=month', '2026-11-01', '2026-11-07', 'month', 1, 1],
+		// Any other range: the same number of days just before.
+		['from=2026-12-01&to=2026-12-07', '2026-11-24', '2026-11-30', 'days', 2, 1],
 		// A whole month asked to compare by days: the 30 days before.
-		expect(await previous('from=2026-11-01&to=2026-11-30&compare=days')).toEqual({
-			from: '2026-10-02',
-			to: '2026-10-31',
-			compare: 'days',
-			pageviews: 2,
-			now: 3
-		});
-	});
-
-	test('the same dates a year earlier, for a year so far with compare=year', async () => {
-		expect(await previous('from=2026-01-01&to=2026-12-07&compare=year')).toEqual({
-			from: '2025-01-01',
-			to: '2025-12-07',
-			compare: 'year',
-			pageviews: 1,
-			now: 8
-		});
-	});
+		['from=2026-11-01&to=2026-11-30&compare=days', '2026-10-02', '2026-10-31', 'days', 2, 3],
+		// A year so far asked to compare by year: the same dates a year earlier.
+		['from=2026-01-01&to=2026-12-07&compare=year', '2025-01-01', '2025-12-07', 'year', 1, 8]
+	])(
+		'%s: %s to %s (%s), %i pageviews against %i',
+		async (query, from, to, compare, before, now) => {
+			const body = await okWithToken(STATS, '/api/v1/stats', `site=${SITE}&${query}`, token);
+			expect(body.previous).toMatchObject({ from, to, compare, totals: { pageviews: before } });
+			expect(body.totals.pageviews).toBe(now);
+		}
+	);
 
 	test('goals and their CSV compare as the totals do', async () => {
 		const body = await okWithToken(
