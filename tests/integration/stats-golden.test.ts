@@ -97,6 +97,7 @@ describe('the Stats API on the golden data set', () => {
 		expect(body.previous).toEqual({
 			from: '2026-10-29',
 			to: '2026-10-31',
+			compare: 'days',
 			totals: {
 				pageviews: 2,
 				visitors: 2,

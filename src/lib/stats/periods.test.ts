@@ -85,6 +85,59 @@ describe('periods', () => {
 	});
 
 	test.each([
+		// A whole month: the whole month before, whatever the lengths.
+		['month', '2026-11-01', '2026-11-30', '2026-10-01', '2026-10-31'],
+		['month', '2026-03-01', '2026-03-31', '2026-02-01', '2026-02-28'],
+		['month', '2028-03-01', '2028-03-31', '2028-02-01', '2028-02-29'],
+		['month', '2026-02-01', '2026-02-28', '2026-01-01', '2026-01-31'],
+		['month', '2027-01-01', '2027-01-31', '2026-12-01', '2026-12-31'],
+		// Month to date: the same days of the month before, clipped to its length.
+		['month', '2026-12-01', '2026-12-07', '2026-11-01', '2026-11-07'],
+		['month', '2026-12-01', '2026-12-01', '2026-11-01', '2026-11-01'],
+		['month', '2026-03-01', '2026-03-30', '2026-02-01', '2026-02-28'],
+		['month', '2028-03-01', '2028-03-30', '2028-02-01', '2028-02-29'],
+		['month', '2026-05-01', '2026-05-30', '2026-04-01', '2026-04-30'],
+		// Whole months: as many whole months just before.
+		['month', '2026-10-01', '2026-12-31', '2026-07-01', '2026-09-30'],
+		['month', '2026-01-01', '2026-12-31', '2025-01-01', '2025-12-31'],
+		// Year to date and a whole year: the same dates a year earlier (Feb 29: Feb 28).
+		['year', '2026-01-01', '2026-12-07', '2025-01-01', '2025-12-07'],
+		['year', '2028-01-01', '2028-02-29', '2027-01-01', '2027-02-28'],
+		['year', '2029-01-01', '2029-02-28', '2028-01-01', '2028-02-28'],
+		['year', '2026-01-01', '2026-12-31', '2025-01-01', '2025-12-31'],
+		['year', '2026-01-01', '2026-01-01', '2025-01-01', '2025-01-01'],
+		// The last 12 months (this month and the 11 before): a year earlier.
+		['year', '2026-01-01', '2026-12-07', '2025-01-01', '2025-12-07'],
+		['year', '2027-03-01', '2028-02-29', '2026-03-01', '2027-02-28'],
+		// Longer than a year: back by as many whole years as end it before it starts.
+		['year', '2024-06-01', '2026-03-05', '2022-06-01', '2024-03-05'],
+		// Any other range: the same number of days just before.
+		['days', '2026-12-01', '2026-12-07', '2026-11-24', '2026-11-30'],
+		['days', '2026-11-01', '2026-11-30', '2026-10-02', '2026-10-31'],
+		['days', '2028-03-01', '2028-03-01', '2028-02-29', '2028-02-29'],
+		[undefined, '2026-12-01', '2026-12-07', '2026-11-24', '2026-11-30']
+	] as const)('compare %s: %s to %s is compared with %s to %s', (compare, from, to, pFrom, pTo) => {
+		expect(previousRange({ from, to, tz: 'Europe/Berlin' }, compare)).toEqual({
+			from: pFrom,
+			to: pTo,
+			tz: 'Europe/Berlin'
+		});
+	});
+
+	test('a clock change in a range or its previous period changes none of its dates', () => {
+		// Berlin's clocks went forward on 2026-03-29 and back on 2026-10-25.
+		const range = { from: '2026-11-01', to: '2026-11-30', tz: 'Europe/Berlin' } as const;
+		expect(previousRange(range, 'month')).toEqual({
+			from: '2026-10-01',
+			to: '2026-10-31',
+			tz: 'Europe/Berlin'
+		});
+		expect(
+			previousRange({ from: '2026-04-01', to: '2026-04-07', tz: 'Europe/Berlin' }, 'month')
+		).toEqual({ from: '2026-03-01', to: '2026-03-07', tz: 'Europe/Berlin' });
+	});
+
+	test.each([
 		['2026-11-21', '2026-11-22', 'hour'],
 		['2026-11-01', '2026-11-30', 'day'],
 		['2026-01-01', '2026-12-31', 'month']

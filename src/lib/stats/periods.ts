@@ -5,6 +5,7 @@
 import { cover, mergeSegments, type Segment } from './buckets';
 import {
 	addDays,
+	addMonths,
 	dayStartsOnQuarterHour,
 	daysBetween,
 	firstOfNextMonth,
@@ -224,10 +225,38 @@ export function periodText(label: string, withDate = true): string {
 	return `${withDate ? `${date} ` : ''}${time}${offset}`;
 }
 
-/** The range of the same length just before `range` (for the previous-period comparison). */
-export function previousRange(range: DateRange): DateRange {
-	const days = daysBetween(range.from, range.to);
-	return { from: addDays(range.from, -days), to: addDays(range.from, -1), tz: range.tz };
+/**
+ * How a range's previous period is found ({@link previousRange}): `days`, the same number
+ * of days just before; `month`, the same days of the month before (a whole month: the
+ * whole month before); `year`, the same dates a year earlier.
+ */
+export type Comparison = 'days' | 'month' | 'year';
+
+/** The comparisons, as the Stats API's `compare` names them. */
+export const COMPARISONS: readonly Comparison[] = ['days', 'month', 'year'];
+
+/**
+ * The period `range` is compared with, by `compare` (default `days`): the same
+ * number of days just before it; or its dates moved back by the fewest whole months
+ * (`month`) or years (`year`) that end it before `range` starts, each day kept, or the
+ * last day of its month when that month is shorter (Mar 30 and 31 → Feb 28 or 29, Feb 29
+ * a year back → Feb 28); under `month` an end on its month's last day ends on the last
+ * day of the month it moves to, so a whole month compares with the whole month before
+ * (November with October, all 31 days). Ranges are local dates: a clock change in either
+ * is no matter here.
+ */
+export function previousRange(range: DateRange, compare: Comparison = 'days'): DateRange {
+	const { from, to, tz } = range;
+	if (compare === 'month' || compare === 'year') {
+		const unit = compare === 'month' ? 1 : 12;
+		const toMonthEnd = compare === 'month' && addDays(to, 1).endsWith('-01');
+		for (let back = unit; ; back += unit) {
+			const end = toMonthEnd ? addDays(addMonths(addDays(to, 1), -back), -1) : addMonths(to, -back);
+			if (end < from) return { from: addMonths(from, -back), to: end, tz };
+		}
+	}
+	const days = daysBetween(from, to);
+	return { from: addDays(from, -days), to: addDays(from, -1), tz };
 }
 
 /** The fewest view queries that read every period's buckets (in time order). */

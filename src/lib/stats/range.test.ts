@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { PRESETS, rangeQuery, resolveRange } from './range';
+import { PRESETS, comparisonOf, presetDates, rangeQuery, resolveRange } from './range';
+import { previousRange } from './periods';
 
 // 2026-11-21 23:30 UTC is already 2026-11-22 in Paris.
 const NOW = Date.UTC(2026, 10, 21, 23, 30);
@@ -144,5 +145,47 @@ describe('every preset, on a fake clock', () => {
 
 	test('each preset has its own shortcut letter', () => {
 		expect(new Set(PRESETS.map((p) => p.key)).size).toBe(PRESETS.length);
+	});
+});
+
+describe('the period each range is compared with', () => {
+	test.each([
+		['month', '2026-12-07', '2026-12-01', '2026-12-07', '2026-11-01', '2026-11-07'],
+		['month', '2027-03-30', '2027-03-01', '2027-03-30', '2027-02-01', '2027-02-28'],
+		['month', '2026-11-30', '2026-11-01', '2026-11-30', '2026-10-01', '2026-10-31'],
+		['lastmonth', '2026-12-07', '2026-11-01', '2026-11-30', '2026-10-01', '2026-10-31'],
+		['lastmonth', '2028-03-15', '2028-02-01', '2028-02-29', '2028-01-01', '2028-01-31'],
+		['year', '2026-12-07', '2026-01-01', '2026-12-07', '2025-01-01', '2025-12-07'],
+		['year', '2028-02-29', '2028-01-01', '2028-02-29', '2027-01-01', '2027-02-28'],
+		['12mo', '2026-03-05', '2025-04-01', '2026-03-05', '2024-04-01', '2025-03-05'],
+		// "Last N days", today and yesterday keep the same number of days just before,
+		// also when their dates look like a month's.
+		['7d', '2026-12-07', '2026-12-01', '2026-12-07', '2026-11-24', '2026-11-30'],
+		['30d', '2026-11-30', '2026-11-01', '2026-11-30', '2026-10-02', '2026-10-31'],
+		['today', '2026-12-01', '2026-12-01', '2026-12-01', '2026-11-30', '2026-11-30'],
+		['yesterday', '2027-01-02', '2027-01-01', '2027-01-01', '2026-12-31', '2026-12-31']
+	] as const)(
+		'%s on %s (%s to %s) compares with %s to %s',
+		(preset, today, from, to, pFrom, pTo) => {
+			const dates = presetDates(preset, today);
+			expect(dates).toEqual({ from, to });
+			const compare = comparisonOf(preset, from, to);
+			expect(previousRange({ ...dates, tz: 'UTC' }, compare)).toEqual({
+				from: pFrom,
+				to: pTo,
+				tz: 'UTC'
+			});
+		}
+	);
+
+	test.each([
+		['2026-11-01', '2026-11-30', 'month'],
+		['2026-10-01', '2026-12-31', 'month'],
+		['2026-01-01', '2026-12-31', 'month'],
+		['2026-12-01', '2026-12-07', 'days'],
+		['2026-11-02', '2026-11-30', 'days'],
+		['2026-01-01', '2026-03-05', 'days']
+	] as const)('a custom range from %s to %s compares by %s', (from, to, compare) => {
+		expect(comparisonOf('custom', from, to)).toBe(compare);
 	});
 });

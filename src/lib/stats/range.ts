@@ -4,25 +4,29 @@
  * the page's query string so that a view can be shared: `?range=7d&tz=Europe/Paris` or
  * `?range=custom&from=2026-11-01&to=2026-11-14`. The Stats API takes the same `range`.
  */
-import { addDays, isDate, localDate } from './time-zone';
+import type { Comparison } from './periods';
+import { addDays, addMonths, isDate, localDate } from './time-zone';
 
 /**
  * The range presets, in the order the picker lists them, each with its keyboard
- * shortcut on the dashboard (a letter, pressed outside any field).
+ * shortcut on the dashboard (a letter, pressed outside any field) and the period it is
+ * compared with (`previousRange`, periods.ts): a calendar month's days with the same days of
+ * the month before, this year and the last 12 months with the same dates a year earlier,
+ * "last N days" with the N days before; a custom range by its dates ({@link comparisonOf}).
  */
 export const PRESETS = [
-	{ id: 'today', label: 'Today', key: 't' },
-	{ id: 'yesterday', label: 'Yesterday', key: 'e' },
-	{ id: '7d', label: 'Last 7 days', key: 'w' },
-	{ id: '28d', label: 'Last 28 days', key: 'f' },
-	{ id: '30d', label: 'Last 30 days', key: 'l' },
-	{ id: '90d', label: 'Last 90 days', key: 'q' },
-	{ id: 'month', label: 'This month', key: 'm' },
-	{ id: 'lastmonth', label: 'Last month', key: 'p' },
-	{ id: '12mo', label: 'Last 12 months', key: 'r' },
-	{ id: 'year', label: 'This year', key: 'y' },
-	{ id: 'all', label: 'All time', key: 'a' },
-	{ id: 'custom', label: 'Custom range', key: 'c' }
+	{ id: 'today', label: 'Today', key: 't', compare: 'days' },
+	{ id: 'yesterday', label: 'Yesterday', key: 'e', compare: 'days' },
+	{ id: '7d', label: 'Last 7 days', key: 'w', compare: 'days' },
+	{ id: '28d', label: 'Last 28 days', key: 'f', compare: 'days' },
+	{ id: '30d', label: 'Last 30 days', key: 'l', compare: 'days' },
+	{ id: '90d', label: 'Last 90 days', key: 'q', compare: 'days' },
+	{ id: 'month', label: 'This month', key: 'm', compare: 'month' },
+	{ id: 'lastmonth', label: 'Last month', key: 'p', compare: 'month' },
+	{ id: '12mo', label: 'Last 12 months', key: 'r', compare: 'year' },
+	{ id: 'year', label: 'This year', key: 'y', compare: 'year' },
+	{ id: 'all', label: 'All time', key: 'a', compare: 'days' },
+	{ id: 'custom', label: 'Custom range', key: 'c', compare: null }
 ] as const;
 
 /** A preset id. */
@@ -52,11 +56,7 @@ export function presetDates(
 	preset: Exclude<Preset, 'custom'>,
 	today: string
 ): { from: string; to: string } {
-	const month = (date: string, back: number) => {
-		const [y, m] = date.split('-').map(Number);
-		const index = y * 12 + (m - 1) - back;
-		return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
-	};
+	const month = (date: string, back: number) => addMonths(date.slice(0, 8) + '01', -back);
 	switch (preset) {
 		case 'today':
 			return { from: today, to: today };
@@ -81,6 +81,17 @@ export function presetDates(
 		case 'all':
 			return { from: addDays(today, -(ALL_TIME_DAYS - 1)), to: today };
 	}
+}
+
+/**
+ * The comparison of a range (`previousRange`, periods.ts) a preset and its dates call for: the
+ * preset's, or for a custom range, `month` when it is whole calendar months (November 1
+ * to 30: compared with all of October) and `days` otherwise.
+ */
+export function comparisonOf(preset: Preset, from: string, to: string): Comparison {
+	const named = PRESETS.find((p) => p.id === preset)!.compare;
+	if (named) return named;
+	return from.endsWith('-01') && addDays(to, 1).endsWith('-01') ? 'month' : 'days';
 }
 
 /** What the query string asks for, resolved to dates. */

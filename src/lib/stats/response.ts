@@ -10,7 +10,7 @@ import type { Filter } from './filters';
 import type { GoalReport } from './goals';
 import type { Journey, PathReport } from './journeys';
 import type { Totals } from './metrics';
-import type { DateRange, Interval } from './periods';
+import type { Comparison, DateRange, Interval } from './periods';
 import type { Preset } from './range';
 
 export type { Breakdowns };
@@ -23,10 +23,12 @@ export interface TimeseriesPoint extends Totals {
 	start: string;
 }
 
-/** The totals of the same number of days just before a range. */
+/** The totals of the period a range is compared with (`previousRange`, periods.ts) and its dates. */
 export interface PreviousPeriod {
 	from: string;
 	to: string;
+	/** How it was found from the range (`previousRange`, periods.ts). */
+	compare: Comparison;
 	totals: Totals;
 }
 
@@ -38,7 +40,7 @@ export interface Sections {
 	/** Under a filter: the whole site's totals for the range; otherwise `totals` again. */
 	unfiltered: Totals;
 	totals: Totals;
-	/** The same number of days just before the range, for comparison. */
+	/** The period the range is compared with (`previousRange`, periods.ts). */
 	previous: PreviousPeriod;
 	timeseries: TimeseriesPoint[];
 	breakdowns: Breakdowns;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
 	DAY_STARTS_KEPT,
 	addDays,
+	addMonths,
 	clockRepeats,
 	daysBetween,
 	dayStartsOnQuarterHour,
@@ -102,6 +103,18 @@ describe('time zones', () => {
 		);
 		expect(localDate(utcInstant(50, 6, 1, 12), 'America/New_York')).toBe('0050-06-01');
 		expect(firstOfNextMonth('0099-12-05')).toBe('0100-01-01');
+	});
+
+	test.each([
+		['2026-03-31', -1, '2026-02-28'],
+		['2028-03-31', -1, '2028-02-29'],
+		['2028-02-29', -12, '2027-02-28'],
+		['2026-01-15', -1, '2025-12-15'],
+		['2026-12-31', 2, '2027-02-28'],
+		['0050-01-31', -13, '0048-12-31'],
+		['0000-01-01', -1, '-000001-12-01']
+	] as const)("addMonths(%s, %i) is %s: the day kept, or the month's last", (date, months, to) => {
+		expect(addMonths(date, months)).toBe(to);
 	});
 
 	test('dates past 9999 are written in the expanded form that isDate refuses', () => {

@@ -138,6 +138,17 @@ export function firstOfNextMonth(date: string): string {
 	return formatDate(civilOf(utcInstant(year, month + 1, 1)));
 }
 
+/**
+ * `date` moved by `months` calendar months, its day kept, or the month's last day when
+ * the month is shorter (`2026-03-31`, −1: `2026-02-28`).
+ */
+export function addMonths(date: string, months: number): string {
+	const { year, month, day } = parseDate(date);
+	// Day 0 of the month after is the month's last day.
+	const last = civilOf(utcInstant(year, month + months + 1, 0)).day;
+	return formatDate(civilOf(utcInstant(year, month + months, Math.min(day, last))));
+}
+
 /** Calendar days from `from` to `to`, both included (`2026-11-01`..`2026-11-01` is 1). */
 export function daysBetween(from: string, to: string): number {
 	return Math.round((dateMs(to) - dateMs(from)) / DAY) + 1;

@@ -128,7 +128,7 @@ export async function readDashboard(
 			indexing: false
 		};
 	}
-	const { range, interval, fromFirstRecord } = parsed;
+	const { range, interval, compare, fromFirstRecord } = parsed;
 	const limit = options.limit ?? parsed.limit;
 	const read = await readSections(
 		couch,
@@ -141,6 +141,7 @@ export async function readDashboard(
 			goals: site.goals,
 			journeyPage,
 			pathSteps,
+			compare,
 			fromFirstRecord
 		},
 		{

@@ -88,13 +88,14 @@ async function statsQuery(
 	options: StatsHandlerOptions,
 	known: readonly string[] = API_PARAMS.stats
 ) {
-	const { db, now, params, site, range, interval, limit, fromFirstRecord, liveSessions } =
+	const { db, now, params, site, range, interval, limit, compare, fromFirstRecord, liveSessions } =
 		await authorizedRead(event, options, known);
 	const query = {
 		site: site.id,
 		range,
 		interval,
 		limit,
+		compare,
 		filter: parseFilter(params),
 		goals: site.goals,
 		fromFirstRecord

@@ -24,7 +24,8 @@ describe('Stats API parameters', () => {
 		expect(parse('', 'Europe/Paris')).toEqual({
 			range: { from: '2026-10-24', to: '2026-11-22', tz: 'Europe/Paris' },
 			interval: 'day',
-			limit: 10
+			limit: 10,
+			compare: 'days'
 		});
 	});
 
@@ -34,7 +35,8 @@ describe('Stats API parameters', () => {
 		).toEqual({
 			range: { from: '2026-11-01', to: '2026-11-02', tz: 'America/New_York' },
 			interval: 'day',
-			limit: 50
+			limit: 50,
+			compare: 'days'
 		});
 	});
 
@@ -51,11 +53,26 @@ describe('Stats API parameters', () => {
 		expect(parse(`${query}&tz=Asia/Kolkata`).range).toEqual({ ...dates, tz: 'Asia/Kolkata' });
 	});
 
+	test.each([
+		['range=month', 'month', '2026-11-01', '2026-11-21'],
+		['range=lastmonth', 'month', '2026-10-01', '2026-10-31'],
+		['range=year', 'year', '2026-01-01', '2026-11-21'],
+		['range=12mo', 'year', '2025-12-01', '2026-11-21'],
+		['range=7d', 'days', '2026-11-15', '2026-11-21'],
+		['from=2026-10-01&to=2026-10-31', 'month', '2026-10-01', '2026-10-31'],
+		['from=2026-11-01&to=2026-11-22', 'days', '2026-11-01', '2026-11-22'],
+		['from=2026-11-01&to=2026-11-22&compare=month', 'month', '2026-11-01', '2026-11-22'],
+		['range=lastmonth&compare=days', 'days', '2026-10-01', '2026-10-31']
+	])('compare %s as asked or as its preset or dates call for: %s', (query, compare, from, to) => {
+		expect(parse(query)).toMatchObject({ range: { from, to }, compare });
+	});
+
 	test('read range=all from the first record, by the interval of what it finds', () => {
 		expect(parse('range=all')).toEqual({
 			range: { from: '2016-11-14', to: '2026-11-21', tz: 'UTC' },
 			interval: undefined,
 			limit: 10,
+			compare: 'days',
 			fromFirstRecord: true
 		});
 		expect(parse('range=all&interval=month').interval).toBe('month');
@@ -213,7 +230,15 @@ describe('Stats API parameters', () => {
 		],
 		[
 			'from=9999-12-01&to=9999-12-31&interval=month',
-			'the range from 9999-12-01 to 9999-12-31 and the 31 days before it must lie between 0001-01-01 and 9999-12-30'
+			'the range from 9999-12-01 to 9999-12-31 and the period it is compared with (9999-11-01 to 9999-11-30) must lie between 0001-01-01 and 9999-12-30'
+		],
+		[
+			'from=0001-01-01&to=0001-03-05&compare=year',
+			'the range from 0001-01-01 to 0001-03-05 and the period it is compared with (0000-01-01 to 0000-03-05) must lie between 0001-01-01 and 9999-12-30'
+		],
+		[
+			'from=2026-11-01&to=2026-11-30&compare=weeks',
+			'compare "weeks" must be days (the same number of days just before), month (the same days of the month before) or year (the same dates a year earlier)'
 		],
 		['limit=0', 'limit "0" must be a whole number from 1 to 9999'],
 		['limit=ten', 'limit "ten" must be a whole number from 1 to 9999'],

@@ -18,13 +18,21 @@ import { hasNoControl } from '../../text';
 import { rangeZoneName, SITE_ID_PATTERN } from '../accounts/sites';
 import { SITE_ID_HINT } from '../../site-patterns';
 import type { DateRange, Interval } from '../../stats/periods';
-import { defaultInterval, periods, previousRange, rangeBounds } from '../../stats/periods';
+import {
+	COMPARISONS,
+	defaultInterval,
+	periods,
+	previousRange,
+	rangeBounds,
+	type Comparison
+} from '../../stats/periods';
 import { addDays, daysBetween, isDate, localDate } from '../../stats/time-zone';
 import {
 	ALL_TIME_DAYS,
 	CUSTOM_DAYS,
 	PRESETS,
 	RANGE_PARAMS,
+	comparisonOf,
 	isPreset,
 	presetDates,
 	type Preset
@@ -60,6 +68,7 @@ const SINGLE_PARAMS = [
 	'to',
 	'tz',
 	'interval',
+	'compare',
 	'limit',
 	'page',
 	'source',
@@ -110,7 +119,7 @@ export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
  * (`refuseFilters`), each with its own message.
  */
 export const API_PARAMS = {
-	stats: [...RANGE_QUERY, 'interval', ...FILTER_QUERY],
+	stats: [...RANGE_QUERY, 'interval', 'compare', ...FILTER_QUERY],
 	journeys: [...RANGE_QUERY, 'interval', 'direction', ...FILTER_QUERY],
 	paths: [...RANGE_QUERY, 'interval', 'step', ...FILTER_QUERY],
 	sessions: [...RANGE_QUERY, ...FILTER_QUERY, ...FUNNEL_LIST_PARAMS, 'cursor', 'format'],
@@ -241,8 +250,32 @@ export interface RangeParams {
 	 */
 	interval: Interval | undefined;
 	limit: number;
+	/** How the range is compared with its previous period (`previousRange`, periods.ts). */
+	compare: Comparison;
 	/** Present for `range=all`: start on the site's first record (see read-stats.ts). */
 	fromFirstRecord?: true;
+}
+
+/**
+ * How a request's range is compared with its previous period: `compare` when given,
+ * otherwise as its preset or dates call for (`comparisonOf`, src/lib/stats/range.ts).
+ * @throws {CouchstatsError} 400 for a `compare` that is none of {@link COMPARISONS}.
+ */
+function parseComparison(
+	params: URLSearchParams,
+	preset: Preset | null,
+	from: string,
+	to: string
+): Comparison {
+	const asked = params.get('compare');
+	if (asked === null) return comparisonOf(preset ?? 'custom', from, to);
+	if (!(COMPARISONS as readonly string[]).includes(asked)) {
+		throw new CouchstatsError(
+			400,
+			`compare "${clip(asked)}" must be days (the same number of days just before), month (the same days of the month before) or year (the same dates a year earlier)`
+		);
+	}
+	return asked as Comparison;
 }
 
 /**
@@ -286,15 +319,21 @@ export function parseRangeParams(
 			'to'
 		);
 	}
+	const range = { from, to, tz };
+	const compare = parseComparison(params, preset, from, to);
 	// The reads span the previous period and end where the day after `to` starts; in
 	// UTC that must stay within the years 0000–9999 the view keys can name.
-	if (addDays(from, -days) < FIRST_DATE || !isDate(addDays(to, 1))) {
+	const before = previousRange(range, compare);
+	if (before.from < FIRST_DATE || !isDate(addDays(to, 1))) {
+		const previous =
+			compare === 'days'
+				? `the ${days} day${days === 1 ? '' : 's'} before it`
+				: `the period it is compared with (${before.from} to ${before.to})`;
 		throw new CouchstatsError(
 			400,
-			`the range from ${from} to ${to} and the ${days} day${days === 1 ? '' : 's'} before it must lie between ${FIRST_DATE} and 9999-12-30`
+			`the range from ${from} to ${to} and ${previous} must lie between ${FIRST_DATE} and 9999-12-30`
 		);
 	}
-	const range = { from, to, tz };
 
 	const intervalParam = params.get('interval');
 	if (intervalParam && !['hour', 'day', 'month'].includes(intervalParam)) {
@@ -313,7 +352,7 @@ export function parseRangeParams(
 	// only local mean times of the distant past fail it.
 	try {
 		periods(range, interval);
-		rangeBounds(previousRange(range));
+		rangeBounds(before);
 	} catch (e) {
 		if (e instanceof RangeError) {
 			throw new CouchstatsError(
@@ -323,8 +362,14 @@ export function parseRangeParams(
 		}
 		throw e;
 	}
-	if (!fromFirstRecord) return { range, interval, limit };
-	return { range, interval: intervalParam ? interval : undefined, limit, fromFirstRecord };
+	if (!fromFirstRecord) return { range, interval, limit, compare };
+	return {
+		range,
+		interval: intervalParam ? interval : undefined,
+		limit,
+		compare,
+		fromFirstRecord
+	};
 }
 
 /**

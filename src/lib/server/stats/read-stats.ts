@@ -37,6 +37,7 @@ import {
 	previousRange,
 	rangeBounds,
 	segmentsFor,
+	type Comparison,
 	type DateRange,
 	type Interval
 } from '../../stats/periods';
@@ -83,6 +84,8 @@ export interface StatsQuery {
 	 * there is none (an outside review read ten years of zeros as "All time" of a new site).
 	 */
 	fromFirstRecord?: boolean;
+	/** How the range is compared with its previous period (`previousRange`); default `days`. */
+	compare?: Comparison;
 	/** The site's goals, for the `goals` section; default none. */
 	goals?: readonly Goal[];
 	/** The page the `journeys` section is about; default the range's busiest page. */
@@ -182,7 +185,7 @@ export async function readSections<S extends SectionName = SectionName>(
 		// An interval asked for all time: checked once the range is known (params.ts).
 		if (query.fromFirstRecord && query.interval) checkInterval(r, query.interval);
 		// All time's previous period starts where the zone can be read, as all time does.
-		const before = previousRange(r);
+		const before = previousRange(r, query.compare);
 		const previous = query.fromFirstRecord ? fromFirstReadableDay(before) : before;
 		return { ...query, range: r, previous, interval: query.interval ?? defaultInterval(r) };
 	});
@@ -219,7 +222,8 @@ export async function readSections<S extends SectionName = SectionName>(
 		totals,
 		previous: () =>
 			at.then(async (q) => {
-				return { from: q.previous.from, to: q.previous.to, totals: await exact(sums.previous()) };
+				const { from, to } = q.previous;
+				return { from, to, compare: query.compare ?? 'days', totals: await exact(sums.previous()) };
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () =>

@@ -1,0 +1,51 @@
+/**
+ * The dashboard names the dates its changes compare with, and they are the calendar's:
+ * "This month" the same days of the month before, "Last month" the whole month before,
+ * "This year" the same dates a year earlier, "Last 7 days" the 7 days before (an outside
+ * evaluator read November compared with October 2–31). Its CSV links compare alike. The
+ * expected dates are worked out here from the wall clock, in UTC (the demo site's zone).
+ * Real Chromium, the built app, its embedded store.
+ */
+import { expect, test } from './fixtures';
+import type { RunningApp } from '../support/app';
+import { ownerPage } from './owner-support';
+import { useTrackedApp } from './tracker-support';
+import { clearOfMidnight } from '../support/wall-clock';
+
+let app: RunningApp;
+useTrackedApp((started) => ({ app } = started));
+
+const MINUTE = 60_000;
+
+/** A UTC date, its fields carried over as `Date.UTC` does (month 0-based, day 0: the last of the month before). */
+const iso = (year: number, month: number, day: number) =>
+	new Date(Date.UTC(year, month, day)).toISOString().slice(0, 10);
+/** The days of a month (0-based; carried over). */
+const length = (year: number, month: number) => new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+
+test('the overview names the dates each range compares with, and its CSV links compare alike', async ({
+	browser
+}) => {
+	// Every page below is read on the day the dates are worked out for.
+	const now = new Date(await clearOfMidnight(2 * MINUTE));
+	const [y, m, d] = [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()];
+	const wholeMonth = d === length(y, m);
+	const expected: Record<string, [string, string]> = {
+		month: wholeMonth
+			? [iso(y, m - 1, 1), iso(y, m, 0)]
+			: [iso(y, m - 1, 1), iso(y, m - 1, Math.min(d, length(y, m - 1)))],
+		lastmonth: [iso(y, m - 2, 1), iso(y, m - 1, 0)],
+		year: [iso(y - 1, 0, 1), iso(y - 1, m, Math.min(d, length(y - 1, m)))],
+		'7d': [iso(y, m, d - 13), iso(y, m, d - 7)]
+	};
+	const owner = await ownerPage(browser, app);
+	for (const [range, [from, to]] of Object.entries(expected)) {
+		await owner.goto(`${app.url}/sites/demo?range=${range}`);
+		await expect(owner.locator('#overview')).toContainText(
+			`Changes compare with ${from} to ${to}.`
+		);
+		const csv = owner.getByRole('link', { name: 'Download the time series as CSV' });
+		const compare = range === '7d' ? 'days' : range === 'year' ? 'year' : 'month';
+		await expect(csv).toHaveAttribute('href', new RegExp(`[?&]compare=${compare}(&|$)`));
+	}
+});
