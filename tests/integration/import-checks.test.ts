@@ -17,7 +17,7 @@ import { Classifier, LineParser, MAX_LINE } from '../../src/lib/server/import/ba
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
 import { cuttingProxy } from '../support/store-proxy';
-import { firstAccountFor, tempDir, useCouch } from './harness';
+import { firstAccountFor, importedRecords, storeRecords, tempDir, useCouch } from './harness';
 
 let couch: Couch;
 let prefix: string;
@@ -293,20 +293,14 @@ describe('npm run import of pageview lines with engaged_ms and no type', () => {
 	test('imported before as heartbeats only, a file gets its pageviews and its engaged time no second time, and is told so', async () => {
 		await addSite('guessed');
 		// What the importer before stored of it: each line as a heartbeat (its milestones too).
-		const parser = new LineParser();
-		const classifier = new Classifier({
-			defaultSite: 'guessed',
-			timeZoneOf: () => 'UTC',
-			receivedAt: Date.now()
-		});
-		const before = lines.flatMap((line, i) => {
-			const row = parser.parse(line, i + 1);
-			return row ? classifier.classify({ ...row, type: 'heartbeat' }, i + 1) : [];
-		});
+		const asHeartbeats = lines.map((line, i) =>
+			i === 0 ? line.replace(',path', ',type,path') : line.replace(',/', ',heartbeat,/')
+		);
+		const before = importedRecords(asHeartbeats, { site: 'guessed' });
 		expect(before.map((r) => r.type)).toEqual([
 			...['heartbeat', 'heartbeat', 'milestone', 'milestone', 'heartbeat', 'heartbeat']
 		]);
-		await couch.events.bulk({ docs: before, new_edits: false });
+		await storeRecords(couch, before);
 
 		const run = runImport(write('guessed.csv', lines), ['--site', 'guessed']);
 		expect(await run.exit).toBe(0);
