@@ -277,9 +277,10 @@ export class Classifier {
 	constructor(private readonly options: ClassifierOptions) {}
 
 	/**
-	 * The records of one line: its own record, then any milestone it triggers; none for
-	 * a pageview of a path its session recorded within the last 30 minutes (the tracker
-	 * does not record those either).
+	 * The records of one line: its own record, then the heartbeats of a pageview line's
+	 * `engaged_ms`, then any milestone it triggers; no pageview for a pageview of a path
+	 * its session recorded within the last 30 minutes (the tracker does not record those
+	 * either), only the heartbeats of its engaged time.
 	 * @throws {ImportLineError} naming what is wrong with the line.
 	 */
 	classify(row: InputRow, line: number): StoredRecord[] {
