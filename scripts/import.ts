@@ -42,7 +42,7 @@ import {
 	siteOfRow,
 	type ClassifiedLine
 } from '../src/lib/server/import/backfill';
-import type { StoredRecord } from '../src/lib/records';
+import { RECORD_TYPES, type RecordType, type StoredRecord } from '../src/lib/records';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
 
 const CHUNK_LINES = 500;
@@ -57,6 +57,11 @@ const TOOL: Tool = {
 		'  Imports history (CSV with a header, or NDJSON; an export of a site restores as it was).',
 		'  Every line is checked before anything is written; times from 1970-01-01T00:00:00Z',
 		'  to 5 minutes after the import starts. Re-running stores nothing twice.',
+		'  A line is a pageview unless its type column says event or heartbeat, or it names',
+		"  an event. A pageview line's engaged_ms (at most an hour) is stored as the",
+		'  heartbeats the tracker sends; an event or heartbeat line without browser, OS or',
+		"  device takes those of its session's pageview lines. The summary counts the",
+		'  records by type and warns when a file gave no pageviews.',
 		'  --site ID        the site of lines without a site column, and of exported records',
 		'  --no-milestones  do not add the actual, engaged and non-bounce milestones',
 		'  --restart        ignore the checkpoint of an earlier run of this file into these',
@@ -190,10 +195,9 @@ async function importFile(
 	const rows = `${countOf(survey.rows, 'line')}${survey.header ? ' (after the CSV header)' : ''}`;
 
 	// Pass 2: check every line before writing anything.
-	let records = 0;
-	/** Lines that make no record (a page again in its session within 30 min), milestones added. */
+	const inFile = typeCounts();
+	/** Pageview lines that make no pageview (a page again in its session within 30 min). */
 	let repeats = 0;
-	let milestones = 0;
 	{
 		const parser = new LineParser();
 		const c = classifier();
@@ -201,20 +205,17 @@ async function importFile(
 		for await (const line of readLines(file)) {
 			const row = parser.parse(line, ++n);
 			if (!row) continue;
-			const made = c.classify(row, n);
-			records += made.length;
-			if (made.length === 0) repeats += 1;
-			// A line's own record first, then the milestones it triggers (backfill.ts).
-			if (made.length > 1) milestones += made.length - 1;
+			const made = c.classifyLine(row, n);
+			countTypes(inFile, made.records);
+			if (made.repeat) repeats += 1;
 		}
 	}
-	// What turned the lines into that many records (an outside review could not tell).
-	const made = [
-		repeats &&
-			`${countOf(repeats, 'line')} left out as a page seen again within 30 minutes in its session`,
-		milestones && `${countOf(milestones, 'session milestone')} added`
-	].filter(Boolean);
-	const inAll = `${countOf(records, 'record')} in all${made.length ? ` (${made.join(', ')})` : ''}`;
+	// What turned the lines into that many records, by type (outside reviews could not
+	// tell; one read "7770 lines, 14003 records" of a file that had made no pageview).
+	const left = repeats
+		? `; ${countOf(repeats, 'line')} left out as a page seen again within 30 minutes in its session`
+		: '';
+	const inAll = `${countOf(total(inFile), 'record')} in all (${typesText(inFile)}${left})`;
 
 	const checkpointId = checkpointIdOf(survey, options.milestones);
 	const createdAt = Object.fromEntries([...targets].map(([id, site]) => [id, site.createdAt]));
@@ -258,7 +259,14 @@ async function importFile(
 	const progress = new Progress(survey.rows);
 	const parser = new LineParser();
 	const c = classifier();
-	const totals: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
+	const totals: ChunkOutcome = {
+		stored: 0,
+		before: 0,
+		deletedLines: 0,
+		deletedRecords: 0,
+		heartbeatsBefore: 0
+	};
+	const stored = typeCounts();
 	let chunk: ChunkLine[] = [];
 	let n = 0;
 	/** Rows read so far, and before the checkpoint: what the progress counts, as the messages count a file's lines. */
@@ -266,8 +274,9 @@ async function importFile(
 	let rowsBefore = 0;
 	const flush = async () => {
 		if (n > checkpoint.linesDone) {
-			const outcome = await sendChecked(couch, chunk, targets);
+			const { outcome, sent } = await sendChecked(couch, chunk, targets);
 			for (const key of Object.keys(totals) as (keyof ChunkOutcome)[]) totals[key] += outcome[key];
+			countTypes(stored, sent);
 			checkpoint.linesDone = n;
 			checkpoint.deletedLines = (checkpoint.deletedLines ?? 0) + outcome.deletedLines;
 			checkpoint.updatedAt = new Date().toISOString();
@@ -292,10 +301,44 @@ async function importFile(
 	await flush();
 	progress.done();
 	const earlier = resumedFrom > 0 ? `, resuming after line ${resumedFrom},` : '';
+	const storedText = totals.stored ? ` (${typesText(stored)})` : '';
 	console.error(
-		`${name}: ${rows}, ${inAll}; this run${earlier} stored ${countOf(totals.stored, 'record')}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
+		`${name}: ${rows}, ${inAll}; this run${earlier} stored ${countOf(totals.stored, 'record')}${storedText}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
 	);
+	if (inFile.pageview === 0) {
+		console.error(
+			`couchstats import: warning: ${name} gave no pageviews, so the dashboard counts no pageview, session or visitor of it. A line is a pageview when its type is pageview, or when it has neither a type nor an event; a heartbeat needs the type heartbeat.`
+		);
+	}
+	if (totals.heartbeatsBefore) {
+		console.error(
+			`couchstats import: warning: ${name}: ${countOf(totals.heartbeatsBefore, 'pageview line')} with engaged_ms and no type had been imported before as heartbeats only (by an importer until 2026-12-07). This run added their pageviews and stored their engaged time no second time, but the heartbeats and milestones stored then lack their sessions' source and landing page, and a session's engaged or non-bounce milestone may now count twice. For exact numbers, import the file into a new site id (--site NEW).`
+		);
+	}
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
+}
+
+/** Records by type. */
+type TypeCounts = Record<RecordType, number>;
+
+function typeCounts(): TypeCounts {
+	return Object.fromEntries(RECORD_TYPES.map((type) => [type, 0])) as TypeCounts;
+}
+
+function countTypes(counts: TypeCounts, records: StoredRecord[]) {
+	for (const r of records) counts[r.type] += 1;
+}
+
+function total(counts: TypeCounts): number {
+	return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/** "3 pageviews, 0 events, 1 heartbeat, 2 milestones", and an export's records of drops when it has any. */
+function typesText(counts: TypeCounts): string {
+	const kinds = ['pageview', 'event', 'heartbeat', 'milestone'] as const;
+	const parts = kinds.map((type) => countOf(counts[type], type));
+	if (counts.dropped) parts.push(`${countOf(counts.dropped, 'record')} of records dropped`);
+	return parts.join(', ');
 }
 
 /** What keeps lines a deleted site's records cannot take: another site id. */
@@ -323,12 +366,17 @@ function countOf(n: number, noun: string): string {
 	return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** What a chunk did: records stored, lines stored before, lines and records deleted before. */
+/**
+ * What a chunk did: records stored, lines stored before, lines and records deleted
+ * before, and pageview lines whose engaged time an earlier importer had stored as their
+ * only record (backfill.ts `tookForHeartbeat`).
+ */
 interface ChunkOutcome {
 	stored: number;
 	before: number;
 	deletedLines: number;
 	deletedRecords: number;
+	heartbeatsBefore: number;
 }
 
 /**
@@ -342,12 +390,18 @@ async function sendChunk(
 	couch: Couch,
 	lines: ChunkLine[]
 ): Promise<{ outcome: ChunkOutcome; sent: StoredRecord[] }> {
-	const outcome: ChunkOutcome = { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0 };
+	const outcome: ChunkOutcome = {
+		stored: 0,
+		before: 0,
+		deletedLines: 0,
+		deletedRecords: 0,
+		heartbeatsBefore: 0
+	};
 	if (lines.length === 0) return { outcome, sent: [] };
 	const keys = new Set<string>();
 	for (const l of lines) {
 		for (const r of l.records) keys.add(r._id);
-		if (l.legacyId) keys.add(l.legacyId);
+		if (l.legacy) keys.add(l.legacy.id);
 	}
 	const found = (await couch.events.fetchRevs({ keys: [...keys] })).rows as unknown as {
 		key: string;
@@ -360,14 +414,19 @@ async function sendChunk(
 	const docs: StoredRecord[] = [];
 	const lineOf = new Map<string, number>();
 	for (const l of lines) {
-		const own = [l.ownId, l.legacyId].map((id) => (id ? state.get(id) : undefined));
+		// A record is stored (or deleted) under its id, or under the earlier scheme's id
+		// of the record it now is (backfill.ts ClassifiedLine.legacy).
+		const stateOf = (id: string) =>
+			state.get(id) ?? (l.legacy?.of === id ? state.get(l.legacy.id) : undefined);
+		const own = l.ownId ? stateOf(l.ownId) : undefined;
 		// A line's own record decides for the line; its milestones (ids shared by every
-		// line of the session) are sent when not stored yet.
-		if (own.includes('deleted')) outcome.deletedLines += 1;
-		else if (own.includes('stored')) outcome.before += 1;
+		// line of the session) and heartbeats are sent when not stored yet.
+		if (own === 'deleted') outcome.deletedLines += 1;
+		else if (own === 'stored') outcome.before += 1;
+		else if (l.legacy && l.legacy.of !== l.ownId && stateOf(l.legacy.of) === 'stored')
+			outcome.heartbeatsBefore += 1;
 		for (const r of l.records) {
-			if (r._id === l.ownId && own.some(Boolean)) continue;
-			const s = state.get(r._id);
+			const s = stateOf(r._id);
 			if (s === 'deleted') outcome.deletedRecords += 1;
 			if (s || lineOf.has(r._id)) continue;
 			docs.push(r);
@@ -456,7 +515,7 @@ async function sendChecked(
 	couch: Couch,
 	lines: ChunkLine[],
 	targets: Targets
-): Promise<ChunkOutcome> {
+): Promise<{ outcome: ChunkOutcome; sent: StoredRecord[] }> {
 	const span = lines.length ? `lines ${lines[0].line}–${lines[lines.length - 1].line}` : '';
 	const before = await targetChanged(couch, targets);
 	if (before) {
@@ -464,9 +523,9 @@ async function sendChecked(
 		throw new UsageError(`${before} during the import; it stopped${at}. ${KEEP_LINES}`);
 	}
 	const { outcome, sent } = await sendChunk(couch, lines);
-	if (sent.length === 0) return outcome;
+	if (sent.length === 0) return { outcome, sent };
 	const after = await targetChanged(couch, targets);
-	if (!after) return outcome;
+	if (!after) return { outcome, sent };
 	const results = (await couch.events.bulk({
 		docs: sent.map((r) => ({ _id: r._id, _rev: r._rev, _deleted: true })) as never
 	})) as { id: string; error?: string; reason?: string }[];

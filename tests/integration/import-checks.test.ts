@@ -17,7 +17,7 @@ import { Classifier, LineParser, MAX_LINE } from '../../src/lib/server/import/ba
 import { importLines } from '../support/import-lines';
 import { runTool } from '../support/scripts';
 import { cuttingProxy } from '../support/store-proxy';
-import { firstAccountFor, tempDir, useCouch } from './harness';
+import { firstAccountFor, importedRecords, storeRecords, tempDir, useCouch } from './harness';
 import { STACK_LINE } from '../support/app';
 
 let couch: Couch;
@@ -164,10 +164,10 @@ describe('npm run import stores the same history once, however it is written', (
 		const lines = [
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/a","visitor_id":"l1"}',
 			'{"timestamp":"2026-11-01T10:01:00Z","path":"/b","visitor_id":"l1","event":"signup"}',
-			'{"timestamp":"2026-11-01T10:01:30Z","path":"/b","visitor_id":"l1","engaged_ms":12000}'
+			'{"timestamp":"2026-11-01T10:01:30Z","type":"heartbeat","path":"/b","visitor_id":"l1","engaged_ms":12000}'
 		];
 		const file = write('legacy.ndjson', lines);
-		// What the importer stored before: the line's own record under its byte-derived id.
+		// What the importer stored before: the line's record under its byte-derived id.
 		const parser = new LineParser();
 		const classifier = new Classifier({
 			defaultSite: 'legacy',
@@ -175,12 +175,11 @@ describe('npm run import stores the same history once, however it is written', (
 			receivedAt: Date.now()
 		});
 		const before = lines.flatMap((line, i) => {
-			const { records, ownId, legacyId } = classifier.classifyLine(
-				parser.parse(line, i + 1)!,
-				i + 1
-			);
+			const { records, legacy } = classifier.classifyLine(parser.parse(line, i + 1)!, i + 1);
 			return records.map((r) =>
-				r._id === ownId ? { ...r, _id: legacyId!, _rev: `1-${legacyId!.replaceAll('-', '')}` } : r
+				r._id === legacy!.of
+					? { ...r, _id: legacy!.id, _rev: `1-${legacy!.id.replaceAll('-', '')}` }
+					: r
 			);
 		});
 		const written = await couch.events.bulk({ docs: before, new_edits: false });
@@ -210,7 +209,7 @@ describe('npm run import keeps a checkpoint per file and target site', () => {
 		expect(await two.exit).toBe(0);
 		expect((await stored('second')).map((r) => r.path).sort()).toEqual(['/a', '/b']);
 		expect(two.stderr()).toContain(
-			'two-sites.csv: 2 lines (after the CSV header), 2 records in all; this run stored 2 records'
+			'two-sites.csv: 2 lines (after the CSV header), 2 records in all (2 pageviews, 0 events, 0 heartbeats, 0 milestones); this run stored 2 records (2 pageviews, 0 events, 0 heartbeats, 0 milestones)'
 		);
 		// The progress counts the same lines (an outside review: it said 3/3).
 		expect(two.stderr()).toMatch(/100% {2}2\/2 lines /);
@@ -241,8 +240,82 @@ describe('npm run import says what turned its lines into records', () => {
 		const milestones = records.filter((r) => r.type === 'milestone').length;
 		expect(milestones).toBeGreaterThan(0);
 		expect(records).toHaveLength(3 + milestones);
+		const types = `2 pageviews, 0 events, 1 heartbeat, ${milestones} milestones`;
 		expect(run.stderr()).toContain(
-			`summary.csv: 4 lines (after the CSV header), ${3 + milestones} records in all (1 line left out as a page seen again within 30 minutes in its session, ${milestones} session milestone${milestones === 1 ? '' : 's'} added); this run stored ${3 + milestones} records`
+			`summary.csv: 4 lines (after the CSV header), ${3 + milestones} records in all (${types}; 1 line left out as a page seen again within 30 minutes in its session); this run stored ${3 + milestones} records (${types}), and found 0 lines stored before`
+		);
+		expect(run.stderr()).not.toContain('warning');
+	});
+
+	test('warns when a file gave no pageviews at all', async () => {
+		// An outside probe's 7,770 lines made 0 pageviews, and the summary did not say.
+		await addSite('nopageviews');
+		const file = write('beats.csv', [
+			'timestamp,type,path,visitor_id,engaged_ms,event',
+			'2026-11-01T10:00:00Z,heartbeat,/a,n1,15000,',
+			'2026-11-01T10:00:10Z,event,/a,n1,,signup'
+		]);
+		const run = runImport(file, ['--site', 'nopageviews']);
+		expect(await run.exit).toBe(0);
+		expect(run.stderr()).toContain(
+			'records in all (0 pageviews, 1 event, 1 heartbeat, 3 milestones); this run stored 5 records'
+		);
+		expect(run.stderr()).toContain(
+			'couchstats import: warning: beats.csv gave no pageviews, so the dashboard counts no pageview, session or visitor of it. A line is a pageview when its type is pageview, or when it has neither a type nor an event; a heartbeat needs the type heartbeat.'
+		);
+	});
+});
+
+describe('npm run import of pageview lines with engaged_ms and no type', () => {
+	const lines = [
+		'timestamp,path,visitor_id,engaged_ms',
+		'2026-11-01T10:00:00Z,/,ga1,4000',
+		'2026-11-01T10:01:00Z,/pricing,ga1,9000',
+		'2026-11-01T10:02:00Z,/docs,ga1,2000',
+		'2026-11-01T11:00:00Z,/,ga2,3000'
+	];
+
+	test('stores them as pageviews with their engaged time in heartbeats', async () => {
+		// An outside probe: taken for heartbeats, 7,770 such lines made 0 pageviews, 0 sessions.
+		await addSite('derived');
+		const run = runImport(write('derived.csv', lines), ['--site', 'derived']);
+		expect(await run.exit).toBe(0);
+		const records = await stored('derived');
+		expect(records.filter((r) => r.type === 'pageview')).toHaveLength(4);
+		expect(records.filter((r) => r.type === 'heartbeat').map((r) => r.engagedMs)).toEqual(
+			expect.arrayContaining([4000, 9000, 2000, 3000])
+		);
+		expect(run.stderr()).toContain(
+			'this run stored 11 records (4 pageviews, 0 events, 4 heartbeats, 3 milestones)'
+		);
+		expect(run.stderr()).not.toContain('warning');
+	});
+
+	test('imported before as heartbeats only, a file gets its pageviews and its engaged time no second time, and is told so', async () => {
+		await addSite('guessed');
+		// What the importer before stored of it: each line as a heartbeat (its milestones too).
+		const asHeartbeats = lines.map((line, i) =>
+			i === 0 ? line.replace(',path', ',type,path') : line.replace(',/', ',heartbeat,/')
+		);
+		const before = importedRecords(asHeartbeats, { site: 'guessed' });
+		expect(before.map((r) => r.type)).toEqual([
+			...['heartbeat', 'heartbeat', 'milestone', 'milestone', 'heartbeat', 'heartbeat']
+		]);
+		await storeRecords(couch, before);
+
+		const run = runImport(write('guessed.csv', lines), ['--site', 'guessed']);
+		expect(await run.exit).toBe(0);
+		const records = await stored('guessed');
+		const heartbeats = records.filter((r) => r.type === 'heartbeat');
+		expect(heartbeats.map((r) => r._id).sort()).toEqual(
+			before
+				.filter((r) => r.type === 'heartbeat')
+				.map((r) => r._id)
+				.sort()
+		);
+		expect(records.filter((r) => r.type === 'pageview')).toHaveLength(4);
+		expect(run.stderr()).toContain(
+			'couchstats import: warning: guessed.csv: 4 pageview lines with engaged_ms and no type had been imported before as heartbeats only'
 		);
 	});
 });
@@ -308,6 +381,7 @@ describe('npm run import on a file without rows', () => {
 		expect(help.stdout()).toContain('--restart        ignore the checkpoint');
 		expect(help.stdout()).toContain('--no-milestones  do not add');
 		expect(help.stdout()).toContain('Exit status: 0 done');
+		expect(help.stdout()).toContain('A line is a pageview unless its type column says event');
 	});
 });
 

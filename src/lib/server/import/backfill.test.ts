@@ -172,7 +172,7 @@ describe('backfill', () => {
 	test('uses given session ids, and events and heartbeats join their session', () => {
 		const records = classifyAll([
 			'{"timestamp":1762000000000,"path":"/a","session_id":"s1","visitor_id":"v1"}',
-			'{"timestamp":1762000005000,"path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
+			'{"timestamp":1762000005000,"type":"heartbeat","path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
 			'{"timestamp":1762000006000,"path":"/a","session_id":"s1","visitor_id":"v1","event":"signup","props":{"plan":"pro","n":2}}'
 		]);
 		expect(records.map((r) => pick(r as never))).toEqual([
@@ -194,7 +194,7 @@ describe('backfill', () => {
 
 	test('imports a session whose first line is no pageview (an export cut mid-session), its milestones without source or landing page', () => {
 		const records = classifyAll([
-			'{"timestamp":1762000000000,"path":"/c","visitor_id":"v2","engaged_ms":12000}',
+			'{"timestamp":1762000000000,"type":"heartbeat","path":"/c","visitor_id":"v2","engaged_ms":12000}',
 			'{"timestamp":1762000001000,"path":"/c","visitor_id":"v2","event":"x"}'
 		]);
 		expect(fields(records).map((r) => r.milestone ?? r.type)).toEqual([
@@ -206,10 +206,10 @@ describe('backfill', () => {
 	test("gives each milestone and heartbeat the time since its session's entry pageview, none to a session without one", () => {
 		const records = classifyAll([
 			'{"timestamp":1762000000000,"path":"/a","session_id":"s1","visitor_id":"v1"}',
-			'{"timestamp":1762000015000,"path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
+			'{"timestamp":1762000015000,"type":"heartbeat","path":"/a","session_id":"s1","visitor_id":"v1","engaged_ms":12000}',
 			'{"timestamp":1762000030000,"path":"/b","session_id":"s1","visitor_id":"v1"}',
 			// A session whose first line is no pageview has no entry to count from.
-			'{"timestamp":1762000000000,"path":"/c","session_id":"s2","visitor_id":"v2","engaged_ms":12000}',
+			'{"timestamp":1762000000000,"type":"heartbeat","path":"/c","session_id":"s2","visitor_id":"v2","engaged_ms":12000}',
 			'{"timestamp":1762000001000,"path":"/c","session_id":"s2","visitor_id":"v2","event":"x"}'
 		]);
 		expect(
@@ -254,6 +254,80 @@ describe('backfill', () => {
 		expect(fields(records).map((r) => `${r.src} ${r.land}`)).toEqual([
 			...Array(7).fill('news.example.com /landing'),
 			...Array(4).fill('(direct) /docs')
+		]);
+	});
+
+	test('takes a line with neither type nor event for a pageview, its engaged_ms as the heartbeats the tracker sends for the page view', () => {
+		// An outside probe's GA-derived export: pageviews with engaged_ms and no type
+		// column were taken for heartbeats, and 7,770 lines made 0 pageviews, 0 sessions.
+		const lines = classifyLines([
+			'timestamp,type,path,visitor_id,engaged_ms',
+			'2026-11-01T10:00:00Z,,/,ga1,4000',
+			// Five minutes engaged: heartbeats of at most 120 s, as the tracker's.
+			'2026-11-01T10:01:00Z,,/pricing,ga1,300000',
+			'2026-11-01T10:08:00Z,pageview,/docs,ga1,2000',
+			'2026-11-01T10:09:00Z,,/docs,ga1,0',
+			// A page seen again: no pageview, its engaged time still counts.
+			'2026-11-01T10:10:00Z,,/docs,ga1,1500'
+		]);
+		const records = fields(lines.flatMap((l) => l.records));
+		expect(records.map((r) => [r.milestone ?? r.type, r.path, r.engagedMs, r.since])).toEqual([
+			['pageview', '/', undefined, undefined],
+			['heartbeat', '/', 4000, 0],
+			['pageview', '/pricing', undefined, undefined],
+			...[120_000, 120_000, 60_000].map((ms) => ['heartbeat', '/pricing', ms, 60_000]),
+			['actual', '/pricing', undefined, 60_000],
+			['engaged', '/pricing', undefined, 60_000],
+			['nonbounce', '/pricing', undefined, 60_000],
+			['pageview', '/docs', undefined, undefined],
+			['heartbeat', '/docs', 2000, 480_000],
+			['heartbeat', '/docs', 1500, 600_000]
+		]);
+		expect(records.filter((r) => r.entry).length).toBe(1);
+		// Each heartbeat its own id; the line's own record is its pageview.
+		expect(new Set(records.map((r) => r._id)).size).toBe(records.length);
+		expect(lines.map((l) => l.ownId)).toEqual([
+			records[0]._id,
+			records[2]._id,
+			records[9]._id,
+			undefined,
+			undefined
+		]);
+		expect(lines.map((l) => l.repeat)).toEqual([undefined, undefined, undefined, true, true]);
+		for (const r of records) expect(validateRecord(r, null, null)).toBeUndefined();
+	});
+
+	test("gives an event and a heartbeat without browser, OS or device its session's, from its pageview lines, never overriding its own", () => {
+		// The ingest gives every record of a visit its request's families; an outside probe's
+		// imported events all read "(unknown)" under an event filter.
+		const records = fields(
+			classifyAll(
+				[
+					'timestamp,type,path,visitor_id,event,engaged_ms,browser,os,device',
+					'2026-11-01T10:00:00Z,,/,t1,,,Firefox,Linux,desktop',
+					'2026-11-01T10:00:30Z,event,/,t1,signup,,,,',
+					'2026-11-01T10:00:40Z,heartbeat,/,t1,,12000,,,',
+					'2026-11-01T10:00:50Z,event,/,t1,play,,Chrome,,phone',
+					// An event before its session's first pageview has none to take.
+					'2026-11-01T10:00:00Z,event,/,t2,signup,,,,',
+					'2026-11-01T10:00:10Z,,/,t2,,,Safari,iOS,mobile',
+					// The visitor's next session takes its own pageviews'.
+					'2026-11-01T10:45:00Z,,/x,t1,,,Edge,Windows,desktop',
+					'2026-11-01T10:45:10Z,event,/x,t1,signup,,,,'
+				],
+				{ milestones: false }
+			)
+		);
+		expect(records.map((r) => [r.type, r.browser, r.os, r.device])).toEqual([
+			['pageview', 'Firefox', 'Linux', 'desktop'],
+			['event', 'Firefox', 'Linux', 'desktop'],
+			['heartbeat', 'Firefox', 'Linux', 'desktop'],
+			// Its own browser kept; "phone" is no device the records know: the session's.
+			['event', 'Chrome', 'Linux', 'desktop'],
+			['event', undefined, undefined, undefined],
+			['pageview', 'Safari', 'iOS', 'mobile'],
+			['pageview', 'Edge', 'Windows', 'desktop'],
+			['event', 'Edge', 'Windows', 'desktop']
 		]);
 	});
 
@@ -369,11 +443,17 @@ describe('backfill', () => {
 			['actual', '01a1968d-8720-7a12-8c79-37c7e6645434'],
 			['nonbounce', '01a1968d-8720-70ea-8647-f36110191e37']
 		]);
-		expect(lines.map((l) => l.ownId)).toEqual([records[0]._id, records[1]._id]);
-		// Ids the importer gave these lines before they came from the lines' meaning.
-		expect(lines.map((l) => l.legacyId)).toEqual([
-			'01a1968d-3900-7e40-8859-60c3d6a9178e',
-			'01a1968d-8720-7272-a58f-889029aac6c8'
+		// The second line is a reload of / (no pageview) with 15 s engaged: its heartbeat has
+		// the id the importer gave it when it took the line for a heartbeat.
+		expect(lines.map((l) => [l.ownId, l.repeat])).toEqual([
+			[records[0]._id, undefined],
+			[undefined, true]
+		]);
+		// Ids the importer gave these lines before they came from the lines' meaning, and
+		// the records they stand for now.
+		expect(lines.map((l) => l.legacy)).toEqual([
+			{ id: '01a1968d-3900-7e40-8859-60c3d6a9178e', of: records[0]._id },
+			{ id: '01a1968d-8720-7272-a58f-889029aac6c8', of: records[1]._id }
 		]);
 		expect([records[0].sid, records[0].vid]).toEqual([
 			'01a1968d-3900-747c-a7c8-6c85094b3efd',
@@ -403,7 +483,8 @@ describe('backfill', () => {
 			'o1,2026-11-01T10:01:30Z,/b,,,15000,'
 		];
 		const ids = (lines: string[]) => classifyAll(lines).map((r) => r._id);
-		expect(ids(ndjson)).toHaveLength(6);
+		// A pageview, the event, /b's pageview and its heartbeat, three milestones.
+		expect(ids(ndjson)).toHaveLength(7);
 		expect(ids(reordered)).toEqual(ids(ndjson));
 		expect(ids(csv)).toEqual(ids(ndjson));
 		// What the line means does change it.
@@ -562,8 +643,16 @@ describe('backfill', () => {
 			'line 1: needs a visitor_id or a session_id'
 		],
 		[
-			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","engaged_ms":500000}',
+			'{"timestamp":"2026-11-01T10:00:00Z","type":"heartbeat","path":"/","visitor_id":"a","engaged_ms":500000}',
 			'line 1: engaged_ms must be a whole number from 0 to 120000 (got 500000)'
+		],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","engaged_ms":3600001}',
+			'line 1: engaged_ms on a pageview line must be a whole number from 0 to 3600000 (got 3600001)'
+		],
+		[
+			'{"timestamp":"2026-11-01T10:00:00Z","type":"pageview","path":"/","visitor_id":"a","engaged_ms":"1.5s"}',
+			'line 1: engaged_ms on a pageview line must be a whole number from 0 to 3600000 (got "1.5s")'
 		],
 		[
 			'{"timestamp":"2026-11-01T10:00:00Z","path":"/","visitor_id":"a","type":"dropped"}',

@@ -221,17 +221,37 @@ export function latestImportTime(startedAt: number): number {
 }
 
 /**
- * One line classified: its records (its own first, then any milestones), the id of its
- * own record, and the id an importer before version 2 of the id scheme gave that record
- * (derived from the line's bytes), so a re-run of a file imported then can find it.
+ * One line classified: its records (its own first, then the heartbeats of a pageview
+ * line's engaged time, then any milestones), the id of its own record, and the id an
+ * importer before version 2 of the id scheme gave the record a line made then (derived
+ * from the line's bytes), so a re-run of a file imported then can find it.
  */
 export interface ClassifiedLine {
 	records: StoredRecord[];
 	/** `_id` of the line's own record; undefined when the line makes none. */
 	ownId?: string;
-	/** `_id` the earlier scheme gave the line's own record (classified lines only). */
-	legacyId?: string;
+	/**
+	 * The earlier scheme's id (classified lines only), and `of`, the id of the record it
+	 * stands for now: the line's own record, or, for a pageview line with `engaged_ms` and
+	 * no `type`, which that importer took for a heartbeat, the line's heartbeat.
+	 */
+	legacy?: { id: string; of: string };
+	/** Set when the line is a pageview its session recorded within 30 minutes: no pageview record. */
+	repeat?: true;
 }
+
+/**
+ * Most engaged milliseconds a pageview line's `engaged_ms` may give: an hour, which the
+ * importer stores as up to 30 heartbeats ({@link LIMITS.heartbeatMs} each at most, as the
+ * tracker's carry), so that one line never turns into thousands of records.
+ */
+export const MAX_PAGEVIEW_ENGAGED_MS = 3_600_000;
+
+/** The technology of a session, as its latest pageview line gave it (the live ingest: the request's user agent). */
+type Technology = Partial<Record<(typeof TECHNOLOGY)[number], string>>;
+
+/** The fields that describe what a visitor browses with (the ingest gives every record them). */
+const TECHNOLOGY = ['browser', 'os', 'device'] as const;
 
 /** What the importer keeps per visitor: the rules' visitor state and current session. */
 interface VisitorEntry {
@@ -251,13 +271,16 @@ export class Classifier {
 	private readonly sessionsById = new Map<string, SessionState>();
 	private readonly seen = new Map<string, number>();
 	private readonly legacySeen = new Map<string, number>();
+	/** Each session's technology, from its pageview lines ({@link technologyOf}). */
+	private readonly technology = new WeakMap<SessionState, Technology>();
 
 	constructor(private readonly options: ClassifierOptions) {}
 
 	/**
-	 * The records of one line: its own record, then any milestone it triggers; none for
-	 * a pageview of a path its session recorded within the last 30 minutes (the tracker
-	 * does not record those either).
+	 * The records of one line: its own record, then the heartbeats of a pageview line's
+	 * `engaged_ms`, then any milestone it triggers; no pageview for a pageview of a path
+	 * its session recorded within the last 30 minutes (the tracker does not record those
+	 * either), only the heartbeats of its engaged time.
 	 * @throws {ImportLineError} naming what is wrong with the line.
 	 */
 	classify(row: InputRow, line: number): StoredRecord[] {
@@ -300,13 +323,20 @@ export class Classifier {
 				'is earlier than the previous line of the same visitor; sort the file by timestamp'
 			);
 		}
-		const { own, meaning } = ownFields(type, row, line);
+		const { own, meaning, engaged } = ownFields(type, row, line);
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
-		const _id = this.idOf(
-			{ site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path, ...meaning },
-			ts
+		const means = { site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path };
+		const _id = this.idOf({ ...means, ...meaning }, ts);
+		// Each heartbeat of a pageview line's engaged time has the id a heartbeat line of
+		// that time and engaged time has: the same engaged time, stored once.
+		const beatIds = engaged.map((engagedMs) =>
+			this.idOf({ ...means, type: 'heartbeat', engagedMs }, ts)
 		);
 		const legacyId = this.legacyIdOf(site, row, ts);
+		// What the earlier scheme's record of this line was: an importer until 2026-12-07
+		// took a line with engaged_ms and neither type nor event for a heartbeat.
+		const legacyOf = tookForHeartbeat(row) ? beatIds[0] : _id;
+		const legacy = legacyOf ? { id: legacyId, of: legacyOf } : undefined;
 		if (!visitor) this.visitors.set(vkey, (visitor = { lastTs: ts, state: { id: vid } }));
 		visitor.lastTs = ts;
 		const ref = plausibleReferrer(str(row.referrer));
@@ -323,42 +353,68 @@ export class Classifier {
 			vid,
 			path,
 			receivedAt: this.options.receivedAt,
-			...enrichment(row)
+			...this.technologyOf(session, own.type, enrichment(row))
 		};
-		let record: StoredRecord;
+		let record: StoredRecord | undefined;
 		if (own.type === 'pageview') {
 			const utm = { ...utmFromUrl, ...utmOf(row) };
 			const source = sourceOf(ref, utm.source);
 			const c = classifyPageview(session, visitor.state, path, ts, day, source);
-			if (!c) return { records: [] };
-			if (c.entry) session.b = ts;
+			if (c?.entry) session.b = ts;
 			const title = clip(str(row.title), LIMITS.title);
-			record = {
-				...base,
-				type: own.type,
-				...c,
-				...(ref && c.entry ? { ref } : {}),
-				...(Object.keys(utm).length && c.entry ? { utm } : {}),
-				...(title ? { title } : {}),
-				...screenOf(row),
-				...langOf(row)
-			};
+			if (c)
+				record = {
+					...base,
+					type: own.type,
+					...c,
+					...(ref && c.entry ? { ref } : {}),
+					...(Object.keys(utm).length && c.entry ? { utm } : {}),
+					...(title ? { title } : {}),
+					...screenOf(row),
+					...langOf(row)
+				};
 		} else if (own.type === 'event') {
 			const c = classifyEvent(session, visitor.state, own.name, day, own.props);
 			record = { ...base, ...own, ...c };
 		} else {
-			session.ms += own.engagedMs;
-			// Counted where its session began, as its milestones (records.ts).
-			const since = sinceEntry(session, ts, LIMITS.pastMs);
-			record = { ...base, ...own, ...(since !== undefined ? { since } : {}) };
+			record = heartbeat(base, session, own.engagedMs);
 		}
+		// A page left out as seen again still had the engaged time the line gives.
+		const beats = engaged.map((engagedMs, i) =>
+			heartbeat({ ...base, _id: beatIds[i], _rev: revisionFor(beatIds[i]) }, session, engagedMs)
+		);
+		const made = [...(record ? [record] : []), ...beats];
+		if (!made.length) return { records: [], repeat: true, ...(legacy && { legacy }) };
 		// The session's source and landing page as its entry pageview set them (none before).
 		const stamp = { src: session.src, land: session.land };
-		for (const key of ['src', 'land'] as const)
-			if (stamp[key] !== undefined) record[key] = stamp[key];
-		const records = [record, ...this.milestones(session, { ...base, ...stamp })];
+		for (const r of made)
+			for (const key of ['src', 'land'] as const) if (stamp[key] !== undefined) r[key] = stamp[key];
+		const records = [...made, ...this.milestones(session, { ...base, ...stamp })];
 		for (const r of records) assertStorable(r, line);
-		return { records, ownId: _id, legacyId };
+		return {
+			records,
+			...(record ? { ownId: _id } : { repeat: true as const }),
+			...(legacy && { legacy })
+		};
+	}
+
+	/**
+	 * The browser, OS and device of a line's records: a pageview line's own, which become
+	 * its session's; an event's or heartbeat's own, else its session's as its latest
+	 * pageview line gave them. The live ingest gives every record of a visit the families
+	 * of its request's user agent; an export gives them on its pageview lines only (an
+	 * outside probe: every imported event read "(unknown)" under an event filter).
+	 */
+	private technologyOf(
+		session: SessionState,
+		type: OwnFields['type'],
+		given: Record<string, string>
+	): Record<string, string> {
+		const known = this.technology.get(session) ?? {};
+		if (type !== 'pageview') return { ...known, ...given };
+		const own = Object.fromEntries(TECHNOLOGY.flatMap((f) => (given[f] ? [[f, given[f]]] : [])));
+		this.technology.set(session, { ...known, ...own });
+		return given;
 	}
 
 	/**
@@ -475,14 +531,15 @@ type OwnFields =
  * The type of a line and the fields only it has, checked before any state changes: `own`
  * as the record holds them (text cleaned: src/lib/text.ts), `meaning` as its id is derived
  * from them, the event's name and props as read before text was cleaned, so that a file
- * imported by an earlier version gets the same ids (README "Importing").
+ * imported by an earlier version gets the same ids (README "Importing"); and for a
+ * pageview, `engaged`: its `engaged_ms` as the tracker's heartbeats would carry it.
  * @throws {ImportLineError} for an event without a name, bad props or bad engaged time.
  */
 function ownFields(
 	type: 'pageview' | 'event' | 'heartbeat',
 	row: InputRow,
 	line: number
-): { own: OwnFields; meaning: Record<string, unknown> } {
+): { own: OwnFields; meaning: Record<string, unknown>; engaged: number[] } {
 	if (type === 'event') {
 		const given = str(row.event);
 		const name = clip(given, LIMITS.eventName);
@@ -490,20 +547,52 @@ function ownFields(
 		const { props, read } = propsOf(row.props, line);
 		return {
 			own: { type, name, ...(props && { props }) },
-			meaning: { type, name: given.slice(0, LIMITS.eventName), ...(read && { props: read }) }
+			meaning: { type, name: given.slice(0, LIMITS.eventName), ...(read && { props: read }) },
+			engaged: []
 		};
 	}
 	if (type === 'heartbeat') {
-		const engagedMs = Number(row.engaged_ms);
-		if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > LIMITS.heartbeatMs) {
-			throw new ImportLineError(
-				line,
-				`engaged_ms must be a whole number from 0 to ${LIMITS.heartbeatMs}${got(row.engaged_ms)}`
-			);
-		}
-		return { own: { type, engagedMs }, meaning: { type, engagedMs } };
+		const engagedMs = engagedOf(row, line, LIMITS.heartbeatMs);
+		return { own: { type, engagedMs }, meaning: { type, engagedMs }, engaged: [] };
 	}
-	return { own: { type }, meaning: { type } };
+	// A pageview record has no engaged time: the tracker sends it in heartbeats of the
+	// page view, each of at most LIMITS.heartbeatMs.
+	const engaged: number[] = [];
+	if (str(row.engaged_ms) !== undefined) {
+		const total = engagedOf(row, line, MAX_PAGEVIEW_ENGAGED_MS, ' on a pageview line');
+		for (let left = total; left > 0; left -= LIMITS.heartbeatMs)
+			engaged.push(Math.min(left, LIMITS.heartbeatMs));
+	}
+	return { own: { type }, meaning: { type }, engaged };
+}
+
+/**
+ * A line's `engaged_ms`: a whole number from 0 to `max`.
+ * @throws {ImportLineError} naming the bound and the value given.
+ */
+function engagedOf(row: InputRow, line: number, max: number, where = ''): number {
+	const engagedMs = Number(row.engaged_ms);
+	if (!Number.isInteger(engagedMs) || engagedMs < 0 || engagedMs > max) {
+		throw new ImportLineError(
+			line,
+			`engaged_ms${where} must be a whole number from 0 to ${max}${got(row.engaged_ms)}`
+		);
+	}
+	return engagedMs;
+}
+
+/**
+ * A heartbeat of `engagedMs` on `base`'s page, counted in its session's engaged time, with
+ * the time since the session's entry pageview (records.ts), as its milestones.
+ */
+function heartbeat(
+	base: Omit<StoredRecord, 'type'>,
+	session: SessionState,
+	engagedMs: number
+): StoredRecord {
+	session.ms += engagedMs;
+	const since = sinceEntry(session, base.ts, LIMITS.pastMs);
+	return { ...base, type: 'heartbeat', engagedMs, ...(since !== undefined ? { since } : {}) };
 }
 
 /**
@@ -690,13 +779,26 @@ function got(value: unknown): string {
 	return ` (got ${shown.length > 60 ? shown.slice(0, 60) + '…' : shown})`;
 }
 
+/**
+ * A line's type: its `type` column; without one, an event when it names one, else a
+ * pageview. Never guessed from an optional column: an importer until 2026-12-07 took a
+ * line with `engaged_ms` for a heartbeat, and a GA- or Plausible-derived export of
+ * pageviews with their engaged time came out as 0 pageviews and 0 sessions (an outside
+ * probe). Undefined for a `type` that is none of the three.
+ */
 function recordType(row: InputRow): 'pageview' | 'event' | 'heartbeat' | undefined {
 	const type = str(row.type);
 	if (type === 'pageview' || type === 'event' || type === 'heartbeat') return type;
 	if (type) return undefined;
-	if (str(row.event)) return 'event';
-	if (str(row.engaged_ms)) return 'heartbeat';
-	return 'pageview';
+	return str(row.event) ? 'event' : 'pageview';
+}
+
+/**
+ * Whether an importer until 2026-12-07 took this line for a heartbeat: no type, no
+ * event, and `engaged_ms` (its records are found under its heartbeat's id).
+ */
+function tookForHeartbeat(row: InputRow): boolean {
+	return !str(row.type) && !str(row.event) && str(row.engaged_ms) !== undefined;
 }
 
 function utmOf(row: InputRow): Record<string, string> {
