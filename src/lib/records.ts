@@ -264,12 +264,25 @@ export function displayPath(path: string): string {
 
 /**
  * The path `path` as recorded, when {@link displayPath} reads it otherwise; undefined when
- * it reads as recorded. What a decoded path gives on hover (`PathQuote.svelte`) and a link
- * to it names in its title (filter-links.ts): displayPath shows lookalikes within one
+ * it reads as recorded. What a decoded path gives on hover (`PathQuote.svelte`) and, in
+ * words, to screen readers and in a link's title ({@link recordedAs}): displayPath shows lookalikes within one
  * script (a Latin `ɑ`) as what they resemble, and the recorded path tells them apart.
  */
 export function recordedPath(path: string): string | undefined {
 	return displayPath(path) === path ? undefined : path;
+}
+
+/**
+ * The recorded path `path` named as recorded ({@link recordedPath}), `recorded as
+ * /caf%C3%A9`, when it reads otherwise ({@link displayPath}), else ''. What every path the
+ * pages show gives the keyboard and screen readers (`PathQuote.svelte`: in line, or as the
+ * description of the link it is in; probe42a F3: in a title alone, only a mouse reached
+ * it), and what a link's title adds after what its row reads (filter-links.ts: an outside
+ * test saw rows reading `/価格表` titled `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`).
+ */
+export function recordedAs(path: string): string {
+	const recorded = recordedPath(path);
+	return recorded ? `recorded as ${recorded}` : '';
 }
 
 /**

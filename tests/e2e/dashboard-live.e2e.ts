@@ -102,6 +102,29 @@ test("a dashboard opened after a visitor's pageviews lists them under Latest eve
 	await expect(latest).toContainText('pageview /pricing');
 });
 
+test('a live visitor on a page that reads otherwise than recorded: the realtime panel gives screen readers the recorded path', async ({
+	browser
+}) => {
+	// Where the visitor is now, as the live visitor's link (its description) and the
+	// table of current pages (in line, read and not shown) say it, as every path does.
+	const recorded = '/no-such-%E4%BE%A1%E6%A0%BC';
+	const visitor = await (await visitorBrowser.newContext()).newPage();
+	await visitStored(app, visitor, recorded);
+	const owner = await ownerPage(browser, app);
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	const live = owner
+		.getByTestId('live-visitors')
+		.getByRole('link', { name: /on \/no-such-価格 · / });
+	await expect(live).toHaveCount(1);
+	await expect.soft(live).toHaveAccessibleDescription(`recorded as ${recorded}`);
+	const current = owner.getByRole('table', { name: 'Active visitors by current page' });
+	await expect(current.getByRole('rowheader', { name: /^\/no-such-価格/ })).toHaveCount(1);
+	await expect
+		.soft(current.getByRole('rowheader', { name: `/no-such-価格 (recorded as ${recorded})` }))
+		.toHaveCount(1);
+	await visitor.context().close();
+});
+
 test('a dashboard opened with a full Latest events list takes the next pageview into it', async ({
 	browser
 }) => {

@@ -187,7 +187,34 @@ test('a scripted visit makes the 404, scroll depth, new vs returning, outbound a
 	const chip = owner.getByTestId('filter-bar').locator('.chip');
 	await expect(chip).toContainText('Filtered by page /no-such-café');
 	await expect(chip.locator('strong [title]')).toHaveAttribute('title', recorded);
+	// Where a path is no link, the keyboard and screen readers read its recorded form in
+	// line, after it, as the links' descriptions give it: the chip (which the keyboard is
+	// put on as the filter comes on), the session list, a session's timeline and the
+	// latest events (each a soft check, so that a run shows every place that lacks it).
+	const spoken = `/no-such-café (recorded as ${recorded})`;
+	await expect.soft(chip).toMatchAriaSnapshot(`
+		- paragraph:
+		  - text: Filtered by page
+		  - strong: "${spoken}"
+	`);
+	await owner.goto(`${app.url}/sites/demo/sessions?range=7d`);
+	const row = owner.getByTestId('session-list').getByRole('row').filter({ hasText: 'café' });
+	await expect(row).toHaveCount(1);
+	await expect.soft(row.getByRole('cell', { name: `${spoken} → /` })).toHaveCount(1);
+	await row.getByRole('link').click();
+	const visited = owner.getByTestId('session-timeline').getByRole('listitem').first();
+	await expect(visited).toContainText('Pageview /no-such-café');
+	expect.soft(await visited.ariaSnapshot()).toContain(`Pageview ${spoken}`);
 	await owner.goto(`${app.url}/sites/demo?range=7d`);
+	const latest = owner
+		.getByTestId('latest-events')
+		.getByRole('listitem')
+		.filter({ hasText: 'café' });
+	await expect(latest).toHaveCount(1);
+	expect.soft(await latest.ariaSnapshot()).toContain(`pageview ${spoken}`);
+	// Read, not shown: the recorded form takes no room on the screen.
+	await expect(latest).toHaveText(/pageview \/no-such-café/);
+	await expect.soft(latest.locator('.sr-only')).toHaveCSS('position', 'absolute');
 
 	// Scroll depth: home read to 50 % and 100 % (average 75 %, both past 25 and 50 %, one
 	// to 75 and 100 %); the missing page fits the screen, so it was read whole unscrolled;

@@ -10,6 +10,8 @@ import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { logIn } from './owner-support';
+import { formatDuration } from '../../src/lib/components/dashboard/format';
+import type { TimelineEntry } from '../../src/lib/stats/sessions';
 import { convertingVisit, launchVisitorBrowser, startTrackedApp } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
@@ -120,6 +122,23 @@ test('an owner defines a goal and a 3-step funnel, a visitor completes it, and t
 	const rows = owner.getByTestId('session-list').locator('tbody tr');
 	await expect(rows).toHaveCount(1);
 	await expect(rows.first()).toContainText('/ → /pricing');
+	// With its time from step 1, written as the product writes durations: from its view
+	// of / to its view of /pricing, as its timeline has them.
+	await expect(owner.getByTestId('session-list').getByRole('columnheader').nth(1)).toHaveText(
+		'From step 1'
+	);
+	const sid = (await rows.first().getByRole('link').getAttribute('href'))!.split('/').at(-1);
+	const timeline = await (
+		await owner.request.get(`${app.url}/api/v1/sessions/${sid}?site=demo`)
+	).json();
+	const viewed = (path: string) =>
+		Date.parse(
+			(timeline.records as TimelineEntry[]).find((r) => r.type === 'pageview' && r.path === path)!
+				.at
+		);
+	await expect(rows.first().getByRole('cell').first()).toHaveText(
+		formatDuration(viewed('/pricing') - viewed('/'))
+	);
 	await rows.first().getByRole('link').click();
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
 	await expect(owner.getByTestId('session-summary')).toContainText('/ → /pricing');

@@ -198,23 +198,31 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 	await visitor.goto('about:blank');
 	await waitForRecords(app, (records) => records.some((r) => r.path === long));
 
-	// The session list, under the event, shows its entry and exit decoded.
+	// The session list, under the event, shows its entry and exit decoded, the entry's
+	// recorded form after it for screen readers (read, not shown).
+	const recorded = '/visit/caf%C3%A9';
 	const owner = await ownerPage(browser, app);
 	const row = owner.getByTestId('session-list').locator('tbody tr');
 	await expect(async () => {
 		await owner.goto(`${app.url}/sites/demo/sessions?range=7d&event=${name}`);
 		await expect(row).toHaveCount(1, { timeout: 1_000 });
-		await expect(row).toContainText(`/visit/café → ${long}`, { timeout: 1_000 });
+		await expect(row).toContainText(`/visit/café (recorded as ${recorded}) → ${long}`, {
+			timeout: 1_000
+		});
 	}).toPass({ timeout: 30_000 });
 
 	// A path shown decoded gives the recorded one on hover, as the dashboard's tables do;
 	// one that reads as recorded, none.
-	const recorded = '/visit/caf%C3%A9';
 	/** The titles of the paths shown in `where`, by the text they show. */
 	const titles = (where: Locator) =>
 		where
 			.locator('[title]', { has: owner.locator('.quoted') })
-			.evaluateAll((spans) => spans.map((span) => [span.textContent, span.getAttribute('title')]));
+			.evaluateAll((spans) =>
+				spans.map((span) => [
+					span.querySelector('.quoted')!.textContent,
+					span.getAttribute('title')
+				])
+			);
 	expect(await titles(row)).toEqual([['/visit/café', recorded]]);
 
 	// Its timeline reads them as the list does.
@@ -222,7 +230,9 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 	await expect(owner).toHaveURL(/\/sites\/demo\/sessions\/[0-9a-f-]{36}$/);
 	const timeline = owner.getByTestId('session-timeline');
 	await expect(timeline).toContainText(`Event ${name}`);
-	await expect(owner.getByTestId('session-summary')).toContainText(`/visit/café → ${long}`);
+	await expect(owner.getByTestId('session-summary')).toContainText(
+		`/visit/café (recorded as ${recorded}) → ${long}`
+	);
 	await expect(timeline.locator('li.pageview').first()).toContainText('/visit/café');
 	await expect(timeline).toContainText('from /visit/café');
 	expect(await titles(owner.getByTestId('session-summary'))).toEqual([['/visit/café', recorded]]);

@@ -677,6 +677,46 @@ describe('the sessions behind a funnel step (Sessions API, funnel=)', () => {
 		}
 	});
 
+	test('each session with its time from the step before, as the report’s median takes it', async () => {
+		// Step 2 (/pricing* after /): D 5 s, A 20 s, C 120 s (from its / at 11:01, not its
+		// /pricing/team before it), F 360 s (from its first /). Step 3 (signup pro after
+		// /pricing*): D 5 s, A 40 s. Step 1 has no step before it.
+		const times = async (step: string, limit = 50, batchRows?: number) =>
+			(await pages(`${day}&${step}&limit=${limit}`, batchRows)).flatMap((p) =>
+				p.sessions.map((s) => [s.sid, s.fromStepBeforeMs])
+			);
+		expect(await times('step=2')).toEqual([
+			[sid.D, 5_000],
+			[sid.A, 20_000],
+			[sid.C, 120_000],
+			[sid.F, 360_000]
+		]);
+		// The same a page of one at a time, and in batches of one row.
+		expect(await times('step=2', 1, 1)).toEqual(await times('step=2'));
+		expect(await times('step=3')).toEqual([
+			[sid.D, 5_000],
+			[sid.A, 40_000]
+		]);
+		expect(await times('step=2&dropped=1')).toEqual([
+			[sid.C, 120_000],
+			[sid.F, 360_000]
+		]);
+		expect(await times('step=1')).toEqual(
+			[sid.D, sid.A, sid.B, sid.C, sid.F].map((s) => [s, null])
+		);
+		// In the CSV, a last column.
+		const res = await list(`${day}&step=3&format=csv`);
+		const lines = (await res.text()).trim().split('\r\n');
+		expect(lines[0]).toMatch(/,bounced,fromStepBeforeMs$/);
+		expect(lines.slice(1).map((line) => [line.split(',')[0], line.split(',').at(-1)])).toEqual([
+			[sid.D, '5000'],
+			[sid.A, '40000']
+		]);
+		// The range's own list has no such column.
+		const plain = await list('site=fun&from=2026-11-10&to=2026-11-10&format=csv');
+		expect((await plain.text()).split('\r\n')[0]).toMatch(/,bounced$/);
+	});
+
 	test('CSV of a page, its next page in a Link header', async () => {
 		const res = await list(`${day}&step=2&limit=2&format=csv`);
 		expect(res.status).toBe(200);
@@ -768,6 +808,12 @@ describe('the sessions behind a funnel step (Sessions API, funnel=)', () => {
 			label: '/pricing*'
 		});
 		expect(data.filter).toBeNull();
-		expect('sessions' in data.list && data.list.sessions.map((s) => s.sid)).toEqual([sid.C, sid.F]);
+		// Each with its time from step 1 (C 120 s, F 360 s), which the page shows.
+		expect(
+			'sessions' in data.list && data.list.sessions.map((s) => [s.sid, s.fromStepBeforeMs])
+		).toEqual([
+			[sid.C, 120_000],
+			[sid.F, 360_000]
+		]);
 	});
 });

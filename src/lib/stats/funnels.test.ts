@@ -13,6 +13,7 @@ import {
 	STEP_TIME_EDGES,
 	stepsPhrase,
 	timeBucket,
+	timeFromStepBefore,
 	walkFunnel,
 	type FunnelStep,
 	type SessionRecord
@@ -128,6 +129,30 @@ describe('the time between steps', () => {
 			[430, pro]
 		);
 		expect(timesOf(records).map(counted)).toEqual([[[300, 1]], [[60, 1]]]);
+	});
+
+	test('a session’s own time to each step, as its step’s session list shows it', () => {
+		// The session above: / at 0 s and 300 s, /pricing at 360 s and 400 s, signup at
+		// 430 s. Step 2: 360 s from the first /; step 3: 70 s from the first /pricing; none
+		// for step 1, nor for a step past the last reached.
+		const { at } = walkFunnel(
+			steps,
+			session(
+				[0, view('/')],
+				[300, view('/')],
+				[360, view('/pricing')],
+				[400, view('/pricing/team')],
+				[430, pro]
+			)
+		)!;
+		expect([1, 2, 3, 4].map((step) => timeFromStepBefore(at, step))).toEqual([
+			null,
+			360_000,
+			70_000,
+			null
+		]);
+		const skipped = walkFunnel(steps, session([0, view('/')], [100, pro]))!;
+		expect(timeFromStepBefore(skipped.at, 2)).toBeNull();
 	});
 
 	test('a step reached in the same second counts under 1 s', () => {

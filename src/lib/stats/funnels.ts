@@ -139,7 +139,20 @@ export function emptyTimes(steps: number): number[][] {
  * reached step N + 1 ({@link FunnelWalk}.at), counted in `times[N - 1]`.
  */
 export function countTimes(times: number[][], at: readonly number[]): void {
-	for (let i = 1; i < at.length; i++) times[i - 1][timeBucket(at[i] - at[i - 1])]++;
+	for (let step = 2; step <= at.length; step++) {
+		times[step - 2][timeBucket(timeFromStepBefore(at, step)!)]++;
+	}
+}
+
+/**
+ * The time, in ms, a session took to reach step `step` (1-based) from the step before:
+ * from the record that reached step `step` − 1 to the record that reached `step`
+ * ({@link FunnelWalk}.at), what the report's histograms count ({@link countTimes}) and a
+ * step's session list shows for each session. Null for step 1, and for a step the session
+ * did not reach.
+ */
+export function timeFromStepBefore(at: readonly number[], step: number): number | null {
+	return step > 1 && step <= at.length ? at[step - 1] - at[step - 2] : null;
 }
 
 /** How many times a histogram of times between steps holds: the sessions it is over. */

@@ -233,6 +233,23 @@ export const SESSION_CSV_COLUMNS: (keyof SessionSummary)[] = [
 	'bounced'
 ];
 
+/** A session of a list: its summary, and on a funnel step's list (`funnel=`) its time to the step. */
+export interface ListedSession extends SessionSummary {
+	/**
+	 * On a funnel step's list only: the time, ms, the session took to reach the step from
+	 * the step before (funnels.ts `timeFromStepBefore`: from the record that reached step
+	 * N − 1 to the record that reached step N, as the report's `time` measures it); null on
+	 * a list of step 1.
+	 */
+	fromStepBeforeMs?: number | null;
+}
+
+/** A funnel step's list's CSV columns: the session list's, then `fromStepBeforeMs`. */
+export const FUNNEL_SESSION_CSV_COLUMNS: (keyof ListedSession)[] = [
+	...SESSION_CSV_COLUMNS,
+	'fromStepBeforeMs'
+];
+
 /** `GET /api/v1/sessions`: a page of a range's sessions, newest first. */
 export interface SessionListResponse {
 	site: string;
@@ -247,7 +264,7 @@ export interface SessionListResponse {
 	 * step's, which only its report counts (the pages add up to it).
 	 */
 	total: number | null;
-	sessions: SessionSummary[];
+	sessions: ListedSession[];
 	/** Cursor of the next (older) page (`cursor=`), or null on the last page. */
 	next: string | null;
 	/** True when a view was still being built: the list may be incomplete. */

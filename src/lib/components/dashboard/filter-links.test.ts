@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { recordedAs } from '../../records';
 import type { Filter } from '../../stats/filters';
 import {
 	filterHref,
@@ -7,7 +8,6 @@ import {
 	journeyLink,
 	pathHref,
 	pathLink,
-	recordedAs,
 	replacing,
 	rowLink
 } from './filter-links';

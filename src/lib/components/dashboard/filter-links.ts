@@ -5,7 +5,7 @@
  * on: one filter at a time (src/lib/stats/filters.ts). Plain `href`s, so they work without
  * JavaScript, open in a new tab, and share like any other dashboard address.
  */
-import { displayPath, recordedPath } from '../../records';
+import { displayPath, recordedAs } from '../../records';
 import { shownText } from '../../text';
 import { OTHER } from '../../stats/breakdowns';
 import { RANGE_PARAMS } from '../../stats/range';
@@ -37,7 +37,7 @@ export interface RowLink {
 	href: string;
 	title: string;
 	/**
-	 * The path it is about as recorded, in words ({@link recordedAs}), when it reads
+	 * The path it is about as recorded, in words (records.ts `recordedAs`), when it reads
 	 * otherwise, else ''. The title says it too, but a title is read on hover only: the
 	 * table gives this to screen readers as the link's description.
 	 */
@@ -71,19 +71,6 @@ export function filterLink(url: URL, active: Filter | null, filter: Filter): Row
 		title: shownText(`Filter by ${filterLabel(filter)}${aside(recorded)}${replacing(active)}`),
 		recorded
 	};
-}
-
-/**
- * The recorded path `path` named as recorded ({@link recordedPath}), `recorded as
- * /caf%C3%A9`, when it reads otherwise ({@link displayPath}), else ''. A link's title adds
- * it after what the row reads (an outside test saw rows reading `/価格表` titled
- * `/%E4%BE%A1%E6%A0%BC%E8%A1%A8`), as an unlinked path gives it on hover; a link to a path
- * also has it as its description, for the keyboard and screen readers (probe42a F3: in a
- * title alone, only a mouse reached it).
- */
-export function recordedAs(path: string): string {
-	const recorded = recordedPath(path);
-	return recorded ? `recorded as ${recorded}` : '';
 }
 
 /** `text` in brackets after a space, or nothing for no text. */

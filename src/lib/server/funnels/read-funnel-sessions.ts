@@ -12,8 +12,14 @@ import type { Couch } from '../couch';
 import { encodeCursor } from '../stats/cursor';
 import { createViewReader } from '../stats/view-reader';
 import { answeredRange, type DateRange } from '../../stats/periods';
-import { selects, stepLabel, type Funnel, type FunnelSelection } from '../../stats/funnels';
-import type { SessionListResponse, SessionSummary } from '../../stats/sessions';
+import {
+	selects,
+	stepLabel,
+	timeFromStepBefore,
+	type Funnel,
+	type FunnelSelection
+} from '../../stats/funnels';
+import type { ListedSession, SessionListResponse } from '../../stats/sessions';
 import { readSummaries } from '../sessions/summaries';
 import {
 	decodePosition,
@@ -50,17 +56,23 @@ export async function readFunnelSessions(
 		? decodePosition(query.cursor, walk, () => true)
 		: await startPosition(reader, walk);
 	const sids: string[] = [];
+	// Each session's time to the step, from the walk that found it (no read of its own).
+	const times: (number | null)[] = [];
 	const { next, done } = await walkBatch(reader, walk, position, {
 		budget: options.batchRows,
 		spans: options.spans,
-		take: ({ sid, reached }) => {
+		take: ({ sid, reached, at }) => {
 			if (!selects(selection, reached)) return true;
 			if (sids.length === limit) return false;
 			sids.push(sid);
+			times.push(timeFromStepBefore(at, selection.step));
 			return true;
 		}
 	});
 	const summaries = await readSummaries(reader, site, sids);
+	const sessions: ListedSession[] = summaries.flatMap((summary, i) =>
+		summary ? [{ ...summary, fromStepBeforeMs: times[i] }] : []
+	);
 	const { range } = walk;
 	return {
 		site,
@@ -73,7 +85,7 @@ export async function readFunnelSessions(
 			progress: { read: next.n, total: Math.max(next.total, next.n) }
 		},
 		total: null,
-		sessions: summaries.filter((s): s is SessionSummary => s !== null),
+		sessions,
 		next: done ? null : encodeCursor(next),
 		indexing: reader.indexing
 	};

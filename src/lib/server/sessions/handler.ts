@@ -5,7 +5,7 @@
  */
 import { ID_PATTERN } from '../../records';
 import { exportName, toCsv } from '../../stats/csv';
-import { SESSION_CSV_COLUMNS } from '../../stats/sessions';
+import { FUNNEL_SESSION_CSV_COLUMNS, SESSION_CSV_COLUMNS } from '../../stats/sessions';
 import { couch as appCouch, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { SiteRecord } from '../accounts/sites';
@@ -101,7 +101,7 @@ export async function handleSessionList(
 		return csvPage(
 			event.url,
 			`${exportName(site.id, name, list.range, filter)}.csv`,
-			toCsv(SESSION_CSV_COLUMNS, list.sessions as never),
+			toCsv(chosen ? FUNNEL_SESSION_CSV_COLUMNS : SESSION_CSV_COLUMNS, list.sessions as never),
 			list.next
 		);
 	} catch (e) {
