@@ -880,6 +880,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const load = () =>
 		off ||
 		prerendering ||
+		deferred ||
 		settler
 			.refuses()
 			.then((refused) => (refused ? undefined : module()))
