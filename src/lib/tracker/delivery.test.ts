@@ -16,7 +16,7 @@ const record = (type: ClientRecord['type']) =>
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
 	const requests: { ids: string[]; keepalive: boolean }[] = [];
-	let answer: 'ok' | 'down' | 'never' | 'later' = 'ok';
+	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' = 'ok';
 	/** Answers the requests waiting under `later`. */
 	const later: (() => void)[] = [];
 	let hidden = false;
@@ -31,6 +31,10 @@ function browser() {
 					later.push(() => resolve(new Response('[]', { status: 201 })))
 				);
 			if (answer == 'down') throw new TypeError('Failed to fetch');
+			if (answer == 'bad')
+				return new Response('{"error":"bad_request","reason":"the body is not valid JSON"}', {
+					status: 400
+				});
 			return new Response('[]', { status: 201 });
 		}
 	});
@@ -145,6 +149,34 @@ test('retries a failed request after a growing backoff, and at once when the bro
 	expect(b.sent()).toHaveLength(3);
 	expect(b.sent()[2][0]).toBe(pv._id);
 	expect(d.waiting()).toEqual([]);
+});
+
+test('a request the ingest refuses as the page made it (400) is not sent again from this page: its records wait, journaled as it hides, for the next page', async () => {
+	// An outside probe: a page whose scripts broke the body was refused every few seconds.
+	vi.spyOn(console, 'warn').mockImplementation(() => {});
+	const b = browser();
+	const d = b.open();
+	b.answer('bad');
+	const pv = record('pageview');
+	d.add(pv);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent()).toEqual([[pv._id]]);
+	const event = record('event');
+	d.add(event);
+	b.online();
+	await vi.advanceTimersByTimeAsync(120_000);
+	expect(b.sent()).toHaveLength(1);
+	b.hide(d);
+	expect(b.sent()).toHaveLength(1);
+	expect(d.waiting()).toEqual([pv, event]);
+	expect(JSON.parse(b.storage.getItem(journals(b.storage)[0])!)).toEqual([pv, event]);
+	// The next page of the site, whose requests are accepted, sends them.
+	b.answer('ok');
+	const next = b.open();
+	next.resume();
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.sent().at(-1)).toEqual([pv._id, event._id]);
+	expect(next.waiting()).toEqual([]);
 });
 
 test('writes every record to the outbox and removes it once delivered', async () => {

@@ -12,7 +12,10 @@
  *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
  *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
- *   60 s), at once when the browser comes back `online`, and when the page hides.
+ *   60 s), at once when the browser comes back `online`, and when the page hides. One
+ *   the ingest refuses as this page made it (network.ts `MANGLED`: a script of the page
+ *   broke its body or method) is not: this page sends nothing more, and its records wait
+ *   (outbox, journal) for another page of the site.
  * - Durable: once the deferred part attaches the outbox (IndexedDB), every record is
  *   written there too and purged once delivered; records it held from earlier pages
  *   or other tabs are adopted and sent with this page's. What is not yet known to be
@@ -27,7 +30,7 @@
  *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
  */
 import type { ClientRecord } from '../records.ts';
-import { post, type RequestClock } from './network.ts';
+import { post, type Outcome, type RequestClock } from './network.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 /**
@@ -123,6 +126,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/** When the timer fires (local clock), or Infinity. */
 	let due = Infinity;
 	let failures = 0;
+	/** The ingest refused this page's requests as the page made them: it sends no more. */
+	let refused = false;
 	let journaled = false;
 	/** A microtask will store (and, hidden, send) what this task made. */
 	let tasked = false;
@@ -178,7 +183,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		timer = undefined;
 		due = Infinity;
 		const hiding = o.hidden();
-		if (flying.size && !hiding) return;
+		if (refused || (flying.size && !hiding)) return;
 		// Hiding: what is in flight goes again with keepalive, since a page that closes
 		// cancels its other requests (the same _id and _rev: stored once either way).
 		const list = hiding ? queue.filter((r) => !kept.has(r)) : free();
@@ -190,18 +195,21 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 				flying.add(r);
 				if (hiding) kept.add(r);
 			}
-			const request = post(win.fetch, o.endpoint, batch, o.clock(), hiding).then((ok) => {
+			const request = post(win.fetch, o.endpoint, batch, o.clock(), hiding).then((outcome) => {
 				requests.delete(request);
 				if (hiding) for (const r of batch) kept.delete(r);
-				settle(batch, ok);
+				settle(batch, outcome);
 			});
 			requests.add(request);
 		}
 	}
 
-	function settle(batch: ClientRecord[], ok: boolean) {
+	function settle(batch: ClientRecord[], outcome: Outcome) {
 		for (const r of batch) flying.delete(r);
-		if (ok) {
+		if (outcome == 'refused') {
+			refused = true;
+			clearTimeout(timer);
+		} else if (outcome == 'sent') {
 			failures = 0;
 			const gone = new Set(batch);
 			queue = without(queue, gone);

@@ -29,6 +29,11 @@
  * `localStorage`, or past 64 K characters of saved pages; and the pages of a visit none
  * of whose cores arrived wait, unsent, for the visitor's next page of the site.
  *
+ * A page being prerendered (speculation rules, the address bar's guess) is not shown, and
+ * may never be: it queues no page view and saves nothing until it is shown
+ * (`prerenderingchange`), when it queues the landing page's, at that time (the core waits
+ * too: tracker.ts).
+ *
  * A second copy of this script on the page (a CMS and a theme both adding it) changes
  * nothing: the first one's site is counted, and the console says so.
  */
@@ -81,6 +86,8 @@ if (global.couchstats) {
 			);
 	global.couchstats = stub;
 	const hash = 'hashRouting' in script.dataset;
+	/** The page is being prerendered, not shown (see the module's comment). */
+	const prerendering = () => (document as { prerendering?: boolean }).prerendering;
 	/** The page of the address as it is now (the core's path, but for the query). */
 	const page = () => location.pathname + (hash ? location.hash : '');
 	/** The options of the first page view of the page shown, and that page. */
@@ -139,6 +146,7 @@ if (global.couchstats) {
 			// for a visitor the core will not track: nothing of theirs is kept.
 			if (
 				global.couchstats!.q &&
+				!prerendering() &&
 				(moved[0] || mine) &&
 				!declined &&
 				!localStorage.getItem('couchstats:optout')
@@ -177,6 +185,7 @@ if (global.couchstats) {
 	 * queued 3 s took the third's).
 	 */
 	const view = (options: ViewOptions) => {
+		if (prerendering()) return;
 		// Queued (the core has not replaced the stub): made later, at the time it happened.
 		if (global.couchstats!.q) {
 			options.at = Date.now();
@@ -189,7 +198,9 @@ if (global.couchstats) {
 		}
 		(global.couchstats!.pageview as (u: string, o: object) => void)(location.href, options);
 	};
-	view({ notFound: 'notFound' in script.dataset });
+	const land = () => view({ notFound: 'notFound' in script.dataset });
+	if (prerendering()) document.addEventListener('prerenderingchange', land);
+	else land();
 	// The router sets the new page's title after these: the page view waits for it.
 	const navigated = () => view({ afterTitle: true });
 	for (const method of ['pushState', 'replaceState'] as const) {

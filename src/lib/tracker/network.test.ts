@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { NOW_HEADER, ZONE_HEADER, type ClientRecord } from '../records.ts';
 import { post, type RequestClock } from './network.ts';
 
@@ -29,22 +29,83 @@ describe('post', () => {
 	});
 
 	test.each([
-		[201, '[]', true],
+		[201, '[]', 'sent'],
 		// The ingest's answer when the store did not answer in time (store-limit.ts).
 		[
 			503,
 			'{"error":"unavailable","reason":"the database did not answer within 20 s; try again in a moment"}',
-			false
+			'failed'
 		]
 	])(
 		'an answer %i is delivery when it is 2xx only: a 503 leaves the records to be sent again',
-		async (status, body, delivered) => {
+		async (status, body, outcome) => {
 			const clock: RequestClock = { sent: 900, answered: () => undefined };
 			const answer = async () => new Response(body, { status });
 			const docs = [{ site: 'shop' } as ClientRecord];
 			expect(
 				await post(answer as typeof fetch, 'https://stats.example/api/ingest', docs, clock)
-			).toBe(delivered);
+			).toBe(outcome);
+		}
+	);
+});
+
+describe('post on a page whose scripts get in the way', () => {
+	afterEach(() => vi.restoreAllMocks());
+	const clock: RequestClock = { sent: 900, answered: () => undefined };
+	const docs = [{ site: 'shop', type: 'pageview' } as ClientRecord];
+	const ingest = 'https://stats.example/api/ingest';
+
+	test('a fetch that throws at once fails the request, as a network would: nothing reaches the page, which is told once', async () => {
+		// An outside probe: `post()` called fetch outside its catch, and the page's error
+		// escaped into the page.
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const throwing = () => {
+			throw new Error('fetch blocked by page');
+		};
+		for (let i = 0; i < 2; i++)
+			expect(await post(throwing as typeof fetch, ingest, docs, clock)).toBe('failed');
+		const notPromise = () => undefined;
+		expect(await post(notPromise as unknown as typeof fetch, ingest, docs, clock)).toBe('failed');
+		expect(warn.mock.calls).toEqual([
+			['couchstats:', 'sending records threw on this page: Error: fetch blocked by page; they wait']
+		]);
+	});
+
+	test('a JSON.stringify that throws fails the request without throwing', async () => {
+		vi.spyOn(console, 'warn').mockImplementation(() => {});
+		vi.spyOn(JSON, 'stringify').mockImplementation(() => {
+			throw new TypeError('broken');
+		});
+		const fetch = vi.fn();
+		expect(await post(fetch, ingest, docs, clock)).toBe('failed');
+		expect(fetch).not.toHaveBeenCalled();
+	});
+
+	test.each([
+		[
+			400,
+			'{"error":"bad_request","reason":"the body is not valid JSON"}',
+			'a script on this page changed how JSON is written (JSON.stringify or a toJSON)'
+		],
+		[
+			405,
+			'{"error":"method_not_allowed","reason":"use POST, OPTIONS"}',
+			"a script on this page wraps fetch and drops the request's method and body"
+		]
+	])(
+		'an answer %i refuses the request as the page made it: refused, said once in the console with its cause',
+		async (status, body, cause) => {
+			// An outside probe: refused every few seconds, nothing stored, nothing said.
+			const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+			const answer = async () => new Response(body, { status });
+			expect(await post(answer as typeof fetch, ingest, docs, clock)).toBe('refused');
+			expect(await post(answer as typeof fetch, ingest, docs, clock)).toBe('refused');
+			expect(warn.mock.calls).toEqual([
+				[
+					'couchstats:',
+					`the ingest refused this page's request (HTTP ${status} ${body}): ${cause}; its records wait for another page of the site`
+				]
+			]);
 		}
 	);
 });

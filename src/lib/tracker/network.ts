@@ -6,6 +6,7 @@
  * which needs no CORS preflight; cookies are never sent.
  */
 import { NOW_HEADER, REQUEST_MS, ZONE_HEADER, type ClientRecord } from '../records.ts';
+import { stringify } from './json.ts';
 
 /** What a request tells the ingest of the browser's clock, and hears of the server's. */
 export interface RequestClock {
@@ -22,8 +23,34 @@ export interface RequestClock {
 	answered(now: number, zone?: { site: string; zone: string }): void;
 }
 
-/** Whether this page said in its console why the ingest refused its records. */
-let warned = false;
+/** What this page said in its console already: each cause once a page. */
+const said = new Set<string>();
+/** Says `text` in the console (a `couchstats:` line), once a page for each `cause`. */
+function sayOnce(cause: string, text: string) {
+	if (said.has(cause)) return;
+	said.add(cause);
+	console.warn('couchstats:', text);
+}
+
+/**
+ * Answers that refuse a request as this page made it, not its records: they would refuse
+ * it again, so this page sends no more (its records wait, in the outbox or its journal,
+ * for another page of the site), and its console says why. An outside probe: a page whose
+ * scripts broke the body (`Array.prototype.toJSON`, a replaced `JSON.stringify`) or whose
+ * fetch wrapper dropped the method (a GET) was refused every few seconds, silently.
+ */
+const MANGLED: Record<number, string> = {
+	400: 'a script on this page changed how JSON is written (JSON.stringify or a toJSON)',
+	405: "a script on this page wraps fetch and drops the request's method and body",
+	415: "a script on this page wraps fetch and changes the request's content type"
+};
+
+/**
+ * How a request ended: `sent` (every record stored, or refused for good by a per-record
+ * `forbidden`: none needs to go again), `failed` (try again later), or `refused` (the
+ * ingest refused the request as this page made it: see {@link MANGLED}).
+ */
+export type Outcome = 'sent' | 'failed' | 'refused';
 
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
@@ -32,10 +59,9 @@ let warned = false;
  * minus `sent` when that contradicts `offset` (bulk-docs.ts). Every answer tells the
  * server's clock (`clock.answered`). With `keepalive` (when the page hides), a small
  * body still goes out if the page closes (browsers allow 64 KiB of such requests in
- * flight). Gives up after `REQUEST_MS`, so a hung server cannot stall delivery.
- *
- * @returns true when the ingest answered 2xx: every record is stored, or refused for
- *   good (a per-record `forbidden`), so none needs to be sent again.
+ * flight). Gives up after `REQUEST_MS`, so a hung server cannot stall delivery. Never
+ * throws: a page whose `fetch` (or `JSON.stringify`) throws fails the request, as a
+ * network would, and says so once.
  */
 export function post(
 	fetch: typeof globalThis.fetch,
@@ -43,17 +69,25 @@ export function post(
 	docs: readonly ClientRecord[],
 	clock: RequestClock,
 	keepalive?: boolean
-): Promise<boolean> {
+): Promise<Outcome> {
 	const { sent, offset } = clock;
-	const body = JSON.stringify({ new_edits: false, docs, sent, offset });
-	return (
-		fetch(endpoint + '/_bulk_docs', {
+	let request: Promise<Response>;
+	try {
+		const body = stringify({ new_edits: false, docs, sent, offset });
+		request = fetch(endpoint + '/_bulk_docs', {
 			method: 'POST',
 			body,
 			credentials: 'omit',
 			keepalive: keepalive && body.length < 60_000,
 			signal: AbortSignal.timeout(REQUEST_MS)
-		})
+		});
+	} catch (e) {
+		// Into the host page it went (an outside probe: a page's fetch that threw).
+		sayOnce('threw', `sending records threw on this page: ${e}; they wait`);
+		return Promise.resolve('failed');
+	}
+	return (
+		Promise.resolve(request)
 			// Reading the body completes the request (an unread one stays open).
 			.then((response) => {
 				const zone = response.headers.get(ZONE_HEADER);
@@ -62,16 +96,21 @@ export function post(
 					Number(response.headers.get(NOW_HEADER)),
 					zone && docs.every((doc) => doc.site === site) ? { site, zone } : undefined
 				);
-				return response.text().then((text) => {
+				return response.text().then((text): Outcome => {
+					const { status } = response;
 					// A refusal says why, once a page: of the whole request (this page's origin is
 					// no site's), or of its records (another site's origin, an unknown site).
-					if ((response.status == 403 || text.includes('"forbidden"')) && !warned) {
-						warned = true;
-						console.warn('couchstats:', text);
+					if (status == 403 || text.includes('"forbidden"')) sayOnce('forbidden', text);
+					if (MANGLED[status]) {
+						sayOnce(
+							'refused ' + status,
+							`the ingest refused this page's request (HTTP ${status} ${text}): ${MANGLED[status]}; its records wait for another page of the site`
+						);
+						return 'refused';
 					}
-					return response.ok;
+					return response.ok ? 'sent' : 'failed';
 				});
 			})
-			.catch(() => false)
+			.catch((): Outcome => 'failed')
 	);
 }

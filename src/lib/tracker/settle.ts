@@ -58,6 +58,11 @@ export interface Settler {
 	settle(calls: () => void): () => void;
 	/** Deletes the copy and its database (the visitor's ids were erased). */
 	clear(): void;
+	/**
+	 * Whether the browser's IndexedDB refuses to open the copy's database (opening throws
+	 * or fails): then it would refuse the outbox too. False without IndexedDB (not asked).
+	 */
+	refuses(): Promise<boolean>;
 }
 
 /**
@@ -124,6 +129,13 @@ export function createSettler(
 		clear() {
 			// The other sites' copies too: a copy only spares tabs opened together a race.
 			idb?.deleteDatabase(SETTLE_IDB);
-		}
+		},
+		refuses: () =>
+			idb
+				? inside(() => {}).then(
+						() => false,
+						() => true
+					)
+				: Promise.resolve(false)
 	};
 }

@@ -17,6 +17,7 @@
  * and on bfcache restores. The API is
  * `window.couchstats`: `track(name, props)`, `pageview(url?)`, `optOut()`, `erase()`,
  * `pending()`, `myData()`; calls made before this core arrived (queued by the loader) run now.
+ * On a page that is no http(s) page (`file:`) it does not run, and says so in the console.
  */
 import type { Stub } from './loader.ts';
 import { createTracker, type DeferredModule, type Tracker } from './tracker.ts';
@@ -30,10 +31,21 @@ const src = stub.s.src;
 const data = stub.s.dataset;
 
 /**
+ * Answers every call waiting for the tracker and every later one, when none starts: they
+ * would otherwise wait for ever (an outside review: a page that awaited
+ * `couchstats.track()` hung).
+ */
+function refuse() {
+	for (const [, , resolve] of stub!.q.splice(0)) resolve(undefined);
+	// Not a thenable: awaiting the object itself must not wait either.
+	global.couchstats = new Proxy({} as Tracker, {
+		get: (_, name) => (name == 'then' ? undefined : async () => undefined)
+	});
+}
+
+/**
  * The tracker, or, when its attributes stop it (a site id, endpoint or time zone it
- * cannot use: the page's console says which), an answer to every call waiting for it and
- * to every later one, which would otherwise wait for ever (an outside review: a page that
- * awaited `couchstats.track()` hung).
+ * cannot use: the page's console says which), {@link refuse}.
  */
 function start(): Tracker {
 	try {
@@ -71,18 +83,20 @@ function start(): Tracker {
 			}
 		);
 	} catch (e) {
-		for (const [, , resolve] of stub!.q.splice(0)) resolve(undefined);
-		// Not a thenable: awaiting the object itself must not wait either.
-		global.couchstats = new Proxy({} as Tracker, {
-			get: (_, name) => (name == 'then' ? undefined : async () => undefined)
-		});
+		refuse();
 		throw e;
 	}
 }
 
-const tracker = start();
-
-// The page views (the landing page's first) are the loader's to see, queued with the rest.
-global.couchstats = tracker;
-for (const [method, args, resolve] of stub.q)
-	resolve((tracker[method] as (...a: unknown[]) => unknown)(...args));
+if (location.protocol.startsWith('http')) {
+	const tracker = start();
+	// The page views (the landing page's first) are the loader's to see, queued with the rest.
+	global.couchstats = tracker;
+	for (const [method, args, resolve] of stub.q)
+		resolve((tracker[method] as (...a: unknown[]) => unknown)(...args));
+} else {
+	// A `file:` page (or an app's own scheme) has no address the ingest takes for a page (an
+	// outside probe: on a `file://` page nothing happened, and nothing said why).
+	console.warn(`couchstats: the tracker runs on http(s) pages only, not on ${location.protocol}`);
+	refuse();
+}

@@ -5,6 +5,8 @@
  * gets a stand-in marked `refused`, and is not tracked (tracker.ts).
  */
 
+import { stringify } from './json.ts';
+
 /** The key {@link browserStore} writes and removes to learn whether the browser lets it. */
 const PROBE = 'couchstats:probe';
 
@@ -62,10 +64,10 @@ export function readJson<T>(store: KeyValueStore, key: string): T | undefined {
 	}
 }
 
-/** Stores `value` as JSON under `key`; a refused write is ignored. */
+/** Stores `value` as JSON under `key` (json.ts); a refused write is ignored. */
 export function writeJson(store: KeyValueStore, key: string, value: unknown): void {
 	try {
-		store.setItem(key, JSON.stringify(value));
+		store.setItem(key, stringify(value));
 	} catch {
 		// Quota or privacy mode: the state lives for this page only.
 	}

@@ -14,8 +14,8 @@ import { SOON_MS } from './delivery.ts';
 import { hasNoControl } from '../text.ts';
 import { SESSION_MS, stateKeys } from './session.ts';
 import { IDBFactory } from 'fake-indexeddb';
-import { SETTLE_IDB } from './settle.ts';
-import { memoryStore } from './storage.ts';
+import { SETTLE_IDB, SETTLE_MS } from './settle.ts';
+import { memoryStore, type KeyValueStore } from './storage.ts';
 import { MAX_LEFT_CALLS, takeLeftPages, type LeftPages } from './left-pages.ts';
 import {
 	createTracker,
@@ -1585,6 +1585,132 @@ describe('createTracker', () => {
 		createTracker({ site: 'blog' }, { ...next.env, storage: b.env.storage }).pageview('/back');
 		await settle();
 		expect(next.sent().map((r) => `${r.type} ${r.path}`)).toEqual([...left, 'pageview /back']);
+	});
+
+	/**
+	 * A page being prerendered (`document.prerendering`, hidden), loaded and complete,
+	 * with a page the loader saved in another tab waiting in `localStorage`.
+	 */
+	function prerendered(shared?: { storage: KeyValueStore; tab: KeyValueStore }) {
+		const b = fakeBrowser();
+		Object.assign(b.document, {
+			prerendering: true,
+			visibilityState: 'hidden',
+			readyState: 'complete'
+		});
+		b.document.referrer = 'https://blog.example/posts/0';
+		const saved = JSON.stringify({
+			x: {
+				r: '',
+				b: 'other-tab',
+				c: [['pageview', ['https://blog.example/left', { at: b.env.now() - 60_000 }]]]
+			}
+		});
+		if (shared) b.env.storage = shared.storage;
+		else b.env.storage.setItem(KEYS.left, saved);
+		const tab = shared?.tab ?? memoryStore();
+		const load = vi.fn(() => new Promise<never>(() => {}));
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, tabStorage: tab, load });
+		/** The browser shows the page (its activation). */
+		const show = () => {
+			Object.assign(b.document, { prerendering: false, visibilityState: 'visible' });
+			b.document.dispatchEvent(new Event('prerenderingchange'));
+		};
+		return { b, tracker, saved, load, show };
+	}
+
+	test('a page prerendered and never shown records, loads and sends nothing, and takes no page another page saved', async () => {
+		// An outside probe: a page prerendered by speculation rules, never shown, was stored
+		// as a page view (its session, its visitor, a `from`).
+		const { b, tracker, saved, load } = prerendered();
+		tracker.pageview();
+		tracker.track('cta');
+		b.advance(20_000);
+		b.tick();
+		b.scroll(50);
+		await vi.advanceTimersByTimeAsync(60_000);
+		b.document.dispatchEvent(new Event('visibilitychange'));
+		b.window.dispatchEvent(new Event('pagehide'));
+		await vi.advanceTimersByTimeAsync(60_000);
+		expect(b.posts).toEqual([]);
+		expect(await tracker.pending()).toEqual([]);
+		expect(load).not.toHaveBeenCalled();
+		expect(b.env.storage.getItem(KEYS.visitor)).toBeNull();
+		expect(b.env.storage.getItem(KEYS.session)).toBeNull();
+		expect(b.env.storage.getItem(KEYS.left)).toBe(saved);
+	});
+
+	test('a prerendered page starts as it is shown: the page saved before, then its calls, at that moment, and its engaged time from then on', async () => {
+		// An outside probe: a page shown 8 s after its prerendering had its page view stamped
+		// then, and no engaged time of its own before the next page.
+		const { b, tracker, load, show } = prerendered();
+		tracker.pageview();
+		tracker.track('cta');
+		b.advance(8000);
+		await vi.advanceTimersByTimeAsync(0);
+		const shownAt = b.env.now();
+		show();
+		await settle();
+		expect(load).toHaveBeenCalledOnce();
+		b.advance(3000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		expect(b.env.storage.getItem(KEYS.left)).toBeNull();
+		const made = b
+			.sent()
+			.map((r) => [
+				r.type,
+				r.path,
+				r.type == 'heartbeat' ? r.engagedMs : r.type == 'event' ? r.name : r.ts - shownAt
+			]);
+		expect(made).toEqual([
+			['pageview', '/left', -68_000],
+			['pageview', '/posts/1', 0],
+			['milestone', '/posts/1', 0],
+			['event', '/posts/1', 'cta'],
+			['heartbeat', '/posts/1', 3000]
+		]);
+	});
+
+	test('a prerendered page shown is reached from the page its tab showed as it was shown, not as it was prerendered', async () => {
+		// An outside probe: the journey skipped the page shown, and its next page came from
+		// the page before it (the tab's storage of the prerendering was a copy, dropped).
+		const first = fakeBrowser();
+		const tab = memoryStore();
+		const earlier = createTracker({ site: 'blog' }, { ...first.env, tabStorage: tab });
+		earlier.pageview('https://blog.example/posts/0');
+		await earlier.pending();
+		const { b, tracker, show } = prerendered({ storage: first.env.storage, tab });
+		tracker.pageview();
+		earlier.pageview('https://blog.example/posts/7');
+		await earlier.pending();
+		show();
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type == 'pageview');
+		expect(views.map((r) => [r.path, r.from])).toEqual([['/posts/1', '/posts/7']]);
+		expect(tab.getItem(KEYS.tab)).toBe('"/posts/1"');
+	});
+
+	test("a browser whose IndexedDB refuses gets no outbox (PouchDB's errors would fill the console): the page's records go as before", async () => {
+		// An outside probe: IndexedDB throwing made PouchDB print 28 errors in 30 s.
+		const idb = new IDBFactory();
+		idb.open = () => {
+			throw new DOMException('blocked', 'SecurityError');
+		};
+		const b = fakeBrowser(0, idb);
+		b.document.readyState = 'complete';
+		const load = vi.fn(() => new Promise<never>(() => {}));
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load });
+		tracker.pageview();
+		await vi.advanceTimersByTimeAsync(SETTLE_MS + 10);
+		expect(load).not.toHaveBeenCalled();
+		expect(b.sent().map((r) => r.type)).toEqual(['pageview']);
+		// One that opens gets it.
+		const ok = fakeBrowser(0, new IDBFactory());
+		ok.document.readyState = 'complete';
+		const loads = vi.fn(() => new Promise<never>(() => {}));
+		createTracker({ site: 'blog' }, { ...ok.env, load: loads });
+		await vi.waitFor(() => expect(loads).toHaveBeenCalledOnce());
 	});
 
 	test('does nothing for an automated browser unless allowed, and never throws afterwards', async () => {

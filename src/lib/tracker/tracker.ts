@@ -20,6 +20,11 @@
  * the outbox to delivery. Browser globals, time, randomness and that loader are
  * injected.
  *
+ * A page being prerendered (speculation rules, or the browser's address bar guessing the
+ * next page) is not shown, and may never be: nothing is recorded, loaded or sent, and its
+ * calls wait, until it is shown (`prerenderingchange`), when it starts as a page loaded
+ * then would.
+ *
  * After `createTracker()` returns, nothing here throws into the host page: listeners
  * and public methods are wrapped.
  */
@@ -204,12 +209,22 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
 	adoptLegacy(storage, s.site);
-	/** Wraps `fn` so it does nothing once tracking is off and never throws into the page. */
+	/**
+	 * The page is being prerendered, not shown (see the module's comment): an outside probe
+	 * found a page prerendered and never shown stored as a page view, and one shown later
+	 * stamped at its prerendering, the journey skipping it (its tab's `sessionStorage` then
+	 * was a copy, dropped as it was shown).
+	 */
+	let prerendering = !!(doc as { prerendering?: boolean }).prerendering;
+	/**
+	 * Wraps `fn` so it does nothing once tracking is off (or while the page is prerendered)
+	 * and never throws into the page.
+	 */
 	const safe =
 		<A extends unknown[]>(fn: (...args: A) => unknown) =>
 		(...args: A) => {
 			try {
-				if (!off) fn(...args);
+				if (!off && !prerendering) fn(...args);
 			} catch {
 				// Never into the host page.
 			}
@@ -314,7 +329,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// A sandboxed frame: no copy to settle by.
 	}
 	const settler = createSettler(idb, storage, keys);
-	const engagedNow = () => !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
+	const engagedNow = () =>
+		!prerendering && !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	// Durations on a clock that only moves forward: a change of the browser's clock (a
 	// slow one corrected, forward or back) is no engaged time, nor takes any away.
 	const engagement = createEngagement(env.elapsed, engagedNow());
@@ -522,11 +538,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		emit(make('event', fields, undefined, true));
 	});
 	/**
-	 * Makes a call of the page's (or capture's) now; once `erase()` is done; or, when it
-	 * would start a session (or a visitor), once the shared session has settled.
+	 * Makes a call of the page's (or capture's) now; once the page is shown (prerendered);
+	 * once `erase()` is done; or, when it would start a session (or a visitor), once the
+	 * shared session has settled.
 	 */
 	function whenReady(call: () => void) {
-		if (erasing || settling) {
+		if (erasing || settling || prerendering) {
 			if (later.length < 100) later.push(call);
 		} else if (!off && (sessions.expired(now()) || !visitorId())) {
 			later.push(call);
@@ -855,11 +872,20 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			mod = undefined;
 			throw e;
 		}));
+	/**
+	 * Loads the deferred part and attaches the outbox, unless the browser's IndexedDB
+	 * refuses: PouchDB would fill the page's console with its errors (an outside probe: 28
+	 * in 30 s), and the records wait in the page and its journal as before the outbox loads.
+	 */
 	const load = () =>
 		off ||
-		module()
+		prerendering ||
+		deferred ||
+		settler
+			.refuses()
+			.then((refused) => (refused ? undefined : module()))
 			.then((m) => {
-				if (off || deferred) return;
+				if (!m || off || deferred) return;
 				deferred = m.attach(host);
 			})
 			.catch(() => {});
@@ -960,25 +986,44 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const safePageview = safe(pageview);
 	const idle = () =>
 		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
-	if (doc.readyState == 'complete') idle();
-	else listen(win, 'load', idle);
-	if (!off) delivery.resume();
+	if (doc.readyState != 'complete') listen(win, 'load', idle);
 
-	// The pages the loader saved as they hid or went before their core arrived (other
-	// pages', left before this page's loader ran, after this page hid, or in other tabs, and
-	// this page's own), oldest first; this page's queue follows (standalone.ts). Taken
-	// whether or not the visitor is tracked (an opted-out visitor's are dropped): they are
-	// made through whenReady and safe, as the page's own calls.
-	const taken = takeLeftPages(storage, keys.left, env.page);
-	let thisTab: string | null = null;
-	try {
-		thisTab = tab.getItem(keys.left);
-		tab.removeItem(keys.left);
-	} catch {
-		// No tab storage: the pages are taken as other tabs'.
+	/**
+	 * Starts on the page shown: at once, or as a prerendered page is shown, when the calls
+	 * it made meanwhile are made, at that time, after the pages the loader saved.
+	 */
+	function begin() {
+		const waited = later.splice(0);
+		if (!off) delivery.resume();
+		// The pages the loader saved as they hid or went before their core arrived (other
+		// pages', left before this page's loader ran, after this page hid, or in other tabs,
+		// and this page's own), oldest first; this page's queue follows (standalone.ts).
+		// Taken whether or not the visitor is tracked (an opted-out visitor's are dropped):
+		// they are made through whenReady and safe, as the page's own calls.
+		const taken = takeLeftPages(storage, keys.left, env.page);
+		let thisTab: string | null = null;
+		try {
+			thisTab = tab.getItem(keys.left);
+			tab.removeItem(keys.left);
+		} catch {
+			// No tab storage: the pages are taken as other tabs'.
+		}
+		for (const { page, own } of taken)
+			whenReady(safe(() => replay(page, !own, own || page.b === thisTab)));
+		for (const call of waited) whenReady(call);
+		if (doc.readyState == 'complete') idle();
 	}
-	for (const { page, own } of taken)
-		whenReady(safe(() => replay(page, !own, own || page.b === thisTab)));
+	if (!prerendering) begin();
+	else
+		doc.addEventListener('prerenderingchange', () => {
+			try {
+				prerendering = false;
+				update();
+				begin();
+			} catch {
+				// Never into the host page.
+			}
+		});
 
 	return {
 		enabled: !off,

@@ -9,6 +9,7 @@
  * history), as `text/plain` (no CORS preflight), without cookies.
  */
 import type { StoredRecord } from '../records.ts';
+import { stringify } from './json.ts';
 
 /** Longest `Retry-After` waited for before giving up with the server's message, in seconds. */
 const MAX_RETRY_S = 10;
@@ -22,7 +23,7 @@ async function ask(
 	for (;;) {
 		const response = await fetch(new URL('../v1/visitor', ingest + '/').href, {
 			method: 'POST',
-			body: JSON.stringify(body),
+			body: stringify(body),
 			credentials: 'omit',
 			signal: AbortSignal.timeout(30_000)
 		});
