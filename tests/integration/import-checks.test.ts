@@ -326,7 +326,8 @@ describe('npm run import of pageview lines with engaged_ms and no type', () => {
 			[zero[0].replace(',path', ',type,path'), zero[1].replace(',/', ',heartbeat,/')],
 			{ site: 'guessed0' }
 		);
-		expect(before.map((r) => [r.type, r.engagedMs])).toEqual([['heartbeat', 0]]);
+		expect(before).toMatchObject([{ type: 'heartbeat', engagedMs: 0 }]);
+		expect(before).toHaveLength(1);
 		await storeRecords(couch, before);
 
 		const run = runImport(write('guessed0.csv', zero), ['--site', 'guessed0']);
