@@ -401,7 +401,8 @@ async function sendChunk(
 	const keys = new Set<string>();
 	for (const l of lines) {
 		for (const r of l.records) keys.add(r._id);
-		if (l.legacy) keys.add(l.legacy.id);
+		// `of` too: the heartbeat of 0 ms an earlier importer stored is no record of the line now.
+		if (l.legacy) keys.add(l.legacy.id).add(l.legacy.of);
 	}
 	const found = (await couch.events.fetchRevs({ keys: [...keys] })).rows as unknown as {
 		key: string;

@@ -41,8 +41,9 @@ export const init: ServerInit = async () => {
 		waitMs: config.storeWaitMs,
 		// Without its store the app can serve nothing: it ends, for its supervisor to start
 		// both again (embedded/store-process.ts says why not the store alone).
+		// Stamped: it says when the app stopped, in a log kept in a file (boot/log-line.js).
 		storeLost(line) {
-			console.error(line);
+			logLine(line);
 			process.exit(1);
 		}
 	});

@@ -49,3 +49,25 @@ test('the overview names the dates each range compares with, and its CSV links c
 		await expect(csv).toHaveAttribute('href', new RegExp(`[?&]compare=${compare}(&|$)`));
 	}
 });
+
+test('without JavaScript, the CSV links carry the page’s range and comparison', async ({
+	browser
+}) => {
+	// A snippet's default argument was a derived value's getter in the server's HTML: every
+	// such link read `export?function(new_value) {…}&breakdown=…`.
+	const owner = await ownerPage(browser, app);
+	const plain = await (
+		await browser.newContext({
+			javaScriptEnabled: false,
+			storageState: await owner.context().storageState()
+		})
+	).newPage();
+	await plain.goto(`${app.url}/sites/demo?range=custom&from=2026-11-01&to=2026-11-30`);
+	for (const name of ['the time series', 'the goals']) {
+		await expect(plain.getByRole('link', { name: `Download ${name} as CSV` })).toHaveAttribute(
+			'href',
+			/^\/api\/v1\/stats\/export\?site=demo&from=2026-11-01&to=2026-11-30&tz=UTC&compare=month&breakdown=\w+&format=csv$/
+		);
+	}
+	await plain.context().close();
+});

@@ -318,6 +318,25 @@ describe('npm run import of pageview lines with engaged_ms and no type', () => {
 			'couchstats import: warning: guessed.csv: 4 pageview lines with engaged_ms and no type had been imported before as heartbeats only'
 		);
 	});
+
+	test('a line of engaged_ms 0, imported before as a heartbeat of 0 ms, is told so too', async () => {
+		await addSite('guessed0');
+		const zero = ['timestamp,path,visitor_id,engaged_ms', '2026-11-01T10:00:00Z,/,z1,0'];
+		const before = importedRecords(
+			[zero[0].replace(',path', ',type,path'), zero[1].replace(',/', ',heartbeat,/')],
+			{ site: 'guessed0' }
+		);
+		expect(before).toMatchObject([{ type: 'heartbeat', engagedMs: 0 }]);
+		expect(before).toHaveLength(1);
+		await storeRecords(couch, before);
+
+		const run = runImport(write('guessed0.csv', zero), ['--site', 'guessed0']);
+		expect(await run.exit).toBe(0);
+		expect((await stored('guessed0')).map((r) => r.type).sort()).toEqual(['heartbeat', 'pageview']);
+		expect(run.stderr()).toContain(
+			'couchstats import: warning: guessed0.csv: 1 pageview line with engaged_ms and no type had been imported before as heartbeats only'
+		);
+	});
 });
 
 describe('npm run import says which lines it could not store because they were deleted before', () => {

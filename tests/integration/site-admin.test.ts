@@ -282,6 +282,19 @@ describe('sites and owners', () => {
 		expect(refusedOrigins.list(blog.id, Date.now())).toEqual([]);
 	});
 
+	test("creating a site under an id taken by another keeps that site's refused origins", async () => {
+		const { couch } = await useCouch();
+		await createSite(couch, alice, parseSiteForm(form(blog)));
+		const now = Date.now();
+		refusedOrigins.note(blog.id, 'https://evil.example', ['r1'], now, '192.0.2.1');
+		await expect(createSite(couch, bob, parseSiteForm(form(blog)))).rejects.toMatchObject({
+			status: 409
+		});
+		expect(refusedOrigins.list(blog.id, now).map((r) => r.origin)).toEqual([
+			'https://evil.example'
+		]);
+	});
+
 	test("an admin adding an existing account with a password is told the password was not changed, and it is not; an owner's password is refused whether the account exists", async () => {
 		const { couch } = await useCouch();
 		await createSite(couch, alice, parseSiteForm(form(blog)));

@@ -65,8 +65,9 @@ describe.runIf(process.platform === 'linux')('the embedded store in a process of
 			const old = first.couchUrl!;
 			process.kill(storeOf(first), 'SIGKILL');
 			await untilExit(first, 1);
-			expect(first.output()).toContain(
-				'couchstats: the embedded store was killed (SIGKILL); the app stops too'
+			// Stamped as every line the running app logs (boot/log-line.js).
+			expect(first.output()).toMatch(
+				/^\d{4}-\d\d-\d\dT[\d:.]+Z couchstats: the embedded store was killed \(SIGKILL\); the app stops too$/m
 			);
 			// Whoever took the old port and the password sent to it has nothing to use.
 			const second = await startApp({ dataDir });

@@ -178,10 +178,11 @@ export async function createSite(
 		);
 	}
 	const site = siteRecord(input, [user.name], now());
-	// Refusals noted under this id before it was created belonged to a deleted site of it.
-	refusedOrigins.forget(input.id);
 	try {
 		const { rev } = await couch.sites.insert(site);
+		// Refusals noted under this id before it was created belonged to a deleted site of
+		// it; not before the insert, which a site holding the id refuses (409).
+		refusedOrigins.forget(input.id);
 		// The ingest's cached site list would refuse its first visitors until its TTL.
 		invalidateSiteCache();
 		return { ...site, _rev: rev };

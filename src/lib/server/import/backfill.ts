@@ -334,9 +334,12 @@ export class Classifier {
 		);
 		const legacyId = this.legacyIdOf(site, row, ts);
 		// What the earlier scheme's record of this line was: an importer until 2026-12-07
-		// took a line with engaged_ms and neither type nor event for a heartbeat.
-		const legacyOf = tookForHeartbeat(row) ? beatIds[0] : _id;
-		const legacy = legacyOf ? { id: legacyId, of: legacyOf } : undefined;
+		// took a line with engaged_ms and neither type nor event for a heartbeat, of 0 ms
+		// too, which makes no heartbeat now: its id is named all the same.
+		const legacyOf = !tookForHeartbeat(row)
+			? _id
+			: (beatIds[0] ?? this.idOf({ ...means, type: 'heartbeat', engagedMs: 0 }, ts));
+		const legacy = { id: legacyId, of: legacyOf };
 		if (!visitor) this.visitors.set(vkey, (visitor = { lastTs: ts, state: { id: vid } }));
 		visitor.lastTs = ts;
 		const ref = plausibleReferrer(str(row.referrer));
@@ -384,7 +387,7 @@ export class Classifier {
 			heartbeat({ ...base, _id: beatIds[i], _rev: revisionFor(beatIds[i]) }, session, engagedMs)
 		);
 		const made = [...(record ? [record] : []), ...beats];
-		if (!made.length) return { records: [], repeat: true, ...(legacy && { legacy }) };
+		if (!made.length) return { records: [], repeat: true, legacy };
 		// The session's source and landing page as its entry pageview set them (none before).
 		const stamp = { src: session.src, land: session.land };
 		for (const r of made)
@@ -394,7 +397,7 @@ export class Classifier {
 		return {
 			records,
 			...(record ? { ownId: _id } : { repeat: true as const }),
-			...(legacy && { legacy })
+			legacy
 		};
 	}
 
