@@ -10,6 +10,7 @@ import {
 	daysBetween,
 	firstOfNextMonth,
 	formatOffset,
+	isMonthEnd,
 	localTime,
 	offsetAt,
 	offsetName,
@@ -249,7 +250,7 @@ export function previousRange(range: DateRange, compare: Comparison = 'days'): D
 	const { from, to, tz } = range;
 	if (compare === 'month' || compare === 'year') {
 		const unit = compare === 'month' ? 1 : 12;
-		const toMonthEnd = compare === 'month' && addDays(to, 1).endsWith('-01');
+		const toMonthEnd = compare === 'month' && isMonthEnd(to);
 		for (let back = unit; ; back += unit) {
 			const end = toMonthEnd ? addDays(addMonths(addDays(to, 1), -back), -1) : addMonths(to, -back);
 			if (end < from) return { from: addMonths(from, -back), to: end, tz };

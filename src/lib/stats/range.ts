@@ -5,7 +5,7 @@
  * `?range=custom&from=2026-11-01&to=2026-11-14`. The Stats API takes the same `range`.
  */
 import type { Comparison } from './periods';
-import { addDays, addMonths, isDate, localDate } from './time-zone';
+import { addDays, addMonths, isDate, isMonthEnd, localDate } from './time-zone';
 
 /**
  * The range presets, in the order the picker lists them, each with its keyboard
@@ -91,7 +91,7 @@ export function presetDates(
 export function comparisonOf(preset: Preset, from: string, to: string): Comparison {
 	const named = PRESETS.find((p) => p.id === preset)!.compare;
 	if (named) return named;
-	return from.endsWith('-01') && addDays(to, 1).endsWith('-01') ? 'month' : 'days';
+	return from.endsWith('-01') && isMonthEnd(to) ? 'month' : 'days';
 }
 
 /** What the query string asks for, resolved to dates. */

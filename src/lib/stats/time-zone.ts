@@ -149,6 +149,11 @@ export function addMonths(date: string, months: number): string {
 	return formatDate(civilOf(utcInstant(year, month + months, Math.min(day, last))));
 }
 
+/** Whether `date` is the last day of its month (`2026-02-28`, `2026-11-30`). */
+export function isMonthEnd(date: string): boolean {
+	return addDays(date, 1).endsWith('-01');
+}
+
 /** Calendar days from `from` to `to`, both included (`2026-11-01`..`2026-11-01` is 1). */
 export function daysBetween(from: string, to: string): number {
 	return Math.round((dateMs(to) - dateMs(from)) / DAY) + 1;
