@@ -79,6 +79,18 @@ describe('readFunnelBatches', () => {
 		expect([failed, asked]).toEqual([OUTDATED.message, ['old', '']]);
 	});
 
+	test("says what a proxy's page of its own was, not the JSON parser's error", async () => {
+		// review44: a 502's HTML showed as "SyntaxError: Unexpected token".
+		const fetch = (async () =>
+			new Response('<html>Bad Gateway</html>', { status: 502 })) as typeof globalThis.fetch;
+		const failed = await readFunnelBatches(query, 'c1', {
+			fetch,
+			stopped: () => false,
+			onBatch: () => {}
+		});
+		expect(failed).toBe('the funnel could not be read (502: the answer was not JSON)');
+	});
+
 	test('waits as long as a 429 says, then asks again', async () => {
 		const { fetch, asked } = api({
 			c1: [

@@ -37,13 +37,18 @@ export async function readFunnelBatches(
 	let restarted = false;
 	while (next !== null && !reading.stopped()) {
 		const from: string | null = next;
-		const res = await get(`/api/v1/funnels?${query}${from ? `&cursor=${from}` : ''}`);
-		const body: FunnelResponse & { error?: string; message?: string } = await res.json();
+		const res: Response = await get(`/api/v1/funnels?${query}${from ? `&cursor=${from}` : ''}`);
+		// A proxy between may answer with a page of its own (a 502's HTML): said as such, not
+		// as the parser's error (review44).
+		const body: (FunnelResponse & { error?: string; message?: string }) | null = await res
+			.json()
+			.catch(() => null);
 		if (reading.stopped()) return null;
 		if (res.status === 429) {
 			await sleep((Number(res.headers.get('retry-after')) || 1) * 1000);
 			continue;
 		}
+		if (!body) return `the funnel could not be read (${res.status}: the answer was not JSON)`;
 		if (res.status === 400 && body.error === CURSOR_OUTDATED && !restarted) {
 			restarted = true;
 			next = '';
