@@ -68,13 +68,13 @@ export function tempDir(prefix = 'couchstats-test-'): string {
 /** What serves the built app, as `npm start` does. */
 const SERVE = path.join(root, 'scripts', 'serve.js');
 
-/** The first admin's password in every app the tests start (its name is `adminName`). */
 /**
  * A line of a stack trace in a process's output, stamped as the server's log lines are
  * (src/lib/server/boot/log-line.js: `2026-12-07T01:12:03.456Z     at …`) or not (a tool's).
  */
 export const STACK_LINE = /^(?:\d{4}-\d\d-\d\dT[\d:.]+Z )?\s+at /m;
 
+/** The first admin's password in every app the tests start (its name is `adminName`). */
 export const ADMIN_PASSWORD = 'test-admin-password';
 
 /** Runs `node scripts/serve.js` and waits until `/healthz` answers 200. */
