@@ -15,16 +15,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from './fixtures';
 import type { EventRecord, PageviewRecord, StoredRecord } from '../../src/lib/records';
-import type { RunningApp } from '../support/app';
+import { tempDir, type RunningApp } from '../support/app';
 import { chromiumLaunch } from '../support/browser';
 import {
 	CHROME_UA,
 	pending,
+	routeStandalonePage,
 	standalonePage,
 	trackEvent,
 	useTrackedApp,
@@ -87,7 +87,7 @@ test('a page prerendered and never shown records nothing; one shown records its 
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-prerender-'));
+	const dir = tempDir('couchstats-prerender-');
 	// A plain process: no DevTools, which would turn prerendering off.
 	const chrome = spawn(
 		chromiumLaunch.executablePath,
@@ -160,13 +160,8 @@ function watch(page: Page) {
 /** Opens, on the app's origin, a page that runs `before` and then loads the tracker. */
 async function hostPage(pathname: string, before: string) {
 	const context = await visitors.newContext();
-	const html = standalonePage(app).replace(
-		'<script defer',
-		`<script>${before}</script><script defer`
-	);
-	await context.route(`${app.url}${pathname}`, (route) =>
-		route.fulfill({ contentType: 'text/html', body: html })
-	);
+	// In the body: it runs as it is parsed, before the deferred tracker.
+	await routeStandalonePage(context, app, pathname, {}, `<script>${before}</script>`);
 	const page = await context.newPage();
 	const seen = watch(page);
 	await page.goto(`${app.url}${pathname}`);
@@ -219,7 +214,7 @@ test("a page whose fetch wrapper drops the request's options is told why its rec
 
 test('a file: page says in the console that the tracker does not run there', async () => {
 	// An outside probe: on a file:// page nothing happened, and nothing said why.
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couchstats-file-'));
+	const dir = tempDir('couchstats-file-');
 	const file = path.join(dir, 'page.html');
 	fs.writeFileSync(file, standalonePage(app));
 	const page = await (await visitors.newContext()).newPage();
