@@ -245,14 +245,13 @@ const AXE = readFileSync(
  */
 async function contrastViolations(page: Page): Promise<string[]> {
 	await page.evaluate(AXE);
-	const violations = await page.evaluate(async () => {
+	return page.evaluate(async () => {
 		const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
 		const result = await axe.run(document, { runOnly: ['color-contrast'] });
 		return result.violations.flatMap((v) =>
 			v.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? v.help}`)
 		);
 	});
-	return violations;
 }
 
 /**
