@@ -259,13 +259,7 @@ async function importFile(
 	const progress = new Progress(survey.rows);
 	const parser = new LineParser();
 	const c = classifier();
-	const totals: ChunkOutcome = {
-		stored: 0,
-		before: 0,
-		deletedLines: 0,
-		deletedRecords: 0,
-		heartbeatsBefore: 0
-	};
+	const totals = noOutcome();
 	const stored = typeCounts();
 	let chunk: ChunkLine[] = [];
 	let n = 0;
@@ -379,6 +373,11 @@ interface ChunkOutcome {
 	heartbeatsBefore: number;
 }
 
+/** A chunk's outcome before it did anything. */
+function noOutcome(): ChunkOutcome {
+	return { stored: 0, before: 0, deletedLines: 0, deletedRecords: 0, heartbeatsBefore: 0 };
+}
+
 /**
  * Sends a chunk's records, leaving out those stored before and those deleted before,
  * both found by one `_all_docs` read of the chunk's ids (and of the ids the earlier
@@ -390,13 +389,7 @@ async function sendChunk(
 	couch: Couch,
 	lines: ChunkLine[]
 ): Promise<{ outcome: ChunkOutcome; sent: StoredRecord[] }> {
-	const outcome: ChunkOutcome = {
-		stored: 0,
-		before: 0,
-		deletedLines: 0,
-		deletedRecords: 0,
-		heartbeatsBefore: 0
-	};
+	const outcome = noOutcome();
 	if (lines.length === 0) return { outcome, sent: [] };
 	const keys = new Set<string>();
 	for (const l of lines) {

@@ -7,7 +7,13 @@ import {
 	refuseCrossSiteWrite,
 	takesCrossOriginWrites
 } from '$lib/server/accounts/csrf';
-import { ClientGone, CouchstatsError, StartupError, StoreTimeout } from '$lib/server/errors';
+import {
+	ClientGone,
+	CouchstatsError,
+	StartupError,
+	StoreTimeout,
+	isStoreSilence
+} from '$lib/server/errors';
 import { startIngest } from '$lib/server/ingest';
 import { setServerAdmins } from '$lib/server/accounts/login';
 import { setFormLimit } from '$lib/server/read-form';
@@ -143,7 +149,7 @@ const respond: Handle = async ({ event, resolve }) => {
 		// in time is answered at once: the request would only wait for it again.
 		// A client gone meanwhile is answered at once too: nobody waits (store-dispatch.ts).
 		const session = await sessionFor(couch(), token).catch((e: unknown) =>
-			e instanceof StoreTimeout || e instanceof ClientGone ? e : null
+			isStoreSilence(e) ? e : null
 		);
 		if (session instanceof CouchstatsError) return refusal(refusedRequest(event), session);
 		if (session) {

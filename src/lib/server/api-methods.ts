@@ -9,6 +9,7 @@
  */
 import { CouchstatsError } from './errors';
 import { takesCrossOriginWrites } from './accounts/csrf';
+import { errorResponse } from './stats/handler';
 
 /** The methods every read-only API route answers. */
 export const API_READ_METHODS = ['GET', 'HEAD'];
@@ -25,14 +26,14 @@ export function wrongApiMethod(
 	// By the route, not the address: `/api/v1/visit%6Fr` is the visitor endpoint too.
 	if (!routeId?.startsWith('/api/v1/') || takesCrossOriginWrites(routeId)) return undefined;
 	if (API_READ_METHODS.includes(method)) return undefined;
-	const e = new CouchstatsError(
-		405,
-		`${pathname} is read with GET only (the API changes nothing); ${method} is not taken here`
+	const response = errorResponse(
+		new CouchstatsError(
+			405,
+			`${pathname} is read with GET only (the API changes nothing); ${method} is not taken here`
+		)
 	);
-	return Response.json(
-		{ error: e.name, message: e.message },
-		{ status: 405, headers: { allow: API_READ_METHODS.join(', ') } }
-	);
+	response.headers.set('allow', API_READ_METHODS.join(', '));
+	return response;
 }
 
 /**

@@ -68,6 +68,15 @@ export class ClientGone extends CouchstatsError {
 }
 
 /**
+ * Whether an error is the store not answering ({@link StoreTimeout}) or the read given up
+ * with its request's client ({@link ClientGone}): no failure of the server's, nor an
+ * answer about what was asked.
+ */
+export function isStoreSilence(e: unknown): e is StoreTimeout | ClientGone {
+	return e instanceof StoreTimeout || e instanceof ClientGone;
+}
+
+/**
  * A problem that stops the server from starting: bad configuration, an unreachable
  * or misconfigured CouchDB, an unwritable data directory. `fix` says what to do.
  * The launcher prints `message — fix` as one line and exits non-zero.

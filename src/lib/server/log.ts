@@ -5,7 +5,7 @@
  * appear: in a path (`/share/shr_…`), a query string (`?share=`, as the live stream
  * takes it), a header or an error message.
  */
-import { ClientGone, StoreTimeout } from './errors';
+import { isStoreSilence } from './errors';
 import { logLine } from './boot/log-line.js';
 
 const SECRETS: [RegExp, string][] = [
@@ -84,7 +84,7 @@ export function logNotice(line: string): void {
  * ended because its client went away ({@link ClientGone}): nothing failed.
  */
 export function logError(context: string, error: unknown): void {
-	if (error instanceof StoreTimeout || error instanceof ClientGone) return;
+	if (isStoreSilence(error)) return;
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 	logLine(redactSecrets(`couchstats: ${context}: ${detail}`));
 }
@@ -101,6 +101,12 @@ export function isClientAbort(error: unknown): boolean {
 		error.message === 'aborted' &&
 		(error as { code?: unknown }).code === 'ECONNRESET'
 	);
+}
+
+/** An error's message for a log line without its stack: its first line, at most 200 characters. */
+export function errorLine(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	return message.split('\n')[0].slice(0, 200);
 }
 
 /**
@@ -123,9 +129,7 @@ export function logRequestError(request: string, status: number, error: unknown)
 	if (status < 500) {
 		// The client's mistake (a form action sent JSON, say): one line, no stack, so that
 		// nobody can fill the log with traces by sending malformed requests.
-		const message = error instanceof Error ? error.message : String(error);
-		const line = message.split('\n')[0].slice(0, 200);
-		logLine(redactSecrets(`couchstats: ${request} (${status}): ${line}`));
+		logLine(redactSecrets(`couchstats: ${request} (${status}): ${errorLine(error)}`));
 		return;
 	}
 	logError(`${request} (${status})`, error);

@@ -170,7 +170,7 @@ export async function createSite(
 	input: SiteInput,
 	now: () => number = Date.now
 ): Promise<SiteRecord> {
-	if (!user.isAdmin && (await sitesOwnedBy(couch, user.name)) >= MAX_OWNED) {
+	if (await atOwnedLimit(couch, user)) {
 		throw new FieldError(
 			400,
 			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to create the site`,
@@ -298,9 +298,11 @@ async function accountRows(couch: Couch, names: string[]) {
 	return rows;
 }
 
-/** How many sites `name` owns. */
-async function sitesOwnedBy(couch: Couch, name: string): Promise<number> {
-	return (await accountRows(couch, [name])).filter((row) => row.value === 'owner').length;
+/** Whether `user`, no admin, owns {@link MAX_OWNED} sites already: it may own no more. */
+async function atOwnedLimit(couch: Couch, user: User): Promise<boolean> {
+	if (user.isAdmin) return false;
+	const rows = await accountRows(couch, [user.name]);
+	return rows.filter((row) => row.value === 'owner').length >= MAX_OWNED;
 }
 
 /**
@@ -583,21 +585,22 @@ async function loadInvitingSite(couch: Couch, user: User, id: string): Promise<S
  * it is not).
  * @throws {CouchstatsError} 404 for no such invitation, 400 at the limit.
  */
-export async function acceptInvitation(couch: Couch, user: User, id: string) {
-	await loadInvitingSite(couch, user, id);
-	if (!user.isAdmin && (await sitesOwnedBy(couch, user.name)) >= MAX_OWNED) {
-		throw new CouchstatsError(
-			400,
-			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "${id}"`
-		);
-	}
+export function acceptInvitation(couch: Couch, user: User, id: string) {
 	return saveChange(
 		couch,
 		() => loadInvitingSite(couch, user, id),
-		(site) => ({
-			...withoutInvitation(site, user.name),
-			owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
-		})
+		async (site) => {
+			if (await atOwnedLimit(couch, user)) {
+				throw new CouchstatsError(
+					400,
+					`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "${id}"`
+				);
+			}
+			return {
+				...withoutInvitation(site, user.name),
+				owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
+			};
+		}
 	);
 }
 

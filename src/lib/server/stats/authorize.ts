@@ -7,8 +7,8 @@
 import { canReadSite, sessionFor, type User } from '../accounts/auth';
 import type { AccessCheck } from '../accounts/access';
 import { ignoreStatus, type Couch } from '../couch';
-import { ClientGone, CouchstatsError, StoreTimeout } from '../errors';
-import { logNotice } from '../log';
+import { CouchstatsError, isStoreSilence } from '../errors';
+import { errorLine, logNotice } from '../log';
 import { findSiteByShareLink } from '../accounts/site-admin';
 import { siteDocId, type SiteRecord } from '../accounts/sites';
 import { bearerToken, findToken } from '../accounts/tokens';
@@ -145,11 +145,6 @@ export function accessRefusal(
 	);
 }
 
-/** Whether an error is the store not answering, or the request given up on, not a refusal. */
-function isStoreSilence(e: CouchstatsError): boolean {
-	return e instanceof StoreTimeout || e instanceof ClientGone;
-}
-
 /**
  * Whether `credentials`, with the session cookie they came from, still read `site`: an
  * answer that stays open (a live stream, an export) checks again, so that a token
@@ -174,9 +169,8 @@ export async function stillAuthorized(
 		const refusal = await accessRefusal(couch, site, { ...credentials, user }, held.need);
 		return refusal ? 'revoked' : 'held';
 	} catch (e) {
-		const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
 		logNotice(
-			`${held.holder} of site "${site}" ended: its reader's access could not be checked, the database did not answer (${reason}); nothing was revoked, its client may ask again`
+			`${held.holder} of site "${site}" ended: its reader's access could not be checked, the database did not answer (${errorLine(e)}); nothing was revoked, its client may ask again`
 		);
 		return 'unchecked';
 	}
