@@ -376,7 +376,7 @@ describe('bad parameters', () => {
 			'breakdown=paths&tz=Nowhere/City',
 			/^tz "Nowhere\/City" is not an IANA time zone like Europe\/Paris$/
 		],
-		['breakdown=journeys&format=xml', /^format "xml" must be csv or json$/]
+		['breakdown=journeys&format=xml', /^format "xml" must be csv, json or zip$/]
 	])('%s is a 400 saying what was wrong', async (query, message) => {
 		const res = await get(EXPORT, '/api/v1/stats/export', `site=trips&${query}`);
 		expect(res.status).toBe(400);

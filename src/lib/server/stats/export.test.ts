@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
 import type { Journey, PathReport } from '../../stats/journeys';
-import { EXPORTS, exportCsv, exportLines, parseExportParams, type ExportRequest } from './export';
+import {
+	EXPORTS,
+	ZIP_EXPORTS,
+	exportCsv,
+	exportLines,
+	parseExportParams,
+	type ExportRequest
+} from './export';
 
 const parse = (query: string) => parseExportParams(new URLSearchParams(query));
 
@@ -27,11 +34,74 @@ test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 
 		expect(refused).toMatchObject({
 			status: 400,
 			message: expect.stringMatching(
-				/^breakdown ".*" must be one of timeseries, goals, journeys, paths, pages,/
+				/^breakdown ".*" must be one of timeseries, totals, goals, journeys, paths, pages,/
 			)
 		});
 	}
 );
+
+describe('format=zip', () => {
+	test('without a breakdown asks for every export of the Stats API’s parameters', () => {
+		expect(parse('format=zip')).toEqual({ format: 'zip' });
+		expect(ZIP_EXPORTS).toEqual(
+			Object.keys(EXPORTS).filter((name) => name !== 'journeys' && name !== 'paths')
+		);
+	});
+
+	test.each(['pages', 'all', ''])('refuses breakdown=%s beside it with 400', (name) => {
+		expect(() => parse(`breakdown=${name}&format=zip`)).toThrow(
+			expect.objectContaining({
+				status: 400,
+				message: `breakdown "${name}" cannot go with format=zip, which holds every export: leave breakdown out`
+			})
+		);
+	});
+
+	test('another format still needs a breakdown', () => {
+		expect(() => parse('format=csv')).toThrow(
+			expect.objectContaining({ status: 400, message: expect.stringMatching(/^breakdown ""/) })
+		);
+		expect(() => parse('breakdown=pages&format=tar')).toThrow(
+			expect.objectContaining({ message: 'format "tar" must be csv, json or zip' })
+		);
+	});
+});
+
+describe('totals', () => {
+	const totals = {
+		pageviews: 11,
+		visitors: 7,
+		newVisitors: 6,
+		sessions: 7,
+		actualSessions: 2,
+		engagedSessions: 2,
+		engagementRate: 1,
+		bounceRate: 0.4286,
+		engagedTimeMs: 74_000,
+		avgEngagedTimeMs: 10_571,
+		events: 3
+	};
+	test('a line for the range and one for the period it is compared with', () => {
+		const request: ExportRequest = { name: 'totals', format: 'csv', direction: null };
+		const value = {
+			from: '2026-11-01',
+			to: '2026-11-30',
+			totals,
+			previous: {
+				from: '2026-10-01',
+				to: '2026-10-31',
+				compare: 'month' as const,
+				totals: { ...totals, pageviews: 4, visitors: null }
+			}
+		};
+		expect(exportCsv(request, value).split('\r\n')).toEqual([
+			'period,from,to,compare,pageviews,visitors,newVisitors,sessions,actualSessions,engagedSessions,engagementRate,bounceRate,engagedTimeMs,avgEngagedTimeMs,events',
+			'current,2026-11-01,2026-11-30,,11,7,6,7,2,2,1,0.4286,74000,10571,3',
+			'previous,2026-10-01,2026-10-31,month,4,,6,7,2,2,1,0.4286,74000,10571,3',
+			''
+		]);
+	});
+});
 
 describe('journeys', () => {
 	const journey: Journey = {

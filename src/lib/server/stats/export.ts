@@ -1,24 +1,68 @@
 /**
  * CSV (or JSON) export of one part of the read model over a range: a breakdown (its
- * columns are the catalogue's, src/lib/stats/catalogue.ts), the time series, the goals,
- * or the journeys through a page and the paths after a path from entry, as the
+ * columns are the catalogue's, src/lib/stats/catalogue.ts), the time series, the totals,
+ * the goals, or the journeys through a page and the paths after a path from entry, as the
  * dashboard's widgets and the Journeys and Paths APIs count them. Each export is one
- * entry of {@link EXPORTS}: the section it reads, its columns, its lines.
+ * entry of {@link EXPORTS}: the section it reads, its columns, its lines. A ZIP
+ * (`format=zip`) holds every export of the Stats API's parameters ({@link ZIP_EXPORTS}).
  */
 import { TRAIL_STEPS } from '../../classify/rules';
 import { CATALOGUE, rowsOf, type Breakdown, type BreakdownName } from '../../stats/catalogue';
 import { fileNamePart, toCsv } from '../../stats/csv';
 import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
-import type { Sections } from '../../stats/response';
+import type { PreviousPeriod, Sections } from '../../stats/response';
+import type { Totals } from '../../stats/metrics';
 import { CouchstatsError } from '../errors';
 import { parseDirection } from './params';
+import { valueOf, type Settled, type StatsSections } from './read-stats';
 
 /** A name accepted by `breakdown=`. */
-export type ExportName = 'timeseries' | 'goals' | 'journeys' | 'paths' | BreakdownName;
+export type ExportName = 'timeseries' | 'totals' | 'goals' | 'journeys' | 'paths' | BreakdownName;
 
-/** The read model's sections an export comes from. */
-export type ExportSection = 'timeseries' | 'breakdowns' | 'goals' | 'journeys' | 'paths';
+/** What each kind of export is made from: a section of the read model, or the totals'. */
+export interface ExportValues extends Pick<
+	Sections,
+	'timeseries' | 'breakdowns' | 'goals' | 'journeys' | 'paths'
+> {
+	/** The range's totals, its dates, and the period it is compared with. */
+	totals: { from: string; to: string; totals: Totals; previous: PreviousPeriod };
+}
+
+/** What an export is made from: {@link ExportValues}' keys. */
+export type ExportSection = keyof ExportValues;
+
+/** The read model's sections each kind of export reads. */
+export const EXPORT_READS = {
+	timeseries: ['timeseries'],
+	totals: ['totals', 'previous'],
+	breakdowns: ['breakdowns'],
+	goals: ['goals'],
+	journeys: ['journeys'],
+	paths: ['paths']
+} as const satisfies { [S in ExportSection]: readonly (keyof Sections)[] };
+
+/**
+ * What an export of `section` is made from, out of a read of its {@link EXPORT_READS}.
+ * @throws the error of a section that could not be read.
+ */
+export function exportValue<S extends ExportSection>(
+	section: S,
+	read: StatsSections<(typeof EXPORT_READS)[S][number]>
+): ExportValues[S] {
+	if (section !== 'totals') {
+		const sections = read as unknown as Record<S, Settled<ExportValues[S]>>;
+		return valueOf(sections[section]);
+	}
+	const sections = read as unknown as StatsSections<'totals' | 'previous'>;
+	const { from, to } = sections.range;
+	return {
+		from,
+		to,
+		totals: valueOf(sections.totals),
+		previous: valueOf(sections.previous)
+	} as ExportValues[S];
+}
 
 /** What an export request asks for: which export, in which format, and of journeys which side. */
 export interface ExportRequest {
@@ -32,12 +76,12 @@ export interface ExportRequest {
 export interface Export<S extends ExportSection = ExportSection> {
 	section: S;
 	columns: readonly string[];
-	lines(value: Sections[S], request: ExportRequest): object[];
+	lines(value: ExportValues[S], request: ExportRequest): object[];
 	/**
 	 * What its file is of, when the range does not say it all: the parts of its name
 	 * after the export's (a journey's page and side, a path's steps); none by default.
 	 */
-	subject?(value: Sections[S], request: ExportRequest): string[];
+	subject?(value: ExportValues[S], request: ExportRequest): string[];
 }
 
 /** Keeps an export's section type for its `lines`. */
@@ -107,14 +151,35 @@ function breakdownExport(breakdown: Breakdown): [string, Export] {
 	];
 }
 
+/** The columns of the totals: the Overview's numbers, as each point of the time series has them. */
+const TOTALS_COLUMNS = Object.keys(totalsFrom(emptySums()));
+
 /** Every export by its name in `breakdown=`, in the order a refusal lists them. */
 export const EXPORTS: Record<ExportName, Export> = Object.fromEntries([
 	[
 		'timeseries',
 		entry({
 			section: 'timeseries',
-			columns: ['period', 'start', ...Object.keys(totalsFrom(emptySums()))],
+			columns: ['period', 'start', ...TOTALS_COLUMNS],
 			lines: (points) => points
+		})
+	],
+	[
+		'totals',
+		entry({
+			section: 'totals',
+			columns: ['period', 'from', 'to', 'compare', ...TOTALS_COLUMNS],
+			// The Overview's numbers and what its changes compare with.
+			lines: ({ from, to, totals, previous }) => [
+				{ period: 'current', from, to, ...totals },
+				{
+					period: 'previous',
+					from: previous.from,
+					to: previous.to,
+					compare: previous.compare,
+					...previous.totals
+				}
+			]
 		})
 	],
 	[
@@ -169,21 +234,44 @@ export const EXPORTS: Record<ExportName, Export> = Object.fromEntries([
 ]) as Record<ExportName, Export>;
 
 /**
- * The export named by `breakdown=`, its format, and for journeys `direction=`.
- * @throws {CouchstatsError} 400 for an unknown breakdown, format or direction.
+ * The exports a ZIP holds (`format=zip`): every one that takes the Stats API's parameters,
+ * which the dashboard's page has; not the journeys and paths, which are of one page or
+ * path and count under a source filter only.
  */
-export function parseExportParams(params: URLSearchParams): ExportRequest {
-	const name = params.get('breakdown') ?? '';
-	// Own keys only: `in` would accept inherited names such as constructor or __proto__.
-	if (!Object.hasOwn(EXPORTS, name)) {
+export const ZIP_EXPORTS = (Object.keys(EXPORTS) as ExportName[]).filter(
+	(name) => EXPORTS[name].section !== 'journeys' && EXPORTS[name].section !== 'paths'
+);
+
+/** A request for every export of {@link ZIP_EXPORTS} in one ZIP. */
+export interface ZipRequest {
+	format: 'zip';
+}
+
+/**
+ * The export named by `breakdown=`, its format, and for journeys `direction=`; or, with
+ * `format=zip` and no `breakdown`, every export in one ZIP.
+ * @throws {CouchstatsError} 400 for an unknown breakdown, format or direction, or a
+ *   breakdown named with `format=zip`.
+ */
+export function parseExportParams(params: URLSearchParams): ExportRequest | ZipRequest {
+	const format = params.get('format') ?? 'csv';
+	const name = params.get('breakdown');
+	if (format === 'zip') {
+		if (name === null) return { format };
 		throw new CouchstatsError(
 			400,
-			`breakdown "${name.slice(0, 40)}" must be one of ${Object.keys(EXPORTS).join(', ')}`
+			`breakdown "${name.slice(0, 40)}" cannot go with format=zip, which holds every export: leave breakdown out`
 		);
 	}
-	const format = params.get('format') ?? 'csv';
+	// Own keys only: `in` would accept inherited names such as constructor or __proto__.
+	if (!Object.hasOwn(EXPORTS, name ?? '')) {
+		throw new CouchstatsError(
+			400,
+			`breakdown "${(name ?? '').slice(0, 40)}" must be one of ${Object.keys(EXPORTS).join(', ')} (or leave it out with format=zip for all but journeys and paths in one ZIP)`
+		);
+	}
 	if (format !== 'csv' && format !== 'json') {
-		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv or json`);
+		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv, json or zip`);
 	}
 	const direction = name === 'journeys' ? parseDirection(params) : null;
 	return { name: name as ExportName, format, direction };
@@ -192,7 +280,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest {
 /** The lines of an export from the value of its section (events: one per prop value). */
 export function exportLines(
 	request: ExportRequest,
-	value: Sections[ExportSection]
+	value: ExportValues[ExportSection]
 ): Record<string, unknown>[] {
 	return EXPORTS[request.name].lines(value as never, request) as Record<string, unknown>[];
 }
@@ -201,12 +289,12 @@ export function exportLines(
  * What an export's file name says it is of, before its range: its name, and what it is
  * of (`journeys-_pricing-next`, `paths-_-_pricing`), each part made fit for a file name.
  */
-export function exportSubject(request: ExportRequest, value: Sections[ExportSection]): string {
+export function exportSubject(request: ExportRequest, value: ExportValues[ExportSection]): string {
 	const parts = EXPORTS[request.name].subject?.(value as never, request) ?? [];
 	return [request.name, ...parts.map(fileNamePart)].join('-');
 }
 
 /** The export as CSV text. */
-export function exportCsv(request: ExportRequest, value: Sections[ExportSection]): string {
+export function exportCsv(request: ExportRequest, value: ExportValues[ExportSection]): string {
 	return toCsv([...EXPORTS[request.name].columns], exportLines(request, value));
 }

@@ -4,7 +4,7 @@
  * else is logged and answered with a bare 500.
  */
 import { couch as appCouch, type Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { ClientGone, CouchstatsError } from '../errors';
 import { logError } from '../log';
 import {
 	authorizeSite,
@@ -18,12 +18,19 @@ import { exportSiteRecords } from '../accounts/site-records';
 import { RetryLater, withinIndexWait } from './still-indexing';
 import {
 	EXPORTS,
+	EXPORT_READS,
+	ZIP_EXPORTS,
 	exportCsv,
 	exportLines,
 	exportSubject,
+	exportValue,
 	parseExportParams,
-	type ExportName
+	type Export,
+	type ExportRequest,
+	type ExportSection,
+	type ExportValues
 } from './export';
+import { ZipWriter } from './zip-writer';
 import {
 	API_PARAMS,
 	EXPORT_PARAMS,
@@ -41,6 +48,8 @@ import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
 import type { BreakdownName } from '../../stats/catalogue';
+import type { Filter } from '../../stats/filters';
+import type { DateRange } from '../../stats/periods';
 
 /** Options of the handlers: injectable for tests and the benchmark. */
 export interface StatsHandlerOptions {
@@ -155,9 +164,10 @@ export async function handleDashboard(
 
 /**
  * `GET /api/v1/stats/export?…&breakdown=NAME&format=csv|json`: one export, all rows. A
- * breakdown, the time series and goals take the Stats API's parameters; journeys and
- * paths those of the Journeys and Paths APIs (`page=` the journey's page, `step=`), read
- * as those APIs read them.
+ * breakdown, the time series, the totals and goals take the Stats API's parameters;
+ * journeys and paths those of the Journeys and Paths APIs (`page=` the journey's page,
+ * `step=`), read as those APIs read them. `format=zip` without `breakdown`: every export
+ * of the Stats API's parameters in one ZIP ({@link zipExports}).
  */
 export async function handleExport(
 	event: StatsRequest,
@@ -165,14 +175,15 @@ export async function handleExport(
 ): Promise<Response> {
 	try {
 		const request = parseExportParams(event.url.searchParams);
+		if (request.format === 'zip') return await zipExports(event, options);
 		const { name, format } = request;
 		const { section } = EXPORTS[name];
 		// Only what the export holds, every row of it.
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(event, options, section, name);
-		const filename = exportName(read.site, exportSubject(request, value), read.range, read.filter);
+				: await readExported(await exportQuery(event, options), request);
+		const filename = exportFileName(request, read, value);
 		const headers = {
 			'cache-control': 'private, no-store',
 			'content-disposition': contentDisposition(`${filename}.${format}`)
@@ -186,27 +197,67 @@ export async function handleExport(
 	}
 }
 
+/** An export's file name, without its extension: the site, what it is of, the range and filter. */
+function exportFileName(
+	request: ExportRequest,
+	read: { site: string; range: DateRange; filter: Filter | null },
+	value: ExportValues[ExportSection]
+): string {
+	return exportName(read.site, exportSubject(request, value), read.range, read.filter);
+}
+
+/** Who asks checked, then the store, query and read options of an export of the Stats API's parameters. */
+function exportQuery(event: StatsRequest, options: StatsHandlerOptions) {
+	return statsQuery(event, options, [...API_PARAMS.stats, ...EXPORT_PARAMS]);
+}
+
 /**
- * Reads the Stats API's section an export comes from, with every row: of the breakdowns
+ * Reads the Stats API's sections an export comes from, with every row: of the breakdowns
  * only the exported one (an outside probe measured an export reading every one).
  */
 async function readExported(
-	event: StatsRequest,
-	options: StatsHandlerOptions,
-	section: 'timeseries' | 'breakdowns' | 'goals',
-	name: ExportName
+	{ db, query, read }: Awaited<ReturnType<typeof exportQuery>>,
+	request: ExportRequest
 ) {
-	const { db, query, read } = await statsQuery(event, options, [
-		...API_PARAMS.stats,
-		...EXPORT_PARAMS
-	]);
-	const breakdowns = section === 'breakdowns' ? [name as BreakdownName] : [];
+	const { section } = EXPORTS[request.name] as Export<Exclude<ExportSection, 'journeys' | 'paths'>>;
+	const breakdowns = section === 'breakdowns' ? [request.name as BreakdownName] : [];
 	const sections = await readSections(
 		db,
 		{ ...query, limit: Infinity },
-		{ ...read, sections: [section], breakdowns }
+		{ ...read, sections: EXPORT_READS[section], breakdowns }
 	);
-	return { read: sections, value: valueOf<Sections[typeof section]>(sections[section]) };
+	return { read: sections, value: exportValue(section, sections) };
+}
+
+/**
+ * `format=zip`: every export of {@link ZIP_EXPORTS} as its CSV, each named and made as
+ * `breakdown=NAME&format=csv` answers it, in one ZIP named `SITE-dashboard-FROM-TO….zip`.
+ * The exports are read one after another, inside the request (its read budget, and its
+ * client leaving ends the reads: store-dispatch.ts), each compressed as soon as it is
+ * read, so at most one export's CSV is held besides the compressed files.
+ */
+async function zipExports(event: StatsRequest, options: StatsHandlerOptions): Promise<Response> {
+	const asked = await exportQuery(event, options);
+	const zip = new ZipWriter(new Date(asked.read.now()));
+	let named: { site: string; range: DateRange; filter: Filter | null } | undefined;
+	for (const name of ZIP_EXPORTS) {
+		// A client gone between two reads: the next would fail at once (store-dispatch.ts).
+		if (event.request.signal.aborted) throw new ClientGone();
+		const request: ExportRequest = { name, format: 'csv', direction: null };
+		const { read, value } = await readExported(asked, request);
+		named ??= read;
+		zip.add(`${exportFileName(request, read, value)}.csv`, exportCsv(request, value));
+	}
+	const { site, range, filter } = named!;
+	return new Response(zip.end(), {
+		headers: {
+			'cache-control': 'private, no-store',
+			'content-type': 'application/zip',
+			'content-disposition': contentDisposition(
+				`${exportName(site, 'dashboard', range, filter)}.zip`
+			)
+		}
+	});
 }
 
 /** Reads the journeys or paths an export comes from, as their API does, with every row. */
