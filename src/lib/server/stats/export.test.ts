@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CouchstatsError } from '../errors';
+import { emptySums, totalsFrom } from '../../stats/metrics';
 import type { Journey, PathReport } from '../../stats/journeys';
 import {
 	EXPORTS,
@@ -68,19 +69,7 @@ describe('format=zip', () => {
 });
 
 describe('totals', () => {
-	const totals = {
-		pageviews: 11,
-		visitors: 7,
-		newVisitors: 6,
-		sessions: 7,
-		actualSessions: 2,
-		engagedSessions: 2,
-		engagementRate: 1,
-		bounceRate: 0.4286,
-		engagedTimeMs: 74_000,
-		avgEngagedTimeMs: 10_571,
-		events: 3
-	};
+	const totals = { ...totalsFrom(emptySums()), pageviews: 11, visitors: 7, events: 3 };
 	test('a line for the range and one for the period it is compared with', () => {
 		const request: ExportRequest = { name: 'totals', format: 'csv', direction: null };
 		const value = {
@@ -96,8 +85,8 @@ describe('totals', () => {
 		};
 		expect(exportCsv(request, value).split('\r\n')).toEqual([
 			'period,from,to,compare,pageviews,visitors,newVisitors,sessions,actualSessions,engagedSessions,engagementRate,bounceRate,engagedTimeMs,avgEngagedTimeMs,events',
-			'current,2026-11-01,2026-11-30,,11,7,6,7,2,2,1,0.4286,74000,10571,3',
-			'previous,2026-10-01,2026-10-31,month,4,,6,7,2,2,1,0.4286,74000,10571,3',
+			'current,2026-11-01,2026-11-30,,11,7,0,0,0,0,0,0,0,0,3',
+			'previous,2026-10-01,2026-10-31,month,4,,0,0,0,0,0,0,0,0,3',
 			''
 		]);
 	});
