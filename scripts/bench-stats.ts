@@ -11,7 +11,8 @@
  * way, the Sessions API's first list page for 30 days (unfiltered, by source, by event;
  * with its total's own read, the `metrics` buckets, beside the `_count` of
  * `session-starts` over the range that the total was before), and reads the whole owner dashboard (every widget's reads; warm median of 10),
- * and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
+ * then exports the top pages as CSV and the whole dashboard as a ZIP for 30 days (warm
+ * median of 10, and the answer's size), and, with the view engine, reads a 3-step funnel for 7 and 30 days through the Funnels
  * API handler, every batch to the end (warm median of 3), against the step-1 rows and
  * sessions it read, and the newest session's timeline (warm median of 10). At the end,
  * each larger N's warm medians over the smallest N's (the latency ratio the view engine's
@@ -35,7 +36,12 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
-import { handleJourneys, handlePaths, handleStats } from '../src/lib/server/stats/handler';
+import {
+	handleExport,
+	handleJourneys,
+	handlePaths,
+	handleStats
+} from '../src/lib/server/stats/handler';
 import type { StatsRequest } from '../src/lib/server/stats/authorize';
 import { handleSessionList } from '../src/lib/server/sessions/handler';
 import { readSections } from '../src/lib/server/stats/read-stats';
@@ -235,6 +241,14 @@ async function benchOne(
 		console.log(
 			`  whole owner dashboard (30 days): warm median ${fmt(median(dashboard.sort((a, b) => a - b)))}`
 		);
+		for (const what of ['breakdown=pages&format=csv', 'format=zip']) {
+			const exported = await warmMedian(() =>
+				exportCall(couch, secret, `${RANGES[1].query}&${what}`)
+			);
+			console.log(
+				`  export ${what} (30 days): warm median ${fmt(exported.ms)}, first call ${fmt(exported.first.ms)}, ${(exported.first.bytes / 1024).toFixed(1)} KB`
+			);
+		}
 		if (engine) {
 			console.log(
 				'  funnel       warm median   first call   batches   step-1 rows   sessions read   per session   steps'
@@ -297,6 +311,21 @@ async function apiCall(couch: Couch, secret: string, api: keyof typeof HANDLERS,
 		indexing: boolean;
 	};
 	return { ms, ...body.meta, indexing: body.indexing };
+}
+
+/** Calls the export's handler (a CSV, or the dashboard's ZIP), times it and weighs its answer. */
+async function exportCall(couch: Couch, secret: string, query: string) {
+	const url = new URL(`http://bench/api/v1/stats/export?site=bench&${query}`);
+	const request = new Request(url, { headers: { authorization: `Bearer ${secret}` } });
+	const started = performance.now();
+	const res = await handleExport(
+		{ url, request, locals: { user: null } },
+		{ couch, timeoutMs: 3_600_000, now: () => NOW }
+	);
+	const bytes = (await res.arrayBuffer()).byteLength;
+	const ms = performance.now() - started;
+	if (res.status !== 200) throw new Error(`the export answered ${res.status}`);
+	return { ms, bytes };
 }
 
 /** Warm median of {@link WARM_RUNS} calls of `f` after a first one, and that first result. */

@@ -8,7 +8,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { handleExport } from '../../src/lib/server/stats/handler';
-import { createToken } from '../../src/lib/server/accounts/tokens';
+import { createToken, hashToken } from '../../src/lib/server/accounts/tokens';
 import { ZIP_EXPORTS } from '../../src/lib/server/stats/export';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
@@ -18,6 +18,8 @@ import { indexed, storeRecords, useCouch } from './harness';
 let couch: Couch;
 let token: string;
 let otherToken: string;
+/** The golden site's share link's secret. */
+const SHARE = 'shr_' + 'ziptest'.padEnd(32, 'x');
 
 /** The export route's answer to `query`, with `bearer` as its token (none: no credentials). */
 function get(query: string, bearer: string | null = token, signal?: AbortSignal) {
@@ -53,6 +55,7 @@ beforeAll(async () => {
 	await couch.sites.insert({
 		...goldenSite(),
 		tokens: [created.token],
+		shareHash: hashToken(SHARE),
 		goals: [
 			{ id: 'home', kind: 'page', path: '/' },
 			{ id: 'signup', kind: 'event', name: 'signup' }
@@ -140,6 +143,13 @@ describe('the dashboard as one ZIP', () => {
 				''
 			].join('\r\n')
 		);
+	});
+
+	test('opens to the site’s share link, as the CSV export does', async () => {
+		const query = `${RANGE}&share=${SHARE}`;
+		const files = await unzipped(await get(`${query}&format=zip`, null));
+		const [name, text] = await single(`${RANGE}`, 'pages');
+		expect(files[name]).toBe(text);
 	});
 
 	test('refuses who the CSV export refuses, with the same status and JSON error', async () => {
