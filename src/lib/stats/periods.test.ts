@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	DEFAULT_COMPARISON,
 	defaultInterval,
 	fromFirstReadableDay,
 	periodIndex,
@@ -74,6 +75,12 @@ describe('periods', () => {
 			{ g: 'm', first: '2026-02', last: '2026-02', buckets: 1 },
 			{ g: 'd', first: '2026-03-01', last: '2026-03-10', buckets: 10 }
 		]);
+	});
+
+	test('a range compared by no comparison is compared by the default one, days', () => {
+		const range = { from: '2026-03-31', to: '2026-04-02', tz: 'UTC' };
+		expect(DEFAULT_COMPARISON).toBe('days');
+		expect(previousRange(range)).toEqual(previousRange(range, DEFAULT_COMPARISON));
 	});
 
 	test('the previous period has the same number of days, just before', () => {

@@ -236,8 +236,11 @@ export type Comparison = 'days' | 'month' | 'year';
 /** The comparisons, as the Stats API's `compare` names them. */
 export const COMPARISONS: readonly Comparison[] = ['days', 'month', 'year'];
 
+/** The comparison of a range none is asked for: the same number of days just before. */
+export const DEFAULT_COMPARISON: Comparison = 'days';
+
 /**
- * The period `range` is compared with, by `compare` (default `days`): the same
+ * The period `range` is compared with, by `compare` ({@link DEFAULT_COMPARISON}): the same
  * number of days just before it; or its dates moved back by the fewest whole months
  * (`month`) or years (`year`) that end it before `range` starts, each day kept, or the
  * last day of its month when that month is shorter (Mar 30 and 31 → Feb 28 or 29, Feb 29
@@ -246,7 +249,10 @@ export const COMPARISONS: readonly Comparison[] = ['days', 'month', 'year'];
  * (November with October, all 31 days). Ranges are local dates: a clock change in either
  * is no matter here.
  */
-export function previousRange(range: DateRange, compare: Comparison = 'days'): DateRange {
+export function previousRange(
+	range: DateRange,
+	compare: Comparison = DEFAULT_COMPARISON
+): DateRange {
 	const { from, to, tz } = range;
 	if (compare === 'month' || compare === 'year') {
 		const unit = compare === 'month' ? 1 : 12;
