@@ -19,6 +19,7 @@ import {
 	SITES_DESIGN,
 	siteInputSchema,
 	siteRecord,
+	unicodeHostEntry,
 	type SiteInput,
 	type SiteRecord,
 	type SiteToken
@@ -36,6 +37,11 @@ export interface OwnedSite {
 	id: string;
 	name: string;
 	hostnames: string[];
+	/**
+	 * The host names in punycode as a person reads them, by stored entry
+	 * (`xn--bcher-kva.example`: `bücher.example`), for the pages to show beside them.
+	 */
+	unicodeHosts: Record<string, string>;
 	timeZone: string;
 	owners: string[];
 	/** Accounts invited to co-own it that have not accepted yet. */
@@ -61,6 +67,12 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		id: site.id,
 		name: site.name,
 		hostnames: site.hostnames,
+		unicodeHosts: Object.fromEntries(
+			site.hostnames.flatMap((host) => {
+				const unicode = unicodeHostEntry(host);
+				return unicode ? [[host, unicode]] : [];
+			})
+		),
 		timeZone: site.timeZone,
 		owners: site.owners,
 		invited: site.invited ?? [],
