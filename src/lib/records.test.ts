@@ -51,10 +51,20 @@ test.each([
 	// A bare platform name keeps the sessions tagged with it and those from its host.
 	['facebook', 'facebook.com'],
 	['HN', 'news.ycombinator.com'],
-	['mastodon', 'mastodon']
+	['mastodon', 'mastodon'],
+	// A host typed in Unicode, as browsers send its referrer: in punycode.
+	['bücher.example', 'xn--bcher-kva.example'],
+	['例え.jp', 'xn--r8jz45g.jp'],
+	['Bücher', 'bücher']
 ])('sourceFilter(%j) names the source %j, as sourceOf names a session', (given, source) => {
 	expect(sourceFilter(given)).toBe(source);
 	if (given.includes('://')) expect(sourceOf(given)).toBe(source);
+});
+
+test('a source URL typed in Unicode names the source as the referrer browsers send', () => {
+	const sent = new URL('https://www.Bücher.example/seite').href;
+	expect(sourceOf(sent)).toBe('xn--bcher-kva.example');
+	expect(sourceFilter('https://www.Bücher.example/seite')).toBe(sourceOf(sent));
 });
 
 test.each([

@@ -7,6 +7,7 @@
  * because the tracker's synchronous bundle imports it (what it does not use is left out).
  */
 import { cleanText } from './text.ts';
+import { asciiHost } from './host-names.ts';
 
 /** Version of the record schema, stored in every record as `v`. */
 export const RECORD_VERSION = 1;
@@ -452,12 +453,16 @@ export function referrerHost(ref: string | undefined): string | undefined {
  * The source a filter names, as {@link sourceOf} names a session's: `(direct)`, the
  * host of a URL, or the {@link sourceName} of what is given (a host, a `www.` host, a
  * campaign's source), so that `source=https://www.Example.com/` keeps the sessions from
- * `example.com` and `source=Newsletter` those tagged `utm_source=newsletter`.
+ * `example.com` and `source=Newsletter` those tagged `utm_source=newsletter`; a host
+ * name in another script as browsers send it (`source=bücher.de` keeps the sessions from
+ * `xn--bcher-kva.de`: asciiHost in host-names.ts).
  */
 export function sourceFilter(value: string): string {
 	if (value.toLowerCase() === '(direct)') return '(direct)';
 	const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? sourceOf(value) : sourceName(value);
-	return source === undefined || source === '(direct)' ? value : source;
+	if (source === undefined || source === '(direct)') return value;
+	// A host typed in Unicode: browsers send its referrer in punycode, and so it is stored.
+	return source.includes('.') ? (asciiHost(source) ?? source) : source;
 }
 
 /** The revision every record carries, derived from its id. */

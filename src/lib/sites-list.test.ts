@@ -82,6 +82,22 @@ describe('the search', () => {
 	])('“%s” finds the site: %s', (q, found) => {
 		expect(matchesSearch(site, q)).toBe(found);
 	});
+
+	const bookshop = { id: 'books', name: 'Bücher Laden', hostnames: ['xn--bcher-kva.example'] };
+	test.each([
+		// Its host as typed in Unicode, whole labels: punycode tells no prefix of a label.
+		['bücher.example', true],
+		['Bücher', true],
+		['BÜCHER.EXAMPLE', true],
+		['xn--bcher', true],
+		// Its name, in its own script.
+		['bücher laden', true],
+		['laden', true],
+		['büch', true],
+		['bücher.de', false]
+	])('“%s” finds the site with a host in punycode: %s', (q, found) => {
+		expect(matchesSearch(bookshop, q)).toBe(found);
+	});
 });
 
 describe('a page of the list', () => {

@@ -7,6 +7,7 @@
  * sites, from the end, keyed by none, so a page costs the same wherever it stands. An account with up to {@link SITES_PER_PAGE} sites sees
  * them all, with no search box and no pager. No I/O.
  */
+import { asciiWords } from './host-names';
 import { SITE_ID_SOURCE } from './site-patterns';
 
 /** Sites on one page of the list: each is a dashboard read of "Today" on every load. */
@@ -17,7 +18,7 @@ export const SITES_PER_PAGE = 25;
  * last page (the first page without any).
  */
 export interface SitesQuery {
-	/** Words that start a word of a site's id, name or a host name (any case): {@link matchesSearch}; `''` for every site. */
+	/** Words that start a word of a site's id, name or a host name (any case, a host in either script): {@link matchesSearch}; `''` for every site. */
 	q: string;
 	/** The page starts with the first site whose id sorts after this one. */
 	after?: string;
@@ -99,15 +100,28 @@ export function matchesSearch(
 	site: { id: string; name: string; hostnames: readonly string[] },
 	q: string
 ): boolean {
-	const words = searchKey(q);
+	const keys = searchKeys(q);
 	return [site.id, site.name, ...site.hostnames].some((text) =>
-		searchStarts(text).some((start) => start.startsWith(words))
+		searchStarts(text).some((start) => keys.some((key) => start.startsWith(key)))
 	);
 }
 
 /** A search as the `search` view's keys are written: lower case (CouchDB's collation puts "a" < "A" < "b"). */
 export function searchKey(q: string): string {
 	return q.toLowerCase();
+}
+
+/**
+ * The keys a search looks for ({@link searchKey}): as typed, and when it has a word in
+ * another script, also with each such word as a stored host name's punycode
+ * (`bücher.de` finds `xn--bcher-kva.de`, and "Bücher" in a name as typed: asciiWords in
+ * src/lib/host-names.ts). A host label is found by the whole of it in Unicode: its
+ * punycode tells no prefix of it.
+ */
+export function searchKeys(q: string): string[] {
+	const key = searchKey(q);
+	const ascii = asciiWords(key);
+	return ascii === undefined ? [key] : [key, ascii];
 }
 
 // Between words: white space and ASCII punctuation (a host name's dots, an id's dashes).

@@ -340,3 +340,20 @@ test('past its first sites, the header’s switcher finds a site by keyboard, an
 	await plain.context().close();
 	await page.context().close();
 });
+
+test('a host name in another script is shown beside its punycode, and the list finds it as typed', async ({
+	browser,
+	baseURL
+}) => {
+	const page = await adminIn(browser, baseURL!, 'UTC');
+	const id = perAttempt('buecher');
+	const typed = `${id}.bücher.example`;
+	const stored = `${id}.xn--bcher-kva.example`;
+	await addSite(page, baseURL!, { id, name: 'Bookshop', hosts: `${id}.Bücher.example` });
+	await expect(page.getByTestId('unicode-hosts')).toHaveText(`${typed} is ${stored}.`);
+	await page.goto(`${baseURL}/sites?q=${encodeURIComponent(typed)}`);
+	const found = page.locator('.site-list li');
+	await expect(found).toHaveCount(1);
+	await expect(found).toContainText(`${stored} (${typed})`);
+	await page.context().close();
+});

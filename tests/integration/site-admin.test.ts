@@ -268,6 +268,35 @@ describe('sites and owners', () => {
 		expect((await findSite(couch, 'bobs'))?.owners).toEqual(['bob', many.name]);
 	});
 
+	test('concurrent site creations and acceptances by an account one short of MAX_OWNED leave it MAX_OWNED sites', async () => {
+		// Each checked the count and then saved: at MAX_OWNED - 1, all of them passed.
+		const { couch } = await useCouch();
+		const eve: User = { name: 'eve', roles: [], isAdmin: false };
+		const site = (id: string) => parseSiteForm(form({ ...blog, id }));
+		for (let i = 1; i < MAX_OWNED; i++) await createSite(couch, eve, site(`eve-${i}`));
+		for (const id of ['bobs-1', 'bobs-2']) {
+			await createSite(couch, bob, site(id));
+			await addOwner(couch, bob, id, eve.name);
+		}
+		// A creation refused for its id leaves no claim taking a place.
+		await createSite(couch, bob, site('bobs-3'));
+		await expect(createSite(couch, eve, site('bobs-3'))).rejects.toMatchObject({ status: 409 });
+		const results = await Promise.allSettled([
+			...['eve-a', 'eve-b', 'eve-c', 'eve-d'].map((id) => createSite(couch, eve, site(id))),
+			acceptInvitation(couch, eve, 'bobs-1'),
+			acceptInvitation(couch, eve, 'bobs-2')
+		]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		for (const r of results) {
+			if (r.status === 'rejected') {
+				expect(r.reason).toMatchObject({ status: 400 });
+				expect(String(r.reason.message)).toMatch(`an account owns at most ${MAX_OWNED} sites`);
+			}
+		}
+		const owned = (await listSites(couch, eve)).filter((s) => s.owners.includes(eve.name));
+		expect(owned).toHaveLength(MAX_OWNED);
+	});
+
 	test('a site created under the id of a deleted one lists none of its refused origins', async () => {
 		// An outside probe: the new site's settings listed the deleted one's refusals.
 		const { couch } = await useCouch();

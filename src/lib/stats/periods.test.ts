@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	DEFAULT_COMPARISON,
 	defaultInterval,
 	fromFirstReadableDay,
 	periodIndex,
@@ -76,6 +77,12 @@ describe('periods', () => {
 		]);
 	});
 
+	test('a range compared by no comparison is compared by the default one, days', () => {
+		const range = { from: '2026-03-31', to: '2026-04-02', tz: 'UTC' };
+		expect(DEFAULT_COMPARISON).toBe('days');
+		expect(previousRange(range)).toEqual(previousRange(range, DEFAULT_COMPARISON));
+	});
+
 	test('the previous period has the same number of days, just before', () => {
 		expect(previousRange({ from: '2026-11-01', to: '2026-11-30', tz: 'UTC' })).toEqual({
 			from: '2026-10-02',
@@ -97,6 +104,24 @@ describe('periods', () => {
 		['month', '2026-03-01', '2026-03-30', '2026-02-01', '2026-02-28'],
 		['month', '2028-03-01', '2028-03-30', '2028-02-01', '2028-02-29'],
 		['month', '2026-05-01', '2026-05-30', '2026-04-01', '2026-04-30'],
+		// A start February has not (Mar 29–31): from its last day, the range's length kept.
+		['month', '2026-03-31', '2026-04-02', '2026-02-28', '2026-03-02'],
+		['month', '2026-03-30', '2026-04-02', '2026-02-28', '2026-03-03'],
+		['month', '2026-03-29', '2026-04-02', '2026-02-28', '2026-03-04'],
+		['month', '2028-03-30', '2028-04-02', '2028-02-29', '2028-03-03'],
+		['month', '2026-05-31', '2026-06-03', '2026-04-30', '2026-05-03'],
+		// A leap year's February has the 29th: the same days.
+		['month', '2028-03-29', '2028-04-02', '2028-02-29', '2028-03-02'],
+		// Ending on the month's last day: up to February's, the range's length kept.
+		['month', '2026-03-29', '2026-03-31', '2026-02-26', '2026-02-28'],
+		['month', '2026-03-30', '2026-03-31', '2026-02-27', '2026-02-28'],
+		['month', '2026-03-31', '2026-03-31', '2026-02-28', '2026-02-28'],
+		['month', '2028-03-30', '2028-03-31', '2028-02-28', '2028-02-29'],
+		['month', '2026-05-31', '2026-05-31', '2026-04-30', '2026-04-30'],
+		// A month long: the length kept would reach the range, so the same days.
+		['month', '2026-03-30', '2026-04-29', '2026-02-28', '2026-03-29'],
+		// Longer: back as many months as end it before it starts.
+		['month', '2026-03-30', '2026-06-15', '2025-12-30', '2026-03-15'],
 		// Whole months: as many whole months just before.
 		['month', '2026-10-01', '2026-12-31', '2026-07-01', '2026-09-30'],
 		['month', '2026-01-01', '2026-12-31', '2025-01-01', '2025-12-31'],
@@ -109,6 +134,10 @@ describe('periods', () => {
 		// The last 12 months (this month and the 11 before): a year earlier.
 		['year', '2026-01-01', '2026-12-07', '2025-01-01', '2025-12-07'],
 		['year', '2027-03-01', '2028-02-29', '2026-03-01', '2027-02-28'],
+		// Feb 29 a year back: Feb 28, the range's length kept.
+		['year', '2028-02-29', '2028-03-02', '2027-02-28', '2027-03-02'],
+		['year', '2028-02-29', '2028-02-29', '2027-02-28', '2027-02-28'],
+		['year', '2028-02-29', '2029-02-28', '2027-02-28', '2028-02-28'],
 		// Longer than a year: back by as many whole years as end it before it starts.
 		['year', '2024-06-01', '2026-03-05', '2022-06-01', '2024-03-05'],
 		// Any other range: the same number of days just before.

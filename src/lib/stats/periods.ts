@@ -236,27 +236,47 @@ export type Comparison = 'days' | 'month' | 'year';
 /** The comparisons, as the Stats API's `compare` names them. */
 export const COMPARISONS: readonly Comparison[] = ['days', 'month', 'year'];
 
+/** The comparison of a range none is asked for: the same number of days just before. */
+export const DEFAULT_COMPARISON: Comparison = 'days';
+
 /**
- * The period `range` is compared with, by `compare` (default `days`): the same
+ * The period `range` is compared with, by `compare` ({@link DEFAULT_COMPARISON}): the same
  * number of days just before it; or its dates moved back by the fewest whole months
  * (`month`) or years (`year`) that end it before `range` starts, each day kept, or the
- * last day of its month when that month is shorter (Mar 30 and 31 → Feb 28 or 29, Feb 29
- * a year back → Feb 28); under `month` an end on its month's last day ends on the last
- * day of the month it moves to, so a whole month compares with the whole month before
- * (November with October, all 31 days). Ranges are local dates: a clock change in either
- * is no matter here.
+ * last day of its month when that month is shorter (Mar 15 to 30 → Feb 15 to 28); under
+ * `month` an end on its month's last day ends on the last day of the month it moves to,
+ * so a whole month compares with the whole month before (November with October, all 31
+ * days). A start the month has not (Mar 29, 30 or 31 in February, Feb 29 a year back)
+ * keeps the range's number of days, as GA4 keeps a compared period's length: it starts on
+ * that month's last day (Mar 30 to Apr 2 → Feb 28 to Mar 3, not Feb 28 to Mar 2), or
+ * under `month` a range ending on its month's last day ends on the month's last day
+ * (Mar 29 to 31 → Feb 26 to 28, not Feb 28 alone); a month long, so that it would reach
+ * the range, it keeps the same days instead (Mar 30 to Apr 29 → Feb 28 to Mar 29). Ranges
+ * are local dates: a clock change in either is no matter here.
  */
-export function previousRange(range: DateRange, compare: Comparison = 'days'): DateRange {
+export function previousRange(
+	range: DateRange,
+	compare: Comparison = DEFAULT_COMPARISON
+): DateRange {
 	const { from, to, tz } = range;
+	const days = daysBetween(from, to);
 	if (compare === 'month' || compare === 'year') {
 		const unit = compare === 'month' ? 1 : 12;
 		const toMonthEnd = compare === 'month' && isMonthEnd(to);
 		for (let back = unit; ; back += unit) {
+			const start = addMonths(from, -back);
 			const end = toMonthEnd ? addDays(addMonths(addDays(to, 1), -back), -1) : addMonths(to, -back);
-			if (end < from) return { from: addMonths(from, -back), to: end, tz };
+			// A start the month has not: the range's number of days, from the month's last
+			// day or (a range ending on its month's last day) up to it, when that ends in time.
+			if (start.slice(8) !== from.slice(8)) {
+				const kept = toMonthEnd
+					? { from: addDays(end, 1 - days), to: end }
+					: { from: start, to: addDays(start, days - 1) };
+				if (kept.to < from) return { ...kept, tz };
+			}
+			if (end < from) return { from: start, to: end, tz };
 		}
 	}
-	const days = daysBetween(from, to);
 	return { from: addDays(from, -days), to: addDays(from, -1), tz };
 }
 

@@ -14,7 +14,7 @@ import type { SiteLink } from '$lib/shell';
 import {
 	pageBounds,
 	pageOfSites,
-	searchKey,
+	searchKeys,
 	sitesPager,
 	SITES_PER_PAGE,
 	type SitesPager,
@@ -214,7 +214,8 @@ async function readListed(
 /**
  * The sites `user` may see (their own; an admin's are all) that the search `q` finds
  * (matchesSearch in src/lib/sites-list.ts), by id, with their names, and how many sites
- * they may see: the `search` view's rows for the prefix `q` (lower-cased) and the
+ * they may see: the `search` view's rows for the prefixes of `q` (`searchKeys`: lower-cased,
+ * and a host in another script also in punycode) and the
  * `listed` view's count. It reads a row for each place `q` starts in a site found and
  * no site's document: O(rows found + log n), however many sites there are.
  * @throws nano's error, `missing_named_view` while a version without the view is live.
@@ -225,24 +226,26 @@ export async function readSearch(
 	q: string
 ): Promise<{ found: SiteLink[]; total: number }> {
 	const account = accountOf(user);
-	const key = searchKey(q);
+	const keys = searchKeys(q);
 	const [{ results }, { total }] = await Promise.all([
 		// In a POST's body: the search stays out of the store's request log.
 		viewQueries<string, never>(
 			couch,
 			SITES_DESIGN,
 			'search',
-			[{ startkey: [account, key], endkey: [account, `${key}\ufff0`] }],
+			keys.map((key) => ({ startkey: [account, key], endkey: [account, `${key}\ufff0`] })),
 			couch.names.sites
 		),
 		readListed(couch, account, [])
 	]);
 	const found = new Map<string, string>();
-	for (const row of results[0].rows) {
-		const [, start, id] = row.key as unknown as [unknown, string, string];
-		// CouchDB's ICU collation puts "é" in the range of "e": the code units decide.
-		if (start.startsWith(key)) found.set(id, String(row.value));
-	}
+	results.forEach((result, i) => {
+		for (const row of result.rows) {
+			const [, start, id] = row.key as unknown as [unknown, string, string];
+			// CouchDB's ICU collation puts "é" in the range of "e": the code units decide.
+			if (start.startsWith(keys[i])) found.set(id, String(row.value));
+		}
+	});
 	const ids = [...found.keys()].sort();
 	return { found: ids.map((id) => ({ id, name: found.get(id)! })), total };
 }

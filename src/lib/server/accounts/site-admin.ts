@@ -19,6 +19,7 @@ import {
 	SITES_DESIGN,
 	siteInputSchema,
 	siteRecord,
+	unicodeHostEntry,
 	type SiteInput,
 	type SiteRecord,
 	type SiteToken
@@ -36,6 +37,11 @@ export interface OwnedSite {
 	id: string;
 	name: string;
 	hostnames: string[];
+	/**
+	 * The host names in punycode as a person reads them, by stored entry
+	 * (`xn--bcher-kva.example`: `bücher.example`), for the pages to show beside them.
+	 */
+	unicodeHosts: Record<string, string>;
 	timeZone: string;
 	owners: string[];
 	/** Accounts invited to co-own it that have not accepted yet. */
@@ -61,6 +67,12 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		id: site.id,
 		name: site.name,
 		hostnames: site.hostnames,
+		unicodeHosts: Object.fromEntries(
+			site.hostnames.flatMap((host) => {
+				const unicode = unicodeHostEntry(host);
+				return unicode ? [[host, unicode]] : [];
+			})
+		),
 		timeZone: site.timeZone,
 		owners: site.owners,
 		invited: site.invited ?? [],
@@ -170,13 +182,13 @@ export async function createSite(
 	input: SiteInput,
 	now: () => number = Date.now
 ): Promise<SiteRecord> {
-	if (await atOwnedLimit(couch, user)) {
+	const release = await claimOwned(couch, user, input.id, now(), () => {
 		throw new FieldError(
 			400,
 			`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to create the site`,
 			'id'
 		);
-	}
+	});
 	const site = siteRecord(input, [user.name], now());
 	try {
 		const { rev } = await couch.sites.insert(site);
@@ -187,6 +199,7 @@ export async function createSite(
 		invalidateSiteCache();
 		return { ...site, _rev: rev };
 	} catch (e) {
+		await release();
 		if ((e as { statusCode?: number }).statusCode === 409) {
 			// A deletion keeps the marked site record until its last pass and the indexes
 			// are done (site-delete.ts), so the id stays taken until then.
@@ -298,11 +311,75 @@ async function accountRows(couch: Couch, names: string[]) {
 	return rows;
 }
 
-/** Whether `user`, no admin, owns {@link MAX_OWNED} sites already: it may own no more. */
-async function atOwnedLimit(couch: Couch, user: User): Promise<boolean> {
-	if (user.isAdmin) return false;
-	const rows = await accountRows(couch, [user.name]);
-	return rows.filter((row) => row.value === 'owner').length >= MAX_OWNED;
+/**
+ * The sites database's document of an account's claims (`owned:<name>`): the sites it
+ * is about to own, each with when it was claimed. Checking the count and then saving the
+ * site let two creations at {@link MAX_OWNED} - 1 both pass (an account reached 55 with
+ * six at once); each now first saves this one document on the revision it read, and
+ * CouchDB refuses all but one of concurrent saves (409), so the rest read it again and
+ * count the claim that won. Only an owner's own creations and acceptances claim: an
+ * admin's are not bound by the limit.
+ */
+interface OwnedClaims {
+	_id: string;
+	_rev?: string;
+	type: 'owned-claims';
+	claims: { site: string; at: number }[];
+}
+
+/**
+ * How long a claim counts while its site is not yet an owned one in the `accounts` view:
+ * a save takes milliseconds, and a claim whose save failed is released (or, the process
+ * stopped, ages out).
+ */
+const CLAIM_MS = 60_000;
+
+/**
+ * Claims one more site for `user` (no admin: none needed), or calls `atLimit` (which
+ * throws) when the sites the account owns and the claims of others not yet saved make
+ * {@link MAX_OWNED}.
+ * @returns A release of the claim, for a save that failed (best effort).
+ */
+async function claimOwned(
+	couch: Couch,
+	user: User,
+	site: string,
+	now: number,
+	atLimit: () => never
+): Promise<() => Promise<void>> {
+	if (user.isAdmin) return async () => {};
+	const db = couch.server.use<OwnedClaims>(couch.names.sites);
+	const _id = `owned:${user.name}`;
+	// Claims name the site's document id, as the `accounts` view's rows do.
+	const key = siteDocId(site);
+	/** The claims but this one, of sites not yet owned and not aged out. */
+	const others = (doc: OwnedClaims | undefined, owned: Set<string>) =>
+		(doc?.claims ?? []).filter(
+			(c) => c.site !== key && !owned.has(c.site) && now - c.at < CLAIM_MS
+		);
+	// Each round ends in a saved claim, a refusal, or another's claim saved first.
+	for (let attempt = 0; attempt < 2 * MAX_OWNED; attempt++) {
+		// The document first: a claim saved after this read makes the save below conflict.
+		const doc = await ignoreStatus(db.get(_id), 404);
+		const rows = await accountRows(couch, [user.name]);
+		const owned = new Set(rows.filter((row) => row.value === 'owner').map((row) => row.id));
+		const pending = others(doc, owned);
+		if (owned.size + pending.length >= MAX_OWNED) atLimit();
+		const claims = [...pending, { site: key, at: now }];
+		try {
+			await db.insert({ ...(doc ?? { _id, type: 'owned-claims' }), claims });
+			return async () => {
+				// Once: a claim saved meanwhile keeps this one until it ages out.
+				const saved = await ignoreStatus(db.get(_id), 404);
+				if (!saved) return;
+				const left = saved.claims.filter((c) => c.site !== key);
+				await ignoreStatus(db.insert({ ...saved, claims: left }), 409);
+			};
+		} catch (e) {
+			if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+		}
+	}
+	throw new CouchstatsError(409, 'your sites changed meanwhile; try again');
 }
 
 /**
@@ -585,23 +662,29 @@ async function loadInvitingSite(couch: Couch, user: User, id: string): Promise<S
  * it is not).
  * @throws {CouchstatsError} 404 for no such invitation, 400 at the limit.
  */
-export function acceptInvitation(couch: Couch, user: User, id: string) {
-	return saveChange(
-		couch,
-		() => loadInvitingSite(couch, user, id),
-		async (site) => {
-			if (await atOwnedLimit(couch, user)) {
-				throw new CouchstatsError(
-					400,
-					`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "${id}"`
-				);
+export async function acceptInvitation(couch: Couch, user: User, id: string) {
+	let release: (() => Promise<void>) | undefined;
+	try {
+		return await saveChange(
+			couch,
+			() => loadInvitingSite(couch, user, id),
+			async (site) => {
+				release = await claimOwned(couch, user, id, Date.now(), () => {
+					throw new CouchstatsError(
+						400,
+						`an account owns at most ${MAX_OWNED} sites; delete one first, or ask an admin to add you to "${id}"`
+					);
+				});
+				return {
+					...withoutInvitation(site, user.name),
+					owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
+				};
 			}
-			return {
-				...withoutInvitation(site, user.name),
-				owners: site.owners.includes(user.name) ? site.owners : [...site.owners, user.name]
-			};
-		}
-	);
+		);
+	} catch (e) {
+		await release?.();
+		throw e;
+	}
 }
 
 /** The invited account declines: the invitation is gone. */

@@ -3,7 +3,8 @@
  * it. Stored in the sites database with `_id` = `site:<id>`.
  */
 import { isIPv6 } from 'node:net';
-import { domainToASCII } from 'node:url';
+import { domainToUnicode } from 'node:url';
+import { asciiHost } from '../../host-names';
 import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
@@ -143,8 +144,20 @@ function browserHost(host: string): string | undefined {
 			return undefined;
 		}
 	}
-	// eslint-disable-next-line no-control-regex
-	return /^[\x00-\x7f]*$/u.test(host) ? host : domainToASCII(host) || undefined;
+	return asciiHost(host);
+}
+
+/**
+ * A host name entry as a person reads it, when it differs from the stored one: a name
+ * in punycode in its own script (`*.xn--caf-dma.example:8080`: `*.café.example:8080`),
+ * for the owner's pages to show beside it; undefined for any other entry.
+ */
+export function unicodeHostEntry(entry: string): string | undefined {
+	const parts = hostEntryParts(entry);
+	if (!parts || !/(^|\.)xn--/u.test(parts.host)) return undefined;
+	const unicode = domainToUnicode(parts.host);
+	if (!unicode || unicode === parts.host) return undefined;
+	return `${parts.wildcard ? '*.' : ''}${unicode}${parts.port ? `:${parts.port}` : ''}`;
 }
 
 /** {@link HOSTNAME_SOURCE}, whole. */

@@ -311,6 +311,8 @@ describe('Stats API parameters', () => {
 			['page=/blog/hello', { kind: 'page', value: '/blog/hello' }],
 			['source=news.ycombinator.com', { kind: 'source', value: 'news.ycombinator.com' }],
 			['source=(direct)', { kind: 'source', value: '(direct)' }],
+			// A host typed in Unicode keeps the sessions of its punycode referrer.
+			['source=b%C3%BCcher.example', { kind: 'source', value: 'xn--bcher-kva.example' }],
 			['event=signup', { kind: 'event', value: 'signup' }],
 			[
 				'event=signup&prop=plan=pro',

@@ -30,6 +30,7 @@ import {
 } from '../../stats/catalogue';
 import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
 import {
+	DEFAULT_COMPARISON,
 	defaultInterval,
 	periodIndex,
 	periods,
@@ -84,7 +85,7 @@ export interface StatsQuery {
 	 * there is none (an outside review read ten years of zeros as "All time" of a new site).
 	 */
 	fromFirstRecord?: boolean;
-	/** How the range is compared with its previous period (`previousRange`); default `days`. */
+	/** How the range is compared with its previous period (`previousRange`); default {@link DEFAULT_COMPARISON}. */
 	compare?: Comparison;
 	/** The site's goals, for the `goals` section; default none. */
 	goals?: readonly Goal[];
@@ -223,7 +224,12 @@ export async function readSections<S extends SectionName = SectionName>(
 		previous: () =>
 			at.then(async (q) => {
 				const { from, to } = q.previous;
-				return { from, to, compare: query.compare ?? 'days', totals: await exact(sums.previous()) };
+				return {
+					from,
+					to,
+					compare: query.compare ?? DEFAULT_COMPARISON,
+					totals: await exact(sums.previous())
+				};
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () =>
