@@ -9,7 +9,8 @@ test.each(Object.keys(EXPORTS))('accepts breakdown=%s', (name) => {
 	expect(parse(`breakdown=${encodeURIComponent(name)}`)).toEqual({
 		name,
 		format: 'csv',
-		direction: null
+		direction: null,
+		compared: false
 	});
 });
 
@@ -50,7 +51,8 @@ describe('journeys', () => {
 	const request = (direction: ExportRequest['direction'] = null): ExportRequest => ({
 		name: 'journeys',
 		format: 'csv',
-		direction
+		direction,
+		compared: false
 	});
 
 	test('a line per step: the pages before the page, then the pages after it', () => {
@@ -86,7 +88,7 @@ describe('journeys', () => {
 });
 
 describe('paths', () => {
-	const request: ExportRequest = { name: 'paths', format: 'csv', direction: null };
+	const request: ExportRequest = { name: 'paths', format: 'csv', direction: null, compared: false };
 	const report = (steps: string[], sessions: number, next: PathReport['next']): PathReport => ({
 		steps,
 		sessions,
@@ -118,5 +120,45 @@ describe('paths', () => {
 			'/,/pricing,/docs,(exit),1,0.5,2',
 			''
 		]);
+	});
+});
+
+describe('a breakdown compared with the previous period', () => {
+	test('compares when the request names compare=, as the dashboard’s links do', () => {
+		expect(parse('breakdown=referrers&compare=days').compared).toBe(true);
+		expect(parse('breakdown=referrers').compared).toBe(false);
+	});
+
+	const referrers = [
+		{ value: 'a.example', sessions: 5, visitors: 4, previous: { visitors: 2 }, change: 1 },
+		{ value: 'b.example', sessions: 1, visitors: 1, previous: { visitors: 0 }, change: 'new' },
+		{ value: '(other)', sessions: 2, visitors: null }
+	];
+	const value = { referrers } as never;
+
+	test('each line carries the main metric before and its change in columns of their own', () => {
+		const request = { ...parse('breakdown=referrers&compare=month'), format: 'csv' as const };
+		expect(exportCsv(request, value)).toBe(
+			[
+				'value,sessions,visitors,previousVisitors,change',
+				'a.example,5,4,2,1',
+				'b.example,1,1,0,new',
+				'(other),2,,,',
+				''
+			].join('\r\n')
+		);
+		expect(exportLines({ ...request, format: 'json' }, value)[1]).toEqual({
+			value: 'b.example',
+			sessions: 1,
+			visitors: 1,
+			previousVisitors: 0,
+			change: 'new'
+		});
+	});
+
+	test('without compare= the columns are the breakdown’s own', () => {
+		expect(
+			exportCsv(parse('breakdown=referrers'), { referrers: referrers.slice(2) } as never)
+		).toBe(['value,sessions,visitors', '(other),2,', ''].join('\r\n'));
 	});
 });

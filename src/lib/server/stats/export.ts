@@ -6,7 +6,15 @@
  * entry of {@link EXPORTS}: the section it reads, its columns, its lines.
  */
 import { TRAIL_STEPS } from '../../classify/rules';
-import { CATALOGUE, rowsOf, type Breakdown, type BreakdownName } from '../../stats/catalogue';
+import {
+	CATALOGUE,
+	comparedColumns,
+	comparedFields,
+	rowsOf,
+	type Breakdown,
+	type BreakdownName,
+	type Compared
+} from '../../stats/catalogue';
 import { fileNamePart, toCsv } from '../../stats/csv';
 import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
@@ -26,12 +34,19 @@ export interface ExportRequest {
 	format: 'csv' | 'json';
 	/** `direction=` of a journeys export (as the Journeys API's): one side only; null for both. */
 	direction: JourneyDirection | null;
+	/**
+	 * Whether it compares with the previous period (`compare=` given, as the dashboard's
+	 * links give the page's): a breakdown's lines then carry their change ({@link Export}).
+	 */
+	compared: boolean;
 }
 
 /** One export: the section it is read from, its CSV columns in order, and its lines. */
 export interface Export<S extends ExportSection = ExportSection> {
 	section: S;
 	columns: readonly string[];
+	/** The columns it adds when it compares with the previous period, after the others. */
+	compared?: readonly string[];
 	lines(value: Sections[S], request: ExportRequest): object[];
 	/**
 	 * What its file is of, when the range does not say it all: the parts of its name
@@ -99,9 +114,15 @@ function breakdownExport(breakdown: Breakdown): [string, Export] {
 		entry({
 			section: 'breakdowns',
 			columns: breakdown.csv,
+			compared: comparedColumns(breakdown),
 			lines: (breakdowns) => {
 				const rows = rowsOf(breakdowns, breakdown.name);
-				return breakdown.csvRows?.(rows) ?? rows;
+				const lines = (breakdown.csvRows?.(rows) ?? rows) as Compared<object>[];
+				// Its main metric before and its change as columns of their own (`previousVisitors`).
+				return lines.map(({ previous, change, ...line }) => ({
+					...line,
+					...comparedFields(breakdown, { previous, change })
+				}));
 			}
 		})
 	];
@@ -186,7 +207,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest {
 		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv or json`);
 	}
 	const direction = name === 'journeys' ? parseDirection(params) : null;
-	return { name: name as ExportName, format, direction };
+	return { name: name as ExportName, format, direction, compared: params.has('compare') };
 }
 
 /** The lines of an export from the value of its section (events: one per prop value). */
@@ -208,5 +229,6 @@ export function exportSubject(request: ExportRequest, value: Sections[ExportSect
 
 /** The export as CSV text. */
 export function exportCsv(request: ExportRequest, value: Sections[ExportSection]): string {
-	return toCsv([...EXPORTS[request.name].columns], exportLines(request, value));
+	const { columns, compared = [] } = EXPORTS[request.name];
+	return toCsv([...columns, ...(request.compared ? compared : [])], exportLines(request, value));
 }

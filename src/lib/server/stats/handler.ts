@@ -171,7 +171,7 @@ export async function handleExport(
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(event, options, section, name);
+				: await readExported(event, options, section, name, request.compared);
 		const filename = exportName(read.site, exportSubject(request, value), read.range, read.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
@@ -188,13 +188,15 @@ export async function handleExport(
 
 /**
  * Reads the Stats API's section an export comes from, with every row: of the breakdowns
- * only the exported one (an outside probe measured an export reading every one).
+ * only the exported one (an outside probe measured an export reading every one), and
+ * when `compared` the previous period too, so that its rows carry their change.
  */
 async function readExported(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
 	section: 'timeseries' | 'breakdowns' | 'goals',
-	name: ExportName
+	name: ExportName,
+	compared = false
 ) {
 	const { db, query, read } = await statsQuery(event, options, [
 		...API_PARAMS.stats,
@@ -204,7 +206,7 @@ async function readExported(
 	const sections = await readSections(
 		db,
 		{ ...query, limit: Infinity },
-		{ ...read, sections: [section], breakdowns }
+		{ ...read, sections: compared ? [section, 'previous'] : [section], breakdowns }
 	);
 	return { read: sections, value: valueOf<Sections[typeof section]>(sections[section]) };
 }
