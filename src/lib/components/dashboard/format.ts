@@ -2,6 +2,7 @@
  * How the dashboards write numbers: counts, rates, durations and the change of a
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
+import type { ComparedRow } from '$lib/stats/catalogue';
 import { change } from '$lib/stats/metrics';
 import { clockRepeats, localDate, offsetAt, offsetName } from '$lib/stats/time-zone';
 import type { Phrase } from '$lib/text';
@@ -142,6 +143,20 @@ export function formatChange(
 		direction,
 		label: `${direction} ${formatCount(Math.abs(percent))}% from ${was} in the previous period`
 	};
+}
+
+/**
+ * A breakdown row's change against the previous period, written as the headline writes
+ * one ({@link formatChange}), from its main metric's value now and before (`previous`,
+ * src/lib/stats/catalogue.ts `compareRows`): none for a row not compared ("(other)", or
+ * a read without the previous period) or whose number is not known.
+ * @param metric The field of the breakdown's main metric (its `compared.metric`).
+ */
+export function rowChange(row: object, metric: string): Change | undefined {
+	const before = (row as ComparedRow).previous?.[metric];
+	const now = (row as Record<string, unknown>)[metric];
+	if (typeof before !== 'number' || typeof now !== 'number') return undefined;
+	return formatChange(now, before);
 }
 
 /** A UTC instant as a short local time in a time zone: `14:05:09`. */
