@@ -58,16 +58,25 @@ beforeAll(async () => {
 		...entryPageview(SITE, Date.parse(time), n, `visitor-number-${n}`, path),
 		browser
 	}));
+	// An entry pageview's fields but its flags, as an event.
 	const signups = SIGNUPS.map((time, n) => {
-		const { entry, firstOfDay, firstEver, pathFirstOfDay, ...record } = entryPageview(
-			SITE,
-			Date.parse(time),
-			100 + n,
-			'visitor-number-0',
-			'/'
-		);
-		void [entry, firstOfDay, firstEver, pathFirstOfDay];
-		return { ...record, type: 'event', name: 'signup' };
+		const pageview = entryPageview(SITE, Date.parse(time), 100 + n, 'visitor-number-0', '/');
+		const { _id, _rev, v, site, sid, vid, ts, receivedAt } = pageview as typeof pageview & {
+			receivedAt: number;
+		};
+		return {
+			_id,
+			_rev,
+			v,
+			site,
+			sid,
+			vid,
+			ts,
+			receivedAt,
+			path: '/',
+			type: 'event',
+			name: 'signup'
+		};
 	});
 	const res = await couch.events.bulk({ docs: [...pageviews, ...signups], new_edits: false });
 	expect(res.filter((r) => 'error' in r && r.error)).toEqual([]);
