@@ -1,9 +1,10 @@
 /**
  * Each breakdown row compared with the previous period, read through the Stats API and
- * its export from the embedded store: the row's main metric in the previous period and
- * its change (new for a row absent before), for the rows shown only ("(other)" has
- * none), and the export's columns of it when it compares (`compare=`, as the dashboard's
- * links give it). The week of 2026-11-08…14 (UTC) compares with 2026-11-01…07.
+ * its export from the embedded store when the request asks (`compare=`, as the
+ * dashboard's links give it): the row's main metric in the previous period and its
+ * change (new for a row absent before), for the rows shown only ("(other)" has none),
+ * and the export's columns of it; without `compare=`, the rows as they were. The week of
+ * 2026-11-08…14 (UTC) compares with 2026-11-01…07.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
@@ -16,6 +17,7 @@ import { getWithToken, indexed, okWithToken, useCouch } from './harness';
 
 const SITE = 'rowchange';
 const WEEK = `site=${SITE}&from=2026-11-08&to=2026-11-14`;
+const COMPARED = `${WEEK}&compare=days`;
 
 /** Each visitor's one pageview (an entry, first of their day): when, which page, which browser. */
 const PAGEVIEWS: [string, string, string][] = [
@@ -85,7 +87,7 @@ beforeAll(async () => {
 
 describe('the Stats API’s breakdown rows', () => {
 	test('carry their main metric in the previous period and its change; "(other)" none', async () => {
-		const body = await okWithToken(STATS, '/api/v1/stats', `${WEEK}&limit=2`, token);
+		const body = await okWithToken(STATS, '/api/v1/stats', `${COMPARED}&limit=2`, token);
 		expect(body.previous).toMatchObject({ from: '2026-11-01', to: '2026-11-07' });
 		// /: 3 pageviews against 2 (+50 %); /docs: 1 against 1; /new, absent before, in "(other)".
 		expect(body.breakdowns.pages).toEqual([
@@ -108,7 +110,7 @@ describe('the Stats API’s breakdown rows', () => {
 	});
 
 	test('a row absent before is new, and each breakdown compares its own metric', async () => {
-		const body = await okWithToken(STATS, '/api/v1/stats', WEEK, token);
+		const body = await okWithToken(STATS, '/api/v1/stats', COMPARED, token);
 		expect(body.breakdowns.pages.find((r: { path: string }) => r.path === '/new')).toMatchObject({
 			pageviews: 1,
 			previous: { pageviews: 0 },
@@ -134,6 +136,20 @@ describe('the Stats API’s breakdown rows', () => {
 			change: 2
 		});
 	});
+});
+
+test('without compare=, the rows are as they were, and their reads too', async () => {
+	const [plain, compared] = await Promise.all(
+		[WEEK, COMPARED].map((query) => okWithToken(STATS, '/api/v1/stats', query, token))
+	);
+	expect(plain.breakdowns.pages).toEqual([
+		{ path: '/', pageviews: 3, visitors: 3, engagedTimeMs: 0, entries: 3, exits: 3 },
+		{ path: '/docs', pageviews: 1, visitors: 1, engagedTimeMs: 0, entries: 1, exits: 1 },
+		{ path: '/new', pageviews: 1, visitors: 1, engagedTimeMs: 0, entries: 1, exits: 1 }
+	]);
+	expect(plain.previous).toEqual(compared.previous);
+	// The comparison's own reads: the breakdown views over the previous period.
+	expect(compared.meta.queries).toBeGreaterThan(plain.meta.queries);
 });
 
 describe('a breakdown’s export', () => {

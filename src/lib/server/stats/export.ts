@@ -20,7 +20,7 @@ import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys
 import { emptySums, totalsFrom } from '../../stats/metrics';
 import type { Sections } from '../../stats/response';
 import { CouchstatsError } from '../errors';
-import { parseDirection } from './params';
+import { comparesRows, parseDirection } from './params';
 
 /** A name accepted by `breakdown=`. */
 export type ExportName = 'timeseries' | 'goals' | 'journeys' | 'paths' | BreakdownName;
@@ -207,7 +207,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest {
 		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv or json`);
 	}
 	const direction = name === 'journeys' ? parseDirection(params) : null;
-	return { name: name as ExportName, format, direction, compared: params.has('compare') };
+	return { name: name as ExportName, format, direction, compared: comparesRows(params) };
 }
 
 /** The lines of an export from the value of its section (events: one per prop value). */

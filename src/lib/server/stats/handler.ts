@@ -26,6 +26,7 @@ import {
 } from './export';
 import {
 	API_PARAMS,
+	comparesRows,
 	EXPORT_PARAMS,
 	parseDirection,
 	parseFilter,
@@ -100,7 +101,12 @@ async function statsQuery(
 		goals: site.goals,
 		fromFirstRecord
 	};
-	return { db, query, read: { now, timeoutMs: options.timeoutMs, liveSessions } };
+	const compareBreakdowns = comparesRows(params);
+	return {
+		db,
+		query,
+		read: { now, timeoutMs: options.timeoutMs, liveSessions, compareBreakdowns }
+	};
 }
 
 /** Reads the stats a request asks for, after checking who asks. */
@@ -171,7 +177,7 @@ export async function handleExport(
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(event, options, section, name, request.compared);
+				: await readExported(event, options, section, name);
 		const filename = exportName(read.site, exportSubject(request, value), read.range, read.filter);
 		const headers = {
 			'cache-control': 'private, no-store',
@@ -188,15 +194,13 @@ export async function handleExport(
 
 /**
  * Reads the Stats API's section an export comes from, with every row: of the breakdowns
- * only the exported one (an outside probe measured an export reading every one), and
- * when `compared` the previous period too, so that its rows carry their change.
+ * only the exported one (an outside probe measured an export reading every one).
  */
 async function readExported(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
 	section: 'timeseries' | 'breakdowns' | 'goals',
-	name: ExportName,
-	compared = false
+	name: ExportName
 ) {
 	const { db, query, read } = await statsQuery(event, options, [
 		...API_PARAMS.stats,
@@ -206,7 +210,7 @@ async function readExported(
 	const sections = await readSections(
 		db,
 		{ ...query, limit: Infinity },
-		{ ...read, sections: compared ? [section, 'previous'] : [section], breakdowns }
+		{ ...read, sections: [section], breakdowns }
 	);
 	return { read: sections, value: valueOf<Sections[typeof section]>(sections[section]) };
 }

@@ -160,6 +160,12 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	 * a share link whose owner did not switch sessions on (`showsSessions`).
 	 */
 	liveSessions?: boolean;
+	/**
+	 * Whether each breakdown row carries its change against the previous period (its
+	 * views read over that period too): dashboards always, the Stats API and its export
+	 * when asked (`compare=`, params.ts `comparesRows`); default no.
+	 */
+	compareBreakdowns?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -227,12 +233,11 @@ export async function readSections<S extends SectionName = SectionName>(
 				return { from, to, compare: query.compare ?? 'days', totals: await exact(sums.previous()) };
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
-		// Compared with the previous period when that is read too (the Stats API, dashboards).
 		breakdowns: () =>
 			at.then(async (q) =>
 				readBreakdowns(
 					reader,
-					{ ...q, previous: asked.includes('previous') ? q.previous : undefined },
+					{ ...q, previous: options.compareBreakdowns ? q.previous : undefined },
 					await scoped(),
 					options.breakdowns
 				)
