@@ -8,7 +8,11 @@
  */
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
-import { ownerPage } from './owner-support';
+import { createCouch } from '../../src/lib/server/couch';
+import { entryPageview } from '../support/golden';
+import { perAttempt, perAttemptTime } from './attempt';
+import { addSite, logIn, ownerPage } from './owner-support';
+import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 import { useTrackedApp } from './tracker-support';
 import { clearOfMidnight } from '../support/wall-clock';
 
@@ -70,4 +74,49 @@ test('without JavaScript, the CSV links carry the page’s range and comparison'
 		);
 	}
 	await plain.context().close();
+});
+
+test('each breakdown row shows its change against the previous period, in words to a screen reader', async ({
+	page,
+	baseURL
+}) => {
+	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
+	const site = perAttempt('rowchange');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Row change') });
+	// Pageviews of / (2 then 3), /docs (1 then 1) and /new (none then 1), at noon UTC,
+	// the week of October 8–14 against October 1–7.
+	const views: [number, string][] = [
+		[1, '/'],
+		[2, '/'],
+		[3, '/docs'],
+		[9, '/'],
+		[10, '/'],
+		[11, '/'],
+		[12, '/docs'],
+		[13, '/new']
+	];
+	const docs = views.map(([day, path], n) =>
+		entryPageview(site, perAttemptTime(Date.UTC(2026, 9, day, 12)), n, `visitor-number-${n}`, path)
+	);
+	const written = await createCouch(webServerCouchUrl(), webServerPrefix).events.bulk({
+		docs,
+		new_edits: false
+	});
+	expect(written.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await page.goto(`/sites/${site}?range=custom&from=2026-10-08&to=2026-10-14`);
+	await expect(page.locator('#overview')).toContainText(
+		'Changes compare with 2026-10-01 to 2026-10-07.'
+	);
+	const pages = page.locator('#pages').getByRole('table');
+	// A cell's name is what a screen reader reads: the number, then its change in words;
+	// the marker seen, hidden from screen readers, says it short, as the headline does.
+	const cell = (name: string) => pages.getByRole('cell', { name, exact: true });
+	for (const [name, marker] of [
+		['3 up 50% from 2 in the previous period', '+50%'],
+		['1 about the same as 1 in the previous period', '±0%'],
+		['1 none in the previous period', 'new']
+	]) {
+		await expect(cell(name)).toBeVisible();
+		await expect(cell(name).locator('[aria-hidden="true"]')).toHaveText(marker);
+	}
 });

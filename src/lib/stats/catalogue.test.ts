@@ -17,7 +17,10 @@ import {
 	PAGEVIEW_RULE,
 	breakdownNamed,
 	collectBreakdowns,
+	compareRows,
+	comparedColumns,
 	rowsOf,
+	type Compared,
 	unavailableUnder,
 	type Breakdown,
 	type Breakdowns,
@@ -93,23 +96,27 @@ describe('the catalogue', () => {
 
 	test('the Stats API’s breakdowns are the catalogue’s, a group nested', () => {
 		expectTypeOf<Breakdowns>().toEqualTypeOf<{
-			pages: PageRow[];
-			entryPages: { path: string; entries: number }[];
-			exitPages: ExitRow[];
-			referrers: DimensionRow[];
-			utm: { source: DimensionRow[]; medium: DimensionRow[]; campaign: DimensionRow[] };
-			browsers: DimensionRow[];
-			os: DimensionRow[];
-			devices: DimensionRow[];
-			countries: DimensionRow[];
-			screens: DimensionRow[];
-			events: EventRow[];
-			notFound: NotFoundRow[];
-			scrollDepth: ScrollRow[];
-			newVsReturning: DimensionRow[];
-			outboundLinks: LinkRow[];
-			downloads: LinkRow[];
-			dropped: DroppedRow[];
+			pages: Compared<PageRow>[];
+			entryPages: Compared<{ path: string; entries: number }>[];
+			exitPages: Compared<ExitRow>[];
+			referrers: Compared<DimensionRow>[];
+			utm: {
+				source: Compared<DimensionRow>[];
+				medium: Compared<DimensionRow>[];
+				campaign: Compared<DimensionRow>[];
+			};
+			browsers: Compared<DimensionRow>[];
+			os: Compared<DimensionRow>[];
+			devices: Compared<DimensionRow>[];
+			countries: Compared<DimensionRow>[];
+			screens: Compared<DimensionRow>[];
+			events: Compared<EventRow>[];
+			notFound: Compared<NotFoundRow>[];
+			scrollDepth: Compared<ScrollRow>[];
+			newVsReturning: Compared<DimensionRow>[];
+			outboundLinks: Compared<LinkRow>[];
+			downloads: Compared<LinkRow>[];
+			dropped: Compared<DroppedRow>[];
 		}>();
 		const breakdowns = collectBreakdowns((b) => b.rows(views, read));
 		expect(Object.keys(breakdowns)).toEqual([
@@ -400,5 +407,136 @@ describe('the reports of what the tracker records', () => {
 		});
 		for (const kind of ['page', 'source', 'event'] as const)
 			expect(unavailableUnder({ kind, value: '/' }, 'dropped')).toMatch(/whole site/);
+	});
+});
+
+describe('a breakdown compared with the previous period', () => {
+	const page = (path: string, pageviews: number): PageRow => ({
+		path,
+		pageviews,
+		visitors: 1,
+		engagedTimeMs: 0,
+		entries: 0,
+		exits: 0
+	});
+
+	test('each row carries its main metric before and its change, as the headline counts it', () => {
+		const now = [page('/a', 15), page('/b', 3), page('/c', 2), page('/d', 4)];
+		const before = [page('/a', 10), page('/b', 4), page('/d', 6), page('/gone', 9)];
+		const rows = compareRows(breakdownNamed('pages'), now, before);
+		// 15 from 10: +50 %; 3 from 4: −25 %; 4 from 6: −33.33 %; /c absent before: new.
+		expect(rows.map((r) => [r.path, r.pageviews, r.previous, r.change])).toEqual([
+			['/a', 15, { pageviews: 10 }, 0.5],
+			['/b', 3, { pageviews: 4 }, -0.25],
+			['/c', 2, { pageviews: 0 }, 'new'],
+			['/d', 4, { pageviews: 6 }, -0.3333]
+		]);
+	});
+
+	test('a row with none before is new; none then and none now has no change', () => {
+		const source = (value: string, visitors: number, sessions = 1) => ({
+			value,
+			sessions,
+			visitors
+		});
+		const rows = compareRows(
+			breakdownNamed('referrers'),
+			[source('a.example', 2), source('b.example', 0)],
+			[source('a.example', 0, 3), source('b.example', 0)]
+		);
+		expect(rows.map((r) => [r.value, r.previous, r.change])).toEqual([
+			['a.example', { visitors: 0 }, 'new'],
+			['b.example', { visitors: 0 }, null]
+		]);
+	});
+
+	test('visitors not known (a page pattern) have no change', () => {
+		const rows = compareRows(
+			breakdownNamed('browsers'),
+			[{ value: 'Firefox', sessions: 4, visitors: null }],
+			[{ value: 'Firefox', sessions: 2, visitors: null }]
+		);
+		expect(rows).toEqual([
+			{ value: 'Firefox', sessions: 4, visitors: null, previous: { visitors: null }, change: null }
+		]);
+	});
+
+	test('404 rows are the same row only with the same path and the same referrer', () => {
+		const rows = compareRows(
+			breakdownNamed('notFound'),
+			[
+				{ path: '/old', from: '(direct)', pageviews: 3 },
+				{ path: '/old', from: '/blog', pageviews: 1 }
+			],
+			[{ path: '/old', from: '(direct)', pageviews: 2 }]
+		);
+		expect(rows.map((r) => [r.from, r.previous, r.change])).toEqual([
+			['(direct)', { pageviews: 2 }, 0.5],
+			['/blog', { pageviews: 0 }, 'new']
+		]);
+	});
+
+	test('"(other)" is not compared: the previous values are the rows shown only', () => {
+		const rows = compareRows(
+			breakdownNamed('pages'),
+			[page('/a', 5), page('/b', 2), page('/c', 1)],
+			[page('/a', 4), page('/c', 8)]
+		);
+		const cut = topN(rows, 1, (rest) => breakdownNamed('pages').other(rest));
+		expect(cut.map((r) => [r.path, r.pageviews, r.previous, r.change])).toEqual([
+			['/a', 5, { pageviews: 4 }, 0.25],
+			[OTHER, 3, undefined, undefined]
+		]);
+	});
+
+	test('every breakdown but lost records is compared, by a count of its table', () => {
+		const compared = CATALOGUE.filter((b) => b.compared).map((b) => [b.name, b.compared?.metric]);
+		expect(compared).toEqual([
+			['pages', 'pageviews'],
+			['entryPages', 'entries'],
+			['exitPages', 'exits'],
+			['referrers', 'visitors'],
+			['utm.source', 'visitors'],
+			['utm.medium', 'visitors'],
+			['utm.campaign', 'visitors'],
+			['browsers', 'visitors'],
+			['os', 'visitors'],
+			['devices', 'visitors'],
+			['countries', 'visitors'],
+			['screens', 'visitors'],
+			['events', 'count'],
+			['notFound', 'pageviews'],
+			['scrollDepth', 'pageviews'],
+			['newVsReturning', 'visitors'],
+			['outboundLinks', 'clicks'],
+			['downloads', 'clicks']
+		]);
+		for (const breakdown of CATALOGUE) {
+			const columns = breakdown.table?.columns.map((c) => c.key) ?? [];
+			if (breakdown.compared) expect(columns, breakdown.name).toContain(breakdown.compared.metric);
+		}
+		expect(comparedColumns(breakdownNamed('referrers'))).toEqual(['previousVisitors', 'change']);
+		expect(comparedColumns(breakdownNamed('dropped'))).toEqual([]);
+	});
+
+	test('an event’s table row and CSV line carry its change, its props’ none', () => {
+		const events = breakdownNamed('events');
+		const [signup] = compareRows(events, events.rows(views, read), [
+			{ name: 'signup', count: 2, props: {} }
+		]);
+		expect(signup).toMatchObject({ name: 'signup', count: 3, previous: { count: 2 }, change: 0.5 });
+		const shown = events.table?.display?.([signup]);
+		expect(shown).toEqual([
+			{ name: 'signup', count: 3, event: 'signup', previous: { count: 2 }, change: 0.5 },
+			{ name: '  ↳ plan = pro', count: 3 }
+		]);
+		expect(events.csvRows?.([signup])[0]).toEqual({
+			name: 'signup',
+			prop: '',
+			value: '',
+			count: 3,
+			previous: { count: 2 },
+			change: 0.5
+		});
 	});
 });

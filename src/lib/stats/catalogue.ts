@@ -28,6 +28,7 @@ import {
 	type ViewRow
 } from './breakdowns';
 import type { Filter, FilterKind } from './filters';
+import { change, type Change } from './metrics';
 
 /**
  * The views breakdowns are read from, each with its group level: the length of its
@@ -89,7 +90,7 @@ export interface Table<Row> {
 	/** Row labels link to this filter, with the value of the row's `key` field. */
 	link?: { kind: FilterKind; key: string };
 	/** The rows as shown, when not the rows themselves. */
-	display?(rows: Row[]): object[];
+	display?(rows: Compared<Row>[]): object[];
 	/** Spans the whole row of the dashboard's grid. */
 	wide?: boolean;
 }
@@ -121,11 +122,87 @@ export interface Breakdown<Name extends string = string, Row extends object = ob
 	/** Columns of its CSV export, in order. */
 	csv: readonly string[];
 	/** Its CSV lines, when not the rows themselves. */
-	csvRows?(rows: Row[]): object[];
+	csvRows?(rows: Compared<Row>[]): object[];
 	/** Why it has nothing to say under a filter kind: its rows are then empty. */
 	unavailable?: Partial<Record<FilterKind, string>>;
 	/** Its dashboard table; without one it is in the Stats API and the export only. */
 	table?: Table<Row>;
+	/**
+	 * How its rows are compared with the previous period ({@link compareRows}): the field
+	 * naming a row and its main metric, whose value before and change each row shown gets.
+	 * None for lost records, whose hours never come again.
+	 */
+	compared?: Comparing<Row>;
+}
+
+/** What a breakdown's rows are compared by: what names a row, and the metric compared. */
+export interface Comparing<Row> {
+	/** A row's name, the same in both periods: its path, value, URL … */
+	key(row: Row): string;
+	/** The field of the table's main metric (a count; null where it cannot be told). */
+	metric: string;
+}
+
+/**
+ * What a row compared with the previous period carries besides its own fields: its
+ * main metric's value before (0 for a row absent before; null where not known) and
+ * the change since ({@link change}: `new` for a row absent before).
+ */
+export interface ComparedRow {
+	previous?: Record<string, number | null>;
+	change?: Change;
+}
+
+/** A row of a breakdown as read: its own fields, and its comparison when compared. */
+export type Compared<Row> = Row & ComparedRow;
+
+/**
+ * The rows of a breakdown with the previous period's value of its main metric and its
+ * change, from the previous period's rows `before` (read as the rows are, from the same
+ * views); the rows as they are when the breakdown is not compared.
+ */
+export function compareRows<Row extends object>(
+	breakdown: Pick<Breakdown<string, Row>, 'compared'>,
+	rows: Row[],
+	before: Row[]
+): Compared<Row>[] {
+	const by = breakdown.compared;
+	if (!by) return rows;
+	const value = (row: Row) => (row as Record<string, unknown>)[by.metric] as number | null;
+	const was = new Map(before.map((row) => [by.key(row), value(row)]));
+	return rows.map((row) => {
+		const now = value(row);
+		const previous = was.has(by.key(row)) ? (was.get(by.key(row)) as number | null) : 0;
+		return {
+			...row,
+			previous: { [by.metric]: previous },
+			change: now === null || previous === null ? null : change(now, previous)
+		};
+	});
+}
+
+/**
+ * A row's comparison alone, for a line or a table row made of it in another shape (an
+ * event's line, apart from its props'); nothing for a row not compared.
+ */
+function comparisonOf(row: ComparedRow): ComparedRow {
+	return row.previous ? { previous: row.previous, change: row.change } : {};
+}
+
+/** The CSV columns a compared breakdown adds: `previousVisitors`, `change`. */
+export function comparedColumns(breakdown: { compared?: { metric: string } }): string[] {
+	const metric = breakdown.compared?.metric;
+	return metric ? [`previous${metric[0].toUpperCase()}${metric.slice(1)}`, 'change'] : [];
+}
+
+/** A compared row's CSV fields ({@link comparedColumns}); none for a row not compared. */
+export function comparedFields(
+	breakdown: { compared?: { metric: string } },
+	row: ComparedRow
+): Record<string, unknown> {
+	const [previous, changed] = comparedColumns(breakdown);
+	if (!previous || !row.previous) return {};
+	return { [previous]: Object.values(row.previous)[0], [changed]: row.change };
 }
 
 /** Breakdowns shown together in one dashboard widget, named by the part before the dot. */
@@ -146,6 +223,7 @@ function entry<const Name extends string, Row extends object>(
 }
 
 const PAGE: Column = { key: 'path', label: 'Page', format: 'path' };
+
 const TO_PAGE = { kind: 'page', key: 'path' } as const;
 /** What a table or chart of pageviews says when there are none (and no filter is on). */
 export const NO_PAGEVIEWS = 'No pageviews in this range yet.';
@@ -197,6 +275,7 @@ function dimension<const Name extends string>(
 		}),
 		csv: ['value', 'sessions', 'visitors'],
 		unavailable,
+		compared: { key: (row) => row.value, metric: 'visitors' },
 		table: table && {
 			...table,
 			caption: `Sessions by ${table.by}`,
@@ -249,6 +328,7 @@ function links<const Name extends string>(
 		rows: (views) => linkRows(views['event-props'], event),
 		other: (rest) => ({ url: OTHER, clicks: sum(rest, (r) => r.clicks) }),
 		csv: ['url', 'clicks'],
+		compared: { key: (row) => row.url, metric: 'clicks' },
 		table: {
 			...table,
 			columns: [
@@ -282,6 +362,7 @@ export const BREAKDOWNS = [
 			exits: sum(rest, (r) => r.exits)
 		}),
 		csv: ['path', 'pageviews', 'visitors', 'engagedTimeMs', 'entries', 'exits'],
+		compared: { key: (row) => row.path, metric: 'pageviews' },
 		table: {
 			title: 'Top pages',
 			caption: 'Pages by pageviews',
@@ -309,6 +390,7 @@ export const BREAKDOWNS = [
 		rows: (views) => entryPageRows(pageRows(views.pages)),
 		other: (rest) => ({ path: OTHER, entries: sum(rest, (r) => r.entries) }),
 		csv: ['path', 'entries'],
+		compared: { key: (row) => row.path, metric: 'entries' },
 		unavailable: {
 			event: 'Not available under an event filter: events are not where sessions start.'
 		},
@@ -333,6 +415,7 @@ export const BREAKDOWNS = [
 				sum(rest, (r) => r.views)
 			),
 		csv: ['path', 'exits', 'pageviews', 'views', 'exitRate'],
+		compared: { key: (row) => row.path, metric: 'exits' },
 		unavailable: {
 			event: 'Not available under an event filter: events are not where sessions end.'
 		},
@@ -399,9 +482,11 @@ export const BREAKDOWNS = [
 		rows: (views, { limit }) => eventRows(views.events, views['event-props'], limit),
 		other: (rest): EventRow => ({ name: OTHER, count: sum(rest, (r) => r.count), props: {} }),
 		csv: ['name', 'prop', 'value', 'count'],
+		compared: { key: (row) => row.name, metric: 'count' },
+		// The event's line compared, not its props'.
 		csvRows: (rows) =>
 			rows.flatMap((e) => [
-				{ name: e.name, prop: '', value: '', count: e.count },
+				{ ...comparisonOf(e), name: e.name, prop: '', value: '', count: e.count },
 				...Object.entries(e.props).flatMap(([prop, values]) =>
 					values.map((v) => ({ name: e.name, prop, value: v.value, count: v.count }))
 				)
@@ -415,7 +500,7 @@ export const BREAKDOWNS = [
 			],
 			display: (rows) =>
 				rows.flatMap((event) => [
-					{ name: event.name, count: event.count, event: event.name },
+					{ ...comparisonOf(event), name: event.name, count: event.count, event: event.name },
 					...Object.entries(event.props).flatMap(([prop, values]) =>
 						values.map((v) => ({ name: `  ↳ ${prop} = ${v.value}`, count: v.count }))
 					)
@@ -431,6 +516,8 @@ export const BREAKDOWNS = [
 		rows: (views) => notFoundRows(views['not-found']),
 		other: (rest) => ({ path: OTHER, from: OTHER, pageviews: sum(rest, (r) => r.pageviews) }),
 		csv: ['path', 'from', 'pageviews'],
+		// A path and where its visitors came from, apart by a character neither holds.
+		compared: { key: (row) => `${row.path}\u0000${row.from}`, metric: 'pageviews' },
 		unavailable: { event: 'Not available under an event filter: events are not pageviews.' },
 		table: {
 			title: '404 pages',
@@ -468,6 +555,7 @@ export const BREAKDOWNS = [
 			'reached75',
 			'reached100'
 		],
+		compared: { key: (row) => row.path, metric: 'pageviews' },
 		unavailable: { event: 'Not available under an event filter: events have no scroll depth.' },
 		table: {
 			title: 'Scroll depth',
@@ -491,6 +579,7 @@ export const BREAKDOWNS = [
 			// Shares of the page's views, as rates; the API and CSV keep the counts.
 			display: (rows) =>
 				rows.map((row) => ({
+					...comparisonOf(row),
 					path: row.path,
 					pageviews: row.pageviews,
 					averageScroll: row.averageScroll / 100,
@@ -515,6 +604,7 @@ export const BREAKDOWNS = [
 			visitors: otherVisitors(rest)
 		}),
 		csv: ['value', 'sessions', 'visitors'],
+		compared: { key: (row) => row.value, metric: 'visitors' },
 		unavailable: {
 			page: 'Not available under a page filter: a visitor is new by their first pageview ever, whichever page it was.',
 			event: 'Not available under an event filter: events do not say whether their visitor is new.'
@@ -597,8 +687,10 @@ type Head<N extends string> = N extends `${infer Group}.${string}` ? Group : N;
  */
 export type Breakdowns = {
 	[H in Head<BreakdownName>]: H extends BreakdownName
-		? RowOf<H>[]
-		: { [N in BreakdownName as N extends `${H}.${infer Leaf}` ? Leaf : never]: RowOf<N>[] };
+		? Compared<RowOf<H>>[]
+		: {
+				[N in BreakdownName as N extends `${H}.${infer Leaf}` ? Leaf : never]: Compared<RowOf<N>>[];
+			};
 };
 
 /** The breakdown named `name`. */

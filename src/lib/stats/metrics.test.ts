@@ -69,9 +69,12 @@ describe('metrics', () => {
 		expect(rate(2, 0)).toBe(0);
 	});
 
-	test('change is relative to the previous period, null from zero', () => {
+	test('change is relative to the previous period, new from none, null from none to none', () => {
 		expect(change(15, 10)).toBe(0.5);
 		expect(change(5, 10)).toBe(-0.5);
-		expect(change(5, 0)).toBeNull();
+		expect(change(2, 3)).toBe(-0.3333);
+		expect(change(5, 0)).toBe('new');
+		expect(change(0, 0)).toBeNull();
+		expect(change(0, 4)).toBe(-1);
 	});
 });

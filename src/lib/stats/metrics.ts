@@ -158,8 +158,18 @@ function wholeTotals(sums: MetricSums): Totals {
 	};
 }
 
-/** Relative change from `previous` to `current` (0.25 = +25 %), or null when previous is 0. */
-export function change(current: number, previous: number): number | null {
-	if (previous === 0) return null;
+/**
+ * A count's change against the previous period: relative (0.25 = +25 %, to four
+ * decimals), `new` from none to some, null from none to none.
+ */
+export type Change = number | 'new' | null;
+
+/**
+ * The one rule of a count's change against the previous period ({@link Change}): the
+ * headline tiles and the Goals table write it (dashboard `formatChange`), and each
+ * breakdown row of the Stats API, its export and the dashboard's tables carry it.
+ */
+export function change(current: number, previous: number): Change {
+	if (previous === 0) return current === 0 ? null : 'new';
 	return Math.round(((current - previous) / previous) * 10_000) / 10_000;
 }

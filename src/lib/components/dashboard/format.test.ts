@@ -3,6 +3,7 @@ import { phraseText } from '../../text';
 import {
 	emptyRangeHint,
 	formatChange,
+	rowChange,
 	formatClock,
 	formatClockAfter,
 	formatCount,
@@ -167,5 +168,36 @@ describe('emptyRangeHint', () => {
 	test('a site without any gets the page’s next step', () => {
 		expect(emptyRangeHint(null, 'UTC', 'Add the snippet.')).toBe('Add the snippet.');
 		expect(emptyRangeHint(undefined, 'UTC', 'Add the snippet.')).toBe('Add the snippet.');
+	});
+});
+
+describe('rowChange', () => {
+	test('a breakdown row’s change is the headline’s, from its main metric then', () => {
+		expect(
+			rowChange({ value: 'a', visitors: 15, previous: { visitors: 10 }, change: 0.5 }, 'visitors')
+		).toEqual({
+			text: '+50%',
+			direction: 'up',
+			label: 'up 50% from 10 in the previous period'
+		});
+		expect(rowChange({ path: '/b', exits: 2, previous: { exits: 3 } }, 'exits')).toMatchObject({
+			text: '−33%',
+			label: 'down 33% from 3 in the previous period'
+		});
+	});
+
+	test('a row absent before is new', () => {
+		expect(rowChange({ name: 'signup', count: 3, previous: { count: 0 } }, 'count')).toEqual({
+			text: 'new',
+			direction: 'up',
+			label: 'none in the previous period'
+		});
+	});
+
+	test('a row not compared, or whose number is not known, has none', () => {
+		expect(rowChange({ value: '(other)', visitors: 4 }, 'visitors')).toBeUndefined();
+		expect(
+			rowChange({ value: 'x', visitors: null, previous: { visitors: null } }, 'visitors')
+		).toBeUndefined();
 	});
 });

@@ -2,6 +2,8 @@
  * How the dashboards write numbers: counts, rates, durations and the change of a
  * number against the previous period. Pure, so pages and tests agree on the text.
  */
+import type { ComparedRow } from '$lib/stats/catalogue';
+import { change } from '$lib/stats/metrics';
 import { clockRepeats, localDate, offsetAt, offsetName } from '$lib/stats/time-zone';
 import type { Phrase } from '$lib/text';
 
@@ -95,7 +97,7 @@ export interface Change {
 
 /**
  * The change from `previous` to `current`. Counts and durations change by a
- * percentage; rates (`kind: 'rate'`) by percentage points, since a percentage of a
+ * percentage, by the Stats API's rule (`change`, src/lib/stats/metrics.ts); rates (`kind: 'rate'`) by percentage points, since a percentage of a
  * percentage reads badly. From 0 to something is `new`.
  */
 export function formatChange(
@@ -124,12 +126,12 @@ export function formatChange(
 			label: `${direction} ${Math.abs(points)} points from ${was} in the previous period`
 		};
 	}
-	if (previous === 0) {
-		if (current === 0)
-			return { text: '—', direction: 'flat', label: 'none in the previous period either' };
+	const relative = change(current, previous);
+	if (relative === null)
+		return { text: '—', direction: 'flat', label: 'none in the previous period either' };
+	if (relative === 'new')
 		return { text: 'new', direction: 'up', label: 'none in the previous period' };
-	}
-	const percent = Math.round(((current - previous) / previous) * 100);
+	const percent = Math.round(relative * 100);
 	if (percent === 0)
 		return {
 			text: '±0%',
@@ -141,6 +143,20 @@ export function formatChange(
 		direction,
 		label: `${direction} ${formatCount(Math.abs(percent))}% from ${was} in the previous period`
 	};
+}
+
+/**
+ * A breakdown row's change against the previous period, written as the headline writes
+ * one ({@link formatChange}), from its main metric's value now and before (`previous`,
+ * src/lib/stats/catalogue.ts `compareRows`): none for a row not compared ("(other)", or
+ * a read without the previous period) or whose number is not known.
+ * @param metric The field of the breakdown's main metric (its `compared.metric`).
+ */
+export function rowChange(row: object, metric: string): Change | undefined {
+	const before = (row as ComparedRow).previous?.[metric];
+	const now = (row as Record<string, unknown>)[metric];
+	if (typeof before !== 'number' || typeof now !== 'number') return undefined;
+	return formatChange(now, before);
 }
 
 /** A UTC instant as a short local time in a time zone: `14:05:09`. */

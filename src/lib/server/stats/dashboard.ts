@@ -148,7 +148,9 @@ export async function readDashboard(
 			now: () => now,
 			sections: asked,
 			latestEvents: options.reread?.latest,
-			liveSessions: options.liveSessions
+			liveSessions: options.liveSessions,
+			// Its tables show each row's change, as its tiles show theirs.
+			compareBreakdowns: true
 		}
 	);
 	// A page pattern matching too many paths: the filter the page asked for is refused.

@@ -12,12 +12,15 @@ import {
 } from './export';
 
 const parse = (query: string) => parseExportParams(new URLSearchParams(query));
+/** {@link parse} of a query naming one export. */
+const one = (query: string) => parse(query) as ExportRequest;
 
 test.each(Object.keys(EXPORTS))('accepts breakdown=%s', (name) => {
 	expect(parse(`breakdown=${encodeURIComponent(name)}`)).toEqual({
 		name,
 		format: 'csv',
-		direction: null
+		direction: null,
+		compared: false
 	});
 });
 
@@ -71,7 +74,12 @@ describe('format=zip', () => {
 describe('totals', () => {
 	const totals = { ...totalsFrom(emptySums()), pageviews: 11, visitors: 7, events: 3 };
 	test('a line for the range and one for the period it is compared with', () => {
-		const request: ExportRequest = { name: 'totals', format: 'csv', direction: null };
+		const request: ExportRequest = {
+			name: 'totals',
+			format: 'csv',
+			direction: null,
+			compared: false
+		};
 		const value = {
 			from: '2026-11-01',
 			to: '2026-11-30',
@@ -109,7 +117,8 @@ describe('journeys', () => {
 	const request = (direction: ExportRequest['direction'] = null): ExportRequest => ({
 		name: 'journeys',
 		format: 'csv',
-		direction
+		direction,
+		compared: false
 	});
 
 	test('a line per step: the pages before the page, then the pages after it', () => {
@@ -145,7 +154,7 @@ describe('journeys', () => {
 });
 
 describe('paths', () => {
-	const request: ExportRequest = { name: 'paths', format: 'csv', direction: null };
+	const request: ExportRequest = { name: 'paths', format: 'csv', direction: null, compared: false };
 	const report = (steps: string[], sessions: number, next: PathReport['next']): PathReport => ({
 		steps,
 		sessions,
@@ -177,5 +186,45 @@ describe('paths', () => {
 			'/,/pricing,/docs,(exit),1,0.5,2',
 			''
 		]);
+	});
+});
+
+describe('a breakdown compared with the previous period', () => {
+	test('compares when the request names compare=, as the dashboard’s links do', () => {
+		expect(one('breakdown=referrers&compare=days').compared).toBe(true);
+		expect(one('breakdown=referrers').compared).toBe(false);
+	});
+
+	const referrers = [
+		{ value: 'a.example', sessions: 5, visitors: 4, previous: { visitors: 2 }, change: 1 },
+		{ value: 'b.example', sessions: 1, visitors: 1, previous: { visitors: 0 }, change: 'new' },
+		{ value: '(other)', sessions: 2, visitors: null }
+	];
+	const value = { referrers } as never;
+
+	test('each line carries the main metric before and its change in columns of their own', () => {
+		const request = { ...one('breakdown=referrers&compare=month'), format: 'csv' as const };
+		expect(exportCsv(request, value)).toBe(
+			[
+				'value,sessions,visitors,previousVisitors,change',
+				'a.example,5,4,2,1',
+				'b.example,1,1,0,new',
+				'(other),2,,,',
+				''
+			].join('\r\n')
+		);
+		expect(exportLines({ ...request, format: 'json' }, value)[1]).toEqual({
+			value: 'b.example',
+			sessions: 1,
+			visitors: 1,
+			previousVisitors: 0,
+			change: 'new'
+		});
+	});
+
+	test('without compare= the columns are the breakdown’s own', () => {
+		expect(exportCsv(one('breakdown=referrers'), { referrers: referrers.slice(2) } as never)).toBe(
+			['value,sessions,visitors', '(other),2,', ''].join('\r\n')
+		);
 	});
 });

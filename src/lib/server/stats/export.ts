@@ -7,14 +7,22 @@
  * (`format=zip`) holds every export of the Stats API's parameters ({@link ZIP_EXPORTS}).
  */
 import { TRAIL_STEPS } from '../../classify/rules';
-import { CATALOGUE, rowsOf, type Breakdown, type BreakdownName } from '../../stats/catalogue';
+import {
+	CATALOGUE,
+	comparedColumns,
+	comparedFields,
+	rowsOf,
+	type Breakdown,
+	type BreakdownName,
+	type Compared
+} from '../../stats/catalogue';
 import { fileNamePart, toCsv } from '../../stats/csv';
 import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
 import type { PreviousPeriod, Sections } from '../../stats/response';
 import type { Totals } from '../../stats/metrics';
 import { CouchstatsError } from '../errors';
-import { parseDirection } from './params';
+import { comparesRows, parseDirection } from './params';
 import { valueOf, type Settled, type StatsSections } from './read-stats';
 
 /** A name accepted by `breakdown=`. */
@@ -70,12 +78,19 @@ export interface ExportRequest {
 	format: 'csv' | 'json';
 	/** `direction=` of a journeys export (as the Journeys API's): one side only; null for both. */
 	direction: JourneyDirection | null;
+	/**
+	 * Whether it compares with the previous period (`compare=` given, as the dashboard's
+	 * links give the page's): a breakdown's lines then carry their change ({@link Export}).
+	 */
+	compared: boolean;
 }
 
 /** One export: the section it is read from, its CSV columns in order, and its lines. */
 export interface Export<S extends ExportSection = ExportSection> {
 	section: S;
 	columns: readonly string[];
+	/** The columns it adds when it compares with the previous period, after the others. */
+	compared?: readonly string[];
 	lines(value: ExportValues[S], request: ExportRequest): object[];
 	/**
 	 * What its file is of, when the range does not say it all: the parts of its name
@@ -143,9 +158,15 @@ function breakdownExport(breakdown: Breakdown): [string, Export] {
 		entry({
 			section: 'breakdowns',
 			columns: breakdown.csv,
+			compared: comparedColumns(breakdown),
 			lines: (breakdowns) => {
 				const rows = rowsOf(breakdowns, breakdown.name);
-				return breakdown.csvRows?.(rows) ?? rows;
+				const lines = (breakdown.csvRows?.(rows) ?? rows) as Compared<object>[];
+				// Its main metric before and its change as columns of their own (`previousVisitors`).
+				return lines.map(({ previous, change, ...line }) => ({
+					...line,
+					...comparedFields(breakdown, { previous, change })
+				}));
 			}
 		})
 	];
@@ -245,6 +266,8 @@ export const ZIP_EXPORTS = (Object.keys(EXPORTS) as ExportName[]).filter(
 /** A request for every export of {@link ZIP_EXPORTS} in one ZIP. */
 export interface ZipRequest {
 	format: 'zip';
+	/** Whether its exports compare with the previous period ({@link ExportRequest}). */
+	compared: boolean;
 }
 
 /**
@@ -257,7 +280,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest | ZipR
 	const format = params.get('format') ?? 'csv';
 	const name = params.get('breakdown');
 	if (format === 'zip') {
-		if (name === null) return { format };
+		if (name === null) return { format, compared: comparesRows(params) };
 		throw new CouchstatsError(
 			400,
 			`breakdown "${name.slice(0, 40)}" cannot go with format=zip, which holds every export: leave breakdown out`
@@ -274,7 +297,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest | ZipR
 		throw new CouchstatsError(400, `format "${format.slice(0, 20)}" must be csv, json or zip`);
 	}
 	const direction = name === 'journeys' ? parseDirection(params) : null;
-	return { name: name as ExportName, format, direction };
+	return { name: name as ExportName, format, direction, compared: comparesRows(params) };
 }
 
 /** The lines of an export from the value of its section (events: one per prop value). */
@@ -296,5 +319,6 @@ export function exportSubject(request: ExportRequest, value: ExportValues[Export
 
 /** The export as CSV text. */
 export function exportCsv(request: ExportRequest, value: ExportValues[ExportSection]): string {
-	return toCsv([...EXPORTS[request.name].columns], exportLines(request, value));
+	const { columns, compared = [] } = EXPORTS[request.name];
+	return toCsv([...columns, ...(request.compared ? compared : [])], exportLines(request, value));
 }

@@ -27,12 +27,14 @@ import {
 	parseExportParams,
 	type Export,
 	type ExportRequest,
+	type ZipRequest,
 	type ExportSection,
 	type ExportValues
 } from './export';
 import { ZipWriter } from './zip-writer';
 import {
 	API_PARAMS,
+	comparesRows,
 	EXPORT_PARAMS,
 	parseDirection,
 	parseFilter,
@@ -109,7 +111,12 @@ async function statsQuery(
 		goals: site.goals,
 		fromFirstRecord
 	};
-	return { db, query, read: { now, timeoutMs: options.timeoutMs, liveSessions } };
+	const compareBreakdowns = comparesRows(params);
+	return {
+		db,
+		query,
+		read: { now, timeoutMs: options.timeoutMs, liveSessions, compareBreakdowns }
+	};
 }
 
 /** Reads the stats a request asks for, after checking who asks. */
@@ -175,7 +182,7 @@ export async function handleExport(
 ): Promise<Response> {
 	try {
 		const request = parseExportParams(event.url.searchParams);
-		if (request.format === 'zip') return await zipExports(event, options);
+		if (request.format === 'zip') return await zipExports(event, options, request);
 		const { name, format } = request;
 		const { section } = EXPORTS[name];
 		// Only what the export holds, every row of it.
@@ -236,14 +243,18 @@ async function readExported(
  * client leaving ends the reads: store-dispatch.ts), each compressed as soon as it is
  * read, so at most one export's CSV is held besides the compressed files.
  */
-async function zipExports(event: StatsRequest, options: StatsHandlerOptions): Promise<Response> {
+async function zipExports(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	{ compared }: ZipRequest
+): Promise<Response> {
 	const asked = await exportQuery(event, options);
 	const zip = new ZipWriter(new Date(asked.read.now()));
 	let named: { site: string; range: DateRange; filter: Filter | null } | undefined;
 	for (const name of ZIP_EXPORTS) {
 		// A client gone between two reads: the next would fail at once (store-dispatch.ts).
 		if (event.request.signal.aborted) throw new ClientGone();
-		const request: ExportRequest = { name, format: 'csv', direction: null };
+		const request: ExportRequest = { name, format: 'csv', direction: null, compared };
 		const { read, value } = await readExported(asked, request);
 		named ??= read;
 		zip.add(`${exportFileName(request, read, value)}.csv`, exportCsv(request, value));

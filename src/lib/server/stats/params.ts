@@ -517,6 +517,15 @@ export function parseJourneyPage(params: URLSearchParams, name = 'page'): string
 }
 
 /**
+ * Whether a Stats API or export request compares its breakdown rows with the previous
+ * period (`compare=` given; read-stats.ts `compareBreakdowns`): an integration that does
+ * not ask keeps the answer, and the reads, it had.
+ */
+export function comparesRows(params: URLSearchParams): boolean {
+	return params.has('compare');
+}
+
+/**
  * Which side of the page the Journeys API answers: `direction=next` (the pages after it)
  * or `direction=previous` (the pages before it); null for both.
  * @throws {CouchstatsError} 400 for any other value.

@@ -23,6 +23,7 @@ import {
 	BREAKDOWN_VIEWS,
 	CATALOGUE,
 	collectBreakdowns,
+	compareRows,
 	unavailableUnder,
 	type BreakdownName,
 	type Breakdowns,
@@ -160,6 +161,12 @@ export interface ReadStatsOptions<S extends SectionName = SectionName> {
 	 * a share link whose owner did not switch sessions on (`showsSessions`).
 	 */
 	liveSessions?: boolean;
+	/**
+	 * Whether each breakdown row carries its change against the previous period (its
+	 * views read over that period too): dashboards always, the Stats API and its export
+	 * when asked (`compare=`, params.ts `comparesRows`); default no.
+	 */
+	compareBreakdowns?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -233,7 +240,14 @@ export async function readSections<S extends SectionName = SectionName>(
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
 		breakdowns: () =>
-			at.then(async (q) => readBreakdowns(reader, q, await scoped(), options.breakdowns)),
+			at.then(async (q) =>
+				readBreakdowns(
+					reader,
+					{ ...q, previous: options.compareBreakdowns ? q.previous : undefined },
+					await scoped(),
+					options.breakdowns
+				)
+			),
 		activeNow: () =>
 			readActiveNow(reader, query.site, now, options.latestEvents, options.liveSessions),
 		trackingSince: since,
@@ -369,31 +383,40 @@ async function readSums(
 /**
  * Reads every breakdown of the catalogue (src/lib/stats/catalogue.ts) over a range: each
  * view they need once, then each breakdown's rows cut to `query.limit` plus "(other)",
- * none where the filter leaves it nothing to say.
+ * none where the filter leaves it nothing to say. With `previous`, the same views over
+ * the previous period too (its own segments, read beside the range's), and each row but
+ * "(other)" carries its main metric's value then and its change (`compareRows`).
  */
 async function readBreakdowns(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'range' | 'limit' | 'filter'>,
+	query: Pick<StatsQuery, 'range' | 'limit' | 'filter'> & { previous?: DateRange },
 	{ scopes, visitorsExact }: Scopes,
 	only?: readonly BreakdownName[]
 ): Promise<Breakdowns> {
-	const { start, end } = rangeBounds(query.range);
 	const chosen = only ? CATALOGUE.filter((b) => only.some((name) => name === b.name)) : CATALOGUE;
-	// Each view some breakdown names, read once (in each scope of a page pattern).
+	// Each view some breakdown names, read once per period (in each scope of a page pattern).
 	const names = [...new Set(chosen.flatMap((breakdown) => breakdown.views))];
-	const rows = await Promise.all(
-		names.map(async (view) => {
-			const segments = await segmentsOf(reader, view, start, end);
-			return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
-		})
-	);
-	const views = Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
+	const readViews = async (range: DateRange) => {
+		const { start, end } = rangeBounds(range);
+		const rows = await Promise.all(
+			names.map(async (view) => {
+				const segments = await segmentsOf(reader, view, start, end);
+				return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
+			})
+		);
+		return Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
+	};
+	const [views, before] = await Promise.all([
+		readViews(query.range),
+		query.previous && readViews(query.previous)
+	]);
 	const read = { filter: query.filter ?? null, limit: query.limit, visitorsExact };
-	return collectBreakdowns((breakdown) =>
-		unavailableUnder(read.filter, breakdown.name) || !chosen.includes(breakdown)
-			? []
-			: topN(breakdown.rows(views, read), read.limit, (rest) => breakdown.other(rest))
-	);
+	return collectBreakdowns((breakdown) => {
+		if (unavailableUnder(read.filter, breakdown.name) || !chosen.includes(breakdown)) return [];
+		const rows = breakdown.rows(views, read);
+		const compared = before ? compareRows(breakdown, rows, breakdown.rows(before, read)) : rows;
+		return topN(compared, read.limit, (rest) => breakdown.other(rest));
+	});
 }
 
 /**
