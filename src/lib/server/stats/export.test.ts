@@ -46,7 +46,9 @@ test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 
 
 describe('format=zip', () => {
 	test('without a breakdown asks for every export of the Stats API’s parameters', () => {
-		expect(parse('format=zip')).toEqual({ format: 'zip' });
+		expect(parse('format=zip')).toEqual({ format: 'zip', compared: false });
+		// Its files are the single exports as the same query asks them: compared with compare=.
+		expect(parse('format=zip&compare=month')).toEqual({ format: 'zip', compared: true });
 		expect(ZIP_EXPORTS).toEqual(
 			Object.keys(EXPORTS).filter((name) => name !== 'journeys' && name !== 'paths')
 		);
