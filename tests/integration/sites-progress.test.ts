@@ -90,7 +90,9 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 		'shareSessions',
 		'shared',
 		'timeZone',
-		'tokens'
+		'tokens',
+		// Each host name's Unicode form beside its stored punycode (no secret).
+		'unicodeHosts'
 	]);
 	expect(body.sites[0]).toMatchObject({
 		id: 'demo',
