@@ -61,7 +61,7 @@ export function createEngagement(
 		if (engaged) last = since;
 	};
 	for (const type of 'pointerdown pointermove keydown scroll touchstart wheel'.split(' '))
-		input?.addEventListener(type, () => on && set(on), { capture: true, passive: true });
+		input?.addEventListener(type, () => on && set(on), true);
 	return {
 		set,
 		active,
