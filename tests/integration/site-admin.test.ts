@@ -23,9 +23,11 @@ import {
 	parseSiteForm,
 	removeOwner,
 	revokeToken,
+	setExcludedAddresses,
 	siteForOwner,
 	updateSite
 } from '../../src/lib/server/accounts/site-admin';
+import { parseExcludedAddresses } from '../../src/lib/server/accounts/excluded-addresses';
 import { authorizeSite, type Credentials } from '../../src/lib/server/stats/authorize';
 import { findToken } from '../../src/lib/server/accounts/tokens';
 import { requestSiteDeletion, startSiteDeletion } from '../../src/lib/server/accounts/site-delete';
@@ -494,6 +496,54 @@ describe('sites and owners', () => {
 			hostnames: ['fresh.example', 'shop.fresh.example']
 		});
 		expect(await post('fresh', 'https://shop.fresh.example')).toEqual([]);
+	});
+
+	test("an owner's excluded addresses: their records are dropped at once, answered as stored, and others' kept; only an owner sets them", async () => {
+		// An outside probe: the owner's own visits counted, and no way to leave them out by address.
+		const { couch } = await useCouch();
+		setCouch(couch);
+		const limit = { burst: 1000, perSecond: 1 };
+		const ingest = createIngest({
+			couch: () => couch,
+			config: ingestConfig(limit),
+			sites: startSiteCache(3_600_000)
+		});
+		await createSite(couch, alice, {
+			id: 'office',
+			name: 'Office',
+			hostnames: ['office.example'],
+			timeZone: 'UTC'
+		});
+		const post = async (clientAddress: string) => {
+			const record = pageview(Date.now(), { site: 'office' });
+			const res = await ingest.handle({
+				path: '_bulk_docs',
+				clientAddress,
+				request: new Request('http://app.test/api/ingest/_bulk_docs', {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', origin: 'https://office.example' },
+					body: JSON.stringify({ docs: [record], new_edits: false })
+				})
+			});
+			const stored = await couch.events.get(String(record._id)).then(
+				() => true,
+				() => false
+			);
+			return [res.status, await res.json(), stored];
+		};
+		// Cached before the setting, as the app's list would be.
+		expect(await post('198.51.100.7')).toEqual([201, [], true]);
+		const entries = parseExcludedAddresses('198.51.100.0/24, 2001:db8::1');
+		const saved = await setExcludedAddresses(couch, alice, 'office', entries);
+		expect(siteForOwner(saved).excludedAddresses).toEqual(['198.51.100.0/24', '2001:db8::1']);
+		expect(await post('198.51.100.7')).toEqual([201, [], false]);
+		expect(await post('2001:db8::1')).toEqual([201, [], false]);
+		expect(await post('203.0.113.9')).toEqual([201, [], true]);
+		await expect(setExcludedAddresses(couch, bob, 'office', [])).rejects.toMatchObject({
+			status: 404
+		});
+		await setExcludedAddresses(couch, alice, 'office', parseExcludedAddresses(''));
+		expect(await post('198.51.100.7')).toEqual([201, [], true]);
 	});
 
 	test('the ingest answers 503 with Retry-After while the store cannot be reached', async () => {
