@@ -173,7 +173,7 @@ test("an owner's excluded addresses: a bad entry is refused on its field; listed
 	const site = perAttempt('excluding');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Excluding site') });
 	const field = page.getByLabel('Addresses and ranges');
-	const save = page.getByRole('button', { name: 'Save excluded addresses' });
+	const save = page.getByRole('button', { name: 'Update excluded addresses' });
 	await field.fill('127.0.0.1 localhost');
 	await save.click();
 	await expect(field).toHaveAttribute('aria-invalid', 'true');
@@ -192,7 +192,7 @@ test("an owner's excluded addresses: a bad entry is refused on its field; listed
 	expect([answer.status(), await answer.json()]).toEqual([201, []]);
 	expect(await recordsOf(site)).toBe(0);
 	await page.getByLabel('Addresses and ranges').fill('');
-	await page.getByRole('button', { name: 'Save excluded addresses' }).click();
+	await page.getByRole('button', { name: 'Update excluded addresses' }).click();
 	await expect(page.getByText('No address is excluded.')).toBeVisible();
 	await sendRecords(page, baseURL!, `http://${site}.example`, [pageview(Date.now(), { site })]);
 	await expect.poll(() => recordsOf(site)).toBe(1);
