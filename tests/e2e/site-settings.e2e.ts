@@ -164,6 +164,40 @@ async function pageOnIPv6Loopback(baseURL: string, site: string) {
 	return listening ? server : undefined;
 }
 
+test("an owner's excluded addresses: a bad entry is refused on its field; listed, this machine's records are dropped as if stored", async ({
+	page,
+	baseURL
+}) => {
+	// An outside probe: the owner's own visits counted, and no way to leave them out by address.
+	await asAdmin(page, baseURL!);
+	const site = perAttempt('excluding');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Excluding site') });
+	const field = page.getByLabel('Addresses and ranges');
+	const save = page.getByRole('button', { name: 'Update excluded addresses' });
+	await field.fill('127.0.0.1 localhost');
+	await save.click();
+	await expect(field).toHaveAttribute('aria-invalid', 'true');
+	await expect(page.getByRole('alert')).toContainText('not "localhost"');
+	// This machine, however the app sees its address.
+	await field.fill('127.0.0.0/8, ::1');
+	await save.click();
+	await expect(
+		page.getByText('Records from those 2 addresses and ranges are dropped')
+	).toBeVisible();
+	await page.reload();
+	await expect(page.getByLabel('Addresses and ranges')).toHaveValue('127.0.0.0/8\n::1');
+	const answer = await sendRecords(page, baseURL!, `http://${site}.example`, [
+		pageview(Date.now(), { site })
+	]);
+	expect([answer.status(), await answer.json()]).toEqual([201, []]);
+	expect(await recordsOf(site)).toBe(0);
+	await page.getByLabel('Addresses and ranges').fill('');
+	await page.getByRole('button', { name: 'Update excluded addresses' }).click();
+	await expect(page.getByText('No address is excluded.')).toBeVisible();
+	await sendRecords(page, baseURL!, `http://${site}.example`, [pageview(Date.now(), { site })]);
+	await expect.poll(() => recordsOf(site)).toBe(1);
+});
+
 test('a site listing the IPv6 loopback, written any way, takes the records of a page at http://[::1]:PORT/', async ({
 	browser,
 	page,

@@ -389,6 +389,35 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a tab left visible and focused with nobody at it sends heartbeats for 30 minutes, then none until someone uses it again', async () => {
+		// An outside probe: a heartbeat of 30 s every 30 s for hours, one session kept open.
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		for (let i = 0; i < 240; i++) {
+			b.advance(30_000);
+			b.tick();
+		}
+		await settle();
+		const beats = () => b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		const first = beats();
+		// 30 minutes idle less the last 30 s, which waited for a heartbeat no timer sends
+		// once the page is idle (engagement.ts: back from idle, they go to no session).
+		expect(first.reduce((sum, r) => sum + r.engagedMs, 0)).toBe(SESSION_MS - 30_000);
+		// Two hours on, a key: the page is engaged again, in a new session.
+		b.window.dispatchEvent(new Event('keydown'));
+		b.advance(30_000);
+		b.tick();
+		await settle();
+		const next = b.sent().filter((r) => r.sid != first[0].sid);
+		expect(
+			next.slice(0, 2).map((r) => [r.type, r.type === 'heartbeat' ? r.engagedMs : r.path])
+		).toEqual([
+			['pageview', '/posts/1'],
+			['heartbeat', 30_000]
+		]);
+	});
+
 	test('each heartbeat carries the scroll depth its page view had reached at the one before, the deferred part loaded or not', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
@@ -785,6 +814,8 @@ describe('createTracker', () => {
 		tracker.pageview();
 		await settle();
 		b.advance(31 * 60_000);
+		// The click that navigates (engagement.ts: 31 minutes without input is idle).
+		b.window.dispatchEvent(new Event('pointerdown'));
 		b.window.location = new URL('https://blog.example/pricing');
 		tracker.pageview();
 		b.advance(12_000);
@@ -1359,7 +1390,9 @@ describe('createTracker', () => {
 		b.advance(12_000);
 		// No heartbeat for 31 minutes: the page was engaged, but its timers did not run.
 		b.advance(SESSION_MS + 60_000);
-		// The machine wakes: the timers run at once; 3 s later the visitor moves on.
+		// The machine wakes (a key: the page was idle, engagement.ts): the timers run at
+		// once; 3 s later the visitor moves on.
+		b.window.dispatchEvent(new Event('keydown'));
 		b.tick();
 		b.advance(3000);
 		b.window.location = new URL('https://blog.example/c');

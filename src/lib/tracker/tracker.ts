@@ -333,7 +333,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		!prerendering && !pageHidden && doc.visibilityState == 'visible' && doc.hasFocus();
 	// Durations on a clock that only moves forward: a change of the browser's clock (a
 	// slow one corrected, forward or back) is no engaged time, nor takes any away.
-	const engagement = createEngagement(env.elapsed, engagedNow());
+	const engagement = createEngagement(env.elapsed, engagedNow(), win);
 	const delivery = createDelivery({
 		endpoint: s.endpoint,
 		maxWaitMs: s.maxWaitMs,

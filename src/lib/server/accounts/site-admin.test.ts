@@ -31,7 +31,8 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 		shared: true,
 		shareSessions: false,
 		goals: [],
-		funnels: []
+		funnels: [],
+		excludedAddresses: []
 	});
 	expect(siteForOwner({ ...stored, shareHash: undefined }).shared).toBe(false);
 });

@@ -55,6 +55,8 @@ export interface OwnedSite {
 	shareSessions: boolean;
 	goals: NonNullable<SiteRecord['goals']>;
 	funnels: NonNullable<SiteRecord['funnels']>;
+	/** Client addresses and ranges whose records the ingest drops (the owners' own). */
+	excludedAddresses: string[];
 }
 
 /**
@@ -87,8 +89,18 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		...(site.shareHash && site.shareBy && { shareBy: site.shareBy }),
 		shareSessions: site.shareSessions === true,
 		goals: site.goals ?? [],
-		funnels: site.funnels ?? []
+		funnels: site.funnels ?? [],
+		excludedAddresses: site.excludedAddresses ?? []
 	};
+}
+
+/**
+ * Sets the client addresses and ranges whose records the site's ingest drops
+ * (excluded-addresses.ts parses them).
+ * @throws {CouchstatsError} 404/409 as {@link changeSite} does.
+ */
+export function setExcludedAddresses(couch: Couch, user: User, id: string, entries: string[]) {
+	return changeSite(couch, user, id, (site) => ({ ...site, excludedAddresses: entries }));
 }
 
 /**

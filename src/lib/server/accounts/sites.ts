@@ -261,6 +261,8 @@ export interface SiteRecord extends SiteInput {
 	funnels?: Funnel[];
 	/** When its owner asked to delete it; its records are being deleted (site-delete.ts). */
 	deleting?: number;
+	/** Client addresses and CIDR ranges whose records the ingest drops (excluded-addresses.ts). */
+	excludedAddresses?: string[];
 }
 
 /**

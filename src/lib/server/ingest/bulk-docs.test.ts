@@ -10,13 +10,20 @@ import { SiteList } from './site-cache';
 const ctx: BatchContext = {
 	sites: new SiteList([
 		{ id: 'demo', hostnames: ['localhost'], timeZone: 'UTC' },
-		{ id: 'blog', hostnames: ['blog.example.com'], timeZone: 'UTC' }
+		{ id: 'blog', hostnames: ['blog.example.com'], timeZone: 'UTC' },
+		{
+			id: 'office',
+			hostnames: ['localhost'],
+			timeZone: 'UTC',
+			excludedAddresses: ['198.51.100.0/24', '2001:db8::/48']
+		}
 	]),
 	origin: { kind: 'page', origin: 'http://localhost:5173' },
 	agent: describeAgent(
 		'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36'
 	),
-	now: NOW
+	now: NOW,
+	address: '203.0.113.7'
 };
 
 function failure(body: unknown): [number, string] {
@@ -30,6 +37,19 @@ function failure(body: unknown): [number, string] {
 }
 
 describe('checkBatch', () => {
+	test("drops without an error the records of a site from its excluded addresses, and only that site's", () => {
+		const docs = [...oneOfEach(NOW, 'office'), ...oneOfEach(NOW, 'demo')];
+		const from = (address: string) => checkBatch({ docs, new_edits: false }, { ...ctx, address });
+		const sitesOf = (batch: ReturnType<typeof checkBatch>) => [
+			batch.errors.length,
+			[...new Set(batch.records.map((r) => r.site))]
+		];
+		expect(sitesOf(from('198.51.100.23'))).toEqual([0, ['demo']]);
+		expect(sitesOf(from('::ffff:198.51.100.23'))).toEqual([0, ['demo']]);
+		expect(sitesOf(from('2001:db8::5'))).toEqual([0, ['demo']]);
+		expect(sitesOf(from('198.51.101.23'))).toEqual([0, ['office', 'demo']]);
+	});
+
 	test('enriches every valid record and counts records per session', () => {
 		const docs = oneOfEach();
 		const batch = checkBatch({ docs, new_edits: false }, ctx);

@@ -27,6 +27,7 @@ import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
+import { excludesAddress } from '../accounts/excluded-addresses';
 import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
@@ -60,6 +61,8 @@ export interface BatchContext {
 	agent: AgentFamilies;
 	/** Server time the request arrived, ms since the epoch. */
 	now: number;
+	/** The request's client address: a site's excluded addresses' records are dropped. */
+	address: string;
 }
 
 const bodySchema = v.strictObject(
@@ -123,6 +126,8 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 				`site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${new URL(ctx.origin.origin).host} to its host names in the site's settings`
 			);
 		}
+		// The owners' own traffic: answered as stored, so that it is not sent again.
+		if (excludesAddress(site.excludedAddresses, ctx.address)) return;
 		if (positions.has(record._id)) return;
 		positions.set(record._id, index);
 		records.push(enrich(record, ctx.agent, ctx.now));

@@ -169,7 +169,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 					sites,
 					origin: claimed,
 					agent: describeAgent(request.headers.get('user-agent')),
-					now: at
+					now: at,
+					address: req.clientAddress
 				});
 				noteForeign(batch.foreign, claimed, at, req.clientAddress);
 				// Per session, per address (session ids are the client's to choose), and all
@@ -210,7 +211,13 @@ export function createIngest(deps: IngestDeps): Ingest {
 		const body = await readJson(request, LIMITS.requestBytes, charged(req)).catch(() => null);
 		try {
 			const agent = describeAgent(request.headers.get('user-agent'));
-			const { foreign } = checkBatch(body, { sites, origin: claimed, agent, now: at });
+			const { foreign } = checkBatch(body, {
+				sites,
+				origin: claimed,
+				agent,
+				now: at,
+				address: clientAddress
+			});
 			let records = 0;
 			for (const ids of foreign.values()) records += ids.length;
 			if (!records || !ipRecordBuckets.take(new Map([[clientAddress, records]])).ok) return;

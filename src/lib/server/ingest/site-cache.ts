@@ -16,7 +16,7 @@ import { forNoClient } from '../store-dispatch';
 const ORIGINS_KEPT = 1000;
 
 /** What the ingest and the demo pages need to know about a site. */
-export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames' | 'timeZone'>;
+export type IngestSite = Pick<SiteRecord, 'id' | 'hostnames' | 'timeZone' | 'excludedAddresses'>;
 
 /** A snapshot of the registered sites. */
 export class SiteList {
@@ -112,7 +112,10 @@ export class SiteCache {
 			// A site being deleted (site-delete.ts) takes no more records.
 			if (doc?.type !== 'site' || typeof doc.id !== 'string' || doc.deleting) continue;
 			const hostnames = Array.isArray(doc.hostnames) ? doc.hostnames : [];
-			sites.push({ id: doc.id, hostnames, timeZone: doc.timeZone });
+			const excludedAddresses = Array.isArray(doc.excludedAddresses)
+				? doc.excludedAddresses
+				: undefined;
+			sites.push({ id: doc.id, hostnames, timeZone: doc.timeZone, excludedAddresses });
 		}
 		const list = new SiteList(sites);
 		if (generation === this.#generation) this.#current = { list, at };

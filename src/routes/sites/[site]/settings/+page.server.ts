@@ -15,6 +15,7 @@ import {
 	parseSiteForm,
 	removeOwner,
 	revokeToken,
+	setExcludedAddresses,
 	shareSessions,
 	siteForOwner,
 	updateSite
@@ -25,6 +26,7 @@ import { originAllowed } from '$lib/server/accounts/sites';
 import { refusedOrigins } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
+import { parseExcludedAddresses } from '$lib/server/accounts/excluded-addresses';
 
 export const load = (async ({ locals, url, params }) => {
 	const user = requireUser(locals.user, url);
@@ -150,6 +152,16 @@ export const actions = {
 			await requestSiteDeletion(couch(), user, id, field(form, 'confirm'));
 			await startSiteDeletion(couch(), user, id);
 			redirect(303, `/sites?deleted=${encodeURIComponent(id)}`);
+		}),
+	excludeAddresses: (event) =>
+		act(event, 'excluded', async (user, form) => {
+			const entries = parseExcludedAddresses(field(form, 'excludedAddresses'));
+			await setExcludedAddresses(couch(), user, event.params.site, entries);
+			return {
+				saved: entries.length
+					? `Records from ${entries.length === 1 ? 'that address' : `those ${entries.length} addresses and ranges`} are dropped from now on.`
+					: 'No address is excluded.'
+			};
 		}),
 	shareSessions: (event) =>
 		act(event, 'share-sessions', async (user, form) => {
