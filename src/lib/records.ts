@@ -135,6 +135,11 @@ export function uuidv7(now: number, random: RandomSource = cryptoRandom): string
 	return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;
 }
 
+/** When a UUIDv7 ({@link uuidv7}) was made: its first 48 bits, Unix milliseconds. */
+export function uuidTime(id: string): number {
+	return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
 /**
  * The `_rev` scheme: records are written with `new_edits: false` and a revision
  * derived from the id (`1-` + the id's 32 hex digits), so every copy of a record (in
