@@ -143,7 +143,7 @@ describe('the ingest handler on the real store', () => {
 		const response = await call(ingest, 'POST', '_bulk_docs', { docs: [sent], new_edits: false });
 		expect(await response.json()).toEqual([]);
 		const stored = await couch.events.get(String(sent._id));
-		expect(stored.ref).toBe('https://mail.example.net/inbox');
+		expect((stored as { ref?: string }).ref).toBe('https://mail.example.net/inbox');
 		expect(JSON.stringify(stored)).not.toMatch(/carol|secret|sessionid|msg-1/);
 	});
 
