@@ -240,6 +240,12 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 	await page.getByRole('link', { name: 'About' }).click();
 	await page.getByRole('link', { name: /See or erase what this site/ }).click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+	// Who can see the records: whoever holds the id, the owners' raw export included (not
+	// "only this browser", which an outside privacy probe found false).
+	await expect(page.locator('main p').first()).toContainText(
+		"Whoever holds the id can see or erase them: this browser, and this site's owners"
+	);
+	await expect(page.locator('main p').first()).toContainText('for at most 13 months');
 	const vid = await visitorId(page);
 	const others = (await storedRecords(app)).filter((r) => r.vid !== vid);
 	// By hand: three pageviews, the click, and the non-bounce milestone.
