@@ -11,6 +11,7 @@
  * last compaction).
  */
 import type { Couch } from '../couch';
+import { logError } from '../log';
 
 /** Asks the store to compact the events database (an admin request, without a time limit). */
 export function compactEvents(couch: Couch): Promise<unknown> {
@@ -94,4 +95,18 @@ export function coalescedCompaction(
 			return new Promise((resolve) => idle.push(resolve));
 		}
 	};
+}
+
+let app: CoalescedCompaction | undefined;
+
+/**
+ * The app's one compaction of the events database, for every deletion it makes (a
+ * visitor's erasure, a site's deletion): made on the first call, kept for the process.
+ * @param couch The app's client, read at each compaction.
+ */
+export function eventsCompaction(couch: () => Couch): CoalescedCompaction {
+	return (app ??= coalescedCompaction(
+		() => compactEvents(couch()),
+		(e) => logError('compacting the events database', e)
+	));
 }

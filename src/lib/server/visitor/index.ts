@@ -5,7 +5,7 @@
  * what it answers.
  */
 import { couch } from '../couch';
-import { coalescedCompaction, compactEvents } from '../import/compaction';
+import { eventsCompaction } from '../import/compaction';
 import type { IngestConfig } from '../ingest/config';
 import { startSiteCache } from '../ingest/site-cache';
 import { logError, logNotice } from '../log';
@@ -31,10 +31,7 @@ let instance: VisitorEndpoint | undefined;
  */
 export function startVisitorEndpoint(config: IngestConfig, erasureLog: string | undefined): void {
 	if (instance) return;
-	const compaction = coalescedCompaction(
-		() => compactEvents(couch()),
-		(e) => logError('compacting the events database', e)
-	);
+	const compaction = eventsCompaction(couch);
 	instance = createVisitorEndpoint({
 		couch,
 		config,
