@@ -276,6 +276,29 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 	await context.close();
 });
 
+test('"Stop counting me" on the Your data page opts the browser out: it keeps nothing but that choice, on this page and the next', async () => {
+	const context = await visitor();
+	const page = await context.newPage();
+	await open(page, `${app.url}/about`);
+	await page.getByRole('link', { name: /See or erase what this site/ }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+	await visitorId(page);
+	await page.getByRole('button', { name: 'Stop counting me' }).click();
+	await expect(page.getByRole('status')).toHaveText(
+		'This browser is no longer counted on this site; it keeps nothing but that choice.'
+	);
+	const kept = () =>
+		page.evaluate(() =>
+			Object.keys(localStorage)
+				.filter((k) => k.includes('couchstats') || k.startsWith('_pouch'))
+				.sort()
+		);
+	expect(await kept()).toEqual(['couchstats:optout']);
+	await open(page, `${app.url}/blog`);
+	expect(await kept()).toEqual(['couchstats:optout']);
+	await context.close();
+});
+
 test('after "Erase my data" nothing of the erased visit comes back, from this tab or another, and the visitor is recorded again from their next page only, as a new visitor', async () => {
 	const base = await stats();
 	const earlier = new Set((await storedRecords(app)).map((r) => r._id));
