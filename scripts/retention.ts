@@ -4,7 +4,8 @@
  * Deletes the raw records of every site whose event time is older than the given age
  * (days `d`, weeks `w` or years `y`), in chunks of 500. Counts for the removed period
  * drop to zero; later periods are unchanged (see src/lib/server/import/retention.ts).
- * On Apache CouchDB, compact the events database afterwards to reclaim the disk space.
+ * Then it compacts the events database, so that no earlier revision of a deleted record
+ * stays readable (src/lib/server/import/compaction.ts).
  *
  * It also deletes the replication checkpoints not written for 30 days and compacts
  * their database (src/lib/server/ingest/checkpoints.ts), whatever the records' age.
@@ -22,6 +23,7 @@ import {
 	CHECKPOINT_MAX_AGE_DAYS,
 	deleteStaleCheckpoints
 } from '../src/lib/server/ingest/checkpoints';
+import { compactEvents } from '../src/lib/server/import/compaction';
 import { RETENTION, storeFailureLine } from '../src/lib/server/import/store-failure';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
 
@@ -73,6 +75,10 @@ async function retireRecords(couch: Couch, cutoff: number, dryRun: boolean) {
 		process.stderr.write(`  ${n}/${total} deleted\n`);
 	});
 	console.error(`deleted ${deleted} records; stats before ${when} now count zero`);
+	await compactEvents(couch);
+	console.error(
+		'compacting the events database: no earlier revision of a deleted record stays readable'
+	);
 }
 
 async function retireCheckpoints(couch: Couch, dryRun: boolean) {

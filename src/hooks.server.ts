@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { sessionCookie, sessionFor, setSessionCookie } from '$lib/server/accounts/auth';
 import { loadConfig } from '$lib/server/boot/config';
@@ -24,6 +25,7 @@ import { STOPPING } from '$lib/server/boot/launch-env.js';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
 import { trackerPreloadLinks, withStartNonce } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
+import { ERASURE_LOG } from '$lib/server/visitor/erasure-log';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
 import { refusal } from '$lib/server/refusal';
@@ -58,7 +60,10 @@ export const init: ServerInit = async () => {
 	setServerAdmins(backend.setup.serverAdmins);
 	setFormLimit(config.bodySizeLimit);
 	startIngest(config.ingest);
-	startVisitorEndpoint(config.ingest);
+	startVisitorEndpoint(
+		config.ingest,
+		config.memory ? undefined : path.join(config.dataDir, ERASURE_LOG)
+	);
 	for (const line of describeBackend(backend, config)) console.log(line);
 	// Live streams never end by themselves; end them so graceful shutdown need not wait:
 	// as serve.js starts to stop, whatever stops it (an outside read found a SIGHUP held

@@ -7,6 +7,7 @@ import {
 	displayPath,
 	languageTag,
 	recordedPath,
+	referrerOf,
 	sourceFilter,
 	sourceOf
 } from './records';
@@ -133,6 +134,24 @@ describe('languageTag', () => {
 		for (const tag of ['sr-Latn-RS-u-nu-latn', 'ja-JP-u-ca-japanese-hc-h12', 'de-DE-1996']) {
 			expect(languageTag(tag)).toMatch(LANG_PATTERN);
 		}
+	});
+});
+
+describe('referrerOf', () => {
+	test.each([
+		[
+			'https://mail.example.net/inbox?user=carol%40example.com#msg',
+			'https://mail.example.net/inbox'
+		],
+		['https://carol:secret@mail.example.net/', 'https://mail.example.net/'],
+		['https://news.example/a/b', 'https://news.example/a/b'],
+		['https://news.example', 'https://news.example'],
+		['android-app://com.google.android.gm/?u=1', 'android-app://com.google.android.gm/'],
+		// An importer's referrer without a scheme.
+		['google.com/search?q=carol', 'google.com/search'],
+		['https://x.example/' + 'a'.repeat(600), 'https://x.example/' + 'a'.repeat(494)]
+	])('keeps %s as %s', (ref, kept) => {
+		expect(referrerOf(ref)).toBe(kept);
 	});
 });
 

@@ -69,6 +69,9 @@ export const NOW_HEADER = 'X-Couchstats-Now';
  */
 export const ZONE_HEADER = 'X-Couchstats-Zone';
 
+/** The longest referrer a record keeps ({@link referrerOf}; a constant of its own, which the tracker's core takes without `LIMITS`). */
+const REFERRER_MAX = 512;
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
 	/** Maximum serialized size of one record, in bytes. */
@@ -76,7 +79,7 @@ export const LIMITS = {
 	/** Maximum length of a path, title, referrer or event name. */
 	path: 512,
 	title: 256,
-	referrer: 512,
+	referrer: REFERRER_MAX,
 	/** Maximum length of a session's source (`src`): a DNS name is at most 253 characters. */
 	source: 253,
 	eventName: 64,
@@ -136,6 +139,11 @@ export function uuidv7(now: number, random: RandomSource = cryptoRandom): string
 	return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;
 }
 
+/** When a UUIDv7 ({@link uuidv7}) was made: its first 48 bits, Unix milliseconds. */
+export function uuidTime(id: string): number {
+	return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
 /**
  * The `_rev` scheme: records are written with `new_edits: false` and a revision
  * derived from the id (`1-` + the id's 32 hex digits), so every copy of a record (in
@@ -183,6 +191,20 @@ export const LANG_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/;
 export function languageTag(tag: string): string {
 	const singleton = tag.search(/-[A-Za-z0-9](-|$)/);
 	return singleton < 0 ? tag : tag.slice(0, singleton);
+}
+
+/** What {@link referrerOf} keeps: the scheme, then the authority and path without userinfo. */
+const REFERRER = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)(?:[^/?#]*@)?([^?#]*)/i;
+
+/**
+ * A referrer as records keep it, whoever sends it (the tracker, another client of the
+ * ingest, the importer): its scheme, host and path, never its query, fragment or
+ * userinfo, which may name the visitor (a webmail's `?user=`, a session token), cut to
+ * `LIMITS.referrer` (512) characters.
+ */
+export function referrerOf(ref: string): string {
+	const [, scheme, rest] = REFERRER.exec(ref)!;
+	return cutEncoded(scheme + rest, REFERRER_MAX);
 }
 
 /**

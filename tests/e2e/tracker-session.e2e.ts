@@ -17,6 +17,7 @@ import type {
 	PageviewRecord,
 	StoredRecord
 } from '../../src/lib/records';
+import { uuidv7 } from '../../src/lib/records';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
@@ -417,4 +418,34 @@ test('with hash routing on, each #/route is a page recorded once and an anchor n
 		'/plain/'
 	]);
 	await context.close();
+});
+
+test('a visitor id made 390 days ago or less is kept; one older is replaced, and the browser is a new visitor', async ({
+	browser
+}) => {
+	const DAY = 86_400_000;
+	/** The first pageview of a browser whose stored visitor id was made `days` before T0. */
+	async function firstPageview(days: number) {
+		const old = uuidv7(T0 - days * DAY);
+		const context = await scriptedContext(browser, app, false, '/life/');
+		await context.addInitScript((id) => {
+			const key = 'couchstats:visitor:demo';
+			if (!localStorage.getItem(key))
+				localStorage.setItem(key, JSON.stringify({ id, day: '2020-01-01' }));
+		}, old);
+		const page = await openAt(context, `/life/${days}`, T0);
+		const vid = await visitorOf(page);
+		const [pv] = await recordsOf(
+			() => vid,
+			(rs) => rs.some((r) => r.type === 'pageview')
+		);
+		await context.close();
+		return { old, vid, pv: pv as PageviewRecord };
+	}
+	const kept = await firstPageview(389);
+	expect(kept.vid).toBe(kept.old);
+	expect(kept.pv).toMatchObject({ vid: kept.old, path: '/life/389', firstEver: false });
+	const replaced = await firstPageview(391);
+	expect(replaced.vid).not.toBe(replaced.old);
+	expect(replaced.pv).toMatchObject({ vid: replaced.vid, path: '/life/391', firstEver: true });
 });

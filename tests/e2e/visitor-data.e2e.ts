@@ -240,6 +240,12 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 	await page.getByRole('link', { name: 'About' }).click();
 	await page.getByRole('link', { name: /See or erase what this site/ }).click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+	// Who can see the records: whoever holds the id, the owners' raw export included (not
+	// "only this browser", which an outside privacy probe found false).
+	await expect(page.locator('main p').first()).toContainText(
+		"Whoever holds the id can see or erase them: this browser, and this site's owners"
+	);
+	await expect(page.locator('main p').first()).toContainText('for at most 13 months');
 	const vid = await visitorId(page);
 	const others = (await storedRecords(app)).filter((r) => r.vid !== vid);
 	// By hand: three pageviews, the click, and the non-bounce milestone.
@@ -267,6 +273,29 @@ test('a visitor of the demo site sees their records on the "Your data" page and 
 	expect(byVisitor(after, vid)).toEqual([]);
 	// Everyone else's records are all still there.
 	expect(ids(after.filter((r) => r.vid !== vid))).toEqual(expect.arrayContaining(ids(others)));
+	await context.close();
+});
+
+test('"Stop counting me" on the Your data page opts the browser out: it keeps nothing but that choice, on this page and the next', async () => {
+	const context = await visitor();
+	const page = await context.newPage();
+	await open(page, `${app.url}/about`);
+	await page.getByRole('link', { name: /See or erase what this site/ }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+	await visitorId(page);
+	await page.getByRole('button', { name: 'Stop counting me' }).click();
+	await expect(page.getByRole('status')).toHaveText(
+		'This browser is no longer counted on this site; it keeps nothing but that choice.'
+	);
+	const kept = () =>
+		page.evaluate(() =>
+			Object.keys(localStorage)
+				.filter((k) => k.includes('couchstats') || k.startsWith('_pouch'))
+				.sort()
+		);
+	expect(await kept()).toEqual(['couchstats:optout']);
+	await open(page, `${app.url}/blog`);
+	expect(await kept()).toEqual(['couchstats:optout']);
 	await context.close();
 });
 

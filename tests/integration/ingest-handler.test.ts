@@ -135,6 +135,18 @@ describe('the ingest handler on the real store', () => {
 		});
 	});
 
+	test('stores a referrer as the tracker keeps it, whoever sent it: without its query, fragment or userinfo', async () => {
+		const ingest = ingestWith();
+		const sent = pageview(NOW, {
+			ref: 'https://carol:secret@mail.example.net/inbox?user=carol%40example.com&sessionid=9f2#msg-1'
+		});
+		const response = await call(ingest, 'POST', '_bulk_docs', { docs: [sent], new_edits: false });
+		expect(await response.json()).toEqual([]);
+		const stored = await couch.events.get(String(sent._id));
+		expect((stored as { ref?: string }).ref).toBe('https://mail.example.net/inbox');
+		expect(JSON.stringify(stored)).not.toMatch(/carol|secret|sessionid|msg-1/);
+	});
+
 	test('stores a session whose tracker sent control characters (a mangled campaign link, a CMS text) cleaned as today’s tracker sends it, and refuses a path holding one with a clear reason', async () => {
 		// An outside probe: a tracker already deployed sends `utm_source=x%01y` in the source
 		// of every record of the visit; the ingest refused them all, and the visit was lost.

@@ -33,6 +33,7 @@ import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
 import { holdingProxy } from '../support/store-proxy';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
+import { coalescedCompaction, compactEvents } from '../../src/lib/server/import/compaction';
 import { indexed, ingestConfig, numbersOf, useCouch, recordsOf } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -107,7 +108,18 @@ describe('deleting a site', () => {
 		const chunks: number[] = [];
 		const lines: string[] = [];
 		const log = vi.spyOn(console, 'error').mockImplementation((line) => void lines.push(line));
-		await startSiteDeletion(couch, alice, 'doomed', { onChunk: (n) => chunks.push(n) });
+		const compaction = coalescedCompaction(
+			() => compactEvents(couch),
+			(e) => lines.push(String(e)),
+			{ gapMs: 0 }
+		);
+		const [doomed] = (await couch.events.list({ include_docs: true })).rows
+			.map((r) => r.doc!)
+			.filter((d) => d.site === 'doomed');
+		await startSiteDeletion(couch, alice, 'doomed', {
+			onChunk: (n) => chunks.push(n),
+			compaction
+		});
 		expect(deletionProgress(bob, 'doomed')).toBeUndefined();
 		await vi.waitFor(() => expect(deletionProgress(alice, 'doomed')?.state).toBe('done'), {
 			timeout: 60_000,
@@ -125,6 +137,11 @@ describe('deleting a site', () => {
 			)
 		]);
 		expect(deletionProgress(alice, 'doomed')?.deleted).toBe(1200);
+		// Compacted after: a deleted record's earlier revision no longer answers ?rev=.
+		await compaction.settled();
+		await expect(couch.events.get(doomed._id, { rev: doomed._rev })).rejects.toMatchObject({
+			statusCode: 404
+		});
 		expect(await findSite(couch, 'doomed')).toBeUndefined();
 		expect(await recordsOf(couch, 'doomed')).toBe(0);
 		// On a busy machine a read outlasting the reader's time limit answers from the

@@ -71,6 +71,14 @@ describe('npm run retention', () => {
 		expect(stderr).toContain(
 			'deleted 1 of 2 replication checkpoints not written for 30 days; compacting the checkpoints database'
 		);
+		// Compacted: no earlier revision of a deleted record answers ?rev= with its body.
+		expect(stderr).toContain(
+			'compacting the events database: no earlier revision of a deleted record stays readable'
+		);
+		for (const doc of old.slice(0, 20))
+			await expect(
+				couch.events.get(String(doc._id), { rev: String(doc._rev) })
+			).rejects.toMatchObject({ statusCode: 404 });
 		await expect(checkpoints.read('-', 'abandoned')).rejects.toMatchObject({ status: 404 });
 		expect(await checkpoints.read('-', 'in-use')).toMatchObject({ _rev: '0-2', last_seq: 9 });
 

@@ -7,6 +7,8 @@
  * with a message, requests are rate-limited per address, and design documents are
  * never returned or deleted.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { StoredRecord } from '../../src/lib/records';
 import type { Couch } from '../../src/lib/server/couch';
@@ -14,7 +16,9 @@ import { NOW, oneOfEach, pageview, uuidv7 } from '../support/ingest-records';
 import { readStats } from '../../src/lib/server/stats/read-stats';
 import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { createVisitorEndpoint, type VisitorDeps } from '../../src/lib/server/visitor';
-import { indexed, useCouch } from './harness';
+import { coalescedCompaction, compactEvents } from '../../src/lib/server/import/compaction';
+import { readErased, reapplyErasures } from '../../src/lib/server/visitor/erasure-log';
+import { indexed, tempDir, useCouch } from './harness';
 
 const BLOG = 'https://blog.example.com';
 const SHOP = 'https://shop.example.com';
@@ -29,10 +33,19 @@ let vidB: string;
 /** A design document an admin wrote with the fields of A's records. */
 const DESIGN = '_design/looks-like-a-record';
 
+/** The compaction every erasure asks for, as the app's; its failures, which no test expects. */
+const compactionErrors: unknown[] = [];
+const compaction = coalescedCompaction(
+	() => compactEvents(couch),
+	(e) => compactionErrors.push(e),
+	{ gapMs: 0 }
+);
+
 function endpoint(deps: Partial<VisitorDeps> = {}) {
 	return createVisitorEndpoint({
 		couch: () => couch,
 		config: { visitor: { burst: 1000, perSecond: 1 }, sitesTtlMs: 0 },
+		compaction,
 		...deps
 	});
 }
@@ -384,5 +397,90 @@ describe('erasing a visitor’s records', () => {
 			await call(endpoint(), { site: 'blog', visitor: vidA, action: 'read' })
 		).json();
 		expect([read2.total, read2.records]).toEqual([0, []]);
+	});
+});
+
+describe('what an erasure leaves readable', () => {
+	/** Three records of a new visitor on the blog, stored. */
+	async function visitorWithRecords() {
+		const vid = uuidv7(NOW);
+		const docs = stored([
+			pageview(NOW, { site: 'blog', vid, title: 'Welcome back, Alice (alice@example.com)' }),
+			pageview(NOW + 1, { site: 'blog', vid, firstOfDay: false }),
+			pageview(NOW + 2, { site: 'blog', vid, firstOfDay: false })
+		]) as Record<string, unknown>[];
+		await couch.events.bulk({ docs, new_edits: false });
+		return { vid, docs };
+	}
+
+	/** The store's answer to `GET /{db}/{id}?rev=`: 200 with the body, or 404 once compacted. */
+	async function revision(id: string, rev: string) {
+		return couch.events.get(id, { rev }).then(
+			(doc) => ({ status: 200, doc }),
+			(e: { statusCode?: number }) => ({ status: e.statusCode })
+		);
+	}
+
+	test('no earlier revision of an erased record answers ?rev= once the compaction the erasure asked for has run', async () => {
+		const { vid, docs } = await visitorWithRecords();
+		expect(await revision(String(docs[0]._id), String(docs[0]._rev))).toMatchObject({
+			status: 200,
+			doc: { title: 'Welcome back, Alice (alice@example.com)' }
+		});
+		const res = await call(endpoint(), { site: 'blog', visitor: vid, action: 'erase' });
+		expect(await res.json()).toMatchObject({ deleted: 3 });
+		await compaction.settled();
+		expect(compactionErrors).toEqual([]);
+		for (const doc of docs)
+			expect(await revision(String(doc._id), String(doc._rev))).toEqual({ status: 404 });
+	});
+
+	test('erasures asked for before a compaction starts are all covered by that one compaction', async () => {
+		let compactions = 0;
+		const timers: (() => void)[] = [];
+		const counted = coalescedCompaction(
+			() => ((compactions += 1), compactEvents(couch)),
+			(e) => compactionErrors.push(e),
+			{ later: (run) => timers.push(run) }
+		);
+		const visitors = await Promise.all([1, 2, 3, 4].map(() => visitorWithRecords()));
+		const answers = await Promise.all(
+			visitors.map(({ vid }) =>
+				call(endpoint({ compaction: counted }), { site: 'blog', visitor: vid, action: 'erase' })
+			)
+		);
+		expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+		expect(timers.length).toBe(1);
+		timers[0]();
+		await counted.settled();
+		expect(compactions).toBe(1);
+		for (const { docs } of visitors)
+			for (const doc of docs)
+				expect(await revision(String(doc._id), String(doc._rev))).toEqual({ status: 404 });
+	});
+
+	test('the erasure log lists the erased record ids, nothing else, and a restored backup’s copies are deleted again', async () => {
+		const log = path.join(tempDir(), 'erased.jsonl');
+		const { vid, docs } = await visitorWithRecords();
+		const res = await call(endpoint({ erasureLog: log }), {
+			site: 'blog',
+			visitor: vid,
+			action: 'erase'
+		});
+		expect(await res.json()).toMatchObject({ deleted: 3 });
+		const text = fs.readFileSync(log, 'utf8');
+		expect(text).not.toContain(vid);
+		expect(text).not.toContain('alice');
+		expect(fs.statSync(log).mode & 0o777).toBe(0o600);
+		expect((await readErased(log)).ids.sort()).toEqual(ids(docs));
+
+		// A backup taken before the erasure, restored: its store holds the records again.
+		const { couch: restored } = await useCouch();
+		await restored.events.bulk({ docs: docs as never, new_edits: false });
+		expect(await reapplyErasures(restored, log)).toEqual({ deleted: 3, skipped: 0 });
+		const { rows } = await restored.events.list();
+		expect(rows.filter((r) => !r.id.startsWith('_'))).toEqual([]);
+		// Applied again on a store that lost nothing, it deletes nothing.
+		expect(await reapplyErasures(restored, log)).toEqual({ deleted: 0, skipped: 0 });
 	});
 });

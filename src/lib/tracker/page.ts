@@ -3,7 +3,7 @@
  * it can be tested without a DOM. Only coarse facts: a screen-size class, never the
  * exact size; the referrer's origin and path, never its query.
  */
-import { cutEncoded, type ScreenClass, type Utm } from '../records.ts';
+import { cutEncoded, referrerOf, type ScreenClass, type Utm } from '../records.ts';
 import { clip } from '../text.ts';
 
 /**
@@ -14,7 +14,6 @@ import { clip } from '../text.ts';
 export const MAX = {
 	path: 512,
 	title: 256,
-	referrer: 512,
 	utm: 128,
 	heartbeatMs: 120_000,
 	/** The longest a milestone's `since` may be: the ingest's window for a record's time. */
@@ -41,7 +40,7 @@ export function externalReferrer(referrer: string, origin: string): string | und
 	try {
 		const url = new URL(referrer);
 		if (url.origin === origin || !url.protocol.startsWith('http')) return undefined;
-		return cutEncoded(url.origin + url.pathname, MAX.referrer);
+		return referrerOf(url.href);
 	} catch {
 		return undefined;
 	}

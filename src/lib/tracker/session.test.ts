@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { sourceOf } from '../records.ts';
+import { sourceOf, uuidv7 } from '../records.ts';
 import {
 	createSessions,
 	MAX_DAY_PATHS,
@@ -10,7 +10,8 @@ import {
 	reachedMilestones,
 	SESSION_MS,
 	stateKeys,
-	takeMilestones
+	takeMilestones,
+	VISITOR_LIFETIME_MS
 } from './session.ts';
 import { memoryStore } from './storage.ts';
 
@@ -48,6 +49,29 @@ describe('reachedMilestones', () => {
 });
 
 describe('createSessions', () => {
+	test('a visitor id lasts 390 days from its creation, however often the browser visits; then the browser is a new visitor', () => {
+		const store = memoryStore();
+		const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+		const tab = createSessions(store, KEYS, (now) => uuidv7(now), dayOf);
+		const DAY = 86_400_000;
+		expect(VISITOR_LIFETIME_MS).toBe(390 * DAY);
+		const first = tab.pageview('/', T0)!;
+		expect(first.firstEver).toBe(true);
+		// A visit every 30 days, the last on the id's last day: the same id, a returning visitor.
+		for (let day = 30; day < 390; day += 30)
+			expect(tab.pageview('/', T0 + day * DAY)).toMatchObject({ vid: first.vid, firstEver: false });
+		expect(tab.pageview('/a', T0 + VISITOR_LIFETIME_MS)).toMatchObject({
+			vid: first.vid,
+			firstEver: false
+		});
+		// A millisecond later the id is over 390 days old: a new id, a new visitor.
+		const renewed = tab.pageview('/b', T0 + VISITOR_LIFETIME_MS + 1)!;
+		expect(renewed.vid).not.toBe(first.vid);
+		expect(renewed).toMatchObject({ firstEver: true, firstOfDay: true, pathFirstOfDay: true });
+		expect(JSON.parse(store.getItem(KEYS.visitor)!).id).toBe(renewed.vid);
+		expect(tab.visitor(T0 + VISITOR_LIFETIME_MS + 2)).toBe(renewed.vid);
+	});
+
 	test('classifies the first pageview ever as entry, first of day and first ever', () => {
 		const { tab1 } = setup();
 		const pv = tab1.pageview('/', T0);

@@ -5,7 +5,7 @@
  * browser classifies so that every dashboard number is a plain count on the server.
  * Time and ids are injected.
  */
-import { sourceOf, TRANSIT_MS, type Milestone } from '../records.ts';
+import { sourceOf, TRANSIT_MS, uuidTime, type Milestone } from '../records.ts';
 import {
 	activeSession,
 	classifyEvent,
@@ -35,6 +35,14 @@ export {
 	type PageviewClass,
 	type SessionState
 } from '../classify/rules.ts';
+
+/**
+ * How long a visitor id lasts from its creation, ms: 13 months of 30 days (390 days, never
+ * more than 13 calendar months), not lengthened by visits, as the CNIL requires of
+ * audience measurement exempt from consent. Then the browser gets a new id and counts as
+ * a new visitor.
+ */
+export const VISITOR_LIFETIME_MS = 390 * 86_400_000;
 
 /**
  * Keys under which the tracker keeps its state in `localStorage`. The visitor, the
@@ -203,10 +211,14 @@ export function createSessions(
 		writeJson(store, keys.session, s);
 		return s;
 	};
-	/** The visitor, created at `now` when absent. */
+	/**
+	 * The visitor, created at `now` when absent or older than {@link VISITOR_LIFETIME_MS}
+	 * (its id, a UUIDv7, says when it was made): then the browser is a new visitor.
+	 */
 	const visitor = (now: number): VisitorState => {
 		let v = readJson<VisitorState>(store, keys.visitor);
-		if (!v?.id) writeJson(store, keys.visitor, (v = { id: newId(now) }));
+		if (!v?.id || now - uuidTime(v.id) > VISITOR_LIFETIME_MS)
+			writeJson(store, keys.visitor, (v = { id: newId(now) }));
 		return v;
 	};
 	/**

@@ -31,6 +31,7 @@ import { canManageSite, findSite } from './site-admin';
 import { deleteSiteRecords, indexesUpToDate } from './site-records';
 import type { SiteRecord } from './sites';
 import type { DeleteOptions } from '../import/retention';
+import { eventsCompaction, type CoalescedCompaction } from '../import/compaction';
 import { inBackground, untilIndexed } from '../stats/still-indexing';
 
 /** What this process knows of a deletion it runs or ran. */
@@ -87,6 +88,12 @@ export async function requestSiteDeletion(
 	}
 }
 
+/** Options of a site's deletion: retention's, and the compaction asked for after it. */
+export interface SiteDeleteOptions extends DeleteOptions {
+	/** Default: the app's ({@link eventsCompaction}). */
+	compaction?: CoalescedCompaction;
+}
+
 /**
  * Starts (or joins) the background deletion of a site marked for deletion: its records
  * chunk by chunk, then its site record. Returns at once with the progress, which the
@@ -98,7 +105,7 @@ export async function startSiteDeletion(
 	couch: Couch,
 	user: User,
 	id: string,
-	options: DeleteOptions = {}
+	options: SiteDeleteOptions = {}
 ): Promise<DeletionProgress> {
 	const running = deletions.get(id);
 	// Who may not manage the site learns nothing of it, a deletion under way included.
@@ -171,14 +178,19 @@ async function finishSiteDeletion(
 	couch: Couch,
 	id: string,
 	progress: DeletionProgress,
-	options: DeleteOptions
+	options: SiteDeleteOptions
 ): Promise<void> {
 	const onChunk = (base: number) => (deleted: number) => {
 		progress.deleted = base + deleted;
 		options.onChunk?.(progress.deleted);
 	};
-	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(0) });
-	await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(progress.deleted) });
+	try {
+		await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(0) });
+		await deleteSiteRecords(couch, id, { ...options, onChunk: onChunk(progress.deleted) });
+	} finally {
+		// No earlier revision of a deleted record stays readable (import/compaction.ts).
+		(options.compaction ?? eventsCompaction(() => couch)).request();
+	}
 	await indexesUpToDate(couch, options.settle ?? untilIndexed);
 	const site = await findSite(couch, id);
 	if (site) await couch.sites.destroy(site._id, site._rev!);

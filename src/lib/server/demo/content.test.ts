@@ -39,3 +39,12 @@ test('the demo content lists published posts newest first, and pages apart', () 
 		'Analytics that survive a tunnel'
 	);
 });
+
+test('the privacy page promises no retention period the app does not apply, says how long the visitor id lasts, and links Your data', () => {
+	const html = getEntry('page', 'privacy')?.html ?? '';
+	// Retention runs only when an operator runs `npm run retention` (README, Retention).
+	expect(html).not.toMatch(/kept for at most/);
+	expect(html).toContain('retention command runs, which this demo does not run on a schedule');
+	expect(html).toContain('for at most 13 months');
+	expect(html).toContain('<a href="/your-data">Your data</a>');
+});

@@ -379,6 +379,12 @@ describe('backfill', () => {
 		['https://www.Example.com/x', 'example.com', 'https://www.Example.com/x'],
 		['http://news.example:8080/a', 'news.example', 'http://news.example:8080/a'],
 		['google.com', '(direct)', 'google.com'],
+		// Kept as the tracker keeps a referrer: no query, fragment or userinfo.
+		[
+			'https://u:p@mail.example.net/inbox?u=dave%40example.com#m',
+			'mail.example.net',
+			'https://mail.example.net/inbox'
+		],
 		['https://bad host/', '(direct)', undefined],
 		[undefined, '(direct)', undefined]
 	])('takes the source of the referrer %j as %j, keeping the referrer %j', (referrer, src, ref) => {

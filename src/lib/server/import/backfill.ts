@@ -31,6 +31,7 @@ import {
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
 	referrerHost,
+	referrerOf,
 	revisionFor,
 	sourceOf,
 	uuidv7,
@@ -612,7 +613,8 @@ export function uuidv7From(ts: number, seed: string): string {
 }
 
 /**
- * A line's referrer, bounded, or undefined when it has none, its host is no plausible
+ * A line's referrer as records keep it (`referrerOf`: no query, fragment or userinfo,
+ * bounded), or undefined when it has none, its host is no plausible
  * source, or it holds a control character, which no browser's address does (a session
  * from it counts as `(direct)`, in `src` and the views alike).
  */
@@ -620,7 +622,7 @@ function plausibleReferrer(ref: string | undefined): string | undefined {
 	if (ref && !hasNoControl(ref)) return undefined;
 	const host = referrerHost(ref);
 	return host === undefined || (host.length <= LIMITS.source && SOURCE_PATTERN.test(host))
-		? ref?.slice(0, LIMITS.referrer)
+		? ref && referrerOf(ref)
 		: undefined;
 }
 

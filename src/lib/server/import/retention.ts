@@ -91,6 +91,8 @@ export interface RecordRange {
 export interface DeleteOptions {
 	/** Called after each chunk with the running total. */
 	onChunk?: (deleted: number) => void;
+	/** Given the ids of each chunk this call deleted, awaited before the next (a visitor's erasure logs them). */
+	onDeleted?: (ids: string[]) => void | Promise<void>;
 	/** Records deleted per `_bulk_docs` request; default {@link RETENTION_CHUNK}. */
 	chunk?: number;
 	/**
@@ -98,6 +100,32 @@ export interface DeleteOptions {
 	 * takes, for command-line tools). A request handler passes a bounded wait.
 	 */
 	settle?: Settle;
+}
+
+/**
+ * Deletes those of the records `ids` that are stored and not deleted yet.
+ * @returns the ids this call deleted (not those missing, already deleted, or deleted by
+ *   another caller meanwhile: CouchDB answers `conflict`, as records are never updated).
+ * @throws {Error} when CouchDB refuses a deletion (e.g. the connection is not admin).
+ */
+export async function deleteIds(couch: Couch, ids: readonly string[]): Promise<string[]> {
+	const revs = (await couch.events.fetchRevs({ keys: [...ids] })).rows as unknown as {
+		id?: string;
+		value?: { rev: string; deleted?: boolean };
+	}[];
+	const docs = revs
+		.filter((row) => row.id && row.value && !row.value.deleted)
+		.map((row) => ({ _id: row.id!, _rev: row.value!.rev, _deleted: true }));
+	if (docs.length === 0) return [];
+	const results = (await couch.events.bulk({ docs: docs as never })) as {
+		id: string;
+		error?: string;
+		reason?: string;
+	}[];
+	const failed = results.find((r) => r.error && r.error !== 'conflict');
+	if (failed)
+		throw new Error(`CouchDB refused to delete ${failed.id}: ${failed.error} (${failed.reason})`);
+	return results.filter((r) => !r.error).map((r) => r.id);
 }
 
 /**
@@ -113,7 +141,12 @@ export interface DeleteOptions {
 export async function deleteRecords(
 	couch: Couch,
 	range: RecordRange,
-	{ onChunk = () => undefined, chunk = RETENTION_CHUNK, settle = untilIndexed }: DeleteOptions = {}
+	{
+		onChunk = () => undefined,
+		onDeleted = () => undefined,
+		chunk = RETENTION_CHUNK,
+		settle = untilIndexed
+	}: DeleteOptions = {}
 ): Promise<number> {
 	const { design, view, ...keys } = range;
 	let deleted = 0;
@@ -125,22 +158,9 @@ export async function deleteRecords(
 		);
 		const ids = [...new Set(body.rows.map((row) => row.id))].filter((id) => !id.startsWith('_'));
 		if (ids.length === 0) return deleted;
-		const revs = (await couch.events.fetchRevs({ keys: ids })).rows as unknown as {
-			id?: string;
-			value?: { rev: string; deleted?: boolean };
-		}[];
-		const docs = revs
-			.filter((row) => row.id && row.value && !row.value.deleted)
-			.map((row) => ({ _id: row.id!, _rev: row.value!.rev, _deleted: true }));
-		const results = (await couch.events.bulk({ docs: docs as never })) as {
-			id: string;
-			error?: string;
-			reason?: string;
-		}[];
-		const failed = results.find((r) => r.error && r.error !== 'conflict');
-		if (failed)
-			throw new Error(`CouchDB refused to delete ${failed.id}: ${failed.error} (${failed.reason})`);
-		const done = results.filter((r) => !r.error).length;
+		const gone = await deleteIds(couch, ids);
+		if (gone.length) await onDeleted(gone);
+		const done = gone.length;
 		// Every row was deleted by another caller meanwhile (another deletion of the range, or
 		// an importer taking back what it had just sent: scripts/import.ts): rows after them
 		// may be left, so the range is read again (up to date, it lists none of those). Three

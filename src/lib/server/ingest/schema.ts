@@ -12,7 +12,9 @@
  * control character becomes a space), since a tracker before it sent a mangled link's
  * `utm_source=x%01y` in the source of every record of the visit; the functions that
  * clean it (visitor-text.ts) clean a restored export's records too. An address (a path,
- * a referrer), which a browser percent-encodes, must hold no control character.
+ * a referrer), which a browser percent-encodes, must hold no control character. And a
+ * referrer is kept as the tracker keeps it (`referrerOf`): a client other than the
+ * tracker may send its query, which may name the visitor (a webmail's `?user=`).
  */
 import * as v from 'valibot';
 import {
@@ -22,6 +24,7 @@ import {
 	languageTag,
 	PATH_PATTERN,
 	LIMITS,
+	referrerOf,
 	MILESTONES,
 	RECORD_VERSION,
 	RESERVED_PROP_NAMES,
@@ -119,8 +122,13 @@ export const pageviewSchema = v.strictObject({
 	...baseEntries,
 	type: v.literal('pageview'),
 	title: v.optional(text(LIMITS.title)),
+	// Kept as the tracker keeps it, whoever sent it: without query, fragment or userinfo.
 	ref: v.optional(
-		v.pipe(addressText(LIMITS.referrer), v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'))
+		v.pipe(
+			addressText(LIMITS.referrer),
+			v.regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
+			v.transform(referrerOf)
+		)
 	),
 	utm: v.optional(
 		v.strictObject({

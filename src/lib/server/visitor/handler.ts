@@ -32,6 +32,8 @@ import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
 import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
 import { RetryLater, withinIndexWait } from '../stats/still-indexing';
+import type { CoalescedCompaction } from '../import/compaction';
+import { logErased } from './erasure-log';
 import { eraseVisitorRecords, parseCursor, readVisitorRecords } from './records';
 
 /** What the endpoint needs from the world; tests inject their own. */
@@ -47,6 +49,13 @@ export interface VisitorDeps {
 	indexWaitMs?: number;
 	/** Records per page of a read; default `VISITOR_PAGE`. */
 	pageSize?: number;
+	/**
+	 * The file that lists erased records for a restored backup (erasure-log.ts); none:
+	 * not listed (an in-memory store, which no backup holds).
+	 */
+	erasureLog?: string;
+	/** Asked for after each erasure, so that no earlier revision of an erased record stays readable. */
+	compaction: CoalescedCompaction;
 }
 
 /** One request as the route hands it over. */
@@ -118,7 +127,10 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 
 		const couch = deps.couch();
 		if (action === 'erase') {
-			const deleted = await eraseVisitorRecords(couch, id, visitor, settle);
+			const log = deps.erasureLog;
+			const deleted = await eraseVisitorRecords(couch, id, visitor, settle, (ids) =>
+				log ? logErased(log, id, ids, now()).catch((e) => logError('erasure log', e)) : undefined
+			).finally(() => deps.compaction.request());
 			return json({ site: id, visitor, deleted }, 200);
 		}
 		const page = await readVisitorRecords(couch, id, visitor, {

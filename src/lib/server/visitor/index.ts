@@ -1,11 +1,15 @@
 /**
  * The app's visitor endpoint, created once at start-up (`hooks.server.ts` `init`) with
- * the app's CouchDB client and the ingest part of the configuration (its rate limit).
- * See `handler.ts` for what it answers.
+ * the app's CouchDB client, the ingest part of the configuration (its rate limit) and
+ * the erasure log, which it applies again first (erasure-log.ts). See `handler.ts` for
+ * what it answers.
  */
 import { couch } from '../couch';
+import { eventsCompaction } from '../import/compaction';
 import type { IngestConfig } from '../ingest/config';
 import { startSiteCache } from '../ingest/site-cache';
+import { logError, logNotice } from '../log';
+import { reapplyErasures } from './erasure-log';
 import { createVisitorEndpoint, type VisitorEndpoint } from './handler';
 
 export {
@@ -19,11 +23,35 @@ let instance: VisitorEndpoint | undefined;
 
 /**
  * Creates the app's visitor endpoint (one per process: rate-limit state lives in it;
- * a second call, as Vite's dev server may make, keeps the first).
+ * a second call, as Vite's dev server may make, keeps the first), and in the background
+ * deletes again the records the erasure log lists that the store holds (a restored
+ * backup's), then compacts.
  * @param config The ingest settings start-up loaded.
+ * @param erasureLog The erasure log's path; undefined for an in-memory store.
  */
-export function startVisitorEndpoint(config: IngestConfig): void {
-	instance ??= createVisitorEndpoint({ couch, config, sites: startSiteCache(config.sitesTtlMs) });
+export function startVisitorEndpoint(config: IngestConfig, erasureLog: string | undefined): void {
+	if (instance) return;
+	const compaction = eventsCompaction(couch);
+	instance = createVisitorEndpoint({
+		couch,
+		config,
+		sites: startSiteCache(config.sitesTtlMs),
+		erasureLog,
+		compaction
+	});
+	if (erasureLog) void reapplyLog(erasureLog, compaction.request);
+}
+
+async function reapplyLog(file: string, compact: () => void): Promise<void> {
+	try {
+		const { deleted, skipped } = await reapplyErasures(couch(), file);
+		if (skipped) logNotice(`the erasure log ${file} has ${skipped} unreadable lines, skipped`);
+		if (deleted === 0) return;
+		logNotice(`deleted again ${deleted} erased records the store held (a restored backup?)`);
+		compact();
+	} catch (e) {
+		logError(`applying the erasure log ${file}`, e);
+	}
 }
 
 /**

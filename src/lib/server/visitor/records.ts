@@ -100,17 +100,19 @@ export async function readVisitorRecords(
 
 /**
  * Deletes every record stored under `vid` on `site`.
+ * @param onDeleted Given the ids of each chunk deleted (the erasure log keeps them).
  * @returns how many records were deleted.
  */
 export function eraseVisitorRecords(
 	couch: Couch,
 	site: string,
 	vid: string,
-	settle: Settle
+	settle: Settle,
+	onDeleted?: (ids: string[]) => void | Promise<void>
 ): Promise<number> {
 	return deleteRecords(
 		couch,
 		{ design: VISITOR_DESIGN, view: VISITOR_VIEW, ...rangeOf(site, vid) },
-		{ settle }
+		{ settle, onDeleted }
 	);
 }
