@@ -16,6 +16,8 @@ import type { Settings } from './options.ts';
 export interface CaptureHost {
 	settings: Settings;
 	window: Window;
+	/** The site's own host names, as the tracker knows them (site-hosts.ts). */
+	hosts(): string[];
 	/** Records an event as the page's `track()` does. */
 	track(name: string, props: Record<string, string | undefined>): void;
 	/** The current path. */
@@ -77,7 +79,7 @@ export function installCapture(host: CaptureHost): Capture {
 			});
 		if (el.localName == 'a') {
 			const url = new URL((el as HTMLAnchorElement).href);
-			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'));
+			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'), host.hosts());
 			if (kind && capture[kind == 'download' ? 'downloads' : kind])
 				host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
 		}

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
+	HOSTS_HEADER,
 	NOW_HEADER,
 	ZONE_HEADER,
 	TRANSIT_MS,
@@ -115,6 +116,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	let ahead = serverAhead;
 	/** The site's time zone the ingest's answers tell, if any. */
 	let zone: string | undefined;
+	/** The site's host names the ingest's answers tell, if any. */
+	let hosts: string | undefined;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
 	/** Requests other than the POST of records (there should be none). */
@@ -144,7 +147,11 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 			const { docs, sent, offset } = JSON.parse(String(init.body));
 			posts.push({ docs, sent, offset, keepalive: !!init.keepalive });
 			if (holding) await new Promise<void>((resolve) => held.push(resolve));
-			const headers = { [NOW_HEADER]: String(t + ahead), ...(zone && { [ZONE_HEADER]: zone }) };
+			const headers = {
+				[NOW_HEADER]: String(t + ahead),
+				...(zone && { [ZONE_HEADER]: zone }),
+				...(hosts && { [HOSTS_HEADER]: hosts })
+			};
 			return new Response('[]', { status: 201, headers });
 		},
 		innerWidth: 1280,
@@ -175,6 +182,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 		serverAhead: (ms: number) => (ahead = ms),
 		/** The site's time zone the ingest's answers tell from now on. */
 		siteZone: (name: string) => (zone = name),
+		/** The site's host names the ingest's answers tell from now on. */
+		siteHosts: (names: string) => (hosts = names),
 		tick: () => intervals.forEach((fn) => fn()),
 		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
 		scroll: (percent: number) => {
@@ -663,6 +672,50 @@ describe('createTracker', () => {
 			]);
 		}
 	);
+
+	test("once the ingest told the site's host names, a page reached from one of them is from (direct), and a link to one is no outbound link", async () => {
+		// An outside probe: one site on www., shop. and checkout hosts read its own hosts as
+		// its top sources, and links between them as outbound.
+		const b = fakeBrowser();
+		b.siteZone('UTC');
+		b.siteHosts('blog.example www.example.test *.pay.test');
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		const link = (href: string) => {
+			const el = {
+				localName: 'a',
+				href,
+				getAttribute: () => null,
+				hasAttribute: () => false,
+				closest: () => el
+			};
+			const event = new Event('click');
+			Object.defineProperty(event, 'target', { value: el });
+			b.document.dispatchEvent(event);
+		};
+		link('https://www.example.test/cart');
+		link('https://checkout.pay.test/pay');
+		link('https://elsewhere.example/');
+		// A session that begins on another host's page of the site (a tab that host opened).
+		const tab2 = fakeBrowser();
+		tab2.document.referrer = 'https://www.example.test/cart';
+		tab2.window.location = new URL('https://blog.example/thanks');
+		const other = createTracker({ site: 'blog' }, { ...tab2.env, storage: b.env.storage });
+		tab2.advance(SESSION_MS + 1000);
+		other.pageview();
+		await settle();
+		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.props])).toEqual([
+			['outbound', { url: 'https://elsewhere.example/' }]
+		]);
+		const [thanks] = tab2.sent() as PageviewRecord[];
+		expect([thanks.entry, thanks.src, thanks.ref]).toEqual([
+			true,
+			'(direct)',
+			'https://www.example.test/cart'
+		]);
+	});
 
 	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {
 		const b = fakeBrowser();

@@ -46,6 +46,7 @@ import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
+import { siteSource } from '../site-hosts.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -208,6 +209,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
+	/** The site's own host names, as the ingest last told them (`HOSTS_HEADER`); none before. */
+	const ownHosts = () => (readJson<string>(storage, keys.hosts) ?? '').split(' ');
 	adoptLegacy(storage, s.site);
 	/**
 	 * The page is being prerendered, not shown (see the module's comment): an outside probe
@@ -451,9 +454,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// ingest then moves the records by each request's lag, which has the change.
 			offset: changed ? undefined : (sessions.latest() ?? undefined),
 			answered(at, told) {
-				const zoneKey = told && stateKeys(told.site).zone;
-				if (zoneKey && told.zone != readJson(storage, zoneKey))
-					writeJson(storage, zoneKey, told.zone);
+				if (told) {
+					const { zone, hosts } = stateKeys(told.site);
+					if (told.zone != readJson(storage, zone)) writeJson(storage, zone, told.zone);
+					if (told.hosts && told.hosts != readJson(storage, hosts))
+						writeJson(storage, hosts, told.hosts);
+				}
 				// An answer without the server's clock (none the ingest gives) measures nothing,
 				// nor does one whose page's clock changed while the request was on its way (the
 				// next request's does).
@@ -649,7 +655,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (earlier && !adopted && env.engagedSince !== undefined)
 			before = Math.max(0, created - Math.max(opts.at!, env.engagedSince));
 		const utm = utmOf(next.searchParams);
-		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
+		const src = siteSource(ownHosts(), sourceOf(ref, utm?.source));
+		const c = sessions.pageview(path, at ?? now(), src, reload, opener);
 		watchActual();
 		if (!c) {
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
@@ -979,6 +986,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const capture = installCapture({
 		settings: s,
 		window: win,
+		hosts: ownHosts,
 		track: record,
 		path: () => path,
 		scrolled: (d) => (depth = Math.max(depth, d))
