@@ -158,6 +158,12 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 		innerHeight: 0,
 		scrollY: 0,
 		setInterval: (fn: () => void) => intervals.push(fn),
+		setTimeout: (fn: () => void) => setTimeout(fn),
+		history: {
+			state: null,
+			replaceState: (_: unknown, __: string, url: string) =>
+				(window.location = new URL(url, window.location.href))
+		},
 		indexedDB
 	});
 	let n = 0;
@@ -715,6 +721,65 @@ describe('createTracker', () => {
 			'(direct)',
 			'https://www.example.test/cart'
 		]);
+	});
+
+	test("a link to another of the site's hosts hands the visitor and session on: the next host's page view goes on as on one host", async () => {
+		// An outside probe: a buyer from Google across www., shop. and a checkout host was 3
+		// visitors and 3 sessions, and a funnel across them read 0 %.
+		const hosts = 'www.example.test shop.example.test *.pay.test';
+		const www = fakeBrowser();
+		www.siteZone('UTC');
+		www.siteHosts(hosts);
+		www.document.referrer = 'https://www.google.com/';
+		www.window.location = new URL('https://www.example.test/');
+		const first = createTracker({ site: 'biz' }, www.env);
+		first.pageview();
+		await settle();
+		const link = { href: 'https://shop.example.test/cart', attrs: {} as Record<string, string> };
+		const el = {
+			localName: 'a',
+			get href() {
+				return link.attrs.href ?? link.href;
+			},
+			getAttribute: (name: string) => (name == 'href' ? link.href : null),
+			setAttribute: (name: string, value: string) => (link.attrs[name] = value),
+			hasAttribute: () => false,
+			closest: () => el
+		};
+		const click = new Event('click');
+		Object.defineProperty(click, 'target', { value: el });
+		www.document.dispatchEvent(click);
+		const followed = link.attrs.href;
+		expect(followed).toMatch(/^https:\/\/shop\.example\.test\/cart#couchstats=/);
+		// The link's own address is back once the browser followed it.
+		await vi.advanceTimersByTimeAsync(1);
+		expect(link.attrs.href).toBe('https://shop.example.test/cart');
+		// The shop's page, in the same browser a few seconds later: its storage is its own.
+		const shop = fakeBrowser();
+		shop.siteHosts(hosts);
+		shop.advance(5000);
+		shop.document.referrer = 'https://www.example.test/';
+		shop.window.location = new URL(followed);
+		const second = createTracker({ site: 'biz' }, shop.env);
+		second.pageview();
+		await settle();
+		// The address bar no longer shows it.
+		expect(shop.window.location.href).toBe('https://shop.example.test/cart');
+		const [home] = www.sent() as PageviewRecord[];
+		const [cart] = shop.sent().filter((r) => r.type == 'pageview') as PageviewRecord[];
+		expect(home).toMatchObject({ entry: true, firstOfDay: true, src: 'google.com' });
+		expect(cart).toMatchObject({ vid: home.vid, sid: home.sid, src: 'google.com', land: '/' });
+		// As a second page view on one host: no entry, not the day's first, of a new
+		// visitor's first day (every page view of it is), from the page before.
+		expect([cart.entry, cart.firstOfDay, cart.firstEver, cart.from]).toEqual([
+			false,
+			false,
+			true,
+			'/'
+		]);
+		// The session is no bounce: its second page view made the milestone, once.
+		const milestones = shop.sent().filter((r): r is MilestoneRecord => r.type == 'milestone');
+		expect(milestones.map((m) => [m.sid, m.milestone])).toEqual([[home.sid, 'nonbounce']]);
 	});
 
 	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {

@@ -46,7 +46,8 @@ import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
-import { siteSource } from '../site-hosts.ts';
+import { hostListed, siteSource } from '../site-hosts.ts';
+import { browserMark, confirmHandoff, makeHandoff, takeHandoff } from './handoff.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -269,6 +270,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		storage.refused ||
 		readJson(storage, keys.optOut) ||
 		declines(nav, s.respectDnt != false, !!s.allowAutomation);
+	/** This browser's mark in hand-offs between the site's hosts (handoff.ts). */
+	const mark = browserMark(nav);
+	/** The host of the page that handed this one the visitor, until the ingest lists it. */
+	let unconfirmed = off ? undefined : takeHandoff(win, storage, tab, keys, env.now(), mark);
 	/**
 	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
 	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
@@ -459,6 +464,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 					if (told.zone != readJson(storage, zone)) writeJson(storage, zone, told.zone);
 					if (told.hosts && told.hosts != readJson(storage, hosts))
 						writeJson(storage, hosts, told.hosts);
+					if (told.hosts && unconfirmed && told.site == s.site)
+						confirmHandoff(storage, keys, unconfirmed, told.hosts);
+					unconfirmed = undefined;
 				}
 				// An answer without the server's clock (none the ingest gives) measures nothing,
 				// nor does one whose page's clock changed while the request was on its way (the
@@ -987,6 +995,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		settings: s,
 		window: win,
 		hosts: ownHosts,
+		// A link to another of the site's hosts carries the visitor on (handoff.ts), unless
+		// its fragment is taken (its own, or a hash-routed site's routes).
+		handoff: (url) =>
+			off ||
+			s.hashRouting ||
+			url.hash ||
+			url.origin == win.location.origin ||
+			!hostListed(ownHosts(), url.hostname, url.port)
+				? undefined
+				: makeHandoff(storage, keys, env.now(), mark),
 		track: record,
 		path: () => path,
 		scrolled: (d) => (depth = Math.max(depth, d))
