@@ -782,6 +782,90 @@ describe('createTracker', () => {
 		expect(milestones.map((m) => [m.sid, m.milestone])).toEqual([[home.sid, 'nonbounce']]);
 	});
 
+	test.each([
+		[
+			'a middle click on a link to another host',
+			'a',
+			'auxclick',
+			'https://shop.example.test/cart',
+			{},
+			true
+		],
+		[
+			'a ctrl-click on a link to another host',
+			'a',
+			'click',
+			'https://shop.example.test/cart',
+			{},
+			true
+		],
+		[
+			'a GET form to another host',
+			'form',
+			'submit',
+			'https://shop.example.test/search',
+			{ method: 'get' },
+			true
+		],
+		[
+			'a POST form to another host',
+			'form',
+			'submit',
+			'https://shop.example.test/search',
+			{ method: 'post' },
+			false
+		],
+		[
+			'a link with a fragment of its own',
+			'a',
+			'click',
+			'https://shop.example.test/faq#returns',
+			{},
+			false
+		],
+		[
+			'a link to a host the site does not list',
+			'a',
+			'click',
+			'https://elsewhere.example/',
+			{},
+			false
+		],
+		['a link to the same host', 'a', 'click', 'https://www.example.test/about', {}, false]
+	] as const)('%s carries a hand-off: %s', async (_, localName, type, address, extra, carries) => {
+		const b = fakeBrowser();
+		b.siteZone('UTC');
+		b.siteHosts('www.example.test shop.example.test');
+		b.window.location = new URL('https://www.example.test/');
+		const tracker = createTracker({ site: 'biz' }, b.env);
+		tracker.pageview();
+		await settle();
+		const name = localName == 'a' ? 'href' : 'action';
+		const attrs: Record<string, string> = { [name]: address };
+		const el = {
+			localName,
+			...extra,
+			get href() {
+				return attrs.href;
+			},
+			get action() {
+				return attrs.action;
+			},
+			id: 'f',
+			getAttribute: (key: string) => attrs[key] ?? null,
+			setAttribute: (key: string, value: string) => (attrs[key] = value),
+			hasAttribute: () => false,
+			closest: () => el
+		};
+		const event = new Event(type);
+		Object.defineProperty(event, 'target', { value: el });
+		Object.defineProperty(event, 'button', { value: type == 'auxclick' ? 1 : 0 });
+		b.document.dispatchEvent(event);
+		expect(attrs[name].includes('#couchstats=')).toBe(carries);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(attrs[name]).toBe(address);
+	});
+
 	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {
 		const b = fakeBrowser();
 		const tracker = createTracker({ site: 'blog' }, b.env);
