@@ -72,6 +72,14 @@ export const ZONE_HEADER = 'X-Couchstats-Zone';
 /** The longest referrer a record keeps ({@link referrerOf}; a constant of its own, which the tracker's core takes without `LIMITS`). */
 const REFERRER_MAX = 512;
 
+/**
+ * The header of an ingest answer that stored records of one site (as {@link ZONE_HEADER}):
+ * that site's host names, separated by spaces, as its settings have them. The tracker
+ * learns the site's own hosts by it, without a setting in the snippet: a referrer from one
+ * of them is no source, a link to one no outbound link (site-hosts.ts).
+ */
+export const HOSTS_HEADER = 'X-Couchstats-Hosts';
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
 	/** Maximum serialized size of one record, in bytes. */

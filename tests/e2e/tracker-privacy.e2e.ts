@@ -165,8 +165,8 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 	await page.goto(`${app.url}/cookies/1`);
 	await page.waitForLoadState('networkidle');
 	expect(await page.evaluate(() => document.cookie)).toBe('');
-	// Only the tracker's ids, session, clock offset and site's time zone (as the ingest
-	// told it), and PouchDB's two keys for
+	// Only the tracker's ids, session, clock offset and site's time zone and host names (as
+	// the ingest told them), and PouchDB's two keys for
 	// cross-tab change notification: PouchDB writes `_pouch_couchstats` at its first write
 	// to the outbox, which may come after the network is idle, so it may not be there yet.
 	const kept = await page.evaluate(() => Object.keys(localStorage).sort());
@@ -180,6 +180,7 @@ test('a tracked visit sets no cookie, keeps only its ids, session and outbox, an
 					'_pouch_check_localstorage',
 					'_pouch_couchstats',
 					'couchstats:depth:demo',
+					'couchstats:hosts:demo',
 					'couchstats:offset',
 					'couchstats:session:demo',
 					'couchstats:visitor:demo',

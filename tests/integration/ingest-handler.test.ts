@@ -3,7 +3,13 @@
  * `validate_doc_update`), called in-process so time and limits are controlled.
  */
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import { NOW_HEADER, ZONE_HEADER, revisionFor, type StoredRecord } from '../../src/lib/records';
+import {
+	HOSTS_HEADER,
+	NOW_HEADER,
+	ZONE_HEADER,
+	revisionFor,
+	type StoredRecord
+} from '../../src/lib/records';
 import { setCouch, type Couch } from '../../src/lib/server/couch';
 import { storeRecords } from '../../src/lib/server/ingest/bulk-docs';
 import { WriteFailures } from '../../src/lib/server/ingest/write-failures';
@@ -434,13 +440,18 @@ describe('the ingest handler on the real store', () => {
 		}
 	});
 
-	test("an answer that stored one site's records tells that site's time zone, and a registered page may read it", async () => {
+	test("an answer that stored one site's records tells that site's time zone and host names, and a registered page may read them", async () => {
 		// The tracker counts the visitor's days by it: an outside check found a snippet
 		// without data-time-zone counting a new visitor's first visit across the site's
 		// midnight on UTC's day.
 		await couch.sites.insert(
 			siteRecord(
-				{ id: 'zoned', name: 'Zoned', hostnames: ['zoned.example'], timeZone: 'America/St_Johns' },
+				{
+					id: 'zoned',
+					name: 'Zoned',
+					hostnames: ['zoned.example', '*.zoned.example'],
+					timeZone: 'America/St_Johns'
+				},
 				[],
 				NOW
 			)
@@ -452,6 +463,9 @@ describe('the ingest handler on the real store', () => {
 		const own = await post([pageview(clock, { site: 'zoned' })], zoned);
 		expect([own.status, own.headers.get(ZONE_HEADER)]).toEqual([201, 'America/St_Johns']);
 		expect(own.headers.get('access-control-expose-headers')).toContain(ZONE_HEADER);
+		// Its own hosts, which the tracker reads as no source and no outbound link.
+		expect(own.headers.get(HOSTS_HEADER)).toBe('zoned.example *.zoned.example');
+		expect(own.headers.get('access-control-expose-headers')).toContain(HOSTS_HEADER);
 		// The zone of the site whose records were stored, not of one the page may not feed.
 		const mixed = await post(
 			[pageview(clock, { site: 'demo' }), pageview(clock, { site: 'zoned' })],
@@ -472,7 +486,11 @@ describe('the ingest handler on the real store', () => {
 			[pageview(clock, { site: 'zoned' }), pageview(clock, { site: 'zoned-2' })],
 			zoned
 		);
-		expect([two.status, two.headers.get(ZONE_HEADER)]).toEqual([201, null]);
+		expect([two.status, two.headers.get(ZONE_HEADER), two.headers.get(HOSTS_HEADER)]).toEqual([
+			201,
+			null,
+			null
+		]);
 	});
 });
 

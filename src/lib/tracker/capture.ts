@@ -16,6 +16,10 @@ import type { Settings } from './options.ts';
 export interface CaptureHost {
 	settings: Settings;
 	window: Window;
+	/** The site's own host names, as the tracker knows them (site-hosts.ts). */
+	hosts(): string[];
+	/** The fragment that hands the visitor on to `url`, another host of the site (handoff.ts). */
+	handoff(url: URL): string | undefined;
 	/** Records an event as the page's `track()` does. */
 	track(name: string, props: Record<string, string | undefined>): void;
 	/** The current path. */
@@ -51,6 +55,17 @@ export function installCapture(host: CaptureHost): Capture {
 	};
 	const listen = (target: EventTarget, type: string, fn: (e: Event) => void) =>
 		target.addEventListener(type, guard(fn), true);
+	/**
+	 * Gives `el`'s address (`href` or `action`) the hand-off to `url` while the browser
+	 * follows it, and its own back after (a link copied later carries none).
+	 */
+	const handOn = (el: Element, name: string, url: URL) => {
+		const fragment = host.handoff(url);
+		if (!fragment) return;
+		const was = el.getAttribute(name);
+		el.setAttribute(name, url.href + fragment);
+		win.setTimeout(() => (was === null ? el.removeAttribute(name) : el.setAttribute(name, was)));
+	};
 
 	/** Reports how far down the viewport's bottom edge is, in % of the page's height. */
 	const measure = () => {
@@ -77,16 +92,20 @@ export function installCapture(host: CaptureHost): Capture {
 			});
 		if (el.localName == 'a') {
 			const url = new URL((el as HTMLAnchorElement).href);
-			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'));
+			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'), host.hosts());
 			if (kind && capture[kind == 'download' ? 'downloads' : kind])
 				host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
+			handOn(el, 'href', url);
 		}
 	};
 	listen(doc, 'click', clicked);
 	listen(doc, 'auxclick', clicked);
 	listen(doc, 'submit', (e) => {
 		const form = e.target as HTMLFormElement;
-		if (!capture.forms || form?.localName != 'form') return;
+		if (form?.localName != 'form') return;
+		// A GET form's query replaces the action's; its fragment stays.
+		if (form.method == 'get') handOn(form, 'action', new URL(form.action));
+		if (!capture.forms) return;
 		const action = form.getAttribute('action');
 		host.track('form', {
 			form:

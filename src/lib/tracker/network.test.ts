@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { NOW_HEADER, ZONE_HEADER, type ClientRecord } from '../records.ts';
+import { HOSTS_HEADER, NOW_HEADER, ZONE_HEADER, type ClientRecord } from '../records.ts';
 import { post, type RequestClock } from './network.ts';
 
-/** A fetch answering 201 with the server's clock and `zone`. */
+/** A fetch answering 201 with the server's clock, `zone` and the site's host names. */
 const answering = (zone: string) => async () =>
-	new Response('[]', { status: 201, headers: { [NOW_HEADER]: '1000', [ZONE_HEADER]: zone } });
+	new Response('[]', {
+		status: 201,
+		headers: { [NOW_HEADER]: '1000', [ZONE_HEADER]: zone, [HOSTS_HEADER]: 'shop.test *.shop.test' }
+	});
 
 /** Posts records of `sites` and returns what the answer told the clock. */
 async function told(sites: string[]) {
@@ -21,10 +24,12 @@ async function told(sites: string[]) {
 }
 
 describe('post', () => {
-	test('takes the time zone an answer tells as the zone of the site whose records it carried', async () => {
+	test('takes the time zone and host names an answer tells as those of the site whose records it carried', async () => {
 		// A security probe: two sites on one origin share the journal, so a page of one sent
 		// the other's records, and took that site's zone as its own.
-		expect(await told(['shop'])).toEqual([[1000, { site: 'shop', zone: 'Asia/Tokyo' }]]);
+		expect(await told(['shop'])).toEqual([
+			[1000, { site: 'shop', zone: 'Asia/Tokyo', hosts: 'shop.test *.shop.test' }]
+		]);
 		expect(await told(['shop', 'blog'])).toEqual([[1000, undefined]]);
 	});
 

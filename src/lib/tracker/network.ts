@@ -5,7 +5,13 @@
  * page) is stored once. The body is a string, so the request goes as `text/plain`,
  * which needs no CORS preflight; cookies are never sent.
  */
-import { NOW_HEADER, REQUEST_MS, ZONE_HEADER, type ClientRecord } from '../records.ts';
+import {
+	HOSTS_HEADER,
+	NOW_HEADER,
+	REQUEST_MS,
+	ZONE_HEADER,
+	type ClientRecord
+} from '../records.ts';
 import { stringify } from './json.ts';
 
 /** What a request tells the ingest of the browser's clock, and hears of the server's. */
@@ -16,11 +22,12 @@ export interface RequestClock {
 	offset?: number;
 	/**
 	 * Takes the server's clock the answer tells ({@link NOW_HEADER}; 0 when it tells none),
-	 * and the time zone of the site whose records it stored, when it tells one
-	 * ({@link ZONE_HEADER}): a request may carry another site's records (two sites on one
-	 * origin share the journal), so the zone is that site's, not the page's.
+	 * and the time zone and host names of the site whose records it stored, when it tells
+	 * them ({@link ZONE_HEADER}, {@link HOSTS_HEADER}): a request may carry another site's
+	 * records (two sites on one origin share the journal), so they are that site's, not
+	 * the page's.
 	 */
-	answered(now: number, zone?: { site: string; zone: string }): void;
+	answered(now: number, told?: { site: string; zone: string; hosts?: string }): void;
 }
 
 /** What this page said in its console already: each cause once a page. */
@@ -92,9 +99,10 @@ export function post(
 			.then((response) => {
 				const zone = response.headers.get(ZONE_HEADER);
 				const site = docs[0]?.site;
+				const hosts = response.headers.get(HOSTS_HEADER) ?? undefined;
 				clock.answered(
 					Number(response.headers.get(NOW_HEADER)),
-					zone && docs.every((doc) => doc.site === site) ? { site, zone } : undefined
+					zone && docs.every((doc) => doc.site === site) ? { site, zone, hosts } : undefined
 				);
 				return response.text().then((text): Outcome => {
 					const { status } = response;

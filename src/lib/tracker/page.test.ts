@@ -130,6 +130,19 @@ test.each([
 	expect(linkKind(new URL(href), origin, attr)).toBe(expected);
 });
 
+test.each([
+	['https://shop.example/cart', undefined],
+	['https://checkout.pay.example:8443/pay', undefined],
+	['https://example/', 'outbound'],
+	['https://github.com/couchstats', 'outbound']
+])(
+	"linkKind(%s) on a site of several hosts is %s: a link to one of the site's own is not outbound",
+	(href, expected) => {
+		const hosts = ['blog.example', 'shop.example', '*.pay.example'];
+		expect(linkKind(new URL(href), origin, false, hosts)).toBe(expected);
+	}
+);
+
 test('a path or referrer past the limit is cut between characters, never inside an escape', () => {
 	// An outside review saw a cut `/日本語…` path shown ending `…日本%E8%AA`.
 	const long = 'https://blog.example/' + '日本語'.repeat(60);

@@ -5,6 +5,7 @@
  */
 import { cutEncoded, referrerOf, type ScreenClass, type Utm } from '../records.ts';
 import { clip } from '../text.ts';
+import { hostListed } from '../site-hosts.ts';
 
 /**
  * The limits of `LIMITS` (src/lib/records.ts) that the core needs, as plain numbers:
@@ -94,14 +95,19 @@ const DOWNLOAD =
 
 /**
  * Classifies a followed link: a `download` (by file extension or `download`
- * attribute), an `outbound` http(s) link to another origin, or `undefined`.
+ * attribute), an `outbound` http(s) link to another origin that is none of the site's
+ * own `hosts` (site-hosts.ts: a link from `www.` to `shop.` of one site stays in it), or
+ * `undefined`.
  */
 export function linkKind(
 	url: URL,
 	origin: string,
-	hasDownloadAttribute: boolean
+	hasDownloadAttribute: boolean,
+	hosts: readonly string[] = []
 ): 'download' | 'outbound' | undefined {
 	if (!url.protocol.startsWith('http')) return undefined;
 	if (hasDownloadAttribute || DOWNLOAD.test(url.pathname)) return 'download';
-	return url.origin === origin ? undefined : 'outbound';
+	return url.origin === origin || hostListed(hosts, url.hostname, url.port)
+		? undefined
+		: 'outbound';
 }

@@ -69,6 +69,11 @@ export function stateKeys(site: string) {
 		offset: 'couchstats:offset',
 		/** The site's time zone, as the ingest's last answer told it (tracker.ts `dayOf`). */
 		zone: `couchstats:zone:${site}`,
+		/**
+		 * The site's host names, as the ingest's last answer told them (`HOSTS_HEADER`): a
+		 * referrer from one is no source, a link to one no outbound link (site-hosts.ts).
+		 */
+		hosts: `couchstats:hosts:${site}`,
 		/** In the tab's own `sessionStorage`: the page the tab showed last (tracker.ts). */
 		tab: `couchstats:tab:${site}`
 	} as const;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
+	HOSTS_HEADER,
 	NOW_HEADER,
 	ZONE_HEADER,
 	TRANSIT_MS,
@@ -115,6 +116,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	let ahead = serverAhead;
 	/** The site's time zone the ingest's answers tell, if any. */
 	let zone: string | undefined;
+	/** The site's host names the ingest's answers tell, if any. */
+	let hosts: string | undefined;
 	const intervals: (() => void)[] = [];
 	const posts: { docs: ClientRecord[]; keepalive: boolean; sent: number; offset?: number }[] = [];
 	/** Requests other than the POST of records (there should be none). */
@@ -144,13 +147,23 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 			const { docs, sent, offset } = JSON.parse(String(init.body));
 			posts.push({ docs, sent, offset, keepalive: !!init.keepalive });
 			if (holding) await new Promise<void>((resolve) => held.push(resolve));
-			const headers = { [NOW_HEADER]: String(t + ahead), ...(zone && { [ZONE_HEADER]: zone }) };
+			const headers = {
+				[NOW_HEADER]: String(t + ahead),
+				...(zone && { [ZONE_HEADER]: zone }),
+				...(hosts && { [HOSTS_HEADER]: hosts })
+			};
 			return new Response('[]', { status: 201, headers });
 		},
 		innerWidth: 1280,
 		innerHeight: 0,
 		scrollY: 0,
 		setInterval: (fn: () => void) => intervals.push(fn),
+		setTimeout: (fn: () => void) => setTimeout(fn),
+		history: {
+			state: null,
+			replaceState: (_: unknown, __: string, url: string) =>
+				(window.location = new URL(url, window.location.href))
+		},
 		indexedDB
 	});
 	let n = 0;
@@ -175,6 +188,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 		serverAhead: (ms: number) => (ahead = ms),
 		/** The site's time zone the ingest's answers tell from now on. */
 		siteZone: (name: string) => (zone = name),
+		/** The site's host names the ingest's answers tell from now on. */
+		siteHosts: (names: string) => (hosts = names),
 		tick: () => intervals.forEach((fn) => fn()),
 		/** Scrolls so that the page's bottom edge on screen is at `percent` of the page. */
 		scroll: (percent: number) => {
@@ -692,6 +707,193 @@ describe('createTracker', () => {
 			]);
 		}
 	);
+
+	test("once the ingest told the site's host names, a page reached from one of them is from (direct), and a link to one is no outbound link", async () => {
+		// An outside probe: one site on www., shop. and checkout hosts read its own hosts as
+		// its top sources, and links between them as outbound.
+		const b = fakeBrowser();
+		b.siteZone('UTC');
+		b.siteHosts('blog.example www.example.test *.pay.test');
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		await settle();
+		const link = (href: string) => {
+			const el = {
+				localName: 'a',
+				href,
+				getAttribute: () => null,
+				hasAttribute: () => false,
+				closest: () => el
+			};
+			const event = new Event('click');
+			Object.defineProperty(event, 'target', { value: el });
+			b.document.dispatchEvent(event);
+		};
+		link('https://www.example.test/cart');
+		link('https://checkout.pay.test/pay');
+		link('https://elsewhere.example/');
+		// A session that begins on another host's page of the site (a tab that host opened).
+		const tab2 = fakeBrowser();
+		tab2.document.referrer = 'https://www.example.test/cart';
+		tab2.window.location = new URL('https://blog.example/thanks');
+		const other = createTracker({ site: 'blog' }, { ...tab2.env, storage: b.env.storage });
+		tab2.advance(SESSION_MS + 1000);
+		other.pageview();
+		await settle();
+		const events = b.sent().filter((r): r is EventRecord => r.type === 'event');
+		expect(events.map((r) => [r.name, r.props])).toEqual([
+			['outbound', { url: 'https://elsewhere.example/' }]
+		]);
+		const [thanks] = tab2.sent() as PageviewRecord[];
+		expect([thanks.entry, thanks.src, thanks.ref]).toEqual([
+			true,
+			'(direct)',
+			'https://www.example.test/cart'
+		]);
+	});
+
+	test("a link to another of the site's hosts hands the visitor and session on: the next host's page view goes on as on one host", async () => {
+		// An outside probe: a buyer from Google across www., shop. and a checkout host was 3
+		// visitors and 3 sessions, and a funnel across them read 0 %.
+		const hosts = 'www.example.test shop.example.test *.pay.test';
+		const www = fakeBrowser();
+		www.siteZone('UTC');
+		www.siteHosts(hosts);
+		www.document.referrer = 'https://www.google.com/';
+		www.window.location = new URL('https://www.example.test/');
+		const first = createTracker({ site: 'biz' }, www.env);
+		first.pageview();
+		await settle();
+		const link = { href: 'https://shop.example.test/cart', attrs: {} as Record<string, string> };
+		const el = {
+			localName: 'a',
+			get href() {
+				return link.attrs.href ?? link.href;
+			},
+			getAttribute: (name: string) => (name == 'href' ? link.href : null),
+			setAttribute: (name: string, value: string) => (link.attrs[name] = value),
+			hasAttribute: () => false,
+			closest: () => el
+		};
+		const click = new Event('click');
+		Object.defineProperty(click, 'target', { value: el });
+		www.document.dispatchEvent(click);
+		const followed = link.attrs.href;
+		expect(followed).toMatch(/^https:\/\/shop\.example\.test\/cart#couchstats=/);
+		// The link's own address is back once the browser followed it.
+		await vi.advanceTimersByTimeAsync(1);
+		expect(link.attrs.href).toBe('https://shop.example.test/cart');
+		// The shop's page, in the same browser a few seconds later: its storage is its own.
+		const shop = fakeBrowser();
+		shop.siteHosts(hosts);
+		shop.advance(5000);
+		shop.document.referrer = 'https://www.example.test/';
+		shop.window.location = new URL(followed);
+		const second = createTracker({ site: 'biz' }, shop.env);
+		second.pageview();
+		await settle();
+		// The address bar no longer shows it.
+		expect(shop.window.location.href).toBe('https://shop.example.test/cart');
+		const [home] = www.sent() as PageviewRecord[];
+		const [cart] = shop.sent().filter((r) => r.type == 'pageview') as PageviewRecord[];
+		expect(home).toMatchObject({ entry: true, firstOfDay: true, src: 'google.com' });
+		expect(cart).toMatchObject({ vid: home.vid, sid: home.sid, src: 'google.com', land: '/' });
+		// As a second page view on one host: no entry, not the day's first, of a new
+		// visitor's first day (every page view of it is), from the page before.
+		expect([cart.entry, cart.firstOfDay, cart.firstEver, cart.from]).toEqual([
+			false,
+			false,
+			true,
+			'/'
+		]);
+		// The session is no bounce: its second page view made the milestone, once.
+		const milestones = shop.sent().filter((r): r is MilestoneRecord => r.type == 'milestone');
+		expect(milestones.map((m) => [m.sid, m.milestone])).toEqual([[home.sid, 'nonbounce']]);
+	});
+
+	test.each([
+		[
+			'a middle click on a link to another host',
+			'a',
+			'auxclick',
+			'https://shop.example.test/cart',
+			{},
+			true
+		],
+		[
+			'a ctrl-click on a link to another host',
+			'a',
+			'click',
+			'https://shop.example.test/cart',
+			{},
+			true
+		],
+		[
+			'a GET form to another host',
+			'form',
+			'submit',
+			'https://shop.example.test/search',
+			{ method: 'get' },
+			true
+		],
+		[
+			'a POST form to another host',
+			'form',
+			'submit',
+			'https://shop.example.test/search',
+			{ method: 'post' },
+			false
+		],
+		[
+			'a link with a fragment of its own',
+			'a',
+			'click',
+			'https://shop.example.test/faq#returns',
+			{},
+			false
+		],
+		[
+			'a link to a host the site does not list',
+			'a',
+			'click',
+			'https://elsewhere.example/',
+			{},
+			false
+		],
+		['a link to the same host', 'a', 'click', 'https://www.example.test/about', {}, false]
+	] as const)('%s carries a hand-off: %s', async (_, localName, type, address, extra, carries) => {
+		const b = fakeBrowser();
+		b.siteZone('UTC');
+		b.siteHosts('www.example.test shop.example.test');
+		b.window.location = new URL('https://www.example.test/');
+		const tracker = createTracker({ site: 'biz' }, b.env);
+		tracker.pageview();
+		await settle();
+		const name = localName == 'a' ? 'href' : 'action';
+		const attrs: Record<string, string> = { [name]: address };
+		const el = {
+			localName,
+			...extra,
+			get href() {
+				return attrs.href;
+			},
+			get action() {
+				return attrs.action;
+			},
+			id: 'f',
+			getAttribute: (key: string) => attrs[key] ?? null,
+			setAttribute: (key: string, value: string) => (attrs[key] = value),
+			hasAttribute: () => false,
+			closest: () => el
+		};
+		const event = new Event(type);
+		Object.defineProperty(event, 'target', { value: el });
+		Object.defineProperty(event, 'button', { value: type == 'auxclick' ? 1 : 0 });
+		b.document.dispatchEvent(event);
+		expect(attrs[name].includes('#couchstats=')).toBe(carries);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(attrs[name]).toBe(address);
+	});
 
 	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {
 		const b = fakeBrowser();

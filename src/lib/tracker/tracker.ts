@@ -46,6 +46,8 @@ import type { RequestClock } from './network.ts';
 import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './page.ts';
 import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
+import { hostListed, siteSource } from '../site-hosts.ts';
+import { browserMark, confirmHandoff, makeHandoff, takeHandoff } from './handoff.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -208,6 +210,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
+	/** The site's own host names, as the ingest last told them (`HOSTS_HEADER`); none before. */
+	const ownHosts = () => (readJson<string>(storage, keys.hosts) ?? '').split(' ');
 	adoptLegacy(storage, s.site);
 	/**
 	 * The page is being prerendered, not shown (see the module's comment): an outside probe
@@ -266,6 +270,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		storage.refused ||
 		readJson(storage, keys.optOut) ||
 		declines(nav, s.respectDnt != false, !!s.allowAutomation);
+	/** This browser's mark in hand-offs between the site's hosts (handoff.ts). */
+	const mark = browserMark(nav);
+	/** The host of the page that handed this one the visitor, until the ingest lists it. */
+	let unconfirmed = off ? undefined : takeHandoff(win, storage, tab, keys, env.now(), mark);
 	/**
 	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
 	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
@@ -451,9 +459,15 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			// ingest then moves the records by each request's lag, which has the change.
 			offset: changed ? undefined : (sessions.latest() ?? undefined),
 			answered(at, told) {
-				const zoneKey = told && stateKeys(told.site).zone;
-				if (zoneKey && told.zone != readJson(storage, zoneKey))
-					writeJson(storage, zoneKey, told.zone);
+				if (told) {
+					const { zone, hosts } = stateKeys(told.site);
+					if (told.zone != readJson(storage, zone)) writeJson(storage, zone, told.zone);
+					if (told.hosts && told.hosts != readJson(storage, hosts))
+						writeJson(storage, hosts, told.hosts);
+					if (told.hosts && unconfirmed && told.site == s.site)
+						confirmHandoff(storage, keys, unconfirmed, told.hosts);
+					unconfirmed = undefined;
+				}
 				// An answer without the server's clock (none the ingest gives) measures nothing,
 				// nor does one whose page's clock changed while the request was on its way (the
 				// next request's does).
@@ -649,7 +663,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		if (earlier && !adopted && env.engagedSince !== undefined)
 			before = Math.max(0, created - Math.max(opts.at!, env.engagedSince));
 		const utm = utmOf(next.searchParams);
-		const c = sessions.pageview(path, at ?? now(), sourceOf(ref, utm?.source), reload, opener);
+		const src = siteSource(ownHosts(), sourceOf(ref, utm?.source));
+		const c = sessions.pageview(path, at ?? now(), src, reload, opener);
 		watchActual();
 		if (!c) {
 			// This page's first: a reload (or another tab) of the page view the visitor is on,
@@ -979,6 +994,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const capture = installCapture({
 		settings: s,
 		window: win,
+		hosts: ownHosts,
+		// A link to another of the site's hosts carries the visitor on (handoff.ts), unless
+		// its fragment is taken (its own, or a hash-routed site's routes).
+		handoff: (url) =>
+			off ||
+			s.hashRouting ||
+			url.hash ||
+			url.origin == win.location.origin ||
+			!hostListed(ownHosts(), url.hostname, url.port)
+				? undefined
+				: makeHandoff(storage, keys, env.now(), mark),
 		track: record,
 		path: () => path,
 		scrolled: (d) => (depth = Math.max(depth, d))

@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
+import { hostEntryParts, hostListed } from '../../site-hosts';
 import { nameFault } from '../../text';
 import { timeZoneGroups } from '../../time-zones';
 import { CouchstatsError } from '../errors';
@@ -113,17 +114,6 @@ export interface SiteToken {
 	 * before 2026-12-05, which only an owner's Revoke ends.
 	 */
 	by?: string;
-}
-
-/** A host name entry's parts: `*.`, the host (a name, or an IPv6 address in brackets), `:port`. */
-const ENTRY_PARTS = /^(\*\.)?(\[[^\]]*\]|[^:[\]]+)(?::(\d+))?$/u;
-
-/** The parts of a host name entry, or undefined when it has none of that shape. */
-function hostEntryParts(
-	entry: string
-): { wildcard: boolean; host: string; port?: string } | undefined {
-	const parts = ENTRY_PARTS.exec(entry);
-	return parts ? { wildcard: !!parts[1], host: parts[2], port: parts[3] } : undefined;
 }
 
 /**
@@ -316,10 +306,11 @@ export function demoSite(now: number): SiteRecord {
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
 /**
- * Whether an `Origin` header (or a page URL) belongs to a site. A hostname entry
- * `example.com` matches exactly; `*.example.com` matches subdomains. Ports are ignored
- * unless the entry names one; a page on its scheme's default port (which `URL` leaves
- * out) is on that port too, so `example.com:443` takes `https://example.com`.
+ * Whether an `Origin` header (or a page URL) belongs to a site, by `hostListed`
+ * (src/lib/site-hosts.ts, which the tracker reads too): `example.com` matches exactly,
+ * `*.example.com` subdomains. Ports are ignored unless the entry names one; a page on
+ * its scheme's default port (which `URL` leaves out) is on that port too, so
+ * `example.com:443` takes `https://example.com`.
  */
 export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string): boolean {
 	let url: URL;
@@ -329,11 +320,5 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 		return false;
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-	return site.hostnames.some((entry) => {
-		const parts = hostEntryParts(entry);
-		if (!parts) return false;
-		const { wildcard, host, port } = parts;
-		if (port && Number(url.port || DEFAULT_PORTS[url.protocol]) !== Number(port)) return false;
-		return wildcard ? url.hostname.endsWith(`.${host}`) : url.hostname === host;
-	});
+	return hostListed(site.hostnames, url.hostname, url.port || DEFAULT_PORTS[url.protocol]);
 }

@@ -121,6 +121,33 @@ describe('checkBatch', () => {
 		expect(batch.records.map((r) => r._id)).toEqual([blog._id]);
 	});
 
+	test("a source naming one of the site's own hosts is stored as (direct); others are kept", () => {
+		const sites = new SiteList([
+			{
+				id: 'biz',
+				hostnames: ['www.example.test', 'shop.example.test', '*.pay.test'],
+				timeZone: 'UTC'
+			}
+		]);
+		const own = { kind: 'page' as const, origin: 'https://shop.example.test' };
+		const sources = [
+			'example.test',
+			'shop.example.test',
+			'checkout.pay.test',
+			'google.com',
+			'test'
+		];
+		const docs = sources.map((src) => pageview(NOW, { site: 'biz', src }));
+		const batch = checkBatch({ docs, new_edits: false }, { ...ctx, sites, origin: own });
+		expect(batch.records.map((r) => r.src)).toEqual([
+			'(direct)',
+			'(direct)',
+			'(direct)',
+			'google.com',
+			'test'
+		]);
+	});
+
 	test('stores a duplicated id once: the first valid copy wins, without an error', () => {
 		const doc = pageview();
 		const broken = { ...doc, entry: 'yes' };

@@ -28,6 +28,7 @@ import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
 import { excludesAddress } from '../accounts/excluded-addresses';
+import { siteSource } from '$lib/site-hosts';
 import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
@@ -130,10 +131,21 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		if (excludesAddress(site.excludedAddresses, ctx.address)) return;
 		if (positions.has(record._id)) return;
 		positions.set(record._id, index);
-		records.push(enrich(record, ctx.agent, ctx.now));
+		records.push(enrich(withoutOwnSource(record, site.hostnames), ctx.agent, ctx.now));
 		perSession.set(record.sid, (perSession.get(record.sid) ?? 0) + 1);
 	});
 	return { records, errors, positions, perSession, foreign };
+}
+
+/**
+ * The record with a source that names one of the site's own hosts made `(direct)`
+ * (`siteSource`): a page of the site is no source of its sessions. The tracker names
+ * none once it knows the site's hosts (`HOSTS_HEADER`); this takes the sessions of one
+ * that did not yet (a host's first page in a browser, an earlier tracker). Every record
+ * of a session carries its `src`, so all of them are named alike.
+ */
+function withoutOwnSource<T extends { src?: string }>(record: T, hostnames: readonly string[]): T {
+	return record.src === undefined ? record : { ...record, src: siteSource(hostnames, record.src) };
 }
 
 /**

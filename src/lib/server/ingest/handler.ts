@@ -17,7 +17,8 @@
  * (`NOW_HEADER`): the tracker measures the server's clock by its requests' answers.
  * `now` in `GET /` tells it to trackers of earlier versions, which asked for it. A
  * `_bulk_docs` answer that stored records of one site tells that site's time zone in
- * `X-Couchstats-Zone` (`ZONE_HEADER`): the tracker counts the visitor's days by it.
+ * `X-Couchstats-Zone` (`ZONE_HEADER`): the tracker counts the visitor's days by it; and
+ * its host names in `X-Couchstats-Hosts` (`HOSTS_HEADER`): the tracker's own hosts.
  *
  * Every request first takes a token from its client IP's bucket (429 with
  * `Retry-After` when empty), and a body one more per {@link BODY_BYTES_PER_TOKEN} it holds
@@ -25,7 +26,7 @@
  * their client IP's record bucket.
  * Errors are CouchDB-shaped: `{error, reason}`.
  */
-import { LIMITS, NOW_HEADER, ZONE_HEADER, type StoredRecord } from '$lib/records';
+import { HOSTS_HEADER, LIMITS, NOW_HEADER, ZONE_HEADER, type StoredRecord } from '$lib/records';
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
@@ -185,7 +186,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 				return json(
 					[...batch.errors, ...refused].sort((a, b) => a.index - b.index),
 					201,
-					zoneOf(batch.records, sites)
+					siteOf(batch.records, sites)
 				);
 			}
 		}
@@ -266,15 +267,19 @@ export function createIngest(deps: IngestDeps): Ingest {
 }
 
 /**
- * The header telling the time zone of the one site whose records a batch stored (records
- * of a site that does not list the page's origin are never stored): none for a batch of
- * several sites or of none, which no tracker sends.
+ * The headers telling the time zone and the host names of the one site whose records a
+ * batch stored (records of a site that does not list the page's origin are never
+ * stored): none for a batch of several sites or of none, which no tracker sends. The host
+ * names go only to a page the site lists, which could read them from any of its pages.
  */
-function zoneOf(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
+function siteOf(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
 	const site = records[0]?.site;
 	if (site === undefined || records.some((r) => r.site !== site)) return {};
-	const zone = sites.get(site)?.timeZone;
-	return zone ? { [ZONE_HEADER]: zone } : {};
+	const found = sites.get(site);
+	if (!found) return {};
+	const headers: Record<string, string> = { [HOSTS_HEADER]: found.hostnames.join(' ') };
+	if (found.timeZone) headers[ZONE_HEADER] = found.timeZone;
+	return headers;
 }
 
 /** The refusal of a page whose origin no site lists, saying what to add where. */

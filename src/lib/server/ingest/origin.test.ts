@@ -37,7 +37,8 @@ describe('corsHeaders', () => {
 		expect(corsHeaders(new Headers({ origin: 'https://www.example.org' }), sites)).toEqual({
 			Vary: 'Origin',
 			'Access-Control-Allow-Origin': 'https://www.example.org',
-			'Access-Control-Expose-Headers': 'Retry-After, X-Couchstats-Now, X-Couchstats-Zone'
+			'Access-Control-Expose-Headers':
+				'Retry-After, X-Couchstats-Now, X-Couchstats-Zone, X-Couchstats-Hosts'
 		});
 	});
 

@@ -13,7 +13,7 @@
  *   site, schema, rate limits) like everyone else.
  */
 import type { SiteList } from './site-cache';
-import { NOW_HEADER, ZONE_HEADER } from '$lib/records';
+import { HOSTS_HEADER, NOW_HEADER, ZONE_HEADER } from '$lib/records';
 
 /** The origin a request claims, as decided by {@link requestOrigin}. */
 export type ClaimedOrigin =
@@ -60,7 +60,8 @@ export function corsHeaders(headers: Headers, sites: SiteList | undefined): Reco
 	const out: Record<string, string> = { Vary: 'Origin' };
 	if (origin && sites?.allowsOrigin(origin)) {
 		out['Access-Control-Allow-Origin'] = origin;
-		out['Access-Control-Expose-Headers'] = `Retry-After, ${NOW_HEADER}, ${ZONE_HEADER}`;
+		out['Access-Control-Expose-Headers'] =
+			`Retry-After, ${NOW_HEADER}, ${ZONE_HEADER}, ${HOSTS_HEADER}`;
 	}
 	return out;
 }

@@ -1,0 +1,47 @@
+/**
+ * Whether a host is one of a site's own: one rule, which the ingest's origin check
+ * (`originAllowed` in src/lib/server/accounts/sites.ts), the ingest's own-host sources
+ * (`ownSource`) and the tracker (a referrer or a link to one of the site's hosts is no
+ * source and no outbound link) all read. Browser-safe: the tracker's core loads it.
+ */
+
+/** A host name entry's parts: `*.`, the host (a name, or an IPv6 address in brackets), `:port`. */
+const ENTRY_PARTS = /^(\*\.)?(\[[^\]]*\]|[^:[\]]+)(?::(\d+))?$/u;
+
+/** The parts of a host name entry, or undefined when it has none of that shape. */
+export function hostEntryParts(
+	entry: string
+): { wildcard: boolean; host: string; port?: string } | undefined {
+	const parts = ENTRY_PARTS.exec(entry);
+	return parts ? { wildcard: !!parts[1], host: parts[2], port: parts[3] } : undefined;
+}
+
+/**
+ * Whether a site's host name entries take `hostname` (as a URL writes it: lowercase,
+ * punycode, an IPv6 address in brackets). An entry `example.com` takes that host
+ * exactly; `*.example.com` its subdomains (not `example.com` itself). An entry's port
+ * must be `port` when both name one; `port` undefined (a referrer's host, whose port a
+ * source no longer has) takes any.
+ */
+export function hostListed(hostnames: readonly string[], hostname: string, port?: string): boolean {
+	return hostnames.some((entry) => {
+		const parts = hostEntryParts(entry);
+		if (!parts || (port && parts.port && +parts.port != +port)) return false;
+		return parts.wildcard ? hostname.endsWith('.' + parts.host) : hostname == parts.host;
+	});
+}
+
+/**
+ * Whether a session's source (`src`, `sourceName` of its referrer's host: lowercase,
+ * without `www.`) names one of the site's own hosts, the `www.` one included: a session
+ * that began from one of them came from the site itself, no source (`(direct)`), as
+ * Plausible ignores referrals from the site's own domain.
+ */
+export function ownSource(hostnames: readonly string[], src: string): boolean {
+	return src != '(direct)' && (hostListed(hostnames, src) || hostListed(hostnames, 'www.' + src));
+}
+
+/** `src`, or `(direct)` when it names one of the site's own hosts ({@link ownSource}). */
+export function siteSource(hostnames: readonly string[], src: string): string {
+	return ownSource(hostnames, src) ? '(direct)' : src;
+}
