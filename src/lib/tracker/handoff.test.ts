@@ -87,6 +87,15 @@ test('a hand-off taken in time by the same browser makes its visitor and session
 	expect(taken.left).toBeUndefined();
 });
 
+test('a hand-off landing on the path it left (`/` of www to `/` of the shop) is a page of its own: that path is not the one the visitor is on', () => {
+	const store = www();
+	const left = { ...session, path: '/pay', pages: { '/': NOW - 9000, '/pay': NOW - 1000 } };
+	writeJson(store, keys.session, left);
+	const taken = take(makeHandoff(store, keys, NOW, 'm1')!);
+	// Its pageview is then no reload of the page left (classifyPageview), and comes from it.
+	expect(taken.session).toEqual({ ...left, pages: { '/': NOW - 9000 } });
+});
+
 test.each([
 	['after HANDOFF_MS (a copied link opened later)', { at: NOW + HANDOFF_MS + 1 }],
 	['by another browser', { mark: 'm2' }],

@@ -117,6 +117,9 @@ export function takeHandoff(
 		typeof s.pages != 'object'
 	)
 		return;
+	// The same path on another host is another page (records carry no host): a page view
+	// of its own, from the path left, not the page the visitor is on (an unrecorded reload).
+	if (s.path == pathname) delete s.pages[pathname];
 	writeJson(store, keys.visitor, v);
 	writeJson(store, keys.session, s);
 	// The page this tab showed last on this host is not the one it came from.
