@@ -2,7 +2,7 @@
  * The tracker's size budget, measured on the built files, and when its parts are
  * requested: what every page loads synchronously ≤ 2 KB gzip (the standalone loader;
  * the tracker code in the app's synchronous bundle), everything including PouchDB
- * ≤ 40 KB gzip, the core requested at once (before `load`, for the app's pages through a
+ * ≤ 41 KB gzip, the core requested at once (before `load`, for the app's pages through a
  * modulepreload link) and PouchDB only after `load`.
  *
  * Sizes are `gzip -9` of the minified files. The app's synchronous tracker code is
@@ -34,7 +34,7 @@ import {
 const root = path.resolve(import.meta.dirname, '..', '..');
 const client = path.join(root, 'build', 'client');
 
-test('the standalone tracker loads at most 2 KB gzip synchronously and at most 40 KB in all', () => {
+test('the standalone tracker loads at most 2 KB gzip synchronously and at most 41 KB in all', () => {
 	const [sync, core, deferred] = [
 		'couchstats.js',
 		'couchstats-core.js',

@@ -19,7 +19,12 @@ export const CORE_MARKER = 'couchstats:session';
 const ENTRY_MARKER = 'site must be a site id';
 
 export const SYNC_BUDGET = 2048;
-export const TOTAL_BUDGET = 40 * 1024;
+/**
+ * 41 KB since 2026-12-07: the hand-off between a site's hosts (handoff.ts, about 860 B of
+ * the core) with an idle tab's pause and the visitor id's lifetime took the tracker from
+ * 40,029 to 41,063 B; what every page loads synchronously stayed 1,198 B.
+ */
+export const TOTAL_BUDGET = 41 * 1024;
 
 /** Relative files a built ES module imports statically (`import … from`, `export … from`, bare `import`). */
 function staticImports(code: string): string[] {
