@@ -78,6 +78,8 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 	const json = await fetch(`${app.url}/sites/progress.json`, { headers: { cookie } });
 	const body = await json.json();
 	expect(Object.keys(body.sites[0]).sort()).toEqual([
+		// The addresses its owners left out (their setting, shown to them on its settings page).
+		'excludedAddresses',
 		'funnels',
 		'goals',
 		'hostnames',
