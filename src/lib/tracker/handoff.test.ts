@@ -66,9 +66,9 @@ function take(
 	const store = memoryStore();
 	if (hosts) writeJson(store, keys.hosts, hosts);
 	const win = landing('https://shop.example.test/pay?order=42' + fragment, referrer);
-	const left = takeHandoff(win as unknown as Window, store, memoryStore(), keys, at, mark);
+	takeHandoff(win as unknown as Window, store, memoryStore(), keys, at, mark);
 	return {
-		left,
+		left: readJson<string>(store, keys.handoff),
 		address: win.location.href,
 		visitor: readJson<VisitorState>(store, keys.visitor),
 		session: readJson<SessionState>(store, keys.session),
@@ -147,14 +147,20 @@ test("a host's first page, which knows none of the site's hosts, takes a hand-of
 	const fragment = makeHandoff(www(), keys, NOW, 'm1')!;
 	const kept = take(fragment, { hosts: null });
 	expect([kept.left, kept.visitor?.id]).toEqual(['www.example.test', visitor.id]);
-	confirmHandoff(kept.store, keys, kept.left!, HOSTS);
+	expect(confirmHandoff(kept.store, keys, HOSTS)).toBe(false);
 	expect(readJson<VisitorState>(kept.store, keys.visitor)?.id).toBe(visitor.id);
+	expect(readJson(kept.store, keys.handoff)).toBeUndefined();
 	// A page elsewhere that forged one: the visitor it gave goes at the first answer.
 	const forged = take(fragment, { hosts: null, referrer: 'https://evil.example/x' });
 	expect(forged.left).toBe('evil.example');
-	confirmHandoff(forged.store, keys, forged.left!, HOSTS);
-	expect([readJson(forged.store, keys.visitor), readJson(forged.store, keys.session)]).toEqual([
-		undefined,
-		undefined
-	]);
+	expect(confirmHandoff(forged.store, keys, HOSTS)).toBe(true);
+	expect([
+		readJson(forged.store, keys.visitor),
+		readJson(forged.store, keys.session),
+		readJson(forged.store, keys.handoff)
+	]).toEqual([undefined, undefined, undefined]);
+	// Nothing waits: a later answer forgets nothing.
+	writeJson(forged.store, keys.visitor, visitor);
+	expect(confirmHandoff(forged.store, keys, HOSTS)).toBe(false);
+	expect(readJson<VisitorState>(forged.store, keys.visitor)?.id).toBe(visitor.id);
 });

@@ -20,9 +20,11 @@
  *   their latest entries ({@link DAY_KEYS}). Longer, malformed or altered values are ignored.
  * - **Only from the site**: the referrer's host must be one of the site's hosts as the
  *   ingest told this host's tracker. A host's first page knows none yet: it takes the
- *   state, and forgets it at the ingest's first answer when that does not list the
- *   referrer's host ({@link confirmHandoff}): a page elsewhere that forged one gave the
- *   visitor an id it knows for that page view only.
+ *   state, notes the referrer's host in `localStorage` (`keys.handoff`), and the ingest's
+ *   first answer, to that page or a later one, forgets it when it does not list that host
+ *   ({@link confirmHandoff}): a page elsewhere that forged one gave the visitor an id it
+ *   knows until then only. (Noted in memory, a page left before its answer left the
+ *   forged id to every later page, and its maker could read their records.)
  */
 import { pathKey, type SessionState, type VisitorState } from '../classify/rules.ts';
 import { referrerHost } from '../records.ts';
@@ -79,8 +81,8 @@ const isNumber = (n: unknown) => typeof n == 'number' && n >= 0;
  * when it is fresh, from this browser and from one of the site's hosts (see the module's
  * comment), makes its visitor and session this host's, and the session's last page the
  * one this page came from (the tab's own, `tab`, is this host's last).
- * @returns The referrer's host still to confirm ({@link confirmHandoff}) when the page
- *   knew none of the site's hosts, else `undefined`.
+ * When the page knew none of the site's hosts, the referrer's host waits in `keys.handoff`
+ * for the ingest's answer ({@link confirmHandoff}).
  */
 export function takeHandoff(
 	win: Window,
@@ -89,7 +91,7 @@ export function takeHandoff(
 	keys: Keys,
 	now: number,
 	mark: string
-): string | undefined {
+): void {
 	const { hash, pathname, search } = win.location;
 	if (!hash.startsWith(HANDOFF)) return;
 	try {
@@ -124,20 +126,22 @@ export function takeHandoff(
 	writeJson(store, keys.session, s);
 	// The page this tab showed last on this host is not the one it came from.
 	tab.removeItem(keys.tab);
-	return hosts ? undefined : from;
+	if (hosts) store.removeItem(keys.handoff);
+	else writeJson(store, keys.handoff, from);
 }
 
 /**
- * Keeps a hand-off taken from `from` once the ingest told the site's `hosts` and they list
- * it; else forgets the visitor and the session it gave (the next activity starts anew).
+ * Keeps a hand-off still to confirm (`keys.handoff`, the referrer's host) once the ingest
+ * told the site's `hosts` and they list its host; else forgets the visitor and the session
+ * it gave (the next activity starts anew).
+ * @returns Whether it forgot them (the caller drops any other copy of them).
  */
-export function confirmHandoff(
-	store: KeyValueStore,
-	keys: Keys,
-	from: string,
-	hosts: string
-): void {
-	if (hostListed(hosts.split(' '), from)) return;
+export function confirmHandoff(store: KeyValueStore, keys: Keys, hosts: string): boolean {
+	const from = readJson<string>(store, keys.handoff);
+	if (from === undefined) return false;
+	store.removeItem(keys.handoff);
+	if (hostListed(hosts.split(' '), from)) return false;
 	store.removeItem(keys.visitor);
 	store.removeItem(keys.session);
+	return true;
 }
