@@ -77,6 +77,23 @@ const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isNumber = (n: unknown) => typeof n == 'number' && n >= 0;
 
 /**
+ * Removes a hand-off from the page's address bar, taken or not: it holds the visitor id,
+ * which reads and erases the visitor's records, and a page that is not tracked (opted out
+ * on this host) would leave it there to be copied and shared.
+ * @returns Whether the address had one.
+ */
+export function dropHandoff(win: Window): boolean {
+	const { hash, pathname, search } = win.location;
+	if (!hash.startsWith(HANDOFF)) return false;
+	try {
+		win.history.replaceState(win.history.state, '', pathname + search);
+	} catch {
+		// A sandboxed page: the address keeps it.
+	}
+	return true;
+}
+
+/**
  * Takes the hand-off in the page's address, if any: removes it from the address bar and,
  * when it is fresh, from this browser and from one of the site's hosts (see the module's
  * comment), makes its visitor and session this host's, and the session's last page the
@@ -92,13 +109,8 @@ export function takeHandoff(
 	now: number,
 	mark: string
 ): void {
-	const { hash, pathname, search } = win.location;
-	if (!hash.startsWith(HANDOFF)) return;
-	try {
-		win.history.replaceState(win.history.state, '', pathname + search);
-	} catch {
-		// A sandboxed page: the address keeps it.
-	}
+	const { hash, pathname } = win.location;
+	if (!dropHandoff(win)) return;
 	const from = referrerHost(win.document.referrer);
 	const hosts = readJson<string>(store, keys.hosts)?.split(' ');
 	if (hash.length > HANDOFF_CHARS || !from || (hosts && !hostListed(hosts, from))) return;

@@ -871,6 +871,22 @@ describe('createTracker', () => {
 	});
 
 	test.each([
+		['opted out on this host', 'optout'],
+		['with Do-Not-Track', 'dnt']
+	])('a page not tracked (%s) still removes a hand-off from the address bar', (_, why) => {
+		// It carries the visitor id, which reads the visitor's records: left in the address
+		// bar, it is copied and shared with the link.
+		const b = fakeBrowser();
+		if (why == 'optout') b.env.storage.setItem('couchstats:optout', '1');
+		else (b.window.navigator as { doNotTrack?: string }).doNotTrack = '1';
+		b.document.referrer = 'https://www.example.test/';
+		b.window.location = new URL('https://shop.example.test/cart?x=1#couchstats=%7B%7D');
+		const tracker = createTracker({ site: 'biz' }, b.env);
+		expect(tracker.enabled).toBe(false);
+		expect(b.window.location.href).toBe('https://shop.example.test/cart?x=1');
+	});
+
+	test.each([
 		[
 			'a middle click on a link to another host',
 			'a',

@@ -47,7 +47,7 @@ import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './p
 import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
 import { hostListed, siteSource } from '../site-hosts.ts';
-import { browserMark, confirmHandoff, makeHandoff, takeHandoff } from './handoff.ts';
+import { browserMark, confirmHandoff, dropHandoff, makeHandoff, takeHandoff } from './handoff.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -272,7 +272,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		declines(nav, s.respectDnt != false, !!s.allowAutomation);
 	/** This browser's mark in hand-offs between the site's hosts (handoff.ts). */
 	const mark = browserMark(nav);
-	if (!off) takeHandoff(win, storage, tab, keys, env.now(), mark);
+	if (off) dropHandoff(win);
+	else takeHandoff(win, storage, tab, keys, env.now(), mark);
 	/**
 	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
 	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
