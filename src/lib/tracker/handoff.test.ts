@@ -109,6 +109,11 @@ test.each([
 
 test.each([
 	['not JSON', HANDOFF + '%7Bnot-json'],
+	['JSON that is no object', HANDOFF + 'null'],
+	[
+		'a visitor that is null',
+		HANDOFF + encodeURIComponent(JSON.stringify({ v: null, t: NOW, b: 'm1' }))
+	],
 	['a bad escape', HANDOFF + '%E0%A4%A'],
 	[
 		'an id that is no UUIDv7',

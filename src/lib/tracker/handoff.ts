@@ -75,6 +75,12 @@ export function makeHandoff(
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isNumber = (n: unknown) => typeof n == 'number' && n >= 0;
+/** A JSON object that is no list (`typeof null` is `"object"` too). */
+const isRecord = (o: unknown) => !!o && typeof o == 'object' && !Array.isArray(o);
+/** Absent, or a string. */
+const text = (s: unknown) => s === undefined || typeof s == 'string';
+/** Absent, or a list. */
+const list = (a: unknown) => a === undefined || Array.isArray(a);
 
 /**
  * Removes a hand-off from the page's address bar, taken or not: it holds the visitor id,
@@ -120,6 +126,7 @@ export function takeHandoff(
 	} catch {
 		return;
 	}
+	if (!isRecord(h)) return;
 	const { v, s } = h;
 	if (
 		h.b !== mark ||
@@ -128,7 +135,9 @@ export function takeHandoff(
 		!ID.test(s?.id) ||
 		![s.last, s.pv, s.ms, s.ix].every(isNumber) ||
 		!Array.isArray(s.m) ||
-		typeof s.pages != 'object'
+		!isRecord(s.pages) ||
+		![s.path, s.src, s.land, v.day].every(text) ||
+		![s.ev, s.pr, s.t, v.paths, v.pp].every(list)
 	)
 		return;
 	// The same path on another host is another page (records carry no host): a page view

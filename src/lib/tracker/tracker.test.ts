@@ -871,6 +871,46 @@ describe('createTracker', () => {
 	});
 
 	test.each([
+		['pages that are null, on the path it left', { pages: null, path: '/cart' }],
+		['pages that are null', { pages: null }],
+		['pages that are a list', { pages: [] }],
+		['a source that is no text', { src: 5 }],
+		['a path that is no text', { path: {} }]
+	])('a hand-off whose session has %s is ignored: the page is tracked as ever', async (_, bad) => {
+		// A review: typeof null is "object"; such a state, written as the host's, threw in
+		// the tracker's start or in every later page view of the session.
+		const b = fakeBrowser();
+		b.env.storage.setItem(
+			stateKeys('biz').hosts,
+			JSON.stringify('www.example.test shop.example.test')
+		);
+		const t = b.env.now();
+		const v = { id: '019afa00-0000-7000-8000-0000000000f1' };
+		const s = {
+			id: '019afa00-0000-7000-8000-0000000000f2',
+			last: t - 1000,
+			...{ pv: 1, ms: 0, ix: 0, m: [], pages: { '/': t - 1000 }, path: '/', src: 'google.com' },
+			...bad
+		};
+		const mark = browserMark(b.window.navigator as unknown as Navigator);
+		b.document.referrer = 'https://www.example.test/';
+		b.window.location = new URL(
+			'https://shop.example.test/cart#couchstats=' +
+				encodeURIComponent(JSON.stringify({ v, s, t, b: mark }))
+		);
+		const tracker = createTracker({ site: 'biz' }, b.env);
+		tracker.pageview();
+		b.advance(1000);
+		tracker.pageview('/pay');
+		await settle();
+		const views = b.sent().filter((r) => r.type == 'pageview') as PageviewRecord[];
+		expect(views.map((r) => [r.path, r.vid == v.id])).toEqual([
+			['/cart', false],
+			['/pay', false]
+		]);
+	});
+
+	test.each([
 		['opted out on this host', 'optout'],
 		['with Do-Not-Track', 'dnt']
 	])('a page not tracked (%s) still removes a hand-off from the address bar', (_, why) => {
