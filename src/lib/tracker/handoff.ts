@@ -27,7 +27,7 @@
  *   forged id to every later page, and its maker could read their records.)
  */
 import { pathKey, type SessionState, type VisitorState } from '../classify/rules.ts';
-import { referrerHost } from '../records.ts';
+import { ID_PATTERN, referrerHost } from '../records.ts';
 import { hostListed } from '../site-hosts.ts';
 import { stringify } from './json.ts';
 import type { Keys } from './session.ts';
@@ -73,7 +73,6 @@ export function makeHandoff(
 	return fragment.length > HANDOFF_CHARS ? undefined : fragment;
 }
 
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isNumber = (n: unknown) => typeof n == 'number' && n >= 0;
 /** A JSON object that is no list (`typeof null` is `"object"` too). */
 const isRecord = (o: unknown) => !!o && typeof o == 'object' && !Array.isArray(o);
@@ -131,8 +130,8 @@ export function takeHandoff(
 	if (
 		h.b !== mark ||
 		!(Math.abs(now - h.t) <= HANDOFF_MS) ||
-		!ID.test(v?.id) ||
-		!ID.test(s?.id) ||
+		!ID_PATTERN.test(v?.id) ||
+		!ID_PATTERN.test(s?.id) ||
 		![s.last, s.pv, s.ms, s.ix].every(isNumber) ||
 		!Array.isArray(s.m) ||
 		!isRecord(s.pages) ||
