@@ -209,6 +209,45 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 	};
 }
 
+/**
+ * Clicks a link to `href` on `b`'s page; `attrs` are the attributes the tracker gave it
+ * (its `href` with a hand-off, as the browser follows it, until it is given back).
+ */
+function clickLink(b: ReturnType<typeof fakeBrowser>, href: string) {
+	const attrs: Record<string, string> = {};
+	const el = {
+		localName: 'a',
+		get href() {
+			return attrs.href ?? href;
+		},
+		getAttribute: (name: string) => (name == 'href' ? href : null),
+		setAttribute: (name: string, value: string) => (attrs[name] = value),
+		hasAttribute: () => false,
+		closest: () => el
+	};
+	const click = new Event('click');
+	Object.defineProperty(click, 'target', { value: el });
+	b.document.dispatchEvent(click);
+	return { attrs };
+}
+
+/**
+ * The shop's next page (`/pay`, from `/cart`) of site `biz` in the browser whose storage is
+ * `storage`, a minute later; the ingest's answers tell the site's hosts. Its random bytes
+ * are its own: its ids are not those of the browser that made a hand-off.
+ */
+function nextShopPage(storage: KeyValueStore & { refused?: boolean }, idb?: IDBFactory) {
+	const page = fakeBrowser(0, idb);
+	page.env.storage = storage as typeof page.env.storage;
+	page.env.random = (bytes) => bytes.fill(7);
+	page.advance(60_000);
+	page.siteZone('UTC');
+	page.siteHosts('www.example.test shop.example.test');
+	page.window.location = new URL('https://shop.example.test/pay');
+	page.document.referrer = 'https://shop.example.test/cart';
+	return { page, next: createTracker({ site: 'biz' }, page.env) };
+}
+
 /** Lets the fake network answer, and the records it let go be sent. */
 const settle = () => vi.advanceTimersByTimeAsync(SOON_MS);
 
@@ -765,20 +804,7 @@ describe('createTracker', () => {
 		const first = createTracker({ site: 'biz' }, www.env);
 		first.pageview();
 		await settle();
-		const link = { href: 'https://shop.example.test/cart', attrs: {} as Record<string, string> };
-		const el = {
-			localName: 'a',
-			get href() {
-				return link.attrs.href ?? link.href;
-			},
-			getAttribute: (name: string) => (name == 'href' ? link.href : null),
-			setAttribute: (name: string, value: string) => (link.attrs[name] = value),
-			hasAttribute: () => false,
-			closest: () => el
-		};
-		const click = new Event('click');
-		Object.defineProperty(click, 'target', { value: el });
-		www.document.dispatchEvent(click);
+		const link = clickLink(www, 'https://shop.example.test/cart');
 		const followed = link.attrs.href;
 		expect(followed).toMatch(/^https:\/\/shop\.example\.test\/cart#couchstats=/);
 		// The link's own address is back once the browser followed it.
@@ -822,21 +848,7 @@ describe('createTracker', () => {
 		forger.window.location = new URL('https://www.example.test/');
 		createTracker({ site: 'biz' }, forger.env).pageview();
 		await settle();
-		const link = { href: 'https://shop.example.test/cart', attrs: {} as Record<string, string> };
-		const el = {
-			localName: 'a',
-			get href() {
-				return link.attrs.href ?? link.href;
-			},
-			getAttribute: (name: string) => (name == 'href' ? link.href : null),
-			setAttribute: (name: string, value: string) => (link.attrs[name] = value),
-			hasAttribute: () => false,
-			closest: () => el
-		};
-		const click = new Event('click');
-		Object.defineProperty(click, 'target', { value: el });
-		forger.document.dispatchEvent(click);
-		const forged = link.attrs.href;
+		const forged = clickLink(forger, 'https://shop.example.test/cart').attrs.href;
 		const [made] = forger.sent() as PageviewRecord[];
 		// The shop's first page, reached from a page elsewhere, left before its answer.
 		const shop = fakeBrowser();
@@ -849,15 +861,7 @@ describe('createTracker', () => {
 		await settle();
 		expect((shop.sent()[0] as PageviewRecord).vid).toBe(made.vid);
 		// The next page of the shop, in the same browser: its answers come.
-		const page = fakeBrowser();
-		page.env.storage = shop.env.storage;
-		// (A minute on: its ids are not the forger's browser's, which made the same.)
-		page.advance(60_000);
-		page.siteZone('UTC');
-		page.siteHosts('www.example.test shop.example.test');
-		page.window.location = new URL('https://shop.example.test/pay');
-		page.document.referrer = 'https://shop.example.test/cart';
-		const next = createTracker({ site: 'biz' }, page.env);
+		const { page, next } = nextShopPage(shop.env.storage);
 		next.pageview();
 		await settle();
 		expect(readJson<{ id: string }>(page.env.storage, stateKeys('biz').visitor)?.id).not.toBe(
@@ -2911,15 +2915,7 @@ describe('createTracker with IndexedDB: a tab settles the shared session before 
 		await settled();
 		expect((first.sent()[0] as PageviewRecord).vid).toBe(v.id);
 		// The next page of the shop, whose answers list the site's hosts.
-		const page = fakeBrowser(0, idb);
-		page.env.storage = first.env.storage;
-		page.env.random = (bytes) => bytes.fill(7);
-		page.advance(60_000);
-		page.siteZone('UTC');
-		page.siteHosts('www.example.test shop.example.test');
-		page.window.location = new URL('https://shop.example.test/pay');
-		page.document.referrer = 'https://shop.example.test/';
-		const next = createTracker({ site: 'biz' }, page.env);
+		const { page, next } = nextShopPage(first.env.storage, idb);
 		next.pageview();
 		await settled();
 		page.advance(60_000);
