@@ -14,7 +14,7 @@ import type { PageviewRecord, StoredRecord } from '../../src/lib/records';
 import { createCouch } from '../../src/lib/server/couch';
 import { siteRecord, type SiteRecord } from '../../src/lib/server/accounts/sites';
 import { createToken, withToken } from '../../src/lib/server/accounts/tokens';
-import { HANDOFF_MS } from '../../src/lib/tracker/handoff';
+import { browserMark, HANDOFF_MS } from '../../src/lib/tracker/handoff';
 import type { RunningApp } from '../support/app';
 import { CHROME_UA, launchVisitorBrowser, useTrackedApp, waitForRecords } from './tracker-support';
 
@@ -192,4 +192,52 @@ test('a link with its hand-off, copied and opened after it expired, is a new vis
 	expect(views(records).some((v) => v.vid == sender && v.ts > 0 && v.sid == landed[0].sid)).toBe(
 		false
 	);
+});
+
+test('a hand-off forged on a page elsewhere, whose page went before the ingest answered, is forgotten by the next page of the host', async () => {
+	// A review: the page that took it kept in memory only that the ingest was still to
+	// confirm it; the next page kept the forged visitor id, and its maker could read every
+	// later record under it (the visitor endpoint).
+	const context = await visitors.newContext();
+	const page = await context.newPage();
+	await page.goto(at('www.example.test'));
+	const { userAgent, language } = await page.evaluate(() => ({
+		userAgent: navigator.userAgent,
+		language: navigator.language
+	}));
+	const t = Date.now();
+	const forged = {
+		v: { id: '019afa00-0000-7000-8000-0000000000f1' },
+		s: {
+			id: '019afa00-0000-7000-8000-0000000000f2',
+			...{ last: t, pv: 1, ms: 0, ix: 0, m: [], pages: { '/x': t }, path: '/x', src: 'evil.test' }
+		},
+		t,
+		b: browserMark({ userAgent, language } as Navigator)
+	};
+	// The shop's first page in this browser: its requests get no answer.
+	await context.route('**/_bulk_docs', (route) => route.abort());
+	const sent = page.waitForRequest('**/_bulk_docs');
+	await page.goto(
+		at('shop.example.test', '/#couchstats=' + encodeURIComponent(JSON.stringify(forged))),
+		{
+			referer: 'http://evil.test/'
+		}
+	);
+	await sent;
+	expect(await page.evaluate(() => JSON.parse(localStorage['couchstats:visitor:biz']).id)).toBe(
+		forged.v.id
+	);
+	await context.unroute('**/_bulk_docs');
+	// Its next pages, answered.
+	await follow(page, '#product');
+	expect(await page.evaluate(() => localStorage['couchstats:visitor:biz'] ?? '')).not.toContain(
+		forged.v.id
+	);
+	await follow(page, '#cart');
+	const records = await waitForRecords(app, (r) =>
+		views(r).some((v) => v.path == '/cart' && v.ts >= t)
+	);
+	const cart = views(records).filter((v) => v.path == '/cart' && v.ts >= t);
+	expect(cart.map((v) => v.vid == forged.v.id)).toEqual([false]);
 });

@@ -20,12 +20,14 @@
  *   their latest entries ({@link DAY_KEYS}). Longer, malformed or altered values are ignored.
  * - **Only from the site**: the referrer's host must be one of the site's hosts as the
  *   ingest told this host's tracker. A host's first page knows none yet: it takes the
- *   state, and forgets it at the ingest's first answer when that does not list the
- *   referrer's host ({@link confirmHandoff}): a page elsewhere that forged one gave the
- *   visitor an id it knows for that page view only.
+ *   state, notes the referrer's host in `localStorage` (`keys.handoff`), and the ingest's
+ *   first answer, to that page or a later one, forgets it when it does not list that host
+ *   ({@link confirmHandoff}): a page elsewhere that forged one gave the visitor an id it
+ *   knows until then only. (Noted in memory, a page left before its answer left the
+ *   forged id to every later page, and its maker could read their records.)
  */
 import { pathKey, type SessionState, type VisitorState } from '../classify/rules.ts';
-import { referrerHost } from '../records.ts';
+import { ID_PATTERN, referrerHost } from '../records.ts';
 import { hostListed } from '../site-hosts.ts';
 import { stringify } from './json.ts';
 import type { Keys } from './session.ts';
@@ -71,16 +73,38 @@ export function makeHandoff(
 	return fragment.length > HANDOFF_CHARS ? undefined : fragment;
 }
 
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isNumber = (n: unknown) => typeof n == 'number' && n >= 0;
+/** A JSON object that is no list (`typeof null` is `"object"` too). */
+const isRecord = (o: unknown) => !!o && typeof o == 'object' && !Array.isArray(o);
+/** Absent, or a string. */
+const text = (s: unknown) => s === undefined || typeof s == 'string';
+/** Absent, or a list. */
+const list = (a: unknown) => a === undefined || Array.isArray(a);
+
+/**
+ * Removes a hand-off from the page's address bar, taken or not: it holds the visitor id,
+ * which reads and erases the visitor's records, and a page that is not tracked (opted out
+ * on this host) would leave it there to be copied and shared.
+ * @returns Whether the address had one.
+ */
+export function dropHandoff(win: Window): boolean {
+	const { hash, pathname, search } = win.location;
+	if (!hash.startsWith(HANDOFF)) return false;
+	try {
+		win.history.replaceState(win.history.state, '', pathname + search);
+	} catch {
+		// A sandboxed page: the address keeps it.
+	}
+	return true;
+}
 
 /**
  * Takes the hand-off in the page's address, if any: removes it from the address bar and,
  * when it is fresh, from this browser and from one of the site's hosts (see the module's
  * comment), makes its visitor and session this host's, and the session's last page the
  * one this page came from (the tab's own, `tab`, is this host's last).
- * @returns The referrer's host still to confirm ({@link confirmHandoff}) when the page
- *   knew none of the site's hosts, else `undefined`.
+ * When the page knew none of the site's hosts, the referrer's host waits in `keys.handoff`
+ * for the ingest's answer ({@link confirmHandoff}).
  */
 export function takeHandoff(
 	win: Window,
@@ -89,14 +113,9 @@ export function takeHandoff(
 	keys: Keys,
 	now: number,
 	mark: string
-): string | undefined {
-	const { hash, pathname, search } = win.location;
-	if (!hash.startsWith(HANDOFF)) return;
-	try {
-		win.history.replaceState(win.history.state, '', pathname + search);
-	} catch {
-		// A sandboxed page: the address keeps it.
-	}
+): void {
+	const { hash, pathname } = win.location;
+	if (!dropHandoff(win)) return;
 	const from = referrerHost(win.document.referrer);
 	const hosts = readJson<string>(store, keys.hosts)?.split(' ');
 	if (hash.length > HANDOFF_CHARS || !from || (hosts && !hostListed(hosts, from))) return;
@@ -106,15 +125,18 @@ export function takeHandoff(
 	} catch {
 		return;
 	}
+	if (!isRecord(h)) return;
 	const { v, s } = h;
 	if (
 		h.b !== mark ||
 		!(Math.abs(now - h.t) <= HANDOFF_MS) ||
-		!ID.test(v?.id) ||
-		!ID.test(s?.id) ||
+		!ID_PATTERN.test(v?.id) ||
+		!ID_PATTERN.test(s?.id) ||
 		![s.last, s.pv, s.ms, s.ix].every(isNumber) ||
 		!Array.isArray(s.m) ||
-		typeof s.pages != 'object'
+		!isRecord(s.pages) ||
+		![s.path, s.src, s.land, v.day].every(text) ||
+		![s.ev, s.pr, s.t, v.paths, v.pp].every(list)
 	)
 		return;
 	// The same path on another host is another page (records carry no host): a page view
@@ -124,20 +146,22 @@ export function takeHandoff(
 	writeJson(store, keys.session, s);
 	// The page this tab showed last on this host is not the one it came from.
 	tab.removeItem(keys.tab);
-	return hosts ? undefined : from;
+	if (hosts) store.removeItem(keys.handoff);
+	else writeJson(store, keys.handoff, from);
 }
 
 /**
- * Keeps a hand-off taken from `from` once the ingest told the site's `hosts` and they list
- * it; else forgets the visitor and the session it gave (the next activity starts anew).
+ * Keeps a hand-off still to confirm (`keys.handoff`, the referrer's host) once the ingest
+ * told the site's `hosts` and they list its host; else forgets the visitor and the session
+ * it gave (the next activity starts anew).
+ * @returns Whether it forgot them (the caller drops any other copy of them).
  */
-export function confirmHandoff(
-	store: KeyValueStore,
-	keys: Keys,
-	from: string,
-	hosts: string
-): void {
-	if (hostListed(hosts.split(' '), from)) return;
+export function confirmHandoff(store: KeyValueStore, keys: Keys, hosts: string): boolean {
+	const from = readJson<string>(store, keys.handoff);
+	if (from === undefined) return false;
+	store.removeItem(keys.handoff);
+	if (hostListed(hosts.split(' '), from)) return false;
 	store.removeItem(keys.visitor);
 	store.removeItem(keys.session);
+	return true;
 }

@@ -74,6 +74,11 @@ export function stateKeys(site: string) {
 		 * referrer from one is no source, a link to one no outbound link (site-hosts.ts).
 		 */
 		hosts: `couchstats:hosts:${site}`,
+		/**
+		 * The host of the page that handed this host the visitor before it knew the site's
+		 * hosts, until the ingest's next answer says whether it is one of them (handoff.ts).
+		 */
+		handoff: `couchstats:handoff:${site}`,
 		/** In the tab's own `sessionStorage`: the page the tab showed last (tracker.ts). */
 		tab: `couchstats:tab:${site}`
 	} as const;

@@ -47,7 +47,7 @@ import { externalReferrer, MAX, pathOf, screenClass, sitePath, utmOf } from './p
 import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
 import { hostListed, siteSource } from '../site-hosts.ts';
-import { browserMark, confirmHandoff, makeHandoff, takeHandoff } from './handoff.ts';
+import { browserMark, confirmHandoff, dropHandoff, makeHandoff, takeHandoff } from './handoff.ts';
 import { sinceEntry } from '../classify/rules.ts';
 import {
 	adoptLegacy,
@@ -272,8 +272,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		declines(nav, s.respectDnt != false, !!s.allowAutomation);
 	/** This browser's mark in hand-offs between the site's hosts (handoff.ts). */
 	const mark = browserMark(nav);
-	/** The host of the page that handed this one the visitor, until the ingest lists it. */
-	let unconfirmed = off ? undefined : takeHandoff(win, storage, tab, keys, env.now(), mark);
+	if (off) dropHandoff(win);
+	else takeHandoff(win, storage, tab, keys, env.now(), mark);
 	/**
 	 * `pageview()` and `track()` calls (the page's and capture's) that wait: while `erase()`
 	 * runs, made once it is done (with the new ids: a page that navigates meanwhile keeps
@@ -460,13 +460,12 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			offset: changed ? undefined : (sessions.latest() ?? undefined),
 			answered(at, told) {
 				if (told) {
-					const { zone, hosts } = stateKeys(told.site);
-					if (told.zone != readJson(storage, zone)) writeJson(storage, zone, told.zone);
-					if (told.hosts && told.hosts != readJson(storage, hosts))
-						writeJson(storage, hosts, told.hosts);
-					if (told.hosts && unconfirmed && told.site == s.site)
-						confirmHandoff(storage, keys, unconfirmed, told.hosts);
-					unconfirmed = undefined;
+					const site = stateKeys(told.site);
+					if (told.zone != readJson(storage, site.zone)) writeJson(storage, site.zone, told.zone);
+					if (told.hosts && told.hosts != readJson(storage, site.hosts))
+						writeJson(storage, site.hosts, told.hosts);
+					// A hand-off forgotten: the shared copy of the state must not bring it back.
+					if (told.hosts && confirmHandoff(storage, site, told.hosts)) settler.clear();
 				}
 				// An answer without the server's clock (none the ingest gives) measures nothing,
 				// nor does one whose page's clock changed while the request was on its way (the

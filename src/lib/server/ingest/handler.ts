@@ -270,7 +270,8 @@ export function createIngest(deps: IngestDeps): Ingest {
  * The headers telling the time zone and the host names of the one site whose records a
  * batch stored (records of a site that does not list the page's origin are never
  * stored): none for a batch of several sites or of none, which no tracker sends. The host
- * names go only to a page the site lists, which could read them from any of its pages.
+ * names are no secret (README): a browser's page gets them only where the site lists its
+ * origin, but any client may send that `Origin`, or none.
  */
 function siteOf(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
 	const site = records[0]?.site;
