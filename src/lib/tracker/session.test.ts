@@ -72,6 +72,19 @@ describe('createSessions', () => {
 		expect(tab.visitor(T0 + VISITOR_LIFETIME_MS + 2)).toBe(renewed.vid);
 	});
 
+	test('a visitor id made more than a day ahead of the clock (a clock set ahead, put right since) is replaced: its lifetime would grow by as much', () => {
+		const store = memoryStore();
+		const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+		const tab = createSessions(store, KEYS, (now) => uuidv7(now), dayOf);
+		const DAY = 86_400_000;
+		const ahead = tab.pageview('/', T0 + 30 * DAY)!;
+		// An hour's difference is a clock's: the same visitor.
+		expect(tab.pageview('/a', T0 + 30 * DAY - 3_600_000)).toMatchObject({ vid: ahead.vid });
+		const renewed = tab.pageview('/b', T0 + 28 * DAY)!;
+		expect(renewed.vid).not.toBe(ahead.vid);
+		expect(renewed.firstEver).toBe(true);
+	});
+
 	test('classifies the first pageview ever as entry, first of day and first ever', () => {
 		const { tab1 } = setup();
 		const pv = tab1.pageview('/', T0);

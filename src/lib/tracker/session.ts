@@ -223,11 +223,14 @@ export function createSessions(
 	};
 	/**
 	 * The visitor, created at `now` when absent or older than {@link VISITOR_LIFETIME_MS}
-	 * (its id, a UUIDv7, says when it was made): then the browser is a new visitor.
+	 * (its id, a UUIDv7, says when it was made): then the browser is a new visitor. So is
+	 * one whose id was made more than a day ahead of `now` (a clock set ahead then, and put
+	 * right since): its age would stay below the lifetime by as much, for as long.
 	 */
 	const visitor = (now: number): VisitorState => {
 		let v = readJson<VisitorState>(store, keys.visitor);
-		if (!v?.id || now - uuidTime(v.id) > VISITOR_LIFETIME_MS)
+		const age = v?.id ? now - uuidTime(v.id) : 0;
+		if (!v?.id || age > VISITOR_LIFETIME_MS || age < -86_400_000)
 			writeJson(store, keys.visitor, (v = { id: newId(now) }));
 		return v;
 	};
