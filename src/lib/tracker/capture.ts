@@ -95,17 +95,29 @@ export function installCapture(host: CaptureHost): Capture {
 			const kind = linkKind(url, win.location.origin, el.hasAttribute('download'), host.hosts());
 			if (kind && capture[kind == 'download' ? 'downloads' : kind])
 				host.track(kind, { url: (url.origin + url.pathname).slice(0, LIMITS.propValue) });
-			handOn(el, 'href', url);
 		}
 	};
 	listen(doc, 'click', clicked);
 	listen(doc, 'auxclick', clicked);
+	/**
+	 * The hand-off goes on last, as the event leaves the page (the window's bubbling
+	 * listener, after the page's own): a listener of the page, such as another tool's
+	 * outbound-link tracking, reads the address without it (a review: in the capturing
+	 * listener it showed them the visitor's ids). An event the page took
+	 * (`preventDefault`: a router, a script that navigates itself) gets none.
+	 */
+	const handed = (e: Event) => {
+		if (e.defaultPrevented || (e.type == 'auxclick' && (e as MouseEvent).button != 1)) return;
+		const el = (e.target as Element | null)?.closest?.(e.type == 'submit' ? 'form' : 'a[href]');
+		if (el?.localName == 'a') handOn(el, 'href', new URL((el as HTMLAnchorElement).href));
+		// A GET form's query replaces the action's; its fragment stays.
+		else if ((el as HTMLFormElement | null)?.method == 'get')
+			handOn(el!, 'action', new URL((el as HTMLFormElement).action));
+	};
+	for (const type of ['click', 'auxclick', 'submit']) win.addEventListener(type, guard(handed));
 	listen(doc, 'submit', (e) => {
 		const form = e.target as HTMLFormElement;
-		if (form?.localName != 'form') return;
-		// A GET form's query replaces the action's; its fragment stays.
-		if (form.method == 'get') handOn(form, 'action', new URL(form.action));
-		if (!capture.forms) return;
+		if (form?.localName != 'form' || !capture.forms) return;
 		const action = form.getAttribute('action');
 		host.track('form', {
 			form:

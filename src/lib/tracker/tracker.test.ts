@@ -227,8 +227,14 @@ function clickLink(b: ReturnType<typeof fakeBrowser>, href: string) {
 	};
 	const click = new Event('click');
 	Object.defineProperty(click, 'target', { value: el });
-	b.document.dispatchEvent(click);
+	bubble(b, click);
 	return { attrs };
+}
+
+/** Dispatches `event` on `b`'s document, then on its window, as it bubbles up to it. */
+function bubble(b: ReturnType<typeof fakeBrowser>, event: Event) {
+	b.document.dispatchEvent(event);
+	b.window.dispatchEvent(event);
 }
 
 /**
@@ -1008,10 +1014,40 @@ describe('createTracker', () => {
 		const event = new Event(type);
 		Object.defineProperty(event, 'target', { value: el });
 		Object.defineProperty(event, 'button', { value: type == 'auxclick' ? 1 : 0 });
-		b.document.dispatchEvent(event);
+		// A listener of the page (another tool's outbound-link tracking) reads the address
+		// as the page has it: the hand-off goes on only as the event leaves the page.
+		let seen: string | undefined;
+		b.document.addEventListener(type, () => (seen = attrs[name]));
+		bubble(b, event);
+		expect(seen).toBe(address);
 		expect(attrs[name].includes('#couchstats=')).toBe(carries);
 		await vi.advanceTimersByTimeAsync(1);
 		expect(attrs[name]).toBe(address);
+	});
+
+	test('a click on a link to another host that the page took (preventDefault: a router, a script that navigates itself) carries no hand-off', async () => {
+		const b = fakeBrowser();
+		b.siteZone('UTC');
+		b.siteHosts('www.example.test shop.example.test');
+		b.window.location = new URL('https://www.example.test/');
+		createTracker({ site: 'biz' }, b.env).pageview();
+		await settle();
+		const attrs: Record<string, string> = { href: 'https://shop.example.test/cart' };
+		const el = {
+			localName: 'a',
+			get href() {
+				return attrs.href;
+			},
+			getAttribute: (key: string) => attrs[key] ?? null,
+			setAttribute: (key: string, value: string) => (attrs[key] = value),
+			hasAttribute: () => false,
+			closest: () => el
+		};
+		const click = new Event('click', { cancelable: true });
+		Object.defineProperty(click, 'target', { value: el });
+		b.document.addEventListener('click', (e) => e.preventDefault());
+		bubble(b, click);
+		expect(attrs.href).toBe('https://shop.example.test/cart');
 	});
 
 	test('sends engaged time in heartbeats, and what waits when the page hides, with keepalive', async () => {
