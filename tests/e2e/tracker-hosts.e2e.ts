@@ -162,17 +162,20 @@ test('a link with its hand-off, copied and opened after it expired, is a new vis
 	const page = await context.newPage();
 	await page.goto(at('www.example.test'));
 	await settled(page);
-	// The address the link had as the browser followed it.
-	const copied = await page.evaluate(() => {
+	// The address the link had as the browser followed it, read by a listener of the window
+	// added after the tracker's (the page's own listeners, before it, see none: below).
+	const [copied, seenByPage] = await page.evaluate(() => {
 		const link = document.querySelector<HTMLAnchorElement>('#shop')!;
-		let href = '';
-		link.addEventListener('click', (e) => ((href = link.href), e.preventDefault()), {
+		let [href, seen] = ['', ''];
+		link.addEventListener('click', () => (seen = link.href), { once: true });
+		window.addEventListener('click', (e) => ((href = link.href), e.preventDefault()), {
 			once: true
 		});
 		link.click();
-		return href;
+		return [href, seen];
 	});
 	expect(copied).toMatch(/#couchstats=/);
+	expect(seenByPage).toBe(at('shop.example.test'));
 	const sender = await page.evaluate(() => JSON.parse(localStorage['couchstats:visitor:biz']).id);
 	// Another tab of this browser, the hand-off's time past: its clock runs ahead.
 	const later = await visitors.newContext();
