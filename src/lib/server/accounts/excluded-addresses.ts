@@ -61,22 +61,29 @@ const built = new WeakMap<readonly string[], BlockList>();
  * one of `entries` ({@link parseExcludedAddresses}); an entry that is neither is skipped.
  */
 export function excludesAddress(entries: readonly string[] | undefined, address: string): boolean {
-	const family = isIP(address);
-	if (!entries?.length || !family) return false;
+	if (!entries?.length || !isIP(address)) return false;
+	return rulesOf(entries).check(address, familyOf(address));
+}
+
+/** An address's family as `BlockList` names it. */
+function familyOf(address: string): 'ipv4' | 'ipv6' {
+	return isIP(address) == 6 ? 'ipv6' : 'ipv4';
+}
+
+/** The rule set of `entries`, built on first use ({@link built}). */
+function rulesOf(entries: readonly string[]): BlockList {
 	let rules = built.get(entries);
-	if (!rules) {
-		rules = new BlockList();
-		for (const entry of entries) {
-			const [net, prefix] = entry.split('/');
-			const type = isIP(net) == 6 ? 'ipv6' : 'ipv4';
-			try {
-				if (prefix === undefined) rules.addAddress(net, type);
-				else rules.addSubnet(net, Number(prefix), type);
-			} catch {
-				// Not an address (a site record edited by hand): it excludes nothing.
-			}
+	if (rules) return rules;
+	rules = new BlockList();
+	for (const entry of entries) {
+		const [net, prefix] = entry.split('/');
+		try {
+			if (prefix === undefined) rules.addAddress(net, familyOf(net));
+			else rules.addSubnet(net, Number(prefix), familyOf(net));
+		} catch {
+			// Not an address (a site record edited by hand): it excludes nothing.
 		}
-		built.set(entries, rules);
 	}
-	return rules.check(address, family == 6 ? 'ipv6' : 'ipv4');
+	built.set(entries, rules);
+	return rules;
 }
