@@ -186,7 +186,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 				return json(
 					[...batch.errors, ...refused].sort((a, b) => a.index - b.index),
 					201,
-					siteOf(batch.records, sites)
+					siteHeaders(batch.records, sites)
 				);
 			}
 		}
@@ -273,7 +273,7 @@ export function createIngest(deps: IngestDeps): Ingest {
  * names are no secret (README): a browser's page gets them only where the site lists its
  * origin, but any client may send that `Origin`, or none.
  */
-function siteOf(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
+function siteHeaders(records: readonly StoredRecord[], sites: SiteList): Record<string, string> {
 	const site = records[0]?.site;
 	if (site === undefined || records.some((r) => r.site !== site)) return {};
 	const found = sites.get(site);
