@@ -30,7 +30,7 @@ import { pathKey, type SessionState, type VisitorState } from '../classify/rules
 import { ID_PATTERN, referrerHost } from '../records.ts';
 import { hostListed } from '../site-hosts.ts';
 import { stringify } from './json.ts';
-import type { Keys } from './session.ts';
+import { knownHosts, type Keys } from './session.ts';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 /** What starts a hand-off in a link's fragment. */
@@ -117,7 +117,7 @@ export function takeHandoff(
 	const { hash, pathname } = win.location;
 	if (!dropHandoff(win)) return;
 	const from = referrerHost(win.document.referrer);
-	const hosts = readJson<string>(store, keys.hosts)?.split(' ');
+	const hosts = knownHosts(store, keys);
 	if (hash.length > HANDOFF_CHARS || !from || (hosts && !hostListed(hosts, from))) return;
 	let h: Handoff;
 	try {

@@ -84,6 +84,14 @@ export function stateKeys(site: string) {
 	} as const;
 }
 
+/**
+ * The site's own host names as the ingest's last answer told them (`keys.hosts`, the
+ * `HOSTS_HEADER`'s space-separated list); undefined before any answer told them.
+ */
+export function knownHosts(store: KeyValueStore, keys: Keys): string[] | undefined {
+	return readJson<string>(store, keys.hosts)?.split(' ');
+}
+
 /** Where trackers before 2026-12-05 kept the site's state: one set for the whole origin. */
 const LEGACY = ['visitor', 'session', 'depth'] as const;
 /** The site that took the origin's state of an earlier tracker. */

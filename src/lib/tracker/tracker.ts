@@ -53,6 +53,7 @@ import {
 	adoptLegacy,
 	createSessions,
 	forgetLegacy,
+	knownHosts,
 	stateKeys,
 	takeMilestones,
 	type PageviewClass
@@ -211,7 +212,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	const s = resolveOptions(options, win.location.origin);
 	const keys = stateKeys(s.site);
 	/** The site's own host names, as the ingest last told them (`HOSTS_HEADER`); none before. */
-	const ownHosts = () => (readJson<string>(storage, keys.hosts) ?? '').split(' ');
+	const ownHosts = () => knownHosts(storage, keys) ?? [];
 	adoptLegacy(storage, s.site);
 	/**
 	 * The page is being prerendered, not shown (see the module's comment): an outside probe
