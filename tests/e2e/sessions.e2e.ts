@@ -224,6 +224,17 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 				])
 			);
 	expect(await titles(row)).toEqual([['/visit/café', recorded]]);
+	// On a phone the list's table scrolls in its box, the page not at all (an outside probe:
+	// a long tail's sources and paths widened the whole page).
+	await owner.setViewportSize({ width: 390, height: 800 });
+	await expect
+		.poll(() =>
+			owner.evaluate(
+				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+			)
+		)
+		.toBeLessThanOrEqual(0);
+	await owner.setViewportSize({ width: 1280, height: 720 });
 
 	// Its timeline reads them as the list does.
 	await row.getByRole('link').click();
