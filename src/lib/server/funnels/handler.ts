@@ -8,7 +8,8 @@ import { FUNNEL_CSV_COLUMNS, funnelCsvRows, stepLabel } from '../../stats/funnel
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { StatsRequest } from '../stats/authorize';
-import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
+import { errorResponse } from '../api-response';
+import { authorizedSite, csvPage } from '../stats/handler';
 import { API_PARAMS, parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
 import { funnelOf, refuseFilters } from './choice';

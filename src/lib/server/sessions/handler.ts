@@ -16,7 +16,8 @@ import {
 	type Credentials,
 	type StatsRequest
 } from '../stats/authorize';
-import { csvPage, errorResponse } from '../stats/handler';
+import { errorResponse } from '../api-response';
+import { csvPage } from '../stats/handler';
 import { API_PARAMS, parseLimit, parseRangeParams, parseSiteId } from '../stats/params';
 import { readSessionTimeline } from './read-sessions';
 import { parseListChoice, readListPage } from './list';

@@ -4,8 +4,8 @@
  * else is logged and answered with a bare 500.
  */
 import { couch as appCouch, type Couch } from '../couch';
-import { ClientGone, CouchstatsError } from '../errors';
-import { logError } from '../log';
+import { ClientGone, CouchstatsError, RetryLater } from '../errors';
+import { errorResponse } from '../api-response';
 import {
 	authorizeSite,
 	credentialsOf,
@@ -15,7 +15,7 @@ import {
 } from './authorize';
 import { heldAccess, onAccessChanged, type AccessCheck } from '../accounts/access';
 import { exportSiteRecords } from '../accounts/site-records';
-import { RetryLater, withinIndexWait } from './still-indexing';
+import { withinIndexWait } from './still-indexing';
 import {
 	EXPORTS,
 	EXPORT_READS,
@@ -577,27 +577,6 @@ export async function handleRecordsExport(
 	} catch (e) {
 		return errorResponse(e);
 	}
-}
-
-/**
- * An API error as JSON `{ error, message }` with its status (`Retry-After` when it says
- * when to ask again); anything unexpected is logged, 500.
- */
-export function errorResponse(e: unknown): Response {
-	if (e instanceof CouchstatsError) {
-		const headers: Record<string, string> =
-			e.status === 401
-				? { 'www-authenticate': 'Bearer realm="couchstats"' }
-				: e instanceof RetryLater
-					? { 'retry-after': String(e.after) }
-					: {};
-		return Response.json({ error: e.name, message: e.message }, { status: e.status, headers });
-	}
-	logError('stats request failed', e);
-	return Response.json(
-		{ error: 'internal', message: 'the stats could not be read' },
-		{ status: 500 }
-	);
 }
 
 /**
