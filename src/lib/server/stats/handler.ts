@@ -92,11 +92,14 @@ async function authorizedRead(
 
 /**
  * The store, query and read options of a request for stats, after checking who asks.
+ * @param compareBreakdowns Whether its breakdown rows carry their change (`comparesRows`,
+ *   which the caller has worked out: an export's request holds it).
  * @param known The parameters the request takes; default the Stats API's.
  */
 async function statsQuery(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
+	compareBreakdowns: boolean,
 	known: readonly string[] = API_PARAMS.stats
 ) {
 	const { db, now, params, site, range, interval, limit, compare, fromFirstRecord, liveSessions } =
@@ -111,7 +114,6 @@ async function statsQuery(
 		goals: site.goals,
 		fromFirstRecord
 	};
-	const compareBreakdowns = comparesRows(params);
 	return {
 		db,
 		query,
@@ -124,7 +126,11 @@ export async function statsFor(
 	event: StatsRequest,
 	options: StatsHandlerOptions = {}
 ): Promise<StatsResponse> {
-	const { db, query, read } = await statsQuery(event, options);
+	const { db, query, read } = await statsQuery(
+		event,
+		options,
+		comparesRows(event.url.searchParams)
+	);
 	return readStats(db, query, read);
 }
 
@@ -189,7 +195,7 @@ export async function handleExport(
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(await exportQuery(event, options), request);
+				: await readExported(await exportQuery(event, options, request.compared), request);
 		const filename = exportFileName(request, read, value);
 		const headers = {
 			'cache-control': 'private, no-store',
@@ -213,9 +219,13 @@ function exportFileName(
 	return exportName(read.site, exportSubject(request, value), read.range, read.filter);
 }
 
-/** Who asks checked, then the store, query and read options of an export of the Stats API's parameters. */
-function exportQuery(event: StatsRequest, options: StatsHandlerOptions) {
-	return statsQuery(event, options, [...API_PARAMS.stats, ...EXPORT_PARAMS]);
+/**
+ * Who asks checked, then the store, query and read options of an export of the Stats API's
+ * parameters.
+ * @param compared Whether it compares with the previous period (its request's `compared`).
+ */
+function exportQuery(event: StatsRequest, options: StatsHandlerOptions, compared: boolean) {
+	return statsQuery(event, options, compared, [...API_PARAMS.stats, ...EXPORT_PARAMS]);
 }
 
 /**
@@ -248,7 +258,7 @@ async function zipExports(
 	options: StatsHandlerOptions,
 	{ compared }: ZipRequest
 ): Promise<Response> {
-	const asked = await exportQuery(event, options);
+	const asked = await exportQuery(event, options, compared);
 	const zip = new ZipWriter(new Date(asked.read.now()));
 	let named: { site: string; range: DateRange; filter: Filter | null } | undefined;
 	for (const name of ZIP_EXPORTS) {
