@@ -18,14 +18,15 @@ import { exportSiteRecords } from '../accounts/site-records';
 import { withinIndexWait } from './still-indexing';
 import {
 	EXPORTS,
-	EXPORT_READS,
 	ZIP_EXPORTS,
 	exportCsv,
 	exportLines,
+	exportReads,
 	exportSubject,
 	exportValue,
 	parseExportParams,
 	type Export,
+	type ExportName,
 	type ExportRequest,
 	type ZipRequest,
 	type ExportSection,
@@ -49,7 +50,6 @@ import { contentDisposition, exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
-import type { BreakdownName } from '../../stats/catalogue';
 import type { Filter } from '../../stats/filters';
 import type { DateRange } from '../../stats/periods';
 
@@ -195,7 +195,7 @@ export async function handleExport(
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(await exportQuery(event, options, request.compared), request);
+				: await readExport(event, options, request);
 		const filename = exportFileName(request, read, value);
 		const headers = {
 			'cache-control': 'private, no-store',
@@ -219,6 +219,17 @@ function exportFileName(
 	return exportName(read.site, exportSubject(request, value), read.range, read.filter);
 }
 
+/** Reads the sections one export of the Stats API's parameters comes from, with every row. */
+async function readExport(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	request: ExportRequest
+) {
+	const asked = await exportQuery(event, options, request.compared);
+	const read = await readExports(asked, [request.name]);
+	return { read, value: exported(read, request.name) };
+}
+
 /**
  * Who asks checked, then the store, query and read options of an export of the Stats API's
  * parameters.
@@ -229,29 +240,32 @@ function exportQuery(event: StatsRequest, options: StatsHandlerOptions, compared
 }
 
 /**
- * Reads the Stats API's sections an export comes from, with every row: of the breakdowns
- * only the exported one (an outside probe measured an export reading every one).
+ * Reads, as one read of the read model, the sections the exports `names` come from
+ * ({@link exportReads}), with every row: of the breakdowns only the exported ones (an
+ * outside probe measured an export reading every one).
  */
-async function readExported(
+function readExports(
 	{ db, query, read }: Awaited<ReturnType<typeof exportQuery>>,
-	request: ExportRequest
+	names: readonly ExportName[]
 ) {
-	const { section } = EXPORTS[request.name] as Export<Exclude<ExportSection, 'journeys' | 'paths'>>;
-	const breakdowns = section === 'breakdowns' ? [request.name as BreakdownName] : [];
-	const sections = await readSections(
-		db,
-		{ ...query, limit: Infinity },
-		{ ...read, sections: EXPORT_READS[section], breakdowns }
-	);
-	return { read: sections, value: exportValue(section, sections) };
+	return readSections(db, { ...query, limit: Infinity }, { ...read, ...exportReads(names) });
+}
+
+/** What the export `name` is made from, out of a read of {@link readExports}. */
+function exported(read: Awaited<ReturnType<typeof readExports>>, name: ExportName) {
+	const { section } = EXPORTS[name] as Export<Exclude<ExportSection, 'journeys' | 'paths'>>;
+	return exportValue(section, read);
 }
 
 /**
  * `format=zip`: every export of {@link ZIP_EXPORTS} as its CSV, each named and made as
  * `breakdown=NAME&format=csv` answers it, in one ZIP named `SITE-dashboard-FROM-TO….zip`.
- * The exports are read one after another, inside the request (its read budget, and its
- * client leaving ends the reads: store-dispatch.ts), each compressed as soon as it is
- * read, so at most one export's CSV is held besides the compressed files.
+ * Their sections are read as one read, inside the request (its read budget, and its
+ * client leaving ends the reads: store-dispatch.ts), each view once for all the
+ * breakdowns that share it, as a dashboard reads them. The CSVs are then made one after
+ * another, each compressed as soon as it is made: what is held is the read's values
+ * (every row of each export, folded; the views' rows are let go once folded, as a
+ * dashboard's are), one CSV, and the compressed files.
  */
 async function zipExports(
 	event: StatsRequest,
@@ -260,22 +274,20 @@ async function zipExports(
 ): Promise<Response> {
 	const asked = await exportQuery(event, options, compared);
 	const zip = new ZipWriter(new Date(asked.read.now()));
-	let named: { site: string; range: DateRange; filter: Filter | null } | undefined;
+	const read = await readExports(asked, ZIP_EXPORTS);
 	for (const name of ZIP_EXPORTS) {
-		// A client gone between two reads: the next would fail at once (store-dispatch.ts).
+		// A client gone: the CSVs left would be made for nobody (its reads ended with it).
 		if (event.request.signal.aborted) throw new ClientGone();
 		const request: ExportRequest = { name, format: 'csv', direction: null, compared };
-		const { read, value } = await readExported(asked, request);
-		named ??= read;
+		const value = exported(read, name);
 		zip.add(`${exportFileName(request, read, value)}.csv`, exportCsv(request, value));
 	}
-	const { site, range, filter } = named!;
 	return new Response(zip.end(), {
 		headers: {
 			'cache-control': 'private, no-store',
 			'content-type': 'application/zip',
 			'content-disposition': contentDisposition(
-				`${exportName(site, 'dashboard', range, filter)}.zip`
+				`${exportName(read.site, 'dashboard', read.range, read.filter)}.zip`
 			)
 		}
 	});
