@@ -5,7 +5,7 @@
  */
 import { couch as appCouch, type Couch } from '../couch';
 import { ClientGone, CouchstatsError, RetryLater } from '../errors';
-import { errorResponse } from '../api-response';
+import { errorResponse, NO_STORE } from '../api-response';
 import {
 	authorizeSite,
 	credentialsOf,
@@ -141,7 +141,7 @@ export async function handleStats(
 ): Promise<Response> {
 	try {
 		const stats = await statsFor(event, options);
-		return Response.json(stats, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(stats, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -169,7 +169,7 @@ export async function handleDashboard(
 			reread,
 			liveSessions
 		});
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -198,7 +198,7 @@ export async function handleExport(
 				: await readExport(event, options, request);
 		const filename = exportFileName(request, read, value);
 		const headers = {
-			'cache-control': 'private, no-store',
+			...NO_STORE,
 			'content-disposition': contentDisposition(`${filename}.${format}`)
 		};
 		if (format === 'json') return Response.json(exportLines(request, value), { headers });
@@ -284,7 +284,7 @@ async function zipExports(
 	}
 	return new Response(zip.end(), {
 		headers: {
-			'cache-control': 'private, no-store',
+			...NO_STORE,
 			'content-type': 'application/zip',
 			'content-disposition': contentDisposition(
 				`${exportName(read.site, 'dashboard', read.range, read.filter)}.zip`
@@ -398,7 +398,7 @@ export async function handleJourneys(
 			...(direction !== 'previous' && { next }),
 			...(direction !== 'next' && { previous })
 		};
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -416,7 +416,7 @@ export async function handlePaths(
 	try {
 		const { envelope, read } = await journeySection(event, options, 'paths');
 		const body: PathsResponse = { ...envelope, ...valueOf(read.paths) };
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -591,7 +591,7 @@ export async function handleRecordsExport(
 		}
 		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS, allowed), {
 			headers: {
-				'cache-control': 'private, no-store',
+				...NO_STORE,
 				'content-type': 'application/x-ndjson; charset=utf-8',
 				'content-disposition': contentDisposition(`${site.id}-records.ndjson`)
 			}
@@ -599,22 +599,4 @@ export async function handleRecordsExport(
 	} catch (e) {
 		return errorResponse(e);
 	}
-}
-
-/**
- * A CSV page of a paged answer (sessions, a funnel's batches): not cached, saved as
- * `filename`, with a `Link` header naming the next page (`cursor=next`) when there is one.
- */
-export function csvPage(url: URL, filename: string, body: string, next: string | null): Response {
-	const headers: Record<string, string> = {
-		'cache-control': 'private, no-store',
-		'content-type': 'text/csv; charset=utf-8',
-		'content-disposition': contentDisposition(filename)
-	};
-	if (next) {
-		const link = new URL(url);
-		link.searchParams.set('cursor', next);
-		headers.link = `<${link.pathname}${link.search}>; rel="next"`;
-	}
-	return new Response(body, { headers });
 }
