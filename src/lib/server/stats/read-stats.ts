@@ -397,12 +397,8 @@ async function readBreakdowns(
 	// Each view some breakdown names, read once per period (in each scope of a page pattern).
 	const names = [...new Set(chosen.flatMap((breakdown) => breakdown.views))];
 	const readViews = async (range: DateRange) => {
-		const { start, end } = rangeBounds(range);
 		const rows = await Promise.all(
-			names.map(async (view) => {
-				const segments = await segmentsOf(reader, view, start, end);
-				return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
-			})
+			names.map((view) => readRange(reader, view, scopes, range, BREAKDOWN_VIEWS[view]))
 		);
 		return Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
 	};
@@ -435,12 +431,8 @@ async function readGoals(
 	const goals = query.goals ?? [];
 	if (!goals.length) return [];
 	const period = async (range: DateRange, which: keyof SiteSums): Promise<GoalPeriod[]> => {
-		const { start, end } = rangeBounds(range);
 		const read = <V>(view: 'pages' | 'event-props') =>
-			once(async () => {
-				const segments = await segmentsOf(reader, view, start, end);
-				return readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]);
-			});
+			once(() => readRange<V>(reader, view, [query.site], range, BREAKDOWN_VIEWS[view]));
 		const pages = read<number[]>('pages');
 		const props = read<number>('event-props');
 		const site = await siteSums[which]();
@@ -476,10 +468,9 @@ async function readJourney(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage' | 'filter'>
 ): Promise<Journey> {
-	const { start, end } = rangeBounds(query.range);
 	const scope = scopeOf(query.site, journeyFilter(query.filter));
-	const read = async <V>(view: 'journeys' | 'pages', depth: number) =>
-		readSegments<V>(reader, view, scope, await segmentsOf(reader, view, start, end), depth);
+	const read = <V>(view: 'journeys' | 'pages', depth: number) =>
+		readRange<V>(reader, view, [scope], query.range, depth);
 	const [rows, pages] = await Promise.all([
 		read<number>('journeys', 5),
 		read<number[]>('pages', BREAKDOWN_VIEWS.pages)
@@ -560,6 +551,21 @@ async function readAll<V>(
 		scopes.map((scope) => readSegments<V>(reader, view, scope, segments, groupLevel))
 	);
 	return parts.flat();
+}
+
+/**
+ * Reads a view over a range in each of `scopes` (their rows add up), by the segments
+ * {@link segmentsOf} covers it with, grouped to `groupLevel`.
+ */
+async function readRange<V>(
+	reader: ViewReader,
+	view: string,
+	scopes: Scope[],
+	range: DateRange,
+	groupLevel: number
+): Promise<Row<V>[]> {
+	const { start, end } = rangeBounds(range);
+	return readAll<V>(reader, view, scopes, await segmentsOf(reader, view, start, end), groupLevel);
 }
 
 /**
