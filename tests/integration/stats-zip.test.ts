@@ -15,7 +15,7 @@ import { ZIP_EXPORTS } from '../../src/lib/server/stats/export';
 import { GET as STATS } from '../../src/routes/api/v1/stats/+server';
 import { GET as EXPORT } from '../../src/routes/api/v1/stats/export/+server';
 import { goldenRecords, goldenSite } from '../support/golden';
-import { indexed, storeRecords, useCouch } from './harness';
+import { indexed, notingViewQueries, storeRecords, useCouch } from './harness';
 
 let couch: Couch;
 let couchUrl: URL;
@@ -46,41 +46,6 @@ function counted(store: Couch, query: string, signal?: AbortSignal) {
 	const url = new URL(`http://localhost/api/v1/stats/export?${query}`);
 	const request = new Request(url, { headers: { authorization: `Bearer ${token}` }, signal });
 	return handleExport({ url, request, locals: { user: null } }, { couch: store });
-}
-
-/**
- * `store`, noting each view query made through it in `queries` (its view and parameters;
- * each of a batch's on its own), and calling `onView` as each goes out.
- */
-function noting(store: Couch, queries: string[], onView = () => {}): Couch {
-	const note = (view: string, params: unknown) => {
-		queries.push(`${view} ${JSON.stringify(params)}`);
-		onView();
-	};
-	const events = new Proxy(store.events, {
-		get(target, key, receiver) {
-			if (key !== 'view') return Reflect.get(target, key, receiver);
-			return (...args: Parameters<typeof target.view>) => {
-				note(args[1], args[2]);
-				return target.view(...args);
-			};
-		}
-	});
-	const server = new Proxy(store.server, {
-		get(target, key, receiver) {
-			if (key !== 'relax') return Reflect.get(target, key, receiver);
-			return (options: Parameters<typeof target.relax>[0]) => {
-				const path = typeof options === 'string' ? options : (options.path ?? '');
-				const view = /_view\/([^/]+)(\/queries)?$/.exec(path);
-				if (view && typeof options !== 'string') {
-					const body = options.body as { queries?: unknown[] };
-					for (const params of view[2] ? (body.queries ?? []) : [body]) note(view[1], params);
-				}
-				return target.relax(options);
-			};
-		}
-	});
-	return { ...store, events, server };
 }
 
 /** The single CSV export of `name` under `query`: its file name and text. */
@@ -247,7 +212,7 @@ describe('the dashboard as one ZIP', () => {
 		'reads each view query once for all its exports (the views breakdowns share, the range, the previous period), under %s',
 		async (_, query) => {
 			const queries: string[] = [];
-			await unzipped(await counted(noting(couch, queries), `${query}&format=zip`));
+			await unzipped(await counted(notingViewQueries(couch, queries), `${query}&format=zip`));
 			const again = queries.filter((q, i) => queries.indexOf(q) !== i);
 			expect(again).toEqual([]);
 			// The views of every breakdown, the time series and the goals were read.
@@ -264,7 +229,7 @@ describe('the dashboard as one ZIP', () => {
 		const app = createCouch(couchUrl, prefix, 20_000);
 		const left = new AbortController();
 		let answered = 0;
-		const leaving = noting(app, [], () => left.abort());
+		const leaving = notingViewQueries(app, [], () => left.abort());
 		const server = new Proxy(leaving.server, {
 			get(target, key, receiver) {
 				if (key !== 'relax') return Reflect.get(target, key, receiver);

@@ -68,7 +68,7 @@ import type { Couch } from '../couch';
 import { checkInterval } from './params';
 import { allTime, readFirstRecord } from './all-time';
 import { readScopes, scopeOf, type Scope, type Scopes } from './page-paths';
-import { createViewReader, type Row, type ViewReader } from './view-reader';
+import { createViewReader, readingOnce, type Row, type ViewReader } from './view-reader';
 
 /** What to read: a site, a local date range and how to slice it. */
 export interface StatsQuery {
@@ -181,7 +181,9 @@ export async function readSections<S extends SectionName = SectionName>(
 	query: StatsQuery,
 	options: ReadStatsOptions<S> = {}
 ): Promise<StatsSections<S>> {
-	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
+	// Sections that read the same rows share them (the goals' `pages` and `event-props`
+	// rows are the breakdowns' on the whole site, the journeys' `pages` rows too).
+	const reader = readingOnce(createViewReader(couch, { timeoutMs: options.timeoutMs }));
 	const now = (options.now ?? Date.now)();
 	const asked: readonly SectionName[] = options.sections ?? SECTIONS;
 	const since = once(() => readFirstRecord(reader, query.site));
