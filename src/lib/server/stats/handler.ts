@@ -45,7 +45,7 @@ import {
 	parseRangeParams,
 	parseSiteId
 } from './params';
-import type { Sections, StatsResponse } from '../../stats/response';
+import type { ReadEnvelope, Sections, StatsResponse } from '../../stats/response';
 import { contentDisposition, exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
@@ -304,26 +304,16 @@ async function readWalk(
 	return { read, value: valueOf<Sections[typeof section]>(read[section]) };
 }
 
-/** What the Journeys and Paths APIs answer besides their section. */
-interface JourneyEnvelope {
-	site: string;
-	range: StatsResponse['range'];
-	/** The filter the counts are under (`source=` only), or null. */
-	filter: StatsResponse['filter'];
-	indexing: boolean;
-	meta: StatsResponse['meta'];
-}
-
 /**
  * The Journeys API's answer (README, "Journeys API"): with `direction=`, only that
  * side's list.
  */
-export type JourneysResponse = JourneyEnvelope &
+export type JourneysResponse = ReadEnvelope &
 	Omit<Journey, 'next' | 'previous'> &
 	Partial<Pick<Journey, 'next' | 'previous'>>;
 
 /** The Paths API's answer (README, "Paths API"). */
-export type PathsResponse = JourneyEnvelope & PathReport;
+export type PathsResponse = ReadEnvelope & PathReport;
 
 /**
  * What the Journeys and Paths APIs (and their exports) read of a request's parameters
@@ -368,7 +358,8 @@ async function journeySection<S extends 'journeys' | 'paths'>(
 		},
 		{ now, timeoutMs: options.timeoutMs, sections: [section] }
 	);
-	const envelope: JourneyEnvelope = {
+	// Their filter is `source=` only (WALK_QUERIES).
+	const envelope: ReadEnvelope = {
 		site: read.site,
 		range: read.range,
 		filter: read.filter,

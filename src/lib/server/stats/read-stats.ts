@@ -62,7 +62,13 @@ import {
 	type Journey,
 	type PathReport
 } from '../../stats/journeys';
-import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
+import type {
+	ReadEnvelope,
+	SectionName,
+	Sections,
+	StatsResponse,
+	TimeseriesPoint
+} from '../../stats/response';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
 import { checkInterval } from './params';
@@ -123,16 +129,9 @@ export const STATS_API_SECTIONS = SECTIONS.filter(
 export type Settled<T> = PromiseSettledResult<T>;
 
 /** What {@link readSections} read: the asked sections, each settled on its own. */
-export type StatsSections<S extends SectionName = SectionName> = {
-	site: string;
-	/** The range read (with `fromFirstRecord`, as it was resolved) and its interval. */
-	range: DateRange & { interval: Interval };
-	filter: Filter | null;
-	/** True when some view was still being built: the numbers may be incomplete. */
-	indexing: boolean;
-	/** What the read cost: view rows read and queries made. */
-	meta: { rowsRead: number; queries: number };
-} & { [K in S]: Settled<Sections[K]> };
+export type StatsSections<S extends SectionName = SectionName> = ReadEnvelope & {
+	[K in S]: Settled<Sections[K]>;
+};
 
 /** Options of {@link readSections} and {@link readStats}. */
 export interface ReadStatsOptions<S extends SectionName = SectionName> {
