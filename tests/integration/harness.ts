@@ -288,3 +288,38 @@ export function ingestConfig(limit: BucketSettings): IngestConfig {
 		sitesTtlMs: 0
 	};
 }
+
+/**
+ * `store`, noting each view query made through it in `queries` (its view and parameters;
+ * each of a batch's on its own), and calling `onView` as each goes out.
+ */
+export function notingViewQueries(store: Couch, queries: string[], onView = () => {}): Couch {
+	const note = (view: string, params: unknown) => {
+		queries.push(`${view} ${JSON.stringify(params)}`);
+		onView();
+	};
+	const events = new Proxy(store.events, {
+		get(target, key, receiver) {
+			if (key !== 'view') return Reflect.get(target, key, receiver);
+			return (...args: Parameters<typeof target.view>) => {
+				note(args[1], args[2]);
+				return target.view(...args);
+			};
+		}
+	});
+	const server = new Proxy(store.server, {
+		get(target, key, receiver) {
+			if (key !== 'relax') return Reflect.get(target, key, receiver);
+			return (options: Parameters<typeof target.relax>[0]) => {
+				const path = typeof options === 'string' ? options : (options.path ?? '');
+				const view = /_view\/([^/]+)(\/queries)?$/.exec(path);
+				if (view && typeof options !== 'string') {
+					const body = options.body as { queries?: unknown[] };
+					for (const params of view[2] ? (body.queries ?? []) : [body]) note(view[1], params);
+				}
+				return target.relax(options);
+			};
+		}
+	});
+	return { ...store, events, server };
+}

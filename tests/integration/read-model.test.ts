@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
 import { readSections, readStats, type StatsQuery } from '../../src/lib/server/stats/read-stats';
 import { GOLDEN_NOW, goldenActiveNow, goldenRecords } from '../support/golden';
-import { indexed, storeRecords, useCouch } from './harness';
+import { indexed, notingViewQueries, storeRecords, useCouch } from './harness';
 
 let couch: Couch;
 const now = () => GOLDEN_NOW;
@@ -132,5 +132,25 @@ describe('the read model', () => {
 			{ now, sections: ['unfiltered', ...sections] }
 		);
 		expect(filtered.meta.queries).toBe(6);
+	});
+
+	test('makes each view query once for all its sections: goals and journeys read the breakdowns’ rows', async () => {
+		const goals = [
+			{ id: 'docs', kind: 'page' as const, path: '/do*' },
+			{ id: 'pro', kind: 'event' as const, name: 'signup', prop: { key: 'plan', value: 'pro' } }
+		];
+		const range = { from: '2026-11-01', to: '2026-11-03', tz: 'UTC' };
+		const query: StatsQuery = { site: 'golden', range, limit: 10, goals };
+		const queries: string[] = [];
+		const read = await readSections(notingViewQueries(couch, queries), query, {
+			now,
+			sections: ['breakdowns', 'goals', 'journeys'],
+			compareBreakdowns: true
+		});
+		const alone = await readSections(couch, query, { now, sections: ['goals'] });
+		expect(read.goals).toEqual(alone.goals);
+		expect(read.goals).toMatchObject({ status: 'fulfilled' });
+		expect(queries.filter((q, i) => queries.indexOf(q) !== i)).toEqual([]);
+		expect(read.meta.queries).toBe(queries.length);
 	});
 });

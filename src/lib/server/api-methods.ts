@@ -9,7 +9,7 @@
  */
 import { CouchstatsError } from './errors';
 import { takesCrossOriginWrites } from './accounts/csrf';
-import { errorResponse } from './stats/handler';
+import { errorResponse } from './api-response';
 
 /** The methods every read-only API route answers. */
 export const API_READ_METHODS = ['GET', 'HEAD'];

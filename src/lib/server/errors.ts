@@ -56,6 +56,17 @@ export class StoreTimeout extends CouchstatsError {
 	}
 }
 
+/** An error whose answer says when to ask again (`Retry-After`, seconds). */
+export class RetryLater extends CouchstatsError {
+	constructor(
+		status: number,
+		message: string,
+		readonly after: number
+	) {
+		super(status, `${message}; retry in ${after} s`);
+	}
+}
+
 /**
  * The client of the request a read of the store was made for went away, and the read was
  * ended with it (store-dispatch.ts): nobody is left to answer, and nothing failed on this

@@ -5,7 +5,7 @@
  * app's error page (an outside re-check got plain text opening a share link).
  */
 import type { CouchstatsError } from './errors';
-import { errorResponse } from './stats/handler';
+import { errorResponse } from './api-response';
 import errorPage from '../../error.html?raw';
 
 /** What {@link refusal} reads of a request. */

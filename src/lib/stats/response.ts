@@ -58,18 +58,28 @@ export interface Sections {
 /** The name of a section. */
 export type SectionName = keyof Sections;
 
-/** The Stats API response (README, "Stats API"): every section but `unfiltered`, `journeys` and `paths`, and this. */
-export interface StatsResponse extends Omit<Sections, 'unfiltered' | 'journeys' | 'paths'> {
+/**
+ * What a read answers besides its sections (the read model's, the Stats, Journeys and
+ * Paths APIs'): the site, the range read, its filter, whether an index was still being
+ * built, and what the read cost.
+ */
+export interface ReadEnvelope {
 	site: string;
+	/** The range read (`range=all`: as narrowed to the first record) and its interval. */
 	range: DateRange & { interval: Interval };
 	/** The filter the numbers are under, or null. */
 	filter: Filter | null;
-	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
-	unfiltered: { totals: Totals } | null;
 	/** True when some view was still being built: the numbers may be incomplete. */
 	indexing: boolean;
-	/** What the request cost: view rows read and queries made. */
+	/** What the read cost: view rows read and queries made. */
 	meta: { rowsRead: number; queries: number };
+}
+
+/** The Stats API response (README, "Stats API"): every section but `unfiltered`, `journeys` and `paths`, and this. */
+export interface StatsResponse
+	extends Omit<Sections, 'unfiltered' | 'journeys' | 'paths'>, ReadEnvelope {
+	/** Under a filter: the whole site's totals for the range (for shares and conversion rates). */
+	unfiltered: { totals: Totals } | null;
 }
 
 /** A widget's data, or why it could not be read (a message fit for the page). */

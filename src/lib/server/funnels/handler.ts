@@ -8,7 +8,8 @@ import { FUNNEL_CSV_COLUMNS, funnelCsvRows, stepLabel } from '../../stats/funnel
 import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { StatsRequest } from '../stats/authorize';
-import { authorizedSite, csvPage, errorResponse } from '../stats/handler';
+import { csvPage, errorResponse, NO_STORE } from '../api-response';
+import { authorizedSite } from '../stats/handler';
 import { API_PARAMS, parseRangeParams } from '../stats/params';
 import { readFunnel } from './read-funnel';
 import { funnelOf, refuseFilters } from './choice';
@@ -21,8 +22,6 @@ export interface FunnelsHandlerOptions {
 	/** Rows of step 1 per request (see read-funnel.ts). */
 	batchRows?: number;
 }
-
-const NO_STORE = { 'cache-control': 'private, no-store' };
 
 /**
  * `GET /api/v1/funnels?site=ID`: the site's funnels. With `funnel=ID&from=&to=&tz=`

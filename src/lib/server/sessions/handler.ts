@@ -16,7 +16,7 @@ import {
 	type Credentials,
 	type StatsRequest
 } from '../stats/authorize';
-import { csvPage, errorResponse } from '../stats/handler';
+import { csvPage, errorResponse, NO_STORE } from '../api-response';
 import { API_PARAMS, parseLimit, parseRangeParams, parseSiteId } from '../stats/params';
 import { readSessionTimeline } from './read-sessions';
 import { parseListChoice, readListPage } from './list';
@@ -35,8 +35,6 @@ export interface SessionsHandlerOptions {
 	/** Rows of a funnel's step 1 per list page (see funnel-walk.ts). */
 	batchRows?: number;
 }
-
-const NO_STORE = { 'cache-control': 'private, no-store' };
 
 /**
  * Loads a site whose sessions the credentials may read.

@@ -19,7 +19,7 @@ import {
 import { fileNamePart, toCsv } from '../../stats/csv';
 import type { Journey, JourneyDirection, PathReport } from '../../stats/journeys';
 import { emptySums, totalsFrom } from '../../stats/metrics';
-import type { PreviousPeriod, Sections } from '../../stats/response';
+import type { PreviousPeriod, SectionName, Sections } from '../../stats/response';
 import type { Totals } from '../../stats/metrics';
 import { CouchstatsError } from '../errors';
 import { comparesRows, parseDirection } from './params';
@@ -49,6 +49,22 @@ export const EXPORT_READS = {
 	journeys: ['journeys'],
 	paths: ['paths']
 } as const satisfies { [S in ExportSection]: readonly (keyof Sections)[] };
+
+/**
+ * The one read of the read model that `names` (exports of the Stats API's parameters: no
+ * journeys or paths) are made from: every section their {@link EXPORT_READS} name and
+ * the breakdowns among them, each once, so that the views breakdowns share, the range and
+ * the previous period are read once for all of them (a ZIP's twenty exports read them
+ * anew each, an outside reread).
+ */
+export function exportReads(names: readonly ExportName[]): {
+	sections: SectionName[];
+	breakdowns: BreakdownName[];
+} {
+	const sections = new Set(names.flatMap((name) => EXPORT_READS[EXPORTS[name].section]));
+	const breakdowns = names.filter((name) => EXPORTS[name].section === 'breakdowns');
+	return { sections: [...sections], breakdowns: breakdowns as BreakdownName[] };
+}
 
 /**
  * What an export of `section` is made from, out of a read of its {@link EXPORT_READS}.

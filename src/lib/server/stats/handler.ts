@@ -4,8 +4,8 @@
  * else is logged and answered with a bare 500.
  */
 import { couch as appCouch, type Couch } from '../couch';
-import { ClientGone, CouchstatsError } from '../errors';
-import { logError } from '../log';
+import { ClientGone, CouchstatsError, RetryLater } from '../errors';
+import { errorResponse, NO_STORE } from '../api-response';
 import {
 	authorizeSite,
 	credentialsOf,
@@ -15,17 +15,18 @@ import {
 } from './authorize';
 import { heldAccess, onAccessChanged, type AccessCheck } from '../accounts/access';
 import { exportSiteRecords } from '../accounts/site-records';
-import { RetryLater, withinIndexWait } from './still-indexing';
+import { withinIndexWait } from './still-indexing';
 import {
 	EXPORTS,
-	EXPORT_READS,
 	ZIP_EXPORTS,
 	exportCsv,
 	exportLines,
+	exportReads,
 	exportSubject,
 	exportValue,
 	parseExportParams,
 	type Export,
+	type ExportName,
 	type ExportRequest,
 	type ZipRequest,
 	type ExportSection,
@@ -44,12 +45,11 @@ import {
 	parseRangeParams,
 	parseSiteId
 } from './params';
-import type { Sections, StatsResponse } from '../../stats/response';
+import type { ReadEnvelope, Sections, StatsResponse } from '../../stats/response';
 import { contentDisposition, exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
 import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
-import type { BreakdownName } from '../../stats/catalogue';
 import type { Filter } from '../../stats/filters';
 import type { DateRange } from '../../stats/periods';
 
@@ -92,11 +92,14 @@ async function authorizedRead(
 
 /**
  * The store, query and read options of a request for stats, after checking who asks.
+ * @param compareBreakdowns Whether its breakdown rows carry their change (`comparesRows`,
+ *   which the caller has worked out: an export's request holds it).
  * @param known The parameters the request takes; default the Stats API's.
  */
 async function statsQuery(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
+	compareBreakdowns: boolean,
 	known: readonly string[] = API_PARAMS.stats
 ) {
 	const { db, now, params, site, range, interval, limit, compare, fromFirstRecord, liveSessions } =
@@ -111,7 +114,6 @@ async function statsQuery(
 		goals: site.goals,
 		fromFirstRecord
 	};
-	const compareBreakdowns = comparesRows(params);
 	return {
 		db,
 		query,
@@ -124,7 +126,11 @@ export async function statsFor(
 	event: StatsRequest,
 	options: StatsHandlerOptions = {}
 ): Promise<StatsResponse> {
-	const { db, query, read } = await statsQuery(event, options);
+	const { db, query, read } = await statsQuery(
+		event,
+		options,
+		comparesRows(event.url.searchParams)
+	);
 	return readStats(db, query, read);
 }
 
@@ -135,7 +141,7 @@ export async function handleStats(
 ): Promise<Response> {
 	try {
 		const stats = await statsFor(event, options);
-		return Response.json(stats, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(stats, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -163,7 +169,7 @@ export async function handleDashboard(
 			reread,
 			liveSessions
 		});
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -189,10 +195,10 @@ export async function handleExport(
 		const { read, value } =
 			section === 'journeys' || section === 'paths'
 				? await readWalk(event, options, section)
-				: await readExported(await exportQuery(event, options), request);
+				: await readExport(event, options, request);
 		const filename = exportFileName(request, read, value);
 		const headers = {
-			'cache-control': 'private, no-store',
+			...NO_STORE,
 			'content-disposition': contentDisposition(`${filename}.${format}`)
 		};
 		if (format === 'json') return Response.json(exportLines(request, value), { headers });
@@ -213,59 +219,75 @@ function exportFileName(
 	return exportName(read.site, exportSubject(request, value), read.range, read.filter);
 }
 
-/** Who asks checked, then the store, query and read options of an export of the Stats API's parameters. */
-function exportQuery(event: StatsRequest, options: StatsHandlerOptions) {
-	return statsQuery(event, options, [...API_PARAMS.stats, ...EXPORT_PARAMS]);
+/** Reads the sections one export of the Stats API's parameters comes from, with every row. */
+async function readExport(
+	event: StatsRequest,
+	options: StatsHandlerOptions,
+	request: ExportRequest
+) {
+	const asked = await exportQuery(event, options, request.compared);
+	const read = await readExports(asked, [request.name]);
+	return { read, value: exported(read, request.name) };
 }
 
 /**
- * Reads the Stats API's sections an export comes from, with every row: of the breakdowns
- * only the exported one (an outside probe measured an export reading every one).
+ * Who asks checked, then the store, query and read options of an export of the Stats API's
+ * parameters.
+ * @param compared Whether it compares with the previous period (its request's `compared`).
  */
-async function readExported(
+function exportQuery(event: StatsRequest, options: StatsHandlerOptions, compared: boolean) {
+	return statsQuery(event, options, compared, [...API_PARAMS.stats, ...EXPORT_PARAMS]);
+}
+
+/**
+ * Reads, as one read of the read model, the sections the exports `names` come from
+ * ({@link exportReads}), with every row: of the breakdowns only the exported ones (an
+ * outside probe measured an export reading every one).
+ */
+function readExports(
 	{ db, query, read }: Awaited<ReturnType<typeof exportQuery>>,
-	request: ExportRequest
+	names: readonly ExportName[]
 ) {
-	const { section } = EXPORTS[request.name] as Export<Exclude<ExportSection, 'journeys' | 'paths'>>;
-	const breakdowns = section === 'breakdowns' ? [request.name as BreakdownName] : [];
-	const sections = await readSections(
-		db,
-		{ ...query, limit: Infinity },
-		{ ...read, sections: EXPORT_READS[section], breakdowns }
-	);
-	return { read: sections, value: exportValue(section, sections) };
+	return readSections(db, { ...query, limit: Infinity }, { ...read, ...exportReads(names) });
+}
+
+/** What the export `name` is made from, out of a read of {@link readExports}. */
+function exported(read: Awaited<ReturnType<typeof readExports>>, name: ExportName) {
+	const { section } = EXPORTS[name] as Export<Exclude<ExportSection, 'journeys' | 'paths'>>;
+	return exportValue(section, read);
 }
 
 /**
  * `format=zip`: every export of {@link ZIP_EXPORTS} as its CSV, each named and made as
  * `breakdown=NAME&format=csv` answers it, in one ZIP named `SITE-dashboard-FROM-TO….zip`.
- * The exports are read one after another, inside the request (its read budget, and its
- * client leaving ends the reads: store-dispatch.ts), each compressed as soon as it is
- * read, so at most one export's CSV is held besides the compressed files.
+ * Their sections are read as one read, inside the request (its read budget, and its
+ * client leaving ends the reads: store-dispatch.ts), each view once for all the
+ * breakdowns that share it, as a dashboard reads them. The CSVs are then made one after
+ * another, each compressed as soon as it is made: what is held is the read's values
+ * (every row of each export, folded; the views' rows are let go once folded, as a
+ * dashboard's are), one CSV, and the compressed files.
  */
 async function zipExports(
 	event: StatsRequest,
 	options: StatsHandlerOptions,
 	{ compared }: ZipRequest
 ): Promise<Response> {
-	const asked = await exportQuery(event, options);
+	const asked = await exportQuery(event, options, compared);
 	const zip = new ZipWriter(new Date(asked.read.now()));
-	let named: { site: string; range: DateRange; filter: Filter | null } | undefined;
+	const read = await readExports(asked, ZIP_EXPORTS);
 	for (const name of ZIP_EXPORTS) {
-		// A client gone between two reads: the next would fail at once (store-dispatch.ts).
+		// A client gone: the CSVs left would be made for nobody (its reads ended with it).
 		if (event.request.signal.aborted) throw new ClientGone();
 		const request: ExportRequest = { name, format: 'csv', direction: null, compared };
-		const { read, value } = await readExported(asked, request);
-		named ??= read;
+		const value = exported(read, name);
 		zip.add(`${exportFileName(request, read, value)}.csv`, exportCsv(request, value));
 	}
-	const { site, range, filter } = named!;
 	return new Response(zip.end(), {
 		headers: {
-			'cache-control': 'private, no-store',
+			...NO_STORE,
 			'content-type': 'application/zip',
 			'content-disposition': contentDisposition(
-				`${exportName(site, 'dashboard', range, filter)}.zip`
+				`${exportName(read.site, 'dashboard', read.range, read.filter)}.zip`
 			)
 		}
 	});
@@ -282,26 +304,16 @@ async function readWalk(
 	return { read, value: valueOf<Sections[typeof section]>(read[section]) };
 }
 
-/** What the Journeys and Paths APIs answer besides their section. */
-interface JourneyEnvelope {
-	site: string;
-	range: StatsResponse['range'];
-	/** The filter the counts are under (`source=` only), or null. */
-	filter: StatsResponse['filter'];
-	indexing: boolean;
-	meta: StatsResponse['meta'];
-}
-
 /**
  * The Journeys API's answer (README, "Journeys API"): with `direction=`, only that
  * side's list.
  */
-export type JourneysResponse = JourneyEnvelope &
+export type JourneysResponse = ReadEnvelope &
 	Omit<Journey, 'next' | 'previous'> &
 	Partial<Pick<Journey, 'next' | 'previous'>>;
 
 /** The Paths API's answer (README, "Paths API"). */
-export type PathsResponse = JourneyEnvelope & PathReport;
+export type PathsResponse = ReadEnvelope & PathReport;
 
 /**
  * What the Journeys and Paths APIs (and their exports) read of a request's parameters
@@ -346,7 +358,8 @@ async function journeySection<S extends 'journeys' | 'paths'>(
 		},
 		{ now, timeoutMs: options.timeoutMs, sections: [section] }
 	);
-	const envelope: JourneyEnvelope = {
+	// Their filter is `source=` only (WALK_QUERIES).
+	const envelope: ReadEnvelope = {
 		site: read.site,
 		range: read.range,
 		filter: read.filter,
@@ -376,7 +389,7 @@ export async function handleJourneys(
 			...(direction !== 'previous' && { next }),
 			...(direction !== 'next' && { previous })
 		};
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -394,7 +407,7 @@ export async function handlePaths(
 	try {
 		const { envelope, read } = await journeySection(event, options, 'paths');
 		const body: PathsResponse = { ...envelope, ...valueOf(read.paths) };
-		return Response.json(body, { headers: { 'cache-control': 'private, no-store' } });
+		return Response.json(body, { headers: NO_STORE });
 	} catch (e) {
 		return errorResponse(e);
 	}
@@ -569,7 +582,7 @@ export async function handleRecordsExport(
 		}
 		return new Response(whenEnded(body, done, options.idleMs ?? EXPORT_IDLE_MS, allowed), {
 			headers: {
-				'cache-control': 'private, no-store',
+				...NO_STORE,
 				'content-type': 'application/x-ndjson; charset=utf-8',
 				'content-disposition': contentDisposition(`${site.id}-records.ndjson`)
 			}
@@ -577,43 +590,4 @@ export async function handleRecordsExport(
 	} catch (e) {
 		return errorResponse(e);
 	}
-}
-
-/**
- * An API error as JSON `{ error, message }` with its status (`Retry-After` when it says
- * when to ask again); anything unexpected is logged, 500.
- */
-export function errorResponse(e: unknown): Response {
-	if (e instanceof CouchstatsError) {
-		const headers: Record<string, string> =
-			e.status === 401
-				? { 'www-authenticate': 'Bearer realm="couchstats"' }
-				: e instanceof RetryLater
-					? { 'retry-after': String(e.after) }
-					: {};
-		return Response.json({ error: e.name, message: e.message }, { status: e.status, headers });
-	}
-	logError('stats request failed', e);
-	return Response.json(
-		{ error: 'internal', message: 'the stats could not be read' },
-		{ status: 500 }
-	);
-}
-
-/**
- * A CSV page of a paged answer (sessions, a funnel's batches): not cached, saved as
- * `filename`, with a `Link` header naming the next page (`cursor=next`) when there is one.
- */
-export function csvPage(url: URL, filename: string, body: string, next: string | null): Response {
-	const headers: Record<string, string> = {
-		'cache-control': 'private, no-store',
-		'content-type': 'text/csv; charset=utf-8',
-		'content-disposition': contentDisposition(filename)
-	};
-	if (next) {
-		const link = new URL(url);
-		link.searchParams.set('cursor', next);
-		headers.link = `<${link.pathname}${link.search}>; rel="next"`;
-	}
-	return new Response(body, { headers });
 }

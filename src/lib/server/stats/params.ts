@@ -184,7 +184,7 @@ function refuseUnknown(params: URLSearchParams, known: readonly string[]): void 
  * @throws {CouchstatsError} 400 saying what was wrong.
  */
 export function checkPageQuery(params: URLSearchParams): void {
-	refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_KINDS, 'prop']);
+	refuseRepeated(params, [...RANGE_PARAMS, ...FILTER_QUERY]);
 	parsePreset(params);
 }
 
@@ -506,13 +506,21 @@ export function parseJourneyPage(params: URLSearchParams, name = 'page'): string
 			`${name} takes one path, not a pattern with *: journeys are about one page`
 		);
 	}
+	return parsePath(page, name);
+}
+
+/**
+ * A page named by a parameter other than the page filter (`journey=`, a `step=`), checked
+ * and written as the page filter's is.
+ * @param name The parameter, as its refusals name it (`journey`, `step 2`).
+ * @throws {CouchstatsError} 400 as {@link parseFilter} for a page, naming `name`.
+ */
+function parsePath(page: string, name: string): string {
 	try {
 		return parseFilter(new URLSearchParams({ page }))!.value;
 	} catch (e) {
-		if (e instanceof CouchstatsError && name !== 'page') {
-			throw new CouchstatsError(400, e.message.replace(/^page/, name));
-		}
-		throw e;
+		if (!(e instanceof CouchstatsError)) throw e;
+		throw new CouchstatsError(400, e.message.replace(/^page/, name));
 	}
 }
 
@@ -556,14 +564,7 @@ export function parsePathSteps(params: URLSearchParams): string[] {
 			`step is given ${steps.length} times; paths are counted up to ${TRAIL_STEPS} pages from entry, so at most ${TRAIL_STEPS - 1} steps have pages after them`
 		);
 	}
-	return steps.map((step, i) => {
-		try {
-			return parseFilter(new URLSearchParams({ page: step }))!.value;
-		} catch (e) {
-			if (!(e instanceof CouchstatsError)) throw e;
-			throw new CouchstatsError(400, e.message.replace(/^page/, `step ${i + 1}`));
-		}
-	});
+	return steps.map((step, i) => parsePath(step, `step ${i + 1}`));
 }
 
 /**

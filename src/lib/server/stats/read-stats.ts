@@ -62,13 +62,19 @@ import {
 	type Journey,
 	type PathReport
 } from '../../stats/journeys';
-import type { SectionName, Sections, StatsResponse, TimeseriesPoint } from '../../stats/response';
+import type {
+	ReadEnvelope,
+	SectionName,
+	Sections,
+	StatsResponse,
+	TimeseriesPoint
+} from '../../stats/response';
 import { TRAIL_STEPS } from '../../classify/rules';
 import type { Couch } from '../couch';
 import { checkInterval } from './params';
 import { allTime, readFirstRecord } from './all-time';
 import { readScopes, scopeOf, type Scope, type Scopes } from './page-paths';
-import { createViewReader, type Row, type ViewReader } from './view-reader';
+import { createViewReader, readingOnce, type Row, type ViewReader } from './view-reader';
 
 /** What to read: a site, a local date range and how to slice it. */
 export interface StatsQuery {
@@ -123,16 +129,9 @@ export const STATS_API_SECTIONS = SECTIONS.filter(
 export type Settled<T> = PromiseSettledResult<T>;
 
 /** What {@link readSections} read: the asked sections, each settled on its own. */
-export type StatsSections<S extends SectionName = SectionName> = {
-	site: string;
-	/** The range read (with `fromFirstRecord`, as it was resolved) and its interval. */
-	range: DateRange & { interval: Interval };
-	filter: Filter | null;
-	/** True when some view was still being built: the numbers may be incomplete. */
-	indexing: boolean;
-	/** What the read cost: view rows read and queries made. */
-	meta: { rowsRead: number; queries: number };
-} & { [K in S]: Settled<Sections[K]> };
+export type StatsSections<S extends SectionName = SectionName> = ReadEnvelope & {
+	[K in S]: Settled<Sections[K]>;
+};
 
 /** Options of {@link readSections} and {@link readStats}. */
 export interface ReadStatsOptions<S extends SectionName = SectionName> {
@@ -181,7 +180,9 @@ export async function readSections<S extends SectionName = SectionName>(
 	query: StatsQuery,
 	options: ReadStatsOptions<S> = {}
 ): Promise<StatsSections<S>> {
-	const reader = createViewReader(couch, { timeoutMs: options.timeoutMs });
+	// Sections that read the same rows share them (the goals' `pages` and `event-props`
+	// rows are the breakdowns' on the whole site, the journeys' `pages` rows too).
+	const reader = readingOnce(createViewReader(couch, { timeoutMs: options.timeoutMs }));
 	const now = (options.now ?? Date.now)();
 	const asked: readonly SectionName[] = options.sections ?? SECTIONS;
 	const since = once(() => readFirstRecord(reader, query.site));
@@ -397,12 +398,8 @@ async function readBreakdowns(
 	// Each view some breakdown names, read once per period (in each scope of a page pattern).
 	const names = [...new Set(chosen.flatMap((breakdown) => breakdown.views))];
 	const readViews = async (range: DateRange) => {
-		const { start, end } = rangeBounds(range);
 		const rows = await Promise.all(
-			names.map(async (view) => {
-				const segments = await segmentsOf(reader, view, start, end);
-				return readAll(reader, view, scopes, segments, BREAKDOWN_VIEWS[view]);
-			})
+			names.map((view) => readRange(reader, view, scopes, range, BREAKDOWN_VIEWS[view]))
 		);
 		return Object.fromEntries(names.map((view, i) => [view, rows[i]])) as unknown as ViewRows;
 	};
@@ -435,12 +432,8 @@ async function readGoals(
 	const goals = query.goals ?? [];
 	if (!goals.length) return [];
 	const period = async (range: DateRange, which: keyof SiteSums): Promise<GoalPeriod[]> => {
-		const { start, end } = rangeBounds(range);
 		const read = <V>(view: 'pages' | 'event-props') =>
-			once(async () => {
-				const segments = await segmentsOf(reader, view, start, end);
-				return readSegments<V>(reader, view, query.site, segments, BREAKDOWN_VIEWS[view]);
-			});
+			once(() => readRange<V>(reader, view, [query.site], range, BREAKDOWN_VIEWS[view]));
 		const pages = read<number[]>('pages');
 		const props = read<number>('event-props');
 		const site = await siteSums[which]();
@@ -476,10 +469,9 @@ async function readJourney(
 	reader: ViewReader,
 	query: Pick<StatsQuery, 'site' | 'range' | 'limit' | 'journeyPage' | 'filter'>
 ): Promise<Journey> {
-	const { start, end } = rangeBounds(query.range);
 	const scope = scopeOf(query.site, journeyFilter(query.filter));
-	const read = async <V>(view: 'journeys' | 'pages', depth: number) =>
-		readSegments<V>(reader, view, scope, await segmentsOf(reader, view, start, end), depth);
+	const read = <V>(view: 'journeys' | 'pages', depth: number) =>
+		readRange<V>(reader, view, [scope], query.range, depth);
 	const [rows, pages] = await Promise.all([
 		read<number>('journeys', 5),
 		read<number[]>('pages', BREAKDOWN_VIEWS.pages)
@@ -560,6 +552,21 @@ async function readAll<V>(
 		scopes.map((scope) => readSegments<V>(reader, view, scope, segments, groupLevel))
 	);
 	return parts.flat();
+}
+
+/**
+ * Reads a view over a range in each of `scopes` (their rows add up), by the segments
+ * {@link segmentsOf} covers it with, grouped to `groupLevel`.
+ */
+async function readRange<V>(
+	reader: ViewReader,
+	view: string,
+	scopes: Scope[],
+	range: DateRange,
+	groupLevel: number
+): Promise<Row<V>[]> {
+	const { start, end } = rangeBounds(range);
+	return readAll<V>(reader, view, scopes, await segmentsOf(reader, view, start, end), groupLevel);
 }
 
 /**

@@ -8,7 +8,7 @@
  * timeout (undici's "Headers Timeout Error" after 300 s). Neither is a failure of the
  * read: asking again later, or reading `stale=ok`, is the answer.
  */
-import { CouchstatsError, StoreTimeout } from '../errors';
+import { CouchstatsError, RetryLater, StoreTimeout } from '../errors';
 
 /** @returns true for CouchDB's `500 timeout` and for a client-side timeout of the request. */
 export function isStillIndexing(error: unknown): boolean {
@@ -88,17 +88,6 @@ export function inBackground(maxMs = BACKGROUND_INDEX_WAIT_MS, firstPauseMs = 10
 			}
 		}
 	};
-}
-
-/** An error whose answer says when to ask again (`Retry-After`, seconds). */
-export class RetryLater extends CouchstatsError {
-	constructor(
-		status: number,
-		message: string,
-		readonly after: number
-	) {
-		super(status, `${message}; retry in ${after} s`);
-	}
 }
 
 /** How long a client is told to wait while an index is being built, in seconds. */

@@ -233,6 +233,37 @@ export function createViewReader(couch: Couch, options: ViewReaderOptions = {}):
 	};
 }
 
+/**
+ * `reader`, making each distinct query (a view and its parameters) once: a later read of
+ * the same rows gets the first one's answer. For a read whose parts ask for the same rows
+ * (the read model's sections: a goal's `pages` rows are the breakdowns' on the whole
+ * site), not for a paged one, whose answers it would keep for the request's length.
+ */
+export function readingOnce(reader: ViewReader): ViewReader {
+	const reads = new Map<string, Promise<Row[]>>();
+	return {
+		read<V>(view: string, params: ViewParams) {
+			const key = `${view} ${JSON.stringify(params)}`;
+			let read = reads.get(key);
+			if (!read) {
+				read = reader.read(view, params);
+				reads.set(key, read);
+			}
+			return read as Promise<Row<V>[]>;
+		},
+		stale: () => reader.stale(),
+		get rowsRead() {
+			return reader.rowsRead;
+		},
+		get queries() {
+			return reader.queries;
+		},
+		get indexing() {
+			return reader.indexing;
+		}
+	};
+}
+
 /** A view query waiting for its turn's batch. */
 interface Pending {
 	qs: Record<string, unknown>;

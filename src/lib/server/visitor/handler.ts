@@ -22,7 +22,7 @@
 import * as v from 'valibot';
 import { ID_PATTERN } from '$lib/records';
 import type { Couch } from '../couch';
-import { CouchstatsError } from '../errors';
+import { CouchstatsError, RetryLater } from '../errors';
 import { closingHeaders, readJson } from '../ingest/body';
 import type { IngestConfig } from '../ingest/config';
 import { corsHeaders, preflightHeaders, requestOrigin } from '../ingest/origin';
@@ -31,7 +31,7 @@ import { describeIssue } from '../ingest/schema';
 import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
 import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
-import { RetryLater, withinIndexWait } from '../stats/still-indexing';
+import { withinIndexWait } from '../stats/still-indexing';
 import type { CoalescedCompaction } from '../import/compaction';
 import { logErased } from './erasure-log';
 import { eraseVisitorRecords, parseCursor, readVisitorRecords } from './records';
