@@ -494,6 +494,25 @@ test('“Add a step” moves focus to the new step, and at 8 steps stays, disabl
 	await expect(funnel.getByRole('group')).toHaveCount(8);
 });
 
+test("an owner sets the site's retention period, which its settings then show", async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	const site = perAttempt('retaining');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Retaining site') });
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByTestId('retention-now')).toContainText('No retention period');
+	await page.getByLabel(/This site's own period/).fill('30d');
+	await page.getByRole('button', { name: 'Set the retention period' }).click();
+	await expect(page.getByText('Saved: this site keeps its records for 30d')).toBeVisible();
+	await page.reload();
+	await expect(page.getByLabel(/This site's own period/)).toHaveValue('30d');
+	await expect(page.getByTestId('retention-now')).toContainText(
+		'Records older than 30 days are deleted: the app checks once as it starts, then every day.'
+	);
+});
+
 test('a site is deleted only once its id is typed: its records go, another site keeps its own', async ({
 	page,
 	baseURL
