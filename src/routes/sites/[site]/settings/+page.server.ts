@@ -29,6 +29,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
 import { parseExcludedAddresses } from '$lib/server/accounts/excluded-addresses';
 import { retentionOf } from '$lib/server/import/retention-schedule';
+import { eraseVisitorAsOwner } from '$lib/server/accounts/visitor-erase';
+import { appErasure } from '$lib/server/visitor';
 
 export const load = (async ({ locals, url, params }) => {
 	const user = requireUser(locals.user, url);
@@ -173,6 +175,21 @@ export const actions = {
 				saved: site.retention
 					? `Saved: this site keeps its records for ${site.retention}; the app's daily run deletes older ones, from its next run on.`
 					: 'Saved: this site has no retention period of its own.'
+			};
+		}),
+	eraseVisitor: (event) =>
+		act(event, 'erase-visitor', async (user, form) => {
+			const deleted = await eraseVisitorAsOwner(
+				couch(),
+				user,
+				event.params.site,
+				{ visitor: field(form, 'visitor'), confirmed: field(form, 'confirm') === 'on' },
+				appErasure()
+			);
+			return {
+				saved: deleted
+					? `Erased the visitor's ${deleted} record${deleted === 1 ? '' : 's'} on this site.`
+					: 'This site holds no record under that visitor id (erased already?).'
 			};
 		}),
 	shareSessions: (event) =>
