@@ -5,7 +5,7 @@
  * (records.ts), appends each chunk's record ids to the erasure log (erasure-log.ts),
  * which start-up applies again to a restored backup, and then asks for the events
  * database's compaction (import/compaction.ts), after which no earlier revision of an
- * erased record stays readable.
+ * erased record stays readable (none when it deleted nothing).
  */
 import type { Couch } from '../couch';
 import type { CoalescedCompaction } from '../import/compaction';
@@ -42,9 +42,14 @@ export async function eraseVisitor(
 	settle: Settle,
 	{ erasureLog, compaction, now = Date.now }: ErasureDeps
 ): Promise<number> {
-	return eraseVisitorRecords(couch, site, vid, settle, (ids) =>
-		erasureLog
+	let deleted = 0;
+	return eraseVisitorRecords(couch, site, vid, settle, (ids) => {
+		deleted += ids.length;
+		return erasureLog
 			? logErased(erasureLog, site, ids, now()).catch((e) => logError('erasure log', e))
-			: undefined
-	).finally(() => compaction.request());
+			: undefined;
+	}).finally(() => {
+		// What was deleted, also before a failure; an erasure that deleted nothing changed nothing.
+		if (deleted) compaction.request();
+	});
 }
