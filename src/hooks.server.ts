@@ -25,6 +25,7 @@ import { STOPPING } from '$lib/server/boot/launch-env.js';
 import { describeBackend, startBackend, type Backend } from '$lib/server/boot/startup';
 import { trackerPreloadLinks, withStartNonce } from '$lib/server/demo/tracker-preload';
 import { startVisitorEndpoint } from '$lib/server/visitor';
+import { startRetention } from '$lib/server/import/retention-schedule';
 import { ERASURE_LOG } from '$lib/server/visitor/erasure-log';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 import { ReadBudget, readerOf, tooManyReads } from '$lib/server/read-budget';
@@ -64,6 +65,8 @@ export const init: ServerInit = async () => {
 		config.ingest,
 		config.memory ? undefined : path.join(config.dataDir, ERASURE_LOG)
 	);
+	// Once now, then daily: deletes records older than their site's period, if any has one.
+	startRetention(config.retention);
 	for (const line of describeBackend(backend, config)) console.log(line);
 	// Live streams never end by themselves; end them so graceful shutdown need not wait:
 	// as serve.js starts to stop, whatever stops it (an outside read found a SIGHUP held

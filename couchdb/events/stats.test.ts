@@ -8,6 +8,13 @@ const ALLOWED = ['_count', '_sum', '_stats'];
 const couchdbDir = path.join(import.meta.dirname, '..');
 const viewsDir = path.join(import.meta.dirname, 'views');
 const viewFiles = fs.readdirSync(viewsDir).filter((f) => f.endsWith('.js'));
+/** Every view file of the events database: the stats views and those of a design document of their own. */
+const eventViewFiles = ['views', 'visitor', 'retention'].flatMap((folder) =>
+	fs
+		.readdirSync(path.join(import.meta.dirname, folder))
+		.filter((f) => f.endsWith('.js'))
+		.map((f) => path.join(folder, f))
+);
 const deployed = readDesignDocs(couchdbDir);
 
 describe('the stats design document', () => {
@@ -45,15 +52,18 @@ describe('the stats design document', () => {
 		}
 	);
 
-	test.each(viewFiles)('%s exports a built-in reduce and a plain ES5 map', async (file) => {
-		const module = await import(/* @vite-ignore */ path.join(viewsDir, file));
+	test.each(eventViewFiles)('%s exports a built-in reduce and a plain ES5 map', async (file) => {
+		const module = await import(/* @vite-ignore */ path.join(import.meta.dirname, file));
 		expect(ALLOWED).toContain(module.reduce);
 		expect(String(module.map)).toMatch(/^function \(doc\) \{/);
 		expect(String(module.map)).not.toMatch(/=>|\blet\b|\bconst\b|`/);
 	});
 
-	test.each(viewFiles)('%s opens with a comment showing the key and value it emits', (file) => {
-		const text = fs.readFileSync(path.join(viewsDir, file), 'utf8');
-		expect(text).toMatch(/^\/\/ key: .+\n(\/\/.*\n)*?\/\/ value: /);
-	});
+	test.each(eventViewFiles)(
+		'%s opens with a comment showing the key and value it emits',
+		(file) => {
+			const text = fs.readFileSync(path.join(import.meta.dirname, file), 'utf8');
+			expect(text).toMatch(/^\/\/ key: .+\n(\/\/.*\n)*?\/\/ value: /);
+		}
+	);
 });

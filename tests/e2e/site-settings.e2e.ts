@@ -20,7 +20,7 @@ import { expect, test } from './fixtures';
 import { createCouch, postView, type Couch } from '../../src/lib/server/couch';
 import { siteRecordRange } from '../../src/lib/server/accounts/site-records';
 import { syntheticRecords } from '../support/synthetic';
-import { CHROME_UA, pageview } from '../support/ingest-records';
+import { CHROME_UA, pageview, uuidv7 } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
 import { addSite, logIn, sendRecords } from './owner-support';
@@ -492,6 +492,70 @@ test('“Add a step” moves focus to the new step, and at 8 steps stays, disabl
 	await pressEnter(addStep);
 	await expectFocusOn(page, addStep);
 	await expect(funnel.getByRole('group')).toHaveCount(8);
+});
+
+test("an owner erases one visitor by the id a session's page shows, once confirmed", async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	const site = perAttempt('erasing');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Erasing site') });
+	const start = Date.now() - 3_600_000;
+	const [vid, sid] = [uuidv7(start), uuidv7(start + 1)];
+	await couch().events.bulk({
+		docs: [
+			...[0, 1, 2].map((i) =>
+				pageview(start + i * 1000, {
+					site,
+					vid,
+					sid,
+					receivedAt: start,
+					firstOfDay: i === 0,
+					entry: i === 0
+				})
+			),
+			pageview(start, { site, receivedAt: start })
+		] as never,
+		new_edits: false
+	});
+
+	await page.goto(`/sites/${site}/sessions/${sid}`);
+	await expect(page.getByTestId('session-visitor')).toContainText(`Visitor id ${vid}`);
+	await page.getByRole('link', { name: 'Erase one visitor' }).click();
+	await page.waitForURL(`**/sites/${site}/settings#erase-visitor`);
+	await page.waitForLoadState('networkidle');
+	await page.getByLabel('Visitor id', { exact: true }).fill(vid);
+	const erase = page.getByRole('button', { name: "Erase the visitor's records" });
+	await erase.click();
+	await expect(page.getByRole('alert')).toHaveText(
+		"tick the box to confirm: the visitor's records cannot be brought back"
+	);
+	expect(await recordsOf(site)).toBe(4);
+	await page.getByLabel('Visitor id', { exact: true }).fill(vid);
+	await page.getByLabel('Erase every record of this visitor on this site').check();
+	await erase.click();
+	await expect(page.getByText("Erased the visitor's 3 records on this site.")).toBeVisible();
+	expect(await recordsOf(site)).toBe(1);
+});
+
+test("an owner sets the site's retention period, which its settings then show", async ({
+	page,
+	baseURL
+}) => {
+	await asAdmin(page, baseURL!);
+	const site = perAttempt('retaining');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Retaining site') });
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByTestId('retention-now')).toContainText('No retention period');
+	await page.getByLabel(/This site's own period/).fill('30d');
+	await page.getByRole('button', { name: 'Set the retention period' }).click();
+	await expect(page.getByText('Saved: this site keeps its records for 30d')).toBeVisible();
+	await page.reload();
+	await expect(page.getByLabel(/This site's own period/)).toHaveValue('30d');
+	await expect(page.getByTestId('retention-now')).toContainText(
+		'Records older than 30 days are deleted: the app checks once as it starts, then every day.'
+	);
 });
 
 test('a site is deleted only once its id is typed: its records go, another site keeps its own', async ({

@@ -69,7 +69,7 @@ describe('PouchDB replication into /api/ingest of the built app', () => {
 		expect(after).toHaveLength(docs.length);
 		expect(after.every((d) => d.receivedAt === receivedAt.get(d._id))).toBe(true);
 		const info = await couch.events.info();
-		expect(info.doc_count).toBe(docs.length + 3); // + _design/stats, _design/validate and _design/visitor
+		expect(info.doc_count).toBe(docs.length + 4); // + _design/stats, _design/validate, _design/visitor and _design/retention
 	});
 
 	test('a second outbox holding the same records sends none of them, thanks to _revs_diff', async () => {

@@ -47,7 +47,8 @@ describe('set-up on every boot', () => {
 			expect.arrayContaining([
 				`${couch.names.events}/_design/stats`,
 				`${couch.names.events}/_design/validate`,
-				`${couch.names.events}/_design/visitor`
+				`${couch.names.events}/_design/visitor`,
+				`${couch.names.events}/_design/retention`
 			])
 		);
 		const demo = await couch.sites.get('site:demo');

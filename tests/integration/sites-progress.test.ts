@@ -87,6 +87,8 @@ test('shows the owner no hash of a token or of the share link, nor CouchDB’s _
 		'invited',
 		'name',
 		'owners',
+		// The site's own retention period (its owners' setting).
+		'retention',
 		// Who made the share link (an account name, no secret).
 		'shareBy',
 		'shareSessions',

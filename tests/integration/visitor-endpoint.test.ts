@@ -483,4 +483,47 @@ describe('what an erasure leaves readable', () => {
 		// Applied again on a store that lost nothing, it deletes nothing.
 		expect(await reapplyErasures(restored, log)).toEqual({ deleted: 0, skipped: 0 });
 	});
+
+	test('an erasure that deleted nothing asks for no compaction', async () => {
+		let requests = 0;
+		const counted = { request: () => void (requests += 1), settled: () => Promise.resolve() };
+		const res = await call(endpoint({ compaction: counted }), {
+			site: 'blog',
+			visitor: uuidv7(NOW),
+			action: 'erase'
+		});
+		expect(await res.json()).toMatchObject({ deleted: 0 });
+		expect(requests).toBe(0);
+		const { vid } = await visitorWithRecords();
+		await call(endpoint({ compaction: counted }), { site: 'blog', visitor: vid, action: 'erase' });
+		expect(requests).toBe(1);
+	});
+
+	test("a start reads the erasure log from where the store's mark says the last one stopped, and a log not the marked one whole", async () => {
+		const { couch: store } = await useCouch();
+		const log = path.join(tempDir(), 'erased.jsonl');
+		const line = (docs: Record<string, unknown>[]) =>
+			`${JSON.stringify({ at: new Date(NOW).toISOString(), site: 'blog', ids: ids(docs) })}\n`;
+		const first = stored([pageview(NOW, { site: 'blog', vid: uuidv7(NOW) })]);
+		const second = stored([pageview(NOW, { site: 'blog', vid: uuidv7(NOW) })]);
+		await store.events.bulk({ docs: [...first, ...second] as never, new_edits: false });
+		// A line a crash cut short, then the first erasure.
+		fs.writeFileSync(log, `{"at": "cut short\n${line(first)}`);
+		expect(await reapplyErasures(store, log)).toEqual({ deleted: 1, skipped: 1 });
+
+		// The next start reads only the line written since: the cut one is not read again.
+		fs.appendFileSync(log, line(second));
+		expect(await reapplyErasures(store, log)).toEqual({ deleted: 1, skipped: 0 });
+		expect(await reapplyErasures(store, log)).toEqual({ deleted: 0, skipped: 0 });
+
+		// Another log (the marked bytes are not there) is read whole.
+		fs.writeFileSync(log, `{"at": "cut short again\n${line(second)}`);
+		expect(await reapplyErasures(store, log)).toEqual({ deleted: 0, skipped: 1 });
+
+		// A store put back from a backup holds its own mark, or none: read from there.
+		const { couch: restored } = await useCouch();
+		await restored.events.bulk({ docs: [...first, ...second] as never, new_edits: false });
+		fs.writeFileSync(log, line(first) + line(second));
+		expect(await reapplyErasures(restored, log)).toEqual({ deleted: 2, skipped: 0 });
+	});
 });

@@ -32,7 +32,8 @@ test('an owner’s view of a site keeps no hash of a token or of the share link,
 		shareSessions: false,
 		goals: [],
 		funnels: [],
-		excludedAddresses: []
+		excludedAddresses: [],
+		retention: ''
 	});
 	expect(siteForOwner({ ...stored, shareHash: undefined }).shared).toBe(false);
 });

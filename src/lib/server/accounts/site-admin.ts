@@ -26,6 +26,7 @@ import {
 } from './sites';
 import { createToken, hashToken, withToken, withoutToken, type TokenOptions } from './tokens';
 import { randomBytes } from 'node:crypto';
+import { retentionSetting } from '../import/retention-period';
 
 /** Whether a user may change a site's settings: its owners and admins. */
 export function canManageSite(user: User | null | undefined, site: Pick<SiteRecord, 'owners'>) {
@@ -57,6 +58,8 @@ export interface OwnedSite {
 	funnels: NonNullable<SiteRecord['funnels']>;
 	/** Client addresses and ranges whose records the ingest drops (the owners' own). */
 	excludedAddresses: string[];
+	/** The site's own retention period as its owners wrote it (`400d`); empty: none of its own. */
+	retention: string;
 }
 
 /**
@@ -90,8 +93,28 @@ export function siteForOwner(site: SiteRecord): OwnedSite {
 		shareSessions: site.shareSessions === true,
 		goals: site.goals ?? [],
 		funnels: site.funnels ?? [],
-		excludedAddresses: site.excludedAddresses ?? []
+		excludedAddresses: site.excludedAddresses ?? [],
+		retention: site.retention ?? ''
 	};
+}
+
+/**
+ * Sets the site's own retention period (retention-period.ts reads it; the app's daily
+ * run applies it), or removes it.
+ * @param text `400d`, `52w` or `2y`; empty: none of its own (the install's applies).
+ * @throws {FieldError} 400 for a period that is none (`field`: `retention`).
+ * @throws {CouchstatsError} 404/409 as {@link changeSite} does.
+ */
+export function setRetention(couch: Couch, user: User, id: string, text: string) {
+	const setting = retentionSetting(text);
+	if (setting && 'refused' in setting) {
+		throw new FieldError(400, `the retention period ${setting.refused}`, 'retention');
+	}
+	return changeSite(couch, user, id, (site) => {
+		const next: SiteRecord = { ...site, retention: setting?.text };
+		if (!setting) delete next.retention;
+		return next;
+	});
 }
 
 /**

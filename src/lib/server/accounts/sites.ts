@@ -253,6 +253,12 @@ export interface SiteRecord extends SiteInput {
 	deleting?: number;
 	/** Client addresses and CIDR ranges whose records the ingest drops (excluded-addresses.ts). */
 	excludedAddresses?: string[];
+	/**
+	 * How long its records are kept, as its owners wrote it (`400d`, `52w`, `2y`): the app
+	 * deletes older ones daily (import/retention-run.ts), unless the install's period
+	 * (`COUCHSTATS_RETENTION`) is shorter. Absent: the install's, or none.
+	 */
+	retention?: string;
 }
 
 /**

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
 		expect(config.memory).toBe(false);
 		expect(config.adminName).toBe('admin');
 		expect(config.storeWaitMs).toBe(20_000);
+		expect(config.retention).toBeUndefined();
 	});
 
 	test('reads every variable', () => {
@@ -23,7 +24,8 @@ describe('loadConfig', () => {
 			COUCHSTATS_ADMIN_PASSWORD: 'a-long-enough-password',
 			COUCHSTATS_ADMIN_NAME: 'owner',
 			COUCHSTATS_MEMORY: '1',
-			COUCHSTATS_DB_TIMEOUT_MS: '1500'
+			COUCHSTATS_DB_TIMEOUT_MS: '1500',
+			COUCHSTATS_RETENTION: '52W'
 		});
 		expect(config.couchdbUrl?.host).toBe('db.internal:5984');
 		expect(config.dbPrefix).toBe('acme');
@@ -33,6 +35,7 @@ describe('loadConfig', () => {
 		expect(config.adminName).toBe('owner');
 		expect(config.memory).toBe(true);
 		expect(config.storeWaitMs).toBe(1500);
+		expect(config.retention).toEqual({ text: '52w', days: 364 });
 	});
 
 	test('treats empty strings as unset', () => {
@@ -49,7 +52,19 @@ describe('loadConfig', () => {
 		[{ COUCHSTATS_ADMIN_NAME: 'Admin' }, /^COUCHSTATS_ADMIN_NAME must be 2–40 lowercase/],
 		[{ COUCHSTATS_MEMORY: 'yes' }, /^COUCHSTATS_MEMORY must be 0, 1, true or false/],
 		[{ COUCHSTATS_DB_TIMEOUT_MS: '20s' }, /^COUCHSTATS_DB_TIMEOUT_MS is not a whole number/],
-		[{ COUCHSTATS_DB_TIMEOUT_MS: '100' }, /^COUCHSTATS_DB_TIMEOUT_MS must be 500–600000/]
+		[{ COUCHSTATS_DB_TIMEOUT_MS: '100' }, /^COUCHSTATS_DB_TIMEOUT_MS must be 500–600000/],
+		[
+			{ COUCHSTATS_RETENTION: '13 months' },
+			/^COUCHSTATS_RETENTION must be a whole number of days, weeks or years, as in 400d, 52w or 2y \(got "13 months"\) — use e\.g\. COUCHSTATS_RETENTION=400d/
+		],
+		[
+			{ COUCHSTATS_RETENTION: '0d' },
+			/^COUCHSTATS_RETENTION must be at least 1 day, week or year \(got "0d"\)/
+		],
+		[
+			{ COUCHSTATS_RETENTION: '101y' },
+			/^COUCHSTATS_RETENTION must be at most 100 years, 36500 days \(got "101y"\)/
+		]
 	])('refuses %o with one line naming the variable and the fix', (env, expected) => {
 		let error: unknown;
 		try {

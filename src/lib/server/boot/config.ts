@@ -6,6 +6,7 @@ import { ACCOUNT_NAME, FIRST_ACCOUNT } from './setup';
 import { PASSWORD_MAX } from '../../account-limits';
 import { STORE_WAIT_MS } from '../store-limit';
 import { bodySizeLimit } from './launch-env.js';
+import { retentionSetting, type RetentionSetting } from '../import/retention-period';
 
 /**
  * Server configuration, read once from the environment and validated: by
@@ -32,6 +33,12 @@ export interface Config {
 	couchdbDir: string | undefined;
 	/** How long the app waits for the store's answer to one request, ms (store-limit.ts). */
 	storeWaitMs: number;
+	/**
+	 * The longest any site keeps its records (`COUCHSTATS_RETENTION`, e.g. `400d`): the app
+	 * deletes older ones daily (import/retention-schedule.ts); undefined: none, sites may
+	 * set their own.
+	 */
+	retention: RetentionSetting | undefined;
 	/** Settings of the endpoints tracked pages call (the ingest and the visitor endpoint). */
 	ingest: IngestConfig;
 	/**
@@ -100,6 +107,18 @@ const schema = v.object({
 			v.maxValue(600_000, 'must be 500–600000')
 		),
 		String(STORE_WAIT_MS)
+	),
+	COUCHSTATS_RETENTION: v.optional(
+		v.pipe(
+			v.string(),
+			v.rawTransform(({ dataset, addIssue, NEVER }) => {
+				const setting = retentionSetting(dataset.value);
+				if (setting && 'days' in setting) return setting;
+				// The line adds what it got itself.
+				addIssue({ message: (setting?.refused ?? 'is empty').replace(/ \(got .*\)$/, '') });
+				return NEVER;
+			})
+		)
 	)
 });
 
@@ -114,7 +133,9 @@ const fixes: Record<string, string> = {
 	COUCHSTATS_ADMIN_PASSWORD: `choose one of 12–${PASSWORD_MAX} characters, or unset it to have one generated`,
 	COUCHSTATS_ADMIN_NAME: 'use e.g. COUCHSTATS_ADMIN_NAME=owner',
 	COUCHSTATS_MEMORY: 'set COUCHSTATS_MEMORY=1 or unset it',
-	COUCHSTATS_DB_TIMEOUT_MS: 'use e.g. COUCHSTATS_DB_TIMEOUT_MS=20000, or unset it'
+	COUCHSTATS_DB_TIMEOUT_MS: 'use e.g. COUCHSTATS_DB_TIMEOUT_MS=20000, or unset it',
+	COUCHSTATS_RETENTION:
+		'use e.g. COUCHSTATS_RETENTION=400d, or unset it to keep records until deleted'
 };
 
 /**
@@ -149,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		memory: out.COUCHSTATS_MEMORY === '1' || out.COUCHSTATS_MEMORY === 'true',
 		couchdbDir: out.COUCHSTATS_COUCHDB_DIR && path.resolve(out.COUCHSTATS_COUCHDB_DIR),
 		storeWaitMs: out.COUCHSTATS_DB_TIMEOUT_MS,
+		retention: out.COUCHSTATS_RETENTION,
 		ingest,
 		bodySizeLimit: bodySizeLimit(env.BODY_SIZE_LIMIT)
 	};

@@ -12,6 +12,8 @@
  *   (an ES5 function CouchDB runs) and `reduce` (`_count`, `_sum` or `_stats`);
  * - `visitor/<name>.js` → view `<name>` of `_design/visitor`, the same way (a design
  *   document of its own, so its index is built and updated apart from the stats views);
+ * - `retention/<name>.js` → view `<name>` of `_design/retention` (the scheduled
+ *   retention's, likewise apart);
  * - `validate.js` → `_design/validate`; the file exports one function, CouchDB's
  *   `validate_doc_update`.
  */
@@ -37,7 +39,11 @@ export type DesignDb = keyof DbNames | 'users';
 const DATABASES: DesignDb[] = ['events', 'sites', 'checkpoints', 'users'];
 
 /** Folders of view files in a database's folder, and the design document each becomes. */
-const VIEW_FOLDERS = { views: '_design/stats', visitor: '_design/visitor' };
+const VIEW_FOLDERS = {
+	views: '_design/stats',
+	visitor: '_design/visitor',
+	retention: '_design/retention'
+};
 
 /** The ids of the design documents that can hold views, each an index of its own. */
 export const VIEW_DESIGN_IDS = Object.values(VIEW_FOLDERS);

@@ -15,6 +15,7 @@
 import { postView, type Couch } from '../couch';
 import { untilIndexed, type Settle } from '../stats/still-indexing';
 import { STATS_DESIGN } from '../stats/view-reader';
+import { retentionDays } from './retention-period';
 
 /** Reads of a range that found only records deleted by others, in a row, that end a deletion. */
 const IDLE_READS = 3;
@@ -22,26 +23,17 @@ const IDLE_READS = 3;
 /** Records deleted per `_bulk_docs` request. */
 export const RETENTION_CHUNK = 500;
 
-/** The form of a retention age: `400d`, `52w` or `2y`. */
-const AGE = /^(\d+)([dwy])$/;
-
 /**
  * The cutoff of a retention age run at `now`: records with an event time before it go.
  * @param text The age: `400d`, `52w` or `2y` (a year is 365 days).
- * @returns the cutoff, or why the age is refused, to follow the option's name: not such
- *   an age; 0, which would delete every record; or one that reaches back before
+ * @returns the cutoff, or why the age is refused, to follow the option's name: as
+ *   {@link retentionDays} refuses it, or one that reaches back before
  *   1970-01-01T00:00:00Z, before any record (the events database refuses a negative
  *   `ts`), a mistake rather than "keep everything".
  */
 export function retentionCutoff(text: string, now: number): number | { refused: string } {
-	const match = AGE.exec(text.trim());
-	if (!match) {
-		return {
-			refused: `must be a whole number of days, weeks or years, as in 400d, 52w or 2y (got "${text}")`
-		};
-	}
-	const days = Number(match[1]) * { d: 1, w: 7, y: 365 }[match[2] as 'd' | 'w' | 'y'];
-	if (days === 0) return { refused: `must be at least 1 day, week or year (got "${text}")` };
+	const days = retentionDays(text);
+	if (typeof days !== 'number') return days;
 	const cutoff = now - days * 86_400_000;
 	if (!(cutoff >= 0)) {
 		return {

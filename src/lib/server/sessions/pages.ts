@@ -3,7 +3,8 @@
  * read: the range the query string asks for (the dashboard's presets) and one page of
  * sessions, or a session's timeline. The same reads as the Sessions API.
  */
-import type { Couch } from '../couch';
+import { ignoreStatus, type Couch } from '../couch';
+import type { StoredRecord } from '$lib/records';
 import { CouchstatsError } from '../errors';
 import { isTimeZone, rangeZoneName, type SiteRecord } from '../accounts/sites';
 import { checkPageQuery, parseRangeParams } from '../stats/params';
@@ -81,4 +82,21 @@ export async function readTimelinePage(
 		limit: TIMELINE_LIMIT.default,
 		after: params.get('after')
 	});
+}
+
+/**
+ * The visitor id of a session, for its site's owners (a share link's page never shows
+ * it: the id reads and erases the visitor's records at the visitor endpoint), read from
+ * the first record of its timeline page: every record of a session has its visitor's id.
+ * @returns null when the page holds no record, or that record is gone or another site's.
+ */
+export async function sessionVisitor(
+	couch: Couch,
+	site: string,
+	timeline: Pick<SessionTimelineResponse, 'records'>
+): Promise<string | null> {
+	const first = timeline.records[0];
+	if (!first) return null;
+	const doc = (await ignoreStatus(couch.events.get(first.id), 404)) as StoredRecord | undefined;
+	return doc?.site === site ? doc.vid : null;
 }

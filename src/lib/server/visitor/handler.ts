@@ -32,30 +32,20 @@ import { SiteCache, type SiteList } from '../ingest/site-cache';
 import { logError } from '../log';
 import { originAllowed, SITE_ID_PATTERN } from '../accounts/sites';
 import { withinIndexWait } from '../stats/still-indexing';
-import type { CoalescedCompaction } from '../import/compaction';
-import { logErased } from './erasure-log';
-import { eraseVisitorRecords, parseCursor, readVisitorRecords } from './records';
+import { eraseVisitor, type ErasureDeps } from './erase';
+import { parseCursor, readVisitorRecords } from './records';
 
 /** What the endpoint needs from the world; tests inject their own. */
-export interface VisitorDeps {
+export interface VisitorDeps extends ErasureDeps {
 	/** The app's CouchDB client, read on each use. */
 	couch: () => Couch;
 	config: Pick<IngestConfig, 'visitor' | 'sitesTtlMs'>;
-	/** Clock in ms; default `Date.now`. */
-	now?: () => number;
 	/** The site list to check against; default a cache of its own on `couch` (`config.sitesTtlMs`). */
 	sites?: SiteCache;
 	/** Longest a view read may wait for its index before a 503; default `INDEX_WAIT_MS`. */
 	indexWaitMs?: number;
 	/** Records per page of a read; default `VISITOR_PAGE`. */
 	pageSize?: number;
-	/**
-	 * The file that lists erased records for a restored backup (erasure-log.ts); none:
-	 * not listed (an in-memory store, which no backup holds).
-	 */
-	erasureLog?: string;
-	/** Asked for after each erasure, so that no earlier revision of an erased record stays readable. */
-	compaction: CoalescedCompaction;
 }
 
 /** One request as the route hands it over. */
@@ -127,10 +117,7 @@ export function createVisitorEndpoint(deps: VisitorDeps): VisitorEndpoint {
 
 		const couch = deps.couch();
 		if (action === 'erase') {
-			const log = deps.erasureLog;
-			const deleted = await eraseVisitorRecords(couch, id, visitor, settle, (ids) =>
-				log ? logErased(log, id, ids, now()).catch((e) => logError('erasure log', e)) : undefined
-			).finally(() => deps.compaction.request());
+			const deleted = await eraseVisitor(couch, id, visitor, settle, { ...deps, now });
 			return json({ site: id, visitor, deleted }, 200);
 		}
 		const page = await readVisitorRecords(couch, id, visitor, {

@@ -11,6 +11,7 @@ import { startSiteCache } from '../ingest/site-cache';
 import { logError, logNotice } from '../log';
 import { reapplyErasures } from './erasure-log';
 import { createVisitorEndpoint, type VisitorEndpoint } from './handler';
+import type { ErasureDeps } from './erase';
 
 export {
 	createVisitorEndpoint,
@@ -20,6 +21,7 @@ export {
 } from './handler';
 
 let instance: VisitorEndpoint | undefined;
+let erasure: ErasureDeps | undefined;
 
 /**
  * Creates the app's visitor endpoint (one per process: rate-limit state lives in it;
@@ -32,12 +34,12 @@ let instance: VisitorEndpoint | undefined;
 export function startVisitorEndpoint(config: IngestConfig, erasureLog: string | undefined): void {
 	if (instance) return;
 	const compaction = eventsCompaction(couch);
+	erasure = { erasureLog, compaction };
 	instance = createVisitorEndpoint({
 		couch,
 		config,
 		sites: startSiteCache(config.sitesTtlMs),
-		erasureLog,
-		compaction
+		...erasure
 	});
 	if (erasureLog) void reapplyLog(erasureLog, compaction.request);
 }
@@ -63,4 +65,16 @@ export function visitorEndpoint(): VisitorEndpoint {
 		throw new Error('the visitor endpoint is not started: hooks.server.ts init starts it');
 	}
 	return instance;
+}
+
+/**
+ * The app's erasure log and compaction, which an owner's erasure of a visitor goes
+ * through as the visitor's own does (erase.ts).
+ * @throws {Error} before start-up called {@link startVisitorEndpoint}.
+ */
+export function appErasure(): ErasureDeps {
+	if (!erasure) {
+		throw new Error('the visitor endpoint is not started: hooks.server.ts init starts it');
+	}
+	return erasure;
 }

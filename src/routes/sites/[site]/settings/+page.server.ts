@@ -16,6 +16,7 @@ import {
 	removeOwner,
 	revokeToken,
 	setExcludedAddresses,
+	setRetention,
 	shareSessions,
 	siteForOwner,
 	updateSite
@@ -27,6 +28,9 @@ import { refusedOrigins } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
 import { parseExcludedAddresses } from '$lib/server/accounts/excluded-addresses';
+import { retentionOf } from '$lib/server/import/retention-schedule';
+import { eraseVisitorAsOwner } from '$lib/server/accounts/visitor-erase';
+import { appErasure } from '$lib/server/visitor';
 
 export const load = (async ({ locals, url, params }) => {
 	const user = requireUser(locals.user, url);
@@ -38,6 +42,7 @@ export const load = (async ({ locals, url, params }) => {
 		user,
 		origin: url.origin,
 		site: siteForOwner(site),
+		retention: await retentionOf(site),
 		// Not those the site lists now: their records are taken (an outside re-check saw a
 		// host still listed as refused after it was added and its records had arrived).
 		refused: refusedOrigins.list(site.id, Date.now()).filter((r) => !originAllowed(site, r.origin))
@@ -161,6 +166,30 @@ export const actions = {
 				saved: entries.length
 					? `Records from ${entries.length === 1 ? 'that address' : `those ${entries.length} addresses and ranges`} are dropped from now on.`
 					: 'No address is excluded.'
+			};
+		}),
+	setRetention: (event) =>
+		act(event, 'retention', async (user, form) => {
+			const site = await setRetention(couch(), user, event.params.site, field(form, 'retention'));
+			return {
+				saved: site.retention
+					? `Saved: this site keeps its records for ${site.retention}; the app's daily run deletes older ones, from its next run on.`
+					: 'Saved: this site has no retention period of its own.'
+			};
+		}),
+	eraseVisitor: (event) =>
+		act(event, 'erase-visitor', async (user, form) => {
+			const deleted = await eraseVisitorAsOwner(
+				couch(),
+				user,
+				event.params.site,
+				{ visitor: field(form, 'visitor'), confirmed: field(form, 'confirm') === 'on' },
+				appErasure()
+			);
+			return {
+				saved: deleted
+					? `Erased the visitor's ${deleted} record${deleted === 1 ? '' : 's'} on this site.`
+					: 'This site holds no record under that visitor id (erased already?).'
 			};
 		}),
 	shareSessions: (event) =>

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import { couch } from '$lib/server/couch';
 import { CouchstatsError } from '$lib/server/errors';
 import { requireUser, siteForPage } from '$lib/server/accounts/form';
-import { readTimelinePage } from '$lib/server/sessions/pages';
+import { readTimelinePage, sessionVisitor } from '$lib/server/sessions/pages';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
@@ -13,5 +13,10 @@ export const load = (async ({ locals, url, params }) => {
 			throw e;
 		}
 	);
-	return { site: { id: site.id, name: site.name, timeZone: site.timeZone }, timeline };
+	return {
+		site: { id: site.id, name: site.name, timeZone: site.timeZone },
+		timeline,
+		// The owner's page only: a share link's never names it.
+		visitor: await sessionVisitor(couch(), site.id, timeline)
+	};
 }) satisfies PageServerLoad;
