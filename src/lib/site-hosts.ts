@@ -4,6 +4,7 @@
  * (`ownSource`) and the tracker (a referrer or a link to one of the site's hosts is no
  * source and no outbound link) all read. Browser-safe: the tracker's core loads it.
  */
+import { HOST_PATTERN } from './records.ts';
 
 /** A host name entry's parts: `*.`, the host (a name, or an IPv6 address in brackets), `:port`. */
 const ENTRY_PARTS = /^(\*\.)?(\[[^\]]*\]|[^:[\]]+)(?::(\d+))?$/u;
@@ -44,4 +45,20 @@ export function ownSource(hostnames: readonly string[], src: string): boolean {
 /** `src`, or `(direct)` when it names one of the site's own hosts ({@link ownSource}). */
 export function siteSource(hostnames: readonly string[], src: string): string {
 	return ownSource(hostnames, src) ? '(direct)' : src;
+}
+
+/**
+ * The host a record keeps of a page (`BaseRecord.host`, `HOST_PATTERN` in records.ts):
+ * a URL's `hostname`, as the tracker takes `location.hostname`, so lowercase, punycode and
+ * without a port. `text` is a URL (`https://Shop.Example.com:8443/cart`) or a host
+ * (`Shop.Example.com`, as an import file's `hostname` column gives it); undefined when it
+ * names no host a page could have.
+ */
+export function pageHost(text: string): string | undefined {
+	try {
+		const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`).hostname;
+		return host.length <= 253 && HOST_PATTERN.test(host) ? host : undefined;
+	} catch {
+		return undefined;
+	}
 }

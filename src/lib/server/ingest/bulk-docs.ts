@@ -28,7 +28,7 @@ import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
 import { excludesAddress } from '../accounts/excluded-addresses';
-import { siteSource } from '$lib/site-hosts';
+import { hostListed, siteSource } from '$lib/site-hosts';
 import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
@@ -125,6 +125,12 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 			ids.push(record._id);
 			return refuse(
 				`site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${new URL(ctx.origin.origin).host} to its host names in the site's settings`
+			);
+		}
+		// The page's host, as its origin: one of the site's (a request without an origin too).
+		if (record.host !== undefined && !hostListed(site.hostnames, record.host)) {
+			return refuse(
+				`site "${record.site}" does not list the host ${record.host}: add it to its host names in the site's settings`
 			);
 		}
 		// The owners' own traffic: answered as stored, so that it is not sent again.
