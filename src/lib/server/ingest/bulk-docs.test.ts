@@ -116,6 +116,32 @@ describe('checkBatch', () => {
 		}
 	});
 
+	test('refuses the records of a host an entry with ! keeps out of a wildcard, saying so', () => {
+		const sites = new SiteList([
+			{ id: 'wild', hostnames: ['*.example.com', '!staging.example.com'], timeZone: 'UTC' }
+		]);
+		const www = pageview(NOW, { site: 'wild', host: 'www.example.com' });
+		const staging = pageview(NOW, { site: 'wild', host: 'staging.example.com' });
+		const from = (origin: string) =>
+			checkBatch(
+				{ docs: [www, staging], new_edits: false },
+				{ ...ctx, sites, origin: { kind: 'page', origin } }
+			);
+		expect(from('https://www.example.com').errors).toEqual([
+			{
+				id: staging._id,
+				index: 1,
+				error: 'forbidden',
+				reason:
+					'site "wild" keeps the host staging.example.com out (an entry with ! in its host names)'
+			}
+		]);
+		expect(from('https://staging.example.com').errors.map((e) => e.reason)).toEqual([
+			'site "wild" keeps the origin https://staging.example.com out (an entry with ! in its host names)',
+			'site "wild" keeps the origin https://staging.example.com out (an entry with ! in its host names)'
+		]);
+	});
+
 	test('names each refused document by its position, those without an id too', () => {
 		const first = pageview();
 		const last = pageview(NOW, { ts: 1 });
