@@ -177,6 +177,27 @@ describe('backfill', () => {
 		).toThrow(/^line 2: hostname must be a host name \(got "a b"\)$/);
 	});
 
+	test("names a session from one of the site's own hosts (direct), as the tracker and the ingest do", () => {
+		const classifier = new Classifier({
+			defaultSite: 'demo',
+			timeZoneOf: () => 'UTC',
+			hostsOf: () => ['www.example.com', 'shop.example.com'],
+			receivedAt: 1
+		});
+		const parser = new LineParser();
+		const lines = [
+			'timestamp,path,visitor_id,referrer',
+			'2026-11-01T10:00:00Z,/,alice,https://www.example.com/',
+			'2026-11-01T10:00:00Z,/,bob,https://example.com/blog',
+			'2026-11-01T10:00:00Z,/,carol,https://news.example.org/'
+		];
+		const sources = lines.flatMap((line, i) => {
+			const row = parser.parse(line, i + 1);
+			return row ? classifier.classifyLine(row, i + 1).records.map((r) => r.src) : [];
+		});
+		expect([...new Set(sources)]).toEqual(['(direct)', 'news.example.org']);
+	});
+
 	test('decides first of day in the site time zone', () => {
 		const records = classifyAll(
 			[

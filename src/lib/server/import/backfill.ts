@@ -40,7 +40,7 @@ import {
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
 import { clip, hasNoControl } from '../../text';
-import { pageHost } from '../../site-hosts';
+import { pageHost, siteSource } from '../../site-hosts';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
 import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
@@ -193,6 +193,11 @@ export interface ClassifierOptions {
 	defaultSite?: string;
 	/** Time zone of each site, for "first of the visitor's day". */
 	timeZoneOf: (site: string) => string;
+	/**
+	 * Host names of each site, as its settings list them: a referrer on one of them is no
+	 * source (`(direct)`, site-hosts.ts `siteSource`), as for tracked records. Default none.
+	 */
+	hostsOf?: (site: string) => readonly string[];
 	/** Also emit milestone records (actual, engaged, non-bounce); default true. */
 	milestones?: boolean;
 	/** `receivedAt` of every record: when the import ran. */
@@ -366,7 +371,8 @@ export class Classifier {
 		let record: StoredRecord | undefined;
 		if (own.type === 'pageview') {
 			const utm = { ...utmFromUrl, ...utmOf(row) };
-			const source = sourceOf(ref, utm.source);
+			// One rule with the tracker and the ingest: the site's own host is no source.
+			const source = siteSource(this.options.hostsOf?.(site) ?? [], sourceOf(ref, utm.source));
 			const c = classifyPageview(
 				session,
 				visitor.state,
