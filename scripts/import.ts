@@ -187,6 +187,7 @@ async function importFile(
 		new Classifier({
 			defaultSite: options.defaultSite,
 			timeZoneOf: (site) => targets.get(site)?.timeZone ?? 'UTC',
+			hostsOf: (site) => targets.get(site)?.hostnames ?? [],
 			milestones: options.milestones,
 			receivedAt,
 			latest: latestImportTime(receivedAt)

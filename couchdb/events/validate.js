@@ -84,6 +84,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		path: 1,
 		src: 1,
 		land: 1,
+		host: 1,
 		receivedAt: 1,
 		browser: 1,
 		os: 1,
@@ -107,6 +108,7 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 			pathFirstOfDay: 1,
 			srcFirstOfDay: 1,
 			srcPathFirstOfDay: 1,
+			hostFirstOfDay: 1,
 			from: 1,
 			left: 1,
 			revisit: 1,
@@ -163,6 +165,16 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		refuse('src must not contain control characters');
 	if ('land' in newDoc && !isAddress(newDoc.land, true)) {
 		refuse('land must be a path of at most 512 characters, without control characters');
+	}
+	// The page's host as a URL writes it, without a port (HOST_PATTERN in src/lib/records.ts).
+	if (
+		'host' in newDoc &&
+		(!isString(newDoc.host, 253) ||
+			!/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/.test(newDoc.host))
+	) {
+		refuse(
+			'host must be a host name as a URL writes it, without a port, of at most 253 characters'
+		);
 	}
 	if ('browser' in newDoc && !isText(newDoc.browser, 40))
 		refuse('browser must be at most 40 characters, without control characters');
@@ -229,6 +241,9 @@ export const validateRecord = function (newDoc, oldDoc, userCtx) {
 		}
 		if ('srcPathFirstOfDay' in newDoc && typeof newDoc.srcPathFirstOfDay !== 'boolean') {
 			refuse('srcPathFirstOfDay must be true or false');
+		}
+		if ('hostFirstOfDay' in newDoc && typeof newDoc.hostFirstOfDay !== 'boolean') {
+			refuse('hostFirstOfDay must be true or false');
 		}
 		if ('notFound' in newDoc && typeof newDoc.notFound !== 'boolean') {
 			refuse('notFound must be true or false');

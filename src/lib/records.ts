@@ -80,6 +80,16 @@ const REFERRER_MAX = 512;
  */
 export const HOSTS_HEADER = 'X-Couchstats-Hosts';
 
+/**
+ * A record's `host` ({@link BaseRecord.host}): a page's host name as a URL's `hostname`
+ * writes it, which is how browsers give `location.hostname`: lowercase, a name in another
+ * script in punycode, an IPv6 address in brackets, and never a port (`localhost:5173` and
+ * `localhost:8080` are one host, as a site's entry without a port takes both). At most 253
+ * characters, a DNS name's longest. `pageHost` in site-hosts.ts reads one from a URL or a
+ * host an import file gives.
+ */
+export const HOST_PATTERN = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/;
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
 	/** Maximum serialized size of one record, in bytes. */
@@ -542,6 +552,14 @@ export interface BaseRecord {
 	src?: string;
 	/** The session's landing page: the path of its entry pageview. Optional like `src`. */
 	land?: string;
+	/**
+	 * The host of the page the record was made on ({@link HOST_PATTERN}): `/` of
+	 * `www.example.com` and `/` of `shop.example.com` are one path on two hosts, which the
+	 * Hosts breakdown tells apart. Optional and additive: records made before 2026-12-07, and
+	 * imported lines without a host, lack it (the ingest checks it against the site's host
+	 * names, as it checks the page's origin).
+	 */
+	host?: string;
 }
 
 /** A pageview: a route the visitor landed on (dedup per session and path, 30 min). */
@@ -598,6 +616,11 @@ export interface PageviewRecord extends BaseRecord {
 	 * `pathFirstOfDay`.
 	 */
 	srcPathFirstOfDay?: boolean;
+	/**
+	 * First pageview of the visitor's day on this record's `host`: a visitor of that host
+	 * that day (the Hosts breakdown). Absent without a host, and on records made before it.
+	 */
+	hostFirstOfDay?: boolean;
 	/**
 	 * The page it was reached from: the page its tab showed before, or the session's last
 	 * page (absent on entry). Journeys count transitions by it.

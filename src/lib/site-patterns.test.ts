@@ -41,7 +41,11 @@ describe('the site forms’ patterns', () => {
 		['[::1', false],
 		['[::1]x', false],
 		['*.[::1]', false],
-		['[example.com]', false]
+		['[example.com]', false],
+		// A host kept out of the others.
+		['*.example.com !staging.example.com, !*.dev.example.com:8080', true],
+		['!!staging.example.com', false],
+		['*.!staging.example.com', false]
 	])('host names field %j matches: %s', (value, ok) => {
 		expect(asBrowser(HOSTNAMES_FIELD_SOURCE).test(value)).toBe(ok);
 	});

@@ -18,15 +18,16 @@ export const SITE_ID_HINT = '2–32 lowercase letters, digits or -';
 
 /**
  * One host name entry as stored: `example.com`, `*.example.com` or an IPv6 address in
- * brackets as a URL writes it (`[::1]`, `[2001:db8::1]`), optionally with `:port`. The
- * server checks an address's brackets further (src/lib/server/accounts/sites.ts,
+ * brackets as a URL writes it (`[::1]`, `[2001:db8::1]`), optionally with `:port`, and
+ * with `!` before it a host kept out (`!staging.example.com`: site-hosts.ts `hostListed`).
+ * The server checks an address's brackets further (src/lib/server/accounts/sites.ts,
  * `hostEntry`).
  */
-export const HOSTNAME_SOURCE = String.raw`((\*\.)?[a-z0-9.\-]+|\[[0-9a-f:]+\])(:\d+)?`;
+export const HOSTNAME_SOURCE = String.raw`!?((\*\.)?[a-z0-9.\-]+|\[[0-9a-f:]+\])(:\d+)?`;
 
 /** What {@link HOSTNAMES_FIELD_SOURCE} asks for, in words (see {@link SITE_ID_HINT}). */
 export const HOSTNAMES_HINT =
-	'host names without http:// or a path, separated by spaces or commas: example.com *.example.com localhost:8080, an IPv6 address in brackets: [::1]:8080';
+	'host names without http:// or a path, separated by spaces or commas: example.com *.example.com localhost:8080, an IPv6 address in brackets: [::1]:8080; ! before one keeps it out: !staging.example.com';
 
 /**
  * One entry of the host-name field: any letter case (the server lowercases it), a name
@@ -34,7 +35,7 @@ export const HOSTNAMES_HINT =
  * `xn--bcher-kva.example`), or an IPv6 address in brackets in any spelling (the server
  * stores it as a URL writes it: `[2001:DB8:0::1]` as `[2001:db8::1]`).
  */
-const FIELD_ENTRY = String.raw`((\*\.)?[\p{L}\p{M}\p{N}.\-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?`;
+const FIELD_ENTRY = String.raw`!?((\*\.)?[\p{L}\p{M}\p{N}.\-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?`;
 
 /** The host-name field of the site forms: {@link FIELD_ENTRY}s separated by spaces or commas. */
 export const HOSTNAMES_FIELD_SOURCE = String.raw`[\s,]*${FIELD_ENTRY}([\s,]+${FIELD_ENTRY})*[\s,]*`;

@@ -16,6 +16,7 @@ import { siteRecord, type SiteRecord } from '../../src/lib/server/accounts/sites
 import { createToken, withToken } from '../../src/lib/server/accounts/tokens';
 import { browserMark, HANDOFF_MS } from '../../src/lib/tracker/handoff';
 import type { RunningApp } from '../support/app';
+import { ownerPage } from './owner-support';
 import { CHROME_UA, launchVisitorBrowser, useTrackedApp, waitForRecords } from './tracker-support';
 
 test.describe.configure({ timeout: 120_000 });
@@ -132,8 +133,8 @@ test("a buyer who follows links across the site's hosts is one visitor in one se
 	await follow(page, '#confirm');
 	const records = await waitForRecords(app, (r) => views(r).length >= 6);
 	const walk = views(records).sort((a, b) => a.ts - b.ts);
-	// `/` of the shop is another page than `/` of www, though both read `/` (records carry
-	// no host: README, "One site on several hosts"): a page view of its own, from `/`.
+	// `/` of the shop is another page than `/` of www, though both read `/` (pages are
+	// paths: README, "One site on several hosts"): a page view of its own, from `/`.
 	expect(walk.map((r) => [r.path, r.from ?? null, !!r.entry, !!r.revisit])).toEqual([
 		['/', null, true, false],
 		['/', '/', false, false],
@@ -155,6 +156,31 @@ test("a buyer who follows links across the site's hosts is one visitor in one se
 		headers: { authorization: `Bearer ${token.secret}` }
 	}).then((r) => r.json());
 	expect([stats.totals.visitors, stats.totals.sessions]).toEqual([1, 1]);
+	// Each record names its page's host, and the Hosts breakdown tells them apart: the one
+	// visitor viewed all three, and the session started on www.
+	expect(walk.map((r) => r.host)).toEqual([
+		'www.example.test',
+		'shop.example.test',
+		'shop.example.test',
+		'shop.example.test',
+		'checkout.pay.test',
+		'shop.example.test'
+	]);
+	expect(stats.breakdowns.hosts).toEqual([
+		expect.objectContaining({ value: 'www.example.test', visitors: 1, sessions: 1 }),
+		expect.objectContaining({ value: 'checkout.pay.test', visitors: 1, sessions: 0 }),
+		expect.objectContaining({ value: 'shop.example.test', visitors: 1, sessions: 0 })
+	]);
+	// The owner's dashboard shows the Hosts widget (a site with one host has none).
+	const owner = await ownerPage(visitors, app);
+	await owner.goto(`${app.url}/sites/${SITE}?range=today`);
+	const widget = owner.locator('section#hosts');
+	await expect(widget.getByRole('heading', { name: 'Hosts' })).toBeVisible();
+	await expect(widget.getByRole('row')).toHaveCount(4);
+	await expect(widget).toContainText('checkout.pay.test');
+	await owner.goto(`${app.url}/sites/demo?range=today`);
+	await expect(owner.locator('section#pages')).toBeVisible();
+	await expect(owner.locator('section#hosts')).toHaveCount(0);
 });
 
 test('a link with its hand-off, copied and opened after it expired, is a new visitor', async () => {

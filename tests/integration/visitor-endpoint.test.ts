@@ -400,6 +400,38 @@ describe('erasing a visitor’s records', () => {
 	});
 });
 
+describe('erasing on a site of several hosts', () => {
+	test("deletes the id's records made on every one of the site's hosts, whichever host asks", async () => {
+		// A visitor handed on from www. to shop. (README "One site on several hosts") has one
+		// id on both: the erasure asked for on the shop deletes the records made on www. too.
+		await couch.sites.insert(
+			siteRecord(
+				{
+					id: 'biz',
+					name: 'biz',
+					hostnames: ['www.biz.example', 'shop.biz.example'],
+					timeZone: 'UTC'
+				},
+				[],
+				NOW
+			)
+		);
+		const vid = uuidv7(NOW);
+		const docs = stored([
+			pageview(NOW, { site: 'biz', vid, host: 'www.biz.example' }),
+			pageview(NOW + 1, { site: 'biz', vid, host: 'shop.biz.example', firstOfDay: false })
+		]);
+		await couch.events.bulk({ docs, new_edits: false });
+		const res = await call(
+			endpoint(),
+			{ site: 'biz', visitor: vid, action: 'erase' },
+			{ origin: 'https://shop.biz.example' }
+		);
+		expect(await res.json()).toEqual({ site: 'biz', visitor: vid, deleted: 2 });
+		expect(await storedIdsOf(vid, 'biz')).toEqual([]);
+	});
+});
+
 describe('what an erasure leaves readable', () => {
 	/** Three records of a new visitor on the blog, stored. */
 	async function visitorWithRecords() {

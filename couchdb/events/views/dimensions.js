@@ -15,6 +15,12 @@
 // visitor of each (an outside review: three people from one source were counted as two).
 // Bot-flagged records count nowhere.
 //
+// Host (the page's host, `host`, a site on several hosts): `sessions` counts the
+// sessions that started on it, `visitors` the visitors who viewed it that day
+// (`hostFirstOfDay`), so a visitor of two hosts is a visitor of each. In the site's own
+// scope only: no filter keeps host rows, so that they cost one row per bucket of an entry
+// pageview or a visitor's first pageview of a host that day (issue 11).
+//
 // Filtered rows (src/lib/stats/filters.ts) have `[site, filter key]` in place of `site`:
 // `source:<src>` repeats the rows of a session with a source, its visitors by
 // `srcFirstOfDay`; `page:<path>` counts the
@@ -51,8 +57,12 @@ export const map = function (doc) {
 	// Each dimension: its name, its value, and whether it says where a session came from.
 	var dims = [];
 	var fields = ['browser', 'os', 'device', 'country', 'screen'];
+	// The page's host: its own rows, in the site's own scope only (see above).
+	var hostRow = null;
 	if (doc.type === 'pageview') {
 		var entry = doc.entry === true ? 1 : 0;
+		var hostFirst = doc.hostFirstOfDay === true ? 1 : 0;
+		if (typeof doc.host === 'string' && (entry || hostFirst)) hostRow = [entry, hostFirst];
 		var firstOfDay = doc.firstOfDay === true ? 1 : 0;
 		var pathFirst = doc.pathFirstOfDay === true ? 1 : 0;
 		// A visitor of the session's source: first of the day in a session from it (a
@@ -105,7 +115,7 @@ export const map = function (doc) {
 		if (typeof doc.src === 'string') dims.push(['referrer', doc.src, true]);
 		fields = ['browser', 'os', 'device'];
 	}
-	if (!scopes.length) return;
+	if (!scopes.length && !hostRow) return;
 	for (var f = 0; f < fields.length; f++) {
 		var v = doc[fields[f]];
 		dims.push([fields[f], typeof v === 'string' && v ? v : '(unknown)', false]);
@@ -130,6 +140,9 @@ export const map = function (doc) {
 				emit([scopes[s][0], buckets[i][0], buckets[i][1], dims[j][0], dims[j][1]], counted);
 			}
 		}
+	}
+	for (var b = 0; hostRow && b < buckets.length; b++) {
+		emit([doc.site, buckets[b][0], buckets[b][1], 'host', doc.host], hostRow);
 	}
 };
 

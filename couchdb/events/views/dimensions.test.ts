@@ -242,4 +242,52 @@ describe('the dimensions view', () => {
 			]);
 		});
 	});
+
+	describe('by host', () => {
+		const hostRows = (fields: Record<string, unknown>) =>
+			runMap(map, record({ type: 'pageview', entry: false, firstOfDay: false, ...fields }))
+				.filter(([key]) => (key as unknown[])[3] === 'host')
+				.map(([key, value]) => [...(key as unknown[]).slice(0, 2), (key as unknown[])[4], value]);
+
+		test('an entry pageview counts a session and, first on its host that day, a visitor of it in every bucket', () => {
+			expect(
+				hostRows({ entry: true, firstOfDay: true, hostFirstOfDay: true, host: 'www.example.com' })
+			).toEqual(['q', 'h', 'd', 'w', 'm', 'y'].map((g) => ['demo', g, 'www.example.com', [1, 1]]));
+		});
+
+		test('a later pageview first on a second host counts a visitor of it, and nothing else', () => {
+			const rows = runMap(
+				map,
+				record({
+					type: 'pageview',
+					entry: false,
+					firstOfDay: false,
+					srcFirstOfDay: false,
+					pathFirstOfDay: true,
+					hostFirstOfDay: true,
+					host: 'shop.example.com',
+					src: 'google.com',
+					...tech
+				})
+			);
+			expect(
+				scoped(rows).map(([key, value]) => [
+					...(key as string[]).slice(1, 2),
+					...(key as string[]).slice(3),
+					value
+				])
+			).toEqual(['q', 'h', 'd', 'w', 'm', 'y'].map((g) => [g, 'host', 'shop.example.com', [0, 1]]));
+		});
+
+		test('no filter scope has host rows, and a pageview without a host or any first has none', () => {
+			const page = { entry: true, firstOfDay: true, hostFirstOfDay: true, host: 'www.example.com' };
+			const filtered = runMap(map, record({ type: 'pageview', src: 'x.org', path: '/a', ...page }))
+				.filter(([key]) => Array.isArray((key as unknown[])[0]))
+				.filter(([key]) => (key as unknown[])[3] === 'host');
+			expect(filtered).toEqual([]);
+			expect(hostRows({ entry: true, firstOfDay: true })).toEqual([]);
+			expect(hostRows({ host: 'www.example.com', hostFirstOfDay: false })).toEqual([]);
+			expect(hostRows({ ...page, bot: true })).toEqual([]);
+		});
+	});
 });

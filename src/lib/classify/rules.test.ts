@@ -17,6 +17,7 @@ import { Classifier } from '../server/import/backfill.ts';
 import { resolveOptions } from '../tracker/settings.ts';
 import { createSessions, stateKeys, takeMilestones } from '../tracker/session.ts';
 import { memoryStore } from '../tracker/storage.ts';
+import { activeSession, classifyPageview, type VisitorState } from './rules.ts';
 
 /** The day of every script (UTC times of steps are on it). */
 const DATE = '2026-11-21';
@@ -509,5 +510,24 @@ describe('the classification rules, through the tracker and the importer', () =>
 		)
 	)('$name, in $zone, gives the same records in both', (script) => {
 		expect(classified(viaImporter(script))).toEqual(classified(viaTracker(script)));
+	});
+});
+
+describe('hosts', () => {
+	test('a visitor is first of the day once on each host they view, and only with a host', () => {
+		const at = Date.UTC(2026, 10, 21, 12);
+		const v: VisitorState = { id: 'v1' };
+		const s = activeSession(undefined, at, () => 's1');
+		const view = (path: string, minute: number, host?: string) =>
+			classifyPageview(s, v, path, at + minute * 60_000, DATE, '(direct)', false, undefined, host)
+				?.hostFirstOfDay;
+		expect([
+			view('/', 0, 'www.example.com'),
+			view('/a', 1, 'www.example.com'),
+			// The same path on another host (a hand-off carried the visitor there).
+			view('/b', 2, 'shop.example.com'),
+			view('/c', 3, 'shop.example.com'),
+			view('/d', 4)
+		]).toEqual([true, false, true, false, undefined]);
 	});
 });

@@ -21,8 +21,8 @@ export const SESSION_MS = 30 * 60_000;
 export const ACTUAL_MS = 10_000;
 
 /**
- * Keys remembered per visitor and day: paths (`pathFirstOfDay`), event names, sources and
- * paths by source (a page viewed from a source takes three). Beyond it the oldest are
+ * Keys remembered per visitor and day: paths (`pathFirstOfDay`), event names, sources,
+ * paths by source and hosts (a page viewed from a source takes three, a host one more). Beyond it the oldest are
  * forgotten, so a visitor viewing more than some 500 distinct pages in one day may count
  * again as a visitor of a forgotten one; it bounds `localStorage` to some 15 KB.
  */
@@ -159,6 +159,8 @@ export interface PageviewClass {
 	srcFirstOfDay?: boolean;
 	/** First pageview of this path in the visitor's day in a session from this source. */
 	srcPathFirstOfDay?: boolean;
+	/** First pageview of the visitor's day on the page's host (absent without one). */
+	hostFirstOfDay?: boolean;
 	/** The page it was reached from in its tab (`StoredRecord.from`). */
 	from?: string;
 	/** The session's last page when not `from`: the page this one ends as the exit (`StoredRecord.left`). */
@@ -300,7 +302,9 @@ function today(v: VisitorState, day: string, key: string, pageview: boolean): bo
  * session's last page (another tab moved on), it carries that page as `left`, which it
  * ends as the session's exit. The session's first
  * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
- * order, across tabs), which the `paths` view counts paths from entry by.
+ * order, across tabs), which the `paths` view counts paths from entry by. With the page's
+ * `host` (`BaseRecord.host`), the visitor's first pageview of the day on it is
+ * `hostFirstOfDay`: a visitor of that host (the Hosts breakdown).
  */
 export function classifyPageview(
 	s: SessionState,
@@ -310,7 +314,8 @@ export function classifyPageview(
 	day: string,
 	source?: string,
 	reload?: boolean,
-	opener?: string
+	opener?: string,
+	host?: string
 ): PageviewClass | undefined {
 	/** Where it was reached from: see above. */
 	const from =
@@ -349,6 +354,8 @@ export function classifyPageview(
 		// earlier that day from another source had no visitor under this one).
 		c.srcPathFirstOfDay = today(v, day, pathKey('source ' + s.src + ' ' + path), true);
 	}
+	// A key no path has (a path starts with `/`): a visitor of each host they view that day.
+	if (host !== undefined) c.hostFirstOfDay = today(v, day, pathKey('host ' + host), true);
 	if (!entry) {
 		c.from = from;
 		Object.assign(c, moved);

@@ -22,6 +22,7 @@ import {
 	rowsOf,
 	type Compared,
 	unavailableUnder,
+	widgetShown,
 	type Breakdown,
 	type Breakdowns,
 	type ViewRows
@@ -35,6 +36,7 @@ const views: ViewRows = {
 		{ key: ['s', 'd', '2026-11-01', '/docs'], value: [5, 3, 9_000, 1, 1] }
 	],
 	dimensions: [
+		'host',
 		'referrer',
 		'utm_source',
 		'utm_medium',
@@ -97,6 +99,7 @@ describe('the catalogue', () => {
 	test('the Stats API’s breakdowns are the catalogue’s, a group nested', () => {
 		expectTypeOf<Breakdowns>().toEqualTypeOf<{
 			pages: Compared<PageRow>[];
+			hosts: Compared<DimensionRow>[];
 			entryPages: Compared<{ path: string; entries: number }>[];
 			exitPages: Compared<ExitRow>[];
 			referrers: Compared<DimensionRow>[];
@@ -121,6 +124,7 @@ describe('the catalogue', () => {
 		const breakdowns = collectBreakdowns((b) => b.rows(views, read));
 		expect(Object.keys(breakdowns)).toEqual([
 			'pages',
+			'hosts',
 			'entryPages',
 			'exitPages',
 			'referrers',
@@ -194,6 +198,13 @@ describe('the dashboard’s breakdown widgets', () => {
 	][] = [
 		['pages', 'Top pages', ['top pages'], 'page'],
 		[
+			'hosts',
+			'Hosts',
+			['hosts'],
+			undefined,
+			'Not available under a filter: hosts are counted for the whole site. For one host alone, give it a site of its own.'
+		],
+		[
 			'entry-pages',
 			'Entry pages',
 			['entry pages'],
@@ -264,6 +275,21 @@ describe('the dashboard’s breakdown widgets', () => {
 			'Not available under a filter: lost records are counted for the whole site, their pages and sources being unknown.'
 		]
 	];
+
+	test('Hosts shows only when the range has page views on more than one host', () => {
+		const hosts = BREAKDOWN_WIDGETS.find((w) => w.id === 'hosts')!;
+		const rows = (values: string[]) =>
+			collectBreakdowns((b) =>
+				b.name === 'hosts' ? values.map((value) => ({ value, sessions: 1, visitors: 1 })) : []
+			);
+		expect(widgetShown(hosts, rows(['www.example.com', 'shop.example.com']))).toBe(true);
+		expect(widgetShown(hosts, rows(['www.example.com']))).toBe(false);
+		expect(widgetShown(hosts, rows(['www.example.com', OTHER]))).toBe(false);
+		expect(widgetShown(hosts, undefined)).toBe(false);
+		// The others show whatever their rows.
+		const pages = BREAKDOWN_WIDGETS.find((w) => w.id === 'pages')!;
+		expect(widgetShown(pages, undefined)).toBe(true);
+	});
 
 	test('are every breakdown with a table, in catalogue order', () => {
 		expect(BREAKDOWN_WIDGETS.map((w) => w.id)).toEqual(WIDGETS.map(([id]) => id));
@@ -493,6 +519,7 @@ describe('a breakdown compared with the previous period', () => {
 		const compared = CATALOGUE.filter((b) => b.compared).map((b) => [b.name, b.compared?.metric]);
 		expect(compared).toEqual([
 			['pages', 'pageviews'],
+			['hosts', 'visitors'],
 			['entryPages', 'entries'],
 			['exitPages', 'exits'],
 			['referrers', 'visitors'],

@@ -93,6 +93,11 @@ export interface Table<Row> {
 	display?(rows: Compared<Row>[]): object[];
 	/** Spans the whole row of the dashboard's grid. */
 	wide?: boolean;
+	/**
+	 * Whether the dashboard shows the widget, by the rows read (without "(other)"); default
+	 * always. Hosts: only when the range has page views on more than one host.
+	 */
+	shown?(rows: object[]): boolean;
 }
 
 /** What a breakdown's rows are read under. */
@@ -254,6 +259,8 @@ function dimension<const Name extends string>(
 			format?: Column['format'];
 			/** Default: no pageviews yet, and the page's next step. */
 			empty?: string;
+			/** Default: `Sessions by <by>`. */
+			caption?: string;
 		};
 	} = {}
 ): Breakdown<Name, DimensionRow> {
@@ -278,7 +285,7 @@ function dimension<const Name extends string>(
 		compared: { key: (row) => row.value, metric: 'visitors' },
 		table: table && {
 			...table,
-			caption: `Sessions by ${table.by}`,
+			caption: table.caption ?? `Sessions by ${table.by}`,
 			columns: [...lead, { key: 'sessions', label: 'Sessions', format: 'count' }],
 			// Under a page filter the two columns count two populations, the page's visitors
 			// and the sessions that landed on it, and say so (an outside review read "Visitors
@@ -339,6 +346,10 @@ function links<const Name extends string>(
 	};
 }
 
+/** Why the hosts have nothing to say under a filter (dimensions.js: site scope only). */
+const HOSTS_UNFILTERED =
+	'Not available under a filter: hosts are counted for the whole site. For one host alone, give it a site of its own.';
+
 /** Why the lost records have nothing to say under a filter. */
 const LOSS_UNFILTERED =
 	'Not available under a filter: lost records are counted for the whole site, their pages and sources being unknown.';
@@ -382,6 +393,18 @@ export const BREAKDOWNS = [
 			empty: NO_PAGEVIEWS,
 			hint: true,
 			link: TO_PAGE
+		}
+	}),
+	dimension('hosts', 'host', {
+		unavailable: { page: HOSTS_UNFILTERED, source: HOSTS_UNFILTERED, event: HOSTS_UNFILTERED },
+		table: {
+			// Plausible's hostname, GA4's hostname: a site on several hosts, its pages told apart.
+			title: 'Hosts',
+			column: 'Host',
+			by: 'host',
+			caption: 'Visitors of each host, and sessions that started there',
+			empty: 'No page views with a host in this range yet.',
+			shown: (rows) => rows.filter((row) => (row as DimensionRow).value !== OTHER).length > 1
 		}
 	}),
 	entry({
@@ -766,3 +789,15 @@ export const BREAKDOWN_WIDGETS: readonly BreakdownWidget[] = CATALOGUE.reduce<Br
 	},
 	[]
 );
+
+/**
+ * Whether the dashboard shows `widget`, by its tables' `shown` and the breakdowns read
+ * (`undefined` when they could not be): a widget whose table says when is hidden until its
+ * rows say so (Hosts: page views on more than one host).
+ */
+export function widgetShown(widget: BreakdownWidget, breakdowns: Breakdowns | undefined): boolean {
+	return widget.breakdowns.every(
+		({ name, table }) =>
+			!table.shown || (breakdowns !== undefined && table.shown(rowsOf(breakdowns, name)))
+	);
+}

@@ -206,12 +206,15 @@ export function takeMilestones(
  * @param keys - The site's keys in it ({@link stateKeys}).
  * @param newId - Mints a UUIDv7 for a new session or visitor.
  * @param dayOf - The visitor's day (`YYYY-MM-DD`, site time zone) for a time.
+ * @param host - The page's host (`location.hostname`), whose first pageview of the day
+ *   is `hostFirstOfDay`; none, no such flag.
  */
 export function createSessions(
 	store: KeyValueStore,
 	keys: Keys,
 	newId: (now: number) => string,
-	dayOf: (now: number) => string
+	dayOf: (now: number) => string,
+	host?: string
 ): Sessions {
 	const read = () => readJson<SessionState>(store, keys.session);
 	const latest = () => readJson<number>(store, keys.offset) ?? null;
@@ -270,7 +273,7 @@ export function createSessions(
 		expired: (now) => expired(read(), now),
 		touch,
 		pageview: (path, now, source, reload, opener) =>
-			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload, opener)),
+			run(now, (s, v, day) => classifyPageview(s, v, path, now, day, source, reload, opener, host)),
 		resume: (path, now) => run(now, (s, v, day) => resumeOn(s, v, path, day, sourceOf(undefined))),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),

@@ -844,6 +844,41 @@ describe('createTracker', () => {
 		expect(milestones.map((m) => [m.sid, m.milestone])).toEqual([[home.sid, 'nonbounce']]);
 	});
 
+	test("every record carries its page's host, and a visitor handed on is a visitor of each host they view that day", async () => {
+		// An outside probe: `/` of www. and `/` of shop. were one page, no report told them apart.
+		const hosts = 'www.example.test shop.example.test';
+		const www = fakeBrowser();
+		www.siteZone('UTC');
+		www.siteHosts(hosts);
+		www.window.location = new URL('https://www.example.test:8443/');
+		const first = createTracker({ site: 'biz' }, www.env);
+		first.pageview();
+		await settle();
+		www.advance(20_000);
+		first.track('signup');
+		first.pageview('/about');
+		await settle();
+		const link = clickLink(www, 'https://shop.example.test/cart');
+		const shop = fakeBrowser();
+		shop.siteHosts(hosts);
+		shop.advance(25_000);
+		shop.document.referrer = 'https://www.example.test/';
+		shop.window.location = new URL(link.attrs.href!);
+		createTracker({ site: 'biz' }, shop.env).pageview();
+		await settle();
+		// Without the port: a host, as a site's entry without a port takes any.
+		expect(new Set(www.sent().map((r) => r.host))).toEqual(new Set(['www.example.test']));
+		expect(new Set(shop.sent().map((r) => r.host))).toEqual(new Set(['shop.example.test']));
+		expect(www.sent().map((r) => r.type)).toContain('event');
+		const sent = [...www.sent(), ...shop.sent()];
+		const views = sent.filter((r): r is PageviewRecord => r.type == 'pageview');
+		expect(views.map((r) => [r.host, r.path, r.sid, r.hostFirstOfDay])).toEqual([
+			['www.example.test', '/', views[0].sid, true],
+			['www.example.test', '/about', views[0].sid, false],
+			['shop.example.test', '/cart', views[0].sid, true]
+		]);
+	});
+
 	test('a hand-off forged on a page elsewhere is forgotten at the first answer that lists the hosts, even one to a later page of the host', async () => {
 		// A review: the page that took it kept in memory only that it waited for the ingest;
 		// left before the answer came, the next page kept the forged visitor id for good,

@@ -330,7 +330,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		}
 		return days.format(t);
 	};
-	const sessions = createSessions(storage, keys, (t) => uuidv7(t, random), dayOf);
+	/** The page's host, which every record carries (records.ts `HOST_PATTERN`: no port). */
+	const pageHost = win.location.hostname;
+	const sessions = createSessions(storage, keys, (t) => uuidv7(t, random), dayOf, pageHost);
 	let idb: IDBFactory | undefined;
 	try {
 		idb = win.indexedDB;
@@ -392,6 +394,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			path,
 			src: session.src,
 			land: session.land,
+			host: pageHost,
 			local: skew === undefined || undefined,
 			since,
 			...fields

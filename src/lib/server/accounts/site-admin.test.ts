@@ -206,3 +206,21 @@ test('a site document id is made of a site id only: anything else is no site', (
 		expect(() => siteDocId(id), id).toThrow(expect.objectContaining({ status: 404 }));
 	}
 });
+
+test('a host kept out of a wildcard (!staging.example.com) is refused as an origin, and a list of exclusions alone is refused', () => {
+	// An outside probe: staging inside *.example.com was counted as production traffic.
+	const { hostnames } = parseSiteForm(
+		siteForm({ hostnames: '*.example.com example.com !staging.example.com' })
+	);
+	expect(hostnames).toEqual(['*.example.com', 'example.com', '!staging.example.com']);
+	expect(originAllowed({ hostnames }, 'https://www.example.com')).toBe(true);
+	expect(originAllowed({ hostnames }, 'https://staging.example.com')).toBe(false);
+	expect(originAllowed({ hostnames }, 'http://staging.example.com:8080')).toBe(false);
+	expect(() => parseSiteForm(siteForm({ hostnames: '!staging.example.com' }))).toThrow(
+		expect.objectContaining({
+			status: 400,
+			message:
+				'hostnames must list at least one host name to take: an entry with ! only keeps a host out'
+		})
+	);
+});

@@ -201,8 +201,14 @@ export function parseSiteForm(form: FormData): SiteInput {
 		const field = String(v.getDotPath(issue) ?? 'site').replace(/\.\d+$/, '');
 		throw new FieldError(400, `${field} ${issue.message}`, field);
 	}
-	if (!result.output.hostnames.length) {
-		throw new FieldError(400, 'hostnames must list at least one host name', 'hostnames');
+	if (!result.output.hostnames.some((entry) => !entry.startsWith('!'))) {
+		throw new FieldError(
+			400,
+			result.output.hostnames.length
+				? 'hostnames must list at least one host name to take: an entry with ! only keeps a host out'
+				: 'hostnames must list at least one host name',
+			'hostnames'
+		);
 	}
 	return result.output;
 }

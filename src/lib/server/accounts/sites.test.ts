@@ -118,3 +118,20 @@ test.each([
 ])('tz %j on a site in %j is read in the zone named %j', (tz, site, name) => {
 	expect(rangeZoneName(tz, site)).toBe(name);
 });
+
+test('an entry with ! (a host kept out) is stored as the others, in lowercase and as browsers send it', () => {
+	const site = { id: 'wild', name: 'Wild', timeZone: 'UTC' };
+	const result = v.safeParse(siteInputSchema, {
+		...site,
+		hostnames: ['*.Example.com', '!Staging.Example.com', '!*.bücher.example:0443']
+	});
+	expect(result.success && result.output.hostnames).toEqual([
+		'*.example.com',
+		'!staging.example.com',
+		'!*.xn--bcher-kva.example:443'
+	]);
+	expect(v.safeParse(siteInputSchema, { ...site, hostnames: ['!!a.example'] }).success).toBe(false);
+	expect(v.safeParse(siteInputSchema, { ...site, hostnames: ['*.!a.example'] }).success).toBe(
+		false
+	);
+});

@@ -147,7 +147,7 @@ export function unicodeHostEntry(entry: string): string | undefined {
 	if (!parts || !/(^|\.)xn--/u.test(parts.host)) return undefined;
 	const unicode = domainToUnicode(parts.host);
 	if (!unicode || unicode === parts.host) return undefined;
-	return `${parts.wildcard ? '*.' : ''}${unicode}${parts.port ? `:${parts.port}` : ''}`;
+	return `${parts.exclude ? '!' : ''}${parts.wildcard ? '*.' : ''}${unicode}${parts.port ? `:${parts.port}` : ''}`;
 }
 
 /** {@link HOSTNAME_SOURCE}, whole. */
@@ -165,7 +165,7 @@ function hostEntry(entry: string): string | undefined {
 	const host = parts && browserHost(parts.host);
 	if (!parts || host === undefined) return undefined;
 	const port = parts.port === undefined ? '' : `:${Number(parts.port)}`;
-	const stored = `${parts.wildcard ? '*.' : ''}${host}${port}`;
+	const stored = `${parts.exclude ? '!' : ''}${parts.wildcard ? '*.' : ''}${host}${port}`;
 	return HOSTNAME_PATTERN.test(stored) ? stored : undefined;
 }
 

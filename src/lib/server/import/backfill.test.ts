@@ -149,6 +149,55 @@ describe('backfill', () => {
 		expect(new Set(records.map((r) => r.sid)).size).toBe(2);
 	});
 
+	test("keeps a line's host, from its hostname column or its url, as the tracker records one, and a visitor of each host that day", () => {
+		const records = classifyAll([
+			'timestamp,url,hostname,visitor_id',
+			'2026-11-01T10:00:00Z,https://WWW.Example.com:8443/,,alice',
+			'2026-11-01T10:01:00Z,/cart,Shop.Example.com,alice',
+			'2026-11-01T10:02:00Z,/pay,shop.example.com,alice',
+			'2026-11-01T10:03:00Z,/about,,alice'
+		]);
+		const views = records.filter((r) => r.type === 'pageview');
+		expect(
+			views.map((r) => [r.path, r.host, (r as { hostFirstOfDay?: boolean }).hostFirstOfDay])
+		).toEqual([
+			['/', 'www.example.com', true],
+			['/cart', 'shop.example.com', true],
+			['/pay', 'shop.example.com', false],
+			// A path alone names no host.
+			['/about', undefined, undefined]
+		]);
+		// Its heartbeats and milestones carry it too.
+		expect(
+			records.filter((r) => r.path === '/cart').every((r) => r.host === 'shop.example.com')
+		).toBe(true);
+		for (const r of records) expect(validateRecord(r, null, null)).toBeUndefined();
+		expect(() =>
+			classifyAll(['timestamp,path,hostname,visitor_id', '2026-11-01T10:00:00Z,/,a b,alice'])
+		).toThrow(/^line 2: hostname must be a host name \(got "a b"\)$/);
+	});
+
+	test("names a session from one of the site's own hosts (direct), as the tracker and the ingest do", () => {
+		const classifier = new Classifier({
+			defaultSite: 'demo',
+			timeZoneOf: () => 'UTC',
+			hostsOf: () => ['www.example.com', 'shop.example.com'],
+			receivedAt: 1
+		});
+		const parser = new LineParser();
+		const lines = [
+			'timestamp,path,visitor_id,referrer',
+			'2026-11-01T10:00:00Z,/,alice,https://www.example.com/',
+			'2026-11-01T10:00:00Z,/,bob,https://example.com/blog',
+			'2026-11-01T10:00:00Z,/,carol,https://news.example.org/'
+		];
+		const sources = lines.flatMap((line, i) => {
+			const row = parser.parse(line, i + 1);
+			return row ? classifier.classifyLine(row, i + 1).records.map((r) => r.src) : [];
+		});
+		expect([...new Set(sources)]).toEqual(['(direct)', 'news.example.org']);
+	});
+
 	test('decides first of day in the site time zone', () => {
 		const records = classifyAll(
 			[

@@ -40,6 +40,7 @@ import {
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
 import { clip, hasNoControl } from '../../text';
+import { pageHost, siteSource } from '../../site-hosts';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
 import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
@@ -53,6 +54,7 @@ export const COLUMNS = [
 	'type',
 	'path',
 	'url',
+	'hostname',
 	'session_id',
 	'visitor_id',
 	'referrer',
@@ -191,6 +193,11 @@ export interface ClassifierOptions {
 	defaultSite?: string;
 	/** Time zone of each site, for "first of the visitor's day". */
 	timeZoneOf: (site: string) => string;
+	/**
+	 * Host names of each site, as its settings list them: a referrer on one of them is no
+	 * source (`(direct)`, site-hosts.ts `siteSource`), as for tracked records. Default none.
+	 */
+	hostsOf?: (site: string) => readonly string[];
 	/** Also emit milestone records (actual, engaged, non-bounce); default true. */
 	milestones?: boolean;
 	/** `receivedAt` of every record: when the import ran. */
@@ -307,6 +314,7 @@ export class Classifier {
 		const ts = timestampOf(row, line);
 		this.checkTime(ts, line, row.timestamp);
 		const { path, utmFromUrl } = pathOf(row, line);
+		const host = hostOf(row, line);
 		const sourceSession = str(row.session_id);
 		const sourceVisitor =
 			str(row.visitor_id) ?? (sourceSession ? `session:${sourceSession}` : undefined);
@@ -356,14 +364,26 @@ export class Classifier {
 			sid: session.id,
 			vid,
 			path,
+			...(host && { host }),
 			receivedAt: this.options.receivedAt,
 			...this.technologyOf(session, own.type, enrichment(row))
 		};
 		let record: StoredRecord | undefined;
 		if (own.type === 'pageview') {
 			const utm = { ...utmFromUrl, ...utmOf(row) };
-			const source = sourceOf(ref, utm.source);
-			const c = classifyPageview(session, visitor.state, path, ts, day, source);
+			// One rule with the tracker and the ingest: the site's own host is no source.
+			const source = siteSource(this.options.hostsOf?.(site) ?? [], sourceOf(ref, utm.source));
+			const c = classifyPageview(
+				session,
+				visitor.state,
+				path,
+				ts,
+				day,
+				source,
+				undefined,
+				undefined,
+				host
+			);
 			if (c?.entry) session.b = ts;
 			const title = clip(str(row.title), LIMITS.title);
 			if (c)
@@ -519,6 +539,7 @@ export class Classifier {
 				// one the validation refuses: such a session's milestones failed their line).
 				...(base.src !== undefined ? { src: base.src } : {}),
 				...(base.land !== undefined ? { land: base.land } : {}),
+				...(base.host !== undefined ? { host: base.host } : {}),
 				receivedAt: base.receivedAt
 			} as StoredRecord;
 		});
@@ -769,6 +790,23 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 		path: cutEncoded(parsed.pathname, LIMITS.path),
 		utmFromUrl: { ...utmOfQuery(parsed.searchParams) }
 	};
+}
+
+/**
+ * A line's page host (`BaseRecord.host`, by `pageHost`: lowercase, punycode, no port): its
+ * `hostname` column (Plausible's and GA4's name for it), else the host of its `url` when
+ * that is a full URL; undefined when the line names none, as exports of one host do.
+ * @throws {ImportLineError} when `hostname` names no host a page could have.
+ */
+function hostOf(row: InputRow, line: number): string | undefined {
+	const given = str(row.hostname);
+	if (given !== undefined) {
+		const host = pageHost(given);
+		if (!host) throw new ImportLineError(line, `hostname must be a host name${got(row.hostname)}`);
+		return host;
+	}
+	const url = str(row.url);
+	return url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? pageHost(url) : undefined;
 }
 
 /** A line's language tag as the ingest keeps it, or nothing for one it would refuse. */

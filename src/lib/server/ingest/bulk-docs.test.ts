@@ -95,6 +95,53 @@ describe('checkBatch', () => {
 		expect([...batch.foreign]).toEqual([['blog', [blog._id]]]);
 	});
 
+	test("refuses a record whose page host is none of its site's, from a page or a script alike", () => {
+		const www = pageview(NOW, { site: 'blog', host: 'blog.example.com' });
+		const staging = pageview(NOW, { site: 'blog', host: 'staging.example.com' });
+		for (const origin of [
+			{ kind: 'page', origin: 'https://blog.example.com' },
+			{ kind: 'none' }
+		] as const) {
+			const batch = checkBatch({ docs: [www, staging], new_edits: false }, { ...ctx, origin });
+			expect(batch.records.map((r) => [r._id, r.host])).toEqual([[www._id, 'blog.example.com']]);
+			expect(batch.errors).toEqual([
+				{
+					id: staging._id,
+					index: 1,
+					error: 'forbidden',
+					reason:
+						'site "blog" does not list the host staging.example.com: add it to its host names in the site\'s settings'
+				}
+			]);
+		}
+	});
+
+	test('refuses the records of a host an entry with ! keeps out of a wildcard, saying so', () => {
+		const sites = new SiteList([
+			{ id: 'wild', hostnames: ['*.example.com', '!staging.example.com'], timeZone: 'UTC' }
+		]);
+		const www = pageview(NOW, { site: 'wild', host: 'www.example.com' });
+		const staging = pageview(NOW, { site: 'wild', host: 'staging.example.com' });
+		const from = (origin: string) =>
+			checkBatch(
+				{ docs: [www, staging], new_edits: false },
+				{ ...ctx, sites, origin: { kind: 'page', origin } }
+			);
+		expect(from('https://www.example.com').errors).toEqual([
+			{
+				id: staging._id,
+				index: 1,
+				error: 'forbidden',
+				reason:
+					'site "wild" keeps the host staging.example.com out (an entry with ! in its host names)'
+			}
+		]);
+		expect(from('https://staging.example.com').errors.map((e) => e.reason)).toEqual([
+			'site "wild" keeps the origin https://staging.example.com out (an entry with ! in its host names)',
+			'site "wild" keeps the origin https://staging.example.com out (an entry with ! in its host names)'
+		]);
+	});
+
 	test('names each refused document by its position, those without an id too', () => {
 		const first = pageview();
 		const last = pageview(NOW, { ts: 1 });

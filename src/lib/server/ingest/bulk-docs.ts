@@ -28,7 +28,7 @@ import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
 import { originAllowed } from '../accounts/sites';
 import { excludesAddress } from '../accounts/excluded-addresses';
-import { siteSource } from '$lib/site-hosts';
+import { hostExcluded, hostListed, siteSource } from '$lib/site-hosts';
 import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
@@ -123,8 +123,19 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 			const ids = foreign.get(record.site) ?? [];
 			foreign.set(record.site, ids);
 			ids.push(record._id);
+			const url = new URL(ctx.origin.origin);
 			return refuse(
-				`site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${new URL(ctx.origin.origin).host} to its host names in the site's settings`
+				hostExcluded(site.hostnames, url.hostname, url.port || undefined)
+					? `site "${record.site}" keeps the origin ${ctx.origin.origin} out (an entry with ! in its host names)`
+					: `site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${url.host} to its host names in the site's settings`
+			);
+		}
+		// The page's host, as its origin: one of the site's (a request without an origin too).
+		if (record.host !== undefined && !hostListed(site.hostnames, record.host)) {
+			return refuse(
+				hostExcluded(site.hostnames, record.host)
+					? `site "${record.site}" keeps the host ${record.host} out (an entry with ! in its host names)`
+					: `site "${record.site}" does not list the host ${record.host}: add it to its host names in the site's settings`
 			);
 		}
 		// The owners' own traffic: answered as stored, so that it is not sent again.

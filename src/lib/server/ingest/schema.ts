@@ -30,6 +30,7 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
+	HOST_PATTERN,
 	type DroppedRecord,
 	type EventRecord,
 	type HeartbeatRecord,
@@ -112,7 +113,14 @@ const baseEntries = {
 			)
 		)
 	),
-	land: v.optional(pathText())
+	land: v.optional(pathText()),
+	host: v.optional(
+		v.pipe(
+			v.string(),
+			v.maxLength(253),
+			v.regex(HOST_PATTERN, 'must be a host name as a URL writes it, without a port')
+		)
+	)
 };
 
 const utmText = v.optional(text(LIMITS.utm));
@@ -164,6 +172,7 @@ export const pageviewSchema = v.strictObject({
 	pathFirstOfDay: v.optional(v.boolean()),
 	srcFirstOfDay: v.optional(v.boolean()),
 	srcPathFirstOfDay: v.optional(v.boolean()),
+	hostFirstOfDay: v.optional(v.boolean()),
 	from: v.optional(pathText()),
 	left: v.optional(pathText()),
 	revisit: v.optional(v.boolean()),

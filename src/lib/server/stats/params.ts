@@ -101,7 +101,10 @@ export const NOT_FILTERS = [
 	'utm_medium',
 	'utm_campaign',
 	'goal',
-	'path'
+	'path',
+	// No host filter (README "One site on several hosts": a site per host instead).
+	'host',
+	'hostname'
 ];
 
 /** The parameters of every read of a range: who asks, the site, the days, rows per list. */
