@@ -145,12 +145,13 @@ export function createSettler(
 			// The other sites' copies too: a copy only spares tabs opened together a race.
 			idb?.deleteDatabase(SETTLE_IDB);
 		},
-		refuses: () =>
-			idb
-				? (opened ?? inside()).then(
-						() => false,
-						() => true
-					)
-				: Promise.resolve(false)
+		async refuses() {
+			try {
+				if (idb) await (opened ?? inside());
+				return false;
+			} catch {
+				return true;
+			}
+		}
 	};
 }
