@@ -44,7 +44,8 @@ describe('stringify', () => {
 		stringify(value);
 		expect(warn.mock.calls).toEqual([
 			[
-				"couchstats: this page replaced JSON.stringify, which the tracker's records are written with; if the ingest refuses them, this is why"
+				'couchstats:',
+				"this page replaced JSON.stringify, which the tracker's records are written with; if the ingest refuses them, this is why"
 			]
 		]);
 	});

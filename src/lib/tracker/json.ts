@@ -8,21 +8,18 @@
  * `JSON.stringify` itself is said once in the console: its requests may be refused
  * (network.ts says so too when they are).
  */
-
-/** Whether this page said in its console that its `JSON.stringify` is not the browser's. */
-let warned = false;
+import { sayOnce } from './say-once.ts';
 
 /**
  * `JSON.stringify(value)` without the page's own `toJSON` of arrays and objects.
  * @throws whatever the page's `JSON.stringify` throws, when it replaced it.
  */
 export function stringify(value: unknown): string {
-	if (!warned && !/\[native code\]/.test(Function.prototype.toString.call(JSON.stringify))) {
-		warned = true;
-		console.warn(
-			"couchstats: this page replaced JSON.stringify, which the tracker's records are written with; if the ingest refuses them, this is why"
+	if (!/\[native code\]/.test(Function.prototype.toString.call(JSON.stringify)))
+		sayOnce(
+			'json',
+			"this page replaced JSON.stringify, which the tracker's records are written with; if the ingest refuses them, this is why"
 		);
-	}
 	const aside: [object, PropertyDescriptor][] = [];
 	for (const proto of [Array.prototype, Object.prototype]) {
 		const own = Object.getOwnPropertyDescriptor(proto, 'toJSON');

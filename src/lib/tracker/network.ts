@@ -13,6 +13,7 @@ import {
 	type ClientRecord
 } from '../records.ts';
 import { stringify } from './json.ts';
+import { sayOnce } from './say-once.ts';
 
 /** What a request tells the ingest of the browser's clock, and hears of the server's. */
 export interface RequestClock {
@@ -28,15 +29,6 @@ export interface RequestClock {
 	 * the page's.
 	 */
 	answered(now: number, told?: { site: string; zone: string; hosts?: string }): void;
-}
-
-/** What this page said in its console already: each cause once a page. */
-const said = new Set<string>();
-/** Says `text` in the console (a `couchstats:` line), once a page for each `cause`. */
-function sayOnce(cause: string, text: string) {
-	if (said.has(cause)) return;
-	said.add(cause);
-	console.warn('couchstats:', text);
 }
 
 /**

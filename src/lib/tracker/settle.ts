@@ -44,7 +44,8 @@ const progress = (s: SessionState) => [s.last, s.pv + s.ix, s.ms];
 function newer(a: SessionState | undefined, b: SessionState | undefined): boolean {
 	if (!a) return false;
 	if (!b) return true;
-	const [x, y] = [progress(a), progress(b)];
+	const x = progress(a);
+	const y = progress(b);
 	const i = x.findIndex((n, j) => n != y[j]);
 	return i >= 0 && x[i] > y[i];
 }
@@ -61,6 +62,8 @@ export interface Settler {
 	/**
 	 * Whether the browser's IndexedDB refuses to open the copy's database (opening throws
 	 * or fails): then it would refuse the outbox too. False without IndexedDB (not asked).
+	 * A page that opened it to settle a session is answered by that opening; else a
+	 * read-only transaction opens it.
 	 */
 	refuses(): Promise<boolean>;
 }
@@ -76,21 +79,31 @@ export function createSettler(
 	keys: Keys
 ): Settler {
 	/**
-	 * Runs `fn` in a read-write transaction of the copy's store, on a connection closed
-	 * when the transaction ends (none is kept open: it would hold off `clear()`).
+	 * This page's first use of the copy's database: it rejects when opening failed, which
+	 * is what `refuses()` answers, so a page that settled a session opens it once.
 	 */
-	const inside = (fn: (store: IDBObjectStore) => void) =>
-		new Promise<void>((resolve, reject) => {
+	let opened: Promise<void> | undefined;
+	/**
+	 * Runs `fn` in a read-write transaction of the copy's store (without `fn`, only opens
+	 * it, in a transaction of IndexedDB's default mode, read-only), on a connection closed
+	 * when the transaction ends (none is kept open: it would hold off `clear()`); rejects
+	 * when the database does not open.
+	 */
+	const inside = (fn?: (store: IDBObjectStore) => void) => {
+		const used = new Promise<void>((resolve, reject) => {
 			const request = idb!.open(SETTLE_IDB, 1);
 			request.onupgradeneeded = () => request.result.createObjectStore(STORE);
 			request.onerror = () => reject(request.error);
 			request.onsuccess = () => {
 				const db = request.result;
-				const tx = db.transaction(STORE, 'readwrite');
+				const tx = db.transaction(STORE, fn && 'readwrite');
 				tx.oncomplete = tx.onabort = () => (db.close(), resolve());
-				fn(tx.objectStore(STORE));
+				fn?.(tx.objectStore(STORE));
 			};
 		});
+		opened ??= used;
+		return used;
+	};
 
 	return {
 		settle(calls) {
@@ -117,11 +130,13 @@ export function createSettler(
 					if (newer(copy.s, s)) writeJson(storage, keys.session, copy.s);
 					if (copy.v?.id && (newer(copy.s, s) || !v?.id)) writeJson(storage, keys.visitor, copy.v);
 					now();
-					const left: Copy = {
-						s: readJson(storage, keys.session),
-						v: readJson(storage, keys.visitor)
-					};
-					store.put(left, keys.session);
+					store.put(
+						{
+							s: readJson(storage, keys.session),
+							v: readJson(storage, keys.visitor)
+						} satisfies Copy,
+						keys.session
+					);
 				};
 			}).catch(now);
 			return now;
@@ -130,12 +145,13 @@ export function createSettler(
 			// The other sites' copies too: a copy only spares tabs opened together a race.
 			idb?.deleteDatabase(SETTLE_IDB);
 		},
-		refuses: () =>
-			idb
-				? inside(() => {}).then(
-						() => false,
-						() => true
-					)
-				: Promise.resolve(false)
+		async refuses() {
+			try {
+				if (idb) await (opened ?? inside());
+				return false;
+			} catch {
+				return true;
+			}
+		}
 	};
 }

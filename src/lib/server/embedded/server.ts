@@ -59,6 +59,11 @@ export interface EmbeddedOptions {
 	 * anyway (views/schedule.ts); default 250 ms. Tests set it long to see reads first.
 	 */
 	readWaitMs?: number;
+	/**
+	 * How many changes a view index takes in one batch (views/indexer.ts); default 1,000.
+	 * Tests set it small to see a catch-up of many batches over a few documents.
+	 */
+	viewBatchSize?: number;
 }
 
 /** A running embedded store. */
@@ -212,7 +217,8 @@ async function openStore(
 			: await startViewEngine({
 					Pouch,
 					dir: options.memory ? undefined : path.join(dataDir, STORE_DIRS.views),
-					readWaitMs: options.readWaitMs
+					readWaitMs: options.readWaitMs,
+					batchSize: options.viewBatchSize
 				});
 	const viewContext: ViewHttpContext = {
 		isAdmin: (req) => isAdmin(req.headers.authorization, credentials),
