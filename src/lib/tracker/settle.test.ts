@@ -47,6 +47,17 @@ describe('whether IndexedDB refuses (before the outbox loads)', () => {
 		expect(opened).toEqual([SETTLE_IDB]);
 	});
 
+	test('a database that opens but takes no transaction (its store missing) never holds the page: it does not refuse, and settling runs the calls', async () => {
+		const idb = new IDBFactory();
+		await new Promise<void>((made) => {
+			const request = idb.open(SETTLE_IDB, 1);
+			request.onsuccess = () => (request.result.close(), made());
+		});
+		const settler = createSettler(idb, memoryStore(), stateKeys('blog'));
+		expect(await settler.refuses()).toBe(false);
+		await new Promise<void>((made) => settler.settle(made));
+	});
+
 	test('without IndexedDB nothing is asked, and nothing refuses', async () => {
 		const settler = createSettler(undefined, memoryStore(), stateKeys('blog'));
 		expect(await settler.refuses()).toBe(false);

@@ -87,7 +87,8 @@ export function createSettler(
 	 * Runs `fn` in a read-write transaction of the copy's store (without `fn`, only opens
 	 * it, in a transaction of IndexedDB's default mode, read-only), on a connection closed
 	 * when the transaction ends (none is kept open: it would hold off `clear()`); rejects
-	 * when the database does not open.
+	 * when the database does not open. A database that opens but takes no transaction (its
+	 * store missing, its connection closing) ends the use at once: never a wait for ever.
 	 */
 	const inside = (fn?: (store: IDBObjectStore) => void) => {
 		const used = new Promise<void>((resolve, reject) => {
@@ -96,9 +97,14 @@ export function createSettler(
 			request.onerror = () => reject(request.error);
 			request.onsuccess = () => {
 				const db = request.result;
-				const tx = db.transaction(STORE, fn && 'readwrite');
-				tx.oncomplete = tx.onabort = () => (db.close(), resolve());
-				fn?.(tx.objectStore(STORE));
+				try {
+					const tx = db.transaction(STORE, fn && 'readwrite');
+					tx.oncomplete = tx.onabort = () => (db.close(), resolve());
+					fn?.(tx.objectStore(STORE));
+				} catch {
+					db.close();
+					resolve();
+				}
 			};
 		});
 		opened ??= used;
@@ -138,7 +144,7 @@ export function createSettler(
 						keys.session
 					);
 				};
-			}).catch(now);
+			}).then(now, now); // ended without running them (aborted, no transaction): at once
 			return now;
 		},
 		clear() {
