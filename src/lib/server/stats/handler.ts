@@ -42,6 +42,7 @@ import {
 	parseJourneyPage,
 	parsePathSteps,
 	parseRangeParams,
+	parseRowCut,
 	parseSiteId
 } from './params';
 import type { Sections, StatsResponse } from '../../stats/response';
@@ -109,7 +110,8 @@ async function statsQuery(
 		compare,
 		filter: parseFilter(params),
 		goals: site.goals,
-		fromFirstRecord
+		fromFirstRecord,
+		...(known.includes('offset') && parseRowCut(params))
 	};
 	const compareBreakdowns = comparesRows(params);
 	return {
