@@ -744,6 +744,13 @@ export function rowsOf(breakdowns: Breakdowns, name: string): object[] {
 	return (leaf ? (value as Record<string, object[]>)[leaf] : value) as object[];
 }
 
+/** How many rows the breakdown named `name` has in a response's `totalRows` (0 when none). */
+export function totalRowsOf(counts: BreakdownCounts, name: string): number {
+	const [head, leaf] = name.split('.');
+	const value = (counts as Record<string, unknown>)[head];
+	return Number(leaf ? (value as Record<string, number> | undefined)?.[leaf] : value) || 0;
+}
+
 /**
  * Why a breakdown or a group of them (named as in the Stats API: `entryPages`, `utm`,
  * `countries` …) shows nothing under `filter`, or undefined when it has its own numbers.
@@ -794,3 +801,12 @@ export const BREAKDOWN_WIDGETS: readonly BreakdownWidget[] = CATALOGUE.reduce<Br
 	},
 	[]
 );
+
+/** The breakdown named `name` with its dashboard table, or undefined (a details page's). */
+export function shownBreakdown(name: string): ShownBreakdown | undefined {
+	for (const widget of BREAKDOWN_WIDGETS) {
+		const found = widget.breakdowns.find((b) => b.name === name);
+		if (found) return found;
+	}
+	return undefined;
+}
