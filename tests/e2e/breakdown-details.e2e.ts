@@ -16,14 +16,17 @@ import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server
 
 const RANGE = 'range=custom&from=2026-10-01&to=2026-10-31';
 
-/** Writes the site's pageviews straight into the store: /top 3 times, /p-001…/p-130 once each. */
-async function longTail(site: string) {
-	const paths = ['/top', '/top', '/top'];
-	for (let i = 1; i <= 130; i++) paths.push(`/p-${String(i).padStart(3, '0')}`);
+/**
+ * Writes the site's pageviews straight into the store: /top 3 times, `more`, and /p-001…
+ * once each, at noon and `minute` minutes (a record's id is made of its time: each site its own).
+ */
+async function longTail(site: string, minute: number, tail = 130, more: string[] = []) {
+	const paths = ['/top', '/top', '/top', ...more];
+	for (let i = 1; i <= tail; i++) paths.push(`/p-${String(i).padStart(3, '0')}`);
 	const docs = paths.map((p, n) =>
 		entryPageview(
 			site,
-			perAttemptTime(Date.UTC(2026, 9, 1 + (n % 28), 12)),
+			perAttemptTime(Date.UTC(2026, 9, 1 + (n % 28), 12, minute)),
 			n,
 			`visitor-number-${n}`,
 			p
@@ -58,7 +61,7 @@ test('a table past its top 10 links to every row, 100 a page, with a search', as
 	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
 	const site = perAttempt('longtail');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Long tail') });
-	await longTail(site);
+	await longTail(site, 0);
 	await page.goto(`/sites/${site}?${RANGE}`);
 	const pages = page.locator('#pages');
 	await expect(pages.getByRole('table').locator('tbody tr')).toHaveCount(11);
@@ -107,4 +110,24 @@ test('a bad offset is said on the details page, and an unknown table is a 404', 
 	);
 	const res = await page.goto(`/sites/demo/breakdown/nosuch`);
 	expect(res?.status()).toBe(404);
+});
+
+test('bars are drawn against the largest named row, not the "(other)" row holding the tail', async ({
+	page,
+	baseURL
+}) => {
+	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
+	const site = perAttempt('longbars');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Long bars') });
+	// /top 3 pageviews, 9 more pages of 1 shown, 21 in "(other)".
+	await longTail(site, 1, 30);
+	await page.goto(`/sites/${site}?${RANGE}`);
+	const labels = page.locator('#pages tbody th');
+	await expect(labels).toHaveCount(11);
+	const share = (i: number) =>
+		labels.nth(i).evaluate((th) => (th as HTMLElement).style.getPropertyValue('--share'));
+	expect(await share(0)).toBe('100%');
+	expect(parseFloat(await share(1))).toBeCloseTo(100 / 3, 1);
+	await expect(labels.nth(10)).toHaveText('(other)');
+	expect(await share(10)).toBe('0%');
 });
