@@ -131,3 +131,28 @@ test('bars are drawn against the largest named row, not the "(other)" row holdin
 	await expect(labels.nth(10)).toHaveText('(other)');
 	expect(await share(10)).toBe('0%');
 });
+
+test('a 496-character path is cut to a few lines at 390 px, whole in its title and while focused', async ({
+	browser,
+	baseURL
+}) => {
+	const page = await (
+		await browser.newContext({ viewport: { width: 390, height: 800 } })
+	).newPage();
+	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
+	const site = perAttempt('longpath');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Long path') });
+	const long = '/' + 'very-long-part-'.repeat(33);
+	await longTail(site, 2, 0, [long, long, long, long]);
+	await page.goto(`/sites/${site}?${RANGE}`);
+	const row = page.locator('#pages tbody tr').first();
+	const link = row.getByRole('link');
+	await expect(link).toHaveAttribute('title', new RegExp(long.replaceAll('-', '\\-')));
+	const height = async () => (await row.boundingBox())!.height;
+	// Three lines of the label's text, not the 30-odd it wraps to whole.
+	expect(await height()).toBeLessThan(100);
+	await link.focus();
+	await expect.poll(height).toBeGreaterThan(300);
+	// Nothing past the screen's edge.
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
