@@ -275,6 +275,34 @@ describe('the Stats API on the golden data set', () => {
 		]);
 	});
 
+	test('pages breakdowns with offset and search, and says how many rows each has', async () => {
+		const range = 'site=golden&from=2026-11-01&to=2026-11-03&tz=UTC';
+		const all = await stats(range);
+		expect(all.totalRows).toMatchObject({ pages: 4, countries: 4, utm: { source: 1 } });
+		const page = await stats(`${range}&limit=2&offset=1`);
+		expect(page.breakdowns.pages).toEqual([
+			{ path: '/docs', pageviews: 2, visitors: 2, engagedTimeMs: 30_000, entries: 1, exits: 1 },
+			{ path: '/pricing', pageviews: 2, visitors: 2, engagedTimeMs: 5_000, entries: 1, exits: 2 },
+			// "(other)": the rows after the page (here /blog alone), not the ones before it.
+			{ path: '(other)', pageviews: 1, visitors: 1, engagedTimeMs: 12_000, entries: 0, exits: 0 }
+		]);
+		expect(page.totalRows.pages).toBe(4);
+		// Matched in any case against the row's value, before the cut.
+		const found = await stats(`${range}&search=O&limit=1`);
+		expect(found.breakdowns.browsers).toEqual([
+			{ value: 'Chrome', sessions: 3, visitors: 3 },
+			{ value: '(other)', sessions: 3, visitors: 3 }
+		]);
+		expect(found.breakdowns.pages.map((r: { path: string }) => r.path)).toEqual([
+			'/docs',
+			'(other)'
+		]);
+		expect(found.totalRows).toMatchObject({ pages: 2, browsers: 2, countries: 0 });
+		const past = await stats(`${range}&offset=99`);
+		expect(past.breakdowns.pages).toEqual([]);
+		expect(past.totalRows.pages).toBe(4);
+	});
+
 	test('reads a number of view rows set by buckets and distinct values', async () => {
 		const body = await stats('site=golden&from=2026-11-01&to=2026-11-03&tz=UTC');
 		// metrics: 3 days + 2 previous days with data; pages: 8 (day, path) pairs; dimensions:
@@ -339,7 +367,12 @@ describe('Stats API access', () => {
 			'site=golden&from=2026-11-03&to=2026-11-01',
 			'the range from 2026-11-03 to 2026-11-01 ends before it starts'
 		],
-		['site=golden&tz=Nowhere/City', 'tz "Nowhere/City" is not an IANA time zone like Europe/Paris']
+		['site=golden&tz=Nowhere/City', 'tz "Nowhere/City" is not an IANA time zone like Europe/Paris'],
+		['site=golden&offset=-1', 'offset "-1" must be a whole number from 0 to 10000000'],
+		['site=golden&offset=1.5', 'offset "1.5" must be a whole number from 0 to 10000000'],
+		['site=golden&offset=10000001', 'offset "10000001" must be a whole number from 0 to 10000000'],
+		[`site=golden&search=${'a'.repeat(201)}`, 'search is 201 characters; the most is 200'],
+		['site=golden&search=a%00b', 'search must not hold control characters']
 	])('answers %s with 400 naming the problem', async (query, message) => {
 		const res = await call(GET, query, { bearer: token });
 		expect(res.status).toBe(400);

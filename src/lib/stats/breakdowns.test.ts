@@ -4,6 +4,7 @@ import {
 	entryPageRows,
 	eventRows,
 	exitPageRows,
+	cutRows,
 	pageRows,
 	topN
 } from './breakdowns';
@@ -169,5 +170,37 @@ describe('breakdowns', () => {
 			{ value: '(other)', n: 7 }
 		]);
 		expect(topN(rows, 4, other)).toEqual(rows);
+	});
+});
+
+describe('cutRows', () => {
+	const rows = ['/a', '/B', '/ab', '/c', '/Abc'].map((path, i) => ({ path, n: 10 - i }));
+	const cut = (limit: number, offset?: number, search?: string) =>
+		cutRows(
+			rows,
+			{ limit, offset, search },
+			(row) => row.path,
+			(rest) => ({ path: '(other)', n: rest.reduce((t, r) => t + r.n, 0) })
+		);
+
+	test.each([
+		['the first page', 2, undefined, undefined, ['/a:10', '/B:9', '(other):21'], 5],
+		[
+			'a later page, (other) being the rows after it',
+			2,
+			2,
+			undefined,
+			['/ab:8', '/c:7', '(other):6'],
+			5
+		],
+		['the last page, with no (other)', 2, 3, undefined, ['/c:7', '/Abc:6'], 5],
+		['past the end', 2, 9, undefined, [], 5],
+		['rows holding the search in any case', 1, undefined, 'aB', ['/ab:8', '(other):6'], 2],
+		['a page of the matching rows', 1, 1, 'b', ['/ab:8', '(other):6'], 3],
+		['no match', 5, undefined, 'zz', [], 0]
+	])('keeps %s', (_, limit, offset, search, shown, totalRows) => {
+		const out = cut(limit, offset, search);
+		expect(out.rows.map((r) => `${r.path}:${r.n}`)).toEqual(shown);
+		expect(out.totalRows).toBe(totalRows);
 	});
 });

@@ -250,6 +250,38 @@ export function eventRows(
 }
 
 /**
+ * Which rows of a breakdown an answer holds: those whose value holds `search` (in any
+ * case), from the `offset`-th on, `limit` of them (a page), as the Stats API's `offset`,
+ * `search` and `limit` say (src/lib/server/stats/params.ts).
+ */
+export interface RowCut {
+	limit: number;
+	/** Matching rows skipped before the page; default 0. */
+	offset?: number;
+	/** Keep only rows whose value holds this, in any case; default every row. */
+	search?: string | null;
+}
+
+/**
+ * A page of a breakdown's rows (busiest first), and how many rows match the cut's
+ * `search` (`totalRows`, what a client pages through). The page ends with one row made
+ * by `other` from the matching rows after it, when there are some: the rows before the
+ * page (`offset`) and those `search` leaves out are in no row.
+ * @param value A row's value, the one `search` is matched against.
+ */
+export function cutRows<T>(
+	rows: T[],
+	cut: RowCut,
+	value: (row: T) => string,
+	other: (rest: T[]) => T
+): { rows: T[]; totalRows: number } {
+	const needle = cut.search ? cut.search.toLowerCase() : '';
+	const matching = needle ? rows.filter((row) => value(row).toLowerCase().includes(needle)) : rows;
+	const page = topN(matching.slice(cut.offset ?? 0), cut.limit, other);
+	return { rows: page, totalRows: matching.length };
+}
+
+/**
  * The first `limit` rows, plus one row made by `other` from the rest when there is
  * a rest, so a breakdown still sums to its total.
  * @param limit How many rows to keep; Infinity keeps all.

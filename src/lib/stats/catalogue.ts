@@ -721,15 +721,43 @@ export function breakdownNamed<N extends BreakdownName>(name: N): Extract<Entry,
 	return BREAKDOWNS.find((b) => b.name === name) as Extract<Entry, { name: N }>;
 }
 
+/**
+ * How many rows each breakdown has before the answer's cut (those matching `search`),
+ * named as in {@link Breakdowns}: the Stats API's `totalRows`.
+ */
+export type BreakdownCounts = {
+	[H in Head<BreakdownName>]: H extends BreakdownName
+		? number
+		: { [N in BreakdownName as N extends `${H}.${infer Leaf}` ? Leaf : never]: number };
+};
+
 /** Builds the `breakdowns` of a response from each breakdown's rows. */
 export function collectBreakdowns(rows: (breakdown: Breakdown) => object[]): Breakdowns {
-	const out: Record<string, object[] | Record<string, object[]>> = {};
+	return byName(rows) as Breakdowns;
+}
+
+/** Builds the `totalRows` of a response from each breakdown's count. */
+export function collectCounts(count: (breakdown: Breakdown) => number): BreakdownCounts {
+	return byName(count) as BreakdownCounts;
+}
+
+/** Each breakdown's value, named as in the Stats API (`utm.source` nests under `utm`). */
+function byName<V>(value: (breakdown: Breakdown) => V): Record<string, V | Record<string, V>> {
+	const out: Record<string, V | Record<string, V>> = {};
 	for (const breakdown of CATALOGUE) {
 		const [head, leaf] = breakdown.name.split('.');
-		if (leaf) ((out[head] ??= {}) as Record<string, object[]>)[leaf] = rows(breakdown);
-		else out[head] = rows(breakdown);
+		if (leaf) ((out[head] ??= {}) as Record<string, V>)[leaf] = value(breakdown);
+		else out[head] = value(breakdown);
 	}
-	return out as Breakdowns;
+	return out;
+}
+
+/**
+ * A row's value, the one a table's label shows and `search` matches: its breakdown's
+ * first CSV column (a path, a source, an event's name, a URL, an hour).
+ */
+export function rowValue(breakdown: Pick<Breakdown, 'csv'>, row: object): string {
+	return String((row as Record<string, unknown>)[breakdown.csv[0]] ?? '');
 }
 
 /** The rows of the breakdown named `name` (`utm.source` included) in a response's `breakdowns`. */
@@ -737,6 +765,13 @@ export function rowsOf(breakdowns: Breakdowns, name: string): object[] {
 	const [head, leaf] = name.split('.');
 	const value = (breakdowns as Record<string, unknown>)[head];
 	return (leaf ? (value as Record<string, object[]>)[leaf] : value) as object[];
+}
+
+/** How many rows the breakdown named `name` has in a response's `totalRows` (0 when none). */
+export function totalRowsOf(counts: BreakdownCounts, name: string): number {
+	const [head, leaf] = name.split('.');
+	const value = (counts as Record<string, unknown>)[head];
+	return Number(leaf ? (value as Record<string, number> | undefined)?.[leaf] : value) || 0;
 }
 
 /**
@@ -800,4 +835,13 @@ export function widgetShown(widget: BreakdownWidget, breakdowns: Breakdowns | un
 		({ name, table }) =>
 			!table.shown || (breakdowns !== undefined && table.shown(rowsOf(breakdowns, name)))
 	);
+}
+
+/** The breakdown named `name` with its dashboard table, or undefined (a details page's). */
+export function shownBreakdown(name: string): ShownBreakdown | undefined {
+	for (const widget of BREAKDOWN_WIDGETS) {
+		const found = widget.breakdowns.find((b) => b.name === name);
+		if (found) return found;
+	}
+	return undefined;
 }

@@ -5,7 +5,7 @@
  * and components import them without reaching into the server.
  */
 import type { ActiveNow } from './active';
-import type { Breakdowns } from './catalogue';
+import type { BreakdownCounts, Breakdowns } from './catalogue';
 import type { Filter } from './filters';
 import type { GoalReport } from './goals';
 import type { Journey, PathReport } from './journeys';
@@ -13,7 +13,7 @@ import type { Totals } from './metrics';
 import type { Comparison, DateRange, Interval } from './periods';
 import type { Preset } from './range';
 
-export type { Breakdowns };
+export type { BreakdownCounts, Breakdowns };
 
 /** One point of the time series: the period's totals. */
 export interface TimeseriesPoint extends Totals {
@@ -44,6 +44,8 @@ export interface Sections {
 	previous: PreviousPeriod;
 	timeseries: TimeseriesPoint[];
 	breakdowns: Breakdowns;
+	/** How many rows each breakdown has (those matching `search`), before `offset` and `limit`. */
+	totalRows: BreakdownCounts;
 	activeNow: ActiveNow;
 	/** Earliest counted record of the site (ISO 8601), or null when there is none. */
 	trackingSince: string | null;

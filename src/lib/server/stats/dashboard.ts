@@ -15,8 +15,10 @@ import {
 	parseFilter,
 	parseJourneyPage,
 	parsePathSteps,
-	parseRangeParams
+	parseRangeParams,
+	parseRowCut
 } from '$lib/server/stats/params';
+import type { BreakdownName } from '$lib/stats/catalogue';
 import {
 	readSections,
 	SECTIONS,
@@ -77,7 +79,15 @@ export interface DashboardOptions {
 	reread?: { latest: boolean };
 	/** Whether "active now" lists its sessions one by one (`showsSessions`); default yes. */
 	liveSessions?: boolean;
+	/**
+	 * A breakdown's details page: that breakdown alone, {@link DETAILS_PAGE} rows from the
+	 * query's `offset`, those holding its `search` (`parseRowCut`), with `totalRows`.
+	 */
+	paged?: BreakdownName;
 }
+
+/** Rows per page of a breakdown's details page. */
+export const DETAILS_PAGE = 100;
 
 /**
  * Reads a dashboard for a site the caller has already authorized.
@@ -93,7 +103,10 @@ export async function readDashboard(
 	options: DashboardOptions = {}
 ): Promise<DashboardData> {
 	const now = (options.now ?? Date.now)();
-	const asked = options.sections ?? SECTIONS;
+	const asked = options.paged
+		? (['breakdowns', 'totalRows'] as const)
+		: (options.sections ?? SECTIONS);
+	let cut: { offset: number; search: string | null } | undefined;
 	const choice = resolveRange(params, site.timeZone, now, rangeZoneName);
 	const base = {
 		site: { id: site.id, name: site.name, timeZone: site.timeZone },
@@ -115,6 +128,7 @@ export async function readDashboard(
 				(filter?.kind === 'page' && !isPattern(filter) ? filter.value : null))
 			: null;
 		pathSteps = asked.includes('paths') ? parsePathSteps(params) : [];
+		if (options.paged) cut = parseRowCut(params);
 	} catch (e) {
 		if (!(e instanceof CouchstatsError)) throw e;
 		// The page still renders times in the range's zone: never in one Intl refuses.
@@ -129,7 +143,7 @@ export async function readDashboard(
 		};
 	}
 	const { range, interval, compare, fromFirstRecord } = parsed;
-	const limit = options.limit ?? parsed.limit;
+	const limit = options.paged ? DETAILS_PAGE : (options.limit ?? parsed.limit);
 	const read = await readSections(
 		couch,
 		{
@@ -142,11 +156,13 @@ export async function readDashboard(
 			journeyPage,
 			pathSteps,
 			compare,
-			fromFirstRecord
+			fromFirstRecord,
+			...cut
 		},
 		{
 			now: () => now,
 			sections: asked,
+			breakdowns: options.paged && [options.paged],
 			latestEvents: options.reread?.latest,
 			liveSessions: options.liveSessions,
 			// Its tables show each row's change, as its tiles show theirs.

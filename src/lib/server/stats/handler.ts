@@ -43,6 +43,7 @@ import {
 	parseJourneyPage,
 	parsePathSteps,
 	parseRangeParams,
+	parseRowCut,
 	parseSiteId
 } from './params';
 import type { ReadEnvelope, Sections, StatsResponse } from '../../stats/response';
@@ -112,7 +113,8 @@ async function statsQuery(
 		compare,
 		filter: parseFilter(params),
 		goals: site.goals,
-		fromFirstRecord
+		fromFirstRecord,
+		...(known.includes('offset') && parseRowCut(params))
 	};
 	return {
 		db,

@@ -70,6 +70,8 @@ const SINGLE_PARAMS = [
 	'interval',
 	'compare',
 	'limit',
+	'offset',
+	'search',
 	'page',
 	'source',
 	'event',
@@ -111,6 +113,8 @@ export const NOT_FILTERS = [
 const RANGE_QUERY = ['site', 'share', ...RANGE_PARAMS, 'limit'] as const;
 /** The parameters of a filter (`prop` goes with `event`). */
 const FILTER_QUERY = [...FILTER_KINDS, 'prop'] as const;
+/** The Stats API's paging of each breakdown's rows ({@link parseRowCut}). */
+export const CUT_PARAMS = ['offset', 'search'] as const;
 /** The Sessions API's parameters of a funnel step's sessions (funnels/choice.ts). */
 export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
 
@@ -122,7 +126,7 @@ export const FUNNEL_LIST_PARAMS = ['funnel', 'step', 'dropped'] as const;
  * (`refuseFilters`), each with its own message.
  */
 export const API_PARAMS = {
-	stats: [...RANGE_QUERY, 'interval', 'compare', ...FILTER_QUERY],
+	stats: [...RANGE_QUERY, 'interval', 'compare', ...FILTER_QUERY, ...CUT_PARAMS],
 	journeys: [...RANGE_QUERY, 'interval', 'direction', ...FILTER_QUERY],
 	paths: [...RANGE_QUERY, 'interval', 'step', ...FILTER_QUERY],
 	sessions: [...RANGE_QUERY, ...FILTER_QUERY, ...FUNNEL_LIST_PARAMS, 'cursor', 'format'],
@@ -391,6 +395,38 @@ export function parseLimit(params: URLSearchParams, bounds: LimitBounds): number
 		);
 	}
 	return limit;
+}
+
+/** The most rows `offset` may skip, and the longest `search`. */
+export const CUT_MAX = { offset: 10_000_000, search: 200 } as const;
+
+/**
+ * The Stats API's page of each breakdown's rows besides `limit`: `offset`, the matching
+ * rows skipped first (default 0), and `search`, text a row's value must hold in any case
+ * (default none; empty is none). Its answer's `totalRows` says how many rows match.
+ * @throws {CouchstatsError} 400 for an `offset` that is no whole number from 0 to
+ *   {@link CUT_MAX}, or a `search` longer than its most or holding a control character.
+ */
+export function parseRowCut(params: URLSearchParams): { offset: number; search: string | null } {
+	const text = params.get('offset');
+	const offset = text ? Number(text) : 0;
+	if (text && (!/^\d+$/.test(text) || offset > CUT_MAX.offset)) {
+		throw new CouchstatsError(
+			400,
+			`offset "${clip(text)}" must be a whole number from 0 to ${CUT_MAX.offset}`
+		);
+	}
+	const search = params.get('search') || null;
+	if (search !== null && search.length > CUT_MAX.search) {
+		throw new CouchstatsError(
+			400,
+			`search is ${search.length} characters; the most is ${CUT_MAX.search}`
+		);
+	}
+	if (search !== null && !hasNoControl(search)) {
+		throw new CouchstatsError(400, 'search must not hold control characters');
+	}
+	return { offset, search };
 }
 
 /** The longest value of each filter: a path, a host name, an event name. */

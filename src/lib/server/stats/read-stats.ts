@@ -18,15 +18,17 @@ import {
 	segmentKeys,
 	type Segment
 } from '../../stats/buckets';
-import { exitsByPath, topN } from '../../stats/breakdowns';
+import { cutRows, exitsByPath, type RowCut } from '../../stats/breakdowns';
 import {
 	BREAKDOWN_VIEWS,
 	CATALOGUE,
 	collectBreakdowns,
+	collectCounts,
 	compareRows,
+	rowValue,
 	unavailableUnder,
+	type Breakdown,
 	type BreakdownName,
-	type Breakdowns,
 	type ViewRows
 } from '../../stats/catalogue';
 import { addSums, addVector, emptySums, totalsFrom, type MetricSums } from '../../stats/metrics';
@@ -84,6 +86,10 @@ export interface StatsQuery {
 	interval?: Interval;
 	/** Rows per breakdown before the "(other)" row; Infinity for all. */
 	limit: number;
+	/** Matching rows of each breakdown skipped before its `limit` (params.ts); default 0. */
+	offset?: number;
+	/** Keep only the breakdown rows whose value holds this, in any case; default all. */
+	search?: string | null;
 	/** Count only what the filter keeps (see src/lib/stats/filters.ts); default none. */
 	filter?: Filter | null;
 	/**
@@ -112,6 +118,7 @@ export const SECTIONS: readonly SectionName[] = [
 	'previous',
 	'timeseries',
 	'breakdowns',
+	'totalRows',
 	'activeNow',
 	'trackingSince',
 	'goals',
@@ -225,6 +232,17 @@ export async function readSections<S extends SectionName = SectionName>(
 	// Visitors do not add up across a page pattern's paths, and an event's firings tell no
 	// pageview, time or bounce: its totals hold them as null.
 	const exact = async (s: Promise<MetricSums>) => totalsFrom(await s, await scoped());
+	// The breakdowns' rows and how many each has, from one read.
+	const cut = once(() =>
+		at.then(async (q) =>
+			readBreakdowns(
+				reader,
+				{ ...q, previous: options.compareBreakdowns ? q.previous : undefined },
+				await scoped(),
+				options.breakdowns
+			)
+		)
+	);
 	const totals = () => exact(sums.current());
 	const readers: { [K in SectionName]: () => Promise<Sections[K]> } = {
 		unfiltered: () => siteSums.current().then((s) => totalsFrom(s)),
@@ -240,15 +258,8 @@ export async function readSections<S extends SectionName = SectionName>(
 				};
 			}),
 		timeseries: () => series().then((s) => s.map((point) => point.point)),
-		breakdowns: () =>
-			at.then(async (q) =>
-				readBreakdowns(
-					reader,
-					{ ...q, previous: options.compareBreakdowns ? q.previous : undefined },
-					await scoped(),
-					options.breakdowns
-				)
-			),
+		breakdowns: () => cut().then((c) => c.breakdowns),
+		totalRows: () => cut().then((c) => c.totalRows),
 		activeNow: () =>
 			readActiveNow(reader, query.site, now, options.latestEvents, options.liveSessions),
 		trackingSince: since,
@@ -289,6 +300,7 @@ export async function readStats(
 		previous: valueOf(read.previous),
 		timeseries: valueOf(read.timeseries),
 		breakdowns: valueOf(read.breakdowns),
+		totalRows: valueOf(read.totalRows),
 		activeNow: valueOf(read.activeNow),
 		trackingSince: valueOf(read.trackingSince),
 		goals: valueOf(read.goals),
@@ -383,17 +395,21 @@ async function readSums(
 
 /**
  * Reads every breakdown of the catalogue (src/lib/stats/catalogue.ts) over a range: each
- * view they need once, then each breakdown's rows cut to `query.limit` plus "(other)",
- * none where the filter leaves it nothing to say. With `previous`, the same views over
- * the previous period too (its own segments, read beside the range's), and each row but
- * "(other)" carries its main metric's value then and its change (`compareRows`).
+ * view they need once, then each breakdown's rows cut to the query's page (`cutRows`:
+ * those matching `search`, `offset` skipped, `limit` kept) plus "(other)", none where the
+ * filter leaves it nothing to say, and how many rows matched (`totalRows`). With
+ * `previous`, the same views over the previous period too (its own segments, read beside
+ * the range's), and each row but "(other)" carries its main metric's value then and its
+ * change (`compareRows`).
  */
 async function readBreakdowns(
 	reader: ViewReader,
-	query: Pick<StatsQuery, 'range' | 'limit' | 'filter'> & { previous?: DateRange },
+	query: Pick<StatsQuery, 'range' | 'limit' | 'offset' | 'search' | 'filter'> & {
+		previous?: DateRange;
+	},
 	{ scopes, visitorsExact }: Scopes,
 	only?: readonly BreakdownName[]
-): Promise<Breakdowns> {
+): Promise<Pick<Sections, 'breakdowns' | 'totalRows'>> {
 	const chosen = only ? CATALOGUE.filter((b) => only.some((name) => name === b.name)) : CATALOGUE;
 	// Each view some breakdown names, read once per period (in each scope of a page pattern).
 	const names = [...new Set(chosen.flatMap((breakdown) => breakdown.views))];
@@ -408,12 +424,29 @@ async function readBreakdowns(
 		query.previous && readViews(query.previous)
 	]);
 	const read = { filter: query.filter ?? null, limit: query.limit, visitorsExact };
-	return collectBreakdowns((breakdown) => {
-		if (unavailableUnder(read.filter, breakdown.name) || !chosen.includes(breakdown)) return [];
+	const rowCut: RowCut = { limit: query.limit, offset: query.offset, search: query.search };
+	const pages = new Map<Breakdown, { rows: object[]; totalRows: number }>();
+	for (const breakdown of CATALOGUE) {
+		if (unavailableUnder(read.filter, breakdown.name) || !chosen.includes(breakdown)) {
+			pages.set(breakdown, { rows: [], totalRows: 0 });
+			continue;
+		}
 		const rows = breakdown.rows(views, read);
 		const compared = before ? compareRows(breakdown, rows, breakdown.rows(before, read)) : rows;
-		return topN(compared, read.limit, (rest) => breakdown.other(rest));
-	});
+		pages.set(
+			breakdown,
+			cutRows(
+				compared,
+				rowCut,
+				(row) => rowValue(breakdown, row),
+				(rest) => breakdown.other(rest)
+			)
+		);
+	}
+	return {
+		breakdowns: collectBreakdowns((breakdown) => pages.get(breakdown)!.rows),
+		totalRows: collectCounts((breakdown) => pages.get(breakdown)!.totalRows)
+	};
 }
 
 /**
