@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { ClientRecord } from '../records.ts';
+import { NOW_HEADER, type ClientRecord } from '../records.ts';
 import { createDelivery, JOURNAL, SOON_MS, type DeliveryOptions, type Store } from './delivery.ts';
 import { memoryStore, type KeyValueStore } from './storage.ts';
 
@@ -12,6 +12,9 @@ afterEach(() => {
 let n = 0;
 const record = (type: ClientRecord['type']) =>
 	({ _id: `${type}-${++n}`, _rev: `1-${n}`, type }) as ClientRecord;
+
+/** The ingest's answer to a request it stored (network.ts takes nothing else as delivery). */
+const stored = () => new Response('[]', { status: 201, headers: { [NOW_HEADER]: '0' } });
 
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
@@ -27,15 +30,13 @@ function browser() {
 			requests.push({ ids: docs.map((d) => d._id), keepalive: !!init.keepalive });
 			if (answer == 'never') return new Promise<never>(() => {});
 			if (answer == 'later')
-				return new Promise<Response>((resolve) =>
-					later.push(() => resolve(new Response('[]', { status: 201 })))
-				);
+				return new Promise<Response>((resolve) => later.push(() => resolve(stored())));
 			if (answer == 'down') throw new TypeError('Failed to fetch');
 			if (answer == 'bad')
 				return new Response('{"error":"bad_request","reason":"the body is not valid JSON"}', {
 					status: 400
 				});
-			return new Response('[]', { status: 201 });
+			return stored();
 		}
 	});
 	const open = (options: Partial<DeliveryOptions> = {}, store: KeyValueStore = storage) =>
