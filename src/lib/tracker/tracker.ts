@@ -60,7 +60,7 @@ import {
 } from './session.ts';
 import { createSettler } from './settle.ts';
 import { LOCK_IDB } from './lock.ts';
-import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { keeping, memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { declines } from './declines.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
@@ -206,7 +206,10 @@ export const OUTBOX_IDB = '_pouch_couchstats';
  * @throws Error (`couchstats: …`) when options are invalid; never afterwards.
  */
 export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker {
-	const { window: win, storage, random, tabStorage: tab = memoryStore() } = env;
+	const { window: win, random } = env;
+	// What the browser refuses to store (a full quota) this page keeps (storage.ts).
+	const storage = keeping(env.storage);
+	const tab = keeping(env.tabStorage ?? memoryStore());
 	const doc = win.document;
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
