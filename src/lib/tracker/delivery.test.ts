@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { NOW_HEADER, type ClientRecord } from '../records.ts';
-import { createDelivery, JOURNAL, SOON_MS, type DeliveryOptions, type Store } from './delivery.ts';
+import {
+	createDelivery,
+	JOURNAL,
+	JOURNAL_MAX,
+	SOON_MS,
+	type DeliveryOptions,
+	type Store
+} from './delivery.ts';
 import { memoryStore, type KeyValueStore } from './storage.ts';
 
 beforeEach(() => vi.useFakeTimers());
@@ -329,4 +336,47 @@ test('clear resolves once the requests already on their way have ended', async (
 	b.release();
 	await vi.advanceTimersByTimeAsync(0);
 	expect(cleared).toBe(true);
+});
+
+test('a journal holds at most JOURNAL_MAX records, fewer where localStorage has no room, and counts what it leaves out in a dropped record, heartbeats first', async () => {
+	// An outside probe: with IndexedDB refused and the ingest unreachable for 25 pages,
+	// the oldest 50 events and 11 page views were cut from the journals, unsaid.
+	const journalOf = (storage: KeyValueStore) =>
+		JSON.parse(storage.getItem(journals(storage)[0])!) as ClientRecord[];
+	const beats = Array.from({ length: 10 }, () => record('heartbeat'));
+	const views = Array.from({ length: JOURNAL_MAX }, () => record('pageview'));
+	const b = browser();
+	b.answer('down');
+	const d = b.open({ max: 10_000 });
+	d.adopt([...beats, ...views]);
+	b.hide(d);
+	const all = journalOf(b.storage);
+	expect(all).toHaveLength(JOURNAL_MAX);
+	expect(all[0]).toMatchObject({ type: 'dropped', count: 11 });
+	expect(all.slice(1)).toEqual(views.slice(1));
+
+	// A localStorage with room for about 300 records: the journal halves to 250.
+	const small = memoryStore();
+	const room: KeyValueStore = {
+		...small,
+		setItem(key, value) {
+			if (value.length > 300 * JSON.stringify(views[0]).length) throw new Error('quota');
+			small.setItem(key, value);
+		},
+		get length() {
+			return small.length;
+		}
+	};
+	const c = browser();
+	c.answer('down');
+	const e = c.open({ max: 10_000 }, room);
+	e.adopt([...beats, ...views]);
+	c.hide(e);
+	const some = journalOf(room);
+	expect(some).toHaveLength(JOURNAL_MAX / 2);
+	expect(some[0]).toMatchObject({
+		type: 'dropped',
+		count: beats.length + views.length - JOURNAL_MAX / 2 + 1
+	});
+	expect(some.slice(1)).toEqual(views.slice(-(JOURNAL_MAX / 2 - 1)));
 });

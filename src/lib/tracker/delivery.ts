@@ -22,7 +22,8 @@
  *   in the outbox when the page hides (its last heartbeat, a final event, milestones —
  *   or everything, if the outbox never loaded or its writes stall) is written at once,
  *   synchronously, to this page's journal in `localStorage` (at most `JOURNAL_MAX`
- *   records, the newest). The next page of the site adopts every journal it finds,
+ *   records, fewer where it has no room: what does not fit is counted in a `dropped`
+ *   record, heartbeats first, then the oldest). The next page of the site adopts every journal it finds,
  *   online or not, and hands the records to its outbox.
  * - A record travels unchanged however it goes (request, journal, outbox, another
  *   tab), with the `_id` and `_rev` it was made with, so CouchDB stores it once.
@@ -31,7 +32,8 @@
  */
 import type { ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
-import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { stringify } from './json.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 
 /**
  * How long a live record waits for company, ms: none beyond its own task. A wait here
@@ -43,8 +45,11 @@ export const SOON_MS = 0;
 const BATCH = 10;
 /** Longest pause between retries, ms. */
 const MAX_BACKOFF_MS = 60_000;
-/** Most records one page's journal holds (the newest). */
-export const JOURNAL_MAX = 100;
+/**
+ * Most records one page's journal holds (about 250 KB of `localStorage`); what does not
+ * fit is counted in a `dropped` record.
+ */
+export const JOURNAL_MAX = 500;
 /** Prefix of the journal keys in `localStorage`, one per page. */
 export const JOURNAL = 'couchstats:journal:';
 
@@ -136,12 +141,34 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	const without = (list: ClientRecord[], gone: Set<ClientRecord>) =>
 		list.filter((r) => !gone.has(r));
 
-	/** Writes this page's journal: what waits and is not in the outbox (or removes it). */
+	/**
+	 * Writes this page's journal: what waits and is not in the outbox (or removes it), at
+	 * most `JOURNAL_MAX` records, fewer (halving) when `localStorage` has no room for them.
+	 * What does not fit is counted in a `dropped` record in its place, the heartbeats going
+	 * first, then the oldest (an outside probe: with IndexedDB refused and the ingest
+	 * unreachable for 25 pages, the oldest 50 events and 11 page views went, unsaid).
+	 */
 	function journal() {
-		const list = queue.filter((r) => !stored.has(r)).slice(-JOURNAL_MAX);
+		const list = queue.filter((r) => !stored.has(r));
 		journaled = list.length > 0;
-		if (journaled) writeJson(storage, key, list);
-		else storage.removeItem(key);
+		if (!journaled) return storage.removeItem(key);
+		for (let max = JOURNAL_MAX; max; max >>= 1) {
+			let kept = list;
+			if (list.length > max) {
+				const gone = new Set(
+					[
+						...list.filter((r) => r.type == 'heartbeat'),
+						...list.filter((r) => r.type != 'heartbeat' && r.type != 'dropped')
+					].slice(0, list.length - max + 1)
+				);
+				kept = [o.dropped(gone.size), ...without(list, gone)];
+			}
+			try {
+				return storage.setItem(key, stringify(kept));
+			} catch {
+				// No room (quota): fewer.
+			}
+		}
 	}
 
 	function store() {

@@ -369,7 +369,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The session's start, which its milestones and engaged time count by (`since`): its
 		// entry's time.
 		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
-		const session = sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
+		// A `dropped` record (made as a journal is written, delivery.ts) is no activity.
+		const session =
+			(type == 'dropped' && sessions.open(t)) ||
+			sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
 		const since =
 			type == 'milestone' || type == 'heartbeat' ? sinceEntry(session, t, MAX.pastMs) : undefined;
 		current = session.id;
