@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { NOW_HEADER, type ClientRecord } from '../records.ts';
+import { NOW_HEADER, REQUEST_MS, type ClientRecord } from '../records.ts';
 import {
 	createDelivery,
 	JOURNAL,
@@ -26,7 +26,7 @@ const stored = () => new Response('[]', { status: 201, headers: { [NOW_HEADER]: 
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
 	const requests: { ids: string[]; keepalive: boolean }[] = [];
-	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' = 'ok';
+	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' | 'slow' = 'ok';
 	/** Answers the requests waiting under `later`. */
 	const later: (() => void)[] = [];
 	let hidden = false;
@@ -39,6 +39,11 @@ function browser() {
 			if (answer == 'later')
 				return new Promise<Response>((resolve) => later.push(() => resolve(stored())));
 			if (answer == 'down') throw new TypeError('Failed to fetch');
+			// An uplink too slow for the request to end before it is given up (network.ts).
+			if (answer == 'slow')
+				return new Promise<never>((_, reject) =>
+					setTimeout(() => reject(new DOMException('timed out', 'TimeoutError')), REQUEST_MS)
+				);
 			if (answer == 'bad')
 				return new Response('{"error":"bad_request","reason":"the body is not valid JSON"}', {
 					status: 400
@@ -379,4 +384,18 @@ test('a journal holds at most JOURNAL_MAX records, fewer where localStorage has 
 		count: beats.length + views.length - JOURNAL_MAX / 2 + 1
 	});
 	expect(some.slice(1)).toEqual(views.slice(-(JOURNAL_MAX / 2 - 1)));
+});
+
+test('after a request times out the next carries half as many records, down to one, and a delivery makes them whole again', async () => {
+	// An outside probe: over a 2 KB/s uplink a batch of 100 (48 KB) never finished within
+	// REQUEST_MS, and the same batch went again for ever.
+	const b = browser();
+	b.answer('slow');
+	const d = b.open({ max: 10_000 });
+	d.adopt(Array.from({ length: 250 }, () => record('event')));
+	while (b.requests.length < 9) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.map((r) => r.ids.length)).toEqual([100, 50, 25, 13, 7, 4, 2, 1, 1]);
+	b.answer('ok');
+	while (d.waiting().length) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.slice(9).map((r) => r.ids.length)).toEqual([1, 100, 100, 49]);
 });

@@ -12,7 +12,8 @@
  *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
  *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
- *   60 s), at once when the browser comes back `online`, and when the page hides. One
+ *   60 s), with half as many records after one that timed out (down to one, whole again
+ *   after a delivery), at once when the browser comes back `online`, and when the page hides. One
  *   the ingest refuses as this page made it (network.ts `MANGLED`: a script of the page
  *   broke its body or method) is not: this page sends nothing more, and its records wait
  *   (outbox, journal) for another page of the site.
@@ -30,7 +31,7 @@
  * - Before the outbox is attached, the queue is bounded like the outbox (bound.ts):
  *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
  */
-import type { ClientRecord } from '../records.ts';
+import { REQUEST_MS, type ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
 import { stringify } from './json.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
@@ -131,6 +132,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/** When the timer fires (local clock), or Infinity. */
 	let due = Infinity;
 	let failures = 0;
+	/**
+	 * Most records a visible request carries: halved after a request timed out (a slow
+	 * uplink: an outside probe's 48 KB batch of 100 never finished within `REQUEST_MS`, and
+	 * the same batch went again for ever), down to one; whole again after a delivery.
+	 */
+	let per = 100;
 	/** The ingest refused this page's requests as the page made them: it sends no more. */
 	let refused = false;
 	let journaled = false;
@@ -215,9 +222,10 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		// cancels its other requests (the same _id and _rev: stored once either way).
 		const list = hiding ? queue.filter((r) => !kept.has(r)) : free();
 		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
-		const per = hiding ? 20 : 100;
-		for (let i = 0; i < list.length && (hiding || !i); i += per) {
-			const batch = list.slice(i, i + per);
+		const size = hiding ? 20 : per;
+		const at = Date.now();
+		for (let i = 0; i < list.length && (hiding || !i); i += size) {
+			const batch = list.slice(i, i + size);
 			for (const r of batch) {
 				flying.add(r);
 				if (hiding) kept.add(r);
@@ -225,19 +233,20 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			const request = post(win.fetch, o.endpoint, batch, o.clock(), hiding).then((outcome) => {
 				requests.delete(request);
 				if (hiding) for (const r of batch) kept.delete(r);
-				settle(batch, outcome);
+				settle(batch, outcome, Date.now() - at);
 			});
 			requests.add(request);
 		}
 	}
 
-	function settle(batch: ClientRecord[], outcome: Outcome) {
+	function settle(batch: ClientRecord[], outcome: Outcome, ms: number) {
 		for (const r of batch) flying.delete(r);
 		if (outcome == 'refused') {
 			refused = true;
 			clearTimeout(timer);
 		} else if (outcome == 'sent') {
 			failures = 0;
+			per = 100;
 			const gone = new Set(batch);
 			queue = without(queue, gone);
 			fresh = without(fresh, gone);
@@ -246,6 +255,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			if (journaled) journal();
 			next();
 		} else {
+			if (ms >= REQUEST_MS) per = Math.ceil(per / 2);
 			const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** ++failures);
 			clearTimeout(timer);
 			due = Date.now() + wait;
