@@ -62,7 +62,7 @@ describe('post', () => {
 			'<html>',
 			{ [NOW_HEADER]: '1000' }
 		],
-		["a 200 JSON answer that is not the ingest's", 200, '[]', {}]
+		["a 200 JSON answer that is not the ingest's", 200, '{"ok":true}', {}]
 	])(
 		'%s is no delivery: the records wait to be sent again, and the console says so once',
 		async (_, status, body, headers) => {

@@ -53,8 +53,8 @@ const MANGLED: Record<number, string> = {
 };
 
 /**
- * How a request ended: `sent` (the ingest answered 2xx, with its clock and a `_bulk_docs`
- * array: every record stored, or refused for good by a per-record `forbidden`: none needs
+ * How a request ended: `sent` (the ingest answered 2xx with a `_bulk_docs` array: every
+ * record stored, or refused for good by a per-record `forbidden`: none needs
  * to go again), `failed` (try again later; any other answer), or `refused` (the
  * ingest refused the request as this page made it: see {@link MANGLED}).
  */
@@ -101,9 +101,8 @@ export function post(
 				const zone = response.headers.get(ZONE_HEADER);
 				const site = docs[0]?.site;
 				const hosts = response.headers.get(HOSTS_HEADER) ?? undefined;
-				const now = response.headers.get(NOW_HEADER);
 				clock.answered(
-					Number(now),
+					Number(response.headers.get(NOW_HEADER)),
 					zone && docs.every((doc) => doc.site === site) ? { site, zone, hosts } : undefined
 				);
 				return response.text().then((text): Outcome => {
@@ -119,10 +118,10 @@ export function post(
 						return 'refused';
 					}
 					if (!response.ok) return 'failed';
-					// Only the ingest's own answer is delivery: it tells the server's clock and is a
-					// `_bulk_docs` array. A captive portal or a proxy answering 200 with a page of its
-					// own (an outside probe: every record purged, none stored) is neither.
-					if (now && text[0] == '[') return 'sent';
+					// Only the ingest's own answer is delivery: a `_bulk_docs` array. A captive portal
+					// or a proxy answering 200 with a page of its own (an outside probe: every record
+					// purged, none stored) is none. Not its clock header: a page's script may hide it.
+					if (text[0] == '[') return 'sent';
 					sayOnce(
 						'not ingest',
 						`the endpoint answered HTTP ${status} with something other than the ingest's answer (a captive portal or a proxy?); records wait`
