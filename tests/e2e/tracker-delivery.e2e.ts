@@ -563,6 +563,57 @@ test('the standalone script on another origin delivers through CORS, with the sa
 	}
 });
 
+test("a captive portal answering 200 in the ingest's place (readable cross-origin) delivers nothing: the records wait, the console says so once, and the ingest's own answer empties pending()", async ({
+	browser
+}) => {
+	// An outside probe: a portal's 200 page made the outbox purge every record.
+	const app = await startTrackedApp();
+	const portal = http.createServer((_request, response) => {
+		response.writeHead(200, { 'content-type': 'text/html', 'access-control-allow-origin': '*' });
+		response.end('<!doctype html><title>Log in to the Wi-Fi</title>');
+	});
+	await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+	let endpoint = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/api/ingest`;
+	const site = http.createServer((_request, response) => {
+		response.setHeader('content-type', 'text/html');
+		response.end(
+			`<!doctype html><title>Portal</title><script defer data-site="demo" data-allow-automation="true" data-max-wait="0" data-endpoint="${endpoint}" src="${app.url}/couchstats.js"></script>`
+		);
+	});
+	await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		const page = await context.newPage();
+		const warnings: string[] = [];
+		page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+		const answered = page.waitForResponse((r) => r.url().endsWith('/_bulk_docs'));
+		await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/portal/1`);
+		expect((await answered).status()).toBe(200);
+		const pending = () =>
+			page.evaluate(async () =>
+				(
+					await (
+						window as unknown as { couchstats: { pending(): Promise<{ type: string }[]> } }
+					).couchstats.pending()
+				).map((r) => r.type)
+			);
+		await expect
+			.poll(() => warnings)
+			.toEqual([expect.stringMatching(/a captive portal or a proxy/)]);
+		expect(await pending()).toContain('pageview');
+		// The ingest itself, cross-origin: its answer tells its clock in an exposed header.
+		endpoint = `${app.url}/api/ingest`;
+		await page.reload();
+		await expect.poll(pending).toEqual([]);
+		expect(warnings).toHaveLength(1);
+		await context.close();
+	} finally {
+		site.close();
+		portal.close();
+		await app.stop();
+	}
+});
+
 test('a page on a host its site does not list says in its console why its records are refused, once, and keeps them', async ({
 	browser
 }) => {

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { ClientRecord } from '../records.ts';
-import { createDelivery, JOURNAL, SOON_MS, type DeliveryOptions, type Store } from './delivery.ts';
+import { NOW_HEADER, REQUEST_MS, type ClientRecord } from '../records.ts';
+import {
+	createDelivery,
+	JOURNAL,
+	JOURNAL_MAX,
+	SOON_MS,
+	type DeliveryOptions,
+	type Store
+} from './delivery.ts';
 import { memoryStore, type KeyValueStore } from './storage.ts';
 
 beforeEach(() => vi.useFakeTimers());
@@ -13,10 +20,13 @@ let n = 0;
 const record = (type: ClientRecord['type']) =>
 	({ _id: `${type}-${++n}`, _rev: `1-${n}`, type }) as ClientRecord;
 
+/** The ingest's answer to a request it stored (network.ts takes nothing else as delivery). */
+const stored = () => new Response('[]', { status: 201, headers: { [NOW_HEADER]: '0' } });
+
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
 	const requests: { ids: string[]; keepalive: boolean }[] = [];
-	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' = 'ok';
+	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' | 'slow' = 'ok';
 	/** Answers the requests waiting under `later`. */
 	const later: (() => void)[] = [];
 	let hidden = false;
@@ -27,15 +37,18 @@ function browser() {
 			requests.push({ ids: docs.map((d) => d._id), keepalive: !!init.keepalive });
 			if (answer == 'never') return new Promise<never>(() => {});
 			if (answer == 'later')
-				return new Promise<Response>((resolve) =>
-					later.push(() => resolve(new Response('[]', { status: 201 })))
-				);
+				return new Promise<Response>((resolve) => later.push(() => resolve(stored())));
 			if (answer == 'down') throw new TypeError('Failed to fetch');
+			// An uplink too slow for the request to end before it is given up (network.ts).
+			if (answer == 'slow')
+				return new Promise<never>((_, reject) =>
+					setTimeout(() => reject(new DOMException('timed out', 'TimeoutError')), REQUEST_MS)
+				);
 			if (answer == 'bad')
 				return new Response('{"error":"bad_request","reason":"the body is not valid JSON"}', {
 					status: 400
 				});
-			return new Response('[]', { status: 201 });
+			return stored();
 		}
 	});
 	const open = (options: Partial<DeliveryOptions> = {}, store: KeyValueStore = storage) =>
@@ -328,4 +341,61 @@ test('clear resolves once the requests already on their way have ended', async (
 	b.release();
 	await vi.advanceTimersByTimeAsync(0);
 	expect(cleared).toBe(true);
+});
+
+test('a journal holds at most JOURNAL_MAX records, fewer where localStorage has no room, and counts what it leaves out in a dropped record, heartbeats first', async () => {
+	// An outside probe: with IndexedDB refused and the ingest unreachable for 25 pages,
+	// the oldest 50 events and 11 page views were cut from the journals, unsaid.
+	const journalOf = (storage: KeyValueStore) =>
+		JSON.parse(storage.getItem(journals(storage)[0])!) as ClientRecord[];
+	const beats = Array.from({ length: 10 }, () => record('heartbeat'));
+	const views = Array.from({ length: JOURNAL_MAX }, () => record('pageview'));
+	const b = browser();
+	b.answer('down');
+	const d = b.open({ max: 10_000 });
+	d.adopt([...beats, ...views]);
+	b.hide(d);
+	const all = journalOf(b.storage);
+	expect(all).toHaveLength(JOURNAL_MAX);
+	expect(all[0]).toMatchObject({ type: 'dropped', count: 11 });
+	expect(all.slice(1)).toEqual(views.slice(1));
+
+	// A localStorage with room for about 300 records: the journal halves to 250.
+	const small = memoryStore();
+	const room: KeyValueStore = {
+		...small,
+		setItem(key, value) {
+			if (value.length > 300 * JSON.stringify(views[0]).length) throw new Error('quota');
+			small.setItem(key, value);
+		},
+		get length() {
+			return small.length;
+		}
+	};
+	const c = browser();
+	c.answer('down');
+	const e = c.open({ max: 10_000 }, room);
+	e.adopt([...beats, ...views]);
+	c.hide(e);
+	const some = journalOf(room);
+	expect(some).toHaveLength(JOURNAL_MAX / 2);
+	expect(some[0]).toMatchObject({
+		type: 'dropped',
+		count: beats.length + views.length - JOURNAL_MAX / 2 + 1
+	});
+	expect(some.slice(1)).toEqual(views.slice(-(JOURNAL_MAX / 2 - 1)));
+});
+
+test('after a request times out the next carries half as many records, down to one, and a delivery makes them whole again', async () => {
+	// An outside probe: over a 2 KB/s uplink a batch of 100 (48 KB) never finished within
+	// REQUEST_MS, and the same batch went again for ever.
+	const b = browser();
+	b.answer('slow');
+	const d = b.open({ max: 10_000 });
+	d.adopt(Array.from({ length: 250 }, () => record('event')));
+	while (b.requests.length < 9) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.map((r) => r.ids.length)).toEqual([100, 50, 25, 13, 7, 4, 2, 1, 1]);
+	b.answer('ok');
+	while (d.waiting().length) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.slice(9).map((r) => r.ids.length)).toEqual([1, 100, 100, 49]);
 });

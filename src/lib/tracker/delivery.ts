@@ -12,7 +12,8 @@
  *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
  *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
- *   60 s), at once when the browser comes back `online`, and when the page hides. One
+ *   60 s), with half as many records after one that timed out (down to one, whole again
+ *   after a delivery), at once when the browser comes back `online`, and when the page hides. One
  *   the ingest refuses as this page made it (network.ts `MANGLED`: a script of the page
  *   broke its body or method) is not: this page sends nothing more, and its records wait
  *   (outbox, journal) for another page of the site.
@@ -22,16 +23,18 @@
  *   in the outbox when the page hides (its last heartbeat, a final event, milestones —
  *   or everything, if the outbox never loaded or its writes stall) is written at once,
  *   synchronously, to this page's journal in `localStorage` (at most `JOURNAL_MAX`
- *   records, the newest). The next page of the site adopts every journal it finds,
+ *   records, fewer where it has no room: what does not fit is counted in a `dropped`
+ *   record, heartbeats first, then the oldest). The next page of the site adopts every journal it finds,
  *   online or not, and hands the records to its outbox.
  * - A record travels unchanged however it goes (request, journal, outbox, another
  *   tab), with the `_id` and `_rev` it was made with, so CouchDB stores it once.
  * - Before the outbox is attached, the queue is bounded like the outbox (bound.ts):
  *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
  */
-import type { ClientRecord } from '../records.ts';
+import { REQUEST_MS, type ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
-import { readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { stringify } from './json.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 
 /**
  * How long a live record waits for company, ms: none beyond its own task. A wait here
@@ -43,8 +46,11 @@ export const SOON_MS = 0;
 const BATCH = 10;
 /** Longest pause between retries, ms. */
 const MAX_BACKOFF_MS = 60_000;
-/** Most records one page's journal holds (the newest). */
-export const JOURNAL_MAX = 100;
+/**
+ * Most records one page's journal holds (about 250 KB of `localStorage`); what does not
+ * fit is counted in a `dropped` record.
+ */
+export const JOURNAL_MAX = 500;
 /** Prefix of the journal keys in `localStorage`, one per page. */
 export const JOURNAL = 'couchstats:journal:';
 
@@ -126,6 +132,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/** When the timer fires (local clock), or Infinity. */
 	let due = Infinity;
 	let failures = 0;
+	/**
+	 * Most records a visible request carries: halved after a request timed out (a slow
+	 * uplink: an outside probe's 48 KB batch of 100 never finished within `REQUEST_MS`, and
+	 * the same batch went again for ever), down to one; whole again after a delivery.
+	 */
+	let per = 100;
 	/** The ingest refused this page's requests as the page made them: it sends no more. */
 	let refused = false;
 	let journaled = false;
@@ -136,12 +148,34 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	const without = (list: ClientRecord[], gone: Set<ClientRecord>) =>
 		list.filter((r) => !gone.has(r));
 
-	/** Writes this page's journal: what waits and is not in the outbox (or removes it). */
+	/**
+	 * Writes this page's journal: what waits and is not in the outbox (or removes it), at
+	 * most `JOURNAL_MAX` records, fewer (halving) when `localStorage` has no room for them.
+	 * What does not fit is counted in a `dropped` record in its place, the heartbeats going
+	 * first, then the oldest (an outside probe: with IndexedDB refused and the ingest
+	 * unreachable for 25 pages, the oldest 50 events and 11 page views went, unsaid).
+	 */
 	function journal() {
-		const list = queue.filter((r) => !stored.has(r)).slice(-JOURNAL_MAX);
+		const list = queue.filter((r) => !stored.has(r));
 		journaled = list.length > 0;
-		if (journaled) writeJson(storage, key, list);
-		else storage.removeItem(key);
+		if (!journaled) return storage.removeItem(key);
+		for (let max = JOURNAL_MAX; max; max >>= 1) {
+			let kept = list;
+			if (list.length > max) {
+				const gone = new Set(
+					[
+						...list.filter((r) => r.type == 'heartbeat'),
+						...list.filter((r) => r.type != 'heartbeat' && r.type != 'dropped')
+					].slice(0, list.length - max + 1)
+				);
+				kept = [o.dropped(gone.size), ...without(list, gone)];
+			}
+			try {
+				return storage.setItem(key, stringify(kept));
+			} catch {
+				// No room (quota): fewer.
+			}
+		}
 	}
 
 	function store() {
@@ -188,9 +222,10 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		// cancels its other requests (the same _id and _rev: stored once either way).
 		const list = hiding ? queue.filter((r) => !kept.has(r)) : free();
 		// Visible: one request at a time. Hidden: all at once, small enough for keepalive.
-		const per = hiding ? 20 : 100;
-		for (let i = 0; i < list.length && (hiding || !i); i += per) {
-			const batch = list.slice(i, i + per);
+		const size = hiding ? 20 : per;
+		const at = Date.now();
+		for (let i = 0; i < list.length && (hiding || !i); i += size) {
+			const batch = list.slice(i, i + size);
 			for (const r of batch) {
 				flying.add(r);
 				if (hiding) kept.add(r);
@@ -198,19 +233,20 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			const request = post(win.fetch, o.endpoint, batch, o.clock(), hiding).then((outcome) => {
 				requests.delete(request);
 				if (hiding) for (const r of batch) kept.delete(r);
-				settle(batch, outcome);
+				settle(batch, outcome, Date.now() - at);
 			});
 			requests.add(request);
 		}
 	}
 
-	function settle(batch: ClientRecord[], outcome: Outcome) {
+	function settle(batch: ClientRecord[], outcome: Outcome, ms: number) {
 		for (const r of batch) flying.delete(r);
 		if (outcome == 'refused') {
 			refused = true;
 			clearTimeout(timer);
 		} else if (outcome == 'sent') {
 			failures = 0;
+			per = 100;
 			const gone = new Set(batch);
 			queue = without(queue, gone);
 			fresh = without(fresh, gone);
@@ -219,6 +255,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			if (journaled) journal();
 			next();
 		} else {
+			if (ms >= REQUEST_MS) per = Math.ceil(per / 2);
 			const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** ++failures);
 			clearTimeout(timer);
 			due = Date.now() + wait;

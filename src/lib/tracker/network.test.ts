@@ -35,6 +35,7 @@ describe('post', () => {
 
 	test.each([
 		[201, '[]', 'sent'],
+		[201, '[{"id":"a","index":0,"error":"forbidden","reason":"not this site"}]', 'sent'],
 		// The ingest's answer when the store did not answer in time (store-limit.ts).
 		[
 			503,
@@ -45,11 +46,44 @@ describe('post', () => {
 		'an answer %i is delivery when it is 2xx only: a 503 leaves the records to be sent again',
 		async (status, body, outcome) => {
 			const clock: RequestClock = { sent: 900, answered: () => undefined };
-			const answer = async () => new Response(body, { status });
+			const answer = async () => new Response(body, { status, headers: { [NOW_HEADER]: '1000' } });
 			const docs = [{ site: 'shop' } as ClientRecord];
 			expect(
 				await post(answer as typeof fetch, 'https://stats.example/api/ingest', docs, clock)
 			).toBe(outcome);
+		}
+	);
+
+	test.each([
+		['a captive portal answering 200 with its page', 200, '<html><title>Log in</title>', {}],
+		[
+			"a proxy's 200 page that copies the ingest's headers",
+			200,
+			'<html>',
+			{ [NOW_HEADER]: '1000' }
+		],
+		["a 200 JSON answer that is not the ingest's", 200, '{"ok":true}', {}]
+	])(
+		'%s is no delivery: the records wait to be sent again, and the console says so once',
+		async (_, status, body, headers) => {
+			// An outside probe: a portal's 200 (or a followed 302) counted as delivery, and the
+			// outbox purged 25 events and 5 page views the ingest never got.
+			vi.resetModules();
+			const { post } = await import('./network.ts'); // a fresh page: nothing said yet
+			const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+			const clock: RequestClock = { sent: 900, answered: () => undefined };
+			const answer = async () => new Response(body, { status, headers });
+			const docs = [{ site: 'shop' } as ClientRecord];
+			const ingest = 'https://stats.example/api/ingest';
+			expect(await post(answer as typeof fetch, ingest, docs, clock)).toBe('failed');
+			expect(await post(answer as typeof fetch, ingest, docs, clock)).toBe('failed');
+			expect(warn.mock.calls).toEqual([
+				[
+					'couchstats:',
+					`the endpoint answered HTTP 200 with something other than the ingest's answer (a captive portal or a proxy?); records wait`
+				]
+			]);
+			warn.mockRestore();
 		}
 	);
 });

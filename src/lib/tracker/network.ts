@@ -45,8 +45,9 @@ const MANGLED: Record<number, string> = {
 };
 
 /**
- * How a request ended: `sent` (every record stored, or refused for good by a per-record
- * `forbidden`: none needs to go again), `failed` (try again later), or `refused` (the
+ * How a request ended: `sent` (the ingest answered 2xx with a `_bulk_docs` array: every
+ * record stored, or refused for good by a per-record `forbidden`: none needs
+ * to go again), `failed` (try again later; any other answer), or `refused` (the
  * ingest refused the request as this page made it: see {@link MANGLED}).
  */
 export type Outcome = 'sent' | 'failed' | 'refused';
@@ -108,7 +109,16 @@ export function post(
 						);
 						return 'refused';
 					}
-					return response.ok ? 'sent' : 'failed';
+					if (!response.ok) return 'failed';
+					// Only the ingest's own answer is delivery: a `_bulk_docs` array. A captive portal
+					// or a proxy answering 200 with a page of its own (an outside probe: every record
+					// purged, none stored) is none. Not its clock header: a page's script may hide it.
+					if (text[0] == '[') return 'sent';
+					sayOnce(
+						'not ingest',
+						`the endpoint answered HTTP ${status} with something other than the ingest's answer (a captive portal or a proxy?); records wait`
+					);
+					return 'failed';
 				});
 			})
 			.catch((): Outcome => 'failed')

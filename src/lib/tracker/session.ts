@@ -131,6 +131,8 @@ export function forgetLegacy(store: KeyValueStore, site: string): void {
 export interface Sessions {
 	/** The id of the shared session as it stands (open or not), if there is one. */
 	id(): string | undefined;
+	/** The shared session if it is open at `now`, left as it is (no activity). */
+	open(now: number): SessionState | undefined;
 	/** The visitor id, created on first use at `now`. */
 	visitor(now: number): string;
 	/** True when the next activity at `now` starts a new session. */
@@ -218,6 +220,10 @@ export function createSessions(
 ): Sessions {
 	const read = () => readJson<SessionState>(store, keys.session);
 	const latest = () => readJson<number>(store, keys.offset) ?? null;
+	const open = (now: number) => {
+		const s = read();
+		return s && !expired(s, now) ? s : undefined;
+	};
 	/** A session's own offset; one an earlier tracker began follows the latest measure. */
 	const clock = (s: SessionState) => (s.o === undefined ? latest() : s.o) ?? 0;
 	/**
@@ -277,9 +283,10 @@ export function createSessions(
 		resume: (path, now) => run(now, (s, v, day) => resumeOn(s, v, path, day, sourceOf(undefined))),
 		event: (name, now, props) => run(now, (s, v, day) => classifyEvent(s, v, name, day, props)),
 		engaged: (ms, now) => void touch(now, (s) => (s.ms += ms)),
+		open,
 		toActual(now) {
-			const s = read();
-			return s && !expired(s, now) ? toActual(s) : undefined;
+			const s = open(now);
+			return s && toActual(s);
 		},
 		latest,
 		learn(sid, next) {

@@ -1,7 +1,7 @@
 /**
  * JSON state in `localStorage`, shared by every tab of the origin. Reads and writes
- * never throw: a write the browser refuses (quota) is lost instead of breaking the host
- * page. A browser that refuses the storage itself (the visitor blocks the site's data)
+ * never throw: a write the browser refuses (quota) is kept for this page only
+ * ({@link keeping}) instead of breaking the host page. A browser that refuses the storage itself (the visitor blocks the site's data)
  * gets a stand-in marked `refused`, and is not tracked (tracker.ts).
  */
 
@@ -37,6 +37,43 @@ export function memoryStore(): KeyValueStore {
 }
 
 /**
+ * `store`, keeping in memory what it refused to write (a full quota): this page reads its
+ * own last write back until the key is written or removed, by it or by another tab (the
+ * stored value is no longer the one the refused write would have replaced). An outside
+ * probe: with `localStorage` full mid-session, every SPA route re-read the unchanged state
+ * and one page counted as 3 pageviews of 3 visitors. Writes still throw as they did.
+ */
+export function keeping(store: KeyValueStore): KeyValueStore {
+	/** Per key: the value this page could not write, and the stored one it would have replaced. */
+	const kept = new Map<string, [string, string | null]>();
+	return {
+		getItem(key) {
+			const stored = store.getItem(key);
+			const mine = kept.get(key);
+			return mine && mine[1] === stored ? mine[0] : stored;
+		},
+		setItem(key, value) {
+			kept.delete(key);
+			try {
+				store.setItem(key, value);
+			} catch (e) {
+				kept.set(key, [value, store.getItem(key)]);
+				throw e;
+			}
+		},
+		removeItem(key) {
+			kept.delete(key);
+			store.removeItem(key);
+		},
+		key: (index) => store.key(index),
+		get length() {
+			return store.length;
+		},
+		refused: store.refused
+	};
+}
+
+/**
  * `localStorage` (or the tab's own `sessionStorage`), or a per-page store marked
  * `refused` when the browser refuses it: reading it, or writing to it (a full quota: an
  * outside re-check counted 3 pages as 6 visitors and 6 sessions).
@@ -64,7 +101,10 @@ export function readJson<T>(store: KeyValueStore, key: string): T | undefined {
 	}
 }
 
-/** Stores `value` as JSON under `key` (json.ts); a refused write is ignored. */
+/**
+ * Stores `value` as JSON under `key` (json.ts); a refused write is ignored (the tracker's
+ * stores keep it for the page: {@link keeping}).
+ */
 export function writeJson(store: KeyValueStore, key: string, value: unknown): void {
 	try {
 		store.setItem(key, stringify(value));

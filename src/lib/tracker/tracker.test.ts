@@ -634,6 +634,37 @@ describe('createTracker', () => {
 		expect(await tracker.pending()).toEqual([]);
 	});
 
+	test('a page whose storage fills up mid-visit keeps its own visitor and session: a route it shows again is a revisit, not a new visitor', async () => {
+		// An outside probe: with localStorage full, routes a b a c a on one page stored 3
+		// page views of 3 visitors for a, no revisit.
+		const b = fakeBrowser();
+		const full = memoryStore();
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, storage: full });
+		tracker.pageview('/p0');
+		full.setItem = () => {
+			throw new DOMException('full', 'QuotaExceededError');
+		};
+		for (const path of ['/a', '/b', '/a', '/c', '/a']) {
+			b.advance(1000);
+			tracker.pageview(path);
+		}
+		const views = ((await tracker.pending()) as PageviewRecord[]).filter(
+			(r) => r.type === 'pageview'
+		);
+		expect(
+			views.map((r) => [r.path, r.entry ?? false, r.revisit ?? false, r.pathFirstOfDay])
+		).toEqual([
+			['/p0', true, false, true],
+			['/a', false, false, true],
+			['/b', false, false, true],
+			['/a', false, true, false],
+			['/c', false, false, true],
+			['/a', false, true, false]
+		]);
+		expect(new Set(views.map((r) => r.vid)).size).toBe(1);
+		expect(new Set(views.map((r) => r.sid)).size).toBe(1);
+	});
+
 	test('counts two sites on one origin apart: each its own visitor, session, entry and source', async () => {
 		// An outside review: with /blog and /shop tracked as two sites, the shop's first page
 		// continued the blog's session (no entry, the blog's source and landing page).

@@ -60,7 +60,7 @@ import {
 } from './session.ts';
 import { createSettler } from './settle.ts';
 import { LOCK_IDB } from './lock.ts';
-import { memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
+import { keeping, memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { declines } from './declines.ts';
 import { derivedId, uuidv7, type RandomSource } from './uuid.ts';
@@ -206,7 +206,10 @@ export const OUTBOX_IDB = '_pouch_couchstats';
  * @throws Error (`couchstats: …`) when options are invalid; never afterwards.
  */
 export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker {
-	const { window: win, storage, random, tabStorage: tab = memoryStore() } = env;
+	const { window: win, random } = env;
+	// What the browser refuses to store (a full quota) this page keeps (storage.ts).
+	const storage = keeping(env.storage);
+	const tab = keeping(env.tabStorage ?? memoryStore());
 	const doc = win.document;
 	const nav = win.navigator;
 	const s = resolveOptions(options, win.location.origin);
@@ -368,7 +371,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The session's start, which its milestones and engaged time count by (`since`): its
 		// entry's time.
 		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
-		const session = sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
+		// A `dropped` record (made as a journal is written, delivery.ts) is no activity.
+		const session =
+			(type == 'dropped' && sessions.open(t)) ||
+			sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
 		const since =
 			type == 'milestone' || type == 'heartbeat' ? sinceEntry(session, t, MAX.pastMs) : undefined;
 		current = session.id;
