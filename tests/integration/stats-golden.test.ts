@@ -466,7 +466,7 @@ describe('CSV export', () => {
 		const res = await call(EXPORT, 'site=golden&breakdown=nope', { bearer: token });
 		expect(res.status).toBe(400);
 		expect((await res.json()).message).toBe(
-			'breakdown "nope" must be one of timeseries, totals, goals, journeys, paths, pages, entryPages, exitPages, referrers, utm.source, utm.medium, utm.campaign, browsers, os, devices, countries, screens, events, notFound, scrollDepth, newVsReturning, outboundLinks, downloads, dropped (or leave it out with format=zip for all but journeys and paths in one ZIP)'
+			'breakdown "nope" must be one of timeseries, totals, goals, journeys, paths, pages, hosts, entryPages, exitPages, referrers, utm.source, utm.medium, utm.campaign, browsers, os, devices, countries, screens, events, notFound, scrollDepth, newVsReturning, outboundLinks, downloads, dropped (or leave it out with format=zip for all but journeys and paths in one ZIP)'
 		);
 	});
 });
