@@ -6,7 +6,7 @@
  * A second, converting visit then shows the list under the dashboard's filters.
  * Real Chromium, the built app, its embedded store.
  */
-import type { Browser, Locator } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
@@ -178,6 +178,16 @@ test("the dashboard's filter opens the session list filtered: only the sessions 
 	await expect(rows).toHaveCount(2);
 });
 
+/** Waits until `page` scrolls no more sideways: nothing runs past the screen's edge. */
+const noSidewaysScroll = (page: Page) =>
+	expect
+		.poll(() =>
+			page.evaluate(
+				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+			)
+		)
+		.toBeLessThanOrEqual(0);
+
 test("a session's timeline shows its pages as the session list does, decoded, and long unbroken visitors' text wraps at 390 px", async ({
 	browser
 }) => {
@@ -227,13 +237,7 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 	// On a phone the list's table scrolls in its box, the page not at all (an outside probe:
 	// a long tail's sources and paths widened the whole page).
 	await owner.setViewportSize({ width: 390, height: 800 });
-	await expect
-		.poll(() =>
-			owner.evaluate(
-				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
-			)
-		)
-		.toBeLessThanOrEqual(0);
+	await noSidewaysScroll(owner);
 	await owner.setViewportSize({ width: 1280, height: 720 });
 
 	// Its timeline reads them as the list does.
@@ -260,13 +264,7 @@ test("a session's timeline shows its pages as the session list does, decoded, an
 
 	// On a phone nothing runs past the screen's edge.
 	await owner.setViewportSize({ width: 390, height: 800 });
-	await expect
-		.poll(() =>
-			owner.evaluate(
-				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
-			)
-		)
-		.toBeLessThanOrEqual(0);
+	await noSidewaysScroll(owner);
 	// Nor past its column into the next one (the 9rem of an event's name on a wide screen).
 	await owner.setViewportSize({ width: 1280, height: 720 });
 	const what = timeline.locator('li.event .what');
