@@ -48,7 +48,9 @@ test.each([
 	['a.staging.example.test', undefined, true],
 	// An exclusion with a port keeps out that port only.
 	['x.dev.example.test', '8080', false],
-	['x.dev.example.test', '443', true]
+	['x.dev.example.test', '443', true],
+	// A host without its port (a record's host, a referrer's) is the site's on its other ports.
+	['x.dev.example.test', undefined, true]
 ])('with exclusions, hostListed(%s, port %s) is %s', (host, port, listed) => {
 	expect(hostListed(wildcard, host, port)).toBe(listed);
 	expect(hostListed([...wildcard].reverse(), host, port)).toBe(listed);

@@ -29,7 +29,9 @@ export function hostEntryParts(
  * must be `port` when both name one; `port` undefined (a referrer's host, whose port a
  * source no longer has) takes any. An entry with `!` (`!staging.example.com`,
  * `!*.dev.example.com`) matches the same way and keeps what it matches out, whatever the
- * other entries take and in any order: staging inside `*.example.com`.
+ * other entries take and in any order: staging inside `*.example.com`; one with a port
+ * (`!*.dev.example.com:8080`) keeps out that port only, so never a host whose port is
+ * unknown (a record's `host`, which the page on port 443 sends too).
  */
 export function hostListed(hostnames: readonly string[], hostname: string, port?: string): boolean {
 	const taking = matching(hostnames, hostname, port);
@@ -50,6 +52,9 @@ function matching(hostnames: readonly string[], hostname: string, port?: string)
 	return hostnames.flatMap((entry) => {
 		const parts = hostEntryParts(entry);
 		if (!parts || (port && parts.port && +parts.port != +port)) return [];
+		// An unknown port (a record's host, a referrer's) is taken by an entry with a port,
+		// and kept out only by an exclusion without one: `!h:8080` keeps out h's 8080 alone.
+		if (!port && parts.exclude && parts.port) return [];
 		const host = parts.wildcard ? hostname.endsWith('.' + parts.host) : hostname == parts.host;
 		return host ? [parts] : [];
 	});

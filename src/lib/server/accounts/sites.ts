@@ -311,6 +311,11 @@ export function demoSite(now: number): SiteRecord {
 /** The port a URL of the scheme is on when it names none. */
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
+/** The port a page's URL is on: the one it names, else its scheme's default ({@link originAllowed}). */
+export function urlPort(url: URL): string | undefined {
+	return url.port || DEFAULT_PORTS[url.protocol];
+}
+
 /**
  * Whether an `Origin` header (or a page URL) belongs to a site, by `hostListed`
  * (src/lib/site-hosts.ts, which the tracker reads too): `example.com` matches exactly,
@@ -326,5 +331,5 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 		return false;
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-	return hostListed(site.hostnames, url.hostname, url.port || DEFAULT_PORTS[url.protocol]);
+	return hostListed(site.hostnames, url.hostname, urlPort(url));
 }

@@ -142,6 +142,39 @@ describe('checkBatch', () => {
 		]);
 	});
 
+	test("takes the records of a host whose other port alone an entry with ! keeps out (a record's host has no port)", () => {
+		const sites = new SiteList([
+			{ id: 'wild', hostnames: ['*.example.com', '!*.dev.example.com:8080'], timeZone: 'UTC' }
+		]);
+		const dev = pageview(NOW, { site: 'wild', host: 'x.dev.example.com' });
+		for (const origin of [
+			{ kind: 'page', origin: 'https://x.dev.example.com' },
+			{ kind: 'none' }
+		] as const) {
+			const batch = checkBatch({ docs: [dev], new_edits: false }, { ...ctx, sites, origin });
+			expect(batch.errors).toEqual([]);
+			expect(batch.records.map((r) => r._id)).toEqual([dev._id]);
+		}
+		const from8080 = checkBatch(
+			{ docs: [dev], new_edits: false },
+			{ ...ctx, sites, origin: { kind: 'page', origin: 'http://x.dev.example.com:8080' } }
+		);
+		expect(from8080.errors.map((e) => e.reason)).toEqual([
+			'site "wild" keeps the origin http://x.dev.example.com:8080 out (an entry with ! in its host names)'
+		]);
+		// A default port is the page's port, in the refusal's reason as in the check.
+		const https = new SiteList([
+			{ id: 'wild', hostnames: ['*.example.com', '!x.dev.example.com:443'], timeZone: 'UTC' }
+		]);
+		const from443 = checkBatch(
+			{ docs: [dev], new_edits: false },
+			{ ...ctx, sites: https, origin: { kind: 'page', origin: 'https://x.dev.example.com' } }
+		);
+		expect(from443.errors.map((e) => e.reason)).toEqual([
+			'site "wild" keeps the origin https://x.dev.example.com out (an entry with ! in its host names)'
+		]);
+	});
+
 	test('names each refused document by its position, those without an id too', () => {
 		const first = pageview();
 		const last = pageview(NOW, { ts: 1 });

@@ -26,7 +26,7 @@ import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
-import { originAllowed } from '../accounts/sites';
+import { originAllowed, urlPort } from '../accounts/sites';
 import { excludesAddress } from '../accounts/excluded-addresses';
 import { hostExcluded, hostListed, siteSource } from '$lib/site-hosts';
 import { writeFailures, type WriteFailures } from './write-failures';
@@ -125,7 +125,7 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 			ids.push(record._id);
 			const url = new URL(ctx.origin.origin);
 			return refuse(
-				hostExcluded(site.hostnames, url.hostname, url.port || undefined)
+				hostExcluded(site.hostnames, url.hostname, urlPort(url))
 					? `site "${record.site}" keeps the origin ${ctx.origin.origin} out (an entry with ! in its host names)`
 					: `site "${record.site}" does not allow the origin ${ctx.origin.origin}: add ${url.host} to its host names in the site's settings`
 			);

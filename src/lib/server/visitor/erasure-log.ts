@@ -57,15 +57,29 @@ export async function readErased(
 	let skipped = 0;
 	for (const line of new TextDecoder().decode(bytes).split('\n')) {
 		if (!line) continue;
-		try {
-			const entry = JSON.parse(line) as { ids?: unknown };
-			if (!Array.isArray(entry.ids)) throw new Error('no ids');
-			for (const id of entry.ids) if (typeof id === 'string') ids.add(id);
-		} catch {
-			skipped += 1;
-		}
+		const listed = idsOf(line);
+		// A write cut short has no newline, so the next erasure's line follows it on the same
+		// line: that one is read from where it starts, the cut one skipped.
+		const next = listed ? -1 : line.lastIndexOf(LINE_START);
+		const after = next > 0 ? idsOf(line.slice(next)) : undefined;
+		if (!listed) skipped += 1;
+		for (const id of listed ?? after ?? []) ids.add(id);
 	}
 	return { ids: [...ids], skipped, end: from + bytes.length };
+}
+
+/** How every line {@link logErased} writes begins. */
+const LINE_START = '{"at":';
+
+/** The record ids of one line the log writes; undefined for a line that is none. */
+function idsOf(line: string): string[] | undefined {
+	try {
+		const entry = JSON.parse(line) as { ids?: unknown };
+		if (!Array.isArray(entry.ids)) return undefined;
+		return entry.ids.filter((id): id is string => typeof id === 'string');
+	} catch {
+		return undefined;
+	}
 }
 
 /** The file's bytes from `from` to its end (none when it is shorter). */
