@@ -48,7 +48,10 @@ test.each([
 	['a.staging.example.test', undefined, true],
 	// An exclusion with a port keeps out that port only.
 	['x.dev.example.test', '8080', false],
-	['x.dev.example.test', '443', true]
+	['x.dev.example.test', '443', true],
+	// Without a port (a record's host, which the ingest checks after its origin's): one
+	// port kept out keeps the host in, or a page on 443 had its records refused.
+	['x.dev.example.test', undefined, true]
 ])('with exclusions, hostListed(%s, port %s) is %s', (host, port, listed) => {
 	expect(hostListed(wildcard, host, port)).toBe(listed);
 	expect(hostListed([...wildcard].reverse(), host, port)).toBe(listed);

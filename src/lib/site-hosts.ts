@@ -27,9 +27,10 @@ export function hostEntryParts(
  * punycode, an IPv6 address in brackets). An entry `example.com` takes that host
  * exactly; `*.example.com` its subdomains (not `example.com` itself). An entry's port
  * must be `port` when both name one; `port` undefined (a referrer's host, whose port a
- * source no longer has) takes any. An entry with `!` (`!staging.example.com`,
- * `!*.dev.example.com`) matches the same way and keeps what it matches out, whatever the
- * other entries take and in any order: staging inside `*.example.com`.
+ * source no longer has, or a record's) takes any, and no exclusion of one port keeps it
+ * out. An entry with `!` (`!staging.example.com`, `!*.dev.example.com`) matches the same
+ * way and keeps what it matches out, whatever the other entries take and in any order:
+ * staging inside `*.example.com`.
  */
 export function hostListed(hostnames: readonly string[], hostname: string, port?: string): boolean {
 	const taking = matching(hostnames, hostname, port);
@@ -49,7 +50,10 @@ export function hostExcluded(
 function matching(hostnames: readonly string[], hostname: string, port?: string) {
 	return hostnames.flatMap((entry) => {
 		const parts = hostEntryParts(entry);
-		if (!parts || (port && parts.port && +parts.port != +port)) return [];
+		if (!parts) return [];
+		// A port unknown (a record's host, a referrer's): an exclusion of one port keeps the
+		// host in; the origin's check, which has the port, keeps that port out.
+		if (port ? parts.port && +parts.port != +port : parts.exclude && parts.port) return [];
 		const host = parts.wildcard ? hostname.endsWith('.' + parts.host) : hostname == parts.host;
 		return host ? [parts] : [];
 	});
