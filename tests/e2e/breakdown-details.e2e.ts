@@ -112,6 +112,23 @@ test('a bad offset is said on the details page, and an unknown table is a 404', 
 	expect(res?.status()).toBe(404);
 });
 
+test('a page past the last row says so and leads back to the last page', async ({
+	page,
+	baseURL
+}) => {
+	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
+	const site = perAttempt('pastend');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Past the end') });
+	await longTail(site, 3);
+	// A bookmarked page of a tail that has since shrunk: no "Rows 131–131", no walk back
+	// 100 at a time through empty pages.
+	await page.goto(`/sites/${site}/breakdown/pages?${RANGE}&offset=500`);
+	await expect(page.getByRole('status')).toHaveText('No rows from 501 on: there are 131.');
+	await expect(page.getByRole('table')).toHaveCount(0);
+	await page.getByRole('link', { name: 'Previous 100' }).click();
+	await expect(page.getByRole('status')).toHaveText('Rows 101–131 of 131.');
+});
+
 test('bars are drawn against the largest named row, not the "(other)" row holding the tail', async ({
 	page,
 	baseURL
