@@ -20,6 +20,7 @@ import { reachedMilestones } from '../../src/lib/tracker/session';
 import type { RunningApp } from '../support/app';
 import {
 	CHROME_UA,
+	holdScript,
 	pending,
 	routeStandalonePage,
 	scriptVisibility,
@@ -340,6 +341,46 @@ test('calls made before the standalone core arrives wait in the loader and run o
 			['event', { n: 1 }]
 		]);
 		expect(early.filter((r) => r.type === 'milestone')).toMatchObject([{ milestone: 'nonbounce' }]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});
+
+test('pending() called before the deferred part has loaded lists the records waiting in the outbox', async ({
+	browser
+}) => {
+	// An outside probe (CPU slowed 6×): on a page picking up a backlog, pending() answered
+	// [] while 900 records waited in the outbox, before its deferred part had loaded.
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/backlog/');
+		// Nothing is delivered: every record waits, in the outbox once it is attached.
+		await context.route('**/api/ingest/**', (route) => route.abort());
+		const first = await context.newPage();
+		await first.goto(app.url + '/backlog/1');
+		await outboxLoaded(first);
+		await trackNumbered(first, 0, 5);
+
+		// A second tab whose deferred part arrives only once pending() has been called.
+		const release = await holdScript(context, 'couchstats-deferred.js', '/backlog/2');
+		const second = await context.newPage();
+		await second.goto(app.url + '/backlog/2');
+		await second.waitForFunction(
+			() => 'enabled' in (window as unknown as { couchstats: object }).couchstats
+		);
+		await second.evaluate(() => {
+			type Api = { pending(): Promise<unknown> };
+			const w = window as unknown as { early: Promise<unknown>; couchstats: Api };
+			w.early = w.couchstats.pending();
+		});
+		expect(await second.evaluate(() => 'couchstatsDeferred' in window)).toBe(false);
+		release();
+		const early = (await second.evaluate(
+			() => (window as unknown as { early: Promise<unknown> }).early
+		)) as StoredRecord[];
+		expect(numbered(early).map((r) => r.props)).toEqual([0, 1, 2, 3, 4].map((i) => ({ i })));
 		await context.close();
 	} finally {
 		await app.stop();

@@ -173,10 +173,19 @@ export async function routeStandalonePage(
  * contains `on`) until the function returned is called. A page left meanwhile cancels
  * its request, which is then no longer the route's to continue.
  */
-export async function holdCore(context: BrowserContext, on = ''): Promise<() => void> {
+export function holdCore(context: BrowserContext, on = ''): Promise<() => void> {
+	return holdScript(context, 'couchstats-core.js', on);
+}
+
+/** Holds back the tracker's script `file` as {@link holdCore} holds back the core's. */
+export async function holdScript(
+	context: BrowserContext,
+	file: string,
+	on = ''
+): Promise<() => void> {
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
-	await context.route('**/couchstats-core.js', async (route) => {
+	await context.route(`**/${file}`, async (route) => {
 		if (route.request().frame().url().includes(on)) await held;
 		await route.continue().catch(() => {});
 	});

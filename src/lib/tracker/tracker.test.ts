@@ -25,6 +25,7 @@ import {
 	TITLE_MS,
 	type Tracker,
 	type DeferredModule,
+	LOAD_MS,
 	type Host,
 	type TrackerOptions
 } from './tracker.ts';
@@ -204,7 +205,8 @@ function fakeBrowser(serverAhead = 0, indexedDB?: IDBFactory) {
 			elapsed: () => t - jumped,
 			random,
 			storage: memoryStore(),
-			load: () => new Promise<never>(() => {})
+			/** No deferred part: an outbox never attaches (`pending()` waits for a load that fails no longer). */
+			load: () => Promise.reject(new Error('no deferred part'))
 		}
 	};
 }
@@ -2199,6 +2201,63 @@ describe('createTracker', () => {
 		await settle();
 		const waiting = (await tracker.pending()) as ClientRecord[];
 		expect(waiting.map((r) => `${r.type} ${r.path}`)).toEqual(['pageview /posts/1']);
+	});
+
+	test('pending() lists the records waiting in the outbox when the deferred part loads after it is called', async () => {
+		// An outside probe: on a page picking up a backlog, pending() answered [] while 900
+		// records waited in the outbox, before the deferred part had loaded.
+		const b = fakeBrowser();
+		const left = { _id: 'left', type: 'event', path: '/earlier' } as unknown as ClientRecord;
+		const deferred: DeferredModule = {
+			attach: () => ({ list: async () => [left], destroy: async () => {} }),
+			readMine: async () => [],
+			eraseMine: async () => 0
+		};
+		let arrive = (_: DeferredModule) => {};
+		const load = () => new Promise<DeferredModule>((resolve) => (arrive = resolve));
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load });
+		b.window.onLine = false;
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		const waiting = tracker.pending();
+		await vi.advanceTimersByTimeAsync(1000);
+		arrive(deferred);
+		await vi.advanceTimersByTimeAsync(0);
+		expect((await waiting).map((r) => `${r.type} ${r.path}`)).toEqual([
+			'pageview /posts/1',
+			'event /earlier'
+		]);
+	});
+
+	test("pending() answers with the page's own records when the deferred part does not load in time", async () => {
+		const b = fakeBrowser();
+		const tracker = createTracker(
+			{ site: 'blog' },
+			{ ...b.env, load: () => new Promise<never>(() => {}) }
+		);
+		b.window.onLine = false;
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		const waiting = tracker.pending();
+		let answered = false;
+		void waiting.then(() => (answered = true));
+		await vi.advanceTimersByTimeAsync(LOAD_MS - 1);
+		expect(answered).toBe(false);
+		await vi.advanceTimersByTimeAsync(1);
+		expect((await waiting).map((r) => `${r.type} ${r.path}`)).toEqual(['pageview /posts/1']);
+	});
+
+	test('pending() does not load the deferred part again after its load failed', async () => {
+		// Polling pending() with the chunk unreachable would inject a script per call.
+		const b = fakeBrowser();
+		let loads = 0;
+		const load = () => (loads++, Promise.reject(new Error('unreachable')));
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load });
+		b.window.dispatchEvent(new Event('load'));
+		await vi.advanceTimersByTimeAsync(1000);
+		await tracker.pending();
+		await tracker.pending();
+		expect(loads).toBe(1);
 	});
 
 	test('sends nothing after optOut, in this page or the next', async () => {

@@ -167,8 +167,9 @@ export interface Tracker {
 	erase(): Promise<{ deleted: number; error?: string }>;
 	/**
 	 * The records waiting to be delivered (memory and IndexedDB; memory alone when the
-	 * outbox cannot be read), once the calls made before are (a page view waiting for its
-	 * title too). Never rejects.
+	 * outbox cannot be read, or before the page's `load`), once the calls made before are
+	 * (a page view waiting for its title too) and, after `load`, once the outbox is open
+	 * (at most {@link LOAD_MS}). Never rejects.
 	 */
 	pending(): Promise<ClientRecord[]>;
 	/**
@@ -193,6 +194,9 @@ export interface PageviewOptions {
  * each client-side page view carried the previous page's title).
  */
 export const TITLE_MS = 300;
+
+/** Longest `pending()` waits for the deferred part (the outbox) to load, ms. */
+export const LOAD_MS = 10_000;
 
 /** Salts of the milestone ids derived from the session id (see `derivedId`). */
 const SALT: Record<Milestone, number> = { actual: 1, engaged: 2, nonbounce: 3 };
@@ -889,6 +893,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		delivery.hide();
 	}
 
+	/** The last load of the deferred part begun (ended or not). */
+	let loading: Promise<void> | undefined;
 	/** The deferred module, loaded once (again after a failed load). */
 	let mod: Promise<DeferredModule> | undefined;
 	const module = () =>
@@ -905,14 +911,14 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		off ||
 		prerendering ||
 		deferred ||
-		settler
+		(loading = settler
 			.refuses()
 			.then((refused) => (refused ? undefined : module()))
 			.then((m) => {
 				if (!m || off || deferred) return;
 				deferred = m.attach(host);
 			})
-			.catch(() => {});
+			.catch(() => {}));
 
 	/** Erases the waiting records here, and the ids too unless `keepIds`. */
 	const eraseLocal = async (keepIds?: boolean) => {
@@ -1019,8 +1025,13 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		scrolled: (d) => (depth = Math.max(depth, d))
 	});
 	const safePageview = safe(pageview);
-	const idle = () =>
-		win.requestIdleCallback ? win.requestIdleCallback(load, { timeout: 5000 }) : setTimeout(load);
+	/** Whether the page has loaded, so that the deferred part is due (`pending()` waits for it). */
+	let due = false;
+	const idle = () => {
+		due = true;
+		if (win.requestIdleCallback) win.requestIdleCallback(load, { timeout: 5000 });
+		else setTimeout(load);
+	};
 	if (doc.readyState != 'complete') listen(win, 'load', idle);
 
 	/**
@@ -1113,6 +1124,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		async pending() {
 			await settled;
 			await titled;
+			// What earlier pages left in the outbox is known once it is attached: the load, once
+			// due, is waited for (begun now if idle time has not come; a failed one is not made
+			// again), not for ever (an outside probe: `[]` while 900 records waited).
+			if (due) await Promise.race([loading ?? load(), new Promise((r) => setTimeout(r, LOAD_MS))]);
 			const list = delivery.waiting();
 			const known = new Set(list.map((r) => r._id));
 			// An outbox that cannot be read (IndexedDB failing) leaves what this page holds.
