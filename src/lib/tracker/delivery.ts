@@ -12,8 +12,8 @@
  *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
  *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
- *   60 s), with half as many records after one that timed out (down to one, whole again
- *   after a delivery), at once when the browser comes back `online`, and when the page hides. One
+ *   60 s), with half as many records after one that timed out (down to one, twice as
+ *   many after each delivery), at once when the browser comes back `online`, and when the page hides. One
  *   the ingest refuses as this page made it (network.ts `MANGLED`: a script of the page
  *   broke its body or method) is not: this page sends nothing more, and its records wait
  *   (outbox, journal) for another page of the site.
@@ -135,7 +135,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/**
 	 * Most records a visible request carries: halved after a request timed out (a slow
 	 * uplink: an outside probe's 48 KB batch of 100 never finished within `REQUEST_MS`, and
-	 * the same batch went again for ever), down to one; whole again after a delivery.
+	 * the same batch went again for ever), down to one; doubled after each delivery, up to 100.
 	 */
 	let per = 100;
 	/** The ingest refused this page's requests as the page made them: it sends no more. */
@@ -246,7 +246,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			clearTimeout(timer);
 		} else if (outcome == 'sent') {
 			failures = 0;
-			per = 100;
+			// Twice as many after each delivery: a link that stays slow settles near what it
+			// carries, instead of timing out again from 100.
+			per = Math.min(100, per * 2);
 			const gone = new Set(batch);
 			queue = without(queue, gone);
 			fresh = without(fresh, gone);
