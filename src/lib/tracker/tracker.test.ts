@@ -622,6 +622,34 @@ describe('createTracker', () => {
 		]);
 	});
 
+	test('a `dropped` record made after the session ended starts none: the next page view is an entry', async () => {
+		const b = fakeBrowser();
+		let host: Host | undefined;
+		const deferred: DeferredModule = {
+			attach: (h) => {
+				host = h;
+				return { list: async () => [], destroy: async () => {} };
+			},
+			readMine: async () => [],
+			eraseMine: async () => 0
+		};
+		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
+		tracker.pageview();
+		b.window.dispatchEvent(new Event('load'));
+		await settle();
+		b.advance(31 * 60_000);
+		const dropped = host!.make('dropped', { count: 3 });
+		tracker.pageview('/pricing');
+		await settle();
+		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
+		expect(views.map((r) => [r.path, r.entry])).toEqual([
+			['/posts/1', true],
+			['/pricing', true]
+		]);
+		expect(dropped.sid).toBe(views[0].sid);
+		expect(views[1].sid).not.toBe(views[0].sid);
+	});
+
 	test('does not track a browser that refuses site storage: each page would be a new visitor', async () => {
 		// An outside review: 4 pages of one visit were 4 new visitors with 4 bounced sessions.
 		const b = fakeBrowser();

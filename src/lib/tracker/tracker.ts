@@ -48,7 +48,7 @@ import { eventName, eventProps, leftOut } from './props.ts';
 import { clip } from '../text.ts';
 import { hostListed, siteSource } from '../site-hosts.ts';
 import { browserMark, confirmHandoff, dropHandoff, makeHandoff, takeHandoff } from './handoff.ts';
-import { sinceEntry } from '../classify/rules.ts';
+import { sinceEntry, type SessionState } from '../classify/rules.ts';
 import {
 	adoptLegacy,
 	createSessions,
@@ -375,9 +375,11 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		// The session's start, which its milestones and engaged time count by (`since`): its
 		// entry's time.
 		const entry = type == 'pageview' && (fields as { entry?: boolean }).entry;
-		// A `dropped` record (made as a journal is written, delivery.ts) is no activity.
+		// A `dropped` record (made as a journal is written, delivery.ts) is no activity: of the
+		// open session, else of the last one, never starting one (the next page's entry).
+		const last = sessions.id();
 		const session =
-			(type == 'dropped' && sessions.open(t)) ||
+			(type == 'dropped' && (sessions.open(t) || (last && ({ id: last } as SessionState)))) ||
 			sessions.touch(t, entry ? (s) => (s.b = t) : undefined);
 		const since =
 			type == 'milestone' || type == 'heartbeat' ? sinceEntry(session, t, MAX.pastMs) : undefined;
