@@ -578,8 +578,11 @@ describe('createTracker', () => {
 		]);
 	});
 
-	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
-		const b = fakeBrowser();
+	/**
+	 * A tracker in `b` that landed on its page and loaded a deferred part which keeps the
+	 * host it is given (through which the outbox makes its records).
+	 */
+	async function landedWithHost(b: ReturnType<typeof fakeBrowser>) {
 		let host: Host | undefined;
 		const deferred: DeferredModule = {
 			attach: (h) => {
@@ -593,12 +596,18 @@ describe('createTracker', () => {
 		tracker.pageview();
 		b.window.dispatchEvent(new Event('load'));
 		await settle();
+		return { tracker, host: () => host! };
+	}
+
+	test("stamps every record with its session's source and landing page, and events with their firsts", async () => {
+		const b = fakeBrowser();
+		const { tracker, host } = await landedWithHost(b);
 		b.advance(12_000);
 		tracker.pageview('/pricing');
 		tracker.track('signup');
 		tracker.track('signup');
 		// The deferred part makes (and stores) the outbox's `dropped` record through the host.
-		const dropped = host!.make('dropped', { count: 3 });
+		const dropped = host().make('dropped', { count: 3 });
 		// The landing page's utm_source names the source (its referrer was news.example).
 		expect([dropped.src, dropped.land]).toEqual(['news', '/posts/1']);
 		// Another tab of the same session, opened from elsewhere: the session's source stays.
@@ -624,21 +633,9 @@ describe('createTracker', () => {
 
 	test('a `dropped` record made after the session ended starts none: the next page view is an entry', async () => {
 		const b = fakeBrowser();
-		let host: Host | undefined;
-		const deferred: DeferredModule = {
-			attach: (h) => {
-				host = h;
-				return { list: async () => [], destroy: async () => {} };
-			},
-			readMine: async () => [],
-			eraseMine: async () => 0
-		};
-		const tracker = createTracker({ site: 'blog' }, { ...b.env, load: async () => deferred });
-		tracker.pageview();
-		b.window.dispatchEvent(new Event('load'));
-		await settle();
+		const { tracker, host } = await landedWithHost(b);
 		b.advance(31 * 60_000);
-		const dropped = host!.make('dropped', { count: 3 });
+		const dropped = host().make('dropped', { count: 3 });
 		tracker.pageview('/pricing');
 		await settle();
 		const views = b.sent().filter((r): r is PageviewRecord => r.type === 'pageview');
