@@ -12,6 +12,7 @@ import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
 import { ownerPage } from './owner-support';
+import { axeViolations } from './axe';
 import {
 	routeStandalonePage,
 	trackEvent,
@@ -20,8 +21,6 @@ import {
 	waitForRecords
 } from './tracker-support';
 import { PAGEVIEW_RULE } from '../../src/lib/stats/catalogue';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -231,27 +230,14 @@ test('the sites list names the site in its count and settings links', async ({ b
 });
 
 /**
- * axe-core's own bundle, run in a page to scan it (evaluated through the browser's
- * protocol: the app's Content-Security-Policy refuses an added script tag).
- */
-const AXE = readFileSync(
-	path.resolve(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'),
-	'utf8'
-);
-
-/**
  * The colour-contrast violations axe finds on `page` as it shows now (WCAG AA: 4.5:1 for
  * text, 3:1 for large text), each as its rule's summary and the elements that break it.
  */
 async function contrastViolations(page: Page): Promise<string[]> {
-	await page.evaluate(AXE);
-	return page.evaluate(async () => {
-		const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-		const result = await axe.run(document, { runOnly: ['color-contrast'] });
-		return result.violations.flatMap((v) =>
-			v.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? v.help}`)
-		);
-	});
+	const violations = await axeViolations(page, ['color-contrast']);
+	return violations.flatMap((v) =>
+		v.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? v.help}`)
+	);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * JSON state in `localStorage`, shared by every tab of the origin. Reads and writes
  * never throw: a write the browser refuses (quota) is kept for this page only
- * ({@link keeping}) instead of breaking the host page. A browser that refuses the storage itself (the visitor blocks the site's data)
- * gets a stand-in marked `refused`, and is not tracked (tracker.ts).
+ * ({@link keeping}) instead of breaking the host page. A browser that refuses the storage
+ * itself (the visitor blocks the site's data) gets a stand-in marked `refused`, and is not
+ * tracked (tracker.ts).
  */
 
 import { stringify } from './json.ts';
