@@ -7,35 +7,30 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { axeViolations } from './axe';
-import { createCouch } from '../../src/lib/server/couch';
 import { entryPageview } from '../support/golden';
 import { perAttempt, perAttemptTime } from './attempt';
-import { addSite, logIn } from './owner-support';
-import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
+import { addSite, logIn, storeRecords } from './owner-support';
+import { webServerAdmin } from './web-server';
 
 const RANGE = 'range=custom&from=2026-10-01&to=2026-10-31';
 
 /**
  * Writes the site's pageviews straight into the store: /top 3 times, `more`, and /p-001…
- * once each, at noon and `minute` minutes (a record's id is made of its time: each site its own).
+ * once each, at noon.
  */
-async function longTail(site: string, minute: number, tail = 130, more: string[] = []) {
+async function longTail(site: string, tail = 130, more: string[] = []) {
 	const paths = ['/top', '/top', '/top', ...more];
 	for (let i = 1; i <= tail; i++) paths.push(`/p-${String(i).padStart(3, '0')}`);
 	const docs = paths.map((p, n) =>
 		entryPageview(
 			site,
-			perAttemptTime(Date.UTC(2026, 9, 1 + (n % 28), 12, minute)),
+			perAttemptTime(Date.UTC(2026, 9, 1 + (n % 28), 12)),
 			n,
 			`visitor-number-${n}`,
 			p
 		)
 	);
-	const written = await createCouch(webServerCouchUrl(), webServerPrefix).events.bulk({
-		docs,
-		new_edits: false
-	});
-	expect(written.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(docs);
 }
 
 /** The WCAG A and AA violations axe finds on the page as it shows now. */
@@ -51,7 +46,7 @@ test('a table past its top 10 links to every row, 100 a page, with a search', as
 	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
 	const site = perAttempt('longtail');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Long tail') });
-	await longTail(site, 0);
+	await longTail(site);
 	await page.goto(`/sites/${site}?${RANGE}`);
 	const pages = page.locator('#pages');
 	await expect(pages.getByRole('table').locator('tbody tr')).toHaveCount(11);
@@ -109,7 +104,7 @@ test('a page past the last row says so and leads back to the last page', async (
 	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
 	const site = perAttempt('pastend');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Past the end') });
-	await longTail(site, 3);
+	await longTail(site);
 	// A bookmarked page of a tail that has since shrunk: no "Rows 131–131", no walk back
 	// 100 at a time through empty pages.
 	await page.goto(`/sites/${site}/breakdown/pages?${RANGE}&offset=500`);
@@ -127,7 +122,7 @@ test('bars are drawn against the largest named row, not the "(other)" row holdin
 	const site = perAttempt('longbars');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Long bars') });
 	// /top 3 pageviews, 9 more pages of 1 shown, 21 in "(other)".
-	await longTail(site, 1, 30);
+	await longTail(site, 30);
 	await page.goto(`/sites/${site}?${RANGE}`);
 	const labels = page.locator('#pages tbody th');
 	await expect(labels).toHaveCount(11);
@@ -150,7 +145,7 @@ test('a 496-character path is cut to a few lines at 390 px, whole in its title a
 	const site = perAttempt('longpath');
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Long path') });
 	const long = '/' + 'very-long-part-'.repeat(33);
-	await longTail(site, 2, 0, [long, long, long, long]);
+	await longTail(site, 0, [long, long, long, long]);
 	await page.goto(`/sites/${site}?${RANGE}`);
 	const row = page.locator('#pages tbody tr').first();
 	const link = row.getByRole('link');

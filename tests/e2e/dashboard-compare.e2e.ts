@@ -8,11 +8,10 @@
  */
 import { expect, test } from './fixtures';
 import type { RunningApp } from '../support/app';
-import { createCouch } from '../../src/lib/server/couch';
 import { entryPageview } from '../support/golden';
 import { perAttempt, perAttemptTime } from './attempt';
-import { addSite, logIn, ownerPage } from './owner-support';
-import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
+import { addSite, logIn, ownerPage, storeRecords } from './owner-support';
+import { webServerAdmin } from './web-server';
 import { useTrackedApp } from './tracker-support';
 import { clearOfMidnight } from '../support/wall-clock';
 
@@ -98,11 +97,7 @@ test('each breakdown row shows its change against the previous period, in words 
 	const docs = views.map(([day, path], n) =>
 		entryPageview(site, perAttemptTime(Date.UTC(2026, 9, day, 12)), n, `visitor-number-${n}`, path)
 	);
-	const written = await createCouch(webServerCouchUrl(), webServerPrefix).events.bulk({
-		docs,
-		new_edits: false
-	});
-	expect(written.filter((r) => 'error' in r && r.error)).toEqual([]);
+	await storeRecords(docs);
 	await page.goto(`/sites/${site}?range=custom&from=2026-10-08&to=2026-10-14`);
 	await expect(page.locator('#overview')).toContainText(
 		'Changes compare with 2026-10-01 to 2026-10-07.'

@@ -23,7 +23,7 @@ import { syntheticRecords } from '../support/synthetic';
 import { CHROME_UA, pageview, uuidv7 } from '../support/ingest-records';
 import { HOSTNAMES_HINT, SITE_ID_HINT } from '../../src/lib/site-patterns';
 import { embeddedUrl, startApp, tempDir } from '../support/app';
-import { addSite, logIn, sendRecords } from './owner-support';
+import { addSite, logIn, sendRecords, storeRecords } from './owner-support';
 import { perAttempt, perAttemptTime } from './attempt';
 import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
@@ -503,22 +503,19 @@ test("an owner erases one visitor by the id a session's page shows, once confirm
 	await addSite(page, baseURL!, { id: site, name: perAttempt('Erasing site') });
 	const start = Date.now() - 3_600_000;
 	const [vid, sid] = [uuidv7(start), uuidv7(start + 1)];
-	await couch().events.bulk({
-		docs: [
-			...[0, 1, 2].map((i) =>
-				pageview(start + i * 1000, {
-					site,
-					vid,
-					sid,
-					receivedAt: start,
-					firstOfDay: i === 0,
-					entry: i === 0
-				})
-			),
-			pageview(start, { site, receivedAt: start })
-		] as never,
-		new_edits: false
-	});
+	await storeRecords([
+		...[0, 1, 2].map((i) =>
+			pageview(start + i * 1000, {
+				site,
+				vid,
+				sid,
+				receivedAt: start,
+				firstOfDay: i === 0,
+				entry: i === 0
+			})
+		),
+		pageview(start, { site, receivedAt: start })
+	] as never);
 
 	await page.goto(`/sites/${site}/sessions/${sid}`);
 	await expect(page.getByTestId('session-visitor')).toContainText(`Visitor id ${vid}`);
@@ -567,13 +564,10 @@ test('a site is deleted only once its id is typed: its records go, another site 
 	await addSite(page, baseURL!, { id: doomed, name: perAttempt('Doomed site') });
 	await addSite(page, baseURL!, { id: stays, name: perAttempt('Staying site') });
 	const start = perAttemptTime(Date.UTC(2026, 9, 1));
-	await couch().events.bulk({
-		docs: [
-			...syntheticRecords({ n: 40, site: doomed, start, seed: 21 }),
-			...syntheticRecords({ n: 25, site: stays, start: start + 1, seed: 22 })
-		],
-		new_edits: false
-	});
+	await storeRecords([
+		...syntheticRecords({ n: 40, site: doomed, start, seed: 21 }),
+		...syntheticRecords({ n: 25, site: stays, start: start + 1, seed: 22 })
+	]);
 	expect(await recordsOf(doomed)).toBe(40);
 
 	await page.goto(`/sites/${doomed}/settings`);
@@ -620,7 +614,7 @@ test('a deletion’s progress the server does not answer for a while leaves the 
 	await addSite(page, baseURL!, { id: slow, name: perAttempt('Slow site') });
 	const start = perAttemptTime(Date.UTC(2026, 9, 1));
 	const docs = syntheticRecords({ n: 3000, site: slow, start, seed: 23 });
-	await couch().events.bulk({ docs, new_edits: false });
+	await storeRecords(docs);
 	await page.goto(`/sites/${slow}/settings`);
 	await page.waitForLoadState('networkidle');
 	await page.getByLabel(/Type the site's id/).fill(slow);
