@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import {
+	addressHeaderWarning,
 	cannotListen,
 	LaunchEnvError,
 	openFilesLimit,
@@ -87,6 +88,9 @@ if (
 			`http://127.0.0.1:${port}; set ORIGIN to your public URL)`
 	);
 }
+
+const exposed = addressHeaderWarning(process.env);
+if (exposed) console.log(exposed);
 
 // Imported after the environment is complete: adapter-node reads it on import.
 const { handler } = await import(path.join(root, 'build', 'handler.js'));

@@ -584,6 +584,21 @@ describe('bad configuration exits non-zero with one clear line', () => {
 				'couchstats: a request came without a usable client address ('
 			);
 			expect(app.output()).not.toMatch(/\(500\)/);
+			// On this machine only (the test's HOST): nothing to warn of.
+			expect(app.output()).not.toContain('ADDRESS_HEADER is set');
+		} finally {
+			await app.stop();
+		}
+	});
+
+	test('trusting a proxy header on every interface, the app says at start that a client can claim any address', async () => {
+		// An outside probe behind nginx: requests straight to the app's port set
+		// X-Forwarded-For as they liked and took another address's rate limits.
+		const app = await startApp({ env: { ADDRESS_HEADER: 'x-forwarded-for', HOST: '0.0.0.0' } });
+		try {
+			expect(app.output()).toContain(
+				'couchstats: ADDRESS_HEADER is set and the app listens on 0.0.0.0: a client that reaches its port without the proxy can claim any address in x-forwarded-for'
+			);
 		} finally {
 			await app.stop();
 		}

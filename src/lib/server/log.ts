@@ -78,6 +78,20 @@ export function logNotice(line: string): void {
 }
 
 /**
+ * A {@link logNotice} for a line any client can cause at will: said at most once every
+ * `everyMs` (a line per request would let anyone flood the log), the rest dropped.
+ * @param now Clock in ms (tests); read when a line is asked for.
+ */
+export function noticeAtMost(everyMs: number): (line: string, now?: number) => void {
+	let saidAt = -Infinity;
+	return (line, now = Date.now()) => {
+		if (now - saidAt < everyMs) return;
+		saidAt = now;
+		logNotice(line);
+	};
+}
+
+/**
  * Logs an unexpected error (with its stack), secrets redacted. The store's silence
  * ({@link StoreTimeout}) is no unexpected error: it has its own line, once a minute
  * while it lasts (store-limit.ts), not a stack for each request it failed. Nor is a read

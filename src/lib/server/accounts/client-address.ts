@@ -1,10 +1,10 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import { logNotice } from '../log';
+import { noticeAtMost } from '../log';
 
 /** How often the log says again that requests come without a usable address header. */
 export const UNKNOWN_ADDRESS_LOG_MS = 10 * 60_000;
 
-let loggedAt = -Infinity;
+const notice = noticeAtMost(UNKNOWN_ADDRESS_LOG_MS);
 
 /**
  * The client's address for rate limiting and the log (in memory only, never stored).
@@ -21,12 +21,10 @@ export function clientAddress(
 	try {
 		return event.getClientAddress();
 	} catch (e) {
-		if (now() - loggedAt >= UNKNOWN_ADDRESS_LOG_MS) {
-			loggedAt = now();
-			logNotice(
-				`a request came without a usable client address (${e instanceof Error ? e.message : String(e)}); such requests share one rate-limit bucket: check ADDRESS_HEADER and XFF_DEPTH against what your proxy sends`
-			);
-		}
+		notice(
+			`a request came without a usable client address (${e instanceof Error ? e.message : String(e)}); such requests share one rate-limit bucket: check ADDRESS_HEADER and XFF_DEPTH against what your proxy sends`,
+			now()
+		);
 		return 'unknown';
 	}
 }

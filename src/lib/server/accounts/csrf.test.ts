@@ -1,6 +1,7 @@
 import { isHttpError } from '@sveltejs/kit';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
+	CROSS_SITE_LOG_MS,
 	crossSiteMessage,
 	isCrossSiteWrite,
 	refuseCrossSiteWrite,
@@ -88,6 +89,22 @@ describe('the refusal', () => {
 			type: 'error',
 			error: { message: crossSiteMessage('https://evil.example', url) }
 		});
+	});
+
+	test('is said in the log, at most once every few minutes', () => {
+		// A wrong ORIGIN refused every login without a word in the log (an outside probe
+		// behind a proxy); an attacker's posts must not flood it.
+		const lines: string[] = [];
+		vi.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line));
+		const later = Date.now() + 365 * 86_400_000;
+		for (const at of [later, later + CROSS_SITE_LOG_MS - 1, later + CROSS_SITE_LOG_MS]) {
+			refuseCrossSiteWrite(from({ 'x-sveltekit-action': 'true' }), url, at);
+		}
+		vi.restoreAllMocks();
+		expect(lines).toHaveLength(2);
+		expect(lines[0]).toMatch(
+			/couchstats: refused a change \(POST \/login\) sent from a page of https:\/\/evil\.example: the app takes changes only from its ORIGIN, https:\/\/stats\.example; if owners open it at another address, set ORIGIN to that address$/
+		);
 	});
 
 	test('is a 403 error for SvelteKit to render for anything else', () => {

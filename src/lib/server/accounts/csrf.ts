@@ -17,8 +17,13 @@
  * itself.
  */
 import { error, json } from '@sveltejs/kit';
+import { noticeAtMost } from '../log';
 
 const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** How often the log says again that a change was refused as another site's. */
+export const CROSS_SITE_LOG_MS = 10 * 60_000;
+const notice = noticeAtMost(CROSS_SITE_LOG_MS);
 
 /** The host names that always mean this machine (`URL.hostname` spelling). */
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -73,10 +78,21 @@ export function crossSiteMessage(origin: string | null, app: URL): string {
  * The answer to a cross-site write, never a 500: a page enhanced by SvelteKit (`use:enhance`
  * sends `x-sveltekit-action`) gets an action result it can show on the app's error page;
  * anything else gets a 403 from SvelteKit, the styled `src/error.html` for a browser's
- * form post and `{message}` JSON for API clients.
+ * form post and `{message}` JSON for API clients. The log says so at most every
+ * {@link CROSS_SITE_LOG_MS} (a wrong ORIGIN refuses every login without a word
+ * otherwise: an outside probe behind a proxy; an attack must not flood the log).
+ * @param now Clock in ms (tests).
  */
-export function refuseCrossSiteWrite(request: Request, url: URL): Response {
-	const message = crossSiteMessage(request.headers.get('origin'), url);
+export function refuseCrossSiteWrite(request: Request, url: URL, now = Date.now()): Response {
+	const origin = request.headers.get('origin');
+	const message = crossSiteMessage(origin, url);
+	notice(
+		`refused a change (${request.method} ${url.pathname}) sent from ` +
+			`${origin ? `a page of ${origin.slice(0, 200)}` : 'a page that did not say where it was'}: ` +
+			`the app takes changes only from its ORIGIN, ${url.origin}; if owners open it at ` +
+			'another address, set ORIGIN to that address',
+		now
+	);
 	if (request.headers.get('x-sveltekit-action') === 'true') {
 		return json({ type: 'error', error: { message } }, { status: 403 });
 	}

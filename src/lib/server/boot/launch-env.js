@@ -121,6 +121,26 @@ export function readLaunchEnv(env, openFiles) {
 	return settings;
 }
 
+/**
+ * The line the app says as it starts when it takes client addresses from a proxy's
+ * header (`ADDRESS_HEADER`) while listening on more than this machine (`HOST`, default
+ * every interface): whoever reaches its port without the proxy sets that header as they
+ * like, posing as any address (another visitor's rate limits, the login throttle's log
+ * line; an outside probe behind nginx). Undefined when there is nothing to say.
+ * @param {Record<string, string | undefined>} env
+ * @returns {string | undefined}
+ */
+export function addressHeaderWarning(env) {
+	if (!env.ADDRESS_HEADER?.trim()) return undefined;
+	const host = env.HOST?.trim() || '0.0.0.0';
+	if (/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host)) return undefined;
+	return (
+		`couchstats: ADDRESS_HEADER is set and the app listens on ${host}: a client that ` +
+		`reaches its port without the proxy can claim any address in ${env.ADDRESS_HEADER.trim()}; ` +
+		'set HOST=127.0.0.1 when the proxy runs on this machine, or let only the proxy reach the port'
+	);
+}
+
 /** adapter-node's BODY_SIZE_LIMIT when it is unset (scripts/serve.js sets 1M before the app starts). */
 const ADAPTER_BODY_SIZE_LIMIT = 512 * 1024;
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	addressHeaderWarning,
 	bodySizeLimit,
 	DEFAULT_CONNECTIONS_PER_ADDRESS,
 	LaunchEnvError,
@@ -109,6 +110,25 @@ describe('readLaunchEnv', () => {
 		if (typeof expected === 'string') expect(line).toBe(expected);
 		else expect(line).toMatch(expected);
 		expect(line).not.toContain('\n');
+	});
+});
+
+describe('addressHeaderWarning', () => {
+	test('warns when a proxy header is trusted on every interface, the default HOST', () => {
+		for (const HOST of [undefined, '', '0.0.0.0', '::', '192.0.2.10']) {
+			const line = addressHeaderWarning({ ADDRESS_HEADER: 'X-Forwarded-For', HOST });
+			expect(line).toContain(`listens on ${HOST || '0.0.0.0'}`);
+			expect(line).toContain('can claim any address in X-Forwarded-For');
+			expect(line).toContain('HOST=127.0.0.1');
+		}
+	});
+
+	test('says nothing without the header, or on a loopback address only', () => {
+		expect(addressHeaderWarning({})).toBeUndefined();
+		expect(addressHeaderWarning({ ADDRESS_HEADER: ' ', HOST: '0.0.0.0' })).toBeUndefined();
+		for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) {
+			expect(addressHeaderWarning({ ADDRESS_HEADER: 'X-Real-IP', HOST })).toBeUndefined();
+		}
 	});
 });
 
