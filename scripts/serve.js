@@ -18,6 +18,9 @@
  * it opens. Every answer, the static files adapter-node serves included, carries the
  * security headers (security-headers.js).
  *
+ * A connection closed before its request body was read (a 413) reads on and discards
+ * the rest for at most 5 s and 16 MB first (linger.js), so the client gets the answer.
+ *
  * Limits are checked every second. A response may take as long as it needs (the live
  * stream never ends); only receiving the request is limited. `npm start` runs this;
  * tests and the end-to-end suite run it too.
@@ -36,6 +39,7 @@ import {
 } from '../src/lib/server/boot/launch-env.js';
 import { COMMON_HEADERS } from '../src/lib/server/security-headers.js';
 import { logLine } from '../src/lib/server/boot/log-line.js';
+import { lingerBeforeClosing } from '../src/lib/server/boot/linger.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -109,6 +113,9 @@ const server = http.createServer(
 	}
 );
 server.keepAliveTimeout = keepAliveTimeout;
+// A connection closed with its request body unread first reads on, bounded (linger.js),
+// so that the kernel does not reset it before the client has read the answer.
+lingerBeforeClosing(server);
 // Connections past either cap are closed as they open (README, "Run it").
 server.maxConnections = maxConnections;
 /** Open connections per client address. */

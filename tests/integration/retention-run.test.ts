@@ -17,6 +17,11 @@ import {
 	runRetention,
 	type RetentionState
 } from '../../src/lib/server/import/retention-run';
+import {
+	RETENTION_EVERY_MS,
+	retentionTurn,
+	scheduleRetention
+} from '../../src/lib/server/import/retention-schedule';
 import { pageview } from '../support/ingest-records';
 import { recordsOf, storeRecords, useCouch } from './harness';
 
@@ -117,8 +122,10 @@ describe('the scheduled retention run', () => {
 		const install = { text: '400d', days: 400 };
 
 		const busy = await runRetention(couch, { install, now: () => now });
-		expect(busy).toEqual({ kind: 'busy' });
-		expect(retentionLine(busy)).toBe('retention: another process is running it; this run skipped');
+		expect(busy).toEqual({ kind: 'busy', until: now + LEASE_MS });
+		expect(retentionLine(busy)).toBe(
+			`retention: another process is running it; this run skipped, the next at ${new Date(now + LEASE_MS).toISOString()} unless its lease is renewed`
+		);
 		expect(await recordsOf(couch, 'acme')).toBe(2);
 
 		// That process stopped: its lease lapses, and the next run takes it.
@@ -142,9 +149,44 @@ describe('the scheduled retention run', () => {
 			}
 		});
 		await expect.poll(() => reads).toBe(2);
-		expect(await runRetention(couch, { install, now: () => later })).toEqual({ kind: 'busy' });
+		expect(await runRetention(couch, { install, now: () => later })).toEqual({
+			kind: 'busy',
+			until: later + LEASE_MS
+		});
 		release();
 		expect(await holding).toMatchObject({ kind: 'done', run: { deleted: 2 } });
 		expect(await recordsOf(couch, 'acme')).toBe(1);
+	});
+
+	test("an app started again within its crashed run's lease runs retention as the lease lapses, not a day later", async () => {
+		const { couch } = await useCouch();
+		await sites(couch, ['acme']);
+		let clock = Date.now();
+		await storeRecords(couch, aged('acme', clock, [500, 10]));
+		// The stopped process's lease, renewed four minutes ago.
+		const until = clock + LEASE_MS - 4 * 60_000;
+		await couch.server.use<RetentionState>(couch.names.sites).insert({
+			_id: RETENTION_STATE_ID,
+			type: 'retention',
+			running: { by: 'the process before', until }
+		});
+		const waiting: { run: () => void; ms: number }[] = [];
+		const schedule = scheduleRetention(
+			() => retentionTurn(couch, { install: { text: '400d', days: 400 }, now: () => clock }),
+			{ later: (run, ms) => void waiting.push({ run, ms }), now: () => clock }
+		);
+
+		// The start's run is skipped; the next is timed for the lease's end.
+		await expect.poll(() => waiting.length).toBe(1);
+		expect(waiting[0].ms).toBe(until - clock);
+		expect(await recordsOf(couch, 'acme')).toBe(2);
+
+		clock = until;
+		waiting.shift()!.run();
+		await expect.poll(() => waiting.length).toBe(1);
+		expect(await recordsOf(couch, 'acme')).toBe(1);
+		expect(await lastRetentionRun(couch)).toMatchObject({ deleted: 1 });
+		expect(waiting[0].ms).toBe(RETENTION_EVERY_MS);
+		schedule.stop();
 	});
 });

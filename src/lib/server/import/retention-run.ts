@@ -13,6 +13,8 @@
  * it while it deletes, and gives it back with what it did (`last`, which the settings
  * page shows). A run cut short (the process stopped) leaves a lease that lapses after
  * {@link LEASE_MS}; the next run deletes what is left, since a deletion resumes anywhere.
+ * A run told the lease is held learns until when, so that its schedule tries again as it
+ * lapses (retention-schedule.ts), not a day later.
  * Everything goes through nano: Apache CouchDB 3.x runs it alike.
  */
 import { randomUUID } from 'node:crypto';
@@ -66,8 +68,8 @@ export interface RetentionState {
 export type RetentionOutcome =
 	/** No site keeps its records for a period: nothing was read or written. */
 	| { kind: 'none' }
-	/** Another process's run holds the lease. */
-	| { kind: 'busy' }
+	/** Another process's run holds the lease, until `until` (ms) unless renewed. */
+	| { kind: 'busy'; until: number }
 	| { kind: 'done'; run: RetentionRun };
 
 /** Options of {@link runRetention}. */
@@ -112,7 +114,8 @@ export async function runRetention(
 	// build reads every record, for longer than a lease.
 	await settle(() => couch.events.view(RETENTION_DESIGN, RETENTION_VIEW, { limit: 0 }));
 	const lease = new Lease(couch, now);
-	if (!(await lease.take())) return { kind: 'busy' };
+	const held = await lease.take();
+	if (held !== undefined) return { kind: 'busy', until: held };
 	const run: RetentionRun = { at: now(), endedAt: 0, deleted: 0, sites: {} };
 	try {
 		for (const { id, days } of plans) {
@@ -172,14 +175,20 @@ class Lease {
 		this.#now = now;
 	}
 
-	/** Takes the lease; false when another run holds it. */
-	async take(): Promise<boolean> {
+	/**
+	 * Takes the lease.
+	 * @returns undefined when taken; else until when another run holds it (ms), as read
+	 *   (a save that lost to another's is told as held for a whole lease from now).
+	 */
+	async take(): Promise<number | undefined> {
 		const state = await ignoreStatus(this.#db.get(RETENTION_STATE_ID), 404);
-		if (state?.running && state.running.until > this.#now()) return false;
-		return this.#save({
+		if (state?.running && state.running.until > this.#now()) return state.running.until;
+		const until = this.#now() + LEASE_MS;
+		const taken = await this.#save({
 			...(state ?? { _id: RETENTION_STATE_ID, type: 'retention' }),
-			running: { by: this.#by, until: this.#now() + LEASE_MS }
+			running: { by: this.#by, until }
 		});
+		return taken ? undefined : until;
 	}
 
 	/**
@@ -222,7 +231,10 @@ class Lease {
  */
 export function retentionLine(outcome: RetentionOutcome): string | undefined {
 	if (outcome.kind === 'none') return undefined;
-	if (outcome.kind === 'busy') return 'retention: another process is running it; this run skipped';
+	if (outcome.kind === 'busy') {
+		const at = new Date(outcome.until).toISOString();
+		return `retention: another process is running it; this run skipped, the next at ${at} unless its lease is renewed`;
+	}
 	const { run } = outcome;
 	const sites = Object.entries(run.sites)
 		.map(([id, s]) => `${id}, older than ${periodWords(s.days)}: ${s.deleted}`)

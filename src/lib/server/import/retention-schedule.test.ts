@@ -70,4 +70,36 @@ describe('the retention schedule', () => {
 		timer.fire();
 		expect(runs).toBe(2);
 	});
+
+	test("a run skipped for another process's lease is tried again as the lease lapses, not a day later", async () => {
+		const timer = manualTimer();
+		let clock = 1_000_000;
+		// When each run says the next is due: the lease held two minutes more; then none;
+		// then held past a day; then held until a moment already passed.
+		const dues = [clock + 120_000, undefined, clock + 2 * RETENTION_EVERY_MS, clock - 5];
+		let runs = 0;
+		const schedule = scheduleRetention(async () => dues[runs++], {
+			later: timer.later,
+			now: () => clock
+		});
+		await schedule.idle();
+		await Promise.resolve();
+		expect(timer.waiting.map((w) => w.ms)).toEqual([120_000]);
+		clock += 120_000;
+		timer.fire();
+		expect(runs).toBe(2);
+		await schedule.idle();
+		await Promise.resolve();
+		expect(timer.waiting.map((w) => w.ms)).toEqual([RETENTION_EVERY_MS]);
+		timer.fire();
+		await schedule.idle();
+		await Promise.resolve();
+		// Never put off past a day, nor before now.
+		expect(timer.waiting.map((w) => w.ms)).toEqual([RETENTION_EVERY_MS]);
+		timer.fire();
+		await schedule.idle();
+		await Promise.resolve();
+		expect(timer.waiting.map((w) => w.ms)).toEqual([0]);
+		schedule.stop();
+	});
 });

@@ -74,8 +74,8 @@ export async function readCapped(
 		for (;;) {
 			const { done, value } = await reader.read();
 			if (done) break;
-			// Not cancelled: that destroys the connection before the refusal is sent. Node
-			// discards the rest of the body once the answer is out (which closes it).
+			// Not cancelled: that destroys the connection before the refusal is sent. The
+			// answer closes it, after a bounded read of the rest (boot/linger.js).
 			if (size + value.byteLength > maxBytes) throw tooLarge(maxBytes);
 			if (reading + value.byteLength > MAX_READING_BYTES) {
 				throw new CouchstatsError(
@@ -104,7 +104,8 @@ export async function readCapped(
  * Headers of an answer with `status`: a 413, 429 or 503 may refuse a body it did not read
  * to its end, so the connection closes once the answer is out, rather than the server
  * reading on what the client still sends until the request times out (a security probe:
- * 26 GB read over 30 s after a 413).
+ * 26 GB read over 30 s after a 413). The front server reads on a bounded while before it
+ * closes (boot/linger.js), so a client still sending gets the answer, not a reset.
  */
 export function closingHeaders(status: number): Record<string, string> {
 	return status === 413 || status === 429 || status === 503 ? { Connection: 'close' } : {};
