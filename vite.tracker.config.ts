@@ -13,11 +13,12 @@
  * without CORS.
  */
 import { defineConfig } from 'vite';
+import { TRACKER_FILES } from './src/lib/tracker-files.js';
 
 const entries: Record<string, { entry: string; file: string }> = {
-	standalone: { entry: 'src/lib/tracker/loader.ts', file: 'couchstats.js' },
-	core: { entry: 'src/lib/tracker/standalone.ts', file: 'couchstats-core.js' },
-	deferred: { entry: 'src/lib/tracker/deferred-global.ts', file: 'couchstats-deferred.js' }
+	standalone: { entry: 'src/lib/tracker/loader.ts', file: TRACKER_FILES.standalone },
+	core: { entry: 'src/lib/tracker/standalone.ts', file: TRACKER_FILES.core },
+	deferred: { entry: 'src/lib/tracker/deferred-global.ts', file: TRACKER_FILES.deferred }
 };
 
 export default defineConfig(({ mode }) => {

@@ -38,6 +38,7 @@ import {
 	STOPPING
 } from '../src/lib/server/boot/launch-env.js';
 import { COMMON_HEADERS } from '../src/lib/server/security-headers.js';
+import { TRACKER_CACHE_CONTROL, TRACKER_FILES } from '../src/lib/tracker-files.js';
 import { logLine } from '../src/lib/server/boot/log-line.js';
 import { lingerBeforeClosing } from '../src/lib/server/boot/linger.js';
 
@@ -99,6 +100,9 @@ if (exposed) console.log(exposed);
 // Imported after the environment is complete: adapter-node reads it on import.
 const { handler } = await import(path.join(root, 'build', 'handler.js'));
 
+/** The tracker files' paths, which adapter-node serves with no Cache-Control of its own. */
+const trackerPaths = new Set(Object.values(TRACKER_FILES).map((file) => `/${file}`));
+
 const server = http.createServer(
 	{
 		// Node waits for the headers at most as long as for the whole request.
@@ -109,6 +113,9 @@ const server = http.createServer(
 	(req, res) => {
 		// Every answer's, the static files' too (the app's own answers set them again).
 		for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
+		if (trackerPaths.has(req.url?.split('?')[0] ?? '')) {
+			res.setHeader('Cache-Control', TRACKER_CACHE_CONTROL);
+		}
 		handler(req, res);
 	}
 );

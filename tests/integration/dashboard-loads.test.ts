@@ -6,6 +6,7 @@
  * `part=walks`), which answers what the load answers, as JSON, with the Stats API's
  * access rules. Owner dashboard and share link alike.
  */
+import { TRACKER_FILES } from '../../src/lib/tracker-files.js';
 import { unflatten } from 'devalue';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCouch } from '../../src/lib/server/couch';
@@ -172,6 +173,14 @@ test("an owner's pages are neither cached nor framed, and no answer is sniffed",
 		expect(res.headers.get('referrer-policy'), path).toBe('same-origin');
 		expect(res.headers.get('content-security-policy'), path).toMatch(/frame-ancestors 'none'/);
 	}
+	// The tracker's files say how long a browser may keep them (an outside probe: without a
+	// Cache-Control, browsers guessed, and kept an older tracker for days after an upgrade).
+	for (const file of Object.values(TRACKER_FILES)) {
+		const res = await fetch(`${app.url}/${file}?v=1`);
+		expect(res.status, file).toBe(200);
+		expect(res.headers.get('cache-control'), file).toBe('public, max-age=3600');
+	}
+	expect((await fetch(`${app.url}/robots.txt`)).headers.get('cache-control')).toBeNull();
 });
 
 test('an address with a control character is a 400 that quotes none back', async () => {
