@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { createCouch } from '../src/lib/server/couch';
 import { startStoreProcess } from '../src/lib/server/embedded/store-process';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
-import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import { NOW, copySeed } from './bench-api';
 import { machine } from './bench-machine';
 import { cpuSeconds } from './bench-store';
@@ -51,9 +51,8 @@ try {
 		const data = await readDashboard(couch, site, DASHBOARD, { now: () => NOW });
 		if (data.problem) failed++;
 	};
-	// `limit: 0`: waits for the index without reading a row (bench-catchup.ts).
-	const indexed = () =>
-		untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 0, reduce: false }));
+	// Waits for the index without reading a row (bench-catchup.ts).
+	const indexed = () => statsIndexed(couch);
 	await indexed();
 	// The group levels and fences the first reads want are built between batches.
 	for (let i = 0; i < 10; i++) await read();

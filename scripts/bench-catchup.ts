@@ -26,7 +26,7 @@ import { ensureSetup } from '../src/lib/server/boot/setup';
 import { startEmbeddedCouch } from '../src/lib/server/embedded/server';
 import { STORE_DIRS } from '../src/lib/server/embedded/owner-only';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
-import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import { openViewStore } from '../src/lib/server/embedded/views/store';
 import { seedRecords, syntheticRecords } from '../tests/support/synthetic';
 import { BENCH_PASSWORD, NOW, historyOf, startOnCopy } from './bench-api';
@@ -62,9 +62,9 @@ if (mode === 'seed') {
 		const data = await readDashboard(couch, site, range, { now: () => NOW });
 		if (data.problem) throw new Error(data.problem);
 	}
-	// `limit: 0`: waits for the index without reading a row, which a view keeping its rows on
-	// demand (views/rows.ts) would answer from the back-index and then build.
-	await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 0, reduce: false }));
+	// Waits for the index without reading a row (statsIndexed's `limit: 0`), which a view
+	// keeping its rows on demand (views/rows.ts) would answer from the back-index and then build.
+	await statsIndexed(couch);
 	const used = process.cpuUsage(cpu);
 	const seconds = (used.user + used.system) / 1e6;
 	const wall = (performance.now() - started) / 1000;

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { readStats } from '../src/lib/server/stats/read-stats';
-import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import { filterLabel, type Filter } from '../src/lib/stats/filters';
 import { runMap } from '../couchdb/events/views/fake-emit';
 import { syntheticRecords } from '../tests/support/synthetic';
@@ -58,7 +58,7 @@ async function reads(dir: string) {
 	const { copy, store } = await startOnCopy(dir);
 	try {
 		const couch = createCouch(store.url, 'bench');
-		await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+		await statsIndexed(couch);
 		console.log(`${dir} indexed; load ${loadAverage()}`);
 		const filters: (Filter | null)[] = [
 			null,

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCouch, type Couch } from '../src/lib/server/couch';
 import { readDashboard } from '../src/lib/server/stats/dashboard';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { importLines } from '../tests/support/import-lines';
@@ -69,7 +70,7 @@ async function main() {
 		});
 		const records = syntheticRecords({ n: seeded });
 		await seedRecords(couch, records);
-		await upToDate(couch);
+		await statsIndexed(couch);
 		const before = await dashboard(couch, site);
 		console.log(`before the import: ${before.pageviews} pageviews indexed (${seeded} records)`);
 
@@ -121,7 +122,7 @@ async function main() {
 		const code = await exited;
 		if (code !== 0) throw new Error(`the import exited with ${code}`);
 		const indexedAfter = (performance.now() - started) / 1000 - importSeconds!;
-		await upToDate(couch);
+		await statsIndexed(couch);
 		const after = await dashboard(couch, site);
 		const sorted = times.sort((a, b) => a - b);
 		const at = (q: number) =>
@@ -167,19 +168,6 @@ async function dashboard(couch: Couch, site: { id: string; name: string; timeZon
 		events: data.totals.value.events,
 		indexing: data.indexing
 	};
-}
-
-/** Resolves once the views have indexed everything written (asking again after 500 timeout). */
-async function upToDate(couch: Couch) {
-	for (;;) {
-		try {
-			await couch.events.view('stats', 'timeline', { limit: 0 });
-			return;
-		} catch (e) {
-			if (!/timeout/i.test(String((e as Error).message) + String((e as { error?: string }).error)))
-				throw e;
-		}
-	}
 }
 
 main().catch((e) => {

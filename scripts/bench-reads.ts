@@ -15,7 +15,7 @@ import { createCouch } from '../src/lib/server/couch';
 import { readCounts } from '../src/lib/server/embedded/views/reader';
 import { siteDocId } from '../src/lib/server/accounts/sites';
 import { createToken } from '../src/lib/server/accounts/tokens';
-import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import type { SessionListResponse } from '../src/lib/stats/sessions';
 import { benchSite, funnelCall, sessionsCall, startOnCopy } from './bench-api';
 import { loadAverage } from './bench-machine';
@@ -88,7 +88,7 @@ async function benchOne(dir: string) {
 		const docs = (await couch.events.info()).doc_count;
 		const cpu = process.cpuUsage();
 		const started = performance.now();
-		await untilIndexed(() => couch.events.view('stats', 'timeline', { limit: 1, reduce: false }));
+		await statsIndexed(couch);
 		const used = process.cpuUsage(cpu);
 		const cpuS = (used.user + used.system) / 1e6;
 		console.log(

@@ -36,6 +36,7 @@ import { readDashboard } from '../src/lib/server/stats/dashboard';
 import { ensureSetup } from '../src/lib/server/boot/setup';
 import { GRANULARITIES } from '../src/lib/stats/buckets';
 import { untilIndexed } from '../src/lib/server/stats/still-indexing';
+import { statsIndexed } from '../src/lib/server/stats/view-reader';
 import {
 	handleExport,
 	handleJourneys,
@@ -283,14 +284,12 @@ async function benchOne(
 
 /** Indexes every view of `_design/stats` and resolves once they are up to date. */
 async function catchUp(couch: Couch, engine: boolean) {
-	const views = engine
-		? ['timeline']
-		: [
-				...['active', 'dimensions', 'dropped', 'event-props', 'events', 'metrics', 'not-found'],
-				...['pages', 'scroll', 'since', 'timeline', 'visitors']
-			];
-	for (const view of views) {
-		// The view engine builds every view of the design document at once.
+	// The view engine builds every view of the design document at once.
+	if (engine) return statsIndexed(couch);
+	for (const view of [
+		...['active', 'dimensions', 'dropped', 'event-props', 'events', 'metrics', 'not-found'],
+		...['pages', 'scroll', 'since', 'visitors']
+	]) {
 		await untilIndexed(() => couch.events.view('stats', view, { limit: 1, reduce: false }));
 	}
 }

@@ -14,8 +14,7 @@ import { siteRecord } from '../../src/lib/server/accounts/sites';
 import { ensureSetup, type SetupResult } from '../../src/lib/server/boot/setup';
 import { CHROME_UA } from '../support/ingest-records';
 import { externalCouchUrl, firstAccountFor, freshPrefix } from '../support/test-couch';
-import { untilIndexed } from '../../src/lib/server/stats/still-indexing';
-import { STATS_DESIGN } from '../../src/lib/server/stats/view-reader';
+import { statsIndexed } from '../../src/lib/server/stats/view-reader';
 import { Classifier, LineParser } from '../../src/lib/server/import/backfill';
 import type { StoredRecord } from '../../src/lib/records';
 import { startApp, type RunningApp } from '../support/app';
@@ -203,7 +202,7 @@ export async function recordsOf(couch: Couch, id: string): Promise<number> {
  * busy machine) answers from the index as it stands.
  */
 export async function indexed(couch: Couch): Promise<void> {
-	await untilIndexed(() => couch.events.view(STATS_DESIGN, 'timeline', { limit: 0 }));
+	await statsIndexed(couch);
 }
 
 /**

@@ -34,6 +34,7 @@ import { holdingProxy } from '../support/store-proxy';
 import { pageview } from '../support/ingest-records';
 import { syntheticRecords } from '../support/synthetic';
 import { coalescedCompaction, compactEvents } from '../../src/lib/server/import/compaction';
+import { RETENTION_DESIGN, RETENTION_VIEW } from '../../src/lib/server/import/retention';
 import { indexed, ingestConfig, numbersOf, useCouch, recordsOf } from './harness';
 
 const alice: User = { name: 'alice', roles: [], isAdmin: false };
@@ -297,8 +298,17 @@ describe('deleting a site', () => {
 		}
 		await createSite(couch, alice, site('lastpass', 'Again'));
 		// As the index stands, without waiting for it: the records are gone from it already.
-		const stale = await couch.events.view<number>(STATS_DESIGN, 'timeline', { stale: 'ok' });
-		expect(stale.rows[0]?.value ?? 0).toBe(0);
+		for (const [design, view] of [
+			[STATS_DESIGN, 'since'],
+			[RETENTION_DESIGN, RETENTION_VIEW]
+		]) {
+			const stale = await couch.events.view<number>(design, view, {
+				stale: 'ok',
+				startkey: ['lastpass'],
+				endkey: ['lastpass', {}]
+			});
+			expect(stale.rows[0]?.value ?? 0, `${design}/${view}`).toBe(0);
+		}
 	});
 
 	test('the ingest refuses records of a site marked for deletion at once, not after its cached site list expires', async () => {

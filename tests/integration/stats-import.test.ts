@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Couch } from '../../src/lib/server/couch';
+import { RETENTION_DESIGN, RETENTION_VIEW } from '../../src/lib/server/import/retention';
 import { redact } from '../../src/lib/server/boot/config';
 import { RUNNING_FILE } from '../../src/lib/server/boot/startup';
 import { ClassicLevel } from 'classic-level';
@@ -41,7 +42,7 @@ async function linesDone(): Promise<number> {
 }
 
 async function recordCount(): Promise<number> {
-	const body = await couch.events.view('stats', 'timeline', {});
+	const body = await couch.events.view(RETENTION_DESIGN, RETENTION_VIEW, {});
 	return (body.rows[0]?.value as number | undefined) ?? 0;
 }
 

@@ -26,9 +26,9 @@ const query = {
 function slowStatsDesign(ms: number) {
 	const source = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
 	const views = { ...source.views! };
-	views.timeline = {
-		...views.timeline,
-		map: views.timeline.map.replace(
+	views.since = {
+		...views.since,
+		map: views.since.map.replace(
 			'{',
 			`{ var until = Date.now() + ${ms}; while (Date.now() < until) {}`
 		)

@@ -12,7 +12,7 @@ import { Checkpoints } from '../../src/lib/server/ingest/checkpoints';
 import { runTool } from '../support/scripts';
 import { cuttingProxy } from '../support/store-proxy';
 import { syntheticRecords } from '../support/synthetic';
-import { firstAccountFor, indexed, tempDir, useCouch } from './harness';
+import { firstAccountFor, indexed, recordsOf, tempDir, useCouch } from './harness';
 import { STACK_LINE } from '../support/app';
 
 const DAY = 86_400_000;
@@ -22,14 +22,23 @@ function day(ms: number) {
 }
 
 describe('npm run retention', () => {
-	test('removes records older than the cutoff: their period counts zero, later ones do not change', async () => {
+	test('removes records older than the cutoff, of every site with records: their period counts zero, later ones do not change', async () => {
 		const { couch, prefix, url } = await useCouch();
 		const now = Date.now();
 		const oldStart = now - 500 * DAY;
 		const recentStart = now - 20 * DAY;
 		const old = syntheticRecords({ n: 300, start: oldStart, days: 10, seed: 2 });
 		const recent = syntheticRecords({ n: 300, start: recentStart, days: 10, seed: 3 });
-		await couch.events.bulk({ docs: [...old, ...recent], new_edits: false });
+		// Records of a site the sites database does not hold (deleted since, or never
+		// registered: neither is "bench"): retention reaches them too.
+		const gone = {
+			old: syntheticRecords({ n: 40, site: 'gone', start: oldStart, days: 10, seed: 7 }),
+			recent: syntheticRecords({ n: 30, site: 'gone', start: recentStart, days: 10, seed: 8 })
+		};
+		await couch.events.bulk({
+			docs: [...old, ...recent, ...gone.old, ...gone.recent],
+			new_edits: false
+		});
 		await indexed(couch);
 
 		const query = (start: number) => ({
@@ -43,7 +52,7 @@ describe('npm run retention', () => {
 			recent: await readStats(couch, query(recentStart))
 		};
 		expect(before.old.totals.pageviews).toBe(old.filter((r) => r.type === 'pageview').length);
-		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(300);
+		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(340);
 		// Replication checkpoints: one last written 31 days ago, one (rewritten) a day ago.
 		let clock = now - 31 * DAY;
 		const checkpoints = new Checkpoints(() => couch.checkpoints, { now: () => clock });
@@ -66,8 +75,8 @@ describe('npm run retention', () => {
 			`retention applies to every site in CouchDB at ${redact(url)} (COUCHDB_URL; database prefix "${prefix}")`
 		);
 		expect(stderr).not.toContain(url.password);
-		expect(stderr).toContain('deleting 300 records older than');
-		expect(stderr).toContain('deleted 300 records');
+		expect(stderr).toContain('deleting 340 records older than');
+		expect(stderr).toContain('deleted 340 records');
 		expect(stderr).toContain(
 			'deleted 1 of 2 replication checkpoints not written for 30 days; compacting the checkpoints database'
 		);
@@ -83,6 +92,7 @@ describe('npm run retention', () => {
 		expect(await checkpoints.read('-', 'in-use')).toMatchObject({ _rev: '0-2', last_seq: 9 });
 
 		expect(await countOlderThan(couch, now - 400 * DAY)).toBe(0);
+		expect(await recordsOf(couch, 'gone')).toBe(gone.recent.length);
 		await indexed(couch);
 		const after = {
 			old: await readStats(couch, query(oldStart)),

@@ -21,6 +21,7 @@ import { collate } from 'pouchdb-collate';
 import { afterAll, describe, expect, test } from 'vitest';
 import { evaluateDesignFile, findCouchdbDir } from '../../src/lib/server/boot/design-docs';
 import type { StoredRecord } from '../../src/lib/records';
+import { STATS_PROBE_VIEW } from '../../src/lib/server/stats/view-reader';
 import { referenceReduce } from '../support/reduce-model';
 import { syntheticRecords } from '../support/synthetic';
 import { tempDir } from './harness';
@@ -119,7 +120,10 @@ async function progressed(store: { origin: string; auth: string }, fraction: num
 /** Resolves once the index is up to date (a read the store may answer with 500 timeout). */
 async function caughtUp(store: { origin: string; auth: string }) {
 	for (;;) {
-		const res = await request(store, `/${prefix}-events/_design/stats/_view/timeline?limit=0`);
+		const res = await request(
+			store,
+			`/${prefix}-events/_design/stats/_view/${STATS_PROBE_VIEW}?limit=0`
+		);
 		if (res.status === 200) return;
 		expect(res.body.error).toBe('timeout');
 	}

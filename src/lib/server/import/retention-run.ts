@@ -23,12 +23,14 @@ import { ignoreStatus, type Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import type { SiteRecord } from '../accounts/sites';
 import { inBackground, type Settle } from '../stats/still-indexing';
-import { deleteRecords, RETENTION_CHUNK } from './retention';
+import {
+	deleteRecords,
+	RETENTION_CHUNK,
+	RETENTION_DESIGN,
+	RETENTION_VIEW,
+	siteRecordsBefore
+} from './retention';
 import { periodWords, retentionPeriod, type RetentionSetting } from './retention-period';
-
-/** The design document and view a run reads (couchdb/events/retention/site-time.js). */
-export const RETENTION_DESIGN = 'retention';
-export const RETENTION_VIEW = 'site-time';
 
 /** The sites database's document of the runs: the lease, and what the last run did. */
 export const RETENTION_STATE_ID = 'retention';
@@ -121,25 +123,15 @@ export async function runRetention(
 		for (const { id, days } of plans) {
 			const entry = (run.sites[id] = { days, deleted: 0 });
 			const cutoff = run.at - days * DAY_MS;
-			await deleteRecords(
-				couch,
-				{
-					design: RETENTION_DESIGN,
-					view: RETENTION_VIEW,
-					startkey: [id],
-					endkey: [id, cutoff],
-					inclusive_end: false
-				},
-				{
-					chunk,
-					settle,
-					onDeleted: async (ids) => {
-						entry.deleted += ids.length;
-						run.deleted += ids.length;
-						await lease.renew();
-					}
+			await deleteRecords(couch, siteRecordsBefore(id, cutoff), {
+				chunk,
+				settle,
+				onDeleted: async (ids) => {
+					entry.deleted += ids.length;
+					run.deleted += ids.length;
+					await lease.renew();
 				}
-			);
+			});
 		}
 	} catch (e) {
 		run.error = e instanceof Error ? e.message : String(e);

@@ -1,7 +1,11 @@
 /**
  * Retention: deletes raw records whose event time is before a cutoff, in chunks,
- * found through the `timeline` view (key = ts). Deleting needs an admin: the
- * events database's `validate_doc_update` lets only admins delete records.
+ * found through the view `site-time` of `_design/retention` (key `[site, ts]`, bots
+ * included), the one view of records by time: `npm run retention` lists the sites it
+ * holds (`group_level=1`: every site with records, one deleted since included) and
+ * reads each site's range `[site] ... [site, cutoff]`, as the scheduled retention
+ * (retention-run.ts) reads a site's. Deleting needs an admin: the events database's
+ * `validate_doc_update` lets only admins delete records.
  *
  * Effect on stats: every view drops the deleted records, so counts for the removed
  * period fall to zero (time series, breakdowns, previous-period comparisons reaching
@@ -14,8 +18,11 @@
  */
 import { postView, type Couch } from '../couch';
 import { untilIndexed, type Settle } from '../stats/still-indexing';
-import { STATS_DESIGN } from '../stats/view-reader';
 import { retentionDays } from './retention-period';
+
+/** The design document and view of records by site and time (couchdb/events/retention/site-time.js). */
+export const RETENTION_DESIGN = 'retention';
+export const RETENTION_VIEW = 'site-time';
 
 /** Reads of a range that found only records deleted by others, in a row, that end a deletion. */
 const IDLE_READS = 3;
@@ -43,31 +50,64 @@ export function retentionCutoff(text: string, now: number): number | { refused: 
 	return cutoff;
 }
 
-/** How many records have an event time before `cutoff`. */
-export async function countOlderThan(couch: Couch, cutoff: number): Promise<number> {
-	const body = await untilIndexed(() =>
-		couch.events.view<number>(STATS_DESIGN, 'timeline', { endkey: cutoff, inclusive_end: false })
-	);
-	return (body.rows[0]?.value as number | undefined) ?? 0;
+/**
+ * A site's records with an event time before `cutoff`: the range of {@link RETENTION_VIEW}
+ * that retention reads, whatever other sites keep.
+ */
+export function siteRecordsBefore(site: string, cutoff: number): RecordRange {
+	return {
+		design: RETENTION_DESIGN,
+		view: RETENTION_VIEW,
+		startkey: [site],
+		endkey: [site, cutoff],
+		inclusive_end: false
+	};
 }
 
 /**
- * Deletes every record with an event time before `cutoff`, `chunk` at a time.
- * @param onChunk Called after each chunk with the running total.
+ * Every site that has records in the events database, from an up-to-date index: those
+ * of a site deleted since (or never registered) included, so that retention reaches them.
+ */
+export async function sitesWithRecords(couch: Couch): Promise<string[]> {
+	const body = await untilIndexed(() =>
+		couch.events.view<number>(RETENTION_DESIGN, RETENTION_VIEW, { group_level: 1 })
+	);
+	return body.rows.map((row) => (row.key as unknown as [string])[0]);
+}
+
+/** How many records, of every site, have an event time before `cutoff`. */
+export async function countOlderThan(couch: Couch, cutoff: number): Promise<number> {
+	let total = 0;
+	for (const site of await sitesWithRecords(couch)) {
+		const { design, view, ...keys } = siteRecordsBefore(site, cutoff);
+		const body = await untilIndexed(() => postView<number>(couch, design, view, keys));
+		total += (body.rows[0]?.value as number | undefined) ?? 0;
+	}
+	return total;
+}
+
+/**
+ * Deletes every record, of every site, with an event time before `cutoff`, site by
+ * site, `chunk` at a time.
+ * @param onChunk Called after each chunk with the running total of all sites.
  * @returns how many records were deleted.
  * @throws {Error} when CouchDB refuses a deletion (e.g. the connection is not admin).
  */
-export function deleteOlderThan(
+export async function deleteOlderThan(
 	couch: Couch,
 	cutoff: number,
 	onChunk: (deleted: number) => void = () => undefined,
 	chunk = RETENTION_CHUNK
 ): Promise<number> {
-	return deleteRecords(
-		couch,
-		{ design: STATS_DESIGN, view: 'timeline', endkey: cutoff, inclusive_end: false },
-		{ onChunk, chunk }
-	);
+	let deleted = 0;
+	for (const site of await sitesWithRecords(couch)) {
+		const before = deleted;
+		deleted += await deleteRecords(couch, siteRecordsBefore(site, cutoff), {
+			onChunk: (n) => onChunk(before + n),
+			chunk
+		});
+	}
+	return deleted;
 }
 
 /** A key range of a view whose rows are the records to delete (one row or more per record). */

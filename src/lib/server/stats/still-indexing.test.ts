@@ -20,25 +20,35 @@ const COUCHDB_TIMEOUT = {
 let server: http.Server;
 let couch: Couch;
 const staleRows = [{ key: ['demo', 'd', '2026-10-01'], value: 3 }];
-let timelineReads = 0;
+/** Records before 2026 by site, as the fake's `_design/retention/_view/site-time` counts them. */
+const oldRecords: Record<string, number> = { blog: 5, demo: 7 };
+let retentionReads = 0;
 beforeAll(async () => {
-	server = http.createServer((req, res) => {
+	server = http.createServer(async (req, res) => {
 		const url = new URL(req.url!, 'http://x');
 		const json = (status: number, body: unknown) => {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
+		let text = '';
+		for await (const chunk of req) text += chunk;
 		if (url.pathname === '/_active_tasks') return json(200, []);
 		if (url.pathname === '/t-events') return json(200, { update_seq: '42-g1AAAA' });
 		if (url.pathname === '/t-events/_design/stats/_view/metrics') {
 			if (url.searchParams.get('stale') === 'ok') return json(200, { rows: staleRows });
 			return json(500, COUCHDB_TIMEOUT);
 		}
-		if (url.pathname === '/t-events/_design/stats/_view/timeline') {
-			// Built after two reads that gave up on it.
-			timelineReads += 1;
-			if (timelineReads <= 2) return json(500, COUCHDB_TIMEOUT);
-			return json(200, { rows: [{ key: null, value: 7 }] });
+		if (url.pathname === '/t-events/_design/retention/_view/site-time') {
+			// Built after two reads that gave up on it; then the sites (group_level=1), and
+			// each site's count before the cutoff (posted: startkey [site]).
+			retentionReads += 1;
+			if (retentionReads <= 2) return json(500, COUCHDB_TIMEOUT);
+			if (url.searchParams.get('group_level') === '1') {
+				const rows = Object.entries(oldRecords).map(([site, n]) => ({ key: [site], value: n }));
+				return json(200, { rows });
+			}
+			const [site] = (JSON.parse(text) as { startkey: [string] }).startkey;
+			return json(200, { rows: [{ key: null, value: oldRecords[site] }] });
 		}
 		if (url.pathname === '/t-events/_design/stats/_view/broken') {
 			return json(500, { error: 'unknown_error', reason: 'function_clause' });
@@ -110,10 +120,11 @@ describe('the view reader', () => {
 });
 
 describe('untilIndexed', () => {
-	test('asks again while CouchDB answers 500 timeout, so retention waits for the build', async () => {
-		timelineReads = 0;
-		expect(await countOlderThan(couch, Date.UTC(2026, 0, 1))).toBe(7);
-		expect(timelineReads).toBe(3);
+	test("asks again while CouchDB answers 500 timeout, so retention waits for the build of `_design/retention`, then counts each site's records", async () => {
+		retentionReads = 0;
+		expect(await countOlderThan(couch, Date.UTC(2026, 0, 1))).toBe(12);
+		// Two that gave up, the sites, and one count per site.
+		expect(retentionReads).toBe(5);
 	});
 
 	test.each([

@@ -26,11 +26,31 @@
  */
 import { isMissingView, viewQueries, type Couch } from '../couch';
 import { stagedDesignId } from '../boot/staged-designs';
-import { isStillIndexing } from './still-indexing';
+import { isStillIndexing, untilIndexed } from './still-indexing';
 import { forNoClient } from '../store-dispatch';
 
 /** Design document holding the stats views. */
 export const STATS_DESIGN = 'stats';
+
+/**
+ * The view of {@link STATS_DESIGN} an up-to-date read of which proves the whole design
+ * document caught up: its views share one index, in Apache CouchDB as in the embedded
+ * store (other design documents, `_design/retention` or `_design/visitor`, index apart).
+ * `since` emits at most one row per record, and its rows are kept from the start
+ * (embedded/views/README.md, rows kept on demand).
+ */
+export const STATS_PROBE_VIEW = 'since';
+
+/**
+ * Resolves once the stats views have indexed everything written before the call (a
+ * command-line tool's, a bench's or a test's wait: as long as the build takes). `limit=0`
+ * and `reduce=false` read no row and no reduction, so the wait costs the build alone.
+ */
+export async function statsIndexed(couch: Couch): Promise<void> {
+	await untilIndexed(() =>
+		couch.events.view(STATS_DESIGN, STATS_PROBE_VIEW, { limit: 0, reduce: false })
+	);
+}
 
 /**
  * Default time budget of a request's reads, in ms: a dashboard answers within about a

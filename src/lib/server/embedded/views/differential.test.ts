@@ -3,7 +3,7 @@
  * PouchDB database, for seeded random documents and seeded random queries.
  *
  * Documents: the app's record shapes (synthetic traffic, read by the real `stats`
- * views) plus edge documents whose keys and values mix unicode (astral characters,
+ * views and retention's `site-time`) plus edge documents whose keys and values mix unicode (astral characters,
  * U+0000, U+FFFF), nested arrays, objects, integers, fractions, negative and large
  * numbers, booleans and null, with duplicate keys, documents emitting one key twice and
  * a map that throws. Between rounds, documents are updated and deleted, so removal is
@@ -31,6 +31,9 @@ import { startViewEngine, type PouchConstructor, type ViewEngine } from './engin
 import { ViewError } from './errors';
 import { parseViewQuery } from './params';
 import { memoryPouch } from './test-index';
+
+/** The app's design documents whose views the queries read, besides `_design/edge`. */
+const APP_DESIGNS = ['_design/stats', '_design/retention'];
 
 const SEED = Number(process.env.VIEWS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ROUNDS = 4;
@@ -146,8 +149,9 @@ beforeAll(async () => {
 	db = new MemoryPouch(`differential-${SEED}`) as unknown as Db;
 	// PouchDB reports the throwing map's errors on this event, or else on the console.
 	(db as unknown as { on(event: string, listener: () => void): void }).on('error', () => undefined);
-	const stats = readDesignDocs().events.find((d) => d._id === '_design/stats')!;
-	await db.put(toCouchDesign(stats));
+	for (const design of readDesignDocs().events.filter((d) => APP_DESIGNS.includes(d._id))) {
+		await db.put(toCouchDesign(design));
+	}
 	await db.put({ _id: '_design/edge', language: 'javascript', views: EDGE_VIEWS });
 	engine = await startViewEngine({
 		Pouch,
@@ -168,7 +172,7 @@ function randomQuery(
 	keys: unknown[]
 ): { view: string; options: Record<string, unknown> } {
 	const statsView = random() < 0.25;
-	if (statsView) return statsQuery(random);
+	if (statsView) return random() < 0.1 ? retentionQuery(random) : statsQuery(random);
 	const view = pick(random, Object.keys(EDGE_VIEWS));
 	const reducing = Boolean(EDGE_VIEWS[view].reduce) && random() < 0.7;
 	const options: Record<string, unknown> = {};
@@ -217,8 +221,7 @@ function statsQuery(random: Random): { view: string; options: Record<string, unk
 		'events',
 		'event-props',
 		'active',
-		'since',
-		'timeline'
+		'since'
 	]);
 	const g = pick(random, ['h', 'd', 'm']);
 	const day = 1 + Math.floor(random() * 28);
@@ -233,19 +236,39 @@ function statsQuery(random: Random): { view: string; options: Record<string, unk
 			? 'bench'
 			: ['bench', pick(random, ['source:google.com', 'page:/', 'event:signup'])];
 	const options: Record<string, unknown> =
-		view === 'timeline'
-			? { endkey: Date.UTC(2026, 9, day), inclusive_end: random() < 0.5 }
-			: view === 'since' || view === 'active'
-				? { startkey: [scope], endkey: [scope, {}] }
-				: { startkey: [scope, g, from], endkey: [scope, g, {}] };
-	if (random() < 0.3 && view !== 'timeline') options.reduce = false;
-	else if (view !== 'timeline') options.group_level = 1 + Math.floor(random() * 6);
+		view === 'since' || view === 'active'
+			? { startkey: [scope], endkey: [scope, {}] }
+			: { startkey: [scope, g, from], endkey: [scope, g, {}] };
+	if (random() < 0.3) options.reduce = false;
+	else options.group_level = 1 + Math.floor(random() * 6);
 	if (random() < 0.3) options.limit = Math.floor(random() * 20);
 	if (random() < 0.2) options.descending = true;
 	if (options.descending && options.startkey !== undefined) {
 		[options.startkey, options.endkey] = [options.endkey, options.startkey];
 	}
 	return { view: `stats/${view}`, options };
+}
+
+/**
+ * A query like retention's (import/retention.ts): the sites with records (`group_level=1`),
+ * or a site's records before a cutoff, counted or read as rows.
+ */
+function retentionQuery(random: Random): { view: string; options: Record<string, unknown> } {
+	const day = 1 + Math.floor(random() * 28);
+	const site = random() < 0.8 ? 'bench' : 'nosuchsite';
+	const options: Record<string, unknown> =
+		random() < 0.2
+			? { group_level: 1 }
+			: {
+					startkey: [site],
+					endkey: [site, Date.UTC(2026, 9, day)],
+					inclusive_end: random() < 0.5
+				};
+	if (random() < 0.3 && !options.group_level) {
+		options.reduce = false;
+		options.limit = Math.floor(random() * 20);
+	}
+	return { view: 'retention/site-time', options };
 }
 
 /** The same query as URL parameters (JSON-encoded keys), sometimes `keys` in a POST body. */
@@ -346,7 +369,7 @@ describe('the view engine against PouchDB map/reduce', () => {
 				compared++;
 			}
 			compared += await compareDocidBounds(random, keys, round);
-			for (const ddoc of ['_design/edge', '_design/stats']) {
+			for (const ddoc of ['_design/edge', ...APP_DESIGNS]) {
 				expect(
 					await engine.check(`differential-${SEED}`, ddoc),
 					`seed ${SEED}, round ${round}`
