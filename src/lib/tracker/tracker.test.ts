@@ -2312,12 +2312,12 @@ describe('the records the server holds', () => {
 		};
 		const module: DeferredModule = {
 			attach: () => ({ list: async () => [], destroy: async () => {} }),
-			readMine: async (_, ingest, site, vid) => {
-				call('read', ingest, site, vid);
+			readMine: async ({ settings: s }, vid) => {
+				call('read', s.endpoint, s.site, vid);
 				return [{ _id: 'stored' } as StoredRecord];
 			},
-			eraseMine: async (_, ingest, site, vid) => {
-				call('erase', ingest, site, vid);
+			eraseMine: async ({ settings: s }, vid) => {
+				call('erase', s.endpoint, s.site, vid);
 				return 4;
 			}
 		};

@@ -60,6 +60,7 @@ import {
 } from './session.ts';
 import { createSettler } from './settle.ts';
 import { LOCK_IDB } from './lock.ts';
+import { stringify } from './json.ts';
 import { keeping, memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { declines } from './declines.ts';
@@ -79,6 +80,11 @@ export interface Host {
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
 	/** Where the outbox is attached and hands over what it finds or drops. */
 	delivery: Pick<Delivery, 'attach' | 'adopt' | 'forget'>;
+	/**
+	 * The core's json.ts `stringify`: the deferred bundle writes with it, so that a page is
+	 * told once, not once by each bundle, that it replaced `JSON.stringify`.
+	 */
+	stringify: typeof stringify;
 }
 
 /** What the deferred part gives back. */
@@ -528,7 +534,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		settings: s,
 		window: win,
 		make: (type, fields) => make(type, fields),
-		delivery
+		delivery,
+		stringify
 	};
 
 	/** A page view waiting for its title (`afterTitle`): makes it. */
@@ -1098,7 +1105,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				// What this page sent first, so that none of it arrives after the erasure.
 				await delivery.clear();
 				const vid = visitorId();
-				if (vid) deleted = await (await module()).eraseMine(win.fetch, s.endpoint, s.site, vid);
+				if (vid) deleted = await (await module()).eraseMine(host, vid);
 			} catch (e) {
 				error = why(e);
 			}
@@ -1117,7 +1124,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			const vid = visitorId();
 			try {
 				return {
-					records: vid ? await (await module()).readMine(win.fetch, s.endpoint, s.site, vid) : []
+					records: vid ? await (await module()).readMine(host, vid) : []
 				};
 			} catch (e) {
 				return { records: [], error: why(e) };
