@@ -154,6 +154,10 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	 * What does not fit is counted in a `dropped` record in its place, the heartbeats going
 	 * first, then the oldest (an outside probe: with IndexedDB refused and the ingest
 	 * unreachable for 25 pages, the oldest 50 events and 11 page views went, unsaid).
+	 * The count is at most the loss, not always the loss: as the page hides, what is cut
+	 * goes in its `keepalive` requests too, and a page that closes before their answers
+	 * cannot know (nor can the next page) whether they arrived. One that lives on to hear
+	 * them writes its journal again, and the count with it.
 	 */
 	function journal() {
 		const list = queue.filter((r) => !stored.has(r));
