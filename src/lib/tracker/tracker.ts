@@ -311,6 +311,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * page engaged since {@link TrackerEnv.engagedSince}): its next heartbeat takes it.
 	 */
 	let before = 0;
+	/** Between `pagehide` (or `freeze`) and `pageshow` (or `resume`): gone, though visible. */
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
@@ -986,11 +987,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		update();
 		beat();
 	});
-	listen(win, 'pagehide', () => {
+	/** The page goes, or is frozen: no engaged time, and what waits is journaled and sent. */
+	const goes = () => {
 		pageHidden = true;
 		update();
 		hide();
-	});
+	};
+	listen(win, 'pagehide', goes);
+	// A frozen page (the Page Lifecycle API's `freeze`, `resume`) counts no engaged time,
+	// should it be visible and focused (engaged time is measured on `performance.now()`,
+	// which runs on while frozen), and may be discarded unheard.
+	listen(doc, 'freeze', goes);
 	// Another tab erased the visitor (`erase()` removes the id): this page view went with
 	// them, and what it has not sent yet would arrive after the erasure. Another tab opted
 	// out: this one stops too (an outside review: the other tabs went on, under a new id).
@@ -1003,14 +1010,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			void delivery.clear();
 		}
 	});
-	listen(win, 'pageshow', (e) => {
+	const shows = (e: Event) => {
 		pageHidden = false;
 		update();
 		if ((e as PageTransitionEvent).persisted) {
 			viewNow();
 			pageview();
 		}
-	});
+	};
+	listen(win, 'pageshow', shows);
+	listen(doc, 'resume', shows);
 	win.setInterval(
 		safe(() => engagement.active() && beat()),
 		30_000
