@@ -737,7 +737,11 @@ export interface MilestoneRecord extends BaseRecord {
 	since?: number;
 }
 
-/** How many records the bounded outbox had to drop (oldest heartbeats first). */
+/**
+ * How many records the tracker had to drop (its bounded outbox, queue or journal; oldest
+ * heartbeats first). At most: a journal's count can include records the closing page's
+ * last `keepalive` request delivered, as the page is gone before the answer says so.
+ */
 export interface DroppedRecord extends BaseRecord {
 	type: 'dropped';
 	count: number;

@@ -196,6 +196,26 @@ test('a page whose Prototype.js gave arrays a toJSON has its records stored', as
 	expect(under(records, '/host/prototype').map((r) => r.type)).toContain('pageview');
 });
 
+test('a page that replaced JSON.stringify is told so once, though both the core and the deferred part write with it', async () => {
+	// The deferred bundle had its own json.ts, and so its own said-once record: told twice.
+	const { page, said, thrown } = await hostPage(
+		'/host/stringify',
+		'var j=JSON.stringify;JSON.stringify=function(v){return j(v)}'
+	);
+	await waitForRecords(app, (rs) => under(rs, '/host/stringify').length > 0);
+	// The deferred part writes the visitor endpoint's request.
+	const data = await page.evaluate(() =>
+		(
+			window as unknown as { couchstats: { myData(): Promise<{ error?: string }> } }
+		).couchstats.myData()
+	);
+	expect(data.error).toBeUndefined();
+	expect(said()).toEqual([
+		"warning: couchstats: this page replaced JSON.stringify, which the tracker's records are written with; if the ingest refuses them, this is why"
+	]);
+	expect(thrown()).toEqual([]);
+});
+
 test("a page whose fetch wrapper drops the request's options is told why its records are refused, once", async () => {
 	// An outside probe: GETs refused 405 every few seconds, silently.
 	const { said, thrown } = await hostPage(

@@ -1,6 +1,7 @@
 /**
- * Keeping the outbox bounded. When more records wait than the limit allows, the
- * oldest heartbeats go first (they matter least: engaged time is a sum that loses
+ * Keeping what waits bounded: the outbox, the page's queue before the outbox is attached
+ * and the page's journal (delivery.ts) drop in one order. When more records wait than
+ * the limit allows, the oldest heartbeats go first (they matter least: engaged time is a sum that loses
  * a little), then the oldest returns (pageviews of a page gone back to, counted
  * nowhere but the one that opens its visitor's day), then the oldest pageviews and events that are no first of anything (each
  * one pageview or event), then the first ones, on which sessions, visitors, pages' and
@@ -9,54 +10,82 @@
  * no converting session), milestones last (three a session at most, and a dropped one
  * turns a session kept whole into a bounce; their ids, derived from the session's, sort
  * as old as it, and an outside review saw them go first); what was dropped is counted in
- * one `dropped` record that replaces any earlier undelivered one, so loss is visible.
+ * a `dropped` record, so loss is visible (the outbox's replaces any earlier undelivered
+ * one).
  */
-import type { RecordType } from '../records.ts';
+import type { ClientRecord } from '../records.ts';
 
 /** The default outbox limit, in records. */
 export const DEFAULT_MAX_OUTBOX = 5000;
 
-/** What the bounding needs to know about a waiting record. */
-export interface OutboxEntry {
-	id: string;
-	type: RecordType;
-	/** The count of a `dropped` record. */
-	count?: number;
-	/** A pageview of a page gone back to (`revisit`). */
-	revisit?: boolean;
-	/** A pageview or event flagged first of anything (session, day, path, visitor), or a return that opens its visitor's day. */
-	first?: boolean;
-}
+/** The record flags the order reads (a record type has those its type has). */
+type Flags = Partial<
+	Record<
+		| 'entry'
+		| 'firstOfDay'
+		| 'opensDay'
+		| 'pathFirstOfDay'
+		| 'firstOfSession'
+		| 'firstEver'
+		| 'revisit',
+		boolean
+	>
+>;
 
 /** The order records go in, lowest first (oldest first within each). */
-function rank(e: OutboxEntry): number {
-	if (e.type === 'heartbeat') return 0;
-	if (e.type === 'milestone') return 4;
-	return e.first ? 3 : e.revisit ? 1 : 2;
+function rank(r: ClientRecord): number {
+	const f = r as Flags;
+	if (r.type == 'heartbeat') return 0;
+	if (r.type == 'milestone') return 4;
+	return f.entry ||
+		f.firstOfDay ||
+		f.opensDay ||
+		f.pathFirstOfDay ||
+		f.firstOfSession ||
+		f.firstEver
+		? 3
+		: f.revisit
+			? 1
+			: 2;
+}
+
+/**
+ * The records of `records` (oldest first, as UUIDv7 ids sort) in the order they are
+ * dropped, first to go first; `dropped` records are none of them (the outbox folds them,
+ * the journal keeps them). The outbox's bound and the page's journal (delivery.ts) both
+ * drop by it.
+ */
+export function dropOrder<T extends ClientRecord>(records: readonly T[]): T[] {
+	// A stable sort: oldest first within each rank.
+	return records.filter((r) => r.type != 'dropped').sort((a, b) => rank(a) - rank(b));
 }
 
 /** Which records to remove and the count the replacing `dropped` record carries. */
-export interface BoundPlan {
-	drop: string[];
+export interface BoundPlan<T> {
+	drop: T[];
 	dropped: number;
 }
 
 /**
- * Plans how to bring `entries` (oldest first, as UUIDv7 ids sort) within `max`
- * records, one of which will be the new `dropped` record.
+ * Plans how to bring `records` (oldest first) within `max` records, one of which will
+ * be the new `dropped` record, into which earlier `dropped` records are folded.
  *
  * @returns `undefined` when nothing needs dropping.
  */
-export function planBound(entries: readonly OutboxEntry[], max: number): BoundPlan | undefined {
-	if (entries.length <= max) return undefined;
-	const earlier = entries.filter((e) => e.type === 'dropped');
-	// A stable sort: oldest first within each rank.
-	const candidates = entries.filter((e) => e.type !== 'dropped').sort((a, b) => rank(a) - rank(b));
+export function planBound<T extends ClientRecord>(
+	records: readonly T[],
+	max: number
+): BoundPlan<T> | undefined {
+	if (records.length <= max) return undefined;
+	const earlier = records.filter((r) => r.type == 'dropped');
 	// Earlier `dropped` records are folded into the new one, which takes one slot.
-	const excess = entries.length - earlier.length + 1 - max;
-	const victims = candidates.slice(0, Math.max(0, excess));
+	const victims = dropOrder(records).slice(
+		0,
+		Math.max(0, records.length - earlier.length + 1 - max)
+	);
 	return {
-		drop: [...earlier, ...victims].map((e) => e.id),
-		dropped: earlier.reduce((sum, e) => sum + (e.count ?? 0), 0) + victims.length
+		drop: [...earlier, ...victims],
+		dropped:
+			earlier.reduce((sum, r) => sum + (r.type == 'dropped' ? r.count : 0), 0) + victims.length
 	};
 }

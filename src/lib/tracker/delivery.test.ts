@@ -386,6 +386,34 @@ test('a journal holds at most JOURNAL_MAX records, fewer where localStorage has 
 	expect(some.slice(1)).toEqual(views.slice(-(JOURNAL_MAX / 2 - 1)));
 });
 
+test("a journal's cut and the queue's bound before the outbox drop in the outbox's order: first page views and milestones last", async () => {
+	// A review: the journal dropped heartbeats, then the oldest (a session's milestone and
+	// entry page view first); the queue before the outbox dropped the oldest once no
+	// heartbeat was left; the outbox (bound.ts) keeps those two longest.
+	const milestone = record('milestone');
+	const entry = { ...record('pageview'), entry: true } as ClientRecord;
+	const views = Array.from({ length: JOURNAL_MAX }, () => record('pageview'));
+	const b = browser();
+	b.answer('down');
+	const d = b.open({ max: 10_000 });
+	d.adopt([milestone, entry, ...views]);
+	b.hide(d);
+	const journal = JSON.parse(b.storage.getItem(journals(b.storage)[0])!) as ClientRecord[];
+	expect(journal.slice(0, 3)).toEqual([
+		expect.objectContaining({ type: 'dropped', count: 3 }),
+		milestone,
+		entry
+	]);
+	expect(journal.slice(3)).toEqual(views.slice(3));
+
+	const c = browser();
+	c.answer('down');
+	const e = c.open({ max: 3 });
+	const [again, more] = [record('pageview'), record('pageview')];
+	for (const r of [milestone, entry, again, more]) e.add(r);
+	expect(e.waiting()).toEqual([milestone, entry, more]);
+});
+
 test('after a request times out the next carries half as many records, down to one, and each delivery twice as many again', async () => {
 	// An outside probe: over a 2 KB/s uplink a batch of 100 (48 KB) never finished within
 	// REQUEST_MS, and the same batch went again for ever.

@@ -23,17 +23,18 @@
  *   in the outbox when the page hides (its last heartbeat, a final event, milestones —
  *   or everything, if the outbox never loaded or its writes stall) is written at once,
  *   synchronously, to this page's journal in `localStorage` (at most `JOURNAL_MAX`
- *   records, fewer where it has no room: what does not fit is counted in a `dropped`
- *   record, heartbeats first, then the oldest). The next page of the site adopts every journal it finds,
- *   online or not, and hands the records to its outbox.
+ *   records, fewer where it has no room: what does not fit, cut in the outbox's order
+ *   (bound.ts), is counted in a `dropped` record). The next page of the site adopts
+ *   every journal it finds, online or not, and hands the records to its outbox.
  * - A record travels unchanged however it goes (request, journal, outbox, another
  *   tab), with the `_id` and `_rev` it was made with, so CouchDB stores it once.
- * - Before the outbox is attached, the queue is bounded like the outbox (bound.ts):
- *   the oldest heartbeat goes first, and a `dropped` record counts the loss.
+ * - Before the outbox is attached, the queue is bounded like the outbox, in its order
+ *   (bound.ts), and a `dropped` record counts the loss.
  */
 import { REQUEST_MS, type ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
 import { stringify } from './json.ts';
+import { dropOrder } from './bound.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
 
 /**
@@ -151,9 +152,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/**
 	 * Writes this page's journal: what waits and is not in the outbox (or removes it), at
 	 * most `JOURNAL_MAX` records, fewer (halving) when `localStorage` has no room for them.
-	 * What does not fit is counted in a `dropped` record in its place, the heartbeats going
-	 * first, then the oldest (an outside probe: with IndexedDB refused and the ingest
+	 * What does not fit is counted in a `dropped` record in its place, dropped in the
+	 * outbox's order (bound.ts; earlier `dropped` records kept, not folded: they may be on
+	 * their way already) (an outside probe: with IndexedDB refused and the ingest
 	 * unreachable for 25 pages, the oldest 50 events and 11 page views went, unsaid).
+	 * The count is at most the loss, not always the loss: as the page hides, what is cut
+	 * goes in its `keepalive` requests too, and a page that closes before their answers
+	 * cannot know (nor can the next page) whether they arrived. One that lives on to hear
+	 * them writes its journal again, and the count with it.
 	 */
 	function journal() {
 		const list = queue.filter((r) => !stored.has(r));
@@ -162,12 +168,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		for (let max = JOURNAL_MAX; max; max >>= 1) {
 			let kept = list;
 			if (list.length > max) {
-				const gone = new Set(
-					[
-						...list.filter((r) => r.type == 'heartbeat'),
-						...list.filter((r) => r.type != 'heartbeat' && r.type != 'dropped')
-					].slice(0, list.length - max + 1)
-				);
+				const gone = new Set(dropOrder(list).slice(0, list.length - max + 1));
 				kept = [o.dropped(gone.size), ...without(list, gone)];
 			}
 			try {
@@ -318,12 +319,10 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		queue.push(record);
 		fresh.push(record);
 		if (!box && queue.length > o.max) {
-			const i = Math.max(
-				0,
-				queue.findIndex((r) => r.type == 'heartbeat')
-			);
-			fresh = without(fresh, new Set(queue.splice(i, 1)));
-			dropped++;
+			const gone = new Set(dropOrder(queue).slice(0, 1));
+			queue = without(queue, gone);
+			fresh = without(fresh, gone);
+			dropped += gone.size;
 		}
 		soon(SOON_MS);
 	}

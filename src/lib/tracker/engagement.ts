@@ -1,6 +1,6 @@
 /**
  * Engaged-time accounting: time counts while the page is visible, focused and not
- * hidden by `pagehide`, and someone used it (pointer, keys, scroll, touch, wheel) in the
+ * hidden by `pagehide` or frozen (`freeze`), and someone used it (pointer, keys, scroll, touch, wheel) in the
  * last {@link IDLE_MS}. The tracker feeds it state changes; heartbeats take what has
  * accumulated since the previous heartbeat. The clock is injected.
  */

@@ -138,40 +138,10 @@ export function openOutbox(options: OutboxOptions): Outbox {
 	async function bound() {
 		const docs = await all();
 		known = docs.length;
-		const plan = planBound(
-			docs.map((d) => {
-				const f = d as Partial<
-					Record<
-						| 'entry'
-						| 'firstOfDay'
-						| 'opensDay'
-						| 'pathFirstOfDay'
-						| 'firstOfSession'
-						| 'firstEver'
-						| 'revisit',
-						boolean
-					>
-				>;
-				return {
-					id: d._id,
-					type: d.type,
-					count: d.type === 'dropped' ? d.count : 0,
-					revisit: f.revisit,
-					first: Boolean(
-						f.entry ||
-						f.firstOfDay ||
-						f.opensDay ||
-						f.pathFirstOfDay ||
-						f.firstOfSession ||
-						f.firstEver
-					)
-				};
-			}),
-			options.max
-		);
+		const plan = planBound(docs, options.max);
 		if (!plan) return;
-		const drop = new Set(plan.drop);
-		await purge(docs.filter((d) => drop.has(d._id)));
+		await purge(plan.drop);
+		const drop = new Set(plan.drop.map((d) => d._id));
 		const record = options.dropped(plan.dropped);
 		await db.bulkDocs([record], { new_edits: false });
 		known++;

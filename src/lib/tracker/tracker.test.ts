@@ -1916,6 +1916,25 @@ describe('createTracker', () => {
 		expect(heartbeats.reduce((ms, r) => ms + r.engagedMs, 0)).toBe(12_000);
 	});
 
+	test('a page frozen while visible and focused counts no engaged time until it resumes', async () => {
+		// An outside probe froze a visible page for 60 s (Page.setWebLifecycleState): 77 s
+		// engaged of 77 s, as engaged time is measured on performance.now().
+		const b = fakeBrowser();
+		const tracker = createTracker({ site: 'blog' }, b.env);
+		tracker.pageview();
+		b.advance(6000);
+		b.document.dispatchEvent(new Event('freeze'));
+		b.advance(60_000);
+		b.document.dispatchEvent(new Event('resume'));
+		b.advance(4000);
+		b.window.dispatchEvent(new Event('pagehide'));
+		await settle();
+		const heartbeats = b.sent().filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+		expect(heartbeats.reduce((ms, r) => ms + r.engagedMs, 0)).toBe(10_000);
+		// The resumed page was no new page view.
+		expect(b.sent().filter((r) => r.type === 'pageview')).toHaveLength(1);
+	});
+
 	test("a day an earlier session took by a stale offset is read again by the next session's clock: one first of the day", async () => {
 		// An outside review: a visit on a clock an hour slow near the site's midnight, the
 		// clock corrected, the visitor back: the next session began on the stale offset,
@@ -2312,12 +2331,12 @@ describe('the records the server holds', () => {
 		};
 		const module: DeferredModule = {
 			attach: () => ({ list: async () => [], destroy: async () => {} }),
-			readMine: async (_, ingest, site, vid) => {
-				call('read', ingest, site, vid);
+			readMine: async ({ settings: s }, vid) => {
+				call('read', s.endpoint, s.site, vid);
 				return [{ _id: 'stored' } as StoredRecord];
 			},
-			eraseMine: async (_, ingest, site, vid) => {
-				call('erase', ingest, site, vid);
+			eraseMine: async ({ settings: s }, vid) => {
+				call('erase', s.endpoint, s.site, vid);
 				return 4;
 			}
 		};

@@ -60,6 +60,7 @@ import {
 } from './session.ts';
 import { createSettler } from './settle.ts';
 import { LOCK_IDB } from './lock.ts';
+import { stringify } from './json.ts';
 import { keeping, memoryStore, readJson, writeJson, type KeyValueStore } from './storage.ts';
 import { takeLeftPages, timeOf, type LeftPage } from './left-pages.ts';
 import { declines } from './declines.ts';
@@ -79,6 +80,11 @@ export interface Host {
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
 	/** Where the outbox is attached and hands over what it finds or drops. */
 	delivery: Pick<Delivery, 'attach' | 'adopt' | 'forget'>;
+	/**
+	 * The core's json.ts `stringify`: the deferred bundle writes with it, so that a page is
+	 * told once, not once by each bundle, that it replaced `JSON.stringify`.
+	 */
+	stringify: typeof stringify;
 }
 
 /** What the deferred part gives back. */
@@ -305,6 +311,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 	 * page engaged since {@link TrackerEnv.engagedSince}): its next heartbeat takes it.
 	 */
 	let before = 0;
+	/** Between `pagehide` (or `freeze`) and `pageshow` (or `resume`): gone, though visible. */
 	let pageHidden = false;
 	/** Whether `pageview()` ran on this page: before it, engaged time waits for the next heartbeat. */
 	let viewed = false;
@@ -528,7 +535,8 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		settings: s,
 		window: win,
 		make: (type, fields) => make(type, fields),
-		delivery
+		delivery,
+		stringify
 	};
 
 	/** A page view waiting for its title (`afterTitle`): makes it. */
@@ -979,11 +987,17 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		update();
 		beat();
 	});
-	listen(win, 'pagehide', () => {
+	/** The page goes, or is frozen: no engaged time, and what waits is journaled and sent. */
+	const goes = () => {
 		pageHidden = true;
 		update();
 		hide();
-	});
+	};
+	listen(win, 'pagehide', goes);
+	// A frozen page (the Page Lifecycle API's `freeze`, `resume`) counts no engaged time,
+	// should it be visible and focused (engaged time is measured on `performance.now()`,
+	// which runs on while frozen), and may be discarded unheard.
+	listen(doc, 'freeze', goes);
 	// Another tab erased the visitor (`erase()` removes the id): this page view went with
 	// them, and what it has not sent yet would arrive after the erasure. Another tab opted
 	// out: this one stops too (an outside review: the other tabs went on, under a new id).
@@ -996,14 +1010,16 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			void delivery.clear();
 		}
 	});
-	listen(win, 'pageshow', (e) => {
+	const shows = (e: Event) => {
 		pageHidden = false;
 		update();
 		if ((e as PageTransitionEvent).persisted) {
 			viewNow();
 			pageview();
 		}
-	});
+	};
+	listen(win, 'pageshow', shows);
+	listen(doc, 'resume', shows);
 	win.setInterval(
 		safe(() => engagement.active() && beat()),
 		30_000
@@ -1098,7 +1114,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				// What this page sent first, so that none of it arrives after the erasure.
 				await delivery.clear();
 				const vid = visitorId();
-				if (vid) deleted = await (await module()).eraseMine(win.fetch, s.endpoint, s.site, vid);
+				if (vid) deleted = await (await module()).eraseMine(host, vid);
 			} catch (e) {
 				error = why(e);
 			}
@@ -1117,7 +1133,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			const vid = visitorId();
 			try {
 				return {
-					records: vid ? await (await module()).readMine(win.fetch, s.endpoint, s.site, vid) : []
+					records: vid ? await (await module()).readMine(host, vid) : []
 				};
 			} catch (e) {
 				return { records: [], error: why(e) };
