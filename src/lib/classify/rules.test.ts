@@ -531,3 +531,47 @@ describe('hosts', () => {
 		]).toEqual([true, false, true, false, undefined]);
 	});
 });
+
+describe('the 30-minute dedup and hosts', () => {
+	const at = Date.UTC(2026, 10, 21, 12);
+	/** What each view of `[path, minute, host]` is: a page view, a return, or nothing. */
+	const views = (...steps: [string, number, string?][]) => {
+		const v: VisitorState = { id: 'v1' };
+		const s = activeSession(undefined, at, () => 's1');
+		return steps.map(([path, minute, host]) => {
+			const c = classifyPageview(
+				s,
+				v,
+				path,
+				at + minute * 60_000,
+				DATE,
+				'(direct)',
+				false,
+				undefined,
+				host
+			);
+			return c === undefined ? 'nothing' : c.revisit ? 'return' : 'pageview';
+		});
+	};
+
+	test('the same path on two hosts within 30 minutes is two page views', () => {
+		expect(views(['/', 0, 'blog.example.com'], ['/', 5, 'shop.example.com'])).toEqual([
+			'pageview',
+			'pageview'
+		]);
+	});
+
+	test('the same path on one host within 30 minutes is still one page view', () => {
+		expect(
+			views(
+				['/', 0, 'blog.example.com'],
+				['/a', 2, 'blog.example.com'],
+				['/', 5, 'blog.example.com']
+			)
+		).toEqual(['pageview', 'pageview', 'return']);
+	});
+
+	test('records without a host key by path alone, as before', () => {
+		expect(views(['/', 0], ['/a', 2], ['/', 5])).toEqual(['pageview', 'pageview', 'return']);
+	});
+});
