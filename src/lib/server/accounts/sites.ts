@@ -341,7 +341,7 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
  * site counts its own hosts only).
  */
 export function hostRefusal(
-	site: Pick<SiteInput, 'id' | 'hostnames'>,
+	site: { id: string; hostnames: readonly string[] },
 	host: string
 ): string | undefined {
 	if (hostListed(site.hostnames, host)) return undefined;

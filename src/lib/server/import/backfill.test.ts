@@ -177,6 +177,34 @@ describe('backfill', () => {
 		).toThrow(/^line 2: hostname must be a host name \(got "a b"\)$/);
 	});
 
+	test("refuses a line of a host its site does not list, saying why, before it counts in its visitor's day", () => {
+		const classifier = new Classifier({
+			defaultSite: 'demo',
+			timeZoneOf: () => 'UTC',
+			hostsOf: () => ['www.example.com', '*.example.com', '!staging.example.com'],
+			receivedAt: 1
+		});
+		const parser = new LineParser();
+		const lines = [
+			'timestamp,path,hostname,visitor_id',
+			'2026-11-01T10:00:00Z,/,staging.example.com,alice',
+			'2026-11-01T10:01:00Z,/,other.example.org,alice',
+			'2026-11-01T10:02:00Z,/,shop.example.com,alice'
+		];
+		const made = lines.flatMap((line, i) => {
+			const row = parser.parse(line, i + 1);
+			return row ? [classifier.classifyLine(row, i + 1)] : [];
+		});
+		expect(made.map((m) => m.refused)).toEqual([
+			'site "demo" keeps the host staging.example.com out (an entry with ! in its host names)',
+			'site "demo" does not list the host other.example.org: add it to its host names in the site\'s settings',
+			undefined
+		]);
+		expect(made.map((m) => m.records.length > 0)).toEqual([false, false, true]);
+		// The refused lines counted nowhere: the listed host's page is the visitor's first.
+		expect(made[2].records[0]).toMatchObject({ entry: true, firstOfDay: true, firstEver: true });
+	});
+
 	test("names a session from one of the site's own hosts (direct), as the tracker and the ingest do", () => {
 		const classifier = new Classifier({
 			defaultSite: 'demo',

@@ -117,7 +117,10 @@ function mostShown(origins: Counted[]): Counted[] {
  * a site that lists them now takes their records (an outside re-check saw a host still
  * listed as refused after it was added and its records had arrived).
  */
-export function stillRefused(site: Pick<SiteInput, 'id' | 'hostnames'>, refused: RefusedOrigin) {
+export function stillRefused(
+	site: Pick<SiteInput, 'id' | 'hostnames'>,
+	refused: RefusedOrigin
+): boolean {
 	return refused.origin.includes('://')
 		? !originAllowed(site, refused.origin)
 		: hostRefusal(site, refused.origin) !== undefined;
