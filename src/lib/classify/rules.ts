@@ -360,7 +360,7 @@ export function classifyPageview(
 	// The day's first pageview, after an event or a return opened the day, counts no
 	// visitor again; it still counts the visitor in the breakdowns, which count pageviews.
 	if (c.firstOfDay) c.opensDay = opens;
-	if (entry) enter(s, path, source);
+	if (entry) enter(s, path, source && viewedHost(v, source) ? '(direct)' : source);
 	// A visitor who comes back the same day from another source is one of its visitors too
 	// (an outside review: three people from one source were counted as two).
 	if (s.src !== undefined) {
@@ -414,6 +414,19 @@ export function resumeOn(
 	enter(s, path, source);
 	s.t!.push(path);
 	return returnTo(s, v, path, day, { entry: true, firstEver: firstEver(v, day), trail: [] });
+}
+
+/**
+ * Whether `source` names a host (or its `www.` one) of the site that visitor `v` viewed a
+ * page of today (`hostFirstOfDay`'s key): a session that begins from one came from the
+ * site itself, `(direct)`, as site-hosts.ts `siteSource` names it once the site's hosts
+ * are known. A host's first page in a browser knows none yet (a hand-off that carried a
+ * visitor on after their session ended): it named the session after the host left, which
+ * the ingest renamed `(direct)`, and a visitor of an earlier `(direct)` session that day
+ * counted twice under it (a review).
+ */
+function viewedHost(v: VisitorState, source: string): boolean {
+	return [source, 'www.' + source].some((h) => v.paths!.includes(pathKey('host ' + h)));
 }
 
 /** Every session of a new visitor's first day is a new visitor's (`PageviewClass.firstEver`). */
