@@ -199,6 +199,8 @@ async function importFile(
 	const inFile = typeCounts();
 	/** Pageview lines that make no pageview (a page again in its session within 30 min). */
 	let repeats = 0;
+	/** Lines refused for their page's host, by the reason: their numbers. */
+	const refused = new Map<string, number[]>();
 	{
 		const parser = new LineParser();
 		const c = classifier();
@@ -209,13 +211,17 @@ async function importFile(
 			const made = c.classifyLine(row, n);
 			countTypes(inFile, made.records);
 			if (made.repeat) repeats += 1;
+			if (made.refused) refused.set(made.refused, [...(refused.get(made.refused) ?? []), n]);
 		}
 	}
 	// What turned the lines into that many records, by type (outside reviews could not
 	// tell; one read "7770 lines, 14003 records" of a file that had made no pageview).
-	const left = repeats
-		? `; ${countOf(repeats, 'line')} left out as a page seen again within 30 minutes in its session`
-		: '';
+	const refusedLines = [...refused.values()].reduce((sum, lines) => sum + lines.length, 0);
+	const left =
+		(repeats
+			? `; ${countOf(repeats, 'line')} left out as a page seen again within 30 minutes in its session`
+			: '') +
+		(refusedLines ? `; ${countOf(refusedLines, 'line')} refused for their page's host` : '');
 	const inAll = `${countOf(total(inFile), 'record')} in all (${typesText(inFile)}${left})`;
 
 	const checkpointId = checkpointIdOf(survey, options.milestones);
@@ -247,6 +253,7 @@ async function importFile(
 			`${name}: all ${rows} were imported into ${into} before; nothing to do (--restart to go through them again)`
 		);
 		warnDeleted(name, checkpoint.deletedLines ?? 0, into);
+		warnRefused(name, refused);
 		return;
 	}
 	// File lines, as the checkpoint counts them: the CSV header is one (an outside review
@@ -311,6 +318,23 @@ async function importFile(
 		);
 	}
 	warnDeleted(name, checkpoint.deletedLines ?? 0, into);
+	warnRefused(name, refused);
+}
+
+/** Lines shown per reason a line was refused. */
+const LINES_SHOWN = 10;
+
+/**
+ * Says why lines were refused (a page of a host its site does not list, as the ingest
+ * refuses its records), each reason with its lines' numbers.
+ */
+function warnRefused(name: string, refused: Map<string, number[]>) {
+	for (const [reason, lines] of refused) {
+		const more = lines.length > LINES_SHOWN ? ` and ${lines.length - LINES_SHOWN} more` : '';
+		console.error(
+			`couchstats import: warning: ${name}: ${countOf(lines.length, 'line')} refused, not stored (line ${lines.slice(0, LINES_SHOWN).join(', ')}${more}): ${reason}`
+		);
+	}
 }
 
 /** Records by type. */

@@ -119,6 +119,12 @@ test('the settings say which page addresses the ingest refused records from, and
 		pageview(now, { site })
 	]);
 	expect(unlisted.status()).toBe(403);
+	// A page of a listed origin whose record names a host the site does not list: noted by
+	// the host (a review: refused hosts were not shown at all).
+	const host = await sendRecords(page, baseURL!, `https://${site}.example`, [
+		pageview(now, { site, host: 'staging.example' })
+	]);
+	expect((await host.json()).map((r: { error?: string }) => r.error)).toEqual(['forbidden']);
 	await page.reload();
 	await expect(page.getByRole('note')).toContainText(
 		"Records refused in the last 24 hours because their page's address is not among the host names"
@@ -130,6 +136,7 @@ test('the settings say which page addresses the ingest refused records from, and
 	const time = String.raw`the last on \d+ \w+, \d\d:\d\d:\d\d, ${zone.replace('+', '\\+')} time$`;
 	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
 		new RegExp(String.raw`^http://localhost:47999: 2 records, ` + time),
+		new RegExp(String.raw`^staging\.example: 1 record, ` + time),
 		new RegExp(String.raw`^https://unlisted\.example: 1 record, ` + time)
 	]);
 	// Once the site lists a host, its refusals are no longer shown (an outside re-check).
@@ -139,6 +146,7 @@ test('the settings say which page addresses the ingest refused records from, and
 	await expect(page.getByText('Settings saved.')).toBeVisible();
 	await page.reload();
 	await expect(page.getByRole('note').getByRole('listitem')).toHaveText([
+		new RegExp(String.raw`^staging\.example: 1 record, ` + time),
 		new RegExp(String.raw`^https://unlisted\.example: 1 record, ` + time)
 	]);
 });

@@ -98,6 +98,27 @@ describe('npm run import checks every line before writing', () => {
 	});
 });
 
+describe('npm run import refuses a line of a host its site does not list', () => {
+	test('stores the other lines and counts the refused ones in its summary, with their reason', async () => {
+		// A review: an import kept any hostname, where the ingest refuses such a page.
+		const site = `hosts-${Math.random().toString(36).slice(2, 8)}`;
+		await addSite(site);
+		const file = write(`${site}.csv`, [
+			'timestamp,path,hostname,visitor_id',
+			`2026-11-22T10:00:00Z,/,${site}.example,v1`,
+			'2026-11-22T10:01:00Z,/,staging.example,v1',
+			'2026-11-22T10:02:00Z,/a,staging.example,v2'
+		]);
+		const run = runImport(file, ['--site', site, '--no-milestones']);
+		expect(await run.exit).toBe(0);
+		expect((await stored(site)).map((r) => r.host)).toEqual([`${site}.example`]);
+		expect(run.stderr()).toContain("2 lines refused for their page's host");
+		expect(run.stderr()).toContain(
+			`couchstats import: warning: ${site}.csv: 2 lines refused, not stored (line 3, 4): site "${site}" does not list the host staging.example: add it to its host names in the site's settings`
+		);
+	});
+});
+
 describe('npm run import refuses a line too long or nested too deep, naming it, without holding it whole', () => {
 	test.each([
 		[

@@ -528,6 +528,23 @@ describe('the validate_doc_update deployed on the events database', () => {
 		expect(noted?.records).toBe(1);
 	});
 
+	test("records refused for their page's host are noted by the host, with an origin or without", async () => {
+		// A review: only refused origins reached the site's settings.
+		const ingest = ingestWith();
+		const noted = () =>
+			refusedOrigins.list('blog', clock).find((o) => o.origin === 'staging.example.com');
+		const staging = () =>
+			pageview(++clock, { site: 'blog', sid: uuidv7(clock), host: 'staging.example.com' });
+		const bulk = (origin: string) =>
+			call(ingest, 'POST', '_bulk_docs', { docs: [staging()], new_edits: false }, { origin });
+		// A 201 whose one answer says forbidden, as any refused record in a taken request.
+		for (const origin of ['https://blog.example.com', '']) {
+			const answer = await bulk(origin);
+			expect(await answer.json()).toMatchObject([{ error: 'forbidden' }]);
+		}
+		expect(noted()?.records).toBe(2);
+	});
+
 	test("records refused for their page's address take from the client address's record bucket", async () => {
 		// A security probe had 500 valid records noted per request, charged to nothing.
 		const ingest = ingestWith({ ipRecordsBurst: 3 });

@@ -531,3 +531,105 @@ describe('hosts', () => {
 		]).toEqual([true, false, true, false, undefined]);
 	});
 });
+
+describe('the 30-minute dedup and hosts', () => {
+	const at = Date.UTC(2026, 10, 21, 12);
+	/** What each view of `[path, minute, host]` is: a page view, a return, or nothing. */
+	const views = (...steps: [string, number, string?][]) => {
+		const v: VisitorState = { id: 'v1' };
+		const s = activeSession(undefined, at, () => 's1');
+		return steps.map(([path, minute, host]) => {
+			const c = classifyPageview(
+				s,
+				v,
+				path,
+				at + minute * 60_000,
+				DATE,
+				'(direct)',
+				false,
+				undefined,
+				host
+			);
+			return c === undefined ? 'nothing' : c.revisit ? 'return' : 'pageview';
+		});
+	};
+
+	test('the same path on two hosts within 30 minutes is two page views', () => {
+		expect(views(['/', 0, 'blog.example.com'], ['/', 5, 'shop.example.com'])).toEqual([
+			'pageview',
+			'pageview'
+		]);
+	});
+
+	test('the same path on one host within 30 minutes is still one page view', () => {
+		expect(
+			views(
+				['/', 0, 'blog.example.com'],
+				['/a', 2, 'blog.example.com'],
+				['/', 5, 'blog.example.com']
+			)
+		).toEqual(['pageview', 'pageview', 'return']);
+	});
+
+	test('records without a host key by path alone, as before', () => {
+		expect(views(['/', 0], ['/a', 2], ['/', 5])).toEqual(['pageview', 'pageview', 'return']);
+	});
+});
+
+describe('a session that begins from another host of the site', () => {
+	const at = Date.UTC(2026, 10, 21, 10);
+	const HOUR = 3_600_000;
+
+	test('is (direct) when the visitor viewed that host today: one (direct) visitor, not two', () => {
+		// A hand-off carried the visitor from www. to shop. after their session ended; shop.'s
+		// first page did not know the site's hosts and named the session after www.'s host.
+		const v: VisitorState = { id: 'v1' };
+		let s = activeSession(undefined, at, () => 's1');
+		const www = classifyPageview(
+			s,
+			v,
+			'/',
+			at,
+			DATE,
+			'(direct)',
+			false,
+			undefined,
+			'www.example.com'
+		);
+		s = activeSession(s, at + HOUR, () => 's2');
+		const shop = classifyPageview(
+			s,
+			v,
+			'/cart',
+			at + HOUR,
+			DATE,
+			sourceOf('https://www.example.com/'),
+			false,
+			undefined,
+			'shop.example.com'
+		);
+		expect([www?.srcFirstOfDay, shop?.entry, s.src, shop?.srcFirstOfDay]).toEqual([
+			true,
+			true,
+			'(direct)',
+			false
+		]);
+	});
+
+	test('keeps its source when the visitor viewed no page of that host today', () => {
+		const v: VisitorState = { id: 'v1' };
+		const s = activeSession(undefined, at, () => 's1');
+		const c = classifyPageview(
+			s,
+			v,
+			'/',
+			at,
+			DATE,
+			sourceOf('https://news.example.org/'),
+			false,
+			undefined,
+			'shop.example.com'
+		);
+		expect([s.src, c?.srcFirstOfDay]).toEqual(['news.example.org', true]);
+	});
+});

@@ -66,7 +66,10 @@ export interface SessionState {
 	ix: number;
 	/** Milestones already emitted. */
 	m: Milestone[];
-	/** Path → time of its last recorded pageview (for the 30-minute dedup). */
+	/**
+	 * Page → time of its last recorded pageview (for the 30-minute dedup): its path, or
+	 * with its host, host and path ({@link pageKey}).
+	 */
 	pages: Record<string, number>;
 	/** Path of the last recorded pageview (the next pageview's `from`). */
 	path?: string;
@@ -215,6 +218,13 @@ export function propKey(name: string, key: string, value: PropValue): string {
 	return pathKey(`prop ${name}\n${key}\n${String(value)}`);
 }
 
+/**
+ * A page's key in `SessionState.pages`: `path`, or `host` and `path` for a record that
+ * carries its host, so that `/` of `blog.` and `/` of `shop.` are two pages to the
+ * 30-minute dedup (a record without a host keys by its path alone, as before hosts).
+ */
+export const pageKey = (path: string, host?: string) => (host ?? '') + path;
+
 /** Adds `key` to `keys`, forgetting the oldest beyond `max`; true when it was not there. */
 function remember(keys: string[], key: string, max: number): boolean {
 	if (keys.includes(key)) return false;
@@ -304,7 +314,9 @@ function today(v: VisitorState, day: string, key: string, pageview: boolean): bo
  * `TRAIL_STEPS` pageviews carry their `trail` (the session's pages before, in time
  * order, across tabs), which the `paths` view counts paths from entry by. With the page's
  * `host` (`BaseRecord.host`), the visitor's first pageview of the day on it is
- * `hostFirstOfDay`: a visitor of that host (the Hosts breakdown).
+ * `hostFirstOfDay`: a visitor of that host (the Hosts breakdown), and the 30-minute dedup
+ * keys the page by host and path ({@link pageKey}): `/` of `blog.` after `/` of `shop.` is
+ * another page view.
  */
 export function classifyPageview(
 	s: SessionState,
@@ -319,12 +331,15 @@ export function classifyPageview(
 ): PageviewClass | undefined {
 	/** Where it was reached from: see above. */
 	const from =
-		opener !== undefined && opener != path && s.pages[opener] !== undefined ? opener : s.path;
+		opener !== undefined && opener != path && s.pages[pageKey(opener, host)] !== undefined
+			? opener
+			: s.path;
 	// The session's last page, which stops being its exit, when another tab showed it: a
 	// page left to two tabs departs once (an outside probe: its second departure cancelled
 	// another session's exit from it).
 	const moved = from !== s.path && s.path !== undefined ? { left: s.path } : {};
-	if (now - s.pages[path] < SESSION_MS) {
+	const page = pageKey(path, host);
+	if (now - s.pages[page] < SESSION_MS) {
 		// The page the visitor is on (a reload, a link to itself): nothing happened. Unless
 		// the tab came from another page: the session's last page is another tab's (an
 		// outside re-check: two tabs going to one page, the second was dropped as a reload).
@@ -345,7 +360,7 @@ export function classifyPageview(
 	// The day's first pageview, after an event or a return opened the day, counts no
 	// visitor again; it still counts the visitor in the breakdowns, which count pageviews.
 	if (c.firstOfDay) c.opensDay = opens;
-	if (entry) enter(s, path, source);
+	if (entry) enter(s, path, source && viewedHost(v, source) ? '(direct)' : source);
 	// A visitor who comes back the same day from another source is one of its visitors too
 	// (an outside review: three people from one source were counted as two).
 	if (s.src !== undefined) {
@@ -368,7 +383,7 @@ export function classifyPageview(
 	}
 	s.path = path;
 	for (const p in s.pages) if (now - s.pages[p] >= SESSION_MS) delete s.pages[p];
-	s.pages[path] = now;
+	s.pages[page] = now;
 	return c;
 }
 
@@ -399,6 +414,19 @@ export function resumeOn(
 	enter(s, path, source);
 	s.t!.push(path);
 	return returnTo(s, v, path, day, { entry: true, firstEver: firstEver(v, day), trail: [] });
+}
+
+/**
+ * Whether `source` names a host (or its `www.` one) of the site that visitor `v` viewed a
+ * page of today (`hostFirstOfDay`'s key): a session that begins from one came from the
+ * site itself, `(direct)`, as site-hosts.ts `siteSource` names it once the site's hosts
+ * are known. A host's first page in a browser knows none yet (a hand-off that carried a
+ * visitor on after their session ended): it named the session after the host left, which
+ * the ingest renamed `(direct)`, and a visitor of an earlier `(direct)` session that day
+ * counted twice under it (a review).
+ */
+function viewedHost(v: VisitorState, source: string): boolean {
+	return [source, 'www.' + source].some((h) => v.paths!.includes(pathKey('host ' + h)));
 }
 
 /** Every session of a new visitor's first day is a new visitor's (`PageviewClass.firstEver`). */

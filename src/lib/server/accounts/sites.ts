@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { Goal } from '../../stats/goals';
 import type { Funnel } from '../../stats/funnels';
 import { HOSTNAME_SOURCE, SITE_ID_HINT, SITE_ID_SOURCE } from '../../site-patterns';
-import { hostEntryParts, hostListed } from '../../site-hosts';
+import { hostEntryParts, hostExcluded, hostListed } from '../../site-hosts';
 import { nameFault } from '../../text';
 import { timeZoneGroups } from '../../time-zones';
 import { CouchstatsError } from '../errors';
@@ -332,4 +332,20 @@ export function originAllowed(site: Pick<SiteInput, 'hostnames'>, origin: string
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
 	return hostListed(site.hostnames, url.hostname, urlPort(url));
+}
+
+/**
+ * Why a record of `site` from a page on `host` (`BaseRecord.host`: no port) is refused,
+ * or `undefined` when the site lists the host: the ingest's reason for a tracked record
+ * and the importer's for a line (a host as a page of another origin is refused: each
+ * site counts its own hosts only).
+ */
+export function hostRefusal(
+	site: { id: string; hostnames: readonly string[] },
+	host: string
+): string | undefined {
+	if (hostListed(site.hostnames, host)) return undefined;
+	return hostExcluded(site.hostnames, host)
+		? `site "${site.id}" keeps the host ${host} out (an entry with ! in its host names)`
+		: `site "${site.id}" does not list the host ${host}: add it to its host names in the site's settings`;
 }

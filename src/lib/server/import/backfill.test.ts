@@ -18,6 +18,8 @@ interface Options {
 	milestones?: boolean;
 	tz?: string;
 	latest?: number;
+	/** The site's host names (`ClassifierOptions.hostsOf`); default none given. */
+	hosts?: string[];
 }
 
 function classifyLines(lines: string[], options: Options = {}): ClassifiedLine[] {
@@ -27,7 +29,8 @@ function classifyLines(lines: string[], options: Options = {}): ClassifiedLine[]
 		timeZoneOf: () => options.tz ?? 'UTC',
 		milestones: options.milestones,
 		receivedAt: 1,
-		latest: options.latest
+		latest: options.latest,
+		...(options.hosts && { hostsOf: () => options.hosts! })
 	});
 	return lines.flatMap((line, i) => {
 		const row = parser.parse(line, i + 1);
@@ -177,24 +180,36 @@ describe('backfill', () => {
 		).toThrow(/^line 2: hostname must be a host name \(got "a b"\)$/);
 	});
 
+	test("refuses a line of a host its site does not list, saying why, before it counts in its visitor's day", () => {
+		const made = classifyLines(
+			[
+				'timestamp,path,hostname,visitor_id',
+				'2026-11-01T10:00:00Z,/,staging.example.com,alice',
+				'2026-11-01T10:01:00Z,/,other.example.org,alice',
+				'2026-11-01T10:02:00Z,/,shop.example.com,alice'
+			],
+			{ hosts: ['www.example.com', '*.example.com', '!staging.example.com'] }
+		);
+		expect(made.map((m) => m.refused)).toEqual([
+			'site "demo" keeps the host staging.example.com out (an entry with ! in its host names)',
+			'site "demo" does not list the host other.example.org: add it to its host names in the site\'s settings',
+			undefined
+		]);
+		expect(made.map((m) => m.records.length > 0)).toEqual([false, false, true]);
+		// The refused lines counted nowhere: the listed host's page is the visitor's first.
+		expect(made[2].records[0]).toMatchObject({ entry: true, firstOfDay: true, firstEver: true });
+	});
+
 	test("names a session from one of the site's own hosts (direct), as the tracker and the ingest do", () => {
-		const classifier = new Classifier({
-			defaultSite: 'demo',
-			timeZoneOf: () => 'UTC',
-			hostsOf: () => ['www.example.com', 'shop.example.com'],
-			receivedAt: 1
-		});
-		const parser = new LineParser();
-		const lines = [
-			'timestamp,path,visitor_id,referrer',
-			'2026-11-01T10:00:00Z,/,alice,https://www.example.com/',
-			'2026-11-01T10:00:00Z,/,bob,https://example.com/blog',
-			'2026-11-01T10:00:00Z,/,carol,https://news.example.org/'
-		];
-		const sources = lines.flatMap((line, i) => {
-			const row = parser.parse(line, i + 1);
-			return row ? classifier.classifyLine(row, i + 1).records.map((r) => r.src) : [];
-		});
+		const sources = classifyAll(
+			[
+				'timestamp,path,visitor_id,referrer',
+				'2026-11-01T10:00:00Z,/,alice,https://www.example.com/',
+				'2026-11-01T10:00:00Z,/,bob,https://example.com/blog',
+				'2026-11-01T10:00:00Z,/,carol,https://news.example.org/'
+			],
+			{ hosts: ['www.example.com', 'shop.example.com'] }
+		).map((r) => r.src);
 		expect([...new Set(sources)]).toEqual(['(direct)', 'news.example.org']);
 	});
 

@@ -41,6 +41,7 @@ import {
 import { localDate } from '../../stats/time-zone';
 import { clip, hasNoControl } from '../../text';
 import { pageHost, siteSource } from '../../site-hosts';
+import { hostRefusal } from '../accounts/sites';
 import { isExportedRecord, restoreRecord } from './restore';
 import { assertStorable } from './storable';
 import { MAX_DEPTH, nestedDeeperThan } from '../ingest/schema';
@@ -195,7 +196,9 @@ export interface ClassifierOptions {
 	timeZoneOf: (site: string) => string;
 	/**
 	 * Host names of each site, as its settings list them: a referrer on one of them is no
-	 * source (`(direct)`, site-hosts.ts `siteSource`), as for tracked records. Default none.
+	 * source (`(direct)`, site-hosts.ts `siteSource`), as for tracked records, and a line
+	 * of a host none of them takes is refused (`ClassifiedLine.refused`). Default: none
+	 * given, and no line refused for its host.
 	 */
 	hostsOf?: (site: string) => readonly string[];
 	/** Also emit milestone records (actual, engaged, non-bounce); default true. */
@@ -246,6 +249,11 @@ export interface ClassifiedLine {
 	legacy?: { id: string; of: string };
 	/** Set when the line is a pageview its session recorded within 30 minutes: no pageview record. */
 	repeat?: true;
+	/**
+	 * Why the line makes no record: its page's host is none of its site's (`hostRefusal`,
+	 * as the ingest refuses such a page's records). The import goes on without it.
+	 */
+	refused?: string;
 }
 
 /**
@@ -315,6 +323,11 @@ export class Classifier {
 		this.checkTime(ts, line, row.timestamp);
 		const { path, utmFromUrl } = pathOf(row, line);
 		const host = hostOf(row, line);
+		// A page of a host the site does not list, as the ingest refuses one: left out, before
+		// it counts in its visitor's day or session.
+		const hostnames = this.options.hostsOf?.(site);
+		const refused = host && hostnames && hostRefusal({ id: site, hostnames }, host);
+		if (refused) return { records: [], refused };
 		const sourceSession = str(row.session_id);
 		const sourceVisitor =
 			str(row.visitor_id) ?? (sourceSession ? `session:${sourceSession}` : undefined);

@@ -92,7 +92,9 @@ describe('checkBatch', () => {
 		]);
 		expect([...batch.positions]).toEqual([[good._id, 1]]);
 		// What the site's settings show its owner (refused-origins.ts).
-		expect([...batch.foreign]).toEqual([['blog', [blog._id]]]);
+		expect([...batch.foreign]).toEqual([
+			['blog', new Map([['http://localhost:5173', [blog._id]]])]
+		]);
 	});
 
 	test("refuses a record whose page host is none of its site's, from a page or a script alike", () => {
@@ -112,6 +114,10 @@ describe('checkBatch', () => {
 					reason:
 						'site "blog" does not list the host staging.example.com: add it to its host names in the site\'s settings'
 				}
+			]);
+			// Shown in the site's settings by its host, as a refused origin is by the origin.
+			expect([...batch.foreign]).toEqual([
+				['blog', new Map([['staging.example.com', [staging._id]]])]
 			]);
 		}
 	});

@@ -26,9 +26,9 @@ import { enrich, type AgentFamilies } from './enrich';
 import type { ClaimedOrigin } from './origin';
 import { checkRecord } from './schema';
 import type { SiteList } from './site-cache';
-import { originAllowed, urlPort } from '../accounts/sites';
+import { hostRefusal, originAllowed, urlPort } from '../accounts/sites';
 import { excludesAddress } from '../accounts/excluded-addresses';
-import { hostExcluded, hostListed, siteSource } from '$lib/site-hosts';
+import { hostExcluded, siteSource } from '$lib/site-hosts';
 import { writeFailures, type WriteFailures } from './write-failures';
 
 /** A per-document error, in CouchDB's `_bulk_docs` response shape plus `index`. */
@@ -51,8 +51,12 @@ export interface CheckedBatch {
 	positions: Map<string, number>;
 	/** Records per session id, for the per-session rate limit. */
 	perSession: Map<string, number>;
-	/** Ids of the records refused per site because the page's origin is not among its host names. */
-	foreign: Map<string, string[]>;
+	/**
+	 * Ids of the records refused per site because their page is not among its host names,
+	 * by what named the page: its origin (`https://staging.example.com`, the request's) or
+	 * its host (`staging.example.com`, the record's, when the origin passed or none came).
+	 */
+	foreign: Map<string, Map<string, string[]>>;
 }
 
 /** Facts about the request the per-document checks need. */
@@ -109,7 +113,12 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 	const errors: DocError[] = [];
 	const perSession = new Map<string, number>();
 	const positions = new Map<string, number>();
-	const foreign = new Map<string, string[]>();
+	const foreign = new Map<string, Map<string, string[]>>();
+	const note = (site: string, page: string, id: string) => {
+		const pages = foreign.get(site) ?? new Map<string, string[]>();
+		foreign.set(site, pages);
+		pages.set(page, [...(pages.get(page) ?? []), id]);
+	};
 	docs.forEach((raw, index) => {
 		const refuse = (reason: string): void => {
 			errors.push({ id: idOf(raw), index, error: 'forbidden', reason });
@@ -120,9 +129,7 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 		const site = ctx.sites.get(record.site);
 		if (!site) return refuse(`site "${record.site}" is not registered`);
 		if (ctx.origin.kind === 'page' && !originAllowed(site, ctx.origin.origin)) {
-			const ids = foreign.get(record.site) ?? [];
-			foreign.set(record.site, ids);
-			ids.push(record._id);
+			note(record.site, ctx.origin.origin, record._id);
 			const url = new URL(ctx.origin.origin);
 			return refuse(
 				hostExcluded(site.hostnames, url.hostname, urlPort(url))
@@ -131,12 +138,10 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 			);
 		}
 		// The page's host, as its origin: one of the site's (a request without an origin too).
-		if (record.host !== undefined && !hostListed(site.hostnames, record.host)) {
-			return refuse(
-				hostExcluded(site.hostnames, record.host)
-					? `site "${record.site}" keeps the host ${record.host} out (an entry with ! in its host names)`
-					: `site "${record.site}" does not list the host ${record.host}: add it to its host names in the site's settings`
-			);
+		const refusal = record.host === undefined ? undefined : hostRefusal(site, record.host);
+		if (refusal) {
+			note(record.site, record.host!, record._id);
+			return refuse(refusal);
 		}
 		// The owners' own traffic: answered as stored, so that it is not sent again.
 		if (excludesAddress(site.excludedAddresses, ctx.address)) return;

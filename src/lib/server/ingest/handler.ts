@@ -31,7 +31,7 @@ import type { Couch } from '../couch';
 import { CouchstatsError } from '../errors';
 import { logError } from '../log';
 import { closingHeaders, readJson } from './body';
-import { checkBatch, storeRecords } from './bulk-docs';
+import { checkBatch, storeRecords, type CheckedBatch } from './bulk-docs';
 import { refusedOrigins } from './refused-origins';
 import { CHECKPOINT_MAX_BYTES, Checkpoints } from './checkpoints';
 import type { IngestConfig } from './config';
@@ -173,7 +173,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 					now: at,
 					address: req.clientAddress
 				});
-				noteForeign(batch.foreign, claimed, at, req.clientAddress);
+				noteForeign(batch.foreign, at, req.clientAddress);
 				// Per session, per address (session ids are the client's to choose), and all
 				// together (addresses are many: what the store can index is not).
 				const taken = takeAll([
@@ -220,23 +220,21 @@ export function createIngest(deps: IngestDeps): Ingest {
 				address: clientAddress
 			});
 			let records = 0;
-			for (const ids of foreign.values()) records += ids.length;
+			for (const pages of foreign.values()) for (const ids of pages.values()) records += ids.length;
 			if (!records || !ipRecordBuckets.take(new Map([[clientAddress, records]])).ok) return;
-			noteForeign(foreign, claimed, at, clientAddress);
+			noteForeign(foreign, at, clientAddress);
 		} catch (e) {
 			if (!(e instanceof CouchstatsError)) throw e;
 		}
 	}
 
-	/** Shows a batch's records refused for their page's origin in their sites' settings. */
-	function noteForeign(
-		foreign: Map<string, string[]>,
-		claimed: ClaimedOrigin,
-		at: number,
-		client: string
-	) {
-		if (claimed.kind !== 'page') return;
-		for (const [site, ids] of foreign) refusedOrigins.note(site, claimed.origin, ids, at, client);
+	/**
+	 * Shows a batch's records refused for their page's origin or host in their sites'
+	 * settings (a host's refusals from requests without an origin too).
+	 */
+	function noteForeign(foreign: CheckedBatch['foreign'], at: number, client: string) {
+		for (const [site, pages] of foreign)
+			for (const [page, ids] of pages) refusedOrigins.note(site, page, ids, at, client);
 	}
 
 	async function local(request: Request, id: string, claimed: ClaimedOrigin): Promise<Response> {

@@ -4,7 +4,8 @@ import {
 	IDS_KEPT,
 	ORIGINS_SHOWN,
 	ORIGINS_TRACKED,
-	RefusedOrigins
+	RefusedOrigins,
+	stillRefused
 } from './refused-origins';
 
 const HOUR = 3_600_000;
@@ -106,4 +107,21 @@ test('origins refused to more client addresses come first: one address forging m
 		'https://forged-4.example',
 		'https://forged-3.example'
 	]);
+});
+
+test('a refusal is shown while the site still refuses its origin or host', () => {
+	const site = {
+		id: 'shop',
+		hostnames: ['www.shop.example', '*.shop.example', '!dev.shop.example']
+	};
+	const shown = (origin: string) => stillRefused(site, { origin, records: 1, last: 0 });
+	expect(
+		[
+			'https://staging.example',
+			'https://cart.shop.example',
+			'staging.example',
+			'cart.shop.example',
+			'dev.shop.example'
+		].map(shown)
+	).toEqual([true, false, true, false, true]);
 });

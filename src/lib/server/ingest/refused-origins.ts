@@ -1,6 +1,9 @@
 /**
- * The page origins whose records the ingest refused because the site does not list
- * their host, per site, over the last day, so that the site's settings can say so. A
+ * The pages whose records the ingest refused because the site does not list their host,
+ * per site, over the last day, so that the site's settings can say so: by the request's
+ * origin (`https://staging.example.com`) when that was refused, else by the record's
+ * host (`staging.example.com`: a request without an origin, or a page whose record names
+ * a host the site does not list). A
  * site whose snippet runs on a host its owner did not list (`localhost` when only
  * `127.0.0.1` is, `www.` missing) otherwise loses those records without a sign anywhere
  * but the visitor's browser (an outside new-user review).
@@ -19,6 +22,8 @@
  * login throttle's (docs/DESIGN.md §7).
  */
 
+import { hostRefusal, originAllowed, type SiteInput } from '../accounts/sites';
+
 /** How long a refusal is shown. */
 const MEMORY_MS = 24 * 3_600_000;
 /** Origins shown per site: those with the most records refused. */
@@ -32,8 +37,9 @@ export const IDS_KEPT = 1000;
 /** Client addresses remembered per origin; past them an origin ranks as having this many. */
 export const ADDRESSES_KEPT = 100;
 
-/** Records refused from one origin. */
+/** Records refused from one page origin or host. */
 export interface RefusedOrigin {
+	/** The origin (`https://…`) or, for a refusal of the record's host, the host. */
 	origin: string;
 	/** Distinct records refused in the last day. */
 	records: number;
@@ -104,6 +110,20 @@ function mostShown(origins: Counted[]): Counted[] {
 	return origins.sort(
 		(a, b) => b.clients.size - a.clients.size || b.records - a.records || b.last - a.last
 	);
+}
+
+/**
+ * Whether `site` still refuses the pages of `refused` (an origin or a host, as noted):
+ * a site that lists them now takes their records (an outside re-check saw a host still
+ * listed as refused after it was added and its records had arrived).
+ */
+export function stillRefused(
+	site: Pick<SiteInput, 'id' | 'hostnames'>,
+	refused: RefusedOrigin
+): boolean {
+	return refused.origin.includes('://')
+		? !originAllowed(site, refused.origin)
+		: hostRefusal(site, refused.origin) !== undefined;
 }
 
 /** The app's refusals. */

@@ -23,8 +23,7 @@ import {
 } from '$lib/server/accounts/site-admin';
 import { rangeZoneName } from '$lib/server/accounts/sites';
 import { requestSiteDeletion, startSiteDeletion } from '$lib/server/accounts/site-delete';
-import { originAllowed } from '$lib/server/accounts/sites';
-import { refusedOrigins } from '$lib/server/ingest/refused-origins';
+import { refusedOrigins, stillRefused } from '$lib/server/ingest/refused-origins';
 import type { Actions, PageServerLoad } from './$types';
 import { readForm } from '$lib/server/read-form';
 import { parseExcludedAddresses } from '$lib/server/accounts/excluded-addresses';
@@ -43,9 +42,8 @@ export const load = (async ({ locals, url, params }) => {
 		origin: url.origin,
 		site: siteForOwner(site),
 		retention: await retentionOf(site),
-		// Not those the site lists now: their records are taken (an outside re-check saw a
-		// host still listed as refused after it was added and its records had arrived).
-		refused: refusedOrigins.list(site.id, Date.now()).filter((r) => !originAllowed(site, r.origin))
+		// Not those the site lists now: their records are taken.
+		refused: refusedOrigins.list(site.id, Date.now()).filter((r) => stillRefused(site, r))
 	};
 }) satisfies PageServerLoad;
 
