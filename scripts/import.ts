@@ -34,13 +34,16 @@ import { storeFailureLine } from '../src/lib/server/import/store-failure';
 import { findSite } from '../src/lib/server/accounts/site-admin';
 import type { SiteRecord } from '../src/lib/server/accounts/sites';
 import {
+	addCuts,
 	Classifier,
+	cutsText,
 	ImportLineError,
 	LineParser,
 	latestImportTime,
 	MAX_LINE,
 	siteOfRow,
-	type ClassifiedLine
+	type ClassifiedLine,
+	type Cuts
 } from '../src/lib/server/import/backfill';
 import { RECORD_TYPES, type RecordType, type StoredRecord } from '../src/lib/records';
 import { parseCommandLine, usageError, type Tool } from './cli-args';
@@ -201,6 +204,8 @@ async function importFile(
 	let repeats = 0;
 	/** Lines refused for their page's host, by the reason: their numbers. */
 	const refused = new Map<string, number[]>();
+	/** Values the records keep cut to the ingest's limits (backfill.ts `CUTS`). */
+	const cuts: Cuts = {};
 	{
 		const parser = new LineParser();
 		const c = classifier();
@@ -212,6 +217,7 @@ async function importFile(
 			countTypes(inFile, made.records);
 			if (made.repeat) repeats += 1;
 			if (made.refused) refused.set(made.refused, [...(refused.get(made.refused) ?? []), n]);
+			addCuts(cuts, made.cut);
 		}
 	}
 	// What turned the lines into that many records, by type (outside reviews could not
@@ -307,6 +313,12 @@ async function importFile(
 	console.error(
 		`${name}: ${rows}, ${inAll}; this run${earlier} stored ${countOf(totals.stored, 'record')}${storedText}, and found ${countOf(totals.before, 'line')} stored before, in ${progress.seconds().toFixed(1)} s`
 	);
+	// Said, not done silently (probe46a F9): what the file gave past the ingest's limits.
+	if (cutsText(cuts)) {
+		console.error(
+			`${name}: values in the file longer (or more) than a record keeps, stored cut to the ingest's limits (README "Importing history"): ${cutsText(cuts)}`
+		);
+	}
 	if (inFile.pageview === 0) {
 		console.error(
 			`couchstats import: warning: ${name} gave no pageviews, so the dashboard counts no pageview, session or visitor of it. A line is a pageview when its type is pageview, or when it has neither a type nor an event; a heartbeat needs the type heartbeat.`

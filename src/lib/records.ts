@@ -221,8 +221,18 @@ const REFERRER = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)(?:[^/?#]*@)?([^?#]*)/i;
  * `LIMITS.referrer` (512) characters.
  */
 export function referrerOf(ref: string): string {
+	return cutEncoded(referrerKept(ref), REFERRER_MAX);
+}
+
+/** Whether {@link referrerOf} cuts `ref` to its limit (the importer counts what it cut). */
+export function referrerCut(ref: string): boolean {
+	return referrerKept(ref).length > REFERRER_MAX;
+}
+
+/** The parts of a referrer records keep, before the cut: scheme, host and path. */
+function referrerKept(ref: string): string {
 	const [, scheme, rest] = REFERRER.exec(ref)!;
-	return cutEncoded(scheme + rest, REFERRER_MAX);
+	return scheme + rest;
 }
 
 /**

@@ -7,10 +7,12 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { axeViolations } from './axe';
+import { createCouch } from '../../src/lib/server/couch';
+import { enableShareLink } from '../../src/lib/server/accounts/site-admin';
 import { entryPageview } from '../support/golden';
 import { perAttempt, perAttemptTime } from './attempt';
 import { addSite, logIn, storeRecords } from './owner-support';
-import { webServerAdmin } from './web-server';
+import { webServerAdmin, webServerCouchUrl, webServerPrefix } from './web-server';
 
 const RANGE = 'range=custom&from=2026-10-01&to=2026-10-31';
 
@@ -157,4 +159,48 @@ test('a 496-character path is cut to a few lines at 390 px, whole in its title a
 	await expect.poll(height).toBeGreaterThan(300);
 	// Nothing past the screen's edge.
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+test('a share link shows every row too, on its own details page, which updates live', async ({
+	browser,
+	page,
+	baseURL
+}) => {
+	await logIn(page, baseURL!, webServerAdmin.name, webServerAdmin.password);
+	const site = perAttempt('sharedtail');
+	await addSite(page, baseURL!, { id: site, name: perAttempt('Shared tail') });
+	await longTail(site);
+	const couch = createCouch(webServerCouchUrl(), webServerPrefix);
+	const admin = { name: webServerAdmin.name, roles: ['couchstats:admin'], isAdmin: true };
+	const secret = await enableShareLink(couch, admin, site);
+
+	// A reader of the link, without a session.
+	const reader = await (await browser.newContext()).newPage();
+	await reader.goto(`${baseURL}/share/${secret}?${RANGE}`);
+	await reader
+		.locator('#pages')
+		.getByRole('link', { name: 'Show all 131 rows of top pages' })
+		.click();
+	await expect(reader).toHaveURL(new RegExp(`/share/${secret}/breakdown/pages\\?${RANGE}$`));
+	await expect(reader.getByRole('status')).toHaveText('Rows 1–100 of 131.');
+	const rows = reader.getByRole('table').locator('tbody tr');
+	await expect(rows).toHaveCount(100);
+	expect(await wcagViolations(reader)).toEqual([]);
+
+	// A new page's record arrives: the details page counts it without a reload.
+	const late = entryPageview(
+		site,
+		perAttemptTime(Date.UTC(2026, 9, 20, 12, 4)),
+		500,
+		'visitor-number-late',
+		'/a-late-page'
+	);
+	// Received now, as an import's history is: the stream says records came (`missed`).
+	late.receivedAt = Date.now();
+	await storeRecords([late]);
+	await expect(reader.getByRole('status')).toHaveText('Rows 1–100 of 132.', { timeout: 15_000 });
+
+	// A row's link opens the shared dashboard filtered by it, not the owner's.
+	await rows.first().getByRole('link').click();
+	await expect(reader).toHaveURL(new RegExp(`/share/${secret}\\?${RANGE}&page=/top$`));
 });

@@ -104,6 +104,17 @@ describe.each([
 		expect(withoutReadAt(walks.body)).toEqual(withoutReadAt(withoutSeq(layout)));
 	});
 
+	test('a details page’s live re-read answers what its load read: the same rows, offset and search kept', async () => {
+		const query = 'range=7d&search=%2F&offset=0';
+		const loads = (await nodes(`${path()}/breakdown/pages`, query)).map(dataOf);
+		const details = loads.find((data) => data.dashboard)!.dashboard;
+		expect(details.breakdowns).toMatchObject({ ok: true, value: { pages: [{ pageviews: 1 }] } });
+		expect(details.totalRows).toMatchObject({ ok: true, value: { pages: 1 } });
+		const live = await reread(`${credentials()}&part=details&breakdown=pages&${query}`);
+		expect(live.status).toBe(200);
+		expect(withoutReadAt(live.body)).toEqual(withoutReadAt(withoutSeq(details)));
+	});
+
 	test('a range with no records reads the same through JSON: no number JSON cannot carry', async () => {
 		const empty = 'range=custom&from=2020-01-01&to=2020-01-07&tz=UTC';
 		const loads = (await nodes(path(), empty)).map(dataOf);
@@ -142,12 +153,50 @@ test('a live re-read follows the Stats API’s access rules and says what it nee
 	const noPart = await reread(`site=demo`);
 	expect(noPart).toEqual({
 		status: 400,
-		body: { error: 'bad_request', message: 'part must be live or walks' }
+		body: { error: 'bad_request', message: 'part must be live, walks or details' }
 	});
 	// A range the page cannot read is the page's own message, as on the page.
 	const badZone = await reread(`site=demo&part=live&tz=Mars/Olympus`);
 	expect(badZone.status).toBe(200);
 	expect(badZone.body.problem).toMatch(/time zone/);
+});
+
+test('a share link’s details page reads its own site’s tables only, and refuses what its dashboard does not show', async () => {
+	// Its page: the secret names the site; a site in the query is no way to another's.
+	const page = await fetch(`${app.url}/share/${secret}/breakdown/pages?range=7d&site=other-site`);
+	expect(page.status).toBe(200);
+	expect(page.headers.get('cache-control')).toBe('private, no-store');
+	expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+	const loads = (await (
+		await fetch(`${app.url}/share/${secret}/breakdown/pages/__data.json?range=7d&site=other-site`)
+	).json()) as { nodes: (DataNode | null)[] };
+	const details = loads.nodes
+		.map((n) => dataOf(n ?? { type: 'skip' }))
+		.find((d) => d.dashboard)!.dashboard;
+	expect(details.site).toMatchObject({ id: 'demo' });
+	for (const path of [
+		`/share/${secret}/breakdown/constructor`,
+		`/share/${secret}/breakdown/timeline`,
+		`/share/shr_${'x'.repeat(32)}/breakdown/pages`
+	]) {
+		expect((await fetch(`${app.url}${path}`)).status, path).toBe(404);
+	}
+	// Its live re-read: the Stats API's access rules, and a table the dashboard shows.
+	const otherSite = await reread(
+		`site=other-site&share=${secret}&part=details&breakdown=pages`,
+		{}
+	);
+	expect(otherSite.status).toBe(403);
+	for (const breakdown of ['', 'constructor', '__proto__', 'timeline']) {
+		const refused = await reread(
+			`site=demo&share=${secret}&part=details&breakdown=${breakdown}`,
+			{}
+		);
+		expect(refused).toEqual({
+			status: 400,
+			body: { error: 'bad_request', message: 'breakdown must name a table of the dashboard' }
+		});
+	}
 });
 
 test("an owner's pages are neither cached nor framed, and no answer is sniffed", async () => {

@@ -287,6 +287,55 @@ describe('npm run import says what turned its lines into records', () => {
 	});
 });
 
+describe('npm run import counts the values it cut to the ingest limits', () => {
+	test('each field past its limit is counted in the summary, and stored cut', async () => {
+		// probe46a F9: a 3,000-character path, a 400-character title, a long referrer and
+		// utm_source, a 70-character event name, 20 props (one null, one of 300 characters):
+		// all stored cut, and the summary said nothing.
+		await addSite('cuts');
+		const props = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, `v${i}`]));
+		props.p1 = 'x'.repeat(300);
+		(props as Record<string, unknown>).p2 = null;
+		const file = write('cuts.ndjson', [
+			JSON.stringify({
+				timestamp: '2026-11-01T10:00:00Z',
+				visitor_id: 'c1',
+				path: '/' + 'a'.repeat(2999),
+				title: 't'.repeat(400),
+				referrer: 'https://ref.example/' + 'r'.repeat(1000),
+				utm_source: 's'.repeat(200)
+			}),
+			JSON.stringify({
+				timestamp: '2026-11-01T10:00:05Z',
+				visitor_id: 'c1',
+				path: '/short',
+				event: 'e'.repeat(70),
+				props
+			})
+		]);
+		const run = runImport(file, ['--site', 'cuts', '--no-milestones']);
+		expect(await run.exit).toBe(0);
+		expect(run.stderr()).toContain(
+			'cuts.ndjson: values in the file longer (or more) than a record keeps, stored cut to the ingest\'s limits (README "Importing history"): paths cut to 512 characters: 1; titles cut to 256 characters: 1; referrers cut to 512 characters: 1; UTM values cut to 128 characters: 1; event names cut to 64 characters: 1; props left out past 16 on an event: 4; prop values cut to 256 characters: 1; props left out as neither text, number nor true/false: 1'
+		);
+		const records = await stored('cuts');
+		const view = records.find((r) => r.type === 'pageview')!;
+		expect(view.path).toHaveLength(512);
+		expect((view as { title?: string }).title).toHaveLength(256);
+		const event = records.find((r) => r.type === 'event') as { name: string; props: object };
+		expect(event.name).toHaveLength(64);
+		expect(Object.keys(event.props)).toHaveLength(15);
+	});
+
+	test('says nothing of cuts when no value was past its limit', async () => {
+		await addSite('nocuts');
+		const file = write('nocuts.csv', ['timestamp,path,visitor_id', '2026-11-01T10:00:00Z,/a,n1']);
+		const run = runImport(file, ['--site', 'nocuts']);
+		expect(await run.exit).toBe(0);
+		expect(run.stderr()).not.toContain('cut to');
+	});
+});
+
 describe('npm run import of pageview lines with engaged_ms and no type', () => {
 	const lines = [
 		'timestamp,path,visitor_id,engaged_ms',

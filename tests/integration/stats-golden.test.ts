@@ -267,11 +267,19 @@ describe('the Stats API on the golden data set', () => {
 			{ path: '/', pageviews: 6, visitors: 5, engagedTimeMs: 27_000, entries: 5, exits: 4 },
 			// Visitors do not add up across rows (one visitor may view several pages, come
 			// from several countries): not known here.
-			{ path: '(other)', pageviews: 5, visitors: null, engagedTimeMs: 47_000, entries: 2, exits: 3 }
+			{
+				path: '(other)',
+				pageviews: 5,
+				visitors: null,
+				engagedTimeMs: 47_000,
+				entries: 2,
+				exits: 3,
+				other: true
+			}
 		]);
 		expect(body.breakdowns.countries).toEqual([
 			{ value: 'FR', sessions: 3, visitors: 3 },
-			{ value: '(other)', sessions: 4, visitors: null }
+			{ value: '(other)', sessions: 4, visitors: null, other: true }
 		]);
 	});
 
@@ -284,14 +292,22 @@ describe('the Stats API on the golden data set', () => {
 			{ path: '/docs', pageviews: 2, visitors: 2, engagedTimeMs: 30_000, entries: 1, exits: 1 },
 			{ path: '/pricing', pageviews: 2, visitors: 2, engagedTimeMs: 5_000, entries: 1, exits: 2 },
 			// "(other)": the rows after the page (here /blog alone), not the ones before it.
-			{ path: '(other)', pageviews: 1, visitors: 1, engagedTimeMs: 12_000, entries: 0, exits: 0 }
+			{
+				path: '(other)',
+				pageviews: 1,
+				visitors: 1,
+				engagedTimeMs: 12_000,
+				entries: 0,
+				exits: 0,
+				other: true
+			}
 		]);
 		expect(page.totalRows.pages).toBe(4);
 		// Matched in any case against the row's value, before the cut.
 		const found = await stats(`${range}&search=O&limit=1`);
 		expect(found.breakdowns.browsers).toEqual([
 			{ value: 'Chrome', sessions: 3, visitors: 3 },
-			{ value: '(other)', sessions: 3, visitors: 3 }
+			{ value: '(other)', sessions: 3, visitors: 3, other: true }
 		]);
 		expect(found.breakdowns.pages.map((r: { path: string }) => r.path)).toEqual([
 			'/docs',

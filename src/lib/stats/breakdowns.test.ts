@@ -5,6 +5,7 @@ import {
 	eventRows,
 	exitPageRows,
 	cutRows,
+	isOtherRow,
 	pageRows,
 	topN
 } from './breakdowns';
@@ -121,7 +122,7 @@ describe('breakdowns', () => {
 					plan: [
 						// pro and free tie at 2: the name breaks the tie
 						{ value: 'free', count: 2 },
-						{ value: '(other)', count: 3 }
+						{ value: '(other)', count: 3, other: true }
 					]
 				}
 			}
@@ -148,7 +149,7 @@ describe('breakdowns', () => {
 					plan: [
 						{ value: 'pro', count: 2 },
 						{ value: 'free', count: 1 },
-						{ value: '(other)', count: 1 },
+						{ value: '(other)', count: 1, other: true },
 						{ value: '(none)', count: 3 }
 					],
 					// Every firing had it: no (none) row.
@@ -167,9 +168,13 @@ describe('breakdowns', () => {
 		expect(topN(rows, 2, other)).toEqual([
 			{ value: 'v1', n: 1 },
 			{ value: 'v2', n: 2 },
-			{ value: '(other)', n: 7 }
+			{ value: '(other)', n: 7, other: true }
 		]);
 		expect(topN(rows, 4, other)).toEqual(rows);
+		// The mark, not the label, tells the summary row: a visitor may send "(other)".
+		const theirs = [{ value: '(other)', n: 9 }, ...rows];
+		const cut = topN(theirs, 2, other);
+		expect(cut.map(isOtherRow)).toEqual([false, false, true]);
 	});
 });
 

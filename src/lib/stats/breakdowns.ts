@@ -6,7 +6,10 @@
 
 import { rate } from './metrics';
 
-/** Label of the row that sums everything past the top N. */
+/**
+ * Label of the row that sums everything past the top N; the row is told apart by its
+ * mark ({@link isOtherRow}), never by this label, which a visitor may send too.
+ */
 export const OTHER = '(other)';
 
 /** The row of an event's prop for its firings without that prop, as Plausible shows it. */
@@ -288,7 +291,26 @@ export function cutRows<T>(
  */
 export function topN<T>(rows: T[], limit: number, other: (rest: T[]) => T): T[] {
 	if (rows.length <= limit) return rows;
-	return [...rows.slice(0, limit), other(rows.slice(limit))];
+	return [...rows.slice(0, limit), { ...other(rows.slice(limit)), other: true }];
+}
+
+/**
+ * What marks the row {@link topN} makes of the rest, `other: true` (in the Stats API's
+ * rows too): its label "(other)" cannot, as a visitor may send that value (a page path
+ * `/(other)`, a `utm_source=(other)`), and no row field comes from a visitor's input.
+ */
+export interface OtherMark {
+	other?: true;
+}
+
+/** Whether `row` is the row summing the rows past the limit ({@link OtherMark}). */
+export function isOtherRow(row: object): boolean {
+	return (row as OtherMark).other === true;
+}
+
+/** The mark of `row` for a row made from it in another shape (a table's display). */
+export function otherMark(row: object): OtherMark {
+	return isOtherRow(row) ? { other: true } : {};
 }
 
 /** Sum of `f` over rows. */

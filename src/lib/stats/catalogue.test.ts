@@ -9,7 +9,8 @@ import {
 	type LinkRow,
 	type NotFoundRow,
 	type PageRow,
-	type ScrollRow
+	type ScrollRow,
+	type OtherMark
 } from './breakdowns';
 import {
 	BREAKDOWN_WIDGETS,
@@ -278,13 +279,20 @@ describe('the dashboard’s breakdown widgets', () => {
 
 	test('Hosts shows only when the range has page views on more than one host', () => {
 		const hosts = BREAKDOWN_WIDGETS.find((w) => w.id === 'hosts')!;
-		const rows = (values: string[]) =>
+		const rows = (values: string[], last?: OtherMark) =>
 			collectBreakdowns((b) =>
-				b.name === 'hosts' ? values.map((value) => ({ value, sessions: 1, visitors: 1 })) : []
+				b.name === 'hosts'
+					? values.map((value, i) => ({
+							value,
+							sessions: 1,
+							visitors: 1,
+							...(i === values.length - 1 && last)
+						}))
+					: []
 			);
 		expect(widgetShown(hosts, rows(['www.example.com', 'shop.example.com']))).toBe(true);
 		expect(widgetShown(hosts, rows(['www.example.com']))).toBe(false);
-		expect(widgetShown(hosts, rows(['www.example.com', OTHER]))).toBe(false);
+		expect(widgetShown(hosts, rows(['www.example.com', OTHER], { other: true }))).toBe(false);
 		expect(widgetShown(hosts, undefined)).toBe(false);
 		// The others show whatever their rows.
 		const pages = BREAKDOWN_WIDGETS.find((w) => w.id === 'pages')!;

@@ -9,6 +9,8 @@
 import {
 	OTHER,
 	dimensionRows,
+	isOtherRow,
+	otherMark,
 	droppedRows,
 	entryPageRows,
 	eventRows,
@@ -404,7 +406,7 @@ export const BREAKDOWNS = [
 			by: 'host',
 			caption: 'Visitors of each host, and sessions that started there',
 			empty: 'No page views with a host in this range yet.',
-			shown: (rows) => rows.filter((row) => (row as DimensionRow).value !== OTHER).length > 1
+			shown: (rows) => rows.filter((row) => !isOtherRow(row)).length > 1
 		}
 	}),
 	entry({
@@ -523,7 +525,13 @@ export const BREAKDOWNS = [
 			],
 			display: (rows) =>
 				rows.flatMap((event) => [
-					{ ...comparisonOf(event), name: event.name, count: event.count, event: event.name },
+					{
+						...comparisonOf(event),
+						...otherMark(event),
+						name: event.name,
+						count: event.count,
+						event: event.name
+					},
 					...Object.entries(event.props).flatMap(([prop, values]) =>
 						values.map((v) => ({ name: `  ↳ ${prop} = ${v.value}`, count: v.count }))
 					)
@@ -603,6 +611,7 @@ export const BREAKDOWNS = [
 			display: (rows) =>
 				rows.map((row) => ({
 					...comparisonOf(row),
+					...otherMark(row),
 					path: row.path,
 					pageviews: row.pageviews,
 					averageScroll: row.averageScroll / 100,
@@ -682,7 +691,7 @@ export const BREAKDOWNS = [
 			display: (rows) =>
 				rows.map((row) => ({
 					...row,
-					hour: row.hour === OTHER ? OTHER : `${row.hour.replace('T', ' ')}:00`
+					hour: isOtherRow(row) ? OTHER : `${row.hour.replace('T', ' ')}:00`
 				})),
 			empty: "None lost in this range: every visitor's browser delivered all it recorded."
 		}

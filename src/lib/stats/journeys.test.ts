@@ -52,7 +52,7 @@ describe('journeyOf', () => {
 		const journey = journeyOf(rows, exits, '/', 1);
 		expect(journey.next).toEqual([
 			{ path: '/a', count: 3, share: 0.6 },
-			{ path: '(other)', count: 2, share: 0.4 }
+			{ path: '(other)', count: 2, share: 0.4, other: true }
 		]);
 		expect(journey.pages).toHaveLength(1);
 	});

@@ -71,8 +71,9 @@ describe('rowLink', () => {
 		[null, 'page', '/pricing', '/sites/demo?range=today&page=/pricing'],
 		[null, 'source', '(direct)', '/sites/demo?range=today&source=(direct)'],
 		[null, 'event', 'signup', '/sites/demo?range=today&event=signup'],
-		[null, 'page', '(other)', null],
-		[null, 'source', '(other)', null],
+		// A visitor's own "(other)" is a value like any other: the summary row has a mark.
+		[null, 'page', '(other)', '/sites/demo?range=today&page=(other)'],
+		[null, 'source', '(other)', '/sites/demo?range=today&source=(other)'],
 		[null, 'event', '', null],
 		[{ kind: 'event', value: 'signup' }, 'event', 'signup', null],
 		[
@@ -87,16 +88,27 @@ describe('rowLink', () => {
 		const instead = active
 			? ` (instead of ${active.kind} ${active.value}: one filter at a time)`
 			: '';
-		expect(rowLink(url, active, kind, value)).toEqual(
+		expect(rowLink(url, active, { kind, key: 'v' }, { v: value })).toEqual(
 			href && { href, title: `Filter by ${kind} ${value}${instead}`, recorded: '' }
 		);
 	});
 });
 
+test('the row summing the rest has no link, told by its mark and not its label', () => {
+	const url = at('/sites/demo?range=today');
+	const to = { kind: 'page', key: 'path' } as const;
+	expect(rowLink(url, null, to, { path: '(other)', pageviews: 40, other: true })).toBeNull();
+	expect(rowLink(url, null, to, { path: '(other)', pageviews: 3 })?.href).toBe(
+		'/sites/demo?range=today&page=(other)'
+	);
+});
+
 test("a row link's title gives hidden characters by their codes, as no tooltip can box them", () => {
 	const url = at('/sites/demo?range=today');
-	expect(rowLink(url, null, 'event', 'sign\u00adup')?.title).toBe('Filter by event signU+00ADup');
-	expect(rowLink(url, null, 'source', '\u202eevil\u202c')?.title).toBe(
+	expect(rowLink(url, null, { kind: 'event', key: 'v' }, { v: 'sign\u00adup' })?.title).toBe(
+		'Filter by event signU+00ADup'
+	);
+	expect(rowLink(url, null, { kind: 'source', key: 'v' }, { v: '\u202eevil\u202c' })?.title).toBe(
 		'Filter by source U+202EevilU+202C'
 	);
 });
@@ -119,29 +131,38 @@ describe('a link about a path', () => {
 	test("names the path as recorded, for a link's description, only when it reads otherwise", () => {
 		expect(recordedAs(price)).toBe(`recorded as ${price}`);
 		expect(recordedAs('/pricing')).toBe('');
-		expect(rowLink(url, null, 'page', price)?.recorded).toBe(`recorded as ${price}`);
-		expect(rowLink(url, null, 'page', '/pricing')?.recorded).toBe('');
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: price })?.recorded).toBe(
+			`recorded as ${price}`
+		);
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: '/pricing' })?.recorded).toBe('');
 		// A source or an event is no path: nothing recorded otherwise.
-		expect(rowLink(url, null, 'event', price)?.recorded).toBe('');
+		expect(rowLink(url, null, { kind: 'event', key: 'v' }, { v: price })?.recorded).toBe('');
 	});
 
 	test('to a page filter reads as the row, then names the recorded path', () => {
-		expect(rowLink(url, null, 'page', price)?.title).toBe(`Filter by page /価格表${recorded}`);
-		expect(rowLink(url, null, 'page', '/pricing')?.title).toBe('Filter by page /pricing');
-		expect(rowLink(url, null, 'page', '/p%C9%91y')?.title).toBe(
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: price })?.title).toBe(
+			`Filter by page /価格表${recorded}`
+		);
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: '/pricing' })?.title).toBe(
+			'Filter by page /pricing'
+		);
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: '/p%C9%91y' })?.title).toBe(
 			'Filter by page /pɑy (recorded as /p%C9%91y)'
 		);
 		// What displayPath cannot read stays as recorded, and is said once.
-		expect(rowLink(url, null, 'page', '/%E4%BE')?.title).toBe('Filter by page /%E4%BE');
+		expect(rowLink(url, null, { kind: 'page', key: 'v' }, { v: '/%E4%BE' })?.title).toBe(
+			'Filter by page /%E4%BE'
+		);
 	});
 
 	test('replacing a page filter names it as it reads', () => {
 		expect(replacing({ kind: 'page', value: price })).toBe(
 			' (instead of page /価格表: one filter at a time)'
 		);
-		expect(rowLink(url, { kind: 'page', value: price }, 'source', 'x.org')?.title).toBe(
-			'Filter by source x.org (instead of page /価格表: one filter at a time)'
-		);
+		expect(
+			rowLink(url, { kind: 'page', value: price }, { kind: 'source', key: 'v' }, { v: 'x.org' })
+				?.title
+		).toBe('Filter by source x.org (instead of page /価格表: one filter at a time)');
 	});
 
 	test('to the paths after it reads as the row, then names the recorded path', () => {
@@ -178,7 +199,9 @@ describe('filterLink', () => {
 	});
 
 	test('a row of the same event links from its prop filter to the event filter', () => {
-		expect(rowLink(url, pro, 'event', 'signup')?.href).toBe('/sites/demo?range=today&event=signup');
+		expect(rowLink(url, pro, { kind: 'event', key: 'v' }, { v: 'signup' })?.href).toBe(
+			'/sites/demo?range=today&event=signup'
+		);
 	});
 });
 

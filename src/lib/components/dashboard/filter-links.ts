@@ -7,7 +7,7 @@
  */
 import { displayPath, recordedAs } from '../../records';
 import { shownText } from '../../text';
-import { OTHER } from '../../stats/breakdowns';
+import { isOtherRow } from '../../stats/breakdowns';
 import { RANGE_PARAMS } from '../../stats/range';
 import {
 	filterLabel,
@@ -45,17 +45,19 @@ export interface RowLink {
 }
 
 /**
- * The link of a breakdown row whose label is a `kind` value, or null for rows that are
- * no such value (the "(other)" row, an empty label) and for the filter already on.
+ * The link of a breakdown row whose field `to.key` is a `to.kind` value, or null for rows
+ * that are no such value (the "(other)" row, told by its mark, not its label: a visitor's
+ * own value may read "(other)"; an empty value) and for the filter already on.
  */
 export function rowLink(
 	url: URL,
 	active: Filter | null,
-	kind: FilterKind,
-	value: string
+	to: { kind: FilterKind; key: string },
+	row: object
 ): RowLink | null {
-	if (value === '' || value === OTHER) return null;
-	return filterLink(url, active, { kind, value });
+	const value = String((row as Record<string, unknown>)[to.key] ?? '');
+	if (value === '' || isOtherRow(row)) return null;
+	return filterLink(url, active, { kind: to.kind, value });
 }
 
 /**

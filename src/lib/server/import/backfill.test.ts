@@ -6,6 +6,7 @@ import {
 	EARLIEST_TS,
 	LineParser,
 	canonicalJson,
+	cutsText,
 	latestImportTime,
 	parseCsvLine,
 	readTimestamp,
@@ -51,6 +52,31 @@ const pick = (r: Record<string, unknown>) =>
 	);
 
 describe('backfill', () => {
+	test('counts the values its records keep cut, by field, only where a record keeps them (probe46a F9)', () => {
+		const long = 'x'.repeat(600);
+		const lines = classifyLines(
+			[
+				'timestamp,path,visitor_id,title,referrer',
+				// An entry: its path (the query's utm_source too), title and referrer cut.
+				`2026-11-01T10:00:00Z,/${long}?utm_source=${'s'.repeat(130)},v1,${long},https://r.example/${long}`,
+				// No entry: its referrer is kept by no record, its title is.
+				`2026-11-01T10:01:00Z,/b,v1,${long},https://r.example/${long}`,
+				// The same page again within 30 minutes: no pageview, nothing kept but heartbeats' path.
+				`2026-11-01T10:02:00Z,/b,v1,${long},`
+			],
+			{ milestones: false }
+		);
+		expect(lines.map((l) => l.cut)).toEqual([
+			{ path: 1, utm: 1, title: 1, referrer: 1 },
+			{ title: 1 },
+			undefined
+		]);
+		expect(cutsText(lines[0].cut!)).toBe(
+			'paths cut to 512 characters: 1; titles cut to 256 characters: 1; referrers cut to 512 characters: 1; UTM values cut to 128 characters: 1'
+		);
+		expect(cutsText({})).toBe('');
+	});
+
 	test('keeps a language tag as the ingest does: extensions cut, one it would refuse left out', () => {
 		const records = classifyAll(
 			[

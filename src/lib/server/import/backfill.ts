@@ -30,6 +30,7 @@ import {
 	RESERVED_PROP_NAMES,
 	SCREEN_CLASSES,
 	SOURCE_PATTERN,
+	referrerCut,
 	referrerHost,
 	referrerOf,
 	revisionFor,
@@ -39,7 +40,7 @@ import {
 	type StoredRecord
 } from '../../records';
 import { localDate } from '../../stats/time-zone';
-import { clip, hasNoControl } from '../../text';
+import { cleanText, clip, hasNoControl } from '../../text';
 import { pageHost, siteSource } from '../../site-hosts';
 import { hostRefusal } from '../accounts/sites';
 import { isExportedRecord, restoreRecord } from './restore';
@@ -254,6 +255,61 @@ export interface ClassifiedLine {
 	 * as the ingest refuses such a page's records). The import goes on without it.
 	 */
 	refused?: string;
+	/** The values of the line its records keep cut to their limits ({@link CUTS}), by field. */
+	cut?: Cuts;
+}
+
+/**
+ * What a line may give longer, or more of, than a record keeps, and the limit it is cut
+ * to: the ingest's own (`LIMITS`, src/lib/records.ts), which refuses a record past them.
+ * The importer keeps the rest, cut, and its summary counts each (probe46a F9: it cut
+ * without a word). `props` past the limit and of another type than text, number or
+ * true/false are left out.
+ */
+export const CUTS = {
+	path: { limit: LIMITS.path, what: `paths cut to ${LIMITS.path} characters` },
+	title: { limit: LIMITS.title, what: `titles cut to ${LIMITS.title} characters` },
+	referrer: { limit: LIMITS.referrer, what: `referrers cut to ${LIMITS.referrer} characters` },
+	utm: { limit: LIMITS.utm, what: `UTM values cut to ${LIMITS.utm} characters` },
+	eventName: { limit: LIMITS.eventName, what: `event names cut to ${LIMITS.eventName} characters` },
+	props: { limit: LIMITS.props, what: `props left out past ${LIMITS.props} on an event` },
+	propKey: { limit: LIMITS.propKey, what: `prop names cut to ${LIMITS.propKey} characters` },
+	propValue: { limit: LIMITS.propValue, what: `prop values cut to ${LIMITS.propValue} characters` },
+	propType: { limit: null, what: 'props left out as neither text, number nor true/false' }
+} as const satisfies Record<string, { limit: number | null; what: string }>;
+
+/** A field of {@link CUTS}. */
+export type CutField = keyof typeof CUTS;
+
+/** How many values of each field were cut (or left out); a field none were is absent. */
+export type Cuts = Partial<Record<CutField, number>>;
+
+/** Counts `n` more values of `field` cut. */
+function noteCut(cuts: Cuts, field: CutField, n = 1): void {
+	if (n > 0) cuts[field] = (cuts[field] ?? 0) + n;
+}
+
+/** Adds `more` to `into`, field by field (the importer's summary over its lines). */
+export function addCuts(into: Cuts, more: Cuts | undefined): Cuts {
+	for (const [field, n] of Object.entries(more ?? {})) noteCut(into, field as CutField, n);
+	return into;
+}
+
+/**
+ * The importer's words for `cuts`: "paths cut to 512 characters: 3; titles cut to 256
+ * characters: 1", in {@link CUTS}' order; '' when nothing was cut.
+ */
+export function cutsText(cuts: Cuts): string {
+	return (Object.keys(CUTS) as CutField[])
+		.filter((field) => cuts[field])
+		.map((field) => `${CUTS[field].what}: ${cuts[field]}`)
+		.join('; ');
+}
+
+/** `clip`, noting in `cuts` when the value was longer than `max` once cleaned. */
+function clipNoted(cuts: Cuts, field: CutField, value: unknown, max: number): string | undefined {
+	if (typeof value === 'string' && cleanText(value).length > max) noteCut(cuts, field);
+	return clip(value, max);
 }
 
 /**
@@ -321,7 +377,10 @@ export class Classifier {
 		if (!site) throw new ImportLineError(line, 'has no site (add a site column or pass --site)');
 		const ts = timestampOf(row, line);
 		this.checkTime(ts, line, row.timestamp);
-		const { path, utmFromUrl } = pathOf(row, line);
+		// Values cut to their limits: the path's for every record, the rest as kept below.
+		const cut: Cuts = {};
+		const { path, utmFromUrl, pathCut, utmCuts } = pathOf(row, line);
+		if (pathCut) noteCut(cut, 'path');
 		const host = hostOf(row, line);
 		// A page of a host the site does not list, as the ingest refuses one: left out, before
 		// it counts in its visitor's day or session.
@@ -345,7 +404,7 @@ export class Classifier {
 				'is earlier than the previous line of the same visitor; sort the file by timestamp'
 			);
 		}
-		const { own, meaning, engaged } = ownFields(type, row, line);
+		const { own, meaning, engaged, cuts: ownCuts } = ownFields(type, row, line);
 		const vid = 'imp' + hash(`visitor\n${vkey}`).slice(0, 21);
 		const means = { site, visitor: sourceVisitor, session: sourceSession ?? null, ts, path };
 		const _id = this.idOf({ ...means, ...meaning }, ts);
@@ -383,7 +442,8 @@ export class Classifier {
 		};
 		let record: StoredRecord | undefined;
 		if (own.type === 'pageview') {
-			const utm = { ...utmFromUrl, ...utmOf(row) };
+			const columnUtm = utmOf(row);
+			const utm = { ...utmFromUrl, ...columnUtm.utm };
 			// One rule with the tracker and the ingest: the site's own host is no source.
 			const source = siteSource(this.options.hostsOf?.(site) ?? [], sourceOf(ref, utm.source));
 			const c = classifyPageview(
@@ -398,7 +458,12 @@ export class Classifier {
 				host
 			);
 			if (c?.entry) session.b = ts;
-			const title = clip(str(row.title), LIMITS.title);
+			// An entry keeps the referrer and UTM values, any pageview its title.
+			if (c?.entry) {
+				noteCut(cut, 'utm', utmCuts + columnUtm.cuts);
+				if (ref && referrerCut(str(row.referrer)!)) noteCut(cut, 'referrer');
+			}
+			const title = clipNoted(c ? cut : {}, 'title', str(row.title), LIMITS.title);
 			if (c)
 				record = {
 					...base,
@@ -413,6 +478,7 @@ export class Classifier {
 		} else if (own.type === 'event') {
 			const c = classifyEvent(session, visitor.state, own.name, day, own.props);
 			record = { ...base, ...own, ...c };
+			addCuts(cut, ownCuts);
 		} else {
 			record = heartbeat(base, session, own.engagedMs);
 		}
@@ -431,7 +497,8 @@ export class Classifier {
 		return {
 			records,
 			...(record ? { ownId: _id } : { repeat: true as const }),
-			legacy
+			legacy,
+			...(Object.keys(cut).length && { cut })
 		};
 	}
 
@@ -577,16 +644,18 @@ function ownFields(
 	type: 'pageview' | 'event' | 'heartbeat',
 	row: InputRow,
 	line: number
-): { own: OwnFields; meaning: Record<string, unknown>; engaged: number[] } {
+): { own: OwnFields; meaning: Record<string, unknown>; engaged: number[]; cuts?: Cuts } {
 	if (type === 'event') {
 		const given = str(row.event);
-		const name = clip(given, LIMITS.eventName);
+		const cuts: Cuts = {};
+		const name = clipNoted(cuts, 'eventName', given, LIMITS.eventName);
 		if (!given || !name) throw new ImportLineError(line, 'an event needs an event name');
-		const { props, read } = propsOf(row.props, line);
+		const { props, read } = propsOf(row.props, line, cuts);
 		return {
 			own: { type, name, ...(props && { props }) },
 			meaning: { type, name: given.slice(0, LIMITS.eventName), ...(read && { props: read }) },
-			engaged: []
+			engaged: [],
+			cuts
 		};
 	}
 	if (type === 'heartbeat') {
@@ -767,7 +836,10 @@ function timestampOf(row: InputRow, line: number): number {
  * `url`, which holds a full URL or, as other analytics exports give it, a path.
  * @throws {ImportLineError} naming the column that lacks a path, with its value.
  */
-function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record<string, string> } {
+function pathOf(
+	row: InputRow,
+	line: number
+): { path: string; utmFromUrl: Record<string, string>; pathCut: boolean; utmCuts: number } {
 	const given = str(row.path);
 	if (given !== undefined) {
 		// As a browser's URL holds it (and the tracker records it): `/café` is `/caf%C3%A9`.
@@ -776,10 +848,12 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 			throw new ImportLineError(line, `path must start with /${got(row.path)}`);
 		}
 		// Its query's UTM parameters too, as a url's (an outside re-check: they were dropped).
-		const query = /\?([^#]*)/.exec(given)?.[1] ?? '';
+		const query = new URLSearchParams(/\?([^#]*)/.exec(given)?.[1] ?? '');
 		return {
 			path: cutEncoded(path, LIMITS.path),
-			utmFromUrl: { ...utmOfQuery(new URLSearchParams(query)) }
+			utmFromUrl: { ...utmOfQuery(query) },
+			pathCut: path.length > LIMITS.path,
+			utmCuts: utmCutsOf(query)
 		};
 	}
 	const url = str(row.url);
@@ -801,8 +875,16 @@ function pathOf(row: InputRow, line: number): { path: string; utmFromUrl: Record
 	}
 	return {
 		path: cutEncoded(parsed.pathname, LIMITS.path),
-		utmFromUrl: { ...utmOfQuery(parsed.searchParams) }
+		utmFromUrl: { ...utmOfQuery(parsed.searchParams) },
+		pathCut: parsed.pathname.length > LIMITS.path,
+		utmCuts: utmCutsOf(parsed.searchParams)
 	};
+}
+
+/** How many UTM values of a query the tracker's `utmOf` cuts to `LIMITS.utm`. */
+function utmCutsOf(query: URLSearchParams): number {
+	return UTM_KEYS.filter((key) => cleanText(query.get(`utm_${key}`) ?? '').length > LIMITS.utm)
+		.length;
 }
 
 /**
@@ -857,13 +939,18 @@ function tookForHeartbeat(row: InputRow): boolean {
 	return !str(row.type) && !str(row.event) && str(row.engaged_ms) !== undefined;
 }
 
-function utmOf(row: InputRow): Record<string, string> {
+/** The UTM parameters, by their names after `utm_`. */
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+/** A line's `utm_*` columns, and how many of them were cut to `LIMITS.utm`. */
+function utmOf(row: InputRow): { utm: Record<string, string>; cuts: number } {
 	const utm: Record<string, string> = {};
-	for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-		const value = clip(str(row[`utm_${key}`]), LIMITS.utm);
+	const cuts: Cuts = {};
+	for (const key of UTM_KEYS) {
+		const value = clipNoted(cuts, 'utm', str(row[`utm_${key}`]), LIMITS.utm);
 		if (value) utm[key] = value;
 	}
-	return utm;
+	return { utm, cuts: cuts.utm ?? 0 };
 }
 
 function enrichment(row: InputRow): Record<string, string> {
@@ -888,7 +975,7 @@ function screenOf(row: InputRow): { screen?: ScreenClass } {
 /** The props of a line: as the record holds them, and as read before text was cleaned (`read`, for its id). */
 type Props = Record<string, string | number | boolean>;
 
-function propsOf(value: unknown, line: number): { props?: Props; read?: Props } {
+function propsOf(value: unknown, line: number, cuts: Cuts): { props?: Props; read?: Props } {
 	if (value === undefined || value === null || value === '') return {};
 	let props = value;
 	if (typeof value === 'string') {
@@ -905,16 +992,20 @@ function propsOf(value: unknown, line: number): { props?: Props; read?: Props } 
 	if (reserved) throw new ImportLineError(line, `props.${reserved} is a reserved prop name`);
 	const out: Props = {};
 	const read: Props = {};
-	for (const [key, v] of Object.entries(props).slice(0, LIMITS.props)) {
+	const given = Object.entries(props);
+	noteCut(cuts, 'props', given.length - LIMITS.props);
+	for (const [key, v] of given.slice(0, LIMITS.props)) {
 		if (
 			typeof v !== 'string' &&
 			typeof v !== 'boolean' &&
 			!(typeof v === 'number' && Number.isFinite(v))
-		)
+		) {
+			noteCut(cuts, 'propType');
 			continue;
+		}
 		read[key.slice(0, LIMITS.propKey)] = typeof v === 'string' ? v.slice(0, LIMITS.propValue) : v;
-		const name = clip(key, LIMITS.propKey);
-		const kept = typeof v === 'string' ? clip(v, LIMITS.propValue) : v;
+		const name = clipNoted(cuts, 'propKey', key, LIMITS.propKey);
+		const kept = typeof v === 'string' ? clipNoted(cuts, 'propValue', v, LIMITS.propValue) : v;
 		if (name && kept !== undefined) out[name] = kept;
 	}
 	return {

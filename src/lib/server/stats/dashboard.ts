@@ -18,7 +18,7 @@ import {
 	parseRangeParams,
 	parseRowCut
 } from '$lib/server/stats/params';
-import type { BreakdownName } from '$lib/stats/catalogue';
+import { shownBreakdown, type BreakdownName } from '$lib/stats/catalogue';
 import {
 	readSections,
 	SECTIONS,
@@ -50,13 +50,27 @@ export const DASHBOARD_PARTS = { live: LIVE_SECTIONS, walks: WALK_SECTIONS } as 
 export type DashboardPart = keyof typeof DASHBOARD_PARTS;
 
 /**
- * The part of a dashboard a re-read asks for (`part=live|walks`).
- * @throws {CouchstatsError} 400 when missing or another name.
+ * What a re-read asks for: a part of a dashboard (`part=live|walks`), or a breakdown's
+ * details page (`part=details&breakdown=NAME`, with the page's `offset` and `search`), a
+ * table the dashboard shows (`shownBreakdown`), read as the page's load reads it.
+ * @throws {CouchstatsError} 400 when `part` is missing or another name, or `breakdown`
+ *   names no table of the dashboard.
  */
-export function parseDashboardPart(params: URLSearchParams): DashboardPart {
+export function parseDashboardRead(
+	params: URLSearchParams
+): Pick<DashboardOptions, 'sections' | 'paged'> {
 	const part = params.get('part');
-	if (part !== null && Object.hasOwn(DASHBOARD_PARTS, part)) return part as DashboardPart;
-	throw new CouchstatsError(400, `part must be ${Object.keys(DASHBOARD_PARTS).join(' or ')}`);
+	if (part === 'details') {
+		const breakdown = shownBreakdown(params.get('breakdown') ?? '');
+		if (!breakdown) throw new CouchstatsError(400, 'breakdown must name a table of the dashboard');
+		return { paged: breakdown.name as BreakdownName };
+	}
+	if (part !== null && Object.hasOwn(DASHBOARD_PARTS, part))
+		return { sections: DASHBOARD_PARTS[part as DashboardPart] };
+	throw new CouchstatsError(
+		400,
+		`part must be ${Object.keys(DASHBOARD_PARTS).join(', ')} or details`
+	);
 }
 
 /** Options of {@link readDashboard}. */

@@ -49,7 +49,7 @@ import {
 import type { ReadEnvelope, Sections, StatsResponse } from '../../stats/response';
 import { contentDisposition, exportName } from '../../stats/csv';
 import { readSections, readStats, valueOf } from './read-stats';
-import { DASHBOARD_PARTS, parseDashboardPart, readDashboard } from './dashboard';
+import { parseDashboardRead, readDashboard } from './dashboard';
 import type { Journey, PathReport } from '../../stats/journeys';
 import type { Filter } from '../../stats/filters';
 import type { DateRange } from '../../stats/periods';
@@ -151,7 +151,8 @@ export async function handleStats(
 
 /**
  * `GET /api/v1/dashboard?site=ID&part=live|walks&…` with the page's own query (range,
- * filter, `journey`, `step`): the part of a dashboard that its page's loads read
+ * filter, `journey`, `step`): the part of a dashboard that its page's loads read, or
+ * with `part=details&breakdown=NAME` (and `offset`, `search`) a details page's rows
  * (`readDashboard`, as a re-read: no sequence, and the latest events only with
  * `latest=1`), as JSON, with the Stats API's authorization. A live page re-reads
  * its numbers here rather than through SvelteKit's `invalidate`, whose failed data
@@ -163,10 +164,10 @@ export async function handleDashboard(
 ): Promise<Response> {
 	try {
 		const { db, params, site, liveSessions } = await authorizedSite(event, options);
-		const sections = DASHBOARD_PARTS[parseDashboardPart(params)];
+		const read = parseDashboardRead(params);
 		const reread = { latest: params.get('latest') === '1' };
 		const body = await readDashboard(db, site, params, {
-			sections,
+			...read,
 			now: options.now,
 			reread,
 			liveSessions
