@@ -72,3 +72,21 @@ test("keeps a return that opens its visitor's day with the first ones", () => {
 	]);
 	expect(ids(planBound(list, 2))?.drop).toEqual(['back', 'again']);
 });
+
+// A review: a view of `/` on `shop.` after `/` on `www.` (first of nothing but its host), a
+// page seen earlier that day from another source, a second signup with another plan: each
+// counts a visitor or a conversion, and went before plain page views made after it.
+test.each([
+	['pageview', 'hostFirstOfDay', true],
+	['pageview', 'srcFirstOfDay', true],
+	['pageview', 'srcPathFirstOfDay', true],
+	['event', 'propFirstOfSession', ['plan']],
+	['event', 'propFirstOfDay', ['plan']]
+])('keeps a %s with %s with the first ones, after plain page views', (type, flag, value) => {
+	const list = records([
+		{ id: 'first', type, [flag]: value },
+		{ id: 'again', type: 'pageview' },
+		{ id: 'more', type: 'pageview' }
+	]);
+	expect(ids(planBound(list, 2))?.drop).toEqual(['again', 'more']);
+});

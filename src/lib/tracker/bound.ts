@@ -4,8 +4,8 @@
  * the limit allows, the oldest heartbeats go first (they matter least: engaged time is a sum that loses
  * a little), then the oldest returns (pageviews of a page gone back to, counted
  * nowhere but the one that opens its visitor's day), then the oldest pageviews and events that are no first of anything (each
- * one pageview or event), then the first ones, on which sessions, visitors, pages' and
- * events' visitors and goals' conversions are counted (an outside review: with the first
+ * one pageview or event), then the first ones ({@link FIRSTS}), on which sessions, visitors,
+ * pages', sources', hosts' and events' visitors and goals' conversions are counted (an outside review: with the first
  * views and events gone, a 3-page session read as 1 page and a goal had conversions but
  * no converting session), milestones last (three a session at most, and a dropped one
  * turns a session kept whole into a bounce; their ids, derived from the session's, sort
@@ -18,35 +18,33 @@ import type { ClientRecord } from '../records.ts';
 /** The default outbox limit, in records. */
 export const DEFAULT_MAX_OUTBOX = 5000;
 
-/** The record flags the order reads (a record type has those its type has). */
-type Flags = Partial<
-	Record<
-		| 'entry'
-		| 'firstOfDay'
-		| 'opensDay'
-		| 'pathFirstOfDay'
-		| 'firstOfSession'
-		| 'firstEver'
-		| 'revisit',
-		boolean
-	>
->;
+/**
+ * The flags on which something is counted first (records.ts): a session, a visitor of the
+ * day, of a page, of a source, of a source's page or of a host, a converting session or
+ * visitor of an event or of one of its props (a list, absent when empty). A record with
+ * one of them goes after those with none (a review: a view first of nothing but its host,
+ * a visitor of it, went before a plain view made after it).
+ */
+const FIRSTS = [
+	'entry',
+	'firstOfDay',
+	'opensDay',
+	'firstEver',
+	'pathFirstOfDay',
+	'srcFirstOfDay',
+	'srcPathFirstOfDay',
+	'hostFirstOfDay',
+	'firstOfSession',
+	'propFirstOfSession',
+	'propFirstOfDay'
+] as const;
 
 /** The order records go in, lowest first (oldest first within each). */
 function rank(r: ClientRecord): number {
-	const f = r as Flags;
+	const f = r as Partial<Record<(typeof FIRSTS)[number] | 'revisit', unknown>>;
 	if (r.type == 'heartbeat') return 0;
 	if (r.type == 'milestone') return 4;
-	return f.entry ||
-		f.firstOfDay ||
-		f.opensDay ||
-		f.pathFirstOfDay ||
-		f.firstOfSession ||
-		f.firstEver
-		? 3
-		: f.revisit
-			? 1
-			: 2;
+	return FIRSTS.some((k) => f[k]) ? 3 : f.revisit ? 1 : 2;
 }
 
 /**

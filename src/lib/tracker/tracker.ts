@@ -80,11 +80,6 @@ export interface Host {
 	make(type: ClientRecord['type'], fields: object): ClientRecord;
 	/** Where the outbox is attached and hands over what it finds or drops. */
 	delivery: Pick<Delivery, 'attach' | 'adopt' | 'forget'>;
-	/**
-	 * The core's json.ts `stringify`: the deferred bundle writes with it, so that a page is
-	 * told once, not once by each bundle, that it replaced `JSON.stringify`.
-	 */
-	stringify: typeof stringify;
 }
 
 /** What the deferred part gives back. */
@@ -535,8 +530,7 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 		settings: s,
 		window: win,
 		make: (type, fields) => make(type, fields),
-		delivery,
-		stringify
+		delivery
 	};
 
 	/** A page view waiting for its title (`afterTitle`): makes it. */
@@ -1114,7 +1108,10 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 				// What this page sent first, so that none of it arrives after the erasure.
 				await delivery.clear();
 				const vid = visitorId();
-				if (vid) deleted = await (await module()).eraseMine(host, vid);
+				// With the core's stringify, so that a page is told once, not once by each
+				// bundle, that it replaced `JSON.stringify` (visitor.ts).
+				if (vid)
+					deleted = await (await module()).eraseMine(win.fetch, s.endpoint, s.site, vid, stringify);
 			} catch (e) {
 				error = why(e);
 			}
@@ -1133,7 +1130,9 @@ export function createTracker(options: TrackerOptions, env: TrackerEnv): Tracker
 			const vid = visitorId();
 			try {
 				return {
-					records: vid ? await (await module()).readMine(host, vid) : []
+					records: vid
+						? await (await module()).readMine(win.fetch, s.endpoint, s.site, vid, stringify)
+						: []
 				};
 			} catch (e) {
 				return { records: [], error: why(e) };

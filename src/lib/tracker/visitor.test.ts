@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { StoredRecord } from '../records.ts';
-import type { Settings } from './options.ts';
-import { eraseMine, readMine, type Asker } from './visitor.ts';
+import { eraseMine, readMine } from './visitor.ts';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -15,13 +14,7 @@ function server(...answers: Response[]) {
 		requests.push({ url: String(url), init: init!, body: JSON.parse(String(init!.body)) });
 		return answers.shift()!;
 	};
-	/** The core as the calls see it: this fetch, `endpoint` and `site`, the page's JSON. */
-	const at = (endpoint: string, site: string, stringify = JSON.stringify): Asker => ({
-		window: { fetch } as unknown as Window,
-		settings: { endpoint, site } as Settings,
-		stringify
-	});
-	return { requests, at };
+	return { requests, fetch: fetch as typeof globalThis.fetch };
 }
 
 const page = (ids: string[], next?: string) =>
@@ -29,7 +22,7 @@ const page = (ids: string[], next?: string) =>
 
 test('reads every page from the visitor endpoint beside the ingest, the id in the body, without cookies', async () => {
 	const s = server(page(['a', 'b'], '1_x'), page(['c']));
-	const records = await readMine(s.at('https://stats.example/api/ingest', 'blog'), VISITOR);
+	const records = await readMine(s.fetch, 'https://stats.example/api/ingest', 'blog', VISITOR);
 	expect(records.map((r: StoredRecord) => r._id)).toEqual(['a', 'b', 'c']);
 	expect(s.requests.map((r) => r.url)).toEqual([
 		'https://stats.example/api/v1/visitor',
@@ -46,7 +39,9 @@ test('reads every page from the visitor endpoint beside the ingest, the id in th
 
 test('erases and answers how many records the server deleted', async () => {
 	const s = server(Response.json({ deleted: 7 }));
-	expect(await eraseMine(s.at('https://blog.example/stats/api/ingest', 'blog'), VISITOR)).toBe(7);
+	expect(await eraseMine(s.fetch, 'https://blog.example/stats/api/ingest', 'blog', VISITOR)).toBe(
+		7
+	);
 	expect(s.requests[0].url).toBe('https://blog.example/stats/api/v1/visitor');
 	expect(s.requests[0].body).toEqual({ site: 'blog', visitor: VISITOR, action: 'erase' });
 });
@@ -58,7 +53,7 @@ test('waits for a short Retry-After and asks again; a longer one fails with the 
 			{ status: 429, headers: { 'retry-after': String(seconds) } }
 		);
 	const s = server(limited(2), Response.json({ deleted: 1 }));
-	const erased = eraseMine(s.at('https://stats.example/api/ingest', 'blog'), VISITOR);
+	const erased = eraseMine(s.fetch, 'https://stats.example/api/ingest', 'blog', VISITOR);
 	await vi.advanceTimersByTimeAsync(1999);
 	expect(s.requests).toHaveLength(1);
 	await vi.advanceTimersByTimeAsync(1);
@@ -66,17 +61,17 @@ test('waits for a short Retry-After and asks again; a longer one fails with the 
 
 	const slow = server(limited(60));
 	await expect(
-		readMine(slow.at('https://stats.example/api/ingest', 'blog'), VISITOR)
+		readMine(slow.fetch, 'https://stats.example/api/ingest', 'blog', VISITOR)
 	).rejects.toThrow('too many requests; retry in 60 s');
 	const refused = server(
 		Response.json({ error: 'forbidden', message: 'no' }, { status: 403 }),
 		new Response('<html>', { status: 502 })
 	);
 	await expect(
-		eraseMine(refused.at('https://s.example/api/ingest', 'b1'), VISITOR)
+		eraseMine(refused.fetch, 'https://s.example/api/ingest', 'b1', VISITOR)
 	).rejects.toThrow('no');
 	await expect(
-		eraseMine(refused.at('https://s.example/api/ingest', 'b1'), VISITOR)
+		eraseMine(refused.fetch, 'https://s.example/api/ingest', 'b1', VISITOR)
 	).rejects.toThrow('HTTP 502');
 });
 
@@ -86,7 +81,21 @@ test("writes its requests with the core's stringify, so that a page is told once
 	const stringify = (value: unknown) => (written.push(value), JSON.stringify(value));
 	const s = server(Response.json({ deleted: 2 }));
 	expect(
-		await eraseMine(s.at('https://stats.example/api/ingest', 'blog', stringify), VISITOR)
+		await eraseMine(s.fetch, 'https://stats.example/api/ingest', 'blog', VISITOR, stringify)
 	).toBe(2);
 	expect(written).toEqual([{ site: 'blog', visitor: VISITOR, action: 'erase' }]);
+});
+
+test('answers a core of an earlier version, which calls without its stringify', async () => {
+	// The standalone files are cached apart for an hour: a core and a deferred part of two
+	// versions meet. A review: with the calls taking the core's Host, myData() and erase()
+	// failed for that hour.
+	const s = server(page(['a']), Response.json({ deleted: 1 }));
+	const [fetch, ingest] = [s.fetch, 'https://stats.example/api/ingest'];
+	expect((await readMine(fetch, ingest, 'blog', VISITOR)).map((r) => r._id)).toEqual(['a']);
+	expect(await eraseMine(fetch, ingest, 'blog', VISITOR)).toBe(1);
+	expect(s.requests.map((r) => r.body)).toEqual([
+		{ site: 'blog', visitor: VISITOR, action: 'read' },
+		{ site: 'blog', visitor: VISITOR, action: 'erase' }
+	]);
 });
