@@ -4,6 +4,7 @@ import {
 	createDelivery,
 	JOURNAL,
 	JOURNAL_MAX,
+	PER_REQUEST,
 	SOON_MS,
 	type DeliveryOptions,
 	type Store
@@ -501,11 +502,11 @@ test("a record over the ingest's DOC_BYTES is dropped as it comes, never sent, c
 	]);
 });
 
-test("a request of 100 records at the ingest's DOC_BYTES each is within its request limit", () => {
+test("a request of PER_REQUEST records at the ingest's DOC_BYTES each is within its request limit", () => {
 	const event = record('event');
 	const empty = JSON.stringify({ ...event, props: { text: '' } }).length;
 	const full = { ...event, props: { text: 'x'.repeat(DOC_BYTES - empty) } };
-	const docs = Array.from({ length: 100 }, () => full);
+	const docs = Array.from({ length: PER_REQUEST }, () => full);
 	expect(JSON.stringify(full).length).toBe(DOC_BYTES);
 	expect(JSON.stringify({ new_edits: false, docs, sent: 0, offset: 0 }).length).toBeLessThan(
 		LIMITS.requestBytes

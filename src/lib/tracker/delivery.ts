@@ -34,8 +34,8 @@
  *   (bound.ts), and a `dropped` record counts the loss.
  * - A record over `DOC_BYTES` as JSON, which the ingest would refuse, is dropped as it
  *   comes (made here, or found in an outbox or journal), never sent; a `dropped` record
- *   counts it, and the console says why, once. So a request of `per` records (at most
- *   100) stays within the ingest's `LIMITS.requestBytes`.
+ *   counts it, and the console says why, once. So a request of `PER_REQUEST` records
+ *   stays within the ingest's `LIMITS.requestBytes`.
  */
 import { DOC_BYTES, REQUEST_MS, type ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
@@ -52,6 +52,11 @@ import { readJson, type KeyValueStore } from './storage.ts';
 export const SOON_MS = 0;
 /** Records waiting before a request is due at once. */
 const BATCH = 10;
+/**
+ * Most records a visible request carries: at most `DOC_BYTES` each, within the ingest's
+ * `LIMITS.requestBytes` (delivery.test.ts checks).
+ */
+export const PER_REQUEST = 100;
 /** Longest pause between retries, ms. */
 const MAX_BACKOFF_MS = 60_000;
 /**
@@ -143,9 +148,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	let failures = 0;
 	/**
 	 * Most records a visible request carries: halved after a request was too large for the
-	 * path (settle), down to one; doubled after each delivery, up to 100.
+	 * path (settle), down to one; doubled after each delivery, up to `PER_REQUEST`.
 	 */
-	let per = 100;
+	let per = PER_REQUEST;
 	/** The ingest refused this page's requests as the page made them: it sends no more. */
 	let refused = false;
 	let journaled = false;
@@ -256,7 +261,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			failures = 0;
 			// Twice as many after each delivery: a link that stays slow settles near what it
 			// carries, instead of timing out again from 100.
-			per = Math.min(100, per * 2);
+			per = Math.min(PER_REQUEST, per * 2);
 			const gone = new Set(batch);
 			queue = without(queue, gone);
 			fresh = without(fresh, gone);
