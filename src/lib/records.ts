@@ -90,10 +90,17 @@ export const HOSTS_HEADER = 'X-Couchstats-Hosts';
  */
 export const HOST_PATTERN = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/;
 
+/**
+ * The largest a record may be, in bytes of its JSON (UTF-8): the ingest refuses a larger
+ * one, and the tracker drops it unsent (delivery.ts). A constant of its own, which the
+ * tracker's core takes without `LIMITS`.
+ */
+export const DOC_BYTES = 4096;
+
 /** Limits shared by the tracker (which trims) and the ingest (which refuses). */
 export const LIMITS = {
-	/** Maximum serialized size of one record, in bytes. */
-	docBytes: 4096,
+	/** Maximum serialized size of one record, in bytes ({@link DOC_BYTES}). */
+	docBytes: DOC_BYTES,
 	/** Maximum length of a path, title, referrer or event name. */
 	path: 512,
 	title: 256,

@@ -804,3 +804,56 @@ test("a browser's first pageview leaves at once on the local clock and is stored
 		await app.stop();
 	}
 });
+
+test('100 events too large for the ingest, tracked with a small one, hold nothing up: the small one is stored within seconds while the page stays visible, a dropped record counts the 100, and the console says why once', async ({
+	browser
+}) => {
+	// An outside probe: 100 events of 21,644 bytes (16 props of CJK text) went as one 2 MB
+	// request, refused (413) at 1, 2, 4 … 60 s for ever; the event behind it waited more than
+	// 150 s, until the page hid. The app here has the e2e webServer's BODY_SIZE_LIMIT (1M).
+	const app = await startTrackedApp();
+	try {
+		const context = await browser.newContext({ userAgent: CHROME_UA });
+		await routeStandalonePage(context, app, '/big/');
+		const page = await context.newPage();
+		const bodies: number[] = [];
+		page.on('request', (request) => {
+			if (request.url().endsWith('/_bulk_docs')) bodies.push(request.postDataBuffer()?.length ?? 0);
+		});
+		const warnings: string[] = [];
+		page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+		await page.goto(app.url + '/big/1');
+		await outboxLoaded(page);
+		const started = Date.now();
+		await page.evaluate(() => {
+			const api = (window as unknown as { couchstats: { track(n: string, p?: object): void } })
+				.couchstats;
+			const props: Record<string, string> = {};
+			for (let i = 10; i < 26; i++) props['k'.repeat(58) + i] = '統'.repeat(256);
+			for (let i = 0; i < 100; i++) api.track('big', props);
+			api.track('small');
+		});
+		const counted = (r: StoredRecord) => r.type === 'dropped' && r.count === 100;
+		const records = await waitForRecords(
+			app,
+			(rs) => rs.some((r) => r.type === 'event' && r.name === 'small') && rs.some(counted),
+			20_000
+		);
+		console.log(
+			`the small event and the dropped record stored ${Date.now() - started} ms after tracking`
+		);
+		expect(records.filter((r) => r.type === 'event').map((r) => r.name)).toEqual(['small']);
+		expect(records.filter(counted)).toHaveLength(1);
+		expect(await pending(page)).toEqual([]);
+		expect(await page.evaluate(() => document.visibilityState)).toBe('visible');
+		expect(Math.max(...bodies)).toBeLessThan(64 * 1024);
+		expect(warnings.filter((w) => w.includes('dropped'))).toEqual([
+			expect.stringMatching(
+				/^couchstats: event of \d+ bytes dropped: the ingest takes 4096 at most$/
+			)
+		]);
+		await context.close();
+	} finally {
+		await app.stop();
+	}
+});

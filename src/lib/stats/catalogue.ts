@@ -682,7 +682,8 @@ export const BREAKDOWNS = [
 		unavailable: { page: LOSS_UNFILTERED, source: LOSS_UNFILTERED, event: LOSS_UNFILTERED },
 		table: {
 			title: 'Lost records',
-			caption: "Records visitors' browsers dropped from a full outbox, by hour (UTC)",
+			caption:
+				"Records visitors' browsers dropped (a full outbox or journal, or one too large to store), by hour (UTC)",
 			columns: [
 				{ key: 'hour', label: 'Hour (UTC)' },
 				{ key: 'records', label: 'Records lost', format: 'count' },

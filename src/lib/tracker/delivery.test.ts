@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { NOW_HEADER, REQUEST_MS, type ClientRecord } from '../records.ts';
+import { DOC_BYTES, LIMITS, NOW_HEADER, REQUEST_MS, type ClientRecord } from '../records.ts';
 import {
 	createDelivery,
 	JOURNAL,
 	JOURNAL_MAX,
+	PER_REQUEST,
 	SOON_MS,
 	type DeliveryOptions,
 	type Store
@@ -26,7 +27,7 @@ const stored = () => new Response('[]', { status: 201, headers: { [NOW_HEADER]: 
 /** A browser stand-in whose requests are recorded and answered by `online`. */
 function browser() {
 	const requests: { ids: string[]; keepalive: boolean }[] = [];
-	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' | 'slow' = 'ok';
+	let answer: 'ok' | 'down' | 'never' | 'later' | 'bad' | 'slow' | 'over30' = 'ok';
 	/** Answers the requests waiting under `later`. */
 	const later: (() => void)[] = [];
 	let hidden = false;
@@ -44,6 +45,9 @@ function browser() {
 				return new Promise<never>((_, reject) =>
 					setTimeout(() => reject(new DOMException('timed out', 'TimeoutError')), REQUEST_MS)
 				);
+			// A body limit (the ingest's, or a proxy's readable 413) that takes 30 records.
+			if (answer == 'over30' && docs.length > 30)
+				return new Response('{"error":"too_large"}', { status: 413 });
 			if (answer == 'bad')
 				return new Response('{"error":"bad_request","reason":"the body is not valid JSON"}', {
 					status: 400
@@ -426,4 +430,85 @@ test('after a request times out the next carries half as many records, down to o
 	b.answer('ok');
 	while (d.waiting().length) await vi.advanceTimersByTimeAsync(1000);
 	expect(b.requests.slice(9).map((r) => r.ids.length)).toEqual([1, 2, 4, 8, 16, 32, 64, 100, 23]);
+});
+
+test('after a 413 the next request carries half as many records, until they fit; each delivery twice as many again', async () => {
+	// An outside probe: behind a proxy's 1 MB limit the same 2 MB batch of 100 went again,
+	// at 1, 2, 4 … 60 s, for ever, and an event behind it waited more than 150 s.
+	vi.spyOn(Math, 'random').mockReturnValue(0);
+	const b = browser();
+	b.answer('over30');
+	const d = b.open({ max: 10_000 });
+	const start = Date.now();
+	d.adopt(Array.from({ length: 100 }, () => record('event')));
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	const small = record('pageview');
+	d.add(small);
+	for (let s = 0; s < 60 && d.waiting().length; s++) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.map((r) => r.ids.length)).toEqual([100, 50, 25, 50, 25, 50, 25, 26]);
+	expect(b.sent().at(-1)).toContain(small._id);
+	expect(Date.now() - start).toBeLessThan(10_000);
+});
+
+test('a request that gets no answer after an earlier failure goes again with half as many records (a proxy refusing a body without CORS headers)', async () => {
+	const b = browser();
+	b.answer('down');
+	const d = b.open({ max: 10_000 });
+	d.adopt(Array.from({ length: 250 }, () => record('event')));
+	while (b.requests.length < 5) await vi.advanceTimersByTimeAsync(1000);
+	// The first failure may be a blip: the same again, then fewer.
+	expect(b.requests.map((r) => r.ids.length)).toEqual([100, 100, 50, 25, 13]);
+	b.answer('ok');
+	b.online();
+	while (d.waiting().length) await vi.advanceTimersByTimeAsync(1000);
+	expect(b.requests.slice(5).map((r) => r.ids.length)).toEqual([7, 14, 28, 56, 100, 45]);
+});
+
+test("a record over the ingest's DOC_BYTES is dropped as it comes, never sent, counted in one dropped record a task, and said once", async () => {
+	// An outside probe: 100 events of 21,644 bytes (16 props of CJK text) made a 2 MB
+	// request the ingest refused (413), again and again; alone, each would be refused.
+	const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+	const big = () =>
+		({ ...record('event'), props: { text: '統'.repeat(DOC_BYTES / 3) } }) as ClientRecord;
+	const b = browser();
+	const d = b.open({ max: 10_000 });
+	const s = store();
+	d.attach(s.box);
+	const small = record('event');
+	const first = big();
+	d.add(first);
+	for (let i = 1; i < 100; i++) d.add(big());
+	d.add(small);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(b.requests).toHaveLength(1);
+	const [sent] = b.requests;
+	expect(sent.ids[0]).toBe(small._id);
+	expect(d.waiting()).toEqual([]);
+	// A big one left in the outbox by an earlier page is purged from it unsent, and counted.
+	const left = big();
+	d.adopt([left], true);
+	await vi.advanceTimersByTimeAsync(SOON_MS);
+	expect(s.removed).toContain(left._id);
+	expect(b.requests).toHaveLength(2);
+	const dropped = new Set(
+		[...s.added, ...b.sent().flat()].filter((id) => id.startsWith('dropped'))
+	);
+	expect(dropped.size).toBe(2);
+	expect(warn.mock.calls).toEqual([
+		[
+			'couchstats:',
+			`event of ${new Blob([JSON.stringify(first)]).size} bytes dropped: the ingest takes ${DOC_BYTES} at most`
+		]
+	]);
+});
+
+test("a request of PER_REQUEST records at the ingest's DOC_BYTES each is within its request limit", () => {
+	const event = record('event');
+	const empty = JSON.stringify({ ...event, props: { text: '' } }).length;
+	const full = { ...event, props: { text: 'x'.repeat(DOC_BYTES - empty) } };
+	const docs = Array.from({ length: PER_REQUEST }, () => full);
+	expect(JSON.stringify(full).length).toBe(DOC_BYTES);
+	expect(JSON.stringify({ new_edits: false, docs, sent: 0, offset: 0 }).length).toBeLessThan(
+		LIMITS.requestBytes
+	);
 });

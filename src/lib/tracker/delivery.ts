@@ -12,8 +12,10 @@
  *   goes at once (`keepalive`, network.ts), including what is in flight, since a closing
  *   page cancels its requests without `keepalive`.
  * - A failed request is retried after a capped, jittered backoff (1 s doubling to
- *   60 s), with half as many records after one that timed out (down to one, twice as
- *   many after each delivery), at once when the browser comes back `online`, and when the page hides. One
+ *   60 s), at once when the browser comes back `online`, and when the page hides; with
+ *   half as many records (down to one, twice as many after each delivery) after one
+ *   refused as too large (413), one that timed out, or one that got no answer after an
+ *   earlier failure (a proxy's 413 carries no CORS header: the page sees no answer). One
  *   the ingest refuses as this page made it (network.ts `MANGLED`: a script of the page
  *   broke its body or method) is not: this page sends nothing more, and its records wait
  *   (outbox, journal) for another page of the site.
@@ -30,10 +32,15 @@
  *   tab), with the `_id` and `_rev` it was made with, so CouchDB stores it once.
  * - Before the outbox is attached, the queue is bounded like the outbox, in its order
  *   (bound.ts), and a `dropped` record counts the loss.
+ * - A record over `DOC_BYTES` as JSON, which the ingest would refuse, is dropped as it
+ *   comes (made here, or found in an outbox or journal), never sent; a `dropped` record
+ *   counts it, and the console says why, once. So a request of `PER_REQUEST` records
+ *   stays within the ingest's `LIMITS.requestBytes`.
  */
-import { REQUEST_MS, type ClientRecord } from '../records.ts';
+import { DOC_BYTES, REQUEST_MS, type ClientRecord } from '../records.ts';
 import { post, type Outcome, type RequestClock } from './network.ts';
-import { stringify } from './json.ts';
+import { bytes, stringify } from './json.ts';
+import { sayOnce } from './say-once.ts';
 import { dropOrder } from './bound.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
 
@@ -45,6 +52,11 @@ import { readJson, type KeyValueStore } from './storage.ts';
 export const SOON_MS = 0;
 /** Records waiting before a request is due at once. */
 const BATCH = 10;
+/**
+ * Most records a visible request carries: at most `DOC_BYTES` each, within the ingest's
+ * `LIMITS.requestBytes` (delivery.test.ts checks).
+ */
+export const PER_REQUEST = 100;
 /** Longest pause between retries, ms. */
 const MAX_BACKOFF_MS = 60_000;
 /**
@@ -128,17 +140,17 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	/** Ids delivered by this page, so that an outbox's stale copies are purged, not sent. */
 	const delivered = new Set<string>();
 	let box: Store | undefined;
+	/** Records dropped (too many before the outbox, or too large) that no `dropped` record counts yet. */
 	let dropped = 0;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	/** When the timer fires (local clock), or Infinity. */
 	let due = Infinity;
 	let failures = 0;
 	/**
-	 * Most records a visible request carries: halved after a request timed out (a slow
-	 * uplink: an outside probe's 48 KB batch of 100 never finished within `REQUEST_MS`, and
-	 * the same batch went again for ever), down to one; doubled after each delivery, up to 100.
+	 * Most records a visible request carries: halved after a request was too large for the
+	 * path (settle), down to one; doubled after each delivery, up to `PER_REQUEST`.
 	 */
-	let per = 100;
+	let per = PER_REQUEST;
 	/** The ingest refused this page's requests as the page made them: it sends no more. */
 	let refused = false;
 	let journaled = false;
@@ -249,7 +261,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			failures = 0;
 			// Twice as many after each delivery: a link that stays slow settles near what it
 			// carries, instead of timing out again from 100.
-			per = Math.min(100, per * 2);
+			per = Math.min(PER_REQUEST, per * 2);
 			const gone = new Set(batch);
 			queue = without(queue, gone);
 			fresh = without(fresh, gone);
@@ -258,7 +270,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 			if (journaled) journal();
 			next();
 		} else {
-			if (ms >= REQUEST_MS) per = Math.ceil(per / 2);
+			// Fewer after a request too large for the way to the ingest: refused so (413, an
+			// outside probe: a proxy's 1 MB limit, the same 2 MB batch again for ever, every
+			// record behind it held), timed out (a slow uplink: a probe's 48 KB batch of 100
+			// never finished within `REQUEST_MS`), or unanswered after an earlier failure (a
+			// proxy's 413 has no CORS header: the page sees a network error, as offline).
+			if (outcome == 'large' || (outcome == 'lost' && (failures || ms >= REQUEST_MS)))
+				per = Math.ceil(per / 2);
 			const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** ++failures);
 			clearTimeout(timer);
 			due = Date.now() + wait;
@@ -272,11 +290,37 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		send();
 	}
 
+	/**
+	 * Whether the ingest would refuse `r` as too large: then it is dropped, counted (in one
+	 * `dropped` record a task, once the outbox is attached: {@link report}).
+	 */
+	function large(r: ClientRecord) {
+		const size = bytes(stringify(r));
+		if (size <= DOC_BYTES) return false;
+		sayOnce('large', `${r.type} of ${size} bytes dropped: the ingest takes ${DOC_BYTES} at most`);
+		dropped++;
+		return true;
+	}
+
+	/**
+	 * Counts what was dropped in a `dropped` record, once the outbox is attached (before,
+	 * the queue's bound may drop more, into the same count).
+	 */
+	function report() {
+		if (box && dropped) {
+			const count = dropped;
+			dropped = 0;
+			add(o.dropped(count));
+		}
+	}
+
 	/** After the current task: store what it made, and when hidden, journal and send it too. */
 	function soon(ms: number) {
 		if (!tasked) {
 			tasked = true;
 			queueMicrotask(() => {
+				// While `tasked`: its record is this task's, stored and sent below.
+				report();
 				tasked = false;
 				if (o.hidden()) hide();
 				else store();
@@ -289,7 +333,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		const known = new Set(queue.map((r) => r._id));
 		const stale = [];
 		for (const r of records) {
-			if (delivered.has(r._id)) stale.push(r);
+			if (delivered.has(r._id) || (!known.has(r._id) && large(r))) stale.push(r);
 			else if (!known.has(r._id)) {
 				known.add(r._id);
 				queue.push(r);
@@ -316,6 +360,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 	});
 
 	function add(record: ClientRecord) {
+		if (large(record)) return soon(SOON_MS);
 		queue.push(record);
 		fresh.push(record);
 		if (!box && queue.length > o.max) {
@@ -343,8 +388,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 		},
 		attach(b) {
 			box = b;
-			if (dropped) add(o.dropped(dropped));
-			dropped = 0;
+			report();
 			store();
 		},
 		hide,

@@ -31,3 +31,6 @@ export function stringify(value: unknown): string {
 		for (const [proto, own] of aside) Object.defineProperty(proto, 'toJSON', own);
 	}
 }
+
+/** The size of `text` in bytes (UTF-8), as a request body or the ingest measures it. */
+export const bytes = (text: string): number => new Blob([text]).size;

@@ -41,9 +41,11 @@ describe('post', () => {
 			503,
 			'{"error":"unavailable","reason":"the database did not answer within 20 s; try again in a moment"}',
 			'failed'
-		]
+		],
+		// The ingest's (or a proxy's readable) refusal of a body over its limit: fewer next time.
+		[413, '{"error":"too_large","reason":"the body is over 1048576 bytes"}', 'large']
 	])(
-		'an answer %i is delivery when it is 2xx only: a 503 leaves the records to be sent again',
+		'an answer %i is delivery when it is 2xx only: a 503 leaves the records to be sent again, a 413 to be sent in smaller requests',
 		async (status, body, outcome) => {
 			const clock: RequestClock = { sent: 900, answered: () => undefined };
 			const answer = async () => new Response(body, { status, headers: { [NOW_HEADER]: '1000' } });
@@ -88,6 +90,33 @@ describe('post', () => {
 	);
 });
 
+describe('post without an answer', () => {
+	const clock: RequestClock = { sent: 900, answered: () => undefined };
+	const ingest = 'https://stats.example/api/ingest';
+
+	test("a network error (or a proxy's refusal without CORS headers, which the page sees as one) is lost, not failed", async () => {
+		const down = async () => {
+			throw new TypeError('Failed to fetch');
+		};
+		expect(await post(down, ingest, [{ site: 'shop' } as ClientRecord], clock)).toBe('lost');
+	});
+
+	test('keepalive goes with a body under 60,000 bytes, counted in bytes, not characters', async () => {
+		// 20 records of 1,000 CJK characters: 20,000 characters, 60,000 bytes and more. Over
+		// keepalive's 64 KiB, Chromium refuses the request outright.
+		const kept: boolean[] = [];
+		const fetch = async (_: unknown, init?: RequestInit) => {
+			kept.push(!!init?.keepalive);
+			return new Response('[]', { status: 201 });
+		};
+		const docs = (text: string) =>
+			Array.from({ length: 20 }, () => ({ site: 'shop', title: text }) as unknown as ClientRecord);
+		await post(fetch, ingest, docs('a'.repeat(1000)), clock, true);
+		await post(fetch, ingest, docs('統'.repeat(1000)), clock, true);
+		expect(kept).toEqual([true, false]);
+	});
+});
+
 describe('post on a page whose scripts get in the way', () => {
 	/**
 	 * `post()` of a page of its own for each test: what a page said in its console is kept
@@ -112,10 +141,9 @@ describe('post on a page whose scripts get in the way', () => {
 		};
 		for (let i = 0; i < 2; i++)
 			expect(await postHere(throwing as typeof fetch, ingest, docs, clock)).toBe('failed');
+		// No response at all: as a network error.
 		const notPromise = () => undefined;
-		expect(await postHere(notPromise as unknown as typeof fetch, ingest, docs, clock)).toBe(
-			'failed'
-		);
+		expect(await postHere(notPromise as unknown as typeof fetch, ingest, docs, clock)).toBe('lost');
 		expect(warn.mock.calls).toEqual([
 			['couchstats:', 'sending records threw on this page: Error: fetch blocked by page; they wait']
 		]);

@@ -12,7 +12,7 @@ import {
 	ZONE_HEADER,
 	type ClientRecord
 } from '../records.ts';
-import { stringify } from './json.ts';
+import { bytes, stringify } from './json.ts';
 import { sayOnce } from './say-once.ts';
 
 /** What a request tells the ingest of the browser's clock, and hears of the server's. */
@@ -47,10 +47,13 @@ const MANGLED: Record<number, string> = {
 /**
  * How a request ended: `sent` (the ingest answered 2xx with a `_bulk_docs` array: every
  * record stored, or refused for good by a per-record `forbidden`: none needs
- * to go again), `failed` (try again later; any other answer), or `refused` (the
+ * to go again), `failed` (try again later; any other answer), `large` (413: the body was
+ * too large for the ingest or a proxy before it; try again with fewer records), `lost`
+ * (no answer the page may read: a network error, a time-out, or a proxy's refusal
+ * without CORS headers, such as nginx's 413; try again later), or `refused` (the
  * ingest refused the request as this page made it: see {@link MANGLED}).
  */
-export type Outcome = 'sent' | 'failed' | 'refused';
+export type Outcome = 'sent' | 'failed' | 'large' | 'lost' | 'refused';
 
 /**
  * Posts `docs` to `<endpoint>/_bulk_docs`, with `sent`, the local clock as the request
@@ -59,7 +62,7 @@ export type Outcome = 'sent' | 'failed' | 'refused';
  * minus `sent` when that contradicts `offset` (bulk-docs.ts). Every answer tells the
  * server's clock (`clock.answered`). With `keepalive` (when the page hides), a small
  * body still goes out if the page closes (browsers allow 64 KiB of such requests in
- * flight). Gives up after `REQUEST_MS`, so a hung server cannot stall delivery. Never
+ * flight, counted in bytes: a body of 30,000 CJK characters is 90 KB). Gives up after `REQUEST_MS`, so a hung server cannot stall delivery. Never
  * throws: a page whose `fetch` (or `JSON.stringify`) throws fails the request, as a
  * network would, and says so once.
  */
@@ -78,7 +81,7 @@ export function post(
 			method: 'POST',
 			body,
 			credentials: 'omit',
-			keepalive: keepalive && body.length < 60_000,
+			keepalive: keepalive && bytes(body) < 60_000,
 			signal: AbortSignal.timeout(REQUEST_MS)
 		});
 	} catch (e) {
@@ -109,6 +112,7 @@ export function post(
 						);
 						return 'refused';
 					}
+					if (status == 413) return 'large';
 					if (!response.ok) return 'failed';
 					// Only the ingest's own answer is delivery: a `_bulk_docs` array. A captive portal
 					// or a proxy answering 200 with a page of its own (an outside probe: every record
@@ -121,6 +125,6 @@ export function post(
 					return 'failed';
 				});
 			})
-			.catch((): Outcome => 'failed')
+			.catch((): Outcome => 'lost')
 	);
 }
