@@ -97,6 +97,27 @@ describe('the scheduled retention run', () => {
 		expect(again).toMatchObject({ kind: 'done', run: { deleted: 0 } });
 	});
 
+	test("a site whose id begins another's deletes none of the other's records", async () => {
+		const { couch } = await useCouch();
+		// "ab" sorts just before "ab-c" and "abc": its range [ab] … [ab, cutoff] ends short
+		// of theirs in CouchDB's collation as in the embedded store's.
+		await sites(couch, ['ab', 'ab-c', 'abc']);
+		await setRetention(couch, admin, 'ab', '30d');
+		const now = Date.now();
+		await storeRecords(couch, [
+			...aged('ab', now, [40, 1]),
+			...aged('ab-c', now, [40, 1]),
+			...aged('abc', now, [40, 1])
+		]);
+
+		const outcome = await runRetention(couch, { install: undefined, now: () => now });
+
+		expect(outcome).toMatchObject({ kind: 'done', run: { deleted: 1 } });
+		expect(await recordsOf(couch, 'ab')).toBe(1);
+		expect(await recordsOf(couch, 'ab-c')).toBe(2);
+		expect(await recordsOf(couch, 'abc')).toBe(2);
+	});
+
 	test('reads and writes nothing when no site keeps its records for a period', async () => {
 		const { couch } = await useCouch();
 		await sites(couch, ['forever']);

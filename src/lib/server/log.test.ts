@@ -107,6 +107,19 @@ test("logs a client's error (4xx) as one line without a stack, secrets redacted"
 	]);
 });
 
+test("writes a notice as one line, a client's control characters as spaces or code points", () => {
+	// Node takes an Origin header with C1 controls (U+009B is CSI to a terminal, U+0085 a
+	// line break to some readers) and tabs; the refused cross-site change logs the Origin.
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logNotice(
+		'refused a change sent from a page of https://a\u009b31m\u0085\tb\n\u202ex: set ORIGIN'
+	);
+	expect(lines).toEqual([
+		`${AT} couchstats: refused a change sent from a page of https://aU+009B31mU+0085 b U+202Ex: set ORIGIN`
+	]);
+});
+
 test('stamps each line with the moment it was written, as a log kept in a file needs', () => {
 	// An outside probe: under nohup no line said when a login was refused or the app killed.
 	const lines: string[] = [];

@@ -7,6 +7,7 @@
  */
 import { isStoreSilence } from './errors';
 import { logLine } from './boot/log-line.js';
+import { cleanText, shownText } from '../text';
 
 const SECRETS: [RegExp, string][] = [
 	// Share-link secrets and API tokens, by their prefixes (site-admin.ts, tokens.ts).
@@ -71,10 +72,15 @@ function percentDecoded(run: string): string {
 
 /**
  * Logs one line about something an operator may want to act on that is no error of the
- * server's (a refused login, for fail2ban and the like), secrets redacted.
+ * server's (a refused login, for fail2ban and the like), secrets redacted. What a client
+ * sent can be in it (a page's `Origin`, an address from a proxy's header, which Node
+ * takes with C1 controls): each run of whitespace and control characters is one space
+ * (text.ts `cleanText`) and a character that shows as nothing or acts on a terminal
+ * (U+009B is CSI, U+0085 a line break to some readers) its code point (`shownText`),
+ * so that no client can forge a line or hide words in one.
  */
 export function logNotice(line: string): void {
-	logLine(redactSecrets(`couchstats: ${line}`));
+	logLine(redactSecrets(`couchstats: ${shownText(cleanText(line))}`));
 }
 
 /**

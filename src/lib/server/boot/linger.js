@@ -22,6 +22,7 @@ export const LINGER_MS = 5000;
 
 /**
  * Makes `server` linger before closing a connection with its last request's body unread.
+ * Called once the server's request handler is in place (`http.createServer`'s).
  * Node's HTTP server closes a connection after a closing answer through the socket's
  * `destroySoon()` (node:_http_server `resOnFinish`): that is the one step replaced, per
  * socket; any other close (a time-out, a shutdown) is left as it was.
@@ -32,12 +33,25 @@ export const LINGER_MS = 5000;
 export function lingerBeforeClosing(server, { bytes = LINGER_BYTES, ms = LINGER_MS } = {}) {
 	/** @type {WeakMap<import('node:net').Socket, import('node:http').IncomingMessage>} */
 	const last = new WeakMap();
-	server.on('request', (req) => last.set(req.socket, req));
+	/** @type {WeakSet<import('node:net').Socket>} */
+	const lingering = new WeakSet();
+	// A request that follows the refused body on a lingering connection (pipelined behind
+	// it) reaches none of the server's handlers: the answer said the connection closes, and
+	// a server that said so processes no further request on it (RFC 9112 §9.6). Node's
+	// parser still reads it, so the handlers in place are called through this one.
+	const handlers = server.listeners('request');
+	server.removeAllListeners('request');
+	server.on('request', (req, res) => {
+		if (lingering.has(req.socket)) return void req.socket.destroy();
+		last.set(req.socket, req);
+		for (const handler of handlers) handler.call(server, req, res);
+	});
 	server.on('connection', (/** @type {import('node:net').Socket} */ socket) => {
 		const close = socket.destroySoon;
 		socket.destroySoon = function destroySoon() {
 			const req = last.get(socket);
 			if (!req || req.complete || socket.destroyed) return close.call(socket);
+			lingering.add(socket);
 			linger(socket, req, bytes, ms);
 		};
 	});

@@ -4,16 +4,20 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { lingerBeforeClosing } from './linger.js';
 
 let server: http.Server | undefined;
+/** The requests the refusing server's handler was given, as `METHOD url`. */
+let handled: string[] = [];
 
 afterEach(async () => {
 	server?.closeAllConnections();
 	await new Promise((resolve) => server?.close(resolve));
 	server = undefined;
+	handled = [];
 });
 
 /** A server that refuses every body at once (413, closing), lingering within `limits`. */
 async function refusing(limits: { bytes?: number; ms?: number }): Promise<number> {
-	server = http.createServer((_req, res) => {
+	server = http.createServer((req, res) => {
+		handled.push(`${req.method} ${req.url}`);
 		res.writeHead(413, { Connection: 'close', 'Content-Type': 'text/plain' });
 		res.end('too large');
 	});
@@ -70,5 +74,33 @@ describe('the lingering close', () => {
 		expect(res.status).toBe(413);
 		expect(res.headers.get('connection')).toBe('close');
 		expect(await res.text()).toBe('too large');
+	});
+
+	test('hands a request sent after the refused body to no handler: the answer said close', async () => {
+		const port = await refusing({ bytes: 1 << 20, ms: 600_000 });
+		// The server's end of the connection closing (the client's, half open, stays).
+		const closed = new Promise<void>((resolve) =>
+			server!.once('connection', (socket: net.Socket) => socket.once('close', () => resolve()))
+		);
+		const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+		socket.on('error', () => undefined);
+		let answer = '';
+		const answered = new Promise<void>((resolve) =>
+			socket.on('data', (data) => {
+				answer += data;
+				if (answer.includes('too large')) resolve();
+			})
+		);
+		socket.write('POST /big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n');
+		await answered;
+		// The rest of the body, and a second request behind it, in one write: the server
+		// still lingering reads both.
+		socket.write(
+			'0123456789POST /second HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nhi'
+		);
+		await closed;
+		// RFC 9112 §9.6: a server that answered with close processes no further request.
+		expect(handled).toEqual(['POST /big']);
+		expect(answer.match(/HTTP\/1\.1/g)).toHaveLength(1);
 	});
 });

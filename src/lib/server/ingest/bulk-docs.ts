@@ -117,7 +117,9 @@ export function checkBatch(body: unknown, ctx: BatchContext): CheckedBatch {
 	const note = (site: string, page: string, id: string) => {
 		const pages = foreign.get(site) ?? new Map<string, string[]>();
 		foreign.set(site, pages);
-		pages.set(page, [...(pages.get(page) ?? []), id]);
+		const ids = pages.get(page) ?? [];
+		pages.set(page, ids);
+		ids.push(id);
 	};
 	docs.forEach((raw, index) => {
 		const refuse = (reason: string): void => {
