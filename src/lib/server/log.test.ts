@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { logError, logNotice, logRequestError, redactSecrets } from './log';
+import { logError, logNotice, logRequestError, NOTICE_CHARS, redactSecrets } from './log';
 import { StoreTimeout } from './errors';
 
 const SHARE = 'shr_' + 'a1B2'.repeat(8);
@@ -118,6 +118,18 @@ test("writes a notice as one line, a client's control characters as spaces or co
 	expect(lines).toEqual([
 		`${AT} couchstats: refused a change sent from a page of https://aU+009B31mU+0085 b U+202Ex: set ORIGIN`
 	]);
+});
+
+test('cuts a notice past its length, after redacting it', () => {
+	// A login line names the client's address, as long as a proxy header a client wrote.
+	const lines: string[] = [];
+	vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
+	logNotice(`login refused from ${'9'.repeat(16_000)}`);
+	logNotice('login refused from 203.0.113.7');
+	expect(lines[0]).toBe(
+		`${AT} couchstats: login refused from ${'9'.repeat(NOTICE_CHARS - 31)}… (cut)`
+	);
+	expect(lines[1]).toBe(`${AT} couchstats: login refused from 203.0.113.7`);
 });
 
 test('stamps each line with the moment it was written, as a log kept in a file needs', () => {

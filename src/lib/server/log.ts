@@ -77,11 +77,20 @@ function percentDecoded(run: string): string {
  * takes with C1 controls): each run of whitespace and control characters is one space
  * (text.ts `cleanText`) and a character that shows as nothing or acts on a terminal
  * (U+009B is CSI, U+0085 a line break to some readers) its code point (`shownText`),
- * so that no client can forge a line or hide words in one.
+ * so that no client can forge a line or hide words in one, and at most
+ * {@link NOTICE_CHARS} of it.
  */
 export function logNotice(line: string): void {
-	logLine(redactSecrets(`couchstats: ${shownText(cleanText(line))}`));
+	const said = redactSecrets(`couchstats: ${shownText(cleanText(line))}`);
+	logLine(said.length > NOTICE_CHARS ? `${said.slice(0, NOTICE_CHARS)}… (cut)` : said);
 }
+
+/**
+ * The longest a notice is, in UTF-16 units (redacted first, then cut): what a client sent
+ * in it is bounded only by the request's header size (a login line naming a 16 KB
+ * `ADDRESS_HEADER` value from a client that reached an exposed port: a review).
+ */
+export const NOTICE_CHARS = 1000;
 
 /**
  * A {@link logNotice} for a line any client can cause at will: said at most once every
