@@ -147,7 +147,17 @@ export function unicodeHostEntry(entry: string): string | undefined {
 	if (!parts || !/(^|\.)xn--/u.test(parts.host)) return undefined;
 	const unicode = domainToUnicode(parts.host);
 	if (!unicode || unicode === parts.host) return undefined;
-	return `${parts.exclude ? '!' : ''}${parts.wildcard ? '*.' : ''}${unicode}${parts.port ? `:${parts.port}` : ''}`;
+	return hostEntryText({ ...parts, host: unicode });
+}
+
+/** A host name entry written from its parts: {@link hostEntryParts} the other way. */
+function hostEntryText({
+	exclude,
+	wildcard,
+	host,
+	port
+}: NonNullable<ReturnType<typeof hostEntryParts>>): string {
+	return `${exclude ? '!' : ''}${wildcard ? '*.' : ''}${host}${port === undefined ? '' : `:${port}`}`;
 }
 
 /** {@link HOSTNAME_SOURCE}, whole. */
@@ -164,8 +174,8 @@ function hostEntry(entry: string): string | undefined {
 	const parts = hostEntryParts(entry);
 	const host = parts && browserHost(parts.host);
 	if (!parts || host === undefined) return undefined;
-	const port = parts.port === undefined ? '' : `:${Number(parts.port)}`;
-	const stored = `${parts.exclude ? '!' : ''}${parts.wildcard ? '*.' : ''}${host}${port}`;
+	const port = parts.port === undefined ? undefined : String(Number(parts.port));
+	const stored = hostEntryText({ ...parts, host, port });
 	return HOSTNAME_PATTERN.test(stored) ? stored : undefined;
 }
 

@@ -68,6 +68,11 @@ export function retentionPeriod(
 	return days.length ? Math.min(...days) : undefined;
 }
 
+/** The cutoff of a period of `days` at `now`, ms: records with an event time before it go. */
+export function periodCutoff(days: number, now: number): number {
+	return now - days * 86_400_000;
+}
+
 /** A period in words: `400 days`, `1 day`. */
 export function periodWords(days: number): string {
 	return `${days} day${days === 1 ? '' : 's'}`;

@@ -30,7 +30,12 @@ import {
 	RETENTION_VIEW,
 	siteRecordsBefore
 } from './retention';
-import { periodWords, retentionPeriod, type RetentionSetting } from './retention-period';
+import {
+	periodCutoff,
+	periodWords,
+	retentionPeriod,
+	type RetentionSetting
+} from './retention-period';
 
 /** The sites database's document of the runs: the lease, and what the last run did. */
 export const RETENTION_STATE_ID = 'retention';
@@ -88,8 +93,6 @@ export interface RetentionOptions {
 	compact?: () => void;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Runs retention once for every site that keeps its records for a period.
  * @returns what it did ({@link RetentionOutcome}); a run that stopped early is `done`
@@ -122,8 +125,7 @@ export async function runRetention(
 	try {
 		for (const { id, days } of plans) {
 			const entry = (run.sites[id] = { days, deleted: 0 });
-			const cutoff = run.at - days * DAY_MS;
-			await deleteRecords(couch, siteRecordsBefore(id, cutoff), {
+			await deleteRecords(couch, siteRecordsBefore(id, periodCutoff(days, run.at)), {
 				chunk,
 				settle,
 				onDeleted: async (ids) => {

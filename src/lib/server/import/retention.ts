@@ -18,7 +18,7 @@
  */
 import { postView, type Couch } from '../couch';
 import { untilIndexed, type Settle } from '../stats/still-indexing';
-import { retentionDays } from './retention-period';
+import { periodCutoff, retentionDays } from './retention-period';
 
 /** The design document and view of records by site and time (couchdb/events/retention/site-time.js). */
 export const RETENTION_DESIGN = 'retention';
@@ -41,7 +41,7 @@ export const RETENTION_CHUNK = 500;
 export function retentionCutoff(text: string, now: number): number | { refused: string } {
 	const days = retentionDays(text);
 	if (typeof days !== 'number') return days;
-	const cutoff = now - days * 86_400_000;
+	const cutoff = periodCutoff(days, now);
 	if (!(cutoff >= 0)) {
 		return {
 			refused: `${text} reaches back before 1970-01-01, before any record; give a shorter age`
