@@ -308,6 +308,11 @@ export function isOtherRow(row: object): boolean {
 	return (row as OtherMark).other === true;
 }
 
+/** The rows of `rows` that are values, the "(other)" row left out ({@link isOtherRow}). */
+export function namedRows<T extends object>(rows: T[]): T[] {
+	return rows.filter((row) => !isOtherRow(row));
+}
+
 /** The mark of `row` for a row made from it in another shape (a table's display). */
 export function otherMark(row: object): OtherMark {
 	return isOtherRow(row) ? { other: true } : {};

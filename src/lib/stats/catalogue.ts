@@ -10,6 +10,7 @@ import {
 	OTHER,
 	dimensionRows,
 	isOtherRow,
+	namedRows,
 	otherMark,
 	droppedRows,
 	entryPageRows,
@@ -406,7 +407,7 @@ export const BREAKDOWNS = [
 			by: 'host',
 			caption: 'Visitors of each host, and sessions that started there',
 			empty: 'No page views with a host in this range yet.',
-			shown: (rows) => rows.filter((row) => !isOtherRow(row)).length > 1
+			shown: (rows) => namedRows(rows).length > 1
 		}
 	}),
 	entry({

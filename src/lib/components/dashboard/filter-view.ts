@@ -290,6 +290,16 @@ export function walkOf(walks: Pick<DashboardData, 'journeys' | 'paths'>, url: UR
 	};
 }
 
+/** A range's dates as the dashboard shows them: `2026-03-01 to 2026-03-31`, or one day's. */
+export function rangeDates(range: { from: string; to: string }): string {
+	return range.from === range.to ? range.from : `${range.from} to ${range.to}`;
+}
+
+/** What a table covers, for its caption: the range's dates and the filter. */
+export function rangeScope(range: { from: string; to: string }, filter: Filter | null): string {
+	return rangeDates(range) + (filter ? `, ${filterLabel(filter)}` : '');
+}
+
 /**
  * What a view of the site shows, for its page title: `Blog · Last 7 days · page /docs`,
  * then the walk it shows: `· journeys through /pricing`, `· path / → /pricing`, or the
@@ -305,10 +315,9 @@ export function viewTitle(
 	walk: Walk = {}
 ): string {
 	const preset = range.preset === 'custom' ? undefined : PRESETS.find((p) => p.id === range.preset);
-	const dates = range.from === range.to ? range.from : `${range.from} to ${range.to}`;
 	const parts = [
 		site,
-		preset?.label ?? dates,
+		preset?.label ?? rangeDates(range),
 		filter && filterLabel(filter),
 		walk.journey && `journeys through ${displayPath(walk.journey)}`,
 		walk.steps?.length && `path ${walk.steps.map(displayPath).join(' → ')}`,
